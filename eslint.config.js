@@ -1,0 +1,60 @@
+// Lint: strict TypeScript rules plus the import boundaries of docs/adr/0001-layout.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const restrict = (patterns) => ['error', { patterns }];
+const group = (group, message) => ({ group, message });
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', '.test-data/**', 'bench/results/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config only.' }],
+    },
+  },
+  // Layer boundaries (who may import whom).
+  {
+    files: ['src/kernel/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([group(['../*', '!../kernel/*'], 'kernel imports nothing from src.')]) },
+  },
+  {
+    files: ['src/config/**/*.ts', 'src/db/**/*.ts', 'src/pki/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**'], 'config, db and pki sit below modules and http.')]) },
+  },
+  {
+    files: ['src/modules/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([
+      group(['**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', 'fastify', '@fastify/*'], 'modules know nothing of HTTP, views or wiring.'),
+      { regex: '^\\.\\./[^./][^/]*/(?!index\\.ts$)', message: 'import another module only through its index.ts.' },
+      { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import another module only through its index.ts.' },
+    ]) },
+  },
+  {
+    files: ['src/http/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([
+      group(['**/db/**', '**/*.repository.ts', 'kysely', 'pg'], 'HTTP contexts call module services, never the database.'),
+      { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import a module only through its index.ts.' },
+      group(['../admin/**', '../portal/**', '../api/**', '../ncol/**'], 'one context never imports another.'),
+    ]) },
+  },
+  {
+    files: ['src/views/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([group(['**/db/**', '**/modules/**', '**/http/**', 'fastify'], 'views take plain view models.')]) },
+  },
+  // Entry points and tests may read the environment; the reporter API requires a default export.
+  {
+    files: ['src/config/**/*.ts', 'src/main/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts', 'bin/**/*.js', 'eslint.config.js'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,74 @@
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import { sql, type Kysely } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { newId } from '../kernel/ids.ts';
+import { createIdentityService, type IdentityService } from '../modules/identity/index.ts';
+import { registerErrorHandling } from '../http/plugins/errors.ts';
+import { registerSecurityHeaders } from '../http/plugins/security.ts';
+import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
+import { adminContext } from '../http/admin/index.ts';
+import { portalContext } from '../http/portal/index.ts';
+import { apiContext } from '../http/api/index.ts';
+import { ncolContext } from '../http/ncol/index.ts';
+import { STYLESHEET } from '../views/layout.ts';
+import type { Logger } from './logger.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<Database>;
+  logger: Logger;
+  clock: Clock;
+  /** PEM certificate chain and key; omitted in tests that use inject(). */
+  tls?: { cert: string; key: string };
+}
+
+export interface Services {
+  identity: IdentityService;
+}
+
+export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'>): Services {
+  const { config, db, clock } = deps;
+  return {
+    identity: createIdentityService({ db, clock, sessionTtlMinutes: config.sessionTtlMinutes,
+      signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
+  };
+}
+
+/** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
+export async function buildApp(deps: AppDeps, services: Services = createServices(deps)): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: () => newId('req'),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+  }) as unknown as FastifyInstance;
+
+  registerErrorHandling(app);
+  registerSecurityHeaders(app);
+  registerMetrics(app, createMetricsRegistry());
+  await app.register(cookie);
+
+  app.get('/', async (_request, reply) => reply.redirect('/portal', 303));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await sql`SELECT 1`.execute(deps.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'not ready', reason: 'database unreachable' });
+    }
+  });
+  app.get('/assets/varco.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET));
+
+  await app.register(apiContext, { prefix: '/api' });
+  await app.register(portalContext, { prefix: '/portal', identity: services.identity, sessionTtlMinutes: deps.config.sessionTtlMinutes });
+  await app.register(adminContext, { prefix: '/admin', identity: services.identity, sessionTtlMinutes: deps.config.sessionTtlMinutes });
+  await app.register(ncolContext, { prefix: '/ncol' });
+  return app;
+}

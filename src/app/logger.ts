@@ -1,0 +1,44 @@
+import pino from 'pino';
+import type { Logger } from 'pino';
+
+// Secrets must never reach a log line: these paths are censored wherever they appear, in request
+// logs and in objects passed to the logger. Bodies are never logged by Varco.
+export const REDACT_PATHS = [
+  'password', '*.password', 'newPassword', '*.newPassword', 'passwordConfirm', '*.passwordConfirm',
+  'passphrase', '*.passphrase', '*.*.passphrase', 'shaInPassphrase', '*.shaInPassphrase', 'shaOutPassphrase', '*.shaOutPassphrase',
+  'apiKey', '*.apiKey', 'key', '*.primaryKey', '*.secondaryKey', 'token', '*.token',
+  'cardNumber', '*.cardNumber', 'CARDNO', '*.CARDNO', 'cvc', '*.cvc', 'CVC', '*.CVC',
+  'req.headers.cookie', 'req.headers.authorization', 'req.headers["ocp-apim-subscription-key"]',
+  'res.headers["set-cookie"]', 'headers.cookie', 'headers.authorization', 'headers["ocp-apim-subscription-key"]',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { service: 'varco' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Fastify's default request serializer would log the raw URL, which may carry `subscription-key`.
+      serializers: {
+        req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) =>
+          ({ method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.ip ?? req.socket?.remoteAddress }),
+        err: pino.stdSerializers.err,
+      },
+    },
+    destination,
+  );
+}
+
+/** The query string can carry `subscription-key`; log the path with sensitive parameters censored. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const name of [...params.keys()]) {
+    if (/key|token|pass|sign|card|cvc/i.test(name)) params.set(name, '[redacted]');
+  }
+  return `${url.slice(0, q)}?${params.toString()}`;
+}
+
+export type { Logger };

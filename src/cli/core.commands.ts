@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { migrate } from '../db/index.ts';
+import { exportEnvironment, listCertificates, PKI_ENVIRONMENTS, type PkiEnvironment } from '../pki/index.ts';
+import { devPki } from '../main/bootstrap.ts';
+import { createIdentityService, type PasswordProblem } from '../modules/identity/index.ts';
+import { verifyAuditChain } from '../modules/audit/index.ts';
+import { configurationTable } from '../config/index.ts';
+import { output, parse, required, UsageError } from './args.ts';
+import { readSecret } from './prompt.ts';
+import type { CliContext } from './context.ts';
+
+export type Command = (args: string[], ctx: CliContext) => Promise<number>;
+
+const PASSWORD_PROBLEMS: Record<PasswordProblem | 'invalid_email' | 'exists', string> = {
+  too_short: 'the password must have at least 12 characters',
+  common: 'the password is on the list of common passwords',
+  mismatch: 'the passwords differ',
+  invalid_email: 'the e-mail address is not valid',
+  exists: 'an administrator with this e-mail already exists',
+};
+
+export const coreCommands: Record<string, { summary: string; run: Command }> = {
+  'db migrate': {
+    summary: 'apply pending database migrations',
+    run: async (args, ctx) => {
+      const { values } = parse(args, {});
+      const db = await ctx.database();
+      const result = await migrate(db.pool);
+      output(values.json === true, { applied: result.applied.map((m) => m.version), current: result.current },
+        result.applied.length ? `Applied ${result.applied.map((m) => `${m.version}_${m.name}`).join(', ')}; schema at ${result.current}.` : `Schema up to date at ${result.current}.`);
+      return 0;
+    },
+  },
+  'admin create': {
+    summary: 'create an administrator (--email E [--password-file F])',
+    run: async (args, ctx) => {
+      const { values } = parse(args, { email: { type: 'string' }, 'password-file': { type: 'string' } });
+      const email = required(values, 'email');
+      const file = typeof values['password-file'] === 'string' ? values['password-file'] : undefined;
+      const password = await readSecret('Password (at least 12 characters): ', file);
+      if (!file && process.stdin.isTTY) {
+        const again = await readSecret('Repeat the password: ', undefined);
+        if (again !== password) throw new UsageError(PASSWORD_PROBLEMS.mismatch);
+      }
+      const { db } = await ctx.database();
+      const identity = createIdentityService({ db, clock: ctx.clock, sessionTtlMinutes: ctx.config.sessionTtlMinutes,
+        signInMaxFailures: ctx.config.signInMaxFailures, signInLockMinutes: ctx.config.signInLockMinutes });
+      const result = await identity.createAdmin({ email, password, actor: 'cli' });
+      if (!result.ok) throw new UsageError(`Administrator not created: ${PASSWORD_PROBLEMS[result.reason]}.`);
+      output(values.json === true, { id: result.value.id, email }, `Administrator ${email} created (${result.value.id}). Sign in at ${ctx.config.publicUrl}/admin/sign-in`);
+      return 0;
+    },
+  },
+  'pki show': {
+    summary: 'print subject, fingerprint and expiry of each development PKI certificate',
+    run: async (args, ctx) => {
+      const { values } = parse(args, {});
+      const certs = listCertificates(await devPki(ctx.config));
+      const text = certs.map(({ name, info }) => `${name.padEnd(12)} ${info.subject}\n${''.padEnd(12)} SHA-256 ${info.fingerprintSha256}\n${''.padEnd(12)} expires ${info.notAfter.toISOString()}`).join('\n');
+      output(values.json === true, certs.map(({ name, info }) => ({ name, subject: info.subject, issuer: info.issuer, fingerprintSha256: info.fingerprintSha256,
+        notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() })), text);
+      return 0;
+    },
+  },
+  'pki export': {
+    summary: 'write the platform CA and client certificate chain of an environment (--env test|prod --dir D)',
+    run: async (args, ctx) => {
+      const { values } = parse(args, { env: { type: 'string' }, dir: { type: 'string' } });
+      const env = required(values, 'env');
+      if (!(PKI_ENVIRONMENTS as readonly string[]).includes(env)) throw new UsageError(`--env must be one of ${PKI_ENVIRONMENTS.join(', ')}`);
+      const files = await exportEnvironment(await devPki(ctx.config), env as PkiEnvironment, resolve(required(values, 'dir')));
+      output(values.json === true, { files }, files.join('\n'));
+      return 0;
+    },
+  },
+  'audit verify': {
+    summary: 'check the audit log hash chain and report the first tampered row',
+    run: async (args, ctx) => {
+      const { values } = parse(args, {});
+      const verdict = await verifyAuditChain((await ctx.database()).db);
+      output(values.json === true, verdict, verdict.ok ? `Audit log intact: ${verdict.checked} rows checked.`
+        : `Audit log TAMPERED at row seq=${verdict.seq} (${verdict.id}): ${verdict.problem}; ${verdict.checked} rows before it are intact.`);
+      return verdict.ok ? 0 : 3;
+    },
+  },
+  'config table': {
+    summary: 'print the configuration settings as a Markdown table',
+    run: async () => {
+      process.stdout.write(`${configurationTable()}\n`);
+      return 0;
+    },
+  },
+};

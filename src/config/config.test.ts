@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, configurationTable, ConfigError } from './index.ts';
+
+test('defaults give a runnable embedded configuration', () => {
+  const config = loadConfig({}, '/srv/varco');
+  assert.equal(config.port, 8443);
+  assert.equal(config.dataDir, '/srv/varco/data');
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.publicUrl, 'https://localhost:8443');
+  assert.deepEqual(config.hostNames, ['localhost']);
+  assert.equal(config.tls, undefined);
+});
+
+test('an invalid value stops with a message naming the setting', () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ VARCO_PORT: 'eighty' }, 'VARCO_PORT'],
+    [{ VARCO_PORT: '70000' }, 'VARCO_PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ VARCO_LOG_LEVEL: 'loud' }, 'VARCO_LOG_LEVEL'],
+    [{ VARCO_TLS_CERT: 'a.pem' }, 'VARCO_TLS_KEY'],
+    [{ VARCO_HOSTNAMES: 'ok.example,bad host' }, 'VARCO_HOSTNAMES'],
+  ];
+  for (const [env, setting] of cases) {
+    assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.setting === setting && error.message.includes(setting), JSON.stringify(env));
+  }
+});
+
+test('the config file is read and environment variables win over it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'varco-config-'));
+  const file = join(dir, 'varco.json');
+  await writeFile(file, JSON.stringify({ VARCO_PORT: 9443, VARCO_LOG_LEVEL: 'debug' }));
+  const config = loadConfig({ VARCO_CONFIG: file, VARCO_LOG_LEVEL: 'warn' });
+  assert.equal(config.port, 9443);
+  assert.equal(config.logLevel, 'warn');
+  await writeFile(file, JSON.stringify({ VARCO_PROT: 1 }));
+  assert.throws(() => loadConfig({ VARCO_CONFIG: file }), /VARCO_PROT is not a known setting/);
+  await writeFile(file, '{not json');
+  assert.throws(() => loadConfig({ VARCO_CONFIG: file }), /VARCO_CONFIG is not valid JSON/);
+});
+
+test('the README configuration table is the one the settings produce', async () => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  assert.ok(readme.includes(configurationTable()), 'README table is stale: paste the output of `npx varco config table`');
+});

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isIP } from 'node:net';
+import { SETTINGS, type SettingSpec } from './settings.ts';
+
+/** The one typed configuration object; built once at start and passed down. */
+export interface Config {
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  hostNames: string[];
+  tls: { certFile: string; keyFile: string } | undefined;
+  databaseUrl: string | undefined;
+  embeddedPgPort: number;
+  dbPoolSize: number;
+  logLevel: string;
+  sessionTtlMinutes: number;
+  signInMaxFailures: number;
+  signInLockMinutes: number;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(`Invalid configuration: ${setting} ${message}`);
+    this.name = 'ConfigError';
+    this.setting = setting;
+  }
+}
+
+type Raw = Record<string, string | undefined>;
+
+function readFile(path: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('VARCO_CONFIG', `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}: ${path})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError('VARCO_CONFIG', `is not valid JSON (${path})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('VARCO_CONFIG', 'must hold a JSON object of setting names to values');
+  }
+  const known = new Set<string>(SETTINGS.map((s) => s.env));
+  const out: Raw = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!known.has(key)) throw new ConfigError(key, `is not a known setting (in ${path})`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new ConfigError(key, `must be a string, number or boolean (in ${path})`);
+    }
+    out[key] = String(value);
+  }
+  return out;
+}
+
+function checkValue(spec: SettingSpec, value: string): void {
+  const name = spec.env;
+  switch (spec.kind) {
+    case 'int': {
+      if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+      const n = Number(value);
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new ConfigError(name, `must be between ${spec.min} and ${spec.max}, got ${n}`);
+      }
+      return;
+    }
+    case 'url': {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        throw new ConfigError(name, 'must be a URL');
+      }
+      if (spec.protocols && !spec.protocols.includes(url.protocol)) {
+        throw new ConfigError(name, `must use ${spec.protocols.join(' or ')}, got ${url.protocol}`);
+      }
+      return;
+    }
+    case 'enum':
+      if (!spec.values?.includes(value)) throw new ConfigError(name, `must be one of ${spec.values?.join(', ')}, got "${value}"`);
+      return;
+    case 'bool':
+      if (!['true', 'false', '1', '0'].includes(value)) throw new ConfigError(name, `must be true or false, got "${value}"`);
+      return;
+    case 'list':
+      if (value.split(',').some((v) => v.trim() === '')) throw new ConfigError(name, 'must be a comma-separated list without empty entries');
+      return;
+    case 'secret':
+      if (Buffer.from(value, 'base64').length !== 32) throw new ConfigError(name, 'must be 32 bytes encoded in base64');
+      return;
+    default:
+      if (value.trim() === '') throw new ConfigError(name, 'must not be empty');
+  }
+}
+
+/** Reads VARCO_* (and DATABASE_URL) from `env` and the optional file; throws ConfigError naming the setting. */
+export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()): Config {
+  const file = env.VARCO_CONFIG ? readFile(resolve(cwd, env.VARCO_CONFIG)) : {};
+  const values = new Map<string, string | undefined>();
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    const raw = env[spec.env] !== undefined && env[spec.env] !== '' ? env[spec.env] : file[spec.env];
+    const value = raw ?? spec.default;
+    if (value !== undefined) checkValue(spec, value);
+    values.set(spec.env, value);
+  }
+  const get = (name: string): string | undefined => values.get(name);
+  const must = (name: string): string => {
+    const v = get(name);
+    if (v === undefined) throw new ConfigError(name, 'is required');
+    return v;
+  };
+  const port = Number(must('VARCO_PORT'));
+  const certFile = get('VARCO_TLS_CERT');
+  const keyFile = get('VARCO_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(certFile === undefined ? 'VARCO_TLS_CERT' : 'VARCO_TLS_KEY', 'must be set together with its pair (VARCO_TLS_CERT and VARCO_TLS_KEY)');
+  }
+  const hostNames = must('VARCO_HOSTNAMES').split(',').map((h) => h.trim());
+  for (const h of hostNames) {
+    if (isIP(h) === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(h)) {
+      throw new ConfigError('VARCO_HOSTNAMES', `contains "${h}", which is neither a host name nor an IP address`);
+    }
+  }
+  const publicUrl = (get('VARCO_PUBLIC_URL') ?? `https://${hostNames[0]}:${port}`).replace(/\/+$/, '');
+  return {
+    dataDir: resolve(cwd, must('VARCO_DATA_DIR')),
+    host: must('VARCO_HOST'),
+    port,
+    publicUrl,
+    hostNames,
+    tls: certFile !== undefined && keyFile !== undefined ? { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) } : undefined,
+    databaseUrl: get('DATABASE_URL'),
+    embeddedPgPort: Number(must('VARCO_EMBEDDED_PG_PORT')),
+    dbPoolSize: Number(must('VARCO_DB_POOL_SIZE')),
+    logLevel: must('VARCO_LOG_LEVEL'),
+    sessionTtlMinutes: Number(must('VARCO_SESSION_TTL_MINUTES')),
+    signInMaxFailures: Number(must('VARCO_SIGNIN_MAX_FAILURES')),
+    signInLockMinutes: Number(must('VARCO_SIGNIN_LOCK_MINUTES')),
+    shutdownGraceMs: Number(must('VARCO_SHUTDOWN_GRACE_MS')),
+  };
+}
+
+/** Markdown table for the README: name, default, meaning. */
+export function configurationTable(): string {
+  const rows = (SETTINGS as readonly SettingSpec[]).map(
+    (s) => `| \`${s.env}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.meaning} |`,
+  );
+  return ['| name | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

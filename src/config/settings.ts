@@ -1,0 +1,36 @@
+// Every setting Varco reads, in one table: the loader, the validation messages and the
+// README's configuration table all come from here, so they cannot drift apart.
+
+export type SettingKind = 'string' | 'int' | 'url' | 'path' | 'enum' | 'list' | 'bool' | 'secret';
+
+export interface SettingSpec {
+  env: string;
+  kind: SettingKind;
+  default: string | undefined;
+  meaning: string;
+  min?: number;
+  max?: number;
+  values?: readonly string[];
+  protocols?: readonly string[];
+}
+
+export const SETTINGS = [
+  { env: 'VARCO_CONFIG', kind: 'path', default: undefined, meaning: 'Optional JSON file whose keys are these setting names; environment variables win over it.' },
+  { env: 'VARCO_DATA_DIR', kind: 'path', default: './data', meaning: 'Directory for the embedded PostgreSQL cluster, the development PKI and generated secrets.' },
+  { env: 'VARCO_HOST', kind: 'string', default: '0.0.0.0', meaning: 'Address the HTTPS server listens on.' },
+  { env: 'VARCO_PORT', kind: 'int', default: '8443', min: 0, max: 65535, meaning: 'HTTPS port (0 picks a free port).' },
+  { env: 'VARCO_PUBLIC_URL', kind: 'url', default: undefined, protocols: ['https:'], meaning: 'Base URL used in e-mails and printed links; default `https://localhost:<VARCO_PORT>`.' },
+  { env: 'VARCO_HOSTNAMES', kind: 'list', default: 'localhost', meaning: 'Comma-separated host names (or IPs) put in the development server certificate.' },
+  { env: 'VARCO_TLS_CERT', kind: 'path', default: undefined, meaning: 'PEM certificate chain for HTTPS; with VARCO_TLS_KEY replaces the development PKI server certificate.' },
+  { env: 'VARCO_TLS_KEY', kind: 'path', default: undefined, meaning: 'PEM private key matching VARCO_TLS_CERT.' },
+  { env: 'DATABASE_URL', kind: 'url', default: undefined, protocols: ['postgres:', 'postgresql:'], meaning: 'External PostgreSQL; when set, no embedded server starts.' },
+  { env: 'VARCO_EMBEDDED_PG_PORT', kind: 'int', default: '54329', min: 1, max: 65535, meaning: 'Loopback port of the embedded PostgreSQL.' },
+  { env: 'VARCO_DB_POOL_SIZE', kind: 'int', default: '10', min: 1, max: 200, meaning: 'Connections in the PostgreSQL pool of one Varco process.' },
+  { env: 'VARCO_LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], meaning: 'pino log level.' },
+  { env: 'VARCO_SESSION_TTL_MINUTES', kind: 'int', default: '480', min: 5, max: 10080, meaning: 'Idle lifetime of a signed-in session.' },
+  { env: 'VARCO_SIGNIN_MAX_FAILURES', kind: 'int', default: '5', min: 1, max: 100, meaning: 'Failed sign-ins for one account or IP within 15 minutes before a temporary lock.' },
+  { env: 'VARCO_SIGNIN_LOCK_MINUTES', kind: 'int', default: '15', min: 1, max: 1440, meaning: 'Duration of the temporary sign-in lock.' },
+  { env: 'VARCO_SHUTDOWN_GRACE_MS', kind: 'int', default: '10000', min: 0, max: 120000, meaning: 'How long shutdown waits for requests in flight.' },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingName = (typeof SETTINGS)[number]['env'];

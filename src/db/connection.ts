@@ -1,0 +1,54 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Database } from './schema.ts';
+import { ensureDatabase, startEmbedded, type EmbeddedServer } from './embedded.ts';
+
+// timestamptz and bigint come back as Date and number; counts we keep are far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  url: string;
+  embedded: EmbeddedServer | undefined;
+  /** Closes the pool and stops the embedded server if this process started it. */
+  close(): Promise<void>;
+}
+
+export function createPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  // A dropped connection (database restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function createKysely(pool: pg.Pool): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Embedded by default; DATABASE_URL switches to an external server and nothing embedded starts. */
+export async function openDatabase(config: Config, options: { log?: (line: string) => void; mode?: 'own' | 'share' } = {}): Promise<DatabaseHandle> {
+  let embedded: EmbeddedServer | undefined;
+  let url = config.databaseUrl;
+  if (url === undefined) {
+    embedded = await startEmbedded({ dataDir: config.dataDir, port: config.embeddedPgPort, ...options });
+    await ensureDatabase(embedded.url('postgres'), 'varco');
+    url = embedded.url('varco');
+  }
+  const pool = createPool(url, config.dbPoolSize);
+  const db = createKysely(pool);
+  let closed = false;
+  return {
+    db,
+    pool,
+    url,
+    embedded,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+export { openDatabase, createPool, createKysely } from './connection.ts';
+export type { DatabaseHandle } from './connection.ts';
+export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
+export { startEmbedded, ensureDatabase } from './embedded.ts';
+export type { EmbeddedServer } from './embedded.ts';
+export type { Database } from './schema.ts';
+export type { Kysely, Transaction } from 'kysely';

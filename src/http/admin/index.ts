@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { IdentityService } from '../../modules/identity/index.ts';
+import { html } from '../../views/html.ts';
+import { page } from '../../views/layout.ts';
+import { translate } from '../../views/i18n.ts';
+import { registerSessionLoading, anonymousCsrfToken } from '../plugins/session.ts';
+import { registerSignInRoutes } from '../plugins/signin.ts';
+
+export interface AdminContextOptions {
+  identity: IdentityService;
+  sessionTtlMinutes: number;
+}
+
+type Body = Record<string, unknown>;
+const str = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
+
+/** The back office: administrators only; every page but sign-in and setup needs an admin session. */
+export async function adminContext(app: FastifyInstance, options: AdminContextOptions): Promise<void> {
+  const { identity } = options;
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'] });
+  registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
+
+  app.get('/', async (request, reply) => {
+    const session = request.session;
+    if (!session) return reply.redirect('/admin/sign-in', 303);
+    const locale = request.locale;
+    const body = html`<p>${translate(locale, 'admin.welcome', { email: session.email })}</p>`;
+    return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'admin.dashboard'), body,
+      signOut: { action: '/admin/sign-out', csrfToken: session.csrfToken } }));
+  });
+
+  const setupPage = (request: FastifyRequest, reply: FastifyReply, token: string, status: number, error?: string, email = '') => {
+    const locale = request.locale;
+    const body = html`<p>${translate(locale, 'setup.intro')}</p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="/admin/setup">
+<input type="hidden" name="_csrf" value="${anonymousCsrfToken(request, reply)}"><input type="hidden" name="token" value="${token}">
+<label for="email">${translate(locale, 'signin.email')}</label><input id="email" name="email" type="email" autocomplete="username" required value="${email}">
+<label for="password">${translate(locale, 'signin.password')}</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required>
+<label for="passwordConfirm">${translate(locale, 'setup.passwordConfirm')}</label><input id="passwordConfirm" name="passwordConfirm" type="password" autocomplete="new-password" required>
+<button type="submit">${translate(locale, 'setup.submit')}</button></form>`;
+    return reply.code(status).type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'setup.title'), body }));
+  };
+  const invalidSetup = (request: FastifyRequest, reply: FastifyReply) => reply.code(410).type('text/html; charset=utf-8')
+    .send(page({ locale: request.locale, title: translate(request.locale, 'setup.title'), body: html`<p class="error">${translate(request.locale, 'setup.invalid')}</p>` }));
+
+  app.get('/setup', async (request, reply) => {
+    const token = String((request.query as Record<string, unknown>).token ?? '');
+    if (!token || !(await identity.isSetupTokenUsable(token))) return invalidSetup(request, reply);
+    return setupPage(request, reply, token, 200);
+  });
+
+  app.post('/setup', async (request, reply) => {
+    const body = (request.body ?? {}) as Body;
+    const token = str(body, 'token');
+    const email = str(body, 'email');
+    const password = str(body, 'password');
+    if (password !== str(body, 'passwordConfirm')) return setupPage(request, reply, token, 400, translate(request.locale, 'password.mismatch'), email);
+    const result = await identity.completeSetup(token, { email, password, ip: request.ip });
+    if (result.ok) return reply.redirect('/admin/sign-in', 303);
+    switch (result.reason) {
+      case 'link_invalid': return invalidSetup(request, reply);
+      case 'too_short': return setupPage(request, reply, token, 400, translate(request.locale, 'password.tooShort'), email);
+      case 'common': return setupPage(request, reply, token, 400, translate(request.locale, 'password.common'), email);
+      default: return setupPage(request, reply, token, 400, result.reason === 'invalid_email' ? 'E-mail address is not valid.' : 'An administrator with this e-mail exists.', email);
+    }
+  });
+}

@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { randomToken, safeEqual } from '../../kernel/crypto.ts';
+import type { IdentityService, SessionView, Surface } from '../../modules/identity/index.ts';
+import { pickLocale, type Locale } from '../../views/i18n.ts';
+
+// Sessions and CSRF for the two signed-in surfaces. The session cookie is scoped to its surface's
+// path, so the back office, the portal and the payment page never share a cookie.
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: SessionView | undefined;
+    locale: Locale;
+  }
+}
+
+export const sessionCookieName = (surface: Surface): string => `varco_${surface}`;
+// Double-submit token for forms shown before sign-in. The __Host- prefix makes browsers refuse a
+// cookie of that name set by any other host or path, so it cannot be planted from a sibling domain.
+const PRE_COOKIE = '__Host-varco_csrf';
+
+export interface SessionPluginOptions {
+  surface: Surface;
+  identity: IdentityService;
+  ttlMinutes: number;
+  /** Paths (after the surface prefix) whose forms are posted before sign-in: checked with the pre-sign-in token. */
+  anonymousForms?: string[];
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function registerSessionLoading(app: FastifyInstance, options: SessionPluginOptions): void {
+  app.decorateRequest('session', undefined);
+  app.decorateRequest('locale', 'en');
+  app.addHook('preHandler', async (request) => {
+    const token = request.cookies[sessionCookieName(options.surface)];
+    request.session = token ? await options.identity.session(token, options.surface) : undefined;
+    const query = request.query as Record<string, string | undefined> | undefined;
+    request.locale = request.session && !query?.lang ? request.session.locale : pickLocale(query?.lang, request.headers['accept-language']);
+    // CSRF on every state-changing request of the surface, so no route can forget it.
+    if (UNSAFE.has(request.method)) {
+      const path = (request.url.split('?')[0] ?? '').slice(options.surface.length + 1);
+      const anonymous = ['/sign-in', ...(options.anonymousForms ?? [])].includes(path);
+      verifyCsrf(request, anonymous);
+    }
+  });
+}
+
+export function setSessionCookie(reply: FastifyReply, surface: Surface, token: string, ttlMinutes: number): void {
+  reply.setCookie(sessionCookieName(surface), token, { path: `/${surface}`, httpOnly: true, secure: true, sameSite: 'lax', maxAge: ttlMinutes * 60 });
+}
+
+export function clearSessionCookie(reply: FastifyReply, surface: Surface): void {
+  reply.clearCookie(sessionCookieName(surface), { path: `/${surface}`, httpOnly: true, secure: true, sameSite: 'lax' });
+}
+
+/** The token to put in a pre-sign-in form; sets the matching cookie when there is none yet. */
+export function anonymousCsrfToken(request: FastifyRequest, reply: FastifyReply): string {
+  const existing = request.cookies[PRE_COOKIE];
+  if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
+  const token = randomToken(24);
+  reply.setCookie(PRE_COOKIE, token, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 3600 });
+  return token;
+}
+
+function formToken(request: FastifyRequest): string {
+  const body = request.body as Record<string, unknown> | undefined;
+  const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+  const fromHeader = request.headers['x-csrf-token'];
+  return fromBody ?? (typeof fromHeader === 'string' ? fromHeader : '');
+}
+
+/** Every state-changing form: signed in, the session's token; before sign-in, the double-submit cookie. */
+export function verifyCsrf(request: FastifyRequest, anonymousForm: boolean): void {
+  const given = formToken(request);
+  const expected = request.session && !anonymousForm ? request.session.csrfToken : request.cookies[PRE_COOKIE];
+  if (!expected || !given || !safeEqual(given, expected)) {
+    throw new VarcoError('csrf_invalid', 'The form token is missing or does not match; reload the page and try again.');
+  }
+}
+
+export function requireSession(request: FastifyRequest): SessionView {
+  if (!request.session) throw new VarcoError('unauthenticated', 'Sign in first.');
+  return request.session;
+}

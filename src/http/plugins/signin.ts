@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IdentityService, Surface } from '../../modules/identity/index.ts';
+import { html } from '../../views/html.ts';
+import { page } from '../../views/layout.ts';
+import { translate, type Locale } from '../../views/i18n.ts';
+import { anonymousCsrfToken, clearSessionCookie, setSessionCookie } from './session.ts';
+
+// Sign-in and sign-out, shared by the back office (administrators) and the portal (referents).
+
+export interface SignInRoutesOptions {
+  surface: Surface;
+  identity: IdentityService;
+  ttlMinutes: number;
+}
+
+interface SignInBody { email?: unknown; password?: unknown; _csrf?: unknown }
+
+function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = ''): string {
+  const title = translate(locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle');
+  const body = html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
+<form method="post" action="/${surface}/sign-in">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="email">${translate(locale, 'signin.email')}</label>
+<input id="email" name="email" type="email" autocomplete="username" required value="${email}">
+<label for="password">${translate(locale, 'signin.password')}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">${translate(locale, 'signin.submit')}</button>
+</form>`;
+  return page({ locale, title, body });
+}
+
+export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutesOptions): void {
+  const { surface, identity } = options;
+  const show = (request: FastifyRequest, reply: FastifyReply, status: number, message?: { kind: 'error' | 'notice'; text: string }, email?: string) =>
+    reply.code(status).type('text/html; charset=utf-8').send(signInPage(request.locale, surface, anonymousCsrfToken(request, reply), message, email));
+
+  app.get('/sign-in', async (request, reply) => {
+    if (request.session) return reply.redirect(`/${surface}`, 303);
+    const signedOut = (request.query as Record<string, string>).signedOut === '1';
+    return show(request, reply, 200, signedOut ? { kind: 'notice', text: translate(request.locale, 'signin.signedOut') } : undefined);
+  });
+
+  app.post('/sign-in', async (request, reply) => {
+    const body = (request.body ?? {}) as SignInBody;
+    const email = typeof body.email === 'string' ? body.email.slice(0, 254) : '';
+    const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+    const outcome = await identity.signIn({ surface, email, password, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+    if (outcome.ok) {
+      setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes);
+      return reply.redirect(`/${surface}`, 303);
+    }
+    if (outcome.reason === 'locked') {
+      const minutes = Math.max(1, Math.ceil((outcome.retryAfterMs ?? 60_000) / 60_000));
+      reply.header('retry-after', String(Math.ceil((outcome.retryAfterMs ?? 60_000) / 1000)));
+      return show(request, reply, 429, { kind: 'error', text: translate(request.locale, 'signin.locked', { minutes }) }, email);
+    }
+    return show(request, reply, 401, { kind: 'error', text: translate(request.locale, 'signin.failed') }, email);
+  });
+
+  app.post('/sign-out', async (request, reply) => {
+    const token = request.cookies[`varco_${surface}`];
+    if (token) await identity.signOut(token, request.ip);
+    clearSessionCookie(reply, surface);
+    return reply.redirect(`/${surface}/sign-in?signedOut=1`, 303);
+  });
+}

@@ -1,0 +1,25 @@
+import { createHash, randomBytes, timingSafeEqual, createHmac } from 'node:crypto';
+
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export function sha256Hex(value: string | Buffer): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function hmacSha256Hex(key: string | Buffer, value: string | Buffer): string {
+  return createHmac('sha256', key).update(value).digest('hex');
+}
+
+/** Constant-time string comparison; different lengths compare false without early exit on content. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  if (left.length !== right.length) {
+    // Still spend a comparison so the timing does not depend on where strings differ.
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}

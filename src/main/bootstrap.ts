@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../config/index.ts';
+import { migrate, openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { ensureDevPki, type DevPki } from '../pki/index.ts';
+import type { Logger } from '../app/logger.ts';
+
+// Start-up steps shared by the server and the CLI.
+
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+export async function openMigratedDatabase(config: Config, logger: Logger | undefined, mode: 'own' | 'share'): Promise<DatabaseHandle> {
+  const handle = await openDatabase(config, { mode, log: (line) => logger?.debug({ postgres: line }, 'embedded postgres') });
+  try {
+    const result = await migrate(handle.pool);
+    if (result.applied.length > 0) logger?.info({ applied: result.applied.map((m) => `${m.version}_${m.name}`) }, 'migrations applied');
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
+}
+
+export function devPki(config: Config): Promise<DevPki> {
+  return ensureDevPki({ dir: join(config.dataDir, 'pki'), hostNames: config.hostNames });
+}
+
+/** Certificate files from configuration, or the development PKI's server certificate. */
+export async function serverTls(config: Config): Promise<{ cert: string; key: string; source: string }> {
+  if (config.tls) {
+    const [cert, key] = await Promise.all([readFile(config.tls.certFile, 'utf8'), readFile(config.tls.keyFile, 'utf8')]).catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError('VARCO_TLS_CERT', `or VARCO_TLS_KEY cannot be read: ${error.message}`);
+    });
+    return { cert, key, source: config.tls.certFile };
+  }
+  const pki = await devPki(config);
+  return { cert: pki.server.chainPem, key: pki.server.keyPem, source: pki.paths.serverCert };
+}

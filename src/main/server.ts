@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '../app/logger.ts';
+import { buildApp, createServices } from '../app/build.ts';
+import { systemClock } from '../kernel/clock.ts';
+import { ConfigError } from '../config/index.ts';
+import { loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
+
+// `npm start`: embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.logLevel);
+
+async function main(): Promise<void> {
+  const database = await openMigratedDatabase(config, logger, 'own');
+  let tls: Awaited<ReturnType<typeof serverTls>>;
+  try {
+    tls = await serverTls(config);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const deps = { config, db: database.db, logger, clock: systemClock, tls };
+  const services = createServices(deps);
+  const app = await buildApp(deps, services);
+  await app.listen({ host: config.host, port: config.port });
+  const port = (app.server.address() as AddressInfo).port;
+  const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+
+  const lines = [
+    '',
+    `Varco is running (TLS certificate: ${tls.source})`,
+    `  Developer portal  ${base}/portal`,
+    `  Back office       ${base}/admin`,
+    `  API               ${base}/api`,
+    `  Payment page      ${base}/ncol`,
+    `  Health            ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+    `  Database          ${config.databaseUrl ? 'external (DATABASE_URL)' : `embedded, in ${config.dataDir}/pg`}`,
+  ];
+  const setupToken = await services.identity.issueSetupToken();
+  if (setupToken) {
+    lines.push('', 'No administrator exists yet. Create the first one with this one-time link (valid 24 hours):',
+      `  ${base}/admin/setup?token=${setupToken}`, 'or from a shell: npx varco admin create --email you@example.org');
+  } else {
+    lines.push('', `Administrators sign in at ${base}/admin/sign-in`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.warn('requests still in flight after the grace period; closing them');
+      app.server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    force.unref();
+    try {
+      await app.close();
+      await database.close();
+      logger.info('stopped');
+      process.exitCode = 0;
+      // Exit explicitly: a forgotten timer or handle must not keep a stopped server alive.
+      setImmediate(() => process.exit(0));
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exitCode = 1;
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else logger.fatal({ err: error }, 'Varco failed to start');
+  process.exitCode = 1;
+  // The embedded cluster's exit hook stops PostgreSQL on the way out.
+  setTimeout(() => process.exit(1), 100).unref();
+});

@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { newId } from '../../kernel/ids.ts';
+import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
+import { VarcoError, fail, ok, type Result } from '../../kernel/errors.ts';
+import { appendAudit } from '../audit/index.ts';
+import { checkPassword, hashPassword, verifyPassword, type PasswordProblem } from './password.ts';
+import { checkThrottle, recordFailure, type ThrottleLimits } from './throttle.policy.ts';
+import * as repo from './identity.repository.ts';
+import { createSession, deleteSession, readSession, type SessionView } from './sessions.ts';
+
+export interface IdentityOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  sessionTtlMinutes: number;
+  signInMaxFailures: number;
+  signInLockMinutes: number;
+}
+
+export interface SignInInput {
+  surface: repo.Surface;
+  email: string;
+  password: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type SignInOutcome = Result<{ token: string; sessionId: string; userId: string }, 'invalid_credentials' | 'locked'> & { retryAfterMs?: number };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SETUP_TOKEN_TTL_MS = 24 * 3600_000;
+
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL.test(value);
+}
+
+export function createIdentityService(options: IdentityOptions) {
+  const { db, clock } = options;
+  const limits: ThrottleLimits = { maxFailures: options.signInMaxFailures, windowMs: 15 * 60_000, lockMs: options.signInLockMinutes * 60_000 };
+
+  async function signIn(input: SignInInput): Promise<SignInOutcome> {
+    const email = input.email.trim().toLowerCase();
+    // Two throttles: per account (guessing one password) and per address (spraying many accounts).
+    const keys = [`account:${input.surface}:${email}`, `ip:${input.surface}:${input.ip ?? 'unknown'}`];
+    const states = await repo.readThrottle(db, keys);
+    for (const key of keys) {
+      const verdict = checkThrottle(states.get(key), clock.now());
+      if (!verdict.allowed) return { ...fail('locked'), retryAfterMs: verdict.retryAfterMs };
+    }
+    const user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], email);
+    const valid = await verifyPassword(user && user.disabled_at === null ? user.password_hash : null, input.password);
+    if (!user || !valid) {
+      await db.transaction().execute(async (trx) => {
+        for (const key of keys) await repo.writeThrottle(trx, key, recordFailure(states.get(key), clock.now(), limits));
+        await appendAudit(trx, { actorType: 'anonymous', actorId: user?.id ?? null, action: 'sign_in.failed', subjectType: 'user',
+          subjectId: user?.id ?? null, ip: input.ip, details: { surface: input.surface, email } }, clock);
+      });
+      return fail('invalid_credentials');
+    }
+    // A fresh session id at every sign-in: a token planted before sign-in never becomes authenticated.
+    const session = await db.transaction().execute(async (trx) => {
+      await repo.clearThrottle(trx, keys[0] ?? '');
+      await appendAudit(trx, { actorType: user.kind, actorId: user.id, action: 'sign_in.succeeded', subjectType: 'user', subjectId: user.id,
+        ip: input.ip, details: { surface: input.surface } }, clock);
+      return createSession(trx, clock, { userId: user.id, surface: input.surface, ip: input.ip, userAgent: input.userAgent, ttlMinutes: options.sessionTtlMinutes });
+    });
+    return ok({ token: session.token, sessionId: session.id, userId: user.id });
+  }
+
+  async function signOut(token: string, ip: string | null): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const userId = await deleteSession(trx, token);
+      if (userId) await appendAudit(trx, { actorType: 'system', actorId: userId, action: 'sign_out', subjectType: 'user', subjectId: userId, ip }, clock);
+    });
+  }
+
+  function session(token: string, surface: repo.Surface): Promise<SessionView | undefined> {
+    return readSession(db, clock, token, surface, options.sessionTtlMinutes);
+  }
+
+  async function createAdmin(input: { email: string; password: string; actor: 'cli' | 'anonymous'; ip?: string | null }): Promise<Result<{ id: string }, PasswordProblem | 'invalid_email' | 'exists'>> {
+    const email = input.email.trim();
+    if (!isEmail(email)) return fail('invalid_email');
+    const problem = checkPassword(input.password);
+    if (problem) return fail(problem);
+    if (await repo.findUserByEmail(db, 'admin', email)) return fail('exists');
+    const passwordHash = await hashPassword(input.password);
+    const id = newId('usr');
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values({ id, kind: 'admin', email, password_hash: passwordHash, first_name: null, last_name: null }).execute();
+      await appendAudit(trx, { actorType: input.actor, action: 'admin.created', subjectType: 'user', subjectId: id, ip: input.ip ?? null, details: { email } }, clock);
+    });
+    return ok({ id });
+  }
+
+  /** One-time link for the first administrator; only issued while there is none. */
+  async function issueSetupToken(): Promise<string | undefined> {
+    if ((await repo.countAdmins(db)) > 0) return undefined;
+    const token = randomToken(32);
+    await db.insertInto('setup_tokens').values({ token_hash: sha256Hex(token), expires_at: new Date(clock.now().getTime() + SETUP_TOKEN_TTL_MS) }).execute();
+    return token;
+  }
+
+  async function isSetupTokenUsable(token: string): Promise<boolean> {
+    const row = await db.selectFrom('setup_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
+    return !!row && row.used_at === null && row.expires_at.getTime() > clock.now().getTime() && (await repo.countAdmins(db)) === 0;
+  }
+
+  async function completeSetup(token: string, input: { email: string; password: string; ip: string | null }) {
+    if (!(await isSetupTokenUsable(token))) return fail('link_invalid' as const);
+    // Mark used first, guarded, so two concurrent submissions cannot both create an administrator.
+    const claimed = await db.updateTable('setup_tokens').set({ used_at: clock.now() })
+      .where('token_hash', '=', sha256Hex(token)).where('used_at', 'is', null).executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) return fail('link_invalid' as const);
+    const created = await createAdmin({ email: input.email, password: input.password, actor: 'anonymous', ip: input.ip });
+    if (!created.ok) {
+      await db.updateTable('setup_tokens').set({ used_at: null }).where('token_hash', '=', sha256Hex(token)).execute();
+    }
+    return created;
+  }
+
+  return { signIn, signOut, session, createAdmin, issueSetupToken, isSetupTokenUsable, completeSetup, countAdmins: () => repo.countAdmins(db) };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;
+
+export function assertNever(value: never): never {
+  throw new VarcoError('internal_error', `Unexpected value ${String(value)}`);
+}

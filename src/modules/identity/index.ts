@@ -1,0 +1,8 @@
+export { createIdentityService, isEmail } from './identity.service.ts';
+export type { IdentityService, SignInOutcome } from './identity.service.ts';
+export type { SessionView } from './sessions.ts';
+export { deleteExpiredSessions } from './sessions.ts';
+export { checkPassword, hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './password.ts';
+export type { PasswordProblem } from './password.ts';
+export type { Surface } from './identity.repository.ts';
+export { checkThrottle, recordFailure } from './throttle.policy.ts';

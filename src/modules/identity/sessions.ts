@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import { newId } from '../../kernel/ids.ts';
+import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Surface } from './identity.repository.ts';
+
+// Server-side sessions: the cookie holds a random token, the table only its SHA-256.
+
+export interface SessionView {
+  id: string;
+  userId: string;
+  surface: Surface;
+  csrfToken: string;
+  email: string;
+  kind: 'admin' | 'referent';
+  locale: 'en' | 'it';
+  firstName: string | null;
+  lastName: string | null;
+}
+
+// Refresh last_seen/expiry at most once a minute, so reading pages does not write on every request.
+const TOUCH_INTERVAL_MS = 60_000;
+
+export async function createSession(db: Kysely<Database>, clock: Clock, input: {
+  userId: string; surface: Surface; ip: string | null; userAgent: string | null; ttlMinutes: number;
+}): Promise<{ token: string; id: string; csrfToken: string }> {
+  const token = randomToken(32);
+  const id = newId('ses');
+  const csrfToken = randomToken(24);
+  const now = clock.now();
+  await db.insertInto('sessions').values({
+    token_hash: sha256Hex(token), id, user_id: input.userId, surface: input.surface, csrf_token: csrfToken,
+    ip: input.ip, user_agent: input.userAgent?.slice(0, 300) ?? null, created_at: now, last_seen_at: now,
+    expires_at: new Date(now.getTime() + input.ttlMinutes * 60_000),
+  }).execute();
+  return { token, id, csrfToken };
+}
+
+export async function readSession(db: Kysely<Database>, clock: Clock, token: string, surface: Surface, ttlMinutes: number): Promise<SessionView | undefined> {
+  const now = clock.now();
+  const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id', 'sessions.user_id', 'sessions.surface', 'sessions.csrf_token', 'sessions.last_seen_at', 'sessions.expires_at',
+      'users.email', 'users.kind', 'users.locale', 'users.disabled_at', 'users.first_name', 'users.last_name'])
+    .where('sessions.token_hash', '=', sha256Hex(token)).where('sessions.surface', '=', surface).executeTakeFirst();
+  if (!row || row.expires_at.getTime() <= now.getTime() || row.disabled_at !== null) return undefined;
+  if (now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
+    await db.updateTable('sessions').set({ last_seen_at: now, expires_at: new Date(now.getTime() + ttlMinutes * 60_000) })
+      .where('id', '=', row.id).execute();
+  }
+  return {
+    id: row.id, userId: row.user_id, surface: row.surface, csrfToken: row.csrf_token, email: row.email, kind: row.kind,
+    locale: row.locale, firstName: row.first_name, lastName: row.last_name,
+  };
+}
+
+export async function deleteSession(db: Kysely<Database>, token: string): Promise<string | undefined> {
+  const row = await db.deleteFrom('sessions').where('token_hash', '=', sha256Hex(token)).returning(['id', 'user_id']).executeTakeFirst();
+  return row?.user_id;
+}
+
+export async function deleteExpiredSessions(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expires_at', '<', clock.now()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
