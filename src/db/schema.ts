@@ -17,6 +17,7 @@ export interface UsersTable {
   locale: ColumnType<'en' | 'it', 'en' | 'it' | undefined, 'en' | 'it'>;
   created_at: DefaultTimestamp;
   disabled_at: Timestamp | null;
+  organisation_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {
@@ -62,10 +63,124 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export type OrganisationType = 'creditor_institution' | 'psp' | 'merchant' | 'technology_partner';
+export type Environment = 'test' | 'prod';
+export type SubscriptionState = 'submitted' | 'active' | 'rejected' | 'suspended' | 'cancelled' | 'expired';
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  tax_code: string;
+  tax_code_kind: 'it' | 'other';
+  type: OrganisationType;
+  contact_email: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ProductsTable {
+  id: string;
+  code: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  route_groups: string[];
+  approval_required_test: ColumnType<boolean, boolean | undefined, boolean>;
+  approval_required_prod: ColumnType<boolean, boolean | undefined, boolean>;
+  rate_limit_per_minute: ColumnType<number, number | undefined, number>;
+  created_at: DefaultTimestamp;
+}
+
+export interface UserProductsTable {
+  user_id: string;
+  product_id: string;
+}
+
+export interface InvitationsTable {
+  id: string;
+  token_hash: string;
+  organisation_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  locale: ColumnType<'en' | 'it', 'en' | 'it' | undefined, 'en' | 'it'>;
+  product_ids: string[];
+  invited_by: string | null;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  superseded_at: Timestamp | null;
+  user_id: string | null;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  organisation_id: string;
+  product_id: string;
+  environment: Environment;
+  name: string;
+  state: SubscriptionState;
+  state_comment: string | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  state_changed_at: DefaultTimestamp;
+  expires_at: Timestamp | null;
+  inbound_verified_at: Timestamp | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  subscription_id: string;
+  slot: 'primary' | 'secondary';
+  key_hash: string;
+  prefix: string;
+  last4: string;
+  created_at: DefaultTimestamp;
+  revealed_at: Timestamp | null;
+  retired_at: Timestamp | null;
+  valid_until: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  channel: 'email' | 'http';
+  payload: Json;
+  state: ColumnType<'pending' | 'held' | 'delivered' | 'dead', 'pending' | 'held' | undefined, 'pending' | 'held' | 'delivered' | 'dead'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: DefaultTimestamp;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  last_error: string | null;
+  organisation_id: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  created_at: DefaultTimestamp;
+  delivered_at: Timestamp | null;
+}
+
+export interface OutboxAttemptsTable {
+  id: Generated<number>;
+  message_id: string;
+  attempt: number;
+  started_at: Timestamp;
+  duration_ms: number;
+  ok: boolean;
+  status_code: number | null;
+  error: string | null;
+  worker: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   signin_throttle: SigninThrottleTable;
   setup_tokens: SetupTokensTable;
   audit_log: AuditLogTable;
+  organisations: OrganisationsTable;
+  products: ProductsTable;
+  user_products: UserProductsTable;
+  invitations: InvitationsTable;
+  subscriptions: SubscriptionsTable;
+  api_keys: ApiKeysTable;
+  outbox: OutboxTable;
+  outbox_attempts: OutboxAttemptsTable;
 }
