@@ -10,7 +10,6 @@ import { userInfo } from 'node:os';
 import { startEmbedded, ensureDatabase, createPool, migrate } from '../src/db/index.ts';
 
 const root = resolve(import.meta.dirname, '..');
-const dataDir = join(root, '.test-data');
 const CHROMIUM = '/usr/bin/chromium';
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
@@ -42,8 +41,10 @@ async function main(): Promise<number> {
     step('type check (tsc --noEmit)', join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', root]);
     step('lint (eslint)', join(root, 'node_modules/.bin/eslint'), ['--max-warnings=0', '.']);
   }
-  await mkdir(dataDir, { recursive: true });
+  // One cluster per port, so several test runs (say, two engineers' branches) can run side by side.
   const port = Number(process.env.VARCO_TEST_PG_PORT ?? 54339);
+  const dataDir = join(root, '.test-data', String(port));
+  await mkdir(dataDir, { recursive: true });
   process.stdout.write(`\n▶ PostgreSQL for tests (embedded, port ${port})\n`);
   const server = await startEmbedded({ dataDir, port, mode: 'own' });
   try {
