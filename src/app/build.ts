@@ -7,6 +7,8 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { newId } from '../kernel/ids.ts';
 import { createIdentityService, type IdentityService } from '../modules/identity/index.ts';
+import { createInvitationsService, createOrganisationsService, type InvitationsService, type OrganisationsService } from '../modules/organisations/index.ts';
+import type { ProductCatalog } from '../http/admin/organisations.ts';
 import { registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -28,6 +30,9 @@ export interface AppDeps {
 
 export interface Services {
   identity: IdentityService;
+  organisations: OrganisationsService;
+  invitations: InvitationsService;
+  productCatalog: ProductCatalog;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'>): Services {
@@ -35,6 +40,9 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'>): 
   return {
     identity: createIdentityService({ db, clock, sessionTtlMinutes: config.sessionTtlMinutes,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
+    organisations: createOrganisationsService({ db, clock }),
+    invitations: createInvitationsService({ db, clock, publicUrl: config.publicUrl }),
+    productCatalog: { list: () => db.selectFrom('products').select(['id', 'code', 'name']).orderBy('code').execute() },
   };
 }
 
@@ -67,8 +75,8 @@ export async function buildApp(deps: AppDeps, services: Services = createService
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET));
 
   await app.register(apiContext, { prefix: '/api' });
-  await app.register(portalContext, { prefix: '/portal', identity: services.identity, sessionTtlMinutes: deps.config.sessionTtlMinutes });
-  await app.register(adminContext, { prefix: '/admin', identity: services.identity, sessionTtlMinutes: deps.config.sessionTtlMinutes });
+  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes });
+  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes });
   await app.register(ncolContext, { prefix: '/ncol' });
   return app;
 }

@@ -3,11 +3,12 @@ import { ConfigError } from '../config/index.ts';
 import { UsageError } from '../cli/args.ts';
 import { createCliContext } from '../cli/context.ts';
 import { coreCommands, type Command } from '../cli/core.commands.ts';
+import { organisationCommands } from '../cli/organisation.commands.ts';
 import { loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
 
-const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands };
+const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands, ...organisationCommands };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));

@@ -7,18 +7,20 @@ export interface PageOptions {
   body: SafeHtml;
   /** Shown top right when someone is signed in: a sign-out form with its CSRF token. */
   signOut?: { action: string; csrfToken: string } | undefined;
+  /** Links of the surface's menu, shown when signed in. */
+  nav?: ReadonlyArray<{ href: string; label: string }> | undefined;
 }
 
 export const STYLESHEET = `body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
 header{background:#12355b;color:#fff;padding:.75rem 1.5rem;display:flex;justify-content:space-between;align-items:center}
-header a{color:#fff}main{max-width:60rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px}
+header a{color:#fff;margin-right:1rem}main{max-width:60rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px}
 label{display:block;margin:.75rem 0 .25rem}input,select,textarea{font:inherit;padding:.4rem;width:100%;max-width:28rem;box-sizing:border-box}
 button{font:inherit;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .error{color:#a4161a;background:#fde8e8;padding:.5rem 1rem;border-radius:4px}.notice{background:#e8f4fd;padding:.5rem 1rem;border-radius:4px}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}`;
 
 export function page(options: PageOptions): string {
-  const { locale, title, body, signOut } = options;
+  const { locale, title, body, signOut, nav } = options;
   return html`<!doctype html>
 <html lang="${locale}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -26,6 +28,7 @@ export function page(options: PageOptions): string {
 <link rel="stylesheet" href="/assets/varco.css"></head>
 <body>
 <header><strong>${translate(locale, 'app.name')}</strong>
+${nav && nav.length ? html`<nav aria-label="Menu">${nav.map((item) => html`<a href="${item.href}">${item.label}</a> `)}</nav>` : ''}
 ${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}"><button type="submit" style="margin:0">${translate(locale, 'signout.submit')}</button></form>` : ''}
 </header>
 <main>

@@ -6,8 +6,9 @@ import { page } from '../../views/layout.ts';
 import { translate } from '../../views/i18n.ts';
 import { registerSessionLoading, anonymousCsrfToken } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
+import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './organisations.ts';
 
-export interface AdminContextOptions {
+export interface AdminContextOptions extends OrganisationRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -19,8 +20,9 @@ const str = (body: Body, name: string): string => (typeof body[name] === 'string
 export async function adminContext(app: FastifyInstance, options: AdminContextOptions): Promise<void> {
   const { identity } = options;
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'] });
+  registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'], publicPaths: ['/setup'] });
   registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
+  registerOrganisationRoutes(app, options);
 
   app.get('/', async (request, reply) => {
     const session = request.session;

@@ -25,6 +25,8 @@ export interface SessionPluginOptions {
   ttlMinutes: number;
   /** Paths (after the surface prefix) whose forms are posted before sign-in: checked with the pre-sign-in token. */
   anonymousForms?: string[];
+  /** Paths (after the surface prefix) open without a session; every other page requires one. */
+  publicPaths?: string[];
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -32,16 +34,20 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function registerSessionLoading(app: FastifyInstance, options: SessionPluginOptions): void {
   app.decorateRequest('session', undefined);
   app.decorateRequest('locale', 'en');
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', async (request, reply) => {
     const token = request.cookies[sessionCookieName(options.surface)];
     request.session = token ? await options.identity.session(token, options.surface) : undefined;
     const query = request.query as Record<string, string | undefined> | undefined;
     request.locale = request.session && !query?.lang ? request.session.locale : pickLocale(query?.lang, request.headers['accept-language']);
+    const path = (request.url.split('?')[0] ?? '').slice(options.surface.length + 1);
+    const anonymous = ['/sign-in', ...(options.anonymousForms ?? [])].includes(path);
     // CSRF on every state-changing request of the surface, so no route can forget it.
-    if (UNSAFE.has(request.method)) {
-      const path = (request.url.split('?')[0] ?? '').slice(options.surface.length + 1);
-      const anonymous = ['/sign-in', ...(options.anonymousForms ?? [])].includes(path);
-      verifyCsrf(request, anonymous);
+    if (UNSAFE.has(request.method)) verifyCsrf(request, anonymous);
+    // Signed-in by default: a new page cannot be left open by forgetting a check.
+    const open = anonymous || path === '/sign-out' || path.startsWith('/assets/') || (options.publicPaths ?? []).includes(path);
+    if (!request.session && !open) {
+      if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect(`/${options.surface}/sign-in`, 303);
+      throw new VarcoError('unauthenticated', 'Sign in first.');
     }
   });
 }

@@ -36,8 +36,10 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutes
 
   app.get('/sign-in', async (request, reply) => {
     if (request.session) return reply.redirect(`/${surface}`, 303);
-    const signedOut = (request.query as Record<string, string>).signedOut === '1';
-    return show(request, reply, 200, signedOut ? { kind: 'notice', text: translate(request.locale, 'signin.signedOut') } : undefined);
+    const query = request.query as Record<string, string>;
+    const notice = query.signedOut === '1' ? translate(request.locale, 'signin.signedOut')
+      : query.welcome === '1' ? translate(request.locale, 'signin.welcome') : undefined;
+    return show(request, reply, 200, notice ? { kind: 'notice', text: notice } : undefined);
   });
 
   app.post('/sign-in', async (request, reply) => {

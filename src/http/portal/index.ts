@@ -1,26 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { IdentityService } from '../../modules/identity/index.ts';
+import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import { portalNav } from '../../views/nav.ts';
 import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { registerSessionLoading } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
+import { registerInvitationRoutes, type InvitationRoutesOptions } from './invitation.ts';
 
-export interface PortalContextOptions {
+export interface PortalContextOptions extends InvitationRoutesOptions {
   identity: IdentityService;
+  organisations: OrganisationsService;
   sessionTtlMinutes: number;
 }
 
 /** The developer portal: referents of connected organisations. */
 export async function portalContext(app: FastifyInstance, options: PortalContextOptions): Promise<void> {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  registerSessionLoading(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes });
+  registerSessionLoading(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes,
+    anonymousForms: ['/invitation'], publicPaths: ['/invitation'] });
   registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes });
+  registerInvitationRoutes(app, options);
   app.get('/', async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);
-    const body = html`<p>${session.email}</p>`;
-    return reply.type('text/html; charset=utf-8').send(page({ locale: request.locale, title: 'Developer portal', body,
-      signOut: { action: '/portal/sign-out', csrfToken: session.csrfToken } }));
+    const organisation = session.organisationId ? await options.organisations.find(session.organisationId) : undefined;
+    const it = request.locale === 'it';
+    const body = html`<p>${it ? 'Accesso effettuato come' : 'Signed in as'} ${session.firstName} ${session.lastName} &lt;${session.email}&gt;${organisation ? html`, ${it ? 'referente di' : 'referent of'} <strong>${organisation.name}</strong>` : ''}.</p>
+<p><a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> · <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a></p>`;
+    return reply.type('text/html; charset=utf-8').send(page({ locale: request.locale, title: it ? 'Portale sviluppatori' : 'Developer portal', body,
+      nav: portalNav(request.locale), signOut: { action: '/portal/sign-out', csrfToken: session.csrfToken } }));
   });
 }

@@ -17,6 +17,8 @@ export interface SessionView {
   locale: 'en' | 'it';
   firstName: string | null;
   lastName: string | null;
+  /** The referent's organisation (null for administrators): every portal query is scoped by it. */
+  organisationId: string | null;
 }
 
 // Refresh last_seen/expiry at most once a minute, so reading pages does not write on every request.
@@ -41,7 +43,7 @@ export async function readSession(db: Kysely<Database>, clock: Clock, token: str
   const now = clock.now();
   const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['sessions.id', 'sessions.user_id', 'sessions.surface', 'sessions.csrf_token', 'sessions.last_seen_at', 'sessions.expires_at',
-      'users.email', 'users.kind', 'users.locale', 'users.disabled_at', 'users.first_name', 'users.last_name'])
+      'users.email', 'users.kind', 'users.locale', 'users.disabled_at', 'users.first_name', 'users.last_name', 'users.organisation_id'])
     .where('sessions.token_hash', '=', sha256Hex(token)).where('sessions.surface', '=', surface).executeTakeFirst();
   if (!row || row.expires_at.getTime() <= now.getTime() || row.disabled_at !== null) return undefined;
   if (now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
@@ -50,7 +52,7 @@ export async function readSession(db: Kysely<Database>, clock: Clock, token: str
   }
   return {
     id: row.id, userId: row.user_id, surface: row.surface, csrfToken: row.csrf_token, email: row.email, kind: row.kind,
-    locale: row.locale, firstName: row.first_name, lastName: row.last_name,
+    locale: row.locale, firstName: row.first_name, lastName: row.last_name, organisationId: row.organisation_id,
   };
 }
 

@@ -1,0 +1,50 @@
+import { createInvitationsService, createOrganisationsService, ORGANISATION_PROBLEM_TEXT, INVITE_PROBLEM_TEXT } from '../modules/organisations/index.ts';
+import { output, parse, required, UsageError } from './args.ts';
+import type { Command } from './core.commands.ts';
+
+// `npx varco org create …` and `npx varco invite …`, for operators without a browser.
+
+export const organisationCommands: Record<string, { summary: string; run: Command }> = {
+  'org create': {
+    summary: 'create an organisation (--name N --tax-code C [--foreign] --type creditor_institution|psp|merchant|technology_partner --email E)',
+    run: async (args, ctx) => {
+      const { values } = parse(args, { name: { type: 'string' }, 'tax-code': { type: 'string' }, foreign: { type: 'boolean' }, type: { type: 'string' }, email: { type: 'string' } });
+      const { db } = await ctx.database();
+      const service = createOrganisationsService({ db, clock: ctx.clock });
+      const result = await service.create({ name: required(values, 'name'), taxCode: required(values, 'tax-code'), taxCodeKind: values.foreign === true ? 'other' : 'it',
+        type: required(values, 'type'), contactEmail: required(values, 'email') }, { type: 'cli', id: null, ip: null });
+      if (!result.ok) throw new UsageError(ORGANISATION_PROBLEM_TEXT[result.reason]);
+      output(values.json === true, { id: result.value.id }, `Organisation created: ${result.value.id}`);
+      return 0;
+    },
+  },
+  'org list': {
+    summary: 'list organisations',
+    run: async (args, ctx) => {
+      const { values } = parse(args, {});
+      const rows = await createOrganisationsService({ db: (await ctx.database()).db, clock: ctx.clock }).list();
+      output(values.json === true, rows.map((o) => ({ id: o.id, name: o.name, taxCode: o.tax_code, type: o.type, contactEmail: o.contact_email })),
+        rows.map((o) => `${o.id}  ${o.tax_code.padEnd(16)} ${o.type.padEnd(21)} ${o.name}`).join('\n') || 'No organisations.');
+      return 0;
+    },
+  },
+  invite: {
+    summary: 'invite a referent (--org ID --first-name F --last-name L --email E --products node,ecommerce [--locale it|en])',
+    run: async (args, ctx) => {
+      const { values } = parse(args, { org: { type: 'string' }, 'first-name': { type: 'string' }, 'last-name': { type: 'string' }, email: { type: 'string' },
+        products: { type: 'string' }, locale: { type: 'string' } });
+      const { db } = await ctx.database();
+      const codes = required(values, 'products').split(',').map((c) => c.trim()).filter(Boolean);
+      const products = await db.selectFrom('products').select(['id', 'code']).where('code', 'in', codes).execute();
+      const missing = codes.filter((c) => !products.some((p) => p.code === c));
+      if (missing.length) throw new UsageError(`unknown product code(s): ${missing.join(', ')}`);
+      const locale = values.locale === 'it' ? 'it' : 'en';
+      const service = createInvitationsService({ db, clock: ctx.clock, publicUrl: ctx.config.publicUrl });
+      const result = await service.invite({ organisationId: required(values, 'org'), firstName: required(values, 'first-name'), lastName: required(values, 'last-name'),
+        email: required(values, 'email'), locale, productIds: products.map((p) => p.id) }, { type: 'cli', id: null, ip: null });
+      if (!result.ok) throw new UsageError(INVITE_PROBLEM_TEXT[result.reason]);
+      output(values.json === true, { id: result.value.id }, `Invitation ${result.value.id} queued for ${String(values.email)}; the link is in the e-mail (see the back office Mail page without SMTP).`);
+      return 0;
+    },
+  },
+};

@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { isId } from '../../kernel/ids.ts';
+import {
+  ORGANISATION_PROBLEM_TEXT, INVITE_PROBLEM_TEXT, type OrganisationsService, type InvitationsService, type Actor,
+} from '../../modules/organisations/index.ts';
+import { page } from '../../views/layout.ts';
+import { adminNav } from '../../views/nav.ts';
+import { organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
+import type { SafeHtml } from '../../views/html.ts';
+
+export interface ProductCatalog {
+  list(): Promise<Array<{ id: string; code: string; name: string }>>;
+}
+
+export interface OrganisationRoutesOptions {
+  organisations: OrganisationsService;
+  invitations: InvitationsService;
+  productCatalog: ProductCatalog;
+  /** Sections other modules add to an organisation's page (e.g. its subscriptions). */
+  organisationSections?: (organisationId: string, request: FastifyRequest) => Promise<SafeHtml[]>;
+}
+
+type Body = Record<string, unknown>;
+const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
+const list = (body: Body, name: string): string[] => {
+  const v = body[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+};
+
+export function adminActor(request: FastifyRequest): Actor {
+  return { type: 'admin', id: request.session?.userId ?? null, ip: request.ip };
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
+  const session = request.session;
+  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: adminNav(request.locale),
+    signOut: session ? { action: '/admin/sign-out', csrfToken: session.csrfToken } : undefined }));
+}
+
+function invitationState(i: { accepted_at: Date | null; superseded_at: Date | null; expires_at: Date }, now: Date): string {
+  return i.accepted_at ? 'accepted' : i.superseded_at ? 'superseded' : i.expires_at.getTime() <= now.getTime() ? 'expired' : 'sent';
+}
+
+export function registerOrganisationRoutes(app: FastifyInstance, options: OrganisationRoutesOptions): void {
+  const { organisations, invitations, productCatalog } = options;
+  const title = (request: FastifyRequest): string => (request.locale === 'it' ? 'Organizzazioni' : 'Organisations');
+
+  const listPage = async (request: FastifyRequest, reply: FastifyReply, form?: Record<string, string>, error?: string) => {
+    const rows = (await organisations.list()).map((o) => ({ id: o.id, name: o.name, taxCode: o.tax_code, type: o.type, contactEmail: o.contact_email, createdAt: o.created_at }));
+    return send(request, reply, title(request), organisationsPage(request.locale, rows, request.session?.csrfToken ?? '', form, error), error ? 400 : 200);
+  };
+
+  const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { form?: Record<string, string>; error?: string; notice?: string } = {}) => {
+    const organisation = isId(id, 'org') ? await organisations.find(id) : undefined;
+    if (!organisation) throw new VarcoError('not_found', 'No such organisation.');
+    const now = new Date();
+    const invitationRows: InvitationRow[] = (await organisations.invitations(id)).map((i) => ({ id: i.id, email: i.email, name: `${i.first_name} ${i.last_name}`,
+      createdAt: i.created_at, expiresAt: i.expires_at, state: invitationState(i, now) }));
+    const referents = (await organisations.referents(id)).map((r) => ({ email: r.email, firstName: r.first_name, lastName: r.last_name, createdAt: r.created_at }));
+    const sections = options.organisationSections ? await options.organisationSections(id, request) : [];
+    const body = organisationPage(request.locale, {
+      organisation: { id: organisation.id, name: organisation.name, taxCode: organisation.tax_code, type: organisation.type, contactEmail: organisation.contact_email, createdAt: organisation.created_at },
+      referents, invitations: invitationRows, products: await productCatalog.list(), sections,
+    }, request.session?.csrfToken ?? '', extra.form, extra.error, extra.notice);
+    return send(request, reply, organisation.name, body, extra.error ? 400 : 200);
+  };
+
+  app.get('/organisations', (request, reply) => listPage(request, reply));
+
+  app.post('/organisations', async (request, reply) => {
+    const body = (request.body ?? {}) as Body;
+    const form = { name: field(body, 'name'), taxCode: field(body, 'taxCode'), taxCodeKind: field(body, 'taxCodeKind'), type: field(body, 'type'), contactEmail: field(body, 'contactEmail') };
+    const result = await organisations.create({ ...form, taxCodeKind: form.taxCodeKind === 'other' ? 'other' : 'it' }, adminActor(request));
+    if (!result.ok) return listPage(request, reply, form, ORGANISATION_PROBLEM_TEXT[result.reason]);
+    return reply.redirect(`/admin/organisations/${result.value.id}`, 303);
+  });
+
+  app.get<{ Params: { id: string } }>('/organisations/:id', (request, reply) => detailPage(request, reply, request.params.id, {
+    ...((request.query as Record<string, string>).invited === '1' ? { notice: request.locale === 'it' ? 'Invito inviato.' : 'Invitation sent.' } : {}),
+  }));
+
+  app.post<{ Params: { id: string } }>('/organisations/:id/invitations', async (request, reply) => {
+    const body = (request.body ?? {}) as Body;
+    const form = { firstName: field(body, 'firstName'), lastName: field(body, 'lastName'), email: field(body, 'email'), locale: field(body, 'locale') };
+    if (!isId(request.params.id, 'org')) throw new VarcoError('not_found', 'No such organisation.');
+    const result = await invitations.invite({ organisationId: request.params.id, ...form, locale: form.locale === 'it' ? 'it' : 'en', productIds: list(body, 'products') }, adminActor(request));
+    if (!result.ok) {
+      if (result.reason === 'organisation_not_found') throw new VarcoError('not_found', 'No such organisation.');
+      return detailPage(request, reply, request.params.id, { form, error: INVITE_PROBLEM_TEXT[result.reason] });
+    }
+    return reply.redirect(`/admin/organisations/${request.params.id}?invited=1`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/invitations/:id/resend', async (request, reply) => {
+    if (!isId(request.params.id, 'inv')) throw new VarcoError('not_found', 'No such invitation.');
+    const result = await invitations.resend(request.params.id, adminActor(request));
+    if (!result.ok) {
+      if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such invitation, or a newer link was sent already.');
+      throw new VarcoError('conflict', 'This invitation was accepted already.');
+    }
+    const found = await invitations.byId(result.value.id);
+    return reply.redirect(`/admin/organisations/${found?.organisation_id ?? ''}?invited=1`, 303);
+  });
+}

@@ -1,0 +1,7 @@
+export { createOrganisationsService, ORGANISATION_PROBLEM_TEXT } from './organisations.service.ts';
+export type { OrganisationsService, Actor, NewOrganisation, OrganisationProblem } from './organisations.service.ts';
+export { createInvitationsService, INVITE_PROBLEM_TEXT, INVITATION_TTL_MS } from './invitations.service.ts';
+export type { InvitationsService, InvitationState, InviteProblem } from './invitations.service.ts';
+export { checkTaxCode, checkItalianTaxCode, ORGANISATION_TYPES } from './organisation.policy.ts';
+export type { OrganisationType } from './organisation.policy.ts';
+export { findOrganisation as getOrganisation, listReferents } from './organisations.repository.ts';

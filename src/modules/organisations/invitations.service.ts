@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { newId } from '../../kernel/ids.ts';
+import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
+import { fail, ok, type Result } from '../../kernel/errors.ts';
+import { appendAudit } from '../audit/index.ts';
+import { checkPassword, hashPassword, isEmail, type PasswordProblem } from '../identity/index.ts';
+import { enqueueEmail } from '../delivery/index.ts';
+import type { Actor } from './organisations.service.ts';
+import { findOrganisation } from './organisations.repository.ts';
+
+// Invitations: single-use, 48-hour links stored only as a hash. Re-sending supersedes the old link.
+
+export const INVITATION_TTL_MS = 48 * 3600_000;
+
+export interface InvitationsOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  publicUrl: string;
+}
+
+export interface NewInvitation {
+  organisationId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  locale: 'en' | 'it';
+  productIds: string[];
+}
+
+export type InviteProblem = 'organisation_not_found' | 'name_required' | 'invalid_email' | 'no_products' | 'unknown_product' | 'already_referent';
+export type InvitationState = 'valid' | 'expired' | 'used' | 'superseded' | 'unknown';
+
+export const INVITE_PROBLEM_TEXT: Record<InviteProblem, string> = {
+  organisation_not_found: 'No such organisation.',
+  name_required: 'First and last name are required.',
+  invalid_email: 'The e-mail address is not valid.',
+  no_products: 'Choose at least one product the referent may subscribe to.',
+  unknown_product: 'One of the chosen products does not exist.',
+  already_referent: 'A referent with this e-mail already exists.',
+};
+
+export function createInvitationsService(options: InvitationsOptions) {
+  const { db, clock, publicUrl } = options;
+  const link = (token: string): string => `${publicUrl}/portal/invitation?token=${token}`;
+
+  async function issue(trx: Kysely<Database>, invitation: { organisationId: string; organisationName: string; firstName: string; lastName: string;
+    email: string; locale: 'en' | 'it'; productIds: string[] }, actor: Actor, action: string): Promise<string> {
+    const token = randomToken(32);
+    const id = newId('inv');
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+    await trx.insertInto('invitations').values({ id, token_hash: sha256Hex(token), organisation_id: invitation.organisationId, email: invitation.email,
+      first_name: invitation.firstName, last_name: invitation.lastName, locale: invitation.locale, product_ids: invitation.productIds,
+      invited_by: actor.type === 'admin' ? actor.id : null, created_at: now, expires_at: expiresAt }).execute();
+    await enqueueEmail(trx, { to: invitation.email, template: 'invitation', locale: invitation.locale, organisationId: invitation.organisationId,
+      subjectType: 'invitation', subjectId: id,
+      params: { firstName: invitation.firstName, organisationName: invitation.organisationName, link: link(token), expiresAt: expiresAt.toISOString() } });
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action, subjectType: 'invitation', subjectId: id,
+      organisationId: invitation.organisationId, details: { email: invitation.email } }, clock);
+    return id;
+  }
+
+  async function invite(input: NewInvitation, actor: Actor): Promise<Result<{ id: string }, InviteProblem>> {
+    const firstName = input.firstName.trim();
+    const lastName = input.lastName.trim();
+    const email = input.email.trim();
+    if (!firstName || !lastName || firstName.length > 100 || lastName.length > 100) return fail('name_required');
+    if (!isEmail(email)) return fail('invalid_email');
+    const productIds = [...new Set(input.productIds)];
+    if (productIds.length === 0) return fail('no_products');
+    const organisation = await findOrganisation(db, input.organisationId);
+    if (!organisation) return fail('organisation_not_found');
+    const known = await db.selectFrom('products').select('id').where('id', 'in', productIds).execute();
+    if (known.length !== productIds.length) return fail('unknown_product');
+    const existing = await db.selectFrom('users').select('id').where('kind', '=', 'referent')
+      .where((eb) => eb.fn('lower', ['email']), '=', email.toLowerCase()).executeTakeFirst();
+    if (existing) return fail('already_referent');
+    const id = await db.transaction().execute((trx) => issue(trx, { ...input, firstName, lastName, email, productIds, organisationName: organisation.name }, actor, 'invitation.sent'));
+    return ok({ id });
+  }
+
+  /** A new link for an invitation not yet accepted; the previous link stops working. */
+  async function resend(invitationId: string, actor: Actor, organisationId?: string): Promise<Result<{ id: string }, 'not_found' | 'already_accepted'>> {
+    return db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('invitations').innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
+        .selectAll('invitations').select('organisations.name as organisation_name').where('invitations.id', '=', invitationId).forUpdate();
+      if (organisationId) query = query.where('invitations.organisation_id', '=', organisationId);
+      const old = await query.executeTakeFirst();
+      if (!old || old.superseded_at) return fail('not_found' as const);
+      if (old.accepted_at) return fail('already_accepted' as const);
+      await trx.updateTable('invitations').set({ superseded_at: clock.now() }).where('id', '=', old.id).execute();
+      const id = await issue(trx, { organisationId: old.organisation_id, organisationName: old.organisation_name, firstName: old.first_name,
+        lastName: old.last_name, email: old.email, locale: old.locale, productIds: old.product_ids }, actor, 'invitation.resent');
+      return ok({ id });
+    });
+  }
+
+  async function lookup(token: string) {
+    const row = await db.selectFrom('invitations').innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
+      .selectAll('invitations').select('organisations.name as organisation_name')
+      .where('invitations.token_hash', '=', sha256Hex(token)).executeTakeFirst();
+    const state: InvitationState = !row ? 'unknown' : row.accepted_at ? 'used' : row.superseded_at ? 'superseded'
+      : row.expires_at.getTime() <= clock.now().getTime() ? 'expired' : 'valid';
+    return { state, invitation: row };
+  }
+
+  /** The referent confirms and chooses a password; creates the account and its product associations. */
+  async function accept(token: string, password: string, confirm: string, ip: string | null): Promise<Result<{ userId: string; email: string }, PasswordProblem | Exclude<InvitationState, 'valid'> | 'already_referent'>> {
+    const found = await lookup(token);
+    if (found.state !== 'valid' || !found.invitation) return fail(found.state === 'valid' ? 'unknown' : found.state);
+    const problem = checkPassword(password, confirm);
+    if (problem) return fail(problem);
+    const invitation = found.invitation;
+    const passwordHash = await hashPassword(password);
+    const userId = newId('usr');
+    return db.transaction().execute(async (trx) => {
+      // Guarded: two tabs submitting the same link create one account.
+      const claimed = await trx.updateTable('invitations').set({ accepted_at: clock.now(), user_id: userId })
+        .where('id', '=', invitation.id).where('accepted_at', 'is', null).where('superseded_at', 'is', null).executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) return fail('used' as const);
+      const taken = await trx.selectFrom('users').select('id').where('kind', '=', 'referent')
+        .where((eb) => eb.fn('lower', ['email']), '=', invitation.email.toLowerCase()).executeTakeFirst();
+      if (taken) return fail('already_referent' as const);
+      await trx.insertInto('users').values({ id: userId, kind: 'referent', email: invitation.email, password_hash: passwordHash,
+        first_name: invitation.first_name, last_name: invitation.last_name, locale: invitation.locale, organisation_id: invitation.organisation_id,
+        created_at: clock.now() }).execute();
+      if (invitation.product_ids.length) {
+        await trx.insertInto('user_products').values(invitation.product_ids.map((productId) => ({ user_id: userId, product_id: productId }))).execute();
+      }
+      await appendAudit(trx, { actorType: 'referent', actorId: userId, ip, action: 'invitation.accepted', subjectType: 'invitation',
+        subjectId: invitation.id, organisationId: invitation.organisation_id, details: { email: invitation.email } }, clock);
+      return ok({ userId, email: invitation.email });
+    });
+  }
+
+  const byId = (id: string) => db.selectFrom('invitations').select(['id', 'organisation_id']).where('id', '=', id).executeTakeFirst();
+
+  return { invite, resend, lookup, accept, byId };
+}
+
+export type InvitationsService = ReturnType<typeof createInvitationsService>;
