@@ -48,6 +48,9 @@ export async function openDatabase(config: Config, options: { log?: (line: strin
       if (closed) return;
       closed = true;
       await db.destroy();
+      // Kysely ends the pool only if it ran a query; a command that only migrated (raw pg) would
+      // otherwise keep an idle connection open and the process alive until the idle timeout.
+      if (!pool.ended) await pool.end();
       await embedded?.stop();
     },
   };

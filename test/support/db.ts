@@ -54,6 +54,8 @@ export async function createTestDatabase(poolSize = 5): Promise<TestDatabase> {
   const db = createKysely(pool);
   after(async () => {
     await db.destroy().catch(() => undefined);
+    // Kysely ends the pool only if it was used; a file that queried through `pool` alone would hang.
+    if (!pool.ended) await pool.end().catch(() => undefined);
     const drop = createPool(adminUrl, 1);
     await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await drop.end();

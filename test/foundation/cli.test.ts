@@ -1,0 +1,159 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createIdentityService } from '../../src/modules/identity/index.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
+import { createTestDatabase } from '../support/db.ts';
+
+// `npx varco` as an operator runs it: a real process on a real database, checked by exit code,
+// output and what ends up in the database and on disk.
+
+const root = resolve(import.meta.dirname, '../..');
+const database = await createTestDatabase();
+const dataDir = await mkdtemp(join(tmpdir(), 'varco-cli-'));
+after(() => rm(dataDir, { recursive: true, force: true }));
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function varco(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  // Only the settings this test chooses: a VARCO_* variable in the caller's environment must not leak in.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VARCO_') && k !== 'DATABASE_URL'));
+  return new Promise((done, reject) => {
+    const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/cli.ts', ...args], {
+      cwd: root, env: { ...base, DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function secretFile(content: string): Promise<string> {
+  const file = join(dataDir, `pw-${Math.random().toString(36).slice(2)}.txt`);
+  await writeFile(file, `${content}\n`, { mode: 0o600 });
+  return file;
+}
+
+const EMAIL = 'operator@example.org';
+const PASSWORD = 'granite-wombat-saffron-31';
+
+test('admin create --password-file --json prints the new id, and that administrator can sign in', async () => {
+  const run = await varco(['admin', 'create', '--email', EMAIL, '--password-file', await secretFile(PASSWORD), '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout) as { id: string; email: string };
+  assert.match(out.id, /^usr_/);
+  assert.equal(out.email, EMAIL);
+  assert.equal(run.stdout.includes(PASSWORD) || run.stderr.includes(PASSWORD), false, 'the password is never printed');
+
+  const user = await database.db.selectFrom('users').selectAll().where('id', '=', out.id).executeTakeFirstOrThrow();
+  assert.equal(user.kind, 'admin');
+  assert.equal(user.email, EMAIL);
+  const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlMinutes: 60, signInMaxFailures: 5, signInLockMinutes: 15 });
+  const signIn = await identity.signIn({ surface: 'admin', email: EMAIL, password: PASSWORD, ip: '127.0.0.1', userAgent: null });
+  assert.equal(signIn.ok, true);
+
+  const again = await varco(['admin', 'create', '--email', EMAIL, '--password-file', await secretFile(PASSWORD)]);
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /already exists/);
+});
+
+test('db migrate --json applies nothing on a migrated database and exits promptly', async () => {
+  const started = Date.now();
+  const run = await varco(['db', 'migrate', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout) as { applied: number[]; current: number };
+  assert.deepEqual(out.applied, []);
+  assert.ok(out.current >= 1);
+  // A pool left open keeps the process alive for the 30 s idle timeout after the work is done.
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+});
+
+test('admin create with a short password exits non-zero with a message and creates nobody', async () => {
+  const run = await varco(['admin', 'create', '--email', 'short@example.org', '--password-file', await secretFile('tooshort')]);
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /at least 12 characters/);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace for an expected refusal');
+  const user = await database.db.selectFrom('users').select('id').where('email', '=', 'short@example.org').executeTakeFirst();
+  assert.equal(user, undefined);
+});
+
+test('pki show --json lists five certificates with SHA-256 fingerprints matching the files', async () => {
+  const run = await varco(['pki', 'show', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const certs = JSON.parse(run.stdout) as Array<{ name: string; subject: string; fingerprintSha256: string; notAfter: string }>;
+  assert.deepEqual(certs.map((c) => c.name).sort(), ['prod-ca', 'prod-client', 'server', 'test-ca', 'test-client']);
+  for (const cert of certs) {
+    assert.match(cert.fingerprintSha256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, cert.name);
+    assert.ok(new Date(cert.notAfter).getTime() > Date.now(), `${cert.name} has expired`);
+  }
+  assert.equal(new Set(certs.map((c) => c.fingerprintSha256)).size, 5);
+  const onDisk = new X509Certificate(await readFile(join(dataDir, 'pki', 'server.crt'), 'utf8'));
+  assert.equal(certs.find((c) => c.name === 'server')?.fingerprintSha256, onDisk.fingerprint256.toUpperCase());
+});
+
+test('pki export --env test writes the CA and the client chain as PEM, with no private key', async () => {
+  const outDir = join(dataDir, 'export');
+  const run = await varco(['pki', 'export', '--env', 'test', '--dir', outDir]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual((await readdir(outDir)).sort(), ['varco-test-ca.pem', 'varco-test-client-chain.pem']);
+  const ca = await readFile(join(outDir, 'varco-test-ca.pem'), 'utf8');
+  const chain = await readFile(join(outDir, 'varco-test-client-chain.pem'), 'utf8');
+  for (const pem of [ca, chain]) assert.doesNotMatch(pem, /PRIVATE KEY/);
+  assert.equal(ca.match(/BEGIN CERTIFICATE/g)?.length, 1);
+  assert.equal(chain.match(/BEGIN CERTIFICATE/g)?.length, 2);
+  const caCert = new X509Certificate(ca);
+  const clientCert = new X509Certificate(chain);
+  assert.ok(clientCert.checkIssued(caCert) && clientCert.verify(caCert.publicKey), 'the client certificate is issued by the exported CA');
+  assert.equal(caCert.fingerprint256, new X509Certificate(await readFile(join(dataDir, 'pki', 'test', 'ca.crt'), 'utf8')).fingerprint256);
+
+  const bad = await varco(['pki', 'export', '--env', 'staging', '--dir', outDir]);
+  assert.equal(bad.code, 64);
+  assert.match(bad.stderr, /--env must be one of test, prod/);
+});
+
+test('audit verify --json reports an intact chain, and exit code 3 with the seq of a tampered row', async () => {
+  const intact = await varco(['audit', 'verify', '--json']);
+  assert.equal(intact.code, 0, intact.stderr);
+  const verdict = JSON.parse(intact.stdout) as { ok: boolean; checked: number };
+  assert.equal(verdict.ok, true);
+  assert.ok(verdict.checked >= 2, 'admin create and sign-in wrote audit rows');
+
+  const first = await database.db.selectFrom('audit_log').select('seq').orderBy('seq').limit(1).executeTakeFirstOrThrow();
+  await database.pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+  try {
+    await database.pool.query(`UPDATE audit_log SET actor_type = 'system' WHERE seq = $1`, [first.seq]);
+  } finally {
+    await database.pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+  }
+  const tampered = await varco(['audit', 'verify', '--json']);
+  assert.equal(tampered.code, 3);
+  const report = JSON.parse(tampered.stdout) as { ok: boolean; seq: number };
+  assert.equal(report.ok, false);
+  assert.equal(report.seq, first.seq);
+});
+
+test('an invalid setting stops the command with a message naming it', async () => {
+  const run = await varco(['audit', 'verify'], { VARCO_PORT: 'x' });
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /VARCO_PORT/);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
+
+test('an unknown command prints the usage and exits 64; a missing option is a usage error too', async () => {
+  const run = await varco(['frobnicate', 'now']);
+  assert.equal(run.code, 64);
+  assert.match(run.stderr, /Unknown command: frobnicate now/);
+  assert.match(run.stderr, /Usage: npx varco/);
+  for (const command of ['admin create', 'pki show', 'audit verify', 'db migrate']) assert.ok(run.stderr.includes(command), `usage lacks ${command}`);
+
+  const missing = await varco(['admin', 'create']);
+  assert.equal(missing.code, 64);
+  assert.match(missing.stderr, /--email is required/);
+});

@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app/build.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { createKysely, createPool } from '../../src/db/index.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
+import { buildTestApp, testConfig } from '../support/app.ts';
+import { CookieJar, csrfFrom } from '../support/cookies.ts';
+
+// One error handler for every surface: JSON with a stable code on /api, a friendly page elsewhere,
+// a 4xx (never a 500) for bad input, and never a stack trace or a file path in a response body.
+
+const { app } = await buildTestApp();
+
+/** A stack frame or a source path in a body would tell an attacker where the code lives. */
+function assertNoStackTrace(response: LightMyRequestResponse): void {
+  const body = response.body;
+  assert.doesNotMatch(body, /\n\s*at \S/, 'stack frame in body');
+  assert.doesNotMatch(body, /\.(ts|js|mjs):\d+/, 'source location in body');
+  assert.doesNotMatch(body, /node_modules|\/work\/|file:\/\//, 'file path in body');
+}
+
+async function call(target: FastifyInstance, options: InjectOptions): Promise<LightMyRequestResponse> {
+  const response = await target.inject(options);
+  assertNoStackTrace(response);
+  return response;
+}
+
+async function signInForm(target: FastifyInstance): Promise<{ jar: CookieJar; csrf: string }> {
+  const jar = new CookieJar();
+  const page = await call(target, { method: 'GET', url: '/admin/sign-in' });
+  jar.store(page);
+  return { jar, csrf: csrfFrom(page.body) };
+}
+
+test('an unknown /api route is a 404 JSON error whose requestId is the x-request-id header', async () => {
+  const response = await call(app, { method: 'GET', url: '/api/v1/no-such-thing?x=1' });
+  assert.equal(response.statusCode, 404);
+  assert.match(String(response.headers['content-type']), /^application\/json/);
+  const body = response.json<{ error: { code: string; message: string; requestId: string } }>();
+  assert.deepEqual(Object.keys(body), ['error']);
+  assert.equal(body.error.code, 'not_found');
+  assert.equal(typeof body.error.message, 'string');
+  assert.ok(body.error.message.length > 0);
+  assert.match(body.error.requestId, /^req_/);
+  assert.equal(body.error.requestId, response.headers['x-request-id']);
+});
+
+test('each request gets its own request id', async () => {
+  const [a, b] = await Promise.all([call(app, { url: '/api/x' }), call(app, { url: '/api/x' })]);
+  assert.notEqual(a.headers['x-request-id'], b.headers['x-request-id']);
+});
+
+test('a malformed JSON body to /api is a 4xx JSON error, not a 500', async () => {
+  // The API has no POST route yet, so this reaches the not-found path; the body must still not break it.
+  for (const url of ['/api/v1/health', '/api/v1/anything']) {
+    const response = await call(app, { method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: '{"amount": 10,' });
+    assert.ok(response.statusCode >= 400 && response.statusCode < 500, `${url}: ${response.statusCode}`);
+    assert.match(response.json<{ error: { code: string } }>().error.code, /^[a-z_]+$/);
+  }
+});
+
+test('bad bodies to a back-office form are refused with a 4xx page, never a 500', async () => {
+  const { jar, csrf } = await signInForm(app);
+  const post = (headers: Record<string, string>, payload: string) =>
+    call(app, { method: 'POST', url: '/admin/sign-in', headers: { cookie: jar.header(), ...headers }, payload });
+
+  const malformed = await post({ 'content-type': 'application/json' }, '{"email":');
+  assert.equal(malformed.statusCode, 400);
+  assert.match(malformed.body, /bad_request/);
+
+  const wrongType = await post({ 'content-type': 'application/xml' }, '<email>a@b.c</email>');
+  assert.equal(wrongType.statusCode, 415);
+  assert.match(wrongType.body, /unsupported_media_type/);
+
+  const oversized = await post({ 'content-type': 'application/x-www-form-urlencoded' },
+    new URLSearchParams({ _csrf: csrf, email: 'a@example.org', password: 'x'.repeat(70 * 1024) }).toString());
+  assert.equal(oversized.statusCode, 413);
+  assert.match(oversized.body, /payload_too_large/);
+
+  for (const response of [malformed, wrongType, oversized]) assert.match(String(response.headers['content-type']), /^text\/html/);
+});
+
+test('an unknown page on an HTML surface is a friendly 404 page with the code and request id', async () => {
+  for (const url of ['/portal/no-such-page', '/admin/no-such-page', '/no-such-page']) {
+    const response = await call(app, { method: 'GET', url });
+    assert.equal(response.statusCode, 404, url);
+    assert.match(String(response.headers['content-type']), /^text\/html/);
+    assert.match(response.body, /<!doctype html>/i);
+    assert.match(response.body, /The page you asked for does not exist\./);
+    assert.match(response.body, /<code>not_found<\/code>/);
+    assert.ok(response.body.includes(String(response.headers['x-request-id'])), 'request id missing from the page');
+  }
+  const italian = await call(app, { method: 'GET', url: '/portal/no-such-page', headers: { 'accept-language': 'it-IT,it;q=0.9' } });
+  assert.match(italian.body, /La pagina richiesta non esiste\./);
+});
+
+test('a failure inside a handler is a generic 500 with no stack trace; the log keeps the detail', async () => {
+  // An app whose database is unreachable: every use of it fails, as in an outage.
+  const lines: string[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString('utf8')); cb(); } });
+  const pool = createPool('postgres://nobody:wrong@127.0.0.1:1/none', 1);
+  const broken = await buildApp({ config: await testConfig(), db: createKysely(pool), logger: createLogger('info', sink), clock: systemClock });
+  try {
+    const { jar, csrf } = await signInForm(broken);
+    const response = await call(broken, { method: 'POST', url: '/admin/sign-in', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf, email: 'admin@example.org', password: 'correct horse battery staple' }).toString() });
+    assert.equal(response.statusCode, 500);
+    assert.match(response.body, /<code>internal_error<\/code>/);
+    assert.match(response.body, /The request could not be completed\./);
+    assert.doesNotMatch(response.body, /ECONNREFUSED|127\.0\.0\.1:1/, 'the cause must not reach the client');
+    assert.match(lines.join(''), /ECONNREFUSED/, 'the cause must reach the log');
+
+    const ready = await call(broken, { method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 503);
+    assert.equal(ready.json<{ status: string }>().status, 'not ready');
+    const healthy = await call(broken, { method: 'GET', url: '/healthz' });
+    assert.equal(healthy.statusCode, 200, 'liveness does not depend on the database');
+  } finally {
+    await broken.close();
+    await pool.end();
+  }
+});
+
+test('/healthz and /readyz answer 200', async () => {
+  const health = await call(app, { method: 'GET', url: '/healthz' });
+  assert.equal(health.statusCode, 200);
+  assert.deepEqual(health.json(), { status: 'ok' });
+  const ready = await call(app, { method: 'GET', url: '/readyz' });
+  assert.equal(ready.statusCode, 200);
+  assert.deepEqual(ready.json(), { status: 'ready' });
+});
+
+test('/metrics is Prometheus text that counts requests by surface, method and status', async () => {
+  await call(app, { method: 'GET', url: '/api/counted-404' });
+  const first = await call(app, { method: 'GET', url: '/metrics' });
+  const count = (text: string): number => Number(/^varco_http_requests_total\{surface="api",method="GET",status="404"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  assert.equal(first.statusCode, 200);
+  assert.match(String(first.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+  assert.match(first.body, /^# TYPE varco_http_requests_total counter$/m);
+  assert.match(first.body, /^# TYPE varco_http_request_duration_seconds histogram$/m);
+  assert.ok(count(first.body) >= 1);
+  await call(app, { method: 'GET', url: '/api/counted-404' });
+  const second = await call(app, { method: 'GET', url: '/metrics' });
+  assert.equal(count(second.body), count(first.body) + 1);
+});

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger, redactUrl } from '../../src/app/logger.ts';
+import { buildTestApp } from '../support/app.ts';
+
+// Secrets never reach a log line: the logger censors them by name wherever Varco logs objects,
+// and request logs carry neither cookies, keys in the query string, nor authorization headers.
+
+function capture(): { logger: ReturnType<typeof createLogger>; text: () => string; lines: () => Array<Record<string, unknown>> } {
+  const chunks: string[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { chunks.push(chunk.toString('utf8')); cb(); } });
+  const logger = createLogger('info', sink);
+  const text = () => chunks.join('');
+  return { logger, text, lines: () => text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+// Each secret is a distinct marker, so a failure names exactly which one leaked.
+const SECRETS = {
+  password: 'S3CRET-password-1', nestedPassword: 'S3CRET-password-2', newPassword: 'S3CRET-password-3',
+  apiKey: 'S3CRET-apikey-1', nestedApiKey: 'S3CRET-apikey-2', primaryKey: 'S3CRET-apikey-3',
+  subscriptionHeader: 'S3CRET-subkey-1', reqSubscriptionHeader: 'S3CRET-subkey-2',
+  passphrase: 'S3CRET-passphrase-1', shaIn: 'S3CRET-passphrase-2', shaOut: 'S3CRET-passphrase-3',
+  cardNumber: '4111111111111111', ogoneCard: '5555555555554444', cvc: '737',
+  cookie: 'varco_admin=S3CRET-cookie-1', reqCookie: 'varco_portal=S3CRET-cookie-2', setCookie: 'varco_admin=S3CRET-cookie-3',
+  authorization: 'Bearer S3CRET-auth-1', reqAuthorization: 'Basic S3CRET-auth-2', token: 'S3CRET-token-1',
+};
+
+test('the logger censors passwords, API keys, passphrases, card data, cookies and authorization headers', () => {
+  const { logger, text, lines } = capture();
+  logger.info({ password: SECRETS.password, user: { email: 'a@example.org', password: SECRETS.nestedPassword }, newPassword: SECRETS.newPassword }, 'passwords');
+  logger.info({ apiKey: SECRETS.apiKey, subscription: { apiKey: SECRETS.nestedApiKey, primaryKey: SECRETS.primaryKey } }, 'keys');
+  logger.info({ passphrase: SECRETS.passphrase, merchant: { shaInPassphrase: SECRETS.shaIn, shaOutPassphrase: SECRETS.shaOut } }, 'passphrases');
+  logger.info({ cardNumber: SECRETS.cardNumber, params: { CARDNO: SECRETS.ogoneCard, CVC: SECRETS.cvc } }, 'card');
+  logger.info({ headers: { cookie: SECRETS.cookie, authorization: SECRETS.authorization, 'ocp-apim-subscription-key': SECRETS.subscriptionHeader } }, 'outbound headers');
+  logger.info({ req: { method: 'GET', url: '/x', headers: { cookie: SECRETS.reqCookie, authorization: SECRETS.reqAuthorization,
+    'ocp-apim-subscription-key': SECRETS.reqSubscriptionHeader } }, res: { headers: { 'set-cookie': SECRETS.setCookie } } }, 'request');
+  logger.info({ token: SECRETS.token }, 'token');
+
+  const output = text();
+  for (const [name, secret] of Object.entries(SECRETS)) assert.equal(output.includes(secret), false, `${name} leaked into the log`);
+  // Censored, not dropped: the reader still sees that the field was there.
+  assert.ok(lines().length === 7);
+  assert.match(output, /"password":"\[redacted\]"/);
+  assert.match(output, /"apiKey":"\[redacted\]"/);
+  // Harmless fields survive.
+  assert.match(output, /"email":"a@example\.org"/);
+});
+
+test('secrets nested deeper, in arrays, or under capitalised header names are censored too', () => {
+  const { logger, text } = capture();
+  logger.info({ outbound: { request: { headers: { 'Ocp-Apim-Subscription-Key': 'S3CRET-deep-1', Authorization: 'S3CRET-deep-2', Cookie: 'S3CRET-deep-3' } } } }, 'outbound');
+  logger.info({ a: { b: { c: { password: 'S3CRET-deep-4', cardNumber: '4000000000000002' } } } }, 'deep');
+  logger.info({ items: [{ apiKey: 'S3CRET-deep-5' }, { clientSecret: 'S3CRET-deep-6', privateKey: 'S3CRET-deep-7' }] }, 'array');
+  const output = text();
+  for (const secret of ['S3CRET-deep-1', 'S3CRET-deep-2', 'S3CRET-deep-3', 'S3CRET-deep-4', '4000000000000002', 'S3CRET-deep-5', 'S3CRET-deep-6', 'S3CRET-deep-7']) {
+    assert.equal(output.includes(secret), false, `${secret} leaked into the log`);
+  }
+});
+
+test('sensitive query parameters are censored in logged URLs', () => {
+  const url = redactUrl('/api/v1/x?subscription-key=S3CRET-q1&SHASIGN=S3CRET-q2&CARDNO=4111111111111111&token=S3CRET-q3&orderID=42');
+  for (const secret of ['S3CRET-q1', 'S3CRET-q2', '4111111111111111', 'S3CRET-q3']) assert.equal(url.includes(secret), false, secret);
+  assert.match(url, /orderID=42/);
+  assert.equal(redactUrl('/plain/path'), '/plain/path');
+});
+
+test('a request with a key in the query string and cookie and authorization headers leaves none of them in the logs', async () => {
+  const testApp = await buildTestApp();
+  const responses = [];
+  for (const url of ['/api/v1/health?subscription-key=SECRET-QUERY-KEY', '/api/v1/missing?subscription-key=SECRET-QUERY-KEY', '/admin?subscription-key=SECRET-QUERY-KEY']) {
+    responses.push(await testApp.app.inject({ method: 'GET', url, headers: {
+      cookie: 'varco_admin=SECRET-COOKIE-VALUE; __Host-varco_csrf=SECRET-CSRF-VALUE',
+      authorization: 'Bearer SECRET-BEARER', 'ocp-apim-subscription-key': 'SECRET-HEADER-KEY',
+    } }));
+  }
+  const raw = testApp.rawLogs();
+  assert.ok(raw.length > 0, 'the app logged nothing, so this test would prove nothing');
+  for (const secret of ['SECRET-QUERY-KEY', 'SECRET-COOKIE-VALUE', 'SECRET-CSRF-VALUE', 'SECRET-BEARER', 'SECRET-HEADER-KEY']) {
+    assert.equal(raw.includes(secret), false, `${secret} leaked into the log`);
+  }
+  // The path is still logged, so operators can follow requests.
+  assert.match(raw, /\/api\/v1\/health\?subscription-key=(%5B|\[)redacted/);
+
+  // Every request's lines carry its request id, the same one the client got back.
+  for (const response of responses) {
+    const id = String(response.headers['x-request-id']);
+    const mine = testApp.logs.filter((line) => line.reqId === id);
+    assert.ok(mine.length >= 2, `request ${id} has ${mine.length} log lines`);
+    assert.ok(mine.some((line) => line.msg === 'request completed'));
+  }
+});

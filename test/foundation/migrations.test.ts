@@ -1,0 +1,105 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { createPool, loadMigrations, migrate, MIGRATIONS_DIR } from '../../src/db/index.ts';
+import { createEmptyDatabase } from '../support/db.ts';
+
+// Forward-only migrations: an install migrated in one go and one upgraded a step at a time must end
+// with the same schema, and an applied migration can never be edited afterwards.
+
+async function emptyPool(): Promise<pg.Pool> {
+  const { url } = await createEmptyDatabase();
+  const pool = createPool(url, 2);
+  after(() => pool.end());
+  return pool;
+}
+
+/** Everything in the public schema that a migration can create, as sorted text lines. */
+async function catalogue(pool: pg.Pool): Promise<Record<string, string[]>> {
+  const lines = async (query: string): Promise<string[]> => (await pool.query<{ line: string }>(query)).rows.map((r) => r.line).sort();
+  return {
+    tables: await lines(`SELECT concat_ws(' ', c.relname, c.relkind) AS line FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')`),
+    columns: await lines(`SELECT concat_ws(' | ', table_name, column_name, data_type, udt_name, is_nullable, column_default, is_identity,
+      identity_generation, is_generated, generation_expression, character_maximum_length::text, numeric_precision::text) AS line
+      FROM information_schema.columns WHERE table_schema = 'public'`),
+    constraints: await lines(`SELECT concat_ws(' ', conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid)) AS line
+      FROM pg_constraint WHERE connamespace = 'public'::regnamespace`),
+    indexes: await lines(`SELECT indexdef AS line FROM pg_indexes WHERE schemaname = 'public'`),
+    triggers: await lines(`SELECT concat_ws(' enabled=', pg_get_triggerdef(oid), tgenabled) AS line FROM pg_trigger WHERE NOT tgisinternal`),
+    functions: await lines(`SELECT pg_get_functiondef(p.oid) AS line FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace`),
+    types: await lines(`SELECT concat_ws(' ', t.typname, t.typtype) AS line FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd', 'c')
+      AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid)`),
+    extensions: await lines(`SELECT extname AS line FROM pg_extension`),
+    migrations: await lines(`SELECT concat_ws(' ', version, name, checksum) AS line FROM varco_migrations`),
+  };
+}
+
+const migrations = await loadMigrations();
+
+test('there is at least one migration and each starts with a comment saying why', () => {
+  assert.ok(migrations.length >= 1);
+  for (const m of migrations) assert.match(m.sql, /^--\s*Why/i, `${m.version}_${m.name} does not start with a "why" comment`);
+});
+
+test('an install migrated in one go and one upgraded step by step end with the same schema', async () => {
+  const fresh = await emptyPool();
+  const all = await migrate(fresh);
+  assert.deepEqual(all.applied.map((m) => m.version), migrations.map((m) => m.version));
+  assert.equal(all.current, migrations.length);
+
+  const stepwise = await emptyPool();
+  for (let k = 1; k <= migrations.length; k++) {
+    const step = await migrate(stepwise, { target: k });
+    assert.deepEqual(step.applied.map((m) => m.version), [k], `step ${k}`);
+    assert.equal(step.current, k);
+  }
+
+  const [a, b] = [await catalogue(fresh), await catalogue(stepwise)];
+  // A non-empty dump, so an empty catalogue on both sides (a broken query) cannot pass.
+  assert.ok(a.tables!.some((line) => line.startsWith('audit_log ')), 'audit_log missing from the catalogue');
+  assert.ok(a.triggers!.length > 0 && a.functions!.length > 0 && a.indexes!.length > 0);
+  assert.deepEqual(b, a);
+});
+
+test('running migrate again applies nothing', async () => {
+  const pool = await emptyPool();
+  await migrate(pool);
+  const before = await catalogue(pool);
+  const again = await migrate(pool);
+  assert.deepEqual(again.applied, []);
+  assert.equal(again.current, migrations.length);
+  // A target below the current version does not roll anything back either.
+  const lower = await migrate(pool, { target: 1 });
+  assert.deepEqual(lower.applied, []);
+  assert.deepEqual(await catalogue(pool), before);
+});
+
+test('an applied migration whose file changed is refused, and nothing else is applied', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'varco-migrations-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  await cp(MIGRATIONS_DIR, dir, { recursive: true });
+  const first = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort()[0]!;
+
+  const pool = await emptyPool();
+  await migrate(pool, { dir, target: 1 });
+  await writeFile(join(dir, first), `${await readFile(join(dir, first), 'utf8')}\n-- an edit after release\n`);
+
+  await assert.rejects(migrate(pool, { dir }), /Migration 1 .*changed after it was applied/);
+  const { rows } = await pool.query<{ version: number }>('SELECT version FROM varco_migrations ORDER BY version');
+  assert.deepEqual(rows.map((r) => r.version), [1], 'later migrations must not run after the refusal');
+});
+
+test('a database with a migration this Varco does not know is refused', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'varco-migrations-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  const pool = await emptyPool();
+  await migrate(pool);
+  // An older Varco: only the first migration file.
+  const first = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort()[0]!;
+  await cp(join(MIGRATIONS_DIR, first), join(dir, first));
+  if (migrations.length > 1) await assert.rejects(migrate(pool, { dir }), /does not know/);
+});
