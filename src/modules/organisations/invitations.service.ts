@@ -117,7 +117,7 @@ export function createInvitationsService(options: InvitationsOptions) {
     const userId = newId('usr');
     return db.transaction().execute(async (trx) => {
       // Guarded: two tabs submitting the same link create one account.
-      const claimed = await trx.updateTable('invitations').set({ accepted_at: clock.now(), user_id: userId })
+      const claimed = await trx.updateTable('invitations').set({ accepted_at: clock.now() })
         .where('id', '=', invitation.id).where('accepted_at', 'is', null).where('superseded_at', 'is', null).executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) return fail('used' as const);
       const taken = await trx.selectFrom('users').select('id').where('kind', '=', 'referent')
@@ -126,6 +126,7 @@ export function createInvitationsService(options: InvitationsOptions) {
       await trx.insertInto('users').values({ id: userId, kind: 'referent', email: invitation.email, password_hash: passwordHash,
         first_name: invitation.first_name, last_name: invitation.last_name, locale: invitation.locale, organisation_id: invitation.organisation_id,
         created_at: clock.now() }).execute();
+      await trx.updateTable('invitations').set({ user_id: userId }).where('id', '=', invitation.id).execute();
       if (invitation.product_ids.length) {
         await trx.insertInto('user_products').values(invitation.product_ids.map((productId) => ({ user_id: userId, product_id: productId }))).execute();
       }

@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp } from '../support/app.ts';
+import { CookieJar, csrfFrom } from '../support/cookies.ts';
+import { fixedClock } from '../../src/kernel/clock.ts';
+
+// Organisations and invitations through the back office and the portal, as an administrator and a
+// referent would use them, on a real database.
+
+const clock = fixedClock(new Date('2026-11-23T10:00:00Z'));
+const t = await buildTestApp({ clock });
+const { app, services, database } = t;
+const ADMIN = { email: 'ops@varco.test', password: 'correct horse battery staple' };
+await services.identity.createAdmin({ ...ADMIN, actor: 'cli' });
+
+async function signIn(surface: 'admin' | 'portal', email: string, password: string): Promise<CookieJar> {
+  const jar = new CookieJar();
+  const form = await app.inject({ method: 'GET', url: `/${surface}/sign-in` });
+  jar.store(form);
+  const res = await app.inject({ method: 'POST', url: `/${surface}/sign-in`, headers: { cookie: jar.header() },
+    payload: { email, password, _csrf: csrfFrom(form.body) } });
+  assert.equal(res.statusCode, 303, res.body);
+  jar.store(res);
+  return jar;
+}
+
+async function postForm(jar: CookieJar, page: string, url: string, fields: Record<string, string | string[]>) {
+  const shown = await app.inject({ method: 'GET', url: page, headers: { cookie: jar.header() } });
+  jar.store(shown);
+  const body = new URLSearchParams();
+  body.set('_csrf', csrfFrom(shown.body));
+  for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
+  return app.inject({ method: 'POST', url, headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
+}
+
+async function lastInvitationLink(email: string): Promise<string> {
+  const row = await database.db.selectFrom('outbox').select('payload').where('channel', '=', 'email').orderBy('created_at', 'desc').execute();
+  const found = row.map((r) => r.payload as { to: string; params: Record<string, string> }).find((p) => p.to === email);
+  assert.ok(found, `no e-mail to ${email}`);
+  return found.params.link ?? '';
+}
+
+let admin = await signIn('admin', ADMIN.email, ADMIN.password);
+const products = await services.productCatalog.list();
+const node = products.find((p) => p.code === 'node');
+assert.ok(node);
+
+async function createOrg(taxCode: string, name: string): Promise<string> {
+  const res = await postForm(admin, '/admin/organisations', '/admin/organisations', { name, taxCode, taxCodeKind: 'it', type: 'psp', contactEmail: 'it@bank.test' });
+  assert.equal(res.statusCode, 303, res.body);
+  return String(res.headers.location).split('/').pop() ?? '';
+}
+
+test('an administrator creates organisations; bad tax codes get a clear error', async () => {
+  const bad = await postForm(admin, '/admin/organisations', '/admin/organisations', { name: 'Typo Bank', taxCode: '15376371008', taxCodeKind: 'it', type: 'psp', contactEmail: 'a@b.test' });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /last digit .* does not match/);
+  const id = await createOrg('15376371009', 'Banca Uno');
+  const page = await app.inject({ method: 'GET', url: `/admin/organisations/${id}`, headers: { cookie: admin.header() } });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Banca Uno/);
+  const dup = await postForm(admin, '/admin/organisations', '/admin/organisations', { name: 'Again', taxCode: '15376371009', taxCodeKind: 'it', type: 'psp', contactEmail: 'a@b.test' });
+  assert.match(dup.body, /already exists/);
+  const anonymous = await app.inject({ method: 'GET', url: `/admin/organisations/${id}` });
+  assert.equal(anonymous.statusCode, 303);
+});
+
+test('invitation: e-mailed single-use link, password rules, sign-in to the portal', async () => {
+  const orgId = await createOrg('06363391001', 'Ente Due');
+  const invite = await postForm(admin, `/admin/organisations/${orgId}`, `/admin/organisations/${orgId}/invitations`,
+    { firstName: 'Anna', lastName: 'Rossi', email: 'anna@ente.test', locale: 'it', products: [node.id] });
+  assert.equal(invite.statusCode, 303, invite.body);
+  const link = await lastInvitationLink('anna@ente.test');
+  assert.match(link, /\/portal\/invitation\?token=[A-Za-z0-9_-]{43}$/);
+  const token = new URL(link).searchParams.get('token') ?? '';
+  const stored = await database.db.selectFrom('invitations').select('token_hash').where('email', '=', 'anna@ente.test').executeTakeFirstOrThrow();
+  assert.notEqual(stored.token_hash, token, 'only a hash of the token is stored');
+
+  const referent = new CookieJar();
+  const form = await app.inject({ method: 'GET', url: `/portal/invitation?token=${token}` });
+  assert.equal(form.statusCode, 200);
+  assert.match(form.body, /Ente Due/);
+  referent.store(form);
+  const submit = (password: string, confirm = password) => app.inject({ method: 'POST', url: '/portal/invitation', headers: { cookie: referent.header() },
+    payload: { token, password, passwordConfirm: confirm, _csrf: csrfFrom(form.body) } });
+  assert.match((await submit('short')).body, /almeno 12 caratteri/);
+  assert.match((await submit('password1234')).body, /troppo comune/);
+  assert.match((await submit('a-long-enough-secret', 'a-long-enough-secreT')).body, /diverse/);
+  const ok = await submit('Anna-chooses-a-long-one');
+  assert.equal(ok.statusCode, 303, JSON.stringify(t.logs.filter((l) => Number(l.level) >= 50)));
+  const again = await app.inject({ method: 'GET', url: `/portal/invitation?token=${token}` });
+  assert.equal(again.statusCode, 410);
+  assert.match(again.body, /già stato usato|already been used/);
+
+  const jar = await signIn('portal', 'anna@ente.test', 'Anna-chooses-a-long-one');
+  const home = await app.inject({ method: 'GET', url: '/portal', headers: { cookie: jar.header() } });
+  assert.match(home.body, /Ente Due/);
+  const allowed = await database.db.selectFrom('user_products').innerJoin('users', 'users.id', 'user_products.user_id')
+    .select('user_products.product_id').where('users.email', '=', 'anna@ente.test').execute();
+  assert.deepEqual(allowed.map((r) => r.product_id), [node.id]);
+  const audit = await database.db.selectFrom('audit_log').select(['action', 'details']).execute();
+  assert.ok(audit.some((r) => r.action === 'invitation.sent'));
+  assert.ok(audit.some((r) => r.action === 'invitation.accepted'));
+  assert.ok(!JSON.stringify(audit).includes('Anna-chooses-a-long-one'));
+  assert.ok(!JSON.stringify(audit).includes(token));
+  // A referent is not an administrator.
+  const adminTry = await app.inject({ method: 'POST', url: '/admin/sign-in', headers: { cookie: jar.header() }, payload: {} });
+  assert.equal(adminTry.statusCode, 403);
+});
+
+test('expired and superseded links get a clear page; the administrator can re-send', async () => {
+  const orgId = await createOrg('00950501007', 'Ente Tre');
+  await postForm(admin, `/admin/organisations/${orgId}`, `/admin/organisations/${orgId}/invitations`,
+    { firstName: 'Bruno', lastName: 'Bianchi', email: 'bruno@tre.test', locale: 'en', products: [node.id] });
+  const first = new URL(await lastInvitationLink('bruno@tre.test')).searchParams.get('token');
+  clock.advance(49 * 3600_000);
+  admin = await signIn('admin', ADMIN.email, ADMIN.password); // the earlier session expired meanwhile
+  const expired = await app.inject({ method: 'GET', url: `/portal/invitation?token=${first}` });
+  assert.equal(expired.statusCode, 410);
+  assert.match(expired.body, /expired/);
+  const invitation = await database.db.selectFrom('invitations').select('id').where('email', '=', 'bruno@tre.test').executeTakeFirstOrThrow();
+  const resent = await postForm(admin, `/admin/organisations/${orgId}`, `/admin/invitations/${invitation.id}/resend`, {});
+  assert.equal(resent.statusCode, 303);
+  const second = new URL(await lastInvitationLink('bruno@tre.test')).searchParams.get('token');
+  assert.notEqual(second, first);
+  assert.equal((await app.inject({ method: 'GET', url: `/portal/invitation?token=${second}` })).statusCode, 200);
+  const old = await app.inject({ method: 'GET', url: `/portal/invitation?token=${first}` });
+  assert.match(old.body, /newer invitation link/);
+  const unknown = await app.inject({ method: 'GET', url: '/portal/invitation?token=nope' });
+  assert.equal(unknown.statusCode, 404);
+});
+
+test('ids of organisations that do not exist answer 404, not 500', async () => {
+  for (const url of ['/admin/organisations/org_00000000000000000000000000', '/admin/organisations/garbage']) {
+    const res = await app.inject({ method: 'GET', url, headers: { cookie: admin.header() } });
+    assert.equal(res.statusCode, 404, url);
+  }
+});
+
