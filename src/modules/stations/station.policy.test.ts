@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isNonPublicIp, isStationCode, reviewTransition, validateEndpoint } from './station.policy.ts';
+
+test('a valid endpoint: https FQDN, IP and port', () => {
+  const r = validateEndpoint({ url: 'https://pa.example.it:8443/node', ip: '203.0.113.10', port: '8443' }, 'test', false);
+  assert.deepEqual(r, { ok: true, value: { url: 'https://pa.example.it:8443/node', fqdn: 'pa.example.it', ip: '203.0.113.10', port: 8443 } });
+});
+
+test('each invalid field names its problem', () => {
+  const cases: Array<[Parameters<typeof validateEndpoint>[0], string]> = [
+    [{ url: 'http://pa.example.it/node', ip: '8.8.8.8', port: 443 }, 'url_not_https'],
+    [{ url: 'https://192.0.2.1/node', ip: '8.8.8.8', port: 443 }, 'fqdn_is_ip'],
+    [{ url: 'https://[2001:db8::1]/node', ip: '8.8.8.8', port: 443 }, 'fqdn_is_ip'],
+    [{ url: 'https://bad_host.example/node', ip: '8.8.8.8', port: 443 }, 'fqdn_invalid'],
+    [{ url: 'not a url', ip: '8.8.8.8', port: 443 }, 'url_invalid'],
+    [{ url: 'https://u:p@pa.example.it/', ip: '8.8.8.8', port: 443 }, 'url_has_credentials'],
+    [{ url: 'https://pa.example.it/', ip: '999.1.1.1', port: 443 }, 'ip_invalid'],
+    [{ url: 'https://pa.example.it/', ip: '8.8.8.8', port: '70000' }, 'port_invalid'],
+    [{ url: 'https://pa.example.it/', ip: '8.8.8.8', port: '0' }, 'port_invalid'],
+    [{ url: 'https://pa.example.it/', ip: '8.8.8.8', port: '44a' }, 'port_invalid'],
+  ];
+  for (const [input, problem] of cases) {
+    const r = validateEndpoint(input, 'test', false);
+    assert.ok(!r.ok && r.problems.includes(problem as never), `${JSON.stringify(input)} → ${problem}`);
+  }
+});
+
+test('non-public IPs are refused in prod unless allowed, accepted in test', () => {
+  for (const ip of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.1.1', '::1', 'fe80::1', 'fd00::1', '100.64.0.1']) {
+    assert.ok(isNonPublicIp(ip), ip);
+    const prod = validateEndpoint({ url: 'https://pa.example.it/', ip, port: 443 }, 'prod', false);
+    assert.ok(!prod.ok && prod.problems.includes('ip_not_public'), ip);
+    assert.ok(validateEndpoint({ url: 'https://pa.example.it/', ip, port: 443 }, 'prod', true).ok, ip);
+    assert.ok(validateEndpoint({ url: 'https://pa.example.it/', ip, port: 443 }, 'test', false).ok, ip);
+  }
+  for (const ip of ['8.8.8.8', '203.0.113.5', '2001:4860::8888', '172.32.0.1']) assert.ok(!isNonPublicIp(ip), ip);
+});
+
+test('review: only a version to check can be approved or sent back', () => {
+  assert.equal(reviewTransition('to_check', 'approve'), 'approved');
+  assert.equal(reviewTransition('to_check', 'request_changes'), 'to_fix');
+  for (const from of ['to_fix', 'approved', 'superseded'] as const) {
+    assert.equal(reviewTransition(from, 'approve'), undefined);
+    assert.equal(reviewTransition(from, 'request_changes'), undefined);
+  }
+});
+
+test('station codes', () => {
+  assert.ok(isStationCode('15376371009_01'));
+  assert.ok(!isStationCode('a'));
+  assert.ok(!isStationCode('has space'));
+  assert.ok(!isStationCode('x'.repeat(41)));
+});
