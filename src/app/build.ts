@@ -9,6 +9,8 @@ import { newId } from '../kernel/ids.ts';
 import { createIdentityService, type IdentityService } from '../modules/identity/index.ts';
 import { createInvitationsService, createOrganisationsService, type InvitationsService, type OrganisationsService } from '../modules/organisations/index.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
+import { createDeliveryService, type DeliveryService } from '../modules/delivery/index.ts';
+import { createSubscriptionServices, type SubscriptionServices } from '../modules/subscriptions/index.ts';
 import { registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -26,16 +28,19 @@ export interface AppDeps {
   clock: Clock;
   /** PEM certificate chain and key; omitted in tests that use inject(). */
   tls?: { cert: string; key: string };
+  /** The database's connection string (embedded or DATABASE_URL), for LISTEN connections. */
+  databaseUrl?: string;
 }
 
-export interface Services {
+export interface Services extends SubscriptionServices {
   identity: IdentityService;
   organisations: OrganisationsService;
   invitations: InvitationsService;
   productCatalog: ProductCatalog;
+  delivery: DeliveryService;
 }
 
-export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'>): Services {
+export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl'>): Services {
   const { config, db, clock } = deps;
   return {
     identity: createIdentityService({ db, clock, sessionTtlMinutes: config.sessionTtlMinutes,
@@ -43,6 +48,8 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'>): 
     organisations: createOrganisationsService({ db, clock }),
     invitations: createInvitationsService({ db, clock, publicUrl: config.publicUrl }),
     productCatalog: { list: () => db.selectFrom('products').select(['id', 'code', 'name']).orderBy('code').execute() },
+    delivery: createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
+    ...createSubscriptionServices({ db, clock, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl }),
   };
 }
 
@@ -74,7 +81,10 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   app.get('/assets/varco.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET));
 
-  await app.register(apiContext, { prefix: '/api' });
+  // The key verifier listens for key changes from every instance while the app is open.
+  await services.keyVerifier.start(deps.logger);
+  app.addHook('onClose', () => services.keyVerifier.stop());
+  await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier });
   await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes });
   await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes });
   await app.register(ncolContext, { prefix: '/ncol' });

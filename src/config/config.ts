@@ -19,6 +19,12 @@ export interface Config {
   signInMaxFailures: number;
   signInLockMinutes: number;
   shutdownGraceMs: number;
+  /** Unset: e-mails stay in the outbox (readable on the back office Mail page). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Run the outbox workers in the server process. */
+  workers: boolean;
+  outboxLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +150,10 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
     signInMaxFailures: Number(must('VARCO_SIGNIN_MAX_FAILURES')),
     signInLockMinutes: Number(must('VARCO_SIGNIN_LOCK_MINUTES')),
     shutdownGraceMs: Number(must('VARCO_SHUTDOWN_GRACE_MS')),
+    smtpUrl: get('VARCO_SMTP_URL'),
+    mailFrom: must('VARCO_MAIL_FROM'),
+    workers: ['true', '1'].includes(must('VARCO_WORKERS')),
+    outboxLeaseMs: Number(must('VARCO_OUTBOX_LEASE_SECONDS')) * 1000,
   };
 }
 

@@ -169,6 +169,78 @@ export interface OutboxAttemptsTable {
   worker: string | null;
 }
 
+/** Shared per-minute /api request counts per subscription (migration 0003, unlogged). */
+export interface ApiRateWindowsTable {
+  subscription_id: string;
+  window_start: Timestamp;
+  count: number;
+}
+
+export type StationVersionState = 'to_check' | 'to_fix' | 'approved' | 'superseded';
+
+export interface StationsTable {
+  id: string;
+  organisation_id: string;
+  environment: Environment;
+  code: string;
+  allow_private_ip: ColumnType<boolean, boolean | undefined, boolean>;
+  connect_timeout_ms: ColumnType<number, number | undefined, number>;
+  response_timeout_ms: ColumnType<number, number | undefined, number>;
+  approved_version_id: string | null;
+  connection_state: ColumnType<'unverified' | 'verified' | 'failing', 'unverified' | 'verified' | 'failing' | undefined, 'unverified' | 'verified' | 'failing'>;
+  outbound_verified_at: Timestamp | null;
+  last_check_at: Timestamp | null;
+  flagged_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface StationVersionsTable {
+  id: string;
+  station_id: string;
+  version: number;
+  state: StationVersionState;
+  primary_url: string;
+  primary_ip: string;
+  primary_port: number;
+  secondary_url: string | null;
+  secondary_ip: string | null;
+  secondary_port: number | null;
+  review_note: string | null;
+  submitted_by: string | null;
+  submitted_at: DefaultTimestamp;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+}
+
+export interface StationChecksTable {
+  id: string;
+  station_id: string;
+  version_id: string | null;
+  trigger: 'portal' | 'admin' | 'cli' | 'schedule';
+  ok: boolean;
+  result: Json;
+  started_at: Timestamp;
+  duration_ms: number;
+}
+
+export interface TrustedCasTable {
+  id: string;
+  environment: Environment;
+  pem: string;
+  subject: string;
+  fingerprint_sha256: string;
+  not_after: Timestamp;
+  added_by: string | null;
+  added_at: DefaultTimestamp;
+  removed_at: Timestamp | null;
+}
+
+export interface CertificateWarningsTable {
+  fingerprint_sha256: string;
+  days_before: number;
+  sent_at: DefaultTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -183,4 +255,10 @@ export interface Database {
   api_keys: ApiKeysTable;
   outbox: OutboxTable;
   outbox_attempts: OutboxAttemptsTable;
+  stations: StationsTable;
+  station_versions: StationVersionsTable;
+  station_checks: StationChecksTable;
+  trusted_cas: TrustedCasTable;
+  certificate_warnings: CertificateWarningsTable;
+  api_rate_windows: ApiRateWindowsTable;
 }

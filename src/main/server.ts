@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../app/logger.ts';
 import { buildApp, createServices } from '../app/build.ts';
+import { createWorkers } from '../app/workers.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
 import { loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
@@ -19,10 +20,13 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
-  const deps = { config, db: database.db, logger, clock: systemClock, tls };
+  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls };
   const services = createServices(deps);
   const app = await buildApp(deps, services);
   await app.listen({ host: config.host, port: config.port });
+  // Outbox workers (e-mail, later server-to-server) in this process unless they run apart (VARCO_WORKERS=false).
+  const workers = config.workers ? createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock }) : undefined;
+  await workers?.start();
   const port = (app.server.address() as AddressInfo).port;
   const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
 
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
     `  Payment page      ${base}/ncol`,
     `  Health            ${base}/healthz  ${base}/readyz  ${base}/metrics`,
     `  Database          ${config.databaseUrl ? 'external (DATABASE_URL)' : `embedded, in ${config.dataDir}/pg`}`,
+    `  E-mail            ${config.smtpUrl ? 'sent over SMTP (VARCO_SMTP_URL)' : `not sent (no VARCO_SMTP_URL): read it at ${base}/admin/mail`}`,
   ];
   const setupToken = await services.identity.issueSetupToken();
   if (setupToken) {
@@ -55,8 +60,13 @@ async function main(): Promise<void> {
       app.server.closeAllConnections();
     }, config.shutdownGraceMs);
     force.unref();
+    // Node closes idle keep-alive connections once, when close begins. A connection whose request
+    // finishes later stays open and would hold shutdown for the whole grace period: close each one
+    // as soon as it goes idle.
+    const reap = setInterval(() => app.server.closeIdleConnections(), 50);
     try {
-      await app.close();
+      await app.close().finally(() => clearInterval(reap));
+      await workers?.stop();
       await database.close();
       logger.info('stopped');
       process.exitCode = 0;
@@ -67,8 +77,9 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a second Ctrl-C during shutdown must not kill Node before PostgreSQL is stopped.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -7,8 +7,9 @@ import { translate } from '../../views/i18n.ts';
 import { registerSessionLoading, anonymousCsrfToken } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
 import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './organisations.ts';
+import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 
-export interface AdminContextOptions extends OrganisationRoutesOptions {
+export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -23,6 +24,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'], publicPaths: ['/setup'] });
   registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
   registerOrganisationRoutes(app, options);
+  registerMailRoutes(app, options);
 
   app.get('/', async (request, reply) => {
     const session = request.session;

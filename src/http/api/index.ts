@@ -1,8 +1,23 @@
 import type { FastifyInstance } from 'fastify';
+import type { KeyVerifier } from '../../modules/subscriptions/index.ts';
+import { registerKeyAuth } from './auth.ts';
+import { docsContext, registerOpenApi } from './docs.ts';
+import { registerPing } from './ping.ts';
 
-/** The JSON API. Routes declare request and response schemas; authentication by subscription key comes with onboarding. */
-export async function apiContext(app: FastifyInstance): Promise<void> {
-  app.get('/v1/health', {
-    schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } } },
-  }, async () => ({ status: 'ok' }));
+export interface ApiContextOptions {
+  keyVerifier: KeyVerifier;
+}
+
+/**
+ * The JSON API. Two children: the documentation (open) and the keyed routes, whose one onRequest
+ * hook checks the subscription key before the body is even read. Every keyed route declares its
+ * route group, request and response schemas; the OpenAPI document is generated from them.
+ */
+export async function apiContext(app: FastifyInstance, options: ApiContextOptions): Promise<void> {
+  await registerOpenApi(app);
+  await app.register(docsContext);
+  await app.register(async (keyed) => {
+    registerKeyAuth(keyed, options.keyVerifier);
+    registerPing(keyed, options.keyVerifier);
+  });
 }

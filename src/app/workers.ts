@@ -1,0 +1,59 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
+import { createEmailHandler } from './mail.ts';
+import type { Logger } from './logger.ts';
+
+// The background workers of one Varco process, wired from configuration. Used by the server (when
+// VARCO_WORKERS is true) and by src/main/worker.ts (workers only).
+
+export interface Workers {
+  /** Channels this process delivers; e-mail only when VARCO_SMTP_URL is set. */
+  readonly channels: Channel[];
+  start(): Promise<void>;
+  /** Lets deliveries in flight finish; call before closing the database. */
+  stop(): Promise<void>;
+}
+
+export interface WorkersDeps {
+  config: Config;
+  db: Kysely<Database>;
+  /** The database URL, for the LISTEN connection. */
+  databaseUrl: string;
+  logger: Logger;
+  clock: Clock;
+  /** Handlers other channels add (server-to-server delivery, later). */
+  extraHandlers?: Partial<Record<Channel, DeliveryHandler>>;
+}
+
+export function workerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+export function createWorkers(deps: WorkersDeps): Workers {
+  const { config, db, logger, clock } = deps;
+  let mailer: Mailer | undefined;
+  const handlers: Partial<Record<Channel, DeliveryHandler>> = { ...deps.extraHandlers };
+  if (config.smtpUrl) {
+    mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
+    handlers.email = createEmailHandler(mailer);
+  }
+  const channels = Object.keys(handlers) as Channel[];
+  const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: workerId(), handlers,
+    leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl });
+  return {
+    channels,
+    start: async () => {
+      if (!config.smtpUrl) logger.info('VARCO_SMTP_URL is not set: e-mails stay in the outbox; read them on the back office Mail page');
+      await worker.start();
+    },
+    stop: async () => {
+      await worker.stop();
+      mailer?.close();
+    },
+  };
+}

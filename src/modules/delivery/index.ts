@@ -1,0 +1,17 @@
+// Public surface of the delivery module: the durable outbox (e-mail now, server-to-server later),
+// its worker, the SMTP mailer and the read side for the back office.
+export { enqueueEmail, enqueueEmailToAdmins } from './enqueue.ts';
+export type { EmailInput } from './enqueue.ts';
+export { MAIL_TEMPLATE_PARAMS, MAIL_TEMPLATE_NAMES, emailPayload, parseEmailPayload, isMailTemplateName } from './mail.templates.ts';
+export type { MailTemplateName, MailLocale, EmailPayload } from './mail.templates.ts';
+export { createOutboxWorker } from './worker.ts';
+export type { OutboxWorker, OutboxWorkerOptions, OutboxMessage, DeliveryOutcome, DeliveryHandler, WorkerLogger } from './worker.ts';
+export { nextAttemptDelayMs, RETRY_SCHEDULES } from './retry.policy.ts';
+export type { RetrySchedule } from './retry.policy.ts';
+export { OUTBOX_CHANNEL } from './outbox.repository.ts';
+export type { Channel } from './outbox.repository.ts';
+export { createSmtpMailer, mailDomain } from './smtp.mailer.ts';
+export type { Mailer, MailMessage, SendResult, SmtpMailerOptions } from './smtp.mailer.ts';
+export { createDeliveryService, listEmails, getEmail } from './delivery.service.ts';
+export type { DeliveryService, EmailView } from './delivery.service.ts';
+export type { AttemptRow } from './outbox.repository.ts';

@@ -1,0 +1,70 @@
+// The e-mails Varco sends and the parameters each one needs. The wording lives in src/views/mail;
+// the parameter names live here so enqueueing validates a message before it is stored: a missing
+// parameter is a programming error and must fail in the transaction that causes the e-mail, not
+// hours later in the worker.
+
+export type MailTemplateName = 'invitation' | 'subscription_submitted' | 'subscription_approved' | 'subscription_rejected'
+  | 'subscription_suspended' | 'subscription_reactivated' | 'subscription_cancelled'
+  | 'station_submitted' | 'station_approved' | 'station_changes_requested';
+
+export type MailLocale = 'en' | 'it';
+
+const SUBSCRIPTION = ['firstName', 'organisationName', 'productName', 'environment', 'subscriptionName', 'link'] as const;
+const STATION_OUTCOME = ['firstName', 'organisationName', 'stationCode', 'environment', 'note', 'link'] as const;
+
+export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly string[]>> = {
+  invitation: ['firstName', 'organisationName', 'link', 'expiresAt'],
+  subscription_submitted: ['organisationName', 'productName', 'environment', 'subscriptionName', 'link'],
+  subscription_approved: SUBSCRIPTION,
+  subscription_rejected: [...SUBSCRIPTION, 'comment'],
+  subscription_suspended: SUBSCRIPTION,
+  subscription_reactivated: SUBSCRIPTION,
+  subscription_cancelled: SUBSCRIPTION,
+  station_submitted: ['organisationName', 'stationCode', 'environment', 'link'],
+  station_approved: STATION_OUTCOME,
+  station_changes_requested: STATION_OUTCOME,
+};
+
+export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];
+
+/** What an e-mail outbox row carries: rendered only at send time, so wording fixes apply to queued mail. */
+export interface EmailPayload {
+  to: string;
+  template: MailTemplateName;
+  locale: MailLocale;
+  params: Record<string, string>;
+}
+
+export function isMailTemplateName(value: unknown): value is MailTemplateName {
+  return typeof value === 'string' && Object.hasOwn(MAIL_TEMPLATE_PARAMS, value);
+}
+
+// One address, no display name, no CR/LF (header injection) and no commas (a second recipient).
+const ADDRESS = /^[^\s@,;<>"]+@[^\s@,;<>"]+$/;
+
+/**
+ * The validated payload to store. Throws (a programming error) on an unknown template or locale, a
+ * malformed recipient, or a missing parameter. Only the template's own parameters are kept, so a
+ * caller cannot park unrelated data (or a secret) in the outbox by accident.
+ */
+export function emailPayload(input: { to: string; template: MailTemplateName; locale: MailLocale; params: Record<string, string> }): EmailPayload {
+  if (!isMailTemplateName(input.template)) throw new Error(`Unknown mail template "${String(input.template)}"`);
+  if (input.locale !== 'en' && input.locale !== 'it') throw new Error(`Unknown mail locale "${String(input.locale)}"`);
+  const to = input.to.trim();
+  if (!ADDRESS.test(to) || to.length > 254) throw new Error(`Mail template ${input.template}: recipient is not one e-mail address`);
+  const params: Record<string, string> = {};
+  for (const name of MAIL_TEMPLATE_PARAMS[input.template]) {
+    const value = Object.hasOwn(input.params, name) ? input.params[name] : undefined;
+    if (typeof value !== 'string') throw new Error(`Mail template ${input.template} needs the parameter "${name}"`);
+    params[name] = value;
+  }
+  return { to, template: input.template, locale: input.locale, params };
+}
+
+/** Reads a stored payload back; throws when the row was not written by emailPayload (never expected). */
+export function parseEmailPayload(value: unknown): EmailPayload {
+  if (typeof value !== 'object' || value === null) throw new Error('E-mail payload is not an object');
+  const v = value as Record<string, unknown>;
+  const params = typeof v.params === 'object' && v.params !== null ? v.params as Record<string, string> : {};
+  return emailPayload({ to: String(v.to ?? ''), template: v.template as MailTemplateName, locale: v.locale as MailLocale, params });
+}

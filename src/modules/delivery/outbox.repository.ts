@@ -1,0 +1,133 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { OutboxTable } from '../../db/schema.ts';
+
+// SQL of the outbox and its attempts. Leasing is one statement: the due rows are locked with
+// FOR UPDATE SKIP LOCKED inside the UPDATE that stamps the lease, so two workers (in one process or
+// in two instances) never lease the same row, and a lease is committed before any delivery starts.
+
+export const OUTBOX_CHANNEL = 'varco_outbox';
+
+export type Channel = 'email' | 'http';
+export type OutboxRow = Selectable<OutboxTable>;
+
+export interface NewOutboxRow {
+  id: string;
+  channel: Channel;
+  payload: unknown;
+  organisationId?: string | null | undefined;
+  subjectType?: string | null | undefined;
+  subjectId?: string | null | undefined;
+}
+
+export async function insertOutbox(trx: Kysely<Database>, row: NewOutboxRow): Promise<void> {
+  await trx.insertInto('outbox').values({ id: row.id, channel: row.channel, payload: JSON.stringify(row.payload),
+    organisation_id: row.organisationId ?? null, subject_type: row.subjectType ?? null, subject_id: row.subjectId ?? null }).execute();
+  // NOTIFY is transactional: workers wake at commit, and never for a rolled-back message.
+  await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, ${row.channel})`.execute(trx);
+}
+
+/** Due pending rows of these channels whose lease is free or expired, leased to `owner`; attempts counts this try. */
+export async function leaseDue(db: Kysely<Database>, options: { owner: string; channels: readonly Channel[]; now: Date; leaseMs: number; limit: number }): Promise<OutboxRow[]> {
+  const { owner, channels, now, leaseMs, limit } = options;
+  if (channels.length === 0 || limit <= 0) return [];
+  const until = new Date(now.getTime() + leaseMs);
+  const result = await sql<OutboxRow>`
+    WITH due AS (
+      SELECT id FROM outbox
+      WHERE state = 'pending' AND channel = ANY(${sql.val([...channels])}::text[]) AND next_attempt_at <= ${now}
+        AND (lease_expires_at IS NULL OR lease_expires_at <= ${now})
+      ORDER BY next_attempt_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE outbox AS o SET lease_owner = ${owner}, lease_expires_at = ${until}, attempts = o.attempts + 1
+    FROM due WHERE o.id = due.id
+    RETURNING o.*`.execute(db);
+  return result.rows;
+}
+
+export interface AttemptRecord {
+  messageId: string;
+  owner: string;
+  /** The attempt number the lease gave (outbox.attempts after leasing): guards against a lease taken over since. */
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  /** After a failure: the next try, or null when the message is given up ('dead'). */
+  nextAttemptAt: Date | null;
+  now: Date;
+}
+
+/**
+ * Records the attempt and applies its verdict in one transaction. The state change is guarded by the
+ * lease (owner and attempt number): a worker whose lease expired and was taken over must not
+ * overwrite the newer attempt's result. The attempt row is written either way, because it happened.
+ * Returns whether this worker still held the lease.
+ */
+export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await trx.insertInto('outbox_attempts').values({ message_id: r.messageId, attempt: r.attempt, started_at: r.startedAt,
+      duration_ms: Math.max(0, Math.round(r.durationMs)), ok: r.ok, status_code: r.statusCode, error: r.error, worker: r.owner }).execute();
+    const verdict = r.ok
+      ? { state: 'delivered' as const, delivered_at: r.now, last_error: null }
+      : r.nextAttemptAt === null
+        ? { state: 'dead' as const, last_error: r.error }
+        : { state: 'pending' as const, next_attempt_at: r.nextAttemptAt, last_error: r.error };
+    const updated = await trx.updateTable('outbox').set({ ...verdict, lease_owner: null, lease_expires_at: null })
+      .where('id', '=', r.messageId).where('lease_owner', '=', r.owner).where('attempts', '=', r.attempt).where('state', '=', 'pending')
+      .executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  });
+}
+
+export interface EmailListRow {
+  id: string;
+  state: OutboxRow['state'];
+  attempts: number;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  payload: unknown;
+}
+
+const toListRow = (r: Pick<OutboxRow, 'id' | 'state' | 'attempts' | 'created_at' | 'delivered_at' | 'next_attempt_at' | 'last_error' | 'payload'>): EmailListRow => ({
+  id: r.id, state: r.state, attempts: r.attempts, createdAt: r.created_at, deliveredAt: r.delivered_at, nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error, payload: r.payload });
+
+export async function selectEmails(db: Kysely<Database>, limit: number): Promise<EmailListRow[]> {
+  const rows = await db.selectFrom('outbox').select(['id', 'state', 'attempts', 'created_at', 'delivered_at', 'next_attempt_at', 'last_error', 'payload'])
+    .where('channel', '=', 'email').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(toListRow);
+}
+
+export interface AttemptRow {
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  ok: boolean;
+  error: string | null;
+  worker: string | null;
+}
+
+export async function selectEmail(db: Kysely<Database>, id: string): Promise<(EmailListRow & { attemptLog: AttemptRow[] }) | undefined> {
+  const row = await db.selectFrom('outbox').select(['id', 'state', 'attempts', 'created_at', 'delivered_at', 'next_attempt_at', 'last_error', 'payload'])
+    .where('channel', '=', 'email').where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const attempts = await db.selectFrom('outbox_attempts').select(['attempt', 'started_at', 'duration_ms', 'ok', 'error', 'worker'])
+    .where('message_id', '=', id).orderBy('id').execute();
+  return { ...toListRow(row), attemptLog: attempts.map((a) => ({ attempt: a.attempt, startedAt: a.started_at, durationMs: a.duration_ms, ok: a.ok, error: a.error, worker: a.worker })) };
+}
+
+/**
+ * Administrators who receive notices: enabled accounts, with their locale. This reads identity's
+ * `users` table (a read-only projection) because the recipients must be chosen inside the caller's
+ * transaction and identity exposes no transaction-scoped query for it.
+ */
+export function selectAdminRecipients(trx: Kysely<Database>): Promise<Array<{ email: string; locale: 'en' | 'it' }>> {
+  return trx.selectFrom('users').select(['email', 'locale']).where('kind', '=', 'admin').where('disabled_at', 'is', null).orderBy('created_at').execute();
+}

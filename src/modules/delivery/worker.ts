@@ -1,0 +1,184 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { leaseDue, recordAttempt, OUTBOX_CHANNEL, type Channel, type OutboxRow } from './outbox.repository.ts';
+import { nextAttemptDelayMs } from './retry.policy.ts';
+import { createOutboxListener, type OutboxListener } from './outbox.listener.ts';
+
+// The generic outbox worker: lease due messages (FOR UPDATE SKIP LOCKED, committed at once), deliver
+// them outside any transaction, then record the attempt and the verdict guarded by the lease. A
+// worker that dies mid-delivery leaves a lease that expires, and another worker (or the restarted one)
+// delivers again: at least once, with the message id as the event id receivers deduplicate on.
+
+export interface WorkerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface OutboxMessage {
+  /** msg_…: the event id, the same on every attempt. */
+  id: string;
+  channel: Channel;
+  payload: unknown;
+  /** 1 for the first try. */
+  attempt: number;
+  createdAt: Date;
+  organisationId: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+}
+
+export type DeliveryOutcome =
+  | { ok: true; statusCode?: number }
+  /** `permanent`: retrying cannot help (e.g. the recipient does not exist), so the message is dead now. */
+  | { ok: false; error: string; statusCode?: number; permanent?: boolean };
+
+export type DeliveryHandler = (message: OutboxMessage) => Promise<DeliveryOutcome>;
+
+export interface OutboxWorkerOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: WorkerLogger;
+  /** Unique per process (host, pid, random): a lease names the worker holding it. */
+  workerId: string;
+  /** Only these channels are leased: without an SMTP handler e-mails stay pending in the outbox. */
+  handlers: Partial<Record<Channel, DeliveryHandler>>;
+  batchSize?: number;
+  /** How long a lease protects a message; a delivery taking longer is abandoned as failed. */
+  leaseMs?: number;
+  /** Fallback poll interval, for notifications missed and for retries coming due. */
+  pollMs?: number;
+  /** Database URL for LISTEN on varco_outbox; without it the worker only polls. */
+  listenUrl?: string;
+  random?: () => number;
+}
+
+export interface OutboxWorker {
+  start(): Promise<void>;
+  /** Stops leasing, lets the deliveries in flight finish and record their outcome, closes LISTEN. */
+  stop(): Promise<void>;
+  /** One lease-and-deliver round; resolves with the number of messages handled. */
+  runOnce(): Promise<number>;
+}
+
+const MAX_ERROR_LENGTH = 1000;
+
+function message(row: OutboxRow): OutboxMessage {
+  return { id: row.id, channel: row.channel, payload: row.payload, attempt: row.attempts, createdAt: row.created_at,
+    organisationId: row.organisation_id, subjectType: row.subject_type, subjectId: row.subject_id };
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ? `${(error as NodeJS.ErrnoException).code}: ` : ''}${error.message}` : String(error);
+  return text.slice(0, MAX_ERROR_LENGTH);
+}
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { db, clock, logger, workerId, handlers } = options;
+  const batchSize = options.batchSize ?? 20;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const pollMs = options.pollMs ?? 2_000;
+  const channels = (Object.keys(handlers) as Channel[]).filter((c) => handlers[c] !== undefined);
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let listener: OutboxListener | undefined;
+  // Set by a notification; the loop runs again at once instead of sleeping.
+  let woken = false;
+  let wake: (() => void) | undefined;
+
+  const notify = (): void => {
+    woken = true;
+    wake?.();
+  };
+
+  /** Runs the handler, bounded by the lease: past it another worker may take the message over. */
+  async function attempt(handler: DeliveryHandler, msg: OutboxMessage): Promise<DeliveryOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<DeliveryOutcome>((done) => {
+      timer = setTimeout(() => done({ ok: false, error: `delivery took longer than ${Math.round(leaseMs * 0.8)} ms` }), Math.round(leaseMs * 0.8));
+    });
+    try {
+      return await Promise.race([handler(msg).catch((error: unknown): DeliveryOutcome => ({ ok: false, error: errorText(error) })), limit]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const msg = message(row);
+    const handler = handlers[msg.channel];
+    if (!handler) return;
+    const startedAt = clock.now();
+    const t0 = performance.now();
+    const outcome = await attempt(handler, msg);
+    const durationMs = performance.now() - t0;
+    const now = clock.now();
+    const delay = outcome.ok || outcome.permanent ? null : nextAttemptDelayMs(msg.attempt, msg.channel, options.random);
+    const error = outcome.ok ? null : outcome.error.slice(0, MAX_ERROR_LENGTH);
+    const held = await recordAttempt(db, { messageId: msg.id, owner: workerId, attempt: msg.attempt, startedAt, durationMs, ok: outcome.ok,
+      statusCode: outcome.statusCode ?? null, error, nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay), now });
+    // Ids and outcomes only: payloads can carry links with single-use tokens.
+    const fields = { messageId: msg.id, channel: msg.channel, attempt: msg.attempt, durationMs: Math.round(durationMs) };
+    if (!held) logger.warn({ ...fields, ok: outcome.ok }, 'outbox lease was taken over before the outcome was recorded');
+    else if (outcome.ok) logger.info(fields, 'outbox message delivered');
+    else if (delay === null) logger.error({ ...fields, error }, 'outbox message given up');
+    else logger.warn({ ...fields, error, retryInMs: delay }, 'outbox delivery failed; will retry');
+  }
+
+  async function runOnce(): Promise<number> {
+    if (channels.length === 0) return 0;
+    const rows = await leaseDue(db, { owner: workerId, channels, now: clock.now(), leaseMs, limit: batchSize });
+    // A failure to record one outcome must not stop the others; that message's lease expires and it is retried.
+    const results = await Promise.allSettled(rows.map((row) => deliver(row)));
+    for (const r of results) if (r.status === 'rejected') logger.error({ err: errorText(r.reason) }, 'recording an outbox outcome failed');
+    return rows.length;
+  }
+
+  const sleep = (ms: number): Promise<void> => new Promise((done) => {
+    const timer = setTimeout(finish, ms);
+    function finish(): void {
+      clearTimeout(timer);
+      wake = undefined;
+      done();
+    }
+    wake = finish;
+  });
+
+  async function run(): Promise<void> {
+    while (running) {
+      woken = false;
+      let handled = 0;
+      try {
+        handled = await runOnce();
+      } catch (error) {
+        // Database down: keep the process up, try again after the poll interval.
+        logger.warn({ err: errorText(error) }, 'outbox worker round failed');
+      }
+      if (running && handled < batchSize && !woken) await sleep(pollMs);
+    }
+  }
+
+  return {
+    runOnce,
+    start: async () => {
+      if (running || channels.length === 0) return;
+      running = true;
+      if (options.listenUrl) {
+        listener = createOutboxListener({ url: options.listenUrl, channel: OUTBOX_CHANNEL, onNotify: notify, logger });
+        await listener.start();
+      }
+      loop = run();
+      logger.info({ workerId, channels }, 'outbox worker started');
+    },
+    stop: async () => {
+      if (!running) return;
+      running = false;
+      wake?.();
+      await loop;
+      await listener?.stop();
+      listener = undefined;
+      logger.info({ workerId }, 'outbox worker stopped');
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { createKeyVerifier, type KeyVerifier, type VerifierLogger } from './key-verifier.ts';
+import { createKeysService, type KeysService } from './keys.service.ts';
+import { createProductsService, type ProductsService } from './products.service.ts';
+import { createSubscriptionsService, type SubscriptionsService } from './subscriptions.service.ts';
+
+// Public surface of the subscriptions module: products, subscriptions and their states, API keys
+// (reveal once, regenerate with overlap) and the verifier /api authenticates with.
+
+export { createSubscriptionsService, SUBSCRIBE_PROBLEM_TEXT, policyRole } from './subscriptions.service.ts';
+export type { SubscriptionsService, SubscriptionActor, SubscribeProblem } from './subscriptions.service.ts';
+export { createKeysService, MAX_OVERLAP_HOURS } from './keys.service.ts';
+export type { KeysService, KeyView, Slot, RevealProblem, RegenerateProblem } from './keys.service.ts';
+export { createProductsService, ROUTE_GROUPS, PRODUCT_PROBLEM_TEXT } from './products.service.ts';
+export type { ProductsService, ProductInput, ProductProblem, RouteGroup } from './products.service.ts';
+export { createKeyVerifier } from './key-verifier.ts';
+export type { KeyVerifier, KeyCheck, VerifierLogger } from './key-verifier.ts';
+export type { AuthContext } from './key-cache.ts';
+export { decideTransition, allowedActions, SUBSCRIPTION_STATES } from './subscription.policy.ts';
+export type { SubscriptionAction, PolicyActor } from './subscription.policy.ts';
+export { checkKeyFormat, generateKey, hashKey, maskKey, KEY_LENGTH } from './keys.ts';
+export type { RateVerdict } from './rate-limit.policy.ts';
+export type { SubscriptionRow } from './subscriptions.repository.ts';
+export { KEYS_CHANNEL } from './subscriptions.repository.ts';
+
+export interface SubscriptionServices {
+  subscriptions: SubscriptionsService;
+  apiKeys: KeysService;
+  products: ProductsService;
+  keyVerifier: KeyVerifier;
+}
+
+export interface SubscriptionServicesOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  publicUrl: string;
+  /** For the verifier's LISTEN connection; without it every /api request is checked against the database. */
+  databaseUrl: string | undefined;
+  logger?: VerifierLogger;
+}
+
+/** The module's services wired together: a change made here drops this instance's cached verdicts at once. */
+export function createSubscriptionServices(options: SubscriptionServicesOptions): SubscriptionServices {
+  const { db, clock, publicUrl } = options;
+  let subscriptions: SubscriptionsService | undefined;
+  const keyVerifier = createKeyVerifier({ db, clock, databaseUrl: options.databaseUrl, ...(options.logger ? { logger: options.logger } : {}),
+    everyMinute: () => subscriptions?.expireDue() ?? Promise.resolve(0) });
+  const onKeysChanged = (id: string): void => keyVerifier.invalidate(id);
+  subscriptions = createSubscriptionsService({ db, clock, publicUrl, onKeysChanged });
+  return {
+    subscriptions,
+    apiKeys: createKeysService({ db, clock, publicUrl, onKeysChanged }),
+    products: createProductsService({ db, clock }),
+    keyVerifier,
+  };
+}

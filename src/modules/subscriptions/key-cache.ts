@@ -1,0 +1,126 @@
+// The in-memory cache of key verification: key hash -> what the key authorises (or that it does not).
+// Bounded twice: positive and negative entries live in separate LRUs, so a flood of unknown keys
+// (which only evicts other unknown keys) cannot push out the keys of real clients. Entries are
+// indexed by subscription, so one invalidation drops every key of that subscription at once.
+
+export interface AuthContext {
+  keyId: string;
+  keyHash: string;
+  slot: 'primary' | 'secondary';
+  subscriptionId: string;
+  subscriptionName: string;
+  organisationId: string;
+  organisationName: string;
+  productId: string;
+  productCode: string;
+  productName: string;
+  environment: 'test' | 'prod';
+  routeGroups: readonly string[];
+  rateLimitPerMinute: number;
+  /** When a retired key stops working (overlap end), or when the subscription expires; null = no end. */
+  validUntil: number | null;
+}
+
+export type CacheEntry = { kind: 'valid'; context: AuthContext; storedAt: number }
+  | { kind: 'invalid'; subscriptionId: string | null; storedAt: number };
+
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value === undefined) return undefined;
+    // Map keeps insertion order: re-inserting marks the entry as most recently used.
+    this.map.delete(key);
+    this.map.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: V, evicted: (key: string, value: V) => void): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.max) {
+      const oldest = this.map.keys().next().value as string;
+      const old = this.map.get(oldest) as V;
+      this.map.delete(oldest);
+      evicted(oldest, old);
+    }
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export interface KeyCacheOptions {
+  maxValid: number;
+  maxInvalid: number;
+}
+
+export function createKeyCache(options: KeyCacheOptions) {
+  const valid = new Lru<CacheEntry>(options.maxValid);
+  const invalid = new Lru<CacheEntry>(options.maxInvalid);
+  const bySubscription = new Map<string, Set<string>>();
+
+  const subscriptionOf = (entry: CacheEntry): string | null => (entry.kind === 'valid' ? entry.context.subscriptionId : entry.subscriptionId);
+  const unindex = (hash: string, entry: CacheEntry): void => {
+    const id = subscriptionOf(entry);
+    if (id === null) return;
+    const hashes = bySubscription.get(id);
+    hashes?.delete(hash);
+    if (hashes && hashes.size === 0) bySubscription.delete(id);
+  };
+
+  return {
+    get(hash: string): CacheEntry | undefined {
+      return valid.get(hash) ?? invalid.get(hash);
+    },
+    set(hash: string, entry: CacheEntry): void {
+      valid.delete(hash);
+      invalid.delete(hash);
+      (entry.kind === 'valid' ? valid : invalid).set(hash, entry, unindex);
+      const id = subscriptionOf(entry);
+      if (id !== null) {
+        const hashes = bySubscription.get(id) ?? new Set<string>();
+        hashes.add(hash);
+        bySubscription.set(id, hashes);
+      }
+    },
+    delete(hash: string): void {
+      const entry = valid.get(hash) ?? invalid.get(hash);
+      if (entry) unindex(hash, entry);
+      valid.delete(hash);
+      invalid.delete(hash);
+    },
+    /** Drops every entry of one subscription (a change was notified). */
+    invalidateSubscription(subscriptionId: string): void {
+      for (const hash of bySubscription.get(subscriptionId) ?? []) {
+        valid.delete(hash);
+        invalid.delete(hash);
+      }
+      bySubscription.delete(subscriptionId);
+    },
+    clear(): void {
+      valid.clear();
+      invalid.clear();
+      bySubscription.clear();
+    },
+    get size(): { valid: number; invalid: number } {
+      return { valid: valid.size, invalid: invalid.size };
+    },
+  };
+}
+
+export type KeyCache = ReturnType<typeof createKeyCache>;

@@ -1,0 +1,149 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, Environment, SubscriptionState } from '../../db/schema.ts';
+
+// SQL of products, subscriptions and their keys. Every change that can alter what a key authorises
+// also sends a NOTIFY on KEYS_CHANNEL inside its transaction: PostgreSQL delivers it at commit (and
+// never for a rollback), so every instance drops its cached verdicts for that subscription.
+
+export const KEYS_CHANNEL = 'varco_api_keys';
+
+export async function notifyKeysChanged(trx: Kysely<Database>, subject: string): Promise<void> {
+  await sql`SELECT pg_notify(${KEYS_CHANNEL}, ${subject})`.execute(trx);
+}
+
+const SUBSCRIPTION_COLUMNS = ['subscriptions.id', 'subscriptions.organisation_id', 'subscriptions.product_id', 'subscriptions.environment',
+  'subscriptions.name', 'subscriptions.state', 'subscriptions.state_comment', 'subscriptions.created_by', 'subscriptions.created_at',
+  'subscriptions.state_changed_at', 'subscriptions.expires_at', 'subscriptions.inbound_verified_at'] as const;
+
+function subscriptionQuery(db: Kysely<Database>) {
+  return db.selectFrom('subscriptions')
+    .innerJoin('products', 'products.id', 'subscriptions.product_id')
+    .innerJoin('organisations', 'organisations.id', 'subscriptions.organisation_id')
+    .select(SUBSCRIPTION_COLUMNS)
+    .select(['products.code as product_code', 'products.name as product_name', 'organisations.name as organisation_name']);
+}
+
+export type SubscriptionRow = NonNullable<Awaited<ReturnType<typeof findSubscription>>>;
+
+/** One subscription; with `organisationId`, only if it belongs to that organisation (portal scoping). */
+export function findSubscription(db: Kysely<Database>, id: string, organisationId?: string) {
+  let query = subscriptionQuery(db).where('subscriptions.id', '=', id);
+  if (organisationId !== undefined) query = query.where('subscriptions.organisation_id', '=', organisationId);
+  return query.executeTakeFirst();
+}
+
+export function listSubscriptions(db: Kysely<Database>, filter: { organisationId?: string; state?: SubscriptionState; limit?: number }) {
+  let query = subscriptionQuery(db);
+  if (filter.organisationId !== undefined) query = query.where('subscriptions.organisation_id', '=', filter.organisationId);
+  if (filter.state !== undefined) query = query.where('subscriptions.state', '=', filter.state);
+  return query.orderBy('subscriptions.created_at', 'desc').limit(filter.limit ?? 500).execute();
+}
+
+export async function insertSubscription(trx: Kysely<Database>, row: { id: string; organisationId: string; productId: string; environment: Environment;
+  name: string; state: SubscriptionState; createdBy: string | null; now: Date }): Promise<void> {
+  await trx.insertInto('subscriptions').values({ id: row.id, organisation_id: row.organisationId, product_id: row.productId, environment: row.environment,
+    name: row.name, state: row.state, created_by: row.createdBy, created_at: row.now, state_changed_at: row.now }).execute();
+}
+
+/** The guarded apply of a policy verdict: changes nothing unless the state is still `from`. */
+export async function applyTransition(trx: Kysely<Database>, change: { id: string; from: SubscriptionState; to: SubscriptionState; comment: string | null; now: Date }): Promise<boolean> {
+  const result = await trx.updateTable('subscriptions').set({ state: change.to, state_comment: change.comment, state_changed_at: change.now })
+    .where('id', '=', change.id).where('state', '=', change.from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export function dueForExpiry(db: Kysely<Database>, now: Date) {
+  return db.selectFrom('subscriptions').select(['id', 'state', 'organisation_id'])
+    .where('expires_at', '<=', now).where('state', 'in', ['submitted', 'active', 'suspended']).limit(500).execute();
+}
+
+// Products
+
+export function listProducts(db: Kysely<Database>) {
+  return db.selectFrom('products').selectAll().orderBy('code').execute();
+}
+
+export function findProduct(db: Kysely<Database>, id: string) {
+  return db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function productsOfUser(db: Kysely<Database>, userId: string) {
+  return db.selectFrom('products').innerJoin('user_products', 'user_products.product_id', 'products.id')
+    .selectAll('products').where('user_products.user_id', '=', userId).orderBy('products.code').execute();
+}
+
+/** The referent who may act for the organisation, if still enabled; used for recipients and checks. */
+export function findReferent(db: Kysely<Database>, userId: string) {
+  return db.selectFrom('users').select(['id', 'email', 'first_name', 'locale', 'organisation_id'])
+    .where('id', '=', userId).where('kind', '=', 'referent').where('disabled_at', 'is', null).executeTakeFirst();
+}
+
+export function referentsOf(db: Kysely<Database>, organisationId: string) {
+  return db.selectFrom('users').select(['id', 'email', 'first_name', 'locale', 'organisation_id'])
+    .where('organisation_id', '=', organisationId).where('kind', '=', 'referent').where('disabled_at', 'is', null).execute();
+}
+
+// Keys
+
+export interface NewKeyRow { id: string; subscriptionId: string; slot: 'primary' | 'secondary'; hash: string; prefix: string; last4: string; now: Date; revealedAt: Date | null }
+
+export async function insertKey(trx: Kysely<Database>, row: NewKeyRow): Promise<void> {
+  await trx.insertInto('api_keys').values({ id: row.id, subscription_id: row.subscriptionId, slot: row.slot, key_hash: row.hash, prefix: row.prefix,
+    last4: row.last4, created_at: row.now, revealed_at: row.revealedAt }).execute();
+}
+
+/** Current keys and retired keys still inside their overlap window. */
+export function keysOf(db: Kysely<Database>, subscriptionId: string, now: Date) {
+  return db.selectFrom('api_keys').select(['id', 'slot', 'prefix', 'last4', 'created_at', 'revealed_at', 'retired_at', 'valid_until', 'last_used_at'])
+    .where('subscription_id', '=', subscriptionId)
+    .where((eb) => eb.or([eb('retired_at', 'is', null), eb('valid_until', '>', now)]))
+    // Per slot: the current key first, then retired ones, newest first.
+    .orderBy('slot').orderBy(sql`retired_at IS NULL`, 'desc').orderBy('retired_at', 'desc').execute();
+}
+
+export function currentKey(trx: Kysely<Database>, subscriptionId: string, slot: 'primary' | 'secondary') {
+  return trx.selectFrom('api_keys').select(['id', 'revealed_at']).where('subscription_id', '=', subscriptionId).where('slot', '=', slot)
+    .where('retired_at', 'is', null).forUpdate().executeTakeFirst();
+}
+
+/** Puts the key material in a slot that was never revealed; false if someone revealed it first. */
+export async function fillUnrevealed(trx: Kysely<Database>, keyId: string, material: { hash: string; prefix: string; last4: string; now: Date }): Promise<boolean> {
+  const result = await trx.updateTable('api_keys').set({ key_hash: material.hash, prefix: material.prefix, last4: material.last4,
+    created_at: material.now, revealed_at: material.now }).where('id', '=', keyId).where('revealed_at', 'is', null).where('retired_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Retires a slot's current key (valid until `validUntil`) and ends the overlap of any key retired before it. */
+export async function retireSlot(trx: Kysely<Database>, change: { subscriptionId: string; slot: 'primary' | 'secondary'; keyId: string; now: Date; validUntil: Date }): Promise<void> {
+  await trx.updateTable('api_keys').set({ valid_until: change.now })
+    .where('subscription_id', '=', change.subscriptionId).where('slot', '=', change.slot)
+    .where('retired_at', 'is not', null).where('valid_until', '>', change.now).execute();
+  await trx.updateTable('api_keys').set({ retired_at: change.now, valid_until: change.validUntil }).where('id', '=', change.keyId).execute();
+}
+
+/** Everything a verification needs about one key hash, in one query. */
+export function findAuthByHash(db: Kysely<Database>, hash: string) {
+  return db.selectFrom('api_keys')
+    .innerJoin('subscriptions', 'subscriptions.id', 'api_keys.subscription_id')
+    .innerJoin('products', 'products.id', 'subscriptions.product_id')
+    .innerJoin('organisations', 'organisations.id', 'subscriptions.organisation_id')
+    .select(['api_keys.id as key_id', 'api_keys.key_hash', 'api_keys.slot', 'api_keys.revealed_at', 'api_keys.retired_at', 'api_keys.valid_until',
+      'subscriptions.id as subscription_id', 'subscriptions.name as subscription_name', 'subscriptions.state', 'subscriptions.environment',
+      'subscriptions.expires_at', 'subscriptions.organisation_id', 'organisations.name as organisation_name',
+      'products.id as product_id', 'products.code as product_code', 'products.name as product_name', 'products.route_groups', 'products.rate_limit_per_minute'])
+    .where('api_keys.key_hash', '=', hash).executeTakeFirst();
+}
+
+/** Batched `last used` and `inbound verified` stamps: one statement each, never moving a stamp backwards. */
+export async function writeUsage(db: Kysely<Database>, keys: ReadonlyMap<string, Date>, pings: ReadonlyMap<string, Date>): Promise<void> {
+  if (keys.size > 0) {
+    const values = sql.join([...keys].map(([id, at]) => sql`(${id}, ${at.toISOString()}::timestamptz)`));
+    await sql`UPDATE api_keys SET last_used_at = v.at FROM (VALUES ${values}) AS v(id, at)
+      WHERE api_keys.id = v.id AND (api_keys.last_used_at IS NULL OR api_keys.last_used_at < v.at)`.execute(db);
+  }
+  if (pings.size > 0) {
+    const values = sql.join([...pings].map(([id, at]) => sql`(${id}, ${at.toISOString()}::timestamptz)`));
+    await sql`UPDATE subscriptions SET inbound_verified_at = v.at FROM (VALUES ${values}) AS v(id, at)
+      WHERE subscriptions.id = v.id AND (subscriptions.inbound_verified_at IS NULL OR subscriptions.inbound_verified_at < v.at)`.execute(db);
+  }
+}

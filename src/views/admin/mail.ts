@@ -1,0 +1,94 @@
+import { html, type SafeHtml } from '../html.ts';
+import type { Locale } from '../i18n.ts';
+
+// The back office Mail page: what Varco sent or would send. Without SMTP it is how a first-time
+// administrator reads an invitation, so links in the text part are clickable. The HTML part is
+// shown as escaped source, never rendered: its parameters come from outside.
+
+export interface MailRow {
+  id: string;
+  to: string;
+  subject: string;
+  state: 'pending' | 'held' | 'delivered' | 'dead';
+  attempts: number;
+  createdAt: Date;
+  lastError: string | null;
+}
+
+export interface MailAttempt { attempt: number; startedAt: Date; durationMs: number; ok: boolean; error: string | null; worker: string | null }
+
+export interface MailDetail extends MailRow {
+  locale: Locale;
+  template: string;
+  text: string;
+  html: string;
+  deliveredAt: Date | null;
+  nextAttemptAt: Date;
+  attemptLog: MailAttempt[];
+}
+
+const T = {
+  en: { to: 'To', subject: 'Subject', state: 'State', attempts: 'Attempts', created: 'Created', lastError: 'Last error', none: 'No e-mails yet.',
+    notSending: 'No SMTP server is configured (VARCO_SMTP_URL), so e-mails are not sent: they wait here. Open one to read it and follow its link.',
+    sending: 'E-mails are sent over SMTP; the latest are listed here.', back: 'All e-mails', language: 'Language', template: 'Template',
+    delivered: 'Delivered', next: 'Next attempt', text: 'Text', htmlSource: 'HTML part (source)', attemptLog: 'Delivery attempts',
+    attempt: 'Attempt', started: 'Started', duration: 'Duration', result: 'Result', worker: 'Worker', ok: 'sent', failed: 'failed', noAttempts: 'Not attempted yet.',
+    unreadable: '(unreadable message)',
+    states: { pending: 'waiting', held: 'held', delivered: 'sent', dead: 'given up' } },
+  it: { to: 'A', subject: 'Oggetto', state: 'Stato', attempts: 'Tentativi', created: 'Creato', lastError: 'Ultimo errore', none: 'Nessuna e-mail.',
+    notSending: 'Nessun server SMTP configurato (VARCO_SMTP_URL): le e-mail non vengono inviate e restano qui. Aprine una per leggerla e seguirne il link.',
+    sending: 'Le e-mail vengono inviate via SMTP; qui ci sono le più recenti.', back: 'Tutte le e-mail', language: 'Lingua', template: 'Modello',
+    delivered: 'Inviata', next: 'Prossimo tentativo', text: 'Testo', htmlSource: 'Parte HTML (sorgente)', attemptLog: 'Tentativi di invio',
+    attempt: 'Tentativo', started: 'Inizio', duration: 'Durata', result: 'Esito', worker: 'Worker', ok: 'inviata', failed: 'fallito', noAttempts: 'Nessun tentativo finora.',
+    unreadable: '(messaggio illeggibile)',
+    states: { pending: 'in attesa', held: 'trattenuta', delivered: 'inviata', dead: 'abbandonata' } },
+} as const;
+
+const date = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+
+// Trailing punctuation is prose, not part of the address.
+const URL_IN_TEXT = /https?:\/\/[^\s<>"'`]+/g;
+
+/** Text with its http(s) addresses as anchors; everything else escaped. */
+export function linkify(text: string): SafeHtml {
+  const parts: Array<SafeHtml | string> = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const url = match[0].replace(/[.,;:!?)\]]+$/, '');
+    parts.push(text.slice(last, match.index), html`<a href="${url}" rel="noopener noreferrer">${url}</a>`);
+    last = match.index + url.length;
+  }
+  parts.push(text.slice(last));
+  return html`${parts}`;
+}
+
+export function mailListPage(locale: Locale, rows: MailRow[], sending: boolean): SafeHtml {
+  const t = T[locale];
+  return html`<p class="notice" role="status">${sending ? t.sending : t.notSending}</p>
+${rows.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th>${t.to}</th><th>${t.subject}</th><th>${t.state}</th><th>${t.attempts}</th><th>${t.created}</th><th>${t.lastError}</th></tr></thead><tbody>
+${rows.map((m) => html`<tr><td>${m.to}</td><td><a href="/admin/mail/${m.id}">${m.subject || t.unreadable}</a></td><td>${t.states[m.state]}</td><td>${m.attempts}</td><td>${date(m.createdAt)}</td><td>${m.lastError ?? ''}</td></tr>\n`)}
+</tbody></table>`}`;
+}
+
+export function mailDetailPage(locale: Locale, m: MailDetail): SafeHtml {
+  const t = T[locale];
+  return html`<p><a href="/admin/mail">${t.back}</a></p>
+<table>
+<tr><th>${t.to}</th><td>${m.to}</td></tr>
+<tr><th>${t.subject}</th><td>${m.subject}</td></tr>
+<tr><th>${t.state}</th><td>${t.states[m.state]}</td></tr>
+<tr><th>${t.template}</th><td><code>${m.template}</code> · ${t.language}: ${m.locale}</td></tr>
+<tr><th>${t.created}</th><td>${date(m.createdAt)}</td></tr>
+${m.deliveredAt ? html`<tr><th>${t.delivered}</th><td>${date(m.deliveredAt)}</td></tr>` : ''}
+${m.state === 'pending' ? html`<tr><th>${t.next}</th><td>${date(m.nextAttemptAt)}</td></tr>` : ''}
+<tr><th>${t.attempts}</th><td>${m.attempts}</td></tr>
+${m.lastError ? html`<tr><th>${t.lastError}</th><td>${m.lastError}</td></tr>` : ''}
+</table>
+<h2>${t.text}</h2>
+<pre style="white-space:pre-wrap">${linkify(m.text)}</pre>
+<details><summary>${t.htmlSource}</summary><pre style="white-space:pre-wrap">${m.html}</pre></details>
+<h2>${t.attemptLog}</h2>
+${m.attemptLog.length === 0 ? html`<p>${t.noAttempts}</p>` : html`<table><thead><tr><th>${t.attempt}</th><th>${t.started}</th><th>${t.duration}</th><th>${t.result}</th><th>${t.worker}</th></tr></thead><tbody>
+${m.attemptLog.map((a) => html`<tr><td>${a.attempt}</td><td>${date(a.startedAt)}</td><td>${a.durationMs} ms</td><td>${a.ok ? t.ok : html`${t.failed}: ${a.error ?? ''}`}</td><td>${a.worker ?? ''}</td></tr>\n`)}
+</tbody></table>`}`;
+}

@@ -1,0 +1,37 @@
+import type { Locale } from '../i18n.ts';
+
+// Shared pieces of the e-mail wording: plain strings only (render.ts escapes them for HTML).
+
+export interface MailWords {
+  subject: string;
+  greeting?: string;
+  paragraphs: string[];
+  /** Label of the link `params.link`. */
+  action: string;
+}
+
+export type Params = Readonly<Record<string, string>>;
+export type Wording = (p: Params) => MailWords;
+
+/** ISO instants as `2026-11-25 14:03 UTC`: unambiguous in both languages. */
+export function formatInstant(value: string): string {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? value : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+const ENVIRONMENT: Record<Locale, Record<string, string>> = {
+  en: { test: 'test', prod: 'production' },
+  it: { test: 'collaudo', prod: 'produzione' },
+};
+export const env = (locale: Locale, value: string | undefined): string => ENVIRONMENT[locale][value ?? ''] ?? value ?? '';
+export const p = (params: Params, name: string): string => params[name] ?? '';
+
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** An optional free-text line (an administrator's comment or note): none when it is blank. */
+export function optionalLine(value: string | undefined, label: string): string[] {
+  return value === undefined || value.trim() === '' ? [] : [`${label}: ${value}`];
+}
+

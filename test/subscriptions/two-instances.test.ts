@@ -1,0 +1,114 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { buildTestApp } from '../support/app.ts';
+import { CLI, createOrganisation, issueKeys } from '../support/subscriptions.ts';
+import { buildApp, createServices, type Services } from '../../src/app/build.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { createKysely, createPool } from '../../src/db/index.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
+
+// Two Varco instances on one database, each with its own pool, cache and LISTEN connection: a key
+// regenerated, suspended or reactivated through one is refused (or accepted) by the other within a
+// second, and a lost listener connection empties the cache so a missed notification cannot leave a
+// revoked key working.
+
+const a = await buildTestApp();
+const db = a.database.db;
+
+async function secondInstance(): Promise<{ app: FastifyInstance; services: Services }> {
+  const pool = createPool(a.database.url, 3);
+  const deps = { config: a.config, db: createKysely(pool), logger: createLogger('silent'), clock: systemClock };
+  const services = createServices(deps);
+  const app = await buildApp(deps, services);
+  after(async () => {
+    await app.close();
+    await deps.db.destroy();
+  });
+  return { app, services };
+}
+
+const b = await secondInstance();
+const ping = (app: FastifyInstance, key: string) => app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': key } });
+
+/** Milliseconds until `app` answers `status` for `key`; fails after `limitMs`. */
+async function timeUntil(app: FastifyInstance, key: string, status: number, since: number, limitMs = 1000): Promise<number> {
+  for (;;) {
+    const got = (await ping(app, key)).statusCode;
+    const elapsed = performance.now() - since;
+    if (got === status) return elapsed;
+    assert.ok(elapsed < limitMs, `still ${got} after ${Math.round(elapsed)} ms, expected ${status}`);
+    await sleep(5);
+  }
+}
+
+async function waitListening(services: Services): Promise<void> {
+  for (let i = 0; i < 400 && !services.keyVerifier.listening; i++) await sleep(10);
+  assert.ok(services.keyVerifier.listening, 'the verifier is listening');
+}
+
+test('a key regenerated on one instance is refused by the other within one second', async () => {
+  const org = await createOrganisation(db);
+  const keys = await issueKeys(a.services, org);
+  // Both instances have the key cached as valid.
+  assert.equal((await ping(a.app, keys.primary)).statusCode, 200);
+  assert.equal((await ping(b.app, keys.primary)).statusCode, 200);
+  assert.equal((await ping(b.app, keys.primary)).statusCode, 200);
+  const start = performance.now();
+  const regenerated = await a.services.apiKeys.regenerate(keys.id, 'primary', 0, CLI);
+  assert.ok(regenerated.ok);
+  const elapsed = await timeUntil(b.app, keys.primary, 401, start);
+  assert.ok(elapsed < 1000, `${elapsed} ms`);
+  assert.equal((await ping(b.app, regenerated.value.key)).statusCode, 200);
+  assert.equal((await ping(b.app, keys.secondary)).statusCode, 200);
+});
+
+test('a subscription suspended on one instance is refused by the other within one second, and accepted again after reactivation', async () => {
+  const org = await createOrganisation(db);
+  const keys = await issueKeys(b.services, org);
+  assert.equal((await ping(a.app, keys.secondary)).statusCode, 200);
+  let start = performance.now();
+  assert.ok((await b.services.subscriptions.change(keys.id, 'suspend', CLI)).ok);
+  assert.ok(await timeUntil(a.app, keys.secondary, 401, start) < 1000);
+  // Instance a now caches the refusal; reactivation on b must clear it too.
+  assert.equal((await ping(a.app, keys.secondary)).statusCode, 401);
+  start = performance.now();
+  assert.ok((await b.services.subscriptions.change(keys.id, 'reactivate', CLI)).ok);
+  assert.ok(await timeUntil(a.app, keys.secondary, 200, start) < 1000);
+});
+
+test('a product change on one instance applies to cached keys on the other', async () => {
+  const org = await createOrganisation(db);
+  const created = await a.services.products.create({ code: 'shrinking', name: 'Shrinking', description: '', routeGroups: ['ping', 'node'],
+    approvalRequiredTest: true, approvalRequiredProd: true, rateLimitPerMinute: 600 }, CLI);
+  assert.ok(created.ok);
+  const keys = await issueKeys(a.services, org, 'shrinking');
+  assert.equal((await ping(b.app, keys.primary)).statusCode, 200);
+  const start = performance.now();
+  assert.ok((await a.services.products.update(created.value.id, { code: 'shrinking', name: 'Shrinking', description: '', routeGroups: ['node'],
+    approvalRequiredTest: true, approvalRequiredProd: true, rateLimitPerMinute: 600 }, CLI)).ok);
+  assert.ok(await timeUntil(b.app, keys.primary, 403, start) < 1000);
+});
+
+test('the cache is trusted while listening; when the listener drops it is emptied, so a change it did not hear of applies', async () => {
+  const org = await createOrganisation(db);
+  const keys = await issueKeys(a.services, org);
+  await waitListening(b.services);
+  // Let the creation's own notification reach b first, so it does not drop what b caches next.
+  await sleep(200);
+  assert.equal((await ping(b.app, keys.primary)).statusCode, 200);
+  // A change that sends no notification (as if it were lost): instance b answers from its cache,
+  // which shows that a cached key costs no database round trip.
+  await db.updateTable('subscriptions').set({ state: 'suspended' }).where('id', '=', keys.id).execute();
+  assert.equal((await ping(b.app, keys.primary)).statusCode, 200);
+  // Cut every LISTEN connection of this database (both instances' listeners).
+  const { rows } = await sql<{ done: boolean }>`SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+    WHERE datname = ${a.database.name} AND query LIKE 'LISTEN%'`.execute(db);
+  assert.ok(rows.length >= 2, `terminated ${rows.length} listener connections`);
+  // While it reconnects it checks keys against the database, and it starts again from an empty cache.
+  assert.ok(await timeUntil(b.app, keys.primary, 401, performance.now(), 3000) < 3000);
+  await waitListening(b.services);
+  assert.equal((await ping(b.app, keys.primary)).statusCode, 401);
+});
