@@ -1,0 +1,159 @@
+// The one outbound client: every call from Varco to an organisation goes through `send`. It never
+// throws for what the network does; it answers with an application response or a classified
+// transport failure (see FailureCategory), failing over from the primary to the secondary
+// endpoint when the primary cannot be reached.
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { systemClock, type Clock } from '../../kernel/clock.ts';
+import { classify } from './failure.ts';
+import { tlsHandshake } from './handshake.ts';
+import { createHealthTracker, type EndpointHealth } from './health.ts';
+import { createPoolRegistry, type PoolEntry } from './pools.ts';
+import type {
+  ClientIdentity, EndpointRole, EndpointSet, FailureSummary, OutboundEnv, OutboundFailure, OutboundLogger, OutboundRequest, OutboundResult, TrustStore,
+} from './outbound.types.ts';
+
+export interface OutboundClientOptions {
+  /** The platform client certificate of an environment; called per request so rotation takes effect. */
+  identity: (env: OutboundEnv) => ClientIdentity;
+  trust: (env: OutboundEnv) => TrustStore;
+  clock?: Clock;
+  logger?: OutboundLogger;
+  /** How often a primary marked down is probed. */
+  probeIntervalMs?: number;
+  connectionsPerEndpoint?: number;
+  /** Idle keep-alive when the server gives no `Keep-Alive: timeout` hint. */
+  keepAliveTimeoutMs?: number;
+  /** Longer bodies are cut (and flagged): answers to notifications are small; memory is not. */
+  maxResponseBytes?: number;
+}
+
+export interface OutboundStats {
+  /** TLS connections opened by the pools (handshakes), over the client's life. */
+  connectionsOpened: number;
+  /** Attempts sent to an endpoint (a failed-over request counts twice). */
+  attempts: number;
+  failovers: number;
+  probes: number;
+  pools: number;
+}
+
+export interface OutboundClient {
+  send(env: OutboundEnv, endpoints: EndpointSet, request: OutboundRequest): Promise<OutboundResult>;
+  /** Endpoints currently marked down, with their last failure. */
+  health(): EndpointHealth[];
+  stats(): OutboundStats;
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { probeIntervalMs: 5000, connectionsPerEndpoint: 10, keepAliveTimeoutMs: 10_000, maxResponseBytes: 1024 * 1024 };
+
+export function createOutboundClient(options: OutboundClientOptions): OutboundClient {
+  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  let connectionsOpened = 0;
+  let attempts = 0;
+  let failovers = 0;
+  let closed = false;
+  const pools = createPoolRegistry({
+    connectionsPerEndpoint: settings.connectionsPerEndpoint,
+    keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+    onConnected: () => { connectionsOpened++; },
+  });
+  const health = createHealthTracker({ intervalMs: settings.probeIntervalMs, clock: options.clock ?? systemClock, logger: options.logger });
+
+  const attempt = (entry: PoolEntry, role: EndpointRole, request: OutboundRequest): Promise<OutboundResult> => {
+    attempts++;
+    return attemptOn(entry, role, request, settings.maxResponseBytes);
+  };
+
+  return {
+    async send(env, endpoints, request) {
+      // A programming error, not a network outcome: nothing may send during or after shutdown.
+      if (closed) throw new Error('the outbound client is closed');
+      const identity = options.identity(env);
+      const trust = options.trust(env);
+      const started = performance.now();
+      const slot = (role: EndpointRole): string => `${env}:${endpoints.key}:${role}`;
+      const primary = pools.get(slot('primary'), endpoints.primary, identity, trust);
+      const secondary = endpoints.secondary === undefined ? undefined : pools.get(slot('secondary'), endpoints.secondary, identity, trust);
+      if (secondary === undefined || !health.isDown(slot('primary'))) {
+        const first = await attempt(primary, 'primary', request);
+        if (first.kind === 'response') {
+          health.markUp(slot('primary'));
+          return first;
+        }
+        // Without a secondary there is nowhere to go; the failure is the answer.
+        if (secondary === undefined) return first;
+        health.markDown(slot('primary'), summary(first), probeFor(primary));
+        failovers++;
+        const second = await attempt(secondary, 'secondary', request);
+        return second.kind === 'response' ? second : { ...second, previous: summary(first), durationMs: Math.round(performance.now() - started) };
+      }
+      return attempt(secondary, 'secondary', request);
+    },
+    health: () => health.list(),
+    stats: () => ({ connectionsOpened, attempts, failovers, probes: health.probesRun, pools: pools.size }),
+    async close() {
+      closed = true;
+      health.close();
+      await pools.close();
+    },
+  };
+}
+
+async function attemptOn(entry: PoolEntry, role: EndpointRole, request: OutboundRequest, maxResponseBytes: number): Promise<OutboundResult> {
+  const started = performance.now();
+  const durationMs = (): number => Math.round(performance.now() - started);
+  try {
+    const answer = await entry.pool.request({
+      path: request.path ?? entry.target.path,
+      method: request.method,
+      headers: request.headers ?? {},
+      body: request.body ?? null,
+    });
+    const { text, truncated } = await readBody(answer.body, maxResponseBytes);
+    return { kind: 'response', status: answer.statusCode, headers: answer.headers, body: text, bodyTruncated: truncated, endpoint: role, durationMs: durationMs() };
+  } catch (error) {
+    return { kind: 'failure', ...classify(error, entry.target), endpoint: role, durationMs: durationMs() };
+  }
+}
+
+/** TCP + TLS with the pool's own context and full verification; our certificate must not be refused. */
+function probeFor(entry: PoolEntry): () => Promise<boolean> {
+  return async () => {
+    const outcome = await tlsHandshake({
+      target: entry.target, context: entry.context, verify: true, verdictWaitMs: Math.min(1000, entry.target.responseTimeoutMs),
+    });
+    return outcome.ok && outcome.clientCertificate.state !== 'rejected';
+  };
+}
+
+function summary(failure: OutboundFailure): FailureSummary {
+  return { category: failure.category, code: failure.code, message: failure.message, endpoint: failure.endpoint };
+}
+
+async function readBody(body: Readable, limit: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    if (size + buffer.length > limit) {
+      chunks.push(buffer.subarray(0, limit - size));
+      // Stop reading: undici closes the connection rather than drain an unbounded body.
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
+    }
+    chunks.push(buffer);
+    size += buffer.length;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
+}
+
+function definedOnly(options: OutboundClientOptions): Partial<typeof DEFAULTS> {
+  const out: Partial<typeof DEFAULTS> = {};
+  for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+    const value = options[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+// Public surface of the outbound module: the one mutual-TLS client every call out of Varco goes
+// through, the server-certificate checks, and reachability verification. See
+// docs/adr/0006-outbound-client.md.
+export { createOutboundClient } from './client.ts';
+export type { OutboundClient, OutboundClientOptions, OutboundStats } from './client.ts';
+export type { EndpointHealth } from './health.ts';
+export { checkServerCertificate } from './certificates.ts';
+export type { CertificateCheck, CertificateCheckName, ServerCertificateInput } from './certificates.ts';
+export { verifyEndpoint } from './reachability.ts';
+export type { ReachabilityReport, VerifyEndpointOptions } from './reachability.ts';
+export type { ReachabilityStep, ReachabilityStepName, Resolve } from './reachability.steps.ts';
+export { createProbeSigner, probeBody, verifyProbeSignature, PROBE_FINGERPRINT_HEADER, PROBE_SIGNATURE_HEADER } from './probe.ts';
+export type { ProbeMessage, ProbeSignature, ProbeSigner } from './probe.ts';
+export { DEFAULT_TIMEOUT_MS, MIN_TLS_VERSION } from './connection.ts';
+export type {
+  ClientIdentity, Endpoint, EndpointRole, EndpointSet, FailureCategory, FailureSummary, OutboundEnv, OutboundFailure,
+  OutboundLogger, OutboundRequest, OutboundResponse, OutboundResult, TrustStore,
+} from './outbound.types.ts';

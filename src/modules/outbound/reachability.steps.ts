@@ -1,0 +1,113 @@
+// The individual steps of reachability verification. Each returns a verdict with its timing, a
+// sentence saying what was seen, and, when it failed, what the organisation should change.
+import { lookup } from 'node:dns/promises';
+import { performance } from 'node:perf_hooks';
+import { createSecureContext } from 'node:tls';
+import { Client } from 'undici';
+import { canonicalIp } from '../../pki/index.ts';
+import { pinnedConnector, type Target } from './connection.ts';
+import { classify, type Classified } from './failure.ts';
+import { tlsHandshake, tcpCheck } from './handshake.ts';
+import { probeHeaders, type ProbeSigner } from './probe.ts';
+import type { CertificateCheck } from './certificates.ts';
+import type { ClientIdentity } from './outbound.types.ts';
+import type { SecureContext } from 'node:tls';
+
+export type ReachabilityStepName = 'dns' | 'tcp' | 'tls_version' | 'server_certificate' | 'client_certificate_accepted' | 'probe';
+
+export interface ReachabilityStep {
+  step: ReachabilityStepName;
+  /** `warning` counts as ok: something to look at that does not stop Varco from connecting. */
+  status: 'passed' | 'warning' | 'failed' | 'skipped';
+  ok: boolean;
+  durationMs: number;
+  message: string;
+  fix?: string;
+  /** Only on `server_certificate`: the individual certificate checks. */
+  checks?: CertificateCheck[];
+}
+
+export type Resolve = (hostname: string) => Promise<string[]>;
+
+export const systemResolve: Resolve = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+export function step(name: ReachabilityStepName, status: ReachabilityStep['status'], durationMs: number, message: string, fix?: string): ReachabilityStep {
+  return { step: name, status, ok: status === 'passed' || status === 'warning', durationMs, message, ...(fix === undefined ? {} : { fix }) };
+}
+
+export function skipped(name: ReachabilityStepName, because: string): ReachabilityStep {
+  return step(name, 'skipped', 0, `Not run: ${because}.`);
+}
+
+/** A DNS answer that differs from the registered IP is worth a warning, never a failure: Varco connects to the IP. */
+export async function dnsStep(target: Target, resolve: Resolve, timeoutMs: number): Promise<ReachabilityStep> {
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  const registered = canonicalIp(target.ip);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs); });
+    const addresses = [...new Set((await Promise.race([resolve(target.fqdn), timeout])).map(canonicalIp))];
+    if (addresses.includes(registered)) return step('dns', 'passed', elapsed(), `${target.fqdn} resolves to ${addresses.join(', ')}, including the registered IP ${registered}.`);
+    return step('dns', 'warning', elapsed(),
+      `${target.fqdn} resolves to ${addresses.join(', ')}, not to the registered IP ${registered}. Varco connects to ${registered} regardless; DNS is not used for the connection.`,
+      `If the service moved, update the registered IP address; otherwise make the DNS record of ${target.fqdn} point to ${registered} so other clients reach the same service.`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return step('dns', 'warning', elapsed(),
+      `${target.fqdn} does not resolve (${code}). Varco connects to the registered IP ${registered} regardless; DNS is not used for the connection.`,
+      `Publish a DNS record for ${target.fqdn} pointing to ${registered} if other clients need it; Varco does not.`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function tcpStep(target: Target): Promise<ReachabilityStep> {
+  const outcome = await tcpCheck(target);
+  if (outcome.ok) return step('tcp', 'passed', outcome.durationMs, `Connected to ${target.ip}:${target.port}.`);
+  const seen = outcome.timedOut ? `No TCP connection to ${target.ip}:${target.port} within ${target.connectTimeoutMs} ms (packets dropped, or a firewall).` : classify(outcome.error, target).message;
+  return step('tcp', 'failed', outcome.durationMs, seen,
+    `Check that the service listens on ${target.ip}:${target.port} and that firewalls let Varco's egress address reach that port.`);
+}
+
+/**
+ * When our TLS 1.2 minimum is refused, one more handshake that accepts anything tells the
+ * organisation which protocol their server does offer.
+ */
+export async function offeredProtocol(target: Target, identity: ClientIdentity): Promise<string | undefined> {
+  // With our certificate too: a server that requires one would otherwise fail this handshake as well.
+  const legacy = createSecureContext({ minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0', cert: identity.certChainPem, key: identity.keyPem });
+  const outcome = await tlsHandshake({ target, context: legacy, verify: false, verdictWaitMs: 0 });
+  return outcome.ok ? outcome.protocol : undefined;
+}
+
+export interface ProbeInput {
+  target: Target;
+  context: SecureContext;
+  body: string;
+  signProbe: ProbeSigner;
+}
+
+/** The probe goes through the production connector: pinned IP, full verification, our certificate. */
+export async function probeStep(input: ProbeInput): Promise<ReachabilityStep> {
+  const { target } = input;
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  const client = new Client(target.origin, {
+    connect: pinnedConnector({ target, context: input.context }),
+    headersTimeout: target.responseTimeoutMs, bodyTimeout: target.responseTimeoutMs,
+  });
+  const call = `POST ${target.path}`;
+  try {
+    const answer = await client.request({ path: target.path, method: 'POST', headers: probeHeaders(input.signProbe(input.body)), body: input.body });
+    await answer.body.dump();
+    if (answer.statusCode >= 200 && answer.statusCode < 300) return step('probe', 'passed', elapsed(), `The service answered HTTP ${answer.statusCode} to the signed ${call}.`);
+    return step('probe', 'failed', elapsed(), `The service answered HTTP ${answer.statusCode} to the signed ${call}; any 2xx counts as reachable.`,
+      `Make ${call} on ${target.fqdn} answer with a 2xx status to a JSON body {"type":"varco.ping", …}; the body of the answer is ignored.`);
+  } catch (error) {
+    const seen: Classified = classify(error, target);
+    return step('probe', 'failed', elapsed(), `The signed ${call} failed (${seen.category}): ${seen.message}`, 'Fix the earlier failing step first; if all passed, check the service logs for this request.');
+  } finally {
+    await client.destroy().catch(() => undefined);
+  }
+}

@@ -1,0 +1,112 @@
+// Outbound reachability verification ("Verify" in the portal and back office, `varco station
+// verify`): the steps Varco's own connection takes, one verdict each, in order — DNS (advisory),
+// TCP, TLS version, server certificate, acceptance of our client certificate, signed probe.
+// A step whose prerequisite failed is reported as skipped, never guessed.
+import { X509Certificate } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { systemClock, type Clock } from '../../kernel/clock.ts';
+import { splitPemChain } from '../../pki/index.ts';
+import { checkServerCertificate } from './certificates.ts';
+import { secureContextFor, toTarget, type Target } from './connection.ts';
+import { classify, isProtocolVersionError, opensslReason } from './failure.ts';
+import { tlsHandshake, type HandshakeOutcome } from './handshake.ts';
+import { createProbeSigner, probeBody, type ProbeSigner } from './probe.ts';
+import { dnsStep, offeredProtocol, probeStep, skipped, step, systemResolve, tcpStep, type ReachabilityStep, type Resolve } from './reachability.steps.ts';
+import type { ClientIdentity, Endpoint, OutboundEnv, TrustStore } from './outbound.types.ts';
+
+export interface VerifyEndpointOptions {
+  identity: ClientIdentity;
+  trust: TrustStore;
+  /** Signs the probe body; default: the identity's key (see probe.ts). */
+  signProbe?: ProbeSigner;
+  clock?: Clock;
+  /** Name resolution for the advisory DNS step; default: the system resolver. */
+  resolve?: Resolve;
+  dnsTimeoutMs?: number;
+}
+
+export interface ReachabilityReport {
+  env: OutboundEnv;
+  url: string;
+  ip: string;
+  port: number;
+  /** Every step passed (warnings allowed). */
+  ok: boolean;
+  steps: ReachabilityStep[];
+}
+
+export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, options: VerifyEndpointOptions): Promise<ReachabilityReport> {
+  const target = toTarget(endpoint);
+  const now = (options.clock ?? systemClock).now();
+  const steps: ReachabilityStep[] = [await dnsStep(target, options.resolve ?? systemResolve, options.dnsTimeoutMs ?? 3000)];
+  const tcp = await tcpStep(target);
+  steps.push(tcp);
+  if (!tcp.ok) {
+    steps.push(...(['tls_version', 'server_certificate', 'client_certificate_accepted', 'probe'] as const).map((name) => skipped(name, 'no TCP connection')));
+  } else {
+    const context = secureContextFor(options.identity, options.trust);
+    const handshake = await tlsHandshake({
+      target, context, verify: false, verdictWaitMs: Math.min(2000, target.responseTimeoutMs),
+    });
+    const tlsSteps = await judgeHandshake(env, target, handshake, options, now);
+    steps.push(...tlsSteps);
+    const blocking = tlsSteps.find((entry) => !entry.ok);
+    steps.push(blocking === undefined
+      ? await probeStep({ target, context, body: probeBody(now), signProbe: options.signProbe ?? createProbeSigner(options.identity) })
+      : skipped('probe', `${blocking.step} did not pass`));
+  }
+  return { env, url: endpoint.url, ip: endpoint.ip, port: endpoint.port, ok: steps.every((entry) => entry.ok), steps };
+}
+
+/** tls_version, server_certificate and client_certificate_accepted, from one handshake. */
+async function judgeHandshake(env: OutboundEnv, target: Target, outcome: HandshakeOutcome, options: VerifyEndpointOptions, now: Date): Promise<ReachabilityStep[]> {
+  const ours = clientCaName(options.identity);
+  const acceptFix = `Configure the server to request and accept client certificates issued by ${ours} (download Varco's ${env} client certificate and its chain from the portal and add that CA to the server's trusted client CAs).`;
+  if (!outcome.ok) {
+    const seen = classify(outcome.error, target);
+    if (seen.code === 'client_certificate_rejected') {
+      // TLS 1.2: the server judges our certificate before its Finished, so the handshake never
+      // completes and its own certificate cannot be checked; the version was fine to get that far.
+      return [
+        step('tls_version', 'passed', outcome.durationMs, 'The server accepted TLS 1.2 or later and went on to ask for a client certificate.'),
+        skipped('server_certificate', 'the server ended the handshake before its certificate could be checked'),
+        step('client_certificate_accepted', 'failed', outcome.durationMs, seen.message, acceptFix),
+      ];
+    }
+    return [await versionFailure(target, outcome, options.identity), skipped('server_certificate', 'no TLS handshake'), skipped('client_certificate_accepted', 'no TLS handshake')];
+  }
+  const checkStarted = performance.now();
+  const checks = checkServerCertificate({ fqdn: target.fqdn, chain: outcome.servedChain, roots: options.trust.roots, intermediates: options.trust.intermediates ?? [], now });
+  const checkMs = Math.round(performance.now() - checkStarted);
+  const failed = checks.filter((check) => !check.ok);
+  const certificate: ReachabilityStep = failed.length === 0
+    ? { ...step('server_certificate', 'passed', checkMs, `All ${checks.length} certificate checks passed: ${checks.map((check) => check.message).join(' ')}`), checks }
+    : { ...step('server_certificate', 'failed', checkMs, failed.map((check) => `${check.check}: ${check.message}`).join(' '), failed.map((check) => check.fix).filter((fix) => fix !== undefined).join(' ')), checks };
+  const verdict = outcome.clientCertificate;
+  const client = verdict.state === 'rejected'
+    ? step('client_certificate_accepted', 'failed', outcome.durationMs, `The server refused Varco's client certificate: ${verdict.how}.`, acceptFix)
+    : step('client_certificate_accepted', 'passed', outcome.durationMs, `The server accepted Varco's client certificate: ${verdict.how}.`);
+  return [step('tls_version', 'passed', outcome.durationMs, `Negotiated ${outcome.protocol} (Varco requires TLS 1.2 or later).`), certificate, client];
+}
+
+async function versionFailure(target: Target, outcome: Extract<HandshakeOutcome, { ok: false }>, identity: ClientIdentity): Promise<ReachabilityStep> {
+  if (isProtocolVersionError(outcome.error.code)) {
+    const offered = await offeredProtocol(target, identity);
+    const seen = offered === undefined ? 'The server does not accept TLS 1.2 or later' : `The server offers at most ${offered}`;
+    return step('tls_version', 'failed', outcome.durationMs, `${seen}; Varco requires TLS 1.2 or later (${opensslReason(outcome.error)}).`,
+      'Enable TLS 1.2 and TLS 1.3 on the server or on the load balancer that terminates TLS, and disable older protocols.');
+  }
+  if (outcome.timedOut) {
+    return step('tls_version', 'failed', outcome.durationMs, `The TCP connection opened but no TLS handshake completed within ${target.connectTimeoutMs} ms.`,
+      `Check that ${target.ip}:${target.port} serves HTTPS (TLS) and not plain HTTP or another protocol.`);
+  }
+  return step('tls_version', 'failed', outcome.durationMs, classify(outcome.error, target).message,
+    `Check the TLS configuration of ${target.ip}:${target.port}: it must serve the certificate for ${target.fqdn} (SNI) with TLS 1.2 or later.`);
+}
+
+function clientCaName(identity: ClientIdentity): string {
+  const leaf = splitPemChain(identity.certChainPem)[0];
+  if (leaf === undefined) return "Varco's platform CA";
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(new X509Certificate(leaf).issuer)?.[1];
+  return cn === undefined ? "Varco's platform CA" : `"${cn}"`;
+}

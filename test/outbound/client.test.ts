@@ -1,0 +1,157 @@
+// The outbound client against real HTTPS peers: what it sends, where it connects, how it reuses
+// connections, and how each transport failure is classified.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createOutboundClient, type ClientIdentity, type Endpoint, type OutboundClient, type OutboundResult } from '../../src/modules/outbound/index.ts';
+import { daysFromNow, hasOpenSsl, makeCa, makeLeaf, refusedPort, startOpenSslPeer, startSilentPeer } from '../support/tls-peers.ts';
+import { endpointOf, goodPeer, makeWorld, type World } from './fixtures.ts';
+
+function assertFailure(result: OutboundResult, category: string, code: string): Extract<OutboundResult, { kind: 'failure' }> {
+  assert.equal(result.kind, 'failure', `expected a failure, got ${JSON.stringify(result)}`);
+  assert.equal(result.category, category, result.message);
+  assert.equal(result.code, code, result.message);
+  return result;
+}
+
+describe('outbound client', () => {
+  let world: World;
+  let client: OutboundClient;
+  before(async () => {
+    world = await makeWorld();
+    client = createOutboundClient({ identity: () => world.identity, trust: () => world.trust, connectionsPerEndpoint: 4 });
+  });
+  after(() => client.close());
+  const send = (endpoint: Endpoint, request: Parameters<OutboundClient['send']>[2] = { method: 'POST', body: '{"event":1}', headers: { 'content-type': 'application/json' } }): Promise<OutboundResult> =>
+    client.send('test', { key: `set-${endpoint.port}`, primary: endpoint }, request);
+
+  it('delivers a request over mutual TLS and returns the application answer', async () => {
+    const peer = await goodPeer(world, { reply: (request) => ({ status: 201, headers: { 'x-seen': request.url }, body: `got ${request.body.toString('utf8')}` }) });
+    const result = await send(endpointOf(peer));
+    assert.equal(result.kind, 'response');
+    assert.equal(result.status, 201);
+    assert.equal(result.body, 'got {"event":1}');
+    assert.equal(result.headers['x-seen'], '/service');
+    assert.equal(result.endpoint, 'primary');
+    assert.equal(result.bodyTruncated, false);
+    const seen = peer.requests[0]!;
+    assert.equal(seen.method, 'POST');
+    assert.equal(seen.headers.host, `localhost:${peer.port}`);
+    assert.equal(seen.headers['content-type'], 'application/json');
+    assert.ok(seen.protocol === 'TLSv1.3' || seen.protocol === 'TLSv1.2');
+    // The platform client certificate was presented and accepted by the peer.
+    assert.ok(seen.clientCertificatePem?.includes('BEGIN CERTIFICATE'));
+    assert.equal(new (await import('node:crypto')).X509Certificate(seen.clientCertificatePem!).fingerprint256, world.platformClient.fingerprint256);
+
+    const other = await send(endpointOf(peer), { method: 'GET', path: '/other?x=1' });
+    assert.equal(other.kind, 'response');
+    assert.equal(peer.requests[1]?.url, '/other?x=1');
+  });
+
+  it('keeps connections alive: 50 sequential requests open at most the pool size of TLS connections', async () => {
+    const peer = await goodPeer(world);
+    const endpoint = endpointOf(peer);
+    const before = client.stats().connectionsOpened;
+    for (let i = 0; i < 50; i++) {
+      const result = await send(endpoint);
+      assert.equal(result.kind === 'response' && result.status, 200);
+    }
+    assert.equal(peer.requests.length, 50);
+    assert.ok(peer.secureConnections >= 1 && peer.secureConnections <= 4, `handshakes: ${peer.secureConnections}`);
+    assert.equal(client.stats().connectionsOpened - before, peer.secureConnections);
+  });
+
+  it('keeps concurrent requests within the pool: 50 at once, no more than 4 handshakes', async () => {
+    const peer = await goodPeer(world);
+    const endpoint = endpointOf(peer);
+    const results = await Promise.all(Array.from({ length: 50 }, () => send(endpoint)));
+    assert.ok(results.every((result) => result.kind === 'response' && result.status === 200));
+    assert.ok(peer.secureConnections <= 4, `handshakes: ${peer.secureConnections}`);
+  });
+
+  it('connects to the registered IP even when the FQDN resolves elsewhere, and verifies the FQDN', async () => {
+    // localhost resolves to 127.0.0.1; this peer listens only on 127.0.0.2.
+    const peer = await goodPeer(world, { host: '127.0.0.2' });
+    const result = await send(endpointOf(peer));
+    assert.equal(result.kind === 'response' && result.status, 200);
+    assert.equal(peer.requests.length, 1);
+    // Same address, but a URL whose host the certificate does not name: refused on the FQDN.
+    const wrongName = await send({ ...endpointOf(peer), url: `https://pay.example.org:${peer.port}/service` });
+    assertFailure(wrongName, 'certificate', 'certificate_name_mismatch');
+    assert.equal(peer.requests.length, 1);
+  });
+
+  it('classifies an answer that never comes as a response timeout', async () => {
+    const peer = await goodPeer(world, { reply: () => undefined });
+    const result = assertFailure(await send(endpointOf(peer, { responseTimeoutMs: 300 })), 'timeout', 'response_timeout');
+    assert.match(result.message, /no complete answer within 300 ms/);
+  });
+
+  it('classifies a TLS handshake that never completes as a timeout', async () => {
+    const silent = await startSilentPeer();
+    const endpoint: Endpoint = { url: `https://localhost:${silent.port}/service`, ip: silent.host, port: silent.port, connectTimeoutMs: 300 };
+    const result = assertFailure(await send(endpoint), 'timeout', 'tls_timeout');
+    assert.match(result.message, /TCP connection to localhost at 127\.0\.0\.1:\d+ opened but the TLS handshake did not complete within 300 ms/);
+  });
+
+  it('classifies a refused port as unreachable', async () => {
+    const port = await refusedPort();
+    const result = assertFailure(await send({ url: `https://localhost:${port}/service`, ip: '127.0.0.1', port }), 'unreachable', 'connection_refused');
+    assert.match(result.message, /refused/);
+  });
+
+  it('classifies server certificate problems as certificate failures', async () => {
+    const expired = await makeLeaf({ issuer: world.orgIntermediate, commonName: 'localhost', altNames: ['localhost'], notBefore: daysFromNow(-400), notAfter: daysFromNow(-1) });
+    assertFailure(await send(endpointOf(await goodPeer(world, { leaf: expired }))), 'certificate', 'certificate_expired');
+    assertFailure(await send(endpointOf(await goodPeer(world, { chain: [] }))), 'certificate', 'certificate_chain_incomplete');
+    const otherRoot = await makeCa({ name: 'Elsewhere Root' });
+    const stranger = await makeLeaf({ issuer: otherRoot, commonName: 'localhost', altNames: ['localhost'] });
+    assertFailure(await send(endpointOf(await goodPeer(world, { leaf: stranger, chain: [otherRoot] }))), 'certificate', 'certificate_untrusted');
+    const weak = await makeLeaf({ issuer: world.orgIntermediate, commonName: 'localhost', altNames: ['localhost'], key: { type: 'rsa', bits: 1024 } });
+    assertFailure(await send(endpointOf(await goodPeer(world, { leaf: weak, ciphers: 'DEFAULT@SECLEVEL=0' }))), 'certificate', 'certificate_key_too_weak');
+  });
+
+  it('classifies an old protocol and a refused client certificate as TLS failures', async () => {
+    const old = await goodPeer(world, { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
+    assertFailure(await send(endpointOf(old)), 'tls', 'protocol_version');
+    const otherCa = await makeCa({ name: 'Somebody Else CA' });
+    const refusing13 = await goodPeer(world, { clientCas: [otherCa.certPem] });
+    const result13 = assertFailure(await send(endpointOf(refusing13)), 'tls', 'client_certificate_rejected');
+    assert.match(result13.message, /right after receiving Varco's client certificate/);
+    const refusing12 = await goodPeer(world, { clientCas: [otherCa.certPem], maxVersion: 'TLSv1.2' });
+    assertFailure(await send(endpointOf(refusing12)), 'tls', 'client_certificate_rejected');
+    assert.equal(refusing13.requests.length + refusing12.requests.length, 0);
+  });
+
+  it('classifies a TLS alert refusing our certificate (OpenSSL server) as a TLS failure', { skip: hasOpenSsl ? false : 'no openssl binary at /usr/bin/openssl' }, async () => {
+    const otherCa = await makeCa({ name: 'Somebody Else CA' });
+    const peer = await startOpenSslPeer({ leaf: world.orgLeaf, chain: [world.orgIntermediate], clientCas: [otherCa.certPem] });
+    const result = assertFailure(await send({ url: `https://localhost:${peer.port}/`, ip: peer.host, port: peer.port }, { method: 'GET' }), 'tls', 'client_certificate_rejected');
+    assert.match(result.message, /refused Varco's client certificate \(TLS alert "tlsv1 alert unknown ca"\)/);
+  });
+
+  it('cuts bodies longer than the limit and says so', async () => {
+    const small = createOutboundClient({ identity: () => world.identity, trust: () => world.trust, maxResponseBytes: 1000 });
+    after(() => small.close());
+    const peer = await goodPeer(world, { reply: () => ({ status: 200, body: 'x'.repeat(5000) }) });
+    const result = await small.send('test', { key: 'big', primary: endpointOf(peer) }, { method: 'GET' });
+    assert.equal(result.kind, 'response');
+    assert.equal(result.body.length, 1000);
+    assert.equal(result.bodyTruncated, true);
+  });
+
+  it('presents the new client certificate as soon as the environment hands out another identity', async () => {
+    const next = await makeLeaf({ issuer: world.platformCa, commonName: 'client-2.varco.test', usage: 'client' });
+    let identity: ClientIdentity = world.identity;
+    const rotating = createOutboundClient({ identity: () => identity, trust: () => world.trust });
+    after(() => rotating.close());
+    const peer = await goodPeer(world);
+    const endpoints = { key: 'rotating', primary: endpointOf(peer) };
+    await rotating.send('test', endpoints, { method: 'GET' });
+    identity = { certChainPem: next.certPem + world.platformCa.certPem, keyPem: next.keyPem };
+    await rotating.send('test', endpoints, { method: 'GET' });
+    const { X509Certificate } = await import('node:crypto');
+    const names = peer.requests.map((request) => new X509Certificate(request.clientCertificatePem!).subject.match(/CN=([^\n]+)/)?.[1]);
+    assert.deepEqual(names, ['client.varco.test', 'client-2.varco.test']);
+    assert.equal(rotating.stats().connectionsOpened, 2);
+  });
+});
