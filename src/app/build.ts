@@ -11,6 +11,8 @@ import { createInvitationsService, createOrganisationsService, type InvitationsS
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import { createDeliveryService, type DeliveryService } from '../modules/delivery/index.ts';
 import { createSubscriptionServices, type SubscriptionServices } from '../modules/subscriptions/index.ts';
+import type { StationServices } from '../modules/stations/index.ts';
+import { wireStationServices } from './stations.ts';
 import { registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -30,9 +32,12 @@ export interface AppDeps {
   tls?: { cert: string; key: string };
   /** The database's connection string (embedded or DATABASE_URL), for LISTEN connections. */
   databaseUrl?: string;
+  /** Seals secrets at rest (see src/app/master-key.ts). Always set by the entry points; tests that
+   *  never touch sealed secrets may omit it, and a service that needs it then refuses to work. */
+  masterKey?: Buffer;
 }
 
-export interface Services extends SubscriptionServices {
+export interface Services extends SubscriptionServices, StationServices {
   identity: IdentityService;
   organisations: OrganisationsService;
   invitations: InvitationsService;
@@ -40,8 +45,9 @@ export interface Services extends SubscriptionServices {
   delivery: DeliveryService;
 }
 
-export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl'>): Services {
+export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey'>): Services {
   const { config, db, clock } = deps;
+  const subscriptionServices = createSubscriptionServices({ db, clock, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
   return {
     identity: createIdentityService({ db, clock, sessionTtlMinutes: config.sessionTtlMinutes,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
@@ -49,7 +55,8 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     invitations: createInvitationsService({ db, clock, publicUrl: config.publicUrl }),
     productCatalog: { list: () => db.selectFrom('products').select(['id', 'code', 'name']).orderBy('code').execute() },
     delivery: createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
-    ...createSubscriptionServices({ db, clock, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl }),
+    ...subscriptionServices,
+    ...wireStationServices({ config, db, clock, subscriptions: subscriptionServices.subscriptions }),
   };
 }
 
@@ -85,8 +92,8 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   await services.keyVerifier.start(deps.logger);
   app.addHook('onClose', () => services.keyVerifier.stop());
   await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier });
-  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes });
-  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes });
+  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
+  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
   await app.register(ncolContext, { prefix: '/ncol' });
   return app;
 }

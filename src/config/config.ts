@@ -22,9 +22,13 @@ export interface Config {
   /** Unset: e-mails stay in the outbox (readable on the back office Mail page). */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Base64 master key from configuration; undefined → generated in the data directory. */
+  masterKey: string | undefined;
   /** Run the outbox workers in the server process. */
   workers: boolean;
   outboxLeaseMs: number;
+  /** Scheduled re-verification of approved stations. */
+  verifyIntervalMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -152,8 +156,10 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
     shutdownGraceMs: Number(must('VARCO_SHUTDOWN_GRACE_MS')),
     smtpUrl: get('VARCO_SMTP_URL'),
     mailFrom: must('VARCO_MAIL_FROM'),
+    masterKey: get('VARCO_MASTER_KEY'),
     workers: ['true', '1'].includes(must('VARCO_WORKERS')),
     outboxLeaseMs: Number(must('VARCO_OUTBOX_LEASE_SECONDS')) * 1000,
+    verifyIntervalMinutes: Number(must('VARCO_VERIFY_INTERVAL_MINUTES')),
   };
 }
 

@@ -33,8 +33,10 @@ export const SETTINGS = [
   { env: 'VARCO_SHUTDOWN_GRACE_MS', kind: 'int', default: '10000', min: 0, max: 120000, meaning: 'How long shutdown waits for requests in flight.' },
   { env: 'VARCO_SMTP_URL', kind: 'url', default: undefined, protocols: ['smtp:', 'smtps:'], meaning: 'SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…:465`). Unset: nothing is sent; e-mails wait in the outbox and administrators read them on the back office Mail page.' },
   { env: 'VARCO_MAIL_FROM', kind: 'string', default: 'Varco <no-reply@varco.localhost>', meaning: 'Sender (From) of the e-mails Varco sends.' },
-  { env: 'VARCO_WORKERS', kind: 'bool', default: 'true', meaning: 'Run the outbox workers (e-mail, server-to-server delivery) inside the server process; `false` when they run apart (`node src/main/worker.ts`).' },
+  { env: 'VARCO_MASTER_KEY', kind: 'secret', default: undefined, meaning: 'Base64 of 32 random bytes sealing secrets at rest (SHA passphrases). Unset: generated once in `<VARCO_DATA_DIR>/master.key`. Instances sharing a database must share it (Varco refuses to start with a different key).' },
+  { env: 'VARCO_WORKERS', kind: 'bool', default: 'true', meaning: 'Run the workers (e-mail, server-to-server delivery, station re-verification and certificate expiry warnings) inside the server process; `false` when they run apart (`node src/main/worker.ts`).' },
   { env: 'VARCO_OUTBOX_LEASE_SECONDS', kind: 'int', default: '60', min: 5, max: 3600, meaning: 'How long a worker holds a message it is delivering; a message held by a crashed worker is delivered again after this.' },
+  { env: 'VARCO_VERIFY_INTERVAL_MINUTES', kind: 'int', default: '60', min: 1, max: 10080, meaning: 'How often the workers re-verify the reachability of every approved station (certificate expiry warnings are checked daily).' },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['env'];

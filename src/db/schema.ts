@@ -241,6 +241,99 @@ export interface CertificateWarningsTable {
   sent_at: DefaultTimestamp;
 }
 
+export interface PlatformSettingsTable {
+  name: string;
+  value: string;
+  updated_at: DefaultTimestamp;
+}
+
+export interface MerchantsTable {
+  id: string;
+  organisation_id: string;
+  pspid: string;
+  name: string;
+  created_at: DefaultTimestamp;
+}
+
+type WithDefault<T> = ColumnType<T, T | undefined, T>;
+
+export interface MerchantSettingsTable {
+  merchant_id: string;
+  environment: Environment;
+  hashing_method: WithDefault<'each-parameter' | 'main-parameters'>;
+  hash_algorithm: WithDefault<'sha1' | 'sha256' | 'sha512'>;
+  charset: WithDefault<'page' | 'latin1' | 'utf8'>;
+  referrers: WithDefault<string>;
+  sha_in_sealed: string | null;
+  sha_out_sealed: string | null;
+  accept_url: string | null;
+  decline_url: string | null;
+  exception_url: string | null;
+  cancel_url: string | null;
+  feedback_on_redirect: WithDefault<boolean>;
+  s2s_timing: WithDefault<'none' | 'deferred' | 'online' | 'online_deferred_fallback'>;
+  s2s_url_accepted: string | null;
+  s2s_url_declined: string | null;
+  s2s_method: WithDefault<'POST' | 'GET'>;
+  feedback_params: WithDefault<string[]>;
+  default_operation: WithDefault<'RES' | 'SAL'>;
+  payment_retries: WithDefault<number>;
+  enabled_currencies: WithDefault<string[]>;
+  updated_at: DefaultTimestamp;
+}
+
+export interface OrdersTable {
+  id: string;
+  merchant_id: string;
+  environment: Environment;
+  order_ref: string;
+  amount: number;
+  currency: string;
+  language: string;
+  operation: 'RES' | 'SAL';
+  status: WithDefault<number>;
+  pay_id: Generated<number>;
+  request: Json;
+  attempts: WithDefault<number>;
+  card_brand: string | null;
+  card_masked: string | null;
+  card_expiry: string | null;
+  card_holder: string | null;
+  acceptance: string | null;
+  nc_error: string | null;
+  paid_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PaymentAttemptsTable {
+  id: string;
+  order_id: string;
+  attempt: number;
+  outcome: string;
+  status: number;
+  nc_error: string | null;
+  acceptance: string | null;
+  card_brand: string | null;
+  card_masked: string | null;
+  card_expiry: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface EcommerceErrorsTable {
+  id: string;
+  merchant_id: string | null;
+  environment: string;
+  pspid: string | null;
+  order_ref: string | null;
+  code: string;
+  message: string;
+  client_ip: string | null;
+  referrer: string | null;
+  debug: ColumnType<unknown, string | undefined, string>;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -260,5 +353,11 @@ export interface Database {
   station_checks: StationChecksTable;
   trusted_cas: TrustedCasTable;
   certificate_warnings: CertificateWarningsTable;
+  platform_settings: PlatformSettingsTable;
+  merchants: MerchantsTable;
+  merchant_settings: MerchantSettingsTable;
+  orders: OrdersTable;
+  payment_attempts: PaymentAttemptsTable;
+  ecommerce_errors: EcommerceErrorsTable;
   api_rate_windows: ApiRateWindowsTable;
 }

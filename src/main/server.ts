@@ -5,6 +5,7 @@ import { createWorkers } from '../app/workers.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
 import { loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
+import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 
 // `npm start`: embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
 
@@ -14,13 +15,16 @@ const logger = createLogger(config.logLevel);
 async function main(): Promise<void> {
   const database = await openMigratedDatabase(config, logger, 'own');
   let tls: Awaited<ReturnType<typeof serverTls>>;
+  let masterKey: Buffer;
   try {
     tls = await serverTls(config);
+    masterKey = await loadMasterKey(config);
+    await checkMasterKey(database.db, masterKey);
   } catch (error) {
     await database.close();
     throw error;
   }
-  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls };
+  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls, masterKey };
   const services = createServices(deps);
   const app = await buildApp(deps, services);
   await app.listen({ host: config.host, port: config.port });

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import { ConfigError } from '../config/index.ts';
+import { generateSecretboxKey, parseSecretboxKey, secretboxKeyId } from '../kernel/secretbox.ts';
+
+// The master key sealing secrets at rest. From VARCO_MASTER_KEY, or generated once into the data
+// directory for the embedded default. Its key id is recorded in the database: an instance started
+// with another key (a second instance without the shared setting, a restored data directory)
+// refuses to start rather than sealing new secrets under a key the others cannot open.
+
+export async function loadMasterKey(config: Config): Promise<Buffer> {
+  if (config.masterKey) {
+    const key = parseSecretboxKey(config.masterKey);
+    if (!key) throw new ConfigError('VARCO_MASTER_KEY', 'must be 32 bytes encoded in base64');
+    return key;
+  }
+  const file = join(config.dataDir, 'master.key');
+  if (existsSync(file)) {
+    const key = parseSecretboxKey((await readFile(file, 'utf8')).trim());
+    if (!key) throw new ConfigError('VARCO_MASTER_KEY', `is unset and ${file} does not hold a valid key`);
+    return key;
+  }
+  const key = generateSecretboxKey();
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+export async function checkMasterKey(db: Kysely<Database>, key: Buffer): Promise<void> {
+  const kid = secretboxKeyId(key);
+  await db.insertInto('platform_settings').values({ name: 'master_key_id', value: kid }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const row = await db.selectFrom('platform_settings').select('value').where('name', '=', 'master_key_id').executeTakeFirstOrThrow();
+  if (row.value !== kid) {
+    throw new ConfigError('VARCO_MASTER_KEY', `does not match the key this database was set up with (key id ${row.value}); give every instance the same VARCO_MASTER_KEY`);
+  }
+}
