@@ -6,6 +6,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
 import { createEmailHandler } from './mail.ts';
+import { wireStationScheduler } from './stations.ts';
 import type { Logger } from './logger.ts';
 
 // The background workers of one Varco process, wired from configuration. Used by the server (when
@@ -45,13 +46,17 @@ export function createWorkers(deps: WorkersDeps): Workers {
   const channels = Object.keys(handlers) as Channel[];
   const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: workerId(), handlers,
     leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl });
+  // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
+  const stationSchedule = wireStationScheduler({ config, db, clock, logger: logger.child({ component: 'stations' }) });
   return {
     channels,
     start: async () => {
       if (!config.smtpUrl) logger.info('VARCO_SMTP_URL is not set: e-mails stay in the outbox; read them on the back office Mail page');
       await worker.start();
+      stationSchedule.start();
     },
     stop: async () => {
+      await stationSchedule.stop();
       await worker.stop();
       mailer?.close();
     },

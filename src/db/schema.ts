@@ -304,6 +304,12 @@ export interface OrdersTable {
   paid_at: Timestamp | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  /** 0006: SHA-256 of the payment page token; the token is only in the customer's URL. */
+  page_token_hash: string | null;
+  /** 0006: a 3-D Secure challenge waiting for the customer (acquirer references, never card data). */
+  challenge: ColumnType<unknown, string | null | undefined, string | null>;
+  /** 0006: the server-to-server feedback message (outbox id = the order's event id). */
+  feedback_message_id: string | null;
 }
 
 export interface PaymentAttemptsTable {
@@ -318,6 +324,8 @@ export interface PaymentAttemptsTable {
   card_masked: string | null;
   card_expiry: string | null;
   created_at: DefaultTimestamp;
+  /** 0006: the acquirer's reference of the transaction. */
+  acquirer_ref: string | null;
 }
 
 export interface EcommerceErrorsTable {

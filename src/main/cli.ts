@@ -4,11 +4,14 @@ import { UsageError } from '../cli/args.ts';
 import { createCliContext } from '../cli/context.ts';
 import { coreCommands, type Command } from '../cli/core.commands.ts';
 import { organisationCommands } from '../cli/organisation.commands.ts';
+import { subscriptionCommands } from '../cli/subscription.commands.ts';
+import { stationCommands } from '../cli/station.commands.ts';
+import { pkiCommands } from '../cli/pki.commands.ts';
 import { loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
 
-const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands, ...organisationCommands };
+const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands, ...organisationCommands, ...subscriptionCommands, ...stationCommands, ...pkiCommands };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));

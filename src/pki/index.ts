@@ -13,3 +13,5 @@ export { exportEnvironment, listCertificates } from './export.ts';
 export type { CertificateName, ListedCertificate } from './export.ts';
 export { canonicalIp, describeCertificate, splitPemChain } from './inspect.ts';
 export type { CertificateInfo } from './inspect.ts';
+export { activateClient, nextClientPaths, readPlatformClient, rotateClient } from './client-rotation.ts';
+export type { PlatformClientCertificate, PlatformClientMaterial } from './client-rotation.ts';

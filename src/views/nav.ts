@@ -2,12 +2,12 @@ import type { Locale } from './i18n.ts';
 
 // Menus of the two signed-in surfaces, in one place so every page shows the same one.
 const ADMIN = {
-  en: [['/admin/organisations', 'Organisations'], ['/admin/subscriptions', 'Subscriptions'], ['/admin/products', 'Products'], ['/admin/mail', 'Mail']],
-  it: [['/admin/organisations', 'Organizzazioni'], ['/admin/subscriptions', 'Sottoscrizioni'], ['/admin/products', 'Prodotti'], ['/admin/mail', 'Posta']],
+  en: [['/admin/organisations', 'Organisations'], ['/admin/subscriptions', 'Subscriptions'], ['/admin/products', 'Products'], ['/admin/stations', 'Stations'], ['/admin/trust', 'Trusted CAs'], ['/admin/mail', 'Mail']],
+  it: [['/admin/organisations', 'Organizzazioni'], ['/admin/subscriptions', 'Sottoscrizioni'], ['/admin/products', 'Prodotti'], ['/admin/stations', 'Stazioni'], ['/admin/trust', 'CA attendibili'], ['/admin/mail', 'Posta']],
 } as const;
 const PORTAL = {
-  en: [['/portal', 'Home'], ['/portal/products', 'Products'], ['/portal/subscriptions', 'Subscriptions']],
-  it: [['/portal', 'Home'], ['/portal/products', 'Prodotti'], ['/portal/subscriptions', 'Sottoscrizioni']],
+  en: [['/portal', 'Home'], ['/portal/products', 'Products'], ['/portal/subscriptions', 'Subscriptions'], ['/portal/stations', 'Stations'], ['/portal/certificates', 'Certificates']],
+  it: [['/portal', 'Home'], ['/portal/products', 'Prodotti'], ['/portal/subscriptions', 'Sottoscrizioni'], ['/portal/stations', 'Stazioni'], ['/portal/certificates', 'Certificati']],
 } as const;
 
 export function adminNav(locale: Locale): Array<{ href: string; label: string }> {

@@ -112,3 +112,20 @@ test('the cache is trusted while listening; when the listener drops it is emptie
   await waitListening(b.services);
   assert.equal((await ping(b.app, keys.primary)).statusCode, 401);
 });
+
+test('the rate limit is shared: once counts are synced, an instance refuses what the other has used up', async () => {
+  const created = await a.services.products.create({ code: 'shared-limit', name: 'Shared limit', description: '', routeGroups: ['ping'],
+    approvalRequiredTest: true, approvalRequiredProd: true, rateLimitPerMinute: 4 }, CLI);
+  assert.ok(created.ok);
+  const keys = await issueKeys(a.services, await createOrganisation(db), 'shared-limit');
+  // Counts are per minute: start well inside one, so all requests fall in the same window.
+  if (Date.now() % 60_000 > 55_000) await sleep(60_000 - (Date.now() % 60_000) + 50);
+  for (let i = 0; i < 2; i++) assert.equal((await ping(a.app, keys.primary)).statusCode, 200);
+  await a.services.keyVerifier.flush();
+  for (let i = 0; i < 2; i++) assert.equal((await ping(b.app, keys.secondary)).statusCode, 200);
+  // b's sync adds its two and reads back four: the subscription's whole budget for this minute.
+  await b.services.keyVerifier.flush();
+  const refused = await ping(b.app, keys.primary);
+  assert.equal(refused.statusCode, 429);
+  assert.ok(Number(refused.headers['retry-after']) >= 1);
+});

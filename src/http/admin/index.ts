@@ -8,8 +8,10 @@ import { registerSessionLoading, anonymousCsrfToken } from '../plugins/session.t
 import { registerSignInRoutes } from '../plugins/signin.ts';
 import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './organisations.ts';
 import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
+import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
+import { registerAdminStationRoutes, type AdminStationRoutesOptions } from './stations.ts';
 
-export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions {
+export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -23,7 +25,9 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'], publicPaths: ['/setup'] });
   registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
-  registerOrganisationRoutes(app, options);
+  registerOrganisationRoutes(app, { ...options, organisationSections: organisationSubscriptions(options.subscriptions) });
+  registerAdminSubscriptionRoutes(app, options);
+  registerAdminStationRoutes(app, options);
   registerMailRoutes(app, options);
 
   app.get('/', async (request, reply) => {

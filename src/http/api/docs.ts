@@ -31,6 +31,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 export async function docsContext(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
+    // The page's asset links are absolute: they must include the context's /api prefix.
+    indexPrefix: '/api',
     staticCSP: DOCS_CSP,
     uiConfig: { deepLinking: false, tryItOutEnabled: true, persistAuthorization: false },
     validatorUrl: false,

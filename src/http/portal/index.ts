@@ -8,8 +8,10 @@ import { page } from '../../views/layout.ts';
 import { registerSessionLoading } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
 import { registerInvitationRoutes, type InvitationRoutesOptions } from './invitation.ts';
+import { registerPortalSubscriptionRoutes, type PortalSubscriptionRoutesOptions } from './subscriptions.ts';
+import { registerPortalStationRoutes, type PortalStationRoutesOptions } from './stations.ts';
 
-export interface PortalContextOptions extends InvitationRoutesOptions {
+export interface PortalContextOptions extends InvitationRoutesOptions, PortalSubscriptionRoutesOptions, PortalStationRoutesOptions {
   identity: IdentityService;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
@@ -22,6 +24,8 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
     anonymousForms: ['/invitation'], publicPaths: ['/invitation'] });
   registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes });
   registerInvitationRoutes(app, options);
+  registerPortalSubscriptionRoutes(app, options);
+  registerPortalStationRoutes(app, options);
   app.get('/', async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);

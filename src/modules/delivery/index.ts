@@ -4,6 +4,8 @@ export { enqueueEmail, enqueueEmailToAdmins } from './enqueue.ts';
 export type { EmailInput } from './enqueue.ts';
 export { MAIL_TEMPLATE_PARAMS, MAIL_TEMPLATE_NAMES, emailPayload, parseEmailPayload, isMailTemplateName } from './mail.templates.ts';
 export type { MailTemplateName, MailLocale, EmailPayload } from './mail.templates.ts';
+export { enqueueHttpMessage, httpMessagesFor, isHttpMessage, recordHeldAttempt, resendHttpMessage } from './http.outbox.ts';
+export type { HttpMessage, HttpMessageInput, HttpMessageView } from './http.outbox.ts';
 export { createOutboxWorker } from './worker.ts';
 export type { OutboxWorker, OutboxWorkerOptions, OutboxMessage, DeliveryOutcome, DeliveryHandler, WorkerLogger } from './worker.ts';
 export { nextAttemptDelayMs, RETRY_SCHEDULES } from './retry.policy.ts';

@@ -5,7 +5,8 @@
 
 export type MailTemplateName = 'invitation' | 'subscription_submitted' | 'subscription_approved' | 'subscription_rejected'
   | 'subscription_suspended' | 'subscription_reactivated' | 'subscription_cancelled'
-  | 'station_submitted' | 'station_approved' | 'station_changes_requested';
+  | 'station_submitted' | 'station_approved' | 'station_changes_requested'
+  | 'station_unreachable' | 'certificate_expiring' | 'client_certificate_published';
 
 export type MailLocale = 'en' | 'it';
 
@@ -23,6 +24,10 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
   station_submitted: ['organisationName', 'stationCode', 'environment', 'link'],
   station_approved: STATION_OUTCOME,
   station_changes_requested: STATION_OUTCOME,
+  station_unreachable: ['firstName', 'organisationName', 'stationCode', 'environment', 'failedSteps', 'checkedAt', 'link'],
+  // Platform certificates: stationCode and organisationName are '' (the e-mail goes to administrators).
+  certificate_expiring: ['firstName', 'organisationName', 'stationCode', 'environment', 'certificateName', 'fingerprint', 'expiresAt', 'daysLeft', 'link'],
+  client_certificate_published: ['firstName', 'organisationName', 'environment', 'certificateName', 'fingerprint', 'notBefore', 'notAfter', 'link'],
 };
 
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];

@@ -33,12 +33,15 @@ export interface ReachabilityReport {
   /** Every step passed (warnings allowed). */
   ok: boolean;
   steps: ReachabilityStep[];
+  /** The leaf the server presented, when a handshake completed: stations keep it for expiry warnings. */
+  serverCertificate?: { subject: string; fingerprintSha256: string; notAfter: string };
 }
 
 export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, options: VerifyEndpointOptions): Promise<ReachabilityReport> {
   const target = toTarget(endpoint);
   const now = (options.clock ?? systemClock).now();
   const steps: ReachabilityStep[] = [await dnsStep(target, options.resolve ?? systemResolve, options.dnsTimeoutMs ?? 3000)];
+  let serverCertificate: ReachabilityReport['serverCertificate'];
   const tcp = await tcpStep(target);
   steps.push(tcp);
   if (!tcp.ok) {
@@ -48,6 +51,7 @@ export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, optio
     const handshake = await tlsHandshake({
       target, context, verify: false, verdictWaitMs: Math.min(2000, target.responseTimeoutMs),
     });
+    serverCertificate = handshake.ok ? leafSeen(handshake.servedChain[0]) : undefined;
     const tlsSteps = await judgeHandshake(env, target, handshake, options, now);
     steps.push(...tlsSteps);
     const blocking = tlsSteps.find((entry) => !entry.ok);
@@ -55,7 +59,18 @@ export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, optio
       ? await probeStep({ target, context, body: probeBody(now), signProbe: options.signProbe ?? createProbeSigner(options.identity) })
       : skipped('probe', `${blocking.step} did not pass`));
   }
-  return { env, url: endpoint.url, ip: endpoint.ip, port: endpoint.port, ok: steps.every((entry) => entry.ok), steps };
+  return { env, url: endpoint.url, ip: endpoint.ip, port: endpoint.port, ok: steps.every((entry) => entry.ok), steps, ...(serverCertificate ? { serverCertificate } : {}) };
+}
+
+function leafSeen(der: Buffer | undefined): ReachabilityReport['serverCertificate'] {
+  if (der === undefined) return undefined;
+  try {
+    const leaf = new X509Certificate(der);
+    return { subject: leaf.subject.split('\n').filter(Boolean).join(', '), fingerprintSha256: leaf.fingerprint256, notAfter: leaf.validToDate.toISOString() };
+  } catch {
+    // Unparsable: the server_certificate step reports it; there is nothing to remember.
+    return undefined;
+  }
 }
 
 /** tls_version, server_certificate and client_certificate_accepted, from one handshake. */

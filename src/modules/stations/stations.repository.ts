@@ -1,5 +1,10 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
+import type { Environment } from './station.policy.ts';
+
+// SQL of the stations module's own tables: stations, station_versions, station_checks,
+// trusted_cas and certificate_warnings. Organisations and referents are read through the
+// organisations module.
 
 export function findStation(db: Kysely<Database>, id: string, organisationId?: string) {
   let q = db.selectFrom('stations').selectAll().where('id', '=', id);
@@ -7,22 +12,39 @@ export function findStation(db: Kysely<Database>, id: string, organisationId?: s
   return q.executeTakeFirst();
 }
 
-export function findStationByCode(db: Kysely<Database>, env: 'test' | 'prod', code: string) {
+export type StationRow = NonNullable<Awaited<ReturnType<typeof findStation>>>;
+
+export function findStationByCode(db: Kysely<Database>, env: Environment, code: string) {
   return db.selectFrom('stations').selectAll().where('environment', '=', env).where((eb) => eb.fn('upper', ['code']), '=', code.toUpperCase()).executeTakeFirst();
 }
 
-export function listStations(db: Kysely<Database>, filter: { organisationId?: string; pendingOnly?: boolean } = {}) {
-  let q = db.selectFrom('stations').innerJoin('organisations', 'organisations.id', 'stations.organisation_id')
+export interface ListFilter {
+  organisationId?: string;
+  /** Only stations with a version waiting for an administrator. */
+  pendingOnly?: boolean;
+  environment?: Environment;
+}
+
+export function listStations(db: Kysely<Database>, filter: ListFilter = {}) {
+  let q = db.selectFrom('stations')
     .leftJoin('station_versions as pending', (join) => join.onRef('pending.station_id', '=', 'stations.id').on('pending.state', 'in', ['to_check', 'to_fix']))
-    .selectAll('stations').select(['organisations.name as organisation_name', 'pending.id as pending_version_id', 'pending.state as pending_state']);
+    .leftJoin('station_versions as approved', 'approved.id', 'stations.approved_version_id')
+    .selectAll('stations')
+    .select(['pending.id as pending_version_id', 'pending.state as pending_state', 'pending.submitted_at as pending_submitted_at',
+      'approved.primary_url as approved_primary_url', 'approved.secondary_url as approved_secondary_url']);
   if (filter.organisationId !== undefined) q = q.where('stations.organisation_id', '=', filter.organisationId);
+  if (filter.environment !== undefined) q = q.where('stations.environment', '=', filter.environment);
   if (filter.pendingOnly) q = q.where('pending.state', '=', 'to_check');
   return q.orderBy('stations.environment').orderBy('stations.code').execute();
 }
 
+export type StationListRow = Awaited<ReturnType<typeof listStations>>[number];
+
 export function listVersions(db: Kysely<Database>, stationId: string) {
   return db.selectFrom('station_versions').selectAll().where('station_id', '=', stationId).orderBy('version', 'desc').execute();
 }
+
+export type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
 
 export function findVersion(db: Kysely<Database>, versionId: string) {
   return db.selectFrom('station_versions').innerJoin('stations', 'stations.id', 'station_versions.station_id')
@@ -30,12 +52,44 @@ export function findVersion(db: Kysely<Database>, versionId: string) {
     .where('station_versions.id', '=', versionId).executeTakeFirst();
 }
 
+export function findPendingVersion(db: Kysely<Database>, stationId: string) {
+  return db.selectFrom('station_versions').selectAll().where('station_id', '=', stationId).where('state', 'in', ['to_check', 'to_fix']).executeTakeFirst();
+}
+
 export function listChecks(db: Kysely<Database>, stationId: string, limit = 20) {
   return db.selectFrom('station_checks').selectAll().where('station_id', '=', stationId).orderBy('started_at', 'desc').limit(limit).execute();
 }
 
-export async function referentEmails(db: Kysely<Database>, organisationId: string): Promise<Array<{ email: string; locale: 'en' | 'it'; firstName: string }>> {
-  const rows = await db.selectFrom('users').select(['email', 'locale', 'first_name']).where('kind', '=', 'referent')
-    .where('organisation_id', '=', organisationId).where('disabled_at', 'is', null).execute();
-  return rows.map((r) => ({ email: r.email, locale: r.locale, firstName: r.first_name ?? '' }));
+export type CheckRow = Awaited<ReturnType<typeof listChecks>>[number];
+
+export async function insertCheck(trx: Kysely<Database>, row: { id: string; stationId: string; versionId: string; trigger: 'portal' | 'admin' | 'cli' | 'schedule';
+  ok: boolean; result: unknown; startedAt: Date; durationMs: number }): Promise<void> {
+  await trx.insertInto('station_checks').values({ id: row.id, station_id: row.stationId, version_id: row.versionId, trigger: row.trigger, ok: row.ok,
+    result: JSON.stringify(row.result), started_at: row.startedAt, duration_ms: row.durationMs }).execute();
+}
+
+/** Approved stations whose last check is older than `before` (or that were never checked), oldest first. */
+export function dueForCheck(db: Kysely<Database>, before: Date, limit: number) {
+  return db.selectFrom('stations').select(['id', 'code', 'environment']).where('approved_version_id', 'is not', null)
+    .where((eb) => eb.or([eb('last_check_at', 'is', null), eb('last_check_at', '<', before)]))
+    .orderBy(sql`last_check_at NULLS FIRST`).limit(limit).execute();
+}
+
+/** The latest check of each approved station (what expiry warnings read server certificates from). */
+export function latestChecks(db: Kysely<Database>) {
+  return db.selectFrom('stations').innerJoin('station_checks', 'station_checks.station_id', 'stations.id')
+    .select(['stations.id as station_id', 'stations.code', 'stations.environment', 'stations.organisation_id', 'station_checks.result'])
+    .where('stations.approved_version_id', 'is not', null)
+    .distinctOn('stations.id').orderBy('stations.id').orderBy('station_checks.started_at', 'desc').execute();
+}
+
+export function sentWarnings(db: Kysely<Database>, fingerprint: string) {
+  return db.selectFrom('certificate_warnings').select('days_before').where('fingerprint_sha256', '=', fingerprint).execute();
+}
+
+/** Records a warning as sent; false when another instance (or an earlier run) sent it already. */
+export async function claimWarning(trx: Kysely<Database>, fingerprint: string, daysBefore: number, now: Date): Promise<boolean> {
+  const inserted = await trx.insertInto('certificate_warnings').values({ fingerprint_sha256: fingerprint, days_before: daysBefore, sent_at: now })
+    .onConflict((oc) => oc.doNothing()).returning('days_before').executeTakeFirst();
+  return inserted !== undefined;
 }

@@ -4,15 +4,16 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import { appendAudit } from '../audit/index.ts';
-import { enqueueEmail, enqueueEmailToAdmins } from '../delivery/index.ts';
+import { enqueueEmailToAdmins } from '../delivery/index.ts';
 import { isStationCode, reviewTransition, validateEndpoint, type EndpointInput, type EndpointProblem, type Environment, type ValidEndpoint } from './station.policy.ts';
+import { mailReferents, organisationName } from './stations.mail.ts';
 import * as repo from './stations.repository.ts';
 
 // Stations: registration and edits by referents, review by administrators. Every change is a new
 // version; the approved version keeps serving until another one is approved.
 
 export interface StationActor {
-  type: 'admin' | 'referent' | 'cli';
+  type: 'admin' | 'referent' | 'cli' | 'system';
   id: string | null;
   ip: string | null;
   /** Set for referents: they act only on their organisation's stations. */
@@ -25,14 +26,23 @@ export interface StationInput {
   secondary?: EndpointInput | undefined;
 }
 
-export type StationProblem = EndpointProblem | 'code_invalid' | 'code_taken' | 'not_found' | 'invalid_state_transition' | 'note_required';
+export type StationProblem = EndpointProblem | 'code_invalid' | 'code_taken' | 'not_found' | 'invalid_state_transition' | 'note_required' | 'nothing_to_review';
+
+/** Which part of the form a problem is about, so a page can show it beside the field. */
+export interface FieldProblem {
+  field: 'code' | 'primary' | 'secondary' | 'station';
+  problem: StationProblem;
+}
+
+export type SaveOutcome<T> = { ok: true; value: T } | { ok: false; reason: StationProblem; problems: FieldProblem[] };
 
 export const STATION_PROBLEM_TEXT: Record<Exclude<StationProblem, EndpointProblem>, string> = {
-  code_invalid: 'The station code must be 2–40 letters, digits, dashes or underscores.',
+  code_invalid: 'The station code must be 2–40 letters, digits, dashes or underscores, starting with a letter or digit.',
   code_taken: 'A station with this code already exists in this environment.',
   not_found: 'No such station.',
   invalid_state_transition: 'This version is not waiting for a review.',
   note_required: 'Say what must be changed.',
+  nothing_to_review: 'No version of this station is waiting for a review.',
 };
 
 export interface StationsOptions {
@@ -43,25 +53,28 @@ export interface StationsOptions {
 
 interface Validated { primary: ValidEndpoint; secondary: ValidEndpoint | undefined }
 
-function validate(input: StationInput, env: Environment, allowPrivateIp: boolean): Result<Validated, EndpointProblem> & { problems?: EndpointProblem[] } {
-  const primary = validateEndpoint(input.primary, env, allowPrivateIp);
-  const hasSecondary = input.secondary !== undefined && [input.secondary.url, input.secondary.ip, String(input.secondary.port)].some((v) => v.trim() !== '');
-  const secondary = hasSecondary && input.secondary ? validateEndpoint(input.secondary, env, allowPrivateIp) : undefined;
-  const problems = [...(primary.ok ? [] : primary.problems), ...(secondary && !secondary.ok ? secondary.problems : [])];
-  if (!primary.ok || (secondary && !secondary.ok)) return { ...fail(problems[0] ?? 'url_invalid'), problems };
-  return ok({ primary: primary.value, secondary: secondary?.ok ? secondary.value : undefined });
+const refused = <T>(problems: FieldProblem[]): SaveOutcome<T> => ({ ok: false, reason: problems[0]?.problem ?? 'url_invalid', problems });
+
+function isBlank(input: EndpointInput | undefined): boolean {
+  return input === undefined || [input.url, input.ip, String(input.port)].every((v) => v.trim() === '');
 }
+
+function validate(input: StationInput, env: Environment, allowPrivateIp: boolean): { value?: Validated; problems: FieldProblem[] } {
+  const primary = validateEndpoint(input.primary, env, allowPrivateIp);
+  const secondary = isBlank(input.secondary) || input.secondary === undefined ? undefined : validateEndpoint(input.secondary, env, allowPrivateIp);
+  const problems: FieldProblem[] = [
+    ...(primary.ok ? [] : primary.problems.map((problem) => ({ field: 'primary' as const, problem }))),
+    ...(secondary === undefined || secondary.ok ? [] : secondary.problems.map((problem) => ({ field: 'secondary' as const, problem }))),
+  ];
+  if (!primary.ok || (secondary !== undefined && !secondary.ok)) return { problems };
+  return { value: { primary: primary.value, secondary: secondary?.value }, problems };
+}
+
+/** Administrators (and operators at the CLI) may allow non-public addresses in prod; referents never. */
+const mayAllowPrivateIp = (actor: StationActor): boolean => actor.type === 'admin' || actor.type === 'cli';
 
 export function createStationsService(options: StationsOptions) {
   const { db, clock, publicUrl } = options;
-
-  async function notifyOrganisation(trx: Kysely<Database>, organisationId: string, template: 'station_changes_requested' | 'station_approved', params: Record<string, string>, stationId: string) {
-    const organisation = await trx.selectFrom('organisations').select('name').where('id', '=', organisationId).executeTakeFirstOrThrow();
-    for (const referent of await repo.referentEmails(trx, organisationId)) {
-      await enqueueEmail(trx, { to: referent.email, locale: referent.locale, template, organisationId, subjectType: 'station', subjectId: stationId,
-        params: { firstName: referent.firstName, organisationName: organisation.name, link: `${publicUrl}/portal/stations/${stationId}`, ...params } });
-    }
-  }
 
   async function insertVersion(trx: Kysely<Database>, stationId: string, v: Validated, actor: StationActor): Promise<string> {
     const last = await trx.selectFrom('station_versions').select((eb) => eb.fn.max('version').as('v')).where('station_id', '=', stationId).executeTakeFirst();
@@ -72,74 +85,93 @@ export function createStationsService(options: StationsOptions) {
       id, station_id: stationId, version: Number(last?.v ?? 0) + 1, state: 'to_check',
       primary_url: v.primary.url, primary_ip: v.primary.ip, primary_port: v.primary.port,
       secondary_url: v.secondary?.url ?? null, secondary_ip: v.secondary?.ip ?? null, secondary_port: v.secondary?.port ?? null,
-      submitted_by: actor.type === 'cli' ? null : actor.id, submitted_at: clock.now(),
+      submitted_by: actor.type === 'admin' || actor.type === 'referent' ? actor.id : null, submitted_at: clock.now(),
     }).execute();
     return id;
   }
 
-  async function register(organisationId: string, env: Environment, input: StationInput, actor: StationActor): Promise<Result<{ id: string; versionId: string }, StationProblem> & { problems?: StationProblem[] }> {
+  async function tellAdmins(trx: Kysely<Database>, station: { id: string; organisation_id: string; code: string; environment: Environment }): Promise<void> {
+    await enqueueEmailToAdmins(trx, { template: 'station_submitted', organisationId: station.organisation_id, subjectType: 'station', subjectId: station.id,
+      params: { organisationName: await organisationName(trx, station.organisation_id), stationCode: station.code, environment: station.environment,
+        link: `${publicUrl}/admin/stations/${station.id}` } });
+  }
+
+  /** A new station with its first version, waiting for review. `allowPrivateIp` is honoured for administrators only. */
+  async function register(organisationId: string, env: Environment, input: StationInput, actor: StationActor, settings: { allowPrivateIp?: boolean } = {}): Promise<SaveOutcome<{ id: string; versionId: string }>> {
+    if (actor.type === 'referent' && actor.organisationId !== organisationId) throw new VarcoError('forbidden', 'Referents register stations of their own organisation only.');
     const code = (input.code ?? '').trim();
-    if (!isStationCode(code)) return fail('code_invalid');
-    const checked = validate(input, env, false);
-    if (!checked.ok) return checked;
-    if (await repo.findStationByCode(db, env, code)) return fail('code_taken');
+    const allowPrivateIp = settings.allowPrivateIp === true && mayAllowPrivateIp(actor);
+    const checked = validate(input, env, allowPrivateIp);
+    const problems: FieldProblem[] = [...(isStationCode(code) ? [] : [{ field: 'code' as const, problem: 'code_invalid' as const }]), ...checked.problems];
+    if (problems.length > 0 || checked.value === undefined) return refused(problems);
+    const endpoints = checked.value;
+    if (await repo.findStationByCode(db, env, code)) return refused([{ field: 'code', problem: 'code_taken' }]);
     const id = newId('sta');
     try {
       const versionId = await db.transaction().execute(async (trx) => {
-        await trx.insertInto('stations').values({ id, organisation_id: organisationId, environment: env, code, created_at: clock.now() }).execute();
-        const versionId = await insertVersion(trx, id, checked.value, actor);
-        const organisation = await trx.selectFrom('organisations').select('name').where('id', '=', organisationId).executeTakeFirstOrThrow();
-        await enqueueEmailToAdmins(trx, { template: 'station_submitted', organisationId, subjectType: 'station', subjectId: id,
-          params: { organisationName: organisation.name, stationCode: code, environment: env, link: `${publicUrl}/admin/stations/${id}` } });
+        await trx.insertInto('stations').values({ id, organisation_id: organisationId, environment: env, code, allow_private_ip: allowPrivateIp, created_at: clock.now() }).execute();
+        const versionId = await insertVersion(trx, id, endpoints, actor);
+        await tellAdmins(trx, { id, organisation_id: organisationId, code, environment: env });
         await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.registered', subjectType: 'station', subjectId: id,
-          organisationId, details: { code, environment: env, primaryUrl: checked.value.primary.url } }, clock);
+          organisationId, details: { code, environment: env, versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } }, clock);
         return versionId;
       });
       return ok({ id, versionId });
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') return fail('code_taken');
+      // Two registrations of the same code at once: the unique index decides.
+      if ((error as { code?: string }).code === '23505') return refused([{ field: 'code', problem: 'code_taken' }]);
       throw error;
     }
   }
 
-  async function edit(stationId: string, input: StationInput, actor: StationActor): Promise<Result<{ versionId: string }, StationProblem> & { problems?: StationProblem[] }> {
-    const station = await repo.findStation(db, stationId, actor.organisationId ?? undefined);
-    if (!station) return fail('not_found');
+  /** A new version of the endpoints; the approved one keeps serving until this one is approved. */
+  async function edit(stationId: string, input: StationInput, actor: StationActor): Promise<SaveOutcome<{ versionId: string }>> {
+    const station = await repo.findStation(db, stationId, scopeOf(actor));
+    if (!station) return refused([{ field: 'station', problem: 'not_found' }]);
     const checked = validate(input, station.environment, station.allow_private_ip);
-    if (!checked.ok) return checked;
+    if (checked.value === undefined) return refused(checked.problems);
+    const endpoints = checked.value;
     const versionId = await db.transaction().execute(async (trx) => {
-      const versionId = await insertVersion(trx, stationId, checked.value, actor);
-      const organisation = await trx.selectFrom('organisations').select('name').where('id', '=', station.organisation_id).executeTakeFirstOrThrow();
-      await enqueueEmailToAdmins(trx, { template: 'station_submitted', organisationId: station.organisation_id, subjectType: 'station', subjectId: stationId,
-        params: { organisationName: organisation.name, stationCode: station.code, environment: station.environment, link: `${publicUrl}/admin/stations/${stationId}` } });
+      const versionId = await insertVersion(trx, stationId, endpoints, actor);
+      await tellAdmins(trx, station);
       await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.edited', subjectType: 'station', subjectId: stationId,
-        organisationId: station.organisation_id, details: { versionId, primaryUrl: checked.value.primary.url } }, clock);
+        organisationId: station.organisation_id, details: { versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } }, clock);
       return versionId;
     });
     return ok({ versionId });
   }
 
   async function review(versionId: string, action: 'approve' | 'request_changes', note: string, actor: StationActor): Promise<Result<{ stationId: string }, StationProblem>> {
-    if (action === 'request_changes' && note.trim() === '') return fail('note_required');
+    const text = note.trim().slice(0, 2000);
+    if (action === 'request_changes' && text === '') return fail('note_required');
     return db.transaction().execute(async (trx) => {
       const version = await repo.findVersion(trx, versionId);
       if (!version) return fail('not_found' as const);
       const next = reviewTransition(version.state, action);
       if (!next) return fail('invalid_state_transition' as const);
-      const updated = await trx.updateTable('station_versions').set({ state: next, review_note: note.trim() || null, reviewed_by: actor.type === 'admin' ? actor.id : null, reviewed_at: clock.now() })
+      const updated = await trx.updateTable('station_versions').set({ state: next, review_note: text || null, reviewed_by: actor.type === 'admin' ? actor.id : null, reviewed_at: clock.now() })
         .where('id', '=', versionId).where('state', '=', version.state).executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return fail('invalid_state_transition' as const);
       if (next === 'approved') {
         if (version.approved_version_id) await trx.updateTable('station_versions').set({ state: 'superseded' }).where('id', '=', version.approved_version_id).execute();
         // A new approved endpoint has not been verified yet.
-        await trx.updateTable('stations').set({ approved_version_id: versionId, connection_state: 'unverified', outbound_verified_at: null }).where('id', '=', version.station_id).execute();
+        await trx.updateTable('stations').set({ approved_version_id: versionId, connection_state: 'unverified', outbound_verified_at: null, flagged_at: null })
+          .where('id', '=', version.station_id).execute();
       }
-      await notifyOrganisation(trx, version.organisation_id, next === 'approved' ? 'station_approved' : 'station_changes_requested',
-        { stationCode: version.code, environment: version.environment, note: note.trim() }, version.station_id);
+      await mailReferents(trx, { template: next === 'approved' ? 'station_approved' : 'station_changes_requested', organisationId: version.organisation_id,
+        subjectType: 'station', subjectId: version.station_id,
+        params: { stationCode: version.code, environment: version.environment, note: text, link: `${publicUrl}/portal/stations/${version.station_id}` } });
       await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: next === 'approved' ? 'station.approved' : 'station.changes_requested',
-        subjectType: 'station', subjectId: version.station_id, organisationId: version.organisation_id, details: { versionId, note: note.trim() } }, clock);
+        subjectType: 'station', subjectId: version.station_id, organisationId: version.organisation_id, details: { versionId, note: text } }, clock);
       return ok({ stationId: version.station_id });
     });
+  }
+
+  /** Reviews the version of a station that waits for a check (back office and CLI act on stations, not versions). */
+  async function reviewStation(stationId: string, action: 'approve' | 'request_changes', note: string, actor: StationActor): Promise<Result<{ stationId: string }, StationProblem>> {
+    const pending = await repo.findPendingVersion(db, stationId);
+    if (!pending) return (await repo.findStation(db, stationId)) ? fail('nothing_to_review') : fail('not_found');
+    return review(pending.id, action, note, actor);
   }
 
   async function configure(stationId: string, settings: { connectTimeoutMs?: number; responseTimeoutMs?: number; allowPrivateIp?: boolean }, actor: StationActor): Promise<void> {
@@ -150,8 +182,9 @@ export function createStationsService(options: StationsOptions) {
       response_timeout_ms: settings.responseTimeoutMs ?? station.response_timeout_ms,
       allow_private_ip: settings.allowPrivateIp ?? station.allow_private_ip,
     };
-    if (values.connect_timeout_ms < 100 || values.connect_timeout_ms > 60000 || values.response_timeout_ms < 100 || values.response_timeout_ms > 120000) {
-      throw new VarcoError('validation_failed', 'Timeouts must be 100–60000 ms (connect) and 100–120000 ms (response).');
+    const whole = Number.isInteger(values.connect_timeout_ms) && Number.isInteger(values.response_timeout_ms);
+    if (!whole || values.connect_timeout_ms < 100 || values.connect_timeout_ms > 60000 || values.response_timeout_ms < 100 || values.response_timeout_ms > 120000) {
+      throw new VarcoError('validation_failed', 'Timeouts must be whole milliseconds: 100–60000 (connect) and 100–120000 (response).');
     }
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('stations').set(values).where('id', '=', stationId).execute();
@@ -160,18 +193,35 @@ export function createStationsService(options: StationsOptions) {
     });
   }
 
+  /** A station with its versions and checks; undefined when missing or (with organisationId) another organisation's. */
   async function detail(stationId: string, organisationId?: string) {
     const station = await repo.findStation(db, stationId, organisationId);
     if (!station) return undefined;
-    const [versions, checks] = await Promise.all([repo.listVersions(db, stationId), repo.listChecks(db, stationId)]);
-    return { station, versions, checks, approved: versions.find((v) => v.id === station.approved_version_id), pending: versions.find((v) => v.state === 'to_check' || v.state === 'to_fix') };
+    const [versions, checks, name] = await Promise.all([repo.listVersions(db, stationId), repo.listChecks(db, stationId), organisationName(db, station.organisation_id)]);
+    return { station, organisationName: name, versions, checks, approved: versions.find((v) => v.id === station.approved_version_id),
+      pending: versions.find((v) => v.state === 'to_check' || v.state === 'to_fix') };
+  }
+
+  /** Stations with their organisation's name (the back office lists every organisation's). */
+  async function list(filter: repo.ListFilter = {}) {
+    const rows = await repo.listStations(db, filter);
+    const names = new Map<string, string>();
+    for (const id of new Set(rows.map((r) => r.organisation_id))) names.set(id, await organisationName(db, id));
+    return rows.map((row) => ({ ...row, organisation_name: names.get(row.organisation_id) ?? row.organisation_id }));
   }
 
   return {
-    register, edit, review, configure, detail,
-    list: (filter: { organisationId?: string; pendingOnly?: boolean } = {}) => repo.listStations(db, filter),
+    register, edit, review, reviewStation, configure, detail,
+    list,
     byCode: (env: Environment, code: string) => repo.findStationByCode(db, env, code),
   };
 }
 
+function scopeOf(actor: StationActor): string | undefined {
+  if (actor.type !== 'referent') return undefined;
+  // A referent without an organisation sees nothing: scope to an id no station has.
+  return actor.organisationId ?? '';
+}
+
 export type StationsService = ReturnType<typeof createStationsService>;
+export type StationDetail = NonNullable<Awaited<ReturnType<StationsService['detail']>>>;

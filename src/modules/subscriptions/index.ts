@@ -44,11 +44,11 @@ export interface SubscriptionServicesOptions {
 /** The module's services wired together: a change made here drops this instance's cached verdicts at once. */
 export function createSubscriptionServices(options: SubscriptionServicesOptions): SubscriptionServices {
   const { db, clock, publicUrl } = options;
-  let subscriptions: SubscriptionsService | undefined;
-  const keyVerifier = createKeyVerifier({ db, clock, databaseUrl: options.databaseUrl, ...(options.logger ? { logger: options.logger } : {}),
-    everyMinute: () => subscriptions?.expireDue() ?? Promise.resolve(0) });
+  // Called only after a commit, by which time the verifier below exists.
   const onKeysChanged = (id: string): void => keyVerifier.invalidate(id);
-  subscriptions = createSubscriptionsService({ db, clock, publicUrl, onKeysChanged });
+  const subscriptions = createSubscriptionsService({ db, clock, publicUrl, onKeysChanged });
+  const keyVerifier = createKeyVerifier({ db, clock, databaseUrl: options.databaseUrl, ...(options.logger ? { logger: options.logger } : {}),
+    everyMinute: () => subscriptions.expireDue() });
   return {
     subscriptions,
     apiKeys: createKeysService({ db, clock, publicUrl, onKeysChanged }),

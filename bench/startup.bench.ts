@@ -1,0 +1,43 @@
+import { fmt, type Row } from './report.ts';
+import { median, rssMb, sleep } from './support.ts';
+import { startVarco, type StartVarcoOptions } from './varco.ts';
+
+// 4. Start-up and memory: `node src/main/server.ts` on an existing data directory (cluster
+// initialised, migrations applied, PKI and master key present) until /readyz answers 200, and the
+// server process's resident memory once idle. RSS under load comes from benchmark 1.
+
+export interface StartupResult {
+  readyMs: number[];
+  idleRssMb: number[];
+}
+
+export async function measureStartups(count: number, options: StartVarcoOptions, log: (line: string) => void): Promise<StartupResult> {
+  const readyMs: number[] = [];
+  const idleRssMb: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const varco = await startVarco(options);
+    readyMs.push(varco.readyMs);
+    // Idle: past start-up work (JIT, first queries, listener connections), no traffic.
+    await sleep(3000);
+    idleRssMb.push((await rssMb(varco.pid)) ?? Number.NaN);
+    await varco.stop();
+    log(`    start ${i + 1}/${count}: ready in ${Math.round(readyMs.at(-1)!)} ms, idle RSS ${fmt.mb(idleRssMb.at(-1)!)}`);
+  }
+  return { readyMs, idleRssMb };
+}
+
+export function startupRow(result: StartupResult, rssUnderLoadMb: number | undefined): Row {
+  const ready = median(result.readyMs);
+  const idle = median(result.idleRssMb);
+  return {
+    name: '4. Start-up and memory (existing data dir)',
+    varco: `ready in ${fmt.ms(ready)}; RSS idle ${fmt.mb(idle)}, under load 1 ${rssUnderLoadMb === undefined ? '—' : fmt.mb(rssUnderLoadMb)}`,
+    baseline: '—',
+    ratio: '—',
+    p50: '—',
+    p99: '—',
+    errors: '—',
+    targets: [{ what: 'ready ≤ 2 s', met: ready <= 2000 }, { what: 'idle RSS ≤ 150 MB', met: idle <= 150 }],
+    data: { readyMs: result.readyMs, idleRssMb: result.idleRssMb, medianReadyMs: ready, medianIdleRssMb: idle, rssUnderLoadMb },
+  };
+}

@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// Shared plumbing of `npm run bench`: child processes and temp directories that are always cleaned
+// up (even on Ctrl-C or the global timeout), the machine description, and small statistics.
+
+export const ROOT = resolve(import.meta.dirname, '..');
+/** The pinned Node 24 that runs this script (npm puts node_modules/.bin first on PATH). */
+export const NODE = process.execPath;
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+const cleanups: Array<() => Promise<void>> = [];
+
+export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+/** A child process that is killed when the benchmark ends, however it ends. */
+export function spawnTracked(args: string[], options: SpawnOptions = {}): ChildProcess {
+  const child = spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Runs `fn` at the end (before temp directories are removed), e.g. stopping an orphaned PostgreSQL. */
+export function onCleanup(fn: () => Promise<void>): void {
+  cleanups.push(fn);
+}
+
+/** 0755: as root the embedded cluster runs as `postgres`, which must traverse it (mkdtemp makes 0700). */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  tempDirs.add(dir);
+  return dir;
+}
+
+export async function cleanupAll(): Promise<void> {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  const deadline = Date.now() + 8000;
+  while ([...children].some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) await sleep(50);
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const fn of cleanups.splice(0)) await fn().catch(() => undefined);
+  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+  tempDirs.clear();
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a PostgreSQL left running in `<dataDir>/pg` (a server killed by the timeout leaves one). */
+export async function stopOrphanPostgres(dataDir: string): Promise<void> {
+  const file = join(dataDir, 'pg', 'postmaster.pid');
+  if (!existsSync(file)) return;
+  const pid = Number((await readFile(file, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  for (const [signal, waits] of [['SIGINT', 100], ['SIGQUIT', 50]] as const) {
+    process.kill(pid, signal);
+    for (let i = 0; i < waits && isAlive(pid); i++) await sleep(100);
+    if (!isAlive(pid)) return;
+  }
+}
+
+/** Resident set size of a process, in MB, from /proc (Linux). */
+export async function rssMb(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match?.[1] === undefined ? undefined : Number(match[1]) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; returns the largest value seen. */
+export function rssSampler(pid: number, everyMs = 200): { stop(): number } {
+  let max = 0;
+  const timer = setInterval(() => {
+    void rssMb(pid).then((mb) => { if (mb !== undefined && mb > max) max = mb; });
+  }, everyMs);
+  return { stop: () => { clearInterval(timer); return max; } };
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  freeMemoryGb: number;
+  node: string;
+  os: string;
+}
+
+export function machine(): Machine {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    memoryGb: Math.round(totalmem() / 1024 ** 3 * 10) / 10,
+    freeMemoryGb: Math.round(freemem() / 1024 ** 3 * 10) / 10,
+    node: process.version,
+    os: `${platform()} ${release()}`,
+  };
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Rejects with `what` when `promise` takes longer than `ms`: no step of the benchmark may hang. */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => { timer = setTimeout(() => fail(new Error(`${what} took longer than ${ms} ms`)), ms); });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The environment of a child, without the parent's Varco settings (only what the bench passes applies). */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VARCO_') && name !== 'DATABASE_URL'));
+  return { ...base, ...env };
+}
+
+/** Resolves with the first stdout line matching `pattern` (its match), or rejects when the child exits first. */
+export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpExecArray> {
+  return within(timeoutMs, what, new Promise((done, fail) => {
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('utf8');
+      const match = pattern.exec(seen);
+      if (match) {
+        child.stdout?.off('data', onData);
+        done(match);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => { seen += chunk.toString('utf8'); });
+    child.once('exit', (code) => fail(new Error(`${what}: exited (${code}) before ready:\n${seen.slice(-2000)}`)));
+  }));
+}

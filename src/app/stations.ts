@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { ensureDevPki } from '../pki/index.ts';
+import { createStationScheduler, createStationServices, type SchedulerLogger, type StationScheduler, type StationServices } from '../modules/stations/index.ts';
+import { createSubscriptionsService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
+
+// Wiring of the stations module for the server, the workers and the CLI: the development PKI
+// (platform client certificates) and the inbound direction of verification, which the
+// subscriptions module records (`subscriptions.inbound_verified_at`, set by `GET /api/v1/ping`).
+
+export interface StationWiring {
+  config: Config;
+  db: Kysely<Database>;
+  clock: Clock;
+  /** Reused when the caller has one; otherwise a plain one is made (workers, CLI). */
+  subscriptions?: SubscriptionsService;
+}
+
+/** Last successful ping with a key of an active subscription of the organisation in `env`. */
+export function inboundVerifiedAtFrom(subscriptions: Pick<SubscriptionsService, 'list'>) {
+  return async (organisationId: string, env: 'test' | 'prod'): Promise<Date | null> => {
+    const active = (await subscriptions.list({ organisationId, state: 'active' })).filter((s) => s.environment === env && s.inbound_verified_at !== null);
+    const times = active.map((s) => new Date(s.inbound_verified_at ?? 0).getTime());
+    return times.length === 0 ? null : new Date(Math.max(...times));
+  };
+}
+
+export function pkiDirOf(config: Config): string {
+  return join(config.dataDir, 'pki');
+}
+
+export function wireStationServices(wiring: StationWiring): StationServices {
+  const { config, db, clock } = wiring;
+  const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, publicUrl: config.publicUrl });
+  const pkiDir = pkiDirOf(config);
+  return createStationServices({ db, clock, publicUrl: config.publicUrl, pkiDir,
+    ensurePki: () => ensureDevPki({ dir: pkiDir, hostNames: config.hostNames }), inboundVerifiedAt: inboundVerifiedAtFrom(subscriptions) });
+}
+
+export function wireStationScheduler(wiring: StationWiring & { logger: SchedulerLogger }): StationScheduler {
+  const services = wireStationServices(wiring);
+  return createStationScheduler({ db: wiring.db, clock: wiring.clock, verification: services.verification, expiry: services.certificateExpiry,
+    intervalMinutes: wiring.config.verifyIntervalMinutes, logger: wiring.logger });
+}

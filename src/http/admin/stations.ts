@@ -1,0 +1,146 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { isId } from '../../kernel/ids.ts';
+import { TRUST_PROBLEM_TEXT, type StationActor, type StationsService, type TrustService, type VerificationService } from '../../modules/stations/index.ts';
+import type { SafeHtml } from '../../views/html.ts';
+import { adminNav } from '../../views/nav.ts';
+import { adminStationForms, adminStationsPage, trustedCasPage } from '../../views/stations/admin.ts';
+import { stationDetailPage } from '../../views/stations/pages.ts';
+import { stationStrings } from '../../views/stations/strings.ts';
+import { requireSession } from '../plugins/session.ts';
+import { field, rowView, sendPage, stationView } from '../plugins/station-views.ts';
+
+// Back office pages of stations: the ones to check, review (approve or ask for changes with a
+// note), timeouts and the production private-IP permission, Verify, history; and the CAs an
+// administrator authorises per environment.
+
+export interface AdminStationRoutesOptions {
+  stations: StationsService;
+  verification: VerificationService;
+  trust: TrustService;
+  publicUrl: string;
+}
+
+type Body = Record<string, unknown>;
+
+function admin(request: FastifyRequest): { actor: StationActor; csrf: string } {
+  const session = requireSession(request);
+  if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+  return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
+}
+
+const stationIdOf = (request: FastifyRequest): string => {
+  const id = (request.params as { id?: string }).id ?? '';
+  if (!isId(id, 'sta')) throw new VarcoError('not_found', 'No such station.');
+  return id;
+};
+
+/** A whole number of milliseconds, or NaN (the service refuses it with its own message). */
+const millis = (value: string): number => (/^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN);
+
+export function registerAdminStationRoutes(app: FastifyInstance, options: AdminStationRoutesOptions): void {
+  const { stations, verification } = options;
+  const pingUrl = `${options.publicUrl}/api/v1/ping`;
+  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
+    sendPage(request, reply, { surface: 'admin', title, body, nav: adminNav(request.locale), status });
+
+  const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { notice?: string; error?: string; reviewProblem?: string; status?: number } = {}) => {
+    const { csrf } = admin(request);
+    const detail = await stations.detail(id);
+    if (!detail) throw new VarcoError('not_found', 'No such station.');
+    const s = detail.station;
+    const lastPing = await verification.inboundVerifiedAt(s.organisation_id, s.environment);
+    const forms = adminStationForms(request.locale, { csrf, stationId: id, reviewable: detail.pending?.state === 'to_check', connectTimeoutMs: s.connect_timeout_ms,
+      responseTimeoutMs: s.response_timeout_ms, allowPrivateIp: s.allow_private_ip, environment: s.environment, reviewProblem: extra.reviewProblem });
+    const body = stationDetailPage(request.locale, stationView(detail, lastPing), { csrf, base: `/admin/stations/${id}`, pingUrl, notice: extra.notice, error: extra.error, extra: forms });
+    return send(request, reply, `${stationStrings(request.locale).station} ${s.code}`, body, extra.status ?? 200);
+  };
+
+  app.get('/stations', async (request, reply) => {
+    admin(request);
+    const toCheck = (request.query as Record<string, string | undefined>).filter === 'to_check';
+    const rows = (await stations.list(toCheck ? { pendingOnly: true } : {})).map(rowView);
+    return send(request, reply, stationStrings(request.locale).stations, adminStationsPage(request.locale, rows, toCheck));
+  });
+
+  app.get('/stations/:id', (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const t = stationStrings(request.locale);
+    const notice = query.saved === '1' ? t.saved : query.verified === '1' ? t.verifiedNotice : undefined;
+    return detailPage(request, reply, stationIdOf(request), notice ? { notice } : {});
+  });
+
+  app.post('/stations/:id/review', async (request, reply) => {
+    const { actor } = admin(request);
+    const id = stationIdOf(request);
+    const body = (request.body ?? {}) as Body;
+    const action = field(body, 'action');
+    if (action !== 'approve' && action !== 'request_changes') throw new VarcoError('bad_request', 'Choose approve or request changes.');
+    const result = await stations.reviewStation(id, action, field(body, 'note'), actor);
+    if (!result.ok) {
+      if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
+      return detailPage(request, reply, id, { reviewProblem: result.reason, status: result.reason === 'note_required' ? 400 : 409 });
+    }
+    return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
+  });
+
+  app.post('/stations/:id/settings', async (request, reply) => {
+    const { actor } = admin(request);
+    const id = stationIdOf(request);
+    const body = (request.body ?? {}) as Body;
+    try {
+      await stations.configure(id, { connectTimeoutMs: millis(field(body, 'connectTimeoutMs')), responseTimeoutMs: millis(field(body, 'responseTimeoutMs')),
+        allowPrivateIp: field(body, 'allowPrivateIp') === '1' }, actor);
+    } catch (error) {
+      if (error instanceof VarcoError && error.code === 'validation_failed') return detailPage(request, reply, id, { error: stationStrings(request.locale).timeoutsInvalid, status: 400 });
+      throw error;
+    }
+    return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
+  });
+
+  app.post('/stations/:id/verify', async (request, reply) => {
+    const { actor } = admin(request);
+    const id = stationIdOf(request);
+    const outcome = await verification.verify(id, 'admin', { actorId: actor.id, ip: request.ip });
+    if (!outcome.ok) {
+      if (outcome.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
+      throw new VarcoError('invalid_state_transition', stationStrings(request.locale).notApproved);
+    }
+    return reply.redirect(`/admin/stations/${id}?verified=1#check`, 303);
+  });
+
+  registerTrustRoutes(app, options.trust, send);
+}
+
+type Send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status?: number) => FastifyReply;
+
+function registerTrustRoutes(app: FastifyInstance, trust: TrustService, send: Send): void {
+  const trustPage = async (request: FastifyRequest, reply: FastifyReply, extra: { problem?: string; form?: { environment: string; pem: string }; notice?: string } = {}) => {
+    const { csrf } = admin(request);
+    const view = async (env: 'test' | 'prod') => (await trust.list(env)).map((ca) => ({ id: ca.id, subject: ca.subject, fingerprint: ca.fingerprint_sha256, notAfter: ca.not_after, addedAt: ca.added_at }));
+    const cas = { test: await view('test'), prod: await view('prod') };
+    return send(request, reply, stationStrings(request.locale).trusted, trustedCasPage(request.locale, { csrf, cas, ...extra }), extra.problem ? 400 : 200);
+  };
+
+  app.get('/trust', (request, reply) => trustPage(request, reply, (request.query as Record<string, string | undefined>).saved === '1' ? { notice: stationStrings(request.locale).saved } : {}));
+
+  app.post('/trust', async (request, reply) => {
+    const { actor } = admin(request);
+    const body = (request.body ?? {}) as Body;
+    const form = { environment: field(body, 'environment'), pem: field(body, 'pem') };
+    if (form.environment !== 'test' && form.environment !== 'prod') return trustPage(request, reply, { problem: 'environment_invalid', form });
+    const result = await trust.add(form.environment, form.pem, actor);
+    if (!result.ok) {
+      request.log.info({ problem: TRUST_PROBLEM_TEXT[result.reason] }, 'trusted CA refused');
+      return trustPage(request, reply, { problem: result.reason, form });
+    }
+    return reply.redirect('/admin/trust?saved=1', 303);
+  });
+
+  app.post('/trust/:id/remove', async (request, reply) => {
+    const { actor } = admin(request);
+    const id = (request.params as { id?: string }).id ?? '';
+    if (!isId(id, 'tca') || !(await trust.remove(id, actor))) throw new VarcoError('not_found', 'No such trusted CA.');
+    return reply.redirect('/admin/trust?saved=1', 303);
+  });
+}

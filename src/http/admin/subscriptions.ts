@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { isId } from '../../kernel/ids.ts';
+import {
+  allowedActions, maskKey, PRODUCT_PROBLEM_TEXT, ROUTE_GROUPS, SUBSCRIPTION_STATES, type KeysService, type ProductInput, type ProductsService,
+  type SubscriptionActor, type SubscriptionRow, type SubscriptionsService,
+} from '../../modules/subscriptions/index.ts';
+import type { SafeHtml } from '../../views/html.ts';
+import { page } from '../../views/layout.ts';
+import { adminNav } from '../../views/nav.ts';
+import { adminSubscriptionPage, adminSubscriptionsPage, organisationSubscriptionsSection, productsCataloguePage, type ProductRowView } from '../../views/subscriptions/admin.ts';
+import type { Message, SubscriptionRowView } from '../../views/subscriptions/portal.ts';
+import { strings } from '../../views/subscriptions/strings.ts';
+import { requireSession } from '../plugins/session.ts';
+
+// Back office: pending requests, decisions (approve, reject with comment, suspend, reactivate) and the
+// product catalogue. Decisions go through the module's policy; a stale page gets a 409.
+
+export interface AdminSubscriptionRoutesOptions {
+  subscriptions: SubscriptionsService;
+  apiKeys: KeysService;
+  products: ProductsService;
+}
+
+type Body = Record<string, unknown>;
+const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
+const list = (body: Body, name: string): string[] => {
+  const v = body[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+};
+
+const view = (s: SubscriptionRow): SubscriptionRowView => ({ id: s.id, name: s.name, organisationName: s.organisation_name, productName: s.product_name,
+  environment: s.environment, state: s.state, stateComment: s.state_comment, createdAt: s.created_at, inboundVerifiedAt: s.inbound_verified_at });
+
+function admin(request: FastifyRequest): { actor: SubscriptionActor; csrf: string } {
+  const session = requireSession(request);
+  if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+  return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: adminNav(request.locale),
+    signOut: request.session ? { action: '/admin/sign-out', csrfToken: request.session.csrfToken } : undefined }));
+}
+
+function productInput(body: Body): ProductInput {
+  const rate = field(body, 'rateLimitPerMinute').trim();
+  return { code: field(body, 'code').trim(), name: field(body, 'name'), description: field(body, 'description'), routeGroups: list(body, 'routeGroups'),
+    approvalRequiredTest: field(body, 'approvalTest') === '1', approvalRequiredProd: field(body, 'approvalProd') === '1',
+    rateLimitPerMinute: /^\d{1,7}$/.test(rate) ? Number(rate) : Number.NaN };
+}
+
+/** Section for the organisation page of the back office. */
+export function organisationSubscriptions(subscriptions: SubscriptionsService) {
+  return async (organisationId: string, request: FastifyRequest): Promise<SafeHtml[]> =>
+    [organisationSubscriptionsSection(request.locale, (await subscriptions.list({ organisationId })).map(view))];
+}
+
+export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: AdminSubscriptionRoutesOptions): void {
+  const { subscriptions, apiKeys, products } = options;
+
+  const detail = async (request: FastifyRequest, reply: FastifyReply, id: string, message?: Message, status = 200) => {
+    const { csrf } = admin(request);
+    const found = isId(id, 'sub') ? await subscriptions.get(id) : undefined;
+    if (!found) throw new VarcoError('not_found', 'No such subscription.');
+    const keys = (await apiKeys.list(id)).map((k) => ({ slot: k.slot, masked: k.revealedAt ? maskKey(k.prefix, k.last4) : null, createdAt: k.createdAt,
+      lastUsedAt: k.lastUsedAt, validUntil: k.validUntil, current: k.current }));
+    return send(request, reply, found.name, adminSubscriptionPage(request.locale, { subscription: view(found), keys, actions: allowedActions(found.state, 'admin'),
+      csrf, ...(message ? { message } : {}) }), status);
+  };
+
+  app.get('/subscriptions', async (request, reply) => {
+    admin(request);
+    const requested = (request.query as Record<string, string | undefined>).state;
+    const state = SUBSCRIPTION_STATES.find((s) => s === requested);
+    const [pending, rows] = await Promise.all([subscriptions.list({ state: 'submitted' }), subscriptions.list(state ? { state } : {})]);
+    return send(request, reply, strings(request.locale).subscriptions, adminSubscriptionsPage(request.locale, { pending: pending.map(view), rows: rows.map(view), state }));
+  });
+
+  app.get<{ Params: { id: string } }>('/subscriptions/:id', (request, reply) => {
+    const done = (request.query as Record<string, string | undefined>).done;
+    return detail(request, reply, request.params.id, done ? { kind: 'notice', text: strings(request.locale).changed } : undefined);
+  });
+
+  for (const action of ['approve', 'reject', 'suspend', 'reactivate'] as const) {
+    app.post<{ Params: { id: string } }>(`/subscriptions/:id/${action}`, async (request, reply) => {
+      const { actor } = admin(request);
+      const id = request.params.id;
+      if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
+      const result = await subscriptions.change(id, action, actor, { comment: field((request.body ?? {}) as Body, 'comment') });
+      if (!result.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);
+      return reply.redirect(`/admin/subscriptions/${id}?done=${action}`, 303);
+    });
+  }
+
+  const catalogue = async (request: FastifyRequest, reply: FastifyReply, message?: Message, form?: Partial<ProductRowView>) => {
+    const { csrf } = admin(request);
+    const rows = (await products.list()).map((p) => ({ id: p.id, code: p.code, name: p.name, description: p.description, routeGroups: p.route_groups,
+      approvalTest: p.approval_required_test, approvalProd: p.approval_required_prod, rateLimitPerMinute: p.rate_limit_per_minute }));
+    return send(request, reply, strings(request.locale).catalogue, productsCataloguePage(request.locale, { products: rows, groups: ROUTE_GROUPS, csrf,
+      ...(message ? { message } : {}), ...(form ? { form } : {}) }), message?.kind === 'error' ? 400 : 200);
+  };
+
+  app.get('/products', (request, reply) => catalogue(request, reply));
+
+  const saved = (request: FastifyRequest, reply: FastifyReply, input: ProductInput, id: string | undefined,
+    result: Awaited<ReturnType<ProductsService['create']>>) => {
+    if (result.ok) return reply.redirect('/admin/products', 303);
+    if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such product.');
+    return catalogue(request, reply, { kind: 'error', text: PRODUCT_PROBLEM_TEXT[result.reason] }, { ...(id ? { id } : {}), code: input.code, name: input.name,
+      description: input.description, routeGroups: input.routeGroups, approvalTest: input.approvalRequiredTest, approvalProd: input.approvalRequiredProd });
+  };
+
+  app.post('/products', async (request, reply) => {
+    const { actor } = admin(request);
+    const input = productInput((request.body ?? {}) as Body);
+    return saved(request, reply, input, undefined, await products.create(input, actor));
+  });
+
+  app.post<{ Params: { id: string } }>('/products/:id', async (request, reply) => {
+    const { actor } = admin(request);
+    if (!/^prd_[a-z0-9]+$/.test(request.params.id)) throw new VarcoError('not_found', 'No such product.');
+    const input = productInput((request.body ?? {}) as Body);
+    return saved(request, reply, input, request.params.id, await products.update(request.params.id, input, actor));
+  });
+}

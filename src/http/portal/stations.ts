@@ -1,0 +1,159 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { isId } from '../../kernel/ids.ts';
+import type { PlatformCertificates, StationActor, StationsService, VerificationService } from '../../modules/stations/index.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
+import { portalNav } from '../../views/nav.ts';
+import { certificatesPage, type CertificateInfoView } from '../../views/stations/certificates.ts';
+import { stationDetailPage, stationFormPage, stationsByEnvironment, type FormProblem, type StationForm } from '../../views/stations/pages.ts';
+import { stationStrings } from '../../views/stations/strings.ts';
+import { requireSession } from '../plugins/session.ts';
+import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, sendPage, stationView } from '../plugins/station-views.ts';
+
+// Portal pages of stations (the organisation's outbound endpoints) and of Varco's client
+// certificates. Every query is scoped by the referent's organisation: another organisation's
+// station id answers 404, exactly like an unknown one.
+
+export interface PortalStationRoutesOptions {
+  stations: StationsService;
+  verification: VerificationService;
+  platformCertificates: PlatformCertificates;
+  /** Base URL of Varco, for the ping instructions. */
+  publicUrl: string;
+}
+
+function referent(request: FastifyRequest): { actor: StationActor; organisationId: string; csrf: string } {
+  const session = requireSession(request);
+  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  return { actor: { type: 'referent', id: session.userId, ip: request.ip, organisationId: session.organisationId }, organisationId: session.organisationId, csrf: session.csrfToken };
+}
+
+const stationIdOf = (request: FastifyRequest): string => {
+  const id = (request.params as { id?: string }).id ?? '';
+  if (!isId(id, 'sta')) throw new VarcoError('not_found', 'No such station.');
+  return id;
+};
+
+const envOf = (request: FastifyRequest): 'test' | 'prod' => {
+  const env = (request.params as { env?: string }).env;
+  if (env !== 'test' && env !== 'prod') throw new VarcoError('not_found', 'No such environment.');
+  return env;
+};
+
+export function registerPortalStationRoutes(app: FastifyInstance, options: PortalStationRoutesOptions): void {
+  const { stations, verification, platformCertificates } = options;
+  const pingUrl = `${options.publicUrl}/api/v1/ping`;
+  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
+    sendPage(request, reply, { surface: 'portal', title, body, nav: portalNav(request.locale), status });
+
+  const formPage = (request: FastifyRequest, reply: FastifyReply, input: { action: string; isNew: boolean; form: StationForm; problems: FormProblem[]; title: string }) => {
+    const { csrf } = referent(request);
+    return send(request, reply, input.title, stationFormPage(request.locale, { ...input, csrf }), input.problems.length > 0 ? 400 : 200);
+  };
+
+  const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, notice?: string) => {
+    const { organisationId, csrf } = referent(request);
+    const detail = await stations.detail(id, organisationId);
+    if (!detail) throw new VarcoError('not_found', 'No such station.');
+    const lastPing = await verification.inboundVerifiedAt(organisationId, detail.station.environment);
+    const body = stationDetailPage(request.locale, stationView(detail, lastPing), { csrf, base: `/portal/stations/${id}`, pingUrl, notice, editable: true });
+    return send(request, reply, `${stationStrings(request.locale).station} ${detail.station.code}`, body);
+  };
+
+  app.get('/stations', async (request, reply) => {
+    const { organisationId } = referent(request);
+    const t = stationStrings(request.locale);
+    const rows = (await stations.list({ organisationId })).map(rowView);
+    return send(request, reply, t.stations, html`<p><a href="/portal/stations/new">${t.register}</a> · <a href="/portal/certificates">${t.certificates}</a></p>
+${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
+  });
+
+  app.get('/stations/new', (request, reply) =>
+    formPage(request, reply, { action: '/portal/stations', isNew: true, form: {}, problems: [], title: stationStrings(request.locale).register }));
+
+  app.post('/stations', async (request, reply) => {
+    const { actor, organisationId } = referent(request);
+    const form = formFromBody((request.body ?? {}) as Record<string, unknown>);
+    const title = stationStrings(request.locale).register;
+    if (form.environment !== 'test' && form.environment !== 'prod') {
+      return formPage(request, reply, { action: '/portal/stations', isNew: true, form, problems: [{ field: 'station', problem: 'environment_invalid' }], title });
+    }
+    const result = await stations.register(organisationId, form.environment, inputFromForm(form), actor);
+    if (!result.ok) return formPage(request, reply, { action: '/portal/stations', isNew: true, form, problems: formProblems(result.problems), title });
+    return reply.redirect(`/portal/stations/${result.value.id}?submitted=1`, 303);
+  });
+
+  app.get('/stations/:id', (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const t = stationStrings(request.locale);
+    return detailPage(request, reply, stationIdOf(request), query.submitted === '1' ? t.submittedNotice : query.verified === '1' ? t.verifiedNotice : undefined);
+  });
+
+  app.get('/stations/:id/edit', async (request, reply) => {
+    const { organisationId } = referent(request);
+    const id = stationIdOf(request);
+    const detail = await stations.detail(id, organisationId);
+    if (!detail) throw new VarcoError('not_found', 'No such station.');
+    return formPage(request, reply, { action: `/portal/stations/${id}/edit`, isNew: false, form: formFromVersion(detail.pending ?? detail.approved), problems: [],
+      title: `${stationStrings(request.locale).edit}: ${detail.station.code}` });
+  });
+
+  app.post('/stations/:id/edit', async (request, reply) => {
+    const { actor } = referent(request);
+    const id = stationIdOf(request);
+    const form = formFromBody((request.body ?? {}) as Record<string, unknown>);
+    const result = await stations.edit(id, inputFromForm(form), actor);
+    if (!result.ok) {
+      if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
+      return formPage(request, reply, { action: `/portal/stations/${id}/edit`, isNew: false, form, problems: formProblems(result.problems), title: stationStrings(request.locale).edit });
+    }
+    return reply.redirect(`/portal/stations/${id}?submitted=1`, 303);
+  });
+
+  app.post('/stations/:id/verify', async (request, reply) => {
+    const { organisationId, actor } = referent(request);
+    const id = stationIdOf(request);
+    const outcome = await verification.verify(id, 'portal', { organisationId, actorId: actor.id, ip: request.ip });
+    if (!outcome.ok) {
+      if (outcome.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
+      throw new VarcoError('invalid_state_transition', stationStrings(request.locale).notApproved);
+    }
+    return reply.redirect(`/portal/stations/${id}?verified=1#check`, 303);
+  });
+
+  registerCertificateRoutes(app, platformCertificates);
+}
+
+function registerCertificateRoutes(app: FastifyInstance, platformCertificates: PlatformCertificates): void {
+  const view = (info: { subject: string; fingerprintSha256: string; notBefore: Date; notAfter: Date }): CertificateInfoView =>
+    ({ subject: info.subject, fingerprint: info.fingerprintSha256, notBefore: info.notBefore, notAfter: info.notAfter });
+
+  app.get('/certificates', async (request, reply) => {
+    referent(request);
+    const envs = await Promise.all((['test', 'prod'] as const).map(async (env) => {
+      const d = await platformCertificates.downloads(env);
+      return { env, ca: view(d.ca), current: view(d.current.info), next: d.next ? view(d.next.info) : undefined };
+    }));
+    return sendPage(request, reply, { surface: 'portal', title: stationStrings(request.locale).certificates, body: certificatesPage(request.locale, envs), nav: portalNav(request.locale) });
+  });
+
+  const pem = (reply: FastifyReply, name: string, body: string) => reply.type('application/x-pem-file').header('content-disposition', `attachment; filename="${name}"`).send(body);
+
+  app.get('/certificates/:env/client.pem', async (request, reply) => {
+    referent(request);
+    const env = envOf(request);
+    return pem(reply, `varco-${env}-client-chain.pem`, (await platformCertificates.downloads(env)).current.chainPem);
+  });
+  app.get('/certificates/:env/ca.pem', async (request, reply) => {
+    referent(request);
+    const env = envOf(request);
+    return pem(reply, `varco-${env}-ca.pem`, (await platformCertificates.downloads(env)).caPem);
+  });
+  app.get('/certificates/:env/next-client.pem', async (request, reply) => {
+    referent(request);
+    const env = envOf(request);
+    const next = (await platformCertificates.downloads(env)).next;
+    if (!next) throw new VarcoError('not_found', 'No next client certificate is published.');
+    return pem(reply, `varco-${env}-next-client-chain.pem`, next.chainPem);
+  });
+}

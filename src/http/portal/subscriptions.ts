@@ -1,0 +1,138 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { isId } from '../../kernel/ids.ts';
+import {
+  allowedActions, maskKey, SUBSCRIBE_PROBLEM_TEXT, type KeysService, type KeyView, type ProductsService, type Slot, type SubscriptionActor,
+  type SubscriptionRow, type SubscriptionsService,
+} from '../../modules/subscriptions/index.ts';
+import type { SafeHtml } from '../../views/html.ts';
+import { page } from '../../views/layout.ts';
+import { portalNav } from '../../views/nav.ts';
+import {
+  keyShownPage, portalSubscriptionPage, productsPage, subscriptionTable, type KeyRowView, type Message, type SubscriptionRowView,
+} from '../../views/subscriptions/portal.ts';
+import { strings } from '../../views/subscriptions/strings.ts';
+import { requireSession } from '../plugins/session.ts';
+
+// Portal pages for products, subscriptions and keys. Every query is scoped by the referent's own
+// organisation: another organisation's subscription id answers 404, exactly like an unknown one.
+
+export interface PortalSubscriptionRoutesOptions {
+  subscriptions: SubscriptionsService;
+  apiKeys: KeysService;
+  products: ProductsService;
+}
+
+type Body = Record<string, unknown>;
+const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
+
+export function subscriptionView(s: SubscriptionRow): SubscriptionRowView {
+  return { id: s.id, name: s.name, organisationName: s.organisation_name, productName: s.product_name, environment: s.environment, state: s.state,
+    stateComment: s.state_comment, createdAt: s.created_at, inboundVerifiedAt: s.inbound_verified_at };
+}
+
+export function keyViews(keys: KeyView[]): KeyRowView[] {
+  return keys.map((k) => ({ slot: k.slot, masked: k.revealedAt ? maskKey(k.prefix, k.last4) : null, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt,
+    validUntil: k.validUntil, current: k.current }));
+}
+
+/** The signed-in referent: who acts, and the one organisation every query is limited to. */
+function referent(request: FastifyRequest): { actor: SubscriptionActor & { type: 'referent'; id: string }; organisationId: string; csrf: string } {
+  const session = requireSession(request);
+  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  return { actor: { type: 'referent', id: session.userId, ip: request.ip }, organisationId: session.organisationId, csrf: session.csrfToken };
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
+  const session = request.session;
+  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: portalNav(request.locale),
+    signOut: session ? { action: '/portal/sign-out', csrfToken: session.csrfToken } : undefined }));
+}
+
+const subscriptionId = (request: FastifyRequest): string => {
+  const id = (request.params as { id?: string }).id ?? '';
+  if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
+  return id;
+};
+const slotOf = (request: FastifyRequest): Slot => {
+  const slot = (request.params as { slot?: string }).slot;
+  if (slot !== 'primary' && slot !== 'secondary') throw new VarcoError('not_found', 'No such key.');
+  return slot;
+};
+
+export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: PortalSubscriptionRoutesOptions): void {
+  const { subscriptions, apiKeys, products } = options;
+
+  const productsView = async (request: FastifyRequest, reply: FastifyReply, message?: Message, form?: { productId: string; name: string }) => {
+    const who = referent(request);
+    const cards = (await products.forReferent(who.actor.id)).map((p) => ({ id: p.id, code: p.code, name: p.name, description: p.description,
+      approvalTest: p.approval_required_test, approvalProd: p.approval_required_prod }));
+    return send(request, reply, strings(request.locale).products, productsPage(request.locale, { products: cards, csrf: who.csrf, ...(message ? { message } : {}),
+      ...(form ? { form } : {}) }), message?.kind === 'error' ? 400 : 200);
+  };
+
+  const detail = async (request: FastifyRequest, reply: FastifyReply, message?: Message, status = 200) => {
+    const who = referent(request);
+    const found = await subscriptions.get(subscriptionId(request), who.organisationId);
+    if (!found) throw new VarcoError('not_found', 'No such subscription.');
+    const body = portalSubscriptionPage(request.locale, { subscription: subscriptionView(found), keys: keyViews(await apiKeys.list(found.id)), csrf: who.csrf,
+      canReveal: found.state === 'active', canRegenerate: found.state === 'active' || found.state === 'suspended',
+      canCancel: allowedActions(found.state, 'referent').includes('cancel'), ...(message ? { message } : {}) });
+    return send(request, reply, found.name, body, status);
+  };
+
+  app.get('/products', (request, reply) => productsView(request, reply));
+
+  app.post('/subscriptions', async (request, reply) => {
+    const who = referent(request);
+    const body = (request.body ?? {}) as Body;
+    const form = { productId: field(body, 'productId'), name: field(body, 'name').slice(0, 200) };
+    const result = await subscriptions.subscribe({ productId: form.productId, environment: field(body, 'environment'), name: form.name }, who.actor);
+    if (!result.ok) return productsView(request, reply, { kind: 'error', text: SUBSCRIBE_PROBLEM_TEXT[result.reason] }, form);
+    return reply.redirect(`/portal/subscriptions/${result.value.id}?created=${result.value.state}`, 303);
+  });
+
+  app.get('/subscriptions', async (request, reply) => {
+    const who = referent(request);
+    const rows = (await subscriptions.list({ organisationId: who.organisationId })).map(subscriptionView);
+    return send(request, reply, strings(request.locale).subscriptions, subscriptionTable(request.locale, rows, '/portal'));
+  });
+
+  app.get('/subscriptions/:id', (request, reply) => {
+    const created = (request.query as Record<string, string | undefined>).created;
+    const t = strings(request.locale);
+    const notice = created === 'submitted' ? t.submittedNotice : created === 'active' ? t.activeNotice : undefined;
+    return detail(request, reply, notice ? { kind: 'notice', text: notice } : undefined);
+  });
+
+  app.post('/subscriptions/:id/keys/:slot/reveal', async (request, reply) => {
+    const who = referent(request);
+    const id = subscriptionId(request);
+    const slot = slotOf(request);
+    const result = await apiKeys.reveal(id, slot, who.actor, who.organisationId);
+    const t = strings(request.locale);
+    if (!result.ok) return detail(request, reply, { kind: 'error', text: result.reason === 'not_active' ? t.notActive : t.alreadyRevealed }, 409);
+    return send(request, reply, t.keys, keyShownPage(request.locale, { subscriptionId: id, slot, key: result.value.key, previousValidUntil: null,
+      apiUrl: `${request.protocol}://${request.host}` }));
+  });
+
+  app.post('/subscriptions/:id/keys/:slot/regenerate', async (request, reply) => {
+    const who = referent(request);
+    const id = subscriptionId(request);
+    const slot = slotOf(request);
+    const raw = field((request.body ?? {}) as Body, 'overlapHours').trim();
+    const hours = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
+    const result = await apiKeys.regenerate(id, slot, hours, who.actor, who.organisationId);
+    const t = strings(request.locale);
+    if (!result.ok) return detail(request, reply, { kind: 'error', text: result.reason === 'invalid_overlap' ? t.invalidOverlap : t.notManageable }, result.reason === 'invalid_overlap' ? 400 : 409);
+    return send(request, reply, t.keys, keyShownPage(request.locale, { subscriptionId: id, slot, key: result.value.key,
+      previousValidUntil: hours > 0 ? result.value.previousValidUntil : null, apiUrl: `${request.protocol}://${request.host}` }));
+  });
+
+  app.post('/subscriptions/:id/cancel', async (request, reply) => {
+    const who = referent(request);
+    const id = subscriptionId(request);
+    await subscriptions.change(id, 'cancel', who.actor, { organisationId: who.organisationId });
+    return reply.redirect(`/portal/subscriptions/${id}`, 303);
+  });
+}

@@ -1,0 +1,124 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, MerchantSettingsTable } from '../../db/schema.ts';
+import type { EcommerceEnv } from './merchant.types.ts';
+import type { SettingsPatch, TechnicalSettings } from './settings.policy.ts';
+
+// SQL of merchants and their two configurations (test, prod). Passphrases arrive here sealed and
+// leave sealed: this file never sees a passphrase in clear.
+
+export type MerchantRow = Selectable<Database['merchants']>;
+export type SettingsRow = Selectable<MerchantSettingsTable>;
+
+/** The sealed passphrases of one configuration, as stored. */
+export interface SealedPassphrases {
+  shaIn: string | null;
+  shaOut: string | null;
+}
+
+export function findMerchant(db: Kysely<Database>, id: string, organisationId?: string) {
+  let query = db.selectFrom('merchants').selectAll().where('id', '=', id);
+  if (organisationId !== undefined) query = query.where('organisation_id', '=', organisationId);
+  return query.executeTakeFirst();
+}
+
+export function findMerchantOfOrganisation(db: Kysely<Database>, organisationId: string) {
+  return db.selectFrom('merchants').selectAll().where('organisation_id', '=', organisationId).executeTakeFirst();
+}
+
+/** PSPIDs are unique case-insensitively (index on upper(pspid)), so the lookup is too. */
+export function findMerchantByPspid(db: Kysely<Database>, pspid: string) {
+  return db.selectFrom('merchants').selectAll().where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase()).executeTakeFirst();
+}
+
+/** Inserts the merchant and its two configurations; false when the PSPID or the organisation is taken. */
+export async function insertMerchant(trx: Kysely<Database>, row: { id: string; organisationId: string; pspid: string; name: string; now: Date;
+  defaults: Pick<TechnicalSettings, 'feedbackParams'> }): Promise<boolean> {
+  const inserted = await trx.insertInto('merchants').values({ id: row.id, organisation_id: row.organisationId, pspid: row.pspid, name: row.name, created_at: row.now })
+    .onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  if (Number(inserted.numInsertedRows ?? 0n) !== 1) return false;
+  await trx.insertInto('merchant_settings').values((['test', 'prod'] as const).map((environment) => ({
+    merchant_id: row.id, environment, feedback_params: [...row.defaults.feedbackParams], updated_at: row.now,
+  }))).execute();
+  return true;
+}
+
+export function findSettings(db: Kysely<Database>, merchantId: string, env: EcommerceEnv) {
+  return db.selectFrom('merchant_settings').selectAll().where('merchant_id', '=', merchantId).where('environment', '=', env).executeTakeFirst();
+}
+
+/**
+ * Both configurations locked, in a fixed order (test, then prod) so two changes never deadlock:
+ * the test ≠ prod rule compares them, so they must not change under us.
+ */
+export async function lockBothSettings(trx: Kysely<Database>, merchantId: string): Promise<{ test: SettingsRow; prod: SettingsRow }> {
+  const rows = await trx.selectFrom('merchant_settings').selectAll().where('merchant_id', '=', merchantId)
+    .orderBy('environment', 'desc').forUpdate().execute();
+  const test = rows.find((r) => r.environment === 'test');
+  const prod = rows.find((r) => r.environment === 'prod');
+  if (!test || !prod) throw new Error(`merchant ${merchantId} lacks a configuration`);
+  return { test, prod };
+}
+
+export function settingsOf(row: SettingsRow): TechnicalSettings {
+  return {
+    hashingMethod: row.hashing_method, hashAlgorithm: row.hash_algorithm, charset: row.charset, referrers: row.referrers,
+    acceptUrl: row.accept_url, declineUrl: row.decline_url, exceptionUrl: row.exception_url, cancelUrl: row.cancel_url,
+    feedbackOnRedirect: row.feedback_on_redirect, s2sTiming: row.s2s_timing, s2sUrlAccepted: row.s2s_url_accepted,
+    s2sUrlDeclined: row.s2s_url_declined, s2sMethod: row.s2s_method, feedbackParams: row.feedback_params,
+    defaultOperation: row.default_operation, paymentRetries: row.payment_retries, enabledCurrencies: row.enabled_currencies,
+  };
+}
+
+/** Writes the non-secret settings of a patch and, when given, sealed passphrases (null removes one). */
+export async function updateSettings(trx: Kysely<Database>, merchantId: string, env: EcommerceEnv, patch: Omit<SettingsPatch, 'shaIn' | 'shaOut'>,
+  sealed: Partial<SealedPassphrases>, now: Date): Promise<void> {
+  const values = {
+    ...(patch.hashingMethod !== undefined ? { hashing_method: patch.hashingMethod } : {}),
+    ...(patch.hashAlgorithm !== undefined ? { hash_algorithm: patch.hashAlgorithm } : {}),
+    ...(patch.charset !== undefined ? { charset: patch.charset } : {}),
+    ...(patch.referrers !== undefined ? { referrers: patch.referrers } : {}),
+    ...(patch.acceptUrl !== undefined ? { accept_url: patch.acceptUrl } : {}),
+    ...(patch.declineUrl !== undefined ? { decline_url: patch.declineUrl } : {}),
+    ...(patch.exceptionUrl !== undefined ? { exception_url: patch.exceptionUrl } : {}),
+    ...(patch.cancelUrl !== undefined ? { cancel_url: patch.cancelUrl } : {}),
+    ...(patch.feedbackOnRedirect !== undefined ? { feedback_on_redirect: patch.feedbackOnRedirect } : {}),
+    ...(patch.s2sTiming !== undefined ? { s2s_timing: patch.s2sTiming } : {}),
+    ...(patch.s2sUrlAccepted !== undefined ? { s2s_url_accepted: patch.s2sUrlAccepted } : {}),
+    ...(patch.s2sUrlDeclined !== undefined ? { s2s_url_declined: patch.s2sUrlDeclined } : {}),
+    ...(patch.s2sMethod !== undefined ? { s2s_method: patch.s2sMethod } : {}),
+    ...(patch.feedbackParams !== undefined ? { feedback_params: [...patch.feedbackParams] } : {}),
+    ...(patch.defaultOperation !== undefined ? { default_operation: patch.defaultOperation } : {}),
+    ...(patch.paymentRetries !== undefined ? { payment_retries: patch.paymentRetries } : {}),
+    ...(patch.enabledCurrencies !== undefined ? { enabled_currencies: [...patch.enabledCurrencies] } : {}),
+    ...(sealed.shaIn !== undefined ? { sha_in_sealed: sealed.shaIn } : {}),
+    ...(sealed.shaOut !== undefined ? { sha_out_sealed: sealed.shaOut } : {}),
+  };
+  await trx.updateTable('merchant_settings').set({ ...values, updated_at: now })
+    .where('merchant_id', '=', merchantId).where('environment', '=', env).execute();
+}
+
+/** The hosted page's lookup: one configuration by PSPID, with whether its environment may take payments. */
+export function findConfig(db: Kysely<Database>, pspid: string, env: EcommerceEnv) {
+  return db.selectFrom('merchants')
+    .innerJoin('merchant_settings', 'merchant_settings.merchant_id', 'merchants.id')
+    .selectAll('merchant_settings')
+    .select(['merchants.organisation_id', 'merchants.pspid', 'merchants.name'])
+    // Reads subscriptions and products, which the subscriptions module owns: a read-only
+    // projection, joined here because the hosted page asks on every request and one query beats
+    // two. Writes to those tables happen only in the subscriptions module.
+    .select((eb) => eb.exists(eb.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id').select(sql`1`.as('one'))
+      .whereRef('subscriptions.organisation_id', '=', 'merchants.organisation_id')
+      .where('products.code', '=', 'ecommerce').where('subscriptions.state', '=', 'active').where('subscriptions.environment', '=', env)).as('active'))
+    .where(sql<string>`upper(merchants.pspid)`, '=', pspid.toUpperCase())
+    .where('merchant_settings.environment', '=', env)
+    .executeTakeFirst();
+}
+
+/** Environments in which the organisation has an active `ecommerce` subscription (same read-only projection as in findConfig). */
+export async function activeEnvironments(db: Kysely<Database>, organisationId: string): Promise<EcommerceEnv[]> {
+  const rows = await db.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id')
+    .select('subscriptions.environment').distinct()
+    .where('subscriptions.organisation_id', '=', organisationId).where('products.code', '=', 'ecommerce').where('subscriptions.state', '=', 'active')
+    .execute();
+  return rows.map((r) => r.environment).sort((a, b) => (a === b ? 0 : a === 'test' ? -1 : 1));
+}

@@ -1,0 +1,236 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { VarcoError, fail, ok, type Result } from '../../kernel/errors.ts';
+import { newId } from '../../kernel/ids.ts';
+import { open, seal, SecretboxError } from '../../kernel/secretbox.ts';
+import { appendAudit } from '../audit/index.ts';
+import { getOrganisation } from '../organisations/index.ts';
+import { generatePassphrase } from './passphrase.policy.ts';
+import {
+  DEFAULT_FEEDBACK_PARAMETERS, changedFields, checkForProduction, checkPspid, testPassphrasesToReplace, validateSettings,
+  type SettingsInput, type SettingsProblem, type TechnicalSettings,
+} from './settings.policy.ts';
+import { mailPassphraseReplaced } from './merchant.mail.ts';
+import * as repo from './merchants.repository.ts';
+import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
+
+// Merchant accounts (a PSPID per organisation with an active `ecommerce` subscription) and their
+// test and prod technical settings. Passphrases are sealed with the master key under an aad naming
+// their place (`merchant:<id>:<env>:sha-in`), opened only in memory, never returned by a read of
+// the settings, never logged and never audited: audit rows name the fields that changed.
+
+export interface MerchantActor {
+  type: 'admin' | 'referent' | 'cli' | 'system';
+  id: string | null;
+  ip: string | null;
+}
+
+export interface MerchantsOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  /** Seals passphrases at rest. Without it the service still lists and validates, but refuses to seal or open. */
+  masterKey: Buffer | undefined;
+  publicUrl: string;
+}
+
+export interface MerchantView {
+  id: string;
+  organisationId: string;
+  pspid: string;
+  name: string;
+  createdAt: Date;
+  /** Environments in which the organisation has an active `ecommerce` subscription. */
+  activeEnvironments: EcommerceEnv[];
+}
+
+/** One configuration for a page or the CLI: every setting, and only whether each passphrase is set. */
+export interface SettingsView extends TechnicalSettings {
+  env: EcommerceEnv;
+  shaInSet: boolean;
+  shaOutSet: boolean;
+  updatedAt: Date;
+}
+
+export type CreateMerchantProblem = 'invalid_pspid' | 'pspid_taken' | 'not_eligible' | 'already_exists' | 'organisation_not_found';
+
+/** Test passphrases that equalled a production one and were replaced by random ones. */
+export type Replaced = Array<'shaIn' | 'shaOut'>;
+
+export type UpdateOutcome = { ok: true; changed: string[]; replacedInTest: Replaced } | { ok: false; problems: SettingsProblem[] };
+export type CopyOutcome = { ok: true; shaIn: string; changed: string[]; prodShaOutSet: boolean } | { ok: false; problems: SettingsProblem[] };
+
+type Which = 'shaIn' | 'shaOut';
+const AAD_NAME: Record<Which, string> = { shaIn: 'sha-in', shaOut: 'sha-out' };
+type Clear = { shaIn: string | null; shaOut: string | null };
+
+export function createMerchantsService(options: MerchantsOptions) {
+  const { db, clock, publicUrl } = options;
+
+  function masterKey(): Buffer {
+    if (!options.masterKey) throw new VarcoError('internal_error', 'No master key is configured: Varco cannot seal or open SHA passphrases.');
+    return options.masterKey;
+  }
+  const aad = (merchantId: string, env: EcommerceEnv, which: Which): string => `merchant:${merchantId}:${env}:${AAD_NAME[which]}`;
+  const sealFor = (merchantId: string, env: EcommerceEnv, which: Which, value: string): string => seal(masterKey(), value, aad(merchantId, env, which));
+  function openFor(merchantId: string, env: EcommerceEnv, which: Which, sealed: string | null): string | null {
+    if (sealed === null) return null;
+    try {
+      return open(masterKey(), sealed, aad(merchantId, env, which));
+    } catch (error) {
+      // Fail closed with a message that names the place, never the value.
+      if (error instanceof SecretboxError) throw new VarcoError('internal_error', `The ${AAD_NAME[which]} passphrase of ${merchantId} (${env}) cannot be opened: ${error.reason}.`, { cause: error });
+      throw error;
+    }
+  }
+  const openBoth = (merchantId: string, env: EcommerceEnv, row: repo.SettingsRow): Clear => ({
+    shaIn: openFor(merchantId, env, 'shaIn', row.sha_in_sealed), shaOut: openFor(merchantId, env, 'shaOut', row.sha_out_sealed),
+  });
+
+  async function view(m: repo.MerchantRow): Promise<MerchantView> {
+    return { id: m.id, organisationId: m.organisation_id, pspid: m.pspid, name: m.name, createdAt: m.created_at,
+      activeEnvironments: await repo.activeEnvironments(db, m.organisation_id) };
+  }
+
+  /** The merchant, or not_found (also for another organisation's merchant when `organisationId` scopes the call). */
+  async function requireMerchant(id: string, organisationId?: string): Promise<repo.MerchantRow> {
+    const m = await repo.findMerchant(db, id, organisationId);
+    if (!m) throw new VarcoError('not_found', 'No such merchant.');
+    return m;
+  }
+
+  async function create(input: { organisationId: string; pspid: string }, actor: MerchantActor): Promise<Result<MerchantView, CreateMerchantProblem>> {
+    const pspid = input.pspid.trim();
+    if (!checkPspid(pspid)) return fail('invalid_pspid');
+    const organisation = await getOrganisation(db, input.organisationId);
+    if (!organisation) return fail('organisation_not_found');
+    if ((await repo.activeEnvironments(db, organisation.id)).length === 0) return fail('not_eligible');
+    if (await repo.findMerchantOfOrganisation(db, organisation.id)) return fail('already_exists');
+    if (await repo.findMerchantByPspid(db, pspid)) return fail('pspid_taken');
+    const id = newId('mer');
+    const inserted = await db.transaction().execute(async (trx) => {
+      const done = await repo.insertMerchant(trx, { id, organisationId: organisation.id, pspid, name: organisation.name, now: clock.now(),
+        defaults: { feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS] } });
+      if (done) {
+        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.created', subjectType: 'merchant', subjectId: id,
+          organisationId: organisation.id, details: { pspid } }, clock);
+      }
+      return done;
+    });
+    // Lost a race with another request: say which uniqueness it was.
+    if (!inserted) return fail((await repo.findMerchantOfOrganisation(db, organisation.id)) ? 'already_exists' : 'pspid_taken');
+    return ok(await view(await requireMerchant(id)));
+  }
+
+  async function settings(merchantId: string, env: EcommerceEnv): Promise<SettingsView> {
+    const row = await repo.findSettings(db, merchantId, env);
+    if (!row) throw new VarcoError('not_found', 'No such merchant configuration.');
+    return { ...repo.settingsOf(row), env, shaInSet: row.sha_in_sealed !== null, shaOutSet: row.sha_out_sealed !== null, updatedAt: row.updated_at };
+  }
+
+  /**
+   * Test ≠ prod, inside the caller's transaction, once the new values are written: each test
+   * passphrase equal to a production one becomes a random one; referents are e-mailed.
+   */
+  async function enforceTestNotProd(trx: Kysely<Database>, m: repo.MerchantRow, test: Clear, prod: Clear, actor: MerchantActor): Promise<Replaced> {
+    const replaced = testPassphrasesToReplace(test, prod);
+    if (replaced.length === 0) return replaced;
+    const sealed: Partial<repo.SealedPassphrases> = {};
+    for (const which of replaced) sealed[which] = sealFor(m.id, 'test', which, generatePassphrase());
+    await repo.updateSettings(trx, m.id, 'test', {}, sealed, clock.now());
+    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.test_passphrase_replaced', subjectType: 'merchant',
+      subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'test', fields: replaced.join(','), reason: 'equal_to_production' } }, clock);
+    await mailPassphraseReplaced(trx, { id: m.id, organisationId: m.organisation_id, pspid: m.pspid, name: m.name }, replaced, publicUrl);
+    return replaced;
+  }
+
+  /** Validates and applies a change to one configuration; problems are returned, nothing is written then. */
+  async function updateSettings(merchantId: string, env: EcommerceEnv, input: SettingsInput, actor: MerchantActor, scope: { organisationId?: string } = {}): Promise<UpdateOutcome> {
+    const m = await requireMerchant(merchantId, scope.organisationId);
+    return db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
+      const rows = await repo.lockBothSettings(trx, m.id);
+      const row = rows[env];
+      const current = repo.settingsOf(row);
+      const verdict = validateSettings(input, env, current);
+      if (!verdict.ok) return { ok: false, problems: verdict.problems };
+      const { shaIn, shaOut, ...plain } = verdict.patch;
+      const changed = changedFields(verdict.patch, { ...current, shaInSet: row.sha_in_sealed !== null, shaOutSet: row.sha_out_sealed !== null });
+      const sealed: Partial<repo.SealedPassphrases> = {};
+      if (shaIn !== undefined) sealed.shaIn = shaIn === null ? null : sealFor(m.id, env, 'shaIn', shaIn);
+      if (shaOut !== undefined) sealed.shaOut = shaOut === null ? null : sealFor(m.id, env, 'shaOut', shaOut);
+      await repo.updateSettings(trx, m.id, env, plain, sealed, clock.now());
+      if (changed.length > 0) {
+        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.settings_changed', subjectType: 'merchant',
+          subjectId: m.id, organisationId: m.organisation_id, details: { environment: env, fields: changed.join(',') } }, clock);
+      }
+      let replacedInTest: Replaced = [];
+      if (shaIn !== undefined || shaOut !== undefined) {
+        // The values just typed are in memory already; only the other side is opened.
+        const typed: Clear = { shaIn: shaIn === undefined ? openFor(m.id, env, 'shaIn', row.sha_in_sealed) : shaIn,
+          shaOut: shaOut === undefined ? openFor(m.id, env, 'shaOut', row.sha_out_sealed) : shaOut };
+        const other: EcommerceEnv = env === 'test' ? 'prod' : 'test';
+        const stored = openBoth(m.id, other, rows[other]);
+        replacedInTest = await enforceTestNotProd(trx, m, env === 'test' ? typed : stored, env === 'prod' ? typed : stored, actor);
+      }
+      return { ok: true, changed, replacedInTest };
+    });
+  }
+
+  /**
+   * Copy test to production: every setting of test goes to prod, and prod gets a new random SHA-IN
+   * passphrase, returned here once (the caller shows it and forgets it). Prod keeps its SHA-OUT.
+   */
+  async function copyTestToProd(merchantId: string, actor: MerchantActor, scope: { organisationId?: string } = {}): Promise<CopyOutcome> {
+    const m = await requireMerchant(merchantId, scope.organisationId);
+    return db.transaction().execute(async (trx): Promise<CopyOutcome> => {
+      const rows = await repo.lockBothSettings(trx, m.id);
+      const testSettings = repo.settingsOf(rows.test);
+      const problems = checkForProduction(testSettings);
+      if (problems.length > 0) return { ok: false, problems };
+      const shaIn = generatePassphrase();
+      const changed = [...changedFields(testSettings, { ...repo.settingsOf(rows.prod), shaInSet: true, shaOutSet: true }), 'shaIn'];
+      await repo.updateSettings(trx, m.id, 'prod', testSettings, { shaIn: sealFor(m.id, 'prod', 'shaIn', shaIn) }, clock.now());
+      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.copied_to_prod', subjectType: 'merchant',
+        subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'prod', fields: changed.join(',') } }, clock);
+      const prodShaOut = openFor(m.id, 'prod', 'shaOut', rows.prod.sha_out_sealed);
+      await enforceTestNotProd(trx, m, openBoth(m.id, 'test', rows.test), { shaIn, shaOut: prodShaOut }, actor);
+      return { ok: true, shaIn, changed, prodShaOutSet: prodShaOut !== null };
+    });
+  }
+
+  /** MerchantDirectory: the hosted page's view of a PSPID, passphrases opened in memory. */
+  async function configFor(pspid: string, env: EcommerceEnv): Promise<MerchantConfig | undefined> {
+    if (!checkPspid(pspid)) return undefined;
+    const row = await repo.findConfig(db, pspid, env);
+    if (!row || !row.active) return undefined;
+    const { shaIn, shaOut } = openBoth(row.merchant_id, env, row);
+    return { merchantId: row.merchant_id, organisationId: row.organisation_id, pspid: row.pspid, name: row.name, env, ...repo.settingsOf(row), shaIn, shaOut };
+  }
+
+  const directory: MerchantDirectory = { configFor };
+
+  return {
+    ...directory,
+    create,
+    settings,
+    updateSettings,
+    copyTestToProd,
+    /** The merchant, optionally scoped to an organisation (portal): undefined for another organisation's. */
+    get: async (id: string, organisationId?: string) => {
+      const m = await repo.findMerchant(db, id, organisationId);
+      return m ? view(m) : undefined;
+    },
+    forOrganisation: async (organisationId: string) => {
+      const m = await repo.findMerchantOfOrganisation(db, organisationId);
+      return m ? view(m) : undefined;
+    },
+    findByPspid: async (pspid: string) => {
+      const m = await repo.findMerchantByPspid(db, pspid);
+      return m ? view(m) : undefined;
+    },
+    /** Environments with an active `ecommerce` subscription: none means no merchant account may be opened. */
+    activeEnvironments: (organisationId: string) => repo.activeEnvironments(db, organisationId),
+  };
+}
+
+export type MerchantsService = ReturnType<typeof createMerchantsService>;

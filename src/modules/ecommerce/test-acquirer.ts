@@ -1,0 +1,87 @@
+/**
+ * The built-in TEST acquirer: a twin that answers by card number, never contacts anyone and
+ * keeps no state (the challenge outcome comes back through `completeChallenge`). The table is
+ * documented for merchants in docs/test-cards.md; a test keeps the two in step.
+ */
+import { randomInt } from 'node:crypto';
+import type { Acquirer, AcquirerResult, AuthoriseRequest, CompleteChallengeRequest } from './acquirer.ts';
+import type { CardBrand } from './card.ts';
+
+export type TestCardBehaviour = 'authorised' | 'challenge' | 'refused' | 'uncertain' | 'technical_error';
+
+export interface TestCard {
+  readonly number: string;
+  readonly brand: CardBrand;
+  readonly behaviour: TestCardBehaviour;
+}
+
+/** Acceptance code of every test authorisation, as on the platform's test environment. */
+export const TEST_ACCEPTANCE = 'test123';
+
+/** NCERROR the twin answers with, from the platform's code list. */
+export const TEST_NC_ERRORS = Object.freeze({
+  refused: '30051001', // Authorization declined
+  uncertain: '20001001', // unknown status for the transaction
+  technical_error: '30001998', // A technical problem occurred, please try again
+  challenge_failed: '40001134', // Authentication failed, please retry or cancel
+});
+
+export const TEST_CARDS: readonly TestCard[] = Object.freeze([
+  { number: '4111111111111111', brand: 'VISA', behaviour: 'authorised' },
+  { number: '5399999999999999', brand: 'MasterCard', behaviour: 'authorised' },
+  { number: '2223000048400011', brand: 'MasterCard', behaviour: 'authorised' },
+  { number: '374111111111111', brand: 'American Express', behaviour: 'authorised' },
+  { number: '6759000000000000', brand: 'Maestro', behaviour: 'authorised' },
+  { number: '4000000000000002', brand: 'VISA', behaviour: 'challenge' },
+  { number: '4000000000000010', brand: 'VISA', behaviour: 'refused' },
+  { number: '5100000000000016', brand: 'MasterCard', behaviour: 'refused' },
+  { number: '4000000000000028', brand: 'VISA', behaviour: 'uncertain' },
+  { number: '4000000000000036', brand: 'VISA', behaviour: 'technical_error' },
+] satisfies TestCard[]);
+
+const BY_NUMBER: ReadonlyMap<string, TestCard> = new Map(TEST_CARDS.map((c) => [c.number, c]));
+
+/** Any number not in the table that passed the card form is authorised, as on the platform's test. */
+export function testCardBehaviour(number: string): TestCardBehaviour {
+  return BY_NUMBER.get(number)?.behaviour ?? 'authorised';
+}
+
+export interface TestAcquirerOptions {
+  /** PAYID-like numeric references; random 10 digits by default, fixed in tests. */
+  readonly payIds?: () => string;
+}
+
+function randomPayId(): string {
+  return String(randomInt(1_000_000_000, 10_000_000_000));
+}
+
+export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer {
+  const nextPayId = options.payIds ?? randomPayId;
+
+  async function authorise(request: AuthoriseRequest): Promise<AcquirerResult> {
+    const payId = nextPayId();
+    switch (testCardBehaviour(request.card.number)) {
+      case 'authorised':
+        return { outcome: 'authorised', payId, acceptance: TEST_ACCEPTANCE, ncError: '0' };
+      case 'challenge':
+        return { outcome: 'challenge_required', payId, ncError: '0', challenge: { reference: `sim3ds-${payId}`, kind: 'simulated-3ds' } };
+      case 'refused':
+        return { outcome: 'refused', payId, ncError: TEST_NC_ERRORS.refused };
+      case 'uncertain':
+        return { outcome: 'uncertain', payId, ncError: TEST_NC_ERRORS.uncertain };
+      case 'technical_error':
+        // No payId: the "acquirer" never got far enough to register the transaction.
+        return { outcome: 'technical_error', ncError: TEST_NC_ERRORS.technical_error };
+    }
+  }
+
+  async function completeChallenge(request: CompleteChallengeRequest): Promise<AcquirerResult> {
+    if (request.challenge.kind !== 'simulated-3ds' || request.challenge.reference !== `sim3ds-${request.payId}`) {
+      return { outcome: 'technical_error', payId: request.payId, ncError: TEST_NC_ERRORS.technical_error };
+    }
+    if (!request.authenticated) return { outcome: 'refused', payId: request.payId, ncError: TEST_NC_ERRORS.challenge_failed };
+    return { outcome: 'authorised', payId: request.payId, acceptance: TEST_ACCEPTANCE, ncError: '0' };
+  }
+
+  return { name: 'test', authorise, completeChallenge };
+}

@@ -1,0 +1,71 @@
+import { html, type SafeHtml } from '../html.ts';
+import type { Locale } from '../i18n.ts';
+import { when } from './checks.ts';
+import { envLabel, stationTable, type StationRowView } from './pages.ts';
+import { problemText, stationStrings } from './strings.ts';
+
+// Back office parts of the station pages: the list with its "to check" filter, the review and
+// settings forms of a station, and the trusted CAs per environment.
+
+export function adminStationsPage(locale: Locale, rows: StationRowView[], toCheckOnly: boolean): SafeHtml {
+  const t = stationStrings(locale);
+  return html`<p><a href="/admin/stations?filter=to_check"${toCheckOnly ? ' aria-current="page"' : ''}>${t.toCheck}</a> · <a href="/admin/stations"${toCheckOnly ? '' : ' aria-current="page"'}>${t.all}</a></p>
+${toCheckOnly && rows.length === 0 ? html`<p>${t.noneToCheck}</p>` : stationTable(locale, rows, '/admin/stations', true)}`;
+}
+
+export interface AdminStationForms {
+  csrf: string;
+  stationId: string;
+  /** A version waits for a review. */
+  reviewable: boolean;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  allowPrivateIp: boolean;
+  environment: string;
+  reviewProblem?: string | undefined;
+}
+
+export function adminStationForms(locale: Locale, f: AdminStationForms): SafeHtml {
+  const t = stationStrings(locale);
+  return html`${f.reviewable ? html`<h2>${t.review}</h2>
+${f.reviewProblem ? html`<p class="error" role="alert">${problemText(locale, f.reviewProblem)}</p>` : ''}
+<form method="post" action="/admin/stations/${f.stationId}/review" class="review-form">
+<input type="hidden" name="_csrf" value="${f.csrf}">
+<label for="note">${t.reviewNote}</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
+<button type="submit" name="action" value="approve" id="approve">${t.approve}</button>
+<button type="submit" name="action" value="request_changes" id="request-changes">${t.requestChanges}</button>
+</form>` : ''}
+<h2>${t.settings}</h2>
+<form method="post" action="/admin/stations/${f.stationId}/settings" class="settings-form">
+<input type="hidden" name="_csrf" value="${f.csrf}">
+<label for="connectTimeoutMs">${t.connectTimeout}</label><input id="connectTimeoutMs" name="connectTimeoutMs" inputmode="numeric" value="${String(f.connectTimeoutMs)}">
+<label for="responseTimeoutMs">${t.responseTimeout}</label><input id="responseTimeoutMs" name="responseTimeoutMs" inputmode="numeric" value="${String(f.responseTimeoutMs)}">
+${f.environment === 'prod' ? html`<label><input type="checkbox" name="allowPrivateIp" value="1"${f.allowPrivateIp ? ' checked' : ''}> ${t.allowPrivateIp}</label>` : ''}
+<button type="submit">${t.save}</button>
+</form>`;
+}
+
+export interface TrustedCaView { id: string; subject: string; fingerprint: string; notAfter: Date; addedAt: Date }
+
+export function trustedCasPage(locale: Locale, input: { csrf: string; cas: Record<'test' | 'prod', TrustedCaView[]>; problem?: string | undefined; form?: { environment: string; pem: string }; notice?: string | undefined }): SafeHtml {
+  const t = stationStrings(locale);
+  const section = (env: 'test' | 'prod'): SafeHtml => {
+    const rows = input.cas[env];
+    return html`<h2>${envLabel(locale, env)}</h2>
+${rows.length === 0 ? html`<p>${t.noCas}</p>` : html`<table data-env="${env}"><thead><tr><th>${t.subject}</th><th>${t.fingerprint}</th><th>${t.expires}</th><th>${t.added}</th><th></th></tr></thead><tbody>
+${rows.map((ca) => html`<tr data-ca="${ca.id}"><td>${ca.subject}</td><td><code>${ca.fingerprint}</code></td><td>${when(ca.notAfter)}</td><td>${when(ca.addedAt)}</td>
+<td><form method="post" action="/admin/trust/${ca.id}/remove"><input type="hidden" name="_csrf" value="${input.csrf}"><button type="submit">${t.remove}</button></form></td></tr>`)}
+</tbody></table>`}`;
+  };
+  return html`${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ''}<p>${t.trustedIntro}</p>
+${section('test')}${section('prod')}
+<h2>${t.addCa}</h2>
+${input.problem ? html`<p class="error" role="alert">${problemText(locale, input.problem)}</p>` : ''}
+<form method="post" action="/admin/trust">
+<input type="hidden" name="_csrf" value="${input.csrf}">
+<label for="environment">${t.environment}</label><select id="environment" name="environment">
+<option value="test"${input.form?.environment === 'prod' ? '' : ' selected'}>${t.test}</option><option value="prod"${input.form?.environment === 'prod' ? ' selected' : ''}>${t.prod}</option></select>
+<label for="pem">${t.pem}</label><textarea id="pem" name="pem" rows="10" required class="pem">${input.form?.pem ?? ''}</textarea>
+<button type="submit">${t.add}</button>
+</form>`;
+}

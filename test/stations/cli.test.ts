@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildTestApp } from '../support/app.ts';
+import { runCli } from '../support/server-process.ts';
+import { createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
+import { makeServerPki, startPeer } from '../support/tls-peers.ts';
+
+// `npx varco trust …` and `npx varco station …` as an operator runs them, against the database and
+// data directory (development PKI) of an app built in this process.
+
+const { app, config, services, database } = await buildTestApp();
+const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir };
+const varco = (...args: string[]) => runCli(args, env);
+const org = await createOrganisation(database.db, 'Banca Riga di Comando');
+await createReferent(database.db, org, ['node']);
+const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'CLI Root', intermediateName: 'CLI Issuing' });
+const rootFile = join(config.dataDir, 'cli-root.pem');
+await writeFile(rootFile, pki.root.certPem);
+// At file level: a peer started inside a test stops when that test ends.
+const varcoClientCa = (await services.platformCertificates.downloads('test')).caPem;
+const primary = await startPeer({ leaf: pki.leaf, chain: [pki.intermediate!], clientCas: [varcoClientCa] });
+const secondary = await startPeer({ leaf: pki.leaf, chain: [pki.intermediate!], clientCas: [varcoClientCa] });
+
+test('trust add, list and remove', async () => {
+  const added = await varco('trust', 'add', '--env', 'test', '--file', rootFile, '--json');
+  assert.equal(added.code, 0, added.stderr);
+  const { id } = JSON.parse(added.stdout) as { id: string };
+  const list = await varco('trust', 'list', '--env', 'test');
+  assert.match(list.stdout, new RegExp(`${id}.*CN=CLI Root`));
+  assert.equal((await varco('trust', 'add', '--env', 'test', '--file', rootFile)).code, 64, 'already trusted');
+  assert.equal((await varco('trust', 'remove', id)).code, 0);
+  assert.match((await varco('trust', 'list', '--env', 'test')).stdout, /No CAs authorised/);
+  const again = await varco('trust', 'add', '--env', 'test', '--file', rootFile);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((await varco('trust', 'list', '--env', 'staging')).code, 64);
+});
+
+test('station add refuses bad input with each problem, then registers, lists, approves', async () => {
+  const bad = await varco('station', 'add', '--org', org, '--env', 'test', '--code', 'CLI_01', '--url', 'http://localhost/node', '--ip', '127.0.0.1', '--port', '99999');
+  assert.equal(bad.code, 64);
+  assert.match(bad.stderr, /primary: The service URL must use https/);
+  assert.match(bad.stderr, /primary: The port must be a whole number from 1 to 65535/);
+
+  const added = await varco('station', 'add', '--org', org, '--env', 'test', '--code', 'CLI_01', '--url', primary.url('/node'), '--ip', '127.0.0.1', '--port', String(primary.port),
+    '--secondary-url', secondary.url('/node'), '--secondary-ip', '127.0.0.1', '--secondary-port', String(secondary.port));
+  assert.equal(added.code, 0, added.stderr);
+  assert.match((await varco('station', 'list', '--org', org)).stdout, /CLI_01\s+to_check/);
+  assert.equal((await varco('station', 'request-changes', 'CLI_01', '--env', 'test')).code, 64, '--note is required');
+  const approved = await varco('station', 'approve', 'cli_01', '--env', 'test');
+  assert.equal(approved.code, 0, approved.stderr);
+  const listed = JSON.parse((await varco('station', 'list', '--env', 'test', '--json')).stdout) as Array<{ code: string; review: string }>;
+  assert.deepEqual(listed.map((s) => [s.code, s.review]), [['CLI_01', 'approved']]);
+  assert.equal((await varco('station', 'approve', 'CLI_01', '--env', 'test')).code, 64, 'nothing waits for review');
+  assert.equal((await varco('station', 'verify', 'NOPE', '--env', 'test')).code, 64);
+});
+
+test('station verify prints every step for primary and secondary and exits non-zero until both directions work', async () => {
+  const first = await varco('station', 'verify', 'CLI_01', '--env', 'test');
+  assert.equal(first.code, 1, first.stderr);
+  for (const role of ['primary', 'secondary']) assert.match(first.stdout, new RegExp(`${role} https://localhost:\\d+/node -> 127\\.0\\.0\\.1:\\d+: PASS`));
+  for (const step of ['dns', 'tcp', 'tls_version', 'server_certificate', 'client_certificate_accepted', 'probe']) {
+    assert.equal(first.stdout.match(new RegExp(`PASS ${step}\\s`, 'g'))?.length, 2, `${step} passed twice:\n${first.stdout}`);
+  }
+  assert.match(first.stdout, /inbound GET \/api\/v1\/ping: FAIL/);
+
+  const keys = await issueKeys(services, org, 'node', 'test');
+  assert.equal((await app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': keys.primary } })).statusCode, 200);
+  await services.keyVerifier.flush();
+  const second = await varco('station', 'verify', 'CLI_01', '--env', 'test', '--json');
+  assert.equal(second.code, 0, second.stdout + second.stderr);
+  const json = JSON.parse(second.stdout) as { verified: boolean; state: string; outbound: { endpoints: Array<{ role: string; steps: Array<{ step: string; status: string }> }> } };
+  assert.equal(json.verified, true);
+  assert.equal(json.state, 'verified');
+  assert.deepEqual(json.outbound.endpoints.map((e) => [e.role, e.steps.every((s) => s.status === 'passed')]), [['primary', true], ['secondary', true]]);
+});

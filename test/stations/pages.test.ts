@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp } from '../support/app.ts';
+import { Browser, createAdmin, createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
+import { makeCa, makeServerPki, startPeer } from '../support/tls-peers.ts';
+
+// The station pages of the portal and the back office, through the production app: forms with
+// their messages, review, Verify with every step shown, trusted CAs, and organisation scoping.
+
+const { app, services, database } = await buildTestApp();
+const db = database.db;
+const admin = await createAdmin(services);
+const orgA = await createOrganisation(db, 'Banca Pagine');
+const orgB = await createOrganisation(db, 'Altra Banca Pagine');
+const refA = await createReferent(db, orgA, ['node']);
+const refB = await createReferent(db, orgB, ['node'], 'it');
+const portalA = await new Browser(app, 'portal').signIn(refA.email);
+const portalB = await new Browser(app, 'portal').signIn(refB.email);
+const backOffice = await new Browser(app, 'admin').signIn(admin.email);
+
+const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Pages Root', intermediateName: 'Pages Issuing' });
+const varcoClientCa = (await services.platformCertificates.downloads('test')).caPem;
+assert.ok((await services.trust.add('test', pki.root.certPem, { type: 'cli', id: null, ip: null })).ok);
+const peer = await startPeer({ leaf: pki.leaf, chain: [pki.intermediate!], clientCas: [varcoClientCa] });
+let stationId = '';
+
+const form = (code: string, port: number | string = peer.port) => ({ code, environment: 'test', primaryUrl: peer.url('/node'), primaryIp: '127.0.0.1', primaryPort: String(port),
+  secondaryUrl: '', secondaryIp: '', secondaryPort: '' });
+
+test('a referent registers a station; each invalid field says what is wrong, in the referent\u2019s language', async () => {
+  const list = await portalA.get('/portal/stations');
+  assert.equal(list.statusCode, 200);
+  assert.match(list.body, /href="\/portal\/stations\/new"/);
+  assert.match((await portalA.get('/portal/stations/new')).body, /name="_csrf"/);
+  const bad = await portalA.post('/portal/stations', { ...form('x', '0'), primaryUrl: 'http://10.0.0.1/node' });
+  assert.equal(bad.statusCode, 400);
+  for (const text of ['The station code must be', 'The service URL must use https', 'not by an IP address', 'The port must be a whole number']) assert.ok(bad.body.includes(text), text);
+  assert.match(bad.body, /value="http:\/\/10\.0\.0\.1\/node"/, 'the form keeps what was typed');
+  const badIt = await portalB.post('/portal/stations', { ...form('ok_code'), primaryPort: '70000' });
+  assert.equal(badIt.statusCode, 400);
+  assert.match(badIt.body, /La porta deve essere un numero intero/);
+
+  const created = await portalA.post('/portal/stations', form('PAGES_01'));
+  assert.equal(created.statusCode, 303, created.body);
+  stationId = String(created.headers.location).split('?')[0]?.split('/').pop() ?? '';
+  const detail = await portalA.get(String(created.headers.location));
+  assert.equal(detail.statusCode, 200);
+  assert.match(detail.body, /Sent for review/);
+  assert.match(detail.body, /data-review>To check</);
+  assert.match(detail.body, /Verification needs an approved version/);
+  assert.match((await portalA.get('/portal/stations')).body, /data-station="PAGES_01"/);
+});
+
+test('another organisation\u2019s station answers 404 on every portal route', async () => {
+  for (const url of [`/portal/stations/${stationId}`, `/portal/stations/${stationId}/edit`]) assert.equal((await portalB.get(url)).statusCode, 404, url);
+  assert.equal((await portalB.post(`/portal/stations/${stationId}/edit`, form('PAGES_01'))).statusCode, 404);
+  assert.equal((await portalB.post(`/portal/stations/${stationId}/verify`)).statusCode, 404);
+  assert.doesNotMatch((await portalB.get('/portal/stations')).body, /PAGES_01/);
+  assert.equal((await portalA.get('/portal/stations/sta_nonsense')).statusCode, 404);
+});
+
+test('an administrator asks for changes with a note, the referent fixes, the administrator approves', async () => {
+  const toCheck = await backOffice.get('/admin/stations?filter=to_check');
+  assert.match(toCheck.body, /data-station="PAGES_01"/);
+  assert.match(toCheck.body, /Banca Pagine/);
+  const noNote = await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'request_changes', note: '' });
+  assert.equal(noNote.statusCode, 400);
+  assert.match(noNote.body, /Say what must be changed/);
+  assert.equal((await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'request_changes', note: 'Use the DR site too.' })).statusCode, 303);
+  const seen = await portalA.get(`/portal/stations/${stationId}`);
+  assert.match(seen.body, /To fix/);
+  assert.match(seen.body, /Use the DR site too\./);
+  const edit = await portalA.get(`/portal/stations/${stationId}/edit`);
+  assert.match(edit.body, new RegExp(`value="${peer.url('/node').replaceAll('.', '\\.')}"`), 'the edit form starts from the version under review');
+  assert.equal((await portalA.post(`/portal/stations/${stationId}/edit`, { ...form('PAGES_01'), secondaryUrl: peer.url('/node'), secondaryIp: '127.0.0.1', secondaryPort: String(peer.port) })).statusCode, 303);
+  assert.equal((await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'approve', note: '' })).statusCode, 303);
+  const approved = await backOffice.get(`/admin/stations/${stationId}`);
+  assert.match(approved.body, /data-review>Approved</);
+  assert.doesNotMatch(approved.body, /id="approve"/, 'nothing left to review');
+  assert.doesNotMatch((await backOffice.get('/admin/stations?filter=to_check')).body, /PAGES_01/);
+});
+
+test('Verify in the portal shows every step for the primary and the secondary, and the inbound step', async () => {
+  const before = await portalA.get(`/portal/stations/${stationId}`);
+  assert.match(before.body, /No successful ping yet/);
+  assert.match(before.body, /curl -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" https:\/\/[^ ]+\/api\/v1\/ping/);
+  const keys = await issueKeys(services, orgA, 'node', 'test');
+  assert.equal((await app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': keys.primary } })).statusCode, 200);
+  await services.keyVerifier.flush();
+  const verified = await portalA.post(`/portal/stations/${stationId}/verify`);
+  assert.equal(verified.statusCode, 303);
+  const page = await portalA.get(`/portal/stations/${stationId}?verified=1`);
+  for (const role of ['primary', 'secondary']) {
+    const section = new RegExp(`data-role="${role}" data-ok="true"[\\s\\S]*?</section>`).exec(page.body)?.[0] ?? '';
+    for (const step of ['dns', 'tcp', 'tls_version', 'server_certificate', 'client_certificate_accepted', 'probe']) {
+      assert.match(section, new RegExp(`data-step="${step}" data-status="passed"`), `${role} ${step}`);
+    }
+    assert.match(section, /\d+ ms/);
+  }
+  assert.match(page.body, /class="inbound-check" data-ok="true"/);
+  assert.match(page.body, /data-connection="verified"/);
+  assert.match(page.body, /class="check-history"/);
+  // The back office shows the same check and can run its own.
+  assert.equal((await backOffice.post(`/admin/stations/${stationId}/verify`)).statusCode, 303);
+  assert.equal((await db.selectFrom('station_checks').select('trigger').where('station_id', '=', stationId).execute()).map((c) => c.trigger).sort().join(), 'admin,portal');
+});
+
+test('back office settings: timeouts are checked; the production private-IP permission is offered for prod stations', async () => {
+  const bad = await backOffice.post(`/admin/stations/${stationId}/settings`, { connectTimeoutMs: '10', responseTimeoutMs: '7000' });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /Timeouts must be whole milliseconds/);
+  assert.equal((await backOffice.post(`/admin/stations/${stationId}/settings`, { connectTimeoutMs: '3000', responseTimeoutMs: '9000' })).statusCode, 303);
+  const row = await db.selectFrom('stations').select(['connect_timeout_ms', 'response_timeout_ms']).where('id', '=', stationId).executeTakeFirstOrThrow();
+  assert.deepEqual(row, { connect_timeout_ms: 3000, response_timeout_ms: 9000 });
+  assert.doesNotMatch((await backOffice.get(`/admin/stations/${stationId}`)).body, /name="allowPrivateIp"/, 'test stations need no permission');
+  const prod = await services.stations.register(orgA, 'prod', { code: 'PAGES_P', primary: { url: 'https://pa.example.it/node', ip: '203.0.113.5', port: 443 } },
+    { type: 'cli', id: null, ip: null });
+  assert.ok(prod.ok);
+  assert.match((await backOffice.get(`/admin/stations/${prod.value.id}`)).body, /name="allowPrivateIp"/);
+  assert.equal((await backOffice.post(`/admin/stations/${prod.value.id}/settings`, { connectTimeoutMs: '7000', responseTimeoutMs: '7000', allowPrivateIp: '1' })).statusCode, 303);
+  assert.equal((await db.selectFrom('stations').select('allow_private_ip').where('id', '=', prod.value.id).executeTakeFirstOrThrow()).allow_private_ip, true);
+});
+
+test('trusted CAs in the back office: add from a pasted PEM, refuse what is not a CA, remove', async () => {
+  const page = await backOffice.get('/admin/trust');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Mozilla root store/);
+  const refused = await backOffice.post('/admin/trust', { environment: 'test', pem: pki.leaf.certPem });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /not a CA certificate/);
+  const ca = await makeCa({ name: 'Pasted Root' });
+  assert.equal((await backOffice.post('/admin/trust', { environment: 'prod', pem: ca.certPem })).statusCode, 303);
+  const listed = await backOffice.get('/admin/trust');
+  const id = /data-env="prod"[\s\S]*?data-ca="(tca_[a-z0-9]+)"/.exec(listed.body)?.[1];
+  assert.ok(id);
+  assert.match(listed.body, /CN=Pasted Root/);
+  assert.equal((await backOffice.post(`/admin/trust/${id}/remove`)).statusCode, 303);
+  assert.doesNotMatch((await backOffice.get('/admin/trust')).body, /CN=Pasted Root/);
+  assert.equal((await backOffice.post(`/admin/trust/${id}/remove`)).statusCode, 404);
+});
+
+test('menus link the new pages; a form without its CSRF token is refused', async () => {
+  assert.match((await portalA.get('/portal')).body, /href="\/portal\/stations"/);
+  const adminHome = (await backOffice.get('/admin/stations')).body;
+  assert.match(adminHome, /href="\/admin\/stations"/);
+  assert.match(adminHome, /href="\/admin\/trust"/);
+  const forged = await app.inject({ method: 'POST', url: `/portal/stations/${stationId}/verify`, headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  assert.equal(forged.statusCode, 403);
+});
