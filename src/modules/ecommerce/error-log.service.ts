@@ -111,7 +111,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function includedOf(v: unknown): DebugView['included'] {
   if (!Array.isArray(v)) return [];
-  return v.flatMap((item: unknown) => {
+  return v.flatMap((item: unknown): DebugView['included'] => {
     if (typeof item === 'string') return [{ name: item, value: null }];
     if (Array.isArray(item) && typeof item[0] === 'string' && typeof item[1] === 'string') return [{ name: item[0], value: item[1] }];
     return [];

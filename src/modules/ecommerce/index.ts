@@ -54,3 +54,29 @@ export { DEFAULT_NC_ERROR, STATUS, effectiveUrls, mayRetry, ncStatus, paymentSta
 export type { FinalOutcome, RedirectParam, RedirectTarget } from './outcome.ts';
 export { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS, feedbackParameters, redirectUrl, trxDate } from './feedback.ts';
 export type { FeedbackField, FeedbackOptions, FeedbackOrder, FeedbackPayment, ShaOutConfig } from './feedback.ts';
+
+// Merchant accounts and technical settings (the MerchantDirectory the hosted page reads), the error log.
+export type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
+export { createMerchantsService } from './merchants.service.ts';
+export type {
+  CopyOutcome, CreateMerchantProblem, MerchantActor, MerchantView, MerchantsOptions, MerchantsService, SettingsView, UpdateOutcome,
+} from './merchants.service.ts';
+export {
+  CHARSETS, DEFAULT_FEEDBACK_PARAMETERS, FEEDBACK_PARAMETERS, HASHING_METHODS, HASH_ALGORITHMS, OPERATIONS, PAYMENT_RETRIES_MAX, PSPID_PATTERN,
+  S2S_METHODS, S2S_TIMINGS, checkPspid, validateSettings,
+} from './settings.policy.ts';
+export type { PassphraseInput, SettingsField, SettingsInput, SettingsProblem, SettingsProblemCode, TechnicalSettings } from './settings.policy.ts';
+export { createErrorLogService, debugView, sanitizeDebug, scrubCardData } from './error-log.service.ts';
+export type { DebugView, EntryErrorInput, ErrorLogEntry, ErrorLogService, StoredDebug } from './error-log.service.ts';
+
+// The hosted page: entry (SHA-IN, referrer, order), payment (card, 3-D Secure, outcome, feedback), orders read back.
+export { createEntryService } from './entry.service.ts';
+export type { EntryError, EntryRequest, EntryResult, EntryService, EntryServiceOptions } from './entry.service.ts';
+export type { SignatureDebug } from './entry.debug.ts';
+export { createPaymentService } from './payment.service.ts';
+export type { PageState, PaymentService, PaymentServiceOptions, StepResult } from './payment.service.ts';
+export { createOrdersService, statusView } from './orders.service.ts';
+export type { OrderDetail, OrderStatusView, OrdersService } from './orders.service.ts';
+export type { OrderRecord, PaymentAttemptRow, StoredRequest } from './orders.repository.ts';
+export { SHASIGN_TOOL_MAX_LINES, parseParamLines, shaTool } from './shasign.tool.ts';
+export type { ParamLinesResult, ShaToolOptions, ShaToolResult } from './shasign.tool.ts';

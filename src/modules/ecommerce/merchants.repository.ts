@@ -34,8 +34,8 @@ export function findMerchantByPspid(db: Kysely<Database>, pspid: string) {
 export async function insertMerchant(trx: Kysely<Database>, row: { id: string; organisationId: string; pspid: string; name: string; now: Date;
   defaults: Pick<TechnicalSettings, 'feedbackParams'> }): Promise<boolean> {
   const inserted = await trx.insertInto('merchants').values({ id: row.id, organisation_id: row.organisationId, pspid: row.pspid, name: row.name, created_at: row.now })
-    .onConflict((oc) => oc.doNothing()).executeTakeFirst();
-  if (Number(inserted.numInsertedRows ?? 0n) !== 1) return false;
+    .onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+  if (!inserted) return false;
   await trx.insertInto('merchant_settings').values((['test', 'prod'] as const).map((environment) => ({
     merchant_id: row.id, environment, feedback_params: [...row.defaults.feedbackParams], updated_at: row.now,
   }))).execute();

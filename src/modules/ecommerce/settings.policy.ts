@@ -9,7 +9,8 @@
 import { checkPassphrase, type PassphraseProblem } from './passphrase.policy.ts';
 import { validateReferrerSetting } from './referrer.policy.ts';
 import { currency } from './currencies.ts';
-import { SHA_OUT_LIST, normalizeParamName } from './sha/index.ts';
+import { normalizeParamName } from './sha/index.ts';
+import { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS } from './feedback.ts';
 import type { EcommerceEnv, MerchantConfig } from './merchant.types.ts';
 
 export const PSPID_PATTERN = /^[A-Za-z0-9_-]{2,30}$/;
@@ -24,16 +25,17 @@ export const PAYMENT_RETRIES_MAX = 99;
 export const URL_MAX_LENGTH = 2000;
 export const CURRENCIES_MAX = 200;
 
-/** Dynamic feedback parameters a merchant may choose: the SHA-OUT list is Ingenico's catalogue of them. */
-export const FEEDBACK_PARAMETERS: readonly string[] = Object.freeze([...SHA_OUT_LIST.official].filter((n) => !n.includes('*')));
+/**
+ * *Dynamic e-Commerce parameters* a merchant may choose: the feedback fields Varco can fill, in
+ * Ingenico's names upper-cased as on the SHA-OUT list (names it has no value for are not offered).
+ */
+export const FEEDBACK_PARAMETERS: readonly string[] = Object.freeze(FEEDBACK_FIELDS.map((n) => normalizeParamName(n)));
 
 /**
  * What Ingenico sends when nothing else is chosen [ADV §9.2.3.1]: stored explicitly on every new
  * configuration, so an empty selection means "none" and never "the defaults".
  */
-export const DEFAULT_FEEDBACK_PARAMETERS: readonly string[] = Object.freeze([
-  'ORDERID', 'AMOUNT', 'CURRENCY', 'PM', 'ACCEPTANCE', 'STATUS', 'CARDNO', 'PAYID', 'NCERROR', 'BRAND', 'ED', 'TRXDATE', 'CN',
-]);
+export const DEFAULT_FEEDBACK_PARAMETERS: readonly string[] = Object.freeze(DEFAULT_FEEDBACK_FIELDS.map((n) => normalizeParamName(n)));
 
 /** The settings of one environment, without passphrases (they are kept sealed, apart). */
 export type TechnicalSettings = Omit<MerchantConfig, 'merchantId' | 'organisationId' | 'pspid' | 'name' | 'env' | 'shaIn' | 'shaOut'>;
