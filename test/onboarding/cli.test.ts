@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase } from '../support/db.ts';
+import { makeDataDir, runCli } from '../support/server-process.ts';
+
+// `npx varco org create|list` and `npx varco invite` as an operator without a browser runs them.
+
+const database = await createTestDatabase(2);
+const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: await makeDataDir() };
+
+test('org create validates, prints the id; invite queues the e-mail with the link', async () => {
+  const bad = await runCli(['org', 'create', '--name', 'Typo', '--tax-code', '15376371008', '--type', 'psp', '--email', 'a@b.example'], env);
+  assert.equal(bad.code, 64);
+  assert.match(bad.stderr, /last digit/);
+  const created = await runCli(['org', 'create', '--name', 'Banca Tre', '--tax-code', '15376371009', '--type', 'psp', '--email', 'it@tre.example', '--json'], env);
+  assert.equal(created.code, 0, created.stderr);
+  const { id } = JSON.parse(created.stdout) as { id: string };
+  assert.match(id, /^org_/);
+  const foreign = await runCli(['org', 'create', '--name', 'Bank GmbH', '--tax-code', 'DE123456789', '--foreign', '--type', 'psp', '--email', 'x@gmbh.example'], env);
+  assert.equal(foreign.code, 0, foreign.stderr);
+  const list = await runCli(['org', 'list', '--json'], env);
+  assert.deepEqual((JSON.parse(list.stdout) as Array<{ name: string }>).map((o) => o.name).sort(), ['Banca Tre', 'Bank GmbH']);
+
+  const unknownProduct = await runCli(['invite', '--org', id, '--first-name', 'Luca', '--last-name', 'Verdi', '--email', 'luca@tre.example', '--products', 'nope'], env);
+  assert.equal(unknownProduct.code, 64);
+  assert.match(unknownProduct.stderr, /unknown product code/);
+  const invited = await runCli(['invite', '--org', id, '--first-name', 'Luca', '--last-name', 'Verdi', '--email', 'luca@tre.example', '--products', 'node,ecommerce', '--locale', 'it', '--json'], env);
+  assert.equal(invited.code, 0, invited.stderr);
+  const mail = await database.db.selectFrom('outbox').select('payload').where('channel', '=', 'email').executeTakeFirstOrThrow();
+  const payload = mail.payload as { to: string; template: string; locale: string; params: Record<string, string> };
+  assert.equal(payload.to, 'luca@tre.example');
+  assert.equal(payload.template, 'invitation');
+  assert.equal(payload.locale, 'it');
+  assert.match(payload.params.link ?? '', /\/portal\/invitation\?token=/);
+  const invitation = await database.db.selectFrom('invitations').select('product_ids').executeTakeFirstOrThrow();
+  assert.deepEqual([...invitation.product_ids].sort(), ['prd_ecommerce', 'prd_node']);
+});
