@@ -19,6 +19,7 @@ export interface BenchSettings {
 
 export interface BaselineProcess {
   port: number;
+  pid: number;
   stop(): void;
 }
 
@@ -36,7 +37,7 @@ export async function startBaseline(mode: 'ping' | 'insert', env: Record<string,
   const child = spawnTracked(['bench/baseline-server.ts', mode], { env: { ...process.env, ...env } });
   const match = await waitForLine(child, /listening (\d+)/, 20_000, `baseline ${mode}`);
   child.stdout?.resume();
-  return { port: Number(match[1]), stop: () => { child.kill('SIGTERM'); } };
+  return { port: Number(match[1]), pid: child.pid ?? 0, stop: () => { child.kill('SIGTERM'); } };
 }
 
 export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: string, s: BenchSettings): Promise<{ row: Row; rssUnderLoadMb: number }> {

@@ -22,7 +22,7 @@ const server = createServer({
   req.resume();
   req.on('end', () => {
     requests++;
-    const id = req.headers['x-varco-event-id'] ?? req.headers['x-varco-message-id'];
+    const id = req.headers['varco-event-id'];
     if (typeof id === 'string') ids.set(id, (ids.get(id) ?? 0) + 1);
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('OK');

@@ -31,6 +31,8 @@ export interface StartVarcoOptions {
   /** Where the server's stdout and stderr go (a file: draining a pipe would cost the bench CPU). */
   logFile: string;
   readyTimeoutMs?: number;
+  /** Extra Node.js flags, e.g. --cpu-prof (bench/profile.ts). */
+  nodeArgs?: string[];
 }
 
 /** GET over HTTPS to 127.0.0.1 with SNI localhost; the status, or an error message. */
@@ -52,7 +54,7 @@ export async function startVarco(options: StartVarcoOptions): Promise<VarcoProce
   const pgPort = options.pgPort ?? await freePort();
   const out = openSync(options.logFile, 'a');
   const started = performance.now();
-  const child = spawnTracked(['src/main/server.ts'], {
+  const child = spawnTracked([...(options.nodeArgs ?? []), 'src/main/server.ts'], {
     stdio: ['ignore', out, out],
     env: childEnv({ VARCO_DATA_DIR: options.dataDir, VARCO_PORT: String(port), VARCO_EMBEDDED_PG_PORT: String(pgPort), VARCO_HOST: '127.0.0.1', ...options.env }),
   });

@@ -13,9 +13,12 @@ import { createDeliveryService, type DeliveryService } from '../modules/delivery
 import { createSubscriptionServices, type SubscriptionServices } from '../modules/subscriptions/index.ts';
 import type { StationServices } from '../modules/stations/index.ts';
 import { wireStationServices } from './stations.ts';
+import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
+import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
 import { registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
+import { AccessLogController } from '../http/plugins/request-log.ts';
 import { adminContext } from '../http/admin/index.ts';
 import { portalContext } from '../http/portal/index.ts';
 import { apiContext } from '../http/api/index.ts';
@@ -43,27 +46,38 @@ export interface Services extends SubscriptionServices, StationServices {
   invitations: InvitationsService;
   productCatalog: ProductCatalog;
   delivery: DeliveryService;
+  /** Merchant accounts and technical settings; also the MerchantDirectory of the hosted page. */
+  merchants: MerchantsService;
+  /** The merchants' error log (the hosted page writes, the portal and CLI read). */
+  errorLog: ErrorLogService;
+  /** The hosted payment page: entry, payment, orders read back, server-to-server feedback. */
+  hostedPage: HostedPageServices;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey'>): Services {
   const { config, db, clock } = deps;
   const subscriptionServices = createSubscriptionServices({ db, clock, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
-  return {
+  const services: Omit<Services, 'hostedPage'> = {
     identity: createIdentityService({ db, clock, sessionTtlMinutes: config.sessionTtlMinutes,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
     organisations: createOrganisationsService({ db, clock }),
     invitations: createInvitationsService({ db, clock, publicUrl: config.publicUrl }),
     productCatalog: { list: () => db.selectFrom('products').select(['id', 'code', 'name']).orderBy('code').execute() },
     delivery: createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
+    merchants: createMerchantsService({ db, clock, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
+    errorLog: createErrorLogService({ db, clock }),
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, subscriptions: subscriptionServices.subscriptions }),
   };
+  return { ...services, hostedPage: wireHostedPage({ ...services, db, clock }) };
 }
 
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
 export async function buildApp(deps: AppDeps, services: Services = createServices(deps)): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
+    // One access-log line per request instead of two (src/http/plugins/request-log.ts).
+    logController: new AccessLogController(),
     genReqId: () => newId('req'),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -91,9 +105,10 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   // The key verifier listens for key changes from every instance while the app is open.
   await services.keyVerifier.start(deps.logger);
   app.addHook('onClose', () => services.keyVerifier.stop());
-  await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier });
+  await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier, orders: services.hostedPage.orders });
   await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
   await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
-  await app.register(ncolContext, { prefix: '/ncol' });
+  app.addHook('onClose', () => services.hostedPage.feedback.close());
+  await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage });
   return app;
 }

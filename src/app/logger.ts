@@ -1,20 +1,14 @@
 import pino from 'pino';
 import type { Logger } from 'pino';
 
-// Secrets must never reach a log line: these paths are censored wherever they appear, in request
-// logs and in objects passed to the logger. Bodies are never logged by Varco.
-export const REDACT_PATHS = [
-  'password', '*.password', 'newPassword', '*.newPassword', 'passwordConfirm', '*.passwordConfirm',
-  'passphrase', '*.passphrase', '*.*.passphrase', 'shaInPassphrase', '*.shaInPassphrase', 'shaOutPassphrase', '*.shaOutPassphrase',
-  'apiKey', '*.apiKey', 'key', '*.primaryKey', '*.secondaryKey', 'token', '*.token',
-  'cardNumber', '*.cardNumber', 'CARDNO', '*.CARDNO', 'cvc', '*.cvc', 'CVC', '*.CVC',
-  'req.headers.cookie', 'req.headers.authorization', 'req.headers["ocp-apim-subscription-key"]',
-  'res.headers["set-cookie"]', 'headers.cookie', 'headers.authorization', 'headers["ocp-apim-subscription-key"]',
-];
-
-// Paths above only match where they are listed (pino's redaction is not recursive, and is case
-// sensitive). This name check catches the same secrets at any depth and in any case, e.g. an
-// outbound call logging `{ request: { headers: { 'Ocp-Apim-Subscription-Key': … } } }`.
+// Secrets must never reach a log line. One check by field name, at any depth and in any case, runs
+// on every object passed to the logger (formatters.log) and on what the serializers make of errors
+// and requests; bodies are never logged by Varco.
+//
+// Why not pino's `redact` paths as well: they matched only where listed (not recursive, case
+// sensitive), so everything they caught this check catches too, and with wildcard paths pino ran
+// every field of every line through them — about a tenth of the CPU of a busy API (issue 6
+// benchmark, docs/benchmarks.md).
 const SECRET_KEY = /pass(word|phrase)|secret|token$|api_?key$|subscription-?key$|private_?key$|key_?pem$|^(primary|secondary)?key$|cookie|authorization|^card_?(number|no)$|^cvc$|^cvv$/i;
 const CENSOR = '[redacted]';
 
@@ -33,7 +27,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino(
     {
       level,
-      redact: { paths: REDACT_PATHS, censor: CENSOR },
       formatters: { log: (object) => censorSecrets(object) as Record<string, unknown> },
       base: { service: 'varco' },
       timestamp: pino.stdTimeFunctions.isoTime,
@@ -41,10 +34,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       serializers: {
         req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) =>
           ({ method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.ip ?? req.socket?.remoteAddress }),
-        err: pino.stdSerializers.err,
+        // pino's error object has its own prototype, which censorSecrets leaves alone: copy it first,
+        // so a secret-named property of an error (say, a client's `authorization`) is censored too.
+        err: (error: Error) => censorSecrets({ ...pino.stdSerializers.err(error) }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
     },
-    destination,
+    // Asynchronous stdout: the request thread does not wait for each line's write, and lines logged
+    // while one write is in flight go out together. pino flushes what is left when the process
+    // exits, so only a SIGKILL can lose the last lines.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 

@@ -6,7 +6,8 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
 import { createEmailHandler } from './mail.ts';
-import { wireStationScheduler } from './stations.ts';
+import { wireStationScheduler, wireStationServices } from './stations.ts';
+import { createFeedbackSender } from './feedback.ts';
 import type { Logger } from './logger.ts';
 
 // The background workers of one Varco process, wired from configuration. Used by the server (when
@@ -43,6 +44,9 @@ export function createWorkers(deps: WorkersDeps): Workers {
     mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
     handlers.email = createEmailHandler(mailer);
   }
+  // Server-to-server feedback of the hosted page, through the outbound client (stations: mTLS with failover).
+  const feedback = handlers.http ? undefined : createFeedbackSender({ stations: wireStationServices({ config, db, clock }), logger: logger.child({ component: 'feedback' }) });
+  if (feedback) handlers.http = feedback.deliver;
   const channels = Object.keys(handlers) as Channel[];
   const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: workerId(), handlers,
     leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl });
@@ -59,6 +63,7 @@ export function createWorkers(deps: WorkersDeps): Workers {
       await stationSchedule.stop();
       await worker.stop();
       mailer?.close();
+      await feedback?.close();
     },
   };
 }

@@ -36,8 +36,23 @@ function encodeRandom(bytes: Buffer): string {
   return out;
 }
 
+// One randomBytes() call per id cost about 4 % of the CPU of a busy API (every request gets an
+// id): draw from the CSPRNG 4,000 bytes at a time and hand out 10 bytes per id, each used once.
+const POOL_BYTES = 4000;
+let pool = Buffer.alloc(0);
+let used = POOL_BYTES;
+
+function random10(): Buffer {
+  if (used + 10 > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    used = 0;
+  }
+  used += 10;
+  return pool.subarray(used - 10, used);
+}
+
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
-  return `${prefix}_${encodeTime(now)}${encodeRandom(randomBytes(10))}`;
+  return `${prefix}_${encodeTime(now)}${encodeRandom(random10())}`;
 }
 
 const ID_PATTERN = /^[a-z]{3}_[0-9a-hjkmnp-tv-z]{26}$/;

@@ -7,11 +7,13 @@ import { organisationCommands } from '../cli/organisation.commands.ts';
 import { subscriptionCommands } from '../cli/subscription.commands.ts';
 import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
+import { merchantCommands } from '../cli/merchant.commands.ts';
 import { loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
 
-const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands, ...organisationCommands, ...subscriptionCommands, ...stationCommands, ...pkiCommands };
+const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands, ...organisationCommands, ...subscriptionCommands, ...stationCommands, ...pkiCommands,
+  ...merchantCommands };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));

@@ -6,8 +6,8 @@ const ADMIN = {
   it: [['/admin/organisations', 'Organizzazioni'], ['/admin/subscriptions', 'Sottoscrizioni'], ['/admin/products', 'Prodotti'], ['/admin/stations', 'Stazioni'], ['/admin/trust', 'CA attendibili'], ['/admin/mail', 'Posta']],
 } as const;
 const PORTAL = {
-  en: [['/portal', 'Home'], ['/portal/products', 'Products'], ['/portal/subscriptions', 'Subscriptions'], ['/portal/stations', 'Stations'], ['/portal/certificates', 'Certificates']],
-  it: [['/portal', 'Home'], ['/portal/products', 'Prodotti'], ['/portal/subscriptions', 'Sottoscrizioni'], ['/portal/stations', 'Stazioni'], ['/portal/certificates', 'Certificati']],
+  en: [['/portal', 'Home'], ['/portal/products', 'Products'], ['/portal/subscriptions', 'Subscriptions'], ['/portal/stations', 'Stations'], ['/portal/certificates', 'Certificates'], ['/portal/merchant', 'Technical information'], ['/portal/merchant/errors', 'Error logs'], ['/portal/orders', 'Orders'], ['/portal/shasign', 'SHASIGN']],
+  it: [['/portal', 'Home'], ['/portal/products', 'Prodotti'], ['/portal/subscriptions', 'Sottoscrizioni'], ['/portal/stations', 'Stazioni'], ['/portal/certificates', 'Certificati'], ['/portal/merchant', 'Informazioni tecniche'], ['/portal/merchant/errors', 'Log degli errori'], ['/portal/orders', 'Ordini'], ['/portal/shasign', 'SHASIGN']],
 } as const;
 
 export function adminNav(locale: Locale): Array<{ href: string; label: string }> {

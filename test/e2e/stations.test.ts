@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
 import { launchBrowser, screenshotOnFailure } from '../support/browser.ts';
 import { httpsRequest, runCli } from '../support/server-process.ts';
@@ -18,7 +18,13 @@ import { ensureDevPki } from '../../src/pki/index.ts';
 // station with a primary and a secondary endpoint, an administrator approves it, and the referent
 // presses Verify and sees every step green.
 
+// Runs in the page: the colour the verdict is actually drawn in (the CSP drops inline styles, so
+// only the stylesheet's classes can make it green). Typed loosely: the tests compile without DOM types.
+const colourOf = (element: unknown): string =>
+  (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(element).color;
+
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-e2e-stations-'));
+after(() => rm(dataDir, { recursive: true, force: true }));
 const devPki = await ensureDevPki({ dir: join(dataDir, 'pki'), hostNames: ['localhost'] });
 const { app, services, database } = await buildTestApp({ env: { VARCO_DATA_DIR: dataDir }, tls: { cert: devPki.server.chainPem, key: devPki.server.keyPem } });
 await app.listen({ host: '127.0.0.1', port: 0 });
@@ -96,12 +102,12 @@ test('in Chromium: register, approve, Verify; every step is green for the primar
       for (let i = 0; i < 6; i++) {
         const verdict = rows.nth(i).locator('.verdict');
         assert.equal((await verdict.textContent())?.trim(), '\u2714 passed', `${role} step ${await rows.nth(i).getAttribute('data-step')}`);
-        assert.equal(await verdict.evaluate((el) => getComputedStyle(el).color), 'rgb(27, 122, 58)', 'green');
+        assert.equal(await verdict.evaluate(colourOf), 'rgb(27, 122, 58)', 'green');
         assert.match((await rows.nth(i).locator('td').nth(2).textContent()) ?? '', /^\d+ ms$/);
       }
     }
     assert.equal(await page.locator('section.inbound-check').getAttribute('data-ok'), 'true');
-    assert.equal(await page.locator('section.inbound-check .verdict').evaluate((el) => getComputedStyle(el).color), 'rgb(27, 122, 58)');
+    assert.equal(await page.locator('section.inbound-check .verdict').evaluate(colourOf), 'rgb(27, 122, 58)');
     assert.equal((await page.locator('strong[data-connection]').textContent())?.trim(), 'Connection verified');
   });
   assert.equal(primary.requests.length, 1, 'the signed probe reached the primary');

@@ -134,3 +134,13 @@ test('only approved stations can be verified, and only by their own organisation
   assert.deepEqual(await verification.verify(id, 'portal', { organisationId: other }), { ok: false, reason: 'not_found' });
   assert.equal(peer.requests.length, 0);
 });
+
+test('inbound counts only pings in the station\u2019s environment, from the station\u2019s organisation', async () => {
+  const keys = await issueKeys(services, other, 'node', 'prod');
+  assert.equal((await app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': keys.primary } })).statusCode, 200);
+  await services.keyVerifier.flush();
+  assert.equal(await verification.inboundVerifiedAt(other, 'test'), null, 'a prod ping does not verify test');
+  assert.ok((await verification.inboundVerifiedAt(other, 'prod')) instanceof Date);
+  assert.ok((await verification.inboundVerifiedAt(org, 'test')) instanceof Date, 'the earlier tests pinged in test');
+  assert.equal(await verification.inboundVerifiedAt(org, 'prod'), null);
+});

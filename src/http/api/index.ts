@@ -3,9 +3,13 @@ import type { KeyVerifier } from '../../modules/subscriptions/index.ts';
 import { registerKeyAuth } from './auth.ts';
 import { docsContext, registerOpenApi } from './docs.ts';
 import { registerPing } from './ping.ts';
+import { registerOrders } from './orders.ts';
+import type { OrdersService } from '../../modules/ecommerce/index.ts';
 
 export interface ApiContextOptions {
   keyVerifier: KeyVerifier;
+  /** Hosted-page orders (GET /v1/orders/{orderId}). */
+  orders?: Pick<OrdersService, 'statusFor'>;
 }
 
 /**
@@ -19,5 +23,6 @@ export async function apiContext(app: FastifyInstance, options: ApiContextOption
   await app.register(async (keyed) => {
     registerKeyAuth(keyed, options.keyVerifier);
     registerPing(keyed, options.keyVerifier);
+    if (options.orders) registerOrders(keyed, options.orders);
   });
 }

@@ -1,6 +1,43 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { EntryService, PaymentService } from '../../modules/ecommerce/index.ts';
+import { PAY_CSS, PAY_JS } from '../../views/ncol/assets.ts';
+import { registerEntryRoutes } from './entry.ts';
+import { registerPayRoutes } from './pay.ts';
+import { sendErrorPage, statusOfError } from './responses.ts';
 
-/** The hosted payment page (Ogone-compatible entry). Guarded by SHA-IN, never by cookies. */
-export async function ncolContext(app: FastifyInstance): Promise<void> {
+export interface NcolContextOptions {
+  entry: EntryService;
+  payment: PaymentService;
+}
+
+/** Whole body, as `form.ts` bounds it: larger is refused before it is read. */
+const BODY_LIMIT = 256 * 1024;
+
+/**
+ * The hosted payment page (Ogone-compatible entry). Guarded by SHA-IN and the per-order token,
+ * never by cookies: no session or form-body plugin is registered here, and nothing sets a cookie.
+ * Bodies are kept as raw bytes, whatever their content type, because SHA-IN hashes the values as
+ * the page's charset decodes them (form.ts), which no generic parser does.
+ */
+export async function ncolContext(app: FastifyInstance, options: NcolContextOptions): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  // Every failure is the generic page, never a stack or a detail; bad input is a 4xx, never a 500.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = statusOfError(error);
+    if (status >= 500) request.log.error({ err: error, status }, 'hosted page request failed');
+    else request.log.info({ code: error.code, status }, 'hosted page request refused');
+    return sendErrorPage(reply, status, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test');
+  });
+  app.setNotFoundHandler((request, reply) => sendErrorPage(reply, 404, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test'));
+
   app.get('/', async (_request, reply) => reply.redirect('/', 303));
+  const asset = (type: string, text: string) => async (_request: unknown, reply: FastifyReply) =>
+    reply.type(type).header('cache-control', 'public, max-age=3600').send(text);
+  app.get('/assets/pay.css', asset('text/css; charset=utf-8', PAY_CSS));
+  app.get('/assets/pay.js', asset('text/javascript; charset=utf-8', PAY_JS));
+
+  registerEntryRoutes(app, options.entry);
+  registerPayRoutes(app, options.payment);
 }

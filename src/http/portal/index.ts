@@ -10,8 +10,12 @@ import { registerSignInRoutes } from '../plugins/signin.ts';
 import { registerInvitationRoutes, type InvitationRoutesOptions } from './invitation.ts';
 import { registerPortalSubscriptionRoutes, type PortalSubscriptionRoutesOptions } from './subscriptions.ts';
 import { registerPortalStationRoutes, type PortalStationRoutesOptions } from './stations.ts';
+import { registerPortalMerchantRoutes, type PortalMerchantRoutesOptions } from './merchant.ts';
+import { registerPortalMerchantToolRoutes, type PortalMerchantToolRoutesOptions } from './merchant-tools.ts';
+import { registerPortalOrderRoutes, type PortalOrderRoutesOptions } from './orders.ts';
 
-export interface PortalContextOptions extends InvitationRoutesOptions, PortalSubscriptionRoutesOptions, PortalStationRoutesOptions {
+export interface PortalContextOptions extends InvitationRoutesOptions, PortalSubscriptionRoutesOptions, PortalStationRoutesOptions,
+  PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions {
   identity: IdentityService;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
@@ -26,6 +30,9 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerInvitationRoutes(app, options);
   registerPortalSubscriptionRoutes(app, options);
   registerPortalStationRoutes(app, options);
+  registerPortalMerchantRoutes(app, options);
+  registerPortalMerchantToolRoutes(app, options);
+  registerPortalOrderRoutes(app, options);
   app.get('/', async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);

@@ -6,7 +6,8 @@
 export type MailTemplateName = 'invitation' | 'subscription_submitted' | 'subscription_approved' | 'subscription_rejected'
   | 'subscription_suspended' | 'subscription_reactivated' | 'subscription_cancelled'
   | 'station_submitted' | 'station_approved' | 'station_changes_requested'
-  | 'station_unreachable' | 'certificate_expiring' | 'client_certificate_published';
+  | 'station_unreachable' | 'certificate_expiring' | 'client_certificate_published'
+  | 'merchant_passphrase_replaced';
 
 export type MailLocale = 'en' | 'it';
 
@@ -28,6 +29,8 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
   // Platform certificates: stationCode and organisationName are '' (the e-mail goes to administrators).
   certificate_expiring: ['firstName', 'organisationName', 'stationCode', 'environment', 'certificateName', 'fingerprint', 'expiresAt', 'daysLeft', 'link'],
   client_certificate_published: ['firstName', 'organisationName', 'environment', 'certificateName', 'fingerprint', 'notBefore', 'notAfter', 'link'],
+  // `which`: "SHA-IN", "SHA-OUT" or both; never the passphrase itself.
+  merchant_passphrase_replaced: ['firstName', 'organisationName', 'pspid', 'which', 'link'],
 };
 
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];

@@ -67,6 +67,11 @@ export interface SettingsInput {
 
 export type SettingsField = keyof SettingsInput;
 
+/** The fields in the order of Ingenico's page (and ours). */
+export const FIELD_ORDER: readonly SettingsField[] = Object.freeze(['hashingMethod', 'hashAlgorithm', 'charset', 'referrers', 'shaIn', 'acceptUrl', 'declineUrl',
+  'exceptionUrl', 'cancelUrl', 'feedbackOnRedirect', 'shaOut', 's2sTiming', 's2sUrlAccepted', 's2sUrlDeclined', 's2sMethod', 'feedbackParams',
+  'defaultOperation', 'paymentRetries', 'enabledCurrencies'] as const);
+
 export type SettingsProblemCode =
   | 'invalid_choice' | 'invalid_url' | 'not_http' | 'https_required' | 'too_long' | 'too_many' | 'contains_space'
   | 'url_required' | 'passphrase_mismatch' | PassphraseProblem | 'unknown_currency' | 'no_currency' | 'unknown_parameter'
@@ -213,7 +218,9 @@ export function validateSettings(input: SettingsInput, env: EcommerceEnv, curren
   if (merged.s2sTiming !== 'none' && merged.s2sUrlAccepted === null && !c.problems.some((p) => p.field === 's2sUrlAccepted')) {
     c.problems.push({ field: 's2sUrlAccepted', code: 'url_required' });
   }
-  return c.problems.length > 0 ? { ok: false, problems: c.problems } : { ok: true, patch: c.patch };
+  if (c.problems.length === 0) return { ok: true, patch: c.patch };
+  // In the order of the page, so the summary at its top reads like the form below it.
+  return { ok: false, problems: c.problems.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field)) };
 }
 
 /** Names of the settings a patch changes compared with `current` (passphrases by name only). */

@@ -32,7 +32,7 @@ export { ENDPOINT_PROBLEM_TEXT, isNonPublicIp, isStationCode, validateEndpoint }
 export type { Environment, EndpointInput, EndpointProblem } from './station.policy.ts';
 export { connectionVerdict, expiryWarningDue, EXPIRY_WARNING_DAYS } from './verification.policy.ts';
 export type { ConnectionState } from './verification.policy.ts';
-export type { StationListRow, VersionRow, CheckRow, StationRow } from './stations.repository.ts';
+export type { StationListRow, VersionRow, CheckRow, StationRow, ApprovedEndpointsRow } from './stations.repository.ts';
 
 export interface StationServices {
   stations: StationsService;

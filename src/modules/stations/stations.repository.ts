@@ -75,6 +75,16 @@ export function dueForCheck(db: Kysely<Database>, before: Date, limit: number) {
     .orderBy(sql`last_check_at NULLS FIRST`).limit(limit).execute();
 }
 
+/** The approved endpoints of an organisation's stations in one environment (server-to-server deliveries use them). */
+export function approvedEndpoints(db: Kysely<Database>, organisationId: string, env: Environment) {
+  return db.selectFrom('stations').innerJoin('station_versions as v', 'v.id', 'stations.approved_version_id')
+    .select(['stations.id', 'stations.code', 'stations.connect_timeout_ms', 'stations.response_timeout_ms',
+      'v.primary_url', 'v.primary_ip', 'v.primary_port', 'v.secondary_url', 'v.secondary_ip', 'v.secondary_port'])
+    .where('stations.organisation_id', '=', organisationId).where('stations.environment', '=', env).orderBy('stations.code').execute();
+}
+
+export type ApprovedEndpointsRow = Awaited<ReturnType<typeof approvedEndpoints>>[number];
+
 /** The latest check of each approved station (what expiry warnings read server certificates from). */
 export function latestChecks(db: Kysely<Database>) {
   return db.selectFrom('stations').innerJoin('station_checks', 'station_checks.station_id', 'stations.id')
@@ -92,4 +102,13 @@ export async function claimWarning(trx: Kysely<Database>, fingerprint: string, d
   const inserted = await trx.insertInto('certificate_warnings').values({ fingerprint_sha256: fingerprint, days_before: daysBefore, sent_at: now })
     .onConflict((oc) => oc.doNothing()).returning('days_before').executeTakeFirst();
   return inserted !== undefined;
+}
+
+/** Drops checks older than `before`, keeping each station's latest (expiry warnings and pages read it). */
+export async function pruneChecks(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db.deleteFrom('station_checks').where('started_at', '<', before)
+    .where('id', 'not in', (eb) => eb.selectFrom('station_checks as latest').select('latest.id').distinctOn('latest.station_id')
+      .orderBy('latest.station_id').orderBy('latest.started_at', 'desc'))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

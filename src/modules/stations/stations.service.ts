@@ -214,6 +214,8 @@ export function createStationsService(options: StationsOptions) {
     register, edit, review, reviewStation, configure, detail,
     list,
     byCode: (env: Environment, code: string) => repo.findStationByCode(db, env, code),
+    /** Approved endpoints of the organisation's stations in `env` (the hosted page's server-to-server feedback uses them). */
+    approvedEndpoints: (organisationId: string, env: Environment) => repo.approvedEndpoints(db, organisationId, env),
   };
 }
 

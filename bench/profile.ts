@@ -1,0 +1,78 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { runLoad } from './load.ts';
+import { openBenchDatabase, seedApiKeys, seedOrganisation } from './seed.ts';
+import { cleanupAll, freePort, ROOT, tempDir } from './support.ts';
+import { startVarco } from './varco.ts';
+
+// `node bench/profile.ts [seconds] [--keep]`: Varco under `--cpu-prof` while autocannon drives
+// GET /api/v1/ping, then the functions with the most self time, grouped by file. How the
+// findings in docs/benchmarks.md were made; --keep leaves the .cpuprofile (open it in Chrome
+// DevTools or speedscope for a flame graph) and prints its path.
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const seconds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10);
+const keep = process.argv.includes('--keep');
+
+function shortUrl(url: string): string {
+  const path = url.replace(/^file:\/\//, '');
+  return path.startsWith(ROOT) ? relative(ROOT, path) : path || '(native)';
+}
+
+export function topSelfTime(profile: Profile, limit = 30): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const dt = profile.timeDeltas[i] ?? 0;
+    if (!node) return;
+    total += dt;
+    const file = shortUrl(node.callFrame.url);
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`;
+    self.set(name, (self.get(name) ?? 0) + dt);
+    const group = file.startsWith('node_modules/') ? file.split('/').slice(0, file.split('/')[1]?.startsWith('@') ? 3 : 2).join('/') : file;
+    byFile.set(group, (byFile.get(group) ?? 0) + dt);
+  });
+  const pct = (us: number): string => `${(us / total * 100).toFixed(1).padStart(5)} %`;
+  const top = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([name, us]) => `${pct(us)}  ${name}`);
+  return ['Self time by function:', ...top(self), '', 'Self time by file / package:', ...top(byFile)];
+}
+
+async function main(): Promise<void> {
+  const workDir = await tempDir('varco-profile-');
+  const profDir = keep ? join(ROOT, 'bench', 'results') : join(workDir, 'prof');
+  const base = { dataDir: join(workDir, 'data'), port: await freePort(), pgPort: await freePort(), logFile: join(workDir, 'varco.log') };
+  await (await startVarco({ ...base, readyTimeoutMs: 120_000 })).stop();
+  const varco = await startVarco({ ...base, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+  const database = openBenchDatabase(await varco.databaseUrl());
+  const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
+  await database.close();
+  const run = await runLoad({ url: `https://127.0.0.1:${varco.port}/api/v1/ping`, servername: 'localhost', connections: 50, duration: seconds,
+    headers: { 'ocp-apim-subscription-key': key ?? '' } });
+  process.stdout.write(`${Math.round(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}\n\n`);
+  await varco.stop();
+  const files = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
+  const latest = files.sort().at(-1);
+  if (!latest) throw new Error('no .cpuprofile written');
+  const profile = JSON.parse(await readFile(join(profDir, latest), 'utf8')) as Profile;
+  process.stdout.write(`${topSelfTime(profile).join('\n')}\n`);
+  if (keep) process.stdout.write(`\nprofile: ${join(profDir, latest)}\n`);
+}
+
+try {
+  await main();
+} finally {
+  await cleanupAll();
+}

@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../kernel/clock.ts';
+import {
+  createEntryService, createOrdersService, createPaymentService, createTestAcquirer,
+  type EntryService, type ErrorLogService, type MerchantDirectory, type OrdersService, type PaymentService,
+} from '../modules/ecommerce/index.ts';
+import type { StationServices } from '../modules/stations/index.ts';
+import { createFeedbackSender, type FeedbackSender } from './feedback.ts';
+
+// Wiring of the hosted payment page: the merchant directory and error log (merchant settings), the
+// built-in test acquirer for `test` (`prod` has no payment processor yet, so its entry is refused),
+// and the online server-to-server attempt through the outbound client.
+
+export interface HostedPageServices {
+  entry: EntryService;
+  payment: PaymentService;
+  orders: OrdersService;
+  /** Closed with the app: its outbound pools. */
+  feedback: FeedbackSender;
+}
+
+export interface HostedPageDeps extends Pick<StationServices, 'stations' | 'trust' | 'platformCertificates'> {
+  db: Kysely<Database>;
+  clock: Clock;
+  /** The merchant settings service (its configFor). */
+  merchants: MerchantDirectory;
+  errorLog: Pick<ErrorLogService, 'recordEntryError'>;
+}
+
+export function wireHostedPage(deps: HostedPageDeps): HostedPageServices {
+  const { db, clock, merchants, errorLog } = deps;
+  const feedback = createFeedbackSender({ stations: deps });
+  return {
+    entry: createEntryService({ db, clock, merchants, processors: new Set(['test']), recordError: async (error) => { await errorLog.recordEntryError(error); } }),
+    payment: createPaymentService({ db, clock, merchants, acquirers: { test: createTestAcquirer() }, sendNow: feedback.online }),
+    orders: createOrdersService({ db }),
+    feedback,
+  };
+}

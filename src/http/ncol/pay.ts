@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  decodeForm, formatAmount, type OrderRecord, type PageState, type PaymentService, type StepResult,
+} from '../../modules/ecommerce/index.ts';
+import { lookStylesheet } from '../../views/ncol/look.ts';
+import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';
+import { PLAIN_CSP, payPageCsp, privatePage, sendErrorPage } from './responses.ts';
+
+// The payment page of one order: `/ncol/<env>/pay/<orderId>?t=<token>`. The token (only its hash is
+// stored) is what opens the page and what every form carries back, so pages cannot be enumerated
+// and no other site can post to them (it cannot know the token): CSRF-safe without a cookie.
+
+type Env = 'test' | 'prod';
+interface Params { env: string; orderId: string }
+
+const envOf = (request: FastifyRequest<{ Params: Params }>): Env | undefined =>
+  request.params.env === 'test' || request.params.env === 'prod' ? request.params.env : undefined;
+
+const queryToken = (request: FastifyRequest): string => {
+  const t = (request.query as Record<string, unknown> | undefined)?.t;
+  return typeof t === 'string' ? t : '';
+};
+
+/** Our own forms are UTF-8 (accept-charset); anything undecodable reads as empty fields. */
+function formFields(request: FastifyRequest): ReadonlyMap<string, string> {
+  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const decoded = decodeForm(body, 'utf8', { maxBytes: 16 * 1024, maxParameters: 20, maxValueLength: 200 });
+  return decoded.ok ? decoded.form.values : new Map();
+}
+
+function summaryOf(order: OrderRecord): OrderSummaryView {
+  const description = order.stored.order.description;
+  return { merchantName: order.merchantName, orderRef: order.orderRef, amount: formatAmount(order.amount, order.currency, order.language),
+    ...(description ? { description } : {}) };
+}
+
+const base = (env: Env, orderId: string): string => `/ncol/${env}/pay/${orderId}`;
+const lookHref = (env: Env, order: OrderRecord, token: string): string => `${base(env, order.id)}/look.css?t=${encodeURIComponent(token)}`;
+
+function render(reply: FastifyReply, env: Env, token: string, state: PageState, status = 200): FastifyReply {
+  if (state.kind === 'not_found') return sendErrorPage(reply, 404, 'en_US', env);
+  const { order } = state;
+  const language = order.language;
+  const look = order.stored.order.look;
+  if (state.kind === 'pay') {
+    const problems = state.problems.map((p) => ({ field: p.field as CardFieldName, code: p.code }));
+    return privatePage(reply.code(problems.length > 0 ? 400 : status), payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo }))
+      .send(payPage({ language, env, order: summaryOf(order), look, lookHref: lookHref(env, order, token), action: base(env, order.id),
+        cancelAction: `${base(env, order.id)}/cancel`, token, holder: order.card?.holder ?? order.stored.order.customer.name ?? '', expiry: '',
+        refused: state.refused, problems }));
+  }
+  if (state.kind === 'challenge') {
+    return privatePage(reply.code(status), payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo }))
+      .send(challengePage({ language, env, order: summaryOf(order), look, lookHref: lookHref(env, order, token), action: `${base(env, order.id)}/3ds`, token }));
+  }
+  return privatePage(reply.code(status), PLAIN_CSP).send(resultPage({ language, env, order: summaryOf(order),
+    state: state.kind === 'processing' ? 'processing' : state.accepted ? 'accepted' : 'denied' }));
+}
+
+function respond(reply: FastifyReply, env: Env, orderId: string, token: string, result: StepResult): FastifyReply {
+  if (result.kind === 'redirect') return reply.header('cache-control', 'no-store').redirect(result.url, 303);
+  if (result.kind === 'challenge') return reply.redirect(`${base(env, orderId)}/3ds?t=${encodeURIComponent(token)}`, 303);
+  if (result.kind === 'page') return render(reply, env, token, result.state);
+  const urls = result.order.stored.order.urls;
+  const link = (u: string | undefined): string | undefined => (u === undefined || u === 'NONE' ? undefined : u);
+  const home = link(urls.home);
+  const catalog = link(urls.catalog);
+  return privatePage(reply, PLAIN_CSP).send(resultPage({ language: result.order.language, env, order: summaryOf(result.order),
+    state: result.accepted ? 'accepted' : 'denied', ...(home ? { homeUrl: home } : {}), ...(catalog ? { catalogUrl: catalog } : {}) }));
+}
+
+export function registerPayRoutes(app: FastifyInstance, payment: PaymentService): void {
+  app.get<{ Params: Params }>('/:env/pay/:orderId', async (request, reply) => {
+    const env = envOf(request);
+    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
+    const token = queryToken(request);
+    const state = await payment.view(env, request.params.orderId, token);
+    // The challenge lives at its own address, so a reload of either page shows the right one.
+    if (state.kind === 'challenge') return reply.redirect(`${base(env, state.order.id)}/3ds?t=${encodeURIComponent(token)}`, 303);
+    return render(reply, env, token, state);
+  });
+
+  app.post<{ Params: Params }>('/:env/pay/:orderId', async (request, reply) => {
+    const env = envOf(request);
+    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
+    const f = formFields(request);
+    const token = f.get('T') ?? '';
+    // The card number and CVC go from here to the acquirer inside a PaymentCard; they are never logged or stored.
+    const input = { holder: f.get('HOLDER') ?? '', number: f.get('NUMBER') ?? '', expiry: f.get('EXPIRY') ?? '', cvc: f.get('CVC') ?? '' };
+    return respond(reply, env, request.params.orderId, token, await payment.pay(env, request.params.orderId, token, input, request.ip));
+  });
+
+  app.get<{ Params: Params }>('/:env/pay/:orderId/3ds', async (request, reply) => {
+    const env = envOf(request);
+    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
+    const token = queryToken(request);
+    const state = await payment.view(env, request.params.orderId, token);
+    if (state.kind === 'pay') return reply.redirect(`${base(env, state.order.id)}?t=${encodeURIComponent(token)}`, 303);
+    return render(reply, env, token, state);
+  });
+
+  app.post<{ Params: Params }>('/:env/pay/:orderId/3ds', async (request, reply) => {
+    const env = envOf(request);
+    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
+    const f = formFields(request);
+    const token = f.get('T') ?? '';
+    const result = await payment.answerChallenge(env, request.params.orderId, token, f.get('DECISION') === 'approve', request.ip);
+    return respond(reply, env, request.params.orderId, token, result);
+  });
+
+  app.post<{ Params: Params }>('/:env/pay/:orderId/cancel', async (request, reply) => {
+    const env = envOf(request);
+    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
+    const token = formFields(request).get('T') ?? '';
+    return respond(reply, env, request.params.orderId, token, await payment.cancel(env, request.params.orderId, token, request.ip));
+  });
+
+  app.get<{ Params: Params }>('/:env/pay/:orderId/look.css', async (request, reply) => {
+    const env = envOf(request);
+    const state = env ? await payment.view(env, request.params.orderId, queryToken(request)) : { kind: 'not_found' as const };
+    if (state.kind === 'not_found') return reply.code(404).type('text/css; charset=utf-8').send('');
+    return reply.type('text/css; charset=utf-8').header('cache-control', 'private, max-age=600').send(lookStylesheet(state.order.stored.order.look));
+  });
+}

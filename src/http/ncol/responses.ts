@@ -1,0 +1,61 @@
+import type { FastifyError, FastifyReply } from 'fastify';
+import { errorPage } from '../../views/ncol/pages.ts';
+
+// Answers shared by the hosted page's routes: the generic error page, the status of a failure,
+// and the Content-Security-Policy of each kind of page.
+
+/**
+ * Strict CSP of the payment pages: only Varco's own assets, no inline script or style. Chrome
+ * applies `form-action` to the redirects that follow a form submission too, so the merchant's
+ * result URLs (ACCEPTURL…, from the request or the settings) are allowed as form targets;
+ * without them the browser would stop on our page after paying. LOGO (https only) is the one
+ * image from elsewhere.
+ */
+export function payPageCsp(options: { formTargets: readonly string[]; logo?: string | undefined }): string {
+  const logo = options.logo ? originOf(options.logo) : undefined;
+  const targets = options.formTargets.filter((o) => /^https?:\/\/[^\s;,']+$/.test(o));
+  return ["default-src 'none'", "script-src 'self'", "style-src 'self'", `img-src 'self'${logo ? ` ${logo}` : ''}`,
+    `form-action 'self'${targets.map((o) => ` ${o}`).join('')}`, "frame-ancestors 'none'", "base-uri 'none'"].join('; ');
+}
+
+/** Pages without forms: nothing may be submitted from them. */
+export const PLAIN_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+function originOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The page's URL carries its token: it must leak neither in Referer nor into a cache. */
+export function privatePage(reply: FastifyReply, csp: string): FastifyReply {
+  return reply.type('text/html; charset=utf-8').header('content-security-policy', csp).header('referrer-policy', 'no-referrer')
+    .header('cache-control', 'no-store');
+}
+
+export function sendErrorPage(reply: FastifyReply, status: number, language: string, env: 'test' | 'prod'): FastifyReply {
+  if (status === 503) reply.header('retry-after', '5');
+  return privatePage(reply.code(status), PLAIN_CSP).send(errorPage(language, env));
+}
+
+const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+
+/** True for errors that mean PostgreSQL cannot be reached right now (restart, failover, overload). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && DATABASE_DOWN_CODES.has(e.code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/.test(message);
+}
+
+/** 4xx for what the client sent, 503 while the database is away, 500 only for our own bugs. */
+export function statusOfError(error: FastifyError): number {
+  if (isDatabaseUnavailable(error)) return 503;
+  const status = error.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return status;
+  return 500;
+}

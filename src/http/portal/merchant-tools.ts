@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseParamLines, shaTool, SHASIGN_TOOL_MAX_LINES, type ErrorLogService, type MerchantsService } from '../../modules/ecommerce/index.ts';
+import { errorLogPage, shasignPage, type ShasignFormValues } from '../../views/merchant/tools.ts';
+import { fill, strings } from '../../views/merchant/strings.ts';
+import { header, merchantReferent, scopedMerchant, sendPage } from './merchant.ts';
+
+// Tools for merchants: the error log with its signature debugger (scoped to the referent's own
+// merchant), and the SHASIGN page. The passphrase typed on the SHASIGN page is used for one digest
+// and dropped: never stored, never logged, never written back into the page.
+
+export interface PortalMerchantToolRoutesOptions {
+  merchants: MerchantsService;
+  errorLog: ErrorLogService;
+}
+
+type Body = Record<string, unknown>;
+const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
+
+interface ToolForm extends ShasignFormValues { alg: 'sha1' | 'sha256' | 'sha512'; method: 'each-parameter' | 'main-parameters' }
+
+function formValues(body: Body): ToolForm {
+  const pick = <T extends string>(value: string, options: readonly T[], fallback: T): T => options.find((o) => o === value) ?? fallback;
+  return {
+    params: field(body, 'params').slice(0, 60_000),
+    list: pick(field(body, 'list'), ['in', 'out'] as const, 'in'),
+    alg: pick(field(body, 'alg'), ['sha1', 'sha256', 'sha512'] as const, 'sha512'),
+    method: pick(field(body, 'method'), ['each-parameter', 'main-parameters'] as const, 'each-parameter'),
+    encoding: pick(field(body, 'encoding'), ['utf8', 'latin1'] as const, 'utf8'),
+  };
+}
+
+const EMPTY: ShasignFormValues = { params: 'PSPID=\nORDERID=\nAMOUNT=\nCURRENCY=EUR\nLANGUAGE=en_US\n', list: 'in', alg: 'sha512', method: 'each-parameter', encoding: 'utf8' };
+
+export function registerPortalMerchantToolRoutes(app: FastifyInstance, options: PortalMerchantToolRoutesOptions): void {
+  const { merchants, errorLog } = options;
+
+  app.get('/merchants/:id/errors', async (request, reply) => {
+    const who = merchantReferent(request);
+    const m = await scopedMerchant(request, merchants, who.organisationId);
+    const q = (request.query as Record<string, string | undefined>).env;
+    const env = q === 'test' || q === 'prod' ? q : null;
+    const rows = await errorLog.listForMerchant({ id: m.id, pspid: m.pspid, createdAt: m.createdAt }, env ? { env } : {});
+    return sendPage(request, reply, strings(request.locale).errorLogs, errorLogPage(request.locale, { merchant: header(m), env, rows }));
+  });
+
+  const shasignView = async (request: FastifyRequest, values: ShasignFormValues) => {
+    const who = merchantReferent(request);
+    // Prefill the PSPID of the organisation's merchant, when the form is empty.
+    const m = values === EMPTY ? await merchants.forOrganisation(who.organisationId) : undefined;
+    return { csrf: who.csrf, values: m ? { ...values, params: values.params.replace('PSPID=\n', `PSPID=${m.pspid}\n`) } : values };
+  };
+
+  app.get('/shasign', async (request, reply) => {
+    const { csrf, values } = await shasignView(request, EMPTY);
+    return sendPage(request, reply, strings(request.locale).shasign, shasignPage(request.locale, { values, csrf }));
+  });
+
+  app.post('/shasign', async (request, reply) => {
+    const body = (request.body ?? {}) as Body;
+    const values = formValues(body);
+    const { csrf } = await shasignView(request, values);
+    const t = strings(request.locale);
+    const show = (problem: string) => sendPage(request, reply, t.shasign, shasignPage(request.locale, { values, csrf, problem }), 400);
+    const parsed = parseParamLines(values.params);
+    if (!parsed.ok) return show(parsed.problem === 'too_many' ? fill(t.tooManyLines, { max: SHASIGN_TOOL_MAX_LINES }) : fill(t.lineProblem, { line: parsed.line }));
+    const result = shaTool(parsed.params, field(body, 'passphrase'), { list: values.list, alg: values.alg, method: values.method, encoding: values.encoding });
+    if (!result.ok) return show(result.problem === 'duplicate' ? fill(t.duplicateParam, { name: result.param ?? '' }) : t.needPassphrase);
+    return sendPage(request, reply, t.shasign, shasignPage(request.locale, { values, csrf,
+      result: { included: result.included, masked: result.masked, digest: result.digest, post: values.list === 'in' ? parsed.params : null } }));
+  });
+}

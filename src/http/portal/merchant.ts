@@ -1,0 +1,164 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { isId } from '../../kernel/ids.ts';
+import {
+  FEEDBACK_PARAMETERS, type MerchantActor, type MerchantView, type MerchantsService, type PassphraseInput, type SettingsInput, type SettingsView,
+} from '../../modules/ecommerce/index.ts';
+import type { SafeHtml } from '../../views/html.ts';
+import { page } from '../../views/layout.ts';
+import { portalNav } from '../../views/nav.ts';
+import { copiedPage, createMerchantPage, settingsPage, type MerchantHeaderView, type SettingsValues } from '../../views/merchant/settings.ts';
+import { problemText, strings } from '../../views/merchant/strings.ts';
+import { requireSession } from '../plugins/session.ts';
+
+// The merchant account and its *Technical information* pages (test | prod). Every merchant is
+// looked up scoped to the referent's own organisation: another organisation's merchant id answers
+// 404, exactly like an unknown one. Passphrases travel only from the form to the service.
+
+export interface PortalMerchantRoutesOptions {
+  merchants: MerchantsService;
+}
+
+type Body = Record<string, unknown>;
+const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
+const list = (body: Body, name: string): string[] => {
+  const v = body[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+};
+
+/** The signed-in referent: who acts, and the one organisation every lookup is limited to. */
+export function merchantReferent(request: FastifyRequest): { actor: MerchantActor; organisationId: string; csrf: string } {
+  const session = requireSession(request);
+  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  return { actor: { type: 'referent', id: session.userId, ip: request.ip }, organisationId: session.organisationId, csrf: session.csrfToken };
+}
+
+export function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
+  const session = request.session;
+  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: portalNav(request.locale),
+    signOut: session ? { action: '/portal/sign-out', csrfToken: session.csrfToken } : undefined }));
+}
+
+export const header = (m: MerchantView): MerchantHeaderView => ({ id: m.id, pspid: m.pspid, name: m.name, activeEnvironments: m.activeEnvironments });
+
+/** The merchant named in the URL, if it is the referent's organisation's; 404 otherwise. */
+export async function scopedMerchant(request: FastifyRequest, merchants: MerchantsService, organisationId: string): Promise<MerchantView> {
+  const id = (request.params as { id?: string }).id ?? '';
+  const found = isId(id, 'mer') ? await merchants.get(id, organisationId) : undefined;
+  if (!found) throw new VarcoError('not_found', 'No such merchant.');
+  return found;
+}
+
+const envOf = (request: FastifyRequest): 'test' | 'prod' => {
+  const env = (request.params as { env?: string }).env;
+  if (env !== 'test' && env !== 'prod') throw new VarcoError('not_found', 'No such environment.');
+  return env;
+};
+
+function valuesOf(s: SettingsView): SettingsValues {
+  return { hashingMethod: s.hashingMethod, hashAlgorithm: s.hashAlgorithm, charset: s.charset, referrers: s.referrers,
+    acceptUrl: s.acceptUrl ?? '', declineUrl: s.declineUrl ?? '', exceptionUrl: s.exceptionUrl ?? '', cancelUrl: s.cancelUrl ?? '',
+    feedbackOnRedirect: s.feedbackOnRedirect, s2sTiming: s.s2sTiming, s2sUrlAccepted: s.s2sUrlAccepted ?? '', s2sUrlDeclined: s.s2sUrlDeclined ?? '',
+    s2sMethod: s.s2sMethod, feedbackParams: s.feedbackParams, defaultOperation: s.defaultOperation, paymentRetries: String(s.paymentRetries),
+    enabledCurrencies: s.enabledCurrencies.join(', ') };
+}
+
+/** What was typed, to show back after a rejection (passphrase fields stay empty). */
+function valuesFromBody(body: Body): SettingsValues {
+  return { hashingMethod: field(body, 'hashingMethod'), hashAlgorithm: field(body, 'hashAlgorithm'), charset: field(body, 'charset'),
+    referrers: field(body, 'referrers'), acceptUrl: field(body, 'acceptUrl'), declineUrl: field(body, 'declineUrl'), exceptionUrl: field(body, 'exceptionUrl'),
+    cancelUrl: field(body, 'cancelUrl'), feedbackOnRedirect: field(body, 'feedbackOnRedirect') === 'on', s2sTiming: field(body, 's2sTiming'),
+    s2sUrlAccepted: field(body, 's2sUrlAccepted'), s2sUrlDeclined: field(body, 's2sUrlDeclined'), s2sMethod: field(body, 's2sMethod'),
+    feedbackParams: list(body, 'feedbackParams'), defaultOperation: field(body, 'defaultOperation'), paymentRetries: field(body, 'paymentRetries'),
+    enabledCurrencies: field(body, 'enabledCurrencies') };
+}
+
+function passphraseInput(body: Body, name: 'shaIn' | 'shaOut'): PassphraseInput {
+  if (field(body, `${name}Clear`) === 'on') return { action: 'clear' };
+  const value = field(body, `${name}New`);
+  const confirm = field(body, `${name}Confirm`);
+  return value === '' && confirm === '' ? { action: 'keep' } : { action: 'set', value, confirm };
+}
+
+/** The whole form of one environment: every field is sent, an unchecked box is `false`. */
+export function settingsInputFromForm(body: Body): SettingsInput {
+  const v = valuesFromBody(body);
+  return { ...v, feedbackParams: v.feedbackParams, enabledCurrencies: v.enabledCurrencies.split(/[\s,;]+/), shaIn: passphraseInput(body, 'shaIn'),
+    shaOut: passphraseInput(body, 'shaOut') };
+}
+
+export function registerPortalMerchantRoutes(app: FastifyInstance, options: PortalMerchantRoutesOptions): void {
+  const { merchants } = options;
+
+  const createForm = async (request: FastifyRequest, reply: FastifyReply, form: { pspid?: string; problem?: string } = {}, status = 200) => {
+    const who = merchantReferent(request);
+    const eligible = (await merchants.activeEnvironments(who.organisationId)).length > 0;
+    return sendPage(request, reply, strings(request.locale).technical, createMerchantPage(request.locale, { eligible, csrf: who.csrf, ...form }), status);
+  };
+
+  const settingsView = async (request: FastifyRequest, reply: FastifyReply, m: MerchantView, env: 'test' | 'prod',
+    extra: { values?: SettingsValues; problems?: Array<{ field: string; text: string }>; notices?: string[] } = {}, status = 200) => {
+    const who = merchantReferent(request);
+    const s = await merchants.settings(m.id, env);
+    const t = strings(request.locale);
+    return sendPage(request, reply, `${t.technical} · ${env === 'test' ? t.test : t.prod}`, settingsPage(request.locale, {
+      merchant: header(m), env, values: extra.values ?? valuesOf(s), shaInSet: s.shaInSet, shaOutSet: s.shaOutSet, feedbackCatalogue: FEEDBACK_PARAMETERS,
+      problems: extra.problems ?? [], notices: extra.notices ?? [], updatedAt: s.updatedAt, csrf: who.csrf }), status);
+  };
+
+  // Technical information: the organisation's merchant (test first), or the form that opens one.
+  app.get('/merchant', async (request, reply) => {
+    const who = merchantReferent(request);
+    const m = await merchants.forOrganisation(who.organisationId);
+    return m ? reply.redirect(`/portal/merchants/${m.id}/settings/test`, 303) : createForm(request, reply);
+  });
+
+  app.post('/merchant', async (request, reply) => {
+    const who = merchantReferent(request);
+    const pspid = field((request.body ?? {}) as Body, 'pspid').trim().slice(0, 100);
+    const result = await merchants.create({ organisationId: who.organisationId, pspid }, who.actor);
+    if (!result.ok) return createForm(request, reply, { pspid, problem: problemText(request.locale, { field: 'pspid', code: result.reason }) }, result.reason === 'pspid_taken' || result.reason === 'already_exists' ? 409 : 400);
+    return reply.redirect(`/portal/merchants/${result.value.id}/settings/test`, 303);
+  });
+
+  app.get('/merchant/errors', async (request, reply) => {
+    const m = await merchants.forOrganisation(merchantReferent(request).organisationId);
+    return reply.redirect(m ? `/portal/merchants/${m.id}/errors` : '/portal/merchant', 303);
+  });
+
+  app.get('/merchants/:id/settings/:env', async (request, reply) => {
+    const who = merchantReferent(request);
+    const m = await scopedMerchant(request, merchants, who.organisationId);
+    const t = strings(request.locale);
+    return settingsView(request, reply, m, envOf(request), { notices: (request.query as Record<string, string | undefined>).saved === '1' ? [t.saved] : [] });
+  });
+
+  app.post('/merchants/:id/settings/:env', async (request, reply) => {
+    const who = merchantReferent(request);
+    const m = await scopedMerchant(request, merchants, who.organisationId);
+    const env = envOf(request);
+    const body = (request.body ?? {}) as Body;
+    const outcome = await merchants.updateSettings(m.id, env, settingsInputFromForm(body), who.actor, { organisationId: who.organisationId });
+    const t = strings(request.locale);
+    if (!outcome.ok) {
+      return settingsView(request, reply, m, env, { values: valuesFromBody(body),
+        problems: outcome.problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) }, 400);
+    }
+    const notices = [outcome.changed.length ? t.saved : t.nothingChanged, ...(outcome.replacedInTest.length ? [t.replaced] : [])];
+    return settingsView(request, reply, m, env, { notices });
+  });
+
+  app.post('/merchants/:id/copy-to-prod', async (request, reply) => {
+    const who = merchantReferent(request);
+    const m = await scopedMerchant(request, merchants, who.organisationId);
+    const outcome = await merchants.copyTestToProd(m.id, who.actor, { organisationId: who.organisationId });
+    const t = strings(request.locale);
+    if (!outcome.ok) {
+      return settingsView(request, reply, m, 'test', { notices: [t.copyFailed],
+        problems: outcome.problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) }, 409);
+    }
+    // The passphrase is in this answer only: never cached, never stored.
+    reply.header('cache-control', 'no-store');
+    return sendPage(request, reply, t.copy, copiedPage(request.locale, { merchant: header(m), shaIn: outcome.shaIn, prodShaOutSet: outcome.prodShaOutSet }));
+  });
+}

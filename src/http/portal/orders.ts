@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { formatAmount, type OrderRecord, type OrdersService } from '../../modules/ecommerce/index.ts';
+import { portalNav } from '../../views/nav.ts';
+import { orderDetailPage, orderStrings, ordersListPage, type OrderRowView } from '../../views/orders/portal.ts';
+import { requireSession } from '../plugins/session.ts';
+import { sendPage } from '../plugins/station-views.ts';
+
+// Portal pages of the organisation's hosted-page orders: status, payment attempts, and every
+// server-to-server delivery attempt with *resend*. Scoped to the referent's organisation: another
+// organisation's order answers 404 like an unknown one.
+
+export interface PortalOrderRoutesOptions {
+  hostedPage: { orders: OrdersService };
+}
+
+function organisationOf(request: FastifyRequest): { organisationId: string; csrf: string } {
+  const session = requireSession(request);
+  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  return { organisationId: session.organisationId, csrf: session.csrfToken };
+}
+
+const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19);
+
+function rowOf(o: OrderRecord): OrderRowView {
+  return { id: o.id, env: o.env, orderRef: o.orderRef, payId: o.payId, status: o.status, amount: formatAmount(o.amount, o.currency, 'en_US'),
+    createdAt: iso(o.createdAt), card: o.card ? `${o.card.brand} ${o.card.masked}` : '' };
+}
+
+export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalOrderRoutesOptions): void {
+  const { orders } = options.hostedPage;
+  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: ReturnType<typeof ordersListPage>) =>
+    sendPage(request, reply, { surface: 'portal', title, body, nav: portalNav(request.locale) });
+
+  app.get('/orders', async (request, reply) => {
+    const { organisationId } = organisationOf(request);
+    const rows = (await orders.list(organisationId)).map(rowOf);
+    return send(request, reply, orderStrings(request.locale).orders, ordersListPage(request.locale, rows));
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { resent?: string } }>('/orders/:id', async (request, reply) => {
+    const { organisationId, csrf } = organisationOf(request);
+    const found = await orders.detail(organisationId, request.params.id);
+    if (!found) throw new VarcoError('not_found', 'No such order.');
+    const t = orderStrings(request.locale);
+    const body = orderDetailPage(request.locale, {
+      order: rowOf(found.order), csrf, ...(request.query.resent ? { notice: t.resent } : {}),
+      attempts: found.attempts.map((a) => ({ attempt: a.attempt, at: iso(a.created_at), outcome: a.outcome, status: a.status, ncError: a.nc_error ?? '',
+        card: a.card_masked ? `${a.card_brand ?? ''} ${a.card_masked}` : '' })),
+      deliveries: found.deliveries.map((d) => ({ id: d.id, eventId: d.eventId, state: d.state, method: d.method, url: d.url,
+        nextAttemptAt: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
+        tries: d.attemptLog.map((a) => ({ attempt: a.attempt, startedAt: iso(a.startedAt), durationMs: a.durationMs, ok: a.ok, statusCode: a.statusCode, error: a.error })) })),
+    });
+    return send(request, reply, `${t.order} ${found.order.orderRef}`, body);
+  });
+
+  app.post<{ Params: { id: string }; Body: { messageId?: unknown } }>('/orders/:id/resend', async (request, reply) => {
+    const { organisationId } = organisationOf(request);
+    const messageId = typeof request.body?.messageId === 'string' ? request.body.messageId : '';
+    const queued = await orders.resend(organisationId, request.params.id, messageId);
+    if (!queued) throw new VarcoError('not_found', 'No such order or message.');
+    return reply.redirect(`/portal/orders/${request.params.id}?resent=1`, 303);
+  });
+}

@@ -1,0 +1,105 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_FEEDBACK_PARAMETERS, FEEDBACK_PARAMETERS, changedFields, checkForProduction, checkPspid, testPassphrasesToReplace, validateSettings,
+  type TechnicalSettings,
+} from './settings.policy.ts';
+
+const DEFAULTS: TechnicalSettings = {
+  hashingMethod: 'each-parameter', hashAlgorithm: 'sha512', charset: 'page', referrers: '', acceptUrl: null, declineUrl: null, exceptionUrl: null,
+  cancelUrl: null, feedbackOnRedirect: true, s2sTiming: 'none', s2sUrlAccepted: null, s2sUrlDeclined: null, s2sMethod: 'POST',
+  feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS], defaultOperation: 'SAL', paymentRetries: 10, enabledCurrencies: ['EUR'],
+};
+const GOOD = 'Mysecretsig1875!?';
+
+describe('PSPID', () => {
+  it('is 2 to 30 letters, digits, underscore or dash', () => {
+    for (const ok of ['ab', 'MyPSPID', 'shop_1-test', 'x'.repeat(30)]) assert.ok(checkPspid(ok), ok);
+    for (const bad of ['a', 'x'.repeat(31), 'my shop', 'shop.it', 'cafè', '', 'a/b']) assert.ok(!checkPspid(bad), bad);
+  });
+});
+
+describe('validateSettings', () => {
+  it('accepts a full form and returns typed values; absent fields stay out of the patch', () => {
+    const verdict = validateSettings({ hashAlgorithm: 'sha256', charset: 'utf8', referrers: 'https://shop.example;https://shop.example/pay.php;',
+      acceptUrl: ' https://shop.example/ok?x=1 ', declineUrl: '', s2sTiming: 'deferred', s2sUrlAccepted: 'http://shop.example/feedback',
+      s2sMethod: 'get', feedbackParams: ['orderid', 'STATUS', 'IP'], defaultOperation: 'res', paymentRetries: '3', enabledCurrencies: ['eur', 'USD', 'EUR', ''],
+      shaIn: { action: 'set', value: GOOD, confirm: GOOD }, shaOut: { action: 'keep' } }, 'test', DEFAULTS);
+    assert.ok(verdict.ok);
+    assert.deepEqual(verdict.patch, {
+      hashAlgorithm: 'sha256', charset: 'utf8', referrers: 'https://shop.example;https://shop.example/pay.php', acceptUrl: 'https://shop.example/ok?x=1',
+      declineUrl: null, s2sTiming: 'deferred', s2sUrlAccepted: 'http://shop.example/feedback', s2sMethod: 'GET',
+      feedbackParams: ['ORDERID', 'STATUS', 'IP'], defaultOperation: 'RES', paymentRetries: 3, enabledCurrencies: ['EUR', 'USD'], shaIn: GOOD,
+    });
+  });
+
+  it('reports every problem at once, naming the field, never echoing a passphrase', () => {
+    const verdict = validateSettings({ hashAlgorithm: 'md5', referrers: 'https://a.example; https://b.example', acceptUrl: 'ftp://shop.example',
+      cancelUrl: 'https://', paymentRetries: '0', enabledCurrencies: ['EUR', 'XYZ'], feedbackParams: ['ORDERID', 'SHASIGN'],
+      shaIn: { action: 'set', value: 'short1!', confirm: 'short1!' }, shaOut: { action: 'set', value: GOOD, confirm: `${GOOD}x` } }, 'test', DEFAULTS);
+    assert.ok(!verdict.ok);
+    assert.deepEqual(verdict.problems.map((p) => [p.field, p.code]), [
+      ['hashAlgorithm', 'invalid_choice'], ['referrers', 'contains_space'], ['shaIn', 'too_short'], ['acceptUrl', 'not_http'], ['cancelUrl', 'invalid_url'],
+      ['shaOut', 'passphrase_mismatch'], ['feedbackParams', 'unknown_parameter'], ['paymentRetries', 'invalid_number'], ['enabledCurrencies', 'unknown_currency'],
+    ]);
+    assert.ok(verdict.problems.every((p) => !String(p.detail ?? '').includes('short1!') && !String(p.detail ?? '').includes(GOOD)));
+  });
+
+  it('refuses a passphrase with a forbidden character, and needs one currency', () => {
+    const bad = 'Mysecretsig1875<>';
+    const verdict = validateSettings({ shaIn: { action: 'set', value: bad, confirm: bad }, enabledCurrencies: [' '] }, 'prod', DEFAULTS);
+    assert.ok(!verdict.ok);
+    assert.deepEqual(verdict.problems.map((p) => p.code), ['forbidden_character', 'no_currency']);
+  });
+
+  it('checks referrers with the referrer policy (http or https, each entry a URL)', () => {
+    const notHttp = validateSettings({ referrers: 'https://a.example;shop.example' }, 'test', DEFAULTS);
+    assert.ok(!notHttp.ok);
+    assert.deepEqual(notHttp.problems[0], { field: 'referrers', code: 'not_http', detail: 'shop.example' });
+    const empty = validateSettings({ referrers: '' }, 'test', DEFAULTS);
+    assert.ok(empty.ok);
+    assert.equal(empty.patch.referrers, '');
+  });
+
+  it('needs the first server-to-server URL when a request is sent, judged on the merged settings', () => {
+    const missing = validateSettings({ s2sTiming: 'online' }, 'test', DEFAULTS);
+    assert.ok(!missing.ok);
+    assert.deepEqual(missing.problems, [{ field: 's2sUrlAccepted', code: 'url_required' }]);
+    assert.ok(validateSettings({ s2sTiming: 'online' }, 'test', { ...DEFAULTS, s2sUrlAccepted: 'https://shop.example/s2s' }).ok);
+    assert.ok(validateSettings({ s2sUrlAccepted: '' }, 'test', DEFAULTS).ok);
+  });
+
+  it('production sends server-to-server feedback over https only', () => {
+    const verdict = validateSettings({ s2sUrlAccepted: 'http://shop.example/s2s', acceptUrl: 'http://shop.example/ok' }, 'prod', DEFAULTS);
+    assert.ok(!verdict.ok);
+    assert.deepEqual(verdict.problems.map((p) => [p.field, p.code]), [['s2sUrlAccepted', 'https_required']]);
+    assert.deepEqual(checkForProduction({ ...DEFAULTS, s2sUrlDeclined: 'http://shop.example/ko' }).map((p) => p.field), ['s2sUrlDeclined']);
+  });
+
+  it('clearing a passphrase is a patch to null', () => {
+    const verdict = validateSettings({ shaOut: { action: 'clear' } }, 'test', DEFAULTS);
+    assert.ok(verdict.ok);
+    assert.deepEqual(verdict.patch, { shaOut: null });
+  });
+});
+
+describe('feedback parameters', () => {
+  it('offers the fields Varco fills, upper-case; the defaults are Ingenico default set', () => {
+    assert.deepEqual(DEFAULT_FEEDBACK_PARAMETERS, ['ORDERID', 'CURRENCY', 'AMOUNT', 'PM', 'ACCEPTANCE', 'STATUS', 'CARDNO', 'PAYID', 'NCERROR', 'BRAND', 'ED', 'TRXDATE', 'CN']);
+    assert.ok(FEEDBACK_PARAMETERS.includes('IP') && FEEDBACK_PARAMETERS.every((n) => n === n.toUpperCase()));
+  });
+});
+
+describe('changedFields and test ≠ prod', () => {
+  it('names what a patch changes, passphrases by name only', () => {
+    const current = { ...DEFAULTS, shaInSet: false, shaOutSet: true };
+    assert.deepEqual(changedFields({ hashAlgorithm: 'sha512', charset: 'utf8', shaIn: GOOD, shaOut: null }, current), ['charset', 'shaIn', 'shaOut']);
+    assert.deepEqual(changedFields({ shaIn: null }, current), []);
+  });
+
+  it('replaces a test passphrase equal to any production one', () => {
+    assert.deepEqual(testPassphrasesToReplace({ shaIn: 'A', shaOut: 'B' }, { shaIn: 'A', shaOut: 'C' }), ['shaIn']);
+    assert.deepEqual(testPassphrasesToReplace({ shaIn: 'A', shaOut: 'B' }, { shaIn: 'B', shaOut: null }), ['shaOut']);
+    assert.deepEqual(testPassphrasesToReplace({ shaIn: null, shaOut: null }, { shaIn: null, shaOut: null }), []);
+  });
+});

@@ -1,0 +1,233 @@
+// Texts of the hosted payment page in the languages its LANGUAGE parameter asks for most. Other
+// LANGUAGE values fall back to English (en_US), as amounts do (see formatAmount).
+
+export interface PayStrings {
+  errorTitle: string;
+  errorBody: string;
+  errorOwner: string;
+  payTitle: string;
+  merchant: string;
+  orderRef: string;
+  amount: string;
+  description: string;
+  testBanner: string;
+  holder: string;
+  number: string;
+  expiry: string;
+  expiryHint: string;
+  cvc: string;
+  cvcHint: string;
+  pay: string;
+  cancel: string;
+  problemsTitle: string;
+  refused: string;
+  required: string;
+  invalid: string;
+  luhn: string;
+  brand: string;
+  expired: string;
+  challengeTitle: string;
+  challengeBody: string;
+  approve: string;
+  decline: string;
+  processing: string;
+  accepted: string;
+  denied: string;
+  home: string;
+  catalog: string;
+}
+
+const en_US: PayStrings = {
+  errorTitle: 'An error has occurred',
+  errorBody: 'An error has occurred. Please try again later.',
+  errorOwner: 'If you are the owner or the designer of this website, sign in to the Varco portal to see the details of the error.',
+  payTitle: 'Payment',
+  merchant: 'Merchant',
+  orderRef: 'Order reference',
+  amount: 'Total amount',
+  description: 'Description',
+  testBanner: 'Test environment: no real payment is made.',
+  holder: 'Card holder name',
+  number: 'Card number',
+  expiry: 'Expiry date',
+  expiryHint: 'MM/YY',
+  cvc: 'Card verification code (CVC)',
+  cvcHint: '3 digits on the back of the card, 4 on the front for American Express',
+  pay: 'Pay',
+  cancel: 'Cancel',
+  problemsTitle: 'Please correct the following:',
+  refused: 'Your payment was refused. You may try again, for example with another card.',
+  required: 'This field is required.',
+  invalid: 'This value is not valid.',
+  luhn: 'This card number is not valid.',
+  brand: 'This card is not accepted here.',
+  expired: 'This card has expired.',
+  challengeTitle: '3-D Secure authentication (simulated)',
+  challengeBody: 'Your bank asks you to confirm this payment. This is the test environment\u2019s simulated check: choose the answer the test needs.',
+  approve: 'Authenticate',
+  decline: 'Fail authentication',
+  processing: 'Your payment is being processed. Please do not pay again.',
+  accepted: 'Your payment is accepted.',
+  denied: 'The transaction has been denied.',
+  home: 'Back to the shop',
+  catalog: 'Continue shopping',
+};
+
+const it_IT: PayStrings = {
+  errorTitle: 'Si è verificato un errore',
+  errorBody: 'Si è verificato un errore. Riprova più tardi.',
+  errorOwner: 'Se sei il proprietario o lo sviluppatore di questo sito, accedi al portale Varco per vedere i dettagli dell\u2019errore.',
+  payTitle: 'Pagamento',
+  merchant: 'Esercente',
+  orderRef: 'Riferimento ordine',
+  amount: 'Importo totale',
+  description: 'Descrizione',
+  testBanner: 'Ambiente di test: nessun pagamento reale viene eseguito.',
+  holder: 'Titolare della carta',
+  number: 'Numero della carta',
+  expiry: 'Data di scadenza',
+  expiryHint: 'MM/AA',
+  cvc: 'Codice di sicurezza (CVC)',
+  cvcHint: '3 cifre sul retro della carta, 4 sul fronte per American Express',
+  pay: 'Paga',
+  cancel: 'Annulla',
+  problemsTitle: 'Correggi quanto segue:',
+  refused: 'Il pagamento è stato rifiutato. Puoi riprovare, ad esempio con un\u2019altra carta.',
+  required: 'Campo obbligatorio.',
+  invalid: 'Valore non valido.',
+  luhn: 'Il numero della carta non è valido.',
+  brand: 'Questa carta non è accettata.',
+  expired: 'La carta è scaduta.',
+  challengeTitle: 'Autenticazione 3-D Secure (simulata)',
+  challengeBody: 'La tua banca chiede di confermare il pagamento. Questa è la verifica simulata dell\u2019ambiente di test: scegli la risposta che serve al test.',
+  approve: 'Autentica',
+  decline: 'Autenticazione fallita',
+  processing: 'Il pagamento è in corso. Non pagare di nuovo.',
+  accepted: 'Il pagamento è stato accettato.',
+  denied: 'La transazione è stata rifiutata.',
+  home: 'Torna al negozio',
+  catalog: 'Continua gli acquisti',
+};
+
+const fr_FR: PayStrings = {
+  errorTitle: 'Une erreur est survenue',
+  errorBody: 'Une erreur est survenue. Veuillez réessayer plus tard.',
+  errorOwner: 'Si vous êtes le propriétaire ou le concepteur de ce site, connectez-vous au portail Varco pour voir le détail de l\u2019erreur.',
+  payTitle: 'Paiement',
+  merchant: 'Commerçant',
+  orderRef: 'Référence de commande',
+  amount: 'Montant total',
+  description: 'Description',
+  testBanner: 'Environnement de test : aucun paiement réel n\u2019est effectué.',
+  holder: 'Nom du titulaire de la carte',
+  number: 'Numéro de carte',
+  expiry: 'Date d\u2019expiration',
+  expiryHint: 'MM/AA',
+  cvc: 'Cryptogramme visuel (CVC)',
+  cvcHint: '3 chiffres au dos de la carte, 4 au recto pour American Express',
+  pay: 'Payer',
+  cancel: 'Annuler',
+  problemsTitle: 'Veuillez corriger :',
+  refused: 'Votre paiement a été refusé. Vous pouvez réessayer, par exemple avec une autre carte.',
+  required: 'Ce champ est obligatoire.',
+  invalid: 'Cette valeur n\u2019est pas valide.',
+  luhn: 'Ce numéro de carte n\u2019est pas valide.',
+  brand: 'Cette carte n\u2019est pas acceptée ici.',
+  expired: 'Cette carte a expiré.',
+  challengeTitle: 'Authentification 3-D Secure (simulée)',
+  challengeBody: 'Votre banque vous demande de confirmer ce paiement. Ceci est la vérification simulée de l\u2019environnement de test : choisissez la réponse dont le test a besoin.',
+  approve: 'Authentifier',
+  decline: 'Échec de l\u2019authentification',
+  processing: 'Votre paiement est en cours de traitement. Ne payez pas une seconde fois.',
+  accepted: 'Votre paiement est accepté.',
+  denied: 'La transaction a été refusée.',
+  home: 'Retour à la boutique',
+  catalog: 'Continuer vos achats',
+};
+
+const de_DE: PayStrings = {
+  errorTitle: 'Ein Fehler ist aufgetreten',
+  errorBody: 'Ein Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.',
+  errorOwner: 'Wenn Sie Inhaber oder Entwickler dieser Website sind, melden Sie sich im Varco-Portal an, um die Details des Fehlers zu sehen.',
+  payTitle: 'Zahlung',
+  merchant: 'Händler',
+  orderRef: 'Bestellnummer',
+  amount: 'Gesamtbetrag',
+  description: 'Beschreibung',
+  testBanner: 'Testumgebung: Es wird keine echte Zahlung ausgeführt.',
+  holder: 'Name des Karteninhabers',
+  number: 'Kartennummer',
+  expiry: 'Ablaufdatum',
+  expiryHint: 'MM/JJ',
+  cvc: 'Kartenprüfnummer (CVC)',
+  cvcHint: '3 Ziffern auf der Rückseite, 4 auf der Vorderseite bei American Express',
+  pay: 'Bezahlen',
+  cancel: 'Abbrechen',
+  problemsTitle: 'Bitte korrigieren Sie:',
+  refused: 'Ihre Zahlung wurde abgelehnt. Sie können es erneut versuchen, zum Beispiel mit einer anderen Karte.',
+  required: 'Dieses Feld ist erforderlich.',
+  invalid: 'Dieser Wert ist ungültig.',
+  luhn: 'Diese Kartennummer ist ungültig.',
+  brand: 'Diese Karte wird hier nicht akzeptiert.',
+  expired: 'Diese Karte ist abgelaufen.',
+  challengeTitle: '3-D-Secure-Authentifizierung (simuliert)',
+  challengeBody: 'Ihre Bank bittet Sie, diese Zahlung zu bestätigen. Dies ist die simulierte Prüfung der Testumgebung: Wählen Sie die Antwort, die der Test braucht.',
+  approve: 'Authentifizieren',
+  decline: 'Authentifizierung fehlgeschlagen',
+  processing: 'Ihre Zahlung wird bearbeitet. Bitte zahlen Sie nicht erneut.',
+  accepted: 'Ihre Zahlung wurde akzeptiert.',
+  denied: 'Die Transaktion wurde abgelehnt.',
+  home: 'Zurück zum Shop',
+  catalog: 'Weiter einkaufen',
+};
+
+const nl_NL: PayStrings = {
+  errorTitle: 'Er is een fout opgetreden',
+  errorBody: 'Er is een fout opgetreden. Probeer later opnieuw.',
+  errorOwner: 'Bent u de eigenaar of de ontwerper van deze website? Meld u dan aan bij het Varco-portaal om de details van de foutmelding te bekijken.',
+  payTitle: 'Betaling',
+  merchant: 'Handelaar',
+  orderRef: 'Bestelreferentie',
+  amount: 'Totaalbedrag',
+  description: 'Omschrijving',
+  testBanner: 'Testomgeving: er wordt geen echte betaling uitgevoerd.',
+  holder: 'Naam kaarthouder',
+  number: 'Kaartnummer',
+  expiry: 'Vervaldatum',
+  expiryHint: 'MM/JJ',
+  cvc: 'Kaartverificatiecode (CVC)',
+  cvcHint: '3 cijfers op de achterkant, 4 op de voorkant bij American Express',
+  pay: 'Betalen',
+  cancel: 'Annuleren',
+  problemsTitle: 'Corrigeer het volgende:',
+  refused: 'Uw betaling is geweigerd. U kunt het opnieuw proberen, bijvoorbeeld met een andere kaart.',
+  required: 'Dit veld is verplicht.',
+  invalid: 'Deze waarde is ongeldig.',
+  luhn: 'Dit kaartnummer is ongeldig.',
+  brand: 'Deze kaart wordt hier niet geaccepteerd.',
+  expired: 'Deze kaart is verlopen.',
+  challengeTitle: '3-D Secure-authenticatie (gesimuleerd)',
+  challengeBody: 'Uw bank vraagt u deze betaling te bevestigen. Dit is de gesimuleerde controle van de testomgeving: kies het antwoord dat de test nodig heeft.',
+  approve: 'Authenticeren',
+  decline: 'Authenticatie mislukt',
+  processing: 'Uw betaling wordt verwerkt. Betaal niet opnieuw.',
+  accepted: 'Uw betaling is geaccepteerd.',
+  denied: 'De transactie is geweigerd.',
+  home: 'Terug naar de winkel',
+  catalog: 'Verder winkelen',
+};
+
+const BY_LANGUAGE: Readonly<Record<string, PayStrings>> = { en_US, it_IT, fr_FR, de_DE, nl_NL };
+
+/** Strings for an Ingenico LANGUAGE (`ll_CC`): an exact match, then the language alone (nl_BE → nl_NL), else English. */
+export function payStrings(language: string): PayStrings {
+  const exact = BY_LANGUAGE[language];
+  if (exact) return exact;
+  const prefix = language.slice(0, 2);
+  return Object.entries(BY_LANGUAGE).find(([tag]) => tag.startsWith(prefix))?.[1] ?? en_US;
+}
+
+/** `fr_FR` → `fr-FR` for `<html lang>`; unknown forms become `en`. */
+export function htmlLang(language: string): string {
+  return /^[a-z]{2}_[A-Z]{2}$/.test(language) ? language.replace('_', '-') : 'en';
+}
