@@ -4,7 +4,7 @@ import { buildApp, createServices } from '../app/build.ts';
 import { createWorkers } from '../app/workers.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
-import { loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
+import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 
 // `npm start`: embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     lines.push('', `Administrators sign in at ${base}/admin/sign-in`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
+  collectStartupGarbage();
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

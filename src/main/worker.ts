@@ -2,7 +2,7 @@ import { createLogger } from '../app/logger.ts';
 import { createWorkers } from '../app/workers.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
-import { loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
+import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
 
 // `node src/main/worker.ts`: only the outbox workers, for deployments that run them apart from the
 // HTTPS servers (set VARCO_WORKERS=false on those). Delivery is at least once: killed at any moment,
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const database = await openMigratedDatabase(config, logger, 'share');
   const workers = createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock });
   if (workers.channels.length === 0) logger.warn('no delivery channel is configured (set VARCO_SMTP_URL): this worker will deliver nothing');
+  collectStartupGarbage();
   await workers.start();
   process.stdout.write(`Varco worker running (channels: ${workers.channels.join(', ') || 'none'})\n`);
 

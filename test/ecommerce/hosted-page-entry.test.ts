@@ -3,6 +3,7 @@
 // a 500), order reuse, an ORDERID already paid, prod refused, and the merchant's error log.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import { buildTestApp } from '../support/app.ts';
 import {
   SHA_IN, configure, createMerchant, errorRows, formBytes, ownSha, payLocation, postCard, postEntry, signedOrder,
@@ -158,7 +159,7 @@ describe('duplicates and malformed requests', () => {
   it('never answer 500', async () => {
     const m = await createMerchant(t);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const requests: Array<Parameters<typeof app.inject>[0]> = [
+    const requests: InjectOptions[] = [
       { method: 'POST', url: '/ncol/test/orderstandard_utf8.asp', payload: `PSPID=${m.pspid}&ORDERID=a&orderid=b&AMOUNT=1&CURRENCY=EUR`, headers: form },
       { method: 'POST', url: '/ncol/test/orderstandard_utf8.asp', payload: Buffer.from([0x50, 0x53, 0x50, 0x49, 0x44, 0x3d, 0xff, 0xfe, 0x25, 0x43, 0x33]), headers: form },
       { method: 'POST', url: '/ncol/test/orderstandard_utf8.asp', payload: 'CN=%C3%28&PSPID=x', headers: form },

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
 import {
-  CARD, SHA_OUT, configure, createMerchant, payLocation, postCard, postEntry, postForm, queryPairs, signedOrder, verifyFeedback,
+  CARD, SHA_OUT, createMerchant, payLocation, postCard, postEntry, postForm, queryPairs, signedOrder, verifyFeedback,
 } from '../support/ecommerce.ts';
 
 const t = await buildTestApp();

@@ -7,7 +7,7 @@ import { Browser, createOrganisation, createReferent, issueKeys } from '../suppo
 // docs/reference/ogone/test-vectors.md, the signed test transaction form) and the Error logs page
 // with its signature debugger, scoped to the referent's own merchant.
 
-const { app, services, database } = await buildTestApp();
+const { app, services, database, rawLogs } = await buildTestApp();
 const db = database.db;
 const org = await createOrganisation(db, 'Ferramenta Spa');
 await issueKeys(services, org, 'ecommerce', 'test');
@@ -32,6 +32,7 @@ test('the SHASIGN page computes the published digests of vector A1, with the pas
   assert.match(sha1.body, /data-digest>F4CC376CD7A834D997B91598FA747825A238BE0A</);
   assert.ok(sha1.body.includes(MASKED));
   assert.ok(!sha1.body.includes('Mysecretsig1875'), 'the passphrase is not in the page');
+  assert.ok(!rawLogs().includes('Mysecretsig1875'), 'nor in the log');
   const sha512 = await portal.post('/portal/shasign', { params: A1, list: 'in', alg: 'sha512', method: 'each-parameter', encoding: 'utf8', passphrase: P });
   assert.match(sha512.body, /data-digest>D1CFE8833A297D0922E908B2B44934B09EE966EF1584DC0D696304E07BB58BA71973C2383C831D878D8A243BB7D7DFFFBE53CEE21955CDFEF44FE82E551F859D</);
 });
