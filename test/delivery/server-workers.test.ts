@@ -4,18 +4,21 @@ import { createTestDatabase } from '../support/db.ts';
 import { startServer, sleep } from '../support/server-process.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
 import { enqueueEmail } from '../../src/modules/delivery/index.ts';
+import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 
 // `npm start` runs the outbox workers in the server process unless VARCO_WORKERS=false, and says
 // where e-mail goes.
 
 const database = await createTestDatabase();
+// Instances sharing a database must share the master key (they refuse to start otherwise).
+const VARCO_MASTER_KEY = generateSecretboxKey().toString('base64');
 const enqueue = (to: string): Promise<string> => database.db.transaction().execute((trx) => enqueueEmail(trx, { to, template: 'invitation', locale: 'en',
   params: { firstName: 'Ada', organisationName: 'Banca Uno', link: 'https://localhost/portal/invitation?token=t', expiresAt: '2026-11-25T10:00:00Z' } }));
 
 test('the server delivers e-mail over VARCO_SMTP_URL and stops its workers on SIGTERM', async () => {
   const receiver = await startSmtpReceiver();
-  const server = await startServer({ env: { DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url } });
-  assert.match(server.stdout(), /E-mail\s+sent over SMTP/);
+  const server = await startServer({ env: { VARCO_MASTER_KEY, DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url } });
+  await server.waitForOutput(/E-mail\s+sent over SMTP/);
   const id = await enqueue('ada@bank.test');
   const [mail] = await receiver.waitFor(1, (m) => m.varcoId === id);
   assert.equal(mail!.subject, 'Invitation to the Varco developer portal for Banca Uno');
@@ -24,14 +27,14 @@ test('the server delivers e-mail over VARCO_SMTP_URL and stops its workers on SI
 
 test('with VARCO_WORKERS=false the server leaves the outbox to a separate worker; without SMTP it points to the Mail page', async () => {
   const receiver = await startSmtpReceiver();
-  const apart = await startServer({ env: { DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url, VARCO_WORKERS: 'false' } });
+  const apart = await startServer({ env: { VARCO_MASTER_KEY, DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url, VARCO_WORKERS: 'false' } });
   const id = await enqueue('bob@bank.test');
   await sleep(1500);
   assert.equal(receiver.messages.filter((m) => m.varcoId === id).length, 0);
   assert.equal(await apart.stop('SIGTERM'), 0);
 
-  const noSmtp = await startServer({ env: { DATABASE_URL: database.url } });
-  assert.match(noSmtp.stdout(), /E-mail\s+not sent \(no VARCO_SMTP_URL\): read it at https:\/\/localhost:\d+\/admin\/mail/);
+  const noSmtp = await startServer({ env: { VARCO_MASTER_KEY, DATABASE_URL: database.url } });
+  await noSmtp.waitForOutput(/E-mail\s+not sent \(no VARCO_SMTP_URL\): read it at https:\/\/localhost:\d+\/admin\/mail/);
   assert.equal(await noSmtp.stop('SIGTERM'), 0);
   const row = await database.db.selectFrom('outbox').select(['state', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow();
   assert.deepEqual(row, { state: 'pending', attempts: 0 });

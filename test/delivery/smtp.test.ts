@@ -36,7 +36,8 @@ test('the worker sends each e-mail to its recipient with the subject and body of
   const receiver = await startSmtpReceiver();
   const config = await testConfig({ DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url, VARCO_MAIL_FROM: 'Varco Test <noreply@varco.test>' });
   const workers = createWorkers({ config, db, databaseUrl: database.url, logger, clock: systemClock });
-  assert.deepEqual(workers.channels, ['email']);
+  // E-mail because SMTP is configured; http (server-to-server feedback) is always delivered.
+  assert.deepEqual(workers.channels, ['email', 'http']);
   await workers.start();
   try {
     const link = 'https://varco.test/portal/invitation?token=tok_abc&x=1';

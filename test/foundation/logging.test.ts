@@ -86,7 +86,8 @@ test('a request with a key in the query string and cookie and authorization head
   for (const response of responses) {
     const id = String(response.headers['x-request-id']);
     const mine = testApp.logs.filter((line) => line.reqId === id);
-    assert.ok(mine.length >= 2, `request ${id} has ${mine.length} log lines`);
+    // One access line per request (method, redacted URL, status, time), carrying the request id.
+    assert.ok(mine.length >= 1, `request ${id} has ${mine.length} log lines`);
     assert.ok(mine.some((line) => line.msg === 'request completed'));
   }
 });
