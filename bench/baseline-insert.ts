@@ -18,7 +18,7 @@ export async function registerInsertBaseline(app: FastifyInstance, options: Inse
   pool.on('error', () => undefined);
   app.addHook('onClose', () => pool.end());
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  app.post('/ncol/test/orderstandard.asp', async (request, reply) => {
+  app.post('/ncol/test/orderstandard_utf8.asp', async (request, reply) => {
     const form = new URLSearchParams(String(request.body));
     const fields = Object.fromEntries([...form].map(([name, value]) => [name.toUpperCase(), value]));
     const id = newId('ord');

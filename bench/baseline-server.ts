@@ -7,7 +7,7 @@ import { registerInsertBaseline } from './baseline-insert.ts';
 // bare Fastify over HTTPS with the same certificate and TLS settings as Varco's server
 // (src/app/build.ts: the development server chain, minimum TLS 1.2), nothing else.
 //   node bench/baseline-server.ts ping    GET /api/v1/ping answers a JSON object of the same shape
-//   node bench/baseline-server.ts insert  POST /ncol/test/orderstandard.asp INSERTs an order row, redirects
+//   node bench/baseline-server.ts insert  POST /ncol/test/orderstandard_utf8.asp INSERTs an order row, redirects
 // Prints `listening <port>` when ready.
 
 const mode = process.argv[2];

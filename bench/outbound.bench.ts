@@ -8,9 +8,10 @@ import type { BenchSettings } from './api-key.bench.ts';
 import { fmt, type Row } from './report.ts';
 import { median, spawnTracked, waitForLine, within } from './support.ts';
 
-// 3. Outbound mutual TLS: notifications POSTed through Varco's outbound client (pinned address,
-// SNI, our client certificate, pooled keep-alive) to a local HTTPS receiver that requires that
-// certificate, against raw undici requests with the same certificates and the same pool size.
+// 3b. The outbound client alone (no outbox): notifications POSTed through Varco's outbound client
+// (pinned address, SNI, our client certificate, pooled keep-alive) to a local HTTPS receiver that
+// requires that certificate, against raw undici requests with the same certificates and pool size.
+// Row 3 (outbox.bench.ts) is the whole delivery path; this one isolates the client's own cost.
 
 export const POOL_SIZE = 10;
 const BODY = 'orderID=bench-1&amount=12.5&currency=EUR&PM=CreditCard&ACCEPTANCE=test123&STATUS=9&CARDNO=XXXXXXXXXXXX1111&PAYID=3000000001&NCERROR=0&BRAND=VISA&SHASIGN=0';
@@ -133,9 +134,11 @@ export async function benchOutbound(dataDir: string, workDir: string, s: BenchSe
   const v: LoopResult[] = [];
   const b: LoopResult[] = [];
   for (let i = 0; i < s.runs; i++) {
-    v.push(await varcoRun(material, receiver, concurrency, s.seconds));
-    b.push(await undiciRun(material, receiver, concurrency, s.seconds));
-    s.log(`    run ${i + 1}/${s.runs} varco ${Math.round(v.at(-1)!.perSecond)}/s (${v.at(-1)!.handshakes} handshakes) · undici ${Math.round(b.at(-1)!.perSecond)}/s (${b.at(-1)!.handshakes} handshakes)`);
+    const mine = await varcoRun(material, receiver, concurrency, s.seconds);
+    const theirs = await undiciRun(material, receiver, concurrency, s.seconds);
+    v.push(mine);
+    b.push(theirs);
+    s.log(`    run ${i + 1}/${s.runs} varco ${Math.round(mine.perSecond)}/s (${mine.handshakes} handshakes) · undici ${Math.round(theirs.perSecond)}/s (${theirs.handshakes} handshakes)`);
   }
   const rate = median(v.map((r) => r.perSecond));
   const base = median(b.map((r) => r.perSecond));
@@ -143,7 +146,7 @@ export async function benchOutbound(dataDir: string, workDir: string, s: BenchSe
   const handshakes = Math.max(...v.map((r) => r.handshakes));
   const errors = v.reduce((sum, r) => sum + r.errors, 0);
   return {
-    name: '3. Outbound mutual TLS (outbound client)',
+    name: '3b. Outbound client alone (50 in flight)',
     varco: `${fmt.int(rate)} deliveries/s; ≤ ${handshakes} handshakes per run`,
     baseline: `${fmt.int(base)} req/s (raw undici Pool, ${Math.max(...b.map((r) => r.handshakes))} handshakes)`,
     ratio: fmt.ratio(ratio),

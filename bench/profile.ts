@@ -1,14 +1,18 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { runLoad } from './load.ts';
-import { openBenchDatabase, seedApiKeys, seedOrganisation } from './seed.ts';
+import { ENTRY_PATH, orderBody } from './hosted-page.bench.ts';
+import { outboxBurst, prepareReceiver } from './outbox.bench.ts';
+import { openBenchDatabase, seedApiKeys, seedMerchant, seedOrganisation } from './seed.ts';
 import { cleanupAll, freePort, ROOT, tempDir } from './support.ts';
 import { startVarco } from './varco.ts';
 
-// `node bench/profile.ts [seconds] [--keep]`: Varco under `--cpu-prof` while autocannon drives
-// GET /api/v1/ping, then the functions with the most self time, grouped by file. How the
-// findings in docs/benchmarks.md were made; --keep leaves the .cpuprofile (open it in Chrome
-// DevTools or speedscope for a flame graph) and prints its path.
+// `node bench/profile.ts [ping|order|outbox] [seconds] [--keep]`: Varco under `--cpu-prof` while
+// autocannon drives GET /api/v1/ping (benchmark 1) or signed order POSTs (benchmark 2), or while
+// its outbox worker delivers seconds × 400 messages (benchmark 3), then the
+// functions with the most self time, grouped by file. How the findings in docs/benchmarks.md were
+// made; --keep leaves the .cpuprofile in bench/results/ (open it in Chrome DevTools or speedscope
+// for a flame graph) and prints its path.
 
 interface ProfileNode {
   id: number;
@@ -23,6 +27,7 @@ interface Profile {
 
 const seconds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10);
 const keep = process.argv.includes('--keep');
+const mode = process.argv.includes('order') ? 'order' : process.argv.includes('outbox') ? 'outbox' : 'ping';
 
 function shortUrl(url: string): string {
   const path = url.replace(/^file:\/\//, '');
@@ -57,11 +62,24 @@ async function main(): Promise<void> {
   await (await startVarco({ ...base, readyTimeoutMs: 120_000 })).stop();
   const varco = await startVarco({ ...base, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
   const database = openBenchDatabase(await varco.databaseUrl());
-  const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
+  const target = { url: `https://127.0.0.1:${varco.port}`, servername: 'localhost', connections: 50, duration: seconds };
+  let run;
+  if (mode === 'outbox') {
+    const { receiver } = await prepareReceiver(varco, database.db, workDir);
+    const burst = await outboxBurst(database.db, receiver, seconds * 400, 'profile');
+    run = { rps: burst.perSecond, p50: Number.NaN, p99: Number.NaN, errors: burst.duplicates, cpuUsPerRequest: Number.NaN };
+  } else if (mode === 'order') {
+    const merchant = await seedMerchant(database.db, base.dataDir);
+    let n = 0;
+    run = await runLoad({ ...target, url: `${target.url}${ENTRY_PATH}`, requests: [{ method: 'POST', path: ENTRY_PATH,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }, setupRequest: (request) => ({ ...request, body: orderBody(merchant, 'prof', n++) }) }] },
+    { expect: '3xx', serverPid: varco.pid });
+  } else {
+    const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
+    run = await runLoad({ ...target, url: `${target.url}/api/v1/ping`, headers: { 'ocp-apim-subscription-key': key ?? '' } }, { serverPid: varco.pid });
+  }
   await database.close();
-  const run = await runLoad({ url: `https://127.0.0.1:${varco.port}/api/v1/ping`, servername: 'localhost', connections: 50, duration: seconds,
-    headers: { 'ocp-apim-subscription-key': key ?? '' } });
-  process.stdout.write(`${Math.round(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}\n\n`);
+  process.stdout.write(`${mode}: ${Math.round(run.rps)}/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}, ${Math.round(run.cpuUsPerRequest)} µs CPU each\n\n`);
   await varco.stop();
   const files = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
   const latest = files.sort().at(-1);

@@ -46,7 +46,7 @@ export function textTable(report: Report): string {
   const rows = [HEAD, ...report.rows.map(cells), ...report.skipped.map((s) => [s.name, `not run: ${s.reason}`, '', '', '', '', '', ''])];
   const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ').trimEnd();
-  return [line(rows[0]!), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...rows.slice(1).map(line)].join('\n');
+  return [line(HEAD), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...rows.slice(1).map(line)].join('\n');
 }
 
 export function markdownTable(report: Report): string {

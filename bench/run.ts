@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { benchApiKey, type BenchSettings } from './api-key.bench.ts';
 import { benchHostedPage } from './hosted-page.bench.ts';
 import { benchOutbound } from './outbound.bench.ts';
+import { benchOutbox } from './outbox.bench.ts';
 import { machineLine, textTable, writeReport, type Report, type Row } from './report.ts';
 import { openBenchDatabase, seedApiKeys, seedOrganisation } from './seed.ts';
 import { measureStartups, startupRow, type StartupResult } from './startup.bench.ts';
@@ -67,16 +68,18 @@ async function main(): Promise<Report> {
     }
     if (only.has('2')) {
       settings.log('▶ 2. hosted page entry vs bare INSERT');
-      const outcome = await benchHostedPage(varco, database.db, workDir, settings);
-      if ('skipped' in outcome) skipped.push({ name: '2. Hosted page entry', reason: outcome.skipped });
-      else rows.push(outcome.row);
+      rows.push(await benchHostedPage(varco, database.db, workDir, settings));
+    }
+    if (only.has('3')) {
+      settings.log('▶ 3. outbound mutual TLS: outbox deliveries vs raw undici');
+      rows.push(await benchOutbox(varco, database.db, workDir, settings));
     }
   } finally {
     await database.close();
     await varco.stop();
   }
   if (only.has('3')) {
-    settings.log('▶ 3. outbound mutual TLS vs raw undici');
+    settings.log('▶ 3b. the outbound client alone vs raw undici');
     rows.push(await benchOutbound(dataDir, workDir, settings));
   }
   if (startup) rows.push(startupRow(startup, rssUnderLoadMb));

@@ -3,6 +3,9 @@ import { createKysely, createPool, type Database, type Kysely } from '../src/db/
 import { systemClock } from '../src/kernel/clock.ts';
 import { createOrganisationsService } from '../src/modules/organisations/index.ts';
 import { createKeysService, createProductsService } from '../src/modules/subscriptions/index.ts';
+import { createMerchantsService } from '../src/modules/ecommerce/index.ts';
+import { loadMasterKey } from '../src/app/master-key.ts';
+import { loadConfig } from '../src/config/index.ts';
 
 // Data the load runs need, made through the module services (as the CLI would) in the running
 // server's database: an organisation and API keys of a product whose rate limit the load cannot hit.
@@ -45,4 +48,28 @@ export async function seedApiKeys(db: Kysely<Database>, organisationId: string, 
     out.push(created.value.primary);
   }
   return out;
+}
+
+export interface BenchMerchant {
+  merchantId: string;
+  pspid: string;
+  /** SHA-IN passphrase of `test` (SHA-512, UTF-8, each parameter: the defaults). */
+  shaIn: string;
+}
+
+/** A merchant with an active `ecommerce` subscription in test and a SHA-IN passphrase, sealed with the server's master key. */
+export async function seedMerchant(db: Kysely<Database>, dataDir: string): Promise<BenchMerchant> {
+  const organisationId = await seedOrganisation(db, 'merchant');
+  const keys = createKeysService({ db, clock: systemClock, publicUrl: 'https://localhost' });
+  const subscription = await keys.createActive({ organisationId, productCode: 'ecommerce', environment: 'test', name: 'bench shop' }, CLI);
+  if (!subscription.ok) throw new Error(`seeding an ecommerce subscription failed: ${subscription.reason}`);
+  const masterKey = await loadMasterKey(loadConfig({ VARCO_DATA_DIR: dataDir }));
+  const merchants = createMerchantsService({ db, clock: systemClock, masterKey, publicUrl: 'https://localhost' });
+  const pspid = `bench${randomBytes(3).toString('hex')}`;
+  const created = await merchants.create({ organisationId, pspid }, CLI);
+  if (!created.ok) throw new Error(`seeding a merchant failed: ${created.reason}`);
+  const shaIn = `Bench-passphrase-${randomBytes(6).toString('hex')}!`;
+  const updated = await merchants.updateSettings(created.value.id, 'test', { shaIn: { action: 'set', value: shaIn, confirm: shaIn } }, CLI);
+  if (!updated.ok) throw new Error(`configuring the merchant failed: ${JSON.stringify(updated.problems)}`);
+  return { merchantId: created.value.id, pspid, shaIn };
 }

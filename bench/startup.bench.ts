@@ -19,9 +19,10 @@ export async function measureStartups(count: number, options: StartVarcoOptions,
     readyMs.push(varco.readyMs);
     // Idle: past start-up work (JIT, first queries, listener connections), no traffic.
     await sleep(3000);
-    idleRssMb.push((await rssMb(varco.pid)) ?? Number.NaN);
+    const rss = (await rssMb(varco.pid)) ?? Number.NaN;
+    idleRssMb.push(rss);
     await varco.stop();
-    log(`    start ${i + 1}/${count}: ready in ${Math.round(readyMs.at(-1)!)} ms, idle RSS ${fmt.mb(idleRssMb.at(-1)!)}`);
+    log(`    start ${i + 1}/${count}: ready in ${Math.round(varco.readyMs)} ms, idle RSS ${fmt.mb(rss)}`);
   }
   return { readyMs, idleRssMb };
 }

@@ -1,6 +1,6 @@
 // The part of autocannon's API the benchmark uses (the package ships no types).
 declare module 'autocannon' {
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     min: number;
@@ -11,22 +11,24 @@ declare module 'autocannon' {
     p99: number;
     total: number;
   }
-  interface RequestParams {
+  export interface RequestParams {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;
   }
-  interface Request extends RequestParams {
+  export interface Request extends RequestParams {
     setupRequest?: (request: RequestParams, context: Record<string, unknown>) => RequestParams;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;
     amount?: number;
     timeout?: number;
     pipelining?: number;
+    /** Requests per second over all connections (open model); unset = as fast as answers come. */
+    overallRate?: number;
     method?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;
@@ -34,7 +36,7 @@ declare module 'autocannon' {
     servername?: string;
     tlsOptions?: Record<string, unknown>;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     duration: number;
@@ -48,11 +50,11 @@ declare module 'autocannon' {
     '4xx': number;
     '5xx': number;
   }
-  interface Instance {
+  export interface Instance {
     stop(): void;
     on(event: 'done', listener: (result: Result) => void): void;
     on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
   }
-  function autocannon(options: Options, callback: (error: Error | null, result: Result) => void): Instance;
-  export = autocannon;
+  // CommonJS `module.exports = autocannon`: Node's ESM loader makes it the default export.
+  export default function autocannon(options: Options, callback: (error: Error | null, result: Result) => void): Instance;
 }

@@ -69,7 +69,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, subscriptions: subscriptionServices.subscriptions }),
   };
-  return { ...services, hostedPage: wireHostedPage({ ...services, db, clock }) };
+  return { ...services, hostedPage: wireHostedPage({ ...services, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }) };
 }
 
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
@@ -108,7 +108,8 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier, orders: services.hostedPage.orders });
   await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
   await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
-  app.addHook('onClose', () => services.hostedPage.feedback.close());
+  await services.hostedPage.configs.start();
+  app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); });
   await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage });
   return app;
 }

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import {
-  createEntryService, createOrdersService, createPaymentService, createTestAcquirer,
-  type EntryService, type ErrorLogService, type MerchantDirectory, type OrdersService, type PaymentService,
+  createConfigCache, createEntryService, createOrdersService, createPaymentService, createTestAcquirer,
+  type ConfigCache, type EntryService, type ErrorLogService, type MerchantDirectory, type OrdersService, type PaymentService,
 } from '../modules/ecommerce/index.ts';
 import type { StationServices } from '../modules/stations/index.ts';
 import { createFeedbackSender, type FeedbackSender } from './feedback.ts';
@@ -18,6 +18,8 @@ export interface HostedPageServices {
   orders: OrdersService;
   /** Closed with the app: its outbound pools. */
   feedback: FeedbackSender;
+  /** Merchant configurations in memory, dropped on every change (LISTEN); started and stopped with the app. */
+  configs: ConfigCache;
 }
 
 export interface HostedPageDeps extends Pick<StationServices, 'stations' | 'trust' | 'platformCertificates'> {
@@ -26,15 +28,19 @@ export interface HostedPageDeps extends Pick<StationServices, 'stations' | 'trus
   /** The merchant settings service (its configFor). */
   merchants: MerchantDirectory;
   errorLog: Pick<ErrorLogService, 'recordEntryError'>;
+  /** For the configuration cache's LISTEN connection; without it every entry reads the settings. */
+  databaseUrl: string | undefined;
 }
 
 export function wireHostedPage(deps: HostedPageDeps): HostedPageServices {
-  const { db, clock, merchants, errorLog } = deps;
+  const { db, clock, errorLog } = deps;
   const feedback = createFeedbackSender({ stations: deps });
+  const merchants = createConfigCache({ directory: deps.merchants, databaseUrl: deps.databaseUrl });
   return {
     entry: createEntryService({ db, clock, merchants, processors: new Set(['test']), recordError: async (error) => { await errorLog.recordEntryError(error); } }),
     payment: createPaymentService({ db, clock, merchants, acquirers: { test: createTestAcquirer() }, sendNow: feedback.online }),
     orders: createOrdersService({ db }),
     feedback,
+    configs: merchants,
   };
 }

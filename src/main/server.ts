@@ -52,9 +52,6 @@ async function main(): Promise<void> {
   } else {
     lines.push('', `Administrators sign in at ${base}/admin/sign-in`);
   }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
-  collectStartupGarbage();
-
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -85,6 +82,10 @@ async function main(): Promise<void> {
   // `on`, not `once`: a second Ctrl-C during shutdown must not kill Node before PostgreSQL is stopped.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // The banner only once the handlers are in place: whoever waits for it (an operator, a
+  // supervisor, a test) may signal at once, and stdout to a pipe is written synchronously.
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  collectStartupGarbage();
 }
 
 main().catch((error: unknown) => {

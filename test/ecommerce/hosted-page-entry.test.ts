@@ -170,8 +170,8 @@ describe('duplicates and malformed requests', () => {
       { method: 'POST', url: '/ncol/test/orderstandard.asp', payload: '' },
       { method: 'GET', url: '/ncol/test/orderstandard.asp' },
       { method: 'GET', url: `/ncol/test/orderstandard.asp?PSPID=${m.pspid}&AMOUNT=%ZZ&&&=&ORDERID` },
-      { method: 'GET', url: '/ncol/test/pay/ord_nope?t=x' },
-      { method: 'POST', url: '/ncol/test/pay/ord_00000000000000000000000000', payload: 't=x&number=4111111111111111', headers: form },
+      { method: 'GET', url: '/ncol/test/pay/ord_nope?token=x' },
+      { method: 'POST', url: '/ncol/test/pay/ord_00000000000000000000000000', payload: 'token=x&number=4111111111111111', headers: form },
       { method: 'GET', url: '/ncol/staging/orderstandard.asp' },
     ];
     for (const request of requests) {
@@ -202,6 +202,15 @@ describe('orders: reuse, already paid, prod', () => {
     const row = await orderRow(first.orderId);
     assert.notEqual(row.page_token_hash, second.token, 'only a hash of the token is stored');
     assert.equal(row.page_token_hash?.length, 64);
+  });
+
+  it('the same request posted five times at once makes one order', async () => {
+    const m = await createMerchant(t);
+    const results = await Promise.all(Array.from({ length: 5 }, () => postEntry(app, signedOrder(m, 'dup-1'))));
+    const ids = new Set(results.map((r) => payLocation(r).orderId));
+    assert.equal(ids.size, 1);
+    const rows = await t.database.db.selectFrom('orders').select('id').where('merchant_id', '=', m.merchantId).where('order_ref', '=', 'dup-1').execute();
+    assert.equal(rows.length, 1);
   });
 
   it('an ORDERID already paid is refused', async () => {

@@ -57,6 +57,7 @@ describe('the payment page', () => {
     assert.match(csp, /form-action 'self' https:\/\/shop\.example(;|$)/);
     assert.equal(res.headers['referrer-policy'], 'no-referrer');
     assert.equal(res.headers['set-cookie'], undefined, 'the payment page sets no cookie');
+    assert.ok(!t.rawLogs().includes(pay.token), 'the page token is censored in the access log');
     assert.doesNotMatch(page, /<script>|<style|\sstyle="|\son[a-z]+="/, 'no inline script or style');
 
     // Every asset carries an integrity that matches what Varco serves at that address.
@@ -76,7 +77,7 @@ describe('the payment page', () => {
   it('a wrong token, another environment or an unknown order answer 404 with the generic page', async () => {
     const m = await createMerchant(t);
     const pay = payLocation(await postEntry(app, signedOrder(m, 'page-2')));
-    for (const url of [`/ncol/test/pay/${pay.orderId}?t=${pay.token}x`, `/ncol/prod/pay/${pay.orderId}?t=${pay.token}`, `/ncol/test/pay/${pay.orderId}`]) {
+    for (const url of [`/ncol/test/pay/${pay.orderId}?token=${pay.token}x`, `/ncol/prod/pay/${pay.orderId}?token=${pay.token}`, `/ncol/test/pay/${pay.orderId}`]) {
       const res = await app.inject({ url });
       assert.equal(res.statusCode, 404, url);
       assert.match(res.body, /An error has occurred/);
@@ -134,6 +135,14 @@ describe('payment outcome and redirect', () => {
     assert.equal((await attempts(pay.orderId)).length, 1);
   });
 
+  it('an ACCEPTURL with non-ASCII characters is sent as a valid Location', async () => {
+    const m = await createMerchant(t);
+    const pay = payLocation(await postEntry(app, signedOrder(m, 'idn-1', [['ACCEPTURL', 'https://shop.example/café?ü=1']])));
+    const res = await postCard(app, pay);
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, 'https://shop.example/caf%C3%A9?%C3%BC=1');
+  });
+
   it('without a SHA-OUT passphrase the redirect carries no parameters at all', async () => {
     const m = await createMerchant(t, { settings: urls });
     const pay = payLocation(await postEntry(app, signedOrder(m, 'nosha-1')));
@@ -154,7 +163,7 @@ describe('payment outcome and redirect', () => {
     const pay = payLocation(await postEntry(app, signedOrder(m, '3ds-1')));
     const challenged = await postCard(app, pay, { number: '4000 0000 0000 0002' });
     assert.equal(challenged.statusCode, 303);
-    assert.equal(challenged.headers.location, `/ncol/test/pay/${pay.orderId}/3ds?t=${pay.token}`);
+    assert.equal(challenged.headers.location, `/ncol/test/pay/${pay.orderId}/3ds?token=${pay.token}`);
     assert.equal((await order(pay.orderId)).status, 46);
     const page = await app.inject({ url: String(challenged.headers.location) });
     assert.equal(page.statusCode, 200);
@@ -163,7 +172,7 @@ describe('payment outcome and redirect', () => {
     assert.match(String(page.headers['content-security-policy']), /form-action 'self' https:\/\/shop\.example/);
     // The payment page itself now leads to the challenge.
     assert.equal((await app.inject({ url: pay.path })).headers.location, challenged.headers.location);
-    const { pairs } = landing(await postForm(app, `/ncol/test/pay/${pay.orderId}/3ds`, { t: pay.token, decision: 'approve' }));
+    const { pairs } = landing(await postForm(app, `/ncol/test/pay/${pay.orderId}/3ds`, { token: pay.token, decision: 'approve' }));
     const f = verifyFeedback(pairs.slice(1));
     assert.equal(f.get('STATUS'), '9');
     assert.equal(f.get('CARDNO'), 'XXXXXXXXXXXX0002');
@@ -174,7 +183,7 @@ describe('payment outcome and redirect', () => {
     const m = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '2' } });
     const pay = payLocation(await postEntry(app, signedOrder(m, 'retry-1')));
     await postCard(app, pay, { number: '4000000000000002' });
-    const retry = await postForm(app, `/ncol/test/pay/${pay.orderId}/3ds`, { t: pay.token, decision: 'decline' });
+    const retry = await postForm(app, `/ncol/test/pay/${pay.orderId}/3ds`, { token: pay.token, decision: 'decline' });
     assert.equal(retry.statusCode, 200);
     assert.match(retry.body, /Your payment was refused/);
     const { url, pairs } = landing(await postCard(app, pay, { number: '4000000000000010' }));
@@ -192,7 +201,7 @@ describe('payment outcome and redirect', () => {
     assert.equal(u.url.pathname, '/unsure');
     assert.equal(verifyFeedback(u.pairs).get('STATUS'), '92');
     const cancelled = payLocation(await postEntry(app, signedOrder(m, 'cancel-1')));
-    const c = landing(await postForm(app, `/ncol/test/pay/${cancelled.orderId}/cancel`, { t: cancelled.token }));
+    const c = landing(await postForm(app, `/ncol/test/pay/${cancelled.orderId}/cancel`, { token: cancelled.token }));
     assert.equal(c.url.pathname, '/cancelled');
     const f = verifyFeedback(c.pairs);
     assert.equal(f.get('STATUS'), '1');

@@ -85,12 +85,23 @@ export async function createMerchant(t: TestApp, options: { pspid?: string; sett
   const settings: SettingsInput = { shaIn: { action: 'set', value: SHA_IN, confirm: SHA_IN }, ...options.settings };
   const updated = await t.services.merchants.updateSettings(created.value.id, 'test', settings, CLI);
   assert.ok(updated.ok, updated.ok ? '' : JSON.stringify(updated.problems));
+  settled(t);
   return { organisationId, merchantId: created.value.id, pspid };
 }
 
 export async function configure(t: TestApp, m: TestMerchant, settings: SettingsInput, env: 'test' | 'prod' = 'test'): Promise<void> {
   const updated = await t.services.merchants.updateSettings(m.merchantId, env, settings, CLI);
   assert.ok(updated.ok, updated.ok ? '' : JSON.stringify(updated.problems));
+  settled(t);
+}
+
+/**
+ * The hosted page caches configurations and drops them when PostgreSQL notifies a change, a moment
+ * after the commit. A test that posts right after changing settings drops them itself, as the
+ * process that made a change may (hosted-page-config.test.ts checks the notification path).
+ */
+function settled(t: TestApp): void {
+  t.services.hostedPage.configs.invalidate();
 }
 
 /** A signed order (SHA-512, UTF-8 unless told) with the usual fields; `extra` added before signing. */
@@ -111,7 +122,7 @@ export function postEntry(app: FastifyInstance, pairs: Pairs, options: { page?: 
 export function payLocation(res: LightMyRequestResponse): { path: string; orderId: string; token: string } {
   assert.equal(res.statusCode, 303, res.body.slice(0, 400));
   const location = String(res.headers.location);
-  const match = /^\/ncol\/(?:test|prod)\/pay\/(ord_[0-9a-z]{26})\?t=([A-Za-z0-9_-]+)$/.exec(location);
+  const match = /^\/ncol\/(?:test|prod)\/pay\/(ord_[0-9a-z]{26})\?token=([A-Za-z0-9_-]+)$/.exec(location);
   assert.ok(match?.[1] && match[2], `payment page location: ${location}`);
   return { path: location, orderId: match[1], token: match[2] };
 }
@@ -120,7 +131,7 @@ export const CARD = { holder: 'Ada Lovelace', number: '4111111111111111', expiry
 
 export function postCard(app: FastifyInstance, pay: { orderId: string; token: string }, card: Partial<typeof CARD> = {}, env: 'test' | 'prod' = 'test'): Promise<LightMyRequestResponse> {
   const c = { ...CARD, ...card };
-  const body = new URLSearchParams({ t: pay.token, holder: c.holder, number: c.number, expiry: c.expiry, cvc: c.cvc }).toString();
+  const body = new URLSearchParams({ token: pay.token, holder: c.holder, number: c.number, expiry: c.expiry, cvc: c.cvc }).toString();
   return app.inject({ method: 'POST', url: `/ncol/${env}/pay/${pay.orderId}`, payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
 }
 

@@ -30,7 +30,7 @@ export function registerEntryRoutes(app: FastifyInstance, entry: EntryService): 
           clientIp: request.ip });
         // 200 like the platform's own error page: shop plugins and browsers only show it.
         if (!result.ok) return sendErrorPage(reply, 200, result.language, env);
-        return reply.header('cache-control', 'no-store').redirect(`/ncol/${env}/pay/${result.orderId}?t=${result.token}`, 303);
+        return reply.header('cache-control', 'no-store').redirect(`/ncol/${env}/pay/${result.orderId}?token=${result.token}`, 303);
       };
       app.route({ method: ['GET', 'POST'], url: `/${env}/${page}`, handler });
     }

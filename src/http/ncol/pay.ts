@@ -6,7 +6,7 @@ import { lookStylesheet } from '../../views/ncol/look.ts';
 import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';
 import { PLAIN_CSP, payPageCsp, privatePage, sendErrorPage } from './responses.ts';
 
-// The payment page of one order: `/ncol/<env>/pay/<orderId>?t=<token>`. The token (only its hash is
+// The payment page of one order: `/ncol/<env>/pay/<orderId>?token=<token>`. The token (only its hash is
 // stored) is what opens the page and what every form carries back, so pages cannot be enumerated
 // and no other site can post to them (it cannot know the token): CSRF-safe without a cookie.
 
@@ -16,9 +16,10 @@ interface Params { env: string; orderId: string }
 const envOf = (request: FastifyRequest<{ Params: Params }>): Env | undefined =>
   request.params.env === 'test' || request.params.env === 'prod' ? request.params.env : undefined;
 
+// Named `token`, which the access log censors in URLs (src/app/logger.ts): it opens the page.
 const queryToken = (request: FastifyRequest): string => {
-  const t = (request.query as Record<string, unknown> | undefined)?.t;
-  return typeof t === 'string' ? t : '';
+  const token = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' ? token : '';
 };
 
 /** Our own forms are UTF-8 (accept-charset); anything undecodable reads as empty fields. */
@@ -35,7 +36,7 @@ function summaryOf(order: OrderRecord): OrderSummaryView {
 }
 
 const base = (env: Env, orderId: string): string => `/ncol/${env}/pay/${orderId}`;
-const lookHref = (env: Env, order: OrderRecord, token: string): string => `${base(env, order.id)}/look.css?t=${encodeURIComponent(token)}`;
+const lookHref = (env: Env, order: OrderRecord, token: string): string => `${base(env, order.id)}/look.css?token=${encodeURIComponent(token)}`;
 
 function render(reply: FastifyReply, env: Env, token: string, state: PageState, status = 200): FastifyReply {
   if (state.kind === 'not_found') return sendErrorPage(reply, 404, 'en_US', env);
@@ -57,9 +58,23 @@ function render(reply: FastifyReply, env: Env, token: string, state: PageState, 
     state: state.kind === 'processing' ? 'processing' : state.accepted ? 'accepted' : 'denied' }));
 }
 
+/**
+ * A Location header must be ASCII. A merchant URL with other characters (an accented path, an
+ * IDN host) is sent the way a browser would request it: punycode host, UTF-8 percent-escapes.
+ * ASCII URLs are sent exactly as configured, the merchant's query string byte for byte.
+ */
+function asciiLocation(url: string): string {
+  if (/^[\x21-\x7e]*$/.test(url)) return url;
+  try {
+    return new URL(url).href;
+  } catch {
+    return url.replace(/[^\x21-\x7e]/gu, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  }
+}
+
 function respond(reply: FastifyReply, env: Env, orderId: string, token: string, result: StepResult): FastifyReply {
-  if (result.kind === 'redirect') return reply.header('cache-control', 'no-store').redirect(result.url, 303);
-  if (result.kind === 'challenge') return reply.redirect(`${base(env, orderId)}/3ds?t=${encodeURIComponent(token)}`, 303);
+  if (result.kind === 'redirect') return reply.header('cache-control', 'no-store').redirect(asciiLocation(result.url), 303);
+  if (result.kind === 'challenge') return reply.redirect(`${base(env, orderId)}/3ds?token=${encodeURIComponent(token)}`, 303);
   if (result.kind === 'page') return render(reply, env, token, result.state);
   const urls = result.order.stored.order.urls;
   const link = (u: string | undefined): string | undefined => (u === undefined || u === 'NONE' ? undefined : u);
@@ -70,24 +85,20 @@ function respond(reply: FastifyReply, env: Env, orderId: string, token: string, 
 }
 
 export function registerPayRoutes(app: FastifyInstance, payment: PaymentService): void {
+  registerPageRoutes(app, payment);
+  registerStepRoutes(app, payment);
+}
+
+/** The pages (GET): payment form, challenge, the look-and-feel stylesheet. */
+function registerPageRoutes(app: FastifyInstance, payment: PaymentService): void {
   app.get<{ Params: Params }>('/:env/pay/:orderId', async (request, reply) => {
     const env = envOf(request);
     if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
     const token = queryToken(request);
     const state = await payment.view(env, request.params.orderId, token);
     // The challenge lives at its own address, so a reload of either page shows the right one.
-    if (state.kind === 'challenge') return reply.redirect(`${base(env, state.order.id)}/3ds?t=${encodeURIComponent(token)}`, 303);
+    if (state.kind === 'challenge') return reply.redirect(`${base(env, state.order.id)}/3ds?token=${encodeURIComponent(token)}`, 303);
     return render(reply, env, token, state);
-  });
-
-  app.post<{ Params: Params }>('/:env/pay/:orderId', async (request, reply) => {
-    const env = envOf(request);
-    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
-    const f = formFields(request);
-    const token = f.get('T') ?? '';
-    // The card number and CVC go from here to the acquirer inside a PaymentCard; they are never logged or stored.
-    const input = { holder: f.get('HOLDER') ?? '', number: f.get('NUMBER') ?? '', expiry: f.get('EXPIRY') ?? '', cvc: f.get('CVC') ?? '' };
-    return respond(reply, env, request.params.orderId, token, await payment.pay(env, request.params.orderId, token, input, request.ip));
   });
 
   app.get<{ Params: Params }>('/:env/pay/:orderId/3ds', async (request, reply) => {
@@ -95,24 +106,8 @@ export function registerPayRoutes(app: FastifyInstance, payment: PaymentService)
     if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
     const token = queryToken(request);
     const state = await payment.view(env, request.params.orderId, token);
-    if (state.kind === 'pay') return reply.redirect(`${base(env, state.order.id)}?t=${encodeURIComponent(token)}`, 303);
+    if (state.kind === 'pay') return reply.redirect(`${base(env, state.order.id)}?token=${encodeURIComponent(token)}`, 303);
     return render(reply, env, token, state);
-  });
-
-  app.post<{ Params: Params }>('/:env/pay/:orderId/3ds', async (request, reply) => {
-    const env = envOf(request);
-    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
-    const f = formFields(request);
-    const token = f.get('T') ?? '';
-    const result = await payment.answerChallenge(env, request.params.orderId, token, f.get('DECISION') === 'approve', request.ip);
-    return respond(reply, env, request.params.orderId, token, result);
-  });
-
-  app.post<{ Params: Params }>('/:env/pay/:orderId/cancel', async (request, reply) => {
-    const env = envOf(request);
-    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
-    const token = formFields(request).get('T') ?? '';
-    return respond(reply, env, request.params.orderId, token, await payment.cancel(env, request.params.orderId, token, request.ip));
   });
 
   app.get<{ Params: Params }>('/:env/pay/:orderId/look.css', async (request, reply) => {
@@ -120,5 +115,34 @@ export function registerPayRoutes(app: FastifyInstance, payment: PaymentService)
     const state = env ? await payment.view(env, request.params.orderId, queryToken(request)) : { kind: 'not_found' as const };
     if (state.kind === 'not_found') return reply.code(404).type('text/css; charset=utf-8').send('');
     return reply.type('text/css; charset=utf-8').header('cache-control', 'private, max-age=600').send(lookStylesheet(state.order.stored.order.look));
+  });
+}
+
+/** The steps (POST): a card attempt, the challenge's answer, the customer's cancel. */
+function registerStepRoutes(app: FastifyInstance, payment: PaymentService): void {
+  app.post<{ Params: Params }>('/:env/pay/:orderId', async (request, reply) => {
+    const env = envOf(request);
+    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
+    const f = formFields(request);
+    const token = f.get('TOKEN') ?? '';
+    // The card number and CVC go from here to the acquirer inside a PaymentCard; they are never logged or stored.
+    const input = { holder: f.get('HOLDER') ?? '', number: f.get('NUMBER') ?? '', expiry: f.get('EXPIRY') ?? '', cvc: f.get('CVC') ?? '' };
+    return respond(reply, env, request.params.orderId, token, await payment.pay(env, request.params.orderId, token, input, request.ip));
+  });
+
+  app.post<{ Params: Params }>('/:env/pay/:orderId/3ds', async (request, reply) => {
+    const env = envOf(request);
+    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
+    const f = formFields(request);
+    const token = f.get('TOKEN') ?? '';
+    const result = await payment.answerChallenge(env, request.params.orderId, token, f.get('DECISION') === 'approve', request.ip);
+    return respond(reply, env, request.params.orderId, token, result);
+  });
+
+  app.post<{ Params: Params }>('/:env/pay/:orderId/cancel', async (request, reply) => {
+    const env = envOf(request);
+    if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
+    const token = formFields(request).get('TOKEN') ?? '';
+    return respond(reply, env, request.params.orderId, token, await payment.cancel(env, request.params.orderId, token, request.ip));
   });
 }

@@ -80,3 +80,5 @@ export type { OrderDetail, OrderStatusView, OrdersService } from './orders.servi
 export type { OrderRecord, PaymentAttemptRow, StoredRequest } from './orders.repository.ts';
 export { SHASIGN_TOOL_MAX_LINES, parseParamLines, shaTool } from './shasign.tool.ts';
 export type { ParamLinesResult, ShaToolOptions, ShaToolResult } from './shasign.tool.ts';
+export { MERCHANT_CONFIG_CHANNEL, createConfigCache } from './config.cache.ts';
+export type { ConfigCache, ConfigCacheOptions } from './config.cache.ts';

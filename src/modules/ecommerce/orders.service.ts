@@ -53,7 +53,8 @@ export function createOrdersService(options: { db: Kysely<Database> }) {
 
   /** By the merchant's ORDERID (what a shop knows), else by Varco's `ord_…` id. */
   async function statusFor(organisationId: string, env: EcommerceEnv, orderId: string): Promise<OrderStatusView | undefined> {
-    if (orderId === '' || orderId.length > 40) return undefined;
+    // PostgreSQL text cannot hold NUL: such an ORDERID was never stored, and asking would be a 500 (issue 6 fuzz).
+    if (orderId === '' || orderId.length > 40 || orderId.includes('\u0000')) return undefined;
     const byRef = await findOrderByRef(db, organisationId, env, orderId);
     if (byRef) return statusView(byRef);
     if (!isId(orderId, 'ord')) return undefined;

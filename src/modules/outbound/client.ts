@@ -10,7 +10,7 @@ import { tlsHandshake } from './handshake.ts';
 import { createHealthTracker, type EndpointHealth } from './health.ts';
 import { createPoolRegistry, type PoolEntry } from './pools.ts';
 import type {
-  ClientIdentity, EndpointRole, EndpointSet, FailureSummary, OutboundEnv, OutboundFailure, OutboundLogger, OutboundRequest, OutboundResult, TrustStore,
+  ClientIdentity, Endpoint, EndpointRole, EndpointSet, FailureSummary, OutboundEnv, OutboundFailure, OutboundLogger, OutboundRequest, OutboundResult, TrustStore,
 } from './outbound.types.ts';
 
 export interface OutboundClientOptions {
@@ -61,9 +61,10 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   });
   const health = createHealthTracker({ intervalMs: settings.probeIntervalMs, clock: options.clock ?? systemClock, logger: options.logger });
 
-  const attempt = (entry: PoolEntry, role: EndpointRole, request: OutboundRequest): Promise<OutboundResult> => {
+  const attempt = (entry: PoolEntry, role: EndpointRole, endpoint: Endpoint, request: OutboundRequest): Promise<OutboundResult> => {
     attempts++;
-    return attemptOn(entry, role, request, settings.maxResponseBytes);
+    // A pool serves every path of its origin: the default path is this endpoint's, not the pool's first one.
+    return attemptOn(entry, role, request.path === undefined ? { ...request, path: pathOf(endpoint) } : request, settings.maxResponseBytes);
   };
 
   return {
@@ -77,7 +78,7 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
       const primary = pools.get(slot('primary'), endpoints.primary, identity, trust);
       const secondary = endpoints.secondary === undefined ? undefined : pools.get(slot('secondary'), endpoints.secondary, identity, trust);
       if (secondary === undefined || !health.isDown(slot('primary'))) {
-        const first = await attempt(primary, 'primary', request);
+        const first = await attempt(primary, 'primary', endpoints.primary, request);
         if (first.kind === 'response') {
           health.markUp(slot('primary'));
           return first;
@@ -86,10 +87,10 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
         if (secondary === undefined) return first;
         health.markDown(slot('primary'), summary(first), probeFor(primary));
         failovers++;
-        const second = await attempt(secondary, 'secondary', request);
+        const second = await attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
         return second.kind === 'response' ? second : { ...second, previous: summary(first), durationMs: Math.round(performance.now() - started) };
       }
-      return attempt(secondary, 'secondary', request);
+      return attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
     },
     health: () => health.list(),
     stats: () => ({ connectionsOpened, attempts, failovers, probes: health.probesRun, pools: pools.size }),
@@ -126,6 +127,16 @@ function probeFor(entry: PoolEntry): () => Promise<boolean> {
     });
     return outcome.ok && outcome.clientCertificate.state !== 'rejected';
   };
+}
+
+function pathOf(endpoint: Endpoint): string {
+  const url = new URL(endpoint.url);
+  return `${url.pathname}${url.search}`;
+}
+
+function secondaryEndpoint(endpoints: EndpointSet): Endpoint {
+  if (endpoints.secondary === undefined) throw new Error('no secondary endpoint');
+  return endpoints.secondary;
 }
 
 function summary(failure: OutboundFailure): FailureSummary {

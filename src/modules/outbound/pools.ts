@@ -49,7 +49,10 @@ export function createPoolRegistry(options: PoolRegistryOptions): PoolRegistry {
 
   return {
     get(slot, endpoint, identity, trust) {
-      const version = [endpoint.url, endpoint.ip, endpoint.port, endpoint.connectTimeoutMs, endpoint.responseTimeoutMs, materialKey(identity), materialKey(trust)].join('\0');
+      // The origin, not the whole URL: callers put per-message paths and queries in it (feedback URLs
+      // carry the order), and a pool replaced per message paid a TLS handshake per delivery (issue 6).
+      const version = [new URL(endpoint.url).origin, endpoint.ip, endpoint.port, endpoint.connectTimeoutMs, endpoint.responseTimeoutMs,
+        materialKey(identity), materialKey(trust)].join('\0');
       const existing = pools.get(slot);
       if (existing !== undefined && existing.version === version) return existing;
       if (existing !== undefined) retire(existing.pool);

@@ -116,7 +116,7 @@ ${summary(t, v.order)}
 ${v.refused ? html`<p class="alert" role="alert">${t.refused}</p>` : ''}
 ${v.problems.length > 0 ? html`<p class="alert" role="alert">${t.problemsTitle} ${v.problems.map((p, i) => html`${i > 0 ? ' · ' : ''}${labelOf(t, p.field)}: ${problemText(t, p.code)}`)}</p>` : ''}
 <form method="post" action="${v.action}" accept-charset="utf-8">
-<input type="hidden" name="t" value="${v.token}">
+<input type="hidden" name="token" value="${v.token}">
 ${field(t, v, { name: 'holder', id: 'holder', label: t.holder, autocomplete: 'cc-name', maxlength: 35, value: v.holder })}
 ${field(t, v, { name: 'number', id: 'card-number', label: t.number, autocomplete: 'cc-number', inputmode: 'numeric', maxlength: 23, value: '' })}
 <div class="row">
@@ -126,7 +126,7 @@ ${field(t, v, { name: 'cvc', id: 'cvc', label: t.cvc, hint: t.cvcHint, autocompl
 <div class="actions"><button type="submit" class="pay">${t.pay} ${v.order.amount}</button></div>
 </form>
 <form method="post" action="${v.cancelAction}" accept-charset="utf-8">
-<input type="hidden" name="t" value="${v.token}">
+<input type="hidden" name="token" value="${v.token}">
 <div class="actions"><button type="submit" class="secondary">${t.cancel}</button></div>
 </form>`;
   return frame({ language: v.language, env: v.env, title, look: v.look, lookHref: v.lookHref, script: true, body });
@@ -153,7 +153,7 @@ export function challengePage(v: ChallengePageView): string {
 ${summary(t, v.order)}
 <p>${t.challengeBody}</p>
 <form method="post" action="${v.action}" accept-charset="utf-8">
-<input type="hidden" name="t" value="${v.token}">
+<input type="hidden" name="token" value="${v.token}">
 <div class="actions"><button type="submit" name="decision" value="approve" class="pay">${t.approve}</button>
 <button type="submit" name="decision" value="decline" class="secondary">${t.decline}</button></div>
 </form>` });

@@ -1,0 +1,117 @@
+import { sql } from 'kysely';
+import { Pool } from 'undici';
+import type { Database, Kysely } from '../src/db/index.ts';
+import { systemClock } from '../src/kernel/clock.ts';
+import { enqueueHttpMessage } from '../src/modules/delivery/index.ts';
+import { createTrustService } from '../src/modules/stations/index.ts';
+import type { BenchSettings } from './api-key.bench.ts';
+import { outboundMaterial, startReceiver, type Material, type Receiver } from './outbound.bench.ts';
+import { fmt, type Row } from './report.ts';
+import { median, sleep, within } from './support.ts';
+import type { VarcoProcess } from './varco.ts';
+
+// 3. Outbound mutual TLS: server-to-server feedback messages put in the outbox (as the hosted page
+// does, in a transaction) and delivered by the running server's outbox worker — lease, POST over
+// the outbound client with Varco's client certificate, record the attempt — to a local receiver
+// that requires that certificate; against raw undici POSTs of the same bodies with the same
+// certificates and the same parallelism as one worker round (its batch of 20).
+
+const WORKER_BATCH = 20;
+const BODY = 'orderID=bench-1&amount=12.5&currency=EUR&PM=CreditCard&ACCEPTANCE=test123&STATUS=9&CARDNO=XXXXXXXXXXXX1111&PAYID=3000000001&NCERROR=0&BRAND=VISA&SHASIGN=0';
+
+export interface Burst {
+  perSecond: number;
+  handshakes: number;
+  seconds: number;
+  duplicates: number;
+}
+
+async function enqueue(db: Kysely<Database>, port: number, count: number, tag: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < count; i++) {
+      await enqueueHttpMessage(trx, { env: 'test', method: 'POST', url: `https://localhost:${port}/feedback?run=${tag}&n=${i}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: BODY, organisationId: null, subjectType: 'bench', subjectId: tag });
+    }
+  });
+}
+
+async function delivered(db: Kysely<Database>, tag: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox WHERE subject_type = 'bench' AND subject_id = ${tag} AND state = 'delivered'`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+/** From the commit of `count` messages to the last one recorded delivered. */
+export async function outboxBurst(db: Kysely<Database>, receiver: Receiver, count: number, tag: string): Promise<Burst> {
+  await receiver.reset();
+  const started = performance.now();
+  await enqueue(db, receiver.port, count, tag);
+  await within(120_000, `delivery of ${count} outbox messages`, (async () => {
+    while (await delivered(db, tag) < count) await sleep(25);
+  })());
+  const seconds = (performance.now() - started) / 1000;
+  const stats = await receiver.stats();
+  return { perSecond: count / seconds, handshakes: stats.handshakes, seconds, duplicates: stats.requests - stats.distinctIds };
+}
+
+async function undiciBurst(m: Material, receiver: Receiver, count: number): Promise<Burst> {
+  await receiver.reset();
+  const pool = new Pool(`https://127.0.0.1:${receiver.port}`, { connections: 10, pipelining: 1,
+    connect: { servername: 'localhost', ca: m.trust.roots, cert: m.identity.certChainPem, key: m.identity.keyPem, minVersion: 'TLSv1.2' } });
+  const started = performance.now();
+  let next = 0;
+  try {
+    await Promise.all(Array.from({ length: WORKER_BATCH }, async () => {
+      while (next < count) {
+        const n = next++;
+        const answer = await pool.request({ path: `/feedback?n=${n}`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'varco-event-id': `raw-${n}` }, body: BODY });
+        await answer.body.text();
+      }
+    }));
+  } finally {
+    await pool.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { perSecond: count / seconds, handshakes: (await receiver.stats()).handshakes, seconds, duplicates: 0 };
+}
+
+/** The receiver, its certificates authorised in Varco for `test`. */
+export async function prepareReceiver(varco: VarcoProcess, db: Kysely<Database>, workDir: string): Promise<{ material: Material; receiver: Receiver }> {
+  const material = await outboundMaterial(varco.dataDir, workDir);
+  const receiver = await startReceiver(material.files);
+  // The receiver's certificate comes from Varco's development CA: authorise it for `test`, as an administrator would.
+  await createTrustService({ db, clock: systemClock }).add('test', material.trust.roots[0] ?? '', { type: 'cli', id: null, ip: null });
+  return { material, receiver };
+}
+
+export async function benchOutbox(varco: VarcoProcess, db: Kysely<Database>, workDir: string, s: BenchSettings): Promise<Row> {
+  const { material, receiver } = await prepareReceiver(varco, db, workDir);
+  const count = s.seconds * 300;
+  await outboxBurst(db, receiver, Math.round(count / 5), 'warm');
+  await undiciBurst(material, receiver, Math.round(count / 5));
+  const v: Burst[] = [];
+  const b: Burst[] = [];
+  for (let i = 0; i < s.runs; i++) {
+    const mine = await outboxBurst(db, receiver, count, `run${i}`);
+    const theirs = await undiciBurst(material, receiver, count);
+    v.push(mine);
+    b.push(theirs);
+    s.log(`    run ${i + 1}/${s.runs} outbox ${Math.round(mine.perSecond)}/s (${count} in ${mine.seconds.toFixed(1)} s, ${mine.handshakes} handshakes) · undici ${Math.round(theirs.perSecond)}/s (${theirs.handshakes} handshakes)`);
+  }
+  const rate = median(v.map((r) => r.perSecond));
+  const base = median(b.map((r) => r.perSecond));
+  const ratio = rate / base;
+  const handshakes = Math.max(...v.map((r) => r.handshakes));
+  const duplicates = v.reduce((sum, r) => sum + r.duplicates, 0);
+  return {
+    name: '3. Outbound mutual TLS (outbox → worker → receiver)',
+    varco: `${fmt.int(rate)} deliveries/s (${count} per run); ≤ ${handshakes} handshakes per run`,
+    baseline: `${fmt.int(base)} req/s (raw undici, ${WORKER_BATCH} in flight, ${Math.max(...b.map((r) => r.handshakes))} handshakes)`,
+    ratio: fmt.ratio(ratio),
+    p50: '—',
+    p99: '—',
+    errors: `${duplicates} duplicates`,
+    targets: [{ what: 'ratio ≥ 0.50', met: ratio >= 0.5 }, { what: 'handshakes ≤ pool size (10)', met: handshakes <= 10 },
+      { what: 'each delivered once', met: duplicates === 0 }],
+    data: { ratio, messagesPerRun: count, varco: v, baseline: b },
+  };
+}
