@@ -15,7 +15,7 @@ import type { StationServices } from '../modules/stations/index.ts';
 import { wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
-import { registerErrorHandling } from '../http/plugins/errors.ts';
+import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
 import { AccessLogController } from '../http/plugins/request-log.ts';
@@ -78,6 +78,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
     loggerInstance: deps.logger,
     // One access-log line per request instead of two (src/http/plugins/request-log.ts).
     logController: new AccessLogController(),
+    frameworkErrors: frameworkErrorHandler,
     genReqId: () => newId('req'),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,

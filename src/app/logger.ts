@@ -53,7 +53,7 @@ export function redactUrl(url: string): string {
   if (q === -1) return url;
   const params = new URLSearchParams(url.slice(q + 1));
   for (const name of [...params.keys()]) {
-    if (/key|token|pass|^shasign$|card|cvc/i.test(name)) params.set(name, '[redacted]');
+    if (/key|token|pass|^shasign$|^t$|card|cvc/i.test(name)) params.set(name, '[redacted]');
   }
   return `${url.slice(0, q)}?${params.toString()}`;
 }

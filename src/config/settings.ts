@@ -28,7 +28,7 @@ export const SETTINGS = [
   { env: 'VARCO_DB_POOL_SIZE', kind: 'int', default: '10', min: 1, max: 200, meaning: 'Connections in the PostgreSQL pool of one Varco process.' },
   { env: 'VARCO_LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], meaning: 'pino log level.' },
   { env: 'VARCO_SESSION_TTL_MINUTES', kind: 'int', default: '480', min: 5, max: 10080, meaning: 'Idle lifetime of a signed-in session.' },
-  { env: 'VARCO_SIGNIN_MAX_FAILURES', kind: 'int', default: '5', min: 1, max: 100, meaning: 'Failed sign-ins for one account or IP within 15 minutes before a temporary lock.' },
+  { env: 'VARCO_SIGNIN_MAX_FAILURES', kind: 'int', default: '5', min: 1, max: 100, meaning: 'Failed sign-ins for one account within 15 minutes before a temporary lock (an IP address gets four times as many).' },
   { env: 'VARCO_SIGNIN_LOCK_MINUTES', kind: 'int', default: '15', min: 1, max: 1440, meaning: 'Duration of the temporary sign-in lock.' },
   { env: 'VARCO_SHUTDOWN_GRACE_MS', kind: 'int', default: '10000', min: 0, max: 120000, meaning: 'How long shutdown waits for requests in flight.' },
   { env: 'VARCO_SMTP_URL', kind: 'url', default: undefined, protocols: ['smtp:', 'smtps:'], meaning: 'SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…:465`). Unset: nothing is sent; e-mails wait in the outbox and administrators read them on the back office Mail page.' },

@@ -146,3 +146,25 @@ test('/metrics is Prometheus text that counts requests by surface, method and st
   const second = await call(app, { method: 'GET', url: '/metrics' });
   assert.equal(count(second.body), count(first.body) + 1);
 });
+
+test('a NUL byte or a malformed URL is a clear 400 on every surface, never a 500', async () => {
+  const t = await buildTestApp();
+  const cases: Array<{ method: 'GET' | 'POST'; url: string; payload?: string; api: boolean }> = [
+    { method: 'POST', url: '/portal/sign-in', payload: 'email=a%00%40x.org&password=x&_csrf=x', api: false },
+    { method: 'GET', url: '/admin/sign-in?lang=%00', api: false },
+    { method: 'GET', url: '/portal/subscriptions/%E0%A4%A', api: false },
+    { method: 'GET', url: '/api/v1/%E0%A4%A', api: true },
+  ];
+  for (const c of cases) {
+    const res = await t.app.inject({ method: c.method, url: c.url, ...(c.payload ? { payload: c.payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}) });
+    assert.equal(res.statusCode, 400, `${c.method} ${c.url}: ${res.body.slice(0, 200)}`);
+    if (c.api) {
+      const body = res.json() as { error: { code: string; requestId: string } };
+      assert.equal(body.error.code, 'bad_request');
+      assert.equal(body.error.requestId, res.headers['x-request-id']);
+    } else {
+      assert.match(String(res.headers['content-type']), /text\/html/);
+      assert.match(res.body, /bad_request/);
+    }
+  }
+});

@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import type { IdentityService } from '../../modules/identity/index.ts';
 import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
+import { adminNav } from '../../views/nav.ts';
 import { translate } from '../../views/i18n.ts';
 import { registerSessionLoading, anonymousCsrfToken } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
@@ -36,7 +37,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
     const locale = request.locale;
     const body = html`<p>${translate(locale, 'admin.welcome', { email: session.email })}</p>`;
     return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'admin.dashboard'), body,
-      signOut: { action: '/admin/sign-out', csrfToken: session.csrfToken } }));
+      nav: adminNav(locale), signOut: { action: '/admin/sign-out', csrfToken: session.csrfToken } }));
   });
 
   const setupPage = (request: FastifyRequest, reply: FastifyReply, token: string, status: number, error?: string, email = '') => {

@@ -26,6 +26,8 @@ export function toVarcoError(error: FastifyError | Error): VarcoError {
   }
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return new VarcoError(mapped, fe.message);
+  // PostgreSQL refusing text it cannot store (a NUL byte, an invalid sequence) is bad input, not a crash.
+  if (fe.code === '22021' || fe.code === '22P05') return new VarcoError('bad_request', 'The request contains characters that cannot be stored (such as NUL).');
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find((c) => ERROR_CODES[c].status === fe.statusCode) ?? 'bad_request';
     return new VarcoError(code, fe.message);
@@ -39,13 +41,18 @@ export function isApiRequest(request: FastifyRequest): boolean {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: VarcoError): FastifyReply {
   for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
+  // Set here too: errors Fastify raises before routing skip the hooks that normally add it.
+  reply.header('x-request-id', request.id);
   reply.code(error.status);
   if (isApiRequest(request) || request.url === '/readyz' || request.url === '/healthz') {
     const body: Record<string, unknown> = { code: error.code, message: error.message, requestId: request.id };
     if (error.details && error.code === 'validation_failed') body.details = error.details;
     return reply.type('application/json; charset=utf-8').send({ error: body });
   }
-  const locale = pickLocale((request.query as Record<string, string> | undefined)?.lang, request.headers['accept-language']);
+  // The signed-in surfaces decide the locale (the user's choice); elsewhere ?lang= or Accept-Language.
+  const decided = (request as { locale?: unknown }).locale;
+  const locale = decided === 'it' || decided === 'en' ? decided
+    : pickLocale((request.query as Record<string, string> | undefined)?.lang, request.headers['accept-language']);
   const message = error.status === 404 ? translate(locale, 'error.notFound')
     : error.code === 'csrf_invalid' ? translate(locale, 'csrf.invalid')
     : error.status >= 500 ? translate(locale, 'error.generic') : error.message;
@@ -55,7 +62,26 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: V
   return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'error.title'), body }));
 }
 
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 8 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return false;
+  return Object.entries(value as Record<string, unknown>).some(([k, v]) => k.includes('\u0000') || hasNul(v, depth + 1));
+}
+
+/** Fastify's own early failures (a malformed URL) go through the same rendering as everything else. */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(request, reply, toVarcoError(error));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
+  // A NUL character is never valid in Varco's inputs and PostgreSQL text cannot hold it: refuse it
+  // once, before any handler, on every surface (the payment page's decoder refuses it too).
+  app.addHook('preValidation', async (request) => {
+    if (request.url.startsWith('/ncol/')) return; // decoded from raw bytes there, with its own error page
+    if (hasNul(request.query) || hasNul(request.params) || hasNul(request.body)) {
+      throw new VarcoError('bad_request', 'The request contains a NUL character, which is not allowed.');
+    }
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const varcoError = toVarcoError(error);
     if (varcoError.status >= 500) request.log.error({ err: error, code: varcoError.code }, 'request failed');

@@ -30,7 +30,7 @@ export function registerInvitationRoutes(app: FastifyInstance, options: Invitati
     const message = error === undefined ? undefined : typeof error === 'string' ? translate(locale, error) : error[locale];
     const body = invitationForm(locale, { token, organisationName: found.invitation.organisation_name, email: found.invitation.email,
       csrf: anonymousCsrfToken(request, reply), error: message });
-    return html(reply, error ? 400 : 200, page({ locale, title: title(request), body }));
+    return html(reply, error ? 400 : 200, page({ locale, title: locale === 'it' ? 'Conferma registrazione' : 'Confirm your registration', body }));
   };
 
   app.get('/invitation', (request, reply) => show(request, reply, String((request.query as Record<string, unknown>).token ?? '').slice(0, 200)));

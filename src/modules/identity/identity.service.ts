@@ -30,6 +30,7 @@ export type SignInOutcome = Result<{ token: string; sessionId: string; userId: s
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SETUP_TOKEN_TTL_MS = 24 * 3600_000;
+export const ADDRESS_FACTOR = 4;
 
 export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
@@ -38,6 +39,9 @@ export function isEmail(value: string): boolean {
 export function createIdentityService(options: IdentityOptions) {
   const { db, clock } = options;
   const limits: ThrottleLimits = { maxFailures: options.signInMaxFailures, windowMs: 15 * 60_000, lockMs: options.signInLockMinutes * 60_000 };
+  // An address is shared by everyone behind one NAT or proxy: a few people's typos must not lock
+  // them all out, so the address allows ADDRESS_FACTOR times the failures of one account.
+  const addressLimits: ThrottleLimits = { ...limits, maxFailures: options.signInMaxFailures * ADDRESS_FACTOR };
 
   async function signIn(input: SignInInput): Promise<SignInOutcome> {
     const email = input.email.trim().toLowerCase();
@@ -52,7 +56,7 @@ export function createIdentityService(options: IdentityOptions) {
     const valid = await verifyPassword(user && user.disabled_at === null ? user.password_hash : null, input.password);
     if (!user || !valid) {
       await db.transaction().execute(async (trx) => {
-        for (const key of keys) await repo.writeThrottle(trx, key, recordFailure(states.get(key), clock.now(), limits));
+        for (const key of keys) await repo.writeThrottle(trx, key, recordFailure(states.get(key), clock.now(), key.startsWith('ip:') ? addressLimits : limits));
         await appendAudit(trx, { actorType: 'anonymous', actorId: user?.id ?? null, action: 'sign_in.failed', subjectType: 'user',
           subjectId: user?.id ?? null, ip: input.ip, details: { surface: input.surface, email } }, clock);
       });
