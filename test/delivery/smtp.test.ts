@@ -78,6 +78,11 @@ test('the worker sends each e-mail to its recipient with the subject and body of
       assert.equal(attempts.length, 1);
       assert.equal(attempts[0]!.ok, true);
     }
+    // Once delivered, the invitation link (a credential) is no longer kept in the outbox.
+    const delivered = await db.selectFrom('outbox').select('payload').where('id', '=', itId).executeTakeFirstOrThrow();
+    assert.ok(!JSON.stringify(delivered.payload).includes('tok_abc'), 'the delivered invitation link is forgotten');
+    const other = await db.selectFrom('outbox').select('payload').where('id', '=', enId).executeTakeFirstOrThrow();
+    assert.ok(JSON.stringify(other.payload).includes('sub_1'), 'ordinary parameters stay');
   } finally {
     await workers.stop();
   }

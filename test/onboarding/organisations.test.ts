@@ -92,6 +92,10 @@ test('invitation: e-mailed single-use link, password rules, sign-in to the porta
   assert.equal(again.statusCode, 410);
   assert.match(again.body, /già stato usato|already been used/);
 
+  // The used link no longer sits in the outbox (nor on the Mail page).
+  const kept = await database.db.selectFrom('outbox').select('payload').where('subject_type', '=', 'invitation').execute();
+  assert.ok(kept.length > 0);
+  assert.ok(!JSON.stringify(kept).includes(token), 'the accepted invitation token is forgotten by the outbox');
   const jar = await signIn('portal', 'anna@ente.test', 'Anna-chooses-a-long-one');
   const home = await app.inject({ method: 'GET', url: '/portal', headers: { cookie: jar.header() } });
   assert.match(home.body, /Ente Due/);
@@ -122,6 +126,9 @@ test('expired and superseded links get a clear page; the administrator can re-se
   const resent = await postForm(admin, `/admin/organisations/${orgId}`, `/admin/invitations/${invitation.id}/resend`, {});
   assert.equal(resent.statusCode, 303);
   const second = new URL(await lastInvitationLink('bruno@tre.test')).searchParams.get('token');
+  const outbox = JSON.stringify(await database.db.selectFrom('outbox').select('payload').execute());
+  assert.ok(first && !outbox.includes(first), 'a superseded link is forgotten');
+  assert.ok(second && outbox.includes(second), 'the new link waits for delivery');
   assert.notEqual(second, first);
   assert.equal((await app.inject({ method: 'GET', url: `/portal/invitation?token=${second}` })).statusCode, 200);
   const old = await app.inject({ method: 'GET', url: `/portal/invitation?token=${first}` });

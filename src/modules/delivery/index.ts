@@ -1,6 +1,6 @@
 // Public surface of the delivery module: the durable outbox (e-mail now, server-to-server later),
 // its worker, the SMTP mailer and the read side for the back office.
-export { enqueueEmail, enqueueEmailToAdmins } from './enqueue.ts';
+export { enqueueEmail, enqueueEmailToAdmins, forgetEmailSecrets } from './enqueue.ts';
 export type { EmailInput } from './enqueue.ts';
 export { MAIL_TEMPLATE_PARAMS, MAIL_TEMPLATE_NAMES, emailPayload, parseEmailPayload, isMailTemplateName } from './mail.templates.ts';
 export type { MailTemplateName, MailLocale, EmailPayload } from './mail.templates.ts';

@@ -35,6 +35,14 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
 
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];
 
+/**
+ * Parameters that work as credentials (the invitation link carries its single-use token). They are
+ * kept only while the message may still need sending or reading: removed from the outbox row once
+ * it is delivered, or when the thing they unlock is used or replaced (see forgetEmailSecrets).
+ */
+export const SECRET_TEMPLATE_PARAMS: Partial<Record<MailTemplateName, readonly string[]>> = { invitation: ['link'] };
+export const FORGOTTEN_VALUE = '(removed: used or delivered)';
+
 /** What an e-mail outbox row carries: rendered only at send time, so wording fixes apply to queued mail. */
 export interface EmailPayload {
   to: string;

@@ -6,7 +6,7 @@ import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { checkPassword, hashPassword, isEmail, type PasswordProblem } from '../identity/index.ts';
-import { enqueueEmail } from '../delivery/index.ts';
+import { enqueueEmail, forgetEmailSecrets } from '../delivery/index.ts';
 import type { Actor } from './organisations.service.ts';
 import { findOrganisation } from './organisations.repository.ts';
 
@@ -91,6 +91,7 @@ export function createInvitationsService(options: InvitationsOptions) {
       if (!old || old.superseded_at) return fail('not_found' as const);
       if (old.accepted_at) return fail('already_accepted' as const);
       await trx.updateTable('invitations').set({ superseded_at: clock.now() }).where('id', '=', old.id).execute();
+      await forgetEmailSecrets(trx, 'invitation', old.id);
       const id = await issue(trx, { organisationId: old.organisation_id, organisationName: old.organisation_name, firstName: old.first_name,
         lastName: old.last_name, email: old.email, locale: old.locale, productIds: old.product_ids }, actor, 'invitation.resent');
       return ok({ id });
@@ -127,6 +128,7 @@ export function createInvitationsService(options: InvitationsOptions) {
         first_name: invitation.first_name, last_name: invitation.last_name, locale: invitation.locale, organisation_id: invitation.organisation_id,
         created_at: clock.now() }).execute();
       await trx.updateTable('invitations').set({ user_id: userId }).where('id', '=', invitation.id).execute();
+      await forgetEmailSecrets(trx, 'invitation', invitation.id);
       if (invitation.product_ids.length) {
         await trx.insertInto('user_products').values(invitation.product_ids.map((productId) => ({ user_id: userId, product_id: productId }))).execute();
       }
