@@ -49,3 +49,13 @@ test('refusals: not a certificate, not a CA, expired, already trusted', async ()
   // The same CA may be trusted in the other environment on its own.
   assert.ok((await trust.add('test', ca.certPem, CLI)).ok);
 });
+
+test("Varco's own development CA is trusted in test only", async () => {
+  const { ensureDevPki } = await import('../../src/pki/index.ts');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const pki = await ensureDevPki({ dir: await mkdtemp(join(tmpdir(), 'varco-pki-')), hostNames: ['localhost'] });
+  assert.deepEqual(await trust.add('prod', pki.envs.test.caCertPem, CLI), { ok: false, reason: 'development_ca_in_prod' });
+  assert.ok((await trust.add('test', pki.envs.test.caCertPem, CLI)).ok);
+});

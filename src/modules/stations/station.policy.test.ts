@@ -52,3 +52,9 @@ test('station codes', () => {
   assert.ok(!isStationCode('has space'));
   assert.ok(!isStationCode('x'.repeat(41)));
 });
+
+test('localhost is a valid FQDN only in test', () => {
+  assert.ok(validateEndpoint({ url: 'https://localhost:8443/x', ip: '127.0.0.1', port: 8443 }, 'test', false).ok);
+  const prod = validateEndpoint({ url: 'https://localhost:8443/x', ip: '203.0.113.9', port: 8443 }, 'prod', false);
+  assert.ok(!prod.ok && prod.problems.includes('fqdn_invalid'));
+});

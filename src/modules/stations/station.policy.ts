@@ -62,7 +62,8 @@ export function validateEndpoint(input: EndpointInput, env: Environment, allowPr
     if (parsed.username || parsed.password) problems.push('url_has_credentials');
     fqdn = parsed.hostname.replace(/\.$/, '').toLowerCase();
     if (isIP(fqdn.replace(/^\[|\]$/g, '')) !== 0) problems.push('fqdn_is_ip');
-    else if (!fqdn.includes('.') && fqdn !== 'localhost' || fqdn.length > 253 || !fqdn.split('.').every((l) => LABEL.test(l))) problems.push('fqdn_invalid');
+    // `localhost` only in test (local integration set-ups); production needs a real FQDN.
+    else if (!fqdn.includes('.') && !(fqdn === 'localhost' && env === 'test') || fqdn.length > 253 || !fqdn.split('.').every((l) => LABEL.test(l))) problems.push('fqdn_invalid');
     url = parsed.toString();
   } catch {
     problems.push('url_invalid');

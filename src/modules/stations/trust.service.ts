@@ -14,11 +14,12 @@ import type { Environment } from './station.policy.ts';
 // per environment — in test typically private CAs (Varco's own development CA, an organisation's
 // internal CA), in prod a CA an administrator has decided to accept.
 
-export type TrustProblem = 'not_a_certificate' | 'not_a_ca' | 'expired' | 'already_trusted';
+export type TrustProblem = 'not_a_certificate' | 'not_a_ca' | 'expired' | 'already_trusted' | 'development_ca_in_prod';
 
 export const TRUST_PROBLEM_TEXT: Record<TrustProblem, string> = {
   not_a_certificate: 'The file is not a PEM certificate.',
   not_a_ca: 'The certificate is not a CA certificate (basicConstraints CA:TRUE is missing).',
+  development_ca_in_prod: 'A Varco development CA can be trusted only in the test environment.',
   expired: 'The CA certificate has expired.',
   already_trusted: 'This CA is already trusted in this environment.',
 };
@@ -41,6 +42,8 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
     if (!cert) return fail('not_a_certificate');
     if (!cert.ca) return fail('not_a_ca');
     if (new Date(cert.validTo).getTime() <= clock.now().getTime()) return fail('expired');
+    // Varco's own development PKI is for testing: production connections never trust it.
+    if (env === 'prod' && /O=Varco Development/.test(cert.subject.replace(/\n/g, ', '))) return fail('development_ca_in_prod');
     const fingerprint = cert.fingerprint256;
     const existing = await db.selectFrom('trusted_cas').select('id').where('environment', '=', env).where('fingerprint_sha256', '=', fingerprint)
       .where('removed_at', 'is', null).executeTakeFirst();

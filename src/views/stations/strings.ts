@@ -82,7 +82,7 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     code_taken: 'A station with this code already exists in this environment.', not_found: 'No such station.', environment_invalid: 'Choose the test or the production environment.',
     note_required: 'Say what must be changed.', invalid_state_transition: 'This version is not waiting for a review.', nothing_to_review: 'No version of this station is waiting for a review.',
     not_a_certificate: 'The text is not one PEM certificate.', not_a_ca: 'The certificate is not a CA certificate (basicConstraints CA:TRUE is missing).',
-    expired: 'The CA certificate has expired.', already_trusted: 'This CA is already trusted in this environment.',
+    expired: 'The CA certificate has expired.', already_trusted: 'This CA is already trusted in this environment.', development_ca_in_prod: 'A Varco development CA can be trusted only in the test environment.',
   },
   it: {
     url_invalid: 'L\u2019URL del servizio non è valido (atteso https://FQDN[:porta]/servizio).', url_not_https: 'L\u2019URL del servizio deve usare https.',
@@ -94,7 +94,7 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     code_taken: 'Esiste già una stazione con questo codice in questo ambiente.', not_found: 'Stazione inesistente.', environment_invalid: 'Scegli l\u2019ambiente di collaudo o di produzione.',
     note_required: 'Indica cosa va modificato.', invalid_state_transition: 'Questa versione non è in attesa di revisione.', nothing_to_review: 'Nessuna versione di questa stazione è in attesa di revisione.',
     not_a_certificate: 'Il testo non è un certificato PEM.', not_a_ca: 'Il certificato non è di una CA (manca basicConstraints CA:TRUE).',
-    expired: 'Il certificato della CA è scaduto.', already_trusted: 'Questa CA è già attendibile in questo ambiente.',
+    expired: 'Il certificato della CA è scaduto.', already_trusted: 'Questa CA è già attendibile in questo ambiente.', development_ca_in_prod: "Una CA di sviluppo di Varco può essere attendibile solo nell'ambiente di test.",
   },
 };
 
