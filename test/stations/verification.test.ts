@@ -144,3 +144,19 @@ test('inbound counts only pings in the station\u2019s environment, from the stat
   assert.ok((await verification.inboundVerifiedAt(org, 'test')) instanceof Date, 'the earlier tests pinged in test');
   assert.equal(await verification.inboundVerifiedAt(org, 'prod'), null);
 });
+
+test('the version under review can be checked before approval; its check does not change the connection state', async () => {
+  const peer = await peerFor();
+  const created = await stations.register(org, 'test', { code: 'VER_PENDING', primary: endpoint(peer.url('/node'), peer.host, peer.port) }, CLI);
+  assert.ok(created.ok);
+  await stations.configure(created.value.id, { connectTimeoutMs: 2000, responseTimeoutMs: 2000 }, CLI);
+  const checked = await verification.verify(created.value.id, 'admin', {}, 'pending');
+  assert.ok(checked.ok, JSON.stringify(checked));
+  const steps = checked.value.result.outbound.endpoints[0]?.steps ?? [];
+  assert.ok(steps.some((s) => s.step === 'server_certificate' && s.ok), 'the server certificate was checked at registration');
+  const row = await db.selectFrom('stations').select(['connection_state', 'approved_version_id']).where('id', '=', created.value.id).executeTakeFirstOrThrow();
+  assert.deepEqual(row, { connection_state: 'unverified', approved_version_id: null });
+  const stored = await db.selectFrom('station_checks').select('version_id').where('station_id', '=', created.value.id).execute();
+  assert.equal(stored.length, 1);
+  assert.ok(stored[0]?.version_id);
+});

@@ -101,7 +101,8 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
   app.post('/stations/:id/verify', async (request, reply) => {
     const { actor } = admin(request);
     const id = stationIdOf(request);
-    const outcome = await verification.verify(id, 'admin', { actorId: actor.id, ip: request.ip });
+    const which = (request.query as Record<string, string | undefined>).version === 'pending' ? 'pending' : 'approved';
+    const outcome = await verification.verify(id, 'admin', { actorId: actor.id, ip: request.ip }, which);
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
       throw new VarcoError('invalid_state_transition', stationStrings(request.locale).notApproved);

@@ -71,6 +71,14 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
   app.get('/stations/new', (request, reply) =>
     formPage(request, reply, { action: '/portal/stations', isNew: true, form: {}, problems: [], title: stationStrings(request.locale).register }));
 
+  // At registration and at every edit the submitted endpoints are checked (certificate chain and
+  // name, TLS, client certificate, probe) without making the referent wait: the result is on the
+  // station's page and in front of the administrator who reviews it.
+  const checkSubmittedVersion = (request: FastifyRequest, id: string, organisationId: string, actorId: string | null): void => {
+    void verification.verify(id, 'portal', { organisationId, actorId, ip: request.ip }, 'pending')
+      .catch((error: unknown) => request.log.warn({ err: error, stationId: id }, 'check of the submitted version failed'));
+  };
+
   app.post('/stations', async (request, reply) => {
     const { actor, organisationId } = referent(request);
     const form = formFromBody((request.body ?? {}) as Record<string, unknown>);
@@ -80,6 +88,7 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
     }
     const result = await stations.register(organisationId, form.environment, inputFromForm(form), actor);
     if (!result.ok) return formPage(request, reply, { action: '/portal/stations', isNew: true, form, problems: formProblems(result.problems), title });
+    checkSubmittedVersion(request, result.value.id, organisationId, actor.id);
     return reply.redirect(`/portal/stations/${result.value.id}?submitted=1`, 303);
   });
 
@@ -107,13 +116,15 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
       if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
       return formPage(request, reply, { action: `/portal/stations/${id}/edit`, isNew: false, form, problems: formProblems(result.problems), title: stationStrings(request.locale).edit });
     }
+    checkSubmittedVersion(request, id, referent(request).organisationId, actor.id);
     return reply.redirect(`/portal/stations/${id}?submitted=1`, 303);
   });
 
   app.post('/stations/:id/verify', async (request, reply) => {
     const { organisationId, actor } = referent(request);
     const id = stationIdOf(request);
-    const outcome = await verification.verify(id, 'portal', { organisationId, actorId: actor.id, ip: request.ip });
+    const which = (request.query as Record<string, string | undefined>).version === 'pending' ? 'pending' : 'approved';
+    const outcome = await verification.verify(id, 'portal', { organisationId, actorId: actor.id, ip: request.ip }, which);
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
       throw new VarcoError('invalid_state_transition', stationStrings(request.locale).notApproved);

@@ -62,11 +62,18 @@ export function createVerificationService(options: VerificationOptions) {
     }));
   }
 
-  /** Verifies the approved version of a station, stores the check and applies its verdict. */
-  async function verify(stationId: string, trigger: CheckTrigger, scope: VerifyScope = {}): Promise<Result<CheckOutcome, 'not_found' | 'not_approved'>> {
+  /**
+   * Verifies the approved version of a station (or, with which = 'pending', the version waiting for
+   * review, so its server certificate is checked at registration and before an administrator
+   * approves it), stores the check, and applies the verdict — only an approved version's check
+   * changes the station's connection state.
+   */
+  async function verify(stationId: string, trigger: CheckTrigger, scope: VerifyScope = {}, which: 'approved' | 'pending' = 'approved'): Promise<Result<CheckOutcome, 'not_found' | 'not_approved'>> {
     const station = await repo.findStation(db, stationId, scope.organisationId);
     if (!station) return fail('not_found');
-    const version = station.approved_version_id ? (await repo.listVersions(db, stationId)).find((v) => v.id === station.approved_version_id) : undefined;
+    const versions = await repo.listVersions(db, stationId);
+    const version = which === 'pending' ? versions.find((v) => v.state === 'to_check' || v.state === 'to_fix')
+      : station.approved_version_id ? versions.find((v) => v.id === station.approved_version_id) : undefined;
     if (!version) return fail('not_approved');
     const timeouts = { connectTimeoutMs: station.connect_timeout_ms, responseTimeoutMs: station.response_timeout_ms };
     const endpoints: Array<{ role: 'primary' | 'secondary'; endpoint: Endpoint }> = [
