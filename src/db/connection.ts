@@ -20,6 +20,10 @@ export function createPool(url: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
   // A dropped connection (database restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // The pool listens for errors only on idle clients. A client checked out (by Kysely, for a query)
+  // whose connection drops emits 'error' too, and without a listener that is an uncaught exception
+  // that kills the process; the query itself already rejects, so the event has nothing to add.
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   return pool;
 }
 

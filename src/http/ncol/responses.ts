@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply } from 'fastify';
+import { isVarcoError } from '../../kernel/errors.ts';
 import { errorPage } from '../../views/ncol/pages.ts';
 
 // Answers shared by the hosted page's routes: the generic error page, the status of a failure,
@@ -55,7 +56,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** 4xx for what the client sent, 503 while the database is away, 500 only for our own bugs. */
 export function statusOfError(error: FastifyError): number {
   if (isDatabaseUnavailable(error)) return 503;
-  const status = error.statusCode;
+  // A refusal from a root hook (say, the NUL check on `/ncol?%00`) carries its status as `status`.
+  const status = isVarcoError(error) ? error.status : error.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return status;
   return 500;
 }
