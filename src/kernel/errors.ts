@@ -13,15 +13,11 @@ export const ERROR_CODES = {
   forbidden: { status: 403, retryable: false },
   csrf_invalid: { status: 403, retryable: false },
   not_found: { status: 404, retryable: false },
-  method_not_allowed: { status: 405, retryable: false },
   conflict: { status: 409, retryable: false },
   invalid_state_transition: { status: 409, retryable: false },
-  link_expired: { status: 410, retryable: false },
   rate_limited: { status: 429, retryable: true },
-  sign_in_locked: { status: 429, retryable: true },
   internal_error: { status: 500, retryable: true },
   database_unavailable: { status: 503, retryable: true },
-  shutting_down: { status: 503, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
