@@ -10,7 +10,7 @@
  * A one-minute age limit is a safety net only. In the process that made a change, the notification
  * arrives a moment after its commit; `invalidate()` lets that process drop the cache at once.
  */
-import { createInvalidationListener, type InvalidationListener } from '../subscriptions/index.ts';
+import { createListener, type Listener } from '../../db/index.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
 
 export const MERCHANT_CONFIG_CHANNEL = 'varco_merchant_config';
@@ -40,7 +40,7 @@ export function createConfigCache(options: ConfigCacheOptions): ConfigCache {
   const maxEntries = options.maxEntries ?? 10_000;
   const entries = new Map<string, Entry>();
   let epoch = 0;
-  let listener: InvalidationListener | undefined;
+  let listener: Listener | undefined;
 
   const invalidate = (): void => {
     epoch++;
@@ -74,7 +74,7 @@ export function createConfigCache(options: ConfigCacheOptions): ConfigCache {
     },
     start: async () => {
       if (options.databaseUrl === undefined || listener) return;
-      listener = createInvalidationListener({ url: options.databaseUrl, channel: MERCHANT_CONFIG_CHANNEL, hooks: {
+      listener = createListener({ url: options.databaseUrl, channel: MERCHANT_CONFIG_CHANNEL, applicationName: 'varco-merchant-config', hooks: {
         onNotify: invalidate,
         onUp: invalidate,
         onDown: (error) => {

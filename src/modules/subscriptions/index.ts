@@ -25,8 +25,6 @@ export type { RateVerdict } from './rate-limit.policy.ts';
 export type { SubscriptionRow } from './subscriptions.repository.ts';
 export { KEYS_CHANNEL } from './subscriptions.repository.ts';
 // Generic LISTEN with reconnection; the hosted page's configuration cache uses it too.
-export { createInvalidationListener } from './invalidation.listener.ts';
-export type { InvalidationListener, ListenerHooks } from './invalidation.listener.ts';
 
 export interface SubscriptionServices {
   subscriptions: SubscriptionsService;

@@ -5,7 +5,7 @@ import { safeEqual } from '../../kernel/crypto.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import { checkKeyFormat, hashKey } from './keys.ts';
 import { createKeyCache, type AuthContext, type CacheEntry } from './key-cache.ts';
-import { createInvalidationListener, type InvalidationListener } from './invalidation.listener.ts';
+import { createListener, type Listener } from '../../db/index.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import type { RateVerdict } from './rate-limit.policy.ts';
 import { findAuthByHash, KEYS_CHANNEL, writeUsage } from './subscriptions.repository.ts';
@@ -46,7 +46,7 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
   let pings = new Map<string, Date>();
   // Bumped by every invalidation: a lookup that raced with one must not cache what it read.
   let epoch = 0;
-  let listener: InvalidationListener | undefined;
+  let listener: Listener | undefined;
   let timer: NodeJS.Timeout | undefined;
   let ticks = 0;
   let flushing: Promise<void> | undefined;
@@ -156,7 +156,7 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     async start(log?: VerifierLogger): Promise<void> {
       if (log) logger = log;
       if (options.databaseUrl) {
-        listener = createInvalidationListener({ url: options.databaseUrl, channel: KEYS_CHANNEL, hooks: {
+        listener = createListener({ url: options.databaseUrl, channel: KEYS_CHANNEL, applicationName: 'varco-key-cache', hooks: {
           onNotify: (payload) => (payload.startsWith('sub_') ? invalidate(payload) : clearAll()),
           onUp: clearAll,
           onDown: (error) => {

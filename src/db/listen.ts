@@ -1,8 +1,10 @@
 import pg from 'pg';
 
-// LISTEN on a dedicated connection (a pooled one would be handed to other queries). The verifier must
-// know whether it is listening: while not, notifications can be missed, so it stops trusting its cache
-// (onDown) and, once listening again, starts from an empty one (onUp).
+// LISTEN on a dedicated connection (a pooled one would be handed to other queries), reconnecting with
+// a growing pause when the connection drops. Users must know whether it is listening: while not,
+// notifications can be missed, so a cache stops trusting itself (onDown) and starts from empty once
+// listening again (onUp); a worker simply looks for work at onUp. One implementation for the key
+// cache, the merchant configuration cache and the outbox workers.
 
 export interface ListenerHooks {
   onNotify(payload: string): void;
@@ -12,13 +14,13 @@ export interface ListenerHooks {
   onDown(error: Error | undefined): void;
 }
 
-export interface InvalidationListener {
+export interface Listener {
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly listening: boolean;
 }
 
-export function createInvalidationListener(options: { url: string; channel: string; hooks: ListenerHooks; maxBackoffMs?: number }): InvalidationListener {
+export function createListener(options: { url: string; channel: string; hooks: ListenerHooks; maxBackoffMs?: number; applicationName?: string }): Listener {
   const { url, channel, hooks } = options;
   const maxBackoffMs = options.maxBackoffMs ?? 2_000;
   let client: pg.Client | undefined;
@@ -38,7 +40,7 @@ export function createInvalidationListener(options: { url: string; channel: stri
 
   async function connect(): Promise<void> {
     if (stopped) return;
-    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, keepAlive: true });
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, keepAlive: true, application_name: options.applicationName ?? 'varco-listener' });
     let lostOnce = false;
     const lost = (error?: Error): void => {
       if (lostOnce) return;
@@ -57,7 +59,7 @@ export function createInvalidationListener(options: { url: string; channel: stri
     });
     try {
       await next.connect();
-      // The channel is a constant of this module, never input.
+      // The channel is a constant of the caller, never input.
       await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
       lost(error as Error);
