@@ -3,11 +3,11 @@
 // beside the current one (`<env>/next-client.crt|key`) until the operator activates it; outbound
 // calls always present the current one, read from disk at each use so an activation made by the
 // CLI reaches a running server without a restart.
-import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmod, copyFile, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { devPkiPaths, type PkiEnvironment } from './dev-pki.ts';
 import { issueLeaf } from './issue.ts';
+import { keyMatches, readPemIfExists, writeAtomically } from './files.ts';
 
 const CLIENT_YEARS = 2;
 
@@ -37,9 +37,9 @@ export function nextClientPaths(dir: string, env: PkiEnvironment): { cert: strin
 /** Current and next client certificates of `env`; the development PKI must exist (ensureDevPki). */
 export async function readPlatformClient(dir: string, env: PkiEnvironment): Promise<PlatformClientMaterial> {
   const paths = devPkiPaths(dir).envs[env];
-  const [caCertPem, certPem, keyPem] = await Promise.all([readPem(paths.caCert), readPem(paths.clientCert), readPem(paths.clientKey)]);
+  const [caCertPem, certPem, keyPem] = await Promise.all([readPemIfExists(paths.caCert), readPemIfExists(paths.clientCert), readPemIfExists(paths.clientKey)]);
   if (caCertPem === undefined || certPem === undefined || keyPem === undefined) throw new Error(`the ${env} platform client certificate is missing in ${dir}`);
-  const nextPem = await readPem(nextClientPaths(dir, env).cert);
+  const nextPem = await readPemIfExists(nextClientPaths(dir, env).cert);
   return {
     caCertPem,
     current: { certPem, keyPem, chainPem: certPem + caCertPem },
@@ -54,10 +54,10 @@ export async function readPlatformClient(dir: string, env: PkiEnvironment): Prom
 export async function rotateClient(dir: string, env: PkiEnvironment, now: Date): Promise<{ created: boolean; certPem: string }> {
   const paths = devPkiPaths(dir).envs[env];
   const next = nextClientPaths(dir, env);
-  const waiting = await readPem(next.cert);
-  const waitingKey = await readPem(next.key);
-  if (waiting !== undefined && waitingKey !== undefined && matches(waiting, waitingKey)) return { created: false, certPem: waiting };
-  const [certPem, keyPem] = await Promise.all([readPem(paths.caCert), readPem(paths.caKey)]);
+  const waiting = await readPemIfExists(next.cert);
+  const waitingKey = await readPemIfExists(next.key);
+  if (waiting !== undefined && waitingKey !== undefined && keyMatches(waiting, waitingKey)) return { created: false, certPem: waiting };
+  const [certPem, keyPem] = await Promise.all([readPemIfExists(paths.caCert), readPemIfExists(paths.caKey)]);
   if (certPem === undefined || keyPem === undefined) throw new Error(`the ${env} platform CA is missing in ${dir}`);
   const issued = await issueLeaf({ certPem, keyPem }, { commonName: `varco-platform-client-${env}`, usage: 'clientAuth', years: CLIENT_YEARS, now });
   // Key first, certificate last: the certificate file is what makes the next certificate exist.
@@ -73,8 +73,8 @@ export async function rotateClient(dir: string, env: PkiEnvironment, now: Date):
 export async function activateClient(dir: string, env: PkiEnvironment): Promise<{ certPem: string; previousCertPem: string }> {
   const paths = devPkiPaths(dir).envs[env];
   const next = nextClientPaths(dir, env);
-  const [nextCert, nextKey, currentCert] = await Promise.all([readPem(next.cert), readPem(next.key), readPem(paths.clientCert)]);
-  if (nextCert === undefined || nextKey === undefined || !matches(nextCert, nextKey)) {
+  const [nextCert, nextKey, currentCert] = await Promise.all([readPemIfExists(next.cert), readPemIfExists(next.key), readPemIfExists(paths.clientCert)]);
+  if (nextCert === undefined || nextKey === undefined || !keyMatches(nextCert, nextKey)) {
     throw new Error(`no next ${env} client certificate is waiting: run \`varco pki rotate-client --env ${env}\` first`);
   }
   await copyFile(paths.clientCert, next.previousCert);
@@ -86,32 +86,3 @@ export async function activateClient(dir: string, env: PkiEnvironment): Promise<
   return { certPem: nextCert, previousCertPem: currentCert ?? '' };
 }
 
-function matches(certPem: string, keyPem: string): boolean {
-  try {
-    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
-  } catch {
-    return false;
-  }
-}
-
-async function readPem(path: string): Promise<string | undefined> {
-  try {
-    const text = (await readFile(path, 'utf8')).replace(/\r\n?/g, '\n');
-    return text.endsWith('\n') ? text : `${text}\n`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-async function writeAtomically(path: string, contents: string, mode: number): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, contents, { mode });
-    await chmod(temp, mode);
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}

@@ -2,13 +2,14 @@
 // certificate per environment for outbound mutual TLS, and one HTTPS server
 // certificate. Material is created on first use and reused afterwards, so
 // peers that were handed a CA or client chain keep trusting us across restarts.
-import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { canonicalIp, describeCertificate } from './inspect.ts';
 import { createRootCa, issueLeaf } from './issue.ts';
 import type { IssuedPair, SigningCa } from './issue.ts';
+import { keyMatches, readPemIfExists, writeAtomically } from './files.ts';
 
 export type PkiEnvironment = 'test' | 'prod';
 export const PKI_ENVIRONMENTS: readonly PkiEnvironment[] = ['test', 'prod'];
@@ -168,7 +169,7 @@ async function ensureUnlocked(paths: DevPkiPaths, opts: EnsureDevPkiOptions): Pr
 }
 
 async function ensureCa(envPaths: EnvPkiPaths, env: PkiEnvironment, now: () => Date): Promise<SigningCa> {
-  const certPem = await readIfExists(envPaths.caCert);
+  const certPem = await readPemIfExists(envPaths.caCert);
   // The certificate file is what makes a CA "exist": it is written last, so a
   // lone key is debris from an interrupted first run and safe to replace.
   if (certPem === undefined) {
@@ -176,7 +177,7 @@ async function ensureCa(envPaths: EnvPkiPaths, env: PkiEnvironment, now: () => D
     await writePair(envPaths.caCert, envPaths.caKey, created);
     return created;
   }
-  const keyPem = await readIfExists(envPaths.caKey);
+  const keyPem = await readPemIfExists(envPaths.caKey);
   if (keyPem === undefined) {
     // Never silently replace a CA: peers may already trust it.
     throw new Error(`${envPaths.caCert} exists but its private key ${envPaths.caKey} is missing`);
@@ -200,8 +201,8 @@ async function ensureLeaf(
   needsRenewal: (certPem: string) => boolean,
   issue: () => Promise<IssuedPair>,
 ): Promise<IssuedPair> {
-  const certPem = await readIfExists(certPath);
-  const keyPem = await readIfExists(keyPath);
+  const certPem = await readPemIfExists(certPath);
+  const keyPem = await readPemIfExists(keyPath);
   if (
     certPem !== undefined &&
     keyPem !== undefined &&
@@ -225,15 +226,6 @@ function serverNeedsRenewal(certPem: string, altNames: string[], now: Date): boo
   return altNames.some((name) => !present.has(name));
 }
 
-function keyMatches(certPem: string, keyPem: string): boolean {
-  try {
-    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
-  } catch {
-    // Unparsable files count as a mismatch; callers decide whether to re-issue or fail.
-    return false;
-  }
-}
-
 function issuedBy(certPem: string, caPem: string): boolean {
   try {
     const cert = new X509Certificate(certPem);
@@ -244,30 +236,8 @@ function issuedBy(certPem: string, caPem: string): boolean {
   }
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    // Normalised so files edited or produced by other tools still concatenate
-    // into well-formed chains.
-    const text = (await readFile(path, 'utf8')).replace(/\r\n?/g, '\n');
-    return text.endsWith('\n') ? text : `${text}\n`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 /** Key first, certificate last: see ensureCa for why the order matters. */
 async function writePair(certPath: string, keyPath: string, pair: IssuedPair): Promise<void> {
   await writeAtomically(keyPath, pair.keyPem, 0o600);
   await writeAtomically(certPath, pair.certPem, 0o644);
-}
-
-// Write-then-rename so a crash never leaves a truncated PEM that a later run
-// would have to guess about.
-async function writeAtomically(path: string, contents: string, mode: number): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, contents, { mode });
-  // writeFile's mode is filtered by the umask and ignored for existing files.
-  await chmod(temp, mode);
-  await rename(temp, path);
 }
