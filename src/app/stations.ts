@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
@@ -37,7 +38,8 @@ export function wireStationServices(wiring: StationWiring): StationServices {
   const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, publicUrl: config.publicUrl });
   const pkiDir = pkiDirOf(config);
   return createStationServices({ db, clock, publicUrl: config.publicUrl, pkiDir,
-    ensurePki: () => ensureDevPki({ dir: pkiDir, hostNames: config.hostNames }), inboundVerifiedAt: inboundVerifiedAtFrom(subscriptions) });
+    ensurePki: () => ensureDevPki({ dir: pkiDir, hostNames: config.hostNames }), inboundVerifiedAt: inboundVerifiedAtFrom(subscriptions),
+    ...(config.tls ? { serverCertificatePem: () => readFile(config.tls?.certFile ?? '', 'utf8') } : {}) });
 }
 
 export function wireStationScheduler(wiring: StationWiring & { logger: SchedulerLogger }): StationScheduler {

@@ -100,6 +100,17 @@ test('platform client certificates: administrators are warned 30 days before the
   assert.equal((await later.run()).sent.filter((s) => s.startsWith('platform:')).length, 0);
 });
 
+test('the HTTPS server certificate and the platform CAs are watched too', async () => {
+  const watched = await platformCertificates.expiring();
+  assert.equal(watched.length, 5, 'client and CA of test and prod, and the server certificate');
+  const server = watched.find((w) => /CN=localhost/.test(w.info.subject));
+  assert.ok(server);
+  const soon = createExpiryWarnings({ db, clock: fixedClock(new Date(server.info.notAfter.getTime() - 10 * 24 * 3600_000)), publicUrl: 'https://varco.test',
+    platformCertificates: platformCertificates.expiring });
+  const run = await soon.run();
+  assert.deepEqual(run.sent.filter((s) => s.startsWith('platform:')), [`platform:${server.info.fingerprintSha256}:14`]);
+});
+
 test('the daily pass drops checks older than 90 days but keeps each station\u2019s latest', async () => {
   const d = await station('SCH_04');
   assert.ok((await verification.verify(d.id, 'cli')).ok);

@@ -49,6 +49,8 @@ export interface StationServicesOptions {
   /** Directory of the development PKI and the function that creates it (`ensureDevPki`). */
   pkiDir: string;
   ensurePki: () => Promise<DevPki>;
+  /** The HTTPS server certificate when it comes from VARCO_TLS_CERT (watched for expiry). */
+  serverCertificatePem?: () => Promise<string>;
   /** Inbound direction: last successful `GET /api/v1/ping` of the organisation in `env` (subscriptions module). */
   inboundVerifiedAt: (organisationId: string, env: Environment) => Promise<Date | null>;
   resolve?: Resolve;
@@ -58,7 +60,8 @@ export interface StationServicesOptions {
 export function createStationServices(options: StationServicesOptions): StationServices {
   const { db, clock, publicUrl } = options;
   const trust = createTrustService({ db, clock });
-  const platform = createPlatformCertificates({ db, clock, publicUrl, pkiDir: options.pkiDir, ensurePki: options.ensurePki });
+  const platform = createPlatformCertificates({ db, clock, publicUrl, pkiDir: options.pkiDir, ensurePki: options.ensurePki,
+    ...(options.serverCertificatePem ? { serverCertificatePem: options.serverCertificatePem } : {}) });
   return {
     stations: createStationsService({ db, clock, publicUrl }),
     trust,

@@ -20,6 +20,8 @@ export interface PlatformCertificatesOptions {
   pkiDir: string;
   /** Creates the PKI when missing (`ensureDevPki`); called once before the first read. */
   ensurePki: () => Promise<DevPki>;
+  /** The HTTPS server certificate in use when it is not the development PKI's (VARCO_TLS_CERT). */
+  serverCertificatePem?: () => Promise<string>;
 }
 
 export interface PublishedCertificate {
@@ -37,11 +39,11 @@ export interface PlatformDownloads {
 
 export function createPlatformCertificates(options: PlatformCertificatesOptions) {
   const { db, clock, publicUrl, pkiDir } = options;
-  let ready: Promise<unknown> | undefined;
+  let ready: Promise<DevPki> | undefined;
   // Re-tried after a failure: a transient file-system error must not disable outbound calls for good.
-  const ensure = async (): Promise<void> => {
+  const ensure = async (): Promise<DevPki> => {
     ready ??= options.ensurePki().catch((error: unknown) => { ready = undefined; throw error; });
-    await ready;
+    return ready;
   };
 
   /** Read from disk at every call: an activation made by the CLI applies to running servers at once. */
@@ -98,11 +100,20 @@ export function createPlatformCertificates(options: PlatformCertificatesOptions)
     return { info, previous };
   }
 
-  /** The certificates whose expiry administrators are warned about: the current client certificate of each environment. */
+  /**
+   * The platform certificates whose expiry administrators are warned about: each environment's
+   * current client certificate and CA, and the HTTPS server certificate (from VARCO_TLS_CERT when
+   * configured, else the development PKI's).
+   */
   async function expiring(): Promise<Array<{ env: PkiEnvironment; info: CertificateInfo }>> {
-    await ensure();
+    const pki = await ensure();
     const out: Array<{ env: PkiEnvironment; info: CertificateInfo }> = [];
-    for (const env of ['test', 'prod'] as const) out.push({ env, info: describeCertificate((await readPlatformClient(pkiDir, env)).current.certPem) });
+    for (const env of ['test', 'prod'] as const) {
+      out.push({ env, info: describeCertificate((await readPlatformClient(pkiDir, env)).current.certPem) });
+      out.push({ env, info: describeCertificate(pki.envs[env].caCertPem) });
+    }
+    const serverPem = options.serverCertificatePem ? await options.serverCertificatePem() : pki.server.certPem;
+    out.push({ env: 'prod', info: describeCertificate(serverPem) });
     return out;
   }
 
