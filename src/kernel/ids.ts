@@ -51,8 +51,27 @@ function random10(): Buffer {
   return pool.subarray(used - 10, used);
 }
 
+// Monotonic within a process, like ULID's monotonic mode: ids made in the same millisecond (or
+// after the clock stepped back) continue from the previous one, incremented, so ordering by id
+// follows creation order exactly — lists sorted by (created_at, id) never shuffle ties.
+let lastMs = -1;
+const lastRandom = Buffer.alloc(10);
+
+function increment(bytes: Buffer): void {
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    bytes[i] = ((bytes[i] ?? 0) + 1) & 0xff;
+    if (bytes[i] !== 0) return;
+  }
+}
+
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
-  return `${prefix}_${encodeTime(now)}${encodeRandom(random10())}`;
+  if (now > lastMs) {
+    lastMs = now;
+    random10().copy(lastRandom);
+  } else {
+    increment(lastRandom);
+  }
+  return `${prefix}_${encodeTime(lastMs)}${encodeRandom(lastRandom)}`;
 }
 
 const ID_PATTERN = /^[a-z]{3}_[0-9a-hjkmnp-tv-z]{26}$/;
