@@ -14,9 +14,9 @@ import type { VarcoProcess } from './varco.ts';
 // does, in a transaction) and delivered by the running server's outbox worker — lease, POST over
 // the outbound client with Varco's client certificate, record the attempt — to a local receiver
 // that requires that certificate; against raw undici POSTs of the same bodies with the same
-// certificates and the same parallelism as one worker round (its batch of 20).
+// certificates and the same parallelism as the worker (up to 50 deliveries in flight, 10 connections).
 
-const WORKER_BATCH = 20;
+const WORKER_IN_FLIGHT = 50;
 const BODY = 'orderID=bench-1&amount=12.5&currency=EUR&PM=CreditCard&ACCEPTANCE=test123&STATUS=9&CARDNO=XXXXXXXXXXXX1111&PAYID=3000000001&NCERROR=0&BRAND=VISA&SHASIGN=0';
 
 export interface Burst {
@@ -46,7 +46,7 @@ export async function outboxBurst(db: Kysely<Database>, receiver: Receiver, coun
   const started = performance.now();
   await enqueue(db, receiver.port, count, tag);
   await within(120_000, `delivery of ${count} outbox messages`, (async () => {
-    while (await delivered(db, tag) < count) await sleep(25);
+    while (await delivered(db, tag) < count) await sleep(100);
   })());
   const seconds = (performance.now() - started) / 1000;
   const stats = await receiver.stats();
@@ -60,7 +60,7 @@ async function undiciBurst(m: Material, receiver: Receiver, count: number): Prom
   const started = performance.now();
   let next = 0;
   try {
-    await Promise.all(Array.from({ length: WORKER_BATCH }, async () => {
+    await Promise.all(Array.from({ length: WORKER_IN_FLIGHT }, async () => {
       while (next < count) {
         const n = next++;
         const answer = await pool.request({ path: `/feedback?n=${n}`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'varco-event-id': `raw-${n}` }, body: BODY });
@@ -104,8 +104,8 @@ export async function benchOutbox(varco: VarcoProcess, db: Kysely<Database>, wor
   const duplicates = v.reduce((sum, r) => sum + r.duplicates, 0);
   return {
     name: '3. Outbound mutual TLS (outbox → worker → receiver)',
-    varco: `${fmt.int(rate)} deliveries/s (${count} per run); ≤ ${handshakes} handshakes per run`,
-    baseline: `${fmt.int(base)} req/s (raw undici, ${WORKER_BATCH} in flight, ${Math.max(...b.map((r) => r.handshakes))} handshakes)`,
+    varco: `${fmt.int(rate)} deliveries/s (${count} per run); ${handshakes} new TLS handshakes per run (pool warm)`,
+    baseline: `${fmt.int(base)} req/s (raw undici, ${WORKER_IN_FLIGHT} in flight, ${Math.max(...b.map((r) => r.handshakes))} handshakes)`,
     ratio: fmt.ratio(ratio),
     p50: '—',
     p99: '—',

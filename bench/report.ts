@@ -29,6 +29,8 @@ export interface Report {
   startedAt: string;
   durationSeconds: number;
   machine: Machine;
+  /** 1-minute load average at the end of the run. */
+  loadAverageAtEnd: number;
   settings: { runs: number; seconds: number; connections: number };
   rows: Row[];
   /** Benchmarks that could not run, with the reason. */
@@ -57,7 +59,7 @@ export function markdownTable(report: Report): string {
 
 export function machineLine(report: Report): string {
   const m = report.machine;
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB memory, Node.js ${m.node}, ${m.os}`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB memory, Node.js ${m.node}, ${m.os}; load average ${m.loadAverage} at the start, ${report.loadAverageAtEnd} at the end`;
 }
 
 const START = '<!-- bench:results:start -->';

@@ -6,7 +6,7 @@ import { benchOutbox } from './outbox.bench.ts';
 import { machineLine, textTable, writeReport, type Report, type Row } from './report.ts';
 import { openBenchDatabase, seedApiKeys, seedOrganisation } from './seed.ts';
 import { measureStartups, startupRow, type StartupResult } from './startup.bench.ts';
-import { cleanupAll, freePort, machine, tempDir } from './support.ts';
+import { cleanupAll, freePort, loadAverageNow, machine, tempDir } from './support.ts';
 import { startVarco } from './varco.ts';
 
 // `npm run bench [-- --quick] [-- --only=1,2,3,4]`: the four benchmarks of issue 6 on this machine,
@@ -84,7 +84,7 @@ async function main(): Promise<Report> {
   }
   if (startup) rows.push(startupRow(startup, rssUnderLoadMb));
   rows.sort((a, b) => a.name.localeCompare(b.name));
-  return { startedAt: started.toISOString(), durationSeconds: Math.round((Date.now() - started.getTime()) / 1000), machine: info,
+  return { startedAt: started.toISOString(), durationSeconds: Math.round((Date.now() - started.getTime()) / 1000), machine: info, loadAverageAtEnd: loadAverageNow(),
     settings: { runs: settings.runs, seconds: settings.seconds, connections: settings.connections }, rows, skipped };
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 // Shared plumbing of `npm run bench`: child processes and temp directories that are always cleaned
@@ -122,6 +122,8 @@ export interface Machine {
   freeMemoryGb: number;
   node: string;
   os: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 export function machine(): Machine {
@@ -133,7 +135,12 @@ export function machine(): Machine {
     freeMemoryGb: Math.round(freemem() / 1024 ** 3 * 10) / 10,
     node: process.version,
     os: `${platform()} ${release()}`,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
+}
+
+export function loadAverageNow(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
 
 export function median(values: number[]): number {

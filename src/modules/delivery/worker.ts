@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { leaseDue, recordAttempt, OUTBOX_CHANNEL, type Channel, type OutboxRow } from './outbox.repository.ts';
+import { leaseDue, recordAttempts, OUTBOX_CHANNEL, type AttemptRecord, type Channel, type OutboxRow } from './outbox.repository.ts';
 import { nextAttemptDelayMs } from './retry.policy.ts';
 import { createOutboxListener, type OutboxListener } from './outbox.listener.ts';
 
@@ -44,7 +44,10 @@ export interface OutboxWorkerOptions {
   workerId: string;
   /** Only these channels are leased: without an SMTP handler e-mails stay pending in the outbox. */
   handlers: Partial<Record<Channel, DeliveryHandler>>;
+  /** Most messages leased in one statement. */
   batchSize?: number;
+  /** Most deliveries in flight at once in start()'s loop (runOnce() delivers one batch). */
+  concurrency?: number;
   /** How long a lease protects a message; a delivery taking longer is abandoned as failed. */
   leaseMs?: number;
   /** Fallback poll interval, for notifications missed and for retries coming due. */
@@ -77,6 +80,7 @@ function errorText(error: unknown): string {
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, clock, logger, workerId, handlers } = options;
   const batchSize = options.batchSize ?? 20;
+  const concurrency = Math.max(options.concurrency ?? 50, batchSize);
   const leaseMs = options.leaseMs ?? 60_000;
   const pollMs = options.pollMs ?? 2_000;
   const channels = (Object.keys(handlers) as Channel[]).filter((c) => handlers[c] !== undefined);
@@ -105,6 +109,33 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
+  // Outcomes are recorded in groups: those that arrive while a group is being written go together
+  // in the next statement (recordAttempts), so a busy worker commits once per group instead of once
+  // per message, and an idle one still records each outcome at once.
+  const waiting: Array<{ record: AttemptRecord; done: (held: boolean) => void; fail: (error: unknown) => void }> = [];
+  let writing = false;
+
+  async function writeGroups(): Promise<void> {
+    writing = true;
+    while (waiting.length > 0) {
+      const group = waiting.splice(0, 500);
+      try {
+        const held = await recordAttempts(db, workerId, group.map((g) => g.record));
+        for (const g of group) g.done(held.has(g.record.messageId));
+      } catch (error) {
+        for (const g of group) g.fail(error);
+      }
+    }
+    writing = false;
+  }
+
+  function record(r: AttemptRecord): Promise<boolean> {
+    return new Promise((done, fail) => {
+      waiting.push({ record: r, done, fail });
+      if (!writing) void writeGroups();
+    });
+  }
+
   async function deliver(row: OutboxRow): Promise<void> {
     const msg = message(row);
     const handler = handlers[msg.channel];
@@ -116,7 +147,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const now = clock.now();
     const delay = outcome.ok || outcome.permanent ? null : nextAttemptDelayMs(msg.attempt, msg.channel, options.random);
     const error = outcome.ok ? null : outcome.error.slice(0, MAX_ERROR_LENGTH);
-    const held = await recordAttempt(db, { messageId: msg.id, owner: workerId, attempt: msg.attempt, startedAt, durationMs, ok: outcome.ok,
+    const held = await record({ messageId: msg.id, owner: workerId, attempt: msg.attempt, startedAt, durationMs, ok: outcome.ok,
       statusCode: outcome.statusCode ?? null, error, nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay), now });
     // Ids and outcomes only: payloads can carry links with single-use tokens.
     const fields = { messageId: msg.id, channel: msg.channel, attempt: msg.attempt, durationMs: Math.round(durationMs) };
@@ -145,18 +176,48 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     wake = finish;
   });
 
+  // Deliveries started by run() and not finished. The loop leases again as soon as a slot frees,
+  // instead of waiting for a whole batch: one slow or hung endpoint holds one slot, not every other
+  // message of its batch (issue 6).
+  const inFlight = new Set<Promise<void>>();
+  let waitingForSlot = false;
+
+  function track(row: OutboxRow): void {
+    const job: Promise<void> = deliver(row)
+      // A failure to record one outcome must not stop the others; that message's lease expires and it is retried.
+      .catch((error: unknown) => { logger.error({ err: errorText(error) }, 'recording an outbox outcome failed'); })
+      .finally(() => {
+        inFlight.delete(job);
+        if (waitingForSlot) wake?.();
+      });
+    inFlight.add(job);
+  }
+
   async function run(): Promise<void> {
     while (running) {
       woken = false;
-      let handled = 0;
-      try {
-        handled = await runOnce();
-      } catch (error) {
-        // Database down: keep the process up, try again after the poll interval.
-        logger.warn({ err: errorText(error) }, 'outbox worker round failed');
+      const limit = Math.min(batchSize, concurrency - inFlight.size);
+      let leased = 0;
+      if (limit > 0) {
+        try {
+          const rows = await leaseDue(db, { owner: workerId, channels, now: clock.now(), leaseMs, limit });
+          leased = rows.length;
+          for (const row of rows) track(row);
+        } catch (error) {
+          // Database down: keep the process up, try again after the poll interval.
+          logger.warn({ err: errorText(error) }, 'outbox worker round failed');
+        }
       }
-      if (running && handled < batchSize && !woken) await sleep(pollMs);
+      if (!running) break;
+      const full = inFlight.size >= concurrency;
+      // A full lease means more may be due: lease again at once while there is room.
+      if (!full && ((limit > 0 && leased === limit) || woken)) continue;
+      // Full: wait for a slot (a delivery ending wakes the loop). Otherwise: a notification or the poll.
+      waitingForSlot = full;
+      await sleep(pollMs);
+      waitingForSlot = false;
     }
+    await Promise.allSettled([...inFlight]);
   }
 
   return {

@@ -1,0 +1,97 @@
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '../app/logger.ts';
+import { buildApp, createServices } from '../app/build.ts';
+import { createWorkers } from '../app/workers.ts';
+import { systemClock } from '../kernel/clock.ts';
+import { ConfigError } from '../config/index.ts';
+import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
+import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
+
+// `npm start` (through src/main/server.ts): embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.logLevel);
+
+async function main(): Promise<void> {
+  const database = await openMigratedDatabase(config, logger, 'own');
+  let tls: Awaited<ReturnType<typeof serverTls>>;
+  let masterKey: Buffer;
+  try {
+    tls = await serverTls(config);
+    masterKey = await loadMasterKey(config);
+    await checkMasterKey(database.db, masterKey);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls, masterKey };
+  const services = createServices(deps);
+  const app = await buildApp(deps, services);
+  await app.listen({ host: config.host, port: config.port });
+  // Outbox workers (e-mail, later server-to-server) in this process unless they run apart (VARCO_WORKERS=false).
+  const workers = config.workers ? createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock }) : undefined;
+  await workers?.start();
+  const port = (app.server.address() as AddressInfo).port;
+  const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+
+  const lines = [
+    '',
+    `Varco is running (TLS certificate: ${tls.source})`,
+    `  Developer portal  ${base}/portal`,
+    `  Back office       ${base}/admin`,
+    `  API               ${base}/api`,
+    `  Payment page      ${base}/ncol`,
+    `  Health            ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+    `  Database          ${config.databaseUrl ? 'external (DATABASE_URL)' : `embedded, in ${config.dataDir}/pg`}`,
+    `  E-mail            ${config.smtpUrl ? 'sent over SMTP (VARCO_SMTP_URL)' : `not sent (no VARCO_SMTP_URL): read it at ${base}/admin/mail`}`,
+  ];
+  const setupToken = await services.identity.issueSetupToken();
+  if (setupToken) {
+    lines.push('', 'No administrator exists yet. Create the first one with this one-time link (valid 24 hours):',
+      `  ${base}/admin/setup?token=${setupToken}`, 'or from a shell: npx varco admin create --email you@example.org');
+  } else {
+    lines.push('', `Administrators sign in at ${base}/admin/sign-in`);
+  }
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.warn('requests still in flight after the grace period; closing them');
+      app.server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    force.unref();
+    // Node closes idle keep-alive connections once, when close begins. A connection whose request
+    // finishes later stays open and would hold shutdown for the whole grace period: close each one
+    // as soon as it goes idle.
+    const reap = setInterval(() => app.server.closeIdleConnections(), 50);
+    try {
+      await app.close().finally(() => clearInterval(reap));
+      await workers?.stop();
+      await database.close();
+      logger.info('stopped');
+      process.exitCode = 0;
+      // Exit explicitly: a forgotten timer or handle must not keep a stopped server alive.
+      setImmediate(() => process.exit(0));
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exitCode = 1;
+    }
+  };
+  // `on`, not `once`: a second Ctrl-C during shutdown must not kill Node before PostgreSQL is stopped.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  // The banner only once the handlers are in place: whoever waits for it (an operator, a
+  // supervisor, a test) may signal at once, and stdout to a pipe is written synchronously.
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  collectStartupGarbage();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else logger.fatal({ err: error }, 'Varco failed to start');
+  process.exitCode = 1;
+  // The embedded cluster's exit hook stops PostgreSQL on the way out.
+  setTimeout(() => process.exit(1), 100).unref();
+});

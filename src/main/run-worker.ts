@@ -1,0 +1,48 @@
+import { createLogger } from '../app/logger.ts';
+import { createWorkers } from '../app/workers.ts';
+import { systemClock } from '../kernel/clock.ts';
+import { ConfigError } from '../config/index.ts';
+import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
+
+// `node src/main/worker.ts` (through its compile-cache entry): only the outbox workers, for deployments that run them apart from the
+// HTTPS servers (set VARCO_WORKERS=false on those). Delivery is at least once: killed at any moment,
+// a message whose lease was taken is delivered again once the lease expires.
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.logLevel);
+
+async function main(): Promise<void> {
+  // 'share': with the embedded database, use the cluster a running server owns.
+  const database = await openMigratedDatabase(config, logger, 'share');
+  const workers = createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock });
+  if (workers.channels.length === 0) logger.warn('no delivery channel is configured (set VARCO_SMTP_URL): this worker will deliver nothing');
+  collectStartupGarbage();
+  await workers.start();
+  process.stdout.write(`Varco worker running (channels: ${workers.channels.join(', ') || 'none'})\n`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker shutting down: finishing deliveries in flight');
+    try {
+      await workers.stop();
+      await database.close();
+      logger.info('worker stopped');
+      process.exitCode = 0;
+      setImmediate(() => process.exit(0));
+    } catch (error) {
+      logger.error({ err: error }, 'worker shutdown failed');
+      process.exitCode = 1;
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else logger.fatal({ err: error }, 'Varco worker failed to start');
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100).unref();
+});
