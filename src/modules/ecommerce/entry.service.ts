@@ -4,6 +4,7 @@
  * The customer is never told why (a generic page in his LANGUAGE); the merchant reads the detail,
  * with the signature debugger, on his *Error logs* page.
  */
+import type { EntryErrorInput } from './error-log.service.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -33,20 +34,11 @@ export type EntryResult =
   /** `language`: the request's LANGUAGE when it could be read (the error page speaks it). */
   | { ok: false; language: string };
 
-/** One row of the merchant's error log. `merchantId` is null when the PSPID is unknown. */
-export interface EntryError {
-  merchantId: string | null;
-  env: EcommerceEnv;
-  pspid: string | null;
-  orderRef: string | null;
-  /** NCERROR of the platform (e.g. 50001184). */
-  code: string;
-  /** The platform's text, e.g. `unknown order/1/s/`. */
-  message: string;
-  clientIp: string;
-  referrer: string | null;
-  debug: SignatureDebug | Record<string, unknown>;
-}
+/**
+ * One row of the merchant's error log (`merchantId` null when the PSPID is unknown): the error log's
+ * own input type, with the entry's signature debugger as its debug data.
+ */
+export type EntryError = EntryErrorInput & { clientIp: string; debug: SignatureDebug | Record<string, unknown> };
 
 export interface EntryServiceOptions {
   db: Kysely<Database>;
