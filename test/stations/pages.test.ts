@@ -150,3 +150,15 @@ test('menus link the new pages; a form without its CSRF token is refused', async
   const forged = await app.inject({ method: 'POST', url: `/portal/stations/${stationId}/verify`, headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
   assert.equal(forged.statusCode, 403);
 });
+
+test("the back office organisation page lists the organisation's stations, and only them", async () => {
+  const pageA = await backOffice.get(`/admin/organisations/${orgA}`);
+  assert.equal(pageA.statusCode, 200);
+  const codesA = [...pageA.body.matchAll(/<tr data-station="([^"]+)"/g)].map((m) => m[1]);
+  const ownA = (await db.selectFrom('stations').select('code').where('organisation_id', '=', orgA).execute()).map((r) => r.code);
+  assert.ok(ownA.length > 0, 'earlier tests registered stations for organisation A');
+  assert.deepEqual(codesA.sort(), [...ownA].sort());
+  const pageB = await backOffice.get(`/admin/organisations/${orgB}`);
+  const codesB = [...pageB.body.matchAll(/<tr data-station="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(codesB.every((c) => !ownA.includes(c ?? '')));
+});

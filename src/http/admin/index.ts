@@ -10,7 +10,7 @@ import { registerSignInRoutes } from '../plugins/signin.ts';
 import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './organisations.ts';
 import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
-import { registerAdminStationRoutes, type AdminStationRoutesOptions } from './stations.ts';
+import { organisationStations, registerAdminStationRoutes, type AdminStationRoutesOptions } from './stations.ts';
 
 export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions {
   identity: IdentityService;
@@ -26,7 +26,10 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'], publicPaths: ['/setup'] });
   registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
-  registerOrganisationRoutes(app, { ...options, organisationSections: organisationSubscriptions(options.subscriptions) });
+  const subscriptionSection = organisationSubscriptions(options.subscriptions);
+  const stationSection = organisationStations(options.stations);
+  registerOrganisationRoutes(app, { ...options, organisationSections: async (id, request) =>
+    [...await subscriptionSection(id, request), ...await stationSection(id, request)] });
   registerAdminSubscriptionRoutes(app, options);
   registerAdminStationRoutes(app, options);
   registerMailRoutes(app, options);

@@ -5,7 +5,8 @@ import { TRUST_PROBLEM_TEXT, type StationActor, type StationsService, type Trust
 import type { SafeHtml } from '../../views/html.ts';
 import { adminNav } from '../../views/nav.ts';
 import { adminStationForms, adminStationsPage, trustedCasPage } from '../../views/stations/admin.ts';
-import { stationDetailPage } from '../../views/stations/pages.ts';
+import { stationDetailPage, stationTable } from '../../views/stations/pages.ts';
+import { html } from '../../views/html.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
 import { requireSession } from '../plugins/session.ts';
 import { field, rowView, sendPage, stationView } from '../plugins/station-views.ts';
@@ -37,6 +38,14 @@ const stationIdOf = (request: FastifyRequest): string => {
 
 /** A whole number of milliseconds, or NaN (the service refuses it with its own message). */
 const millis = (value: string): number => (/^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN);
+
+/** The organisation page's section listing its stations, with review and connection state. */
+export function organisationStations(stations: StationsService) {
+  return async (organisationId: string, request: FastifyRequest): Promise<SafeHtml[]> => {
+    const rows = (await stations.list({ organisationId })).map(rowView);
+    return [html`<h2>${stationStrings(request.locale).stations}</h2>${stationTable(request.locale, rows, '/admin/stations', false)}`];
+  };
+}
 
 export function registerAdminStationRoutes(app: FastifyInstance, options: AdminStationRoutesOptions): void {
   const { stations, verification } = options;
