@@ -108,7 +108,7 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
       const s = await repo.findSubscription(trx, id, scope.organisationId);
       if (!s) throw new VarcoError('not_found', 'No such subscription.');
       const verdict = decideTransition(s.state, action, policyRole(actor));
-      if (!verdict.ok) throw new VarcoError('invalid_state_transition', `A ${s.state} subscription cannot be ${PAST[action]}.`);
+      if (!verdict.ok) throw new VarcoError('invalid_state_transition', `This subscription is ${s.state}; it cannot be ${PAST[action]}.`);
       const applied = await repo.applyTransition(trx, { id, from: verdict.from, to: verdict.to, comment: comment || null, now: clock.now() });
       if (!applied) throw new VarcoError('invalid_state_transition', 'The subscription changed meanwhile; reload the page and decide again.');
       await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: `subscription.${PAST[action]}`, subjectType: 'subscription',
