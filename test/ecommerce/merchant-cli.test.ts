@@ -1,10 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createTestDatabase } from '../support/db.ts';
+import { runCli, type CliResult } from '../support/server-process.ts';
 import { testConfig } from '../support/app.ts';
 import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
 import { createServices } from '../../src/app/build.ts';
@@ -14,7 +14,6 @@ import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 // `npx varco merchant configure`, `npx varco shasign` and `npx varco errors list` as an operator
 // runs them, against the database (and master key) a running Varco uses.
 
-const root = resolve(import.meta.dirname, '../..');
 const database = await createTestDatabase();
 const db = database.db;
 const dir = await mkdtemp(join(tmpdir(), 'varco-merchant-cli-'));
@@ -24,22 +23,9 @@ const services = createServices({ config: await testConfig({ DATABASE_URL: datab
 const org = await createOrganisation(db, 'Emporio Cli');
 await issueKeys(services, org, 'ecommerce', 'test');
 
-interface Run { code: number | null; stdout: string; stderr: string }
 
-function varco(args: string[]): Promise<Run> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VARCO_') && k !== 'DATABASE_URL'));
-  return new Promise((done, reject) => {
-    const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/cli.ts', ...args], {
-      cwd: root, env: { ...base, DATABASE_URL: database.url, VARCO_DATA_DIR: dir, VARCO_LOG_LEVEL: 'warn', VARCO_MASTER_KEY: masterKey.toString('base64') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function varco(args: string[]): Promise<CliResult> {
+  return runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dir, VARCO_LOG_LEVEL: 'warn', VARCO_MASTER_KEY: masterKey.toString('base64') });
 }
 
 const SHA_IN = 'Cli-SHA-in-passphrase-2026';

@@ -1,38 +1,25 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createIdentityService } from '../../src/modules/identity/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { createTestDatabase } from '../support/db.ts';
+import { runCli, type CliResult } from '../support/server-process.ts';
 
 // `npx varco` as an operator runs it: a real process on a real database, checked by exit code,
 // output and what ends up in the database and on disk.
 
-const root = resolve(import.meta.dirname, '../..');
 const database = await createTestDatabase();
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-cli-'));
 after(() => rm(dataDir, { recursive: true, force: true }));
 
-interface Run { code: number | null; stdout: string; stderr: string }
 
-function varco(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  // Only the settings this test chooses: a VARCO_* variable in the caller's environment must not leak in.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VARCO_') && k !== 'DATABASE_URL'));
-  return new Promise((done, reject) => {
-    const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/cli.ts', ...args], {
-      cwd: root, env: { ...base, DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function varco(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  // Only the settings this test chooses: runCli drops the caller's own VARCO_* variables.
+  return runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn', ...env });
 }
 
 async function secretFile(content: string): Promise<string> {

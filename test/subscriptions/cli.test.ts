@@ -1,11 +1,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase } from '../support/db.ts';
+import { runCli, type CliResult } from '../support/server-process.ts';
 import { testConfig } from '../support/app.ts';
 import { createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
 import { buildApp, createServices } from '../../src/app/build.ts';
@@ -15,7 +15,6 @@ import { systemClock } from '../../src/kernel/clock.ts';
 // `npx varco subscription …` as an operator runs it, against the database a running Varco uses:
 // the printed keys work at once, and a suspension from the shell reaches the running instance.
 
-const root = resolve(import.meta.dirname, '../..');
 const database = await createTestDatabase();
 const db = database.db;
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-cli-'));
@@ -26,21 +25,9 @@ const app = await buildApp(deps, services);
 after(() => app.close());
 const ping = (key: string) => app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': key } });
 
-interface Run { code: number | null; stdout: string; stderr: string }
 
-function varco(args: string[]): Promise<Run> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VARCO_') && k !== 'DATABASE_URL'));
-  return new Promise((done, reject) => {
-    const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/cli.ts', ...args], {
-      cwd: root, env: { ...base, DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function varco(args: string[]): Promise<CliResult> {
+  return runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn' });
 }
 
 const org = await createOrganisation(db, 'Operatore Spa');
