@@ -1,10 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/index.ts';
-import type { Clock } from '../../kernel/clock.ts';
-import type { DevPki } from '../../pki/index.ts';
 import type { Resolve } from '../outbound/index.ts';
 import { createExpiryWarnings, type ExpiryWarnings } from './expiry.service.ts';
-import { createPlatformCertificates, type PlatformCertificates } from './platform.service.ts';
+import { createPlatformCertificates, type PlatformCertificates, type PlatformCertificatesOptions } from './platform.service.ts';
 import type { Environment } from './station.policy.ts';
 import { createStationsService, type StationsService } from './stations.service.ts';
 import { createTrustService, type TrustService } from './trust.service.ts';
@@ -42,15 +38,8 @@ export interface StationServices {
   certificateExpiry: ExpiryWarnings;
 }
 
-export interface StationServicesOptions {
-  db: Kysely<Database>;
-  clock: Clock;
-  publicUrl: string;
-  /** Directory of the development PKI and the function that creates it (`ensureDevPki`). */
-  pkiDir: string;
-  ensurePki: () => Promise<DevPki>;
-  /** The HTTPS server certificate when it comes from VARCO_TLS_CERT (watched for expiry). */
-  serverCertificatePem?: () => Promise<string>;
+/** The platform certificate options (database, PKI directory, server certificate) plus the station ones. */
+export interface StationServicesOptions extends PlatformCertificatesOptions {
   /** Inbound direction: last successful `GET /api/v1/ping` of the organisation in `env` (subscriptions module). */
   inboundVerifiedAt: (organisationId: string, env: Environment) => Promise<Date | null>;
   resolve?: Resolve;
@@ -60,8 +49,7 @@ export interface StationServicesOptions {
 export function createStationServices(options: StationServicesOptions): StationServices {
   const { db, clock, publicUrl } = options;
   const trust = createTrustService({ db, clock });
-  const platform = createPlatformCertificates({ db, clock, publicUrl, pkiDir: options.pkiDir, ensurePki: options.ensurePki,
-    ...(options.serverCertificatePem ? { serverCertificatePem: options.serverCertificatePem } : {}) });
+  const platform = createPlatformCertificates(options);
   return {
     stations: createStationsService({ db, clock, publicUrl }),
     trust,
