@@ -136,15 +136,8 @@ function labelOf(t: PayStrings, field: CardFieldName): string {
   return field === 'holder' ? t.holder : field === 'number' ? t.number : field === 'expiry' ? t.expiry : t.cvc;
 }
 
-export interface ChallengePageView {
-  language: string;
-  env: 'test' | 'prod';
-  order: OrderSummaryView;
-  look: LookView;
-  lookHref: string;
-  action: string;
-  token: string;
-}
+/** The challenge page shows the order like the payment page, with its own form action. */
+export type ChallengePageView = Pick<PayPageView, 'language' | 'env' | 'order' | 'look' | 'lookHref' | 'action' | 'token'>;
 
 /** The test acquirer's simulated 3-D Secure check: two buttons. */
 export function challengePage(v: ChallengePageView): string {
