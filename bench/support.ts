@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 // Shared plumbing of `npm run bench`: child processes and temp directories that are always cleaned
 // up (even on Ctrl-C or the global timeout), the machine description, and small statistics.
 
+import { freePort, isAlive, stopOrphanPostgres } from '../test/support/processes.ts';
+
+export { freePort, isAlive, stopOrphanPostgres };
 export const ROOT = resolve(import.meta.dirname, '..');
 /** The pinned Node 24 that runs this script (npm puts node_modules/.bin first on PATH). */
 export const NODE = process.execPath;
@@ -47,40 +48,6 @@ export async function cleanupAll(): Promise<void> {
   for (const fn of cleanups.splice(0)) await fn().catch(() => undefined);
   for (const dir of tempDirs) await rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   tempDirs.clear();
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Stops a PostgreSQL left running in `<dataDir>/pg` (a server killed by the timeout leaves one). */
-export async function stopOrphanPostgres(dataDir: string): Promise<void> {
-  const file = join(dataDir, 'pg', 'postmaster.pid');
-  if (!existsSync(file)) return;
-  const pid = Number((await readFile(file, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  for (const [signal, waits] of [['SIGINT', 100], ['SIGQUIT', 50]] as const) {
-    process.kill(pid, signal);
-    for (let i = 0; i < waits && isAlive(pid); i++) await sleep(100);
-    if (!isAlive(pid)) return;
-  }
 }
 
 /** Resident set size of a process, in MB, from /proc (Linux). */

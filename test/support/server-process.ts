@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
+import { freePort, isAlive, postmasterPid, sleep, stopOrphanPostgres } from './processes.ts';
+
+export { freePort, isAlive, postmasterPid, sleep, stopOrphanPostgres };
 
 // The real `npm start` and `npx varco` as child processes, for the few tests that must see the
 // whole process: start-up output, signals, exit codes, the embedded PostgreSQL's lifecycle.
@@ -55,18 +57,6 @@ after(async () => {
   }
 });
 
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
-
 /**
  * A temp data directory, removed after the file. 0755 because, run as root, the embedded cluster
  * runs as the `postgres` user, which must traverse it to reach `pg/` (mkdtemp creates 0700).
@@ -78,35 +68,6 @@ export async function makeDataDir(): Promise<string> {
   return dir;
 }
 
-/** The PID in `<dataDir>/pg/postmaster.pid` when that postmaster is alive. */
-export async function postmasterPid(dataDir: string): Promise<number | undefined> {
-  const file = join(dataDir, 'pg', 'postmaster.pid');
-  if (!existsSync(file)) return undefined;
-  const pid = Number((await readFile(file, 'utf8')).split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Stops a cluster a killed server left behind: fast shutdown, then immediate shutdown. */
-export async function stopOrphanPostgres(dataDir: string): Promise<void> {
-  const pid = await postmasterPid(dataDir);
-  if (pid === undefined) return;
-  for (const [signal, waits] of [['SIGINT', 100], ['SIGQUIT', 50]] as const) {
-    process.kill(pid, signal);
-    for (let i = 0; i < waits && isAlive(pid); i++) await sleep(100);
-    if (!isAlive(pid)) return;
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /** The parent's environment without Varco settings, so only what the test passes configures the child. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { after } from 'node:test';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './processes.ts';
 
 // A real SMTP receiver for tests (smtp-server on 127.0.0.1), with a small MIME reader for what
 // nodemailer sends: headers (RFC 2047 encoded words), multipart/alternative, quoted-printable and
@@ -29,17 +29,6 @@ export interface SmtpReceiver {
   start(): Promise<void>;
   /** Stops listening and drops open connections (an outage). */
   stop(): Promise<void>;
-}
-
-export async function freeLocalPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function decodeQuotedPrintable(body: string): Buffer {
@@ -118,7 +107,7 @@ export interface SmtpReceiverOptions {
 }
 
 export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
-  const port = options.port ?? await freeLocalPort();
+  const port = options.port ?? await freePort();
   const messages: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
   let server: SMTPServer | undefined;
