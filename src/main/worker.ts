@@ -1,6 +1,6 @@
-import { enableCompileCache } from 'node:module';
+import { enableSourceKeyedCompileCache } from './compile-cache.ts';
 
 // `node src/main/worker.ts`: the outbox workers alone (src/main/run-worker.ts), started like the
 // server (src/main/server.ts says why the compile cache comes first).
-enableCompileCache();
+enableSourceKeyedCompileCache();
 await import('./run-worker.ts');
