@@ -42,6 +42,10 @@ const receiver = createServer({ cert: pki.server.chainPem, key: pki.server.keyPe
       res.writeHead(200).end('OK');
     });
   });
+// Node's default keep-alive (5 s) would close the pooled connections while the restarted worker
+// waits for the killed one's leases (5 s) to expire, and reopening them is right, not a pool leak.
+// The receiver keeps them open longer, so the count measures reuse, as the bound intends.
+receiver.keepAliveTimeout = 30_000;
 receiver.on('secureConnection', () => { handshakes++; });
 await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
 after(() => new Promise<void>((done) => { receiver.closeAllConnections(); receiver.close(() => done()); }));
