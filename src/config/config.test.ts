@@ -23,10 +23,21 @@ test('an invalid value stops with a message naming the setting', () => {
     [{ VARCO_LOG_LEVEL: 'loud' }, 'VARCO_LOG_LEVEL'],
     [{ VARCO_TLS_CERT: 'a.pem' }, 'VARCO_TLS_KEY'],
     [{ VARCO_HOSTNAMES: 'ok.example,bad host' }, 'VARCO_HOSTNAMES'],
+    [{ VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,10.0.0.0/33' }, 'VARCO_OUTBOUND_ALLOW_CIDRS'],
+    [{ VARCO_TRUSTED_PROXIES: 'proxy.example' }, 'VARCO_TRUSTED_PROXIES'],
+    [{ VARCO_METRICS_TOKEN: 'short' }, 'VARCO_METRICS_TOKEN'],
   ];
   for (const [env, setting] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.setting === setting && error.message.includes(setting), JSON.stringify(env));
   }
+});
+
+test('address lists are parsed by ipaddr.js and normalised; empty by default', () => {
+  assert.deepEqual(loadConfig({}).outboundAllowCidrs, []);
+  assert.deepEqual(loadConfig({}).trustedProxies, []);
+  const config = loadConfig({ VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8, ::1', VARCO_TRUSTED_PROXIES: '10.1.2.3,fd00::/8' });
+  assert.deepEqual(config.outboundAllowCidrs, ['127.0.0.0/8', '::1/128']);
+  assert.deepEqual(config.trustedProxies, ['10.1.2.3/32', 'fd00::/8']);
 });
 
 test('the config file is read and environment variables win over it', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { SETTINGS, type SettingSpec } from './settings.ts';
 
 /** The one typed configuration object; built once at start and passed down. */
@@ -12,15 +13,25 @@ export interface Config {
   hostNames: string[];
   tls: { certFile: string; keyFile: string } | undefined;
   databaseUrl: string | undefined;
+  /** Owner role for migrations and grants (with DATABASE_URL); undefined: DATABASE_URL does both. */
+  databaseOwnerUrl: string | undefined;
   embeddedPgPort: number;
   dbPoolSize: number;
   logLevel: string;
   sessionTtlMinutes: number;
+  /** Absolute session lifetime, whatever the activity. */
+  sessionAbsoluteHours: number;
   signInMaxFailures: number;
   signInLockMinutes: number;
   shutdownGraceMs: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: the socket address. */
+  trustedProxies: string[];
+  /** Bearer token for /metrics; undefined: /metrics is not served. */
+  metricsToken: string | undefined;
   /** Unset: e-mails stay in the outbox (readable on the back office Mail page). */
   smtpUrl: string | undefined;
+  /** Refuse SMTP without TLS (credentials would cross in clear). */
+  smtpRequireTls: boolean;
   mailFrom: string;
   /** Base64 master key from configuration; undefined → generated in the data directory. */
   masterKey: string | undefined;
@@ -29,6 +40,14 @@ export interface Config {
   outboxLeaseMs: number;
   /** Scheduled re-verification of approved stations. */
   verifyIntervalMinutes: number;
+  /** CIDRs outbound calls may reach although not public (normalised `addr/len`); empty: public only. */
+  outboundAllowCidrs: string[];
+  /** Hosted page entry: requests per minute per client address, and per PSPID. */
+  ncolRateLimitPerIp: number;
+  ncolRateLimitPerPspid: number;
+  /** Most error-log rows kept per PSPID. */
+  errorLogMaxRows: number;
+  retention: { errorLogDays: number; outboxDays: number; checksDays: number };
 }
 
 export class ConfigError extends Error {
@@ -41,6 +60,24 @@ export class ConfigError extends Error {
 }
 
 type Raw = Record<string, string | undefined>;
+
+/** `addr/len` normalised, or undefined; a bare address is a /32 (/128). Parsed by ipaddr.js, never by hand. */
+export function parseCidr(text: string): string | undefined {
+  try {
+    if (text.includes('/')) {
+      const [addr, len] = ipaddr.parseCIDR(text);
+      return `${addr.toString()}/${len}`;
+    }
+    if (!ipaddr.isValid(text)) return undefined;
+    const addr = ipaddr.parse(text);
+    return `${addr.toString()}/${addr.kind() === 'ipv4' ? 32 : 128}`;
+  } catch {
+    return undefined;
+  }
+}
+
+const cidrList = (value: string | undefined): string[] =>
+  value === undefined ? [] : value.split(',').map((v) => parseCidr(v.trim())).filter((v): v is string => v !== undefined);
 
 function readFile(path: string): Raw {
   let text: string;
@@ -102,6 +139,14 @@ function checkValue(spec: SettingSpec, value: string): void {
     case 'list':
       if (value.split(',').some((v) => v.trim() === '')) throw new ConfigError(name, 'must be a comma-separated list without empty entries');
       return;
+    case 'token':
+      if (value.length < 16 || /\s/.test(value)) throw new ConfigError(name, 'must be at least 16 characters without spaces');
+      return;
+    case 'cidrs':
+      for (const entry of value.split(',').map((v) => v.trim())) {
+        if (parseCidr(entry) === undefined) throw new ConfigError(name, `contains "${entry}", which is neither an IP address nor a CIDR (e.g. 127.0.0.0/8, 2001:db8::/32)`);
+      }
+      return;
     case 'secret':
       if (Buffer.from(value, 'base64').length !== 32) throw new ConfigError(name, 'must be 32 bytes encoded in base64');
       return;
@@ -147,19 +192,33 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
     hostNames,
     tls: certFile !== undefined && keyFile !== undefined ? { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) } : undefined,
     databaseUrl: get('DATABASE_URL'),
+    databaseOwnerUrl: get('VARCO_DATABASE_OWNER_URL'),
     embeddedPgPort: Number(must('VARCO_EMBEDDED_PG_PORT')),
     dbPoolSize: Number(must('VARCO_DB_POOL_SIZE')),
     logLevel: must('VARCO_LOG_LEVEL'),
     sessionTtlMinutes: Number(must('VARCO_SESSION_TTL_MINUTES')),
+    sessionAbsoluteHours: Number(must('VARCO_SESSION_ABSOLUTE_HOURS')),
     signInMaxFailures: Number(must('VARCO_SIGNIN_MAX_FAILURES')),
     signInLockMinutes: Number(must('VARCO_SIGNIN_LOCK_MINUTES')),
     shutdownGraceMs: Number(must('VARCO_SHUTDOWN_GRACE_MS')),
+    trustedProxies: cidrList(get('VARCO_TRUSTED_PROXIES')),
+    metricsToken: get('VARCO_METRICS_TOKEN'),
     smtpUrl: get('VARCO_SMTP_URL'),
+    smtpRequireTls: ['true', '1'].includes(must('VARCO_SMTP_REQUIRE_TLS')),
     mailFrom: must('VARCO_MAIL_FROM'),
     masterKey: get('VARCO_MASTER_KEY'),
     workers: ['true', '1'].includes(must('VARCO_WORKERS')),
     outboxLeaseMs: Number(must('VARCO_OUTBOX_LEASE_SECONDS')) * 1000,
     verifyIntervalMinutes: Number(must('VARCO_VERIFY_INTERVAL_MINUTES')),
+    outboundAllowCidrs: cidrList(get('VARCO_OUTBOUND_ALLOW_CIDRS')),
+    ncolRateLimitPerIp: Number(must('VARCO_NCOL_RATE_LIMIT_PER_IP')),
+    ncolRateLimitPerPspid: Number(must('VARCO_NCOL_RATE_LIMIT_PER_PSPID')),
+    errorLogMaxRows: Number(must('VARCO_ERROR_LOG_MAX_ROWS')),
+    retention: {
+      errorLogDays: Number(must('VARCO_RETENTION_ERROR_LOG_DAYS')),
+      outboxDays: Number(must('VARCO_RETENTION_OUTBOX_DAYS')),
+      checksDays: Number(must('VARCO_RETENTION_CHECKS_DAYS')),
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // Every setting Varco reads, in one table: the loader, the validation messages and the
 // README's configuration table all come from here, so they cannot drift apart.
 
-export type SettingKind = 'string' | 'int' | 'url' | 'path' | 'enum' | 'list' | 'bool' | 'secret';
+export type SettingKind = 'string' | 'int' | 'url' | 'path' | 'enum' | 'list' | 'bool' | 'secret' | 'token' | 'cidrs';
 
 export interface SettingSpec {
   env: string;
@@ -24,19 +24,31 @@ export const SETTINGS = [
   { env: 'VARCO_TLS_CERT', kind: 'path', default: undefined, meaning: 'PEM certificate chain for HTTPS; with VARCO_TLS_KEY replaces the development PKI server certificate.' },
   { env: 'VARCO_TLS_KEY', kind: 'path', default: undefined, meaning: 'PEM private key matching VARCO_TLS_CERT.' },
   { env: 'DATABASE_URL', kind: 'url', default: undefined, protocols: ['postgres:', 'postgresql:'], meaning: 'External PostgreSQL; when set, no embedded server starts.' },
+  { env: 'VARCO_DATABASE_OWNER_URL', kind: 'url', default: undefined, protocols: ['postgres:', 'postgresql:'], meaning: 'With DATABASE_URL: the role that owns the schema; migrations and grants run with it, and the server itself connects with DATABASE_URL, which should be a non-superuser role (docs/security.md, "Database roles"). Unset: DATABASE_URL does both.' },
   { env: 'VARCO_EMBEDDED_PG_PORT', kind: 'int', default: '54329', min: 1, max: 65535, meaning: 'Loopback port of the embedded PostgreSQL.' },
   { env: 'VARCO_DB_POOL_SIZE', kind: 'int', default: '10', min: 1, max: 200, meaning: 'Connections in the PostgreSQL pool of one Varco process.' },
   { env: 'VARCO_LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], meaning: 'pino log level.' },
   { env: 'VARCO_SESSION_TTL_MINUTES', kind: 'int', default: '480', min: 5, max: 10080, meaning: 'Idle lifetime of a signed-in session.' },
+  { env: 'VARCO_SESSION_ABSOLUTE_HOURS', kind: 'int', default: '12', min: 1, max: 720, meaning: 'Absolute lifetime of a session, however active: after it the person signs in again.' },
   { env: 'VARCO_SIGNIN_MAX_FAILURES', kind: 'int', default: '5', min: 1, max: 100, meaning: 'Failed sign-ins for one account within 15 minutes before a temporary lock (an IP address gets four times as many).' },
   { env: 'VARCO_SIGNIN_LOCK_MINUTES', kind: 'int', default: '15', min: 1, max: 1440, meaning: 'Duration of the temporary sign-in lock.' },
+  { env: 'VARCO_TRUSTED_PROXIES', kind: 'cidrs', default: undefined, meaning: 'Comma-separated addresses or CIDRs of reverse proxies whose `X-Forwarded-For` is believed. Unset: the client address is the socket\u2019s.' },
+  { env: 'VARCO_METRICS_TOKEN', kind: 'token', default: undefined, meaning: 'Bearer token that `/metrics` requires (`Authorization: Bearer …`, at least 16 characters). Unset: `/metrics` answers 404.' },
   { env: 'VARCO_SHUTDOWN_GRACE_MS', kind: 'int', default: '10000', min: 0, max: 120000, meaning: 'How long shutdown waits for requests in flight.' },
   { env: 'VARCO_SMTP_URL', kind: 'url', default: undefined, protocols: ['smtp:', 'smtps:'], meaning: 'SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…:465`). Unset: nothing is sent; e-mails wait in the outbox and administrators read them on the back office Mail page.' },
+  { env: 'VARCO_SMTP_REQUIRE_TLS', kind: 'bool', default: 'true', meaning: 'Refuse to send SMTP credentials (or any mail, with credentials in VARCO_SMTP_URL) over a connection without TLS (smtps, or STARTTLS).' },
   { env: 'VARCO_MAIL_FROM', kind: 'string', default: 'Varco <no-reply@varco.localhost>', meaning: 'Sender (From) of the e-mails Varco sends.' },
   { env: 'VARCO_MASTER_KEY', kind: 'secret', default: undefined, meaning: 'Base64 of 32 random bytes sealing secrets at rest (SHA passphrases). Unset: generated once in `<VARCO_DATA_DIR>/master.key`. Instances sharing a database must share it (Varco refuses to start with a different key).' },
   { env: 'VARCO_WORKERS', kind: 'bool', default: 'true', meaning: 'Run the workers (e-mail, server-to-server delivery, station re-verification and certificate expiry warnings) inside the server process; `false` when they run apart (`node src/main/worker.ts`).' },
   { env: 'VARCO_OUTBOX_LEASE_SECONDS', kind: 'int', default: '60', min: 5, max: 3600, meaning: 'How long a worker holds a message it is delivering; a message held by a crashed worker is delivered again after this.' },
   { env: 'VARCO_VERIFY_INTERVAL_MINUTES', kind: 'int', default: '60', min: 1, max: 10080, meaning: 'How often the workers re-verify the reachability of every approved station (certificate expiry warnings are checked daily).' },
+  { env: 'VARCO_OUTBOUND_ALLOW_CIDRS', kind: 'cidrs', default: undefined, meaning: 'Comma-separated CIDRs that outbound calls (stations, server-to-server feedback) may reach although they are not public (loopback, private, …), e.g. `127.0.0.0/8` for local development. Unset: only public addresses.' },
+  { env: 'VARCO_NCOL_RATE_LIMIT_PER_IP', kind: 'int', default: '120', min: 1, max: 1000000, meaning: 'Requests per minute one client address may make to the hosted page entry (`/ncol/*/orderstandard*`); more get HTTP 429.' },
+  { env: 'VARCO_NCOL_RATE_LIMIT_PER_PSPID', kind: 'int', default: '600', min: 1, max: 1000000, meaning: 'Requests per minute naming one PSPID that the hosted page entry accepts; more get HTTP 429.' },
+  { env: 'VARCO_ERROR_LOG_MAX_ROWS', kind: 'int', default: '5000', min: 100, max: 10000000, meaning: 'Most rows the hosted-page error log keeps per PSPID (and for unknown PSPIDs together); older rows are dropped first.' },
+  { env: 'VARCO_RETENTION_ERROR_LOG_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days the hosted-page error log keeps a row.' },
+  { env: 'VARCO_RETENTION_OUTBOX_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days a delivered or abandoned outbox message (and its attempts) is kept.' },
+  { env: 'VARCO_RETENTION_CHECKS_DAYS', kind: 'int', default: '90', min: 1, max: 3650, meaning: 'Days station verification results are kept (each station\u2019s latest is always kept).' },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['env'];
