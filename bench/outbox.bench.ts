@@ -7,6 +7,7 @@ import { createTrustService } from '../src/modules/stations/index.ts';
 import type { BenchSettings } from './api-key.bench.ts';
 import { outboundMaterial, startReceiver, type Material, type Receiver } from './outbound.bench.ts';
 import { fmt, type Row } from './report.ts';
+import { benchAudit } from './seed.ts';
 import { median, sleep, within } from './support.ts';
 import type { VarcoProcess } from './varco.ts';
 
@@ -79,7 +80,7 @@ export async function prepareReceiver(varco: VarcoProcess, db: Kysely<Database>,
   const material = await outboundMaterial(varco.dataDir, workDir);
   const receiver = await startReceiver(material.files);
   // The receiver's certificate comes from Varco's development CA: authorise it for `test`, as an administrator would.
-  await createTrustService({ db, clock: systemClock }).add('test', material.trust.roots[0] ?? '', { type: 'cli', id: null, ip: null });
+  await createTrustService({ db, clock: systemClock, audit: benchAudit }).add('test', material.trust.roots[0] ?? '', { type: 'cli', id: null, ip: null });
   return { material, receiver };
 }
 

@@ -7,7 +7,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { globSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { startEmbedded, ensureDatabase, createPool, migrate } from '../src/db/index.ts';
+import { APP_ROLE, startEmbedded, ensureDatabase, createPool, grantAppRole, migrate } from '../src/db/index.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -58,6 +58,9 @@ async function main(): Promise<number> {
     await ensureDatabase(adminUrl, 'varco_template');
     const templatePool = createPool(server.url('varco_template'), 2);
     await migrate(templatePool);
+    // startEmbedded created the application role in the cluster; databases cloned from the template
+    // inherit these grants, so tests connect as Varco does (test/support/db.ts).
+    await grantAppRole(templatePool, APP_ROLE);
     await templatePool.end();
 
     const files = only.length ? only : globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { cwd: root }).sort();
@@ -70,7 +73,7 @@ async function main(): Promise<number> {
         '--test-reporter=spec', '--test-reporter-destination=stdout',
         '--test-reporter=./scripts/summary-reporter.ts', `--test-reporter-destination=${summaryFile}`,
         ...files,
-      ], { cwd: root, stdio: 'inherit', env: { ...process.env, VARCO_TEST_PG_URL: adminUrl, VARCO_TEST_TEMPLATE: 'varco_template' } });
+      ], { cwd: root, stdio: 'inherit', env: { ...process.env, VARCO_TEST_PG_URL: adminUrl, VARCO_TEST_APP_PG_URL: server.appUrl('postgres'), VARCO_TEST_TEMPLATE: 'varco_template' } });
       child.on('exit', (status) => done(status ?? 1));
     });
     const summary = existsSync(summaryFile) ? JSON.parse(await readFile(summaryFile, 'utf8')) as { passed: number; failed: number; skipped: number } : { passed: 0, failed: 1, skipped: 0 };

@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
+import type { AuditLog } from '../modules/audit/index.ts';
 import { newId } from '../kernel/ids.ts';
 import { createIdentityService, type IdentityService } from '../modules/identity/index.ts';
 import { createInvitationsService, createOrganisationsService, type InvitationsService, type OrganisationsService } from '../modules/organisations/index.ts';
@@ -38,6 +39,8 @@ export interface AppDeps {
   /** Seals secrets at rest (see src/app/master-key.ts). Always set by the entry points; tests that
    *  never touch sealed secrets may omit it, and a service that needs it then refuses to work. */
   masterKey?: Buffer;
+  /** Writes the audit rows of every service; made once from the clock and the master key (createAuditLog). */
+  audit: AuditLog;
 }
 
 export interface Services extends SubscriptionServices, StationServices {
@@ -54,20 +57,20 @@ export interface Services extends SubscriptionServices, StationServices {
   hostedPage: HostedPageServices;
 }
 
-export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey'>): Services {
-  const { config, db, clock } = deps;
-  const subscriptionServices = createSubscriptionServices({ db, clock, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
+export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
+  const { config, db, clock, audit } = deps;
+  const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
   const services: Omit<Services, 'hostedPage'> = {
-    identity: createIdentityService({ db, clock, sessionTtlMinutes: config.sessionTtlMinutes,
+    identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
-    organisations: createOrganisationsService({ db, clock }),
-    invitations: createInvitationsService({ db, clock, publicUrl: config.publicUrl }),
+    organisations: createOrganisationsService({ db, clock, audit }),
+    invitations: createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl }),
     productCatalog: { list: () => db.selectFrom('products').select(['id', 'code', 'name']).orderBy('code').execute() },
     delivery: createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
-    merchants: createMerchantsService({ db, clock, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
+    merchants: createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
     errorLog: createErrorLogService({ db, clock }),
     ...subscriptionServices,
-    ...wireStationServices({ config, db, clock, subscriptions: subscriptionServices.subscriptions }),
+    ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions }),
   };
   return { ...services, hostedPage: wireHostedPage({ ...services, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }) };
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
+import type { AuditLog } from '../modules/audit/index.ts';
 import { ensureDevPki } from '../pki/index.ts';
 import { createStationScheduler, createStationServices, type SchedulerLogger, type StationScheduler, type StationServices } from '../modules/stations/index.ts';
 import { createSubscriptionsService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
@@ -16,6 +17,7 @@ export interface StationWiring {
   config: Config;
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   /** Reused when the caller has one; otherwise a plain one is made (workers, CLI). */
   subscriptions?: SubscriptionsService;
 }
@@ -34,10 +36,10 @@ export function pkiDirOf(config: Config): string {
 }
 
 export function wireStationServices(wiring: StationWiring): StationServices {
-  const { config, db, clock } = wiring;
-  const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, publicUrl: config.publicUrl });
+  const { config, db, clock, audit } = wiring;
+  const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl });
   const pkiDir = pkiDirOf(config);
-  return createStationServices({ db, clock, publicUrl: config.publicUrl, pkiDir,
+  return createStationServices({ db, clock, audit, publicUrl: config.publicUrl, pkiDir,
     ensurePki: () => ensureDevPki({ dir: pkiDir, hostNames: config.hostNames }), inboundVerifiedAt: inboundVerifiedAtFrom(subscriptions),
     ...(config.tls ? { serverCertificatePem: () => readFile(config.tls?.certFile ?? '', 'utf8') } : {}) });
 }

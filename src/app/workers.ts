@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
+import type { AuditLog } from '../modules/audit/index.ts';
 import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
 import { createEmailHandler } from './mail.ts';
 import { wireStationScheduler, wireStationServices } from './stations.ts';
@@ -28,6 +29,8 @@ export interface WorkersDeps {
   databaseUrl: string;
   logger: Logger;
   clock: Clock;
+  /** Station re-verification records its verdicts in the audit log. */
+  audit: AuditLog;
   /** Handlers other channels add (server-to-server delivery, later). */
   extraHandlers?: Partial<Record<Channel, DeliveryHandler>>;
 }
@@ -37,7 +40,7 @@ export function workerId(): string {
 }
 
 export function createWorkers(deps: WorkersDeps): Workers {
-  const { config, db, logger, clock } = deps;
+  const { config, db, logger, clock, audit } = deps;
   let mailer: Mailer | undefined;
   const handlers: Partial<Record<Channel, DeliveryHandler>> = { ...deps.extraHandlers };
   if (config.smtpUrl) {
@@ -45,13 +48,13 @@ export function createWorkers(deps: WorkersDeps): Workers {
     handlers.email = createEmailHandler(mailer);
   }
   // Server-to-server feedback of the hosted page, through the outbound client (stations: mTLS with failover).
-  const feedback = handlers.http ? undefined : createFeedbackSender({ stations: wireStationServices({ config, db, clock }), logger: logger.child({ component: 'feedback' }) });
+  const feedback = handlers.http ? undefined : createFeedbackSender({ stations: wireStationServices({ config, db, clock, audit }), logger: logger.child({ component: 'feedback' }) });
   if (feedback) handlers.http = feedback.deliver;
   const channels = Object.keys(handlers) as Channel[];
   const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: workerId(), handlers,
     leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl });
   // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
-  const stationSchedule = wireStationScheduler({ config, db, clock, logger: logger.child({ component: 'stations' }) });
+  const stationSchedule = wireStationScheduler({ config, db, clock, audit, logger: logger.child({ component: 'stations' }) });
   return {
     channels,
     start: async () => {

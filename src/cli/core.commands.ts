@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { migrate } from '../db/index.ts';
 import { exportEnvironment, listCertificates, PKI_ENVIRONMENTS, type PkiEnvironment } from '../pki/index.ts';
-import { devPki } from '../main/bootstrap.ts';
+import { devPki, migrateAsOwner } from '../main/bootstrap.ts';
 import { createIdentityService, type PasswordProblem } from '../modules/identity/index.ts';
-import { verifyAuditChain } from '../modules/audit/index.ts';
+import { verifyAuditChain, type AuditVerdict } from '../modules/audit/index.ts';
 import { configurationTable } from '../config/index.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import { readSecret } from './prompt.ts';
@@ -19,13 +18,22 @@ const PASSWORD_PROBLEMS: Record<PasswordProblem | 'invalid_email' | 'exists', st
   exists: 'an administrator with this e-mail already exists',
 };
 
+function verdictText(verdict: AuditVerdict): string {
+  if (verdict.ok) {
+    const { checkpoint: cp } = verdict;
+    return `Audit log intact: ${verdict.checked} rows checked (${verdict.unkeyed} unkeyed from before the keyed chain); `
+      + `newest ${cp.signed ? 'signed ' : 'unsigned '}checkpoint: seq ${cp.seq}, ${cp.count} rows, ${cp.at}.`;
+  }
+  if (verdict.kind === 'row') return `Audit log TAMPERED at row seq=${verdict.seq} (${verdict.id ?? '?'}): ${verdict.problem}; ${verdict.checked} rows before it are intact.`;
+  return `Audit log TAMPERED: ${verdict.problem}; ${verdict.checked} rows checked.`;
+}
+
 export const coreCommands: Record<string, { summary: string; run: Command }> = {
   'db migrate': {
     summary: 'apply pending database migrations',
     run: async (args, ctx) => {
       const { values } = parse(args, {});
-      const db = await ctx.database();
-      const result = await migrate(db.pool);
+      const result = await migrateAsOwner(await ctx.database());
       output(values.json === true, { applied: result.applied.map((m) => m.version), current: result.current },
         result.applied.length ? `Applied ${result.applied.map((m) => `${m.version}_${m.name}`).join(', ')}; schema at ${result.current}.` : `Schema up to date at ${result.current}.`);
       return 0;
@@ -43,7 +51,7 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
         if (again !== password) throw new UsageError(PASSWORD_PROBLEMS.mismatch);
       }
       const { db } = await ctx.database();
-      const identity = createIdentityService({ db, clock: ctx.clock, sessionTtlMinutes: ctx.config.sessionTtlMinutes,
+      const identity = createIdentityService({ db, clock: ctx.clock, audit: await ctx.audit(), sessionTtlMinutes: ctx.config.sessionTtlMinutes,
         signInMaxFailures: ctx.config.signInMaxFailures, signInLockMinutes: ctx.config.signInLockMinutes });
       const result = await identity.createAdmin({ email, password, actor: 'cli' });
       if (!result.ok) throw new UsageError(`Administrator not created: ${PASSWORD_PROBLEMS[result.reason]}.`);
@@ -74,12 +82,11 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
     },
   },
   'audit verify': {
-    summary: 'check the audit log hash chain and report the first tampered row',
+    summary: 'check the audit log: keyed hash chain and signed checkpoint (needs the master key); exit 3 names the first tampered row',
     run: async (args, ctx) => {
       const { values } = parse(args, {});
-      const verdict = await verifyAuditChain((await ctx.database()).db);
-      output(values.json === true, verdict, verdict.ok ? `Audit log intact: ${verdict.checked} rows checked.`
-        : `Audit log TAMPERED at row seq=${verdict.seq} (${verdict.id}): ${verdict.problem}; ${verdict.checked} rows before it are intact.`);
+      const verdict = await verifyAuditChain((await ctx.database()).db, await ctx.masterKey());
+      output(values.json === true, verdict, verdictText(verdict));
       return verdict.ok ? 0 : 3;
     },
   },

@@ -119,7 +119,7 @@ async function merchantsService(ctx: CliContext) {
   const { db } = await ctx.database();
   const masterKey = await loadMasterKey(ctx.config);
   await checkMasterKey(db, masterKey);
-  return createMerchantsService({ db, clock: ctx.clock, masterKey, publicUrl: ctx.config.publicUrl });
+  return createMerchantsService({ db, clock: ctx.clock, audit: await ctx.audit(), masterKey, publicUrl: ctx.config.publicUrl });
 }
 
 function errorJson(e: ErrorLogEntry): Record<string, unknown> {

@@ -17,7 +17,7 @@ const CLI_ACTOR: StationActor = { type: 'cli', id: null, ip: null };
 
 async function wired(ctx: CliContext): Promise<StationServices> {
   const { db } = await ctx.database();
-  return wireStationServices({ config: ctx.config, db, clock: ctx.clock });
+  return wireStationServices({ config: ctx.config, db, clock: ctx.clock, audit: await ctx.audit() });
 }
 
 export function envOption(values: Record<string, string | boolean | undefined>): Environment {

@@ -11,7 +11,7 @@ const CLI_ACTOR = { type: 'cli', id: null, ip: null } as const;
 
 async function services(ctx: CliContext) {
   const { db } = await ctx.database();
-  const options = { db, clock: ctx.clock, publicUrl: ctx.config.publicUrl };
+  const options = { db, clock: ctx.clock, audit: await ctx.audit(), publicUrl: ctx.config.publicUrl };
   return { db, subscriptions: createSubscriptionsService(options), keys: createKeysService(options) };
 }
 

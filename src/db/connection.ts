@@ -8,9 +8,12 @@ import { ensureDatabase, startEmbedded, type EmbeddedServer } from './embedded.t
 pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
 
 export interface DatabaseHandle {
+  /** As the application role: everything the server, workers and CLI commands do. */
   db: Kysely<Database>;
   pool: pg.Pool;
   url: string;
+  /** The owner of the schema, for migrations and grants only (equal to `url` when no owner is configured). */
+  ownerUrl: string;
   embedded: EmbeddedServer | undefined;
   /** Closes the pool and stops the embedded server if this process started it. */
   close(): Promise<void>;
@@ -31,14 +34,19 @@ export function createKysely(pool: pg.Pool): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Embedded by default; DATABASE_URL switches to an external server and nothing embedded starts. */
+/**
+ * Embedded by default; DATABASE_URL switches to an external server and nothing embedded starts. The
+ * pool connects as the application role (embedded: APP_ROLE; external: DATABASE_URL's role).
+ */
 export async function openDatabase(config: Config, options: { log?: (line: string) => void; mode?: 'own' | 'share' } = {}): Promise<DatabaseHandle> {
   let embedded: EmbeddedServer | undefined;
   let url = config.databaseUrl;
-  if (url === undefined) {
+  let ownerUrl = config.databaseOwnerUrl ?? url;
+  if (url === undefined || ownerUrl === undefined) {
     embedded = await startEmbedded({ dataDir: config.dataDir, port: config.embeddedPgPort, ...options });
     await ensureDatabase(embedded.url('postgres'), 'varco');
-    url = embedded.url('varco');
+    url = embedded.appUrl('varco');
+    ownerUrl = embedded.url('varco');
   }
   const pool = createPool(url, config.dbPoolSize);
   const db = createKysely(pool);
@@ -47,6 +55,7 @@ export async function openDatabase(config: Config, options: { log?: (line: strin
     db,
     pool,
     url,
+    ownerUrl,
     embedded,
     close: async () => {
       if (closed) return;

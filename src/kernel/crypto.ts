@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual, createHmac } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual, createHmac, hkdfSync } from 'node:crypto';
 
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
@@ -10,6 +10,14 @@ export function sha256Hex(value: string | Buffer): string {
 
 export function hmacSha256Hex(key: string | Buffer, value: string | Buffer): string {
   return createHmac('sha256', key).update(value).digest('hex');
+}
+
+/**
+ * A 32-byte subkey of `master` for one purpose (HKDF-SHA-256, RFC 5869, with `label` as info): each
+ * purpose gets an independent key, and a subkey reveals nothing about the master key or the others.
+ */
+export function deriveKey(master: Buffer, label: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), label, 32));
 }
 
 /** Constant-time string comparison; different lengths compare false without early exit on content. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig, type Config } from '../config/index.ts';
-import { migrate, openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { auditRoleProblems, createPool, currentRole, grantAppRole, migrate, openDatabase, type DatabaseHandle, type MigrateResult } from '../db/index.ts';
 import { ensureDevPki, type DevPki } from '../pki/index.ts';
 import type { Logger } from '../app/logger.ts';
 
@@ -21,11 +21,33 @@ export function loadConfigOrExit(): Config {
   }
 }
 
-export async function openMigratedDatabase(config: Config, logger: Logger | undefined, mode: 'own' | 'share'): Promise<DatabaseHandle> {
+/**
+ * Migrations and grants as the schema owner, on a connection of their own; the handle's pool (the
+ * application role) never runs DDL. Without an owner distinct from the application role (DATABASE_URL
+ * alone) there is nothing to grant: that role migrates, and the server warns if it is too powerful.
+ */
+export async function migrateAsOwner(handle: DatabaseHandle): Promise<MigrateResult> {
+  const owner = createPool(handle.ownerUrl, 1);
+  try {
+    const result = await migrate(owner);
+    if (handle.ownerUrl !== handle.url) await grantAppRole(owner, await currentRole(handle.pool));
+    return result;
+  } finally {
+    await owner.end();
+  }
+}
+
+export async function openMigratedDatabase(config: Config, logger: Logger | undefined, mode: 'own' | 'share',
+  options: { warnAboutRole?: boolean } = {}): Promise<DatabaseHandle> {
   const handle = await openDatabase(config, { mode, log: (line) => logger?.debug({ postgres: line }, 'embedded postgres') });
   try {
-    const result = await migrate(handle.pool);
+    const result = await migrateAsOwner(handle);
     if (result.applied.length > 0) logger?.info({ applied: result.applied.map((m) => `${m.version}_${m.name}`) }, 'migrations applied');
+    const problems = options.warnAboutRole ? await auditRoleProblems(handle.pool) : [];
+    if (problems.length > 0) {
+      logger?.warn({ problems }, `${problems.join('; ')}: the database does not stop this role from rewriting the audit log. Connect with a role that may only `
+        + 'SELECT and INSERT audit rows, and give the owner as VARCO_DATABASE_OWNER_URL (docs/security.md, "Audit log integrity and database roles")');
+    }
   } catch (error) {
     await handle.close();
     throw error;

@@ -6,6 +6,7 @@ import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
 import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
+import { createAuditLog } from '../modules/audit/index.ts';
 
 // `npm start` (through src/main/server.ts): embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
 
@@ -13,7 +14,7 @@ const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 
 async function main(): Promise<void> {
-  const database = await openMigratedDatabase(config, logger, 'own');
+  const database = await openMigratedDatabase(config, logger, 'own', { warnAboutRole: true });
   let tls: Awaited<ReturnType<typeof serverTls>>;
   let masterKey: Buffer;
   try {
@@ -24,12 +25,14 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
-  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls, masterKey };
+  // One audit log for the services and the workers: its keys are derived from the master key.
+  const audit = createAuditLog({ clock: systemClock, masterKey });
+  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls, masterKey, audit };
   const services = createServices(deps);
   const app = await buildApp(deps, services);
   await app.listen({ host: config.host, port: config.port });
   // Outbox workers (e-mail, later server-to-server) in this process unless they run apart (VARCO_WORKERS=false).
-  const workers = config.workers ? createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock }) : undefined;
+  const workers = config.workers ? createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit }) : undefined;
   await workers?.start();
   const port = (app.server.address() as AddressInfo).port;
   const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);

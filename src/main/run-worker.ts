@@ -3,6 +3,8 @@ import { createWorkers } from '../app/workers.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
 import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
+import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
+import { createAuditLog } from '../modules/audit/index.ts';
 
 // `node src/main/worker.ts` (through its compile-cache entry): only the outbox workers, for deployments that run them apart from the
 // HTTPS servers (set VARCO_WORKERS=false on those). Delivery is at least once: killed at any moment,
@@ -13,8 +15,17 @@ const logger = createLogger(config.logLevel);
 
 async function main(): Promise<void> {
   // 'share': with the embedded database, use the cluster a running server owns.
-  const database = await openMigratedDatabase(config, logger, 'share');
-  const workers = createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock });
+  const database = await openMigratedDatabase(config, logger, 'share', { warnAboutRole: true });
+  let masterKey: Buffer;
+  try {
+    // The workers append audit rows (station re-verification): the same key as the servers, or none.
+    masterKey = await loadMasterKey(config);
+    await checkMasterKey(database.db, masterKey);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const workers = createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit: createAuditLog({ clock: systemClock, masterKey }) });
   if (workers.channels.length === 0) logger.warn('no delivery channel is configured (set VARCO_SMTP_URL): this worker will deliver nothing');
   collectStartupGarbage();
   await workers.start();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createTestDatabase } from '../support/db.ts';
-import { testConfig } from '../support/app.ts';
+import { testAudit, testConfig } from '../support/app.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
 import { createWorkers } from '../../src/app/workers.ts';
 import { createEmailHandler } from '../../src/app/mail.ts';
@@ -35,7 +35,7 @@ const SUBSCRIPTION = { firstName: 'John', organisationName: 'Pay & Co <Ltd>', pr
 test('the worker sends each e-mail to its recipient with the subject and body of its template, in Italian and in English', async () => {
   const receiver = await startSmtpReceiver();
   const config = await testConfig({ DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url, VARCO_MAIL_FROM: 'Varco Test <noreply@varco.test>' });
-  const workers = createWorkers({ config, db, databaseUrl: database.url, logger, clock: systemClock });
+  const workers = createWorkers({ config, db, databaseUrl: database.url, logger, clock: systemClock, audit: testAudit() });
   // E-mail because SMTP is configured; http (server-to-server feedback) is always delivered.
   assert.deepEqual(workers.channels, ['email', 'http']);
   await workers.start();

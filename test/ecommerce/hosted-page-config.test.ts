@@ -20,7 +20,7 @@ test('a passphrase changed by another instance is in force here within a second;
   payLocation(await postEntry(t.app, signedOrder(m, 'cfg-1')));
   // Another instance: its own pool and services on the same database, same master key.
   const pool = createPool(t.database.url, 2);
-  const other = createServices({ config: t.config, db: createKysely(pool), clock: systemClock, masterKey });
+  const other = createServices({ config: t.config, db: createKysely(pool), clock: systemClock, masterKey, audit: t.audit });
   try {
     const next = 'Another-passphrase-42';
     const changed = await other.merchants.updateSettings(m.merchantId, 'test', { shaIn: { action: 'set', value: next, confirm: next } }, CLI);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../support/db.ts';
 import { runCli, type CliResult } from '../support/server-process.ts';
-import { testConfig } from '../support/app.ts';
+import { testAudit, testConfig } from '../support/app.ts';
 import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
 import { createServices } from '../../src/app/build.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
@@ -19,7 +19,7 @@ const db = database.db;
 const dir = await mkdtemp(join(tmpdir(), 'varco-merchant-cli-'));
 after(() => rm(dir, { recursive: true, force: true }));
 const masterKey = generateSecretboxKey();
-const services = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey });
+const services = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey) });
 const org = await createOrganisation(db, 'Emporio Cli');
 await issueKeys(services, org, 'ecommerce', 'test');
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, testAudit } from '../support/app.ts';
 import { Browser, createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
 import { generateSecretboxKey, open } from '../../src/kernel/secretbox.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
@@ -213,7 +213,7 @@ test("another organisation's merchant answers 404, like an unknown one", async (
 });
 
 test('without a master key the service refuses to seal or open, but never stores a passphrase in clear', async () => {
-  const keyless = createMerchantsService({ db, clock: systemClock, masterKey: undefined, publicUrl: 'https://varco.test' });
+  const keyless = createMerchantsService({ db, clock: systemClock, audit: testAudit(), masterKey: undefined, publicUrl: 'https://varco.test' });
   const actor = { type: 'cli', id: null, ip: null } as const;
   await assert.rejects(keyless.updateSettings(merchantId, 'test', { shaIn: { action: 'set', value: TEST_IN, confirm: TEST_IN } }, actor), /No master key/);
   await assert.rejects(keyless.configFor('Bottega_1', 'test'), /No master key/);

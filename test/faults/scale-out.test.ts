@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createTestDatabase } from '../support/db.ts';
 import { httpsRequest, makeDataDir, startServer, type ServerProcess } from '../support/server-process.ts';
-import { testConfig } from '../support/app.ts';
+import { testAudit, testConfig } from '../support/app.ts';
 import { CLI, PASSWORD, createOrganisation, createReferent, shownKey } from '../support/subscriptions.ts';
 import { SHA_IN, formBytes, signedOrder } from '../support/ecommerce.ts';
 import { createServices } from '../../src/app/build.ts';
@@ -30,7 +30,7 @@ const env = { DATABASE_URL: database.url, VARCO_MASTER_KEY: masterKey.toString('
 const [a, b] = [await startServer({ dataDir, env }), await startServer({ dataDir, env })] as [ServerProcess, ServerProcess];
 after(async () => { await Promise.all([a.stop(), b.stop()]); });
 // The test's own services on the same database, for set-up (the CLI's way).
-const services = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, databaseUrl: database.url });
+const services = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey), databaseUrl: database.url });
 
 const ping = async (s: ServerProcess, key: string): Promise<number> =>
   (await httpsRequest(s.port, s.ca, '/api/v1/ping', { headers: { 'ocp-apim-subscription-key': key } })).status;

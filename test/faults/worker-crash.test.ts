@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { createTestDatabase } from '../support/db.ts';
+import { testAudit } from '../support/app.ts';
 import { makeDataDir } from '../support/server-process.ts';
 import { ensureDevPki } from '../../src/pki/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
@@ -74,7 +75,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 
 test('2,000 deliveries, the worker killed with SIGKILL at a random moment and restarted: each arrives at least once, copies carry the same event id', async (t) => {
   // The receiver's certificate is issued by Varco's development CA: an administrator authorises it for `test`.
-  assert.ok((await createTrustService({ db, clock: systemClock }).add('test', pki.envs.test.caCertPem, { type: 'cli', id: null, ip: null })).ok);
+  assert.ok((await createTrustService({ db, clock: systemClock, audit: testAudit() }).add('test', pki.envs.test.caCertPem, { type: 'cli', id: null, ip: null })).ok);
   const ids = await db.transaction().execute(async (trx) => {
     const out: string[] = [];
     for (let n = 0; n < COUNT; n++) {

@@ -1,87 +1,167 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendAudit, verifyAuditChain, type AuditEntry } from '../../src/modules/audit/index.ts';
+import { createAuditLog, rowHash, auditKeys, verifyAuditChain, type AuditEntry, type AuditVerdict } from '../../src/modules/audit/index.ts';
 import { fixedClock } from '../../src/kernel/clock.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { hmacSha256Hex } from '../../src/kernel/crypto.ts';
+import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
+import { createTestDatabase, tamper } from '../support/db.ts';
 
-// The audit log is append-only and hash-chained: each row commits to the one before it, so an
-// edit made behind the application's back (triggers disabled by a superuser) is found by seq.
+// The audit log is append-only and chained with an HMAC under a key derived from the master key:
+// an edit, or the chain recomputed by someone without the key, is found by seq, and the signed
+// checkpoint written with every append reveals deleted newest rows. The file works as Varco does,
+// through the application role; edits behind Varco's back use the owner (superuser).
 
-const { db, pool } = await createTestDatabase();
+const { db, owner } = await createTestDatabase();
 const clock = fixedClock(new Date('2026-11-23T09:00:00Z'));
+const masterKey = generateSecretboxKey();
+const audit = createAuditLog({ clock, masterKey });
 const entry = (n: number): AuditEntry => ({ actorType: 'system', action: `test.step_${n}`, subjectType: 'thing', subjectId: `thing_${n}`, details: { n, note: `row ${n}` } });
+const append = (n: number) => db.transaction().execute((trx) => audit.append(trx, entry(n)));
 
 async function rows() {
   return db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
 }
 
-test('rows appended in transactions chain, and the chain verifies', async () => {
+function failure(verdict: AuditVerdict): Extract<AuditVerdict, { ok: false }> {
+  assert.equal(verdict.ok, false, `expected a failure, got ${JSON.stringify(verdict)}`);
+  return verdict as Extract<AuditVerdict, { ok: false }>;
+}
+
+/** Runs `change` as the owner with triggers off, checks the verdict, then puts the rows back as they were. */
+async function whileTampered(change: Array<[string, unknown[]?]>, check: (verdict: AuditVerdict) => void): Promise<void> {
+  const savedRows = await owner.query('SELECT * FROM audit_log');
+  const savedCheckpoints = await owner.query('SELECT * FROM audit_checkpoints');
+  await tamper(owner, change);
+  try {
+    check(await verifyAuditChain(db, masterKey));
+  } finally {
+    await tamper(owner, [['DELETE FROM audit_log'], ['DELETE FROM audit_checkpoints'],
+      ['INSERT INTO audit_log OVERRIDING SYSTEM VALUE SELECT * FROM json_populate_recordset(NULL::audit_log, $1)', [JSON.stringify(savedRows.rows)]],
+      ['INSERT INTO audit_checkpoints SELECT * FROM json_populate_recordset(NULL::audit_checkpoints, $1)', [JSON.stringify(savedCheckpoints.rows)]]]);
+    assert.equal((await verifyAuditChain(db, masterKey)).ok, true, 'restored');
+  }
+}
+
+test('rows appended in transactions chain with a keyed hash, each with a signed checkpoint, and the chain verifies', async () => {
   for (let n = 1; n <= 3; n++) {
-    await db.transaction().execute((trx) => appendAudit(trx, entry(n), clock));
+    await append(n);
     clock.advance(1000);
   }
   // Several rows in one transaction chain as well.
   await db.transaction().execute(async (trx) => {
-    await appendAudit(trx, entry(4), clock);
-    await appendAudit(trx, entry(5), clock);
+    await audit.append(trx, entry(4));
+    await audit.append(trx, entry(5));
   });
   // Concurrent writers still produce one order (the advisory lock serialises them).
-  await Promise.all([6, 7, 8].map((n) => db.transaction().execute((trx) => appendAudit(trx, entry(n), clock))));
+  await Promise.all([6, 7, 8].map(append));
 
   const all = await rows();
   assert.equal(all.length, 8);
   assert.equal(all[0]!.prev_hash, '0'.repeat(64));
   for (let i = 1; i < all.length; i++) assert.equal(all[i]!.prev_hash, all[i - 1]!.hash, `row ${all[i]!.seq} does not link to its predecessor`);
-  assert.equal(new Set(all.map((r) => r.hash)).size, all.length);
-  assert.deepEqual(await verifyAuditChain(db), { ok: true, checked: 8 });
+  assert.ok(all.every((r) => r.scheme === 'hmac-sha256'));
+  // Keyed: the plain SHA-256 of a row's content is not its hash.
+  assert.notEqual(all[0]!.hash, rowHash('sha256', auditKeys(masterKey), all[0]!.prev_hash, all[0]!));
+  const newest = await db.selectFrom('audit_checkpoints').selectAll().orderBy('audit_seq', 'desc').limit(1).executeTakeFirstOrThrow();
+  assert.deepEqual([newest.audit_seq, newest.hash, newest.row_count], [all[7]!.seq, all[7]!.hash, 8]);
+  const verdict = await verifyAuditChain(db, masterKey);
+  assert.ok(verdict.ok);
+  assert.deepEqual([verdict.checked, verdict.unkeyed, verdict.checkpoint.count, verdict.checkpoint.signed], [8, 0, 8, true]);
 });
 
-test('a rolled-back transaction leaves no audit row', async () => {
-  const before = (await rows()).length;
+test('a rolled-back transaction leaves no audit row and no checkpoint', async () => {
+  const before = [(await rows()).length, (await db.selectFrom('audit_checkpoints').select('audit_seq').execute()).length];
   await assert.rejects(db.transaction().execute(async (trx) => {
-    await appendAudit(trx, entry(99), clock);
+    await audit.append(trx, entry(99));
     throw new Error('the change failed');
   }), /the change failed/);
-  assert.equal((await rows()).length, before);
-  assert.equal((await verifyAuditChain(db)).ok, true);
+  assert.deepEqual([(await rows()).length, (await db.selectFrom('audit_checkpoints').select('audit_seq').execute()).length], before);
+  assert.equal((await verifyAuditChain(db, masterKey)).ok, true);
 });
 
-test('UPDATE and DELETE on audit_log are refused by the trigger', async () => {
-  await assert.rejects(pool.query(`UPDATE audit_log SET action = 'forged' WHERE seq = 1`), /append-only/);
-  await assert.rejects(pool.query('DELETE FROM audit_log WHERE seq = 1'), /append-only/);
-  assert.equal((await rows())[0]!.action, 'test.step_1');
-});
-
-test('appendAudit outside a transaction throws and writes nothing', async () => {
+test('append outside a transaction throws and writes nothing; a detail named like a secret is refused', async () => {
   const before = (await rows()).length;
-  await assert.rejects(appendAudit(db, entry(100), clock), /inside the transaction/);
-  assert.equal((await rows()).length, before);
-});
-
-test('a detail named like a secret is refused, and its transaction writes nothing', async () => {
-  const before = (await rows()).length;
+  await assert.rejects(audit.append(db, entry(100)), /inside the transaction/);
   for (const name of ['password', 'newPassword', 'apiKey', 'secret', 'token', 'cardNumber', 'cvc', 'shaInPassphrase']) {
-    await assert.rejects(db.transaction().execute((trx) => appendAudit(trx, { ...entry(101), details: { [name]: 'x' } }, clock)),
-      /looks like a secret/, name);
+    await assert.rejects(db.transaction().execute((trx) => audit.append(trx, { ...entry(101), details: { [name]: 'x' } })), /looks like a secret/, name);
   }
   assert.equal((await rows()).length, before);
 });
 
-test('a row altered behind the application is reported by its seq', async () => {
+test('a row edited behind the application is reported by its seq', async () => {
   const all = await rows();
   const middle = all[Math.floor(all.length / 2)]!;
-  // A superuser can disable the trigger; the hash chain is what still catches the edit.
-  await pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
-  try {
-    await pool.query(`UPDATE audit_log SET details = jsonb_set(details, '{note}', '"rewritten"') WHERE seq = $1`, [middle.seq]);
-  } finally {
-    await pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+  await whileTampered([[`UPDATE audit_log SET details = jsonb_set(details, '{note}', '"rewritten"') WHERE seq = $1`, [middle.seq]]], (verdict) => {
+    const bad = failure(verdict);
+    assert.deepEqual([bad.kind, bad.seq, bad.id, bad.checked], ['row', middle.seq, middle.id, all.indexOf(middle)]);
+    assert.match(bad.problem, /does not match its keyed hash/);
+  });
+});
+
+test('deleting the two newest rows is detected: rows missing after the newest that remains', async () => {
+  const all = await rows();
+  const kept = all[all.length - 3]!;
+  await whileTampered([['DELETE FROM audit_log WHERE seq > $1', [kept.seq]]], (verdict) => {
+    const bad = failure(verdict);
+    assert.deepEqual([bad.kind, bad.seq, bad.id, bad.checked], ['missing', kept.seq, kept.id, all.length - 2]);
+    assert.match(bad.problem, new RegExp(`rows missing after seq=${kept.seq}: the signed checkpoint .* counts ${all.length} rows`));
+  });
+});
+
+test('the chain recomputed with plain SHA-256 fails, even with every row marked unkeyed', async () => {
+  const all = await rows();
+  const keys = auditKeys(masterKey);
+  let prev = '0'.repeat(64);
+  const rewrite: Array<[string, unknown[]]> = [];
+  for (const row of all) {
+    const hash = rowHash('sha256', keys, prev, row);
+    rewrite.push(['UPDATE audit_log SET prev_hash = $2, hash = $3, scheme = $4 WHERE seq = $1', [row.seq, prev, hash, 'sha256']]);
+    prev = hash;
   }
-  const verdict = await verifyAuditChain(db);
-  assert.equal(verdict.ok, false);
-  if (verdict.ok) return;
-  assert.equal(verdict.seq, middle.seq);
-  assert.equal(verdict.id, middle.id);
-  assert.equal(verdict.checked, all.findIndex((r) => r.seq === middle.seq));
-  assert.match(verdict.problem, /does not match its hash/);
+  // Plain hashes under the keyed scheme: the first row fails.
+  await whileTampered(rewrite.map(([q, p]) => [q, [...p.slice(0, 3), 'hmac-sha256']]), (verdict) => {
+    assert.deepEqual([failure(verdict).kind, failure(verdict).seq], ['row', all[0]!.seq]);
+  });
+  // Marked unkeyed as well: every row passes as a legacy row, but the signed checkpoint does not match.
+  await whileTampered(rewrite, (verdict) => assert.match(failure(verdict).problem, /does not match the checkpoint/));
+  // …and with the signed checkpoints deleted, the rows are no longer covered by any checkpoint.
+  await whileTampered([...rewrite, ['DELETE FROM audit_checkpoints WHERE mac IS NOT NULL']], (verdict) => assert.match(failure(verdict).problem, /does not cover/));
+  // …and with every checkpoint gone, that is reported.
+  await whileTampered([...rewrite, ['DELETE FROM audit_checkpoints']], (verdict) => assert.match(failure(verdict).problem, /no checkpoint/));
+});
+
+test('the chain recomputed with another key fails at its first row; so does verifying with another master key', async () => {
+  const all = await rows();
+  const other = auditKeys(generateSecretboxKey());
+  let prev = '0'.repeat(64);
+  const rewrite: Array<[string, unknown[]]> = [];
+  for (const row of all) {
+    const hash = rowHash('hmac-sha256', other, prev, row);
+    rewrite.push(['UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1', [row.seq, prev, hash]]);
+    prev = hash;
+  }
+  await whileTampered(rewrite, (verdict) => assert.deepEqual([failure(verdict).kind, failure(verdict).seq], ['row', all[0]!.seq]));
+  assert.equal(failure(await verifyAuditChain(db, generateSecretboxKey())).seq, all[0]!.seq);
+});
+
+test('an unkeyed row inserted after keyed rows is a downgrade, even with a correct plain hash', async () => {
+  const last = (await rows()).at(-1)!;
+  const forged = { id: 'aud_forged', at: new Date(), actor_type: 'cli', actor_id: null, action: 'admin.created', subject_type: null, subject_id: null,
+    organisation_id: null, ip: null, details: {} };
+  const hash = rowHash('sha256', auditKeys(masterKey), last.hash, forged);
+  // The application role may INSERT: what an injected statement could add.
+  await db.insertInto('audit_log').values({ ...forged, details: '{}', prev_hash: last.hash, hash, scheme: 'sha256' }).execute();
+  const bad = failure(await verifyAuditChain(db, masterKey));
+  assert.equal(bad.id, 'aud_forged');
+  assert.match(bad.problem, /unkeyed .* after keyed rows/);
+  await tamper(owner, [[`DELETE FROM audit_log WHERE id = 'aud_forged'`]]);
+});
+
+test('a checkpoint inserted without the key is refused by its signature', async () => {
+  const last = (await rows()).at(-1)!;
+  const cp = { audit_seq: last.seq + 1000, hash: last.hash, row_count: 1000, at: new Date(), mac: hmacSha256Hex('guess', 'x') };
+  await db.insertInto('audit_checkpoints').values(cp).execute();
+  assert.match(failure(await verifyAuditChain(db, masterKey)).problem, /signature is invalid/);
+  await tamper(owner, [['DELETE FROM audit_checkpoints WHERE audit_seq = $1', [cp.audit_seq]]]);
+  assert.equal((await verifyAuditChain(db, masterKey)).ok, true);
 });

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentityService } from '../../src/modules/identity/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
+import { createTestDatabase, tamper } from '../support/db.ts';
+import { testAudit } from '../support/app.ts';
 import { runCli, type CliResult } from '../support/server-process.ts';
 
 // `npx varco` as an operator runs it: a real process on a real database, checked by exit code,
@@ -14,12 +16,14 @@ import { runCli, type CliResult } from '../support/server-process.ts';
 
 const database = await createTestDatabase();
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-cli-'));
+// The server's master key: the commands and this file's own services key the audit chain with it.
+const masterKey = generateSecretboxKey();
 after(() => rm(dataDir, { recursive: true, force: true }));
 
 
 function varco(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   // Only the settings this test chooses: runCli drops the caller's own VARCO_* variables.
-  return runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn', ...env });
+  return runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn', VARCO_MASTER_KEY: masterKey.toString('base64'), ...env });
 }
 
 async function secretFile(content: string): Promise<string> {
@@ -42,7 +46,7 @@ test('admin create --password-file --json prints the new id, and that administra
   const user = await database.db.selectFrom('users').selectAll().where('id', '=', out.id).executeTakeFirstOrThrow();
   assert.equal(user.kind, 'admin');
   assert.equal(user.email, EMAIL);
-  const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlMinutes: 60, signInMaxFailures: 5, signInLockMinutes: 15 });
+  const identity = createIdentityService({ db: database.db, clock: systemClock, audit: testAudit(masterKey), sessionTtlMinutes: 60, signInMaxFailures: 5, signInLockMinutes: 15 });
   const signIn = await identity.signIn({ surface: 'admin', email: EMAIL, password: PASSWORD, ip: '127.0.0.1', userAgent: null });
   assert.equal(signIn.ok, true);
 
@@ -112,18 +116,33 @@ test('audit verify --json reports an intact chain, and exit code 3 with the seq 
   assert.equal(verdict.ok, true);
   assert.ok(verdict.checked >= 2, 'admin create and sign-in wrote audit rows');
 
-  const first = await database.db.selectFrom('audit_log').select('seq').orderBy('seq').limit(1).executeTakeFirstOrThrow();
-  await database.pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
-  try {
-    await database.pool.query(`UPDATE audit_log SET actor_type = 'system' WHERE seq = $1`, [first.seq]);
-  } finally {
-    await database.pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
-  }
+  const first = await database.db.selectFrom('audit_log').select(['seq', 'actor_type']).orderBy('seq').limit(1).executeTakeFirstOrThrow();
+  await tamper(database.owner, [[`UPDATE audit_log SET actor_type = 'system' WHERE seq = $1`, [first.seq]]]);
   const tampered = await varco(['audit', 'verify', '--json']);
   assert.equal(tampered.code, 3);
   const report = JSON.parse(tampered.stdout) as { ok: boolean; seq: number };
   assert.equal(report.ok, false);
   assert.equal(report.seq, first.seq);
+  await tamper(database.owner, [[`UPDATE audit_log SET actor_type = $2 WHERE seq = $1`, [first.seq, first.actor_type]]]);
+  assert.equal((await varco(['audit', 'verify'])).code, 0, 'restored');
+});
+
+test('audit verify: deleting the two newest audit rows makes it fail with exit code 3, "rows missing after" the newest left', async () => {
+  const created = await varco(['admin', 'create', '--email', 'second@example.org', '--password-file', await secretFile(PASSWORD)]);
+  assert.equal(created.code, 0, created.stderr);
+  const rows = await database.db.selectFrom('audit_log').select(['seq', 'id']).orderBy('seq', 'desc').limit(3).execute();
+  assert.equal(rows.length, 3, 'the earlier tests wrote audit rows');
+  assert.equal((await varco(['audit', 'verify'])).code, 0);
+  await tamper(database.owner, [['DELETE FROM audit_log WHERE seq >= $1', [rows[1]!.seq]]]);
+  const run = await varco(['audit', 'verify']);
+  assert.equal(run.code, 3, run.stdout + run.stderr);
+  assert.match(run.stdout, new RegExp(`TAMPERED: rows missing after seq=${rows[2]!.seq}: the signed checkpoint`));
+});
+
+test('audit verify with another master key than the database was set up with is refused, naming the setting', async () => {
+  const run = await varco(['audit', 'verify'], { VARCO_MASTER_KEY: generateSecretboxKey().toString('base64') });
+  assert.equal(run.code, 64);
+  assert.match(run.stderr, /VARCO_MASTER_KEY .*does not match/);
 });
 
 test('an invalid setting stops the command with a message naming it', async () => {

@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app/build.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool } from '../../src/db/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
-import { buildTestApp, testConfig } from '../support/app.ts';
+import { buildTestApp, testAudit, testConfig } from '../support/app.ts';
 import { CookieJar, csrfFrom } from '../support/cookies.ts';
 
 // One error handler for every surface: JSON with a stable code on /api, a friendly page elsewhere,
@@ -102,7 +102,7 @@ test('a failure inside a handler is a generic 500 with no stack trace; the log k
   const lines: string[] = [];
   const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString('utf8')); cb(); } });
   const pool = createPool('postgres://nobody:wrong@127.0.0.1:1/none', 1);
-  const broken = await buildApp({ config: await testConfig(), db: createKysely(pool), logger: createLogger('info', sink), clock: systemClock });
+  const broken = await buildApp({ config: await testConfig(), db: createKysely(pool), logger: createLogger('info', sink), clock: systemClock, audit: testAudit() });
   try {
     const { jar, csrf } = await signInForm(broken);
     const response = await call(broken, { method: 'POST', url: '/admin/sign-in', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },

@@ -20,7 +20,7 @@ const db = a.database.db;
 
 async function secondInstance(): Promise<{ app: FastifyInstance; services: Services }> {
   const pool = createPool(a.database.url, 3);
-  const deps = { config: a.config, db: createKysely(pool), logger: createLogger('silent'), clock: systemClock };
+  const deps = { config: a.config, db: createKysely(pool), logger: createLogger('silent'), clock: systemClock, audit: a.audit };
   const services = createServices(deps);
   const app = await buildApp(deps, services);
   after(async () => {

@@ -9,6 +9,7 @@ import { buildApp, createServices, type Services } from '../../src/app/build.ts'
 import { createLogger } from '../../src/app/logger.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
+import { createAuditLog, type AuditLog } from '../../src/modules/audit/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export interface TestApp {
@@ -16,6 +17,9 @@ export interface TestApp {
   config: Config;
   services: Services;
   database: TestDatabase;
+  /** The app's master key (give it to a CLI or a second instance on the same database) and its audit log. */
+  masterKey: Buffer;
+  audit: AuditLog;
   /** Every log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
   rawLogs: () => string;
@@ -26,6 +30,11 @@ export async function testConfig(env: Record<string, string> = {}): Promise<Conf
   return loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_PORT: '0', VARCO_LOG_LEVEL: 'info', ...env });
 }
 
+/** An audit log as the entry points make it; share the master key with any CLI or server on the same database. */
+export function testAudit(masterKey: Buffer = generateSecretboxKey(), clock: Clock = systemClock): AuditLog {
+  return createAuditLog({ clock, masterKey });
+}
+
 /** The production app on a fresh migrated database, for inject() tests; closed after the file. */
 export async function buildTestApp(options: { env?: Record<string, string>; clock?: Clock; tls?: { cert: string; key: string }; masterKey?: Buffer } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -33,13 +42,15 @@ export async function buildTestApp(options: { env?: Record<string, string>; cloc
   const lines: string[] = [];
   const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)); cb(); } });
   const logger = createLogger(config.logLevel, sink);
-  const deps = { config, db: database.db, logger, clock: options.clock ?? systemClock, masterKey: options.masterKey ?? generateSecretboxKey(),
-    ...(options.tls ? { tls: options.tls } : {}) };
+  const clock = options.clock ?? systemClock;
+  const masterKey = options.masterKey ?? generateSecretboxKey();
+  const audit = testAudit(masterKey, clock);
+  const deps = { config, db: database.db, logger, clock, masterKey, audit, ...(options.tls ? { tls: options.tls } : {}) };
   const services = createServices(deps);
   const app = await buildApp(deps, services);
   after(() => app.close());
   return {
-    app, config, services, database,
+    app, config, services, database, masterKey, audit,
     get logs() { return lines.map((l) => JSON.parse(l) as Record<string, unknown>); },
     rawLogs: () => lines.join('\n'),
   };

@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { VarcoError, fail, ok, type Result } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import { open, seal, SecretboxError } from '../../kernel/secretbox.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { getOrganisation } from '../organisations/index.ts';
 import { generatePassphrase } from './passphrase.policy.ts';
 import {
@@ -29,6 +29,7 @@ export interface MerchantActor {
 export interface MerchantsOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   /** Seals passphrases at rest. Without it the service still lists and validates, but refuses to seal or open. */
   masterKey: Buffer | undefined;
   publicUrl: string;
@@ -65,7 +66,7 @@ const AAD_NAME: Record<Which, string> = { shaIn: 'sha-in', shaOut: 'sha-out' };
 type Clear = { shaIn: string | null; shaOut: string | null };
 
 export function createMerchantsService(options: MerchantsOptions) {
-  const { db, clock, publicUrl } = options;
+  const { db, clock, publicUrl, audit } = options;
 
   function masterKey(): Buffer {
     if (!options.masterKey) throw new VarcoError('internal_error', 'No master key is configured: Varco cannot seal or open SHA passphrases.');
@@ -112,8 +113,8 @@ export function createMerchantsService(options: MerchantsOptions) {
       const done = await repo.insertMerchant(trx, { id, organisationId: organisation.id, pspid, name: organisation.name, now: clock.now(),
         defaults: { feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS] } });
       if (done) {
-        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.created', subjectType: 'merchant', subjectId: id,
-          organisationId: organisation.id, details: { pspid } }, clock);
+        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.created', subjectType: 'merchant', subjectId: id,
+          organisationId: organisation.id, details: { pspid } });
       }
       return done;
     });
@@ -138,8 +139,8 @@ export function createMerchantsService(options: MerchantsOptions) {
     const sealed: Partial<repo.SealedPassphrases> = {};
     for (const which of replaced) sealed[which] = sealFor(m.id, 'test', which, generatePassphrase());
     await repo.updateSettings(trx, m.id, 'test', {}, sealed, clock.now());
-    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.test_passphrase_replaced', subjectType: 'merchant',
-      subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'test', fields: replaced.join(','), reason: 'equal_to_production' } }, clock);
+    await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.test_passphrase_replaced', subjectType: 'merchant',
+      subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'test', fields: replaced.join(','), reason: 'equal_to_production' } });
     await mailPassphraseReplaced(trx, { id: m.id, organisationId: m.organisation_id, pspid: m.pspid, name: m.name }, replaced, publicUrl);
     return replaced;
   }
@@ -160,8 +161,8 @@ export function createMerchantsService(options: MerchantsOptions) {
       if (shaOut !== undefined) sealed.shaOut = shaOut === null ? null : sealFor(m.id, env, 'shaOut', shaOut);
       await repo.updateSettings(trx, m.id, env, plain, sealed, clock.now());
       if (changed.length > 0) {
-        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.settings_changed', subjectType: 'merchant',
-          subjectId: m.id, organisationId: m.organisation_id, details: { environment: env, fields: changed.join(',') } }, clock);
+        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.settings_changed', subjectType: 'merchant',
+          subjectId: m.id, organisationId: m.organisation_id, details: { environment: env, fields: changed.join(',') } });
       }
       let replacedInTest: Replaced = [];
       if (shaIn !== undefined || shaOut !== undefined) {
@@ -190,8 +191,8 @@ export function createMerchantsService(options: MerchantsOptions) {
       const shaIn = generatePassphrase();
       const changed = [...changedFields(testSettings, { ...repo.settingsOf(rows.prod), shaInSet: true, shaOutSet: true }), 'shaIn'];
       await repo.updateSettings(trx, m.id, 'prod', testSettings, { shaIn: sealFor(m.id, 'prod', 'shaIn', shaIn) }, clock.now());
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.copied_to_prod', subjectType: 'merchant',
-        subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'prod', fields: changed.join(',') } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.copied_to_prod', subjectType: 'merchant',
+        subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'prod', fields: changed.join(',') } });
       const prodShaOut = openFor(m.id, 'prod', 'shaOut', rows.prod.sha_out_sealed);
       await enforceTestNotProd(trx, m, openBoth(m.id, 'test', rows.test), { shaIn, shaOut: prodShaOut }, actor);
       return { ok: true, shaIn, changed, prodShaOutSet: prodShaOut !== null };

@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { VarcoError, fail, ok, type Result } from '../../kernel/errors.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { checkPassword, hashPassword, verifyPassword, type PasswordProblem } from './password.ts';
 import { checkThrottle, recordFailure, type ThrottleLimits } from './throttle.policy.ts';
 import * as repo from './identity.repository.ts';
@@ -13,6 +13,7 @@ import { createSession, deleteSession, readSession, type SessionView } from './s
 export interface IdentityOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   sessionTtlMinutes: number;
   signInMaxFailures: number;
   signInLockMinutes: number;
@@ -37,7 +38,7 @@ export function isEmail(value: string): boolean {
 }
 
 export function createIdentityService(options: IdentityOptions) {
-  const { db, clock } = options;
+  const { db, clock, audit } = options;
   const limits: ThrottleLimits = { maxFailures: options.signInMaxFailures, windowMs: 15 * 60_000, lockMs: options.signInLockMinutes * 60_000 };
   // An address is shared by everyone behind one NAT or proxy: a few people's typos must not lock
   // them all out, so the address allows ADDRESS_FACTOR times the failures of one account.
@@ -57,16 +58,16 @@ export function createIdentityService(options: IdentityOptions) {
     if (!user || !valid) {
       await db.transaction().execute(async (trx) => {
         for (const key of keys) await repo.writeThrottle(trx, key, recordFailure(states.get(key), clock.now(), key.startsWith('ip:') ? addressLimits : limits));
-        await appendAudit(trx, { actorType: 'anonymous', actorId: user?.id ?? null, action: 'sign_in.failed', subjectType: 'user',
-          subjectId: user?.id ?? null, ip: input.ip, details: { surface: input.surface, email } }, clock);
+        await audit.append(trx, { actorType: 'anonymous', actorId: user?.id ?? null, action: 'sign_in.failed', subjectType: 'user',
+          subjectId: user?.id ?? null, ip: input.ip, details: { surface: input.surface, email } });
       });
       return fail('invalid_credentials');
     }
     // A fresh session id at every sign-in: a token planted before sign-in never becomes authenticated.
     const session = await db.transaction().execute(async (trx) => {
       await repo.clearThrottle(trx, keys[0] ?? '');
-      await appendAudit(trx, { actorType: user.kind, actorId: user.id, action: 'sign_in.succeeded', subjectType: 'user', subjectId: user.id,
-        ip: input.ip, details: { surface: input.surface } }, clock);
+      await audit.append(trx, { actorType: user.kind, actorId: user.id, action: 'sign_in.succeeded', subjectType: 'user', subjectId: user.id,
+        ip: input.ip, details: { surface: input.surface } });
       return createSession(trx, clock, { userId: user.id, surface: input.surface, ip: input.ip, userAgent: input.userAgent, ttlMinutes: options.sessionTtlMinutes });
     });
     return ok({ token: session.token, sessionId: session.id, userId: user.id });
@@ -75,7 +76,7 @@ export function createIdentityService(options: IdentityOptions) {
   async function signOut(token: string, ip: string | null): Promise<void> {
     await db.transaction().execute(async (trx) => {
       const userId = await deleteSession(trx, token);
-      if (userId) await appendAudit(trx, { actorType: 'system', actorId: userId, action: 'sign_out', subjectType: 'user', subjectId: userId, ip }, clock);
+      if (userId) await audit.append(trx, { actorType: 'system', actorId: userId, action: 'sign_out', subjectType: 'user', subjectId: userId, ip });
     });
   }
 
@@ -93,7 +94,7 @@ export function createIdentityService(options: IdentityOptions) {
     const id = newId('usr');
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('users').values({ id, kind: 'admin', email, password_hash: passwordHash, first_name: null, last_name: null }).execute();
-      await appendAudit(trx, { actorType: input.actor, action: 'admin.created', subjectType: 'user', subjectId: id, ip: input.ip ?? null, details: { email } }, clock);
+      await audit.append(trx, { actorType: input.actor, action: 'admin.created', subjectType: 'user', subjectId: id, ip: input.ip ?? null, details: { email } });
     });
     return ok({ id });
   }

@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { checkPassword, hashPassword, isEmail, type PasswordProblem } from '../identity/index.ts';
 import { enqueueEmail, forgetEmailSecrets } from '../delivery/index.ts';
 import type { Actor } from './organisations.service.ts';
@@ -17,6 +17,7 @@ export const INVITATION_TTL_MS = 48 * 3600_000;
 export interface InvitationsOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   publicUrl: string;
 }
 
@@ -42,7 +43,7 @@ export const INVITE_PROBLEM_TEXT: Record<InviteProblem, string> = {
 };
 
 export function createInvitationsService(options: InvitationsOptions) {
-  const { db, clock, publicUrl } = options;
+  const { db, clock, publicUrl, audit } = options;
   const link = (token: string): string => `${publicUrl}/portal/invitation?token=${token}`;
 
   async function issue(trx: Kysely<Database>, invitation: { organisationId: string; organisationName: string; firstName: string; lastName: string;
@@ -57,8 +58,8 @@ export function createInvitationsService(options: InvitationsOptions) {
     await enqueueEmail(trx, { to: invitation.email, template: 'invitation', locale: invitation.locale, organisationId: invitation.organisationId,
       subjectType: 'invitation', subjectId: id,
       params: { firstName: invitation.firstName, organisationName: invitation.organisationName, link: link(token), expiresAt: expiresAt.toISOString() } });
-    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action, subjectType: 'invitation', subjectId: id,
-      organisationId: invitation.organisationId, details: { email: invitation.email } }, clock);
+    await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action, subjectType: 'invitation', subjectId: id,
+      organisationId: invitation.organisationId, details: { email: invitation.email } });
     return id;
   }
 
@@ -132,8 +133,8 @@ export function createInvitationsService(options: InvitationsOptions) {
       if (invitation.product_ids.length) {
         await trx.insertInto('user_products').values(invitation.product_ids.map((productId) => ({ user_id: userId, product_id: productId }))).execute();
       }
-      await appendAudit(trx, { actorType: 'referent', actorId: userId, ip, action: 'invitation.accepted', subjectType: 'invitation',
-        subjectId: invitation.id, organisationId: invitation.organisation_id, details: { email: invitation.email } }, clock);
+      await audit.append(trx, { actorType: 'referent', actorId: userId, ip, action: 'invitation.accepted', subjectType: 'invitation',
+        subjectId: invitation.id, organisationId: invitation.organisation_id, details: { email: invitation.email } });
       return ok({ userId, email: invitation.email });
     });
   }

@@ -3,7 +3,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { isEmail } from '../identity/index.ts';
 import { checkTaxCode, ORGANISATION_TYPES, type OrganisationType, type TaxCodeProblem } from './organisation.policy.ts';
 import * as repo from './organisations.repository.ts';
@@ -37,10 +37,11 @@ export const ORGANISATION_PROBLEM_TEXT: Record<OrganisationProblem, string> = {
 export interface OrganisationsOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
 }
 
 export function createOrganisationsService(options: OrganisationsOptions) {
-  const { db, clock } = options;
+  const { db, clock, audit } = options;
 
   async function create(input: NewOrganisation, actor: Actor): Promise<Result<{ id: string }, OrganisationProblem>> {
     const name = input.name.trim();
@@ -56,8 +57,8 @@ export function createOrganisationsService(options: OrganisationsOptions) {
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('organisations').values({ id, name, tax_code: taxCode, tax_code_kind: input.taxCodeKind,
           type: input.type as OrganisationType, contact_email: input.contactEmail.trim(), created_at: clock.now() }).execute();
-        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'organisation.created',
-          subjectType: 'organisation', subjectId: id, organisationId: id, details: { name, taxCode } }, clock);
+        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'organisation.created',
+          subjectType: 'organisation', subjectId: id, organisationId: id, details: { name, taxCode } });
       });
     } catch (error) {
       // Two administrators creating the same organisation at once: the unique index decides.

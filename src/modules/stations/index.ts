@@ -47,14 +47,14 @@ export interface StationServicesOptions extends PlatformCertificatesOptions {
 
 /** The module's services wired together. */
 export function createStationServices(options: StationServicesOptions): StationServices {
-  const { db, clock, publicUrl } = options;
-  const trust = createTrustService({ db, clock });
+  const { db, clock, publicUrl, audit } = options;
+  const trust = createTrustService({ db, clock, audit });
   const platform = createPlatformCertificates(options);
   return {
-    stations: createStationsService({ db, clock, publicUrl }),
+    stations: createStationsService({ db, clock, audit, publicUrl }),
     trust,
     platformCertificates: platform,
-    verification: createVerificationService({ db, clock, publicUrl, identity: platform.identity, trust, inboundVerifiedAt: options.inboundVerifiedAt,
+    verification: createVerificationService({ db, clock, audit, publicUrl, identity: platform.identity, trust, inboundVerifiedAt: options.inboundVerifiedAt,
       ...(options.resolve ? { resolve: options.resolve } : {}) }),
     certificateExpiry: createExpiryWarnings({ db, clock, publicUrl, platformCertificates: platform.expiring }),
   };

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { activateClient, describeCertificate, readPlatformClient, rotateClient, type CertificateInfo, type DevPki, type PkiEnvironment } from '../../pki/index.ts';
 import type { ClientIdentity } from '../outbound/index.ts';
 import { createOrganisationsService } from '../organisations/index.ts';
@@ -15,6 +15,7 @@ import type { StationActor } from './stations.service.ts';
 export interface PlatformCertificatesOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   publicUrl: string;
   /** Directory of the development PKI (`<VARCO_DATA_DIR>/pki`). */
   pkiDir: string;
@@ -38,7 +39,7 @@ export interface PlatformDownloads {
 }
 
 export function createPlatformCertificates(options: PlatformCertificatesOptions) {
-  const { db, clock, publicUrl, pkiDir } = options;
+  const { db, clock, publicUrl, pkiDir, audit } = options;
   let ready: Promise<DevPki> | undefined;
   // Re-tried after a failure: a transient file-system error must not disable outbound calls for good.
   const ensure = async (): Promise<DevPki> => {
@@ -73,7 +74,7 @@ export function createPlatformCertificates(options: PlatformCertificatesOptions)
     const { created, certPem } = await rotateClient(pkiDir, env, clock.now());
     const info = describeCertificate(certPem);
     if (!created) return { created, info, notified: 0 };
-    const organisations = await createOrganisationsService({ db, clock }).list();
+    const organisations = await createOrganisationsService({ db, clock, audit }).list();
     const notified = await db.transaction().execute(async (trx) => {
       let count = 0;
       for (const organisation of organisations) {
@@ -81,8 +82,8 @@ export function createPlatformCertificates(options: PlatformCertificatesOptions)
           subjectId: info.fingerprintSha256, params: { environment: env, certificateName: commonName(info), fingerprint: info.fingerprintSha256,
             notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString(), link: `${publicUrl}/portal/certificates` } });
       }
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'pki.client_published', subjectType: 'platform_certificate',
-        subjectId: info.fingerprintSha256, details: { environment: env, notAfter: info.notAfter.toISOString(), referentsNotified: count } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'pki.client_published', subjectType: 'platform_certificate',
+        subjectId: info.fingerprintSha256, details: { environment: env, notAfter: info.notAfter.toISOString(), referentsNotified: count } });
       return count;
     });
     return { created, info, notified };
@@ -94,8 +95,8 @@ export function createPlatformCertificates(options: PlatformCertificatesOptions)
     const info = describeCertificate(certPem);
     const previous = previousCertPem === '' ? undefined : describeCertificate(previousCertPem);
     await db.transaction().execute(async (trx) => {
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'pki.client_activated', subjectType: 'platform_certificate',
-        subjectId: info.fingerprintSha256, details: { environment: env, previous: previous?.fingerprintSha256 ?? null } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'pki.client_activated', subjectType: 'platform_certificate',
+        subjectId: info.fingerprintSha256, details: { environment: env, previous: previous?.fingerprintSha256 ?? null } });
     });
     return { info, previous };
   }

@@ -3,7 +3,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { enqueueEmailToAdmins } from '../delivery/index.ts';
 import { isStationCode, reviewTransition, validateEndpoint, type EndpointInput, type EndpointProblem, type Environment, type ValidEndpoint } from './station.policy.ts';
 import { mailReferents, organisationName } from './stations.mail.ts';
@@ -48,6 +48,7 @@ export const STATION_PROBLEM_TEXT: Record<Exclude<StationProblem, EndpointProble
 export interface StationsOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   publicUrl: string;
 }
 
@@ -74,7 +75,7 @@ function validate(input: StationInput, env: Environment, allowPrivateIp: boolean
 const mayAllowPrivateIp = (actor: StationActor): boolean => actor.type === 'admin' || actor.type === 'cli';
 
 export function createStationsService(options: StationsOptions) {
-  const { db, clock, publicUrl } = options;
+  const { db, clock, publicUrl, audit } = options;
 
   async function insertVersion(trx: Kysely<Database>, stationId: string, v: Validated, actor: StationActor): Promise<string> {
     const last = await trx.selectFrom('station_versions').select((eb) => eb.fn.max('version').as('v')).where('station_id', '=', stationId).executeTakeFirst();
@@ -112,8 +113,8 @@ export function createStationsService(options: StationsOptions) {
         await trx.insertInto('stations').values({ id, organisation_id: organisationId, environment: env, code, allow_private_ip: allowPrivateIp, created_at: clock.now() }).execute();
         const versionId = await insertVersion(trx, id, endpoints, actor);
         await tellAdmins(trx, { id, organisation_id: organisationId, code, environment: env });
-        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.registered', subjectType: 'station', subjectId: id,
-          organisationId, details: { code, environment: env, versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } }, clock);
+        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.registered', subjectType: 'station', subjectId: id,
+          organisationId, details: { code, environment: env, versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } });
         return versionId;
       });
       return ok({ id, versionId });
@@ -134,8 +135,8 @@ export function createStationsService(options: StationsOptions) {
     const versionId = await db.transaction().execute(async (trx) => {
       const versionId = await insertVersion(trx, stationId, endpoints, actor);
       await tellAdmins(trx, station);
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.edited', subjectType: 'station', subjectId: stationId,
-        organisationId: station.organisation_id, details: { versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.edited', subjectType: 'station', subjectId: stationId,
+        organisationId: station.organisation_id, details: { versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } });
       return versionId;
     });
     return ok({ versionId });
@@ -161,8 +162,8 @@ export function createStationsService(options: StationsOptions) {
       await mailReferents(trx, { template: next === 'approved' ? 'station_approved' : 'station_changes_requested', organisationId: version.organisation_id,
         subjectType: 'station', subjectId: version.station_id,
         params: { stationCode: version.code, environment: version.environment, note: text, link: `${publicUrl}/portal/stations/${version.station_id}` } });
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: next === 'approved' ? 'station.approved' : 'station.changes_requested',
-        subjectType: 'station', subjectId: version.station_id, organisationId: version.organisation_id, details: { versionId, note: text } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: next === 'approved' ? 'station.approved' : 'station.changes_requested',
+        subjectType: 'station', subjectId: version.station_id, organisationId: version.organisation_id, details: { versionId, note: text } });
       return ok({ stationId: version.station_id });
     });
   }
@@ -188,8 +189,8 @@ export function createStationsService(options: StationsOptions) {
     }
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('stations').set(values).where('id', '=', stationId).execute();
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.configured', subjectType: 'station', subjectId: stationId,
-        organisationId: station.organisation_id, details: { connectTimeoutMs: values.connect_timeout_ms, responseTimeoutMs: values.response_timeout_ms, allowPrivateIp: values.allow_private_ip } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.configured', subjectType: 'station', subjectId: stationId,
+        organisationId: station.organisation_id, details: { connectTimeoutMs: values.connect_timeout_ms, responseTimeoutMs: values.response_timeout_ms, allowPrivateIp: values.allow_private_ip } });
     });
   }
 

@@ -5,7 +5,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { StationActor } from './stations.service.ts';
 import type { Environment } from './station.policy.ts';
 
@@ -34,8 +34,8 @@ function parseSingle(pem: string): Cert | undefined {
   }
 }
 
-export function createTrustService(options: { db: Kysely<Database>; clock: Clock }) {
-  const { db, clock } = options;
+export function createTrustService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog }) {
+  const { db, clock, audit } = options;
 
   async function add(env: Environment, pem: string, actor: StationActor): Promise<Result<{ id: string; subject: string; fingerprint: string }, TrustProblem>> {
     const cert = parseSingle(pem);
@@ -65,8 +65,8 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('trusted_cas').values({ id, environment: env, pem: cert.toString(), subject, fingerprint_sha256: fingerprint,
         not_after: new Date(cert.validTo), added_by: actor.id, added_at: clock.now() }).execute();
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_added', subjectType: 'trusted_ca', subjectId: id,
-        details: { environment: env, subject, fingerprint } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_added', subjectType: 'trusted_ca', subjectId: id,
+        details: { environment: env, subject, fingerprint } });
     });
   }
 
@@ -75,8 +75,8 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
       const row = await trx.updateTable('trusted_cas').set({ removed_at: clock.now() }).where('id', '=', id).where('removed_at', 'is', null)
         .returning(['environment', 'subject']).executeTakeFirst();
       if (!row) return false;
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_removed', subjectType: 'trusted_ca', subjectId: id,
-        details: { environment: row.environment, subject: row.subject } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_removed', subjectType: 'trusted_ca', subjectId: id,
+        details: { environment: row.environment, subject: row.subject } });
       return true;
     });
   }

@@ -4,7 +4,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { verifyEndpoint, type ClientIdentity, type Endpoint, type Resolve } from '../outbound/index.ts';
 import type { Environment } from './station.policy.ts';
 import { mailReferents } from './stations.mail.ts';
@@ -23,6 +23,7 @@ import { failedSteps, serverCertificateOf, type CheckResult, type CheckTrigger, 
 export interface VerificationOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   publicUrl: string;
   /** The platform client certificate of the environment, presented on the connection. */
   identity: (env: Environment) => Promise<ClientIdentity>;
@@ -51,7 +52,7 @@ export interface CheckOutcome {
 const ACTOR_OF: Record<CheckTrigger, 'referent' | 'admin' | 'cli' | 'system'> = { portal: 'referent', admin: 'admin', cli: 'cli', schedule: 'system' };
 
 export function createVerificationService(options: VerificationOptions) {
-  const { db, clock, publicUrl } = options;
+  const { db, clock, publicUrl, audit } = options;
 
   async function runChecks(env: Environment, endpoints: Array<{ role: 'primary' | 'secondary'; endpoint: Endpoint }>): Promise<EndpointCheck[]> {
     const [identity, roots] = await Promise.all([options.identity(env), options.trust.roots(env)]);
@@ -115,9 +116,9 @@ export function createVerificationService(options: VerificationOptions) {
       ...(verdict.flag ? { flagged_at: now } : verdict.unflag ? { flagged_at: null } : {}),
     }).where('id', '=', input.stationId).execute();
     if (verdict.state !== current.connection_state || verdict.flag) {
-      await appendAudit(trx, { actorType: ACTOR_OF[input.trigger], actorId: input.scope.actorId ?? null, ip: input.scope.ip ?? null,
+      await audit.append(trx, { actorType: ACTOR_OF[input.trigger], actorId: input.scope.actorId ?? null, ip: input.scope.ip ?? null,
         action: verdict.flag ? 'station.flagged' : `station.connection_${verdict.state}`, subjectType: 'station', subjectId: input.stationId,
-        organisationId: current.organisation_id, details: { from: current.connection_state, to: verdict.state, trigger: input.trigger } }, clock);
+        organisationId: current.organisation_id, details: { from: current.connection_state, to: verdict.state, trigger: input.trigger } });
     }
     if (verdict.flag) {
       await mailReferents(trx, { template: 'station_unreachable', organisationId: current.organisation_id, subjectType: 'station', subjectId: input.stationId,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../kernel/clock.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { createKeyVerifier, type KeyVerifier, type VerifierLogger } from './key-verifier.ts';
 import { createKeysService, type KeysService } from './keys.service.ts';
 import { createProductsService, type ProductsService } from './products.service.ts';
@@ -36,6 +37,7 @@ export interface SubscriptionServices {
 export interface SubscriptionServicesOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   publicUrl: string;
   /** For the verifier's LISTEN connection; without it every /api request is checked against the database. */
   databaseUrl: string | undefined;
@@ -44,16 +46,16 @@ export interface SubscriptionServicesOptions {
 
 /** The module's services wired together: a change made here drops this instance's cached verdicts at once. */
 export function createSubscriptionServices(options: SubscriptionServicesOptions): SubscriptionServices {
-  const { db, clock, publicUrl } = options;
+  const { db, clock, audit, publicUrl } = options;
   // Called only after a commit, by which time the verifier below exists.
   const onKeysChanged = (id: string): void => keyVerifier.invalidate(id);
-  const subscriptions = createSubscriptionsService({ db, clock, publicUrl, onKeysChanged });
+  const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl, onKeysChanged });
   const keyVerifier = createKeyVerifier({ db, clock, databaseUrl: options.databaseUrl, ...(options.logger ? { logger: options.logger } : {}),
     everyMinute: () => subscriptions.expireDue() });
   return {
     subscriptions,
-    apiKeys: createKeysService({ db, clock, publicUrl, onKeysChanged }),
-    products: createProductsService({ db, clock }),
+    apiKeys: createKeysService({ db, clock, audit, publicUrl, onKeysChanged }),
+    products: createProductsService({ db, clock, audit }),
     keyVerifier,
   };
 }

@@ -3,7 +3,7 @@ import type { Database, Environment } from '../../db/schema.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { generateKey, type GeneratedKey } from './keys.ts';
 import { mailReferents } from './subscription.mail.ts';
 import { keysManageable, keysWork } from './subscription.policy.ts';
@@ -23,6 +23,7 @@ export type RegenerateProblem = 'not_manageable' | 'invalid_overlap';
 export interface KeysOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   publicUrl: string;
   onKeysChanged?: (subscriptionId: string) => void;
 }
@@ -46,7 +47,7 @@ const stored = (generated: GeneratedKey, now: Date) => ({ hash: generated.hash, 
 const isConflict = (error: unknown): boolean => (error as { code?: string }).code === '23505';
 
 export function createKeysService(options: KeysOptions) {
-  const { db, clock } = options;
+  const { db, clock, audit } = options;
 
   async function scoped(trx: Kysely<Database>, id: string, organisationId: string | undefined) {
     const s = await repo.findSubscription(trx, id, organisationId);
@@ -64,8 +65,8 @@ export function createKeysService(options: KeysOptions) {
       const generated = generateKey(s.environment);
       // Guarded: two tabs revealing at once get one key; the other sees "already revealed".
       if (!(await repo.fillUnrevealed(trx, current.id, stored(generated, clock.now())))) return fail('already_revealed' as const);
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'api_key.revealed', subjectType: 'subscription', subjectId: id,
-        organisationId: s.organisation_id, details: { slot, keyId: current.id } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'api_key.revealed', subjectType: 'subscription', subjectId: id,
+        organisationId: s.organisation_id, details: { slot, keyId: current.id } });
       await repo.notifyKeysChanged(trx, id);
       return ok({ key: generated.key, keyId: current.id });
     });
@@ -95,9 +96,9 @@ export function createKeysService(options: KeysOptions) {
         const generated = generateKey(s.environment);
         const keyId = newId('key');
         await repo.insertKey(trx, { id: keyId, subscriptionId: id, slot, ...stored(generated, now), revealedAt: now });
-        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'api_key.regenerated', subjectType: 'subscription', subjectId: id,
+        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'api_key.regenerated', subjectType: 'subscription', subjectId: id,
           organisationId: s.organisation_id, details: { slot, keyId, previousKeyId: current?.id ?? null, overlapHours,
-            previousValidUntil: previousValidUntil?.toISOString() ?? null } }, clock);
+            previousValidUntil: previousValidUntil?.toISOString() ?? null } });
         await repo.notifyKeysChanged(trx, id);
         return ok({ key: generated.key, keyId, previousValidUntil });
       });
@@ -136,8 +137,8 @@ export function createKeysService(options: KeysOptions) {
       for (const slot of ['primary', 'secondary'] as const) {
         await repo.insertKey(trx, { id: newId('key'), subscriptionId: id, slot, ...stored(keys[slot], now), revealedAt: now });
       }
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'subscription.created', subjectType: 'subscription', subjectId: id,
-        organisationId: organisation.id, details: { product: product.code, environment, name, state: 'active', keysIssued: true } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'subscription.created', subjectType: 'subscription', subjectId: id,
+        organisationId: organisation.id, details: { product: product.code, environment, name, state: 'active', keysIssued: true } });
       const row = await repo.findSubscription(trx, id);
       if (row) await mailReferents(trx, row, 'subscription_approved', options.publicUrl);
       await repo.notifyKeysChanged(trx, id);

@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { findProduct, listProducts, notifyKeysChanged, productsOfUser } from './subscriptions.repository.ts';
 import type { SubscriptionActor } from './subscriptions.service.ts';
 
@@ -47,8 +47,8 @@ function check(input: ProductInput): ProductProblem | undefined {
   return undefined;
 }
 
-export function createProductsService(options: { db: Kysely<Database>; clock: Clock }) {
-  const { db, clock } = options;
+export function createProductsService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog }) {
+  const { db, clock, audit } = options;
   const columns = (input: ProductInput) => ({ code: input.code, name: input.name.trim(), description: input.description.trim(),
     route_groups: [...new Set(input.routeGroups)], approval_required_test: input.approvalRequiredTest, approval_required_prod: input.approvalRequiredProd,
     rate_limit_per_minute: input.rateLimitPerMinute });
@@ -60,8 +60,8 @@ export function createProductsService(options: { db: Kysely<Database>; clock: Cl
     try {
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('products').values({ id, ...columns(input), created_at: clock.now() }).execute();
-        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'product.created', subjectType: 'product', subjectId: id,
-          details: { code: input.code, routeGroups: input.routeGroups.join(','), rateLimitPerMinute: input.rateLimitPerMinute } }, clock);
+        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'product.created', subjectType: 'product', subjectId: id,
+          details: { code: input.code, routeGroups: input.routeGroups.join(','), rateLimitPerMinute: input.rateLimitPerMinute } });
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return fail('code_taken');
@@ -78,9 +78,9 @@ export function createProductsService(options: { db: Kysely<Database>; clock: Cl
       return await db.transaction().execute(async (trx) => {
         const result = await trx.updateTable('products').set(columns(input)).where('id', '=', id).executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return fail('not_found' as const);
-        await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'product.updated', subjectType: 'product', subjectId: id,
+        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'product.updated', subjectType: 'product', subjectId: id,
           details: { code: input.code, routeGroups: input.routeGroups.join(','), approvalRequiredTest: input.approvalRequiredTest,
-            approvalRequiredProd: input.approvalRequiredProd, rateLimitPerMinute: input.rateLimitPerMinute } }, clock);
+            approvalRequiredProd: input.approvalRequiredProd, rateLimitPerMinute: input.rateLimitPerMinute } });
         await notifyKeysChanged(trx, `product:${id}`);
         return ok({ id });
       });

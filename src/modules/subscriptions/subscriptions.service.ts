@@ -3,7 +3,7 @@ import type { Database, Environment, SubscriptionState } from '../../db/schema.t
 import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
-import { appendAudit } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { keyPrefix } from './keys.ts';
 import { mailAdminsSubmitted, mailReferents } from './subscription.mail.ts';
 import { decideTransition, type PolicyActor, type SubscriptionAction } from './subscription.policy.ts';
@@ -22,6 +22,7 @@ export interface SubscriptionActor {
 export interface SubscriptionsOptions {
   db: Kysely<Database>;
   clock: Clock;
+  audit: AuditLog;
   publicUrl: string;
   /** Called after a commit that changed what a subscription's keys may do (this instance's own cache). */
   onKeysChanged?: (subscriptionId: string) => void;
@@ -65,7 +66,7 @@ export async function insertSealedKeys(trx: Kysely<Database>, subscriptionId: st
 }
 
 export function createSubscriptionsService(options: SubscriptionsOptions) {
-  const { db, clock, publicUrl } = options;
+  const { db, clock, publicUrl, audit } = options;
 
   /** A referent asks for a subscription; active at once when the product needs no approval in that environment. */
   async function subscribe(input: SubscribeInput, actor: SubscriptionActor & { type: 'referent'; id: string }): Promise<Result<{ id: string; state: SubscriptionState }, SubscribeProblem>> {
@@ -88,9 +89,9 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
       await insertSealedKeys(trx, id, environment, now);
       const row = await repo.findSubscription(trx, id);
       if (!row) throw new Error('subscription vanished inside its own transaction');
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: approval ? 'subscription.submitted' : 'subscription.created',
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: approval ? 'subscription.submitted' : 'subscription.created',
         subjectType: 'subscription', subjectId: id, organisationId,
-        details: { product: allowed.code, environment, name, state } }, clock);
+        details: { product: allowed.code, environment, name, state } });
       if (approval) await mailAdminsSubmitted(trx, row, publicUrl);
       else await mailReferents(trx, row, 'subscription_approved', publicUrl);
     });
@@ -111,8 +112,8 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
       if (!verdict.ok) throw new VarcoError('invalid_state_transition', `This subscription is ${s.state}; it cannot be ${PAST[action]}.`);
       const applied = await repo.applyTransition(trx, { id, from: verdict.from, to: verdict.to, comment: comment || null, now: clock.now() });
       if (!applied) throw new VarcoError('invalid_state_transition', 'The subscription changed meanwhile; reload the page and decide again.');
-      await appendAudit(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: `subscription.${PAST[action]}`, subjectType: 'subscription',
-        subjectId: id, organisationId: s.organisation_id, details: { from: verdict.from, to: verdict.to, ...(comment ? { comment } : {}) } }, clock);
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: `subscription.${PAST[action]}`, subjectType: 'subscription',
+        subjectId: id, organisationId: s.organisation_id, details: { from: verdict.from, to: verdict.to, ...(comment ? { comment } : {}) } });
       await repo.notifyKeysChanged(trx, id);
       const template = MAIL[action];
       if (template) await mailReferents(trx, s, template, publicUrl, comment);
