@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { APP_ROLE, auditRoleProblems, grantAppRole, migrate } from '../../src/db/index.ts';
+import { openMigratedDatabase } from '../../src/main/bootstrap.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { createTestDatabase } from '../support/db.ts';
+import { testConfig } from '../support/app.ts';
+
+// Varco connects as an application role that is no superuser, owns no table and may only SELECT and
+// INSERT the audit tables: what it runs (a bug, an injected statement) cannot rewrite, delete or stop
+// the audit log. Migrations and grants run as the owner.
+
+const database = await createTestDatabase();
+const app = database.pool;
+
+test('the application role is no superuser and may not create roles or databases', async () => {
+  const { rows } = await app.query<{ rolname: string; rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean; rolbypassrls: boolean }>(
+    'SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = current_user');
+  assert.deepEqual(rows, [{ rolname: APP_ROLE, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolbypassrls: false }]);
+  assert.deepEqual(await auditRoleProblems(app), []);
+  assert.deepEqual(await auditRoleProblems(database.owner), ['database role "postgres" is a superuser']);
+});
+
+test('the application role cannot UPDATE, DELETE, TRUNCATE, ALTER or drop the audit tables, nor turn triggers off', async () => {
+  for (const table of ['audit_log', 'audit_checkpoints']) {
+    for (const statement of [`UPDATE ${table} SET at = at`, `DELETE FROM ${table}`, `TRUNCATE ${table}`, `ALTER TABLE ${table} DISABLE TRIGGER USER`,
+      `ALTER TABLE ${table} DISABLE TRIGGER ALL`, `ALTER TABLE ${table} OWNER TO ${APP_ROLE}`, `DROP TABLE ${table}`]) {
+      await assert.rejects(app.query(statement), /permission denied|must be owner/, statement);
+    }
+  }
+  await assert.rejects(app.query('SET session_replication_role = replica'), /permission denied/);
+  await assert.rejects(app.query('DROP TRIGGER audit_log_no_update ON audit_log'), /must be owner/);
+  await assert.rejects(app.query('CREATE TABLE audit_log_copy (id text)'), /permission denied/);
+  const { rows } = await database.owner.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND tgenabled = 'O'");
+  assert.ok(rows[0]!.n >= 2, 'the triggers are still on');
+});
+
+test('the migration runner works as the application role on a migrated database (it cannot CREATE)', async () => {
+  const result = await migrate(app);
+  assert.deepEqual(result.applied, []);
+  await assert.rejects(app.query('INSERT INTO varco_migrations (version, name, checksum) VALUES (999, $1, $1)', ['x']), /permission denied/);
+});
+
+test('grants are idempotent and take back more than SELECT and INSERT on the audit tables', async () => {
+  await database.owner.query(`GRANT UPDATE, DELETE, TRUNCATE ON audit_log, audit_checkpoints TO ${APP_ROLE}`);
+  assert.deepEqual(await auditRoleProblems(app), [`database role "${APP_ROLE}" may UPDATE/DELETE/TRUNCATE audit rows`]);
+  await grantAppRole(database.owner, APP_ROLE);
+  await grantAppRole(database.owner, APP_ROLE);
+  assert.deepEqual(await auditRoleProblems(app), []);
+  await assert.rejects(app.query('DELETE FROM audit_log'), /permission denied/);
+});
+
+async function openWith(env: Record<string, string>): Promise<string> {
+  const lines: string[] = [];
+  const logger = createLogger('info', new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString('utf8')); cb(); } }));
+  const handle = await openMigratedDatabase(await testConfig(env), logger, 'share', { warnAboutRole: true });
+  await handle.close();
+  return lines.join('');
+}
+
+test('an external DATABASE_URL that is a superuser starts with a clear warning; the owner as VARCO_DATABASE_OWNER_URL and a plain role do not', async () => {
+  const warned = await openWith({ DATABASE_URL: database.ownerUrl });
+  assert.match(warned, /"level":40/);
+  assert.match(warned, /database role \\"postgres\\" is a superuser: the database does not stop this role from rewriting the audit log/);
+  assert.match(warned, /VARCO_DATABASE_OWNER_URL/);
+  const quiet = await openWith({ DATABASE_URL: database.url, VARCO_DATABASE_OWNER_URL: database.ownerUrl });
+  assert.doesNotMatch(quiet, /"level":40/);
+});
