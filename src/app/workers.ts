@@ -6,7 +6,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
 import { createEmailHandler } from './mail.ts';
-import { wireStationScheduler, wireStationServices } from './stations.ts';
+import { destinationsOf, wireStationScheduler, wireStationServices } from './stations.ts';
 import { createFeedbackSender } from './feedback.ts';
 import type { Logger } from './logger.ts';
 
@@ -44,8 +44,9 @@ export function createWorkers(deps: WorkersDeps): Workers {
     mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
     handlers.email = createEmailHandler(mailer);
   }
-  // Server-to-server feedback of the hosted page, through the outbound client (stations: mTLS with failover).
-  const feedback = handlers.http ? undefined : createFeedbackSender({ stations: wireStationServices({ config, db, clock }), logger: logger.child({ component: 'feedback' }) });
+  // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
+  const feedback = handlers.http ? undefined : createFeedbackSender({ trust: wireStationServices({ config, db, clock }).trust, destinations: destinationsOf(config),
+    logger: logger.child({ component: 'feedback' }) });
   if (feedback) handlers.http = feedback.deliver;
   const channels = Object.keys(handlers) as Channel[];
   const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: workerId(), handlers,

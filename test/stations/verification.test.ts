@@ -22,7 +22,7 @@ const referent = await createReferent(db, org, ['node']);
 const other = await createOrganisation(db, 'Altra Banca');
 const varcoClientCa = (await platformCertificates.downloads('test')).caPem;
 const pki: ServerPkiMaterial = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Org Test Root', intermediateName: 'Org Test Issuing CA' });
-assert.ok((await trust.add('test', pki.root.certPem, CLI)).ok);
+assert.ok((await trust.add('test', pki.root.certPem, { organisationId: org }, CLI)).ok);
 
 const peerFor = (material: ServerPkiMaterial = pki): Promise<Peer> =>
   startPeer({ leaf: material.leaf, chain: material.intermediate ? [material.intermediate] : [], clientCas: [varcoClientCa] });

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/app/logger.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { TEST_OUTBOUND_ENV } from './outbound.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -21,9 +22,10 @@ export interface TestApp {
   rawLogs: () => string;
 }
 
+/** Outbound calls may reach loopback peers (TEST_OUTBOUND_ENV) unless `env` says otherwise. */
 export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
   const dataDir = await mkdtemp(join(tmpdir(), 'varco-test-'));
-  return loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_PORT: '0', VARCO_LOG_LEVEL: 'info', ...env });
+  return loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_PORT: '0', VARCO_LOG_LEVEL: 'info', ...TEST_OUTBOUND_ENV, ...env });
 }
 
 /** The production app on a fresh migrated database, for inject() tests; closed after the file. */
