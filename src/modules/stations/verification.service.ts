@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
@@ -79,7 +79,8 @@ export function createVerificationService(options: VerificationOptions) {
       const verdict = portalVerifyVerdict(row.portal_verifications, clock.now());
       if (!verdict.allowed) return { ok: false, reason: 'rate_limited', retryAfterSeconds: verdict.retryAfterSeconds };
       const claimed = await db.updateTable('stations').set({ portal_verifications: verdict.times })
-        .where('id', '=', stationId).where('portal_verifications', '=', row.portal_verifications).executeTakeFirst();
+        // One parameter, not a list: the stored array must still be exactly what was read.
+        .where('id', '=', stationId).where(sql<boolean>`portal_verifications = ${row.portal_verifications}::timestamptz[]`).executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 1) return { ok: true };
     }
     // Five lost races in a row: the station is being verified from several places right now.
