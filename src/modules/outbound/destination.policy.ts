@@ -130,5 +130,6 @@ const REFUSAL_TEXT: Record<DestinationRefusal, string> = {
 
 /** One sentence for logs, failures and verification steps. */
 export function describeRefusal(verdict: Extract<DestinationVerdict, { allowed: false }>): string {
+  if (verdict.refusal === 'invalid') return `"${verdict.address}" is ${REFUSAL_TEXT.invalid}`;
   return `${verdict.address} is ${REFUSAL_TEXT[verdict.refusal]}: Varco connects only to public addresses (an operator may allow ranges with VARCO_OUTBOUND_ALLOW_CIDRS)`;
 }
