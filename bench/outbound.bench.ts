@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { ensureDevPki } from '../src/pki/index.ts';
-import { createOutboundClient, type ClientIdentity, type EndpointSet, type TrustStore } from '../src/modules/outbound/index.ts';
+import { createDestinationPolicy, createOutboundClient, type ClientIdentity, type EndpointSet, type TrustStore } from '../src/modules/outbound/index.ts';
 import type { BenchSettings } from './api-key.bench.ts';
 import { fmt, type Row } from './report.ts';
 import { median, spawnTracked, waitForLine, within } from './support.ts';
@@ -91,12 +91,13 @@ async function closedLoop(concurrency: number, seconds: number, send: () => Prom
 
 async function varcoRun(m: Material, receiver: Receiver, concurrency: number, seconds: number): Promise<LoopResult> {
   await receiver.reset();
-  const client = createOutboundClient({ identity: () => m.identity, trust: () => m.trust, connectionsPerEndpoint: POOL_SIZE });
+  const client = createOutboundClient({ mode: { kind: 'mutual', identity: () => m.identity }, destinations: createDestinationPolicy({ allowCidrs: ['127.0.0.0/8'] }),
+    connectionsPerEndpoint: POOL_SIZE });
   const endpoints: EndpointSet = { key: 'bench', primary: { url: `https://localhost:${receiver.port}/feedback`, ip: '127.0.0.1', port: receiver.port } };
   const headers = { 'content-type': 'application/x-www-form-urlencoded' };
   try {
     const loop = await closedLoop(concurrency, seconds, async () => {
-      const result = await client.send('test', endpoints, { method: 'POST', headers, body: BODY });
+      const result = await client.send({ env: 'test', endpoints, trust: m.trust }, { method: 'POST', headers, body: BODY });
       return result.kind === 'response' && result.status < 300;
     });
     return { ...loop, handshakes: (await receiver.stats()).handshakes };

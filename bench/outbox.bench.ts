@@ -11,11 +11,11 @@ import { benchAudit } from './seed.ts';
 import { median, sleep, within } from './support.ts';
 import type { VarcoProcess } from './varco.ts';
 
-// 3. Outbound mutual TLS: server-to-server feedback messages put in the outbox (as the hosted page
-// does, in a transaction) and delivered by the running server's outbox worker — lease, POST over
-// the outbound client with Varco's client certificate, record the attempt — to a local receiver
-// that requires that certificate; against raw undici POSTs of the same bodies with the same
-// certificates and the same parallelism as the worker (up to 50 deliveries in flight, 10 connections).
+// 3. Server-to-server feedback: messages put in the outbox (as the hosted page does, in a
+// transaction) and delivered by the running server's outbox worker — lease, POST over the outbound
+// client in plain mode (feedback never presents a client certificate), record the attempt — to a
+// local HTTPS receiver; against raw undici POSTs of the same bodies, with the same roots and the
+// same parallelism as the worker (up to 50 deliveries in flight, 10 connections).
 
 const WORKER_IN_FLIGHT = 50;
 const BODY = 'orderID=bench-1&amount=12.5&currency=EUR&PM=CreditCard&ACCEPTANCE=test123&STATUS=9&CARDNO=XXXXXXXXXXXX1111&PAYID=3000000001&NCERROR=0&BRAND=VISA&SHASIGN=0';
@@ -57,7 +57,7 @@ export async function outboxBurst(db: Kysely<Database>, receiver: Receiver, coun
 async function undiciBurst(m: Material, receiver: Receiver, count: number): Promise<Burst> {
   await receiver.reset();
   const pool = new Pool(`https://127.0.0.1:${receiver.port}`, { connections: 10, pipelining: 1,
-    connect: { servername: 'localhost', ca: m.trust.roots, cert: m.identity.certChainPem, key: m.identity.keyPem, minVersion: 'TLSv1.2' } });
+    connect: { servername: 'localhost', ca: m.trust.roots, minVersion: 'TLSv1.2' } });
   const started = performance.now();
   let next = 0;
   try {
@@ -78,9 +78,9 @@ async function undiciBurst(m: Material, receiver: Receiver, count: number): Prom
 /** The receiver, its certificates authorised in Varco for `test`. */
 export async function prepareReceiver(varco: VarcoProcess, db: Kysely<Database>, workDir: string): Promise<{ material: Material; receiver: Receiver }> {
   const material = await outboundMaterial(varco.dataDir, workDir);
-  const receiver = await startReceiver(material.files);
-  // The receiver's certificate comes from Varco's development CA: authorise it for `test`, as an administrator would.
-  await createTrustService({ db, clock: systemClock, audit: benchAudit }).add('test', material.trust.roots[0] ?? '', { type: 'cli', id: null, ip: null });
+  const receiver = await startReceiver({ ...material.files, BENCH_PLAIN: '1' });
+  // The receiver's certificate comes from Varco's development CA: authorise it for `test` (every organisation), as an administrator would.
+  await createTrustService({ db, clock: systemClock, audit: benchAudit }).add('test', material.trust.roots[0] ?? '', { allOrganisations: true }, { type: 'cli', id: null, ip: null });
   return { material, receiver };
 }
 
@@ -104,7 +104,7 @@ export async function benchOutbox(varco: VarcoProcess, db: Kysely<Database>, wor
   const handshakes = Math.max(...v.map((r) => r.handshakes));
   const duplicates = v.reduce((sum, r) => sum + r.duplicates, 0);
   return {
-    name: '3. Outbound mutual TLS (outbox → worker → receiver)',
+    name: '3. Server-to-server feedback (outbox → worker → receiver)',
     varco: `${fmt.int(rate)} deliveries/s (${count} per run); ${handshakes} new TLS handshakes per run (pool warm)`,
     baseline: `${fmt.int(base)} req/s (raw undici, ${WORKER_IN_FLIGHT} in flight, ${Math.max(...b.map((r) => r.handshakes))} handshakes)`,
     ratio: fmt.ratio(ratio),

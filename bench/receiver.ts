@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 
 // An organisation's service for benchmark 3, in its own process: HTTPS requiring a client
-// certificate issued by Varco's platform CA, answering 200 to every request. It counts TLS
-// handshakes (`secureConnection`) and requests, and reports them over IPC when asked.
-// Env: BENCH_CERT_FILE, BENCH_KEY_FILE (server chain and key), BENCH_CLIENT_CA_FILE.
+// certificate issued by Varco's platform CA (a station), or — BENCH_PLAIN=1 — plain HTTPS (a
+// merchant's feedback receiver: feedback never carries a client certificate), answering 200 to
+// every request. It counts TLS handshakes (`secureConnection`) and requests, and reports them over
+// IPC when asked. Env: BENCH_CERT_FILE, BENCH_KEY_FILE (server chain and key), BENCH_CLIENT_CA_FILE, BENCH_PLAIN.
 
 let handshakes = 0;
 let requests = 0;
@@ -14,8 +15,8 @@ const server = createServer({
   cert: readFileSync(process.env.BENCH_CERT_FILE ?? '', 'utf8'),
   key: readFileSync(process.env.BENCH_KEY_FILE ?? '', 'utf8'),
   ca: readFileSync(process.env.BENCH_CLIENT_CA_FILE ?? '', 'utf8'),
-  requestCert: true,
-  rejectUnauthorized: true,
+  requestCert: process.env.BENCH_PLAIN !== '1',
+  rejectUnauthorized: process.env.BENCH_PLAIN !== '1',
   // Node's default keep-alive timeout (5 s) would close idle pooled connections between runs.
   keepAliveTimeout: 60_000,
 }, (req, res) => {

@@ -56,7 +56,9 @@ export async function startVarco(options: StartVarcoOptions): Promise<VarcoProce
   const started = performance.now();
   const child = spawnTracked([...(options.nodeArgs ?? []), 'src/main/server.ts'], {
     stdio: ['ignore', out, out],
-    env: childEnv({ VARCO_DATA_DIR: options.dataDir, VARCO_PORT: String(port), VARCO_EMBEDDED_PG_PORT: String(pgPort), VARCO_HOST: '127.0.0.1', ...options.env }),
+    // The receivers listen on loopback, which outbound calls may reach only when allowed.
+    env: childEnv({ VARCO_DATA_DIR: options.dataDir, VARCO_PORT: String(port), VARCO_EMBEDDED_PG_PORT: String(pgPort), VARCO_HOST: '127.0.0.1',
+      VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8', ...options.env }),
   });
   closeSync(out);
   // A server killed by the global timeout leaves its embedded cluster running: stop it at the end.

@@ -13,7 +13,7 @@ import type { ProductCatalog } from '../http/admin/organisations.ts';
 import { createDeliveryService, type DeliveryService } from '../modules/delivery/index.ts';
 import { createSubscriptionServices, type SubscriptionServices } from '../modules/subscriptions/index.ts';
 import type { StationServices } from '../modules/stations/index.ts';
-import { wireStationServices } from './stations.ts';
+import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
@@ -59,6 +59,8 @@ export interface Services extends SubscriptionServices, StationServices {
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
   const { config, db, clock, audit } = deps;
+  // One policy for every outbound connection of this process: stations, verification, feedback.
+  const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
   const services: Omit<Services, 'hostedPage'> = {
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes,
@@ -70,9 +72,9 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     merchants: createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
     errorLog: createErrorLogService({ db, clock }),
     ...subscriptionServices,
-    ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions }),
+    ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
-  return { ...services, hostedPage: wireHostedPage({ ...services, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }) };
+  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }) };
 }
 
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
@@ -113,7 +115,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
   await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
   await services.hostedPage.configs.start();
-  app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); });
+  app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); await services.stationCaller.close(); });
   await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage });
   return app;
 }

@@ -5,6 +5,7 @@ import {
   createConfigCache, createEntryService, createOrdersService, createPaymentService, createTestAcquirer,
   type ConfigCache, type EntryService, type ErrorLogService, type MerchantDirectory, type OrdersService, type PaymentService,
 } from '../modules/ecommerce/index.ts';
+import type { DestinationPolicy } from '../modules/outbound/index.ts';
 import type { StationServices } from '../modules/stations/index.ts';
 import { createFeedbackSender, type FeedbackSender } from './feedback.ts';
 
@@ -22,7 +23,9 @@ export interface HostedPageServices {
   configs: ConfigCache;
 }
 
-export interface HostedPageDeps extends Pick<StationServices, 'stations' | 'trust' | 'platformCertificates'> {
+export interface HostedPageDeps extends Pick<StationServices, 'trust'> {
+  /** Where server-to-server feedback may be delivered (VARCO_OUTBOUND_ALLOW_CIDRS). */
+  destinations: DestinationPolicy;
   db: Kysely<Database>;
   clock: Clock;
   /** The merchant settings service (its configFor). */
@@ -34,7 +37,7 @@ export interface HostedPageDeps extends Pick<StationServices, 'stations' | 'trus
 
 export function wireHostedPage(deps: HostedPageDeps): HostedPageServices {
   const { db, clock, errorLog } = deps;
-  const feedback = createFeedbackSender({ stations: deps });
+  const feedback = createFeedbackSender({ trust: deps.trust, destinations: deps.destinations });
   const merchants = createConfigCache({ directory: deps.merchants, databaseUrl: deps.databaseUrl });
   return {
     entry: createEntryService({ db, clock, merchants, processors: new Set(['test']), recordError: async (error) => { await errorLog.recordEntryError(error); } }),

@@ -6,12 +6,14 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import { ensureDevPki } from '../pki/index.ts';
+import { createDestinationPolicy, type DestinationPolicy } from '../modules/outbound/index.ts';
 import { createStationScheduler, createStationServices, type SchedulerLogger, type StationScheduler, type StationServices } from '../modules/stations/index.ts';
 import { createSubscriptionsService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
 
 // Wiring of the stations module for the server, the workers and the CLI: the development PKI
-// (platform client certificates) and the inbound direction of verification, which the
-// subscriptions module records (`subscriptions.inbound_verified_at`, set by `GET /api/v1/ping`).
+// (platform client certificates), the destination policy every outbound connection obeys
+// (VARCO_OUTBOUND_ALLOW_CIDRS), and the inbound direction of verification, which the subscriptions
+// module records (`subscriptions.inbound_verified_at`, set by `GET /api/v1/ping`).
 
 export interface StationWiring {
   config: Config;
@@ -31,15 +33,20 @@ export function inboundVerifiedAtFrom(subscriptions: Pick<SubscriptionsService, 
   };
 }
 
+/** Public addresses only, plus the operator's ranges; Varco's own addresses are read from its interfaces. */
+export function destinationsOf(config: Config): DestinationPolicy {
+  return createDestinationPolicy({ allowCidrs: config.outboundAllowCidrs });
+}
+
 export function pkiDirOf(config: Config): string {
   return join(config.dataDir, 'pki');
 }
 
-export function wireStationServices(wiring: StationWiring): StationServices {
+export function wireStationServices(wiring: StationWiring & { destinations?: DestinationPolicy }): StationServices {
   const { config, db, clock, audit } = wiring;
   const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl });
   const pkiDir = pkiDirOf(config);
-  return createStationServices({ db, clock, audit, publicUrl: config.publicUrl, pkiDir,
+  return createStationServices({ db, clock, audit, publicUrl: config.publicUrl, pkiDir, destinations: wiring.destinations ?? destinationsOf(config),
     ensurePki: () => ensureDevPki({ dir: pkiDir, hostNames: config.hostNames }), inboundVerifiedAt: inboundVerifiedAtFrom(subscriptions),
     ...(config.tls ? { serverCertificatePem: () => readFile(config.tls?.certFile ?? '', 'utf8') } : {}) });
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
 import { createEmailHandler } from './mail.ts';
-import { wireStationScheduler, wireStationServices } from './stations.ts';
+import { destinationsOf, wireStationScheduler, wireStationServices } from './stations.ts';
 import { createFeedbackSender } from './feedback.ts';
 import type { Logger } from './logger.ts';
 
@@ -47,8 +47,9 @@ export function createWorkers(deps: WorkersDeps): Workers {
     mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
     handlers.email = createEmailHandler(mailer);
   }
-  // Server-to-server feedback of the hosted page, through the outbound client (stations: mTLS with failover).
-  const feedback = handlers.http ? undefined : createFeedbackSender({ stations: wireStationServices({ config, db, clock, audit }), logger: logger.child({ component: 'feedback' }) });
+  // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
+  const feedback = handlers.http ? undefined : createFeedbackSender({ trust: wireStationServices({ config, db, clock, audit }).trust, destinations: destinationsOf(config),
+    logger: logger.child({ component: 'feedback' }) });
   if (feedback) handlers.http = feedback.deliver;
   const channels = Object.keys(handlers) as Channel[];
   const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: workerId(), handlers,

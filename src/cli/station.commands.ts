@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { wireStationServices } from '../app/stations.ts';
 import {
   ENDPOINT_PROBLEM_TEXT, STATION_PROBLEM_TEXT, TRUST_PROBLEM_TEXT, type CheckResult, type Environment, type FieldProblem, type StationActor, type StationProblem,
-  type StationServices,
+  type StationServices, type TrustScope,
 } from '../modules/stations/index.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
@@ -24,6 +24,14 @@ export function envOption(values: Record<string, string | boolean | undefined>):
   const env = required(values, 'env');
   if (env !== 'test' && env !== 'prod') throw new UsageError('--env must be test or prod');
   return env;
+}
+
+/** Exactly one of --org ID and --all-organisations: trusting a CA for everyone is never a default. */
+function scopeOption(values: Record<string, string | boolean | undefined>): TrustScope {
+  const org = typeof values.org === 'string' && values.org !== '' ? values.org : undefined;
+  const all = values['all-organisations'] === true;
+  if ((org === undefined) === !all) throw new UsageError('say whom the CA is trusted for: --org ID (one organisation) or --all-organisations');
+  return org === undefined ? { allOrganisations: true } : { organisationId: org };
 }
 
 const problemText = (problem: StationProblem): string => (problem in STATION_PROBLEM_TEXT ? STATION_PROBLEM_TEXT[problem as keyof typeof STATION_PROBLEM_TEXT]
@@ -55,25 +63,30 @@ export function describeCheck(code: string, state: string, result: CheckResult):
 
 export const stationCommands: Record<string, { summary: string; run: Command }> = {
   'trust add': {
-    summary: 'authorise a CA for server certificates of an environment (--env test|prod --file CA.pem)',
+    summary: 'authorise a CA for the server certificates of one organisation, or explicitly of all (--env test|prod --file CA.pem --org ID | --all-organisations)',
     run: async (args, ctx) => {
-      const { values } = parse(args, { env: { type: 'string' }, file: { type: 'string' } });
+      const { values } = parse(args, { env: { type: 'string' }, file: { type: 'string' }, org: { type: 'string' }, 'all-organisations': { type: 'boolean' } });
       const env = envOption(values);
+      const scope = scopeOption(values);
       const pem = await readFile(resolve(required(values, 'file')), 'utf8');
-      const result = await (await wired(ctx)).trust.add(env, pem, CLI_ACTOR);
+      const result = await (await wired(ctx)).trust.add(env, pem, scope, CLI_ACTOR);
       if (!result.ok) throw new UsageError(TRUST_PROBLEM_TEXT[result.reason]);
-      output(values.json === true, result.value, `Trusted in ${env}: ${result.value.subject} (${result.value.id}, SHA-256 ${result.value.fingerprint})`);
+      const whom = 'organisationId' in scope ? `organisation ${scope.organisationId}` : 'every organisation';
+      output(values.json === true, { ...result.value, organisationId: 'organisationId' in scope ? scope.organisationId : null },
+        `Trusted in ${env} for ${whom}: ${result.value.subject} (${result.value.id}, SHA-256 ${result.value.fingerprint})`);
       return 0;
     },
   },
   'trust list': {
-    summary: 'list the CAs authorised for an environment (--env test|prod)',
+    summary: 'list the CAs authorised for an environment, with the organisation each is trusted for (--env test|prod)',
     run: async (args, ctx) => {
       const { values } = parse(args, { env: { type: 'string' } });
       const env = envOption(values);
       const rows = await (await wired(ctx)).trust.list(env);
-      output(values.json === true, rows.map((r) => ({ id: r.id, environment: r.environment, subject: r.subject, fingerprint: r.fingerprint_sha256, notAfter: r.not_after.toISOString() })),
-        rows.map((r) => `${r.id}  ${r.not_after.toISOString().slice(0, 10)}  ${r.subject}`).join('\n') || `No CAs authorised for ${env} in addition to the Mozilla store.`);
+      output(values.json === true, rows.map((r) => ({ id: r.id, environment: r.environment, organisationId: r.organisation_id, subject: r.subject, fingerprint: r.fingerprint_sha256,
+        notAfter: r.not_after.toISOString() })),
+      rows.map((r) => `${r.id}  ${r.not_after.toISOString().slice(0, 10)}  ${(r.organisation_id ?? 'all organisations').padEnd(30)}  ${r.subject}`).join('\n')
+        || `No CAs authorised for ${env} in addition to the Mozilla store.`);
       return 0;
     },
   },
@@ -89,16 +102,16 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
     },
   },
   'station add': {
-    summary: 'register a station (--org ID --env E --code C --url U --ip I --port P [--secondary-url U --secondary-ip I --secondary-port P] [--allow-private-ip])',
+    summary: 'register a station (--org ID --env E --code C --url U --ip I --port P [--secondary-url U --secondary-ip I --secondary-port P] [--allow-shared-host])',
     run: async (args, ctx) => {
       const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' }, code: { type: 'string' }, url: { type: 'string' }, ip: { type: 'string' },
-        port: { type: 'string' }, 'secondary-url': { type: 'string' }, 'secondary-ip': { type: 'string' }, 'secondary-port': { type: 'string' }, 'allow-private-ip': { type: 'boolean' } });
+        port: { type: 'string' }, 'secondary-url': { type: 'string' }, 'secondary-ip': { type: 'string' }, 'secondary-port': { type: 'string' }, 'allow-shared-host': { type: 'boolean' } });
       const env = envOption(values);
       const text = (name: string): string => (typeof values[name] === 'string' ? values[name] : '');
       const result = await (await wired(ctx)).stations.register(required(values, 'org'), env, {
         code: required(values, 'code'), primary: { url: required(values, 'url'), ip: required(values, 'ip'), port: required(values, 'port') },
         secondary: { url: text('secondary-url'), ip: text('secondary-ip'), port: text('secondary-port') },
-      }, CLI_ACTOR, { allowPrivateIp: values['allow-private-ip'] === true });
+      }, CLI_ACTOR, { allowSharedHost: values['allow-shared-host'] === true });
       if (!result.ok) throw new UsageError(`station not registered:\n${describeProblems(result.problems)}`);
       output(values.json === true, result.value, `Station ${text('code')} registered (${result.value.id}); it waits for review: npx varco station approve ${text('code')} --env ${env}`);
       return 0;
@@ -114,6 +127,19 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
       output(values.json === true, rows.map((r) => ({ id: r.id, code: r.code, environment: r.environment, organisationId: r.organisation_id, organisation: r.organisation_name,
         review: review(r), connection: r.connection_state, primaryUrl: r.approved_primary_url, lastCheckAt: r.last_check_at?.toISOString() ?? null })),
       rows.map((r) => `${r.id}  ${r.environment.padEnd(4)} ${r.code.padEnd(20)} ${review(r).padEnd(9)} ${r.connection_state.padEnd(10)} ${r.organisation_name}`).join('\n') || 'No stations.');
+      return 0;
+    },
+  },
+  'station share-host': {
+    summary: 'allow (or with --revoke, stop allowing) a station to share its hosts with other organisations\' stations (CODE --env E [--revoke])',
+    run: async (args, ctx) => {
+      const { values, positionals } = parse(args, { env: { type: 'string' }, revoke: { type: 'boolean' } });
+      const services = await wired(ctx);
+      const station = await stationByCode(services, envOption(values), positionals[0]);
+      const allowed = values.revoke !== true;
+      await services.stations.allowSharedHost(station.id, allowed, CLI_ACTOR);
+      output(values.json === true, { id: station.id, code: station.code, sharedHostAllowed: allowed },
+        allowed ? `Station ${station.code} may share its hosts with other organisations' stations.` : `Station ${station.code} no longer shares its hosts with other organisations.`);
       return 0;
     },
   },

@@ -194,7 +194,10 @@ export interface StationsTable {
   organisation_id: string;
   environment: Environment;
   code: string;
-  allow_private_ip: ColumnType<boolean, boolean | undefined, boolean>;
+  /** An administrator allowed this station's hosts to be shared with other organisations' stations. */
+  shared_host_allowed: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Starts of the last portal verifications (rate limit: a few per minute). */
+  portal_verifications: ColumnType<Date[], Date[] | undefined, Date[]>;
   connect_timeout_ms: ColumnType<number, number | undefined, number>;
   response_timeout_ms: ColumnType<number, number | undefined, number>;
   approved_version_id: string | null;
@@ -211,9 +214,12 @@ export interface StationVersionsTable {
   version: number;
   state: StationVersionState;
   primary_url: string;
+  /** Lower-case FQDN of primary_url (secondary_url): the station's hosts, one organisation each. */
+  primary_host: string;
   primary_ip: string;
   primary_port: number;
   secondary_url: string | null;
+  secondary_host: string | null;
   secondary_ip: string | null;
   secondary_port: number | null;
   review_note: string | null;
@@ -237,6 +243,8 @@ export interface StationChecksTable {
 export interface TrustedCasTable {
   id: string;
   environment: Environment;
+  /** The organisation the CA is trusted for; null: every organisation (an administrator's explicit choice). */
+  organisation_id: string | null;
   pem: string;
   subject: string;
   fingerprint_sha256: string;

@@ -33,10 +33,10 @@ await workers.start();
 after(() => workers.stop());
 
 // The merchant's feedback receiver: HTTPS with a certificate from the shop's own CA, which an
-// administrator authorised for `test`.
+// administrator authorised for `test` (for every organisation: the merchant is created later).
 const receiverCa = await makeCa({ name: 'Shop Receiver CA' });
 const receiver = await startPeer({ leaf: await makeLeaf({ issuer: receiverCa, commonName: 'localhost', altNames: ['localhost'] }), requestCert: false });
-assert.ok((await services.trust.add('test', receiverCa.certPem, { type: 'admin', id: null, ip: null })).ok);
+assert.ok((await services.trust.add('test', receiverCa.certPem, { allOrganisations: true }, { type: 'admin', id: null, ip: null })).ok);
 
 // The shop, on another origin. Its pages are signed server-side, as a shop plugin does.
 const landings: string[] = [];

@@ -1,11 +1,11 @@
 // Server-to-server feedback to real HTTPS receivers: deferred through the outbox and the worker,
 // retried when the receiver is down, online before the redirect (with and without fallback), GET,
-// mutual TLS with failover when the URL is an approved station of the organisation; the portal
-// page with every attempt and *resend*; GET /api/v1/orders/{orderId}.
+// always plain HTTPS — never Varco's client certificate, even to a station's host — to an address
+// the destination policy allows; the portal page with every attempt and *resend*;
+// GET /api/v1/orders/{orderId}.
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
 import { apiSecuritySuite } from '../support/api-security.ts';
 import { SHA_OUT, createMerchant, payLocation, postCard, postEntry, queryPairs, signedOrder, verifyFeedback, type TestMerchant } from '../support/ecommerce.ts';
@@ -13,6 +13,9 @@ import { Browser, createOrganisation, createReferent, issueKeys } from '../suppo
 import { makeCa, makeLeaf, startPeer, type Peer, type TestCertificate } from '../support/tls-peers.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createOutboxWorker, RETRY_SCHEDULES } from '../../src/modules/delivery/index.ts';
+import { createDestinationPolicy } from '../../src/modules/outbound/index.ts';
+import { createFeedbackSender } from '../../src/app/feedback.ts';
+import { testDestinations } from '../support/outbound.ts';
 import type { SettingsInput } from '../../src/modules/ecommerce/index.ts';
 
 const t = await buildTestApp();
@@ -25,8 +28,8 @@ let leaf: TestCertificate;
 before(async () => {
   ca = await makeCa({ name: 'Shop Test CA' });
   leaf = await makeLeaf({ issuer: ca, commonName: 'localhost', altNames: ['localhost'] });
-  // The receivers' CA is authorised for `test` by an administrator, as a merchant's private CA would be.
-  const added = await services.trust.add('test', ca.certPem, ADMIN);
+  // The receivers' CA is authorised for `test` by an administrator, for every organisation (each test makes its own merchant).
+  const added = await services.trust.add('test', ca.certPem, { allOrganisations: true }, ADMIN);
   assert.ok(added.ok);
 });
 
@@ -160,30 +163,91 @@ describe('online feedback', () => {
   });
 });
 
-describe('mutual TLS to an approved station', () => {
-  it('the URL\u2019s host is the station\u2019s FQDN: Varco\u2019s client certificate is presented, and the secondary takes over', async () => {
+describe('no client certificate on feedback', () => {
+  it('a receiver that asks for a client certificate gets none: feedback is authenticated by SHA-OUT', async () => {
+    const asking = await startPeer({ leaf, requestCert: true, rejectUnauthorized: false });
+    const m = await merchantWith(asking.url('/feedback'));
+    await paidOrder(m, 'plain-1');
+    await runWorker();
+    assert.equal(asking.requests.length, 1);
+    assert.equal(asking.requests[0]?.clientCertificatePem, undefined, 'the receiver asked and none came');
+    assert.equal(receivedFeedback(asking).get('orderID'), 'plain-1');
+  });
+
+  it('a feedback URL naming a station\u2019s host — the merchant\u2019s own or another organisation\u2019s — is not sent with a client certificate, and Resend does not change that', async () => {
     const platform = await services.platformCertificates.downloads('test');
-    const strict = { leaf, clientCas: [platform.caPem], requestCert: true, rejectUnauthorized: true };
-    const primary = await startPeer(strict);
-    const secondary = await startPeer(strict);
-    const m = await merchantWith(`https://localhost:${primary.port}/feedback`);
-    const registered = await services.stations.register(m.organisationId, 'test', { code: `shop-${Date.now().toString(36)}`,
-      primary: { url: `https://localhost:${primary.port}/feedback`, ip: '127.0.0.1', port: primary.port },
-      secondary: { url: `https://localhost:${secondary.port}/feedback`, ip: '127.0.0.1', port: secondary.port } }, ADMIN);
-    assert.ok(registered.ok, JSON.stringify(registered));
-    assert.ok((await services.stations.reviewStation(registered.value.id, 'approve', '', ADMIN)).ok);
-
-    await paidOrder(m, 'mtls-1');
+    // Another organisation's station, requiring Varco's client certificate, approved at this host.
+    const victim = await startPeer({ leaf, clientCas: [platform.caPem], requestCert: true, rejectUnauthorized: true });
+    const victimOrg = await createOrganisation(db);
+    const CLI = { type: 'cli' as const, id: null, ip: null };
+    const station = await services.stations.register(victimOrg, 'test', { code: `victim-${Date.now().toString(36)}`,
+      primary: { url: victim.url('/node'), ip: '127.0.0.1', port: victim.port } }, CLI, { allowSharedHost: true });
+    assert.ok(station.ok, JSON.stringify(station));
+    assert.ok((await services.stations.reviewStation(station.value.id, 'approve', '', CLI)).ok);
+    const m = await merchantWith(victim.url('/node'));
+    // The merchant's own approved station at the same host changes nothing either.
+    const own = await services.stations.register(m.organisationId, 'test', { code: `own-${Date.now().toString(36)}`,
+      primary: { url: victim.url('/node'), ip: '127.0.0.1', port: victim.port } }, CLI, { allowSharedHost: true });
+    assert.ok(own.ok && (await services.stations.reviewStation(own.value.id, 'approve', '', CLI)).ok);
+    const { orderId, messageId } = await paidOrder(m, 'cross-1');
     await runWorker();
-    const seen = primary.requests[0];
-    assert.ok(seen?.clientCertificatePem, 'client certificate presented');
-    assert.equal(new X509Certificate(seen.clientCertificatePem).fingerprint256, new X509Certificate(platform.current.chainPem).fingerprint256);
+    const [attempt] = await tries(messageId);
+    assert.equal(attempt?.ok, false);
+    assert.match(attempt?.error ?? '', /^tls\/client_certificate_rejected/, 'the station refused a connection without Varco\u2019s certificate');
+    assert.equal(victim.requests.length, 0, 'nothing reached the station');
 
-    await primary.stop();
-    await paidOrder(m, 'mtls-2');
+    const referent = await createReferent(db, m.organisationId, ['ecommerce']);
+    const browser = await new Browser(app, 'portal').signIn(referent.email);
+    assert.equal((await browser.post(`/portal/orders/${orderId}/resend`, { messageId })).statusCode, 303);
     await runWorker();
-    assert.equal(secondary.requests.length, 1, 'failover to the secondary');
-    assert.equal(receivedFeedback(secondary).get('orderID'), 'mtls-2');
+    const copies = await db.selectFrom('outbox').select('id').where('subject_id', '=', orderId).orderBy('created_at').execute();
+    assert.equal(copies.length, 2);
+    assert.equal((await tries(copies[1]!.id))[0]?.ok, false, 'the resent copy went out without a certificate too');
+    assert.equal(victim.requests.length, 0);
+  });
+});
+
+describe('feedback destinations', () => {
+  const message = (url: string, organisationId: string | null = null) => ({ id: 'msg_test', channel: 'http' as const, attempt: 1, createdAt: new Date(), organisationId,
+    subjectType: 'order', subjectId: 'ord_test', payload: { version: 1, env: 'test', method: 'POST', url, headers: {}, body: 'orderID=1', eventId: 'msg_test' } });
+
+  it('without VARCO_OUTBOUND_ALLOW_CIDRS a receiver on a loopback address gets nothing', async () => {
+    const peer = await startPeer({ leaf, requestCert: false });
+    const strict = createFeedbackSender({ trust: services.trust, destinations: createDestinationPolicy({ allowCidrs: [] }) });
+    after(() => strict.close());
+    const outcome = await strict.deliver(message(peer.url('/feedback')));
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.ok ? '' : outcome.error, /^unreachable\/destination_forbidden: localhost resolves to 127\.0\.0\.1 is a loopback address/);
+    assert.equal(peer.secureConnections, 0);
+  });
+
+  it('connects to the resolved address it checked, with the certificate checked against the URL\u2019s host (DNS rebinding gains nothing)', async () => {
+    const named = await makeLeaf({ issuer: ca, commonName: 'shop.rebind.example', altNames: ['shop.rebind.example'] });
+    const peer = await startPeer({ leaf: named, requestCert: false });
+    const answers = [['10.0.0.7', '127.0.0.1'], ['127.0.0.1'], ['10.0.0.7']];
+    const sender = createFeedbackSender({ trust: services.trust, destinations: testDestinations(), resolve: async () => answers.shift() ?? [] });
+    after(() => sender.close());
+    const url = `https://shop.rebind.example:${peer.port}/feedback`;
+    assert.equal((await sender.deliver(message(url))).ok, true, 'the private answer was skipped, the allowed one used');
+    assert.equal(peer.requests[0]?.headers.host, `shop.rebind.example:${peer.port}`);
+    assert.equal((await sender.deliver(message(url))).ok, true);
+    const rebound = await sender.deliver(message(url));
+    assert.match(rebound.ok ? '' : rebound.error, /destination_forbidden: shop\.rebind\.example resolves to 10\.0\.0\.7 is a private/);
+    assert.equal(peer.requests.length, 2);
+  });
+
+  it('trusts the merchant organisation\u2019s own CA, never another organisation\u2019s', async () => {
+    const privateCa = await makeCa({ name: 'Merchant Private CA' });
+    const peer = await startPeer({ leaf: await makeLeaf({ issuer: privateCa, commonName: 'localhost', altNames: ['localhost'] }), requestCert: false });
+    const [mine, theirs] = [await createOrganisation(db), await createOrganisation(db)];
+    assert.ok((await services.trust.add('test', privateCa.certPem, { organisationId: theirs }, ADMIN)).ok);
+    const refused = await services.hostedPage.feedback.deliver(message(peer.url('/feedback'), mine));
+    assert.match(refused.ok ? '' : refused.error, /^certificate\//);
+    assert.ok((await services.trust.add('test', privateCa.certPem, { organisationId: mine }, ADMIN)).ok);
+    const fresh = createFeedbackSender({ trust: services.trust, destinations: testDestinations() });
+    after(() => fresh.close());
+    assert.equal((await fresh.deliver(message(peer.url('/feedback'), mine))).ok, true);
+    assert.equal(peer.requests.length, 1);
   });
 });
 

@@ -2,9 +2,10 @@
 // connections, and how each transport failure is classified.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOutboundClient, type ClientIdentity, type Endpoint, type OutboundClient, type OutboundResult } from '../../src/modules/outbound/index.ts';
+import { createDestinationPolicy, createOutboundClient, type ClientIdentity, type Endpoint, type OutboundClient, type OutboundResult } from '../../src/modules/outbound/index.ts';
 import { daysFromNow, hasOpenSsl, makeCa, makeLeaf, refusedPort, startOpenSslPeer, startSilentPeer } from '../support/tls-peers.ts';
-import { endpointOf, goodPeer, makeWorld, type World } from './fixtures.ts';
+import { endpointOf, goodPeer, makeWorld, mutual, type World } from './fixtures.ts';
+import { testDestinations } from '../support/outbound.ts';
 
 function assertFailure(result: OutboundResult, category: string, code: string): Extract<OutboundResult, { kind: 'failure' }> {
   assert.equal(result.kind, 'failure', `expected a failure, got ${JSON.stringify(result)}`);
@@ -18,11 +19,11 @@ describe('outbound client', () => {
   let client: OutboundClient;
   before(async () => {
     world = await makeWorld();
-    client = createOutboundClient({ identity: () => world.identity, trust: () => world.trust, connectionsPerEndpoint: 4 });
+    client = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), connectionsPerEndpoint: 4 });
   });
   after(() => client.close());
-  const send = (endpoint: Endpoint, request: Parameters<OutboundClient['send']>[2] = { method: 'POST', body: '{"event":1}', headers: { 'content-type': 'application/json' } }): Promise<OutboundResult> =>
-    client.send('test', { key: `set-${endpoint.port}`, primary: endpoint }, request);
+  const send = (endpoint: Endpoint, request: Parameters<OutboundClient['send']>[1] = { method: 'POST', body: '{"event":1}', headers: { 'content-type': 'application/json' } }): Promise<OutboundResult> =>
+    client.send({ env: 'test', endpoints: { key: `set-${endpoint.port}`, primary: endpoint }, trust: world.trust }, request);
 
   it('delivers a request over mutual TLS and returns the application answer', async () => {
     const peer = await goodPeer(world, { reply: (request) => ({ status: 201, headers: { 'x-seen': request.url }, body: `got ${request.body.toString('utf8')}` }) });
@@ -130,25 +131,50 @@ describe('outbound client', () => {
   });
 
   it('cuts bodies longer than the limit and says so', async () => {
-    const small = createOutboundClient({ identity: () => world.identity, trust: () => world.trust, maxResponseBytes: 1000 });
+    const small = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), maxResponseBytes: 1000 });
     after(() => small.close());
     const peer = await goodPeer(world, { reply: () => ({ status: 200, body: 'x'.repeat(5000) }) });
-    const result = await small.send('test', { key: 'big', primary: endpointOf(peer) }, { method: 'GET' });
+    const result = await small.send({ env: 'test', endpoints: { key: 'big', primary: endpointOf(peer) }, trust: world.trust }, { method: 'GET' });
     assert.equal(result.kind, 'response');
     assert.equal(result.body.length, 1000);
     assert.equal(result.bodyTruncated, true);
   });
 
+  it('in plain mode presents no client certificate, even to a server that asks for one', async () => {
+    const plain = createOutboundClient({ mode: { kind: 'plain' }, destinations: testDestinations() });
+    after(() => plain.close());
+    assert.equal(plain.mode, 'plain');
+    const asking = await goodPeer(world, { rejectUnauthorized: false });
+    const result = await plain.send({ env: 'test', endpoints: { key: 'plain', primary: endpointOf(asking) }, trust: world.trust }, { method: 'POST', body: 'x' });
+    assert.equal(result.kind === 'response' && result.status, 200);
+    assert.equal(asking.requests[0]?.clientCertificatePem, undefined, 'the peer asked and saw none');
+    const requiring = await goodPeer(world);
+    assertFailure(await plain.send({ env: 'test', endpoints: { key: 'plain-2', primary: endpointOf(requiring) }, trust: world.trust }, { method: 'GET' }), 'tls', 'client_certificate_rejected');
+  });
+
+  it('opens no connection to an address the destination policy refuses, whatever its spelling', async () => {
+    const strict = createOutboundClient({ mode: mutual(world), destinations: createDestinationPolicy({ allowCidrs: [] }) });
+    after(() => strict.close());
+    const peer = await goodPeer(world);
+    for (const ip of ['127.0.0.1', '::ffff:127.0.0.1']) {
+      const result = assertFailure(await strict.send({ env: 'test', endpoints: { key: `strict-${ip}`, primary: endpointOf(peer, { ip }) }, trust: world.trust }, { method: 'GET' }),
+        'unreachable', 'destination_forbidden');
+      assert.match(result.message, /Varco connects only to public addresses/);
+    }
+    assert.equal(peer.secureConnections, 0);
+    assert.equal(strict.stats().connectionsOpened, 0);
+  });
+
   it('presents the new client certificate as soon as the environment hands out another identity', async () => {
     const next = await makeLeaf({ issuer: world.platformCa, commonName: 'client-2.varco.test', usage: 'client' });
     let identity: ClientIdentity = world.identity;
-    const rotating = createOutboundClient({ identity: () => identity, trust: () => world.trust });
+    const rotating = createOutboundClient({ mode: { kind: 'mutual', identity: () => identity }, destinations: testDestinations() });
     after(() => rotating.close());
     const peer = await goodPeer(world);
     const endpoints = { key: 'rotating', primary: endpointOf(peer) };
-    await rotating.send('test', endpoints, { method: 'GET' });
+    await rotating.send({ env: 'test', endpoints, trust: world.trust }, { method: 'GET' });
     identity = { certChainPem: next.certPem + world.platformCa.certPem, keyPem: next.keyPem };
-    await rotating.send('test', endpoints, { method: 'GET' });
+    await rotating.send({ env: 'test', endpoints, trust: world.trust }, { method: 'GET' });
     const { X509Certificate } = await import('node:crypto');
     const names = peer.requests.map((request) => new X509Certificate(request.clientCertificatePem!).subject.match(/CN=([^\n]+)/)?.[1]);
     assert.deepEqual(names, ['client.varco.test', 'client-2.varco.test']);

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createOutboundClient, type EndpointSet, type OutboundClient } from '../../src/modules/outbound/index.ts';
 import { daysFromNow, makeLeaf, refusedPort } from '../support/tls-peers.ts';
-import { endpointOf, goodPeer, makeWorld, type World } from './fixtures.ts';
+import { endpointOf, goodPeer, makeWorld, mutual, type World } from './fixtures.ts';
+import { testDestinations } from '../support/outbound.ts';
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -22,7 +23,7 @@ describe('outbound failover', () => {
   before(async () => {
     world = await makeWorld();
     client = createOutboundClient({
-      identity: () => world.identity, trust: () => world.trust, probeIntervalMs: 50,
+      mode: mutual(world), destinations: testDestinations(), probeIntervalMs: 50,
       logger: { info: (_object, message) => logged.push(message), warn: (_object, message) => logged.push(message) },
     });
   });
@@ -34,7 +35,7 @@ describe('outbound failover', () => {
     const endpoints: EndpointSet = { key: 'sta_1:test', primary: endpointOf(primary), secondary: endpointOf(secondary) };
     await primary.stop();
 
-    const first = await client.send('test', endpoints, { method: 'POST', body: '{"n":1}' });
+    const first = await client.send({ env: 'test', endpoints, trust: world.trust }, { method: 'POST', body: '{"n":1}' });
     assert.equal(first.kind === 'response' && first.endpoint, 'secondary');
     assert.equal(secondary.requests[0]?.body.toString('utf8'), '{"n":1}');
     const down = client.health();
@@ -45,7 +46,7 @@ describe('outbound failover', () => {
 
     // While down, the primary is not tried at all: one attempt per request.
     const attemptsBefore = client.stats().attempts;
-    const second = await client.send('test', endpoints, { method: 'POST', body: '{"n":2}' });
+    const second = await client.send({ env: 'test', endpoints, trust: world.trust }, { method: 'POST', body: '{"n":2}' });
     assert.equal(second.kind === 'response' && second.endpoint, 'secondary');
     assert.equal(client.stats().attempts - attemptsBefore, 1);
 
@@ -53,7 +54,7 @@ describe('outbound failover', () => {
     await waitFor(() => client.health().length === 0, 'the probe to bring the primary back');
     assert.ok(client.stats().probes >= 1);
     assert.ok(logged.some((line) => line.includes('answers again')));
-    const third = await client.send('test', endpoints, { method: 'POST', body: '{"n":3}' });
+    const third = await client.send({ env: 'test', endpoints, trust: world.trust }, { method: 'POST', body: '{"n":3}' });
     assert.equal(third.kind === 'response' && third.endpoint, 'primary');
     assert.equal(primary.requests.at(-1)?.body.toString('utf8'), '{"n":3}');
     assert.equal(secondary.requests.length, 2);
@@ -65,9 +66,10 @@ describe('outbound failover', () => {
     const expired = await goodPeer(world, { leaf: expiredLeaf });
     const secondary = await goodPeer(world, { host: '127.0.0.5' });
 
-    const timedOut = await client.send('test', { key: 'slow', primary: endpointOf(slow, { responseTimeoutMs: 300 }), secondary: endpointOf(secondary) }, { method: 'POST', body: 'a' });
+    const timedOut = await client.send({ env: 'test', endpoints: { key: 'slow', primary: endpointOf(slow, { responseTimeoutMs: 300 }), secondary: endpointOf(secondary) }, trust: world.trust },
+      { method: 'POST', body: 'a' });
     assert.equal(timedOut.kind === 'response' && timedOut.endpoint, 'secondary');
-    const refused = await client.send('test', { key: 'expired', primary: endpointOf(expired), secondary: endpointOf(secondary) }, { method: 'POST', body: 'b' });
+    const refused = await client.send({ env: 'test', endpoints: { key: 'expired', primary: endpointOf(expired), secondary: endpointOf(secondary) }, trust: world.trust }, { method: 'POST', body: 'b' });
     assert.equal(refused.kind === 'response' && refused.endpoint, 'secondary');
     assert.deepEqual(secondary.requests.map((request) => request.body.toString('utf8')), ['a', 'b']);
     const codes = client.health().filter((entry) => entry.slot.startsWith('test:slow') || entry.slot.startsWith('test:expired')).map((entry) => entry.lastFailure?.code).sort();
@@ -76,11 +78,11 @@ describe('outbound failover', () => {
 
   it('reports the secondary failure with the primary one when both are down', async () => {
     const [primaryPort, secondaryPort] = [await refusedPort('127.0.0.6'), await refusedPort('127.0.0.7')];
-    const result = await client.send('test', {
+    const result = await client.send({ env: 'test', trust: world.trust, endpoints: {
       key: 'both-down',
       primary: { url: `https://localhost:${primaryPort}/service`, ip: '127.0.0.6', port: primaryPort },
       secondary: { url: `https://localhost:${secondaryPort}/service`, ip: '127.0.0.7', port: secondaryPort },
-    }, { method: 'GET' });
+    } }, { method: 'GET' });
     assert.equal(result.kind, 'failure');
     assert.equal(result.endpoint, 'secondary');
     assert.equal(result.code, 'connection_refused');
@@ -91,7 +93,7 @@ describe('outbound failover', () => {
   it('without a secondary returns the primary failure and keeps trying the primary', async () => {
     const port = await refusedPort('127.0.0.8');
     const endpoints: EndpointSet = { key: 'alone', primary: { url: `https://localhost:${port}/service`, ip: '127.0.0.8', port } };
-    const result = await client.send('test', endpoints, { method: 'GET' });
+    const result = await client.send({ env: 'test', endpoints, trust: world.trust }, { method: 'GET' });
     assert.equal(result.kind === 'failure' && result.endpoint, 'primary');
     assert.ok(!client.health().some((entry) => entry.slot.startsWith('test:alone')));
   });

@@ -1,7 +1,7 @@
 // Shared material for the outbound tests: Varco's platform CA and client certificate, and an
 // organisation's PKI (root → intermediate → server leaf for localhost), all made per test file.
 import { startPeer, makeCa, makeLeaf, type Peer, type PeerOptions, type TestCertificate } from '../support/tls-peers.ts';
-import type { ClientIdentity, Endpoint, TrustStore } from '../../src/modules/outbound/index.ts';
+import type { ClientIdentity, ClientMode, Endpoint, TrustStore } from '../../src/modules/outbound/index.ts';
 
 export interface World {
   platformCa: TestCertificate;
@@ -34,4 +34,9 @@ export function goodPeer(world: World, overrides: Partial<PeerOptions> = {}): Pr
 
 export function endpointOf(peer: Peer, overrides: Partial<Endpoint> = {}): Endpoint {
   return { url: peer.url('/service'), ip: peer.host, port: peer.port, connectTimeoutMs: 2000, responseTimeoutMs: 2000, ...overrides };
+}
+
+/** A client presenting the world's platform client certificate (what the station caller builds). */
+export function mutual(world: World): ClientMode {
+  return { kind: 'mutual', identity: () => world.identity };
 }

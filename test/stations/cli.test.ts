@@ -23,17 +23,25 @@ const varcoClientCa = (await services.platformCertificates.downloads('test')).ca
 const primary = await startPeer({ leaf: pki.leaf, chain: [pki.intermediate!], clientCas: [varcoClientCa] });
 const secondary = await startPeer({ leaf: pki.leaf, chain: [pki.intermediate!], clientCas: [varcoClientCa] });
 
-test('trust add, list and remove', async () => {
-  const added = await varco('trust', 'add', '--env', 'test', '--file', rootFile, '--json');
+test('trust add says whom a CA is for (one organisation, or explicitly all), list shows it, remove', async () => {
+  const unscoped = await varco('trust', 'add', '--env', 'test', '--file', rootFile);
+  assert.equal(unscoped.code, 64);
+  assert.match(unscoped.stderr, /--org ID \(one organisation\) or --all-organisations/);
+  assert.equal((await varco('trust', 'add', '--env', 'test', '--file', rootFile, '--org', org, '--all-organisations')).code, 64, 'not both');
+  assert.equal((await varco('trust', 'add', '--env', 'test', '--file', rootFile, '--org', 'org_nope')).code, 64, 'an unknown organisation');
+  const added = await varco('trust', 'add', '--env', 'test', '--file', rootFile, '--org', org, '--json');
   assert.equal(added.code, 0, added.stderr);
-  const { id } = JSON.parse(added.stdout) as { id: string };
+  const { id, organisationId } = JSON.parse(added.stdout) as { id: string; organisationId: string };
+  assert.equal(organisationId, org);
   const list = await varco('trust', 'list', '--env', 'test');
-  assert.match(list.stdout, new RegExp(`${id}.*CN=CLI Root`));
-  assert.equal((await varco('trust', 'add', '--env', 'test', '--file', rootFile)).code, 64, 'already trusted');
+  assert.match(list.stdout, new RegExp(`${id}.*${org}.*CN=CLI Root`));
+  assert.equal((await varco('trust', 'add', '--env', 'test', '--file', rootFile, '--org', org)).code, 64, 'already trusted');
   assert.equal((await varco('trust', 'remove', id)).code, 0);
   assert.match((await varco('trust', 'list', '--env', 'test')).stdout, /No CAs authorised/);
-  const again = await varco('trust', 'add', '--env', 'test', '--file', rootFile);
+  const again = await varco('trust', 'add', '--env', 'test', '--file', rootFile, '--all-organisations');
   assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /Trusted in test for every organisation: CN=CLI Root/);
+  assert.match((await varco('trust', 'list', '--env', 'test')).stdout, /all organisations\s+CN=CLI Root/);
   assert.equal((await varco('trust', 'list', '--env', 'staging')).code, 64);
 });
 
@@ -60,7 +68,7 @@ test('station verify prints every step for primary and secondary and exits non-z
   const first = await varco('station', 'verify', 'CLI_01', '--env', 'test');
   assert.equal(first.code, 1, first.stderr);
   for (const role of ['primary', 'secondary']) assert.match(first.stdout, new RegExp(`${role} https://localhost:\\d+/node -> 127\\.0\\.0\\.1:\\d+: PASS`));
-  for (const step of ['dns', 'tcp', 'tls_version', 'server_certificate', 'client_certificate_accepted', 'probe']) {
+  for (const step of ['dns', 'tcp', 'tls_version', 'server_certificate', 'client_certificate_accepted', 'probe', 'client_certificate_required']) {
     assert.equal(first.stdout.match(new RegExp(`PASS ${step}\\s`, 'g'))?.length, 2, `${step} passed twice:\n${first.stdout}`);
   }
   assert.match(first.stdout, /inbound GET \/api\/v1\/ping: FAIL/);
@@ -74,4 +82,22 @@ test('station verify prints every step for primary and secondary and exits non-z
   assert.equal(json.verified, true);
   assert.equal(json.state, 'verified');
   assert.deepEqual(json.outbound.endpoints.map((e) => [e.role, e.steps.every((s) => s.status === 'passed')]), [['primary', true], ['secondary', true]]);
+});
+
+test('station add refuses another organisation\u2019s host unless the operator allows sharing (--allow-shared-host); share-host decides for an existing station', async () => {
+  const other = await createOrganisation(database.db, 'Altra Banca Riga di Comando');
+  const add = (code: string, ...extra: string[]) => varco('station', 'add', '--org', other, '--env', 'test', '--code', code, '--url', primary.url('/other'), '--ip', '127.0.0.1',
+    '--port', String(primary.port), ...extra);
+  const refused = await add('CLI_OTHER');
+  assert.equal(refused.code, 64);
+  assert.match(refused.stderr, /primary: Another organisation has registered a station at this host in this environment/);
+  const allowed = await add('CLI_OTHER', '--allow-shared-host');
+  assert.equal(allowed.code, 0, allowed.stderr);
+  const shared = await varco('station', 'share-host', 'CLI_01', '--env', 'test');
+  assert.equal(shared.code, 0, shared.stderr);
+  assert.match(shared.stdout, /may share its hosts/);
+  assert.equal((await varco('station', 'share-host', 'CLI_01', '--env', 'test', '--revoke')).code, 0);
+  const id = (await database.db.selectFrom('stations').select('id').where('code', '=', 'CLI_01').executeTakeFirstOrThrow()).id;
+  const actions = await database.db.selectFrom('audit_log').select(['action', 'actor_type']).where('subject_id', '=', id).where('action', 'like', 'station.shared_host%').orderBy('seq').execute();
+  assert.deepEqual(actions, [{ action: 'station.shared_host_allowed', actor_type: 'cli' }, { action: 'station.shared_host_revoked', actor_type: 'cli' }]);
 });

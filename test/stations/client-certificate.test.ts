@@ -23,7 +23,7 @@ const portal = await new Browser(app, 'portal').signIn(refA.email);
 const fingerprint = (pem: string): string => new X509Certificate(splitPemChain(pem)[0] ?? '').fingerprint256;
 
 const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Rotation Root' });
-assert.ok((await services.trust.add('test', pki.root.certPem, { type: 'cli', id: null, ip: null })).ok);
+assert.ok((await services.trust.add('test', pki.root.certPem, { organisationId: orgA }, { type: 'cli', id: null, ip: null })).ok);
 const peer = await startPeer({ leaf: pki.leaf, clientCas: [(await services.platformCertificates.downloads('test')).caPem] });
 const created = await services.stations.register(orgA, 'test', { code: 'ROT_01', primary: { url: peer.url('/node'), ip: '127.0.0.1', port: peer.port } }, { type: 'cli', id: null, ip: null });
 assert.ok(created.ok);

@@ -20,7 +20,7 @@ const backOffice = await new Browser(app, 'admin').signIn(admin.email);
 
 const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Pages Root', intermediateName: 'Pages Issuing' });
 const varcoClientCa = (await services.platformCertificates.downloads('test')).caPem;
-assert.ok((await services.trust.add('test', pki.root.certPem, { type: 'cli', id: null, ip: null })).ok);
+assert.ok((await services.trust.add('test', pki.root.certPem, { organisationId: orgA }, { type: 'cli', id: null, ip: null })).ok);
 const peer = await startPeer({ leaf: pki.leaf, chain: [pki.intermediate!], clientCas: [varcoClientCa] });
 let stationId = '';
 
@@ -92,7 +92,7 @@ test('Verify in the portal shows every step for the primary and the secondary, a
   const page = await portalA.get(`/portal/stations/${stationId}?verified=1`);
   for (const role of ['primary', 'secondary']) {
     const section = new RegExp(`data-role="${role}" data-ok="true"[\\s\\S]*?</section>`).exec(page.body)?.[0] ?? '';
-    for (const step of ['dns', 'tcp', 'tls_version', 'server_certificate', 'client_certificate_accepted', 'probe']) {
+    for (const step of ['dns', 'tcp', 'tls_version', 'server_certificate', 'client_certificate_accepted', 'probe', 'client_certificate_required']) {
       assert.match(section, new RegExp(`data-step="${step}" data-status="passed"`), `${role} ${step}`);
     }
     assert.match(section, /\d+ ms/);
@@ -102,41 +102,55 @@ test('Verify in the portal shows every step for the primary and the secondary, a
   assert.match(page.body, /class="check-history"/);
   // The back office shows the same check and can run its own.
   assert.equal((await backOffice.post(`/admin/stations/${stationId}/verify`)).statusCode, 303);
-  // Checks of the submitted versions (run at registration and edit) come first; then the portal's
-  // Verify and now the back office's.
+  // Nothing ran at registration or edit: the portal's Verify, then the back office's.
   const triggers = (await db.selectFrom('station_checks').select('trigger').where('station_id', '=', stationId).orderBy('started_at').execute()).map((c) => c.trigger);
-  assert.deepEqual(triggers.slice(-2), ['portal', 'admin']);
+  assert.deepEqual(triggers, ['portal', 'admin']);
+  // The new step's verdict and sentence are in the referent's language.
+  const required = /data-step="client_certificate_required"[\s\S]*?<\/tr>/.exec(page.body)?.[0] ?? '';
+  assert.match(required, /data-code="certificate_demanded_handshake"/);
+  assert.match(required, /The same request without Varco\u2019s client certificate is refused/);
+  assert.match(required, /Without Varco\u2019s client certificate the station refused the connection/);
+  const italian = await (await new Browser(app, 'portal').signIn((await createReferent(db, orgA, ['node'], 'it')).email)).get(`/portal/stations/${stationId}`);
+  const requiredIt = /data-step="client_certificate_required"[\s\S]*?<\/tr>/.exec(italian.body)?.[0] ?? '';
+  assert.match(requiredIt, /La stessa richiesta senza il certificato client di Varco è rifiutata/);
+  assert.match(requiredIt, /superato/);
+  assert.match(requiredIt, /Senza il certificato client di Varco la stazione ha rifiutato la connessione/);
 });
 
-test('back office settings: timeouts are checked; the production private-IP permission is offered for prod stations', async () => {
+test('back office settings: timeouts are checked; there is no private-IP permission any more', async () => {
   const bad = await backOffice.post(`/admin/stations/${stationId}/settings`, { connectTimeoutMs: '10', responseTimeoutMs: '7000' });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /Timeouts must be whole milliseconds/);
   assert.equal((await backOffice.post(`/admin/stations/${stationId}/settings`, { connectTimeoutMs: '3000', responseTimeoutMs: '9000' })).statusCode, 303);
   const row = await db.selectFrom('stations').select(['connect_timeout_ms', 'response_timeout_ms']).where('id', '=', stationId).executeTakeFirstOrThrow();
   assert.deepEqual(row, { connect_timeout_ms: 3000, response_timeout_ms: 9000 });
-  assert.doesNotMatch((await backOffice.get(`/admin/stations/${stationId}`)).body, /name="allowPrivateIp"/, 'test stations need no permission');
-  const prod = await services.stations.register(orgA, 'prod', { code: 'PAGES_P', primary: { url: 'https://pa.example.it/node', ip: '203.0.113.5', port: 443 } },
+  const prod = await services.stations.register(orgA, 'prod', { code: 'PAGES_P', primary: { url: 'https://pa.example.it/node', ip: '93.184.215.5', port: 443 } },
     { type: 'cli', id: null, ip: null });
   assert.ok(prod.ok);
-  assert.match((await backOffice.get(`/admin/stations/${prod.value.id}`)).body, /name="allowPrivateIp"/);
-  assert.equal((await backOffice.post(`/admin/stations/${prod.value.id}/settings`, { connectTimeoutMs: '7000', responseTimeoutMs: '7000', allowPrivateIp: '1' })).statusCode, 303);
-  assert.equal((await db.selectFrom('stations').select('allow_private_ip').where('id', '=', prod.value.id).executeTakeFirstOrThrow()).allow_private_ip, true);
+  assert.doesNotMatch((await backOffice.get(`/admin/stations/${prod.value.id}`)).body, /allowPrivateIp/);
 });
 
 test('trusted CAs in the back office: add from a pasted PEM, refuse what is not a CA, remove', async () => {
   const page = await backOffice.get('/admin/trust');
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Mozilla root store/);
-  const refused = await backOffice.post('/admin/trust', { environment: 'test', pem: pki.leaf.certPem });
+  assert.match(page.body, new RegExp(`<option value="${orgB}">Altra Banca Pagine</option>`));
+  assert.match(page.body, /<option value="\*">All organisations<\/option>/);
+  const refused = await backOffice.post('/admin/trust', { environment: 'test', scope: orgA, pem: pki.leaf.certPem });
   assert.equal(refused.statusCode, 400);
   assert.match(refused.body, /not a CA certificate/);
   const ca = await makeCa({ name: 'Pasted Root' });
-  assert.equal((await backOffice.post('/admin/trust', { environment: 'prod', pem: ca.certPem })).statusCode, 303);
+  const noScope = await backOffice.post('/admin/trust', { environment: 'prod', pem: ca.certPem });
+  assert.equal(noScope.statusCode, 400, 'trusting a CA for everyone is never the default');
+  assert.match(noScope.body, /Choose the organisation the CA is trusted for, or explicitly all organisations/);
+  assert.equal((await backOffice.post('/admin/trust', { environment: 'prod', scope: 'org_nope', pem: ca.certPem })).statusCode, 400);
+  assert.equal((await backOffice.post('/admin/trust', { environment: 'prod', scope: orgB, pem: ca.certPem })).statusCode, 303);
+  const everyone = await makeCa({ name: 'Everyone Root' });
+  assert.equal((await backOffice.post('/admin/trust', { environment: 'prod', scope: '*', pem: everyone.certPem })).statusCode, 303);
   const listed = await backOffice.get('/admin/trust');
-  const id = /data-env="prod"[\s\S]*?data-ca="(tca_[a-z0-9]+)"/.exec(listed.body)?.[1];
-  assert.ok(id);
-  assert.match(listed.body, /CN=Pasted Root/);
+  const id = new RegExp(`data-env="prod"[\\s\\S]*?data-ca="(tca_[a-z0-9]+)" data-organisation="${orgB}"><td>CN=Pasted Root`).exec(listed.body)?.[1];
+  assert.ok(id, listed.body);
+  assert.match(listed.body, /data-organisation="\*"><td>CN=Everyone Root, O=Varco Tests<\/td><td>All organisations</);
   assert.equal((await backOffice.post(`/admin/trust/${id}/remove`)).statusCode, 303);
   assert.doesNotMatch((await backOffice.get('/admin/trust')).body, /CN=Pasted Root/);
   assert.equal((await backOffice.post(`/admin/trust/${id}/remove`)).statusCode, 404);

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
 import { createAdmin, createOrganisation, createReferent } from '../support/subscriptions.ts';
 import type { StationActor } from '../../src/modules/stations/index.ts';
 import { auditActions, endpoint, mailsTo } from './support.ts';
 
 // Stations through the module's service on a real database: registration, validation, the review
-// workflow with its e-mails and audit rows, the approved version serving during a review, the
-// production IP rule, and organisation scoping.
+// workflow with its e-mails and audit rows, the approved version serving during a review, and
+// organisation scoping. (Address and host rules: destinations.test.ts and hosts.test.ts.)
 
 const { services, database } = await buildTestApp();
 const { stations } = services;
@@ -23,8 +24,9 @@ const refB = await createReferent(db, orgB, ['node']);
 const asA: StationActor = { type: 'referent', id: refA.id, ip: '198.51.100.7', organisationId: orgA };
 const asB: StationActor = { type: 'referent', id: refB.id, ip: '198.51.100.8', organisationId: orgB };
 
-const PRIMARY = endpoint('https://pa.alfa.example/node', '203.0.113.10', 443);
-const SECONDARY = endpoint('https://dr.alfa.example:8443/node', '203.0.113.20', 8443);
+// Public addresses (documentation ranges are refused as destinations); nothing in this file connects to them.
+const PRIMARY = endpoint('https://pa.alfa.example/node', '93.184.215.10', 443);
+const SECONDARY = endpoint('https://dr.alfa.example:8443/node', '93.184.215.20', 8443);
 
 test('a referent registers a station: version 1 waits for a check, administrators are told, an audit row is written', async () => {
   const result = await stations.register(orgA, 'test', { code: 'ALFA_01', primary: PRIMARY, secondary: SECONDARY }, asA);
@@ -34,7 +36,7 @@ test('a referent registers a station: version 1 waits for a check, administrator
   assert.equal(detail.approved, undefined);
   assert.equal(detail.pending?.state, 'to_check');
   assert.equal(detail.pending?.version, 1);
-  assert.deepEqual([detail.pending?.primary_url, detail.pending?.primary_ip, detail.pending?.primary_port], ['https://pa.alfa.example/node', '203.0.113.10', 443]);
+  assert.deepEqual([detail.pending?.primary_url, detail.pending?.primary_ip, detail.pending?.primary_port], ['https://pa.alfa.example/node', '93.184.215.10', 443]);
   assert.deepEqual([detail.pending?.secondary_url, detail.pending?.secondary_port], ['https://dr.alfa.example:8443/node', 8443]);
   assert.equal(detail.station.connection_state, 'unverified');
   const toAdmin = await mailsTo(db, { template: 'station_submitted', to: admin.email });
@@ -67,24 +69,18 @@ test('station codes are unique per environment, whatever the case', async () => 
   assert.ok(otherEnv.ok);
 });
 
-test('in prod a non-public IP needs an administrator\u2019s permission', async () => {
+test('a non-public IP is refused for everyone, administrators and the CLI included: there is no per-station exception', async () => {
   const privateIp = endpoint('https://pa.alfa.example/node', '10.1.2.3', 443);
-  const byReferent = await stations.register(orgA, 'prod', { code: 'ALFA_P1', primary: privateIp }, asA);
-  assert.deepEqual(byReferent.ok ? undefined : byReferent.problems, [{ field: 'primary', problem: 'ip_not_public' }]);
-  // A referent cannot grant the permission to themself.
-  const claimed = await stations.register(orgA, 'prod', { code: 'ALFA_P1', primary: privateIp }, asA, { allowPrivateIp: true });
-  assert.equal(claimed.ok, false);
-  // An administrator can, at registration…
-  const byAdmin = await stations.register(orgA, 'prod', { code: 'ALFA_P1', primary: privateIp }, ADMIN, { allowPrivateIp: true });
-  assert.ok(byAdmin.ok);
-  // …or afterwards, in the station's settings; then the referent's edits with a private IP pass.
+  for (const [env, actor] of [['prod', asA], ['test', asA], ['prod', ADMIN], ['test', { type: 'cli', id: null, ip: null }]] as const) {
+    const refused = await stations.register(orgA, env, { code: `ALFA_P_${env}_${actor.type}`, primary: privateIp }, actor);
+    assert.deepEqual(refused.ok ? undefined : refused.problems, [{ field: 'primary', problem: 'ip_not_public' }], `${env} ${actor.type}`);
+  }
   const publicOne = await stations.register(orgA, 'prod', { code: 'ALFA_P2', primary: PRIMARY }, asA);
   assert.ok(publicOne.ok);
-  const refused = await stations.edit(publicOne.value.id, { primary: privateIp }, asA);
-  assert.deepEqual(refused.ok ? undefined : refused.problems, [{ field: 'primary', problem: 'ip_not_public' }]);
-  await stations.configure(publicOne.value.id, { allowPrivateIp: true }, ADMIN);
-  assert.ok((await stations.edit(publicOne.value.id, { primary: privateIp }, asA)).ok);
-  assert.deepEqual(await auditActions(db, publicOne.value.id), ['station.registered', 'station.configured', 'station.edited']);
+  const edit = await stations.edit(publicOne.value.id, { primary: PRIMARY, secondary: endpoint('https://dr.alfa.example/node', '::ffff:10.1.2.3', 443) }, ADMIN);
+  assert.deepEqual(edit.ok ? undefined : edit.problems, [{ field: 'secondary', problem: 'ip_not_public' }]);
+  const column = await sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'stations' AND column_name = 'allow_private_ip'`.execute(db);
+  assert.deepEqual(column.rows, [], 'the permission column is gone');
 });
 
 test('review: changes requested with a note, fixed, approved; the organisation is e-mailed at each decision', async () => {
@@ -103,7 +99,7 @@ test('review: changes requested with a note, fixed, approved; the organisation i
   assert.equal(asked[0]?.params.organisationName, 'Banca Alfa');
   // A version sent back cannot be approved; the referent submits a new one.
   assert.deepEqual(await stations.reviewStation(id, 'approve', '', ADMIN), { ok: false, reason: 'invalid_state_transition' });
-  const fixed = await stations.edit(id, { primary: endpoint('https://node.alfa.example/node', '203.0.113.11', 443) }, asA);
+  const fixed = await stations.edit(id, { primary: endpoint('https://node.alfa.example/node', '93.184.215.11', 443) }, asA);
   assert.ok(fixed.ok);
   detail = await stations.detail(id);
   assert.deepEqual(detail?.versions.map((v) => [v.version, v.state]), [[2, 'to_check'], [1, 'superseded']]);
@@ -122,7 +118,7 @@ test('the approved version keeps serving while an edit is under review, until th
   assert.ok(created.ok);
   const id = created.value.id;
   assert.ok((await stations.reviewStation(id, 'approve', 'Welcome.', ADMIN)).ok);
-  const edit = await stations.edit(id, { primary: endpoint('https://new.alfa.example/node', '203.0.113.12', 443), secondary: SECONDARY }, asA);
+  const edit = await stations.edit(id, { primary: endpoint('https://new.alfa.example/node', '93.184.215.12', 443), secondary: SECONDARY }, asA);
   assert.ok(edit.ok);
   let detail = await stations.detail(id);
   assert.equal(detail?.approved?.version, 1);
@@ -134,7 +130,7 @@ test('the approved version keeps serving while an edit is under review, until th
   assert.ok((await stations.reviewStation(id, 'request_changes', 'Add the DR port.', ADMIN)).ok);
   detail = await stations.detail(id);
   assert.equal(detail?.approved?.version, 1);
-  const again = await stations.edit(id, { primary: endpoint('https://new.alfa.example/node', '203.0.113.12', 443), secondary: SECONDARY }, asA);
+  const again = await stations.edit(id, { primary: endpoint('https://new.alfa.example/node', '93.184.215.12', 443), secondary: SECONDARY }, asA);
   assert.ok(again.ok);
   assert.ok((await stations.reviewStation(id, 'approve', '', ADMIN)).ok);
   detail = await stations.detail(id);

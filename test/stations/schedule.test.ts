@@ -19,7 +19,7 @@ const CLI: StationActor = { type: 'cli', id: null, ip: null };
 const org = await createOrganisation(db, 'Banca Orario');
 const referent = await createReferent(db, org, ['node'], 'it');
 const root = await makeCa({ name: 'Schedule Root' });
-assert.ok((await trust.add('test', root.certPem, CLI)).ok);
+assert.ok((await trust.add('test', root.certPem, { organisationId: org }, CLI)).ok);
 const varcoClientCa = (await platformCertificates.downloads('test')).caPem;
 const logger = { info: () => undefined, warn: () => undefined };
 

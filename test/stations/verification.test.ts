@@ -22,7 +22,7 @@ const referent = await createReferent(db, org, ['node']);
 const other = await createOrganisation(db, 'Altra Banca');
 const varcoClientCa = (await platformCertificates.downloads('test')).caPem;
 const pki: ServerPkiMaterial = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Org Test Root', intermediateName: 'Org Test Issuing CA' });
-assert.ok((await trust.add('test', pki.root.certPem, CLI)).ok);
+assert.ok((await trust.add('test', pki.root.certPem, { organisationId: org }, CLI)).ok);
 
 const peerFor = (material: ServerPkiMaterial = pki): Promise<Peer> =>
   startPeer({ leaf: material.leaf, chain: material.intermediate ? [material.intermediate] : [], clientCas: [varcoClientCa] });
@@ -54,7 +54,7 @@ test('every step of the primary and the secondary passes; without an inbound pin
   assert.deepEqual(result.outbound.endpoints.map((e) => e.role), ['primary', 'secondary']);
   for (const e of result.outbound.endpoints) {
     assert.deepEqual(e.steps.map((s) => [s.step, s.status]), [['dns', 'passed'], ['tcp', 'passed'], ['tls_version', 'passed'], ['server_certificate', 'passed'],
-      ['client_certificate_accepted', 'passed'], ['probe', 'passed']], e.role);
+      ['client_certificate_accepted', 'passed'], ['probe', 'passed'], ['client_certificate_required', 'passed']], e.role);
     assert.ok(e.steps.every((s) => s.durationMs >= 0 && s.message.length > 0));
     assert.equal(e.serverCertificate?.fingerprintSha256, pki.leaf.fingerprint256);
     assert.ok(!Number.isNaN(Date.parse(e.serverCertificate?.notAfter ?? '')));
@@ -159,4 +159,17 @@ test('the version under review can be checked before approval; its check does no
   const stored = await db.selectFrom('station_checks').select('version_id').where('station_id', '=', created.value.id).execute();
   assert.equal(stored.length, 1);
   assert.ok(stored[0]?.version_id);
+});
+
+test('a station that does not require Varco\u2019s client certificate never becomes connection verified, whatever else passes', async () => {
+  await ping();
+  const lenient = await startPeer({ leaf: pki.leaf, chain: [pki.intermediate!], requestCert: false, rejectUnauthorized: false });
+  const id = await approvedStation('VER_LENIENT', lenient);
+  const outcome = await verification.verify(id, 'admin');
+  assert.ok(outcome.ok);
+  assert.equal(outcome.value.result.inbound.ok, true);
+  const steps = outcome.value.result.outbound.endpoints[0]?.steps ?? [];
+  assert.deepEqual(steps.filter((s) => !s.ok).map((s) => [s.step, s.code]), [['client_certificate_required', 'certificate_not_required']]);
+  assert.equal(outcome.value.state, 'failing');
+  assert.equal((await db.selectFrom('stations').select('connection_state').where('id', '=', id).executeTakeFirstOrThrow()).connection_state, 'failing');
 });

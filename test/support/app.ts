@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createAuditLog, type AuditLog } from '../../src/modules/audit/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { TEST_OUTBOUND_ENV } from './outbound.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -25,9 +26,10 @@ export interface TestApp {
   rawLogs: () => string;
 }
 
+/** Outbound calls may reach loopback peers (TEST_OUTBOUND_ENV) unless `env` says otherwise. */
 export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
   const dataDir = await mkdtemp(join(tmpdir(), 'varco-test-'));
-  return loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_PORT: '0', VARCO_LOG_LEVEL: 'info', ...env });
+  return loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_PORT: '0', VARCO_LOG_LEVEL: 'info', ...TEST_OUTBOUND_ENV, ...env });
 }
 
 /** An audit log as the entry points make it; share the master key with any CLI or server on the same database. */

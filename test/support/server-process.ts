@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
 import { freePort, isAlive, postmasterPid, sleep, stopOrphanPostgres } from './processes.ts';
+import { TEST_OUTBOUND_ENV } from './outbound.ts';
 
 export { freePort, isAlive, postmasterPid, sleep, stopOrphanPostgres };
 
@@ -69,10 +70,13 @@ export async function makeDataDir(): Promise<string> {
 }
 
 
-/** The parent's environment without Varco settings, so only what the test passes configures the child. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+/**
+ * The parent's environment without Varco settings, so only what the test passes configures the
+ * child — plus the suite's loopback allowance (TEST_OUTBOUND_ENV), which `env` may override.
+ */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VARCO_') && name !== 'DATABASE_URL'));
-  return { ...base, ...env };
+  return { ...base, ...TEST_OUTBOUND_ENV, ...env };
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<ServerProcess> {

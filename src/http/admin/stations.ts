@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
-import { TRUST_PROBLEM_TEXT, type StationActor, type StationsService, type TrustService, type VerificationService } from '../../modules/stations/index.ts';
+import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import { TRUST_PROBLEM_TEXT, type StationActor, type StationsService, type TrustScope, type TrustService, type VerificationService } from '../../modules/stations/index.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { adminNav } from '../../views/nav.ts';
 import { adminStationForms, adminStationsPage, trustedCasPage } from '../../views/stations/admin.ts';
@@ -12,13 +13,15 @@ import { requireSession } from '../plugins/session.ts';
 import { field, rowView, sendPage, stationView } from '../plugins/station-views.ts';
 
 // Back office pages of stations: the ones to check, review (approve or ask for changes with a
-// note), timeouts and the production private-IP permission, Verify, history; and the CAs an
-// administrator authorises per environment.
+// note), timeouts, the permission to share the station's hosts with other organisations, Verify
+// (also of a version under review), history; and the CAs an administrator authorises per
+// environment, each for one organisation or — explicitly — for all.
 
 export interface AdminStationRoutesOptions {
   stations: StationsService;
   verification: VerificationService;
   trust: TrustService;
+  organisations: OrganisationsService;
   publicUrl: string;
 }
 
@@ -60,8 +63,9 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     const s = detail.station;
     const lastPing = await verification.inboundVerifiedAt(s.organisation_id, s.environment);
     const forms = adminStationForms(request.locale, { csrf, stationId: id, reviewable: detail.pending?.state === 'to_check', connectTimeoutMs: s.connect_timeout_ms,
-      responseTimeoutMs: s.response_timeout_ms, allowPrivateIp: s.allow_private_ip, environment: s.environment, reviewProblem: extra.reviewProblem });
-    const body = stationDetailPage(request.locale, stationView(detail, lastPing), { csrf, base: `/admin/stations/${id}`, pingUrl, notice: extra.notice, error: extra.error, extra: forms });
+      responseTimeoutMs: s.response_timeout_ms, sharedHostAllowed: s.shared_host_allowed, reviewProblem: extra.reviewProblem });
+    const body = stationDetailPage(request.locale, stationView(detail, lastPing), { csrf, base: `/admin/stations/${id}`, pingUrl, notice: extra.notice, error: extra.error, extra: forms,
+      verifyPending: true });
     return send(request, reply, `${stationStrings(request.locale).station} ${s.code}`, body, extra.status ?? 200);
   };
 
@@ -98,12 +102,20 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     const id = stationIdOf(request);
     const body = (request.body ?? {}) as Body;
     try {
-      await stations.configure(id, { connectTimeoutMs: millis(field(body, 'connectTimeoutMs')), responseTimeoutMs: millis(field(body, 'responseTimeoutMs')),
-        allowPrivateIp: field(body, 'allowPrivateIp') === '1' }, actor);
+      await stations.configure(id, { connectTimeoutMs: millis(field(body, 'connectTimeoutMs')), responseTimeoutMs: millis(field(body, 'responseTimeoutMs')) }, actor);
     } catch (error) {
       if (error instanceof VarcoError && error.code === 'validation_failed') return detailPage(request, reply, id, { error: stationStrings(request.locale).timeoutsInvalid, status: 400 });
       throw error;
     }
+    return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
+  });
+
+  // An explicit decision, audited: other organisations' stations may use this station's hosts (and it theirs).
+  app.post('/stations/:id/shared-host', async (request, reply) => {
+    const { actor } = admin(request);
+    const id = stationIdOf(request);
+    const allowed = field((request.body ?? {}) as Body, 'sharedHostAllowed') === '1';
+    if (!(await stations.allowSharedHost(id, allowed, actor))) throw new VarcoError('not_found', 'No such station.');
     return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
   });
 
@@ -119,17 +131,27 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     return reply.redirect(`/admin/stations/${id}?verified=1#check`, 303);
   });
 
-  registerTrustRoutes(app, options.trust, send);
+  registerTrustRoutes(app, options, send);
 }
 
 type Send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status?: number) => FastifyReply;
 
-function registerTrustRoutes(app: FastifyInstance, trust: TrustService, send: Send): void {
-  const trustPage = async (request: FastifyRequest, reply: FastifyReply, extra: { problem?: string; form?: { environment: string; pem: string }; notice?: string } = {}) => {
+/** The scope field of the trust form: an organisation id, or `*` for every organisation; nothing chosen is no scope. */
+function scopeOf(value: string): TrustScope | undefined {
+  if (value === '*') return { allOrganisations: true };
+  return value === '' ? undefined : { organisationId: value };
+}
+
+function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRoutesOptions, 'trust' | 'organisations'>, send: Send): void {
+  const { trust } = options;
+  const trustPage = async (request: FastifyRequest, reply: FastifyReply, extra: { problem?: string; form?: { environment: string; scope: string; pem: string }; notice?: string } = {}) => {
     const { csrf } = admin(request);
-    const view = async (env: 'test' | 'prod') => (await trust.list(env)).map((ca) => ({ id: ca.id, subject: ca.subject, fingerprint: ca.fingerprint_sha256, notAfter: ca.not_after, addedAt: ca.added_at }));
+    const organisations = (await options.organisations.list()).map((o) => ({ id: o.id, name: o.name }));
+    const names = new Map(organisations.map((o) => [o.id, o.name]));
+    const view = async (env: 'test' | 'prod') => (await trust.list(env)).map((ca) => ({ id: ca.id, subject: ca.subject, fingerprint: ca.fingerprint_sha256, notAfter: ca.not_after,
+      addedAt: ca.added_at, organisation: ca.organisation_id === null ? null : { id: ca.organisation_id, name: names.get(ca.organisation_id) ?? ca.organisation_id } }));
     const cas = { test: await view('test'), prod: await view('prod') };
-    return send(request, reply, stationStrings(request.locale).trusted, trustedCasPage(request.locale, { csrf, cas, ...extra }), extra.problem ? 400 : 200);
+    return send(request, reply, stationStrings(request.locale).trusted, trustedCasPage(request.locale, { csrf, cas, organisations, ...extra }), extra.problem ? 400 : 200);
   };
 
   app.get('/trust', (request, reply) => trustPage(request, reply, (request.query as Record<string, string | undefined>).saved === '1' ? { notice: stationStrings(request.locale).saved } : {}));
@@ -137,9 +159,11 @@ function registerTrustRoutes(app: FastifyInstance, trust: TrustService, send: Se
   app.post('/trust', async (request, reply) => {
     const { actor } = admin(request);
     const body = (request.body ?? {}) as Body;
-    const form = { environment: field(body, 'environment'), pem: field(body, 'pem') };
+    const form = { environment: field(body, 'environment'), scope: field(body, 'scope'), pem: field(body, 'pem') };
     if (form.environment !== 'test' && form.environment !== 'prod') return trustPage(request, reply, { problem: 'environment_invalid', form });
-    const result = await trust.add(form.environment, form.pem, actor);
+    const scope = scopeOf(form.scope);
+    if (scope === undefined) return trustPage(request, reply, { problem: 'scope_required', form });
+    const result = await trust.add(form.environment, form.pem, scope, actor);
     if (!result.ok) {
       request.log.info({ problem: TRUST_PROBLEM_TEXT[result.reason] }, 'trusted CA refused');
       return trustPage(request, reply, { problem: result.reason, form });

@@ -55,7 +55,7 @@ export function checkView(c: CheckRow): CheckView {
   return {
     id: c.id, startedAt: c.started_at, trigger: c.trigger, ok: c.ok, durationMs: c.duration_ms,
     endpoints: (result?.outbound.endpoints ?? []).map((e) => ({ role: e.role, url: e.url, ip: e.ip, port: e.port, ok: e.ok,
-      steps: e.steps.map((s) => ({ step: s.step, status: s.status, durationMs: s.durationMs, message: s.message, fix: s.fix })) })),
+      steps: e.steps.map((s) => ({ step: s.step, status: s.status, durationMs: s.durationMs, message: s.message, fix: s.fix, code: s.code, params: s.params })) })),
     inbound: result?.inbound ?? { ok: false, lastPingAt: null },
   };
 }
@@ -64,7 +64,7 @@ export function stationView(d: StationDetail, lastPingAt: Date | null): StationV
   const s = d.station;
   return {
     id: s.id, code: s.code, environment: s.environment, organisationName: d.organisationName, connectionState: s.connection_state, lastCheckAt: s.last_check_at,
-    flaggedAt: s.flagged_at, connectTimeoutMs: s.connect_timeout_ms, responseTimeoutMs: s.response_timeout_ms, allowPrivateIp: s.allow_private_ip,
+    flaggedAt: s.flagged_at, connectTimeoutMs: s.connect_timeout_ms, responseTimeoutMs: s.response_timeout_ms,
     approved: d.approved ? versionView(d.approved) : undefined, pending: d.pending ? versionView(d.pending) : undefined,
     versions: d.versions.map(versionView), checks: d.checks.map(checkView), lastPingAt: lastPingAt?.toISOString() ?? null,
   };

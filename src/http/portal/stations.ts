@@ -12,7 +12,9 @@ import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, se
 
 // Portal pages of stations (the organisation's outbound endpoints) and of Varco's client
 // certificates. Every query is scoped by the referent's organisation: another organisation's
-// station id answers 404, exactly like an unknown one.
+// station id answers 404, exactly like an unknown one. Referents verify only the approved version
+// (addresses an administrator reviewed), a few times a minute per station; nothing is called when
+// they submit a version.
 
 export interface PortalStationRoutesOptions {
   stations: StationsService;
@@ -51,13 +53,14 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
     return send(request, reply, input.title, stationFormPage(request.locale, { ...input, csrf }), input.problems.length > 0 ? 400 : 200);
   };
 
-  const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, notice?: string) => {
+  const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { notice?: string; error?: string; status?: number } = {}) => {
     const { organisationId, csrf } = referent(request);
     const detail = await stations.detail(id, organisationId);
     if (!detail) throw new VarcoError('not_found', 'No such station.');
     const lastPing = await verification.inboundVerifiedAt(organisationId, detail.station.environment);
-    const body = stationDetailPage(request.locale, stationView(detail, lastPing), { csrf, base: `/portal/stations/${id}`, pingUrl, notice, editable: true });
-    return send(request, reply, `${stationStrings(request.locale).station} ${detail.station.code}`, body);
+    const body = stationDetailPage(request.locale, stationView(detail, lastPing), { csrf, base: `/portal/stations/${id}`, pingUrl, notice: extra.notice, error: extra.error,
+      editable: true });
+    return send(request, reply, `${stationStrings(request.locale).station} ${detail.station.code}`, body, extra.status);
   };
 
   app.get('/stations', async (request, reply) => {
@@ -71,14 +74,6 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
   app.get('/stations/new', (request, reply) =>
     formPage(request, reply, { action: '/portal/stations', isNew: true, form: {}, problems: [], title: stationStrings(request.locale).register }));
 
-  // At registration and at every edit the submitted endpoints are checked (certificate chain and
-  // name, TLS, client certificate, probe) without making the referent wait: the result is on the
-  // station's page and in front of the administrator who reviews it.
-  const checkSubmittedVersion = (request: FastifyRequest, id: string, organisationId: string, actorId: string | null): void => {
-    void verification.verify(id, 'portal', { organisationId, actorId, ip: request.ip }, 'pending')
-      .catch((error: unknown) => request.log.warn({ err: error, stationId: id }, 'check of the submitted version failed'));
-  };
-
   app.post('/stations', async (request, reply) => {
     const { actor, organisationId } = referent(request);
     const form = formFromBody((request.body ?? {}) as Record<string, unknown>);
@@ -88,14 +83,14 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
     }
     const result = await stations.register(organisationId, form.environment, inputFromForm(form), actor);
     if (!result.ok) return formPage(request, reply, { action: '/portal/stations', isNew: true, form, problems: formProblems(result.problems), title });
-    checkSubmittedVersion(request, result.value.id, organisationId, actor.id);
     return reply.redirect(`/portal/stations/${result.value.id}?submitted=1`, 303);
   });
 
   app.get('/stations/:id', (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const t = stationStrings(request.locale);
-    return detailPage(request, reply, stationIdOf(request), query.submitted === '1' ? t.submittedNotice : query.verified === '1' ? t.verifiedNotice : undefined);
+    const notice = query.submitted === '1' ? t.submittedNotice : query.verified === '1' ? t.verifiedNotice : undefined;
+    return detailPage(request, reply, stationIdOf(request), notice ? { notice } : {});
   });
 
   app.get('/stations/:id/edit', async (request, reply) => {
@@ -116,17 +111,21 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
       if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
       return formPage(request, reply, { action: `/portal/stations/${id}/edit`, isNew: false, form, problems: formProblems(result.problems), title: stationStrings(request.locale).edit });
     }
-    checkSubmittedVersion(request, id, referent(request).organisationId, actor.id);
     return reply.redirect(`/portal/stations/${id}?submitted=1`, 303);
   });
 
+  // Only the approved version: a version under review is checked by the administrator who reviews it.
   app.post('/stations/:id/verify', async (request, reply) => {
     const { organisationId, actor } = referent(request);
     const id = stationIdOf(request);
-    const which = (request.query as Record<string, string | undefined>).version === 'pending' ? 'pending' : 'approved';
-    const outcome = await verification.verify(id, 'portal', { organisationId, actorId: actor.id, ip: request.ip }, which);
+    const outcome = await verification.verify(id, 'portal', { organisationId, actorId: actor.id, ip: request.ip }, 'approved');
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
+      if (outcome.reason === 'rate_limited') {
+        reply.header('retry-after', String(outcome.retryAfterSeconds));
+        const error = stationStrings(request.locale).verifyRateLimited.replace('{seconds}', String(outcome.retryAfterSeconds));
+        return detailPage(request, reply, id, { error, status: 429 });
+      }
       throw new VarcoError('invalid_state_transition', stationStrings(request.locale).notApproved);
     }
     return reply.redirect(`/portal/stations/${id}?verified=1#check`, 303);

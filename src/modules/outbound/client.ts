@@ -1,22 +1,32 @@
 // The one outbound client: every call from Varco to an organisation goes through `send`. It never
 // throws for what the network does; it answers with an application response or a classified
 // transport failure (see FailureCategory), failing over from the primary to the secondary
-// endpoint when the primary cannot be reached.
+// endpoint when the primary cannot be reached. A client is built in one of two modes, fixed for
+// its life: `plain` never presents a client certificate (server-to-server feedback, where SHA-OUT
+// is the authentication); `mutual` presents the platform client certificate, and only the stations
+// module's station caller builds one (docs/adr/0012-outbound-tenancy.md).
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
 import { classify } from './failure.ts';
 import { tlsHandshake } from './handshake.ts';
+import type { DestinationPolicy } from './destination.policy.ts';
 import { createHealthTracker, type EndpointHealth } from './health.ts';
 import { createPoolRegistry, type PoolEntry } from './pools.ts';
 import type {
   ClientIdentity, Endpoint, EndpointRole, EndpointSet, FailureSummary, OutboundEnv, OutboundFailure, OutboundLogger, OutboundRequest, OutboundResult, TrustStore,
 } from './outbound.types.ts';
 
+export type ClientMode =
+  /** No client certificate on any connection, whatever the server asks. */
+  | { kind: 'plain' }
+  /** The platform client certificate of the call's environment; read per request so rotation takes effect. */
+  | { kind: 'mutual'; identity: (env: OutboundEnv) => ClientIdentity };
+
 export interface OutboundClientOptions {
-  /** The platform client certificate of an environment; called per request so rotation takes effect. */
-  identity: (env: OutboundEnv) => ClientIdentity;
-  trust: (env: OutboundEnv) => TrustStore;
+  mode: ClientMode;
+  /** Which addresses may be connected to; judged again on every new connection. */
+  destinations: DestinationPolicy;
   clock?: Clock;
   logger?: OutboundLogger;
   /** How often a primary marked down is probed. */
@@ -38,8 +48,17 @@ export interface OutboundStats {
   pools: number;
 }
 
+/** One call: where (the endpoint set of one environment) and which roots may vouch for the server. */
+export interface OutboundCall {
+  env: OutboundEnv;
+  endpoints: EndpointSet;
+  /** Roots for the server certificate: per organisation for stations (see the stations module's trust). */
+  trust: TrustStore;
+}
+
 export interface OutboundClient {
-  send(env: OutboundEnv, endpoints: EndpointSet, request: OutboundRequest): Promise<OutboundResult>;
+  readonly mode: ClientMode['kind'];
+  send(call: OutboundCall, request: OutboundRequest): Promise<OutboundResult>;
   /** Endpoints currently marked down, with their last failure. */
   health(): EndpointHealth[];
   stats(): OutboundStats;
@@ -55,6 +74,7 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   let failovers = 0;
   let closed = false;
   const pools = createPoolRegistry({
+    destinations: options.destinations,
     connectionsPerEndpoint: settings.connectionsPerEndpoint,
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
     onConnected: () => { connectionsOpened++; },
@@ -67,12 +87,13 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     return attemptOn(entry, role, request.path === undefined ? { ...request, path: pathOf(endpoint) } : request, settings.maxResponseBytes);
   };
 
+  const mode = options.mode;
   return {
-    async send(env, endpoints, request) {
+    mode: mode.kind,
+    async send({ env, endpoints, trust }, request) {
       // A programming error, not a network outcome: nothing may send during or after shutdown.
       if (closed) throw new Error('the outbound client is closed');
-      const identity = options.identity(env);
-      const trust = options.trust(env);
+      const identity = mode.kind === 'mutual' ? mode.identity(env) : undefined;
       const started = performance.now();
       const slot = (role: EndpointRole): string => `${env}:${endpoints.key}:${role}`;
       const primary = pools.get(slot('primary'), endpoints.primary, identity, trust);
@@ -160,7 +181,7 @@ async function readBody(body: Readable, limit: number): Promise<{ text: string; 
   return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
-function definedOnly(options: OutboundClientOptions): Partial<typeof DEFAULTS> {
+function definedOnly(options: Partial<typeof DEFAULTS>): Partial<typeof DEFAULTS> {
   const out: Partial<typeof DEFAULTS> = {};
   for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value = options[name];

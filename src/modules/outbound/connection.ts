@@ -1,11 +1,13 @@
-// How Varco opens a connection to an organisation: TCP to the registered IP and port, TLS 1.2+
-// with SNI and hostname verification on the URL's FQDN, our client certificate presented, the
-// environment's trust store as the only roots. Used by the pools, the probes and verification,
-// so what "Verify" checks is exactly what production does.
+// How Varco opens a connection: TCP to the given IP and port — only when the destination policy
+// allows that address (checked here, right before connecting, whatever checked it earlier) — TLS
+// 1.2+ with SNI and hostname verification on the URL's FQDN, the call's trust store as the only
+// roots, and our client certificate only when the caller has one (stations; never feedback). Used
+// by the pools, the probes and verification, so what "Verify" checks is exactly what production does.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { buildConnector } from 'undici';
+import { describeRefusal, type DestinationPolicy, type DestinationVerdict } from './destination.policy.ts';
 import { openTls, withPhase } from './tls-connect.ts';
 import type { ClientIdentity, Endpoint, TrustStore } from './outbound.types.ts';
 
@@ -18,7 +20,10 @@ const TLS13_VERDICT_GRACE_MS = 200;
 export interface Target {
   /** Host name of the service URL: SNI and certificate name checks use it; DNS does not. */
   fqdn: string;
+  /** The canonical address the connection goes to (the policy's), or the refused text. */
   ip: string;
+  /** The destination policy's verdict on the address: nothing is opened unless it is allowed. */
+  destination: DestinationVerdict;
   port: number;
   /** `https://FQDN[:port]`: gives the Host header the organisation's virtual host expects. */
   origin: string;
@@ -29,7 +34,7 @@ export interface Target {
   label: string;
 }
 
-export function toTarget(endpoint: Endpoint): Target {
+export function toTarget(endpoint: Endpoint, destinations: DestinationPolicy): Target {
   const url = new URL(endpoint.url);
   if (url.protocol !== 'https:') throw new Error(`outbound endpoint URL must be https: ${endpoint.url}`);
   const fqdn = url.hostname;
@@ -37,17 +42,29 @@ export function toTarget(endpoint: Endpoint): Target {
   // stations reject such URLs at registration; refusing here keeps the invariant local.
   if (isIP(fqdn.replace(/^\[|\]$/g, '')) !== 0) throw new Error(`outbound endpoint URL must name a host, not an IP: ${endpoint.url}`);
   if (!Number.isInteger(endpoint.port) || endpoint.port < 1 || endpoint.port > 65535) throw new Error(`invalid port ${endpoint.port}`);
-  if (isIP(endpoint.ip) === 0) throw new Error(`invalid IP address ${endpoint.ip}`);
+  const destination = destinations.judge(endpoint.ip);
+  const ip = destination.address;
   return {
     fqdn,
-    ip: endpoint.ip,
+    ip,
+    destination,
     port: endpoint.port,
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     connectTimeoutMs: endpoint.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     responseTimeoutMs: endpoint.responseTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-    label: `${fqdn} at ${endpoint.ip}:${endpoint.port}`,
+    label: `${fqdn} at ${ip}:${endpoint.port}`,
   };
+}
+
+/** Code of the error a refused destination fails with (classified as `destination_forbidden`). */
+export const DESTINATION_REFUSED = 'VARCO_DESTINATION_REFUSED';
+
+/** The error to fail with instead of connecting; undefined when the policy allows the address. */
+export function refusedDestination(target: Target): NodeJS.ErrnoException | undefined {
+  const verdict = target.destination;
+  if (verdict.allowed) return undefined;
+  return withPhase(Object.assign(new Error(describeRefusal(verdict)), { code: DESTINATION_REFUSED }), 'tcp');
 }
 
 /** Parsing ~150 roots costs milliseconds: build the context once per identity + trust and reuse it. */
@@ -75,6 +92,11 @@ export function pinnedConnector(options: PinnedConnectorOptions): buildConnector
   // One endpoint, one server name: the latest session is the one to resume.
   let session: Buffer | undefined;
   return (_origin, callback) => {
+    const refused = refusedDestination(target);
+    if (refused !== undefined) {
+      callback(refused, null);
+      return;
+    }
     const { socket, phase } = openTls(target, context, true, session);
     let pending = true;
     const settle = (error: Error | null): void => {

@@ -2,7 +2,7 @@
 // and a sentence saying what was seen. The category mapping to pagoPA's fault codes is described
 // on `FailureCategory` (outbound.types.ts) and in docs/adr/0006-outbound-client.md.
 import type { FailureCategory } from './outbound.types.ts';
-import type { Target } from './connection.ts';
+import { DESTINATION_REFUSED, type Target } from './connection.ts';
 import { phaseOf, type ConnectPhase } from './tls-connect.ts';
 
 export interface Classified {
@@ -76,6 +76,9 @@ export function classify(error: unknown, target: Target): Classified {
   const code = errorCode(error);
   const where = target.label;
   const detail = opensslReason(error);
+  if (code === DESTINATION_REFUSED) {
+    return { category: 'unreachable', code: 'destination_forbidden', message: `Varco did not connect to ${where}: ${detail}.` };
+  }
   // node names only some OpenSSL verification results; the others arrive as UNSPECIFIED.
   const certificate = code === 'UNSPECIFIED' ? unnamedVerifyError(detail) : code === undefined ? undefined : CERTIFICATE_ERRORS[code];
   if (certificate !== undefined) {

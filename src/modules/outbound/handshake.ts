@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { DetailedPeerCertificate, SecureContext, TLSSocket } from 'node:tls';
 import { isClientCertificateRejection, opensslReason } from './failure.ts';
 import { openTls, phaseOf, type ConnectPhase } from './tls-connect.ts';
-import type { Target } from './connection.ts';
+import { refusedDestination, type Target } from './connection.ts';
 
 export type ClientCertificateVerdict =
   | { state: 'accepted'; how: string }
@@ -34,6 +34,8 @@ export function tlsHandshake(options: HandshakeOptions): Promise<HandshakeOutcom
   const { target } = options;
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
+  const refused = refusedDestination(target);
+  if (refused !== undefined) return Promise.resolve({ ok: false, phase: 'tcp', timedOut: false, error: refused, durationMs: 0 });
   return new Promise((resolve) => {
     let settled = false;
     const { socket, phase } = openTls(target, options.context, options.verify);
@@ -104,6 +106,8 @@ function servedChain(socket: TLSSocket): Buffer[] {
 export function tcpCheck(target: Target): Promise<{ ok: true; durationMs: number } | { ok: false; error: NodeJS.ErrnoException; timedOut: boolean; durationMs: number }> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
+  const refused = refusedDestination(target);
+  if (refused !== undefined) return Promise.resolve({ ok: false, error: refused, timedOut: false, durationMs: 0 });
   return new Promise((resolve) => {
     const socket = tcpConnect({ host: target.ip, port: target.port });
     const timer = setTimeout(() => {

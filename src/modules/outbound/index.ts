@@ -1,8 +1,10 @@
-// Public surface of the outbound module: the one mutual-TLS client every call out of Varco goes
-// through, the server-certificate checks, and reachability verification. See
-// docs/adr/0006-outbound-client.md.
+// Public surface of the outbound module: the one client every call out of Varco goes through
+// (plain or mutual TLS), the destination policy every connection obeys, the server-certificate
+// checks, and reachability verification. See docs/adr/0006-outbound-client.md and 0012-outbound-tenancy.md.
 export { createOutboundClient } from './client.ts';
-export type { OutboundClient, OutboundClientOptions, OutboundStats } from './client.ts';
+export type { ClientMode, OutboundCall, OutboundClient, OutboundClientOptions, OutboundStats } from './client.ts';
+export { createDestinationPolicy, describeRefusal, ownInterfaceAddresses, parseAddress } from './destination.policy.ts';
+export type { DestinationPolicy, DestinationPolicyOptions, DestinationRefusal, DestinationVerdict } from './destination.policy.ts';
 export type { EndpointHealth } from './health.ts';
 export { checkServerCertificate } from './certificates.ts';
 export type { CertificateCheck, CertificateCheckName, ServerCertificateInput } from './certificates.ts';

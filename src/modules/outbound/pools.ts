@@ -5,6 +5,7 @@
 import type { SecureContext } from 'node:tls';
 import { Pool } from 'undici';
 import { materialKey, pinnedConnector, secureContextFor, toTarget, type Target } from './connection.ts';
+import type { DestinationPolicy } from './destination.policy.ts';
 import type { ClientIdentity, Endpoint, TrustStore } from './outbound.types.ts';
 
 export interface PoolEntry {
@@ -15,13 +16,15 @@ export interface PoolEntry {
 }
 
 export interface PoolRegistryOptions {
+  destinations: DestinationPolicy;
   connectionsPerEndpoint: number;
   keepAliveTimeoutMs: number;
   onConnected: () => void;
 }
 
 export interface PoolRegistry {
-  get(slot: string, endpoint: Endpoint, identity: ClientIdentity, trust: TrustStore): PoolEntry;
+  /** `identity` undefined: a plain TLS client that never presents a certificate. */
+  get(slot: string, endpoint: Endpoint, identity: ClientIdentity | undefined, trust: TrustStore): PoolEntry;
   readonly size: number;
   close(): Promise<void>;
 }
@@ -31,8 +34,9 @@ export function createPoolRegistry(options: PoolRegistryOptions): PoolRegistry {
   const contexts = new Map<string, SecureContext>();
   const retiring = new Set<Promise<void>>();
 
-  const contextFor = (identity: ClientIdentity, trust: TrustStore): SecureContext => {
-    const key = `${materialKey(identity)}:${materialKey(trust)}`;
+  const identityKey = (identity: ClientIdentity | undefined): string => (identity === undefined ? 'plain' : materialKey(identity));
+  const contextFor = (identity: ClientIdentity | undefined, trust: TrustStore): SecureContext => {
+    const key = `${identityKey(identity)}:${materialKey(trust)}`;
     let context = contexts.get(key);
     if (context === undefined) {
       context = secureContextFor(identity, trust);
@@ -52,11 +56,11 @@ export function createPoolRegistry(options: PoolRegistryOptions): PoolRegistry {
       // The origin, not the whole URL: callers put per-message paths and queries in it (feedback URLs
       // carry the order), and a pool replaced per message paid a TLS handshake per delivery (issue 6).
       const version = [new URL(endpoint.url).origin, endpoint.ip, endpoint.port, endpoint.connectTimeoutMs, endpoint.responseTimeoutMs,
-        materialKey(identity), materialKey(trust)].join('\0');
+        identityKey(identity), materialKey(trust)].join('\0');
       const existing = pools.get(slot);
       if (existing !== undefined && existing.version === version) return existing;
       if (existing !== undefined) retire(existing.pool);
-      const target = toTarget(endpoint);
+      const target = toTarget(endpoint, options.destinations);
       const context = contextFor(identity, trust);
       const pool = new Pool(target.origin, {
         connections: options.connectionsPerEndpoint,

@@ -13,7 +13,7 @@ import type { CertificateCheck } from './certificates.ts';
 import type { ClientIdentity } from './outbound.types.ts';
 import type { SecureContext } from 'node:tls';
 
-export type ReachabilityStepName = 'dns' | 'tcp' | 'tls_version' | 'server_certificate' | 'client_certificate_accepted' | 'probe';
+export type ReachabilityStepName = 'dns' | 'tcp' | 'tls_version' | 'server_certificate' | 'client_certificate_accepted' | 'probe' | 'client_certificate_required';
 
 export interface ReachabilityStep {
   step: ReachabilityStepName;
@@ -21,8 +21,12 @@ export interface ReachabilityStep {
   status: 'passed' | 'warning' | 'failed' | 'skipped';
   ok: boolean;
   durationMs: number;
+  /** English; pages translate the steps that carry a `code`. */
   message: string;
   fix?: string;
+  /** Stable code of what was seen, with the values its sentence names, so pages can say it in Italian too. */
+  code?: string;
+  params?: Record<string, string>;
   /** Only on `server_certificate`: the individual certificate checks. */
   checks?: CertificateCheck[];
 }
@@ -65,7 +69,11 @@ export async function dnsStep(target: Target, resolve: Resolve, timeoutMs: numbe
 export async function tcpStep(target: Target): Promise<ReachabilityStep> {
   const outcome = await tcpCheck(target);
   if (outcome.ok) return step('tcp', 'passed', outcome.durationMs, `Connected to ${target.ip}:${target.port}.`);
-  const seen = outcome.timedOut ? `No TCP connection to ${target.ip}:${target.port} within ${target.connectTimeoutMs} ms (packets dropped, or a firewall).` : classify(outcome.error, target).message;
+  const classified = classify(outcome.error, target);
+  if (classified.code === 'destination_forbidden') {
+    return step('tcp', 'failed', outcome.durationMs, classified.message, 'Register the public address the service is reached at; non-public addresses are refused in every environment.');
+  }
+  const seen = outcome.timedOut ? `No TCP connection to ${target.ip}:${target.port} within ${target.connectTimeoutMs} ms (packets dropped, or a firewall).` : classified.message;
   return step('tcp', 'failed', outcome.durationMs, seen,
     `Check that the service listens on ${target.ip}:${target.port} and that firewalls let Varco's egress address reach that port.`);
 }
@@ -88,8 +96,10 @@ export interface ProbeInput {
   signProbe: ProbeSigner;
 }
 
-/** The probe goes through the production connector: pinned IP, full verification, our certificate. */
-export async function probeStep(input: ProbeInput): Promise<ReachabilityStep> {
+type Posted = { durationMs: number } & ({ status: number } | { error: Classified });
+
+/** The signed probe through the production connector (pinned, allowed IP; full verification; the context's certificate, if any). */
+async function postProbe(input: ProbeInput): Promise<Posted> {
   const { target } = input;
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
@@ -97,17 +107,63 @@ export async function probeStep(input: ProbeInput): Promise<ReachabilityStep> {
     connect: pinnedConnector({ target, context: input.context }),
     headersTimeout: target.responseTimeoutMs, bodyTimeout: target.responseTimeoutMs,
   });
-  const call = `POST ${target.path}`;
   try {
     const answer = await client.request({ path: target.path, method: 'POST', headers: probeHeaders(input.signProbe(input.body)), body: input.body });
     await answer.body.dump();
-    if (answer.statusCode >= 200 && answer.statusCode < 300) return step('probe', 'passed', elapsed(), `The service answered HTTP ${answer.statusCode} to the signed ${call}.`);
-    return step('probe', 'failed', elapsed(), `The service answered HTTP ${answer.statusCode} to the signed ${call}; any 2xx counts as reachable.`,
-      `Make ${call} on ${target.fqdn} answer with a 2xx status to a JSON body {"type":"varco.ping", …}; the body of the answer is ignored.`);
+    return { status: answer.statusCode, durationMs: elapsed() };
   } catch (error) {
-    const seen: Classified = classify(error, target);
-    return step('probe', 'failed', elapsed(), `The signed ${call} failed (${seen.category}): ${seen.message}`, 'Fix the earlier failing step first; if all passed, check the service logs for this request.');
+    return { error: classify(error, target), durationMs: elapsed() };
   } finally {
     await client.destroy().catch(() => undefined);
   }
+}
+
+/** The probe with Varco's client certificate: any 2xx is reachable. */
+export async function probeStep(input: ProbeInput): Promise<ReachabilityStep> {
+  const { target } = input;
+  const call = `POST ${target.path}`;
+  const posted = await postProbe(input);
+  if ('error' in posted) {
+    const seen = posted.error;
+    return step('probe', 'failed', posted.durationMs, `The signed ${call} failed (${seen.category}): ${seen.message}`, 'Fix the earlier failing step first; if all passed, check the service logs for this request.');
+  }
+  if (posted.status >= 200 && posted.status < 300) return step('probe', 'passed', posted.durationMs, `The service answered HTTP ${posted.status} to the signed ${call}.`);
+  return step('probe', 'failed', posted.durationMs, `The service answered HTTP ${posted.status} to the signed ${call}; any 2xx counts as reachable.`,
+    `Make ${call} on ${target.fqdn} answer with a 2xx status to a JSON body {"type":"varco.ping", …}; the body of the answer is ignored.`);
+}
+
+/** Transport outcomes that show the server turned away a connection without our certificate. */
+const REFUSALS = new Set(['client_certificate_rejected', 'handshake_failed', 'handshake_closed', 'connection_closed']);
+
+function coded(name: ReachabilityStepName, status: ReachabilityStep['status'], durationMs: number, code: string, params: Record<string, string>, message: string, fix?: string): ReachabilityStep {
+  return { ...step(name, status, durationMs, message, fix), code, params };
+}
+
+/**
+ * The same signed probe WITHOUT Varco's client certificate (a context without one, `input.context`):
+ * a station that still answers it (2xx, 3xx, or 5xx: it processed the request) does not require the
+ * certificate, so anyone could call it as Varco does. Only a refused handshake or closed connection,
+ * or a 4xx answer, shows the certificate is demanded. Runs after the probe passed, so a 4xx here
+ * differs from the 2xx the same request got with the certificate.
+ */
+export async function requiredStep(input: ProbeInput & { clientCa: string }): Promise<ReachabilityStep> {
+  const name = 'client_certificate_required';
+  const posted = await postProbe(input);
+  const fix = `Configure the server to require a client certificate issued by ${input.clientCa} on every connection (e.g. nginx "ssl_verify_client on", Apache "SSLVerifyClient require"), not merely to ask for one.`;
+  if ('error' in posted) {
+    const seen = posted.error;
+    if (REFUSALS.has(seen.code)) {
+      return coded(name, 'passed', posted.durationMs, 'certificate_demanded_handshake', { detail: seen.message },
+        `Without Varco's client certificate the station refused the connection: ${seen.message}`);
+    }
+    return coded(name, 'failed', posted.durationMs, 'certificate_requirement_unconfirmed', { detail: seen.message },
+      `Varco could not confirm that the station requires its client certificate: the request without it failed otherwise (${seen.category}): ${seen.message}`, fix);
+  }
+  const status = String(posted.status);
+  if (posted.status >= 400 && posted.status < 500) {
+    return coded(name, 'passed', posted.durationMs, 'certificate_demanded_status', { status },
+      `Without Varco's client certificate the station answered HTTP ${status}: it refuses requests that do not present the certificate.`);
+  }
+  return coded(name, 'failed', posted.durationMs, 'certificate_not_required', { status },
+    `The station does not require Varco's client certificate: the same signed request without it was answered HTTP ${status}.`, fix);
 }

@@ -1,22 +1,27 @@
 // Outbound reachability verification ("Verify" in the portal and back office, `varco station
 // verify`): the steps Varco's own connection takes, one verdict each, in order — DNS (advisory),
-// TCP, TLS version, server certificate, acceptance of our client certificate, signed probe.
+// TCP, TLS version, server certificate, acceptance of our client certificate, signed probe — and
+// then the proof that the certificate is required: the same probe without it must be refused.
 // A step whose prerequisite failed is reported as skipped, never guessed.
 import { X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { SecureContext } from 'node:tls';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
 import { splitPemChain } from '../../pki/index.ts';
 import { checkServerCertificate } from './certificates.ts';
 import { secureContextFor, toTarget, type Target } from './connection.ts';
+import type { DestinationPolicy } from './destination.policy.ts';
 import { classify, isProtocolVersionError, opensslReason } from './failure.ts';
 import { tlsHandshake, type HandshakeOutcome } from './handshake.ts';
 import { createProbeSigner, probeBody, type ProbeSigner } from './probe.ts';
-import { dnsStep, offeredProtocol, probeStep, skipped, step, systemResolve, tcpStep, type ReachabilityStep, type Resolve } from './reachability.steps.ts';
+import { dnsStep, offeredProtocol, probeStep, requiredStep, skipped, step, systemResolve, tcpStep, type ReachabilityStep, type Resolve } from './reachability.steps.ts';
 import type { ClientIdentity, Endpoint, OutboundEnv, TrustStore } from './outbound.types.ts';
 
 export interface VerifyEndpointOptions {
   identity: ClientIdentity;
   trust: TrustStore;
+  /** Which addresses may be connected to (the registered IP is judged again before every connection). */
+  destinations: DestinationPolicy;
   /** Signs the probe body; default: the identity's key (see probe.ts). */
   signProbe?: ProbeSigner;
   clock?: Clock;
@@ -38,14 +43,14 @@ export interface ReachabilityReport {
 }
 
 export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, options: VerifyEndpointOptions): Promise<ReachabilityReport> {
-  const target = toTarget(endpoint);
+  const target = toTarget(endpoint, options.destinations);
   const now = (options.clock ?? systemClock).now();
   const steps: ReachabilityStep[] = [await dnsStep(target, options.resolve ?? systemResolve, options.dnsTimeoutMs ?? 3000)];
   let serverCertificate: ReachabilityReport['serverCertificate'];
   const tcp = await tcpStep(target);
   steps.push(tcp);
   if (!tcp.ok) {
-    steps.push(...(['tls_version', 'server_certificate', 'client_certificate_accepted', 'probe'] as const).map((name) => skipped(name, 'no TCP connection')));
+    steps.push(...(['tls_version', 'server_certificate', 'client_certificate_accepted', 'probe', 'client_certificate_required'] as const).map((name) => skipped(name, 'no TCP connection')));
   } else {
     const context = secureContextFor(options.identity, options.trust);
     const handshake = await tlsHandshake({
@@ -54,12 +59,20 @@ export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, optio
     serverCertificate = handshake.ok ? leafSeen(handshake.servedChain[0]) : undefined;
     const tlsSteps = await judgeHandshake(env, target, handshake, options, now);
     steps.push(...tlsSteps);
-    const blocking = tlsSteps.find((entry) => !entry.ok);
-    steps.push(blocking === undefined
-      ? await probeStep({ target, context, body: probeBody(now), signProbe: options.signProbe ?? createProbeSigner(options.identity) })
-      : skipped('probe', `${blocking.step} did not pass`));
+    steps.push(...await probeSteps(target, context, tlsSteps, options, now));
   }
-  return { env, url: endpoint.url, ip: endpoint.ip, port: endpoint.port, ok: steps.every((entry) => entry.ok), steps, ...(serverCertificate ? { serverCertificate } : {}) };
+  return { env, url: endpoint.url, ip: target.ip, port: endpoint.port, ok: steps.every((entry) => entry.ok), steps, ...(serverCertificate ? { serverCertificate } : {}) };
+}
+
+/** The signed probe with our certificate, then the same probe without it (which the station must refuse). */
+async function probeSteps(target: Target, context: SecureContext, tlsSteps: ReachabilityStep[], options: VerifyEndpointOptions, now: Date): Promise<ReachabilityStep[]> {
+  const blocking = tlsSteps.find((entry) => !entry.ok);
+  if (blocking !== undefined) return [skipped('probe', `${blocking.step} did not pass`), skipped('client_certificate_required', `${blocking.step} did not pass`)];
+  const signProbe = options.signProbe ?? createProbeSigner(options.identity);
+  const probe = await probeStep({ target, context, body: probeBody(now), signProbe });
+  if (!probe.ok) return [probe, skipped('client_certificate_required', 'the probe with Varco\u2019s client certificate did not pass')];
+  const withoutCertificate = secureContextFor(undefined, options.trust);
+  return [probe, await requiredStep({ target, context: withoutCertificate, body: probeBody(now), signProbe, clientCa: clientCaName(options.identity) })];
 }
 
 function leafSeen(der: Buffer | undefined): ReachabilityReport['serverCertificate'] {

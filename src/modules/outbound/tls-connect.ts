@@ -39,6 +39,9 @@ export interface OpenedTls {
 }
 
 export function openTls(target: Target, context: SecureContext, verify: boolean, session?: Buffer): OpenedTls {
+  // Callers report a refused destination as an outcome before getting here; reaching this line
+  // with one is a programming error, and nothing is opened.
+  if (!target.destination.allowed) throw new Error(`refusing to connect to ${target.ip}: not an allowed destination`);
   const socket = tlsConnect({
     host: target.ip, port: target.port, servername: target.fqdn, secureContext: context,
     rejectUnauthorized: verify, ALPNProtocols: ['http/1.1'], ...(session === undefined ? {} : { session }),

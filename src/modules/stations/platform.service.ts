@@ -9,7 +9,7 @@ import { mailReferents } from './stations.mail.ts';
 import type { StationActor } from './stations.service.ts';
 
 // Varco's platform client certificates (one per environment, from the development PKI): the
-// identity every outbound call presents, what the portal offers for download, and their rotation
+// identity calls to stations present, what the portal offers for download, and their rotation
 // (publish the next one with an e-mail to every organisation; switch it in only when told).
 
 export interface PlatformCertificatesOptions {
@@ -125,4 +125,8 @@ export function commonName(info: CertificateInfo): string {
   return /(?:^|[,/\n]\s*)CN=([^,/\n]+)/.exec(info.subject)?.[1] ?? info.subject;
 }
 
-export type PlatformCertificates = ReturnType<typeof createPlatformCertificates>;
+/**
+ * What leaves the stations module: downloads, rotation, expiry — not the identity. The platform
+ * client key is used only inside this module, by the station caller and verification.
+ */
+export type PlatformCertificates = Omit<ReturnType<typeof createPlatformCertificates>, 'identity'>;

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { StationVersionState } from '../../db/index.ts';
+import type { DestinationPolicy } from '../outbound/index.ts';
 
 // Pure rules for stations: what a valid endpoint is, and which review step may follow which.
 
@@ -13,7 +14,9 @@ export interface EndpointInput {
 
 export interface ValidEndpoint {
   url: string;
+  /** Lower-case host name without a trailing dot: what "the station's host" means. */
   fqdn: string;
+  /** Canonical text of the address (the one the connector will judge and connect to). */
   ip: string;
   port: number;
 }
@@ -29,30 +32,19 @@ export const ENDPOINT_PROBLEM_TEXT: Record<EndpointProblem, string> = {
   fqdn_invalid: 'The host of the service URL is not a valid fully qualified domain name.',
   url_has_credentials: 'The service URL must not contain a user name or password.',
   ip_invalid: 'The IP address is not a valid IPv4 or IPv6 address.',
-  ip_not_public: 'In production the IP address must be public: loopback, link-local and private addresses need an administrator\u2019s permission.',
+  ip_not_public: 'The IP address must be public: loopback, private, link-local, shared, documentation and other special-purpose addresses (in any spelling), and Varco\u2019s own, are refused in every environment unless the operator allowed their range.',
   port_invalid: 'The port must be a whole number from 1 to 65535.',
 };
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 
-/** Loopback, link-local, private (RFC 1918, ULA), unspecified, CGNAT and multicast ranges. */
-export function isNonPublicIp(ip: string): boolean {
-  const v = isIP(ip);
-  if (v === 4) {
-    const [a = 0, b = 0] = ip.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)
-      || (a === 100 && b >= 64 && b <= 127) || a >= 224;
-  }
-  if (v === 6) {
-    const lower = ip.toLowerCase();
-    if (lower === '::' || lower === '::1') return true;
-    if (lower.startsWith('::ffff:')) return isNonPublicIp(lower.slice(7));
-    return /^(fe[89ab]|fc|fd|ff)/.test(lower);
-  }
-  return true;
-}
-
-export function validateEndpoint(input: EndpointInput, env: Environment, allowPrivateIp: boolean): { ok: true; value: ValidEndpoint } | { ok: false; problems: EndpointProblem[] } {
+/**
+ * `destinations` judges the IP in every spelling ipaddr.js reads, so `127.1` or `::ffff:7f00:1` is
+ * refused as not public rather than merely malformed; an accepted address must also be written
+ * the standard way (node's isIP), so `010.0.0.1` — octal to some parsers — is refused as invalid,
+ * and what is stored is the canonical form.
+ */
+export function validateEndpoint(input: EndpointInput, env: Environment, destinations: DestinationPolicy): { ok: true; value: ValidEndpoint } | { ok: false; problems: EndpointProblem[] } {
   const problems: EndpointProblem[] = [];
   let fqdn = '';
   let url = input.url.trim();
@@ -68,9 +60,10 @@ export function validateEndpoint(input: EndpointInput, env: Environment, allowPr
   } catch {
     problems.push('url_invalid');
   }
-  const ip = input.ip.trim();
-  if (isIP(ip) === 0) problems.push('ip_invalid');
-  else if (env === 'prod' && !allowPrivateIp && isNonPublicIp(ip)) problems.push('ip_not_public');
+  const verdict = destinations.judge(input.ip);
+  if (!verdict.allowed && verdict.refusal !== 'invalid') problems.push('ip_not_public');
+  else if (!verdict.allowed || isIP(input.ip.trim()) === 0) problems.push('ip_invalid');
+  const ip = verdict.address;
   const port = typeof input.port === 'number' ? input.port : /^\d{1,5}$/.test(input.port.trim()) ? Number(input.port) : NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push('port_invalid');
   return problems.length ? { ok: false, problems } : { ok: true, value: { url, fqdn, ip, port } };

@@ -75,15 +75,20 @@ export function dueForCheck(db: Kysely<Database>, before: Date, limit: number) {
     .orderBy(sql`last_check_at NULLS FIRST`).limit(limit).execute();
 }
 
-/** The approved endpoints of an organisation's stations in one environment (server-to-server deliveries use them). */
-export function approvedEndpoints(db: Kysely<Database>, organisationId: string, env: Environment) {
-  return db.selectFrom('stations').innerJoin('station_versions as v', 'v.id', 'stations.approved_version_id')
-    .select(['stations.id', 'stations.code', 'stations.connect_timeout_ms', 'stations.response_timeout_ms',
-      'v.primary_url', 'v.primary_ip', 'v.primary_port', 'v.secondary_url', 'v.secondary_ip', 'v.secondary_port'])
-    .where('stations.organisation_id', '=', organisationId).where('stations.environment', '=', env).orderBy('stations.code').execute();
+/**
+ * A station of `organisationId` in `env` with its approved version's reviewed endpoints (the only
+ * addresses the station caller connects to); `approved` is undefined when none is approved yet.
+ * Another organisation's station, or one of another environment, is not found.
+ */
+export async function stationForCall(db: Kysely<Database>, key: { stationId: string; organisationId: string; env: Environment }) {
+  const station = await db.selectFrom('stations').select(['id', 'code', 'approved_version_id', 'connect_timeout_ms', 'response_timeout_ms'])
+    .where('id', '=', key.stationId).where('organisation_id', '=', key.organisationId).where('environment', '=', key.env).executeTakeFirst();
+  if (!station) return undefined;
+  const approved = station.approved_version_id === null ? undefined : await db.selectFrom('station_versions')
+    .select(['id', 'primary_url', 'primary_ip', 'primary_port', 'secondary_url', 'secondary_ip', 'secondary_port'])
+    .where('id', '=', station.approved_version_id).where('station_id', '=', station.id).where('state', '=', 'approved').executeTakeFirst();
+  return { station, approved };
 }
-
-export type ApprovedEndpointsRow = Awaited<ReturnType<typeof approvedEndpoints>>[number];
 
 /** The latest check of each approved station (what expiry warnings read server certificates from). */
 export function latestChecks(db: Kysely<Database>) {

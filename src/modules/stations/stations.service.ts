@@ -5,12 +5,16 @@ import { newId } from '../../kernel/ids.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { enqueueEmailToAdmins } from '../delivery/index.ts';
+import type { DestinationPolicy } from '../outbound/index.ts';
 import { isStationCode, reviewTransition, validateEndpoint, type EndpointInput, type EndpointProblem, type Environment, type ValidEndpoint } from './station.policy.ts';
+import { hostsTakenElsewhere, lockHosts } from './station-hosts.ts';
 import { mailReferents, organisationName } from './stations.mail.ts';
 import * as repo from './stations.repository.ts';
 
 // Stations: registration and edits by referents, review by administrators. Every change is a new
-// version; the approved version keeps serving until another one is approved.
+// version; the approved version keeps serving until another one is approved. Addresses must be
+// allowed destinations in every environment, and a host belongs to one organisation per environment
+// unless an administrator allows sharing it (station-hosts.ts).
 
 export interface StationActor {
   type: 'admin' | 'referent' | 'cli' | 'system';
@@ -26,7 +30,7 @@ export interface StationInput {
   secondary?: EndpointInput | undefined;
 }
 
-export type StationProblem = EndpointProblem | 'code_invalid' | 'code_taken' | 'not_found' | 'invalid_state_transition' | 'note_required' | 'nothing_to_review';
+export type StationProblem = EndpointProblem | 'code_invalid' | 'code_taken' | 'host_taken' | 'not_found' | 'invalid_state_transition' | 'note_required' | 'nothing_to_review';
 
 /** Which part of the form a problem is about, so a page can show it beside the field. */
 export interface FieldProblem {
@@ -39,6 +43,7 @@ export type SaveOutcome<T> = { ok: true; value: T } | { ok: false; reason: Stati
 export const STATION_PROBLEM_TEXT: Record<Exclude<StationProblem, EndpointProblem>, string> = {
   code_invalid: 'The station code must be 2–40 letters, digits, dashes or underscores, starting with a letter or digit.',
   code_taken: 'A station with this code already exists in this environment.',
+  host_taken: 'Another organisation has registered a station at this host in this environment. Two organisations may share a host only when a Varco administrator allows it.',
   not_found: 'No such station.',
   invalid_state_transition: 'This version is not waiting for a review.',
   note_required: 'Say what must be changed.',
@@ -50,9 +55,14 @@ export interface StationsOptions {
   clock: Clock;
   audit: AuditLog;
   publicUrl: string;
+  /** Registered addresses must be allowed destinations (VARCO_OUTBOUND_ALLOW_CIDRS aside, public ones). */
+  destinations: DestinationPolicy;
 }
 
 interface Validated { primary: ValidEndpoint; secondary: ValidEndpoint | undefined }
+
+/** A save either refused inside its transaction (hosts taken) or done. */
+type Saved = { conflicts: FieldProblem[] } | { versionId: string };
 
 const refused = <T>(problems: FieldProblem[]): SaveOutcome<T> => ({ ok: false, reason: problems[0]?.problem ?? 'url_invalid', problems });
 
@@ -60,9 +70,9 @@ function isBlank(input: EndpointInput | undefined): boolean {
   return input === undefined || [input.url, input.ip, String(input.port)].every((v) => v.trim() === '');
 }
 
-function validate(input: StationInput, env: Environment, allowPrivateIp: boolean): { value?: Validated; problems: FieldProblem[] } {
-  const primary = validateEndpoint(input.primary, env, allowPrivateIp);
-  const secondary = isBlank(input.secondary) || input.secondary === undefined ? undefined : validateEndpoint(input.secondary, env, allowPrivateIp);
+function validate(input: StationInput, env: Environment, destinations: DestinationPolicy): { value?: Validated; problems: FieldProblem[] } {
+  const primary = validateEndpoint(input.primary, env, destinations);
+  const secondary = isBlank(input.secondary) || input.secondary === undefined ? undefined : validateEndpoint(input.secondary, env, destinations);
   const problems: FieldProblem[] = [
     ...(primary.ok ? [] : primary.problems.map((problem) => ({ field: 'primary' as const, problem }))),
     ...(secondary === undefined || secondary.ok ? [] : secondary.problems.map((problem) => ({ field: 'secondary' as const, problem }))),
@@ -71,11 +81,24 @@ function validate(input: StationInput, env: Environment, allowPrivateIp: boolean
   return { value: { primary: primary.value, secondary: secondary?.value }, problems };
 }
 
-/** Administrators (and operators at the CLI) may allow non-public addresses in prod; referents never. */
-const mayAllowPrivateIp = (actor: StationActor): boolean => actor.type === 'admin' || actor.type === 'cli';
+/** Administrators (and operators at the CLI) may let organisations share a host; referents never. */
+const mayAllowSharedHost = (actor: StationActor): boolean => actor.type === 'admin' || actor.type === 'cli';
+
+/** `host_taken` beside each endpoint whose host another organisation holds; locks the hosts until the transaction ends. */
+async function hostProblems(trx: Kysely<Database>, input: { env: Environment; organisationId: string; endpoints: Validated; sharedAllowed: boolean }): Promise<FieldProblem[]> {
+  const { primary, secondary } = input.endpoints;
+  const hosts = [primary.fqdn, ...(secondary ? [secondary.fqdn] : [])];
+  await lockHosts(trx, input.env, hosts);
+  if (input.sharedAllowed) return [];
+  const taken = await hostsTakenElsewhere(trx, { env: input.env, organisationId: input.organisationId, hosts });
+  return [
+    ...(taken.includes(primary.fqdn) ? [{ field: 'primary' as const, problem: 'host_taken' as const }] : []),
+    ...(secondary && taken.includes(secondary.fqdn) ? [{ field: 'secondary' as const, problem: 'host_taken' as const }] : []),
+  ];
+}
 
 export function createStationsService(options: StationsOptions) {
-  const { db, clock, publicUrl, audit } = options;
+  const { db, clock, publicUrl, audit, destinations } = options;
 
   async function insertVersion(trx: Kysely<Database>, stationId: string, v: Validated, actor: StationActor): Promise<string> {
     const last = await trx.selectFrom('station_versions').select((eb) => eb.fn.max('version').as('v')).where('station_id', '=', stationId).executeTakeFirst();
@@ -84,8 +107,8 @@ export function createStationsService(options: StationsOptions) {
     const id = newId('ver');
     await trx.insertInto('station_versions').values({
       id, station_id: stationId, version: Number(last?.v ?? 0) + 1, state: 'to_check',
-      primary_url: v.primary.url, primary_ip: v.primary.ip, primary_port: v.primary.port,
-      secondary_url: v.secondary?.url ?? null, secondary_ip: v.secondary?.ip ?? null, secondary_port: v.secondary?.port ?? null,
+      primary_url: v.primary.url, primary_host: v.primary.fqdn, primary_ip: v.primary.ip, primary_port: v.primary.port,
+      secondary_url: v.secondary?.url ?? null, secondary_host: v.secondary?.fqdn ?? null, secondary_ip: v.secondary?.ip ?? null, secondary_port: v.secondary?.port ?? null,
       submitted_by: actor.type === 'admin' || actor.type === 'referent' ? actor.id : null, submitted_at: clock.now(),
     }).execute();
     return id;
@@ -97,27 +120,34 @@ export function createStationsService(options: StationsOptions) {
         link: `${publicUrl}/admin/stations/${station.id}` } });
   }
 
-  /** A new station with its first version, waiting for review. `allowPrivateIp` is honoured for administrators only. */
-  async function register(organisationId: string, env: Environment, input: StationInput, actor: StationActor, settings: { allowPrivateIp?: boolean } = {}): Promise<SaveOutcome<{ id: string; versionId: string }>> {
+  /**
+   * A new station with its first version, waiting for review. `allowSharedHost` (administrators and
+   * the CLI only) lets its hosts be shared with other organisations' stations.
+   */
+  async function register(organisationId: string, env: Environment, input: StationInput, actor: StationActor, settings: { allowSharedHost?: boolean } = {}): Promise<SaveOutcome<{ id: string; versionId: string }>> {
     if (actor.type === 'referent' && actor.organisationId !== organisationId) throw new VarcoError('forbidden', 'Referents register stations of their own organisation only.');
     const code = (input.code ?? '').trim();
-    const allowPrivateIp = settings.allowPrivateIp === true && mayAllowPrivateIp(actor);
-    const checked = validate(input, env, allowPrivateIp);
+    const sharedAllowed = settings.allowSharedHost === true && mayAllowSharedHost(actor);
+    const checked = validate(input, env, destinations);
     const problems: FieldProblem[] = [...(isStationCode(code) ? [] : [{ field: 'code' as const, problem: 'code_invalid' as const }]), ...checked.problems];
     if (problems.length > 0 || checked.value === undefined) return refused(problems);
     const endpoints = checked.value;
     if (await repo.findStationByCode(db, env, code)) return refused([{ field: 'code', problem: 'code_taken' }]);
     const id = newId('sta');
     try {
-      const versionId = await db.transaction().execute(async (trx) => {
-        await trx.insertInto('stations').values({ id, organisation_id: organisationId, environment: env, code, allow_private_ip: allowPrivateIp, created_at: clock.now() }).execute();
+      const saved: Saved = await db.transaction().execute(async (trx): Promise<Saved> => {
+        const conflicts = await hostProblems(trx, { env, organisationId, endpoints, sharedAllowed });
+        if (conflicts.length > 0) return { conflicts };
+        await trx.insertInto('stations').values({ id, organisation_id: organisationId, environment: env, code, shared_host_allowed: sharedAllowed, created_at: clock.now() }).execute();
         const versionId = await insertVersion(trx, id, endpoints, actor);
         await tellAdmins(trx, { id, organisation_id: organisationId, code, environment: env });
         await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.registered', subjectType: 'station', subjectId: id,
-          organisationId, details: { code, environment: env, versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } });
-        return versionId;
+          organisationId, details: { code, environment: env, versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null,
+            ...(sharedAllowed ? { sharedHostAllowed: true } : {}) } });
+        return { versionId };
       });
-      return ok({ id, versionId });
+      if ('conflicts' in saved) return refused(saved.conflicts);
+      return ok({ id, versionId: saved.versionId });
     } catch (error) {
       // Two registrations of the same code at once: the unique index decides.
       if ((error as { code?: string }).code === '23505') return refused([{ field: 'code', problem: 'code_taken' }]);
@@ -129,17 +159,33 @@ export function createStationsService(options: StationsOptions) {
   async function edit(stationId: string, input: StationInput, actor: StationActor): Promise<SaveOutcome<{ versionId: string }>> {
     const station = await repo.findStation(db, stationId, scopeOf(actor));
     if (!station) return refused([{ field: 'station', problem: 'not_found' }]);
-    const checked = validate(input, station.environment, station.allow_private_ip);
+    const checked = validate(input, station.environment, destinations);
     if (checked.value === undefined) return refused(checked.problems);
     const endpoints = checked.value;
-    const versionId = await db.transaction().execute(async (trx) => {
+    const saved: Saved = await db.transaction().execute(async (trx): Promise<Saved> => {
+      const conflicts = await hostProblems(trx, { env: station.environment, organisationId: station.organisation_id, endpoints, sharedAllowed: station.shared_host_allowed });
+      if (conflicts.length > 0) return { conflicts };
       const versionId = await insertVersion(trx, stationId, endpoints, actor);
       await tellAdmins(trx, station);
       await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.edited', subjectType: 'station', subjectId: stationId,
         organisationId: station.organisation_id, details: { versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } });
-      return versionId;
+      return { versionId };
     });
-    return ok({ versionId });
+    return 'conflicts' in saved ? refused(saved.conflicts) : ok({ versionId: saved.versionId });
+  }
+
+  /** An administrator's decision that this station may share its hosts with other organisations' stations (audited). */
+  async function allowSharedHost(stationId: string, allowed: boolean, actor: StationActor): Promise<boolean> {
+    if (!mayAllowSharedHost(actor)) throw new VarcoError('forbidden', 'Only administrators decide whether organisations may share a host.');
+    return db.transaction().execute(async (trx) => {
+      const station = await trx.selectFrom('stations').select(['organisation_id', 'shared_host_allowed']).where('id', '=', stationId).forUpdate().executeTakeFirst();
+      if (!station) return false;
+      if (station.shared_host_allowed === allowed) return true;
+      await trx.updateTable('stations').set({ shared_host_allowed: allowed }).where('id', '=', stationId).execute();
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: allowed ? 'station.shared_host_allowed' : 'station.shared_host_revoked',
+        subjectType: 'station', subjectId: stationId, organisationId: station.organisation_id, details: {} });
+      return true;
+    });
   }
 
   async function review(versionId: string, action: 'approve' | 'request_changes', note: string, actor: StationActor): Promise<Result<{ stationId: string }, StationProblem>> {
@@ -175,13 +221,12 @@ export function createStationsService(options: StationsOptions) {
     return review(pending.id, action, note, actor);
   }
 
-  async function configure(stationId: string, settings: { connectTimeoutMs?: number; responseTimeoutMs?: number; allowPrivateIp?: boolean }, actor: StationActor): Promise<void> {
+  async function configure(stationId: string, settings: { connectTimeoutMs?: number; responseTimeoutMs?: number }, actor: StationActor): Promise<void> {
     const station = await repo.findStation(db, stationId);
     if (!station) throw new VarcoError('not_found', 'No such station.');
     const values = {
       connect_timeout_ms: settings.connectTimeoutMs ?? station.connect_timeout_ms,
       response_timeout_ms: settings.responseTimeoutMs ?? station.response_timeout_ms,
-      allow_private_ip: settings.allowPrivateIp ?? station.allow_private_ip,
     };
     const whole = Number.isInteger(values.connect_timeout_ms) && Number.isInteger(values.response_timeout_ms);
     if (!whole || values.connect_timeout_ms < 100 || values.connect_timeout_ms > 60000 || values.response_timeout_ms < 100 || values.response_timeout_ms > 120000) {
@@ -190,7 +235,7 @@ export function createStationsService(options: StationsOptions) {
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('stations').set(values).where('id', '=', stationId).execute();
       await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.configured', subjectType: 'station', subjectId: stationId,
-        organisationId: station.organisation_id, details: { connectTimeoutMs: values.connect_timeout_ms, responseTimeoutMs: values.response_timeout_ms, allowPrivateIp: values.allow_private_ip } });
+        organisationId: station.organisation_id, details: { connectTimeoutMs: values.connect_timeout_ms, responseTimeoutMs: values.response_timeout_ms } });
     });
   }
 
@@ -212,11 +257,9 @@ export function createStationsService(options: StationsOptions) {
   }
 
   return {
-    register, edit, review, reviewStation, configure, detail,
+    register, edit, review, reviewStation, configure, allowSharedHost, detail,
     list,
     byCode: (env: Environment, code: string) => repo.findStationByCode(db, env, code),
-    /** Approved endpoints of the organisation's stations in `env` (the hosted page's server-to-server feedback uses them). */
-    approvedEndpoints: (organisationId: string, env: Environment) => repo.approvedEndpoints(db, organisationId, env),
   };
 }
 

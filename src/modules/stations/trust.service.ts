@@ -6,23 +6,31 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
+import { getOrganisation } from '../organisations/index.ts';
+import type { TrustStore } from '../outbound/index.ts';
 import type { StationActor } from './stations.service.ts';
 import type { Environment } from './station.policy.ts';
 
-// Trusted roots for checking organisations' server certificates. Both environments start from the
-// Mozilla store Node bundles (CAs of the CA/Browser Forum); administrators may authorise more CAs
-// per environment — in test typically private CAs (Varco's own development CA, an organisation's
-// internal CA), in prod a CA an administrator has decided to accept.
+// Trusted roots for checking organisations' server certificates. Every connection starts from the
+// Mozilla store Node bundles (CAs of the CA/Browser Forum); administrators authorise more CAs per
+// environment, each for ONE organisation (typically its private CA) or, chosen explicitly, for
+// every organisation. The roots of a call to an organisation are the Mozilla store, the CAs for
+// everyone and that organisation's own — never another organisation's, so a CA one organisation
+// brought cannot vouch for a certificate presented at another organisation's station (issue 10).
 
-export type TrustProblem = 'not_a_certificate' | 'not_a_ca' | 'expired' | 'already_trusted' | 'development_ca_in_prod';
+export type TrustProblem = 'not_a_certificate' | 'not_a_ca' | 'expired' | 'already_trusted' | 'development_ca_in_prod' | 'organisation_not_found';
 
 export const TRUST_PROBLEM_TEXT: Record<TrustProblem, string> = {
   not_a_certificate: 'The file is not a PEM certificate.',
   not_a_ca: 'The certificate is not a CA certificate (basicConstraints CA:TRUE is missing).',
   development_ca_in_prod: 'A Varco development CA can be trusted only in the test environment.',
   expired: 'The CA certificate has expired.',
-  already_trusted: 'This CA is already trusted in this environment.',
+  already_trusted: 'This CA is already trusted for this organisation (or for every organisation) in this environment.',
+  organisation_not_found: 'No such organisation.',
 };
+
+/** Whom a CA is trusted for: one organisation, or — an explicit choice — every organisation. */
+export type TrustScope = { organisationId: string } | { allOrganisations: true };
 
 function parseSingle(pem: string): Cert | undefined {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -34,24 +42,30 @@ function parseSingle(pem: string): Cert | undefined {
   }
 }
 
+const organisationOf = (scope: TrustScope): string | null => ('organisationId' in scope ? scope.organisationId : null);
+
 export function createTrustService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog }) {
   const { db, clock, audit } = options;
 
-  async function add(env: Environment, pem: string, actor: StationActor): Promise<Result<{ id: string; subject: string; fingerprint: string }, TrustProblem>> {
+  async function add(env: Environment, pem: string, scope: TrustScope, actor: StationActor): Promise<Result<{ id: string; subject: string; fingerprint: string }, TrustProblem>> {
     const cert = parseSingle(pem);
     if (!cert) return fail('not_a_certificate');
     if (!cert.ca) return fail('not_a_ca');
     if (new Date(cert.validTo).getTime() <= clock.now().getTime()) return fail('expired');
     // Varco's own development PKI is for testing: production connections never trust it.
     if (env === 'prod' && /O=Varco Development/.test(cert.subject.replace(/\n/g, ', '))) return fail('development_ca_in_prod');
+    const organisationId = organisationOf(scope);
+    if (organisationId !== null && !(await getOrganisation(db, organisationId))) return fail('organisation_not_found');
     const fingerprint = cert.fingerprint256;
+    // Trusted for everyone already covers the organisation; the same organisation twice is a repeat.
     const existing = await db.selectFrom('trusted_cas').select('id').where('environment', '=', env).where('fingerprint_sha256', '=', fingerprint)
-      .where('removed_at', 'is', null).executeTakeFirst();
+      .where('removed_at', 'is', null).where((eb) => eb.or([eb('organisation_id', 'is', null), ...(organisationId === null ? [] : [eb('organisation_id', '=', organisationId)])]))
+      .executeTakeFirst();
     if (existing) return fail('already_trusted');
     const id = newId('tca');
     const subject = cert.subject.replace(/\n/g, ', ');
     try {
-      await insertCa(id, env, cert, subject, actor);
+      await insertCa({ id, env, cert, subject, organisationId }, actor);
     } catch (error) {
       // The same CA added twice at once: the partial unique index decides.
       if ((error as { code?: string }).code === '23505') return fail('already_trusted');
@@ -60,37 +74,67 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
     return ok({ id, subject, fingerprint });
   }
 
-  async function insertCa(id: string, env: Environment, cert: Cert, subject: string, actor: StationActor): Promise<void> {
-    const fingerprint = cert.fingerprint256;
+  async function insertCa(row: { id: string; env: Environment; cert: Cert; subject: string; organisationId: string | null }, actor: StationActor): Promise<void> {
+    const fingerprint = row.cert.fingerprint256;
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto('trusted_cas').values({ id, environment: env, pem: cert.toString(), subject, fingerprint_sha256: fingerprint,
-        not_after: new Date(cert.validTo), added_by: actor.id, added_at: clock.now() }).execute();
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_added', subjectType: 'trusted_ca', subjectId: id,
-        details: { environment: env, subject, fingerprint } });
+      await trx.insertInto('trusted_cas').values({ id: row.id, environment: row.env, organisation_id: row.organisationId, pem: row.cert.toString(), subject: row.subject,
+        fingerprint_sha256: fingerprint, not_after: new Date(row.cert.validTo), added_by: actor.id, added_at: clock.now() }).execute();
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_added', subjectType: 'trusted_ca', subjectId: row.id,
+        ...(row.organisationId === null ? {} : { organisationId: row.organisationId }),
+        details: { environment: row.env, subject: row.subject, fingerprint, scope: row.organisationId ?? 'all_organisations' } });
     });
   }
 
   async function remove(id: string, actor: StationActor): Promise<boolean> {
     return db.transaction().execute(async (trx) => {
       const row = await trx.updateTable('trusted_cas').set({ removed_at: clock.now() }).where('id', '=', id).where('removed_at', 'is', null)
-        .returning(['environment', 'subject']).executeTakeFirst();
+        .returning(['environment', 'subject', 'organisation_id']).executeTakeFirst();
       if (!row) return false;
       await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_removed', subjectType: 'trusted_ca', subjectId: id,
-        details: { environment: row.environment, subject: row.subject } });
+        ...(row.organisation_id === null ? {} : { organisationId: row.organisation_id }),
+        details: { environment: row.environment, subject: row.subject, scope: row.organisation_id ?? 'all_organisations' } });
       return true;
     });
   }
 
-  const list = (env: Environment) => db.selectFrom('trusted_cas').select(['id', 'environment', 'subject', 'fingerprint_sha256', 'not_after', 'added_at'])
+  /** Active CAs of `env`; `organisation_id` null means trusted for every organisation. */
+  const list = (env: Environment) => db.selectFrom('trusted_cas').select(['id', 'environment', 'organisation_id', 'subject', 'fingerprint_sha256', 'not_after', 'added_at'])
     .where('environment', '=', env).where('removed_at', 'is', null).orderBy('added_at').execute();
 
-  /** The roots a connection in `env` trusts: the bundled Mozilla store plus authorised CAs. */
-  async function roots(env: Environment): Promise<string[]> {
-    const extra = await db.selectFrom('trusted_cas').select('pem').where('environment', '=', env).where('removed_at', 'is', null).execute();
+  /**
+   * The roots a call in `env` to `organisationId` trusts: the bundled Mozilla store, the CAs for
+   * every organisation, and that organisation's own. `null` (a call on nobody's behalf): no
+   * organisation's CA.
+   */
+  async function rootsFor(env: Environment, organisationId: string | null): Promise<string[]> {
+    const extra = await db.selectFrom('trusted_cas').select('pem').where('environment', '=', env).where('removed_at', 'is', null)
+      .where((eb) => eb.or([eb('organisation_id', 'is', null), ...(organisationId === null ? [] : [eb('organisation_id', '=', organisationId)])]))
+      .orderBy('added_at').orderBy('id').execute();
     return [...rootCertificates, ...extra.map((r) => r.pem)];
   }
 
-  return { add, remove, list, roots };
+  return { add, remove, list, rootsFor };
 }
 
 export type TrustService = ReturnType<typeof createTrustService>;
+
+/**
+ * `rootsFor` for the hot paths (every feedback delivery, every station call): re-read at most every
+ * `ttlMs`, and the SAME TrustStore object while the content is unchanged, because the outbound
+ * client keys its pools and TLS contexts on that object. A CA removed takes up to `ttlMs` to leave.
+ */
+export function createTrustCache(trust: Pick<TrustService, 'rootsFor'>, ttlMs = 60_000) {
+  const cache = new Map<string, { store: TrustStore; at: number }>();
+  return async (env: Environment, organisationId: string | null): Promise<TrustStore> => {
+    const key = `${env}:${organisationId ?? '*'}`;
+    const cached = cache.get(key);
+    if (cached && Date.now() - cached.at < ttlMs) return cached.store;
+    const roots = await trust.rootsFor(env, organisationId);
+    const same = cached !== undefined && cached.store.roots.length === roots.length && cached.store.roots.every((root, i) => root === roots[i]);
+    const store = same ? cached.store : { roots };
+    cache.set(key, { store, at: Date.now() });
+    return store;
+  };
+}
+
+export type TrustCache = ReturnType<typeof createTrustCache>;

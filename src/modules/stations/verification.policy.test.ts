@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectionVerdict, expiryWarningDue } from './verification.policy.ts';
+import { connectionVerdict, expiryWarningDue, portalVerifyVerdict, PORTAL_VERIFY_LIMIT } from './verification.policy.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2026-11-23T10:00:00Z');
@@ -34,4 +34,22 @@ test('expiry warnings: 30, 14 and 7 days before, each once, the most urgent only
   assert.equal(expiryWarningDue(inDays(5), now, [7]), undefined);
   // Expired: the checks fail loudly; no "expires in" e-mail.
   assert.equal(expiryWarningDue(inDays(-1), now, []), undefined);
+});
+
+test('portal verifications: at most three in any minute per station, with the wait until the oldest leaves the window', () => {
+  const at = (seconds: number): Date => new Date(now.getTime() + seconds * 1000);
+  let times: Date[] = [];
+  for (const second of [0, 10, 20]) {
+    const verdict = portalVerifyVerdict(times, at(second));
+    assert.ok(verdict.allowed);
+    times = verdict.times;
+  }
+  assert.deepEqual(portalVerifyVerdict(times, at(30)), { allowed: false, retryAfterSeconds: 30 });
+  assert.deepEqual(portalVerifyVerdict(times, at(59.5)), { allowed: false, retryAfterSeconds: 1 });
+  const later = portalVerifyVerdict(times, at(60));
+  assert.ok(later.allowed, 'the first start left the window');
+  assert.deepEqual(later.times.map((t) => (t.getTime() - now.getTime()) / 1000), [10, 20, 60], 'starts older than a minute are dropped');
+  // A clock that went back, or starts stored out of order, cannot lift the limit.
+  assert.equal(portalVerifyVerdict([at(20), at(0), at(10)], at(30)).allowed, false);
+  assert.equal(PORTAL_VERIFY_LIMIT, 3);
 });

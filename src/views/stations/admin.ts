@@ -4,8 +4,8 @@ import { when } from './checks.ts';
 import { envLabel, stationTable, type StationRowView } from './pages.ts';
 import { problemText, stationStrings } from './strings.ts';
 
-// Back office parts of the station pages: the list with its "to check" filter, the review and
-// settings forms of a station, and the trusted CAs per environment.
+// Back office parts of the station pages: the list with its "to check" filter, the review,
+// settings and host-sharing forms of a station, and the trusted CAs per environment and organisation.
 
 export function adminStationsPage(locale: Locale, rows: StationRowView[], toCheckOnly: boolean): SafeHtml {
   const t = stationStrings(locale);
@@ -20,8 +20,8 @@ export interface AdminStationForms {
   reviewable: boolean;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
-  allowPrivateIp: boolean;
-  environment: string;
+  /** An administrator allowed other organisations' stations to share this station's hosts. */
+  sharedHostAllowed: boolean;
   reviewProblem?: string | undefined;
 }
 
@@ -40,20 +40,47 @@ ${f.reviewProblem ? html`<p class="error" role="alert">${problemText(locale, f.r
 <input type="hidden" name="_csrf" value="${f.csrf}">
 <label for="connectTimeoutMs">${t.connectTimeout}</label><input id="connectTimeoutMs" name="connectTimeoutMs" inputmode="numeric" value="${String(f.connectTimeoutMs)}">
 <label for="responseTimeoutMs">${t.responseTimeout}</label><input id="responseTimeoutMs" name="responseTimeoutMs" inputmode="numeric" value="${String(f.responseTimeoutMs)}">
-${f.environment === 'prod' ? html`<label><input type="checkbox" name="allowPrivateIp" value="1"${f.allowPrivateIp ? ' checked' : ''}> ${t.allowPrivateIp}</label>` : ''}
 <button type="submit">${t.save}</button>
+</form>
+<h2>${t.sharedHost}</h2>
+<p data-shared-host="${f.sharedHostAllowed ? 'allowed' : 'refused'}">${f.sharedHostAllowed ? t.sharedHostOn : t.sharedHostOff}</p>
+<form method="post" action="/admin/stations/${f.stationId}/shared-host" class="shared-host-form">
+<input type="hidden" name="_csrf" value="${f.csrf}"><input type="hidden" name="sharedHostAllowed" value="${f.sharedHostAllowed ? '' : '1'}">
+<button type="submit" id="shared-host">${f.sharedHostAllowed ? t.sharedHostRevoke : t.sharedHostAllow}</button>
 </form>`;
 }
 
-export interface TrustedCaView { id: string; subject: string; fingerprint: string; notAfter: Date; addedAt: Date }
+export interface TrustedCaView {
+  id: string; subject: string; fingerprint: string; notAfter: Date; addedAt: Date;
+  /** null: trusted for every organisation. */
+  organisation: { id: string; name: string } | null;
+}
 
-export function trustedCasPage(locale: Locale, input: { csrf: string; cas: Record<'test' | 'prod', TrustedCaView[]>; problem?: string | undefined; form?: { environment: string; pem: string }; notice?: string | undefined }): SafeHtml {
+export interface TrustedCasInput {
+  csrf: string;
+  cas: Record<'test' | 'prod', TrustedCaView[]>;
+  organisations: Array<{ id: string; name: string }>;
+  problem?: string | undefined;
+  form?: { environment: string; scope: string; pem: string };
+  notice?: string | undefined;
+}
+
+/** Whom a CA is for: nothing is preselected, so trusting a CA for everyone is always a deliberate choice. */
+function scopeSelect(locale: Locale, input: TrustedCasInput): SafeHtml {
+  const t = stationStrings(locale);
+  const chosen = input.form?.scope ?? '';
+  const option = (value: string, label: string): SafeHtml => html`<option value="${value}"${chosen === value ? ' selected' : ''}>${label}</option>`;
+  return html`<label for="scope">${t.trustedFor}</label><select id="scope" name="scope" required>
+${option('', t.chooseScope)}${input.organisations.map((o) => option(o.id, o.name))}${option('*', t.allOrganisations)}</select>`;
+}
+
+export function trustedCasPage(locale: Locale, input: TrustedCasInput): SafeHtml {
   const t = stationStrings(locale);
   const section = (env: 'test' | 'prod'): SafeHtml => {
     const rows = input.cas[env];
     return html`<h2>${envLabel(locale, env)}</h2>
-${rows.length === 0 ? html`<p>${t.noCas}</p>` : html`<table data-env="${env}"><thead><tr><th>${t.subject}</th><th>${t.fingerprint}</th><th>${t.expires}</th><th>${t.added}</th><th></th></tr></thead><tbody>
-${rows.map((ca) => html`<tr data-ca="${ca.id}"><td>${ca.subject}</td><td><code>${ca.fingerprint}</code></td><td>${when(ca.notAfter)}</td><td>${when(ca.addedAt)}</td>
+${rows.length === 0 ? html`<p>${t.noCas}</p>` : html`<table data-env="${env}"><thead><tr><th>${t.subject}</th><th>${t.trustedFor}</th><th>${t.fingerprint}</th><th>${t.expires}</th><th>${t.added}</th><th></th></tr></thead><tbody>
+${rows.map((ca) => html`<tr data-ca="${ca.id}" data-organisation="${ca.organisation?.id ?? '*'}"><td>${ca.subject}</td><td>${ca.organisation?.name ?? t.allOrganisations}</td><td><code>${ca.fingerprint}</code></td><td>${when(ca.notAfter)}</td><td>${when(ca.addedAt)}</td>
 <td><form method="post" action="/admin/trust/${ca.id}/remove"><input type="hidden" name="_csrf" value="${input.csrf}"><button type="submit">${t.remove}</button></form></td></tr>`)}
 </tbody></table>`}`;
   };
@@ -65,6 +92,7 @@ ${input.problem ? html`<p class="error" role="alert">${problemText(locale, input
 <input type="hidden" name="_csrf" value="${input.csrf}">
 <label for="environment">${t.environment}</label><select id="environment" name="environment">
 <option value="test"${input.form?.environment === 'prod' ? '' : ' selected'}>${t.test}</option><option value="prod"${input.form?.environment === 'prod' ? ' selected' : ''}>${t.prod}</option></select>
+${scopeSelect(locale, input)}
 <label for="pem">${t.pem}</label><textarea id="pem" name="pem" rows="10" required class="pem">${input.form?.pem ?? ''}</textarea>
 <button type="submit">${t.add}</button>
 </form>`;

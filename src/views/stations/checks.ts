@@ -1,6 +1,6 @@
 import { html, raw, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { stationStrings, stepName } from './strings.ts';
+import { stationStrings, stepName, stepText } from './strings.ts';
 
 // A reachability check as the portal and the back office show it: for each endpoint every step
 // with a green or red verdict, its timing, what was seen and what to fix; then the inbound step.
@@ -13,6 +13,9 @@ export interface StepView {
   durationMs: number;
   message: string;
   fix?: string | undefined;
+  /** Stable code of what was seen: translated when strings.ts knows it. */
+  code?: string | undefined;
+  params?: Record<string, string> | undefined;
 }
 
 export interface EndpointCheckView {
@@ -50,8 +53,11 @@ function endpointTable(locale: Locale, endpoint: EndpointCheckView): SafeHtml {
   return html`<section class="endpoint-check" data-role="${endpoint.role}" data-ok="${endpoint.ok ? 'true' : 'false'}">
 <h3>${title}: <code>${endpoint.url}</code> → <code>${endpoint.ip}:${endpoint.port}</code> ${verdict(locale, endpoint.ok ? 'passed' : 'failed')}</h3>
 <table><thead><tr><th>${t.step}</th><th>${t.verdict}</th><th>${t.timing}</th><th>${t.seen}</th><th>${t.fix}</th></tr></thead><tbody>
-${endpoint.steps.map((s) => html`<tr data-step="${s.step}" data-status="${s.status}"><td>${stepName(locale, s.step)}</td><td>${verdict(locale, s.status)}</td>
-<td>${s.status === 'skipped' ? '' : `${s.durationMs} ms`}</td><td>${s.message}</td><td>${s.fix ?? ''}</td></tr>`)}
+${endpoint.steps.map((s) => {
+    const text = stepText(locale, s);
+    return html`<tr data-step="${s.step}" data-status="${s.status}"${s.code ? html` data-code="${s.code}"` : ''}><td>${stepName(locale, s.step)}</td><td>${verdict(locale, s.status)}</td>
+<td>${s.status === 'skipped' ? '' : `${s.durationMs} ms`}</td><td>${text.message}</td><td>${text.fix ?? ''}</td></tr>`;
+  })}
 </tbody></table></section>`;
 }
 

@@ -42,7 +42,6 @@ export interface StationView {
   flaggedAt: Date | null;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
-  allowPrivateIp: boolean;
   approved: VersionView | undefined;
   pending: VersionView | undefined;
   versions: VersionView[];
@@ -147,6 +146,8 @@ export interface DetailOptions {
   extra?: SafeHtml | undefined;
   /** Portal only: link to the edit form. */
   editable?: boolean;
+  /** Back office only: check the version under review (referents verify reviewed addresses only). */
+  verifyPending?: boolean;
 }
 
 export function stationDetailPage(locale: Locale, s: StationView, options: DetailOptions): SafeHtml {
@@ -159,7 +160,7 @@ export function stationDetailPage(locale: Locale, s: StationView, options: Detai
 ${s.approved ? html`<p>${t.primary}: ${endpointText(s.approved.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.approved.secondary, t.secondaryNone)}</p>` : html`<p>${t.noApproved}</p>`}
 ${s.pending ? html`<h2>${t.pendingVersion}</h2><p>${t.primary}: ${endpointText(s.pending.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.pending.secondary, t.secondaryNone)}</p>
 ${s.pending.reviewNote ? html`<p class="error review-note">${t.note}: ${s.pending.reviewNote}</p>` : ''}
-<form method="post" action="${options.base}/verify?version=pending"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyPendingHint}</p><button type="submit" id="verify-pending">${t.verifyPending}</button></form>` : ''}
+${options.verifyPending ? html`<form method="post" action="${options.base}/verify?version=pending"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyPendingHint}</p><button type="submit" id="verify-pending">${t.verifyPending}</button></form>` : ''}` : ''}
 ${options.editable ? html`<p><a href="${options.base}/edit">${t.edit}</a></p>` : ''}
 <h2>${t.verify}</h2>
 ${s.approved ? html`<form method="post" action="${options.base}/verify"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyHint}</p><button type="submit" id="verify">${t.verify}</button></form>` : html`<p>${t.notApproved}</p>`}
