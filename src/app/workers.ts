@@ -41,7 +41,7 @@ export function createWorkers(deps: WorkersDeps): Workers {
   let mailer: Mailer | undefined;
   const handlers: Partial<Record<Channel, DeliveryHandler>> = { ...deps.extraHandlers };
   if (config.smtpUrl) {
-    mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
+    mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
     handlers.email = createEmailHandler(mailer);
   }
   // Server-to-server feedback of the hosted page, through the outbound client (stations: mTLS with failover).

@@ -17,7 +17,7 @@ const enqueue = (to: string): Promise<string> => database.db.transaction().execu
 
 test('the server delivers e-mail over VARCO_SMTP_URL and stops its workers on SIGTERM', async () => {
   const receiver = await startSmtpReceiver();
-  const server = await startServer({ env: { VARCO_MASTER_KEY, DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url } });
+  const server = await startServer({ env: { VARCO_MASTER_KEY, DATABASE_URL: database.url, ...receiver.env } });
   await server.waitForOutput(/E-mail\s+sent over SMTP/);
   const id = await enqueue('ada@bank.test');
   const [mail] = await receiver.waitFor(1, (m) => m.varcoId === id);
@@ -27,7 +27,7 @@ test('the server delivers e-mail over VARCO_SMTP_URL and stops its workers on SI
 
 test('with VARCO_WORKERS=false the server leaves the outbox to a separate worker; without SMTP it points to the Mail page', async () => {
   const receiver = await startSmtpReceiver();
-  const apart = await startServer({ env: { VARCO_MASTER_KEY, DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url, VARCO_WORKERS: 'false' } });
+  const apart = await startServer({ env: { VARCO_MASTER_KEY, DATABASE_URL: database.url, ...receiver.env, VARCO_WORKERS: 'false' } });
   const id = await enqueue('bob@bank.test');
   await sleep(1500);
   assert.equal(receiver.messages.filter((m) => m.varcoId === id).length, 0);

@@ -34,7 +34,7 @@ const SUBSCRIPTION = { firstName: 'John', organisationName: 'Pay & Co <Ltd>', pr
 
 test('the worker sends each e-mail to its recipient with the subject and body of its template, in Italian and in English', async () => {
   const receiver = await startSmtpReceiver();
-  const config = await testConfig({ DATABASE_URL: database.url, VARCO_SMTP_URL: receiver.url, VARCO_MAIL_FROM: 'Varco Test <noreply@varco.test>' });
+  const config = await testConfig({ DATABASE_URL: database.url, ...receiver.env, VARCO_MAIL_FROM: 'Varco Test <noreply@varco.test>' });
   const workers = createWorkers({ config, db, databaseUrl: database.url, logger, clock: systemClock });
   // E-mail because SMTP is configured; http (server-to-server feedback) is always delivered.
   assert.deepEqual(workers.channels, ['email', 'http']);
@@ -94,7 +94,7 @@ test('the worker sends each e-mail to its recipient with the subject and body of
 test('with the SMTP server down the e-mail stays pending with the failed attempt recorded, and is delivered once it is back', async () => {
   const receiver = await startSmtpReceiver({ listen: false });
   const clock = fixedClock(new Date(Date.now() + 1000));
-  const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', timeoutMs: 2000 });
+  const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false, timeoutMs: 2000 });
   const worker = createOutboxWorker({ db, clock, logger, workerId: 'w-outage', handlers: { email: createEmailHandler(mailer) }, random: () => 0 });
   try {
     const id = await enqueue({ to: 'anna@bank.test', template: 'subscription_rejected', locale: 'it', params: { ...SUBSCRIPTION, comment: 'Manca il contratto.' } });
@@ -133,7 +133,7 @@ test('with the SMTP server down the e-mail stays pending with the failed attempt
 test('a recipient the SMTP server refuses for good is given up at once; other messages are unaffected', async () => {
   const receiver = await startSmtpReceiver({ refuse: (address) => address.startsWith('nobody@') });
   const clock = fixedClock(new Date(Date.now() + 1000));
-  const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>' });
+  const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false });
   const worker = createOutboxWorker({ db, clock, logger, workerId: 'w-refused', handlers: { email: createEmailHandler(mailer) } });
   try {
     const bad = await enqueue({ to: 'nobody@bank.test', template: 'subscription_suspended', locale: 'en', params: SUBSCRIPTION });
