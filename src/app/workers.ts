@@ -5,7 +5,8 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
-import { createEmailHandler } from './mail.ts';
+import { createInvitationsService } from '../modules/organisations/index.ts';
+import { createEmailHandler, invitationLinks } from './mail.ts';
 import { wireStationScheduler, wireStationServices } from './stations.ts';
 import { createFeedbackSender } from './feedback.ts';
 import type { Logger } from './logger.ts';
@@ -42,7 +43,7 @@ export function createWorkers(deps: WorkersDeps): Workers {
   const handlers: Partial<Record<Channel, DeliveryHandler>> = { ...deps.extraHandlers };
   if (config.smtpUrl) {
     mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
-    handlers.email = createEmailHandler(mailer);
+    handlers.email = createEmailHandler(mailer, invitationLinks(createInvitationsService({ db, clock, publicUrl: config.publicUrl })));
   }
   // Server-to-server feedback of the hosted page, through the outbound client (stations: mTLS with failover).
   const feedback = handlers.http ? undefined : createFeedbackSender({ stations: wireStationServices({ config, db, clock }), logger: logger.child({ component: 'feedback' }) });

@@ -29,7 +29,7 @@ const withCredentials = (receiver: SmtpReceiver): string => receiver.url.replace
 async function sendOnce(url: string, requireTls: boolean, options: { ca?: string } = {}) {
   const mailer = createSmtpMailer({ url, from: FROM, requireTls, timeoutMs: 3000, ...options });
   const clock = fixedClock(new Date(Date.now() + 1000));
-  const worker = createOutboxWorker({ db, clock, logger, workerId: `w-${Math.random()}`, handlers: { email: createEmailHandler(mailer) } });
+  const worker = createOutboxWorker({ db, clock, logger, workerId: `w-${Math.random()}`, handlers: { email: createEmailHandler(mailer, {}) } });
   try {
     const id = await db.transaction().execute((trx) => enqueueEmail(trx, { to: 'john@pay.test', template: 'subscription_approved', locale: 'en', params: PARAMS }));
     await worker.runOnce();
