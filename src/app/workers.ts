@@ -9,10 +9,13 @@ import { createInvitationsService } from '../modules/organisations/index.ts';
 import { createEmailHandler, invitationLinks } from './mail.ts';
 import { wireStationScheduler, wireStationServices } from './stations.ts';
 import { createFeedbackSender } from './feedback.ts';
+import { createJobRunner } from './jobs.ts';
+import { retentionJobs } from './retention.ts';
 import type { Logger } from './logger.ts';
 
-// The background workers of one Varco process, wired from configuration. Used by the server (when
-// VARCO_WORKERS is true) and by src/main/worker.ts (workers only).
+// The background workers of one Varco process, wired from configuration: the outbox (e-mail,
+// server-to-server), the stations' schedule and the periodic jobs (retention). Used by the server
+// (when VARCO_WORKERS is true) and by src/main/worker.ts (workers only).
 
 export interface Workers {
   /** Channels this process delivers; e-mail only when VARCO_SMTP_URL is set. */
@@ -49,8 +52,11 @@ export function createWorkers(deps: WorkersDeps): Workers {
   const feedback = handlers.http ? undefined : createFeedbackSender({ stations: wireStationServices({ config, db, clock }), logger: logger.child({ component: 'feedback' }) });
   if (feedback) handlers.http = feedback.deliver;
   const channels = Object.keys(handlers) as Channel[];
-  const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: workerId(), handlers,
+  const owner = workerId();
+  const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: owner, handlers,
     leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl });
+  // Periodic jobs (retention), each under a lease so one instance runs it at a time.
+  const jobs = createJobRunner({ db, clock, logger: logger.child({ component: 'jobs' }), owner, jobs: retentionJobs({ db, retention: config.retention }) });
   // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
   const stationSchedule = wireStationScheduler({ config, db, clock, logger: logger.child({ component: 'stations' }) });
   return {
@@ -59,8 +65,10 @@ export function createWorkers(deps: WorkersDeps): Workers {
       if (!config.smtpUrl) logger.info('VARCO_SMTP_URL is not set: e-mails stay in the outbox; read them on the back office Mail page');
       await worker.start();
       stationSchedule.start();
+      jobs.start();
     },
     stop: async () => {
+      await jobs.stop();
       await stationSchedule.stop();
       await worker.stop();
       mailer?.close();

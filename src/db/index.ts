@@ -7,3 +7,5 @@ export type { Listener, ListenerHooks } from './listen.ts';
 export type { EmbeddedServer } from './embedded.ts';
 export type { Database, StationVersionState, Environment, SubscriptionState, OrganisationType } from './schema.ts';
 export type { Kysely, Transaction } from 'kysely';
+export { claimJob, finishJob, listJobLeases } from './job-leases.ts';
+export type { JobClaim, JobFinish } from './job-leases.ts';

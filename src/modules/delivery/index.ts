@@ -17,3 +17,4 @@ export type { Mailer, MailMessage, SendResult, SmtpMailerOptions } from './smtp.
 export { createDeliveryService, listEmails, getEmail } from './delivery.service.ts';
 export type { DeliveryService, EmailView } from './delivery.service.ts';
 export type { AttemptRow } from './outbox.repository.ts';
+export { pruneFinishedMessages } from './retention.ts';
