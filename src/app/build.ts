@@ -20,6 +20,8 @@ import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/er
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
 import { AccessLogController } from '../http/plugins/request-log.ts';
+import { BODY_LIMITS } from '../http/plugins/limits.ts';
+import { serverOptions, type HttpLimits } from './http-server.ts';
 import { adminContext } from '../http/admin/index.ts';
 import { portalContext } from '../http/portal/index.ts';
 import { apiContext } from '../http/api/index.ts';
@@ -41,6 +43,8 @@ export interface AppDeps {
   masterKey?: Buffer;
   /** Writes the audit rows of every service; made once from the clock and the master key (createAuditLog). */
   audit: AuditLog;
+  /** Request time limits; production uses HTTP_LIMITS (tests shorten them to watch a cut happen). */
+  httpLimits?: HttpLimits;
 }
 
 export interface Services extends SubscriptionServices, StationServices {
@@ -85,14 +89,16 @@ export async function buildApp(deps: AppDeps, services: Services = createService
     logController: new AccessLogController(),
     frameworkErrors: frameworkErrorHandler,
     genReqId: () => newId('req'),
-    bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
-    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+    // Small by default (forms and JSON); routes that need more say so (BODY_LIMITS).
+    bodyLimit: BODY_LIMITS.default,
+    // Answered by the security plugin instead, so the 503 carries the security headers.
+    return503OnClosing: false,
+    ...serverOptions(deps.tls, deps.httpLimits),
   }) as unknown as FastifyInstance;
 
   registerErrorHandling(app);
   registerSecurityHeaders(app);
-  registerMetrics(app, createMetricsRegistry());
+  registerMetrics(app, createMetricsRegistry(), deps.config.metricsToken);
   await app.register(cookie);
 
   app.get('/', async (_request, reply) => reply.redirect('/portal', 303));

@@ -1,27 +1,65 @@
-import { parseEmailPayload, type DeliveryHandler, type EmailPayload, type Mailer, type MailTemplateName } from '../modules/delivery/index.ts';
+import { parseEmailPayload, SEND_TIME_PARAMS, type DeliveryHandler, type EmailPayload, type Mailer, type MailTemplateName } from '../modules/delivery/index.ts';
+import type { InvitationsService } from '../modules/organisations/index.ts';
 import { renderMail, type MailTemplate, type RenderedMail } from '../views/mail/index.ts';
 
 // Composition of e-mail: the delivery module stores a template name and its parameters, the views
 // hold the wording; rendering happens at send time so a wording fix reaches mail already queued.
+// Parameters that are credentials (an invitation's link) are not stored at all: they are made here,
+// just before sending (SEND_TIME_PARAMS), and exist only in the message that leaves.
 
 // Compile-time check that the views know every template the delivery module accepts (and no other).
 const sameTemplates: [MailTemplateName, MailTemplate] extends [MailTemplate, MailTemplateName] ? true : never = true;
 void sameTemplates;
 
+export type SendTimeOutcome = { ok: true; params: Record<string, string> } | { ok: false; error: string };
+/** Per template, what makes its SEND_TIME_PARAMS from the stored parameters. */
+export type SendTimeParams = Partial<Record<MailTemplateName, (params: Readonly<Record<string, string>>) => Promise<SendTimeOutcome>>>;
+
+/** Invitation links: a fresh token per sending (src/modules/organisations/invitations.service.ts). */
+export function invitationLinks(invitations: Pick<InvitationsService, 'mintLink'>): SendTimeParams {
+  return {
+    invitation: async (params) => {
+      const minted = await invitations.mintLink(params.invitationId ?? '');
+      return minted.ok ? { ok: true, params: { link: minted.value.link } }
+        : { ok: false, error: `invitation ${params.invitationId ?? ''} is ${minted.reason === 'used' ? 'accepted' : minted.reason}: not sent (send a new link from the organisation's page)` };
+    },
+  };
+}
+
 export function renderEmail(email: EmailPayload): RenderedMail {
   return renderMail(email.template, email.locale, email.params);
 }
 
+/** The stored parameters with the send-time ones added; a missing maker is a failure, never a mail without its link. */
+async function completeParams(email: EmailPayload, sendTime: SendTimeParams): Promise<SendTimeOutcome> {
+  const needed = SEND_TIME_PARAMS[email.template] ?? [];
+  if (needed.length === 0) return { ok: true, params: email.params };
+  const make = sendTime[email.template];
+  if (!make) return { ok: false, error: `no way to make ${needed.join(', ')} for ${email.template} e-mails in this process` };
+  const made = await make(email.params);
+  if (!made.ok) return made;
+  const missing = needed.filter((name) => typeof made.params[name] !== 'string');
+  return missing.length > 0 ? { ok: false, error: `${email.template}: ${missing.join(', ')} not made` } : { ok: true, params: { ...email.params, ...made.params } };
+}
+
 /** The outbox handler of the 'email' channel: render, then send over SMTP with the outbox id as Message-ID. */
-export function createEmailHandler(mailer: Mailer): DeliveryHandler {
+export function createEmailHandler(mailer: Mailer, sendTime: SendTimeParams): DeliveryHandler {
   return async (message) => {
     let email: EmailPayload;
-    let rendered: RenderedMail;
     try {
       email = parseEmailPayload(message.payload);
-      rendered = renderEmail(email);
     } catch (error) {
-      // A payload that cannot be rendered will not render on a retry either.
+      // A payload that cannot be read will not read on a retry either.
+      return { ok: false, permanent: true, error: `cannot render: ${(error as Error).message}` };
+    }
+    // Throws when the database is unreachable: the worker records a failure to retry later.
+    const params = await completeParams(email, sendTime);
+    // The invitation was accepted, replaced or expired: sending it later cannot help either.
+    if (!params.ok) return { ok: false, permanent: true, error: params.error };
+    let rendered: RenderedMail;
+    try {
+      rendered = renderEmail({ ...email, params: params.params });
+    } catch (error) {
       return { ok: false, permanent: true, error: `cannot render: ${(error as Error).message}` };
     }
     const result = await mailer.send({ messageId: message.id, to: email.to, ...rendered });

@@ -6,13 +6,17 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
-import { createEmailHandler } from './mail.ts';
+import { createInvitationsService } from '../modules/organisations/index.ts';
+import { createEmailHandler, invitationLinks } from './mail.ts';
 import { destinationsOf, wireStationScheduler, wireStationServices } from './stations.ts';
 import { createFeedbackSender } from './feedback.ts';
+import { createJobRunner } from './jobs.ts';
+import { retentionJobs } from './retention.ts';
 import type { Logger } from './logger.ts';
 
-// The background workers of one Varco process, wired from configuration. Used by the server (when
-// VARCO_WORKERS is true) and by src/main/worker.ts (workers only).
+// The background workers of one Varco process, wired from configuration: the outbox (e-mail,
+// server-to-server), the stations' schedule and the periodic jobs (retention). Used by the server
+// (when VARCO_WORKERS is true) and by src/main/worker.ts (workers only).
 
 export interface Workers {
   /** Channels this process delivers; e-mail only when VARCO_SMTP_URL is set. */
@@ -44,16 +48,19 @@ export function createWorkers(deps: WorkersDeps): Workers {
   let mailer: Mailer | undefined;
   const handlers: Partial<Record<Channel, DeliveryHandler>> = { ...deps.extraHandlers };
   if (config.smtpUrl) {
-    mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
-    handlers.email = createEmailHandler(mailer);
+    mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
+    handlers.email = createEmailHandler(mailer, invitationLinks(createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl })));
   }
   // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
   const feedback = handlers.http ? undefined : createFeedbackSender({ trust: wireStationServices({ config, db, clock, audit }).trust, destinations: destinationsOf(config),
     logger: logger.child({ component: 'feedback' }) });
   if (feedback) handlers.http = feedback.deliver;
   const channels = Object.keys(handlers) as Channel[];
-  const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: workerId(), handlers,
+  const owner = workerId();
+  const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: owner, handlers,
     leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl });
+  // Periodic jobs (retention), each under a lease so one instance runs it at a time.
+  const jobs = createJobRunner({ db, clock, logger: logger.child({ component: 'jobs' }), owner, jobs: retentionJobs({ db, retention: config.retention }) });
   // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
   const stationSchedule = wireStationScheduler({ config, db, clock, audit, logger: logger.child({ component: 'stations' }) });
   return {
@@ -62,8 +69,10 @@ export function createWorkers(deps: WorkersDeps): Workers {
       if (!config.smtpUrl) logger.info('VARCO_SMTP_URL is not set: e-mails stay in the outbox; read them on the back office Mail page');
       await worker.start();
       stationSchedule.start();
+      jobs.start();
     },
     stop: async () => {
+      await jobs.stop();
       await stationSchedule.stop();
       await worker.stop();
       mailer?.close();

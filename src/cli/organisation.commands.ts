@@ -43,8 +43,30 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
       const result = await service.invite({ organisationId: required(values, 'org'), firstName: required(values, 'first-name'), lastName: required(values, 'last-name'),
         email: required(values, 'email'), locale, productIds: products.map((p) => p.id) }, { type: 'cli', id: null, ip: null });
       if (!result.ok) throw new UsageError(INVITE_PROBLEM_TEXT[result.reason]);
-      output(values.json === true, { id: result.value.id }, `Invitation ${result.value.id} queued for ${String(values.email)}; the link is in the e-mail (see the back office Mail page without SMTP).`);
+      output(values.json === true, { id: result.value.id }, `Invitation ${result.value.id} queued for ${String(values.email)}; its link is made when the e-mail is sent. Without SMTP: \`npx varco invite link ${result.value.id}\` (or "Create link" on the back office Mail page).`);
+      return 0;
+    },
+  },
+  'invite link': {
+    summary: 'print a new link for a pending invitation (ID); it replaces the previous link and is shown only now',
+    run: async (args, ctx) => {
+      const { values, positionals } = parse(args, {});
+      const id = positionals[0];
+      if (!id) throw new UsageError('give the invitation id (inv_…)');
+      const { db } = await ctx.database();
+      const service = createInvitationsService({ db, clock: ctx.clock, audit: await ctx.audit(), publicUrl: ctx.config.publicUrl });
+      const minted = await service.mintLink(id, { type: 'cli', id: null, ip: null });
+      if (!minted.ok) throw new UsageError(`invitation ${id}: ${INVITATION_STATE_TEXT[minted.reason]}`);
+      output(values.json === true, { id, email: minted.value.email, link: minted.value.link },
+        `Link for ${minted.value.email} (works once; a newer link replaces it):\n${minted.value.link}`);
       return 0;
     },
   },
 };
+
+const INVITATION_STATE_TEXT = {
+  used: 'accepted already, no link is needed',
+  superseded: 'replaced by a newer invitation',
+  expired: 'expired; send a new link from the back office',
+  unknown: 'no such invitation',
+} as const;

@@ -155,6 +155,23 @@ function checkValue(spec: SettingSpec, value: string): void {
   }
 }
 
+/**
+ * VARCO_SMTP_URL against VARCO_SMTP_REQUIRE_TLS. Credentials over smtp:// with the requirement off
+ * is refused at start rather than quietly overridden: the mailer sends credentials only over TLS
+ * whatever the setting says (src/modules/delivery/smtp.mailer.ts), so `false` there would be a
+ * promise Varco does not keep. Only tls.* query parameters are understood (the mailer refuses others).
+ */
+function checkSmtp(url: string | undefined, requireTls: boolean): void {
+  if (url === undefined) return;
+  const parsed = new URL(url);
+  for (const name of parsed.searchParams.keys()) {
+    if (!name.startsWith('tls.')) throw new ConfigError('VARCO_SMTP_URL', `has the parameter "${name}"; only tls.* parameters are supported`);
+  }
+  if (parsed.username !== '' && parsed.protocol === 'smtp:' && !requireTls) {
+    throw new ConfigError('VARCO_SMTP_REQUIRE_TLS', 'is false but VARCO_SMTP_URL carries credentials: Varco sends SMTP credentials only over TLS (STARTTLS or smtps://); set it to true, or remove the credentials');
+  }
+}
+
 /** Reads VARCO_* (and DATABASE_URL) from `env` and the optional file; throws ConfigError naming the setting. */
 export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()): Config {
   const file = env.VARCO_CONFIG ? readFile(resolve(cwd, env.VARCO_CONFIG)) : {};
@@ -183,6 +200,8 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
       throw new ConfigError('VARCO_HOSTNAMES', `contains "${h}", which is neither a host name nor an IP address`);
     }
   }
+  const smtpRequireTls = ['true', '1'].includes(must('VARCO_SMTP_REQUIRE_TLS'));
+  checkSmtp(get('VARCO_SMTP_URL'), smtpRequireTls);
   const publicUrl = (get('VARCO_PUBLIC_URL') ?? `https://${hostNames[0]}:${port}`).replace(/\/+$/, '');
   return {
     dataDir: resolve(cwd, must('VARCO_DATA_DIR')),
@@ -204,7 +223,7 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
     trustedProxies: cidrList(get('VARCO_TRUSTED_PROXIES')),
     metricsToken: get('VARCO_METRICS_TOKEN'),
     smtpUrl: get('VARCO_SMTP_URL'),
-    smtpRequireTls: ['true', '1'].includes(must('VARCO_SMTP_REQUIRE_TLS')),
+    smtpRequireTls,
     mailFrom: must('VARCO_MAIL_FROM'),
     masterKey: get('VARCO_MASTER_KEY'),
     workers: ['true', '1'].includes(must('VARCO_WORKERS')),

@@ -107,7 +107,8 @@ export interface UserProductsTable {
 
 export interface InvitationsTable {
   id: string;
-  token_hash: string;
+  /** 0012: the hash of the latest token, made when the e-mail is sent or an administrator asks for a link; null before. */
+  token_hash: string | null;
   organisation_id: string;
   email: string;
   first_name: string;
@@ -361,6 +362,18 @@ export interface EcommerceErrorsTable {
   created_at: DefaultTimestamp;
 }
 
+/** 0012: one row per periodic job (src/app/jobs.ts): who runs it now, and when it may run next. */
+export interface JobLeasesTable {
+  name: string;
+  owner: string | null;
+  leased_until: Timestamp | null;
+  next_run_at: Timestamp;
+  last_started_at: Timestamp | null;
+  last_finished_at: Timestamp | null;
+  last_error: string | null;
+  last_report: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -388,4 +401,5 @@ export interface Database {
   payment_attempts: PaymentAttemptsTable;
   ecommerce_errors: EcommerceErrorsTable;
   api_rate_windows: ApiRateWindowsTable;
+  job_leases: JobLeasesTable;
 }

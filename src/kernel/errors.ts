@@ -8,16 +8,20 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },
   unauthenticated: { status: 401, retryable: false },
+  bearer_token_invalid: { status: 401, retryable: false },
   subscription_key_missing: { status: 401, retryable: false },
   subscription_key_invalid: { status: 401, retryable: false },
   forbidden: { status: 403, retryable: false },
   csrf_invalid: { status: 403, retryable: false },
   not_found: { status: 404, retryable: false },
+  request_timeout: { status: 408, retryable: true },
   conflict: { status: 409, retryable: false },
   invalid_state_transition: { status: 409, retryable: false },
   rate_limited: { status: 429, retryable: true },
+  headers_too_large: { status: 431, retryable: false },
   internal_error: { status: 500, retryable: true },
   database_unavailable: { status: 503, retryable: true },
+  unavailable: { status: 503, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

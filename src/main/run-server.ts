@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     `  Back office       ${base}/admin`,
     `  API               ${base}/api`,
     `  Payment page      ${base}/ncol`,
-    `  Health            ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+    `  Health            ${base}/healthz  ${base}/readyz${config.metricsToken ? `  ${base}/metrics (Authorization: Bearer VARCO_METRICS_TOKEN)` : ''}`,
     `  Database          ${config.databaseUrl ? 'external (DATABASE_URL)' : `embedded, in ${config.dataDir}/pg`}`,
     `  E-mail            ${config.smtpUrl ? 'sent over SMTP (VARCO_SMTP_URL)' : `not sent (no VARCO_SMTP_URL): read it at ${base}/admin/mail`}`,
   ];

@@ -2,10 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
 import { CookieJar, csrfFrom } from '../support/cookies.ts';
+import { createOrganisation, productId } from '../support/subscriptions.ts';
 import { enqueueEmail } from '../../src/modules/delivery/index.ts';
 
-// The back office Mail page: without SMTP it is where an administrator reads what Varco would send,
-// and follows an invitation link from it. Administrators only.
+// The back office Mail page: without SMTP it is where an administrator reads what Varco would send.
+// An invitation's link is not stored: the page shows the e-mail without it, and "Create link" makes a
+// fresh one, shown once and audited. Administrators only.
 
 const { app, services, database } = await buildTestApp();
 const ADMIN = { email: 'ops@varco.test', password: 'correct horse battery staple' };
@@ -22,9 +24,21 @@ async function signIn(): Promise<CookieJar> {
   return jar;
 }
 
-const LINK = 'https://localhost:8443/portal/invitation?token=Zm9vYmFy_token';
-const id = await database.db.transaction().execute((trx) => enqueueEmail(trx, { to: 'anna@bank.test', template: 'invitation', locale: 'en',
-  params: { firstName: 'Anna', organisationName: 'Banca <script>alert(1)</script>', link: LINK, expiresAt: '2026-11-25T10:00:00.000Z' } }));
+const org = await createOrganisation(database.db, 'Banca <script>alert(1)</script>');
+const invited = await services.invitations.invite({ organisationId: org, firstName: 'Anna', lastName: 'Rossi', email: 'anna@bank.test', locale: 'en',
+  productIds: [await productId(database.db, 'node')] }, { type: 'cli', id: null, ip: null });
+assert.ok(invited.ok);
+const mail = await database.db.selectFrom('outbox').select('id').where('subject_id', '=', invited.value.id).executeTakeFirstOrThrow();
+const id = mail.id;
+const other = await database.db.transaction().execute((trx) => enqueueEmail(trx, { to: 'john@pay.test', template: 'subscription_approved', locale: 'en',
+  params: { firstName: 'John', organisationName: 'Pay', productName: 'Node connection', environment: 'test', subscriptionName: 'main', link: 'https://localhost:8443/portal/subscriptions' } }));
+
+/** POSTs "Create link" from the e-mail's page, with that page's CSRF token. */
+async function createLink(jar: CookieJar, mailId = id) {
+  const shown = await app.inject({ method: 'GET', url: `/admin/mail/${mailId}`, headers: { cookie: jar.header() } });
+  return app.inject({ method: 'POST', url: `/admin/mail/${mailId}/invitation-link`, headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `_csrf=${encodeURIComponent(csrfFrom(shown.body))}` });
+}
 
 test('anonymous visitors are sent to sign in and see no e-mail', async () => {
   for (const url of ['/admin/mail', `/admin/mail/${id}`]) {
@@ -47,11 +61,13 @@ test('a signed-in administrator sees the latest e-mails: recipient, subject, sta
   assert.match(res.body, /<td>waiting<\/td><td>0<\/td>/);
 });
 
-test('an e-mail\'s page shows its text with the invitation link as a link to follow, and its HTML only as escaped source', async () => {
+test('an invitation\'s page shows its text without a usable link, a Create link button, and its HTML only as escaped source', async () => {
   const jar = await signIn();
   const res = await app.inject({ method: 'GET', url: `/admin/mail/${id}`, headers: { cookie: jar.header() } });
   assert.equal(res.statusCode, 200);
-  assert.ok(res.body.includes(`<a href="${LINK}" rel="noopener noreferrer">${LINK}</a>`), 'the link is clickable');
+  assert.doesNotMatch(res.body, /invitation\?token=/, 'no link on the page');
+  assert.match(res.body, /\[the link is made when the e-mail is sent, or with &quot;Create link&quot;/);
+  assert.match(res.body, new RegExp(`<form method="post" action="/admin/mail/${id}/invitation-link">`));
   assert.match(res.body, /Hello Anna,/);
   assert.ok(res.body.includes('&lt;!doctype html&gt;'), 'HTML part shown as source');
   assert.ok(!res.body.includes('<script>'));
@@ -59,6 +75,49 @@ test('an e-mail\'s page shows its text with the invitation link as a link to fol
 
   const italian = await app.inject({ method: 'GET', url: `/admin/mail/${id}?lang=it`, headers: { cookie: jar.header() } });
   assert.match(italian.body, /Tentativi di invio/);
+  assert.match(italian.body, /Crea link/);
+  // Other e-mails keep their links (they are not credentials) and have no such button.
+  const plain = await app.inject({ method: 'GET', url: `/admin/mail/${other}`, headers: { cookie: jar.header() } });
+  assert.ok(plain.body.includes('<a href="https://localhost:8443/portal/subscriptions" rel="noopener noreferrer">'));
+  assert.doesNotMatch(plain.body, /invitation-link/);
+});
+
+test('Create link shows a fresh link once, audited; a second one replaces it; only the latest works', async () => {
+  const jar = await signIn();
+  const first = await createLink(jar);
+  assert.equal(first.statusCode, 200, first.body);
+  const link = /data-invitation-link>([^<]+)</.exec(first.body)?.[1] ?? '';
+  assert.match(link, /^https:\/\/localhost:\d+\/portal\/invitation\?token=[A-Za-z0-9_-]{43}$/);
+  const token = new URL(link).searchParams.get('token') ?? '';
+  assert.equal((await app.inject({ url: `/portal/invitation?token=${token}` })).statusCode, 200);
+  // Shown once: the e-mail's page still has no link, and no table holds the token.
+  const again = await app.inject({ method: 'GET', url: `/admin/mail/${id}`, headers: { cookie: jar.header() } });
+  assert.ok(!again.body.includes(token));
+  const stored = JSON.stringify(await database.db.selectFrom('outbox').selectAll().execute()) + JSON.stringify(await database.db.selectFrom('invitations').selectAll().execute());
+  assert.ok(!stored.includes(token));
+  const second = /data-invitation-link>([^<]+)</.exec((await createLink(jar)).body)?.[1] ?? '';
+  assert.notEqual(second, link);
+  assert.equal((await app.inject({ url: `/portal/invitation?token=${token}` })).statusCode, 404, 'the earlier link stopped working');
+  assert.equal((await app.inject({ url: `/portal/invitation?token=${new URL(second).searchParams.get('token') ?? ''}` })).statusCode, 200);
+  const audit = await database.db.selectFrom('audit_log').select(['action', 'actor_type', 'details']).where('action', '=', 'invitation.link_created').execute();
+  assert.equal(audit.length, 2);
+  assert.ok(audit.every((a) => a.actor_type === 'admin'));
+  assert.ok(!JSON.stringify(audit).includes(token));
+});
+
+test('Create link needs the form token, an invitation e-mail, and a pending invitation', async () => {
+  const jar = await signIn();
+  const noCsrf = await app.inject({ method: 'POST', url: `/admin/mail/${id}/invitation-link`, headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  assert.equal(noCsrf.statusCode, 403);
+  assert.equal((await createLink(jar, other)).statusCode, 404);
+  const anonymous = await app.inject({ method: 'POST', url: `/admin/mail/${id}/invitation-link`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  assert.notEqual(anonymous.statusCode, 200);
+  await database.db.updateTable('invitations').set({ accepted_at: new Date() }).where('id', '=', invited.value.id).execute();
+  const used = await createLink(jar);
+  assert.equal(used.statusCode, 409);
+  assert.match(used.body, /accepted already/);
+  const page = await app.inject({ method: 'GET', url: `/admin/mail/${id}`, headers: { cookie: jar.header() } });
+  assert.doesNotMatch(page.body, /invitation-link"/, 'no button once the invitation is accepted');
 });
 
 test('an unknown or malformed e-mail id is a 404', async () => {

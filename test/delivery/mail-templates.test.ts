@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAIL_TEMPLATE_NAMES, MAIL_TEMPLATE_PARAMS } from '../../src/modules/delivery/index.ts';
+import { MAIL_TEMPLATE_NAMES, MAIL_TEMPLATE_PARAMS, SEND_TIME_PARAMS } from '../../src/modules/delivery/index.ts';
 import { MAIL_WORDING, renderMail } from '../../src/views/mail/index.ts';
 import { linkify } from '../../src/views/admin/mail.ts';
 
 // Every template, in both languages: a one-line subject, a text part and an HTML part that say
-// every parameter, with the parameters escaped in HTML.
+// every parameter, with the parameters escaped in HTML. The parameters rendered are the stored ones
+// and those made at send time (an invitation's link), less the invitation's id, from which the
+// sender makes the link and which the wording does not say.
+const NOT_WORDED = new Set(['invitationId']);
 
 test('the views word exactly the templates the delivery module accepts', () => {
   assert.deepEqual(Object.keys(MAIL_WORDING).sort(), [...MAIL_TEMPLATE_NAMES].sort());
@@ -13,7 +16,8 @@ test('the views word exactly the templates the delivery module accepts', () => {
 
 for (const template of MAIL_TEMPLATE_NAMES) {
   test(`${template}: Italian and English, every parameter in text and (escaped) in HTML`, () => {
-    const params = Object.fromEntries(MAIL_TEMPLATE_PARAMS[template].map((name) => [name, `<i>${name}</i>&"x"`]));
+    const names = [...MAIL_TEMPLATE_PARAMS[template], ...(SEND_TIME_PARAMS[template] ?? [])].filter((name) => !NOT_WORDED.has(name));
+    const params = Object.fromEntries(names.map((name) => [name, `<i>${name}</i>&"x"`]));
     const rendered = { en: renderMail(template, 'en', params), it: renderMail(template, 'it', params) };
     assert.notEqual(rendered.en.subject, rendered.it.subject, 'the Italian subject is translated');
     assert.notEqual(rendered.en.text, rendered.it.text, 'the Italian text is translated');

@@ -12,7 +12,7 @@ const database = await createTestDatabase();
 const { db } = database;
 
 const invitation = (to = 'anna@bank.test'): EmailInput => ({ to, template: 'invitation', locale: 'it',
-  params: { firstName: 'Anna', organisationName: 'Banca Uno', link: 'https://varco.test/portal/invitation?token=abc', expiresAt: '2026-11-25T10:00:00.000Z' } });
+  params: { firstName: 'Anna', organisationName: 'Banca Uno', invitationId: 'inv_y', expiresAt: '2026-11-25T10:00:00.000Z' } });
 
 const count = async (): Promise<number> => Number((await db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -47,8 +47,8 @@ test('enqueueing outside a transaction is refused: the e-mail would not be atomi
 
 test('a missing template parameter, an unknown template or a bad recipient is a programming error at enqueue time', async () => {
   const attempt = (input: EmailInput) => db.transaction().execute((trx) => enqueueEmail(trx, input));
-  const { link: _link, ...withoutLink } = invitation().params;
-  await assert.rejects(attempt({ ...invitation(), params: withoutLink }), /needs the parameter "link"/);
+  const { invitationId: _id, ...withoutId } = invitation().params;
+  await assert.rejects(attempt({ ...invitation(), params: withoutId }), /needs the parameter "invitationId"/);
   await assert.rejects(attempt({ ...invitation(), template: 'nope' as EmailInput['template'] }), /Unknown mail template/);
   await assert.rejects(attempt({ ...invitation(), locale: 'fr' as EmailInput['locale'] }), /Unknown mail locale/);
   for (const to of ['not-an-address', 'a@b.test\r\nBcc: x@y.test', 'a@b.test, c@d.test', '']) {
@@ -60,10 +60,12 @@ test('a missing template parameter, an unknown template or a bad recipient is a 
   assert.deepEqual(MAIL_TEMPLATE_PARAMS.subscription_rejected.at(-1), 'comment');
 });
 
-test('only the template\'s own parameters are stored', async () => {
-  const id = await db.transaction().execute((trx) => enqueueEmail(trx, { ...invitation(), params: { ...invitation().params, password: 'hunter2hunter2' } }));
+test('only the template\'s own parameters are stored: an invitation\'s link never is', async () => {
+  const link = 'https://varco.test/portal/invitation?token=abc';
+  const id = await db.transaction().execute((trx) => enqueueEmail(trx, { ...invitation(), params: { ...invitation().params, password: 'hunter2hunter2', link } }));
   const row = await db.selectFrom('outbox').select('payload').where('id', '=', id).executeTakeFirstOrThrow();
-  assert.deepEqual(Object.keys((row.payload as { params: object }).params).sort(), ['expiresAt', 'firstName', 'link', 'organisationName']);
+  assert.deepEqual(Object.keys((row.payload as { params: object }).params).sort(), ['expiresAt', 'firstName', 'invitationId', 'organisationName']);
+  assert.ok(!JSON.stringify(row.payload).includes('token=abc'));
 });
 
 test('notices to administrators: one e-mail per enabled administrator, each in that administrator\'s locale', async () => {

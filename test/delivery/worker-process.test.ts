@@ -26,7 +26,7 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
 function startWorker(receiver: SmtpReceiver): { child: ChildProcess; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VARCO_') && name !== 'DATABASE_URL'));
   const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_SMTP_URL: receiver.url, VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_LOG_LEVEL: 'warn' } });
+    env: { ...env, DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, ...receiver.env, VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_LOG_LEVEL: 'warn' } });
   children.add(child);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => { out += c.toString('utf8'); });

@@ -41,9 +41,9 @@ test('two workers on one database, each with its own connections: 200 e-mails, e
   const receiver = await startSmtpReceiver({ delayMs: 5 });
   const instances = ['worker-a', 'worker-b'].map((workerId) => {
     const pool = createPool(database.url, 5);
-    const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>' });
+    const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false });
     const worker = createOutboxWorker({ db: createKysely(pool), clock: systemClock, logger, workerId, batchSize: 10, pollMs: 200,
-      handlers: { email: createEmailHandler(mailer) }, listenUrl: database.url });
+      handlers: { email: createEmailHandler(mailer, {}) }, listenUrl: database.url });
     return { worker, mailer, pool };
   });
   await Promise.all(instances.map((i) => i.worker.start()));
@@ -185,8 +185,8 @@ test('LISTEN wakes the worker at once (no waiting for the poll), also after its 
 test('stop() lets deliveries in flight finish and record their outcome', async () => {
   await clearOutbox();
   const receiver = await startSmtpReceiver({ delayMs: 400 });
-  const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>' });
-  const worker = createOutboxWorker({ db, clock: systemClock, logger, workerId: 'stopping', pollMs: 50, handlers: { email: createEmailHandler(mailer) } });
+  const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false });
+  const worker = createOutboxWorker({ db, clock: systemClock, logger, workerId: 'stopping', pollMs: 50, handlers: { email: createEmailHandler(mailer, {}) } });
   const ids = await db.transaction().execute(async (trx) => Promise.all([6, 7, 8].map(async (n) => enqueueEmail(trx, email(n)))));
   await worker.start();
   try {

@@ -18,7 +18,7 @@ const REFERENT = { email: 'anna.rossi@comune.example', password: 'Anna-picks-a-l
 
 const smtp = await startSmtpReceiver();
 const database = await createTestDatabase(2);
-const server = await startServer({ env: { DATABASE_URL: database.url, VARCO_SMTP_URL: smtp.url } });
+const server = await startServer({ env: { DATABASE_URL: database.url, ...smtp.env } });
 const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: server.dataDir };
 const serverCert = await readFile(join(server.dataDir, 'pki', 'server.crt'), 'utf8');
 const context = await launchBrowser({ serverCertificate: serverCert });

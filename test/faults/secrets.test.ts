@@ -11,7 +11,7 @@ import { formBytes, signedOrder } from '../support/ecommerce.ts';
 import { HttpsBrowser } from './https-browser.ts';
 
 // Issue 6, secrets: a whole run through a real server process and the CLI — administrator created,
-// organisation, invitation, password chosen, subscription, approval, key revealed, pings (header and
+// organisation, invitation (its link made on the Mail page), password chosen, subscription, approval, key revealed, pings (header and
 // query string), merchant settings with both passphrases, a signed order, a tampered one, a card
 // payment — then the captured logs and every row of the audit log, the outbox (and the e-commerce
 // tables) are searched for the exact secrets used: none may appear.
@@ -60,8 +60,13 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
   const ecommerce = await db.selectFrom('products').select('id').where('code', '=', 'ecommerce').executeTakeFirstOrThrow();
   location(await admin.post(`/admin/organisations/${org}/invitations`, { firstName: 'Rita', lastName: 'Referente', email: `rita-${tag}@shop.test`,
     locale: 'en', products: ecommerce.id }));
-  const invitation = await db.selectFrom('outbox').select('payload').where('channel', '=', 'email').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
-  const link = new URL((invitation.payload as { params: { link: string } }).params.link);
+  // Without SMTP the link is made on the Mail page ("Create link"), shown once.
+  const invitation = await db.selectFrom('outbox').select('id').where('channel', '=', 'email').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+  const linkPage = await admin.post(`/admin/mail/${invitation.id}/invitation-link`, {});
+  assert.equal(linkPage.status, 200, linkPage.body.slice(0, 400));
+  const link = new URL((/data-invitation-link>([^<]+)</.exec(linkPage.body)?.[1] ?? '').replaceAll('&amp;', '&'));
+  const invitationToken = link.searchParams.get('token') ?? '';
+  assert.match(invitationToken, /^[A-Za-z0-9_-]{43}$/);
 
   const portal = new HttpsBrowser(server, 'portal');
   portal.csrf = /name="_csrf" value="([^"]+)"/.exec((await portal.get(`/portal/invitation${link.search}`)).body)?.[1] ?? '';
@@ -105,7 +110,7 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
   const logs = `${server.stdout()}\n${server.stderr()}\n${cliOutput.join('\n')}`;
   assert.ok(logs.includes('request completed') && logs.includes(subscription), 'the logs were captured');
   const tables: Record<string, string[]> = {};
-  for (const table of ['audit_log', 'outbox', 'outbox_attempts', 'ecommerce_errors', 'orders', 'payment_attempts', 'merchant_settings']) {
+  for (const table of ['audit_log', 'outbox', 'outbox_attempts', 'ecommerce_errors', 'orders', 'payment_attempts', 'merchant_settings', 'invitations']) {
     tables[table] = (await sql<{ row: string }>`SELECT row_to_json(t)::text AS row FROM ${sql.table(table)} t`.execute(db)).rows.map((r) => r.row);
   }
   assert.ok((tables.audit_log?.length ?? 0) > 10 && (tables.outbox?.length ?? 0) > 3, 'the run left audit and outbox rows');
@@ -114,7 +119,7 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
   assert.ok(tables.outbox?.some((row) => row.includes('"channel":"http"') && row.includes('SHASIGN')), 'the server-to-server feedback is in the outbox');
   const places: Record<string, string> = { logs, ...Object.fromEntries(Object.entries(tables).map(([k, rows]) => [k, rows.join('\n')])) };
   for (const [where, text] of Object.entries(places)) {
-    for (const [what, secret] of Object.entries({ ...SECRETS, apiKey })) assert.equal(text.includes(secret), false, `${what} found in ${where}`);
+    for (const [what, secret] of Object.entries({ ...SECRETS, apiKey, invitationToken })) assert.equal(text.includes(secret), false, `${what} found in ${where}`);
     assert.doesNotMatch(text, /cvc["=:\\]+"?913/i, `the CVC found in ${where}`);
   }
   // The CVC is three digits, which occur everywhere (timestamps): look for it as a whole value.

@@ -12,7 +12,9 @@ import { CookieJar, csrfFrom } from '../support/cookies.ts';
 // One error handler for every surface: JSON with a stable code on /api, a friendly page elsewhere,
 // a 4xx (never a 500) for bad input, and never a stack trace or a file path in a response body.
 
-const { app } = await buildTestApp();
+// /metrics exists only with a token (docs/security.md section 12; test/platform/metrics.test.ts).
+const METRICS = { authorization: 'Bearer metrics-token-for-the-errors-test' };
+const { app } = await buildTestApp({ env: { VARCO_METRICS_TOKEN: 'metrics-token-for-the-errors-test' } });
 
 /** A stack frame or a source path in a body would tell an attacker where the code lives. */
 function assertNoStackTrace(response: LightMyRequestResponse): void {
@@ -135,7 +137,7 @@ test('/healthz and /readyz answer 200', async () => {
 
 test('/metrics is Prometheus text that counts requests by surface, method and status', async () => {
   await call(app, { method: 'GET', url: '/api/counted-404' });
-  const first = await call(app, { method: 'GET', url: '/metrics' });
+  const first = await call(app, { method: 'GET', url: '/metrics', headers: METRICS });
   const count = (text: string): number => Number(/^varco_http_requests_total\{surface="api",method="GET",status="404"\} (\d+)$/m.exec(text)?.[1] ?? 0);
   assert.equal(first.statusCode, 200);
   assert.match(String(first.headers['content-type']), /^text\/plain; version=0\.0\.4/);
@@ -143,7 +145,7 @@ test('/metrics is Prometheus text that counts requests by surface, method and st
   assert.match(first.body, /^# TYPE varco_http_request_duration_seconds histogram$/m);
   assert.ok(count(first.body) >= 1);
   await call(app, { method: 'GET', url: '/api/counted-404' });
-  const second = await call(app, { method: 'GET', url: '/metrics' });
+  const second = await call(app, { method: 'GET', url: '/metrics', headers: METRICS });
   assert.equal(count(second.body), count(first.body) + 1);
 });
 

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createTestDatabase } from '../support/db.ts';
 import { makeDataDir, runCli } from '../support/server-process.ts';
@@ -8,7 +9,7 @@ import { makeDataDir, runCli } from '../support/server-process.ts';
 const database = await createTestDatabase(2);
 const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: await makeDataDir() };
 
-test('org create validates, prints the id; invite queues the e-mail with the link', async () => {
+test('org create validates, prints the id; invite queues the e-mail without a link; invite link prints one', async () => {
   const bad = await runCli(['org', 'create', '--name', 'Typo', '--tax-code', '15376371008', '--type', 'psp', '--email', 'a@b.example'], env);
   assert.equal(bad.code, 64);
   assert.match(bad.stderr, /last digit/);
@@ -31,7 +32,26 @@ test('org create validates, prints the id; invite queues the e-mail with the lin
   assert.equal(payload.to, 'luca@tre.example');
   assert.equal(payload.template, 'invitation');
   assert.equal(payload.locale, 'it');
-  assert.match(payload.params.link ?? '', /\/portal\/invitation\?token=/);
-  const invitation = await database.db.selectFrom('invitations').select('product_ids').executeTakeFirstOrThrow();
+  const invitationId = (JSON.parse(invited.stdout) as { id: string }).id;
+  assert.equal(payload.params.invitationId, invitationId);
+  assert.equal(payload.params.link, undefined, 'the link is made when the e-mail is sent, never stored');
+  const invitation = await database.db.selectFrom('invitations').select(['product_ids', 'token_hash']).executeTakeFirstOrThrow();
   assert.deepEqual([...invitation.product_ids].sort(), ['prd_ecommerce', 'prd_node']);
+  assert.equal(invitation.token_hash, null, 'no token exists yet');
+
+  // Without SMTP or a browser: a link printed once, its token stored only as a hash; a second replaces the first.
+  const printed = await runCli(['invite', 'link', invitationId, '--json'], env);
+  assert.equal(printed.code, 0, printed.stderr);
+  const { link } = JSON.parse(printed.stdout) as { link: string };
+  assert.match(link, /\/portal\/invitation\?token=[A-Za-z0-9_-]{43}$/);
+  const hashed = await database.db.selectFrom('invitations').select('token_hash').executeTakeFirstOrThrow();
+  assert.equal(hashed.token_hash, createHash('sha256').update(new URL(link).searchParams.get('token') ?? '').digest('hex'));
+  const again = await runCli(['invite', 'link', invitationId], env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.notEqual((await database.db.selectFrom('invitations').select('token_hash').executeTakeFirstOrThrow()).token_hash, hashed.token_hash);
+  const audit = await database.db.selectFrom('audit_log').select(['action', 'actor_type']).where('action', '=', 'invitation.link_created').execute();
+  assert.deepEqual(audit, [{ action: 'invitation.link_created', actor_type: 'cli' }, { action: 'invitation.link_created', actor_type: 'cli' }]);
+  const unknown = await runCli(['invite', 'link', 'inv_nope'], env);
+  assert.equal(unknown.code, 64);
+  assert.match(unknown.stderr, /no such invitation/);
 });

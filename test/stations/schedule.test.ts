@@ -110,25 +110,3 @@ test('the HTTPS server certificate and the platform CAs are watched too', async 
   const run = await soon.run();
   assert.deepEqual(run.sent.filter((s) => s.startsWith('platform:')), [`platform:${server.info.fingerprintSha256}:14`]);
 });
-
-test('the daily pass drops checks older than 90 days but keeps each station\u2019s latest', async () => {
-  const d = await station('SCH_04');
-  assert.ok((await verification.verify(d.id, 'cli')).ok);
-  const [latest] = await db.selectFrom('station_checks').selectAll().where('station_id', '=', d.id).execute();
-  assert.ok(latest);
-  const old = { ...latest, result: JSON.stringify(latest.result) };
-  await db.insertInto('station_checks').values([
-    { ...old, id: 'chk_00000000000000000000000001', started_at: daysFromNow(-100) },
-    { ...old, id: 'chk_00000000000000000000000002', started_at: daysFromNow(-10) },
-  ]).execute();
-  // A station whose only check is old keeps it.
-  const e = await station('SCH_05');
-  assert.ok((await verification.verify(e.id, 'cli')).ok);
-  await db.updateTable('station_checks').set({ started_at: daysFromNow(-200) }).where('station_id', '=', e.id).execute();
-  await db.updateTable('stations').set({ last_check_at: new Date() }).execute();
-  const fresh = createStationScheduler({ db, clock: systemClock, verification, expiry: certificateExpiry, intervalMinutes: 60, logger });
-  assert.equal((await fresh.tick()).expiryRan, true);
-  const left = await db.selectFrom('station_checks').select(['id', 'station_id']).where('station_id', 'in', [d.id, e.id]).orderBy('started_at', 'desc').execute();
-  assert.deepEqual(left.map((c) => c.id), [latest.id, 'chk_00000000000000000000000002', (left.find((c) => c.station_id === e.id))?.id]);
-  assert.equal(left.filter((c) => c.station_id === e.id).length, 1);
-});

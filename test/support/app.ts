@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { buildApp, createServices, type Services } from '../../src/app/build.ts';
 import { createLogger } from '../../src/app/logger.ts';
+import type { HttpLimits } from '../../src/app/http-server.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createAuditLog, type AuditLog } from '../../src/modules/audit/index.ts';
@@ -38,7 +39,7 @@ export function testAudit(masterKey: Buffer = generateSecretboxKey(), clock: Clo
 }
 
 /** The production app on a fresh migrated database, for inject() tests; closed after the file. */
-export async function buildTestApp(options: { env?: Record<string, string>; clock?: Clock; tls?: { cert: string; key: string }; masterKey?: Buffer } = {}): Promise<TestApp> {
+export async function buildTestApp(options: { env?: Record<string, string>; clock?: Clock; tls?: { cert: string; key: string }; masterKey?: Buffer; httpLimits?: HttpLimits } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = await testConfig({ DATABASE_URL: database.url, ...options.env });
   const lines: string[] = [];
@@ -47,7 +48,8 @@ export async function buildTestApp(options: { env?: Record<string, string>; cloc
   const clock = options.clock ?? systemClock;
   const masterKey = options.masterKey ?? generateSecretboxKey();
   const audit = testAudit(masterKey, clock);
-  const deps = { config, db: database.db, logger, clock, masterKey, audit, ...(options.tls ? { tls: options.tls } : {}) };
+  const deps = { config, db: database.db, logger, clock, masterKey, audit, ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}) };
   const services = createServices(deps);
   const app = await buildApp(deps, services);
   after(() => app.close());

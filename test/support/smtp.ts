@@ -18,12 +18,21 @@ export interface ReceivedMail {
   text: string;
   html: string;
   raw: string;
+  /** Whether the session that carried it was encrypted (STARTTLS or implicit TLS). */
+  secure: boolean;
 }
 
 export interface SmtpReceiver {
   port: number;
   url: string;
+  /**
+   * Settings for a Varco process sending here. A plain receiver offers no TLS, so it says
+   * VARCO_SMTP_REQUIRE_TLS=false (allowed because its URL carries no credentials).
+   */
+  env: Record<string, string>;
   messages: ReceivedMail[];
+  /** Every AUTH a client attempted (the receiver accepts any), with whether the session was encrypted. */
+  authAttempts: Array<{ username: string; secure: boolean }>;
   /** Resolves when at least `count` messages matching the predicate arrived. */
   waitFor(count: number, predicate?: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail[]>;
   start(): Promise<void>;
@@ -93,7 +102,7 @@ export function parseMail(raw: string, envelopeFrom = '', envelopeTo: string[] =
   const { headers, body } = splitHeaders(raw);
   const { text, html } = parts(headers, body);
   return { envelopeFrom, envelopeTo, headers, subject: decodeWords(headers.get('subject') ?? ''), messageId: headers.get('message-id') ?? '',
-    varcoId: headers.get('x-varco-message-id') ?? '', text, html, raw };
+    varcoId: headers.get('x-varco-message-id') ?? '', text, html, raw, secure: false };
 }
 
 export interface SmtpReceiverOptions {
@@ -104,18 +113,32 @@ export interface SmtpReceiverOptions {
   delayMs?: number;
   /** Recipients refused with 550 at RCPT TO. */
   refuse?: (address: string) => boolean;
+  /** Offer AUTH (any user and password is accepted and recorded in authAttempts), even without TLS. */
+  auth?: boolean;
+  /** Offer STARTTLS with this certificate (or, with `implicitTls`, speak TLS from the first byte). */
+  tls?: { cert: string; key: string };
+  implicitTls?: boolean;
 }
 
 export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
   const port = options.port ?? await freePort();
   const messages: ReceivedMail[] = [];
+  const authAttempts: SmtpReceiver['authAttempts'] = [];
   const waiters = new Set<() => void>();
   let server: SMTPServer | undefined;
 
   const start = (): Promise<void> => new Promise((done, fail) => {
-    // No STARTTLS (nodemailer would upgrade and then refuse the self-signed certificate) and no AUTH.
+    // By default no STARTTLS (nodemailer would upgrade and then refuse an unknown certificate) and no AUTH.
+    const disabledCommands = [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])];
     server = new SMTPServer({
-      hideSTARTTLS: true, disabledCommands: ['STARTTLS', 'AUTH'], authOptional: true, logger: false, banner: 'varco test receiver',
+      disabledCommands, hideSTARTTLS: !options.tls, authOptional: true, logger: false, banner: 'varco test receiver',
+      ...(options.tls ? { key: options.tls.key, cert: options.tls.cert, secure: options.implicitTls === true } : {}),
+      // Offered over a plain connection too: a client that sends credentials in clear is seen doing it.
+      ...(options.auth ? { authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: true } : {}),
+      onAuth(auth, session, callback) {
+        authAttempts.push({ username: auth.username ?? '', secure: session.secure === true });
+        callback(null, { user: auth.username });
+      },
       onRcptTo(address, _session, callback) {
         if (options.refuse?.(address.address)) {
           const error = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
@@ -128,7 +151,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          messages.push(parseMail(Buffer.concat(chunks).toString('utf8'), from, session.envelope.rcptTo.map((r) => r.address)));
+          messages.push({ ...parseMail(Buffer.concat(chunks).toString('utf8'), from, session.envelope.rcptTo.map((r) => r.address)), secure: session.secure === true });
           const answer = (): void => {
             for (const w of waiters) w();
             callback(null, 'queued');
@@ -175,5 +198,6 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
       check();
     });
 
-  return { port, url: `smtp://127.0.0.1:${port}`, messages, waitFor, start, stop };
+  const url = `${options.implicitTls ? 'smtps' : 'smtp'}://127.0.0.1:${port}`;
+  return { port, url, env: { VARCO_SMTP_URL: url, VARCO_SMTP_REQUIRE_TLS: options.tls ? 'true' : 'false' }, messages, authAttempts, waitFor, start, stop };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
+import { BODY_LIMITS } from '../plugins/limits.ts';
 import type { IdentityService } from '../../modules/identity/index.ts';
 import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
@@ -23,7 +24,7 @@ const str = (body: Body, name: string): string => (typeof body[name] === 'string
 /** The back office: administrators only; every page but sign-in and setup needs an admin session. */
 export async function adminContext(app: FastifyInstance, options: AdminContextOptions): Promise<void> {
   const { identity } = options;
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(formbody, { bodyLimit: BODY_LIMITS.default });
   registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'], publicPaths: ['/setup'] });
   registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
   const subscriptionSection = organisationSubscriptions(options.subscriptions);

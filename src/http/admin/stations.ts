@@ -10,6 +10,7 @@ import { stationDetailPage, stationTable } from '../../views/stations/pages.ts';
 import { html } from '../../views/html.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
 import { requireSession } from '../plugins/session.ts';
+import { BODY_LIMITS } from '../plugins/limits.ts';
 import { field, rowView, sendPage, stationView } from '../plugins/station-views.ts';
 
 // Back office pages of stations: the ones to check, review (approve or ask for changes with a
@@ -156,7 +157,8 @@ function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRou
 
   app.get('/trust', (request, reply) => trustPage(request, reply, (request.query as Record<string, string | undefined>).saved === '1' ? { notice: stationStrings(request.locale).saved } : {}));
 
-  app.post('/trust', async (request, reply) => {
+  // A CA chain in PEM may be larger than a form's default limit.
+  app.post('/trust', { bodyLimit: BODY_LIMITS.upload }, async (request, reply) => {
     const { actor } = admin(request);
     const body = (request.body ?? {}) as Body;
     const form = { environment: field(body, 'environment'), scope: field(body, 'scope'), pem: field(body, 'pem') };

@@ -3,6 +3,7 @@ import { ERROR_CODES, VarcoError, isVarcoError, type ErrorCode } from '../../ker
 import { page } from '../../views/layout.ts';
 import { html } from '../../views/html.ts';
 import { pickLocale, translate } from '../../views/i18n.ts';
+import { applySecurityHeaders } from './security.ts';
 
 // One handler for every failure. /api answers {"error":{code,message,requestId}}; every other
 // surface gets a friendly HTML page. Stack traces go to the log, never to the client.
@@ -35,16 +36,17 @@ export function toVarcoError(error: FastifyError | Error): VarcoError {
   return new VarcoError('internal_error', 'An unexpected error occurred; it has been logged.', { cause: error });
 }
 
+/** Paths read by machines (probes, Prometheus): their errors are JSON like /api's. */
+const MACHINE_PATHS = new Set(['/readyz', '/healthz', '/metrics']);
+
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url === '/api' || request.url.startsWith('/api/');
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: VarcoError): FastifyReply {
   for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
-  // Set here too: errors Fastify raises before routing skip the hooks that normally add it.
-  reply.header('x-request-id', request.id);
   reply.code(error.status);
-  if (isApiRequest(request) || request.url === '/readyz' || request.url === '/healthz') {
+  if (isApiRequest(request) || MACHINE_PATHS.has(request.url.split('?')[0] ?? '')) {
     const body: Record<string, unknown> = { code: error.code, message: error.message, requestId: request.id };
     if (error.details && error.code === 'validation_failed') body.details = error.details;
     return reply.type('application/json; charset=utf-8').send({ error: body });
@@ -68,8 +70,12 @@ function hasNul(value: unknown, depth = 0): boolean {
   return Object.entries(value as Record<string, unknown>).some(([k, v]) => k.includes('\u0000') || hasNul(v, depth + 1));
 }
 
-/** Fastify's own early failures (a malformed URL) go through the same rendering as everything else. */
+/**
+ * Fastify's own early failures (a malformed URL) go through the same rendering as everything else.
+ * They come before any hook, so the security headers are applied here (see security.ts).
+ */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  applySecurityHeaders(request, reply);
   void sendError(request, reply, toVarcoError(error));
 }
 

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { safeEqual, sha256Hex } from '../../kernel/crypto.ts';
+import { VarcoError } from '../../kernel/errors.ts';
 
 // One registry per app instance (not prom-client's global) so several apps can live in one test process.
 export function createMetricsRegistry(): Registry {
@@ -13,7 +15,21 @@ function surfaceOf(url: string): string {
   return ['api', 'portal', 'admin', 'ncol'].includes(first) ? first : 'other';
 }
 
-export function registerMetrics(app: FastifyInstance, registry: Registry): void {
+/**
+ * Whether `authorization` is `Bearer <token>`. Both sides are hashed first, so the comparison is
+ * constant-time over equal lengths and tells nothing about the token's length either.
+ */
+export function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const presented = /^Bearer ([^\s]+)$/i.exec(authorization ?? '')?.[1] ?? '';
+  return safeEqual(sha256Hex(presented), sha256Hex(token));
+}
+
+/**
+ * Request counters, and /metrics for Prometheus. The metrics tell request rates per surface and the
+ * process's memory: useful to an attacker timing a campaign, so they are served only with a bearer
+ * token (VARCO_METRICS_TOKEN); without one configured the route does not exist (404).
+ */
+export function registerMetrics(app: FastifyInstance, registry: Registry, token: string | undefined): void {
   const requests = new Counter({ name: 'varco_http_requests_total', help: 'HTTP requests by surface, method and status', labelNames: ['surface', 'method', 'status'], registers: [registry] });
   const duration = new Histogram({ name: 'varco_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['surface'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
@@ -22,7 +38,12 @@ export function registerMetrics(app: FastifyInstance, registry: Registry): void 
     requests.inc({ surface, method: request.method, status: String(reply.statusCode) });
     duration.observe({ surface }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_request, reply) => {
+  if (token === undefined) return;
+  app.get('/metrics', async (request, reply) => {
+    if (!bearerMatches(request.headers.authorization, token)) {
+      throw new VarcoError('bearer_token_invalid', 'Send the metrics token as "Authorization: Bearer <VARCO_METRICS_TOKEN>".',
+        { headers: { 'www-authenticate': 'Bearer realm="varco-metrics"' } });
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });

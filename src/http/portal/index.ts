@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
+import { BODY_LIMITS } from '../plugins/limits.ts';
 import type { IdentityService } from '../../modules/identity/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { portalNav } from '../../views/nav.ts';
@@ -23,7 +24,7 @@ export interface PortalContextOptions extends InvitationRoutesOptions, PortalSub
 
 /** The developer portal: referents of connected organisations. */
 export async function portalContext(app: FastifyInstance, options: PortalContextOptions): Promise<void> {
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(formbody, { bodyLimit: BODY_LIMITS.default });
   registerSessionLoading(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes,
     anonymousForms: ['/invitation'], publicPaths: ['/invitation'] });
   registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes });

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import { emailPayload, type MailLocale, type MailTemplateName } from './mail.templates.ts';
-import { forgetSecrets, insertOutbox, selectAdminRecipients } from './outbox.repository.ts';
+import { insertOutbox, selectAdminRecipients } from './outbox.repository.ts';
 
 // Enqueueing happens inside the transaction of the change that causes the e-mail: committed together
 // or not at all. The worker sends after commit; the message id (msg_…) is the event id a receiver can
@@ -34,12 +34,4 @@ export async function enqueueEmailToAdmins(trx: Kysely<Database>, input: Omit<Em
     ids.push(await enqueueEmail(trx, { ...input, to: admin.email, locale: admin.locale }));
   }
   return ids;
-}
-
-/**
- * Forgets the credential-like parameters of the e-mails about one subject (e.g. an invitation that
- * was accepted or re-sent): its link must not stay readable in the outbox or on the Mail page.
- */
-export async function forgetEmailSecrets(trx: Kysely<Database>, subjectType: string, subjectId: string): Promise<void> {
-  await forgetSecrets(trx, (eb) => eb.and([eb('subject_type', '=', subjectType), eb('subject_id', '=', subjectId)]));
 }

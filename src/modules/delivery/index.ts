@@ -1,8 +1,8 @@
 // Public surface of the delivery module: the durable outbox (e-mail now, server-to-server later),
 // its worker, the SMTP mailer and the read side for the back office.
-export { enqueueEmail, enqueueEmailToAdmins, forgetEmailSecrets } from './enqueue.ts';
+export { enqueueEmail, enqueueEmailToAdmins } from './enqueue.ts';
 export type { EmailInput } from './enqueue.ts';
-export { MAIL_TEMPLATE_PARAMS, MAIL_TEMPLATE_NAMES, emailPayload, parseEmailPayload, isMailTemplateName } from './mail.templates.ts';
+export { MAIL_TEMPLATE_PARAMS, MAIL_TEMPLATE_NAMES, SEND_TIME_PARAMS, emailPayload, parseEmailPayload, isMailTemplateName } from './mail.templates.ts';
 export type { MailTemplateName, MailLocale, EmailPayload } from './mail.templates.ts';
 export { enqueueHttpMessage, httpMessagesFor, isHttpMessage, recordHeldAttempt, resendHttpMessage } from './http.outbox.ts';
 export type { HttpMessage, HttpMessageInput, HttpMessageView } from './http.outbox.ts';
@@ -17,3 +17,4 @@ export type { Mailer, MailMessage, SendResult, SmtpMailerOptions } from './smtp.
 export { createDeliveryService, listEmails, getEmail } from './delivery.service.ts';
 export type { DeliveryService, EmailView } from './delivery.service.ts';
 export type { AttemptRow } from './outbox.repository.ts';
+export { pruneFinishedMessages } from './retention.ts';

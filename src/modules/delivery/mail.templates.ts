@@ -15,7 +15,8 @@ const SUBSCRIPTION = ['firstName', 'organisationName', 'productName', 'environme
 const STATION_OUTCOME = ['firstName', 'organisationName', 'stationCode', 'environment', 'note', 'link'] as const;
 
 export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly string[]>> = {
-  invitation: ['firstName', 'organisationName', 'link', 'expiresAt'],
+  // The link is not stored: it is made when the e-mail is sent (SEND_TIME_PARAMS).
+  invitation: ['firstName', 'organisationName', 'invitationId', 'expiresAt'],
   subscription_submitted: ['organisationName', 'productName', 'environment', 'subscriptionName', 'link'],
   subscription_approved: SUBSCRIPTION,
   subscription_rejected: [...SUBSCRIPTION, 'comment'],
@@ -36,12 +37,12 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];
 
 /**
- * Parameters that work as credentials (the invitation link carries its single-use token). They are
- * kept only while the message may still need sending or reading: removed from the outbox row once
- * it is delivered, or when the thing they unlock is used or replaced (see forgetEmailSecrets).
+ * Parameters that work as credentials (the invitation link carries a single-use token) are never
+ * stored: the outbox row names what they unlock, and the sender makes them at send time, so they
+ * exist only in the message that leaves (src/app/mail.ts). A handler that cannot make one does not
+ * send the e-mail.
  */
-export const SECRET_TEMPLATE_PARAMS: Partial<Record<MailTemplateName, readonly string[]>> = { invitation: ['link'] };
-export const FORGOTTEN_VALUE = '(removed: used or delivered)';
+export const SEND_TIME_PARAMS: Partial<Record<MailTemplateName, readonly string[]>> = { invitation: ['link'] };
 
 /** What an e-mail outbox row carries: rendered only at send time, so wording fixes apply to queued mail. */
 export interface EmailPayload {

@@ -1,5 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
-import { FORGOTTEN_VALUE, SECRET_TEMPLATE_PARAMS } from './mail.templates.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { OutboxTable } from '../../db/schema.ts';
 
@@ -69,17 +68,6 @@ export interface AttemptRecord {
  * overwrite the newer attempt's result. The attempt row is written either way, because it happened.
  * Returns whether this worker still held the lease.
  */
-/** Blanks the credential-like parameters (SECRET_TEMPLATE_PARAMS) of the e-mails matched by `where`. */
-export async function forgetSecrets(trx: Kysely<Database>, where: (eb: ExpressionBuilder<Database, 'outbox'>) => Expression<SqlBool>): Promise<void> {
-  for (const [template, names] of Object.entries(SECRET_TEMPLATE_PARAMS)) {
-    for (const name of names ?? []) {
-      await trx.updateTable('outbox')
-        .set({ payload: sql`jsonb_set(payload, ${sql.lit(`{params,${name}}`)}::text[], to_jsonb(${FORGOTTEN_VALUE}::text))` })
-        .where('channel', '=', 'email').where(sql`payload->>'template'`, '=', template).where(where).execute();
-    }
-  }
-}
-
 export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await trx.insertInto('outbox_attempts').values({ message_id: r.messageId, attempt: r.attempt, started_at: r.startedAt,
@@ -92,7 +80,6 @@ export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord): Pro
     const updated = await trx.updateTable('outbox').set({ ...verdict, lease_owner: null, lease_expires_at: null })
       .where('id', '=', r.messageId).where('lease_owner', '=', r.owner).where('attempts', '=', r.attempt).where('state', '=', 'pending')
       .executeTakeFirst();
-    if (r.ok && updated.numUpdatedRows > 0n) await forgetSecrets(trx, (eb) => eb('id', '=', r.messageId));
     return updated.numUpdatedRows > 0n;
   });
 }
@@ -127,9 +114,6 @@ export async function recordAttempts(db: Kysely<Database>, owner: string, record
       FROM input AS i
       WHERE o.id = i.id AND o.lease_owner = ${owner} AND o.attempts = i.attempt AND o.state = 'pending'
       RETURNING o.id, i.ok`.execute(trx);
-    const delivered = result.rows.filter((r) => r.ok).map((r) => r.id);
-    // As in recordAttempt: what a delivered e-mail no longer needs (an invitation link) is not kept.
-    if (delivered.length > 0) await forgetSecrets(trx, (eb) => eb('id', 'in', delivered));
     return new Set(result.rows.map((r) => r.id));
   });
 }

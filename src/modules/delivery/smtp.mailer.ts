@@ -21,9 +21,16 @@ export interface Mailer {
 }
 
 export interface SmtpMailerOptions {
-  /** smtp:// or smtps:// URL; nodemailer reads credentials and options (e.g. ?tls.rejectUnauthorized=false) from it. */
+  /** smtp:// or smtps:// URL, with optional credentials and `tls.*` parameters (e.g. ?tls.servername=mail.example.org). */
   url: string;
   from: string;
+  /**
+   * VARCO_SMTP_REQUIRE_TLS: send nothing over a connection without TLS (smtps, or smtp with
+   * STARTTLS). Whatever it says, credentials are never sent without TLS.
+   */
+  requireTls: boolean;
+  /** Extra CA certificates (PEM) the SMTP server's certificate may chain to; tests use their own CA. */
+  ca?: string;
   timeoutMs?: number;
 }
 
@@ -39,9 +46,51 @@ export function mailDomain(from: string): string {
   return match?.[1] ?? 'varco.localhost';
 }
 
+export interface SmtpConnection {
+  host: string;
+  port: number;
+  /** smtps: TLS from the first byte. */
+  secure: boolean;
+  /** Upgrade with STARTTLS or fail; never continue in clear. */
+  requireTLS: boolean;
+  ignoreTLS: false;
+  auth?: { user: string; pass: string };
+  tls: Record<string, string | boolean>;
+}
+
+/**
+ * The connection options of an SMTP URL, parsed here rather than by nodemailer: nodemailer lets the
+ * URL's query override any option (`?ignoreTLS=true`, `?secure=false`), which would let the URL undo
+ * the TLS rule. Only `tls.*` parameters (certificate checks) are taken from the query.
+ * TLS is required when VARCO_SMTP_REQUIRE_TLS says so and, in any case, when there are credentials:
+ * nodemailer would otherwise send AUTH in clear to a server that does not offer STARTTLS.
+ */
+export function smtpConnection(url: string, requireTls: boolean): SmtpConnection {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new Error(`SMTP URL must use smtp: or smtps:, not ${parsed.protocol}`);
+  const secure = parsed.protocol === 'smtps:';
+  const auth = parsed.username === '' ? undefined : { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) };
+  const tls: Record<string, string | boolean> = { minVersion: 'TLSv1.2' };
+  for (const [name, value] of parsed.searchParams) {
+    if (!name.startsWith('tls.')) throw new Error(`SMTP URL parameter "${name}" is not supported (only tls.* parameters are)`);
+    tls[name.slice(4)] = value === 'true' ? true : value === 'false' ? false : value;
+  }
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || (secure ? 465 : 587)), secure,
+    requireTLS: requireTls || auth !== undefined, ignoreTLS: false, ...(auth ? { auth } : {}), tls };
+}
+
+/** A failure to get TLS reads as the rule it enforces, not as a bare nodemailer code. */
+function tlsRefusal(e: SmtpError, connection: SmtpConnection): string | undefined {
+  if (connection.secure || !connection.requireTLS || !['ETLS', 'ECONNECTION'].includes(e.code ?? '') || !/TLS/i.test(e.message)) return undefined;
+  const why = connection.auth ? 'credentials are sent only over TLS' : 'VARCO_SMTP_REQUIRE_TLS is true';
+  return `the SMTP server offers no usable STARTTLS and ${why}, so nothing was sent (${e.message.replace(/\s+/g, ' ').slice(0, 200)})`;
+}
+
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const timeout = options.timeoutMs ?? 20_000;
-  const transport = nodemailer.createTransport({ url: options.url, pool: true, maxConnections: 5, maxMessages: 100,
+  const connection = smtpConnection(options.url, options.requireTls);
+  if (options.ca) connection.tls.ca = options.ca;
+  const transport = nodemailer.createTransport({ ...connection, pool: true, maxConnections: 5, maxMessages: 100,
     connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout });
   const domain = mailDomain(options.from);
   return {
@@ -55,7 +104,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
         // Only a recipient refused with a 5xx reply is final; a 5xx elsewhere (say, failed authentication)
         // is a configuration problem an operator can fix, so those messages keep being retried.
         const permanent = e.code === 'EENVELOPE' && typeof e.responseCode === 'number' && e.responseCode >= 500;
-        const detail = `${e.code ? `${e.code}: ` : ''}${e.message}`.replace(/\s+/g, ' ').slice(0, 500);
+        const detail = (tlsRefusal(e, connection) ?? `${e.code ? `${e.code}: ` : ''}${e.message}`).replace(/\s+/g, ' ').slice(0, 500);
         return { ok: false, error: detail, permanent, ...(typeof e.responseCode === 'number' ? { statusCode: e.responseCode } : {}) };
       }
     },

@@ -82,3 +82,6 @@ export { SHASIGN_TOOL_MAX_LINES, parseParamLines, shaTool } from './shasign.tool
 export type { ParamLinesResult, ShaToolOptions, ShaToolResult } from './shasign.tool.ts';
 export { MERCHANT_CONFIG_CHANNEL, createConfigCache } from './config.cache.ts';
 export type { ConfigCache, ConfigCacheOptions } from './config.cache.ts';
+
+// Retention (run by the workers' periodic jobs).
+export { pruneErrorLog } from './error-log.retention.ts';

@@ -6,11 +6,15 @@ import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { checkPassword, hashPassword, isEmail, type PasswordProblem } from '../identity/index.ts';
-import { enqueueEmail, forgetEmailSecrets } from '../delivery/index.ts';
+import { enqueueEmail } from '../delivery/index.ts';
 import type { Actor } from './organisations.service.ts';
 import { findOrganisation } from './organisations.repository.ts';
 
 // Invitations: single-use, 48-hour links stored only as a hash. Re-sending supersedes the old link.
+// An invitation is created without a token: its e-mail waits in the outbox naming only the
+// invitation, and the token is made when the e-mail is sent (mintLink, called by the mail sender)
+// or when an administrator asks for a link (createLink). Each new token replaces the previous one,
+// so only the latest link works, and no table ever holds a usable link.
 
 export const INVITATION_TTL_MS = 48 * 3600_000;
 
@@ -48,16 +52,15 @@ export function createInvitationsService(options: InvitationsOptions) {
 
   async function issue(trx: Kysely<Database>, invitation: { organisationId: string; organisationName: string; firstName: string; lastName: string;
     email: string; locale: 'en' | 'it'; productIds: string[] }, actor: Actor, action: string): Promise<string> {
-    const token = randomToken(32);
     const id = newId('inv');
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
-    await trx.insertInto('invitations').values({ id, token_hash: sha256Hex(token), organisation_id: invitation.organisationId, email: invitation.email,
+    await trx.insertInto('invitations').values({ id, token_hash: null, organisation_id: invitation.organisationId, email: invitation.email,
       first_name: invitation.firstName, last_name: invitation.lastName, locale: invitation.locale, product_ids: invitation.productIds,
       invited_by: actor.type === 'admin' ? actor.id : null, created_at: now, expires_at: expiresAt }).execute();
     await enqueueEmail(trx, { to: invitation.email, template: 'invitation', locale: invitation.locale, organisationId: invitation.organisationId,
       subjectType: 'invitation', subjectId: id,
-      params: { firstName: invitation.firstName, organisationName: invitation.organisationName, link: link(token), expiresAt: expiresAt.toISOString() } });
+      params: { firstName: invitation.firstName, organisationName: invitation.organisationName, invitationId: id, expiresAt: expiresAt.toISOString() } });
     await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action, subjectType: 'invitation', subjectId: id,
       organisationId: invitation.organisationId, details: { email: invitation.email } });
     return id;
@@ -92,19 +95,48 @@ export function createInvitationsService(options: InvitationsOptions) {
       if (!old || old.superseded_at) return fail('not_found' as const);
       if (old.accepted_at) return fail('already_accepted' as const);
       await trx.updateTable('invitations').set({ superseded_at: clock.now() }).where('id', '=', old.id).execute();
-      await forgetEmailSecrets(trx, 'invitation', old.id);
       const id = await issue(trx, { organisationId: old.organisation_id, organisationName: old.organisation_name, firstName: old.first_name,
         lastName: old.last_name, email: old.email, locale: old.locale, productIds: old.product_ids }, actor, 'invitation.resent');
       return ok({ id });
     });
   }
 
+  const stateOf = (row: { accepted_at: Date | null; superseded_at: Date | null; expires_at: Date }): Exclude<InvitationState, 'unknown'> =>
+    row.accepted_at ? 'used' : row.superseded_at ? 'superseded' : row.expires_at.getTime() <= clock.now().getTime() ? 'expired' : 'valid';
+
+  /**
+   * A fresh token for a pending invitation, replacing any earlier one (whose link stops working).
+   * The link is returned once and never stored. An administrator's request is audited; the mail
+   * sender's is recorded by the outbox's delivery attempts.
+   */
+  async function mintLink(invitationId: string, actor?: Actor): Promise<Result<{ link: string; email: string }, Exclude<InvitationState, 'valid'>>> {
+    return db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('invitations').select(['id', 'organisation_id', 'email', 'accepted_at', 'superseded_at', 'expires_at'])
+        .where('id', '=', invitationId).forUpdate().executeTakeFirst();
+      if (!row) return fail('unknown' as const);
+      const state = stateOf(row);
+      if (state !== 'valid') return fail(state);
+      const token = randomToken(32);
+      await trx.updateTable('invitations').set({ token_hash: sha256Hex(token) }).where('id', '=', row.id).execute();
+      if (actor) {
+        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'invitation.link_created', subjectType: 'invitation',
+          subjectId: row.id, organisationId: row.organisation_id, details: { email: row.email } });
+      }
+      return ok({ link: link(token), email: row.email });
+    });
+  }
+
+  /** The state of an invitation by id ('unknown' when there is none). */
+  async function stateById(invitationId: string): Promise<InvitationState> {
+    const row = await db.selectFrom('invitations').select(['accepted_at', 'superseded_at', 'expires_at']).where('id', '=', invitationId).executeTakeFirst();
+    return row ? stateOf(row) : 'unknown';
+  }
+
   async function lookup(token: string) {
     const row = await db.selectFrom('invitations').innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
       .selectAll('invitations').select('organisations.name as organisation_name')
       .where('invitations.token_hash', '=', sha256Hex(token)).executeTakeFirst();
-    const state: InvitationState = !row ? 'unknown' : row.accepted_at ? 'used' : row.superseded_at ? 'superseded'
-      : row.expires_at.getTime() <= clock.now().getTime() ? 'expired' : 'valid';
+    const state: InvitationState = row ? stateOf(row) : 'unknown';
     return { state, invitation: row };
   }
 
@@ -129,7 +161,6 @@ export function createInvitationsService(options: InvitationsOptions) {
         first_name: invitation.first_name, last_name: invitation.last_name, locale: invitation.locale, organisation_id: invitation.organisation_id,
         created_at: clock.now() }).execute();
       await trx.updateTable('invitations').set({ user_id: userId }).where('id', '=', invitation.id).execute();
-      await forgetEmailSecrets(trx, 'invitation', invitation.id);
       if (invitation.product_ids.length) {
         await trx.insertInto('user_products').values(invitation.product_ids.map((productId) => ({ user_id: userId, product_id: productId }))).execute();
       }
@@ -141,7 +172,7 @@ export function createInvitationsService(options: InvitationsOptions) {
 
   const byId = (id: string) => db.selectFrom('invitations').select(['id', 'organisation_id']).where('id', '=', id).executeTakeFirst();
 
-  return { invite, resend, lookup, accept, byId };
+  return { invite, resend, lookup, accept, byId, mintLink, stateById };
 }
 
 export type InvitationsService = ReturnType<typeof createInvitationsService>;

@@ -26,6 +26,7 @@ export type { StationCaller, StationCallRefusal, StationCallTarget } from './sta
 export { createExpiryWarnings } from './expiry.service.ts';
 export type { ExpiryWarnings, ExpiryRun } from './expiry.service.ts';
 export { createStationScheduler } from './stations.scheduler.ts';
+export { pruneChecks } from './stations.repository.ts';
 export type { StationScheduler, SchedulerLogger, TickReport } from './stations.scheduler.ts';
 export { ENDPOINT_PROBLEM_TEXT, isStationCode, validateEndpoint } from './station.policy.ts';
 export type { Environment, EndpointInput, EndpointProblem } from './station.policy.ts';

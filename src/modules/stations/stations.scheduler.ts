@@ -6,8 +6,8 @@ import * as repo from './stations.repository.ts';
 import type { VerificationService } from './verification.service.ts';
 
 // The stations' schedule, run by the workers: re-verify approved stations whose last check is
-// older than the interval (hourly by default), and once a day send certificate expiry warnings and
-// drop checks older than 90 days (each station's latest is kept).
+// older than the interval (hourly by default), and once a day send certificate expiry warnings.
+// (Old checks are dropped by the retention jobs, src/app/retention.ts.)
 // A PostgreSQL advisory lock, held on one pooled connection for the length of a run, lets only one
 // instance run at a time; the others skip that tick. Which stations are due is read from
 // last_check_at, so instances taking turns do not verify a station twice in one interval.
@@ -40,8 +40,6 @@ export interface TickReport {
 
 const LOCK_KEY = 'varco.stations.schedule';
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Check history kept for the pages and for support; hourly checks of every station add up. */
-const KEEP_CHECKS_DAYS = 90;
 
 export function createStationScheduler(options: SchedulerOptions) {
   const { db, clock, logger } = options;
@@ -67,10 +65,7 @@ export function createStationScheduler(options: SchedulerOptions) {
     const now = clock.now().getTime();
     const expiryDue = lastExpiryRun === undefined || now - lastExpiryRun >= DAY_MS;
     const warnings = expiryDue ? (await options.expiry.run()).sent : [];
-    if (expiryDue) {
-      await repo.pruneChecks(db, new Date(now - KEEP_CHECKS_DAYS * DAY_MS));
-      lastExpiryRun = now;
-    }
+    if (expiryDue) lastExpiryRun = now;
     return { verified, expiryRan: expiryDue, warnings };
   }
 

@@ -1,9 +1,11 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 
-// The back office Mail page: what Varco sent or would send. Without SMTP it is how a first-time
-// administrator reads an invitation, so links in the text part are clickable. The HTML part is
-// shown as escaped source, never rendered: its parameters come from outside.
+// The back office Mail page: what Varco sent or would send. Links in the text part are clickable;
+// the HTML part is shown as escaped source, never rendered: its parameters come from outside.
+// An invitation's link is not stored (it is made when the e-mail is sent): the page shows the
+// e-mail without it and, while the invitation is pending, a "Create link" button whose answer shows
+// a fresh link once. Without SMTP that is how a first-time administrator onboards a referent.
 
 export interface MailRow {
   id: string;
@@ -17,6 +19,14 @@ export interface MailRow {
 
 export interface MailAttempt { attempt: number; startedAt: Date; durationMs: number; ok: boolean; error: string | null; worker: string | null }
 
+/** The "Create link" section of an invitation e-mail (none for other e-mails). */
+export interface InvitationLinkSection {
+  /** Pending invitations get the button; the others say why there is none. */
+  state: 'valid' | 'used' | 'superseded' | 'expired' | 'unknown';
+  action: string;
+  csrf: string;
+}
+
 export interface MailDetail extends MailRow {
   locale: Locale;
   template: string;
@@ -25,23 +35,36 @@ export interface MailDetail extends MailRow {
   deliveredAt: Date | null;
   nextAttemptAt: Date;
   attemptLog: MailAttempt[];
+  invitationLink?: InvitationLinkSection;
 }
 
 const T = {
   en: { to: 'To', subject: 'Subject', state: 'State', attempts: 'Attempts', created: 'Created', lastError: 'Last error', none: 'No e-mails yet.',
-    notSending: 'No SMTP server is configured (VARCO_SMTP_URL), so e-mails are not sent: they wait here. Open one to read it and follow its link.',
+    notSending: 'No SMTP server is configured (VARCO_SMTP_URL), so e-mails are not sent: they wait here. Open one to read it; for an invitation, press "Create link" there and pass the link on.',
     sending: 'E-mails are sent over SMTP; the latest are listed here.', back: 'All e-mails', language: 'Language', template: 'Template',
     delivered: 'Delivered', next: 'Next attempt', text: 'Text', htmlSource: 'HTML part (source)', attemptLog: 'Delivery attempts',
     attempt: 'Attempt', started: 'Started', duration: 'Duration', result: 'Result', worker: 'Worker', ok: 'sent', failed: 'failed', noAttempts: 'Not attempted yet.',
     unreadable: '(unreadable message)',
-    states: { pending: 'waiting', held: 'held', delivered: 'sent', dead: 'given up' } },
+    states: { pending: 'waiting', held: 'held', delivered: 'sent', dead: 'given up' },
+    linkPlaceholder: '[the link is made when the e-mail is sent, or with "Create link" on the back office Mail page]',
+    invitationLink: 'Invitation link', createLink: 'Create link',
+    createLinkHelp: 'The link is not stored: it is made when the e-mail is sent. "Create link" makes one now and shows it once; pass it on to the invitee yourself. Each new link (this button, or the e-mail being sent) replaces the previous one.',
+    linkCreated: 'A new invitation link for {email}. It is shown only now: copy it and pass it on. It works once, until the invitation expires, and a newer link replaces it.',
+    linkRefused: { used: 'The invitation was accepted already: no link is needed.', superseded: 'A newer invitation replaced this one: use that e-mail.',
+      expired: "The invitation has expired: send a new link from the organisation's page.", unknown: 'No such invitation.' } },
   it: { to: 'A', subject: 'Oggetto', state: 'Stato', attempts: 'Tentativi', created: 'Creato', lastError: 'Ultimo errore', none: 'Nessuna e-mail.',
-    notSending: 'Nessun server SMTP configurato (VARCO_SMTP_URL): le e-mail non vengono inviate e restano qui. Aprine una per leggerla e seguirne il link.',
+    notSending: 'Nessun server SMTP configurato (VARCO_SMTP_URL): le e-mail non vengono inviate e restano qui. Aprine una per leggerla; per un invito premi lì "Crea link" e inoltra il link.',
     sending: 'Le e-mail vengono inviate via SMTP; qui ci sono le più recenti.', back: 'Tutte le e-mail', language: 'Lingua', template: 'Modello',
     delivered: 'Inviata', next: 'Prossimo tentativo', text: 'Testo', htmlSource: 'Parte HTML (sorgente)', attemptLog: 'Tentativi di invio',
     attempt: 'Tentativo', started: 'Inizio', duration: 'Durata', result: 'Esito', worker: 'Worker', ok: 'inviata', failed: 'fallito', noAttempts: 'Nessun tentativo finora.',
     unreadable: '(messaggio illeggibile)',
-    states: { pending: 'in attesa', held: 'trattenuta', delivered: 'inviata', dead: 'abbandonata' } },
+    states: { pending: 'in attesa', held: 'trattenuta', delivered: 'inviata', dead: 'abbandonata' },
+    linkPlaceholder: '[il link viene creato all\'invio dell\'e-mail, oppure con "Crea link" nella pagina Posta del back office]',
+    invitationLink: "Link d'invito", createLink: 'Crea link',
+    createLinkHelp: 'Il link non viene conservato: è creato quando l\'e-mail parte. "Crea link" ne crea uno ora e lo mostra una sola volta; inoltralo tu all\'invitato. Ogni nuovo link (questo pulsante, o l\'invio dell\'e-mail) sostituisce il precedente.',
+    linkCreated: "Un nuovo link d'invito per {email}. È mostrato solo ora: copialo e inoltralo. Funziona una volta, fino alla scadenza dell'invito, e un link più recente lo sostituisce.",
+    linkRefused: { used: "L'invito è già stato accettato: non serve un link.", superseded: "Un invito più recente ha sostituito questo: usa quell'e-mail.",
+      expired: "L'invito è scaduto: invia un nuovo link dalla pagina dell'organizzazione.", unknown: 'Invito inesistente.' } },
 } as const;
 
 const date = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
@@ -84,6 +107,7 @@ ${m.state === 'pending' ? html`<tr><th>${t.next}</th><td>${date(m.nextAttemptAt)
 <tr><th>${t.attempts}</th><td>${m.attempts}</td></tr>
 ${m.lastError ? html`<tr><th>${t.lastError}</th><td>${m.lastError}</td></tr>` : ''}
 </table>
+${m.invitationLink ? invitationLinkSection(locale, m.invitationLink) : ''}
 <h2>${t.text}</h2>
 <pre style="white-space:pre-wrap">${linkify(m.text)}</pre>
 <details><summary>${t.htmlSource}</summary><pre style="white-space:pre-wrap">${m.html}</pre></details>
@@ -91,4 +115,31 @@ ${m.lastError ? html`<tr><th>${t.lastError}</th><td>${m.lastError}</td></tr>` : 
 ${m.attemptLog.length === 0 ? html`<p>${t.noAttempts}</p>` : html`<table><thead><tr><th>${t.attempt}</th><th>${t.started}</th><th>${t.duration}</th><th>${t.result}</th><th>${t.worker}</th></tr></thead><tbody>
 ${m.attemptLog.map((a) => html`<tr><td>${a.attempt}</td><td>${date(a.startedAt)}</td><td>${a.durationMs} ms</td><td>${a.ok ? t.ok : html`${t.failed}: ${a.error ?? ''}`}</td><td>${a.worker ?? ''}</td></tr>\n`)}
 </tbody></table>`}`;
+}
+
+/** What the Mail page shows in place of a parameter made at send time. */
+export function sendTimePlaceholder(locale: Locale): string {
+  return T[locale].linkPlaceholder;
+}
+
+function invitationLinkSection(locale: Locale, s: InvitationLinkSection): SafeHtml {
+  const t = T[locale];
+  return html`<h2>${t.invitationLink}</h2>
+${s.state === 'valid' ? html`<p>${t.createLinkHelp}</p>
+<form method="post" action="${s.action}"><input type="hidden" name="_csrf" value="${s.csrf}"><button type="submit">${t.createLink}</button></form>`
+    : html`<p>${t.linkRefused[s.state]}</p>`}`;
+}
+
+/** The answer to "Create link": the link, shown this once. */
+export function invitationLinkCreatedPage(locale: Locale, view: { mailId: string; email: string; link: string }): SafeHtml {
+  const t = T[locale];
+  return html`<p class="notice" role="status">${t.linkCreated.replace('{email}', view.email)}</p>
+<p><a href="${view.link}" rel="noopener noreferrer" data-invitation-link>${view.link}</a></p>
+<p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
+}
+
+export function invitationLinkRefusedPage(locale: Locale, view: { mailId: string; state: Exclude<InvitationLinkSection['state'], 'valid'> }): SafeHtml {
+  const t = T[locale];
+  return html`<p class="error" role="alert">${t.linkRefused[view.state]}</p>
+<p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }

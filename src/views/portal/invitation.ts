@@ -7,13 +7,13 @@ const T = {
     expired: 'This invitation link has expired. Ask your administrator to send a new one.',
     used: 'This invitation link has already been used. Sign in with your e-mail and password.',
     superseded: 'A newer invitation link was sent to you; use the link in the latest e-mail.',
-    unknown: 'This invitation link is not valid. Check that you copied the whole link from the e-mail.', signIn: 'Go to sign in' },
+    unknown: 'This invitation link is not valid. Check that you copied the whole link, from the latest e-mail: a newer link replaces the earlier ones.', signIn: 'Go to sign in' },
   it: { intro: 'Sei stato invitato come referente di {org}. Conferma la registrazione e scegli una password per il portale sviluppatori.',
     email: 'E-mail', password: 'Password (almeno 12 caratteri)', confirm: 'Ripeti la password', submit: 'Conferma e imposta la password',
     expired: "Questo link d'invito è scaduto. Chiedi all'amministratore di inviarne uno nuovo.",
     used: "Questo link d'invito è già stato usato. Accedi con la tua e-mail e password.",
     superseded: "Ti è stato inviato un link d'invito più recente: usa il link dell'ultima e-mail.",
-    unknown: "Questo link d'invito non è valido. Controlla di aver copiato tutto il link dall'e-mail.", signIn: "Vai all'accesso" },
+    unknown: "Questo link d'invito non è valido. Controlla di aver copiato tutto il link, dall'ultima e-mail: un link più recente sostituisce i precedenti.", signIn: "Vai all'accesso" },
 } as const;
 
 export type InvitationProblemState = 'expired' | 'used' | 'superseded' | 'unknown';

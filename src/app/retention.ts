@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import { pruneFinishedMessages } from '../modules/delivery/index.ts';
+import { pruneErrorLog } from '../modules/ecommerce/index.ts';
+import { deleteExpiredSessions } from '../modules/identity/index.ts';
+import { pruneChecks } from '../modules/stations/index.ts';
+import type { PeriodicJob } from './jobs.ts';
+
+// Retention (docs/security.md section 7, "Retention jobs"): what Varco stores because of outside
+// traffic or routine work does not grow for ever. One periodic job per rule, each run by one instance
+// at a time (src/app/jobs.ts); each module deletes its own rows.
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Hourly: each run deletes about an hour's worth of rows, never a backlog of days. */
+export const RETENTION_EVERY_MS = 60 * 60 * 1000;
+
+const daysBefore = (now: Date, days: number): Date => new Date(now.getTime() - days * DAY_MS);
+
+export function retentionJobs(options: { db: Kysely<Database>; retention: Config['retention'] }): PeriodicJob[] {
+  const { db, retention } = options;
+  const job = (name: string, run: (now: Date) => Promise<number>): PeriodicJob =>
+    ({ name: `retention.${name}`, everyMs: RETENTION_EVERY_MS, run: async (now) => ({ deleted: await run(now) }) });
+  return [
+    // The hosted page's error log: a rejected request is stored for the merchant to read, then goes.
+    job('error_log', (now) => pruneErrorLog(db, daysBefore(now, retention.errorLogDays))),
+    // Delivered and given-up messages, with their attempts; pending ones are kept whatever their age.
+    job('outbox', (now) => pruneFinishedMessages(db, daysBefore(now, retention.outboxDays))),
+    // Station verification history; each station's latest check is kept (its page and the warnings read it).
+    job('station_checks', (now) => pruneChecks(db, daysBefore(now, retention.checksDays))),
+    // Sessions past their expiry: useless to anyone, and each one is a row per sign-in.
+    job('sessions', (now) => deleteExpiredSessions(db, { now: () => now })),
+  ];
+}
