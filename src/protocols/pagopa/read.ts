@@ -64,7 +64,7 @@ function readSequence(parent: XmlElement, type: ComplexType, path: string): Sche
         if (!read.ok) return read;
         values.push(read.value);
       }
-      if (values.length === 0 && p.occurs !== 'optional') return missing(parent, p, kids[i], path);
+      if (values.length === 0 && p.occurs !== 'optional') return missing(parent, p, kids[i], path, type);
       if (values.length > 0) out[p.key] = p.occurs === 'many' ? values : values[0];
     } else {
       const kid = kids[i];
@@ -75,7 +75,7 @@ function readSequence(parent: XmlElement, type: ComplexType, path: string): Sche
         out[option.key] = read.value;
         i++;
       } else if (p.required) {
-        return missing(parent, p, kid, path);
+        return missing(parent, p, kid, path, type);
       }
     }
   }
@@ -83,7 +83,15 @@ function readSequence(parent: XmlElement, type: ComplexType, path: string): Sche
   return extra === undefined ? { ok: true, value: out } : unexpected(parent, type, extra, path);
 }
 
-function missing(parent: XmlElement, p: Particle, found: XmlElement | undefined, path: string): SchemaResult<never> {
+/**
+ * A particle found no match: name what is really wrong — an element the type does not know, one
+ * that came back (repeated or out of order), or the expected one missing.
+ */
+function missing(parent: XmlElement, p: Particle, found: XmlElement | undefined, path: string, type: ComplexType): SchemaResult<never> {
+  if (found !== undefined) {
+    const at = type.content.findIndex((q) => (q.kind === 'element' ? q.name === found.local : q.options.some((o) => o.name === found.local)));
+    if (at === -1 || at <= type.content.indexOf(p)) return unexpected(parent, type, found, path);
+  }
   const name = p.kind === 'element' ? p.name : p.options.map((o) => o.name).join('|');
   const instead = found === undefined ? '' : ` (found <${found.local}> instead)`;
   return fail(`${path}/${name}`, name, `${nameOf(p)} is missing in <${parent.local}>${instead}`);
