@@ -14,14 +14,20 @@ const file = (path: string): XMLFileInfo => ({ fileName: path, contents: readFil
 
 export interface Named { readonly name: string; readonly xml: string }
 
+/** libxml2 in WebAssembly runs out of memory on thousands of files at once: validate in batches. */
+const BATCH = 200;
+
 async function validate(messages: readonly Named[], schema: XMLFileInfo, preload: XMLFileInfo[]): Promise<Map<string, string[]>> {
-  const inputs = messages.map((m, i) => ({ fileName: `message-${i}.xml`, contents: m.xml }));
-  const result = await validateXML({ xml: inputs, schema, preload, maxMemoryPages: 1024 });
   const errors = new Map<string, string[]>(messages.map((m) => [m.name, []]));
-  for (const error of result.errors) {
-    const index = Number(/message-(\d+)\.xml/.exec(error.loc?.fileName ?? error.rawMessage)?.[1] ?? -1);
-    const name = messages[index]?.name ?? '(unknown)';
-    errors.set(name, [...(errors.get(name) ?? []), error.message]);
+  for (let start = 0; start < messages.length; start += BATCH) {
+    const batch = messages.slice(start, start + BATCH);
+    const inputs = batch.map((m, i) => ({ fileName: `message-${i}.xml`, contents: m.xml }));
+    const result = await validateXML({ xml: inputs, schema, preload, maxMemoryPages: 1024 });
+    for (const error of result.errors) {
+      const index = Number(/message-(\d+)\.xml/.exec(error.loc?.fileName ?? error.rawMessage)?.[1] ?? -1);
+      const name = batch[index]?.name ?? '(unknown)';
+      errors.set(name, [...(errors.get(name) ?? []), error.message]);
+    }
   }
   return errors;
 }
