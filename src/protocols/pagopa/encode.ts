@@ -26,9 +26,11 @@ export function encodeRequestBody<O extends Operation>(op: O, value: RequestOf<O
 }
 
 export function encodeResponseBody<O extends Operation>(op: O, value: ResponseOf<O>): string {
+  // The schema first: the rules read fields the schema guarantees are there.
+  const body = bodyElement(op, responseElement(op), OPERATIONS[op].response, value);
   const broken = checkResponseRules(op, value);
   if (broken) throw new EncodeError(broken.path, broken.message);
-  return bodyElement(op, responseElement(op), OPERATIONS[op].response, value);
+  return body;
 }
 
 /** A complete request envelope. Throws EncodeError when the value would not match the XSD. */

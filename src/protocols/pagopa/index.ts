@@ -24,6 +24,14 @@ export {
   parseIdempotencyKey, parseNoticeNumber, partitaIvaValid, toXsdDate, toXsdDateTime, tokenLifetimeMs,
   type NoticeNumberParts, type ParsedNoticeNumber,
 } from './values.ts';
-export type * from './messages.psp.ts';
-export type * from './messages.pa.ts';
+export { generateSchema, generateWsdl, nodeForPspWsdl } from './wsdl.ts';
+export type {
+  ActivatePaymentNoticeReq, ActivatePaymentNoticeRes, ActivatePaymentNoticeV2Request, ActivatePaymentNoticeV2Response,
+  SendPaymentOutcomeReq, SendPaymentOutcomeRes, SendPaymentOutcomeV2Request, SendPaymentOutcomeV2Response,
+  VerifyPaymentNoticeReq, VerifyPaymentNoticeRes,
+} from './messages.psp.ts';
+export type {
+  PaGetPaymentReq, PaGetPaymentRes, PaGetPaymentV2Request, PaGetPaymentV2Response, PaSendRTReq, PaSendRTRes,
+  PaSendRTV2Request, PaSendRTV2Response, PaVerifyPaymentNoticeReq, PaVerifyPaymentNoticeRes, PaymentPA, PaymentPAV2,
+} from './messages.pa.ts';
 export type { Receipt, ReceiptV2 } from './messages.receipt.ts';
