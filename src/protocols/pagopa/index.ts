@@ -15,7 +15,8 @@ export {
   EC_OPERATIONS, isOperation, OPERATIONS, PSP_OPERATIONS, requestElement, responseElement, SERVICES,
   type EcOperation, type Operation, type PspOperation, type RequestFor, type RequestOf, type ResponseOf, type Service,
 } from './operations.ts';
-export { buildSoapFault, parseSoapAction } from './soap.ts';
+export { buildEnvelope, buildSoapFault, parseSoapAction } from './soap.ts';
+export { maskPasswords, PASSWORD_MASK } from './redact.ts';
 export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml.ts';
 export { NS } from './xsd.common.ts';
 export {
