@@ -28,6 +28,18 @@ export default tseslint.config(
     files: ['src/config/**/*.ts', 'src/db/**/*.ts', 'src/pki/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**'], 'config, db and pki sit below modules and http.')]) },
   },
+  // Protocol libraries are pure: kernel and npm libraries only, no I/O, no framework. Their tests
+  // (beside the code) may open sockets and read fixtures. modules and http may import protocols.
+  {
+    files: ['src/protocols/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict([
+      group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', '**/db/**', '**/config/**', '**/pki/**'],
+        'protocols import only src/kernel and npm libraries.'),
+      group(['fastify', '@fastify/*', 'kysely', 'pg', 'undici', 'nodemailer', 'node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:tls', 'node:dgram', 'node:child_process', 'node:worker_threads'],
+        'protocols do no I/O: the caller brings the bytes and takes the result.'),
+    ]) },
+  },
   {
     files: ['src/modules/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([
