@@ -58,7 +58,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   const { config, db, clock } = deps;
   const subscriptionServices = createSubscriptionServices({ db, clock, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
   const services: Omit<Services, 'hostedPage'> = {
-    identity: createIdentityService({ db, clock, sessionTtlMinutes: config.sessionTtlMinutes,
+    identity: createIdentityService({ db, clock, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
     organisations: createOrganisationsService({ db, clock }),
     invitations: createInvitationsService({ db, clock, publicUrl: config.publicUrl }),
@@ -82,6 +82,9 @@ export async function buildApp(deps: AppDeps, services: Services = createService
     genReqId: () => newId('req'),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // request.ip (sign-in throttle, audit rows, rate limits) believes X-Forwarded-For only when the
+    // peer is one of VARCO_TRUSTED_PROXIES; it is then the rightmost address no trusted proxy added.
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
     ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance;
 
