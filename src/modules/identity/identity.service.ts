@@ -46,7 +46,7 @@ export function createIdentityService(options: IdentityOptions) {
   async function signIn(input: SignInInput): Promise<SignInOutcome> {
     const email = input.email.trim().toLowerCase();
     const looked: { user?: repo.UserRow | undefined } = {};
-    // The slot is taken before the account is even looked up: a refused attempt costs one statement.
+    // The slots are taken before the account is looked up: a refused attempt reaches neither the users table nor argon2.
     const checked = await attempts.check({ surface: input.surface, email, ip: input.ip }, async () => {
       const user = looked.user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], email);
       return verifyPassword(user && user.disabled_at === null ? user.password_hash : null, input.password);
