@@ -67,7 +67,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
   const services: Omit<Services, 'hostedPage'> = {
-    identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes,
+    identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
     organisations: createOrganisationsService({ db, clock, audit }),
     invitations: createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl }),
@@ -94,6 +94,9 @@ export async function buildApp(deps: AppDeps, services: Services = createService
     // Answered by the security plugin instead, so the 503 carries the security headers.
     return503OnClosing: false,
     ...serverOptions(deps.tls, deps.httpLimits),
+    // request.ip (sign-in throttle, audit rows, rate limits) believes X-Forwarded-For only when the
+    // peer is one of VARCO_TRUSTED_PROXIES; it is then the rightmost address no trusted proxy added.
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
   }) as unknown as FastifyInstance;
 
   registerErrorHandling(app);

@@ -51,7 +51,7 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
         if (again !== password) throw new UsageError(PASSWORD_PROBLEMS.mismatch);
       }
       const { db } = await ctx.database();
-      const identity = createIdentityService({ db, clock: ctx.clock, audit: await ctx.audit(), sessionTtlMinutes: ctx.config.sessionTtlMinutes,
+      const identity = createIdentityService({ db, clock: ctx.clock, audit: await ctx.audit(), sessionTtlMinutes: ctx.config.sessionTtlMinutes, sessionAbsoluteHours: ctx.config.sessionAbsoluteHours,
         signInMaxFailures: ctx.config.signInMaxFailures, signInLockMinutes: ctx.config.signInLockMinutes });
       const result = await identity.createAdmin({ email, password, actor: 'cli' });
       if (!result.ok) throw new UsageError(`Administrator not created: ${PASSWORD_PROBLEMS[result.reason]}.`);

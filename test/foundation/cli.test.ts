@@ -46,7 +46,7 @@ test('admin create --password-file --json prints the new id, and that administra
   const user = await database.db.selectFrom('users').selectAll().where('id', '=', out.id).executeTakeFirstOrThrow();
   assert.equal(user.kind, 'admin');
   assert.equal(user.email, EMAIL);
-  const identity = createIdentityService({ db: database.db, clock: systemClock, audit: testAudit(masterKey), sessionTtlMinutes: 60, signInMaxFailures: 5, signInLockMinutes: 15 });
+  const identity = createIdentityService({ db: database.db, clock: systemClock, audit: testAudit(masterKey), sessionTtlMinutes: 60, sessionAbsoluteHours: 12, signInMaxFailures: 5, signInLockMinutes: 15 });
   const signIn = await identity.signIn({ surface: 'admin', email: EMAIL, password: PASSWORD, ip: '127.0.0.1', userAgent: null });
   assert.equal(signIn.ok, true);
 

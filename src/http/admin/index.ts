@@ -8,6 +8,7 @@ import { adminNav } from '../../views/nav.ts';
 import { translate } from '../../views/i18n.ts';
 import { registerSessionLoading, anonymousCsrfToken } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
+import { registerPasswordRoutes } from '../plugins/password.ts';
 import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './organisations.ts';
 import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
@@ -27,6 +28,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   await app.register(formbody, { bodyLimit: BODY_LIMITS.default });
   registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'], publicPaths: ['/setup'] });
   registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
+  registerPasswordRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, nav: adminNav });
   const subscriptionSection = organisationSubscriptions(options.subscriptions);
   const stationSection = organisationStations(options.stations);
   registerOrganisationRoutes(app, { ...options, organisationSections: async (id, request) =>

@@ -8,6 +8,7 @@ import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { registerSessionLoading } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
+import { registerPasswordRoutes } from '../plugins/password.ts';
 import { registerInvitationRoutes, type InvitationRoutesOptions } from './invitation.ts';
 import { registerPortalSubscriptionRoutes, type PortalSubscriptionRoutesOptions } from './subscriptions.ts';
 import { registerPortalStationRoutes, type PortalStationRoutesOptions } from './stations.ts';
@@ -28,6 +29,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerSessionLoading(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes,
     anonymousForms: ['/invitation'], publicPaths: ['/invitation'] });
   registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes });
+  registerPasswordRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes, nav: portalNav });
   registerInvitationRoutes(app, options);
   registerPortalSubscriptionRoutes(app, options);
   registerPortalStationRoutes(app, options);

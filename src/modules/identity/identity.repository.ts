@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
-import type { ThrottleState } from './throttle.policy.ts';
 
 export type Surface = 'admin' | 'portal';
 export const SURFACE_USER_KIND = { admin: 'admin', portal: 'referent' } as const;
@@ -10,22 +9,29 @@ export function findUserByEmail(db: Kysely<Database>, kind: 'admin' | 'referent'
     .where((eb) => eb.fn('lower', ['email']), '=', email.toLowerCase()).executeTakeFirst();
 }
 
+export type UserRow = NonNullable<Awaited<ReturnType<typeof findUserByEmail>>>;
+
+export function findUserById(db: Kysely<Database>, id: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * True while the user is enabled and still has the password that was just verified. The row stays
+ * share-locked to the end of the caller's transaction, so a password change either waits for the
+ * session being created (and then ends it) or has committed before, and this answers false.
+ */
+export async function passwordStillIs(trx: Kysely<Database>, id: string, passwordHash: string | null): Promise<boolean> {
+  const row = await trx.selectFrom('users').select(['password_hash', 'disabled_at']).where('id', '=', id).forShare().executeTakeFirst();
+  return !!row && row.disabled_at === null && passwordHash !== null && row.password_hash === passwordHash;
+}
+
+/** Replaces the hash only if it is still the one verified, so two concurrent changes cannot both win. */
+export async function replacePassword(trx: Kysely<Database>, id: string, verifiedHash: string, newHash: string): Promise<boolean> {
+  const result = await trx.updateTable('users').set({ password_hash: newHash }).where('id', '=', id).where('password_hash', '=', verifiedHash).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export function countAdmins(db: Kysely<Database>): Promise<number> {
   return db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'admin')
     .executeTakeFirstOrThrow().then((r) => Number(r.n));
-}
-
-export async function readThrottle(db: Kysely<Database>, keys: string[]): Promise<Map<string, ThrottleState>> {
-  const rows = await db.selectFrom('signin_throttle').selectAll().where('key', 'in', keys).execute();
-  return new Map(rows.map((r) => [r.key, { failures: r.failures, windowStartedAt: r.window_started_at, lockedUntil: r.locked_until }]));
-}
-
-export async function writeThrottle(db: Kysely<Database>, key: string, state: ThrottleState): Promise<void> {
-  const values = { failures: state.failures, window_started_at: state.windowStartedAt, locked_until: state.lockedUntil };
-  await db.insertInto('signin_throttle').values({ key, ...values })
-    .onConflict((oc) => oc.column('key').doUpdateSet(values)).execute();
-}
-
-export async function clearThrottle(db: Kysely<Database>, key: string): Promise<void> {
-  await db.deleteFrom('signin_throttle').where('key', '=', key).execute();
 }

@@ -6,15 +6,18 @@ import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { VarcoError, fail, ok, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { checkPassword, hashPassword, verifyPassword, type PasswordProblem } from './password.ts';
-import { checkThrottle, recordFailure, type ThrottleLimits } from './throttle.policy.ts';
+import { createPasswordAttempts } from './password-attempts.ts';
+import { createPasswordChange } from './password-change.ts';
 import * as repo from './identity.repository.ts';
-import { createSession, deleteSession, readSession, type SessionView } from './sessions.ts';
+import { createSession, deleteSession, readSession, type SessionLifetime, type SessionView } from './sessions.ts';
 
 export interface IdentityOptions {
   db: Kysely<Database>;
   clock: Clock;
   audit: AuditLog;
   sessionTtlMinutes: number;
+  /** Absolute lifetime of a session from sign-in, however active (VARCO_SESSION_ABSOLUTE_HOURS). */
+  sessionAbsoluteHours: number;
   signInMaxFailures: number;
   signInLockMinutes: number;
 }
@@ -31,7 +34,6 @@ export type SignInOutcome = Result<{ token: string; sessionId: string; userId: s
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SETUP_TOKEN_TTL_MS = 24 * 3600_000;
-export const ADDRESS_FACTOR = 4;
 
 export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
@@ -39,38 +41,35 @@ export function isEmail(value: string): boolean {
 
 export function createIdentityService(options: IdentityOptions) {
   const { db, clock, audit } = options;
-  const limits: ThrottleLimits = { maxFailures: options.signInMaxFailures, windowMs: 15 * 60_000, lockMs: options.signInLockMinutes * 60_000 };
-  // An address is shared by everyone behind one NAT or proxy: a few people's typos must not lock
-  // them all out, so the address allows ADDRESS_FACTOR times the failures of one account.
-  const addressLimits: ThrottleLimits = { ...limits, maxFailures: options.signInMaxFailures * ADDRESS_FACTOR };
+  const lifetime: SessionLifetime = { idleMinutes: options.sessionTtlMinutes, absoluteHours: options.sessionAbsoluteHours };
+  const attempts = createPasswordAttempts({ db, clock, maxFailures: options.signInMaxFailures, lockMinutes: options.signInLockMinutes });
 
   async function signIn(input: SignInInput): Promise<SignInOutcome> {
     const email = input.email.trim().toLowerCase();
-    // Two throttles: per account (guessing one password) and per address (spraying many accounts).
-    const keys = [`account:${input.surface}:${email}`, `ip:${input.surface}:${input.ip ?? 'unknown'}`];
-    const states = await repo.readThrottle(db, keys);
-    for (const key of keys) {
-      const verdict = checkThrottle(states.get(key), clock.now());
-      if (!verdict.allowed) return { ...fail('locked'), retryAfterMs: verdict.retryAfterMs };
-    }
-    const user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], email);
-    const valid = await verifyPassword(user && user.disabled_at === null ? user.password_hash : null, input.password);
-    if (!user || !valid) {
-      await db.transaction().execute(async (trx) => {
-        for (const key of keys) await repo.writeThrottle(trx, key, recordFailure(states.get(key), clock.now(), key.startsWith('ip:') ? addressLimits : limits));
-        await audit.append(trx, { actorType: 'anonymous', actorId: user?.id ?? null, action: 'sign_in.failed', subjectType: 'user',
-          subjectId: user?.id ?? null, ip: input.ip, details: { surface: input.surface, email } });
-      });
+    const looked: { user?: repo.UserRow | undefined } = {};
+    // The slots are taken before the account is looked up: a refused attempt reaches neither the users table nor argon2.
+    const checked = await attempts.check({ surface: input.surface, email, ip: input.ip }, async () => {
+      const user = looked.user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], email);
+      return verifyPassword(user && user.disabled_at === null ? user.password_hash : null, input.password);
+    });
+    if (checked.kind === 'locked') return { ...fail('locked'), retryAfterMs: checked.retryAfterMs };
+    const found = looked.user;
+    if (checked.kind === 'wrong' || !found) {
+      await db.transaction().execute((trx) => audit.append(trx, { actorType: 'anonymous', actorId: found?.id ?? null, action: 'sign_in.failed',
+        subjectType: 'user', subjectId: found?.id ?? null, ip: input.ip, details: { surface: input.surface, email } }));
       return fail('invalid_credentials');
     }
     // A fresh session id at every sign-in: a token planted before sign-in never becomes authenticated.
     const session = await db.transaction().execute(async (trx) => {
-      await repo.clearThrottle(trx, keys[0] ?? '');
-      await audit.append(trx, { actorType: user.kind, actorId: user.id, action: 'sign_in.succeeded', subjectType: 'user', subjectId: user.id,
+      // The password may have been changed (and every session ended) while argon2 ran: no session then.
+      if (!(await repo.passwordStillIs(trx, found.id, found.password_hash))) return undefined;
+      await checked.settle(trx);
+      await audit.append(trx, { actorType: found.kind, actorId: found.id, action: 'sign_in.succeeded', subjectType: 'user', subjectId: found.id,
         ip: input.ip, details: { surface: input.surface } });
-      return createSession(trx, clock, { userId: user.id, surface: input.surface, ip: input.ip, userAgent: input.userAgent, ttlMinutes: options.sessionTtlMinutes });
+      return createSession(trx, clock, { userId: found.id, surface: input.surface, ip: input.ip, userAgent: input.userAgent, lifetime });
     });
-    return ok({ token: session.token, sessionId: session.id, userId: user.id });
+    if (!session) return fail('invalid_credentials');
+    return ok({ token: session.token, sessionId: session.id, userId: found.id });
   }
 
   async function signOut(token: string, ip: string | null): Promise<void> {
@@ -81,7 +80,7 @@ export function createIdentityService(options: IdentityOptions) {
   }
 
   function session(token: string, surface: repo.Surface): Promise<SessionView | undefined> {
-    return readSession(db, clock, token, surface, options.sessionTtlMinutes);
+    return readSession(db, clock, token, surface, lifetime);
   }
 
   async function createAdmin(input: { email: string; password: string; actor: 'cli' | 'anonymous'; ip?: string | null }): Promise<Result<{ id: string }, PasswordProblem | 'invalid_email' | 'exists'>> {
@@ -125,7 +124,9 @@ export function createIdentityService(options: IdentityOptions) {
     return created;
   }
 
-  return { signIn, signOut, session, createAdmin, issueSetupToken, isSetupTokenUsable, completeSetup, countAdmins: () => repo.countAdmins(db) };
+  const changePassword = createPasswordChange({ db, clock, audit, attempts, lifetime });
+
+  return { signIn, signOut, session, changePassword, createAdmin, issueSetupToken, isSetupTokenUsable, completeSetup, countAdmins: () => repo.countAdmins(db) };
 }
 
 export type IdentityService = ReturnType<typeof createIdentityService>;

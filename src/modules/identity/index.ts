@@ -5,4 +5,4 @@ export { deleteExpiredSessions } from './sessions.ts';
 export { checkPassword, hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './password.ts';
 export type { PasswordProblem } from './password.ts';
 export type { Surface } from './identity.repository.ts';
-export { checkThrottle, recordFailure } from './throttle.policy.ts';
+export type { ChangePasswordOutcome } from './password-change.ts';

@@ -1,6 +1,10 @@
-// Pure decision for sign-in throttling; the repository applies it with one upsert.
+// Pure decisions for sign-in throttling. A password is checked only after the attempt has taken a
+// slot: the repository applies takeSlot with one guarded upsert (throttle.repository.ts), so the
+// number of passwords checked per window is bounded whatever the concurrency or number of instances.
+// A test applies both this policy and the statement to the same states and compares them.
 
 export interface ThrottleState {
+  /** Slots taken in the window: attempts whose password was (or is being) checked, minus slots given back. */
   failures: number;
   windowStartedAt: Date;
   lockedUntil: Date | null;
@@ -14,19 +18,44 @@ export interface ThrottleLimits {
 
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-export function checkThrottle(state: ThrottleState | undefined, now: Date): ThrottleVerdict {
-  if (state?.lockedUntil && state.lockedUntil.getTime() > now.getTime()) {
-    return { allowed: false, retryAfterMs: state.lockedUntil.getTime() - now.getTime() };
-  }
-  return { allowed: true };
+/** The instants and limit of one decision, as the repository's statement takes them. */
+export interface SlotBounds {
+  now: Date;
+  /** A window that started before this instant is over: the next attempt starts a new one. */
+  staleBefore: Date;
+  /** The lock set by the attempt that takes the last slot. */
+  lockUntil: Date;
+  maxFailures: number;
 }
 
-/** State after one more failure: counts within a window, locks when the limit is reached. */
-export function recordFailure(state: ThrottleState | undefined, now: Date, limits: ThrottleLimits): ThrottleState {
-  const fresh = !state || now.getTime() - state.windowStartedAt.getTime() > limits.windowMs ||
-    (state.lockedUntil !== null && state.lockedUntil.getTime() <= now.getTime());
+export function slotBounds(now: Date, limits: ThrottleLimits): SlotBounds {
+  return { now, staleBefore: new Date(now.getTime() - limits.windowMs), lockUntil: new Date(now.getTime() + limits.lockMs), maxFailures: limits.maxFailures };
+}
+
+/** One more attempt: refused while locked or while the window's slots are used, otherwise counted first. */
+export function takeSlot(state: ThrottleState | undefined, now: Date, limits: ThrottleLimits): { verdict: ThrottleVerdict; next: ThrottleState | undefined } {
+  const b = slotBounds(now, limits);
+  if (state?.lockedUntil && state.lockedUntil.getTime() > now.getTime()) {
+    return { verdict: { allowed: false, retryAfterMs: state.lockedUntil.getTime() - now.getTime() }, next: state };
+  }
+  // A lock that has ended, or a window that is over, starts counting afresh.
+  const fresh = !state || state.windowStartedAt.getTime() < b.staleBefore.getTime() || state.lockedUntil !== null;
+  if (!fresh && state.failures >= limits.maxFailures) {
+    // Only reachable when VARCO_SIGNIN_MAX_FAILURES was lowered: wait for the window to end.
+    return { verdict: { allowed: false, retryAfterMs: Math.max(1000, state.windowStartedAt.getTime() + limits.windowMs - now.getTime()) }, next: state };
+  }
   const failures = fresh ? 1 : state.failures + 1;
-  const windowStartedAt = fresh ? now : state.windowStartedAt;
-  const lockedUntil = failures >= limits.maxFailures ? new Date(now.getTime() + limits.lockMs) : null;
-  return { failures, windowStartedAt, lockedUntil };
+  const next = { failures, windowStartedAt: fresh ? now : state.windowStartedAt, lockedUntil: failures >= limits.maxFailures ? b.lockUntil : null };
+  return { verdict: { allowed: true }, next };
+}
+
+/**
+ * A slot given back because the password was right: an address behind a shared NAT must not be
+ * locked by its users' successful sign-ins. Only within the window the slot was taken in; the lock
+ * stays only while the slots are all used.
+ */
+export function releaseSlot(state: ThrottleState | undefined, slotWindow: Date, limits: ThrottleLimits): ThrottleState | undefined {
+  if (!state || state.windowStartedAt.getTime() !== slotWindow.getTime() || state.failures <= 0) return state;
+  const failures = state.failures - 1;
+  return { failures, windowStartedAt: state.windowStartedAt, lockedUntil: failures >= limits.maxFailures ? state.lockedUntil : null };
 }
