@@ -65,7 +65,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     productCatalog: { list: () => db.selectFrom('products').select(['id', 'code', 'name']).orderBy('code').execute() },
     delivery: createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
     merchants: createMerchantsService({ db, clock, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
-    errorLog: createErrorLogService({ db, clock }),
+    errorLog: createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, subscriptions: subscriptionServices.subscriptions }),
   };

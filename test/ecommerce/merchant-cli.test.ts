@@ -56,7 +56,7 @@ test('merchant configure opens the account and sets every technical setting; pas
     referrers: 'https://emporio.example;https://emporio.example/pay', shaIn: SHA_IN, shaOut: SHA_OUT, acceptUrl: 'https://emporio.example/ok',
     declineUrl: 'https://emporio.example/ko', exceptionUrl: 'https://emporio.example/ex', cancelUrl: 'https://emporio.example/cancel', feedbackOnRedirect: false,
     s2sTiming: 'online', s2sUrlAccepted: 'https://emporio.example/s2s', s2sUrlDeclined: 'https://emporio.example/s2s-ko', s2sMethod: 'GET',
-    feedbackParams: ['ORDERID', 'STATUS', 'PAYID'], defaultOperation: 'RES', paymentRetries: 4, enabledCurrencies: ['EUR', 'USD'],
+    feedbackParams: ['ORDERID', 'STATUS', 'PAYID'], defaultOperation: 'RES', paymentRetries: 4, enabledCurrencies: ['EUR', 'USD'], legacyHashingAcceptedAt: null,
   });
   const audit = await db.selectFrom('audit_log').select(['actor_type', 'action']).where('subject_id', '=', config.merchantId).orderBy('seq').execute();
   assert.deepEqual(audit.map((a) => [a.actor_type, a.action]), [['cli', 'merchant.created'], ['cli', 'merchant.settings_changed']]);

@@ -66,7 +66,7 @@ export {
   S2S_METHODS, S2S_TIMINGS, checkPspid, validateSettings,
 } from './settings.policy.ts';
 export type { PassphraseInput, SettingsField, SettingsInput, SettingsProblem, SettingsProblemCode, TechnicalSettings } from './settings.policy.ts';
-export { createErrorLogService, debugView, sanitizeDebug, scrubCardData } from './error-log.service.ts';
+export { DEBUG_MAX_BYTES, ERROR_LOG_DEFAULT_MAX_ROWS, ERROR_ROW_LIMITS, createErrorLogService, debugView, errorBucket, sanitizeDebug } from './error-log.service.ts';
 export type { DebugView, EntryErrorInput, ErrorLogEntry, ErrorLogService, StoredDebug } from './error-log.service.ts';
 
 // The hosted page: entry (SHA-IN, referrer, order), payment (card, 3-D Secure, outcome, feedback), orders read back.
