@@ -83,6 +83,24 @@ test('merchant configure validates like the page: nothing saved, every problem n
   assert.equal((await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'staging'])).code, 64);
 });
 
+test('legacy hashing needs --accept-legacy-hashing and is audited; the command warns about it and about production without SHA-IN', async () => {
+  const refused = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'test', '--hashing-method', 'main-parameters']);
+  assert.equal(refused.code, 64);
+  assert.match(refused.stderr, /tick the box that acknowledges the risks of legacy hashing/);
+  const merchant = (await services.merchants.findByPspid('Emporio'))!;
+  assert.equal((await services.merchants.settings(merchant.id, 'test')).hashingMethod, 'each-parameter');
+  const accepted = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'test', '--hashing-method', 'main-parameters', '--accept-legacy-hashing']);
+  assert.equal(accepted.code, 0, accepted.stderr);
+  assert.match(accepted.stdout, /Warning: Legacy hashing \("main-parameters"\) is on: a customer can move digits between ORDERID and AMOUNT/);
+  const audit = await db.selectFrom('audit_log').select(['actor_type', 'action']).where('subject_id', '=', merchant.id).where('action', '=', 'merchant.legacy_hashing_accepted').execute();
+  assert.deepEqual(audit.map((a) => a.actor_type), ['cli']);
+  const back = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'test', '--hashing-method', 'each-parameter', '--json']);
+  assert.equal((JSON.parse(back.stdout) as { warnings: string[] }).warnings.length, 0);
+  const prod = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'prod', '--referrers', 'https://emporio.example']);
+  assert.equal(prod.code, 0, prod.stderr);
+  assert.match(prod.stdout, /Warning: Production needs a SHA-IN passphrase \(--sha-in-file\)/);
+});
+
 test('shasign prints the digest of the published vector A1; --json adds the string with the passphrase masked', async () => {
   const file = join(dir, 'a1.txt');
   await writeFile(file, 'Mysecretsig1875!?\n');
