@@ -111,6 +111,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
   await services.hostedPage.configs.start();
   app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); });
-  await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage });
+  await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage,
+    limits: { perIpPerMinute: deps.config.ncolRateLimitPerIp, perPspidPerMinute: deps.config.ncolRateLimitPerPspid } });
   return app;
 }

@@ -51,6 +51,12 @@ describe('scrubbing free text', () => {
     assert.equal(scrubText('UCAF_PAYMENT_CARD_CVC2=4321********AMOUNT=1500********'), 'UCAF_PAYMENT_CARD_CVC2=********AMOUNT=1500********');
   });
 
+  it('removes a verification code written in prose after its name', () => {
+    assert.equal(scrubText('card 4111111111111111 cvc 123, exp 12/34'), 'card 411111XXXXXX1111 cvc , exp 12/34');
+    assert.equal(scrubText('CVV2: 9876 and Security Code #321'), 'CVV2:  and Security Code #');
+    assert.equal(scrubText('order 123 of 4567'), 'order 123 of 4567');
+  });
+
   it('cuts after masking, so a number across the cut is never half visible', () => {
     const text = `${'a'.repeat(95)}4111111111111111`;
     const cut = safeText(text, 100);

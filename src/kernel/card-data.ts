@@ -5,7 +5,8 @@
  *
  * - A **verification field** is judged by its name, in any case: CVC, CVV, CVN, CV2 (CVC2, CVV2…),
  *   anything with VERIFICATION, SECURITY_CODE, SEC_CODE or CARD_CODE, and the tokens CID, CSC, CVD.
- *   Such fields are dropped; in free text `NAME=value` keeps only `NAME=`.
+ *   Such fields are dropped; in free text `NAME=value` keeps only `NAME=`, and a code written in
+ *   prose after such a word ("CVC 123", "security code: 1234") loses its digits.
  * - A **PAN-like run** is 13 or more digits, possibly separated by up to three spaces or dashes
  *   between digits (how people type card numbers), in which some window of 13–19 consecutive
  *   digits passes Luhn. It is masked to its first six and last four digits, separators kept:
@@ -20,6 +21,8 @@ export const PAN_MAX_DIGITS = 19;
 const VERIFICATION_NAME = /CVC|CVV|CVN|CV2|VERIFICATION|SECURITY_?CODE|SEC_?CODE|CARD_?CODE|(?:^|[^A-Z])(?:CID|CSC|CVD)(?:[^A-Z]|$)/i;
 /** Digits joined by at most three separators (spaces, dashes of any kind). Linear: each repetition consumes a digit. */
 const DIGIT_RUN = /[0-9](?:[\s\u2010-\u2015\u2212-]{0,3}[0-9])*/gu;
+/** A verification code written in prose: "CVC 123", "cvv2: 1234", "security code #123". */
+const PROSE_CODE = /\b(CVC2?|CVV2?|CVN|CV2|CID|CSC|CVD|security[\s_-]?code|card[\s_-]?code|verification(?:[\s_-]?(?:code|value|number))?)([\s:=#.-]{1,3})[0-9]{3,4}\b/gi;
 /** `NAME=value` in free text; the value ends at a delimiter. Starts only where a name starts, so it stays linear. */
 const NAMED_VALUE = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,100})=[^&\s*;,"']*/g;
 
@@ -100,7 +103,7 @@ export function maskPans(text: string): string {
 /** Free text made safe to keep: verification values removed, PANs masked. */
 export function scrubText(text: string): string {
   const named = text.includes('=') ? text.replace(NAMED_VALUE, (match, name: string) => (isVerificationName(name) ? `${name}=` : match)) : text;
-  return maskPans(named);
+  return maskPans(named.replace(PROSE_CODE, '$1$2'));
 }
 
 /** Cut to `max` UTF-16 units with `…`, never splitting a surrogate pair (PostgreSQL refuses half of one). */
