@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   const profDir = keep ? join(ROOT, 'bench', 'results') : join(workDir, 'prof');
   const base = { dataDir: join(workDir, 'data'), port: await freePort(), pgPort: await freePort(), logFile: join(workDir, 'varco.log') };
   await (await startVarco({ ...base, readyTimeoutMs: 120_000 })).stop();
-  const varco = await startVarco({ ...base, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+  // Rate limits raised, as in run.ts: the load comes from one address and names one PSPID (ADR 0014).
+  const varco = await startVarco({ ...base, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+    env: { VARCO_NCOL_RATE_LIMIT_PER_IP: '1000000', VARCO_NCOL_RATE_LIMIT_PER_PSPID: '1000000' } });
   const database = openBenchDatabase(await varco.databaseUrl());
   const target = { url: `https://127.0.0.1:${varco.port}`, servername: 'localhost', connections: 50, duration: seconds };
   let run;

@@ -74,7 +74,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     productCatalog: { list: () => db.selectFrom('products').select(['id', 'code', 'name']).orderBy('code').execute() },
     delivery: createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
     merchants: createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
-    errorLog: createErrorLogService({ db, clock }),
+    errorLog: createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
@@ -125,6 +125,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
   await services.hostedPage.configs.start();
   app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); await services.stationCaller.close(); });
-  await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage });
+  await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage,
+    limits: { perIpPerMinute: deps.config.ncolRateLimitPerIp, perPspidPerMinute: deps.config.ncolRateLimitPerPspid } });
   return app;
 }

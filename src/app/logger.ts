@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { Logger } from 'pino';
+import { isVerificationName, maskPans, scrubText } from '../kernel/card-data.ts';
 
 // Secrets must never reach a log line. One check by field name, at any depth and in any case, runs
 // on every object passed to the logger (formatters.log) and on what the serializers make of errors
@@ -47,15 +48,33 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
-/** The query string can carry `subscription-key`; log the path with sensitive parameters censored. */
+/**
+ * The query string can carry `subscription-key`, and a hosted-page link (GET entry) any parameter a
+ * shop sends, card data included: log the path with sensitive parameters censored, card
+ * verification fields dropped and card numbers masked (first six / last four) wherever they are.
+ */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
-  if (q === -1) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  for (const name of [...params.keys()]) {
-    if (/key|token|pass|^shasign$|^t$|card|cvc/i.test(name)) params.set(name, '[redacted]');
+  const path = maskedPath(q === -1 ? url : url.slice(0, q));
+  if (q === -1) return path;
+  const out = new URLSearchParams();
+  for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
+    if (isVerificationName(name)) continue;
+    out.append(maskPans(name), /key|token|pass|^shasign$|^t$|card|cvc/i.test(name) ? '[redacted]' : scrubText(value));
   }
-  return `${url.slice(0, q)}?${params.toString()}`;
+  return `${path}?${out.toString()}`;
+}
+
+/** The path as sent, unless it carries a card number once decoded: then the decoded path, masked. */
+function maskedPath(path: string): string {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // A malformed escape: judge the raw path.
+  }
+  const masked = maskPans(decoded);
+  return masked === decoded ? path : masked;
 }
 
 export type { Logger };

@@ -1,6 +1,7 @@
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import {
-  createErrorLogService, createMerchantsService, shaTool, type ErrorLogEntry, type PassphraseInput, type SettingsInput, type SettingsView,
+  createErrorLogService, createMerchantsService, shaTool, type ErrorLogEntry, type MerchantView, type MerchantsService, type PassphraseInput, type SettingsInput,
+  type SettingsView,
 } from '../modules/ecommerce/index.ts';
 import { problemText } from '../views/merchant/strings.ts';
 import { output, parse, required, UsageError } from './args.ts';
@@ -34,7 +35,15 @@ const CONFIGURE_OPTIONS = {
   'clear-sha-in': { type: 'boolean' }, 'clear-sha-out': { type: 'boolean' }, 'accept-url': { type: 'string' }, 'decline-url': { type: 'string' },
   'exception-url': { type: 'string' }, 'cancel-url': { type: 'string' }, 'feedback-on-redirect': { type: 'string' }, 's2s-timing': { type: 'string' },
   's2s-url-accepted': { type: 'string' }, 's2s-url-declined': { type: 'string' }, 's2s-method': { type: 'string' }, 'feedback-params': { type: 'string' },
-  operation: { type: 'string' }, retries: { type: 'string' }, currencies: { type: 'string' },
+  operation: { type: 'string' }, retries: { type: 'string' }, currencies: { type: 'string' }, 'accept-legacy-hashing': { type: 'boolean' },
+} as const;
+
+/** What the command says besides the change itself: the same warnings as the settings page. */
+const WARNINGS = {
+  legacy: 'Legacy hashing ("main-parameters") is on: a customer can move digits between ORDERID and AMOUNT, no other parameter is signed, '
+    + 'and ACCEPTURL/DECLINEURL/EXCEPTIONURL/CANCELURL/OPERATION of the request are ignored. Use each-parameter as soon as the shop can.',
+  prodShaIn: 'Production needs a SHA-IN passphrase (--sha-in-file): without one every payment request is refused (unknown order/0/s/ in the error log); '
+    + 'a referrer list alone is not enough in production.',
 } as const;
 
 async function passphrase(values: Record<string, string | boolean | undefined>, file: string, clear: string): Promise<PassphraseInput | undefined> {
@@ -70,6 +79,7 @@ async function settingsInput(values: Record<string, string | boolean | undefined
   set('defaultOperation', 'operation', (v) => v);
   set('paymentRetries', 'retries', (v) => v);
   set('enabledCurrencies', 'currencies', csv);
+  if (values['accept-legacy-hashing'] === true) input.acceptLegacyHashing = true;
   const shaIn = await passphrase(values, 'sha-in-file', 'clear-sha-in');
   const shaOut = await passphrase(values, 'sha-out-file', 'clear-sha-out');
   if (shaIn) input.shaIn = shaIn;
@@ -82,6 +92,36 @@ function settingsJson(s: SettingsView): Record<string, unknown> {
   return { ...rest, updatedAt: updatedAt.toISOString() };
 }
 
+/**
+ * The organisation's merchant account, opened if needed, holding `pspid` in `env` where that
+ * environment is approved: claimed now if the account holds no PSPID there yet, refused if it
+ * holds another one (a PSPID never changes) or another merchant holds this one.
+ */
+async function accountFor(merchants: MerchantsService, organisationId: string, pspid: string, env: 'test' | 'prod'): Promise<{ merchant: MerchantView; created: boolean }> {
+  const existing = await merchants.forOrganisation(organisationId);
+  if (!existing) {
+    const result = await merchants.create({ organisationId, pspid }, CLI_ACTOR);
+    if (!result.ok) throw new UsageError(problemText('en', { field: 'pspid', code: result.reason }));
+    return { merchant: result.value, created: true };
+  }
+  await merchants.ensureClaims(existing.id);
+  const merchant = (await merchants.get(existing.id)) ?? existing;
+  const held = merchant.pspids[env];
+  const same = (a: string): boolean => a.toUpperCase() === pspid.toUpperCase();
+  if (held !== undefined && !same(held)) throw new UsageError(`organisation ${organisationId} already has the merchant account ${held} in ${env}`);
+  if (held === undefined && merchant.activeEnvironments.includes(env)) {
+    const claimed = await merchants.claimPspid(merchant.id, env, pspid, CLI_ACTOR);
+    if (!claimed.ok) throw new UsageError(`${env}: ${problemText('en', { field: 'pspid', code: claimed.reason })}`);
+    return { merchant: claimed.value, created: false };
+  }
+  if (held === undefined && !same(merchant.pspid)) throw new UsageError(`organisation ${organisationId} already has the merchant account ${merchant.pspid}`);
+  return { merchant, created: false };
+}
+
+function warningsFor(env: 'test' | 'prod', settings: SettingsView): string[] {
+  return [...(settings.hashingMethod === 'main-parameters' ? [WARNINGS.legacy] : []), ...(env === 'prod' && !settings.shaInSet ? [WARNINGS.prodShaIn] : [])];
+}
+
 const configure: Command = async (args, ctx) => {
   const { values } = parse(args, CONFIGURE_OPTIONS);
   const json = values.json === true;
@@ -90,28 +130,23 @@ const configure: Command = async (args, ctx) => {
   const env = envOf(required(values, 'env'));
   const input = await settingsInput(values);
   const merchants = await merchantsService(ctx);
-  let merchant = await merchants.forOrganisation(organisationId);
-  const created = merchant === undefined;
-  if (!merchant) {
-    const result = await merchants.create({ organisationId, pspid }, CLI_ACTOR);
-    if (!result.ok) throw new UsageError(problemText('en', { field: 'pspid', code: result.reason }));
-    merchant = result.value;
-  } else if (merchant.pspid.toUpperCase() !== pspid.toUpperCase()) {
-    throw new UsageError(`organisation ${organisationId} already has the merchant account ${merchant.pspid}`);
-  }
+  const { merchant, created } = await accountFor(merchants, organisationId, pspid, env);
+  const name = merchant.pspids[env] ?? merchant.pspid;
   const outcome = await merchants.updateSettings(merchant.id, env, input, CLI_ACTOR);
   if (!outcome.ok) {
     const texts = outcome.problems.map((p) => problemText('en', p));
     if (json) output(true, { ok: false, problems: outcome.problems.map((p, i) => ({ ...p, text: texts[i] })) }, '');
-    throw new UsageError(`${created ? `merchant account ${merchant.pspid} created, but its ` : ''}settings were not saved: ${texts.join('; ')}`);
+    throw new UsageError(`${created ? `merchant account ${name} created, but its ` : ''}settings were not saved: ${texts.join('; ')}`);
   }
   const settings = await merchants.settings(merchant.id, env);
-  output(json, { ok: true, merchantId: merchant.id, organisationId, pspid: merchant.pspid, env, created, changed: outcome.changed,
-    replacedInTest: outcome.replacedInTest, settings: settingsJson(settings) },
-  [created ? `Merchant account ${merchant.pspid} created (${merchant.id}).` : `Merchant account ${merchant.pspid} (${merchant.id}).`,
+  const warnings = warningsFor(env, settings);
+  output(json, { ok: true, merchantId: merchant.id, organisationId, pspid: name, pspids: merchant.pspids, env, created, changed: outcome.changed,
+    replacedInTest: outcome.replacedInTest, warnings, settings: settingsJson(settings) },
+  [created ? `Merchant account ${name} created (${merchant.id}).` : `Merchant account ${name} (${merchant.id}).`,
     outcome.changed.length ? `${env}: changed ${outcome.changed.join(', ')}.` : `${env}: nothing changed.`,
     ...(outcome.replacedInTest.length ? [`The test ${outcome.replacedInTest.join(' and ')} passphrase equalled a production one and was replaced by a random one; the referents were e-mailed.`] : []),
-    `SHA-IN passphrase ${settings.shaInSet ? 'set' : 'not set'}, SHA-OUT passphrase ${settings.shaOutSet ? 'set' : 'not set'}.`].join('\n'));
+    `SHA-IN passphrase ${settings.shaInSet ? 'set' : 'not set'}, SHA-OUT passphrase ${settings.shaOutSet ? 'set' : 'not set'}.`,
+    ...warnings.map((w) => `Warning: ${w}`)].join('\n'));
   return 0;
 };
 
@@ -169,7 +204,7 @@ const shasign: Command = async (args) => {
 
 export const merchantCommands: Record<string, { summary: string; run: Command }> = {
   'merchant configure': {
-    summary: 'create or configure a merchant account (--org ID --pspid P --env test|prod [--hash-alg …] [--sha-in-file F] … see README)',
+    summary: 'create or configure a merchant account (--org ID --pspid P --env test|prod [--hash-alg …] [--sha-in-file F] [--accept-legacy-hashing] … see README)',
     run: configure,
   },
   'errors list': { summary: 'print the hosted page error log of a PSPID (--pspid P [--env test|prod] [--limit N])', run: errorsList },

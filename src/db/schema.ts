@@ -300,6 +300,16 @@ export interface MerchantSettingsTable {
   payment_retries: WithDefault<number>;
   enabled_currencies: WithDefault<string[]>;
   updated_at: DefaultTimestamp;
+  /** 0010: when the merchant acknowledged the risks of legacy "main parameters" hashing. */
+  legacy_hashing_accepted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** 0010: the PSPID a merchant holds in an environment (unique per environment, case-insensitively). */
+export interface PspidClaimsTable {
+  merchant_id: string;
+  environment: Environment;
+  pspid: string;
+  claimed_at: DefaultTimestamp;
 }
 
 export interface OrdersTable {
@@ -360,6 +370,15 @@ export interface EcommerceErrorsTable {
   referrer: string | null;
   debug: ColumnType<unknown, string | undefined, string>;
   created_at: DefaultTimestamp;
+  /** 0010: ring of at most VARCO_ERROR_LOG_MAX_ROWS slots per bucket ('<merchant>:<env>', '*' for unknown PSPIDs). */
+  bucket: string;
+  slot: number;
+}
+
+/** 0010: rows written per error log bucket; the next slot is (written - 1) modulo the bound. */
+export interface EcommerceErrorCountersTable {
+  bucket: string;
+  written: ColumnType<string, number | string, number | string>;
 }
 
 /** 0012: one row per periodic job (src/app/jobs.ts): who runs it now, and when it may run next. */
@@ -400,6 +419,8 @@ export interface Database {
   orders: OrdersTable;
   payment_attempts: PaymentAttemptsTable;
   ecommerce_errors: EcommerceErrorsTable;
+  ecommerce_error_counters: EcommerceErrorCountersTable;
+  pspid_claims: PspidClaimsTable;
   api_rate_windows: ApiRateWindowsTable;
   job_leases: JobLeasesTable;
 }

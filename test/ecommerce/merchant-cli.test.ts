@@ -56,7 +56,7 @@ test('merchant configure opens the account and sets every technical setting; pas
     referrers: 'https://emporio.example;https://emporio.example/pay', shaIn: SHA_IN, shaOut: SHA_OUT, acceptUrl: 'https://emporio.example/ok',
     declineUrl: 'https://emporio.example/ko', exceptionUrl: 'https://emporio.example/ex', cancelUrl: 'https://emporio.example/cancel', feedbackOnRedirect: false,
     s2sTiming: 'online', s2sUrlAccepted: 'https://emporio.example/s2s', s2sUrlDeclined: 'https://emporio.example/s2s-ko', s2sMethod: 'GET',
-    feedbackParams: ['ORDERID', 'STATUS', 'PAYID'], defaultOperation: 'RES', paymentRetries: 4, enabledCurrencies: ['EUR', 'USD'],
+    feedbackParams: ['ORDERID', 'STATUS', 'PAYID'], defaultOperation: 'RES', paymentRetries: 4, enabledCurrencies: ['EUR', 'USD'], legacyHashingAcceptedAt: null,
   });
   const audit = await db.selectFrom('audit_log').select(['actor_type', 'action']).where('subject_id', '=', config.merchantId).orderBy('seq').execute();
   assert.deepEqual(audit.map((a) => [a.actor_type, a.action]), [['cli', 'merchant.created'], ['cli', 'merchant.settings_changed']]);
@@ -81,6 +81,24 @@ test('merchant configure validates like the page: nothing saved, every problem n
   const noOrg = await varco(['merchant', 'configure', '--org', 'org_unknown', '--pspid', 'Nobody', '--env', 'test']);
   assert.equal(noOrg.code, 64);
   assert.equal((await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'staging'])).code, 64);
+});
+
+test('legacy hashing needs --accept-legacy-hashing and is audited; the command warns about it and about production without SHA-IN', async () => {
+  const refused = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'test', '--hashing-method', 'main-parameters']);
+  assert.equal(refused.code, 64);
+  assert.match(refused.stderr, /tick the box that acknowledges the risks of legacy hashing/);
+  const merchant = (await services.merchants.findByPspid('Emporio'))!;
+  assert.equal((await services.merchants.settings(merchant.id, 'test')).hashingMethod, 'each-parameter');
+  const accepted = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'test', '--hashing-method', 'main-parameters', '--accept-legacy-hashing']);
+  assert.equal(accepted.code, 0, accepted.stderr);
+  assert.match(accepted.stdout, /Warning: Legacy hashing \("main-parameters"\) is on: a customer can move digits between ORDERID and AMOUNT/);
+  const audit = await db.selectFrom('audit_log').select(['actor_type', 'action']).where('subject_id', '=', merchant.id).where('action', '=', 'merchant.legacy_hashing_accepted').execute();
+  assert.deepEqual(audit.map((a) => a.actor_type), ['cli']);
+  const back = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'test', '--hashing-method', 'each-parameter', '--json']);
+  assert.equal((JSON.parse(back.stdout) as { warnings: string[] }).warnings.length, 0);
+  const prod = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'prod', '--referrers', 'https://emporio.example']);
+  assert.equal(prod.code, 0, prod.stderr);
+  assert.match(prod.stdout, /Warning: Production needs a SHA-IN passphrase \(--sha-in-file\)/);
 });
 
 test('shasign prints the digest of the published vector A1; --json adds the string with the passphrase masked', async () => {

@@ -77,7 +77,7 @@ test('the referent opens the merchant account with a PSPID, validated and unique
   assert.equal(again.statusCode, 409);
   const taken = await other.post('/portal/merchant', { pspid: 'BOTTEGA_1' });
   assert.equal(taken.statusCode, 409);
-  assert.match(taken.body, /this PSPID is taken/);
+  assert.match(taken.body, /this PSPID is already used by another merchant in this environment/);
   const rows = await db.selectFrom('merchant_settings').select('environment').where('merchant_id', '=', merchantId).orderBy('environment').execute();
   assert.deepEqual(rows.map((r) => r.environment), ['prod', 'test']);
   const audit = await db.selectFrom('audit_log').select(['action', 'actor_type', 'details']).where('subject_id', '=', merchantId).execute();

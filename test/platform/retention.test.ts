@@ -29,8 +29,9 @@ const ids = async (table: 'ecommerce_errors' | 'outbox' | 'station_checks', wher
   (await db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id).filter(where ?? (() => true));
 
 async function seed(): Promise<void> {
-  for (const [id, days] of [['err_old', 31], ['err_edge', 29.9], ['err_new', 1]] as const) {
-    await db.insertInto('ecommerce_errors').values({ id, merchant_id: null, environment: 'test', pspid: 'shop', code: 'x', message: 'm', created_at: ago(days) }).execute();
+  for (const [slot, [id, days]] of ([['err_old', 31], ['err_edge', 29.9], ['err_new', 1]] as const).entries()) {
+    await db.insertInto('ecommerce_errors').values({ id, merchant_id: null, environment: 'test', pspid: 'shop', code: 'x', message: 'm', created_at: ago(days),
+      bucket: 'retention-test', slot }).execute();
   }
   const messages: Array<[string, 'pending' | 'held' | 'delivered' | 'dead', number, number | null, number?]> = [
     ['msg_delivered_old', 'delivered', 40, 21], ['msg_delivered_recent', 'delivered', 40, 19],
@@ -81,7 +82,8 @@ test('each retention rule deletes what is older than its setting, and nothing el
 
 test('a job runs once per interval, whichever instance asks; the settings say the ages', async () => {
   const clock = fixedClock(NOW);
-  await db.insertInto('ecommerce_errors').values({ id: 'err_later', merchant_id: null, environment: 'test', pspid: 'shop', code: 'x', message: 'm', created_at: ago(3) }).execute();
+  await db.insertInto('ecommerce_errors').values({ id: 'err_later', merchant_id: null, environment: 'test', pspid: 'shop', code: 'x', message: 'm', created_at: ago(3),
+    bucket: 'retention-test', slot: 100 }).execute();
   const other = createJobRunner({ db, clock, logger: silent, owner: 'two', jobs: retentionJobs({ db, retention: { ...RETENTION, errorLogDays: 2 } }) });
   assert.ok((await other.runDue()).every((o) => !o.ran), 'not due again within the hour, on any instance');
   clock.advance(RETENTION_EVERY_MS);

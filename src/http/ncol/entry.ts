@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryBytes, type EntryService, type PageCharset } from '../../modules/ecommerce/index.ts';
+import type { EntryLimitHooks } from './limits.ts';
 import { sendErrorPage } from './responses.ts';
 
 // The Ogone-compatible entry pages: form POST or GET on `orderstandard.asp` (bytes read as
@@ -16,12 +17,16 @@ function isForm(request: FastifyRequest): boolean {
 }
 
 /** The POST body when it is a form, else the query string (a GET link, as in pay-by-e-mail). */
-function requestBytes(request: FastifyRequest): Uint8Array {
+export function requestBytes(request: FastifyRequest): Uint8Array {
   if (request.method === 'POST') return isForm(request) && Buffer.isBuffer(request.body) ? request.body : EMPTY;
   return queryBytes(request.raw.url ?? '');
 }
 
-export function registerEntryRoutes(app: FastifyInstance, entry: EntryService): void {
+/**
+ * The entry routes, each limited per client address before its body is read and per PSPID once it
+ * is (limits.ts): a refused request never reaches the entry service, so it costs no database row.
+ */
+export function registerEntryRoutes(app: FastifyInstance, entry: EntryService, limits: EntryLimitHooks): void {
   for (const env of ['test', 'prod'] as const) {
     for (const [page, charset] of PAGES) {
       const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -32,7 +37,7 @@ export function registerEntryRoutes(app: FastifyInstance, entry: EntryService): 
         if (!result.ok) return sendErrorPage(reply, 200, result.language, env);
         return reply.header('cache-control', 'no-store').redirect(`/ncol/${env}/pay/${result.orderId}?token=${result.token}`, 303);
       };
-      app.route({ method: ['GET', 'POST'], url: `/${env}/${page}`, handler });
+      app.route({ method: ['GET', 'POST'], url: `/${env}/${page}`, onRequest: limits.byIp, preHandler: limits.byPspid, handler });
     }
   }
 }

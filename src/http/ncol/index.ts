@@ -1,13 +1,16 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { EntryService, PaymentService } from '../../modules/ecommerce/index.ts';
 import { PAY_CSS, PAY_JS } from '../../views/ncol/assets.ts';
-import { registerEntryRoutes } from './entry.ts';
+import { registerEntryRoutes, requestBytes } from './entry.ts';
+import { entryLimitHooks, type EntryLimits } from './limits.ts';
 import { registerPayRoutes } from './pay.ts';
 import { sendErrorPage, statusOfError } from './responses.ts';
 
 export interface NcolContextOptions {
   entry: EntryService;
   payment: PaymentService;
+  /** Requests per minute the entry accepts per client address and per PSPID (VARCO_NCOL_RATE_LIMIT_*). */
+  limits: EntryLimits;
 }
 
 /** Whole body, as `form.ts` bounds it: larger is refused before it is read. */
@@ -38,6 +41,6 @@ export async function ncolContext(app: FastifyInstance, options: NcolContextOpti
   app.get('/assets/pay.css', asset('text/css; charset=utf-8', PAY_CSS));
   app.get('/assets/pay.js', asset('text/javascript; charset=utf-8', PAY_JS));
 
-  registerEntryRoutes(app, options.entry);
+  registerEntryRoutes(app, options.entry, await entryLimitHooks(app, options.limits, requestBytes));
   registerPayRoutes(app, options.payment);
 }

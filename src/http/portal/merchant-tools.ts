@@ -39,7 +39,7 @@ export function registerPortalMerchantToolRoutes(app: FastifyInstance, options: 
     const m = await scopedMerchant(request, merchants, who.organisationId);
     const q = (request.query as Record<string, string | undefined>).env;
     const env = q === 'test' || q === 'prod' ? q : null;
-    const rows = await errorLog.listForMerchant({ id: m.id, pspid: m.pspid, createdAt: m.createdAt }, env ? { env } : {});
+    const rows = await errorLog.listForMerchant({ id: m.id, pspids: [m.pspid, ...Object.values(m.pspids)], createdAt: m.createdAt }, env ? { env } : {});
     return sendPage(request, reply, strings(request.locale).errorLogs, errorLogPage(request.locale, { merchant: header(m), env, rows }));
   });
 

@@ -39,7 +39,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, title: st
     signOut: session ? { action: '/portal/sign-out', csrfToken: session.csrfToken } : undefined }));
 }
 
-export const header = (m: MerchantView): MerchantHeaderView => ({ id: m.id, pspid: m.pspid, name: m.name, activeEnvironments: m.activeEnvironments });
+export const header = (m: MerchantView): MerchantHeaderView => ({ id: m.id, pspid: m.pspid, pspids: m.pspids, name: m.name, activeEnvironments: m.activeEnvironments });
 
 /** The merchant named in the URL, if it is the referent's organisation's; 404 otherwise. */
 export async function scopedMerchant(request: FastifyRequest, merchants: MerchantsService, organisationId: string): Promise<MerchantView> {
@@ -84,7 +84,7 @@ function passphraseInput(body: Body, name: 'shaIn' | 'shaOut'): PassphraseInput 
 export function settingsInputFromForm(body: Body): SettingsInput {
   const v = valuesFromBody(body);
   return { ...v, feedbackParams: v.feedbackParams, enabledCurrencies: v.enabledCurrencies.split(/[\s,;]+/), shaIn: passphraseInput(body, 'shaIn'),
-    shaOut: passphraseInput(body, 'shaOut') };
+    shaOut: passphraseInput(body, 'shaOut'), acceptLegacyHashing: field(body, 'acceptLegacyHashing') === 'on' };
 }
 
 export function registerPortalMerchantRoutes(app: FastifyInstance, options: PortalMerchantRoutesOptions): void {
@@ -97,13 +97,15 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
   };
 
   const settingsView = async (request: FastifyRequest, reply: FastifyReply, m: MerchantView, env: 'test' | 'prod',
-    extra: { values?: SettingsValues; problems?: Array<{ field: string; text: string }>; notices?: string[] } = {}, status = 200) => {
+    extra: { values?: SettingsValues; problems?: Array<{ field: string; text: string }>; notices?: string[]; claim?: { pspid: string; problem: string } } = {},
+    status = 200) => {
     const who = merchantReferent(request);
     const s = await merchants.settings(m.id, env);
     const t = strings(request.locale);
     return sendPage(request, reply, `${t.technical} · ${env === 'test' ? t.test : t.prod}`, settingsPage(request.locale, {
       merchant: header(m), env, values: extra.values ?? valuesOf(s), shaInSet: s.shaInSet, shaOutSet: s.shaOutSet, feedbackCatalogue: FEEDBACK_PARAMETERS,
-      problems: extra.problems ?? [], notices: extra.notices ?? [], updatedAt: s.updatedAt, csrf: who.csrf }), status);
+      problems: extra.problems ?? [], notices: extra.notices ?? [], updatedAt: s.updatedAt, csrf: who.csrf,
+      legacy: { on: s.hashingMethod === 'main-parameters', acceptedAt: s.legacyHashingAcceptedAt }, ...(extra.claim ? { claim: extra.claim } : {}) }), status);
   };
 
   // Technical information: the organisation's merchant (test first), or the form that opens one.
@@ -128,7 +130,10 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
 
   app.get('/merchants/:id/settings/:env', async (request, reply) => {
     const who = merchantReferent(request);
-    const m = await scopedMerchant(request, merchants, who.organisationId);
+    // An approval that raced with the opening of the account left its name unclaimed: claim it now.
+    const found = await scopedMerchant(request, merchants, who.organisationId);
+    await merchants.ensureClaims(found.id);
+    const m = (await merchants.get(found.id, who.organisationId)) ?? found;
     const t = strings(request.locale);
     return settingsView(request, reply, m, envOf(request), { notices: (request.query as Record<string, string | undefined>).saved === '1' ? [t.saved] : [] });
   });
@@ -146,6 +151,18 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     }
     const notices = [outcome.changed.length ? t.saved : t.nothingChanged, ...(outcome.replacedInTest.length ? [t.replaced] : [])];
     return settingsView(request, reply, m, env, { notices });
+  });
+
+  // The PSPID of an environment approved after the account was opened, when its own name was taken there.
+  app.post('/merchants/:id/pspid/:env', async (request, reply) => {
+    const who = merchantReferent(request);
+    const m = await scopedMerchant(request, merchants, who.organisationId);
+    const env = envOf(request);
+    const pspid = field((request.body ?? {}) as Body, 'pspid').trim().slice(0, 100);
+    const result = await merchants.claimPspid(m.id, env, pspid, who.actor, { organisationId: who.organisationId });
+    if (result.ok) return reply.redirect(`/portal/merchants/${m.id}/settings/${env}?saved=1`, 303);
+    const problem = problemText(request.locale, { field: 'pspid', code: result.reason });
+    return settingsView(request, reply, m, env, { claim: { pspid, problem } }, result.reason === 'invalid_pspid' ? 400 : 409);
   });
 
   app.post('/merchants/:id/copy-to-prod', async (request, reply) => {

@@ -6,6 +6,7 @@
  * error report, JSON in a test failure) shows the masked number only.
  */
 import { inspect } from 'node:util';
+import { luhnValid, maskPans } from '../../kernel/card-data.ts';
 
 /** Brand names as the platform writes them in BRAND. */
 export type CardBrand = 'VISA' | 'MasterCard' | 'American Express' | 'Maestro' | 'Diners Club' | 'JCB';
@@ -38,19 +39,8 @@ export function normaliseCardNumber(input: string): string | undefined {
   return /^[0-9]{1,19}$/.test(digits) ? digits : undefined;
 }
 
-export function luhnValid(digits: string): boolean {
-  if (!/^[0-9]+$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 0x30;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+// One Luhn for the card form and for the sanitiser that keeps card numbers out of storage.
+export { luhnValid } from '../../kernel/card-data.ts';
 
 function ruleFor(digits: string): BrandRule | undefined {
   return RULES.find((r) => r.ranges.some(([from, to]) => {
@@ -205,6 +195,7 @@ export function validateCard(
   const cvc = input.cvc.trim();
   if (brand !== undefined && !cvcValid(cvc, brand)) problems.push({ field: 'cvc', code: cvc === '' ? 'required' : 'invalid' });
   if (problems.length > 0 || digits === undefined || brand === undefined || !expiry.ok) return { ok: false, problems };
-  const summary: CardSummary = { brand, masked: maskCardNumber(digits), expiry: expiry.expiry, holder: input.holder.trim() };
+  // The holder is stored and sent back as CN: a number typed into it is masked like any other.
+  const summary: CardSummary = { brand, masked: maskCardNumber(digits), expiry: expiry.expiry, holder: maskPans(input.holder.trim()) };
   return { ok: true, card: new PaymentCard(digits, cvc, summary) };
 }

@@ -2,7 +2,9 @@
  * The signature debugger's record of one rejected request (the merchant's *Error logs* page): how
  * Varco read the request, which parameters went into SHA-IN in which order, and the string that
  * was hashed with the passphrase masked. Never the passphrase, never the digest we expected (it
- * would let anyone who can read the log sign requests with the data they saw).
+ * would let anyone who can read the log sign requests with the data they saw), never card data:
+ * the caller passes the parameters already scrubbed (kernel/card-data.ts `safePairs`), so the
+ * strings are composed without CVC-like fields and with card numbers masked.
  */
 import type { PageCharset } from './form.ts';
 import type { MerchantConfig } from './merchant.types.ts';
@@ -56,7 +58,8 @@ function maskedCandidates(pairs: ShaParams, method: MerchantConfig['hashingMetho
 
 export function signatureDebug(input: { pairs: ShaParams; page: PageCharset; config: MerchantConfig; sha: ShaVerifyResult | null; shasign: string | undefined }): SignatureDebug {
   const { pairs, page, config, sha } = input;
-  const candidates = sha !== null && !sha.ok && sha.candidates.length > 0 ? dedupe(sha.candidates) : maskedCandidates(pairs, config.hashingMethod);
+  // Recomposed from the scrubbed pairs, never taken from the verification (which saw the raw ones).
+  const candidates = maskedCandidates(pairs, config.hashingMethod);
   return {
     page, passphraseSet: config.shaIn !== null && config.shaIn !== '', algorithm: config.hashAlgorithm, hashingMethod: config.hashingMethod,
     encoding: shaEncodingFor(config.charset, page), included: includedNames(pairs, config.hashingMethod), candidates,
@@ -64,9 +67,4 @@ export function signatureDebug(input: { pairs: ShaParams; page: PageCharset; con
     ...(sha !== null && !sha.ok && sha.reason === 'duplicate' ? { duplicate: sha.param } : {}),
     received: pairs.map(([name]) => name.slice(0, 100)).slice(0, 500),
   };
-}
-
-function dedupe(candidates: readonly ShaCandidate[]): ShaCandidate[] {
-  const seen = new Set<string>();
-  return candidates.filter((c) => (seen.has(c.masked) ? false : (seen.add(c.masked), true)));
 }

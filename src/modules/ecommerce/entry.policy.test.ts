@@ -75,6 +75,16 @@ describe('entryDecision', () => {
     assert.equal(text('none', 'missing'), 'unknown order/0/r/ 50001111');
   });
 
+  it('production refuses referrer-only requests (no SHA-IN passphrase) whatever the referrer, with the platform text', () => {
+    for (const referrer of Object.keys(REFERRER) as Array<keyof typeof REFERRER>) {
+      const d = entryDecision({ sha: null, referrer: REFERRER[referrer], requireSignature: true });
+      assert.ok(!d.ok, referrer);
+      assert.deepEqual([d.code, d.text, d.ncError], ['sha_required', 'unknown order/0/s/', '50001184']);
+    }
+    // A signed production request is judged as before.
+    assert.equal(summary(entryDecision({ sha: SHA.correct ?? null, referrer: REFERRER.allowed, requireSignature: true })), 'enter');
+  });
+
   it('reports the sort order the signature matched in', () => {
     const d = entryDecision({ sha: SHA.correct ?? null, referrer: REFERRER.allowed });
     assert.deepEqual(d, { ok: true, shaOrder: 'ascii', referrerTolerated: false });

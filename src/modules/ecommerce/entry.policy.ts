@@ -13,15 +13,18 @@
  * | none              | (not checked) | set          | missing            | `unknown order/0/r/`  |
  * | none              | (not checked) | set          | not allowed        | `unknown order/1/r/`  |
  * | none              | (not checked) | empty        | any                | `unknown order/0/s/` (ours) |
+ * | none, in prod     | (not checked) | any          | any                | `unknown order/0/s/` (ours) |
  *
  * The signature is judged before the referrer: its texts are the ones merchants are told to look
  * for first. The last row is our choice: with neither check configured nothing shows the request
  * comes from the merchant, so anyone could open payments in his name; the text says what to add.
+ * In production the referrer alone is not enough either (issue 10): a Referer header is whatever
+ * the sender writes, so production requests must be signed with a SHA-IN passphrase.
  */
 import type { ShaVerifyResult, SortOrder } from './sha/index.ts';
 import type { ReferrerCheck } from './referrer.policy.ts';
 
-export type EntryRejection = 'sha_missing' | 'sha_mismatch' | 'referrer_not_allowed' | 'referrer_missing' | 'unprotected';
+export type EntryRejection = 'sha_missing' | 'sha_mismatch' | 'referrer_not_allowed' | 'referrer_missing' | 'unprotected' | 'sha_required';
 
 /** The platform's texts; it writes them with a trailing slash (`unknown order/1/s/`). */
 export const ENTRY_ERROR_TEXT: Readonly<Record<EntryRejection, string>> = Object.freeze({
@@ -30,6 +33,7 @@ export const ENTRY_ERROR_TEXT: Readonly<Record<EntryRejection, string>> = Object
   referrer_not_allowed: 'unknown order/1/r/',
   referrer_missing: 'unknown order/0/r/',
   unprotected: 'unknown order/0/s/',
+  sha_required: 'unknown order/0/s/',
 });
 
 /** 50001184 "SHA Mismatch" is the platform's; 50001111 "Data validation error" for the referrer is ours. */
@@ -39,12 +43,15 @@ export const ENTRY_NC_ERROR: Readonly<Record<EntryRejection, string>> = Object.f
   referrer_not_allowed: '50001111',
   referrer_missing: '50001111',
   unprotected: '50001184',
+  sha_required: '50001184',
 });
 
 export interface EntryInput {
   /** `null` when the environment has no SHA-IN passphrase (nothing was verified). */
   readonly sha: ShaVerifyResult | null;
   readonly referrer: ReferrerCheck;
+  /** Production: a SHA-IN passphrase is required, referrer-only requests are refused. */
+  readonly requireSignature?: boolean;
 }
 
 export type EntryDecision =
@@ -63,6 +70,7 @@ function reject(code: EntryRejection): EntryDecision {
 
 export function entryDecision(input: EntryInput): EntryDecision {
   const { sha, referrer } = input;
+  if (sha === null && input.requireSignature === true) return reject('sha_required');
   if (sha !== null && !sha.ok) {
     // A duplicate signed parameter is reported as a wrong signature: the digest cannot be trusted.
     return reject(sha.reason === 'missing' ? 'sha_missing' : 'sha_mismatch');

@@ -8,6 +8,7 @@ import type { EntryErrorInput } from './error-log.service.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
+import { safePairs, scrubRecord, scrubText } from '../../kernel/card-data.ts';
 import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { newId } from '../../kernel/ids.ts';
 import { entryDecision } from './entry.policy.ts';
@@ -60,8 +61,27 @@ const FORM_PROBLEM_TEXT: Record<FormProblem['code'], string> = {
   duplicate: 'parameter sent more than once',
 };
 
-/** Shown in the log for values we cut: enough to recognise, never megabytes. */
+/** Shown in the log for values we cut: enough to recognise, never megabytes (the error log bounds and scrubs them again). */
 const clip = (value: string | undefined, max = 100): string | null => (value === undefined || value === '' ? null : value.slice(0, max));
+
+/**
+ * The order fields kept exactly as sent: the merchant's identifiers and codes, which feedback
+ * signs back. Every other string of the stored request (COM, COMPLUS, PARAMPLUS, customer fields,
+ * URLs, look and feel) is scrubbed of card data before it is stored (kernel/card-data.ts).
+ */
+const KEPT_AS_SENT: ReadonlySet<string> = new Set(['pspid', 'orderId', 'currency', 'language', 'operation', 'brand']);
+
+/**
+ * The order as it will be stored. With legacy hashing the request's redirect URLs were not signed
+ * (a customer could send himself, with a valid SHA-OUT, anywhere), so they are dropped and the
+ * settings' ones apply; card data is scrubbed from every free field.
+ */
+function orderToStore(order: OrderRequest, config: MerchantConfig): OrderRequest {
+  // ACCEPTURL, DECLINEURL, EXCEPTIONURL and CANCELURL go; BACKURL, HOMEURL and CATALOGURL are links without feedback.
+  const { accept: _a, decline: _d, exception: _e, cancel: _c, ...unsigned } = order.urls;
+  const urls = config.hashingMethod === 'main-parameters' ? unsigned : order.urls;
+  return scrubRecord({ ...order, urls }, KEPT_AS_SENT);
+}
 
 function languageOf(values: ReadonlyMap<string, string> | undefined): string {
   const lang = values?.get('LANGUAGE');
@@ -92,18 +112,21 @@ export function createEntryService(options: EntryServiceOptions) {
       return { ok: false, language };
     }
     const reject = async (code: string, message: string, sha: ShaVerifyResult | null): Promise<EntryResult> => {
-      const debug = signatureDebug({ pairs, page: req.page, config, sha, shasign: values.get('SHASIGN') });
+      // Composed from the parameters without card data: CVC-like fields dropped, numbers masked.
+      const debug = signatureDebug({ pairs: safePairs(pairs, { maxName: 100, maxValue: 1500 }), page: req.page, config, sha, shasign: values.get('SHASIGN') });
       await options.recordError({ ...base, merchantId: config.merchantId, pspid: config.pspid, orderRef, code, message, debug });
       return { ok: false, language };
     };
 
     const sha = config.shaIn === null || config.shaIn === '' ? null : verifyShaIn(pairs, config.shaIn, values.get('SHASIGN'),
       { alg: config.hashAlgorithm, method: config.hashingMethod, encoding: shaEncodingFor(config.charset, req.page) });
-    const decision = entryDecision({ sha, referrer: checkReferrer(config.referrers, req.referrer) });
+    const decision = entryDecision({ sha, referrer: checkReferrer(config.referrers, req.referrer), requireSignature: req.env === 'prod' });
     if (!decision.ok) return reject(decision.ncError, decision.text, sha);
 
+    // OPERATION is honoured only when signed, and legacy hashing signs four values, not OPERATION.
+    const signed = decision.shaOrder !== null && config.hashingMethod !== 'main-parameters';
     const validated = validateOrderRequest(values, { enabledCurrencies: config.enabledCurrencies, defaultOperation: config.defaultOperation,
-      signed: decision.shaOrder !== null, charset: req.page });
+      signed, charset: req.page });
     if (!validated.ok) {
       const first = validated.problems[0];
       return reject(first?.ncError ?? '50001111', validated.problems.map((p) => p.text).join('; '), sha);
@@ -119,8 +142,9 @@ export function createEntryService(options: EntryServiceOptions) {
   async function createOrder(config: MerchantConfig, req: EntryRequest, order: OrderRequest, paramvar: string | undefined) {
     // The token opens the payment page; only its hash is stored, so the table cannot open pages.
     const token = randomToken(32);
-    const stored: StoredRequest = { version: 1, page: req.page, order, ...(paramvar !== undefined && paramvar !== '' ? { paramvar: paramvar.slice(0, 100) } : {}) };
-    const row = await upsertOrder(db, { id: newId('ord'), merchantId: config.merchantId, env: req.env, order, stored, tokenHash: sha256Hex(token),
+    const kept = orderToStore(order, config);
+    const stored: StoredRequest = { version: 1, page: req.page, order: kept, ...(paramvar !== undefined && paramvar !== '' ? { paramvar: scrubText(paramvar.slice(0, 100)) } : {}) };
+    const row = await upsertOrder(db, { id: newId('ord'), merchantId: config.merchantId, env: req.env, order: kept, stored, tokenHash: sha256Hex(token),
       maxAttempts: config.paymentRetries, now: clock.now() });
     return row === undefined ? undefined : { id: row.id, token };
   }

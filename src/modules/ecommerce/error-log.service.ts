@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { safeJson, safeText, type JsonBounds } from '../../kernel/card-data.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { EcommerceEnv } from './merchant.types.ts';
@@ -25,8 +26,9 @@ import type { EcommerceEnv } from './merchant.types.ts';
  *
  * Never stored: the passphrase (strings are composed with the mask, not masked afterwards) and
  * the digest Varco expected (anyone reading the log could then sign with the data shown). Card
- * data never reaches the table either: `recordEntryError` masks CARDNO values to their last four
- * digits and replaces CVC values wherever they occur, whichever shape the caller used.
+ * data never reaches the table either: `recordEntryError` runs every column through the card-data
+ * sanitiser (verification fields dropped, PANs masked to first six / last four, sizes bounded),
+ * whichever shape the caller used.
  */
 export type StoredDebug = object;
 
@@ -72,39 +74,28 @@ export interface ErrorLogEntry {
   debug: DebugView | null;
 }
 
-const MAX_STRING = 100_000;
-const MAX_ITEMS = 500;
-const MAX_DEPTH = 6;
-const clip = (s: string | null, max: number): string | null => (s === null ? null : s.length > max ? `${s.slice(0, max)}…` : s);
+/**
+ * The size of one row: each text column is cut to its limit (characters) and the debug JSON to
+ * DEBUG_MAX_BYTES once serialised, after card data was removed (kernel/card-data.ts). Together at
+ * most 580 characters of text columns (≤ 1,740 bytes in UTF-8) + 2,048 bytes of debug + id, bucket
+ * and times: under 4 KiB per row, however large the request (up to 256 KiB) was.
+ */
+export const ERROR_ROW_LIMITS = Object.freeze({ pspid: 40, orderRef: 60, code: 16, message: 200, clientIp: 64, referrer: 200 });
+export const DEBUG_MAX_BYTES = 2048;
+const DEBUG_BOUNDS: JsonBounds = { maxString: 1500, maxItems: 64, maxDepth: 5, maxBytes: DEBUG_MAX_BYTES };
+/** Default bound of rows per PSPID (VARCO_ERROR_LOG_MAX_ROWS). */
+export const ERROR_LOG_DEFAULT_MAX_ROWS = 5000;
 
-function maskCard(value: string): string {
-  const digits = value.replace(/[^0-9]/g, '');
-  return digits.length <= 4 ? 'X'.repeat(digits.length) : `${'X'.repeat(digits.length - 4)}${digits.slice(-4)}`;
+const text = (value: string | null, max: number): string | null => (value === null ? null : safeText(value, max));
+
+/** A deep copy safe to keep: card data removed, within DEBUG_MAX_BYTES, only JSON values. */
+export function sanitizeDebug(value: unknown): unknown {
+  return safeJson(value, DEBUG_BOUNDS);
 }
 
-/** Card data in a composed string (`CARDNO=4111…`, `CVC=123`, any case) masked in place. */
-export function scrubCardData(text: string): string {
-  return text.replace(/(CARDNO=)([0-9][0-9 -]*[0-9])/gi, (_m, name: string, value: string) => `${name}${maskCard(value)}`)
-    .replace(/(CVC=)([0-9]+)/gi, (_m, name: string) => `${name}***`);
-}
-
-/** A deep copy safe to keep: card data masked, sizes bounded, only JSON values. */
-export function sanitizeDebug(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return clip(scrubCardData(value), MAX_STRING);
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (depth >= MAX_DEPTH || typeof value !== 'object') return null;
-  if (Array.isArray(value)) {
-    // A [name, value] pair: the value is judged by the name, since a bare number carries no `CARDNO=`.
-    if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      const name = value[0].toUpperCase();
-      if (name === 'CARDNO') return [value[0], maskCard(value[1])];
-      if (name === 'CVC') return [value[0], value[1] === '' ? '' : '***'];
-    }
-    return value.slice(0, MAX_ITEMS).map((v: unknown) => sanitizeDebug(v, depth + 1));
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value).slice(0, MAX_ITEMS)) out[k] = sanitizeDebug(v, depth + 1);
-  return out;
+/** The ring a row belongs to: one per known PSPID (merchant and environment), one for all unknown PSPIDs. */
+export function errorBucket(merchantId: string | null, env: EcommerceEnv): string {
+  return merchantId === null ? '*' : `${merchantId}:${env}`;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -147,31 +138,55 @@ export function debugView(value: unknown): DebugView | null {
 export interface ErrorLogOptions {
   db: Kysely<Database>;
   clock: Clock;
+  /** Rows kept per PSPID (and for unknown PSPIDs together); the oldest is replaced first. */
+  maxRowsPerPspid?: number;
 }
 
 export function createErrorLogService(options: ErrorLogOptions) {
   const { db, clock } = options;
+  const maxRows = options.maxRowsPerPspid ?? ERROR_LOG_DEFAULT_MAX_ROWS;
 
-  /** The hosted page's writer: one row per rejected request. Returns the row id (`err_…`). */
+  /**
+   * The hosted page's writer: one row per rejected request, returns its id (`err_…`). One
+   * statement: the bucket's counter is advanced and the row written to slot (count - 1) modulo
+   * the bound, replacing the oldest row once the ring is full. No DELETE on this path, except
+   * once per turn of the ring for slots beyond a bound that was lowered since.
+   */
   async function recordEntryError(input: EntryErrorInput): Promise<string> {
     const id = newId('err');
-    const debug = input.debug ? sanitizeDebug(input.debug) : {};
-    await db.insertInto('ecommerce_errors').values({
-      id, merchant_id: input.merchantId, environment: input.env, pspid: clip(input.pspid, 100), order_ref: clip(input.orderRef, 200),
-      code: clip(input.code, 100) ?? '', message: clip(input.message, 1000) ?? '', client_ip: clip(input.clientIp, 100),
-      referrer: clip(input.referrer, 2000), debug: JSON.stringify(debug ?? {}), created_at: clock.now(),
-    }).execute();
+    const bucket = errorBucket(input.merchantId, input.env);
+    const debug = JSON.stringify(input.debug ? sanitizeDebug(input.debug) : {});
+    const L = ERROR_ROW_LIMITS;
+    const { rows } = await sql<{ slot: number }>`
+      WITH counter AS (
+        INSERT INTO ecommerce_error_counters AS c (bucket, written) VALUES (${bucket}, 1)
+        ON CONFLICT (bucket) DO UPDATE SET written = c.written + 1
+        RETURNING written
+      )
+      INSERT INTO ecommerce_errors (id, merchant_id, environment, pspid, order_ref, code, message, client_ip, referrer, debug, created_at, bucket, slot)
+      SELECT ${id}, ${input.merchantId}, ${input.env}, ${text(input.pspid, L.pspid)}, ${text(input.orderRef, L.orderRef)}, ${text(input.code, L.code) ?? ''},
+        ${text(input.message, L.message) ?? ''}, ${text(input.clientIp, L.clientIp)}, ${text(input.referrer, L.referrer)}, ${debug}::jsonb, ${clock.now()},
+        ${bucket}, ((counter.written - 1) % ${maxRows})::int
+      FROM counter
+      ON CONFLICT (bucket, slot) DO UPDATE SET id = EXCLUDED.id, merchant_id = EXCLUDED.merchant_id, environment = EXCLUDED.environment,
+        pspid = EXCLUDED.pspid, order_ref = EXCLUDED.order_ref, code = EXCLUDED.code, message = EXCLUDED.message, client_ip = EXCLUDED.client_ip,
+        referrer = EXCLUDED.referrer, debug = EXCLUDED.debug, created_at = EXCLUDED.created_at
+      RETURNING slot`.execute(db);
+    if (rows[0]?.slot === maxRows - 1) {
+      await db.deleteFrom('ecommerce_errors').where('bucket', '=', bucket).where('slot', '>=', maxRows).execute();
+    }
     return id;
   }
 
   /**
-   * A merchant's log, newest first: its own rows, plus rows naming its PSPID without a merchant
+   * A merchant's log, newest first: its own rows, plus rows naming one of its PSPIDs without a merchant
    * (written while its environment had no active subscription) since the merchant was created.
    */
-  async function listForMerchant(merchant: { id: string; pspid: string; createdAt: Date }, filter: { env?: EcommerceEnv; limit?: number } = {}): Promise<ErrorLogEntry[]> {
+  async function listForMerchant(merchant: { id: string; pspids: readonly string[]; createdAt: Date }, filter: { env?: EcommerceEnv; limit?: number } = {}): Promise<ErrorLogEntry[]> {
+    const names = [...new Set(merchant.pspids.map((p) => p.toUpperCase()))];
     let query = db.selectFrom('ecommerce_errors').selectAll()
       .where((eb) => eb.or([eb('merchant_id', '=', merchant.id),
-        eb.and([eb('merchant_id', 'is', null), eb(sql<string>`upper(pspid)`, '=', merchant.pspid.toUpperCase()), eb('created_at', '>=', merchant.createdAt)])]));
+        eb.and([eb('merchant_id', 'is', null), eb(sql<string>`upper(pspid)`, 'in', names.length > 0 ? names : ['']), eb('created_at', '>=', merchant.createdAt)])]));
     if (filter.env) query = query.where('environment', '=', filter.env);
     return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 200).execute()).map(entry);
   }

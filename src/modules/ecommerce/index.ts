@@ -58,15 +58,16 @@ export type { FeedbackField, FeedbackOptions, FeedbackOrder, FeedbackPayment, Sh
 // Merchant accounts and technical settings (the MerchantDirectory the hosted page reads), the error log.
 export type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
 export { createMerchantsService } from './merchants.service.ts';
+export type { ClaimProblem } from './pspid-claims.ts';
 export type {
   CopyOutcome, CreateMerchantProblem, MerchantActor, MerchantView, MerchantsOptions, MerchantsService, SettingsView, UpdateOutcome,
 } from './merchants.service.ts';
 export {
   CHARSETS, DEFAULT_FEEDBACK_PARAMETERS, FEEDBACK_PARAMETERS, HASHING_METHODS, HASH_ALGORITHMS, OPERATIONS, PAYMENT_RETRIES_MAX, PSPID_PATTERN,
-  S2S_METHODS, S2S_TIMINGS, checkPspid, validateSettings,
+  S2S_METHODS, S2S_TIMINGS, checkPspid, legacyAcknowledged, validateSettings,
 } from './settings.policy.ts';
 export type { PassphraseInput, SettingsField, SettingsInput, SettingsProblem, SettingsProblemCode, TechnicalSettings } from './settings.policy.ts';
-export { createErrorLogService, debugView, sanitizeDebug, scrubCardData } from './error-log.service.ts';
+export { DEBUG_MAX_BYTES, ERROR_LOG_DEFAULT_MAX_ROWS, ERROR_ROW_LIMITS, createErrorLogService, debugView, errorBucket, sanitizeDebug } from './error-log.service.ts';
 export type { DebugView, EntryErrorInput, ErrorLogEntry, ErrorLogService, StoredDebug } from './error-log.service.ts';
 
 // The hosted page: entry (SHA-IN, referrer, order), payment (card, 3-D Secure, outcome, feedback), orders read back.

@@ -9,7 +9,15 @@ export interface MerchantConfig {
   pspid: string;
   name: string;
   env: EcommerceEnv;
+  /**
+   * 'main-parameters' (legacy) signs only ORDERID, AMOUNT, CURRENCY and PSPID values without names:
+   * a customer can move digits between them, and nothing else is signed. It may be chosen only
+   * with an acknowledgement of that risk (`legacyHashingAcceptedAt`); while it is on, the entry
+   * takes the four redirect URLs only from these settings and ignores OPERATION.
+   */
   hashingMethod: 'each-parameter' | 'main-parameters';
+  /** When the risks of legacy hashing were acknowledged for this environment; null: never, or turned off since. */
+  legacyHashingAcceptedAt: Date | null;
   hashAlgorithm: 'sha1' | 'sha256' | 'sha512';
   /** 'page': as the page called (ISO-8859-1 on orderstandard.asp, UTF-8 on _utf8). */
   charset: 'page' | 'latin1' | 'utf8';

@@ -25,21 +25,53 @@ export function findMerchantOfOrganisation(db: Kysely<Database>, organisationId:
   return db.selectFrom('merchants').selectAll().where('organisation_id', '=', organisationId).executeTakeFirst();
 }
 
-/** PSPIDs are unique case-insensitively (index on upper(pspid)), so the lookup is too. */
-export function findMerchantByPspid(db: Kysely<Database>, pspid: string) {
-  return db.selectFrom('merchants').selectAll().where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase()).executeTakeFirst();
+/**
+ * The merchant holding a PSPID (any case): in `env` when given, else in either environment, else the
+ * merchant that asked for that name when opening its account (operators' lookups; never the entry).
+ */
+export async function findMerchantByPspid(db: Kysely<Database>, pspid: string, env?: EcommerceEnv) {
+  let claimed = db.selectFrom('pspid_claims').innerJoin('merchants', 'merchants.id', 'pspid_claims.merchant_id').selectAll('merchants')
+    .where(sql<string>`upper(pspid_claims.pspid)`, '=', pspid.toUpperCase());
+  if (env !== undefined) claimed = claimed.where('pspid_claims.environment', '=', env);
+  const found = await claimed.orderBy('pspid_claims.environment', 'desc').executeTakeFirst();
+  if (found || env !== undefined) return found;
+  return db.selectFrom('merchants').selectAll().where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase()).orderBy('created_at').executeTakeFirst();
 }
 
-/** Inserts the merchant and its two configurations; false when the PSPID or the organisation is taken. */
+/** Inserts the merchant and its two configurations; false when the organisation has one already. */
 export async function insertMerchant(trx: Kysely<Database>, row: { id: string; organisationId: string; pspid: string; name: string; now: Date;
   defaults: Pick<TechnicalSettings, 'feedbackParams'> }): Promise<boolean> {
   const inserted = await trx.insertInto('merchants').values({ id: row.id, organisation_id: row.organisationId, pspid: row.pspid, name: row.name, created_at: row.now })
-    .onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+    .onConflict((oc) => oc.column('organisation_id').doNothing()).returning('id').executeTakeFirst();
   if (!inserted) return false;
   await trx.insertInto('merchant_settings').values((['test', 'prod'] as const).map((environment) => ({
     merchant_id: row.id, environment, feedback_params: [...row.defaults.feedbackParams], updated_at: row.now,
   }))).execute();
   return true;
+}
+
+/** The PSPID each environment of a merchant holds. */
+export async function claimsOf(db: Kysely<Database>, merchantId: string): Promise<Partial<Record<EcommerceEnv, string>>> {
+  const rows = await db.selectFrom('pspid_claims').select(['environment', 'pspid']).where('merchant_id', '=', merchantId).execute();
+  return Object.fromEntries(rows.map((r) => [r.environment, r.pspid]));
+}
+
+/**
+ * Reserves `pspid` for the merchant in `env`. False when the merchant holds a PSPID there already
+ * or another merchant holds this one (any case): the unique index decides, so two concurrent
+ * claims cannot both win.
+ */
+export async function insertClaim(trx: Kysely<Database>, claim: { merchantId: string; env: EcommerceEnv; pspid: string; now: Date }): Promise<boolean> {
+  const inserted = await trx.insertInto('pspid_claims').values({ merchant_id: claim.merchantId, environment: claim.env, pspid: claim.pspid, claimed_at: claim.now })
+    .onConflict((oc) => oc.doNothing()).returning('merchant_id').executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** Whether another merchant holds `pspid` (any case) in `env`. */
+export async function claimedByOther(db: Kysely<Database>, merchantId: string, env: EcommerceEnv, pspid: string): Promise<boolean> {
+  const row = await db.selectFrom('pspid_claims').select('merchant_id').where('environment', '=', env)
+    .where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase()).where('merchant_id', '<>', merchantId).executeTakeFirst();
+  return row !== undefined;
 }
 
 export function findSettings(db: Kysely<Database>, merchantId: string, env: EcommerceEnv) {
@@ -66,6 +98,7 @@ export function settingsOf(row: SettingsRow): TechnicalSettings {
     feedbackOnRedirect: row.feedback_on_redirect, s2sTiming: row.s2s_timing, s2sUrlAccepted: row.s2s_url_accepted,
     s2sUrlDeclined: row.s2s_url_declined, s2sMethod: row.s2s_method, feedbackParams: row.feedback_params,
     defaultOperation: row.default_operation, paymentRetries: row.payment_retries, enabledCurrencies: row.enabled_currencies,
+    legacyHashingAcceptedAt: row.legacy_hashing_accepted_at,
   };
 }
 
@@ -90,6 +123,7 @@ export async function updateSettings(trx: Kysely<Database>, merchantId: string, 
     ...(patch.defaultOperation !== undefined ? { default_operation: patch.defaultOperation } : {}),
     ...(patch.paymentRetries !== undefined ? { payment_retries: patch.paymentRetries } : {}),
     ...(patch.enabledCurrencies !== undefined ? { enabled_currencies: [...patch.enabledCurrencies] } : {}),
+    ...(patch.legacyHashingAcceptedAt !== undefined ? { legacy_hashing_accepted_at: patch.legacyHashingAcceptedAt } : {}),
     ...(sealed.shaIn !== undefined ? { sha_in_sealed: sealed.shaIn } : {}),
     ...(sealed.shaOut !== undefined ? { sha_out_sealed: sealed.shaOut } : {}),
   };
@@ -97,20 +131,25 @@ export async function updateSettings(trx: Kysely<Database>, merchantId: string, 
     .where('merchant_id', '=', merchantId).where('environment', '=', env).execute();
 }
 
-/** The hosted page's lookup: one configuration by PSPID, with whether its environment may take payments. */
+/**
+ * The hosted page's lookup: the configuration of the merchant holding `pspid` in `env`, with
+ * whether that environment may take payments. A PSPID names a merchant only where it is claimed.
+ */
 export function findConfig(db: Kysely<Database>, pspid: string, env: EcommerceEnv) {
-  return db.selectFrom('merchants')
-    .innerJoin('merchant_settings', 'merchant_settings.merchant_id', 'merchants.id')
+  return db.selectFrom('pspid_claims')
+    .innerJoin('merchants', 'merchants.id', 'pspid_claims.merchant_id')
+    .innerJoin('merchant_settings', (join) => join.onRef('merchant_settings.merchant_id', '=', 'pspid_claims.merchant_id')
+      .onRef('merchant_settings.environment', '=', 'pspid_claims.environment'))
     .selectAll('merchant_settings')
-    .select(['merchants.organisation_id', 'merchants.pspid', 'merchants.name'])
+    .select(['merchants.organisation_id', 'pspid_claims.pspid', 'merchants.name'])
     // Reads subscriptions and products, which the subscriptions module owns: a read-only
     // projection, joined here because the hosted page asks on every request and one query beats
     // two. Writes to those tables happen only in the subscriptions module.
     .select((eb) => eb.exists(eb.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id').select(sql`1`.as('one'))
       .whereRef('subscriptions.organisation_id', '=', 'merchants.organisation_id')
       .where('products.code', '=', 'ecommerce').where('subscriptions.state', '=', 'active').where('subscriptions.environment', '=', env)).as('active'))
-    .where(sql<string>`upper(merchants.pspid)`, '=', pspid.toUpperCase())
-    .where('merchant_settings.environment', '=', env)
+    .where(sql<string>`upper(pspid_claims.pspid)`, '=', pspid.toUpperCase())
+    .where('pspid_claims.environment', '=', env)
     .executeTakeFirst();
 }
 

@@ -13,6 +13,7 @@ import {
 } from './settings.policy.ts';
 import { mailPassphraseReplaced } from './merchant.mail.ts';
 import * as repo from './merchants.repository.ts';
+import { createPspidClaims } from './pspid-claims.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
 
 // Merchant accounts (a PSPID per organisation with an active `ecommerce` subscription) and their
@@ -38,7 +39,10 @@ export interface MerchantsOptions {
 export interface MerchantView {
   id: string;
   organisationId: string;
+  /** The PSPID asked for when the account was opened; claimed in each environment once approved there. */
   pspid: string;
+  /** The PSPID the merchant holds in each environment (none where it is not approved, or the name was taken). */
+  pspids: Partial<Record<EcommerceEnv, string>>;
   name: string;
   createdAt: Date;
   /** Environments in which the organisation has an active `ecommerce` subscription. */
@@ -62,6 +66,8 @@ export type UpdateOutcome = { ok: true; changed: string[]; replacedInTest: Repla
 export type CopyOutcome = { ok: true; shaIn: string; changed: string[]; prodShaOutSet: boolean } | { ok: false; problems: SettingsProblem[] };
 
 type Which = 'shaIn' | 'shaOut';
+/** Thrown inside the opening transaction to roll it back when a PSPID claim loses. */
+class PspidTaken extends Error {}
 const AAD_NAME: Record<Which, string> = { shaIn: 'sha-in', shaOut: 'sha-out' };
 type Clear = { shaIn: string | null; shaOut: string | null };
 
@@ -89,7 +95,7 @@ export function createMerchantsService(options: MerchantsOptions) {
   });
 
   async function view(m: repo.MerchantRow): Promise<MerchantView> {
-    return { id: m.id, organisationId: m.organisation_id, pspid: m.pspid, name: m.name, createdAt: m.created_at,
+    return { id: m.id, organisationId: m.organisation_id, pspid: m.pspid, pspids: await repo.claimsOf(db, m.id), name: m.name, createdAt: m.created_at,
       activeEnvironments: await repo.activeEnvironments(db, m.organisation_id) };
   }
 
@@ -100,26 +106,36 @@ export function createMerchantsService(options: MerchantsOptions) {
     return m;
   }
 
+  /**
+   * Opens the organisation's merchant account and claims its PSPID in every environment where its
+   * e-commerce subscription is approved, in one transaction: if another merchant holds the name in
+   * one of them (the unique index decides, so concurrent claims cannot both win), nothing is kept.
+   */
   async function create(input: { organisationId: string; pspid: string }, actor: MerchantActor): Promise<Result<MerchantView, CreateMerchantProblem>> {
     const pspid = input.pspid.trim();
     if (!checkPspid(pspid)) return fail('invalid_pspid');
     const organisation = await getOrganisation(db, input.organisationId);
     if (!organisation) return fail('organisation_not_found');
-    if ((await repo.activeEnvironments(db, organisation.id)).length === 0) return fail('not_eligible');
+    const environments = await repo.activeEnvironments(db, organisation.id);
+    if (environments.length === 0) return fail('not_eligible');
     if (await repo.findMerchantOfOrganisation(db, organisation.id)) return fail('already_exists');
-    if (await repo.findMerchantByPspid(db, pspid)) return fail('pspid_taken');
     const id = newId('mer');
-    const inserted = await db.transaction().execute(async (trx) => {
-      const done = await repo.insertMerchant(trx, { id, organisationId: organisation.id, pspid, name: organisation.name, now: clock.now(),
-        defaults: { feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS] } });
-      if (done) {
-        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.created', subjectType: 'merchant', subjectId: id,
-          organisationId: organisation.id, details: { pspid } });
+    const outcome = await db.transaction().execute(async (trx): Promise<CreateMerchantProblem | undefined> => {
+      const now = clock.now();
+      if (!await repo.insertMerchant(trx, { id, organisationId: organisation.id, pspid, name: organisation.name, now,
+        defaults: { feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS] } })) return 'already_exists';
+      for (const env of environments) {
+        // Rolls the account back: a merchant without its name where it was approved would be useless.
+        if (!await repo.insertClaim(trx, { merchantId: id, env, pspid, now })) throw new PspidTaken();
       }
-      return done;
+      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.created', subjectType: 'merchant', subjectId: id,
+        organisationId: organisation.id, details: { pspid, environments: environments.join(',') } });
+      return undefined;
+    }).catch((error: unknown) => {
+      if (error instanceof PspidTaken) return 'pspid_taken' as const;
+      throw error;
     });
-    // Lost a race with another request: say which uniqueness it was.
-    if (!inserted) return fail((await repo.findMerchantOfOrganisation(db, organisation.id)) ? 'already_exists' : 'pspid_taken');
+    if (outcome !== undefined) return fail(outcome);
     return ok(await view(await requireMerchant(id)));
   }
 
@@ -145,6 +161,12 @@ export function createMerchantsService(options: MerchantsOptions) {
     return replaced;
   }
 
+  /** Legacy hashing turned on: who acknowledged its risks, for which environment. */
+  async function auditLegacyAccepted(trx: Kysely<Database>, m: repo.MerchantRow, env: EcommerceEnv, actor: MerchantActor): Promise<void> {
+    await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.legacy_hashing_accepted', subjectType: 'merchant',
+      subjectId: m.id, organisationId: m.organisation_id, details: { environment: env, acknowledged: 'orderid_amount_digits_movable,other_parameters_unsigned,redirect_urls_from_settings_only' } });
+  }
+
   /** Validates and applies a change to one configuration; problems are returned, nothing is written then. */
   async function updateSettings(merchantId: string, env: EcommerceEnv, input: SettingsInput, actor: MerchantActor, scope: { organisationId?: string } = {}): Promise<UpdateOutcome> {
     const m = await requireMerchant(merchantId, scope.organisationId);
@@ -154,6 +176,7 @@ export function createMerchantsService(options: MerchantsOptions) {
       const current = repo.settingsOf(row);
       const verdict = validateSettings(input, env, current);
       if (!verdict.ok) return { ok: false, problems: verdict.problems };
+      if (verdict.acceptsLegacy) verdict.patch.legacyHashingAcceptedAt = clock.now();
       const { shaIn, shaOut, ...plain } = verdict.patch;
       const changed = changedFields(verdict.patch, { ...current, shaInSet: row.sha_in_sealed !== null, shaOutSet: row.sha_out_sealed !== null });
       const sealed: Partial<repo.SealedPassphrases> = {};
@@ -164,6 +187,7 @@ export function createMerchantsService(options: MerchantsOptions) {
         await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.settings_changed', subjectType: 'merchant',
           subjectId: m.id, organisationId: m.organisation_id, details: { environment: env, fields: changed.join(',') } });
       }
+      if (verdict.acceptsLegacy) await auditLegacyAccepted(trx, m, env, actor);
       let replacedInTest: Replaced = [];
       if (shaIn !== undefined || shaOut !== undefined) {
         // The values just typed are in memory already; only the other side is opened.
@@ -185,11 +209,13 @@ export function createMerchantsService(options: MerchantsOptions) {
     const m = await requireMerchant(merchantId, scope.organisationId);
     return db.transaction().execute(async (trx): Promise<CopyOutcome> => {
       const rows = await repo.lockBothSettings(trx, m.id);
-      const testSettings = repo.settingsOf(rows.test);
-      const problems = checkForProduction(testSettings);
+      // The acknowledgement of legacy hashing is production's own: never copied.
+      const { legacyHashingAcceptedAt: _testAcknowledgement, ...testSettings } = repo.settingsOf(rows.test);
+      const prodSettings = repo.settingsOf(rows.prod);
+      const problems = checkForProduction({ ...testSettings, legacyHashingAcceptedAt: null }, prodSettings);
       if (problems.length > 0) return { ok: false, problems };
       const shaIn = generatePassphrase();
-      const changed = [...changedFields(testSettings, { ...repo.settingsOf(rows.prod), shaInSet: true, shaOutSet: true }), 'shaIn'];
+      const changed = [...changedFields(testSettings, { ...prodSettings, shaInSet: true, shaOutSet: true }), 'shaIn'];
       await repo.updateSettings(trx, m.id, 'prod', testSettings, { shaIn: sealFor(m.id, 'prod', 'shaIn', shaIn) }, clock.now());
       await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.copied_to_prod', subjectType: 'merchant',
         subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'prod', fields: changed.join(',') } });
@@ -213,6 +239,7 @@ export function createMerchantsService(options: MerchantsOptions) {
   return {
     ...directory,
     create,
+    ...createPspidClaims({ db, clock, audit, requireMerchant, view }),
     settings,
     updateSettings,
     copyTestToProd,
@@ -225,8 +252,9 @@ export function createMerchantsService(options: MerchantsOptions) {
       const m = await repo.findMerchantOfOrganisation(db, organisationId);
       return m ? view(m) : undefined;
     },
-    findByPspid: async (pspid: string) => {
-      const m = await repo.findMerchantByPspid(db, pspid);
+    /** The merchant holding a PSPID in `env` (or in either environment, or that asked for the name). */
+    findByPspid: async (pspid: string, env?: EcommerceEnv) => {
+      const m = await repo.findMerchantByPspid(db, pspid, env);
       return m ? view(m) : undefined;
     },
     /** Environments with an active `ecommerce` subscription: none means no merchant account may be opened. */

@@ -22,8 +22,14 @@ export function settingsUrls(config: MerchantConfig): OrderUrls {
   return urls;
 }
 
+/**
+ * The request's URLs over the settings' ones. With legacy hashing the request's redirect URLs were
+ * not signed, so only the settings count (the entry does not store them either; this also covers
+ * an order entered before the merchant switched to legacy hashing).
+ */
 export function orderUrls(order: OrderRecord, config: MerchantConfig): OrderUrls {
-  return effectiveUrls(order.stored.order.urls, settingsUrls(config));
+  const { accept: _a, decline: _d, exception: _e, cancel: _c, ...links } = order.stored.order.urls;
+  return effectiveUrls(config.hashingMethod === 'main-parameters' ? links : order.stored.order.urls, settingsUrls(config));
 }
 
 /**

@@ -8,9 +8,41 @@ import {
 const DEFAULTS: TechnicalSettings = {
   hashingMethod: 'each-parameter', hashAlgorithm: 'sha512', charset: 'page', referrers: '', acceptUrl: null, declineUrl: null, exceptionUrl: null,
   cancelUrl: null, feedbackOnRedirect: true, s2sTiming: 'none', s2sUrlAccepted: null, s2sUrlDeclined: null, s2sMethod: 'POST',
-  feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS], defaultOperation: 'SAL', paymentRetries: 10, enabledCurrencies: ['EUR'],
+  feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS], defaultOperation: 'SAL', paymentRetries: 10, enabledCurrencies: ['EUR'], legacyHashingAcceptedAt: null,
 };
 const GOOD = 'Mysecretsig1875!?';
+
+describe('legacy "main parameters" hashing is an acknowledged choice', () => {
+  const LEGACY_ON: TechnicalSettings = { ...DEFAULTS, hashingMethod: 'main-parameters', legacyHashingAcceptedAt: new Date('2026-11-01T00:00:00Z') };
+
+  it('choosing it without the acknowledgement is refused, with it accepted and reported', () => {
+    const refused = validateSettings({ hashingMethod: 'main-parameters' }, 'test', DEFAULTS);
+    assert.ok(!refused.ok);
+    assert.deepEqual(refused.problems.map((p) => [p.field, p.code]), [['hashingMethod', 'legacy_ack_required']]);
+    const accepted = validateSettings({ hashingMethod: 'main-parameters', acceptLegacyHashing: true }, 'prod', DEFAULTS);
+    assert.ok(accepted.ok);
+    assert.equal(accepted.acceptsLegacy, true);
+    assert.equal(accepted.patch.hashingMethod, 'main-parameters');
+  });
+
+  it('a configuration already acknowledged keeps it without asking again; turning it off forgets it', () => {
+    const kept = validateSettings({ hashingMethod: 'main-parameters', hashAlgorithm: 'sha256' }, 'test', LEGACY_ON);
+    assert.ok(kept.ok);
+    assert.equal(kept.acceptsLegacy, false);
+    const off = validateSettings({ hashingMethod: 'each-parameter' }, 'test', LEGACY_ON);
+    assert.ok(off.ok);
+    assert.equal(off.patch.legacyHashingAcceptedAt, null);
+    // An upgraded install that had legacy on without acknowledgement is asked at its next save.
+    assert.ok(!validateSettings({ hashingMethod: 'main-parameters' }, 'test', { ...LEGACY_ON, legacyHashingAcceptedAt: null }).ok);
+    // A change that does not touch the method (the command line's partial changes) is not blocked.
+    assert.ok(validateSettings({ hashAlgorithm: 'sha1' }, 'test', { ...LEGACY_ON, legacyHashingAcceptedAt: null }).ok);
+  });
+
+  it('copy to production carries legacy hashing only where production acknowledged it itself', () => {
+    assert.deepEqual(checkForProduction(LEGACY_ON, DEFAULTS).map((p) => [p.field, p.code]), [['hashingMethod', 'legacy_ack_required']]);
+    assert.deepEqual(checkForProduction(LEGACY_ON, LEGACY_ON), []);
+  });
+});
 
 describe('PSPID', () => {
   it('is 2 to 30 letters, digits, underscore or dash', () => {
@@ -73,7 +105,7 @@ describe('validateSettings', () => {
     const verdict = validateSettings({ s2sUrlAccepted: 'http://shop.example/s2s', acceptUrl: 'http://shop.example/ok' }, 'prod', DEFAULTS);
     assert.ok(!verdict.ok);
     assert.deepEqual(verdict.problems.map((p) => [p.field, p.code]), [['s2sUrlAccepted', 'https_required']]);
-    assert.deepEqual(checkForProduction({ ...DEFAULTS, s2sUrlDeclined: 'http://shop.example/ko' }).map((p) => p.field), ['s2sUrlDeclined']);
+    assert.deepEqual(checkForProduction({ ...DEFAULTS, s2sUrlDeclined: 'http://shop.example/ko' }, DEFAULTS).map((p) => p.field), ['s2sUrlDeclined']);
   });
 
   it('clearing a passphrase is a patch to null', () => {

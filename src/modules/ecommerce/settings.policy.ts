@@ -63,9 +63,15 @@ export interface SettingsInput {
   defaultOperation?: string;
   paymentRetries?: string;
   enabledCurrencies?: readonly string[];
+  /**
+   * The acknowledgement that legacy hashing lets a customer move digits between ORDERID and AMOUNT
+   * and leaves every other parameter unsigned (portal checkbox, `--accept-legacy-hashing`).
+   * Needed to turn 'main-parameters' on; not kept: the settings record when it was given.
+   */
+  acceptLegacyHashing?: boolean;
 }
 
-export type SettingsField = keyof SettingsInput;
+export type SettingsField = Exclude<keyof SettingsInput, 'acceptLegacyHashing'>;
 
 /** The fields in the order of Ingenico's page (and ours). */
 export const FIELD_ORDER: readonly SettingsField[] = Object.freeze(['hashingMethod', 'hashAlgorithm', 'charset', 'referrers', 'shaIn', 'acceptUrl', 'declineUrl',
@@ -75,7 +81,7 @@ export const FIELD_ORDER: readonly SettingsField[] = Object.freeze(['hashingMeth
 export type SettingsProblemCode =
   | 'invalid_choice' | 'invalid_url' | 'not_http' | 'https_required' | 'too_long' | 'too_many' | 'contains_space'
   | 'url_required' | 'passphrase_mismatch' | PassphraseProblem | 'unknown_currency' | 'no_currency' | 'unknown_parameter'
-  | 'invalid_number';
+  | 'invalid_number' | 'legacy_ack_required';
 
 export interface SettingsProblem {
   readonly field: SettingsField;
@@ -90,7 +96,25 @@ export interface SettingsPatch extends Partial<TechnicalSettings> {
   shaOut?: string | null;
 }
 
-export type SettingsVerdict = { ok: true; patch: SettingsPatch } | { ok: false; problems: SettingsProblem[] };
+/** `acceptsLegacy`: legacy hashing is turned on with its acknowledgement now (the service records when, and audits it). */
+export type SettingsVerdict = { ok: true; patch: SettingsPatch; acceptsLegacy: boolean } | { ok: false; problems: SettingsProblem[] };
+
+/** Legacy hashing is on and its risks were acknowledged (installs upgraded with legacy on were not). */
+export function legacyAcknowledged(settings: Pick<TechnicalSettings, 'hashingMethod' | 'legacyHashingAcceptedAt'>): boolean {
+  return settings.hashingMethod === 'main-parameters' && settings.legacyHashingAcceptedAt !== null;
+}
+
+/**
+ * Legacy hashing needs the acknowledgement whenever it is chosen and was not acknowledged for this
+ * configuration; turning it off forgets the acknowledgement, so turning it on again asks again.
+ */
+function collectLegacy(input: SettingsInput, current: TechnicalSettings, c: Collector): boolean {
+  if (c.patch.hashingMethod === 'each-parameter' && current.legacyHashingAcceptedAt !== null) c.patch.legacyHashingAcceptedAt = null;
+  if (c.patch.hashingMethod !== 'main-parameters' || legacyAcknowledged(current)) return false;
+  if (input.acceptLegacyHashing === true) return true;
+  c.problems.push({ field: 'hashingMethod', code: 'legacy_ack_required' });
+  return false;
+}
 
 export function checkPspid(pspid: string): boolean {
   return PSPID_PATTERN.test(pspid);
@@ -214,11 +238,12 @@ export function validateSettings(input: SettingsInput, env: EcommerceEnv, curren
     if ('code' in checked) c.problems.push({ field, code: checked.code });
     else c.patch[field] = checked.value;
   }
+  const acceptsLegacy = collectLegacy(input, current, c);
   const merged = { ...current, ...c.patch };
   if (merged.s2sTiming !== 'none' && merged.s2sUrlAccepted === null && !c.problems.some((p) => p.field === 's2sUrlAccepted')) {
     c.problems.push({ field: 's2sUrlAccepted', code: 'url_required' });
   }
-  if (c.problems.length === 0) return { ok: true, patch: c.patch };
+  if (c.problems.length === 0) return { ok: true, patch: c.patch, acceptsLegacy };
   // In the order of the page, so the summary at its top reads like the form below it.
   return { ok: false, problems: c.problems.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field)) };
 }
@@ -249,9 +274,13 @@ export function testPassphrasesToReplace(test: { shaIn: string | null; shaOut: s
   });
 }
 
-/** Settings copied to production must also be valid there (https server-to-server URLs). */
-export function checkForProduction(settings: TechnicalSettings): SettingsProblem[] {
+/**
+ * Settings copied to production must also be valid there (https server-to-server URLs), and legacy
+ * hashing goes to production only where it was acknowledged for production itself.
+ */
+export function checkForProduction(settings: TechnicalSettings, prod: TechnicalSettings): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
+  if (settings.hashingMethod === 'main-parameters' && !legacyAcknowledged(prod)) problems.push({ field: 'hashingMethod', code: 'legacy_ack_required' });
   for (const field of ['s2sUrlAccepted', 's2sUrlDeclined'] as const) {
     const value = settings[field];
     if (value === null) continue;

@@ -1,12 +1,20 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { strings, type MerchantStrings } from './strings.ts';
+import { fill, strings, type MerchantStrings } from './strings.ts';
 
 // The *Technical information* pages: opening a merchant account (PSPID), one page per environment
 // with Ingenico's groups, and the answer to *Copy test to production* that shows a passphrase once.
 // Passphrases are never put in a page: only whether each is set, and empty fields to replace it.
 
-export interface MerchantHeaderView { id: string; pspid: string; name: string; activeEnvironments: ReadonlyArray<'test' | 'prod'> }
+export interface MerchantHeaderView {
+  id: string;
+  /** The PSPID asked for when the account was opened. */
+  pspid: string;
+  /** The PSPID held in each environment. */
+  pspids: Partial<Record<'test' | 'prod', string>>;
+  name: string;
+  activeEnvironments: ReadonlyArray<'test' | 'prod'>;
+}
 
 /** Every setting as text, so a rejected form shows back what was typed (never a passphrase). */
 export interface SettingsValues {
@@ -28,6 +36,10 @@ export interface SettingsPageView {
   notices: readonly string[];
   updatedAt: Date;
   csrf: string;
+  /** The stored method is legacy, and when its risks were acknowledged (null: not yet, e.g. an upgraded install). */
+  legacy: { on: boolean; acceptedAt: Date | null };
+  /** A PSPID typed into the claim form, and why it was refused. */
+  claim?: { pspid: string; problem: string };
 }
 
 const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
@@ -40,13 +52,17 @@ ${link(`/portal/merchants/${merchantId}/settings/prod`, `${t.technical} · ${t.p
 ${link(`/portal/merchants/${merchantId}/errors`, t.errorLogs, current === 'errors')} | <a href="/portal/shasign">${t.shasign}</a></p></nav>`;
 }
 
+function pspidInput(id: string, value: string, invalid: boolean, describedBy?: string): SafeHtml {
+  return html`<input id="${id}" name="pspid" required minlength="2" maxlength="30" pattern="[A-Za-z0-9_\\-]{2,30}" value="${value}"${describedBy ? html` aria-describedby="${describedBy}"` : ''}${invalid ? html` aria-invalid="true"` : ''}>`;
+}
+
 export function createMerchantPage(locale: Locale, view: { eligible: boolean; csrf: string; pspid?: string; problem?: string }): SafeHtml {
   const t = strings(locale);
   if (!view.eligible) return html`<p class="notice" role="status">${t.notEligible}</p><p><a href="/portal/products">${locale === 'it' ? 'Prodotti' : 'Products'}</a></p>`;
   return html`${view.problem ? html`<p class="error" role="alert">${view.problem}</p>` : ''}
 <p>${t.createIntro}</p>
 <form method="post" action="/portal/merchant">${csrfField(view.csrf)}
-<label for="pspid">${t.pspid}</label><input id="pspid" name="pspid" required minlength="2" maxlength="30" pattern="[A-Za-z0-9_\\-]{2,30}" value="${view.pspid ?? ''}" aria-describedby="pspid-help"${view.problem ? html` aria-invalid="true"` : ''}>
+<label for="pspid">${t.pspid}</label>${pspidInput('pspid', view.pspid ?? '', view.problem !== undefined, 'pspid-help')}
 <p id="pspid-help"><small>${t.pspidHelp}</small></p>
 <button type="submit">${t.create}</button></form>`;
 }
@@ -83,10 +99,21 @@ ${isSet ? html`<label><input type="checkbox" name="${name}Clear" value="on"> ${t
 ${fieldError(problems, name)}</fieldset>`;
 }
 
+const stamp = (d: Date): string => d.toISOString().slice(0, 16).replace('T', ' ');
+
+/** Choosing legacy hashing needs the box ticked; once acknowledged, the page says when. */
+function legacyAcknowledgement(t: MerchantStrings, view: SettingsPageView): SafeHtml {
+  const { legacy } = view;
+  if (legacy.on && legacy.acceptedAt !== null) return html`<p><small>${fill(t.legacyAccepted, { date: stamp(legacy.acceptedAt) })}</small></p>`;
+  return html`<label><input type="checkbox" name="acceptLegacyHashing" value="on"${invalid(view.problems, 'hashingMethod')}> ${t.legacyAck}</label>`;
+}
+
 function securityGroups(t: MerchantStrings, v: SettingsValues, view: SettingsPageView): SafeHtml {
   const p = view.problems;
   return html`<h2>${t.globalSecurity}</h2>
+${view.legacy.on ? html`<p class="error" role="alert" data-legacy-warning>${t.legacyWarning}</p>` : ''}
 ${radios('hashingMethod', t.hashingMethod, v.hashingMethod, [['each-parameter', t.eachParameter], ['main-parameters', t.mainParameters]], p)}
+${legacyAcknowledgement(t, view)}
 ${radios('hashAlgorithm', t.hashAlgorithm, v.hashAlgorithm, [['sha1', t.sha1], ['sha256', t.sha256], ['sha512', t.sha512]], p)}
 ${radios('charset', t.charset, v.charset, [['page', t.charsetPage], ['latin1', t.latin1], ['utf8', t.utf8]], p)}
 <h2>${t.dataOrigin}</h2>
@@ -124,13 +151,31 @@ ${fieldError(p, 'paymentRetries')}
 ${textField('enabledCurrencies', t.currencies, v.enabledCurrencies, p, { help: t.currenciesHelp })}`;
 }
 
+/**
+ * The PSPID of this environment: held, reserved later (not approved here yet), or taken by another
+ * merchant here, with the form that reserves another one.
+ */
+function pspidLine(t: MerchantStrings, view: SettingsPageView): SafeHtml {
+  const m = view.merchant;
+  const held = m.pspids[view.env];
+  const head = html`${m.name} · ${t.updated}: ${stamp(view.updatedAt)} UTC`;
+  if (held !== undefined) return html`<p>${t.pspid}: <strong data-pspid>${held}</strong> · ${head}</p>`;
+  if (!m.activeEnvironments.includes(view.env)) return html`<p>${t.pspid}: <strong data-pspid>${m.pspid}</strong> · ${head}</p><p class="notice">${t.pspidPending}</p>`;
+  return html`<p>${head}</p>${view.claim ? html`<p class="error" role="alert">${view.claim.problem}</p>` : ''}
+<form method="post" action="/portal/merchants/${m.id}/pspid/${view.env}" data-claim>${csrfField(view.csrf)}
+<p>${fill(t.pspidTakenHere, { pspid: m.pspid })}</p>
+<label for="claim-pspid">${t.pspid}</label>${pspidInput('claim-pspid', view.claim?.pspid ?? '', view.claim !== undefined)}
+<button type="submit">${t.claim}</button></form>`;
+}
+
 export function settingsPage(locale: Locale, view: SettingsPageView): SafeHtml {
   const t = strings(locale);
   const m = view.merchant;
   const active = m.activeEnvironments.includes(view.env);
   return html`${envTabs(locale, m.id, view.env)}
-<p>${t.pspid}: <strong data-pspid>${m.pspid}</strong> · ${m.name} · ${t.updated}: ${view.updatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</p>
+${pspidLine(t, view)}
 ${active ? '' : html`<p class="notice" role="status">${t.envInactive}</p>`}
+${view.env === 'prod' && !view.shaInSet ? html`<p class="error" role="alert" data-prod-sha-in>${t.prodNeedsShaIn}</p>` : ''}
 ${view.notices.map((n) => html`<p class="notice" role="status">${n}</p>`)}
 ${view.problems.length ? html`<div class="error" role="alert"><p>${t.problems}</p><ul>${view.problems.map((pr) => html`<li><a href="#f-${pr.field}">${pr.text}</a></li>`)}</ul></div>` : ''}
 <form method="post" action="/portal/merchants/${m.id}/settings/${view.env}" accept-charset="UTF-8">${csrfField(view.csrf)}

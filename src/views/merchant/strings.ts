@@ -5,7 +5,7 @@ import type { Locale } from '../i18n.ts';
 const en = {
   technical: 'Technical information', errorLogs: 'Error logs', shasign: 'SHASIGN tool', test: 'Test', prod: 'Production',
   pspid: 'PSPID', pspidHelp: '2 to 30 letters, digits, "_" or "-". Shops send it as PSPID; it cannot be changed later.',
-  createIntro: 'Your organisation has no merchant account yet. Choose its PSPID: it identifies you on the hosted payment page in both environments.',
+  createIntro: 'Your organisation has no merchant account yet. Choose its PSPID: shops send it to identify you on the hosted payment page. It is reserved in each environment once your E-commerce subscription there is approved.',
   create: 'Create the merchant account', notEligible: 'A merchant account needs an active E-commerce subscription. Subscribe to the E-commerce product first.',
   envInactive: 'Your organisation has no active E-commerce subscription in this environment: the hosted payment page refuses its requests until there is one.',
   globalSecurity: 'Global security parameters', hashingMethod: 'Compose the string to be hashed by concatenating the value of',
@@ -46,6 +46,13 @@ const en = {
   testTransactionHelp: 'Posts these parameters and this SHASIGN to the test payment page.',
   lineProblem: 'Line {line} is not NAME=value.', tooManyLines: 'Too many parameters (at most {max}).', needPassphrase: 'Type the passphrase.',
   duplicateParam: 'The parameter {name} occurs more than once.',
+  legacyAck: 'I understand the risk of "Main parameters only": the signature covers only the values of ORDERID, AMOUNT, CURRENCY and PSPID joined without names, so a customer can move digits between ORDERID and AMOUNT (ORDERID 12 with AMOUNT 3400 is signed like ORDERID 123 with AMOUNT 400), and no other parameter is signed. While it is on, Varco ignores ACCEPTURL, DECLINEURL, EXCEPTIONURL, CANCELURL and OPERATION sent with a payment and uses these settings instead.',
+  legacyWarning: 'Legacy hashing ("Main parameters only") is on: a customer can change the amount by moving digits between ORDERID and AMOUNT, and no parameter other than those four is signed. Switch to "Each parameter followed by the passphrase" as soon as your shop can.',
+  legacyAccepted: 'Risk acknowledged on {date} UTC.',
+  prodNeedsShaIn: 'Production needs a SHA-IN passphrase: without one every payment request is refused (unknown order/0/s/ in the error log). A referrer list alone is not enough in production.',
+  pspidTakenHere: 'The PSPID {pspid} is already used by another merchant in this environment. Choose the PSPID your shop will send here:',
+  pspidPending: 'The PSPID is reserved in this environment once your E-commerce subscription here is approved.',
+  claim: 'Reserve this PSPID',
 } as const;
 
 export type MerchantStrings = { readonly [K in keyof typeof en]: string };
@@ -53,7 +60,7 @@ export type MerchantStrings = { readonly [K in keyof typeof en]: string };
 const it: MerchantStrings = {
   technical: 'Informazioni tecniche', errorLogs: 'Log degli errori', shasign: 'Strumento SHASIGN', test: 'Collaudo', prod: 'Produzione',
   pspid: 'PSPID', pspidHelp: 'Da 2 a 30 lettere, cifre, "_" o "-". I negozi lo inviano come PSPID; non si può cambiare in seguito.',
-  createIntro: 'La tua organizzazione non ha ancora un account esercente. Scegli il PSPID: ti identifica sulla pagina di pagamento in entrambi gli ambienti.',
+  createIntro: 'La tua organizzazione non ha ancora un account esercente. Scegli il PSPID: i negozi lo inviano per identificarti sulla pagina di pagamento. Viene riservato in ciascun ambiente quando la sottoscrizione E-commerce lì è approvata.',
   create: "Crea l'account esercente", notEligible: "Un account esercente richiede una sottoscrizione E-commerce attiva. Sottoscrivi prima il prodotto E-commerce.",
   envInactive: 'La tua organizzazione non ha una sottoscrizione E-commerce attiva in questo ambiente: la pagina di pagamento rifiuta le richieste finché non ce n’è una.',
   globalSecurity: 'Parametri di sicurezza globali', hashingMethod: 'Componi la stringa da sottoporre a hash concatenando il valore di',
@@ -94,6 +101,13 @@ const it: MerchantStrings = {
   testTransactionHelp: 'Invia questi parametri e questo SHASIGN alla pagina di pagamento di collaudo.',
   lineProblem: 'La riga {line} non è NOME=valore.', tooManyLines: 'Troppi parametri (al massimo {max}).', needPassphrase: 'Scrivi la passphrase.',
   duplicateParam: 'Il parametro {name} compare più di una volta.',
+  legacyAck: 'Ho compreso il rischio di "Solo i parametri principali": la firma copre solo i valori di ORDERID, AMOUNT, CURRENCY e PSPID concatenati senza nomi, quindi un cliente può spostare cifre tra ORDERID e AMOUNT (ORDERID 12 con AMOUNT 3400 ha la stessa firma di ORDERID 123 con AMOUNT 400) e nessun altro parametro è firmato. Finché è attivo, Varco ignora ACCEPTURL, DECLINEURL, EXCEPTIONURL, CANCELURL e OPERATION inviati con un pagamento e usa invece queste impostazioni.',
+  legacyWarning: 'È attivo l’hashing legacy ("Solo i parametri principali"): un cliente può cambiare l’importo spostando cifre tra ORDERID e AMOUNT, e nessun parametro oltre a quei quattro è firmato. Passa a "Ogni parametro seguito dalla passphrase" appena il negozio lo consente.',
+  legacyAccepted: 'Rischio confermato il {date} UTC.',
+  prodNeedsShaIn: 'La produzione richiede una passphrase SHA-IN: senza, ogni richiesta di pagamento viene rifiutata (unknown order/0/s/ nel log degli errori). In produzione l’elenco dei referrer da solo non basta.',
+  pspidTakenHere: 'Il PSPID {pspid} è già usato da un altro esercente in questo ambiente. Scegli il PSPID che il negozio invierà qui:',
+  pspidPending: 'Il PSPID viene riservato in questo ambiente quando la sottoscrizione E-commerce qui è approvata.',
+  claim: 'Riserva questo PSPID',
 };
 
 export function strings(locale: Locale): MerchantStrings {
@@ -125,8 +139,11 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     needs_digit_or_symbol: 'needs a digit or a symbol', too_few_distinct: 'needs at least 4 different characters',
     forbidden_character: 'must not contain ^ { } [ ] " \' | < >', invalid_character: 'only printable ASCII characters, no spaces',
     unknown_currency: 'not an ISO 4217 currency code', no_currency: 'enable at least one currency', unknown_parameter: 'not a feedback parameter Varco sends',
-    invalid_number: 'a whole number from 1 to 99', invalid_pspid: '2 to 30 letters, digits, "_" or "-"', pspid_taken: 'this PSPID is taken',
-    already_exists: 'your organisation has a merchant account already', not_eligible: 'an active E-commerce subscription is needed',
+    invalid_number: 'a whole number from 1 to 99', invalid_pspid: '2 to 30 letters, digits, "_" or "-"',
+    pspid_taken: 'this PSPID is already used by another merchant in this environment: choose another one',
+    already_claimed: 'your merchant account already has a PSPID in this environment; it cannot change',
+    legacy_ack_required: 'tick the box that acknowledges the risks of legacy hashing, or keep "Each parameter followed by the passphrase"',
+    already_exists: 'your organisation has a merchant account already', not_eligible: 'an approved E-commerce subscription in this environment is needed',
     organisation_not_found: 'no such organisation',
   },
   it: {
@@ -137,8 +154,11 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     needs_digit_or_symbol: 'serve una cifra o un simbolo', too_few_distinct: 'servono almeno 4 caratteri diversi',
     forbidden_character: 'non deve contenere ^ { } [ ] " \' | < >', invalid_character: 'solo caratteri ASCII stampabili, senza spazi',
     unknown_currency: 'non è un codice valuta ISO 4217', no_currency: 'abilita almeno una valuta', unknown_parameter: 'non è un parametro di esito che Varco invia',
-    invalid_number: 'un numero intero da 1 a 99', invalid_pspid: 'da 2 a 30 lettere, cifre, "_" o "-"', pspid_taken: 'questo PSPID è già in uso',
-    already_exists: 'la tua organizzazione ha già un account esercente', not_eligible: 'serve una sottoscrizione E-commerce attiva',
+    invalid_number: 'un numero intero da 1 a 99', invalid_pspid: 'da 2 a 30 lettere, cifre, "_" o "-"',
+    pspid_taken: 'questo PSPID è già usato da un altro esercente in questo ambiente: scegline un altro',
+    already_claimed: 'il tuo account esercente ha già un PSPID in questo ambiente; non si può cambiare',
+    legacy_ack_required: 'spunta la casella che conferma i rischi dell’hashing legacy, oppure mantieni "Ogni parametro seguito dalla passphrase"',
+    already_exists: 'la tua organizzazione ha già un account esercente', not_eligible: 'serve una sottoscrizione E-commerce approvata in questo ambiente',
     organisation_not_found: 'organizzazione inesistente',
   },
 };

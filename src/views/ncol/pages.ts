@@ -49,6 +49,13 @@ export function errorPage(language: string, env: 'test' | 'prod'): string {
 <p>${t.errorOwner}</p>` });
 }
 
+/** 429: too many requests from one address or for one PSPID; says when to try again, nothing else. */
+export function busyPage(language: string, env: 'test' | 'prod', seconds: number): string {
+  const t = payStrings(language);
+  return frame({ language, env, title: t.busyTitle, body: html`<h1>${t.busyTitle}</h1>
+<p>${t.busyBody.replace('{seconds}', String(seconds))}</p>` });
+}
+
 export interface OrderSummaryView {
   merchantName: string;
   orderRef: string;

@@ -5,6 +5,9 @@ export interface PayStrings {
   errorTitle: string;
   errorBody: string;
   errorOwner: string;
+  /** 429: too many payment requests; `{seconds}` until the next is accepted. */
+  busyTitle: string;
+  busyBody: string;
   payTitle: string;
   merchant: string;
   orderRef: string;
@@ -41,6 +44,8 @@ const en_US: PayStrings = {
   errorTitle: 'An error has occurred',
   errorBody: 'An error has occurred. Please try again later.',
   errorOwner: 'If you are the owner or the designer of this website, sign in to the Varco portal to see the details of the error.',
+  busyTitle: 'Too many payment requests',
+  busyBody: 'Too many payment requests arrived from your connection or for this shop. Please try again in {seconds} seconds.',
   payTitle: 'Payment',
   merchant: 'Merchant',
   orderRef: 'Order reference',
@@ -77,6 +82,8 @@ const it_IT: PayStrings = {
   errorTitle: 'Si è verificato un errore',
   errorBody: 'Si è verificato un errore. Riprova più tardi.',
   errorOwner: 'Se sei il proprietario o lo sviluppatore di questo sito, accedi al portale Varco per vedere i dettagli dell\u2019errore.',
+  busyTitle: 'Troppe richieste di pagamento',
+  busyBody: 'Sono arrivate troppe richieste di pagamento dalla tua connessione o per questo negozio. Riprova tra {seconds} secondi.',
   payTitle: 'Pagamento',
   merchant: 'Esercente',
   orderRef: 'Riferimento ordine',
@@ -113,6 +120,8 @@ const fr_FR: PayStrings = {
   errorTitle: 'Une erreur est survenue',
   errorBody: 'Une erreur est survenue. Veuillez réessayer plus tard.',
   errorOwner: 'Si vous êtes le propriétaire ou le concepteur de ce site, connectez-vous au portail Varco pour voir le détail de l\u2019erreur.',
+  busyTitle: 'Trop de demandes de paiement',
+  busyBody: 'Trop de demandes de paiement sont arrivées depuis votre connexion ou pour ce commerçant. Veuillez réessayer dans {seconds} secondes.',
   payTitle: 'Paiement',
   merchant: 'Commerçant',
   orderRef: 'Référence de commande',
@@ -149,6 +158,8 @@ const de_DE: PayStrings = {
   errorTitle: 'Ein Fehler ist aufgetreten',
   errorBody: 'Ein Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.',
   errorOwner: 'Wenn Sie Inhaber oder Entwickler dieser Website sind, melden Sie sich im Varco-Portal an, um die Details des Fehlers zu sehen.',
+  busyTitle: 'Zu viele Zahlungsanfragen',
+  busyBody: 'Von Ihrer Verbindung oder für diesen Shop sind zu viele Zahlungsanfragen eingegangen. Bitte versuchen Sie es in {seconds} Sekunden erneut.',
   payTitle: 'Zahlung',
   merchant: 'Händler',
   orderRef: 'Bestellnummer',
@@ -185,6 +196,8 @@ const nl_NL: PayStrings = {
   errorTitle: 'Er is een fout opgetreden',
   errorBody: 'Er is een fout opgetreden. Probeer later opnieuw.',
   errorOwner: 'Bent u de eigenaar of de ontwerper van deze website? Meld u dan aan bij het Varco-portaal om de details van de foutmelding te bekijken.',
+  busyTitle: 'Te veel betaalverzoeken',
+  busyBody: 'Er zijn te veel betaalverzoeken binnengekomen vanaf uw verbinding of voor deze winkel. Probeer het over {seconds} seconden opnieuw.',
   payTitle: 'Betaling',
   merchant: 'Handelaar',
   orderRef: 'Bestelreferentie',

@@ -1,0 +1,98 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { busyPage } from '../../views/ncol/pages.ts';
+import { PLAIN_CSP, privatePage } from './responses.ts';
+
+// Rate limits of the hosted page entry (docs/adr/0014-hosted-page-limits.md): per client address
+// before the body is read, and per PSPID once it is. Counters live in this process's memory
+// (@fastify/rate-limit's LRU store); the bound on stored error rows is PostgreSQL's. A refused
+// request gets a small page with Retry-After and reaches nothing else: no error-log row, no query.
+
+export interface EntryLimits {
+  /** Entry requests per minute from one client address (IPv6: per /64). */
+  perIpPerMinute: number;
+  /** Entry requests per minute naming one PSPID in one environment. */
+  perPspidPerMinute: number;
+}
+
+export interface EntryLimitHooks {
+  byIp: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+  byPspid: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+}
+
+const WINDOW_MS = 60_000;
+/** Addresses or PSPIDs remembered per limiter; the least recently seen are forgotten first. */
+const KEYS_KEPT = 20_000;
+const PAGE_LANGUAGES: Readonly<Record<string, string>> = { it: 'it_IT', fr: 'fr_FR', de: 'de_DE', nl: 'nl_NL' };
+
+function percentDecode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] ?? 0;
+    const hex = b === 0x25 && i + 2 < bytes.length ? Number.parseInt(String.fromCharCode(bytes[i + 1] ?? 0, bytes[i + 2] ?? 0), 16) : Number.NaN;
+    if (!Number.isNaN(hex)) {
+      out += String.fromCharCode(hex);
+      i += 2;
+    } else {
+      out += b === 0x2b ? ' ' : String.fromCharCode(b);
+    }
+  }
+  return out;
+}
+
+/**
+ * The first value of parameter `wanted` (upper-case name, compared in any case) in a form body or
+ * query string, at most `maxValue` characters, read as ISO-8859-1 bytes. Cheap on purpose: one pass,
+ * only names short enough to be `wanted` are decoded, and the value is cut before decoding.
+ */
+export function formParam(bytes: Uint8Array, wanted: string, maxValue = 64): string | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let start = 0;
+  while (start < buf.length) {
+    const next = buf.indexOf(0x26, start);
+    const end = next === -1 ? buf.length : next;
+    const eq = buf.subarray(start, end).indexOf(0x3d);
+    if (eq !== -1 && eq <= 3 * wanted.length && percentDecode(buf.subarray(start, start + eq)).toUpperCase() === wanted) {
+      return percentDecode(buf.subarray(start + eq + 1, Math.min(end, start + eq + 1 + 3 * maxValue))).slice(0, maxValue);
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+const envOf = (request: FastifyRequest): string => (request.url.startsWith('/ncol/prod/') ? 'prod' : 'test');
+
+/** The language of the refusal page: the form's LANGUAGE once it is read, else the browser's. */
+function languageOf(request: FastifyRequest, bytes: Uint8Array | undefined): string {
+  const fromForm = bytes === undefined ? undefined : formParam(bytes, 'LANGUAGE', 5);
+  if (fromForm !== undefined && /^[a-z]{2}_[A-Z]{2}$/.test(fromForm)) return fromForm;
+  const accept = String(request.headers['accept-language'] ?? '').slice(0, 2).toLowerCase();
+  return PAGE_LANGUAGES[accept] ?? 'en_US';
+}
+
+type Check = ReturnType<FastifyInstance['createRateLimit']>;
+
+async function refuseWhenExceeded(request: FastifyRequest, reply: FastifyReply, check: Check, bytes: () => Uint8Array | undefined): Promise<FastifyReply | undefined> {
+  const verdict = await check(request);
+  if (verdict.isAllowed || !verdict.isExceeded) return undefined;
+  const seconds = Math.max(1, verdict.ttlInSeconds);
+  return privatePage(reply.code(429), PLAIN_CSP).header('retry-after', String(seconds)).send(busyPage(languageOf(request, bytes()), envOf(request) === 'prod' ? 'prod' : 'test', seconds));
+}
+
+/**
+ * Registers the rate-limit plugin in the hosted page's context and returns the two hooks of the
+ * entry routes. `bodyOf` gives the request's form bytes (POST body or GET query string).
+ */
+export async function entryLimitHooks(app: FastifyInstance, limits: EntryLimits, bodyOf: (request: FastifyRequest) => Uint8Array): Promise<EntryLimitHooks> {
+  await app.register(rateLimit, { global: false });
+  // `cache` (LRU size) is passed through to each limiter's store, though the option types omit it.
+  const common = { timeWindow: WINDOW_MS, cache: KEYS_KEPT };
+  const byIp = app.createRateLimit({ ...common, max: limits.perIpPerMinute });
+  const byPspid = app.createRateLimit({ ...common, max: limits.perPspidPerMinute,
+    // The environment is part of the key: a PSPID may name different merchants in test and prod.
+    keyGenerator: (request) => `${envOf(request)}:${(formParam(bodyOf(request), 'PSPID') ?? '').trim().toUpperCase()}` });
+  return {
+    byIp: (request, reply) => refuseWhenExceeded(request, reply, byIp, () => (request.method === 'GET' ? bodyOf(request) : undefined)),
+    byPspid: (request, reply) => refuseWhenExceeded(request, reply, byPspid, () => bodyOf(request)),
+  };
+}
