@@ -4,14 +4,18 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../../src/db/index.ts';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import { isVarcoError } from '../../src/kernel/errors.ts';
-import { createExchangeLog, MAX_MESSAGE_BYTES, type ExchangeRow, type ExchangeViewer } from '../../src/modules/pagopa-exchanges/index.ts';
+import { createExchangeLog, MAX_MESSAGE_BYTES, pruneExchanges, type ExchangeRow, type ExchangeViewer } from '../../src/modules/pagopa-exchanges/index.ts';
+import { createJobRunner } from '../../src/app/jobs.ts';
+import { retentionJobs } from '../../src/app/retention.ts';
+import { testConfig } from '../support/app.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
 import { activateExchange, CHANNEL_PASSWORD, getPaymentExchange, noticeNumber, tokenOf } from './support.ts';
 
 // Issue 11, exchange log: what `record` stores (one INSERT; passwords masked in every column, in odd,
 // truncated and malformed messages; sizes bounded; odd bytes stored, not refused) and what `search`
-// and `get` give each viewer (only the rows its organisation is party to; filters; cursor pages).
+// and `get` give each viewer (only the rows its organisation is party to; filters; cursor pages), and
+// the retention job.
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -143,4 +147,24 @@ test('cursor pages: newest first, every row once, ties on the same instant order
   assert.deepEqual(times, [...times].sort((x, y) => y - x), 'newest first');
   await assert.rejects(log.search(ADMIN, { before: 'garbage' }), (error: unknown) => isVarcoError(error) && error.code === 'validation_failed');
   assert.equal((await log.search(ADMIN, { limit: 10_000 })).length, 11, 'the limit is capped, not refused');
+  await db.deleteFrom('pagopa_exchanges').execute();
+});
+
+test('retention: the job deletes exchanges older than VARCO_RETENTION_EXCHANGES_DAYS (default 30), in batches, by the injected clock', async () => {
+  const config = await testConfig({ DATABASE_URL: database.url });
+  assert.equal(config.retention.exchangesDays, 30);
+  const DAY = 24 * 3600_000;
+  const kept: string[] = [];
+  for (const days of [45, 31, 30.01, 30.5]) await log.record(activateExchange(parties, { n: 200, at: new Date(NOW.getTime() - days * DAY) }));
+  for (const days of [29.99, 3, 0]) kept.push(await log.record(activateExchange(parties, { n: 201, at: new Date(NOW.getTime() - days * DAY) })));
+  const clock = fixedClock(NOW);
+  const runner = createJobRunner({ db, clock, logger: { info: () => undefined, warn: () => undefined }, owner: 'test',
+    jobs: retentionJobs({ db, retention: config.retention }).filter((job) => job.name === 'retention.pagopa_exchanges') });
+  assert.deepEqual((await runner.runDue()).map((o) => [o.name, o.report?.deleted]), [['retention.pagopa_exchanges', 4]]);
+  assert.deepEqual(ids(await log.search(ADMIN)).sort(), [...kept].sort());
+  // Small batches: every old row goes, in several statements.
+  for (let i = 0; i < 5; i++) await log.record(activateExchange(parties, { n: 300 + i, at: new Date(NOW.getTime() - 40 * DAY) }));
+  assert.equal(await pruneExchanges(db, new Date(NOW.getTime() - 30 * DAY), 2), 5);
+  assert.deepEqual(ids(await log.search(ADMIN)).sort(), [...kept].sort());
+  await db.deleteFrom('pagopa_exchanges').execute();
 });
