@@ -3,7 +3,7 @@ import type { Locale } from '../i18n.ts';
 // Italian and English strings of the pagoPA exchange log pages (portal and back office).
 
 const en = {
-  title: 'pagoPA exchange log', message: 'pagoPA message', intro: 'Every SOAP message Varco received from a PSP or sent to a creditor institution\u2019s station on behalf of your organisation, newest first. Channel passwords are masked; messages are kept {days} days.',
+  title: 'pagoPA exchange log', message: 'pagoPA message', intro: 'The SOAP messages Varco received or sent that your organisation is party to (as PSP, creditor institution or station owner), newest first. Channel passwords are masked; messages are kept {days} days.',
   adminIntro: 'Every SOAP message Varco received or sent, of every organisation, newest first. Channel passwords are masked.',
   none: 'No messages match.', environment: 'Environment', any: 'Any', test: 'Test', prod: 'Production', noticeNumber: 'Notice number', token: 'Payment token',
   faultCode: 'Fault code', operation: 'Operation', search: 'Search', reset: 'Clear', at: 'Time (UTC)', direction: 'Direction', outcome: 'Outcome', duration: 'Duration',
@@ -16,7 +16,7 @@ const en = {
 };
 type Strings = typeof en;
 const it: Strings = {
-  title: 'Log dei messaggi pagoPA', message: 'Messaggio pagoPA', intro: 'Ogni messaggio SOAP che Varco ha ricevuto da un PSP o inviato alla stazione di un ente creditore per conto della tua organizzazione, dal più recente. Le password dei canali sono mascherate; i messaggi sono conservati {days} giorni.',
+  title: 'Log dei messaggi pagoPA', message: 'Messaggio pagoPA', intro: 'I messaggi SOAP ricevuti o inviati da Varco di cui la tua organizzazione è parte (come PSP, ente creditore o titolare della stazione), dal più recente. Le password dei canali sono mascherate; i messaggi sono conservati {days} giorni.',
   adminIntro: 'Ogni messaggio SOAP ricevuto o inviato da Varco, di ogni organizzazione, dal più recente. Le password dei canali sono mascherate.',
   none: 'Nessun messaggio corrisponde.', environment: 'Ambiente', any: 'Tutti', test: 'Collaudo', prod: 'Produzione', noticeNumber: 'Numero avviso', token: 'Token di pagamento',
   faultCode: 'Codice di errore', operation: 'Operazione', search: 'Cerca', reset: 'Azzera', at: 'Ora (UTC)', direction: 'Direzione', outcome: 'Esito', duration: 'Durata',
