@@ -16,6 +16,7 @@ import type { StationServices } from '../modules/stations/index.ts';
 import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
+import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -59,6 +60,8 @@ export interface Services extends SubscriptionServices, StationServices {
   errorLog: ErrorLogService;
   /** The hosted payment page: entry, payment, orders read back, server-to-server feedback. */
   hostedPage: HostedPageServices;
+  /** pagoPA exchange log: the node records every SOAP message; the portal and back office read it. */
+  exchanges: ExchangeLog;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
@@ -75,6 +78,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     delivery: createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
     merchants: createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
     errorLog: createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
+    exchanges: createExchangeLog({ db, clock }),
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
@@ -121,8 +125,9 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   await services.keyVerifier.start(deps.logger);
   app.addHook('onClose', () => services.keyVerifier.stop());
   await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier, orders: services.hostedPage.orders });
-  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
-  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl });
+  const exchangeRetentionDays = deps.config.retention.exchangesDays;
+  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays });
+  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays });
   await services.hostedPage.configs.start();
   app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); await services.stationCaller.close(); });
   await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage,

@@ -4,6 +4,7 @@ import type { Database } from '../db/index.ts';
 import { pruneFinishedMessages } from '../modules/delivery/index.ts';
 import { pruneErrorLog } from '../modules/ecommerce/index.ts';
 import { deleteExpiredSessions } from '../modules/identity/index.ts';
+import { pruneExchanges } from '../modules/pagopa-exchanges/index.ts';
 import { pruneChecks } from '../modules/stations/index.ts';
 import type { PeriodicJob } from './jobs.ts';
 
@@ -30,5 +31,7 @@ export function retentionJobs(options: { db: Kysely<Database>; retention: Config
     job('station_checks', (now) => pruneChecks(db, daysBefore(now, retention.checksDays))),
     // Sessions past their expiry: useless to anyone, and each one is a row per sign-in.
     job('sessions', (now) => deleteExpiredSessions(db, { now: () => now })),
+    // pagoPA SOAP messages (issue 11): kept for the parties to debug their integration, then gone.
+    job('pagopa_exchanges', (now) => pruneExchanges(db, daysBefore(now, retention.exchangesDays))),
   ];
 }

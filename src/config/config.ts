@@ -47,7 +47,7 @@ export interface Config {
   ncolRateLimitPerPspid: number;
   /** Most error-log rows kept per PSPID. */
   errorLogMaxRows: number;
-  retention: { errorLogDays: number; outboxDays: number; checksDays: number };
+  retention: { errorLogDays: number; outboxDays: number; checksDays: number; exchangesDays: number };
 }
 
 export class ConfigError extends Error {
@@ -237,6 +237,7 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
       errorLogDays: Number(must('VARCO_RETENTION_ERROR_LOG_DAYS')),
       outboxDays: Number(must('VARCO_RETENTION_OUTBOX_DAYS')),
       checksDays: Number(must('VARCO_RETENTION_CHECKS_DAYS')),
+      exchangesDays: Number(must('VARCO_RETENTION_EXCHANGES_DAYS')),
     },
   };
 }

@@ -49,6 +49,7 @@ export const SETTINGS = [
   { env: 'VARCO_RETENTION_ERROR_LOG_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days the hosted-page error log keeps a row.' },
   { env: 'VARCO_RETENTION_OUTBOX_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days a delivered or abandoned outbox message (and its attempts) is kept.' },
   { env: 'VARCO_RETENTION_CHECKS_DAYS', kind: 'int', default: '90', min: 1, max: 3650, meaning: 'Days station verification results are kept (each station\u2019s latest is always kept).' },
+  { env: 'VARCO_RETENTION_EXCHANGES_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days the pagoPA exchange log keeps a SOAP message (request and response), counted from the exchange.' },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['env'];

@@ -393,6 +393,33 @@ export interface JobLeasesTable {
   last_report: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
+export interface PagopaExchangesTable {
+  id: string;
+  environment: 'test' | 'prod';
+  at: Timestamp;
+  direction: 'in' | 'out';
+  operation: string;
+  psp_organisation_id: string | null;
+  ec_organisation_id: string | null;
+  station_id: string | null;
+  station_code: string | null;
+  station_organisation_id: string | null;
+  notice_number: string | null;
+  fiscal_code: string | null;
+  token: string | null;
+  outcome: 'OK' | 'KO' | null;
+  fault_code: string | null;
+  http_status: number | null;
+  duration_ms: number;
+  error: string | null;
+  request: string;
+  request_bytes: number;
+  request_truncated: boolean;
+  response: string | null;
+  response_bytes: number | null;
+  response_truncated: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -423,4 +450,5 @@ export interface Database {
   pspid_claims: PspidClaimsTable;
   api_rate_windows: ApiRateWindowsTable;
   job_leases: JobLeasesTable;
+  pagopa_exchanges: PagopaExchangesTable;
 }

@@ -20,7 +20,8 @@ button{font:inherit;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
 input[type=checkbox]{width:auto}code.key{font-size:1.1rem;word-break:break-all}
 .verdict{font-weight:bold}.verdict-passed{color:#1b7a3a}.verdict-warning{color:#9a6700}.verdict-failed{color:#a4161a}.verdict-skipped{color:#5b6472}
-textarea.pem{max-width:40rem;font-family:monospace}`;
+textarea.pem{max-width:40rem;font-family:monospace}
+pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}`;
 
 export function page(options: PageOptions): string {
   const { locale, title, body, signOut, nav } = options;

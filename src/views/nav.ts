@@ -2,12 +2,12 @@ import type { Locale } from './i18n.ts';
 
 // Menus of the two signed-in surfaces, in one place so every page shows the same one.
 const ADMIN = {
-  en: [['/admin/organisations', 'Organisations'], ['/admin/subscriptions', 'Subscriptions'], ['/admin/products', 'Products'], ['/admin/stations', 'Stations'], ['/admin/trust', 'Trusted CAs'], ['/admin/mail', 'Mail'], ['/admin/password', 'Change password']],
-  it: [['/admin/organisations', 'Organizzazioni'], ['/admin/subscriptions', 'Sottoscrizioni'], ['/admin/products', 'Prodotti'], ['/admin/stations', 'Stazioni'], ['/admin/trust', 'CA attendibili'], ['/admin/mail', 'Posta'], ['/admin/password', 'Cambia password']],
+  en: [['/admin/organisations', 'Organisations'], ['/admin/subscriptions', 'Subscriptions'], ['/admin/products', 'Products'], ['/admin/stations', 'Stations'], ['/admin/trust', 'Trusted CAs'], ['/admin/pagopa/exchanges', 'pagoPA messages'], ['/admin/mail', 'Mail'], ['/admin/password', 'Change password']],
+  it: [['/admin/organisations', 'Organizzazioni'], ['/admin/subscriptions', 'Sottoscrizioni'], ['/admin/products', 'Prodotti'], ['/admin/stations', 'Stazioni'], ['/admin/trust', 'CA attendibili'], ['/admin/pagopa/exchanges', 'Messaggi pagoPA'], ['/admin/mail', 'Posta'], ['/admin/password', 'Cambia password']],
 } as const;
 const PORTAL = {
-  en: [['/portal', 'Home'], ['/portal/products', 'Products'], ['/portal/subscriptions', 'Subscriptions'], ['/portal/stations', 'Stations'], ['/portal/certificates', 'Certificates'], ['/portal/merchant', 'Technical information'], ['/portal/merchant/errors', 'Error logs'], ['/portal/orders', 'Orders'], ['/portal/shasign', 'SHASIGN'], ['/portal/password', 'Change password']],
-  it: [['/portal', 'Home'], ['/portal/products', 'Prodotti'], ['/portal/subscriptions', 'Sottoscrizioni'], ['/portal/stations', 'Stazioni'], ['/portal/certificates', 'Certificati'], ['/portal/merchant', 'Informazioni tecniche'], ['/portal/merchant/errors', 'Log degli errori'], ['/portal/orders', 'Ordini'], ['/portal/shasign', 'SHASIGN'], ['/portal/password', 'Cambia password']],
+  en: [['/portal', 'Home'], ['/portal/products', 'Products'], ['/portal/subscriptions', 'Subscriptions'], ['/portal/stations', 'Stations'], ['/portal/certificates', 'Certificates'], ['/portal/merchant', 'Technical information'], ['/portal/merchant/errors', 'Error logs'], ['/portal/orders', 'Orders'], ['/portal/shasign', 'SHASIGN'], ['/portal/pagopa/exchanges', 'pagoPA messages'], ['/portal/password', 'Change password']],
+  it: [['/portal', 'Home'], ['/portal/products', 'Prodotti'], ['/portal/subscriptions', 'Sottoscrizioni'], ['/portal/stations', 'Stazioni'], ['/portal/certificates', 'Certificati'], ['/portal/merchant', 'Informazioni tecniche'], ['/portal/merchant/errors', 'Log degli errori'], ['/portal/orders', 'Ordini'], ['/portal/shasign', 'SHASIGN'], ['/portal/pagopa/exchanges', 'Messaggi pagoPA'], ['/portal/password', 'Cambia password']],
 } as const;
 
 export function adminNav(locale: Locale): Array<{ href: string; label: string }> {

@@ -11,11 +11,13 @@ import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool, listJobLeases } from '../../src/db/index.ts';
 import { fixedClock, systemClock } from '../../src/kernel/clock.ts';
 import { newId } from '../../src/kernel/ids.ts';
+import { createExchangeLog } from '../../src/modules/pagopa-exchanges/index.ts';
 
 // Issue 10 item 7 (retention): the error log, finished outbox messages with their attempts, station
 // verification history (each station's latest kept) and expired sessions are deleted by periodic
 // jobs with the configured ages; each job runs under a lease, so two processes never run one at once
 // and it runs once per interval across them. Before, nothing expired (only checks, after 90 days).
+// Issue 11 adds the pagoPA exchange log (VARCO_RETENTION_EXCHANGES_DAYS), counted from each exchange.
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -23,7 +25,7 @@ const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) =
 const NOW = new Date('2027-03-01T12:00:00Z');
 const DAY = 24 * 3600_000;
 const ago = (days: number): Date => new Date(NOW.getTime() - days * DAY);
-const RETENTION = { errorLogDays: 30, outboxDays: 20, checksDays: 90 };
+const RETENTION = { errorLogDays: 30, outboxDays: 20, checksDays: 90, exchangesDays: 7 };
 
 const ids = async (table: 'ecommerce_errors' | 'outbox' | 'station_checks', where?: (id: string) => boolean): Promise<string[]> =>
   (await db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id).filter(where ?? (() => true));
@@ -59,6 +61,10 @@ async function seed(): Promise<void> {
     await db.insertInto('sessions').values({ token_hash: hash, id: newId('ses'), user_id: user, surface: 'admin', csrf_token: 'c', ip: null, user_agent: null,
       expires_at: new Date(NOW.getTime() + expires * 60_000) }).execute();
   }
+  const exchanges = createExchangeLog({ db, clock: fixedClock(NOW) });
+  for (const days of [8, 6.9]) {
+    await exchanges.record({ env: 'test', direction: 'in', operation: 'verifyPaymentNotice', at: ago(days), durationMs: 3, request: `<old days="${days}"/>` });
+  }
 }
 
 await seed();
@@ -68,7 +74,8 @@ test('each retention rule deletes what is older than its setting, and nothing el
   const runner = createJobRunner({ db, clock, logger: silent, owner: 'one', jobs: retentionJobs({ db, retention: RETENTION }) });
   const outcomes = await runner.runDue();
   assert.deepEqual(outcomes.map((o) => [o.name, o.ran, o.report?.deleted]), [
-    ['retention.error_log', true, 1], ['retention.outbox', true, 2], ['retention.station_checks', true, 2], ['retention.sessions', true, 1]]);
+    ['retention.error_log', true, 1], ['retention.outbox', true, 2], ['retention.station_checks', true, 2], ['retention.sessions', true, 1],
+    ['retention.pagopa_exchanges', true, 1]]);
   assert.deepEqual(await ids('ecommerce_errors'), ['err_edge', 'err_new']);
   // Finished messages go when delivered (or last tried, if given up) more than 20 days ago; pending and held ones stay.
   assert.deepEqual(await ids('outbox'), ['msg_dead_recent', 'msg_delivered_recent', 'msg_held_old', 'msg_pending_old']);
@@ -76,6 +83,7 @@ test('each retention rule deletes what is older than its setting, and nothing el
   assert.deepEqual(attempts.map((a) => a.message_id), ['msg_delivered_recent'], 'attempts go with their message');
   assert.deepEqual(await ids('station_checks'), ['chk_A_new', 'chk_B_latest'], 'each station keeps its latest check');
   assert.deepEqual((await db.selectFrom('sessions').select('token_hash').execute()).map((s) => s.token_hash), ['live']);
+  assert.deepEqual((await db.selectFrom('pagopa_exchanges').select('request').execute()).map((e) => e.request), ['<old days="6.9"/>'], 'exchanges older than 7 days went');
   const leases = await listJobLeases(db);
   assert.ok(leases.every((l) => l.owner === null && l.last_error === null && l.next_run_at.getTime() === NOW.getTime() + RETENTION_EVERY_MS));
 });
@@ -160,12 +168,12 @@ test('the workers of a process run the retention jobs', async () => {
   try {
     for (let i = 0; i < 100; i++) {
       const done = (await listJobLeases(db)).filter((l) => l.name.startsWith('retention.') && l.last_finished_at !== null);
-      if (done.length === 4) break;
+      if (done.length === 5) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
     await workers.stop();
   }
   const names = (await listJobLeases(db)).filter((l) => l.last_finished_at !== null).map((l) => l.name);
-  assert.deepEqual(names.filter((n) => n.startsWith('retention.')), ['retention.error_log', 'retention.outbox', 'retention.sessions', 'retention.station_checks']);
+  assert.deepEqual(names.filter((n) => n.startsWith('retention.')), ['retention.error_log', 'retention.outbox', 'retention.pagopa_exchanges', 'retention.sessions', 'retention.station_checks']);
 });

@@ -13,8 +13,10 @@ import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './or
 import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
 import { organisationStations, registerAdminStationRoutes, type AdminStationRoutesOptions } from './stations.ts';
+import { registerAdminExchangeRoutes, type AdminExchangeRoutesOptions } from './pagopa-exchanges.ts';
 
-export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions {
+export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions,
+  AdminExchangeRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -36,6 +38,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerAdminSubscriptionRoutes(app, options);
   registerAdminStationRoutes(app, options);
   registerMailRoutes(app, options);
+  registerAdminExchangeRoutes(app, options);
 
   app.get('/', async (request, reply) => {
     const session = request.session;

@@ -32,4 +32,13 @@ describe('password masking', () => {
       assert.ok(!masked.includes(escaped), masked);
     }));
   });
+
+  it('takes linear time on start tags that never close (no backtracking over the rest of the text)', () => {
+    for (const text of ['<password '.repeat(52_000), `<password>${'x'.repeat(262_144)}`, `<password>${'<![CDATA['.repeat(26_000)}`]) {
+      const started = performance.now();
+      maskPasswords(text);
+      // Linear work takes milliseconds; the quadratic version took 8 s on the first input.
+      assert.ok(performance.now() - started < 3000, text.slice(0, 20));
+    }
+  });
 });

@@ -1,6 +1,8 @@
 // Masking for the exchange log: nodeForPsp requests carry the channel password in clear. Works on
 // the raw text, so malformed or truncated messages (which the log keeps too) are masked as well.
-const PASSWORD_CONTENT = /(<(?:[\w.-]+:)?password(?:\s[^>]*)?>)((?:[^<]|<!\[CDATA\[[\s\S]*?(?:\]\]>|$))*)/g;
+// The start tag may be cut short too (`(?:>|$)`): requiring its `>` made every `<password ` without
+// one rescan the rest of the text, quadratic time (seconds for 256 KiB of them) on the node's path.
+const PASSWORD_CONTENT = /(<(?:[\w.-]+:)?password(?:\s[^>]*)?(?:>|$))((?:[^<]|<!\[CDATA\[[\s\S]*?(?:\]\]>|$))*)/g;
 
 export const PASSWORD_MASK = '********';
 

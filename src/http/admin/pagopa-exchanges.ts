@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import type { ExchangeLog } from '../../modules/pagopa-exchanges/index.ts';
+import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import { adminNav } from '../../views/nav.ts';
+import { registerExchangeRoutes } from '../plugins/exchange-routes.ts';
+import { requireSession } from '../plugins/session.ts';
+
+// The back office's pagoPA exchange log: every message of every organisation.
+
+export interface AdminExchangeRoutesOptions {
+  exchanges: ExchangeLog;
+  organisations: OrganisationsService;
+  exchangeRetentionDays: number;
+}
+
+export function registerAdminExchangeRoutes(app: FastifyInstance, options: AdminExchangeRoutesOptions): void {
+  registerExchangeRoutes(app, {
+    surface: 'admin', exchanges: options.exchanges, organisations: options.organisations, nav: adminNav, retentionDays: options.exchangeRetentionDays,
+    viewerOf: (request) => {
+      if (requireSession(request).kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+      return { admin: true };
+    },
+  });
+}

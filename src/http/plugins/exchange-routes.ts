@@ -1,0 +1,142 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import {
+  EXCHANGE_OPERATIONS, EXCHANGES_PAGE_SIZE, isExchangeCursor, prettyXml,
+  type ExchangeDetail, type ExchangeFilter, type ExchangeLog, type ExchangeRow, type ExchangeViewer,
+} from '../../modules/pagopa-exchanges/index.ts';
+import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import type { Locale } from '../../views/i18n.ts';
+import {
+  exchangeDetailPage, exchangeListPage, type ExchangeDetailView, type ExchangeFilterValues, type ExchangeRowView, type MessageView,
+} from '../../views/pagopa-exchanges/pages.ts';
+import { exchangeStrings, fill } from '../../views/pagopa-exchanges/strings.ts';
+import { sendPage } from './station-views.ts';
+
+// The exchange log's pages, the same for the portal and the back office: only the viewer differs
+// (a referent's organisation, which sees the rows it is party to, or an administrator). Another
+// organisation's message is a 404 by id, by URL and by download, exactly like an unknown one: `get`
+// answers undefined for both, so the two cannot be told apart.
+
+export interface ExchangeRoutesOptions {
+  surface: 'portal' | 'admin';
+  exchanges: ExchangeLog;
+  organisations: OrganisationsService;
+  /** Throws when the session may not read the log (the surface's own check). */
+  viewerOf(request: FastifyRequest): ExchangeViewer;
+  nav(locale: Locale): ReadonlyArray<{ href: string; label: string }>;
+  retentionDays: number;
+}
+
+type Query = Record<string, unknown>;
+const MAX_FIELD = 64;
+const OPERATION = /^[A-Za-z0-9_]*$/;
+const text = (query: Query, name: string): string => (typeof query[name] === 'string' ? query[name].trim() : '');
+const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 23);
+
+/** The search form's values, the filter they make, and what is wrong with them (if anything). */
+export function parseExchangeQuery(query: Query, locale: Locale): { values: ExchangeFilterValues; filter: ExchangeFilter; problem?: string } {
+  const t = exchangeStrings(locale);
+  const values = { env: text(query, 'env'), notice: text(query, 'notice'), token: text(query, 'token'), fault: text(query, 'fault').toUpperCase(), operation: text(query, 'operation') };
+  const before = text(query, 'before');
+  const problem = values.env !== '' && values.env !== 'test' && values.env !== 'prod' ? t.badEnv
+    : [values.notice, values.token, values.fault, values.operation].some((v) => v.length > MAX_FIELD) ? t.tooLong
+      : !OPERATION.test(values.operation) ? t.badOperation
+        : before !== '' && !isExchangeCursor(before) ? t.badCursor : undefined;
+  if (problem) return { values: { ...values, env: ['test', 'prod'].includes(values.env) ? values.env : '' }, filter: {}, problem };
+  const filter: ExchangeFilter = {
+    env: values.env === 'test' || values.env === 'prod' ? values.env : undefined, noticeNumber: values.notice || undefined, token: values.token || undefined,
+    faultCode: values.fault || undefined, operation: values.operation || undefined, before: before || undefined,
+  };
+  return { values, filter };
+}
+
+function searchHref(base: string, values: ExchangeFilterValues, before?: string): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) if (value !== '') params.set(name, value);
+  if (before) params.set('before', before);
+  const query = params.toString();
+  return query ? `${base}?${query}` : base;
+}
+
+async function namesOf(organisations: OrganisationsService, ids: ReadonlyArray<string | null>): Promise<Map<string, string>> {
+  const distinct = [...new Set(ids.filter((id): id is string => id !== null))];
+  const found = await Promise.all(distinct.map(async (id) => [id, (await organisations.find(id))?.name ?? id] as const));
+  return new Map(found);
+}
+
+function rowView(r: ExchangeRow, names?: Map<string, string>): ExchangeRowView {
+  const view: ExchangeRowView = { id: r.id, at: iso(r.at), env: r.env, direction: r.direction, operation: r.operation, noticeNumber: r.noticeNumber ?? '',
+    token: r.token ?? '', outcome: r.outcome ?? '', faultCode: r.faultCode ?? '', durationMs: r.durationMs };
+  if (!names) return view;
+  const parties = [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId].filter((id): id is string => id !== null).map((id) => names.get(id) ?? id);
+  return { ...view, parties: [...new Set(parties)].join(', ') };
+}
+
+/** `name.xml` safe in a header: the id is checked, the operation reduced to letters, digits, `_`. */
+export function downloadName(d: Pick<ExchangeDetail, 'id' | 'env' | 'operation'>, part: 'request' | 'response'): string {
+  const operation = d.operation.replace(/[^A-Za-z0-9_]/g, '').slice(0, 64) || 'message';
+  return `pagopa-${d.env}-${operation}-${d.id}-${part}.xml`;
+}
+
+function messageView(text: string, bytes: number, truncated: boolean, downloadHref: string): MessageView {
+  return { pretty: prettyXml(text), bytes, truncated, keptBytes: Buffer.byteLength(text, 'utf8'), downloadHref };
+}
+
+async function detailView(options: ExchangeRoutesOptions, base: string, d: ExchangeDetail): Promise<ExchangeDetailView> {
+  const names = await namesOf(options.organisations, [d.pspOrganisationId, d.ecOrganisationId, d.stationOrganisationId]);
+  const name = (id: string | null): string => (id === null ? '' : names.get(id) ?? id);
+  const parties: ExchangeDetailView['parties'] = [
+    { label: 'psp', value: name(d.pspOrganisationId) }, { label: 'ec', value: name(d.ecOrganisationId) }, { label: 'fiscalCode', value: d.fiscalCode ?? '' },
+    { label: 'station', value: d.stationCode ?? d.stationId ?? '' }, { label: 'stationOwner', value: name(d.stationOrganisationId) },
+  ];
+  const href = `${base}/${d.id}`;
+  return {
+    base, row: rowView(d), parties, httpStatus: d.httpStatus, error: d.error ?? '',
+    request: messageView(d.request, d.requestBytes, d.requestTruncated, `${href}/request.xml`),
+    response: d.response === null ? null : messageView(d.response, d.responseBytes ?? 0, d.responseTruncated, `${href}/response.xml`),
+  };
+}
+
+export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRoutesOptions): void {
+  const { exchanges, surface } = options;
+  const base = `/${surface}/pagopa/exchanges`;
+  const found = async (request: FastifyRequest): Promise<ExchangeDetail> => {
+    const viewer = options.viewerOf(request);
+    const detail = await exchanges.get(viewer, (request.params as { id?: string }).id ?? '');
+    if (!detail) throw new VarcoError('not_found', 'No such message.');
+    return detail;
+  };
+
+  app.get('/pagopa/exchanges', async (request, reply) => {
+    const viewer = options.viewerOf(request);
+    const t = exchangeStrings(request.locale);
+    const { values, filter, problem } = parseExchangeQuery(request.query as Query, request.locale);
+    const fetched = problem ? [] : await exchanges.search(viewer, { ...filter, limit: EXCHANGES_PAGE_SIZE + 1 });
+    const rows = fetched.slice(0, EXCHANGES_PAGE_SIZE);
+    const last = rows.at(-1);
+    const names = 'admin' in viewer ? await namesOf(options.organisations, rows.flatMap((r) => [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId])) : undefined;
+    const body = exchangeListPage(request.locale, {
+      base, intro: 'admin' in viewer ? t.adminIntro : fill(t.intro, { days: options.retentionDays }), filter: values, problem,
+      operations: EXCHANGE_OPERATIONS, rows: rows.map((r) => rowView(r, names)),
+      olderHref: fetched.length > EXCHANGES_PAGE_SIZE && last ? searchHref(base, values, last.cursor) : null,
+      newestHref: filter.before ? searchHref(base, values) : null,
+    });
+    return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
+  });
+
+  app.get('/pagopa/exchanges/:id', async (request, reply) => {
+    const detail = await found(request);
+    const t = exchangeStrings(request.locale);
+    const body = exchangeDetailPage(request.locale, await detailView(options, base, detail));
+    return sendPage(request, reply, { surface, title: `${t.message} ${detail.operation}`, body, nav: options.nav(request.locale) });
+  });
+
+  const download = (part: 'request' | 'response') => async (request: FastifyRequest, reply: FastifyReply) => {
+    const detail = await found(request);
+    const content = part === 'request' ? detail.request : detail.response;
+    if (content === null) throw new VarcoError('not_found', 'This message has no response.');
+    return reply.type('text/xml; charset=utf-8').header('content-disposition', `attachment; filename="${downloadName(detail, part)}"`).send(content);
+  };
+  app.get('/pagopa/exchanges/:id/request.xml', download('request'));
+  app.get('/pagopa/exchanges/:id/response.xml', download('response'));
+}

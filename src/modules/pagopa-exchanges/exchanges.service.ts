@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { VarcoError } from '../../kernel/errors.ts';
+import { EC_OPERATIONS, PSP_OPERATIONS } from '../../protocols/pagopa/index.ts';
+import { isId, newId } from '../../kernel/ids.ts';
+import { DEFAULT_LIMIT, findExchange, insertExchange, MAX_LIMIT, parseCursor, searchExchanges, type ExchangeInsert } from './exchanges.repository.ts';
+import { boundMessage, clampInt, cleanField, MAX_MESSAGE_BYTES } from './exchanges.sanitize.ts';
+import type { ExchangeDetail, ExchangeEntry, ExchangeFilter, ExchangeRow, ExchangeViewer } from './exchanges.types.ts';
+
+// The exchange log's use cases. `record` is on the node's hot path: it builds the row in memory
+// (masking, bounds) and runs one INSERT — no read, no transaction of its own. `search` and `get` serve
+// the portal (a party's organisation) and the back office (every row).
+
+/** Bounds of the short columns (characters); pagoPA's own values are far shorter (token 35, notice 18). */
+const FIELD_MAX = { id: 64, operation: 64, code: 64, notice: 64, token: 64, fiscalCode: 64, station: 64, error: 2000 } as const;
+/** PostgreSQL integer columns. */
+const INT_MAX = 2_147_483_647;
+
+export interface ExchangeLogOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  /** Per-message bound in bytes (default MAX_MESSAGE_BYTES, 256 KiB). */
+  maxMessageBytes?: number;
+}
+
+export interface ExchangeLog {
+  /** Stores one exchange; returns its id (`msg_…`). Throws only when the database does. */
+  record(entry: ExchangeEntry): Promise<string>;
+  /** Newest first; `filter.before` is a row's cursor. A malformed cursor is a `validation_failed` error. */
+  search(viewer: ExchangeViewer, filter?: ExchangeFilter): Promise<ExchangeRow[]>;
+  /** One exchange with both messages; undefined when unknown or the viewer is not party to it. */
+  get(viewer: ExchangeViewer, id: string): Promise<ExchangeDetail | undefined>;
+}
+
+/** The operations the log holds messages of (what the pages offer to filter on). */
+export const EXCHANGE_OPERATIONS: readonly string[] = [...PSP_OPERATIONS, ...EC_OPERATIONS];
+
+const outcomeOf = (value: unknown): 'OK' | 'KO' | null => (value === 'OK' || value === 'KO' ? value : null);
+
+/** The row `record` inserts: pure, total (odd content is stored safely, never refused). */
+export function exchangeRow(id: string, entry: ExchangeEntry, now: Date, maxMessageBytes = MAX_MESSAGE_BYTES): ExchangeInsert {
+  const request = boundMessage(entry.request, maxMessageBytes);
+  const hasResponse = entry.response !== undefined && entry.response !== null;
+  const response = hasResponse ? boundMessage(entry.response, maxMessageBytes) : undefined;
+  const at = entry.at instanceof Date && !Number.isNaN(entry.at.getTime()) ? entry.at : now;
+  return {
+    id, environment: entry.env, at, direction: entry.direction, operation: cleanField(entry.operation, FIELD_MAX.operation) ?? '',
+    psp_organisation_id: cleanField(entry.pspOrganisationId, FIELD_MAX.id), ec_organisation_id: cleanField(entry.ecOrganisationId, FIELD_MAX.id),
+    station_id: cleanField(entry.stationId, FIELD_MAX.id), station_code: cleanField(entry.stationCode, FIELD_MAX.station),
+    station_organisation_id: cleanField(entry.stationOrganisationId, FIELD_MAX.id),
+    notice_number: cleanField(entry.noticeNumber, FIELD_MAX.notice), fiscal_code: cleanField(entry.fiscalCode, FIELD_MAX.fiscalCode),
+    token: cleanField(entry.token, FIELD_MAX.token), outcome: outcomeOf(entry.outcome), fault_code: cleanField(entry.faultCode, FIELD_MAX.code),
+    http_status: clampInt(entry.httpStatus, 0, 999, null), duration_ms: clampInt(entry.durationMs, 0, INT_MAX, 0) ?? 0,
+    error: cleanField(entry.error, FIELD_MAX.error),
+    request: request.text, request_bytes: Math.min(request.bytes, INT_MAX), request_truncated: request.truncated,
+    response: response?.text ?? null, response_bytes: response ? Math.min(response.bytes, INT_MAX) : null, response_truncated: response?.truncated ?? false,
+  };
+}
+
+export function createExchangeLog(options: ExchangeLogOptions): ExchangeLog {
+  const { db, clock } = options;
+  const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+
+  return {
+    async record(entry) {
+      const now = clock.now();
+      const id = newId('msg', now.getTime());
+      await insertExchange(db, exchangeRow(id, entry, now, maxBytes));
+      return id;
+    },
+
+    async search(viewer, filter = {}) {
+      const before = filter.before ? parseCursor(filter.before) : undefined;
+      if (filter.before && !before) throw new VarcoError('validation_failed', 'The page cursor is not valid; start again from the first page.');
+      const limit = clampInt(filter.limit, 1, MAX_LIMIT, DEFAULT_LIMIT) ?? DEFAULT_LIMIT;
+      return searchExchanges(db, viewer, filter, before, limit);
+    },
+
+    async get(viewer, id) {
+      return isId(id, 'msg') ? findExchange(db, viewer, id) : undefined;
+    },
+  };
+}

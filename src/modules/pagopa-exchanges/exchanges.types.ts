@@ -1,0 +1,91 @@
+import type { MessageInput } from './exchanges.sanitize.ts';
+
+// The exchange log's public types: what the node writes (ExchangeEntry), who reads (ExchangeViewer),
+// and what the pages get back (ExchangeRow, ExchangeDetail).
+
+export type ExchangeEnv = 'test' | 'prod';
+export type ExchangeDirection = 'in' | 'out';
+
+/**
+ * One SOAP exchange, written by the node once per message it receives (`in`: a PSP's request and
+ * Varco's answer) or sends (`out`: Varco's request to a station or the simulator, and the answer).
+ * Every field but env/direction/operation/at/durationMs/request may be missing: a request refused
+ * before routing has no EC, a timeout has no response.
+ */
+export interface ExchangeEntry {
+  env: ExchangeEnv;
+  direction: ExchangeDirection;
+  /** SOAP operation (`activatePaymentNotice`, `paGetPayment`, …); '' when none could be named. */
+  operation: string;
+  /** When the exchange started. */
+  at: Date;
+  durationMs: number;
+  /** The organisation of the API key that called (in), or the PSP the outbound call serves. */
+  pspOrganisationId?: string | null;
+  ecOrganisationId?: string | null;
+  stationId?: string | null;
+  /** The station's code (idStation), shown on the pages. */
+  stationCode?: string | null;
+  /** The station's owner (EC or technology partner): the organisation the mutual-TLS call is made for. */
+  stationOrganisationId?: string | null;
+  noticeNumber?: string | null;
+  fiscalCode?: string | null;
+  token?: string | null;
+  outcome?: 'OK' | 'KO' | null;
+  faultCode?: string | null;
+  httpStatus?: number | null;
+  /** Failure below SOAP (timeout, TLS, unreachable, malformed answer), in the node's words. */
+  error?: string | null;
+  /** The message as on the wire: text, or the raw bytes (invalid UTF-8 is kept as U+FFFD). */
+  request: MessageInput;
+  response?: MessageInput;
+}
+
+/** Who reads: a referent's organisation (only rows it is party to), or the back office (all). */
+export type ExchangeViewer = { organisationId: string } | { admin: true };
+
+export interface ExchangeFilter {
+  env?: ExchangeEnv | undefined;
+  noticeNumber?: string | undefined;
+  token?: string | undefined;
+  faultCode?: string | undefined;
+  operation?: string | undefined;
+  /** A row's `cursor`: only rows older than that row. */
+  before?: string | undefined;
+  /** Default 50, at most 200. */
+  limit?: number | undefined;
+}
+
+export interface ExchangeRow {
+  id: string;
+  /** Pass as `before` to get the rows after this one (newest first). */
+  cursor: string;
+  env: ExchangeEnv;
+  at: Date;
+  direction: ExchangeDirection;
+  operation: string;
+  pspOrganisationId: string | null;
+  ecOrganisationId: string | null;
+  stationId: string | null;
+  stationCode: string | null;
+  stationOrganisationId: string | null;
+  noticeNumber: string | null;
+  fiscalCode: string | null;
+  token: string | null;
+  outcome: 'OK' | 'KO' | null;
+  faultCode: string | null;
+  httpStatus: number | null;
+  durationMs: number;
+  error: string | null;
+  requestBytes: number;
+  requestTruncated: boolean;
+  /** null: no response (timeout, unreachable, or none yet). */
+  responseBytes: number | null;
+  responseTruncated: boolean;
+}
+
+export interface ExchangeDetail extends ExchangeRow {
+  /** Stored text: passwords masked, at most MAX_MESSAGE_BYTES. */
+  request: string;
+  response: string | null;
+}
