@@ -15,6 +15,8 @@ import { createSubscriptionServices, type SubscriptionServices } from '../module
 import type { StationServices } from '../modules/stations/index.ts';
 import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
+import { wirePagopaRegistry } from './pagopa-registry.ts';
+import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
@@ -59,6 +61,8 @@ export interface Services extends SubscriptionServices, StationServices {
   errorLog: ErrorLogService;
   /** The hosted payment page: entry, payment, orders read back, server-to-server feedback. */
   hostedPage: HostedPageServices;
+  /** pagoPA registry: PSPs, brokers, channels, ECs and their station links; the node's directory. */
+  pagopaRegistry: PagopaRegistry;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
@@ -66,7 +70,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
-  const services: Omit<Services, 'hostedPage'> = {
+  const services: Omit<Services, 'hostedPage' | 'pagopaRegistry'> = {
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
     organisations: createOrganisationsService({ db, clock, audit }),
@@ -78,7 +82,8 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
-  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }) };
+  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }),
+    pagopaRegistry: wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions }) };
 }
 
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
