@@ -12,8 +12,9 @@ import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './or
 import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
 import { organisationStations, registerAdminStationRoutes, type AdminStationRoutesOptions } from './stations.ts';
+import { registerAdminRegistryRoutes, type AdminRegistryRoutesOptions } from './pagopa-registry.ts';
 
-export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions {
+export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions, AdminRegistryRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -33,6 +34,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
     [...await subscriptionSection(id, request), ...await stationSection(id, request)] });
   registerAdminSubscriptionRoutes(app, options);
   registerAdminStationRoutes(app, options);
+  registerAdminRegistryRoutes(app, options);
   registerMailRoutes(app, options);
 
   app.get('/', async (request, reply) => {

@@ -41,6 +41,8 @@ export interface PagopaRegistry extends PagopaDirectory {
   ecs: EcsService;
   /** The channel password verdict cache (its counters show whether argon2 ran). */
   passwords: PasswordCache;
+  /** The referents' gate: whether the organisation may call the node in `env` (an active `node` subscription). */
+  nodeActive: (organisationId: string, env: Environment) => Promise<boolean>;
 }
 
 export function createPagopaRegistry(options: PagopaRegistryOptions): PagopaRegistry {
@@ -53,5 +55,6 @@ export function createPagopaRegistry(options: PagopaRegistryOptions): PagopaRegi
     psps: createPspsService({ ...administration, passwords }),
     ecs: createEcsService(administration),
     passwords,
+    nodeActive,
   };
 }
