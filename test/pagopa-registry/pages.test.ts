@@ -10,7 +10,7 @@ import { organisation, station } from './support.ts';
 // back, switches, tenancy with another organisation's ids, and the administrator's explicit
 // cross-organisation link.
 
-const { app, services, database } = await buildTestApp();
+const { app, services, database, rawLogs } = await buildTestApp();
 const db = database.db;
 const registry = services.pagopaRegistry;
 const pspA = await organisation(db, 'psp', { name: 'Banca Pagine <A>' });
@@ -96,6 +96,7 @@ test('channel password replaced and channel switched off from the page; another 
   assert.equal((await authorise('newpass-11')).ok ? 'OK' : 'refused', 'refused', 'B changed nothing: the channel is still off and the password is A\u2019s');
   assert.equal((await portalA.post(`/portal/pagopa/channels/${channelId}/enabled`, { environment: 'test', enabled: '1' })).statusCode, 303);
   assert.equal((await authorise('newpass-11')).ok, true);
+  for (const secret of ['pwdpwdpwd', 'newpass-11', 'newpass-12', 'hijack-123']) assert.ok(!rawLogs().includes(secret), `${secret} in the logs`);
   // Forms without their anti-forgery token are refused.
   const forged = await app.inject({ method: 'POST', url: `/portal/pagopa/channels/${channelId}/enabled`, headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
     payload: 'enabled=0' });
