@@ -24,6 +24,14 @@ const refB = referentActor((await createReferent(db, pspB.id, ['node'])).id, psp
 const refEcA = referentActor((await createReferent(db, ecA.id, ['node'])).id, ecA.id);
 const refEcB = referentActor((await createReferent(db, ecB.id, ['node'])).id, ecB.id);
 
+// Stations for the EC tests, made before the first test (the runner must never find the file idle with tests still to come).
+
+const ecA01 = await station(services, ecA.id, `${ecA.taxCode}_01`);
+const ecB01 = await station(services, ecB.id, `${ecB.taxCode}_01`);
+await station(services, ecA.id, `${ecA.taxCode}_09`, { approved: false });
+const partnerStation = await station(services, pspB.id, '12345678903_01');
+const linkInput = (over: Partial<LinkInput> = {}): LinkInput => ({ organisationId: ecA.id, env: 'test', stationCode: `${ecA.taxCode}_01`, auxDigit: '3', segregationCode: '01', ...over });
+
 const pspInput = (over: Partial<AddPspInput> = {}): AddPspInput =>
   ({ organisationId: pspA.id, env: 'test', idPsp: 'BANCA_A', idBrokerPsp: 'BRK_A', idChannel: 'BRK_A_01', password: 'secret-pw1', ...over });
 const problemsOf = <T>(outcome: RegistryOutcome<T>) => (outcome.ok ? [] : outcome.problems);
@@ -110,14 +118,6 @@ test('concurrency: the same idPSP claimed by two organisations at once has one o
   assert.ok(sameChannel.every((o) => o.ok || o.problem === 'channel_taken'));
   assert.equal((await db.selectFrom('pagopa_channels').select('id').where('id_channel', '=', 'RACE_ONE').execute()).length, 1);
 });
-
-// ---- ECs and links ----
-
-const ecA01 = await station(services, ecA.id, `${ecA.taxCode}_01`);
-const ecB01 = await station(services, ecB.id, `${ecB.taxCode}_01`);
-await station(services, ecA.id, `${ecA.taxCode}_09`, { approved: false });
-const partnerStation = await station(services, pspB.id, '12345678903_01');
-const linkInput = (over: Partial<LinkInput> = {}): LinkInput => ({ organisationId: ecA.id, env: 'test', stationCode: `${ecA.taxCode}_01`, auxDigit: '3', segregationCode: '01', ...over });
 
 test('an EC links its own approved station (station codes like 12345678903_01 included); the EC record is made on the way', async () => {
   assert.deepEqual(problemsOf(await registry.ecs.link(linkInput(), refEcA)), ['node_subscription_required']);

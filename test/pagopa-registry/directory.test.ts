@@ -28,6 +28,36 @@ const mine = await add(psp.id, 'AGID_01', '97735020584', '97735020584_03');
 const second = await add(psp.id, 'AGID_02', '97735020584', '97735020584_04');
 const theirs = await add(otherPsp.id, 'OTHER_01', 'OTHERBRK', 'OTHERBRK_01');
 
+// Routing: every record is made before the first test, so the runner never sees the file idle with tests still to come.
+
+const ecStation = await station(services, ec.id, `${ec.taxCode}_01`);
+const partnerStation = await station(services, partner.id, `${partner.taxCode}_01`);
+const v2Station = await station(services, ec.id, `${ec.taxCode}_02`);
+const link = async (input: { org: string; code: string; aux: string; seg?: string; app?: string; version?: string }, other = false) => {
+  const linked = await registry.ecs.link({ organisationId: input.org, env: 'test', stationCode: input.code, auxDigit: input.aux, segregationCode: input.seg,
+    applicationCode: input.app, version: input.version }, CLI, { otherOrganisationStation: other });
+  assert.ok(linked.ok, linked.ok ? '' : linked.problem);
+  return linked.value.linkId;
+};
+const seg01 = await link({ org: ec.id, code: `${ec.taxCode}_01`, aux: '3', seg: '01' });
+const seg02 = await link({ org: ec.id, code: `${ec.taxCode}_02`, aux: '3', seg: '02', version: '2' });
+const app07 = await link({ org: ec.id, code: `${partner.taxCode}_01`, aux: '0', app: '07' }, true);
+const aux2 = await link({ org: ec.id, code: `${ec.taxCode}_01`, aux: '2' });
+
+const notice = {
+  seg01: formatNoticeNumber({ auxDigit: 3, segregationCode: '01', iuvBase: '1111111111222' }),
+  seg02: formatNoticeNumber({ auxDigit: 3, segregationCode: '02', iuvBase: '1111111111222' }),
+  seg09: formatNoticeNumber({ auxDigit: 3, segregationCode: '09', iuvBase: '1111111111222' }),
+  app07: formatNoticeNumber({ auxDigit: 0, applicationCode: '07', iuvBase: '1111111111222' }),
+  aux1: formatNoticeNumber({ auxDigit: 1, iuv: '12345678901234567' }),
+  aux2: formatNoticeNumber({ auxDigit: 2, iuvBase: '123456789012345' }),
+};
+const route = (noticeNumber: string, fiscalCode = ec.taxCode, env: 'test' | 'prod' = 'test') => registry.routeNotice({ env, fiscalCode, noticeNumber });
+const routeFault = async (...args: Parameters<typeof route>) => {
+  const r = await route(...args);
+  return r.ok ? `OK ${r.route.linkId}` : r.faultCode;
+};
+
 const ok: AuthorisePspInput = { env: 'test', organisationId: psp.id, idPSP: 'AGID_01', idBrokerPSP: '97735020584', idChannel: '97735020584_03', password: 'pwdpwdpwd' };
 const faultOf = async (change: Partial<AuthorisePspInput>) => {
   const verdict = await registry.authorisePsp({ ...ok, ...change });
@@ -97,36 +127,6 @@ test('authorisePsp: argon2 runs once per channel and password; a password replac
   assert.equal(await faultOf({}), 'PPT_AUTENTICAZIONE');
   assert.equal(await faultOf({ password: 'brandnew99' }), 'OK');
 });
-
-// ---- routing ----
-
-const ecStation = await station(services, ec.id, `${ec.taxCode}_01`);
-const partnerStation = await station(services, partner.id, `${partner.taxCode}_01`);
-const v2Station = await station(services, ec.id, `${ec.taxCode}_02`);
-const link = async (input: { org: string; code: string; aux: string; seg?: string; app?: string; version?: string }, other = false) => {
-  const linked = await registry.ecs.link({ organisationId: input.org, env: 'test', stationCode: input.code, auxDigit: input.aux, segregationCode: input.seg,
-    applicationCode: input.app, version: input.version }, CLI, { otherOrganisationStation: other });
-  assert.ok(linked.ok, linked.ok ? '' : linked.problem);
-  return linked.value.linkId;
-};
-const seg01 = await link({ org: ec.id, code: `${ec.taxCode}_01`, aux: '3', seg: '01' });
-const seg02 = await link({ org: ec.id, code: `${ec.taxCode}_02`, aux: '3', seg: '02', version: '2' });
-const app07 = await link({ org: ec.id, code: `${partner.taxCode}_01`, aux: '0', app: '07' }, true);
-const aux2 = await link({ org: ec.id, code: `${ec.taxCode}_01`, aux: '2' });
-
-const notice = {
-  seg01: formatNoticeNumber({ auxDigit: 3, segregationCode: '01', iuvBase: '1111111111222' }),
-  seg02: formatNoticeNumber({ auxDigit: 3, segregationCode: '02', iuvBase: '1111111111222' }),
-  seg09: formatNoticeNumber({ auxDigit: 3, segregationCode: '09', iuvBase: '1111111111222' }),
-  app07: formatNoticeNumber({ auxDigit: 0, applicationCode: '07', iuvBase: '1111111111222' }),
-  aux1: formatNoticeNumber({ auxDigit: 1, iuv: '12345678901234567' }),
-  aux2: formatNoticeNumber({ auxDigit: 2, iuvBase: '123456789012345' }),
-};
-const route = (noticeNumber: string, fiscalCode = ec.taxCode, env: 'test' | 'prod' = 'test') => registry.routeNotice({ env, fiscalCode, noticeNumber });
-const routeFault = async (...args: Parameters<typeof route>) => {
-  const r = await route(...args);
-  return r.ok ? `OK ${r.route.linkId}` : r.faultCode;
-};
 
 test('routeNotice: the EC\u2019s station for the aux digit and code, with the station owner as idBrokerPA', async () => {
   const own = await route(notice.seg01);
