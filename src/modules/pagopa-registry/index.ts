@@ -24,6 +24,7 @@ export type { LinkListRow } from './registry.repository.ts';
 export { checkLinkKey, channelPasswordProblem, isRegistryId, linkRoutingCode, receiptLink, selectLink } from './registry.policy.ts';
 export type { AuxDigit, LinkKey, LinkKeyInput, LinkVerdict, RoutableLink } from './registry.policy.ts';
 export { REGISTRY_PROBLEM_TEXT } from './registry.problems.ts';
+export type { PasswordCache } from './channel-password.cache.ts';
 
 export interface PagopaRegistryOptions {
   db: Kysely<Database>;
