@@ -15,6 +15,8 @@ import { createSubscriptionServices, type SubscriptionServices } from '../module
 import type { StationServices } from '../modules/stations/index.ts';
 import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
+import { wirePagopaRegistry } from './pagopa-registry.ts';
+import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
@@ -62,6 +64,8 @@ export interface Services extends SubscriptionServices, StationServices {
   hostedPage: HostedPageServices;
   /** pagoPA exchange log: the node records every SOAP message; the portal and back office read it. */
   exchanges: ExchangeLog;
+  /** pagoPA registry: PSPs, brokers, channels, ECs and their station links; the node's directory. */
+  pagopaRegistry: PagopaRegistry;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
@@ -69,7 +73,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
-  const services: Omit<Services, 'hostedPage'> = {
+  const services: Omit<Services, 'hostedPage' | 'pagopaRegistry'> = {
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
     organisations: createOrganisationsService({ db, clock, audit }),
@@ -82,7 +86,8 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
-  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }) };
+  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }),
+    pagopaRegistry: wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions }) };
 }
 
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */

@@ -420,6 +420,62 @@ export interface PagopaExchangesTable {
   response_truncated: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
+/** 0013: pagoPA registry (src/modules/pagopa-registry). Identifiers are case-sensitive, as on the wire. */
+export interface PagopaPspBrokersTable {
+  environment: Environment;
+  id_broker_psp: string;
+  organisation_id: string;
+  enabled: WithDefault<boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PagopaPspsTable {
+  id: string;
+  organisation_id: string;
+  environment: Environment;
+  id_psp: string;
+  id_broker_psp: string;
+  enabled: WithDefault<boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PagopaChannelsTable {
+  id: string;
+  psp_id: string;
+  environment: Environment;
+  id_channel: string;
+  /** argon2id only (a CHECK refuses anything else); the password itself is stored nowhere. */
+  password_hash: string;
+  password_set_at: Timestamp;
+  enabled: WithDefault<boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PagopaEcsTable {
+  organisation_id: string;
+  environment: Environment;
+  enabled: WithDefault<boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PagopaEcLinksTable {
+  id: string;
+  organisation_id: string;
+  environment: Environment;
+  station_id: string;
+  aux_digit: number;
+  segregation_code: string | null;
+  application_code: string | null;
+  primitive_version: number;
+  enabled: WithDefault<boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -451,4 +507,9 @@ export interface Database {
   api_rate_windows: ApiRateWindowsTable;
   job_leases: JobLeasesTable;
   pagopa_exchanges: PagopaExchangesTable;
+  pagopa_psp_brokers: PagopaPspBrokersTable;
+  pagopa_psps: PagopaPspsTable;
+  pagopa_channels: PagopaChannelsTable;
+  pagopa_ecs: PagopaEcsTable;
+  pagopa_ec_links: PagopaEcLinksTable;
 }

@@ -8,12 +8,13 @@ import { subscriptionCommands } from '../cli/subscription.commands.ts';
 import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
 import { merchantCommands } from '../cli/merchant.commands.ts';
+import { pagopaCommands } from '../cli/pagopa.commands.ts';
 import { loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
 
 const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands, ...organisationCommands, ...subscriptionCommands, ...stationCommands, ...pkiCommands,
-  ...merchantCommands };
+  ...merchantCommands, ...pagopaCommands };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));

@@ -14,9 +14,10 @@ import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
 import { organisationStations, registerAdminStationRoutes, type AdminStationRoutesOptions } from './stations.ts';
 import { registerAdminExchangeRoutes, type AdminExchangeRoutesOptions } from './pagopa-exchanges.ts';
+import { registerAdminRegistryRoutes, type AdminRegistryRoutesOptions } from './pagopa-registry.ts';
 
 export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions,
-  AdminExchangeRoutesOptions {
+  AdminExchangeRoutesOptions, AdminRegistryRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -37,6 +38,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
     [...await subscriptionSection(id, request), ...await stationSection(id, request)] });
   registerAdminSubscriptionRoutes(app, options);
   registerAdminStationRoutes(app, options);
+  registerAdminRegistryRoutes(app, options);
   registerMailRoutes(app, options);
   registerAdminExchangeRoutes(app, options);
 

@@ -16,9 +16,10 @@ import { registerPortalMerchantRoutes, type PortalMerchantRoutesOptions } from '
 import { registerPortalMerchantToolRoutes, type PortalMerchantToolRoutesOptions } from './merchant-tools.ts';
 import { registerPortalOrderRoutes, type PortalOrderRoutesOptions } from './orders.ts';
 import { registerPortalExchangeRoutes, type PortalExchangeRoutesOptions } from './pagopa-exchanges.ts';
+import { registerPortalRegistryRoutes, type PortalRegistryRoutesOptions } from './pagopa-registry.ts';
 
 export interface PortalContextOptions extends InvitationRoutesOptions, PortalSubscriptionRoutesOptions, PortalStationRoutesOptions,
-  PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions, PortalExchangeRoutesOptions {
+  PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions, PortalExchangeRoutesOptions, PortalRegistryRoutesOptions {
   identity: IdentityService;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
@@ -38,6 +39,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerPortalMerchantToolRoutes(app, options);
   registerPortalOrderRoutes(app, options);
   registerPortalExchangeRoutes(app, options);
+  registerPortalRegistryRoutes(app, options);
   app.get('/', async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);

@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import type { PagopaRegistry, RegistryActor } from '../../modules/pagopa-registry/index.ts';
+import { adminNav } from '../../views/nav.ts';
+import { adminRegistryPage, type FormState } from '../../views/pagopa-registry/pages.ts';
+import { registryStrings } from '../../views/pagopa-registry/strings.ts';
+import { registerRegistryRoutes } from '../plugins/pagopa-registry-routes.ts';
+import { ecViews, linkViews, pspViews } from '../plugins/pagopa-registry-views.ts';
+import { requireSession } from '../plugins/session.ts';
+import { sendPage } from '../plugins/station-views.ts';
+
+// The back office's pagoPA registry page: every organisation's brokers, PSPs, channels, ECs and
+// links, one environment at a time. Administrators register for any eligible organisation and may
+// link a station of another organisation to an EC (its technology partner), by ticking a box that
+// the audit row records.
+
+export interface AdminRegistryRoutesOptions {
+  pagopaRegistry: PagopaRegistry;
+  organisations: OrganisationsService;
+}
+
+function admin(request: FastifyRequest): { actor: RegistryActor; csrf: string } {
+  const session = requireSession(request);
+  if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+  return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
+}
+
+export function registerAdminRegistryRoutes(app: FastifyInstance, options: AdminRegistryRoutesOptions): void {
+  const registry = options.pagopaRegistry;
+
+  async function render(request: FastifyRequest, reply: FastifyReply, state: { env: 'test' | 'prod'; form?: FormState; notice?: string }): Promise<FastifyReply> {
+    const { csrf } = admin(request);
+    const { env } = state;
+    const [psps, ecs, organisations] = await Promise.all([registry.psps.listPsps({ env }), registry.ecs.listEcs({ env }), options.organisations.list()]);
+    const pick = (types: string[]) => organisations.filter((o) => types.includes(o.type)).map((o) => ({ id: o.id, name: o.name }));
+    const body = adminRegistryPage(request.locale, {
+      csrf, env, form: state.form, notice: state.notice,
+      brokers: psps.brokers.map((b) => ({ idBrokerPsp: b.id_broker_psp, enabled: b.enabled, organisationName: b.organisation_name })),
+      psps: pspViews(psps), ecs: ecViews(ecs), links: linkViews(ecs),
+      pspOrganisations: pick(['psp', 'technology_partner']), ecOrganisations: pick(['creditor_institution']),
+    });
+    return sendPage(request, reply, { surface: 'admin', title: registryStrings(request.locale).title, body, nav: adminNav(request.locale), status: state.form ? 400 : 200 });
+  }
+
+  app.get('/pagopa', (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    return render(request, reply, { env: query.env === 'prod' ? 'prod' : 'test', ...(query.saved === '1' ? { notice: registryStrings(request.locale).saved } : {}) });
+  });
+
+  app.post('/pagopa/ecs', async (request, reply) => {
+    const { actor } = admin(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const organisationId = typeof body.organisationId === 'string' ? body.organisationId : '';
+    const environment = body.environment === 'prod' ? 'prod' : 'test';
+    const outcome = await registry.ecs.addEc(organisationId, typeof body.environment === 'string' ? body.environment : '', actor);
+    if (!outcome.ok) return render(request, reply, { env: environment, form: { form: 'ec', environment, problems: outcome.problems, values: { organisationId } } });
+    return reply.redirect(`/admin/pagopa?saved=1&env=${environment}`, 303);
+  });
+
+  registerRegistryRoutes(app, {
+    base: '/admin/pagopa', registry,
+    who: (request) => ({ actor: admin(request).actor, organisationId: undefined }),
+    render: (request, reply, state) => render(request, reply, state),
+  });
+}

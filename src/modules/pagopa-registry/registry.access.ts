@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type { Database, OrganisationType } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { VarcoError } from '../../kernel/errors.ts';
+import type { AuditEntry, AuditLog } from '../audit/index.ts';
+import { getOrganisation } from '../organisations/index.ts';
+import type { Environment, RegistryActor, RegistryOutcome, RegistryProblem } from './registry.types.ts';
+
+// What every change to the registry shares: who may act for which organisation, the `node` product
+// gate for referents, the refusal shape, and the audit row of each change.
+
+export interface AdministrationOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  audit: AuditLog;
+  /**
+   * Whether the organisation has an active `node` subscription in `env` (subscriptions module). The
+   * node product is what the registry serves: referents register PSPs and links only where their
+   * organisation may call the node. Administrators and the CLI may prepare records beforehand.
+   */
+  nodeActive: (organisationId: string, env: Environment) => Promise<boolean>;
+}
+
+export function refused<T>(problems: RegistryProblem[]): RegistryOutcome<T> {
+  return { ok: false, problem: problems[0] ?? 'not_found', problems };
+}
+
+/** Thrown inside a transaction to roll it back with a refusal (caught by `refusing`). */
+export class Refused extends Error {
+  readonly problem: RegistryProblem;
+  constructor(problem: RegistryProblem) {
+    super(problem);
+    this.problem = problem;
+  }
+}
+
+export async function refusing<T>(work: () => Promise<T>): Promise<RegistryOutcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    if (error instanceof Refused) return refused([error.problem]);
+    throw error;
+  }
+}
+
+export const isEnvironment = (env: string): env is Environment => env === 'test' || env === 'prod';
+
+/** Referents act for their own organisation only; a page that asks otherwise is a bug, not an input. */
+export function assertMayActFor(actor: RegistryActor, organisationId: string): void {
+  if (actor.type === 'referent' && actor.organisationId !== organisationId) {
+    throw new VarcoError('forbidden', 'Referents manage the pagoPA records of their own organisation only.');
+  }
+}
+
+/** Whether the actor sees this organisation's record (referents: their own only; unseen = not found). */
+export const sees = (actor: RegistryActor, organisationId: string): boolean => actor.type !== 'referent' || actor.organisationId === organisationId;
+
+/** The organisation a record is created for: it exists, has a fitting type and, for referents, the `node` product in `env`. */
+export async function eligibleOrganisation(options: AdministrationOptions, input: { organisationId: string; env: Environment; types: readonly OrganisationType[];
+  wrongType: RegistryProblem; actor: RegistryActor }) {
+  const organisation = await getOrganisation(options.db, input.organisationId);
+  if (!organisation) return { problem: 'organisation_not_found' as const };
+  if (!input.types.includes(organisation.type)) return { problem: input.wrongType };
+  if (input.actor.type === 'referent' && !(await options.nodeActive(organisation.id, input.env))) return { problem: 'node_subscription_required' as const };
+  return { organisation };
+}
+
+/** The audit row of a registry change, by the actor, inside the change's transaction. */
+export function auditChange(options: AdministrationOptions, trx: Kysely<Database>, actor: RegistryActor,
+  entry: Pick<AuditEntry, 'action' | 'subjectType' | 'subjectId' | 'organisationId' | 'details'>): Promise<string> {
+  return options.audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, ...entry });
+}
+
+/** One update and its audit row in one transaction; false (nothing audited) when the row is gone. */
+export async function updateAudited(options: AdministrationOptions, actor: RegistryActor, change: {
+  apply: (trx: Kysely<Database>, now: Date) => Promise<bigint>;
+  audit: Pick<AuditEntry, 'action' | 'subjectType' | 'subjectId' | 'organisationId' | 'details'>;
+}): Promise<boolean> {
+  return options.db.transaction().execute(async (trx) => {
+    if ((await change.apply(trx, options.clock.now())) !== 1n) return false;
+    await auditChange(options, trx, actor, change.audit);
+    return true;
+  });
+}

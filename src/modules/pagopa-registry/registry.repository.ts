@@ -1,0 +1,153 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Environment } from './registry.types.ts';
+
+// SQL of the registry's own tables (pagopa_psp_brokers, pagopa_psps, pagopa_channels, pagopa_ecs,
+// pagopa_ec_links). Two read-only projections of other modules' tables are joined here, as ADR 0011
+// allows for hot paths: `organisations` (an EC's fiscal code is its tax code; a station's owner
+// gives idBrokerPA) and `stations` (code, owner, environment, approval). Nothing here writes them.
+
+// ---- the node's lookups (one query each, on every SOAP request) ----
+
+interface PspRowsRaw {
+  psp_id: string | null; psp_org: string | null; psp_broker: string | null; psp_enabled: boolean | null;
+  broker_org: string | null; broker_enabled: boolean | null;
+  channel_id: string | null; channel_psp: string | null; channel_org: string | null; channel_enabled: boolean | null; channel_hash: string | null;
+}
+
+/** The PSP, the broker and the channel a request names, each looked up on its own id. */
+export async function pspRows(db: Kysely<Database>, key: { env: Environment; idPSP: string; idBrokerPSP: string; idChannel: string }): Promise<PspRowsRaw> {
+  const { rows } = await sql<PspRowsRaw>`
+    SELECT p.id AS psp_id, p.organisation_id AS psp_org, p.id_broker_psp AS psp_broker, p.enabled AS psp_enabled,
+           b.organisation_id AS broker_org, b.enabled AS broker_enabled,
+           c.id AS channel_id, c.psp_id AS channel_psp, cp.organisation_id AS channel_org, c.enabled AS channel_enabled, c.password_hash AS channel_hash
+    FROM (SELECT 1) AS one
+    LEFT JOIN pagopa_psps p ON p.environment = ${key.env} AND p.id_psp = ${key.idPSP}
+    LEFT JOIN pagopa_psp_brokers b ON b.environment = ${key.env} AND b.id_broker_psp = ${key.idBrokerPSP}
+    LEFT JOIN pagopa_channels c ON c.environment = ${key.env} AND c.id_channel = ${key.idChannel}
+    LEFT JOIN pagopa_psps cp ON cp.id = c.psp_id`.execute(db);
+  return rows[0] ?? { psp_id: null, psp_org: null, psp_broker: null, psp_enabled: null, broker_org: null, broker_enabled: null,
+    channel_id: null, channel_psp: null, channel_org: null, channel_enabled: null, channel_hash: null };
+}
+
+/** An EC (by fiscal code) with its name and enable flag, or undefined when it has no record in `env`. */
+export function findEcByFiscalCode(db: Kysely<Database>, env: Environment, fiscalCode: string) {
+  return db.selectFrom('pagopa_ecs').innerJoin('organisations', 'organisations.id', 'pagopa_ecs.organisation_id')
+    .select(['pagopa_ecs.organisation_id', 'pagopa_ecs.enabled', 'organisations.name', 'organisations.tax_code'])
+    .where('pagopa_ecs.environment', '=', env).where('organisations.tax_code', '=', fiscalCode).where('organisations.type', '=', 'creditor_institution')
+    .executeTakeFirst();
+}
+
+/** An EC's links with what a route needs of each station (code, owner, owner's tax code). */
+export function routeLinks(db: Kysely<Database>, env: Environment, organisationId: string) {
+  return db.selectFrom('pagopa_ec_links')
+    .innerJoin('stations', (join) => join.onRef('stations.id', '=', 'pagopa_ec_links.station_id').onRef('stations.environment', '=', 'pagopa_ec_links.environment'))
+    .innerJoin('organisations as owner', 'owner.id', 'stations.organisation_id')
+    .select(['pagopa_ec_links.id', 'pagopa_ec_links.aux_digit', 'pagopa_ec_links.segregation_code', 'pagopa_ec_links.application_code',
+      'pagopa_ec_links.primitive_version', 'pagopa_ec_links.enabled', 'stations.id as station_id', 'stations.code as station_code',
+      'stations.organisation_id as station_organisation_id', 'owner.tax_code as broker_fiscal_code'])
+    .where('pagopa_ec_links.environment', '=', env).where('pagopa_ec_links.organisation_id', '=', organisationId)
+    .execute();
+}
+
+export type RouteLinkRow = Awaited<ReturnType<typeof routeLinks>>[number];
+
+// ---- administration ----
+
+/** A station of `env` by code (codes are unique per environment regardless of case, like the stations module's lookup). */
+export function stationByCode(db: Kysely<Database>, env: Environment, code: string) {
+  return db.selectFrom('stations').select(['id', 'code', 'organisation_id', 'environment', 'approved_version_id'])
+    .where('environment', '=', env).where(sql<string>`upper(code)`, '=', code.toUpperCase()).executeTakeFirst();
+}
+
+export function findBroker(db: Kysely<Database>, env: Environment, idBrokerPsp: string) {
+  return db.selectFrom('pagopa_psp_brokers').selectAll().where('environment', '=', env).where('id_broker_psp', '=', idBrokerPsp).executeTakeFirst();
+}
+
+export function findPspByCode(db: Kysely<Database>, env: Environment, idPsp: string) {
+  return db.selectFrom('pagopa_psps').selectAll().where('environment', '=', env).where('id_psp', '=', idPsp).executeTakeFirst();
+}
+
+export function findPsp(db: Kysely<Database>, id: string) {
+  return db.selectFrom('pagopa_psps').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+function channelQuery(db: Kysely<Database>) {
+  return db.selectFrom('pagopa_channels').innerJoin('pagopa_psps', 'pagopa_psps.id', 'pagopa_channels.psp_id')
+    .select(['pagopa_channels.id', 'pagopa_channels.id_channel', 'pagopa_channels.environment', 'pagopa_channels.enabled', 'pagopa_channels.psp_id',
+      'pagopa_psps.organisation_id', 'pagopa_psps.id_psp']);
+}
+
+/** A channel with its PSP's owner and ids (never its hash). */
+export function findChannel(db: Kysely<Database>, id: string) {
+  return channelQuery(db).where('pagopa_channels.id', '=', id).executeTakeFirst();
+}
+
+export function findChannelByCode(db: Kysely<Database>, env: Environment, idChannel: string) {
+  return channelQuery(db).where('pagopa_channels.environment', '=', env).where('pagopa_channels.id_channel', '=', idChannel).executeTakeFirst();
+}
+
+export function findLink(db: Kysely<Database>, id: string) {
+  return db.selectFrom('pagopa_ec_links').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findEc(db: Kysely<Database>, organisationId: string, env: Environment) {
+  return db.selectFrom('pagopa_ecs').selectAll().where('organisation_id', '=', organisationId).where('environment', '=', env).executeTakeFirst();
+}
+
+/** Creates the EC record if missing; true when this call created it. */
+export async function ensureEc(trx: Kysely<Database>, organisationId: string, env: Environment, now: Date): Promise<boolean> {
+  const created = await trx.insertInto('pagopa_ecs').values({ organisation_id: organisationId, environment: env, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.columns(['organisation_id', 'environment']).doNothing()).returning('organisation_id').executeTakeFirst();
+  return created !== undefined;
+}
+
+export interface ListFilter {
+  organisationId?: string | undefined;
+  env?: Environment | undefined;
+}
+
+export function listBrokers(db: Kysely<Database>, filter: ListFilter) {
+  let q = db.selectFrom('pagopa_psp_brokers').innerJoin('organisations', 'organisations.id', 'pagopa_psp_brokers.organisation_id')
+    .selectAll('pagopa_psp_brokers').select('organisations.name as organisation_name');
+  if (filter.organisationId !== undefined) q = q.where('pagopa_psp_brokers.organisation_id', '=', filter.organisationId);
+  if (filter.env !== undefined) q = q.where('pagopa_psp_brokers.environment', '=', filter.env);
+  return q.orderBy('pagopa_psp_brokers.environment').orderBy('pagopa_psp_brokers.id_broker_psp').execute();
+}
+
+export function listPsps(db: Kysely<Database>, filter: ListFilter) {
+  let q = db.selectFrom('pagopa_psps').innerJoin('organisations', 'organisations.id', 'pagopa_psps.organisation_id')
+    .selectAll('pagopa_psps').select('organisations.name as organisation_name');
+  if (filter.organisationId !== undefined) q = q.where('pagopa_psps.organisation_id', '=', filter.organisationId);
+  if (filter.env !== undefined) q = q.where('pagopa_psps.environment', '=', filter.env);
+  return q.orderBy('pagopa_psps.environment').orderBy('pagopa_psps.id_psp').execute();
+}
+
+/** Channels without their hashes: lists never carry them. */
+export function listChannels(db: Kysely<Database>, pspIds: string[]) {
+  if (pspIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('pagopa_channels').select(['id', 'psp_id', 'environment', 'id_channel', 'enabled', 'password_set_at', 'created_at'])
+    .where('psp_id', 'in', pspIds).orderBy('id_channel').execute();
+}
+
+export function listEcs(db: Kysely<Database>, filter: ListFilter) {
+  let q = db.selectFrom('pagopa_ecs').innerJoin('organisations', 'organisations.id', 'pagopa_ecs.organisation_id')
+    .selectAll('pagopa_ecs').select(['organisations.name as organisation_name', 'organisations.tax_code as fiscal_code']);
+  if (filter.organisationId !== undefined) q = q.where('pagopa_ecs.organisation_id', '=', filter.organisationId);
+  if (filter.env !== undefined) q = q.where('pagopa_ecs.environment', '=', filter.env);
+  return q.orderBy('pagopa_ecs.environment').orderBy('organisations.name').execute();
+}
+
+export function listLinks(db: Kysely<Database>, filter: ListFilter) {
+  let q = db.selectFrom('pagopa_ec_links')
+    .innerJoin('stations', 'stations.id', 'pagopa_ec_links.station_id')
+    .innerJoin('organisations as owner', 'owner.id', 'stations.organisation_id')
+    .selectAll('pagopa_ec_links')
+    .select(['stations.code as station_code', 'stations.organisation_id as station_organisation_id', 'owner.name as station_organisation_name']);
+  if (filter.organisationId !== undefined) q = q.where('pagopa_ec_links.organisation_id', '=', filter.organisationId);
+  if (filter.env !== undefined) q = q.where('pagopa_ec_links.environment', '=', filter.env);
+  return q.orderBy('pagopa_ec_links.environment').orderBy('pagopa_ec_links.organisation_id').orderBy('pagopa_ec_links.aux_digit')
+    .orderBy(sql`coalesce(pagopa_ec_links.segregation_code, pagopa_ec_links.application_code, '')`).execute();
+}
+
+export type LinkListRow = Awaited<ReturnType<typeof listLinks>>[number];

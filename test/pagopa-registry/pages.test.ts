@@ -1,0 +1,172 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp } from '../support/app.ts';
+import { Browser, createAdmin, createReferent, issueKeys } from '../support/subscriptions.ts';
+import { formatNoticeNumber } from '../../src/protocols/pagopa/index.ts';
+import { organisation, station } from './support.ts';
+
+// The registry pages of the portal and the back office through the production app: the node
+// product gate, forms with their refusals in the referent's language, passwords that never come
+// back, switches, tenancy with another organisation's ids, and the administrator's explicit
+// cross-organisation link.
+
+const { app, services, database, rawLogs } = await buildTestApp();
+const db = database.db;
+const registry = services.pagopaRegistry;
+const pspA = await organisation(db, 'psp', { name: 'Banca Pagine <A>' });
+const pspB = await organisation(db, 'technology_partner', { name: 'Partner Pagine' });
+const ec = await organisation(db, 'creditor_institution', { name: 'Comune Pagine' });
+const shop = await organisation(db, 'merchant', { name: 'Negozio' });
+const portalA = await new Browser(app, 'portal').signIn((await createReferent(db, pspA.id, ['node'])).email);
+const portalB = await new Browser(app, 'portal').signIn((await createReferent(db, pspB.id, ['node'])).email);
+const portalEc = await new Browser(app, 'portal').signIn((await createReferent(db, ec.id, ['node'], 'it')).email);
+const backOffice = await new Browser(app, 'admin').signIn((await createAdmin(services)).email);
+const ecStation = `${ec.taxCode}_01`;
+await station(services, ec.id, ecStation);
+await station(services, ec.id, `${ec.taxCode}_02`, { approved: false });
+const partnerStation = `${pspB.taxCode}_05`;
+await station(services, pspB.id, partnerStation);
+
+const section = (body: string, env: 'test' | 'prod'): string => new RegExp(`<section id="env-${env}"[\\s\\S]*?</section>`).exec(body)?.[0] ?? '';
+const pspForm = (over: Record<string, string> = {}) => ({ environment: 'test', idPsp: 'PAGINE_01', idBrokerPsp: 'PAGINEBRK', idChannel: 'PAGINEBRK_01',
+  password: 'pwdpwdpwd', passwordConfirm: 'pwdpwdpwd', ...over });
+const authorise = (password: string, idChannel = 'PAGINEBRK_01') =>
+  registry.authorisePsp({ env: 'test', organisationId: pspA.id, idPSP: 'PAGINE_01', idBrokerPSP: 'PAGINEBRK', idChannel, password });
+const idIn = (body: string, kind: string): string => new RegExp(`/portal/pagopa/${kind}/((?:psp|chn|ecl)_[0-9a-z]{26})/`).exec(body)?.[1] ?? '';
+
+test('the menu leads to the registry; without a node subscription a PSP may look but not register', async () => {
+  const page = await portalA.get('/portal/pagopa');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<a href="\/portal\/pagopa">pagoPA registry<\/a>/);
+  assert.equal(page.headers['cache-control'], 'no-store');
+  for (const env of ['test', 'prod'] as const) assert.match(section(page.body, env), /data-needs-node/);
+  assert.doesNotMatch(page.body, /class="psp-form"/);
+  const refused = await portalA.post('/portal/pagopa/psps', pspForm());
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /needs an active subscription to the node product/);
+  assert.match((await portalEc.get('/portal/pagopa')).body, /Anagrafica pagoPA/);
+  const merchant = await new Browser(app, 'portal').signIn((await createReferent(db, shop.id, ['node'])).email);
+  assert.match((await merchant.get('/portal/pagopa')).body, /is for PSPs, technology partners \(PSP brokers\) and creditor institutions/);
+});
+
+test('a PSP registers a PSP with a channel; refusals name each field; the password is never shown back', async () => {
+  await issueKeys(services, pspA.id, 'node', 'test');
+  const page = await portalA.get('/portal/pagopa');
+  assert.match(section(page.body, 'test'), /id="add-psp-test"/);
+  assert.doesNotMatch(section(page.body, 'prod'), /id="add-psp-prod"/, 'no node subscription in prod');
+  const bad = await portalA.post('/portal/pagopa/psps', pspForm({ idPsp: 'bad id', idChannel: '', password: 'pwdpwdpwd', passwordConfirm: 'different1' }));
+  assert.equal(bad.statusCode, 400);
+  for (const problem of ['id_psp_invalid', 'id_channel_invalid', 'password_mismatch']) assert.match(bad.body, new RegExp(`data-problem="${problem}"`), problem);
+  assert.match(bad.body, /value="bad id"/, 'what was typed comes back');
+  assert.match(bad.body, /value="PAGINEBRK"/);
+  assert.ok(!bad.body.includes('pwdpwdpwd') && !bad.body.includes('different1'), 'passwords never come back');
+  const saved = await portalA.post('/portal/pagopa/psps', pspForm());
+  assert.equal(saved.statusCode, 303, saved.body);
+  assert.equal(saved.headers.location, '/portal/pagopa?saved=1&env=test#env-test');
+  const listed = await portalA.get(String(saved.headers.location));
+  assert.match(listed.body, /Saved\./);
+  assert.match(listed.body, /data-psp="PAGINE_01"/);
+  assert.match(listed.body, /data-channel="PAGINEBRK_01"/);
+  assert.ok(!listed.body.includes('pwdpwdpwd') && !listed.body.includes('argon2'));
+  assert.equal((await authorise('pwdpwdpwd')).ok, true);
+});
+
+test('channel password replaced and channel switched off from the page; another organisation gets 404 on every id', async () => {
+  const page = (await portalA.get('/portal/pagopa')).body;
+  const channelId = idIn(page, 'channels');
+  const pspId = idIn(page, 'psps');
+  assert.ok(channelId && pspId);
+  const mismatch = await portalA.post(`/portal/pagopa/channels/${channelId}/password`, { environment: 'test', password: 'newpass-11', passwordConfirm: 'newpass-12' });
+  assert.equal(mismatch.statusCode, 400);
+  assert.match(mismatch.body, /The two passwords differ/);
+  assert.equal((await portalA.post(`/portal/pagopa/channels/${channelId}/password`, { environment: 'test', password: 'newpass-11', passwordConfirm: 'newpass-11' })).statusCode, 303);
+  assert.equal((await authorise('pwdpwdpwd')).ok, false);
+  assert.equal((await authorise('newpass-11')).ok, true);
+  assert.equal((await portalA.post(`/portal/pagopa/channels/${channelId}/enabled`, { environment: 'test', enabled: '0' })).statusCode, 303);
+  const off = await authorise('newpass-11');
+  assert.equal(off.ok ? 'OK' : off.faultCode, 'PPT_CANALE_DISABILITATO');
+  assert.match((await portalA.get('/portal/pagopa')).body, /data-channel="PAGINEBRK_01"[\s\S]*?data-enabled="false"/);
+
+  for (const [url, fields] of [[`/portal/pagopa/channels/${channelId}/enabled`, { enabled: '1' }], [`/portal/pagopa/channels/${channelId}/password`, { password: 'hijack-123', passwordConfirm: 'hijack-123' }],
+    [`/portal/pagopa/psps/${pspId}/enabled`, { enabled: '0' }], ['/portal/pagopa/brokers/enabled', { environment: 'test', idBrokerPsp: 'PAGINEBRK', enabled: '0' }],
+    ['/portal/pagopa/psps/psp_nonsense/enabled', { enabled: '0' }]] as const) {
+    assert.equal((await portalB.post(url, fields)).statusCode, 404, url);
+  }
+  assert.doesNotMatch((await portalB.get('/portal/pagopa')).body, /PAGINE_01/);
+  assert.equal((await authorise('newpass-11')).ok ? 'OK' : 'refused', 'refused', 'B changed nothing: the channel is still off and the password is A\u2019s');
+  assert.equal((await portalA.post(`/portal/pagopa/channels/${channelId}/enabled`, { environment: 'test', enabled: '1' })).statusCode, 303);
+  assert.equal((await authorise('newpass-11')).ok, true);
+  for (const secret of ['pwdpwdpwd', 'newpass-11', 'newpass-12', 'hijack-123']) assert.ok(!rawLogs().includes(secret), `${secret} in the logs`);
+  // Forms without their anti-forgery token are refused.
+  const forged = await app.inject({ method: 'POST', url: `/portal/pagopa/channels/${channelId}/enabled`, headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'enabled=0' });
+  assert.equal(forged.statusCode, 403);
+});
+
+const notice = formatNoticeNumber({ auxDigit: 3, segregationCode: '01', iuvBase: '0000000000042' });
+const routed = async () => {
+  const r = await registry.routeNotice({ env: 'test', fiscalCode: ec.taxCode, noticeNumber: notice });
+  return r.ok ? r.route.stationCode : r.faultCode;
+};
+
+test('a creditor institution links its own approved station, in Italian; switches and removes the link', async () => {
+  await issueKeys(services, ec.id, 'node', 'test');
+  const page = await portalEc.get('/portal/pagopa');
+  const test = section(page.body, 'test');
+  assert.match(test, /Non ancora registrato come EC/);
+  assert.match(test, new RegExp(`<option value="${ecStation}"`));
+  assert.doesNotMatch(test, new RegExp(`${ec.taxCode}_02|${partnerStation}`), 'only approved stations of its own');
+  const noCode = await portalEc.post('/portal/pagopa/links', { environment: 'test', stationCode: ecStation, auxDigit: '3', segregationCode: '', applicationCode: '', version: '1' });
+  assert.equal(noCode.statusCode, 400);
+  assert.match(noCode.body, /L’aux digit 3 richiede un codice di segregazione di due cifre/);
+  const foreign = await portalEc.post('/portal/pagopa/links', { environment: 'test', stationCode: partnerStation, auxDigit: '3', segregationCode: '01', otherOrganisationStation: '1' });
+  assert.equal(foreign.statusCode, 400);
+  assert.match(foreign.body, /Nessuna tua stazione approvata con questo codice/);
+  assert.equal((await portalEc.post('/portal/pagopa/links', { environment: 'test', stationCode: ecStation, auxDigit: '3', segregationCode: '01', version: '2' })).statusCode, 303);
+  assert.equal(await routed(), ecStation);
+  const linked = (await portalEc.get('/portal/pagopa')).body;
+  assert.match(section(linked, 'test'), new RegExp(`data-ec="${ec.taxCode}"`));
+  const linkId = idIn(linked, 'links');
+  assert.equal((await portalEc.post(`/portal/pagopa/links/${linkId}/enabled`, { environment: 'test', enabled: '0' })).statusCode, 303);
+  assert.equal(await routed(), 'PPT_STAZIONE_INT_PA_DISABILITATA');
+  assert.equal((await portalEc.post('/portal/pagopa/ec/enabled', { environment: 'test', enabled: '0' })).statusCode, 303);
+  assert.equal(await routed(), 'PPT_DOMINIO_DISABILITATO');
+  assert.equal((await portalEc.post('/portal/pagopa/ec/enabled', { environment: 'test', enabled: '1' })).statusCode, 303);
+  for (const url of [`/portal/pagopa/links/${linkId}/enabled`, `/portal/pagopa/links/${linkId}/remove`]) assert.equal((await portalA.post(url, { enabled: '1' })).statusCode, 404, url);
+  assert.equal((await portalA.post('/portal/pagopa/ec/enabled', { environment: 'test', enabled: '0' })).statusCode, 404, 'a PSP has no EC record to switch');
+  assert.equal((await portalEc.post(`/portal/pagopa/links/${linkId}/remove`, { environment: 'test' })).statusCode, 303);
+  assert.equal(await routed(), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA');
+});
+
+test('the back office links a partner\u2019s station only when the box is ticked; names and typed values are escaped', async () => {
+  const page = await backOffice.get('/admin/pagopa');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<a href="\/admin\/pagopa">pagoPA registry<\/a>/);
+  assert.match(page.body, /Banca Pagine &lt;A&gt;/);
+  assert.doesNotMatch(page.body, /Banca Pagine <A>/);
+  const link = { organisationId: ec.id, environment: 'test', stationCode: partnerStation, auxDigit: '3', segregationCode: '07', version: '1' };
+  const unticked = await backOffice.post('/admin/pagopa/links', link);
+  assert.equal(unticked.statusCode, 400);
+  assert.match(unticked.body, /tick the box to link it on purpose/);
+  const typed = await backOffice.post('/admin/pagopa/links', { ...link, stationCode: '"><script>x</script>' });
+  assert.match(typed.body, /value="&quot;&gt;&lt;script&gt;x&lt;\/script&gt;"/);
+  assert.doesNotMatch(typed.body, /<script>x/);
+  assert.equal((await backOffice.post('/admin/pagopa/links', { ...link, otherOrganisationStation: '1' })).statusCode, 303);
+  const listed = await backOffice.get('/admin/pagopa?env=test');
+  assert.match(listed.body, /data-other-owner>\(Station of Partner Pagine\)/);
+  const row = await db.selectFrom('audit_log').select(['actor_type', 'details']).where('action', '=', 'pagopa.ec_link.added').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+  assert.equal(row.actor_type, 'admin');
+  assert.equal((row.details as { otherOrganisationStation: boolean }).otherOrganisationStation, true);
+  // A PSP for another organisation, and an EC record without a link, in production.
+  assert.equal((await backOffice.post('/admin/pagopa/psps', { ...pspForm({ idPsp: 'PARTNER_PSP', idBrokerPsp: 'PARTNERBRK', idChannel: 'PARTNERBRK_01', environment: 'prod' }),
+    organisationId: pspB.id })).statusCode, 303);
+  assert.equal((await backOffice.post('/admin/pagopa/ecs', { organisationId: ec.id, environment: 'prod' })).statusCode, 303);
+  const prod = await backOffice.get('/admin/pagopa?env=prod');
+  assert.match(prod.body, /data-psp="PARTNER_PSP"/);
+  assert.match(prod.body, /data-broker="PARTNERBRK"/);
+  assert.match(prod.body, new RegExp(`data-ec="${ec.taxCode}"`));
+  const wrong = await backOffice.post('/admin/pagopa/ecs', { organisationId: pspA.id, environment: 'prod' });
+  assert.equal(wrong.statusCode, 400);
+  assert.match(wrong.body, /EC records belong to a creditor institution/);
+  assert.equal((await portalA.get('/admin/pagopa')).statusCode, 303, 'referents have no back office session');
+});
