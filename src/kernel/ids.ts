@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 export const ID_PREFIXES = [
-  'adm', 'usr', 'ses', 'org', 'inv', 'prd', 'sub', 'key', 'sta', 'ord', 'msg', 'aud', 'err', 'pay', 'evt', 'ver', 'req', 'trs', 'mer', 'chk', 'tca',
+  'adm', 'usr', 'ses', 'org', 'inv', 'prd', 'sub', 'key', 'sta', 'ord', 'msg', 'aud', 'err', 'pay', 'evt', 'ver', 'req', 'trs', 'mer', 'chk', 'tca', 'scn',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
