@@ -16,6 +16,7 @@ import type { StationServices } from '../modules/stations/index.ts';
 import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
+import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -59,6 +60,8 @@ export interface Services extends SubscriptionServices, StationServices {
   errorLog: ErrorLogService;
   /** The hosted payment page: entry, payment, orders read back, server-to-server feedback. */
   hostedPage: HostedPageServices;
+  /** pagoPA: the test EC simulator (a simulated station per institution, test environment only). */
+  pagopaSimulator: PagopaSimulator;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
@@ -67,6 +70,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
   const services: Omit<Services, 'hostedPage'> = {
+    pagopaSimulator: createPagopaSimulator({ db, clock, audit }),
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
     organisations: createOrganisationsService({ db, clock, audit }),

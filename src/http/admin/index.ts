@@ -12,8 +12,10 @@ import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './or
 import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
 import { organisationStations, registerAdminStationRoutes, type AdminStationRoutesOptions } from './stations.ts';
+import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulatorRoutesOptions } from './pagopa-simulator.ts';
 
-export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions {
+export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions,
+  AdminSimulatorRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -29,10 +31,12 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
   const subscriptionSection = organisationSubscriptions(options.subscriptions);
   const stationSection = organisationStations(options.stations);
+  const simulatorSection = organisationSimulator(options.pagopaSimulator);
   registerOrganisationRoutes(app, { ...options, organisationSections: async (id, request) =>
-    [...await subscriptionSection(id, request), ...await stationSection(id, request)] });
+    [...await subscriptionSection(id, request), ...await stationSection(id, request), ...await simulatorSection(id, request)] });
   registerAdminSubscriptionRoutes(app, options);
   registerAdminStationRoutes(app, options);
+  registerAdminSimulatorRoutes(app, options);
   registerMailRoutes(app, options);
 
   app.get('/', async (request, reply) => {

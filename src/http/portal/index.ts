@@ -14,9 +14,10 @@ import { registerPortalStationRoutes, type PortalStationRoutesOptions } from './
 import { registerPortalMerchantRoutes, type PortalMerchantRoutesOptions } from './merchant.ts';
 import { registerPortalMerchantToolRoutes, type PortalMerchantToolRoutesOptions } from './merchant-tools.ts';
 import { registerPortalOrderRoutes, type PortalOrderRoutesOptions } from './orders.ts';
+import { registerPortalSimulatorRoutes, type PortalSimulatorRoutesOptions } from './pagopa-simulator.ts';
 
 export interface PortalContextOptions extends InvitationRoutesOptions, PortalSubscriptionRoutesOptions, PortalStationRoutesOptions,
-  PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions {
+  PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions, PortalSimulatorRoutesOptions {
   identity: IdentityService;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
@@ -34,6 +35,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerPortalMerchantRoutes(app, options);
   registerPortalMerchantToolRoutes(app, options);
   registerPortalOrderRoutes(app, options);
+  registerPortalSimulatorRoutes(app, options);
   app.get('/', async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);
