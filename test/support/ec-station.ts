@@ -12,7 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Services } from '../../src/app/build.ts';
 import { newId } from '../../src/kernel/ids.ts';
 import {
-  decide, malformedBody, readStationCall, receiptKeyOf,
+  decide, deliveryKey, malformedBody, readStationCall, receiptKey,
   type AnswerOutcome, type Scenario, type SimulatedAnswer, type SimulatedEc, type StationCall,
 } from '../../src/modules/pagopa-simulator/index.ts';
 import type { EcOperation } from '../../src/protocols/pagopa/index.ts';
@@ -126,10 +126,10 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
     if (!read.ok) return read.answer;
     record.call = read.call;
     record.operation = read.call.operation;
-    const key = receiptKeyOf(read.call);
+    const ec = ecs.find((e) => e.fiscalCode === read.call.value.idPA) ?? home;
+    const key = deliveryKey(read.call, ec, station.primitiveVersion);
     if (key !== undefined) receipts.set(key, (receipts.get(key) ?? 0) + 1);
     record.receiptDelivery = key === undefined ? undefined : receipts.get(key);
-    const ec = ecs.find((e) => e.fiscalCode === read.call.value.idPA) ?? home;
     return decide({ scenarios: station.scenarios, ec, call: read.call, now: new Date(),
       ...(station.primitiveVersion === undefined ? {} : { primitiveVersion: station.primitiveVersion }),
       ...(record.receiptDelivery === undefined ? {} : { receiptDelivery: record.receiptDelivery }) });
@@ -199,7 +199,7 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
     primitiveVersion: options.primitiveVersion,
     inject: (fault, times = Number.POSITIVE_INFINITY) => { faults.push({ fault, left: times }); },
     clearFaults: () => { faults.length = 0; },
-    deliveries: (receiptId) => receipts.get(receiptId) ?? 0,
+    deliveries: (receiptId) => receipts.get(receiptKey(receiptId)) ?? 0,
     calls: (operation) => requests.filter((r) => operation === undefined || r.operation === operation),
     stop,
     start,

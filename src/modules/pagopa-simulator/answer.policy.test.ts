@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { decodeEcResponse, EC_OPERATIONS, type EcOperation } from '../../protocols/pagopa/index.ts';
 import { paRequestBody } from '../../../test/support/pagopa-requests.ts';
 import { validateEnvelopes } from '../../../test/support/pagopa-xsd.ts';
-import { decide, readStationCall, type SimulatedAnswer, type StationCall } from './answer.policy.ts';
+import { decide, deliveryKey, readStationCall, type SimulatedAnswer, type StationCall } from './answer.policy.ts';
 import { ANSWER_FAULTS, DEFAULT_AMOUNT_CENTS, type Scenario, type SimulatedEc } from './scenario.types.ts';
 
 // The pure decision of a simulated station: every scenario kind for the five paForNode operations,
@@ -122,6 +122,10 @@ test('a call for another institution, another primitive version, or that does no
   assert.deepEqual([v1.status, v1.outcome], [500, 'soap_fault']);
   assert.equal(decide({ scenarios: [], ec: EC, call: call('paVerifyPaymentNotice'), now: NOW, primitiveVersion: 1 }).outcome, 'OK');
   assert.equal(decide({ scenarios: [], ec: EC, call: call('paSendRT'), now: NOW, primitiveVersion: 2 }).outcome, 'soap_fault');
+  assert.equal(deliveryKey(call('paSendRTV2'), EC, 1), undefined, 'a receipt of the other version is not counted');
+  assert.equal(deliveryKey(call('paSendRT', NOTICE, '77777777778'), EC), undefined, 'nor one for another institution');
+  assert.equal(deliveryKey(call('paSendRT'), EC, 1), 'c110729d258c4ab1b765fe902aae41d6');
+  assert.equal(deliveryKey(call('paGetPayment'), EC), undefined);
   const broken = readStationCall(paRequestBody('paGetPayment', { ec: EC.fiscalCode, noticeNumber: NOTICE }).replace('<idStation>', '<idStazione>'), '"paGetPayment"', EC);
   assert.ok(!broken.ok);
   const ko = decodeEcResponse('paGetPayment', broken.answer.body);

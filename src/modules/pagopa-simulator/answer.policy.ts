@@ -54,11 +54,22 @@ export function noticeOf(call: StationCall): { noticeNumber: string; fiscalCode:
   }
 }
 
-/** What receipt deliveries are counted by: the receiptId (hashed when too long to be a key). */
+/** What deliveries of a receipt are counted by: its receiptId, hashed when too long to be a key. */
+export function receiptKey(receiptId: string): string {
+  return receiptId.length <= 64 ? receiptId : `sha256:${createHash('sha256').update(receiptId).digest('hex')}`;
+}
+
 export function receiptKeyOf(call: StationCall): string | undefined {
-  if (call.operation !== 'paSendRT' && call.operation !== 'paSendRTV2') return undefined;
-  const id = call.value.receipt.receiptId;
-  return id.length <= 64 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+  return call.operation === 'paSendRT' || call.operation === 'paSendRTV2' ? receiptKey(call.value.receipt.receiptId) : undefined;
+}
+
+/**
+ * The key a delivery is counted under, only for a receipt a scenario will judge: one of the station's
+ * version, for the EC it serves. A receipt refused before (wrong version, wrong idPA) is not counted.
+ */
+export function deliveryKey(call: StationCall, ec: SimulatedEc, primitiveVersion?: 1 | 2): string | undefined {
+  if (primitiveVersion !== undefined && !offeredBy(primitiveVersion, call.operation)) return undefined;
+  return call.value.idPA === ec.fiscalCode ? receiptKeyOf(call) : undefined;
 }
 
 const soap = (body: string, extra: Partial<SimulatedAnswer> & Pick<SimulatedAnswer, 'outcome'>): SimulatedAnswer =>

@@ -21,7 +21,7 @@ export type { NoticeAnswer, PaymentSpec, Primitive, RefuseWith, Scenario, Simula
 export { firstMatch, matchesPattern, normalisePattern, patternCovers, shadowedBy } from './pattern.ts';
 export { formatEuros, padTransfers, parseEuros, scenarioToInput, validateScenario } from './scenario.policy.ts';
 export type { ScenarioInput, ScenarioProblem, ScenarioProblemCode, TransferInput } from './scenario.policy.ts';
-export { decide, malformedBody, noticeOf, offeredBy, primitiveOf, readStationCall, receiptKeyOf } from './answer.policy.ts';
+export { decide, deliveryKey, malformedBody, noticeOf, offeredBy, primitiveOf, readStationCall, receiptKey, receiptKeyOf } from './answer.policy.ts';
 export type { AnswerOutcome, DecideInput, SimulatedAnswer, StationCall } from './answer.policy.ts';
 
 /** The simulated station (what the node calls) and its settings (what the pages edit). */

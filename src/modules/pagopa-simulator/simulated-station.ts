@@ -5,7 +5,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { OutboundFailure, OutboundRequest, OutboundResult } from '../outbound/index.ts';
-import { decide, noticeOf, readStationCall, receiptKeyOf, type SimulatedAnswer } from './answer.policy.ts';
+import { decide, deliveryKey, noticeOf, readStationCall, type SimulatedAnswer } from './answer.policy.ts';
 import * as repo from './simulator.repository.ts';
 import { simulatedEc } from './simulator.service.ts';
 
@@ -61,7 +61,7 @@ export function createSimulatedStation(options: SimulatedStationOptions): Simula
     if (request.method !== 'POST') return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', delayMs: 0, outcome: 'http_error' };
     const read = readStationCall(request.body ?? '', header(request.headers, 'soapaction'), ec);
     if (!read.ok) return read.answer;
-    const key = receiptKeyOf(read.call);
+    const key = deliveryKey(read.call, ec, row.primitive_version);
     // Counted before deciding, as a real station counts what reaches it (even if its answer is then too late).
     const receiptDelivery = key === undefined ? undefined
       : await repo.countDelivery(db, { organisationId: ecOrganisationId, receiptKey: key, noticeNumber: noticeOf(read.call).noticeNumber, at: clock.now() });
