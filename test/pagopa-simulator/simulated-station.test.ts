@@ -147,3 +147,12 @@ test('another institution cannot change or reach an EC\u2019s scenarios, and eve
   const actions = await db.selectFrom('audit_log').select('action').where('organisation_id', '=', ec.id).execute();
   for (const action of ['pagopa_simulator.settings_changed', 'pagopa_simulator.scenario_added']) assert.ok(actions.some((a) => a.action === action), action);
 });
+
+test('a stored scenario that no longer encodes makes the simulated station answer HTTP 500, never throw', async () => {
+  const broken = [{ id: 'scn_broken', pattern: '*', answer: 'payable', delayMs: 0, delayOn: [], malformedOn: [], refuseReceipts: 0, refuseWith: 'ko',
+    payment: { amountCents: -5, description: 'x', transfers: [{ amountCents: -5, fiscalCode: ec.fiscalCode, iban: 'IT60X0542811101000000123456', remittance: 'r', category: 'c' }] } }];
+  await database.owner.query('UPDATE pagopa_simulators SET scenarios = $1 WHERE organisation_id = $2', [JSON.stringify(broken), ec.id]);
+  const result = await call('paVerifyPaymentNotice', '301000000000000001');
+  assert.equal(result.kind === 'response' && result.status, 500);
+  assert.equal(decodeEcResponse('paVerifyPaymentNotice', bodyOf(result)).kind, 'malformed');
+});

@@ -5,6 +5,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { OutboundFailure, OutboundRequest, OutboundResult } from '../outbound/index.ts';
+import { buildSoapFault } from '../../protocols/pagopa/index.ts';
 import { decide, deliveryKey, noticeOf, readStationCall, type SimulatedAnswer } from './answer.policy.ts';
 import * as repo from './simulator.repository.ts';
 import { simulatedEc } from './simulator.service.ts';
@@ -65,8 +66,13 @@ export function createSimulatedStation(options: SimulatedStationOptions): Simula
     // Counted before deciding, as a real station counts what reaches it (even if its answer is then too late).
     const receiptDelivery = key === undefined ? undefined
       : await repo.countDelivery(db, { organisationId: ecOrganisationId, receiptKey: key, noticeNumber: noticeOf(read.call).noticeNumber, at: clock.now() });
-    return decide({ scenarios: row.scenarios, ec, call: read.call, primitiveVersion: row.primitive_version, now: clock.now(),
-      ...(receiptDelivery === undefined ? {} : { receiptDelivery }) });
+    try {
+      return decide({ scenarios: row.scenarios, ec, call: read.call, primitiveVersion: row.primitive_version, now: clock.now(),
+        ...(receiptDelivery === undefined ? {} : { receiptDelivery }) });
+    } catch {
+      // Only a stored scenario that no longer passes the encoder gets here: answer as a broken station would.
+      return { status: 500, contentType: 'text/xml; charset=utf-8', body: buildSoapFault('Server', 'Errore della stazione simulata'), delayMs: 0, outcome: 'soap_fault' };
+    }
   }
 
   async function send(target: SimulatorTarget, request: OutboundRequest): Promise<OutboundResult> {
