@@ -19,6 +19,7 @@ import { wirePagopaRegistry } from './pagopa-registry.ts';
 import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
+import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -66,6 +67,8 @@ export interface Services extends SubscriptionServices, StationServices {
   exchanges: ExchangeLog;
   /** pagoPA registry: PSPs, brokers, channels, ECs and their station links; the node's directory. */
   pagopaRegistry: PagopaRegistry;
+  /** pagoPA: the test EC simulator (a simulated station per institution, test environment only). */
+  pagopaSimulator: PagopaSimulator;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
@@ -74,6 +77,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
   const services: Omit<Services, 'hostedPage' | 'pagopaRegistry'> = {
+    pagopaSimulator: createPagopaSimulator({ db, clock, audit }),
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
     organisations: createOrganisationsService({ db, clock, audit }),

@@ -476,6 +476,30 @@ export interface PagopaEcLinksTable {
   updated_at: DefaultTimestamp;
 }
 
+/** 0015: an EC's simulated station in the test environment (src/modules/pagopa-simulator). */
+export interface PagopaSimulatorsTable {
+  organisation_id: string;
+  environment: ColumnType<'test', 'test' | undefined, 'test'>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  primitive_version: ColumnType<1 | 2, 1 | 2 | undefined, 1 | 2>;
+  /** Ordered scenarios (scenario.types.ts), first match wins. */
+  scenarios: ColumnType<unknown, string | undefined, string>;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+/** 0015: deliveries of each receipt to a simulated EC, for "refuse the first N receipts". */
+export interface PagopaSimulatorReceiptsTable {
+  organisation_id: string;
+  environment: ColumnType<'test', 'test' | undefined, 'test'>;
+  receipt_key: string;
+  notice_number: string | null;
+  deliveries: number;
+  first_at: Timestamp;
+  last_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -512,4 +536,6 @@ export interface Database {
   pagopa_channels: PagopaChannelsTable;
   pagopa_ecs: PagopaEcsTable;
   pagopa_ec_links: PagopaEcLinksTable;
+  pagopa_simulators: PagopaSimulatorsTable;
+  pagopa_simulator_receipts: PagopaSimulatorReceiptsTable;
 }

@@ -10,6 +10,8 @@ export const ID_PREFIXES = [
   'adm', 'usr', 'ses', 'org', 'inv', 'prd', 'sub', 'key', 'sta', 'ord', 'msg', 'aud', 'err', 'pay', 'evt', 'ver', 'req', 'trs', 'mer', 'chk', 'tca',
   // pagoPA registry: PSP records, channels, EC → station links.
   'psp', 'chn', 'ecl',
+  // pagoPA test EC simulator: scenarios.
+  'scn',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

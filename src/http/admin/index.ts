@@ -15,9 +15,10 @@ import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminS
 import { organisationStations, registerAdminStationRoutes, type AdminStationRoutesOptions } from './stations.ts';
 import { registerAdminExchangeRoutes, type AdminExchangeRoutesOptions } from './pagopa-exchanges.ts';
 import { registerAdminRegistryRoutes, type AdminRegistryRoutesOptions } from './pagopa-registry.ts';
+import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulatorRoutesOptions } from './pagopa-simulator.ts';
 
 export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions,
-  AdminExchangeRoutesOptions, AdminRegistryRoutesOptions {
+  AdminExchangeRoutesOptions, AdminRegistryRoutesOptions, AdminSimulatorRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -34,11 +35,13 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerPasswordRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, nav: adminNav });
   const subscriptionSection = organisationSubscriptions(options.subscriptions);
   const stationSection = organisationStations(options.stations);
+  const simulatorSection = organisationSimulator(options.pagopaSimulator);
   registerOrganisationRoutes(app, { ...options, organisationSections: async (id, request) =>
-    [...await subscriptionSection(id, request), ...await stationSection(id, request)] });
+    [...await subscriptionSection(id, request), ...await stationSection(id, request), ...await simulatorSection(id, request)] });
   registerAdminSubscriptionRoutes(app, options);
   registerAdminStationRoutes(app, options);
   registerAdminRegistryRoutes(app, options);
+  registerAdminSimulatorRoutes(app, options);
   registerMailRoutes(app, options);
   registerAdminExchangeRoutes(app, options);
 

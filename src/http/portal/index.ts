@@ -17,9 +17,11 @@ import { registerPortalMerchantToolRoutes, type PortalMerchantToolRoutesOptions 
 import { registerPortalOrderRoutes, type PortalOrderRoutesOptions } from './orders.ts';
 import { registerPortalExchangeRoutes, type PortalExchangeRoutesOptions } from './pagopa-exchanges.ts';
 import { registerPortalRegistryRoutes, type PortalRegistryRoutesOptions } from './pagopa-registry.ts';
+import { registerPortalSimulatorRoutes, type PortalSimulatorRoutesOptions } from './pagopa-simulator.ts';
 
 export interface PortalContextOptions extends InvitationRoutesOptions, PortalSubscriptionRoutesOptions, PortalStationRoutesOptions,
-  PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions, PortalExchangeRoutesOptions, PortalRegistryRoutesOptions {
+  PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions, PortalExchangeRoutesOptions, PortalRegistryRoutesOptions,
+  PortalSimulatorRoutesOptions {
   identity: IdentityService;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
@@ -40,6 +42,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerPortalOrderRoutes(app, options);
   registerPortalExchangeRoutes(app, options);
   registerPortalRegistryRoutes(app, options);
+  registerPortalSimulatorRoutes(app, options);
   app.get('/', async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);

@@ -1,0 +1,165 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { isId } from '../../kernel/ids.ts';
+import {
+  DEFAULT_AMOUNT_CENTS, DEFAULT_CATEGORY, DEFAULT_IBAN, formatEuros, MAX_TRANSFERS, padTransfers, scenarioToInput,
+  type Change, type PagopaSimulator, type Scenario, type ScenarioInput, type SimulatorActor, type SimulatorView,
+} from '../../modules/pagopa-simulator/index.ts';
+import type { SafeHtml } from '../../views/html.ts';
+import { portalNav } from '../../views/nav.ts';
+import { scenarioFormPage, simulatorPage } from '../../views/pagopa-simulator/pages.ts';
+import { problemText, simulatorStrings } from '../../views/pagopa-simulator/strings.ts';
+import { requireSession } from '../plugins/session.ts';
+import { simulatorPageView } from '../plugins/simulator-views.ts';
+import { sendPage } from '../plugins/station-views.ts';
+
+// The portal's *Test EC scenarios* (test environment only): the referent's own institution's
+// simulated station. Every route works on the session's organisation; a scenario id of another
+// organisation is simply not in that list and answers 404, like an unknown one.
+
+export interface PortalSimulatorRoutesOptions {
+  pagopaSimulator: PagopaSimulator;
+}
+
+const BASE = '/portal/pagopa/simulator';
+type Body = Record<string, unknown>;
+const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
+const list = (body: Body, name: string): string[] => {
+  const v = body[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+};
+/** The version the page was built from; anything unreadable can only be stale. */
+const versionOf = (body: Body): number => (/^\d{1,9}$/.test(field(body, 'version')) ? Number(field(body, 'version')) : -1);
+
+function referent(request: FastifyRequest): { actor: SimulatorActor; organisationId: string; csrf: string } {
+  const session = requireSession(request);
+  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  return { actor: { type: 'referent', id: session.userId, ip: request.ip }, organisationId: session.organisationId, csrf: session.csrfToken };
+}
+
+function inputFromBody(body: Body): ScenarioInput {
+  const transfers = Array.from({ length: MAX_TRANSFERS + 1 }, (_, i) => i + 1).map((n) => ({ amount: field(body, `t${n}Amount`), fiscalCode: field(body, `t${n}FiscalCode`),
+    iban: field(body, `t${n}Iban`), remittance: field(body, `t${n}Remittance`), category: field(body, `t${n}Category`) }));
+  return { pattern: field(body, 'pattern'), answer: field(body, 'answer'), amount: field(body, 'amount'), description: field(body, 'description'),
+    companyName: field(body, 'companyName'), dueDate: field(body, 'dueDate'), transfers, delayMs: field(body, 'delayMs'), delayOn: list(body, 'delayOn'),
+    malformedOn: list(body, 'malformedOn'), refuseReceipts: field(body, 'refuseReceipts'), refuseWith: field(body, 'refuseWith') };
+}
+
+function newScenarioInput(view: SimulatorView): ScenarioInput {
+  const amount = formatEuros(DEFAULT_AMOUNT_CENTS);
+  return { pattern: '', answer: 'payable', amount, description: 'Avviso di prova', companyName: '', dueDate: '',
+    transfers: padTransfers([{ amount, fiscalCode: view.ec?.fiscalCode ?? '', iban: DEFAULT_IBAN, remittance: 'Pagamento di prova', category: DEFAULT_CATEGORY }]),
+    delayMs: '0', delayOn: [], malformedOn: [], refuseReceipts: '0', refuseWith: 'ko' };
+}
+
+export function registerPortalSimulatorRoutes(app: FastifyInstance, options: PortalSimulatorRoutesOptions): void {
+  const { settings } = options.pagopaSimulator;
+  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
+    sendPage(request, reply, { surface: 'portal', title, body, nav: portalNav(request.locale), status });
+
+  const ownView = async (request: FastifyRequest): Promise<SimulatorView> => {
+    const view = await settings.view(referent(request).organisationId);
+    if (!view) throw new VarcoError('not_found', 'No such organisation.');
+    return view;
+  };
+
+  const mainPage = async (request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; error?: string } = {}, status = 200) => {
+    const { csrf } = referent(request);
+    const view = await ownView(request);
+    return send(request, reply, simulatorStrings(request.locale).title, simulatorPage(request.locale, simulatorPageView(view, BASE, { csrf, ...extra })), status);
+  };
+
+  const ownScenario = async (request: FastifyRequest): Promise<{ view: SimulatorView; scenario: Scenario }> => {
+    const id = (request.params as { id?: string }).id ?? '';
+    const view = await ownView(request);
+    const scenario = isId(id, 'scn') ? view.scenarios.find((s) => s.id === id) : undefined;
+    if (!scenario) throw new VarcoError('not_found', 'No such scenario.');
+    return { view, scenario };
+  };
+
+  const formPage = (request: FastifyRequest, reply: FastifyReply, input: { action: string; title: string; values: ScenarioInput; version: number;
+    problems?: Array<{ field: string; code: string; params?: Record<string, string> }>; error?: string }, status = 200) => {
+    const { csrf } = referent(request);
+    const problems = (input.problems ?? []).map((p) => ({ field: p.field, text: problemText(request.locale, p) }));
+    const values = { ...input.values, transfers: input.values.transfers.slice(0, MAX_TRANSFERS) };
+    return send(request, reply, input.title, scenarioFormPage(request.locale, { action: input.action, back: BASE, values, problems, csrf, version: input.version,
+      ...(input.error ? { error: input.error } : {}) }), status);
+  };
+
+  /** What a refused change shows: the form again (invalid), or the scenarios with a message. */
+  const refused = (request: FastifyRequest, reply: FastifyReply, outcome: Exclude<Change<unknown>, { ok: true }>, form: { action: string; title: string; values: ScenarioInput; version: number }) => {
+    const t = simulatorStrings(request.locale);
+    switch (outcome.reason) {
+      case 'not_found': throw new VarcoError('not_found', 'No such scenario.');
+      case 'not_eligible': throw new VarcoError('forbidden', 'Simulated stations are for creditor institutions with an 11-digit fiscal code.');
+      case 'invalid': return formPage(request, reply, { ...form, problems: outcome.problems ?? [] }, 400);
+      case 'too_many': return mainPage(request, reply, { error: t.tooMany }, 409);
+      case 'stale': return mainPage(request, reply, { error: t.stale }, 409);
+    }
+  };
+
+  app.get('/pagopa/simulator', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    return mainPage(request, reply, query.saved === '1' ? { notice: simulatorStrings(request.locale).saved } : {});
+  });
+
+  app.post('/pagopa/simulator/settings', async (request, reply) => {
+    const who = referent(request);
+    const body = (request.body ?? {}) as Body;
+    const input = { enabled: field(body, 'enabled') === 'on', primitiveVersion: field(body, 'primitiveVersion') === '1' ? 1 as const : 2 as const, expectedVersion: versionOf(body) };
+    const outcome = await settings.updateSettings(who.organisationId, input, who.actor);
+    if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(await ownView(request)), version: 0 });
+    return reply.redirect(`${BASE}?saved=1`, 303);
+  });
+
+  app.get('/pagopa/simulator/scenarios/new', async (request, reply) => {
+    const view = await ownView(request);
+    if (view.eligibility !== 'eligible') throw new VarcoError('forbidden', 'Simulated stations are for creditor institutions with an 11-digit fiscal code.');
+    return formPage(request, reply, { action: `${BASE}/scenarios`, title: simulatorStrings(request.locale).newTitle, values: newScenarioInput(view), version: view.version });
+  });
+
+  app.post('/pagopa/simulator/scenarios', async (request, reply) => {
+    const who = referent(request);
+    const body = (request.body ?? {}) as Body;
+    const values = inputFromBody(body);
+    const outcome = await settings.addScenario(who.organisationId, values, versionOf(body), who.actor);
+    if (!outcome.ok) return refused(request, reply, outcome, { action: `${BASE}/scenarios`, title: simulatorStrings(request.locale).newTitle, values, version: versionOf(body) });
+    return reply.redirect(`${BASE}?saved=1`, 303);
+  });
+
+  app.get('/pagopa/simulator/scenarios/:id', async (request, reply) => {
+    const { view, scenario } = await ownScenario(request);
+    const title = simulatorStrings(request.locale).editTitle.replace('{pattern}', scenario.pattern);
+    return formPage(request, reply, { action: `${BASE}/scenarios/${scenario.id}`, title, values: scenarioToInput(scenario), version: view.version });
+  });
+
+  app.post('/pagopa/simulator/scenarios/:id', async (request, reply) => {
+    const who = referent(request);
+    const { scenario } = await ownScenario(request);
+    const body = (request.body ?? {}) as Body;
+    const values = inputFromBody(body);
+    const outcome = await settings.updateScenario(who.organisationId, scenario.id, values, versionOf(body), who.actor);
+    const title = simulatorStrings(request.locale).editTitle.replace('{pattern}', scenario.pattern);
+    if (!outcome.ok) return refused(request, reply, outcome, { action: `${BASE}/scenarios/${scenario.id}`, title, values, version: versionOf(body) });
+    return reply.redirect(`${BASE}?saved=1`, 303);
+  });
+
+  app.post('/pagopa/simulator/scenarios/:id/move', async (request, reply) => {
+    const who = referent(request);
+    const { view, scenario } = await ownScenario(request);
+    const body = (request.body ?? {}) as Body;
+    const direction = field(body, 'direction');
+    if (direction !== 'up' && direction !== 'down' && direction !== 'top' && direction !== 'bottom') throw new VarcoError('validation_failed', 'The direction must be up, down, top or bottom.');
+    const outcome = await settings.moveScenario(who.organisationId, scenario.id, direction, versionOf(body), who.actor);
+    if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(view), version: 0 });
+    return reply.redirect(`${BASE}?saved=1`, 303);
+  });
+
+  app.post('/pagopa/simulator/scenarios/:id/delete', async (request, reply) => {
+    const who = referent(request);
+    const { view, scenario } = await ownScenario(request);
+    const outcome = await settings.deleteScenario(who.organisationId, scenario.id, versionOf((request.body ?? {}) as Body), who.actor);
+    if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(view), version: 0 });
+    return reply.redirect(`${BASE}?saved=1`, 303);
+  });
+}
