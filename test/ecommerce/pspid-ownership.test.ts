@@ -132,3 +132,37 @@ describe('uniqueness is PostgreSQL\u2019s', () => {
     assert.deepEqual(results.map((r) => (r.ok ? 'ok' : r.reason)).sort(), ['ok', 'pspid_taken']);
   });
 });
+
+describe('the error log follows the PSPID per environment', () => {
+  it('rows naming a PSPID another organisation holds in an environment are not shown to the organisation holding it in the other one', async () => {
+    // A holds "Gelato" in test; B holds "GELATO" in production. B's production subscription is
+    // suspended, so the hosted page rejects B's customers' requests as an unknown PSPID: those rows
+    // are B's customers' (addresses, order references, shops' URLs), never A's.
+    const a = await organisation(['test']);
+    const b = await organisation([]);
+    const bKeys = await issueKeys(services, b.organisationId, 'ecommerce', 'prod');
+    const ma = await open(a.organisationId, 'Gelato');
+    const mb = await open(b.organisationId, 'GELATO');
+    assert.ok(ma.ok && mb.ok);
+    assert.deepEqual([ma.value.pspids, mb.value.pspids], [{ test: 'Gelato' }, { prod: 'GELATO' }]);
+    await services.subscriptions.change(bKeys.id, 'suspend', CLI);
+    services.hostedPage.configs.invalidate();
+    const entry = (env: 'test' | 'prod', orderId: string) => app.inject({ method: 'POST', url: `/ncol/${env}/orderstandard.asp`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', referer: 'https://b-shop.example/checkout' },
+      payload: `PSPID=GELATO&ORDERID=${orderId}&AMOUNT=100&CURRENCY=EUR` });
+    assert.equal((await entry('prod', 'B-CUSTOMER-ORDER')).statusCode, 200);
+    // An unknown-PSPID row A may see: its own name in its own environment, while its test subscription was not active.
+    await services.errorLog.recordEntryError({ merchantId: null, env: 'test', pspid: 'gelato', orderRef: 'A-OWN-ORDER', code: '50001118',
+      message: 'PSPID not found or not active', clientIp: null, referrer: null });
+    const rows = await db.selectFrom('ecommerce_errors').select(['environment', 'order_ref', 'merchant_id']).where(sql<string>`upper(pspid)`, '=', 'GELATO').execute();
+    assert.deepEqual(rows.map((r) => [r.environment, r.order_ref, r.merchant_id]).sort(), [['prod', 'B-CUSTOMER-ORDER', null], ['test', 'A-OWN-ORDER', null]]);
+
+    const portal = await new Browser(app, 'portal').signIn(a.referent.email);
+    for (const query of ['', '?env=prod', '?env=test']) {
+      const page = await portal.get(`/portal/merchants/${ma.value.id}/errors${query}`);
+      assert.equal(page.statusCode, 200);
+      assert.doesNotMatch(page.body, /B-CUSTOMER-ORDER|b-shop\.example/, `B's rows are not on A's error log${query}`);
+    }
+    assert.match((await portal.get(`/portal/merchants/${ma.value.id}/errors?env=test`)).body, /A-OWN-ORDER/, 'A still sees rows naming its own PSPID in its environment');
+  });
+});

@@ -180,13 +180,19 @@ export function createErrorLogService(options: ErrorLogOptions) {
 
   /**
    * A merchant's log, newest first: its own rows, plus rows naming one of its PSPIDs without a merchant
-   * (written while its environment had no active subscription) since the merchant was created.
+   * (written while its environment had no active subscription) since the merchant was created — but
+   * never in an environment where another merchant holds that PSPID: a name is per environment
+   * (pspid_claims), and those rows are the other merchant's customers' requests.
    */
   async function listForMerchant(merchant: { id: string; pspids: readonly string[]; createdAt: Date }, filter: { env?: EcommerceEnv; limit?: number } = {}): Promise<ErrorLogEntry[]> {
     const names = [...new Set(merchant.pspids.map((p) => p.toUpperCase()))];
     let query = db.selectFrom('ecommerce_errors').selectAll()
       .where((eb) => eb.or([eb('merchant_id', '=', merchant.id),
-        eb.and([eb('merchant_id', 'is', null), eb(sql<string>`upper(pspid)`, 'in', names.length > 0 ? names : ['']), eb('created_at', '>=', merchant.createdAt)])]));
+        eb.and([eb('merchant_id', 'is', null), eb(sql<string>`upper(pspid)`, 'in', names.length > 0 ? names : ['']), eb('created_at', '>=', merchant.createdAt),
+          eb.not(eb.exists(eb.selectFrom('pspid_claims').select(sql`1`.as('one'))
+            .whereRef('pspid_claims.environment', '=', 'ecommerce_errors.environment')
+            .where(sql<string>`upper(pspid_claims.pspid)`, '=', sql<string>`upper(ecommerce_errors.pspid)`)
+            .where('pspid_claims.merchant_id', '<>', merchant.id)))])]));
     if (filter.env) query = query.where('environment', '=', filter.env);
     return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 200).execute()).map(entry);
   }
