@@ -71,6 +71,21 @@ describe('per PSPID', () => {
   });
 });
 
+describe('the PSPID key is the PSPID the entry reads', () => {
+  it('whitespace the entry trims (ASCII, beyond 64 characters, or Unicode on the UTF-8 page) does not open another key', async () => {
+    const m = await createMerchant(t);
+    const rows = async (): Promise<number> => (await db.selectFrom('ecommerce_errors').select('id').where('merchant_id', '=', m.merchantId).execute()).length;
+    for (let i = 0; i < PER_PSPID; i++) assert.equal((await post([['PSPID', m.pspid], ['ORDERID', `ws-${i}`]], `192.0.2.${i}`)).statusCode, 200);
+    const before = await rows();
+    assert.equal(before, PER_PSPID, 'each unsigned request was logged for the merchant');
+    const spellings = [' '.repeat(62) + m.pspid, ' '.repeat(70) + m.pspid.toLowerCase(), `\u00a0${m.pspid}`, `\u3000${m.pspid}\u2003`, `\ufeff${m.pspid}`];
+    for (const [i, pspid] of spellings.entries()) {
+      assertRefused(await post([['PSPID', pspid], ['ORDERID', `ws-x${i}`]], `192.0.2.${100 + i}`));
+    }
+    assert.equal(await rows(), before, 'no spelling reached the merchant\u2019s error log');
+  });
+});
+
 describe('reading the PSPID cheaply', () => {
   it('finds the first PSPID in any case, percent-escaped or not, and ignores look-alikes', () => {
     const bytes = (s: string) => Buffer.from(s, 'latin1');

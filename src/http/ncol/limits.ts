@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkPspid, firstValue } from '../../modules/ecommerce/index.ts';
 import { busyPage } from '../../views/ncol/pages.ts';
 import { PLAIN_CSP, privatePage } from './responses.ts';
 
@@ -70,6 +71,18 @@ function languageOf(request: FastifyRequest, bytes: Uint8Array | undefined): str
   return PAGE_LANGUAGES[accept] ?? 'en_US';
 }
 
+/**
+ * The PSPID the entry will look up (entry.service.ts: the value decoded in the page's charset, then
+ * trimmed), upper-case; one shared key for anything that is not a PSPID, which the entry logs in
+ * the unknown bucket. Read like the entry reads it, or whitespace the entry trims (Unicode spaces on
+ * the UTF-8 page, or more than a cut value holds) would give each spelling a key of its own.
+ */
+export function pspidKey(bytes: Uint8Array, request: Pick<FastifyRequest, 'url'>): string {
+  const charset = (request.url.split('?')[0] ?? '').endsWith('_utf8.asp') ? 'utf8' : 'latin1';
+  const pspid = firstValue(bytes, charset, 'PSPID')?.trim() ?? '';
+  return checkPspid(pspid) ? pspid.toUpperCase() : '';
+}
+
 type Check = ReturnType<FastifyInstance['createRateLimit']>;
 
 async function refuseWhenExceeded(request: FastifyRequest, reply: FastifyReply, check: Check, bytes: () => Uint8Array | undefined): Promise<FastifyReply | undefined> {
@@ -90,7 +103,7 @@ export async function entryLimitHooks(app: FastifyInstance, limits: EntryLimits,
   const byIp = app.createRateLimit({ ...common, max: limits.perIpPerMinute });
   const byPspid = app.createRateLimit({ ...common, max: limits.perPspidPerMinute,
     // The environment is part of the key: a PSPID may name different merchants in test and prod.
-    keyGenerator: (request) => `${envOf(request)}:${(formParam(bodyOf(request), 'PSPID') ?? '').trim().toUpperCase()}` });
+    keyGenerator: (request) => `${envOf(request)}:${pspidKey(bodyOf(request), request)}` });
   return {
     byIp: (request, reply) => refuseWhenExceeded(request, reply, byIp, () => (request.method === 'GET' ? bodyOf(request) : undefined)),
     byPspid: (request, reply) => refuseWhenExceeded(request, reply, byPspid, () => bodyOf(request)),

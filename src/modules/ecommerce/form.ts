@@ -177,6 +177,24 @@ export function decodeForm(bytes: Uint8Array, charset: PageCharset, limits: Part
 }
 
 /**
+ * The value of the first parameter named `name` (upper-case), matched and decoded exactly as
+ * decodeForm does, in the page's charset; undefined when absent or not decodable. Other parameters
+ * are skipped without decoding: the hosted page's per-PSPID rate limit keys on what the entry will
+ * read (src/http/ncol/limits.ts), so no spelling the entry accepts can open another key.
+ */
+export function firstValue(bytes: Uint8Array, charset: PageCharset, name: string): string | undefined {
+  for (const segment of splitSegments(bytes)) {
+    const eq = segment.indexOf(EQ);
+    // A percent-escape takes three bytes: a longer raw name cannot decode to `name`.
+    if (eq < 0 || eq > 3 * name.length) continue;
+    const decodedName = decodeText(percentDecode(segment.subarray(0, eq)), charset);
+    if (decodedName === null || normalizeParamName(decodedName) !== name) continue;
+    return decodeText(percentDecode(segment.subarray(eq + 1)), charset) ?? undefined;
+  }
+  return undefined;
+}
+
+/**
  * Bytes of the query string of a request target (`/ncol/test/orderstandard.asp?PSPID=…`).
  * Node's HTTP parser admits only ASCII in the request line, so each character is one byte.
  */

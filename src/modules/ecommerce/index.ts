@@ -14,7 +14,7 @@ export type {
 } from './sha/index.ts';
 
 // Request decoding and validation.
-export { DEFAULT_FORM_LIMITS, decodeForm, encodeForm, queryBytes, shaEncodingFor } from './form.ts';
+export { DEFAULT_FORM_LIMITS, decodeForm, encodeForm, firstValue, queryBytes, shaEncodingFor } from './form.ts';
 export type { DecodedForm, FormLimits, FormProblem, FormResult, PageCharset, ShaEncodingSetting } from './form.ts';
 export { checkReferrer, validateReferrerSetting, REFERRER_SETTING_MAX_ENTRIES, REFERRER_SETTING_MAX_LENGTH } from './referrer.policy.ts';
 export type { ReferrerCheck, ReferrerEntry, ReferrerSettingProblem, ReferrerSettingResult } from './referrer.policy.ts';
