@@ -74,6 +74,22 @@ test(`one address spraying 80 accounts in parallel gets at most ${MAX * 4} passw
   assert.equal(elsewhere.statusCode, 303, 'another address is not locked');
 });
 
+test(`spraying from 80 addresses of one IPv6 /64 counts as one address: at most ${MAX * 4} passwords checked`, async () => {
+  // An IPv6 client is given a /64 (or more): each of its 2^64 addresses must not be a fresh allowance.
+  const address = (i: number): string => `2001:db8:77:1:${(i + 1).toString(16)}::${(i * 7 + 3).toString(16)}`;
+  const form = await openSignIn(first.app, 'portal', address(0));
+  const responses = await Promise.all(Array.from({ length: 80 }, (_, i) =>
+    postSignIn(i % 2 === 0 ? first.app : second.app, 'portal', form, `ipv6-sprayed-${i}@org.test`, `wrong-guess-${i}-xx`, { remoteAddress: address(i) })));
+  const { refused } = tally(responses);
+  const checked = await db.selectFrom('audit_log').select('id').where('action', '=', 'sign_in.failed').where('ip', 'like', '2001:db8:77:1:%').execute();
+  assert.ok(checked.length >= 1 && checked.length <= MAX * 4, `${checked.length} passwords were checked`);
+  assert.equal(checked.length, refused);
+  const referent = await createReferent(db, organisation, ['node']);
+  await assertLocked(first.app, 'portal', referent.email, '2001:db8:77:1:ffff::1');
+  const otherNetwork = await postSignIn(first.app, 'portal', await openSignIn(first.app, 'portal', '2001:db8:77:2::1'), referent.email, PASSWORD, { remoteAddress: '2001:db8:77:2::1' });
+  assert.equal(otherNetwork.statusCode, 303, 'another /64 is not locked');
+});
+
 test('successful sign-ins give their slot back: many people behind one address are never locked out by signing in', async () => {
   const ip = '198.51.100.40';
   const people = await Promise.all(Array.from({ length: 3 }, () => createReferent(db, organisation, ['node'])));

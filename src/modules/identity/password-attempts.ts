@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Surface } from './identity.repository.ts';
-import type { ThrottleLimits } from './throttle.policy.ts';
+import { addressBucket, type ThrottleLimits } from './throttle.policy.ts';
 import { clearThrottle, giveBackSlot, takeSlots } from './throttle.repository.ts';
 
 // Every check of a password someone types (sign-in, the current password when changing it) goes
@@ -34,7 +34,7 @@ export function createPasswordAttempts(options: { db: Kysely<Database>; clock: C
   /** Takes the slots, then runs `verify` (the argon2 check) only if they were granted. */
   async function check(attempt: Attempt, verify: () => Promise<boolean>): Promise<AttemptOutcome> {
     const accountKey = `account:${attempt.surface}:${attempt.email.trim().toLowerCase()}`;
-    const addressKey = `ip:${attempt.surface}:${attempt.ip ?? 'unknown'}`;
+    const addressKey = `ip:${attempt.surface}:${addressBucket(attempt.ip)}`;
     const slots = await takeSlots(options.db, [{ key: accountKey, limits: account }, { key: addressKey, limits: address }], options.clock.now());
     if (!slots.taken) return { kind: 'locked', retryAfterMs: slots.retryAfterMs };
     if (!(await verify())) return { kind: 'wrong' };

@@ -2,6 +2,20 @@
 // slot: the repository applies takeSlot with one guarded upsert (throttle.repository.ts), so the
 // number of passwords checked per window is bounded whatever the concurrency or number of instances.
 // A test applies both this policy and the statement to the same states and compares them.
+import ipaddr from 'ipaddr.js';
+
+/**
+ * The address a client's attempts are counted under: an IPv4 address (also when written as
+ * IPv4-mapped IPv6), or the /64 of an IPv6 address — one subscriber's network, of which it may use
+ * any of 2^64 addresses, so counting each would give it a fresh allowance per address.
+ */
+export function addressBucket(ip: string | null): string {
+  if (ip === null || !ipaddr.isValid(ip)) return ip ?? 'unknown';
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  const parts = (address as ipaddr.IPv6).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString()}/64`;
+}
 
 export interface ThrottleState {
   /** Slots taken in the window: attempts whose password was (or is being) checked, minus slots given back. */
