@@ -6,4 +6,5 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(`varco needs Node.js 24 (found ${process.versions.node}). Run it as \`npx varco …\` from the project directory after \`npm ci\`.\n`);
   process.exit(1);
 }
-await import('../src/main/cli.ts');
+const { main } = await import('../src/main/cli.ts');
+process.exitCode = await main(process.argv.slice(2));

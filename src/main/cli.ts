@@ -1,7 +1,8 @@
 import { createLogger } from '../app/logger.ts';
 import { ConfigError } from '../config/index.ts';
 import { UsageError } from '../cli/args.ts';
-import { createCliContext } from '../cli/context.ts';
+import { createCliContext, type CliContext } from '../cli/context.ts';
+import { helpFor, usage } from '../cli/help.ts';
 import { coreCommands, type Command } from '../cli/core.commands.ts';
 import { organisationCommands } from '../cli/organisation.commands.ts';
 import { subscriptionCommands } from '../cli/subscription.commands.ts';
@@ -16,33 +17,51 @@ import { loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
 const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands, ...organisationCommands, ...subscriptionCommands, ...stationCommands, ...pkiCommands,
   ...merchantCommands, ...pagopaCommands };
 
-function usage(): string {
-  const width = Math.max(...Object.keys(commands).map((k) => k.length));
-  return ['Usage: npx varco <command> [options] [--json]', '', ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)].join('\n');
+/** Where the dispatcher writes, and how a command gets its context (configuration, then the database on first use). */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  context(): CliContext;
 }
 
-async function main(argv: string[]): Promise<number> {
+const processIo: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  context: () => {
+    const config = loadConfigOrExit();
+    const logger = createLogger(process.env.VARCO_LOG_LEVEL ?? 'warn', process.stderr);
+    return createCliContext(config, (c) => openMigratedDatabase(c, logger, 'share'));
+  },
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  // Help is answered before the configuration is read: it works with nothing set up.
+  const help = helpFor(argv, commands);
+  if (help) {
+    io.stdout.write(help.stdout);
+    io.stderr.write(help.stderr);
+    return help.code;
+  }
   const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((candidate) => candidate in commands);
   if (!name) {
-    process.stderr.write(`${argv.length ? `Unknown command: ${argv.join(' ')}\n\n` : ''}${usage()}\n`);
-    return argv.length && !['help', '--help', '-h'].includes(argv[0] ?? '') ? 64 : 0;
+    io.stderr.write(`${argv.length ? `Unknown command: ${argv.join(' ')}\n\n` : ''}${usage(commands)}\n`);
+    return argv.length ? 64 : 0;
   }
-  const config = loadConfigOrExit();
-  const logger = createLogger(process.env.VARCO_LOG_LEVEL ?? 'warn', process.stderr);
-  const ctx = createCliContext(config, (c) => openMigratedDatabase(c, logger, 'share'));
+  const ctx = io.context();
   try {
     const command = commands[name];
     return command ? await command.run(argv.slice(name.split(' ').length), ctx) : 64;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      process.stderr.write(`varco ${name}: ${error.message}\n`);
+      io.stderr.write(`varco ${name}: ${error.message}\n`);
       return 64;
     }
-    process.stderr.write(`varco ${name} failed: ${(error as Error).message}\n`);
+    io.stderr.write(`varco ${name} failed: ${(error as Error).message}\n`);
     return 1;
   } finally {
     await ctx.close();
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Run as `node src/main/cli.ts`; bin/varco.js imports this module and calls main itself; tests call main.
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main, type CliIo } from '../../src/main/cli.ts';
+import { childEnv, freePort } from '../support/server-process.ts';
+
+// Issue 12: `varco --help`, `varco <group> --help` and `varco <command> --help` (or -h) print usage on
+// stdout and exit 0, without reading the configuration or opening the database; an unknown command
+// still exits 64 with the usage on stderr. In-process through the CLI's dispatcher, plus one real spawn.
+
+interface Run { code: number; stdout: string; stderr: string; contexts: number }
+
+async function varco(...argv: string[]): Promise<Run> {
+  const run: Run = { code: -1, stdout: '', stderr: '', contexts: 0 };
+  const io: CliIo = {
+    stdout: { write: (text: string) => { run.stdout += text; } },
+    stderr: { write: (text: string) => { run.stderr += text; } },
+    // The only way to the configuration and the database: help must never ask for it.
+    context: () => {
+      run.contexts++;
+      throw new Error('help asked for the configuration and the database');
+    },
+  };
+  run.code = await main(argv, io);
+  return run;
+}
+
+/** The commands the top-level help lists, with their summaries. */
+async function listed(): Promise<Array<[string, string]>> {
+  const { stdout } = await varco('--help');
+  return stdout.split('\n').flatMap((line) => {
+    const match = /^ {2}(\S+(?: \S+)*) {2,}(.+)$/.exec(line);
+    return match ? [[match[1]!, match[2]!] as [string, string]] : [];
+  });
+}
+
+test('varco --help, -h and help print every command on stdout and exit 0', async () => {
+  const commands = await listed();
+  assert.ok(commands.length > 30, `only ${commands.length} commands listed`);
+  for (const name of ['db migrate', 'admin create', 'psp add', 'ec link', 'station verify', 'invite link']) assert.ok(commands.some(([n]) => n === name), name);
+  for (const argv of [['--help'], ['-h'], ['help'], ['--json', '--help']]) {
+    const run = await varco(...argv);
+    assert.deepEqual([run.code, run.stderr, run.contexts], [0, '', 0], argv.join(' '));
+    assert.match(run.stdout, /^Usage: npx varco <command> \[options\] \[--json\]\n/);
+    assert.ok(commands.every(([name, summary]) => run.stdout.includes(`  ${name} `) && run.stdout.includes(summary)));
+  }
+});
+
+test('every command answers --help with its own usage line, touching nothing', async () => {
+  for (const [name, summary] of await listed()) {
+    for (const flag of ['--help', '-h']) {
+      const run = await varco(...name.split(' '), flag);
+      assert.deepEqual([run.code, run.stderr, run.contexts], [0, '', 0], `${name} ${flag}`);
+      assert.match(run.stdout, new RegExp(`^Usage: npx varco ${name} \\[options\\]`), `${name} ${flag}`);
+      assert.ok(run.stdout.includes(`  ${name}  `) && run.stdout.includes(summary), `${name} ${flag}:\n${run.stdout}`);
+    }
+  }
+  // Help wins wherever it stands among the options and positionals of a command.
+  const late = await varco('station', 'verify', 'CODE', '--env', 'test', '-h');
+  assert.deepEqual([late.code, late.contexts], [0, 0]);
+  assert.match(late.stdout, /^Usage: npx varco station verify /);
+  assert.doesNotMatch(late.stdout, /station add/, 'only the command asked about');
+});
+
+test('a group answers --help with its sub-commands only', async () => {
+  const commands = await listed();
+  const run = await varco('psp', '--help');
+  assert.deepEqual([run.code, run.stderr, run.contexts], [0, '', 0]);
+  assert.match(run.stdout, /^Usage: npx varco psp <command> \[options\]/);
+  const shown = commands.filter(([name]) => run.stdout.includes(`  ${name} `)).map(([name]) => name);
+  assert.deepEqual(shown, commands.map(([name]) => name).filter((name) => name.startsWith('psp ')));
+  assert.ok(shown.length >= 5);
+  // A command that also heads sub-commands lists them with itself.
+  const invite = await varco('invite', '--help');
+  assert.equal(invite.code, 0);
+  assert.ok(invite.stdout.includes('  invite ') && invite.stdout.includes('  invite link '));
+});
+
+test('unknown commands still exit 64 with the usage on stderr, with or without --help', async () => {
+  for (const argv of [['frobnicate', '--help'], ['psp', 'frobnicate', '--help'], ['frobnicate', 'now']]) {
+    const run = await varco(...argv);
+    assert.deepEqual([run.code, run.stdout, run.contexts], [64, '', 0], argv.join(' '));
+    assert.match(run.stderr, /^Unknown command: .*frobnicate/);
+    assert.match(run.stderr, /Usage: npx varco <command>/);
+  }
+  // After `--` a "--help" is a value for the command, not a request for help: the command runs (and needs its context).
+  await assert.rejects(varco('shasign', '--', '--help'), /asked for the configuration/);
+});
+
+test('npx varco psp add --help: the real command, with an invalid configuration and no database reachable', async () => {
+  const dataDir = join(tmpdir(), `varco-help-${process.pid}-${Date.now()}`);
+  const env = childEnv({ DATABASE_URL: `postgres://varco@127.0.0.1:${await freePort()}/none`, VARCO_DATA_DIR: dataDir, VARCO_PORT: 'not-a-port' });
+  const root = resolve(import.meta.dirname, '../..');
+  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = execFile(join(root, 'node_modules/.bin/node'), ['bin/varco.js', 'psp', 'add', '--help'], { cwd: root, env, timeout: 30_000 },
+      (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }));
+  });
+  assert.deepEqual([run.code, run.stderr], [0, '']);
+  assert.match(run.stdout, /^Usage: npx varco psp add \[options\] \[--json\]\n\n {2}psp add {2}register a pagoPA PSP/);
+  assert.equal(existsSync(dataDir), false, 'no data directory was created');
+});
