@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { buildTestApp } from '../support/app.ts';
 import { bearerMatches } from '../../src/http/plugins/metrics.ts';
 
 // Issue 10 item 12: /metrics tells request rates and process memory, so it is served only with a
 // bearer token (VARCO_METRICS_TOKEN). Unset: the route does not exist. Before, anyone could read it.
+// Issue 12: prom-client's process defaults keep their standard names; Varco's own metrics are varco_*.
 
 const TOKEN = 'a-metrics-token-of-32-characters!';
 
@@ -41,4 +43,21 @@ test('the comparison hashes both sides, so it does not depend on the lengths', (
   assert.equal(bearerMatches(`Bearer ${TOKEN.slice(0, 5)}`, TOKEN), false);
   assert.equal(bearerMatches(undefined, TOKEN), false);
   assert.equal(bearerMatches('Bearer ', TOKEN), false);
+});
+
+test('the process defaults keep their standard names for stock dashboards; Varco\'s own metrics are varco_*', async () => {
+  const { app } = await buildTestApp({ env: { VARCO_METRICS_TOKEN: TOKEN } });
+  await app.inject({ url: '/healthz' });
+  const body = (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;
+  const served = [...body.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+  // What prom-client's collectDefaultMetrics names them, without a prefix, on this Node.js.
+  const reference = new Registry();
+  collectDefaultMetrics({ register: reference });
+  const defaults = (await reference.getMetricsAsJSON()).map((metric) => metric.name);
+  assert.ok(defaults.includes('process_cpu_seconds_total') && defaults.includes('nodejs_heap_size_used_bytes'));
+  assert.deepEqual(served.filter((name) => !name.startsWith('varco_')).sort(), [...defaults].sort(), 'every default, under its standard name');
+  assert.match(body, /^process_cpu_seconds_total \d/m);
+  assert.match(body, /^nodejs_heap_size_used_bytes \d/m);
+  assert.doesNotMatch(body, /^varco_(process|nodejs)_/m, 'no prefixed copies of the defaults');
+  assert.deepEqual(served.filter((name) => name.startsWith('varco_')).sort(), ['varco_http_request_duration_seconds', 'varco_http_requests_total']);
 });

@@ -4,9 +4,11 @@ import { safeEqual, sha256Hex } from '../../kernel/crypto.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 
 // One registry per app instance (not prom-client's global) so several apps can live in one test process.
+// The process defaults keep their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …)
+// so stock Node.js dashboards and alerts work unchanged; only Varco's own metrics are named varco_*.
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'varco_' });
+  collectDefaultMetrics({ register: registry });
   return registry;
 }
 
