@@ -4,7 +4,7 @@ import { EncodeError, newPaymentToken, nodeFault, type FaultBean } from '../../p
 import { activationAnswer, getPaymentRequest, requestDigest, tokenExpiry, type ActivateOperation, type ActivateRequest, type EcPayment } from './activate.policy.ts';
 import { callEc, resolveTarget, stationHead, type EcTarget } from './ec-gateway.ts';
 import * as repo from './payments.repository.ts';
-import { authorise, koReply, okReply, type Context, type Reply } from './reply.ts';
+import { authorise, koReply, okReply, systemError, type Context, type Reply } from './reply.ts';
 
 // activatePaymentNotice[V2] (docs/adr/0020-pagopa-node.md):
 // 1. authorise the PSP; an idempotency key already used within its token's life answers the stored
@@ -111,7 +111,7 @@ async function finish(ctx: Context, op: ActivateOperation, value: ActivateReques
     refused = nodeFault('PPT_STAZIONE_INT_PA_ERRORE_RESPONSE', `I dati dell’ente non sono inoltrabili al PSP (${error.message}). / The institution's data cannot be relayed to the PSP (${error.message}).`);
   }
   if (refused !== undefined || reply === undefined || payment === undefined) {
-    const fault = refused ?? nodeFault('PPT_SYSTEM_ERROR');
+    const fault = refused ?? systemError();
     await abandon(ctx, token, fault.faultCode);
     return koReply(op, fault);
   }

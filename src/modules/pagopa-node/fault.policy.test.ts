@@ -43,6 +43,12 @@ test('answers: non-2xx, truncated or malformed \u2192 ERRORE_RESPONSE; a KO \u21
   assert.ok(ko.kind === 'fault');
   assert.deepEqual([ko.fault.faultCode, ko.fault.id, ko.fault.originalFaultCode, ko.fault.originalDescription, ko.logFaultCode, ko.ecOutcome],
     ['PPT_ERRORE_EMESSO_DA_PAA', party.fiscalCode, 'PAA_PAGAMENTO_SCADUTO', 'scaduto', 'PAA_PAGAMENTO_SCADUTO', 'KO']);
+  assert.equal(ko.fault.description, 'scaduto', 'the EC\u2019s own description is relayed');
+  // An EC KO without a description: the PSP still reads one, naming the EC's code; original* stays the EC's.
+  const bare = judgeEcResult('paGetPayment', response(200, encodeKo('paGetPayment', ecFault('PAA_PAGAMENTO_ANNULLATO', party.fiscalCode))), party);
+  assert.ok(bare.kind === 'fault');
+  assert.match(bare.fault.description ?? '', /PAA_PAGAMENTO_ANNULLATO.* \/ .*PAA_PAGAMENTO_ANNULLATO/);
+  assert.equal(bare.fault.originalDescription, undefined);
 });
 
 test('a refusal of the station caller: not_found \u2192 STAZIONE_INT_PA_SCONOSCIUTA, not_approved \u2192 STAZIONE_INT_PA_DISABILITATA', () => {

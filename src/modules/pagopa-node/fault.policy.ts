@@ -68,7 +68,14 @@ export function judgeEcResult<O extends EcOperation>(op: O, result: OutboundResu
   const answer = decodeEcResponse(op, result.body);
   switch (answer.kind) {
     case 'ok': return { kind: 'ok', value: answer.value };
-    case 'ko': return { kind: 'fault', fault: ecErrorFault(answer.fault, party.fiscalCode), logFaultCode: answer.fault.faultCode, ecOutcome: 'KO' };
+    case 'ko': {
+      // The EC's own description travels as is; an EC that sent none still gets the PSP a sentence.
+      const relayed = ecErrorFault(answer.fault, party.fiscalCode);
+      const code = answer.fault.faultCode;
+      const described = relayed.description !== undefined ? relayed
+        : { ...relayed, description: `L’ente creditore ha risposto KO a ${op}: ${code}. / The creditor institution answered ${op} KO: ${code}.` };
+      return { kind: 'fault', fault: described, logFaultCode: code, ecOutcome: 'KO' };
+    }
     case 'malformed': {
       const what = answer.problem.description;
       return fault('PPT_STAZIONE_INT_PA_ERRORE_RESPONSE', `La risposta della stazione ${s} a ${op} non è valida: ${what}.`,

@@ -5,7 +5,7 @@ import {
 import { activate } from './activate.usecase.ts';
 import type { NodeAnswer, NodeCaller, NodeRequest, PagopaNodeOptions, TransportRefusal } from './node.types.ts';
 import { sendOutcome } from './outcome.usecase.ts';
-import { isPspOperation, koReply, refusalReply, type Context, type Reply, type Trace } from './reply.ts';
+import { isPspOperation, koReply, refusalReply, systemError, type Context, type Reply, type Trace } from './reply.ts';
 import { verify } from './verify.usecase.ts';
 
 // The node's entry point for one PSP request (POST /nodo/node-for-psp/v1, after the API key): decode
@@ -80,7 +80,7 @@ export function createPagopaNode(deps: PagopaNodeOptions): PagopaNode {
       return { operation: decoded.operation, reply: await dispatch(ctx, decoded), trace: ctx.trace };
     } catch (error) {
       deps.logger.error({ err: error, operation: decoded.operation }, 'pagoPA node: request failed');
-      return { operation: decoded.operation, reply: koReply(decoded.operation, nodeFault('PPT_SYSTEM_ERROR')), trace: ctx.trace };
+      return { operation: decoded.operation, reply: koReply(decoded.operation, systemError()), trace: ctx.trace };
     }
   }
 

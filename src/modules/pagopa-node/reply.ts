@@ -35,6 +35,15 @@ export function okReply<O extends PspOperation>(op: O, value: ResponseOf<O>): Re
   return { xml: encodeResponse(op, value), outcome: 'OK', faultCode: undefined };
 }
 
+/**
+ * PPT_SYSTEM_ERROR with the catalogue's words (Italian / English): the PSP always reads a description,
+ * never the error itself (that goes to the log).
+ */
+export function systemError(): FaultBean {
+  const { it, en } = PPT_FAULTS.PPT_SYSTEM_ERROR;
+  return nodeFault('PPT_SYSTEM_ERROR', `${it} / ${en}`);
+}
+
 export function koReply(op: PspOperation, fault: FaultBean): Reply {
   return { xml: encodeKo(op, fault), outcome: 'KO', faultCode: fault.faultCode };
 }
