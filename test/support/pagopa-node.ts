@@ -37,6 +37,8 @@ export interface Psp {
   organisationId: string;
   name: string;
   key: string;
+  pspId: string;
+  channelId: string;
   head: { idPSP: string; idBrokerPSP: string; idChannel: string; password: string };
 }
 
@@ -51,7 +53,7 @@ export async function registerPsp(services: Services, t: Pick<TestApp, 'database
   const added = await services.pagopaRegistry.psps.addPsp({ organisationId: org.id, env: 'test', idPsp: head.idPSP, idBrokerPsp: head.idBrokerPSP,
     idChannel: head.idChannel, password: CHANNEL_PASSWORD }, CLI);
   assert.ok(added.ok, added.ok ? '' : added.problem);
-  return { organisationId: org.id, name: org.name, key: keys.primary, head };
+  return { organisationId: org.id, name: org.name, key: keys.primary, head, pspId: added.value.pspId, channelId: added.value.channelId };
 }
 
 export interface Ec {
