@@ -27,12 +27,12 @@ test('a live token accepts OK and KO; unknown, foreign and never-handed-out toke
   assert.equal(code(row({ state: 'expired', everActive: false })), 'PPT_TOKEN_SCONOSCIUTO', 'swept before it was ever active');
 });
 
-test('a second outcome is PPT_ESITO_GIA_ACQUISITO, unless it is the same request with the same idempotency key', () => {
+test('a second outcome is PPT_ESITO_GIA_ACQUISITO, unless it carries the same idempotency key: same request replayed, another PPT_ERRORE_IDEMPOTENZA', () => {
   for (const state of ['paid', 'ko'] as const) {
     assert.equal(code(row({ state })), 'PPT_ESITO_GIA_ACQUISITO');
     const done = row({ state, outcomeIdempotencyKey: 'PSP1_aaaaaaaaaa', outcomeDigest: 'd1' });
     assert.equal(code(done, asked({ idempotencyKey: 'PSP1_aaaaaaaaaa' })), 'replay');
-    assert.equal(code(done, asked({ idempotencyKey: 'PSP1_aaaaaaaaaa', digest: 'd2' })), 'PPT_ESITO_GIA_ACQUISITO', 'same key, other request');
+    assert.equal(code(done, asked({ idempotencyKey: 'PSP1_aaaaaaaaaa', digest: 'd2' })), 'PPT_ERRORE_IDEMPOTENZA', 'same key, other request');
     assert.equal(code(done, asked({ idempotencyKey: 'PSP1_bbbbbbbbbb' })), 'PPT_ESITO_GIA_ACQUISITO', 'other key');
     assert.equal(code(done), 'PPT_ESITO_GIA_ACQUISITO', 'no key');
   }

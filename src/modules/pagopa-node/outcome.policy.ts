@@ -8,6 +8,7 @@ import type { PptFaultCode, RequestOf } from '../../protocols/pagopa/index.ts';
 //   it was ever active) → PPT_TOKEN_SCONOSCIUTO (another PSP learns nothing about it);
 // - an outcome already recorded → PPT_ESITO_GIA_ACQUISITO, unless it is the same request with the
 //   same idempotencyKey (a retry after a lost answer): then the same OK, and nothing is done twice;
+//   the same key with a different request → PPT_ERRORE_IDEMPOTENZA (the reference's idempotency rule);
 // - a token past its expiry: KO → PPT_TOKEN_SCADUTO_KO (nothing left to cancel); OK → accepted while
 //   no later activation has taken the notice (the row is still `active`: any later activation expires
 //   it in the transaction that inserts its own token), else PPT_TOKEN_SCADUTO;
@@ -46,8 +47,9 @@ export function outcomeVerdict(row: TokenRow | undefined, asked: OutcomeAsked): 
     case 'activating': case 'failed':
       return { kind: 'refuse', faultCode: 'PPT_TOKEN_SCONOSCIUTO' };
     case 'paid': case 'ko': {
-      const same = asked.idempotencyKey !== undefined && row.outcomeIdempotencyKey === asked.idempotencyKey && row.outcomeDigest === asked.digest;
-      return same ? { kind: 'replay' } : { kind: 'refuse', faultCode: 'PPT_ESITO_GIA_ACQUISITO' };
+      const sameKey = asked.idempotencyKey !== undefined && row.outcomeIdempotencyKey === asked.idempotencyKey;
+      if (!sameKey) return { kind: 'refuse', faultCode: 'PPT_ESITO_GIA_ACQUISITO' };
+      return row.outcomeDigest === asked.digest ? { kind: 'replay' } : { kind: 'refuse', faultCode: 'PPT_ERRORE_IDEMPOTENZA' };
     }
     case 'expired':
       if (!row.everActive) return { kind: 'refuse', faultCode: 'PPT_TOKEN_SCONOSCIUTO' };

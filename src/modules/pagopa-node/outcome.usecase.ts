@@ -20,6 +20,8 @@ const TEXT: Partial<Record<PptFaultCode, (token: string) => string>> = {
   PPT_TOKEN_SCONOSCIUTO: (t) => `Il token ${t} non corrisponde ad alcuna attivazione di questo PSP. / Token ${t} matches no activation of this PSP.`,
   PPT_ESITO_GIA_ACQUISITO: (t) => `L’esito del token ${t} è già stato ricevuto. / The outcome of token ${t} was already received.`,
   PPT_TOKEN_SCADUTO: (t) => `Il token ${t} è scaduto e l’avviso è stato attivato di nuovo. / Token ${t} has expired and the notice was activated again.`,
+  PPT_ERRORE_IDEMPOTENZA: (t) => `L’esito del token ${t} è già stato ricevuto con la stessa idempotencyKey e una richiesta diversa. / `
+    + `The outcome of token ${t} was already received with the same idempotencyKey and a different request.`,
   PPT_TOKEN_SCADUTO_KO: (t) => `Il token ${t} è scaduto: l’esito KO non ha nulla da annullare. / Token ${t} has expired: the KO outcome has nothing to cancel.`,
 };
 
