@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEcStation } from '../support/ec-station.ts';
+import { issueKeys } from '../support/subscriptions.ts';
 import {
   activateOk, CHANNEL_PASSWORD, createEcOrganisation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap, stationEc,
 } from '../support/pagopa-node.ts';
@@ -33,6 +34,21 @@ test('a key cannot use another organisation\u2019s idPSP, broker or channel: PPT
     assert.doesNotMatch(res.value.fault?.description ?? '', new RegExp(theirs.name), 'the owner is not named');
   }
   assert.equal(station.requests.length, asked);
+});
+
+test('the environment is the key\u2019s: a production key of the same organisation does not reach its test PSP, token or EC', async () => {
+  const prod = await issueKeys(t.services, mine.organisationId, 'node', 'prod');
+  const notice = noticeNumber();
+  const asked = station.requests.length;
+  const verify = await soap(t.app, prod.primary, 'verifyPaymentNotice', { ...mine.head, qrCode: qr(ec, notice) });
+  assert.equal(faultOf(verify.value), 'PPT_PSP_SCONOSCIUTO');
+  assert.match(verify.value.fault?.description ?? '', /prod/);
+  const token = await activateOk(t.app, mine, ec, notice, AMOUNT);
+  const outcome = await soap(t.app, prod.primary, 'sendPaymentOutcome', { ...mine.head, paymentToken: token, outcome: 'OK', details: OK_DETAILS });
+  assert.equal(faultOf(outcome.value), 'PPT_PSP_SCONOSCIUTO');
+  assert.equal(station.requests.length, asked + 1, 'only the test activation reached the EC');
+  const rows = await t.services.exchanges.search({ organisationId: mine.organisationId }, { env: 'prod' });
+  assert.ok(rows.length >= 2 && rows.every((r) => r.env === 'prod' && r.direction === 'in'), 'logged in the key\u2019s environment');
 });
 
 test('another PSP\u2019s token is PPT_TOKEN_SCONOSCIUTO to a PSP (even with its own valid identity), and stays unpaid', async () => {
