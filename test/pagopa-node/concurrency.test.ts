@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wirePagopaNode } from '../../src/app/pagopa-node.ts';
-import { startEcStation } from '../support/ec-station.ts';
 import { secondInstance } from '../support/instances.ts';
-import { activateOk, createEcOrganisation, faultOf, nodeTestApp, noticeNumber, qr, registerPsp, soap, stationEc } from '../support/pagopa-node.ts';
+import { activateOk, ecWithStation, faultOf, nodeTestApp, noticeNumber, qr, registerPsp, soap } from '../support/pagopa-node.ts';
 
 // One live token per notice under concurrency, across two Varco instances (two pools, two node
 // services) on one database, against a real mutual-TLS EC station. The rule is the partial unique
@@ -14,10 +13,7 @@ const second = await secondInstance(t, { customise: (services, deps) => {
   services.pagopaNode = wirePagopaNode({ ...services, config: deps.config, db: deps.db, clock: deps.clock, audit: deps.audit, receipts: t.receipts, logger: deps.logger });
 } });
 const psp = await registerPsp(t.services, t, 'Banca Concorrente');
-const ec = await createEcOrganisation(t, 'Comune Concorrente');
-const platform = await t.services.platformCertificates.downloads('test');
-const station = await startEcStation({ ecs: { fiscalCode: ec.fiscalCode, name: ec.name }, clientCas: [platform.caPem], primitiveVersion: 2 });
-await stationEc(t.services, ec, station, { version: 2 });
+const { ec, station } = await ecWithStation(t, 'Comune Concorrente');
 const AMOUNT = 10_000;
 
 const liveTokens = async (notice: string) => t.database.db.selectFrom('pagopa_payments').select(['token', 'state'])

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import {
   decodeResponse, encodeRequest, PPT_FAULTS, type FaultBean, type PptFaultCode, type PspOperation, type RequestOf,
 } from '../../src/protocols/pagopa/index.ts';
-import { scenario, startEcStation } from '../support/ec-station.ts';
+import { scenario } from '../support/ec-station.ts';
 import {
-  activateOk, CHANNEL_PASSWORD, createEcOrganisation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap, stationEc, type Psp,
+  activateOk, CHANNEL_PASSWORD, createEcOrganisation, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, payable, qr, registerPsp, simulatedEc, soap, type Psp,
 } from '../support/pagopa-node.ts';
 import { CLI } from '../support/subscriptions.ts';
 
@@ -17,10 +17,7 @@ import { CLI } from '../support/subscriptions.ts';
 
 const t = await nodeTestApp({ env: { VARCO_PAGOPA_VERIFY_TIMEOUT_MS: '500', VARCO_PAGOPA_GET_PAYMENT_TIMEOUT_MS: '500' } });
 const psp = await registerPsp(t.services, t, 'Banca Errori');
-const ec = await createEcOrganisation(t, 'Comune Errori');
-const platform = await t.services.platformCertificates.downloads('test');
-const station = await startEcStation({ ecs: { fiscalCode: ec.fiscalCode, name: ec.name }, clientCas: [platform.caPem], primitiveVersion: 2 });
-const { code: stationCode } = await stationEc(t.services, ec, station, { version: 2, segregation: '01' });
+const { ec, station, stationCode } = await ecWithStation(t, 'Comune Errori');
 
 // Records switched off, one per fault, each with its own PSP organisation and key.
 const pspOff = await registerPsp(t.services, t, 'Banca Disabilitata');
@@ -212,4 +209,23 @@ test('a request the node cannot tie to an operation (unknown SOAPAction, no body
   assert.equal(notFound.statusCode, 404);
   assert.match(String(notFound.headers['content-type']), /^text\/xml/);
   assert.doesNotMatch(notFound.body, /<html/i);
+});
+
+test('the built-in simulated station\u2019s KO, slow and garbled answers map to the same faults as a real station\u2019s', async () => {
+  const [duplicate, slow, garbled] = [noticeNumber(), noticeNumber(), noticeNumber()];
+  const sim = await simulatedEc(t.services, t, { name: 'Comune Simulato', scenarios: [] });
+  for (const form of [payable(duplicate, sim.fiscalCode, '100.00', { answer: 'duplicate' }),
+    payable(slow, sim.fiscalCode, '100.00', { delayMs: '2000', delayOn: ['getPayment'] }),
+    payable(garbled, sim.fiscalCode, '100.00', { malformedOn: ['verify'] })]) {
+    const added = await t.services.pagopaSimulator.settings.addScenario(sim.organisationId, form, undefined, CLI);
+    assert.ok(added.ok, JSON.stringify(added));
+  }
+  const at = (notice: string) => ({ ...psp.head, qrCode: qr(sim, notice) });
+  const paa = assertKo(await call('activatePaymentNoticeV2', { ...at(duplicate), amount: 10_000 }), 'activatePaymentNoticeV2', 'PPT_ERRORE_EMESSO_DA_PAA');
+  assert.deepEqual([paa.id, paa.originalFaultCode], [sim.fiscalCode, 'PAA_PAGAMENTO_DUPLICATO']);
+  assertKo(await call('activatePaymentNoticeV2', { ...at(slow), amount: 10_000 }), 'activatePaymentNoticeV2', 'PPT_STAZIONE_INT_PA_TIMEOUT');
+  assertKo(await call('verifyPaymentNotice', at(garbled)), 'verifyPaymentNotice', 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE');
+  // The timed-out activation freed the notice: its row is failed, none is live.
+  const rows = await t.database.db.selectFrom('pagopa_payments').select(['state', 'failure_fault_code']).where('notice_number', '=', slow).execute();
+  assert.deepEqual(rows, [{ state: 'failed', failure_fault_code: 'PPT_STAZIONE_INT_PA_TIMEOUT' }]);
 });

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import type { RequestOf } from '../../src/protocols/pagopa/index.ts';
-import { startEcStation } from '../support/ec-station.ts';
-import { activateOk, createEcOrganisation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap, stationEc } from '../support/pagopa-node.ts';
+import { activateOk, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap } from '../support/pagopa-node.ts';
 
 // The node's state rules against PostgreSQL and a real mutual-TLS EC station, on an injected clock:
 // idempotent activations and outcomes (the station counts the paGetPayment calls), and the token's
@@ -13,10 +12,7 @@ import { activateOk, createEcOrganisation, faultOf, nodeTestApp, noticeNumber, O
 const clock = fixedClock(new Date());
 const t = await nodeTestApp({ clock });
 const psp = await registerPsp(t.services, t, 'Banca Stato');
-const ec = await createEcOrganisation(t, 'Comune Stato');
-const platform = await t.services.platformCertificates.downloads('test');
-const station = await startEcStation({ ecs: { fiscalCode: ec.fiscalCode, name: ec.name }, clientCas: [platform.caPem], primitiveVersion: 2 });
-await stationEc(t.services, ec, station, { version: 2 });
+const { ec, station } = await ecWithStation(t, 'Comune Stato');
 
 /** The simulator's default answer: 100.00 €. */
 const AMOUNT = 10_000;

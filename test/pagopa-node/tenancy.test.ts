@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEcStation } from '../support/ec-station.ts';
 import { issueKeys } from '../support/subscriptions.ts';
 import {
-  activateOk, CHANNEL_PASSWORD, createEcOrganisation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap, stationEc,
+  activateOk, CHANNEL_PASSWORD, createEcOrganisation, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap,
 } from '../support/pagopa-node.ts';
 
 // Tenancy of the node: an organisation's `node` key speaks only for its own idPSP, broker and
@@ -13,11 +12,8 @@ import {
 const t = await nodeTestApp();
 const mine = await registerPsp(t.services, t, 'Banca Mia');
 const theirs = await registerPsp(t.services, t, 'Banca Altrui');
-const ec = await createEcOrganisation(t, 'Comune Parte');
+const { ec, station } = await ecWithStation(t, 'Comune Parte');
 const stranger = await createEcOrganisation(t, 'Comune Estraneo');
-const platform = await t.services.platformCertificates.downloads('test');
-const station = await startEcStation({ ecs: { fiscalCode: ec.fiscalCode, name: ec.name }, clientCas: [platform.caPem], primitiveVersion: 2 });
-await stationEc(t.services, ec, station, { version: 2 });
 const AMOUNT = 10_000;
 
 test('a key cannot use another organisation\u2019s idPSP, broker or channel: PPT_AUTORIZZAZIONE, and the EC is not asked', async () => {

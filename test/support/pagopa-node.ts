@@ -10,7 +10,7 @@ import {
 import { padTransfers, type ScenarioInput } from '../../src/modules/pagopa-simulator/index.ts';
 import { buildTestApp, type TestApp } from './app.ts';
 import { interimReceipts, type InterimReceipts } from './pagopa-receipts-interim.ts';
-import { connectEcStation, type EcStation } from './ec-station.ts';
+import { connectEcStation, startEcStation, type EcStation } from './ec-station.ts';
 import { CLI, issueKeys } from './subscriptions.ts';
 import { organisation } from '../pagopa-registry/support.ts';
 
@@ -87,6 +87,18 @@ export async function stationEc(services: Services, ec: Ec, station: EcStation, 
     segregationCode: options.segregation ?? '01', version: String(options.version ?? 2) }, CLI);
   assert.ok(linked.ok, linked.ok ? '' : linked.problem);
   return { stationId, code };
+}
+
+/**
+ * An EC organisation served by a real EC station of its own (mutual TLS, trusting Varco's test platform
+ * CA, primitive version 2, the simulator's default answers), linked for aux digit 3 and segregation 01.
+ */
+export async function ecWithStation(t: Pick<TestApp, 'database' | 'services'>, name: string): Promise<{ ec: Ec; station: EcStation; stationCode: string }> {
+  const ec = await createEcOrganisation(t, name);
+  const platform = await t.services.platformCertificates.downloads('test');
+  const station = await startEcStation({ ecs: { fiscalCode: ec.fiscalCode, name: ec.name }, clientCas: [platform.caPem], primitiveVersion: 2 });
+  const { code } = await stationEc(t.services, ec, station, { version: 2 });
+  return { ec, station, stationCode: code };
 }
 
 /** A scenario form as the portal sends it: payable `amount` (euros) in one transfer to the EC. */
