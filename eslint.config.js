@@ -53,7 +53,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict([
       group(['**/db/**', '**/*.repository.ts', 'kysely', 'pg'], 'HTTP contexts call module services, never the database.'),
       { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import a module only through its index.ts.' },
-      group(['../admin/**', '../portal/**', '../api/**', '../ncol/**'], 'one context never imports another.'),
+      group(['../admin/**', '../portal/**', '../api/**', '../ncol/**', '../nodo/**'], 'one context never imports another.'),
     ]) },
   },
   {

@@ -20,6 +20,8 @@ import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
+import type { PagopaNode } from '../modules/pagopa-node/index.ts';
+import { receiptsNotWired, wirePagopaNode } from './pagopa-node.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -30,8 +32,9 @@ import { adminContext } from '../http/admin/index.ts';
 import { portalContext } from '../http/portal/index.ts';
 import { apiContext } from '../http/api/index.ts';
 import { ncolContext } from '../http/ncol/index.ts';
+import { nodoContext } from '../http/nodo/index.ts';
 import { STYLESHEET } from '../views/layout.ts';
-import type { Logger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 
 export interface AppDeps {
   config: Config;
@@ -69,14 +72,16 @@ export interface Services extends SubscriptionServices, StationServices {
   pagopaRegistry: PagopaRegistry;
   /** pagoPA: the test EC simulator (a simulated station per institution, test environment only). */
   pagopaSimulator: PagopaSimulator;
+  /** pagoPA: the node behind POST /nodo/node-for-psp/v1 (verify, activate, outcome). */
+  pagopaNode: PagopaNode;
 }
 
-export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
+export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'> & Partial<Pick<AppDeps, 'logger'>>): Services {
   const { config, db, clock, audit } = deps;
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
-  const services: Omit<Services, 'hostedPage' | 'pagopaRegistry'> = {
+  const services: Omit<Services, 'hostedPage' | 'pagopaRegistry' | 'pagopaNode'> = {
     pagopaSimulator: createPagopaSimulator({ db, clock, audit }),
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
@@ -90,8 +95,10 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
-  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }),
-    pagopaRegistry: wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions }) };
+  const pagopaRegistry = wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions });
+  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }), pagopaRegistry,
+    // Issue 11: the receipts module's service replaces receiptsNotWired when it is merged.
+    pagopaNode: wirePagopaNode({ ...services, config, db, clock, audit, pagopaRegistry, receipts: receiptsNotWired, logger: deps.logger ?? createLogger('silent') }) };
 }
 
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
@@ -141,5 +148,6 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); await services.stationCaller.close(); });
   await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage,
     limits: { perIpPerMinute: deps.config.ncolRateLimitPerIp, perPspidPerMinute: deps.config.ncolRateLimitPerPspid } });
+  await app.register(nodoContext, { prefix: '/nodo', node: services.pagopaNode, keyVerifier: services.keyVerifier, clock: deps.clock, publicUrl: deps.config.publicUrl });
   return app;
 }

@@ -5,6 +5,7 @@ import { pruneFinishedMessages } from '../modules/delivery/index.ts';
 import { pruneErrorLog } from '../modules/ecommerce/index.ts';
 import { deleteExpiredSessions } from '../modules/identity/index.ts';
 import { pruneExchanges } from '../modules/pagopa-exchanges/index.ts';
+import { pruneIdempotency } from '../modules/pagopa-node/index.ts';
 import { pruneChecks } from '../modules/stations/index.ts';
 import type { PeriodicJob } from './jobs.ts';
 
@@ -33,5 +34,7 @@ export function retentionJobs(options: { db: Kysely<Database>; retention: Config
     job('sessions', (now) => deleteExpiredSessions(db, { now: () => now })),
     // pagoPA SOAP messages (issue 11): kept for the parties to debug their integration, then gone.
     job('pagopa_exchanges', (now) => pruneExchanges(db, daysBefore(now, retention.exchangesDays))),
+    // pagoPA activation idempotency records whose token's life is over: they can answer nothing any more.
+    job('pagopa_idempotency', (now) => pruneIdempotency(db, now)),
   ];
 }

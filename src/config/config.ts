@@ -48,6 +48,9 @@ export interface Config {
   /** Most error-log rows kept per PSPID. */
   errorLogMaxRows: number;
   retention: { errorLogDays: number; outboxDays: number; checksDays: number; exchangesDays: number };
+  /** pagoPA node: how long an EC station may take to answer paVerifyPaymentNotice, and paGetPayment[V2] (ms). */
+  pagopaVerifyTimeoutMs: number;
+  pagopaGetPaymentTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -239,6 +242,8 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
       checksDays: Number(must('VARCO_RETENTION_CHECKS_DAYS')),
       exchangesDays: Number(must('VARCO_RETENTION_EXCHANGES_DAYS')),
     },
+    pagopaVerifyTimeoutMs: Number(must('VARCO_PAGOPA_VERIFY_TIMEOUT_MS')),
+    pagopaGetPaymentTimeoutMs: Number(must('VARCO_PAGOPA_GET_PAYMENT_TIMEOUT_MS')),
   };
 }
 

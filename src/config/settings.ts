@@ -50,6 +50,8 @@ export const SETTINGS = [
   { env: 'VARCO_RETENTION_OUTBOX_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days a delivered or abandoned outbox message (and its attempts) is kept.' },
   { env: 'VARCO_RETENTION_CHECKS_DAYS', kind: 'int', default: '90', min: 1, max: 3650, meaning: 'Days station verification results are kept (each station\u2019s latest is always kept).' },
   { env: 'VARCO_RETENTION_EXCHANGES_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days the pagoPA exchange log keeps a SOAP message (request and response), counted from the exchange.' },
+  { env: 'VARCO_PAGOPA_VERIFY_TIMEOUT_MS', kind: 'int', default: '8000', min: 100, max: 120000, meaning: 'How long the pagoPA node waits for an EC station\u2019s answer to paVerifyPaymentNotice before answering the PSP `PPT_STAZIONE_INT_PA_TIMEOUT`.' },
+  { env: 'VARCO_PAGOPA_GET_PAYMENT_TIMEOUT_MS', kind: 'int', default: '8000', min: 100, max: 120000, meaning: 'How long the pagoPA node waits for an EC station\u2019s answer to paGetPayment[V2] during an activation before answering `PPT_STAZIONE_INT_PA_TIMEOUT` (the notice is freed).' },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['env'];

@@ -500,6 +500,50 @@ export interface PagopaSimulatorReceiptsTable {
   last_at: Timestamp;
 }
 
+/** 0016: the pagoPA node's activations (one row per payment token) (src/modules/pagopa-node). */
+export interface PagopaPaymentsTable {
+  token: string;
+  environment: 'test' | 'prod';
+  fiscal_code: string;
+  notice_number: string;
+  state: 'activating' | 'active' | 'failed' | 'paid' | 'ko' | 'expired';
+  operation: 'activatePaymentNotice' | 'activatePaymentNoticeV2';
+  psp_organisation_id: string;
+  psp_company_name: string;
+  id_psp: string;
+  id_broker_psp: string;
+  id_channel: string;
+  idempotency_key: string | null;
+  amount_cents: number;
+  ec_organisation_id: string;
+  station_id: string | null;
+  station_code: string;
+  station_organisation_id: string | null;
+  primitive_version: 1 | 2;
+  activated_at: Timestamp;
+  expires_at: Timestamp;
+  payment: ColumnType<unknown, string | null | undefined, string | null>;
+  failure_fault_code: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome: ColumnType<'OK' | 'KO' | null, 'OK' | 'KO' | null | undefined, 'OK' | 'KO' | null>;
+  outcome_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  outcome_details: ColumnType<unknown, string | null | undefined, string | null>;
+  outcome_idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome_digest: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: Timestamp;
+}
+
+/** 0016: activatePaymentNotice[V2] idempotency records (src/modules/pagopa-node). */
+export interface PagopaIdempotencyTable {
+  environment: 'test' | 'prod';
+  id_psp: string;
+  idempotency_key: string;
+  request_digest: string;
+  token: string;
+  response: ColumnType<string | null, string | null | undefined, string | null>;
+  valid_until: Timestamp;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -538,4 +582,6 @@ export interface Database {
   pagopa_ec_links: PagopaEcLinksTable;
   pagopa_simulators: PagopaSimulatorsTable;
   pagopa_simulator_receipts: PagopaSimulatorReceiptsTable;
+  pagopa_payments: PagopaPaymentsTable;
+  pagopa_idempotency: PagopaIdempotencyTable;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/index.ts';
-import { buildApp, createServices, type Services } from '../../src/app/build.ts';
+import { buildApp, createServices, type AppDeps, type Services } from '../../src/app/build.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import type { HttpLimits } from '../../src/app/http-server.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
@@ -39,7 +39,17 @@ export function testAudit(masterKey: Buffer = generateSecretboxKey(), clock: Clo
 }
 
 /** The production app on a fresh migrated database, for inject() tests; closed after the file. */
-export async function buildTestApp(options: { env?: Record<string, string>; clock?: Clock; tls?: { cert: string; key: string }; masterKey?: Buffer; httpLimits?: HttpLimits } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  tls?: { cert: string; key: string };
+  masterKey?: Buffer;
+  httpLimits?: HttpLimits;
+  /** Replaces services before the app is built (e.g. the pagoPA node with a test receipts scheduler). */
+  customise?: (services: Services, deps: AppDeps) => void;
+}
+
+export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = await testConfig({ DATABASE_URL: database.url, ...options.env });
   const lines: string[] = [];
@@ -48,9 +58,10 @@ export async function buildTestApp(options: { env?: Record<string, string>; cloc
   const clock = options.clock ?? systemClock;
   const masterKey = options.masterKey ?? generateSecretboxKey();
   const audit = testAudit(masterKey, clock);
-  const deps = { config, db: database.db, logger, clock, masterKey, audit, ...(options.tls ? { tls: options.tls } : {}),
+  const deps: AppDeps = { config, db: database.db, logger, clock, masterKey, audit, ...(options.tls ? { tls: options.tls } : {}),
     ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}) };
   const services = createServices(deps);
+  options.customise?.(services, deps);
   const app = await buildApp(deps, services);
   after(() => app.close());
   return {

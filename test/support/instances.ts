@@ -1,6 +1,6 @@
 import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, createServices, type Services } from '../../src/app/build.ts';
+import { buildApp, createServices, type AppDeps, type Services } from '../../src/app/build.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool } from '../../src/db/index.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
@@ -10,10 +10,11 @@ import type { TestApp } from './app.ts';
  * Another Varco instance on the same database as `first`: its own pool, services and app, as a
  * second process behind a load balancer would have. Closed after the file.
  */
-export async function secondInstance(first: TestApp, options: { clock?: Clock } = {}): Promise<{ app: FastifyInstance; services: Services }> {
+export async function secondInstance(first: TestApp, options: { clock?: Clock; customise?: (services: Services, deps: AppDeps) => void } = {}): Promise<{ app: FastifyInstance; services: Services }> {
   const db = createKysely(createPool(first.database.url, 5));
-  const deps = { config: first.config, db, logger: createLogger('silent'), clock: options.clock ?? systemClock, audit: first.audit, masterKey: first.masterKey };
+  const deps: AppDeps = { config: first.config, db, logger: createLogger('silent'), clock: options.clock ?? systemClock, audit: first.audit, masterKey: first.masterKey };
   const services = createServices(deps);
+  options.customise?.(services, deps);
   const app = await buildApp(deps, services);
   after(async () => {
     await app.close();

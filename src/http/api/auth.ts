@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { AuthContext, KeyVerifier, RouteGroup } from '../../modules/subscriptions/index.ts';
+import { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE, presentedKey } from '../plugins/subscription-key.ts';
 
 // Authentication of /api by subscription key, in one hook for the whole keyed context so no route
 // can forget it. Every route must say which route group it belongs to; a route that does not is
@@ -16,19 +17,8 @@ declare module 'fastify' {
   }
 }
 
-// Azure API Management's wording, which connected organisations already know (pagoPA's gateway).
-export const KEY_MISSING_MESSAGE = 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
-export const KEY_INVALID_MESSAGE = 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
-export const FORBIDDEN_MESSAGE = 'The product of this subscription does not grant access to this API.';
-
-function presentedKey(request: FastifyRequest): string | undefined {
-  const header = request.headers['ocp-apim-subscription-key'];
-  if (typeof header === 'string' && header !== '') return header;
-  const query = (request.query as Record<string, unknown> | undefined)?.['subscription-key'];
-  if (typeof query === 'string') return query === '' ? undefined : query;
-  // A repeated parameter is not a key: refuse it as invalid rather than pick one.
-  return Array.isArray(query) || Array.isArray(header) ? 'repeated' : undefined;
-}
+// Azure API Management's wording and the key's places are shared with the SOAP endpoint (/nodo).
+export { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE } from '../plugins/subscription-key.ts';
 
 export function registerKeyAuth(app: FastifyInstance, verifier: KeyVerifier): void {
   app.decorateRequest('apiAuth', undefined);

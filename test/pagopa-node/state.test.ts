@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { fixedClock } from '../../src/kernel/clock.ts';
+import type { RequestOf } from '../../src/protocols/pagopa/index.ts';
+import { activateOk, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap } from '../support/pagopa-node.ts';
+
+// The node's state rules against PostgreSQL and a real mutual-TLS EC station, on an injected clock:
+// idempotent activations and outcomes (the station counts the paGetPayment calls), and the token's
+// expiry with the late-outcome rules of outcome.policy.ts.
+
+const clock = fixedClock(new Date());
+const t = await nodeTestApp({ clock });
+const psp = await registerPsp(t.services, t, 'Banca Stato');
+const { ec, station } = await ecWithStation(t, 'Comune Stato');
+
+/** The simulator's default answer: 100.00 €. */
+const AMOUNT = 10_000;
+const newKey = (): string => `${randomBytes(4).toString('hex')}_${randomBytes(5).toString('hex')}`;
+const getPayments = (): number => station.calls('paGetPaymentV2').length;
+const activation = (notice: string, extra: Partial<RequestOf<'activatePaymentNoticeV2'>> = {}): RequestOf<'activatePaymentNoticeV2'> =>
+  ({ ...psp.head, qrCode: qr(ec, notice), amount: AMOUNT, ...extra });
+const outcome = (token: string, extra: Partial<RequestOf<'sendPaymentOutcome'>> = {}): RequestOf<'sendPaymentOutcome'> =>
+  ({ ...psp.head, paymentToken: token, outcome: 'OK', details: OK_DETAILS, ...extra });
+const rowsOf = (notice: string) => t.database.db.selectFrom('pagopa_payments').select(['token', 'state']).where('notice_number', '=', notice).orderBy('activated_at').execute();
+const scheduledFor = (token: string): number => t.receipts.scheduled.filter((s) => s.paid.token === token).length;
+
+test('an activation replayed with its idempotencyKey gets the same answer and token without a second paGetPayment; another request with that key is PPT_ERRORE_IDEMPOTENZA', async () => {
+  const notice = noticeNumber();
+  const key = newKey();
+  const first = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key }));
+  assert.equal(faultOf(first.value), 'OK');
+  const asked = getPayments();
+  const again = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key }));
+  assert.equal(again.body, first.body, 'the same answer, byte for byte');
+  assert.equal(getPayments(), asked, 'no second paGetPayment');
+  const other = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key, paymentNote: 'un altro' }));
+  assert.equal(faultOf(other.value), 'PPT_ERRORE_IDEMPOTENZA');
+  assert.equal(getPayments(), asked);
+  assert.deepEqual((await rowsOf(notice)).map((r) => [r.token, r.state]), [[first.value.paymentToken, 'active']], 'one activation only');
+});
+
+test('two requests with one idempotencyKey at the same time: one activation, both get its token', async () => {
+  const notice = noticeNumber();
+  const key = newKey();
+  const asked = getPayments();
+  station.inject({ kind: 'slow', delayMs: 300 }, 1);
+  const [a, b] = await Promise.all([1, 2].map(() => soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key }))));
+  assert.deepEqual([faultOf(a!.value), faultOf(b!.value)], ['OK', 'OK']);
+  assert.equal(a!.value.paymentToken, b!.value.paymentToken);
+  assert.equal(getPayments(), asked + 1);
+});
+
+test('an outcome replayed with its idempotencyKey is answered OK again and schedules nothing twice; another outcome with that key is PPT_ERRORE_IDEMPOTENZA, without it PPT_ESITO_GIA_ACQUISITO', async () => {
+  const token = await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT);
+  const key = newKey();
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token, { idempotencyKey: key }))).value), 'OK');
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token, { idempotencyKey: key }))).value), 'OK');
+  assert.equal(scheduledFor(token), 1, 'the receipt is scheduled once');
+  const changed = outcome(token, { idempotencyKey: key, details: { ...OK_DETAILS, fee: 99 } });
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', changed)).value), 'PPT_ERRORE_IDEMPOTENZA');
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token))).value), 'PPT_ESITO_GIA_ACQUISITO');
+  assert.equal(scheduledFor(token), 1);
+});
+
+test('expired token, notice not activated since: outcome KO is PPT_TOKEN_SCADUTO_KO, outcome OK is still accepted (the money moved)', async () => {
+  const notice = noticeNumber();
+  const token = await activateOk(t.app, psp, ec, notice, AMOUNT, { expirationTime: 60_000 });
+  clock.advance(61_000);
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token, { outcome: 'KO', details: undefined }))).value), 'PPT_TOKEN_SCADUTO_KO');
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token))).value), 'OK');
+  assert.deepEqual((await rowsOf(notice)).map((r) => r.state), ['paid']);
+  assert.equal(scheduledFor(token), 1);
+});
+
+test('expired token, the notice activated again since: outcome OK is PPT_TOKEN_SCADUTO, KO PPT_TOKEN_SCADUTO_KO; the new token pays', async () => {
+  const notice = noticeNumber();
+  const old = await activateOk(t.app, psp, ec, notice, AMOUNT, { expirationTime: 60_000 });
+  clock.advance(30_000);
+  assert.equal(faultOf((await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice))).value), 'PPT_PAGAMENTO_IN_CORSO', 'still live');
+  clock.advance(31_000);
+  const fresh = await activateOk(t.app, psp, ec, notice, AMOUNT);
+  assert.notEqual(fresh, old);
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(old))).value), 'PPT_TOKEN_SCADUTO');
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(old, { outcome: 'KO', details: undefined }))).value), 'PPT_TOKEN_SCADUTO_KO');
+  assert.equal(scheduledFor(old), 0, 'no receipt for the expired token');
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(fresh))).value), 'OK');
+  assert.deepEqual((await rowsOf(notice)).map((r) => [r.token, r.state]), [[old, 'expired'], [fresh, 'paid']]);
+});
+
+test('an outcome KO in time frees the notice at once: the next activation gets a new token', async () => {
+  const notice = noticeNumber();
+  const first = await activateOk(t.app, psp, ec, notice, AMOUNT);
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(first, { outcome: 'KO', details: undefined }))).value), 'OK');
+  const second = await activateOk(t.app, psp, ec, notice, AMOUNT);
+  assert.notEqual(second, first);
+  assert.deepEqual((await rowsOf(notice)).map((r) => r.state), ['ko', 'active']);
+});

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { issueKeys } from '../support/subscriptions.ts';
+import {
+  activateOk, CHANNEL_PASSWORD, createEcOrganisation, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap,
+} from '../support/pagopa-node.ts';
+
+// Tenancy of the node: an organisation's `node` key speaks only for its own idPSP, broker and
+// channels, and touches only its own tokens; the exchange log of a flow is visible to the PSP and the
+// EC party to it and to nobody else; the channel password never reaches the log.
+
+const t = await nodeTestApp();
+const mine = await registerPsp(t.services, t, 'Banca Mia');
+const theirs = await registerPsp(t.services, t, 'Banca Altrui');
+const { ec, station } = await ecWithStation(t, 'Comune Parte');
+const stranger = await createEcOrganisation(t, 'Comune Estraneo');
+const AMOUNT = 10_000;
+
+test('a key cannot use another organisation\u2019s idPSP, broker or channel: PPT_AUTORIZZAZIONE, and the EC is not asked', async () => {
+  const asked = station.requests.length;
+  const notice = noticeNumber();
+  const borrowed = [
+    theirs.head,
+    { ...mine.head, idChannel: theirs.head.idChannel },
+    { ...mine.head, idBrokerPSP: theirs.head.idBrokerPSP },
+  ];
+  for (const head of borrowed) {
+    const res = await soap(t.app, mine.key, 'activatePaymentNoticeV2', { ...head, qrCode: qr(ec, notice), amount: AMOUNT });
+    assert.equal(faultOf(res.value), 'PPT_AUTORIZZAZIONE', JSON.stringify(head));
+    assert.doesNotMatch(res.value.fault?.description ?? '', new RegExp(theirs.name), 'the owner is not named');
+  }
+  assert.equal(station.requests.length, asked);
+});
+
+test('the environment is the key\u2019s: a production key of the same organisation does not reach its test PSP, token or EC', async () => {
+  const prod = await issueKeys(t.services, mine.organisationId, 'node', 'prod');
+  const notice = noticeNumber();
+  const asked = station.requests.length;
+  const verify = await soap(t.app, prod.primary, 'verifyPaymentNotice', { ...mine.head, qrCode: qr(ec, notice) });
+  assert.equal(faultOf(verify.value), 'PPT_PSP_SCONOSCIUTO');
+  assert.match(verify.value.fault?.description ?? '', /prod/);
+  const token = await activateOk(t.app, mine, ec, notice, AMOUNT);
+  const outcome = await soap(t.app, prod.primary, 'sendPaymentOutcome', { ...mine.head, paymentToken: token, outcome: 'OK', details: OK_DETAILS });
+  assert.equal(faultOf(outcome.value), 'PPT_PSP_SCONOSCIUTO');
+  assert.equal(station.requests.length, asked + 1, 'only the test activation reached the EC');
+  const rows = await t.services.exchanges.search({ organisationId: mine.organisationId }, { env: 'prod' });
+  assert.ok(rows.length >= 2 && rows.every((r) => r.env === 'prod' && r.direction === 'in'), 'logged in the key\u2019s environment');
+});
+
+test('another PSP\u2019s token is PPT_TOKEN_SCONOSCIUTO to a PSP (even with its own valid identity), and stays unpaid', async () => {
+  const notice = noticeNumber();
+  const token = await activateOk(t.app, mine, ec, notice, AMOUNT);
+  const res = await soap(t.app, theirs.key, 'sendPaymentOutcome', { ...theirs.head, paymentToken: token, outcome: 'OK', details: OK_DETAILS });
+  assert.equal(faultOf(res.value), 'PPT_TOKEN_SCONOSCIUTO');
+  const row = await t.database.db.selectFrom('pagopa_payments').select('state').where('token', '=', token).executeTakeFirstOrThrow();
+  assert.equal(row.state, 'active');
+  // Its exchange row names neither the notice nor the EC of the other PSP's payment.
+  const rows = await t.services.exchanges.search({ organisationId: theirs.organisationId }, { token });
+  assert.equal(rows.length, 1);
+  assert.deepEqual([rows[0]?.noticeNumber, rows[0]?.ecOrganisationId, rows[0]?.faultCode], [null, null, 'PPT_TOKEN_SCONOSCIUTO']);
+  assert.deepEqual(await t.services.exchanges.search({ organisationId: ec.organisationId }, { token, operation: 'sendPaymentOutcome' }), []);
+});
+
+test('the exchange log of a flow is seen by its PSP and its EC, not by a third organisation; the channel password is masked', async () => {
+  const notice = noticeNumber();
+  assert.equal(faultOf((await soap(t.app, mine.key, 'verifyPaymentNotice', { ...mine.head, qrCode: qr(ec, notice) })).value), 'OK');
+  const token = await activateOk(t.app, mine, ec, notice, AMOUNT);
+  assert.equal(faultOf((await soap(t.app, mine.key, 'sendPaymentOutcome', { ...mine.head, paymentToken: token, outcome: 'OK', details: OK_DETAILS })).value), 'OK');
+  const flow = (rows: Awaited<ReturnType<typeof t.services.exchanges.search>>) => rows.map((r) => `${r.direction} ${r.operation}`).sort();
+  const expected = ['in activatePaymentNoticeV2', 'in sendPaymentOutcome', 'in verifyPaymentNotice', 'out paGetPaymentV2', 'out paVerifyPaymentNotice'];
+  const forPsp = await t.services.exchanges.search({ organisationId: mine.organisationId }, { noticeNumber: notice });
+  assert.deepEqual(flow(forPsp), expected);
+  assert.deepEqual(flow(await t.services.exchanges.search({ organisationId: ec.organisationId }, { noticeNumber: notice })), expected);
+  for (const third of [stranger.organisationId, theirs.organisationId]) {
+    assert.deepEqual(await t.services.exchanges.search({ organisationId: third }, { noticeNumber: notice }), [], third);
+    assert.deepEqual(await t.services.exchanges.search({ organisationId: third }, { token }), [], third);
+    for (const row of forPsp) assert.equal(await t.services.exchanges.get({ organisationId: third }, row.id), undefined);
+  }
+  for (const row of forPsp.filter((r) => r.direction === 'in')) {
+    const detail = await t.services.exchanges.get({ organisationId: mine.organisationId }, row.id);
+    assert.ok(detail);
+    assert.match(detail.request, /<password>/);
+    assert.ok(!detail.request.includes(CHANNEL_PASSWORD), `${row.operation}: the channel password is masked`);
+  }
+});
