@@ -20,6 +20,7 @@ import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
+import { createReceiptsService, type ReceiptsService } from '../modules/pagopa-receipts/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -69,6 +70,8 @@ export interface Services extends SubscriptionServices, StationServices {
   pagopaRegistry: PagopaRegistry;
   /** pagoPA: the test EC simulator (a simulated station per institution, test environment only). */
   pagopaSimulator: PagopaSimulator;
+  /** pagoPA receipts: scheduled by the node in the outcome's transaction, delivered by the workers, read and re-sent by the pages. */
+  receipts: ReceiptsService;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
@@ -76,7 +79,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
-  const services: Omit<Services, 'hostedPage' | 'pagopaRegistry'> = {
+  const services: Omit<Services, 'hostedPage' | 'pagopaRegistry' | 'receipts'> = {
     pagopaSimulator: createPagopaSimulator({ db, clock, audit }),
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
@@ -90,8 +93,9 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
+  const pagopaRegistry = wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions });
   return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }),
-    pagopaRegistry: wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions }) };
+    pagopaRegistry, receipts: createReceiptsService({ db, clock, audit, directory: pagopaRegistry }) };
 }
 
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
@@ -135,8 +139,11 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   app.addHook('onClose', () => services.keyVerifier.stop());
   await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier, orders: services.hostedPage.orders });
   const exchangeRetentionDays = deps.config.retention.exchangesDays;
-  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays });
-  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays });
+  const receiptRetryHours = Math.round(deps.config.pagopaRtRetry.giveUpAfterMs / 3_600_000);
+  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays,
+    receiptRetryHours });
+  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays,
+    receiptRetryHours });
   await services.hostedPage.configs.start();
   app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); await services.stationCaller.close(); });
   await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage,

@@ -48,6 +48,10 @@ export interface Config {
   /** Most error-log rows kept per PSPID. */
   errorLogMaxRows: number;
   retention: { errorLogDays: number; outboxDays: number; checksDays: number; exchangesDays: number };
+  /** pagoPA receipts (paSendRT[V2]): the station's answer timeout. */
+  pagopaRtTimeoutMs: number;
+  /** pagoPA receipts: the outbox retry schedule of the `soap` channel (first delay, longest delay, give-up window). */
+  pagopaRtRetry: { baseMs: number; capMs: number; giveUpAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -202,6 +206,9 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
   }
   const smtpRequireTls = ['true', '1'].includes(must('VARCO_SMTP_REQUIRE_TLS'));
   checkSmtp(get('VARCO_SMTP_URL'), smtpRequireTls);
+  const rtRetryFirst = Number(must('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS'));
+  const rtRetryMax = Number(must('VARCO_PAGOPA_RT_RETRY_MAX_SECONDS'));
+  if (rtRetryFirst > rtRetryMax) throw new ConfigError('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS', `(${rtRetryFirst}) must not exceed VARCO_PAGOPA_RT_RETRY_MAX_SECONDS (${rtRetryMax})`);
   const publicUrl = (get('VARCO_PUBLIC_URL') ?? `https://${hostNames[0]}:${port}`).replace(/\/+$/, '');
   return {
     dataDir: resolve(cwd, must('VARCO_DATA_DIR')),
@@ -239,6 +246,8 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
       checksDays: Number(must('VARCO_RETENTION_CHECKS_DAYS')),
       exchangesDays: Number(must('VARCO_RETENTION_EXCHANGES_DAYS')),
     },
+    pagopaRtTimeoutMs: Number(must('VARCO_PAGOPA_RT_TIMEOUT_MS')),
+    pagopaRtRetry: { baseMs: rtRetryFirst * 1000, capMs: rtRetryMax * 1000, giveUpAfterMs: Number(must('VARCO_PAGOPA_RT_RETRY_HOURS')) * 3_600_000 },
   };
 }
 

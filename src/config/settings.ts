@@ -49,6 +49,10 @@ export const SETTINGS = [
   { env: 'VARCO_RETENTION_ERROR_LOG_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days the hosted-page error log keeps a row.' },
   { env: 'VARCO_RETENTION_OUTBOX_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days a delivered or abandoned outbox message (and its attempts) is kept.' },
   { env: 'VARCO_RETENTION_CHECKS_DAYS', kind: 'int', default: '90', min: 1, max: 3650, meaning: 'Days station verification results are kept (each station\u2019s latest is always kept).' },
+  { env: 'VARCO_PAGOPA_RT_TIMEOUT_MS', kind: 'int', default: '15000', min: 1000, max: 120000, meaning: 'How long Varco waits for a creditor institution\u2019s station to answer paSendRT / paSendRTV2 (a receipt delivery); no answer in time is a failed attempt, retried.' },
+  { env: 'VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS', kind: 'int', default: '20', min: 1, max: 3600, meaning: 'Delay before the first retry of a receipt delivery that failed; each further retry waits twice as long (plus up to 25 % jitter) up to VARCO_PAGOPA_RT_RETRY_MAX_SECONDS.' },
+  { env: 'VARCO_PAGOPA_RT_RETRY_MAX_SECONDS', kind: 'int', default: '3600', min: 1, max: 86400, meaning: 'Longest wait between two retries of a receipt delivery (hourly by default, as pagoPA\u2019s node).' },
+  { env: 'VARCO_PAGOPA_RT_RETRY_HOURS', kind: 'int', default: '48', min: 1, max: 720, meaning: 'How long a receipt delivery is retried before Varco gives up and e-mails the creditor institution\u2019s referents (a referent or administrator can still press Resend).' },
   { env: 'VARCO_RETENTION_EXCHANGES_DAYS', kind: 'int', default: '30', min: 1, max: 3650, meaning: 'Days the pagoPA exchange log keeps a SOAP message (request and response), counted from the exchange.' },
 ] as const satisfies readonly SettingSpec[];
 
