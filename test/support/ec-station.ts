@@ -34,6 +34,8 @@ export interface EcStationOptions {
   /** Server certificate for `localhost`; default: a fresh test PKI (its root is `serverRootPem`). */
   server?: { leaf: TestCertificate; chain?: TestCertificate[]; rootPem: string };
   host?: string;
+  /** Answer a receipt (receiptId) it has taken before with PAA_RECEIPT_DUPLICATA, as an idempotent EC does. Default: OK again. */
+  idempotentReceipts?: boolean;
 }
 
 /** What the station does instead of the scenario's answer (`ko`: the operation's KO with that fault, HTTP 200). */
@@ -131,6 +133,11 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
     const key = deliveryKey(read.call, ec, station.primitiveVersion);
     if (key !== undefined) receipts.set(key, (receipts.get(key) ?? 0) + 1);
     record.receiptDelivery = key === undefined ? undefined : receipts.get(key);
+    const op = read.call.operation;
+    if (options.idempotentReceipts && (record.receiptDelivery ?? 0) > 1 && (op === 'paSendRT' || op === 'paSendRTV2')) {
+      return { status: 200, contentType: 'text/xml; charset=utf-8', body: encodeKo(op, ecFault('PAA_RECEIPT_DUPLICATA', ec.fiscalCode, 'receiptId already received')),
+        delayMs: 0, outcome: 'KO', faultCode: 'PAA_RECEIPT_DUPLICATA', operation: op };
+    }
     return decide({ scenarios: station.scenarios, ec, call: read.call, now: new Date(),
       ...(station.primitiveVersion === undefined ? {} : { primitiveVersion: station.primitiveVersion }),
       ...(record.receiptDelivery === undefined ? {} : { receiptDelivery: record.receiptDelivery }) });
