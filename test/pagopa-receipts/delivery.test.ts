@@ -6,6 +6,7 @@ import { createLogger } from '../../src/app/logger.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
 import { buildTestApp } from '../support/app.ts';
+import { validateEnvelopes } from '../support/pagopa-xsd.ts';
 import { scenario } from '../support/ec-station.ts';
 import { CLI, createOrganisation } from '../support/subscriptions.ts';
 import { createEc, scenarioForm } from '../pagopa-simulator/support.ts';
@@ -116,6 +117,9 @@ test('several institutions: one copy each, in the version of each one\u2019s sta
   assert.deepEqual([toV2.call.value.idPA, toV1.call.value.idPA], [ecV2.fiscalCode, ecV1.fiscalCode]);
   assert.deepEqual([toV2.call.value.receipt.fiscalCode, toV1.call.value.receipt.fiscalCode], [ecV2.fiscalCode, ecV2.fiscalCode], 'the same receipt: the notice\u2019s EC');
   assert.equal(receiptsAt(ecV2, paid.token).length + receiptsAt(ecV1, paid.token).length, 2);
+  // What the stations received, byte for byte, validates against the official XSD.
+  const errors = await validateEnvelopes([{ name: 'paSendRTV2', xml: toV2.body }, { name: 'paSendRT', xml: toV1.body }]);
+  for (const [name, problems] of errors) assert.deepEqual(problems, [], name);
 });
 
 test('a copy the destination cannot take (a stamp duty to a V1 station) is retried with the reason, nothing sent', async () => {
