@@ -7,7 +7,7 @@ import { systemClock } from '../../src/kernel/clock.ts';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
 import { buildTestApp } from '../support/app.ts';
 import { validateEnvelopes } from '../support/pagopa-xsd.ts';
-import { scenario } from '../support/ec-station.ts';
+import { scenario, startEcStation } from '../support/ec-station.ts';
 import { CLI, createOrganisation } from '../support/subscriptions.ts';
 import { createEc, scenarioForm } from '../pagopa-simulator/support.ts';
 import { ecWithStation, noticeNumber, paidPayment, schedule, until, type EcWithStation } from './support.ts';
@@ -146,4 +146,29 @@ test('the simulated station refusing the first 2 receipts: delivered on the thir
   assert.equal(receipt.stationCode, `${ec.fiscalCode}_SIM`);
   const log = await services.exchanges.search(admin, { token: paid.token });
   assert.deepEqual(log.map((e) => [e.operation, e.outcome, e.faultCode]).reverse(), [['paSendRT', 'KO', 'PAA_SYSTEM_ERROR'], ['paSendRT', 'KO', 'PAA_SYSTEM_ERROR'], ['paSendRT', 'OK', null]]);
+});
+
+test('a receipt goes only to the receiving EC\u2019s reviewed station: an edit awaiting review does not redirect it; an EC without a link gets none', async () => {
+  const ec = await ecWithStation(services, db, { version: 2, name: 'Comune Prudente' });
+  // A second server, trusted for the EC and demanding Varco's certificate: it WOULD answer if it were called.
+  const platform = await services.platformCertificates.downloads('test');
+  const unreviewed = await startEcStation({ ecs: ec, clientCas: [platform.caPem], primitiveVersion: 2 });
+  after(() => unreviewed.stop());
+  const trusted = await services.trust.add('test', unreviewed.serverRootPem, { organisationId: ec.id }, CLI);
+  assert.ok(trusted.ok || trusted.reason === 'already_trusted');
+  const edited = await services.stations.edit(ec.stationId, { primary: { url: unreviewed.url, ip: unreviewed.host, port: String(unreviewed.port) } }, CLI);
+  assert.ok(edited.ok, JSON.stringify(edited));
+  const unlinked = await createEc(db, 'Comune Senza Stazione');
+  assert.ok((await services.pagopaRegistry.ecs.addEc(unlinked.id, 'test', CLI)).ok);
+
+  const paid = paidPayment({ version: 1, fiscalCode: ec.fiscalCode, ecOrganisationId: ec.id, pspOrganisationId: psp, other: unlinked.fiscalCode });
+  const [mine, theirs] = await schedule(services, db, paid);
+  await delivered(mine ?? '');
+  assert.equal(receiptsAt(ec, paid.token).length, 1, 'delivered at the reviewed address');
+  assert.equal(unreviewed.requests.length, 0, 'the address awaiting review was never called');
+  let copy: ReceiptDetail | undefined;
+  await until(async () => ((copy = await services.receipts.get(admin, theirs ?? ''))?.attempts ?? 0) >= 1, 'an attempt of the unlinked EC\u2019s copy');
+  assert.deepEqual([copy?.state, copy?.attemptLog[0]?.faultCode, copy?.attemptLog[0]?.destination, copy?.stationCode], ['pending', 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', null, null]);
+  const everywhere = [ecV1, ecV2, ec].flatMap((e) => receiptsAt(e, paid.token)).filter((c) => c.call?.value.idPA === unlinked.fiscalCode);
+  assert.deepEqual(everywhere, [], 'no other station received the unlinked EC\u2019s copy');
 });
