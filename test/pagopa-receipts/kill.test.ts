@@ -2,6 +2,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/app/logger.ts';
+import { wireReceiptDelivery } from '../../src/app/pagopa-receipts.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
+import { createOutboxWorker } from '../../src/modules/delivery/index.ts';
 import { buildTestApp } from '../support/app.ts';
 import { TEST_OUTBOUND_ENV } from '../support/outbound.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
@@ -100,4 +105,23 @@ test('kill -9 of the worker during receipt delivery: a restarted worker delivers
     'the EC accepted each receiptId once (a repeat is answered PAA_RECEIPT_DUPLICATA)');
   const outbox = await db.selectFrom('outbox').select(['state', 'lease_owner']).where('channel', '=', 'soap').where('subject_id', 'in', all.map((r) => r.id)).execute();
   assert.ok(outbox.every((m) => m.state === 'delivered' && m.lease_owner === null), JSON.stringify(outbox));
+});
+
+test('killed after the EC\u2019s OK was recorded with the receipt but before the outbox recorded it: the retry does not send again', async () => {
+  const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
+  const delivery = wireReceiptDelivery({ config: t.config, db, clock: systemClock, audit: t.audit, logger: silent });
+  after(() => delivery.close());
+  const [{ id, token } = { id: '', token: '' }] = await scheduleMany(1);
+  const row = await db.selectFrom('outbox').selectAll().where('subject_id', '=', id).executeTakeFirstOrThrow();
+  // The handler runs as a worker would, then "dies": its outcome never reaches the outbox row.
+  const first = await delivery.handler({ id: row.id, channel: row.channel, payload: row.payload, attempt: 1, createdAt: row.created_at,
+    organisationId: row.organisation_id, subjectType: row.subject_type, subjectId: row.subject_id });
+  assert.deepEqual(first, { ok: true, statusCode: 200 });
+  assert.equal(receiptIdsAtStation().filter((r) => r === token).length, 1);
+  const worker = createOutboxWorker({ db, clock: systemClock, logger: silent, workerId: 'after-crash', handlers: { soap: delivery.handler } });
+  assert.equal(await worker.runOnce(), 1, 'the message was still due');
+  assert.equal(receiptIdsAtStation().filter((r) => r === token).length, 1, 'not sent a second time');
+  const message = await db.selectFrom('outbox').select('state').where('id', '=', row.id).executeTakeFirstOrThrow();
+  assert.equal(message.state, 'delivered');
+  assert.equal((await services.receipts.get({ admin: true }, id))?.state, 'delivered');
 });
