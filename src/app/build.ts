@@ -21,7 +21,8 @@ import { createErrorLogService, createMerchantsService, type ErrorLogService, ty
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import type { PagopaNode } from '../modules/pagopa-node/index.ts';
-import { receiptsNotWired, wirePagopaNode } from './pagopa-node.ts';
+import { wirePagopaNode } from './pagopa-node.ts';
+import { createReceiptsService, type ReceiptsService } from '../modules/pagopa-receipts/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
@@ -74,6 +75,8 @@ export interface Services extends SubscriptionServices, StationServices {
   pagopaSimulator: PagopaSimulator;
   /** pagoPA: the node behind POST /nodo/node-for-psp/v1 (verify, activate, outcome). */
   pagopaNode: PagopaNode;
+  /** pagoPA receipts: scheduled by the node in the outcome's transaction, delivered by the workers, read and re-sent by the pages. */
+  receipts: ReceiptsService;
 }
 
 export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'> & Partial<Pick<AppDeps, 'logger'>>): Services {
@@ -81,7 +84,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
   const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
-  const services: Omit<Services, 'hostedPage' | 'pagopaRegistry' | 'pagopaNode'> = {
+  const services: Omit<Services, 'hostedPage' | 'pagopaRegistry' | 'pagopaNode' | 'receipts'> = {
     pagopaSimulator: createPagopaSimulator({ db, clock, audit }),
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
@@ -96,9 +99,9 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
   const pagopaRegistry = wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions });
-  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }), pagopaRegistry,
-    // Issue 11: the receipts module's service replaces receiptsNotWired when it is merged.
-    pagopaNode: wirePagopaNode({ ...services, config, db, clock, audit, pagopaRegistry, receipts: receiptsNotWired, logger: deps.logger ?? createLogger('silent') }) };
+  const receipts = createReceiptsService({ db, clock, audit, directory: pagopaRegistry });
+  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }), pagopaRegistry, receipts,
+    pagopaNode: wirePagopaNode({ ...services, config, db, clock, audit, pagopaRegistry, receipts, logger: deps.logger ?? createLogger('silent') }) };
 }
 
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
@@ -142,8 +145,11 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   app.addHook('onClose', () => services.keyVerifier.stop());
   await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier, orders: services.hostedPage.orders });
   const exchangeRetentionDays = deps.config.retention.exchangesDays;
-  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays });
-  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays });
+  const receiptRetryHours = Math.round(deps.config.pagopaRtRetry.giveUpAfterMs / 3_600_000);
+  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays,
+    receiptRetryHours });
+  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays,
+    receiptRetryHours });
   await services.hostedPage.configs.start();
   app.addHook('onClose', async () => { await services.hostedPage.configs.stop(); await services.hostedPage.feedback.close(); await services.stationCaller.close(); });
   await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage,

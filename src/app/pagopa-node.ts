@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
-import { VarcoError } from '../kernel/errors.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import type { ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaNode, type NodeLogger, type PagopaNode, type ReceiptScheduler } from '../modules/pagopa-node/index.ts';
@@ -13,15 +12,6 @@ import type { StationCaller } from '../modules/stations/index.ts';
 // Wiring of the pagoPA node (issue 11): the registry routes and authorises, the station caller (or the
 // test EC simulator) carries paForNode calls, the exchange log records every message, and the receipts
 // module schedules receipts inside the outcome's transaction.
-
-/**
- * Stands in for the receipts module until it is wired here (issue 11, built in parallel): it refuses,
- * so an OK outcome is answered PPT_SYSTEM_ERROR and nothing is recorded — a payment is never marked
- * paid without its receipts. The integrator replaces it with the receipts service.
- */
-export const receiptsNotWired: ReceiptScheduler = {
-  schedule: () => Promise.reject(new VarcoError('unavailable', 'The pagoPA receipts module is not wired.')),
-};
 
 export interface PagopaNodeWiring {
   config: Pick<Config, 'pagopaVerifyTimeoutMs' | 'pagopaGetPaymentTimeoutMs'>;

@@ -12,10 +12,11 @@ import { destinationsOf, wireStationScheduler, wireStationServices } from './sta
 import { createFeedbackSender } from './feedback.ts';
 import { createJobRunner } from './jobs.ts';
 import { retentionJobs } from './retention.ts';
+import { wireReceiptDelivery } from './pagopa-receipts.ts';
 import type { Logger } from './logger.ts';
 
 // The background workers of one Varco process, wired from configuration: the outbox (e-mail,
-// server-to-server), the stations' schedule and the periodic jobs (retention). Used by the server
+// server-to-server feedback, pagoPA receipts), the stations' schedule and the periodic jobs (retention). Used by the server
 // (when VARCO_WORKERS is true) and by src/main/worker.ts (workers only).
 
 export interface Workers {
@@ -55,10 +56,13 @@ export function createWorkers(deps: WorkersDeps): Workers {
   const feedback = handlers.http ? undefined : createFeedbackSender({ trust: wireStationServices({ config, db, clock, audit }).trust, destinations: destinationsOf(config),
     logger: logger.child({ component: 'feedback' }) });
   if (feedback) handlers.http = feedback.deliver;
+  // pagoPA receipts (paSendRT[V2]) to the creditor institutions' stations, or their simulated stations.
+  const receipts = handlers.soap ? undefined : wireReceiptDelivery({ config, db, clock, audit, logger: logger.child({ component: 'receipts' }) });
+  if (receipts) handlers.soap = receipts.handler;
   const channels = Object.keys(handlers) as Channel[];
   const owner = workerId();
   const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: owner, handlers,
-    leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl });
+    leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl, schedules: { soap: config.pagopaRtRetry } });
   // Periodic jobs (retention), each under a lease so one instance runs it at a time.
   const jobs = createJobRunner({ db, clock, logger: logger.child({ component: 'jobs' }), owner, jobs: retentionJobs({ db, retention: config.retention }) });
   // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
@@ -77,6 +81,7 @@ export function createWorkers(deps: WorkersDeps): Workers {
       await worker.stop();
       mailer?.close();
       await feedback?.close();
+      await receipts?.close();
     },
   };
 }

@@ -51,6 +51,10 @@ export interface Config {
   /** pagoPA node: how long an EC station may take to answer paVerifyPaymentNotice, and paGetPayment[V2] (ms). */
   pagopaVerifyTimeoutMs: number;
   pagopaGetPaymentTimeoutMs: number;
+  /** pagoPA receipts (paSendRT[V2]): the station's answer timeout. */
+  pagopaRtTimeoutMs: number;
+  /** pagoPA receipts: the outbox retry schedule of the `soap` channel (first delay, longest delay, give-up window). */
+  pagopaRtRetry: { baseMs: number; capMs: number; giveUpAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -205,6 +209,9 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
   }
   const smtpRequireTls = ['true', '1'].includes(must('VARCO_SMTP_REQUIRE_TLS'));
   checkSmtp(get('VARCO_SMTP_URL'), smtpRequireTls);
+  const rtRetryFirst = Number(must('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS'));
+  const rtRetryMax = Number(must('VARCO_PAGOPA_RT_RETRY_MAX_SECONDS'));
+  if (rtRetryFirst > rtRetryMax) throw new ConfigError('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS', `(${rtRetryFirst}) must not exceed VARCO_PAGOPA_RT_RETRY_MAX_SECONDS (${rtRetryMax})`);
   const publicUrl = (get('VARCO_PUBLIC_URL') ?? `https://${hostNames[0]}:${port}`).replace(/\/+$/, '');
   return {
     dataDir: resolve(cwd, must('VARCO_DATA_DIR')),
@@ -244,6 +251,8 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
     },
     pagopaVerifyTimeoutMs: Number(must('VARCO_PAGOPA_VERIFY_TIMEOUT_MS')),
     pagopaGetPaymentTimeoutMs: Number(must('VARCO_PAGOPA_GET_PAYMENT_TIMEOUT_MS')),
+    pagopaRtTimeoutMs: Number(must('VARCO_PAGOPA_RT_TIMEOUT_MS')),
+    pagopaRtRetry: { baseMs: rtRetryFirst * 1000, capMs: rtRetryMax * 1000, giveUpAfterMs: Number(must('VARCO_PAGOPA_RT_RETRY_HOURS')) * 3_600_000 },
   };
 }
 

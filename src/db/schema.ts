@@ -154,7 +154,7 @@ export interface ApiKeysTable {
 
 export interface OutboxTable {
   id: string;
-  channel: 'email' | 'http';
+  channel: 'email' | 'http' | 'soap';
   payload: Json;
   state: ColumnType<'pending' | 'held' | 'delivered' | 'dead', 'pending' | 'held' | undefined, 'pending' | 'held' | 'delivered' | 'dead'>;
   attempts: ColumnType<number, number | undefined, number>;
@@ -544,6 +544,53 @@ export interface PagopaIdempotencyTable {
   created_at: Timestamp;
 }
 
+/** 0017: pagoPA receipts, one per creditor institution of a paid payment, delivered through the outbox. */
+export interface PagopaReceiptsTable {
+  id: string;
+  environment: 'test' | 'prod';
+  token: string;
+  notice_number: string;
+  fiscal_code: string;
+  ec_organisation_id: string;
+  recipient_fiscal_code: string;
+  recipient_organisation_id: string | null;
+  position: number;
+  psp_organisation_id: string;
+  amount_cents: number;
+  payload: Json;
+  state: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | undefined, 'pending' | 'delivered' | 'failed'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  outbox_message_id: string;
+  station_id: string | null;
+  station_code: string | null;
+  station_organisation_id: string | null;
+  primitive_version: number | null;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  first_delivered_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+/** 0017: each delivery attempt of a receipt, with the EC's answer and the exchange-log message. */
+export interface PagopaReceiptAttemptsTable {
+  id: Generated<number>;
+  receipt_id: string;
+  outbox_message_id: string;
+  attempt: number;
+  started_at: Timestamp;
+  duration_ms: number;
+  result: 'delivered' | 'duplicate' | 'retry';
+  destination: 'station' | 'simulator' | null;
+  station_code: string | null;
+  primitive_version: number | null;
+  http_status: number | null;
+  ec_outcome: 'OK' | 'KO' | null;
+  fault_code: string | null;
+  error: string | null;
+  exchange_id: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -584,4 +631,6 @@ export interface Database {
   pagopa_simulator_receipts: PagopaSimulatorReceiptsTable;
   pagopa_payments: PagopaPaymentsTable;
   pagopa_idempotency: PagopaIdempotencyTable;
+  pagopa_receipts: PagopaReceiptsTable;
+  pagopa_receipt_attempts: PagopaReceiptAttemptsTable;
 }

@@ -12,6 +12,8 @@ export const ID_PREFIXES = [
   'psp', 'chn', 'ecl',
   // pagoPA test EC simulator: scenarios.
   'scn',
+  // pagoPA receipts (one per creditor institution of a paid payment).
+  'rct',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

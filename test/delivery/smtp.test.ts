@@ -36,8 +36,8 @@ test('the worker sends each e-mail to its recipient with the subject and body of
   const receiver = await startSmtpReceiver();
   const config = await testConfig({ DATABASE_URL: database.url, ...receiver.env, VARCO_MAIL_FROM: 'Varco Test <noreply@varco.test>' });
   const workers = createWorkers({ config, db, databaseUrl: database.url, logger, clock: systemClock, audit: testAudit() });
-  // E-mail because SMTP is configured; http (server-to-server feedback) is always delivered.
-  assert.deepEqual(workers.channels, ['email', 'http']);
+  // E-mail because SMTP is configured; http (server-to-server feedback) and soap (pagoPA receipts) are always delivered.
+  assert.deepEqual(workers.channels, ['email', 'http', 'soap']);
   await workers.start();
   try {
     const link = 'https://varco.test/portal/subscriptions/sub_1?x=1&y=2';

@@ -58,7 +58,7 @@ async function enqueueMany(count: number, tag: string): Promise<string[]> {
 test('the worker process delivers, and SIGTERM lets the deliveries in flight finish before it exits 0', async () => {
   const receiver = await startSmtpReceiver({ delayMs: 100 });
   const worker = startWorker(receiver);
-  await until(() => /Varco worker running \(channels: email, http\)/.test(worker.output()), `worker start\n${worker.output()}`);
+  await until(() => /Varco worker running \(channels: email, http, soap\)/.test(worker.output()), `worker start\n${worker.output()}`);
   const ids = await enqueueMany(30, 'term');
   await until(() => receiver.messages.length >= 3, 'first deliveries');
   worker.child.kill('SIGTERM');

@@ -15,7 +15,7 @@ import {
   decide, deliveryKey, malformedBody, readStationCall, receiptKey,
   type AnswerOutcome, type Scenario, type SimulatedAnswer, type SimulatedEc, type StationCall,
 } from '../../src/modules/pagopa-simulator/index.ts';
-import type { EcOperation } from '../../src/protocols/pagopa/index.ts';
+import { ecFault, encodeKo, type EcOperation, type PaaFaultCode } from '../../src/protocols/pagopa/index.ts';
 import { makeServerPki, type TestCertificate } from './test-certs.ts';
 
 export { paRequest, paRequestBody, type PaCallInput } from './pagopa-requests.ts';
@@ -34,10 +34,12 @@ export interface EcStationOptions {
   /** Server certificate for `localhost`; default: a fresh test PKI (its root is `serverRootPem`). */
   server?: { leaf: TestCertificate; chain?: TestCertificate[]; rootPem: string };
   host?: string;
+  /** Answer a receipt (receiptId) it has taken before with PAA_RECEIPT_DUPLICATA, as an idempotent EC does. Default: OK again. */
+  idempotentReceipts?: boolean;
 }
 
-/** What the station does instead of the scenario's answer. */
-export type EcStationFault = { kind: 'http503' } | { kind: 'close' } | { kind: 'malformed' } | { kind: 'slow'; delayMs: number };
+/** What the station does instead of the scenario's answer (`ko`: the operation's KO with that fault, HTTP 200). */
+export type EcStationFault = { kind: 'http503' } | { kind: 'close' } | { kind: 'malformed' } | { kind: 'slow'; delayMs: number } | { kind: 'ko'; faultCode: PaaFaultCode };
 
 export interface EcStationRequest {
   at: Date;
@@ -87,12 +89,13 @@ export function scenario(fields: Partial<Scenario> & Pick<Scenario, 'pattern'>):
   return { id: newId('scn'), answer: 'payable', delayMs: 0, delayOn: [], malformedOn: [], refuseReceipts: 0, refuseWith: 'ko', ...fields };
 }
 
-function applyFault(answer: SimulatedAnswer, fault: EcStationFault | undefined, op: EcOperation | undefined): SimulatedAnswer {
+function applyFault(answer: SimulatedAnswer, fault: EcStationFault | undefined, op: EcOperation | undefined, ec: string): SimulatedAnswer {
   switch (fault?.kind) {
     case undefined: case 'close': return answer;
     case 'http503': return { ...answer, status: 503, contentType: 'text/plain; charset=utf-8', body: 'Service Unavailable', outcome: 'http503' };
     case 'malformed': return { ...answer, status: 200, body: malformedBody(op ?? 'paGetPayment'), outcome: 'malformed' };
     case 'slow': return { ...answer, delayMs: fault.delayMs };
+    case 'ko': return { ...answer, status: 200, contentType: 'text/xml; charset=utf-8', body: encodeKo(op ?? 'paSendRTV2', ecFault(fault.faultCode, ec)), outcome: 'KO', faultCode: fault.faultCode };
   }
 }
 
@@ -130,6 +133,11 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
     const key = deliveryKey(read.call, ec, station.primitiveVersion);
     if (key !== undefined) receipts.set(key, (receipts.get(key) ?? 0) + 1);
     record.receiptDelivery = key === undefined ? undefined : receipts.get(key);
+    const op = read.call.operation;
+    if (options.idempotentReceipts && (record.receiptDelivery ?? 0) > 1 && (op === 'paSendRT' || op === 'paSendRTV2')) {
+      return { status: 200, contentType: 'text/xml; charset=utf-8', body: encodeKo(op, ecFault('PAA_RECEIPT_DUPLICATA', ec.fiscalCode, 'receiptId already received')),
+        delayMs: 0, outcome: 'KO', faultCode: 'PAA_RECEIPT_DUPLICATA', operation: op };
+    }
     return decide({ scenarios: station.scenarios, ec, call: read.call, now: new Date(),
       ...(station.primitiveVersion === undefined ? {} : { primitiveVersion: station.primitiveVersion }),
       ...(record.receiptDelivery === undefined ? {} : { receiptDelivery: record.receiptDelivery }) });
@@ -152,7 +160,7 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
       socket.destroy();
       return;
     }
-    const final = applyFault(decided, fault, record.operation);
+    const final = applyFault(decided, fault, record.operation, record.call?.value.idPA ?? home.fiscalCode);
     Object.assign(record, { outcome: final.outcome, status: final.status, scenario: final.scenario });
     const timer = setTimeout(() => {
       timers.delete(timer);

@@ -9,27 +9,29 @@ import {
 } from '../../src/protocols/pagopa/index.ts';
 import { padTransfers, type ScenarioInput } from '../../src/modules/pagopa-simulator/index.ts';
 import { buildTestApp, type TestApp } from './app.ts';
-import { interimReceipts, type InterimReceipts } from './pagopa-receipts-interim.ts';
+import { watchReceipts, type WatchedReceipts } from './pagopa-receipts-spy.ts';
 import { connectEcStation, startEcStation, type EcStation } from './ec-station.ts';
 import { CLI, issueKeys } from './subscriptions.ts';
 import { organisation } from '../pagopa-registry/support.ts';
 
-// Fixtures of the pagoPA node's tests: the app with the node wired to a test receipts scheduler, a PSP
+// Fixtures of the pagoPA node's tests: the app with the node's receipts watched on their way to the real receipts service, a PSP
 // organisation with its `node` key and registry records, creditor institutions served by the built-in
 // simulator or by a real EC station over mutual TLS, and SOAP calls built with Varco's codec.
 
 export const CHANNEL_PASSWORD = 'ch4nnel-pw1';
 
 export interface NodeApp extends TestApp {
-  receipts: InterimReceipts;
+  receipts: WatchedReceipts;
 }
 
-/** buildTestApp, with the node's receipts going to the interim in-memory scheduler. */
+/** buildTestApp, with the node's receipts watched on their way to the real receipts service. */
 export async function nodeTestApp(options: { clock?: Clock; env?: Record<string, string>; tls?: { cert: string; key: string } } = {}): Promise<NodeApp> {
-  const receipts = interimReceipts();
+  let receipts: WatchedReceipts | undefined;
   const t = await buildTestApp({ ...options, customise: (services, deps) => {
+    receipts = watchReceipts(services.receipts);
     services.pagopaNode = wirePagopaNode({ ...services, config: deps.config, db: deps.db, clock: deps.clock, audit: deps.audit, receipts, logger: deps.logger });
   } });
+  if (receipts === undefined) throw new Error('buildTestApp did not call customise');
   return Object.assign(t, { receipts });
 }
 

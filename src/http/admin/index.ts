@@ -16,9 +16,10 @@ import { organisationStations, registerAdminStationRoutes, type AdminStationRout
 import { registerAdminExchangeRoutes, type AdminExchangeRoutesOptions } from './pagopa-exchanges.ts';
 import { registerAdminRegistryRoutes, type AdminRegistryRoutesOptions } from './pagopa-registry.ts';
 import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulatorRoutesOptions } from './pagopa-simulator.ts';
+import { registerAdminReceiptRoutes, type AdminReceiptRoutesOptions } from './pagopa-receipts.ts';
 
 export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions,
-  AdminExchangeRoutesOptions, AdminRegistryRoutesOptions, AdminSimulatorRoutesOptions {
+  AdminExchangeRoutesOptions, AdminRegistryRoutesOptions, AdminSimulatorRoutesOptions, AdminReceiptRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -44,6 +45,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerAdminSimulatorRoutes(app, options);
   registerMailRoutes(app, options);
   registerAdminExchangeRoutes(app, options);
+  registerAdminReceiptRoutes(app, options);
 
   app.get('/', async (request, reply) => {
     const session = request.session;

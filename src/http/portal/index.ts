@@ -18,10 +18,11 @@ import { registerPortalOrderRoutes, type PortalOrderRoutesOptions } from './orde
 import { registerPortalExchangeRoutes, type PortalExchangeRoutesOptions } from './pagopa-exchanges.ts';
 import { registerPortalRegistryRoutes, type PortalRegistryRoutesOptions } from './pagopa-registry.ts';
 import { registerPortalSimulatorRoutes, type PortalSimulatorRoutesOptions } from './pagopa-simulator.ts';
+import { registerPortalReceiptRoutes, type PortalReceiptRoutesOptions } from './pagopa-receipts.ts';
 
 export interface PortalContextOptions extends InvitationRoutesOptions, PortalSubscriptionRoutesOptions, PortalStationRoutesOptions,
   PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions, PortalExchangeRoutesOptions, PortalRegistryRoutesOptions,
-  PortalSimulatorRoutesOptions {
+  PortalSimulatorRoutesOptions, PortalReceiptRoutesOptions {
   identity: IdentityService;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
@@ -43,6 +44,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerPortalExchangeRoutes(app, options);
   registerPortalRegistryRoutes(app, options);
   registerPortalSimulatorRoutes(app, options);
+  registerPortalReceiptRoutes(app, options);
   app.get('/', async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);

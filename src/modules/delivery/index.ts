@@ -1,4 +1,4 @@
-// Public surface of the delivery module: the durable outbox (e-mail now, server-to-server later),
+// Public surface of the delivery module: the durable outbox (e-mail, server-to-server HTTPS, pagoPA SOAP receipts),
 // its worker, the SMTP mailer and the read side for the back office.
 export { enqueueEmail, enqueueEmailToAdmins } from './enqueue.ts';
 export type { EmailInput } from './enqueue.ts';
@@ -6,6 +6,8 @@ export { MAIL_TEMPLATE_PARAMS, MAIL_TEMPLATE_NAMES, SEND_TIME_PARAMS, emailPaylo
 export type { MailTemplateName, MailLocale, EmailPayload } from './mail.templates.ts';
 export { enqueueHttpMessage, httpMessagesFor, isHttpMessage, recordHeldAttempt, resendHttpMessage } from './http.outbox.ts';
 export type { HttpMessage, HttpMessageInput, HttpMessageView } from './http.outbox.ts';
+export { enqueueOutboxMessage, retryOutboxMessageNow } from './outbox.messages.ts';
+export type { OutboxMessageInput, OutboxMessageState } from './outbox.messages.ts';
 export { createOutboxWorker } from './worker.ts';
 export type { OutboxWorker, OutboxWorkerOptions, OutboxMessage, DeliveryOutcome, DeliveryHandler, WorkerLogger } from './worker.ts';
 export { nextAttemptDelayMs, RETRY_SCHEDULES } from './retry.policy.ts';

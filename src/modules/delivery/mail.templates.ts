@@ -7,7 +7,8 @@ export type MailTemplateName = 'invitation' | 'subscription_submitted' | 'subscr
   | 'subscription_suspended' | 'subscription_reactivated' | 'subscription_cancelled'
   | 'station_submitted' | 'station_approved' | 'station_changes_requested'
   | 'station_unreachable' | 'certificate_expiring' | 'client_certificate_published'
-  | 'merchant_passphrase_replaced';
+  | 'merchant_passphrase_replaced'
+  | 'pagopa_receipt_undelivered';
 
 export type MailLocale = 'en' | 'it';
 
@@ -32,6 +33,8 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
   client_certificate_published: ['firstName', 'organisationName', 'environment', 'certificateName', 'fingerprint', 'notBefore', 'notAfter', 'link'],
   // `which`: "SHA-IN", "SHA-OUT" or both; never the passphrase itself.
   merchant_passphrase_replaced: ['firstName', 'organisationName', 'pspid', 'which', 'link'],
+  // A receipt whose deliveries were given up: which notice and receipt, where it went, what the EC's station last did.
+  pagopa_receipt_undelivered: ['firstName', 'organisationName', 'environment', 'noticeNumber', 'receiptId', 'destination', 'attempts', 'firstAttemptAt', 'lastError', 'link'],
 };
 
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];

@@ -8,7 +8,8 @@ import type { OutboxTable } from '../../db/schema.ts';
 
 export const OUTBOX_CHANNEL = 'varco_outbox';
 
-export type Channel = 'email' | 'http';
+/** email: SMTP; http: server-to-server HTTPS (hosted-page feedback); soap: pagoPA receipts (paSendRT[V2], mutual TLS). */
+export type Channel = 'email' | 'http' | 'soap';
 export type OutboxRow = Selectable<OutboxTable>;
 
 export interface NewOutboxRow {

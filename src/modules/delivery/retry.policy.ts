@@ -4,7 +4,9 @@ import type { Channel } from './outbox.repository.ts';
 // upward-only jitter (0–25 %) so instances that failed together do not retry in lock-step, and a
 // give-up point. The give-up point is measured on the nominal (jitter-free) schedule, so jitter can
 // only lengthen the time a message is retried: e-mail for about 2 days, server-to-server messages
-// for at least 3 days (a creditor institution's weekend outage must not lose a notification).
+// for at least 3 days (a creditor institution's weekend outage must not lose a notification), pagoPA
+// receipts as pagoPA's node retries them: first again within 30 s, then backing off to hourly, for
+// 48 h (VARCO_PAGOPA_RT_RETRY_* change it; the worker is given the configured schedule).
 
 export interface RetrySchedule {
   baseMs: number;
@@ -18,6 +20,8 @@ const HOUR = 60 * MINUTE;
 export const RETRY_SCHEDULES: Readonly<Record<Channel, RetrySchedule>> = {
   email: { baseMs: 30_000, capMs: HOUR, giveUpAfterMs: 48 * HOUR },
   http: { baseMs: 10_000, capMs: 30 * MINUTE, giveUpAfterMs: 72 * HOUR },
+  // 20 s plus at most 25 % jitter: the first retry comes within 30 s of the first failure.
+  soap: { baseMs: 20_000, capMs: HOUR, giveUpAfterMs: 48 * HOUR },
 };
 
 const JITTER = 0.25;
@@ -30,10 +34,11 @@ export function nominalDelayMs(attempt: number, schedule: RetrySchedule): number
 /**
  * Delay before the try after `attempt` (1 = the first try just failed), or null to give up: the
  * message is dead once the nominal time from its first try to this one reaches the give-up point.
+ * `channel` names the channel's default schedule, or is the schedule itself (a configured one).
  * `random` is injectable so tests are deterministic.
  */
-export function nextAttemptDelayMs(attempt: number, channel: Channel, random: () => number = Math.random): number | null {
-  const schedule = RETRY_SCHEDULES[channel];
+export function nextAttemptDelayMs(attempt: number, channel: Channel | RetrySchedule, random: () => number = Math.random): number | null {
+  const schedule = typeof channel === 'string' ? RETRY_SCHEDULES[channel] : channel;
   let elapsed = 0;
   for (let i = 1; i < attempt; i++) elapsed += nominalDelayMs(i, schedule);
   if (elapsed >= schedule.giveUpAfterMs) return null;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { leaseDue, recordAttempts, OUTBOX_CHANNEL, type AttemptRecord, type Channel, type OutboxRow } from './outbox.repository.ts';
-import { nextAttemptDelayMs } from './retry.policy.ts';
+import { nextAttemptDelayMs, type RetrySchedule } from './retry.policy.ts';
 import { createOutboxListener, type OutboxListener } from './outbox.listener.ts';
 
 // The generic outbox worker: lease due messages (FOR UPDATE SKIP LOCKED, committed at once), deliver
@@ -54,6 +54,8 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   /** Database URL for LISTEN on varco_outbox; without it the worker only polls. */
   listenUrl?: string;
+  /** Schedules that replace a channel's default (RETRY_SCHEDULES), e.g. the configured one of pagoPA receipts. */
+  schedules?: Partial<Record<Channel, RetrySchedule>>;
   random?: () => number;
 }
 
@@ -145,7 +147,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const outcome = await attempt(handler, msg);
     const durationMs = performance.now() - t0;
     const now = clock.now();
-    const delay = outcome.ok || outcome.permanent ? null : nextAttemptDelayMs(msg.attempt, msg.channel, options.random);
+    const delay = outcome.ok || outcome.permanent ? null : nextAttemptDelayMs(msg.attempt, options.schedules?.[msg.channel] ?? msg.channel, options.random);
     const error = outcome.ok ? null : outcome.error.slice(0, MAX_ERROR_LENGTH);
     const held = await record({ messageId: msg.id, owner: workerId, attempt: msg.attempt, startedAt, durationMs, ok: outcome.ok,
       statusCode: outcome.statusCode ?? null, error, nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay), now });

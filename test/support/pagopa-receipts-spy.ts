@@ -2,11 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/db/index.ts';
 import type { PaidPayment, ReceiptScheduler } from '../../src/modules/pagopa-node/index.ts';
 
-// INTERIM, until the receipts module (src/modules/pagopa-receipts, built in parallel) is merged: a
-// small real ReceiptScheduler that keeps what the node hands it in memory, so the node's tests can
-// observe the scheduling. It reads the payment's row THROUGH THE TRANSACTION it was given, which shows
-// the call happens inside the transaction that records the outcome (the row already says `paid`
-// there, while other connections still see it active). Replace with the receipts service once merged.
+// A watching ReceiptScheduler for the node's tests: it hands every call on to the real receipts
+// service (src/modules/pagopa-receipts) and keeps what the node gave it, so tests can observe the
+// scheduling. It reads the payment's row THROUGH THE TRANSACTION it was given, which shows the call
+// happens inside the transaction that records the outcome (the row already says `paid` there, while
+// other connections still see it active); and it can be told to fail, as a broken receipts module would.
 
 export interface ScheduledReceipt {
   paid: PaidPayment;
@@ -16,13 +16,13 @@ export interface ScheduledReceipt {
   inTransaction: boolean;
 }
 
-export interface InterimReceipts extends ReceiptScheduler {
+export interface WatchedReceipts extends ReceiptScheduler {
   readonly scheduled: ScheduledReceipt[];
   /** The next `times` calls throw (as a failing receipts module would): the outcome must roll back. */
   failNext(times?: number): void;
 }
 
-export function interimReceipts(): InterimReceipts {
+export function watchReceipts(inner: ReceiptScheduler): WatchedReceipts {
   const scheduled: ScheduledReceipt[] = [];
   let failures = 0;
   return {
@@ -37,7 +37,7 @@ export function interimReceipts(): InterimReceipts {
         throw new Error('interim receipts: refusing to schedule, as told');
       }
       scheduled.push({ paid, stateInTransaction: row?.state, inTransaction: block.rows[0]?.inside === true });
-      return [`rct_interim_${paid.token}`];
+      return inner.schedule(trx, paid);
     },
   };
 }

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import type { ReceiptsService } from '../../modules/pagopa-receipts/index.ts';
+import { adminNav } from '../../views/nav.ts';
+import { registerReceiptRoutes } from '../plugins/receipt-routes.ts';
+import { requireSession } from '../plugins/session.ts';
+
+// The back office's pagoPA receipts: every receipt of every organisation, each re-sendable.
+
+export interface AdminReceiptRoutesOptions {
+  receipts: ReceiptsService;
+  organisations: OrganisationsService;
+  receiptRetryHours: number;
+}
+
+export function registerAdminReceiptRoutes(app: FastifyInstance, options: AdminReceiptRoutesOptions): void {
+  registerReceiptRoutes(app, {
+    surface: 'admin', receipts: options.receipts, organisations: options.organisations, nav: adminNav, retryHours: options.receiptRetryHours,
+    viewerOf: (request) => {
+      const session = requireSession(request);
+      if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+      return { viewer: { admin: true }, actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
+    },
+  });
+}

@@ -1,0 +1,138 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import { isId } from '../../kernel/ids.ts';
+import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import type {
+  ReceiptActor, ReceiptAttempt, ReceiptDetail, ReceiptFilter, ReceiptsService, ReceiptSummary, ReceiptViewer,
+} from '../../modules/pagopa-receipts/index.ts';
+import type { Locale } from '../../views/i18n.ts';
+import {
+  receiptDetailPage, receiptListPage, type AttemptRowView, type ReceiptFilterValues, type ReceiptRowView,
+} from '../../views/pagopa-receipts/pages.ts';
+import { fill, receiptStrings } from '../../views/pagopa-receipts/strings.ts';
+import { sendPage } from './station-views.ts';
+
+// The receipts' pages, the same for the portal and the back office: only the viewer differs (a
+// referent's organisation, which sees the receipts it is party to, or an administrator). Another
+// organisation's receipt is a 404 by id and by URL, exactly like an unknown one (`get` answers
+// undefined for both). Resend is a POST with the session's CSRF token (checked by the session
+// plugin), audited by the service.
+
+export interface ReceiptRoutesOptions {
+  surface: 'portal' | 'admin';
+  receipts: ReceiptsService;
+  organisations: OrganisationsService;
+  /** Throws when the session may not read receipts (the surface's own check). */
+  viewerOf(request: FastifyRequest): { viewer: ReceiptViewer; actor: ReceiptActor; csrf: string };
+  nav(locale: Locale): ReadonlyArray<{ href: string; label: string }>;
+  /** How long deliveries are retried (VARCO_PAGOPA_RT_RETRY_HOURS), for the intro. */
+  retryHours: number;
+}
+
+type Query = Record<string, unknown>;
+const MAX_FIELD = 64;
+const STATES = ['pending', 'delivered', 'failed'] as const;
+const text = (query: Query, name: string): string => (typeof query[name] === 'string' ? query[name].trim() : '');
+const iso = (d: Date | null): string => (d === null ? '' : d.toISOString().replace('T', ' ').slice(0, 19));
+const euros = (cents: number): string => `${(cents / 100).toFixed(2)} \u20ac`;
+
+/** The search form's values, the filter they make, and what is wrong with them (if anything). */
+export function parseReceiptQuery(query: Query, locale: Locale): { values: ReceiptFilterValues; filter: ReceiptFilter; problem?: string } {
+  const t = receiptStrings(locale);
+  const values = { env: text(query, 'env'), state: text(query, 'state'), notice: text(query, 'notice'), token: text(query, 'token') };
+  const before = text(query, 'before');
+  const state = STATES.find((s) => s === values.state);
+  const problem = values.env !== '' && values.env !== 'test' && values.env !== 'prod' ? t.badEnv
+    : values.state !== '' && state === undefined ? t.badState
+      : [values.notice, values.token].some((v) => v.length > MAX_FIELD) ? t.tooLong
+        : before !== '' && !isId(before, 'rct') ? t.badCursor : undefined;
+  if (problem) return { values: { ...values, env: ['test', 'prod'].includes(values.env) ? values.env : '', state: state ?? '' }, filter: {}, problem };
+  return { values, filter: { env: values.env === 'test' || values.env === 'prod' ? values.env : undefined, state, noticeNumber: values.notice || undefined,
+    token: values.token || undefined, before: before || undefined } };
+}
+
+function searchHref(base: string, values: ReceiptFilterValues, before?: string): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) if (value !== '') params.set(name, value);
+  if (before) params.set('before', before);
+  const query = params.toString();
+  return query ? `${base}?${query}` : base;
+}
+
+async function namesOf(organisations: OrganisationsService, ids: ReadonlyArray<string | null>): Promise<Map<string, string>> {
+  const distinct = [...new Set(ids.filter((id): id is string => id !== null))];
+  return new Map(await Promise.all(distinct.map(async (id) => [id, (await organisations.find(id))?.name ?? id] as const)));
+}
+
+function rowView(r: ReceiptSummary, names?: Map<string, string>): ReceiptRowView {
+  return { id: r.id, created: iso(r.createdAt), env: r.env, noticeNumber: r.noticeNumber, token: r.token, amount: euros(r.amountCents),
+    recipientFiscalCode: r.recipientFiscalCode, position: r.position, state: r.state, attempts: r.attempts, lastAttempt: iso(r.lastAttemptAt), lastError: r.lastError ?? '',
+    ...(names ? { parties: names.get(r.pspOrganisationId) ?? r.pspOrganisationId } : {}) };
+}
+
+function attemptRow(a: ReceiptAttempt, surface: 'portal' | 'admin', simulated: string): AttemptRowView {
+  return { outboxMessageId: a.outboxMessageId, attempt: a.attempt, when: iso(a.startedAt), durationMs: a.durationMs,
+    destination: a.destination === 'simulator' ? `${a.stationCode ?? ''} (${simulated})` : a.stationCode ?? '', version: a.primitiveVersion === null ? '' : String(a.primitiveVersion),
+    result: a.result, http: a.httpStatus === null ? '' : String(a.httpStatus), answer: [a.ecOutcome, a.faultCode].filter(Boolean).join(' '), error: a.error ?? '',
+    exchangeHref: a.exchangeId ? `/${surface}/pagopa/exchanges/${a.exchangeId}` : null };
+}
+
+export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRoutesOptions): void {
+  const { receipts, surface } = options;
+  const base = `/${surface}/pagopa/receipts`;
+  const found = async (request: FastifyRequest): Promise<ReceiptDetail> => {
+    const detail = await receipts.get(options.viewerOf(request).viewer, (request.params as { id?: string }).id ?? '');
+    if (!detail) throw new VarcoError('not_found', 'No such receipt.');
+    return detail;
+  };
+
+  const detailPage = async (request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; error?: string } = {}, status = 200) => {
+    const { csrf } = options.viewerOf(request);
+    const d = await found(request);
+    const t = receiptStrings(request.locale);
+    const names = await namesOf(options.organisations, [d.ecOrganisationId, d.recipientOrganisationId, d.pspOrganisationId]);
+    const name = (id: string | null, fallback: string): string => (id === null ? fallback : `${names.get(id) ?? id} (${fallback})`);
+    const body = receiptDetailPage(request.locale, {
+      base, row: rowView(d), noticeEc: name(d.ecOrganisationId, d.fiscalCode), recipientEc: name(d.recipientOrganisationId, d.recipientFiscalCode),
+      psp: names.get(d.pspOrganisationId) ?? d.pspOrganisationId, station: d.stationCode ?? t.notRouted, version: d.primitiveVersion === null ? '' : String(d.primitiveVersion),
+      firstDelivered: iso(d.firstDeliveredAt), deliveredAt: iso(d.deliveredAt), attempts: d.attemptLog.map((a) => attemptRow(a, surface, t.simulated)),
+      ...(d.mayResend ? { csrf } : {}), ...extra,
+    });
+    return sendPage(request, reply, { surface, title: `${t.receipt} ${d.noticeNumber}`, body, nav: options.nav(request.locale), status });
+  };
+
+  app.get('/pagopa/receipts', async (request, reply) => {
+    const { viewer } = options.viewerOf(request);
+    const t = receiptStrings(request.locale);
+    const { values, filter, problem } = parseReceiptQuery(request.query as Query, request.locale);
+    const pageSize = 50;
+    const fetched = problem ? [] : await receipts.list(viewer, { ...filter, limit: pageSize + 1 });
+    const rows = fetched.slice(0, pageSize);
+    const last = rows.at(-1);
+    const names = 'admin' in viewer ? await namesOf(options.organisations, rows.map((r) => r.pspOrganisationId)) : undefined;
+    const body = receiptListPage(request.locale, {
+      base, intro: fill('admin' in viewer ? t.adminIntro : t.intro, { hours: options.retryHours }), filter: values, problem, rows: rows.map((r) => rowView(r, names)),
+      olderHref: fetched.length > pageSize && last ? searchHref(base, values, last.id) : null, newestHref: filter.before ? searchHref(base, values) : null,
+    });
+    return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
+  });
+
+  app.get('/pagopa/receipts/:id', async (request, reply) => {
+    const resent = (request.query as Query).resent;
+    const t = receiptStrings(request.locale);
+    return detailPage(request, reply, resent === 'now' ? { notice: t.resentNow } : resent === 'queued' ? { notice: t.resentQueued } : {});
+  });
+
+  app.post('/pagopa/receipts/:id/resend', async (request, reply) => {
+    const { viewer, actor } = options.viewerOf(request);
+    const id = (request.params as { id?: string }).id ?? '';
+    const outcome = await receipts.resend(viewer, id, actor);
+    const t = receiptStrings(request.locale);
+    if (outcome.ok) return reply.redirect(`${base}/${id}?resent=${outcome.mode}`, 303);
+    switch (outcome.reason) {
+      case 'not_found': throw new VarcoError('not_found', 'No such receipt.');
+      case 'forbidden': return detailPage(request, reply, { error: t.forbidden }, 403);
+      case 'in_progress': return detailPage(request, reply, { error: t.inProgress }, 409);
+    }
+  });
+}

@@ -1,0 +1,43 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import { newId } from '../../kernel/ids.ts';
+import { insertOutbox, OUTBOX_CHANNEL, type Channel } from './outbox.repository.ts';
+
+// Messages of channels whose payload belongs to another module (pagoPA receipts on `soap`): the
+// delivery module stores, leases, retries and records them; the channel's handler (wired by the
+// workers) knows what the payload means. Enqueued in the caller's transaction, like e-mail.
+
+export interface OutboxMessageInput {
+  channel: Exclude<Channel, 'email' | 'http'>;
+  /** A small JSON object the channel's handler reads (e.g. the id of the row to deliver). */
+  payload: Record<string, unknown>;
+  organisationId?: string | null;
+  subjectType: string;
+  subjectId: string;
+}
+
+/** Enqueues a message inside the caller's transaction; workers wake at commit. Returns its id (msg_…). */
+export async function enqueueOutboxMessage(trx: Kysely<Database>, input: OutboxMessageInput): Promise<string> {
+  if (!trx.isTransaction) throw new Error('enqueueOutboxMessage must run inside the transaction of the change that causes the message');
+  const id = newId('msg');
+  await insertOutbox(trx, { id, channel: input.channel, payload: input.payload, organisationId: input.organisationId ?? null,
+    subjectType: input.subjectType, subjectId: input.subjectId });
+  return id;
+}
+
+export type OutboxMessageState = 'pending' | 'leased' | 'held' | 'delivered' | 'dead' | 'missing';
+
+/**
+ * Makes a pending message due now (an operator's "send now" instead of waiting for the back-off),
+ * unless a worker holds it at this moment. Returns the message's state as seen: `pending` when it
+ * was made due, `leased` when a delivery is in progress, or its final state.
+ */
+export async function retryOutboxMessageNow(trx: Kysely<Database>, id: string, now: Date): Promise<OutboxMessageState> {
+  const row = await trx.selectFrom('outbox').select(['state', 'lease_expires_at']).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) return 'missing';
+  if (row.state !== 'pending') return row.state;
+  if (row.lease_expires_at !== null && row.lease_expires_at > now) return 'leased';
+  await trx.updateTable('outbox').set({ next_attempt_at: now }).where('id', '=', id).execute();
+  await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, 'now')`.execute(trx);
+  return 'pending';
+}
