@@ -17,7 +17,9 @@ import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { wirePagopaRegistry } from './pagopa-registry.ts';
 import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
-import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
+import {
+  createErrorLogService, createMerchantsService, type Acquirer, type EcommerceEnv, type ErrorLogService, type MerchantsService,
+} from '../modules/ecommerce/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
@@ -49,6 +51,8 @@ export interface AppDeps {
   audit: AuditLog;
   /** Request time limits; production uses HTTP_LIMITS (tests shorten them to watch a cut happen). */
   httpLimits?: HttpLimits;
+  /** The hosted page's acquirers; default the built-in test acquirer (tests give a twin they can make fail). */
+  acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
 }
 
 export interface Services extends SubscriptionServices, StationServices {
@@ -71,7 +75,7 @@ export interface Services extends SubscriptionServices, StationServices {
   pagopaSimulator: PagopaSimulator;
 }
 
-export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'>): Services {
+export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit' | 'acquirers'> & { logger?: Logger }): Services {
   const { config, db, clock, audit } = deps;
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
@@ -90,7 +94,8 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     ...subscriptionServices,
     ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
   };
-  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }),
+  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl,
+    ...(deps.acquirers ? { acquirers: deps.acquirers } : {}), ...(deps.logger ? { logger: deps.logger.child({ component: 'hosted-page' }) } : {}) }),
     pagopaRegistry: wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions }) };
 }
 

@@ -11,6 +11,7 @@ import type { HttpLimits } from '../../src/app/http-server.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createAuditLog, type AuditLog } from '../../src/modules/audit/index.ts';
+import type { Acquirer, EcommerceEnv } from '../../src/modules/ecommerce/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { TEST_OUTBOUND_ENV } from './outbound.ts';
 
@@ -39,7 +40,9 @@ export function testAudit(masterKey: Buffer = generateSecretboxKey(), clock: Clo
 }
 
 /** The production app on a fresh migrated database, for inject() tests; closed after the file. */
-export async function buildTestApp(options: { env?: Record<string, string>; clock?: Clock; tls?: { cert: string; key: string }; masterKey?: Buffer; httpLimits?: HttpLimits } = {}): Promise<TestApp> {
+export async function buildTestApp(options: { env?: Record<string, string>; clock?: Clock; tls?: { cert: string; key: string }; masterKey?: Buffer; httpLimits?: HttpLimits;
+  /** The hosted page's acquirers (a test twin made to fail); default the built-in test acquirer. */
+  acquirers?: Partial<Record<EcommerceEnv, Acquirer>> } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = await testConfig({ DATABASE_URL: database.url, ...options.env });
   const lines: string[] = [];
@@ -49,7 +52,7 @@ export async function buildTestApp(options: { env?: Record<string, string>; cloc
   const masterKey = options.masterKey ?? generateSecretboxKey();
   const audit = testAudit(masterKey, clock);
   const deps = { config, db: database.db, logger, clock, masterKey, audit, ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}) };
+    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}), ...(options.acquirers ? { acquirers: options.acquirers } : {}) };
   const services = createServices(deps);
   const app = await buildApp(deps, services);
   after(() => app.close());
