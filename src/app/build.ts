@@ -17,7 +17,9 @@ import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { wirePagopaRegistry } from './pagopa-registry.ts';
 import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
-import { createErrorLogService, createMerchantsService, type ErrorLogService, type MerchantsService } from '../modules/ecommerce/index.ts';
+import {
+  createErrorLogService, createMerchantsService, type Acquirer, type EcommerceEnv, type ErrorLogService, type MerchantsService,
+} from '../modules/ecommerce/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import type { PagopaNode } from '../modules/pagopa-node/index.ts';
@@ -53,6 +55,8 @@ export interface AppDeps {
   audit: AuditLog;
   /** Request time limits; production uses HTTP_LIMITS (tests shorten them to watch a cut happen). */
   httpLimits?: HttpLimits;
+  /** The hosted page's acquirers; default the built-in test acquirer (tests give a twin they can make fail). */
+  acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
 }
 
 export interface Services extends SubscriptionServices, StationServices {
@@ -79,7 +83,7 @@ export interface Services extends SubscriptionServices, StationServices {
   receipts: ReceiptsService;
 }
 
-export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit'> & Partial<Pick<AppDeps, 'logger'>>): Services {
+export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit' | 'acquirers'> & { logger?: Logger }): Services {
   const { config, db, clock, audit } = deps;
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
@@ -100,7 +104,9 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   };
   const pagopaRegistry = wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions });
   const receipts = createReceiptsService({ db, clock, audit, directory: pagopaRegistry });
-  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl }), pagopaRegistry, receipts,
+  return { ...services, hostedPage: wireHostedPage({ ...services, destinations, db, clock, databaseUrl: deps.databaseUrl ?? config.databaseUrl,
+    ...(deps.acquirers ? { acquirers: deps.acquirers } : {}), ...(deps.logger ? { logger: deps.logger.child({ component: 'hosted-page' }) } : {}) }),
+    pagopaRegistry, receipts,
     pagopaNode: wirePagopaNode({ ...services, config, db, clock, audit, pagopaRegistry, receipts, logger: deps.logger ?? createLogger('silent') }) };
 }
 

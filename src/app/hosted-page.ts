@@ -3,7 +3,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import {
   createConfigCache, createEntryService, createOrdersService, createPaymentService, createTestAcquirer,
-  type ConfigCache, type EntryService, type ErrorLogService, type MerchantDirectory, type OrdersService, type PaymentService,
+  type Acquirer, type ConfigCache, type EcommerceEnv, type EntryService, type ErrorLogService, type MerchantDirectory, type OrdersService, type PaymentService,
 } from '../modules/ecommerce/index.ts';
 import type { DestinationPolicy } from '../modules/outbound/index.ts';
 import type { StationServices } from '../modules/stations/index.ts';
@@ -21,6 +21,8 @@ export interface HostedPageServices {
   feedback: FeedbackSender;
   /** Merchant configurations in memory, dropped on every change (LISTEN); started and stopped with the app. */
   configs: ConfigCache;
+  /** The acquirer per environment; the reconciliation job of this process asks the same ones. */
+  acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
 }
 
 export interface HostedPageDeps extends Pick<StationServices, 'trust'> {
@@ -33,17 +35,24 @@ export interface HostedPageDeps extends Pick<StationServices, 'trust'> {
   errorLog: Pick<ErrorLogService, 'recordEntryError'>;
   /** For the configuration cache's LISTEN connection; without it every entry reads the settings. */
   databaseUrl: string | undefined;
+  /** Warnings of the payment page (an interrupted acquirer call). */
+  logger?: { warn(obj: object, msg?: string): void };
+  /** Default: the built-in test acquirer for `test`. Tests give a twin they can make fail. */
+  acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
 }
 
 export function wireHostedPage(deps: HostedPageDeps): HostedPageServices {
   const { db, clock, errorLog } = deps;
   const feedback = createFeedbackSender({ trust: deps.trust, destinations: deps.destinations });
   const merchants = createConfigCache({ directory: deps.merchants, databaseUrl: deps.databaseUrl });
+  const acquirers = deps.acquirers ?? { test: createTestAcquirer() };
   return {
     entry: createEntryService({ db, clock, merchants, processors: new Set(['test']), recordError: async (error) => { await errorLog.recordEntryError(error); } }),
-    payment: createPaymentService({ db, clock, merchants, acquirers: { test: createTestAcquirer() }, sendNow: feedback.online }),
+    payment: createPaymentService({ db, clock, merchants, acquirers, sendNow: feedback.online,
+      ...(deps.logger ? { logger: deps.logger } : {}) }),
     orders: createOrdersService({ db }),
     feedback,
     configs: merchants,
+    acquirers,
   };
 }

@@ -7,12 +7,14 @@ import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
 import { createInvitationsService } from '../modules/organisations/index.ts';
+import { createMerchantsService, createTestAcquirer, type Acquirer, type EcommerceEnv, type MerchantDirectory } from '../modules/ecommerce/index.ts';
 import { createEmailHandler, invitationLinks } from './mail.ts';
 import { destinationsOf, wireStationScheduler, wireStationServices } from './stations.ts';
 import { createFeedbackSender } from './feedback.ts';
 import { createJobRunner } from './jobs.ts';
 import { retentionJobs } from './retention.ts';
 import { wireReceiptDelivery } from './pagopa-receipts.ts';
+import { reconciliationJob } from './reconciliation.ts';
 import type { Logger } from './logger.ts';
 
 // The background workers of one Varco process, wired from configuration: the outbox (e-mail,
@@ -38,6 +40,12 @@ export interface WorkersDeps {
   audit: AuditLog;
   /** Handlers other channels add (server-to-server delivery, later). */
   extraHandlers?: Partial<Record<Channel, DeliveryHandler>>;
+  /** Opens the merchants' SHA-OUT passphrases for the feedback of reconciled payments. */
+  masterKey?: Buffer;
+  /** The acquirers the reconciliation asks: the server's own when it runs the workers (the test twin remembers in memory). */
+  acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
+  /** The merchants' settings; default a directory of this process. */
+  merchants?: MerchantDirectory;
 }
 
 export function workerId(): string {
@@ -63,8 +71,10 @@ export function createWorkers(deps: WorkersDeps): Workers {
   const owner = workerId();
   const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: owner, handlers,
     leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl, schedules: { soap: config.pagopaRtRetry } });
-  // Periodic jobs (retention), each under a lease so one instance runs it at a time.
-  const jobs = createJobRunner({ db, clock, logger: logger.child({ component: 'jobs' }), owner, jobs: retentionJobs({ db, retention: config.retention }) });
+  // Periodic jobs (retention, reconciliation of interrupted payments), each under a lease so one instance runs it at a time.
+  const merchants = deps.merchants ?? createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl });
+  const reconcile = reconciliationJob({ db, clock, merchants, acquirers: deps.acquirers ?? { test: createTestAcquirer() }, logger: logger.child({ component: 'reconciliation' }) });
+  const jobs = createJobRunner({ db, clock, logger: logger.child({ component: 'jobs' }), owner, jobs: [...retentionJobs({ db, retention: config.retention }), reconcile] });
   // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
   const stationSchedule = wireStationScheduler({ config, db, clock, audit, logger: logger.child({ component: 'stations' }) });
   return {

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const app = await buildApp(deps, services);
   await app.listen({ host: config.host, port: config.port });
   // Outbox workers (e-mail, later server-to-server) in this process unless they run apart (VARCO_WORKERS=false).
-  const workers = config.workers ? createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit }) : undefined;
+  const workers = config.workers ? createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit, masterKey,
+    merchants: services.hostedPage.configs, acquirers: services.hostedPage.acquirers }) : undefined;
   await workers?.start();
   const port = (app.server.address() as AddressInfo).port;
   const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);

@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
-  const workers = createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit: createAuditLog({ clock: systemClock, masterKey }) });
+  const workers = createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit: createAuditLog({ clock: systemClock, masterKey }),
+    masterKey });
   if (workers.channels.length === 0) logger.warn('no delivery channel is configured (set VARCO_SMTP_URL): this worker will deliver nothing');
   collectStartupGarbage();
   await workers.start();

@@ -194,6 +194,19 @@ describe('payment outcome and redirect', () => {
     assert.equal((await order(pay.orderId)).attempts, 2);
   });
 
+  it('a sale\u2019s technical refusal (93) stays on the page while retries remain, like a 2; on the last attempt DECLINEURL', async () => {
+    const m = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '2' } });
+    const pay = payLocation(await postEntry(app, signedOrder(m, 'tech-1')));
+    const first = await postCard(app, pay, { number: '4000000000000036' });
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, /Your payment was refused/);
+    assert.match(first.body, /<input id="card-number"/, 'the card form is back');
+    assert.equal((await order(pay.orderId)).status, 93);
+    const { url, pairs } = landing(await postCard(app, pay, { number: '4000000000000036' }));
+    assert.equal(url.pathname, '/ko');
+    assert.equal(verifyFeedback(pairs).get('STATUS'), '93');
+  });
+
   it('uncertain goes to EXCEPTIONURL (92); cancel goes to CANCELURL (1)', async () => {
     const m = await createMerchant(t, { settings: withShaOut });
     const unsure = payLocation(await postEntry(app, signedOrder(m, 'unsure-1')));

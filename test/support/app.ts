@@ -11,6 +11,7 @@ import type { HttpLimits } from '../../src/app/http-server.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createAuditLog, type AuditLog } from '../../src/modules/audit/index.ts';
+import type { Acquirer, EcommerceEnv } from '../../src/modules/ecommerce/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { TEST_OUTBOUND_ENV } from './outbound.ts';
 
@@ -45,6 +46,8 @@ export interface TestAppOptions {
   tls?: { cert: string; key: string };
   masterKey?: Buffer;
   httpLimits?: HttpLimits;
+  /** The hosted page's acquirers (a test twin made to fail); default the built-in test acquirer. */
+  acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
   /** Replaces services before the app is built (e.g. the pagoPA node with a test receipts scheduler). */
   customise?: (services: Services, deps: AppDeps) => void;
 }
@@ -59,7 +62,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const masterKey = options.masterKey ?? generateSecretboxKey();
   const audit = testAudit(masterKey, clock);
   const deps: AppDeps = { config, db: database.db, logger, clock, masterKey, audit, ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}) };
+    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}), ...(options.acquirers ? { acquirers: options.acquirers } : {}) };
   const services = createServices(deps);
   options.customise?.(services, deps);
   const app = await buildApp(deps, services);

@@ -2,9 +2,11 @@
  * The acquirer seen by the hosted page: authorise a card payment, possibly after a 3-D Secure
  * challenge. `test` uses the built-in twin (test-acquirer.ts); `prod` needs a real processor.
  *
- * Outcomes are values, not errors (a refused card is an expected result). An implementation
- * throws only for its own bugs; a processor that cannot be reached is `technical_error`, one that
- * was reached but whose answer was lost is `uncertain` (the money may have moved: no retry).
+ * Outcomes are values, not errors (a refused card is an expected result). A processor that cannot
+ * be reached is `technical_error`, one that was reached but whose answer was lost is `uncertain`
+ * (the money may have moved: no retry). A call may still throw or hang (a bug, a lost connection):
+ * the payment service then leaves the order "being processed" (99) and the reconciliation job asks
+ * `status` later (docs/adr/0022-order-reconciliation.md).
  */
 import type { PaymentCard } from './card.ts';
 
@@ -41,6 +43,8 @@ export type AcquirerOutcome = AcquirerResult['outcome'];
 
 export interface CompleteChallengeRequest {
   readonly payId: string;
+  /** The same reference as the authorisation's (the status query asks by it). */
+  readonly orderRef: string;
   readonly challenge: AcquirerChallenge;
   readonly amount: number;
   readonly currency: string;
@@ -49,10 +53,23 @@ export interface CompleteChallengeRequest {
   readonly authenticated: boolean;
 }
 
+/**
+ * What the acquirer knows of the latest transaction under a reference (AuthoriseRequest.orderRef).
+ * `not_found`: it has none, so nothing was authorised or paid. `unknown`: it has one but cannot
+ * tell its result yet (ask again later). A query that cannot be answered at all throws.
+ */
+export type AcquirerStatus =
+  | { readonly state: 'authorised'; readonly payId: string; readonly acceptance: string }
+  | { readonly state: 'refused'; readonly payId?: string; readonly ncError: string }
+  | { readonly state: 'not_found' }
+  | { readonly state: 'unknown' };
+
 export interface Acquirer {
   /** For logs and the order record, e.g. `test`. */
   readonly name: string;
   authorise(request: AuthoriseRequest): Promise<AcquirerResult>;
   /** Finishes a `challenge_required` authorisation; never answers `challenge_required` again. */
   completeChallenge(request: CompleteChallengeRequest): Promise<AcquirerResult>;
+  /** The status query, by Varco's reference of the order; used to settle interrupted payments. */
+  status(orderRef: string): Promise<AcquirerStatus>;
 }

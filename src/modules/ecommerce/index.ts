@@ -46,10 +46,10 @@ export {
 } from './card.ts';
 export type { CardBrand, CardExpiry, CardField, CardInput, CardProblem, CardProblemCode, CardSummary, ExpiryProblem } from './card.ts';
 export type {
-  Acquirer, AcquirerChallenge, AcquirerOutcome, AcquirerResult, AuthoriseRequest, CompleteChallengeRequest, Operation,
+  Acquirer, AcquirerChallenge, AcquirerOutcome, AcquirerResult, AcquirerStatus, AuthoriseRequest, CompleteChallengeRequest, Operation,
 } from './acquirer.ts';
-export { TEST_ACCEPTANCE, TEST_CARDS, TEST_NC_ERRORS, createTestAcquirer, testCardBehaviour } from './test-acquirer.ts';
-export type { TestAcquirerOptions, TestCard, TestCardBehaviour } from './test-acquirer.ts';
+export { TEST_ACCEPTANCE, TEST_CARDS, TEST_NC_ERRORS, TestAcquirerFault, createTestAcquirer, testCardBehaviour } from './test-acquirer.ts';
+export type { TestAcquirerFaults, TestAcquirerOptions, TestCard, TestCardBehaviour } from './test-acquirer.ts';
 export { DEFAULT_NC_ERROR, STATUS, effectiveUrls, mayRetry, ncStatus, paymentStatus, redirectTarget } from './outcome.ts';
 export type { FinalOutcome, RedirectParam, RedirectTarget } from './outcome.ts';
 export { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS, feedbackParameters, redirectUrl, trxDate } from './feedback.ts';
@@ -74,7 +74,7 @@ export type { DebugView, EntryErrorInput, ErrorLogEntry, ErrorLogService, Stored
 export { createEntryService } from './entry.service.ts';
 export type { EntryError, EntryRequest, EntryResult, EntryService, EntryServiceOptions } from './entry.service.ts';
 export type { SignatureDebug } from './entry.debug.ts';
-export { createPaymentService } from './payment.service.ts';
+export { ACQUIRER_TIMEOUT_MS, createPaymentService } from './payment.service.ts';
 export type { PageState, PaymentService, PaymentServiceOptions, StepResult } from './payment.service.ts';
 export { createOrdersService, statusView } from './orders.service.ts';
 export type { OrderDetail, OrderStatusView, OrdersService } from './orders.service.ts';
@@ -86,3 +86,8 @@ export type { ConfigCache, ConfigCacheOptions } from './config.cache.ts';
 
 // Retention (run by the workers' periodic jobs).
 export { pruneErrorLog } from './error-log.retention.ts';
+// Interrupted payments (STATUS 99) settled by a periodic job (docs/adr/0022-order-reconciliation.md).
+export {
+  createReconciliation, RECONCILE_BATCH, RECONCILE_EVERY_MS, RECONCILE_GRACE_MS, RECONCILE_MAX_AGE_MS, RECONCILE_QUERY_TIMEOUT_MS,
+} from './reconciliation.service.ts';
+export type { Reconciliation, ReconciliationOptions, ReconciliationReport } from './reconciliation.service.ts';

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, OrdersTable } from '../../db/schema.ts';
+import { OGONE_STATUS } from '../../protocols/ogone/index.ts';
 import type { CardBrand, CardSummary } from './card.ts';
 import type { PageCharset } from './form.ts';
 import type { EcommerceEnv } from './merchant.types.ts';
@@ -26,10 +27,12 @@ export interface StoredChallenge {
 }
 
 /** Statuses from which an order may be entered again with the same ORDERID (nothing was paid). */
-export const REUSABLE_STATUSES: readonly number[] = Object.freeze([0, 1, 46]);
-/** "Being processed": an attempt was claimed and its outcome is not recorded yet. */
-export const STATUS_PROCESSING = 99;
-export const STATUS_WAITING_AUTHENTICATION = 46;
+export const REUSABLE_STATUSES: readonly number[] = Object.freeze([OGONE_STATUS.INCOMPLETE, OGONE_STATUS.CANCELLED_BY_CUSTOMER, OGONE_STATUS.WAITING_AUTHENTICATION]);
+/** Refusals after which the customer may try again while the *payment retry* setting allows. */
+export const RETRYABLE_STATUSES: readonly number[] = Object.freeze([OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL]);
+/** "Being processed": an attempt was claimed and its outcome is not recorded yet (or was interrupted). */
+export const STATUS_PROCESSING = OGONE_STATUS.BEING_PROCESSED;
+export const STATUS_WAITING_AUTHENTICATION = OGONE_STATUS.WAITING_AUTHENTICATION;
 
 export interface OrderRecord {
   id: string;
@@ -125,9 +128,9 @@ export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ 
       ${JSON.stringify(o.stored)}::jsonb, ${o.tokenHash}, ${o.now}, ${o.now})
     ON CONFLICT (merchant_id, environment, order_ref) DO UPDATE SET
       amount = excluded.amount, currency = excluded.currency, language = excluded.language, operation = excluded.operation,
-      request = excluded.request, page_token_hash = excluded.page_token_hash, status = 0, challenge = NULL,
+      request = excluded.request, page_token_hash = excluded.page_token_hash, status = ${OGONE_STATUS.INCOMPLETE}, challenge = NULL,
       card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, updated_at = excluded.updated_at
-    WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[]) OR (orders.status = 2 AND orders.attempts < ${o.maxAttempts})
+    WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[]) OR (orders.status = ANY(${sql.val([...RETRYABLE_STATUSES])}::int[]) AND orders.attempts < ${o.maxAttempts})
     RETURNING id, (xmax = 0) AS created`.execute(db);
   return result.rows[0];
 }
@@ -184,6 +187,41 @@ export interface OutcomeUpdate {
   paid: boolean;
   feedbackMessageId?: string;
   now: Date;
+}
+
+/**
+ * An attempt whose acquirer call threw or timed out: the order stays at 99 (its `updated_at`, the
+ * claim's time, is what the reconciliation's grace period and maximum age count from), keeps the
+ * card summary for the feedback to come, and gets an `interrupted` attempt row. False when the
+ * order already left 99.
+ */
+export async function markInterrupted(db: Kysely<Database>, i: { id: string; attemptId: string; card: CardSummary | undefined; now: Date }): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const card = i.card;
+    const result = await trx.updateTable('orders')
+      .set(card ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder } : { status: STATUS_PROCESSING })
+      .where('id', '=', i.id).where('status', '=', STATUS_PROCESSING).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await insertAttempt(trx, { id: i.attemptId, orderId: i.id, outcome: 'interrupted', status: STATUS_PROCESSING, ncError: null, acceptance: null, card,
+      acquirerRef: null, now: i.now });
+    return true;
+  });
+}
+
+/**
+ * Locks an order still at 99 for the rest of the transaction; false when it has left 99. A second
+ * settler waits here for the first to commit, then finds the order settled.
+ */
+export async function lockProcessingOrder(trx: Kysely<Database>, id: string): Promise<boolean> {
+  const row = await trx.selectFrom('orders').select('id').where('id', '=', id).where('status', '=', STATUS_PROCESSING).forUpdate().executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Orders at 99 claimed at or before `before`: interrupted attempts (or a process that died mid-attempt), oldest first. */
+export async function listStranded(db: Kysely<Database>, before: Date, limit: number): Promise<OrderRecord[]> {
+  const rows = await withMerchant(db).where('orders.status', '=', STATUS_PROCESSING).where('orders.updated_at', '<=', before)
+    .orderBy('orders.updated_at').orderBy('orders.id').limit(limit).execute();
+  return rows.map(toRecord);
 }
 
 /** Records an outcome on a claimed order (status 99 only); false when the claim was lost. */

@@ -3,22 +3,15 @@
  * to the URL the customer is sent to (docs/reference/ogone/hosted-page.md, "Outcome").
  * Feedback parameters and the redirect URL itself are in feedback.ts.
  */
+import { ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS, UNCERTAIN_STATUSES } from '../../protocols/ogone/index.ts';
 import type { Operation } from './acquirer.ts';
 import type { OrderUrls } from './order-fields.ts';
 
 /** The end of a payment attempt. `cancelled`: the customer cancelled on the page. */
 export type FinalOutcome = 'authorised' | 'refused' | 'uncertain' | 'technical_error' | 'cancelled';
 
-/** STATUS values Varco's hosted page produces. */
-export const STATUS = Object.freeze({
-  CANCELLED_BY_CUSTOMER: 1,
-  AUTHORISATION_REFUSED: 2,
-  AUTHORISED: 5,
-  AUTHORISATION_NOT_KNOWN: 52,
-  PAYMENT_REQUESTED: 9,
-  PAYMENT_UNCERTAIN: 92,
-  PAYMENT_REFUSED_TECHNICAL: 93,
-});
+/** STATUS values (the protocol library's names; kept under this name for existing callers). */
+export const STATUS = OGONE_STATUS;
 
 /**
  * STATUS by outcome and operation: RES authorises only (5, or 52 when unknown), SAL also
@@ -71,10 +64,6 @@ export interface RedirectTarget {
   readonly url: string;
 }
 
-const ACCEPT_STATUSES = new Set([4, 5, 9, 41, 51, 91]);
-const DECLINE_STATUSES = new Set([2, 93]);
-const EXCEPTION_STATUSES = new Set([52, 92]);
-
 /**
  * ACCEPTURL for accepted and pending statuses; DECLINEURL for 2 and 93; EXCEPTIONURL for 52
  * and 92, falling back to ACCEPTURL; CANCELURL for 1, falling back to DECLINEURL. `null`: no URL
@@ -85,9 +74,9 @@ export function redirectTarget(status: number, urls: OrderUrls): RedirectTarget 
     for (const [param, url] of candidates) if (url !== undefined && url !== '') return { param, url };
     return null;
   };
-  if (ACCEPT_STATUSES.has(status)) return pick(['ACCEPTURL', urls.accept]);
-  if (DECLINE_STATUSES.has(status)) return pick(['DECLINEURL', urls.decline]);
-  if (EXCEPTION_STATUSES.has(status)) return pick(['EXCEPTIONURL', urls.exception], ['ACCEPTURL', urls.accept]);
+  if (ACCEPTED_STATUSES.has(status)) return pick(['ACCEPTURL', urls.accept]);
+  if (DECLINED_STATUSES.has(status)) return pick(['DECLINEURL', urls.decline]);
+  if (UNCERTAIN_STATUSES.has(status)) return pick(['EXCEPTIONURL', urls.exception], ['ACCEPTURL', urls.accept]);
   if (status === STATUS.CANCELLED_BY_CUSTOMER) return pick(['CANCELURL', urls.cancel], ['DECLINEURL', urls.decline]);
   return null;
 }

@@ -3,6 +3,7 @@
  * feedback parameters) and the server-to-server request, both from the merchant's settings and
  * the order's request (its URLs win over the settings' one by one).
  */
+import { S2S_FIRST_URL_STATUSES } from '../../protocols/ogone/index.ts';
 import { encodeForm } from './form.ts';
 import { FEEDBACK_FIELDS, feedbackParameters, redirectUrl, type FeedbackField, type FeedbackPayment, type ShaOutConfig } from './feedback.ts';
 import type { MerchantConfig } from './merchant.types.ts';
@@ -77,8 +78,6 @@ export function customerRedirect(order: OrderRecord, config: MerchantConfig, pay
   return redirectUrl(target.url, params, order.stored.page);
 }
 
-const S2S_ACCEPTED = new Set([4, 5, 9, 41, 51, 91, 52, 92]);
-
 export interface ServerFeedback {
   method: 'POST' | 'GET';
   url: string;
@@ -94,7 +93,7 @@ export interface ServerFeedback {
 export function serverFeedback(order: OrderRecord, config: MerchantConfig, payment: FeedbackPayment): ServerFeedback | null {
   if (config.s2sTiming === 'none') return null;
   const accepted = config.s2sUrlAccepted ?? '';
-  const url = S2S_ACCEPTED.has(payment.status) ? accepted : config.s2sUrlDeclined || accepted;
+  const url = S2S_FIRST_URL_STATUSES.has(payment.status) ? accepted : config.s2sUrlDeclined || accepted;
   if (url === '') return null;
   const withVar = url.replaceAll('<PARAMVAR>', encodeURIComponent(order.stored.paramvar ?? ''));
   const page = order.stored.page;

@@ -9,16 +9,17 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { safeEqual, sha256Hex } from '../../kernel/crypto.ts';
 import { isId, newId } from '../../kernel/ids.ts';
+import { ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS } from '../../protocols/ogone/index.ts';
 import type { Acquirer, AcquirerResult } from './acquirer.ts';
 import { validateCard, type CardInput, type CardProblem, type CardSummary } from './card.ts';
-import type { FeedbackPayment } from './feedback.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
-import { DEFAULT_NC_ERROR, mayRetry, paymentStatus, type FinalOutcome } from './outcome.ts';
+import { DEFAULT_NC_ERROR } from './outcome.ts';
 import {
-  claimOrder, findOrder, insertAttempt, recordOutcome, STATUS_PROCESSING, STATUS_WAITING_AUTHENTICATION, type OrderRecord, type StoredChallenge,
+  claimOrder, findOrder, insertAttempt, markInterrupted, recordOutcome, STATUS_PROCESSING, STATUS_WAITING_AUTHENTICATION, type OrderRecord, type StoredChallenge,
 } from './orders.repository.ts';
 import { customerRedirect, redirectOrigins } from './payment.feedback.ts';
 import { createFeedbackDispatch, type FeedbackDispatchOptions } from './payment.dispatch.ts';
+import { settleAttempt, type Final } from './payment.settle.ts';
 
 export type PageState =
   | { kind: 'pay'; order: OrderRecord; config: MerchantConfig; redirectOrigins: string[]; refused: boolean; problems: readonly CardProblem[] }
@@ -39,26 +40,50 @@ export interface PaymentServiceOptions extends FeedbackDispatchOptions {
   clock: Clock;
   merchants: MerchantDirectory;
   acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  /**
+   * Bound on one acquirer call; past it the attempt is interrupted. Default ACQUIRER_TIMEOUT_MS;
+   * must stay below the reconciliation's grace period (docs/adr/0022-order-reconciliation.md).
+   */
+  acquirerTimeoutMs?: number;
 }
 
-const PAYABLE = [0, 2] as const;
-const ACCEPTED_STATUSES = new Set([4, 5, 9, 41, 51, 91]);
+/** How long the page waits for the acquirer before it tells the customer the payment is being verified. */
+export const ACQUIRER_TIMEOUT_MS = 30_000;
+
+/** A fresh order, or one refused while retries remain (a sale's technical refusal is 93, not 2). */
+const PAYABLE = [OGONE_STATUS.INCOMPLETE, OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL] as const;
+
+/** The acquirer threw or did not answer in time: the order stays at 99 for the reconciliation job. */
+const INTERRUPTED = Symbol('interrupted');
 
 interface Context { order: OrderRecord; config: MerchantConfig; tokenHash: string }
-
-interface Final {
-  outcome: FinalOutcome;
-  ncError: string;
-  acceptance?: string;
-  acquirerRef?: string;
-  card?: CardSummary;
-  /** Acquirer attempts so far, this one included. */
-  attempts: number;
-}
 
 export function createPaymentService(options: PaymentServiceOptions) {
   const { db, clock, merchants } = options;
   const dispatch = createFeedbackDispatch(options);
+  const acquirerTimeoutMs = options.acquirerTimeoutMs ?? ACQUIRER_TIMEOUT_MS;
+
+  /** The acquirer's answer, or INTERRUPTED when the call throws or outlives the timeout (its late answer is dropped). */
+  async function callAcquirer(orderId: string, call: () => Promise<AcquirerResult>): Promise<AcquirerResult | typeof INTERRUPTED> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<typeof INTERRUPTED>((done) => { timer = setTimeout(() => done(INTERRUPTED), acquirerTimeoutMs); });
+    try {
+      const answer = await Promise.race([call(), limit]);
+      if (answer === INTERRUPTED) options.logger?.warn({ orderId, timeoutMs: acquirerTimeoutMs }, 'acquirer did not answer in time; the order waits for reconciliation');
+      return answer;
+    } catch (error) {
+      options.logger?.warn({ orderId, err: String(error).slice(0, 300) }, 'acquirer call failed; the order waits for reconciliation');
+      return INTERRUPTED;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Leaves the order at 99 with an `interrupted` attempt row, and shows the customer the "being processed" page. */
+  async function interrupted(ctx: Context, card: CardSummary | undefined): Promise<StepResult> {
+    await markInterrupted(db, { id: ctx.order.id, attemptId: newId('pay'), card, now: clock.now() });
+    return reload(ctx);
+  }
 
   /** The order behind a page URL, or undefined: unknown id, other environment or wrong token look the same. */
   async function open(env: EcommerceEnv, orderId: string, token: string): Promise<Context | undefined> {
@@ -76,7 +101,7 @@ export function createPaymentService(options: PaymentServiceOptions) {
     if (order.status === STATUS_WAITING_AUTHENTICATION) return { kind: 'challenge', order, config, redirectOrigins: redirectOrigins(order, config) };
     if (order.status === STATUS_PROCESSING) return { kind: 'processing', order };
     if ((PAYABLE as readonly number[]).includes(order.status) && order.attempts < config.paymentRetries) {
-      return { kind: 'pay', order, config, redirectOrigins: redirectOrigins(order, config), refused: order.status === 2 && order.attempts > 0, problems };
+      return { kind: 'pay', order, config, redirectOrigins: redirectOrigins(order, config), refused: DECLINED_STATUSES.has(order.status) && order.attempts > 0, problems };
     }
     return { kind: 'done', order, accepted: ACCEPTED_STATUSES.has(order.status) };
   }
@@ -105,8 +130,10 @@ export function createPaymentService(options: PaymentServiceOptions) {
     const claim = await claimOrder(db, { id: orderId, tokenHash: ctx.tokenHash, from: PAYABLE, countAttempt: true, maxAttempts: ctx.config.paymentRetries, now: clock.now() });
     if (!claim) return reload(ctx);
     const { order } = ctx;
-    const result = await acquirer.authorise({ amount: order.amount, currency: order.currency, card: checked.card, operation: order.operation, orderRef: order.id });
+    const result = await callAcquirer(orderId, () =>
+      acquirer.authorise({ amount: order.amount, currency: order.currency, card: checked.card, operation: order.operation, orderRef: order.id }));
     const summary = checked.card.summary;
+    if (result === INTERRUPTED) return interrupted(ctx, summary);
     if (result.outcome === 'challenge_required') {
       const challenge: StoredChallenge = { acquirerRef: result.payId, reference: result.challenge.reference, kind: result.challenge.kind };
       await db.transaction().execute(async (trx) => {
@@ -131,8 +158,9 @@ export function createPaymentService(options: PaymentServiceOptions) {
     const claim = await claimOrder(db, { id: orderId, tokenHash: ctx.tokenHash, from: [STATUS_WAITING_AUTHENTICATION], countAttempt: false, maxAttempts: 0, now: clock.now() });
     if (!claim) return reload(ctx);
     const { order } = ctx;
-    const result = await acquirer.completeChallenge({ payId: challenge.acquirerRef, challenge: { reference: challenge.reference, kind: challenge.kind },
-      amount: order.amount, currency: order.currency, operation: order.operation, authenticated });
+    const result = await callAcquirer(orderId, () => acquirer.completeChallenge({ payId: challenge.acquirerRef, orderRef: order.id,
+      challenge: { reference: challenge.reference, kind: challenge.kind }, amount: order.amount, currency: order.currency, operation: order.operation, authenticated }));
+    if (result === INTERRUPTED) return interrupted(ctx, order.card);
     // completeChallenge never asks for another challenge; were it to, the payment is not known.
     const final = result.outcome === 'challenge_required' ? { outcome: 'uncertain' as const, ncError: DEFAULT_NC_ERROR.uncertain, acquirerRef: result.payId } : finalOf(result);
     return finish(ctx, { ...final, ...(order.card ? { card: order.card } : {}), attempts: claim.attempts }, clientIp);
@@ -148,27 +176,15 @@ export function createPaymentService(options: PaymentServiceOptions) {
 
   /** Records the outcome, and unless the customer may try again, tells the merchant and redirects. */
   async function finish(ctx: Context, final: Final, clientIp: string): Promise<StepResult> {
-    const { order, config } = ctx;
-    const status = paymentStatus(final.outcome, order.operation);
-    const retry = mayRetry(final.outcome, final.attempts, config.paymentRetries);
-    const card = final.card ?? order.card;
-    const now = clock.now();
-    const payment: FeedbackPayment = { status, ncError: final.ncError, payId: String(order.payId), date: now, ip: clientIp,
-      ...(final.acceptance !== undefined ? { acceptance: final.acceptance } : {}), ...(card ? { card } : {}) };
-    const sent = await db.transaction().execute(async (trx) => {
-      await insertAttempt(trx, { id: newId('pay'), orderId: order.id, outcome: final.outcome, status, ncError: final.ncError, acceptance: final.acceptance ?? null,
-        card: final.card, acquirerRef: final.acquirerRef ?? null, now });
-      const queued = retry ? undefined : await dispatch.enqueue(trx, order, config, payment);
-      const recorded = await recordOutcome(trx, { id: order.id, status, ncError: final.ncError, acceptance: final.acceptance ?? null, card: final.card,
-        challenge: null, paid: final.outcome === 'authorised', now, ...(queued ? { feedbackMessageId: queued.id } : {}) });
-      if (!recorded) throw new Error(`order ${order.id} left "being processed" while its attempt ran`);
-      return queued;
-    });
-    const updated: OrderRecord = { ...order, status, attempts: final.attempts, ...(card ? { card } : {}) };
-    if (retry) return { kind: 'page', state: stateOf({ ...ctx, order: updated }) };
-    if (sent) await dispatch.deliverOnline(sent, config);
+    const { config } = ctx;
+    const settled = await settleAttempt({ db, clock, enqueue: dispatch.enqueue }, ctx.order, config, final, clientIp);
+    // The reconciliation job settled it first (an attempt slower than its grace period): show what it recorded.
+    if (!settled) return reload(ctx);
+    const { order: updated, payment } = settled;
+    if (settled.retry) return { kind: 'page', state: stateOf({ ...ctx, order: updated }) };
+    if (settled.queued) await dispatch.deliverOnline(settled.queued, config);
     const url = customerRedirect(updated, config, payment);
-    return url === null ? { kind: 'result', order: updated, accepted: ACCEPTED_STATUSES.has(status) } : { kind: 'redirect', url };
+    return url === null ? { kind: 'result', order: updated, accepted: ACCEPTED_STATUSES.has(settled.status) } : { kind: 'redirect', url };
   }
 
   return { view, pay, answerChallenge, cancel };

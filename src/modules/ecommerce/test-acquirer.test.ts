@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { detectBrand, luhnValid, validateCard } from './card.ts';
 import type { PaymentCard } from './card.ts';
-import { TEST_ACCEPTANCE, TEST_CARDS, TEST_NC_ERRORS, createTestAcquirer, testCardBehaviour } from './test-acquirer.ts';
+import { TEST_ACCEPTANCE, TEST_CARDS, TEST_NC_ERRORS, TestAcquirerFault, createTestAcquirer, testCardBehaviour, type TestAcquirerFaults } from './test-acquirer.ts';
 import type { AuthoriseRequest } from './acquirer.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -63,7 +63,7 @@ describe('createTestAcquirer', () => {
     const first = await acquirer.authorise(request('4000000000000002'));
     assert.ok(first.outcome === 'challenge_required');
     assert.equal(first.challenge.kind, 'simulated-3ds');
-    const base = { payId: first.payId, challenge: first.challenge, amount: 1500, currency: 'EUR', operation: 'SAL' } as const;
+    const base = { payId: first.payId, orderRef: 'ord_test', challenge: first.challenge, amount: 1500, currency: 'EUR', operation: 'SAL' } as const;
     assert.deepEqual(await acquirer.completeChallenge({ ...base, authenticated: true }), { outcome: 'authorised', payId: first.payId, acceptance: TEST_ACCEPTANCE, ncError: '0' });
     assert.deepEqual(await acquirer.completeChallenge({ ...base, authenticated: false }), { outcome: 'refused', payId: first.payId, ncError: TEST_NC_ERRORS.challenge_failed });
   });
@@ -71,7 +71,7 @@ describe('createTestAcquirer', () => {
   it('a challenge reference that does not belong to the payment is a technical error', async () => {
     const acquirer = createTestAcquirer({ payIds: counter() });
     const r = await acquirer.completeChallenge({
-      payId: '1', challenge: { reference: 'sim3ds-2', kind: 'simulated-3ds' }, amount: 1, currency: 'EUR', operation: 'RES', authenticated: true,
+      payId: '1', orderRef: 'ord_test', challenge: { reference: 'sim3ds-2', kind: 'simulated-3ds' }, amount: 1, currency: 'EUR', operation: 'RES', authenticated: true,
     });
     assert.equal(r.outcome, 'technical_error');
   });
@@ -86,5 +86,33 @@ describe('createTestAcquirer', () => {
       ids.add(r.payId);
     }
     assert.ok(ids.size > 15);
+  });
+});
+
+describe('the test acquirer\u2019s status query and faults', () => {
+  it('answers the latest result per reference; an unknown reference is not_found', async () => {
+    const acquirer = createTestAcquirer({ payIds: counter() });
+    assert.deepEqual(await acquirer.status('ord_test'), { state: 'not_found' });
+    await acquirer.authorise(request('4000000000000010'));
+    assert.deepEqual(await acquirer.status('ord_test'), { state: 'refused', payId: '1000000001', ncError: TEST_NC_ERRORS.refused });
+    await acquirer.authorise(request('4111111111111111'));
+    assert.deepEqual(await acquirer.status('ord_test'), { state: 'authorised', payId: '1000000002', acceptance: TEST_ACCEPTANCE });
+    await acquirer.authorise(request('4000000000000028'));
+    assert.deepEqual(await acquirer.status('ord_test'), { state: 'unknown' });
+    await acquirer.authorise(request('4000000000000036'));
+    assert.deepEqual(await acquirer.status('ord_test'), { state: 'not_found' });
+  });
+
+  it('throw registers nothing; lose_answer registers, then throws; the switches are read on every call', async () => {
+    const faults: TestAcquirerFaults = { authorise: 'throw' };
+    const acquirer = createTestAcquirer({ payIds: counter(), faults });
+    await assert.rejects(acquirer.authorise(request('4111111111111111')), TestAcquirerFault);
+    assert.deepEqual(await acquirer.status('ord_test'), { state: 'not_found' });
+    faults.authorise = 'lose_answer';
+    await assert.rejects(acquirer.authorise(request('4111111111111111')), TestAcquirerFault);
+    faults.status = 'throw';
+    await assert.rejects(acquirer.status('ord_test'), TestAcquirerFault);
+    delete faults.status;
+    assert.equal((await acquirer.status('ord_test')).state, 'authorised');
   });
 });

@@ -1,10 +1,12 @@
 /**
- * The built-in TEST acquirer: a twin that answers by card number, never contacts anyone and
- * keeps no state (the challenge outcome comes back through `completeChallenge`). The table is
- * documented for merchants in docs/test-cards.md; a test keeps the two in step.
+ * The built-in TEST acquirer: a twin that answers by card number and never contacts anyone (the
+ * challenge outcome comes back through `completeChallenge`). The table is documented for merchants
+ * in docs/test-cards.md; a test keeps the two in step. For the status query it remembers, in this
+ * process's memory only, the latest answer per order reference (bounded); a reference it does not
+ * know (another process, a restart) is `not_found`. Tests can make it fail (`faults`).
  */
 import { randomInt } from 'node:crypto';
-import type { Acquirer, AcquirerResult, AuthoriseRequest, CompleteChallengeRequest } from './acquirer.ts';
+import type { Acquirer, AcquirerResult, AcquirerStatus, AuthoriseRequest, CompleteChallengeRequest } from './acquirer.ts';
 import type { CardBrand } from './card.ts';
 
 export type TestCardBehaviour = 'authorised' | 'challenge' | 'refused' | 'uncertain' | 'technical_error';
@@ -46,9 +48,46 @@ export function testCardBehaviour(number: string): TestCardBehaviour {
   return BY_NUMBER.get(number)?.behaviour ?? 'authorised';
 }
 
+/**
+ * Failures a test switches on and off while the twin runs (the object is read on every call).
+ * `throw`: the call fails before the twin registers anything. `lose_answer`: the twin registers the
+ * transaction (its status query will know it), then the call fails as if the answer were lost.
+ * `hang`: the call never answers.
+ */
+export interface TestAcquirerFaults {
+  authorise?: 'throw' | 'lose_answer' | 'hang';
+  completeChallenge?: 'throw' | 'lose_answer' | 'hang';
+  status?: 'throw' | 'hang';
+}
+
 export interface TestAcquirerOptions {
   /** PAYID-like numeric references; random 10 digits by default, fixed in tests. */
   readonly payIds?: () => string;
+  readonly faults?: TestAcquirerFaults;
+}
+
+/** How many references the status query remembers; the oldest is forgotten first. */
+export const TEST_LEDGER_SIZE = 10_000;
+
+export class TestAcquirerFault extends Error {
+  constructor(call: string) {
+    super(`test acquirer: ${call} failed (simulated fault)`);
+    this.name = 'TestAcquirerFault';
+  }
+}
+
+const never = (): Promise<never> => new Promise(() => undefined);
+
+function statusOf(result: AcquirerResult): AcquirerStatus {
+  switch (result.outcome) {
+    case 'authorised': return { state: 'authorised', payId: result.payId, acceptance: result.acceptance };
+    case 'refused': return { state: 'refused', ...(result.payId !== undefined ? { payId: result.payId } : {}), ncError: result.ncError };
+    // An authentication never completed: the twin's 3-D Secure treats it as failed.
+    case 'challenge_required': return { state: 'refused', payId: result.payId, ncError: TEST_NC_ERRORS.challenge_failed };
+    case 'uncertain': return { state: 'unknown' };
+    // Nothing registered at the "processor": nothing moved.
+    case 'technical_error': return { state: 'not_found' };
+  }
 }
 
 function randomPayId(): string {
@@ -57,31 +96,60 @@ function randomPayId(): string {
 
 export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer {
   const nextPayId = options.payIds ?? randomPayId;
+  const faults = options.faults ?? {};
+  const ledger = new Map<string, AcquirerStatus>();
 
-  async function authorise(request: AuthoriseRequest): Promise<AcquirerResult> {
-    const payId = nextPayId();
-    switch (testCardBehaviour(request.card.number)) {
-      case 'authorised':
-        return { outcome: 'authorised', payId, acceptance: TEST_ACCEPTANCE, ncError: '0' };
-      case 'challenge':
-        return { outcome: 'challenge_required', payId, ncError: '0', challenge: { reference: `sim3ds-${payId}`, kind: 'simulated-3ds' } };
-      case 'refused':
-        return { outcome: 'refused', payId, ncError: TEST_NC_ERRORS.refused };
-      case 'uncertain':
-        return { outcome: 'uncertain', payId, ncError: TEST_NC_ERRORS.uncertain };
-      case 'technical_error':
-        // No payId: the "acquirer" never got far enough to register the transaction.
-        return { outcome: 'technical_error', ncError: TEST_NC_ERRORS.technical_error };
-    }
+  function remember(orderRef: string, result: AcquirerResult): void {
+    ledger.delete(orderRef);
+    ledger.set(orderRef, statusOf(result));
+    if (ledger.size > TEST_LEDGER_SIZE) ledger.delete(ledger.keys().next().value as string);
   }
 
-  async function completeChallenge(request: CompleteChallengeRequest): Promise<AcquirerResult> {
-    if (request.challenge.kind !== 'simulated-3ds' || request.challenge.reference !== `sim3ds-${request.payId}`) {
-      return { outcome: 'technical_error', payId: request.payId, ncError: TEST_NC_ERRORS.technical_error };
-    }
-    if (!request.authenticated) return { outcome: 'refused', payId: request.payId, ncError: TEST_NC_ERRORS.challenge_failed };
-    return { outcome: 'authorised', payId: request.payId, acceptance: TEST_ACCEPTANCE, ncError: '0' };
+  /** Runs one call under its fault setting; `answer` registers the transaction. */
+  async function faulty(call: 'authorise' | 'completeChallenge', orderRef: string, answer: () => AcquirerResult): Promise<AcquirerResult> {
+    const fault = faults[call];
+    if (fault === 'throw') throw new TestAcquirerFault(call);
+    if (fault === 'hang') return never();
+    const result = answer();
+    remember(orderRef, result);
+    if (fault === 'lose_answer') throw new TestAcquirerFault(call);
+    return result;
   }
 
-  return { name: 'test', authorise, completeChallenge };
+  async function status(orderRef: string): Promise<AcquirerStatus> {
+    if (faults.status === 'throw') throw new TestAcquirerFault('status');
+    if (faults.status === 'hang') return never();
+    return ledger.get(orderRef) ?? { state: 'not_found' };
+  }
+
+  return {
+    name: 'test',
+    authorise: (request) => faulty('authorise', request.orderRef, () => answerCard(request, nextPayId())),
+    completeChallenge: (request) => faulty('completeChallenge', request.orderRef, () => completeChallenge(request)),
+    status,
+  };
+}
+
+function answerCard(request: AuthoriseRequest, payId: string): AcquirerResult {
+  switch (testCardBehaviour(request.card.number)) {
+    case 'authorised':
+      return { outcome: 'authorised', payId, acceptance: TEST_ACCEPTANCE, ncError: '0' };
+    case 'challenge':
+      return { outcome: 'challenge_required', payId, ncError: '0', challenge: { reference: `sim3ds-${payId}`, kind: 'simulated-3ds' } };
+    case 'refused':
+      return { outcome: 'refused', payId, ncError: TEST_NC_ERRORS.refused };
+    case 'uncertain':
+      return { outcome: 'uncertain', payId, ncError: TEST_NC_ERRORS.uncertain };
+    case 'technical_error':
+      // No payId: the "acquirer" never got far enough to register the transaction.
+      return { outcome: 'technical_error', ncError: TEST_NC_ERRORS.technical_error };
+  }
+}
+
+function completeChallenge(request: CompleteChallengeRequest): AcquirerResult {
+  if (request.challenge.kind !== 'simulated-3ds' || request.challenge.reference !== `sim3ds-${request.payId}`) {
+    return { outcome: 'technical_error', payId: request.payId, ncError: TEST_NC_ERRORS.technical_error };
+  }
+  if (!request.authenticated) return { outcome: 'refused', payId: request.payId, ncError: TEST_NC_ERRORS.challenge_failed };
+  return { outcome: 'authorised', payId: request.payId, acceptance: TEST_ACCEPTANCE, ncError: '0' };
 }
