@@ -143,6 +143,11 @@ async function prepare(varco: VarcoProcess, db: Kysely<Database>, workDir: strin
   return { varco, psp, ec, receiver, material };
 }
 
+/** Flows through Varco alone for `seconds` (bench/profile.ts pagopa). */
+export async function pagopaFlows(varco: VarcoProcess, db: Kysely<Database>, workDir: string, seconds: number): Promise<FlowRun> {
+  return varcoRun(await prepare(varco, db, workDir), seconds);
+}
+
 function describe(r: FlowRun): string {
   const faults = Object.entries(r.faults).map(([f, n]) => `${f} ×${n}`).join(', ');
   return `${Math.round(r.perSecond)} flows/s (${r.flows} flows) p50 ${fmt.ms(r.p50)} p99 ${fmt.ms(r.p99)} errors ${r.errors}${faults ? ` (${faults})` : ''}`;
