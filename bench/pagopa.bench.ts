@@ -1,3 +1,4 @@
+import { cpus, loadavg } from 'node:os';
 import { Pool } from 'undici';
 import type { Database, Kysely } from '../src/db/index.ts';
 import type { BenchSettings } from './api-key.bench.ts';
@@ -176,7 +177,10 @@ function cause(v: FlowRun, base: FlowRun): string {
   const split = `activate p50 ${fmt.ms(v.activateP50)} + outcome p50 ${fmt.ms(v.outcomeP50)} against ${fmt.ms(base.p50)} for the raw round trips`;
   if (v.receiptLagMs > 0.2 * (v.flows / v.perSecond) * 1000) return `receipts trailed the outcomes by ${(v.receiptLagMs / 1000).toFixed(1)} s (outbox delivery); ${split}`;
   if (v.cpuShare > 0.85) return `Varco CPU-bound (${Math.round(v.cpuShare * 100)} % of a core, ${fmt.ms(v.cpuMsPerFlow)} CPU per flow); ${split}`;
-  return `latency-bound (Varco at ${Math.round(v.cpuShare * 100)} % of a core): ${split}`;
+  // A busy machine starves Varco of CPU: a low share then means waiting for a core, not for the database.
+  const busy = loadavg()[0] ?? 0;
+  const machine = busy > cpus().length ? `; the machine was busy (load ${busy.toFixed(1)} on ${cpus().length} cores)` : '';
+  return `latency-bound (Varco at ${Math.round(v.cpuShare * 100)} % of a core${machine}): ${split}`;
 }
 
 export function pagopaRow(v: FlowRun[], b: FlowRun[]): Row {
