@@ -22,7 +22,7 @@ export interface Receiver {
   reset(): Promise<void>;
 }
 
-function ask<T>(child: ChildProcess, message: string, isAnswer: (m: unknown) => boolean): Promise<T> {
+export function ask<T>(child: ChildProcess, message: string, isAnswer: (m: unknown) => boolean): Promise<T> {
   return within(5000, `receiver ${message}`, new Promise((done) => {
     const onMessage = (m: unknown): void => {
       if (!isAnswer(m)) return;
@@ -71,7 +71,7 @@ interface LoopResult {
 }
 
 /** `concurrency` senders in a closed loop for `seconds`; latency per delivery in ms. */
-async function closedLoop(concurrency: number, seconds: number, send: () => Promise<boolean>): Promise<Omit<LoopResult, 'handshakes'>> {
+export async function closedLoop(concurrency: number, seconds: number, send: () => Promise<boolean>): Promise<Omit<LoopResult, 'handshakes'>> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();

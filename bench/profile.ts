@@ -3,13 +3,15 @@ import { join, relative } from 'node:path';
 import { runLoad } from './load.ts';
 import { ENTRY_PATH, orderBody } from './hosted-page.bench.ts';
 import { outboxBurst, prepareReceiver } from './outbox.bench.ts';
+import { pagopaFlows } from './pagopa.bench.ts';
 import { openBenchDatabase, seedApiKeys, seedMerchant, seedOrganisation } from './seed.ts';
 import { cleanupAll, freePort, ROOT, tempDir } from './support.ts';
 import { startVarco } from './varco.ts';
 
-// `node bench/profile.ts [ping|order|outbox] [seconds] [--keep]`: Varco under `--cpu-prof` while
-// autocannon drives GET /api/v1/ping (benchmark 1) or signed order POSTs (benchmark 2), or while
-// its outbox worker delivers seconds × 400 messages (benchmark 3), then the
+// `node bench/profile.ts [ping|order|outbox|pagopa] [seconds] [--keep]`: Varco under `--cpu-prof` while
+// autocannon drives GET /api/v1/ping (benchmark 1) or signed order POSTs (benchmark 2), while
+// its outbox worker delivers seconds × 400 messages (benchmark 3), or while 20 PSP clients run
+// pagoPA flows (benchmark 5), then the
 // functions with the most self time, grouped by file. How the findings in docs/benchmarks.md were
 // made; --keep leaves the .cpuprofile in bench/results/ (open it in Chrome DevTools or speedscope
 // for a flame graph) and prints its path.
@@ -27,7 +29,7 @@ interface Profile {
 
 const seconds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10);
 const keep = process.argv.includes('--keep');
-const mode = process.argv.includes('order') ? 'order' : process.argv.includes('outbox') ? 'outbox' : 'ping';
+const mode = (['order', 'outbox', 'pagopa'] as const).find((m) => process.argv.includes(m)) ?? 'ping';
 
 function shortUrl(url: string): string {
   const path = url.replace(/^file:\/\//, '');
@@ -66,7 +68,10 @@ async function main(): Promise<void> {
   const database = openBenchDatabase(await varco.databaseUrl());
   const target = { url: `https://127.0.0.1:${varco.port}`, servername: 'localhost', connections: 50, duration: seconds };
   let run;
-  if (mode === 'outbox') {
+  if (mode === 'pagopa') {
+    const flows = await pagopaFlows(varco, database.db, workDir, seconds);
+    run = { rps: flows.perSecond, p50: flows.p50, p99: flows.p99, errors: flows.errors, cpuUsPerRequest: flows.cpuMsPerFlow * 1000 };
+  } else if (mode === 'outbox') {
     const { receiver } = await prepareReceiver(varco, database.db, workDir);
     const burst = await outboxBurst(database.db, receiver, seconds * 400, 'profile');
     run = { rps: burst.perSecond, p50: Number.NaN, p99: Number.NaN, errors: burst.duplicates, cpuUsPerRequest: Number.NaN };

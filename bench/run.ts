@@ -3,20 +3,21 @@ import { benchApiKey, type BenchSettings } from './api-key.bench.ts';
 import { benchHostedPage } from './hosted-page.bench.ts';
 import { benchOutbound } from './outbound.bench.ts';
 import { benchOutbox } from './outbox.bench.ts';
+import { benchPagopa } from './pagopa.bench.ts';
 import { machineLine, textTable, writeReport, type Report, type Row } from './report.ts';
 import { openBenchDatabase, seedApiKeys, seedOrganisation } from './seed.ts';
 import { measureStartups, startupRow, type StartupResult } from './startup.bench.ts';
 import { cleanupAll, freePort, loadAverageNow, machine, tempDir } from './support.ts';
 import { startVarco } from './varco.ts';
 
-// `npm run bench [-- --quick] [-- --only=1,2,3,4]`: the four benchmarks of issue 6 on this machine,
-// with the embedded database, each against a baseline measured in the same run. Prints a table,
+// `npm run bench [-- --quick] [-- --only=1,2,3,4,5]`: the benchmarks of issue 6 and the pagoPA flow
+// (issue 11, row 5) on this machine, with the embedded database, each against a baseline measured in the same run. Prints a table,
 // writes bench/results.json and the results section of docs/benchmarks.md.
 // --quick: 3 runs of 3 s (for trying changes; the published figures come from a full run).
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? '1,2,3,4').split(','));
+const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? '1,2,3,4,5').split(','));
 const settings: BenchSettings = { runs: 3, seconds: quick ? 3 : 10, connections: 50, warmUpSeconds: quick ? 1 : 3,
   log: (line) => process.stdout.write(`${line}\n`) };
 const GLOBAL_TIMEOUT_MS = (quick ? 6 : 15) * 60_000;
@@ -75,6 +76,10 @@ async function main(): Promise<Report> {
     if (only.has('3')) {
       settings.log('▶ 3. outbound mutual TLS: outbox deliveries vs raw undici');
       rows.push(await benchOutbox(varco, database.db, workDir, settings));
+    }
+    if (only.has('5')) {
+      settings.log('▶ 5. pagoPA flow: activate → getPayment → outcome → receipt vs the raw SOAP round trips to the EC');
+      rows.push(await benchPagopa(varco, database.db, workDir, settings));
     }
   } finally {
     await database.close();
