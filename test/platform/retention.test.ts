@@ -75,7 +75,7 @@ test('each retention rule deletes what is older than its setting, and nothing el
   const outcomes = await runner.runDue();
   assert.deepEqual(outcomes.map((o) => [o.name, o.ran, o.report?.deleted]), [
     ['retention.error_log', true, 1], ['retention.outbox', true, 2], ['retention.station_checks', true, 2], ['retention.sessions', true, 1],
-    ['retention.pagopa_exchanges', true, 1]]);
+    ['retention.pagopa_exchanges', true, 1], ['retention.pagopa_idempotency', true, 0]]);
   assert.deepEqual(await ids('ecommerce_errors'), ['err_edge', 'err_new']);
   // Finished messages go when delivered (or last tried, if given up) more than 20 days ago; pending and held ones stay.
   assert.deepEqual(await ids('outbox'), ['msg_dead_recent', 'msg_delivered_recent', 'msg_held_old', 'msg_pending_old']);
@@ -122,7 +122,9 @@ test('two processes never run one job at once; a dead instance\'s lease expires'
     const a = createJobRunner({ db: dbA!, clock, logger: silent, owner: 'process-a', jobs: [slow] });
     const b = createJobRunner({ db: dbB!, clock, logger: silent, owner: 'process-b', jobs: [slow] });
     const first = a.runDue();
-    await new Promise((done) => setTimeout(done, 100));
+    // Wait until A holds the lease and runs the job (a fixed sleep is too short on a loaded machine).
+    for (let i = 0; running === 0 && i < 600; i++) await new Promise((done) => setTimeout(done, 50));
+    assert.equal(running, 1, 'process A started the job');
     const second = await Promise.all([b.runDue(), b.runDue()]);
     assert.ok(second.flat().every((o) => !o.ran), 'process B skipped the job process A is running');
     release();
@@ -138,6 +140,7 @@ test('two processes never run one job at once; a dead instance\'s lease expires'
     assert.equal((await b.runDue())[0]?.ran, true);
     assert.equal(runs, 2);
   } finally {
+    release();
     for (const k of [dbA, dbB]) await k?.destroy();
   }
 });
@@ -168,12 +171,12 @@ test('the workers of a process run the retention jobs', async () => {
   try {
     for (let i = 0; i < 100; i++) {
       const done = (await listJobLeases(db)).filter((l) => l.name.startsWith('retention.') && l.last_finished_at !== null);
-      if (done.length === 5) break;
+      if (done.length === 6) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
     await workers.stop();
   }
   const names = (await listJobLeases(db)).filter((l) => l.last_finished_at !== null).map((l) => l.name);
-  assert.deepEqual(names.filter((n) => n.startsWith('retention.')), ['retention.error_log', 'retention.outbox', 'retention.pagopa_exchanges', 'retention.sessions', 'retention.station_checks']);
+  assert.deepEqual(names.filter((n) => n.startsWith('retention.')), ['retention.error_log', 'retention.outbox', 'retention.pagopa_exchanges', 'retention.pagopa_idempotency', 'retention.sessions', 'retention.station_checks']);
 });
