@@ -9,11 +9,11 @@ export type { HttpMessage, HttpMessageInput, HttpMessageView } from './http.outb
 export { enqueueOutboxMessage, retryOutboxMessageNow } from './outbox.messages.ts';
 export type { OutboxMessageInput, OutboxMessageState } from './outbox.messages.ts';
 export { createOutboxWorker } from './worker.ts';
-export type { OutboxWorker, OutboxWorkerOptions, OutboxMessage, DeliveryOutcome, DeliveryHandler, WorkerLogger, ExhaustedMessage, ExhaustionNotifier } from './worker.ts';
-export { decideRetry, nextAttemptDelayMs, parseRetryAfter, RETRY_SCHEDULES } from './retry.policy.ts';
-export type { RetrySchedule, RetryVerdict } from './retry.policy.ts';
+export type { OutboxWorker, OutboxWorkerOptions, OutboxMessage, DeliveryOutcome, DeliveryHandler, WorkerLogger } from './worker.ts';
+export { nextAttemptDelayMs, RETRY_SCHEDULES } from './retry.policy.ts';
+export type { RetrySchedule } from './retry.policy.ts';
 export { feedbackExhaustionMail } from './exhaustion.mail.ts';
-export type { ExhaustionOwners, OwnersLookup } from './exhaustion.mail.ts';
+export type { OwnersLookup } from './exhaustion.mail.ts';
 export { OUTBOX_CHANNEL } from './outbox.repository.ts';
 export type { Channel } from './outbox.repository.ts';
 export { createSmtpMailer, mailDomain } from './smtp.mailer.ts';
