@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { createOutboundClient, describeRefusal, type DestinationPolicy, type DestinationVerdict, type OutboundClient, type OutboundResult } from '../modules/outbound/index.ts';
-import { isHttpMessage, type DeliveryHandler, type DeliveryOutcome, type HttpMessage, type OutboxMessage } from '../modules/delivery/index.ts';
+import { httpAnswerOutcome, isHttpMessage, type DeliveryHandler, type DeliveryOutcome, type HttpMessage, type OutboxMessage, type OwnersLookup } from '../modules/delivery/index.ts';
+import { getOrganisation, listReferents } from '../modules/organisations/index.ts';
 import { createTrustCache, type TrustService } from '../modules/stations/index.ts';
 
 // Server-to-server feedback (the outbox's `http` channel): Ogone's post-sale request to the
@@ -47,9 +48,29 @@ export function chooseAddress(addresses: string[], destinations: DestinationPoli
 }
 
 function outcomeOf(result: OutboundResult): DeliveryOutcome {
+  // Failures (timeouts included) are retried on the schedule; answers are judged by the delivery module's table (ADR 0025).
   if (result.kind === 'failure') return { ok: false, error: `${result.category}/${result.code}: ${result.message}${result.previous ? ` (primary: ${result.previous.code})` : ''}` };
-  if (result.status >= 200 && result.status < 300) return { ok: true, statusCode: result.status };
-  return { ok: false, statusCode: result.status, error: `HTTP ${result.status} from the ${result.endpoint} endpoint` };
+  return httpAnswerOutcome(result.status, result.headers, `the ${result.endpoint} endpoint`);
+}
+
+/** The merchant's ORDERID in the feedback's parameters (form body for POST, query for GET), for the e-mail. */
+function orderReference(message: HttpMessage): string {
+  const fields = message.method === 'POST' && message.body !== undefined ? new URLSearchParams(message.body) : new URL(message.url).searchParams;
+  for (const [name, value] of fields) if (name.toLowerCase() === 'orderid') return value;
+  return '';
+}
+
+/** Whom an exhausted feedback concerns: the merchant organisation's enabled referents, and the portal's order page. */
+export function feedbackOwners(publicUrl: string): OwnersLookup {
+  return async (trx, message) => {
+    if (message.organisationId === null || !isHttpMessage(message.payload)) return undefined;
+    const organisation = await getOrganisation(trx, message.organisationId);
+    if (!organisation) return undefined;
+    const referents = (await listReferents(trx, organisation.id)).filter((r) => r.disabled_at === null);
+    return { organisationName: organisation.name, reference: orderReference(message.payload),
+      recipients: referents.map((r) => ({ email: r.email, locale: r.locale, firstName: r.first_name ?? '' })),
+      link: `${publicUrl}/portal/orders/${message.subjectId ?? ''}` };
+  };
 }
 
 export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
@@ -58,7 +79,7 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
   // Plain: this client cannot present a client certificate; it was never given one.
   const client: OutboundClient = createOutboundClient({ mode: { kind: 'plain' }, destinations: deps.destinations, ...(deps.logger ? { logger: deps.logger } : {}) });
 
-  async function send(message: OutboxMessage, t: Timeouts, slot: string): Promise<DeliveryOutcome> {
+  async function send(message: OutboxMessage, t: Timeouts, slot: string, signal?: AbortSignal): Promise<DeliveryOutcome> {
     if (!isHttpMessage(message.payload)) return { ok: false, permanent: true, error: 'not a server-to-server message' };
     const payload: HttpMessage = message.payload;
     let url: URL;
@@ -83,12 +104,12 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
       primary: { url: payload.url, ip: chosen.address, port: Number(url.port || 443), ...t } };
     const result = await client.send({ env: payload.env, endpoints, trust: await roots(payload.env, organisationId) }, { method: payload.method,
       path: `${url.pathname}${url.search}`, headers: { ...payload.headers, 'varco-event-id': payload.eventId, 'user-agent': 'Varco-Feedback/1' },
-      ...(payload.body !== undefined ? { body: payload.body } : {}) });
+      ...(payload.body !== undefined ? { body: payload.body } : {}), ...(signal ? { signal } : {}) });
     return outcomeOf(result);
   }
 
   return {
-    deliver: (message) => send(message, DEFERRED, 'feedback'),
+    deliver: (message, signal) => send(message, DEFERRED, 'feedback', signal),
     online: (message) => send(message, ONLINE, 'feedback-online'),
     close: () => client.close(),
   };

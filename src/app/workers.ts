@@ -5,12 +5,12 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
-import { createOutboxWorker, createSmtpMailer, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
+import { createOutboxWorker, createSmtpMailer, feedbackExhaustionMail, type DeliveryHandler, type Channel, type Mailer } from '../modules/delivery/index.ts';
 import { createInvitationsService } from '../modules/organisations/index.ts';
 import { createMerchantsService, createTestAcquirer, type Acquirer, type EcommerceEnv, type MerchantDirectory } from '../modules/ecommerce/index.ts';
 import { createEmailHandler, invitationLinks } from './mail.ts';
 import { destinationsOf, wireStationScheduler, wireStationServices } from './stations.ts';
-import { createFeedbackSender } from './feedback.ts';
+import { createFeedbackSender, feedbackOwners } from './feedback.ts';
 import { createJobRunner } from './jobs.ts';
 import { retentionJobs } from './retention.ts';
 import { wireReceiptDelivery } from './pagopa-receipts.ts';
@@ -70,7 +70,9 @@ export function createWorkers(deps: WorkersDeps): Workers {
   const channels = Object.keys(handlers) as Channel[];
   const owner = workerId();
   const worker = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: owner, handlers,
-    leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl, schedules: { soap: config.pagopaRtRetry } });
+    leaseMs: config.outboxLeaseMs, listenUrl: deps.databaseUrl, schedules: { soap: config.pagopaRtRetry },
+    // Exhausted feedback is told to the merchant's referents; receipts (`soap`) tell their own in their handler, e-mail shows on the Mail page.
+    onExhausted: { http: feedbackExhaustionMail(feedbackOwners(config.publicUrl)) } });
   // Periodic jobs (retention, reconciliation of interrupted payments), each under a lease so one instance runs it at a time.
   const merchants = deps.merchants ?? createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl });
   const reconcile = reconciliationJob({ db, clock, merchants, acquirers: deps.acquirers ?? { test: createTestAcquirer() }, logger: logger.child({ component: 'reconciliation' }) });

@@ -156,7 +156,8 @@ export interface OutboxTable {
   id: string;
   channel: 'email' | 'http' | 'soap';
   payload: Json;
-  state: ColumnType<'pending' | 'held' | 'delivered' | 'dead', 'pending' | 'held' | undefined, 'pending' | 'held' | 'delivered' | 'dead'>;
+  /** 0019: `exhausted` (retries ran out, the owner told) apart from `dead` (given up at once). */
+  state: ColumnType<'pending' | 'held' | 'delivered' | 'dead' | 'exhausted', 'pending' | 'held' | undefined, 'pending' | 'held' | 'delivered' | 'dead' | 'exhausted'>;
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: DefaultTimestamp;
   lease_owner: string | null;

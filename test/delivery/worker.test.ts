@@ -109,7 +109,7 @@ test('a lease left by a crashed worker is taken over once it expires, and the la
     [{ attempt: 2, worker: 'survivor', ok: true }, { attempt: 1, worker: 'crashed', ok: false }]);
 });
 
-test('failures are retried on the back-off schedule; a failure after the give-up point is dead; a throwing handler is a failure', async () => {
+test('failures are retried on the back-off schedule; a failure after the give-up point is exhausted; a throwing handler is a failure', async () => {
   await clearOutbox();
   const clock = fixedClock(new Date(Date.now() + 1000));
   let answer: 'fail' | 'throw' = 'fail';
@@ -137,9 +137,9 @@ test('failures are retried on the back-off schedule; a failure after the give-up
   await db.updateTable('outbox').set({ attempts: 80, next_attempt_at: clock.now() }).where('id', '=', id).execute();
   assert.equal(await worker.runOnce(), 1);
   r = await row(id);
-  assert.equal(r.state, 'dead');
+  assert.equal(r.state, 'exhausted', 'retries ran out: exhausted, not dead (dead is for failures retrying cannot help)');
   assert.equal(r.lease_owner, null);
-  assert.equal(await worker.runOnce(), 0, 'a dead message is not leased again');
+  assert.equal(await worker.runOnce(), 0, 'an exhausted message is not leased again');
 });
 
 test('only channels with a handler are leased: without SMTP e-mails stay pending, untouched', async () => {

@@ -40,7 +40,7 @@ async function exhaust(config: Config): Promise<{ id: string; gaps: number[] }> 
   for (let n = 0; n < 500; n++) {
     assert.equal(await worker.runOnce(), 1, `attempt ${n + 1} was due`);
     const message = await db.selectFrom('outbox').select(['state', 'next_attempt_at']).where('subject_id', '=', id).executeTakeFirstOrThrow();
-    if (message.state === 'dead') return { id, gaps };
+    if (message.state === 'exhausted') return { id, gaps };
     assert.equal(message.state, 'pending');
     gaps.push(message.next_attempt_at.getTime() - clock.now().getTime());
     clock.set(message.next_attempt_at);

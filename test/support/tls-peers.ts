@@ -54,6 +54,8 @@ export interface Peer {
   readonly port: number;
   /** Handshakes completed on this peer (the server's `secureConnection` events). */
   readonly secureConnections: number;
+  /** Connections closed so far, by either side (a client that aborts a request closes its connection). */
+  readonly closedConnections: number;
   readonly requests: PeerRequest[];
   url(path?: string, hostname?: string): string;
   /** Stops listening and drops open connections; `start()` listens again on the same address. */
@@ -66,6 +68,7 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
   const requests: PeerRequest[] = [];
   const sockets = new Set<Socket>();
   let secureConnections = 0;
+  let closedConnections = 0;
   let port = options.port ?? 0;
   let server: HttpsServer | undefined;
 
@@ -81,7 +84,7 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
       ...(options.ciphers ? { ciphers: options.ciphers } : {}),
     }, (req, res) => handle(req, res));
     created.on('secureConnection', () => { secureConnections++; });
-    created.on('connection', (socket: Socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+    created.on('connection', (socket: Socket) => { sockets.add(socket); socket.on('close', () => { sockets.delete(socket); closedConnections++; }); });
     // Handshake failures are part of what these peers are for; they must not crash the test.
     created.on('tlsClientError', () => {});
     return created;
@@ -129,6 +132,7 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
     host,
     get port() { return port; },
     get secureConnections() { return secureConnections; },
+    get closedConnections() { return closedConnections; },
     requests,
     url: (path = '/service', hostname = 'localhost') => `https://${hostname}:${port}${path}`,
     stop,

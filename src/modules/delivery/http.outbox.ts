@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import { OUTBOX_CHANNEL, recordAttempt } from './outbox.repository.ts';
-import { nextAttemptDelayMs } from './retry.policy.ts';
+import { decideRetry } from './retry.policy.ts';
 import type { DeliveryOutcome } from './worker.ts';
 
 // Server-to-server messages (the `http` channel): enqueued in the transaction of the change that
@@ -67,22 +67,38 @@ export async function enqueueHttpMessage(trx: Kysely<Database>, input: HttpMessa
 }
 
 /**
+ * The outcome of an HTTP answer from a server-to-server receiver (ADR 0025): 2xx delivers; any other
+ * status is a failure that is retried — 4xx included, because the receiver's state (its SHA-OUT
+ * passphrase, a firewall, a deployment) changes while the same request is repeated. On 429 and 503
+ * the receiver's Retry-After is passed on, so the next try is not before it.
+ */
+export function httpAnswerOutcome(status: number, headers: Readonly<Record<string, string | string[] | undefined>>, where: string): DeliveryOutcome {
+  if (status >= 200 && status < 300) return { ok: true, statusCode: status };
+  const header = headers['retry-after'];
+  const retryAfter = (status === 429 || status === 503) ? (Array.isArray(header) ? header[0] : header) : undefined;
+  return { ok: false, statusCode: status, error: `HTTP ${status} from ${where}${retryAfter !== undefined ? ` (Retry-After: ${retryAfter.slice(0, 64)})` : ''}`,
+    ...(retryAfter !== undefined ? { retryAfter } : {}) };
+}
+
+/**
  * Records the held (online) attempt of a message and its verdict: delivered; or, after a failure,
- * retried on the http schedule when `fallback`, given up otherwise. False when the lease was lost.
+ * retried on the http schedule (honouring Retry-After) when `fallback`; given up ('dead': the
+ * merchant chose no retries, so nobody is told) otherwise. False when the lease was lost.
  */
 export async function recordHeldAttempt(db: Kysely<Database>, r: { messageId: string; owner: string; outcome: DeliveryOutcome; fallback: boolean;
   startedAt: Date; durationMs: number; now: Date; random?: () => number }): Promise<boolean> {
   const { outcome } = r;
-  const delay = outcome.ok || outcome.permanent || !r.fallback ? null : nextAttemptDelayMs(1, 'http', r.random);
+  const verdict = decideRetry(r.fallback || outcome.ok ? outcome : { ...outcome, permanent: true }, 1, 'http', r.now, r.random);
   return recordAttempt(db, { messageId: r.messageId, owner: r.owner, attempt: 1, startedAt: r.startedAt, durationMs: r.durationMs, ok: outcome.ok,
     statusCode: outcome.statusCode ?? null, error: outcome.ok ? null : outcome.error.slice(0, 1000),
-    nextAttemptAt: delay === null ? null : new Date(r.now.getTime() + delay), now: r.now });
+    nextAttemptAt: verdict.state === 'pending' ? new Date(r.now.getTime() + verdict.delayMs) : null, permanent: verdict.state === 'dead', now: r.now });
 }
 
 export interface HttpMessageView {
   id: string;
   eventId: string;
-  state: 'pending' | 'held' | 'delivered' | 'dead';
+  /** `exhausted`: every try of the schedule failed (the merchant's referents were told); `dead`: given up at once. */
+  state: 'pending' | 'held' | 'delivered' | 'dead' | 'exhausted';
   method: string;
   url: string;
   attempts: number;

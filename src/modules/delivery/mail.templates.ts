@@ -8,7 +8,8 @@ export type MailTemplateName = 'invitation' | 'subscription_submitted' | 'subscr
   | 'station_submitted' | 'station_approved' | 'station_changes_requested'
   | 'station_unreachable' | 'certificate_expiring' | 'client_certificate_published'
   | 'merchant_passphrase_replaced'
-  | 'pagopa_receipt_undelivered';
+  | 'pagopa_receipt_undelivered'
+  | 'feedback_undelivered';
 
 export type MailLocale = 'en' | 'it';
 
@@ -35,6 +36,8 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
   merchant_passphrase_replaced: ['firstName', 'organisationName', 'pspid', 'which', 'link'],
   // A receipt whose deliveries were given up: which notice and receipt, where it went, what the EC's station last did.
   pagopa_receipt_undelivered: ['firstName', 'organisationName', 'environment', 'noticeNumber', 'receiptId', 'destination', 'attempts', 'firstAttemptAt', 'lastError', 'link'],
+  // Server-to-server feedback whose retries ran out (ADR 0025): which order and event, where it went (no query string), what failed last.
+  feedback_undelivered: ['firstName', 'organisationName', 'environment', 'orderId', 'eventId', 'destination', 'attempts', 'firstAttemptAt', 'lastError', 'link'],
 };
 
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];

@@ -25,7 +25,7 @@ export async function enqueueOutboxMessage(trx: Kysely<Database>, input: OutboxM
   return id;
 }
 
-export type OutboxMessageState = 'pending' | 'leased' | 'held' | 'delivered' | 'dead' | 'missing';
+export type OutboxMessageState = 'pending' | 'leased' | 'held' | 'delivered' | 'dead' | 'exhausted' | 'missing';
 
 /**
  * Makes a pending message due now (an operator's "send now" instead of waiting for the back-off),

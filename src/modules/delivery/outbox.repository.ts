@@ -58,30 +58,43 @@ export interface AttemptRecord {
   ok: boolean;
   statusCode: number | null;
   error: string | null;
-  /** After a failure: the next try, or null when the message is given up ('dead'). */
+  /** After a failure: the next try, or null when the message is given up ('exhausted', or 'dead' when `permanent`). */
   nextAttemptAt: Date | null;
+  /** A failure given up without running out of retries (retrying cannot help, or none was wanted): 'dead', not 'exhausted'. */
+  permanent?: boolean;
   now: Date;
+}
+
+/** The state a recorded attempt leaves its message in. */
+export function stateAfter(r: Pick<AttemptRecord, 'ok' | 'nextAttemptAt' | 'permanent'>): 'delivered' | 'pending' | 'dead' | 'exhausted' {
+  if (r.ok) return 'delivered';
+  if (r.nextAttemptAt !== null) return 'pending';
+  return r.permanent ? 'dead' : 'exhausted';
 }
 
 /**
  * Records the attempt and applies its verdict in one transaction. The state change is guarded by the
  * lease (owner and attempt number): a worker whose lease expired and was taken over must not
  * overwrite the newer attempt's result. The attempt row is written either way, because it happened.
- * Returns whether this worker still held the lease.
+ * Returns whether this worker still held the lease. `onExhausted` runs in the same transaction when
+ * this attempt exhausted the message (and the lease was still held): a notice it enqueues is sent
+ * exactly once per exhaustion, and if it fails nothing is recorded (the lease expires, the message
+ * is tried again and exhausted again).
  */
-export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord): Promise<boolean> {
+export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord, onExhausted?: (trx: Kysely<Database>) => Promise<void>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await trx.insertInto('outbox_attempts').values({ message_id: r.messageId, attempt: r.attempt, started_at: r.startedAt,
       duration_ms: Math.max(0, Math.round(r.durationMs)), ok: r.ok, status_code: r.statusCode, error: r.error, worker: r.owner }).execute();
-    const verdict = r.ok
-      ? { state: 'delivered' as const, delivered_at: r.now, last_error: null }
-      : r.nextAttemptAt === null
-        ? { state: 'dead' as const, last_error: r.error }
-        : { state: 'pending' as const, next_attempt_at: r.nextAttemptAt, last_error: r.error };
+    const state = stateAfter(r);
+    const verdict = state === 'delivered' ? { state, delivered_at: r.now, last_error: null }
+      : state === 'pending' && r.nextAttemptAt !== null ? { state, next_attempt_at: r.nextAttemptAt, last_error: r.error }
+        : { state, last_error: r.error };
     const updated = await trx.updateTable('outbox').set({ ...verdict, lease_owner: null, lease_expires_at: null })
       .where('id', '=', r.messageId).where('lease_owner', '=', r.owner).where('attempts', '=', r.attempt).where('state', '=', 'pending')
       .executeTakeFirst();
-    return updated.numUpdatedRows > 0n;
+    const held = updated.numUpdatedRows > 0n;
+    if (held && state === 'exhausted') await onExhausted?.(trx);
+    return held;
   });
 }
 
@@ -100,14 +113,15 @@ export async function recordAttempts(db: Kysely<Database>, owner: string, record
       WITH input AS (
         SELECT * FROM unnest(${column((r) => r.messageId)}::text[], ${column((r) => r.attempt)}::int[], ${column((r) => r.startedAt)}::timestamptz[],
           ${column((r) => Math.max(0, Math.round(r.durationMs)))}::int[], ${column((r) => r.ok)}::bool[], ${column((r) => r.statusCode)}::int[],
-          ${column((r) => r.error)}::text[], ${column((r) => r.nextAttemptAt)}::timestamptz[], ${column((r) => r.now)}::timestamptz[])
-          AS t(id, attempt, started_at, duration_ms, ok, status_code, error, next_attempt_at, now)
+          ${column((r) => r.error)}::text[], ${column((r) => r.nextAttemptAt)}::timestamptz[], ${column((r) => r.permanent === true)}::bool[],
+          ${column((r) => r.now)}::timestamptz[])
+          AS t(id, attempt, started_at, duration_ms, ok, status_code, error, next_attempt_at, permanent, now)
       ), attempts AS (
         INSERT INTO outbox_attempts (message_id, attempt, started_at, duration_ms, ok, status_code, error, worker)
         SELECT id, attempt, started_at, duration_ms, ok, status_code, error, ${owner} FROM input
       )
       UPDATE outbox AS o SET
-        state = CASE WHEN i.ok THEN 'delivered' WHEN i.next_attempt_at IS NULL THEN 'dead' ELSE 'pending' END,
+        state = CASE WHEN i.ok THEN 'delivered' WHEN i.next_attempt_at IS NOT NULL THEN 'pending' WHEN i.permanent THEN 'dead' ELSE 'exhausted' END,
         delivered_at = CASE WHEN i.ok THEN i.now ELSE o.delivered_at END,
         next_attempt_at = CASE WHEN NOT i.ok AND i.next_attempt_at IS NOT NULL THEN i.next_attempt_at ELSE o.next_attempt_at END,
         last_error = CASE WHEN i.ok THEN NULL ELSE i.error END,

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 
-// Retention of the outbox (VARCO_RETENTION_OUTBOX_DAYS): a message that was delivered, or given up,
+// Retention of the outbox (VARCO_RETENTION_OUTBOX_DAYS): a message that was delivered, or given up (dead or exhausted),
 // longer ago than the cut-off goes, with its delivery attempts. Pending and held messages stay
 // whatever their age. A given-up message's age counts from its last attempt (next_attempt_at is the
 // time that attempt was due). Deleted in batches, so no statement holds many locks for long.
@@ -16,7 +16,7 @@ export async function pruneFinishedMessages(db: Kysely<Database>, before: Date, 
     const result = await sql`
       WITH doomed AS (
         SELECT id FROM outbox
-        WHERE state IN ('delivered', 'dead') AND COALESCE(delivered_at, next_attempt_at) < ${before}
+        WHERE state IN ('delivered', 'dead', 'exhausted') AND COALESCE(delivered_at, next_attempt_at) < ${before}
         LIMIT ${batch} FOR UPDATE SKIP LOCKED
       ), attempts AS (
         DELETE FROM outbox_attempts WHERE message_id IN (SELECT id FROM doomed)

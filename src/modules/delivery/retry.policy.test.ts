@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextAttemptDelayMs, nominalDelayMs, RETRY_SCHEDULES } from './retry.policy.ts';
+import fc from 'fast-check';
+import { decideRetry, nextAttemptDelayMs, nominalDelayMs, parseRetryAfter, RETRY_SCHEDULES } from './retry.policy.ts';
 import type { Channel } from './outbox.repository.ts';
 
 // The retry schedule is a pure decision: exponential, capped, jittered upwards only, and it gives
@@ -65,4 +66,66 @@ test('the first attempts are never given up', () => {
   for (const channel of ['email', 'http'] as const) {
     for (let attempt = 1; attempt <= 10; attempt++) assert.notEqual(nextAttemptDelayMs(attempt, channel), null);
   }
+});
+
+// Retry-After (ADR 0025): a receiver answering 429 or 503 says when to come back, in seconds or as
+// an HTTP date. Varco comes back no earlier than that, bounded by the schedule's cap; a missing or
+// malformed header leaves the schedule in charge; the give-up point does not move.
+
+const NOW = new Date('2027-03-01T10:00:00Z');
+
+test('Retry-After: delta-seconds and the three HTTP date forms; anything else is ignored', () => {
+  assert.equal(parseRetryAfter('120', NOW), 120_000);
+  assert.equal(parseRetryAfter(' 0 ', NOW), 0);
+  assert.equal(parseRetryAfter('Mon, 01 Mar 2027 10:05:00 GMT', NOW), 300_000);
+  assert.equal(parseRetryAfter('Monday, 01-Mar-27 10:05:00 GMT', NOW), 300_000);
+  assert.equal(parseRetryAfter('Mon Mar  1 10:05:00 2027', NOW), 300_000);
+  assert.equal(parseRetryAfter('Mon, 01 Mar 2027 09:00:00 GMT', NOW), 0, 'a date already past: no wait asked');
+  for (const bad of [undefined, '', '-5', '1.5', '2m', 'soon', '12345678901', 'Mon, 01 Mar 2027 10:05:00', '2027-03-01T10:05:00Z']) {
+    assert.equal(parseRetryAfter(bad, NOW), null, `${String(bad)} is not a Retry-After value`);
+  }
+});
+
+test('decideRetry: delivered, dead (permanent), pending on the schedule, exhausted when the schedule runs out', () => {
+  assert.deepEqual(decideRetry({ ok: true }, 1, 'http', NOW, none), { state: 'delivered' });
+  assert.deepEqual(decideRetry({ ok: false, permanent: true }, 1, 'http', NOW, none), { state: 'dead' });
+  assert.deepEqual(decideRetry({ ok: false }, 1, 'http', NOW, none), { state: 'pending', delayMs: RETRY_SCHEDULES.http.baseMs });
+  assert.deepEqual(decideRetry({ ok: false }, lifetime('http', none).attempts, 'http', NOW, none), { state: 'exhausted' });
+  // A permanent failure on the last try is dead, not exhausted: retrying could not have helped.
+  assert.deepEqual(decideRetry({ ok: false, permanent: true }, 500, 'http', NOW, none), { state: 'dead' });
+});
+
+test('decideRetry honours Retry-After up to the cap, and a missing or invalid one falls back to the schedule', () => {
+  const { baseMs, capMs } = RETRY_SCHEDULES.http;
+  assert.deepEqual(decideRetry({ ok: false, retryAfter: '120' }, 1, 'http', NOW, none), { state: 'pending', delayMs: 120_000 });
+  assert.deepEqual(decideRetry({ ok: false, retryAfter: 'Mon, 01 Mar 2027 10:05:00 GMT' }, 1, 'http', NOW, none), { state: 'pending', delayMs: 300_000 });
+  assert.deepEqual(decideRetry({ ok: false, retryAfter: '86400' }, 1, 'http', NOW, none), { state: 'pending', delayMs: capMs }, 'bounded by the cap');
+  assert.deepEqual(decideRetry({ ok: false, retryAfter: '1' }, 1, 'http', NOW, none), { state: 'pending', delayMs: baseMs }, 'never earlier than the back-off');
+  assert.deepEqual(decideRetry({ ok: false, retryAfter: 'tomorrow' }, 1, 'http', NOW, none), { state: 'pending', delayMs: baseMs });
+  assert.deepEqual(decideRetry({ ok: false, retryAfter: '60' }, lifetime('http', none).attempts, 'http', NOW, none), { state: 'exhausted' }, 'the header does not extend the give-up point');
+});
+
+test('property: a retry is never earlier than the schedule nor than Retry-After (up to the cap), never later than both allow', () => {
+  const schedule = fc.record({ baseMs: fc.integer({ min: 1, max: 600_000 }), capMs: fc.integer({ min: 1, max: 7_200_000 }), giveUpAfterMs: fc.integer({ min: 1, max: 400_000_000 }) })
+    .map((s) => ({ ...s, capMs: Math.max(s.capMs, s.baseMs) }));
+  const header = fc.oneof(fc.constant(undefined), fc.nat({ max: 10_000_000 }).map(String), fc.string(),
+    fc.integer({ min: -10_000, max: 10_000_000 }).map((s) => new Date(NOW.getTime() + s * 1000).toUTCString()));
+  fc.assert(fc.property(schedule, fc.integer({ min: 1, max: 200 }), header, fc.double({ min: 0, max: 1, noNaN: true }), (s, attempt, retryAfter, r) => {
+    const random = (): number => r;
+    const plain = nextAttemptDelayMs(attempt, s, random);
+    const verdict = decideRetry({ ok: false, ...(retryAfter === undefined ? {} : { retryAfter }) }, attempt, s, NOW, random);
+    if (plain === null) return verdict.state === 'exhausted';
+    if (verdict.state !== 'pending') return false;
+    const asked = parseRetryAfter(retryAfter, NOW);
+    const floor = Math.max(plain, asked === null ? 0 : Math.min(asked, s.capMs));
+    return verdict.delayMs === floor && verdict.delayMs <= Math.max(plain, s.capMs);
+  }), { numRuns: 2000 });
+});
+
+test('property: any seconds value up to the cap is honoured exactly once it exceeds the back-off', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 1800 }), fc.integer({ min: 1, max: 5 }), (seconds, attempt) => {
+    const verdict = decideRetry({ ok: false, retryAfter: String(seconds) }, attempt, 'http', NOW, none);
+    const backOff = nominalDelayMs(attempt, RETRY_SCHEDULES.http);
+    return verdict.state === 'pending' && verdict.delayMs === Math.max(backOff, seconds * 1000);
+  }));
 });

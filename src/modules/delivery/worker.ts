@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { leaseDue, recordAttempts, OUTBOX_CHANNEL, type AttemptRecord, type Channel, type OutboxRow } from './outbox.repository.ts';
-import { nextAttemptDelayMs, type RetrySchedule } from './retry.policy.ts';
+import { leaseDue, recordAttempt, recordAttempts, OUTBOX_CHANNEL, type AttemptRecord, type Channel, type OutboxRow } from './outbox.repository.ts';
+import { decideRetry, type RetrySchedule } from './retry.policy.ts';
 import { createOutboxListener, type OutboxListener } from './outbox.listener.ts';
 
 // The generic outbox worker: lease due messages (FOR UPDATE SKIP LOCKED, committed at once), deliver
@@ -31,10 +31,32 @@ export interface OutboxMessage {
 
 export type DeliveryOutcome =
   | { ok: true; statusCode?: number }
-  /** `permanent`: retrying cannot help (e.g. the recipient does not exist), so the message is dead now. */
-  | { ok: false; error: string; statusCode?: number; permanent?: boolean };
+  /**
+   * `permanent`: retrying cannot help (e.g. the recipient does not exist), so the message is dead now.
+   * `retryAfter`: the receiver's Retry-After header (429, 503): the next try is not before it (retry.policy.ts).
+   */
+  | { ok: false; error: string; statusCode?: number; permanent?: boolean; retryAfter?: string };
 
-export type DeliveryHandler = (message: OutboxMessage) => Promise<DeliveryOutcome>;
+/**
+ * Delivers one message. `signal` aborts when the worker cuts the attempt off (80 % of the lease):
+ * a handler passes it to its I/O so the connection is closed before another worker may take the
+ * message over, instead of a second delivery running beside a hung first one.
+ */
+export type DeliveryHandler = (message: OutboxMessage, signal?: AbortSignal) => Promise<DeliveryOutcome>;
+
+/** What a channel's owner is told when a message is exhausted. */
+export interface ExhaustedMessage extends OutboxMessage {
+  /** Attempts made, this last one included. */
+  attempts: number;
+  lastError: string;
+}
+
+/**
+ * Tells a message's owner that its retries ran out; runs in the transaction that records the last
+ * attempt (so the notice is enqueued once). Channels that tell their owner themselves (pagoPA
+ * receipts, in their handler) have none.
+ */
+export type ExhaustionNotifier = (trx: Kysely<Database>, message: ExhaustedMessage) => Promise<void>;
 
 export interface OutboxWorkerOptions {
   db: Kysely<Database>;
@@ -56,6 +78,8 @@ export interface OutboxWorkerOptions {
   listenUrl?: string;
   /** Schedules that replace a channel's default (RETRY_SCHEDULES), e.g. the configured one of pagoPA receipts. */
   schedules?: Partial<Record<Channel, RetrySchedule>>;
+  /** Per channel, who is told when a message is exhausted (ADR 0025). */
+  onExhausted?: Partial<Record<Channel, ExhaustionNotifier>>;
   random?: () => number;
 }
 
@@ -98,14 +122,23 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     wake?.();
   };
 
-  /** Runs the handler, bounded by the lease: past it another worker may take the message over. */
+  /**
+   * Runs the handler, cut off at 80 % of the lease: past the lease another worker may take the
+   * message over. The cut-off records a failure (retried) and aborts the handler's signal, which
+   * closes its connection; whatever the handler returns after that is ignored.
+   */
   async function attempt(handler: DeliveryHandler, msg: OutboxMessage): Promise<DeliveryOutcome> {
+    const cutOffMs = Math.round(leaseMs * 0.8);
+    const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<DeliveryOutcome>((done) => {
-      timer = setTimeout(() => done({ ok: false, error: `delivery took longer than ${Math.round(leaseMs * 0.8)} ms` }), Math.round(leaseMs * 0.8));
+      timer = setTimeout(() => {
+        done({ ok: false, error: `delivery took longer than ${cutOffMs} ms (80 % of the lease): cut off` });
+        abort.abort(new Error(`cut off after ${cutOffMs} ms`));
+      }, cutOffMs);
     });
     try {
-      return await Promise.race([handler(msg).catch((error: unknown): DeliveryOutcome => ({ ok: false, error: errorText(error) })), limit]);
+      return await Promise.race([handler(msg, abort.signal).catch((error: unknown): DeliveryOutcome => ({ ok: false, error: errorText(error) })), limit]);
     } finally {
       clearTimeout(timer);
     }
@@ -147,16 +180,23 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const outcome = await attempt(handler, msg);
     const durationMs = performance.now() - t0;
     const now = clock.now();
-    const delay = outcome.ok || outcome.permanent ? null : nextAttemptDelayMs(msg.attempt, options.schedules?.[msg.channel] ?? msg.channel, options.random);
+    const verdict = decideRetry(outcome, msg.attempt, options.schedules?.[msg.channel] ?? msg.channel, now, options.random);
     const error = outcome.ok ? null : outcome.error.slice(0, MAX_ERROR_LENGTH);
-    const held = await record({ messageId: msg.id, owner: workerId, attempt: msg.attempt, startedAt, durationMs, ok: outcome.ok,
-      statusCode: outcome.statusCode ?? null, error, nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay), now });
+    const r: AttemptRecord = { messageId: msg.id, owner: workerId, attempt: msg.attempt, startedAt, durationMs, ok: outcome.ok,
+      statusCode: outcome.statusCode ?? null, error, nextAttemptAt: verdict.state === 'pending' ? new Date(now.getTime() + verdict.delayMs) : null,
+      permanent: verdict.state === 'dead', now };
+    const notifier = options.onExhausted?.[msg.channel];
+    // Exhaustion is rare: it gets a transaction of its own, so a notice that fails to enqueue rolls back
+    // only this record (the lease expires, the message is tried and exhausted again), never a group.
+    const held = verdict.state === 'exhausted' && notifier
+      ? await recordAttempt(db, r, (trx) => notifier(trx, { ...msg, attempts: msg.attempt, lastError: error ?? '' }))
+      : await record(r);
     // Ids and outcomes only: payloads can carry links with single-use tokens.
     const fields = { messageId: msg.id, channel: msg.channel, attempt: msg.attempt, durationMs: Math.round(durationMs) };
     if (!held) logger.warn({ ...fields, ok: outcome.ok }, 'outbox lease was taken over before the outcome was recorded');
-    else if (outcome.ok) logger.info(fields, 'outbox message delivered');
-    else if (delay === null) logger.error({ ...fields, error }, 'outbox message given up');
-    else logger.warn({ ...fields, error, retryInMs: delay }, 'outbox delivery failed; will retry');
+    else if (verdict.state === 'delivered') logger.info(fields, 'outbox message delivered');
+    else if (verdict.state === 'pending') logger.warn({ ...fields, error, retryInMs: verdict.delayMs }, 'outbox delivery failed; will retry');
+    else logger.error({ ...fields, error, state: verdict.state }, verdict.state === 'exhausted' ? 'outbox message exhausted: retries ran out' : 'outbox message given up');
   }
 
   async function runOnce(): Promise<number> {

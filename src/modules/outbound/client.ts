@@ -132,6 +132,7 @@ async function attemptOn(entry: PoolEntry, role: EndpointRole, request: Outbound
       method: request.method,
       headers: request.headers ?? {},
       body: request.body ?? null,
+      ...(request.signal ? { signal: request.signal } : {}),
     });
     const { text, truncated } = await readBody(answer.body, maxResponseBytes);
     return { kind: 'response', status: answer.statusCode, headers: answer.headers, body: text, bodyTruncated: truncated, endpoint: role, durationMs: durationMs() };

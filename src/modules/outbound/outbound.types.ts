@@ -48,6 +48,8 @@ export interface OutboundRequest {
   path?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** Aborts the request and closes its connection (the outbox cuts a delivery off before its lease ends). */
+  signal?: AbortSignal;
 }
 
 /** An application answer: whatever the status, the organisation's service responded. */

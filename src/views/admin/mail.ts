@@ -11,7 +11,7 @@ export interface MailRow {
   id: string;
   to: string;
   subject: string;
-  state: 'pending' | 'held' | 'delivered' | 'dead';
+  state: 'pending' | 'held' | 'delivered' | 'dead' | 'exhausted';
   attempts: number;
   createdAt: Date;
   lastError: string | null;
@@ -45,7 +45,7 @@ const T = {
     delivered: 'Delivered', next: 'Next attempt', text: 'Text', htmlSource: 'HTML part (source)', attemptLog: 'Delivery attempts',
     attempt: 'Attempt', started: 'Started', duration: 'Duration', result: 'Result', worker: 'Worker', ok: 'sent', failed: 'failed', noAttempts: 'Not attempted yet.',
     unreadable: '(unreadable message)',
-    states: { pending: 'waiting', held: 'held', delivered: 'sent', dead: 'given up' },
+    states: { pending: 'waiting', held: 'held', delivered: 'sent', dead: 'given up', exhausted: 'retries exhausted' },
     linkPlaceholder: '[the link is made when the e-mail is sent, or with "Create link" on the back office Mail page]',
     invitationLink: 'Invitation link', createLink: 'Create link',
     createLinkHelp: 'The link is not stored: it is made when the e-mail is sent. "Create link" makes one now and shows it once; pass it on to the invitee yourself. Each new link (this button, or the e-mail being sent) replaces the previous one.',
@@ -58,7 +58,7 @@ const T = {
     delivered: 'Inviata', next: 'Prossimo tentativo', text: 'Testo', htmlSource: 'Parte HTML (sorgente)', attemptLog: 'Tentativi di invio',
     attempt: 'Tentativo', started: 'Inizio', duration: 'Durata', result: 'Esito', worker: 'Worker', ok: 'inviata', failed: 'fallito', noAttempts: 'Nessun tentativo finora.',
     unreadable: '(messaggio illeggibile)',
-    states: { pending: 'in attesa', held: 'trattenuta', delivered: 'inviata', dead: 'abbandonata' },
+    states: { pending: 'in attesa', held: 'trattenuta', delivered: 'inviata', dead: 'abbandonata', exhausted: 'tentativi esauriti' },
     linkPlaceholder: '[il link viene creato all\'invio dell\'e-mail, oppure con "Crea link" nella pagina Posta del back office]',
     invitationLink: "Link d'invito", createLink: 'Crea link',
     createLinkHelp: 'Il link non viene conservato: è creato quando l\'e-mail parte. "Crea link" ne crea uno ora e lo mostra una sola volta; inoltralo tu all\'invitato. Ogni nuovo link (questo pulsante, o l\'invio dell\'e-mail) sostituisce il precedente.',

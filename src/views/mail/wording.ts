@@ -5,11 +5,12 @@ import { STATION_WORDING } from './stations.ts';
 import { CERTIFICATE_WORDING } from './certificates.ts';
 import { MERCHANT_WORDING } from './merchant.ts';
 import { PAGOPA_WORDING } from './pagopa.ts';
+import { DELIVERY_WORDING } from './delivery.ts';
 
 // What each e-mail says, in English and Italian. The parameter names match the delivery module's
 // list (MAIL_TEMPLATE_PARAMS); a test renders every template in both locales.
 
-export const MAIL_WORDING = { ...ONBOARDING_WORDING, ...STATION_WORDING, ...CERTIFICATE_WORDING, ...MERCHANT_WORDING, ...PAGOPA_WORDING } satisfies Record<string, Readonly<Record<Locale, Wording>>>;
+export const MAIL_WORDING = { ...ONBOARDING_WORDING, ...STATION_WORDING, ...CERTIFICATE_WORDING, ...MERCHANT_WORDING, ...PAGOPA_WORDING, ...DELIVERY_WORDING } satisfies Record<string, Readonly<Record<Locale, Wording>>>;
 
 export type MailTemplate = keyof typeof MAIL_WORDING;
 
