@@ -20,7 +20,7 @@ export function required(values: Record<string, string | boolean | undefined>, n
   return v;
 }
 
-/** Prints JSON with --json, otherwise the human text. */
-export function output(json: boolean, data: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
+/** Prints JSON with --json, otherwise the human text, on the command's stdout (the process's, or a test's). */
+export function output(to: { stdout: NodeJS.WritableStream }, json: boolean, data: unknown, text: string): void {
+  to.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
 }

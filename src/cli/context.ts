@@ -4,8 +4,15 @@ import { systemClock, type Clock } from '../kernel/clock.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog, type AuditLog } from '../modules/audit/index.ts';
 
+/** Where a command writes and where a prompt reads: the process's own streams, or a test's buffers. */
+export interface CliStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
 /** What a command may use; the database opens on first use (sharing a running embedded cluster). */
-export interface CliContext {
+export interface CliContext extends CliStreams {
   config: Config;
   clock: Clock;
   database(): Promise<DatabaseHandle>;
@@ -16,7 +23,7 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export function createCliContext(config: Config, open: (config: Config) => Promise<DatabaseHandle>): CliContext {
+export function createCliContext(config: Config, open: (config: Config) => Promise<DatabaseHandle>, streams: CliStreams): CliContext {
   let handle: Promise<DatabaseHandle> | undefined;
   let key: Promise<Buffer> | undefined;
   let audit: Promise<AuditLog> | undefined;
@@ -28,6 +35,10 @@ export function createCliContext(config: Config, open: (config: Config) => Promi
     return loaded;
   })());
   return {
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    // Read when a prompt asks: the process's stdin is created on first access, and only a prompt needs it.
+    get stdin() { return streams.stdin; },
     config,
     clock: systemClock,
     database,

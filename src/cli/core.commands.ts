@@ -34,7 +34,7 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
     run: async (args, ctx) => {
       const { values } = parse(args, {});
       const result = await migrateAsOwner(await ctx.database());
-      output(values.json === true, { applied: result.applied.map((m) => m.version), current: result.current },
+      output(ctx, values.json === true, { applied: result.applied.map((m) => m.version), current: result.current },
         result.applied.length ? `Applied ${result.applied.map((m) => `${m.version}_${m.name}`).join(', ')}; schema at ${result.current}.` : `Schema up to date at ${result.current}.`);
       return 0;
     },
@@ -45,9 +45,9 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
       const { values } = parse(args, { email: { type: 'string' }, 'password-file': { type: 'string' } });
       const email = required(values, 'email');
       const file = typeof values['password-file'] === 'string' ? values['password-file'] : undefined;
-      const password = await readSecret('Password (at least 12 characters): ', file);
-      if (!file && process.stdin.isTTY) {
-        const again = await readSecret('Repeat the password: ', undefined);
+      const password = await readSecret(ctx, 'Password (at least 12 characters): ', file);
+      if (!file && ctx.stdin.isTTY) {
+        const again = await readSecret(ctx, 'Repeat the password: ', undefined);
         if (again !== password) throw new UsageError(PASSWORD_PROBLEMS.mismatch);
       }
       const { db } = await ctx.database();
@@ -55,7 +55,7 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
         signInMaxFailures: ctx.config.signInMaxFailures, signInLockMinutes: ctx.config.signInLockMinutes });
       const result = await identity.createAdmin({ email, password, actor: 'cli' });
       if (!result.ok) throw new UsageError(`Administrator not created: ${PASSWORD_PROBLEMS[result.reason]}.`);
-      output(values.json === true, { id: result.value.id, email }, `Administrator ${email} created (${result.value.id}). Sign in at ${ctx.config.publicUrl}/admin/sign-in`);
+      output(ctx, values.json === true, { id: result.value.id, email }, `Administrator ${email} created (${result.value.id}). Sign in at ${ctx.config.publicUrl}/admin/sign-in`);
       return 0;
     },
   },
@@ -65,7 +65,7 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
       const { values } = parse(args, {});
       const certs = listCertificates(await devPki(ctx.config));
       const text = certs.map(({ name, info }) => `${name.padEnd(12)} ${info.subject}\n${''.padEnd(12)} SHA-256 ${info.fingerprintSha256}\n${''.padEnd(12)} expires ${info.notAfter.toISOString()}`).join('\n');
-      output(values.json === true, certs.map(({ name, info }) => ({ name, subject: info.subject, issuer: info.issuer, fingerprintSha256: info.fingerprintSha256,
+      output(ctx, values.json === true, certs.map(({ name, info }) => ({ name, subject: info.subject, issuer: info.issuer, fingerprintSha256: info.fingerprintSha256,
         notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() })), text);
       return 0;
     },
@@ -77,7 +77,7 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
       const env = required(values, 'env');
       if (!(PKI_ENVIRONMENTS as readonly string[]).includes(env)) throw new UsageError(`--env must be one of ${PKI_ENVIRONMENTS.join(', ')}`);
       const files = await exportEnvironment(await devPki(ctx.config), env as PkiEnvironment, resolve(required(values, 'dir')));
-      output(values.json === true, { files }, files.join('\n'));
+      output(ctx, values.json === true, { files }, files.join('\n'));
       return 0;
     },
   },
@@ -86,14 +86,14 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
     run: async (args, ctx) => {
       const { values } = parse(args, {});
       const verdict = await verifyAuditChain((await ctx.database()).db, await ctx.masterKey());
-      output(values.json === true, verdict, verdictText(verdict));
+      output(ctx, values.json === true, verdict, verdictText(verdict));
       return verdict.ok ? 0 : 3;
     },
   },
   'config table': {
     summary: 'print the configuration settings as a Markdown table',
-    run: async () => {
-      process.stdout.write(`${configurationTable()}\n`);
+    run: async (_args, ctx) => {
+      ctx.stdout.write(`${configurationTable()}\n`);
       return 0;
     },
   },

@@ -7,7 +7,7 @@ import { problemText } from '../views/merchant/strings.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import type { Command } from './core.commands.ts';
-import { readSecret } from './prompt.ts';
+import { readSecret, readSecretFile } from './prompt.ts';
 
 // `npx varco merchant configure`, `npx varco errors list`, `npx varco shasign`: the merchant's
 // technical settings, error log and SHASIGN tool for operators and automation. Passphrases come
@@ -51,7 +51,7 @@ async function passphrase(values: Record<string, string | boolean | undefined>, 
   if (path !== undefined && values[clear] === true) throw new UsageError(`--${file} and --${clear} exclude each other`);
   if (values[clear] === true) return { action: 'clear' };
   if (path === undefined) return undefined;
-  const value = await readSecret('', path);
+  const value = await readSecretFile(path);
   return { action: 'set', value, confirm: value };
 }
 
@@ -135,12 +135,12 @@ const configure: Command = async (args, ctx) => {
   const outcome = await merchants.updateSettings(merchant.id, env, input, CLI_ACTOR);
   if (!outcome.ok) {
     const texts = outcome.problems.map((p) => problemText('en', p));
-    if (json) output(true, { ok: false, problems: outcome.problems.map((p, i) => ({ ...p, text: texts[i] })) }, '');
+    if (json) output(ctx, true, { ok: false, problems: outcome.problems.map((p, i) => ({ ...p, text: texts[i] })) }, '');
     throw new UsageError(`${created ? `merchant account ${name} created, but its ` : ''}settings were not saved: ${texts.join('; ')}`);
   }
   const settings = await merchants.settings(merchant.id, env);
   const warnings = warningsFor(env, settings);
-  output(json, { ok: true, merchantId: merchant.id, organisationId, pspid: name, pspids: merchant.pspids, env, created, changed: outcome.changed,
+  output(ctx, json, { ok: true, merchantId: merchant.id, organisationId, pspid: name, pspids: merchant.pspids, env, created, changed: outcome.changed,
     replacedInTest: outcome.replacedInTest, warnings, settings: settingsJson(settings) },
   [created ? `Merchant account ${name} created (${merchant.id}).` : `Merchant account ${name} (${merchant.id}).`,
     outcome.changed.length ? `${env}: changed ${outcome.changed.join(', ')}.` : `${env}: nothing changed.`,
@@ -175,11 +175,11 @@ const errorsList: Command = async (args, ctx) => {
   if (!/^[0-9]{1,4}$/.test(limitText) || Number(limitText) < 1) throw new UsageError('--limit must be a number from 1 to 9999');
   const { db } = await ctx.database();
   const rows = await createErrorLogService({ db, clock: ctx.clock }).listForPspid(pspid, { ...(env !== undefined ? { env: envOf(env) } : {}), limit: Number(limitText) });
-  output(values.json === true, rows.map(errorJson), rows.map(errorText).join('\n') || `No errors recorded for ${pspid}.`);
+  output(ctx, values.json === true, rows.map(errorJson), rows.map(errorText).join('\n') || `No errors recorded for ${pspid}.`);
   return 0;
 };
 
-const shasign: Command = async (args) => {
+const shasign: Command = async (args, ctx) => {
   const { values, positionals } = parse(args, { alg: { type: 'string' }, 'passphrase-file': { type: 'string' }, method: { type: 'string' },
     encoding: { type: 'string' }, list: { type: 'string' } });
   const alg = ALG(str(values, 'alg') ?? 'sha512');
@@ -195,10 +195,10 @@ const shasign: Command = async (args) => {
     if (eq <= 0) throw new UsageError(`${p} is not PARAM=value`);
     return [p.slice(0, eq), p.slice(eq + 1)];
   }).filter(([name]) => name.toUpperCase() !== 'SHASIGN');
-  const secret = await readSecret('Passphrase: ', str(values, 'passphrase-file'));
+  const secret = await readSecret(ctx, 'Passphrase: ', str(values, 'passphrase-file'));
   const result = shaTool(params, secret, { list, alg, method, encoding });
   if (!result.ok) throw new UsageError(result.problem === 'duplicate' ? `${result.param ?? ''} is given more than once` : 'the passphrase is empty');
-  output(values.json === true, { digest: result.digest, string: result.masked, included: result.included, algorithm: alg, method, encoding, list }, result.digest);
+  output(ctx, values.json === true, { digest: result.digest, string: result.masked, included: result.included, algorithm: alg, method, encoding, list }, result.digest);
   return 0;
 };
 

@@ -14,7 +14,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
       const result = await service.create({ name: required(values, 'name'), taxCode: required(values, 'tax-code'), taxCodeKind: values.foreign === true ? 'other' : 'it',
         type: required(values, 'type'), contactEmail: required(values, 'email') }, { type: 'cli', id: null, ip: null });
       if (!result.ok) throw new UsageError(ORGANISATION_PROBLEM_TEXT[result.reason]);
-      output(values.json === true, { id: result.value.id }, `Organisation created: ${result.value.id}`);
+      output(ctx, values.json === true, { id: result.value.id }, `Organisation created: ${result.value.id}`);
       return 0;
     },
   },
@@ -23,7 +23,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
     run: async (args, ctx) => {
       const { values } = parse(args, {});
       const rows = await createOrganisationsService({ db: (await ctx.database()).db, clock: ctx.clock, audit: await ctx.audit() }).list();
-      output(values.json === true, rows.map((o) => ({ id: o.id, name: o.name, taxCode: o.tax_code, type: o.type, contactEmail: o.contact_email })),
+      output(ctx, values.json === true, rows.map((o) => ({ id: o.id, name: o.name, taxCode: o.tax_code, type: o.type, contactEmail: o.contact_email })),
         rows.map((o) => `${o.id}  ${o.tax_code.padEnd(16)} ${o.type.padEnd(21)} ${o.name}`).join('\n') || 'No organisations.');
       return 0;
     },
@@ -43,7 +43,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
       const result = await service.invite({ organisationId: required(values, 'org'), firstName: required(values, 'first-name'), lastName: required(values, 'last-name'),
         email: required(values, 'email'), locale, productIds: products.map((p) => p.id) }, { type: 'cli', id: null, ip: null });
       if (!result.ok) throw new UsageError(INVITE_PROBLEM_TEXT[result.reason]);
-      output(values.json === true, { id: result.value.id }, `Invitation ${result.value.id} queued for ${String(values.email)}; its link is made when the e-mail is sent. Without SMTP: \`npx varco invite link ${result.value.id}\` (or "Create link" on the back office Mail page).`);
+      output(ctx, values.json === true, { id: result.value.id }, `Invitation ${result.value.id} queued for ${String(values.email)}; its link is made when the e-mail is sent. Without SMTP: \`npx varco invite link ${result.value.id}\` (or "Create link" on the back office Mail page).`);
       return 0;
     },
   },
@@ -57,7 +57,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
       const service = createInvitationsService({ db, clock: ctx.clock, audit: await ctx.audit(), publicUrl: ctx.config.publicUrl });
       const minted = await service.mintLink(id, { type: 'cli', id: null, ip: null });
       if (!minted.ok) throw new UsageError(`invitation ${id}: ${INVITATION_STATE_TEXT[minted.reason]}`);
-      output(values.json === true, { id, email: minted.value.email, link: minted.value.link },
+      output(ctx, values.json === true, { id, email: minted.value.email, link: minted.value.link },
         `Link for ${minted.value.email} (works once; a newer link replaces it):\n${minted.value.link}`);
       return 0;
     },

@@ -4,7 +4,7 @@ import { REGISTRY_PROBLEM_TEXT, type Environment, type PagopaRegistry, type Regi
 import { output, parse, required, UsageError, type Options } from './args.ts';
 import type { CliContext } from './context.ts';
 import type { Command } from './core.commands.ts';
-import { readSecret } from './prompt.ts';
+import { readSecretFile } from './prompt.ts';
 import { envOption } from './station.commands.ts';
 
 // `npx varco psp …` and `npx varco ec …`: the pagoPA registry from the command line. The operator
@@ -31,7 +31,7 @@ function accepted<T>(outcome: RegistryOutcome<T>, what: string): T {
 async function channelPassword(values: Values): Promise<string> {
   const file = required(values, 'channel-password-file');
   try {
-    return await readSecret('', file);
+    return await readSecretFile(file);
   } catch {
     throw new UsageError(`cannot read the channel password file ${file}`);
   }
@@ -88,7 +88,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const input = { organisationId: required(values, 'org'), env: required(values, 'env'), idPsp: required(values, 'psp-id'), idBrokerPsp: required(values, 'broker-id'),
         idChannel: required(values, 'channel-id'), password: await channelPassword(values) };
       const added = accepted(await (await wired(ctx)).psps.addPsp(input, CLI_ACTOR), 'PSP not registered');
-      output(values.json === true, { ...added, environment: input.env, idPsp: input.idPsp, idBrokerPsp: input.idBrokerPsp, idChannel: input.idChannel },
+      output(ctx, values.json === true, { ...added, environment: input.env, idPsp: input.idPsp, idBrokerPsp: input.idBrokerPsp, idChannel: input.idChannel },
         `${added.pspCreated ? `PSP ${input.idPsp} registered (${added.pspId}) with broker ${input.idBrokerPsp}` : `PSP ${input.idPsp} (${added.pspId})`}; channel ${input.idChannel} added (${added.channelId}) in ${input.env}.`);
       return 0;
     },
@@ -102,7 +102,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const channel = await registry.psps.channelByCode(env, required(values, 'channel-id'));
       if (!channel) throw new UsageError(`no channel ${required(values, 'channel-id')} in ${env}`);
       accepted(await registry.psps.setChannelPassword(channel.id, { password: await channelPassword(values) }, CLI_ACTOR), 'password not replaced');
-      output(values.json === true, { channelId: channel.id, idChannel: channel.id_channel, environment: env }, `Password of channel ${channel.id_channel} (${env}) replaced.`);
+      output(ctx, values.json === true, { channelId: channel.id, idChannel: channel.id_channel, environment: env }, `Password of channel ${channel.id_channel} (${env}) replaced.`);
       return 0;
     },
   },
@@ -112,7 +112,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' } });
       const { brokers, psps } = await (await wired(ctx)).psps.listPsps(filterOf(values));
       const brokerEnabled = new Map(brokers.map((b) => [`${b.environment}:${b.id_broker_psp}`, b.enabled]));
-      output(values.json === true, psps.map((p) => ({ id: p.id, environment: p.environment, idPsp: p.id_psp, idBrokerPsp: p.id_broker_psp, organisationId: p.organisation_id,
+      output(ctx, values.json === true, psps.map((p) => ({ id: p.id, environment: p.environment, idPsp: p.id_psp, idBrokerPsp: p.id_broker_psp, organisationId: p.organisation_id,
         organisation: p.organisation_name, enabled: p.enabled, brokerEnabled: brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false,
         channels: p.channels.map((c) => ({ id: c.id, idChannel: c.id_channel, enabled: c.enabled, passwordSetAt: c.password_set_at.toISOString() })) })),
       psps.map((p) => [`${p.id}  ${p.environment.padEnd(4)} ${p.id_psp.padEnd(20)} broker ${p.id_broker_psp} (${flag(brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false)})  ${flag(p.enabled)}  ${p.organisation_name}`,
@@ -128,7 +128,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' } });
       const org = required(values, 'org');
       const added = accepted(await (await wired(ctx)).ecs.addEc(org, required(values, 'env'), CLI_ACTOR), 'EC not registered');
-      output(values.json === true, { organisationId: org, created: added.created }, added.created ? `EC ${org} registered.` : `EC ${org} was registered already.`);
+      output(ctx, values.json === true, { organisationId: org, created: added.created }, added.created ? `EC ${org} registered.` : `EC ${org} was registered already.`);
       return 0;
     },
   },
@@ -143,7 +143,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const id = positionals[0];
       if (!id) throw new UsageError('the link id (ecl_…) is required');
       if (!(await (await wired(ctx)).ecs.removeLink(id, CLI_ACTOR))) throw new UsageError(`no EC link ${id}`);
-      output(values.json === true, { id, removed: true }, `Link ${id} removed.`);
+      output(ctx, values.json === true, { id, removed: true }, `Link ${id} removed.`);
       return 0;
     },
   },
@@ -154,7 +154,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const { ecs, links } = await (await wired(ctx)).ecs.listEcs(filterOf(values));
       const linksOf = (org: string, env: string) => links.filter((l) => l.organisation_id === org && l.environment === env);
       const code = (l: (typeof links)[number]): string => (l.segregation_code ? `segregation ${l.segregation_code}` : l.application_code ? `application ${l.application_code}` : '');
-      output(values.json === true, ecs.map((e) => ({ organisationId: e.organisation_id, organisation: e.organisation_name, fiscalCode: e.fiscal_code, environment: e.environment, enabled: e.enabled,
+      output(ctx, values.json === true, ecs.map((e) => ({ organisationId: e.organisation_id, organisation: e.organisation_name, fiscalCode: e.fiscal_code, environment: e.environment, enabled: e.enabled,
         links: linksOf(e.organisation_id, e.environment).map((l) => ({ id: l.id, stationId: l.station_id, stationCode: l.station_code, stationOrganisation: l.station_organisation_name,
           auxDigit: l.aux_digit, segregationCode: l.segregation_code, applicationCode: l.application_code, primitiveVersion: l.primitive_version, enabled: l.enabled })) })),
       ecs.map((e) => [`${e.organisation_id}  ${e.environment.padEnd(4)} ${e.fiscal_code}  ${flag(e.enabled)}  ${e.organisation_name}`,
@@ -173,7 +173,7 @@ function switchCommand(kind: 'psp' | 'ec', enabled: boolean): Command {
     const { values } = parse(args, options);
     const registry = await wired(ctx);
     const said = kind === 'psp' ? await pspSwitch(values, registry, enabled) : await ecSwitch(values, registry, enabled);
-    output(values.json === true, { enabled, ...Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'json')) }, said);
+    output(ctx, values.json === true, { enabled, ...Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'json')) }, said);
     return 0;
   };
 }
@@ -185,7 +185,7 @@ async function ecLink(args: string[], ctx: CliContext): Promise<number> {
     segregationCode: text(values, 'segregation-code'), applicationCode: text(values, 'application-code'), version: text(values, 'version') };
   const linked = accepted(await (await wired(ctx)).ecs.link(input, CLI_ACTOR, { otherOrganisationStation: values['partner-station'] === true }),
     'station not linked (--partner-station links a station of another organisation, e.g. the EC\u2019s technology partner)');
-  output(values.json === true, { ...linked, organisationId: input.organisationId, environment: input.env, station: input.stationCode, auxDigit: Number(input.auxDigit) },
+  output(ctx, values.json === true, { ...linked, organisationId: input.organisationId, environment: input.env, station: input.stationCode, auxDigit: Number(input.auxDigit) },
     `Linked ${input.organisationId} (${input.env}) aux ${input.auxDigit}${input.segregationCode ? ` segregation ${input.segregationCode}` : ''}${input.applicationCode ? ` application ${input.applicationCode}` : ''} -> ${input.stationCode} (${linked.linkId}).`);
   return 0;
 }

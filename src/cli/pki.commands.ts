@@ -28,7 +28,7 @@ export const pkiCommands: Record<string, { summary: string; run: Command }> = {
       const text = result.created
         ? `Next ${env} client certificate published (SHA-256 ${result.info.fingerprintSha256}, valid to ${result.info.notAfter.toISOString()}); ${result.notified} referents e-mailed.\nIt is not used yet: switch it in with npx varco pki activate-client --env ${env}`
         : `A next ${env} client certificate is already published (SHA-256 ${result.info.fingerprintSha256}); nothing changed.`;
-      output(values.json === true, { environment: env, created: result.created, notified: result.notified, next: describe(result.info) }, text);
+      output(ctx, values.json === true, { environment: env, created: result.created, notified: result.notified, next: describe(result.info) }, text);
       return 0;
     },
   },
@@ -38,7 +38,7 @@ export const pkiCommands: Record<string, { summary: string; run: Command }> = {
       const { values } = parse(args, { env: { type: 'string' } });
       const env = envOption(values);
       const result = await (await platform(ctx)).activate(env, CLI_ACTOR);
-      output(values.json === true, { environment: env, current: describe(result.info), previous: result.previous ? describe(result.previous) : null },
+      output(ctx, values.json === true, { environment: env, current: describe(result.info), previous: result.previous ? describe(result.previous) : null },
         `Outbound calls in ${env} now present ${result.info.subject} (SHA-256 ${result.info.fingerprintSha256}).`);
       return 0;
     },

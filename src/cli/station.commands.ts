@@ -72,7 +72,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
       const result = await (await wired(ctx)).trust.add(env, pem, scope, CLI_ACTOR);
       if (!result.ok) throw new UsageError(TRUST_PROBLEM_TEXT[result.reason]);
       const whom = 'organisationId' in scope ? `organisation ${scope.organisationId}` : 'every organisation';
-      output(values.json === true, { ...result.value, organisationId: 'organisationId' in scope ? scope.organisationId : null },
+      output(ctx, values.json === true, { ...result.value, organisationId: 'organisationId' in scope ? scope.organisationId : null },
         `Trusted in ${env} for ${whom}: ${result.value.subject} (${result.value.id}, SHA-256 ${result.value.fingerprint})`);
       return 0;
     },
@@ -83,7 +83,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
       const { values } = parse(args, { env: { type: 'string' } });
       const env = envOption(values);
       const rows = await (await wired(ctx)).trust.list(env);
-      output(values.json === true, rows.map((r) => ({ id: r.id, environment: r.environment, organisationId: r.organisation_id, subject: r.subject, fingerprint: r.fingerprint_sha256,
+      output(ctx, values.json === true, rows.map((r) => ({ id: r.id, environment: r.environment, organisationId: r.organisation_id, subject: r.subject, fingerprint: r.fingerprint_sha256,
         notAfter: r.not_after.toISOString() })),
       rows.map((r) => `${r.id}  ${r.not_after.toISOString().slice(0, 10)}  ${(r.organisation_id ?? 'all organisations').padEnd(30)}  ${r.subject}`).join('\n')
         || `No CAs authorised for ${env} in addition to the Mozilla store.`);
@@ -97,7 +97,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
       const id = positionals[0];
       if (!id) throw new UsageError('the trusted CA id is required');
       if (!(await (await wired(ctx)).trust.remove(id, CLI_ACTOR))) throw new UsageError(`no trusted CA ${id}`);
-      output(values.json === true, { id, removed: true }, `Removed ${id}.`);
+      output(ctx, values.json === true, { id, removed: true }, `Removed ${id}.`);
       return 0;
     },
   },
@@ -113,7 +113,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
         secondary: { url: text('secondary-url'), ip: text('secondary-ip'), port: text('secondary-port') },
       }, CLI_ACTOR, { allowSharedHost: values['allow-shared-host'] === true });
       if (!result.ok) throw new UsageError(`station not registered:\n${describeProblems(result.problems)}`);
-      output(values.json === true, result.value, `Station ${text('code')} registered (${result.value.id}); it waits for review: npx varco station approve ${text('code')} --env ${env}`);
+      output(ctx, values.json === true, result.value, `Station ${text('code')} registered (${result.value.id}); it waits for review: npx varco station approve ${text('code')} --env ${env}`);
       return 0;
     },
   },
@@ -124,7 +124,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
       const env = values.env === undefined ? undefined : envOption(values);
       const rows = await (await wired(ctx)).stations.list({ ...(typeof values.org === 'string' ? { organisationId: values.org } : {}), ...(env ? { environment: env } : {}) });
       const review = (r: (typeof rows)[number]): string => r.pending_state ?? (r.approved_version_id ? 'approved' : '');
-      output(values.json === true, rows.map((r) => ({ id: r.id, code: r.code, environment: r.environment, organisationId: r.organisation_id, organisation: r.organisation_name,
+      output(ctx, values.json === true, rows.map((r) => ({ id: r.id, code: r.code, environment: r.environment, organisationId: r.organisation_id, organisation: r.organisation_name,
         review: review(r), connection: r.connection_state, primaryUrl: r.approved_primary_url, lastCheckAt: r.last_check_at?.toISOString() ?? null })),
       rows.map((r) => `${r.id}  ${r.environment.padEnd(4)} ${r.code.padEnd(20)} ${review(r).padEnd(9)} ${r.connection_state.padEnd(10)} ${r.organisation_name}`).join('\n') || 'No stations.');
       return 0;
@@ -138,7 +138,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
       const station = await stationByCode(services, envOption(values), positionals[0]);
       const allowed = values.revoke !== true;
       await services.stations.allowSharedHost(station.id, allowed, CLI_ACTOR);
-      output(values.json === true, { id: station.id, code: station.code, sharedHostAllowed: allowed },
+      output(ctx, values.json === true, { id: station.id, code: station.code, sharedHostAllowed: allowed },
         allowed ? `Station ${station.code} may share its hosts with other organisations' stations.` : `Station ${station.code} no longer shares its hosts with other organisations.`);
       return 0;
     },
@@ -153,7 +153,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
       const station = await stationByCode(services, envOption(values), positionals[0]);
       const outcome = await services.verification.verify(station.id, 'cli');
       if (!outcome.ok) throw new UsageError(`station ${station.code} has no approved version to verify`);
-      output(values.json === true, { station: station.code, id: station.id, checkId: outcome.value.checkId, state: outcome.value.state, verified: outcome.value.state === 'verified',
+      output(ctx, values.json === true, { station: station.code, id: station.id, checkId: outcome.value.checkId, state: outcome.value.state, verified: outcome.value.state === 'verified',
         ...outcome.value.result }, describeCheck(station.code, outcome.value.state, outcome.value.result));
       return outcome.value.state === 'verified' ? 0 : 1;
     },
@@ -171,7 +171,7 @@ function reviewCommand(action: 'approve' | 'request_changes'): { summary: string
       const note = action === 'request_changes' ? required(values, 'note') : typeof values.note === 'string' ? values.note : '';
       const result = await services.stations.reviewStation(station.id, action, note, CLI_ACTOR);
       if (!result.ok) throw new UsageError(problemText(result.reason));
-      output(values.json === true, { id: station.id, code: station.code, decision: action },
+      output(ctx, values.json === true, { id: station.id, code: station.code, decision: action },
         action === 'approve' ? `Station ${station.code} approved; its organisation was e-mailed.` : `Changes requested for ${station.code}; its organisation was e-mailed.`);
       return 0;
     },

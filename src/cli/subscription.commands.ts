@@ -30,7 +30,7 @@ function decision(action: Extract<SubscriptionAction, 'approve' | 'reject' | 'su
       try {
         const result = await subscriptions.change(id, action, CLI_ACTOR, comment === undefined ? {} : { comment });
         if (!result.ok) throw new UsageError('a rejection needs --comment');
-        output(values.json === true, { id, state: result.value.state }, `Subscription ${id} is now ${result.value.state}.`);
+        output(ctx, values.json === true, { id, state: result.value.state }, `Subscription ${id} is now ${result.value.state}.`);
         return 0;
       } catch (error) {
         const code = (error as { code?: string }).code;
@@ -52,7 +52,7 @@ export const subscriptionCommands: Record<string, { summary: string; run: Comman
       if (typeof values.org === 'string') filter.organisationId = values.org;
       if (state) filter.state = state;
       const rows = await (await services(ctx)).subscriptions.list(filter);
-      output(values.json === true, rows.map(summary), rows.map((s) => `${s.id}  ${s.state.padEnd(9)} ${s.environment.padEnd(4)} ${s.product_code.padEnd(10)} ${s.organisation_name} — ${s.name}`)
+      output(ctx, values.json === true, rows.map(summary), rows.map((s) => `${s.id}  ${s.state.padEnd(9)} ${s.environment.padEnd(4)} ${s.product_code.padEnd(10)} ${s.organisation_name} — ${s.name}`)
         .join('\n') || 'No subscriptions.');
       return 0;
     },
@@ -76,7 +76,7 @@ export const subscriptionCommands: Record<string, { summary: string; run: Comman
         throw new UsageError(text);
       }
       const { id, primary, secondary } = result.value;
-      output(values.json === true, { id, state: 'active', primaryKey: primary, secondaryKey: secondary },
+      output(ctx, values.json === true, { id, state: 'active', primaryKey: primary, secondaryKey: secondary },
         [`Subscription ${id} is active.`, `Primary key:   ${primary}`, `Secondary key: ${secondary}`,
           'These keys are shown only now; Varco keeps only their hashes.'].join('\n'));
       return 0;

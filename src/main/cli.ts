@@ -1,7 +1,7 @@
 import { createLogger } from '../app/logger.ts';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { UsageError } from '../cli/args.ts';
-import { createCliContext, type CliContext } from '../cli/context.ts';
+import { createCliContext, type CliContext, type CliStreams } from '../cli/context.ts';
 import { helpFor, usage } from '../cli/help.ts';
 import { coreCommands, type Command } from '../cli/core.commands.ts';
 import { organisationCommands } from '../cli/organisation.commands.ts';
@@ -10,7 +10,7 @@ import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
 import { merchantCommands } from '../cli/merchant.commands.ts';
 import { pagopaCommands } from '../cli/pagopa.commands.ts';
-import { loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
+import { openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
 
@@ -24,14 +24,17 @@ export interface CliIo {
   context(): CliContext;
 }
 
+/** A command's context writing to `streams`: the database opens on first use, migrated, sharing a running embedded cluster. */
+export function cliContext(config: Config, streams: CliStreams, logLevel: string): CliContext {
+  const logger = createLogger(logLevel, streams.stderr);
+  return createCliContext(config, (c) => openMigratedDatabase(c, logger, 'share'), streams);
+}
+
 const processIo: CliIo = {
   stdout: process.stdout,
   stderr: process.stderr,
-  context: () => {
-    const config = loadConfigOrExit();
-    const logger = createLogger(process.env.VARCO_LOG_LEVEL ?? 'warn', process.stderr);
-    return createCliContext(config, (c) => openMigratedDatabase(c, logger, 'share'));
-  },
+  // A configuration error is main's to report (exit code 2).
+  context: () => cliContext(loadConfig(), process, process.env.VARCO_LOG_LEVEL ?? 'warn'),
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -47,7 +50,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.stderr.write(`${argv.length ? `Unknown command: ${argv.join(' ')}\n\n` : ''}${usage(commands)}\n`);
     return argv.length ? 64 : 0;
   }
-  const ctx = io.context();
+  let ctx: CliContext;
+  try {
+    ctx = io.context();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return 2;
+  }
   try {
     const command = commands[name];
     return command ? await command.run(argv.slice(name.split(' ').length), ctx) : 64;

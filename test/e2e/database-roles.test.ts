@@ -8,6 +8,7 @@ import { APP_ROLE, createPool, ensureDatabase, loadMigrations, migrate, startEmb
 import { auditKeys, GENESIS, rowHash, type AuditRowForHash } from '../../src/modules/audit/index.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { tamper } from '../support/db.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { freePort, makeDataDir, runCli, startServer, type ServerProcess } from '../support/server-process.ts';
 
 // Issue 10 item 8 from outside: a data directory made by the Varco before the keyed audit chain and
@@ -29,7 +30,10 @@ async function superuser(s: ServerProcess): Promise<pg.Pool> {
   return createPool(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${s.pgPort}/varco`, 1);
 }
 
-const varco = (...args: string[]) => runCli(args, { VARCO_DATA_DIR: dataDir, VARCO_EMBEDDED_PG_PORT: String(running().pgPort), VARCO_LOG_LEVEL: 'warn' }, 60_000);
+// The commands share the running server's cluster: in-process through the CLI's dispatcher, and the
+// last one as the real process, whose exit code an operator's script would see.
+const cliEnv = (): Record<string, string> => ({ VARCO_DATA_DIR: dataDir, VARCO_EMBEDDED_PG_PORT: String(running().pgPort), VARCO_LOG_LEVEL: 'warn' });
+const varco = (...args: string[]) => runCliInProcess(args, cliEnv());
 
 /** What the previous version left: no application role, schema before the keyed chain, plain-hash rows. */
 async function previousVersionDataDir(): Promise<void> {
@@ -89,12 +93,12 @@ test('the old plain-hash rows verify with the new version, and new rows are keye
   assert.match(after.stdout, new RegExp(`Audit log intact: ${LEGACY_ROWS + 2} rows checked \\(${LEGACY_ROWS} unkeyed .*newest signed checkpoint`));
 });
 
-test('deleting the two newest audit rows (as the superuser, triggers off) makes `varco audit verify` fail with exit code 3', async () => {
+test('smoke (real process): deleting the two newest audit rows (as the superuser, triggers off) makes `varco audit verify` fail with exit code 3', async () => {
   const pool = await superuser(running());
   try {
     const { rows } = await pool.query<{ seq: number }>('SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 3');
     await tamper(pool, [['DELETE FROM audit_log WHERE seq >= $1', [rows[1]!.seq]]]);
-    const run = await varco('audit', 'verify');
+    const run = await runCli(['audit', 'verify'], cliEnv(), 60_000);
     assert.equal(run.code, 3, run.stdout + run.stderr);
     assert.match(run.stdout, new RegExp(`rows missing after seq=${rows[2]!.seq}`));
   } finally {

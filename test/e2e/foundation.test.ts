@@ -59,7 +59,7 @@ test('first start initialises the cluster, prints the URLs and a one-time setup 
   assert.ok(existsSync(join(server.dataDir, 'pg', 'PG_VERSION')), 'cluster initialised in the data directory');
 });
 
-test('`varco admin create` succeeds beside the running server, sharing its cluster', async () => {
+test('smoke (real process): `varco admin create` succeeds beside the running server, sharing its cluster', async () => {
   const s = running();
   const pgBefore = await postmasterPid(s.dataDir);
   const passwordFile = join(s.dataDir, 'admin-password.txt');

@@ -6,7 +6,8 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, screenshotOnFailure } from '../support/browser.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
-import { httpsRequest, runCli, startServer } from '../support/server-process.ts';
+import { runCliInProcess } from '../support/cli.ts';
+import { httpsRequest, startServer } from '../support/server-process.ts';
 
 // Issue 3's "done when", end to end in Chromium against the real server process, with e-mail
 // through a real SMTP receiver: invite → open the e-mailed link → set a password → subscribe →
@@ -46,7 +47,7 @@ async function shownKey(page: Page, slot: 'primary' | 'secondary'): Promise<stri
 test('invite → e-mail → password → subscribe → approve → reveal → ping → regenerate', { timeout: 120_000 }, async () => {
   const passwordFile = join(server.dataDir, 'admin-password');
   await writeFile(passwordFile, ADMIN.password);
-  const created = await runCli(['admin', 'create', '--email', ADMIN.email, '--password-file', passwordFile], env);
+  const created = await runCliInProcess(['admin', 'create', '--email', ADMIN.email, '--password-file', passwordFile], env);
   assert.equal(created.code, 0, created.stderr);
 
   const admin = await context.newPage();

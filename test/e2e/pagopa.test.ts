@@ -10,6 +10,7 @@ import { startEcStation } from '../support/ec-station.ts';
 import { assertEmittedValid } from '../support/pagopa-emitted.ts';
 import { validateEnvelopes } from '../support/pagopa-xsd.ts';
 import { taxCode } from '../pagopa-registry/support.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { httpsRequest, runCli, startServer } from '../support/server-process.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
 
@@ -34,8 +35,9 @@ const EC = { email: 'marco.neri@comune.example', password: 'Marco-keeps-a-long-p
 const CHANNEL_PASSWORD = 'ch4nnelPW9';
 const head = { idPSP: 'BANCAEX1XXX', idBrokerPSP: PSP.taxCode, idChannel: `${PSP.taxCode}_01`, password: CHANNEL_PASSWORD };
 
-async function cli(args: string[]): Promise<string> {
-  const result = await runCli(args, cliEnv, 60_000);
+/** An operator's `npx varco` step: in-process through the CLI's dispatcher, or (`process`) as the real command. */
+async function cli(args: string[], how: 'in-process' | 'process' = 'in-process'): Promise<string> {
+  const result = how === 'process' ? await runCli(args, cliEnv, 60_000) : await runCliInProcess(args, cliEnv);
   assert.equal(result.code, 0, `npx varco ${args.join(' ')}\n${result.stderr}`);
   return result.stdout;
 }
@@ -90,7 +92,9 @@ async function until(check: () => boolean, what: string, timeoutMs = 30_000): Pr
 
 test('a PSP and an EC onboarded as the README says pay a notice: verify → activate → outcome → receipt at the EC\u2019s station', { timeout: 300_000 }, async () => {
   // 1. The operator creates both organisations and invites their referents.
-  const pspOrg = (JSON.parse(await cli(['org', 'create', '--name', 'Banca Esempio', '--tax-code', PSP.taxCode, '--type', 'psp', '--email', 'pec@banca.example', '--json'])) as { id: string }).id;
+  // Smoke test: the first step through the real process, as the README runs it.
+  const pspOrg = (JSON.parse(await cli(['org', 'create', '--name', 'Banca Esempio', '--tax-code', PSP.taxCode, '--type', 'psp', '--email', 'pec@banca.example', '--json'],
+    'process')) as { id: string }).id;
   const ecOrg = (JSON.parse(await cli(['org', 'create', '--name', 'Comune di Esempio', '--tax-code', EC.taxCode, '--type', 'creditor_institution', '--email', 'pec@comune.example', '--json'])) as { id: string }).id;
   await cli(['invite', '--org', pspOrg, '--first-name', 'Paola', '--last-name', 'Verdi', '--email', PSP.email, '--products', 'node', '--locale', 'en']);
   await cli(['invite', '--org', ecOrg, '--first-name', 'Marco', '--last-name', 'Neri', '--email', EC.email, '--products', 'node', '--locale', 'en']);

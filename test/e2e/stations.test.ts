@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
 import { launchBrowser, screenshotOnFailure } from '../support/browser.ts';
-import { httpsRequest, runCli } from '../support/server-process.ts';
+import { runCliInProcess } from '../support/cli.ts';
+import { httpsRequest } from '../support/server-process.ts';
 import { createAdmin, createOrganisation, createReferent, issueKeys, PASSWORD } from '../support/subscriptions.ts';
 import { makeServerPki, startPeer } from '../support/tls-peers.ts';
 import { ensureDevPki } from '../../src/pki/index.ts';
@@ -42,7 +43,7 @@ const secondary = await startPeer(peerOptions);
 test('the operator authorises the organisation\u2019s CA for test with the CLI', async () => {
   const file = join(dataDir, 'banca-root.pem');
   await writeFile(file, orgPki.root.certPem);
-  const result = await runCli(['trust', 'add', '--env', 'test', '--file', file, '--org', org], { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir });
+  const result = await runCliInProcess(['trust', 'add', '--env', 'test', '--file', file, '--org', org], { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, new RegExp(`Trusted in test for organisation ${org}: CN=Banca E2E Root CA`));
 });

@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../support/db.ts';
-import { runCli, type CliResult } from '../support/server-process.ts';
+import { runCliInProcess } from '../support/cli.ts';
+import type { CliResult } from '../support/server-process.ts';
 import { testAudit, testConfig } from '../support/app.ts';
 import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
 import { createServices } from '../../src/app/build.ts';
@@ -25,7 +26,7 @@ await issueKeys(services, org, 'ecommerce', 'test');
 
 
 function varco(args: string[]): Promise<CliResult> {
-  return runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dir, VARCO_LOG_LEVEL: 'warn', VARCO_MASTER_KEY: masterKey.toString('base64') });
+  return runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dir, VARCO_LOG_LEVEL: 'warn', VARCO_MASTER_KEY: masterKey.toString('base64') });
 }
 
 const SHA_IN = 'Cli-SHA-in-passphrase-2026';

@@ -5,7 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createTestDatabase } from '../support/db.ts';
-import { httpsRequest, makeDataDir, runCli, startServer } from '../support/server-process.ts';
+import { runCliInProcess } from '../support/cli.ts';
+import { httpsRequest, makeDataDir, startServer } from '../support/server-process.ts';
 import { shownKey } from '../support/subscriptions.ts';
 import { formBytes, signedOrder } from '../support/ecommerce.ts';
 import { HttpsBrowser } from './https-browser.ts';
@@ -50,7 +51,7 @@ function strings(value: unknown, out: string[] = []): string[] {
 test('after a full run no password, API key, passphrase, card number or CVC is in the logs, the audit log or the outbox', async () => {
   const passwordFile = join(dataDir, 'admin-password.txt');
   await writeFile(passwordFile, `${SECRETS.adminPassword}\n`, { mode: 0o600 });
-  const created = await runCli(['admin', 'create', '--email', `admin-${tag}@varco.test`, '--password-file', passwordFile], env);
+  const created = await runCliInProcess(['admin', 'create', '--email', `admin-${tag}@varco.test`, '--password-file', passwordFile], env);
   cliOutput.push(created.stdout, created.stderr);
   assert.equal(created.code, 0, created.stderr);
   const admin = await new HttpsBrowser(server, 'admin').signIn(`admin-${tag}@varco.test`, SECRETS.adminPassword);

@@ -9,10 +9,12 @@ import { systemClock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createTestDatabase, tamper } from '../support/db.ts';
 import { testAudit } from '../support/app.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { runCli, type CliResult } from '../support/server-process.ts';
 
-// `npx varco` as an operator runs it: a real process on a real database, checked by exit code,
-// output and what ends up in the database and on disk.
+// `npx varco` as an operator runs it, on a real database, checked by exit code, output and what ends
+// up in the database and on disk: in-process through the CLI's dispatcher, and one real process
+// (the smoke test) for what only a process shows.
 
 const database = await createTestDatabase();
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-cli-'));
@@ -21,9 +23,12 @@ const masterKey = generateSecretboxKey();
 after(() => rm(dataDir, { recursive: true, force: true }));
 
 
+// Only the settings this test chooses: neither runner reads the caller's own VARCO_* variables.
+const settings = (env: Record<string, string>): Record<string, string> => ({ DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn',
+  VARCO_MASTER_KEY: masterKey.toString('base64'), ...env });
+
 function varco(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  // Only the settings this test chooses: runCli drops the caller's own VARCO_* variables.
-  return runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn', VARCO_MASTER_KEY: masterKey.toString('base64'), ...env });
+  return runCliInProcess(args, settings(env));
 }
 
 async function secretFile(content: string): Promise<string> {
@@ -55,15 +60,17 @@ test('admin create --password-file --json prints the new id, and that administra
   assert.match(again.stderr, /already exists/);
 });
 
-test('db migrate --json applies nothing on a migrated database and exits promptly', async () => {
+test('smoke (real process): db migrate --json applies nothing on a migrated database and exits promptly', async () => {
   const started = Date.now();
-  const run = await varco(['db', 'migrate', '--json']);
+  const run = await runCli(['db', 'migrate', '--json'], settings({}));
   assert.equal(run.code, 0, run.stderr);
   const out = JSON.parse(run.stdout) as { applied: number[]; current: number };
   assert.deepEqual(out.applied, []);
   assert.ok(out.current >= 1);
   // A pool left open keeps the process alive for the 30 s idle timeout after the work is done.
   assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  // The in-process runner the other tests use says exactly what the real command says.
+  assert.deepEqual(await varco(['db', 'migrate', '--json']), run);
 });
 
 test('admin create with a short password exits non-zero with a message and creates nobody', async () => {
@@ -150,6 +157,13 @@ test('an invalid setting stops the command with a message naming it', async () =
   assert.notEqual(run.code, 0);
   assert.match(run.stderr, /VARCO_PORT/);
   assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
+
+test('smoke (real process): an invalid setting exits 2 with the message the in-process runner prints', async () => {
+  const run = await runCli(['audit', 'verify'], settings({ VARCO_PORT: 'x' }));
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /VARCO_PORT/);
+  assert.deepEqual(await varco(['audit', 'verify'], { VARCO_PORT: 'x' }), run);
 });
 
 test('an unknown command prints the usage and exits 64; a missing option is a usage error too', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildTestApp } from '../support/app.ts';
-import { runCli } from '../support/server-process.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { formatNoticeNumber } from '../../src/protocols/pagopa/index.ts';
 import { organisation, station } from './support.ts';
 
@@ -13,7 +13,7 @@ import { organisation, station } from './support.ts';
 const { config, services, database, masterKey } = await buildTestApp();
 const db = database.db;
 const registry = services.pagopaRegistry;
-const varco = (...args: string[]) => runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, VARCO_LOG_LEVEL: 'warn',
+const varco = (...args: string[]) => runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, VARCO_LOG_LEVEL: 'warn',
   VARCO_MASTER_KEY: masterKey.toString('base64') });
 
 const psp = await organisation(db, 'psp', { name: 'Banca Comandi' });

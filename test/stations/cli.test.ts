@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildTestApp } from '../support/app.ts';
-import { runCli } from '../support/server-process.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
 import { makeServerPki, startPeer } from '../support/tls-peers.ts';
 
@@ -12,7 +12,7 @@ import { makeServerPki, startPeer } from '../support/tls-peers.ts';
 
 const { app, config, services, database } = await buildTestApp();
 const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir };
-const varco = (...args: string[]) => runCli(args, env);
+const varco = (...args: string[]) => runCliInProcess(args, env);
 const org = await createOrganisation(database.db, 'Banca Riga di Comando');
 await createReferent(database.db, org, ['node']);
 const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'CLI Root', intermediateName: 'CLI Issuing' });

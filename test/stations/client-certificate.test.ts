@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { buildTestApp } from '../support/app.ts';
-import { runCli } from '../support/server-process.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { Browser, createOrganisation, createReferent } from '../support/subscriptions.ts';
 import { makeServerPki, startPeer } from '../support/tls-peers.ts';
 import { splitPemChain } from '../../src/pki/index.ts';
@@ -14,7 +14,7 @@ import { mailsTo } from './support.ts';
 
 const { app, config, services, database } = await buildTestApp();
 const db = database.db;
-const cli = (...args: string[]) => runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir });
+const cli = (...args: string[]) => runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir });
 const orgA = await createOrganisation(db, 'Banca Certificati');
 const orgB = await createOrganisation(db, 'Comune Certificati');
 const refA = await createReferent(db, orgA, ['node']);

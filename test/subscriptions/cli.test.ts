@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase } from '../support/db.ts';
-import { runCli, type CliResult } from '../support/server-process.ts';
+import { runCliInProcess } from '../support/cli.ts';
+import type { CliResult } from '../support/server-process.ts';
 import { testAudit, testConfig } from '../support/app.ts';
 import { createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
 import { buildApp, createServices } from '../../src/app/build.ts';
@@ -27,7 +28,7 @@ const ping = (key: string) => app.inject({ method: 'GET', url: '/api/v1/ping', h
 
 
 function varco(args: string[]): Promise<CliResult> {
-  return runCli(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn' });
+  return runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn' });
 }
 
 const org = await createOrganisation(db, 'Operatore Spa');
