@@ -9,8 +9,9 @@ import { bumpPkiVersion, pkiVersion } from './settings.repository.ts';
 
 // The platform PKI, shared by every Varco instance on the database: one CA per environment and its
 // client certificates (current, next, retired), private keys sealed by the master key. Read through a
-// per-process cache that compares the database's `pki_version` at most every `cacheTtlMs`, so a
-// rotation or activation made by another instance (or the CLI) is used within that time.
+// per-process cache: the certificates and the opened keys are kept, and each read compares the
+// database's `pki_version` (one primary-key lookup; at most every `cacheTtlMs`), so a rotation or
+// activation made by another instance or the CLI is used from that instance's next read on.
 
 export interface PlatformMaterial {
   caCertPem: string;
@@ -26,7 +27,11 @@ export interface PlatformPkiOptions {
   masterKey: Buffer | undefined;
   /** data/pki of an earlier Varco, imported once when the database has no PKI yet. */
   legacyDir?: string;
-  /** How long a read trusts the cache before comparing versions (default 2 s). */
+  /**
+   * How long a read trusts the cache without comparing versions. Default 0: every read compares, so
+   * an activation holds at the next call (the readers are few: the station caller keeps its identity
+   * 10 s, verification and downloads are occasional).
+   */
   cacheTtlMs?: number;
 }
 
@@ -37,7 +42,7 @@ export interface PlatformPkiOptions {
 export type InTransaction = (trx: Transaction<Database>, certPem: string, previousCertPem: string) => Promise<void>;
 
 const LOCK = 'varco.platform.pki';
-const DEFAULT_TTL_MS = 2000;
+const DEFAULT_TTL_MS = 0;
 
 interface Snapshot {
   version: string;
