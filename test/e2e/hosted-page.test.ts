@@ -28,7 +28,7 @@ const t = await buildTestApp({ env: { VARCO_DATA_DIR: dataDir }, tls: { cert: de
 const { app, services } = t;
 await app.listen({ host: '127.0.0.1', port: 0 });
 const varco = `https://localhost:${(app.server.address() as AddressInfo).port}`;
-const workers = createWorkers({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: app.log as Parameters<typeof createWorkers>[0]['logger'], clock: { now: () => new Date() }, audit: t.audit });
+const workers = createWorkers({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: app.log as Parameters<typeof createWorkers>[0]['logger'], clock: { now: () => new Date() }, audit: t.audit, masterKey: t.masterKey });
 await workers.start();
 after(() => workers.stop());
 

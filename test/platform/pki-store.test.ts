@@ -37,8 +37,9 @@ test('six instances starting at once on a fresh database create exactly one set;
     const seen = await Promise.all(instances.map((pki) => pki.material(env)));
     assert.equal(new Set(seen.map((m) => m.current.chainPem)).size, 1, `${env}: one client certificate everywhere`);
     assert.equal(new Set(seen.map((m) => m.caCertPem)).size, 1, `${env}: one CA everywhere`);
-    const { current } = seen[0]!;
-    assert.ok(new X509Certificate(current.certPem).checkPrivateKey(createPrivateKey(current.keyPem)), 'the opened key is the certificate\u2019s');
+    const { certChainPem, keyPem } = await instances[0]!.identity(env);
+    assert.equal(certChainPem, seen[0]!.current.chainPem);
+    assert.ok(new X509Certificate(certChainPem).checkPrivateKey(createPrivateKey(keyPem)), 'the opened key is the certificate\u2019s');
   }
   const version = await database.db.selectFrom('platform_settings').select('value').where('name', '=', 'pki_version').executeTakeFirstOrThrow();
   assert.equal(version.value, '1', 'one creation, one version step');
@@ -65,8 +66,8 @@ test('private keys are stored only sealed by the master key, each bound to its r
   // The table refuses a key in clear even from the schema owner.
   await assert.rejects(database.owner.query(`UPDATE platform_cas SET key_sealed = $1 WHERE environment = 'test'`, [`-----BEGIN PRIVATE KEY-----\nMIG...\n`]),
     /platform_cas_key_sealed_check/);
-  // Another master key cannot use the PKI (checkMasterKey stops such an instance before it gets here).
-  await assert.rejects(instance({ masterKey: generateSecretboxKey() }).material('test'), /no master key with id/);
+  // Another master key cannot use the keys (checkMasterKey stops such an instance before it gets here).
+  await assert.rejects(instance({ masterKey: generateSecretboxKey() }).identity('test'), /no master key with id/);
 });
 
 test('a cached instance follows an activation made elsewhere: at its next read, or after its cache time when it has one', async () => {

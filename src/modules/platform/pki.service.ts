@@ -13,9 +13,10 @@ import { bumpPkiVersion, pkiVersion } from './settings.repository.ts';
 // database's `pki_version` (one primary-key lookup; at most every `cacheTtlMs`), so a rotation or
 // activation made by another instance or the CLI is used from that instance's next read on.
 
+/** The public side of an environment: reading it needs no master key once the PKI exists. */
 export interface PlatformMaterial {
   caCertPem: string;
-  current: { certPem: string; keyPem: string; /** Leaf followed by the CA, as presented in the handshake. */ chainPem: string };
+  current: { certPem: string; /** Leaf followed by the CA, as presented in the handshake. */ chainPem: string };
   /** Published by `pki rotate-client`, not used until `pki activate-client`. */
   next: { certPem: string; chainPem: string } | undefined;
 }
@@ -39,15 +40,29 @@ export interface PlatformPkiOptions {
  * Runs inside the PKI change's transaction (e-mails to referents, audit rows), so all commit together:
  * the certificate published or switched in, and (activation) the one it replaced, '' when none.
  */
+/** What a mutual-TLS client presents: the current chain and its private key, opened with the master key. */
+export interface PlatformIdentity {
+  certChainPem: string;
+  keyPem: string;
+}
+
 export type InTransaction = (trx: Transaction<Database>, certPem: string, previousCertPem: string) => Promise<void>;
 
 const LOCK = 'varco.platform.pki';
 const DEFAULT_TTL_MS = 0;
 
+interface Entry {
+  material: PlatformMaterial;
+  sealedKey: string;
+  aad: string;
+  /** Opened on the first identity() of this version; downloads and expiry checks never open it. */
+  keyPem?: string;
+}
+
 interface Snapshot {
   version: string;
   checkedAt: number;
-  envs: Map<PkiEnvironment, PlatformMaterial>;
+  envs: Map<PkiEnvironment, Entry>;
 }
 
 export function createPlatformPki(options: PlatformPkiOptions) {
@@ -87,26 +102,36 @@ export function createPlatformPki(options: PlatformPkiOptions) {
     await ensure();
     const version = await pkiVersion(db);
     if (cached && cached.version === version) return { ...cached, checkedAt: Date.now() };
-    const box = sealer();
     const cas = new Map((await listCas(db)).map((row) => [row.environment, row.cert_pem]));
     const clients = await liveClients(db);
-    const envs = new Map<PkiEnvironment, PlatformMaterial>();
+    const envs = new Map<PkiEnvironment, Entry>();
     for (const env of PKI_ENVIRONMENTS) {
       const caCertPem = cas.get(env);
       const current = clients.find((row) => row.environment === env && row.state === 'current');
       if (caCertPem === undefined || current === undefined) throw new Error(`the ${env} platform PKI is incomplete in the database`);
       const next = clients.find((row) => row.environment === env && row.state === 'next');
-      envs.set(env, {
+      envs.set(env, { sealedKey: current.key_sealed, aad: clientAad(env, current.fingerprint_sha256), material: {
         caCertPem,
-        current: { certPem: current.cert_pem, keyPem: box.open(current.key_sealed, clientAad(env, current.fingerprint_sha256)), chainPem: current.cert_pem + caCertPem },
+        current: { certPem: current.cert_pem, chainPem: current.cert_pem + caCertPem },
         next: next === undefined ? undefined : { certPem: next.cert_pem, chainPem: next.cert_pem + caCertPem },
-      });
+      } });
     }
     return { version, checkedAt: Date.now(), envs };
   }
 
   /** The CA and client certificates of `env`, at most `cacheTtlMs` old. */
   async function material(env: PkiEnvironment): Promise<PlatformMaterial> {
+    return (await entry(env)).material;
+  }
+
+  /** The current client certificate of `env` with its private key, for the mutual-TLS clients. */
+  async function identity(env: PkiEnvironment): Promise<PlatformIdentity> {
+    const found = await entry(env);
+    found.keyPem ??= sealer().open(found.sealedKey, found.aad);
+    return { certChainPem: found.material.current.chainPem, keyPem: found.keyPem };
+  }
+
+  async function entry(env: PkiEnvironment): Promise<Entry> {
     let snapshot = cached;
     if (!snapshot || Date.now() - snapshot.checkedAt >= ttl) {
       const started = generation;
@@ -177,7 +202,7 @@ export function createPlatformPki(options: PlatformPkiOptions) {
     loading = undefined;
   }
 
-  return { ensure, material, signingCa, rotate, activate };
+  return { ensure, material, identity, signingCa, rotate, activate };
 }
 
 export type PlatformPki = ReturnType<typeof createPlatformPki>;

@@ -17,7 +17,7 @@ export interface ServerCertificate {
   paths: { cert: string; key: string; ca: string };
 }
 
-export function serverCertificatePaths(dir: string): ServerCertificate['paths'] {
+function serverCertificatePaths(dir: string): ServerCertificate['paths'] {
   const root = resolve(dir);
   return { cert: join(root, 'server.crt'), key: join(root, 'server.key'), ca: join(root, 'server-ca.crt') };
 }

@@ -43,8 +43,7 @@ export function createPlatformCertificates(options: PlatformCertificatesOptions)
 
   /** From the platform module's cache: an activation made elsewhere applies here within seconds. */
   async function identity(env: PkiEnvironment): Promise<ClientIdentity> {
-    const material = await platform.material(env);
-    return { certChainPem: material.current.chainPem, keyPem: material.current.keyPem };
+    return platform.identity(env);
   }
 
   async function downloads(env: PkiEnvironment): Promise<PlatformDownloads> {
