@@ -25,8 +25,18 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict([group(['../*', '!../kernel/*'], 'kernel imports nothing from src.')]) },
   },
   {
-    files: ['src/config/**/*.ts', 'src/db/**/*.ts', 'src/pki/**/*.ts'],
+    files: ['src/config/**/*.ts', 'src/db/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**'], 'config, db and pki sit below modules and http.')]) },
+  },
+  // pki is pure helpers (issue, inspect, split PEM): no state, so no file system and no database. The
+  // platform CAs and client certificates are kept by modules/platform (ADR 0024). Its test may open sockets.
+  {
+    files: ['src/pki/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict([
+      group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**'], 'config, db and pki sit below modules and http.'),
+      group(['**/db/**', '**/config/**', 'kysely', 'pg', 'node:fs', 'node:fs/*'], 'pki keeps no state: the platform module stores certificates and keys (docs/adr/0024-platform-module.md).'),
+    ]) },
   },
   // Protocol libraries are pure: kernel and npm libraries only, no I/O, no framework. Their tests
   // (beside the code) may open sockets and read fixtures. modules and http may import protocols.
@@ -48,10 +58,21 @@ export default tseslint.config(
       { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import another module only through its index.ts.' },
     ]) },
   },
+  // modules/platform sits under every other module (stations present its client certificate): it
+  // imports no other module, so nothing it does can depend on an organisation's data.
+  {
+    files: ['src/modules/platform/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([
+      group(['**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', 'fastify', '@fastify/*'], 'modules know nothing of HTTP, views or wiring.'),
+      { regex: '^\\.\\./[^./][^/]*/', message: 'the platform module imports no other module (docs/adr/0024-platform-module.md).' },
+      { regex: '(^|/)modules/(?!platform/)', message: 'the platform module imports no other module (docs/adr/0024-platform-module.md).' },
+    ]) },
+  },
   {
     files: ['src/http/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([
       group(['**/db/**', '**/*.repository.ts', 'kysely', 'pg'], 'HTTP contexts call module services, never the database.'),
+      group(['**/modules/platform/**'], 'HTTP contexts see platform certificates through the stations module (downloads), never the PKI and its keys.'),
       { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import a module only through its index.ts.' },
       group(['../admin/**', '../portal/**', '../api/**', '../ncol/**', '../nodo/**'], 'one context never imports another.'),
     ]) },

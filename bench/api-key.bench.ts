@@ -1,6 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureDevPki } from '../src/pki/index.ts';
 import { alternate, runLoad } from './load.ts';
 import { fmt, type Row } from './report.ts';
 import { rssSampler, spawnTracked, waitForLine } from './support.ts';
@@ -23,13 +22,13 @@ export interface BaselineProcess {
   stop(): void;
 }
 
-/** Writes the server chain and key Varco serves, for the baseline to serve the same. */
+/** Writes the server chain and key Varco serves (its data directory's development certificate), for the baseline to serve the same. */
 export async function serverCertificateFiles(dataDir: string, dir: string): Promise<{ certFile: string; keyFile: string }> {
-  const pki = await ensureDevPki({ dir: join(dataDir, 'pki'), hostNames: ['localhost'] });
+  const read = (name: string): Promise<string> => readFile(join(dataDir, 'pki', name), 'utf8');
   const certFile = join(dir, 'baseline.crt');
   const keyFile = join(dir, 'baseline.key');
-  await writeFile(certFile, pki.server.chainPem);
-  await writeFile(keyFile, pki.server.keyPem, { mode: 0o600 });
+  await writeFile(certFile, (await read('server.crt')) + (await read('server-ca.crt')));
+  await writeFile(keyFile, await read('server.key'), { mode: 0o600 });
   return { certFile, keyFile };
 }
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { ensureDevPki } from '../src/pki/index.ts';
+import { createPlatformCa, issuePlatformClient, issueServerCertificate } from '../src/pki/index.ts';
 import { createDestinationPolicy, createOutboundClient, type ClientIdentity, type EndpointSet, type TrustStore } from '../src/modules/outbound/index.ts';
 import type { BenchSettings } from './api-key.bench.ts';
 import { fmt, type Row } from './report.ts';
@@ -52,14 +52,16 @@ export interface Material {
   files: Record<string, string>;
 }
 
-export async function outboundMaterial(dataDir: string, workDir: string): Promise<Material> {
-  const pki = await ensureDevPki({ dir: join(dataDir, 'pki'), hostNames: ['localhost'] });
-  const test = pki.envs.test;
+/** A platform CA, client certificate and receiver certificate made by the same helpers as Varco's (the data directory is not needed). */
+export async function outboundMaterial(_dataDir: string, workDir: string): Promise<Material> {
+  const now = new Date();
+  const ca = await createPlatformCa('test', now);
+  const [client, server] = [await issuePlatformClient(ca, 'test', now), await issueServerCertificate(ca, ['localhost'], now)];
   const files = { BENCH_CERT_FILE: join(workDir, 'receiver.crt'), BENCH_KEY_FILE: join(workDir, 'receiver.key'), BENCH_CLIENT_CA_FILE: join(workDir, 'platform-ca.crt') };
-  await writeFile(files.BENCH_CERT_FILE, pki.server.chainPem);
-  await writeFile(files.BENCH_KEY_FILE, pki.server.keyPem, { mode: 0o600 });
-  await writeFile(files.BENCH_CLIENT_CA_FILE, test.caCertPem);
-  return { identity: { certChainPem: test.clientChainPem, keyPem: test.clientKeyPem }, trust: { roots: [test.caCertPem] }, files };
+  await writeFile(files.BENCH_CERT_FILE, server.certPem + ca.certPem);
+  await writeFile(files.BENCH_KEY_FILE, server.keyPem, { mode: 0o600 });
+  await writeFile(files.BENCH_CLIENT_CA_FILE, ca.certPem);
+  return { identity: { certChainPem: client.certPem + ca.certPem, keyPem: client.keyPem }, trust: { roots: [ca.certPem] }, files };
 }
 
 interface LoopResult {

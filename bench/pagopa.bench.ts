@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { Pool } from 'undici';
 import type { Database, Kysely } from '../src/db/index.ts';
@@ -135,6 +136,10 @@ async function rawRun(c: Context, seconds: number): Promise<FlowRun> {
 /** The EC receiver started, the PSP and the EC seeded in the running server's database. */
 async function prepare(varco: VarcoProcess, db: Kysely<Database>, workDir: string): Promise<Context> {
   const material = await outboundMaterial(varco.dataDir, workDir);
+  // The EC demands Varco's client certificate: it trusts the platform CA of test, which lives in the
+  // database (docs/adr/0024-platform-module.md), besides the baseline's own CA.
+  const platformCa = await db.selectFrom('platform_cas').select('cert_pem').where('environment', '=', 'test').executeTakeFirstOrThrow();
+  await appendFile(material.files.BENCH_CLIENT_CA_FILE ?? '', platformCa.cert_pem);
   const fiscalCode = ecFiscalCode();
   const name = `Comune del benchmark ${fiscalCode.slice(-4)}`;
   const receiver = await startEcReceiver(material, { fiscalCode, name });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Kysely } from '../src/db/index.ts';
 import { systemClock } from '../src/kernel/clock.ts';
 import { loadConfig } from '../src/config/index.ts';
+import { loadMasterKey } from '../src/app/master-key.ts';
 import { wirePagopaRegistry } from '../src/app/pagopa-registry.ts';
 import { wireStationServices } from '../src/app/stations.ts';
 import type { StationServices } from '../src/modules/stations/index.ts';
@@ -75,7 +76,8 @@ export async function seedPsp(db: Kysely<Database>, dataDir: string): Promise<Be
 /** The EC organisation, its station at https://localhost:port (server root `serverRootPem`) approved and linked. */
 export async function seedEc(db: Kysely<Database>, dataDir: string, ec: { fiscalCode: string; name: string; port: number; serverRootPem: string }): Promise<BenchEc> {
   const s = services(db, dataDir);
-  const stations = wireStationServices({ ...s });
+  const masterKey = await loadMasterKey(loadConfig({ VARCO_DATA_DIR: dataDir }));
+  const stations = wireStationServices({ ...s, masterKey });
   try {
     return await registerEc({ ...s, stations }, ec);
   } finally {

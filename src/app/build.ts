@@ -13,6 +13,7 @@ import type { ProductCatalog } from '../http/admin/organisations.ts';
 import { createDeliveryService, type DeliveryService } from '../modules/delivery/index.ts';
 import { createSubscriptionServices, type SubscriptionServices } from '../modules/subscriptions/index.ts';
 import type { StationServices } from '../modules/stations/index.ts';
+import type { PlatformPki } from '../modules/platform/index.ts';
 import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { wirePagopaRegistry } from './pagopa-registry.ts';
@@ -53,6 +54,8 @@ export interface AppDeps {
   masterKey?: Buffer;
   /** Writes the audit rows of every service; made once from the clock and the master key (createAuditLog). */
   audit: AuditLog;
+  /** The platform PKI the entry point already ensured (its HTTPS certificate came from it); default one made from the master key. */
+  platform?: PlatformPki;
   /** Request time limits; production uses HTTP_LIMITS (tests shorten them to watch a cut happen). */
   httpLimits?: HttpLimits;
   /** The hosted page's acquirers; default the built-in test acquirer (tests give a twin they can make fail). */
@@ -83,7 +86,7 @@ export interface Services extends SubscriptionServices, StationServices {
   receipts: ReceiptsService;
 }
 
-export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit' | 'acquirers'> & { logger?: Logger }): Services {
+export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'databaseUrl' | 'masterKey' | 'audit' | 'acquirers' | 'platform'> & { logger?: Logger }): Services {
   const { config, db, clock, audit } = deps;
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
@@ -100,7 +103,8 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
     errorLog: createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
     exchanges: createExchangeLog({ db, clock }),
     ...subscriptionServices,
-    ...wireStationServices({ config, db, clock, audit, subscriptions: subscriptionServices.subscriptions, destinations }),
+    ...wireStationServices({ config, db, clock, audit, masterKey: deps.masterKey, subscriptions: subscriptionServices.subscriptions, destinations,
+      ...(deps.platform ? { platform: deps.platform } : {}) }),
   };
   const pagopaRegistry = wirePagopaRegistry({ db, clock, audit, subscriptions: subscriptionServices.subscriptions });
   const receipts = createReceiptsService({ db, clock, audit, directory: pagopaRegistry });

@@ -6,6 +6,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ConfigError } from '../config/index.ts';
 import { generateSecretboxKey, parseSecretboxKey, secretboxKeyId } from '../kernel/secretbox.ts';
+import { claimMasterKeyId } from '../modules/platform/index.ts';
 
 // The master key sealing secrets at rest. From VARCO_MASTER_KEY, or generated once into the data
 // directory for the embedded default. Its key id is recorded in the database: an instance started
@@ -32,9 +33,8 @@ export async function loadMasterKey(config: Config): Promise<Buffer> {
 
 export async function checkMasterKey(db: Kysely<Database>, key: Buffer): Promise<void> {
   const kid = secretboxKeyId(key);
-  await db.insertInto('platform_settings').values({ name: 'master_key_id', value: kid }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const row = await db.selectFrom('platform_settings').select('value').where('name', '=', 'master_key_id').executeTakeFirstOrThrow();
-  if (row.value !== kid) {
-    throw new ConfigError('VARCO_MASTER_KEY', `does not match the key this database was set up with (key id ${row.value}); give every instance the same VARCO_MASTER_KEY`);
+  const recorded = await claimMasterKeyId(db, kid);
+  if (recorded !== kid) {
+    throw new ConfigError('VARCO_MASTER_KEY', `does not match the key this database was set up with (key id ${recorded}); give every instance the same VARCO_MASTER_KEY`);
   }
 }

@@ -30,10 +30,10 @@ export function receiptTimeoutMs(config: Pick<Config, 'pagopaRtTimeoutMs' | 'out
   return Math.max(1000, Math.min(config.pagopaRtTimeoutMs, Math.floor(config.outboxLeaseMs * 0.6)));
 }
 
-export function wireReceiptDelivery(deps: { config: Config; db: Kysely<Database>; clock: Clock; audit: AuditLog; logger: Logger }): ReceiptDelivery {
+export function wireReceiptDelivery(deps: { config: Config; db: Kysely<Database>; clock: Clock; audit: AuditLog; masterKey: Buffer | undefined; logger: Logger }): ReceiptDelivery {
   const { config, db, clock, audit } = deps;
   const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl });
-  const { stationCaller } = wireStationServices({ config, db, clock, audit, subscriptions });
+  const { stationCaller } = wireStationServices({ config, db, clock, audit, masterKey: deps.masterKey, subscriptions });
   const handler = createReceiptDeliveryHandler({
     db, clock, directory: wirePagopaRegistry({ db, clock, audit, subscriptions }), simulator: createPagopaSimulator({ db, clock, audit }), stationCaller,
     exchanges: createExchangeLog({ db, clock }), responseTimeoutMs: receiptTimeoutMs(config), schedule: config.pagopaRtRetry, publicUrl: config.publicUrl,

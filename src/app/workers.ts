@@ -40,7 +40,7 @@ export interface WorkersDeps {
   audit: AuditLog;
   /** Handlers other channels add (server-to-server delivery, later). */
   extraHandlers?: Partial<Record<Channel, DeliveryHandler>>;
-  /** Opens the merchants' SHA-OUT passphrases for the feedback of reconciled payments. */
+  /** Opens the merchants' SHA-OUT passphrases (feedback of reconciled payments) and the platform client key (station calls). */
   masterKey?: Buffer;
   /** The acquirers the reconciliation asks: the server's own when it runs the workers (the test twin remembers in memory). */
   acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
@@ -61,11 +61,11 @@ export function createWorkers(deps: WorkersDeps): Workers {
     handlers.email = createEmailHandler(mailer, invitationLinks(createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl })));
   }
   // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
-  const feedback = handlers.http ? undefined : createFeedbackSender({ trust: wireStationServices({ config, db, clock, audit }).trust, destinations: destinationsOf(config),
+  const feedback = handlers.http ? undefined : createFeedbackSender({ trust: wireStationServices({ config, db, clock, audit, masterKey: deps.masterKey }).trust, destinations: destinationsOf(config),
     logger: logger.child({ component: 'feedback' }) });
   if (feedback) handlers.http = feedback.deliver;
   // pagoPA receipts (paSendRT[V2]) to the creditor institutions' stations, or their simulated stations.
-  const receipts = handlers.soap ? undefined : wireReceiptDelivery({ config, db, clock, audit, logger: logger.child({ component: 'receipts' }) });
+  const receipts = handlers.soap ? undefined : wireReceiptDelivery({ config, db, clock, audit, masterKey: deps.masterKey, logger: logger.child({ component: 'receipts' }) });
   if (receipts) handlers.soap = receipts.handler;
   const channels = Object.keys(handlers) as Channel[];
   const owner = workerId();
@@ -78,7 +78,7 @@ export function createWorkers(deps: WorkersDeps): Workers {
   const reconcile = reconciliationJob({ db, clock, merchants, acquirers: deps.acquirers ?? { test: createTestAcquirer() }, logger: logger.child({ component: 'reconciliation' }) });
   const jobs = createJobRunner({ db, clock, logger: logger.child({ component: 'jobs' }), owner, jobs: [...retentionJobs({ db, retention: config.retention }), reconcile] });
   // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
-  const stationSchedule = wireStationScheduler({ config, db, clock, audit, logger: logger.child({ component: 'stations' }) });
+  const stationSchedule = wireStationScheduler({ config, db, clock, audit, masterKey: deps.masterKey, logger: logger.child({ component: 'stations' }) });
   return {
     channels,
     start: async () => {

@@ -1,6 +1,9 @@
-import { resolve } from 'node:path';
-import { exportEnvironment, listCertificates, PKI_ENVIRONMENTS, type PkiEnvironment } from '../pki/index.ts';
-import { devPki, migrateAsOwner } from '../main/bootstrap.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { exportFiles, listCertificates, PKI_ENVIRONMENTS, type PkiEnvironment } from '../pki/index.ts';
+import { migrateAsOwner } from '../main/bootstrap.ts';
+import { devServerCertificate, wirePlatformPki } from '../app/stations.ts';
+import type { PlatformPki } from '../modules/platform/index.ts';
 import { createIdentityService, type PasswordProblem } from '../modules/identity/index.ts';
 import { verifyAuditChain, type AuditVerdict } from '../modules/audit/index.ts';
 import { configurationTable } from '../config/index.ts';
@@ -9,6 +12,16 @@ import { readSecret } from './prompt.ts';
 import type { CliContext } from './context.ts';
 
 export type Command = (args: string[], ctx: CliContext) => Promise<number>;
+
+/** The platform PKI in the database (created or imported on first use, which needs the master key). */
+async function platformPki(ctx: CliContext): Promise<PlatformPki> {
+  return wirePlatformPki({ config: ctx.config, db: (await ctx.database()).db, clock: ctx.clock, masterKey: await ctx.masterKey() });
+}
+
+async function publicEnvironment(platform: PlatformPki, env: PkiEnvironment): Promise<{ caCertPem: string; clientChainPem: string }> {
+  const material = await platform.material(env);
+  return { caCertPem: material.caCertPem, clientChainPem: material.current.chainPem };
+}
 
 const PASSWORD_PROBLEMS: Record<PasswordProblem | 'invalid_email' | 'exists', string> = {
   too_short: 'the password must have at least 12 characters',
@@ -60,10 +73,12 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
     },
   },
   'pki show': {
-    summary: 'print subject, fingerprint and expiry of each development PKI certificate',
+    summary: 'print subject, fingerprint and expiry of the platform CAs and client certificates and of the development server certificate',
     run: async (args, ctx) => {
       const { values } = parse(args, {});
-      const certs = listCertificates(await devPki(ctx.config));
+      const platform = await platformPki(ctx);
+      const certs = listCertificates((await devServerCertificate(ctx.config, platform)).certPem,
+        { test: await publicEnvironment(platform, 'test'), prod: await publicEnvironment(platform, 'prod') });
       const text = certs.map(({ name, info }) => `${name.padEnd(12)} ${info.subject}\n${''.padEnd(12)} SHA-256 ${info.fingerprintSha256}\n${''.padEnd(12)} expires ${info.notAfter.toISOString()}`).join('\n');
       output(ctx, values.json === true, certs.map(({ name, info }) => ({ name, subject: info.subject, issuer: info.issuer, fingerprintSha256: info.fingerprintSha256,
         notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() })), text);
@@ -76,7 +91,13 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
       const { values } = parse(args, { env: { type: 'string' }, dir: { type: 'string' } });
       const env = required(values, 'env');
       if (!(PKI_ENVIRONMENTS as readonly string[]).includes(env)) throw new UsageError(`--env must be one of ${PKI_ENVIRONMENTS.join(', ')}`);
-      const files = await exportEnvironment(await devPki(ctx.config), env as PkiEnvironment, resolve(required(values, 'dir')));
+      const dir = resolve(required(values, 'dir'));
+      const files: string[] = [];
+      await mkdir(dir, { recursive: true });
+      for (const file of exportFiles(await publicEnvironment(await platformPki(ctx), env as PkiEnvironment), env as PkiEnvironment)) {
+        files.push(join(dir, file.name));
+        await writeFile(join(dir, file.name), file.pem, { mode: 0o644 });
+      }
       output(ctx, values.json === true, { files }, files.join('\n'));
       return 0;
     },

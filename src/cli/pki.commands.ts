@@ -13,7 +13,7 @@ const CLI_ACTOR: StationActor = { type: 'cli', id: null, ip: null };
 
 async function platform(ctx: CliContext) {
   const { db } = await ctx.database();
-  return wireStationServices({ config: ctx.config, db, clock: ctx.clock, audit: await ctx.audit() }).platformCertificates;
+  return wireStationServices({ config: ctx.config, db, clock: ctx.clock, audit: await ctx.audit(), masterKey: await ctx.masterKey() }).platformCertificates;
 }
 
 const describe = (info: CertificateInfo) => ({ subject: info.subject, fingerprintSha256: info.fingerprintSha256, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() });

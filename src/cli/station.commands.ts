@@ -17,7 +17,7 @@ const CLI_ACTOR: StationActor = { type: 'cli', id: null, ip: null };
 
 async function wired(ctx: CliContext): Promise<StationServices> {
   const { db } = await ctx.database();
-  return wireStationServices({ config: ctx.config, db, clock: ctx.clock, audit: await ctx.audit() });
+  return wireStationServices({ config: ctx.config, db, clock: ctx.clock, audit: await ctx.audit(), masterKey: await ctx.masterKey() });
 }
 
 export function envOption(values: Record<string, string | boolean | undefined>): Environment {

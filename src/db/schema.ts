@@ -268,6 +268,28 @@ export interface PlatformSettingsTable {
   updated_at: DefaultTimestamp;
 }
 
+export interface PlatformCasTable {
+  environment: 'test' | 'prod';
+  cert_pem: string;
+  /** secretbox-sealed PEM private key (master key). */
+  key_sealed: string;
+  origin: 'created' | 'imported';
+  created_at: DefaultTimestamp;
+}
+
+export interface PlatformClientCertificatesTable {
+  fingerprint_sha256: string;
+  environment: 'test' | 'prod';
+  state: 'current' | 'next' | 'retired';
+  cert_pem: string;
+  /** secretbox-sealed PEM private key (master key). */
+  key_sealed: string;
+  origin: 'created' | 'imported';
+  created_at: DefaultTimestamp;
+  activated_at: Timestamp | null;
+  retired_at: Timestamp | null;
+}
+
 export interface MerchantsTable {
   id: string;
   organisation_id: string;
@@ -613,6 +635,8 @@ export interface Database {
   trusted_cas: TrustedCasTable;
   certificate_warnings: CertificateWarningsTable;
   platform_settings: PlatformSettingsTable;
+  platform_cas: PlatformCasTable;
+  platform_client_certificates: PlatformClientCertificatesTable;
   merchants: MerchantsTable;
   merchant_settings: MerchantSettingsTable;
   orders: OrdersTable;

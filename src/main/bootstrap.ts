@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { auditRoleProblems, createPool, currentRole, grantAppRole, migrate, openDatabase, type DatabaseHandle, type MigrateResult } from '../db/index.ts';
-import { ensureDevPki, type DevPki } from '../pki/index.ts';
 import type { Logger } from '../app/logger.ts';
+import { devServerCertificate } from '../app/stations.ts';
+import type { PlatformPki } from '../modules/platform/index.ts';
 
 // Start-up steps shared by the server and the CLI.
 
@@ -55,20 +55,19 @@ export async function openMigratedDatabase(config: Config, logger: Logger | unde
   return handle;
 }
 
-export function devPki(config: Config): Promise<DevPki> {
-  return ensureDevPki({ dir: join(config.dataDir, 'pki'), hostNames: config.hostNames });
-}
-
-/** Certificate files from configuration, or the development PKI's server certificate. */
-export async function serverTls(config: Config): Promise<{ cert: string; key: string; source: string }> {
+/**
+ * Certificate files from configuration, or this instance's development certificate, issued by the
+ * shared test platform CA (`platform`, ensured first so every instance is issued by the same one).
+ */
+export async function serverTls(config: Config, platform: PlatformPki): Promise<{ cert: string; key: string; source: string }> {
   if (config.tls) {
     const [cert, key] = await Promise.all([readFile(config.tls.certFile, 'utf8'), readFile(config.tls.keyFile, 'utf8')]).catch((error: NodeJS.ErrnoException) => {
       throw new ConfigError('VARCO_TLS_CERT', `or VARCO_TLS_KEY cannot be read: ${error.message}`);
     });
     return { cert, key, source: config.tls.certFile };
   }
-  const pki = await devPki(config);
-  return { cert: pki.server.chainPem, key: pki.server.keyPem, source: pki.paths.serverCert };
+  const server = await devServerCertificate(config, platform);
+  return { cert: server.chainPem, key: server.keyPem, source: server.paths.cert };
 }
 
 /**

@@ -7,6 +7,8 @@ import { ConfigError } from '../config/index.ts';
 import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog } from '../modules/audit/index.ts';
+import type { PlatformPki } from '../modules/platform/index.ts';
+import { pkiDirOf, wirePlatformPki } from '../app/stations.ts';
 
 // `npm start` (through src/main/server.ts): embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
 
@@ -17,17 +19,25 @@ async function main(): Promise<void> {
   const database = await openMigratedDatabase(config, logger, 'own', { warnAboutRole: true });
   let tls: Awaited<ReturnType<typeof serverTls>>;
   let masterKey: Buffer;
+  let platform: PlatformPki;
   try {
-    tls = await serverTls(config);
     masterKey = await loadMasterKey(config);
     await checkMasterKey(database.db, masterKey);
+    // The platform PKI first: the development HTTPS certificate is issued by its shared test CA.
+    platform = wirePlatformPki({ config, db: database.db, clock: systemClock, masterKey });
+    const report = await platform.ensure();
+    if (report.imported.length > 0) {
+      logger.info({ environments: report.imported, dir: pkiDirOf(config) }, 'platform CA and client certificates imported from the data directory into the database; '
+        + 'the private keys there are no longer read: delete them once every instance runs this version (docs/security.md, "Platform PKI")');
+    }
+    tls = await serverTls(config, platform);
   } catch (error) {
     await database.close();
     throw error;
   }
   // One audit log for the services and the workers: its keys are derived from the master key.
   const audit = createAuditLog({ clock: systemClock, masterKey });
-  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls, masterKey, audit };
+  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls, masterKey, audit, platform };
   const services = createServices(deps);
   const app = await buildApp(deps, services);
   await app.listen({ host: config.host, port: config.port });

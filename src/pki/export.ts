@@ -1,8 +1,6 @@
-// Hand-off helpers: what an operator gives to a peer, and what `varco pki show`
-// prints. Neither ever touches private keys.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { DevPki, PkiEnvironment } from './dev-pki.ts';
+// Hand-off helpers: what an operator gives to a peer, and what `varco pki show` prints. Pure: the
+// caller brings the certificates (from the platform module) and writes the files. Never a private key.
+import type { PkiEnvironment } from './platform-certs.ts';
 import { describeCertificate, splitPemChain } from './inspect.ts';
 import type { CertificateInfo } from './inspect.ts';
 
@@ -13,29 +11,32 @@ export interface ListedCertificate {
   info: CertificateInfo;
 }
 
-/**
- * Writes the files a peer needs to trust this platform in `env`: the CA (to
- * pin) and the client chain (to allow-list our client certificate). Returns
- * the written paths.
- */
-export async function exportEnvironment(pki: DevPki, env: PkiEnvironment, outDir: string): Promise<string[]> {
-  const material = pki.envs[env];
-  const caPath = join(outDir, `varco-${env}-ca.pem`);
-  const chainPath = join(outDir, `varco-${env}-client-chain.pem`);
-  await mkdir(outDir, { recursive: true });
-  // Re-serialise through splitPemChain so only CERTIFICATE blocks can end up
-  // in the files, whatever the in-memory strings contain.
-  await writeFile(caPath, splitPemChain(material.caCertPem).join(''), { mode: 0o644 });
-  await writeFile(chainPath, splitPemChain(material.clientChainPem).join(''), { mode: 0o644 });
-  return [caPath, chainPath];
+/** The public certificates of one environment: its CA and the current client chain (leaf, then CA). */
+export interface PublicEnvironment {
+  caCertPem: string;
+  clientChainPem: string;
 }
 
-export function listCertificates(pki: DevPki): ListedCertificate[] {
+/**
+ * The files a peer needs to trust this platform in `env`: the CA (to pin) and the client chain
+ * (to allow-list our client certificate). Re-serialised through splitPemChain so only CERTIFICATE
+ * blocks can end up in them, whatever the strings given contain.
+ */
+export function exportFiles(material: PublicEnvironment, env: PkiEnvironment): Array<{ name: string; pem: string }> {
   return [
-    { name: 'server', info: describeCertificate(pki.server.certPem) },
-    { name: 'test-ca', info: describeCertificate(pki.envs.test.caCertPem) },
-    { name: 'test-client', info: describeCertificate(pki.envs.test.clientCertPem) },
-    { name: 'prod-ca', info: describeCertificate(pki.envs.prod.caCertPem) },
-    { name: 'prod-client', info: describeCertificate(pki.envs.prod.clientCertPem) },
+    { name: `varco-${env}-ca.pem`, pem: splitPemChain(material.caCertPem).join('') },
+    { name: `varco-${env}-client-chain.pem`, pem: splitPemChain(material.clientChainPem).join('') },
+  ];
+}
+
+/** The server certificate and each environment's CA and current client certificate, described. */
+export function listCertificates(serverCertPem: string, envs: Record<PkiEnvironment, PublicEnvironment>): ListedCertificate[] {
+  const leaf = (chain: string): string => splitPemChain(chain)[0] ?? chain;
+  return [
+    { name: 'server', info: describeCertificate(serverCertPem) },
+    { name: 'test-ca', info: describeCertificate(envs.test.caCertPem) },
+    { name: 'test-client', info: describeCertificate(leaf(envs.test.clientChainPem)) },
+    { name: 'prod-ca', info: describeCertificate(envs.prod.caCertPem) },
+    { name: 'prod-client', info: describeCertificate(leaf(envs.prod.clientChainPem)) },
   ];
 }

@@ -1,17 +1,9 @@
-// Public surface of the development PKI. Other modules import from here only.
-export { devPkiPaths, ensureDevPki, PKI_ENVIRONMENTS, serverAltNames } from './dev-pki.ts';
-export type {
-  DevPki,
-  DevPkiPaths,
-  EnsureDevPkiOptions,
-  EnvPki,
-  EnvPkiPaths,
-  PkiEnvironment,
-  ServerPki,
-} from './dev-pki.ts';
-export { exportEnvironment, listCertificates } from './export.ts';
-export type { CertificateName, ListedCertificate } from './export.ts';
+// Public surface of the PKI helpers: pure functions that issue, inspect and split certificates.
+// No state: the platform CAs and client certificates live in the database (src/modules/platform).
+export { createPlatformCa, issuedBy, issuePlatformClient, issueServerCertificate, keyMatches, PKI_ENVIRONMENTS, serverAltNames, serverNeedsRenewal } from './platform-certs.ts';
+export type { PkiEnvironment } from './platform-certs.ts';
+export type { IssuedPair, SigningCa } from './issue.ts';
+export { exportFiles, listCertificates } from './export.ts';
+export type { CertificateName, ListedCertificate, PublicEnvironment } from './export.ts';
 export { canonicalIp, describeCertificate, splitPemChain } from './inspect.ts';
 export type { CertificateInfo } from './inspect.ts';
-export { activateClient, nextClientPaths, readPlatformClient, rotateClient } from './client-rotation.ts';
-export type { PlatformClientCertificate, PlatformClientMaterial } from './client-rotation.ts';

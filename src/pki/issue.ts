@@ -1,6 +1,6 @@
 // Certificate and key generation on top of @peculiar/x509. Everything here is
-// pure (no file system) so dev-pki.ts can decide what to reuse and what to
-// (re)issue.
+// pure (no file system, no database): the platform module decides what to keep,
+// reuse and (re)issue.
 // @peculiar/x509's CommonJS build uses tsyringe, which needs the Reflect metadata API loaded first.
 import 'reflect-metadata';
 import { createPrivateKey, webcrypto } from 'node:crypto';

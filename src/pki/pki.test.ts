@@ -1,37 +1,30 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import {
   describeCertificate,
-  devPkiPaths,
-  ensureDevPki,
-  exportEnvironment,
+  exportFiles,
+  issuedBy,
+  keyMatches,
   listCertificates,
   serverAltNames,
+  serverNeedsRenewal,
   splitPemChain,
 } from './index.ts';
-import type { DevPki } from './index.ts';
+import { tempDevPki, type DevPki } from '../../test/support/tls.ts';
+
+// The pure PKI helpers: what Varco issues (CAs, platform client certificates, the development server
+// certificate), their shape, that they complete mutual TLS, and the hand-off files. Where they are
+// kept (database, sealed; the server certificate on disk) is tested with the platform module
+// (test/platform/pki-*.test.ts).
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const tempDirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'varco-pki-test-'));
-  tempDirs.push(dir);
-  return dir;
-}
-after(async () => {
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-function fingerprints(pki: DevPki): Record<string, string> {
-  return Object.fromEntries(listCertificates(pki).map(({ name, info }) => [name, info.fingerprintSha256]));
-}
+// The development PKI the tests use is made by the same helpers.
+const issueAll = tempDevPki;
+type Material = DevPki;
 
 interface HandshakeResult {
   received: string;
@@ -102,26 +95,11 @@ async function handshake(
   }
 }
 
-describe('ensureDevPki', () => {
-  let dir: string;
-  let first: DevPki;
+describe('platform certificates', () => {
+  let first: Material;
 
   before(async () => {
-    dir = await tempDir();
-    first = await ensureDevPki({ dir, hostNames: ['pay.varco.test'] });
-  });
-
-  it('creates the expected files on first call', async () => {
-    const paths = devPkiPaths(dir);
-    assert.deepEqual(first.paths, paths);
-    for (const file of [
-      paths.serverCert,
-      paths.serverKey,
-      ...Object.values(paths.envs).flatMap((env) => [env.caCert, env.caKey, env.clientCert, env.clientKey]),
-    ]) {
-      assert.ok((await stat(file)).isFile(), `${file} should exist`);
-    }
-    assert.equal(await readFile(paths.envs.test.caCert, 'utf8'), first.envs.test.caCertPem);
+    first = await issueAll(['pay.varco.test']);
   });
 
   it('issues certificates with the expected shape', () => {
@@ -136,7 +114,12 @@ describe('ensureDevPki', () => {
       assert.equal(client.issuer, ca.subject);
       assert.ok(new X509Certificate(first.envs[env].clientCertPem).checkIssued(new X509Certificate(first.envs[env].caCertPem)));
       assert.deepEqual(splitPemChain(first.envs[env].clientChainPem), [first.envs[env].clientCertPem, first.envs[env].caCertPem]);
+      assert.match(first.envs[env].clientKeyPem, /^-----BEGIN PRIVATE KEY-----\n/);
+      assert.ok(keyMatches(first.envs[env].clientCertPem, first.envs[env].clientKeyPem));
+      assert.ok(issuedBy(first.envs[env].clientCertPem, first.envs[env].caCertPem));
     }
+    assert.ok(!issuedBy(first.envs.prod.clientCertPem, first.envs.test.caCertPem));
+    assert.ok(!keyMatches(first.envs.prod.clientCertPem, first.envs.test.clientKeyPem));
     const server = describeCertificate(first.server.certPem);
     assert.match(server.subject, /^CN=pay\.varco\.test/);
     assert.equal(server.issuer, describeCertificate(first.envs.test.caCertPem).subject);
@@ -147,21 +130,6 @@ describe('ensureDevPki', () => {
     const lifetimeDays = (server.notAfter.getTime() - server.notBefore.getTime()) / DAY_MS;
     assert.ok(lifetimeDays > 364 && lifetimeDays < 367, `server lifetime ${lifetimeDays} days`);
     assert.deepEqual(splitPemChain(first.server.chainPem), [first.server.certPem, first.envs.test.caCertPem]);
-  });
-
-  it('loads the same certificates on a second call', async () => {
-    const second = await ensureDevPki({ dir, hostNames: ['pay.varco.test'] });
-    assert.deepEqual(fingerprints(second), fingerprints(first));
-    assert.equal(second.server.keyPem, first.server.keyPem);
-    assert.equal(second.envs.prod.clientKeyPem, first.envs.prod.clientKeyPem);
-  });
-
-  it('writes private keys with mode 0600', { skip: process.platform === 'win32' }, async () => {
-    const paths = devPkiPaths(dir);
-    for (const file of [paths.serverKey, paths.envs.test.caKey, paths.envs.test.clientKey, paths.envs.prod.caKey, paths.envs.prod.clientKey]) {
-      assert.equal((await stat(file)).mode & 0o777, 0o600, file);
-      assert.match(await readFile(file, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
-    }
   });
 
   it('completes mutual TLS with the test client certificate', async () => {
@@ -207,11 +175,11 @@ describe('ensureDevPki', () => {
     assert.ok(lenient.serverAuthorizationError !== undefined, 'prod client must not be authorized by the test CA');
   });
 
-  it('exports CA and client chain without private keys', async () => {
-    const outDir = join(await tempDir(), 'export');
-    const written = await exportEnvironment(first, 'prod', outDir);
-    assert.deepEqual(written, [join(outDir, 'varco-prod-ca.pem'), join(outDir, 'varco-prod-client-chain.pem')]);
-    const [caFile, chainFile] = await Promise.all(written.map((file) => readFile(file, 'utf8')));
+  it('exports CA and client chain without private keys', () => {
+    // A private key slipped into the chain string must not reach the files.
+    const written = exportFiles({ caCertPem: first.envs.prod.caCertPem, clientChainPem: first.envs.prod.clientChainPem + first.envs.prod.clientKeyPem }, 'prod');
+    assert.deepEqual(written.map((file) => file.name), ['varco-prod-ca.pem', 'varco-prod-client-chain.pem']);
+    const [caFile, chainFile] = written.map((file) => file.pem);
     for (const text of [caFile, chainFile]) {
       assert.ok(text !== undefined);
       assert.doesNotMatch(text, /PRIVATE KEY/);
@@ -220,67 +188,44 @@ describe('ensureDevPki', () => {
     assert.deepEqual(splitPemChain(caFile ?? ''), [first.envs.prod.caCertPem]);
     assert.deepEqual(splitPemChain(chainFile ?? ''), [first.envs.prod.clientCertPem, first.envs.prod.caCertPem]);
   });
+
+  it('lists five distinct certificates by name', () => {
+    const listed = listCertificates(first.server.certPem, { test: first.envs.test, prod: first.envs.prod });
+    assert.deepEqual(listed.map((c) => c.name), ['server', 'test-ca', 'test-client', 'prod-ca', 'prod-client']);
+    assert.equal(new Set(listed.map((c) => c.info.fingerprintSha256)).size, 5);
+    assert.equal(listed[2]?.info.fingerprintSha256, describeCertificate(first.envs.test.clientCertPem).fingerprintSha256);
+  });
 });
 
-describe('ensureDevPki renewal', () => {
-  it('regenerates the server certificate for a new host name but keeps CAs and clients', async () => {
-    const dir = await tempDir();
-    const before = await ensureDevPki({ dir, hostNames: ['pay.varco.test'] });
-    const after = await ensureDevPki({ dir, hostNames: ['pay.varco.test', 'api.varco.test', '10.1.2.3'] });
-    const was = fingerprints(before);
-    const now = fingerprints(after);
-    assert.notEqual(now.server, was.server);
-    for (const name of ['test-ca', 'prod-ca', 'test-client', 'prod-client']) assert.equal(now[name], was[name], name);
-    const server = describeCertificate(after.server.certPem);
-    assert.ok(server.dnsNames.includes('api.varco.test'));
-    assert.ok(server.ipAddresses.includes('10.1.2.3'));
+describe('server certificate renewal', () => {
+  it('asks for a new server certificate for a new host name, not for names already covered', async () => {
+    const { server } = await issueAll(['pay.varco.test', 'api.varco.test', '10.1.2.3']);
+    const now = new Date();
+    assert.equal(serverNeedsRenewal(server.certPem, ['pay.varco.test'], now), false);
+    assert.equal(serverNeedsRenewal(server.certPem, ['pay.varco.test', 'new.varco.test'], now), true);
+    assert.equal(serverNeedsRenewal(server.certPem, ['pay.varco.test', '10.9.9.9'], now), true);
+    const info = describeCertificate(server.certPem);
+    assert.ok(info.dnsNames.includes('api.varco.test'));
+    assert.ok(info.ipAddresses.includes('10.1.2.3'));
     // Reordering or re-spelling names already covered must not churn the cert.
-    const again = await ensureDevPki({ dir, hostNames: ['API.varco.test', '10.1.2.3', '[0:0:0:0:0:0:0:1]'] });
-    assert.equal(fingerprints(again).server, now.server);
+    assert.equal(serverNeedsRenewal(server.certPem, ['API.varco.test', '10.1.2.3', '[0:0:0:0:0:0:0:1]'], now), false);
   });
 
-  it('regenerates the server certificate within 30 days of expiry', async () => {
-    const dir = await tempDir();
+  it('asks for a new server certificate within 30 days of expiry', async () => {
     const start = Date.now();
-    const before = await ensureDevPki({ dir, hostNames: [], now: () => new Date(start) });
-    const later = await ensureDevPki({ dir, hostNames: [], now: () => new Date(start + 300 * DAY_MS) });
-    assert.equal(fingerprints(later).server, fingerprints(before).server);
-    const renewed = await ensureDevPki({ dir, hostNames: [], now: () => new Date(start + 340 * DAY_MS) });
-    assert.notEqual(fingerprints(renewed).server, fingerprints(before).server);
-    assert.equal(fingerprints(renewed)['test-ca'], fingerprints(before)['test-ca']);
+    const { server } = await issueAll([], new Date(start));
+    assert.equal(serverNeedsRenewal(server.certPem, [], new Date(start + 300 * DAY_MS)), false);
+    assert.equal(serverNeedsRenewal(server.certPem, [], new Date(start + 340 * DAY_MS)), true);
+    assert.equal(serverNeedsRenewal(server.certPem, [], new Date(start - DAY_MS)), true, 'not yet valid');
+    const renewed = await issueAll([], new Date(start + 340 * DAY_MS));
     assert.ok(describeCertificate(renewed.server.certPem).notAfter.getTime() > start + 700 * DAY_MS);
     assert.match(describeCertificate(renewed.server.certPem).subject, /^CN=localhost/);
-  });
-
-  it('regenerates a missing client certificate only', async () => {
-    const dir = await tempDir();
-    const before = await ensureDevPki({ dir, hostNames: [] });
-    await unlink(devPkiPaths(dir).envs.test.clientCert);
-    const after = await ensureDevPki({ dir, hostNames: [] });
-    const was = fingerprints(before);
-    const now = fingerprints(after);
-    assert.notEqual(now['test-client'], was['test-client']);
-    for (const name of ['server', 'test-ca', 'prod-ca', 'prod-client']) assert.equal(now[name], was[name], name);
-  });
-
-  it('refuses to replace a CA whose key is missing', async () => {
-    const dir = await tempDir();
-    await ensureDevPki({ dir, hostNames: [] });
-    await unlink(devPkiPaths(dir).envs.prod.caKey);
-    await assert.rejects(ensureDevPki({ dir, hostNames: [] }), /private key .* is missing/);
-  });
-
-  it('creates a single CA per environment under concurrent calls', async () => {
-    const dir = await tempDir();
-    const results = await Promise.all([1, 2, 3].map(() => ensureDevPki({ dir, hostNames: ['a.varco.test'] })));
-    const [firstResult, ...rest] = results.map(fingerprints);
-    for (const other of rest) assert.deepEqual(other, firstResult);
   });
 });
 
 describe('splitPemChain', () => {
   it('keeps only certificate blocks and normalises line endings', async () => {
-    const pki = await ensureDevPki({ dir: await tempDir(), hostNames: [] });
+    const pki = await issueAll([]);
     const mixed = `junk\r\n${pki.envs.test.clientCertPem.replace(/\n/g, '\r\n')}${pki.envs.test.clientKeyPem}${pki.envs.test.caCertPem}`;
     assert.deepEqual(splitPemChain(mixed), [pki.envs.test.clientCertPem, pki.envs.test.caCertPem]);
     assert.deepEqual(splitPemChain(''), []);

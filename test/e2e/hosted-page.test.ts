@@ -11,7 +11,7 @@ import { launchBrowser, screenshotOnFailure } from '../support/browser.ts';
 import { SHA_IN, SHA_OUT, createMerchant, ownSha, queryPairs, verifyFeedback } from '../support/ecommerce.ts';
 import { makeCa, makeLeaf, startPeer } from '../support/tls-peers.ts';
 import { createWorkers } from '../../src/app/workers.ts';
-import { ensureDevPki } from '../../src/pki/index.ts';
+import { tempDevPki } from '../support/tls.ts';
 import { escapeHtml } from '../../src/views/html.ts';
 
 // Issue 5's browser test: the production app listening over HTTPS with the development PKI and
@@ -23,12 +23,12 @@ import { escapeHtml } from '../../src/views/html.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-e2e-ncol-'));
 after(() => rm(dataDir, { recursive: true, force: true }));
-const devPki = await ensureDevPki({ dir: join(dataDir, 'pki'), hostNames: ['localhost'] });
+const devPki = await tempDevPki(['localhost']);
 const t = await buildTestApp({ env: { VARCO_DATA_DIR: dataDir }, tls: { cert: devPki.server.chainPem, key: devPki.server.keyPem } });
 const { app, services } = t;
 await app.listen({ host: '127.0.0.1', port: 0 });
 const varco = `https://localhost:${(app.server.address() as AddressInfo).port}`;
-const workers = createWorkers({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: app.log as Parameters<typeof createWorkers>[0]['logger'], clock: { now: () => new Date() }, audit: t.audit });
+const workers = createWorkers({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: app.log as Parameters<typeof createWorkers>[0]['logger'], clock: { now: () => new Date() }, audit: t.audit, masterKey: t.masterKey });
 await workers.start();
 after(() => workers.stop());
 

@@ -10,7 +10,7 @@ import { runCliInProcess } from '../support/cli.ts';
 import { httpsRequest } from '../support/server-process.ts';
 import { createAdmin, createOrganisation, createReferent, issueKeys, PASSWORD } from '../support/subscriptions.ts';
 import { makeServerPki, startPeer } from '../support/tls-peers.ts';
-import { ensureDevPki } from '../../src/pki/index.ts';
+import { tempDevPki } from '../support/tls.ts';
 
 // Issue 4's browser test: the production app listening over HTTPS with the development PKI, an
 // organisation's service played by real local HTTPS peers that require a client certificate from
@@ -26,7 +26,7 @@ const colourOf = (element: unknown): string =>
 
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-e2e-stations-'));
 after(() => rm(dataDir, { recursive: true, force: true }));
-const devPki = await ensureDevPki({ dir: join(dataDir, 'pki'), hostNames: ['localhost'] });
+const devPki = await tempDevPki(['localhost']);
 const { app, services, database } = await buildTestApp({ env: { VARCO_DATA_DIR: dataDir }, tls: { cert: devPki.server.chainPem, key: devPki.server.keyPem } });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const port = (app.server.address() as AddressInfo).port;
@@ -36,7 +36,7 @@ const admin = await createAdmin(services);
 const org = await createOrganisation(database.db, 'Banca E2E');
 const referent = await createReferent(database.db, org, ['node']);
 const orgPki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Banca E2E Root CA', intermediateName: 'Banca E2E Issuing CA' });
-const peerOptions = { leaf: orgPki.leaf, chain: [orgPki.intermediate!], clientCas: [devPki.envs.test.caCertPem], requestCert: true, rejectUnauthorized: true };
+const peerOptions = { leaf: orgPki.leaf, chain: [orgPki.intermediate!], clientCas: [(await services.platformCertificates.downloads('test')).caPem], requestCert: true, rejectUnauthorized: true };
 const primary = await startPeer(peerOptions);
 const secondary = await startPeer(peerOptions);
 

@@ -2,7 +2,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createTestDatabase } from '../support/db.ts';
 import { httpsRequest, makeDataDir, startServer, type ServerProcess } from '../support/server-process.ts';
@@ -12,7 +11,7 @@ import { SHA_IN, formBytes, signedOrder } from '../support/ecommerce.ts';
 import { createServices } from '../../src/app/build.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
-import { ensureDevPki } from '../../src/pki/index.ts';
+import { tempDevPki } from '../support/tls.ts';
 import { enqueueHttpMessage } from '../../src/modules/delivery/index.ts';
 import { HttpsBrowser } from './https-browser.ts';
 
@@ -23,17 +22,21 @@ import { HttpsBrowser } from './https-browser.ts';
 const database = await createTestDatabase();
 const { db } = database;
 const masterKey = generateSecretboxKey();
-// One data directory for both: the instances must present the same platform client certificate.
-const dataDir = await makeDataDir();
-const pki = await ensureDevPki({ dir: join(dataDir, 'pki'), hostNames: ['localhost'] });
+// A data directory each: the platform PKI (CA, client certificate) is shared through the database.
+const pki = await tempDevPki(['localhost']);
 const env = { DATABASE_URL: database.url, VARCO_MASTER_KEY: masterKey.toString('base64'), VARCO_LOG_LEVEL: 'warn', VARCO_OUTBOX_LEASE_SECONDS: '10' };
-const [a, b] = [await startServer({ dataDir, env }), await startServer({ dataDir, env })] as [ServerProcess, ServerProcess];
+const [a, b] = [await startServer({ dataDir: await makeDataDir(), env }), await startServer({ dataDir: await makeDataDir(), env })] as [ServerProcess, ServerProcess];
 after(async () => { await Promise.all([a.stop(), b.stop()]); });
 // The test's own services on the same database, for set-up (the CLI's way).
 const services = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey), databaseUrl: database.url });
 
 const ping = async (s: ServerProcess, key: string): Promise<number> =>
   (await httpsRequest(s.port, s.ca, '/api/v1/ping', { headers: { 'ocp-apim-subscription-key': key } })).status;
+
+test('two data directories, one database: both HTTPS certificates are issued by the one shared test platform CA', () => {
+  assert.ok(a.dataDir !== b.dataDir);
+  assert.equal(a.ca, b.ca);
+});
 
 test('an order entered on one instance is served by the other', async () => {
   const organisationId = await createOrganisation(db);

@@ -109,7 +109,9 @@ test('pki export --env test writes the CA and the client chain as PEM, with no p
   const caCert = new X509Certificate(ca);
   const clientCert = new X509Certificate(chain);
   assert.ok(clientCert.checkIssued(caCert) && clientCert.verify(caCert.publicKey), 'the client certificate is issued by the exported CA');
-  assert.equal(caCert.fingerprint256, new X509Certificate(await readFile(join(dataDir, 'pki', 'test', 'ca.crt'), 'utf8')).fingerprint256);
+  // The CA Varco keeps for every instance, in the database (migration 0018).
+  const kept = await database.db.selectFrom('platform_cas').select('cert_pem').where('environment', '=', 'test').executeTakeFirstOrThrow();
+  assert.equal(caCert.fingerprint256, new X509Certificate(kept.cert_pem).fingerprint256);
 
   const bad = await varco(['pki', 'export', '--env', 'staging', '--dir', outDir]);
   assert.equal(bad.code, 64);

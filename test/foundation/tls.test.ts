@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type tls from 'node:tls';
 import { buildTestApp } from '../support/app.ts';
 import { handshake, httpsGet, permissiveTlsServer, tempDevPki } from '../support/tls.ts';
-import type { DevPki } from '../../src/pki/index.ts';
+import type { DevPki } from '../support/tls.ts';
 
 // The HTTPS listener as production builds it: TLS 1.2+ only, a certificate that verifies against the
 // development test CA for localhost, and HSTS on every response.

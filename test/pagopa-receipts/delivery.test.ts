@@ -23,7 +23,7 @@ const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 // A short schedule so retries happen within the test (the default waits 20 s, then longer).
 const RETRY = { baseMs: 300, capMs: 1000, giveUpAfterMs: 600_000 };
-const workers = createWorkers({ config: { ...t.config, pagopaRtRetry: RETRY }, db, databaseUrl: database.url, logger: silent, clock: systemClock, audit: t.audit });
+const workers = createWorkers({ config: { ...t.config, pagopaRtRetry: RETRY }, db, databaseUrl: database.url, logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
 await workers.start();
 after(() => workers.stop());
 

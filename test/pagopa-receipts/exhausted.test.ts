@@ -22,7 +22,7 @@ const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 const RETRY = { baseMs: 150, capMs: 300, giveUpAfterMs: 1000 };
 const workers = createWorkers({ config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false, pagopaRtRetry: RETRY }, db, databaseUrl: database.url,
-  logger: silent, clock: systemClock, audit: t.audit });
+  logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
 await workers.start();
 after(() => workers.stop());
 

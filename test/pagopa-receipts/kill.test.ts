@@ -109,7 +109,7 @@ test('kill -9 of the worker during receipt delivery: a restarted worker delivers
 
 test('killed after the EC\u2019s OK was recorded with the receipt but before the outbox recorded it: the retry does not send again', async () => {
   const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
-  const delivery = wireReceiptDelivery({ config: t.config, db, clock: systemClock, audit: t.audit, logger: silent });
+  const delivery = wireReceiptDelivery({ config: t.config, db, clock: systemClock, audit: t.audit, masterKey: t.masterKey, logger: silent });
   after(() => delivery.close());
   const [{ id, token } = { id: '', token: '' }] = await scheduleMany(1);
   const row = await db.selectFrom('outbox').selectAll().where('subject_id', '=', id).executeTakeFirstOrThrow();

@@ -20,7 +20,7 @@ const { app, services, database } = t;
 const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 const workers = createWorkers({ config: { ...t.config, pagopaRtRetry: { baseMs: 200, capMs: 400, giveUpAfterMs: 600_000 } }, db, databaseUrl: database.url,
-  logger: silent, clock: systemClock, audit: t.audit });
+  logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
 await workers.start();
 after(() => workers.stop());
 

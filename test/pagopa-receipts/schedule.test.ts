@@ -29,7 +29,7 @@ const JITTER = 1.25;
 /** Delivers one receipt with the worker and handler wired from `config`, moving the clock to each retry, until the outbox gives it up. */
 async function exhaust(config: Config): Promise<{ id: string; gaps: number[] }> {
   const clock = fixedClock(new Date(Date.now() + 1000));
-  const delivery = wireReceiptDelivery({ config, db, clock, audit: t.audit, logger: silent });
+  const delivery = wireReceiptDelivery({ config, db, clock, audit: t.audit, masterKey: t.masterKey, logger: silent });
   after(() => delivery.close());
   // random = 1: the largest jitter, so the bounds below hold for every run.
   const worker = createOutboxWorker({ db, clock, logger: silent, workerId: 'schedule-test', handlers: { soap: delivery.handler }, leaseMs: config.outboxLeaseMs,

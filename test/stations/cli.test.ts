@@ -7,11 +7,11 @@ import { runCliInProcess } from '../support/cli.ts';
 import { createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
 import { makeServerPki, startPeer } from '../support/tls-peers.ts';
 
-// `npx varco trust …` and `npx varco station …` as an operator runs them, against the database and
-// data directory (development PKI) of an app built in this process.
+// `npx varco trust …` and `npx varco station …` as an operator runs them, against the database (and
+// its platform PKI, hence the app's master key) and data directory of an app built in this process.
 
-const { app, config, services, database } = await buildTestApp();
-const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir };
+const { app, config, services, database, masterKey } = await buildTestApp();
+const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, VARCO_MASTER_KEY: masterKey.toString('base64') };
 const varco = (...args: string[]) => runCliInProcess(args, env);
 const org = await createOrganisation(database.db, 'Banca Riga di Comando');
 await createReferent(database.db, org, ['node']);

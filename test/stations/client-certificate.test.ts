@@ -12,9 +12,9 @@ import { mailsTo } from './support.ts';
 // publishes the next one (portal + e-mail to every organisation) without using it; outbound calls
 // switch to it only after `pki activate-client`.
 
-const { app, config, services, database } = await buildTestApp();
+const { app, config, services, database, masterKey } = await buildTestApp();
 const db = database.db;
-const cli = (...args: string[]) => runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir });
+const cli = (...args: string[]) => runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, VARCO_MASTER_KEY: masterKey.toString('base64') });
 const orgA = await createOrganisation(db, 'Banca Certificati');
 const orgB = await createOrganisation(db, 'Comune Certificati');
 const refA = await createReferent(db, orgA, ['node']);

@@ -13,7 +13,7 @@ import { endpoint } from './support.ts';
 
 let offsetMs = 0;
 const clock = { now: () => new Date(Date.now() + offsetMs) };
-const { app, services, database, audit } = await buildTestApp({ clock });
+const { app, services, database, audit, masterKey } = await buildTestApp({ clock });
 const db = database.db;
 const CLI: StationActor = { type: 'cli', id: null, ip: null };
 const admin = await createAdmin(services);
@@ -71,7 +71,7 @@ test('at most three portal verifications a minute per station, across instances:
   assert.ok((await services.stations.reviewStation(created.value.id, 'approve', '', CLI)).ok);
   const id = created.value.id;
   // A second Varco instance on the same database.
-  const other = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock, audit });
+  const other = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock, audit, masterKey });
   assert.equal((await portal.post(`/portal/stations/${id}/verify`)).statusCode, 303);
   assert.ok((await other.verification.verify(id, 'portal', { organisationId: org })).ok);
   assert.equal((await portal.post(`/portal/stations/${id}/verify`)).statusCode, 303);

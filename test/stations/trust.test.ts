@@ -74,11 +74,8 @@ test('refusals: not a certificate, not a CA, expired, already trusted, unknown o
 });
 
 test("Varco's own development CA is trusted in test only", async () => {
-  const { ensureDevPki } = await import('../../src/pki/index.ts');
-  const { mkdtemp } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const pki = await ensureDevPki({ dir: await mkdtemp(join(tmpdir(), 'varco-pki-')), hostNames: ['localhost'] });
+  const { tempDevPki } = await import('../support/tls.ts');
+  const pki = await tempDevPki(['localhost']);
   assert.deepEqual(await trust.add('prod', pki.envs.test.caCertPem, { allOrganisations: true }, CLI), { ok: false, reason: 'development_ca_in_prod' });
   assert.ok((await trust.add('test', pki.envs.test.caCertPem, { organisationId: orgB }, CLI)).ok);
 });

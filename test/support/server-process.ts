@@ -143,11 +143,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
 }
 
 /**
- * Polls /readyz until it answers 200, trusting only the data directory's test root CA, so the poll
- * also proves the server presents a chain that verifies for `localhost`. Returns the CA PEM.
+ * Polls /readyz until it answers 200, trusting only the CA that issued the data directory's server
+ * certificate (`pki/server-ca.crt`, the shared test platform CA), so the poll also proves the server
+ * presents a chain that verifies for `localhost`. Returns the CA PEM.
  */
 async function waitUntilReady(server: ServerProcess, timeoutMs: number, running: () => boolean): Promise<string> {
-  const caFile = join(server.dataDir, 'pki', 'test', 'ca.crt');
+  const caFile = join(server.dataDir, 'pki', 'server-ca.crt');
   const deadline = Date.now() + timeoutMs;
   let last = 'not started';
   while (Date.now() < deadline) {

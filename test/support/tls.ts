@@ -1,20 +1,28 @@
 import { after } from 'node:test';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'node:https';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { ensureDevPki, type DevPki } from '../../src/pki/index.ts';
+import { createPlatformCa, issuePlatformClient, issueServerCertificate, type PkiEnvironment } from '../../src/pki/index.ts';
 
-// Real TLS peers for tests: a development PKI in a temp dir, and clients that report what the
+// Real TLS peers for tests: a development PKI made in memory, and clients that report what the
 // handshake gave (or why it failed) instead of throwing, so tests can assert either outcome.
 
-/** A fresh development PKI (test and prod CAs, server certificate for localhost), removed after the file. */
-export async function tempDevPki(hostNames: string[] = ['localhost']): Promise<DevPki> {
-  const dir = await mkdtemp(join(tmpdir(), 'varco-pki-'));
-  after(() => rm(dir, { recursive: true, force: true }));
-  return ensureDevPki({ dir, hostNames });
+/** What Varco's development PKI issues, as the platform module would (src/pki's helpers), kept in memory. */
+export interface DevPki {
+  server: { certPem: string; keyPem: string; /** Server leaf followed by the test CA. */ chainPem: string };
+  envs: Record<PkiEnvironment, { caCertPem: string; caKeyPem: string; clientCertPem: string; clientKeyPem: string; clientChainPem: string }>;
+}
+
+/** A fresh development PKI: test and prod CAs with a client certificate each, and a server certificate for `hostNames` from the test CA. */
+export async function tempDevPki(hostNames: string[] = ['localhost'], now = new Date()): Promise<DevPki> {
+  const envs = {} as DevPki['envs'];
+  for (const env of ['test', 'prod'] as const) {
+    const ca = await createPlatformCa(env, now);
+    const client = await issuePlatformClient(ca, env, now);
+    envs[env] = { caCertPem: ca.certPem, caKeyPem: ca.keyPem, clientCertPem: client.certPem, clientKeyPem: client.keyPem, clientChainPem: client.certPem + ca.certPem };
+  }
+  const server = await issueServerCertificate({ certPem: envs.test.caCertPem, keyPem: envs.test.caKeyPem }, hostNames, now);
+  return { server: { ...server, chainPem: server.certPem + envs.test.caCertPem }, envs };
 }
 
 export type Handshake =

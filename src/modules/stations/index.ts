@@ -44,7 +44,7 @@ export interface StationServices {
   stationCaller: StationCaller;
 }
 
-/** The platform certificate options (database, PKI directory, server certificate) plus the station ones. */
+/** The platform certificate options (database, platform PKI, server certificate) plus the station ones. */
 export interface StationServicesOptions extends PlatformCertificatesOptions {
   /** Inbound direction: last successful `GET /api/v1/ping` of the organisation in `env` (subscriptions module). */
   inboundVerifiedAt: (organisationId: string, env: Environment) => Promise<Date | null>;

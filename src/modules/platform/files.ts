@@ -1,16 +1,7 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmod, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 
-// File helpers shared by the development PKI and the client-certificate rotation.
-
-/** True when the private key belongs to the certificate; unparsable files count as a mismatch. */
-export function keyMatches(certPem: string, keyPem: string): boolean {
-  try {
-    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
-  } catch {
-    return false;
-  }
-}
+// File helpers for what still lives on an instance's disk: its development HTTPS certificate, and the
+// data/pki directory of an earlier Varco, read once to import it.
 
 /** A PEM file's text, normalised so files from other tools still concatenate into well-formed chains. */
 export async function readPemIfExists(path: string): Promise<string | undefined> {
