@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import {
   cvcValid,
   detectBrand,
-  expiryED,
   luhnValid,
   maskCardNumber,
   normaliseCardNumber,
@@ -13,6 +12,7 @@ import {
   validateCard,
 } from './card.ts';
 import type { CardInput } from './card.ts';
+import { expiryED } from '../../protocols/ogone/index.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 

@@ -89,11 +89,6 @@ export function parseExpiry(input: string, now: Date): { readonly ok: true; read
   return { ok: true, expiry: { month, year } };
 }
 
-/** Feedback ED: `MMYY`. */
-export function expiryED(expiry: CardExpiry): string {
-  return `${String(expiry.month).padStart(2, '0')}${String(expiry.year % 100).padStart(2, '0')}`;
-}
-
 export function cvcValid(cvc: string, brand: CardBrand): boolean {
   const rule = RULES.find((r) => r.brand === brand);
   if (rule === undefined || !/^[0-9]*$/.test(cvc)) return false;

@@ -6,13 +6,11 @@
  * the caller passes the parameters already scrubbed (kernel/card-data.ts `safePairs`), so the
  * strings are composed without CVC-like fields and with card numbers masked.
  */
-import type { PageCharset } from './form.ts';
-import type { MerchantConfig } from './merchant.types.ts';
 import {
-  LEGACY_SHA_IN_FIELDS, isShaInParam, maskedShaString, normalizeParamName, SORT_ORDERS,
-  type ShaCandidate, type ShaEncoding, type ShaParams, type ShaVerifyResult,
-} from './sha/index.ts';
-import { shaEncodingFor } from './form.ts';
+  type PageCharset, LEGACY_SHA_IN_FIELDS, isShaInParam, maskedShaString, normalizeParamName, SORT_ORDERS, type ShaCandidate, type ShaEncoding,
+  type ShaParams, type ShaVerifyResult, shaEncodingFor,
+} from '../../protocols/ogone/index.ts';
+import type { MerchantConfig } from './merchant.types.ts';
 
 export interface SignatureDebug {
   readonly page: PageCharset;

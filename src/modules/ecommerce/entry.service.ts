@@ -13,11 +13,10 @@ import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { newId } from '../../kernel/ids.ts';
 import { entryDecision } from './entry.policy.ts';
 import { signatureDebug, type SignatureDebug } from './entry.debug.ts';
-import { decodeForm, shaEncodingFor, type FormProblem, type PageCharset } from './form.ts';
+import { decodeForm, shaEncodingFor, type FormProblem, type PageCharset, verifyShaIn, type ShaVerifyResult } from '../../protocols/ogone/index.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
 import { LANGUAGES, validateOrderRequest, type OrderRequest } from './order-request.ts';
 import { checkReferrer } from './referrer.policy.ts';
-import { verifyShaIn, type ShaVerifyResult } from './sha/index.ts';
 import { upsertOrder, type StoredRequest } from './orders.repository.ts';
 
 export interface EntryRequest {

@@ -2,20 +2,7 @@
 // the /ncol, /portal, /api contexts import from here only. The pure core comes first; services
 // (settings, orders, error log, feedback delivery) add their exports below it.
 
-// SHA-IN / SHA-OUT signatures.
-export {
-  DuplicateShaParameterError, SHA_PASSPHRASE_MASK, SORT_ORDERS, composeShaString, maskedShaString, shaDigest, signSha, signShaIn,
-  signShaOut, verifyShaIn, LEGACY_SHA_IN_FIELDS, LEGACY_SHA_OUT_FIELDS, SHA_IN_LIST, SHA_OUT_LIST, isShaInParam, isShaOutParam,
-  normalizeParamName,
-} from './sha/index.ts';
-export type {
-  ComposeOptions, HashingMethod, ShaAlgorithm, ShaCandidate, ShaEncoding, ShaOptions, ShaParams, ShaVerifyResult, SignOptions,
-  SortOrder, ShaList, ShaParamList,
-} from './sha/index.ts';
-
 // Request decoding and validation.
-export { DEFAULT_FORM_LIMITS, decodeForm, encodeForm, firstValue, queryBytes, shaEncodingFor } from './form.ts';
-export type { DecodedForm, FormLimits, FormProblem, FormResult, PageCharset, ShaEncodingSetting } from './form.ts';
 export { checkReferrer, validateReferrerSetting, REFERRER_SETTING_MAX_ENTRIES, REFERRER_SETTING_MAX_LENGTH } from './referrer.policy.ts';
 export type { ReferrerCheck, ReferrerEntry, ReferrerSettingProblem, ReferrerSettingResult } from './referrer.policy.ts';
 export { ENTRY_ERROR_TEXT, ENTRY_NC_ERROR, entryDecision } from './entry.policy.ts';
@@ -29,19 +16,13 @@ export { isRedirectUrl } from './order-fields.ts';
 export { readLookAndFeel, safeColour, safeFontFamilies, safeLogo } from './look.ts';
 export type { LookAndFeel, LookWarning } from './look.ts';
 
-// Money.
-export {
-  CURRENCY_CODES, FORMAT_LOCALES, MAX_WIRE_AMOUNT, currency, feedbackAmount, formatAmount, minorToWireAmount, wireAmountToMinor,
-} from './currencies.ts';
-export type { Currency, WireAmountResult } from './currencies.ts';
-
 // Passphrases.
 export { PASSPHRASE_FORBIDDEN, PASSPHRASE_MAX_LENGTH, PASSPHRASE_MIN_LENGTH, checkPassphrase, generatePassphrase } from './passphrase.policy.ts';
 export type { PassphraseProblem } from './passphrase.policy.ts';
 
 // Cards, acquirers, outcome and feedback.
 export {
-  CARD_BRANDS, CARD_HOLDER_MAX_LENGTH, PaymentCard, cvcValid, detectBrand, expiryED, luhnValid, maskCardNumber, normaliseCardNumber,
+  CARD_BRANDS, CARD_HOLDER_MAX_LENGTH, PaymentCard, cvcValid, detectBrand, luhnValid, maskCardNumber, normaliseCardNumber,
   parseExpiry, validateCard,
 } from './card.ts';
 export type { CardBrand, CardExpiry, CardField, CardInput, CardProblem, CardProblemCode, CardSummary, ExpiryProblem } from './card.ts';
@@ -52,8 +33,6 @@ export { TEST_ACCEPTANCE, TEST_CARDS, TEST_NC_ERRORS, TestAcquirerFault, createT
 export type { TestAcquirerFaults, TestAcquirerOptions, TestCard, TestCardBehaviour } from './test-acquirer.ts';
 export { DEFAULT_NC_ERROR, STATUS, effectiveUrls, mayRetry, ncStatus, paymentStatus, redirectTarget } from './outcome.ts';
 export type { FinalOutcome, RedirectParam, RedirectTarget } from './outcome.ts';
-export { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS, feedbackParameters, redirectUrl, trxDate } from './feedback.ts';
-export type { FeedbackField, FeedbackOptions, FeedbackOrder, FeedbackPayment, ShaOutConfig } from './feedback.ts';
 
 // Merchant accounts and technical settings (the MerchantDirectory the hosted page reads), the error log.
 export type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';

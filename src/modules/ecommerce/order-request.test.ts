@@ -1,10 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeForm, encodeForm } from './form.ts';
-import type { PageCharset } from './form.ts';
+import { decodeForm, encodeForm, type PageCharset, normalizeParamName } from '../../protocols/ogone/index.ts';
 import { validateOrderRequest } from './order-request.ts';
 import type { OrderRequest, OrderRequestContext, OrderRequestResult } from './order-request.ts';
-import { normalizeParamName } from './sha/index.ts';
 
 const CTX: OrderRequestContext = { enabledCurrencies: ['EUR', 'JPY', 'KWD'], defaultOperation: 'SAL', signed: true, charset: 'utf8' };
 const BASE: Record<string, string> = { PSPID: 'MyPSPID', ORDERID: '1234', AMOUNT: '1500', CURRENCY: 'EUR' };

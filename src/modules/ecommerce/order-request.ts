@@ -7,9 +7,7 @@
 import type { Operation } from './acquirer.ts';
 import { CARD_BRANDS } from './card.ts';
 import type { CardBrand } from './card.ts';
-import { currency, wireAmountToMinor } from './currencies.ts';
-import { decodeForm } from './form.ts';
-import type { PageCharset } from './form.ts';
+import { currency, wireAmountToMinor, decodeForm, type PageCharset } from '../../protocols/ogone/index.ts';
 import { readLookAndFeel } from './look.ts';
 import type { LookAndFeel } from './look.ts';
 import { readCustomer, readRedirectUrls } from './order-fields.ts';

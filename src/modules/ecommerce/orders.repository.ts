@@ -1,8 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, OrdersTable } from '../../db/schema.ts';
-import { OGONE_STATUS } from '../../protocols/ogone/index.ts';
+import { OGONE_STATUS, type PageCharset } from '../../protocols/ogone/index.ts';
 import type { CardBrand, CardSummary } from './card.ts';
-import type { PageCharset } from './form.ts';
 import type { EcommerceEnv } from './merchant.types.ts';
 import type { OrderRequest } from './order-request.ts';
 

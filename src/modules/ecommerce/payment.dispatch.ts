@@ -11,7 +11,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { randomToken } from '../../kernel/crypto.ts';
 import { enqueueHttpMessage, recordHeldAttempt, type DeliveryOutcome, type HttpMessage, type OutboxMessage } from '../delivery/index.ts';
-import type { FeedbackPayment } from './feedback.ts';
+import type { FeedbackPayment } from '../../protocols/ogone/index.ts';
 import type { MerchantConfig } from './merchant.types.ts';
 import type { OrderRecord } from './orders.repository.ts';
 import { serverFeedback } from './payment.feedback.ts';

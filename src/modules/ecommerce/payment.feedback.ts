@@ -3,15 +3,14 @@
  * feedback parameters) and the server-to-server request, both from the merchant's settings and
  * the order's request (its URLs win over the settings' one by one).
  */
-import { S2S_FIRST_URL_STATUSES } from '../../protocols/ogone/index.ts';
-import { encodeForm } from './form.ts';
-import { FEEDBACK_FIELDS, feedbackParameters, redirectUrl, type FeedbackField, type FeedbackPayment, type ShaOutConfig } from './feedback.ts';
+import {
+  S2S_FIRST_URL_STATUSES, encodeForm, FEEDBACK_FIELDS, feedbackParameters, redirectUrl, type FeedbackField, type FeedbackPayment, type ShaOutConfig,
+  normalizeParamName, shaEncodingFor,
+} from '../../protocols/ogone/index.ts';
 import type { MerchantConfig } from './merchant.types.ts';
 import type { OrderUrls } from './order-fields.ts';
 import { effectiveUrls, redirectTarget } from './outcome.ts';
 import type { OrderRecord } from './orders.repository.ts';
-import { normalizeParamName } from './sha/index.ts';
-import { shaEncodingFor } from './form.ts';
 
 /** The *Transaction feedback* URLs of the settings, in the request's shape. */
 export function settingsUrls(config: MerchantConfig): OrderUrls {

@@ -10,7 +10,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { CardSummary } from './card.ts';
-import type { FeedbackPayment } from './feedback.ts';
+import type { FeedbackPayment } from '../../protocols/ogone/index.ts';
 import type { MerchantConfig } from './merchant.types.ts';
 import { mayRetry, paymentStatus, type FinalOutcome } from './outcome.ts';
 import { insertAttempt, lockProcessingOrder, recordOutcome, type OrderRecord } from './orders.repository.ts';

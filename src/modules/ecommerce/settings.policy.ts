@@ -8,9 +8,7 @@
  */
 import { checkPassphrase, type PassphraseProblem } from './passphrase.policy.ts';
 import { validateReferrerSetting } from './referrer.policy.ts';
-import { currency } from './currencies.ts';
-import { normalizeParamName } from './sha/index.ts';
-import { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS } from './feedback.ts';
+import { currency, normalizeParamName, DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS } from '../../protocols/ogone/index.ts';
 import type { EcommerceEnv, MerchantConfig } from './merchant.types.ts';
 
 export const PSPID_PATTERN = /^[A-Za-z0-9_-]{2,30}$/;

@@ -6,7 +6,7 @@
 import {
   DuplicateShaParameterError, LEGACY_SHA_IN_FIELDS, LEGACY_SHA_OUT_FIELDS, isShaInParam, isShaOutParam, maskedShaString, normalizeParamName, signSha,
   type HashingMethod, type ShaAlgorithm, type ShaEncoding, type ShaList, type ShaParams,
-} from './sha/index.ts';
+} from '../../protocols/ogone/index.ts';
 
 export const SHASIGN_TOOL_MAX_LINES = 500;
 

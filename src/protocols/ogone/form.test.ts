@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeForm, encodeForm, queryBytes, shaEncodingFor } from './form.ts';
 import type { DecodedForm, FormResult, PageCharset } from './form.ts';
-import { normalizeParamName, signShaIn } from './sha/index.ts';
-import type { ShaParams } from './sha/index.ts';
+import { normalizeParamName, signShaIn } from './index.ts';
+import type { ShaParams } from './index.ts';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 

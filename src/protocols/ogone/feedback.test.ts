@@ -5,9 +5,9 @@ import { DEFAULT_FEEDBACK_FIELDS, feedbackParameters, redirectUrl, trxDate } fro
 import type { FeedbackOptions, FeedbackOrder, FeedbackPayment, ShaOutConfig } from './feedback.ts';
 import { decodeForm, queryBytes } from './form.ts';
 import type { PageCharset } from './form.ts';
-import { isShaOutParam } from './sha/index.ts';
-import type { ShaAlgorithm, ShaParams } from './sha/index.ts';
-import { SHA_VECTORS } from './sha/vectors.ts';
+import { isShaOutParam } from './index.ts';
+import type { ShaAlgorithm, ShaParams } from './index.ts';
+import { SHA_VECTORS } from './sha.vectors.ts';
 
 const vector = (id: string) => {
   const v = SHA_VECTORS.find((x) => x.id === id);

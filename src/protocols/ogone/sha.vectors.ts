@@ -3,7 +3,7 @@
  * docs/reference/ogone/test-vectors.md. `derived` digests are not printed by the source but
  * follow from its published rule; they are kept to cover every algorithm.
  */
-import type { HashingMethod, ShaAlgorithm, ShaParams } from './compose.ts';
+import type { HashingMethod, ShaAlgorithm, ShaParams } from './sha.ts';
 import type { ShaList } from './params.ts';
 
 export interface ShaVector {

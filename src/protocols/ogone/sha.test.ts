@@ -17,8 +17,8 @@ import {
   verifyShaIn,
 } from './index.ts';
 import type { ShaAlgorithm, ShaOptions, ShaParams, SortOrder } from './index.ts';
-import { compareFor } from './order.ts';
-import { SHA_VECTORS } from './vectors.ts';
+import { compareFor } from './sort-order.ts';
+import { SHA_VECTORS } from './sha.vectors.ts';
 
 const EACH: ShaOptions = { alg: 'sha1', method: 'each-parameter', encoding: 'utf8' };
 const ALGS: readonly ShaAlgorithm[] = ['sha1', 'sha256', 'sha512'];
@@ -223,7 +223,7 @@ describe('character encoding', () => {
 
 describe('parameter lists', () => {
   const docs = (file: string) =>
-    readFileSync(new URL(`../../../../docs/reference/ogone/${file}`, import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
+    readFileSync(new URL(`../../../docs/reference/ogone/${file}`, import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
   it('match the copies in docs/reference/ogone, in official order', () => {
     assert.deepEqual(SHA_IN_LIST.official, docs('shain-params.txt'));
     assert.deepEqual(SHA_OUT_LIST.official, docs('shaout-params.txt'));

@@ -11,11 +11,11 @@ import {
   shaParamList,
 } from './params.ts';
 import type { ShaList } from './params.ts';
-import { SORT_ORDERS, compareFor } from './order.ts';
-import type { SortOrder } from './order.ts';
+import { SORT_ORDERS, compareFor } from './sort-order.ts';
+import type { SortOrder } from './sort-order.ts';
 
-export { SORT_ORDERS } from './order.ts';
-export type { SortOrder } from './order.ts';
+export { SORT_ORDERS } from './sort-order.ts';
+export type { SortOrder } from './sort-order.ts';
 
 export type ShaAlgorithm = 'sha1' | 'sha256' | 'sha512';
 /** Back-office "Hashing method": all listed parameters, or the legacy fixed "main parameters". */

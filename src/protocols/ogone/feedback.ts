@@ -3,13 +3,11 @@
  * request, in the platform's names and formats, signed with SHA-OUT
  * (docs/reference/ogone/hosted-page.md, "Feedback").
  */
-import { expiryED } from './card.ts';
-import type { CardSummary } from './card.ts';
 import { feedbackAmount } from './currencies.ts';
 import type { PageCharset } from './form.ts';
-import type { OrderRequest } from './order-request.ts';
-import { normalizeParamName, signShaOut } from './sha/index.ts';
-import type { HashingMethod, ShaAlgorithm, ShaEncoding, ShaParams, SortOrder } from './sha/index.ts';
+import { normalizeParamName } from './params.ts';
+import { signShaOut } from './sha.ts';
+import type { HashingMethod, ShaAlgorithm, ShaEncoding, ShaParams, SortOrder } from './sha.ts';
 
 /** Parameters Varco can send, in the order of the platform's documented example. */
 export const FEEDBACK_FIELDS = Object.freeze([
@@ -21,7 +19,30 @@ export type FeedbackField = (typeof FEEDBACK_FIELDS)[number];
 /** The platform's default feedback set; IP and EMAIL are *dynamic e-Commerce parameters* to opt into. */
 export const DEFAULT_FEEDBACK_FIELDS: readonly FeedbackField[] = Object.freeze(FEEDBACK_FIELDS.slice(0, 13));
 
-export type FeedbackOrder = Pick<OrderRequest, 'orderId' | 'amount' | 'currency' | 'paramplus' | 'complus' | 'customer'>;
+/** What feedback reports of the order (a validated request has these fields). */
+export interface FeedbackOrder {
+  readonly orderId: string;
+  /** Minor units of `currency`. */
+  readonly amount: number;
+  readonly currency: string;
+  readonly paramplus: ShaParams;
+  readonly complus?: string;
+  readonly customer: { readonly name?: string; readonly email?: string };
+}
+
+/** The card of an attempt as feedback reports it: never the number or the CVC. */
+export interface FeedbackCard {
+  readonly brand: string;
+  /** CARDNO as sent: `XXXXXXXXXXXX1111`. */
+  readonly masked: string;
+  readonly expiry: { readonly month: number; readonly year: number };
+  readonly holder: string;
+}
+
+/** Feedback ED: `MMYY`. */
+export function expiryED(expiry: FeedbackCard['expiry']): string {
+  return `${String(expiry.month).padStart(2, '0')}${String(expiry.year % 100).padStart(2, '0')}`;
+}
 
 export interface FeedbackPayment {
   readonly status: number;
@@ -30,7 +51,7 @@ export interface FeedbackPayment {
   readonly payId: string;
   readonly acceptance?: string;
   /** The card of the last attempt; absent when the customer never submitted one. */
-  readonly card?: CardSummary;
+  readonly card?: FeedbackCard;
   /** When the payment was decided; TRXDATE is its UTC date. */
   readonly date: Date;
   /** Customer's IP address, for the IP field. */

@@ -10,8 +10,8 @@
  *
  * Values are kept exactly as decoded (no trimming, no Unicode normalisation): SHA-IN hashes them.
  */
-import { normalizeParamName } from './sha/index.ts';
-import type { ShaEncoding, ShaParams } from './sha/index.ts';
+import { normalizeParamName } from './params.ts';
+import type { ShaEncoding, ShaParams } from './sha.ts';
 
 /** How the page called decodes bytes: `latin1` = ISO-8859-1 (orderstandard.asp), `utf8` (…_utf8.asp). */
 export type PageCharset = 'latin1' | 'utf8';
