@@ -17,9 +17,8 @@ import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { wirePagopaRegistry } from './pagopa-registry.ts';
 import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
-import {
-  createErrorLogService, createMerchantsService, type Acquirer, type EcommerceEnv, type ErrorLogService, type MerchantsService,
-} from '../modules/ecommerce/index.ts';
+import type { Acquirer } from '../modules/checkout/index.ts';
+import { createErrorLogService, createMerchantsService, type EcommerceEnv, type ErrorLogService, type MerchantsService } from '../modules/merchants/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import type { PagopaNode } from '../modules/pagopa-node/index.ts';

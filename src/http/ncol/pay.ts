@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OrderRecord, PageState, PaymentService, StepResult } from '../../modules/ecommerce/index.ts';
+import type { OrderRecord, PageState, PaymentService, StepResult } from '../../modules/checkout/index.ts';
 import { decodeForm, formatAmount } from '../../protocols/ogone/index.ts';
 import { lookStylesheet } from '../../views/ncol/look.ts';
 import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';

@@ -27,8 +27,8 @@ export interface FormLimits {
 
 /**
  * Generous on purpose: line items come in families (ITEMNAME1…n, a dozen fields per line), and a
- * request the platform accepts must not be refused here. The field rules in order-request.ts are
- * the strict ones; these only bound memory and time.
+ * request the platform accepts must not be refused here. The field rules (checkout's
+ * order-request.ts) are the strict ones; these only bound memory and time.
  */
 export const DEFAULT_FORM_LIMITS: FormLimits = Object.freeze({
   maxBytes: 256 * 1024,

@@ -28,6 +28,10 @@ export type { Currency, WireAmountResult } from './currencies.ts';
 export { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS, expiryED, feedbackParameters, redirectUrl, trxDate } from './feedback.ts';
 export type { FeedbackCard, FeedbackField, FeedbackOptions, FeedbackOrder, FeedbackPayment, ShaOutConfig } from './feedback.ts';
 
+// The referrer check of the hosted page and its setting.
+export { REFERRER_SETTING_MAX_ENTRIES, REFERRER_SETTING_MAX_LENGTH, checkReferrer, validateReferrerSetting } from './referrer.ts';
+export type { ReferrerCheck, ReferrerEntry, ReferrerSettingProblem, ReferrerSettingResult } from './referrer.ts';
+
 // STATUS values.
 export {
   ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS, S2S_FIRST_URL_STATUSES, UNCERTAIN_STATUSES, type OgoneStatus,

@@ -8,7 +8,7 @@ import type { Database } from '../../db/index.ts';
 import { isId } from '../../kernel/ids.ts';
 import { httpMessagesFor, resendHttpMessage, type HttpMessageView } from '../delivery/index.ts';
 import { feedbackAmount } from '../../protocols/ogone/index.ts';
-import type { EcommerceEnv } from './merchant.types.ts';
+import type { EcommerceEnv } from '../merchants/index.ts';
 import { findOrder, findOrderByRef, listAttempts, listOrders, type OrderRecord, type PaymentAttemptRow } from './orders.repository.ts';
 
 export interface OrderDetail {

@@ -11,7 +11,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { CardSummary } from './card.ts';
 import type { FeedbackPayment } from '../../protocols/ogone/index.ts';
-import type { MerchantConfig } from './merchant.types.ts';
+import type { MerchantConfig } from '../merchants/index.ts';
 import { mayRetry, paymentStatus, type FinalOutcome } from './outcome.ts';
 import { insertAttempt, lockProcessingOrder, recordOutcome, type OrderRecord } from './orders.repository.ts';
 import type { QueuedFeedback } from './payment.dispatch.ts';

@@ -2,8 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENTRY_ERROR_TEXT, entryDecision } from './entry.policy.ts';
 import type { EntryDecision, EntryInput } from './entry.policy.ts';
-import { checkReferrer } from './referrer.policy.ts';
-import { signShaIn, verifyShaIn, type ShaParams, type ShaVerifyResult } from '../../protocols/ogone/index.ts';
+import { checkReferrer, signShaIn, verifyShaIn, type ShaParams, type ShaVerifyResult } from '../../protocols/ogone/index.ts';
 
 const P = 'Mysecretsig1875!?';
 const OPTS = { alg: 'sha1', method: 'each-parameter', encoding: 'utf8' } as const;

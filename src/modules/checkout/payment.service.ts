@@ -12,7 +12,7 @@ import { isId, newId } from '../../kernel/ids.ts';
 import { ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS } from '../../protocols/ogone/index.ts';
 import type { Acquirer, AcquirerResult } from './acquirer.ts';
 import { validateCard, type CardInput, type CardProblem, type CardSummary } from './card.ts';
-import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
+import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
 import { DEFAULT_NC_ERROR } from './outcome.ts';
 import {
   claimOrder, findOrder, insertAttempt, markInterrupted, recordOutcome, STATUS_PROCESSING, STATUS_WAITING_AUTHENTICATION, type OrderRecord, type StoredChallenge,

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Acquirer, AcquirerStatus } from './acquirer.ts';
-import type { EcommerceEnv, MerchantDirectory } from './merchant.types.ts';
+import type { EcommerceEnv, MerchantDirectory } from '../merchants/index.ts';
 import { DEFAULT_NC_ERROR } from './outcome.ts';
 import { listStranded, type OrderRecord } from './orders.repository.ts';
 import { createFeedbackDispatch } from './payment.dispatch.ts';

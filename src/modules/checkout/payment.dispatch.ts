@@ -12,7 +12,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { randomToken } from '../../kernel/crypto.ts';
 import { enqueueHttpMessage, recordHeldAttempt, type DeliveryOutcome, type HttpMessage, type OutboxMessage } from '../delivery/index.ts';
 import type { FeedbackPayment } from '../../protocols/ogone/index.ts';
-import type { MerchantConfig } from './merchant.types.ts';
+import type { MerchantConfig } from '../merchants/index.ts';
 import type { OrderRecord } from './orders.repository.ts';
 import { serverFeedback } from './payment.feedback.ts';
 

@@ -4,7 +4,7 @@
  * The customer is never told why (a generic page in his LANGUAGE); the merchant reads the detail,
  * with the signature debugger, on his *Error logs* page.
  */
-import type { EntryErrorInput } from './error-log.service.ts';
+import type { EntryErrorInput, EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -13,10 +13,8 @@ import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { newId } from '../../kernel/ids.ts';
 import { entryDecision } from './entry.policy.ts';
 import { signatureDebug, type SignatureDebug } from './entry.debug.ts';
-import { decodeForm, shaEncodingFor, type FormProblem, type PageCharset, verifyShaIn, type ShaVerifyResult } from '../../protocols/ogone/index.ts';
-import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
+import { decodeForm, shaEncodingFor, type FormProblem, type PageCharset, verifyShaIn, type ShaVerifyResult, checkReferrer } from '../../protocols/ogone/index.ts';
 import { LANGUAGES, validateOrderRequest, type OrderRequest } from './order-request.ts';
-import { checkReferrer } from './referrer.policy.ts';
 import { upsertOrder, type StoredRequest } from './orders.repository.ts';
 
 export interface EntryRequest {

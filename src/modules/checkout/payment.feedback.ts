@@ -7,7 +7,7 @@ import {
   S2S_FIRST_URL_STATUSES, encodeForm, FEEDBACK_FIELDS, feedbackParameters, redirectUrl, type FeedbackField, type FeedbackPayment, type ShaOutConfig,
   normalizeParamName, shaEncodingFor,
 } from '../../protocols/ogone/index.ts';
-import type { MerchantConfig } from './merchant.types.ts';
+import type { MerchantConfig } from '../merchants/index.ts';
 import type { OrderUrls } from './order-fields.ts';
 import { effectiveUrls, redirectTarget } from './outcome.ts';
 import type { OrderRecord } from './orders.repository.ts';

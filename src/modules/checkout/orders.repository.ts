@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, OrdersTable } from '../../db/schema.ts';
 import { OGONE_STATUS, type PageCharset } from '../../protocols/ogone/index.ts';
 import type { CardBrand, CardSummary } from './card.ts';
-import type { EcommerceEnv } from './merchant.types.ts';
+import type { EcommerceEnv } from '../merchants/index.ts';
 import type { OrderRequest } from './order-request.ts';
 
 // SQL of orders and payment attempts. Every state change of an order is one guarded UPDATE (the

@@ -10,7 +10,7 @@ import {
   type PageCharset, LEGACY_SHA_IN_FIELDS, isShaInParam, maskedShaString, normalizeParamName, SORT_ORDERS, type ShaCandidate, type ShaEncoding,
   type ShaParams, type ShaVerifyResult, shaEncodingFor,
 } from '../../protocols/ogone/index.ts';
-import type { MerchantConfig } from './merchant.types.ts';
+import type { MerchantConfig } from '../merchants/index.ts';
 
 export interface SignatureDebug {
   readonly page: PageCharset;

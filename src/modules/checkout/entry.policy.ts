@@ -21,8 +21,7 @@
  * In production the referrer alone is not enough either (issue 10): a Referer header is whatever
  * the sender writes, so production requests must be signed with a SHA-IN passphrase.
  */
-import type { ShaVerifyResult, SortOrder } from '../../protocols/ogone/index.ts';
-import type { ReferrerCheck } from './referrer.policy.ts';
+import type { ShaVerifyResult, SortOrder, ReferrerCheck } from '../../protocols/ogone/index.ts';
 
 export type EntryRejection = 'sha_missing' | 'sha_mismatch' | 'referrer_not_allowed' | 'referrer_missing' | 'unprotected' | 'sha_required';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkReferrer, validateReferrerSetting } from './referrer.policy.ts';
+import { checkReferrer, validateReferrerSetting } from './referrer.ts';
 
 describe('validateReferrerSetting', () => {
   it('accepts an empty field (check disabled) and ;-separated http(s) URLs', () => {

@@ -7,8 +7,7 @@
  * only the flags it is given); the portal form always sends every field of its environment.
  */
 import { checkPassphrase, type PassphraseProblem } from './passphrase.policy.ts';
-import { validateReferrerSetting } from './referrer.policy.ts';
-import { currency, normalizeParamName, DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS } from '../../protocols/ogone/index.ts';
+import { validateReferrerSetting, currency, normalizeParamName, DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS } from '../../protocols/ogone/index.ts';
 import type { EcommerceEnv, MerchantConfig } from './merchant.types.ts';
 
 export const PSPID_PATTERN = /^[A-Za-z0-9_-]{2,30}$/;
