@@ -12,6 +12,7 @@ import { createInvitationsService, createOrganisationsService, type InvitationsS
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import { createDeliveryService, type DeliveryService } from '../modules/delivery/index.ts';
 import { createSubscriptionServices, type SubscriptionServices } from '../modules/subscriptions/index.ts';
+import { subscriptionHooks } from './subscription-hooks.ts';
 import type { StationServices } from '../modules/stations/index.ts';
 import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
@@ -86,7 +87,8 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   const { config, db, clock, audit } = deps;
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
-  const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
+  const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl,
+    hooks: subscriptionHooks });
   const services: Omit<Services, 'hostedPage' | 'pagopaRegistry' | 'pagopaNode' | 'receipts'> = {
     pagopaSimulator: createPagopaSimulator({ db, clock, audit }),
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,

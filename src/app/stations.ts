@@ -9,6 +9,7 @@ import { ensureDevPki } from '../pki/index.ts';
 import { createDestinationPolicy, type DestinationPolicy } from '../modules/outbound/index.ts';
 import { createStationScheduler, createStationServices, type SchedulerLogger, type StationScheduler, type StationServices } from '../modules/stations/index.ts';
 import { createSubscriptionsService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
+import { subscriptionHooks } from './subscription-hooks.ts';
 
 // Wiring of the stations module for the server, the workers and the CLI: the development PKI
 // (platform client certificates), the destination policy every outbound connection obeys
@@ -44,7 +45,7 @@ export function pkiDirOf(config: Config): string {
 
 export function wireStationServices(wiring: StationWiring & { destinations?: DestinationPolicy }): StationServices {
   const { config, db, clock, audit } = wiring;
-  const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl });
+  const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl, hooks: subscriptionHooks });
   const pkiDir = pkiDirOf(config);
   return createStationServices({ db, clock, audit, publicUrl: config.publicUrl, pkiDir, destinations: wiring.destinations ?? destinationsOf(config),
     ensurePki: () => ensureDevPki({ dir: pkiDir, hostNames: config.hostNames }), inboundVerifiedAt: inboundVerifiedAtFrom(subscriptions),

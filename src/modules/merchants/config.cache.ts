@@ -2,9 +2,10 @@
  * The hosted page's memory of merchant configurations (MerchantDirectory in front of the merchant
  * settings service), so an entry costs one database round trip (the order) instead of two.
  *
- * Kept correct by PostgreSQL: triggers (migration 0007) notify `varco_merchant_config` at the
- * commit of any change to merchants, their settings or e-commerce subscriptions, and every
- * instance drops its cache. As with API keys (docs/adr/0005-api-keys.md): while the LISTEN
+ * Kept correct by PostgreSQL: `varco_merchant_config` is notified at the commit of any change to
+ * merchants, their settings or PSPID claims (triggers on this module's tables, migrations 0007 and
+ * 0010) and of e-commerce subscriptions or the product's code (merchant.hooks.ts, called inside the
+ * subscriptions module's transactions), and every instance drops its cache. As with API keys (docs/adr/0005-api-keys.md): while the LISTEN
  * connection is down nothing is cached (slower, never stale) and the cache starts empty once it
  * is back; a lookup that started before an invalidation does not store what it read (epoch).
  * A one-minute age limit is a safety net only. In the process that made a change, the notification

@@ -14,6 +14,8 @@ export { checkPassphrase } from './passphrase.policy.ts';
 export type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
 export { createConfigCache } from './config.cache.ts';
 export type { ConfigCache } from './config.cache.ts';
+// Registered with the subscriptions module at wiring: PSPID reservation on approval, cache invalidation.
+export { merchantSubscriptionHooks } from './merchant.hooks.ts';
 
 // The merchant's error log: written by the hosted page, read by the merchant; pruned by the workers.
 export { createErrorLogService } from './error-log.service.ts';

@@ -1,10 +1,14 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, MerchantSettingsTable } from '../../db/schema.ts';
+import { activeEnvironments as activeEnvironmentsOf, activeSubscription } from '../subscriptions/index.ts';
 import type { EcommerceEnv } from './merchant.types.ts';
 import type { SettingsPatch, TechnicalSettings } from './settings.policy.ts';
 
 // SQL of merchants and their two configurations (test, prod). Passphrases arrive here sealed and
 // leave sealed: this file never sees a passphrase in clear.
+
+/** The subscriptions module's product whose active subscription lets a merchant take payments. */
+export const ECOMMERCE_PRODUCT = 'ecommerce';
 
 export type MerchantRow = Selectable<Database['merchants']>;
 export type SettingsRow = Selectable<MerchantSettingsTable>;
@@ -142,22 +146,28 @@ export function findConfig(db: Kysely<Database>, pspid: string, env: EcommerceEn
       .onRef('merchant_settings.environment', '=', 'pspid_claims.environment'))
     .selectAll('merchant_settings')
     .select(['merchants.organisation_id', 'pspid_claims.pspid', 'merchants.name'])
-    // Reads subscriptions and products, which the subscriptions module owns: a read-only
-    // projection, joined here because the hosted page asks on every request and one query beats
-    // two. Writes to those tables happen only in the subscriptions module.
-    .select((eb) => eb.exists(eb.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id').select(sql`1`.as('one'))
-      .whereRef('subscriptions.organisation_id', '=', 'merchants.organisation_id')
-      .where('products.code', '=', 'ecommerce').where('subscriptions.state', '=', 'active').where('subscriptions.environment', '=', env)).as('active'))
+    // Whether the environment may take payments, asked of the subscriptions module as an expression
+    // of this same query: the hosted page asks on every cache fill, and one round trip beats two.
+    .select(activeSubscription(sql.ref<string>('merchants.organisation_id'), ECOMMERCE_PRODUCT, env).as('active'))
     .where(sql<string>`upper(pspid_claims.pspid)`, '=', pspid.toUpperCase())
     .where('pspid_claims.environment', '=', env)
     .executeTakeFirst();
 }
 
-/** Environments in which the organisation has an active `ecommerce` subscription (same read-only projection as in findConfig). */
-export async function activeEnvironments(db: Kysely<Database>, organisationId: string): Promise<EcommerceEnv[]> {
-  const rows = await db.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id')
-    .select('subscriptions.environment').distinct()
-    .where('subscriptions.organisation_id', '=', organisationId).where('products.code', '=', 'ecommerce').where('subscriptions.state', '=', 'active')
-    .execute();
-  return rows.map((r) => r.environment).sort((a, b) => (a === b ? 0 : a === 'test' ? -1 : 1));
+/** Environments in which the organisation has an active `ecommerce` subscription, test first. */
+export function activeEnvironments(db: Kysely<Database>, organisationId: string): Promise<EcommerceEnv[]> {
+  return activeEnvironmentsOf(db, organisationId, ECOMMERCE_PRODUCT);
+}
+
+/**
+ * The moment an `ecommerce` subscription becomes active, the organisation's merchant claims the
+ * PSPID it asked for in that environment, unless another merchant holds it there (then it chooses
+ * another one: portal, CLI). Runs inside the approval's transaction (subscriptions' hook).
+ */
+export async function claimOnActivation(trx: Kysely<Database>, organisationId: string, env: EcommerceEnv, now: Date): Promise<void> {
+  await trx.insertInto('pspid_claims')
+    .columns(['merchant_id', 'environment', 'pspid', 'claimed_at'])
+    .expression((eb) => eb.selectFrom('merchants').select(['merchants.id', eb.val(env).as('environment'), 'merchants.pspid', eb.val(now).as('claimed_at')])
+      .where('merchants.organisation_id', '=', organisationId))
+    .onConflict((oc) => oc.doNothing()).execute();
 }

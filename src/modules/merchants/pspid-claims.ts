@@ -12,8 +12,8 @@ import { checkPspid } from './settings.policy.ts';
 // in one environment, unique case-insensitively across organisations (pspid_claims' unique index),
 // and is reserved only where the organisation's e-commerce subscription was approved. Opening the
 // account claims it where approved (merchants.service.ts); a later approval claims it in the
-// approval's transaction (trigger, migration 0010); these are the ways to finish the job when
-// that could not happen.
+// approval's transaction (merchant.hooks.ts, called by the subscriptions module); these are the
+// ways to finish the job when that could not happen.
 
 export type ClaimProblem = 'invalid_pspid' | 'pspid_taken' | 'not_eligible' | 'already_claimed';
 
