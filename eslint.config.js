@@ -4,6 +4,11 @@ import tseslint from 'typescript-eslint';
 
 const restrict = (patterns) => ['error', { patterns }];
 const group = (group, message) => ({ group, message });
+const modulePatterns = [
+  group(['**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', 'fastify', '@fastify/*'], 'modules know nothing of HTTP, views or wiring.'),
+  { regex: '^\\.\\./[^./][^/]*/(?!index\\.ts$)', message: 'import another module only through its index.ts.' },
+  { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import another module only through its index.ts.' },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.test-data/**', 'bench/results/**', '**/*.d.ts'] },
@@ -52,11 +57,14 @@ export default tseslint.config(
   },
   {
     files: ['src/modules/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([
-      group(['**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', 'fastify', '@fastify/*'], 'modules know nothing of HTTP, views or wiring.'),
-      { regex: '^\\.\\./[^./][^/]*/(?!index\\.ts$)', message: 'import another module only through its index.ts.' },
-      { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import another module only through its index.ts.' },
-    ]) },
+    rules: { 'no-restricted-imports': restrict(modulePatterns) },
+  },
+  // The e-commerce split (docs/adr/0023-ecommerce-split.md): checkout reads merchant configurations
+  // through merchants' index.ts; merchants never depends on checkout (no cycle between the two).
+  {
+    files: ['src/modules/merchants/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([...modulePatterns,
+      group(['../checkout/*', '**/modules/checkout/**'], 'merchants does not depend on checkout: checkout depends on merchants.')]) },
   },
   // modules/platform sits under every other module (stations present its client certificate): it
   // imports no other module, so nothing it does can depend on an organisation's data.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database, Kysely } from '../src/db/index.ts';
-import { signShaIn } from '../src/modules/ecommerce/index.ts';
+import { signShaIn } from '../src/protocols/ogone/index.ts';
 import type { BenchSettings } from './api-key.bench.ts';
 import { serverCertificateFiles, startBaseline } from './api-key.bench.ts';
 import { alternate, runLoad, type LoadRun } from './load.ts';

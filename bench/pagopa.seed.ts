@@ -3,6 +3,7 @@ import type { Database, Kysely } from '../src/db/index.ts';
 import { systemClock } from '../src/kernel/clock.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { loadMasterKey } from '../src/app/master-key.ts';
+import { subscriptionHooks } from '../src/app/subscription-hooks.ts';
 import { wirePagopaRegistry } from '../src/app/pagopa-registry.ts';
 import { wireStationServices } from '../src/app/stations.ts';
 import type { StationServices } from '../src/modules/stations/index.ts';
@@ -45,7 +46,7 @@ export function ecFiscalCode(): string {
 function services(db: Kysely<Database>, dataDir: string) {
   // The server's own settings for what seeding checks: the station's address must be allowed as it is for the server.
   const config = loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8' });
-  const deps = { db, clock: systemClock, audit: benchAudit };
+  const deps = { db, clock: systemClock, audit: benchAudit, hooks: subscriptionHooks };
   const subscriptions = createSubscriptionsService({ ...deps, publicUrl: config.publicUrl });
   return { ...deps, config, subscriptions, registry: wirePagopaRegistry({ ...deps, subscriptions }) };
 }

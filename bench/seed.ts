@@ -3,7 +3,8 @@ import { createKysely, createPool, type Database, type Kysely } from '../src/db/
 import { systemClock } from '../src/kernel/clock.ts';
 import { createOrganisationsService } from '../src/modules/organisations/index.ts';
 import { createKeysService, createProductsService } from '../src/modules/subscriptions/index.ts';
-import { createMerchantsService } from '../src/modules/ecommerce/index.ts';
+import { createMerchantsService } from '../src/modules/merchants/index.ts';
+import { subscriptionHooks } from '../src/app/subscription-hooks.ts';
 import { loadMasterKey } from '../src/app/master-key.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createAuditLog } from '../src/modules/audit/index.ts';
@@ -42,10 +43,10 @@ export async function seedOrganisation(db: Kysely<Database>, type: 'psp' | 'merc
  */
 export async function seedApiKeys(db: Kysely<Database>, organisationId: string, count: number): Promise<string[]> {
   const code = `bench${randomBytes(3).toString('hex')}`;
-  const product = await createProductsService({ db, clock: systemClock, audit: benchAudit }).create({ code, name: 'Benchmark', description: 'npm run bench',
+  const product = await createProductsService({ db, clock: systemClock, audit: benchAudit, hooks: subscriptionHooks }).create({ code, name: 'Benchmark', description: 'npm run bench',
     routeGroups: ['ping'], approvalRequiredTest: false, approvalRequiredProd: false, rateLimitPerMinute: 1_000_000 }, CLI);
   if (!product.ok) throw new Error(`seeding a product failed: ${product.reason}`);
-  const keys = createKeysService({ db, clock: systemClock, audit: benchAudit, publicUrl: 'https://localhost' });
+  const keys = createKeysService({ db, clock: systemClock, audit: benchAudit, publicUrl: 'https://localhost', hooks: subscriptionHooks });
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const created = await keys.createActive({ organisationId, productCode: code, environment: 'test', name: `bench ${i + 1}` }, CLI);
@@ -65,7 +66,7 @@ export interface BenchMerchant {
 /** A merchant with an active `ecommerce` subscription in test and a SHA-IN passphrase, sealed with the server's master key. */
 export async function seedMerchant(db: Kysely<Database>, dataDir: string): Promise<BenchMerchant> {
   const organisationId = await seedOrganisation(db, 'merchant');
-  const keys = createKeysService({ db, clock: systemClock, audit: benchAudit, publicUrl: 'https://localhost' });
+  const keys = createKeysService({ db, clock: systemClock, audit: benchAudit, publicUrl: 'https://localhost', hooks: subscriptionHooks });
   const subscription = await keys.createActive({ organisationId, productCode: 'ecommerce', environment: 'test', name: 'bench shop' }, CLI);
   if (!subscription.ok) throw new Error(`seeding an ecommerce subscription failed: ${subscription.reason}`);
   const masterKey = await loadMasterKey(loadConfig({ VARCO_DATA_DIR: dataDir }));

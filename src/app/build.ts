@@ -12,15 +12,15 @@ import { createInvitationsService, createOrganisationsService, type InvitationsS
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import { createDeliveryService, type DeliveryService } from '../modules/delivery/index.ts';
 import { createSubscriptionServices, type SubscriptionServices } from '../modules/subscriptions/index.ts';
+import { subscriptionHooks } from './subscription-hooks.ts';
 import type { StationServices } from '../modules/stations/index.ts';
 import type { PlatformPki } from '../modules/platform/index.ts';
 import { destinationsOf, wireStationServices } from './stations.ts';
 import { wireHostedPage, type HostedPageServices } from './hosted-page.ts';
 import { wirePagopaRegistry } from './pagopa-registry.ts';
 import type { PagopaRegistry } from '../modules/pagopa-registry/index.ts';
-import {
-  createErrorLogService, createMerchantsService, type Acquirer, type EcommerceEnv, type ErrorLogService, type MerchantsService,
-} from '../modules/ecommerce/index.ts';
+import type { Acquirer } from '../modules/checkout/index.ts';
+import { createErrorLogService, createMerchantsService, type EcommerceEnv, type ErrorLogService, type MerchantsService } from '../modules/merchants/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import type { PagopaNode } from '../modules/pagopa-node/index.ts';
@@ -90,7 +90,8 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
   const { config, db, clock, audit } = deps;
   // One policy for every outbound connection of this process: stations, verification, feedback.
   const destinations = destinationsOf(config);
-  const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl });
+  const subscriptionServices = createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl: deps.databaseUrl ?? config.databaseUrl,
+    hooks: subscriptionHooks });
   const services: Omit<Services, 'hostedPage' | 'pagopaRegistry' | 'pagopaNode' | 'receipts'> = {
     pagopaSimulator: createPagopaSimulator({ db, clock, audit }),
     identity: createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,

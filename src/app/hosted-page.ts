@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import {
-  createConfigCache, createEntryService, createOrdersService, createPaymentService, createTestAcquirer,
-  type Acquirer, type ConfigCache, type EcommerceEnv, type EntryService, type ErrorLogService, type MerchantDirectory, type OrdersService, type PaymentService,
-} from '../modules/ecommerce/index.ts';
+  createEntryService, createOrdersService, createPaymentService, createTestAcquirer, type Acquirer, type EntryService, type OrdersService,
+  type PaymentService,
+} from '../modules/checkout/index.ts';
+import { createConfigCache, type ConfigCache, type EcommerceEnv, type ErrorLogService, type MerchantDirectory } from '../modules/merchants/index.ts';
 import type { DestinationPolicy } from '../modules/outbound/index.ts';
 import type { StationServices } from '../modules/stations/index.ts';
 import { createFeedbackSender, type FeedbackSender } from './feedback.ts';

@@ -8,6 +8,7 @@ import { createExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createReceiptDeliveryHandler } from '../modules/pagopa-receipts/index.ts';
 import { createPagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import { createSubscriptionsService } from '../modules/subscriptions/index.ts';
+import { subscriptionHooks } from './subscription-hooks.ts';
 import { wirePagopaRegistry } from './pagopa-registry.ts';
 import { wireStationServices } from './stations.ts';
 import type { Logger } from './logger.ts';
@@ -32,7 +33,7 @@ export function receiptTimeoutMs(config: Pick<Config, 'pagopaRtTimeoutMs' | 'out
 
 export function wireReceiptDelivery(deps: { config: Config; db: Kysely<Database>; clock: Clock; audit: AuditLog; masterKey: Buffer | undefined; logger: Logger }): ReceiptDelivery {
   const { config, db, clock, audit } = deps;
-  const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl });
+  const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl, hooks: subscriptionHooks });
   const { stationCaller } = wireStationServices({ config, db, clock, audit, masterKey: deps.masterKey, subscriptions });
   const handler = createReceiptDeliveryHandler({
     db, clock, directory: wirePagopaRegistry({ db, clock, audit, subscriptions }), simulator: createPagopaSimulator({ db, clock, audit }), stationCaller,

@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
-import {
-  createReconciliation, RECONCILE_EVERY_MS, type Acquirer, type EcommerceEnv, type MerchantDirectory, type ReconciliationOptions,
-} from '../modules/ecommerce/index.ts';
+import { createReconciliation, RECONCILE_EVERY_MS, type Acquirer, type ReconciliationOptions } from '../modules/checkout/index.ts';
+import type { EcommerceEnv, MerchantDirectory } from '../modules/merchants/index.ts';
 import type { PeriodicJob } from './jobs.ts';
 
 // The hosted page's reconciliation (docs/adr/0022-order-reconciliation.md): payments left "being

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { pruneFinishedMessages } from '../modules/delivery/index.ts';
-import { pruneErrorLog } from '../modules/ecommerce/index.ts';
+import { pruneErrorLog } from '../modules/merchants/index.ts';
 import { deleteExpiredSessions } from '../modules/identity/index.ts';
 import { pruneExchanges } from '../modules/pagopa-exchanges/index.ts';
 import { pruneIdempotency } from '../modules/pagopa-node/index.ts';

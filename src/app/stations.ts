@@ -9,6 +9,7 @@ import { createPlatformPki, ensureServerCertificate, type PlatformPki, type Serv
 import { createDestinationPolicy, type DestinationPolicy } from '../modules/outbound/index.ts';
 import { createStationScheduler, createStationServices, type SchedulerLogger, type StationScheduler, type StationServices } from '../modules/stations/index.ts';
 import { createSubscriptionsService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
+import { subscriptionHooks } from './subscription-hooks.ts';
 
 // Wiring of the stations module for the server, the workers and the CLI: the platform PKI (client
 // certificates shared through the database, modules/platform), the destination policy every outbound connection obeys
@@ -58,7 +59,7 @@ export function devServerCertificate(config: Config, platform: PlatformPki): Pro
 
 export function wireStationServices(wiring: StationWiring & { destinations?: DestinationPolicy }): StationServices {
   const { config, db, clock, audit } = wiring;
-  const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl });
+  const subscriptions = wiring.subscriptions ?? createSubscriptionsService({ db, clock, audit, publicUrl: config.publicUrl, hooks: subscriptionHooks });
   const platform = wiring.platform ?? wirePlatformPki(wiring);
   const serverCertificatePem = config.tls ? () => readFile(config.tls?.certFile ?? '', 'utf8') : async () => (await devServerCertificate(config, platform)).certPem;
   return createStationServices({ db, clock, audit, publicUrl: config.publicUrl, platform, destinations: wiring.destinations ?? destinationsOf(config),

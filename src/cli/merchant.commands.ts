@@ -1,8 +1,8 @@
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import {
-  createErrorLogService, createMerchantsService, shaTool, type ErrorLogEntry, type MerchantView, type MerchantsService, type PassphraseInput, type SettingsInput,
-  type SettingsView,
-} from '../modules/ecommerce/index.ts';
+  createErrorLogService, createMerchantsService, shaTool, type ErrorLogEntry, type MerchantView, type MerchantsService, type PassphraseInput,
+  type SettingsInput, type SettingsView,
+} from '../modules/merchants/index.ts';
 import { problemText } from '../views/merchant/strings.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';

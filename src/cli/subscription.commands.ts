@@ -1,3 +1,4 @@
+import { subscriptionHooks } from '../app/subscription-hooks.ts';
 import { createKeysService, createSubscriptionsService, SUBSCRIPTION_STATES, type SubscriptionAction, type SubscriptionRow } from '../modules/subscriptions/index.ts';
 import type { SubscriptionState } from '../db/schema.ts';
 import { output, parse, required, UsageError } from './args.ts';
@@ -11,7 +12,7 @@ const CLI_ACTOR = { type: 'cli', id: null, ip: null } as const;
 
 async function services(ctx: CliContext) {
   const { db } = await ctx.database();
-  const options = { db, clock: ctx.clock, audit: await ctx.audit(), publicUrl: ctx.config.publicUrl };
+  const options = { db, clock: ctx.clock, audit: await ctx.audit(), publicUrl: ctx.config.publicUrl, hooks: subscriptionHooks };
   return { db, subscriptions: createSubscriptionsService(options), keys: createKeysService(options) };
 }
 

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
 import { createMerchant, errorRows, postEntry, signedOrder } from '../support/ecommerce.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
-import { createErrorLogService } from '../../src/modules/ecommerce/index.ts';
+import { createErrorLogService } from '../../src/modules/merchants/index.ts';
 
 const MAX = 100;
 const NO_LIMIT = '1000000';

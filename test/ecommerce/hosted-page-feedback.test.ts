@@ -16,7 +16,7 @@ import { createOutboxWorker, RETRY_SCHEDULES } from '../../src/modules/delivery/
 import { createDestinationPolicy } from '../../src/modules/outbound/index.ts';
 import { createFeedbackSender } from '../../src/app/feedback.ts';
 import { testDestinations } from '../support/outbound.ts';
-import type { SettingsInput } from '../../src/modules/ecommerce/index.ts';
+import type { SettingsInput } from '../../src/modules/merchants/index.ts';
 
 const t = await buildTestApp();
 const { app, services } = t;

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/app/logger.ts';
 import { listJobLeases } from '../../src/db/index.ts';
 import {
   createPaymentService, createReconciliation, createTestAcquirer, RECONCILE_GRACE_MS, RECONCILE_MAX_AGE_MS, TEST_ACCEPTANCE, type TestAcquirerFaults,
-} from '../../src/modules/ecommerce/index.ts';
+} from '../../src/modules/checkout/index.ts';
 import { OGONE_STATUS } from '../../src/protocols/ogone/index.ts';
 import { buildTestApp } from '../support/app.ts';
 import { CARD, SHA_OUT, createMerchant, payLocation, postCard, postEntry, queryPairs, signedOrder, verifyFeedback, type TestMerchant } from '../support/ecommerce.ts';

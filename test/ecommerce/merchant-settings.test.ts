@@ -4,7 +4,7 @@ import { buildTestApp, testAudit } from '../support/app.ts';
 import { Browser, createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
 import { generateSecretboxKey, open } from '../../src/kernel/secretbox.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
-import { checkPassphrase, createMerchantsService } from '../../src/modules/ecommerce/index.ts';
+import { checkPassphrase, createMerchantsService } from '../../src/modules/merchants/index.ts';
 
 // The merchant account and its Technical information pages, as a referent uses them: PSPID,
 // settings per environment, passphrases sealed and never shown again, test ≠ prod, copy test to

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {
   LEGACY_SHA_IN_FIELDS, SHA_IN_LIST, SORT_ORDERS, decodeForm, encodeForm, maskedShaString, normalizeParamName, shaEncodingFor, signShaIn, verifyShaIn,
   type PageCharset, type ShaAlgorithm, type ShaParams,
-} from '../../src/modules/ecommerce/index.ts';
+} from '../../src/protocols/ogone/index.ts';
 import { formBytes } from '../support/ecommerce.ts';
 
 // Property-based tests of the SHA composition and the form decoding together (issue 6, fuzz). The

@@ -11,7 +11,8 @@ import type { HttpLimits } from '../../src/app/http-server.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createAuditLog, type AuditLog } from '../../src/modules/audit/index.ts';
-import type { Acquirer, EcommerceEnv } from '../../src/modules/ecommerce/index.ts';
+import type { Acquirer } from '../../src/modules/checkout/index.ts';
+import type { EcommerceEnv } from '../../src/modules/merchants/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { TEST_OUTBOUND_ENV } from './outbound.ts';
 

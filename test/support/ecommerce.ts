@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TestApp } from './app.ts';
 import { CLI, createOrganisation, issueKeys } from './subscriptions.ts';
-import type { SettingsInput } from '../../src/modules/ecommerce/index.ts';
+import type { SettingsInput } from '../../src/modules/merchants/index.ts';
 
 // Helpers for hosted-page tests: merchants through the merchant settings service, forms encoded
 // byte by byte, and the test's OWN implementation of Ogone's SHA rule (from the published lists in

@@ -4,7 +4,7 @@ import { registerKeyAuth } from './auth.ts';
 import { docsContext, registerOpenApi } from './docs.ts';
 import { registerPing } from './ping.ts';
 import { registerOrders } from './orders.ts';
-import type { OrdersService } from '../../modules/ecommerce/index.ts';
+import type { OrdersService } from '../../modules/checkout/index.ts';
 
 export interface ApiContextOptions {
   keyVerifier: KeyVerifier;

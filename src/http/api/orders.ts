@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { VarcoError } from '../../kernel/errors.ts';
-import type { OrdersService } from '../../modules/ecommerce/index.ts';
+import type { OrdersService } from '../../modules/checkout/index.ts';
 import { apiAuth } from './auth.ts';
 import { AUTH_ERRORS, ErrorResponse } from './schemas.ts';
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { queryBytes, type EntryService, type PageCharset } from '../../modules/ecommerce/index.ts';
+import type { EntryService } from '../../modules/checkout/index.ts';
+import { queryBytes, type PageCharset } from '../../protocols/ogone/index.ts';
 import type { EntryLimitHooks } from './limits.ts';
 import { sendErrorPage } from './responses.ts';
 

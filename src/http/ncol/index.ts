@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { EntryService, PaymentService } from '../../modules/ecommerce/index.ts';
+import type { EntryService, PaymentService } from '../../modules/checkout/index.ts';
 import { PAY_CSS, PAY_JS } from '../../views/ncol/assets.ts';
 import { registerEntryRoutes, requestBytes } from './entry.ts';
 import { entryLimitHooks, type EntryLimits } from './limits.ts';

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkPspid, firstValue } from '../../modules/ecommerce/index.ts';
+import { checkPspid } from '../../modules/merchants/index.ts';
+import { firstValue } from '../../protocols/ogone/index.ts';
 import { busyPage } from '../../views/ncol/pages.ts';
 import { PLAIN_CSP, privatePage } from './responses.ts';
 

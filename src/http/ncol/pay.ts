@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  decodeForm, formatAmount, type OrderRecord, type PageState, type PaymentService, type StepResult,
-} from '../../modules/ecommerce/index.ts';
+import type { OrderRecord, PageState, PaymentService, StepResult } from '../../modules/checkout/index.ts';
+import { decodeForm, formatAmount } from '../../protocols/ogone/index.ts';
 import { lookStylesheet } from '../../views/ncol/look.ts';
 import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';
 import { PLAIN_CSP, payPageCsp, privatePage, sendErrorPage } from './responses.ts';

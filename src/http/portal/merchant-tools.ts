@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseParamLines, shaTool, SHASIGN_TOOL_MAX_LINES, type ErrorLogService, type MerchantsService } from '../../modules/ecommerce/index.ts';
+import { parseParamLines, shaTool, SHASIGN_TOOL_MAX_LINES, type ErrorLogService, type MerchantsService } from '../../modules/merchants/index.ts';
 import { errorLogPage, shasignPage, type ShasignFormValues } from '../../views/merchant/tools.ts';
 import { fill, strings } from '../../views/merchant/strings.ts';
 import { header, merchantReferent, scopedMerchant, sendPage } from './merchant.ts';

@@ -3,7 +3,7 @@ import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
 import {
   FEEDBACK_PARAMETERS, type MerchantActor, type MerchantView, type MerchantsService, type PassphraseInput, type SettingsInput, type SettingsView,
-} from '../../modules/ecommerce/index.ts';
+} from '../../modules/merchants/index.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { portalNav } from '../../views/nav.ts';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
-import { formatAmount, type OrderRecord, type OrdersService } from '../../modules/ecommerce/index.ts';
+import type { OrderRecord, OrdersService } from '../../modules/checkout/index.ts';
+import { formatAmount } from '../../protocols/ogone/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { orderDetailPage, orderStrings, ordersListPage, type OrderRowView } from '../../views/orders/portal.ts';
 import { requireSession } from '../plugins/session.ts';

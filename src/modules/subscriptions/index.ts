@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/index.ts';
 import { createKeyVerifier, type KeyVerifier, type VerifierLogger } from './key-verifier.ts';
 import { createKeysService, type KeysService } from './keys.service.ts';
 import { createProductsService, type ProductsService } from './products.service.ts';
+import type { SubscriptionHooks } from './subscription.hooks.ts';
 import { createSubscriptionsService, type SubscriptionsService } from './subscriptions.service.ts';
 
 // Public surface of the subscriptions module: products, subscriptions and their states, API keys
@@ -25,6 +26,10 @@ export { checkKeyFormat, generateKey, hashKey, maskKey, KEY_LENGTH } from './key
 export type { RateVerdict } from './rate-limit.policy.ts';
 export type { SubscriptionRow } from './subscriptions.repository.ts';
 export { KEYS_CHANNEL } from './subscriptions.repository.ts';
+// For other modules: whether a subscription is active, as an expression for their own query or a
+// list (docs/adr/0011), and the hooks they register at wiring to act inside this module's transactions.
+export { activeEnvironments, activeSubscription } from './subscriptions.repository.ts';
+export type { ProductChange, SubscriptionChange, SubscriptionHooks } from './subscription.hooks.ts';
 // Generic LISTEN with reconnection; the hosted page's configuration cache uses it too.
 
 export interface SubscriptionServices {
@@ -42,20 +47,22 @@ export interface SubscriptionServicesOptions {
   /** For the verifier's LISTEN connection; without it every /api request is checked against the database. */
   databaseUrl: string | undefined;
   logger?: VerifierLogger;
+  /** Other modules' reactions inside this module's transactions (composition root). */
+  hooks: SubscriptionHooks;
 }
 
 /** The module's services wired together: a change made here drops this instance's cached verdicts at once. */
 export function createSubscriptionServices(options: SubscriptionServicesOptions): SubscriptionServices {
-  const { db, clock, audit, publicUrl } = options;
+  const { db, clock, audit, publicUrl, hooks } = options;
   // Called only after a commit, by which time the verifier below exists.
   const onKeysChanged = (id: string): void => keyVerifier.invalidate(id);
-  const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl, onKeysChanged });
+  const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl, onKeysChanged, hooks });
   const keyVerifier = createKeyVerifier({ db, clock, databaseUrl: options.databaseUrl, ...(options.logger ? { logger: options.logger } : {}),
     everyMinute: () => subscriptions.expireDue() });
   return {
     subscriptions,
-    apiKeys: createKeysService({ db, clock, audit, publicUrl, onKeysChanged }),
-    products: createProductsService({ db, clock, audit }),
+    apiKeys: createKeysService({ db, clock, audit, publicUrl, onKeysChanged, hooks }),
+    products: createProductsService({ db, clock, audit, hooks }),
     keyVerifier,
   };
 }

@@ -6,6 +6,7 @@ import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { generateKey, type GeneratedKey } from './keys.ts';
 import { mailReferents } from './subscription.mail.ts';
+import { runChangeHooks, type SubscriptionHooks } from './subscription.hooks.ts';
 import { keysManageable, keysWork } from './subscription.policy.ts';
 import * as repo from './subscriptions.repository.ts';
 import { isEnvironment, type SubscriptionActor } from './subscriptions.service.ts';
@@ -26,6 +27,8 @@ export interface KeysOptions {
   audit: AuditLog;
   publicUrl: string;
   onKeysChanged?: (subscriptionId: string) => void;
+  /** Other modules' reactions inside the transaction of createActive (composition root). */
+  hooks: SubscriptionHooks;
 }
 
 export interface KeyView {
@@ -134,6 +137,8 @@ export function createKeysService(options: KeysOptions) {
     await db.transaction().execute(async (trx) => {
       const now = clock.now();
       await repo.insertSubscription(trx, { id, organisationId: organisation.id, productId: product.id, environment, name, state: 'active', createdBy: null, now });
+      await runChangeHooks(options.hooks, trx, { subscriptionId: id, organisationId: organisation.id, productCode: product.code, environment, from: null,
+        to: 'active', at: now });
       for (const slot of ['primary', 'secondary'] as const) {
         await repo.insertKey(trx, { id: newId('key'), subscriptionId: id, slot, ...stored(keys[slot], now), revealedAt: now });
       }

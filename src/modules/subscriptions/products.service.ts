@@ -5,6 +5,7 @@ import { fail, ok, type Result } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { findProduct, listProducts, notifyKeysChanged, productsOfUser } from './subscriptions.repository.ts';
+import type { SubscriptionHooks } from './subscription.hooks.ts';
 import type { SubscriptionActor } from './subscriptions.service.ts';
 
 // The product catalogue: which /api route groups a product grants, whether its subscriptions need an
@@ -47,7 +48,7 @@ function check(input: ProductInput): ProductProblem | undefined {
   return undefined;
 }
 
-export function createProductsService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog }) {
+export function createProductsService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog; hooks: SubscriptionHooks }) {
   const { db, clock, audit } = options;
   const columns = (input: ProductInput) => ({ code: input.code, name: input.name.trim(), description: input.description.trim(),
     route_groups: [...new Set(input.routeGroups)], approval_required_test: input.approvalRequiredTest, approval_required_prod: input.approvalRequiredProd,
@@ -76,8 +77,10 @@ export function createProductsService(options: { db: Kysely<Database>; clock: Cl
     if (problem) return fail(problem);
     try {
       return await db.transaction().execute(async (trx) => {
-        const result = await trx.updateTable('products').set(columns(input)).where('id', '=', id).executeTakeFirst();
-        if (Number(result.numUpdatedRows) !== 1) return fail('not_found' as const);
+        const previous = await findProduct(trx, id);
+        if (!previous) return fail('not_found' as const);
+        await trx.updateTable('products').set(columns(input)).where('id', '=', id).execute();
+        await options.hooks.productChanged?.(trx, { productId: id, code: input.code, previousCode: previous.code });
         await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'product.updated', subjectType: 'product', subjectId: id,
           details: { code: input.code, routeGroups: input.routeGroups.join(','), approvalRequiredTest: input.approvalRequiredTest,
             approvalRequiredProd: input.approvalRequiredProd, rateLimitPerMinute: input.rateLimitPerMinute } });

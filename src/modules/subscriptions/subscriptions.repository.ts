@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { expressionBuilder, sql, type AliasableExpression, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database, Environment, SubscriptionState } from '../../db/schema.ts';
 
 // SQL of products, subscriptions and their keys. Every change that can alter what a key authorises
@@ -50,6 +50,27 @@ export async function applyTransition(trx: Kysely<Database>, change: { id: strin
   const result = await trx.updateTable('subscriptions').set({ state: change.to, state_comment: change.comment, state_changed_at: change.now })
     .where('id', '=', change.id).where('state', '=', change.from).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Whether the organisation has an active subscription to `productCode` in `environment`, as an
+ * expression other modules put in their own query (the hosted page reads it on every cache fill:
+ * one round trip, docs/adr/0011). `organisationId` is a column reference or a value.
+ */
+export function activeSubscription(organisationId: Expression<string>, productCode: string, environment: Environment): AliasableExpression<SqlBool> {
+  const eb = expressionBuilder<Database, never>();
+  return eb.exists(eb.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id').select(sql`1`.as('one'))
+    .where('subscriptions.organisation_id', '=', organisationId).where('products.code', '=', productCode)
+    .where('subscriptions.state', '=', 'active').where('subscriptions.environment', '=', environment));
+}
+
+/** Environments in which the organisation has an active subscription to `productCode`, test first. */
+export async function activeEnvironments(db: Kysely<Database>, organisationId: string, productCode: string): Promise<Environment[]> {
+  const rows = await db.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id')
+    .select('subscriptions.environment').distinct()
+    .where('subscriptions.organisation_id', '=', organisationId).where('products.code', '=', productCode).where('subscriptions.state', '=', 'active')
+    .execute();
+  return rows.map((r) => r.environment).sort((a, b) => (a === b ? 0 : a === 'test' ? -1 : 1));
 }
 
 export function dueForExpiry(db: Kysely<Database>, now: Date) {

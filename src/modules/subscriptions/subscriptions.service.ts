@@ -6,6 +6,7 @@ import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { keyPrefix } from './keys.ts';
 import { mailAdminsSubmitted, mailReferents } from './subscription.mail.ts';
+import { runChangeHooks, type SubscriptionHooks } from './subscription.hooks.ts';
 import { decideTransition, type PolicyActor, type SubscriptionAction } from './subscription.policy.ts';
 import * as repo from './subscriptions.repository.ts';
 
@@ -26,6 +27,8 @@ export interface SubscriptionsOptions {
   publicUrl: string;
   /** Called after a commit that changed what a subscription's keys may do (this instance's own cache). */
   onKeysChanged?: (subscriptionId: string) => void;
+  /** Other modules' reactions inside the transaction of every creation and state change (composition root). */
+  hooks: SubscriptionHooks;
 }
 
 export interface SubscribeInput {
@@ -66,7 +69,7 @@ export async function insertSealedKeys(trx: Kysely<Database>, subscriptionId: st
 }
 
 export function createSubscriptionsService(options: SubscriptionsOptions) {
-  const { db, clock, publicUrl, audit } = options;
+  const { db, clock, publicUrl, audit, hooks } = options;
 
   /** A referent asks for a subscription; active at once when the product needs no approval in that environment. */
   async function subscribe(input: SubscribeInput, actor: SubscriptionActor & { type: 'referent'; id: string }): Promise<Result<{ id: string; state: SubscriptionState }, SubscribeProblem>> {
@@ -89,6 +92,7 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
       await insertSealedKeys(trx, id, environment, now);
       const row = await repo.findSubscription(trx, id);
       if (!row) throw new Error('subscription vanished inside its own transaction');
+      await runChangeHooks(hooks, trx, { subscriptionId: id, organisationId, productCode: allowed.code, environment, from: null, to: state, at: now });
       await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: approval ? 'subscription.submitted' : 'subscription.created',
         subjectType: 'subscription', subjectId: id, organisationId,
         details: { product: allowed.code, environment, name, state } });
@@ -110,8 +114,11 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
       if (!s) throw new VarcoError('not_found', 'No such subscription.');
       const verdict = decideTransition(s.state, action, policyRole(actor));
       if (!verdict.ok) throw new VarcoError('invalid_state_transition', `This subscription is ${s.state}; it cannot be ${PAST[action]}.`);
-      const applied = await repo.applyTransition(trx, { id, from: verdict.from, to: verdict.to, comment: comment || null, now: clock.now() });
+      const now = clock.now();
+      const applied = await repo.applyTransition(trx, { id, from: verdict.from, to: verdict.to, comment: comment || null, now });
       if (!applied) throw new VarcoError('invalid_state_transition', 'The subscription changed meanwhile; reload the page and decide again.');
+      await runChangeHooks(hooks, trx, { subscriptionId: id, organisationId: s.organisation_id, productCode: s.product_code, environment: s.environment,
+        from: verdict.from, to: verdict.to, at: now });
       await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: `subscription.${PAST[action]}`, subjectType: 'subscription',
         subjectId: id, organisationId: s.organisation_id, details: { from: verdict.from, to: verdict.to, ...(comment ? { comment } : {}) } });
       await repo.notifyKeysChanged(trx, id);

@@ -1,5 +1,38 @@
 // Ogone (Ingenico e-Commerce) protocol: the public surface. Pure code: no I/O, no database, no HTTP.
-// Only the STATUS values so far; parameter lists, SHA-IN/SHA-OUT and encodings move here later.
+// The caller brings the bytes and the settings; rules and sources: docs/reference/ogone/.
+
+// SHA-IN / SHA-OUT: parameter lists, sort orders, composition and digests.
+export {
+  DuplicateShaParameterError, SHA_PASSPHRASE_MASK, SORT_ORDERS, composeShaString, maskedShaString, shaDigest, signSha, signShaIn, signShaOut,
+  verifyShaIn,
+} from './sha.ts';
+export type {
+  ComposeOptions, HashingMethod, ShaAlgorithm, ShaCandidate, ShaEncoding, ShaOptions, ShaParams, ShaVerifyResult, SignOptions, SortOrder,
+} from './sha.ts';
+export {
+  LEGACY_SHA_IN_FIELDS, LEGACY_SHA_OUT_FIELDS, SHA_IN_LIST, SHA_OUT_LIST, isShaInParam, isShaOutParam, normalizeParamName,
+} from './params.ts';
+export type { ShaList, ShaParamList } from './params.ts';
+
+// Encodings: the request's bytes in the page's charset (latin1 / utf8), and back.
+export { DEFAULT_FORM_LIMITS, decodeForm, encodeForm, firstValue, queryBytes, shaEncodingFor } from './form.ts';
+export type { DecodedForm, FormLimits, FormProblem, FormResult, PageCharset, ShaEncodingSetting } from './form.ts';
+
+// Amounts: ISO 4217 exponents, the request's AMOUNT (× 100) and the feedback's amount.
+export {
+  CURRENCY_CODES, FORMAT_LOCALES, MAX_WIRE_AMOUNT, currency, feedbackAmount, formatAmount, minorToWireAmount, wireAmountToMinor,
+} from './currencies.ts';
+export type { Currency, WireAmountResult } from './currencies.ts';
+
+// Feedback: the field set, its values and formats, SHA-OUT, the redirect URL.
+export { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS, expiryED, feedbackParameters, redirectUrl, trxDate } from './feedback.ts';
+export type { FeedbackCard, FeedbackField, FeedbackOptions, FeedbackOrder, FeedbackPayment, ShaOutConfig } from './feedback.ts';
+
+// The referrer check of the hosted page and its setting.
+export { REFERRER_SETTING_MAX_ENTRIES, REFERRER_SETTING_MAX_LENGTH, checkReferrer, validateReferrerSetting } from './referrer.ts';
+export type { ReferrerCheck, ReferrerEntry, ReferrerSettingProblem, ReferrerSettingResult } from './referrer.ts';
+
+// STATUS values.
 export {
   ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS, S2S_FIRST_URL_STATUSES, UNCERTAIN_STATUSES, type OgoneStatus,
 } from './status.ts';

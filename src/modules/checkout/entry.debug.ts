@@ -1,0 +1,68 @@
+/**
+ * The signature debugger's record of one rejected request (the merchant's *Error logs* page): how
+ * Varco read the request, which parameters went into SHA-IN in which order, and the string that
+ * was hashed with the passphrase masked. Never the passphrase, never the digest we expected (it
+ * would let anyone who can read the log sign requests with the data they saw), never card data:
+ * the caller passes the parameters already scrubbed (kernel/card-data.ts `safePairs`), so the
+ * strings are composed without CVC-like fields and with card numbers masked.
+ */
+import {
+  type PageCharset, LEGACY_SHA_IN_FIELDS, isShaInParam, maskedShaString, normalizeParamName, SORT_ORDERS, type ShaCandidate, type ShaEncoding,
+  type ShaParams, type ShaVerifyResult, shaEncodingFor,
+} from '../../protocols/ogone/index.ts';
+import type { MerchantConfig } from '../merchants/index.ts';
+
+export interface SignatureDebug {
+  readonly page: PageCharset;
+  /** Whether an SHA-IN passphrase is set for this environment. */
+  readonly passphraseSet: boolean;
+  readonly algorithm: MerchantConfig['hashAlgorithm'];
+  readonly hashingMethod: MerchantConfig['hashingMethod'];
+  readonly encoding: ShaEncoding;
+  /** Upper-case names hashed, in ASCII order (the legacy method: its fixed fields). */
+  readonly included: readonly string[];
+  /** Each distinct way of ordering them, with the passphrase shown as `********`. */
+  readonly candidates: readonly ShaCandidate[];
+  readonly shasign: 'missing' | 'given';
+  /** A signed parameter sent twice (the request is refused). */
+  readonly duplicate?: string;
+  /** Parameter names as received, in order (values are in the masked strings). */
+  readonly received: readonly string[];
+}
+
+function includedNames(pairs: ShaParams, method: MerchantConfig['hashingMethod']): string[] {
+  if (method === 'main-parameters') return [...LEGACY_SHA_IN_FIELDS];
+  const names = pairs.filter(([name, value]) => value !== '' && isShaInParam(normalizeParamName(name))).map(([name]) => normalizeParamName(name));
+  return [...new Set(names)].sort();
+}
+
+/** Masked strings for every sort order, the duplicates (orders that give the same string) dropped. */
+function maskedCandidates(pairs: ShaParams, method: MerchantConfig['hashingMethod']): ShaCandidate[] {
+  const seen = new Set<string>();
+  const out: ShaCandidate[] = [];
+  for (const order of method === 'main-parameters' ? (['ascii'] as const) : SORT_ORDERS) {
+    let masked: string;
+    try {
+      masked = maskedShaString(pairs, { list: 'in', method, order });
+    } catch {
+      // A duplicate signed parameter: no string can be composed; `duplicate` says why.
+      return [];
+    }
+    if (!seen.has(masked)) out.push({ order, masked });
+    seen.add(masked);
+  }
+  return out;
+}
+
+export function signatureDebug(input: { pairs: ShaParams; page: PageCharset; config: MerchantConfig; sha: ShaVerifyResult | null; shasign: string | undefined }): SignatureDebug {
+  const { pairs, page, config, sha } = input;
+  // Recomposed from the scrubbed pairs, never taken from the verification (which saw the raw ones).
+  const candidates = maskedCandidates(pairs, config.hashingMethod);
+  return {
+    page, passphraseSet: config.shaIn !== null && config.shaIn !== '', algorithm: config.hashAlgorithm, hashingMethod: config.hashingMethod,
+    encoding: shaEncodingFor(config.charset, page), included: includedNames(pairs, config.hashingMethod), candidates,
+    shasign: input.shasign === undefined || input.shasign === '' ? 'missing' : 'given',
+    ...(sha !== null && !sha.ok && sha.reason === 'duplicate' ? { duplicate: sha.param } : {}),
+    received: pairs.map(([name]) => name.slice(0, 100)).slice(0, 500),
+  };
+}

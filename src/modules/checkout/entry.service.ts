@@ -1,0 +1,152 @@
+/**
+ * The hosted page entry (`/ncol/<env>/orderstandard[_utf8].asp`): from the raw request bytes to an
+ * order and the URL of its payment page, or to a rejection recorded in the merchant's error log.
+ * The customer is never told why (a generic page in his LANGUAGE); the merchant reads the detail,
+ * with the signature debugger, on his *Error logs* page.
+ */
+import type { EntryErrorInput, EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { safePairs, scrubRecord, scrubText } from '../../kernel/card-data.ts';
+import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
+import { newId } from '../../kernel/ids.ts';
+import { entryDecision } from './entry.policy.ts';
+import { signatureDebug, type SignatureDebug } from './entry.debug.ts';
+import { decodeForm, shaEncodingFor, type FormProblem, type PageCharset, verifyShaIn, type ShaVerifyResult, checkReferrer } from '../../protocols/ogone/index.ts';
+import { LANGUAGES, validateOrderRequest, type OrderRequest } from './order-request.ts';
+import { upsertOrder, type StoredRequest } from './orders.repository.ts';
+
+export interface EntryRequest {
+  env: EcommerceEnv;
+  /** `latin1` on orderstandard.asp, `utf8` on orderstandard_utf8.asp. */
+  page: PageCharset;
+  /** The POST body, or the query string of a GET, exactly as received. */
+  bytes: Uint8Array;
+  referrer: string | undefined;
+  clientIp: string;
+}
+
+export type EntryResult =
+  | { ok: true; orderId: string; token: string; language: string }
+  /** `language`: the request's LANGUAGE when it could be read (the error page speaks it). */
+  | { ok: false; language: string };
+
+/**
+ * One row of the merchant's error log (`merchantId` null when the PSPID is unknown): the error log's
+ * own input type, with the entry's signature debugger as its debug data.
+ */
+export type EntryError = EntryErrorInput & { clientIp: string; debug: SignatureDebug | Record<string, unknown> };
+
+export interface EntryServiceOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  merchants: MerchantDirectory;
+  /** Writes the error log row (merchant settings' recordEntryError). */
+  recordError: (error: EntryError) => Promise<void>;
+  /** Environments with a payment processor; `prod` is refused until one is configured. */
+  processors: ReadonlySet<EcommerceEnv>;
+}
+
+const FORM_PROBLEM_TEXT: Record<FormProblem['code'], string> = {
+  too_large: 'request too large',
+  too_many_parameters: 'too many parameters',
+  name_too_long: 'parameter name too long',
+  value_too_long: 'parameter value too long',
+  invalid_encoding: 'invalid character encoding for this page',
+  nul_character: 'NUL character in a parameter',
+  duplicate: 'parameter sent more than once',
+};
+
+/** Shown in the log for values we cut: enough to recognise, never megabytes (the error log bounds and scrubs them again). */
+const clip = (value: string | undefined, max = 100): string | null => (value === undefined || value === '' ? null : value.slice(0, max));
+
+/**
+ * The order fields kept exactly as sent: the merchant's identifiers and codes, which feedback
+ * signs back. Every other string of the stored request (COM, COMPLUS, PARAMPLUS, customer fields,
+ * URLs, look and feel) is scrubbed of card data before it is stored (kernel/card-data.ts).
+ */
+const KEPT_AS_SENT: ReadonlySet<string> = new Set(['pspid', 'orderId', 'currency', 'language', 'operation', 'brand']);
+
+/**
+ * The order as it will be stored. With legacy hashing the request's redirect URLs were not signed
+ * (a customer could send himself, with a valid SHA-OUT, anywhere), so they are dropped and the
+ * settings' ones apply; card data is scrubbed from every free field.
+ */
+function orderToStore(order: OrderRequest, config: MerchantConfig): OrderRequest {
+  // ACCEPTURL, DECLINEURL, EXCEPTIONURL and CANCELURL go; BACKURL, HOMEURL and CATALOGURL are links without feedback.
+  const { accept: _a, decline: _d, exception: _e, cancel: _c, ...unsigned } = order.urls;
+  const urls = config.hashingMethod === 'main-parameters' ? unsigned : order.urls;
+  return scrubRecord({ ...order, urls }, KEPT_AS_SENT);
+}
+
+function languageOf(values: ReadonlyMap<string, string> | undefined): string {
+  const lang = values?.get('LANGUAGE');
+  return lang !== undefined && LANGUAGES.includes(lang) ? lang : 'en_US';
+}
+
+export function createEntryService(options: EntryServiceOptions) {
+  const { db, clock, merchants } = options;
+
+  async function enter(req: EntryRequest): Promise<EntryResult> {
+    const base = { env: req.env, clientIp: req.clientIp, referrer: clip(req.referrer, 2000) };
+    const decoded = decodeForm(req.bytes, req.page);
+    if (!decoded.ok) {
+      const p = decoded.problem;
+      const name = 'name' in p ? ` (${p.name})` : '';
+      await options.recordError({ ...base, merchantId: null, pspid: null, orderRef: null, code: '50001111', message: `${FORM_PROBLEM_TEXT[p.code]}${name}`,
+        debug: { page: req.page, problem: p } });
+      return { ok: false, language: 'en_US' };
+    }
+    const { pairs, values } = decoded.form;
+    const language = languageOf(values);
+    const pspid = values.get('PSPID')?.trim() ?? '';
+    const orderRef = clip(values.get('ORDERID'));
+    const config = pspid === '' || pspid.length > 30 ? undefined : await merchants.configFor(pspid, req.env);
+    if (config === undefined) {
+      await options.recordError({ ...base, merchantId: null, pspid: clip(pspid), orderRef, code: pspid === '' ? '50001111' : '50001118',
+        message: pspid === '' ? 'no PSPID' : 'PSPID not found or not active', debug: { page: req.page } });
+      return { ok: false, language };
+    }
+    const reject = async (code: string, message: string, sha: ShaVerifyResult | null): Promise<EntryResult> => {
+      // Composed from the parameters without card data: CVC-like fields dropped, numbers masked.
+      const debug = signatureDebug({ pairs: safePairs(pairs, { maxName: 100, maxValue: 1500 }), page: req.page, config, sha, shasign: values.get('SHASIGN') });
+      await options.recordError({ ...base, merchantId: config.merchantId, pspid: config.pspid, orderRef, code, message, debug });
+      return { ok: false, language };
+    };
+
+    const sha = config.shaIn === null || config.shaIn === '' ? null : verifyShaIn(pairs, config.shaIn, values.get('SHASIGN'),
+      { alg: config.hashAlgorithm, method: config.hashingMethod, encoding: shaEncodingFor(config.charset, req.page) });
+    const decision = entryDecision({ sha, referrer: checkReferrer(config.referrers, req.referrer), requireSignature: req.env === 'prod' });
+    if (!decision.ok) return reject(decision.ncError, decision.text, sha);
+
+    // OPERATION is honoured only when signed, and legacy hashing signs four values, not OPERATION.
+    const signed = decision.shaOrder !== null && config.hashingMethod !== 'main-parameters';
+    const validated = validateOrderRequest(values, { enabledCurrencies: config.enabledCurrencies, defaultOperation: config.defaultOperation,
+      signed, charset: req.page });
+    if (!validated.ok) {
+      const first = validated.problems[0];
+      return reject(first?.ncError ?? '50001111', validated.problems.map((p) => p.text).join('; '), sha);
+    }
+    if (!options.processors.has(req.env)) {
+      return reject('50001111', 'No payment processor is configured for the prod environment: Varco cannot take real payments yet. Use /ncol/test/.', sha);
+    }
+    const created = await createOrder(config, req, validated.order, values.get('PARAMVAR'));
+    if (created === undefined) return reject('50001113', 'This order has already been processed', sha);
+    return { ok: true, orderId: created.id, token: created.token, language: validated.order.language };
+  }
+
+  async function createOrder(config: MerchantConfig, req: EntryRequest, order: OrderRequest, paramvar: string | undefined) {
+    // The token opens the payment page; only its hash is stored, so the table cannot open pages.
+    const token = randomToken(32);
+    const kept = orderToStore(order, config);
+    const stored: StoredRequest = { version: 1, page: req.page, order: kept, ...(paramvar !== undefined && paramvar !== '' ? { paramvar: scrubText(paramvar.slice(0, 100)) } : {}) };
+    const row = await upsertOrder(db, { id: newId('ord'), merchantId: config.merchantId, env: req.env, order: kept, stored, tokenHash: sha256Hex(token),
+      maxAttempts: config.paymentRetries, now: clock.now() });
+    return row === undefined ? undefined : { id: row.id, token };
+  }
+
+  return { enter };
+}
+
+export type EntryService = ReturnType<typeof createEntryService>;

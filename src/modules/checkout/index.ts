@@ -1,0 +1,22 @@
+// Public surface of the checkout module: the hosted payment page's flow (entry with SHA-IN and
+// referrer, order, card and 3-D Secure payment through an acquirer, outcome, feedback), orders read
+// back, and the reconciliation of interrupted payments. Merchant configurations come from the
+// merchants module; the Ogone rules from src/protocols/ogone (docs/adr/0023-ecommerce-split.md).
+
+// The hosted page: entry, payment, orders read back.
+export { createEntryService } from './entry.service.ts';
+export type { EntryService } from './entry.service.ts';
+export { createPaymentService } from './payment.service.ts';
+export type { PageState, PaymentService, StepResult } from './payment.service.ts';
+export { createOrdersService } from './orders.service.ts';
+export type { OrdersService } from './orders.service.ts';
+export type { OrderRecord } from './orders.repository.ts';
+
+// Acquirers: the interface a payment processor implements, and the test acquirer.
+export type { Acquirer } from './acquirer.ts';
+export { TEST_ACCEPTANCE, createTestAcquirer } from './test-acquirer.ts';
+export type { TestAcquirerFaults } from './test-acquirer.ts';
+
+// Interrupted payments (STATUS 99) settled by a periodic job (docs/adr/0022-order-reconciliation.md).
+export { RECONCILE_EVERY_MS, RECONCILE_GRACE_MS, RECONCILE_MAX_AGE_MS, createReconciliation } from './reconciliation.service.ts';
+export type { ReconciliationOptions } from './reconciliation.service.ts';

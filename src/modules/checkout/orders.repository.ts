@@ -1,0 +1,244 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, OrdersTable } from '../../db/schema.ts';
+import { OGONE_STATUS, type PageCharset } from '../../protocols/ogone/index.ts';
+import type { CardBrand, CardSummary } from './card.ts';
+import type { EcommerceEnv } from '../merchants/index.ts';
+import type { OrderRequest } from './order-request.ts';
+
+// SQL of orders and payment attempts. Every state change of an order is one guarded UPDATE (the
+// status it may leave is in the WHERE clause), so a double-clicked button, two tabs or two
+// instances never record two outcomes for one payment.
+
+/** What the entry stored about the request, besides the columns: read back by the payment page. */
+export interface StoredRequest {
+  readonly version: 1;
+  readonly page: PageCharset;
+  readonly order: OrderRequest;
+  /** PARAMVAR, substituted into the server-to-server URL's `<PARAMVAR>`. */
+  readonly paramvar?: string;
+}
+
+/** A 3-D Secure challenge waiting for the customer: acquirer references only. */
+export interface StoredChallenge {
+  readonly acquirerRef: string;
+  readonly reference: string;
+  readonly kind: 'simulated-3ds';
+}
+
+/** Statuses from which an order may be entered again with the same ORDERID (nothing was paid). */
+export const REUSABLE_STATUSES: readonly number[] = Object.freeze([OGONE_STATUS.INCOMPLETE, OGONE_STATUS.CANCELLED_BY_CUSTOMER, OGONE_STATUS.WAITING_AUTHENTICATION]);
+/** Refusals after which the customer may try again while the *payment retry* setting allows. */
+export const RETRYABLE_STATUSES: readonly number[] = Object.freeze([OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL]);
+/** "Being processed": an attempt was claimed and its outcome is not recorded yet (or was interrupted). */
+export const STATUS_PROCESSING = OGONE_STATUS.BEING_PROCESSED;
+export const STATUS_WAITING_AUTHENTICATION = OGONE_STATUS.WAITING_AUTHENTICATION;
+
+export interface OrderRecord {
+  id: string;
+  merchantId: string;
+  organisationId: string;
+  merchantName: string;
+  env: EcommerceEnv;
+  orderRef: string;
+  amount: number;
+  currency: string;
+  language: string;
+  operation: 'RES' | 'SAL';
+  status: number;
+  payId: number;
+  attempts: number;
+  card: CardSummary | undefined;
+  acceptance: string | null;
+  ncError: string | null;
+  paidAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  tokenHash: string | null;
+  challenge: StoredChallenge | null;
+  feedbackMessageId: string | null;
+  stored: StoredRequest;
+}
+
+type OrderRow = Selectable<OrdersTable> & { organisation_id: string; merchant_name: string };
+
+/** `MMYY` (the feedback's ED) back to month and year. */
+function cardOf(row: OrderRow): CardSummary | undefined {
+  if (row.card_brand === null || row.card_masked === null || row.card_expiry === null) return undefined;
+  const month = Number(row.card_expiry.slice(0, 2));
+  const year = 2000 + Number(row.card_expiry.slice(2, 4));
+  return { brand: row.card_brand as CardBrand, masked: row.card_masked, expiry: { month, year }, holder: row.card_holder ?? '' };
+}
+
+function toRecord(row: OrderRow): OrderRecord {
+  return {
+    id: row.id, merchantId: row.merchant_id, organisationId: row.organisation_id, merchantName: row.merchant_name, env: row.environment,
+    orderRef: row.order_ref, amount: Number(row.amount), currency: row.currency, language: row.language, operation: row.operation,
+    status: row.status, payId: Number(row.pay_id), attempts: row.attempts, card: cardOf(row), acceptance: row.acceptance, ncError: row.nc_error,
+    paidAt: row.paid_at, createdAt: row.created_at, updatedAt: row.updated_at, tokenHash: row.page_token_hash,
+    challenge: (row.challenge ?? null) as StoredChallenge | null, feedbackMessageId: row.feedback_message_id, stored: row.request as StoredRequest,
+  };
+}
+
+const withMerchant = (db: Kysely<Database>) => db.selectFrom('orders').innerJoin('merchants', 'merchants.id', 'orders.merchant_id')
+  .selectAll('orders').select(['merchants.organisation_id', 'merchants.name as merchant_name']);
+
+export async function findOrder(db: Kysely<Database>, id: string): Promise<OrderRecord | undefined> {
+  const row = await withMerchant(db).where('orders.id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toRecord(row);
+}
+
+/** By the merchant's ORDERID, scoped to an organisation (the API key's) and an environment. */
+export async function findOrderByRef(db: Kysely<Database>, organisationId: string, env: EcommerceEnv, orderRef: string): Promise<OrderRecord | undefined> {
+  const row = await withMerchant(db).where('merchants.organisation_id', '=', organisationId).where('orders.environment', '=', env)
+    .where('orders.order_ref', '=', orderRef).executeTakeFirst();
+  return row === undefined ? undefined : toRecord(row);
+}
+
+export async function listOrders(db: Kysely<Database>, organisationId: string, options: { env?: EcommerceEnv; limit: number }): Promise<OrderRecord[]> {
+  let query = withMerchant(db).where('merchants.organisation_id', '=', organisationId);
+  if (options.env !== undefined) query = query.where('orders.environment', '=', options.env);
+  const rows = await query.orderBy('orders.created_at', 'desc').orderBy('orders.id', 'desc').limit(options.limit).execute();
+  return rows.map(toRecord);
+}
+
+export interface NewOrder {
+  id: string;
+  merchantId: string;
+  env: EcommerceEnv;
+  order: OrderRequest;
+  stored: StoredRequest;
+  tokenHash: string;
+  /** *Payment retry*: an order refused this many times is finished, not reusable. */
+  maxAttempts: number;
+  now: Date;
+}
+
+/**
+ * Creates the order, or takes over the one with the same ORDERID when nothing was paid on it (the
+ * shop sends the customer back, maybe with a changed basket): one statement, so concurrent
+ * duplicates cannot both create a row. The new token replaces the old one, so a stale tab stops
+ * working. Returns undefined when the ORDERID exists and was paid (or is being paid).
+ */
+export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ id: string; created: boolean } | undefined> {
+  const { order } = o;
+  const result = await sql<{ id: string; created: boolean }>`
+    INSERT INTO orders (id, merchant_id, environment, order_ref, amount, currency, language, operation, request, page_token_hash, created_at, updated_at)
+    VALUES (${o.id}, ${o.merchantId}, ${o.env}, ${order.orderId}, ${order.amount}, ${order.currency}, ${order.language}, ${order.operation},
+      ${JSON.stringify(o.stored)}::jsonb, ${o.tokenHash}, ${o.now}, ${o.now})
+    ON CONFLICT (merchant_id, environment, order_ref) DO UPDATE SET
+      amount = excluded.amount, currency = excluded.currency, language = excluded.language, operation = excluded.operation,
+      request = excluded.request, page_token_hash = excluded.page_token_hash, status = ${OGONE_STATUS.INCOMPLETE}, challenge = NULL,
+      card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, updated_at = excluded.updated_at
+    WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[]) OR (orders.status = ANY(${sql.val([...RETRYABLE_STATUSES])}::int[]) AND orders.attempts < ${o.maxAttempts})
+    RETURNING id, (xmax = 0) AS created`.execute(db);
+  return result.rows[0];
+}
+
+/**
+ * Claims the order for one step (a card attempt, a challenge answer, a cancel): status → 99 from
+ * one of `from`, only with the right token. `countAttempt` adds one to the acquirer attempts and
+ * refuses once the payment retry limit is reached.
+ */
+export async function claimOrder(db: Kysely<Database>, c: { id: string; tokenHash: string; from: readonly number[]; countAttempt: boolean;
+  maxAttempts: number; now: Date }): Promise<{ attempts: number } | undefined> {
+  let query = db.updateTable('orders')
+    .set((eb) => ({ status: STATUS_PROCESSING, updated_at: c.now, attempts: c.countAttempt ? eb('attempts', '+', 1) : eb.ref('attempts') }))
+    .where('id', '=', c.id).where('page_token_hash', '=', c.tokenHash).where('status', 'in', [...c.from]);
+  if (c.countAttempt) query = query.where('attempts', '<', c.maxAttempts);
+  return query.returning('attempts').executeTakeFirst();
+}
+
+export interface AttemptRow {
+  orderId: string;
+  id: string;
+  outcome: string;
+  status: number;
+  ncError: string | null;
+  acceptance: string | null;
+  card: CardSummary | undefined;
+  acquirerRef: string | null;
+  now: Date;
+}
+
+/** `MMYY` of a card summary. */
+export function cardExpiryText(card: CardSummary): string {
+  return `${String(card.expiry.month).padStart(2, '0')}${String(card.expiry.year % 100).padStart(2, '0')}`;
+}
+
+/** Attempt rows are numbered per order; the claim (status 99) makes this the only writer. */
+export async function insertAttempt(trx: Kysely<Database>, a: AttemptRow): Promise<void> {
+  await trx.insertInto('payment_attempts').values((eb) => ({
+    id: a.id, order_id: a.orderId,
+    attempt: eb.selectFrom('payment_attempts').select(sql<number>`count(*) + 1`.as('n')).where('order_id', '=', a.orderId),
+    outcome: a.outcome, status: a.status, nc_error: a.ncError, acceptance: a.acceptance,
+    card_brand: a.card?.brand ?? null, card_masked: a.card?.masked ?? null, card_expiry: a.card ? cardExpiryText(a.card) : null,
+    acquirer_ref: a.acquirerRef, created_at: a.now,
+  })).execute();
+}
+
+export interface OutcomeUpdate {
+  id: string;
+  status: number;
+  ncError: string;
+  acceptance: string | null;
+  card: CardSummary | undefined;
+  challenge: StoredChallenge | null;
+  paid: boolean;
+  feedbackMessageId?: string;
+  now: Date;
+}
+
+/**
+ * An attempt whose acquirer call threw or timed out: the order stays at 99 (its `updated_at`, the
+ * claim's time, is what the reconciliation's grace period and maximum age count from), keeps the
+ * card summary for the feedback to come, and gets an `interrupted` attempt row. False when the
+ * order already left 99.
+ */
+export async function markInterrupted(db: Kysely<Database>, i: { id: string; attemptId: string; card: CardSummary | undefined; now: Date }): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const card = i.card;
+    const result = await trx.updateTable('orders')
+      .set(card ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder } : { status: STATUS_PROCESSING })
+      .where('id', '=', i.id).where('status', '=', STATUS_PROCESSING).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await insertAttempt(trx, { id: i.attemptId, orderId: i.id, outcome: 'interrupted', status: STATUS_PROCESSING, ncError: null, acceptance: null, card,
+      acquirerRef: null, now: i.now });
+    return true;
+  });
+}
+
+/**
+ * Locks an order still at 99 for the rest of the transaction; false when it has left 99. A second
+ * settler waits here for the first to commit, then finds the order settled.
+ */
+export async function lockProcessingOrder(trx: Kysely<Database>, id: string): Promise<boolean> {
+  const row = await trx.selectFrom('orders').select('id').where('id', '=', id).where('status', '=', STATUS_PROCESSING).forUpdate().executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Orders at 99 claimed at or before `before`: interrupted attempts (or a process that died mid-attempt), oldest first. */
+export async function listStranded(db: Kysely<Database>, before: Date, limit: number): Promise<OrderRecord[]> {
+  const rows = await withMerchant(db).where('orders.status', '=', STATUS_PROCESSING).where('orders.updated_at', '<=', before)
+    .orderBy('orders.updated_at').orderBy('orders.id').limit(limit).execute();
+  return rows.map(toRecord);
+}
+
+/** Records an outcome on a claimed order (status 99 only); false when the claim was lost. */
+export async function recordOutcome(trx: Kysely<Database>, u: OutcomeUpdate): Promise<boolean> {
+  const card = u.card;
+  const result = await trx.updateTable('orders').set({
+    status: u.status, nc_error: u.ncError, acceptance: u.acceptance, challenge: u.challenge === null ? null : JSON.stringify(u.challenge),
+    ...(card ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder } : {}),
+    ...(u.paid ? { paid_at: u.now } : {}),
+    ...(u.feedbackMessageId !== undefined ? { feedback_message_id: u.feedbackMessageId } : {}),
+    updated_at: u.now,
+  }).where('id', '=', u.id).where('status', '=', STATUS_PROCESSING).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export function listAttempts(db: Kysely<Database>, orderId: string) {
+  return db.selectFrom('payment_attempts').select(['attempt', 'outcome', 'status', 'nc_error', 'acceptance', 'card_brand', 'card_masked', 'card_expiry', 'created_at'])
+    .where('order_id', '=', orderId).orderBy('attempt').execute();
+}
+
+export type PaymentAttemptRow = Awaited<ReturnType<typeof listAttempts>>[number];

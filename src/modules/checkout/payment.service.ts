@@ -1,0 +1,198 @@
+/**
+ * The payment page's use cases: show the order, take a card attempt (possibly through a 3-D Secure
+ * challenge), the customer's cancel, and the outcome: STATUS and NCERROR, the attempt row, the
+ * server-to-server feedback and where the customer goes. Card numbers and CVCs live only in the
+ * PaymentCard handed to the acquirer; what is stored is its summary (brand, masked number, expiry).
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { safeEqual, sha256Hex } from '../../kernel/crypto.ts';
+import { isId, newId } from '../../kernel/ids.ts';
+import { ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS } from '../../protocols/ogone/index.ts';
+import type { Acquirer, AcquirerResult } from './acquirer.ts';
+import { validateCard, type CardInput, type CardProblem, type CardSummary } from './card.ts';
+import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
+import { DEFAULT_NC_ERROR } from './outcome.ts';
+import {
+  claimOrder, findOrder, insertAttempt, markInterrupted, recordOutcome, STATUS_PROCESSING, STATUS_WAITING_AUTHENTICATION, type OrderRecord, type StoredChallenge,
+} from './orders.repository.ts';
+import { customerRedirect, redirectOrigins } from './payment.feedback.ts';
+import { createFeedbackDispatch, type FeedbackDispatchOptions } from './payment.dispatch.ts';
+import { settleAttempt, type Final } from './payment.settle.ts';
+
+export type PageState =
+  | { kind: 'pay'; order: OrderRecord; config: MerchantConfig; redirectOrigins: string[]; refused: boolean; problems: readonly CardProblem[] }
+  | { kind: 'challenge'; order: OrderRecord; config: MerchantConfig; redirectOrigins: string[] }
+  | { kind: 'processing'; order: OrderRecord }
+  | { kind: 'done'; order: OrderRecord; accepted: boolean }
+  | { kind: 'not_found' };
+
+export type StepResult =
+  | { kind: 'redirect'; url: string }
+  /** No URL applies: Varco's own result page. */
+  | { kind: 'result'; order: OrderRecord; accepted: boolean }
+  | { kind: 'page'; state: PageState }
+  | { kind: 'challenge' };
+
+export interface PaymentServiceOptions extends FeedbackDispatchOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  merchants: MerchantDirectory;
+  acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  /**
+   * Bound on one acquirer call; past it the attempt is interrupted. Default ACQUIRER_TIMEOUT_MS;
+   * must stay below the reconciliation's grace period (docs/adr/0022-order-reconciliation.md).
+   */
+  acquirerTimeoutMs?: number;
+}
+
+/** How long the page waits for the acquirer before it tells the customer the payment is being verified. */
+export const ACQUIRER_TIMEOUT_MS = 30_000;
+
+/** A fresh order, or one refused while retries remain (a sale's technical refusal is 93, not 2). */
+const PAYABLE = [OGONE_STATUS.INCOMPLETE, OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL] as const;
+
+/** The acquirer threw or did not answer in time: the order stays at 99 for the reconciliation job. */
+const INTERRUPTED = Symbol('interrupted');
+
+interface Context { order: OrderRecord; config: MerchantConfig; tokenHash: string }
+
+export function createPaymentService(options: PaymentServiceOptions) {
+  const { db, clock, merchants } = options;
+  const dispatch = createFeedbackDispatch(options);
+  const acquirerTimeoutMs = options.acquirerTimeoutMs ?? ACQUIRER_TIMEOUT_MS;
+
+  /** The acquirer's answer, or INTERRUPTED when the call throws or outlives the timeout (its late answer is dropped). */
+  async function callAcquirer(orderId: string, call: () => Promise<AcquirerResult>): Promise<AcquirerResult | typeof INTERRUPTED> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<typeof INTERRUPTED>((done) => { timer = setTimeout(() => done(INTERRUPTED), acquirerTimeoutMs); });
+    try {
+      const answer = await Promise.race([call(), limit]);
+      if (answer === INTERRUPTED) options.logger?.warn({ orderId, timeoutMs: acquirerTimeoutMs }, 'acquirer did not answer in time; the order waits for reconciliation');
+      return answer;
+    } catch (error) {
+      options.logger?.warn({ orderId, err: String(error).slice(0, 300) }, 'acquirer call failed; the order waits for reconciliation');
+      return INTERRUPTED;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Leaves the order at 99 with an `interrupted` attempt row, and shows the customer the "being processed" page. */
+  async function interrupted(ctx: Context, card: CardSummary | undefined): Promise<StepResult> {
+    await markInterrupted(db, { id: ctx.order.id, attemptId: newId('pay'), card, now: clock.now() });
+    return reload(ctx);
+  }
+
+  /** The order behind a page URL, or undefined: unknown id, other environment or wrong token look the same. */
+  async function open(env: EcommerceEnv, orderId: string, token: string): Promise<Context | undefined> {
+    if (!isId(orderId, 'ord') || token === '' || token.length > 100) return undefined;
+    const order = await findOrder(db, orderId);
+    const tokenHash = sha256Hex(token);
+    if (!order || order.env !== env || order.tokenHash === null || !safeEqual(tokenHash, order.tokenHash)) return undefined;
+    const config = await merchants.configFor(order.stored.order.pspid, env);
+    if (!config || config.merchantId !== order.merchantId) return undefined;
+    return { order, config, tokenHash };
+  }
+
+  function stateOf(ctx: Context, problems: readonly CardProblem[] = []): PageState {
+    const { order, config } = ctx;
+    if (order.status === STATUS_WAITING_AUTHENTICATION) return { kind: 'challenge', order, config, redirectOrigins: redirectOrigins(order, config) };
+    if (order.status === STATUS_PROCESSING) return { kind: 'processing', order };
+    if ((PAYABLE as readonly number[]).includes(order.status) && order.attempts < config.paymentRetries) {
+      return { kind: 'pay', order, config, redirectOrigins: redirectOrigins(order, config), refused: DECLINED_STATUSES.has(order.status) && order.attempts > 0, problems };
+    }
+    return { kind: 'done', order, accepted: ACCEPTED_STATUSES.has(order.status) };
+  }
+
+  async function view(env: EcommerceEnv, orderId: string, token: string): Promise<PageState> {
+    const ctx = await open(env, orderId, token);
+    return ctx ? stateOf(ctx) : { kind: 'not_found' };
+  }
+
+  /** The page as it is now (after a lost race, the other request's result shows). */
+  async function reload(ctx: Context): Promise<StepResult> {
+    const fresh = await findOrder(db, ctx.order.id);
+    return { kind: 'page', state: fresh ? stateOf({ ...ctx, order: fresh }) : { kind: 'not_found' } };
+  }
+
+  async function pay(env: EcommerceEnv, orderId: string, token: string, input: CardInput, clientIp: string): Promise<StepResult> {
+    const ctx = await open(env, orderId, token);
+    if (!ctx) return { kind: 'page', state: { kind: 'not_found' } };
+    const state = stateOf(ctx);
+    if (state.kind !== 'pay') return { kind: 'page', state };
+    const brand = ctx.order.stored.order.brand;
+    const checked = validateCard(input, clock.now(), brand === undefined ? undefined : [brand]);
+    if (!checked.ok) return { kind: 'page', state: stateOf(ctx, checked.problems) };
+    const acquirer = options.acquirers[env];
+    if (!acquirer) throw new Error(`no acquirer for ${env}`);
+    const claim = await claimOrder(db, { id: orderId, tokenHash: ctx.tokenHash, from: PAYABLE, countAttempt: true, maxAttempts: ctx.config.paymentRetries, now: clock.now() });
+    if (!claim) return reload(ctx);
+    const { order } = ctx;
+    const result = await callAcquirer(orderId, () =>
+      acquirer.authorise({ amount: order.amount, currency: order.currency, card: checked.card, operation: order.operation, orderRef: order.id }));
+    const summary = checked.card.summary;
+    if (result === INTERRUPTED) return interrupted(ctx, summary);
+    if (result.outcome === 'challenge_required') {
+      const challenge: StoredChallenge = { acquirerRef: result.payId, reference: result.challenge.reference, kind: result.challenge.kind };
+      await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        await insertAttempt(trx, { id: newId('pay'), orderId, outcome: 'challenge_required', status: STATUS_WAITING_AUTHENTICATION, ncError: result.ncError,
+          acceptance: null, card: summary, acquirerRef: result.payId, now });
+        if (!await recordOutcome(trx, { id: orderId, status: STATUS_WAITING_AUTHENTICATION, ncError: result.ncError, acceptance: null, card: summary, challenge, paid: false, now })) {
+          throw new Error(`order ${orderId} left "being processed" while its attempt ran`);
+        }
+      });
+      return { kind: 'challenge' };
+    }
+    return finish(ctx, { ...finalOf(result), card: summary, attempts: claim.attempts }, clientIp);
+  }
+
+  async function answerChallenge(env: EcommerceEnv, orderId: string, token: string, authenticated: boolean, clientIp: string): Promise<StepResult> {
+    const ctx = await open(env, orderId, token);
+    if (!ctx) return { kind: 'page', state: { kind: 'not_found' } };
+    const challenge = ctx.order.challenge;
+    const acquirer = options.acquirers[env];
+    if (ctx.order.status !== STATUS_WAITING_AUTHENTICATION || challenge === null || !acquirer) return { kind: 'page', state: stateOf(ctx) };
+    const claim = await claimOrder(db, { id: orderId, tokenHash: ctx.tokenHash, from: [STATUS_WAITING_AUTHENTICATION], countAttempt: false, maxAttempts: 0, now: clock.now() });
+    if (!claim) return reload(ctx);
+    const { order } = ctx;
+    const result = await callAcquirer(orderId, () => acquirer.completeChallenge({ payId: challenge.acquirerRef, orderRef: order.id,
+      challenge: { reference: challenge.reference, kind: challenge.kind }, amount: order.amount, currency: order.currency, operation: order.operation, authenticated }));
+    if (result === INTERRUPTED) return interrupted(ctx, order.card);
+    // completeChallenge never asks for another challenge; were it to, the payment is not known.
+    const final = result.outcome === 'challenge_required' ? { outcome: 'uncertain' as const, ncError: DEFAULT_NC_ERROR.uncertain, acquirerRef: result.payId } : finalOf(result);
+    return finish(ctx, { ...final, ...(order.card ? { card: order.card } : {}), attempts: claim.attempts }, clientIp);
+  }
+
+  async function cancel(env: EcommerceEnv, orderId: string, token: string, clientIp: string): Promise<StepResult> {
+    const ctx = await open(env, orderId, token);
+    if (!ctx) return { kind: 'page', state: { kind: 'not_found' } };
+    const claim = await claimOrder(db, { id: orderId, tokenHash: ctx.tokenHash, from: [...PAYABLE, STATUS_WAITING_AUTHENTICATION], countAttempt: false, maxAttempts: 0, now: clock.now() });
+    if (!claim) return reload(ctx);
+    return finish(ctx, { outcome: 'cancelled', ncError: DEFAULT_NC_ERROR.cancelled, attempts: claim.attempts }, clientIp);
+  }
+
+  /** Records the outcome, and unless the customer may try again, tells the merchant and redirects. */
+  async function finish(ctx: Context, final: Final, clientIp: string): Promise<StepResult> {
+    const { config } = ctx;
+    const settled = await settleAttempt({ db, clock, enqueue: dispatch.enqueue }, ctx.order, config, final, clientIp);
+    // The reconciliation job settled it first (an attempt slower than its grace period): show what it recorded.
+    if (!settled) return reload(ctx);
+    const { order: updated, payment } = settled;
+    if (settled.retry) return { kind: 'page', state: stateOf({ ...ctx, order: updated }) };
+    if (settled.queued) await dispatch.deliverOnline(settled.queued, config);
+    const url = customerRedirect(updated, config, payment);
+    return url === null ? { kind: 'result', order: updated, accepted: ACCEPTED_STATUSES.has(settled.status) } : { kind: 'redirect', url };
+  }
+
+  return { view, pay, answerChallenge, cancel };
+}
+
+function finalOf(result: Exclude<AcquirerResult, { outcome: 'challenge_required' }>): Omit<Final, 'attempts'> {
+  if (result.outcome === 'authorised') return { outcome: 'authorised', ncError: result.ncError, acceptance: result.acceptance, acquirerRef: result.payId };
+  return { outcome: result.outcome, ncError: result.ncError || DEFAULT_NC_ERROR[result.outcome], ...(result.payId !== undefined ? { acquirerRef: result.payId } : {}) };
+}
+
+export type PaymentService = ReturnType<typeof createPaymentService>;

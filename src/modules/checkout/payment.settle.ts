@@ -1,0 +1,66 @@
+/**
+ * Recording the end of a claimed attempt (order at 99), shared by the payment page and the
+ * reconciliation job: the attempt row, the outcome on the order and, unless the customer may try
+ * again, the merchant's server-to-server feedback, in one transaction. The order's row is locked
+ * while it is still at 99 first, so when the page and the job (or two job runs) settle one payment
+ * at once, one of them records it and the other finds nothing to do.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { CardSummary } from './card.ts';
+import type { FeedbackPayment } from '../../protocols/ogone/index.ts';
+import type { MerchantConfig } from '../merchants/index.ts';
+import { mayRetry, paymentStatus, type FinalOutcome } from './outcome.ts';
+import { insertAttempt, lockProcessingOrder, recordOutcome, type OrderRecord } from './orders.repository.ts';
+import type { QueuedFeedback } from './payment.dispatch.ts';
+
+export interface Final {
+  outcome: FinalOutcome;
+  ncError: string;
+  acceptance?: string;
+  acquirerRef?: string;
+  card?: CardSummary;
+  /** Acquirer attempts so far, this one included. */
+  attempts: number;
+}
+
+export interface Settled {
+  status: number;
+  payment: FeedbackPayment;
+  /** The customer may try another card: no feedback was enqueued. */
+  retry: boolean;
+  queued: QueuedFeedback | undefined;
+  /** The order as recorded. */
+  order: OrderRecord;
+}
+
+export interface SettleDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  enqueue(trx: Kysely<Database>, order: OrderRecord, config: MerchantConfig, payment: FeedbackPayment): Promise<QueuedFeedback | undefined>;
+}
+
+/** Records `final` on an order at 99; undefined when it is no longer at 99 (someone else settled it). */
+export async function settleAttempt(deps: SettleDeps, order: OrderRecord, config: MerchantConfig, final: Final, clientIp?: string): Promise<Settled | undefined> {
+  const status = paymentStatus(final.outcome, order.operation);
+  const retry = mayRetry(final.outcome, final.attempts, config.paymentRetries);
+  const card = final.card ?? order.card;
+  const now = deps.clock.now();
+  const payment: FeedbackPayment = { status, ncError: final.ncError, payId: String(order.payId), date: now, ...(clientIp !== undefined ? { ip: clientIp } : {}),
+    ...(final.acceptance !== undefined ? { acceptance: final.acceptance } : {}), ...(card ? { card } : {}) };
+  const queued = await deps.db.transaction().execute(async (trx) => {
+    if (!await lockProcessingOrder(trx, order.id)) return null;
+    await insertAttempt(trx, { id: newId('pay'), orderId: order.id, outcome: final.outcome, status, ncError: final.ncError, acceptance: final.acceptance ?? null,
+      card: final.card, acquirerRef: final.acquirerRef ?? null, now });
+    const sent = retry ? undefined : await deps.enqueue(trx, order, config, payment);
+    const recorded = await recordOutcome(trx, { id: order.id, status, ncError: final.ncError, acceptance: final.acceptance ?? null, card: final.card,
+      challenge: null, paid: final.outcome === 'authorised', now, ...(sent ? { feedbackMessageId: sent.id } : {}) });
+    // Cannot happen under the row lock; if it did, nothing of this attempt may stay.
+    if (!recorded) throw new Error(`order ${order.id} left "being processed" under its lock`);
+    return sent;
+  });
+  if (queued === null) return undefined;
+  return { status, payment, retry, queued, order: { ...order, status, attempts: final.attempts, ...(card ? { card } : {}) } };
+}

@@ -1,0 +1,124 @@
+/**
+ * Settles payments left "being processed" (STATUS 99): an acquirer call that threw or timed out
+ * (an `interrupted` attempt row), or a process that died during the call. Each run asks the
+ * acquirer's status query about orders claimed longer than the grace period ago and applies the
+ * answer through the page's own path (settleAttempt): authorised → 5/9 and feedback, refused →
+ * 2, nothing registered → refused (2, or 93 for a sale). While the acquirer cannot answer, the
+ * order waits; past the maximum age it becomes uncertain (52/92: the money may have moved) and
+ * the merchant is told. Why these statuses and times: docs/adr/0022-order-reconciliation.md.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Acquirer, AcquirerStatus } from './acquirer.ts';
+import type { EcommerceEnv, MerchantDirectory } from '../merchants/index.ts';
+import { DEFAULT_NC_ERROR } from './outcome.ts';
+import { listStranded, type OrderRecord } from './orders.repository.ts';
+import { createFeedbackDispatch } from './payment.dispatch.ts';
+import { settleAttempt, type Final } from './payment.settle.ts';
+
+/** Longer than the page's acquirer timeout (30 s), so an attempt still running is never touched. */
+export const RECONCILE_GRACE_MS = 2 * 60_000;
+/** Past this age (from the claim) an order the acquirer still cannot answer for becomes uncertain. */
+export const RECONCILE_MAX_AGE_MS = 30 * 60_000;
+/** How often the job runs: about 28 status queries per order before the maximum age. */
+export const RECONCILE_EVERY_MS = 60_000;
+/** Bound on one status query; a query that does not answer counts as unanswered. */
+export const RECONCILE_QUERY_TIMEOUT_MS = 10_000;
+/** Orders per run, oldest first; the rest wait for the next run. */
+export const RECONCILE_BATCH = 100;
+
+export interface ReconciliationOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  merchants: MerchantDirectory;
+  acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  graceMs?: number;
+  maxAgeMs?: number;
+  queryTimeoutMs?: number;
+  batch?: number;
+  logger?: { warn(obj: object, msg?: string): void };
+}
+
+export interface ReconciliationReport {
+  /** Settled from the acquirer's answer (paid, authorised or refused). */
+  settled: number;
+  /** Past the maximum age without an answer: marked uncertain. */
+  uncertain: number;
+  /** Unanswered and still young: asked again at the next run. */
+  waiting: number;
+  /** Settled by someone else (the page, another run) between the listing and the lock. */
+  skipped: number;
+}
+
+type Settlement = keyof ReconciliationReport;
+
+export function createReconciliation(options: ReconciliationOptions) {
+  const { db, clock } = options;
+  const graceMs = options.graceMs ?? RECONCILE_GRACE_MS;
+  const maxAgeMs = options.maxAgeMs ?? RECONCILE_MAX_AGE_MS;
+  const queryTimeoutMs = options.queryTimeoutMs ?? RECONCILE_QUERY_TIMEOUT_MS;
+  // No online attempt: nobody is waiting on a page, so the outbox delivers it (with its retries).
+  const dispatch = createFeedbackDispatch({ db, clock });
+
+  /** The acquirer's answer, or undefined when it cannot be asked, throws or does not answer in time. */
+  async function ask(order: OrderRecord): Promise<AcquirerStatus | undefined> {
+    const acquirer = options.acquirers[order.env];
+    if (!acquirer) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<undefined>((done) => { timer = setTimeout(() => done(undefined), queryTimeoutMs); });
+    try {
+      return await Promise.race([acquirer.status(order.id), limit]);
+    } catch (error) {
+      options.logger?.warn({ orderId: order.id, err: String(error).slice(0, 300) }, 'acquirer status query failed; asking again at the next run');
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One stranded order: settled, waiting, or skipped. */
+  async function reconcile(order: OrderRecord, now: Date): Promise<Settlement> {
+    const config = await options.merchants.configFor(order.stored.order.pspid, order.env);
+    const answer = await ask(order);
+    const old = now.getTime() - order.updatedAt.getTime() >= maxAgeMs;
+    const final = finalOf(answer, old, order.attempts);
+    if (final === undefined) return 'waiting';
+    if (!config || config.merchantId !== order.merchantId) {
+      // The merchant is gone or disabled: nobody to tell; the order waits (and is logged) until it is back.
+      options.logger?.warn({ orderId: order.id }, 'interrupted order has no active merchant settings; it stays at 99');
+      return 'waiting';
+    }
+    const settled = await settleAttempt({ db, clock, enqueue: dispatch.enqueue }, order, config, final);
+    if (!settled) return 'skipped';
+    return final.outcome === 'uncertain' ? 'uncertain' : 'settled';
+  }
+
+  /** One pass over the orders at 99 claimed before `now - grace`. */
+  async function run(now: Date): Promise<ReconciliationReport> {
+    const report: ReconciliationReport = { settled: 0, uncertain: 0, waiting: 0, skipped: 0 };
+    const stranded = await listStranded(db, new Date(now.getTime() - graceMs), options.batch ?? RECONCILE_BATCH);
+    for (const order of stranded) report[await reconcile(order, now)] += 1;
+    return report;
+  }
+
+  return { run };
+}
+
+/** The outcome to record, or undefined to ask again later. */
+function finalOf(answer: AcquirerStatus | undefined, old: boolean, attempts: number): Final | undefined {
+  switch (answer?.state) {
+    case 'authorised':
+      return { outcome: 'authorised', ncError: '0', acceptance: answer.acceptance, acquirerRef: answer.payId, attempts };
+    case 'refused':
+      return { outcome: 'refused', ncError: answer.ncError || DEFAULT_NC_ERROR.refused, ...(answer.payId !== undefined ? { acquirerRef: answer.payId } : {}), attempts };
+    case 'not_found':
+      // The acquirer never registered it: nothing moved, as a processor that could not be reached.
+      return { outcome: 'technical_error', ncError: DEFAULT_NC_ERROR.technical_error, attempts };
+    case 'unknown':
+    case undefined:
+      return old ? { outcome: 'uncertain', ncError: DEFAULT_NC_ERROR.uncertain, attempts } : undefined;
+  }
+}
+
+export type Reconciliation = ReturnType<typeof createReconciliation>;
