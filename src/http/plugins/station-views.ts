@@ -15,9 +15,6 @@ export const StationFormBody = form({
   code: Text, environment: Text, primaryUrl: Text, primaryIp: Text, primaryPort: Text, secondaryUrl: Text, secondaryIp: Text, secondaryPort: Text,
 });
 
-/** Kept for the back office's forms until they have schemas (next commit). */
-export const field = (body: Record<string, unknown>, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
-
 export function formFromBody(body: Static<typeof StationFormBody>): StationForm {
   const field = (name: keyof typeof body): string => body[name] ?? '';
   return {
