@@ -9,6 +9,7 @@ import { translate } from '../../views/i18n.ts';
 import { registerSessionLoading, anonymousCsrfToken } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
 import { registerPasswordRoutes } from '../plugins/password.ts';
+import { form, NoQuery, query, requireRouteSchemas, Text, typed } from '../plugins/schemas.ts';
 import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './organisations.ts';
 import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
@@ -24,13 +25,11 @@ export interface AdminContextOptions extends OrganisationRoutesOptions, MailRout
   sessionTtlMinutes: number;
 }
 
-type Body = Record<string, unknown>;
-const str = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
-
 /** The back office: administrators only; every page but sign-in and setup needs an admin session. */
 export async function adminContext(app: FastifyInstance, options: AdminContextOptions): Promise<void> {
   const { identity } = options;
   await app.register(formbody, { bodyLimit: BODY_LIMITS.default });
+  requireRouteSchemas(app, 'admin');
   registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'], publicPaths: ['/setup'] });
   registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
   registerPasswordRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, nav: adminNav });
@@ -47,7 +46,8 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerAdminExchangeRoutes(app, options);
   registerAdminReceiptRoutes(app, options);
 
-  app.get('/', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/admin/sign-in', 303);
     const locale = request.locale;
@@ -71,18 +71,18 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   const invalidSetup = (request: FastifyRequest, reply: FastifyReply) => reply.code(410).type('text/html; charset=utf-8')
     .send(page({ locale: request.locale, title: translate(request.locale, 'setup.title'), body: html`<p class="error">${translate(request.locale, 'setup.invalid')}</p>` }));
 
-  app.get('/setup', async (request, reply) => {
-    const token = String((request.query as Record<string, unknown>).token ?? '');
+  routes.get('/setup', { schema: { querystring: query({ token: Text }) } }, async (request, reply) => {
+    const token = request.query.token ?? '';
     if (!token || !(await identity.isSetupTokenUsable(token))) return invalidSetup(request, reply);
     return setupPage(request, reply, token, 200);
   });
 
-  app.post('/setup', async (request, reply) => {
-    const body = (request.body ?? {}) as Body;
-    const token = str(body, 'token');
-    const email = str(body, 'email');
-    const password = str(body, 'password');
-    if (password !== str(body, 'passwordConfirm')) return setupPage(request, reply, token, 400, translate(request.locale, 'password.mismatch'), email);
+  routes.post('/setup', { schema: { querystring: NoQuery, body: form({ token: Text, email: Text, password: Text, passwordConfirm: Text }) } }, async (request, reply) => {
+    const body = request.body;
+    const token = body.token ?? '';
+    const email = body.email ?? '';
+    const password = body.password ?? '';
+    if (password !== (body.passwordConfirm ?? '')) return setupPage(request, reply, token, 400, translate(request.locale, 'password.mismatch'), email);
     const result = await identity.completeSetup(token, { email, password, ip: request.ip });
     if (result.ok) return reply.redirect('/admin/sign-in', 303);
     switch (result.reason) {

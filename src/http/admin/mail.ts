@@ -11,6 +11,7 @@ import {
 } from '../../views/admin/mail.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { adminActor } from './organisations.ts';
+import { form, IdParams, NoQuery, typed } from '../plugins/schemas.ts';
 
 // The back office Mail page: the latest e-mails and each one rendered as it is (or would be) sent.
 // Behind the admin session like every back office page (the context's hook redirects anonymous
@@ -48,13 +49,14 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
   const { delivery, invitations } = options;
   const title = (request: FastifyRequest): string => (request.locale === 'it' ? 'Posta' : 'Mail');
 
-  app.get('/mail', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/mail', { schema: { querystring: NoQuery } }, async (request, reply) => {
     if (!request.session) return reply.redirect('/admin/sign-in', 303);
     const rows = (await delivery.listEmails({ limit: 200 })).map((view) => row(view, rendered(view.email, request.locale).subject));
     return send(request, reply, title(request), mailListPage(request.locale, rows, delivery.sending));
   });
 
-  app.get<{ Params: { id: string } }>('/mail/:id', async (request, reply) => {
+  routes.get('/mail/:id', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/admin/sign-in', 303);
     const view = await delivery.getEmail(request.params.id);
@@ -69,7 +71,7 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
     return send(request, reply, mail.subject || title(request), body);
   });
 
-  app.post<{ Params: { id: string } }>('/mail/:id/invitation-link', async (request, reply) => {
+  routes.post('/mail/:id/invitation-link', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     if (!request.session) return reply.redirect('/admin/sign-in', 303);
     const view = await delivery.getEmail(request.params.id);
     const invitationId = view ? invitationOf(view) : undefined;

@@ -8,6 +8,7 @@ import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
 import { organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
 import type { SafeHtml } from '../../views/html.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../plugins/schemas.ts';
 
 export interface ProductCatalog {
   list(): Promise<Array<{ id: string; code: string; name: string }>>;
@@ -20,13 +21,6 @@ export interface OrganisationRoutesOptions {
   /** Sections other modules add to an organisation's page (e.g. its subscriptions). */
   organisationSections?: (organisationId: string, request: FastifyRequest) => Promise<SafeHtml[]>;
 }
-
-type Body = Record<string, unknown>;
-const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
-const list = (body: Body, name: string): string[] => {
-  const v = body[name];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
-};
 
 export function adminActor(request: FastifyRequest): Actor {
   return { type: 'admin', id: request.session?.userId ?? null, ip: request.ip };
@@ -66,25 +60,27 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
     return send(request, reply, organisation.name, body, extra.error ? 400 : 200);
   };
 
-  app.get('/organisations', (request, reply) => listPage(request, reply));
+  const routes = typed(app);
+  routes.get('/organisations', { schema: { querystring: NoQuery } }, (request, reply) => listPage(request, reply));
 
-  app.post('/organisations', async (request, reply) => {
-    const body = (request.body ?? {}) as Body;
-    const form = { name: field(body, 'name'), taxCode: field(body, 'taxCode'), taxCodeKind: field(body, 'taxCodeKind'), type: field(body, 'type'), contactEmail: field(body, 'contactEmail') };
+  routes.post('/organisations', { schema: { querystring: NoQuery, body: form({ name: Text, taxCode: Text, taxCodeKind: Text, type: Text, contactEmail: Text }) } }, async (request, reply) => {
+    const body = request.body;
+    const form = { name: body.name ?? '', taxCode: body.taxCode ?? '', taxCodeKind: body.taxCodeKind ?? '', type: body.type ?? '', contactEmail: body.contactEmail ?? '' };
     const result = await organisations.create({ ...form, taxCodeKind: form.taxCodeKind === 'other' ? 'other' : 'it' }, adminActor(request));
     if (!result.ok) return listPage(request, reply, form, ORGANISATION_PROBLEM_TEXT[result.reason]);
     return reply.redirect(`/admin/organisations/${result.value.id}`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/organisations/:id', (request, reply) => detailPage(request, reply, request.params.id, {
-    ...((request.query as Record<string, string>).invited === '1' ? { notice: request.locale === 'it' ? 'Invito inviato.' : 'Invitation sent.' } : {}),
+  routes.get('/organisations/:id', { schema: { params: IdParams, querystring: query({ invited: Text }) } }, (request, reply) => detailPage(request, reply, request.params.id, {
+    ...(request.query.invited === '1' ? { notice: request.locale === 'it' ? 'Invito inviato.' : 'Invitation sent.' } : {}),
   }));
 
-  app.post<{ Params: { id: string } }>('/organisations/:id/invitations', async (request, reply) => {
-    const body = (request.body ?? {}) as Body;
-    const form = { firstName: field(body, 'firstName'), lastName: field(body, 'lastName'), email: field(body, 'email'), locale: field(body, 'locale') };
+  routes.post('/organisations/:id/invitations', { schema: { params: IdParams, querystring: NoQuery,
+    body: form({ firstName: Text, lastName: Text, email: Text, locale: Text, products: TextList }) } }, async (request, reply) => {
+    const body = request.body;
+    const form = { firstName: body.firstName ?? '', lastName: body.lastName ?? '', email: body.email ?? '', locale: body.locale ?? '' };
     if (!isId(request.params.id, 'org')) throw new VarcoError('not_found', 'No such organisation.');
-    const result = await invitations.invite({ organisationId: request.params.id, ...form, locale: form.locale === 'it' ? 'it' : 'en', productIds: list(body, 'products') }, adminActor(request));
+    const result = await invitations.invite({ organisationId: request.params.id, ...form, locale: form.locale === 'it' ? 'it' : 'en', productIds: body.products ?? [] }, adminActor(request));
     if (!result.ok) {
       if (result.reason === 'organisation_not_found') throw new VarcoError('not_found', 'No such organisation.');
       return detailPage(request, reply, request.params.id, { form, error: INVITE_PROBLEM_TEXT[result.reason] });
@@ -92,7 +88,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
     return reply.redirect(`/admin/organisations/${request.params.id}?invited=1`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/invitations/:id/resend', async (request, reply) => {
+  routes.post('/invitations/:id/resend', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     if (!isId(request.params.id, 'inv')) throw new VarcoError('not_found', 'No such invitation.');
     const result = await invitations.resend(request.params.id, adminActor(request));
     if (!result.ok) {

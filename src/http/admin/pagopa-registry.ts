@@ -9,6 +9,7 @@ import { registerRegistryRoutes } from '../plugins/pagopa-registry-routes.ts';
 import { ecViews, linkViews, pspViews } from '../plugins/pagopa-registry-views.ts';
 import { requireSession } from '../plugins/session.ts';
 import { sendPage } from '../plugins/station-views.ts';
+import { form, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
 
 // The back office's pagoPA registry page: every organisation's brokers, PSPs, channels, ECs and
 // links, one environment at a time. Administrators register for any eligible organisation and may
@@ -43,17 +44,18 @@ export function registerAdminRegistryRoutes(app: FastifyInstance, options: Admin
     return sendPage(request, reply, { surface: 'admin', title: registryStrings(request.locale).title, body, nav: adminNav(request.locale), status: state.form ? 400 : 200 });
   }
 
-  app.get('/pagopa', (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
-    return render(request, reply, { env: query.env === 'prod' ? 'prod' : 'test', ...(query.saved === '1' ? { notice: registryStrings(request.locale).saved } : {}) });
+  const routes = typed(app);
+  routes.get('/pagopa', { schema: { querystring: query({ env: Text, saved: Text }) } }, (request, reply) => {
+    const { env, saved } = request.query;
+    return render(request, reply, { env: env === 'prod' ? 'prod' : 'test', ...(saved === '1' ? { notice: registryStrings(request.locale).saved } : {}) });
   });
 
-  app.post('/pagopa/ecs', async (request, reply) => {
+  routes.post('/pagopa/ecs', { schema: { querystring: NoQuery, body: form({ organisationId: Text, environment: Text }) } }, async (request, reply) => {
     const { actor } = admin(request);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const organisationId = typeof body.organisationId === 'string' ? body.organisationId : '';
+    const body = request.body;
+    const organisationId = body.organisationId ?? '';
     const environment = body.environment === 'prod' ? 'prod' : 'test';
-    const outcome = await registry.ecs.addEc(organisationId, typeof body.environment === 'string' ? body.environment : '', actor);
+    const outcome = await registry.ecs.addEc(organisationId, body.environment ?? '', actor);
     if (!outcome.ok) return render(request, reply, { env: environment, form: { form: 'ec', environment, problems: outcome.problems, values: { organisationId } } });
     return reply.redirect(`/admin/pagopa?saved=1&env=${environment}`, 303);
   });

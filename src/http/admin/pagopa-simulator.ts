@@ -10,6 +10,8 @@ import { simulatorStrings } from '../../views/pagopa-simulator/strings.ts';
 import { requireSession } from '../plugins/session.ts';
 import { simulatorPageView } from '../plugins/simulator-views.ts';
 import { sendPage } from '../plugins/station-views.ts';
+import { IdSegment, NoQuery, typed } from '../plugins/schemas.ts';
+import { Type } from 'typebox';
 
 // Back office: the institutions' simulated stations, read-only (administrators see what an EC
 // configured when a PSP asks why its test payment got an answer; only the EC changes it).
@@ -38,7 +40,8 @@ export function organisationSimulator(simulator: PagopaSimulator) {
 export function registerAdminSimulatorRoutes(app: FastifyInstance, options: AdminSimulatorRoutesOptions): void {
   const { settings } = options.pagopaSimulator;
 
-  app.get('/pagopa/simulators', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/pagopa/simulators', { schema: { querystring: NoQuery } }, async (request, reply) => {
     requireAdmin(request);
     const rows = await Promise.all((await settings.list()).map(async (r) => {
       const organisation = await options.organisations.find(r.organisationId);
@@ -47,9 +50,9 @@ export function registerAdminSimulatorRoutes(app: FastifyInstance, options: Admi
     return sendPage(request, reply, { surface: 'admin', title: simulatorStrings(request.locale).adminTitle, body: simulatorListPage(request.locale, rows, BASE), nav: adminNav(request.locale) });
   });
 
-  app.get('/pagopa/simulators/:organisationId', async (request, reply) => {
+  routes.get('/pagopa/simulators/:organisationId', { schema: { params: Type.Object({ organisationId: IdSegment }), querystring: NoQuery } }, async (request, reply) => {
     requireAdmin(request);
-    const id = (request.params as { organisationId?: string }).organisationId ?? '';
+    const id = request.params.organisationId;
     const view = isId(id, 'org') ? await settings.view(id) : undefined;
     if (!view) throw new VarcoError('not_found', 'No such organisation.');
     const title = `${simulatorStrings(request.locale).adminTitle} · ${view.ec?.name ?? id}`;

@@ -11,7 +11,8 @@ import { html } from '../../views/html.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
 import { requireSession } from '../plugins/session.ts';
 import { BODY_LIMITS } from '../plugins/limits.ts';
-import { field, rowView, sendPage, stationView } from '../plugins/station-views.ts';
+import { rowView, sendPage, stationView } from '../plugins/station-views.ts';
+import { form, IdParams, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
 
 // Back office pages of stations: the ones to check, review (approve or ask for changes with a
 // note), timeouts, the permission to share the station's hosts with other organisations, Verify
@@ -26,19 +27,18 @@ export interface AdminStationRoutesOptions {
   publicUrl: string;
 }
 
-type Body = Record<string, unknown>;
-
 function admin(request: FastifyRequest): { actor: StationActor; csrf: string } {
   const session = requireSession(request);
   if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
   return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
 }
 
-const stationIdOf = (request: FastifyRequest): string => {
-  const id = (request.params as { id?: string }).id ?? '';
+const stationIdOf = (id: string): string => {
   if (!isId(id, 'sta')) throw new VarcoError('not_found', 'No such station.');
   return id;
 };
+
+const TimeoutsForm = form({ connectTimeoutMs: Text, responseTimeoutMs: Text });
 
 /** A whole number of milliseconds, or NaN (the service refuses it with its own message). */
 const millis = (value: string): number => (/^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN);
@@ -70,27 +70,27 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     return send(request, reply, `${stationStrings(request.locale).station} ${s.code}`, body, extra.status ?? 200);
   };
 
-  app.get('/stations', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/stations', { schema: { querystring: query({ filter: Text }) } }, async (request, reply) => {
     admin(request);
-    const toCheck = (request.query as Record<string, string | undefined>).filter === 'to_check';
+    const toCheck = request.query.filter === 'to_check';
     const rows = (await stations.list(toCheck ? { pendingOnly: true } : {})).map(rowView);
     return send(request, reply, stationStrings(request.locale).stations, adminStationsPage(request.locale, rows, toCheck));
   });
 
-  app.get('/stations/:id', (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
+  routes.get('/stations/:id', { schema: { params: IdParams, querystring: query({ saved: Text, verified: Text }) } }, (request, reply) => {
     const t = stationStrings(request.locale);
-    const notice = query.saved === '1' ? t.saved : query.verified === '1' ? t.verifiedNotice : undefined;
-    return detailPage(request, reply, stationIdOf(request), notice ? { notice } : {});
+    const notice = request.query.saved === '1' ? t.saved : request.query.verified === '1' ? t.verifiedNotice : undefined;
+    return detailPage(request, reply, stationIdOf(request.params.id), notice ? { notice } : {});
   });
 
-  app.post('/stations/:id/review', async (request, reply) => {
+  routes.post('/stations/:id/review', { schema: { params: IdParams, querystring: NoQuery, body: form({ action: Text, note: Text }) } }, async (request, reply) => {
     const { actor } = admin(request);
-    const id = stationIdOf(request);
-    const body = (request.body ?? {}) as Body;
-    const action = field(body, 'action');
+    const id = stationIdOf(request.params.id);
+    const body = request.body;
+    const action = body.action ?? '';
     if (action !== 'approve' && action !== 'request_changes') throw new VarcoError('bad_request', 'Choose approve or request changes.');
-    const result = await stations.reviewStation(id, action, field(body, 'note'), actor);
+    const result = await stations.reviewStation(id, action, body.note ?? '', actor);
     if (!result.ok) {
       if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
       return detailPage(request, reply, id, { reviewProblem: result.reason, status: result.reason === 'note_required' ? 400 : 409 });
@@ -98,12 +98,12 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
   });
 
-  app.post('/stations/:id/settings', async (request, reply) => {
+  routes.post('/stations/:id/settings', { schema: { params: IdParams, querystring: NoQuery, body: TimeoutsForm } }, async (request, reply) => {
     const { actor } = admin(request);
-    const id = stationIdOf(request);
-    const body = (request.body ?? {}) as Body;
+    const id = stationIdOf(request.params.id);
+    const body = request.body;
     try {
-      await stations.configure(id, { connectTimeoutMs: millis(field(body, 'connectTimeoutMs')), responseTimeoutMs: millis(field(body, 'responseTimeoutMs')) }, actor);
+      await stations.configure(id, { connectTimeoutMs: millis(body.connectTimeoutMs ?? ''), responseTimeoutMs: millis(body.responseTimeoutMs ?? '') }, actor);
     } catch (error) {
       if (error instanceof VarcoError && error.code === 'validation_failed') return detailPage(request, reply, id, { error: stationStrings(request.locale).timeoutsInvalid, status: 400 });
       throw error;
@@ -112,18 +112,18 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
   });
 
   // An explicit decision, audited: other organisations' stations may use this station's hosts (and it theirs).
-  app.post('/stations/:id/shared-host', async (request, reply) => {
+  routes.post('/stations/:id/shared-host', { schema: { params: IdParams, querystring: NoQuery, body: form({ sharedHostAllowed: Text }) } }, async (request, reply) => {
     const { actor } = admin(request);
-    const id = stationIdOf(request);
-    const allowed = field((request.body ?? {}) as Body, 'sharedHostAllowed') === '1';
+    const id = stationIdOf(request.params.id);
+    const allowed = request.body.sharedHostAllowed === '1';
     if (!(await stations.allowSharedHost(id, allowed, actor))) throw new VarcoError('not_found', 'No such station.');
     return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
   });
 
-  app.post('/stations/:id/verify', async (request, reply) => {
+  routes.post('/stations/:id/verify', { schema: { params: IdParams, querystring: query({ version: Text }), body: form({}) } }, async (request, reply) => {
     const { actor } = admin(request);
-    const id = stationIdOf(request);
-    const which = (request.query as Record<string, string | undefined>).version === 'pending' ? 'pending' : 'approved';
+    const id = stationIdOf(request.params.id);
+    const which = request.query.version === 'pending' ? 'pending' : 'approved';
     const outcome = await verification.verify(id, 'admin', { actorId: actor.id, ip: request.ip }, which);
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
@@ -143,6 +143,8 @@ function scopeOf(value: string): TrustScope | undefined {
   return value === '' ? undefined : { organisationId: value };
 }
 
+const TrustForm = form({ environment: Text, scope: Text, pem: Text });
+
 function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRoutesOptions, 'trust' | 'organisations'>, send: Send): void {
   const { trust } = options;
   const trustPage = async (request: FastifyRequest, reply: FastifyReply, extra: { problem?: string; form?: { environment: string; scope: string; pem: string }; notice?: string } = {}) => {
@@ -155,13 +157,15 @@ function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRou
     return send(request, reply, stationStrings(request.locale).trusted, trustedCasPage(request.locale, { csrf, cas, organisations, ...extra }), extra.problem ? 400 : 200);
   };
 
-  app.get('/trust', (request, reply) => trustPage(request, reply, (request.query as Record<string, string | undefined>).saved === '1' ? { notice: stationStrings(request.locale).saved } : {}));
+  const routes = typed(app);
+  routes.get('/trust', { schema: { querystring: query({ saved: Text }) } },
+    (request, reply) => trustPage(request, reply, request.query.saved === '1' ? { notice: stationStrings(request.locale).saved } : {}));
 
   // A CA chain in PEM may be larger than a form's default limit.
-  app.post('/trust', { bodyLimit: BODY_LIMITS.upload }, async (request, reply) => {
+  routes.post('/trust', { bodyLimit: BODY_LIMITS.upload, schema: { querystring: NoQuery, body: TrustForm } }, async (request, reply) => {
     const { actor } = admin(request);
-    const body = (request.body ?? {}) as Body;
-    const form = { environment: field(body, 'environment'), scope: field(body, 'scope'), pem: field(body, 'pem') };
+    const body = request.body;
+    const form = { environment: body.environment ?? '', scope: body.scope ?? '', pem: body.pem ?? '' };
     if (form.environment !== 'test' && form.environment !== 'prod') return trustPage(request, reply, { problem: 'environment_invalid', form });
     const scope = scopeOf(form.scope);
     if (scope === undefined) return trustPage(request, reply, { problem: 'scope_required', form });
@@ -173,9 +177,9 @@ function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRou
     return reply.redirect('/admin/trust?saved=1', 303);
   });
 
-  app.post('/trust/:id/remove', async (request, reply) => {
+  routes.post('/trust/:id/remove', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const { actor } = admin(request);
-    const id = (request.params as { id?: string }).id ?? '';
+    const id = request.params.id;
     if (!isId(id, 'tca') || !(await trust.remove(id, actor))) throw new VarcoError('not_found', 'No such trusted CA.');
     return reply.redirect('/admin/trust?saved=1', 303);
   });

@@ -12,6 +12,8 @@ import { adminSubscriptionPage, adminSubscriptionsPage, organisationSubscription
 import type { Message, SubscriptionRowView } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
 import { requireSession } from '../plugins/session.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../plugins/schemas.ts';
+import type { Static } from 'typebox';
 
 // Back office: pending requests, decisions (approve, reject with comment, suspend, reactivate) and the
 // product catalogue. Decisions go through the module's policy; a stale page gets a 409.
@@ -22,12 +24,7 @@ export interface AdminSubscriptionRoutesOptions {
   products: ProductsService;
 }
 
-type Body = Record<string, unknown>;
-const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
-const list = (body: Body, name: string): string[] => {
-  const v = body[name];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
-};
+const ProductForm = form({ code: Text, name: Text, description: Text, routeGroups: TextList, approvalTest: Text, approvalProd: Text, rateLimitPerMinute: Text });
 
 const view = (s: SubscriptionRow): SubscriptionRowView => ({ id: s.id, name: s.name, organisationName: s.organisation_name, productName: s.product_name,
   environment: s.environment, state: s.state, stateComment: s.state_comment, createdAt: s.created_at, inboundVerifiedAt: s.inbound_verified_at });
@@ -43,10 +40,10 @@ function send(request: FastifyRequest, reply: FastifyReply, title: string, body:
     signOut: request.session ? { action: '/admin/sign-out', csrfToken: request.session.csrfToken } : undefined }));
 }
 
-function productInput(body: Body): ProductInput {
-  const rate = field(body, 'rateLimitPerMinute').trim();
-  return { code: field(body, 'code').trim(), name: field(body, 'name'), description: field(body, 'description'), routeGroups: list(body, 'routeGroups'),
-    approvalRequiredTest: field(body, 'approvalTest') === '1', approvalRequiredProd: field(body, 'approvalProd') === '1',
+function productInput(body: Static<typeof ProductForm>): ProductInput {
+  const rate = (body.rateLimitPerMinute ?? '').trim();
+  return { code: (body.code ?? '').trim(), name: body.name ?? '', description: body.description ?? '', routeGroups: body.routeGroups ?? [],
+    approvalRequiredTest: body.approvalTest === '1', approvalRequiredProd: body.approvalProd === '1',
     rateLimitPerMinute: /^\d{1,7}$/.test(rate) ? Number(rate) : Number.NaN };
 }
 
@@ -69,25 +66,26 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
       csrf, ...(message ? { message } : {}) }), status);
   };
 
-  app.get('/subscriptions', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/subscriptions', { schema: { querystring: query({ state: Text }) } }, async (request, reply) => {
     admin(request);
-    const requested = (request.query as Record<string, string | undefined>).state;
+    const requested = request.query.state;
     const state = SUBSCRIPTION_STATES.find((s) => s === requested);
     const [pending, rows] = await Promise.all([subscriptions.list({ state: 'submitted' }), subscriptions.list(state ? { state } : {})]);
     return send(request, reply, strings(request.locale).subscriptions, adminSubscriptionsPage(request.locale, { pending: pending.map(view), rows: rows.map(view), state }));
   });
 
-  app.get<{ Params: { id: string } }>('/subscriptions/:id', (request, reply) => {
-    const done = (request.query as Record<string, string | undefined>).done;
+  routes.get('/subscriptions/:id', { schema: { params: IdParams, querystring: query({ done: Text }) } }, (request, reply) => {
+    const done = request.query.done;
     return detail(request, reply, request.params.id, done ? { kind: 'notice', text: strings(request.locale).changed } : undefined);
   });
 
   for (const action of ['approve', 'reject', 'suspend', 'reactivate'] as const) {
-    app.post<{ Params: { id: string } }>(`/subscriptions/:id/${action}`, async (request, reply) => {
+    routes.post(`/subscriptions/:id/${action}`, { schema: { params: IdParams, querystring: NoQuery, body: form({ comment: Text }) } }, async (request, reply) => {
       const { actor } = admin(request);
       const id = request.params.id;
       if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
-      const result = await subscriptions.change(id, action, actor, { comment: field((request.body ?? {}) as Body, 'comment') });
+      const result = await subscriptions.change(id, action, actor, { comment: request.body.comment ?? '' });
       if (!result.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);
       return reply.redirect(`/admin/subscriptions/${id}?done=${action}`, 303);
     });
@@ -101,7 +99,7 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
       ...(message ? { message } : {}), ...(form ? { form } : {}) }), message?.kind === 'error' ? 400 : 200);
   };
 
-  app.get('/products', (request, reply) => catalogue(request, reply));
+  routes.get('/products', { schema: { querystring: NoQuery } }, (request, reply) => catalogue(request, reply));
 
   const saved = (request: FastifyRequest, reply: FastifyReply, input: ProductInput, id: string | undefined,
     result: Awaited<ReturnType<ProductsService['create']>>) => {
@@ -111,16 +109,16 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
       description: input.description, routeGroups: input.routeGroups, approvalTest: input.approvalRequiredTest, approvalProd: input.approvalRequiredProd });
   };
 
-  app.post('/products', async (request, reply) => {
+  routes.post('/products', { schema: { querystring: NoQuery, body: ProductForm } }, async (request, reply) => {
     const { actor } = admin(request);
-    const input = productInput((request.body ?? {}) as Body);
+    const input = productInput(request.body);
     return saved(request, reply, input, undefined, await products.create(input, actor));
   });
 
-  app.post<{ Params: { id: string } }>('/products/:id', async (request, reply) => {
+  routes.post('/products/:id', { schema: { params: IdParams, querystring: NoQuery, body: ProductForm } }, async (request, reply) => {
     const { actor } = admin(request);
     if (!/^prd_[a-z0-9]+$/.test(request.params.id)) throw new VarcoError('not_found', 'No such product.');
-    const input = productInput((request.body ?? {}) as Body);
+    const input = productInput(request.body);
     return saved(request, reply, input, request.params.id, await products.update(request.params.id, input, actor));
   });
 }

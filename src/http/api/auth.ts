@@ -4,8 +4,9 @@ import type { AuthContext, KeyVerifier, RouteGroup } from '../../modules/subscri
 import { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE, presentedKey } from '../plugins/subscription-key.ts';
 
 // Authentication of /api by subscription key, in one hook for the whole keyed context so no route
-// can forget it. Every route must say which route group it belongs to; a route that does not is
-// refused when it is registered. (The documentation lives in a sibling context, open to all.)
+// can forget it. Every route must say which route group it belongs to, and declare its querystring
+// and response schemas (params too when its URL has any); a route that does not is refused when it
+// is registered. (The documentation lives in a sibling context, open to all.)
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,6 +27,10 @@ export function registerKeyAuth(app: FastifyInstance, verifier: KeyVerifier): vo
   app.addHook('onRoute', (route) => {
     const group = (route.config as { group?: string } | undefined)?.group;
     if (!group) throw new Error(`/api route ${String(route.method)} ${route.url} must declare its route group in config.group`);
+    const schema = route.schema ?? {};
+    const missing = schema.querystring === undefined ? 'querystring' : route.url.includes(':') && schema.params === undefined ? 'params'
+      : schema.response === undefined ? 'response' : undefined;
+    if (missing) throw new Error(`/api route ${String(route.method)} ${route.url} must declare its ${missing} schema`);
   });
 
   app.addHook('onRequest', async (request) => {

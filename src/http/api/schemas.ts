@@ -12,11 +12,16 @@ export const ErrorResponse = Type.Object({
   }),
 }, { description: 'Every failure has this shape.' });
 
-/** 401 (missing or invalid key), 403 (product does not grant the route), 429 (rate limit; see Retry-After). */
+/**
+ * 400 (input refused by the route's schema), 401 (missing or invalid key), 403 (product does not
+ * grant the route), 429 (rate limit; see Retry-After), 500 (a fault of Varco's, logged), 503 (stopping
+ * or database away). Every status a route answers has a schema, so no field leaks past it.
+ */
 export const AUTH_ERRORS: Record<number, TSchema> = {
   400: ErrorResponse,
   401: ErrorResponse,
   403: ErrorResponse,
   429: ErrorResponse,
+  500: ErrorResponse,
   503: ErrorResponse,
 };

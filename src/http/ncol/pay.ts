@@ -4,22 +4,25 @@ import { decodeForm, formatAmount } from '../../protocols/ogone/index.ts';
 import { lookStylesheet } from '../../views/ncol/look.ts';
 import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';
 import { PLAIN_CSP, payPageCsp, privatePage, sendErrorPage } from './responses.ts';
+import { EnvSegment, IdSegment, typed } from '../plugins/schemas.ts';
+import { Type } from 'typebox';
 
 // The payment page of one order: `/ncol/<env>/pay/<orderId>?token=<token>`. The token (only its hash is
 // stored) is what opens the page and what every form carries back, so pages cannot be enumerated
 // and no other site can post to them (it cannot know the token): CSRF-safe without a cookie.
 
 type Env = 'test' | 'prod';
-interface Params { env: string; orderId: string }
 
-const envOf = (request: FastifyRequest<{ Params: Params }>): Env | undefined =>
-  request.params.env === 'test' || request.params.env === 'prod' ? request.params.env : undefined;
-
+// What the page's URL carries. A value of the wrong shape (an overlong order id, a repeated token)
+// is refused before the handler with the generic error page (400), by the context's error handler.
+const Params = Type.Object({ env: EnvSegment, orderId: IdSegment });
 // Named `token`, which the access log censors in URLs (src/app/logger.ts): it opens the page.
-const queryToken = (request: FastifyRequest): string => {
-  const token = (request.query as Record<string, unknown> | undefined)?.token;
-  return typeof token === 'string' ? token : '';
-};
+const PageQuery = Type.Object({ token: Type.Optional(Type.String()) });
+const page = { params: Params, querystring: PageQuery };
+/** The steps' forms are read from the raw body (formFields), in UTF-8, like the entry's. */
+const step = { params: Params };
+
+const envOf = (params: { env: string }): Env | undefined => (params.env === 'test' || params.env === 'prod' ? params.env : undefined);
 
 /** Our own forms are UTF-8 (accept-charset); anything undecodable reads as empty fields. */
 function formFields(request: FastifyRequest): ReadonlyMap<string, string> {
@@ -90,28 +93,29 @@ export function registerPayRoutes(app: FastifyInstance, payment: PaymentService)
 
 /** The pages (GET): payment form, challenge, the look-and-feel stylesheet. */
 function registerPageRoutes(app: FastifyInstance, payment: PaymentService): void {
-  app.get<{ Params: Params }>('/:env/pay/:orderId', async (request, reply) => {
-    const env = envOf(request);
+  const routes = typed(app);
+  routes.get('/:env/pay/:orderId', { schema: page }, async (request, reply) => {
+    const env = envOf(request.params);
     if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
-    const token = queryToken(request);
+    const token = request.query.token ?? '';
     const state = await payment.view(env, request.params.orderId, token);
     // The challenge lives at its own address, so a reload of either page shows the right one.
     if (state.kind === 'challenge') return reply.redirect(`${base(env, state.order.id)}/3ds?token=${encodeURIComponent(token)}`, 303);
     return render(reply, env, token, state);
   });
 
-  app.get<{ Params: Params }>('/:env/pay/:orderId/3ds', async (request, reply) => {
-    const env = envOf(request);
+  routes.get('/:env/pay/:orderId/3ds', { schema: page }, async (request, reply) => {
+    const env = envOf(request.params);
     if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
-    const token = queryToken(request);
+    const token = request.query.token ?? '';
     const state = await payment.view(env, request.params.orderId, token);
     if (state.kind === 'pay') return reply.redirect(`${base(env, state.order.id)}?token=${encodeURIComponent(token)}`, 303);
     return render(reply, env, token, state);
   });
 
-  app.get<{ Params: Params }>('/:env/pay/:orderId/look.css', async (request, reply) => {
-    const env = envOf(request);
-    const state = env ? await payment.view(env, request.params.orderId, queryToken(request)) : { kind: 'not_found' as const };
+  routes.get('/:env/pay/:orderId/look.css', { schema: page }, async (request, reply) => {
+    const env = envOf(request.params);
+    const state = env ? await payment.view(env, request.params.orderId, request.query.token ?? '') : { kind: 'not_found' as const };
     if (state.kind === 'not_found') return reply.code(404).type('text/css; charset=utf-8').send('');
     return reply.type('text/css; charset=utf-8').header('cache-control', 'private, max-age=600').send(lookStylesheet(state.order.stored.order.look));
   });
@@ -119,8 +123,9 @@ function registerPageRoutes(app: FastifyInstance, payment: PaymentService): void
 
 /** The steps (POST): a card attempt, the challenge's answer, the customer's cancel. */
 function registerStepRoutes(app: FastifyInstance, payment: PaymentService): void {
-  app.post<{ Params: Params }>('/:env/pay/:orderId', async (request, reply) => {
-    const env = envOf(request);
+  const routes = typed(app);
+  routes.post('/:env/pay/:orderId', { schema: step }, async (request, reply) => {
+    const env = envOf(request.params);
     if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
     const f = formFields(request);
     const token = f.get('TOKEN') ?? '';
@@ -129,8 +134,8 @@ function registerStepRoutes(app: FastifyInstance, payment: PaymentService): void
     return respond(reply, env, request.params.orderId, token, await payment.pay(env, request.params.orderId, token, input, request.ip));
   });
 
-  app.post<{ Params: Params }>('/:env/pay/:orderId/3ds', async (request, reply) => {
-    const env = envOf(request);
+  routes.post('/:env/pay/:orderId/3ds', { schema: step }, async (request, reply) => {
+    const env = envOf(request.params);
     if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
     const f = formFields(request);
     const token = f.get('TOKEN') ?? '';
@@ -138,8 +143,8 @@ function registerStepRoutes(app: FastifyInstance, payment: PaymentService): void
     return respond(reply, env, request.params.orderId, token, result);
   });
 
-  app.post<{ Params: Params }>('/:env/pay/:orderId/cancel', async (request, reply) => {
-    const env = envOf(request);
+  routes.post('/:env/pay/:orderId/cancel', { schema: step }, async (request, reply) => {
+    const env = envOf(request.params);
     if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
     const token = formFields(request).get('TOKEN') ?? '';
     return respond(reply, env, request.params.orderId, token, await payment.cancel(env, request.params.orderId, token, request.ip));

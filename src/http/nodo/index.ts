@@ -6,6 +6,8 @@ import { nodeForPspWsdl } from '../../protocols/pagopa/index.ts';
 import type { PagopaNode, TransportRefusal } from '../../modules/pagopa-node/index.ts';
 import type { KeyVerifier } from '../../modules/subscriptions/index.ts';
 import { contentTypeProblem, gatewayHook, sendSoapFault, SOAP_CONTENT_TYPE } from './gateway.ts';
+import { typed } from '../plugins/schemas.ts';
+import { Type } from 'typebox';
 
 // The pagoPA node's SOAP endpoint for PSPs (issue 11): POST /nodo/node-for-psp/v1, keyed by the
 // calling organisation's `node` product key; GET …?wsdl, public. Its own context: a raw-body parser
@@ -64,9 +66,10 @@ export async function nodoContext(app: FastifyInstance, options: NodoContextOpti
   registerHandlers(app, options);
   const wsdl = nodeForPspWsdl(`${options.publicUrl}/nodo${NODO_PATH}`);
 
-  app.get(NODO_PATH, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    if (!Object.keys(query).some((k) => k.toLowerCase() === 'wsdl')) {
+  // Only the names matter (`?wsdl`, in any case, with or without a value); nothing is refused here.
+  const WsdlQuery = Type.Object({}, { additionalProperties: true });
+  typed(app).get(NODO_PATH, { schema: { querystring: WsdlQuery } }, async (request, reply) => {
+    if (!Object.keys(request.query).some((k) => k.toLowerCase() === 'wsdl')) {
       return sendSoapFault(reply, 404, 'Client', 'Il WSDL è a ?wsdl; le operazioni si chiamano con POST. / The WSDL is at ?wsdl; operations are called with POST.', 'not_found');
     }
     return reply.type(SOAP_CONTENT_TYPE).send(wsdl);

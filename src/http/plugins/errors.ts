@@ -4,6 +4,7 @@ import { page } from '../../views/layout.ts';
 import { html } from '../../views/html.ts';
 import { pickLocale, translate } from '../../views/i18n.ts';
 import { applySecurityHeaders } from './security.ts';
+import { rawText } from './schemas.ts';
 
 // One handler for every failure. /api answers {"error":{code,message,requestId}}; every other
 // surface gets a friendly HTML page. Stack traces go to the log, never to the client.
@@ -23,7 +24,9 @@ export function toVarcoError(error: FastifyError | Error): VarcoError {
   if (isVarcoError(error)) return error;
   const fe = error as FastifyError;
   if (fe.validation) {
-    return new VarcoError('validation_failed', fe.message, { details: { issues: fe.validation.map((v) => ({ path: v.instancePath, message: v.message ?? '' })) } });
+    // `in` says which part of the request (params, querystring, body); `field` names the value for the HTML pages.
+    const issues = fe.validation.map((v) => ({ in: fe.validationContext ?? '', path: v.instancePath, message: v.message ?? '', field: fieldOf(v) }));
+    return new VarcoError('validation_failed', fe.message, { details: { issues } });
   }
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return new VarcoError(mapped, fe.message);
@@ -34,6 +37,22 @@ export function toVarcoError(error: FastifyError | Error): VarcoError {
     return new VarcoError(code, fe.message);
   }
   return new VarcoError('internal_error', 'An unexpected error occurred; it has been logged.', { cause: error });
+}
+
+/** The request value a schema refused, named as the form or URL names it (`token`, `id`). */
+function fieldOf(issue: { instancePath: string; params: Record<string, unknown> }): string {
+  const missing = issue.params.missingProperty;
+  const path = issue.instancePath.split('/').filter((part) => part !== '' && !/^\d+$/.test(part)).join('.');
+  return path || (typeof missing === 'string' ? missing : '');
+}
+
+/** A schema's refusal on a page: what the user can do, in their language; the field name is the only detail. */
+function schemaRefusal(locale: 'it' | 'en', error: VarcoError): string | undefined {
+  const issues = error.code === 'validation_failed' ? error.details?.issues : undefined;
+  if (!Array.isArray(issues)) return undefined;
+  const first: unknown = issues[0];
+  const field = typeof first === 'object' && first !== null && 'field' in first && typeof first.field === 'string' ? first.field : '';
+  return translate(locale, 'error.invalidInput', { field: field.slice(0, 64) || '?' });
 }
 
 /** Paths read by machines (probes, Prometheus): their errors are JSON like /api's. */
@@ -54,10 +73,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: V
   // The signed-in surfaces decide the locale (the user's choice); elsewhere ?lang= or Accept-Language.
   const decided = (request as { locale?: unknown }).locale;
   const locale = decided === 'it' || decided === 'en' ? decided
-    : pickLocale((request.query as Record<string, string> | undefined)?.lang, request.headers['accept-language']);
+    : pickLocale(rawText(request.query, 'lang'), request.headers['accept-language']);
   const message = error.status === 404 ? translate(locale, 'error.notFound')
     : error.code === 'csrf_invalid' ? translate(locale, 'csrf.invalid')
-    : error.status >= 500 ? translate(locale, 'error.generic') : error.message;
+    : error.status >= 500 ? translate(locale, 'error.generic') : schemaRefusal(locale, error) ?? error.message;
   const body = html`<p class="error">${message}</p>
 <p>${translate(locale, 'error.reference')}: <code>${error.code}</code> · <code>${request.id}</code></p>
 <p><a href="/">${translate(locale, 'error.back')}</a></p>`;

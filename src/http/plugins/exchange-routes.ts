@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import {
   EXCHANGE_OPERATIONS, EXCHANGES_PAGE_SIZE, isExchangeCursor, prettyXml,
@@ -11,6 +11,7 @@ import {
 } from '../../views/pagopa-exchanges/pages.ts';
 import { exchangeStrings, fill } from '../../views/pagopa-exchanges/strings.ts';
 import { sendPage } from './station-views.ts';
+import { IdParams, NoQuery, query, Text, typed } from './schemas.ts';
 
 // The exchange log's pages, the same for the portal and the back office: only the viewer differs
 // (a referent's organisation, which sees the rows it is party to, or an administrator). Another
@@ -100,17 +101,20 @@ async function detailView(options: ExchangeRoutesOptions, base: string, d: Excha
 export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRoutesOptions): void {
   const { exchanges, surface } = options;
   const base = `/${surface}/pagopa/exchanges`;
-  const found = async (request: FastifyRequest): Promise<ExchangeDetail> => {
+  const found = async (request: FastifyRequest, id: string): Promise<ExchangeDetail> => {
     const viewer = options.viewerOf(request);
-    const detail = await exchanges.get(viewer, (request.params as { id?: string }).id ?? '');
+    const detail = await exchanges.get(viewer, id);
     if (!detail) throw new VarcoError('not_found', 'No such message.');
     return detail;
   };
 
-  app.get('/pagopa/exchanges', async (request, reply) => {
+  const routes = typed(app);
+  // Lengths and formats are checked by parseExchangeQuery, which says what is wrong on the page itself.
+  const SearchQuery = query({ env: Text, notice: Text, token: Text, fault: Text, operation: Text, before: Text });
+  routes.get('/pagopa/exchanges', { schema: { querystring: SearchQuery } }, async (request, reply) => {
     const viewer = options.viewerOf(request);
     const t = exchangeStrings(request.locale);
-    const { values, filter, problem } = parseExchangeQuery(request.query as Query, request.locale);
+    const { values, filter, problem } = parseExchangeQuery(request.query, request.locale);
     const fetched = problem ? [] : await exchanges.search(viewer, { ...filter, limit: EXCHANGES_PAGE_SIZE + 1 });
     const rows = fetched.slice(0, EXCHANGES_PAGE_SIZE);
     const last = rows.at(-1);
@@ -124,19 +128,20 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
     return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
   });
 
-  app.get('/pagopa/exchanges/:id', async (request, reply) => {
-    const detail = await found(request);
+  const byId = { params: IdParams, querystring: NoQuery };
+  routes.get('/pagopa/exchanges/:id', { schema: byId }, async (request, reply) => {
+    const detail = await found(request, request.params.id);
     const t = exchangeStrings(request.locale);
     const body = exchangeDetailPage(request.locale, await detailView(options, base, detail));
     return sendPage(request, reply, { surface, title: `${t.message} ${detail.operation}`, body, nav: options.nav(request.locale) });
   });
 
-  const download = (part: 'request' | 'response') => async (request: FastifyRequest, reply: FastifyReply) => {
-    const detail = await found(request);
-    const content = part === 'request' ? detail.request : detail.response;
-    if (content === null) throw new VarcoError('not_found', 'This message has no response.');
-    return reply.type('text/xml; charset=utf-8').header('content-disposition', `attachment; filename="${downloadName(detail, part)}"`).send(content);
-  };
-  app.get('/pagopa/exchanges/:id/request.xml', download('request'));
-  app.get('/pagopa/exchanges/:id/response.xml', download('response'));
+  for (const part of ['request', 'response'] as const) {
+    routes.get(`/pagopa/exchanges/:id/${part}.xml`, { schema: byId }, async (request, reply) => {
+      const detail = await found(request, request.params.id);
+      const content = part === 'request' ? detail.request : detail.response;
+      if (content === null) throw new VarcoError('not_found', 'This message has no response.');
+      return reply.type('text/xml; charset=utf-8').header('content-disposition', `attachment; filename="${downloadName(detail, part)}"`).send(content);
+    });
+  }
 }

@@ -4,6 +4,7 @@ import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { translate, type Locale, type MessageKey } from '../../views/i18n.ts';
 import { requireSession, setSessionCookie } from './session.ts';
+import { form, query, Text, typed } from './schemas.ts';
 
 // "Change password" on both signed-in surfaces. The session plugin already requires a session and
 // checks the form's CSRF token; on success the browser gets the new session the service created.
@@ -51,15 +52,16 @@ export function registerPasswordRoutes(app: FastifyInstance, options: PasswordRo
       signOut: { action: `/${surface}/sign-out`, csrfToken: session.csrfToken } }));
   };
 
-  app.get('/password', async (request, reply) => {
-    const changed = (request.query as Record<string, string | undefined>).changed === '1';
+  const routes = typed(app);
+  routes.get('/password', { schema: { querystring: query({ changed: Text }) } }, async (request, reply) => {
+    const changed = request.query.changed === '1';
     return show(request, reply, 200, changed ? { kind: 'notice', text: translate(request.locale, 'password.changed') } : undefined);
   });
 
-  app.post('/password', async (request, reply) => {
+  routes.post('/password', { schema: { querystring: query({}), body: form({ current: Text, next: Text, confirm: Text }) } }, async (request, reply) => {
     const session = requireSession(request);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const field = (name: string) => (typeof body[name] === 'string' ? body[name].slice(0, 1024) : '');
+    const body = request.body;
+    const field = (name: 'current' | 'next' | 'confirm') => (body[name] ?? '').slice(0, 1024);
     const outcome = await identity.changePassword({ userId: session.userId, surface, current: field('current'), next: field('next'), confirm: field('confirm'),
       ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
     if (outcome.ok) {

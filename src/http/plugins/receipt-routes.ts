@@ -11,6 +11,7 @@ import {
 } from '../../views/pagopa-receipts/pages.ts';
 import { fill, receiptStrings } from '../../views/pagopa-receipts/strings.ts';
 import { sendPage } from './station-views.ts';
+import { form, IdParams, NoQuery, query, Text, typed } from './schemas.ts';
 
 // The receipts' pages, the same for the portal and the back office: only the viewer differs (a
 // referent's organisation, which sees the receipts it is party to, or an administrator). Another
@@ -80,15 +81,15 @@ function attemptRow(a: ReceiptAttempt, surface: 'portal' | 'admin', simulated: s
 export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRoutesOptions): void {
   const { receipts, surface } = options;
   const base = `/${surface}/pagopa/receipts`;
-  const found = async (request: FastifyRequest): Promise<ReceiptDetail> => {
-    const detail = await receipts.get(options.viewerOf(request).viewer, (request.params as { id?: string }).id ?? '');
+  const found = async (request: FastifyRequest, id: string): Promise<ReceiptDetail> => {
+    const detail = await receipts.get(options.viewerOf(request).viewer, id);
     if (!detail) throw new VarcoError('not_found', 'No such receipt.');
     return detail;
   };
 
-  const detailPage = async (request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; error?: string } = {}, status = 200) => {
+  const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { notice?: string; error?: string } = {}, status = 200) => {
     const { csrf } = options.viewerOf(request);
-    const d = await found(request);
+    const d = await found(request, id);
     const t = receiptStrings(request.locale);
     const names = await namesOf(options.organisations, [d.ecOrganisationId, d.recipientOrganisationId, d.pspOrganisationId]);
     const name = (id: string | null, fallback: string): string => (id === null ? fallback : `${names.get(id) ?? id} (${fallback})`);
@@ -101,10 +102,12 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
     return sendPage(request, reply, { surface, title: `${t.receipt} ${d.noticeNumber}`, body, nav: options.nav(request.locale), status });
   };
 
-  app.get('/pagopa/receipts', async (request, reply) => {
+  const routes = typed(app);
+  // Lengths and formats are checked by parseReceiptQuery, which says what is wrong on the page itself.
+  routes.get('/pagopa/receipts', { schema: { querystring: query({ env: Text, state: Text, notice: Text, token: Text, before: Text }) } }, async (request, reply) => {
     const { viewer } = options.viewerOf(request);
     const t = receiptStrings(request.locale);
-    const { values, filter, problem } = parseReceiptQuery(request.query as Query, request.locale);
+    const { values, filter, problem } = parseReceiptQuery(request.query, request.locale);
     const pageSize = 50;
     const fetched = problem ? [] : await receipts.list(viewer, { ...filter, limit: pageSize + 1 });
     const rows = fetched.slice(0, pageSize);
@@ -117,22 +120,22 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
     return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
   });
 
-  app.get('/pagopa/receipts/:id', async (request, reply) => {
-    const resent = (request.query as Query).resent;
+  routes.get('/pagopa/receipts/:id', { schema: { params: IdParams, querystring: query({ resent: Text }) } }, async (request, reply) => {
+    const resent = request.query.resent;
     const t = receiptStrings(request.locale);
-    return detailPage(request, reply, resent === 'now' ? { notice: t.resentNow } : resent === 'queued' ? { notice: t.resentQueued } : {});
+    return detailPage(request, reply, request.params.id, resent === 'now' ? { notice: t.resentNow } : resent === 'queued' ? { notice: t.resentQueued } : {});
   });
 
-  app.post('/pagopa/receipts/:id/resend', async (request, reply) => {
+  routes.post('/pagopa/receipts/:id/resend', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const { viewer, actor } = options.viewerOf(request);
-    const id = (request.params as { id?: string }).id ?? '';
+    const id = request.params.id;
     const outcome = await receipts.resend(viewer, id, actor);
     const t = receiptStrings(request.locale);
     if (outcome.ok) return reply.redirect(`${base}/${id}?resent=${outcome.mode}`, 303);
     switch (outcome.reason) {
       case 'not_found': throw new VarcoError('not_found', 'No such receipt.');
-      case 'forbidden': return detailPage(request, reply, { error: t.forbidden }, 403);
-      case 'in_progress': return detailPage(request, reply, { error: t.inProgress }, 409);
+      case 'forbidden': return detailPage(request, reply, id, { error: t.forbidden }, 403);
+      case 'in_progress': return detailPage(request, reply, id, { error: t.inProgress }, 409);
     }
   });
 }

@@ -3,6 +3,7 @@ import { VarcoError } from '../../kernel/errors.ts';
 import { randomToken, safeEqual } from '../../kernel/crypto.ts';
 import type { IdentityService, SessionView, Surface } from '../../modules/identity/index.ts';
 import { pickLocale, type Locale } from '../../views/i18n.ts';
+import { rawText } from './schemas.ts';
 
 // Sessions and CSRF for the two signed-in surfaces. The session cookie is scoped to its surface's
 // path, so the back office, the portal and the payment page never share a cookie.
@@ -31,14 +32,21 @@ export interface SessionPluginOptions {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Loads the session, decides the locale and checks CSRF and sign-in in `preValidation`: after the
+ * body is parsed, before the route's schema is applied. So a page whose input fails its schema is
+ * still refused first for a missing session or form token, exactly as before schemas existed, and
+ * the 400 it gets otherwise speaks the user's language (errors.ts).
+ */
 export function registerSessionLoading(app: FastifyInstance, options: SessionPluginOptions): void {
   app.decorateRequest('session', undefined);
   app.decorateRequest('locale', 'en');
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preValidation', async (request, reply) => {
     const token = request.cookies[sessionCookieName(options.surface)];
     request.session = token ? await options.identity.session(token, options.surface) : undefined;
-    const query = request.query as Record<string, string | undefined> | undefined;
-    request.locale = request.session && !query?.lang ? request.session.locale : pickLocale(query?.lang, request.headers['accept-language']);
+    // Not validated yet: a repeated or odd ?lang= is no choice at all.
+    const lang = rawText(request.query, 'lang');
+    request.locale = request.session && !lang ? request.session.locale : pickLocale(lang, request.headers['accept-language']);
     const path = (request.url.split('?')[0] ?? '').slice(options.surface.length + 1);
     const anonymous = ['/sign-in', ...(options.anonymousForms ?? [])].includes(path);
     // CSRF on every state-changing request of the surface, so no route can forget it.
@@ -70,8 +78,7 @@ export function anonymousCsrfToken(request: FastifyRequest, reply: FastifyReply)
 }
 
 function formToken(request: FastifyRequest): string {
-  const body = request.body as Record<string, unknown> | undefined;
-  const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+  const fromBody = rawText(request.body, '_csrf');
   const fromHeader = request.headers['x-csrf-token'];
   return fromBody ?? (typeof fromHeader === 'string' ? fromHeader : '');
 }

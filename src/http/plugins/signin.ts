@@ -4,6 +4,7 @@ import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { translate, type Locale } from '../../views/i18n.ts';
 import { anonymousCsrfToken, clearSessionCookie, setSessionCookie } from './session.ts';
+import { form, NoQuery, query, Text, typed } from './schemas.ts';
 
 // Sign-in and sign-out, shared by the back office (administrators) and the portal (referents).
 
@@ -13,7 +14,7 @@ export interface SignInRoutesOptions {
   ttlMinutes: number;
 }
 
-interface SignInBody { email?: unknown; password?: unknown; _csrf?: unknown }
+const SignInForm = form({ email: Text, password: Text });
 
 function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = ''): string {
   const title = translate(locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle');
@@ -34,18 +35,17 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutes
   const show = (request: FastifyRequest, reply: FastifyReply, status: number, message?: { kind: 'error' | 'notice'; text: string }, email?: string) =>
     reply.code(status).type('text/html; charset=utf-8').send(signInPage(request.locale, surface, anonymousCsrfToken(request, reply), message, email));
 
-  app.get('/sign-in', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/sign-in', { schema: { querystring: query({ signedOut: Text, welcome: Text }) } }, async (request, reply) => {
     if (request.session) return reply.redirect(`/${surface}`, 303);
-    const query = request.query as Record<string, string>;
-    const notice = query.signedOut === '1' ? translate(request.locale, 'signin.signedOut')
-      : query.welcome === '1' ? translate(request.locale, 'signin.welcome') : undefined;
+    const notice = request.query.signedOut === '1' ? translate(request.locale, 'signin.signedOut')
+      : request.query.welcome === '1' ? translate(request.locale, 'signin.welcome') : undefined;
     return show(request, reply, 200, notice ? { kind: 'notice', text: notice } : undefined);
   });
 
-  app.post('/sign-in', async (request, reply) => {
-    const body = (request.body ?? {}) as SignInBody;
-    const email = typeof body.email === 'string' ? body.email.slice(0, 254) : '';
-    const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+  routes.post('/sign-in', { schema: { querystring: NoQuery, body: SignInForm } }, async (request, reply) => {
+    const email = (request.body.email ?? '').slice(0, 254);
+    const password = (request.body.password ?? '').slice(0, 1024);
     const outcome = await identity.signIn({ surface, email, password, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
     if (outcome.ok) {
       setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes);
@@ -59,7 +59,7 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutes
     return show(request, reply, 401, { kind: 'error', text: translate(request.locale, 'signin.failed') }, email);
   });
 
-  app.post('/sign-out', async (request, reply) => {
+  routes.post('/sign-out', { schema: { querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const token = request.cookies[`varco_${surface}`];
     if (token) await identity.signOut(token, request.ip);
     clearSessionCookie(reply, surface);

@@ -4,18 +4,23 @@ import type { CheckView } from '../../views/stations/checks.ts';
 import type { FormProblem, StationForm, StationRowView, StationView, VersionView } from '../../views/stations/pages.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
+import type { Static } from 'typebox';
+import { form, Text } from './schemas.ts';
 
 // Station data → the plain view models the station pages take, shared by the portal and the back
 // office (which must not import each other).
 
-type Body = Record<string, unknown>;
-export const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
+/** The station form (register, edit). */
+export const StationFormBody = form({
+  code: Text, environment: Text, primaryUrl: Text, primaryIp: Text, primaryPort: Text, secondaryUrl: Text, secondaryIp: Text, secondaryPort: Text,
+});
 
-export function formFromBody(body: Body): StationForm {
+export function formFromBody(body: Static<typeof StationFormBody>): StationForm {
+  const field = (name: keyof typeof body): string => body[name] ?? '';
   return {
-    code: field(body, 'code'), environment: field(body, 'environment'),
-    primaryUrl: field(body, 'primaryUrl'), primaryIp: field(body, 'primaryIp'), primaryPort: field(body, 'primaryPort'),
-    secondaryUrl: field(body, 'secondaryUrl'), secondaryIp: field(body, 'secondaryIp'), secondaryPort: field(body, 'secondaryPort'),
+    code: field('code'), environment: field('environment'),
+    primaryUrl: field('primaryUrl'), primaryIp: field('primaryIp'), primaryPort: field('primaryPort'),
+    secondaryUrl: field('secondaryUrl'), secondaryIp: field('secondaryIp'), secondaryPort: field('secondaryPort'),
   };
 }
 

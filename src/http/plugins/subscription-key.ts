@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { rawValue } from './schemas.ts';
 
 // The subscription key as the API gateway reads it, shared by the keyed contexts (/api, /nodo): the
 // `Ocp-Apim-Subscription-Key` header or the `subscription-key` query parameter, and Azure API
@@ -11,7 +12,8 @@ export const FORBIDDEN_MESSAGE = 'The product of this subscription does not gran
 export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['ocp-apim-subscription-key'];
   if (typeof header === 'string' && header !== '') return header;
-  const query = (request.query as Record<string, unknown> | undefined)?.['subscription-key'];
+  // Read in the first hook, before the route's schema: the value may be anything a client sent.
+  const query = rawValue(request.query, 'subscription-key');
   if (typeof query === 'string') return query === '' ? undefined : query;
   // A repeated parameter is not a key: refuse it as invalid rather than pick one.
   return Array.isArray(query) || Array.isArray(header) ? 'repeated' : undefined;

@@ -9,6 +9,7 @@ import { page } from '../../views/layout.ts';
 import { registerSessionLoading } from '../plugins/session.ts';
 import { registerSignInRoutes } from '../plugins/signin.ts';
 import { registerPasswordRoutes } from '../plugins/password.ts';
+import { NoQuery, requireRouteSchemas, typed } from '../plugins/schemas.ts';
 import { registerInvitationRoutes, type InvitationRoutesOptions } from './invitation.ts';
 import { registerPortalSubscriptionRoutes, type PortalSubscriptionRoutesOptions } from './subscriptions.ts';
 import { registerPortalStationRoutes, type PortalStationRoutesOptions } from './stations.ts';
@@ -31,6 +32,7 @@ export interface PortalContextOptions extends InvitationRoutesOptions, PortalSub
 /** The developer portal: referents of connected organisations. */
 export async function portalContext(app: FastifyInstance, options: PortalContextOptions): Promise<void> {
   await app.register(formbody, { bodyLimit: BODY_LIMITS.default });
+  requireRouteSchemas(app, 'portal');
   registerSessionLoading(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes,
     anonymousForms: ['/invitation'], publicPaths: ['/invitation'] });
   registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes });
@@ -45,7 +47,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerPortalRegistryRoutes(app, options);
   registerPortalSimulatorRoutes(app, options);
   registerPortalReceiptRoutes(app, options);
-  app.get('/', async (request, reply) => {
+  typed(app).get('/', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);
     const organisation = session.organisationId ? await options.organisations.find(session.organisationId) : undefined;

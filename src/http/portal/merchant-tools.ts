@@ -3,6 +3,8 @@ import { parseParamLines, shaTool, SHASIGN_TOOL_MAX_LINES, type ErrorLogService,
 import { errorLogPage, shasignPage, type ShasignFormValues } from '../../views/merchant/tools.ts';
 import { fill, strings } from '../../views/merchant/strings.ts';
 import { header, merchantReferent, scopedMerchant, sendPage } from './merchant.ts';
+import { form, IdParams, NoQuery, query, Text, textOf, typed } from '../plugins/schemas.ts';
+import type { Static } from 'typebox';
 
 // Tools for merchants: the error log with its signature debugger (scoped to the referent's own
 // merchant), and the SHASIGN page. The passphrase typed on the SHASIGN page is used for one digest
@@ -13,8 +15,9 @@ export interface PortalMerchantToolRoutesOptions {
   errorLog: ErrorLogService;
 }
 
-type Body = Record<string, unknown>;
-const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
+const ShasignForm = form({ params: Text, list: Text, alg: Text, method: Text, encoding: Text, passphrase: Text });
+type Body = Static<typeof ShasignForm>;
+const field = textOf<Body>;
 
 interface ToolForm extends ShasignFormValues { alg: 'sha1' | 'sha256' | 'sha512'; method: 'each-parameter' | 'main-parameters' }
 
@@ -34,10 +37,11 @@ const EMPTY: ShasignFormValues = { params: 'PSPID=\nORDERID=\nAMOUNT=\nCURRENCY=
 export function registerPortalMerchantToolRoutes(app: FastifyInstance, options: PortalMerchantToolRoutesOptions): void {
   const { merchants, errorLog } = options;
 
-  app.get('/merchants/:id/errors', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/merchants/:id/errors', { schema: { params: IdParams, querystring: query({ env: Text }) } }, async (request, reply) => {
     const who = merchantReferent(request);
-    const m = await scopedMerchant(request, merchants, who.organisationId);
-    const q = (request.query as Record<string, string | undefined>).env;
+    const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
+    const q = request.query.env;
     const env = q === 'test' || q === 'prod' ? q : null;
     const rows = await errorLog.listForMerchant({ id: m.id, pspids: [m.pspid, ...Object.values(m.pspids)], createdAt: m.createdAt }, env ? { env } : {});
     return sendPage(request, reply, strings(request.locale).errorLogs, errorLogPage(request.locale, { merchant: header(m), env, rows }));
@@ -50,13 +54,13 @@ export function registerPortalMerchantToolRoutes(app: FastifyInstance, options: 
     return { csrf: who.csrf, values: m ? { ...values, params: values.params.replace('PSPID=\n', `PSPID=${m.pspid}\n`) } : values };
   };
 
-  app.get('/shasign', async (request, reply) => {
+  routes.get('/shasign', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const { csrf, values } = await shasignView(request, EMPTY);
     return sendPage(request, reply, strings(request.locale).shasign, shasignPage(request.locale, { values, csrf }));
   });
 
-  app.post('/shasign', async (request, reply) => {
-    const body = (request.body ?? {}) as Body;
+  routes.post('/shasign', { schema: { querystring: NoQuery, body: ShasignForm } }, async (request, reply) => {
+    const body = request.body;
     const values = formValues(body);
     const { csrf } = await shasignView(request, values);
     const t = strings(request.locale);

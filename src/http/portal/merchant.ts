@@ -10,6 +10,8 @@ import { portalNav } from '../../views/nav.ts';
 import { copiedPage, createMerchantPage, settingsPage, type MerchantHeaderView, type SettingsValues } from '../../views/merchant/settings.ts';
 import { problemText, strings } from '../../views/merchant/strings.ts';
 import { requireSession } from '../plugins/session.ts';
+import { EnvSegment, form, IdParams, IdSegment, listOf, NoQuery, query, Text, TextList, textOf, typed } from '../plugins/schemas.ts';
+import { Type, type Static } from 'typebox';
 
 // The merchant account and its *Technical information* pages (test | prod). Every merchant is
 // looked up scoped to the referent's own organisation: another organisation's merchant id answers
@@ -19,12 +21,18 @@ export interface PortalMerchantRoutesOptions {
   merchants: MerchantsService;
 }
 
-type Body = Record<string, unknown>;
-const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
-const list = (body: Body, name: string): string[] => {
-  const v = body[name];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
-};
+/** The *Technical information* form of one environment. */
+const SettingsForm = form({
+  hashingMethod: Text, hashAlgorithm: Text, charset: Text, referrers: Text, acceptUrl: Text, declineUrl: Text, exceptionUrl: Text, cancelUrl: Text,
+  feedbackOnRedirect: Text, s2sTiming: Text, s2sUrlAccepted: Text, s2sUrlDeclined: Text, s2sMethod: Text, feedbackParams: TextList, defaultOperation: Text,
+  paymentRetries: Text, enabledCurrencies: Text, shaInClear: Text, shaInNew: Text, shaInConfirm: Text, shaOutClear: Text, shaOutNew: Text, shaOutConfirm: Text,
+  acceptLegacyHashing: Text,
+});
+type Body = Static<typeof SettingsForm>;
+const field = textOf<Body>;
+const list = listOf<Body>;
+const PspidForm = form({ pspid: Text });
+const EnvParams = Type.Object({ id: IdSegment, env: EnvSegment });
 
 /** The signed-in referent: who acts, and the one organisation every lookup is limited to. */
 export function merchantReferent(request: FastifyRequest): { actor: MerchantActor; organisationId: string; csrf: string } {
@@ -42,15 +50,13 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, title: st
 export const header = (m: MerchantView): MerchantHeaderView => ({ id: m.id, pspid: m.pspid, pspids: m.pspids, name: m.name, activeEnvironments: m.activeEnvironments });
 
 /** The merchant named in the URL, if it is the referent's organisation's; 404 otherwise. */
-export async function scopedMerchant(request: FastifyRequest, merchants: MerchantsService, organisationId: string): Promise<MerchantView> {
-  const id = (request.params as { id?: string }).id ?? '';
+export async function scopedMerchant(id: string, merchants: MerchantsService, organisationId: string): Promise<MerchantView> {
   const found = isId(id, 'mer') ? await merchants.get(id, organisationId) : undefined;
   if (!found) throw new VarcoError('not_found', 'No such merchant.');
   return found;
 }
 
-const envOf = (request: FastifyRequest): 'test' | 'prod' => {
-  const env = (request.params as { env?: string }).env;
+const envOf = (env: string): 'test' | 'prod' => {
   if (env !== 'test' && env !== 'prod') throw new VarcoError('not_found', 'No such environment.');
   return env;
 };
@@ -109,40 +115,41 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
   };
 
   // Technical information: the organisation's merchant (test first), or the form that opens one.
-  app.get('/merchant', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/merchant', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const who = merchantReferent(request);
     const m = await merchants.forOrganisation(who.organisationId);
     return m ? reply.redirect(`/portal/merchants/${m.id}/settings/test`, 303) : createForm(request, reply);
   });
 
-  app.post('/merchant', async (request, reply) => {
+  routes.post('/merchant', { schema: { querystring: NoQuery, body: PspidForm } }, async (request, reply) => {
     const who = merchantReferent(request);
-    const pspid = field((request.body ?? {}) as Body, 'pspid').trim().slice(0, 100);
+    const pspid = (request.body.pspid ?? '').trim().slice(0, 100);
     const result = await merchants.create({ organisationId: who.organisationId, pspid }, who.actor);
     if (!result.ok) return createForm(request, reply, { pspid, problem: problemText(request.locale, { field: 'pspid', code: result.reason }) }, result.reason === 'pspid_taken' || result.reason === 'already_exists' ? 409 : 400);
     return reply.redirect(`/portal/merchants/${result.value.id}/settings/test`, 303);
   });
 
-  app.get('/merchant/errors', async (request, reply) => {
+  routes.get('/merchant/errors', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const m = await merchants.forOrganisation(merchantReferent(request).organisationId);
     return reply.redirect(m ? `/portal/merchants/${m.id}/errors` : '/portal/merchant', 303);
   });
 
-  app.get('/merchants/:id/settings/:env', async (request, reply) => {
+  routes.get('/merchants/:id/settings/:env', { schema: { params: EnvParams, querystring: query({ saved: Text }) } }, async (request, reply) => {
     const who = merchantReferent(request);
     // An approval that raced with the opening of the account left its name unclaimed: claim it now.
-    const found = await scopedMerchant(request, merchants, who.organisationId);
+    const found = await scopedMerchant(request.params.id, merchants, who.organisationId);
     await merchants.ensureClaims(found.id);
     const m = (await merchants.get(found.id, who.organisationId)) ?? found;
     const t = strings(request.locale);
-    return settingsView(request, reply, m, envOf(request), { notices: (request.query as Record<string, string | undefined>).saved === '1' ? [t.saved] : [] });
+    return settingsView(request, reply, m, envOf(request.params.env), { notices: request.query.saved === '1' ? [t.saved] : [] });
   });
 
-  app.post('/merchants/:id/settings/:env', async (request, reply) => {
+  routes.post('/merchants/:id/settings/:env', { schema: { params: EnvParams, querystring: NoQuery, body: SettingsForm } }, async (request, reply) => {
     const who = merchantReferent(request);
-    const m = await scopedMerchant(request, merchants, who.organisationId);
-    const env = envOf(request);
-    const body = (request.body ?? {}) as Body;
+    const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
+    const env = envOf(request.params.env);
+    const body = request.body;
     const outcome = await merchants.updateSettings(m.id, env, settingsInputFromForm(body), who.actor, { organisationId: who.organisationId });
     const t = strings(request.locale);
     if (!outcome.ok) {
@@ -154,20 +161,20 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
   });
 
   // The PSPID of an environment approved after the account was opened, when its own name was taken there.
-  app.post('/merchants/:id/pspid/:env', async (request, reply) => {
+  routes.post('/merchants/:id/pspid/:env', { schema: { params: EnvParams, querystring: NoQuery, body: PspidForm } }, async (request, reply) => {
     const who = merchantReferent(request);
-    const m = await scopedMerchant(request, merchants, who.organisationId);
-    const env = envOf(request);
-    const pspid = field((request.body ?? {}) as Body, 'pspid').trim().slice(0, 100);
+    const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
+    const env = envOf(request.params.env);
+    const pspid = (request.body.pspid ?? '').trim().slice(0, 100);
     const result = await merchants.claimPspid(m.id, env, pspid, who.actor, { organisationId: who.organisationId });
     if (result.ok) return reply.redirect(`/portal/merchants/${m.id}/settings/${env}?saved=1`, 303);
     const problem = problemText(request.locale, { field: 'pspid', code: result.reason });
     return settingsView(request, reply, m, env, { claim: { pspid, problem } }, result.reason === 'invalid_pspid' ? 400 : 409);
   });
 
-  app.post('/merchants/:id/copy-to-prod', async (request, reply) => {
+  routes.post('/merchants/:id/copy-to-prod', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const who = merchantReferent(request);
-    const m = await scopedMerchant(request, merchants, who.organisationId);
+    const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
     const outcome = await merchants.copyTestToProd(m.id, who.actor, { organisationId: who.organisationId });
     const t = strings(request.locale);
     if (!outcome.ok) {

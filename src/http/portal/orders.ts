@@ -6,6 +6,7 @@ import { portalNav } from '../../views/nav.ts';
 import { orderDetailPage, orderStrings, ordersListPage, type OrderRowView } from '../../views/orders/portal.ts';
 import { requireSession } from '../plugins/session.ts';
 import { sendPage } from '../plugins/station-views.ts';
+import { form, IdParams, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
 
 // Portal pages of the organisation's hosted-page orders: status, payment attempts, and every
 // server-to-server delivery attempt with *resend*. Scoped to the referent's organisation: another
@@ -33,13 +34,14 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
   const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: ReturnType<typeof ordersListPage>) =>
     sendPage(request, reply, { surface: 'portal', title, body, nav: portalNav(request.locale) });
 
-  app.get('/orders', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/orders', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const { organisationId } = organisationOf(request);
     const rows = (await orders.list(organisationId)).map(rowOf);
     return send(request, reply, orderStrings(request.locale).orders, ordersListPage(request.locale, rows));
   });
 
-  app.get<{ Params: { id: string }; Querystring: { resent?: string } }>('/orders/:id', async (request, reply) => {
+  routes.get('/orders/:id', { schema: { params: IdParams, querystring: query({ resent: Text }) } }, async (request, reply) => {
     const { organisationId, csrf } = organisationOf(request);
     const found = await orders.detail(organisationId, request.params.id);
     if (!found) throw new VarcoError('not_found', 'No such order.');
@@ -55,9 +57,9 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
     return send(request, reply, `${t.order} ${found.order.orderRef}`, body);
   });
 
-  app.post<{ Params: { id: string }; Body: { messageId?: unknown } }>('/orders/:id/resend', async (request, reply) => {
+  routes.post('/orders/:id/resend', { schema: { params: IdParams, querystring: NoQuery, body: form({ messageId: Text }) } }, async (request, reply) => {
     const { organisationId } = organisationOf(request);
-    const messageId = typeof request.body?.messageId === 'string' ? request.body.messageId : '';
+    const messageId = request.body.messageId ?? '';
     const queued = await orders.resend(organisationId, request.params.id, messageId);
     if (!queued) throw new VarcoError('not_found', 'No such order or message.');
     return reply.redirect(`/portal/orders/${request.params.id}?resent=1`, 303);

@@ -10,6 +10,7 @@ import { registerRegistryRoutes } from '../plugins/pagopa-registry-routes.ts';
 import { ecViews, linkViews, pspViews } from '../plugins/pagopa-registry-views.ts';
 import { requireSession } from '../plugins/session.ts';
 import { sendPage } from '../plugins/station-views.ts';
+import { query, Text, typed } from '../plugins/schemas.ts';
 
 // The portal's pagoPA registry page: the referent's organisation only, both environments. PSPs and
 // technology partners see their PSPs, brokers and channels; creditor institutions their EC record
@@ -47,8 +48,9 @@ export function registerPortalRegistryRoutes(app: FastifyInstance, options: Port
     return sendPage(request, reply, { surface: 'portal', title: registryStrings(request.locale).title, body, nav: portalNav(request.locale), status: state.form ? 400 : 200 });
   }
 
-  app.get('/pagopa', (request, reply) =>
-    render(request, reply, (request.query as Record<string, string | undefined>).saved === '1' ? { notice: registryStrings(request.locale).saved } : {}));
+  // `env` is the section the saved form came from (the page shows both; the fragment scrolls to it).
+  typed(app).get('/pagopa', { schema: { querystring: query({ saved: Text, env: Text }) } }, (request, reply) =>
+    render(request, reply, request.query.saved === '1' ? { notice: registryStrings(request.locale).saved } : {}));
 
   registerRegistryRoutes(app, {
     base: '/portal/pagopa', registry,

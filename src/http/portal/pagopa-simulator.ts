@@ -12,6 +12,8 @@ import { problemText, simulatorStrings } from '../../views/pagopa-simulator/stri
 import { requireSession } from '../plugins/session.ts';
 import { simulatorPageView } from '../plugins/simulator-views.ts';
 import { sendPage } from '../plugins/station-views.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, textOf, listOf, rawText, typed } from '../plugins/schemas.ts';
+import type { Static } from 'typebox';
 
 // The portal's *Test EC scenarios* (test environment only): the referent's own institution's
 // simulated station. Every route works on the session's organisation; a scenario id of another
@@ -22,14 +24,21 @@ export interface PortalSimulatorRoutesOptions {
 }
 
 const BASE = '/portal/pagopa/simulator';
-type Body = Record<string, unknown>;
-const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? body[name] : '');
-const list = (body: Body, name: string): string[] => {
-  const v = body[name];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
-};
+/** One more transfer than the form shows is read, so the service can refuse too many. */
+const TRANSFER_FIELDS = Object.fromEntries(Array.from({ length: MAX_TRANSFERS + 1 }, (_, i) => i + 1)
+  .flatMap((n) => ['Amount', 'FiscalCode', 'Iban', 'Remittance', 'Category'].map((part) => [`t${n}${part}`, Text])));
+const ScenarioForm = form({ version: Text, pattern: Text, answer: Text, amount: Text, description: Text, companyName: Text, dueDate: Text, delayMs: Text,
+  delayOn: TextList, malformedOn: TextList, refuseReceipts: Text, refuseWith: Text, ...TRANSFER_FIELDS });
+const SettingsForm = form({ version: Text, enabled: Text, primitiveVersion: Text });
+const MoveForm = form({ version: Text, direction: Text });
+const VersionForm = form({ version: Text });
+type Body = Static<typeof ScenarioForm>;
+const field = textOf<Body>;
+const list = listOf<Body>;
+/** `t<n><Part>`: declared above (TRANSFER_FIELDS), named at run time. */
+const transferField = (body: Body, name: string): string => rawText(body, name) ?? '';
 /** The version the page was built from; anything unreadable can only be stale. */
-const versionOf = (body: Body): number => (/^\d{1,9}$/.test(field(body, 'version')) ? Number(field(body, 'version')) : -1);
+const versionOf = (body: { version?: string }): number => (/^\d{1,9}$/.test(body.version ?? '') ? Number(body.version) : -1);
 
 function referent(request: FastifyRequest): { actor: SimulatorActor; organisationId: string; csrf: string } {
   const session = requireSession(request);
@@ -38,8 +47,8 @@ function referent(request: FastifyRequest): { actor: SimulatorActor; organisatio
 }
 
 function inputFromBody(body: Body): ScenarioInput {
-  const transfers = Array.from({ length: MAX_TRANSFERS + 1 }, (_, i) => i + 1).map((n) => ({ amount: field(body, `t${n}Amount`), fiscalCode: field(body, `t${n}FiscalCode`),
-    iban: field(body, `t${n}Iban`), remittance: field(body, `t${n}Remittance`), category: field(body, `t${n}Category`) }));
+  const transfers = Array.from({ length: MAX_TRANSFERS + 1 }, (_, i) => i + 1).map((n) => ({ amount: transferField(body, `t${n}Amount`), fiscalCode: transferField(body, `t${n}FiscalCode`),
+    iban: transferField(body, `t${n}Iban`), remittance: transferField(body, `t${n}Remittance`), category: transferField(body, `t${n}Category`) }));
   return { pattern: field(body, 'pattern'), answer: field(body, 'answer'), amount: field(body, 'amount'), description: field(body, 'description'),
     companyName: field(body, 'companyName'), dueDate: field(body, 'dueDate'), transfers, delayMs: field(body, 'delayMs'), delayOn: list(body, 'delayOn'),
     malformedOn: list(body, 'malformedOn'), refuseReceipts: field(body, 'refuseReceipts'), refuseWith: field(body, 'refuseWith') };
@@ -69,8 +78,7 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
     return send(request, reply, simulatorStrings(request.locale).title, simulatorPage(request.locale, simulatorPageView(view, BASE, { csrf, ...extra })), status);
   };
 
-  const ownScenario = async (request: FastifyRequest): Promise<{ view: SimulatorView; scenario: Scenario }> => {
-    const id = (request.params as { id?: string }).id ?? '';
+  const ownScenario = async (request: FastifyRequest, id: string): Promise<{ view: SimulatorView; scenario: Scenario }> => {
     const view = await ownView(request);
     const scenario = isId(id, 'scn') ? view.scenarios.find((s) => s.id === id) : undefined;
     if (!scenario) throw new VarcoError('not_found', 'No such scenario.');
@@ -98,45 +106,45 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
     }
   };
 
-  app.get('/pagopa/simulator', async (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
-    return mainPage(request, reply, query.saved === '1' ? { notice: simulatorStrings(request.locale).saved } : {});
+  const routes = typed(app);
+  routes.get('/pagopa/simulator', { schema: { querystring: query({ saved: Text }) } }, async (request, reply) => {
+    return mainPage(request, reply, request.query.saved === '1' ? { notice: simulatorStrings(request.locale).saved } : {});
   });
 
-  app.post('/pagopa/simulator/settings', async (request, reply) => {
+  routes.post('/pagopa/simulator/settings', { schema: { querystring: NoQuery, body: SettingsForm } }, async (request, reply) => {
     const who = referent(request);
-    const body = (request.body ?? {}) as Body;
-    const input = { enabled: field(body, 'enabled') === 'on', primitiveVersion: field(body, 'primitiveVersion') === '1' ? 1 as const : 2 as const, expectedVersion: versionOf(body) };
+    const body = request.body;
+    const input = { enabled: body.enabled === 'on', primitiveVersion: body.primitiveVersion === '1' ? 1 as const : 2 as const, expectedVersion: versionOf(body) };
     const outcome = await settings.updateSettings(who.organisationId, input, who.actor);
     if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(await ownView(request)), version: 0 });
     return reply.redirect(`${BASE}?saved=1`, 303);
   });
 
-  app.get('/pagopa/simulator/scenarios/new', async (request, reply) => {
+  routes.get('/pagopa/simulator/scenarios/new', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const view = await ownView(request);
     if (view.eligibility !== 'eligible') throw new VarcoError('forbidden', 'Simulated stations are for creditor institutions with an 11-digit fiscal code.');
     return formPage(request, reply, { action: `${BASE}/scenarios`, title: simulatorStrings(request.locale).newTitle, values: newScenarioInput(view), version: view.version });
   });
 
-  app.post('/pagopa/simulator/scenarios', async (request, reply) => {
+  routes.post('/pagopa/simulator/scenarios', { schema: { querystring: NoQuery, body: ScenarioForm } }, async (request, reply) => {
     const who = referent(request);
-    const body = (request.body ?? {}) as Body;
+    const body = request.body;
     const values = inputFromBody(body);
     const outcome = await settings.addScenario(who.organisationId, values, versionOf(body), who.actor);
     if (!outcome.ok) return refused(request, reply, outcome, { action: `${BASE}/scenarios`, title: simulatorStrings(request.locale).newTitle, values, version: versionOf(body) });
     return reply.redirect(`${BASE}?saved=1`, 303);
   });
 
-  app.get('/pagopa/simulator/scenarios/:id', async (request, reply) => {
-    const { view, scenario } = await ownScenario(request);
+  routes.get('/pagopa/simulator/scenarios/:id', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
+    const { view, scenario } = await ownScenario(request, request.params.id);
     const title = simulatorStrings(request.locale).editTitle.replace('{pattern}', scenario.pattern);
     return formPage(request, reply, { action: `${BASE}/scenarios/${scenario.id}`, title, values: scenarioToInput(scenario), version: view.version });
   });
 
-  app.post('/pagopa/simulator/scenarios/:id', async (request, reply) => {
+  routes.post('/pagopa/simulator/scenarios/:id', { schema: { params: IdParams, querystring: NoQuery, body: ScenarioForm } }, async (request, reply) => {
     const who = referent(request);
-    const { scenario } = await ownScenario(request);
-    const body = (request.body ?? {}) as Body;
+    const { scenario } = await ownScenario(request, request.params.id);
+    const body = request.body;
     const values = inputFromBody(body);
     const outcome = await settings.updateScenario(who.organisationId, scenario.id, values, versionOf(body), who.actor);
     const title = simulatorStrings(request.locale).editTitle.replace('{pattern}', scenario.pattern);
@@ -144,21 +152,21 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
     return reply.redirect(`${BASE}?saved=1`, 303);
   });
 
-  app.post('/pagopa/simulator/scenarios/:id/move', async (request, reply) => {
+  routes.post('/pagopa/simulator/scenarios/:id/move', { schema: { params: IdParams, querystring: NoQuery, body: MoveForm } }, async (request, reply) => {
     const who = referent(request);
-    const { view, scenario } = await ownScenario(request);
-    const body = (request.body ?? {}) as Body;
-    const direction = field(body, 'direction');
+    const { view, scenario } = await ownScenario(request, request.params.id);
+    const body = request.body;
+    const direction = body.direction ?? '';
     if (direction !== 'up' && direction !== 'down' && direction !== 'top' && direction !== 'bottom') throw new VarcoError('validation_failed', 'The direction must be up, down, top or bottom.');
     const outcome = await settings.moveScenario(who.organisationId, scenario.id, direction, versionOf(body), who.actor);
     if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(view), version: 0 });
     return reply.redirect(`${BASE}?saved=1`, 303);
   });
 
-  app.post('/pagopa/simulator/scenarios/:id/delete', async (request, reply) => {
+  routes.post('/pagopa/simulator/scenarios/:id/delete', { schema: { params: IdParams, querystring: NoQuery, body: VersionForm } }, async (request, reply) => {
     const who = referent(request);
-    const { view, scenario } = await ownScenario(request);
-    const outcome = await settings.deleteScenario(who.organisationId, scenario.id, versionOf((request.body ?? {}) as Body), who.actor);
+    const { view, scenario } = await ownScenario(request, request.params.id);
+    const outcome = await settings.deleteScenario(who.organisationId, scenario.id, versionOf(request.body), who.actor);
     if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(view), version: 0 });
     return reply.redirect(`${BASE}?saved=1`, 303);
   });

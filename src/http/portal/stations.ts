@@ -8,7 +8,9 @@ import { certificatesPage, type CertificateInfoView } from '../../views/stations
 import { stationDetailPage, stationFormPage, stationsByEnvironment, type FormProblem, type StationForm } from '../../views/stations/pages.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
 import { requireSession } from '../plugins/session.ts';
-import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, sendPage, stationView } from '../plugins/station-views.ts';
+import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, sendPage, stationView, StationFormBody } from '../plugins/station-views.ts';
+import { EnvSegment, form, IdParams, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { Type } from 'typebox';
 
 // Portal pages of stations (the organisation's outbound endpoints) and of Varco's client
 // certificates. Every query is scoped by the referent's organisation: another organisation's
@@ -30,14 +32,12 @@ function referent(request: FastifyRequest): { actor: StationActor; organisationI
   return { actor: { type: 'referent', id: session.userId, ip: request.ip, organisationId: session.organisationId }, organisationId: session.organisationId, csrf: session.csrfToken };
 }
 
-const stationIdOf = (request: FastifyRequest): string => {
-  const id = (request.params as { id?: string }).id ?? '';
+const stationIdOf = (id: string): string => {
   if (!isId(id, 'sta')) throw new VarcoError('not_found', 'No such station.');
   return id;
 };
 
-const envOf = (request: FastifyRequest): 'test' | 'prod' => {
-  const env = (request.params as { env?: string }).env;
+const envOf = (env: string): 'test' | 'prod' => {
   if (env !== 'test' && env !== 'prod') throw new VarcoError('not_found', 'No such environment.');
   return env;
 };
@@ -63,7 +63,8 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
     return send(request, reply, `${stationStrings(request.locale).station} ${detail.station.code}`, body, extra.status);
   };
 
-  app.get('/stations', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/stations', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const { organisationId } = referent(request);
     const t = stationStrings(request.locale);
     const rows = (await stations.list({ organisationId })).map(rowView);
@@ -71,12 +72,12 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
 ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
   });
 
-  app.get('/stations/new', (request, reply) =>
+  routes.get('/stations/new', { schema: { querystring: NoQuery } }, (request, reply) =>
     formPage(request, reply, { action: '/portal/stations', isNew: true, form: {}, problems: [], title: stationStrings(request.locale).register }));
 
-  app.post('/stations', async (request, reply) => {
+  routes.post('/stations', { schema: { querystring: NoQuery, body: StationFormBody } }, async (request, reply) => {
     const { actor, organisationId } = referent(request);
-    const form = formFromBody((request.body ?? {}) as Record<string, unknown>);
+    const form = formFromBody(request.body);
     const title = stationStrings(request.locale).register;
     if (form.environment !== 'test' && form.environment !== 'prod') {
       return formPage(request, reply, { action: '/portal/stations', isNew: true, form, problems: [{ field: 'station', problem: 'environment_invalid' }], title });
@@ -86,26 +87,25 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
     return reply.redirect(`/portal/stations/${result.value.id}?submitted=1`, 303);
   });
 
-  app.get('/stations/:id', (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
+  routes.get('/stations/:id', { schema: { params: IdParams, querystring: query({ submitted: Text, verified: Text }) } }, (request, reply) => {
     const t = stationStrings(request.locale);
-    const notice = query.submitted === '1' ? t.submittedNotice : query.verified === '1' ? t.verifiedNotice : undefined;
-    return detailPage(request, reply, stationIdOf(request), notice ? { notice } : {});
+    const notice = request.query.submitted === '1' ? t.submittedNotice : request.query.verified === '1' ? t.verifiedNotice : undefined;
+    return detailPage(request, reply, stationIdOf(request.params.id), notice ? { notice } : {});
   });
 
-  app.get('/stations/:id/edit', async (request, reply) => {
+  routes.get('/stations/:id/edit', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
     const { organisationId } = referent(request);
-    const id = stationIdOf(request);
+    const id = stationIdOf(request.params.id);
     const detail = await stations.detail(id, organisationId);
     if (!detail) throw new VarcoError('not_found', 'No such station.');
     return formPage(request, reply, { action: `/portal/stations/${id}/edit`, isNew: false, form: formFromVersion(detail.pending ?? detail.approved), problems: [],
       title: `${stationStrings(request.locale).edit}: ${detail.station.code}` });
   });
 
-  app.post('/stations/:id/edit', async (request, reply) => {
+  routes.post('/stations/:id/edit', { schema: { params: IdParams, querystring: NoQuery, body: StationFormBody } }, async (request, reply) => {
     const { actor } = referent(request);
-    const id = stationIdOf(request);
-    const form = formFromBody((request.body ?? {}) as Record<string, unknown>);
+    const id = stationIdOf(request.params.id);
+    const form = formFromBody(request.body);
     const result = await stations.edit(id, inputFromForm(form), actor);
     if (!result.ok) {
       if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
@@ -115,9 +115,9 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
   });
 
   // Only the approved version: a version under review is checked by the administrator who reviews it.
-  app.post('/stations/:id/verify', async (request, reply) => {
+  routes.post('/stations/:id/verify', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const { organisationId, actor } = referent(request);
-    const id = stationIdOf(request);
+    const id = stationIdOf(request.params.id);
     const outcome = await verification.verify(id, 'portal', { organisationId, actorId: actor.id, ip: request.ip }, 'approved');
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
@@ -134,11 +134,14 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
   registerCertificateRoutes(app, platformCertificates);
 }
 
+const EnvParams = Type.Object({ env: EnvSegment });
+
 function registerCertificateRoutes(app: FastifyInstance, platformCertificates: PlatformCertificates): void {
   const view = (info: { subject: string; fingerprintSha256: string; notBefore: Date; notAfter: Date }): CertificateInfoView =>
     ({ subject: info.subject, fingerprint: info.fingerprintSha256, notBefore: info.notBefore, notAfter: info.notAfter });
 
-  app.get('/certificates', async (request, reply) => {
+  const routes = typed(app);
+  routes.get('/certificates', { schema: { querystring: NoQuery } }, async (request, reply) => {
     referent(request);
     const envs = await Promise.all((['test', 'prod'] as const).map(async (env) => {
       const d = await platformCertificates.downloads(env);
@@ -149,19 +152,19 @@ function registerCertificateRoutes(app: FastifyInstance, platformCertificates: P
 
   const pem = (reply: FastifyReply, name: string, body: string) => reply.type('application/x-pem-file').header('content-disposition', `attachment; filename="${name}"`).send(body);
 
-  app.get('/certificates/:env/client.pem', async (request, reply) => {
+  routes.get('/certificates/:env/client.pem', { schema: { params: EnvParams, querystring: NoQuery } }, async (request, reply) => {
     referent(request);
-    const env = envOf(request);
+    const env = envOf(request.params.env);
     return pem(reply, `varco-${env}-client-chain.pem`, (await platformCertificates.downloads(env)).current.chainPem);
   });
-  app.get('/certificates/:env/ca.pem', async (request, reply) => {
+  routes.get('/certificates/:env/ca.pem', { schema: { params: EnvParams, querystring: NoQuery } }, async (request, reply) => {
     referent(request);
-    const env = envOf(request);
+    const env = envOf(request.params.env);
     return pem(reply, `varco-${env}-ca.pem`, (await platformCertificates.downloads(env)).caPem);
   });
-  app.get('/certificates/:env/next-client.pem', async (request, reply) => {
+  routes.get('/certificates/:env/next-client.pem', { schema: { params: EnvParams, querystring: NoQuery } }, async (request, reply) => {
     referent(request);
-    const env = envOf(request);
+    const env = envOf(request.params.env);
     const next = (await platformCertificates.downloads(env)).next;
     if (!next) throw new VarcoError('not_found', 'No next client certificate is published.');
     return pem(reply, `varco-${env}-next-client-chain.pem`, next.chainPem);

@@ -13,6 +13,8 @@ import {
 } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
 import { requireSession } from '../plugins/session.ts';
+import { form, IdParams, IdSegment, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { Type } from 'typebox';
 
 // Portal pages for products, subscriptions and keys. Every query is scoped by the referent's own
 // organisation: another organisation's subscription id answers 404, exactly like an unknown one.
@@ -22,9 +24,6 @@ export interface PortalSubscriptionRoutesOptions {
   apiKeys: KeysService;
   products: ProductsService;
 }
-
-type Body = Record<string, unknown>;
-const field = (body: Body, name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
 
 export function subscriptionView(s: SubscriptionRow): SubscriptionRowView {
   return { id: s.id, name: s.name, organisationName: s.organisation_name, productName: s.product_name, environment: s.environment, state: s.state,
@@ -49,16 +48,15 @@ function send(request: FastifyRequest, reply: FastifyReply, title: string, body:
     signOut: session ? { action: '/portal/sign-out', csrfToken: session.csrfToken } : undefined }));
 }
 
-const subscriptionId = (request: FastifyRequest): string => {
-  const id = (request.params as { id?: string }).id ?? '';
+const subscriptionId = (id: string): string => {
   if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
   return id;
 };
-const slotOf = (request: FastifyRequest): Slot => {
-  const slot = (request.params as { slot?: string }).slot;
+const slotOf = (slot: string): Slot => {
   if (slot !== 'primary' && slot !== 'secondary') throw new VarcoError('not_found', 'No such key.');
   return slot;
 };
+const KeyParams = Type.Object({ id: IdSegment, slot: Type.String({ maxLength: 16 }) });
 
 export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: PortalSubscriptionRoutesOptions): void {
   const { subscriptions, apiKeys, products } = options;
@@ -71,9 +69,9 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
       ...(form ? { form } : {}) }), message?.kind === 'error' ? 400 : 200);
   };
 
-  const detail = async (request: FastifyRequest, reply: FastifyReply, message?: Message, status = 200) => {
+  const detail = async (request: FastifyRequest, reply: FastifyReply, id: string, message?: Message, status = 200) => {
     const who = referent(request);
-    const found = await subscriptions.get(subscriptionId(request), who.organisationId);
+    const found = await subscriptions.get(subscriptionId(id), who.organisationId);
     if (!found) throw new VarcoError('not_found', 'No such subscription.');
     const body = portalSubscriptionPage(request.locale, { subscription: subscriptionView(found), keys: keyViews(await apiKeys.list(found.id)), csrf: who.csrf,
       canReveal: found.state === 'active', canRegenerate: found.state === 'active' || found.state === 'suspended',
@@ -81,57 +79,58 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
     return send(request, reply, found.name, body, status);
   };
 
-  app.get('/products', (request, reply) => productsView(request, reply));
+  const routes = typed(app);
+  routes.get('/products', { schema: { querystring: NoQuery } }, (request, reply) => productsView(request, reply));
 
-  app.post('/subscriptions', async (request, reply) => {
+  routes.post('/subscriptions', { schema: { querystring: NoQuery, body: form({ productId: Text, name: Text, environment: Text }) } }, async (request, reply) => {
     const who = referent(request);
-    const body = (request.body ?? {}) as Body;
-    const form = { productId: field(body, 'productId'), name: field(body, 'name').slice(0, 200) };
-    const result = await subscriptions.subscribe({ productId: form.productId, environment: field(body, 'environment'), name: form.name }, who.actor);
-    if (!result.ok) return productsView(request, reply, { kind: 'error', text: SUBSCRIBE_PROBLEM_TEXT[result.reason] }, form);
+    const { body } = request;
+    const values = { productId: body.productId ?? '', name: (body.name ?? '').slice(0, 200) };
+    const result = await subscriptions.subscribe({ productId: values.productId, environment: body.environment ?? '', name: values.name }, who.actor);
+    if (!result.ok) return productsView(request, reply, { kind: 'error', text: SUBSCRIBE_PROBLEM_TEXT[result.reason] }, values);
     return reply.redirect(`/portal/subscriptions/${result.value.id}?created=${result.value.state}`, 303);
   });
 
-  app.get('/subscriptions', async (request, reply) => {
+  routes.get('/subscriptions', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const who = referent(request);
     const rows = (await subscriptions.list({ organisationId: who.organisationId })).map(subscriptionView);
     return send(request, reply, strings(request.locale).subscriptions, subscriptionTable(request.locale, rows, '/portal'));
   });
 
-  app.get('/subscriptions/:id', (request, reply) => {
-    const created = (request.query as Record<string, string | undefined>).created;
+  routes.get('/subscriptions/:id', { schema: { params: IdParams, querystring: query({ created: Text }) } }, (request, reply) => {
+    const created = request.query.created;
     const t = strings(request.locale);
     const notice = created === 'submitted' ? t.submittedNotice : created === 'active' ? t.activeNotice : undefined;
-    return detail(request, reply, notice ? { kind: 'notice', text: notice } : undefined);
+    return detail(request, reply, request.params.id, notice ? { kind: 'notice', text: notice } : undefined);
   });
 
-  app.post('/subscriptions/:id/keys/:slot/reveal', async (request, reply) => {
+  routes.post('/subscriptions/:id/keys/:slot/reveal', { schema: { params: KeyParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const who = referent(request);
-    const id = subscriptionId(request);
-    const slot = slotOf(request);
+    const id = subscriptionId(request.params.id);
+    const slot = slotOf(request.params.slot);
     const result = await apiKeys.reveal(id, slot, who.actor, who.organisationId);
     const t = strings(request.locale);
-    if (!result.ok) return detail(request, reply, { kind: 'error', text: result.reason === 'not_active' ? t.notActive : t.alreadyRevealed }, 409);
+    if (!result.ok) return detail(request, reply, id, { kind: 'error', text: result.reason === 'not_active' ? t.notActive : t.alreadyRevealed }, 409);
     return send(request, reply, t.keys, keyShownPage(request.locale, { subscriptionId: id, slot, key: result.value.key, previousValidUntil: null,
       apiUrl: `${request.protocol}://${request.host}` }));
   });
 
-  app.post('/subscriptions/:id/keys/:slot/regenerate', async (request, reply) => {
+  routes.post('/subscriptions/:id/keys/:slot/regenerate', { schema: { params: KeyParams, querystring: NoQuery, body: form({ overlapHours: Text }) } }, async (request, reply) => {
     const who = referent(request);
-    const id = subscriptionId(request);
-    const slot = slotOf(request);
-    const raw = field((request.body ?? {}) as Body, 'overlapHours').trim();
+    const id = subscriptionId(request.params.id);
+    const slot = slotOf(request.params.slot);
+    const raw = (request.body.overlapHours ?? '').trim();
     const hours = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
     const result = await apiKeys.regenerate(id, slot, hours, who.actor, who.organisationId);
     const t = strings(request.locale);
-    if (!result.ok) return detail(request, reply, { kind: 'error', text: result.reason === 'invalid_overlap' ? t.invalidOverlap : t.notManageable }, result.reason === 'invalid_overlap' ? 400 : 409);
+    if (!result.ok) return detail(request, reply, id, { kind: 'error', text: result.reason === 'invalid_overlap' ? t.invalidOverlap : t.notManageable }, result.reason === 'invalid_overlap' ? 400 : 409);
     return send(request, reply, t.keys, keyShownPage(request.locale, { subscriptionId: id, slot, key: result.value.key,
       previousValidUntil: hours > 0 ? result.value.previousValidUntil : null, apiUrl: `${request.protocol}://${request.host}` }));
   });
 
-  app.post('/subscriptions/:id/cancel', async (request, reply) => {
+  routes.post('/subscriptions/:id/cancel', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const who = referent(request);
-    const id = subscriptionId(request);
+    const id = subscriptionId(request.params.id);
     await subscriptions.change(id, 'cancel', who.actor, { organisationId: who.organisationId });
     return reply.redirect(`/portal/subscriptions/${id}`, 303);
   });
