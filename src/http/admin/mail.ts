@@ -11,7 +11,7 @@ import {
 } from '../../views/admin/mail.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { adminActor } from './organisations.ts';
-import { form, IdParams, NoQuery, typed } from '../plugins/schemas.ts';
+import { form, IdParams, NoQuery, typed } from '../shared/schemas.ts';
 
 // The back office Mail page: the latest e-mails and each one rendered as it is (or would be) sent.
 // Behind the admin session like every back office page (the context's hook redirects anonymous

@@ -8,7 +8,7 @@ import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
 import { organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
 import type { SafeHtml } from '../../views/html.ts';
-import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../plugins/schemas.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
 
 export interface ProductCatalog {
   list(): Promise<Array<{ id: string; code: string; name: string }>>;

@@ -3,8 +3,8 @@ import { VarcoError } from '../../kernel/errors.ts';
 import type { ExchangeLog } from '../../modules/pagopa-exchanges/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { adminNav } from '../../views/nav.ts';
-import { registerExchangeRoutes } from '../plugins/exchange-routes.ts';
-import { requireSession } from '../plugins/session.ts';
+import { registerExchangeRoutes } from '../shared/exchange-routes.ts';
+import { requireSession } from '../shared/session.ts';
 
 // The back office's pagoPA exchange log: every message of every organisation.
 

@@ -3,8 +3,8 @@ import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { ReceiptsService } from '../../modules/pagopa-receipts/index.ts';
 import { adminNav } from '../../views/nav.ts';
-import { registerReceiptRoutes } from '../plugins/receipt-routes.ts';
-import { requireSession } from '../plugins/session.ts';
+import { registerReceiptRoutes } from '../shared/receipt-routes.ts';
+import { requireSession } from '../shared/session.ts';
 
 // The back office's pagoPA receipts: every receipt of every organisation, each re-sendable.
 

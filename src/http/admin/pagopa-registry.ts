@@ -5,11 +5,11 @@ import type { PagopaRegistry, RegistryActor } from '../../modules/pagopa-registr
 import { adminNav } from '../../views/nav.ts';
 import { adminRegistryPage, type FormState } from '../../views/pagopa-registry/pages.ts';
 import { registryStrings } from '../../views/pagopa-registry/strings.ts';
-import { registerRegistryRoutes } from '../plugins/pagopa-registry-routes.ts';
-import { ecViews, linkViews, pspViews } from '../plugins/pagopa-registry-views.ts';
-import { requireSession } from '../plugins/session.ts';
-import { sendPage } from '../plugins/station-views.ts';
-import { form, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { registerRegistryRoutes } from '../shared/pagopa-registry-routes.ts';
+import { ecViews, linkViews, pspViews } from '../shared/pagopa-registry-views.ts';
+import { requireSession } from '../shared/session.ts';
+import { sendPage } from '../shared/station-views.ts';
+import { form, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 
 // The back office's pagoPA registry page: every organisation's brokers, PSPs, channels, ECs and
 // links, one environment at a time. Administrators register for any eligible organisation and may

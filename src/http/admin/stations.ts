@@ -9,10 +9,10 @@ import { adminStationForms, adminStationsPage, trustedCasPage } from '../../view
 import { stationDetailPage, stationTable } from '../../views/stations/pages.ts';
 import { html } from '../../views/html.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
-import { requireSession } from '../plugins/session.ts';
+import { requireSession } from '../shared/session.ts';
 import { BODY_LIMITS } from '../plugins/limits.ts';
-import { rowView, sendPage, stationView } from '../plugins/station-views.ts';
-import { form, IdParams, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { rowView, sendPage, stationView } from '../shared/station-views.ts';
+import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 
 // Back office pages of stations: the ones to check, review (approve or ask for changes with a
 // note), timeouts, the permission to share the station's hosts with other organisations, Verify

@@ -11,8 +11,8 @@ import { adminNav } from '../../views/nav.ts';
 import { adminSubscriptionPage, adminSubscriptionsPage, organisationSubscriptionsSection, productsCataloguePage, type ProductRowView } from '../../views/subscriptions/admin.ts';
 import type { Message, SubscriptionRowView } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../plugins/schemas.ts';
+import { requireSession } from '../shared/session.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
 
 // Back office: pending requests, decisions (approve, reject with comment, suspend, reactivate) and the

@@ -6,10 +6,10 @@ import type { OrganisationsService } from '../../modules/organisations/index.ts'
 import { portalNav } from '../../views/nav.ts';
 import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
-import { registerSessionLoading } from '../plugins/session.ts';
-import { registerSignInRoutes } from '../plugins/signin.ts';
-import { registerPasswordRoutes } from '../plugins/password.ts';
-import { NoQuery, requireRouteSchemas, typed } from '../plugins/schemas.ts';
+import { registerSessionLoading } from '../shared/session.ts';
+import { registerSignInRoutes } from '../shared/signin.ts';
+import { registerPasswordRoutes } from '../shared/password.ts';
+import { NoQuery, requireRouteSchemas, typed } from '../shared/schemas.ts';
 import { registerInvitationRoutes, type InvitationRoutesOptions } from './invitation.ts';
 import { registerPortalSubscriptionRoutes, type PortalSubscriptionRoutesOptions } from './subscriptions.ts';
 import { registerPortalStationRoutes, type PortalStationRoutesOptions } from './stations.ts';

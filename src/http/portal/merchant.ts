@@ -9,8 +9,8 @@ import { page } from '../../views/layout.ts';
 import { portalNav } from '../../views/nav.ts';
 import { copiedPage, createMerchantPage, settingsPage, type MerchantHeaderView, type SettingsValues } from '../../views/merchant/settings.ts';
 import { problemText, strings } from '../../views/merchant/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { EnvSegment, form, IdParams, IdSegment, listOf, NoQuery, query, Text, TextList, textOf, typed } from '../plugins/schemas.ts';
+import { requireSession } from '../shared/session.ts';
+import { EnvSegment, form, IdParams, IdSegment, listOf, NoQuery, query, Text, TextList, textOf, typed } from '../shared/schemas.ts';
 import { Type, type Static } from 'typebox';
 
 // The merchant account and its *Technical information* pages (test | prod). Every merchant is

@@ -3,8 +3,8 @@ import { VarcoError } from '../../kernel/errors.ts';
 import type { ExchangeLog } from '../../modules/pagopa-exchanges/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { portalNav } from '../../views/nav.ts';
-import { registerExchangeRoutes } from '../plugins/exchange-routes.ts';
-import { requireSession } from '../plugins/session.ts';
+import { registerExchangeRoutes } from '../shared/exchange-routes.ts';
+import { requireSession } from '../shared/session.ts';
 
 // The portal's pagoPA exchange log: a referent reads the messages its organisation is party to (as
 // PSP, as creditor institution, or as the owner of the station called), nothing else.

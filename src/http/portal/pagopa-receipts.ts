@@ -3,8 +3,8 @@ import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { ReceiptsService } from '../../modules/pagopa-receipts/index.ts';
 import { portalNav } from '../../views/nav.ts';
-import { registerReceiptRoutes } from '../plugins/receipt-routes.ts';
-import { requireSession } from '../plugins/session.ts';
+import { registerReceiptRoutes } from '../shared/receipt-routes.ts';
+import { requireSession } from '../shared/session.ts';
 
 // The portal's pagoPA receipts: a referent reads the receipts its organisation is party to (the
 // notice's or receiving creditor institution, the PSP that was paid, the owner of the station it

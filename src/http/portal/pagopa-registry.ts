@@ -6,11 +6,11 @@ import type { StationsService } from '../../modules/stations/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { portalRegistryPage, type FormState, type PortalEnvironmentView } from '../../views/pagopa-registry/pages.ts';
 import { registryStrings } from '../../views/pagopa-registry/strings.ts';
-import { registerRegistryRoutes } from '../plugins/pagopa-registry-routes.ts';
-import { ecViews, linkViews, pspViews } from '../plugins/pagopa-registry-views.ts';
-import { requireSession } from '../plugins/session.ts';
-import { sendPage } from '../plugins/station-views.ts';
-import { query, Text, typed } from '../plugins/schemas.ts';
+import { registerRegistryRoutes } from '../shared/pagopa-registry-routes.ts';
+import { ecViews, linkViews, pspViews } from '../shared/pagopa-registry-views.ts';
+import { requireSession } from '../shared/session.ts';
+import { sendPage } from '../shared/station-views.ts';
+import { query, Text, typed } from '../shared/schemas.ts';
 
 // The portal's pagoPA registry page: the referent's organisation only, both environments. PSPs and
 // technology partners see their PSPs, brokers and channels; creditor institutions their EC record

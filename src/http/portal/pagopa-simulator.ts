@@ -9,10 +9,10 @@ import type { SafeHtml } from '../../views/html.ts';
 import { portalNav } from '../../views/nav.ts';
 import { scenarioFormPage, simulatorPage } from '../../views/pagopa-simulator/pages.ts';
 import { problemText, simulatorStrings } from '../../views/pagopa-simulator/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { simulatorPageView } from '../plugins/simulator-views.ts';
-import { sendPage } from '../plugins/station-views.ts';
-import { form, IdParams, NoQuery, query, Text, TextList, textOf, listOf, rawText, typed } from '../plugins/schemas.ts';
+import { requireSession } from '../shared/session.ts';
+import { simulatorPageView } from '../shared/simulator-views.ts';
+import { sendPage } from '../shared/station-views.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, textOf, listOf, rawText, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
 
 // The portal's *Test EC scenarios* (test environment only): the referent's own institution's

@@ -7,9 +7,9 @@ import { portalNav } from '../../views/nav.ts';
 import { certificatesPage, type CertificateInfoView } from '../../views/stations/certificates.ts';
 import { stationDetailPage, stationFormPage, stationsByEnvironment, type FormProblem, type StationForm } from '../../views/stations/pages.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, sendPage, stationView, StationFormBody } from '../plugins/station-views.ts';
-import { EnvSegment, form, IdParams, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { requireSession } from '../shared/session.ts';
+import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, sendPage, stationView, StationFormBody } from '../shared/station-views.ts';
+import { EnvSegment, form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 
 // Portal pages of stations (the organisation's outbound endpoints) and of Varco's client

@@ -12,8 +12,8 @@ import {
   keyShownPage, portalSubscriptionPage, productsPage, subscriptionTable, type KeyRowView, type Message, type SubscriptionRowView,
 } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { form, IdParams, IdSegment, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { requireSession } from '../shared/session.ts';
+import { form, IdParams, IdSegment, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 
 // Portal pages for products, subscriptions and keys. Every query is scoped by the referent's own
