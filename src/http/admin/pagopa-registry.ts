@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { PagopaRegistry, RegistryActor } from '../../modules/pagopa-registry/index.ts';
 import { adminNav } from '../../views/nav.ts';
@@ -7,8 +6,8 @@ import { adminRegistryPage, type FormState } from '../../views/pagopa-registry/p
 import { registryStrings } from '../../views/pagopa-registry/strings.ts';
 import { registerRegistryRoutes } from '../shared/pagopa-registry-routes.ts';
 import { ecViews, linkViews, pspViews } from '../shared/pagopa-registry-views.ts';
-import { requireSession } from '../shared/session.ts';
-import { sendPage } from '../shared/station-views.ts';
+import { requireAdmin } from '../shared/session.ts';
+import { sendPage } from '../shared/page.ts';
 import { form, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 
 // The back office's pagoPA registry page: every organisation's brokers, PSPs, channels, ECs and
@@ -22,8 +21,7 @@ export interface AdminRegistryRoutesOptions {
 }
 
 function admin(request: FastifyRequest): { actor: RegistryActor; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+  const session = requireAdmin(request);
   return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
 }
 

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { PagopaRegistry, RegistryActor } from '../../modules/pagopa-registry/index.ts';
 import type { StationsService } from '../../modules/stations/index.ts';
@@ -8,8 +7,8 @@ import { portalRegistryPage, type FormState, type PortalEnvironmentView } from '
 import { registryStrings } from '../../views/pagopa-registry/strings.ts';
 import { registerRegistryRoutes } from '../shared/pagopa-registry-routes.ts';
 import { ecViews, linkViews, pspViews } from '../shared/pagopa-registry-views.ts';
-import { requireSession } from '../shared/session.ts';
-import { sendPage } from '../shared/station-views.ts';
+import { requireReferent } from '../shared/session.ts';
+import { sendPage } from '../shared/page.ts';
 import { query, Text, typed } from '../shared/schemas.ts';
 
 // The portal's pagoPA registry page: the referent's organisation only, both environments. PSPs and
@@ -24,8 +23,7 @@ export interface PortalRegistryRoutesOptions {
 }
 
 function referent(request: FastifyRequest): { actor: RegistryActor; organisationId: string; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  const session = requireReferent(request);
   return { actor: { type: 'referent', id: session.userId, ip: request.ip, organisationId: session.organisationId }, organisationId: session.organisationId, csrf: session.csrfToken };
 }
 

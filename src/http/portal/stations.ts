@@ -7,8 +7,9 @@ import { portalNav } from '../../views/nav.ts';
 import { certificatesPage, type CertificateInfoView } from '../../views/stations/certificates.ts';
 import { stationDetailPage, stationFormPage, stationsByEnvironment, type FormProblem, type StationForm } from '../../views/stations/pages.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
-import { requireSession } from '../shared/session.ts';
-import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, sendPage, stationView, StationFormBody } from '../shared/station-views.ts';
+import { requireReferent } from '../shared/session.ts';
+import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, stationView, StationFormBody } from '../shared/station-views.ts';
+import { sendPage } from '../shared/page.ts';
 import { EnvSegment, form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 
@@ -27,8 +28,7 @@ export interface PortalStationRoutesOptions {
 }
 
 function referent(request: FastifyRequest): { actor: StationActor; organisationId: string; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  const session = requireReferent(request);
   return { actor: { type: 'referent', id: session.userId, ip: request.ip, organisationId: session.organisationId }, organisationId: session.organisationId, csrf: session.csrfToken };
 }
 
