@@ -7,10 +7,10 @@ import {
 import { portalNav } from '../../views/nav.ts';
 import { copiedPage, createMerchantPage, settingsPage, type MerchantHeaderView, type SettingsValues } from '../../views/merchant/settings.ts';
 import { problemText, strings } from '../../views/merchant/strings.ts';
-import { requireReferent } from '../shared/session.ts';
 import { EnvSegment, form, IdParams, IdSegment, listOf, NoQuery, query, Text, TextList, textOf, typed } from '../shared/schemas.ts';
 import { Type, type Static } from 'typebox';
 import { surfacePages } from '../shared/page.ts';
+import { referentOf } from './referent.ts';
 
 // The merchant account and its *Technical information* pages (test | prod). Every merchant is
 // looked up scoped to the referent's own organisation: another organisation's merchant id answers
@@ -35,8 +35,7 @@ const EnvParams = Type.Object({ id: IdSegment, env: EnvSegment });
 
 /** The signed-in referent: who acts, and the one organisation every lookup is limited to. */
 export function merchantReferent(request: FastifyRequest): { actor: MerchantActor; organisationId: string; csrf: string } {
-  const session = requireReferent(request);
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentOf(request);
 }
 
 export const sendPage = surfacePages('portal', portalNav);

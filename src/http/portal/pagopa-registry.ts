@@ -7,9 +7,9 @@ import { portalRegistryPage, type FormState, type PortalEnvironmentView } from '
 import { registryStrings } from '../../views/pagopa-registry/strings.ts';
 import { registerRegistryRoutes } from '../shared/pagopa-registry-routes.ts';
 import { ecViews, linkViews, pspViews } from '../shared/pagopa-registry-views.ts';
-import { requireReferent } from '../shared/session.ts';
 import { sendPage } from '../shared/page.ts';
 import { query, Text, typed } from '../shared/schemas.ts';
+import { referentWithOrganisation } from './referent.ts';
 
 // The portal's pagoPA registry page: the referent's organisation only, both environments. PSPs and
 // technology partners see their PSPs, brokers and channels; creditor institutions their EC record
@@ -23,8 +23,7 @@ export interface PortalRegistryRoutesOptions {
 }
 
 function referent(request: FastifyRequest): { actor: RegistryActor; organisationId: string; csrf: string } {
-  const session = requireReferent(request);
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip, organisationId: session.organisationId }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentWithOrganisation(request);
 }
 
 export function registerPortalRegistryRoutes(app: FastifyInstance, options: PortalRegistryRoutesOptions): void {

@@ -7,11 +7,11 @@ import { portalNav } from '../../views/nav.ts';
 import { certificatesPage, type CertificateInfoView } from '../../views/stations/certificates.ts';
 import { stationDetailPage, stationFormPage, stationsByEnvironment, type FormProblem, type StationForm } from '../../views/stations/pages.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
-import { requireReferent } from '../shared/session.ts';
 import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, stationView, StationFormBody } from '../shared/station-views.ts';
 import { sendPage } from '../shared/page.ts';
 import { EnvSegment, form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
+import { referentWithOrganisation } from './referent.ts';
 
 // Portal pages of stations (the organisation's outbound endpoints) and of Varco's client
 // certificates. Every query is scoped by the referent's organisation: another organisation's
@@ -28,8 +28,7 @@ export interface PortalStationRoutesOptions {
 }
 
 function referent(request: FastifyRequest): { actor: StationActor; organisationId: string; csrf: string } {
-  const session = requireReferent(request);
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip, organisationId: session.organisationId }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentWithOrganisation(request);
 }
 
 const stationIdOf = (id: string): string => {

@@ -10,10 +10,10 @@ import {
   keyShownPage, portalSubscriptionPage, productsPage, subscriptionTable, type KeyRowView, type Message, type SubscriptionRowView,
 } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
-import { requireReferent } from '../shared/session.ts';
 import { form, IdParams, IdSegment, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 import { surfacePages } from '../shared/page.ts';
+import { referentOf } from './referent.ts';
 
 // Portal pages for products, subscriptions and keys. Every query is scoped by the referent's own
 // organisation: another organisation's subscription id answers 404, exactly like an unknown one.
@@ -36,8 +36,7 @@ export function keyViews(keys: KeyView[]): KeyRowView[] {
 
 /** The signed-in referent: who acts, and the one organisation every query is limited to. */
 function referent(request: FastifyRequest): { actor: SubscriptionActor & { type: 'referent'; id: string }; organisationId: string; csrf: string } {
-  const session = requireReferent(request);
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentOf(request);
 }
 
 const send = surfacePages('portal', portalNav);
