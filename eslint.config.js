@@ -10,6 +10,15 @@ const modulePatterns = [
   { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import another module only through its index.ts.' },
 ];
 
+// Every file under src/http: module services through index.ts, no database, and no context (api,
+// portal, admin, ncol, nodo) imports another; src/http/shared and src/http/plugins import none.
+const httpPatterns = [
+  group(['**/db/**', '**/*.repository.ts', 'kysely', 'pg'], 'HTTP contexts call module services, never the database.'),
+  group(['**/modules/platform/**'], 'HTTP contexts see platform certificates through the stations module (downloads), never the PKI and its keys.'),
+  { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import a module only through its index.ts.' },
+  group(['../admin/**', '../portal/**', '../api/**', '../ncol/**', '../nodo/**'], 'one context never imports another; what two share goes to src/http/shared.'),
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.test-data/**', 'bench/results/**', '**/*.d.ts'] },
   js.configs.recommended,
@@ -78,12 +87,16 @@ export default tseslint.config(
   },
   {
     files: ['src/http/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([
-      group(['**/db/**', '**/*.repository.ts', 'kysely', 'pg'], 'HTTP contexts call module services, never the database.'),
-      group(['**/modules/platform/**'], 'HTTP contexts see platform certificates through the stations module (downloads), never the PKI and its keys.'),
-      { regex: '(^|/)modules/[^/]+/(?!index\\.ts$)', message: 'import a module only through its index.ts.' },
-      group(['../admin/**', '../portal/**', '../api/**', '../ncol/**', '../nodo/**'], 'one context never imports another.'),
-    ]) },
+    rules: { 'no-restricted-imports': restrict(httpPatterns) },
+  },
+  // src/http/shared holds what the contexts share (sessions, CSRF, forms, pagination, page glue, the
+  // portal's and back office's common routes); src/http/plugins only the root plugins build.ts
+  // installs (docs/adr/0028-http-shared.md). Contexts may import both; neither imports a context
+  // (rule above), and shared never reaches up into the root plugins, so the two cannot form a cycle.
+  {
+    files: ['src/http/shared/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([...httpPatterns,
+      group(['../plugins/**'], 'shared code sits below the root plugins (docs/adr/0028-http-shared.md).')]) },
   },
   {
     files: ['src/views/**/*.ts'],

@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import { buildTestApp } from '../support/app.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
 import { createMerchant, payLocation, postEntry, signedOrder } from '../support/ecommerce.ts';
-import { requireRouteSchemas } from '../../src/http/plugins/schemas.ts';
+import { requireRouteSchemas } from '../../src/http/shared/schemas.ts';
 import { registerKeyAuth } from '../../src/http/api/auth.ts';
 import { createKeyVerifier } from '../../src/modules/subscriptions/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';

@@ -6,10 +6,11 @@ import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
 import { translate } from '../../views/i18n.ts';
-import { registerSessionLoading, anonymousCsrfToken } from '../plugins/session.ts';
-import { registerSignInRoutes } from '../plugins/signin.ts';
-import { registerPasswordRoutes } from '../plugins/password.ts';
-import { form, NoQuery, query, requireRouteSchemas, Text, typed } from '../plugins/schemas.ts';
+import { registerSessionLoading, anonymousCsrfToken } from '../shared/session.ts';
+import { sendPage } from '../shared/page.ts';
+import { registerSignInRoutes } from '../shared/signin.ts';
+import { registerPasswordRoutes } from '../shared/password.ts';
+import { form, NoQuery, query, requireRouteSchemas, Text, typed } from '../shared/schemas.ts';
 import { registerOrganisationRoutes, type OrganisationRoutesOptions } from './organisations.ts';
 import { registerMailRoutes, type MailRoutesOptions } from './mail.ts';
 import { organisationSubscriptions, registerAdminSubscriptionRoutes, type AdminSubscriptionRoutesOptions } from './subscriptions.ts';
@@ -52,8 +53,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
     if (!session) return reply.redirect('/admin/sign-in', 303);
     const locale = request.locale;
     const body = html`<p>${translate(locale, 'admin.welcome', { email: session.email })}</p>`;
-    return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'admin.dashboard'), body,
-      nav: adminNav(locale), signOut: { action: '/admin/sign-out', csrfToken: session.csrfToken } }));
+    return sendPage(request, reply, { surface: 'admin', title: translate(locale, 'admin.dashboard'), body, nav: adminNav(locale) });
   });
 
   const setupPage = (request: FastifyRequest, reply: FastifyReply, token: string, status: number, error?: string, email = '') => {

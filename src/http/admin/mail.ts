@@ -1,17 +1,16 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { SEND_TIME_PARAMS, type DeliveryService, type EmailView } from '../../modules/delivery/index.ts';
 import type { InvitationsService } from '../../modules/organisations/index.ts';
 import type { Locale } from '../../views/i18n.ts';
-import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
 import { renderMail } from '../../views/mail/index.ts';
 import {
   invitationLinkCreatedPage, invitationLinkRefusedPage, mailDetailPage, mailListPage, sendTimePlaceholder, type InvitationLinkSection, type MailRow,
 } from '../../views/admin/mail.ts';
-import type { SafeHtml } from '../../views/html.ts';
 import { adminActor } from './organisations.ts';
-import { form, IdParams, NoQuery, typed } from '../plugins/schemas.ts';
+import { form, IdParams, NoQuery, typed } from '../shared/schemas.ts';
+import { surfacePages } from '../shared/page.ts';
 
 // The back office Mail page: the latest e-mails and each one rendered as it is (or would be) sent.
 // Behind the admin session like every back office page (the context's hook redirects anonymous
@@ -24,11 +23,7 @@ export interface MailRoutesOptions {
   invitations: InvitationsService;
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
-  const session = request.session;
-  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: adminNav(request.locale),
-    signOut: session ? { action: '/admin/sign-out', csrfToken: session.csrfToken } : undefined }));
-}
+const send = surfacePages('admin', adminNav);
 
 /** The e-mail as it would be sent, with a placeholder for what is made at send time (an invitation link). */
 function rendered(email: EmailView['email'], locale: Locale): { subject: string; text: string; html: string } {

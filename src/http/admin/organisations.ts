@@ -4,11 +4,11 @@ import { isId } from '../../kernel/ids.ts';
 import {
   ORGANISATION_PROBLEM_TEXT, INVITE_PROBLEM_TEXT, type OrganisationsService, type InvitationsService, type Actor,
 } from '../../modules/organisations/index.ts';
-import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
 import { organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
 import type { SafeHtml } from '../../views/html.ts';
-import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../plugins/schemas.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
+import { surfacePages } from '../shared/page.ts';
 
 export interface ProductCatalog {
   list(): Promise<Array<{ id: string; code: string; name: string }>>;
@@ -26,11 +26,7 @@ export function adminActor(request: FastifyRequest): Actor {
   return { type: 'admin', id: request.session?.userId ?? null, ip: request.ip };
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
-  const session = request.session;
-  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: adminNav(request.locale),
-    signOut: session ? { action: '/admin/sign-out', csrfToken: session.csrfToken } : undefined }));
-}
+const send = surfacePages('admin', adminNav);
 
 function invitationState(i: { accepted_at: Date | null; superseded_at: Date | null; expires_at: Date }, now: Date): string {
   return i.accepted_at ? 'accepted' : i.superseded_at ? 'superseded' : i.expires_at.getTime() <= now.getTime() ? 'expired' : 'sent';

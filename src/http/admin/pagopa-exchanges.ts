@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { ExchangeLog } from '../../modules/pagopa-exchanges/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { adminNav } from '../../views/nav.ts';
-import { registerExchangeRoutes } from '../plugins/exchange-routes.ts';
-import { requireSession } from '../plugins/session.ts';
+import { registerExchangeRoutes } from '../shared/exchange-routes.ts';
+import { requireAdmin } from '../shared/session.ts';
 
 // The back office's pagoPA exchange log: every message of every organisation.
 
@@ -18,7 +17,7 @@ export function registerAdminExchangeRoutes(app: FastifyInstance, options: Admin
   registerExchangeRoutes(app, {
     surface: 'admin', exchanges: options.exchanges, organisations: options.organisations, nav: adminNav, retentionDays: options.exchangeRetentionDays,
     viewerOf: (request) => {
-      if (requireSession(request).kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+      requireAdmin(request);
       return { admin: true };
     },
   });

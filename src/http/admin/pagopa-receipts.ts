@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { ReceiptsService } from '../../modules/pagopa-receipts/index.ts';
 import { adminNav } from '../../views/nav.ts';
-import { registerReceiptRoutes } from '../plugins/receipt-routes.ts';
-import { requireSession } from '../plugins/session.ts';
+import { registerReceiptRoutes } from '../shared/receipt-routes.ts';
+import { requireAdmin } from '../shared/session.ts';
 
 // The back office's pagoPA receipts: every receipt of every organisation, each re-sendable.
 
@@ -18,8 +17,7 @@ export function registerAdminReceiptRoutes(app: FastifyInstance, options: AdminR
   registerReceiptRoutes(app, {
     surface: 'admin', receipts: options.receipts, organisations: options.organisations, nav: adminNav, retryHours: options.receiptRetryHours,
     viewerOf: (request) => {
-      const session = requireSession(request);
-      if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+      const session = requireAdmin(request);
       return { viewer: { admin: true }, actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
     },
   });

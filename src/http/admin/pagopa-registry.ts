@@ -1,15 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { PagopaRegistry, RegistryActor } from '../../modules/pagopa-registry/index.ts';
 import { adminNav } from '../../views/nav.ts';
 import { adminRegistryPage, type FormState } from '../../views/pagopa-registry/pages.ts';
 import { registryStrings } from '../../views/pagopa-registry/strings.ts';
-import { registerRegistryRoutes } from '../plugins/pagopa-registry-routes.ts';
-import { ecViews, linkViews, pspViews } from '../plugins/pagopa-registry-views.ts';
-import { requireSession } from '../plugins/session.ts';
-import { sendPage } from '../plugins/station-views.ts';
-import { form, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { registerRegistryRoutes } from '../shared/pagopa-registry-routes.ts';
+import { ecViews, linkViews, pspViews } from '../shared/pagopa-registry-views.ts';
+import { requireAdmin } from '../shared/session.ts';
+import { sendPage } from '../shared/page.ts';
+import { form, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 
 // The back office's pagoPA registry page: every organisation's brokers, PSPs, channels, ECs and
 // links, one environment at a time. Administrators register for any eligible organisation and may
@@ -22,8 +21,7 @@ export interface AdminRegistryRoutesOptions {
 }
 
 function admin(request: FastifyRequest): { actor: RegistryActor; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+  const session = requireAdmin(request);
   return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
 }
 

@@ -7,10 +7,10 @@ import { html, type SafeHtml } from '../../views/html.ts';
 import { adminNav } from '../../views/nav.ts';
 import { simulatorListPage, simulatorPage } from '../../views/pagopa-simulator/pages.ts';
 import { simulatorStrings } from '../../views/pagopa-simulator/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { simulatorPageView } from '../plugins/simulator-views.ts';
-import { sendPage } from '../plugins/station-views.ts';
-import { IdSegment, NoQuery, typed } from '../plugins/schemas.ts';
+import { requireAdmin } from '../shared/session.ts';
+import { simulatorPageView } from '../shared/simulator-views.ts';
+import { sendPage } from '../shared/page.ts';
+import { IdSegment, NoQuery, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 
 // Back office: the institutions' simulated stations, read-only (administrators see what an EC
@@ -22,10 +22,6 @@ export interface AdminSimulatorRoutesOptions {
 }
 
 const BASE = '/admin/pagopa/simulators';
-
-function requireAdmin(request: FastifyRequest): void {
-  if (requireSession(request).kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
-}
 
 /** The organisation page's section: the simulated station's state, for institutions. */
 export function organisationSimulator(simulator: PagopaSimulator) {

@@ -9,10 +9,11 @@ import { adminStationForms, adminStationsPage, trustedCasPage } from '../../view
 import { stationDetailPage, stationTable } from '../../views/stations/pages.ts';
 import { html } from '../../views/html.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
-import { requireSession } from '../plugins/session.ts';
+import { requireAdmin } from '../shared/session.ts';
 import { BODY_LIMITS } from '../plugins/limits.ts';
-import { rowView, sendPage, stationView } from '../plugins/station-views.ts';
-import { form, IdParams, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { rowView, stationView } from '../shared/station-views.ts';
+import { sendPage } from '../shared/page.ts';
+import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 
 // Back office pages of stations: the ones to check, review (approve or ask for changes with a
 // note), timeouts, the permission to share the station's hosts with other organisations, Verify
@@ -28,8 +29,7 @@ export interface AdminStationRoutesOptions {
 }
 
 function admin(request: FastifyRequest): { actor: StationActor; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+  const session = requireAdmin(request);
   return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
 }
 

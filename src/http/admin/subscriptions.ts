@@ -11,8 +11,8 @@ import { adminNav } from '../../views/nav.ts';
 import { adminSubscriptionPage, adminSubscriptionsPage, organisationSubscriptionsSection, productsCataloguePage, type ProductRowView } from '../../views/subscriptions/admin.ts';
 import type { Message, SubscriptionRowView } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../plugins/schemas.ts';
+import { requireAdmin } from '../shared/session.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
 
 // Back office: pending requests, decisions (approve, reject with comment, suspend, reactivate) and the
@@ -30,8 +30,7 @@ const view = (s: SubscriptionRow): SubscriptionRowView => ({ id: s.id, name: s.n
   environment: s.environment, state: s.state, stateComment: s.state_comment, createdAt: s.created_at, inboundVerifiedAt: s.inbound_verified_at });
 
 function admin(request: FastifyRequest): { actor: SubscriptionActor; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+  const session = requireAdmin(request);
   return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { AuthContext, KeyVerifier, RouteGroup } from '../../modules/subscriptions/index.ts';
-import { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE, presentedKey } from '../plugins/subscription-key.ts';
+import { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE, presentedKey } from '../shared/subscription-key.ts';
 
 // Authentication of /api by subscription key, in one hook for the whole keyed context so no route
 // can forget it. Every route must say which route group it belongs to, and declare its querystring
@@ -19,7 +19,7 @@ declare module 'fastify' {
 }
 
 // Azure API Management's wording and the key's places are shared with the SOAP endpoint (/nodo).
-export { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE } from '../plugins/subscription-key.ts';
+export { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE } from '../shared/subscription-key.ts';
 
 export function registerKeyAuth(app: FastifyInstance, verifier: KeyVerifier): void {
   app.decorateRequest('apiAuth', undefined);

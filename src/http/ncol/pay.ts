@@ -4,7 +4,7 @@ import { decodeForm, formatAmount } from '../../protocols/ogone/index.ts';
 import { lookStylesheet } from '../../views/ncol/look.ts';
 import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';
 import { PLAIN_CSP, payPageCsp, privatePage, sendErrorPage } from './responses.ts';
-import { EnvSegment, IdSegment, typed } from '../plugins/schemas.ts';
+import { EnvSegment, IdSegment, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 
 // The payment page of one order: `/ncol/<env>/pay/<orderId>?token=<token>`. The token (only its hash is

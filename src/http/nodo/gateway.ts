@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildSoapFault } from '../../protocols/pagopa/index.ts';
 import type { NodeCaller } from '../../modules/pagopa-node/index.ts';
 import type { KeyVerifier } from '../../modules/subscriptions/index.ts';
-import { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE, presentedKey } from '../plugins/subscription-key.ts';
+import { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE, presentedKey } from '../shared/subscription-key.ts';
 
 // The API gateway in front of the SOAP endpoint: the subscription key of the `node` product, as on
 // /api (same verifier, cache, rate limit and usage records). Its refusals are the gateway's, not the

@@ -6,7 +6,7 @@ import { nodeForPspWsdl } from '../../protocols/pagopa/index.ts';
 import type { PagopaNode, TransportRefusal } from '../../modules/pagopa-node/index.ts';
 import type { KeyVerifier } from '../../modules/subscriptions/index.ts';
 import { contentTypeProblem, gatewayHook, sendSoapFault, SOAP_CONTENT_TYPE } from './gateway.ts';
-import { typed } from '../plugins/schemas.ts';
+import { typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 
 // The pagoPA node's SOAP endpoint for PSPs (issue 11): POST /nodo/node-for-psp/v1, keyed by the

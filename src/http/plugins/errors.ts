@@ -4,7 +4,7 @@ import { page } from '../../views/layout.ts';
 import { html } from '../../views/html.ts';
 import { pickLocale, translate } from '../../views/i18n.ts';
 import { applySecurityHeaders } from './security.ts';
-import { rawText } from './schemas.ts';
+import { rawText } from '../shared/schemas.ts';
 
 // One handler for every failure. /api answers {"error":{code,message,requestId}}; every other
 // surface gets a friendly HTML page. Stack traces go to the log, never to the client.

@@ -5,11 +5,11 @@ import type { IdentityService } from '../../modules/identity/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { html } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
-import { registerSessionLoading } from '../plugins/session.ts';
-import { registerSignInRoutes } from '../plugins/signin.ts';
-import { registerPasswordRoutes } from '../plugins/password.ts';
-import { NoQuery, requireRouteSchemas, typed } from '../plugins/schemas.ts';
+import { registerSessionLoading } from '../shared/session.ts';
+import { sendPage } from '../shared/page.ts';
+import { registerSignInRoutes } from '../shared/signin.ts';
+import { registerPasswordRoutes } from '../shared/password.ts';
+import { NoQuery, requireRouteSchemas, typed } from '../shared/schemas.ts';
 import { registerInvitationRoutes, type InvitationRoutesOptions } from './invitation.ts';
 import { registerPortalSubscriptionRoutes, type PortalSubscriptionRoutesOptions } from './subscriptions.ts';
 import { registerPortalStationRoutes, type PortalStationRoutesOptions } from './stations.ts';
@@ -54,7 +54,6 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
     const it = request.locale === 'it';
     const body = html`<p>${it ? 'Accesso effettuato come' : 'Signed in as'} ${session.firstName} ${session.lastName} &lt;${session.email}&gt;${organisation ? html`, ${it ? 'referente di' : 'referent of'} <strong>${organisation.name}</strong>` : ''}.</p>
 <p><a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> · <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a></p>`;
-    return reply.type('text/html; charset=utf-8').send(page({ locale: request.locale, title: it ? 'Portale sviluppatori' : 'Developer portal', body,
-      nav: portalNav(request.locale), signOut: { action: '/portal/sign-out', csrfToken: session.csrfToken } }));
+    return sendPage(request, reply, { surface: 'portal', title: it ? 'Portale sviluppatori' : 'Developer portal', body, nav: portalNav(request.locale) });
   });
 }

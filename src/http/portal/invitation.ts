@@ -3,8 +3,8 @@ import type { InvitationsService } from '../../modules/organisations/index.ts';
 import { page } from '../../views/layout.ts';
 import { invitationForm, invitationProblemPage } from '../../views/portal/invitation.ts';
 import { translate, type MessageKey } from '../../views/i18n.ts';
-import { anonymousCsrfToken } from '../plugins/session.ts';
-import { form, query, Text, typed } from '../plugins/schemas.ts';
+import { anonymousCsrfToken } from '../shared/session.ts';
+import { form, query, Text, typed } from '../shared/schemas.ts';
 
 // The referent's side of an invitation: open the e-mailed link, confirm, choose a password.
 

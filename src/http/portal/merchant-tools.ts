@@ -3,7 +3,7 @@ import { parseParamLines, shaTool, SHASIGN_TOOL_MAX_LINES, type ErrorLogService,
 import { errorLogPage, shasignPage, type ShasignFormValues } from '../../views/merchant/tools.ts';
 import { fill, strings } from '../../views/merchant/strings.ts';
 import { header, merchantReferent, scopedMerchant, sendPage } from './merchant.ts';
-import { form, IdParams, NoQuery, query, Text, textOf, typed } from '../plugins/schemas.ts';
+import { form, IdParams, NoQuery, query, Text, textOf, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
 
 // Tools for merchants: the error log with its signature debugger (scoped to the referent's own

@@ -4,14 +4,13 @@ import { isId } from '../../kernel/ids.ts';
 import {
   FEEDBACK_PARAMETERS, type MerchantActor, type MerchantView, type MerchantsService, type PassphraseInput, type SettingsInput, type SettingsView,
 } from '../../modules/merchants/index.ts';
-import type { SafeHtml } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
 import { portalNav } from '../../views/nav.ts';
 import { copiedPage, createMerchantPage, settingsPage, type MerchantHeaderView, type SettingsValues } from '../../views/merchant/settings.ts';
 import { problemText, strings } from '../../views/merchant/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { EnvSegment, form, IdParams, IdSegment, listOf, NoQuery, query, Text, TextList, textOf, typed } from '../plugins/schemas.ts';
+import { EnvSegment, form, IdParams, IdSegment, listOf, NoQuery, query, Text, TextList, textOf, typed } from '../shared/schemas.ts';
 import { Type, type Static } from 'typebox';
+import { surfacePages } from '../shared/page.ts';
+import { referentOf } from './referent.ts';
 
 // The merchant account and its *Technical information* pages (test | prod). Every merchant is
 // looked up scoped to the referent's own organisation: another organisation's merchant id answers
@@ -36,16 +35,10 @@ const EnvParams = Type.Object({ id: IdSegment, env: EnvSegment });
 
 /** The signed-in referent: who acts, and the one organisation every lookup is limited to. */
 export function merchantReferent(request: FastifyRequest): { actor: MerchantActor; organisationId: string; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentOf(request);
 }
 
-export function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
-  const session = request.session;
-  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: portalNav(request.locale),
-    signOut: session ? { action: '/portal/sign-out', csrfToken: session.csrfToken } : undefined }));
-}
+export const sendPage = surfacePages('portal', portalNav);
 
 export const header = (m: MerchantView): MerchantHeaderView => ({ id: m.id, pspid: m.pspid, pspids: m.pspids, name: m.name, activeEnvironments: m.activeEnvironments });
 

@@ -4,9 +4,9 @@ import type { OrderRecord, OrdersService } from '../../modules/checkout/index.ts
 import { formatAmount } from '../../protocols/ogone/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { orderDetailPage, orderStrings, ordersListPage, type OrderRowView } from '../../views/orders/portal.ts';
-import { requireSession } from '../plugins/session.ts';
-import { sendPage } from '../plugins/station-views.ts';
-import { form, IdParams, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { requireReferent } from '../shared/session.ts';
+import { sendPage } from '../shared/page.ts';
+import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 
 // Portal pages of the organisation's hosted-page orders: status, payment attempts, and every
 // server-to-server delivery attempt with *resend*. Scoped to the referent's organisation: another
@@ -17,8 +17,7 @@ export interface PortalOrderRoutesOptions {
 }
 
 function organisationOf(request: FastifyRequest): { organisationId: string; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  const session = requireReferent(request);
   return { organisationId: session.organisationId, csrf: session.csrfToken };
 }
 

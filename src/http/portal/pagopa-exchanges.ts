@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { ExchangeLog } from '../../modules/pagopa-exchanges/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { portalNav } from '../../views/nav.ts';
-import { registerExchangeRoutes } from '../plugins/exchange-routes.ts';
-import { requireSession } from '../plugins/session.ts';
+import { registerExchangeRoutes } from '../shared/exchange-routes.ts';
+import { requireReferent } from '../shared/session.ts';
 
 // The portal's pagoPA exchange log: a referent reads the messages its organisation is party to (as
 // PSP, as creditor institution, or as the owner of the station called), nothing else.
@@ -19,8 +18,7 @@ export function registerPortalExchangeRoutes(app: FastifyInstance, options: Port
   registerExchangeRoutes(app, {
     surface: 'portal', exchanges: options.exchanges, organisations: options.organisations, nav: portalNav, retentionDays: options.exchangeRetentionDays,
     viewerOf: (request) => {
-      const session = requireSession(request);
-      if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+      const session = requireReferent(request);
       return { organisationId: session.organisationId };
     },
   });

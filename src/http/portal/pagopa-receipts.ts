@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { ReceiptsService } from '../../modules/pagopa-receipts/index.ts';
 import { portalNav } from '../../views/nav.ts';
-import { registerReceiptRoutes } from '../plugins/receipt-routes.ts';
-import { requireSession } from '../plugins/session.ts';
+import { registerReceiptRoutes } from '../shared/receipt-routes.ts';
+import { requireReferent } from '../shared/session.ts';
 
 // The portal's pagoPA receipts: a referent reads the receipts its organisation is party to (the
 // notice's or receiving creditor institution, the PSP that was paid, the owner of the station it
@@ -20,8 +19,7 @@ export function registerPortalReceiptRoutes(app: FastifyInstance, options: Porta
   registerReceiptRoutes(app, {
     surface: 'portal', receipts: options.receipts, organisations: options.organisations, nav: portalNav, retryHours: options.receiptRetryHours,
     viewerOf: (request) => {
-      const session = requireSession(request);
-      if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+      const session = requireReferent(request);
       return { viewer: { organisationId: session.organisationId }, actor: { type: 'referent', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
     },
   });

@@ -1,16 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { PagopaRegistry, RegistryActor } from '../../modules/pagopa-registry/index.ts';
 import type { StationsService } from '../../modules/stations/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { portalRegistryPage, type FormState, type PortalEnvironmentView } from '../../views/pagopa-registry/pages.ts';
 import { registryStrings } from '../../views/pagopa-registry/strings.ts';
-import { registerRegistryRoutes } from '../plugins/pagopa-registry-routes.ts';
-import { ecViews, linkViews, pspViews } from '../plugins/pagopa-registry-views.ts';
-import { requireSession } from '../plugins/session.ts';
-import { sendPage } from '../plugins/station-views.ts';
-import { query, Text, typed } from '../plugins/schemas.ts';
+import { registerRegistryRoutes } from '../shared/pagopa-registry-routes.ts';
+import { ecViews, linkViews, pspViews } from '../shared/pagopa-registry-views.ts';
+import { sendPage } from '../shared/page.ts';
+import { query, Text, typed } from '../shared/schemas.ts';
+import { referentWithOrganisation } from './referent.ts';
 
 // The portal's pagoPA registry page: the referent's organisation only, both environments. PSPs and
 // technology partners see their PSPs, brokers and channels; creditor institutions their EC record
@@ -24,9 +23,7 @@ export interface PortalRegistryRoutesOptions {
 }
 
 function referent(request: FastifyRequest): { actor: RegistryActor; organisationId: string; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip, organisationId: session.organisationId }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentWithOrganisation(request);
 }
 
 export function registerPortalRegistryRoutes(app: FastifyInstance, options: PortalRegistryRoutesOptions): void {

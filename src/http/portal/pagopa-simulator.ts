@@ -9,11 +9,11 @@ import type { SafeHtml } from '../../views/html.ts';
 import { portalNav } from '../../views/nav.ts';
 import { scenarioFormPage, simulatorPage } from '../../views/pagopa-simulator/pages.ts';
 import { problemText, simulatorStrings } from '../../views/pagopa-simulator/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { simulatorPageView } from '../plugins/simulator-views.ts';
-import { sendPage } from '../plugins/station-views.ts';
-import { form, IdParams, NoQuery, query, Text, TextList, textOf, listOf, rawText, typed } from '../plugins/schemas.ts';
+import { simulatorPageView } from '../shared/simulator-views.ts';
+import { sendPage } from '../shared/page.ts';
+import { form, IdParams, NoQuery, query, Text, TextList, textOf, listOf, rawText, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
+import { referentOf } from './referent.ts';
 
 // The portal's *Test EC scenarios* (test environment only): the referent's own institution's
 // simulated station. Every route works on the session's organisation; a scenario id of another
@@ -41,9 +41,7 @@ const transferField = (body: Body, name: string): string => rawText(body, name) 
 const versionOf = (body: { version?: string }): number => (/^\d{1,9}$/.test(body.version ?? '') ? Number(body.version) : -1);
 
 function referent(request: FastifyRequest): { actor: SimulatorActor; organisationId: string; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentOf(request);
 }
 
 function inputFromBody(body: Body): ScenarioInput {

@@ -7,10 +7,11 @@ import { portalNav } from '../../views/nav.ts';
 import { certificatesPage, type CertificateInfoView } from '../../views/stations/certificates.ts';
 import { stationDetailPage, stationFormPage, stationsByEnvironment, type FormProblem, type StationForm } from '../../views/stations/pages.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, sendPage, stationView, StationFormBody } from '../plugins/station-views.ts';
-import { EnvSegment, form, IdParams, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { formFromBody, formFromVersion, formProblems, inputFromForm, rowView, stationView, StationFormBody } from '../shared/station-views.ts';
+import { sendPage } from '../shared/page.ts';
+import { EnvSegment, form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
+import { referentWithOrganisation } from './referent.ts';
 
 // Portal pages of stations (the organisation's outbound endpoints) and of Varco's client
 // certificates. Every query is scoped by the referent's organisation: another organisation's
@@ -27,9 +28,7 @@ export interface PortalStationRoutesOptions {
 }
 
 function referent(request: FastifyRequest): { actor: StationActor; organisationId: string; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip, organisationId: session.organisationId }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentWithOrganisation(request);
 }
 
 const stationIdOf = (id: string): string => {

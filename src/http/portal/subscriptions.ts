@@ -5,16 +5,15 @@ import {
   allowedActions, maskKey, SUBSCRIBE_PROBLEM_TEXT, type KeysService, type KeyView, type ProductsService, type Slot, type SubscriptionActor,
   type SubscriptionRow, type SubscriptionsService,
 } from '../../modules/subscriptions/index.ts';
-import type { SafeHtml } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
 import { portalNav } from '../../views/nav.ts';
 import {
   keyShownPage, portalSubscriptionPage, productsPage, subscriptionTable, type KeyRowView, type Message, type SubscriptionRowView,
 } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
-import { requireSession } from '../plugins/session.ts';
-import { form, IdParams, IdSegment, NoQuery, query, Text, typed } from '../plugins/schemas.ts';
+import { form, IdParams, IdSegment, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
+import { surfacePages } from '../shared/page.ts';
+import { referentOf } from './referent.ts';
 
 // Portal pages for products, subscriptions and keys. Every query is scoped by the referent's own
 // organisation: another organisation's subscription id answers 404, exactly like an unknown one.
@@ -37,16 +36,10 @@ export function keyViews(keys: KeyView[]): KeyRowView[] {
 
 /** The signed-in referent: who acts, and the one organisation every query is limited to. */
 function referent(request: FastifyRequest): { actor: SubscriptionActor & { type: 'referent'; id: string }; organisationId: string; csrf: string } {
-  const session = requireSession(request);
-  if (session.kind !== 'referent' || !session.organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
-  return { actor: { type: 'referent', id: session.userId, ip: request.ip }, organisationId: session.organisationId, csrf: session.csrfToken };
+  return referentOf(request);
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
-  const session = request.session;
-  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: portalNav(request.locale),
-    signOut: session ? { action: '/portal/sign-out', csrfToken: session.csrfToken } : undefined }));
-}
+const send = surfacePages('portal', portalNav);
 
 const subscriptionId = (id: string): string => {
   if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChangePasswordOutcome, IdentityService, Surface } from '../../modules/identity/index.ts';
 import { html } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
 import { translate, type Locale, type MessageKey } from '../../views/i18n.ts';
 import { requireSession, setSessionCookie } from './session.ts';
+import { sendPage } from './page.ts';
 import { form, query, Text, typed } from './schemas.ts';
 
 // "Change password" on both signed-in surfaces. The session plugin already requires a session and
@@ -47,9 +47,8 @@ export function registerPasswordRoutes(app: FastifyInstance, options: PasswordRo
   const show = (request: FastifyRequest, reply: FastifyReply, status: number, message?: Message) => {
     const session = requireSession(request);
     const locale = request.locale;
-    return reply.code(status).type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'password.title'),
-      body: passwordForm(locale, surface, session.csrfToken, message), nav: options.nav(locale),
-      signOut: { action: `/${surface}/sign-out`, csrfToken: session.csrfToken } }));
+    return sendPage(request, reply, { surface, title: translate(locale, 'password.title'), body: passwordForm(locale, surface, session.csrfToken, message),
+      nav: options.nav(locale), status });
   };
 
   const routes = typed(app);

@@ -10,7 +10,8 @@ import {
   exchangeDetailPage, exchangeListPage, type ExchangeDetailView, type ExchangeFilterValues, type ExchangeRowView, type MessageView,
 } from '../../views/pagopa-exchanges/pages.ts';
 import { exchangeStrings, fill } from '../../views/pagopa-exchanges/strings.ts';
-import { sendPage } from './station-views.ts';
+import { sendPage } from './page.ts';
+import { cursorPage, fetchLimit, organisationNames, queryText } from './pagination.ts';
 import { IdParams, NoQuery, query, Text, typed } from './schemas.ts';
 
 // The exchange log's pages, the same for the portal and the back office: only the viewer differs
@@ -31,7 +32,7 @@ export interface ExchangeRoutesOptions {
 type Query = Record<string, unknown>;
 const MAX_FIELD = 64;
 const OPERATION = /^[A-Za-z0-9_]*$/;
-const text = (query: Query, name: string): string => (typeof query[name] === 'string' ? query[name].trim() : '');
+const text = queryText;
 const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 23);
 
 /** The search form's values, the filter they make, and what is wrong with them (if anything). */
@@ -49,20 +50,6 @@ export function parseExchangeQuery(query: Query, locale: Locale): { values: Exch
     faultCode: values.fault || undefined, operation: values.operation || undefined, before: before || undefined,
   };
   return { values, filter };
-}
-
-function searchHref(base: string, values: ExchangeFilterValues, before?: string): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value !== '') params.set(name, value);
-  if (before) params.set('before', before);
-  const query = params.toString();
-  return query ? `${base}?${query}` : base;
-}
-
-async function namesOf(organisations: OrganisationsService, ids: ReadonlyArray<string | null>): Promise<Map<string, string>> {
-  const distinct = [...new Set(ids.filter((id): id is string => id !== null))];
-  const found = await Promise.all(distinct.map(async (id) => [id, (await organisations.find(id))?.name ?? id] as const));
-  return new Map(found);
 }
 
 function rowView(r: ExchangeRow, names?: Map<string, string>): ExchangeRowView {
@@ -84,7 +71,7 @@ function messageView(text: string, bytes: number, truncated: boolean, downloadHr
 }
 
 async function detailView(options: ExchangeRoutesOptions, base: string, d: ExchangeDetail): Promise<ExchangeDetailView> {
-  const names = await namesOf(options.organisations, [d.pspOrganisationId, d.ecOrganisationId, d.stationOrganisationId]);
+  const names = await organisationNames(options.organisations, [d.pspOrganisationId, d.ecOrganisationId, d.stationOrganisationId]);
   const name = (id: string | null): string => (id === null ? '' : names.get(id) ?? id);
   const parties: ExchangeDetailView['parties'] = [
     { label: 'psp', value: name(d.pspOrganisationId) }, { label: 'ec', value: name(d.ecOrganisationId) }, { label: 'fiscalCode', value: d.fiscalCode ?? '' },
@@ -115,15 +102,13 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
     const viewer = options.viewerOf(request);
     const t = exchangeStrings(request.locale);
     const { values, filter, problem } = parseExchangeQuery(request.query, request.locale);
-    const fetched = problem ? [] : await exchanges.search(viewer, { ...filter, limit: EXCHANGES_PAGE_SIZE + 1 });
-    const rows = fetched.slice(0, EXCHANGES_PAGE_SIZE);
-    const last = rows.at(-1);
-    const names = 'admin' in viewer ? await namesOf(options.organisations, rows.flatMap((r) => [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId])) : undefined;
+    const fetched = problem ? [] : await exchanges.search(viewer, { ...filter, limit: fetchLimit(EXCHANGES_PAGE_SIZE) });
+    const { rows, olderHref, newestHref } = cursorPage({ fetched, pageSize: EXCHANGES_PAGE_SIZE, cursorOf: (r) => r.cursor, base, values, before: filter.before });
+    const names = 'admin' in viewer ? await organisationNames(options.organisations, rows.flatMap((r) => [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId])) : undefined;
     const body = exchangeListPage(request.locale, {
       base, intro: 'admin' in viewer ? t.adminIntro : fill(t.intro, { days: options.retentionDays }), filter: values, problem,
       operations: EXCHANGE_OPERATIONS, rows: rows.map((r) => rowView(r, names)),
-      olderHref: fetched.length > EXCHANGES_PAGE_SIZE && last ? searchHref(base, values, last.cursor) : null,
-      newestHref: filter.before ? searchHref(base, values) : null,
+      olderHref, newestHref,
     });
     return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
   });

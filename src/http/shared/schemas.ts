@@ -75,7 +75,7 @@ export function requireRouteSchemas(app: FastifyInstance, surface: string): void
     const missing = schema.querystring === undefined ? 'querystring'
       : route.url.includes(':') && schema.params === undefined ? 'params'
         : methods.some((m) => BODY_METHODS.includes(m)) && schema.body === undefined ? 'body' : undefined;
-    if (missing) throw new Error(`${surface} route ${methods.join(',')} ${route.url} must declare its ${missing} schema (src/http/plugins/schemas.ts)`);
+    if (missing) throw new Error(`${surface} route ${methods.join(',')} ${route.url} must declare its ${missing} schema (src/http/shared/schemas.ts)`);
   });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {};

@@ -1,9 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseCheckResult, type CheckRow, type FieldProblem, type StationDetail, type StationInput, type StationListRow, type VersionRow } from '../../modules/stations/index.ts';
 import type { CheckView } from '../../views/stations/checks.ts';
 import type { FormProblem, StationForm, StationRowView, StationView, VersionView } from '../../views/stations/pages.ts';
-import type { SafeHtml } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
 import type { Static } from 'typebox';
 import { form, Text } from './schemas.ts';
 
@@ -73,11 +70,4 @@ export function stationView(d: StationDetail, lastPingAt: Date | null): StationV
     approved: d.approved ? versionView(d.approved) : undefined, pending: d.pending ? versionView(d.pending) : undefined,
     versions: d.versions.map(versionView), checks: d.checks.map(checkView), lastPingAt: lastPingAt?.toISOString() ?? null,
   };
-}
-
-/** Sends a page of a signed-in surface with its menu and sign-out form. */
-export function sendPage(request: FastifyRequest, reply: FastifyReply, input: { surface: 'admin' | 'portal'; title: string; body: SafeHtml; nav: ReadonlyArray<{ href: string; label: string }>; status?: number }): FastifyReply {
-  const session = request.session;
-  return reply.code(input.status ?? 200).type('text/html; charset=utf-8').send(page({ locale: request.locale, title: input.title, body: input.body, nav: input.nav,
-    signOut: session ? { action: `/${input.surface}/sign-out`, csrfToken: session.csrfToken } : undefined }));
 }

@@ -10,7 +10,8 @@ import {
   receiptDetailPage, receiptListPage, type AttemptRowView, type ReceiptFilterValues, type ReceiptRowView,
 } from '../../views/pagopa-receipts/pages.ts';
 import { fill, receiptStrings } from '../../views/pagopa-receipts/strings.ts';
-import { sendPage } from './station-views.ts';
+import { sendPage } from './page.ts';
+import { cursorPage, fetchLimit, organisationNames, queryText } from './pagination.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from './schemas.ts';
 
 // The receipts' pages, the same for the portal and the back office: only the viewer differs (a
@@ -33,7 +34,8 @@ export interface ReceiptRoutesOptions {
 type Query = Record<string, unknown>;
 const MAX_FIELD = 64;
 const STATES = ['pending', 'delivered', 'failed'] as const;
-const text = (query: Query, name: string): string => (typeof query[name] === 'string' ? query[name].trim() : '');
+const RECEIPTS_PAGE_SIZE = 50;
+const text = queryText;
 const iso = (d: Date | null): string => (d === null ? '' : d.toISOString().replace('T', ' ').slice(0, 19));
 const euros = (cents: number): string => `${(cents / 100).toFixed(2)} \u20ac`;
 
@@ -50,19 +52,6 @@ export function parseReceiptQuery(query: Query, locale: Locale): { values: Recei
   if (problem) return { values: { ...values, env: ['test', 'prod'].includes(values.env) ? values.env : '', state: state ?? '' }, filter: {}, problem };
   return { values, filter: { env: values.env === 'test' || values.env === 'prod' ? values.env : undefined, state, noticeNumber: values.notice || undefined,
     token: values.token || undefined, before: before || undefined } };
-}
-
-function searchHref(base: string, values: ReceiptFilterValues, before?: string): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value !== '') params.set(name, value);
-  if (before) params.set('before', before);
-  const query = params.toString();
-  return query ? `${base}?${query}` : base;
-}
-
-async function namesOf(organisations: OrganisationsService, ids: ReadonlyArray<string | null>): Promise<Map<string, string>> {
-  const distinct = [...new Set(ids.filter((id): id is string => id !== null))];
-  return new Map(await Promise.all(distinct.map(async (id) => [id, (await organisations.find(id))?.name ?? id] as const)));
 }
 
 function rowView(r: ReceiptSummary, names?: Map<string, string>): ReceiptRowView {
@@ -91,7 +80,7 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
     const { csrf } = options.viewerOf(request);
     const d = await found(request, id);
     const t = receiptStrings(request.locale);
-    const names = await namesOf(options.organisations, [d.ecOrganisationId, d.recipientOrganisationId, d.pspOrganisationId]);
+    const names = await organisationNames(options.organisations, [d.ecOrganisationId, d.recipientOrganisationId, d.pspOrganisationId]);
     const name = (id: string | null, fallback: string): string => (id === null ? fallback : `${names.get(id) ?? id} (${fallback})`);
     const body = receiptDetailPage(request.locale, {
       base, row: rowView(d), noticeEc: name(d.ecOrganisationId, d.fiscalCode), recipientEc: name(d.recipientOrganisationId, d.recipientFiscalCode),
@@ -108,14 +97,12 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
     const { viewer } = options.viewerOf(request);
     const t = receiptStrings(request.locale);
     const { values, filter, problem } = parseReceiptQuery(request.query, request.locale);
-    const pageSize = 50;
-    const fetched = problem ? [] : await receipts.list(viewer, { ...filter, limit: pageSize + 1 });
-    const rows = fetched.slice(0, pageSize);
-    const last = rows.at(-1);
-    const names = 'admin' in viewer ? await namesOf(options.organisations, rows.map((r) => r.pspOrganisationId)) : undefined;
+    const fetched = problem ? [] : await receipts.list(viewer, { ...filter, limit: fetchLimit(RECEIPTS_PAGE_SIZE) });
+    const { rows, olderHref, newestHref } = cursorPage({ fetched, pageSize: RECEIPTS_PAGE_SIZE, cursorOf: (r) => r.id, base, values, before: filter.before });
+    const names = 'admin' in viewer ? await organisationNames(options.organisations, rows.map((r) => r.pspOrganisationId)) : undefined;
     const body = receiptListPage(request.locale, {
       base, intro: fill('admin' in viewer ? t.adminIntro : t.intro, { hours: options.retryHours }), filter: values, problem, rows: rows.map((r) => rowView(r, names)),
-      olderHref: fetched.length > pageSize && last ? searchHref(base, values, last.id) : null, newestHref: filter.before ? searchHref(base, values) : null,
+      olderHref, newestHref,
     });
     return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
   });

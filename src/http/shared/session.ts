@@ -96,3 +96,18 @@ export function requireSession(request: FastifyRequest): SessionView {
   if (!request.session) throw new VarcoError('unauthenticated', 'Sign in first.');
   return request.session;
 }
+
+/** A referent of an organisation (the portal's users); anyone else is refused with 403. */
+export function requireReferent(request: FastifyRequest): SessionView & { organisationId: string } {
+  const session = requireSession(request);
+  const { organisationId } = session;
+  if (session.kind !== 'referent' || !organisationId) throw new VarcoError('forbidden', 'Only referents of an organisation use the developer portal.');
+  return { ...session, organisationId };
+}
+
+/** An administrator (the back office's users); anyone else is refused with 403. */
+export function requireAdmin(request: FastifyRequest): SessionView {
+  const session = requireSession(request);
+  if (session.kind !== 'admin') throw new VarcoError('forbidden', 'Administrators only.');
+  return session;
+}

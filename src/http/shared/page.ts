@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SafeHtml } from '../../views/html.ts';
+import { page } from '../../views/layout.ts';
+
+// The glue between a signed-in surface and its layout: the locale the session plugin decided, the
+// surface's menu, and the sign-out form carrying the session's CSRF token. The layout itself is a
+// view (src/views/layout.ts).
+
+export type Nav = ReadonlyArray<{ href: string; label: string }>;
+
+export interface PageInput {
+  surface: 'admin' | 'portal';
+  title: string;
+  body: SafeHtml;
+  nav: Nav;
+  status?: number;
+}
+
+/** Sends a page of a signed-in surface with its menu and sign-out form. */
+export function sendPage(request: FastifyRequest, reply: FastifyReply, input: PageInput): FastifyReply {
+  const session = request.session;
+  return reply.code(input.status ?? 200).type('text/html; charset=utf-8').send(page({ locale: request.locale, title: input.title, body: input.body, nav: input.nav,
+    signOut: session ? { action: `/${input.surface}/sign-out`, csrfToken: session.csrfToken } : undefined }));
+}
+
+/** sendPage bound to one surface and its menu, for the pages of that surface. */
+export function surfacePages(surface: PageInput['surface'], nav: (locale: FastifyRequest['locale']) => Nav) {
+  return (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply =>
+    sendPage(request, reply, { surface, title, body, nav: nav(request.locale), status });
+}
