@@ -35,15 +35,8 @@ const OWNERS: Record<string, readonly string[]> = {
 const EXCEPTIONS: ReadonlyArray<{ module: string; table: string }> = [
   { module: 'pagopa-registry', table: 'stations' },
   { module: 'pagopa-registry', table: 'organisations' },
-  { module: 'organisations', table: 'users' },
-  { module: 'organisations', table: 'user_products' },
-  { module: 'organisations', table: 'products' },
   { module: 'subscriptions', table: 'organisations' },
-  { module: 'subscriptions', table: 'users' },
-  { module: 'delivery', table: 'users' },
   { module: 'checkout', table: 'merchants' },
-  { module: 'app', table: 'products' },
-  { module: 'cli', table: 'products' },
 ];
 
 const ownerOf = new Map(Object.entries(OWNERS).flatMap(([owner, tables]) => tables.map((t) => [t, owner] as const)));
