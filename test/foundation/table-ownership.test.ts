@@ -36,7 +36,6 @@ const EXCEPTIONS: ReadonlyArray<{ module: string; table: string }> = [
   { module: 'pagopa-registry', table: 'stations' },
   { module: 'pagopa-registry', table: 'organisations' },
   { module: 'subscriptions', table: 'organisations' },
-  { module: 'checkout', table: 'merchants' },
 ];
 
 const ownerOf = new Map(Object.entries(OWNERS).flatMap(([owner, tables]) => tables.map((t) => [t, owner] as const)));
