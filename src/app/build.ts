@@ -98,7 +98,7 @@ export function createServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | '
       signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
     organisations: createOrganisationsService({ db, clock, audit }),
     invitations: createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl }),
-    productCatalog: { list: () => db.selectFrom('products').select(['id', 'code', 'name']).orderBy('code').execute() },
+    productCatalog: subscriptionServices.products,
     delivery: createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
     merchants: createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
     errorLog: createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),

@@ -1,3 +1,4 @@
+import { productsByCode } from '../modules/subscriptions/index.ts';
 import { createInvitationsService, createOrganisationsService, ORGANISATION_PROBLEM_TEXT, INVITE_PROBLEM_TEXT } from '../modules/organisations/index.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { Command } from './core.commands.ts';
@@ -35,7 +36,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
         products: { type: 'string' }, locale: { type: 'string' } });
       const { db } = await ctx.database();
       const codes = required(values, 'products').split(',').map((c) => c.trim()).filter(Boolean);
-      const products = await db.selectFrom('products').select(['id', 'code']).where('code', 'in', codes).execute();
+      const products = await productsByCode(db, codes);
       const missing = codes.filter((c) => !products.some((p) => p.code === c));
       if (missing.length) throw new UsageError(`unknown product code(s): ${missing.join(', ')}`);
       const locale = values.locale === 'it' ? 'it' : 'en';

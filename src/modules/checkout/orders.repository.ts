@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, OrdersTable } from '../../db/schema.ts';
 import { OGONE_STATUS, type PageCharset } from '../../protocols/ogone/index.ts';
 import type { CardBrand, CardSummary } from './card.ts';
-import type { EcommerceEnv } from '../merchants/index.ts';
+import { merchantOwner, type EcommerceEnv } from '../merchants/index.ts';
 import type { OrderRequest } from './order-request.ts';
 
 // SQL of orders and payment attempts. Every state change of an order is one guarded UPDATE (the
@@ -79,8 +79,10 @@ function toRecord(row: OrderRow): OrderRecord {
   };
 }
 
-const withMerchant = (db: Kysely<Database>) => db.selectFrom('orders').innerJoin('merchants', 'merchants.id', 'orders.merchant_id')
-  .selectAll('orders').select(['merchants.organisation_id', 'merchants.name as merchant_name']);
+// The merchants table is the merchants module's: it builds the expressions, still one query.
+const merchant = merchantOwner(sql.ref<string>('orders.merchant_id'));
+const withMerchant = (db: Kysely<Database>) => db.selectFrom('orders').selectAll('orders')
+  .select([merchant.organisationId.as('organisation_id'), merchant.name.as('merchant_name')]);
 
 export async function findOrder(db: Kysely<Database>, id: string): Promise<OrderRecord | undefined> {
   const row = await withMerchant(db).where('orders.id', '=', id).executeTakeFirst();
@@ -89,13 +91,13 @@ export async function findOrder(db: Kysely<Database>, id: string): Promise<Order
 
 /** By the merchant's ORDERID, scoped to an organisation (the API key's) and an environment. */
 export async function findOrderByRef(db: Kysely<Database>, organisationId: string, env: EcommerceEnv, orderRef: string): Promise<OrderRecord | undefined> {
-  const row = await withMerchant(db).where('merchants.organisation_id', '=', organisationId).where('orders.environment', '=', env)
+  const row = await withMerchant(db).where(merchant.belongsTo(organisationId)).where('orders.environment', '=', env)
     .where('orders.order_ref', '=', orderRef).executeTakeFirst();
   return row === undefined ? undefined : toRecord(row);
 }
 
 export async function listOrders(db: Kysely<Database>, organisationId: string, options: { env?: EcommerceEnv; limit: number }): Promise<OrderRecord[]> {
-  let query = withMerchant(db).where('merchants.organisation_id', '=', organisationId);
+  let query = withMerchant(db).where(merchant.belongsTo(organisationId));
   if (options.env !== undefined) query = query.where('orders.environment', '=', options.env);
   const rows = await query.orderBy('orders.created_at', 'desc').orderBy('orders.id', 'desc').limit(options.limit).execute();
   return rows.map(toRecord);

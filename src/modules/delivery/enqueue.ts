@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import { emailPayload, type MailLocale, type MailTemplateName } from './mail.templates.ts';
-import { insertOutbox, selectAdminRecipients } from './outbox.repository.ts';
+import { adminRecipients } from '../identity/index.ts';
+import { insertOutbox } from './outbox.repository.ts';
 
 // Enqueueing happens inside the transaction of the change that causes the e-mail: committed together
 // or not at all. The worker sends after commit; the message id (msg_…) is the event id a receiver can
@@ -30,7 +31,7 @@ export async function enqueueEmail(trx: Kysely<Database>, input: EmailInput): Pr
 export async function enqueueEmailToAdmins(trx: Kysely<Database>, input: Omit<EmailInput, 'to' | 'locale'>): Promise<string[]> {
   if (!trx.isTransaction) throw new Error('enqueueEmailToAdmins must run inside the transaction of the change that causes the e-mail');
   const ids: string[] = [];
-  for (const admin of await selectAdminRecipients(trx)) {
+  for (const admin of await adminRecipients(trx)) {
     ids.push(await enqueueEmail(trx, { ...input, to: admin.email, locale: admin.locale }));
   }
   return ids;

@@ -171,12 +171,3 @@ export async function selectEmail(db: Kysely<Database>, id: string): Promise<(Em
     .where('message_id', '=', id).orderBy('id').execute();
   return { ...toListRow(row), attemptLog: attempts.map((a) => ({ attempt: a.attempt, startedAt: a.started_at, durationMs: a.duration_ms, ok: a.ok, error: a.error, worker: a.worker })) };
 }
-
-/**
- * Administrators who receive notices: enabled accounts, with their locale. This reads identity's
- * `users` table (a read-only projection) because the recipients must be chosen inside the caller's
- * transaction and identity exposes no transaction-scoped query for it.
- */
-export function selectAdminRecipients(trx: Kysely<Database>): Promise<Array<{ email: string; locale: 'en' | 'it' }>> {
-  return trx.selectFrom('users').select(['email', 'locale']).where('kind', '=', 'admin').where('disabled_at', 'is', null).orderBy('created_at').execute();
-}

@@ -24,3 +24,6 @@ export { pruneErrorLog } from './error-log.retention.ts';
 
 // The SHASIGN tool (portal, CLI).
 export { SHASIGN_TOOL_MAX_LINES, parseParamLines, shaTool } from './shasign.tool.ts';
+
+// An order's merchant (organisation, name) as expressions in checkout's own queries (docs/adr/0011).
+export { merchantOwner } from './merchants.repository.ts';

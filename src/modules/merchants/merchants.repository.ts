@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { expressionBuilder, sql, type AliasableExpression, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Database, MerchantSettingsTable } from '../../db/schema.ts';
 import { activeEnvironments as activeEnvironmentsOf, activeSubscription } from '../subscriptions/index.ts';
 import type { EcommerceEnv } from './merchant.types.ts';
@@ -170,4 +170,20 @@ export async function claimOnActivation(trx: Kysely<Database>, organisationId: s
     .expression((eb) => eb.selectFrom('merchants').select(['merchants.id', eb.val(env).as('environment'), 'merchants.pspid', eb.val(now).as('claimed_at')])
       .where('merchants.organisation_id', '=', organisationId))
     .onConflict((oc) => oc.doNothing()).execute();
+}
+
+/**
+ * A merchant's organisation and name as expressions for another module's query (checkout's orders,
+ * one query per read; docs/adr/0011). `merchantId` is a column reference such as `orders.merchant_id`.
+ */
+export function merchantOwner(merchantId: Expression<string>) {
+  const eb = expressionBuilder<Database, never>();
+  const of = eb.selectFrom('merchants').where('merchants.id', '=', merchantId);
+  return {
+    organisationId: of.select('merchants.organisation_id').$asScalar().$notNull(),
+    name: of.select('merchants.name').$asScalar().$notNull(),
+    /** True for merchants of this organisation: `merchant_id IN (…)`, a semi-join on the organisation's index. */
+    belongsTo: (organisationId: string): AliasableExpression<SqlBool> =>
+      eb(merchantId, 'in', eb.selectFrom('merchants').select('merchants.id').where('merchants.organisation_id', '=', organisationId)),
+  };
 }

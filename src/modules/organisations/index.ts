@@ -4,4 +4,6 @@ export { createInvitationsService, INVITE_PROBLEM_TEXT, INVITATION_TTL_MS } from
 export type { InvitationsService, InvitationState, InviteProblem } from './invitations.service.ts';
 export { checkTaxCode, checkItalianTaxCode, ORGANISATION_TYPES } from './organisation.policy.ts';
 export type { OrganisationType } from './organisation.policy.ts';
-export { findOrganisation as getOrganisation, listReferents } from './organisations.repository.ts';
+export { findOrganisation as getOrganisation } from './organisations.repository.ts';
+// The referents live in identity's users table; kept here for the callers that ask organisations.
+export { referentsOf as listReferents } from '../identity/index.ts';

@@ -5,8 +5,9 @@ import { newId } from '../../kernel/ids.ts';
 import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
-import { checkPassword, hashPassword, isEmail, type PasswordProblem } from '../identity/index.ts';
+import { checkPassword, createReferent, hashPassword, isEmail, referentEmailTaken, type PasswordProblem } from '../identity/index.ts';
 import { enqueueEmail } from '../delivery/index.ts';
+import { existingProductIds, grantProducts } from '../subscriptions/index.ts';
 import type { Actor } from './organisations.service.ts';
 import { findOrganisation } from './organisations.repository.ts';
 
@@ -76,11 +77,8 @@ export function createInvitationsService(options: InvitationsOptions) {
     if (productIds.length === 0) return fail('no_products');
     const organisation = await findOrganisation(db, input.organisationId);
     if (!organisation) return fail('organisation_not_found');
-    const known = await db.selectFrom('products').select('id').where('id', 'in', productIds).execute();
-    if (known.length !== productIds.length) return fail('unknown_product');
-    const existing = await db.selectFrom('users').select('id').where('kind', '=', 'referent')
-      .where((eb) => eb.fn('lower', ['email']), '=', email.toLowerCase()).executeTakeFirst();
-    if (existing) return fail('already_referent');
+    if ((await existingProductIds(db, productIds)).length !== productIds.length) return fail('unknown_product');
+    if (await referentEmailTaken(db, email)) return fail('already_referent');
     const id = await db.transaction().execute((trx) => issue(trx, { ...input, firstName, lastName, email, productIds, organisationName: organisation.name }, actor, 'invitation.sent'));
     return ok({ id });
   }
@@ -154,16 +152,11 @@ export function createInvitationsService(options: InvitationsOptions) {
       const claimed = await trx.updateTable('invitations').set({ accepted_at: clock.now() })
         .where('id', '=', invitation.id).where('accepted_at', 'is', null).where('superseded_at', 'is', null).executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) return fail('used' as const);
-      const taken = await trx.selectFrom('users').select('id').where('kind', '=', 'referent')
-        .where((eb) => eb.fn('lower', ['email']), '=', invitation.email.toLowerCase()).executeTakeFirst();
-      if (taken) return fail('already_referent' as const);
-      await trx.insertInto('users').values({ id: userId, kind: 'referent', email: invitation.email, password_hash: passwordHash,
-        first_name: invitation.first_name, last_name: invitation.last_name, locale: invitation.locale, organisation_id: invitation.organisation_id,
-        created_at: clock.now() }).execute();
+      if (await referentEmailTaken(trx, invitation.email)) return fail('already_referent' as const);
+      await createReferent(trx, { id: userId, email: invitation.email, passwordHash, firstName: invitation.first_name, lastName: invitation.last_name,
+        locale: invitation.locale, organisationId: invitation.organisation_id, now: clock.now() });
       await trx.updateTable('invitations').set({ user_id: userId }).where('id', '=', invitation.id).execute();
-      if (invitation.product_ids.length) {
-        await trx.insertInto('user_products').values(invitation.product_ids.map((productId) => ({ user_id: userId, product_id: productId }))).execute();
-      }
+      await grantProducts(trx, userId, invitation.product_ids);
       await audit.append(trx, { actorType: 'referent', actorId: userId, ip, action: 'invitation.accepted', subjectType: 'invitation',
         subjectId: invitation.id, organisationId: invitation.organisation_id, details: { email: invitation.email } });
       return ok({ userId, email: invitation.email });

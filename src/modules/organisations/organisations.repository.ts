@@ -13,11 +13,6 @@ export function listOrganisations(db: Kysely<Database>) {
   return db.selectFrom('organisations').selectAll().orderBy('name').execute();
 }
 
-export function listReferents(db: Kysely<Database>, organisationId: string) {
-  return db.selectFrom('users').select(['id', 'email', 'first_name', 'last_name', 'locale', 'created_at', 'disabled_at'])
-    .where('kind', '=', 'referent').where('organisation_id', '=', organisationId).orderBy('created_at').execute();
-}
-
 export function listInvitations(db: Kysely<Database>, organisationId: string) {
   return db.selectFrom('invitations').select(['id', 'email', 'first_name', 'last_name', 'created_at', 'expires_at', 'accepted_at', 'superseded_at', 'product_ids'])
     .where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').execute();

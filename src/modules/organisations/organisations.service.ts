@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
-import { isEmail } from '../identity/index.ts';
+import { isEmail, referentsOf } from '../identity/index.ts';
 import { checkTaxCode, ORGANISATION_TYPES, type OrganisationType, type TaxCodeProblem } from './organisation.policy.ts';
 import * as repo from './organisations.repository.ts';
 
@@ -79,7 +79,7 @@ export function createOrganisationsService(options: OrganisationsOptions) {
     get,
     find: (id: string) => repo.findOrganisation(db, id),
     list: () => repo.listOrganisations(db),
-    referents: (organisationId: string) => repo.listReferents(db, organisationId),
+    referents: (organisationId: string) => referentsOf(db, organisationId),
     invitations: (organisationId: string) => repo.listInvitations(db, organisationId),
   };
 }

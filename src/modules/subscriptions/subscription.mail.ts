@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { enqueueEmail, enqueueEmailToAdmins } from '../delivery/index.ts';
 import type { SubscriptionRow } from './subscriptions.repository.ts';
-import { findReferent, referentsOf } from './subscriptions.repository.ts';
+import { enabledReferentsOf, findEnabledReferent } from '../identity/index.ts';
 
 // The e-mails of a subscription's life, queued in the transaction of the change (delivery's outbox).
 
@@ -23,8 +23,8 @@ export async function mailAdminsSubmitted(trx: Kysely<Database>, s: Subscription
  * operator created it from the CLI), every enabled referent of the organisation does.
  */
 export async function mailReferents(trx: Kysely<Database>, s: SubscriptionRow, template: ReferentTemplate, publicUrl: string, comment?: string): Promise<void> {
-  const creator = s.created_by ? await findReferent(trx, s.created_by) : undefined;
-  const recipients = creator && creator.organisation_id === s.organisation_id ? [creator] : await referentsOf(trx, s.organisation_id);
+  const creator = s.created_by ? await findEnabledReferent(trx, s.created_by) : undefined;
+  const recipients = creator && creator.organisation_id === s.organisation_id ? [creator] : await enabledReferentsOf(trx, s.organisation_id);
   for (const r of recipients) {
     const params: Record<string, string> = { ...common(s), firstName: r.first_name ?? '', link: `${publicUrl}/portal/subscriptions/${s.id}` };
     if (template === 'subscription_rejected') params.comment = comment ?? '';

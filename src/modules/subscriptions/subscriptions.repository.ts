@@ -88,20 +88,27 @@ export function findProduct(db: Kysely<Database>, id: string) {
   return db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Which of these product ids exist (an invitation may name only real products). */
+export async function existingProductIds(db: Kysely<Database>, productIds: readonly string[]): Promise<string[]> {
+  if (productIds.length === 0) return [];
+  return (await db.selectFrom('products').select('id').where('id', 'in', productIds).execute()).map((r) => r.id);
+}
+
+/** Products by code, in the caller's transaction or not (the CLI's `--products node,ecommerce`). */
+export function productsByCode(db: Kysely<Database>, codes: readonly string[]) {
+  if (codes.length === 0) return Promise.resolve([]);
+  return db.selectFrom('products').select(['id', 'code']).where('code', 'in', codes).execute();
+}
+
+/** Lets a referent use these products, in the caller's transaction (an accepted invitation). */
+export async function grantProducts(trx: Kysely<Database>, userId: string, productIds: readonly string[]): Promise<void> {
+  if (productIds.length === 0) return;
+  await trx.insertInto('user_products').values(productIds.map((productId) => ({ user_id: userId, product_id: productId }))).execute();
+}
+
 export function productsOfUser(db: Kysely<Database>, userId: string) {
   return db.selectFrom('products').innerJoin('user_products', 'user_products.product_id', 'products.id')
     .selectAll('products').where('user_products.user_id', '=', userId).orderBy('products.code').execute();
-}
-
-/** The referent who may act for the organisation, if still enabled; used for recipients and checks. */
-export function findReferent(db: Kysely<Database>, userId: string) {
-  return db.selectFrom('users').select(['id', 'email', 'first_name', 'locale', 'organisation_id'])
-    .where('id', '=', userId).where('kind', '=', 'referent').where('disabled_at', 'is', null).executeTakeFirst();
-}
-
-export function referentsOf(db: Kysely<Database>, organisationId: string) {
-  return db.selectFrom('users').select(['id', 'email', 'first_name', 'locale', 'organisation_id'])
-    .where('organisation_id', '=', organisationId).where('kind', '=', 'referent').where('disabled_at', 'is', null).execute();
 }
 
 // Keys

@@ -8,6 +8,7 @@ import { keyPrefix } from './keys.ts';
 import { mailAdminsSubmitted, mailReferents } from './subscription.mail.ts';
 import { runChangeHooks, type SubscriptionHooks } from './subscription.hooks.ts';
 import { decideTransition, type PolicyActor, type SubscriptionAction } from './subscription.policy.ts';
+import { findEnabledReferent } from '../identity/index.ts';
 import * as repo from './subscriptions.repository.ts';
 
 // Subscriptions: the referent subscribes, administrators decide, the referent may cancel, the system
@@ -78,7 +79,7 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
     if (name === '' || name.length > 100) return fail('name_required');
     const environment = input.environment;
     // The organisation comes from the referent's own account, never from the form.
-    const referent = await repo.findReferent(db, actor.id);
+    const referent = await findEnabledReferent(db, actor.id);
     if (!referent?.organisation_id) return fail('product_not_allowed');
     const organisationId = referent.organisation_id;
     const allowed = (await repo.productsOfUser(db, actor.id)).find((p) => p.id === input.productId);
