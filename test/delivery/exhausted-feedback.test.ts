@@ -2,7 +2,7 @@
 // `dead`, which is for failures retrying cannot help), the merchant organisation's enabled
 // referents are e-mailed once, each in their language, through the outbox and a real SMTP server;
 // the portal's order page shows "exhausted"; a resend from the portal delivers it. Real wiring
-// (createWorkers), real HTTPS receiver, real PostgreSQL.
+// (the container's workers), real HTTPS receiver, real PostgreSQL.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
