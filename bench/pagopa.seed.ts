@@ -3,9 +3,9 @@ import type { Database, Kysely } from '../src/db/index.ts';
 import { systemClock } from '../src/kernel/clock.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { loadMasterKey } from '../src/app/master-key.ts';
-import { subscriptionHooks } from '../src/app/subscription-hooks.ts';
-import { wirePagopaRegistry } from '../src/app/pagopa-registry.ts';
-import { wireStationServices } from '../src/app/stations.ts';
+import { createContainer } from '../src/app/container.ts';
+import { createLogger } from '../src/app/logger.ts';
+import { merchantSubscriptionHooks as subscriptionHooks } from '../src/modules/merchants/index.ts';
 import type { StationServices } from '../src/modules/stations/index.ts';
 import { createOrganisationsService } from '../src/modules/organisations/index.ts';
 import { createKeysService, createProductsService, createSubscriptionsService } from '../src/modules/subscriptions/index.ts';
@@ -48,7 +48,7 @@ function services(db: Kysely<Database>, dataDir: string) {
   const config = loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8' });
   const deps = { db, clock: systemClock, audit: benchAudit, hooks: subscriptionHooks };
   const subscriptions = createSubscriptionsService({ ...deps, publicUrl: config.publicUrl });
-  return { ...deps, config, subscriptions, registry: wirePagopaRegistry({ ...deps, subscriptions }) };
+  return { ...deps, config, subscriptions, registry: createContainer({ config, db, logger: createLogger('silent'), clock: systemClock, audit: benchAudit }).services.pagopaRegistry };
 }
 
 /**
@@ -78,7 +78,7 @@ export async function seedPsp(db: Kysely<Database>, dataDir: string): Promise<Be
 export async function seedEc(db: Kysely<Database>, dataDir: string, ec: { fiscalCode: string; name: string; port: number; serverRootPem: string }): Promise<BenchEc> {
   const s = services(db, dataDir);
   const masterKey = await loadMasterKey(loadConfig({ VARCO_DATA_DIR: dataDir }));
-  const stations = wireStationServices({ ...s, masterKey });
+  const stations = createContainer({ config: s.config, db, logger: createLogger('silent'), clock: systemClock, audit: benchAudit, masterKey }).services;
   try {
     return await registerEc({ ...s, stations }, ec);
   } finally {

@@ -3,8 +3,7 @@ import { createKysely, createPool, type Database, type Kysely } from '../src/db/
 import { systemClock } from '../src/kernel/clock.ts';
 import { createOrganisationsService } from '../src/modules/organisations/index.ts';
 import { createKeysService, createProductsService } from '../src/modules/subscriptions/index.ts';
-import { createMerchantsService } from '../src/modules/merchants/index.ts';
-import { subscriptionHooks } from '../src/app/subscription-hooks.ts';
+import { createMerchantsService, merchantSubscriptionHooks as subscriptionHooks } from '../src/modules/merchants/index.ts';
 import { loadMasterKey } from '../src/app/master-key.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createAuditLog } from '../src/modules/audit/index.ts';

@@ -3,6 +3,8 @@ import type { DatabaseHandle } from '../db/index.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog, type AuditLog } from '../modules/audit/index.ts';
+import { createContainer, type Container } from '../app/container.ts';
+import type { Logger } from '../app/logger.ts';
 
 /** Where a command writes and where a prompt reads: the process's own streams, or a test's buffers. */
 export interface CliStreams {
@@ -20,13 +22,16 @@ export interface CliContext extends CliStreams {
   masterKey(): Promise<Buffer>;
   /** The audit log every command that changes something writes to, keyed like the server's. */
   audit(): Promise<AuditLog>;
+  /** The process's composition root (src/app/container.ts), made on first use with the database, the checked master key and the audit log. */
+  container(): Promise<Container>;
   close(): Promise<void>;
 }
 
-export function createCliContext(config: Config, open: (config: Config) => Promise<DatabaseHandle>, streams: CliStreams): CliContext {
+export function createCliContext(config: Config, open: (config: Config) => Promise<DatabaseHandle>, streams: CliStreams, logger: Logger): CliContext {
   let handle: Promise<DatabaseHandle> | undefined;
   let key: Promise<Buffer> | undefined;
-  let audit: Promise<AuditLog> | undefined;
+  let auditLog: Promise<AuditLog> | undefined;
+  let container: Promise<Container> | undefined;
   const database = (): Promise<DatabaseHandle> => (handle ??= open(config));
   // A command with another key would append rows no server can verify: refused like a second server.
   const masterKey = (): Promise<Buffer> => (key ??= (async () => {
@@ -34,6 +39,7 @@ export function createCliContext(config: Config, open: (config: Config) => Promi
     await checkMasterKey((await database()).db, loaded);
     return loaded;
   })());
+  const audit = (): Promise<AuditLog> => (auditLog ??= masterKey().then((k) => createAuditLog({ clock: systemClock, masterKey: k })));
   return {
     stdout: streams.stdout,
     stderr: streams.stderr,
@@ -43,8 +49,14 @@ export function createCliContext(config: Config, open: (config: Config) => Promi
     clock: systemClock,
     database,
     masterKey,
-    audit: () => (audit ??= masterKey().then((k) => createAuditLog({ clock: systemClock, masterKey: k }))),
+    audit,
+    container: () => (container ??= (async () => {
+      const { db, url } = await database();
+      return createContainer({ config, db, databaseUrl: url, logger, clock: systemClock, masterKey: await masterKey(), audit: await audit() });
+    })()),
     close: async () => {
+      // The container's outbound clients (a station verified from the CLI) first, then the database.
+      if (container) await (await container).close();
       if (handle) await (await handle).close();
     },
   };

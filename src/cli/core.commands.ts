@@ -2,9 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { exportFiles, listCertificates, PKI_ENVIRONMENTS, type PkiEnvironment } from '../pki/index.ts';
 import { migrateAsOwner } from '../main/bootstrap.ts';
-import { devServerCertificate, wirePlatformPki } from '../app/stations.ts';
+import { devServerCertificate } from '../app/container.ts';
 import type { PlatformPki } from '../modules/platform/index.ts';
-import { createIdentityService, type PasswordProblem } from '../modules/identity/index.ts';
+import type { PasswordProblem } from '../modules/identity/index.ts';
 import { verifyAuditChain, type AuditVerdict } from '../modules/audit/index.ts';
 import { configurationTable } from '../config/index.ts';
 import { output, parse, required, UsageError } from './args.ts';
@@ -15,7 +15,7 @@ export type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
 /** The platform PKI in the database (created or imported on first use, which needs the master key). */
 async function platformPki(ctx: CliContext): Promise<PlatformPki> {
-  return wirePlatformPki({ config: ctx.config, db: (await ctx.database()).db, clock: ctx.clock, masterKey: await ctx.masterKey() });
+  return (await ctx.container()).platform();
 }
 
 async function publicEnvironment(platform: PlatformPki, env: PkiEnvironment): Promise<{ caCertPem: string; clientChainPem: string }> {
@@ -63,9 +63,7 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
         const again = await readSecret(ctx, 'Repeat the password: ', undefined);
         if (again !== password) throw new UsageError(PASSWORD_PROBLEMS.mismatch);
       }
-      const { db } = await ctx.database();
-      const identity = createIdentityService({ db, clock: ctx.clock, audit: await ctx.audit(), sessionTtlMinutes: ctx.config.sessionTtlMinutes, sessionAbsoluteHours: ctx.config.sessionAbsoluteHours,
-        signInMaxFailures: ctx.config.signInMaxFailures, signInLockMinutes: ctx.config.signInLockMinutes });
+      const { identity } = (await ctx.container()).services;
       const result = await identity.createAdmin({ email, password, actor: 'cli' });
       if (!result.ok) throw new UsageError(`Administrator not created: ${PASSWORD_PROBLEMS[result.reason]}.`);
       output(ctx, values.json === true, { id: result.value.id, email }, `Administrator ${email} created (${result.value.id}). Sign in at ${ctx.config.publicUrl}/admin/sign-in`);

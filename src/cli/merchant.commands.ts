@@ -1,6 +1,5 @@
-import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import {
-  createErrorLogService, createMerchantsService, shaTool, type ErrorLogEntry, type MerchantView, type MerchantsService, type PassphraseInput,
+  shaTool, type ErrorLogEntry, type MerchantView, type MerchantsService, type PassphraseInput,
   type SettingsInput, type SettingsView,
 } from '../modules/merchants/index.ts';
 import { problemText } from '../views/merchant/strings.ts';
@@ -151,10 +150,7 @@ const configure: Command = async (args, ctx) => {
 };
 
 async function merchantsService(ctx: CliContext) {
-  const { db } = await ctx.database();
-  const masterKey = await loadMasterKey(ctx.config);
-  await checkMasterKey(db, masterKey);
-  return createMerchantsService({ db, clock: ctx.clock, audit: await ctx.audit(), masterKey, publicUrl: ctx.config.publicUrl });
+  return (await ctx.container()).services.merchants;
 }
 
 function errorJson(e: ErrorLogEntry): Record<string, unknown> {
@@ -173,8 +169,7 @@ const errorsList: Command = async (args, ctx) => {
   const env = str(values, 'env');
   const limitText = str(values, 'limit') ?? '50';
   if (!/^[0-9]{1,4}$/.test(limitText) || Number(limitText) < 1) throw new UsageError('--limit must be a number from 1 to 9999');
-  const { db } = await ctx.database();
-  const rows = await createErrorLogService({ db, clock: ctx.clock }).listForPspid(pspid, { ...(env !== undefined ? { env: envOf(env) } : {}), limit: Number(limitText) });
+  const rows = await (await ctx.container()).services.errorLog.listForPspid(pspid, { ...(env !== undefined ? { env: envOf(env) } : {}), limit: Number(limitText) });
   output(ctx, values.json === true, rows.map(errorJson), rows.map(errorText).join('\n') || `No errors recorded for ${pspid}.`);
   return 0;
 };

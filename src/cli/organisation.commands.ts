@@ -1,5 +1,5 @@
 import { productsByCode } from '../modules/subscriptions/index.ts';
-import { createInvitationsService, createOrganisationsService, ORGANISATION_PROBLEM_TEXT, INVITE_PROBLEM_TEXT } from '../modules/organisations/index.ts';
+import { ORGANISATION_PROBLEM_TEXT, INVITE_PROBLEM_TEXT } from '../modules/organisations/index.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { Command } from './core.commands.ts';
 
@@ -10,8 +10,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
     summary: 'create an organisation (--name N --tax-code C [--foreign] --type creditor_institution|psp|merchant|technology_partner --email E)',
     run: async (args, ctx) => {
       const { values } = parse(args, { name: { type: 'string' }, 'tax-code': { type: 'string' }, foreign: { type: 'boolean' }, type: { type: 'string' }, email: { type: 'string' } });
-      const { db } = await ctx.database();
-      const service = createOrganisationsService({ db, clock: ctx.clock, audit: await ctx.audit() });
+      const service = (await ctx.container()).services.organisations;
       const result = await service.create({ name: required(values, 'name'), taxCode: required(values, 'tax-code'), taxCodeKind: values.foreign === true ? 'other' : 'it',
         type: required(values, 'type'), contactEmail: required(values, 'email') }, { type: 'cli', id: null, ip: null });
       if (!result.ok) throw new UsageError(ORGANISATION_PROBLEM_TEXT[result.reason]);
@@ -23,7 +22,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
     summary: 'list organisations',
     run: async (args, ctx) => {
       const { values } = parse(args, {});
-      const rows = await createOrganisationsService({ db: (await ctx.database()).db, clock: ctx.clock, audit: await ctx.audit() }).list();
+      const rows = await (await ctx.container()).services.organisations.list();
       output(ctx, values.json === true, rows.map((o) => ({ id: o.id, name: o.name, taxCode: o.tax_code, type: o.type, contactEmail: o.contact_email })),
         rows.map((o) => `${o.id}  ${o.tax_code.padEnd(16)} ${o.type.padEnd(21)} ${o.name}`).join('\n') || 'No organisations.');
       return 0;
@@ -40,7 +39,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
       const missing = codes.filter((c) => !products.some((p) => p.code === c));
       if (missing.length) throw new UsageError(`unknown product code(s): ${missing.join(', ')}`);
       const locale = values.locale === 'it' ? 'it' : 'en';
-      const service = createInvitationsService({ db, clock: ctx.clock, audit: await ctx.audit(), publicUrl: ctx.config.publicUrl });
+      const service = (await ctx.container()).services.invitations;
       const result = await service.invite({ organisationId: required(values, 'org'), firstName: required(values, 'first-name'), lastName: required(values, 'last-name'),
         email: required(values, 'email'), locale, productIds: products.map((p) => p.id) }, { type: 'cli', id: null, ip: null });
       if (!result.ok) throw new UsageError(INVITE_PROBLEM_TEXT[result.reason]);
@@ -54,8 +53,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
       const { values, positionals } = parse(args, {});
       const id = positionals[0];
       if (!id) throw new UsageError('give the invitation id (inv_…)');
-      const { db } = await ctx.database();
-      const service = createInvitationsService({ db, clock: ctx.clock, audit: await ctx.audit(), publicUrl: ctx.config.publicUrl });
+      const service = (await ctx.container()).services.invitations;
       const minted = await service.mintLink(id, { type: 'cli', id: null, ip: null });
       if (!minted.ok) throw new UsageError(`invitation ${id}: ${INVITATION_STATE_TEXT[minted.reason]}`);
       output(ctx, values.json === true, { id, email: minted.value.email, link: minted.value.link },

@@ -1,6 +1,3 @@
-import { wirePagopaRegistry } from '../app/pagopa-registry.ts';
-import { subscriptionHooks } from '../app/subscription-hooks.ts';
-import { createSubscriptionsService } from '../modules/subscriptions/index.ts';
 import { REGISTRY_PROBLEM_TEXT, type Environment, type PagopaRegistry, type RegistryActor, type RegistryOutcome } from '../modules/pagopa-registry/index.ts';
 import { output, parse, required, UsageError, type Options } from './args.ts';
 import type { CliContext } from './context.ts';
@@ -16,10 +13,7 @@ const CLI_ACTOR: RegistryActor = { type: 'cli', id: null, ip: null };
 type Values = Record<string, string | boolean | undefined>;
 
 async function wired(ctx: CliContext): Promise<PagopaRegistry> {
-  const { db } = await ctx.database();
-  const audit = await ctx.audit();
-  return wirePagopaRegistry({ db, clock: ctx.clock, audit, subscriptions: createSubscriptionsService({ db, clock: ctx.clock, audit, publicUrl: ctx.config.publicUrl,
-    hooks: subscriptionHooks }) });
+  return (await ctx.container()).services.pagopaRegistry;
 }
 
 const text = (values: Values, name: string): string | undefined => (typeof values[name] === 'string' && values[name] !== '' ? values[name] : undefined);

@@ -1,4 +1,3 @@
-import { wireStationServices } from '../app/stations.ts';
 import type { StationActor } from '../modules/stations/index.ts';
 import type { CertificateInfo } from '../pki/index.ts';
 import { output, parse } from './args.ts';
@@ -12,8 +11,7 @@ import { envOption } from './station.commands.ts';
 const CLI_ACTOR: StationActor = { type: 'cli', id: null, ip: null };
 
 async function platform(ctx: CliContext) {
-  const { db } = await ctx.database();
-  return wireStationServices({ config: ctx.config, db, clock: ctx.clock, audit: await ctx.audit(), masterKey: await ctx.masterKey() }).platformCertificates;
+  return (await ctx.container()).services.platformCertificates;
 }
 
 const describe = (info: CertificateInfo) => ({ subject: info.subject, fingerprintSha256: info.fingerprintSha256, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() });

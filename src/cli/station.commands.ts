@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { wireStationServices } from '../app/stations.ts';
 import {
   ENDPOINT_PROBLEM_TEXT, STATION_PROBLEM_TEXT, TRUST_PROBLEM_TEXT, type CheckResult, type Environment, type FieldProblem, type StationActor, type StationProblem,
   type StationServices, type TrustScope,
@@ -16,8 +15,7 @@ import type { Command } from './core.commands.ts';
 const CLI_ACTOR: StationActor = { type: 'cli', id: null, ip: null };
 
 async function wired(ctx: CliContext): Promise<StationServices> {
-  const { db } = await ctx.database();
-  return wireStationServices({ config: ctx.config, db, clock: ctx.clock, audit: await ctx.audit(), masterKey: await ctx.masterKey() });
+  return (await ctx.container()).services;
 }
 
 export function envOption(values: Record<string, string | boolean | undefined>): Environment {

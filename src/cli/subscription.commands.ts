@@ -1,5 +1,4 @@
-import { subscriptionHooks } from '../app/subscription-hooks.ts';
-import { createKeysService, createSubscriptionsService, SUBSCRIPTION_STATES, type SubscriptionAction, type SubscriptionRow } from '../modules/subscriptions/index.ts';
+import { SUBSCRIPTION_STATES, type SubscriptionAction, type SubscriptionRow } from '../modules/subscriptions/index.ts';
 import type { SubscriptionState } from '../db/schema.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
@@ -11,9 +10,8 @@ import type { Command } from './core.commands.ts';
 const CLI_ACTOR = { type: 'cli', id: null, ip: null } as const;
 
 async function services(ctx: CliContext) {
-  const { db } = await ctx.database();
-  const options = { db, clock: ctx.clock, audit: await ctx.audit(), publicUrl: ctx.config.publicUrl, hooks: subscriptionHooks };
-  return { db, subscriptions: createSubscriptionsService(options), keys: createKeysService(options) };
+  const { deps, services } = await ctx.container();
+  return { db: deps.db, subscriptions: services.subscriptions, keys: services.apiKeys };
 }
 
 const summary = (s: SubscriptionRow) => ({ id: s.id, organisationId: s.organisation_id, organisation: s.organisation_name, product: s.product_code,

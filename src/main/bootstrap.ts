@@ -4,7 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { auditRoleProblems, createPool, currentRole, grantAppRole, migrate, openDatabase, type DatabaseHandle, type MigrateResult } from '../db/index.ts';
 import type { Logger } from '../app/logger.ts';
-import { devServerCertificate } from '../app/stations.ts';
+import { devServerCertificate } from '../app/container.ts';
 import type { PlatformPki } from '../modules/platform/index.ts';
 
 // Start-up steps shared by the server and the CLI.

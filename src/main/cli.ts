@@ -27,7 +27,7 @@ export interface CliIo {
 /** A command's context writing to `streams`: the database opens on first use, migrated, sharing a running embedded cluster. */
 export function cliContext(config: Config, streams: CliStreams, logLevel: string): CliContext {
   const logger = createLogger(logLevel, streams.stderr);
-  return createCliContext(config, (c) => openMigratedDatabase(c, logger, 'share'), streams);
+  return createCliContext(config, (c) => openMigratedDatabase(c, logger, 'share'), streams, logger);
 }
 
 const processIo: CliIo = {

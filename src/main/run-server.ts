@@ -1,14 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../app/logger.ts';
-import { buildApp, createServices } from '../app/build.ts';
-import { createWorkers } from '../app/workers.ts';
+import { buildApp } from '../app/build.ts';
+import { createContainer, pkiDirOf, type Container } from '../app/container.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
 import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog } from '../modules/audit/index.ts';
-import type { PlatformPki } from '../modules/platform/index.ts';
-import { pkiDirOf, wirePlatformPki } from '../app/stations.ts';
 
 // `npm start` (through src/main/server.ts): embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
 
@@ -18,13 +16,16 @@ const logger = createLogger(config.logLevel);
 async function main(): Promise<void> {
   const database = await openMigratedDatabase(config, logger, 'own', { warnAboutRole: true });
   let tls: Awaited<ReturnType<typeof serverTls>>;
-  let masterKey: Buffer;
-  let platform: PlatformPki;
+  let container: Container;
   try {
-    masterKey = await loadMasterKey(config);
+    const masterKey = await loadMasterKey(config);
     await checkMasterKey(database.db, masterKey);
+    // One audit log for the services and the workers: its keys are derived from the master key.
+    const audit = createAuditLog({ clock: systemClock, masterKey });
+    // The one composition root of this process: the app and the workers ask it for their services.
+    container = createContainer({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, masterKey, audit });
     // The platform PKI first: the development HTTPS certificate is issued by its shared test CA.
-    platform = wirePlatformPki({ config, db: database.db, clock: systemClock, masterKey });
+    const platform = container.platform();
     const report = await platform.ensure();
     if (report.imported.length > 0) {
       logger.info({ environments: report.imported, dir: pkiDirOf(config) }, 'platform CA and client certificates imported from the data directory into the database; '
@@ -35,15 +36,11 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
-  // One audit log for the services and the workers: its keys are derived from the master key.
-  const audit = createAuditLog({ clock: systemClock, masterKey });
-  const deps = { config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, tls, masterKey, audit, platform };
-  const services = createServices(deps);
-  const app = await buildApp(deps, services);
+  const { services } = container;
+  const app = await buildApp(container, { tls });
   await app.listen({ host: config.host, port: config.port });
-  // Outbox workers (e-mail, later server-to-server) in this process unless they run apart (VARCO_WORKERS=false).
-  const workers = config.workers ? createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit, masterKey,
-    merchants: services.hostedPage.configs, acquirers: services.hostedPage.acquirers }) : undefined;
+  // Outbox workers (e-mail, feedback, receipts) in this process unless they run apart (VARCO_WORKERS=false).
+  const workers = config.workers ? container.workers() : undefined;
   await workers?.start();
   const port = (app.server.address() as AddressInfo).port;
   const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
@@ -83,6 +80,7 @@ async function main(): Promise<void> {
     try {
       await app.close().finally(() => clearInterval(reap));
       await workers?.stop();
+      await container.close();
       await database.close();
       logger.info('stopped');
       process.exitCode = 0;

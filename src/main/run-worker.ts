@@ -1,5 +1,5 @@
 import { createLogger } from '../app/logger.ts';
-import { createWorkers } from '../app/workers.ts';
+import { createContainer } from '../app/container.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
 import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
@@ -25,8 +25,9 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
-  const workers = createWorkers({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit: createAuditLog({ clock: systemClock, masterKey }),
+  const container = createContainer({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit: createAuditLog({ clock: systemClock, masterKey }),
     masterKey });
+  const workers = container.workers();
   if (workers.channels.length === 0) logger.warn('no delivery channel is configured (set VARCO_SMTP_URL): this worker will deliver nothing');
   collectStartupGarbage();
   await workers.start();
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'worker shutting down: finishing deliveries in flight');
     try {
       await workers.stop();
+      await container.close();
       await database.close();
       logger.info('worker stopped');
       process.exitCode = 0;

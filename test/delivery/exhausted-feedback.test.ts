@@ -2,11 +2,11 @@
 // `dead`, which is for failures retrying cannot help), the merchant organisation's enabled
 // referents are e-mailed once, each in their language, through the outbox and a real SMTP server;
 // the portal's order page shows "exhausted"; a resend from the portal delivers it. Real wiring
-// (createWorkers), real HTTPS receiver, real PostgreSQL.
+// (the container's workers), real HTTPS receiver, real PostgreSQL.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
-import { createWorkers } from '../../src/app/workers.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { buildTestApp } from '../support/app.ts';
@@ -24,10 +24,15 @@ const ca = await makeCa({ name: 'Exhausted Feedback CA' });
 const leaf = await makeLeaf({ issuer: ca, commonName: 'localhost', altNames: ['localhost'] });
 assert.ok((await services.trust.add('test', ca.certPem, { allOrganisations: true }, { type: 'admin', id: null, ip: null })).ok);
 
-const workers = createWorkers({ config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false }, db, databaseUrl: t.database.url,
+const container = createContainer({ config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false }, db, databaseUrl: t.database.url,
   logger: silent, clock: systemClock, audit: t.audit });
+
+const workers = container.workers();
 await workers.start();
-after(() => workers.stop());
+after(async () => {
+  await workers.stop();
+  await container.close();
+});
 
 let status = 500;
 const peer = await startPeer({ leaf, requestCert: false, reply: () => ({ status }) });

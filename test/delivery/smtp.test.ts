@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { createTestDatabase } from '../support/db.ts';
 import { testAudit, testConfig } from '../support/app.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
-import { createWorkers } from '../../src/app/workers.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createEmailHandler } from '../../src/app/mail.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { fixedClock, systemClock } from '../../src/kernel/clock.ts';
@@ -35,7 +35,8 @@ const SUBSCRIPTION = { firstName: 'John', organisationName: 'Pay & Co <Ltd>', pr
 test('the worker sends each e-mail to its recipient with the subject and body of its template, in Italian and in English', async () => {
   const receiver = await startSmtpReceiver();
   const config = await testConfig({ DATABASE_URL: database.url, ...receiver.env, VARCO_MAIL_FROM: 'Varco Test <noreply@varco.test>' });
-  const workers = createWorkers({ config, db, databaseUrl: database.url, logger, clock: systemClock, audit: testAudit() });
+  const container = createContainer({ config, db, databaseUrl: database.url, logger, clock: systemClock, audit: testAudit() });
+  const workers = container.workers();
   // E-mail because SMTP is configured; http (server-to-server feedback) and soap (pagoPA receipts) are always delivered.
   assert.deepEqual(workers.channels, ['email', 'http', 'soap']);
   await workers.start();
@@ -80,6 +81,7 @@ test('the worker sends each e-mail to its recipient with the subject and body of
     }
   } finally {
     await workers.stop();
+    await container.close();
   }
   // Log lines name messages, never their parameters.
   assert.ok(logLines.some((l) => l.includes('outbox message delivered')));

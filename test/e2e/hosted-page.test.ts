@@ -10,7 +10,7 @@ import { buildTestApp } from '../support/app.ts';
 import { launchBrowser, screenshotOnFailure } from '../support/browser.ts';
 import { SHA_IN, SHA_OUT, createMerchant, ownSha, queryPairs, verifyFeedback } from '../support/ecommerce.ts';
 import { makeCa, makeLeaf, startPeer } from '../support/tls-peers.ts';
-import { createWorkers } from '../../src/app/workers.ts';
+import { createContainer, type ContainerDeps } from '../../src/app/container.ts';
 import { tempDevPki } from '../support/tls.ts';
 import { escapeHtml } from '../../src/views/html.ts';
 
@@ -28,9 +28,13 @@ const t = await buildTestApp({ env: { VARCO_DATA_DIR: dataDir }, tls: { cert: de
 const { app, services } = t;
 await app.listen({ host: '127.0.0.1', port: 0 });
 const varco = `https://localhost:${(app.server.address() as AddressInfo).port}`;
-const workers = createWorkers({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: app.log as Parameters<typeof createWorkers>[0]['logger'], clock: { now: () => new Date() }, audit: t.audit, masterKey: t.masterKey });
+const container = createContainer({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: app.log as ContainerDeps['logger'], clock: { now: () => new Date() }, audit: t.audit, masterKey: t.masterKey });
+const workers = container.workers();
 await workers.start();
-after(() => workers.stop());
+after(async () => {
+  await workers.stop();
+  await container.close();
+});
 
 // The merchant's feedback receiver: HTTPS with a certificate from the shop's own CA, which an
 // administrator authorised for `test` (for every organisation: the merchant is created later).

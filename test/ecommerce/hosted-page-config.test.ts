@@ -3,10 +3,9 @@
 // notification, without this process being told; rolled-back changes notify nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, testServices } from '../support/app.ts';
 import { SHA_IN, createMerchant, payLocation, postEntry, signedOrder } from '../support/ecommerce.ts';
 import { CLI } from '../support/subscriptions.ts';
-import { createServices } from '../../src/app/build.ts';
 import { createKysely, createPool } from '../../src/db/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
@@ -20,7 +19,7 @@ test('a passphrase changed by another instance is in force here within a second;
   payLocation(await postEntry(t.app, signedOrder(m, 'cfg-1')));
   // Another instance: its own pool and services on the same database, same master key.
   const pool = createPool(t.database.url, 2);
-  const other = createServices({ config: t.config, db: createKysely(pool), clock: systemClock, masterKey, audit: t.audit });
+  const other = testServices({ config: t.config, db: createKysely(pool), clock: systemClock, masterKey, audit: t.audit });
   try {
     const next = 'Another-passphrase-42';
     const changed = await other.merchants.updateSettings(m.merchantId, 'test', { shaIn: { action: 'set', value: next, confirm: next } }, CLI);

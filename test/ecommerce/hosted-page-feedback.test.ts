@@ -13,8 +13,8 @@ import { Browser, createOrganisation, createReferent, issueKeys } from '../suppo
 import { makeCa, makeLeaf, startPeer, type Peer, type TestCertificate } from '../support/tls-peers.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createOutboxWorker, RETRY_SCHEDULES } from '../../src/modules/delivery/index.ts';
-import { createDestinationPolicy } from '../../src/modules/outbound/index.ts';
-import { createFeedbackSender } from '../../src/app/feedback.ts';
+import { createDestinationPolicy, createOutboundClient, type DestinationPolicy } from '../../src/modules/outbound/index.ts';
+import { createFeedbackSender, type FeedbackSenderDeps } from '../../src/modules/checkout/index.ts';
 import { testDestinations } from '../support/outbound.ts';
 import type { SettingsInput } from '../../src/modules/merchants/index.ts';
 
@@ -208,12 +208,15 @@ describe('no client certificate on feedback', () => {
 });
 
 describe('feedback destinations', () => {
+  // A sender of its own, with its own plain client, as the container wires one (closed with the sender).
+  const senderWith = (destinations: DestinationPolicy, resolve?: FeedbackSenderDeps['resolve']) => createFeedbackSender({ trust: services.trust, destinations,
+    client: createOutboundClient({ mode: { kind: 'plain' }, destinations }), ...(resolve ? { resolve } : {}) });
   const message = (url: string, organisationId: string | null = null) => ({ id: 'msg_test', channel: 'http' as const, attempt: 1, createdAt: new Date(), organisationId,
     subjectType: 'order', subjectId: 'ord_test', payload: { version: 1, env: 'test', method: 'POST', url, headers: {}, body: 'orderID=1', eventId: 'msg_test' } });
 
   it('without VARCO_OUTBOUND_ALLOW_CIDRS a receiver on a loopback address gets nothing', async () => {
     const peer = await startPeer({ leaf, requestCert: false });
-    const strict = createFeedbackSender({ trust: services.trust, destinations: createDestinationPolicy({ allowCidrs: [] }) });
+    const strict = senderWith(createDestinationPolicy({ allowCidrs: [] }));
     after(() => strict.close());
     const outcome = await strict.deliver(message(peer.url('/feedback')));
     assert.equal(outcome.ok, false);
@@ -225,7 +228,7 @@ describe('feedback destinations', () => {
     const named = await makeLeaf({ issuer: ca, commonName: 'shop.rebind.example', altNames: ['shop.rebind.example'] });
     const peer = await startPeer({ leaf: named, requestCert: false });
     const answers = [['10.0.0.7', '127.0.0.1'], ['127.0.0.1'], ['10.0.0.7']];
-    const sender = createFeedbackSender({ trust: services.trust, destinations: testDestinations(), resolve: async () => answers.shift() ?? [] });
+    const sender = senderWith(testDestinations(), async () => answers.shift() ?? []);
     after(() => sender.close());
     const url = `https://shop.rebind.example:${peer.port}/feedback`;
     assert.equal((await sender.deliver(message(url))).ok, true, 'the private answer was skipped, the allowed one used');
@@ -244,7 +247,7 @@ describe('feedback destinations', () => {
     const refused = await services.hostedPage.feedback.deliver(message(peer.url('/feedback'), mine));
     assert.match(refused.ok ? '' : refused.error, /^certificate\//);
     assert.ok((await services.trust.add('test', privateCa.certPem, { organisationId: mine }, ADMIN)).ok);
-    const fresh = createFeedbackSender({ trust: services.trust, destinations: testDestinations() });
+    const fresh = senderWith(testDestinations());
     after(() => fresh.close());
     assert.equal((await fresh.deliver(message(peer.url('/feedback'), mine))).ok, true);
     assert.equal(peer.requests.length, 1);

@@ -5,13 +5,10 @@
 // age without an answer it becomes uncertain (92) and the merchant is told. Real app, real
 // PostgreSQL, the test acquirer twin made to fail.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { beforeEach, describe, it } from 'node:test';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import { createJobRunner, type JobOutcome } from '../../src/app/jobs.ts';
-import { RECONCILIATION_JOB, reconciliationJob } from '../../src/app/reconciliation.ts';
-import { createWorkers } from '../../src/app/workers.ts';
-import { createLogger } from '../../src/app/logger.ts';
+import { RECONCILIATION_JOB, reconciliationJob } from '../../src/app/container.ts';
 import { listJobLeases } from '../../src/db/index.ts';
 import {
   createPaymentService, createReconciliation, createTestAcquirer, RECONCILE_GRACE_MS, RECONCILE_MAX_AGE_MS, TEST_ACCEPTANCE, type TestAcquirerFaults,
@@ -219,8 +216,8 @@ it('the workers of a process run the reconciliation job with the server\u2019s a
   const m = await merchant();
   const pay = await interruptedPayment(m, 'rc-workers', 'lose_answer');
   clock.advance(RECONCILE_GRACE_MS + MINUTE);
-  const workers = createWorkers({ config: t.config, db, databaseUrl: t.database.url, logger: createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() })), clock, audit: t.audit,
-    masterKey: t.masterKey, merchants: services.hostedPage.configs, acquirers: services.hostedPage.acquirers });
+  // The workers of the app's own process: its container, its acquirers.
+  const workers = t.container.workers();
   await workers.start();
   try {
     for (let i = 0; i < 100 && (await order(pay.orderId)).status === OGONE_STATUS.BEING_PROCESSED; i++) await new Promise((resolve) => setTimeout(resolve, 50));

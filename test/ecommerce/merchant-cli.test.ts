@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { createTestDatabase } from '../support/db.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import type { CliResult } from '../support/server-process.ts';
-import { testAudit, testConfig } from '../support/app.ts';
+import { testAudit, testConfig, testServices } from '../support/app.ts';
 import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
-import { createServices } from '../../src/app/build.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 
@@ -20,7 +19,7 @@ const db = database.db;
 const dir = await mkdtemp(join(tmpdir(), 'varco-merchant-cli-'));
 after(() => rm(dir, { recursive: true, force: true }));
 const masterKey = generateSecretboxKey();
-const services = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey) });
+const services = testServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey) });
 const org = await createOrganisation(db, 'Emporio Cli');
 await issueKeys(services, org, 'ecommerce', 'test');
 

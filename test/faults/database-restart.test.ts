@@ -1,11 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { testAudit, testConfig } from '../support/app.ts';
+import { testAudit, testConfig, testServices } from '../support/app.ts';
 import { freePort, httpsRequest, makeDataDir, startServer } from '../support/server-process.ts';
 import { CLI, createOrganisation } from '../support/subscriptions.ts';
 import { SHA_IN, formBytes, signedOrder, type TestMerchant } from '../support/ecommerce.ts';
-import { createServices } from '../../src/app/build.ts';
 import { createKysely, createPool, ensureDatabase, startEmbedded, type EmbeddedServer } from '../../src/db/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
@@ -32,7 +31,7 @@ after(() => server.stop());
 const pool = createPool(url, 2);
 const db = createKysely(pool);
 after(() => db.destroy());
-const services = createServices({ config: await testConfig({ DATABASE_URL: url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey), databaseUrl: url });
+const services = testServices({ config: await testConfig({ DATABASE_URL: url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey), databaseUrl: url });
 
 async function merchant(): Promise<TestMerchant> {
   const organisationId = await createOrganisation(db);

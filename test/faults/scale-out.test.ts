@@ -5,10 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { createTestDatabase } from '../support/db.ts';
 import { httpsRequest, makeDataDir, startServer, type ServerProcess } from '../support/server-process.ts';
-import { testAudit, testConfig } from '../support/app.ts';
+import { testAudit, testConfig, testServices } from '../support/app.ts';
 import { CLI, PASSWORD, createOrganisation, createReferent, shownKey } from '../support/subscriptions.ts';
 import { SHA_IN, formBytes, signedOrder } from '../support/ecommerce.ts';
-import { createServices } from '../../src/app/build.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { tempDevPki } from '../support/tls.ts';
@@ -28,7 +27,7 @@ const env = { DATABASE_URL: database.url, VARCO_MASTER_KEY: masterKey.toString('
 const [a, b] = [await startServer({ dataDir: await makeDataDir(), env }), await startServer({ dataDir: await makeDataDir(), env })] as [ServerProcess, ServerProcess];
 after(async () => { await Promise.all([a.stop(), b.stop()]); });
 // The test's own services on the same database, for set-up (the CLI's way).
-const services = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey), databaseUrl: database.url });
+const services = testServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey), databaseUrl: database.url });
 
 const ping = async (s: ServerProcess, key: string): Promise<number> =>
   (await httpsRequest(s.port, s.ca, '/api/v1/ping', { headers: { 'ocp-apim-subscription-key': key } })).status;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app/build.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool } from '../../src/db/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
@@ -104,7 +105,7 @@ test('a failure inside a handler is a generic 500 with no stack trace; the log k
   const lines: string[] = [];
   const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString('utf8')); cb(); } });
   const pool = createPool('postgres://nobody:wrong@127.0.0.1:1/none', 1);
-  const broken = await buildApp({ config: await testConfig(), db: createKysely(pool), logger: createLogger('info', sink), clock: systemClock, audit: testAudit() });
+  const broken = await buildApp(createContainer({ config: await testConfig(), db: createKysely(pool), logger: createLogger('info', sink), clock: systemClock, audit: testAudit() }));
   try {
     const { jar, csrf } = await signInForm(broken);
     const response = await call(broken, { method: 'POST', url: '/admin/sign-in', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },

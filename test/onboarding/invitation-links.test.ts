@@ -9,7 +9,7 @@ import { createOrganisation, productId } from '../support/subscriptions.ts';
 import { Writable } from 'node:stream';
 import { createEmptyDatabase } from '../support/db.ts';
 import { createPool, loadMigrations, migrate } from '../../src/db/index.ts';
-import { createWorkers } from '../../src/app/workers.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 
@@ -41,13 +41,15 @@ async function invite(email: string): Promise<{ invitationId: string; messageId:
 
 /** Runs the workers of a process with SMTP until `done` resolves. */
 async function withWorkers<T>(done: () => Promise<T>): Promise<T> {
-  const workers = createWorkers({ config: { ...config, smtpUrl: receiver.url, smtpRequireTls: false }, db, databaseUrl: database.url,
+  const container = createContainer({ config: { ...config, smtpUrl: receiver.url, smtpRequireTls: false }, db, databaseUrl: database.url,
     logger: createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() })), clock: systemClock, audit: testAudit() });
+  const workers = container.workers();
   await workers.start();
   try {
     return await done();
   } finally {
     await workers.stop();
+    await container.close();
   }
 }
 

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wirePagopaNode } from '../../src/app/pagopa-node.ts';
 import { secondInstance } from '../support/instances.ts';
-import { activateOk, ecWithStation, faultOf, nodeTestApp, noticeNumber, qr, registerPsp, soap } from '../support/pagopa-node.ts';
+import { activateOk, ecWithStation, faultOf, nodeTestApp, nodeWith, noticeNumber, qr, registerPsp, soap } from '../support/pagopa-node.ts';
 
 // One live token per notice under concurrency, across two Varco instances (two pools, two node
 // services) on one database, against a real mutual-TLS EC station. The rule is the partial unique
@@ -10,7 +9,7 @@ import { activateOk, ecWithStation, faultOf, nodeTestApp, noticeNumber, qr, regi
 
 const t = await nodeTestApp();
 const second = await secondInstance(t, { customise: (services, deps) => {
-  services.pagopaNode = wirePagopaNode({ ...services, config: deps.config, db: deps.db, clock: deps.clock, audit: deps.audit, receipts: t.receipts, logger: deps.logger });
+  services.pagopaNode = nodeWith(services, deps, t.receipts);
 } });
 const psp = await registerPsp(t.services, t, 'Banca Concorrente');
 const { ec, station } = await ecWithStation(t, 'Comune Concorrente');

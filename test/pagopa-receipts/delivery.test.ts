@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createWorkers } from '../../src/app/workers.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
@@ -23,9 +23,13 @@ const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 // A short schedule so retries happen within the test (the default waits 20 s, then longer).
 const RETRY = { baseMs: 300, capMs: 1000, giveUpAfterMs: 600_000 };
-const workers = createWorkers({ config: { ...t.config, pagopaRtRetry: RETRY }, db, databaseUrl: database.url, logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
+const container = createContainer({ config: { ...t.config, pagopaRtRetry: RETRY }, db, databaseUrl: database.url, logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
+const workers = container.workers();
 await workers.start();
-after(() => workers.stop());
+after(async () => {
+  await workers.stop();
+  await container.close();
+});
 
 const psp = await createOrganisation(db, 'Banca Pagatrice');
 const ecV2 = await ecWithStation(services, db, { version: 2, name: 'Comune V2' });

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createWorkers } from '../../src/app/workers.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
@@ -21,10 +21,14 @@ const { services, database } = t;
 const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 const RETRY = { baseMs: 150, capMs: 300, giveUpAfterMs: 1000 };
-const workers = createWorkers({ config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false, pagopaRtRetry: RETRY }, db, databaseUrl: database.url,
+const container = createContainer({ config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false, pagopaRtRetry: RETRY }, db, databaseUrl: database.url,
   logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
+const workers = container.workers();
 await workers.start();
-after(() => workers.stop());
+after(async () => {
+  await workers.stop();
+  await container.close();
+});
 
 const psp = await createOrganisation(db, 'Banca Pagatrice');
 const ec = await ecWithStation(services, db, { version: 2, name: 'Comune Irraggiungibile' });

@@ -4,10 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/app/logger.ts';
-import { wireReceiptDelivery } from '../../src/app/pagopa-receipts.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { createOutboxWorker } from '../../src/modules/delivery/index.ts';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, testContainer } from '../support/app.ts';
 import { TEST_OUTBOUND_ENV } from '../support/outbound.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
 import { ecWithStation, paidPayment, schedule, until } from './support.ts';
@@ -109,8 +108,8 @@ test('kill -9 of the worker during receipt delivery: a restarted worker delivers
 
 test('killed after the EC\u2019s OK was recorded with the receipt but before the outbox recorded it: the retry does not send again', async () => {
   const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
-  const delivery = wireReceiptDelivery({ config: t.config, db, clock: systemClock, audit: t.audit, masterKey: t.masterKey, logger: silent });
-  after(() => delivery.close());
+  // The receipts handler of a worker process (its own container, closed after the file).
+  const delivery = { handler: testContainer(t, { logger: silent }).deliveryHandlers().soap ?? assert.fail('no soap handler') };
   const [{ id, token } = { id: '', token: '' }] = await scheduleMany(1);
   const row = await db.selectFrom('outbox').selectAll().where('subject_id', '=', id).executeTakeFirstOrThrow();
   // The handler runs as a worker would, then "dies": its outcome never reaches the outbox row.

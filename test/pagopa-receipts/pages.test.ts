@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createWorkers } from '../../src/app/workers.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { buildTestApp } from '../support/app.ts';
@@ -19,10 +19,14 @@ const t = await buildTestApp();
 const { app, services, database } = t;
 const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
-const workers = createWorkers({ config: { ...t.config, pagopaRtRetry: { baseMs: 200, capMs: 400, giveUpAfterMs: 600_000 } }, db, databaseUrl: database.url,
+const container = createContainer({ config: { ...t.config, pagopaRtRetry: { baseMs: 200, capMs: 400, giveUpAfterMs: 600_000 } }, db, databaseUrl: database.url,
   logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
+const workers = container.workers();
 await workers.start();
-after(() => workers.stop());
+after(async () => {
+  await workers.stop();
+  await container.close();
+});
 
 const psp = await createOrganisation(db, 'Banca Pagatrice');
 const stranger = await createOrganisation(db, 'Banca Estranea');

@@ -1,13 +1,12 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/app/logger.ts';
-import { wireReceiptDelivery } from '../../src/app/pagopa-receipts.ts';
 import type { Config } from '../../src/config/index.ts';
 import { ConfigError } from '../../src/config/index.ts';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import { createOutboxWorker } from '../../src/modules/delivery/index.ts';
-import { buildTestApp, testConfig } from '../support/app.ts';
+import { buildTestApp, testConfig, testContainer } from '../support/app.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
 import { ecWithStation, paidPayment, schedule } from './support.ts';
 
@@ -29,8 +28,7 @@ const JITTER = 1.25;
 /** Delivers one receipt with the worker and handler wired from `config`, moving the clock to each retry, until the outbox gives it up. */
 async function exhaust(config: Config): Promise<{ id: string; gaps: number[] }> {
   const clock = fixedClock(new Date(Date.now() + 1000));
-  const delivery = wireReceiptDelivery({ config, db, clock, audit: t.audit, masterKey: t.masterKey, logger: silent });
-  after(() => delivery.close());
+  const delivery = { handler: testContainer(t, { config, clock, logger: silent }).deliveryHandlers().soap ?? assert.fail('no soap handler') };
   // random = 1: the largest jitter, so the bounds below hold for every run.
   const worker = createOutboxWorker({ db, clock, logger: silent, workerId: 'schedule-test', handlers: { soap: delivery.handler }, leaseMs: config.outboxLeaseMs,
     schedules: { soap: config.pagopaRtRetry }, random: () => 1 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Services } from '../../src/app/build.ts';
+import type { Services } from '../../src/app/container.ts';
 import type { Database } from '../../src/db/index.ts';
 import type { PaidPayment } from '../../src/modules/pagopa-receipts/index.ts';
 import type { PaymentPA, PaymentPAV2, SendPaymentOutcomeReq, SendPaymentOutcomeV2Request } from '../../src/protocols/pagopa/index.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Services } from '../../src/app/build.ts';
+import type { Services } from '../../src/app/container.ts';
 import type { Database, OrganisationType } from '../../src/db/index.ts';
 import { newId } from '../../src/kernel/ids.ts';
 import { partitaIvaValid } from '../../src/protocols/pagopa/index.ts';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Kysely, PostgresDialect } from 'kysely';
-import { buildApp, createServices } from '../../src/app/build.ts';
+import { buildApp } from '../../src/app/build.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import type { Database } from '../../src/db/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
@@ -24,8 +25,9 @@ const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: database.
 const config = await testConfig({ DATABASE_URL: database.url });
 const logger = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 const deps = { config, db, logger, clock: systemClock, audit: testAudit() };
-const services = createServices(deps);
-const app = await buildApp(deps, services);
+const container = createContainer(deps);
+const { services } = container;
+const app = await buildApp(container);
 after(() => app.close());
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -6,7 +6,7 @@ import { testAudit, testConfig } from '../support/app.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
 import { createJobRunner, type PeriodicJob } from '../../src/app/jobs.ts';
 import { RETENTION_EVERY_MS, retentionJobs } from '../../src/app/retention.ts';
-import { createWorkers } from '../../src/app/workers.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool, listJobLeases } from '../../src/db/index.ts';
 import { fixedClock, systemClock } from '../../src/kernel/clock.ts';
@@ -166,7 +166,8 @@ test('a failing job is recorded and tried again after the retry delay, not the w
 test('the workers of a process run the retention jobs', async () => {
   const config = await testConfig({ DATABASE_URL: database.url });
   await db.deleteFrom('job_leases').where('name', 'like', 'retention.%').execute();
-  const workers = createWorkers({ config, db, databaseUrl: database.url, logger: silent, clock: systemClock, audit: testAudit() });
+  const container = createContainer({ config, db, databaseUrl: database.url, logger: silent, clock: systemClock, audit: testAudit() });
+  const workers = container.workers();
   await workers.start();
   try {
     for (let i = 0; i < 100; i++) {
@@ -176,6 +177,7 @@ test('the workers of a process run the retention jobs', async () => {
     }
   } finally {
     await workers.stop();
+    await container.close();
   }
   const names = (await listJobLeases(db)).filter((l) => l.last_finished_at !== null).map((l) => l.name);
   assert.deepEqual(names.filter((n) => n.startsWith('retention.')), ['retention.error_log', 'retention.outbox', 'retention.pagopa_exchanges', 'retention.pagopa_idempotency', 'retention.sessions', 'retention.station_checks']);

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, testConfig } from '../support/app.ts';
+import { buildTestApp, testConfig, testServices } from '../support/app.ts';
 import { Browser, createAdmin, createOrganisation, createReferent } from '../support/subscriptions.ts';
 import { makeServerPki, startPeer, type Peer } from '../support/tls-peers.ts';
-import { createServices } from '../../src/app/build.ts';
 import type { StationActor } from '../../src/modules/stations/index.ts';
 import { endpoint } from './support.ts';
 
@@ -71,7 +70,7 @@ test('at most three portal verifications a minute per station, across instances:
   assert.ok((await services.stations.reviewStation(created.value.id, 'approve', '', CLI)).ok);
   const id = created.value.id;
   // A second Varco instance on the same database.
-  const other = createServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock, audit, masterKey });
+  const other = testServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock, audit, masterKey });
   assert.equal((await portal.post(`/portal/stations/${id}/verify`)).statusCode, 303);
   assert.ok((await other.verification.verify(id, 'portal', { organisationId: org })).ok);
   assert.equal((await portal.post(`/portal/stations/${id}/verify`)).statusCode, 303);

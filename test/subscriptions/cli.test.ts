@@ -9,7 +9,8 @@ import { runCliInProcess } from '../support/cli.ts';
 import type { CliResult } from '../support/server-process.ts';
 import { testAudit, testConfig } from '../support/app.ts';
 import { createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
-import { buildApp, createServices } from '../../src/app/build.ts';
+import { buildApp } from '../../src/app/build.ts';
+import { createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 
@@ -21,8 +22,9 @@ const db = database.db;
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-cli-'));
 after(() => rm(dataDir, { recursive: true, force: true }));
 const deps = { config: await testConfig({ DATABASE_URL: database.url }), db, logger: createLogger('silent'), clock: systemClock, audit: testAudit() };
-const services = createServices(deps);
-const app = await buildApp(deps, services);
+const container = createContainer(deps);
+const { services } = container;
+const app = await buildApp(container);
 after(() => app.close());
 const ping = (key: string) => app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': key } });
 

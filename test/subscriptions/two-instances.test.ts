@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
 import { CLI, createOrganisation, issueKeys } from '../support/subscriptions.ts';
-import { buildApp, createServices, type Services } from '../../src/app/build.ts';
+import { buildApp } from '../../src/app/build.ts';
+import { createContainer, type Services } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool } from '../../src/db/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
@@ -21,8 +22,9 @@ const db = a.database.db;
 async function secondInstance(): Promise<{ app: FastifyInstance; services: Services }> {
   const pool = createPool(a.database.url, 3);
   const deps = { config: a.config, db: createKysely(pool), logger: createLogger('silent'), clock: systemClock, audit: a.audit };
-  const services = createServices(deps);
-  const app = await buildApp(deps, services);
+  const container = createContainer(deps);
+  const { services } = container;
+  const app = await buildApp(container);
   after(async () => {
     await app.close();
     await deps.db.destroy();

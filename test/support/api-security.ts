@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/index.ts';
-import type { Services } from '../../src/app/build.ts';
+import type { Services } from '../../src/app/container.ts';
 import { generateKey, ROUTE_GROUPS, type RouteGroup } from '../../src/modules/subscriptions/index.ts';
 import { CLI, createOrganisation, createReferent, issueKeys } from './subscriptions.ts';
 

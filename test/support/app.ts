@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/index.ts';
-import { buildApp, createServices, type AppDeps, type Services } from '../../src/app/build.ts';
+import { buildApp } from '../../src/app/build.ts';
+import { createContainer, type Container, type ContainerDeps, type Services } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import type { HttpLimits } from '../../src/app/http-server.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
@@ -20,6 +21,8 @@ export interface TestApp {
   app: FastifyInstance;
   config: Config;
   services: Services;
+  /** The app's composition root (its services, its workers: `container.workers()`); closed after the file. */
+  container: Container;
   database: TestDatabase;
   /** The app's master key (give it to a CLI or a second instance on the same database) and its audit log. */
   masterKey: Buffer;
@@ -49,8 +52,27 @@ export interface TestAppOptions {
   httpLimits?: HttpLimits;
   /** The hosted page's acquirers (a test twin made to fail); default the built-in test acquirer. */
   acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
-  /** Replaces services before the app is built (e.g. the pagoPA node with a test receipts scheduler). */
-  customise?: (services: Services, deps: AppDeps) => void;
+  /**
+   * Replaces services before the app is built (e.g. the pagoPA node with a test receipts scheduler).
+   * Services are built on first read: one assigned here is what every service built afterwards receives.
+   */
+  customise?: (services: Services, deps: ContainerDeps) => void;
+}
+
+/** The services of another composition root (a second instance's), for tests that need no app; silent unless given a logger. */
+export function testServices(deps: Omit<ContainerDeps, 'logger'> & { logger?: ContainerDeps['logger'] }): Services {
+  return createContainer({ logger: createLogger('silent'), ...deps }).services;
+}
+
+/**
+ * Another composition root on `t`'s database, with `deps` overriding (e.g. a configuration with SMTP),
+ * as a separate worker process would make; closed after the file (after its workers, if started, are stopped).
+ */
+export function testContainer(t: Pick<TestApp, 'config' | 'database' | 'masterKey' | 'audit'>, deps: Partial<ContainerDeps> = {}): Container {
+  const container = createContainer({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: createLogger('silent'), clock: systemClock,
+    masterKey: t.masterKey, audit: t.audit, ...deps });
+  after(() => container.close());
+  return container;
 }
 
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -62,14 +84,16 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = options.clock ?? systemClock;
   const masterKey = options.masterKey ?? generateSecretboxKey();
   const audit = testAudit(masterKey, clock);
-  const deps: AppDeps = { config, db: database.db, logger, clock, masterKey, audit, ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}), ...(options.acquirers ? { acquirers: options.acquirers } : {}) };
-  const services = createServices(deps);
-  options.customise?.(services, deps);
-  const app = await buildApp(deps, services);
-  after(() => app.close());
+  const container = createContainer({ config, db: database.db, logger, clock, masterKey, audit, ...(options.acquirers ? { acquirers: options.acquirers } : {}) });
+  const { services } = container;
+  options.customise?.(services, container.deps);
+  const app = await buildApp(container, { ...(options.tls ? { tls: options.tls } : {}), ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}) });
+  after(async () => {
+    await app.close();
+    await container.close();
+  });
   return {
-    app, config, services, database, masterKey, audit,
+    app, config, services, container, database, masterKey, audit,
     get logs() { return lines.map((l) => JSON.parse(l) as Record<string, unknown>); },
     rawLogs: () => lines.join('\n'),
   };

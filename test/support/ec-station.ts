@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Services } from '../../src/app/build.ts';
+import type { Services } from '../../src/app/container.ts';
 import { newId } from '../../src/kernel/ids.ts';
 import {
   decide, deliveryKey, malformedBody, readStationCall, receiptKey,

@@ -1,6 +1,7 @@
 import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, createServices, type AppDeps, type Services } from '../../src/app/build.ts';
+import { buildApp } from '../../src/app/build.ts';
+import { createContainer, type ContainerDeps, type Services } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool } from '../../src/db/index.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
@@ -10,14 +11,15 @@ import type { TestApp } from './app.ts';
  * Another Varco instance on the same database as `first`: its own pool, services and app, as a
  * second process behind a load balancer would have. Closed after the file.
  */
-export async function secondInstance(first: TestApp, options: { clock?: Clock; customise?: (services: Services, deps: AppDeps) => void } = {}): Promise<{ app: FastifyInstance; services: Services }> {
+export async function secondInstance(first: TestApp, options: { clock?: Clock; customise?: (services: Services, deps: ContainerDeps) => void } = {}): Promise<{ app: FastifyInstance; services: Services }> {
   const db = createKysely(createPool(first.database.url, 5));
-  const deps: AppDeps = { config: first.config, db, logger: createLogger('silent'), clock: options.clock ?? systemClock, audit: first.audit, masterKey: first.masterKey };
-  const services = createServices(deps);
-  options.customise?.(services, deps);
-  const app = await buildApp(deps, services);
+  const container = createContainer({ config: first.config, db, logger: createLogger('silent'), clock: options.clock ?? systemClock, audit: first.audit, masterKey: first.masterKey });
+  const { services } = container;
+  options.customise?.(services, container.deps);
+  const app = await buildApp(container);
   after(async () => {
     await app.close();
+    await container.close();
     await db.destroy();
   });
   return { app, services };

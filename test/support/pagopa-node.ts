@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../src/app/build.ts';
-import { wirePagopaNode } from '../../src/app/pagopa-node.ts';
+import type { ContainerDeps, Services } from '../../src/app/container.ts';
+import { createPagopaNode, type PagopaNode, type ReceiptScheduler } from '../../src/modules/pagopa-node/index.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
 import {
   decodeResponse, encodeRequest, formatNoticeNumber, type PspOperation, type RequestOf, type ResponseOf,
@@ -24,12 +24,19 @@ export interface NodeApp extends TestApp {
   receipts: WatchedReceipts;
 }
 
+/** The pagoPA node as the container wires it, with `receipts` as its receipts scheduler (tests may construct as they like). */
+export function nodeWith(services: Services, deps: ContainerDeps, receipts: ReceiptScheduler): PagopaNode {
+  return createPagopaNode({ db: deps.db, clock: deps.clock, audit: deps.audit, registry: services.pagopaRegistry, stationCaller: services.stationCaller,
+    simulator: services.pagopaSimulator, exchanges: services.exchanges, receipts, logger: deps.logger,
+    timeouts: { verifyMs: deps.config.pagopaVerifyTimeoutMs, getPaymentMs: deps.config.pagopaGetPaymentTimeoutMs } });
+}
+
 /** buildTestApp, with the node's receipts watched on their way to the real receipts service. */
 export async function nodeTestApp(options: { clock?: Clock; env?: Record<string, string>; tls?: { cert: string; key: string } } = {}): Promise<NodeApp> {
   let receipts: WatchedReceipts | undefined;
   const t = await buildTestApp({ ...options, customise: (services, deps) => {
     receipts = watchReceipts(services.receipts);
-    services.pagopaNode = wirePagopaNode({ ...services, config: deps.config, db: deps.db, clock: deps.clock, audit: deps.audit, receipts, logger: deps.logger });
+    services.pagopaNode = nodeWith(services, deps, receipts);
   } });
   if (receipts === undefined) throw new Error('buildTestApp did not call customise');
   return Object.assign(t, { receipts });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/index.ts';
-import type { Services } from '../../src/app/build.ts';
+import type { Services } from '../../src/app/container.ts';
 import { hashPassword } from '../../src/modules/identity/index.ts';
 import { newId } from '../../src/kernel/ids.ts';
 import { CookieJar, csrfFrom } from './cookies.ts';

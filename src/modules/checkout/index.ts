@@ -12,6 +12,10 @@ export { createOrdersService } from './orders.service.ts';
 export type { OrdersService } from './orders.service.ts';
 export type { OrderRecord } from './orders.repository.ts';
 
+// Server-to-server feedback: the online attempt and the outbox's `http` handler; whom an exhausted one concerns.
+export { chooseAddress, createFeedbackSender, feedbackOwners } from './feedback.sender.ts';
+export type { FeedbackSender, FeedbackSenderDeps } from './feedback.sender.ts';
+
 // Acquirers: the interface a payment processor implements, and the test acquirer.
 export type { Acquirer } from './acquirer.ts';
 export { TEST_ACCEPTANCE, createTestAcquirer } from './test-acquirer.ts';

@@ -1,7 +1,7 @@
 import type { DestinationPolicy, OutboundLogger, Resolve } from '../outbound/index.ts';
 import { createExpiryWarnings, type ExpiryWarnings } from './expiry.service.ts';
 import { createPlatformCertificates, type PlatformCertificates, type PlatformCertificatesOptions } from './platform.service.ts';
-import { createStationCaller, type StationCaller } from './station.caller.ts';
+import { createStationCaller, type StationCaller, type StationCallerOptions } from './station.caller.ts';
 import type { Environment } from './station.policy.ts';
 import { createStationsService, type StationsService } from './stations.service.ts';
 import { createTrustService, type TrustService } from './trust.service.ts';
@@ -52,6 +52,8 @@ export interface StationServicesOptions extends PlatformCertificatesOptions {
   destinations: DestinationPolicy;
   resolve?: Resolve;
   logger?: OutboundLogger;
+  /** Makes the station caller's mutual-TLS client; the composition root passes createOutboundClient (one per process). */
+  outboundClient: StationCallerOptions['outboundClient'];
 }
 
 /** The module's services wired together. */
@@ -68,6 +70,6 @@ export function createStationServices(options: StationServicesOptions): StationS
     verification: createVerificationService({ db, clock, audit, publicUrl, identity, trust, destinations, inboundVerifiedAt: options.inboundVerifiedAt,
       ...(options.resolve ? { resolve: options.resolve } : {}) }),
     certificateExpiry: createExpiryWarnings({ db, clock, publicUrl, platformCertificates: platform.expiring }),
-    stationCaller: createStationCaller({ db, identity, trust, destinations, ...(options.logger ? { logger: options.logger } : {}) }),
+    stationCaller: createStationCaller({ db, identity, trust, destinations, outboundClient: options.outboundClient, ...(options.logger ? { logger: options.logger } : {}) }),
   };
 }

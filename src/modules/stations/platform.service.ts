@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit/index.ts';
 import { describeCertificate, type CertificateInfo, type PkiEnvironment } from '../../pki/index.ts';
 import type { ClientIdentity } from '../outbound/index.ts';
 import type { PlatformPki } from '../platform/index.ts';
-import { createOrganisationsService } from '../organisations/index.ts';
+import type { OrganisationsService } from '../organisations/index.ts';
 import { mailReferents } from './stations.mail.ts';
 import type { StationActor } from './stations.service.ts';
 
@@ -23,6 +23,8 @@ export interface PlatformCertificatesOptions {
   platform: PlatformPki;
   /** The HTTPS server certificate in use (VARCO_TLS_CERT, or this instance's development certificate). */
   serverCertificatePem: () => Promise<string>;
+  /** Whom a rotation e-mails: every organisation (the organisations module, given by the composition root). */
+  organisations: Pick<OrganisationsService, 'list'>;
 }
 
 export interface PublishedCertificate {
@@ -39,7 +41,7 @@ export interface PlatformDownloads {
 }
 
 export function createPlatformCertificates(options: PlatformCertificatesOptions) {
-  const { db, clock, publicUrl, platform, audit } = options;
+  const { publicUrl, platform, audit } = options;
 
   /** From the platform module's cache: an activation made elsewhere applies here within seconds. */
   async function identity(env: PkiEnvironment): Promise<ClientIdentity> {
@@ -61,7 +63,7 @@ export function createPlatformCertificates(options: PlatformCertificatesOptions)
    * transaction that stores it; a next certificate already waiting is returned as it is, without e-mails.
    */
   async function rotate(env: PkiEnvironment, actor: StationActor): Promise<{ created: boolean; info: CertificateInfo; notified: number }> {
-    const organisations = await createOrganisationsService({ db, clock, audit }).list();
+    const organisations = await options.organisations.list();
     let notified = 0;
     const { created, certPem } = await platform.rotate(env, async (trx, published) => {
       const info = describeCertificate(published);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import {
-  createOutboundClient, type ClientIdentity, type DestinationPolicy, type Endpoint, type EndpointHealth, type EndpointSet, type OutboundLogger,
+  type ClientIdentity, type OutboundClient, type OutboundClientOptions, type DestinationPolicy, type Endpoint, type EndpointHealth, type EndpointSet, type OutboundLogger,
   type OutboundRequest, type OutboundResult,
 } from '../outbound/index.ts';
 import type { Environment } from './station.policy.ts';
@@ -43,6 +43,8 @@ export interface StationCallerOptions {
   trust: Pick<TrustService, 'rootsFor'>;
   destinations: DestinationPolicy;
   logger?: OutboundLogger;
+  /** Makes the caller's one mutual-TLS client (createOutboundClient, called by the composition root: src/app/container.ts). */
+  outboundClient: (options: OutboundClientOptions) => OutboundClient;
 }
 
 /** The identity files are re-read at most this often, so an activated client certificate is used within seconds. */
@@ -57,7 +59,7 @@ function timeout(value: number | undefined, fallback: number, max: number): numb
 export function createStationCaller(options: StationCallerOptions): StationCaller {
   const roots = createTrustCache(options.trust);
   const identities = new Map<Environment, { identity: ClientIdentity; at: number }>();
-  const client = createOutboundClient({
+  const client = options.outboundClient({
     mode: { kind: 'mutual', identity: (env) => {
       const loaded = identities.get(env);
       if (!loaded) throw new Error(`the client identity of ${env} is not loaded`);

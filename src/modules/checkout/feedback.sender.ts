@@ -1,9 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { createOutboundClient, describeRefusal, type DestinationPolicy, type DestinationVerdict, type OutboundClient, type OutboundResult } from '../modules/outbound/index.ts';
-import { httpAnswerOutcome, isHttpMessage, type DeliveryHandler, type DeliveryOutcome, type HttpMessage, type OutboxMessage, type OwnersLookup } from '../modules/delivery/index.ts';
-import { getOrganisation, listReferents } from '../modules/organisations/index.ts';
-import { createTrustCache, type TrustService } from '../modules/stations/index.ts';
+import { describeRefusal, type DestinationPolicy, type DestinationVerdict, type OutboundClient, type OutboundResult } from '../outbound/index.ts';
+import { httpAnswerOutcome, isHttpMessage, type DeliveryHandler, type DeliveryOutcome, type HttpMessage, type OutboxMessage, type OwnersLookup } from '../delivery/index.ts';
+import { getOrganisation, listReferents } from '../organisations/index.ts';
+import { createTrustCache, type TrustService } from '../stations/index.ts';
 
 // Server-to-server feedback (the outbox's `http` channel): Ogone's post-sale request to the
 // merchant's URL. It is plain HTTPS — SHA-OUT is its authentication — so it goes through an
@@ -25,9 +25,10 @@ export interface FeedbackSender {
 export interface FeedbackSenderDeps {
   trust: Pick<TrustService, 'rootsFor'>;
   destinations: DestinationPolicy;
+  /** A `plain` outbound client (no client certificate), made by the composition root; the sender closes it. */
+  client: OutboundClient;
   /** Host name → every address; the system resolver by default. */
   resolve?: (host: string) => Promise<string[]>;
-  logger?: { info(o: Record<string, unknown>, m: string): void; warn(o: Record<string, unknown>, m: string): void };
 }
 
 const DEFERRED = { connectTimeoutMs: 5000, responseTimeoutMs: 5000 };
@@ -77,7 +78,7 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
   const resolve = deps.resolve ?? defaultResolve;
   const roots = createTrustCache(deps.trust);
   // Plain: this client cannot present a client certificate; it was never given one.
-  const client: OutboundClient = createOutboundClient({ mode: { kind: 'plain' }, destinations: deps.destinations, ...(deps.logger ? { logger: deps.logger } : {}) });
+  const { client } = deps;
 
   async function send(message: OutboxMessage, t: Timeouts, slot: string, signal?: AbortSignal): Promise<DeliveryOutcome> {
     if (!isHttpMessage(message.payload)) return { ok: false, permanent: true, error: 'not a server-to-server message' };

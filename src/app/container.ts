@@ -1,0 +1,320 @@
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { AuditLog } from '../modules/audit/index.ts';
+import {
+  createEntryService, createFeedbackSender, createOrdersService, createPaymentService, createReconciliation, createTestAcquirer, feedbackOwners,
+  RECONCILE_EVERY_MS, type Acquirer, type EntryService, type FeedbackSender, type OrdersService, type PaymentService, type ReconciliationOptions,
+} from '../modules/checkout/index.ts';
+import { createDeliveryService, createOutboxWorker, createSmtpMailer, feedbackExhaustionMail, type Channel, type DeliveryHandler, type DeliveryService } from '../modules/delivery/index.ts';
+import { createIdentityService, type IdentityService } from '../modules/identity/index.ts';
+import { createConfigCache, createErrorLogService, createMerchantsService, merchantSubscriptionHooks, type ConfigCache, type EcommerceEnv, type ErrorLogService,
+  type MerchantDirectory, type MerchantsService } from '../modules/merchants/index.ts';
+import { createInvitationsService, createOrganisationsService, type InvitationsService, type OrganisationsService } from '../modules/organisations/index.ts';
+import { createDestinationPolicy, createOutboundClient, type OutboundClient, type OutboundClientOptions } from '../modules/outbound/index.ts';
+import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
+import { createPagopaNode, type PagopaNode } from '../modules/pagopa-node/index.ts';
+import { createReceiptDeliveryHandler, createReceiptsService, type ReceiptsService } from '../modules/pagopa-receipts/index.ts';
+import { createPagopaRegistry, type Environment, type PagopaRegistry } from '../modules/pagopa-registry/index.ts';
+import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
+import { createPlatformPki, ensureServerCertificate, type PlatformPki, type ServerCertificate } from '../modules/platform/index.ts';
+import { createStationScheduler, createStationServices, type StationServices } from '../modules/stations/index.ts';
+import { createSubscriptionServices, type SubscriptionServices, type SubscriptionsService } from '../modules/subscriptions/index.ts';
+import { createJobRunner, type PeriodicJob } from './jobs.ts';
+import type { ProductCatalog } from '../http/admin/organisations.ts';
+import type { Logger } from './logger.ts';
+import { createEmailHandler, invitationLinks } from './mail.ts';
+import { retentionJobs } from './retention.ts';
+
+// The composition root (docs/adr/0027-composition-root.md): the only place where services are
+// constructed, once per container, and a process makes one container. The server, the workers and
+// the CLI ask it for what they need. Services are built on first use (a CLI command builds only what
+// it touches; outbound pools and the PKI only when something calls out), and a service replaced
+// before its first use (tests, `services.x = …`) is what every service built afterwards receives.
+
+export interface HostedPageServices {
+  entry: EntryService;
+  payment: PaymentService;
+  orders: OrdersService;
+  /** Server-to-server feedback: the online attempt and the outbox's `http` handler (its plain outbound client). */
+  feedback: FeedbackSender;
+  /** Merchant configurations in memory, dropped on every change (LISTEN); started and stopped with the app. */
+  configs: ConfigCache;
+  /** The acquirer per environment (`prod` has no payment processor yet); the reconciliation job asks the same ones. */
+  acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+}
+
+export interface Services extends SubscriptionServices, StationServices {
+  identity: IdentityService;
+  organisations: OrganisationsService;
+  invitations: InvitationsService;
+  productCatalog: ProductCatalog;
+  delivery: DeliveryService;
+  /** Merchant accounts and technical settings; also the MerchantDirectory of the hosted page. */
+  merchants: MerchantsService;
+  /** The merchants' error log (the hosted page writes, the portal and CLI read). */
+  errorLog: ErrorLogService;
+  /** The hosted payment page: entry, payment, orders read back, server-to-server feedback. */
+  hostedPage: HostedPageServices;
+  /** pagoPA exchange log: the node records every SOAP message; the portal and back office read it. */
+  exchanges: ExchangeLog;
+  /** pagoPA registry: PSPs, brokers, channels, ECs and their station links; the node's directory. */
+  pagopaRegistry: PagopaRegistry;
+  /** pagoPA: the test EC simulator (a simulated station per institution, test environment only). */
+  pagopaSimulator: PagopaSimulator;
+  /** pagoPA: the node behind POST /nodo/node-for-psp/v1 (verify, activate, outcome). */
+  pagopaNode: PagopaNode;
+  /** pagoPA receipts: scheduled by the node in the outcome's transaction, delivered by the workers, read and re-sent by the pages. */
+  receipts: ReceiptsService;
+}
+
+export interface ContainerDeps {
+  config: Config;
+  db: Kysely<Database>;
+  logger: Logger;
+  clock: Clock;
+  /** Writes the audit rows of every service; made once by the entry point from the clock and the master key. */
+  audit: AuditLog;
+  /** The database's connection string (embedded or DATABASE_URL), for LISTEN connections; default config.databaseUrl. */
+  databaseUrl?: string;
+  /** Seals secrets at rest (src/app/master-key.ts); tests that never touch sealed secrets may omit it. */
+  masterKey?: Buffer;
+  /** The hosted page's acquirers; default the built-in test acquirer (tests give a twin they can make fail). */
+  acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
+}
+
+export interface Workers {
+  /** Channels this process delivers; e-mail only when VARCO_SMTP_URL is set. */
+  readonly channels: Channel[];
+  start(): Promise<void>;
+  /** Lets deliveries in flight finish; call before closing the container and the database. */
+  stop(): Promise<void>;
+}
+
+export interface Container {
+  readonly deps: Readonly<ContainerDeps>;
+  /** Every service, built on first read; assigning one before its first read replaces it for everybody. */
+  readonly services: Services;
+  /** The platform PKI of this process (one; the station services and the entry points share it). */
+  platform(): PlatformPki;
+  /** The background workers (outbox, stations' schedule, periodic jobs), built once. */
+  workers(): Workers;
+  /** The outbox's handler per channel (e-mail only with VARCO_SMTP_URL), as the workers use them. */
+  deliveryHandlers(): Partial<Record<Channel, DeliveryHandler>>;
+  /** How many times each costly part was constructed (the one-per-process test reads it). */
+  constructed(): Readonly<Record<string, number>>;
+  /** Closes the outbound clients (and the SMTP mailer) built; after the app and the workers stopped, before the database. */
+  close(): Promise<void>;
+}
+
+/** `<VARCO_DATA_DIR>/pki`: an earlier Varco's PKI (imported once) and this instance's development HTTPS certificate. */
+export function pkiDirOf(config: Config): string {
+  return join(config.dataDir, 'pki');
+}
+
+/** This instance's development HTTPS certificate (`<VARCO_DATA_DIR>/pki/server.crt`), issued by the shared test platform CA. */
+export function devServerCertificate(config: Config, platform: PlatformPki): Promise<ServerCertificate> {
+  return ensureServerCertificate({ dir: pkiDirOf(config), hostNames: config.hostNames, ca: () => platform.signingCa('test') });
+}
+
+/** Last successful ping with a key of an active subscription of the organisation in `env` (the stations' inbound direction). */
+export function inboundVerifiedAtFrom(subscriptions: Pick<SubscriptionsService, 'list'>) {
+  return async (organisationId: string, env: 'test' | 'prod'): Promise<Date | null> => {
+    const active = (await subscriptions.list({ organisationId, state: 'active' })).filter((s) => s.environment === env && s.inbound_verified_at !== null);
+    const times = active.map((s) => new Date(s.inbound_verified_at ?? 0).getTime());
+    return times.length === 0 ? null : new Date(Math.max(...times));
+  };
+}
+
+/** Referents manage the pagoPA registry of an environment only while their organisation has an active `node` subscription there. */
+export function nodeActiveFrom(subscriptions: Pick<SubscriptionsService, 'list'>) {
+  return async (organisationId: string, env: Environment): Promise<boolean> =>
+    (await subscriptions.list({ organisationId, state: 'active' })).some((s) => s.product_code === 'node' && s.environment === env);
+}
+
+/**
+ * The station's answer timeout for a receipt, kept well inside the outbox lease: the worker abandons a
+ * delivery at 80 % of the lease, and an attempt cut that way would not be recorded with the receipt.
+ */
+export function receiptTimeoutMs(config: Pick<Config, 'pagopaRtTimeoutMs' | 'outboxLeaseMs'>): number {
+  return Math.max(1000, Math.min(config.pagopaRtTimeoutMs, Math.floor(config.outboxLeaseMs * 0.6)));
+}
+
+export const RECONCILIATION_JOB = 'orders.reconcile';
+
+/**
+ * The hosted page's reconciliation (docs/adr/0022-order-reconciliation.md) as a periodic job: one
+ * instance at a time (the job's lease); the guarded settle keeps a payment from being settled twice anyway.
+ */
+export function reconciliationJob(deps: { db: Kysely<Database>; clock: Clock; merchants: MerchantDirectory; acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  logger?: ReconciliationOptions['logger']; tuning?: Pick<ReconciliationOptions, 'graceMs' | 'maxAgeMs' | 'queryTimeoutMs' | 'batch'> }): PeriodicJob {
+  const reconciliation = createReconciliation({ db: deps.db, clock: deps.clock, merchants: deps.merchants, acquirers: deps.acquirers,
+    ...(deps.logger ? { logger: deps.logger } : {}), ...deps.tuning });
+  return { name: RECONCILIATION_JOB, everyMs: RECONCILE_EVERY_MS, run: async (now) => ({ ...await reconciliation.run(now) }) };
+}
+
+export function workerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+type Builders = { [K in keyof Services]-?: () => Services[K] };
+
+/** An object whose properties are built on first read and may be replaced before (or after) it. */
+function lazyServices(builders: Builders): Services {
+  const made = new Map<keyof Services, unknown>();
+  const services = {} as Services;
+  for (const key of Object.keys(builders) as Array<keyof Services>) {
+    Object.defineProperty(services, key, {
+      enumerable: true,
+      get: () => {
+        if (!made.has(key)) made.set(key, builders[key]());
+        return made.get(key);
+      },
+      set: (value: unknown) => { made.set(key, value); },
+    });
+  }
+  return services;
+}
+
+export function createContainer(deps: ContainerDeps): Container {
+  const { config, db, clock, audit, logger } = deps;
+  const counts: Record<string, number> = {};
+  const built: Array<{ close(): Promise<void> }> = [];
+  /** A part built at most once, counted. */
+  const once = <T>(name: string, build: () => T): (() => T) => {
+    let value: { v: T } | undefined;
+    return () => {
+      if (value === undefined) {
+        counts[name] = (counts[name] ?? 0) + 1;
+        value = { v: build() };
+      }
+      return value.v;
+    };
+  };
+  const databaseUrl = deps.databaseUrl ?? config.databaseUrl;
+  // One policy for every outbound connection of this process: stations, verification, feedback, receipts.
+  const destinations = once('destinationPolicy', () => createDestinationPolicy({ allowCidrs: config.outboundAllowCidrs }));
+  // Every outbound client of the process is made here: one `mutual` (the station caller) and one `plain` (feedback).
+  const outboundClient = (options: OutboundClientOptions): OutboundClient => {
+    const name = `outboundClient.${options.mode.kind}`;
+    counts[name] = (counts[name] ?? 0) + 1;
+    return createOutboundClient(options);
+  };
+  const platform = once('platformPki', () => createPlatformPki({ db, clock, masterKey: deps.masterKey, legacyDir: pkiDirOf(config) }));
+  const subscriptionGroup = once('subscriptionServices', (): SubscriptionServices => createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl,
+    hooks: merchantSubscriptionHooks }));
+  const stationGroup = once('stationServices', (): StationServices => {
+    const pki = platform();
+    const serverCertificatePem = config.tls ? () => readFile(config.tls?.certFile ?? '', 'utf8') : async () => (await devServerCertificate(config, pki)).certPem;
+    const group = createStationServices({ db, clock, audit, publicUrl: config.publicUrl, platform: pki, destinations: destinations(), serverCertificatePem,
+      inboundVerifiedAt: inboundVerifiedAtFrom(services.subscriptions), organisations: services.organisations, outboundClient });
+    built.push(group.stationCaller);
+    return group;
+  });
+
+  const services: Services = lazyServices({
+    identity: () => createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
+      signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
+    organisations: () => createOrganisationsService({ db, clock, audit }),
+    invitations: () => createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl }),
+    productCatalog: () => subscriptionGroup().products,
+    delivery: () => createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
+    merchants: () => createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
+    errorLog: () => createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
+    exchanges: () => createExchangeLog({ db, clock }),
+    pagopaSimulator: () => createPagopaSimulator({ db, clock, audit }),
+    subscriptions: () => subscriptionGroup().subscriptions,
+    apiKeys: () => subscriptionGroup().apiKeys,
+    products: () => subscriptionGroup().products,
+    keyVerifier: () => subscriptionGroup().keyVerifier,
+    stations: () => stationGroup().stations,
+    trust: () => stationGroup().trust,
+    verification: () => stationGroup().verification,
+    platformCertificates: () => stationGroup().platformCertificates,
+    certificateExpiry: () => stationGroup().certificateExpiry,
+    stationCaller: () => stationGroup().stationCaller,
+    hostedPage: once('hostedPage', () => {
+      const feedback = createFeedbackSender({ trust: services.trust, destinations: destinations(),
+        client: outboundClient({ mode: { kind: 'plain' }, destinations: destinations(), logger: logger.child({ component: 'feedback' }) }) });
+      built.push(feedback);
+      const configs = createConfigCache({ directory: services.merchants, databaseUrl });
+      const acquirers = deps.acquirers ?? { test: createTestAcquirer() };
+      const errorLog = services.errorLog;
+      return {
+        entry: createEntryService({ db, clock, merchants: configs, processors: new Set(['test']), recordError: async (error) => { await errorLog.recordEntryError(error); } }),
+        payment: createPaymentService({ db, clock, merchants: configs, acquirers, sendNow: feedback.online, logger: logger.child({ component: 'hosted-page' }) }),
+        orders: createOrdersService({ db }),
+        feedback, configs, acquirers,
+      };
+    }),
+    pagopaRegistry: once('pagopaRegistry', () => createPagopaRegistry({ db, clock, audit, nodeActive: nodeActiveFrom(services.subscriptions) })),
+    receipts: once('receiptsService', () => createReceiptsService({ db, clock, audit, directory: services.pagopaRegistry })),
+    pagopaNode: once('pagopaNode', () => createPagopaNode({ db, clock, audit, registry: services.pagopaRegistry, stationCaller: services.stationCaller,
+      simulator: services.pagopaSimulator, exchanges: services.exchanges, receipts: services.receipts, logger,
+      timeouts: { verifyMs: config.pagopaVerifyTimeoutMs, getPaymentMs: config.pagopaGetPaymentTimeoutMs } })),
+  });
+
+  // The outbox's handler per channel, as the workers deliver with them (tests call one directly).
+  const deliveryHandlers = once('deliveryHandlers', (): Partial<Record<Channel, DeliveryHandler>> => {
+    const handlers: Partial<Record<Channel, DeliveryHandler>> = {};
+    if (config.smtpUrl) {
+      const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
+      built.push({ close: async () => mailer.close() });
+      handlers.email = createEmailHandler(mailer, invitationLinks(services.invitations));
+    }
+    // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
+    handlers.http = services.hostedPage.feedback.deliver;
+    // pagoPA receipts (paSendRT[V2]) to the creditor institutions' stations (the one station caller), or their simulated stations.
+    handlers.soap = createReceiptDeliveryHandler({ db, clock, directory: services.pagopaRegistry, simulator: services.pagopaSimulator, stationCaller: services.stationCaller,
+      exchanges: services.exchanges, responseTimeoutMs: receiptTimeoutMs(config), schedule: config.pagopaRtRetry, publicUrl: config.publicUrl,
+      logger: logger.child({ component: 'receipts' }) });
+    return handlers;
+  });
+
+  const workers = once('workers', (): Workers => {
+    const handlers = deliveryHandlers();
+    const owner = workerId();
+    const outbox = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: owner, handlers,
+      leaseMs: config.outboxLeaseMs, listenUrl: databaseUrl, schedules: { soap: config.pagopaRtRetry },
+      // Exhausted feedback is told to the merchant's referents; receipts (`soap`) tell their own in their handler, e-mail shows on the Mail page.
+      onExhausted: { http: feedbackExhaustionMail(feedbackOwners(config.publicUrl)) } });
+    // Periodic jobs (retention, reconciliation of interrupted payments), each under a lease so one instance runs it at a time.
+    const reconcile = reconciliationJob({ db, clock, merchants: services.merchants, acquirers: services.hostedPage.acquirers,
+      logger: logger.child({ component: 'reconciliation' }) });
+    const jobs = createJobRunner({ db, clock, logger: logger.child({ component: 'jobs' }), owner, jobs: [...retentionJobs({ db, retention: config.retention }), reconcile] });
+    // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
+    const stationSchedule = createStationScheduler({ db, clock, verification: services.verification, expiry: services.certificateExpiry,
+      intervalMinutes: config.verifyIntervalMinutes, logger: logger.child({ component: 'stations' }) });
+    return {
+      channels: Object.keys(handlers) as Channel[],
+      start: async () => {
+        if (!config.smtpUrl) logger.info('VARCO_SMTP_URL is not set: e-mails stay in the outbox; read them on the back office Mail page');
+        await outbox.start();
+        stationSchedule.start();
+        jobs.start();
+      },
+      stop: async () => {
+        await jobs.stop();
+        await stationSchedule.stop();
+        await outbox.stop();
+      },
+    };
+  });
+
+  return {
+    deps,
+    services,
+    platform,
+    workers,
+    deliveryHandlers,
+    constructed: () => ({ ...counts }),
+    close: async () => {
+      await Promise.all(built.splice(0).map((part) => part.close()));
+    },
+  };
+}
