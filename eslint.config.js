@@ -24,13 +24,29 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
-    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        Buffer: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config only.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config only.' },
+      ],
     },
   },
   // Layer boundaries (who may import whom).
@@ -40,29 +56,58 @@ export default tseslint.config(
   },
   {
     files: ['src/config/**/*.ts', 'src/db/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**'], 'config, db and pki sit below modules and http.')]) },
+    rules: {
+      'no-restricted-imports': restrict([group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**'], 'config, db and pki sit below modules and http.')]),
+    },
   },
   // pki is pure helpers (issue, inspect, split PEM): no state, so no file system and no database. The
   // platform CAs and client certificates are kept by modules/platform (ADR 0024). Its test may open sockets.
   {
     files: ['src/pki/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': restrict([
-      group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**'], 'config, db and pki sit below modules and http.'),
-      group(['**/db/**', '**/config/**', 'kysely', 'pg', 'node:fs', 'node:fs/*'], 'pki keeps no state: the platform module stores certificates and keys (docs/adr/0024-platform-module.md).'),
-    ]) },
+    rules: {
+      'no-restricted-imports': restrict([
+        group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**'], 'config, db and pki sit below modules and http.'),
+        group(
+          ['**/db/**', '**/config/**', 'kysely', 'pg', 'node:fs', 'node:fs/*'],
+          'pki keeps no state: the platform module stores certificates and keys (docs/adr/0024-platform-module.md).',
+        ),
+      ]),
+    },
   },
   // Protocol libraries are pure: kernel and npm libraries only, no I/O, no framework. Their tests
   // (beside the code) may open sockets and read fixtures. modules and http may import protocols.
   {
     files: ['src/protocols/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': restrict([
-      group(['**/modules/**', '**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', '**/db/**', '**/config/**', '**/pki/**'],
-        'protocols import only src/kernel and npm libraries.'),
-      group(['fastify', '@fastify/*', 'kysely', 'pg', 'undici', 'nodemailer', 'node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:tls', 'node:dgram', 'node:child_process', 'node:worker_threads'],
-        'protocols do no I/O: the caller brings the bytes and takes the result.'),
-    ]) },
+    rules: {
+      'no-restricted-imports': restrict([
+        group(
+          ['**/modules/**', '**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', '**/db/**', '**/config/**', '**/pki/**'],
+          'protocols import only src/kernel and npm libraries.',
+        ),
+        group(
+          [
+            'fastify',
+            '@fastify/*',
+            'kysely',
+            'pg',
+            'undici',
+            'nodemailer',
+            'node:fs',
+            'node:fs/*',
+            'node:net',
+            'node:http',
+            'node:https',
+            'node:tls',
+            'node:dgram',
+            'node:child_process',
+            'node:worker_threads',
+          ],
+          'protocols do no I/O: the caller brings the bytes and takes the result.',
+        ),
+      ]),
+    },
   },
   {
     files: ['src/modules/**/*.ts'],
@@ -72,18 +117,24 @@ export default tseslint.config(
   // through merchants' index.ts; merchants never depends on checkout (no cycle between the two).
   {
     files: ['src/modules/merchants/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([...modulePatterns,
-      group(['../checkout/*', '**/modules/checkout/**'], 'merchants does not depend on checkout: checkout depends on merchants.')]) },
+    rules: {
+      'no-restricted-imports': restrict([
+        ...modulePatterns,
+        group(['../checkout/*', '**/modules/checkout/**'], 'merchants does not depend on checkout: checkout depends on merchants.'),
+      ]),
+    },
   },
   // modules/platform sits under every other module (stations present its client certificate): it
   // imports no other module, so nothing it does can depend on an organisation's data.
   {
     files: ['src/modules/platform/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([
-      group(['**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', 'fastify', '@fastify/*'], 'modules know nothing of HTTP, views or wiring.'),
-      { regex: '^\\.\\./[^./][^/]*/', message: 'the platform module imports no other module (docs/adr/0024-platform-module.md).' },
-      { regex: '(^|/)modules/(?!platform/)', message: 'the platform module imports no other module (docs/adr/0024-platform-module.md).' },
-    ]) },
+    rules: {
+      'no-restricted-imports': restrict([
+        group(['**/http/**', '**/views/**', '**/app/**', '**/cli/**', '**/main/**', 'fastify', '@fastify/*'], 'modules know nothing of HTTP, views or wiring.'),
+        { regex: '^\\.\\./[^./][^/]*/', message: 'the platform module imports no other module (docs/adr/0024-platform-module.md).' },
+        { regex: '(^|/)modules/(?!platform/)', message: 'the platform module imports no other module (docs/adr/0024-platform-module.md).' },
+      ]),
+    },
   },
   {
     files: ['src/http/**/*.ts'],
@@ -95,8 +146,9 @@ export default tseslint.config(
   // (rule above), and shared never reaches up into the root plugins, so the two cannot form a cycle.
   {
     files: ['src/http/shared/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict([...httpPatterns,
-      group(['../plugins/**'], 'shared code sits below the root plugins (docs/adr/0028-http-shared.md).')]) },
+    rules: {
+      'no-restricted-imports': restrict([...httpPatterns, group(['../plugins/**'], 'shared code sits below the root plugins (docs/adr/0028-http-shared.md).')]),
+    },
   },
   {
     files: ['src/views/**/*.ts'],

@@ -36,7 +36,13 @@ export async function startBaseline(mode: 'ping' | 'insert', env: Record<string,
   const child = spawnTracked(['bench/baseline-server.ts', mode], { env: { ...process.env, ...env } });
   const match = await waitForLine(child, /listening (\d+)/, 20_000, `baseline ${mode}`);
   child.stdout?.resume();
-  return { port: Number(match[1]), pid: child.pid ?? 0, stop: () => { child.kill('SIGTERM'); } };
+  return {
+    port: Number(match[1]),
+    pid: child.pid ?? 0,
+    stop: () => {
+      child.kill('SIGTERM');
+    },
+  };
 }
 
 /** Fixed request rate for the latency figure: p99 of a saturated server is its queue, not its speed. */
@@ -45,16 +51,31 @@ export const LATENCY_RATE = 1000;
 export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: string, s: BenchSettings): Promise<{ row: Row; rssUnderLoadMb: number }> {
   const files = await serverCertificateFiles(varco.dataDir, workDir);
   const baseline = await startBaseline('ping', { BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile });
-  const load = (port: number, pid: number, key: string, seconds: number, rate?: number) => runLoad({
-    url: `https://127.0.0.1:${port}/api/v1/ping`, servername: 'localhost', connections: s.connections, duration: seconds,
-    headers: { 'ocp-apim-subscription-key': key }, ...(rate === undefined ? {} : { overallRate: rate }),
-  }, { serverPid: pid });
+  const load = (port: number, pid: number, key: string, seconds: number, rate?: number) =>
+    runLoad(
+      {
+        url: `https://127.0.0.1:${port}/api/v1/ping`,
+        servername: 'localhost',
+        connections: s.connections,
+        duration: seconds,
+        headers: { 'ocp-apim-subscription-key': key },
+        ...(rate === undefined ? {} : { overallRate: rate }),
+      },
+      { serverPid: pid },
+    );
   const rss = rssSampler(varco.pid);
   try {
     // keys[0] warms up and measures latency; each throughput run has a subscription (and rate-limit window) of its own.
-    const result = await alternate(s.runs,
-      { subject: () => load(varco.port, varco.pid, keys[0] ?? '', s.warmUpSeconds), baseline: () => load(baseline.port, baseline.pid, 'none', s.warmUpSeconds) },
-      (i) => load(varco.port, varco.pid, keys[i + 1] ?? '', s.seconds), () => load(baseline.port, baseline.pid, 'none', s.seconds), s.log);
+    const result = await alternate(
+      s.runs,
+      {
+        subject: () => load(varco.port, varco.pid, keys[0] ?? '', s.warmUpSeconds),
+        baseline: () => load(baseline.port, baseline.pid, 'none', s.warmUpSeconds),
+      },
+      (i) => load(varco.port, varco.pid, keys[i + 1] ?? '', s.seconds),
+      () => load(baseline.port, baseline.pid, 'none', s.seconds),
+      s.log,
+    );
     const rssUnderLoadMb = rss.stop();
     const fixedVarco = await load(varco.port, varco.pid, keys[0] ?? '', s.seconds, LATENCY_RATE);
     const fixedBase = await load(baseline.port, baseline.pid, 'none', s.seconds, LATENCY_RATE);
@@ -71,9 +92,19 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
       p50: `${fmt.ms(v.p50)} (at ${LATENCY_RATE}/s: ${fmt.ms(fixedVarco.p50)})`,
       p99: `${fmt.ms(v.p99)} (at ${LATENCY_RATE}/s: ${fmt.ms(fixedVarco.p99)})`,
       errors: String(errors),
-      targets: [{ what: 'ratio ≥ 0.80', met: ratio >= 0.8 }, { what: `p99 ≤ 5 ms at ${LATENCY_RATE} req/s`, met: fixedVarco.p99 <= 5 },
-        { what: 'p99 ≤ 5 ms saturated', met: v.p99 <= 5 }, { what: '0 errors', met: errors === 0 }],
-      data: { ratio, cpuRatio: b.cpuUsPerRequest / v.cpuUsPerRequest, varco: v, baseline: b, fixedRate: { rate: LATENCY_RATE, varco: fixedVarco, baseline: fixedBase } },
+      targets: [
+        { what: 'ratio ≥ 0.80', met: ratio >= 0.8 },
+        { what: `p99 ≤ 5 ms at ${LATENCY_RATE} req/s`, met: fixedVarco.p99 <= 5 },
+        { what: 'p99 ≤ 5 ms saturated', met: v.p99 <= 5 },
+        { what: '0 errors', met: errors === 0 },
+      ],
+      data: {
+        ratio,
+        cpuRatio: b.cpuUsPerRequest / v.cpuUsPerRequest,
+        varco: v,
+        baseline: b,
+        fixedRate: { rate: LATENCY_RATE, varco: fixedVarco, baseline: fixedBase },
+      },
     };
     return { row, rssUnderLoadMb };
   } finally {

@@ -25,7 +25,8 @@ export async function registerInsertBaseline(app: FastifyInstance, options: Inse
     await pool.query(
       `INSERT INTO orders (id, merchant_id, environment, order_ref, amount, currency, language, operation, request)
        VALUES ($1, $2, 'test', $3, $4, $5, $6, 'SAL', $7)`,
-      [id, options.merchantId, fields.ORDERID ?? id, Number(fields.AMOUNT ?? 1), fields.CURRENCY ?? 'EUR', fields.LANGUAGE ?? 'en_US', JSON.stringify(fields)]);
+      [id, options.merchantId, fields.ORDERID ?? id, Number(fields.AMOUNT ?? 1), fields.CURRENCY ?? 'EUR', fields.LANGUAGE ?? 'en_US', JSON.stringify(fields)],
+    );
     return reply.redirect(`/ncol/test/pay/${id}`, 303);
   });
 }

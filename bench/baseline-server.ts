@@ -26,8 +26,11 @@ if (mode === 'ping') {
     serverTime: new Date().toISOString(),
   }));
 } else if (mode === 'insert') {
-  await registerInsertBaseline(app, { databaseUrl: process.env.BENCH_DATABASE_URL ?? '', merchantId: process.env.BENCH_MERCHANT_ID ?? '',
-    poolSize: Number(process.env.BENCH_POOL_SIZE ?? 10) });
+  await registerInsertBaseline(app, {
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? '',
+    merchantId: process.env.BENCH_MERCHANT_ID ?? '',
+    poolSize: Number(process.env.BENCH_POOL_SIZE ?? 10),
+  });
 } else {
   process.stderr.write('usage: node bench/baseline-server.ts ping|insert\n');
   process.exit(64);

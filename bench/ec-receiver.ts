@@ -39,29 +39,36 @@ function answer(body: string, soapAction: string | string[] | undefined): { stat
   return decided;
 }
 
-const server = createServer({
-  cert: readFileSync(process.env.BENCH_CERT_FILE ?? '', 'utf8'),
-  key: readFileSync(process.env.BENCH_KEY_FILE ?? '', 'utf8'),
-  ca: readFileSync(process.env.BENCH_CLIENT_CA_FILE ?? '', 'utf8'),
-  requestCert: true,
-  rejectUnauthorized: true,
-  // Node's default keep-alive timeout (5 s) would close idle pooled connections between runs.
-  keepAliveTimeout: 60_000,
-}, (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== PATH) {
-      errors++;
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
-      return;
-    }
-    const out = answer(Buffer.concat(chunks).toString('utf8'), req.headers.soapaction);
-    res.writeHead(out.status, { 'content-type': out.contentType }).end(out.body);
-  });
+const server = createServer(
+  {
+    cert: readFileSync(process.env.BENCH_CERT_FILE ?? '', 'utf8'),
+    key: readFileSync(process.env.BENCH_KEY_FILE ?? '', 'utf8'),
+    ca: readFileSync(process.env.BENCH_CLIENT_CA_FILE ?? '', 'utf8'),
+    requestCert: true,
+    rejectUnauthorized: true,
+    // Node's default keep-alive timeout (5 s) would close idle pooled connections between runs.
+    keepAliveTimeout: 60_000,
+  },
+  (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== PATH) {
+        errors++;
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+        return;
+      }
+      const out = answer(Buffer.concat(chunks).toString('utf8'), req.headers.soapaction);
+      res.writeHead(out.status, { 'content-type': out.contentType }).end(out.body);
+    });
+  },
+);
+server.on('secureConnection', () => {
+  handshakes++;
 });
-server.on('secureConnection', () => { handshakes++; });
-server.on('tlsClientError', () => { refusedHandshakes++; });
+server.on('tlsClientError', () => {
+  refusedHandshakes++;
+});
 
 export interface EcStats {
   handshakes: number;
@@ -78,8 +85,16 @@ export interface EcStats {
 }
 
 function stats(): EcStats {
-  return { handshakes, refusedHandshakes, errors, operations: Object.fromEntries(operations), receiptRequests: [...receipts.values()].reduce((a, b) => a + b, 0),
-    distinctReceipts: receipts.size, duplicateReceipts: [...receipts.values()].filter((n) => n > 1).length, lastReceiptAt };
+  return {
+    handshakes,
+    refusedHandshakes,
+    errors,
+    operations: Object.fromEntries(operations),
+    receiptRequests: [...receipts.values()].reduce((a, b) => a + b, 0),
+    distinctReceipts: receipts.size,
+    duplicateReceipts: [...receipts.values()].filter((n) => n > 1).length,
+    lastReceiptAt,
+  };
 }
 
 process.on('message', (message: unknown) => {
@@ -97,5 +112,8 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : 0}\n`);
 });
-process.once('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
+process.once('SIGTERM', () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});
 process.once('disconnect', () => process.exit(0));

@@ -28,21 +28,32 @@ export async function runLoad(options: Options, load: LoadOptions = {}): Promise
   const seconds = options.duration ?? 10;
   const expect = load.expect ?? '2xx+3xx';
   const cpuBefore = load.serverPid === undefined ? undefined : await cpuMs(load.serverPid);
-  const run = await within((seconds + 30) * 1000, `load on ${options.url}`, new Promise<LoadRun>((done, fail) => {
-    autocannon({ timeout: 10, ...options }, (error: Error | null, result: Result) => {
-      if (error) {
-        fail(error);
-        return;
-      }
-      const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, Number(stat.count)]));
-      const ok = expect === '2xx' ? result['2xx'] : expect === '3xx' ? result['3xx'] : result['2xx'] + result['3xx'];
-      const answered = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
-      done({ rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99,
-        errors: result.errors + result.timeouts + answered - ok, total: ok, statusCodes, cpuUsPerRequest: Number.NaN });
-    });
-  }));
+  const run = await within(
+    (seconds + 30) * 1000,
+    `load on ${options.url}`,
+    new Promise<LoadRun>((done, fail) => {
+      autocannon({ timeout: 10, ...options }, (error: Error | null, result: Result) => {
+        if (error) {
+          fail(error);
+          return;
+        }
+        const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, Number(stat.count)]));
+        const ok = expect === '2xx' ? result['2xx'] : expect === '3xx' ? result['3xx'] : result['2xx'] + result['3xx'];
+        const answered = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
+        done({
+          rps: ok / result.duration,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          errors: result.errors + result.timeouts + answered - ok,
+          total: ok,
+          statusCodes,
+          cpuUsPerRequest: Number.NaN,
+        });
+      });
+    }),
+  );
   const cpuAfter = load.serverPid === undefined ? undefined : await cpuMs(load.serverPid);
-  if (cpuBefore !== undefined && cpuAfter !== undefined && run.total > 0) run.cpuUsPerRequest = (cpuAfter - cpuBefore) * 1000 / run.total;
+  if (cpuBefore !== undefined && cpuAfter !== undefined && run.total > 0) run.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1000) / run.total;
   return run;
 }
 
@@ -57,16 +68,27 @@ export interface Series {
 
 /** Median of each figure over the runs; errors are summed (any error is one too many). */
 export function summarise(runs: LoadRun[]): Series {
-  return { runs, rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0), cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)) };
+  return {
+    runs,
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
+  };
 }
 
 /**
  * Alternates subject and baseline run by run (s, b, s, b, …) so drift on the machine (thermal,
  * neighbours) falls on both sides equally, after one short warm-up of each.
  */
-export async function alternate(count: number, warmUp: { subject: () => Promise<unknown>; baseline: () => Promise<unknown> },
-  subject: (run: number) => Promise<LoadRun>, baseline: (run: number) => Promise<LoadRun>, log: (line: string) => void): Promise<{ subject: Series; baseline: Series }> {
+export async function alternate(
+  count: number,
+  warmUp: { subject: () => Promise<unknown>; baseline: () => Promise<unknown> },
+  subject: (run: number) => Promise<LoadRun>,
+  baseline: (run: number) => Promise<LoadRun>,
+  log: (line: string) => void,
+): Promise<{ subject: Series; baseline: Series }> {
   await warmUp.subject();
   await warmUp.baseline();
   const s: LoadRun[] = [];

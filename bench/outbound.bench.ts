@@ -14,7 +14,8 @@ import { median, spawnTracked, waitForLine, within } from './support.ts';
 // Row 3 (outbox.bench.ts) is the whole delivery path; this one isolates the client's own cost.
 
 export const POOL_SIZE = 10;
-const BODY = 'orderID=bench-1&amount=12.5&currency=EUR&PM=CreditCard&ACCEPTANCE=test123&STATUS=9&CARDNO=XXXXXXXXXXXX1111&PAYID=3000000001&NCERROR=0&BRAND=VISA&SHASIGN=0';
+const BODY =
+  'orderID=bench-1&amount=12.5&currency=EUR&PM=CreditCard&ACCEPTANCE=test123&STATUS=9&CARDNO=XXXXXXXXXXXX1111&PAYID=3000000001&NCERROR=0&BRAND=VISA&SHASIGN=0';
 
 export interface Receiver {
   port: number;
@@ -23,15 +24,19 @@ export interface Receiver {
 }
 
 export function ask<T>(child: ChildProcess, message: string, isAnswer: (m: unknown) => boolean): Promise<T> {
-  return within(5000, `receiver ${message}`, new Promise((done) => {
-    const onMessage = (m: unknown): void => {
-      if (!isAnswer(m)) return;
-      child.off('message', onMessage);
-      done(m as T);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  }));
+  return within(
+    5000,
+    `receiver ${message}`,
+    new Promise((done) => {
+      const onMessage = (m: unknown): void => {
+        if (!isAnswer(m)) return;
+        child.off('message', onMessage);
+        done(m as T);
+      };
+      child.on('message', onMessage);
+      child.send(message);
+    }),
+  );
 }
 
 export async function startReceiver(env: Record<string, string>): Promise<Receiver> {
@@ -41,7 +46,9 @@ export async function startReceiver(env: Record<string, string>): Promise<Receiv
   return {
     port: Number(match[1]),
     stats: () => ask(child, 'stats', (m) => typeof m === 'object' && m !== null),
-    reset: async () => { await ask(child, 'reset', (m) => m === 'reset'); },
+    reset: async () => {
+      await ask(child, 'reset', (m) => m === 'reset');
+    },
   };
 }
 
@@ -57,7 +64,11 @@ export async function outboundMaterial(_dataDir: string, workDir: string): Promi
   const now = new Date();
   const ca = await createPlatformCa('test', now);
   const [client, server] = [await issuePlatformClient(ca, 'test', now), await issueServerCertificate(ca, ['localhost'], now)];
-  const files = { BENCH_CERT_FILE: join(workDir, 'receiver.crt'), BENCH_KEY_FILE: join(workDir, 'receiver.key'), BENCH_CLIENT_CA_FILE: join(workDir, 'platform-ca.crt') };
+  const files = {
+    BENCH_CERT_FILE: join(workDir, 'receiver.crt'),
+    BENCH_KEY_FILE: join(workDir, 'receiver.key'),
+    BENCH_CLIENT_CA_FILE: join(workDir, 'platform-ca.crt'),
+  };
   await writeFile(files.BENCH_CERT_FILE, server.certPem + ca.certPem);
   await writeFile(files.BENCH_KEY_FILE, server.keyPem, { mode: 0o600 });
   await writeFile(files.BENCH_CLIENT_CA_FILE, ca.certPem);
@@ -78,13 +89,15 @@ export async function closedLoop(concurrency: number, seconds: number, send: () 
   let errors = 0;
   const started = performance.now();
   const end = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      if (await send()) latencies.push(performance.now() - t0);
-      else errors++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        if (await send()) latencies.push(performance.now() - t0);
+        else errors++;
+      }
+    }),
+  );
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
@@ -93,8 +106,11 @@ export async function closedLoop(concurrency: number, seconds: number, send: () 
 
 async function varcoRun(m: Material, receiver: Receiver, concurrency: number, seconds: number): Promise<LoopResult> {
   await receiver.reset();
-  const client = createOutboundClient({ mode: { kind: 'mutual', identity: () => m.identity }, destinations: createDestinationPolicy({ allowCidrs: ['127.0.0.0/8'] }),
-    connectionsPerEndpoint: POOL_SIZE });
+  const client = createOutboundClient({
+    mode: { kind: 'mutual', identity: () => m.identity },
+    destinations: createDestinationPolicy({ allowCidrs: ['127.0.0.0/8'] }),
+    connectionsPerEndpoint: POOL_SIZE,
+  });
   const endpoints: EndpointSet = { key: 'bench', primary: { url: `https://localhost:${receiver.port}/feedback`, ip: '127.0.0.1', port: receiver.port } };
   const headers = { 'content-type': 'application/x-www-form-urlencoded' };
   try {
@@ -110,8 +126,11 @@ async function varcoRun(m: Material, receiver: Receiver, concurrency: number, se
 
 async function undiciRun(m: Material, receiver: Receiver, concurrency: number, seconds: number): Promise<LoopResult> {
   await receiver.reset();
-  const pool = new Pool(`https://127.0.0.1:${receiver.port}`, { connections: POOL_SIZE, pipelining: 1,
-    connect: { servername: 'localhost', ca: m.trust.roots, cert: m.identity.certChainPem, key: m.identity.keyPem, minVersion: 'TLSv1.2' } });
+  const pool = new Pool(`https://127.0.0.1:${receiver.port}`, {
+    connections: POOL_SIZE,
+    pipelining: 1,
+    connect: { servername: 'localhost', ca: m.trust.roots, cert: m.identity.certChainPem, key: m.identity.keyPem, minVersion: 'TLSv1.2' },
+  });
   try {
     const loop = await closedLoop(concurrency, seconds, async () => {
       try {
@@ -141,7 +160,9 @@ export async function benchOutbound(dataDir: string, workDir: string, s: BenchSe
     const theirs = await undiciRun(material, receiver, concurrency, s.seconds);
     v.push(mine);
     b.push(theirs);
-    s.log(`    run ${i + 1}/${s.runs} varco ${Math.round(mine.perSecond)}/s (${mine.handshakes} handshakes) · undici ${Math.round(theirs.perSecond)}/s (${theirs.handshakes} handshakes)`);
+    s.log(
+      `    run ${i + 1}/${s.runs} varco ${Math.round(mine.perSecond)}/s (${mine.handshakes} handshakes) · undici ${Math.round(theirs.perSecond)}/s (${theirs.handshakes} handshakes)`,
+    );
   }
   const rate = median(v.map((r) => r.perSecond));
   const base = median(b.map((r) => r.perSecond));
@@ -156,7 +177,11 @@ export async function benchOutbound(dataDir: string, workDir: string, s: BenchSe
     p50: fmt.ms(median(v.map((r) => r.p50))),
     p99: fmt.ms(median(v.map((r) => r.p99))),
     errors: String(errors),
-    targets: [{ what: 'ratio ≥ 0.50', met: ratio >= 0.5 }, { what: `handshakes ≤ pool size (${POOL_SIZE})`, met: handshakes <= POOL_SIZE }, { what: '0 errors', met: errors === 0 }],
+    targets: [
+      { what: 'ratio ≥ 0.50', met: ratio >= 0.5 },
+      { what: `handshakes ≤ pool size (${POOL_SIZE})`, met: handshakes <= POOL_SIZE },
+      { what: '0 errors', met: errors === 0 },
+    ],
     data: { ratio, poolSize: POOL_SIZE, concurrency, varco: v, baseline: b },
   };
 }

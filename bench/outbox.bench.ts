@@ -18,7 +18,8 @@ import type { VarcoProcess } from './varco.ts';
 // same parallelism as the worker (up to 50 deliveries in flight, 10 connections).
 
 const WORKER_IN_FLIGHT = 50;
-const BODY = 'orderID=bench-1&amount=12.5&currency=EUR&PM=CreditCard&ACCEPTANCE=test123&STATUS=9&CARDNO=XXXXXXXXXXXX1111&PAYID=3000000001&NCERROR=0&BRAND=VISA&SHASIGN=0';
+const BODY =
+  'orderID=bench-1&amount=12.5&currency=EUR&PM=CreditCard&ACCEPTANCE=test123&STATUS=9&CARDNO=XXXXXXXXXXXX1111&PAYID=3000000001&NCERROR=0&BRAND=VISA&SHASIGN=0';
 
 export interface Burst {
   perSecond: number;
@@ -30,14 +31,24 @@ export interface Burst {
 async function enqueue(db: Kysely<Database>, port: number, count: number, tag: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < count; i++) {
-      await enqueueHttpMessage(trx, { env: 'test', method: 'POST', url: `https://localhost:${port}/feedback?run=${tag}&n=${i}`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: BODY, organisationId: null, subjectType: 'bench', subjectId: tag });
+      await enqueueHttpMessage(trx, {
+        env: 'test',
+        method: 'POST',
+        url: `https://localhost:${port}/feedback?run=${tag}&n=${i}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: BODY,
+        organisationId: null,
+        subjectType: 'bench',
+        subjectId: tag,
+      });
     }
   });
 }
 
 async function delivered(db: Kysely<Database>, tag: string): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox WHERE subject_type = 'bench' AND subject_id = ${tag} AND state = 'delivered'`.execute(db);
+  const { rows } = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM outbox WHERE subject_type = 'bench' AND subject_id = ${tag} AND state = 'delivered'`.execute(db);
   return rows[0]?.n ?? 0;
 }
 
@@ -46,9 +57,13 @@ export async function outboxBurst(db: Kysely<Database>, receiver: Receiver, coun
   await receiver.reset();
   const started = performance.now();
   await enqueue(db, receiver.port, count, tag);
-  await within(120_000, `delivery of ${count} outbox messages`, (async () => {
-    while (await delivered(db, tag) < count) await sleep(100);
-  })());
+  await within(
+    120_000,
+    `delivery of ${count} outbox messages`,
+    (async () => {
+      while ((await delivered(db, tag)) < count) await sleep(100);
+    })(),
+  );
   const seconds = (performance.now() - started) / 1000;
   const stats = await receiver.stats();
   return { perSecond: count / seconds, handshakes: stats.handshakes, seconds, duplicates: stats.requests - stats.distinctIds };
@@ -56,18 +71,28 @@ export async function outboxBurst(db: Kysely<Database>, receiver: Receiver, coun
 
 async function undiciBurst(m: Material, receiver: Receiver, count: number): Promise<Burst> {
   await receiver.reset();
-  const pool = new Pool(`https://127.0.0.1:${receiver.port}`, { connections: 10, pipelining: 1,
-    connect: { servername: 'localhost', ca: m.trust.roots, minVersion: 'TLSv1.2' } });
+  const pool = new Pool(`https://127.0.0.1:${receiver.port}`, {
+    connections: 10,
+    pipelining: 1,
+    connect: { servername: 'localhost', ca: m.trust.roots, minVersion: 'TLSv1.2' },
+  });
   const started = performance.now();
   let next = 0;
   try {
-    await Promise.all(Array.from({ length: WORKER_IN_FLIGHT }, async () => {
-      while (next < count) {
-        const n = next++;
-        const answer = await pool.request({ path: `/feedback?n=${n}`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'varco-event-id': `raw-${n}` }, body: BODY });
-        await answer.body.text();
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: WORKER_IN_FLIGHT }, async () => {
+        while (next < count) {
+          const n = next++;
+          const answer = await pool.request({
+            path: `/feedback?n=${n}`,
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'varco-event-id': `raw-${n}` },
+            body: BODY,
+          });
+          await answer.body.text();
+        }
+      }),
+    );
   } finally {
     await pool.close();
   }
@@ -80,7 +105,12 @@ export async function prepareReceiver(varco: VarcoProcess, db: Kysely<Database>,
   const material = await outboundMaterial(varco.dataDir, workDir);
   const receiver = await startReceiver({ ...material.files, BENCH_PLAIN: '1' });
   // The receiver's certificate comes from Varco's development CA: authorise it for `test` (every organisation), as an administrator would.
-  await createTrustService({ db, clock: systemClock, audit: benchAudit }).add('test', material.trust.roots[0] ?? '', { allOrganisations: true }, { type: 'cli', id: null, ip: null });
+  await createTrustService({ db, clock: systemClock, audit: benchAudit }).add(
+    'test',
+    material.trust.roots[0] ?? '',
+    { allOrganisations: true },
+    { type: 'cli', id: null, ip: null },
+  );
   return { material, receiver };
 }
 
@@ -96,7 +126,9 @@ export async function benchOutbox(varco: VarcoProcess, db: Kysely<Database>, wor
     const theirs = await undiciBurst(material, receiver, count);
     v.push(mine);
     b.push(theirs);
-    s.log(`    run ${i + 1}/${s.runs} outbox ${Math.round(mine.perSecond)}/s (${count} in ${mine.seconds.toFixed(1)} s, ${mine.handshakes} handshakes) · undici ${Math.round(theirs.perSecond)}/s (${theirs.handshakes} handshakes)`);
+    s.log(
+      `    run ${i + 1}/${s.runs} outbox ${Math.round(mine.perSecond)}/s (${count} in ${mine.seconds.toFixed(1)} s, ${mine.handshakes} handshakes) · undici ${Math.round(theirs.perSecond)}/s (${theirs.handshakes} handshakes)`,
+    );
   }
   const rate = median(v.map((r) => r.perSecond));
   const base = median(b.map((r) => r.perSecond));
@@ -111,8 +143,11 @@ export async function benchOutbox(varco: VarcoProcess, db: Kysely<Database>, wor
     p50: '—',
     p99: '—',
     errors: `${duplicates} duplicates`,
-    targets: [{ what: 'ratio ≥ 0.50', met: ratio >= 0.5 }, { what: 'handshakes ≤ pool size (10)', met: handshakes <= 10 },
-      { what: 'each delivered once', met: duplicates === 0 }],
+    targets: [
+      { what: 'ratio ≥ 0.50', met: ratio >= 0.5 },
+      { what: 'handshakes ≤ pool size (10)', met: handshakes <= 10 },
+      { what: 'each delivered once', met: duplicates === 0 },
+    ],
     data: { ratio, messagesPerRun: count, varco: v, baseline: b },
   };
 }

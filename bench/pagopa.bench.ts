@@ -30,15 +30,19 @@ interface EcReceiver {
 }
 
 async function startEcReceiver(material: Material, ec: { fiscalCode: string; name: string }): Promise<EcReceiver> {
-  const child = spawnTracked(['bench/ec-receiver.ts'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, ...material.files, BENCH_EC_FISCAL_CODE: ec.fiscalCode, BENCH_EC_NAME: ec.name } });
+  const child = spawnTracked(['bench/ec-receiver.ts'], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, ...material.files, BENCH_EC_FISCAL_CODE: ec.fiscalCode, BENCH_EC_NAME: ec.name },
+  });
   const match = await waitForLine(child, /listening (\d+)/, 20_000, 'EC receiver');
   child.stdout?.resume();
   return {
     port: Number(match[1]),
     stats: () => ask(child, 'stats', (m) => typeof m === 'object' && m !== null && 'handshakes' in m),
     receipts: async () => (await ask<{ receipts: string[] }>(child, 'receipts', (m) => typeof m === 'object' && m !== null && 'receipts' in m)).receipts,
-    reset: async () => { await ask(child, 'reset', (m) => m === 'reset'); },
+    reset: async () => {
+      await ask(child, 'reset', (m) => m === 'reset');
+    },
   };
 }
 
@@ -70,7 +74,9 @@ export interface FlowRun {
   ec: EcStats;
 }
 
-const count = (faults: Record<string, number>, fault: string): void => { faults[fault] = (faults[fault] ?? 0) + 1; };
+const count = (faults: Record<string, number>, fault: string): void => {
+  faults[fault] = (faults[fault] ?? 0) + 1;
+};
 
 async function receiptsOf(receiver: EcReceiver, tokens: string[]): Promise<{ stats: EcStats; missing: number }> {
   const deadline = Date.now() + RECEIPT_WAIT_MS;
@@ -89,7 +95,7 @@ async function varcoRun(c: Context, seconds: number): Promise<FlowRun> {
   const tokens: string[] = [];
   const faults: Record<string, number> = {};
   const timing = { activateMs: [] as number[], outcomeMs: [] as number[] };
-  const cpuBefore = await cpuMs(c.varco.pid) ?? Number.NaN;
+  const cpuBefore = (await cpuMs(c.varco.pid)) ?? Number.NaN;
   const started = Date.now();
   try {
     const loop = await closedLoop(CONCURRENCY, seconds, async () => {
@@ -100,13 +106,25 @@ async function varcoRun(c: Context, seconds: number): Promise<FlowRun> {
     });
     const loopEnded = Date.now();
     const { stats, missing } = await receiptsOf(c.receiver, tokens);
-    const cpu = (await cpuMs(c.varco.pid) ?? Number.NaN) - cpuBefore;
+    const cpu = ((await cpuMs(c.varco.pid)) ?? Number.NaN) - cpuBefore;
     const finished = Math.max(stats.lastReceiptAt, loopEnded);
     const delivered = tokens.length - missing;
-    return { perSecond: delivered / ((finished - started) / 1000), flows: delivered, p50: loop.p50, p99: loop.p99, errors: loop.errors, faults,
-      duplicates: stats.receiptRequests - stats.distinctReceipts, missing, receiptLagMs: Math.max(0, stats.lastReceiptAt - loopEnded),
-      activateP50: median(timing.activateMs), outcomeP50: median(timing.outcomeMs), cpuMsPerFlow: cpu / Math.max(1, tokens.length),
-      cpuShare: cpu / (finished - started), ec: stats };
+    return {
+      perSecond: delivered / ((finished - started) / 1000),
+      flows: delivered,
+      p50: loop.p50,
+      p99: loop.p99,
+      errors: loop.errors,
+      faults,
+      duplicates: stats.receiptRequests - stats.distinctReceipts,
+      missing,
+      receiptLagMs: Math.max(0, stats.lastReceiptAt - loopEnded),
+      activateP50: median(timing.activateMs),
+      outcomeP50: median(timing.outcomeMs),
+      cpuMsPerFlow: cpu / Math.max(1, tokens.length),
+      cpuShare: cpu / (finished - started),
+      ec: stats,
+    };
   } finally {
     await pool.close();
   }
@@ -115,8 +133,10 @@ async function varcoRun(c: Context, seconds: number): Promise<FlowRun> {
 async function rawRun(c: Context, seconds: number): Promise<FlowRun> {
   await c.receiver.reset();
   const m = c.material;
-  const pool = new Pool(`https://127.0.0.1:${c.receiver.port}`, { connections: POOL_SIZE, connect: { servername: 'localhost', ca: m.trust.roots,
-    cert: m.identity.certChainPem, key: m.identity.keyPem, minVersion: 'TLSv1.2' } });
+  const pool = new Pool(`https://127.0.0.1:${c.receiver.port}`, {
+    connections: POOL_SIZE,
+    connect: { servername: 'localhost', ca: m.trust.roots, cert: m.identity.certChainPem, key: m.identity.keyPem, minVersion: 'TLSv1.2' },
+  });
   const faults: Record<string, number> = {};
   try {
     const loop = await closedLoop(CONCURRENCY, seconds, async () => {
@@ -125,9 +145,22 @@ async function rawRun(c: Context, seconds: number): Promise<FlowRun> {
       return flow.fault === undefined;
     });
     const stats = await c.receiver.stats();
-    return { perSecond: loop.perSecond, flows: stats.distinctReceipts, p50: loop.p50, p99: loop.p99, errors: loop.errors, faults,
-      duplicates: stats.receiptRequests - stats.distinctReceipts, missing: 0, receiptLagMs: 0, activateP50: Number.NaN, outcomeP50: Number.NaN,
-      cpuMsPerFlow: Number.NaN, cpuShare: Number.NaN, ec: stats };
+    return {
+      perSecond: loop.perSecond,
+      flows: stats.distinctReceipts,
+      p50: loop.p50,
+      p99: loop.p99,
+      errors: loop.errors,
+      faults,
+      duplicates: stats.receiptRequests - stats.distinctReceipts,
+      missing: 0,
+      receiptLagMs: 0,
+      activateP50: Number.NaN,
+      outcomeP50: Number.NaN,
+      cpuMsPerFlow: Number.NaN,
+      cpuShare: Number.NaN,
+      ec: stats,
+    };
   } finally {
     await pool.close();
   }
@@ -155,7 +188,9 @@ export async function pagopaFlows(varco: VarcoProcess, db: Kysely<Database>, wor
 }
 
 function describe(r: FlowRun): string {
-  const faults = Object.entries(r.faults).map(([f, n]) => `${f} ×${n}`).join(', ');
+  const faults = Object.entries(r.faults)
+    .map(([f, n]) => `${f} ×${n}`)
+    .join(', ');
   return `${Math.round(r.perSecond)} flows/s (${r.flows} flows) p50 ${fmt.ms(r.p50)} p99 ${fmt.ms(r.p99)} errors ${r.errors}${faults ? ` (${faults})` : ''}`;
 }
 
@@ -168,7 +203,9 @@ export async function benchPagopa(varco: VarcoProcess, db: Kysely<Database>, wor
   for (let i = 0; i < s.runs; i++) {
     const mine = await varcoRun(c, s.seconds);
     v.push(mine);
-    s.log(`    run ${i + 1}/${s.runs} varco    ${describe(mine)}; receipts +${(mine.receiptLagMs / 1000).toFixed(1)} s after the last outcome, ${mine.duplicates} duplicates, ${mine.missing} missing; ${fmt.ms(mine.cpuMsPerFlow)} CPU/flow`);
+    s.log(
+      `    run ${i + 1}/${s.runs} varco    ${describe(mine)}; receipts +${(mine.receiptLagMs / 1000).toFixed(1)} s after the last outcome, ${mine.duplicates} duplicates, ${mine.missing} missing; ${fmt.ms(mine.cpuMsPerFlow)} CPU/flow`,
+    );
     const theirs = await rawRun(c, s.seconds);
     b.push(theirs);
     s.log(`    run ${i + 1}/${s.runs} raw      ${describe(theirs)}`);
@@ -180,7 +217,8 @@ export async function benchPagopa(varco: VarcoProcess, db: Kysely<Database>, wor
 function cause(v: FlowRun, base: FlowRun): string {
   if (v.errors > 0) return `${v.errors} flows failed (${Object.keys(v.faults).join(', ')})`;
   const split = `activate p50 ${fmt.ms(v.activateP50)} + outcome p50 ${fmt.ms(v.outcomeP50)} against ${fmt.ms(base.p50)} for the raw round trips`;
-  if (v.receiptLagMs > 0.2 * (v.flows / v.perSecond) * 1000) return `receipts trailed the outcomes by ${(v.receiptLagMs / 1000).toFixed(1)} s (outbox delivery); ${split}`;
+  if (v.receiptLagMs > 0.2 * (v.flows / v.perSecond) * 1000)
+    return `receipts trailed the outcomes by ${(v.receiptLagMs / 1000).toFixed(1)} s (outbox delivery); ${split}`;
   if (v.cpuShare > 0.85) return `Varco CPU-bound (${Math.round(v.cpuShare * 100)} % of a core, ${fmt.ms(v.cpuMsPerFlow)} CPU per flow); ${split}`;
   // A busy machine starves Varco of CPU: a low share then means waiting for a core, not for the database.
   const busy = loadavg()[0] ?? 0;
@@ -207,7 +245,10 @@ export function pagopaRow(v: FlowRun[], b: FlowRun[]): Row {
     p99: fmt.ms(median(v.map((r) => r.p99))),
     errors: `${errors} errors; ${duplicates} duplicate, ${missing} missing receipts`,
     targets: [
-      { what: ratioMet || !middle || !baseMiddle ? `ratio ≥ ${TARGET.toFixed(2)}` : `ratio ≥ ${TARGET.toFixed(2)} (missed: ${cause(middle, baseMiddle)})`, met: ratioMet },
+      {
+        what: ratioMet || !middle || !baseMiddle ? `ratio ≥ ${TARGET.toFixed(2)}` : `ratio ≥ ${TARGET.toFixed(2)} (missed: ${cause(middle, baseMiddle)})`,
+        met: ratioMet,
+      },
       { what: 'every flow OK', met: errors === 0 && b.every((r) => r.errors === 0) },
       { what: 'each receipt delivered once', met: duplicates === 0 && missing === 0 },
     ],

@@ -35,8 +35,14 @@ export interface Step {
 
 async function post(pool: Pool, path: string, op: PspOperation | EcOperation, body: string, headers: Record<string, string> = {}): Promise<Step> {
   try {
-    const answer: Dispatcher.ResponseData = await pool.request({ path, method: 'POST', body, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS,
-      headers: { 'content-type': XML, soapaction: `"${op}"`, ...headers } });
+    const answer: Dispatcher.ResponseData = await pool.request({
+      path,
+      method: 'POST',
+      body,
+      headersTimeout: TIMEOUT_MS,
+      bodyTimeout: TIMEOUT_MS,
+      headers: { 'content-type': XML, soapaction: `"${op}"`, ...headers },
+    });
     const text = await answer.body.text();
     if (answer.statusCode !== 200) return { ok: false, fault: `HTTP ${answer.statusCode}`, body: text };
     if (text.includes('<outcome>OK</outcome>')) return { ok: true, body: text };
@@ -50,17 +56,43 @@ const today = (): string => toXsdDate(new Date());
 const details = () => ({ paymentMethod: 'creditCard' as const, paymentChannel: 'app' as const, fee: 150, applicationDate: today(), transferDate: today() });
 
 /** Through Varco: activate (Varco asks the EC paGetPaymentV2) then outcome OK; the token, or the failing step. */
-export async function varcoFlow(varco: Pool, psp: BenchPsp, ec: BenchEc, timing: { activateMs: number[]; outcomeMs: number[] }): Promise<{ token?: string; fault?: string }> {
+export async function varcoFlow(
+  varco: Pool,
+  psp: BenchPsp,
+  ec: BenchEc,
+  timing: { activateMs: number[]; outcomeMs: number[] },
+): Promise<{ token?: string; fault?: string }> {
   const path = '/nodo/node-for-psp/v1';
   const key = { 'ocp-apim-subscription-key': psp.key };
   const t0 = performance.now();
-  const activated = await post(varco, path, 'activatePaymentNoticeV2', encodeRequest('activatePaymentNoticeV2', { ...psp.head, idempotencyKey: idempotencyKey(),
-    qrCode: { fiscalCode: ec.fiscalCode, noticeNumber: freshNotice() }, amount: DEFAULT_AMOUNT_CENTS }), key);
+  const activated = await post(
+    varco,
+    path,
+    'activatePaymentNoticeV2',
+    encodeRequest('activatePaymentNoticeV2', {
+      ...psp.head,
+      idempotencyKey: idempotencyKey(),
+      qrCode: { fiscalCode: ec.fiscalCode, noticeNumber: freshNotice() },
+      amount: DEFAULT_AMOUNT_CENTS,
+    }),
+    key,
+  );
   const token = /<paymentToken>([^<]+)<\/paymentToken>/.exec(activated.body)?.[1];
   if (!activated.ok || token === undefined) return { fault: `activate: ${activated.fault ?? 'no token'}` };
   const t1 = performance.now();
-  const outcome = await post(varco, path, 'sendPaymentOutcomeV2', encodeRequest('sendPaymentOutcomeV2', { ...psp.head, idempotencyKey: idempotencyKey(),
-    paymentTokens: { paymentToken: [token] }, outcome: 'OK', details: details() }), key);
+  const outcome = await post(
+    varco,
+    path,
+    'sendPaymentOutcomeV2',
+    encodeRequest('sendPaymentOutcomeV2', {
+      ...psp.head,
+      idempotencyKey: idempotencyKey(),
+      paymentTokens: { paymentToken: [token] },
+      outcome: 'OK',
+      details: details(),
+    }),
+    key,
+  );
   timing.activateMs.push(t1 - t0);
   timing.outcomeMs.push(performance.now() - t1);
   return outcome.ok ? { token } : { fault: `outcome: ${outcome.fault ?? ''}` };
@@ -70,13 +102,36 @@ export async function varcoFlow(varco: Pool, psp: BenchPsp, ec: BenchEc, timing:
 function receipt(psp: BenchPsp, ec: BenchEc, noticeNumber: string) {
   const d = details();
   return {
-    receiptId: randomBytes(16).toString('hex'), noticeNumber, fiscalCode: ec.fiscalCode, outcome: 'OK' as const, creditorReferenceId: noticeNumber.slice(1),
-    paymentAmount: DEFAULT_AMOUNT_CENTS, description: 'Avviso di prova (stazione simulata Varco)', companyName: ec.name,
+    receiptId: randomBytes(16).toString('hex'),
+    noticeNumber,
+    fiscalCode: ec.fiscalCode,
+    outcome: 'OK' as const,
+    creditorReferenceId: noticeNumber.slice(1),
+    paymentAmount: DEFAULT_AMOUNT_CENTS,
+    description: 'Avviso di prova (stazione simulata Varco)',
+    companyName: ec.name,
     debtor: { uniqueIdentifier: { entityUniqueIdentifierType: 'F' as const, entityUniqueIdentifierValue: 'ANONIMO' }, fullName: 'Debitore di prova' },
-    idPSP: psp.head.idPSP, PSPCompanyName: 'Bench PSP', idChannel: psp.head.idChannel, channelDescription: d.paymentChannel,
-    paymentMethod: d.paymentMethod, fee: d.fee, applicationDate: d.applicationDate, transferDate: d.transferDate, paymentDateTime: toXsdDateTime(new Date()),
-    transferList: { transfer: [{ idTransfer: 1, transferAmount: DEFAULT_AMOUNT_CENTS, fiscalCodePA: ec.fiscalCode, IBAN: DEFAULT_IBAN,
-      remittanceInformation: 'Pagamento di prova', transferCategory: DEFAULT_CATEGORY }] },
+    idPSP: psp.head.idPSP,
+    PSPCompanyName: 'Bench PSP',
+    idChannel: psp.head.idChannel,
+    channelDescription: d.paymentChannel,
+    paymentMethod: d.paymentMethod,
+    fee: d.fee,
+    applicationDate: d.applicationDate,
+    transferDate: d.transferDate,
+    paymentDateTime: toXsdDateTime(new Date()),
+    transferList: {
+      transfer: [
+        {
+          idTransfer: 1,
+          transferAmount: DEFAULT_AMOUNT_CENTS,
+          fiscalCodePA: ec.fiscalCode,
+          IBAN: DEFAULT_IBAN,
+          remittanceInformation: 'Pagamento di prova',
+          transferCategory: DEFAULT_CATEGORY,
+        },
+      ],
+    },
   };
 }
 
@@ -84,8 +139,12 @@ function receipt(psp: BenchPsp, ec: BenchEc, noticeNumber: string) {
 export async function rawFlow(station: Pool, psp: BenchPsp, ec: BenchEc): Promise<{ fault?: string }> {
   const head = { idPA: ec.fiscalCode, idBrokerPA: ec.fiscalCode, idStation: ec.stationCode };
   const noticeNumber = freshNotice();
-  const got = await post(station, EC_PATH, 'paGetPaymentV2', encodeRequest('paGetPaymentV2', { ...head, qrCode: { fiscalCode: ec.fiscalCode, noticeNumber },
-    amount: DEFAULT_AMOUNT_CENTS }));
+  const got = await post(
+    station,
+    EC_PATH,
+    'paGetPaymentV2',
+    encodeRequest('paGetPaymentV2', { ...head, qrCode: { fiscalCode: ec.fiscalCode, noticeNumber }, amount: DEFAULT_AMOUNT_CENTS }),
+  );
   if (!got.ok) return { fault: `paGetPaymentV2: ${got.fault ?? ''}` };
   const sent = await post(station, EC_PATH, 'paSendRTV2', encodeRequest('paSendRTV2', { ...head, receipt: receipt(psp, ec, noticeNumber) }));
   return sent.ok ? {} : { fault: `paSendRTV2: ${sent.fault ?? ''}` };

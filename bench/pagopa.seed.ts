@@ -48,7 +48,12 @@ function services(db: Kysely<Database>, dataDir: string) {
   const config = loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8' });
   const deps = { db, clock: systemClock, audit: benchAudit, hooks: subscriptionHooks };
   const subscriptions = createSubscriptionsService({ ...deps, publicUrl: config.publicUrl });
-  return { ...deps, config, subscriptions, registry: createContainer({ config, db, logger: createLogger('silent'), clock: systemClock, audit: benchAudit }).services.pagopaRegistry };
+  return {
+    ...deps,
+    config,
+    subscriptions,
+    registry: createContainer({ config, db, logger: createLogger('silent'), clock: systemClock, audit: benchAudit }).services.pagopaRegistry,
+  };
 }
 
 /**
@@ -60,22 +65,38 @@ export async function seedPsp(db: Kysely<Database>, dataDir: string): Promise<Be
   const s = services(db, dataDir);
   const organisationId = await seedOrganisation(db, 'psp');
   const code = `benchnode${randomBytes(3).toString('hex')}`;
-  const product = await createProductsService(s).create({ code, name: 'Benchmark node', description: 'npm run bench, row 5',
-    routeGroups: ['node'], approvalRequiredTest: false, approvalRequiredProd: false, rateLimitPerMinute: 1_000_000 }, CLI);
+  const product = await createProductsService(s).create(
+    {
+      code,
+      name: 'Benchmark node',
+      description: 'npm run bench, row 5',
+      routeGroups: ['node'],
+      approvalRequiredTest: false,
+      approvalRequiredProd: false,
+      rateLimitPerMinute: 1_000_000,
+    },
+    CLI,
+  );
   if (!product.ok) throw new Error(`seeding a product failed: ${product.reason}`);
   const keys = createKeysService({ ...s, publicUrl: s.config.publicUrl });
   const subscription = await keys.createActive({ organisationId, productCode: code, environment: 'test', name: 'bench psp' }, CLI);
   if (!subscription.ok) throw new Error(`seeding the PSP's subscription failed: ${subscription.reason}`);
   const tag = randomBytes(3).toString('hex').toUpperCase();
   const head = { idPSP: `PSP_${tag}`, idBrokerPSP: `BRK_${tag}`, idChannel: `BRK_${tag}_01`, password: CHANNEL_PASSWORD };
-  const added = await s.registry.psps.addPsp({ organisationId, env: 'test', idPsp: head.idPSP, idBrokerPsp: head.idBrokerPSP, idChannel: head.idChannel,
-    password: CHANNEL_PASSWORD }, CLI);
+  const added = await s.registry.psps.addPsp(
+    { organisationId, env: 'test', idPsp: head.idPSP, idBrokerPsp: head.idBrokerPSP, idChannel: head.idChannel, password: CHANNEL_PASSWORD },
+    CLI,
+  );
   if (!added.ok) throw new Error(`seeding the PSP records failed: ${added.problem}`);
   return { key: subscription.value.primary, head };
 }
 
 /** The EC organisation, its station at https://localhost:port (server root `serverRootPem`) approved and linked. */
-export async function seedEc(db: Kysely<Database>, dataDir: string, ec: { fiscalCode: string; name: string; port: number; serverRootPem: string }): Promise<BenchEc> {
+export async function seedEc(
+  db: Kysely<Database>,
+  dataDir: string,
+  ec: { fiscalCode: string; name: string; port: number; serverRootPem: string },
+): Promise<BenchEc> {
   const s = services(db, dataDir);
   const masterKey = await loadMasterKey(loadConfig({ VARCO_DATA_DIR: dataDir }));
   const stations = createContainer({ config: s.config, db, logger: createLogger('silent'), clock: systemClock, audit: benchAudit, masterKey }).services;
@@ -87,16 +108,26 @@ export async function seedEc(db: Kysely<Database>, dataDir: string, ec: { fiscal
   }
 }
 
-async function registerEc(s: ReturnType<typeof services> & { stations: StationServices }, ec: { fiscalCode: string; name: string; port: number; serverRootPem: string }): Promise<BenchEc> {
-  const created = await createOrganisationsService(s).create({ name: ec.name, taxCode: ec.fiscalCode, taxCodeKind: 'it', type: 'creditor_institution',
-    contactEmail: 'bench-ec@varco.test' }, CLI);
+async function registerEc(
+  s: ReturnType<typeof services> & { stations: StationServices },
+  ec: { fiscalCode: string; name: string; port: number; serverRootPem: string },
+): Promise<BenchEc> {
+  const created = await createOrganisationsService(s).create(
+    { name: ec.name, taxCode: ec.fiscalCode, taxCodeKind: 'it', type: 'creditor_institution', contactEmail: 'bench-ec@varco.test' },
+    CLI,
+  );
   if (!created.ok) throw new Error(`seeding the EC organisation failed: ${created.reason}`);
   const organisationId = created.value.id;
   const trusted = await s.stations.trust.add('test', ec.serverRootPem, { organisationId }, CLI);
   if (!trusted.ok && trusted.reason !== 'already_trusted') throw new Error(`trusting the EC station's CA failed: ${trusted.reason}`);
   const stationCode = `${ec.fiscalCode}_01`;
-  const registered = await s.stations.stations.register(organisationId, 'test', { code: stationCode,
-    primary: { url: `https://localhost:${ec.port}${EC_PATH}`, ip: '127.0.0.1', port: String(ec.port) } }, CLI, { allowSharedHost: true });
+  const registered = await s.stations.stations.register(
+    organisationId,
+    'test',
+    { code: stationCode, primary: { url: `https://localhost:${ec.port}${EC_PATH}`, ip: '127.0.0.1', port: String(ec.port) } },
+    CLI,
+    { allowSharedHost: true },
+  );
   if (!registered.ok) throw new Error(`registering the EC station failed: ${JSON.stringify(registered)}`);
   const approved = await s.stations.stations.reviewStation(registered.value.id, 'approve', '', CLI);
   if (!approved.ok) throw new Error(`approving the EC station failed: ${approved.reason}`);

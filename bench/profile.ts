@@ -49,11 +49,20 @@ export function topSelfTime(profile: Profile, limit = 30): string[] {
     const file = shortUrl(node.callFrame.url);
     const name = `${node.callFrame.functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`;
     self.set(name, (self.get(name) ?? 0) + dt);
-    const group = file.startsWith('node_modules/') ? file.split('/').slice(0, file.split('/')[1]?.startsWith('@') ? 3 : 2).join('/') : file;
+    const group = file.startsWith('node_modules/')
+      ? file
+          .split('/')
+          .slice(0, file.split('/')[1]?.startsWith('@') ? 3 : 2)
+          .join('/')
+      : file;
     byFile.set(group, (byFile.get(group) ?? 0) + dt);
   });
-  const pct = (us: number): string => `${(us / total * 100).toFixed(1).padStart(5)} %`;
-  const top = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([name, us]) => `${pct(us)}  ${name}`);
+  const pct = (us: number): string => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
+  const top = (map: Map<string, number>) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([name, us]) => `${pct(us)}  ${name}`);
   return ['Self time by function:', ...top(self), '', 'Self time by file / package:', ...top(byFile)];
 }
 
@@ -63,8 +72,11 @@ async function main(): Promise<void> {
   const base = { dataDir: join(workDir, 'data'), port: await freePort(), pgPort: await freePort(), logFile: join(workDir, 'varco.log') };
   await (await startVarco({ ...base, readyTimeoutMs: 120_000 })).stop();
   // Rate limits raised, as in run.ts: the load comes from one address and names one PSPID (ADR 0014).
-  const varco = await startVarco({ ...base, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
-    env: { VARCO_NCOL_RATE_LIMIT_PER_IP: '1000000', VARCO_NCOL_RATE_LIMIT_PER_PSPID: '1000000' } });
+  const varco = await startVarco({
+    ...base,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+    env: { VARCO_NCOL_RATE_LIMIT_PER_IP: '1000000', VARCO_NCOL_RATE_LIMIT_PER_PSPID: '1000000' },
+  });
   const database = openBenchDatabase(await varco.databaseUrl());
   const target = { url: `https://127.0.0.1:${varco.port}`, servername: 'localhost', connections: 50, duration: seconds };
   let run;
@@ -78,15 +90,29 @@ async function main(): Promise<void> {
   } else if (mode === 'order') {
     const merchant = await seedMerchant(database.db, base.dataDir);
     let n = 0;
-    run = await runLoad({ ...target, url: `${target.url}${ENTRY_PATH}`, requests: [{ method: 'POST', path: ENTRY_PATH,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }, setupRequest: (request) => ({ ...request, body: orderBody(merchant, 'prof', n++) }) }] },
-    { expect: '3xx', serverPid: varco.pid });
+    run = await runLoad(
+      {
+        ...target,
+        url: `${target.url}${ENTRY_PATH}`,
+        requests: [
+          {
+            method: 'POST',
+            path: ENTRY_PATH,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            setupRequest: (request) => ({ ...request, body: orderBody(merchant, 'prof', n++) }),
+          },
+        ],
+      },
+      { expect: '3xx', serverPid: varco.pid },
+    );
   } else {
     const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
     run = await runLoad({ ...target, url: `${target.url}/api/v1/ping`, headers: { 'ocp-apim-subscription-key': key ?? '' } }, { serverPid: varco.pid });
   }
   await database.close();
-  process.stdout.write(`${mode}: ${Math.round(run.rps)}/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}, ${Math.round(run.cpuUsPerRequest)} µs CPU each\n\n`);
+  process.stdout.write(
+    `${mode}: ${Math.round(run.rps)}/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}, ${Math.round(run.cpuUsPerRequest)} µs CPU each\n\n`,
+  );
   await varco.stop();
   const files = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
   const latest = files.sort().at(-1);

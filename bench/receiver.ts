@@ -11,25 +11,30 @@ let handshakes = 0;
 let requests = 0;
 const ids = new Map<string, number>();
 
-const server = createServer({
-  cert: readFileSync(process.env.BENCH_CERT_FILE ?? '', 'utf8'),
-  key: readFileSync(process.env.BENCH_KEY_FILE ?? '', 'utf8'),
-  ca: readFileSync(process.env.BENCH_CLIENT_CA_FILE ?? '', 'utf8'),
-  requestCert: process.env.BENCH_PLAIN !== '1',
-  rejectUnauthorized: process.env.BENCH_PLAIN !== '1',
-  // Node's default keep-alive timeout (5 s) would close idle pooled connections between runs.
-  keepAliveTimeout: 60_000,
-}, (req, res) => {
-  req.resume();
-  req.on('end', () => {
-    requests++;
-    const id = req.headers['varco-event-id'];
-    if (typeof id === 'string') ids.set(id, (ids.get(id) ?? 0) + 1);
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('OK');
-  });
+const server = createServer(
+  {
+    cert: readFileSync(process.env.BENCH_CERT_FILE ?? '', 'utf8'),
+    key: readFileSync(process.env.BENCH_KEY_FILE ?? '', 'utf8'),
+    ca: readFileSync(process.env.BENCH_CLIENT_CA_FILE ?? '', 'utf8'),
+    requestCert: process.env.BENCH_PLAIN !== '1',
+    rejectUnauthorized: process.env.BENCH_PLAIN !== '1',
+    // Node's default keep-alive timeout (5 s) would close idle pooled connections between runs.
+    keepAliveTimeout: 60_000,
+  },
+  (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      const id = req.headers['varco-event-id'];
+      if (typeof id === 'string') ids.set(id, (ids.get(id) ?? 0) + 1);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('OK');
+    });
+  },
+);
+server.on('secureConnection', () => {
+  handshakes++;
 });
-server.on('secureConnection', () => { handshakes++; });
 server.on('tlsClientError', () => undefined);
 
 process.on('message', (message: unknown) => {
@@ -46,5 +51,8 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : 0}\n`);
 });
-process.once('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
+process.once('SIGTERM', () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});
 process.once('disconnect', () => process.exit(0));

@@ -47,7 +47,11 @@ function cells(row: Row): string[] {
 export function textTable(report: Report): string {
   const rows = [HEAD, ...report.rows.map(cells), ...report.skipped.map((s) => [s.name, `not run: ${s.reason}`, '', '', '', '', '', ''])];
   const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join(' │ ')
+      .trimEnd();
   return [line(HEAD), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -68,16 +72,21 @@ const END = '<!-- bench:results:end -->';
 export async function writeReport(report: Report): Promise<void> {
   await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   const file = join(ROOT, 'docs', 'benchmarks.md');
-  const section = [START,
-    `Run of ${report.startedAt} (${report.durationSeconds} s in all): ${report.settings.runs} runs × ${report.settings.seconds} s per side, `
-      + `${report.settings.connections} connections, medians of the runs. Machine: ${machineLine(report)}.`,
-    '', markdownTable(report), END].join('\n');
+  const section = [
+    START,
+    `Run of ${report.startedAt} (${report.durationSeconds} s in all): ${report.settings.runs} runs × ${report.settings.seconds} s per side, ` +
+      `${report.settings.connections} connections, medians of the runs. Machine: ${machineLine(report)}.`,
+    '',
+    markdownTable(report),
+    END,
+  ].join('\n');
   const current = existsSync(file) ? await readFile(file, 'utf8') : '';
   const start = current.indexOf(START);
   const end = current.indexOf(END);
-  const next = start !== -1 && end > start
-    ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
-    : `# Benchmarks\n\n\`npm run bench\` writes the table below (and bench/results.json).\n\n${section}\n`;
+  const next =
+    start !== -1 && end > start
+      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
+      : `# Benchmarks\n\n\`npm run bench\` writes the table below (and bench/results.json).\n\n${section}\n`;
   await writeFile(file, next);
 }
 

@@ -18,8 +18,13 @@ import { startVarco } from './varco.ts';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? '1,2,3,4,5').split(','));
-const settings: BenchSettings = { runs: 3, seconds: quick ? 3 : 10, connections: 50, warmUpSeconds: quick ? 1 : 3,
-  log: (line) => process.stdout.write(`${line}\n`) };
+const settings: BenchSettings = {
+  runs: 3,
+  seconds: quick ? 3 : 10,
+  connections: 50,
+  warmUpSeconds: quick ? 1 : 3,
+  log: (line) => process.stdout.write(`${line}\n`),
+};
 const GLOBAL_TIMEOUT_MS = (quick ? 6 : 15) * 60_000;
 
 let finishing = false;
@@ -91,8 +96,15 @@ async function main(): Promise<Report> {
   }
   if (startup) rows.push(startupRow(startup, rssUnderLoadMb));
   rows.sort((a, b) => a.name.localeCompare(b.name));
-  return { startedAt: started.toISOString(), durationSeconds: Math.round((Date.now() - started.getTime()) / 1000), machine: info, loadAverageAtEnd: loadAverageNow(),
-    settings: { runs: settings.runs, seconds: settings.seconds, connections: settings.connections }, rows, skipped };
+  return {
+    startedAt: started.toISOString(),
+    durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
+    machine: info,
+    loadAverageAtEnd: loadAverageNow(),
+    settings: { runs: settings.runs, seconds: settings.seconds, connections: settings.connections },
+    rows,
+    skipped,
+  };
 }
 
 try {

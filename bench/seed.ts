@@ -25,12 +25,26 @@ export interface BenchDatabase {
 export function openBenchDatabase(url: string): BenchDatabase {
   const pool = createPool(url, 4);
   const db = createKysely(pool);
-  return { db, close: async () => { await db.destroy(); if (!pool.ended) await pool.end(); } };
+  return {
+    db,
+    close: async () => {
+      await db.destroy();
+      if (!pool.ended) await pool.end();
+    },
+  };
 }
 
 export async function seedOrganisation(db: Kysely<Database>, type: 'psp' | 'merchant' = 'psp'): Promise<string> {
-  const created = await createOrganisationsService({ db, clock: systemClock, audit: benchAudit }).create({ name: `Bench ${type} ${randomBytes(3).toString('hex')}`,
-    taxCode: `BENCH-${randomBytes(5).toString('hex')}`, taxCodeKind: 'other', type, contactEmail: 'bench@varco.test' }, CLI);
+  const created = await createOrganisationsService({ db, clock: systemClock, audit: benchAudit }).create(
+    {
+      name: `Bench ${type} ${randomBytes(3).toString('hex')}`,
+      taxCode: `BENCH-${randomBytes(5).toString('hex')}`,
+      taxCodeKind: 'other',
+      type,
+      contactEmail: 'bench@varco.test',
+    },
+    CLI,
+  );
   if (!created.ok) throw new Error(`seeding an organisation failed: ${created.reason}`);
   return created.value.id;
 }
@@ -42,8 +56,18 @@ export async function seedOrganisation(db: Kysely<Database>, type: 'psp' | 'merc
  */
 export async function seedApiKeys(db: Kysely<Database>, organisationId: string, count: number): Promise<string[]> {
   const code = `bench${randomBytes(3).toString('hex')}`;
-  const product = await createProductsService({ db, clock: systemClock, audit: benchAudit, hooks: subscriptionHooks }).create({ code, name: 'Benchmark', description: 'npm run bench',
-    routeGroups: ['ping'], approvalRequiredTest: false, approvalRequiredProd: false, rateLimitPerMinute: 1_000_000 }, CLI);
+  const product = await createProductsService({ db, clock: systemClock, audit: benchAudit, hooks: subscriptionHooks }).create(
+    {
+      code,
+      name: 'Benchmark',
+      description: 'npm run bench',
+      routeGroups: ['ping'],
+      approvalRequiredTest: false,
+      approvalRequiredProd: false,
+      rateLimitPerMinute: 1_000_000,
+    },
+    CLI,
+  );
   if (!product.ok) throw new Error(`seeding a product failed: ${product.reason}`);
   const keys = createKeysService({ db, clock: systemClock, audit: benchAudit, publicUrl: 'https://localhost', hooks: subscriptionHooks });
   const out: string[] = [];

@@ -38,7 +38,10 @@ export function startupRow(result: StartupResult, rssUnderLoadMb: number | undef
     p50: '—',
     p99: '—',
     errors: '—',
-    targets: [{ what: 'ready ≤ 2 s', met: ready <= 2000 }, { what: 'idle RSS ≤ 150 MB', met: idle <= 150 }],
+    targets: [
+      { what: 'ready ≤ 2 s', met: ready <= 2000 },
+      { what: 'idle RSS ≤ 150 MB', met: idle <= 150 },
+    ],
     data: { readyMs: result.readyMs, idleRssMb: result.idleRssMb, medianReadyMs: ready, medianIdleRssMb: idle, rssUnderLoadMb },
   };
 }

@@ -65,9 +65,16 @@ export async function rssMb(pid: number): Promise<number | undefined> {
 export function rssSampler(pid: number, everyMs = 200): { stop(): number } {
   let max = 0;
   const timer = setInterval(() => {
-    void rssMb(pid).then((mb) => { if (mb !== undefined && mb > max) max = mb; });
+    void rssMb(pid).then((mb) => {
+      if (mb !== undefined && mb > max) max = mb;
+    });
   }, everyMs);
-  return { stop: () => { clearInterval(timer); return max; } };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return max;
+    },
+  };
 }
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (Linux; clock ticks of 10 ms). */
@@ -98,8 +105,8 @@ export function machine(): Machine {
   return {
     cpu: list[0]?.model.trim() ?? 'unknown',
     cores: list.length,
-    memoryGb: Math.round(totalmem() / 1024 ** 3 * 10) / 10,
-    freeMemoryGb: Math.round(freemem() / 1024 ** 3 * 10) / 10,
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    freeMemoryGb: Math.round((freemem() / 1024 ** 3) * 10) / 10,
     node: process.version,
     os: `${platform()} ${release()}`,
     loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
@@ -121,7 +128,9 @@ export function median(values: number[]): number {
 /** Rejects with `what` when `promise` takes longer than `ms`: no step of the benchmark may hang. */
 export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, fail) => { timer = setTimeout(() => fail(new Error(`${what} took longer than ${ms} ms`)), ms); });
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -137,18 +146,24 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Resolves with the first stdout line matching `pattern` (its match), or rejects when the child exits first. */
 export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpExecArray> {
-  return within(timeoutMs, what, new Promise((done, fail) => {
-    let seen = '';
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString('utf8');
-      const match = pattern.exec(seen);
-      if (match) {
-        child.stdout?.off('data', onData);
-        done(match);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => { seen += chunk.toString('utf8'); });
-    child.once('exit', (code) => fail(new Error(`${what}: exited (${code}) before ready:\n${seen.slice(-2000)}`)));
-  }));
+  return within(
+    timeoutMs,
+    what,
+    new Promise((done, fail) => {
+      let seen = '';
+      const onData = (chunk: Buffer): void => {
+        seen += chunk.toString('utf8');
+        const match = pattern.exec(seen);
+        if (match) {
+          child.stdout?.off('data', onData);
+          done(match);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString('utf8');
+      });
+      child.once('exit', (code) => fail(new Error(`${what}: exited (${code}) before ready:\n${seen.slice(-2000)}`)));
+    }),
+  );
 }

@@ -38,11 +38,13 @@ export interface StartVarcoOptions {
 /** GET over HTTPS to 127.0.0.1 with SNI localhost; the status, or an error message. */
 export function httpsStatus(port: number, path: string, ca: string | undefined): Promise<number | string> {
   return new Promise((done) => {
-    const req = request({ host: '127.0.0.1', port, path, servername: 'localhost', agent: false, timeout: 2000,
-      ...(ca === undefined ? { rejectUnauthorized: false } : { ca }) }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode ?? 0));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, servername: 'localhost', agent: false, timeout: 2000, ...(ca === undefined ? { rejectUnauthorized: false } : { ca }) },
+      (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode ?? 0));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (error) => done(error.message));
     req.end();
@@ -50,31 +52,41 @@ export function httpsStatus(port: number, path: string, ca: string | undefined):
 }
 
 export async function startVarco(options: StartVarcoOptions): Promise<VarcoProcess> {
-  const port = options.port ?? await freePort();
-  const pgPort = options.pgPort ?? await freePort();
+  const port = options.port ?? (await freePort());
+  const pgPort = options.pgPort ?? (await freePort());
   const out = openSync(options.logFile, 'a');
   const started = performance.now();
   const child = spawnTracked([...(options.nodeArgs ?? []), 'src/main/server.ts'], {
     stdio: ['ignore', out, out],
     // The receivers listen on loopback, which outbound calls may reach only when allowed.
-    env: childEnv({ VARCO_DATA_DIR: options.dataDir, VARCO_PORT: String(port), VARCO_EMBEDDED_PG_PORT: String(pgPort), VARCO_HOST: '127.0.0.1',
-      VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8', ...options.env }),
+    env: childEnv({
+      VARCO_DATA_DIR: options.dataDir,
+      VARCO_PORT: String(port),
+      VARCO_EMBEDDED_PG_PORT: String(pgPort),
+      VARCO_HOST: '127.0.0.1',
+      VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',
+      ...options.env,
+    }),
   });
   closeSync(out);
   // A server killed by the global timeout leaves its embedded cluster running: stop it at the end.
   onCleanup(() => stopOrphanPostgres(options.dataDir));
   const caFile = join(options.dataDir, 'pki', 'test', 'ca.crt');
-  const readyMs = await within(options.readyTimeoutMs ?? 60_000, 'Varco start-up', (async () => {
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`Varco exited (${child.exitCode ?? child.signalCode}) before it was ready; see ${options.logFile}`);
+  const readyMs = await within(
+    options.readyTimeoutMs ?? 60_000,
+    'Varco start-up',
+    (async () => {
+      for (;;) {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`Varco exited (${child.exitCode ?? child.signalCode}) before it was ready; see ${options.logFile}`);
+        }
+        // The CA exists from the first start on; before, readiness is checked without verification.
+        const status = await httpsStatus(port, '/readyz', undefined);
+        if (status === 200) return performance.now() - started;
+        await sleep(10);
       }
-      // The CA exists from the first start on; before, readiness is checked without verification.
-      const status = await httpsStatus(port, '/readyz', undefined);
-      if (status === 200) return performance.now() - started;
-      await sleep(10);
-    }
-  })());
+    })(),
+  );
   const ca = existsSync(caFile) ? await readFile(caFile, 'utf8') : '';
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

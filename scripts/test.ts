@@ -1,4 +1,4 @@
-// `npm test`: browser check, type check, lint, then every test file against a real PostgreSQL.
+// `npm test`: browser check, type check, lint, format check, then every test file against a real PostgreSQL.
 // One embedded cluster serves the run; each test file clones its own database from a migrated
 // template (CREATE DATABASE … TEMPLATE), which takes milliseconds instead of re-running migrations.
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,7 +32,10 @@ function ensureChromium(): void {
   }
   process.stdout.write('▶ installing Debian package "chromium" for the browser tests\n');
   step('apt-get update', 'apt-get', ['update', '-qq']);
-  step('apt-get install chromium', 'apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { ...process.env, DEBIAN_FRONTEND: 'noninteractive' });
+  step('apt-get install chromium', 'apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+    ...process.env,
+    DEBIAN_FRONTEND: 'noninteractive',
+  });
 }
 
 async function main(): Promise<number> {
@@ -40,6 +43,11 @@ async function main(): Promise<number> {
   if (!quick) {
     step('type check (tsc --noEmit)', join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', root]);
     step('lint (eslint)', join(root, 'node_modules/.bin/eslint'), ['--max-warnings=0', '.']);
+    step('format check (prettier --check; fix with npm run format)', join(root, 'node_modules/.bin/prettier'), [
+      '--check',
+      '--log-level=warn',
+      '**/*.{ts,js,mjs,json}',
+    ]);
   }
   // One cluster per port, so several test runs (say, two engineers' branches) can run side by side.
   const port = Number(process.env.VARCO_TEST_PG_PORT ?? 54339);
@@ -68,15 +76,29 @@ async function main(): Promise<number> {
     await rm(summaryFile, { force: true });
     process.stdout.write(`\n▶ tests (${files.length} files)\n`);
     const code = await new Promise<number>((done) => {
-      const child = spawn(process.execPath, [
-        '--test', '--test-concurrency=2', '--test-timeout=180000',
-        '--test-reporter=spec', '--test-reporter-destination=stdout',
-        '--test-reporter=./scripts/summary-reporter.ts', `--test-reporter-destination=${summaryFile}`,
-        ...files,
-      ], { cwd: root, stdio: 'inherit', env: { ...process.env, VARCO_TEST_PG_URL: adminUrl, VARCO_TEST_APP_PG_URL: server.appUrl('postgres'), VARCO_TEST_TEMPLATE: 'varco_template' } });
+      const child = spawn(
+        process.execPath,
+        [
+          '--test',
+          '--test-concurrency=2',
+          '--test-timeout=180000',
+          '--test-reporter=spec',
+          '--test-reporter-destination=stdout',
+          '--test-reporter=./scripts/summary-reporter.ts',
+          `--test-reporter-destination=${summaryFile}`,
+          ...files,
+        ],
+        {
+          cwd: root,
+          stdio: 'inherit',
+          env: { ...process.env, VARCO_TEST_PG_URL: adminUrl, VARCO_TEST_APP_PG_URL: server.appUrl('postgres'), VARCO_TEST_TEMPLATE: 'varco_template' },
+        },
+      );
       child.on('exit', (status) => done(status ?? 1));
     });
-    const summary = existsSync(summaryFile) ? JSON.parse(await readFile(summaryFile, 'utf8')) as { passed: number; failed: number; skipped: number } : { passed: 0, failed: 1, skipped: 0 };
+    const summary = existsSync(summaryFile)
+      ? (JSON.parse(await readFile(summaryFile, 'utf8')) as { passed: number; failed: number; skipped: number })
+      : { passed: 0, failed: 1, skipped: 0 };
     process.stdout.write(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped\n`);
     return code === 0 && summary.failed === 0 ? 0 : 1;
   } finally {

@@ -60,7 +60,8 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
     }
   });
   app.get('/assets/varco.css', async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET));
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  );
 
   // The key verifier listens for key changes from every instance while the app is open.
   await services.keyVerifier.start(deps.logger);
@@ -68,15 +69,36 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
   await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier, orders: services.hostedPage.orders });
   const exchangeRetentionDays = deps.config.retention.exchangesDays;
   const receiptRetryHours = Math.round(deps.config.pagopaRtRetry.giveUpAfterMs / 3_600_000);
-  await app.register(portalContext, { prefix: '/portal', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays,
-    receiptRetryHours });
-  await app.register(adminContext, { prefix: '/admin', ...services, sessionTtlMinutes: deps.config.sessionTtlMinutes, publicUrl: deps.config.publicUrl, exchangeRetentionDays,
-    receiptRetryHours });
+  await app.register(portalContext, {
+    prefix: '/portal',
+    ...services,
+    sessionTtlMinutes: deps.config.sessionTtlMinutes,
+    publicUrl: deps.config.publicUrl,
+    exchangeRetentionDays,
+    receiptRetryHours,
+  });
+  await app.register(adminContext, {
+    prefix: '/admin',
+    ...services,
+    sessionTtlMinutes: deps.config.sessionTtlMinutes,
+    publicUrl: deps.config.publicUrl,
+    exchangeRetentionDays,
+    receiptRetryHours,
+  });
   await services.hostedPage.configs.start();
   // The outbound clients are the container's: the workers of this process may still deliver (container.close()).
   app.addHook('onClose', () => services.hostedPage.configs.stop());
-  await app.register(ncolContext, { prefix: '/ncol', ...services.hostedPage,
-    limits: { perIpPerMinute: deps.config.ncolRateLimitPerIp, perPspidPerMinute: deps.config.ncolRateLimitPerPspid } });
-  await app.register(nodoContext, { prefix: '/nodo', node: services.pagopaNode, keyVerifier: services.keyVerifier, clock: deps.clock, publicUrl: deps.config.publicUrl });
+  await app.register(ncolContext, {
+    prefix: '/ncol',
+    ...services.hostedPage,
+    limits: { perIpPerMinute: deps.config.ncolRateLimitPerIp, perPspidPerMinute: deps.config.ncolRateLimitPerPspid },
+  });
+  await app.register(nodoContext, {
+    prefix: '/nodo',
+    node: services.pagopaNode,
+    keyVerifier: services.keyVerifier,
+    clock: deps.clock,
+    publicUrl: deps.config.publicUrl,
+  });
   return app;
 }

@@ -8,13 +8,42 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import {
-  createEntryService, createFeedbackSender, createOrdersService, createPaymentService, createReconciliation, createTestAcquirer, feedbackOwners,
-  RECONCILE_EVERY_MS, type Acquirer, type EntryService, type FeedbackSender, type OrdersService, type PaymentService, type ReconciliationOptions,
+  createEntryService,
+  createFeedbackSender,
+  createOrdersService,
+  createPaymentService,
+  createReconciliation,
+  createTestAcquirer,
+  feedbackOwners,
+  RECONCILE_EVERY_MS,
+  type Acquirer,
+  type EntryService,
+  type FeedbackSender,
+  type OrdersService,
+  type PaymentService,
+  type ReconciliationOptions,
 } from '../modules/checkout/index.ts';
-import { createDeliveryService, createOutboxWorker, createSmtpMailer, feedbackExhaustionMail, type Channel, type DeliveryHandler, type DeliveryService } from '../modules/delivery/index.ts';
+import {
+  createDeliveryService,
+  createOutboxWorker,
+  createSmtpMailer,
+  feedbackExhaustionMail,
+  type Channel,
+  type DeliveryHandler,
+  type DeliveryService,
+} from '../modules/delivery/index.ts';
 import { createIdentityService, type IdentityService } from '../modules/identity/index.ts';
-import { createConfigCache, createErrorLogService, createMerchantsService, merchantSubscriptionHooks, type ConfigCache, type EcommerceEnv, type ErrorLogService,
-  type MerchantDirectory, type MerchantsService } from '../modules/merchants/index.ts';
+import {
+  createConfigCache,
+  createErrorLogService,
+  createMerchantsService,
+  merchantSubscriptionHooks,
+  type ConfigCache,
+  type EcommerceEnv,
+  type ErrorLogService,
+  type MerchantDirectory,
+  type MerchantsService,
+} from '../modules/merchants/index.ts';
 import { createInvitationsService, createOrganisationsService, type InvitationsService, type OrganisationsService } from '../modules/organisations/index.ts';
 import { createDestinationPolicy, createOutboundClient, type OutboundClient, type OutboundClientOptions } from '../modules/outbound/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
@@ -151,11 +180,23 @@ export const RECONCILIATION_JOB = 'orders.reconcile';
  * The hosted page's reconciliation (docs/adr/0022-order-reconciliation.md) as a periodic job: one
  * instance at a time (the job's lease); the guarded settle keeps a payment from being settled twice anyway.
  */
-export function reconciliationJob(deps: { db: Kysely<Database>; clock: Clock; merchants: MerchantDirectory; acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
-  logger?: ReconciliationOptions['logger']; tuning?: Pick<ReconciliationOptions, 'graceMs' | 'maxAgeMs' | 'queryTimeoutMs' | 'batch'> }): PeriodicJob {
-  const reconciliation = createReconciliation({ db: deps.db, clock: deps.clock, merchants: deps.merchants, acquirers: deps.acquirers,
-    ...(deps.logger ? { logger: deps.logger } : {}), ...deps.tuning });
-  return { name: RECONCILIATION_JOB, everyMs: RECONCILE_EVERY_MS, run: async (now) => ({ ...await reconciliation.run(now) }) };
+export function reconciliationJob(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  merchants: MerchantDirectory;
+  acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  logger?: ReconciliationOptions['logger'];
+  tuning?: Pick<ReconciliationOptions, 'graceMs' | 'maxAgeMs' | 'queryTimeoutMs' | 'batch'>;
+}): PeriodicJob {
+  const reconciliation = createReconciliation({
+    db: deps.db,
+    clock: deps.clock,
+    merchants: deps.merchants,
+    acquirers: deps.acquirers,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...deps.tuning,
+  });
+  return { name: RECONCILIATION_JOB, everyMs: RECONCILE_EVERY_MS, run: async (now) => ({ ...(await reconciliation.run(now)) }) };
 }
 
 export function workerId(): string {
@@ -175,7 +216,9 @@ function lazyServices(builders: Builders): Services {
         if (!made.has(key)) made.set(key, builders[key]());
         return made.get(key);
       },
-      set: (value: unknown) => { made.set(key, value); },
+      set: (value: unknown) => {
+        made.set(key, value);
+      },
     });
   }
   return services;
@@ -206,20 +249,41 @@ export function createContainer(deps: ContainerDeps): Container {
     return createOutboundClient(options);
   };
   const platform = once('platformPki', () => createPlatformPki({ db, clock, masterKey: deps.masterKey, legacyDir: pkiDirOf(config) }));
-  const subscriptionGroup = once('subscriptionServices', (): SubscriptionServices => createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl,
-    hooks: merchantSubscriptionHooks }));
+  const subscriptionGroup = once('subscriptionServices', (): SubscriptionServices =>
+    createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl, hooks: merchantSubscriptionHooks }),
+  );
   const stationGroup = once('stationServices', (): StationServices => {
     const pki = platform();
-    const serverCertificatePem = config.tls ? () => readFile(config.tls?.certFile ?? '', 'utf8') : async () => (await devServerCertificate(config, pki)).certPem;
-    const group = createStationServices({ db, clock, audit, publicUrl: config.publicUrl, platform: pki, destinations: destinations(), serverCertificatePem,
-      inboundVerifiedAt: inboundVerifiedAtFrom(services.subscriptions), organisations: services.organisations, outboundClient });
+    const serverCertificatePem = config.tls
+      ? () => readFile(config.tls?.certFile ?? '', 'utf8')
+      : async () => (await devServerCertificate(config, pki)).certPem;
+    const group = createStationServices({
+      db,
+      clock,
+      audit,
+      publicUrl: config.publicUrl,
+      platform: pki,
+      destinations: destinations(),
+      serverCertificatePem,
+      inboundVerifiedAt: inboundVerifiedAtFrom(services.subscriptions),
+      organisations: services.organisations,
+      outboundClient,
+    });
     built.push(group.stationCaller);
     return group;
   });
 
   const services: Services = lazyServices({
-    identity: () => createIdentityService({ db, clock, audit, sessionTtlMinutes: config.sessionTtlMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours,
-      signInMaxFailures: config.signInMaxFailures, signInLockMinutes: config.signInLockMinutes }),
+    identity: () =>
+      createIdentityService({
+        db,
+        clock,
+        audit,
+        sessionTtlMinutes: config.sessionTtlMinutes,
+        sessionAbsoluteHours: config.sessionAbsoluteHours,
+        signInMaxFailures: config.signInMaxFailures,
+        signInLockMinutes: config.signInLockMinutes,
+      }),
     organisations: () => createOrganisationsService({ db, clock, audit }),
     invitations: () => createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl }),
     productCatalog: () => subscriptionGroup().products,
@@ -239,24 +303,55 @@ export function createContainer(deps: ContainerDeps): Container {
     certificateExpiry: () => stationGroup().certificateExpiry,
     stationCaller: () => stationGroup().stationCaller,
     hostedPage: once('hostedPage', () => {
-      const feedback = createFeedbackSender({ trust: services.trust, destinations: destinations(),
-        client: outboundClient({ mode: { kind: 'plain' }, destinations: destinations(), logger: logger.child({ component: 'feedback' }) }) });
+      const feedback = createFeedbackSender({
+        trust: services.trust,
+        destinations: destinations(),
+        client: outboundClient({ mode: { kind: 'plain' }, destinations: destinations(), logger: logger.child({ component: 'feedback' }) }),
+      });
       built.push(feedback);
       const configs = createConfigCache({ directory: services.merchants, databaseUrl });
       const acquirers = deps.acquirers ?? { test: createTestAcquirer() };
       const errorLog = services.errorLog;
       return {
-        entry: createEntryService({ db, clock, merchants: configs, processors: new Set(['test']), recordError: async (error) => { await errorLog.recordEntryError(error); } }),
-        payment: createPaymentService({ db, clock, merchants: configs, acquirers, sendNow: feedback.online, logger: logger.child({ component: 'hosted-page' }) }),
+        entry: createEntryService({
+          db,
+          clock,
+          merchants: configs,
+          processors: new Set(['test']),
+          recordError: async (error) => {
+            await errorLog.recordEntryError(error);
+          },
+        }),
+        payment: createPaymentService({
+          db,
+          clock,
+          merchants: configs,
+          acquirers,
+          sendNow: feedback.online,
+          logger: logger.child({ component: 'hosted-page' }),
+        }),
         orders: createOrdersService({ db }),
-        feedback, configs, acquirers,
+        feedback,
+        configs,
+        acquirers,
       };
     }),
     pagopaRegistry: once('pagopaRegistry', () => createPagopaRegistry({ db, clock, audit, nodeActive: nodeActiveFrom(services.subscriptions) })),
     receipts: once('receiptsService', () => createReceiptsService({ db, clock, audit, directory: services.pagopaRegistry })),
-    pagopaNode: once('pagopaNode', () => createPagopaNode({ db, clock, audit, registry: services.pagopaRegistry, stationCaller: services.stationCaller,
-      simulator: services.pagopaSimulator, exchanges: services.exchanges, receipts: services.receipts, logger,
-      timeouts: { verifyMs: config.pagopaVerifyTimeoutMs, getPaymentMs: config.pagopaGetPaymentTimeoutMs } })),
+    pagopaNode: once('pagopaNode', () =>
+      createPagopaNode({
+        db,
+        clock,
+        audit,
+        registry: services.pagopaRegistry,
+        stationCaller: services.stationCaller,
+        simulator: services.pagopaSimulator,
+        exchanges: services.exchanges,
+        receipts: services.receipts,
+        logger,
+        timeouts: { verifyMs: config.pagopaVerifyTimeoutMs, getPaymentMs: config.pagopaGetPaymentTimeoutMs },
+      }),
+    ),
   });
 
   // The outbox's handler per channel, as the workers deliver with them (tests call one directly).
@@ -270,26 +365,60 @@ export function createContainer(deps: ContainerDeps): Container {
     // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
     handlers.http = services.hostedPage.feedback.deliver;
     // pagoPA receipts (paSendRT[V2]) to the creditor institutions' stations (the one station caller), or their simulated stations.
-    handlers.soap = createReceiptDeliveryHandler({ db, clock, directory: services.pagopaRegistry, simulator: services.pagopaSimulator, stationCaller: services.stationCaller,
-      exchanges: services.exchanges, responseTimeoutMs: receiptTimeoutMs(config), schedule: config.pagopaRtRetry, publicUrl: config.publicUrl,
-      logger: logger.child({ component: 'receipts' }) });
+    handlers.soap = createReceiptDeliveryHandler({
+      db,
+      clock,
+      directory: services.pagopaRegistry,
+      simulator: services.pagopaSimulator,
+      stationCaller: services.stationCaller,
+      exchanges: services.exchanges,
+      responseTimeoutMs: receiptTimeoutMs(config),
+      schedule: config.pagopaRtRetry,
+      publicUrl: config.publicUrl,
+      logger: logger.child({ component: 'receipts' }),
+    });
     return handlers;
   });
 
   const workers = once('workers', (): Workers => {
     const handlers = deliveryHandlers();
     const owner = workerId();
-    const outbox = createOutboxWorker({ db, clock, logger: logger.child({ component: 'outbox' }), workerId: owner, handlers,
-      leaseMs: config.outboxLeaseMs, listenUrl: databaseUrl, schedules: { soap: config.pagopaRtRetry },
+    const outbox = createOutboxWorker({
+      db,
+      clock,
+      logger: logger.child({ component: 'outbox' }),
+      workerId: owner,
+      handlers,
+      leaseMs: config.outboxLeaseMs,
+      listenUrl: databaseUrl,
+      schedules: { soap: config.pagopaRtRetry },
       // Exhausted feedback is told to the merchant's referents; receipts (`soap`) tell their own in their handler, e-mail shows on the Mail page.
-      onExhausted: { http: feedbackExhaustionMail(feedbackOwners(config.publicUrl)) } });
+      onExhausted: { http: feedbackExhaustionMail(feedbackOwners(config.publicUrl)) },
+    });
     // Periodic jobs (retention, reconciliation of interrupted payments), each under a lease so one instance runs it at a time.
-    const reconcile = reconciliationJob({ db, clock, merchants: services.merchants, acquirers: services.hostedPage.acquirers,
-      logger: logger.child({ component: 'reconciliation' }) });
-    const jobs = createJobRunner({ db, clock, logger: logger.child({ component: 'jobs' }), owner, jobs: [...retentionJobs({ db, retention: config.retention }), reconcile] });
+    const reconcile = reconciliationJob({
+      db,
+      clock,
+      merchants: services.merchants,
+      acquirers: services.hostedPage.acquirers,
+      logger: logger.child({ component: 'reconciliation' }),
+    });
+    const jobs = createJobRunner({
+      db,
+      clock,
+      logger: logger.child({ component: 'jobs' }),
+      owner,
+      jobs: [...retentionJobs({ db, retention: config.retention }), reconcile],
+    });
     // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
-    const stationSchedule = createStationScheduler({ db, clock, verification: services.verification, expiry: services.certificateExpiry,
-      intervalMinutes: config.verifyIntervalMinutes, logger: logger.child({ component: 'stations' }) });
+    const stationSchedule = createStationScheduler({
+      db,
+      clock,
+      verification: services.verification,
+      expiry: services.certificateExpiry,
+      intervalMinutes: config.verifyIntervalMinutes,
+      logger: logger.child({ component: 'stations' }),
+    });
     return {
       channels: Object.keys(handlers) as Channel[],
       start: async () => {

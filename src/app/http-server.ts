@@ -44,9 +44,15 @@ export const HTTP_LIMITS: Readonly<HttpLimits> = {
  * string (a list naming no TLS 1.3 suite would turn TLS 1.3 off).
  */
 export const TLS_CIPHERS = [
-  'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
-  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
 const SOCKET_ERRORS: Record<string, [number, string, string, string]> = {
@@ -70,7 +76,8 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   answerOnSocket(socket, rawErrorResponse(status, reason, code, message));
 }
 
-type ServerOptions = Pick<FastifyHttpOptions<Server>, 'http' | 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout' | 'clientErrorHandler'>
+type ServerOptions =
+  | Pick<FastifyHttpOptions<Server>, 'http' | 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout' | 'clientErrorHandler'>
   | Pick<FastifyHttpsOptions<HttpsServer>, 'https' | 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout' | 'clientErrorHandler'>;
 
 /**
@@ -80,7 +87,12 @@ type ServerOptions = Pick<FastifyHttpOptions<Server>, 'http' | 'requestTimeout' 
  */
 export function serverOptions(tls: { cert: string; key: string } | undefined, limits: HttpLimits = HTTP_LIMITS): ServerOptions {
   const node = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs };
-  const common = { requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs, connectionTimeout: limits.socketIdleTimeoutMs, clientErrorHandler };
+  const common = {
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.socketIdleTimeoutMs,
+    clientErrorHandler,
+  };
   if (!tls) return { ...common, http: node };
   return { ...common, https: { ...node, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true } };
 }

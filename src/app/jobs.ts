@@ -68,8 +68,14 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       return { name: job.name, ran: true, report };
     } catch (error) {
       const message = (error as Error).message.slice(0, 500);
-      await finishJob(db, { name: job.name, owner, now: clock.now(), nextRunAt: new Date(now.getTime() + Math.min(job.everyMs, retryMs)), error: message, report: null })
-        .catch(() => undefined); // The lease then expires on its own.
+      await finishJob(db, {
+        name: job.name,
+        owner,
+        now: clock.now(),
+        nextRunAt: new Date(now.getTime() + Math.min(job.everyMs, retryMs)),
+        error: message,
+        report: null,
+      }).catch(() => undefined); // The lease then expires on its own.
       logger.warn({ job: job.name, err: message }, 'periodic job failed; it will be tried again');
       return { name: job.name, ran: true, error: message };
     }
@@ -85,7 +91,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   const loop = (): void => {
-    running = runDue().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'periodic jobs could not run; retrying at the next tick'))
+    running = runDue()
+      .catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'periodic jobs could not run; retrying at the next tick'))
       .finally(() => {
         running = undefined;
         if (timer !== undefined) timer = setTimeout(loop, options.tickMs ?? 60_000);

@@ -10,7 +10,8 @@ import { isVerificationName, maskPans, scrubText } from '../kernel/card-data.ts'
 // sensitive), so everything they caught this check catches too, and with wildcard paths pino ran
 // every field of every line through them — about a tenth of the CPU of a busy API (issue 6
 // benchmark, docs/benchmarks.md).
-const SECRET_KEY = /pass(word|phrase)|secret|token$|api_?key$|subscription-?key$|private_?key$|key_?pem$|^(primary|secondary)?key$|cookie|authorization|^card_?(number|no)$|^cvc$|^cvv$/i;
+const SECRET_KEY =
+  /pass(word|phrase)|secret|token$|api_?key$|subscription-?key$|private_?key$|key_?pem$|^(primary|secondary)?key$|cookie|authorization|^card_?(number|no)$|^cvc$|^cvv$/i;
 const CENSOR = '[redacted]';
 
 /** A copy of plain objects and arrays with secret-named fields censored; other values (errors, requests) are left to their serializers. */
@@ -33,8 +34,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       // Fastify's default request serializer would log the raw URL, which may carry `subscription-key`.
       serializers: {
-        req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) =>
-          ({ method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.ip ?? req.socket?.remoteAddress }),
+        req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+          method: req.method,
+          url: redactUrl(req.url ?? ''),
+          remoteAddress: req.ip ?? req.socket?.remoteAddress,
+        }),
         // pino's error object has its own prototype, which censorSecrets leaves alone: copy it first,
         // so a secret-named property of an error (say, a client's `authorization`) is censored too.
         err: (error: Error) => censorSecrets({ ...pino.stdSerializers.err(error) }),

@@ -20,8 +20,12 @@ export function invitationLinks(invitations: Pick<InvitationsService, 'mintLink'
   return {
     invitation: async (params) => {
       const minted = await invitations.mintLink(params.invitationId ?? '');
-      return minted.ok ? { ok: true, params: { link: minted.value.link } }
-        : { ok: false, error: `invitation ${params.invitationId ?? ''} is ${minted.reason === 'used' ? 'accepted' : minted.reason}: not sent (send a new link from the organisation's page)` };
+      return minted.ok
+        ? { ok: true, params: { link: minted.value.link } }
+        : {
+            ok: false,
+            error: `invitation ${params.invitationId ?? ''} is ${minted.reason === 'used' ? 'accepted' : minted.reason}: not sent (send a new link from the organisation's page)`,
+          };
     },
   };
 }
@@ -39,7 +43,9 @@ async function completeParams(email: EmailPayload, sendTime: SendTimeParams): Pr
   const made = await make(email.params);
   if (!made.ok) return made;
   const missing = needed.filter((name) => typeof made.params[name] !== 'string');
-  return missing.length > 0 ? { ok: false, error: `${email.template}: ${missing.join(', ')} not made` } : { ok: true, params: { ...email.params, ...made.params } };
+  return missing.length > 0
+    ? { ok: false, error: `${email.template}: ${missing.join(', ')} not made` }
+    : { ok: true, params: { ...email.params, ...made.params } };
 }
 
 /** The outbox handler of the 'email' channel: render, then send over SMTP with the outbox id as Message-ID. */
@@ -63,6 +69,8 @@ export function createEmailHandler(mailer: Mailer, sendTime: SendTimeParams): De
       return { ok: false, permanent: true, error: `cannot render: ${(error as Error).message}` };
     }
     const result = await mailer.send({ messageId: message.id, to: email.to, ...rendered });
-    return result.ok ? { ok: true } : { ok: false, error: result.error, permanent: result.permanent, ...(result.statusCode ? { statusCode: result.statusCode } : {}) };
+    return result.ok
+      ? { ok: true }
+      : { ok: false, error: result.error, permanent: result.permanent, ...(result.statusCode ? { statusCode: result.statusCode } : {}) };
   };
 }

@@ -35,6 +35,9 @@ export async function checkMasterKey(db: Kysely<Database>, key: Buffer): Promise
   const kid = secretboxKeyId(key);
   const recorded = await claimMasterKeyId(db, kid);
   if (recorded !== kid) {
-    throw new ConfigError('VARCO_MASTER_KEY', `does not match the key this database was set up with (key id ${recorded}); give every instance the same VARCO_MASTER_KEY`);
+    throw new ConfigError(
+      'VARCO_MASTER_KEY',
+      `does not match the key this database was set up with (key id ${recorded}); give every instance the same VARCO_MASTER_KEY`,
+    );
   }
 }

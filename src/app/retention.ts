@@ -21,8 +21,11 @@ const daysBefore = (now: Date, days: number): Date => new Date(now.getTime() - d
 
 export function retentionJobs(options: { db: Kysely<Database>; retention: Config['retention'] }): PeriodicJob[] {
   const { db, retention } = options;
-  const job = (name: string, run: (now: Date) => Promise<number>): PeriodicJob =>
-    ({ name: `retention.${name}`, everyMs: RETENTION_EVERY_MS, run: async (now) => ({ deleted: await run(now) }) });
+  const job = (name: string, run: (now: Date) => Promise<number>): PeriodicJob => ({
+    name: `retention.${name}`,
+    everyMs: RETENTION_EVERY_MS,
+    run: async (now) => ({ deleted: await run(now) }),
+  });
   return [
     // The hosted page's error log: a rejected request is stored for the merchant to read, then goes.
     job('error_log', (now) => pruneErrorLog(db, daysBefore(now, retention.errorLogDays))),

@@ -34,26 +34,30 @@ export function createCliContext(config: Config, open: (config: Config) => Promi
   let container: Promise<Container> | undefined;
   const database = (): Promise<DatabaseHandle> => (handle ??= open(config));
   // A command with another key would append rows no server can verify: refused like a second server.
-  const masterKey = (): Promise<Buffer> => (key ??= (async () => {
-    const loaded = await loadMasterKey(config);
-    await checkMasterKey((await database()).db, loaded);
-    return loaded;
-  })());
+  const masterKey = (): Promise<Buffer> =>
+    (key ??= (async () => {
+      const loaded = await loadMasterKey(config);
+      await checkMasterKey((await database()).db, loaded);
+      return loaded;
+    })());
   const audit = (): Promise<AuditLog> => (auditLog ??= masterKey().then((k) => createAuditLog({ clock: systemClock, masterKey: k })));
   return {
     stdout: streams.stdout,
     stderr: streams.stderr,
     // Read when a prompt asks: the process's stdin is created on first access, and only a prompt needs it.
-    get stdin() { return streams.stdin; },
+    get stdin() {
+      return streams.stdin;
+    },
     config,
     clock: systemClock,
     database,
     masterKey,
     audit,
-    container: () => (container ??= (async () => {
-      const { db, url } = await database();
-      return createContainer({ config, db, databaseUrl: url, logger, clock: systemClock, masterKey: await masterKey(), audit: await audit() });
-    })()),
+    container: () =>
+      (container ??= (async () => {
+        const { db, url } = await database();
+        return createContainer({ config, db, databaseUrl: url, logger, clock: systemClock, masterKey: await masterKey(), audit: await audit() });
+      })()),
     close: async () => {
       // The container's outbound clients (a station verified from the CLI) first, then the database.
       if (container) await (await container).close();

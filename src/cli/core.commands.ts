@@ -34,10 +34,13 @@ const PASSWORD_PROBLEMS: Record<PasswordProblem | 'invalid_email' | 'exists', st
 function verdictText(verdict: AuditVerdict): string {
   if (verdict.ok) {
     const { checkpoint: cp } = verdict;
-    return `Audit log intact: ${verdict.checked} rows checked (${verdict.unkeyed} unkeyed from before the keyed chain); `
-      + `newest ${cp.signed ? 'signed ' : 'unsigned '}checkpoint: seq ${cp.seq}, ${cp.count} rows, ${cp.at}.`;
+    return (
+      `Audit log intact: ${verdict.checked} rows checked (${verdict.unkeyed} unkeyed from before the keyed chain); ` +
+      `newest ${cp.signed ? 'signed ' : 'unsigned '}checkpoint: seq ${cp.seq}, ${cp.count} rows, ${cp.at}.`
+    );
   }
-  if (verdict.kind === 'row') return `Audit log TAMPERED at row seq=${verdict.seq} (${verdict.id ?? '?'}): ${verdict.problem}; ${verdict.checked} rows before it are intact.`;
+  if (verdict.kind === 'row')
+    return `Audit log TAMPERED at row seq=${verdict.seq} (${verdict.id ?? '?'}): ${verdict.problem}; ${verdict.checked} rows before it are intact.`;
   return `Audit log TAMPERED: ${verdict.problem}; ${verdict.checked} rows checked.`;
 }
 
@@ -47,8 +50,14 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
     run: async (args, ctx) => {
       const { values } = parse(args, {});
       const result = await migrateAsOwner(await ctx.database());
-      output(ctx, values.json === true, { applied: result.applied.map((m) => m.version), current: result.current },
-        result.applied.length ? `Applied ${result.applied.map((m) => `${m.version}_${m.name}`).join(', ')}; schema at ${result.current}.` : `Schema up to date at ${result.current}.`);
+      output(
+        ctx,
+        values.json === true,
+        { applied: result.applied.map((m) => m.version), current: result.current },
+        result.applied.length
+          ? `Applied ${result.applied.map((m) => `${m.version}_${m.name}`).join(', ')}; schema at ${result.current}.`
+          : `Schema up to date at ${result.current}.`,
+      );
       return 0;
     },
   },
@@ -66,7 +75,12 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
       const { identity } = (await ctx.container()).services;
       const result = await identity.createAdmin({ email, password, actor: 'cli' });
       if (!result.ok) throw new UsageError(`Administrator not created: ${PASSWORD_PROBLEMS[result.reason]}.`);
-      output(ctx, values.json === true, { id: result.value.id, email }, `Administrator ${email} created (${result.value.id}). Sign in at ${ctx.config.publicUrl}/admin/sign-in`);
+      output(
+        ctx,
+        values.json === true,
+        { id: result.value.id, email },
+        `Administrator ${email} created (${result.value.id}). Sign in at ${ctx.config.publicUrl}/admin/sign-in`,
+      );
       return 0;
     },
   },
@@ -75,11 +89,29 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
     run: async (args, ctx) => {
       const { values } = parse(args, {});
       const platform = await platformPki(ctx);
-      const certs = listCertificates((await devServerCertificate(ctx.config, platform)).certPem,
-        { test: await publicEnvironment(platform, 'test'), prod: await publicEnvironment(platform, 'prod') });
-      const text = certs.map(({ name, info }) => `${name.padEnd(12)} ${info.subject}\n${''.padEnd(12)} SHA-256 ${info.fingerprintSha256}\n${''.padEnd(12)} expires ${info.notAfter.toISOString()}`).join('\n');
-      output(ctx, values.json === true, certs.map(({ name, info }) => ({ name, subject: info.subject, issuer: info.issuer, fingerprintSha256: info.fingerprintSha256,
-        notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() })), text);
+      const certs = listCertificates((await devServerCertificate(ctx.config, platform)).certPem, {
+        test: await publicEnvironment(platform, 'test'),
+        prod: await publicEnvironment(platform, 'prod'),
+      });
+      const text = certs
+        .map(
+          ({ name, info }) =>
+            `${name.padEnd(12)} ${info.subject}\n${''.padEnd(12)} SHA-256 ${info.fingerprintSha256}\n${''.padEnd(12)} expires ${info.notAfter.toISOString()}`,
+        )
+        .join('\n');
+      output(
+        ctx,
+        values.json === true,
+        certs.map(({ name, info }) => ({
+          name,
+          subject: info.subject,
+          issuer: info.issuer,
+          fingerprintSha256: info.fingerprintSha256,
+          notBefore: info.notBefore.toISOString(),
+          notAfter: info.notAfter.toISOString(),
+        })),
+        text,
+      );
       return 0;
     },
   },

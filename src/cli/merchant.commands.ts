@@ -1,6 +1,11 @@
 import {
-  shaTool, type ErrorLogEntry, type MerchantView, type MerchantsService, type PassphraseInput,
-  type SettingsInput, type SettingsView,
+  shaTool,
+  type ErrorLogEntry,
+  type MerchantView,
+  type MerchantsService,
+  type PassphraseInput,
+  type SettingsInput,
+  type SettingsView,
 } from '../modules/merchants/index.ts';
 import { problemText } from '../views/merchant/strings.ts';
 import { output, parse, required, UsageError } from './args.ts';
@@ -26,23 +31,44 @@ const csv = (value: string): string[] => value.split(/[\s,;]+/).filter((s) => s 
 
 /** Spellings people type for the same choice: `SHA-512`, `ISO-8859-1`, `utf-8`. */
 const ALG = (v: string): string => v.toLowerCase().replace(/-/g, '');
-const CHARSET = (v: string): string => ({ 'iso-8859-1': 'latin1', 'utf-8': 'utf8' } as Record<string, string>)[v.toLowerCase()] ?? v.toLowerCase();
+const CHARSET = (v: string): string => (({ 'iso-8859-1': 'latin1', 'utf-8': 'utf8' }) as Record<string, string>)[v.toLowerCase()] ?? v.toLowerCase();
 
 const CONFIGURE_OPTIONS = {
-  org: { type: 'string' }, pspid: { type: 'string' }, env: { type: 'string' }, 'hash-alg': { type: 'string' }, 'hashing-method': { type: 'string' },
-  charset: { type: 'string' }, referrers: { type: 'string' }, 'sha-in-file': { type: 'string' }, 'sha-out-file': { type: 'string' },
-  'clear-sha-in': { type: 'boolean' }, 'clear-sha-out': { type: 'boolean' }, 'accept-url': { type: 'string' }, 'decline-url': { type: 'string' },
-  'exception-url': { type: 'string' }, 'cancel-url': { type: 'string' }, 'feedback-on-redirect': { type: 'string' }, 's2s-timing': { type: 'string' },
-  's2s-url-accepted': { type: 'string' }, 's2s-url-declined': { type: 'string' }, 's2s-method': { type: 'string' }, 'feedback-params': { type: 'string' },
-  operation: { type: 'string' }, retries: { type: 'string' }, currencies: { type: 'string' }, 'accept-legacy-hashing': { type: 'boolean' },
+  org: { type: 'string' },
+  pspid: { type: 'string' },
+  env: { type: 'string' },
+  'hash-alg': { type: 'string' },
+  'hashing-method': { type: 'string' },
+  charset: { type: 'string' },
+  referrers: { type: 'string' },
+  'sha-in-file': { type: 'string' },
+  'sha-out-file': { type: 'string' },
+  'clear-sha-in': { type: 'boolean' },
+  'clear-sha-out': { type: 'boolean' },
+  'accept-url': { type: 'string' },
+  'decline-url': { type: 'string' },
+  'exception-url': { type: 'string' },
+  'cancel-url': { type: 'string' },
+  'feedback-on-redirect': { type: 'string' },
+  's2s-timing': { type: 'string' },
+  's2s-url-accepted': { type: 'string' },
+  's2s-url-declined': { type: 'string' },
+  's2s-method': { type: 'string' },
+  'feedback-params': { type: 'string' },
+  operation: { type: 'string' },
+  retries: { type: 'string' },
+  currencies: { type: 'string' },
+  'accept-legacy-hashing': { type: 'boolean' },
 } as const;
 
 /** What the command says besides the change itself: the same warnings as the settings page. */
 const WARNINGS = {
-  legacy: 'Legacy hashing ("main-parameters") is on: a customer can move digits between ORDERID and AMOUNT, no other parameter is signed, '
-    + 'and ACCEPTURL/DECLINEURL/EXCEPTIONURL/CANCELURL/OPERATION of the request are ignored. Use each-parameter as soon as the shop can.',
-  prodShaIn: 'Production needs a SHA-IN passphrase (--sha-in-file): without one every payment request is refused (unknown order/0/s/ in the error log); '
-    + 'a referrer list alone is not enough in production.',
+  legacy:
+    'Legacy hashing ("main-parameters") is on: a customer can move digits between ORDERID and AMOUNT, no other parameter is signed, ' +
+    'and ACCEPTURL/DECLINEURL/EXCEPTIONURL/CANCELURL/OPERATION of the request are ignored. Use each-parameter as soon as the shop can.',
+  prodShaIn:
+    'Production needs a SHA-IN passphrase (--sha-in-file): without one every payment request is refused (unknown order/0/s/ in the error log); ' +
+    'a referrer list alone is not enough in production.',
 } as const;
 
 async function passphrase(values: Record<string, string | boolean | undefined>, file: string, clear: string): Promise<PassphraseInput | undefined> {
@@ -65,8 +91,15 @@ async function settingsInput(values: Record<string, string | boolean | undefined
   set('hashingMethod', 'hashing-method', (v) => v.toLowerCase());
   set('charset', 'charset', CHARSET);
   set('referrers', 'referrers', (v) => v);
-  for (const [key, flag] of [['acceptUrl', 'accept-url'], ['declineUrl', 'decline-url'], ['exceptionUrl', 'exception-url'], ['cancelUrl', 'cancel-url'],
-    ['s2sUrlAccepted', 's2s-url-accepted'], ['s2sUrlDeclined', 's2s-url-declined']] as const) set(key, flag, (v) => v);
+  for (const [key, flag] of [
+    ['acceptUrl', 'accept-url'],
+    ['declineUrl', 'decline-url'],
+    ['exceptionUrl', 'exception-url'],
+    ['cancelUrl', 'cancel-url'],
+    ['s2sUrlAccepted', 's2s-url-accepted'],
+    ['s2sUrlDeclined', 's2s-url-declined'],
+  ] as const)
+    set(key, flag, (v) => v);
   const redirect = str(values, 'feedback-on-redirect');
   if (redirect !== undefined) {
     if (redirect !== 'true' && redirect !== 'false') throw new UsageError('--feedback-on-redirect must be true or false');
@@ -96,7 +129,12 @@ function settingsJson(s: SettingsView): Record<string, unknown> {
  * environment is approved: claimed now if the account holds no PSPID there yet, refused if it
  * holds another one (a PSPID never changes) or another merchant holds this one.
  */
-async function accountFor(merchants: MerchantsService, organisationId: string, pspid: string, env: 'test' | 'prod'): Promise<{ merchant: MerchantView; created: boolean }> {
+async function accountFor(
+  merchants: MerchantsService,
+  organisationId: string,
+  pspid: string,
+  env: 'test' | 'prod',
+): Promise<{ merchant: MerchantView; created: boolean }> {
   const existing = await merchants.forOrganisation(organisationId);
   if (!existing) {
     const result = await merchants.create({ organisationId, pspid }, CLI_ACTOR);
@@ -139,13 +177,34 @@ const configure: Command = async (args, ctx) => {
   }
   const settings = await merchants.settings(merchant.id, env);
   const warnings = warningsFor(env, settings);
-  output(ctx, json, { ok: true, merchantId: merchant.id, organisationId, pspid: name, pspids: merchant.pspids, env, created, changed: outcome.changed,
-    replacedInTest: outcome.replacedInTest, warnings, settings: settingsJson(settings) },
-  [created ? `Merchant account ${name} created (${merchant.id}).` : `Merchant account ${name} (${merchant.id}).`,
-    outcome.changed.length ? `${env}: changed ${outcome.changed.join(', ')}.` : `${env}: nothing changed.`,
-    ...(outcome.replacedInTest.length ? [`The test ${outcome.replacedInTest.join(' and ')} passphrase equalled a production one and was replaced by a random one; the referents were e-mailed.`] : []),
-    `SHA-IN passphrase ${settings.shaInSet ? 'set' : 'not set'}, SHA-OUT passphrase ${settings.shaOutSet ? 'set' : 'not set'}.`,
-    ...warnings.map((w) => `Warning: ${w}`)].join('\n'));
+  output(
+    ctx,
+    json,
+    {
+      ok: true,
+      merchantId: merchant.id,
+      organisationId,
+      pspid: name,
+      pspids: merchant.pspids,
+      env,
+      created,
+      changed: outcome.changed,
+      replacedInTest: outcome.replacedInTest,
+      warnings,
+      settings: settingsJson(settings),
+    },
+    [
+      created ? `Merchant account ${name} created (${merchant.id}).` : `Merchant account ${name} (${merchant.id}).`,
+      outcome.changed.length ? `${env}: changed ${outcome.changed.join(', ')}.` : `${env}: nothing changed.`,
+      ...(outcome.replacedInTest.length
+        ? [
+            `The test ${outcome.replacedInTest.join(' and ')} passphrase equalled a production one and was replaced by a random one; the referents were e-mailed.`,
+          ]
+        : []),
+      `SHA-IN passphrase ${settings.shaInSet ? 'set' : 'not set'}, SHA-OUT passphrase ${settings.shaOutSet ? 'set' : 'not set'}.`,
+      ...warnings.map((w) => `Warning: ${w}`),
+    ].join('\n'),
+  );
   return 0;
 };
 
@@ -169,14 +228,21 @@ const errorsList: Command = async (args, ctx) => {
   const env = str(values, 'env');
   const limitText = str(values, 'limit') ?? '50';
   if (!/^[0-9]{1,4}$/.test(limitText) || Number(limitText) < 1) throw new UsageError('--limit must be a number from 1 to 9999');
-  const rows = await (await ctx.container()).services.errorLog.listForPspid(pspid, { ...(env !== undefined ? { env: envOf(env) } : {}), limit: Number(limitText) });
+  const rows = await (
+    await ctx.container()
+  ).services.errorLog.listForPspid(pspid, { ...(env !== undefined ? { env: envOf(env) } : {}), limit: Number(limitText) });
   output(ctx, values.json === true, rows.map(errorJson), rows.map(errorText).join('\n') || `No errors recorded for ${pspid}.`);
   return 0;
 };
 
 const shasign: Command = async (args, ctx) => {
-  const { values, positionals } = parse(args, { alg: { type: 'string' }, 'passphrase-file': { type: 'string' }, method: { type: 'string' },
-    encoding: { type: 'string' }, list: { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    alg: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    method: { type: 'string' },
+    encoding: { type: 'string' },
+    list: { type: 'string' },
+  });
   const alg = ALG(str(values, 'alg') ?? 'sha512');
   if (alg !== 'sha1' && alg !== 'sha256' && alg !== 'sha512') throw new UsageError('--alg must be sha1, sha256 or sha512');
   const method = str(values, 'method') ?? 'each-parameter';
@@ -185,23 +251,34 @@ const shasign: Command = async (args, ctx) => {
   if (encoding !== 'utf8' && encoding !== 'latin1') throw new UsageError('--encoding must be utf8 or latin1');
   const list = str(values, 'list') ?? 'in';
   if (list !== 'in' && list !== 'out') throw new UsageError('--list must be in (SHA-IN) or out (SHA-OUT)');
-  const params = positionals.map((p): [string, string] => {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${p} is not PARAM=value`);
-    return [p.slice(0, eq), p.slice(eq + 1)];
-  }).filter(([name]) => name.toUpperCase() !== 'SHASIGN');
+  const params = positionals
+    .map((p): [string, string] => {
+      const eq = p.indexOf('=');
+      if (eq <= 0) throw new UsageError(`${p} is not PARAM=value`);
+      return [p.slice(0, eq), p.slice(eq + 1)];
+    })
+    .filter(([name]) => name.toUpperCase() !== 'SHASIGN');
   const secret = await readSecret(ctx, 'Passphrase: ', str(values, 'passphrase-file'));
   const result = shaTool(params, secret, { list, alg, method, encoding });
   if (!result.ok) throw new UsageError(result.problem === 'duplicate' ? `${result.param ?? ''} is given more than once` : 'the passphrase is empty');
-  output(ctx, values.json === true, { digest: result.digest, string: result.masked, included: result.included, algorithm: alg, method, encoding, list }, result.digest);
+  output(
+    ctx,
+    values.json === true,
+    { digest: result.digest, string: result.masked, included: result.included, algorithm: alg, method, encoding, list },
+    result.digest,
+  );
   return 0;
 };
 
 export const merchantCommands: Record<string, { summary: string; run: Command }> = {
   'merchant configure': {
-    summary: 'create or configure a merchant account (--org ID --pspid P --env test|prod [--hash-alg …] [--sha-in-file F] [--accept-legacy-hashing] … see README)',
+    summary:
+      'create or configure a merchant account (--org ID --pspid P --env test|prod [--hash-alg …] [--sha-in-file F] [--accept-legacy-hashing] … see README)',
     run: configure,
   },
   'errors list': { summary: 'print the hosted page error log of a PSPID (--pspid P [--env test|prod] [--limit N])', run: errorsList },
-  shasign: { summary: 'compute a SHASIGN (--alg sha1|sha256|sha512 --passphrase-file F [--method …] [--encoding utf8|latin1] [--list in|out] PARAM=value …)', run: shasign },
+  shasign: {
+    summary: 'compute a SHASIGN (--alg sha1|sha256|sha512 --passphrase-file F [--method …] [--encoding utf8|latin1] [--list in|out] PARAM=value …)',
+    run: shasign,
+  },
 };

@@ -70,22 +70,41 @@ async function ecSwitch(values: Values, registry: PagopaRegistry, enabled: boole
   return `EC ${org} (${env}) ${enabled ? 'enabled' : 'disabled'}.`;
 }
 
-const filterOf = (values: Values): { organisationId?: string; env?: Environment } =>
-  ({ ...(text(values, 'org') ? { organisationId: text(values, 'org') } : {}), ...(values.env === undefined ? {} : { env: envOption(values) }) });
+const filterOf = (values: Values): { organisationId?: string; env?: Environment } => ({
+  ...(text(values, 'org') ? { organisationId: text(values, 'org') } : {}),
+  ...(values.env === undefined ? {} : { env: envOption(values) }),
+});
 
 const flag = (enabled: boolean): string => (enabled ? 'enabled' : 'DISABLED');
 
 export const pagopaCommands: Record<string, { summary: string; run: Command }> = {
   'psp add': {
-    summary: 'register a pagoPA PSP (and its broker) with a channel, or add a channel to an existing PSP (--org ID --env E --psp-id P --broker-id B --channel-id C --channel-password-file F)',
+    summary:
+      'register a pagoPA PSP (and its broker) with a channel, or add a channel to an existing PSP (--org ID --env E --psp-id P --broker-id B --channel-id C --channel-password-file F)',
     run: async (args, ctx) => {
-      const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' }, 'psp-id': { type: 'string' }, 'broker-id': { type: 'string' },
-        'channel-id': { type: 'string' }, 'channel-password-file': { type: 'string' } });
-      const input = { organisationId: required(values, 'org'), env: required(values, 'env'), idPsp: required(values, 'psp-id'), idBrokerPsp: required(values, 'broker-id'),
-        idChannel: required(values, 'channel-id'), password: await channelPassword(values) };
+      const { values } = parse(args, {
+        org: { type: 'string' },
+        env: { type: 'string' },
+        'psp-id': { type: 'string' },
+        'broker-id': { type: 'string' },
+        'channel-id': { type: 'string' },
+        'channel-password-file': { type: 'string' },
+      });
+      const input = {
+        organisationId: required(values, 'org'),
+        env: required(values, 'env'),
+        idPsp: required(values, 'psp-id'),
+        idBrokerPsp: required(values, 'broker-id'),
+        idChannel: required(values, 'channel-id'),
+        password: await channelPassword(values),
+      };
       const added = accepted(await (await wired(ctx)).psps.addPsp(input, CLI_ACTOR), 'PSP not registered');
-      output(ctx, values.json === true, { ...added, environment: input.env, idPsp: input.idPsp, idBrokerPsp: input.idBrokerPsp, idChannel: input.idChannel },
-        `${added.pspCreated ? `PSP ${input.idPsp} registered (${added.pspId}) with broker ${input.idBrokerPsp}` : `PSP ${input.idPsp} (${added.pspId})`}; channel ${input.idChannel} added (${added.channelId}) in ${input.env}.`);
+      output(
+        ctx,
+        values.json === true,
+        { ...added, environment: input.env, idPsp: input.idPsp, idBrokerPsp: input.idBrokerPsp, idChannel: input.idChannel },
+        `${added.pspCreated ? `PSP ${input.idPsp} registered (${added.pspId}) with broker ${input.idBrokerPsp}` : `PSP ${input.idPsp} (${added.pspId})`}; channel ${input.idChannel} added (${added.channelId}) in ${input.env}.`,
+      );
       return 0;
     },
   },
@@ -98,7 +117,12 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const channel = await registry.psps.channelByCode(env, required(values, 'channel-id'));
       if (!channel) throw new UsageError(`no channel ${required(values, 'channel-id')} in ${env}`);
       accepted(await registry.psps.setChannelPassword(channel.id, { password: await channelPassword(values) }, CLI_ACTOR), 'password not replaced');
-      output(ctx, values.json === true, { channelId: channel.id, idChannel: channel.id_channel, environment: env }, `Password of channel ${channel.id_channel} (${env}) replaced.`);
+      output(
+        ctx,
+        values.json === true,
+        { channelId: channel.id, idChannel: channel.id_channel, environment: env },
+        `Password of channel ${channel.id_channel} (${env}) replaced.`,
+      );
       return 0;
     },
   },
@@ -108,28 +132,55 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' } });
       const { brokers, psps } = await (await wired(ctx)).psps.listPsps(filterOf(values));
       const brokerEnabled = new Map(brokers.map((b) => [`${b.environment}:${b.id_broker_psp}`, b.enabled]));
-      output(ctx, values.json === true, psps.map((p) => ({ id: p.id, environment: p.environment, idPsp: p.id_psp, idBrokerPsp: p.id_broker_psp, organisationId: p.organisation_id,
-        organisation: p.organisation_name, enabled: p.enabled, brokerEnabled: brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false,
-        channels: p.channels.map((c) => ({ id: c.id, idChannel: c.id_channel, enabled: c.enabled, passwordSetAt: c.password_set_at.toISOString() })) })),
-      psps.map((p) => [`${p.id}  ${p.environment.padEnd(4)} ${p.id_psp.padEnd(20)} broker ${p.id_broker_psp} (${flag(brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false)})  ${flag(p.enabled)}  ${p.organisation_name}`,
-        ...p.channels.map((c) => `    channel ${c.id_channel.padEnd(24)} ${flag(c.enabled)}  ${c.id}`)].join('\n')).join('\n') || 'No PSPs.');
+      output(
+        ctx,
+        values.json === true,
+        psps.map((p) => ({
+          id: p.id,
+          environment: p.environment,
+          idPsp: p.id_psp,
+          idBrokerPsp: p.id_broker_psp,
+          organisationId: p.organisation_id,
+          organisation: p.organisation_name,
+          enabled: p.enabled,
+          brokerEnabled: brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false,
+          channels: p.channels.map((c) => ({ id: c.id, idChannel: c.id_channel, enabled: c.enabled, passwordSetAt: c.password_set_at.toISOString() })),
+        })),
+        psps
+          .map((p) =>
+            [
+              `${p.id}  ${p.environment.padEnd(4)} ${p.id_psp.padEnd(20)} broker ${p.id_broker_psp} (${flag(brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false)})  ${flag(p.enabled)}  ${p.organisation_name}`,
+              ...p.channels.map((c) => `    channel ${c.id_channel.padEnd(24)} ${flag(c.enabled)}  ${c.id}`),
+            ].join('\n'),
+          )
+          .join('\n') || 'No PSPs.',
+      );
       return 0;
     },
   },
   'psp enable': { summary: 'enable a PSP, a broker or a channel (--env E --psp-id P | --broker-id B | --channel-id C)', run: switchCommand('psp', true) },
-  'psp disable': { summary: 'disable a PSP, a broker or a channel: the node refuses it (--env E --psp-id P | --broker-id B | --channel-id C)', run: switchCommand('psp', false) },
+  'psp disable': {
+    summary: 'disable a PSP, a broker or a channel: the node refuses it (--env E --psp-id P | --broker-id B | --channel-id C)',
+    run: switchCommand('psp', false),
+  },
   'ec add': {
     summary: 'register a creditor institution as an EC of the node without linking a station yet (--org ID --env E)',
     run: async (args, ctx) => {
       const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' } });
       const org = required(values, 'org');
       const added = accepted(await (await wired(ctx)).ecs.addEc(org, required(values, 'env'), CLI_ACTOR), 'EC not registered');
-      output(ctx, values.json === true, { organisationId: org, created: added.created }, added.created ? `EC ${org} registered.` : `EC ${org} was registered already.`);
+      output(
+        ctx,
+        values.json === true,
+        { organisationId: org, created: added.created },
+        added.created ? `EC ${org} registered.` : `EC ${org} was registered already.`,
+      );
       return 0;
     },
   },
   'ec link': {
-    summary: 'link an EC to a station for an aux digit and code (--org ID --env E --station CODE --aux-digit 0|1|2|3 [--segregation-code NN | --application-code NN] [--version 1|2] [--partner-station])',
+    summary:
+      'link an EC to a station for an aux digit and code (--org ID --env E --station CODE --aux-digit 0|1|2|3 [--segregation-code NN | --application-code NN] [--version 1|2] [--partner-station])',
     run: ecLink,
   },
   'ec unlink': {
@@ -149,12 +200,41 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' } });
       const { ecs, links } = await (await wired(ctx)).ecs.listEcs(filterOf(values));
       const linksOf = (org: string, env: string) => links.filter((l) => l.organisation_id === org && l.environment === env);
-      const code = (l: (typeof links)[number]): string => (l.segregation_code ? `segregation ${l.segregation_code}` : l.application_code ? `application ${l.application_code}` : '');
-      output(ctx, values.json === true, ecs.map((e) => ({ organisationId: e.organisation_id, organisation: e.organisation_name, fiscalCode: e.fiscal_code, environment: e.environment, enabled: e.enabled,
-        links: linksOf(e.organisation_id, e.environment).map((l) => ({ id: l.id, stationId: l.station_id, stationCode: l.station_code, stationOrganisation: l.station_organisation_name,
-          auxDigit: l.aux_digit, segregationCode: l.segregation_code, applicationCode: l.application_code, primitiveVersion: l.primitive_version, enabled: l.enabled })) })),
-      ecs.map((e) => [`${e.organisation_id}  ${e.environment.padEnd(4)} ${e.fiscal_code}  ${flag(e.enabled)}  ${e.organisation_name}`,
-        ...linksOf(e.organisation_id, e.environment).map((l) => `    ${l.id}  aux ${l.aux_digit} ${code(l).padEnd(15)} -> ${l.station_code} (v${l.primitive_version}, ${l.station_organisation_name})  ${flag(l.enabled)}`)].join('\n')).join('\n') || 'No ECs.');
+      const code = (l: (typeof links)[number]): string =>
+        l.segregation_code ? `segregation ${l.segregation_code}` : l.application_code ? `application ${l.application_code}` : '';
+      output(
+        ctx,
+        values.json === true,
+        ecs.map((e) => ({
+          organisationId: e.organisation_id,
+          organisation: e.organisation_name,
+          fiscalCode: e.fiscal_code,
+          environment: e.environment,
+          enabled: e.enabled,
+          links: linksOf(e.organisation_id, e.environment).map((l) => ({
+            id: l.id,
+            stationId: l.station_id,
+            stationCode: l.station_code,
+            stationOrganisation: l.station_organisation_name,
+            auxDigit: l.aux_digit,
+            segregationCode: l.segregation_code,
+            applicationCode: l.application_code,
+            primitiveVersion: l.primitive_version,
+            enabled: l.enabled,
+          })),
+        })),
+        ecs
+          .map((e) =>
+            [
+              `${e.organisation_id}  ${e.environment.padEnd(4)} ${e.fiscal_code}  ${flag(e.enabled)}  ${e.organisation_name}`,
+              ...linksOf(e.organisation_id, e.environment).map(
+                (l) =>
+                  `    ${l.id}  aux ${l.aux_digit} ${code(l).padEnd(15)} -> ${l.station_code} (v${l.primitive_version}, ${l.station_organisation_name})  ${flag(l.enabled)}`,
+              ),
+            ].join('\n'),
+          )
+          .join('\n') || 'No ECs.',
+      );
       return 0;
     },
   },
@@ -175,13 +255,34 @@ function switchCommand(kind: 'psp' | 'ec', enabled: boolean): Command {
 }
 
 async function ecLink(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' }, station: { type: 'string' }, 'aux-digit': { type: 'string' },
-    'segregation-code': { type: 'string' }, 'application-code': { type: 'string' }, version: { type: 'string' }, 'partner-station': { type: 'boolean' } });
-  const input = { organisationId: required(values, 'org'), env: required(values, 'env'), stationCode: required(values, 'station'), auxDigit: required(values, 'aux-digit'),
-    segregationCode: text(values, 'segregation-code'), applicationCode: text(values, 'application-code'), version: text(values, 'version') };
-  const linked = accepted(await (await wired(ctx)).ecs.link(input, CLI_ACTOR, { otherOrganisationStation: values['partner-station'] === true }),
-    'station not linked (--partner-station links a station of another organisation, e.g. the EC\u2019s technology partner)');
-  output(ctx, values.json === true, { ...linked, organisationId: input.organisationId, environment: input.env, station: input.stationCode, auxDigit: Number(input.auxDigit) },
-    `Linked ${input.organisationId} (${input.env}) aux ${input.auxDigit}${input.segregationCode ? ` segregation ${input.segregationCode}` : ''}${input.applicationCode ? ` application ${input.applicationCode}` : ''} -> ${input.stationCode} (${linked.linkId}).`);
+  const { values } = parse(args, {
+    org: { type: 'string' },
+    env: { type: 'string' },
+    station: { type: 'string' },
+    'aux-digit': { type: 'string' },
+    'segregation-code': { type: 'string' },
+    'application-code': { type: 'string' },
+    version: { type: 'string' },
+    'partner-station': { type: 'boolean' },
+  });
+  const input = {
+    organisationId: required(values, 'org'),
+    env: required(values, 'env'),
+    stationCode: required(values, 'station'),
+    auxDigit: required(values, 'aux-digit'),
+    segregationCode: text(values, 'segregation-code'),
+    applicationCode: text(values, 'application-code'),
+    version: text(values, 'version'),
+  };
+  const linked = accepted(
+    await (await wired(ctx)).ecs.link(input, CLI_ACTOR, { otherOrganisationStation: values['partner-station'] === true }),
+    'station not linked (--partner-station links a station of another organisation, e.g. the EC\u2019s technology partner)',
+  );
+  output(
+    ctx,
+    values.json === true,
+    { ...linked, organisationId: input.organisationId, environment: input.env, station: input.stationCode, auxDigit: Number(input.auxDigit) },
+    `Linked ${input.organisationId} (${input.env}) aux ${input.auxDigit}${input.segregationCode ? ` segregation ${input.segregationCode}` : ''}${input.applicationCode ? ` application ${input.applicationCode}` : ''} -> ${input.stationCode} (${linked.linkId}).`,
+  );
   return 0;
 }

@@ -14,7 +14,12 @@ async function platform(ctx: CliContext) {
   return (await ctx.container()).services.platformCertificates;
 }
 
-const describe = (info: CertificateInfo) => ({ subject: info.subject, fingerprintSha256: info.fingerprintSha256, notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString() });
+const describe = (info: CertificateInfo) => ({
+  subject: info.subject,
+  fingerprintSha256: info.fingerprintSha256,
+  notBefore: info.notBefore.toISOString(),
+  notAfter: info.notAfter.toISOString(),
+});
 
 export const pkiCommands: Record<string, { summary: string; run: Command }> = {
   'pki rotate-client': {
@@ -36,8 +41,12 @@ export const pkiCommands: Record<string, { summary: string; run: Command }> = {
       const { values } = parse(args, { env: { type: 'string' } });
       const env = envOption(values);
       const result = await (await platform(ctx)).activate(env, CLI_ACTOR);
-      output(ctx, values.json === true, { environment: env, current: describe(result.info), previous: result.previous ? describe(result.previous) : null },
-        `Outbound calls in ${env} now present ${result.info.subject} (SHA-256 ${result.info.fingerprintSha256}).`);
+      output(
+        ctx,
+        values.json === true,
+        { environment: env, current: describe(result.info), previous: result.previous ? describe(result.previous) : null },
+        `Outbound calls in ${env} now present ${result.info.subject} (SHA-256 ${result.info.fingerprintSha256}).`,
+      );
       return 0;
     },
   },

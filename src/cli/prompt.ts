@@ -15,7 +15,9 @@ export async function readSecret(io: Pick<CliStreams, 'stdin' | 'stderr'>, quest
     const text = await new Promise<string>((resolve) => {
       let data = '';
       input.setEncoding('utf8');
-      input.on('data', (chunk: string) => { data += chunk; });
+      input.on('data', (chunk: string) => {
+        data += chunk;
+      });
       input.on('end', () => resolve(data));
     });
     return text.split(/\r?\n/)[0] ?? '';

@@ -14,8 +14,17 @@ async function services(ctx: CliContext) {
   return { db: deps.db, subscriptions: services.subscriptions, keys: services.apiKeys };
 }
 
-const summary = (s: SubscriptionRow) => ({ id: s.id, organisationId: s.organisation_id, organisation: s.organisation_name, product: s.product_code,
-  environment: s.environment, name: s.name, state: s.state, createdAt: s.created_at.toISOString(), inboundVerifiedAt: s.inbound_verified_at?.toISOString() ?? null });
+const summary = (s: SubscriptionRow) => ({
+  id: s.id,
+  organisationId: s.organisation_id,
+  organisation: s.organisation_name,
+  product: s.product_code,
+  environment: s.environment,
+  name: s.name,
+  state: s.state,
+  createdAt: s.created_at.toISOString(),
+  inboundVerifiedAt: s.inbound_verified_at?.toISOString() ?? null,
+});
 
 function decision(action: Extract<SubscriptionAction, 'approve' | 'reject' | 'suspend' | 'reactivate'>, extra = ''): { summary: string; run: Command } {
   return {
@@ -51,8 +60,14 @@ export const subscriptionCommands: Record<string, { summary: string; run: Comman
       if (typeof values.org === 'string') filter.organisationId = values.org;
       if (state) filter.state = state;
       const rows = await (await services(ctx)).subscriptions.list(filter);
-      output(ctx, values.json === true, rows.map(summary), rows.map((s) => `${s.id}  ${s.state.padEnd(9)} ${s.environment.padEnd(4)} ${s.product_code.padEnd(10)} ${s.organisation_name} — ${s.name}`)
-        .join('\n') || 'No subscriptions.');
+      output(
+        ctx,
+        values.json === true,
+        rows.map(summary),
+        rows
+          .map((s) => `${s.id}  ${s.state.padEnd(9)} ${s.environment.padEnd(4)} ${s.product_code.padEnd(10)} ${s.organisation_name} — ${s.name}`)
+          .join('\n') || 'No subscriptions.',
+      );
       return 0;
     },
   },
@@ -63,21 +78,46 @@ export const subscriptionCommands: Record<string, { summary: string; run: Comman
   'subscription create': {
     summary: 'create an active subscription and print its key pair once (--org ID --product CODE --env test|prod [--name N] --approve)',
     run: async (args, ctx) => {
-      const { values } = parse(args, { org: { type: 'string' }, product: { type: 'string' }, env: { type: 'string' }, name: { type: 'string' }, approve: { type: 'boolean' } });
+      const { values } = parse(args, {
+        org: { type: 'string' },
+        product: { type: 'string' },
+        env: { type: 'string' },
+        name: { type: 'string' },
+        approve: { type: 'boolean' },
+      });
       // Creating without approval would leave a subscription whose keys nobody can ever see from here.
       if (values.approve !== true) throw new UsageError('--approve is required: the operator creates the subscription already approved and gets its keys');
       const { keys } = await services(ctx);
-      const result = await keys.createActive({ organisationId: required(values, 'org'), productCode: required(values, 'product'), environment: required(values, 'env'),
-        ...(typeof values.name === 'string' ? { name: values.name } : {}) }, CLI_ACTOR);
+      const result = await keys.createActive(
+        {
+          organisationId: required(values, 'org'),
+          productCode: required(values, 'product'),
+          environment: required(values, 'env'),
+          ...(typeof values.name === 'string' ? { name: values.name } : {}),
+        },
+        CLI_ACTOR,
+      );
       if (!result.ok) {
-        const text = { organisation_not_found: 'no such organisation', product_not_found: 'no product with this code', invalid_environment: '--env must be test or prod',
-          name_required: '--name must have 1–100 characters' }[result.reason];
+        const text = {
+          organisation_not_found: 'no such organisation',
+          product_not_found: 'no product with this code',
+          invalid_environment: '--env must be test or prod',
+          name_required: '--name must have 1–100 characters',
+        }[result.reason];
         throw new UsageError(text);
       }
       const { id, primary, secondary } = result.value;
-      output(ctx, values.json === true, { id, state: 'active', primaryKey: primary, secondaryKey: secondary },
-        [`Subscription ${id} is active.`, `Primary key:   ${primary}`, `Secondary key: ${secondary}`,
-          'These keys are shown only now; Varco keeps only their hashes.'].join('\n'));
+      output(
+        ctx,
+        values.json === true,
+        { id, state: 'active', primaryKey: primary, secondaryKey: secondary },
+        [
+          `Subscription ${id} is active.`,
+          `Primary key:   ${primary}`,
+          `Secondary key: ${secondary}`,
+          'These keys are shown only now; Varco keeps only their hashes.',
+        ].join('\n'),
+      );
       return 0;
     },
   },

@@ -28,7 +28,11 @@ test('an invalid value stops with a message naming the setting', () => {
     [{ VARCO_METRICS_TOKEN: 'short' }, 'VARCO_METRICS_TOKEN'],
   ];
   for (const [env, setting] of cases) {
-    assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.setting === setting && error.message.includes(setting), JSON.stringify(env));
+    assert.throws(
+      () => loadConfig(env),
+      (error: unknown) => error instanceof ConfigError && error.setting === setting && error.message.includes(setting),
+      JSON.stringify(env),
+    );
   }
 });
 

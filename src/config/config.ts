@@ -84,7 +84,12 @@ export function parseCidr(text: string): string | undefined {
 }
 
 const cidrList = (value: string | undefined): string[] =>
-  value === undefined ? [] : value.split(',').map((v) => parseCidr(v.trim())).filter((v): v is string => v !== undefined);
+  value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((v) => parseCidr(v.trim()))
+        .filter((v): v is string => v !== undefined);
 
 function readFile(path: string): Raw {
   let text: string;
@@ -151,7 +156,8 @@ function checkValue(spec: SettingSpec, value: string): void {
       return;
     case 'cidrs':
       for (const entry of value.split(',').map((v) => v.trim())) {
-        if (parseCidr(entry) === undefined) throw new ConfigError(name, `contains "${entry}", which is neither an IP address nor a CIDR (e.g. 127.0.0.0/8, 2001:db8::/32)`);
+        if (parseCidr(entry) === undefined)
+          throw new ConfigError(name, `contains "${entry}", which is neither an IP address nor a CIDR (e.g. 127.0.0.0/8, 2001:db8::/32)`);
       }
       return;
     case 'secret':
@@ -175,7 +181,10 @@ function checkSmtp(url: string | undefined, requireTls: boolean): void {
     if (!name.startsWith('tls.')) throw new ConfigError('VARCO_SMTP_URL', `has the parameter "${name}"; only tls.* parameters are supported`);
   }
   if (parsed.username !== '' && parsed.protocol === 'smtp:' && !requireTls) {
-    throw new ConfigError('VARCO_SMTP_REQUIRE_TLS', 'is false but VARCO_SMTP_URL carries credentials: Varco sends SMTP credentials only over TLS (STARTTLS or smtps://); set it to true, or remove the credentials');
+    throw new ConfigError(
+      'VARCO_SMTP_REQUIRE_TLS',
+      'is false but VARCO_SMTP_URL carries credentials: Varco sends SMTP credentials only over TLS (STARTTLS or smtps://); set it to true, or remove the credentials',
+    );
   }
 }
 
@@ -201,7 +210,9 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new ConfigError(certFile === undefined ? 'VARCO_TLS_CERT' : 'VARCO_TLS_KEY', 'must be set together with its pair (VARCO_TLS_CERT and VARCO_TLS_KEY)');
   }
-  const hostNames = must('VARCO_HOSTNAMES').split(',').map((h) => h.trim());
+  const hostNames = must('VARCO_HOSTNAMES')
+    .split(',')
+    .map((h) => h.trim());
   for (const h of hostNames) {
     if (isIP(h) === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(h)) {
       throw new ConfigError('VARCO_HOSTNAMES', `contains "${h}", which is neither a host name nor an IP address`);
@@ -211,7 +222,8 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
   checkSmtp(get('VARCO_SMTP_URL'), smtpRequireTls);
   const rtRetryFirst = Number(must('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS'));
   const rtRetryMax = Number(must('VARCO_PAGOPA_RT_RETRY_MAX_SECONDS'));
-  if (rtRetryFirst > rtRetryMax) throw new ConfigError('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS', `(${rtRetryFirst}) must not exceed VARCO_PAGOPA_RT_RETRY_MAX_SECONDS (${rtRetryMax})`);
+  if (rtRetryFirst > rtRetryMax)
+    throw new ConfigError('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS', `(${rtRetryFirst}) must not exceed VARCO_PAGOPA_RT_RETRY_MAX_SECONDS (${rtRetryMax})`);
   const publicUrl = (get('VARCO_PUBLIC_URL') ?? `https://${hostNames[0]}:${port}`).replace(/\/+$/, '');
   return {
     dataDir: resolve(cwd, must('VARCO_DATA_DIR')),
@@ -258,8 +270,6 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
 
 /** Markdown table for the README: name, default, meaning. */
 export function configurationTable(): string {
-  const rows = (SETTINGS as readonly SettingSpec[]).map(
-    (s) => `| \`${s.env}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.meaning} |`,
-  );
+  const rows = (SETTINGS as readonly SettingSpec[]).map((s) => `| \`${s.env}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.meaning} |`);
   return ['| name | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

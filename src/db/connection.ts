@@ -26,7 +26,9 @@ export function createPool(url: string, max: number): pg.Pool {
   // The pool listens for errors only on idle clients. A client checked out (by Kysely, for a query)
   // whose connection drops emits 'error' too, and without a listener that is an uncaught exception
   // that kills the process; the query itself already rejects, so the event has nothing to add.
-  pool.on('connect', (client) => { client.on('error', () => undefined); });
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 

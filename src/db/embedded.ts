@@ -92,8 +92,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   }
   const password = await ensurePassword(join(options.dataDir, 'pg-password'));
   const appPassword = await ensurePassword(join(options.dataDir, 'pg-app-password'));
-  const urlAs = (user: string, secret: string, port: number) => (database: string): string =>
-    `postgres://${user}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${database}`;
+  const urlAs =
+    (user: string, secret: string, port: number) =>
+    (database: string): string =>
+      `postgres://${user}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${database}`;
   const urlFor = (port: number) => urlAs('postgres', password, port);
   // Every start, not only the first: a data directory made by a Varco without the role gets it on
   // upgrade, and a replaced password file is taken up.

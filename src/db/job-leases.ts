@@ -17,10 +17,17 @@ export interface JobClaim {
 
 /** Whether `owner` now holds the job's lease. */
 export async function claimJob(db: Kysely<Database>, claim: JobClaim): Promise<boolean> {
-  await db.insertInto('job_leases').values({ name: claim.name, next_run_at: new Date(0) }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('job_leases')
+    .values({ name: claim.name, next_run_at: new Date(0) })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const until = new Date(claim.now.getTime() + claim.leaseMs);
-  const claimed = await db.updateTable('job_leases').set({ owner: claim.owner, leased_until: until, last_started_at: claim.now })
-    .where('name', '=', claim.name).where('next_run_at', '<=', claim.now)
+  const claimed = await db
+    .updateTable('job_leases')
+    .set({ owner: claim.owner, leased_until: until, last_started_at: claim.now })
+    .where('name', '=', claim.name)
+    .where('next_run_at', '<=', claim.now)
     .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<=', claim.now)]))
     .executeTakeFirst();
   return claimed.numUpdatedRows > 0n;
@@ -37,9 +44,19 @@ export interface JobFinish {
 
 /** Releases the lease and schedules the next run; a lease taken over meanwhile is left to its new owner. */
 export async function finishJob(db: Kysely<Database>, finish: JobFinish): Promise<boolean> {
-  const done = await db.updateTable('job_leases').set({ owner: null, leased_until: null, next_run_at: finish.nextRunAt, last_finished_at: finish.now,
-    last_error: finish.error, last_report: finish.report === null ? null : JSON.stringify(finish.report) })
-    .where('name', '=', finish.name).where('owner', '=', finish.owner).executeTakeFirst();
+  const done = await db
+    .updateTable('job_leases')
+    .set({
+      owner: null,
+      leased_until: null,
+      next_run_at: finish.nextRunAt,
+      last_finished_at: finish.now,
+      last_error: finish.error,
+      last_report: finish.report === null ? null : JSON.stringify(finish.report),
+    })
+    .where('name', '=', finish.name)
+    .where('owner', '=', finish.owner)
+    .executeTakeFirst();
   return done.numUpdatedRows > 0n;
 }
 
@@ -47,4 +64,3 @@ export async function finishJob(db: Kysely<Database>, finish: JobFinish): Promis
 export function listJobLeases(db: Kysely<Database>) {
   return db.selectFrom('job_leases').selectAll().orderBy('name').execute();
 }
-

@@ -40,7 +40,12 @@ export function createListener(options: { url: string; channel: string; hooks: L
 
   async function connect(): Promise<void> {
     if (stopped) return;
-    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, keepAlive: true, application_name: options.applicationName ?? 'varco-listener' });
+    const next = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      application_name: options.applicationName ?? 'varco-listener',
+    });
     let lostOnce = false;
     const lost = (error?: Error): void => {
       if (lostOnce) return;

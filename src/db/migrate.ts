@@ -47,14 +47,16 @@ export async function migrate(pool: pg.Pool, options: { target?: number; dir?: s
     // Only when missing: a role without CREATE on the schema (the application role, when DATABASE_URL
     // alone is configured against a database its owner migrated) can still check and find nothing to do.
     const table = await client.query<{ found: string | null }>("SELECT to_regclass('varco_migrations')::text AS found");
-    if (!table.rows[0]?.found) await client.query(`CREATE TABLE IF NOT EXISTS varco_migrations (
+    if (!table.rows[0]?.found)
+      await client.query(`CREATE TABLE IF NOT EXISTS varco_migrations (
       version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM varco_migrations ORDER BY version');
     for (const row of done.rows) {
       const known = migrations[row.version - 1];
       if (!known) throw new Error(`The database has migration ${row.version}, which this Varco does not know; it is older than the database.`);
-      if (known.checksum !== row.checksum) throw new Error(`Migration ${row.version} (${known.name}) was changed after it was applied; migrations are forward-only.`);
+      if (known.checksum !== row.checksum)
+        throw new Error(`Migration ${row.version} (${known.name}) was changed after it was applied; migrations are forward-only.`);
     }
     const applied: Migration[] = [];
     for (const m of migrations.slice(done.rows.length, target)) {

@@ -50,53 +50,91 @@ const pan = fc.tuple(fc.integer({ min: 12, max: 18 }), fc.array(fc.integer({ min
   throw new Error('unreachable');
 });
 /** The number as people type it: separators of one to three spaces or dashes between some digits. */
-const typedPan = fc.tuple(pan, fc.array(fc.constantFrom('', '', '', ' ', '-', ' - ', '\u2013', '  ', '\t'), { minLength: 19, maxLength: 19 }))
+const typedPan = fc
+  .tuple(pan, fc.array(fc.constantFrom('', '', '', ' ', '-', ' - ', '\u2013', '  ', '\t'), { minLength: 19, maxLength: 19 }))
   .map(([p, seps]) => [...p].map((d, i) => (i === 0 ? d : `${seps[i] ?? ''}${d}`)).join(''));
 const noise = fc.string({ unit: fc.constantFrom(...'0123456789 -abcXYZ=&;.,é😀'.split(/(?:)/u)), maxLength: 40 });
 const text = fc.array(fc.oneof(typedPan, noise, fc.constantFrom('CVC=123', 'cvv2=9876', 'COM=', '&')), { maxLength: 8 }).map((parts) => parts.join(''));
 
-const verificationName = fc.tuple(fc.constantFrom('CVC', 'cvv', 'CVC2', 'Cvv2', 'CID', 'csc', 'CVN', 'ECOM_PAYMENT_CARD_VERIFICATION', 'UCAF_PAYMENT_CARD_CVC2', 'SECURITY_CODE', 'card_security_code', 'x_card_code'),
-  fc.constantFrom('', '_', 'X_', 'ECOM_')).map(([name, prefix]) => (prefix === '' || /^(CID|csc)$/i.test(name) ? name : `${prefix}${name}`));
+const verificationName = fc
+  .tuple(
+    fc.constantFrom(
+      'CVC',
+      'cvv',
+      'CVC2',
+      'Cvv2',
+      'CID',
+      'csc',
+      'CVN',
+      'ECOM_PAYMENT_CARD_VERIFICATION',
+      'UCAF_PAYMENT_CARD_CVC2',
+      'SECURITY_CODE',
+      'card_security_code',
+      'x_card_code',
+    ),
+    fc.constantFrom('', '_', 'X_', 'ECOM_'),
+  )
+  .map(([name, prefix]) => (prefix === '' || /^(CID|csc)$/i.test(name) ? name : `${prefix}${name}`));
 const ordinaryName = fc.constantFrom('ORDERID', 'AMOUNT', 'CARDNO', 'COM', 'COMPLUS', 'UCAF_PAYMENT_CARD_NUMBER', 'CN', 'OWNERADDRESS');
 
 describe('card-data sanitiser properties', () => {
   it('no 13–19 digit Luhn run survives scrubbing, in any text', () => {
-    fc.assert(fc.property(text, (t) => {
-      assert.deepEqual(luhnRuns(scrubText(t)), [], JSON.stringify(t));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(text, (t) => {
+        assert.deepEqual(luhnRuns(scrubText(t)), [], JSON.stringify(t));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('no Luhn run survives scrubbing and cutting, wherever the cut falls', () => {
-    fc.assert(fc.property(text, fc.integer({ min: 1, max: 200 }), (t, max) => {
-      const out = safeText(t, max);
-      assert.ok(out.length <= max, `${out.length} > ${max}`);
-      assert.deepEqual(luhnRuns(out), []);
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 200 }), (t, max) => {
+        const out = safeText(t, max);
+        assert.ok(out.length <= max, `${out.length} > ${max}`);
+        assert.deepEqual(luhnRuns(out), []);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('verification fields never survive, whatever their case or place; no Luhn run in any name or value', () => {
     const pairs = fc.array(fc.tuple(fc.oneof(verificationName, ordinaryName, typedPan), text), { maxLength: 12 });
-    fc.assert(fc.property(pairs, (ps) => {
-      const out = safePairs(ps);
-      for (const [name, value] of out) {
-        assert.doesNotMatch(name, /cvc|cvv|cvn|verification|security_?code|card_?code|^cid$|^csc$/i);
-        assert.deepEqual([...luhnRuns(name), ...luhnRuns(value)], []);
-      }
-      assert.equal(out.length, ps.filter(([n]) => !/cvc|cvv|cvn|verification|security_?code|card_?code|^cid$|^csc$/i.test(n)).length);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(pairs, (ps) => {
+        const out = safePairs(ps);
+        for (const [name, value] of out) {
+          assert.doesNotMatch(name, /cvc|cvv|cvn|verification|security_?code|card_?code|^cid$|^csc$/i);
+          assert.deepEqual([...luhnRuns(name), ...luhnRuns(value)], []);
+        }
+        assert.equal(out.length, ps.filter(([n]) => !/cvc|cvv|cvn|verification|security_?code|card_?code|^cid$|^csc$/i.test(n)).length);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('JSON: within the byte budget, no verification value and no Luhn run, at any depth', () => {
     const json = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null),
-        fc.array(tie('node'), { maxLength: 5 }), fc.tuple(verificationName, text), fc.dictionary(fc.oneof(verificationName, ordinaryName), tie('node'), { maxKeys: 4 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('node'), { maxLength: 5 }),
+        fc.tuple(verificationName, text),
+        fc.dictionary(fc.oneof(verificationName, ordinaryName), tie('node'), { maxKeys: 4 }),
+      ),
     })).node;
-    fc.assert(fc.property(json, fc.integer({ min: 64, max: 4000 }), (value, maxBytes) => {
-      const out = safeJson(value, { maxString: 200, maxItems: 20, maxDepth: 6, maxBytes });
-      const serialised = JSON.stringify(out);
-      assert.ok(Buffer.byteLength(serialised) <= maxBytes);
-      assert.deepEqual(luhnRuns(serialised), []);
-      assert.doesNotMatch(serialised, /"(cvc|cvv|cvc2|cvv2|cid|csc|cvn|security_code|card_security_code|x_card_code)"\s*[:,]\s*"[^"]/i);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(json, fc.integer({ min: 64, max: 4000 }), (value, maxBytes) => {
+        const out = safeJson(value, { maxString: 200, maxItems: 20, maxDepth: 6, maxBytes });
+        const serialised = JSON.stringify(out);
+        assert.ok(Buffer.byteLength(serialised) <= maxBytes);
+        assert.deepEqual(luhnRuns(serialised), []);
+        assert.doesNotMatch(serialised, /"(cvc|cvv|cvc2|cvv2|cid|csc|cvn|security_code|card_security_code|x_card_code)"\s*[:,]\s*"[^"]/i);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

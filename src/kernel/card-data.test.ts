@@ -1,13 +1,29 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  clipText, hasLuhnWindow, isVerificationName, luhnValid, maskPans, safeJson, safePairs, safeText, scrubRecord, scrubText,
-} from './card-data.ts';
+import { clipText, hasLuhnWindow, isVerificationName, luhnValid, maskPans, safeJson, safePairs, safeText, scrubRecord, scrubText } from './card-data.ts';
 
 describe('verification field names', () => {
   it('recognises every spelling of a card verification field, in any case', () => {
-    for (const name of ['CVC', 'cvc', 'CVV', 'Cvv2', 'CVC2', 'UCAF_PAYMENT_CARD_CVC2', 'ECOM_PAYMENT_CARD_VERIFICATION', 'card_cvn', 'CID', 'card-cid',
-      'CSC', 'cvd', 'SECURITY_CODE', 'securitycode', 'CARD_SECURITY_CODE', 'sec_code', 'x_card_code', 'CV2']) {
+    for (const name of [
+      'CVC',
+      'cvc',
+      'CVV',
+      'Cvv2',
+      'CVC2',
+      'UCAF_PAYMENT_CARD_CVC2',
+      'ECOM_PAYMENT_CARD_VERIFICATION',
+      'card_cvn',
+      'CID',
+      'card-cid',
+      'CSC',
+      'cvd',
+      'SECURITY_CODE',
+      'securitycode',
+      'CARD_SECURITY_CODE',
+      'sec_code',
+      'x_card_code',
+      'CV2',
+    ]) {
       assert.ok(isVerificationName(name), name);
     }
   });
@@ -74,26 +90,58 @@ describe('scrubbing free text', () => {
 
 describe('pairs, JSON and records', () => {
   it('drops verification fields and masks PANs in names and values', () => {
-    const pairs: Array<[string, string]> = [['CARDNO', '4111111111111111'], ['cvc', '123'], ['ECOM_PAYMENT_CARD_VERIFICATION', '456'],
-      ['COM', 'card 4000 0000 0000 0002'], ['4111111111111111', 'x']];
-    assert.deepEqual(safePairs(pairs), [['CARDNO', '411111XXXXXX1111'], ['COM', 'card 4000 00XX XXXX 0002'], ['411111XXXXXX1111', 'x']]);
+    const pairs: Array<[string, string]> = [
+      ['CARDNO', '4111111111111111'],
+      ['cvc', '123'],
+      ['ECOM_PAYMENT_CARD_VERIFICATION', '456'],
+      ['COM', 'card 4000 0000 0000 0002'],
+      ['4111111111111111', 'x'],
+    ];
+    assert.deepEqual(safePairs(pairs), [
+      ['CARDNO', '411111XXXXXX1111'],
+      ['COM', 'card 4000 00XX XXXX 0002'],
+      ['411111XXXXXX1111', 'x'],
+    ]);
   });
 
   it('bounds JSON to its byte budget, whatever it holds', () => {
-    const big = { candidates: Array.from({ length: 3 }, (_, i) => ({ order: String(i), masked: 'é'.repeat(100_000) })), received: Array.from({ length: 2000 }, (_, i) => `P${i}`) };
+    const big = {
+      candidates: Array.from({ length: 3 }, (_, i) => ({ order: String(i), masked: 'é'.repeat(100_000) })),
+      received: Array.from({ length: 2000 }, (_, i) => `P${i}`),
+    };
     const out = safeJson(big, { maxString: 1000, maxItems: 100, maxDepth: 5, maxBytes: 3000 });
     assert.ok(Buffer.byteLength(JSON.stringify(out)) <= 3000, String(Buffer.byteLength(JSON.stringify(out))));
     assert.ok(Array.isArray((out as { candidates: unknown[] }).candidates), 'shrunk, not dropped');
   });
 
   it('drops [name, value] pairs and keys of verification fields in JSON', () => {
-    const out = safeJson({ included: [['CVC', '123'], ['AMOUNT', '1']], cvv: '9', note: 'CVV2=555' }, { maxString: 100, maxItems: 10, maxDepth: 4, maxBytes: 1000 });
+    const out = safeJson(
+      {
+        included: [
+          ['CVC', '123'],
+          ['AMOUNT', '1'],
+        ],
+        cvv: '9',
+        note: 'CVV2=555',
+      },
+      { maxString: 100, maxItems: 10, maxDepth: 4, maxBytes: 1000 },
+    );
     assert.deepEqual(out, { included: [['AMOUNT', '1']], note: 'CVV2=' });
   });
 
   it('scrubs every string of a record except the keys it must keep', () => {
-    const order = { orderId: '4111111111111111', description: 'for 4111111111111111', paramplus: [['cvc', '1'], ['a', '5399999999999999']] };
-    assert.deepEqual(scrubRecord(order, new Set(['orderId'])),
-      { orderId: '4111111111111111', description: 'for 411111XXXXXX1111', paramplus: [['a', '539999XXXXXX9999']] });
+    const order = {
+      orderId: '4111111111111111',
+      description: 'for 4111111111111111',
+      paramplus: [
+        ['cvc', '1'],
+        ['a', '5399999999999999'],
+      ],
+    };
+    assert.deepEqual(scrubRecord(order, new Set(['orderId'])), {
+      orderId: '4111111111111111',
+      description: 'for 411111XXXXXX1111',
+      paramplus: [['a', '539999XXXXXX9999']],
+    });
   });
 });

@@ -22,7 +22,8 @@ const VERIFICATION_NAME = /CVC|CVV|CVN|CV2|VERIFICATION|SECURITY_?CODE|SEC_?CODE
 /** Digits joined by at most three separators (spaces, dashes of any kind). Linear: each repetition consumes a digit. */
 const DIGIT_RUN = /[0-9](?:[\s\u2010-\u2015\u2212-]{0,3}[0-9])*/gu;
 /** A verification code written in prose: "CVC 123", "cvv2: 1234", "security code #123". */
-const PROSE_CODE = /\b(CVC2?|CVV2?|CVN|CV2|CID|CSC|CVD|security[\s_-]?code|card[\s_-]?code|verification(?:[\s_-]?(?:code|value|number))?)([\s:=#.-]{1,3})[0-9]{3,4}\b/gi;
+const PROSE_CODE =
+  /\b(CVC2?|CVV2?|CVN|CV2|CID|CSC|CVD|security[\s_-]?code|card[\s_-]?code|verification(?:[\s_-]?(?:code|value|number))?)([\s:=#.-]{1,3})[0-9]{3,4}\b/gi;
 /** `NAME=value` in free text; the value ends at a delimiter. Starts only where a name starts, so it stays linear. */
 const NAMED_VALUE = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,100})=[^&\s*;,"']*/g;
 

@@ -55,9 +55,7 @@ export function isVarcoError(value: unknown): value is VarcoError {
 }
 
 /** An expected outcome: either a value or a reason the caller must handle. */
-export type Result<T, E extends string = string> =
-  | { ok: true; value: T }
-  | { ok: false; reason: E; message?: string };
+export type Result<T, E extends string = string> = { ok: true; value: T } | { ok: false; reason: E; message?: string };
 
 export function ok<T>(value: T): { ok: true; value: T } {
   return { ok: true, value };

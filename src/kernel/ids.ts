@@ -7,9 +7,31 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 export const ID_PREFIXES = [
-  'adm', 'usr', 'ses', 'org', 'inv', 'prd', 'sub', 'key', 'sta', 'ord', 'msg', 'aud', 'err', 'pay', 'evt', 'ver', 'req', 'trs', 'mer', 'chk', 'tca',
+  'adm',
+  'usr',
+  'ses',
+  'org',
+  'inv',
+  'prd',
+  'sub',
+  'key',
+  'sta',
+  'ord',
+  'msg',
+  'aud',
+  'err',
+  'pay',
+  'evt',
+  'ver',
+  'req',
+  'trs',
+  'mer',
+  'chk',
+  'tca',
   // pagoPA registry: PSP records, channels, EC → station links.
-  'psp', 'chn', 'ecl',
+  'psp',
+  'chn',
+  'ecl',
   // pagoPA test EC simulator: scenarios.
   'scn',
   // pagoPA receipts (one per creditor institution of a paid payment).

@@ -2,16 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecipheriv } from 'node:crypto';
 import fc from 'fast-check';
-import {
-  SecretboxError,
-  generateSecretboxKey,
-  needsReseal,
-  open,
-  parseSecretboxKey,
-  seal,
-  sealedKeyId,
-  secretboxKeyId,
-} from './secretbox.ts';
+import { SecretboxError, generateSecretboxKey, needsReseal, open, parseSecretboxKey, seal, sealedKeyId, secretboxKeyId } from './secretbox.ts';
 
 const KEY = Buffer.alloc(32, 7);
 const OTHER = Buffer.alloc(32, 9);
@@ -36,10 +27,13 @@ function flip(sealed: string, index: number): string {
 
 describe('secretbox', () => {
   it('round-trips any string, with and without aad', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ maxLength: 40 }), (text, aad) => {
-      assert.equal(open(KEY, seal(KEY, text, aad), aad), text);
-      assert.equal(open(KEY, seal(KEY, text)), text);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ maxLength: 40 }), (text, aad) => {
+        assert.equal(open(KEY, seal(KEY, text, aad), aad), text);
+        assert.equal(open(KEY, seal(KEY, text)), text);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('is versioned, names its key, and is base64url after the header', () => {
@@ -69,25 +63,54 @@ describe('secretbox', () => {
   it('detects tampering anywhere in iv, ciphertext or tag', () => {
     const sealed = seal(KEY, 'a passphrase of some length');
     const size = Buffer.from(sealed.split('.')[2] ?? '', 'base64url').length;
-    for (let i = 0; i < size; i++) assert.equal(reason(() => open(KEY, flip(sealed, i))), 'tampered', `byte ${i}`);
+    for (let i = 0; i < size; i++)
+      assert.equal(
+        reason(() => open(KEY, flip(sealed, i))),
+        'tampered',
+        `byte ${i}`,
+      );
   });
 
   it('binds the aad: a value moved to another field does not open', () => {
     const sealed = seal(KEY, 'secret', 'merchant:1:test:sha-in');
-    assert.equal(reason(() => open(KEY, sealed, 'merchant:1:prod:sha-in')), 'tampered');
-    assert.equal(reason(() => open(KEY, sealed)), 'tampered');
+    assert.equal(
+      reason(() => open(KEY, sealed, 'merchant:1:prod:sha-in')),
+      'tampered',
+    );
+    assert.equal(
+      reason(() => open(KEY, sealed)),
+      'tampered',
+    );
   });
 
   it('refuses a wrong or unknown key, and a header whose kid was swapped', () => {
     const sealed = seal(KEY, 'secret');
-    assert.equal(reason(() => open(OTHER, sealed)), 'unknown_key');
+    assert.equal(
+      reason(() => open(OTHER, sealed)),
+      'unknown_key',
+    );
     const swapped = sealed.replace(secretboxKeyId(KEY), secretboxKeyId(OTHER));
-    assert.equal(reason(() => open([KEY, OTHER], swapped)), 'tampered');
+    assert.equal(
+      reason(() => open([KEY, OTHER], swapped)),
+      'tampered',
+    );
   });
 
   it('rejects malformed input', () => {
-    for (const bad of ['', 'sb1', 'sb2.AAAAAAAAAAA.AAAA', `sb1.${secretboxKeyId(KEY)}.`, `sb1.${secretboxKeyId(KEY)}.AAAA`, 'sb1.short.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'plain text']) {
-      assert.equal(reason(() => open(KEY, bad)), 'malformed', bad);
+    for (const bad of [
+      '',
+      'sb1',
+      'sb2.AAAAAAAAAAA.AAAA',
+      `sb1.${secretboxKeyId(KEY)}.`,
+      `sb1.${secretboxKeyId(KEY)}.AAAA`,
+      'sb1.short.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      'plain text',
+    ]) {
+      assert.equal(
+        reason(() => open(KEY, bad)),
+        'malformed',
+        bad,
+      );
     }
   });
 

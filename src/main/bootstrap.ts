@@ -37,16 +37,23 @@ export async function migrateAsOwner(handle: DatabaseHandle): Promise<MigrateRes
   }
 }
 
-export async function openMigratedDatabase(config: Config, logger: Logger | undefined, mode: 'own' | 'share',
-  options: { warnAboutRole?: boolean } = {}): Promise<DatabaseHandle> {
+export async function openMigratedDatabase(
+  config: Config,
+  logger: Logger | undefined,
+  mode: 'own' | 'share',
+  options: { warnAboutRole?: boolean } = {},
+): Promise<DatabaseHandle> {
   const handle = await openDatabase(config, { mode, log: (line) => logger?.debug({ postgres: line }, 'embedded postgres') });
   try {
     const result = await migrateAsOwner(handle);
     if (result.applied.length > 0) logger?.info({ applied: result.applied.map((m) => `${m.version}_${m.name}`) }, 'migrations applied');
     const problems = options.warnAboutRole ? await auditRoleProblems(handle.pool) : [];
     if (problems.length > 0) {
-      logger?.warn({ problems }, `${problems.join('; ')}: the database does not stop this role from rewriting the audit log. Connect with a role that may only `
-        + 'SELECT and INSERT audit rows, and give the owner as VARCO_DATABASE_OWNER_URL (docs/security.md, "Audit log integrity and database roles")');
+      logger?.warn(
+        { problems },
+        `${problems.join('; ')}: the database does not stop this role from rewriting the audit log. Connect with a role that may only ` +
+          'SELECT and INSERT audit rows, and give the owner as VARCO_DATABASE_OWNER_URL (docs/security.md, "Audit log integrity and database roles")',
+      );
     }
   } catch (error) {
     await handle.close();
@@ -61,9 +68,11 @@ export async function openMigratedDatabase(config: Config, logger: Logger | unde
  */
 export async function serverTls(config: Config, platform: PlatformPki): Promise<{ cert: string; key: string; source: string }> {
   if (config.tls) {
-    const [cert, key] = await Promise.all([readFile(config.tls.certFile, 'utf8'), readFile(config.tls.keyFile, 'utf8')]).catch((error: NodeJS.ErrnoException) => {
-      throw new ConfigError('VARCO_TLS_CERT', `or VARCO_TLS_KEY cannot be read: ${error.message}`);
-    });
+    const [cert, key] = await Promise.all([readFile(config.tls.certFile, 'utf8'), readFile(config.tls.keyFile, 'utf8')]).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw new ConfigError('VARCO_TLS_CERT', `or VARCO_TLS_KEY cannot be read: ${error.message}`);
+      },
+    );
     return { cert, key, source: config.tls.certFile };
   }
   const server = await devServerCertificate(config, platform);

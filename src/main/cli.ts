@@ -14,8 +14,15 @@ import { openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
 
-const commands: Record<string, { summary: string; run: Command }> = { ...coreCommands, ...organisationCommands, ...subscriptionCommands, ...stationCommands, ...pkiCommands,
-  ...merchantCommands, ...pagopaCommands };
+const commands: Record<string, { summary: string; run: Command }> = {
+  ...coreCommands,
+  ...organisationCommands,
+  ...subscriptionCommands,
+  ...stationCommands,
+  ...pkiCommands,
+  ...merchantCommands,
+  ...pagopaCommands,
+};
 
 /** Where the dispatcher writes, and how a command gets its context (configuration, then the database on first use). */
 export interface CliIo {

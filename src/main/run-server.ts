@@ -28,8 +28,11 @@ async function main(): Promise<void> {
     const platform = container.platform();
     const report = await platform.ensure();
     if (report.imported.length > 0) {
-      logger.info({ environments: report.imported, dir: pkiDirOf(config) }, 'platform CA and client certificates imported from the data directory into the database; '
-        + 'the private keys there are no longer read: delete them once every instance runs this version (docs/security.md, "Platform PKI")');
+      logger.info(
+        { environments: report.imported, dir: pkiDirOf(config) },
+        'platform CA and client certificates imported from the data directory into the database; ' +
+          'the private keys there are no longer read: delete them once every instance runs this version (docs/security.md, "Platform PKI")',
+      );
     }
     tls = await serverTls(config, platform);
   } catch (error) {
@@ -58,8 +61,12 @@ async function main(): Promise<void> {
   ];
   const setupToken = await services.identity.issueSetupToken();
   if (setupToken) {
-    lines.push('', 'No administrator exists yet. Create the first one with this one-time link (valid 24 hours):',
-      `  ${base}/admin/setup?token=${setupToken}`, 'or from a shell: npx varco admin create --email you@example.org');
+    lines.push(
+      '',
+      'No administrator exists yet. Create the first one with this one-time link (valid 24 hours):',
+      `  ${base}/admin/setup?token=${setupToken}`,
+      'or from a shell: npx varco admin create --email you@example.org',
+    );
   } else {
     lines.push('', `Administrators sign in at ${base}/admin/sign-in`);
   }

@@ -25,8 +25,15 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
-  const container = createContainer({ config, db: database.db, databaseUrl: database.url, logger, clock: systemClock, audit: createAuditLog({ clock: systemClock, masterKey }),
-    masterKey });
+  const container = createContainer({
+    config,
+    db: database.db,
+    databaseUrl: database.url,
+    logger,
+    clock: systemClock,
+    audit: createAuditLog({ clock: systemClock, masterKey }),
+    masterKey,
+  });
   const workers = container.workers();
   if (workers.channels.length === 0) logger.warn('no delivery channel is configured (set VARCO_SMTP_URL): this worker will deliver nothing');
   collectStartupGarbage();

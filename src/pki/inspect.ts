@@ -64,7 +64,10 @@ export function canonicalIp(address: string): string {
 // Node prints names one attribute per line ("CN=x\nO=y"); a single line is
 // easier to show in CLI tables and logs.
 function formatName(name: string): string {
-  return name.split('\n').filter((part) => part !== '').join(', ');
+  return name
+    .split('\n')
+    .filter((part) => part !== '')
+    .join(', ');
 }
 
 /**

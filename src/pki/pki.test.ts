@@ -3,16 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import * as tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import {
-  describeCertificate,
-  exportFiles,
-  issuedBy,
-  keyMatches,
-  listCertificates,
-  serverAltNames,
-  serverNeedsRenewal,
-  splitPemChain,
-} from './index.ts';
+import { describeCertificate, exportFiles, issuedBy, keyMatches, listCertificates, serverAltNames, serverNeedsRenewal, splitPemChain } from './index.ts';
 import { tempDevPki, type DevPki } from '../../test/support/tls.ts';
 
 // The pure PKI helpers: what Varco issues (CAs, platform client certificates, the development server
@@ -155,10 +146,12 @@ describe('platform certificates', () => {
 
   it('rejects the prod client certificate at a server trusting only the test CA', async () => {
     const server = { certPem: first.server.chainPem, keyPem: first.server.keyPem, trustedClientCa: first.envs.test.caCertPem };
-    const result = await handshake(
-      server,
-      { ca: first.envs.test.caCertPem, certPem: first.envs.prod.clientChainPem, keyPem: first.envs.prod.clientKeyPem, servername: 'localhost' },
-    );
+    const result = await handshake(server, {
+      ca: first.envs.test.caCertPem,
+      certPem: first.envs.prod.clientChainPem,
+      keyPem: first.envs.prod.clientKeyPem,
+      servername: 'localhost',
+    });
     // Under TLS 1.3 the client finishes its side of the handshake before the
     // server checks the certificate, so the client just sees the connection
     // dropped (no alert reliably reaches it); assert on what the server did.
@@ -177,8 +170,14 @@ describe('platform certificates', () => {
 
   it('exports CA and client chain without private keys', () => {
     // A private key slipped into the chain string must not reach the files.
-    const written = exportFiles({ caCertPem: first.envs.prod.caCertPem, clientChainPem: first.envs.prod.clientChainPem + first.envs.prod.clientKeyPem }, 'prod');
-    assert.deepEqual(written.map((file) => file.name), ['varco-prod-ca.pem', 'varco-prod-client-chain.pem']);
+    const written = exportFiles(
+      { caCertPem: first.envs.prod.caCertPem, clientChainPem: first.envs.prod.clientChainPem + first.envs.prod.clientKeyPem },
+      'prod',
+    );
+    assert.deepEqual(
+      written.map((file) => file.name),
+      ['varco-prod-ca.pem', 'varco-prod-client-chain.pem'],
+    );
     const [caFile, chainFile] = written.map((file) => file.pem);
     for (const text of [caFile, chainFile]) {
       assert.ok(text !== undefined);
@@ -191,7 +190,10 @@ describe('platform certificates', () => {
 
   it('lists five distinct certificates by name', () => {
     const listed = listCertificates(first.server.certPem, { test: first.envs.test, prod: first.envs.prod });
-    assert.deepEqual(listed.map((c) => c.name), ['server', 'test-ca', 'test-client', 'prod-ca', 'prod-client']);
+    assert.deepEqual(
+      listed.map((c) => c.name),
+      ['server', 'test-ca', 'test-client', 'prod-ca', 'prod-client'],
+    );
     assert.equal(new Set(listed.map((c) => c.info.fingerprintSha256)).size, 5);
     assert.equal(listed[2]?.info.fingerprintSha256, describeCertificate(first.envs.test.clientCertPem).fingerprintSha256);
   });

@@ -19,13 +19,26 @@ const receiver = await startSmtpReceiver();
 const t = await buildTestApp();
 const { app, services } = t;
 const db = t.database.db;
-const silent = createLogger('warn', new Writable({ write(_c, _e, cb) { cb(); } }));
+const silent = createLogger(
+  'warn',
+  new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  }),
+);
 const ca = await makeCa({ name: 'Exhausted Feedback CA' });
 const leaf = await makeLeaf({ issuer: ca, commonName: 'localhost', altNames: ['localhost'] });
 assert.ok((await services.trust.add('test', ca.certPem, { allOrganisations: true }, { type: 'admin', id: null, ip: null })).ok);
 
-const container = createContainer({ config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false }, db, databaseUrl: t.database.url,
-  logger: silent, clock: systemClock, audit: t.audit });
+const container = createContainer({
+  config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false },
+  db,
+  databaseUrl: t.database.url,
+  logger: silent,
+  clock: systemClock,
+  audit: t.audit,
+});
 
 const workers = container.workers();
 await workers.start();
@@ -49,8 +62,15 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15
 const message = (id: string) => db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 test('exhausted feedback: state exhausted, each enabled referent e-mailed once in their language, shown on the portal, resendable', async () => {
-  const m = await createMerchant(t, { settings: { acceptUrl: 'https://shop.example/ok', shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
-    s2sTiming: 'deferred', s2sUrlAccepted: peer.url('/feedback?shop=s3cr3t'), s2sMethod: 'POST' } });
+  const m = await createMerchant(t, {
+    settings: {
+      acceptUrl: 'https://shop.example/ok',
+      shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
+      s2sTiming: 'deferred',
+      s2sUrlAccepted: peer.url('/feedback?shop=s3cr3t'),
+      s2sMethod: 'POST',
+    },
+  });
   const rita = await createReferent(db, m.organisationId, ['ecommerce'], 'it');
   const john = await createReferent(db, m.organisationId, ['ecommerce'], 'en');
   const gone = await createReferent(db, m.organisationId, ['ecommerce']);

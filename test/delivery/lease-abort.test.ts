@@ -13,12 +13,32 @@ import { createOutboxWorker, enqueueEmail, RETRY_SCHEDULES, type DeliveryHandler
 
 const database = await createTestDatabase(4);
 const { db } = database;
-const logger = createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } }));
+const logger = createLogger(
+  'error',
+  new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  }),
+);
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 test('a handler outliving 80 % of the lease is aborted, recorded once as a failure, and its late success is ignored', async () => {
-  const id = await db.transaction().execute((trx) => enqueueEmail(trx, { to: 'ada@bank.test', template: 'subscription_cancelled', locale: 'en',
-    params: { firstName: 'Ada', organisationName: 'Banca', productName: 'E-commerce', environment: 'test', subscriptionName: 's', link: 'https://varco.test/' } }));
+  const id = await db.transaction().execute((trx) =>
+    enqueueEmail(trx, {
+      to: 'ada@bank.test',
+      template: 'subscription_cancelled',
+      locale: 'en',
+      params: {
+        firstName: 'Ada',
+        organisationName: 'Banca',
+        productName: 'E-commerce',
+        environment: 'test',
+        subscriptionName: 's',
+        link: 'https://varco.test/',
+      },
+    }),
+  );
   const clock = fixedClock(new Date(Date.now() + 1000));
   let seen: AbortSignal | undefined;
   let finished = false;

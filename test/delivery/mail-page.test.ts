@@ -17,27 +17,50 @@ async function signIn(): Promise<CookieJar> {
   const jar = new CookieJar();
   const form = await app.inject({ method: 'GET', url: '/admin/sign-in' });
   jar.store(form);
-  const res = await app.inject({ method: 'POST', url: '/admin/sign-in', headers: { cookie: jar.header() },
-    payload: { email: ADMIN.email, password: ADMIN.password, _csrf: csrfFrom(form.body) } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/admin/sign-in',
+    headers: { cookie: jar.header() },
+    payload: { email: ADMIN.email, password: ADMIN.password, _csrf: csrfFrom(form.body) },
+  });
   assert.equal(res.statusCode, 303, res.body);
   jar.store(res);
   return jar;
 }
 
 const org = await createOrganisation(database.db, 'Banca <script>alert(1)</script>');
-const invited = await services.invitations.invite({ organisationId: org, firstName: 'Anna', lastName: 'Rossi', email: 'anna@bank.test', locale: 'en',
-  productIds: [await productId(database.db, 'node')] }, { type: 'cli', id: null, ip: null });
+const invited = await services.invitations.invite(
+  { organisationId: org, firstName: 'Anna', lastName: 'Rossi', email: 'anna@bank.test', locale: 'en', productIds: [await productId(database.db, 'node')] },
+  { type: 'cli', id: null, ip: null },
+);
 assert.ok(invited.ok);
 const mail = await database.db.selectFrom('outbox').select('id').where('subject_id', '=', invited.value.id).executeTakeFirstOrThrow();
 const id = mail.id;
-const other = await database.db.transaction().execute((trx) => enqueueEmail(trx, { to: 'john@pay.test', template: 'subscription_approved', locale: 'en',
-  params: { firstName: 'John', organisationName: 'Pay', productName: 'Node connection', environment: 'test', subscriptionName: 'main', link: 'https://localhost:8443/portal/subscriptions' } }));
+const other = await database.db.transaction().execute((trx) =>
+  enqueueEmail(trx, {
+    to: 'john@pay.test',
+    template: 'subscription_approved',
+    locale: 'en',
+    params: {
+      firstName: 'John',
+      organisationName: 'Pay',
+      productName: 'Node connection',
+      environment: 'test',
+      subscriptionName: 'main',
+      link: 'https://localhost:8443/portal/subscriptions',
+    },
+  }),
+);
 
 /** POSTs "Create link" from the e-mail's page, with that page's CSRF token. */
 async function createLink(jar: CookieJar, mailId = id) {
   const shown = await app.inject({ method: 'GET', url: `/admin/mail/${mailId}`, headers: { cookie: jar.header() } });
-  return app.inject({ method: 'POST', url: `/admin/mail/${mailId}/invitation-link`, headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-    payload: `_csrf=${encodeURIComponent(csrfFrom(shown.body))}` });
+  return app.inject({
+    method: 'POST',
+    url: `/admin/mail/${mailId}/invitation-link`,
+    headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `_csrf=${encodeURIComponent(csrfFrom(shown.body))}`,
+  });
 }
 
 test('anonymous visitors are sent to sign in and see no e-mail', async () => {
@@ -61,7 +84,7 @@ test('a signed-in administrator sees the latest e-mails: recipient, subject, sta
   assert.match(res.body, /<td>waiting<\/td><td>0<\/td>/);
 });
 
-test('an invitation\'s page shows its text without a usable link, a Create link button, and its HTML only as escaped source', async () => {
+test("an invitation's page shows its text without a usable link, a Create link button, and its HTML only as escaped source", async () => {
   const jar = await signIn();
   const res = await app.inject({ method: 'GET', url: `/admin/mail/${id}`, headers: { cookie: jar.header() } });
   assert.equal(res.statusCode, 200);
@@ -93,7 +116,9 @@ test('Create link shows a fresh link once, audited; a second one replaces it; on
   // Shown once: the e-mail's page still has no link, and no table holds the token.
   const again = await app.inject({ method: 'GET', url: `/admin/mail/${id}`, headers: { cookie: jar.header() } });
   assert.ok(!again.body.includes(token));
-  const stored = JSON.stringify(await database.db.selectFrom('outbox').selectAll().execute()) + JSON.stringify(await database.db.selectFrom('invitations').selectAll().execute());
+  const stored =
+    JSON.stringify(await database.db.selectFrom('outbox').selectAll().execute()) +
+    JSON.stringify(await database.db.selectFrom('invitations').selectAll().execute());
   assert.ok(!stored.includes(token));
   const second = /data-invitation-link>([^<]+)</.exec((await createLink(jar)).body)?.[1] ?? '';
   assert.notEqual(second, link);
@@ -107,10 +132,20 @@ test('Create link shows a fresh link once, audited; a second one replaces it; on
 
 test('Create link needs the form token, an invitation e-mail, and a pending invitation', async () => {
   const jar = await signIn();
-  const noCsrf = await app.inject({ method: 'POST', url: `/admin/mail/${id}/invitation-link`, headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  const noCsrf = await app.inject({
+    method: 'POST',
+    url: `/admin/mail/${id}/invitation-link`,
+    headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: '',
+  });
   assert.equal(noCsrf.statusCode, 403);
   assert.equal((await createLink(jar, other)).statusCode, 404);
-  const anonymous = await app.inject({ method: 'POST', url: `/admin/mail/${id}/invitation-link`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  const anonymous = await app.inject({
+    method: 'POST',
+    url: `/admin/mail/${id}/invitation-link`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: '',
+  });
   assert.notEqual(anonymous.statusCode, 200);
   await database.db.updateTable('invitations').set({ accepted_at: new Date() }).where('id', '=', invited.value.id).execute();
   const used = await createLink(jar);

@@ -34,19 +34,31 @@ for (const template of MAIL_TEMPLATE_NAMES) {
 }
 
 test('a subject stays one header line whatever the parameters hold', () => {
-  const mail = renderMail('subscription_approved', 'en', { firstName: 'A', organisationName: 'B', productName: 'C', environment: 'test',
-    subscriptionName: 'x\r\nBcc: victim@example.org', link: 'https://varco.test/' });
+  const mail = renderMail('subscription_approved', 'en', {
+    firstName: 'A',
+    organisationName: 'B',
+    productName: 'C',
+    environment: 'test',
+    subscriptionName: 'x\r\nBcc: victim@example.org',
+    link: 'https://varco.test/',
+  });
   assert.ok(!/[\r\n]/.test(mail.subject));
 });
 
 test('only http(s) links become anchors in the HTML part', () => {
   const base = { firstName: 'A', organisationName: 'B', expiresAt: '2026-11-25T10:00:00Z' };
-  assert.match(renderMail('invitation', 'en', { ...base, link: 'https://varco.test/portal/invitation?token=t' }).html, /href="https:\/\/varco\.test\/portal\/invitation\?token=t"/);
+  assert.match(
+    renderMail('invitation', 'en', { ...base, link: 'https://varco.test/portal/invitation?token=t' }).html,
+    /href="https:\/\/varco\.test\/portal\/invitation\?token=t"/,
+  );
   const hostile = renderMail('invitation', 'en', { ...base, link: 'javascript:alert(1)' });
   assert.ok(!hostile.html.includes('href="javascript:'));
 });
 
 test('the Mail page makes web addresses in a text clickable and escapes the rest', () => {
   const out = linkify('Open https://varco.test/a?x=1&y=2. Or <b>not</b> javascript:alert(1)').value;
-  assert.equal(out, 'Open <a href="https://varco.test/a?x=1&amp;y=2" rel="noopener noreferrer">https://varco.test/a?x=1&amp;y=2</a>. Or &lt;b&gt;not&lt;/b&gt; javascript:alert(1)');
+  assert.equal(
+    out,
+    'Open <a href="https://varco.test/a?x=1&amp;y=2" rel="noopener noreferrer">https://varco.test/a?x=1&amp;y=2</a>. Or &lt;b&gt;not&lt;/b&gt; javascript:alert(1)',
+  );
 });

@@ -17,7 +17,14 @@ import { createOutboxWorker, RETRY_SCHEDULES } from '../../src/modules/delivery/
 const t = await buildTestApp();
 const { app, services } = t;
 const db = t.database.db;
-const silent = createLogger('warn', new Writable({ write(_c, _e, cb) { cb(); } }));
+const silent = createLogger(
+  'warn',
+  new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  }),
+);
 // Whole seconds: an HTTP date has no milliseconds.
 const clock = fixedClock(new Date(Math.ceil(Date.now() / 1000) * 1000 + 5000));
 const { baseMs, capMs } = RETRY_SCHEDULES.http;
@@ -31,16 +38,30 @@ before(async () => {
 
 /** One round of a worker on the injected clock; no jitter, so the back-off is exact. */
 function runWorker(leaseMs = 60_000): Promise<number> {
-  return createOutboxWorker({ db, clock, logger: silent, workerId: `w-${Date.now()}`, leaseMs, random: () => 0,
-    handlers: { http: services.hostedPage.feedback.deliver } }).runOnce();
+  return createOutboxWorker({
+    db,
+    clock,
+    logger: silent,
+    workerId: `w-${Date.now()}`,
+    leaseMs,
+    random: () => 0,
+    handlers: { http: services.hostedPage.feedback.deliver },
+  }).runOnce();
 }
 
 const message = (id: string) => db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const tries = (id: string) => db.selectFrom('outbox_attempts').selectAll().where('message_id', '=', id).orderBy('id').execute();
 
 async function paidOrderTo(url: string, ref: string): Promise<string> {
-  const m: TestMerchant = await createMerchant(t, { settings: { acceptUrl: 'https://shop.example/ok', shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
-    s2sTiming: 'deferred', s2sUrlAccepted: url, s2sMethod: 'POST' } });
+  const m: TestMerchant = await createMerchant(t, {
+    settings: {
+      acceptUrl: 'https://shop.example/ok',
+      shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
+      s2sTiming: 'deferred',
+      s2sUrlAccepted: url,
+      s2sMethod: 'POST',
+    },
+  });
   const pay = payLocation(await postEntry(app, signedOrder(m, ref)));
   assert.equal((await postCard(app, pay)).statusCode, 303);
   const row = await db.selectFrom('orders').select('feedback_message_id').where('id', '=', pay.orderId).executeTakeFirstOrThrow();

@@ -16,11 +16,18 @@ const database = await createTestDatabase();
 // Instances sharing a database must share the master key (they refuse to start otherwise).
 const VARCO_MASTER_KEY = generateSecretboxKey().toString('base64');
 const organisation = await createOrganisation(database.db, 'Banca Uno');
-const invitations = createInvitationsService({ db: database.db, clock: systemClock, audit: testAudit(Buffer.from(VARCO_MASTER_KEY, 'base64')), publicUrl: 'https://localhost:8443' });
+const invitations = createInvitationsService({
+  db: database.db,
+  clock: systemClock,
+  audit: testAudit(Buffer.from(VARCO_MASTER_KEY, 'base64')),
+  publicUrl: 'https://localhost:8443',
+});
 /** A real invitation: its e-mail's link is made by the server's worker when it sends it. */
 async function enqueue(to: string): Promise<string> {
-  const invited = await invitations.invite({ organisationId: organisation, firstName: 'Ada', lastName: 'Lovelace', email: to, locale: 'en',
-    productIds: [await productId(database.db, 'node')] }, { type: 'cli', id: null, ip: null });
+  const invited = await invitations.invite(
+    { organisationId: organisation, firstName: 'Ada', lastName: 'Lovelace', email: to, locale: 'en', productIds: [await productId(database.db, 'node')] },
+    { type: 'cli', id: null, ip: null },
+  );
   assert.ok(invited.ok);
   return (await database.db.selectFrom('outbox').select('id').where('subject_id', '=', invited.value.id).executeTakeFirstOrThrow()).id;
 }

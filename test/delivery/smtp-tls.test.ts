@@ -21,7 +21,14 @@ const logger = createLogger('warn', new Writable({ write: (_chunk, _enc, done) =
 const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost', '127.0.0.1'] });
 const tls = { cert: pki.leaf.certPem, key: pki.leaf.keyPem };
 const FROM = 'Varco <no-reply@varco.test>';
-const PARAMS = { firstName: 'John', organisationName: 'Pay & Co', productName: 'Node connection', environment: 'test', subscriptionName: 'main', link: 'https://varco.test/portal' };
+const PARAMS = {
+  firstName: 'John',
+  organisationName: 'Pay & Co',
+  productName: 'Node connection',
+  environment: 'test',
+  subscriptionName: 'main',
+  link: 'https://varco.test/portal',
+};
 
 const withCredentials = (receiver: SmtpReceiver): string => receiver.url.replace('://', '://varco%40mail.test:s3cret-pass@');
 
@@ -31,7 +38,9 @@ async function sendOnce(url: string, requireTls: boolean, options: { ca?: string
   const clock = fixedClock(new Date(Date.now() + 1000));
   const worker = createOutboxWorker({ db, clock, logger, workerId: `w-${Math.random()}`, handlers: { email: createEmailHandler(mailer, {}) } });
   try {
-    const id = await db.transaction().execute((trx) => enqueueEmail(trx, { to: 'john@pay.test', template: 'subscription_approved', locale: 'en', params: PARAMS }));
+    const id = await db
+      .transaction()
+      .execute((trx) => enqueueEmail(trx, { to: 'john@pay.test', template: 'subscription_approved', locale: 'en', params: PARAMS }));
     await worker.runOnce();
     return await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   } finally {
@@ -83,8 +92,10 @@ test('an smtps:// server (TLS from the first byte) gets them too; its certificat
 
 test('the URL cannot turn TLS off, and credentials with VARCO_SMTP_REQUIRE_TLS=false are refused at start', () => {
   const load = (env: Record<string, string>) => loadConfig({ VARCO_DATA_DIR: '/tmp/varco-config-test', ...env });
-  assert.throws(() => load({ VARCO_SMTP_URL: 'smtp://user:pass@mail.test:587', VARCO_SMTP_REQUIRE_TLS: 'false' }),
-    /VARCO_SMTP_REQUIRE_TLS is false but VARCO_SMTP_URL carries credentials/);
+  assert.throws(
+    () => load({ VARCO_SMTP_URL: 'smtp://user:pass@mail.test:587', VARCO_SMTP_REQUIRE_TLS: 'false' }),
+    /VARCO_SMTP_REQUIRE_TLS is false but VARCO_SMTP_URL carries credentials/,
+  );
   assert.throws(() => load({ VARCO_SMTP_URL: 'smtp://mail.test:587?ignoreTLS=true' }), /VARCO_SMTP_URL has the parameter "ignoreTLS"/);
   assert.equal(load({ VARCO_SMTP_URL: 'smtp://user:pass@mail.test:587' }).smtpRequireTls, true, 'required by default');
   // Over smtps:// the connection is TLS anyway: nothing contradicts.

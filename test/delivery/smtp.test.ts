@@ -16,7 +16,15 @@ import { createOutboxWorker, createSmtpMailer, enqueueEmail, type EmailInput } f
 const database = await createTestDatabase();
 const { db } = database;
 const logLines: string[] = [];
-const logger = createLogger('info', new Writable({ write(chunk: Buffer, _e, cb) { logLines.push(chunk.toString('utf8')); cb(); } }));
+const logger = createLogger(
+  'info',
+  new Writable({
+    write(chunk: Buffer, _e, cb) {
+      logLines.push(chunk.toString('utf8'));
+      cb();
+    },
+  }),
+);
 
 /** The receiver has the message before the worker records the outcome: wait for the row. */
 async function settled(id: string): Promise<void> {
@@ -29,8 +37,14 @@ async function settled(id: string): Promise<void> {
 }
 
 const enqueue = (input: EmailInput): Promise<string> => db.transaction().execute((trx) => enqueueEmail(trx, input));
-const SUBSCRIPTION = { firstName: 'John', organisationName: 'Pay & Co <Ltd>', productName: 'Node connection', environment: 'prod',
-  subscriptionName: 'main', link: 'https://varco.test/portal/subscriptions/sub_1' };
+const SUBSCRIPTION = {
+  firstName: 'John',
+  organisationName: 'Pay & Co <Ltd>',
+  productName: 'Node connection',
+  environment: 'prod',
+  subscriptionName: 'main',
+  link: 'https://varco.test/portal/subscriptions/sub_1',
+};
 
 test('the worker sends each e-mail to its recipient with the subject and body of its template, in Italian and in English', async () => {
   const receiver = await startSmtpReceiver();
@@ -42,8 +56,12 @@ test('the worker sends each e-mail to its recipient with the subject and body of
   await workers.start();
   try {
     const link = 'https://varco.test/portal/subscriptions/sub_1?x=1&y=2';
-    const itId = await enqueue({ to: 'anna@bank.test', template: 'subscription_rejected', locale: 'it',
-      params: { ...SUBSCRIPTION, firstName: 'Anna', organisationName: 'Banca Uno', comment: 'Manca il contratto.', link } });
+    const itId = await enqueue({
+      to: 'anna@bank.test',
+      template: 'subscription_rejected',
+      locale: 'it',
+      params: { ...SUBSCRIPTION, firstName: 'Anna', organisationName: 'Banca Uno', comment: 'Manca il contratto.', link },
+    });
     const enId = await enqueue({ to: 'john@pay.test', template: 'subscription_approved', locale: 'en', params: SUBSCRIPTION });
     const [it] = await receiver.waitFor(1, (m) => m.varcoId === itId);
     const [en] = await receiver.waitFor(1, (m) => m.varcoId === enId);
@@ -94,7 +112,12 @@ test('with the SMTP server down the e-mail stays pending with the failed attempt
   const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false, timeoutMs: 2000 });
   const worker = createOutboxWorker({ db, clock, logger, workerId: 'w-outage', handlers: { email: createEmailHandler(mailer, {}) }, random: () => 0 });
   try {
-    const id = await enqueue({ to: 'anna@bank.test', template: 'subscription_rejected', locale: 'it', params: { ...SUBSCRIPTION, comment: 'Manca il contratto.' } });
+    const id = await enqueue({
+      to: 'anna@bank.test',
+      template: 'subscription_rejected',
+      locale: 'it',
+      params: { ...SUBSCRIPTION, comment: 'Manca il contratto.' },
+    });
     // Other tests' messages are delivered already; only this one is due.
     assert.equal(await worker.runOnce(), 1);
     let row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -23,15 +23,31 @@ after(async () => {
 });
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
-function startWorker(receiver: SmtpReceiver): { child: ChildProcess; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function startWorker(receiver: SmtpReceiver): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VARCO_') && name !== 'DATABASE_URL'));
-  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, ...receiver.env, VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_LOG_LEVEL: 'warn' } });
+  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, ...receiver.env, VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_LOG_LEVEL: 'warn' },
+  });
   children.add(child);
   let out = '';
-  child.stdout?.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  child.stderr?.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => { children.delete(child); done({ code, signal }); }));
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      done({ code, signal });
+    }),
+  );
   return { child, output: () => out, exited };
 }
 
@@ -48,8 +64,21 @@ async function enqueueMany(count: number, tag: string): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const ids: string[] = [];
     for (let n = 0; n < count; n++) {
-      ids.push(await enqueueEmail(trx, { to: `r${n}@bank.test`, template: 'subscription_reactivated', locale: n % 2 ? 'it' : 'en',
-        params: { firstName: 'Ada', organisationName: 'Banca Uno', productName: 'Node connection', environment: 'test', subscriptionName: `${tag}${n}`, link: 'https://varco.test/portal' } }));
+      ids.push(
+        await enqueueEmail(trx, {
+          to: `r${n}@bank.test`,
+          template: 'subscription_reactivated',
+          locale: n % 2 ? 'it' : 'en',
+          params: {
+            firstName: 'Ada',
+            organisationName: 'Banca Uno',
+            productName: 'Node connection',
+            environment: 'test',
+            subscriptionName: `${tag}${n}`,
+            link: 'https://varco.test/portal',
+          },
+        }),
+      );
     }
     return ids;
   });
@@ -65,7 +94,10 @@ test('the worker process delivers, and SIGTERM lets the deliveries in flight fin
   const exit = await worker.exited;
   assert.equal(exit.code, 0, worker.output());
   const rows = await db.selectFrom('outbox').select(['id', 'state', 'lease_owner']).where('id', 'in', ids).execute();
-  assert.ok(rows.every((r) => r.lease_owner === null), 'a lease was left behind by a clean stop');
+  assert.ok(
+    rows.every((r) => r.lease_owner === null),
+    'a lease was left behind by a clean stop',
+  );
   const delivered = rows.filter((r) => r.state === 'delivered').map((r) => r.id);
   assert.ok(delivered.length >= 3);
   const received = new Set(receiver.messages.map((m) => m.varcoId));

@@ -8,7 +8,14 @@ import { createEmailHandler } from '../../src/app/mail.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool } from '../../src/db/index.ts';
 import { fixedClock, systemClock } from '../../src/kernel/clock.ts';
-import { createOutboxWorker, createSmtpMailer, enqueueEmail, type DeliveryHandler, type EmailInput, type OutboxMessage } from '../../src/modules/delivery/index.ts';
+import {
+  createOutboxWorker,
+  createSmtpMailer,
+  enqueueEmail,
+  type DeliveryHandler,
+  type EmailInput,
+  type OutboxMessage,
+} from '../../src/modules/delivery/index.ts';
 import { recordAttempt } from '../../src/modules/delivery/outbox.repository.ts';
 
 // The outbox worker: leases are exclusive across workers and processes (FOR UPDATE SKIP LOCKED), a
@@ -16,15 +23,36 @@ import { recordAttempt } from '../../src/modules/delivery/outbox.repository.ts';
 
 const database = await createTestDatabase(10);
 const { db } = database;
-const logger = createLogger('warn', new Writable({ write(_c, _e, cb) { cb(); } }));
+const logger = createLogger(
+  'warn',
+  new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  }),
+);
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
-const email = (n: number | string): EmailInput => ({ to: `user${n}@bank.test`, template: 'subscription_cancelled', locale: n === 0 ? 'it' : 'en',
-  params: { firstName: 'Ada', organisationName: 'Banca Uno', productName: 'E-commerce', environment: 'test', subscriptionName: `s${n}`, link: 'https://varco.test/portal' } });
+const email = (n: number | string): EmailInput => ({
+  to: `user${n}@bank.test`,
+  template: 'subscription_cancelled',
+  locale: n === 0 ? 'it' : 'en',
+  params: {
+    firstName: 'Ada',
+    organisationName: 'Banca Uno',
+    productName: 'E-commerce',
+    environment: 'test',
+    subscriptionName: `s${n}`,
+    link: 'https://varco.test/portal',
+  },
+});
 const enqueue = (input: EmailInput): Promise<string> => db.transaction().execute((trx) => enqueueEmail(trx, input));
 const row = (id: string) => db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 /** Leaves the table to the next test: nothing due. */
-const clearOutbox = async (): Promise<void> => { await db.deleteFrom('outbox_attempts').execute(); await db.deleteFrom('outbox').execute(); };
+const clearOutbox = async (): Promise<void> => {
+  await db.deleteFrom('outbox_attempts').execute();
+  await db.deleteFrom('outbox').execute();
+};
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -42,19 +70,29 @@ test('two workers on one database, each with its own connections: 200 e-mails, e
   const instances = ['worker-a', 'worker-b'].map((workerId) => {
     const pool = createPool(database.url, 5);
     const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false });
-    const worker = createOutboxWorker({ db: createKysely(pool), clock: systemClock, logger, workerId, batchSize: 10, pollMs: 200,
-      handlers: { email: createEmailHandler(mailer, {}) }, listenUrl: database.url });
+    const worker = createOutboxWorker({
+      db: createKysely(pool),
+      clock: systemClock,
+      logger,
+      workerId,
+      batchSize: 10,
+      pollMs: 200,
+      handlers: { email: createEmailHandler(mailer, {}) },
+      listenUrl: database.url,
+    });
     return { worker, mailer, pool };
   });
   await Promise.all(instances.map((i) => i.worker.start()));
   try {
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
-      ids.push(...await db.transaction().execute(async (trx) => {
-        const out: string[] = [];
-        for (let n = 0; n < 20; n++) out.push(await enqueueEmail(trx, email(batch * 20 + n)));
-        return out;
-      }));
+      ids.push(
+        ...(await db.transaction().execute(async (trx) => {
+          const out: string[] = [];
+          for (let n = 0; n < 20; n++) out.push(await enqueueEmail(trx, email(batch * 20 + n)));
+          return out;
+        })),
+      );
     }
     await receiver.waitFor(200, () => true, 60_000);
     await until(async () => (await db.selectFrom('outbox').select('id').where('state', '=', 'pending').execute()).length === 0, 'outcomes recorded');
@@ -63,7 +101,10 @@ test('two workers on one database, each with its own connections: 200 e-mails, e
     for (const m of receiver.messages) perId.set(m.varcoId, (perId.get(m.varcoId) ?? 0) + 1);
     assert.equal(perId.size, 200);
     assert.deepEqual([...perId.keys()].sort(), [...ids].sort());
-    assert.ok([...perId.values()].every((n) => n === 1), 'an e-mail was delivered twice');
+    assert.ok(
+      [...perId.values()].every((n) => n === 1),
+      'an e-mail was delivered twice',
+    );
     const attempts = await db.selectFrom('outbox_attempts').select(['message_id', 'worker', 'ok']).execute();
     assert.equal(attempts.length, 200);
     assert.ok(attempts.every((a) => a.ok));
@@ -82,11 +123,18 @@ test('a lease left by a crashed worker is taken over once it expires, and the la
   await clearOutbox();
   const clock = fixedClock(new Date(Date.now() + 1000));
   const delivered: OutboxMessage[] = [];
-  const handler: DeliveryHandler = async (message) => { delivered.push(message); return { ok: true }; };
+  const handler: DeliveryHandler = async (message) => {
+    delivered.push(message);
+    return { ok: true };
+  };
   const worker = createOutboxWorker({ db, clock, logger, workerId: 'survivor', handlers: { email: handler }, leaseMs: 60_000 });
   const id = await enqueue(email(1));
   // A worker leased it and died (SIGKILL) before recording anything.
-  await db.updateTable('outbox').set({ lease_owner: 'crashed', lease_expires_at: new Date(clock.now().getTime() + 60_000), attempts: 1 }).where('id', '=', id).execute();
+  await db
+    .updateTable('outbox')
+    .set({ lease_owner: 'crashed', lease_expires_at: new Date(clock.now().getTime() + 60_000), attempts: 1 })
+    .where('id', '=', id)
+    .execute();
 
   assert.equal(await worker.runOnce(), 0, 'a live lease is respected');
   clock.advance(60_001);
@@ -99,14 +147,26 @@ test('a lease left by a crashed worker is taken over once it expires, and the la
   assert.equal(after.lease_owner, null);
 
   // The crashed worker comes back to life and reports its old attempt: recorded, but the state stays.
-  const held = await recordAttempt(db, { messageId: id, owner: 'crashed', attempt: 1, startedAt: clock.now(), durationMs: 5, ok: false,
-    statusCode: null, error: 'late', nextAttemptAt: clock.now(), now: clock.now() });
+  const held = await recordAttempt(db, {
+    messageId: id,
+    owner: 'crashed',
+    attempt: 1,
+    startedAt: clock.now(),
+    durationMs: 5,
+    ok: false,
+    statusCode: null,
+    error: 'late',
+    nextAttemptAt: clock.now(),
+    now: clock.now(),
+  });
   assert.equal(held, false);
   after = await row(id);
   assert.equal(after.state, 'delivered');
   assert.equal(after.last_error, null);
-  assert.deepEqual((await db.selectFrom('outbox_attempts').select(['attempt', 'worker', 'ok']).where('message_id', '=', id).orderBy('id').execute()),
-    [{ attempt: 2, worker: 'survivor', ok: true }, { attempt: 1, worker: 'crashed', ok: false }]);
+  assert.deepEqual(await db.selectFrom('outbox_attempts').select(['attempt', 'worker', 'ok']).where('message_id', '=', id).orderBy('id').execute(), [
+    { attempt: 2, worker: 'survivor', ok: true },
+    { attempt: 1, worker: 'crashed', ok: false },
+  ]);
 });
 
 test('failures are retried on the back-off schedule; a failure after the give-up point is exhausted; a throwing handler is a failure', async () => {
@@ -145,8 +205,13 @@ test('failures are retried on the back-off schedule; a failure after the give-up
 test('only channels with a handler are leased: without SMTP e-mails stay pending, untouched', async () => {
   await clearOutbox();
   const id = await enqueue(email(3));
-  const worker = createOutboxWorker({ db, clock: fixedClock(new Date(Date.now() + 1000)), logger, workerId: 'http-only',
-    handlers: { http: async () => ({ ok: true }) } });
+  const worker = createOutboxWorker({
+    db,
+    clock: fixedClock(new Date(Date.now() + 1000)),
+    logger,
+    workerId: 'http-only',
+    handlers: { http: async () => ({ ok: true }) },
+  });
   assert.equal(await worker.runOnce(), 0);
   const idle = createOutboxWorker({ db, clock: systemClock, logger, workerId: 'none', handlers: {} });
   assert.equal(await idle.runOnce(), 0);
@@ -159,8 +224,20 @@ test('only channels with a handler are leased: without SMTP e-mails stay pending
 test('LISTEN wakes the worker at once (no waiting for the poll), also after its connection was cut', async () => {
   await clearOutbox();
   const seen: string[] = [];
-  const worker = createOutboxWorker({ db, clock: systemClock, logger, workerId: 'listener', pollMs: 60_000, listenUrl: database.url,
-    handlers: { email: async (m) => { seen.push(m.id); return { ok: true }; } } });
+  const worker = createOutboxWorker({
+    db,
+    clock: systemClock,
+    logger,
+    workerId: 'listener',
+    pollMs: 60_000,
+    listenUrl: database.url,
+    handlers: {
+      email: async (m) => {
+        seen.push(m.id);
+        return { ok: true };
+      },
+    },
+  });
   await worker.start();
   try {
     await sleep(200); // the worker's first round found nothing and sleeps for a minute
@@ -171,14 +248,23 @@ test('LISTEN wakes the worker at once (no waiting for the poll), also after its 
     const killed = await sql<{ n: number }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
       WHERE application_name = 'varco-outbox-listener' AND datname = current_database()`.execute(db);
     assert.equal(killed.rows[0]!.n, 1);
-    await until(async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE application_name = 'varco-outbox-listener' AND datname = current_database()`.execute(db)).rows[0]!.n === 1, 'listener reconnected', 5000);
+    await until(
+      async () =>
+        (
+          await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE application_name = 'varco-outbox-listener' AND datname = current_database()`.execute(db)
+        ).rows[0]!.n === 1,
+      'listener reconnected',
+      5000,
+    );
     const second = await enqueue(email(5));
     await until(async () => seen.includes(second), 'delivery woken after reconnecting', 3000);
   } finally {
     await worker.stop();
   }
-  const listening = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'varco-outbox-listener' AND datname = current_database()`.execute(db);
+  const listening = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'varco-outbox-listener' AND datname = current_database()`.execute(db);
   assert.equal(listening.rows[0]!.n, 0, 'stop() closes the LISTEN connection');
 });
 
@@ -196,6 +282,13 @@ test('stop() lets deliveries in flight finish and record their outcome', async (
     mailer.close();
   }
   const rows = await db.selectFrom('outbox').select(['state', 'lease_owner']).where('id', 'in', ids).execute();
-  assert.deepEqual(rows.map((r) => [r.state, r.lease_owner]), [['delivered', null], ['delivered', null], ['delivered', null]]);
+  assert.deepEqual(
+    rows.map((r) => [r.state, r.lease_owner]),
+    [
+      ['delivered', null],
+      ['delivered', null],
+      ['delivered', null],
+    ],
+  );
   assert.equal(receiver.messages.length, 3);
 });

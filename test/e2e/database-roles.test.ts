@@ -47,11 +47,24 @@ async function previousVersionDataDir(): Promise<void> {
     await migrate(pool, { target: (await loadMigrations()).findIndex((m) => m.name === 'audit_keyed_chain') });
     let prev = GENESIS;
     for (let n = 1; n <= LEGACY_ROWS; n++) {
-      const row: AuditRowForHash = { id: `aud_old_${n}`, at: new Date(Date.UTC(2026, 5, n)), actor_type: 'cli', actor_id: null, action: 'organisation.created',
-        subject_type: 'organisation', subject_id: `org_${n}`, organisation_id: `org_${n}`, ip: null, details: {} };
+      const row: AuditRowForHash = {
+        id: `aud_old_${n}`,
+        at: new Date(Date.UTC(2026, 5, n)),
+        actor_type: 'cli',
+        actor_id: null,
+        action: 'organisation.created',
+        subject_type: 'organisation',
+        subject_id: `org_${n}`,
+        organisation_id: `org_${n}`,
+        ip: null,
+        details: {},
+      };
       const hash = rowHash('sha256', auditKeys(generateSecretboxKey()), prev, row);
-      await pool.query(`INSERT INTO audit_log (id, at, actor_type, action, subject_type, subject_id, organisation_id, details, prev_hash, hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', $8, $9)`, [row.id, row.at, row.actor_type, row.action, row.subject_type, row.subject_id, row.organisation_id, prev, hash]);
+      await pool.query(
+        `INSERT INTO audit_log (id, at, actor_type, action, subject_type, subject_id, organisation_id, details, prev_hash, hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', $8, $9)`,
+        [row.id, row.at, row.actor_type, row.action, row.subject_type, row.subject_id, row.organisation_id, prev, hash],
+      );
       prev = hash;
     }
     await pool.end();
@@ -65,7 +78,7 @@ test('a data directory of the previous version starts: the role is created and e
   await previousVersionDataDir();
   server = await startServer({ dataDir });
   const s = running();
-  assert.equal(((await stat(join(dataDir, 'pg-app-password'))).mode & 0o777), 0o600);
+  assert.equal((await stat(join(dataDir, 'pg-app-password'))).mode & 0o777, 0o600);
   const pool = await superuser(s);
   try {
     const { rows } = await pool.query<{ rolname: string; rolsuper: boolean; application_name: string }>(`SELECT r.rolname, r.rolsuper, a.application_name
@@ -73,7 +86,10 @@ test('a data directory of the previous version starts: the role is created and e
     // The pool (used by /readyz) and the LISTEN connections of the key cache, merchant configuration cache and outbox.
     assert.ok(rows.length >= 3, JSON.stringify(rows));
     assert.deepEqual([...new Set(rows.map((r) => `${r.rolname} super=${r.rolsuper}`))], [`${APP_ROLE} super=false`], JSON.stringify(rows));
-    assert.ok(rows.some((r) => r.application_name === 'varco-outbox-listener'), 'the outbox listener connects as the application role too');
+    assert.ok(
+      rows.some((r) => r.application_name === 'varco-outbox-listener'),
+      'the outbox listener connects as the application role too',
+    );
   } finally {
     await pool.end();
   }
@@ -84,7 +100,10 @@ test('the old plain-hash rows verify with the new version, and new rows are keye
   const before = await varco('audit', 'verify', '--json');
   assert.equal(before.code, 0, before.stdout + before.stderr);
   assert.deepEqual((JSON.parse(before.stdout) as { checked: number; unkeyed: number }).unkeyed, LEGACY_ROWS);
-  for (const [name, taxCode] of [['Banca Uno', 'DE100000001'], ['Banca Due', 'DE100000002']] as const) {
+  for (const [name, taxCode] of [
+    ['Banca Uno', 'DE100000001'],
+    ['Banca Due', 'DE100000002'],
+  ] as const) {
     const created = await varco('org', 'create', '--name', name, '--tax-code', taxCode, '--foreign', '--type', 'psp', '--email', 'it@banca.example');
     assert.equal(created.code, 0, created.stderr);
   }

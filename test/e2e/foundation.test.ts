@@ -40,8 +40,11 @@ async function signInOverHttp(s: ServerProcess): Promise<string> {
   const form = await httpsRequest(s.port, s.ca, '/admin/sign-in');
   assert.equal(form.status, 200);
   const body = new URLSearchParams({ _csrf: csrfFrom(form.body), email: EMAIL, password: PASSWORD }).toString();
-  const signIn = await httpsRequest(s.port, s.ca, '/admin/sign-in', { method: 'POST', body,
-    headers: { cookie: cookiesOf(form.headers), 'content-type': 'application/x-www-form-urlencoded' } });
+  const signIn = await httpsRequest(s.port, s.ca, '/admin/sign-in', {
+    method: 'POST',
+    body,
+    headers: { cookie: cookiesOf(form.headers), 'content-type': 'application/x-www-form-urlencoded' },
+  });
   assert.equal(signIn.status, 303, signIn.body);
   assert.equal(signIn.headers.location, '/admin');
   const home = await httpsRequest(s.port, s.ca, '/admin', { headers: { cookie: cookiesOf(signIn.headers) } });
@@ -64,8 +67,10 @@ test('smoke (real process): `varco admin create` succeeds beside the running ser
   const pgBefore = await postmasterPid(s.dataDir);
   const passwordFile = join(s.dataDir, 'admin-password.txt');
   await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
-  const result = await runCli(['admin', 'create', '--email', EMAIL, '--password-file', passwordFile],
-    { VARCO_DATA_DIR: s.dataDir, VARCO_EMBEDDED_PG_PORT: String(s.pgPort) });
+  const result = await runCli(['admin', 'create', '--email', EMAIL, '--password-file', passwordFile], {
+    VARCO_DATA_DIR: s.dataDir,
+    VARCO_EMBEDDED_PG_PORT: String(s.pgPort),
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, new RegExp(`Administrator ${EMAIL_SHOWN.source} created`));
   assert.equal(await postmasterPid(s.dataDir), pgBefore, 'the CLI used the running cluster and left it running');
@@ -114,12 +119,19 @@ test('SIGTERM finishes the request in flight, stops PostgreSQL and exits 0', asy
   const body = new URLSearchParams({ _csrf: csrfFrom(form.body), email: EMAIL, password: PASSWORD }).toString();
   // A keep-alive connection with a sign-in whose body is half sent: the request is in flight.
   const socket = connect({ host: '127.0.0.1', port: s.port, servername: 'localhost', ca: s.ca });
-  await new Promise<void>((done, fail) => { socket.once('secureConnect', done); socket.once('error', fail); });
+  await new Promise<void>((done, fail) => {
+    socket.once('secureConnect', done);
+    socket.once('error', fail);
+  });
   let response = '';
-  socket.on('data', (chunk: Buffer) => { response += chunk.toString('utf8'); });
+  socket.on('data', (chunk: Buffer) => {
+    response += chunk.toString('utf8');
+  });
   const closed = new Promise<void>((done) => socket.once('close', () => done()));
-  socket.write(`POST /admin/sign-in HTTP/1.1\r\nHost: localhost:${s.port}\r\nConnection: keep-alive\r\nCookie: ${cookiesOf(form.headers)}\r\n`
-    + `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
+  socket.write(
+    `POST /admin/sign-in HTTP/1.1\r\nHost: localhost:${s.port}\r\nConnection: keep-alive\r\nCookie: ${cookiesOf(form.headers)}\r\n` +
+      `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+  );
   await sleep(200);
   // One signal only: a second SIGTERM would find no handler (the server listens `once`) and kill it.
   const signalled = Date.now();
@@ -141,8 +153,10 @@ test('SIGTERM finishes the request in flight, stops PostgreSQL and exits 0', asy
   const shuttingDown = at((l) => String(l.msg).startsWith('shutting down'));
   const answered = at((l) => l.msg === 'request completed' && (l.res as { statusCode?: number } | undefined)?.statusCode === 303, shuttingDown);
   const stoppedAt = at((l) => l.msg === 'stopped');
-  assert.ok(shuttingDown >= 0 && shuttingDown < answered && answered < stoppedAt,
-    `logged: shutting down, then the sign-in answered, then "stopped":\n${s.stdout().slice(-2000)}`);
+  assert.ok(
+    shuttingDown >= 0 && shuttingDown < answered && answered < stoppedAt,
+    `logged: shutting down, then the sign-in answered, then "stopped":\n${s.stdout().slice(-2000)}`,
+  );
   assert.equal(existsSync(join(s.dataDir, 'pg', 'postmaster.pid')), false, 'postgres stopped cleanly');
   assert.equal(isAlive(pg), false);
   assert.equal(existsSync(join(s.dataDir, 'varco-server.pid')), false);

@@ -28,7 +28,15 @@ const t = await buildTestApp({ env: { VARCO_DATA_DIR: dataDir }, tls: { cert: de
 const { app, services } = t;
 await app.listen({ host: '127.0.0.1', port: 0 });
 const varco = `https://localhost:${(app.server.address() as AddressInfo).port}`;
-const container = createContainer({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: app.log as ContainerDeps['logger'], clock: { now: () => new Date() }, audit: t.audit, masterKey: t.masterKey });
+const container = createContainer({
+  config: t.config,
+  db: t.database.db,
+  databaseUrl: t.database.url,
+  logger: app.log as ContainerDeps['logger'],
+  clock: { now: () => new Date() },
+  audit: t.audit,
+  masterKey: t.masterKey,
+});
 const workers = container.workers();
 await workers.start();
 after(async () => {
@@ -46,8 +54,15 @@ assert.ok((await services.trust.add('test', receiverCa.certPem, { allOrganisatio
 const landings: string[] = [];
 let shopOrigin = '';
 let merchantPspid = '';
-const fields = (orderId: string, amount: string): Array<[string, string]> => [['PSPID', merchantPspid], ['ORDERID', orderId], ['AMOUNT', amount],
-  ['CURRENCY', 'EUR'], ['LANGUAGE', 'en_US'], ['CN', 'Zoë Café'], ['ACCEPTURL', `${shopOrigin}/accept?shop=1`]];
+const fields = (orderId: string, amount: string): Array<[string, string]> => [
+  ['PSPID', merchantPspid],
+  ['ORDERID', orderId],
+  ['AMOUNT', amount],
+  ['CURRENCY', 'EUR'],
+  ['LANGUAGE', 'en_US'],
+  ['CN', 'Zoë Café'],
+  ['ACCEPTURL', `${shopOrigin}/accept?shop=1`],
+];
 function shopPage(orderId: string, tamperedAmount?: string): string {
   const signed = fields(orderId, '1500');
   const shasign = ownSha(signed, SHA_IN, 'in');
@@ -63,7 +78,12 @@ const shop: Server = createServer((req: IncomingMessage, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Thanks</title><h1>Thank you for your order</h1>');
     return;
   }
-  const page = url.pathname === '/shop' ? shopPage(url.searchParams.get('order') ?? 'e2e-1') : url.pathname === '/shop/tampered' ? shopPage('e2e-tampered', '1') : undefined;
+  const page =
+    url.pathname === '/shop'
+      ? shopPage(url.searchParams.get('order') ?? 'e2e-1')
+      : url.pathname === '/shop/tampered'
+        ? shopPage('e2e-tampered', '1')
+        : undefined;
   if (page === undefined) res.writeHead(404).end();
   else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
 });
@@ -72,10 +92,15 @@ after(() => new Promise<void>((done) => shop.close(() => done())));
 shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
 
 // A full page URL as the referrer setting: Chromium sends only the origin cross-site, which must match it.
-const merchant = await createMerchant(t, { settings: {
-  referrers: `${shopOrigin}/shop`, shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
-  s2sTiming: 'deferred', s2sUrlAccepted: receiver.url('/feedback'), s2sMethod: 'POST',
-} });
+const merchant = await createMerchant(t, {
+  settings: {
+    referrers: `${shopOrigin}/shop`,
+    shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
+    s2sTiming: 'deferred',
+    s2sUrlAccepted: receiver.url('/feedback'),
+    s2sMethod: 'POST',
+  },
+});
 merchantPspid = merchant.pspid;
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
@@ -89,7 +114,9 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 
 function watchCsp(page: Page): string[] {
   const violations: string[] = [];
-  page.on('console', (message) => { if (/Content Security Policy|integrity/i.test(message.text())) violations.push(message.text()); });
+  page.on('console', (message) => {
+    if (/Content Security Policy|integrity/i.test(message.text())) violations.push(message.text());
+  });
   return violations;
 }
 

@@ -21,8 +21,7 @@ import { tempDevPki } from '../support/tls.ts';
 
 // Runs in the page: the colour the verdict is actually drawn in (the CSP drops inline styles, so
 // only the stylesheet's classes can make it green). Typed loosely: the tests compile without DOM types.
-const colourOf = (element: unknown): string =>
-  (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(element).color;
+const colourOf = (element: unknown): string => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(element).color;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'varco-e2e-stations-'));
 after(() => rm(dataDir, { recursive: true, force: true }));
@@ -35,15 +34,29 @@ const base = `https://localhost:${port}`;
 const admin = await createAdmin(services);
 const org = await createOrganisation(database.db, 'Banca E2E');
 const referent = await createReferent(database.db, org, ['node']);
-const orgPki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Banca E2E Root CA', intermediateName: 'Banca E2E Issuing CA' });
-const peerOptions = { leaf: orgPki.leaf, chain: [orgPki.intermediate!], clientCas: [(await services.platformCertificates.downloads('test')).caPem], requestCert: true, rejectUnauthorized: true };
+const orgPki = await makeServerPki({
+  commonName: 'localhost',
+  altNames: ['localhost'],
+  rootName: 'Banca E2E Root CA',
+  intermediateName: 'Banca E2E Issuing CA',
+});
+const peerOptions = {
+  leaf: orgPki.leaf,
+  chain: [orgPki.intermediate!],
+  clientCas: [(await services.platformCertificates.downloads('test')).caPem],
+  requestCert: true,
+  rejectUnauthorized: true,
+};
 const primary = await startPeer(peerOptions);
 const secondary = await startPeer(peerOptions);
 
 test('the operator authorises the organisation\u2019s CA for test with the CLI', async () => {
   const file = join(dataDir, 'banca-root.pem');
   await writeFile(file, orgPki.root.certPem);
-  const result = await runCliInProcess(['trust', 'add', '--env', 'test', '--file', file, '--org', org], { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir });
+  const result = await runCliInProcess(['trust', 'add', '--env', 'test', '--file', file, '--org', org], {
+    DATABASE_URL: database.url,
+    VARCO_DATA_DIR: dataDir,
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, new RegExp(`Trusted in test for organisation ${org}: CN=Banca E2E Root CA`));
 });

@@ -18,15 +18,32 @@ function luhnComplete(body: string): string {
   for (let d = 0; d <= 9; d++) {
     const n = body + d;
     let sum = 0;
-    [...n].reverse().forEach((c, i) => { const x = Number(c) * (i % 2 ? 2 : 1); sum += x > 9 ? x - 9 : x; });
+    [...n].reverse().forEach((c, i) => {
+      const x = Number(c) * (i % 2 ? 2 : 1);
+      sum += x > 9 ? x - 9 : x;
+    });
     if (sum % 10 === 0) return n;
   }
   throw new Error('unreachable');
 }
 
 // 13 to 19 digits, every major brand; each request gets its own numbers so a leak names its path.
-const BODIES = ['455673758689985', '555555555555444', '37828224631000', '601111111111111', '353011133330000', '401288888888188', '510510510510510',
-  '422222222222', '67596498264384', '3056930902590', '491761000000000000', '222300004840001', '633110199999001', '502029000000000'];
+const BODIES = [
+  '455673758689985',
+  '555555555555444',
+  '37828224631000',
+  '601111111111111',
+  '353011133330000',
+  '401288888888188',
+  '510510510510510',
+  '422222222222',
+  '67596498264384',
+  '3056930902590',
+  '491761000000000000',
+  '222300004840001',
+  '633110199999001',
+  '502029000000000',
+];
 const PANS = BODIES.map(luhnComplete);
 const CVCS = ['7294', '6831', '5127', '9046', '3318', '8152', '2873', '4469', '1906', '7731', '5583', '6642', '3097', '8420'];
 const typed = (pan: string, style: number): string => (style === 0 ? pan : pan.replace(/(\d{4})(?=\d)/g, style === 1 ? '$1 ' : '$1-'));
@@ -35,15 +52,30 @@ const typed = (pan: string, style: number): string => (style === 0 ? pan : pan.r
 function cardFields(i: number): Array<[string, string]> {
   const pan = (k: number): string => typed(PANS[(i + k) % PANS.length]!, k % 3);
   const cvc = (k: number): string => CVCS[(i + k) % CVCS.length]!;
-  return [['CARDNO', pan(0)], ['UCAF_PAYMENT_CARD_NUMBER', pan(1)], ['CVC', cvc(0)], ['UCAF_PAYMENT_CARD_CVC2', cvc(1)],
-    ['ECOM_PAYMENT_CARD_VERIFICATION', cvc(2)], ['ECOM_PAYMENT_CARD_NAME', `Ada ${pan(2)}`], ['cvv2', cvc(3)], ['CID', cvc(4)],
-    ['COM', `card ${pan(3)} cvc ${cvc(5)}`], ['COMPLUS', `n=${pan(4)}&cvc=${cvc(6)}`], ['PARAMPLUS', `k=${pan(5)}&card_cvv=${cvc(7)}`],
-    ['CN', pan(6)], ['OWNERADDRESS', `Via ${pan(7)}`.slice(0, 35)], ['PARAMVAR', pan(8)]];
+  return [
+    ['CARDNO', pan(0)],
+    ['UCAF_PAYMENT_CARD_NUMBER', pan(1)],
+    ['CVC', cvc(0)],
+    ['UCAF_PAYMENT_CARD_CVC2', cvc(1)],
+    ['ECOM_PAYMENT_CARD_VERIFICATION', cvc(2)],
+    ['ECOM_PAYMENT_CARD_NAME', `Ada ${pan(2)}`],
+    ['cvv2', cvc(3)],
+    ['CID', cvc(4)],
+    ['COM', `card ${pan(3)} cvc ${cvc(5)}`],
+    ['COMPLUS', `n=${pan(4)}&cvc=${cvc(6)}`],
+    ['PARAMPLUS', `k=${pan(5)}&card_cvv=${cvc(7)}`],
+    ['CN', pan(6)],
+    ['OWNERADDRESS', `Via ${pan(7)}`.slice(0, 35)],
+    ['PARAMVAR', pan(8)],
+  ];
 }
 
 type Pairs = Array<[string, string]>;
 const tamper = (pairs: Pairs): Pairs => pairs.map(([n, v]): [string, string] => [n, n === 'SHASIGN' ? `${v.slice(0, -1)}${v.endsWith('0') ? '1' : '0'}` : v]);
-const PAGES = [['orderstandard.asp', 'latin1'], ['orderstandard_utf8.asp', 'utf8']] as const;
+const PAGES = [
+  ['orderstandard.asp', 'latin1'],
+  ['orderstandard_utf8.asp', 'utf8'],
+] as const;
 
 function getEntry(pairs: Pairs, page: string, charset: 'latin1' | 'utf8', referer?: string) {
   return app.inject({ method: 'GET', url: `/ncol/test/${page}?${formBytes(pairs, charset).toString('ascii')}`, ...(referer ? { headers: { referer } } : {}) });
@@ -73,9 +105,15 @@ async function postEverything(m: TestMerchant): Promise<void> {
 
 /** Every column of every table, as text. */
 async function everyTable(): Promise<string> {
-  const tables = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(db);
-  const dumps = await Promise.all(tables.rows.map(async ({ name }) =>
-    (await sql<{ j: string | null }>`SELECT string_agg(row_to_json(x)::text, E'\n') AS j FROM ${sql.table(name)} x`.execute(db)).rows[0]?.j ?? ''));
+  const tables = await sql<{
+    name: string;
+  }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(db);
+  const dumps = await Promise.all(
+    tables.rows.map(
+      async ({ name }) =>
+        (await sql<{ j: string | null }>`SELECT string_agg(row_to_json(x)::text, E'\n') AS j FROM ${sql.table(name)} x`.execute(db)).rows[0]?.j ?? '',
+    ),
+  );
   return dumps.join('\n');
 }
 
@@ -85,8 +123,14 @@ const cvcPattern = (cvc: string): RegExp => new RegExp(`(?<![\\w.])${cvc}(?![\\w
 
 describe('card data posted to the hosted page', () => {
   it('is in no table and no log line: every card field and free field, accepted and rejected, POST and GET, both pages', async () => {
-    const m = await createMerchant(t, { settings: { acceptUrl: 'https://shop.example/ok', shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
-      s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/s2s' } });
+    const m = await createMerchant(t, {
+      settings: {
+        acceptUrl: 'https://shop.example/ok',
+        shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
+        s2sTiming: 'deferred',
+        s2sUrlAccepted: 'https://shop.example/s2s',
+      },
+    });
     await postEverything(m);
     const stored = await everyTable();
     const logs = t.rawLogs();

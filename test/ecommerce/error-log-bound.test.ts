@@ -11,12 +11,15 @@ import { createErrorLogService } from '../../src/modules/merchants/index.ts';
 
 const MAX = 100;
 const NO_LIMIT = '1000000';
-const t = await buildTestApp({ env: { VARCO_ERROR_LOG_MAX_ROWS: String(MAX), VARCO_NCOL_RATE_LIMIT_PER_IP: NO_LIMIT, VARCO_NCOL_RATE_LIMIT_PER_PSPID: NO_LIMIT } });
+const t = await buildTestApp({
+  env: { VARCO_ERROR_LOG_MAX_ROWS: String(MAX), VARCO_NCOL_RATE_LIMIT_PER_IP: NO_LIMIT, VARCO_NCOL_RATE_LIMIT_PER_PSPID: NO_LIMIT },
+});
 const { app } = t;
 const db = t.database.db;
 
 /** A signed order whose SHASIGN is wrong: rejected, one error-log row. */
-const tampered = (pairs: Array<[string, string]>) => pairs.map(([n, v]): [string, string] => [n, n === 'SHASIGN' ? `${v.slice(0, -1)}${v.endsWith('0') ? '1' : '0'}` : v]);
+const tampered = (pairs: Array<[string, string]>) =>
+  pairs.map(([n, v]): [string, string] => [n, n === 'SHASIGN' ? `${v.slice(0, -1)}${v.endsWith('0') ? '1' : '0'}` : v]);
 
 describe('rows per PSPID', () => {
   it(`a merchant flooded with ${MAX + 30} rejections keeps its ${MAX} newest; another merchant's rows stay`, async () => {
@@ -28,11 +31,18 @@ describe('rows per PSPID', () => {
     assert.equal(rows.length, MAX);
     const kept = new Set(rows.map((r) => r.order_ref));
     assert.ok(kept.has(`flood-${MAX + 29}`) && kept.has('flood-30') && !kept.has('flood-29') && !kept.has('flood-0'), 'the oldest went first');
-    assert.deepEqual((await errorRows(t, quiet.merchantId)).map((r) => r.order_ref), ['quiet-1']);
+    assert.deepEqual(
+      (await errorRows(t, quiet.merchantId)).map((r) => r.order_ref),
+      ['quiet-1'],
+    );
   });
 
   it('unknown PSPIDs share one bound, whichever PSPID each request names', async () => {
-    for (let i = 0; i < MAX + 20; i++) await postEntry(app, [['PSPID', `ghost${i}`], ['ORDERID', `ghost-${i}`]]);
+    for (let i = 0; i < MAX + 20; i++)
+      await postEntry(app, [
+        ['PSPID', `ghost${i}`],
+        ['ORDERID', `ghost-${i}`],
+      ]);
     const rows = await errorRows(t, null);
     assert.equal(rows.length, MAX);
     assert.ok(rows.some((r) => r.order_ref === `ghost-${MAX + 19}`) && !rows.some((r) => r.order_ref === 'ghost-0'));
@@ -40,7 +50,15 @@ describe('rows per PSPID', () => {
 
   it('a bound lowered since is applied within one turn of the ring, without a DELETE per row', async () => {
     const m = await createMerchant(t);
-    const base = { merchantId: m.merchantId, env: 'test' as const, pspid: m.pspid, code: '50001184', message: 'unknown order/1/s/', clientIp: null, referrer: null };
+    const base = {
+      merchantId: m.merchantId,
+      env: 'test' as const,
+      pspid: m.pspid,
+      code: '50001184',
+      message: 'unknown order/1/s/',
+      clientIp: null,
+      referrer: null,
+    };
     const wide = createErrorLogService({ db, clock: systemClock, maxRowsPerPspid: 150 });
     for (let i = 0; i < 150; i++) await wide.recordEntryError({ ...base, orderRef: `wide-${i}` });
     assert.equal((await errorRows(t, m.merchantId)).length, 150);

@@ -5,9 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { buildTestApp } from '../support/app.ts';
-import {
-  SHA_IN, configure, createMerchant, errorRows, formBytes, ownSha, payLocation, postCard, postEntry, signedOrder,
-} from '../support/ecommerce.ts';
+import { SHA_IN, configure, createMerchant, errorRows, formBytes, ownSha, payLocation, postCard, postEntry, signedOrder } from '../support/ecommerce.ts';
 
 const t = await buildTestApp();
 const { app } = t;
@@ -18,12 +16,22 @@ const orderRow = (id: string) => t.database.db.selectFrom('orders').selectAll().
 
 describe('published SHA-IN vectors (docs/reference/ogone/test-vectors.md) are accepted at the entry', () => {
   // A1: Ogone's worked example; B3-in: the legacy "main parameters only" rule on A1's data.
-  const A1: Array<[string, string]> = [['AMOUNT', '1500'], ['CURRENCY', 'EUR'], ['LANGUAGE', 'en_US'], ['ORDERID', '1234'], ['PSPID', 'MyPSPID']];
+  const A1: Array<[string, string]> = [
+    ['AMOUNT', '1500'],
+    ['CURRENCY', 'EUR'],
+    ['LANGUAGE', 'en_US'],
+    ['ORDERID', '1234'],
+    ['PSPID', 'MyPSPID'],
+  ];
   const vectors = [
     { name: 'A1 SHA-1', alg: 'sha1', method: 'each-parameter', digest: 'F4CC376CD7A834D997B91598FA747825A238BE0A' },
     { name: 'A1 SHA-256', alg: 'sha256', method: 'each-parameter', digest: 'E019359BAA3456AE5A986B6AABD22CF1B3E09438739E97F17A7F61DF5A11B30F' },
-    { name: 'A1 SHA-512', alg: 'sha512', method: 'each-parameter',
-      digest: 'D1CFE8833A297D0922E908B2B44934B09EE966EF1584DC0D696304E07BB58BA71973C2383C831D878D8A243BB7D7DFFFBE53CEE21955CDFEF44FE82E551F859D' },
+    {
+      name: 'A1 SHA-512',
+      alg: 'sha512',
+      method: 'each-parameter',
+      digest: 'D1CFE8833A297D0922E908B2B44934B09EE966EF1584DC0D696304E07BB58BA71973C2383C831D878D8A243BB7D7DFFFBE53CEE21955CDFEF44FE82E551F859D',
+    },
     { name: 'B3-in legacy SHA-1', alg: 'sha1', method: 'main-parameters', digest: 'DC60B48E780C38137EB5B86CEC037427062B30CC' },
   ] as const;
 
@@ -64,7 +72,12 @@ describe('referrer', () => {
     assert.equal(row?.order_ref, 'ref-bad');
 
     await configure(t, m, { shaIn: { action: 'clear' } });
-    const unsigned: Array<[string, string]> = [['PSPID', m.pspid], ['ORDERID', 'ref-missing'], ['AMOUNT', '100'], ['CURRENCY', 'EUR']];
+    const unsigned: Array<[string, string]> = [
+      ['PSPID', m.pspid],
+      ['ORDERID', 'ref-missing'],
+      ['AMOUNT', '100'],
+      ['CURRENCY', 'EUR'],
+    ];
     assert.match((await postEntry(app, unsigned)).body, GENERIC);
     assert.equal((await errorRows(t, m.merchantId))[0]?.message, 'unknown order/0/r/');
     payLocation(await postEntry(app, unsigned, { referer: 'https://shop.example/' }));
@@ -84,15 +97,20 @@ describe('signature errors and the signature debugger', () => {
     assert.deepEqual(debug.included, ['AMOUNT', 'CN', 'CURRENCY', 'LANGUAGE', 'ORDERID', 'PSPID']);
     assert.equal(debug.algorithm, 'sha512');
     assert.equal(debug.encoding, 'utf8');
-    assert.equal(debug.candidates[0]?.masked, 'AMOUNT=1********CN=Zoë Tester********CURRENCY=EUR********LANGUAGE=en_US********ORDERID=tampered********PSPID='
-      + `${m.pspid}********`);
+    assert.equal(
+      debug.candidates[0]?.masked,
+      'AMOUNT=1********CN=Zoë Tester********CURRENCY=EUR********LANGUAGE=en_US********ORDERID=tampered********PSPID=' + `${m.pspid}********`,
+    );
     assert.ok(!JSON.stringify(row).includes(SHA_IN), 'passphrase not stored');
     assert.ok(!t.rawLogs().includes(SHA_IN), 'passphrase not logged');
   });
 
   it('a missing SHASIGN while a passphrase is set is unknown order/0/s', async () => {
     const m = await createMerchant(t);
-    await postEntry(app, signedOrder(m, 'nosign').filter(([n]) => n !== 'SHASIGN'));
+    await postEntry(
+      app,
+      signedOrder(m, 'nosign').filter(([n]) => n !== 'SHASIGN'),
+    );
     assert.equal((await errorRows(t, m.merchantId))[0]?.message, 'unknown order/0/s/');
   });
 });
@@ -100,7 +118,16 @@ describe('signature errors and the signature debugger', () => {
 describe('accented values through both pages', () => {
   it('Café as ISO-8859-1 bytes on orderstandard.asp and as UTF-8 bytes on orderstandard_utf8.asp', async () => {
     const m = await createMerchant(t);
-    const cafe = (id: string, charset: 'latin1' | 'utf8') => signedOrder(m, id, [['CN', 'Café'], ['COM', 'Crème brûlée']], { charset });
+    const cafe = (id: string, charset: 'latin1' | 'utf8') =>
+      signedOrder(
+        m,
+        id,
+        [
+          ['CN', 'Café'],
+          ['COM', 'Crème brûlée'],
+        ],
+        { charset },
+      );
     assert.equal(formBytes([['CN', 'Café']], 'latin1').toString('ascii'), 'CN=Caf%E9');
     assert.equal(formBytes([['CN', 'Café']], 'utf8').toString('ascii'), 'CN=Caf%C3%A9');
     const iso = payLocation(await postEntry(app, cafe('cafe-iso', 'latin1'), { page: 'orderstandard.asp' }));
@@ -124,13 +151,67 @@ describe('validation errors', () => {
   it('missing fields, bad amounts, currencies and a long ORDERID are logged with the platform texts', async () => {
     const m = await createMerchant(t, { settings: { enabledCurrencies: ['EUR', 'JPY'] } });
     const cases: Array<[Array<[string, string]>, RegExp]> = [
-      [[['PSPID', m.pspid], ['ORDERID', 'v1'], ['CURRENCY', 'EUR']], /no amount/],
-      [[['PSPID', m.pspid], ['ORDERID', 'v2'], ['AMOUNT', '15.00'], ['CURRENCY', 'EUR']], /amount too long or not numeric/],
-      [[['PSPID', m.pspid], ['ORDERID', 'v3'], ['AMOUNT', '1500'], ['CURRENCY', 'XYZ']], /not a valid currency/],
-      [[['PSPID', m.pspid], ['ORDERID', 'v4'], ['AMOUNT', '1500'], ['CURRENCY', 'USD']], /currency is not accepted/],
-      [[['PSPID', m.pspid], ['ORDERID', 'v5'], ['AMOUNT', '1550'], ['CURRENCY', 'JPY']], /Invalid number of decimals/],
-      [[['PSPID', m.pspid], ['ORDERID', 'x'.repeat(41)], ['AMOUNT', '1500'], ['CURRENCY', 'EUR']], /orderid too long/],
-      [[['PSPID', m.pspid], ['AMOUNT', '1500'], ['CURRENCY', 'EUR']], /no orderid/],
+      [
+        [
+          ['PSPID', m.pspid],
+          ['ORDERID', 'v1'],
+          ['CURRENCY', 'EUR'],
+        ],
+        /no amount/,
+      ],
+      [
+        [
+          ['PSPID', m.pspid],
+          ['ORDERID', 'v2'],
+          ['AMOUNT', '15.00'],
+          ['CURRENCY', 'EUR'],
+        ],
+        /amount too long or not numeric/,
+      ],
+      [
+        [
+          ['PSPID', m.pspid],
+          ['ORDERID', 'v3'],
+          ['AMOUNT', '1500'],
+          ['CURRENCY', 'XYZ'],
+        ],
+        /not a valid currency/,
+      ],
+      [
+        [
+          ['PSPID', m.pspid],
+          ['ORDERID', 'v4'],
+          ['AMOUNT', '1500'],
+          ['CURRENCY', 'USD'],
+        ],
+        /currency is not accepted/,
+      ],
+      [
+        [
+          ['PSPID', m.pspid],
+          ['ORDERID', 'v5'],
+          ['AMOUNT', '1550'],
+          ['CURRENCY', 'JPY'],
+        ],
+        /Invalid number of decimals/,
+      ],
+      [
+        [
+          ['PSPID', m.pspid],
+          ['ORDERID', 'x'.repeat(41)],
+          ['AMOUNT', '1500'],
+          ['CURRENCY', 'EUR'],
+        ],
+        /orderid too long/,
+      ],
+      [
+        [
+          ['PSPID', m.pspid],
+          ['AMOUNT', '1500'],
+          ['CURRENCY', 'EUR'],
+        ],
+        /no orderid/,
+      ],
     ];
     for (const [fields, text] of cases) {
       const res = await postEntry(app, [...fields, ['SHASIGN', ownSha(fields, SHA_IN, 'in')]]);
@@ -138,7 +219,12 @@ describe('validation errors', () => {
       assert.match(res.body, GENERIC);
       assert.match((await errorRows(t, m.merchantId))[0]?.message ?? '', text);
     }
-    const unknown = await postEntry(app, [['PSPID', 'NoSuchShop'], ['ORDERID', 'u1'], ['AMOUNT', '1'], ['CURRENCY', 'EUR']]);
+    const unknown = await postEntry(app, [
+      ['PSPID', 'NoSuchShop'],
+      ['ORDERID', 'u1'],
+      ['AMOUNT', '1'],
+      ['CURRENCY', 'EUR'],
+    ]);
     assert.match(unknown.body, GENERIC);
     const [row] = (await errorRows(t, null)).filter((r) => r.pspid === 'NoSuchShop');
     assert.equal(row?.message, 'PSPID not found or not active');
@@ -146,9 +232,21 @@ describe('validation errors', () => {
 
   it('the generic page speaks the LANGUAGE asked for', async () => {
     const m = await createMerchant(t);
-    for (const [language, text] of [['it_IT', /Si è verificato un errore/], ['fr_FR', /Une erreur est survenue/], ['de_DE', /Ein Fehler ist aufgetreten/],
-      ['nl_NL', /Er is een fout opgetreden/], ['en_US', GENERIC]] as const) {
-      const res = await postEntry(app, [['PSPID', m.pspid], ['ORDERID', `lang-${language}`], ['AMOUNT', '1500'], ['CURRENCY', 'EUR'], ['LANGUAGE', language], ['SHASIGN', 'bad']]);
+    for (const [language, text] of [
+      ['it_IT', /Si è verificato un errore/],
+      ['fr_FR', /Une erreur est survenue/],
+      ['de_DE', /Ein Fehler ist aufgetreten/],
+      ['nl_NL', /Er is een fout opgetreden/],
+      ['en_US', GENERIC],
+    ] as const) {
+      const res = await postEntry(app, [
+        ['PSPID', m.pspid],
+        ['ORDERID', `lang-${language}`],
+        ['AMOUNT', '1500'],
+        ['CURRENCY', 'EUR'],
+        ['LANGUAGE', language],
+        ['SHASIGN', 'bad'],
+      ]);
       assert.match(res.body, text, language);
       assert.match(res.body, new RegExp(`<html lang="${language.replace('_', '-')}">`));
     }
@@ -161,7 +259,12 @@ describe('duplicates and malformed requests', () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     const requests: InjectOptions[] = [
       { method: 'POST', url: '/ncol/test/orderstandard_utf8.asp', payload: `PSPID=${m.pspid}&ORDERID=a&orderid=b&AMOUNT=1&CURRENCY=EUR`, headers: form },
-      { method: 'POST', url: '/ncol/test/orderstandard_utf8.asp', payload: Buffer.from([0x50, 0x53, 0x50, 0x49, 0x44, 0x3d, 0xff, 0xfe, 0x25, 0x43, 0x33]), headers: form },
+      {
+        method: 'POST',
+        url: '/ncol/test/orderstandard_utf8.asp',
+        payload: Buffer.from([0x50, 0x53, 0x50, 0x49, 0x44, 0x3d, 0xff, 0xfe, 0x25, 0x43, 0x33]),
+        headers: form,
+      },
       { method: 'POST', url: '/ncol/test/orderstandard_utf8.asp', payload: 'CN=%C3%28&PSPID=x', headers: form },
       { method: 'POST', url: '/ncol/test/orderstandard.asp', payload: `PSPID=${m.pspid}&CN=a%00b`, headers: form },
       { method: 'POST', url: '/ncol/test/orderstandard.asp', payload: 'A='.padEnd(300_000, 'x'), headers: form },
@@ -232,6 +335,9 @@ describe('orders: reuse, already paid, prod', () => {
     const [row] = await errorRows(t, m.merchantId);
     assert.equal(row?.environment, 'prod');
     assert.match(row?.message ?? '', /No payment processor is configured/);
-    assert.equal(await t.database.db.selectFrom('orders').select('id').where('merchant_id', '=', m.merchantId).where('environment', '=', 'prod').executeTakeFirst(), undefined);
+    assert.equal(
+      await t.database.db.selectFrom('orders').select('id').where('merchant_id', '=', m.merchantId).where('environment', '=', 'prod').executeTakeFirst(),
+      undefined,
+    );
   });
 });

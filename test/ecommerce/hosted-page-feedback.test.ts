@@ -35,8 +35,20 @@ before(async () => {
 
 /** Delivers due `http` messages once; `aheadMs` moves the worker's clock forward (a retry coming due). */
 async function runWorker(aheadMs = 0): Promise<number> {
-  const worker = createOutboxWorker({ db, clock: { now: () => new Date(Date.now() + aheadMs) }, workerId: `test-${Date.now()}`,
-    logger: createLogger('warn', new Writable({ write(_c, _e, cb) { cb(); } })), handlers: { http: services.hostedPage.feedback.deliver } });
+  const worker = createOutboxWorker({
+    db,
+    clock: { now: () => new Date(Date.now() + aheadMs) },
+    workerId: `test-${Date.now()}`,
+    logger: createLogger(
+      'warn',
+      new Writable({
+        write(_c, _e, cb) {
+          cb();
+        },
+      }),
+    ),
+    handlers: { http: services.hostedPage.feedback.deliver },
+  });
   return worker.runOnce();
 }
 
@@ -45,8 +57,16 @@ const tries = (id: string) => db.selectFrom('outbox_attempts').selectAll().where
 const order = (id: string) => db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 async function merchantWith(receiverUrl: string, settings: SettingsInput = {}): Promise<TestMerchant> {
-  return createMerchant(t, { settings: { acceptUrl: 'https://shop.example/ok', shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
-    s2sTiming: 'deferred', s2sUrlAccepted: receiverUrl, s2sMethod: 'POST', ...settings } });
+  return createMerchant(t, {
+    settings: {
+      acceptUrl: 'https://shop.example/ok',
+      shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
+      s2sTiming: 'deferred',
+      s2sUrlAccepted: receiverUrl,
+      s2sMethod: 'POST',
+      ...settings,
+    },
+  });
 }
 
 /** Pays an order with 4111…; returns its id and feedback message id. */
@@ -104,7 +124,10 @@ describe('deferred feedback', () => {
     await peer.start();
     await runWorker(20_000);
     assert.equal((await message(messageId)).state, 'delivered');
-    assert.deepEqual((await tries(messageId)).map((a) => a.ok), [false, true]);
+    assert.deepEqual(
+      (await tries(messageId)).map((a) => a.ok),
+      [false, true],
+    );
     assert.equal(peer.requests[0]?.headers['varco-event-id'], messageId);
   });
 
@@ -180,14 +203,24 @@ describe('no client certificate on feedback', () => {
     const victim = await startPeer({ leaf, clientCas: [platform.caPem], requestCert: true, rejectUnauthorized: true });
     const victimOrg = await createOrganisation(db);
     const CLI = { type: 'cli' as const, id: null, ip: null };
-    const station = await services.stations.register(victimOrg, 'test', { code: `victim-${Date.now().toString(36)}`,
-      primary: { url: victim.url('/node'), ip: '127.0.0.1', port: victim.port } }, CLI, { allowSharedHost: true });
+    const station = await services.stations.register(
+      victimOrg,
+      'test',
+      { code: `victim-${Date.now().toString(36)}`, primary: { url: victim.url('/node'), ip: '127.0.0.1', port: victim.port } },
+      CLI,
+      { allowSharedHost: true },
+    );
     assert.ok(station.ok, JSON.stringify(station));
     assert.ok((await services.stations.reviewStation(station.value.id, 'approve', '', CLI)).ok);
     const m = await merchantWith(victim.url('/node'));
     // The merchant's own approved station at the same host changes nothing either.
-    const own = await services.stations.register(m.organisationId, 'test', { code: `own-${Date.now().toString(36)}`,
-      primary: { url: victim.url('/node'), ip: '127.0.0.1', port: victim.port } }, CLI, { allowSharedHost: true });
+    const own = await services.stations.register(
+      m.organisationId,
+      'test',
+      { code: `own-${Date.now().toString(36)}`, primary: { url: victim.url('/node'), ip: '127.0.0.1', port: victim.port } },
+      CLI,
+      { allowSharedHost: true },
+    );
     assert.ok(own.ok && (await services.stations.reviewStation(own.value.id, 'approve', '', CLI)).ok);
     const { orderId, messageId } = await paidOrder(m, 'cross-1');
     await runWorker();
@@ -209,10 +242,23 @@ describe('no client certificate on feedback', () => {
 
 describe('feedback destinations', () => {
   // A sender of its own, with its own plain client, as the container wires one (closed with the sender).
-  const senderWith = (destinations: DestinationPolicy, resolve?: FeedbackSenderDeps['resolve']) => createFeedbackSender({ trust: services.trust, destinations,
-    client: createOutboundClient({ mode: { kind: 'plain' }, destinations }), ...(resolve ? { resolve } : {}) });
-  const message = (url: string, organisationId: string | null = null) => ({ id: 'msg_test', channel: 'http' as const, attempt: 1, createdAt: new Date(), organisationId,
-    subjectType: 'order', subjectId: 'ord_test', payload: { version: 1, env: 'test', method: 'POST', url, headers: {}, body: 'orderID=1', eventId: 'msg_test' } });
+  const senderWith = (destinations: DestinationPolicy, resolve?: FeedbackSenderDeps['resolve']) =>
+    createFeedbackSender({
+      trust: services.trust,
+      destinations,
+      client: createOutboundClient({ mode: { kind: 'plain' }, destinations }),
+      ...(resolve ? { resolve } : {}),
+    });
+  const message = (url: string, organisationId: string | null = null) => ({
+    id: 'msg_test',
+    channel: 'http' as const,
+    attempt: 1,
+    createdAt: new Date(),
+    organisationId,
+    subjectType: 'order',
+    subjectId: 'ord_test',
+    payload: { version: 1, env: 'test', method: 'POST', url, headers: {}, body: 'orderID=1', eventId: 'msg_test' },
+  });
 
   it('without VARCO_OUTBOUND_ALLOW_CIDRS a receiver on a loopback address gets nothing', async () => {
     const peer = await startPeer({ leaf, requestCert: false });
@@ -285,8 +331,17 @@ describe('portal: orders, attempts, resend', () => {
 });
 
 describe('GET /api/v1/orders/{orderId}', () => {
-  apiSecuritySuite({ app, services, db, method: 'GET', url: '/api/v1/orders/no-such-order', group: 'orders', productCode: 'ecommerce', okStatus: 404,
-    otherOrganisation: (response) => assert.equal(response.statusCode, 404) });
+  apiSecuritySuite({
+    app,
+    services,
+    db,
+    method: 'GET',
+    url: '/api/v1/orders/no-such-order',
+    group: 'orders',
+    productCode: 'ecommerce',
+    okStatus: 404,
+    otherOrganisation: (response) => assert.equal(response.statusCode, 404),
+  });
 
   it('returns status and payment details for a key of the same organisation and environment only', async () => {
     const m = await createMerchant(t, { settings: { acceptUrl: 'https://shop.example/ok' } });
@@ -298,10 +353,27 @@ describe('GET /api/v1/orders/{orderId}', () => {
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json<Record<string, unknown>>();
     const row = await order(pay.orderId);
-    assert.deepEqual({ ...body, createdAt: '', updatedAt: '', paidAt: '' }, {
-      id: pay.orderId, orderId: 'api/1 é', environment: 'test', payId: row.pay_id, status: 9, ncError: '0', acceptance: 'test123', amount: 1500,
-      amountDecimal: '15', currency: 'EUR', operation: 'SAL', attempts: 1, card: { brand: 'VISA', number: 'XXXXXXXXXXXX1111', expiry: '1234', holder: 'Ada Lovelace' },
-      createdAt: '', updatedAt: '', paidAt: '' });
+    assert.deepEqual(
+      { ...body, createdAt: '', updatedAt: '', paidAt: '' },
+      {
+        id: pay.orderId,
+        orderId: 'api/1 é',
+        environment: 'test',
+        payId: row.pay_id,
+        status: 9,
+        ncError: '0',
+        acceptance: 'test123',
+        amount: 1500,
+        amountDecimal: '15',
+        currency: 'EUR',
+        operation: 'SAL',
+        attempts: 1,
+        card: { brand: 'VISA', number: 'XXXXXXXXXXXX1111', expiry: '1234', holder: 'Ada Lovelace' },
+        createdAt: '',
+        updatedAt: '',
+        paidAt: '',
+      },
+    );
     assert.equal((await get(keys.primary, pay.orderId)).statusCode, 200, 'by Varco\u2019s id too');
     const prodKeys = await issueKeys(services, m.organisationId, 'ecommerce', 'prod');
     assert.equal((await get(prodKeys.primary)).statusCode, 404, 'another environment');

@@ -7,7 +7,19 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp } from '../support/app.ts';
-import { SHA_IN, SHA_OUT, configure, createMerchant, errorRows, payLocation, postCard, postEntry, queryPairs, signedOrder, type TestMerchant } from '../support/ecommerce.ts';
+import {
+  SHA_IN,
+  SHA_OUT,
+  configure,
+  createMerchant,
+  errorRows,
+  payLocation,
+  postCard,
+  postEntry,
+  queryPairs,
+  signedOrder,
+  type TestMerchant,
+} from '../support/ecommerce.ts';
 import { Browser, createReferent } from '../support/subscriptions.ts';
 
 const t = await buildTestApp();
@@ -45,8 +57,18 @@ describe('choosing legacy hashing', () => {
     assert.doesNotMatch(page.body, /data-legacy-warning/);
     assert.match((await it_.get(url)).body, /spostare cifre tra ORDERID e AMOUNT/);
 
-    const form = { hashingMethod: 'main-parameters', hashAlgorithm: 'sha512', charset: 'page', referrers: '', s2sTiming: 'none', s2sMethod: 'POST',
-      defaultOperation: 'SAL', paymentRetries: '10', enabledCurrencies: 'EUR', feedbackOnRedirect: 'on' };
+    const form = {
+      hashingMethod: 'main-parameters',
+      hashAlgorithm: 'sha512',
+      charset: 'page',
+      referrers: '',
+      s2sTiming: 'none',
+      s2sMethod: 'POST',
+      defaultOperation: 'SAL',
+      paymentRetries: '10',
+      enabledCurrencies: 'EUR',
+      feedbackOnRedirect: 'on',
+    };
     const refused = await en.post(url, form);
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /tick the box that acknowledges the risks of legacy hashing/);
@@ -60,8 +82,12 @@ describe('choosing legacy hashing', () => {
     assert.match(accepted.body, /data-legacy-warning>Legacy hashing/);
     assert.match(accepted.body, /Risk acknowledged on \d{4}-\d\d-\d\d/);
     assert.match((await it_.get(url)).body, /data-legacy-warning>È attivo l’hashing legacy/);
-    const audit = await db.selectFrom('audit_log').select(['action', 'actor_type', 'details']).where('subject_id', '=', m.merchantId)
-      .where('action', '=', 'merchant.legacy_hashing_accepted').execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_type', 'details'])
+      .where('subject_id', '=', m.merchantId)
+      .where('action', '=', 'merchant.legacy_hashing_accepted')
+      .execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0]?.actor_type, 'referent');
     assert.match(JSON.stringify(audit[0]?.details), /"environment":"test"/);
@@ -76,14 +102,27 @@ describe('choosing legacy hashing', () => {
     const m = await legacyMerchant();
     const copied = await t.services.merchants.copyTestToProd(m.merchantId, { type: 'cli', id: null, ip: null });
     assert.ok(!copied.ok);
-    assert.deepEqual(copied.problems.map((p) => [p.field, p.code]), [['hashingMethod', 'legacy_ack_required']]);
+    assert.deepEqual(
+      copied.problems.map((p) => [p.field, p.code]),
+      [['hashingMethod', 'legacy_ack_required']],
+    );
   });
 });
 
 describe('while legacy hashing is on', () => {
   it('a legacy-signed form with an injected ACCEPTURL sends the customer to the configured URL, with a valid SHA-OUT', async () => {
     const m = await legacyMerchant({ acceptUrl: `${SHOP}/ok`, shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT } });
-    const pay = payLocation(await postEntry(app, legacyOrder(m, 'legacy-1', [['ACCEPTURL', EVIL], ['DECLINEURL', EVIL], ['EXCEPTIONURL', EVIL], ['CANCELURL', EVIL]])));
+    const pay = payLocation(
+      await postEntry(
+        app,
+        legacyOrder(m, 'legacy-1', [
+          ['ACCEPTURL', EVIL],
+          ['DECLINEURL', EVIL],
+          ['EXCEPTIONURL', EVIL],
+          ['CANCELURL', EVIL],
+        ]),
+      ),
+    );
     const stored = await db.selectFrom('orders').select('request').where('id', '=', pay.orderId).executeTakeFirstOrThrow();
     assert.doesNotMatch(JSON.stringify(stored.request), /evil\.example/, 'the unsigned URLs are not even stored');
     const landed = location(await postCard(app, pay));
@@ -91,13 +130,27 @@ describe('while legacy hashing is on', () => {
     // The feedback carries a valid legacy SHA-OUT: exactly what must never go to a URL the customer chose.
     const f = new Map(queryPairs(landed.search, 'utf8'));
     const fields = ['orderID', 'currency', 'amount', 'PM', 'ACCEPTANCE', 'STATUS', 'CARDNO', 'PAYID', 'NCERROR', 'BRAND'].map((n) => f.get(n) ?? '');
-    assert.equal(f.get('SHASIGN'), createHash('sha1').update(`${fields.join('')}${SHA_OUT}`).digest('hex').toUpperCase());
+    assert.equal(
+      f.get('SHASIGN'),
+      createHash('sha1')
+        .update(`${fields.join('')}${SHA_OUT}`)
+        .digest('hex')
+        .toUpperCase(),
+    );
     assert.equal(f.get('STATUS'), '9');
   });
 
   it('without a configured URL the customer stays on Varco\u2019s own result page, and an injected OPERATION is ignored', async () => {
     const m = await legacyMerchant();
-    const pay = payLocation(await postEntry(app, legacyOrder(m, 'legacy-2', [['ACCEPTURL', EVIL], ['OPERATION', 'RES']])));
+    const pay = payLocation(
+      await postEntry(
+        app,
+        legacyOrder(m, 'legacy-2', [
+          ['ACCEPTURL', EVIL],
+          ['OPERATION', 'RES'],
+        ]),
+      ),
+    );
     const res = await postCard(app, pay);
     assert.equal(res.statusCode, 200, String(res.headers.location));
     assert.doesNotMatch(res.body, /evil\.example/);
@@ -116,7 +169,12 @@ describe('referrer-only entries in production', () => {
   it('are refused with unknown order/0/s/ in the error log, and the production page and its Italian twin say a SHA-IN passphrase is needed', async () => {
     const m = await createMerchant(t, { prod: true });
     await configure(t, m, { referrers: SHOP }, 'prod');
-    const unsigned: Array<[string, string]> = [['PSPID', m.pspid], ['ORDERID', 'prod-ref-1'], ['AMOUNT', '1500'], ['CURRENCY', 'EUR']];
+    const unsigned: Array<[string, string]> = [
+      ['PSPID', m.pspid],
+      ['ORDERID', 'prod-ref-1'],
+      ['AMOUNT', '1500'],
+      ['CURRENCY', 'EUR'],
+    ];
     const res = await postEntry(app, unsigned, { env: 'prod', referer: `${SHOP}/checkout` });
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /An error has occurred/);

@@ -14,12 +14,29 @@ const t = await buildTestApp({ env: { VARCO_NCOL_RATE_LIMIT_PER_IP: String(PER_I
 const { app } = t;
 const db = t.database.db;
 
-function post(pairs: Array<[string, string]>, ip: string, options: { env?: 'test' | 'prod'; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: `/ncol/${options.env ?? 'test'}/orderstandard_utf8.asp`, remoteAddress: ip, payload: formBytes(pairs, 'utf8'),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers } });
+function post(
+  pairs: Array<[string, string]>,
+  ip: string,
+  options: { env?: 'test' | 'prod'; headers?: Record<string, string> } = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: `/ncol/${options.env ?? 'test'}/orderstandard_utf8.asp`,
+    remoteAddress: ip,
+    payload: formBytes(pairs, 'utf8'),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
+  });
 }
 
-const errorCount = async (): Promise<number> => Number((await db.selectFrom('ecommerce_errors').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const errorCount = async (): Promise<number> =>
+  Number(
+    (
+      await db
+        .selectFrom('ecommerce_errors')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 function assertRefused(res: LightMyRequestResponse): void {
   assert.equal(res.statusCode, 429, res.body.slice(0, 200));
@@ -33,13 +50,36 @@ function assertRefused(res: LightMyRequestResponse): void {
 describe('per client address', () => {
   it(`the ${PER_IP + 1}th entry request in a minute from one address is refused before anything is written; other addresses go on`, async () => {
     const ip = '198.51.100.7';
-    for (let i = 0; i < PER_IP; i++) assert.equal((await post([['PSPID', `nobody${i}`], ['ORDERID', `ip-${i}`]], ip)).statusCode, 200);
+    for (let i = 0; i < PER_IP; i++)
+      assert.equal(
+        (
+          await post(
+            [
+              ['PSPID', `nobody${i}`],
+              ['ORDERID', `ip-${i}`],
+            ],
+            ip,
+          )
+        ).statusCode,
+        200,
+      );
     const before = await errorCount();
-    const refused = await post([['PSPID', 'nobody-x'], ['ORDERID', 'ip-x']], ip);
+    const refused = await post(
+      [
+        ['PSPID', 'nobody-x'],
+        ['ORDERID', 'ip-x'],
+      ],
+      ip,
+    );
     assertRefused(refused);
     assert.match(refused.body, /Too many payment requests/);
     // GET links count on the same address, and the Italian browser reads the page in Italian.
-    const link = await app.inject({ method: 'GET', url: '/ncol/test/orderstandard.asp?PSPID=nobody&ORDERID=1', remoteAddress: ip, headers: { 'accept-language': 'it-IT,it;q=0.9' } });
+    const link = await app.inject({
+      method: 'GET',
+      url: '/ncol/test/orderstandard.asp?PSPID=nobody&ORDERID=1',
+      remoteAddress: ip,
+      headers: { 'accept-language': 'it-IT,it;q=0.9' },
+    });
     assertRefused(link);
     assert.match(link.body, /Troppe richieste di pagamento/);
     assert.equal(await errorCount(), before, 'a refused request writes no error-log row');
@@ -75,12 +115,32 @@ describe('the PSPID key is the PSPID the entry reads', () => {
   it('whitespace the entry trims (ASCII, beyond 64 characters, or Unicode on the UTF-8 page) does not open another key', async () => {
     const m = await createMerchant(t);
     const rows = async (): Promise<number> => (await db.selectFrom('ecommerce_errors').select('id').where('merchant_id', '=', m.merchantId).execute()).length;
-    for (let i = 0; i < PER_PSPID; i++) assert.equal((await post([['PSPID', m.pspid], ['ORDERID', `ws-${i}`]], `192.0.2.${i}`)).statusCode, 200);
+    for (let i = 0; i < PER_PSPID; i++)
+      assert.equal(
+        (
+          await post(
+            [
+              ['PSPID', m.pspid],
+              ['ORDERID', `ws-${i}`],
+            ],
+            `192.0.2.${i}`,
+          )
+        ).statusCode,
+        200,
+      );
     const before = await rows();
     assert.equal(before, PER_PSPID, 'each unsigned request was logged for the merchant');
     const spellings = [' '.repeat(62) + m.pspid, ' '.repeat(70) + m.pspid.toLowerCase(), `\u00a0${m.pspid}`, `\u3000${m.pspid}\u2003`, `\ufeff${m.pspid}`];
     for (const [i, pspid] of spellings.entries()) {
-      assertRefused(await post([['PSPID', pspid], ['ORDERID', `ws-x${i}`]], `192.0.2.${100 + i}`));
+      assertRefused(
+        await post(
+          [
+            ['PSPID', pspid],
+            ['ORDERID', `ws-x${i}`],
+          ],
+          `192.0.2.${100 + i}`,
+        ),
+      );
     }
     assert.equal(await rows(), before, 'no spelling reached the merchant\u2019s error log');
   });

@@ -7,9 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
-import {
-  CARD, SHA_OUT, createMerchant, payLocation, postCard, postEntry, postForm, queryPairs, signedOrder, verifyFeedback,
-} from '../support/ecommerce.ts';
+import { CARD, SHA_OUT, createMerchant, payLocation, postCard, postEntry, postForm, queryPairs, signedOrder, verifyFeedback } from '../support/ecommerce.ts';
 
 const t = await buildTestApp();
 const { app } = t;
@@ -32,8 +30,21 @@ const attempts = (id: string) => db.selectFrom('payment_attempts').selectAll().w
 describe('the payment page', () => {
   it('shows merchant, reference and amount in the LANGUAGE, the look and feel, and a labelled card form with autocomplete', async () => {
     const m = await createMerchant(t, { settings: urls });
-    const pay = payLocation(await postEntry(app, signedOrder(m, 'page-1', [['AMOUNT', '123456'], ['LANGUAGE', 'de_DE'], ['CN', 'Zoë'], ['TITLE', 'Mein Shop'],
-      ['BGCOLOR', '#FFEEDD'], ['BUTTONBGCOLOR', 'navy'], ['LOGO', 'https://cdn.shop.example/logo.png'], ['TXTCOLOR', 'red;}body{x:y']])));
+    const pay = payLocation(
+      await postEntry(
+        app,
+        signedOrder(m, 'page-1', [
+          ['AMOUNT', '123456'],
+          ['LANGUAGE', 'de_DE'],
+          ['CN', 'Zoë'],
+          ['TITLE', 'Mein Shop'],
+          ['BGCOLOR', '#FFEEDD'],
+          ['BUTTONBGCOLOR', 'navy'],
+          ['LOGO', 'https://cdn.shop.example/logo.png'],
+          ['TXTCOLOR', 'red;}body{x:y'],
+        ]),
+      ),
+    );
     const res = await app.inject({ url: pay.path });
     assert.equal(res.statusCode, 200);
     const page = res.body;
@@ -41,7 +52,12 @@ describe('the payment page', () => {
     assert.match(page, /1\.234,56\s€/);
     assert.match(page, /<h1>Mein Shop<\/h1>/);
     assert.match(page, /page-1/);
-    for (const [id, auto] of [['holder', 'cc-name'], ['card-number', 'cc-number'], ['expiry', 'cc-exp'], ['cvc', 'cc-csc']]) {
+    for (const [id, auto] of [
+      ['holder', 'cc-name'],
+      ['card-number', 'cc-number'],
+      ['expiry', 'cc-exp'],
+      ['cvc', 'cc-csc'],
+    ]) {
       assert.match(page, new RegExp(`<label for="${id}">`), `label of ${id}`);
       assert.match(page, new RegExp(`<input id="${id}" name="[a-z]+" autocomplete="${auto}" required`), `input ${id}`);
     }
@@ -77,7 +93,11 @@ describe('the payment page', () => {
   it('a wrong token, another environment or an unknown order answer 404 with the generic page', async () => {
     const m = await createMerchant(t);
     const pay = payLocation(await postEntry(app, signedOrder(m, 'page-2')));
-    for (const url of [`/ncol/test/pay/${pay.orderId}?token=${pay.token}x`, `/ncol/prod/pay/${pay.orderId}?token=${pay.token}`, `/ncol/test/pay/${pay.orderId}`]) {
+    for (const url of [
+      `/ncol/test/pay/${pay.orderId}?token=${pay.token}x`,
+      `/ncol/prod/pay/${pay.orderId}?token=${pay.token}`,
+      `/ncol/test/pay/${pay.orderId}`,
+    ]) {
       const res = await app.inject({ url });
       assert.equal(res.statusCode, 404, url);
       assert.match(res.body, /An error has occurred/);
@@ -101,7 +121,15 @@ describe('the payment page', () => {
 describe('payment outcome and redirect', () => {
   it('4111111111111111 is authorised: ACCEPTURL with the merchant query kept and feedback signed by SHA-OUT', async () => {
     const m = await createMerchant(t, { settings: withShaOut });
-    const pay = payLocation(await postEntry(app, signedOrder(m, 'ok-1', [['COMPLUS', 'cart 42'], ['PARAMPLUS', 'session=abc&lang=it']])));
+    const pay = payLocation(
+      await postEntry(
+        app,
+        signedOrder(m, 'ok-1', [
+          ['COMPLUS', 'cart 42'],
+          ['PARAMPLUS', 'session=abc&lang=it'],
+        ]),
+      ),
+    );
     const { url, pairs } = landing(await postCard(app, pay));
     assert.equal(`${url.origin}${url.pathname}`, `${SHOP}/ok`);
     assert.deepEqual(pairs[0], ['shop', '1'], 'the merchant\u2019s own query string comes first, untouched');
@@ -176,7 +204,10 @@ describe('payment outcome and redirect', () => {
     const f = verifyFeedback(pairs.slice(1));
     assert.equal(f.get('STATUS'), '9');
     assert.equal(f.get('CARDNO'), 'XXXXXXXXXXXX0002');
-    assert.deepEqual((await attempts(pay.orderId)).map((a) => `${a.outcome}:${a.status}`), ['challenge_required:46', 'authorised:9']);
+    assert.deepEqual(
+      (await attempts(pay.orderId)).map((a) => `${a.outcome}:${a.status}`),
+      ['challenge_required:46', 'authorised:9'],
+    );
   });
 
   it('failed authentication and refusals stay on the page while retries remain, then DECLINEURL', async () => {

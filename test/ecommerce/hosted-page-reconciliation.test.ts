@@ -11,11 +11,28 @@ import { createJobRunner, type JobOutcome } from '../../src/app/jobs.ts';
 import { RECONCILIATION_JOB, reconciliationJob } from '../../src/app/container.ts';
 import { listJobLeases } from '../../src/db/index.ts';
 import {
-  createPaymentService, createReconciliation, createTestAcquirer, RECONCILE_GRACE_MS, RECONCILE_MAX_AGE_MS, TEST_ACCEPTANCE, type TestAcquirerFaults,
+  createPaymentService,
+  createReconciliation,
+  createTestAcquirer,
+  RECONCILE_GRACE_MS,
+  RECONCILE_MAX_AGE_MS,
+  TEST_ACCEPTANCE,
+  type TestAcquirerFaults,
 } from '../../src/modules/checkout/index.ts';
 import { OGONE_STATUS } from '../../src/protocols/ogone/index.ts';
 import { buildTestApp } from '../support/app.ts';
-import { CARD, SHA_OUT, createMerchant, payLocation, postCard, postEntry, queryPairs, signedOrder, verifyFeedback, type TestMerchant } from '../support/ecommerce.ts';
+import {
+  CARD,
+  SHA_OUT,
+  createMerchant,
+  payLocation,
+  postCard,
+  postEntry,
+  queryPairs,
+  signedOrder,
+  verifyFeedback,
+  type TestMerchant,
+} from '../support/ecommerce.ts';
 
 const clock = fixedClock(new Date('2026-11-23T10:00:00Z'));
 const faults: TestAcquirerFaults = {};
@@ -32,8 +49,14 @@ const attempts = (id: string) => db.selectFrom('payment_attempts').selectAll().w
 const feedbacks = (id: string) => db.selectFrom('outbox').selectAll().where('subject_id', '=', id).execute();
 
 const quiet = { info: () => undefined, warn: () => undefined };
-const runner = (owner: string) => createJobRunner({ db, clock, logger: quiet, owner,
-  jobs: [reconciliationJob({ db, clock, merchants: services.hostedPage.configs, acquirers: services.hostedPage.acquirers })] });
+const runner = (owner: string) =>
+  createJobRunner({
+    db,
+    clock,
+    logger: quiet,
+    owner,
+    jobs: [reconciliationJob({ db, clock, merchants: services.hostedPage.configs, acquirers: services.hostedPage.acquirers })],
+  });
 
 /** One run of the job as the worker runs it; past the previous run's interval. */
 async function runJob(owner = 'test-worker'): Promise<JobOutcome> {
@@ -44,8 +67,18 @@ async function runJob(owner = 'test-worker'): Promise<JobOutcome> {
 }
 
 async function merchant(settings: { paymentRetries?: string } = {}): Promise<TestMerchant> {
-  return createMerchant(t, { settings: { acceptUrl: 'https://shop.example/ok', declineUrl: 'https://shop.example/ko', shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
-    s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/s2s-ok', s2sUrlDeclined: 'https://shop.example/s2s-ko', s2sMethod: 'POST', ...settings } });
+  return createMerchant(t, {
+    settings: {
+      acceptUrl: 'https://shop.example/ok',
+      declineUrl: 'https://shop.example/ko',
+      shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT },
+      s2sTiming: 'deferred',
+      s2sUrlAccepted: 'https://shop.example/s2s-ok',
+      s2sUrlDeclined: 'https://shop.example/s2s-ko',
+      s2sMethod: 'POST',
+      ...settings,
+    },
+  });
 }
 
 /** Enters an order and pays it while the acquirer misbehaves as `fault`; the customer sees the "being processed" page. */
@@ -76,7 +109,10 @@ describe('an acquirer call that fails', () => {
     assert.equal(row.status, OGONE_STATUS.BEING_PROCESSED);
     assert.equal(row.card_masked, 'XXXXXXXXXXXX1111', 'the card summary is kept for the feedback to come');
     const rows = await attempts(pay.orderId);
-    assert.deepEqual(rows.map((a) => [a.outcome, a.status]), [['interrupted', OGONE_STATUS.BEING_PROCESSED]]);
+    assert.deepEqual(
+      rows.map((a) => [a.outcome, a.status]),
+      [['interrupted', OGONE_STATUS.BEING_PROCESSED]],
+    );
     assert.equal((await feedbacks(pay.orderId)).length, 0, 'nothing is known yet: the merchant is not told anything');
 
     const again = await app.inject({ url: pay.path });
@@ -85,7 +121,10 @@ describe('an acquirer call that fails', () => {
     const second = await postCard(app, pay);
     assert.match(second.body, PROCESSING_TEXT, 'a second card attempt is not taken while the first is unresolved');
     assert.equal((await order(pay.orderId)).attempts, 1);
-    assert.ok(t.logs.some((l) => l.orderId === pay.orderId && String(l.msg).includes('reconciliation')), 'the interruption is logged');
+    assert.ok(
+      t.logs.some((l) => l.orderId === pay.orderId && String(l.msg).includes('reconciliation')),
+      'the interruption is logged',
+    );
     assert.ok(!t.rawLogs().includes(CARD.number), 'no card number in the logs');
   });
 
@@ -94,10 +133,19 @@ describe('an acquirer call that fails', () => {
     const pay = payLocation(await postEntry(app, signedOrder(m, 'rc-hang')));
     const hanging = createTestAcquirer({ faults: { authorise: 'hang' } });
     const payment = createPaymentService({ db, clock, merchants: services.hostedPage.configs, acquirers: { test: hanging }, acquirerTimeoutMs: 100 });
-    const result = await payment.pay('test', pay.orderId, pay.token, { holder: CARD.holder, number: CARD.number, expiry: CARD.expiry, cvc: CARD.cvc }, '192.0.2.1');
+    const result = await payment.pay(
+      'test',
+      pay.orderId,
+      pay.token,
+      { holder: CARD.holder, number: CARD.number, expiry: CARD.expiry, cvc: CARD.cvc },
+      '192.0.2.1',
+    );
     assert.deepEqual(result.kind === 'page' ? result.state.kind : result.kind, 'processing');
     assert.equal((await order(pay.orderId)).status, OGONE_STATUS.BEING_PROCESSED);
-    assert.deepEqual((await attempts(pay.orderId)).map((a) => a.outcome), ['interrupted']);
+    assert.deepEqual(
+      (await attempts(pay.orderId)).map((a) => a.outcome),
+      ['interrupted'],
+    );
   });
 });
 
@@ -130,7 +178,13 @@ describe('the reconciliation job', () => {
     assert.equal(fields.get('orderID'), 'rc-paid');
     assert.equal(fields.get('STATUS'), '9');
     assert.equal(fields.get('CARDNO'), 'XXXXXXXXXXXX1111');
-    assert.deepEqual((await attempts(pay.orderId)).map((a) => [a.outcome, a.status]), [['interrupted', 99], ['authorised', 9]]);
+    assert.deepEqual(
+      (await attempts(pay.orderId)).map((a) => [a.outcome, a.status]),
+      [
+        ['interrupted', 99],
+        ['authorised', 9],
+      ],
+    );
 
     const page = await app.inject({ url: pay.path });
     assert.equal(page.statusCode, 200);
@@ -200,13 +254,21 @@ describe('the reconciliation job', () => {
     clock.advance(MINUTE);
     const other = await interruptedPayment(m, 'rc-twice-2', 'lose_answer');
     clock.advance(RECONCILE_GRACE_MS);
-    const reconcile = () => createReconciliation({ db, clock, merchants: services.hostedPage.configs, acquirers: services.hostedPage.acquirers }).run(clock.now());
+    const reconcile = () =>
+      createReconciliation({ db, clock, merchants: services.hostedPage.configs, acquirers: services.hostedPage.acquirers }).run(clock.now());
     const reports = await Promise.all([reconcile(), reconcile(), reconcile()]);
-    assert.equal(reports.reduce((n, r) => n + r.settled, 0), 1, JSON.stringify(reports));
+    assert.equal(
+      reports.reduce((n, r) => n + r.settled, 0),
+      1,
+      JSON.stringify(reports),
+    );
     // Whether the other runs saw the order at 99 and were skipped under the lock, or did not see it at
     // all, depends on the interleaving; either way exactly one outcome and one feedback are recorded.
     assert.equal((await feedbacks(other.orderId)).length, 1);
-    assert.deepEqual((await attempts(other.orderId)).map((a) => a.outcome), ['interrupted', 'authorised']);
+    assert.deepEqual(
+      (await attempts(other.orderId)).map((a) => a.outcome),
+      ['interrupted', 'authorised'],
+    );
   });
 });
 

@@ -33,10 +33,30 @@ const settingsUrl = (env: string) => `/portal/merchants/${merchantId}/settings/$
 
 /** Every field of the form, as the page posts it. */
 function form(overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {
-  return { hashingMethod: 'each-parameter', hashAlgorithm: 'sha512', charset: 'page', referrers: '', shaInNew: '', shaInConfirm: '', acceptUrl: '',
-    declineUrl: '', exceptionUrl: '', cancelUrl: '', feedbackOnRedirect: 'on', shaOutNew: '', shaOutConfirm: '', s2sTiming: 'none', s2sUrlAccepted: '',
-    s2sUrlDeclined: '', s2sMethod: 'POST', feedbackParams: ['ORDERID', 'AMOUNT', 'CURRENCY', 'STATUS', 'PAYID', 'NCERROR'], defaultOperation: 'SAL',
-    paymentRetries: '10', enabledCurrencies: 'EUR', ...overrides };
+  return {
+    hashingMethod: 'each-parameter',
+    hashAlgorithm: 'sha512',
+    charset: 'page',
+    referrers: '',
+    shaInNew: '',
+    shaInConfirm: '',
+    acceptUrl: '',
+    declineUrl: '',
+    exceptionUrl: '',
+    cancelUrl: '',
+    feedbackOnRedirect: 'on',
+    shaOutNew: '',
+    shaOutConfirm: '',
+    s2sTiming: 'none',
+    s2sUrlAccepted: '',
+    s2sUrlDeclined: '',
+    s2sMethod: 'POST',
+    feedbackParams: ['ORDERID', 'AMOUNT', 'CURRENCY', 'STATUS', 'PAYID', 'NCERROR'],
+    defaultOperation: 'SAL',
+    paymentRetries: '10',
+    enabledCurrencies: 'EUR',
+    ...overrides,
+  };
 }
 
 async function sealedRow(env: 'test' | 'prod') {
@@ -44,8 +64,11 @@ async function sealedRow(env: 'test' | 'prod') {
 }
 
 async function everythingStored(): Promise<string> {
-  const tables = await Promise.all([db.selectFrom('merchant_settings').selectAll().execute(), db.selectFrom('audit_log').selectAll().execute(),
-    db.selectFrom('outbox').selectAll().execute()]);
+  const tables = await Promise.all([
+    db.selectFrom('merchant_settings').selectAll().execute(),
+    db.selectFrom('audit_log').selectAll().execute(),
+    db.selectFrom('outbox').selectAll().execute(),
+  ]);
   return JSON.stringify(tables);
 }
 
@@ -79,15 +102,27 @@ test('the referent opens the merchant account with a PSPID, validated and unique
   assert.equal(taken.statusCode, 409);
   assert.match(taken.body, /this PSPID is already used by another merchant in this environment/);
   const rows = await db.selectFrom('merchant_settings').select('environment').where('merchant_id', '=', merchantId).orderBy('environment').execute();
-  assert.deepEqual(rows.map((r) => r.environment), ['prod', 'test']);
+  assert.deepEqual(
+    rows.map((r) => r.environment),
+    ['prod', 'test'],
+  );
   const audit = await db.selectFrom('audit_log').select(['action', 'actor_type', 'details']).where('subject_id', '=', merchantId).execute();
-  assert.deepEqual(audit.map((a) => [a.action, a.actor_type, (a.details as Record<string, string>).pspid]), [['merchant.created', 'referent', 'Bottega_1']]);
+  assert.deepEqual(
+    audit.map((a) => [a.action, a.actor_type, (a.details as Record<string, string>).pspid]),
+    [['merchant.created', 'referent', 'Bottega_1']],
+  );
 });
 
 test('Technical information shows the groups with their defaults; passphrases only as set or not set', async () => {
   const page = await portal.get(settingsUrl('test'));
   assert.equal(page.statusCode, 200);
-  for (const group of ['Global security parameters', 'Data and origin verification', 'Transaction feedback', 'Global transaction parameters', 'Enabled currencies']) {
+  for (const group of [
+    'Global security parameters',
+    'Data and origin verification',
+    'Transaction feedback',
+    'Global transaction parameters',
+    'Enabled currencies',
+  ]) {
     assert.ok(page.body.includes(group), group);
   }
   assert.match(page.body, /name="hashAlgorithm" value="sha512" checked/);
@@ -105,11 +140,27 @@ test('Technical information shows the groups with their defaults; passphrases on
 
 test('invalid settings are shown in the page next to their fields; nothing is saved, never a 500', async () => {
   const before = await sealedRow('test');
-  const res = await portal.post(settingsUrl('test'), form({ acceptUrl: 'ftp://shop.example/ok', referrers: 'https://shop.example; https://b.example',
-    shaInNew: TEST_IN, shaInConfirm: `${TEST_IN}x`, enabledCurrencies: 'EUR, XYZ', paymentRetries: '0', hashAlgorithm: 'md5' }));
+  const res = await portal.post(
+    settingsUrl('test'),
+    form({
+      acceptUrl: 'ftp://shop.example/ok',
+      referrers: 'https://shop.example; https://b.example',
+      shaInNew: TEST_IN,
+      shaInConfirm: `${TEST_IN}x`,
+      enabledCurrencies: 'EUR, XYZ',
+      paymentRetries: '0',
+      hashAlgorithm: 'md5',
+    }),
+  );
   assert.equal(res.statusCode, 400);
-  for (const text of ['Accept URL (ACCEPTURL): must start with http:// or https://', 'must not contain spaces', 'the two passphrases differ',
-    'not an ISO 4217 currency code (XYZ)', 'a whole number from 1 to 99', 'Hash algorithm: choose one of the options']) {
+  for (const text of [
+    'Accept URL (ACCEPTURL): must start with http:// or https://',
+    'must not contain spaces',
+    'the two passphrases differ',
+    'not an ISO 4217 currency code (XYZ)',
+    'a whole number from 1 to 99',
+    'Hash algorithm: choose one of the options',
+  ]) {
     assert.ok(res.body.includes(text.replace(/'/g, '&#39;')), text);
   }
   assert.match(res.body, /id="f-acceptUrl" name="acceptUrl" type="url" value="ftp:\/\/shop.example\/ok" aria-invalid="true"/);
@@ -123,9 +174,23 @@ test('invalid settings are shown in the page next to their fields; nothing is sa
 });
 
 test('saving seals the passphrases: the row holds no passphrase, configFor opens them, audit names the fields only', async () => {
-  const res = await portal.post(settingsUrl('test'), form({ hashAlgorithm: 'sha256', charset: 'utf8', referrers: 'https://shop.example',
-    acceptUrl: 'https://shop.example/ok?a=1', shaInNew: TEST_IN, shaInConfirm: TEST_IN, shaOutNew: TEST_OUT, shaOutConfirm: TEST_OUT,
-    s2sTiming: 'deferred', s2sUrlAccepted: 'http://shop.example/s2s', enabledCurrencies: 'eur, usd', paymentRetries: '3' }));
+  const res = await portal.post(
+    settingsUrl('test'),
+    form({
+      hashAlgorithm: 'sha256',
+      charset: 'utf8',
+      referrers: 'https://shop.example',
+      acceptUrl: 'https://shop.example/ok?a=1',
+      shaInNew: TEST_IN,
+      shaInConfirm: TEST_IN,
+      shaOutNew: TEST_OUT,
+      shaOutConfirm: TEST_OUT,
+      s2sTiming: 'deferred',
+      s2sUrlAccepted: 'http://shop.example/s2s',
+      enabledCurrencies: 'eur, usd',
+      paymentRetries: '3',
+    }),
+  );
   assert.equal(res.statusCode, 200, res.body);
   assert.match(res.body, /Settings saved\./);
   assert.match(res.body, /data-passphrase="shaIn">set</);
@@ -135,12 +200,42 @@ test('saving seals the passphrases: the row holds no passphrase, configFor opens
   assert.throws(() => open(masterKey, row.sha_in_sealed ?? '', `merchant:${merchantId}:test:sha-out`), /failed authentication/);
   const config = await services.merchants.configFor('bottega_1', 'test');
   assert.ok(config);
-  assert.deepEqual([config.pspid, config.shaIn, config.shaOut, config.hashAlgorithm, config.charset, config.referrers, config.acceptUrl, config.enabledCurrencies,
-    config.paymentRetries, config.s2sTiming, config.feedbackParams], ['Bottega_1', TEST_IN, TEST_OUT, 'sha256', 'utf8', 'https://shop.example',
-    'https://shop.example/ok?a=1', ['EUR', 'USD'], 3, 'deferred', ['ORDERID', 'CURRENCY', 'AMOUNT', 'STATUS', 'PAYID', 'NCERROR']]);
+  assert.deepEqual(
+    [
+      config.pspid,
+      config.shaIn,
+      config.shaOut,
+      config.hashAlgorithm,
+      config.charset,
+      config.referrers,
+      config.acceptUrl,
+      config.enabledCurrencies,
+      config.paymentRetries,
+      config.s2sTiming,
+      config.feedbackParams,
+    ],
+    [
+      'Bottega_1',
+      TEST_IN,
+      TEST_OUT,
+      'sha256',
+      'utf8',
+      'https://shop.example',
+      'https://shop.example/ok?a=1',
+      ['EUR', 'USD'],
+      3,
+      'deferred',
+      ['ORDERID', 'CURRENCY', 'AMOUNT', 'STATUS', 'PAYID', 'NCERROR'],
+    ],
+  );
   assert.equal(await services.merchants.configFor('Bottega_1', 'prod'), undefined, 'no active prod subscription');
   assert.equal(await services.merchants.configFor('Nobody', 'test'), undefined);
-  const audit = await db.selectFrom('audit_log').select(['action', 'details']).where('subject_id', '=', merchantId).where('action', '=', 'merchant.settings_changed').execute();
+  const audit = await db
+    .selectFrom('audit_log')
+    .select(['action', 'details'])
+    .where('subject_id', '=', merchantId)
+    .where('action', '=', 'merchant.settings_changed')
+    .execute();
   assert.equal(audit.length, 1);
   assert.match(String((audit[0]!.details as Record<string, string>).fields), /shaIn,.*shaOut/);
   const page = await portal.get(settingsUrl('test'));
@@ -164,11 +259,24 @@ test('test ≠ prod: a test passphrase equal to a production one is replaced by 
   const mails = (await db.selectFrom('outbox').select('payload').where('channel', '=', 'email').execute())
     .map((r) => r.payload as { to: string; template: string; locale: string; params: Record<string, string> })
     .filter((p) => p.template === 'merchant_passphrase_replaced');
-  assert.deepEqual(mails.map((m) => [m.to, m.locale, m.params.pspid, m.params.which]).sort(),
-    [[referent.email, 'en', 'Bottega_1', 'SHA-IN'], [colleague.email, 'it', 'Bottega_1', 'SHA-IN']].sort());
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.locale, m.params.pspid, m.params.which]).sort(),
+    [
+      [referent.email, 'en', 'Bottega_1', 'SHA-IN'],
+      [colleague.email, 'it', 'Bottega_1', 'SHA-IN'],
+    ].sort(),
+  );
   assert.match(mails[0]!.params.link!, new RegExp(`/portal/merchants/${merchantId}/settings/test$`));
-  const audit = await db.selectFrom('audit_log').select(['details']).where('subject_id', '=', merchantId).where('action', '=', 'merchant.test_passphrase_replaced').execute();
-  assert.deepEqual(audit.map((a) => (a.details as Record<string, string>).fields), ['shaIn']);
+  const audit = await db
+    .selectFrom('audit_log')
+    .select(['details'])
+    .where('subject_id', '=', merchantId)
+    .where('action', '=', 'merchant.test_passphrase_replaced')
+    .execute();
+  assert.deepEqual(
+    audit.map((a) => (a.details as Record<string, string>).fields),
+    ['shaIn'],
+  );
   // Typing the production passphrase into test is refused the same way.
   const typed = await portal.post(settingsUrl('test'), form({ shaOutNew: PROD_OUT, shaOutConfirm: PROD_OUT }));
   assert.match(typed.body, /Varco replaced the test one/);
@@ -182,8 +290,18 @@ test('copy test to production copies the settings and shows a new random SHA-IN 
   const refused = await portal.post(`/portal/merchants/${merchantId}/copy-to-prod`);
   assert.equal(refused.statusCode, 409, 'an http:// server-to-server URL cannot go to production');
   assert.match(refused.body, /production sends server-to-server feedback over https:\/\/ only/);
-  const fixed = await portal.post(settingsUrl('test'), form({ hashAlgorithm: 'sha256', charset: 'utf8', referrers: 'https://shop.example', s2sTiming: 'deferred',
-    s2sUrlAccepted: 'https://shop.example/s2s', enabledCurrencies: 'EUR, USD, GBP', defaultOperation: 'RES' }));
+  const fixed = await portal.post(
+    settingsUrl('test'),
+    form({
+      hashAlgorithm: 'sha256',
+      charset: 'utf8',
+      referrers: 'https://shop.example',
+      s2sTiming: 'deferred',
+      s2sUrlAccepted: 'https://shop.example/s2s',
+      enabledCurrencies: 'EUR, USD, GBP',
+      defaultOperation: 'RES',
+    }),
+  );
   assert.equal(fixed.statusCode, 200);
   const res = await portal.post(`/portal/merchants/${merchantId}/copy-to-prod`);
   assert.equal(res.statusCode, 200, res.body);
@@ -192,11 +310,18 @@ test('copy test to production copies the settings and shows a new random SHA-IN 
   assert.equal(checkPassphrase(shown), undefined, shown);
   const prod = await services.merchants.configFor('Bottega_1', 'prod');
   assert.ok(prod);
-  assert.deepEqual([prod.shaIn, prod.shaOut, prod.hashAlgorithm, prod.charset, prod.referrers, prod.s2sUrlAccepted, prod.enabledCurrencies, prod.defaultOperation],
-    [shown, PROD_OUT, 'sha256', 'utf8', 'https://shop.example', 'https://shop.example/s2s', ['EUR', 'GBP', 'USD'], 'RES']);
+  assert.deepEqual(
+    [prod.shaIn, prod.shaOut, prod.hashAlgorithm, prod.charset, prod.referrers, prod.s2sUrlAccepted, prod.enabledCurrencies, prod.defaultOperation],
+    [shown, PROD_OUT, 'sha256', 'utf8', 'https://shop.example', 'https://shop.example/s2s', ['EUR', 'GBP', 'USD'], 'RES'],
+  );
   assert.ok(!(await portal.get(settingsUrl('prod'))).body.includes(shown), 'shown once, never again');
   assert.ok(!(await everythingStored()).includes(shown));
-  const audit = await db.selectFrom('audit_log').select('details').where('subject_id', '=', merchantId).where('action', '=', 'merchant.copied_to_prod').execute();
+  const audit = await db
+    .selectFrom('audit_log')
+    .select('details')
+    .where('subject_id', '=', merchantId)
+    .where('action', '=', 'merchant.copied_to_prod')
+    .execute();
   assert.equal(audit.length, 1);
   assert.match(String((audit[0]!.details as Record<string, string>).fields), /hashAlgorithm.*shaIn/);
 });

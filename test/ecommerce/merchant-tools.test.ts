@@ -34,7 +34,10 @@ test('the SHASIGN page computes the published digests of vector A1, with the pas
   assert.ok(!sha1.body.includes('Mysecretsig1875'), 'the passphrase is not in the page');
   assert.ok(!rawLogs().includes('Mysecretsig1875'), 'nor in the log');
   const sha512 = await portal.post('/portal/shasign', { params: A1, list: 'in', alg: 'sha512', method: 'each-parameter', encoding: 'utf8', passphrase: P });
-  assert.match(sha512.body, /data-digest>D1CFE8833A297D0922E908B2B44934B09EE966EF1584DC0D696304E07BB58BA71973C2383C831D878D8A243BB7D7DFFFBE53CEE21955CDFEF44FE82E551F859D</);
+  assert.match(
+    sha512.body,
+    /data-digest>D1CFE8833A297D0922E908B2B44934B09EE966EF1584DC0D696304E07BB58BA71973C2383C831D878D8A243BB7D7DFFFBE53CEE21955CDFEF44FE82E551F859D</,
+  );
 });
 
 test('the Test transaction button is a plain signed form to the test page, without any script', async () => {
@@ -44,8 +47,15 @@ test('the Test transaction button is a plain signed form to the test page, witho
   assert.ok(action?.[1], 'a form posting to the UTF-8 test page');
   const hidden = [...action[1].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]);
   const digest = /data-digest>([0-9A-F]+)</.exec(res.body)?.[1];
-  assert.deepEqual(hidden, [['AMOUNT', '1500'], ['CURRENCY', 'EUR'], ['LANGUAGE', 'en_US'], ['ORDERID', '1234'], ['PSPID', 'MyPSPID'],
-    ['COM', 'Café &amp; co'], ['SHASIGN', digest]]);
+  assert.deepEqual(hidden, [
+    ['AMOUNT', '1500'],
+    ['CURRENCY', 'EUR'],
+    ['LANGUAGE', 'en_US'],
+    ['ORDERID', '1234'],
+    ['PSPID', 'MyPSPID'],
+    ['COM', 'Café &amp; co'],
+    ['SHASIGN', digest],
+  ]);
   assert.doesNotMatch(res.body, /<script/i);
   assert.match(String(res.headers['content-security-policy']), /script-src 'self'/);
   const latin1 = await portal.post('/portal/shasign', { params: A1, alg: 'sha1', encoding: 'latin1', passphrase: P });
@@ -68,19 +78,69 @@ test('bad input on the SHASIGN page is explained, never a 500', async () => {
 });
 
 test('the error log shows each rejection with its signature debugger; card data never reaches the table', async () => {
-  await services.errorLog.recordEntryError({ merchantId: merchant.id, env: 'test', pspid: 'MyPSPID', orderRef: 'order-42', code: '50001184',
-    message: 'unknown order/1/s/', clientIp: '203.0.113.9', referrer: 'https://shop.example/', debug: {
-      page: 'utf8', passphraseSet: true, algorithm: 'sha512', hashingMethod: 'each-parameter', encoding: 'utf8',
+  await services.errorLog.recordEntryError({
+    merchantId: merchant.id,
+    env: 'test',
+    pspid: 'MyPSPID',
+    orderRef: 'order-42',
+    code: '50001184',
+    message: 'unknown order/1/s/',
+    clientIp: '203.0.113.9',
+    referrer: 'https://shop.example/',
+    debug: {
+      page: 'utf8',
+      passphraseSet: true,
+      algorithm: 'sha512',
+      hashingMethod: 'each-parameter',
+      encoding: 'utf8',
       included: ['AMOUNT', 'CARDNO', 'CURRENCY', 'ORDERID', 'PSPID'],
-      candidates: [{ order: 'ascii', masked: 'AMOUNT=1500********CARDNO=4111111111111111********CURRENCY=EUR********ORDERID=order-42********PSPID=MyPSPID********' }],
-      shasign: 'given', received: ['PSPID', 'ORDERID', 'AMOUNT', 'CURRENCY', 'CARDNO', 'SHASIGN'] } });
-  await services.errorLog.recordEntryError({ merchantId: merchant.id, env: 'prod', pspid: 'MyPSPID', orderRef: 'order-43', code: '50001111',
-    message: 'no AMOUNT', clientIp: '203.0.113.10', referrer: null, debug: { included: [['CVC', '123'], ['ORDERID', 'order-43']], maskedString: 'CVC=123********ORDERID=order-43********', algorithm: 'sha1' } });
+      candidates: [
+        { order: 'ascii', masked: 'AMOUNT=1500********CARDNO=4111111111111111********CURRENCY=EUR********ORDERID=order-42********PSPID=MyPSPID********' },
+      ],
+      shasign: 'given',
+      received: ['PSPID', 'ORDERID', 'AMOUNT', 'CURRENCY', 'CARDNO', 'SHASIGN'],
+    },
+  });
+  await services.errorLog.recordEntryError({
+    merchantId: merchant.id,
+    env: 'prod',
+    pspid: 'MyPSPID',
+    orderRef: 'order-43',
+    code: '50001111',
+    message: 'no AMOUNT',
+    clientIp: '203.0.113.10',
+    referrer: null,
+    debug: {
+      included: [
+        ['CVC', '123'],
+        ['ORDERID', 'order-43'],
+      ],
+      maskedString: 'CVC=123********ORDERID=order-43********',
+      algorithm: 'sha1',
+    },
+  });
   // While prod had no active subscription the hosted page knew no merchant: the row still names the PSPID.
-  await services.errorLog.recordEntryError({ merchantId: null, env: 'prod', pspid: 'mypspid', orderRef: 'order-44', code: '50001118',
-    message: 'PSPID not found or not active', clientIp: '203.0.113.11', referrer: null, debug: { page: 'latin1' } });
-  await services.errorLog.recordEntryError({ merchantId: null, env: 'test', pspid: 'SomeoneElse', orderRef: 'x', code: '50001118',
-    message: 'PSPID not found or not active', clientIp: '198.51.100.1', referrer: null });
+  await services.errorLog.recordEntryError({
+    merchantId: null,
+    env: 'prod',
+    pspid: 'mypspid',
+    orderRef: 'order-44',
+    code: '50001118',
+    message: 'PSPID not found or not active',
+    clientIp: '203.0.113.11',
+    referrer: null,
+    debug: { page: 'latin1' },
+  });
+  await services.errorLog.recordEntryError({
+    merchantId: null,
+    env: 'test',
+    pspid: 'SomeoneElse',
+    orderRef: 'x',
+    code: '50001118',
+    message: 'PSPID not found or not active',
+    clientIp: '198.51.100.1',
+    referrer: null,
+  });
   const stored = JSON.stringify(await db.selectFrom('ecommerce_errors').selectAll().execute());
   assert.ok(!stored.includes('4111111111111111') && !stored.includes('CVC=123') && !stored.includes('"123"'), 'card data stored');
   assert.ok(stored.includes('CARDNO=411111XXXXXX1111'), 'a card number is kept as first six / last four');
@@ -89,15 +149,26 @@ test('the error log shows each rejection with its signature debugger; card data 
   assert.equal(page.statusCode, 303);
   const log = await portal.get(String(page.headers.location));
   assert.equal(log.statusCode, 200);
-  assert.deepEqual([...log.body.matchAll(/<td><code>(order-\d+)<\/code><\/td><td><code>(\d+)<\/code><\/td><td>([^<]+)<\/td><td>([^<]+)<\/td>/g)]
-    .map((m) => [m[1], m[2], m[3], m[4]]), [
-    ['order-44', '50001118', 'PSPID not found or not active', '203.0.113.11'],
-    ['order-43', '50001111', 'no AMOUNT', '203.0.113.10'],
-    ['order-42', '50001184', 'unknown order/1/s/', '203.0.113.9'],
-  ]);
+  assert.deepEqual(
+    [...log.body.matchAll(/<td><code>(order-\d+)<\/code><\/td><td><code>(\d+)<\/code><\/td><td>([^<]+)<\/td><td>([^<]+)<\/td>/g)].map((m) => [
+      m[1],
+      m[2],
+      m[3],
+      m[4],
+    ]),
+    [
+      ['order-44', '50001118', 'PSPID not found or not active', '203.0.113.11'],
+      ['order-43', '50001111', 'no AMOUNT', '203.0.113.10'],
+      ['order-42', '50001184', 'unknown order/1/s/', '203.0.113.9'],
+    ],
+  );
   assert.doesNotMatch(log.body, /SomeoneElse/);
   assert.match(log.body, /<details><summary>Signature debugger<\/summary>/);
-  assert.ok(log.body.includes('<pre data-masked><code>AMOUNT=1500********CARDNO=411111XXXXXX1111********CURRENCY=EUR********ORDERID=order-42********PSPID=MyPSPID********</code></pre>'));
+  assert.ok(
+    log.body.includes(
+      '<pre data-masked><code>AMOUNT=1500********CARDNO=411111XXXXXX1111********CURRENCY=EUR********ORDERID=order-42********PSPID=MyPSPID********</code></pre>',
+    ),
+  );
   assert.match(log.body, /<li><code>AMOUNT<\/code><\/li><li><code>CARDNO<\/code><\/li>/);
   // A verification field is dropped whole, its value and its place in the list.
   assert.match(log.body, /<ol data-included><li><code>ORDERID<\/code> = <code>order-43<\/code><\/li>/);

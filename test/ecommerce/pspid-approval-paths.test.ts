@@ -32,8 +32,10 @@ async function merchantApprovedInTest(pspid: string) {
 }
 
 async function askForProduction(referentId: string): Promise<{ id: string; state: string }> {
-  const asked = await services.subscriptions.subscribe({ productId: await productId(db, 'ecommerce'), environment: 'prod', name: 'shop prod' },
-    { type: 'referent', id: referentId, ip: null });
+  const asked = await services.subscriptions.subscribe(
+    { productId: await productId(db, 'ecommerce'), environment: 'prod', name: 'shop prod' },
+    { type: 'referent', id: referentId, ip: null },
+  );
   assert.ok(asked.ok, JSON.stringify(asked));
   return asked.value;
 }
@@ -92,8 +94,14 @@ describe('every path that makes an E-commerce subscription active reserves the P
   it('a product that needs no approval: the referent\u2019s request is active at once', async () => {
     const ecommerce = await services.products.get(await productId(db, 'ecommerce'));
     assert.ok(ecommerce);
-    const input = { code: ecommerce.code, name: ecommerce.name, description: ecommerce.description, routeGroups: ecommerce.route_groups,
-      approvalRequiredTest: ecommerce.approval_required_test, rateLimitPerMinute: ecommerce.rate_limit_per_minute };
+    const input = {
+      code: ecommerce.code,
+      name: ecommerce.name,
+      description: ecommerce.description,
+      routeGroups: ecommerce.route_groups,
+      approvalRequiredTest: ecommerce.approval_required_test,
+      rateLimitPerMinute: ecommerce.rate_limit_per_minute,
+    };
     assert.ok((await services.products.update(ecommerce.id, { ...input, approvalRequiredProd: false }, CLI)).ok);
     try {
       const m = await merchantApprovedInTest('Salumeria');
@@ -133,9 +141,14 @@ describe('the hosted page\u2019s configuration cache follows the subscriptions m
     assert.ok(configs.listening, 'the cache listens');
     const ecommerce = await services.products.get(await productId(db, 'ecommerce'));
     assert.ok(ecommerce);
-    const input = { name: ecommerce.name, description: ecommerce.description, routeGroups: ecommerce.route_groups,
-      approvalRequiredTest: ecommerce.approval_required_test, approvalRequiredProd: ecommerce.approval_required_prod,
-      rateLimitPerMinute: ecommerce.rate_limit_per_minute };
+    const input = {
+      name: ecommerce.name,
+      description: ecommerce.description,
+      routeGroups: ecommerce.route_groups,
+      approvalRequiredTest: ecommerce.approval_required_test,
+      approvalRequiredProd: ecommerce.approval_required_prod,
+      rateLimitPerMinute: ecommerce.rate_limit_per_minute,
+    };
     const within = async (expected: boolean): Promise<boolean> => {
       const deadline = Date.now() + 1000;
       while (Date.now() < deadline) {

@@ -19,8 +19,10 @@ async function organisation(active: Array<'test' | 'prod'>, pending: Array<'test
   const referent = await createReferent(db, organisationId, ['ecommerce']);
   const requests: Record<string, string> = {};
   for (const env of pending) {
-    const asked = await services.subscriptions.subscribe({ productId: await productId(db, 'ecommerce'), environment: env, name: `shop ${env}` },
-      { type: 'referent', id: referent.id, ip: null });
+    const asked = await services.subscriptions.subscribe(
+      { productId: await productId(db, 'ecommerce'), environment: env, name: `shop ${env}` },
+      { type: 'referent', id: referent.id, ip: null },
+    );
     assert.ok(asked.ok && asked.value.state === 'submitted', JSON.stringify(asked));
     requests[env] = asked.value.id;
   }
@@ -63,7 +65,12 @@ describe('reservation follows approval, per environment', () => {
     assert.equal(claimed.statusCode, 303);
     assert.deepEqual((await services.merchants.get(createdA.value.id))?.pspids, { test: 'Acme', prod: 'Acme-IT' });
     assert.match((await portal.get(`/portal/merchants/${createdA.value.id}/settings/prod`)).body, /data-pspid>Acme-IT</);
-    const audit = await db.selectFrom('audit_log').select('action').where('subject_id', '=', createdA.value.id).where('action', '=', 'merchant.pspid_claimed').execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('subject_id', '=', createdA.value.id)
+      .where('action', '=', 'merchant.pspid_claimed')
+      .execute();
     assert.equal(audit.length, 1);
     // A PSPID never changes once held.
     const changed = await services.merchants.claimPspid(createdA.value.id, 'prod', 'Acme-Other', CLI);
@@ -97,10 +104,15 @@ describe('uniqueness is PostgreSQL\u2019s', () => {
     const held = await open(d.organisationId, 'Duomo');
     const other = await open(e.organisationId, 'Other-Shop');
     assert.ok(held.ok && other.ok);
-    await assert.rejects(sql`INSERT INTO pspid_claims (merchant_id, environment, pspid) VALUES (${other.value.id}, 'prod', 'x1'), (${other.value.id}, 'prod', 'x2')`.execute(db),
-      /pspid_claims_pkey/, 'one PSPID per merchant and environment');
-    await assert.rejects(sql`UPDATE pspid_claims SET pspid = 'dUoMo' WHERE merchant_id = ${other.value.id} AND environment = 'test'`.execute(db),
-      /pspid_claims_environment_pspid/);
+    await assert.rejects(
+      sql`INSERT INTO pspid_claims (merchant_id, environment, pspid) VALUES (${other.value.id}, 'prod', 'x1'), (${other.value.id}, 'prod', 'x2')`.execute(db),
+      /pspid_claims_pkey/,
+      'one PSPID per merchant and environment',
+    );
+    await assert.rejects(
+      sql`UPDATE pspid_claims SET pspid = 'dUoMo' WHERE merchant_id = ${other.value.id} AND environment = 'test'`.execute(db),
+      /pspid_claims_environment_pspid/,
+    );
   });
 
   it('concurrent claims of one name by two organisations: exactly one wins, every time', async () => {
@@ -110,25 +122,38 @@ describe('uniqueness is PostgreSQL\u2019s', () => {
       const results = await Promise.all([open(f.organisationId, name), open(g.organisationId, name.toUpperCase())]);
       const won = results.filter((r) => r.ok);
       assert.equal(won.length, 1, JSON.stringify(results.map((r) => (r.ok ? 'ok' : r.reason))));
-      assert.deepEqual(results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.reason)), ['pspid_taken']);
+      assert.deepEqual(
+        results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.reason)),
+        ['pspid_taken'],
+      );
       // The loser kept nothing: no account, no claim in either environment.
       const loser = results[0]!.ok ? g : f;
       assert.equal(await services.merchants.forOrganisation(loser.organisationId), undefined);
     }
-    const claims = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pspid_claims WHERE upper(pspid) LIKE 'RACE%' GROUP BY environment, upper(pspid) HAVING count(*) > 1`.execute(db);
+    const claims = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pspid_claims WHERE upper(pspid) LIKE 'RACE%' GROUP BY environment, upper(pspid) HAVING count(*) > 1`.execute(db);
     assert.deepEqual(claims.rows, []);
   });
 
   it('concurrent claims in an environment approved later: exactly one wins', async () => {
     // X and Y are approved in production; in test their names are already held by Z and W.
-    const [x, y, z, w] = await Promise.all([organisation(['prod'], ['test']), organisation(['prod'], ['test']), organisation(['test']), organisation(['test'])]);
+    const [x, y, z, w] = await Promise.all([
+      organisation(['prod'], ['test']),
+      organisation(['prod'], ['test']),
+      organisation(['test']),
+      organisation(['test']),
+    ]);
     const [mx, my] = await Promise.all([open(x.organisationId, 'Xeno'), open(y.organisationId, 'Ypsilon')]);
     assert.ok(mx.ok && my.ok);
     assert.ok((await open(z.organisationId, 'xeno')).ok && (await open(w.organisationId, 'YPSILON')).ok);
     await services.subscriptions.change(x.requests.test!, 'approve', CLI);
     await services.subscriptions.change(y.requests.test!, 'approve', CLI);
     assert.equal((await services.merchants.get(mx.value.id))?.pspids.test, undefined, 'the approval could not reserve a held name');
-    const results = await Promise.all([services.merchants.claimPspid(mx.value.id, 'test', 'Shared', CLI), services.merchants.claimPspid(my.value.id, 'test', 'SHARED', CLI)]);
+    const results = await Promise.all([
+      services.merchants.claimPspid(mx.value.id, 'test', 'Shared', CLI),
+      services.merchants.claimPspid(my.value.id, 'test', 'SHARED', CLI),
+    ]);
     assert.deepEqual(results.map((r) => (r.ok ? 'ok' : r.reason)).sort(), ['ok', 'pspid_taken']);
   });
 });
@@ -147,15 +172,34 @@ describe('the error log follows the PSPID per environment', () => {
     assert.deepEqual([ma.value.pspids, mb.value.pspids], [{ test: 'Gelato' }, { prod: 'GELATO' }]);
     await services.subscriptions.change(bKeys.id, 'suspend', CLI);
     services.hostedPage.configs.invalidate();
-    const entry = (env: 'test' | 'prod', orderId: string) => app.inject({ method: 'POST', url: `/ncol/${env}/orderstandard.asp`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', referer: 'https://b-shop.example/checkout' },
-      payload: `PSPID=GELATO&ORDERID=${orderId}&AMOUNT=100&CURRENCY=EUR` });
+    const entry = (env: 'test' | 'prod', orderId: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/ncol/${env}/orderstandard.asp`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', referer: 'https://b-shop.example/checkout' },
+        payload: `PSPID=GELATO&ORDERID=${orderId}&AMOUNT=100&CURRENCY=EUR`,
+      });
     assert.equal((await entry('prod', 'B-CUSTOMER-ORDER')).statusCode, 200);
     // An unknown-PSPID row A may see: its own name in its own environment, while its test subscription was not active.
-    await services.errorLog.recordEntryError({ merchantId: null, env: 'test', pspid: 'gelato', orderRef: 'A-OWN-ORDER', code: '50001118',
-      message: 'PSPID not found or not active', clientIp: null, referrer: null });
-    const rows = await db.selectFrom('ecommerce_errors').select(['environment', 'order_ref', 'merchant_id']).where(sql<string>`upper(pspid)`, '=', 'GELATO').execute();
-    assert.deepEqual(rows.map((r) => [r.environment, r.order_ref, r.merchant_id]).sort(), [['prod', 'B-CUSTOMER-ORDER', null], ['test', 'A-OWN-ORDER', null]]);
+    await services.errorLog.recordEntryError({
+      merchantId: null,
+      env: 'test',
+      pspid: 'gelato',
+      orderRef: 'A-OWN-ORDER',
+      code: '50001118',
+      message: 'PSPID not found or not active',
+      clientIp: null,
+      referrer: null,
+    });
+    const rows = await db
+      .selectFrom('ecommerce_errors')
+      .select(['environment', 'order_ref', 'merchant_id'])
+      .where(sql<string>`upper(pspid)`, '=', 'GELATO')
+      .execute();
+    assert.deepEqual(rows.map((r) => [r.environment, r.order_ref, r.merchant_id]).sort(), [
+      ['prod', 'B-CUSTOMER-ORDER', null],
+      ['test', 'A-OWN-ORDER', null],
+    ]);
 
     const portal = await new Browser(app, 'portal').signIn(a.referent.email);
     for (const query of ['', '?env=prod', '?env=test']) {
@@ -163,6 +207,10 @@ describe('the error log follows the PSPID per environment', () => {
       assert.equal(page.statusCode, 200);
       assert.doesNotMatch(page.body, /B-CUSTOMER-ORDER|b-shop\.example/, `B's rows are not on A's error log${query}`);
     }
-    assert.match((await portal.get(`/portal/merchants/${ma.value.id}/errors?env=test`)).body, /A-OWN-ORDER/, 'A still sees rows naming its own PSPID in its environment');
+    assert.match(
+      (await portal.get(`/portal/merchants/${ma.value.id}/errors?env=test`)).body,
+      /A-OWN-ORDER/,
+      'A still sees rows naming its own PSPID in its environment',
+    );
   });
 });

@@ -24,14 +24,28 @@ const url = pg.url('varco');
 const masterKey = generateSecretboxKey();
 // Four customers post from one address as fast as they can: the entry's rate limits are raised, or
 // they would be answered 429 (test/ecommerce/hosted-page-limits.test.ts) instead of the restart's 503.
-const server = await startServer({ env: { DATABASE_URL: url, VARCO_MASTER_KEY: masterKey.toString('base64'), VARCO_LOG_LEVEL: 'warn',
-  VARCO_NCOL_RATE_LIMIT_PER_IP: '1000000', VARCO_NCOL_RATE_LIMIT_PER_PSPID: '1000000' } });
+const server = await startServer({
+  env: {
+    DATABASE_URL: url,
+    VARCO_MASTER_KEY: masterKey.toString('base64'),
+    VARCO_LOG_LEVEL: 'warn',
+    VARCO_NCOL_RATE_LIMIT_PER_IP: '1000000',
+    VARCO_NCOL_RATE_LIMIT_PER_PSPID: '1000000',
+  },
+});
 after(() => server.stop());
 
 const pool = createPool(url, 2);
 const db = createKysely(pool);
 after(() => db.destroy());
-const services = testServices({ config: await testConfig({ DATABASE_URL: url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey), databaseUrl: url });
+const services = testServices({
+  config: await testConfig({ DATABASE_URL: url }),
+  db,
+  clock: systemClock,
+  masterKey,
+  audit: testAudit(masterKey),
+  databaseUrl: url,
+});
 
 async function merchant(): Promise<TestMerchant> {
   const organisationId = await createOrganisation(db);
@@ -64,8 +78,11 @@ test('PostgreSQL stopped and started under hosted-page traffic: /readyz follows,
     while (running) {
       const ref = `restart-${n++}`;
       const body = formBytes(signedOrder(m, ref), 'utf8').toString('ascii');
-      const res = await httpsRequest(server.port, server.ca, '/ncol/test/orderstandard_utf8.asp', { method: 'POST', body,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) } }).catch(() => undefined);
+      const res = await httpsRequest(server.port, server.ca, '/ncol/test/orderstandard_utf8.asp', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) },
+      }).catch(() => undefined);
       if (res) answers.push({ ref, status: res.status, retryAfter: res.headers['retry-after'] !== undefined, phase });
     }
   };
@@ -91,13 +108,30 @@ test('PostgreSQL stopped and started under hosted-page traffic: /readyz follows,
   running = false;
   await traffic;
 
-  const counts = Object.fromEntries(['up', 'down', 'back'].map((p) => [p, Object.fromEntries([303, 503, 500].map((s) => [s, answers.filter((a) => a.phase === p && a.status === s).length]))]));
+  const counts = Object.fromEntries(
+    ['up', 'down', 'back'].map((p) => [p, Object.fromEntries([303, 503, 500].map((s) => [s, answers.filter((a) => a.phase === p && a.status === s).length]))]),
+  );
   t.diagnostic(`answers by phase: ${JSON.stringify(counts).slice(0, 600)}`);
-  assert.deepEqual(answers.filter((a) => a.status >= 500 && a.status !== 503), [], 'no customer got a 500');
-  assert.ok(answers.filter((a) => a.status === 503).every((a) => a.retryAfter), 'every 503 says when to retry');
-  assert.deepEqual(answers.filter((a) => a.status !== 303 && a.status !== 503), [], 'only accepted or retry-later answers');
+  assert.deepEqual(
+    answers.filter((a) => a.status >= 500 && a.status !== 503),
+    [],
+    'no customer got a 500',
+  );
+  assert.ok(
+    answers.filter((a) => a.status === 503).every((a) => a.retryAfter),
+    'every 503 says when to retry',
+  );
+  assert.deepEqual(
+    answers.filter((a) => a.status !== 303 && a.status !== 503),
+    [],
+    'only accepted or retry-later answers',
+  );
   const stored = new Set((await db.selectFrom('orders').select('order_ref').where('merchant_id', '=', m.merchantId).execute()).map((r) => r.order_ref));
-  assert.deepEqual(answers.filter((a) => a.status === 303 && !stored.has(a.ref)).map((a) => a.ref), [], 'accepted orders missing from the database');
+  assert.deepEqual(
+    answers.filter((a) => a.status === 303 && !stored.has(a.ref)).map((a) => a.ref),
+    [],
+    'accepted orders missing from the database',
+  );
   // Ready, then not ready, then ready again.
   const first503 = readiness.indexOf(503);
   assert.ok(readiness.indexOf(200) < first503 && readiness.lastIndexOf(200) > first503, `readiness: ${readiness.join(',')}`);

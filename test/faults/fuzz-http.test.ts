@@ -21,22 +21,33 @@ const pki = await tempDevPki();
 // nearly every request into a 429 before it reached the decoder. The limits are raised here so the
 // fuzz reaches every check; test/ecommerce/hosted-page-limits.test.ts proves the limiter answers 429.
 const NO_LIMIT = '1000000';
-const t = await buildTestApp({ tls: { cert: pki.server.chainPem, key: pki.server.keyPem },
-  env: { VARCO_NCOL_RATE_LIMIT_PER_IP: NO_LIMIT, VARCO_NCOL_RATE_LIMIT_PER_PSPID: NO_LIMIT } });
+const t = await buildTestApp({
+  tls: { cert: pki.server.chainPem, key: pki.server.keyPem },
+  env: { VARCO_NCOL_RATE_LIMIT_PER_IP: NO_LIMIT, VARCO_NCOL_RATE_LIMIT_PER_PSPID: NO_LIMIT },
+});
 const { app } = t;
 
 const merchant = await createMerchant(t);
-const order = signedOrder(merchant, 'fuzz-order-1', [['CN', 'Zoë Fuzz'], ['ACCEPTURL', 'https://shop.example/ok']]);
+const order = signedOrder(merchant, 'fuzz-order-1', [
+  ['CN', 'Zoë Fuzz'],
+  ['ACCEPTURL', 'https://shop.example/ok'],
+]);
 const pay = payLocation(await postEntry(app, order));
-const seeds: FuzzSeeds = { order, pay: { orderId: pay.orderId, token: pay.token }, apiKey: (await issueKeys(t.services, merchant.organisationId, 'ecommerce')).primary };
+const seeds: FuzzSeeds = {
+  order,
+  pay: { orderId: pay.orderId, token: pay.token },
+  apiKey: (await issueKeys(t.services, merchant.organisationId, 'ecommerce')).primary,
+};
 const requests = fc.sample(fuzzRequest(seeds), { numRuns: 10_000, seed });
 
 /** Runs `work` over `items` with at most `parallel` at a time. */
 async function pool<T>(items: T[], parallel: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 test(`10,000 malformed requests through inject() get no 5xx (seed ${seed})`, async () => {
@@ -51,7 +62,10 @@ test(`10,000 malformed requests through inject() get no 5xx (seed ${seed})`, asy
   assert.equal(fives, 0, `seed ${seed}: ${fives} answers were 5xx, e.g.\n${failures.join('\n')}`);
   // The fuzz must reach past the first checks: accepted entries (303) and refusals of several kinds.
   assert.ok((statuses.get(303) ?? 0) > 0, `no accepted order among ${JSON.stringify([...statuses])}`);
-  assert.ok([200, 400, 401, 404, 413, 415].every((s) => (statuses.get(s) ?? 0) > 0), `statuses seen: ${JSON.stringify([...statuses])}`);
+  assert.ok(
+    [200, 400, 401, 404, 413, 415].every((s) => (statuses.get(s) ?? 0) > 0),
+    `statuses seen: ${JSON.stringify([...statuses])}`,
+  );
   assert.equal(statuses.get(429) ?? 0, 0, 'the limits were raised: every request reached the checks it fuzzes');
   assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
 });
@@ -62,7 +76,9 @@ function rawExchange(port: number, bytes: Buffer): Promise<number> {
     const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.envs.test.caCertPem }, () => socket.end(bytes));
     let seen = Buffer.alloc(0);
     socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
-    socket.on('data', (chunk: Buffer) => { seen = Buffer.concat([seen, chunk]); });
+    socket.on('data', (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+    });
     socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? done(status(seen)) : fail(error)));
     socket.on('close', () => done(status(seen)));
   });
@@ -70,7 +86,9 @@ function rawExchange(port: number, bytes: Buffer): Promise<number> {
 const status = (seen: Buffer): number => Number(/^HTTP\/1\.[01] (\d{3})/.exec(seen.toString('latin1'))?.[1] ?? 0);
 
 function wire(r: FuzzRequest): Buffer {
-  const headers = Object.entries({ host: 'localhost', ...r.headers }).map(([n, v]) => `${n}: ${v}\r\n`).join('');
+  const headers = Object.entries({ host: 'localhost', ...r.headers })
+    .map(([n, v]) => `${n}: ${v}\r\n`)
+    .join('');
   const length = r.payload ? `content-length: ${r.payload.length}\r\n` : '';
   return Buffer.concat([Buffer.from(`${r.method} ${r.url} HTTP/1.1\r\n${headers}${length}connection: close\r\n\r\n`, 'utf8'), r.payload ?? Buffer.alloc(0)]);
 }
@@ -98,7 +116,13 @@ const HAND_MADE = [
 test('over real TLS sockets: 400 of the malformed requests and hand-made protocol abuse get no 5xx, and the server stays up', async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  const batch = [...requests.filter((r) => (r.payload?.length ?? 0) < 300_000).slice(0, 400).map(wire), ...HAND_MADE.map((s) => Buffer.from(s, 'latin1'))];
+  const batch = [
+    ...requests
+      .filter((r) => (r.payload?.length ?? 0) < 300_000)
+      .slice(0, 400)
+      .map(wire),
+    ...HAND_MADE.map((s) => Buffer.from(s, 'latin1')),
+  ];
   const failures: string[] = [];
   let answered = 0;
   await pool(batch, 10, async (bytes) => {

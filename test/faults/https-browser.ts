@@ -41,8 +41,13 @@ export class HttpsBrowser {
 
   async post(path: string, fields: Record<string, string>): Promise<HttpsResponse> {
     const body = new URLSearchParams({ _csrf: this.csrf, ...fields }).toString();
-    return this.keep(await httpsRequest(this.port, this.ca, path, { method: 'POST', body,
-      headers: { ...this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } }));
+    return this.keep(
+      await httpsRequest(this.port, this.ca, path, {
+        method: 'POST',
+        body,
+        headers: { ...this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
+      }),
+    );
   }
 
   async signIn(email: string, password: string): Promise<this> {

@@ -21,17 +21,86 @@ export interface FuzzSeeds {
   apiKey: string;
 }
 
-const FIELD_NAMES = ['PSPID', 'ORDERID', 'AMOUNT', 'CURRENCY', 'LANGUAGE', 'SHASIGN', 'CN', 'EMAIL', 'ACCEPTURL', 'DECLINEURL', 'EXCEPTIONURL',
-  'CANCELURL', 'COMPLUS', 'PARAMPLUS', 'PARAMVAR', 'TITLE', 'BGCOLOR', 'LOGO', 'OPERATION', 'ITEMNAME1', 'ITEMPRICE1', 'ITEMQUANT1', 'TOKEN', 'T', 'HOLDER',
-  'NUMBER', 'EXPIRY', 'CVC', 'DECISION', 'subscription-key', 'lang'];
+const FIELD_NAMES = [
+  'PSPID',
+  'ORDERID',
+  'AMOUNT',
+  'CURRENCY',
+  'LANGUAGE',
+  'SHASIGN',
+  'CN',
+  'EMAIL',
+  'ACCEPTURL',
+  'DECLINEURL',
+  'EXCEPTIONURL',
+  'CANCELURL',
+  'COMPLUS',
+  'PARAMPLUS',
+  'PARAMVAR',
+  'TITLE',
+  'BGCOLOR',
+  'LOGO',
+  'OPERATION',
+  'ITEMNAME1',
+  'ITEMPRICE1',
+  'ITEMQUANT1',
+  'TOKEN',
+  'T',
+  'HOLDER',
+  'NUMBER',
+  'EXPIRY',
+  'CVC',
+  'DECISION',
+  'subscription-key',
+  'lang',
+];
 
-const nasty = fc.constantFrom('%', '%Z', '%zz', '%00', '%C3', '%C3%28', '%E9', '%FF%FE', '%ED%A0%80', '+', '&', '=', '==', '&&', '%26', '%3D',
-  '\u0000', '\uFFFD', '\uD800', '😀', 'é', '<script>', '"\'', '../..', '-1', '0', '1e309', '1.50', 'NaN', ' 12 ', '99999999999999999999');
+const nasty = fc.constantFrom(
+  '%',
+  '%Z',
+  '%zz',
+  '%00',
+  '%C3',
+  '%C3%28',
+  '%E9',
+  '%FF%FE',
+  '%ED%A0%80',
+  '+',
+  '&',
+  '=',
+  '==',
+  '&&',
+  '%26',
+  '%3D',
+  '\u0000',
+  '\uFFFD',
+  '\uD800',
+  '😀',
+  'é',
+  '<script>',
+  '"\'',
+  '../..',
+  '-1',
+  '0',
+  '1e309',
+  '1.50',
+  'NaN',
+  ' 12 ',
+  '99999999999999999999',
+);
 const hugeValue = fc.integer({ min: 1000, max: 70_000 }).map((n) => 'A'.repeat(n));
-const value = fc.oneof({ weight: 20, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 12, arbitrary: nasty },
-  { weight: 1, arbitrary: hugeValue }, { weight: 8, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) });
-const name = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...FIELD_NAMES).chain((n) => fc.constantFrom(n, n.toLowerCase(), `${n[0]}${n.slice(1).toLowerCase()}`)) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }, { weight: 1, arbitrary: nasty }, { weight: 1, arbitrary: fc.constant('A'.repeat(200)) });
+const value = fc.oneof(
+  { weight: 20, arbitrary: fc.string({ maxLength: 30 }) },
+  { weight: 12, arbitrary: nasty },
+  { weight: 1, arbitrary: hugeValue },
+  { weight: 8, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
+);
+const name = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...FIELD_NAMES).chain((n) => fc.constantFrom(n, n.toLowerCase(), `${n[0]}${n.slice(1).toLowerCase()}`)) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+  { weight: 1, arbitrary: nasty },
+  { weight: 1, arbitrary: fc.constant('A'.repeat(200)) },
+);
 
 /** encodeURIComponent, except that a lone surrogate (which it refuses) becomes the bytes a sloppy client would send. */
 function encode(text: string): string {
@@ -53,7 +122,8 @@ const formBody = fc.tuple(fc.array(fc.tuple(name, value), { maxLength: 25 }), fc
 /** A valid order with one change: a field dropped, duplicated (other case), emptied, replaced, or the digest altered. */
 function mutatedOrder(seeds: FuzzSeeds): fc.Arbitrary<Buffer> {
   const order = seeds.order;
-  return fc.tuple(fc.nat({ max: order.length - 1 }), fc.constantFrom('drop', 'duplicate', 'empty', 'replace', 'digest', 'append', 'none'), value)
+  return fc
+    .tuple(fc.nat({ max: order.length - 1 }), fc.constantFrom('drop', 'duplicate', 'empty', 'replace', 'digest', 'append', 'none'), value)
     .map(([at, how, v]) => {
       const pairs = order.map(([n, x]): [string, string] => [n, x]);
       const [n = 'X', x = ''] = pairs[at] ?? [];
@@ -67,42 +137,116 @@ function mutatedOrder(seeds: FuzzSeeds): fc.Arbitrary<Buffer> {
     });
 }
 
-const json = fc.oneof(fc.constantFrom('{', '{"a":', '[1,2', 'null', '"x"', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"x":1}}}',
-  `${'['.repeat(5000)}${']'.repeat(5000)}`, '{"a":1}{"b":2}', '\uFEFF{}', ''), fc.json()).map((s) => Buffer.from(s, 'utf8'));
+const json = fc
+  .oneof(
+    fc.constantFrom(
+      '{',
+      '{"a":',
+      '[1,2',
+      'null',
+      '"x"',
+      '{"__proto__":{"polluted":1}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      `${'['.repeat(5000)}${']'.repeat(5000)}`,
+      '{"a":1}{"b":2}',
+      '\uFEFF{}',
+      '',
+    ),
+    fc.json(),
+  )
+  .map((s) => Buffer.from(s, 'utf8'));
 
-const contentType = fc.option(fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8',
-  'application/x-www-form-urlencoded; charset=ISO-8859-1', 'APPLICATION/X-WWW-FORM-URLENCODED', 'application/json', 'application/json; charset=latin1',
-  'multipart/form-data', 'multipart/form-data; boundary=----x', 'text/plain', 'application/octet-stream', 'text/html; charset=%%%', '',
-  ';;;', 'application/x-www-form-urlencoded, application/json', 'application/*'), { nil: undefined });
+const contentType = fc.option(
+  fc.constantFrom(
+    'application/x-www-form-urlencoded',
+    'application/x-www-form-urlencoded; charset=utf-8',
+    'application/x-www-form-urlencoded; charset=ISO-8859-1',
+    'APPLICATION/X-WWW-FORM-URLENCODED',
+    'application/json',
+    'application/json; charset=latin1',
+    'multipart/form-data',
+    'multipart/form-data; boundary=----x',
+    'text/plain',
+    'application/octet-stream',
+    'text/html; charset=%%%',
+    '',
+    ';;;',
+    'application/x-www-form-urlencoded, application/json',
+    'application/*',
+  ),
+  { nil: undefined },
+);
 
 function pathFor(seeds: FuzzSeeds): fc.Arbitrary<string> {
-  const id = fc.oneof(fc.constant(seeds.pay.orderId), fc.constant('ord_00000000000000000000000000'), fc.string({ maxLength: 30 }).map(encode),
-    nasty.map(encode), fc.constantFrom('%', '%zz', '%00', '..%2F..', 'A'.repeat(3000), seeds.order.find(([n]) => n === 'ORDERID')?.[1] ?? 'x'));
+  const id = fc.oneof(
+    fc.constant(seeds.pay.orderId),
+    fc.constant('ord_00000000000000000000000000'),
+    fc.string({ maxLength: 30 }).map(encode),
+    nasty.map(encode),
+    fc.constantFrom('%', '%zz', '%00', '..%2F..', 'A'.repeat(3000), seeds.order.find(([n]) => n === 'ORDERID')?.[1] ?? 'x'),
+  );
   const env = fc.constantFrom('test', 'prod', 'TEST', 'dev', '%00', '');
   return fc.oneof(
-    fc.tuple(env, fc.constantFrom('orderstandard.asp', 'orderstandard_utf8.asp', 'ORDERSTANDARD.ASP', 'orderstandard.asp/', 'other.asp'))
+    fc
+      .tuple(env, fc.constantFrom('orderstandard.asp', 'orderstandard_utf8.asp', 'ORDERSTANDARD.ASP', 'orderstandard.asp/', 'other.asp'))
       .map(([e, p]) => `/ncol/${e}/${p}`),
     fc.tuple(env, id, fc.constantFrom('', '/3ds', '/cancel', '/look.css', '/x')).map(([e, i, s]) => `/ncol/${e}/pay/${i}${s}`),
     fc.constantFrom('/ncol', '/ncol/', '/ncol/assets/pay.css', '/ncol/assets/pay.js', '/ncol/%', '/ncol//test//orderstandard.asp'),
     id.map((i) => `/api/v1/orders/${i}`),
-    fc.constantFrom('/api/v1/ping', '/api/v1/ping/', '/api/docs', '/api/docs/json', '/api/docs/static/index.html', '/api', '/api/', '/api/v2/ping',
-      '/api/v1/%zz', '/api//v1/ping', '/api/v1/ping%00'),
+    fc.constantFrom(
+      '/api/v1/ping',
+      '/api/v1/ping/',
+      '/api/docs',
+      '/api/docs/json',
+      '/api/docs/static/index.html',
+      '/api',
+      '/api/',
+      '/api/v2/ping',
+      '/api/v1/%zz',
+      '/api//v1/ping',
+      '/api/v1/ping%00',
+    ),
   );
 }
 
 function queryFor(seeds: FuzzSeeds): fc.Arbitrary<string> {
-  const pair = fc.oneof(fc.tuple(name, value).map(([n, v]) => `${n}=${v}`), fc.constant(`token=${seeds.pay.token}`),
-    fc.constant(`subscription-key=${seeds.apiKey}`), fc.constant('subscription-key=vk_test_x&subscription-key=vk_test_y'), nasty);
-  return fc.option(fc.array(pair, { maxLength: 8 }).map((pairs) => `?${pairs.join('&')}`), { nil: '' });
+  const pair = fc.oneof(
+    fc.tuple(name, value).map(([n, v]) => `${n}=${v}`),
+    fc.constant(`token=${seeds.pay.token}`),
+    fc.constant(`subscription-key=${seeds.apiKey}`),
+    fc.constant('subscription-key=vk_test_x&subscription-key=vk_test_y'),
+    nasty,
+  );
+  return fc.option(
+    fc.array(pair, { maxLength: 8 }).map((pairs) => `?${pairs.join('&')}`),
+    { nil: '' },
+  );
 }
 
 function headersFor(seeds: FuzzSeeds): fc.Arbitrary<Record<string, string>> {
-  const key = fc.option(fc.oneof(fc.constant(seeds.apiKey), fc.constant(`${seeds.apiKey.slice(0, -1)}x`), fc.constant(seeds.apiKey.toUpperCase()),
-    fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')), fc.constant('vk_prod_'.padEnd(57, 'A'))), { nil: undefined });
-  const header = (v: fc.Arbitrary<string>) => fc.option(v.map((s) => s.replace(/[^\x20-\x7e]/g, '?')), { nil: undefined });
-  return fc.record({ type: contentType, key, referer: header(fc.oneof(fc.webUrl(), fc.string({ maxLength: 40 }))),
-    lang: header(fc.oneof(fc.constantFrom('it-IT,it;q=0.9', 'xx', '*;q=abc', ''), fc.string({ maxLength: 30 }))),
-    cookie: header(fc.constantFrom('varco_admin=x', 'a=b; a=c', '==;;', `varco_portal=${'x'.repeat(3000)}`)) })
+  const key = fc.option(
+    fc.oneof(
+      fc.constant(seeds.apiKey),
+      fc.constant(`${seeds.apiKey.slice(0, -1)}x`),
+      fc.constant(seeds.apiKey.toUpperCase()),
+      fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+      fc.constant('vk_prod_'.padEnd(57, 'A')),
+    ),
+    { nil: undefined },
+  );
+  const header = (v: fc.Arbitrary<string>) =>
+    fc.option(
+      v.map((s) => s.replace(/[^\x20-\x7e]/g, '?')),
+      { nil: undefined },
+    );
+  return fc
+    .record({
+      type: contentType,
+      key,
+      referer: header(fc.oneof(fc.webUrl(), fc.string({ maxLength: 40 }))),
+      lang: header(fc.oneof(fc.constantFrom('it-IT,it;q=0.9', 'xx', '*;q=abc', ''), fc.string({ maxLength: 30 }))),
+      cookie: header(fc.constantFrom('varco_admin=x', 'a=b; a=c', '==;;', `varco_portal=${'x'.repeat(3000)}`)),
+    })
     .map((h) => {
       const out: Record<string, string> = {};
       if (h.type !== undefined) out['content-type'] = h.type;
@@ -118,14 +262,30 @@ function headersFor(seeds: FuzzSeeds): fc.Arbitrary<Record<string, string>> {
 const HUGE_BODY = Buffer.alloc(1100 * 1024, 0x41);
 
 export function fuzzRequest(seeds: FuzzSeeds): fc.Arbitrary<FuzzRequest> {
-  const body = fc.option(fc.oneof({ weight: 4, arbitrary: formBody }, { weight: 3, arbitrary: mutatedOrder(seeds) }, { weight: 2, arbitrary: json },
-    { weight: 2, arbitrary: fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b)) },
-    { weight: 1, arbitrary: fc.constant(HUGE_BODY) }), { nil: undefined, freq: 4 });
-  return fc.record({
-    method: fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'),
-    path: pathFor(seeds), query: queryFor(seeds), headers: headersFor(seeds), body,
-  }).map(({ method, path, query, headers, body: payload }) => ({ method, url: `${path}${query}`, headers,
-    ...(payload !== undefined && method !== 'GET' && method !== 'HEAD' ? { payload } : {}) }));
+  const body = fc.option(
+    fc.oneof(
+      { weight: 4, arbitrary: formBody },
+      { weight: 3, arbitrary: mutatedOrder(seeds) },
+      { weight: 2, arbitrary: json },
+      { weight: 2, arbitrary: fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b)) },
+      { weight: 1, arbitrary: fc.constant(HUGE_BODY) },
+    ),
+    { nil: undefined, freq: 4 },
+  );
+  return fc
+    .record({
+      method: fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'),
+      path: pathFor(seeds),
+      query: queryFor(seeds),
+      headers: headersFor(seeds),
+      body,
+    })
+    .map(({ method, path, query, headers, body: payload }) => ({
+      method,
+      url: `${path}${query}`,
+      headers,
+      ...(payload !== undefined && method !== 'GET' && method !== 'HEAD' ? { payload } : {}),
+    }));
 }
 
 export function describeRequest(r: FuzzRequest): string {

@@ -24,10 +24,22 @@ const masterKey = generateSecretboxKey();
 // A data directory each: the platform PKI (CA, client certificate) is shared through the database.
 const pki = await tempDevPki(['localhost']);
 const env = { DATABASE_URL: database.url, VARCO_MASTER_KEY: masterKey.toString('base64'), VARCO_LOG_LEVEL: 'warn', VARCO_OUTBOX_LEASE_SECONDS: '10' };
-const [a, b] = [await startServer({ dataDir: await makeDataDir(), env }), await startServer({ dataDir: await makeDataDir(), env })] as [ServerProcess, ServerProcess];
-after(async () => { await Promise.all([a.stop(), b.stop()]); });
+const [a, b] = [await startServer({ dataDir: await makeDataDir(), env }), await startServer({ dataDir: await makeDataDir(), env })] as [
+  ServerProcess,
+  ServerProcess,
+];
+after(async () => {
+  await Promise.all([a.stop(), b.stop()]);
+});
 // The test's own services on the same database, for set-up (the CLI's way).
-const services = testServices({ config: await testConfig({ DATABASE_URL: database.url }), db, clock: systemClock, masterKey, audit: testAudit(masterKey), databaseUrl: database.url });
+const services = testServices({
+  config: await testConfig({ DATABASE_URL: database.url }),
+  db,
+  clock: systemClock,
+  masterKey,
+  audit: testAudit(masterKey),
+  databaseUrl: database.url,
+});
 
 const ping = async (s: ServerProcess, key: string): Promise<number> =>
   (await httpsRequest(s.port, s.ca, '/api/v1/ping', { headers: { 'ocp-apim-subscription-key': key } })).status;
@@ -47,8 +59,11 @@ test('an order entered on one instance is served by the other', async () => {
   const merchant = { organisationId, merchantId: created.value.id, pspid: created.value.pspid };
 
   const body = formBytes(signedOrder(merchant, 'scale-out-1'), 'utf8').toString('ascii');
-  const entered = await httpsRequest(a.port, a.ca, '/ncol/test/orderstandard_utf8.asp', { method: 'POST', body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) } });
+  const entered = await httpsRequest(a.port, a.ca, '/ncol/test/orderstandard_utf8.asp', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) },
+  });
   assert.equal(entered.status, 303, entered.body.slice(0, 300));
   const page = await httpsRequest(b.port, b.ca, String(entered.headers.location));
   assert.equal(page.status, 200);
@@ -89,29 +104,56 @@ test('each server-to-server delivery is sent by exactly one instance', async (t)
     req.on('end', () => res.writeHead(200).end('OK'));
   });
   await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-  after(() => new Promise<void>((done) => { receiver.closeAllConnections(); receiver.close(() => done()); }));
+  after(
+    () =>
+      new Promise<void>((done) => {
+        receiver.closeAllConnections();
+        receiver.close(() => done());
+      }),
+  );
   const port = (receiver.address() as AddressInfo).port;
   assert.ok((await services.trust.add('test', pki.envs.test.caCertPem, { allOrganisations: true }, CLI)).ok);
 
   const ids = await db.transaction().execute(async (trx) => {
     const out: string[] = [];
     for (let n = 0; n < 600; n++) {
-      out.push((await enqueueHttpMessage(trx, { env: 'test', method: 'POST', url: `https://localhost:${port}/feedback?n=${n}`, body: `orderID=${n}&STATUS=9`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' }, organisationId: null, subjectType: 'order', subjectId: `scale-${n}` })).id);
+      out.push(
+        (
+          await enqueueHttpMessage(trx, {
+            env: 'test',
+            method: 'POST',
+            url: `https://localhost:${port}/feedback?n=${n}`,
+            body: `orderID=${n}&STATUS=9`,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            organisationId: null,
+            subjectType: 'order',
+            subjectId: `scale-${n}`,
+          })
+        ).id,
+      );
     }
     return out;
   });
   const deadline = Date.now() + 40_000;
-  const pending = async (): Promise<number> => (await db.selectFrom('outbox').select('id').where('id', 'in', ids).where('state', '!=', 'delivered').execute()).length;
-  while (await pending() > 0 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+  const pending = async (): Promise<number> =>
+    (await db.selectFrom('outbox').select('id').where('id', 'in', ids).where('state', '!=', 'delivered').execute()).length;
+  while ((await pending()) > 0 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
   assert.equal(await pending(), 0, 'every message delivered');
 
   const twice = ids.filter((id) => (counts.get(id) ?? 0) !== 1);
-  assert.deepEqual(twice.map((id) => [id, counts.get(id) ?? 0]), [], 'received other than exactly once');
+  assert.deepEqual(
+    twice.map((id) => [id, counts.get(id) ?? 0]),
+    [],
+    'received other than exactly once',
+  );
   const { rows } = await sql<{ worker: string; n: number }>`SELECT worker, count(*)::int AS n FROM outbox_attempts a JOIN outbox o ON o.id = a.message_id
     WHERE o.subject_id LIKE 'scale-%' GROUP BY worker`.execute(db);
   t.diagnostic(`deliveries per worker: ${JSON.stringify(rows)}`);
-  assert.equal(rows.reduce((sum, r) => sum + r.n, 0), ids.length, 'one attempt per message');
+  assert.equal(
+    rows.reduce((sum, r) => sum + r.n, 0),
+    ids.length,
+    'one attempt per message',
+  );
   const pids = new Set(rows.map((r) => r.worker.split(':')[1]));
   assert.ok(pids.has(String(a.child.pid)) && pids.has(String(b.child.pid)), `both instances delivered: ${JSON.stringify(rows)}`);
 });

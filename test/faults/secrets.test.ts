@@ -56,11 +56,28 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
   assert.equal(created.code, 0, created.stderr);
   const admin = await new HttpsBrowser(server, 'admin').signIn(`admin-${tag}@varco.test`, SECRETS.adminPassword);
 
-  const org = location(await admin.post('/admin/organisations', { name: `Shop ${tag}`, taxCode: `SHOP-${tag}`, taxCodeKind: 'other', type: 'merchant',
-    contactEmail: `it-${tag}@shop.test` })).split('/').at(-1) ?? '';
+  const org =
+    location(
+      await admin.post('/admin/organisations', {
+        name: `Shop ${tag}`,
+        taxCode: `SHOP-${tag}`,
+        taxCodeKind: 'other',
+        type: 'merchant',
+        contactEmail: `it-${tag}@shop.test`,
+      }),
+    )
+      .split('/')
+      .at(-1) ?? '';
   const ecommerce = await db.selectFrom('products').select('id').where('code', '=', 'ecommerce').executeTakeFirstOrThrow();
-  location(await admin.post(`/admin/organisations/${org}/invitations`, { firstName: 'Rita', lastName: 'Referente', email: `rita-${tag}@shop.test`,
-    locale: 'en', products: ecommerce.id }));
+  location(
+    await admin.post(`/admin/organisations/${org}/invitations`, {
+      firstName: 'Rita',
+      lastName: 'Referente',
+      email: `rita-${tag}@shop.test`,
+      locale: 'en',
+      products: ecommerce.id,
+    }),
+  );
   // Without SMTP the link is made on the Mail page ("Create link"), shown once.
   const invitation = await db.selectFrom('outbox').select('id').where('channel', '=', 'email').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
   const linkPage = await admin.post(`/admin/mail/${invitation.id}/invitation-link`, {});
@@ -71,11 +88,19 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
 
   const portal = new HttpsBrowser(server, 'portal');
   portal.csrf = /name="_csrf" value="([^"]+)"/.exec((await portal.get(`/portal/invitation${link.search}`)).body)?.[1] ?? '';
-  location(await portal.post('/portal/invitation', { token: link.searchParams.get('token') ?? '', password: SECRETS.referentPassword,
-    passwordConfirm: SECRETS.referentPassword }));
+  location(
+    await portal.post('/portal/invitation', {
+      token: link.searchParams.get('token') ?? '',
+      password: SECRETS.referentPassword,
+      passwordConfirm: SECRETS.referentPassword,
+    }),
+  );
   await portal.signIn(`rita-${tag}@shop.test`, SECRETS.referentPassword);
-  const subscription = location(await portal.post('/portal/subscriptions', { productId: ecommerce.id, environment: 'test', name: 'Shop test' }))
-    .split('?')[0]?.split('/').at(-1) ?? '';
+  const subscription =
+    location(await portal.post('/portal/subscriptions', { productId: ecommerce.id, environment: 'test', name: 'Shop test' }))
+      .split('?')[0]
+      ?.split('/')
+      .at(-1) ?? '';
   location(await admin.post(`/admin/subscriptions/${subscription}/approve`, {}));
   const apiKey = shownKey((await portal.post(`/portal/subscriptions/${subscription}/keys/primary/reveal`, {})).body);
   assert.equal((await httpsRequest(server.port, server.ca, '/api/v1/ping', { headers: { 'ocp-apim-subscription-key': apiKey } })).status, 200);
@@ -83,29 +108,62 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
 
   const pspid = `shop${tag}`;
   const settings = location(await portal.post('/portal/merchant', { pspid }));
-  const saved = await portal.post(settings, { hashingMethod: 'each-parameter', hashAlgorithm: 'sha512', charset: 'page', referrers: '',
-    acceptUrl: 'https://shop.example/ok', declineUrl: '', exceptionUrl: '', cancelUrl: '', feedbackOnRedirect: 'on', s2sTiming: 'deferred',
-    s2sUrlAccepted: 'https://shop.example/feedback', s2sUrlDeclined: '', s2sMethod: 'POST', defaultOperation: 'SAL', paymentRetries: '10',
-    enabledCurrencies: 'EUR', shaInNew: SECRETS.shaIn, shaInConfirm: SECRETS.shaIn, shaOutNew: SECRETS.shaOut, shaOutConfirm: SECRETS.shaOut });
+  const saved = await portal.post(settings, {
+    hashingMethod: 'each-parameter',
+    hashAlgorithm: 'sha512',
+    charset: 'page',
+    referrers: '',
+    acceptUrl: 'https://shop.example/ok',
+    declineUrl: '',
+    exceptionUrl: '',
+    cancelUrl: '',
+    feedbackOnRedirect: 'on',
+    s2sTiming: 'deferred',
+    s2sUrlAccepted: 'https://shop.example/feedback',
+    s2sUrlDeclined: '',
+    s2sMethod: 'POST',
+    defaultOperation: 'SAL',
+    paymentRetries: '10',
+    enabledCurrencies: 'EUR',
+    shaInNew: SECRETS.shaIn,
+    shaInConfirm: SECRETS.shaIn,
+    shaOutNew: SECRETS.shaOut,
+    shaOutConfirm: SECRETS.shaOut,
+  });
   assert.equal(saved.status, 200, saved.body.slice(0, 600));
   const merchant = { organisationId: org, merchantId: '', pspid };
 
   const post = (pairs: Array<[string, string]>) => {
     const body = formBytes(pairs, 'utf8').toString('ascii');
-    return httpsRequest(server.port, server.ca, '/ncol/test/orderstandard_utf8.asp', { method: 'POST', body,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) } });
+    return httpsRequest(server.port, server.ca, '/ncol/test/orderstandard_utf8.asp', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) },
+    });
   };
   const tampered = signedOrder(merchant, `tampered-${tag}`, [], { passphrase: SECRETS.shaIn }).map(([n, v]): [string, string] => [n, n === 'AMOUNT' ? '1' : v]);
   assert.equal((await post(tampered)).status, 200, 'the generic error page');
   const pay = new URL(location(await post(signedOrder(merchant, `paid-${tag}`, [['CN', 'Ada Lovelace']], { passphrase: SECRETS.shaIn }))), server.baseUrl);
   assert.equal((await httpsRequest(server.port, server.ca, `${pay.pathname}${pay.search}`)).status, 200);
-  const card = new URLSearchParams({ token: pay.searchParams.get('token') ?? '', holder: 'Ada Lovelace', number: SECRETS.cardAsTyped, expiry: '12/34', cvc: CVC }).toString();
-  const paid = await httpsRequest(server.port, server.ca, pay.pathname, { method: 'POST', body: card,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(card.length) } });
+  const card = new URLSearchParams({
+    token: pay.searchParams.get('token') ?? '',
+    holder: 'Ada Lovelace',
+    number: SECRETS.cardAsTyped,
+    expiry: '12/34',
+    cvc: CVC,
+  }).toString();
+  const paid = await httpsRequest(server.port, server.ca, pay.pathname, {
+    method: 'POST',
+    body: card,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(card.length) },
+  });
   assert.ok(paid.status === 303 || paid.status === 200, `payment answered ${paid.status}`);
   const order = await db.selectFrom('orders').select(['status', 'card_masked']).where('order_ref', '=', `paid-${tag}`).executeTakeFirstOrThrow();
   assert.equal(order.card_masked, 'XXXXXXXXXXXX1111', 'the payment went through');
-  assert.ok((await db.selectFrom('ecommerce_errors').select('id').where('order_ref', '=', `tampered-${tag}`).execute()).length === 1, 'the tampered order was logged');
+  assert.ok(
+    (await db.selectFrom('ecommerce_errors').select('id').where('order_ref', '=', `tampered-${tag}`).execute()).length === 1,
+    'the tampered order was logged',
+  );
 
   assert.equal(await server.stop('SIGTERM'), 0);
   const logs = `${server.stdout()}\n${server.stderr()}\n${cliOutput.join('\n')}`;
@@ -117,10 +175,14 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
   assert.ok((tables.audit_log?.length ?? 0) > 10 && (tables.outbox?.length ?? 0) > 3, 'the run left audit and outbox rows');
   // The search looks where the secrets went: the query-string key was logged (censored), the feedback signed with SHA-OUT is queued.
   assert.match(logs, /subscription-key=(%5B|\[)redacted/);
-  assert.ok(tables.outbox?.some((row) => row.includes('"channel":"http"') && row.includes('SHASIGN')), 'the server-to-server feedback is in the outbox');
+  assert.ok(
+    tables.outbox?.some((row) => row.includes('"channel":"http"') && row.includes('SHASIGN')),
+    'the server-to-server feedback is in the outbox',
+  );
   const places: Record<string, string> = { logs, ...Object.fromEntries(Object.entries(tables).map(([k, rows]) => [k, rows.join('\n')])) };
   for (const [where, text] of Object.entries(places)) {
-    for (const [what, secret] of Object.entries({ ...SECRETS, apiKey, invitationToken })) assert.equal(text.includes(secret), false, `${what} found in ${where}`);
+    for (const [what, secret] of Object.entries({ ...SECRETS, apiKey, invitationToken }))
+      assert.equal(text.includes(secret), false, `${what} found in ${where}`);
     assert.doesNotMatch(text, /cvc["=:\\]+"?913/i, `the CVC found in ${where}`);
   }
   // The CVC is three digits, which occur everywhere (timestamps): look for it as a whole value.

@@ -15,7 +15,9 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 
 test('five hung deliveries do not hold up a hundred others', async () => {
   let release: () => void = () => undefined;
-  const hung = new Promise<void>((done) => { release = done; });
+  const hung = new Promise<void>((done) => {
+    release = done;
+  });
   const handler: DeliveryHandler = async (message) => {
     if ((message.payload as { url: string }).url.includes('slow')) await hung;
     return { ok: true, statusCode: 200 };
@@ -25,13 +27,28 @@ test('five hung deliveries do not hold up a hundred others', async () => {
     // The hung ones first: they are leased in the first batch.
     for (let n = 0; n < 105; n++) {
       const slow = n < 5;
-      const { id } = await enqueueHttpMessage(trx, { env: 'test', method: 'POST', url: `https://shop.example/${slow ? 'slow' : 'fast'}?n=${n}`,
-        body: `n=${n}`, organisationId: null, subjectType: 'order', subjectId: `peer-${n}` });
+      const { id } = await enqueueHttpMessage(trx, {
+        env: 'test',
+        method: 'POST',
+        url: `https://shop.example/${slow ? 'slow' : 'fast'}?n=${n}`,
+        body: `n=${n}`,
+        organisationId: null,
+        subjectType: 'order',
+        subjectId: `peer-${n}`,
+      });
       out[slow ? 'slow' : 'fast'].push(id);
     }
     return out;
   });
-  const worker = createOutboxWorker({ db, clock: systemClock, logger: silent, workerId: 'slow-peer', handlers: { http: handler }, pollMs: 100, leaseMs: 30_000 });
+  const worker = createOutboxWorker({
+    db,
+    clock: systemClock,
+    logger: silent,
+    workerId: 'slow-peer',
+    handlers: { http: handler },
+    pollMs: 100,
+    leaseMs: 30_000,
+  });
   await worker.start();
   try {
     const state = async (list: string[]) => (await db.selectFrom('outbox').select('state').where('id', 'in', list).execute()).map((r) => r.state);
@@ -43,6 +60,9 @@ test('five hung deliveries do not hold up a hundred others', async () => {
     release();
     await worker.stop();
   }
-  assert.deepEqual(new Set((await db.selectFrom('outbox').select('state').where('id', 'in', ids.slow).execute()).map((r) => r.state)), new Set(['delivered']),
-    'stop() let the hung deliveries finish and record their outcome');
+  assert.deepEqual(
+    new Set((await db.selectFrom('outbox').select('state').where('id', 'in', ids.slow).execute()).map((r) => r.state)),
+    new Set(['delivered']),
+    'stop() let the hung deliveries finish and record their outcome',
+  );
 });

@@ -28,38 +28,59 @@ const { db } = database;
 const dataDir = await makeDataDir();
 const pki = await tempDevPki(['localhost']);
 const children = new Set<ChildProcess>();
-after(() => { for (const child of children) child.kill('SIGKILL'); });
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /** The merchant's server: plain HTTPS, as every feedback receiver (SHA-OUT authenticates the feedback). */
 const received: Array<{ id: string; body: string }> = [];
 let handshakes = 0;
-const receiver = createServer({ cert: pki.server.chainPem, key: pki.server.keyPem },
-  (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ id: String(req.headers['varco-event-id']), body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end('OK');
-    });
+const receiver = createServer({ cert: pki.server.chainPem, key: pki.server.keyPem }, (req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    received.push({ id: String(req.headers['varco-event-id']), body: Buffer.concat(chunks).toString('utf8') });
+    res.writeHead(200).end('OK');
   });
+});
 // Node's default keep-alive (5 s) would close the pooled connections while the restarted worker
 // waits for the killed one's leases (5 s) to expire, and reopening them is right, not a pool leak.
 // The receiver keeps them open longer, so the count measures reuse, as the bound intends.
 receiver.keepAliveTimeout = 30_000;
-receiver.on('secureConnection', () => { handshakes++; });
+receiver.on('secureConnection', () => {
+  handshakes++;
+});
 await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-after(() => new Promise<void>((done) => { receiver.closeAllConnections(); receiver.close(() => done()); }));
+after(
+  () =>
+    new Promise<void>((done) => {
+      receiver.closeAllConnections();
+      receiver.close(() => done());
+    }),
+);
 const port = (receiver.address() as AddressInfo).port;
 
 function startWorker(): { child: ChildProcess; output: () => string; exited: Promise<NodeJS.Signals | null> } {
-  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-    env: childEnv({ DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_LOG_LEVEL: 'warn' }) });
+  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv({ DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_LOG_LEVEL: 'warn' }),
+  });
   children.add(child);
   let out = '';
-  child.stdout?.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  child.stderr?.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  const exited = new Promise<NodeJS.Signals | null>((done) => child.once('exit', (_code, signal) => { children.delete(child); done(signal); }));
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  const exited = new Promise<NodeJS.Signals | null>((done) =>
+    child.once('exit', (_code, signal) => {
+      children.delete(child);
+      done(signal);
+    }),
+  );
   return { child, output: () => out, exited };
 }
 
@@ -74,13 +95,29 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 
 test('2,000 deliveries, the worker killed with SIGKILL at a random moment and restarted: each arrives at least once, copies carry the same event id', async (t) => {
   // The receiver's certificate is issued by Varco's development CA: an administrator authorises it for `test`, for every organisation.
-  assert.ok((await createTrustService({ db, clock: systemClock, audit: testAudit() }).add('test', pki.envs.test.caCertPem, { allOrganisations: true }, { type: 'cli', id: null, ip: null })).ok);
+  assert.ok(
+    (
+      await createTrustService({ db, clock: systemClock, audit: testAudit() }).add(
+        'test',
+        pki.envs.test.caCertPem,
+        { allOrganisations: true },
+        { type: 'cli', id: null, ip: null },
+      )
+    ).ok,
+  );
   const ids = await db.transaction().execute(async (trx) => {
     const out: string[] = [];
     for (let n = 0; n < COUNT; n++) {
-      const { id } = await enqueueHttpMessage(trx, { env: 'test', method: 'POST', url: `https://localhost:${port}/feedback?orderID=o${n}`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `orderID=o${n}&STATUS=9&PAYID=${3_000_000_000 + n}`,
-        organisationId: null, subjectType: 'order', subjectId: `o${n}` });
+      const { id } = await enqueueHttpMessage(trx, {
+        env: 'test',
+        method: 'POST',
+        url: `https://localhost:${port}/feedback?orderID=o${n}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `orderID=o${n}&STATUS=9&PAYID=${3_000_000_000 + n}`,
+        organisationId: null,
+        subjectType: 'order',
+        subjectId: `o${n}`,
+      });
       out.push(id);
     }
     return out;
@@ -94,14 +131,22 @@ test('2,000 deliveries, the worker killed with SIGKILL at a random moment and re
   const handshakesBefore = handshakes;
   const { rows: heldRows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox WHERE state = 'pending' AND lease_owner IS NOT NULL`.execute(db);
   const held = heldRows[0]?.n ?? 0;
-  const { rows: dbg } = await sql<{ state: string; leased: boolean; n: number }>`SELECT state, lease_owner IS NOT NULL AS leased, count(*)::int AS n FROM outbox GROUP BY 1, 2`.execute(db);
+  const { rows: dbg } = await sql<{
+    state: string;
+    leased: boolean;
+    n: number;
+  }>`SELECT state, lease_owner IS NOT NULL AS leased, count(*)::int AS n FROM outbox GROUP BY 1, 2`.execute(db);
   t.diagnostic(`after kill: received ${received.length}; ${JSON.stringify(dbg)}`);
 
   const second = startWorker();
   const want = new Set(ids);
   const got = (): Set<string> => new Set(received.map((r) => r.id));
   await until(() => [...want].every((id) => got().has(id)), `every delivery after the restart (killed after ${killAfter})\n${second.output()}`, 60_000);
-  await until(async () => (await db.selectFrom('outbox').select('id').where('state', '!=', 'delivered').execute()).length === 0, 'all recorded delivered', 20_000);
+  await until(
+    async () => (await db.selectFrom('outbox').select('id').where('state', '!=', 'delivered').execute()).length === 0,
+    'all recorded delivered',
+    20_000,
+  );
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, null, 'SIGTERM is a clean exit');
 
@@ -113,9 +158,13 @@ test('2,000 deliveries, the worker killed with SIGKILL at a random moment and re
     else assert.equal(r.body, seen, `a copy of ${r.id} differs from the first delivery`);
   }
   const duplicates = received.length - want.size;
-  t.diagnostic(`killed after ${killAfter} deliveries; ${held} held at the kill; ${duplicates} duplicates; handshakes ${handshakesBefore} + ${handshakes - handshakesBefore}`);
+  t.diagnostic(
+    `killed after ${killAfter} deliveries; ${held} held at the kill; ${duplicates} duplicates; handshakes ${handshakesBefore} + ${handshakes - handshakesBefore}`,
+  );
   // Only messages held (leased, not yet recorded) at the kill can arrive twice.
   assert.ok(duplicates <= held, `${duplicates} duplicates, ${held} held at the kill (killed after ${killAfter})`);
-  assert.ok(handshakesBefore <= POOL_SIZE && handshakes - handshakesBefore <= POOL_SIZE,
-    `TLS handshakes: ${handshakesBefore} before the kill, ${handshakes - handshakesBefore} after (pool size ${POOL_SIZE})`);
+  assert.ok(
+    handshakesBefore <= POOL_SIZE && handshakes - handshakesBefore <= POOL_SIZE,
+    `TLS handshakes: ${handshakesBefore} before the kill, ${handshakes - handshakesBefore} after (pool size ${POOL_SIZE})`,
+  );
 });

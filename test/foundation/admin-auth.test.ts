@@ -23,8 +23,13 @@ const form = 'application/x-www-form-urlencoded';
 function browser(ip: string) {
   const jar = new CookieJar();
   const request = async (method: 'GET' | 'POST', url: string, fields?: Record<string, string>): Promise<LightMyRequestResponse> => {
-    const response = await app.inject({ method, url, remoteAddress: ip, headers: { cookie: jar.header(), ...(fields ? { 'content-type': form } : {}) },
-      ...(fields ? { payload: new URLSearchParams(fields).toString() } : {}) });
+    const response = await app.inject({
+      method,
+      url,
+      remoteAddress: ip,
+      headers: { cookie: jar.header(), ...(fields ? { 'content-type': form } : {}) },
+      ...(fields ? { payload: new URLSearchParams(fields).toString() } : {}),
+    });
     jar.store(response);
     return response;
   };
@@ -61,7 +66,11 @@ test('a sign-in POST without the form token, or with a wrong one, is refused wit
   assert.match(missing.body, /csrf_invalid/);
   const wrong = await b.request('POST', '/admin/sign-in', { _csrf: 'A'.repeat(32), email: EMAIL, password: PASSWORD });
   assert.equal(wrong.statusCode, 403);
-  assert.equal(wrong.cookies.find((c) => c.name === 'varco_admin'), undefined, 'a refused form must not sign in');
+  assert.equal(
+    wrong.cookies.find((c) => c.name === 'varco_admin'),
+    undefined,
+    'a refused form must not sign in',
+  );
   // The token of another browser is no good either: it must match this browser's cookie.
   const other = browser('10.0.0.2');
   const otherToken = csrfFrom((await other.request('GET', '/admin/sign-in')).body);
@@ -98,7 +107,10 @@ test('the right password signs in with a fresh, HttpOnly, Secure, Lax cookie sco
   assert.equal(b.jar.cookies.get('__Host-varco_csrf') === token, false);
 
   const rows = await database.db.selectFrom('sessions').selectAll().execute();
-  assert.ok(rows.some((r) => r.token_hash === sha256Hex(token)), 'the SHA-256 of the token is the key');
+  assert.ok(
+    rows.some((r) => r.token_hash === sha256Hex(token)),
+    'the SHA-256 of the token is the key',
+  );
   assert.equal(JSON.stringify(rows).includes(token), false, 'the token itself is not stored');
 
   const home = await b.request('GET', '/admin');
@@ -176,8 +188,14 @@ test('sign-in failures and successes are in the audit log, without any password'
   const succeeded = rows.filter((r) => r.action === 'sign_in.succeeded');
   assert.ok(failed.length >= 3);
   assert.ok(succeeded.length >= 3);
-  assert.ok(failed.some((r) => r.subject_id === adminId && r.ip === '10.0.0.3'), 'a failure against the account, with its address');
-  assert.ok(failed.some((r) => r.subject_id === null && r.ip === '10.0.0.3'), 'a failure for an unknown account');
+  assert.ok(
+    failed.some((r) => r.subject_id === adminId && r.ip === '10.0.0.3'),
+    'a failure against the account, with its address',
+  );
+  assert.ok(
+    failed.some((r) => r.subject_id === null && r.ip === '10.0.0.3'),
+    'a failure for an unknown account',
+  );
   assert.ok(succeeded.every((r) => r.actor_id === adminId && r.ip !== null));
   const text = JSON.stringify(rows);
   for (const secret of [PASSWORD, 'not-the-password-at-all', 'wrong-password-number-1', 'whatever-password-1']) {

@@ -15,7 +15,13 @@ const { db, owner } = await createTestDatabase();
 const clock = fixedClock(new Date('2026-11-23T09:00:00Z'));
 const masterKey = generateSecretboxKey();
 const audit = createAuditLog({ clock, masterKey });
-const entry = (n: number): AuditEntry => ({ actorType: 'system', action: `test.step_${n}`, subjectType: 'thing', subjectId: `thing_${n}`, details: { n, note: `row ${n}` } });
+const entry = (n: number): AuditEntry => ({
+  actorType: 'system',
+  action: `test.step_${n}`,
+  subjectType: 'thing',
+  subjectId: `thing_${n}`,
+  details: { n, note: `row ${n}` },
+});
 const append = (n: number) => db.transaction().execute((trx) => audit.append(trx, entry(n)));
 
 async function rows() {
@@ -35,9 +41,12 @@ async function whileTampered(change: Array<[string, unknown[]?]>, check: (verdic
   try {
     check(await verifyAuditChain(db, masterKey));
   } finally {
-    await tamper(owner, [['DELETE FROM audit_log'], ['DELETE FROM audit_checkpoints'],
+    await tamper(owner, [
+      ['DELETE FROM audit_log'],
+      ['DELETE FROM audit_checkpoints'],
       ['INSERT INTO audit_log OVERRIDING SYSTEM VALUE SELECT * FROM json_populate_recordset(NULL::audit_log, $1)', [JSON.stringify(savedRows.rows)]],
-      ['INSERT INTO audit_checkpoints SELECT * FROM json_populate_recordset(NULL::audit_checkpoints, $1)', [JSON.stringify(savedCheckpoints.rows)]]]);
+      ['INSERT INTO audit_checkpoints SELECT * FROM json_populate_recordset(NULL::audit_checkpoints, $1)', [JSON.stringify(savedCheckpoints.rows)]],
+    ]);
     assert.equal((await verifyAuditChain(db, masterKey)).ok, true, 'restored');
   }
 }
@@ -71,10 +80,13 @@ test('rows appended in transactions chain with a keyed hash, each with a signed 
 
 test('a rolled-back transaction leaves no audit row and no checkpoint', async () => {
   const before = [(await rows()).length, (await db.selectFrom('audit_checkpoints').select('audit_seq').execute()).length];
-  await assert.rejects(db.transaction().execute(async (trx) => {
-    await audit.append(trx, entry(99));
-    throw new Error('the change failed');
-  }), /the change failed/);
+  await assert.rejects(
+    db.transaction().execute(async (trx) => {
+      await audit.append(trx, entry(99));
+      throw new Error('the change failed');
+    }),
+    /the change failed/,
+  );
   assert.deepEqual([(await rows()).length, (await db.selectFrom('audit_checkpoints').select('audit_seq').execute()).length], before);
   assert.equal((await verifyAuditChain(db, masterKey)).ok, true);
 });
@@ -83,7 +95,11 @@ test('append outside a transaction throws and writes nothing; a detail named lik
   const before = (await rows()).length;
   await assert.rejects(audit.append(db, entry(100)), /inside the transaction/);
   for (const name of ['password', 'newPassword', 'apiKey', 'secret', 'token', 'cardNumber', 'cvc', 'shaInPassphrase']) {
-    await assert.rejects(db.transaction().execute((trx) => audit.append(trx, { ...entry(101), details: { [name]: 'x' } })), /looks like a secret/, name);
+    await assert.rejects(
+      db.transaction().execute((trx) => audit.append(trx, { ...entry(101), details: { [name]: 'x' } })),
+      /looks like a secret/,
+      name,
+    );
   }
   assert.equal((await rows()).length, before);
 });
@@ -119,13 +135,18 @@ test('the chain recomputed with plain SHA-256 fails, even with every row marked 
     prev = hash;
   }
   // Plain hashes under the keyed scheme: the first row fails.
-  await whileTampered(rewrite.map(([q, p]) => [q, [...p.slice(0, 3), 'hmac-sha256']]), (verdict) => {
-    assert.deepEqual([failure(verdict).kind, failure(verdict).seq], ['row', all[0]!.seq]);
-  });
+  await whileTampered(
+    rewrite.map(([q, p]) => [q, [...p.slice(0, 3), 'hmac-sha256']]),
+    (verdict) => {
+      assert.deepEqual([failure(verdict).kind, failure(verdict).seq], ['row', all[0]!.seq]);
+    },
+  );
   // Marked unkeyed as well: every row passes as a legacy row, but the signed checkpoint does not match.
   await whileTampered(rewrite, (verdict) => assert.match(failure(verdict).problem, /does not match the checkpoint/));
   // …and with the signed checkpoints deleted, the rows are no longer covered by any checkpoint.
-  await whileTampered([...rewrite, ['DELETE FROM audit_checkpoints WHERE mac IS NOT NULL']], (verdict) => assert.match(failure(verdict).problem, /does not cover/));
+  await whileTampered([...rewrite, ['DELETE FROM audit_checkpoints WHERE mac IS NOT NULL']], (verdict) =>
+    assert.match(failure(verdict).problem, /does not cover/),
+  );
   // …and with every checkpoint gone, that is reported.
   await whileTampered([...rewrite, ['DELETE FROM audit_checkpoints']], (verdict) => assert.match(failure(verdict).problem, /no checkpoint/));
 });
@@ -146,11 +167,24 @@ test('the chain recomputed with another key fails at its first row; so does veri
 
 test('an unkeyed row inserted after keyed rows is a downgrade, even with a correct plain hash', async () => {
   const last = (await rows()).at(-1)!;
-  const forged = { id: 'aud_forged', at: new Date(), actor_type: 'cli', actor_id: null, action: 'admin.created', subject_type: null, subject_id: null,
-    organisation_id: null, ip: null, details: {} };
+  const forged = {
+    id: 'aud_forged',
+    at: new Date(),
+    actor_type: 'cli',
+    actor_id: null,
+    action: 'admin.created',
+    subject_type: null,
+    subject_id: null,
+    organisation_id: null,
+    ip: null,
+    details: {},
+  };
   const hash = rowHash('sha256', auditKeys(masterKey), last.hash, forged);
   // The application role may INSERT: what an injected statement could add.
-  await db.insertInto('audit_log').values({ ...forged, details: '{}', prev_hash: last.hash, hash, scheme: 'sha256' }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({ ...forged, details: '{}', prev_hash: last.hash, hash, scheme: 'sha256' })
+    .execute();
   const bad = failure(await verifyAuditChain(db, masterKey));
   assert.equal(bad.id, 'aud_forged');
   assert.match(bad.problem, /unkeyed .* after keyed rows/);

@@ -11,13 +11,26 @@ import { childEnv, freePort } from '../support/server-process.ts';
 // stdout and exit 0, without reading the configuration or opening the database; an unknown command
 // still exits 64 with the usage on stderr. In-process through the CLI's dispatcher, plus one real spawn.
 
-interface Run { code: number; stdout: string; stderr: string; contexts: number }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  contexts: number;
+}
 
 async function varco(...argv: string[]): Promise<Run> {
   const run: Run = { code: -1, stdout: '', stderr: '', contexts: 0 };
   const io: CliIo = {
-    stdout: { write: (text: string) => { run.stdout += text; } },
-    stderr: { write: (text: string) => { run.stderr += text; } },
+    stdout: {
+      write: (text: string) => {
+        run.stdout += text;
+      },
+    },
+    stderr: {
+      write: (text: string) => {
+        run.stderr += text;
+      },
+    },
     // The only way to the configuration and the database: help must never ask for it.
     context: () => {
       run.contexts++;
@@ -40,7 +53,11 @@ async function listed(): Promise<Array<[string, string]>> {
 test('varco --help, -h and help print every command on stdout and exit 0', async () => {
   const commands = await listed();
   assert.ok(commands.length > 30, `only ${commands.length} commands listed`);
-  for (const name of ['db migrate', 'admin create', 'psp add', 'ec link', 'station verify', 'invite link']) assert.ok(commands.some(([n]) => n === name), name);
+  for (const name of ['db migrate', 'admin create', 'psp add', 'ec link', 'station verify', 'invite link'])
+    assert.ok(
+      commands.some(([n]) => n === name),
+      name,
+    );
   for (const argv of [['--help'], ['-h'], ['help'], ['--json', '--help']]) {
     const run = await varco(...argv);
     assert.deepEqual([run.code, run.stderr, run.contexts], [0, '', 0], argv.join(' '));
@@ -71,7 +88,10 @@ test('a group answers --help with its sub-commands only', async () => {
   assert.deepEqual([run.code, run.stderr, run.contexts], [0, '', 0]);
   assert.match(run.stdout, /^Usage: npx varco psp <command> \[options\]/);
   const shown = commands.filter(([name]) => run.stdout.includes(`  ${name} `)).map(([name]) => name);
-  assert.deepEqual(shown, commands.map(([name]) => name).filter((name) => name.startsWith('psp ')));
+  assert.deepEqual(
+    shown,
+    commands.map(([name]) => name).filter((name) => name.startsWith('psp ')),
+  );
   assert.ok(shown.length >= 5);
   // A command that also heads sub-commands lists them with itself.
   const invite = await varco('invite', '--help');
@@ -80,7 +100,11 @@ test('a group answers --help with its sub-commands only', async () => {
 });
 
 test('unknown commands still exit 64 with the usage on stderr, with or without --help', async () => {
-  for (const argv of [['frobnicate', '--help'], ['psp', 'frobnicate', '--help'], ['frobnicate', 'now']]) {
+  for (const argv of [
+    ['frobnicate', '--help'],
+    ['psp', 'frobnicate', '--help'],
+    ['frobnicate', 'now'],
+  ]) {
     const run = await varco(...argv);
     assert.deepEqual([run.code, run.stdout, run.contexts], [64, '', 0], argv.join(' '));
     assert.match(run.stderr, /^Unknown command: .*frobnicate/);
@@ -95,8 +119,12 @@ test('npx varco psp add --help: the real command, with an invalid configuration 
   const env = childEnv({ DATABASE_URL: `postgres://varco@127.0.0.1:${await freePort()}/none`, VARCO_DATA_DIR: dataDir, VARCO_PORT: 'not-a-port' });
   const root = resolve(import.meta.dirname, '../..');
   const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = execFile(join(root, 'node_modules/.bin/node'), ['bin/varco.js', 'psp', 'add', '--help'], { cwd: root, env, timeout: 30_000 },
-      (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }));
+    const child = execFile(
+      join(root, 'node_modules/.bin/node'),
+      ['bin/varco.js', 'psp', 'add', '--help'],
+      { cwd: root, env, timeout: 30_000 },
+      (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
+    );
   });
   assert.deepEqual([run.code, run.stderr], [0, '']);
   assert.match(run.stdout, /^Usage: npx varco psp add \[options\] \[--json\]\n\n {2}psp add {2}register a pagoPA PSP/);

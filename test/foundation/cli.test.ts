@@ -22,10 +22,14 @@ const dataDir = await mkdtemp(join(tmpdir(), 'varco-cli-'));
 const masterKey = generateSecretboxKey();
 after(() => rm(dataDir, { recursive: true, force: true }));
 
-
 // Only the settings this test chooses: neither runner reads the caller's own VARCO_* variables.
-const settings = (env: Record<string, string>): Record<string, string> => ({ DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn',
-  VARCO_MASTER_KEY: masterKey.toString('base64'), ...env });
+const settings = (env: Record<string, string>): Record<string, string> => ({
+  DATABASE_URL: database.url,
+  VARCO_DATA_DIR: dataDir,
+  VARCO_LOG_LEVEL: 'warn',
+  VARCO_MASTER_KEY: masterKey.toString('base64'),
+  ...env,
+});
 
 function varco(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return runCliInProcess(args, settings(env));
@@ -51,7 +55,15 @@ test('admin create --password-file --json prints the new id, and that administra
   const user = await database.db.selectFrom('users').selectAll().where('id', '=', out.id).executeTakeFirstOrThrow();
   assert.equal(user.kind, 'admin');
   assert.equal(user.email, EMAIL);
-  const identity = createIdentityService({ db: database.db, clock: systemClock, audit: testAudit(masterKey), sessionTtlMinutes: 60, sessionAbsoluteHours: 12, signInMaxFailures: 5, signInLockMinutes: 15 });
+  const identity = createIdentityService({
+    db: database.db,
+    clock: systemClock,
+    audit: testAudit(masterKey),
+    sessionTtlMinutes: 60,
+    sessionAbsoluteHours: 12,
+    signInMaxFailures: 5,
+    signInLockMinutes: 15,
+  });
   const signIn = await identity.signIn({ surface: 'admin', email: EMAIL, password: PASSWORD, ip: '127.0.0.1', userAgent: null });
   assert.equal(signIn.ok, true);
 

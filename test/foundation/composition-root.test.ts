@@ -34,7 +34,13 @@ function moduleFactories(): Map<string, string> {
     const index = readFileSync(join(SRC, 'modules', module, 'index.ts'), 'utf8');
     // Value exports only: `export { a, createX } from …` and `export function createX`.
     const valueExports = [...index.matchAll(/^export (?:\{([^}]*)\}|function (\w+))/gm)].flatMap((m) => (m[1] ?? m[2] ?? '').split(','));
-    for (const name of valueExports.map((n) => n.trim().split(/\s+as\s+/).pop() ?? '')) {
+    for (const name of valueExports.map(
+      (n) =>
+        n
+          .trim()
+          .split(/\s+as\s+/)
+          .pop() ?? '',
+    )) {
       if (/^create[A-Z]\w*$/.test(name) && !(name in EXEMPT)) factories.set(name, module);
     }
   }
@@ -44,8 +50,20 @@ function moduleFactories(): Map<string, string> {
 test('module service factories are called only in src/app/container.ts (a module may compose its own)', () => {
   const factories = moduleFactories();
   // The list the rule guards, so a rename cannot empty it unnoticed.
-  for (const name of ['createPagopaNode', 'createPlatformPki', 'createOutboundClient', 'createStationServices', 'createSubscriptionServices', 'createReceiptsService',
-    'createIdentityService', 'createMerchantsService', 'createOutboxWorker', 'createSmtpMailer', 'createStationScheduler', 'createFeedbackSender']) {
+  for (const name of [
+    'createPagopaNode',
+    'createPlatformPki',
+    'createOutboundClient',
+    'createStationServices',
+    'createSubscriptionServices',
+    'createReceiptsService',
+    'createIdentityService',
+    'createMerchantsService',
+    'createOutboxWorker',
+    'createSmtpMailer',
+    'createStationScheduler',
+    'createFeedbackSender',
+  ]) {
     assert.ok(factories.has(name), `${name} is no longer exported by a module's index.ts: update this test`);
   }
   const offences: string[] = [];
@@ -70,7 +88,17 @@ test('one process (the app and its workers from one container) holds one outboun
   const built = container.constructed();
   assert.equal(built['outboundClient.mutual'], 1, 'one mutual-TLS client: the station caller, shared by the pages, the node and the receipts');
   assert.equal(built['outboundClient.plain'], 1, 'one plain client: the feedback sender, shared by the payment page and the outbox');
-  for (const part of ['platformPki', 'stationServices', 'subscriptionServices', 'receiptsService', 'pagopaNode', 'pagopaRegistry', 'hostedPage', 'destinationPolicy', 'workers']) {
+  for (const part of [
+    'platformPki',
+    'stationServices',
+    'subscriptionServices',
+    'receiptsService',
+    'pagopaNode',
+    'pagopaRegistry',
+    'hostedPage',
+    'destinationPolicy',
+    'workers',
+  ]) {
     assert.equal(built[part], 1, part);
   }
   // The workers deliver with the app's own parts, not copies.

@@ -16,7 +16,8 @@ const app = database.pool;
 
 test('the application role is no superuser and may not create roles or databases', async () => {
   const { rows } = await app.query<{ rolname: string; rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean; rolbypassrls: boolean }>(
-    'SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = current_user');
+    'SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = current_user',
+  );
   assert.deepEqual(rows, [{ rolname: APP_ROLE, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolbypassrls: false }]);
   assert.deepEqual(await auditRoleProblems(app), []);
   assert.deepEqual(await auditRoleProblems(database.owner), ['database role "postgres" is a superuser']);
@@ -24,15 +25,24 @@ test('the application role is no superuser and may not create roles or databases
 
 test('the application role cannot UPDATE, DELETE, TRUNCATE, ALTER or drop the audit tables, nor turn triggers off', async () => {
   for (const table of ['audit_log', 'audit_checkpoints']) {
-    for (const statement of [`UPDATE ${table} SET at = at`, `DELETE FROM ${table}`, `TRUNCATE ${table}`, `ALTER TABLE ${table} DISABLE TRIGGER USER`,
-      `ALTER TABLE ${table} DISABLE TRIGGER ALL`, `ALTER TABLE ${table} OWNER TO ${APP_ROLE}`, `DROP TABLE ${table}`]) {
+    for (const statement of [
+      `UPDATE ${table} SET at = at`,
+      `DELETE FROM ${table}`,
+      `TRUNCATE ${table}`,
+      `ALTER TABLE ${table} DISABLE TRIGGER USER`,
+      `ALTER TABLE ${table} DISABLE TRIGGER ALL`,
+      `ALTER TABLE ${table} OWNER TO ${APP_ROLE}`,
+      `DROP TABLE ${table}`,
+    ]) {
       await assert.rejects(app.query(statement), /permission denied|must be owner/, statement);
     }
   }
   await assert.rejects(app.query('SET session_replication_role = replica'), /permission denied/);
   await assert.rejects(app.query('DROP TRIGGER audit_log_no_update ON audit_log'), /must be owner/);
   await assert.rejects(app.query('CREATE TABLE audit_log_copy (id text)'), /permission denied/);
-  const { rows } = await database.owner.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND tgenabled = 'O'");
+  const { rows } = await database.owner.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND tgenabled = 'O'",
+  );
   assert.ok(rows[0]!.n >= 2, 'the triggers are still on');
 });
 
@@ -53,7 +63,15 @@ test('grants are idempotent and take back more than SELECT and INSERT on the aud
 
 async function openWith(env: Record<string, string>): Promise<string> {
   const lines: string[] = [];
-  const logger = createLogger('info', new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString('utf8')); cb(); } }));
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString('utf8'));
+        cb();
+      },
+    }),
+  );
   const handle = await openMigratedDatabase(await testConfig(env), logger, 'share', { warnAboutRole: true });
   await handle.close();
   return lines.join('');

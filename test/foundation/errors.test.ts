@@ -78,8 +78,10 @@ test('bad bodies to a back-office form are refused with a 4xx page, never a 500'
   assert.equal(wrongType.statusCode, 415);
   assert.match(wrongType.body, /unsupported_media_type/);
 
-  const oversized = await post({ 'content-type': 'application/x-www-form-urlencoded' },
-    new URLSearchParams({ _csrf: csrf, email: 'a@example.org', password: 'x'.repeat(70 * 1024) }).toString());
+  const oversized = await post(
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    new URLSearchParams({ _csrf: csrf, email: 'a@example.org', password: 'x'.repeat(70 * 1024) }).toString(),
+  );
   assert.equal(oversized.statusCode, 413);
   assert.match(oversized.body, /payload_too_large/);
 
@@ -103,13 +105,24 @@ test('an unknown page on an HTML surface is a friendly 404 page with the code an
 test('a failure inside a handler is a generic 500 with no stack trace; the log keeps the detail', async () => {
   // An app whose database is unreachable: every use of it fails, as in an outage.
   const lines: string[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString('utf8')); cb(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
   const pool = createPool('postgres://nobody:wrong@127.0.0.1:1/none', 1);
-  const broken = await buildApp(createContainer({ config: await testConfig(), db: createKysely(pool), logger: createLogger('info', sink), clock: systemClock, audit: testAudit() }));
+  const broken = await buildApp(
+    createContainer({ config: await testConfig(), db: createKysely(pool), logger: createLogger('info', sink), clock: systemClock, audit: testAudit() }),
+  );
   try {
     const { jar, csrf } = await signInForm(broken);
-    const response = await call(broken, { method: 'POST', url: '/admin/sign-in', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: csrf, email: 'admin@example.org', password: 'correct horse battery staple' }).toString() });
+    const response = await call(broken, {
+      method: 'POST',
+      url: '/admin/sign-in',
+      headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf, email: 'admin@example.org', password: 'correct horse battery staple' }).toString(),
+    });
     assert.equal(response.statusCode, 500);
     assert.match(response.body, /<code>internal_error<\/code>/);
     assert.match(response.body, /The request could not be completed\./);
@@ -159,7 +172,11 @@ test('a NUL byte or a malformed URL is a clear 400 on every surface, never a 500
     { method: 'GET', url: '/api/v1/%E0%A4%A', api: true },
   ];
   for (const c of cases) {
-    const res = await t.app.inject({ method: c.method, url: c.url, ...(c.payload ? { payload: c.payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}) });
+    const res = await t.app.inject({
+      method: c.method,
+      url: c.url,
+      ...(c.payload ? { payload: c.payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+    });
     assert.equal(res.statusCode, 400, `${c.method} ${c.url}: ${res.body.slice(0, 200)}`);
     if (c.api) {
       const body = res.json() as { error: { code: string; requestId: string } };

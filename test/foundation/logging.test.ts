@@ -9,32 +9,73 @@ import { buildTestApp } from '../support/app.ts';
 
 function capture(): { logger: ReturnType<typeof createLogger>; text: () => string; lines: () => Array<Record<string, unknown>> } {
   const chunks: string[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { chunks.push(chunk.toString('utf8')); cb(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
   const logger = createLogger('info', sink);
   const text = () => chunks.join('');
-  return { logger, text, lines: () => text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 // Each secret is a distinct marker, so a failure names exactly which one leaked.
 const SECRETS = {
-  password: 'S3CRET-password-1', nestedPassword: 'S3CRET-password-2', newPassword: 'S3CRET-password-3',
-  apiKey: 'S3CRET-apikey-1', nestedApiKey: 'S3CRET-apikey-2', primaryKey: 'S3CRET-apikey-3',
-  subscriptionHeader: 'S3CRET-subkey-1', reqSubscriptionHeader: 'S3CRET-subkey-2',
-  passphrase: 'S3CRET-passphrase-1', shaIn: 'S3CRET-passphrase-2', shaOut: 'S3CRET-passphrase-3',
-  cardNumber: '4111111111111111', ogoneCard: '5555555555554444', cvc: '737',
-  cookie: 'varco_admin=S3CRET-cookie-1', reqCookie: 'varco_portal=S3CRET-cookie-2', setCookie: 'varco_admin=S3CRET-cookie-3',
-  authorization: 'Bearer S3CRET-auth-1', reqAuthorization: 'Basic S3CRET-auth-2', token: 'S3CRET-token-1',
+  password: 'S3CRET-password-1',
+  nestedPassword: 'S3CRET-password-2',
+  newPassword: 'S3CRET-password-3',
+  apiKey: 'S3CRET-apikey-1',
+  nestedApiKey: 'S3CRET-apikey-2',
+  primaryKey: 'S3CRET-apikey-3',
+  subscriptionHeader: 'S3CRET-subkey-1',
+  reqSubscriptionHeader: 'S3CRET-subkey-2',
+  passphrase: 'S3CRET-passphrase-1',
+  shaIn: 'S3CRET-passphrase-2',
+  shaOut: 'S3CRET-passphrase-3',
+  cardNumber: '4111111111111111',
+  ogoneCard: '5555555555554444',
+  cvc: '737',
+  cookie: 'varco_admin=S3CRET-cookie-1',
+  reqCookie: 'varco_portal=S3CRET-cookie-2',
+  setCookie: 'varco_admin=S3CRET-cookie-3',
+  authorization: 'Bearer S3CRET-auth-1',
+  reqAuthorization: 'Basic S3CRET-auth-2',
+  token: 'S3CRET-token-1',
 };
 
 test('the logger censors passwords, API keys, passphrases, card data, cookies and authorization headers', () => {
   const { logger, text, lines } = capture();
-  logger.info({ password: SECRETS.password, user: { email: 'a@example.org', password: SECRETS.nestedPassword }, newPassword: SECRETS.newPassword }, 'passwords');
+  logger.info(
+    { password: SECRETS.password, user: { email: 'a@example.org', password: SECRETS.nestedPassword }, newPassword: SECRETS.newPassword },
+    'passwords',
+  );
   logger.info({ apiKey: SECRETS.apiKey, subscription: { apiKey: SECRETS.nestedApiKey, primaryKey: SECRETS.primaryKey } }, 'keys');
   logger.info({ passphrase: SECRETS.passphrase, merchant: { shaInPassphrase: SECRETS.shaIn, shaOutPassphrase: SECRETS.shaOut } }, 'passphrases');
   logger.info({ cardNumber: SECRETS.cardNumber, params: { CARDNO: SECRETS.ogoneCard, CVC: SECRETS.cvc } }, 'card');
-  logger.info({ headers: { cookie: SECRETS.cookie, authorization: SECRETS.authorization, 'ocp-apim-subscription-key': SECRETS.subscriptionHeader } }, 'outbound headers');
-  logger.info({ req: { method: 'GET', url: '/x', headers: { cookie: SECRETS.reqCookie, authorization: SECRETS.reqAuthorization,
-    'ocp-apim-subscription-key': SECRETS.reqSubscriptionHeader } }, res: { headers: { 'set-cookie': SECRETS.setCookie } } }, 'request');
+  logger.info(
+    { headers: { cookie: SECRETS.cookie, authorization: SECRETS.authorization, 'ocp-apim-subscription-key': SECRETS.subscriptionHeader } },
+    'outbound headers',
+  );
+  logger.info(
+    {
+      req: {
+        method: 'GET',
+        url: '/x',
+        headers: { cookie: SECRETS.reqCookie, authorization: SECRETS.reqAuthorization, 'ocp-apim-subscription-key': SECRETS.reqSubscriptionHeader },
+      },
+      res: { headers: { 'set-cookie': SECRETS.setCookie } },
+    },
+    'request',
+  );
   logger.info({ token: SECRETS.token }, 'token');
 
   const output = text();
@@ -49,11 +90,23 @@ test('the logger censors passwords, API keys, passphrases, card data, cookies an
 
 test('secrets nested deeper, in arrays, or under capitalised header names are censored too', () => {
   const { logger, text } = capture();
-  logger.info({ outbound: { request: { headers: { 'Ocp-Apim-Subscription-Key': 'S3CRET-deep-1', Authorization: 'S3CRET-deep-2', Cookie: 'S3CRET-deep-3' } } } }, 'outbound');
+  logger.info(
+    { outbound: { request: { headers: { 'Ocp-Apim-Subscription-Key': 'S3CRET-deep-1', Authorization: 'S3CRET-deep-2', Cookie: 'S3CRET-deep-3' } } } },
+    'outbound',
+  );
   logger.info({ a: { b: { c: { password: 'S3CRET-deep-4', cardNumber: '4000000000000002' } } } }, 'deep');
   logger.info({ items: [{ apiKey: 'S3CRET-deep-5' }, { clientSecret: 'S3CRET-deep-6', privateKey: 'S3CRET-deep-7' }] }, 'array');
   const output = text();
-  for (const secret of ['S3CRET-deep-1', 'S3CRET-deep-2', 'S3CRET-deep-3', 'S3CRET-deep-4', '4000000000000002', 'S3CRET-deep-5', 'S3CRET-deep-6', 'S3CRET-deep-7']) {
+  for (const secret of [
+    'S3CRET-deep-1',
+    'S3CRET-deep-2',
+    'S3CRET-deep-3',
+    'S3CRET-deep-4',
+    '4000000000000002',
+    'S3CRET-deep-5',
+    'S3CRET-deep-6',
+    'S3CRET-deep-7',
+  ]) {
     assert.equal(output.includes(secret), false, `${secret} leaked into the log`);
   }
 });
@@ -68,11 +121,22 @@ test('sensitive query parameters are censored in logged URLs', () => {
 test('a request with a key in the query string and cookie and authorization headers leaves none of them in the logs', async () => {
   const testApp = await buildTestApp();
   const responses = [];
-  for (const url of ['/api/v1/health?subscription-key=SECRET-QUERY-KEY', '/api/v1/missing?subscription-key=SECRET-QUERY-KEY', '/admin?subscription-key=SECRET-QUERY-KEY']) {
-    responses.push(await testApp.app.inject({ method: 'GET', url, headers: {
-      cookie: 'varco_admin=SECRET-COOKIE-VALUE; __Host-varco_csrf=SECRET-CSRF-VALUE',
-      authorization: 'Bearer SECRET-BEARER', 'ocp-apim-subscription-key': 'SECRET-HEADER-KEY',
-    } }));
+  for (const url of [
+    '/api/v1/health?subscription-key=SECRET-QUERY-KEY',
+    '/api/v1/missing?subscription-key=SECRET-QUERY-KEY',
+    '/admin?subscription-key=SECRET-QUERY-KEY',
+  ]) {
+    responses.push(
+      await testApp.app.inject({
+        method: 'GET',
+        url,
+        headers: {
+          cookie: 'varco_admin=SECRET-COOKIE-VALUE; __Host-varco_csrf=SECRET-CSRF-VALUE',
+          authorization: 'Bearer SECRET-BEARER',
+          'ocp-apim-subscription-key': 'SECRET-HEADER-KEY',
+        },
+      }),
+    );
   }
   const raw = testApp.rawLogs();
   assert.ok(raw.length > 0, 'the app logged nothing, so this test would prove nothing');

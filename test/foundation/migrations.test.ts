@@ -31,7 +31,8 @@ async function catalogue(pool: pg.Pool): Promise<Record<string, string[]>> {
     indexes: await lines(`SELECT indexdef AS line FROM pg_indexes WHERE schemaname = 'public'`),
     triggers: await lines(`SELECT concat_ws(' enabled=', pg_get_triggerdef(oid), tgenabled) AS line FROM pg_trigger WHERE NOT tgisinternal`),
     functions: await lines(`SELECT pg_get_functiondef(p.oid) AS line FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace`),
-    types: await lines(`SELECT concat_ws(' ', t.typname, t.typtype) AS line FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd', 'c')
+    types:
+      await lines(`SELECT concat_ws(' ', t.typname, t.typtype) AS line FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd', 'c')
       AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid)`),
     extensions: await lines(`SELECT extname AS line FROM pg_extension`),
     migrations: await lines(`SELECT concat_ws(' ', version, name, checksum) AS line FROM varco_migrations`),
@@ -48,19 +49,29 @@ test('there is at least one migration and each starts with a comment saying why'
 test('an install migrated in one go and one upgraded step by step end with the same schema', async () => {
   const fresh = await emptyPool();
   const all = await migrate(fresh);
-  assert.deepEqual(all.applied.map((m) => m.version), migrations.map((m) => m.version));
+  assert.deepEqual(
+    all.applied.map((m) => m.version),
+    migrations.map((m) => m.version),
+  );
   assert.equal(all.current, migrations.length);
 
   const stepwise = await emptyPool();
   for (let k = 1; k <= migrations.length; k++) {
     const step = await migrate(stepwise, { target: k });
-    assert.deepEqual(step.applied.map((m) => m.version), [k], `step ${k}`);
+    assert.deepEqual(
+      step.applied.map((m) => m.version),
+      [k],
+      `step ${k}`,
+    );
     assert.equal(step.current, k);
   }
 
   const [a, b] = [await catalogue(fresh), await catalogue(stepwise)];
   // A non-empty dump, so an empty catalogue on both sides (a broken query) cannot pass.
-  assert.ok(a.tables!.some((line) => line.startsWith('audit_log ')), 'audit_log missing from the catalogue');
+  assert.ok(
+    a.tables!.some((line) => line.startsWith('audit_log ')),
+    'audit_log missing from the catalogue',
+  );
   assert.ok(a.triggers!.length > 0 && a.functions!.length > 0 && a.indexes!.length > 0);
   assert.deepEqual(b, a);
 });
@@ -90,7 +101,11 @@ test('an applied migration whose file changed is refused, and nothing else is ap
 
   await assert.rejects(migrate(pool, { dir }), /Migration 1 .*changed after it was applied/);
   const { rows } = await pool.query<{ version: number }>('SELECT version FROM varco_migrations ORDER BY version');
-  assert.deepEqual(rows.map((r) => r.version), [1], 'later migrations must not run after the refusal');
+  assert.deepEqual(
+    rows.map((r) => r.version),
+    [1],
+    'later migrations must not run after the refusal',
+  );
 });
 
 test('a database with a migration this Varco does not know is refused', async () => {

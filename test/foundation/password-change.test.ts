@@ -32,8 +32,12 @@ for (const surface of ['admin', 'portal'] as const) {
     assert.match(italian.body, /Password attuale/);
     const page = await browser.get(`/${surface}/password`);
     assert.match(page.body, new RegExp(`<form method="post" action="/${surface}/password">\\s*<input type="hidden" name="_csrf"`));
-    const forged = await app.inject({ method: 'POST', url: `/${surface}/password`, headers: { cookie: browser.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ current: PASSWORD, next: NEW_PASSWORD, confirm: NEW_PASSWORD }).toString() });
+    const forged = await app.inject({
+      method: 'POST',
+      url: `/${surface}/password`,
+      headers: { cookie: browser.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ current: PASSWORD, next: NEW_PASSWORD, confirm: NEW_PASSWORD }).toString(),
+    });
     assert.equal(forged.statusCode, 403);
     const anonymous = await app.inject({ method: 'GET', url: `/${surface}/password` });
     assert.equal(anonymous.statusCode, 303, 'signed-in only');
@@ -45,8 +49,11 @@ for (const surface of ['admin', 'portal'] as const) {
     const wrong = await browser.post(`/${surface}/password`, { current: 'not-my-password-at-all', next: NEW_PASSWORD, confirm: NEW_PASSWORD });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /The current password is not correct\./);
-    for (const [next, confirm, message] of [['short-one', 'short-one', /at least 12 characters/], [NEW_PASSWORD, `${NEW_PASSWORD}x`, /The two passwords differ/],
-      ['password1234', 'password1234', /too common/]] as const) {
+    for (const [next, confirm, message] of [
+      ['short-one', 'short-one', /at least 12 characters/],
+      [NEW_PASSWORD, `${NEW_PASSWORD}x`, /The two passwords differ/],
+      ['password1234', 'password1234', /too common/],
+    ] as const) {
       const refused = await browser.post(`/${surface}/password`, { current: PASSWORD, next, confirm });
       assert.equal(refused.statusCode, 400);
       assert.match(refused.body, message);
@@ -93,8 +100,11 @@ for (const surface of ['admin', 'portal'] as const) {
   test(`${surface}: guesses at the current password are throttled with sign-in's limit, which they share`, async () => {
     const email = await person(surface);
     const browser = await new Browser(app, surface).signIn(email);
-    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      browser.post(`/${surface}/password`, { current: `guess-number-${i}-wrong`, next: NEW_PASSWORD, confirm: NEW_PASSWORD })));
+    const guesses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        browser.post(`/${surface}/password`, { current: `guess-number-${i}-wrong`, next: NEW_PASSWORD, confirm: NEW_PASSWORD }),
+      ),
+    );
     const checked = guesses.filter((g) => g.statusCode === 400).length;
     assert.equal(checked, MAX, `${checked} guesses were checked`);
     const locked = guesses.filter((g) => g.statusCode === 429);
@@ -103,11 +113,18 @@ for (const surface of ['admin', 'portal'] as const) {
     const right = await browser.post(`/${surface}/password`, { current: PASSWORD, next: NEW_PASSWORD, confirm: NEW_PASSWORD });
     assert.equal(right.statusCode, 429, 'the right current password is refused while locked');
     assert.match(right.body, /Too many failed attempts/);
-    assert.equal((await postSignIn(app, surface, await openSignIn(app, surface, '192.0.2.50'), email, PASSWORD, { remoteAddress: '192.0.2.50' })).statusCode, 429,
-      'sign-in of the account is locked too');
+    assert.equal(
+      (await postSignIn(app, surface, await openSignIn(app, surface, '192.0.2.50'), email, PASSWORD, { remoteAddress: '192.0.2.50' })).statusCode,
+      429,
+      'sign-in of the account is locked too',
+    );
     assert.equal((await failedSignIns(db, email)).length, 0);
-    const failures = await db.selectFrom('audit_log').select('details').where('action', '=', 'password.change_failed').where('actor_id', 'in',
-      db.selectFrom('users').select('id').where('email', '=', email)).execute();
+    const failures = await db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'password.change_failed')
+      .where('actor_id', 'in', db.selectFrom('users').select('id').where('email', '=', email))
+      .execute();
     assert.equal(failures.length, MAX, 'each checked guess is audited');
   });
 }

@@ -73,7 +73,7 @@ test('a route of an HTML surface or of /api without its schemas cannot be regist
   await Promise.all([html.close(), api.close()]);
 });
 
-test('portal: an overlong id, a repeated query parameter or form field gets the 400 page in the referent\'s language', async () => {
+test("portal: an overlong id, a repeated query parameter or form field gets the 400 page in the referent's language", async () => {
   assertRefusalPage(await portal.get(`/portal/subscriptions/${LONG_ID}`), 'id', 'it');
   assertRefusalPage(await portal.get('/portal/stations/sta_0?submitted=1&submitted=2'), 'submitted', 'it');
   assertRefusalPage(await portal.get('/portal/pagopa/exchanges?env=test&env=prod'), 'env', 'it');
@@ -89,8 +89,12 @@ test('portal: sign-in and CSRF are checked before the schema, as before schemas 
   const anonymous = await app.inject({ method: 'GET', url: `/portal/subscriptions/${LONG_ID}` });
   assert.equal(anonymous.statusCode, 303);
   assert.equal(anonymous.headers.location, '/portal/sign-in');
-  const noToken = await app.inject({ method: 'POST', url: '/portal/subscriptions', headers: { cookie: portal.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-    payload: 'name=One&name=Two' });
+  const noToken = await app.inject({
+    method: 'POST',
+    url: '/portal/subscriptions',
+    headers: { cookie: portal.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'name=One&name=Two',
+  });
   assert.equal(noToken.statusCode, 403);
   assert.match(noToken.body, /csrf_invalid/);
   // An empty POST is an empty form, refused by the CSRF check and not by the body's schema.
@@ -103,7 +107,11 @@ test('back office: the 400 page for a repeated parameter, anonymous (?lang=it) a
   assertRefusalPage(await admin.get('/admin/stations?filter=to_check&filter=all'), 'filter', 'en');
   assertRefusalPage(await admin.get(`/admin/organisations/${LONG_ID}`), 'id', 'en');
   const before = (await services.organisations.list()).length;
-  assertRefusalPage(await admin.post('/admin/organisations', { name: ['A', 'B'], taxCode: '12345678901', type: 'psp', contactEmail: 'a@b.test' }), 'name', 'en');
+  assertRefusalPage(
+    await admin.post('/admin/organisations', { name: ['A', 'B'], taxCode: '12345678901', type: 'psp', contactEmail: 'a@b.test' }),
+    'name',
+    'en',
+  );
   assert.equal((await services.organisations.list()).length, before);
 });
 
@@ -115,7 +123,10 @@ test('/api: an overlong order id is a JSON validation_failed naming the part of 
   assert.match(String(res.headers['content-type']), /^application\/json/);
   const error = res.json<{ error: { code: string; requestId: string; details: { issues: Array<{ in: string; field: string }> } } }>().error;
   assert.equal(error.code, 'validation_failed');
-  assert.deepEqual(error.details.issues.map((i) => [i.in, i.field]), [['params', 'orderId']]);
+  assert.deepEqual(
+    error.details.issues.map((i) => [i.in, i.field]),
+    [['params', 'orderId']],
+  );
   assert.ok(error.requestId.startsWith('req_'));
 });
 
@@ -132,14 +143,19 @@ test('hosted page: an overlong order id or a repeated token gets the generic pag
   assert.equal((await app.inject({ url: pay.path })).statusCode, 200);
 });
 
-test('/nodo: the WSDL whatever its query looks like; a repeated key is the gateway\'s SOAP fault, never HTML or JSON', async () => {
+test("/nodo: the WSDL whatever its query looks like; a repeated key is the gateway's SOAP fault, never HTML or JSON", async () => {
   const wsdl = await app.inject({ url: '/nodo/node-for-psp/v1?wsdl&WSDL=x&x=1&x=2' });
   assert.equal(wsdl.statusCode, 200);
   assert.match(wsdl.body, /<(wsdl:)?definitions/);
   const other = await app.inject({ url: '/nodo/node-for-psp/v1?x=1&x=2' });
   assert.equal(other.statusCode, 404);
   assert.match(String(other.headers['content-type']), /^text\/xml/);
-  const repeated = await app.inject({ method: 'POST', url: '/nodo/node-for-psp/v1?subscription-key=a&subscription-key=b', headers: { 'content-type': 'text/xml' }, payload: '<x/>' });
+  const repeated = await app.inject({
+    method: 'POST',
+    url: '/nodo/node-for-psp/v1?subscription-key=a&subscription-key=b',
+    headers: { 'content-type': 'text/xml' },
+    payload: '<x/>',
+  });
   assert.equal(repeated.statusCode, 401);
   assert.match(String(repeated.headers['content-type']), /^text\/xml/);
   assert.match(repeated.body, /faultcode/);

@@ -16,7 +16,10 @@ const db = database.db;
 const admin = await createAdmin(services);
 const referent = await createReferent(db, await createOrganisation(db), ['node']);
 
-for (const [surface, email] of [['admin', admin.email], ['portal', referent.email]] as const) {
+for (const [surface, email] of [
+  ['admin', admin.email],
+  ['portal', referent.email],
+] as const) {
   test(`${surface}: a session used every 50 minutes still ends 12 hours after sign-in`, async () => {
     clock.set(new Date('2026-11-23T08:00:00Z'));
     const browser = await new Browser(app, surface).signIn(email);
@@ -26,8 +29,11 @@ for (const [surface, email] of [['admin', admin.email], ['portal', referent.emai
       clock.set(new Date(signedInAt + minutes * 60_000));
       assert.equal((await browser.get(`/${surface}`)).statusCode, 200, `still signed in after ${minutes} minutes`);
     }
-    const row = await db.selectFrom('sessions').select(['created_at', 'expires_at']).where('user_id', '=', (await db.selectFrom('users').select('id')
-      .where('email', '=', email).executeTakeFirstOrThrow()).id).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('sessions')
+      .select(['created_at', 'expires_at'])
+      .where('user_id', '=', (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id)
+      .executeTakeFirstOrThrow();
     assert.ok(row.expires_at.getTime() <= row.created_at.getTime() + 12 * 3600_000, 'renewal never extends past the absolute end');
     clock.set(new Date(signedInAt + 12 * 3600_000));
     const after = await browser.get(`/${surface}`);
@@ -65,15 +71,26 @@ test('the periodic job deletes sessions ended by idleness or by the absolute lif
   browsers.fresh = await new Browser(app, 'portal').signIn(referent.email);
 
   clock.set(at(725));
-  const signedIn = async (): Promise<string[]> => (await db.selectFrom('sessions').select('created_at').where('created_at', '>=', at(0)).execute())
-    .map((row) => ({ 0: 'tireless', 600: 'idle', 650: 'active', 708: 'fresh' })[(row.created_at.getTime() - morning) / 60_000] ?? 'other').sort();
+  const signedIn = async (): Promise<string[]> =>
+    (await db.selectFrom('sessions').select('created_at').where('created_at', '>=', at(0)).execute())
+      .map((row) => ({ 0: 'tireless', 600: 'idle', 650: 'active', 708: 'fresh' })[(row.created_at.getTime() - morning) / 60_000] ?? 'other')
+      .sort();
   assert.deepEqual(await signedIn(), ['active', 'fresh', 'idle', 'tireless'], 'ended sessions keep their rows until the job runs');
   const status = async (name: string): Promise<number> => (await browsers[name]!.get(`/${browsers[name]!.surface}`)).statusCode;
   assert.deepEqual([await status('tireless'), await status('idle')], [303, 303], 'the identity module already refuses both');
 
-  const runner = createJobRunner({ db, clock, logger: { info: () => undefined, warn: () => undefined }, owner: 'test', jobs: retentionJobs({ db, retention: config.retention }) });
+  const runner = createJobRunner({
+    db,
+    clock,
+    logger: { info: () => undefined, warn: () => undefined },
+    owner: 'test',
+    jobs: retentionJobs({ db, retention: config.retention }),
+  });
   const outcomes = await runner.runDue();
-  assert.ok(outcomes.every((outcome) => outcome.ran && outcome.error === undefined), JSON.stringify(outcomes));
+  assert.ok(
+    outcomes.every((outcome) => outcome.ran && outcome.error === undefined),
+    JSON.stringify(outcomes),
+  );
   assert.deepEqual(await signedIn(), ['active', 'fresh'], 'the idle-ended and the absolute-ended sessions are gone');
   assert.deepEqual([await status('active'), await status('fresh')], [200, 200], 'live sessions still work');
 });

@@ -13,8 +13,12 @@ const EMAIL = 'first@example.org';
 const PASSWORD = 'lantern-quarry-osmium-7';
 
 async function request(method: 'GET' | 'POST', url: string, fields?: Record<string, string>): Promise<LightMyRequestResponse> {
-  const response = await app.inject({ method, url, headers: { cookie: jar.header(), ...(fields ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    ...(fields ? { payload: new URLSearchParams(fields).toString() } : {}) });
+  const response = await app.inject({
+    method,
+    url,
+    headers: { cookie: jar.header(), ...(fields ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    ...(fields ? { payload: new URLSearchParams(fields).toString() } : {}),
+  });
   jar.store(response);
   return response;
 }
@@ -76,7 +80,10 @@ test('a good password creates the administrator, who can then sign in', async ()
   assert.equal(created.statusCode, 303);
   assert.equal(created.headers.location, '/admin/sign-in');
   const users = await database.db.selectFrom('users').select(['email', 'kind', 'password_hash']).execute();
-  assert.deepEqual(users.map((u) => [u.email, u.kind]), [[EMAIL, 'admin']]);
+  assert.deepEqual(
+    users.map((u) => [u.email, u.kind]),
+    [[EMAIL, 'admin']],
+  );
   assert.match(users[0]!.password_hash ?? '', /^\$argon2id\$/);
 
   const page = await request('GET', '/admin/sign-in');
@@ -94,8 +101,18 @@ test('the same link again is a 410 page, for GET and POST alike', async () => {
   const fresh = new CookieJar();
   const preForm = await app.inject({ method: 'GET', url: '/admin/sign-in' });
   fresh.store(preForm);
-  const post = await app.inject({ method: 'POST', url: '/admin/setup', headers: { cookie: fresh.header(), 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: csrfFrom(preForm.body), token: token!, email: 'second@example.org', password: PASSWORD, passwordConfirm: PASSWORD }).toString() });
+  const post = await app.inject({
+    method: 'POST',
+    url: '/admin/setup',
+    headers: { cookie: fresh.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      _csrf: csrfFrom(preForm.body),
+      token: token!,
+      email: 'second@example.org',
+      password: PASSWORD,
+      passwordConfirm: PASSWORD,
+    }).toString(),
+  });
   assert.equal(post.statusCode, 410);
   assert.equal(await services.identity.countAdmins(), 1);
 });

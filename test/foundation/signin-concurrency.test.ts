@@ -18,10 +18,19 @@ const db = first.database.db;
 const organisation = await createOrganisation(db, 'Banca Raffica');
 
 /** `count` wrong passwords for `email`, all in flight at once, spread over `apps`, from one address. */
-async function burst(apps: FastifyInstance[], surface: 'admin' | 'portal', email: (i: number) => string, count: number, ip: string): Promise<LightMyRequestResponse[]> {
+async function burst(
+  apps: FastifyInstance[],
+  surface: 'admin' | 'portal',
+  email: (i: number) => string,
+  count: number,
+  ip: string,
+): Promise<LightMyRequestResponse[]> {
   const forms = await Promise.all(apps.map((app) => openSignIn(app, surface, ip)));
-  return Promise.all(Array.from({ length: count }, (_, i) =>
-    postSignIn(apps[i % apps.length]!, surface, forms[i % apps.length]!, email(i), `wrong-guess-number-${i}-x`, { remoteAddress: ip })));
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      postSignIn(apps[i % apps.length]!, surface, forms[i % apps.length]!, email(i), `wrong-guess-number-${i}-x`, { remoteAddress: ip }),
+    ),
+  );
 }
 
 function tally(responses: LightMyRequestResponse[]): { refused: number; locked: number } {
@@ -35,7 +44,11 @@ async function assertLocked(app: FastifyInstance, surface: 'admin' | 'portal', e
   const right = await postSignIn(app, surface, await openSignIn(app, surface, ip), email, PASSWORD, { remoteAddress: ip });
   assert.equal(right.statusCode, 429, 'the right password is refused while locked');
   assert.ok(Number(right.headers['retry-after']) > 0);
-  assert.equal(right.cookies.some((c) => c.name === `varco_${surface}`), false, 'no session cookie');
+  assert.equal(
+    right.cookies.some((c) => c.name === `varco_${surface}`),
+    false,
+    'no session cookie',
+  );
 }
 
 for (const surface of ['admin', 'portal'] as const) {
@@ -70,7 +83,9 @@ test(`one address spraying 80 accounts in parallel gets at most ${MAX * 4} passw
   assert.equal(checked.length, refused);
   const referent = await createReferent(db, organisation, ['node']);
   await assertLocked(first.app, 'portal', referent.email, ip);
-  const elsewhere = await postSignIn(first.app, 'portal', await openSignIn(first.app, 'portal', '198.51.100.31'), referent.email, PASSWORD, { remoteAddress: '198.51.100.31' });
+  const elsewhere = await postSignIn(first.app, 'portal', await openSignIn(first.app, 'portal', '198.51.100.31'), referent.email, PASSWORD, {
+    remoteAddress: '198.51.100.31',
+  });
   assert.equal(elsewhere.statusCode, 303, 'another address is not locked');
 });
 
@@ -78,15 +93,20 @@ test(`spraying from 80 addresses of one IPv6 /64 counts as one address: at most 
   // An IPv6 client is given a /64 (or more): each of its 2^64 addresses must not be a fresh allowance.
   const address = (i: number): string => `2001:db8:77:1:${(i + 1).toString(16)}::${(i * 7 + 3).toString(16)}`;
   const form = await openSignIn(first.app, 'portal', address(0));
-  const responses = await Promise.all(Array.from({ length: 80 }, (_, i) =>
-    postSignIn(i % 2 === 0 ? first.app : second.app, 'portal', form, `ipv6-sprayed-${i}@org.test`, `wrong-guess-${i}-xx`, { remoteAddress: address(i) })));
+  const responses = await Promise.all(
+    Array.from({ length: 80 }, (_, i) =>
+      postSignIn(i % 2 === 0 ? first.app : second.app, 'portal', form, `ipv6-sprayed-${i}@org.test`, `wrong-guess-${i}-xx`, { remoteAddress: address(i) }),
+    ),
+  );
   const { refused } = tally(responses);
   const checked = await db.selectFrom('audit_log').select('id').where('action', '=', 'sign_in.failed').where('ip', 'like', '2001:db8:77:1:%').execute();
   assert.ok(checked.length >= 1 && checked.length <= MAX * 4, `${checked.length} passwords were checked`);
   assert.equal(checked.length, refused);
   const referent = await createReferent(db, organisation, ['node']);
   await assertLocked(first.app, 'portal', referent.email, '2001:db8:77:1:ffff::1');
-  const otherNetwork = await postSignIn(first.app, 'portal', await openSignIn(first.app, 'portal', '2001:db8:77:2::1'), referent.email, PASSWORD, { remoteAddress: '2001:db8:77:2::1' });
+  const otherNetwork = await postSignIn(first.app, 'portal', await openSignIn(first.app, 'portal', '2001:db8:77:2::1'), referent.email, PASSWORD, {
+    remoteAddress: '2001:db8:77:2::1',
+  });
   assert.equal(otherNetwork.statusCode, 303, 'another /64 is not locked');
 });
 

@@ -28,7 +28,11 @@ const states: Array<[string, ThrottleState | undefined]> = [
 
 async function seed(key: string, state: ThrottleState | undefined): Promise<void> {
   await db.deleteFrom('signin_throttle').where('key', '=', key).execute();
-  if (state) await db.insertInto('signin_throttle').values({ key, failures: state.failures, window_started_at: state.windowStartedAt, locked_until: state.lockedUntil }).execute();
+  if (state)
+    await db
+      .insertInto('signin_throttle')
+      .values({ key, failures: state.failures, window_started_at: state.windowStartedAt, locked_until: state.lockedUntil })
+      .execute();
 }
 
 for (const [name, state] of states) {
@@ -55,12 +59,21 @@ for (const [name, state] of states) {
 test('an attempt refused by its address takes no slot on its account either', async () => {
   await seed('account:portal:a@b.test', { failures: 1, windowStartedAt: at(-1), lockedUntil: null });
   await seed('ip:portal:192.0.2.1', { failures: 12, windowStartedAt: at(-1), lockedUntil: at(5) });
-  const outcome = await takeSlots(db, [{ key: 'account:portal:a@b.test', limits }, { key: 'ip:portal:192.0.2.1', limits: { ...limits, maxFailures: 12 } }], now);
+  const outcome = await takeSlots(
+    db,
+    [
+      { key: 'account:portal:a@b.test', limits },
+      { key: 'ip:portal:192.0.2.1', limits: { ...limits, maxFailures: 12 } },
+    ],
+    now,
+  );
   assert.deepEqual(outcome, { taken: false, retryAfterMs: 5 * 60_000 });
   assert.equal((await readThrottle(db, 'account:portal:a@b.test'))?.failures, 1);
 });
 
 test('the counter cannot go below zero', async () => {
-  await assert.rejects(db.insertInto('signin_throttle').values({ key: 'ip:admin:negative', failures: -1, window_started_at: now, locked_until: null }).execute(),
-    /signin_throttle_failures_not_negative/);
+  await assert.rejects(
+    db.insertInto('signin_throttle').values({ key: 'ip:admin:negative', failures: -1, window_started_at: now, locked_until: null }).execute(),
+    /signin_throttle_failures_not_negative/,
+  );
 });

@@ -67,7 +67,8 @@ function tablesInSql(text: string): Set<string> {
 export function tablesInSource(source: string): Set<string> {
   const code = source.replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, '');
   const found = new Set<string>();
-  const call = /\b(?:selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin|mergeInto|using|table)\(\s*\[?\s*(['"`])([a-z_][a-z0-9_]*)(?:\s+as\s+\w+)?\1/g;
+  const call =
+    /\b(?:selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin|mergeInto|using|table)\(\s*\[?\s*(['"`])([a-z_][a-z0-9_]*)(?:\s+as\s+\w+)?\1/g;
   for (const m of code.matchAll(call)) if (ownerOf.has(m[2]!)) found.add(m[2]!);
   for (const m of code.matchAll(/\bsql\.(?:ref|table|id)(?:<[^>]*>)?\(\s*(['"`])([a-z_][a-z0-9_]*)/g)) if (ownerOf.has(m[2]!)) found.add(m[2]!);
   for (const m of code.matchAll(/\bsql(?:<[^>`]*>)?`([^`]*)`/g)) for (const t of tablesInSql(m[1]!)) found.add(t);
@@ -88,7 +89,8 @@ function isException(module: string, table: string): boolean {
 test('every table a migration creates has exactly one owner, and every owned table exists', async () => {
   const created = new Set<string>();
   for (const { text } of await migrationTexts()) {
-    for (const m of withoutSqlComments(text).matchAll(/\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF NOT EXISTS\s+)?([a-z_][a-z0-9_]*)/gi)) created.add(m[1]!.toLowerCase());
+    for (const m of withoutSqlComments(text).matchAll(/\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF NOT EXISTS\s+)?([a-z_][a-z0-9_]*)/gi))
+      created.add(m[1]!.toLowerCase());
     for (const m of withoutSqlComments(text).matchAll(/\bDROP\s+TABLE\s+(?:IF EXISTS\s+)?([a-z_][a-z0-9_]*)/gi)) created.delete(m[1]!.toLowerCase());
   }
   const declared = Object.values(OWNERS).flat();
@@ -98,7 +100,10 @@ test('every table a migration creates has exactly one owner, and every owned tab
 });
 
 test('the scanner sees Kysely calls, joins, column references and raw SQL', () => {
-  assert.deepEqual([...tablesInSource(`db.selectFrom('orders').innerJoin(\n  'merchants as m', 'm.id', 'orders.merchant_id')`)].sort(), ['merchants', 'orders']);
+  assert.deepEqual([...tablesInSource(`db.selectFrom('orders').innerJoin(\n  'merchants as m', 'm.id', 'orders.merchant_id')`)].sort(), [
+    'merchants',
+    'orders',
+  ]);
   assert.deepEqual([...tablesInSource("trx.insertInto('user_products').values(x); eb.selectFrom(['users'])")].sort(), ['user_products', 'users']);
   assert.deepEqual([...tablesInSource("eb.ref(sql.ref<string>('organisations.name'))")], ['organisations']);
   assert.deepEqual([...tablesInSource('await sql`SELECT 1 FROM stations s\n  JOIN pagopa_ecs e ON true`.execute(db)')].sort(), ['pagopa_ecs', 'stations']);
@@ -106,8 +111,13 @@ test('the scanner sees Kysely calls, joins, column references and raw SQL', () =
 });
 
 test('no module queries a table another module owns (docs/adr/0011)', async () => {
-  const files = [...await filesUnder(join(ROOT, 'src', 'modules')), ...await filesUnder(join(ROOT, 'src', 'app')),
-    ...await filesUnder(join(ROOT, 'src', 'cli')), ...await filesUnder(join(ROOT, 'src', 'main')), ...await filesUnder(join(ROOT, 'src', 'db'))];
+  const files = [
+    ...(await filesUnder(join(ROOT, 'src', 'modules'))),
+    ...(await filesUnder(join(ROOT, 'src', 'app'))),
+    ...(await filesUnder(join(ROOT, 'src', 'cli'))),
+    ...(await filesUnder(join(ROOT, 'src', 'main'))),
+    ...(await filesUnder(join(ROOT, 'src', 'db'))),
+  ];
   const foreign: string[] = [];
   const used = new Set<string>();
   for (const file of files) {
@@ -121,10 +131,14 @@ test('no module queries a table another module owns (docs/adr/0011)', async () =
     }
   }
   assert.deepEqual(foreign.sort(), [], 'ask the owning module through its index.ts, or record the exception in ADR 0011');
-  assert.deepEqual(EXCEPTIONS.map((e) => `${e.module} ${e.table}`).filter((e) => !used.has(e)), [], 'exceptions no longer needed: remove them here and close their ADR 0011 row');
+  assert.deepEqual(
+    EXCEPTIONS.map((e) => `${e.module} ${e.table}`).filter((e) => !used.has(e)),
+    [],
+    'exceptions no longer needed: remove them here and close their ADR 0011 row',
+  );
 });
 
-test('trigger functions left by the migrations touch only the tables of the trigger table\'s owner', async () => {
+test("trigger functions left by the migrations touch only the tables of the trigger table's owner", async () => {
   const functions = new Map<string, string>();
   const triggers = new Map<string, { table: string; fn: string }>();
   for (const { text } of await migrationTexts()) {
@@ -150,12 +164,21 @@ test('trigger functions left by the migrations touch only the tables of the trig
 
 test('every exception is an open row of ADR 0011, and the ADR lists no open row without one', async () => {
   const adr = await readFile(join(ROOT, 'docs', 'adr', '0011-cross-module-table-access.md'), 'utf8');
-  const rows = adr.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---') && !l.startsWith('| module '))
-    .map((l) => l.split('|').map((c) => c.trim())).map((c) => ({ module: c[1]!, touches: c[2]!, open: !c[1]!.startsWith('~~') }));
+  const rows = adr
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| ---') && !l.startsWith('| module '))
+    .map((l) => l.split('|').map((c) => c.trim()))
+    .map((c) => ({ module: c[1]!, touches: c[2]!, open: !c[1]!.startsWith('~~') }));
   for (const e of EXCEPTIONS) {
-    assert.ok(rows.some((r) => r.open && r.module.includes(e.module) && r.touches.includes(`\`${e.table}\``)), `ADR 0011 has an open row for ${e.module} → ${e.table}`);
+    assert.ok(
+      rows.some((r) => r.open && r.module.includes(e.module) && r.touches.includes(`\`${e.table}\``)),
+      `ADR 0011 has an open row for ${e.module} → ${e.table}`,
+    );
   }
   for (const row of rows.filter((r) => r.open)) {
-    assert.ok(EXCEPTIONS.some((e) => row.module.includes(e.module)), `ADR 0011's open row "${row.module}" is an exception this test knows`);
+    assert.ok(
+      EXCEPTIONS.some((e) => row.module.includes(e.module)),
+      `ADR 0011's open row "${row.module}" is an exception this test knows`,
+    );
   }
 });

@@ -20,7 +20,11 @@ async function recordedAddress(t: TestApp, remoteAddress: string, forwardedFor: 
   const response = await postSignIn(app, 'admin', await openSignIn(app, 'admin', remoteAddress), email, 'some-wrong-password', { remoteAddress, forwardedFor });
   assert.equal(response.statusCode, 401);
   const [row] = await failedSignIns(t.database.db, email);
-  const throttled = await t.database.db.selectFrom('signin_throttle').select('key').where('key', '=', `ip:admin:${addressBucket(row?.ip ?? null)}`).executeTakeFirst();
+  const throttled = await t.database.db
+    .selectFrom('signin_throttle')
+    .select('key')
+    .where('key', '=', `ip:admin:${addressBucket(row?.ip ?? null)}`)
+    .executeTakeFirst();
   assert.ok(throttled, 'the throttle counted the same address as the audit row (an IPv6 client by its /64)');
   return row?.ip ?? null;
 }
@@ -51,9 +55,15 @@ test('a client behind a trusted proxy cannot escape the address throttle by chan
   const forms = await openSignIn(proxied.app, 'admin', '10.20.0.5');
   // VARCO_SIGNIN_MAX_FAILURES defaults to 5: the address allows 20 failures, whatever the forged prefix.
   for (let i = 0; i < 20; i++) {
-    const r = await postSignIn(proxied.app, 'admin', forms, `spray-${i}@example.org`, 'wrong-password-xx', { remoteAddress: '10.20.0.5', forwardedFor: `192.0.2.${i}, 203.0.113.40` });
+    const r = await postSignIn(proxied.app, 'admin', forms, `spray-${i}@example.org`, 'wrong-password-xx', {
+      remoteAddress: '10.20.0.5',
+      forwardedFor: `192.0.2.${i}, 203.0.113.40`,
+    });
     assert.equal(r.statusCode, 401);
   }
-  const locked = await postSignIn(proxied.app, 'admin', forms, 'spray-x@example.org', 'wrong-password-xx', { remoteAddress: '10.20.0.5', forwardedFor: '192.0.2.200, 203.0.113.40' });
+  const locked = await postSignIn(proxied.app, 'admin', forms, 'spray-x@example.org', 'wrong-password-xx', {
+    remoteAddress: '10.20.0.5',
+    forwardedFor: '192.0.2.200, 203.0.113.40',
+  });
   assert.equal(locked.statusCode, 429);
 });

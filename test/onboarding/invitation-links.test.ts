@@ -26,14 +26,20 @@ const CLI = { type: 'cli', id: null, ip: null } as const;
 
 /** Every row of every table of the schema, as text. */
 async function everyRow(): Promise<string> {
-  const tables = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(db);
+  const tables = await sql<{
+    name: string;
+  }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(db);
   const rows: string[] = [];
-  for (const { name } of tables.rows) rows.push(...(await sql<{ row: string }>`SELECT row_to_json(t)::text AS row FROM ${sql.table(name)} t`.execute(db)).rows.map((r) => r.row));
+  for (const { name } of tables.rows)
+    rows.push(...(await sql<{ row: string }>`SELECT row_to_json(t)::text AS row FROM ${sql.table(name)} t`.execute(db)).rows.map((r) => r.row));
   return rows.join('\n');
 }
 
 async function invite(email: string): Promise<{ invitationId: string; messageId: string }> {
-  const invited = await services.invitations.invite({ organisationId: await createOrganisation(db), firstName: 'Anna', lastName: 'Rossi', email, locale: 'en', productIds: [node] }, CLI);
+  const invited = await services.invitations.invite(
+    { organisationId: await createOrganisation(db), firstName: 'Anna', lastName: 'Rossi', email, locale: 'en', productIds: [node] },
+    CLI,
+  );
   assert.ok(invited.ok);
   const message = await db.selectFrom('outbox').select('id').where('subject_id', '=', invited.value.id).executeTakeFirstOrThrow();
   return { invitationId: invited.value.id, messageId: message.id };
@@ -41,8 +47,14 @@ async function invite(email: string): Promise<{ invitationId: string; messageId:
 
 /** Runs the workers of a process with SMTP until `done` resolves. */
 async function withWorkers<T>(done: () => Promise<T>): Promise<T> {
-  const container = createContainer({ config: { ...config, smtpUrl: receiver.url, smtpRequireTls: false }, db, databaseUrl: database.url,
-    logger: createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() })), clock: systemClock, audit: testAudit() });
+  const container = createContainer({
+    config: { ...config, smtpUrl: receiver.url, smtpRequireTls: false },
+    db,
+    databaseUrl: database.url,
+    logger: createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() })),
+    clock: systemClock,
+    audit: testAudit(),
+  });
   const workers = container.workers();
   await workers.start();
   try {
@@ -57,8 +69,12 @@ async function accept(token: string, password: string) {
   const jar = new CookieJar();
   const form = await app.inject({ url: `/portal/invitation?token=${token}` });
   jar.store(form);
-  return app.inject({ method: 'POST', url: '/portal/invitation', headers: { cookie: jar.header() },
-    payload: { token, password, passwordConfirm: password, _csrf: csrfFrom(form.body) } });
+  return app.inject({
+    method: 'POST',
+    url: '/portal/invitation',
+    headers: { cookie: jar.header() },
+    payload: { token, password, passwordConfirm: password, _csrf: csrfFrom(form.body) },
+  });
 }
 
 test('while the e-mail waits no table holds a link or a token; the delivered link works once', async () => {
@@ -95,7 +111,9 @@ test('an invitation accepted (or replaced) before its e-mail leaves is not sent:
     for (let i = 0; i < 100 && (await rows()).some((r) => r.state === 'pending'); i++) await new Promise((done) => setTimeout(done, 50));
     return receiver.waitFor(1, (m) => m.envelopeTo.includes('carla@ente.test'));
   });
-  const rows = new Map((await db.selectFrom('outbox').select(['id', 'state', 'last_error']).where('id', 'in', [messageId, replaced.messageId]).execute()).map((r) => [r.id, r]));
+  const rows = new Map(
+    (await db.selectFrom('outbox').select(['id', 'state', 'last_error']).where('id', 'in', [messageId, replaced.messageId]).execute()).map((r) => [r.id, r]),
+  );
   assert.equal(rows.get(messageId)?.state, 'dead');
   assert.match(rows.get(messageId)?.last_error ?? '', /is accepted: not sent/);
   assert.equal(rows.get(replaced.messageId)?.state, 'dead');
@@ -113,12 +131,20 @@ test('the upgrade takes the links out of invitation e-mails already queued or se
     const upgrade = (await loadMigrations()).findIndex((m) => m.sql.includes('ALTER TABLE invitations ALTER COLUMN token_hash DROP NOT NULL'));
     assert.ok(upgrade > 0);
     await migrate(pool, { target: upgrade });
-    await pool.query(`INSERT INTO organisations (id, name, tax_code, tax_code_kind, type, contact_email) VALUES ('org_1', 'Ente', 'X1', 'other', 'psp', 'a@b.test')`);
+    await pool.query(
+      `INSERT INTO organisations (id, name, tax_code, tax_code_kind, type, contact_email) VALUES ('org_1', 'Ente', 'X1', 'other', 'psp', 'a@b.test')`,
+    );
     await pool.query(`INSERT INTO invitations (id, token_hash, organisation_id, email, first_name, last_name, product_ids, expires_at)
       VALUES ('inv_1', 'old-hash', 'org_1', 'anna@ente.test', 'Anna', 'Rossi', '{}', now() + interval '1 day')`);
-    const payload = { to: 'anna@ente.test', template: 'invitation', locale: 'en',
-      params: { firstName: 'Anna', organisationName: 'Ente', link: 'https://varco.test/portal/invitation?token=SECRET', expiresAt: '2026-11-25T10:00:00Z' } };
-    await pool.query(`INSERT INTO outbox (id, channel, payload, subject_type, subject_id) VALUES ('msg_1', 'email', $1, 'invitation', 'inv_1')`, [JSON.stringify(payload)]);
+    const payload = {
+      to: 'anna@ente.test',
+      template: 'invitation',
+      locale: 'en',
+      params: { firstName: 'Anna', organisationName: 'Ente', link: 'https://varco.test/portal/invitation?token=SECRET', expiresAt: '2026-11-25T10:00:00Z' },
+    };
+    await pool.query(`INSERT INTO outbox (id, channel, payload, subject_type, subject_id) VALUES ('msg_1', 'email', $1, 'invitation', 'inv_1')`, [
+      JSON.stringify(payload),
+    ]);
     await migrate(pool);
     const row = await pool.query<{ payload: { params: Record<string, string> } }>(`SELECT payload FROM outbox WHERE id = 'msg_1'`);
     assert.deepEqual(row.rows[0]?.payload.params, { firstName: 'Anna', organisationName: 'Ente', invitationId: 'inv_1', expiresAt: '2026-11-25T10:00:00Z' });

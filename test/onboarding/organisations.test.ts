@@ -17,8 +17,12 @@ async function signIn(surface: 'admin' | 'portal', email: string, password: stri
   const jar = new CookieJar();
   const form = await app.inject({ method: 'GET', url: `/${surface}/sign-in` });
   jar.store(form);
-  const res = await app.inject({ method: 'POST', url: `/${surface}/sign-in`, headers: { cookie: jar.header() },
-    payload: { email, password, _csrf: csrfFrom(form.body) } });
+  const res = await app.inject({
+    method: 'POST',
+    url: `/${surface}/sign-in`,
+    headers: { cookie: jar.header() },
+    payload: { email, password, _csrf: csrfFrom(form.body) },
+  });
   assert.equal(res.statusCode, 303, res.body);
   jar.store(res);
   return jar;
@@ -55,20 +59,38 @@ const node = products.find((p) => p.code === 'node');
 assert.ok(node);
 
 async function createOrg(taxCode: string, name: string): Promise<string> {
-  const res = await postForm(admin, '/admin/organisations', '/admin/organisations', { name, taxCode, taxCodeKind: 'it', type: 'psp', contactEmail: 'it@bank.test' });
+  const res = await postForm(admin, '/admin/organisations', '/admin/organisations', {
+    name,
+    taxCode,
+    taxCodeKind: 'it',
+    type: 'psp',
+    contactEmail: 'it@bank.test',
+  });
   assert.equal(res.statusCode, 303, res.body);
   return String(res.headers.location).split('/').pop() ?? '';
 }
 
 test('an administrator creates organisations; bad tax codes get a clear error', async () => {
-  const bad = await postForm(admin, '/admin/organisations', '/admin/organisations', { name: 'Typo Bank', taxCode: '15376371008', taxCodeKind: 'it', type: 'psp', contactEmail: 'a@b.test' });
+  const bad = await postForm(admin, '/admin/organisations', '/admin/organisations', {
+    name: 'Typo Bank',
+    taxCode: '15376371008',
+    taxCodeKind: 'it',
+    type: 'psp',
+    contactEmail: 'a@b.test',
+  });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /last digit .* does not match/);
   const id = await createOrg('15376371009', 'Banca Uno');
   const page = await app.inject({ method: 'GET', url: `/admin/organisations/${id}`, headers: { cookie: admin.header() } });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Banca Uno/);
-  const dup = await postForm(admin, '/admin/organisations', '/admin/organisations', { name: 'Again', taxCode: '15376371009', taxCodeKind: 'it', type: 'psp', contactEmail: 'a@b.test' });
+  const dup = await postForm(admin, '/admin/organisations', '/admin/organisations', {
+    name: 'Again',
+    taxCode: '15376371009',
+    taxCodeKind: 'it',
+    type: 'psp',
+    contactEmail: 'a@b.test',
+  });
   assert.match(dup.body, /already exists/);
   const anonymous = await app.inject({ method: 'GET', url: `/admin/organisations/${id}` });
   assert.equal(anonymous.statusCode, 303);
@@ -76,8 +98,13 @@ test('an administrator creates organisations; bad tax codes get a clear error', 
 
 test('invitation: e-mailed single-use link, password rules, sign-in to the portal', async () => {
   const orgId = await createOrg('06363391001', 'Ente Due');
-  const invite = await postForm(admin, `/admin/organisations/${orgId}`, `/admin/organisations/${orgId}/invitations`,
-    { firstName: 'Anna', lastName: 'Rossi', email: 'anna@ente.test', locale: 'it', products: [node.id] });
+  const invite = await postForm(admin, `/admin/organisations/${orgId}`, `/admin/organisations/${orgId}/invitations`, {
+    firstName: 'Anna',
+    lastName: 'Rossi',
+    email: 'anna@ente.test',
+    locale: 'it',
+    products: [node.id],
+  });
   assert.equal(invite.statusCode, 303, invite.body);
   const link = await lastInvitationLink('anna@ente.test');
   assert.match(link, /\/portal\/invitation\?token=[A-Za-z0-9_-]{43}$/);
@@ -90,8 +117,13 @@ test('invitation: e-mailed single-use link, password rules, sign-in to the porta
   assert.equal(form.statusCode, 200);
   assert.match(form.body, /Ente Due/);
   referent.store(form);
-  const submit = (password: string, confirm = password) => app.inject({ method: 'POST', url: '/portal/invitation', headers: { cookie: referent.header() },
-    payload: { token, password, passwordConfirm: confirm, _csrf: csrfFrom(form.body) } });
+  const submit = (password: string, confirm = password) =>
+    app.inject({
+      method: 'POST',
+      url: '/portal/invitation',
+      headers: { cookie: referent.header() },
+      payload: { token, password, passwordConfirm: confirm, _csrf: csrfFrom(form.body) },
+    });
   assert.match((await submit('short')).body, /almeno 12 caratteri/);
   assert.match((await submit('password1234')).body, /troppo comune/);
   assert.match((await submit('a-long-enough-secret', 'a-long-enough-secreT')).body, /diverse/);
@@ -108,9 +140,16 @@ test('invitation: e-mailed single-use link, password rules, sign-in to the porta
   const jar = await signIn('portal', 'anna@ente.test', 'Anna-chooses-a-long-one');
   const home = await app.inject({ method: 'GET', url: '/portal', headers: { cookie: jar.header() } });
   assert.match(home.body, /Ente Due/);
-  const allowed = await database.db.selectFrom('user_products').innerJoin('users', 'users.id', 'user_products.user_id')
-    .select('user_products.product_id').where('users.email', '=', 'anna@ente.test').execute();
-  assert.deepEqual(allowed.map((r) => r.product_id), [node.id]);
+  const allowed = await database.db
+    .selectFrom('user_products')
+    .innerJoin('users', 'users.id', 'user_products.user_id')
+    .select('user_products.product_id')
+    .where('users.email', '=', 'anna@ente.test')
+    .execute();
+  assert.deepEqual(
+    allowed.map((r) => r.product_id),
+    [node.id],
+  );
   const audit = await database.db.selectFrom('audit_log').select(['action', 'details']).execute();
   assert.ok(audit.some((r) => r.action === 'invitation.sent'));
   assert.ok(audit.some((r) => r.action === 'invitation.accepted'));
@@ -123,8 +162,13 @@ test('invitation: e-mailed single-use link, password rules, sign-in to the porta
 
 test('expired and superseded links get a clear page; the administrator can re-send', async () => {
   const orgId = await createOrg('00950501007', 'Ente Tre');
-  await postForm(admin, `/admin/organisations/${orgId}`, `/admin/organisations/${orgId}/invitations`,
-    { firstName: 'Bruno', lastName: 'Bianchi', email: 'bruno@tre.test', locale: 'en', products: [node.id] });
+  await postForm(admin, `/admin/organisations/${orgId}`, `/admin/organisations/${orgId}/invitations`, {
+    firstName: 'Bruno',
+    lastName: 'Bianchi',
+    email: 'bruno@tre.test',
+    locale: 'en',
+    products: [node.id],
+  });
   const first = new URL(await lastInvitationLink('bruno@tre.test')).searchParams.get('token');
   clock.advance(49 * 3600_000);
   admin = await signIn('admin', ADMIN.email, ADMIN.password); // the earlier session expired meanwhile
@@ -151,4 +195,3 @@ test('ids of organisations that do not exist answer 404, not 500', async () => {
     assert.equal(res.statusCode, 404, url);
   }
 });
-

@@ -2,7 +2,14 @@
 // connections, and how each transport failure is classified.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createDestinationPolicy, createOutboundClient, type ClientIdentity, type Endpoint, type OutboundClient, type OutboundResult } from '../../src/modules/outbound/index.ts';
+import {
+  createDestinationPolicy,
+  createOutboundClient,
+  type ClientIdentity,
+  type Endpoint,
+  type OutboundClient,
+  type OutboundResult,
+} from '../../src/modules/outbound/index.ts';
 import { daysFromNow, hasOpenSsl, makeCa, makeLeaf, refusedPort, startOpenSslPeer, startSilentPeer } from '../support/tls-peers.ts';
 import { endpointOf, goodPeer, makeWorld, mutual, type World } from './fixtures.ts';
 import { testDestinations } from '../support/outbound.ts';
@@ -22,11 +29,15 @@ describe('outbound client', () => {
     client = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), connectionsPerEndpoint: 4 });
   });
   after(() => client.close());
-  const send = (endpoint: Endpoint, request: Parameters<OutboundClient['send']>[1] = { method: 'POST', body: '{"event":1}', headers: { 'content-type': 'application/json' } }): Promise<OutboundResult> =>
-    client.send({ env: 'test', endpoints: { key: `set-${endpoint.port}`, primary: endpoint }, trust: world.trust }, request);
+  const send = (
+    endpoint: Endpoint,
+    request: Parameters<OutboundClient['send']>[1] = { method: 'POST', body: '{"event":1}', headers: { 'content-type': 'application/json' } },
+  ): Promise<OutboundResult> => client.send({ env: 'test', endpoints: { key: `set-${endpoint.port}`, primary: endpoint }, trust: world.trust }, request);
 
   it('delivers a request over mutual TLS and returns the application answer', async () => {
-    const peer = await goodPeer(world, { reply: (request) => ({ status: 201, headers: { 'x-seen': request.url }, body: `got ${request.body.toString('utf8')}` }) });
+    const peer = await goodPeer(world, {
+      reply: (request) => ({ status: 201, headers: { 'x-seen': request.url }, body: `got ${request.body.toString('utf8')}` }),
+    });
     const result = await send(endpointOf(peer));
     assert.equal(result.kind, 'response');
     assert.equal(result.status, 201);
@@ -101,7 +112,13 @@ describe('outbound client', () => {
   });
 
   it('classifies server certificate problems as certificate failures', async () => {
-    const expired = await makeLeaf({ issuer: world.orgIntermediate, commonName: 'localhost', altNames: ['localhost'], notBefore: daysFromNow(-400), notAfter: daysFromNow(-1) });
+    const expired = await makeLeaf({
+      issuer: world.orgIntermediate,
+      commonName: 'localhost',
+      altNames: ['localhost'],
+      notBefore: daysFromNow(-400),
+      notAfter: daysFromNow(-1),
+    });
     assertFailure(await send(endpointOf(await goodPeer(world, { leaf: expired }))), 'certificate', 'certificate_expired');
     assertFailure(await send(endpointOf(await goodPeer(world, { chain: [] }))), 'certificate', 'certificate_chain_incomplete');
     const otherRoot = await makeCa({ name: 'Elsewhere Root' });
@@ -123,12 +140,20 @@ describe('outbound client', () => {
     assert.equal(refusing13.requests.length + refusing12.requests.length, 0);
   });
 
-  it('classifies a TLS alert refusing our certificate (OpenSSL server) as a TLS failure', { skip: hasOpenSsl ? false : 'no openssl binary at /usr/bin/openssl' }, async () => {
-    const otherCa = await makeCa({ name: 'Somebody Else CA' });
-    const peer = await startOpenSslPeer({ leaf: world.orgLeaf, chain: [world.orgIntermediate], clientCas: [otherCa.certPem] });
-    const result = assertFailure(await send({ url: `https://localhost:${peer.port}/`, ip: peer.host, port: peer.port }, { method: 'GET' }), 'tls', 'client_certificate_rejected');
-    assert.match(result.message, /refused Varco's client certificate \(TLS alert "tlsv1 alert unknown ca"\)/);
-  });
+  it(
+    'classifies a TLS alert refusing our certificate (OpenSSL server) as a TLS failure',
+    { skip: hasOpenSsl ? false : 'no openssl binary at /usr/bin/openssl' },
+    async () => {
+      const otherCa = await makeCa({ name: 'Somebody Else CA' });
+      const peer = await startOpenSslPeer({ leaf: world.orgLeaf, chain: [world.orgIntermediate], clientCas: [otherCa.certPem] });
+      const result = assertFailure(
+        await send({ url: `https://localhost:${peer.port}/`, ip: peer.host, port: peer.port }, { method: 'GET' }),
+        'tls',
+        'client_certificate_rejected',
+      );
+      assert.match(result.message, /refused Varco's client certificate \(TLS alert "tlsv1 alert unknown ca"\)/);
+    },
+  );
 
   it('cuts bodies longer than the limit and says so', async () => {
     const small = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), maxResponseBytes: 1000 });
@@ -145,11 +170,18 @@ describe('outbound client', () => {
     after(() => plain.close());
     assert.equal(plain.mode, 'plain');
     const asking = await goodPeer(world, { rejectUnauthorized: false });
-    const result = await plain.send({ env: 'test', endpoints: { key: 'plain', primary: endpointOf(asking) }, trust: world.trust }, { method: 'POST', body: 'x' });
+    const result = await plain.send(
+      { env: 'test', endpoints: { key: 'plain', primary: endpointOf(asking) }, trust: world.trust },
+      { method: 'POST', body: 'x' },
+    );
     assert.equal(result.kind === 'response' && result.status, 200);
     assert.equal(asking.requests[0]?.clientCertificatePem, undefined, 'the peer asked and saw none');
     const requiring = await goodPeer(world);
-    assertFailure(await plain.send({ env: 'test', endpoints: { key: 'plain-2', primary: endpointOf(requiring) }, trust: world.trust }, { method: 'GET' }), 'tls', 'client_certificate_rejected');
+    assertFailure(
+      await plain.send({ env: 'test', endpoints: { key: 'plain-2', primary: endpointOf(requiring) }, trust: world.trust }, { method: 'GET' }),
+      'tls',
+      'client_certificate_rejected',
+    );
   });
 
   it('opens no connection to an address the destination policy refuses, whatever its spelling', async () => {
@@ -157,8 +189,11 @@ describe('outbound client', () => {
     after(() => strict.close());
     const peer = await goodPeer(world);
     for (const ip of ['127.0.0.1', '::ffff:127.0.0.1']) {
-      const result = assertFailure(await strict.send({ env: 'test', endpoints: { key: `strict-${ip}`, primary: endpointOf(peer, { ip }) }, trust: world.trust }, { method: 'GET' }),
-        'unreachable', 'destination_forbidden');
+      const result = assertFailure(
+        await strict.send({ env: 'test', endpoints: { key: `strict-${ip}`, primary: endpointOf(peer, { ip }) }, trust: world.trust }, { method: 'GET' }),
+        'unreachable',
+        'destination_forbidden',
+      );
       assert.match(result.message, /Varco connects only to public addresses/);
     }
     assert.equal(peer.secureConnections, 0);

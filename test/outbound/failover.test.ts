@@ -23,7 +23,9 @@ describe('outbound failover', () => {
   before(async () => {
     world = await makeWorld();
     client = createOutboundClient({
-      mode: mutual(world), destinations: testDestinations(), probeIntervalMs: 50,
+      mode: mutual(world),
+      destinations: testDestinations(),
+      probeIntervalMs: 50,
       logger: { info: (_object, message) => logged.push(message), warn: (_object, message) => logged.push(message) },
     });
   });
@@ -62,30 +64,51 @@ describe('outbound failover', () => {
 
   it('fails over when the primary times out, and when its certificate is refused', async () => {
     const slow = await goodPeer(world, { reply: () => undefined });
-    const expiredLeaf = await makeLeaf({ issuer: world.orgIntermediate, commonName: 'localhost', altNames: ['localhost'], notBefore: daysFromNow(-90), notAfter: daysFromNow(-1) });
+    const expiredLeaf = await makeLeaf({
+      issuer: world.orgIntermediate,
+      commonName: 'localhost',
+      altNames: ['localhost'],
+      notBefore: daysFromNow(-90),
+      notAfter: daysFromNow(-1),
+    });
     const expired = await goodPeer(world, { leaf: expiredLeaf });
     const secondary = await goodPeer(world, { host: '127.0.0.5' });
 
-    const timedOut = await client.send({ env: 'test', endpoints: { key: 'slow', primary: endpointOf(slow, { responseTimeoutMs: 300 }), secondary: endpointOf(secondary) }, trust: world.trust },
-      { method: 'POST', body: 'a' });
+    const timedOut = await client.send(
+      { env: 'test', endpoints: { key: 'slow', primary: endpointOf(slow, { responseTimeoutMs: 300 }), secondary: endpointOf(secondary) }, trust: world.trust },
+      { method: 'POST', body: 'a' },
+    );
     assert.equal(timedOut.kind === 'response' && timedOut.endpoint, 'secondary');
     // Read at once: the background probe of a primary that handshakes fine (it only never answers)
     // marks it up again after the probe interval, which a loaded machine can reach before the end.
     const failureOf = (key: string): string | undefined => client.health().find((entry) => entry.slot.startsWith(`test:${key}`))?.lastFailure?.code;
     const slowCode = failureOf('slow');
-    const refused = await client.send({ env: 'test', endpoints: { key: 'expired', primary: endpointOf(expired), secondary: endpointOf(secondary) }, trust: world.trust }, { method: 'POST', body: 'b' });
+    const refused = await client.send(
+      { env: 'test', endpoints: { key: 'expired', primary: endpointOf(expired), secondary: endpointOf(secondary) }, trust: world.trust },
+      { method: 'POST', body: 'b' },
+    );
     assert.equal(refused.kind === 'response' && refused.endpoint, 'secondary');
-    assert.deepEqual(secondary.requests.map((request) => request.body.toString('utf8')), ['a', 'b']);
+    assert.deepEqual(
+      secondary.requests.map((request) => request.body.toString('utf8')),
+      ['a', 'b'],
+    );
     assert.deepEqual([slowCode, failureOf('expired')], ['response_timeout', 'certificate_expired']);
   });
 
   it('reports the secondary failure with the primary one when both are down', async () => {
     const [primaryPort, secondaryPort] = [await refusedPort('127.0.0.6'), await refusedPort('127.0.0.7')];
-    const result = await client.send({ env: 'test', trust: world.trust, endpoints: {
-      key: 'both-down',
-      primary: { url: `https://localhost:${primaryPort}/service`, ip: '127.0.0.6', port: primaryPort },
-      secondary: { url: `https://localhost:${secondaryPort}/service`, ip: '127.0.0.7', port: secondaryPort },
-    } }, { method: 'GET' });
+    const result = await client.send(
+      {
+        env: 'test',
+        trust: world.trust,
+        endpoints: {
+          key: 'both-down',
+          primary: { url: `https://localhost:${primaryPort}/service`, ip: '127.0.0.6', port: primaryPort },
+          secondary: { url: `https://localhost:${secondaryPort}/service`, ip: '127.0.0.7', port: secondaryPort },
+        },
+      },
+      { method: 'GET' },
+    );
     assert.equal(result.kind, 'failure');
     assert.equal(result.endpoint, 'secondary');
     assert.equal(result.code, 'connection_refused');

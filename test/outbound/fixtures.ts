@@ -21,7 +21,11 @@ export async function makeWorld(): Promise<World> {
   const orgIntermediate = await makeCa({ name: 'Org Issuing CA 1', issuer: orgRoot });
   const orgLeaf = await makeLeaf({ issuer: orgIntermediate, commonName: 'localhost', altNames: ['localhost'] });
   return {
-    platformCa, platformClient, orgRoot, orgIntermediate, orgLeaf,
+    platformCa,
+    platformClient,
+    orgRoot,
+    orgIntermediate,
+    orgLeaf,
     identity: { certChainPem: platformClient.certPem + platformCa.certPem, keyPem: platformClient.keyPem },
     trust: { roots: [orgRoot.certPem] },
   };

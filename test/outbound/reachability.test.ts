@@ -21,15 +21,28 @@ function stepOf(report: ReachabilityReport, name: string): ReachabilityStep {
 
 describe('outbound reachability verification', () => {
   let world: World;
-  before(async () => { world = await makeWorld(); });
+  before(async () => {
+    world = await makeWorld();
+  });
   const verify = (endpoint: Parameters<typeof verifyEndpoint>[1], trust = world.trust): Promise<ReachabilityReport> =>
     verifyEndpoint('test', endpoint, { identity: world.identity, trust, destinations: testDestinations() });
 
   it('passes every step for a well-configured endpoint, with a probe the peer can verify', async () => {
     const peer = await goodPeer(world);
     const report = await verify(endpointOf(peer));
-    assert.deepEqual(report.steps.map((entry) => entry.step), ALL_STEPS);
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'passed', tls_version: 'passed', server_certificate: 'passed', client_certificate_accepted: 'passed', probe: 'passed', client_certificate_required: 'passed' });
+    assert.deepEqual(
+      report.steps.map((entry) => entry.step),
+      ALL_STEPS,
+    );
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'passed',
+      tls_version: 'passed',
+      server_certificate: 'passed',
+      client_certificate_accepted: 'passed',
+      probe: 'passed',
+      client_certificate_required: 'passed',
+    });
     assert.equal(report.ok, true);
     assert.match(stepOf(report, 'tls_version').message, /TLSv1\.3/);
     assert.ok(report.steps.every((entry) => entry.durationMs >= 0));
@@ -56,7 +69,10 @@ describe('outbound reachability verification', () => {
     const certificate = stepOf(report, 'server_certificate');
     assert.equal(certificate.status, 'failed');
     assert.equal(report.ok, false);
-    assert.deepEqual(certificate.checks?.filter((check) => !check.ok).map((check) => check.check), ['name']);
+    assert.deepEqual(
+      certificate.checks?.filter((check) => !check.ok).map((check) => check.check),
+      ['name'],
+    );
     assert.match(certificate.message, /names are service\.example\.test, \*\.example\.test .* but the service FQDN is localhost/);
     assert.match(certificate.fix ?? '', /localhost/);
     assert.equal(stepOf(report, 'probe').status, 'skipped');
@@ -64,12 +80,21 @@ describe('outbound reachability verification', () => {
   });
 
   it('fails server_certificate on an expired certificate and says when it expired', async () => {
-    const leaf = await makeLeaf({ issuer: world.orgIntermediate, commonName: 'localhost', altNames: ['localhost'], notBefore: daysFromNow(-400), notAfter: daysFromNow(-30) });
+    const leaf = await makeLeaf({
+      issuer: world.orgIntermediate,
+      commonName: 'localhost',
+      altNames: ['localhost'],
+      notBefore: daysFromNow(-400),
+      notAfter: daysFromNow(-30),
+    });
     const peer = await goodPeer(world, { leaf });
     const report = await verify(endpointOf(peer));
     const certificate = stepOf(report, 'server_certificate');
     assert.equal(certificate.status, 'failed');
-    assert.deepEqual(certificate.checks?.filter((check) => !check.ok).map((check) => check.check), ['validity']);
+    assert.deepEqual(
+      certificate.checks?.filter((check) => !check.ok).map((check) => check.check),
+      ['validity'],
+    );
     assert.match(certificate.message, /"localhost" expired on \d{4}-\d\d-\d\dT[\d:]+Z \((29|30) days ago\)/);
     assert.equal(stepOf(report, 'probe').status, 'skipped');
   });
@@ -82,7 +107,10 @@ describe('outbound reachability verification', () => {
     const report = await verify(endpointOf(peer));
     const certificate = stepOf(report, 'server_certificate');
     assert.equal(certificate.status, 'failed');
-    assert.deepEqual(certificate.checks?.filter((check) => !check.ok).map((check) => check.check), ['chain']);
+    assert.deepEqual(
+      certificate.checks?.filter((check) => !check.ok).map((check) => check.check),
+      ['chain'],
+    );
     assert.match(certificate.message, /ends at the root "Unknown Root CA", which is not trusted for this environment/);
     assert.match(certificate.fix ?? '', /CA\/Browser Forum|authorise "Unknown Root CA"/);
   });
@@ -90,7 +118,15 @@ describe('outbound reachability verification', () => {
   it('fails tls_version against a server that offers only TLS 1.1, and names what it offers', async () => {
     const peer = await goodPeer(world, { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
     const report = await verify(endpointOf(peer));
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'passed', tls_version: 'failed', server_certificate: 'skipped', client_certificate_accepted: 'skipped', probe: 'skipped', client_certificate_required: 'skipped' });
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'passed',
+      tls_version: 'failed',
+      server_certificate: 'skipped',
+      client_certificate_accepted: 'skipped',
+      probe: 'skipped',
+      client_certificate_required: 'skipped',
+    });
     const version = stepOf(report, 'tls_version');
     assert.match(version.message, /offers at most TLSv1\.1; Varco requires TLS 1\.2 or later/);
     assert.match(version.fix ?? '', /Enable TLS 1\.2/);
@@ -101,7 +137,15 @@ describe('outbound reachability verification', () => {
     const otherClientCa = await makeCa({ name: 'Somebody Else CA' });
     const peer = await goodPeer(world, { clientCas: [otherClientCa.certPem] });
     const report = await verify(endpointOf(peer));
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'passed', tls_version: 'passed', server_certificate: 'passed', client_certificate_accepted: 'failed', probe: 'skipped', client_certificate_required: 'skipped' });
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'passed',
+      tls_version: 'passed',
+      server_certificate: 'passed',
+      client_certificate_accepted: 'failed',
+      probe: 'skipped',
+      client_certificate_required: 'skipped',
+    });
     const client = stepOf(report, 'client_certificate_accepted');
     // node's TLS server refuses an untrusted client certificate by closing, not with an alert.
     assert.match(client.message, /refused Varco's client certificate: the server closed the connection right after the TLS 1\.3 handshake, without an alert/);
@@ -112,17 +156,37 @@ describe('outbound reachability verification', () => {
     const otherClientCa = await makeCa({ name: 'Somebody Else CA' });
     const peer = await goodPeer(world, { clientCas: [otherClientCa.certPem], maxVersion: 'TLSv1.2' });
     const report = await verify(endpointOf(peer));
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'passed', tls_version: 'passed', server_certificate: 'skipped', client_certificate_accepted: 'failed', probe: 'skipped', client_certificate_required: 'skipped' });
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'passed',
+      tls_version: 'passed',
+      server_certificate: 'skipped',
+      client_certificate_accepted: 'failed',
+      probe: 'skipped',
+      client_certificate_required: 'skipped',
+    });
     assert.match(stepOf(report, 'client_certificate_accepted').message, /closed the connection right after receiving Varco's client certificate/);
   });
 
-  it('fails client_certificate_accepted when an OpenSSL server answers our certificate with an alert', { skip: hasOpenSsl ? false : 'no openssl binary at /usr/bin/openssl' }, async () => {
-    const otherClientCa = await makeCa({ name: 'Somebody Else CA' });
-    const peer = await startOpenSslPeer({ leaf: world.orgLeaf, chain: [world.orgIntermediate], clientCas: [otherClientCa.certPem] });
-    const report = await verify({ url: `https://localhost:${peer.port}/`, ip: peer.host, port: peer.port, connectTimeoutMs: 2000, responseTimeoutMs: 2000 });
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'passed', tls_version: 'passed', server_certificate: 'passed', client_certificate_accepted: 'failed', probe: 'skipped', client_certificate_required: 'skipped' });
-    assert.match(stepOf(report, 'client_certificate_accepted').message, /answered our certificate with the TLS alert "tlsv1 alert unknown ca"/);
-  });
+  it(
+    'fails client_certificate_accepted when an OpenSSL server answers our certificate with an alert',
+    { skip: hasOpenSsl ? false : 'no openssl binary at /usr/bin/openssl' },
+    async () => {
+      const otherClientCa = await makeCa({ name: 'Somebody Else CA' });
+      const peer = await startOpenSslPeer({ leaf: world.orgLeaf, chain: [world.orgIntermediate], clientCas: [otherClientCa.certPem] });
+      const report = await verify({ url: `https://localhost:${peer.port}/`, ip: peer.host, port: peer.port, connectTimeoutMs: 2000, responseTimeoutMs: 2000 });
+      assert.deepEqual(statuses(report), {
+        dns: 'passed',
+        tcp: 'passed',
+        tls_version: 'passed',
+        server_certificate: 'passed',
+        client_certificate_accepted: 'failed',
+        probe: 'skipped',
+        client_certificate_required: 'skipped',
+      });
+      assert.match(stepOf(report, 'client_certificate_accepted').message, /answered our certificate with the TLS alert "tlsv1 alert unknown ca"/);
+    },
+  );
 
   it('fails full_chain when the server sends only its leaf certificate', async () => {
     const peer = await goodPeer(world, { chain: [] });
@@ -137,7 +201,10 @@ describe('outbound reachability verification', () => {
     // Knowing the intermediate (e.g. uploaded at registration) proves the chain itself is sound.
     const known = await verify(endpointOf(peer), { roots: world.trust.roots, intermediates: [world.orgIntermediate.certPem] });
     const checks = stepOf(known, 'server_certificate').checks ?? [];
-    assert.deepEqual(checks.filter((check) => !check.ok).map((check) => check.check), ['full_chain']);
+    assert.deepEqual(
+      checks.filter((check) => !check.ok).map((check) => check.check),
+      ['full_chain'],
+    );
   });
 
   it('fails key_strength on an RSA 1024-bit server key', async () => {
@@ -147,7 +214,10 @@ describe('outbound reachability verification', () => {
     const report = await verify(endpointOf(peer));
     const certificate = stepOf(report, 'server_certificate');
     assert.equal(certificate.status, 'failed');
-    assert.deepEqual(certificate.checks?.filter((check) => !check.ok).map((check) => check.check), ['key_strength']);
+    assert.deepEqual(
+      certificate.checks?.filter((check) => !check.ok).map((check) => check.check),
+      ['key_strength'],
+    );
     assert.match(certificate.message, /"localhost" has an RSA 1024-bit key; Varco requires RSA of at least 2048 bits/);
   });
 
@@ -155,7 +225,15 @@ describe('outbound reachability verification', () => {
     // localhost resolves to 127.0.0.1; the peer listens only on 127.0.0.2.
     const peer = await goodPeer(world, { host: '127.0.0.2' });
     const report = await verify(endpointOf(peer));
-    assert.deepEqual(statuses(report), { dns: 'warning', tcp: 'passed', tls_version: 'passed', server_certificate: 'passed', client_certificate_accepted: 'passed', probe: 'passed', client_certificate_required: 'passed' });
+    assert.deepEqual(statuses(report), {
+      dns: 'warning',
+      tcp: 'passed',
+      tls_version: 'passed',
+      server_certificate: 'passed',
+      client_certificate_accepted: 'passed',
+      probe: 'passed',
+      client_certificate_required: 'passed',
+    });
     assert.equal(report.ok, true);
     assert.match(stepOf(report, 'dns').message, /localhost resolves to .*not to the registered IP 127\.0\.0\.2\. Varco connects to 127\.0\.0\.2 regardless/);
     assert.equal(peer.requests.length, 1);
@@ -163,7 +241,12 @@ describe('outbound reachability verification', () => {
 
   it('warns when the FQDN does not resolve at all', async () => {
     const peer = await goodPeer(world);
-    const report = await verifyEndpoint('test', endpointOf(peer), { identity: world.identity, trust: world.trust, destinations: testDestinations(), resolve: () => Promise.reject(Object.assign(new Error('nope'), { code: 'ENOTFOUND' })) });
+    const report = await verifyEndpoint('test', endpointOf(peer), {
+      identity: world.identity,
+      trust: world.trust,
+      destinations: testDestinations(),
+      resolve: () => Promise.reject(Object.assign(new Error('nope'), { code: 'ENOTFOUND' })),
+    });
     assert.equal(stepOf(report, 'dns').status, 'warning');
     assert.match(stepOf(report, 'dns').message, /does not resolve \(ENOTFOUND\)/);
     assert.equal(report.ok, true);
@@ -172,7 +255,15 @@ describe('outbound reachability verification', () => {
   it('fails tcp on a refused port and skips everything after it', async () => {
     const port = await refusedPort();
     const report = await verify({ url: `https://localhost:${port}/service`, ip: '127.0.0.1', port, connectTimeoutMs: 2000, responseTimeoutMs: 2000 });
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'failed', tls_version: 'skipped', server_certificate: 'skipped', client_certificate_accepted: 'skipped', probe: 'skipped', client_certificate_required: 'skipped' });
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'failed',
+      tls_version: 'skipped',
+      server_certificate: 'skipped',
+      client_certificate_accepted: 'skipped',
+      probe: 'skipped',
+      client_certificate_required: 'skipped',
+    });
     assert.match(stepOf(report, 'tcp').message, /refused/);
     assert.match(stepOf(report, 'tcp').fix ?? '', /listens on 127\.0\.0\.1:\d+/);
   });
@@ -202,15 +293,26 @@ describe('outbound reachability verification', () => {
   it('fails client_certificate_required for a server that does not ask for a client certificate: it is never verified', async () => {
     const peer = await startPeer({ leaf: world.orgLeaf, chain: [world.orgIntermediate], requestCert: false, rejectUnauthorized: false });
     const report = await verify(endpointOf(peer));
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'passed', tls_version: 'passed', server_certificate: 'passed', client_certificate_accepted: 'passed', probe: 'passed',
-      client_certificate_required: 'failed' });
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'passed',
+      tls_version: 'passed',
+      server_certificate: 'passed',
+      client_certificate_accepted: 'passed',
+      probe: 'passed',
+      client_certificate_required: 'failed',
+    });
     assert.equal(report.ok, false);
     const required = stepOf(report, 'client_certificate_required');
     assert.equal(required.code, 'certificate_not_required');
     assert.deepEqual(required.params, { status: '200' });
     assert.equal(required.message, "The station does not require Varco's client certificate: the same signed request without it was answered HTTP 200.");
     assert.match(required.fix ?? '', /require a client certificate issued by "Varco Test Platform CA"/);
-    assert.deepEqual(peer.requests.map((request) => request.clientCertificatePem === undefined), [true, true], 'no certificate was asked for, none was seen');
+    assert.deepEqual(
+      peer.requests.map((request) => request.clientCertificatePem === undefined),
+      [true, true],
+      'no certificate was asked for, none was seen',
+    );
   });
 
   it('fails client_certificate_required for a server that asks for a certificate but serves requests without one', async () => {
@@ -219,11 +321,17 @@ describe('outbound reachability verification', () => {
     assert.equal(stepOf(report, 'client_certificate_accepted').status, 'passed');
     assert.equal(stepOf(report, 'client_certificate_required').status, 'failed');
     assert.equal(report.ok, false);
-    assert.deepEqual(peer.requests.map((request) => request.clientCertificatePem !== undefined), [true, false]);
+    assert.deepEqual(
+      peer.requests.map((request) => request.clientCertificatePem !== undefined),
+      [true, false],
+    );
   });
 
   it('passes client_certificate_required when the application answers 4xx to a request without the certificate', async () => {
-    const peer = await goodPeer(world, { rejectUnauthorized: false, reply: (request) => (request.clientCertificatePem ? { status: 200 } : { status: 403, body: 'certificate required' }) });
+    const peer = await goodPeer(world, {
+      rejectUnauthorized: false,
+      reply: (request) => (request.clientCertificatePem ? { status: 200 } : { status: 403, body: 'certificate required' }),
+    });
     const report = await verify(endpointOf(peer));
     const required = stepOf(report, 'client_certificate_required');
     assert.equal(required.status, 'passed');
@@ -234,9 +342,20 @@ describe('outbound reachability verification', () => {
 
   it('connects to nothing when the registered address is not an allowed destination', async () => {
     const peer = await goodPeer(world);
-    const report = await verifyEndpoint('test', endpointOf(peer), { identity: world.identity, trust: world.trust, destinations: createDestinationPolicy({ allowCidrs: [] }) });
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'failed', tls_version: 'skipped', server_certificate: 'skipped', client_certificate_accepted: 'skipped', probe: 'skipped',
-      client_certificate_required: 'skipped' });
+    const report = await verifyEndpoint('test', endpointOf(peer), {
+      identity: world.identity,
+      trust: world.trust,
+      destinations: createDestinationPolicy({ allowCidrs: [] }),
+    });
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'failed',
+      tls_version: 'skipped',
+      server_certificate: 'skipped',
+      client_certificate_accepted: 'skipped',
+      probe: 'skipped',
+      client_certificate_required: 'skipped',
+    });
     assert.match(stepOf(report, 'tcp').message, /Varco did not connect to localhost at 127\.0\.0\.1:\d+: 127\.0\.0\.1 is a loopback address/);
     assert.equal(peer.secureConnections, 0);
   });

@@ -33,7 +33,12 @@ const ids = (rows: ExchangeRow[]): string[] => rows.map((r) => r.id);
 
 test('record runs one INSERT and no other statement', async () => {
   const statements: string[] = [];
-  const counted = new Kysely<Database>({ dialect: new PostgresDialect({ pool: database.pool }), log: (event) => { statements.push(event.query.sql); } });
+  const counted = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: database.pool }),
+    log: (event) => {
+      statements.push(event.query.sql);
+    },
+  });
   const writer = createExchangeLog({ db: counted, clock: fixedClock(NOW) });
   const id = await writer.record(activateExchange(parties, { n: 900, at: minutes(1) }));
   assert.match(id, /^msg_[0-9a-z]{26}$/);
@@ -54,8 +59,19 @@ test('no column keeps a channel password, whatever shape the message has; sizes 
     `<faultDescription>echo: &lt;password&gt;${pw}&lt;/password&gt;</faultDescription>`,
   ];
   for (const [i, request] of odd.entries()) {
-    await log.record({ env: 'test', direction: 'in', operation: 'activatePaymentNotice', at: minutes(2), durationMs: 5, pspOrganisationId: psp, request,
-      response: request, error: `parse error near ${request.slice(-80)}`, noticeNumber: `<password>${pw}`, token: `t${i}` });
+    await log.record({
+      env: 'test',
+      direction: 'in',
+      operation: 'activatePaymentNotice',
+      at: minutes(2),
+      durationMs: 5,
+      pspOrganisationId: psp,
+      request,
+      response: request,
+      error: `parse error near ${request.slice(-80)}`,
+      noticeNumber: `<password>${pw}`,
+      token: `t${i}`,
+    });
   }
   // Raw bytes with invalid UTF-8 and NUL, a 5 MB body with the password at its start, an empty response.
   const bytes = Buffer.concat([Buffer.from(`<a><password>${pw}</password>`), Buffer.from([0xff, 0xc3, 0x00]), Buffer.from('</a>')]);
@@ -94,7 +110,8 @@ test('an organisation sees only the messages it is party to: by search and by id
   assert.deepEqual(ids(await log.search(ADMIN)), [ownStation, strangers, outbound, shared]);
   assert.deepEqual(ids(await log.search({ organisationId: 'org_nobody' })), []);
 
-  for (const viewer of [{ organisationId: psp }, { organisationId: ec }, { organisationId: partner }, ADMIN]) assert.equal((await log.get(viewer, shared))?.id, shared);
+  for (const viewer of [{ organisationId: psp }, { organisationId: ec }, { organisationId: partner }, ADMIN])
+    assert.equal((await log.get(viewer, shared))?.id, shared);
   assert.equal(await log.get({ organisationId: stranger }, shared), undefined, 'not party: same answer as an unknown id');
   assert.equal(await log.get({ organisationId: psp }, strangers), undefined);
   assert.equal(await log.get({ organisationId: psp }, 'msg_00000000000000000000000000'), undefined);
@@ -144,7 +161,11 @@ test('cursor pages: newest first, every row once, ties on the same instant order
     assert.deepEqual(seen, expected);
   }
   const times = (await log.search(ADMIN, { limit: 200 })).map((r) => r.at.getTime());
-  assert.deepEqual(times, [...times].sort((x, y) => y - x), 'newest first');
+  assert.deepEqual(
+    times,
+    [...times].sort((x, y) => y - x),
+    'newest first',
+  );
   await assert.rejects(log.search(ADMIN, { before: 'garbage' }), (error: unknown) => isVarcoError(error) && error.code === 'validation_failed');
   assert.equal((await log.search(ADMIN, { limit: 10_000 })).length, 11, 'the limit is capped, not refused');
   await db.deleteFrom('pagopa_exchanges').execute();
@@ -158,9 +179,17 @@ test('retention: the job deletes exchanges older than VARCO_RETENTION_EXCHANGES_
   for (const days of [45, 31, 30.01, 30.5]) await log.record(activateExchange(parties, { n: 200, at: new Date(NOW.getTime() - days * DAY) }));
   for (const days of [29.99, 3, 0]) kept.push(await log.record(activateExchange(parties, { n: 201, at: new Date(NOW.getTime() - days * DAY) })));
   const clock = fixedClock(NOW);
-  const runner = createJobRunner({ db, clock, logger: { info: () => undefined, warn: () => undefined }, owner: 'test',
-    jobs: retentionJobs({ db, retention: config.retention }).filter((job) => job.name === 'retention.pagopa_exchanges') });
-  assert.deepEqual((await runner.runDue()).map((o) => [o.name, o.report?.deleted]), [['retention.pagopa_exchanges', 4]]);
+  const runner = createJobRunner({
+    db,
+    clock,
+    logger: { info: () => undefined, warn: () => undefined },
+    owner: 'test',
+    jobs: retentionJobs({ db, retention: config.retention }).filter((job) => job.name === 'retention.pagopa_exchanges'),
+  });
+  assert.deepEqual(
+    (await runner.runDue()).map((o) => [o.name, o.report?.deleted]),
+    [['retention.pagopa_exchanges', 4]],
+  );
   assert.deepEqual(ids(await log.search(ADMIN)).sort(), [...kept].sort());
   // Small batches: every old row goes, in several statements.
   for (let i = 0; i < 5; i++) await log.record(activateExchange(parties, { n: 300 + i, at: new Date(NOW.getTime() - 40 * DAY) }));

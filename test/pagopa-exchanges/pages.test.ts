@@ -26,10 +26,19 @@ const ago = (m: number): Date => new Date(Date.now() - m * 60_000);
 
 const activated = await log.record(activateExchange(parties, { n: 1, at: ago(30) }));
 const fetched = await log.record(getPaymentExchange(parties, { n: 1, at: ago(29) }));
-const timedOut = await log.record({ ...getPaymentExchange(parties, { n: 2, at: ago(28) }), response: undefined, outcome: null, httpStatus: null,
-  faultCode: 'PPT_STAZIONE_INT_PA_TIMEOUT', error: 'no answer within 8000 ms' });
+const timedOut = await log.record({
+  ...getPaymentExchange(parties, { n: 2, at: ago(28) }),
+  response: undefined,
+  outcome: null,
+  httpStatus: null,
+  faultCode: 'PPT_STAZIONE_INT_PA_TIMEOUT',
+  error: 'no answer within 8000 ms',
+});
 // A station answering markup that would run if a page interpreted it.
-const hostile = await log.record({ ...getPaymentExchange(parties, { n: 3, at: ago(27) }), response: '<x><script>alert(1)</script><img src=x onerror=alert(2)></x>' });
+const hostile = await log.record({
+  ...getPaymentExchange(parties, { n: 3, at: ago(27) }),
+  response: '<x><script>alert(1)</script><img src=x onerror=alert(2)></x>',
+});
 const strangers = await log.record(activateExchange({ psp: stranger }, { n: 9, at: ago(26) }));
 
 test('a referent lists its organisation\u2019s messages newest first, in its language, not cached', async () => {
@@ -60,7 +69,8 @@ test('a message page shows both messages pretty-printed as escaped text, with ti
   assert.match(page.body, /\n {6}&lt;password&gt;\*{8}&lt;\/password&gt;\n/, 'masked, indented, one element per line');
   assert.match(page.body, new RegExp(`&lt;noticeNumber&gt;${noticeNumber(1)}&lt;/noticeNumber&gt;`));
   assert.match(page.body, new RegExp(`&lt;paymentToken&gt;${tokenOf(1)}&lt;/paymentToken&gt;`), 'the response too');
-  for (const text of ['activatePaymentNotice', 'Banca Pagatrice', 'Comune di Prova', '77777777777_01', '41 ms', 'HTTP status']) assert.ok(page.body.includes(text), text);
+  for (const text of ['activatePaymentNotice', 'Banca Pagatrice', 'Comune di Prova', '77777777777_01', '41 ms', 'HTTP status'])
+    assert.ok(page.body.includes(text), text);
   assert.match(page.body, new RegExp(`href="/portal/pagopa/exchanges/${activated}/request.xml"`));
 
   const evil = await portalEc.get(`/portal/pagopa/exchanges/${hostile}`);
@@ -101,7 +111,10 @@ test('another organisation\u2019s message is a 404 by id, URL and download, and 
   const unknown = await portalStranger.get('/portal/pagopa/exchanges/msg_00000000000000000000000000');
   assert.equal(unknown.statusCode, 404, 'the same answer as an id that does not exist');
   const list = await portalStranger.get('/portal/pagopa/exchanges');
-  assert.deepEqual([...list.body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1]), [strangers]);
+  assert.deepEqual(
+    [...list.body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1]),
+    [strangers],
+  );
   for (const query of [`notice=${noticeNumber(1)}`, `token=${tokenOf(1)}`, 'fault=PPT_STAZIONE_INT_PA_TIMEOUT', 'operation=paGetPayment']) {
     const found = await portalStranger.get(`/portal/pagopa/exchanges?${query}`);
     assert.equal(found.statusCode, 200);
@@ -122,7 +135,11 @@ test('the back office sees every organisation\u2019s messages, with their partie
   assert.equal((await backOffice.get(`/admin/pagopa/exchanges/${activated}/response.xml`)).statusCode, 200);
   const it = await backOffice.get('/admin/pagopa/exchanges?lang=it&fault=ppt_stazione_int_pa_timeout');
   assert.match(it.body, /Log dei messaggi pagoPA/);
-  assert.deepEqual([...it.body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1]), [timedOut], 'fault codes match whatever the case typed');
+  assert.deepEqual(
+    [...it.body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1]),
+    [timedOut],
+    'fault codes match whatever the case typed',
+  );
   assert.equal((await portalPsp.get('/admin/pagopa/exchanges')).statusCode, 303, 'a portal session is not a back-office one');
 });
 
@@ -141,8 +158,12 @@ test('filters and cursor links on the page; bad search input is a 400 page that 
   assert.match(second.body, /href="\/portal\/pagopa\/exchanges\?env=prod" rel="first"/);
   assert.match((await portalStranger.get(`/portal/pagopa/exchanges?notice=${noticeNumber(1052)}`)).body, /data-exchange=/);
 
-  for (const [query, text] of [['env=staging', 'The environment must be test or production.'], ['before=msg_garbage', 'The page link is not valid'],
-    ['operation=%3Cscript%3E', 'Choose an operation from the list.'], [`token=${'x'.repeat(65)}`, 'at most 64 characters']] as const) {
+  for (const [query, text] of [
+    ['env=staging', 'The environment must be test or production.'],
+    ['before=msg_garbage', 'The page link is not valid'],
+    ['operation=%3Cscript%3E', 'Choose an operation from the list.'],
+    [`token=${'x'.repeat(65)}`, 'at most 64 characters'],
+  ] as const) {
     const res = await portalStranger.get(`/portal/pagopa/exchanges?${query}`);
     assert.equal(res.statusCode, 400, query);
     assert.ok(res.body.includes(text), query);

@@ -43,9 +43,26 @@ test('every fault code the node can return is documented in docs/errors.md and i
   const errorsTable = new Set([...codesIn(errors)]);
   assert.ok(used.size >= 20, `${used.size} codes found in the sources`);
   assert.deepEqual([...english].sort(), [...italian].sort(), 'both languages list the same codes');
-  const never = new Set(['PPT_INTERMEDIARIO_PA_SCONOSCIUTO', 'PPT_INTERMEDIARIO_PA_DISABILITATO', 'PPT_STAZIONE_INT_PA_SERVIZIO_NONATTIVO', 'PPT_PAGAMENTO_SCONOSCIUTO']);
+  const never = new Set([
+    'PPT_INTERMEDIARIO_PA_SCONOSCIUTO',
+    'PPT_INTERMEDIARIO_PA_DISABILITATO',
+    'PPT_STAZIONE_INT_PA_SERVIZIO_NONATTIVO',
+    'PPT_PAGAMENTO_SCONOSCIUTO',
+  ]);
   const returnable = [...used].filter((code) => !never.has(code)).sort();
-  assert.deepEqual(returnable.filter((code) => !english.has(code)), [], 'missing from docs/pagopa.md');
-  assert.deepEqual(returnable.filter((code) => !errorsTable.has(code)), [], 'missing from docs/errors.md');
-  assert.deepEqual([...english].filter((code) => !known.has(code) || never.has(code)), [], 'documented but never returned by the code');
+  assert.deepEqual(
+    returnable.filter((code) => !english.has(code)),
+    [],
+    'missing from docs/pagopa.md',
+  );
+  assert.deepEqual(
+    returnable.filter((code) => !errorsTable.has(code)),
+    [],
+    'missing from docs/errors.md',
+  );
+  assert.deepEqual(
+    [...english].filter((code) => !known.has(code) || never.has(code)),
+    [],
+    'documented but never returned by the code',
+  );
 });

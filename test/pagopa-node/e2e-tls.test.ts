@@ -29,21 +29,39 @@ const psp = await registerPsp(t.services, t, 'Banca TLS');
 const ec = await createEcOrganisation(t, 'Comune TLS');
 const other = await createEcOrganisation(t, 'Provincia TLS');
 const platform = await t.services.platformCertificates.downloads('test');
-const station = await startEcStation({ ecs: { fiscalCode: ec.fiscalCode, name: ec.name }, clientCas: [platform.caPem], primitiveVersion: 2, scenarios: [
-  scenario({ pattern: '*', payment: { amountCents: 12_345, description: 'TARI 2026', transfers: [
-    { amountCents: 10_000, fiscalCode: ec.fiscalCode, iban: 'IT60X0542811101000000123456', remittance: 'TARI', category: '0101100IM' },
-    { amountCents: 2_345, fiscalCode: other.fiscalCode, iban: 'IT60X0542811101000000654321', remittance: 'TEFA', category: '0201102IM' },
-  ] } }),
-] });
+const station = await startEcStation({
+  ecs: { fiscalCode: ec.fiscalCode, name: ec.name },
+  clientCas: [platform.caPem],
+  primitiveVersion: 2,
+  scenarios: [
+    scenario({
+      pattern: '*',
+      payment: {
+        amountCents: 12_345,
+        description: 'TARI 2026',
+        transfers: [
+          { amountCents: 10_000, fiscalCode: ec.fiscalCode, iban: 'IT60X0542811101000000123456', remittance: 'TARI', category: '0101100IM' },
+          { amountCents: 2_345, fiscalCode: other.fiscalCode, iban: 'IT60X0542811101000000654321', remittance: 'TEFA', category: '0201102IM' },
+        ],
+      },
+    }),
+  ],
+});
 const { code } = await stationEc(t.services, ec, station, { version: 2 });
 
 function post(op: PspOperation | string, body: string, key = psp.key): Promise<{ status: number; contentType: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(ENDPOINT, { method: 'POST', agent, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${op}"`, 'ocp-apim-subscription-key': key } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpsRequest(
+      ENDPOINT,
+      { method: 'POST', agent, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${op}"`, 'ocp-apim-subscription-key': key } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -64,18 +82,30 @@ test('verify \u2192 activate \u2192 outcome over HTTPS, the EC station reached o
   const notice = noticeNumber();
   const verified = await call('verifyPaymentNotice', { ...psp.head, qrCode: qr(ec, notice) });
   assert.equal(faultOf(verified), 'OK');
-  assert.deepEqual(verified.paymentList?.paymentOptionDescription.map((o) => o.amount), [12_345]);
+  assert.deepEqual(
+    verified.paymentList?.paymentOptionDescription.map((o) => o.amount),
+    [12_345],
+  );
   assert.equal(verified.paymentDescription, 'TARI 2026');
 
   const activated = await call('activatePaymentNoticeV2', { ...psp.head, qrCode: qr(ec, notice), amount: 12_345, expirationTime: 600_000 });
   assert.equal(faultOf(activated), 'OK');
   assert.match(activated.paymentToken ?? '', /^[0-9a-f]{32}$/);
-  assert.deepEqual(activated.transferList?.transfer.map((tr) => [tr.fiscalCodePA, tr.transferAmount]), [[ec.fiscalCode, 10_000], [other.fiscalCode, 2_345]]);
+  assert.deepEqual(
+    activated.transferList?.transfer.map((tr) => [tr.fiscalCodePA, tr.transferAmount]),
+    [
+      [ec.fiscalCode, 10_000],
+      [other.fiscalCode, 2_345],
+    ],
+  );
   const token = activated.paymentToken ?? '';
 
   // The station saw Varco's client certificate, the registry's identity and the PSP's notice.
   const seen = station.calls().slice(-2);
-  assert.deepEqual(seen.map((r) => r.operation), ['paVerifyPaymentNotice', 'paGetPaymentV2']);
+  assert.deepEqual(
+    seen.map((r) => r.operation),
+    ['paVerifyPaymentNotice', 'paGetPaymentV2'],
+  );
   for (const r of seen) {
     assert.equal(fingerprint(r.clientCertificatePem), fingerprint(platform.current.chainPem));
     assert.ok(r.call && r.call.operation !== 'paSendRT' && r.call.operation !== 'paSendRTV2');
@@ -87,9 +117,17 @@ test('verify \u2192 activate \u2192 outcome over HTTPS, the EC station reached o
   assert.ok(scheduled, 'the receipts module was asked to schedule the receipt');
   assert.deepEqual([scheduled.stateInTransaction, scheduled.inTransaction], ['paid', true]);
   const { paid } = scheduled;
-  assert.deepEqual([paid.env, paid.noticeNumber, paid.fiscalCode, paid.ecOrganisationId, paid.payment.version, paid.payment.data.paymentAmount],
-    ['test', notice, ec.fiscalCode, ec.organisationId, 2, 12_345]);
-  assert.deepEqual(paid.psp, { organisationId: psp.organisationId, idPSP: psp.head.idPSP, idBrokerPSP: psp.head.idBrokerPSP, idChannel: psp.head.idChannel, companyName: psp.name });
+  assert.deepEqual(
+    [paid.env, paid.noticeNumber, paid.fiscalCode, paid.ecOrganisationId, paid.payment.version, paid.payment.data.paymentAmount],
+    ['test', notice, ec.fiscalCode, ec.organisationId, 2, 12_345],
+  );
+  assert.deepEqual(paid.psp, {
+    organisationId: psp.organisationId,
+    idPSP: psp.head.idPSP,
+    idBrokerPSP: psp.head.idBrokerPSP,
+    idChannel: psp.head.idChannel,
+    companyName: psp.name,
+  });
   assert.deepEqual(paid.details, OK_DETAILS);
   const row = await t.database.db.selectFrom('pagopa_payments').select(['state', 'outcome']).where('token', '=', token).executeTakeFirstOrThrow();
   assert.deepEqual(row, { state: 'paid', outcome: 'OK' });
@@ -114,11 +152,15 @@ test('the npm soap client, built from the WSDL Varco serves at ?wsdl, runs verif
   assert.equal(activated.outcome, 'OK', JSON.stringify(activated));
   assert.equal(activated.totalAmount, '123.45');
   const token = String(activated.paymentToken);
-  const [done] = await operation(client, 'sendPaymentOutcome')({ ...head, paymentToken: token, outcome: 'OK',
-    details: { paymentMethod: 'cash', fee: '1.00', applicationDate: '2026-03-01', transferDate: '2026-03-01' } }, options);
+  const [done] = await operation(client, 'sendPaymentOutcome')(
+    { ...head, paymentToken: token, outcome: 'OK', details: { paymentMethod: 'cash', fee: '1.00', applicationDate: '2026-03-01', transferDate: '2026-03-01' } },
+    options,
+  );
   assert.equal(done.outcome, 'OK');
-  const [again] = await operation(client, 'sendPaymentOutcome')({ ...head, paymentToken: token, outcome: 'OK',
-    details: { paymentMethod: 'cash', fee: '1.00', applicationDate: '2026-03-01', transferDate: '2026-03-01' } }, options);
+  const [again] = await operation(client, 'sendPaymentOutcome')(
+    { ...head, paymentToken: token, outcome: 'OK', details: { paymentMethod: 'cash', fee: '1.00', applicationDate: '2026-03-01', transferDate: '2026-03-01' } },
+    options,
+  );
   assert.equal(again.outcome, 'KO');
   assert.equal((again.fault as { faultCode: string }).faultCode, 'PPT_ESITO_GIA_ACQUISITO');
   assert.ok(t.receipts.scheduled.some((s) => s.paid.token === token));
@@ -143,8 +185,19 @@ test('without a key the gateway answers 401 in its own words, as a SOAP fault; w
 
 test('every message Varco emitted here (answers to the PSP, requests to the EC) validates against the official XSD', async () => {
   const { names } = await assertEmittedValid(t.database.db);
-  for (const kind of ['verifyPaymentNotice answer OK', 'activatePaymentNoticeV2 answer OK', 'activatePaymentNotice answer OK', 'sendPaymentOutcomeV2 answer OK',
-    'sendPaymentOutcome answer PPT_ESITO_GIA_ACQUISITO', 'verifyPaymentNotice answer PPT_PAGAMENTO_DUPLICATO', 'paVerifyPaymentNotice request', 'paGetPaymentV2 request']) {
-    assert.ok(names.some((n) => n.includes(kind)), kind);
+  for (const kind of [
+    'verifyPaymentNotice answer OK',
+    'activatePaymentNoticeV2 answer OK',
+    'activatePaymentNotice answer OK',
+    'sendPaymentOutcomeV2 answer OK',
+    'sendPaymentOutcome answer PPT_ESITO_GIA_ACQUISITO',
+    'verifyPaymentNotice answer PPT_PAGAMENTO_DUPLICATO',
+    'paVerifyPaymentNotice request',
+    'paGetPaymentV2 request',
+  ]) {
+    assert.ok(
+      names.some((n) => n.includes(kind)),
+      kind,
+    );
   }
 });

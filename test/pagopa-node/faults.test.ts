@@ -1,11 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  decodeResponse, encodeRequest, PPT_FAULTS, type FaultBean, type PptFaultCode, type PspOperation, type RequestOf,
+  decodeResponse,
+  encodeRequest,
+  PPT_FAULTS,
+  type FaultBean,
+  type PptFaultCode,
+  type PspOperation,
+  type RequestOf,
 } from '../../src/protocols/pagopa/index.ts';
 import { scenario } from '../support/ec-station.ts';
 import {
-  activateOk, CHANNEL_PASSWORD, createEcOrganisation, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, payable, qr, registerPsp, simulatedEc, soap, type Psp,
+  activateOk,
+  CHANNEL_PASSWORD,
+  createEcOrganisation,
+  ecWithStation,
+  faultOf,
+  nodeTestApp,
+  noticeNumber,
+  OK_DETAILS,
+  payable,
+  qr,
+  registerPsp,
+  simulatedEc,
+  soap,
+  type Psp,
 } from '../support/pagopa-node.ts';
 import { CLI } from '../support/subscriptions.ts';
 
@@ -29,17 +48,29 @@ assert.ok(await t.services.pagopaRegistry.psps.setChannelEnabled(channelOff.chan
 const ecOff = await createEcOrganisation(t, 'Comune Disabilitato');
 assert.ok((await t.services.pagopaRegistry.ecs.addEc(ecOff.organisationId, 'test', CLI)).ok);
 assert.ok(await t.services.pagopaRegistry.ecs.setEcEnabled(ecOff.organisationId, 'test', false, CLI));
-const linkOff = await t.services.pagopaRegistry.ecs.link({ organisationId: ec.organisationId, env: 'test', stationCode, auxDigit: '3', segregationCode: '05', version: '2' }, CLI);
+const linkOff = await t.services.pagopaRegistry.ecs.link(
+  { organisationId: ec.organisationId, env: 'test', stationCode, auxDigit: '3', segregationCode: '05', version: '2' },
+  CLI,
+);
 assert.ok(linkOff.ok);
 assert.ok(await t.services.pagopaRegistry.ecs.setLinkEnabled(linkOff.value.linkId, false, CLI));
 
 const ENDPOINT = '/nodo/node-for-psp/v1';
 const STACK = /\bat [\w.<>]+ \(|\.ts:\d+|node:internal|Error: /;
 
-interface Answer { status: number; contentType: string; body: string }
+interface Answer {
+  status: number;
+  contentType: string;
+  body: string;
+}
 
 async function post(body: string | Buffer, headers: Record<string, string>, key = psp.key): Promise<Answer> {
-  const res = await t.app.inject({ method: 'POST', url: ENDPOINT, payload: body, headers: { 'content-type': 'text/xml; charset=utf-8', 'ocp-apim-subscription-key': key, ...headers } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: ENDPOINT,
+    payload: body,
+    headers: { 'content-type': 'text/xml; charset=utf-8', 'ocp-apim-subscription-key': key, ...headers },
+  });
   return { status: res.statusCode, contentType: String(res.headers['content-type']), body: res.body };
 }
 
@@ -66,8 +97,10 @@ async function call<O extends PspOperation>(op: O, value: RequestOf<O>, key = ps
   return post(encodeRequest(op, value), { soapaction: `"${op}"` }, key);
 }
 
-const verifyOf = (who: Pick<Psp, 'head'>, fiscalCode = ec.fiscalCode, notice = noticeNumber()): RequestOf<'verifyPaymentNotice'> =>
-  ({ ...who.head, qrCode: { fiscalCode, noticeNumber: notice } });
+const verifyOf = (who: Pick<Psp, 'head'>, fiscalCode = ec.fiscalCode, notice = noticeNumber()): RequestOf<'verifyPaymentNotice'> => ({
+  ...who.head,
+  qrCode: { fiscalCode, noticeNumber: notice },
+});
 const activateOf = (notice: string, amount = 10_000): RequestOf<'activatePaymentNoticeV2'> => ({ ...psp.head, qrCode: qr(ec, notice), amount });
 
 interface Row {
@@ -81,73 +114,215 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { code: 'PPT_AUTENTICAZIONE', when: 'wrong channel password', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', { ...verifyOf(psp), password: `${CHANNEL_PASSWORD}x` }) },
-  { code: 'PPT_PSP_SCONOSCIUTO', when: 'idPSP not registered', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', { ...verifyOf(psp), idPSP: 'PSP_NESSUNO' }) },
-  { code: 'PPT_PSP_DISABILITATO', when: 'PSP disabled', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', verifyOf(pspOff), pspOff.key) },
-  { code: 'PPT_INTERMEDIARIO_PSP_SCONOSCIUTO', when: 'idBrokerPSP not registered', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', { ...verifyOf(psp), idBrokerPSP: 'BRK_NESSUNO' }) },
-  { code: 'PPT_INTERMEDIARIO_PSP_DISABILITATO', when: 'broker disabled', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', verifyOf(brokerOff), brokerOff.key) },
-  { code: 'PPT_CANALE_SCONOSCIUTO', when: 'idChannel not registered', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', { ...verifyOf(psp), idChannel: 'CANALE_NESSUNO' }) },
-  { code: 'PPT_CANALE_DISABILITATO', when: 'channel disabled', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', verifyOf(channelOff), channelOff.key) },
-  { code: 'PPT_AUTORIZZAZIONE', when: 'idPSP/channel of another organisation', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', verifyOf(pspOff), psp.key) },
-  { code: 'PPT_DOMINIO_SCONOSCIUTO', when: 'EC fiscal code not registered', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', verifyOf(psp, '00000000000')) },
-  { code: 'PPT_DOMINIO_DISABILITATO', when: 'EC disabled', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', verifyOf(psp, ecOff.fiscalCode)) },
-  { code: 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', when: 'no link for the segregation code', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => call('verifyPaymentNotice', verifyOf(psp, ec.fiscalCode, noticeNumber('02'))) },
-  { code: 'PPT_STAZIONE_INT_PA_DISABILITATA', when: 'the link is disabled', op: 'activatePaymentNoticeV2', reachesEc: false,
-    run: () => call('activatePaymentNoticeV2', activateOf(noticeNumber('05'))) },
-  { code: 'PPT_STAZIONE_INT_PA_TIMEOUT', when: 'the station answers after the timeout', op: 'verifyPaymentNotice', reachesEc: true,
-    run: async () => { station.inject({ kind: 'slow', delayMs: 2_000 }, 1); return call('verifyPaymentNotice', verifyOf(psp)); } },
-  { code: 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE', when: 'the station answers HTTP 503', op: 'activatePaymentNoticeV2', reachesEc: true,
-    run: async () => { station.inject({ kind: 'http503' }, 1); return call('activatePaymentNoticeV2', activateOf(noticeNumber())); },
-    then: (f) => assert.match(f.description ?? '', /HTTP 503/) },
-  { code: 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE', when: 'the station answers a body that is not XML', op: 'verifyPaymentNotice', reachesEc: true,
-    run: async () => { station.inject({ kind: 'malformed' }, 1); return call('verifyPaymentNotice', verifyOf(psp)); } },
-  { code: 'PPT_ERRORE_EMESSO_DA_PAA', when: 'the EC answers KO', op: 'activatePaymentNoticeV2', reachesEc: true,
+  {
+    code: 'PPT_AUTENTICAZIONE',
+    when: 'wrong channel password',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', { ...verifyOf(psp), password: `${CHANNEL_PASSWORD}x` }),
+  },
+  {
+    code: 'PPT_PSP_SCONOSCIUTO',
+    when: 'idPSP not registered',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', { ...verifyOf(psp), idPSP: 'PSP_NESSUNO' }),
+  },
+  {
+    code: 'PPT_PSP_DISABILITATO',
+    when: 'PSP disabled',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', verifyOf(pspOff), pspOff.key),
+  },
+  {
+    code: 'PPT_INTERMEDIARIO_PSP_SCONOSCIUTO',
+    when: 'idBrokerPSP not registered',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', { ...verifyOf(psp), idBrokerPSP: 'BRK_NESSUNO' }),
+  },
+  {
+    code: 'PPT_INTERMEDIARIO_PSP_DISABILITATO',
+    when: 'broker disabled',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', verifyOf(brokerOff), brokerOff.key),
+  },
+  {
+    code: 'PPT_CANALE_SCONOSCIUTO',
+    when: 'idChannel not registered',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', { ...verifyOf(psp), idChannel: 'CANALE_NESSUNO' }),
+  },
+  {
+    code: 'PPT_CANALE_DISABILITATO',
+    when: 'channel disabled',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', verifyOf(channelOff), channelOff.key),
+  },
+  {
+    code: 'PPT_AUTORIZZAZIONE',
+    when: 'idPSP/channel of another organisation',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', verifyOf(pspOff), psp.key),
+  },
+  {
+    code: 'PPT_DOMINIO_SCONOSCIUTO',
+    when: 'EC fiscal code not registered',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', verifyOf(psp, '00000000000')),
+  },
+  {
+    code: 'PPT_DOMINIO_DISABILITATO',
+    when: 'EC disabled',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', verifyOf(psp, ecOff.fiscalCode)),
+  },
+  {
+    code: 'PPT_STAZIONE_INT_PA_SCONOSCIUTA',
+    when: 'no link for the segregation code',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => call('verifyPaymentNotice', verifyOf(psp, ec.fiscalCode, noticeNumber('02'))),
+  },
+  {
+    code: 'PPT_STAZIONE_INT_PA_DISABILITATA',
+    when: 'the link is disabled',
+    op: 'activatePaymentNoticeV2',
+    reachesEc: false,
+    run: () => call('activatePaymentNoticeV2', activateOf(noticeNumber('05'))),
+  },
+  {
+    code: 'PPT_STAZIONE_INT_PA_TIMEOUT',
+    when: 'the station answers after the timeout',
+    op: 'verifyPaymentNotice',
+    reachesEc: true,
+    run: async () => {
+      station.inject({ kind: 'slow', delayMs: 2_000 }, 1);
+      return call('verifyPaymentNotice', verifyOf(psp));
+    },
+  },
+  {
+    code: 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE',
+    when: 'the station answers HTTP 503',
+    op: 'activatePaymentNoticeV2',
+    reachesEc: true,
+    run: async () => {
+      station.inject({ kind: 'http503' }, 1);
+      return call('activatePaymentNoticeV2', activateOf(noticeNumber()));
+    },
+    then: (f) => assert.match(f.description ?? '', /HTTP 503/),
+  },
+  {
+    code: 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE',
+    when: 'the station answers a body that is not XML',
+    op: 'verifyPaymentNotice',
+    reachesEc: true,
+    run: async () => {
+      station.inject({ kind: 'malformed' }, 1);
+      return call('verifyPaymentNotice', verifyOf(psp));
+    },
+  },
+  {
+    code: 'PPT_ERRORE_EMESSO_DA_PAA',
+    when: 'the EC answers KO',
+    op: 'activatePaymentNoticeV2',
+    reachesEc: true,
     run: async () => {
       const notice = noticeNumber();
       station.scenarios.unshift(scenario({ pattern: notice, answer: 'cancelled' }));
       return call('activatePaymentNoticeV2', activateOf(notice));
     },
     then: (f) => {
-      assert.deepEqual([f.id, f.originalFaultCode, f.originalFaultString], [ec.fiscalCode, 'PAA_PAGAMENTO_ANNULLATO', 'Pagamento in attesa risulta annullato all’Ente Creditore']);
-    } },
-  { code: 'PPT_SEMANTICA', when: 'the amount activated differs from the EC’s', op: 'activatePaymentNoticeV2', reachesEc: true,
-    run: () => call('activatePaymentNoticeV2', activateOf(noticeNumber(), 9_999)) },
-  { code: 'PPT_TOKEN_SCONOSCIUTO', when: 'an outcome for a token never handed out', op: 'sendPaymentOutcome', reachesEc: false,
-    run: () => call('sendPaymentOutcome', { ...psp.head, paymentToken: 'f'.repeat(32), outcome: 'OK', details: OK_DETAILS }) },
-  { code: 'PPT_SINTASSI_EXTRAXSD', when: 'outcome OK without details', op: 'sendPaymentOutcome', reachesEc: false,
-    run: () => call('sendPaymentOutcome', { ...psp.head, paymentToken: 'f'.repeat(32), outcome: 'OK' }) },
-  { code: 'PPT_SINTASSI_XSD', when: 'a body that is not XML', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => post('<soapenv:Envelope><oops', { soapaction: '"verifyPaymentNotice"' }) },
-  { code: 'PPT_SINTASSI_XSD', when: 'a mandatory element missing', op: 'verifyPaymentNotice', reachesEc: false,
+      assert.deepEqual(
+        [f.id, f.originalFaultCode, f.originalFaultString],
+        [ec.fiscalCode, 'PAA_PAGAMENTO_ANNULLATO', 'Pagamento in attesa risulta annullato all’Ente Creditore'],
+      );
+    },
+  },
+  {
+    code: 'PPT_SEMANTICA',
+    when: 'the amount activated differs from the EC’s',
+    op: 'activatePaymentNoticeV2',
+    reachesEc: true,
+    run: () => call('activatePaymentNoticeV2', activateOf(noticeNumber(), 9_999)),
+  },
+  {
+    code: 'PPT_TOKEN_SCONOSCIUTO',
+    when: 'an outcome for a token never handed out',
+    op: 'sendPaymentOutcome',
+    reachesEc: false,
+    run: () => call('sendPaymentOutcome', { ...psp.head, paymentToken: 'f'.repeat(32), outcome: 'OK', details: OK_DETAILS }),
+  },
+  {
+    code: 'PPT_SINTASSI_EXTRAXSD',
+    when: 'outcome OK without details',
+    op: 'sendPaymentOutcome',
+    reachesEc: false,
+    run: () => call('sendPaymentOutcome', { ...psp.head, paymentToken: 'f'.repeat(32), outcome: 'OK' }),
+  },
+  {
+    code: 'PPT_SINTASSI_XSD',
+    when: 'a body that is not XML',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => post('<soapenv:Envelope><oops', { soapaction: '"verifyPaymentNotice"' }),
+  },
+  {
+    code: 'PPT_SINTASSI_XSD',
+    when: 'a mandatory element missing',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
     run: () => post(encodeRequest('verifyPaymentNotice', verifyOf(psp)).replace(/<idChannel>[^<]*<\/idChannel>/, ''), { soapaction: '"verifyPaymentNotice"' }),
-    then: (f) => assert.match(f.description ?? '', /idChannel/) },
-  { code: 'PPT_SINTASSI_XSD', when: 'a DTD declaring an entity', op: 'verifyPaymentNotice', reachesEc: false,
+    then: (f) => assert.match(f.description ?? '', /idChannel/),
+  },
+  {
+    code: 'PPT_SINTASSI_XSD',
+    when: 'a DTD declaring an entity',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
     run: () => {
       const body = encodeRequest('verifyPaymentNotice', verifyOf(psp)).replace(/<idPSP>[^<]*<\/idPSP>/, `<idPSP>&boom;</idPSP>`);
       const withDtd = body.replace(/^(<\?xml[^>]*\?>)?/, (decl) => `${decl}<!DOCTYPE x [<!ENTITY boom "${psp.head.idPSP}">]>`);
       return post(withDtd, { soapaction: '"verifyPaymentNotice"' });
-    } },
-  { code: 'PPT_SOAPACTION_ERRATA', when: 'an unknown SOAPAction (the KO names the body’s operation)', op: 'verifyPaymentNotice', reachesEc: false,
-    run: () => post(encodeRequest('verifyPaymentNotice', verifyOf(psp)), { soapaction: '"payNothing"' }) },
-  { code: 'PPT_SOAPACTION_ERRATA', when: 'a SOAPAction naming another operation than the body', op: 'activatePaymentNoticeV2', reachesEc: false,
-    run: () => post(encodeRequest('verifyPaymentNotice', verifyOf(psp)), { soapaction: '"activatePaymentNoticeV2"' }) },
-  { code: 'PPT_SINTASSI_XSD', when: 'a content type other than text/xml', op: 'verifyPaymentNotice', reachesEc: false,
+    },
+  },
+  {
+    code: 'PPT_SOAPACTION_ERRATA',
+    when: 'an unknown SOAPAction (the KO names the body’s operation)',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
+    run: () => post(encodeRequest('verifyPaymentNotice', verifyOf(psp)), { soapaction: '"payNothing"' }),
+  },
+  {
+    code: 'PPT_SOAPACTION_ERRATA',
+    when: 'a SOAPAction naming another operation than the body',
+    op: 'activatePaymentNoticeV2',
+    reachesEc: false,
+    run: () => post(encodeRequest('verifyPaymentNotice', verifyOf(psp)), { soapaction: '"activatePaymentNoticeV2"' }),
+  },
+  {
+    code: 'PPT_SINTASSI_XSD',
+    when: 'a content type other than text/xml',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
     run: () => post(encodeRequest('verifyPaymentNotice', verifyOf(psp)), { soapaction: '"verifyPaymentNotice"', 'content-type': 'application/json' }),
-    then: (f) => assert.match(f.description ?? '', /text\/xml/) },
-  { code: 'PPT_SINTASSI_XSD', when: 'a body over the size limit', op: 'verifyPaymentNotice', reachesEc: false,
+    then: (f) => assert.match(f.description ?? '', /text\/xml/),
+  },
+  {
+    code: 'PPT_SINTASSI_XSD',
+    when: 'a body over the size limit',
+    op: 'verifyPaymentNotice',
+    reachesEc: false,
     run: () => post(Buffer.alloc(300 * 1024, 0x20), { soapaction: '"verifyPaymentNotice"' }),
-    then: (f) => assert.match(f.description ?? '', /256 KiB/) },
+    then: (f) => assert.match(f.description ?? '', /256 KiB/),
+  },
 ];
 
 for (const row of ROWS) {
@@ -205,7 +380,12 @@ test('a request the node cannot tie to an operation (unknown SOAPAction, no body
   assert.match(res.body, /<faultcode>[^<]*Client<\/faultcode>/);
   assert.match(res.body, /PPT_/);
   assert.doesNotMatch(res.body, STACK);
-  const notFound = await t.app.inject({ method: 'POST', url: `${ENDPOINT}/nope`, payload: '<a/>', headers: { 'content-type': 'text/xml', 'ocp-apim-subscription-key': psp.key } });
+  const notFound = await t.app.inject({
+    method: 'POST',
+    url: `${ENDPOINT}/nope`,
+    payload: '<a/>',
+    headers: { 'content-type': 'text/xml', 'ocp-apim-subscription-key': psp.key },
+  });
   assert.equal(notFound.statusCode, 404);
   assert.match(String(notFound.headers['content-type']), /^text\/xml/);
   assert.doesNotMatch(notFound.body, /<html/i);
@@ -214,9 +394,11 @@ test('a request the node cannot tie to an operation (unknown SOAPAction, no body
 test('the built-in simulated station\u2019s KO, slow and garbled answers map to the same faults as a real station\u2019s', async () => {
   const [duplicate, slow, garbled] = [noticeNumber(), noticeNumber(), noticeNumber()];
   const sim = await simulatedEc(t.services, t, { name: 'Comune Simulato', scenarios: [] });
-  for (const form of [payable(duplicate, sim.fiscalCode, '100.00', { answer: 'duplicate' }),
+  for (const form of [
+    payable(duplicate, sim.fiscalCode, '100.00', { answer: 'duplicate' }),
     payable(slow, sim.fiscalCode, '100.00', { delayMs: '2000', delayOn: ['getPayment'] }),
-    payable(garbled, sim.fiscalCode, '100.00', { malformedOn: ['verify'] })]) {
+    payable(garbled, sim.fiscalCode, '100.00', { malformedOn: ['verify'] }),
+  ]) {
     const added = await t.services.pagopaSimulator.settings.addScenario(sim.organisationId, form, undefined, CLI);
     assert.ok(added.ok, JSON.stringify(added));
   }

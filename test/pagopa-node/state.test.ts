@@ -18,11 +18,21 @@ const { ec, station } = await ecWithStation(t, 'Comune Stato');
 const AMOUNT = 10_000;
 const newKey = (): string => `${randomBytes(4).toString('hex')}_${randomBytes(5).toString('hex')}`;
 const getPayments = (): number => station.calls('paGetPaymentV2').length;
-const activation = (notice: string, extra: Partial<RequestOf<'activatePaymentNoticeV2'>> = {}): RequestOf<'activatePaymentNoticeV2'> =>
-  ({ ...psp.head, qrCode: qr(ec, notice), amount: AMOUNT, ...extra });
-const outcome = (token: string, extra: Partial<RequestOf<'sendPaymentOutcome'>> = {}): RequestOf<'sendPaymentOutcome'> =>
-  ({ ...psp.head, paymentToken: token, outcome: 'OK', details: OK_DETAILS, ...extra });
-const rowsOf = (notice: string) => t.database.db.selectFrom('pagopa_payments').select(['token', 'state']).where('notice_number', '=', notice).orderBy('activated_at').execute();
+const activation = (notice: string, extra: Partial<RequestOf<'activatePaymentNoticeV2'>> = {}): RequestOf<'activatePaymentNoticeV2'> => ({
+  ...psp.head,
+  qrCode: qr(ec, notice),
+  amount: AMOUNT,
+  ...extra,
+});
+const outcome = (token: string, extra: Partial<RequestOf<'sendPaymentOutcome'>> = {}): RequestOf<'sendPaymentOutcome'> => ({
+  ...psp.head,
+  paymentToken: token,
+  outcome: 'OK',
+  details: OK_DETAILS,
+  ...extra,
+});
+const rowsOf = (notice: string) =>
+  t.database.db.selectFrom('pagopa_payments').select(['token', 'state']).where('notice_number', '=', notice).orderBy('activated_at').execute();
 const scheduledFor = (token: string): number => t.receipts.scheduled.filter((s) => s.paid.token === token).length;
 
 test('an activation replayed with its idempotencyKey gets the same answer and token without a second paGetPayment; another request with that key is PPT_ERRORE_IDEMPOTENZA', async () => {
@@ -37,7 +47,11 @@ test('an activation replayed with its idempotencyKey gets the same answer and to
   const other = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key, paymentNote: 'un altro' }));
   assert.equal(faultOf(other.value), 'PPT_ERRORE_IDEMPOTENZA');
   assert.equal(getPayments(), asked);
-  assert.deepEqual((await rowsOf(notice)).map((r) => [r.token, r.state]), [[first.value.paymentToken, 'active']], 'one activation only');
+  assert.deepEqual(
+    (await rowsOf(notice)).map((r) => [r.token, r.state]),
+    [[first.value.paymentToken, 'active']],
+    'one activation only',
+  );
 });
 
 test('two requests with one idempotencyKey at the same time: one activation, both get its token', async () => {
@@ -67,9 +81,15 @@ test('expired token, notice not activated since: outcome KO is PPT_TOKEN_SCADUTO
   const notice = noticeNumber();
   const token = await activateOk(t.app, psp, ec, notice, AMOUNT, { expirationTime: 60_000 });
   clock.advance(61_000);
-  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token, { outcome: 'KO', details: undefined }))).value), 'PPT_TOKEN_SCADUTO_KO');
+  assert.equal(
+    faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token, { outcome: 'KO', details: undefined }))).value),
+    'PPT_TOKEN_SCADUTO_KO',
+  );
   assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token))).value), 'OK');
-  assert.deepEqual((await rowsOf(notice)).map((r) => r.state), ['paid']);
+  assert.deepEqual(
+    (await rowsOf(notice)).map((r) => r.state),
+    ['paid'],
+  );
   assert.equal(scheduledFor(token), 1);
 });
 
@@ -85,7 +105,13 @@ test('expired token, the notice activated again since: outcome OK is PPT_TOKEN_S
   assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(old, { outcome: 'KO', details: undefined }))).value), 'PPT_TOKEN_SCADUTO_KO');
   assert.equal(scheduledFor(old), 0, 'no receipt for the expired token');
   assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(fresh))).value), 'OK');
-  assert.deepEqual((await rowsOf(notice)).map((r) => [r.token, r.state]), [[old, 'expired'], [fresh, 'paid']]);
+  assert.deepEqual(
+    (await rowsOf(notice)).map((r) => [r.token, r.state]),
+    [
+      [old, 'expired'],
+      [fresh, 'paid'],
+    ],
+  );
 });
 
 test('an outcome KO in time frees the notice at once: the next activation gets a new token', async () => {
@@ -94,5 +120,8 @@ test('an outcome KO in time frees the notice at once: the next activation gets a
   assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(first, { outcome: 'KO', details: undefined }))).value), 'OK');
   const second = await activateOk(t.app, psp, ec, notice, AMOUNT);
   assert.notEqual(second, first);
-  assert.deepEqual((await rowsOf(notice)).map((r) => r.state), ['ko', 'active']);
+  assert.deepEqual(
+    (await rowsOf(notice)).map((r) => r.state),
+    ['ko', 'active'],
+  );
 });

@@ -2,7 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { issueKeys } from '../support/subscriptions.ts';
 import {
-  activateOk, CHANNEL_PASSWORD, createEcOrganisation, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap,
+  activateOk,
+  CHANNEL_PASSWORD,
+  createEcOrganisation,
+  ecWithStation,
+  faultOf,
+  nodeTestApp,
+  noticeNumber,
+  OK_DETAILS,
+  qr,
+  registerPsp,
+  soap,
 } from '../support/pagopa-node.ts';
 
 // Tenancy of the node: an organisation's `node` key speaks only for its own idPSP, broker and
@@ -19,11 +29,7 @@ const AMOUNT = 10_000;
 test('a key cannot use another organisation\u2019s idPSP, broker or channel: PPT_AUTORIZZAZIONE, and the EC is not asked', async () => {
   const asked = station.requests.length;
   const notice = noticeNumber();
-  const borrowed = [
-    theirs.head,
-    { ...mine.head, idChannel: theirs.head.idChannel },
-    { ...mine.head, idBrokerPSP: theirs.head.idBrokerPSP },
-  ];
+  const borrowed = [theirs.head, { ...mine.head, idChannel: theirs.head.idChannel }, { ...mine.head, idBrokerPSP: theirs.head.idBrokerPSP }];
   for (const head of borrowed) {
     const res = await soap(t.app, mine.key, 'activatePaymentNoticeV2', { ...head, qrCode: qr(ec, notice), amount: AMOUNT });
     assert.equal(faultOf(res.value), 'PPT_AUTORIZZAZIONE', JSON.stringify(head));
@@ -65,7 +71,10 @@ test('the exchange log of a flow is seen by its PSP and its EC, not by a third o
   const notice = noticeNumber();
   assert.equal(faultOf((await soap(t.app, mine.key, 'verifyPaymentNotice', { ...mine.head, qrCode: qr(ec, notice) })).value), 'OK');
   const token = await activateOk(t.app, mine, ec, notice, AMOUNT);
-  assert.equal(faultOf((await soap(t.app, mine.key, 'sendPaymentOutcome', { ...mine.head, paymentToken: token, outcome: 'OK', details: OK_DETAILS })).value), 'OK');
+  assert.equal(
+    faultOf((await soap(t.app, mine.key, 'sendPaymentOutcome', { ...mine.head, paymentToken: token, outcome: 'OK', details: OK_DETAILS })).value),
+    'OK',
+  );
   const flow = (rows: Awaited<ReturnType<typeof t.services.exchanges.search>>) => rows.map((r) => `${r.direction} ${r.operation}`).sort();
   const expected = ['in activatePaymentNoticeV2', 'in sendPaymentOutcome', 'in verifyPaymentNotice', 'out paGetPaymentV2', 'out paVerifyPaymentNotice'];
   const forPsp = await t.services.exchanges.search({ organisationId: mine.organisationId }, { noticeNumber: notice });

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildReceiptV2, ReceiptBuildError, recipientsOf, sendRtRequest, snapshotOf, type PaidPayment, type ReceiptSnapshot,
+  buildReceiptV2,
+  ReceiptBuildError,
+  recipientsOf,
+  sendRtRequest,
+  snapshotOf,
+  type PaidPayment,
+  type ReceiptSnapshot,
 } from '../../src/modules/pagopa-receipts/index.ts';
 import { decodeEcRequest, type Receipt, type ReceiptV2 } from '../../src/protocols/pagopa/index.ts';
 import { validateEnvelopes } from '../support/pagopa-xsd.ts';
@@ -24,12 +30,19 @@ for (const payment of [1, 2] as const) {
     for (const version of [1, 2] as const) {
       // A stamp duty (V2 payments here) cannot travel in paSendRT: those are checked apart below.
       if (payment === 2 && version === 1) continue;
-      cases.push({ name: `payment V${payment}, ${other ? 'two institutions' : 'one institution'}, paSendRT${version === 2 ? 'V2' : ''}`,
-        paid: paidPayment({ ...base, version: payment, fiscalCode: A, ...(other ? { other } : {}) }), version });
+      cases.push({
+        name: `payment V${payment}, ${other ? 'two institutions' : 'one institution'}, paSendRT${version === 2 ? 'V2' : ''}`,
+        paid: paidPayment({ ...base, version: payment, fiscalCode: A, ...(other ? { other } : {}) }),
+        version,
+      });
     }
   }
 }
-cases.push({ name: 'payment V1 minimal (no company name, one transfer), paSendRT', paid: paidPayment({ ...base, version: 1, fiscalCode: A, minimal: true }), version: 1 });
+cases.push({
+  name: 'payment V1 minimal (no company name, one transfer), paSendRT',
+  paid: paidPayment({ ...base, version: 1, fiscalCode: A, minimal: true }),
+  version: 1,
+});
 cases.push({ name: 'payment V1 minimal, paSendRTV2', paid: paidPayment({ ...base, version: 1, fiscalCode: A, minimal: true }), version: 2 });
 
 function decoded(body: string): Receipt | ReceiptV2 {
@@ -40,7 +53,9 @@ function decoded(body: string): Receipt | ReceiptV2 {
 }
 
 test('every receipt, each copy, validates against the official XSD (paSendRT and paSendRTV2)', async () => {
-  const messages = cases.flatMap((c) => recipientsOf(c.paid).map((to) => ({ name: `${c.name} → ${to}`, xml: sendRtRequest(snapshotOf(c.paid, 'Comune di Prova'), c.version, header(to)).body })));
+  const messages = cases.flatMap((c) =>
+    recipientsOf(c.paid).map((to) => ({ name: `${c.name} → ${to}`, xml: sendRtRequest(snapshotOf(c.paid, 'Comune di Prova'), c.version, header(to)).body })),
+  );
   assert.equal(messages.length, 11, 'one copy per institution of each case');
   const errors = await validateEnvelopes(messages);
   for (const [name, problems] of errors) assert.deepEqual(problems, [], name);
@@ -50,7 +65,13 @@ test('one receipt per institution of the transfer list, the notice\u2019s EC fir
   const paid = paidPayment({ ...base, version: 2, fiscalCode: A, other: B });
   assert.deepEqual(recipientsOf(paid), [A, B]);
   // The notice's EC gets its copy even with no transfer of its own.
-  const onlyOthers = { ...paid, payment: { version: 2 as const, data: { ...paid.payment.data, transferList: { transfer: paid.payment.data.transferList.transfer.map((t) => ({ ...t, fiscalCodePA: B })) } } } };
+  const onlyOthers = {
+    ...paid,
+    payment: {
+      version: 2 as const,
+      data: { ...paid.payment.data, transferList: { transfer: paid.payment.data.transferList.transfer.map((t) => ({ ...t, fiscalCodePA: B })) } },
+    },
+  };
   assert.deepEqual(recipientsOf(onlyOthers as PaidPayment), [A, B]);
 });
 
@@ -66,18 +87,31 @@ test('values: receiptId is the token, amounts, fee, payer, PSP, dates and transf
       const r = read.value.receipt;
       assert.equal(r.receiptId, c.paid.token, c.name);
       assert.equal(r.fiscalCode, A, 'the notice\u2019s EC, in every copy');
-      assert.deepEqual([r.noticeNumber, r.outcome, r.creditorReferenceId, r.paymentAmount, r.description], [c.paid.noticeNumber, 'OK', p.creditorReferenceId, p.paymentAmount, p.description]);
+      assert.deepEqual(
+        [r.noticeNumber, r.outcome, r.creditorReferenceId, r.paymentAmount, r.description],
+        [c.paid.noticeNumber, 'OK', p.creditorReferenceId, p.paymentAmount, p.description],
+      );
       assert.equal(r.companyName, p.companyName ?? 'Comune di Prova', 'the EC\u2019s company name, or its name in Varco');
       assert.deepEqual(r.debtor, p.debtor);
       assert.deepEqual([r.idPSP, r.idChannel, r.PSPCompanyName], [PSP.idPSP, PSP.idChannel, PSP.companyName]);
       const d = c.paid.details;
       assert.ok(d);
-      assert.deepEqual([r.fee, r.paymentMethod, r.applicationDate, r.transferDate, r.channelDescription], [d.fee, d.paymentMethod, d.applicationDate, d.transferDate, d.paymentChannel]);
+      assert.deepEqual(
+        [r.fee, r.paymentMethod, r.applicationDate, r.transferDate, r.channelDescription],
+        [d.fee, d.paymentMethod, d.applicationDate, d.transferDate, d.paymentChannel],
+      );
       assert.deepEqual(r.payer, d.payer);
       assert.equal(r.paymentDateTime, '2026-03-01T16:48:22Z');
       const transfers = r.transferList.transfer;
-      assert.deepEqual(transfers.map((t) => [t.idTransfer, t.transferAmount, t.fiscalCodePA]), p.transferList.transfer.map((t) => [t.idTransfer, t.transferAmount, t.fiscalCodePA]));
-      assert.equal(transfers.reduce((sum, t) => sum + t.transferAmount, 0), r.paymentAmount, 'transfers add up to the amount paid');
+      assert.deepEqual(
+        transfers.map((t) => [t.idTransfer, t.transferAmount, t.fiscalCodePA]),
+        p.transferList.transfer.map((t) => [t.idTransfer, t.transferAmount, t.fiscalCodePA]),
+      );
+      assert.equal(
+        transfers.reduce((sum, t) => sum + t.transferAmount, 0),
+        r.paymentAmount,
+        'transfers add up to the amount paid',
+      );
     }
   }
 });
@@ -87,7 +121,12 @@ test('V2: a stamp duty becomes the PSP\u2019s MBDAttachment; the V2 details (pri
   const r = decoded(sendRtRequest(snapshotOf(paid, undefined), 2, header(A)).body) as ReceiptV2;
   const stamp = r.transferList.transfer.find((t) => t.idTransfer === 3);
   assert.ok(stamp?.MBDAttachment && stamp.IBAN === undefined);
-  const details = paid.details as { marcheDaBollo?: { marcaDaBollo: Array<{ MBDAttachment: string }> }; primaryCiIncurredFee?: number; idBundle?: string; idCiBundle?: string };
+  const details = paid.details as {
+    marcheDaBollo?: { marcaDaBollo: Array<{ MBDAttachment: string }> };
+    primaryCiIncurredFee?: number;
+    idBundle?: string;
+    idCiBundle?: string;
+  };
   assert.equal(stamp.MBDAttachment, details.marcheDaBollo?.marcaDaBollo[0]?.MBDAttachment);
   assert.deepEqual([r.primaryCiIncurredFee, r.idBundle, r.idCiBundle], [details.primaryCiIncurredFee, details.idBundle, details.idCiBundle]);
   assert.equal(r.transferList.transfer.find((t) => t.idTransfer === 2)?.companyName, 'Provincia di Prova');
@@ -95,9 +134,15 @@ test('V2: a stamp duty becomes the PSP\u2019s MBDAttachment; the V2 details (pri
 
 test('a receipt that cannot be expressed is refused with the reason: a stamp duty to a V1 station, a stamp the PSP did not deliver', () => {
   const paid = paidPayment({ ...base, version: 2, fiscalCode: A });
-  assert.throws(() => sendRtRequest(snapshotOf(paid, undefined), 1, header(A)), (e: Error) => e instanceof ReceiptBuildError && /stamp duty.*version 2/.test(e.message));
+  assert.throws(
+    () => sendRtRequest(snapshotOf(paid, undefined), 1, header(A)),
+    (e: Error) => e instanceof ReceiptBuildError && /stamp duty.*version 2/.test(e.message),
+  );
   const noStamp: ReceiptSnapshot = { ...snapshotOf(paid, undefined), details: { ...paid.details, marcheDaBollo: undefined } as PaidPayment['details'] };
-  assert.throws(() => buildReceiptV2(noStamp), (e: Error) => e instanceof ReceiptBuildError && /MBDAttachment/.test(e.message));
+  assert.throws(
+    () => buildReceiptV2(noStamp),
+    (e: Error) => e instanceof ReceiptBuildError && /MBDAttachment/.test(e.message),
+  );
 });
 
 test('without outcome details the receipt leaves out fee, payer and dates, and still validates', async () => {

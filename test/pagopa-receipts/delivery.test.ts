@@ -23,7 +23,15 @@ const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 // A short schedule so retries happen within the test (the default waits 20 s, then longer).
 const RETRY = { baseMs: 300, capMs: 1000, giveUpAfterMs: 600_000 };
-const container = createContainer({ config: { ...t.config, pagopaRtRetry: RETRY }, db, databaseUrl: database.url, logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
+const container = createContainer({
+  config: { ...t.config, pagopaRtRetry: RETRY },
+  db,
+  databaseUrl: database.url,
+  logger: silent,
+  clock: systemClock,
+  audit: t.audit,
+  masterKey: t.masterKey,
+});
 const workers = container.workers();
 await workers.start();
 after(async () => {
@@ -38,13 +46,16 @@ const admin = { admin: true } as const;
 
 async function delivered(id: string, what = id): Promise<ReceiptDetail> {
   let last: ReceiptDetail | undefined;
-  await until(async () => (last = await services.receipts.get(admin, id))?.state === 'delivered', () => `${what} delivered (now ${JSON.stringify(last?.attemptLog)})`);
+  await until(
+    async () => (last = await services.receipts.get(admin, id))?.state === 'delivered',
+    () => `${what} delivered (now ${JSON.stringify(last?.attemptLog)})`,
+  );
   assert.ok(last);
   return last;
 }
 
-const receiptsAt = (ec: EcWithStation, token: string) => ec.station.calls().filter((c) =>
-  (c.call?.operation === 'paSendRT' || c.call?.operation === 'paSendRTV2') && c.call.value.receipt.receiptId === token);
+const receiptsAt = (ec: EcWithStation, token: string) =>
+  ec.station.calls().filter((c) => (c.call?.operation === 'paSendRT' || c.call?.operation === 'paSendRTV2') && c.call.value.receipt.receiptId === token);
 
 test('a receipt reaches the real EC station over mutual TLS through the worker: paSendRTV2, both messages in the exchange log', async () => {
   const paid = paidPayment({ version: 2, fiscalCode: ecV2.fiscalCode, ecOrganisationId: ecV2.id, pspOrganisationId: psp });
@@ -63,8 +74,10 @@ test('a receipt reaches the real EC station over mutual TLS through the worker: 
   assert.deepEqual([attempt?.result, attempt?.httpStatus, attempt?.ecOutcome, attempt?.destination], ['delivered', 200, 'OK', 'station']);
   const exchange = await services.exchanges.get(admin, attempt?.exchangeId ?? '');
   assert.ok(exchange, 'the attempt names its exchange-log message');
-  assert.deepEqual([exchange.direction, exchange.operation, exchange.outcome, exchange.token, exchange.ecOrganisationId, exchange.pspOrganisationId, exchange.stationId],
-    ['out', 'paSendRTV2', 'OK', paid.token, ecV2.id, psp, ecV2.stationId]);
+  assert.deepEqual(
+    [exchange.direction, exchange.operation, exchange.outcome, exchange.token, exchange.ecOrganisationId, exchange.pspOrganisationId, exchange.stationId],
+    ['out', 'paSendRTV2', 'OK', paid.token, ecV2.id, psp, ecV2.stationId],
+  );
   assert.match(exchange.request, new RegExp(`<receiptId>${paid.token}</receiptId>`));
   assert.match(exchange.response ?? '', /<outcome>OK<\/outcome>/);
 });
@@ -74,7 +87,13 @@ test('receipt retried after an EC 503: delivered on the retry, both attempts vis
   const paid = paidPayment({ version: 1, fiscalCode: ecV2.fiscalCode, ecOrganisationId: ecV2.id, pspOrganisationId: psp });
   const [id] = await schedule(services, db, paid);
   const receipt = await delivered(id ?? '');
-  assert.deepEqual(receipt.attemptLog.map((a) => [a.result, a.httpStatus, a.faultCode]), [['retry', 503, 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE'], ['delivered', 200, null]]);
+  assert.deepEqual(
+    receipt.attemptLog.map((a) => [a.result, a.httpStatus, a.faultCode]),
+    [
+      ['retry', 503, 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE'],
+      ['delivered', 200, null],
+    ],
+  );
   assert.match(receipt.attemptLog[0]?.error ?? '', /HTTP 503/);
   const [first, second] = receipt.attemptLog;
   assert.ok(first && second && second.startedAt.getTime() - first.startedAt.getTime() >= RETRY.baseMs, 'the retry waited for the schedule');
@@ -88,10 +107,20 @@ test('an EC KO is retried until the EC answers OK', async () => {
   const paid = paidPayment({ version: 1, fiscalCode: ecV1.fiscalCode, ecOrganisationId: ecV1.id, pspOrganisationId: psp, noticeNumber: notice });
   const [id] = await schedule(services, db, paid);
   const receipt = await delivered(id ?? '');
-  assert.deepEqual(receipt.attemptLog.map((a) => [a.result, a.ecOutcome, a.faultCode, a.primitiveVersion]),
-    [['retry', 'KO', 'PAA_SYSTEM_ERROR', 1], ['retry', 'KO', 'PAA_SYSTEM_ERROR', 1], ['delivered', 'OK', null, 1]]);
+  assert.deepEqual(
+    receipt.attemptLog.map((a) => [a.result, a.ecOutcome, a.faultCode, a.primitiveVersion]),
+    [
+      ['retry', 'KO', 'PAA_SYSTEM_ERROR', 1],
+      ['retry', 'KO', 'PAA_SYSTEM_ERROR', 1],
+      ['delivered', 'OK', null, 1],
+    ],
+  );
   assert.match(receipt.attemptLog[0]?.error ?? '', /KO PAA_SYSTEM_ERROR/);
-  assert.deepEqual(receiptsAt(ecV1, paid.token).map((c) => c.call?.operation), ['paSendRT', 'paSendRT', 'paSendRT'], 'the V1 station gets paSendRT');
+  assert.deepEqual(
+    receiptsAt(ecV1, paid.token).map((c) => c.call?.operation),
+    ['paSendRT', 'paSendRT', 'paSendRT'],
+    'the V1 station gets paSendRT',
+  );
   ecV1.station.scenarios = [];
 });
 
@@ -100,10 +129,17 @@ test('PAA_RECEIPT_DUPLICATA counts as delivered: no retry follows', async () => 
   const paid = paidPayment({ version: 2, fiscalCode: ecV2.fiscalCode, ecOrganisationId: ecV2.id, pspOrganisationId: psp });
   const [id] = await schedule(services, db, paid);
   const receipt = await delivered(id ?? '');
-  assert.deepEqual(receipt.attemptLog.map((a) => [a.result, a.ecOutcome, a.faultCode]), [['duplicate', 'KO', 'PAA_RECEIPT_DUPLICATA']]);
+  assert.deepEqual(
+    receipt.attemptLog.map((a) => [a.result, a.ecOutcome, a.faultCode]),
+    [['duplicate', 'KO', 'PAA_RECEIPT_DUPLICATA']],
+  );
   await new Promise((done) => setTimeout(done, RETRY.baseMs * 3));
   assert.equal(receiptsAt(ecV2, paid.token).length, 1, 'nothing sent after the EC said it has the receipt');
-  const message = await db.selectFrom('outbox').select(['state', 'attempts']).where('subject_id', '=', id ?? '').executeTakeFirstOrThrow();
+  const message = await db
+    .selectFrom('outbox')
+    .select(['state', 'attempts'])
+    .where('subject_id', '=', id ?? '')
+    .executeTakeFirstOrThrow();
   assert.deepEqual(message, { state: 'delivered', attempts: 1 });
 });
 
@@ -119,10 +155,17 @@ test('several institutions: one copy each, in the version of each one\u2019s sta
   const [toV1] = receiptsAt(ecV1, paid.token);
   assert.ok(toV2?.call?.operation === 'paSendRTV2' && toV1?.call?.operation === 'paSendRT');
   assert.deepEqual([toV2.call.value.idPA, toV1.call.value.idPA], [ecV2.fiscalCode, ecV1.fiscalCode]);
-  assert.deepEqual([toV2.call.value.receipt.fiscalCode, toV1.call.value.receipt.fiscalCode], [ecV2.fiscalCode, ecV2.fiscalCode], 'the same receipt: the notice\u2019s EC');
+  assert.deepEqual(
+    [toV2.call.value.receipt.fiscalCode, toV1.call.value.receipt.fiscalCode],
+    [ecV2.fiscalCode, ecV2.fiscalCode],
+    'the same receipt: the notice\u2019s EC',
+  );
   assert.equal(receiptsAt(ecV2, paid.token).length + receiptsAt(ecV1, paid.token).length, 2);
   // What the stations received, byte for byte, validates against the official XSD.
-  const errors = await validateEnvelopes([{ name: 'paSendRTV2', xml: toV2.body }, { name: 'paSendRT', xml: toV1.body }]);
+  const errors = await validateEnvelopes([
+    { name: 'paSendRTV2', xml: toV2.body },
+    { name: 'paSendRT', xml: toV1.body },
+  ]);
   for (const [name, problems] of errors) assert.deepEqual(problems, [], name);
 });
 
@@ -141,15 +184,28 @@ test('the simulated station refusing the first 2 receipts: delivered on the thir
   const ec = await createEc(db, 'Comune Simulato');
   assert.ok((await services.pagopaRegistry.ecs.addEc(ec.id, 'test', CLI)).ok);
   assert.ok((await services.pagopaSimulator.settings.updateSettings(ec.id, { enabled: true, primitiveVersion: 1 }, CLI)).ok);
-  assert.ok((await services.pagopaSimulator.settings.addScenario(ec.id, scenarioForm('3*', ec.fiscalCode, { refuseReceipts: '2', refuseWith: 'ko' }), undefined, CLI)).ok);
+  assert.ok(
+    (await services.pagopaSimulator.settings.addScenario(ec.id, scenarioForm('3*', ec.fiscalCode, { refuseReceipts: '2', refuseWith: 'ko' }), undefined, CLI))
+      .ok,
+  );
   const paid = paidPayment({ version: 1, fiscalCode: ec.fiscalCode, ecOrganisationId: ec.id, pspOrganisationId: psp, noticeNumber: noticeNumber() });
   const [id] = await schedule(services, db, paid);
   const receipt = await delivered(id ?? '');
-  assert.deepEqual(receipt.attemptLog.map((a) => [a.result, a.destination, a.faultCode, a.primitiveVersion]),
-    [['retry', 'simulator', 'PAA_SYSTEM_ERROR', 1], ['retry', 'simulator', 'PAA_SYSTEM_ERROR', 1], ['delivered', 'simulator', null, 1]]);
+  assert.deepEqual(
+    receipt.attemptLog.map((a) => [a.result, a.destination, a.faultCode, a.primitiveVersion]),
+    [
+      ['retry', 'simulator', 'PAA_SYSTEM_ERROR', 1],
+      ['retry', 'simulator', 'PAA_SYSTEM_ERROR', 1],
+      ['delivered', 'simulator', null, 1],
+    ],
+  );
   assert.equal(receipt.stationCode, `${ec.fiscalCode}_SIM`);
   const log = await services.exchanges.search(admin, { token: paid.token });
-  assert.deepEqual(log.map((e) => [e.operation, e.outcome, e.faultCode]).reverse(), [['paSendRT', 'KO', 'PAA_SYSTEM_ERROR'], ['paSendRT', 'KO', 'PAA_SYSTEM_ERROR'], ['paSendRT', 'OK', null]]);
+  assert.deepEqual(log.map((e) => [e.operation, e.outcome, e.faultCode]).reverse(), [
+    ['paSendRT', 'KO', 'PAA_SYSTEM_ERROR'],
+    ['paSendRT', 'KO', 'PAA_SYSTEM_ERROR'],
+    ['paSendRT', 'OK', null],
+  ]);
 });
 
 test('a receipt goes only to the receiving EC\u2019s reviewed station: an edit awaiting review does not redirect it; an EC without a link gets none', async () => {
@@ -172,7 +228,10 @@ test('a receipt goes only to the receiving EC\u2019s reviewed station: an edit a
   assert.equal(unreviewed.requests.length, 0, 'the address awaiting review was never called');
   let copy: ReceiptDetail | undefined;
   await until(async () => ((copy = await services.receipts.get(admin, theirs ?? ''))?.attempts ?? 0) >= 1, 'an attempt of the unlinked EC\u2019s copy');
-  assert.deepEqual([copy?.state, copy?.attemptLog[0]?.faultCode, copy?.attemptLog[0]?.destination, copy?.stationCode], ['pending', 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', null, null]);
+  assert.deepEqual(
+    [copy?.state, copy?.attemptLog[0]?.faultCode, copy?.attemptLog[0]?.destination, copy?.stationCode],
+    ['pending', 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', null, null],
+  );
   const everywhere = [ecV1, ecV2, ec].flatMap((e) => receiptsAt(e, paid.token)).filter((c) => c.call?.value.idPA === unlinked.fiscalCode);
   assert.deepEqual(everywhere, [], 'no other station received the unlinked EC\u2019s copy');
 });

@@ -21,8 +21,15 @@ const { services, database } = t;
 const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 const RETRY = { baseMs: 150, capMs: 300, giveUpAfterMs: 1000 };
-const container = createContainer({ config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false, pagopaRtRetry: RETRY }, db, databaseUrl: database.url,
-  logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
+const container = createContainer({
+  config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false, pagopaRtRetry: RETRY },
+  db,
+  databaseUrl: database.url,
+  logger: silent,
+  clock: systemClock,
+  audit: t.audit,
+  masterKey: t.masterKey,
+});
 const workers = container.workers();
 await workers.start();
 after(async () => {
@@ -40,7 +47,10 @@ const admin = await createAdmin(services);
 
 async function failed(id: string): Promise<ReceiptDetail> {
   let last: ReceiptDetail | undefined;
-  await until(async () => (last = await services.receipts.get({ admin: true }, id))?.state === 'failed', () => `${id} failed (now ${last?.state}, ${last?.attempts} attempts)`);
+  await until(
+    async () => (last = await services.receipts.get({ admin: true }, id))?.state === 'failed',
+    () => `${id} failed (now ${last?.state}, ${last?.attempts} attempts)`,
+  );
   assert.ok(last);
   return last;
 }
@@ -53,7 +63,15 @@ test('exhausted deliveries: the receipt is marked not delivered and each enabled
   assert.ok(receipt.attempts >= 3, `${receipt.attempts} attempts`);
   assert.ok(receipt.attemptLog.every((a) => a.result === 'retry' && a.httpStatus === 503));
   // The handler marks the receipt failed in its own transaction; the worker records the outbox's verdict just after.
-  const outboxState = async () => (await db.selectFrom('outbox').select('state').where('channel', '=', 'soap').where('subject_id', '=', id ?? '').executeTakeFirstOrThrow()).state;
+  const outboxState = async () =>
+    (
+      await db
+        .selectFrom('outbox')
+        .select('state')
+        .where('channel', '=', 'soap')
+        .where('subject_id', '=', id ?? '')
+        .executeTakeFirstOrThrow()
+    ).state;
   await until(async () => (await outboxState()) !== 'pending', 'the outbox recorded the last attempt');
   assert.equal(await outboxState(), 'exhausted', 'the outbox gave the message up too (retries ran out)');
   const mails = await receiver.waitFor(2, (m) => m.text.includes(paid.noticeNumber));

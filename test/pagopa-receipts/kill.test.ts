@@ -24,7 +24,9 @@ const t = await buildTestApp();
 const { services, database } = t;
 const db = database.db;
 const children = new Set<ChildProcess>();
-after(() => { for (const child of children) child.kill('SIGKILL'); });
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 const psp = await createOrganisation(db, 'Banca Pagatrice');
 const ec = await ecWithStation(services, db, { version: 2, name: 'Comune Resistente', idempotentReceipts: true });
@@ -32,20 +34,41 @@ const ec = await ecWithStation(services, db, { version: 2, name: 'Comune Resiste
 /** The production worker entry point, sharing the test app's database, data directory (Varco's client certificate) and master key. */
 function startWorker(): { child: ChildProcess; output: () => string; exited: Promise<unknown> } {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VARCO_') && name !== 'DATABASE_URL'));
-  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {
-    ...inherited, ...TEST_OUTBOUND_ENV, DATABASE_URL: database.url, VARCO_DATA_DIR: t.config.dataDir, VARCO_MASTER_KEY: t.masterKey.toString('base64'),
-    // A short lease so the killed worker's messages are due again soon; retries 1 s apart.
-    VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS: '1', VARCO_PAGOPA_RT_RETRY_MAX_SECONDS: '2', VARCO_LOG_LEVEL: 'warn',
-  } });
+  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...inherited,
+      ...TEST_OUTBOUND_ENV,
+      DATABASE_URL: database.url,
+      VARCO_DATA_DIR: t.config.dataDir,
+      VARCO_MASTER_KEY: t.masterKey.toString('base64'),
+      // A short lease so the killed worker's messages are due again soon; retries 1 s apart.
+      VARCO_OUTBOX_LEASE_SECONDS: '5',
+      VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS: '1',
+      VARCO_PAGOPA_RT_RETRY_MAX_SECONDS: '2',
+      VARCO_LOG_LEVEL: 'warn',
+    },
+  });
   children.add(child);
   let out = '';
-  child.stdout?.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  child.stderr?.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  const exited = new Promise((done) => child.once('exit', (code, signal) => { children.delete(child); done({ code, signal }); }));
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  const exited = new Promise((done) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      done({ code, signal });
+    }),
+  );
   return { child, output: () => out, exited };
 }
 
-const receiptIdsAtStation = (): string[] => ec.station.calls('paSendRTV2').flatMap((c) => (c.call?.operation === 'paSendRTV2' ? [c.call.value.receipt.receiptId] : []));
+const receiptIdsAtStation = (): string[] =>
+  ec.station.calls('paSendRTV2').flatMap((c) => (c.call?.operation === 'paSendRTV2' ? [c.call.value.receipt.receiptId] : []));
 
 async function scheduleMany(count: number): Promise<Array<{ id: string; token: string }>> {
   const made: Array<{ id: string; token: string }> = [];
@@ -63,7 +86,10 @@ test('kill -9 of the worker during receipt delivery: a restarted worker delivers
   // The station holds its answers so the worker is killed with the requests sent and unanswered.
   ec.station.inject({ kind: 'slow', delayMs: 30_000 });
   const first = startWorker();
-  await until(() => receiptIdsAtStation().length >= 1, () => `a first delivery reaching the station\n${first.output()}`);
+  await until(
+    () => receiptIdsAtStation().length >= 1,
+    () => `a first delivery reaching the station\n${first.output()}`,
+  );
   first.child.kill('SIGKILL');
   await first.exited;
   // Bytes the dead process had already written still reach the station: let them arrive.
@@ -76,10 +102,22 @@ test('kill -9 of the worker during receipt delivery: a restarted worker delivers
   const all = [...inFlight, ...waiting];
 
   const second = startWorker();
-  await until(async () => {
-    const states = await db.selectFrom('pagopa_receipts').select('state').where('id', 'in', all.map((r) => r.id)).execute();
-    return states.length === all.length && states.every((s) => s.state === 'delivered');
-  }, () => `every receipt delivered after the restart\n${second.output()}`, 40_000);
+  await until(
+    async () => {
+      const states = await db
+        .selectFrom('pagopa_receipts')
+        .select('state')
+        .where(
+          'id',
+          'in',
+          all.map((r) => r.id),
+        )
+        .execute();
+      return states.length === all.length && states.every((s) => s.state === 'delivered');
+    },
+    () => `every receipt delivered after the restart\n${second.output()}`,
+    40_000,
+  );
   second.child.kill('SIGTERM');
   await second.exited;
 
@@ -96,14 +134,32 @@ test('kill -9 of the worker during receipt delivery: a restarted worker delivers
     // Sent, never answered, worker gone: Varco cannot know the EC has it, so it sends again, once (the
     // documented bound: one extra delivery per kill), and the idempotent EC keeps one copy.
     assert.equal(deliveries, 2, `${token} delivered ${deliveries} times`);
-    assert.deepEqual(detail.attemptLog.map((a) => [a.result, a.faultCode]), [['duplicate', 'PAA_RECEIPT_DUPLICATA']],
-      'the killed attempt left no record; the redelivery found the EC holding the receipt');
+    assert.deepEqual(
+      detail.attemptLog.map((a) => [a.result, a.faultCode]),
+      [['duplicate', 'PAA_RECEIPT_DUPLICATA']],
+      'the killed attempt left no record; the redelivery found the EC holding the receipt',
+    );
   }
   const accepted = ec.station.calls('paSendRTV2').filter((c) => c.outcome === 'OK' && c.status === 200);
-  assert.equal(new Set(accepted.map((c) => c.call?.operation === 'paSendRTV2' ? c.call.value.receipt.receiptId : '')).size, accepted.length,
-    'the EC accepted each receiptId once (a repeat is answered PAA_RECEIPT_DUPLICATA)');
-  const outbox = await db.selectFrom('outbox').select(['state', 'lease_owner']).where('channel', '=', 'soap').where('subject_id', 'in', all.map((r) => r.id)).execute();
-  assert.ok(outbox.every((m) => m.state === 'delivered' && m.lease_owner === null), JSON.stringify(outbox));
+  assert.equal(
+    new Set(accepted.map((c) => (c.call?.operation === 'paSendRTV2' ? c.call.value.receipt.receiptId : ''))).size,
+    accepted.length,
+    'the EC accepted each receiptId once (a repeat is answered PAA_RECEIPT_DUPLICATA)',
+  );
+  const outbox = await db
+    .selectFrom('outbox')
+    .select(['state', 'lease_owner'])
+    .where('channel', '=', 'soap')
+    .where(
+      'subject_id',
+      'in',
+      all.map((r) => r.id),
+    )
+    .execute();
+  assert.ok(
+    outbox.every((m) => m.state === 'delivered' && m.lease_owner === null),
+    JSON.stringify(outbox),
+  );
 });
 
 test('killed after the EC\u2019s OK was recorded with the receipt but before the outbox recorded it: the retry does not send again', async () => {
@@ -113,8 +169,16 @@ test('killed after the EC\u2019s OK was recorded with the receipt but before the
   const [{ id, token } = { id: '', token: '' }] = await scheduleMany(1);
   const row = await db.selectFrom('outbox').selectAll().where('subject_id', '=', id).executeTakeFirstOrThrow();
   // The handler runs as a worker would, then "dies": its outcome never reaches the outbox row.
-  const first = await delivery.handler({ id: row.id, channel: row.channel, payload: row.payload, attempt: 1, createdAt: row.created_at,
-    organisationId: row.organisation_id, subjectType: row.subject_type, subjectId: row.subject_id });
+  const first = await delivery.handler({
+    id: row.id,
+    channel: row.channel,
+    payload: row.payload,
+    attempt: 1,
+    createdAt: row.created_at,
+    organisationId: row.organisation_id,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+  });
   assert.deepEqual(first, { ok: true, statusCode: 200 });
   assert.equal(receiptIdsAtStation().filter((r) => r === token).length, 1);
   const worker = createOutboxWorker({ db, clock: systemClock, logger: silent, workerId: 'after-crash', handlers: { soap: delivery.handler } });

@@ -19,8 +19,15 @@ const t = await buildTestApp();
 const { app, services, database } = t;
 const db = database.db;
 const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
-const container = createContainer({ config: { ...t.config, pagopaRtRetry: { baseMs: 200, capMs: 400, giveUpAfterMs: 600_000 } }, db, databaseUrl: database.url,
-  logger: silent, clock: systemClock, audit: t.audit, masterKey: t.masterKey });
+const container = createContainer({
+  config: { ...t.config, pagopaRtRetry: { baseMs: 200, capMs: 400, giveUpAfterMs: 600_000 } },
+  db,
+  databaseUrl: database.url,
+  logger: silent,
+  clock: systemClock,
+  audit: t.audit,
+  masterKey: t.masterKey,
+});
 const workers = container.workers();
 await workers.start();
 after(async () => {
@@ -43,15 +50,22 @@ const backOffice = await new Browser(app, 'admin').signIn((await createAdmin(ser
 home.station.inject({ kind: 'http503' }, 1);
 const paid = paidPayment({ version: 1, fiscalCode: home.fiscalCode, ecOrganisationId: home.id, pspOrganisationId: psp, other: other.fiscalCode });
 const [homeCopy = '', otherCopy = ''] = await schedule(services, db, paid);
-const delivered = async (id: string, attempts: number): Promise<void> => until(async () => {
-  const r = await services.receipts.get({ admin: true }, id);
-  return r?.state === 'delivered' && r.attempts >= attempts;
-}, `${id} delivered`);
+const delivered = async (id: string, attempts: number): Promise<void> =>
+  until(async () => {
+    const r = await services.receipts.get({ admin: true }, id);
+    return r?.state === 'delivered' && r.attempts >= attempts;
+  }, `${id} delivered`);
 await delivered(homeCopy, 2);
 await delivered(otherCopy, 1);
 const listed = (body: string): string[] => [...body.matchAll(/data-receipt="(rct_[0-9a-z]+)"/g)].map((m) => m[1] ?? '');
-const resendAudits = (id: string) => db.selectFrom('audit_log').select(['actor_type', 'actor_id', 'organisation_id', 'details']).where('action', '=', 'pagopa.receipt.resend')
-  .where('subject_id', '=', id).orderBy('seq').execute();
+const resendAudits = (id: string) =>
+  db
+    .selectFrom('audit_log')
+    .select(['actor_type', 'actor_id', 'organisation_id', 'details'])
+    .where('action', '=', 'pagopa.receipt.resend')
+    .where('subject_id', '=', id)
+    .orderBy('seq')
+    .execute();
 
 test('a referent lists its organisation\u2019s receipts and sees one with its attempts, in its language', async () => {
   const it = await portalHome.get('/portal/pagopa/receipts');
@@ -61,7 +75,11 @@ test('a referent lists its organisation\u2019s receipts and sees one with its at
   assert.match(it.body, /consegnata/);
   const page = await portalHome.get(`/portal/pagopa/receipts/${homeCopy}`);
   assert.equal(page.statusCode, 200);
-  assert.deepEqual([...page.body.matchAll(/data-attempt="(\w+)"/g)].map((m) => m[1]), ['retry', 'delivered'], 'both attempts, in order');
+  assert.deepEqual(
+    [...page.body.matchAll(/data-attempt="(\w+)"/g)].map((m) => m[1]),
+    ['retry', 'delivered'],
+    'both attempts, in order',
+  );
   for (const text of [paid.token, paid.noticeNumber, home.code, 'Tentativi di consegna', 'HTTP 503', 'Comune di Casa', 'Banca Pagatrice', 'Invia di nuovo']) {
     assert.ok(page.body.includes(text), text);
   }
@@ -75,8 +93,13 @@ test('a referent lists its organisation\u2019s receipts and sees one with its at
 test('another organisation gets a 404 for a receipt it is not party to, by id and by URL, exactly like an unknown one', async () => {
   assert.deepEqual(listed((await portalStranger.get('/portal/pagopa/receipts')).body), []);
   assert.deepEqual(listed((await portalStranger.get(`/portal/pagopa/receipts?token=${paid.token}`)).body), [], 'not by searching either');
-  const cases: Array<[Browser, string]> = [[portalStranger, homeCopy], [portalStranger, otherCopy], [portalOther, homeCopy], [portalStranger, 'rct_00000000000000000000000000'],
-    [portalStranger, 'not-an-id']];
+  const cases: Array<[Browser, string]> = [
+    [portalStranger, homeCopy],
+    [portalStranger, otherCopy],
+    [portalOther, homeCopy],
+    [portalStranger, 'rct_00000000000000000000000000'],
+    [portalStranger, 'not-an-id'],
+  ];
   for (const [browser, id] of cases) {
     assert.equal((await browser.get(`/portal/pagopa/receipts/${id}`)).statusCode, 404, id);
     assert.equal((await browser.post(`/portal/pagopa/receipts/${id}/resend`)).statusCode, 404, `resend ${id}`);
@@ -100,7 +123,11 @@ test('the receiving institution re-sends from the portal: audited, through the o
   const outboxBefore = await db.selectFrom('outbox').select('id').where('subject_id', '=', homeCopy).execute();
   const token = portalHome.csrf;
   portalHome.csrf = 'forged';
-  assert.equal((await portalHome.post(`/portal/pagopa/receipts/${homeCopy}/resend`)).statusCode, 403, 'a resend without the session\u2019s form token is refused');
+  assert.equal(
+    (await portalHome.post(`/portal/pagopa/receipts/${homeCopy}/resend`)).statusCode,
+    403,
+    'a resend without the session\u2019s form token is refused',
+  );
   portalHome.csrf = token;
   assert.deepEqual(await resendAudits(homeCopy), []);
   const resent = await portalHome.post(`/portal/pagopa/receipts/${homeCopy}/resend`);

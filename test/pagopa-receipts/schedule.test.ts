@@ -30,8 +30,16 @@ async function exhaust(config: Config): Promise<{ id: string; gaps: number[] }> 
   const clock = fixedClock(new Date(Date.now() + 1000));
   const delivery = { handler: testContainer(t, { config, clock, logger: silent }).deliveryHandlers().soap ?? assert.fail('no soap handler') };
   // random = 1: the largest jitter, so the bounds below hold for every run.
-  const worker = createOutboxWorker({ db, clock, logger: silent, workerId: 'schedule-test', handlers: { soap: delivery.handler }, leaseMs: config.outboxLeaseMs,
-    schedules: { soap: config.pagopaRtRetry }, random: () => 1 });
+  const worker = createOutboxWorker({
+    db,
+    clock,
+    logger: silent,
+    workerId: 'schedule-test',
+    handlers: { soap: delivery.handler },
+    leaseMs: config.outboxLeaseMs,
+    schedules: { soap: config.pagopaRtRetry },
+    random: () => 1,
+  });
   const [id] = await schedule(services, db, paidPayment({ version: 1, fiscalCode: ec.fiscalCode, ecOrganisationId: ec.id, pspOrganisationId: psp }));
   assert.ok(id);
   const gaps: number[] = [];
@@ -51,7 +59,10 @@ async function assertFailedAfter(id: string, attempts: number): Promise<void> {
   assert.equal(receipt?.state, 'failed');
   assert.equal(receipt.attempts, attempts);
   assert.equal(receipt.attemptLog.length, attempts, 'every attempt is shown');
-  assert.ok(receipt.attemptLog.every((a) => a.result === 'retry' && a.httpStatus === 503), JSON.stringify(receipt.attemptLog[0]));
+  assert.ok(
+    receipt.attemptLog.every((a) => a.result === 'retry' && a.httpStatus === 503),
+    JSON.stringify(receipt.attemptLog[0]),
+  );
 }
 
 test('default schedule: first retry within 30 s, backing off to hourly, given up after 48 hours', async () => {
@@ -69,8 +80,13 @@ test('default schedule: first retry within 30 s, backing off to hourly, given up
 
 test('the VARCO_PAGOPA_RT_RETRY_* settings change the schedule', async () => {
   // The same data directory: Varco's client certificate, which the station demands.
-  const config = await testConfig({ DATABASE_URL: database.url, VARCO_DATA_DIR: t.config.dataDir, VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS: '5', VARCO_PAGOPA_RT_RETRY_MAX_SECONDS: '60',
-    VARCO_PAGOPA_RT_RETRY_HOURS: '1' });
+  const config = await testConfig({
+    DATABASE_URL: database.url,
+    VARCO_DATA_DIR: t.config.dataDir,
+    VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS: '5',
+    VARCO_PAGOPA_RT_RETRY_MAX_SECONDS: '60',
+    VARCO_PAGOPA_RT_RETRY_HOURS: '1',
+  });
   assert.deepEqual(config.pagopaRtRetry, { baseMs: 5000, capMs: 60_000, giveUpAfterMs: HOUR });
   const { id, gaps } = await exhaust(config);
   assert.equal(gaps[0], 5000 * JITTER);
@@ -78,6 +94,8 @@ test('the VARCO_PAGOPA_RT_RETRY_* settings change the schedule', async () => {
   const nominalSpan = gaps.reduce((sum, g) => sum + g / JITTER, 0);
   assert.ok(nominalSpan >= HOUR && nominalSpan < HOUR + 60_000, `retried for ${nominalSpan / 60_000} min`);
   await assertFailedAfter(id, gaps.length + 1);
-  await assert.rejects(testConfig({ VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS: '120', VARCO_PAGOPA_RT_RETRY_MAX_SECONDS: '60' }),
-    (error: unknown) => error instanceof ConfigError && /VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS/.test(error.message));
+  await assert.rejects(
+    testConfig({ VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS: '120', VARCO_PAGOPA_RT_RETRY_MAX_SECONDS: '60' }),
+    (error: unknown) => error instanceof ConfigError && /VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS/.test(error.message),
+  );
 });

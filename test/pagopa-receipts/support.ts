@@ -28,7 +28,7 @@ const MBD = Buffer.from('<marcaDaBollo>esempio</marcaDaBollo>').toString('base64
 /** paGetPayment's full sample (two transfers) or minimal one (one transfer, no company name), for these institutions. */
 export function paymentV1(primary: string, other: string | undefined, minimal = false): PaymentPA {
   const data = sample<{ data: PaymentPA }>(responseSamples, minimal ? 'paGetPayment OK minimal' : 'paGetPayment OK full').data;
-  const transfers = data.transferList.transfer.map((t, i) => ({ ...t, fiscalCodePA: i === 0 ? primary : other ?? primary }));
+  const transfers = data.transferList.transfer.map((t, i) => ({ ...t, fiscalCodePA: i === 0 ? primary : (other ?? primary) }));
   return { ...data, transferList: { transfer: transfers } };
 }
 
@@ -37,12 +37,35 @@ export function paymentV2(primary: string, other?: string): PaymentPAV2 {
   const data = sample<{ data: PaymentPAV2 }>(responseSamples, 'paGetPaymentV2 OK full').data;
   const [iban, stamp] = data.transferList.transfer;
   assert.ok(iban && stamp);
-  if (other === undefined) return { ...data, transferList: { transfer: [{ ...iban, fiscalCodePA: primary }, { ...stamp, fiscalCodePA: primary }] } };
-  return { ...data, paymentAmount: 3000, transferList: { transfer: [
-    { ...iban, fiscalCodePA: primary, transferAmount: 2000 },
-    { idTransfer: 2, transferAmount: 984, fiscalCodePA: other, companyName: 'Provincia di Prova', IBAN: 'IT96R0123454321000000054321', remittanceInformation: 'TEFA', transferCategory: '0201102IM' },
-    { ...stamp, fiscalCodePA: primary, idTransfer: 3 },
-  ] } };
+  if (other === undefined)
+    return {
+      ...data,
+      transferList: {
+        transfer: [
+          { ...iban, fiscalCodePA: primary },
+          { ...stamp, fiscalCodePA: primary },
+        ],
+      },
+    };
+  return {
+    ...data,
+    paymentAmount: 3000,
+    transferList: {
+      transfer: [
+        { ...iban, fiscalCodePA: primary, transferAmount: 2000 },
+        {
+          idTransfer: 2,
+          transferAmount: 984,
+          fiscalCodePA: other,
+          companyName: 'Provincia di Prova',
+          IBAN: 'IT96R0123454321000000054321',
+          remittanceInformation: 'TEFA',
+          transferCategory: '0201102IM',
+        },
+        { ...stamp, fiscalCodePA: primary, idTransfer: 3 },
+      ],
+    },
+  };
 }
 
 export function detailsV1(): V1Details {
@@ -55,7 +78,12 @@ export function detailsV2(token: string, idTransfer: number): V2Details {
   return { ...details, marcheDaBollo: { marcaDaBollo: [{ paymentToken: token, idTransfer, MBDAttachment: MBD }] } };
 }
 
-export const PSP = { idPSP: 'AGID_01', idBrokerPSP: '97735020584', idChannel: '97735020584_03', companyName: 'AgID - Agenzia per l\u2019Italia Digitale' } as const;
+export const PSP = {
+  idPSP: 'AGID_01',
+  idBrokerPSP: '97735020584',
+  idChannel: '97735020584_03',
+  companyName: 'AgID - Agenzia per l\u2019Italia Digitale',
+} as const;
 
 /** An 18-digit notice number of aux digit 3, segregation code 11. */
 export const noticeNumber = (): string => `311${String(Math.floor(Math.random() * 1e15)).padStart(15, '0')}`;
@@ -74,8 +102,15 @@ export interface PaidInput {
 
 export function paidPayment(input: PaidInput): PaidPayment {
   const token = input.token ?? newPaymentToken();
-  const common = { env: input.env ?? 'test', token, noticeNumber: input.noticeNumber ?? noticeNumber(), fiscalCode: input.fiscalCode,
-    ecOrganisationId: input.ecOrganisationId, psp: { organisationId: input.pspOrganisationId, ...PSP }, paidAt: new Date('2026-03-01T16:48:22.123Z') } as const;
+  const common = {
+    env: input.env ?? 'test',
+    token,
+    noticeNumber: input.noticeNumber ?? noticeNumber(),
+    fiscalCode: input.fiscalCode,
+    ecOrganisationId: input.ecOrganisationId,
+    psp: { organisationId: input.pspOrganisationId, ...PSP },
+    paidAt: new Date('2026-03-01T16:48:22.123Z'),
+  } as const;
   if (input.version === 1) return { ...common, payment: { version: 1, data: paymentV1(input.fiscalCode, input.other, input.minimal) }, details: detailsV1() };
   const data = paymentV2(input.fiscalCode, input.other);
   const stamp = data.transferList.transfer.find((t) => t.richiestaMarcaDaBollo !== undefined);
@@ -87,16 +122,30 @@ export function schedule(services: Services, db: Kysely<Database>, paid: PaidPay
   return db.transaction().execute((trx) => services.receipts.schedule(trx, paid));
 }
 
-export interface EcWithStation { id: string; fiscalCode: string; name: string; station: EcStation; stationId: string; code: string }
+export interface EcWithStation {
+  id: string;
+  fiscalCode: string;
+  name: string;
+  station: EcStation;
+  stationId: string;
+  code: string;
+}
 
 /** A creditor institution with the suite's real EC station (mutual TLS), linked in the registry for aux digit 3, code 11. */
-export async function ecWithStation(services: Services, db: Kysely<Database>, options: { version: 1 | 2; name?: string } & Partial<EcStationOptions>): Promise<EcWithStation> {
+export async function ecWithStation(
+  services: Services,
+  db: Kysely<Database>,
+  options: { version: 1 | 2; name?: string } & Partial<EcStationOptions>,
+): Promise<EcWithStation> {
   const ec = await createEc(db, options.name ?? `Comune ${randomBytes(2).toString('hex')}`);
   const platform = await services.platformCertificates.downloads('test');
   const station = await startEcStation({ ecs: ec, clientCas: [platform.caPem], primitiveVersion: options.version, ...options });
   const code = `${ec.fiscalCode}_01`;
   const { stationId } = await connectEcStation(services, { organisationId: ec.id, station, code });
-  const linked = await services.pagopaRegistry.ecs.link({ organisationId: ec.id, env: 'test', stationCode: code, auxDigit: '3', segregationCode: '11', version: String(options.version) }, CLI);
+  const linked = await services.pagopaRegistry.ecs.link(
+    { organisationId: ec.id, env: 'test', stationCode: code, auxDigit: '3', segregationCode: '11', version: String(options.version) },
+    CLI,
+  );
   assert.ok(linked.ok, JSON.stringify(linked));
   return { ...ec, station, stationId, code };
 }

@@ -30,10 +30,24 @@ const ecA01 = await station(services, ecA.id, `${ecA.taxCode}_01`);
 const ecB01 = await station(services, ecB.id, `${ecB.taxCode}_01`);
 await station(services, ecA.id, `${ecA.taxCode}_09`, { approved: false });
 const partnerStation = await station(services, pspB.id, '12345678903_01');
-const linkInput = (over: Partial<LinkInput> = {}): LinkInput => ({ organisationId: ecA.id, env: 'test', stationCode: `${ecA.taxCode}_01`, auxDigit: '3', segregationCode: '01', ...over });
+const linkInput = (over: Partial<LinkInput> = {}): LinkInput => ({
+  organisationId: ecA.id,
+  env: 'test',
+  stationCode: `${ecA.taxCode}_01`,
+  auxDigit: '3',
+  segregationCode: '01',
+  ...over,
+});
 
-const pspInput = (over: Partial<AddPspInput> = {}): AddPspInput =>
-  ({ organisationId: pspA.id, env: 'test', idPsp: 'BANCA_A', idBrokerPsp: 'BRK_A', idChannel: 'BRK_A_01', password: 'secret-pw1', ...over });
+const pspInput = (over: Partial<AddPspInput> = {}): AddPspInput => ({
+  organisationId: pspA.id,
+  env: 'test',
+  idPsp: 'BANCA_A',
+  idBrokerPsp: 'BRK_A',
+  idChannel: 'BRK_A_01',
+  password: 'secret-pw1',
+  ...over,
+});
 const problemsOf = <T>(outcome: RegistryOutcome<T>) => (outcome.ok ? [] : outcome.problems);
 
 test('psp add stores the channel password as an argon2id hash only, and audits every change without it', async () => {
@@ -48,20 +62,36 @@ test('psp add stores the channel password as an argon2id hash only, and audits e
   assert.ok(more.ok);
   assert.deepEqual([more.value.pspId, more.value.pspCreated, more.value.brokerCreated], [added.value.pspId, false, false]);
   assert.ok((await registry.psps.setChannelPassword(added.value.channelId, { password: 'replaced-9', passwordConfirm: 'replaced-9' }, refA)).ok);
-  assert.deepEqual((await auditRows(db, added.value.pspId)).map((r) => r.action), ['pagopa.psp.created']);
+  assert.deepEqual(
+    (await auditRows(db, added.value.pspId)).map((r) => r.action),
+    ['pagopa.psp.created'],
+  );
   const channelAudit = await auditRows(db, added.value.channelId);
-  assert.deepEqual(channelAudit.map((r) => [r.action, r.actor_type]), [['pagopa.channel.added', 'cli'], ['pagopa.channel.password_replaced', 'referent']]);
+  assert.deepEqual(
+    channelAudit.map((r) => [r.action, r.actor_type]),
+    [
+      ['pagopa.channel.added', 'cli'],
+      ['pagopa.channel.password_replaced', 'referent'],
+    ],
+  );
   const everything = JSON.stringify(await db.selectFrom('audit_log').select('details').execute());
   for (const secret of ['secret-pw1', 'other-pw22', 'replaced-9', '$argon2']) assert.ok(!everything.includes(secret), secret);
   // Lists never carry hashes.
   assert.ok(!JSON.stringify(await registry.psps.listPsps({ organisationId: pspA.id })).includes('argon2'));
   // The database itself refuses anything but an argon2id hash.
-  await assert.rejects(db.updateTable('pagopa_channels').set({ password_hash: 'plain-text' }).where('id', '=', added.value.channelId).execute(), /pagopa_channels_password_hash_check/);
+  await assert.rejects(
+    db.updateTable('pagopa_channels').set({ password_hash: 'plain-text' }).where('id', '=', added.value.channelId).execute(),
+    /pagopa_channels_password_hash_check/,
+  );
 });
 
 test('psp add refuses bad input and organisations that cannot own PSP records, each with its reason', async () => {
-  assert.deepEqual(problemsOf(await registry.psps.addPsp(pspInput({ env: 'staging', idPsp: 'has space', idBrokerPsp: '', idChannel: 'x'.repeat(36), password: 'short' }), CLI)),
-    ['environment_invalid', 'id_psp_invalid', 'id_broker_psp_invalid', 'id_channel_invalid', 'password_invalid']);
+  assert.deepEqual(
+    problemsOf(
+      await registry.psps.addPsp(pspInput({ env: 'staging', idPsp: 'has space', idBrokerPsp: '', idChannel: 'x'.repeat(36), password: 'short' }), CLI),
+    ),
+    ['environment_invalid', 'id_psp_invalid', 'id_broker_psp_invalid', 'id_channel_invalid', 'password_invalid'],
+  );
   assert.deepEqual(problemsOf(await registry.psps.addPsp(pspInput({ password: 'pwdpwdpwd', passwordConfirm: 'pwdpwdpwe' }), CLI)), ['password_mismatch']);
   assert.deepEqual(problemsOf(await registry.psps.addPsp(pspInput({ organisationId: merchant.id }), CLI)), ['organisation_not_psp']);
   assert.deepEqual(problemsOf(await registry.psps.addPsp(pspInput({ organisationId: ecA.id }), CLI)), ['organisation_not_psp']);
@@ -83,7 +113,8 @@ test('referents need their organisation\u2019s node subscription in the environm
 test('tenancy: another organisation\u2019s ids cannot be taken, seen or changed', async () => {
   const a = await registry.psps.addPsp(pspInput({ idPsp: 'BANCA_A2', idChannel: 'BRK_A_03' }), CLI);
   assert.ok(a.ok);
-  const asB = (over: Partial<AddPspInput>) => registry.psps.addPsp(pspInput({ organisationId: pspB.id, idPsp: 'B_PSP', idBrokerPsp: 'BRK_B', idChannel: 'B_NEW', ...over }), refB);
+  const asB = (over: Partial<AddPspInput>) =>
+    registry.psps.addPsp(pspInput({ organisationId: pspB.id, idPsp: 'B_PSP', idBrokerPsp: 'BRK_B', idChannel: 'B_NEW', ...over }), refB);
   assert.deepEqual(problemsOf(await asB({ idPsp: 'BANCA_A' })), ['psp_taken']);
   assert.deepEqual(problemsOf(await asB({ idBrokerPsp: 'BRK_A' })), ['broker_taken']);
   assert.deepEqual(problemsOf(await asB({ idChannel: 'BRK_A_01' })), ['channel_taken']);
@@ -100,19 +131,32 @@ test('tenancy: another organisation\u2019s ids cannot be taken, seen or changed'
   assert.ok(listed.psps.every((p) => p.organisation_id === pspB.id) && listed.brokers.every((b) => b.organisation_id === pspB.id));
   // A's referent can.
   assert.equal(await registry.psps.setChannelEnabled(a.value.channelId, false, refA), true);
-  assert.deepEqual((await auditRows(db, a.value.channelId)).map((r) => r.action), ['pagopa.channel.added', 'pagopa.channel.disabled']);
+  assert.deepEqual(
+    (await auditRows(db, a.value.channelId)).map((r) => r.action),
+    ['pagopa.channel.added', 'pagopa.channel.disabled'],
+  );
 });
 
 test('concurrency: the same idPSP claimed by two organisations at once has one owner; one channel id, one channel', async () => {
-  const claims = Array.from({ length: 8 }, (_, i) => registry.psps.addPsp(pspInput({ organisationId: i % 2 ? pspA.id : pspB.id, idPsp: 'RACE_PSP',
-    idBrokerPsp: i % 2 ? 'RACE_BRK_A' : 'RACE_BRK_B', idChannel: `RACE_CH_${i}` }), CLI));
+  const claims = Array.from({ length: 8 }, (_, i) =>
+    registry.psps.addPsp(
+      pspInput({ organisationId: i % 2 ? pspA.id : pspB.id, idPsp: 'RACE_PSP', idBrokerPsp: i % 2 ? 'RACE_BRK_A' : 'RACE_BRK_B', idChannel: `RACE_CH_${i}` }),
+      CLI,
+    ),
+  );
   const outcomes = await Promise.all(claims);
-  const owner = (await db.selectFrom('pagopa_psps').select('organisation_id').where('id_psp', '=', 'RACE_PSP').execute());
+  const owner = await db.selectFrom('pagopa_psps').select('organisation_id').where('id_psp', '=', 'RACE_PSP').execute();
   assert.equal(owner.length, 1);
   const winners = outcomes.filter((o, i) => (i % 2 ? pspA.id : pspB.id) === owner[0]?.organisation_id);
   const losers = outcomes.filter((o, i) => (i % 2 ? pspA.id : pspB.id) !== owner[0]?.organisation_id);
-  assert.ok(winners.every((o) => o.ok), 'every claim of the owner succeeds');
-  assert.ok(losers.every((o) => !o.ok && o.problem === 'psp_taken'), JSON.stringify(losers));
+  assert.ok(
+    winners.every((o) => o.ok),
+    'every claim of the owner succeeds',
+  );
+  assert.ok(
+    losers.every((o) => !o.ok && o.problem === 'psp_taken'),
+    JSON.stringify(losers),
+  );
   const sameChannel = await Promise.all(Array.from({ length: 6 }, () => registry.psps.addPsp(pspInput({ idChannel: 'RACE_ONE' }), CLI)));
   assert.equal(sameChannel.filter((o) => o.ok).length, 1);
   assert.ok(sameChannel.every((o) => o.ok || o.problem === 'channel_taken'));
@@ -126,28 +170,56 @@ test('an EC links its own approved station (station codes like 12345678903_01 in
   assert.ok(linked.ok);
   assert.equal(linked.value.ecCreated, true);
   const rows = await auditRows(db, linked.value.linkId);
-  assert.deepEqual(rows.map((r) => r.action), ['pagopa.ec_link.added']);
-  assert.deepEqual(rows[0]?.details, { environment: 'test', stationId: ecA01, stationCode: `${ecA.taxCode}_01`, stationOrganisationId: ecA.id, otherOrganisationStation: false,
-    auxDigit: 3, segregationCode: '01', applicationCode: null, primitiveVersion: 1 });
-  assert.deepEqual((await auditRows(db, `${ecA.id}:test`)).map((r) => r.action), ['pagopa.ec.created']);
+  assert.deepEqual(
+    rows.map((r) => r.action),
+    ['pagopa.ec_link.added'],
+  );
+  assert.deepEqual(rows[0]?.details, {
+    environment: 'test',
+    stationId: ecA01,
+    stationCode: `${ecA.taxCode}_01`,
+    stationOrganisationId: ecA.id,
+    otherOrganisationStation: false,
+    auxDigit: 3,
+    segregationCode: '01',
+    applicationCode: null,
+    primitiveVersion: 1,
+  });
+  assert.deepEqual(
+    (await auditRows(db, `${ecA.id}:test`)).map((r) => r.action),
+    ['pagopa.ec.created'],
+  );
   const again = await registry.ecs.link(linkInput({ auxDigit: '1', segregationCode: '' }), refEcA);
   assert.ok(again.ok && !again.value.ecCreated);
 });
 
 test('links refuse other organisations\u2019 stations (explicit for administrators), unapproved stations and bad keys', async () => {
-  assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ stationCode: `${ecB.taxCode}_01`, segregationCode: '02' }), refEcA)), ['station_not_found'],
-    'a referent is not told that another organisation\u2019s station exists');
+  assert.deepEqual(
+    problemsOf(await registry.ecs.link(linkInput({ stationCode: `${ecB.taxCode}_01`, segregationCode: '02' }), refEcA)),
+    ['station_not_found'],
+    'a referent is not told that another organisation\u2019s station exists',
+  );
   assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ stationCode: 'NOPE_01', segregationCode: '02' }), refEcA)), ['station_not_found']);
-  assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ stationCode: '12345678903_01', segregationCode: '02' }), CLI)), ['station_other_organisation']);
-  assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ stationCode: '12345678903_01', segregationCode: '02' }), refEcA, { otherOrganisationStation: true })),
-    ['station_not_found'], 'a referent cannot claim the administrators\u2019 permission');
+  assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ stationCode: '12345678903_01', segregationCode: '02' }), CLI)), [
+    'station_other_organisation',
+  ]);
+  assert.deepEqual(
+    problemsOf(await registry.ecs.link(linkInput({ stationCode: '12345678903_01', segregationCode: '02' }), refEcA, { otherOrganisationStation: true })),
+    ['station_not_found'],
+    'a referent cannot claim the administrators\u2019 permission',
+  );
   const broker = await registry.ecs.link(linkInput({ stationCode: '12345678903_01', segregationCode: '02' }), CLI, { otherOrganisationStation: true });
   assert.ok(broker.ok);
   const [row] = await auditRows(db, broker.value.linkId);
   assert.equal((row?.details as { otherOrganisationStation: boolean; stationOrganisationId: string }).otherOrganisationStation, true);
   assert.equal((row?.details as { stationOrganisationId: string }).stationOrganisationId, pspB.id);
-  assert.equal((await db.selectFrom('pagopa_ec_links').select('station_id').where('id', '=', broker.value.linkId).executeTakeFirstOrThrow()).station_id, partnerStation);
-  assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ stationCode: `${ecA.taxCode}_09`, segregationCode: '03' }), refEcA)), ['station_not_approved']);
+  assert.equal(
+    (await db.selectFrom('pagopa_ec_links').select('station_id').where('id', '=', broker.value.linkId).executeTakeFirstOrThrow()).station_id,
+    partnerStation,
+  );
+  assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ stationCode: `${ecA.taxCode}_09`, segregationCode: '03' }), refEcA)), [
+    'station_not_approved',
+  ]);
   assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ auxDigit: '0', segregationCode: '' }), refEcA)), ['application_code_required']);
   assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ version: '3', segregationCode: '04' }), refEcA)), ['version_invalid']);
   assert.deepEqual(problemsOf(await registry.ecs.link(linkInput({ env: 'prod' }), CLI)), ['station_not_found'], 'the station is a test station');
@@ -160,15 +232,66 @@ test('concurrency: one route, many links at once: exactly one is made', async ()
   const outcomes = await Promise.all(Array.from({ length: 8 }, () => registry.ecs.link(linkInput({ segregationCode: '55' }), CLI)));
   assert.equal(outcomes.filter((o) => o.ok).length, 1);
   assert.ok(outcomes.every((o) => o.ok || o.problem === 'route_taken'));
-  assert.equal((await db.selectFrom('pagopa_ec_links').select('id').where('organisation_id', '=', ecA.id).where('segregation_code', '=', '55').execute()).length, 1);
+  assert.equal(
+    (await db.selectFrom('pagopa_ec_links').select('id').where('organisation_id', '=', ecA.id).where('segregation_code', '=', '55').execute()).length,
+    1,
+  );
   // The database holds the rule whatever the code does.
-  await assert.rejects(db.insertInto('pagopa_ec_links').values({ id: 'ecl_manual', organisation_id: ecA.id, environment: 'test', station_id: ecA01, aux_digit: 3,
-    segregation_code: '55', application_code: null, primitive_version: 1 }).execute(), /pagopa_ec_links_route/);
-  await assert.rejects(db.insertInto('pagopa_ec_links').values({ id: 'ecl_manual', organisation_id: ecA.id, environment: 'test', station_id: ecA01, aux_digit: 1,
-    segregation_code: '56', application_code: null, primitive_version: 1 }).execute(), /check/, 'a code with aux 1');
-  await db.insertInto('pagopa_ecs').values({ organisation_id: ecA.id, environment: 'prod' }).onConflict((oc) => oc.doNothing()).execute();
-  await assert.rejects(db.insertInto('pagopa_ec_links').values({ id: 'ecl_manual', organisation_id: ecA.id, environment: 'prod', station_id: ecA01, aux_digit: 2,
-    segregation_code: null, application_code: null, primitive_version: 1 }).execute(), /is not of environment prod/, 'a test station in a prod link');
+  await assert.rejects(
+    db
+      .insertInto('pagopa_ec_links')
+      .values({
+        id: 'ecl_manual',
+        organisation_id: ecA.id,
+        environment: 'test',
+        station_id: ecA01,
+        aux_digit: 3,
+        segregation_code: '55',
+        application_code: null,
+        primitive_version: 1,
+      })
+      .execute(),
+    /pagopa_ec_links_route/,
+  );
+  await assert.rejects(
+    db
+      .insertInto('pagopa_ec_links')
+      .values({
+        id: 'ecl_manual',
+        organisation_id: ecA.id,
+        environment: 'test',
+        station_id: ecA01,
+        aux_digit: 1,
+        segregation_code: '56',
+        application_code: null,
+        primitive_version: 1,
+      })
+      .execute(),
+    /check/,
+    'a code with aux 1',
+  );
+  await db
+    .insertInto('pagopa_ecs')
+    .values({ organisation_id: ecA.id, environment: 'prod' })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await assert.rejects(
+    db
+      .insertInto('pagopa_ec_links')
+      .values({
+        id: 'ecl_manual',
+        organisation_id: ecA.id,
+        environment: 'prod',
+        station_id: ecA01,
+        aux_digit: 2,
+        segregation_code: null,
+        application_code: null,
+        primitive_version: 1,
+      })
+      .execute(),
+    /is not of environment prod/,
+    'a test station in a prod link',
+  );
 });
 
 test('EC and link enable flags, and removing a link, only for the EC\u2019s own referents', async () => {
@@ -182,8 +305,14 @@ test('EC and link enable flags, and removing a link, only for the EC\u2019s own 
   assert.equal(await registry.ecs.setLinkEnabled(linkB.value.linkId, false, refEcB), true);
   assert.equal(await registry.ecs.setEcEnabled(ecB.id, 'test', false, refEcB), true);
   assert.equal(await registry.ecs.removeLink(linkB.value.linkId, refEcB), true);
-  assert.deepEqual((await auditRows(db, linkB.value.linkId)).map((r) => r.action), ['pagopa.ec_link.added', 'pagopa.ec_link.disabled', 'pagopa.ec_link.removed']);
-  assert.deepEqual((await auditRows(db, `${ecB.id}:test`)).map((r) => r.action), ['pagopa.ec.created', 'pagopa.ec.disabled']);
+  assert.deepEqual(
+    (await auditRows(db, linkB.value.linkId)).map((r) => r.action),
+    ['pagopa.ec_link.added', 'pagopa.ec_link.disabled', 'pagopa.ec_link.removed'],
+  );
+  assert.deepEqual(
+    (await auditRows(db, `${ecB.id}:test`)).map((r) => r.action),
+    ['pagopa.ec.created', 'pagopa.ec.disabled'],
+  );
   const mine = await registry.ecs.listEcs({ organisationId: ecA.id });
   assert.ok(mine.links.length > 0 && mine.links.every((l) => l.organisation_id === ecA.id));
   assert.ok(mine.links.some((l) => l.station_id === ecA01) && !mine.links.some((l) => l.station_id === ecB01));

@@ -13,8 +13,13 @@ import { organisation, station } from './support.ts';
 const { config, services, database, masterKey } = await buildTestApp();
 const db = database.db;
 const registry = services.pagopaRegistry;
-const varco = (...args: string[]) => runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, VARCO_LOG_LEVEL: 'warn',
-  VARCO_MASTER_KEY: masterKey.toString('base64') });
+const varco = (...args: string[]) =>
+  runCliInProcess(args, {
+    DATABASE_URL: database.url,
+    VARCO_DATA_DIR: config.dataDir,
+    VARCO_LOG_LEVEL: 'warn',
+    VARCO_MASTER_KEY: masterKey.toString('base64'),
+  });
 
 const psp = await organisation(db, 'psp', { name: 'Banca Comandi' });
 const ec = await organisation(db, 'creditor_institution', { name: 'Comune Comandi', taxCode: '12345678903' });
@@ -55,22 +60,69 @@ test('psp add refusals exit 64 with every reason', async () => {
   const unreadable = await varco('psp', 'add', ...pspArgs, '--channel-id', 'X_01', '--channel-password-file', join(config.dataDir, 'nope.pw'));
   assert.equal(unreadable.code, 64);
   assert.match(unreadable.stderr, /cannot read the channel password file/);
-  const bad = await varco('psp', 'add', '--org', psp.id, '--env', 'test', '--psp-id', 'bad id', '--broker-id', '97735020584', '--channel-id', 'X_01',
-    '--channel-password-file', await file('short.pw', 'short\n'));
+  const bad = await varco(
+    'psp',
+    'add',
+    '--org',
+    psp.id,
+    '--env',
+    'test',
+    '--psp-id',
+    'bad id',
+    '--broker-id',
+    '97735020584',
+    '--channel-id',
+    'X_01',
+    '--channel-password-file',
+    await file('short.pw', 'short\n'),
+  );
   assert.equal(bad.code, 64);
   assert.match(bad.stderr, /PSP not registered:\n {2}idPSP must be 1–35 letters/);
   assert.match(bad.stderr, /The channel password must be 8–15 characters/);
-  const taken = await varco('psp', 'add', '--org', partner.id, '--env', 'test', '--psp-id', 'COMANDI_01', '--broker-id', 'PARTNER', '--channel-id', 'PARTNER_01',
-    '--channel-password-file', passwordFile);
+  const taken = await varco(
+    'psp',
+    'add',
+    '--org',
+    partner.id,
+    '--env',
+    'test',
+    '--psp-id',
+    'COMANDI_01',
+    '--broker-id',
+    'PARTNER',
+    '--channel-id',
+    'PARTNER_01',
+    '--channel-password-file',
+    passwordFile,
+  );
   assert.equal(taken.code, 64);
   assert.match(taken.stderr, /This idPSP is registered by another organisation in this environment/);
-  const wrongType = await varco('psp', 'add', '--org', ec.id, '--env', 'test', '--psp-id', 'EC_PSP', '--broker-id', 'EC_BRK', '--channel-id', 'EC_01', '--channel-password-file', passwordFile);
+  const wrongType = await varco(
+    'psp',
+    'add',
+    '--org',
+    ec.id,
+    '--env',
+    'test',
+    '--psp-id',
+    'EC_PSP',
+    '--broker-id',
+    'EC_BRK',
+    '--channel-id',
+    'EC_01',
+    '--channel-password-file',
+    passwordFile,
+  );
   assert.match(wrongType.stderr, /PSP records belong to an organisation of type psp or technology_partner/);
 });
 
 test('psp disable/enable act on a PSP, a broker or a channel; psp password replaces a channel\u2019s password', async () => {
   assert.equal((await varco('psp', 'disable', '--env', 'test', '--channel-id', '97735020584_03')).code, 0);
-  assert.deepEqual(await authorise(), { ok: false, faultCode: 'PPT_CANALE_DISABILITATO', description: 'Il canale 97735020584_03 è disabilitato. / Channel 97735020584_03 is disabled.' });
+  assert.deepEqual(await authorise(), {
+    ok: false,
+    faultCode: 'PPT_CANALE_DISABILITATO',
+    description: 'Il canale 97735020584_03 è disabilitato. / Channel 97735020584_03 is disabled.',
+  });
   assert.equal((await varco('psp', 'enable', '--env', 'test', '--channel-id', '97735020584_03')).code, 0);
   assert.equal((await varco('psp', 'disable', '--env', 'test', '--broker-id', '97735020584')).code, 0);
   const brokerOff = await authorise();
@@ -80,7 +132,16 @@ test('psp disable/enable act on a PSP, a broker or a channel; psp password repla
   assert.equal(both.code, 64);
   assert.match(both.stderr, /give exactly one of --psp-id, --broker-id, --channel-id/);
   assert.equal((await varco('psp', 'disable', '--env', 'prod', '--psp-id', 'COMANDI_01')).code, 64, 'no such PSP in prod');
-  const replaced = await varco('psp', 'password', '--env', 'test', '--channel-id', '97735020584_03', '--channel-password-file', await file('new.pw', 'newpass-77\n'));
+  const replaced = await varco(
+    'psp',
+    'password',
+    '--env',
+    'test',
+    '--channel-id',
+    '97735020584_03',
+    '--channel-password-file',
+    await file('new.pw', 'newpass-77\n'),
+  );
   assert.equal(replaced.code, 0, replaced.stderr);
   assert.equal((await authorise()).ok, false, 'the old password is refused');
   assert.equal((await authorise('newpass-77')).ok, true);
@@ -94,11 +155,40 @@ const routeOf = async (noticeNumber: string) => {
 };
 
 test('ec link links the EC\u2019s own station 12345678903_01; a partner\u2019s station only with --partner-station', async () => {
-  const linked = await varco('ec', 'link', '--org', ec.id, '--env', 'test', '--station', '12345678903_01', '--aux-digit', '3', '--segregation-code', '01', '--json');
+  const linked = await varco(
+    'ec',
+    'link',
+    '--org',
+    ec.id,
+    '--env',
+    'test',
+    '--station',
+    '12345678903_01',
+    '--aux-digit',
+    '3',
+    '--segregation-code',
+    '01',
+    '--json',
+  );
   assert.equal(linked.code, 0, linked.stderr);
   assert.match((JSON.parse(linked.stdout) as { linkId: string }).linkId, /^ecl_/);
   assert.equal(await routeOf(noticeSeg01), '12345678903_01');
-  const args = ['ec', 'link', '--org', ec.id, '--env', 'test', '--station', `${partner.taxCode}_07`, '--aux-digit', '0', '--application-code', '07', '--version', '2'];
+  const args = [
+    'ec',
+    'link',
+    '--org',
+    ec.id,
+    '--env',
+    'test',
+    '--station',
+    `${partner.taxCode}_07`,
+    '--aux-digit',
+    '0',
+    '--application-code',
+    '07',
+    '--version',
+    '2',
+  ];
   const refused = await varco(...args);
   assert.equal(refused.code, 64);
   assert.match(refused.stderr, /The station belongs to another organisation/);
@@ -107,7 +197,22 @@ test('ec link links the EC\u2019s own station 12345678903_01; a partner\u2019s s
   assert.equal(await routeOf(noticeApp07), `${partner.taxCode}_07`);
   const noCode = await varco('ec', 'link', '--org', ec.id, '--env', 'test', '--station', '12345678903_01', '--aux-digit', '3');
   assert.match(noCode.stderr, /Aux digit 3 needs a two-digit segregation code/);
-  const twoCodes = await varco('ec', 'link', '--org', ec.id, '--env', 'test', '--station', '12345678903_01', '--aux-digit', '3', '--segregation-code', '02', '--application-code', '02');
+  const twoCodes = await varco(
+    'ec',
+    'link',
+    '--org',
+    ec.id,
+    '--env',
+    'test',
+    '--station',
+    '12345678903_01',
+    '--aux-digit',
+    '3',
+    '--segregation-code',
+    '02',
+    '--application-code',
+    '02',
+  );
   assert.match(twoCodes.stderr, /A segregation code goes only with aux digit 3/);
   const again = await varco('ec', 'link', '--org', ec.id, '--env', 'test', '--station', '12345678903_01', '--aux-digit', '3', '--segregation-code', '01');
   assert.match(again.stderr, /already has a station for this aux digit and code/);
@@ -118,7 +223,8 @@ test('ec list, disable/enable of a link and of the EC, unlink, and ec add', asyn
   assert.match(list.stdout, /12345678903\s+enabled\s+Comune Comandi/);
   assert.match(list.stdout, /aux 3 segregation 01\s+-> 12345678903_01 \(v1, Comune Comandi\)\s+enabled/);
   assert.match(list.stdout, /aux 0 application 07\s+-> \d{11}_07 \(v2, Partner Comandi\)/);
-  const links = (JSON.parse((await varco('ec', 'list', '--env', 'test', '--json')).stdout) as Array<{ links: Array<{ id: string; auxDigit: number }> }>)[0]?.links ?? [];
+  const links =
+    (JSON.parse((await varco('ec', 'list', '--env', 'test', '--json')).stdout) as Array<{ links: Array<{ id: string; auxDigit: number }> }>)[0]?.links ?? [];
   const seg = links.find((l) => l.auxDigit === 3)?.id ?? '';
   assert.equal((await varco('ec', 'disable', '--link', seg)).code, 0);
   assert.equal(await routeOf(noticeSeg01), 'PPT_STAZIONE_INT_PA_DISABILITATA');

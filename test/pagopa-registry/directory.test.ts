@@ -34,8 +34,19 @@ const ecStation = await station(services, ec.id, `${ec.taxCode}_01`);
 const partnerStation = await station(services, partner.id, `${partner.taxCode}_01`);
 const v2Station = await station(services, ec.id, `${ec.taxCode}_02`);
 const link = async (input: { org: string; code: string; aux: string; seg?: string; app?: string; version?: string }, other = false) => {
-  const linked = await registry.ecs.link({ organisationId: input.org, env: 'test', stationCode: input.code, auxDigit: input.aux, segregationCode: input.seg,
-    applicationCode: input.app, version: input.version }, CLI, { otherOrganisationStation: other });
+  const linked = await registry.ecs.link(
+    {
+      organisationId: input.org,
+      env: 'test',
+      stationCode: input.code,
+      auxDigit: input.aux,
+      segregationCode: input.seg,
+      applicationCode: input.app,
+      version: input.version,
+    },
+    CLI,
+    { otherOrganisationStation: other },
+  );
   assert.ok(linked.ok, linked.ok ? '' : linked.problem);
   return linked.value.linkId;
 };
@@ -58,7 +69,14 @@ const routeFault = async (...args: Parameters<typeof route>) => {
   return r.ok ? `OK ${r.route.linkId}` : r.faultCode;
 };
 
-const ok: AuthorisePspInput = { env: 'test', organisationId: psp.id, idPSP: 'AGID_01', idBrokerPSP: '97735020584', idChannel: '97735020584_03', password: 'pwdpwdpwd' };
+const ok: AuthorisePspInput = {
+  env: 'test',
+  organisationId: psp.id,
+  idPSP: 'AGID_01',
+  idBrokerPSP: '97735020584',
+  idChannel: '97735020584_03',
+  password: 'pwdpwdpwd',
+};
 const faultOf = async (change: Partial<AuthorisePspInput>) => {
   const verdict = await registry.authorisePsp({ ...ok, ...change });
   return verdict.ok ? 'OK' : verdict.faultCode;
@@ -66,8 +84,11 @@ const faultOf = async (change: Partial<AuthorisePspInput>) => {
 
 test('authorisePsp: the key\u2019s organisation speaking as its own PSP, broker and channel with the right password', async () => {
   const verdict = await registry.authorisePsp(ok);
-  assert.deepEqual(verdict, { ok: true, psp: { id: mine.pspId, idPSP: 'AGID_01', idBrokerPSP: '97735020584', organisationId: psp.id },
-    channel: { id: mine.channelId, idChannel: '97735020584_03' } });
+  assert.deepEqual(verdict, {
+    ok: true,
+    psp: { id: mine.pspId, idPSP: 'AGID_01', idBrokerPSP: '97735020584', organisationId: psp.id },
+    channel: { id: mine.channelId, idChannel: '97735020584_03' },
+  });
 });
 
 test('authorisePsp: unknown ids (case-sensitive, per environment) are the SCONOSCIUTO codes', async () => {
@@ -89,7 +110,10 @@ test('authorisePsp: another organisation\u2019s ids, or a broker/channel not of 
   assert.equal(await faultOf({ idBrokerPSP: 'SECONDBRK' }), 'PPT_AUTORIZZAZIONE');
   const described = await registry.authorisePsp({ ...ok, idBrokerPSP: 'SECONDBRK' });
   assert.ok(!described.ok);
-  assert.match(described.description, /idBrokerPSP SECONDBRK non è l’intermediario del PSP AGID_01\. \/ idBrokerPSP SECONDBRK is not the broker of PSP AGID_01\./);
+  assert.match(
+    described.description,
+    /idBrokerPSP SECONDBRK non è l’intermediario del PSP AGID_01\. \/ idBrokerPSP SECONDBRK is not the broker of PSP AGID_01\./,
+  );
 });
 
 test('authorisePsp: a wrong channel password is PPT_AUTENTICAZIONE; the description never quotes it', async () => {
@@ -130,16 +154,30 @@ test('authorisePsp: argon2 runs once per channel and password; a password replac
 
 test('routeNotice: the EC\u2019s station for the aux digit and code, with the station owner as idBrokerPA', async () => {
   const own = await route(notice.seg01);
-  assert.deepEqual(own, { ok: true, route: { ecOrganisationId: ec.id, ecFiscalCode: ec.taxCode, ecName: 'Comune di Prova', stationId: ecStation,
-    stationCode: `${ec.taxCode}_01`, stationOrganisationId: ec.id, brokerFiscalCode: ec.taxCode, primitiveVersion: 1, linkId: seg01 } });
+  assert.deepEqual(own, {
+    ok: true,
+    route: {
+      ecOrganisationId: ec.id,
+      ecFiscalCode: ec.taxCode,
+      ecName: 'Comune di Prova',
+      stationId: ecStation,
+      stationCode: `${ec.taxCode}_01`,
+      stationOrganisationId: ec.id,
+      brokerFiscalCode: ec.taxCode,
+      primitiveVersion: 1,
+      linkId: seg01,
+    },
+  });
   const v2 = await route(notice.seg02);
   assert.ok(v2.ok);
   assert.equal(v2.route.stationId, v2Station);
   assert.equal(v2.route.primitiveVersion, 2);
   const viaPartner = await route(notice.app07);
   assert.ok(viaPartner.ok);
-  assert.deepEqual([viaPartner.route.stationId, viaPartner.route.stationOrganisationId, viaPartner.route.brokerFiscalCode, viaPartner.route.linkId],
-    [partnerStation, partner.id, partner.taxCode, app07]);
+  assert.deepEqual(
+    [viaPartner.route.stationId, viaPartner.route.stationOrganisationId, viaPartner.route.brokerFiscalCode, viaPartner.route.linkId],
+    [partnerStation, partner.id, partner.taxCode, app07],
+  );
   assert.equal(await routeFault(notice.aux2), `OK ${aux2}`);
 });
 

@@ -28,8 +28,15 @@ const partnerStation = `${pspB.taxCode}_05`;
 await station(services, pspB.id, partnerStation);
 
 const section = (body: string, env: 'test' | 'prod'): string => new RegExp(`<section id="env-${env}"[\\s\\S]*?</section>`).exec(body)?.[0] ?? '';
-const pspForm = (over: Record<string, string> = {}) => ({ environment: 'test', idPsp: 'PAGINE_01', idBrokerPsp: 'PAGINEBRK', idChannel: 'PAGINEBRK_01',
-  password: 'pwdpwdpwd', passwordConfirm: 'pwdpwdpwd', ...over });
+const pspForm = (over: Record<string, string> = {}) => ({
+  environment: 'test',
+  idPsp: 'PAGINE_01',
+  idBrokerPsp: 'PAGINEBRK',
+  idChannel: 'PAGINEBRK_01',
+  password: 'pwdpwdpwd',
+  passwordConfirm: 'pwdpwdpwd',
+  ...over,
+});
 const authorise = (password: string, idChannel = 'PAGINEBRK_01') =>
   registry.authorisePsp({ env: 'test', organisationId: pspA.id, idPSP: 'PAGINE_01', idBrokerPSP: 'PAGINEBRK', idChannel, password });
 const idIn = (body: string, kind: string): string => new RegExp(`/portal/pagopa/${kind}/((?:psp|chn|ecl)_[0-9a-z]{26})/`).exec(body)?.[1] ?? '';
@@ -76,10 +83,18 @@ test('channel password replaced and channel switched off from the page; another 
   const channelId = idIn(page, 'channels');
   const pspId = idIn(page, 'psps');
   assert.ok(channelId && pspId);
-  const mismatch = await portalA.post(`/portal/pagopa/channels/${channelId}/password`, { environment: 'test', password: 'newpass-11', passwordConfirm: 'newpass-12' });
+  const mismatch = await portalA.post(`/portal/pagopa/channels/${channelId}/password`, {
+    environment: 'test',
+    password: 'newpass-11',
+    passwordConfirm: 'newpass-12',
+  });
   assert.equal(mismatch.statusCode, 400);
   assert.match(mismatch.body, /The two passwords differ/);
-  assert.equal((await portalA.post(`/portal/pagopa/channels/${channelId}/password`, { environment: 'test', password: 'newpass-11', passwordConfirm: 'newpass-11' })).statusCode, 303);
+  assert.equal(
+    (await portalA.post(`/portal/pagopa/channels/${channelId}/password`, { environment: 'test', password: 'newpass-11', passwordConfirm: 'newpass-11' }))
+      .statusCode,
+    303,
+  );
   assert.equal((await authorise('pwdpwdpwd')).ok, false);
   assert.equal((await authorise('newpass-11')).ok, true);
   assert.equal((await portalA.post(`/portal/pagopa/channels/${channelId}/enabled`, { environment: 'test', enabled: '0' })).statusCode, 303);
@@ -87,9 +102,13 @@ test('channel password replaced and channel switched off from the page; another 
   assert.equal(off.ok ? 'OK' : off.faultCode, 'PPT_CANALE_DISABILITATO');
   assert.match((await portalA.get('/portal/pagopa')).body, /data-channel="PAGINEBRK_01"[\s\S]*?data-enabled="false"/);
 
-  for (const [url, fields] of [[`/portal/pagopa/channels/${channelId}/enabled`, { enabled: '1' }], [`/portal/pagopa/channels/${channelId}/password`, { password: 'hijack-123', passwordConfirm: 'hijack-123' }],
-    [`/portal/pagopa/psps/${pspId}/enabled`, { enabled: '0' }], ['/portal/pagopa/brokers/enabled', { environment: 'test', idBrokerPsp: 'PAGINEBRK', enabled: '0' }],
-    ['/portal/pagopa/psps/psp_nonsense/enabled', { enabled: '0' }]] as const) {
+  for (const [url, fields] of [
+    [`/portal/pagopa/channels/${channelId}/enabled`, { enabled: '1' }],
+    [`/portal/pagopa/channels/${channelId}/password`, { password: 'hijack-123', passwordConfirm: 'hijack-123' }],
+    [`/portal/pagopa/psps/${pspId}/enabled`, { enabled: '0' }],
+    ['/portal/pagopa/brokers/enabled', { environment: 'test', idBrokerPsp: 'PAGINEBRK', enabled: '0' }],
+    ['/portal/pagopa/psps/psp_nonsense/enabled', { enabled: '0' }],
+  ] as const) {
     assert.equal((await portalB.post(url, fields)).statusCode, 404, url);
   }
   assert.doesNotMatch((await portalB.get('/portal/pagopa')).body, /PAGINE_01/);
@@ -98,8 +117,12 @@ test('channel password replaced and channel switched off from the page; another 
   assert.equal((await authorise('newpass-11')).ok, true);
   for (const secret of ['pwdpwdpwd', 'newpass-11', 'newpass-12', 'hijack-123']) assert.ok(!rawLogs().includes(secret), `${secret} in the logs`);
   // Forms without their anti-forgery token are refused.
-  const forged = await app.inject({ method: 'POST', url: `/portal/pagopa/channels/${channelId}/enabled`, headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-    payload: 'enabled=0' });
+  const forged = await app.inject({
+    method: 'POST',
+    url: `/portal/pagopa/channels/${channelId}/enabled`,
+    headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'enabled=0',
+  });
   assert.equal(forged.statusCode, 403);
 });
 
@@ -116,13 +139,30 @@ test('a creditor institution links its own approved station, in Italian; switche
   assert.match(test, /Non ancora registrato come EC/);
   assert.match(test, new RegExp(`<option value="${ecStation}"`));
   assert.doesNotMatch(test, new RegExp(`${ec.taxCode}_02|${partnerStation}`), 'only approved stations of its own');
-  const noCode = await portalEc.post('/portal/pagopa/links', { environment: 'test', stationCode: ecStation, auxDigit: '3', segregationCode: '', applicationCode: '', version: '1' });
+  const noCode = await portalEc.post('/portal/pagopa/links', {
+    environment: 'test',
+    stationCode: ecStation,
+    auxDigit: '3',
+    segregationCode: '',
+    applicationCode: '',
+    version: '1',
+  });
   assert.equal(noCode.statusCode, 400);
   assert.match(noCode.body, /L’aux digit 3 richiede un codice di segregazione di due cifre/);
-  const foreign = await portalEc.post('/portal/pagopa/links', { environment: 'test', stationCode: partnerStation, auxDigit: '3', segregationCode: '01', otherOrganisationStation: '1' });
+  const foreign = await portalEc.post('/portal/pagopa/links', {
+    environment: 'test',
+    stationCode: partnerStation,
+    auxDigit: '3',
+    segregationCode: '01',
+    otherOrganisationStation: '1',
+  });
   assert.equal(foreign.statusCode, 400);
   assert.match(foreign.body, /Nessuna tua stazione approvata con questo codice/);
-  assert.equal((await portalEc.post('/portal/pagopa/links', { environment: 'test', stationCode: ecStation, auxDigit: '3', segregationCode: '01', version: '2' })).statusCode, 303);
+  assert.equal(
+    (await portalEc.post('/portal/pagopa/links', { environment: 'test', stationCode: ecStation, auxDigit: '3', segregationCode: '01', version: '2' }))
+      .statusCode,
+    303,
+  );
   assert.equal(await routed(), ecStation);
   const linked = (await portalEc.get('/portal/pagopa')).body;
   assert.match(section(linked, 'test'), new RegExp(`data-ec="${ec.taxCode}"`));
@@ -132,7 +172,8 @@ test('a creditor institution links its own approved station, in Italian; switche
   assert.equal((await portalEc.post('/portal/pagopa/ec/enabled', { environment: 'test', enabled: '0' })).statusCode, 303);
   assert.equal(await routed(), 'PPT_DOMINIO_DISABILITATO');
   assert.equal((await portalEc.post('/portal/pagopa/ec/enabled', { environment: 'test', enabled: '1' })).statusCode, 303);
-  for (const url of [`/portal/pagopa/links/${linkId}/enabled`, `/portal/pagopa/links/${linkId}/remove`]) assert.equal((await portalA.post(url, { enabled: '1' })).statusCode, 404, url);
+  for (const url of [`/portal/pagopa/links/${linkId}/enabled`, `/portal/pagopa/links/${linkId}/remove`])
+    assert.equal((await portalA.post(url, { enabled: '1' })).statusCode, 404, url);
   assert.equal((await portalA.post('/portal/pagopa/ec/enabled', { environment: 'test', enabled: '0' })).statusCode, 404, 'a PSP has no EC record to switch');
   assert.equal((await portalEc.post(`/portal/pagopa/links/${linkId}/remove`, { environment: 'test' })).statusCode, 303);
   assert.equal(await routed(), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA');
@@ -154,12 +195,25 @@ test('the back office links a partner\u2019s station only when the box is ticked
   assert.equal((await backOffice.post('/admin/pagopa/links', { ...link, otherOrganisationStation: '1' })).statusCode, 303);
   const listed = await backOffice.get('/admin/pagopa?env=test');
   assert.match(listed.body, /data-other-owner>\(Station of Partner Pagine\)/);
-  const row = await db.selectFrom('audit_log').select(['actor_type', 'details']).where('action', '=', 'pagopa.ec_link.added').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('audit_log')
+    .select(['actor_type', 'details'])
+    .where('action', '=', 'pagopa.ec_link.added')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
   assert.equal(row.actor_type, 'admin');
   assert.equal((row.details as { otherOrganisationStation: boolean }).otherOrganisationStation, true);
   // A PSP for another organisation, and an EC record without a link, in production.
-  assert.equal((await backOffice.post('/admin/pagopa/psps', { ...pspForm({ idPsp: 'PARTNER_PSP', idBrokerPsp: 'PARTNERBRK', idChannel: 'PARTNERBRK_01', environment: 'prod' }),
-    organisationId: pspB.id })).statusCode, 303);
+  assert.equal(
+    (
+      await backOffice.post('/admin/pagopa/psps', {
+        ...pspForm({ idPsp: 'PARTNER_PSP', idBrokerPsp: 'PARTNERBRK', idChannel: 'PARTNERBRK_01', environment: 'prod' }),
+        organisationId: pspB.id,
+      })
+    ).statusCode,
+    303,
+  );
   assert.equal((await backOffice.post('/admin/pagopa/ecs', { organisationId: ec.id, environment: 'prod' })).statusCode, 303);
   const prod = await backOffice.get('/admin/pagopa?env=prod');
   assert.match(prod.body, /data-psp="PARTNER_PSP"/);

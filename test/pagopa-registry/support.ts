@@ -18,19 +18,36 @@ export function taxCode(): string {
   }
 }
 
-export async function organisation(db: Kysely<Database>, type: OrganisationType, options: { name?: string; taxCode?: string; foreign?: boolean } = {}): Promise<{ id: string; taxCode: string; name: string }> {
+export async function organisation(
+  db: Kysely<Database>,
+  type: OrganisationType,
+  options: { name?: string; taxCode?: string; foreign?: boolean } = {},
+): Promise<{ id: string; taxCode: string; name: string }> {
   const id = newId('org');
   const code = options.taxCode ?? (options.foreign ? `X-${randomBytes(4).toString('hex')}` : taxCode());
   const name = options.name ?? `${type} ${randomBytes(3).toString('hex')}`;
-  await db.insertInto('organisations').values({ id, name, tax_code: code, tax_code_kind: options.foreign ? 'other' : 'it', type, contact_email: 'pagopa@org.test' }).execute();
+  await db
+    .insertInto('organisations')
+    .values({ id, name, tax_code: code, tax_code_kind: options.foreign ? 'other' : 'it', type, contact_email: 'pagopa@org.test' })
+    .execute();
   return { id, taxCode: code, name };
 }
 
 /** A station of the organisation, approved unless said otherwise; its host is its own. */
-export async function station(services: Services, organisationId: string, code: string, options: { env?: 'test' | 'prod'; approved?: boolean } = {}): Promise<string> {
+export async function station(
+  services: Services,
+  organisationId: string,
+  code: string,
+  options: { env?: 'test' | 'prod'; approved?: boolean } = {},
+): Promise<string> {
   const env = options.env ?? 'test';
   const host = `${code.toLowerCase().replaceAll('_', '-')}-${randomBytes(3).toString('hex')}.example.it`;
-  const registered = await services.stations.register(organisationId, env, { code, primary: { url: `https://${host}/node`, ip: '127.0.0.1', port: '443' } }, CLI);
+  const registered = await services.stations.register(
+    organisationId,
+    env,
+    { code, primary: { url: `https://${host}/node`, ip: '127.0.0.1', port: '443' } },
+    CLI,
+  );
   assert.ok(registered.ok, registered.ok ? '' : registered.reason);
   if (options.approved !== false) assert.ok((await services.stations.reviewStation(registered.value.id, 'approve', '', CLI)).ok);
   return registered.value.id;

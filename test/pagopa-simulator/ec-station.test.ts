@@ -19,16 +19,29 @@ const db = database.db;
 const CLI = { type: 'cli', id: null, ip: null } as const;
 const ec = await createEc(db, 'Comune con Stazione');
 const platform = await services.platformCertificates.downloads('test');
-const payment = { amountCents: 4500, description: 'Refezione scolastica', transfers: [{ amountCents: 4500, fiscalCode: ec.fiscalCode, iban: 'IT60X0542811101000000123456', remittance: 'Mensa', category: '9/0101108TS/' }] };
-const station = await startEcStation({ ecs: ec, clientCas: [platform.caPem], scenarios: [
-  scenario({ pattern: '302*', payment }), scenario({ pattern: '303*', answer: 'expired' }), scenario({ pattern: '304*', refuseReceipts: 1, refuseWith: 'http503' }),
-] });
+const payment = {
+  amountCents: 4500,
+  description: 'Refezione scolastica',
+  transfers: [{ amountCents: 4500, fiscalCode: ec.fiscalCode, iban: 'IT60X0542811101000000123456', remittance: 'Mensa', category: '9/0101108TS/' }],
+};
+const station = await startEcStation({
+  ecs: ec,
+  clientCas: [platform.caPem],
+  scenarios: [
+    scenario({ pattern: '302*', payment }),
+    scenario({ pattern: '303*', answer: 'expired' }),
+    scenario({ pattern: '304*', refuseReceipts: 1, refuseWith: 'http503' }),
+  ],
+});
 const { stationId } = await connectEcStation(services, { organisationId: ec.id, station, code: `${ec.fiscalCode}_01` });
 const target = (responseTimeoutMs = 3000) => ({ organisationId: ec.id, env: 'test' as const, stationId, responseTimeoutMs });
 const fingerprint = (pem: string | undefined): string => new X509Certificate(splitPemChain(pem ?? '')[0] ?? '').fingerprint256;
 
 async function viaCaller(op: EcOperation, noticeNumber: string, options: { timeoutMs?: number; receiptId?: string } = {}) {
-  const sent = await services.stationCaller.send(target(options.timeoutMs), paRequest(op, { ec: ec.fiscalCode, noticeNumber, ...(options.receiptId ? { receiptId: options.receiptId } : {}) }));
+  const sent = await services.stationCaller.send(
+    target(options.timeoutMs),
+    paRequest(op, { ec: ec.fiscalCode, noticeNumber, ...(options.receiptId ? { receiptId: options.receiptId } : {}) }),
+  );
   assert.ok(sent.ok, JSON.stringify(sent));
   return sent.value;
 }
@@ -44,14 +57,28 @@ test('a call through the station caller presents Varco\u2019s client certificate
   assert.equal(seen?.headers.soapaction, '"paGetPaymentV2"');
   assert.ok(seen?.call?.operation === 'paGetPaymentV2' && seen.call.value.qrCode.noticeNumber === '302000100000009424');
   assert.deepEqual([seen.outcome, seen.scenario], ['OK', 0]);
-  const expired = decodeEcResponse('paVerifyPaymentNotice', (await viaCaller('paVerifyPaymentNotice', '303000000000000001') as { body: string }).body);
+  const expired = decodeEcResponse('paVerifyPaymentNotice', ((await viaCaller('paVerifyPaymentNotice', '303000000000000001')) as { body: string }).body);
   assert.ok(expired.kind === 'ko' && expired.fault.faultCode === 'PAA_PAGAMENTO_SCADUTO');
 });
 
 function post(options: { cert?: string; key?: string }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: station.host, port: station.port, servername: 'localhost', path: station.path, method: 'POST', ca: station.serverRootPem,
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"paVerifyPaymentNotice"' }, ...options }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    const req = httpsRequest(
+      {
+        host: station.host,
+        port: station.port,
+        servername: 'localhost',
+        path: station.path,
+        method: 'POST',
+        ca: station.serverRootPem,
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"paVerifyPaymentNotice"' },
+        ...options,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(paRequestBody('paVerifyPaymentNotice', { ec: ec.fiscalCode, noticeNumber: '302000100000009424' }));
   });
@@ -69,8 +96,11 @@ test('a client without a certificate, or with one Varco\u2019s CA did not issue,
 
 test('the EC station and the simulated station answer the same scenarios alike', async () => {
   assert.ok((await services.pagopaSimulator.settings.updateSettings(ec.id, { enabled: true, primitiveVersion: 2 }, CLI)).ok);
-  for (const form of [scenarioForm('31*', ec.fiscalCode, { amount: '12.34', transfers: padTransfers([transferRow('12.34', ec.fiscalCode)]) }),
-    scenarioForm('32*', ec.fiscalCode, { answer: 'duplicate' }), scenarioForm('33*', ec.fiscalCode, { answer: 'cancelled' })]) {
+  for (const form of [
+    scenarioForm('31*', ec.fiscalCode, { amount: '12.34', transfers: padTransfers([transferRow('12.34', ec.fiscalCode)]) }),
+    scenarioForm('32*', ec.fiscalCode, { answer: 'duplicate' }),
+    scenarioForm('33*', ec.fiscalCode, { answer: 'cancelled' }),
+  ]) {
     assert.ok((await services.pagopaSimulator.settings.addScenario(ec.id, form, undefined, CLI)).ok);
   }
   const previous = station.scenarios;
@@ -78,8 +108,10 @@ test('the EC station and the simulated station answer the same scenarios alike',
   for (const op of ['paVerifyPaymentNotice', 'paGetPaymentV2', 'paSendRTV2'] as const) {
     for (const notice of ['310000000000000001', '320000000000000001', '330000000000000001', '900000000000000001']) {
       const real = await viaCaller(op, notice, { receiptId: `same-${op}-${notice}` });
-      const simulated = await services.pagopaSimulator.send({ env: 'test', ecOrganisationId: ec.id, responseTimeoutMs: 3000 },
-        paRequest(op, { ec: ec.fiscalCode, noticeNumber: notice, receiptId: `same-${op}-${notice}` }));
+      const simulated = await services.pagopaSimulator.send(
+        { env: 'test', ecOrganisationId: ec.id, responseTimeoutMs: 3000 },
+        paRequest(op, { ec: ec.fiscalCode, noticeNumber: notice, receiptId: `same-${op}-${notice}` }),
+      );
       assert.ok(real.kind === 'response' && simulated.kind === 'response');
       assert.equal(real.status, simulated.status);
       assert.deepEqual(decodeEcResponse(op, real.body), decodeEcResponse(op, simulated.body), `${op} ${notice}`);
@@ -103,7 +135,13 @@ test('it can be told to answer 503, slowly, with a malformed body, or to close t
   assert.equal(slow.kind === 'failure' && slow.category, 'timeout', JSON.stringify(slow));
   const normal = await viaCaller('paGetPayment', '302000100000009424');
   assert.equal(normal.kind === 'response' && decodeEcResponse('paGetPayment', normal.body).kind, 'ok');
-  assert.deepEqual(station.calls('paGetPayment').slice(-5).map((r) => r.outcome), ['http503', 'malformed', 'closed', 'OK', 'OK']);
+  assert.deepEqual(
+    station
+      .calls('paGetPayment')
+      .slice(-5)
+      .map((r) => r.outcome),
+    ['http503', 'malformed', 'closed', 'OK', 'OK'],
+  );
 });
 
 test('receipts are refused the first N deliveries, counted per receipt', async () => {

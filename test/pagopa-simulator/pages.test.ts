@@ -46,15 +46,27 @@ test('an institution\u2019s referent switches the simulated station on with vers
   assert.match(after.body, /data-version="1"/);
   assert.deepEqual(await services.pagopaSimulator.isEnabled('test', ecA.id), { primitiveVersion: 1 });
   const audited = await db.selectFrom('audit_log').select(['action', 'actor_type', 'details']).where('organisation_id', '=', ecA.id).execute();
-  assert.deepEqual(audited.map((a) => [a.action, a.actor_type]), [['pagopa_simulator.settings_changed', 'referent']]);
+  assert.deepEqual(
+    audited.map((a) => [a.action, a.actor_type]),
+    [['pagopa_simulator.settings_changed', 'referent']],
+  );
 });
 
 test('invalid scenarios are explained field by field in the referent\u2019s language and keep what was typed', async () => {
-  const bad = await add(portalA, formFields(scenarioForm('3020', ecA.fiscalCode, { amount: '100.00', transfers: padTransfers([transferRow('60.00', ecA.fiscalCode), transferRow('30,00', '123')]) })));
+  const bad = await add(
+    portalA,
+    formFields(
+      scenarioForm('3020', ecA.fiscalCode, { amount: '100.00', transfers: padTransfers([transferRow('60.00', ecA.fiscalCode), transferRow('30,00', '123')]) }),
+    ),
+  );
   assert.equal(bad.statusCode, 400);
-  for (const text of ['The pattern must be an 18-digit notice number', 'Transfer 2: the beneficiary fiscal code must be 11 digits']) assert.ok(bad.body.includes(text), text);
+  for (const text of ['The pattern must be an 18-digit notice number', 'Transfer 2: the beneficiary fiscal code must be 11 digits'])
+    assert.ok(bad.body.includes(text), text);
   assert.match(bad.body, /name="t2Amount" value="30,00"/, 'the form keeps what was typed');
-  const sum = await add(portalA, formFields(scenarioForm('3020*', ecA.fiscalCode, { amount: '100.00', transfers: padTransfers([transferRow('60.00', ecA.fiscalCode)]) })));
+  const sum = await add(
+    portalA,
+    formFields(scenarioForm('3020*', ecA.fiscalCode, { amount: '100.00', transfers: padTransfers([transferRow('60.00', ecA.fiscalCode)]) })),
+  );
   assert.match(sum.body, /The transfers add up to 60\.00 € but the amount is 100\.00 €/);
   const italian = await add(portalB, formFields(scenarioForm('*', ecB.fiscalCode, { delayMs: 'lento', refuseReceipts: '1000' })));
   assert.equal(italian.statusCode, 400);
@@ -64,7 +76,8 @@ test('invalid scenarios are explained field by field in the referent\u2019s lang
 });
 
 test('scenarios are added, shown in order with the ones never reached, reordered and deleted', async () => {
-  for (const pattern of ['3*', '302000100000009424', '4*']) assert.equal((await add(portalA, formFields(scenarioForm(pattern, ecA.fiscalCode)))).statusCode, 303, pattern);
+  for (const pattern of ['3*', '302000100000009424', '4*'])
+    assert.equal((await add(portalA, formFields(scenarioForm(pattern, ecA.fiscalCode)))).statusCode, 303, pattern);
   let page = await portalA.get(PAGE);
   assert.deepEqual(patterns(page.body), ['3*', '302000100000009424', '4*']);
   assert.match(page.body, /never reached: #1 matches first/);
@@ -75,7 +88,10 @@ test('scenarios are added, shown in order with the ones never reached, reordered
   assert.doesNotMatch(page.body, /never reached/);
   const edit = await portalA.get(`${PAGE}/scenarios/${first}`);
   assert.match(edit.body, /name="pattern" value="3\*"/);
-  const changed = await portalA.post(`${PAGE}/scenarios/${first}`, { ...formFields(scenarioForm('5*', ecA.fiscalCode, { answer: 'cancelled' })), version: versionOn(edit.body) });
+  const changed = await portalA.post(`${PAGE}/scenarios/${first}`, {
+    ...formFields(scenarioForm('5*', ecA.fiscalCode, { answer: 'cancelled' })),
+    version: versionOn(edit.body),
+  });
   assert.equal(changed.statusCode, 303);
   page = await portalA.get(PAGE);
   assert.deepEqual(patterns(page.body), ['302000100000009424', '5*', '4*']);
@@ -83,7 +99,11 @@ test('scenarios are added, shown in order with the ones never reached, reordered
   assert.equal((await portalA.post(`${PAGE}/scenarios/${first}/delete`, { version: versionOn(page.body) })).statusCode, 303);
   assert.deepEqual(patterns((await portalA.get(PAGE)).body), ['302000100000009424', '4*']);
   const actions = await db.selectFrom('audit_log').select('action').where('organisation_id', '=', ecA.id).orderBy('seq').execute();
-  for (const a of ['scenario_added', 'scenario_moved', 'scenario_changed', 'scenario_deleted']) assert.ok(actions.some((x) => x.action === `pagopa_simulator.${a}`), a);
+  for (const a of ['scenario_added', 'scenario_moved', 'scenario_changed', 'scenario_deleted'])
+    assert.ok(
+      actions.some((x) => x.action === `pagopa_simulator.${a}`),
+      a,
+    );
 });
 
 test('a form posted from an older page is refused instead of undoing a change', async () => {
@@ -97,7 +117,12 @@ test('a form posted from an older page is refused instead of undoing a change', 
 });
 
 test('a form without its CSRF token is refused, and typed text is escaped', async () => {
-  const res = await app.inject({ method: 'POST', url: `${PAGE}/settings`, headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: 'enabled=on&primitiveVersion=2' });
+  const res = await app.inject({
+    method: 'POST',
+    url: `${PAGE}/settings`,
+    headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'enabled=on&primitiveVersion=2',
+  });
   assert.equal(res.statusCode, 403);
   const added = await add(portalA, formFields(scenarioForm('7*', ecA.fiscalCode, { description: '<script>alert(1)</script>', companyName: '"><img src=x>' })));
   assert.equal(added.statusCode, 303);

@@ -30,9 +30,15 @@ async function configure(target: PagopaSimulator, organisationId: string, versio
   }
 }
 
-const call = (op: EcOperation, noticeNumber: string, options: { timeoutMs?: number; receiptId?: string; via?: PagopaSimulator; env?: 'test' | 'prod' } = {}): Promise<OutboundResult> =>
-  (options.via ?? sim).send({ env: options.env ?? 'test', ecOrganisationId: ec.id, responseTimeoutMs: options.timeoutMs ?? 5000 },
-    paRequest(op, { ec: ec.fiscalCode, noticeNumber, ...(options.receiptId ? { receiptId: options.receiptId } : {}) }));
+const call = (
+  op: EcOperation,
+  noticeNumber: string,
+  options: { timeoutMs?: number; receiptId?: string; via?: PagopaSimulator; env?: 'test' | 'prod' } = {},
+): Promise<OutboundResult> =>
+  (options.via ?? sim).send(
+    { env: options.env ?? 'test', ecOrganisationId: ec.id, responseTimeoutMs: options.timeoutMs ?? 5000 },
+    paRequest(op, { ec: ec.fiscalCode, noticeNumber, ...(options.receiptId ? { receiptId: options.receiptId } : {}) }),
+  );
 
 const bodyOf = (r: OutboundResult): string => {
   assert.equal(r.kind, 'response', JSON.stringify(r));
@@ -51,16 +57,23 @@ test('switched off, in production, or for an organisation that is not an institu
   const prod = await call('paVerifyPaymentNotice', '301000000000000001', { env: 'prod' });
   assert.deepEqual(prod.kind === 'failure' && [prod.category, prod.code], ['unreachable', 'simulator_test_only']);
   await assert.rejects(database.owner.query("INSERT INTO pagopa_simulators (organisation_id, environment) VALUES ($1, 'prod')", [ec.id]), { code: '23514' });
-  await assert.rejects(sim.send({ env: 'test', ecOrganisationId: ec.id, responseTimeoutMs: 0 }, paRequest('paGetPayment', { ec: ec.fiscalCode, noticeNumber: '301000000000000001' })),
-    { code: 'validation_failed' });
+  await assert.rejects(
+    sim.send(
+      { env: 'test', ecOrganisationId: ec.id, responseTimeoutMs: 0 },
+      paRequest('paGetPayment', { ec: ec.fiscalCode, noticeNumber: '301000000000000001' }),
+    ),
+    { code: 'validation_failed' },
+  );
 });
 
 test('every scenario kind answers the five operations through the stored settings, valid against the official XSD', async () => {
   const two = padTransfers([transferRow('70.00', ec.fiscalCode), transferRow('30.00', '77777777777')]);
   await configure(sim, ec.id, 2, [
     scenarioForm('301*', ec.fiscalCode, { amount: '100.00', transfers: two }),
-    scenarioForm('302*', ec.fiscalCode, { answer: 'unknown' }), scenarioForm('303*', ec.fiscalCode, { answer: 'expired' }),
-    scenarioForm('304*', ec.fiscalCode, { answer: 'cancelled' }), scenarioForm('305*', ec.fiscalCode, { answer: 'duplicate' }),
+    scenarioForm('302*', ec.fiscalCode, { answer: 'unknown' }),
+    scenarioForm('303*', ec.fiscalCode, { answer: 'expired' }),
+    scenarioForm('304*', ec.fiscalCode, { answer: 'cancelled' }),
+    scenarioForm('305*', ec.fiscalCode, { answer: 'duplicate' }),
     scenarioForm('306*', ec.fiscalCode, { malformedOn: ['verify', 'getPayment', 'receipt'] }),
   ]);
   const bodies: Array<{ name: string; xml: string }> = [];
@@ -70,8 +83,17 @@ test('every scenario kind answers the five operations through the stored setting
     for (const op of ops) {
       const payable = decodeEcResponse(op, bodyOf(await call(op, '301000000000000001', { receiptId: `r-${op}` })));
       assert.equal(payable.kind, 'ok', op);
-      if (payable.kind === 'ok' && 'data' in payable.value) assert.deepEqual(payable.value.data?.transferList.transfer.map((t) => t.transferAmount), [7000, 3000]);
-      for (const [prefix, fault] of [['302', 'PAA_PAGAMENTO_SCONOSCIUTO'], ['303', 'PAA_PAGAMENTO_SCADUTO'], ['304', 'PAA_PAGAMENTO_ANNULLATO'], ['305', 'PAA_PAGAMENTO_DUPLICATO']] as const) {
+      if (payable.kind === 'ok' && 'data' in payable.value)
+        assert.deepEqual(
+          payable.value.data?.transferList.transfer.map((t) => t.transferAmount),
+          [7000, 3000],
+        );
+      for (const [prefix, fault] of [
+        ['302', 'PAA_PAGAMENTO_SCONOSCIUTO'],
+        ['303', 'PAA_PAGAMENTO_SCADUTO'],
+        ['304', 'PAA_PAGAMENTO_ANNULLATO'],
+        ['305', 'PAA_PAGAMENTO_DUPLICATO'],
+      ] as const) {
         const r = await call(op, `${prefix}000000000000001`, { receiptId: `r-${op}-${prefix}` });
         const decoded = decodeEcResponse(op, bodyOf(r));
         bodies.push({ name: `${op} ${prefix}`, xml: bodyOf(r) });
@@ -84,7 +106,10 @@ test('every scenario kind answers the five operations through the stored setting
     }
   }
   const errors = await validateEnvelopes(bodies);
-  assert.deepEqual([...errors].filter(([, e]) => e.length > 0), []);
+  assert.deepEqual(
+    [...errors].filter(([, e]) => e.length > 0),
+    [],
+  );
   const v1 = await call('paGetPaymentV2', '301000000000000001');
   assert.equal(v1.kind === 'response' && v1.status, 500, 'a version 1 station does not offer paGetPaymentV2');
 });
@@ -118,17 +143,25 @@ test('receipt refusals are counted in PostgreSQL, across two Varco instances and
   const pool = createPool(database.url, 3);
   const second = createPagopaSimulator({ db: createKysely(pool), clock: systemClock, audit });
   after(() => pool.end());
-  await configure(sim, ec.id, 2, [scenarioForm('310*', ec.fiscalCode, { refuseReceipts: '3', refuseWith: 'ko' }),
-    scenarioForm('311*', ec.fiscalCode, { refuseReceipts: '2', refuseWith: 'http503' })]);
+  await configure(sim, ec.id, 2, [
+    scenarioForm('310*', ec.fiscalCode, { refuseReceipts: '3', refuseWith: 'ko' }),
+    scenarioForm('311*', ec.fiscalCode, { refuseReceipts: '2', refuseWith: 'http503' }),
+  ]);
   const outcomes: string[] = [];
   for (const via of [sim, second, sim, second]) {
     const decoded = decodeEcResponse('paSendRTV2', bodyOf(await call('paSendRTV2', '310000000000000001', { receiptId: 'alternating', via })));
     outcomes.push(decoded.kind === 'ko' ? decoded.fault.faultCode : decoded.kind);
   }
   assert.deepEqual(outcomes, ['PAA_SYSTEM_ERROR', 'PAA_SYSTEM_ERROR', 'PAA_SYSTEM_ERROR', 'ok']);
-  const parallel = await Promise.all(Array.from({ length: 6 }, (_, i) => call('paSendRTV2', '311000000000000001', { receiptId: 'parallel', via: i % 2 ? sim : second })));
+  const parallel = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => call('paSendRTV2', '311000000000000001', { receiptId: 'parallel', via: i % 2 ? sim : second })),
+  );
   assert.deepEqual(parallel.map((r) => (r.kind === 'response' ? r.status : 0)).sort(), [200, 200, 200, 200, 503, 503]);
-  const row = await db.selectFrom('pagopa_simulator_receipts').select(['deliveries', 'notice_number']).where('receipt_key', '=', 'parallel').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('pagopa_simulator_receipts')
+    .select(['deliveries', 'notice_number'])
+    .where('receipt_key', '=', 'parallel')
+    .executeTakeFirstOrThrow();
   assert.deepEqual(row, { deliveries: 6, notice_number: '311000000000000001' });
   const other = decodeEcResponse('paSendRTV2', bodyOf(await call('paSendRTV2', '310000000000000001', { receiptId: 'another' })));
   assert.equal(other.kind, 'ko', 'each receipt has its own count');
@@ -138,19 +171,44 @@ test('another institution cannot change or reach an EC\u2019s scenarios, and eve
   const intruder = await createEc(db, 'Comune Intruso');
   const mine = (await sim.settings.view(ec.id))?.scenarios[0];
   assert.ok(mine);
-  assert.deepEqual(await sim.settings.updateScenario(intruder.id, mine.id, scenarioForm('399*', intruder.fiscalCode), undefined, CLI), { ok: false, reason: 'not_found' });
+  assert.deepEqual(await sim.settings.updateScenario(intruder.id, mine.id, scenarioForm('399*', intruder.fiscalCode), undefined, CLI), {
+    ok: false,
+    reason: 'not_found',
+  });
   assert.deepEqual(await sim.settings.deleteScenario(intruder.id, mine.id, undefined, CLI), { ok: false, reason: 'not_found' });
   assert.deepEqual(await sim.settings.moveScenario(intruder.id, mine.id, 'down', undefined, CLI), { ok: false, reason: 'not_found' });
   assert.deepEqual((await sim.settings.view(intruder.id))?.scenarios, []);
-  const off = await sim.send({ env: 'test', ecOrganisationId: intruder.id, responseTimeoutMs: 1000 }, paRequest('paGetPayment', { ec: ec.fiscalCode, noticeNumber: '310000000000000001' }));
+  const off = await sim.send(
+    { env: 'test', ecOrganisationId: intruder.id, responseTimeoutMs: 1000 },
+    paRequest('paGetPayment', { ec: ec.fiscalCode, noticeNumber: '310000000000000001' }),
+  );
   assert.equal(off.kind === 'failure' && off.code, 'simulator_not_enabled', 'the intruder has no simulator of its own, and gets nothing of the EC\u2019s');
   const actions = await db.selectFrom('audit_log').select('action').where('organisation_id', '=', ec.id).execute();
-  for (const action of ['pagopa_simulator.settings_changed', 'pagopa_simulator.scenario_added']) assert.ok(actions.some((a) => a.action === action), action);
+  for (const action of ['pagopa_simulator.settings_changed', 'pagopa_simulator.scenario_added'])
+    assert.ok(
+      actions.some((a) => a.action === action),
+      action,
+    );
 });
 
 test('a stored scenario that no longer encodes makes the simulated station answer HTTP 500, never throw', async () => {
-  const broken = [{ id: 'scn_broken', pattern: '*', answer: 'payable', delayMs: 0, delayOn: [], malformedOn: [], refuseReceipts: 0, refuseWith: 'ko',
-    payment: { amountCents: -5, description: 'x', transfers: [{ amountCents: -5, fiscalCode: ec.fiscalCode, iban: 'IT60X0542811101000000123456', remittance: 'r', category: 'c' }] } }];
+  const broken = [
+    {
+      id: 'scn_broken',
+      pattern: '*',
+      answer: 'payable',
+      delayMs: 0,
+      delayOn: [],
+      malformedOn: [],
+      refuseReceipts: 0,
+      refuseWith: 'ko',
+      payment: {
+        amountCents: -5,
+        description: 'x',
+        transfers: [{ amountCents: -5, fiscalCode: ec.fiscalCode, iban: 'IT60X0542811101000000123456', remittance: 'r', category: 'c' }],
+      },
+    },
+  ];
   await database.owner.query('UPDATE pagopa_simulators SET scenarios = $1 WHERE organisation_id = $2', [JSON.stringify(broken), ec.id]);
   const result = await call('paVerifyPaymentNotice', '301000000000000001');
   assert.equal(result.kind === 'response' && result.status, 500);

@@ -22,27 +22,63 @@ export function fiscalCode(): string {
 export async function createEc(db: Kysely<Database>, name: string): Promise<{ id: string; fiscalCode: string; name: string }> {
   const id = newId('org');
   const code = fiscalCode();
-  await db.insertInto('organisations').values({ id, name, tax_code: code, tax_code_kind: 'it', type: 'creditor_institution', contact_email: 'ec@ente.test' }).execute();
+  await db
+    .insertInto('organisations')
+    .values({ id, name, tax_code: code, tax_code_kind: 'it', type: 'creditor_institution', contact_email: 'ec@ente.test' })
+    .execute();
   return { id, fiscalCode: code, name };
 }
 
-export const transferRow = (amount: string, fiscal: string): TransferInput =>
-  ({ amount, fiscalCode: fiscal, iban: 'IT60X0542811101000000123456', remittance: 'Quota', category: '9/0101108TS/' });
+export const transferRow = (amount: string, fiscal: string): TransferInput => ({
+  amount,
+  fiscalCode: fiscal,
+  iban: 'IT60X0542811101000000123456',
+  remittance: 'Quota',
+  category: '9/0101108TS/',
+});
 
 /** A payable scenario as the form sends it. */
 export function scenarioForm(pattern: string, ec: string, extra: Partial<ScenarioInput> = {}): ScenarioInput {
-  return { pattern, answer: 'payable', amount: '120.00', description: 'Avviso di prova', companyName: '', dueDate: '', transfers: padTransfers([transferRow('120.00', ec)]),
-    delayMs: '0', delayOn: [], malformedOn: [], refuseReceipts: '0', refuseWith: 'ko', ...extra };
+  return {
+    pattern,
+    answer: 'payable',
+    amount: '120.00',
+    description: 'Avviso di prova',
+    companyName: '',
+    dueDate: '',
+    transfers: padTransfers([transferRow('120.00', ec)]),
+    delayMs: '0',
+    delayOn: [],
+    malformedOn: [],
+    refuseReceipts: '0',
+    refuseWith: 'ko',
+    ...extra,
+  };
 }
 
 /** The same as form fields (`t1Amount`, …), for posting the portal page. */
 export function formFields(input: ScenarioInput): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = { pattern: input.pattern, answer: input.answer, amount: input.amount, description: input.description,
-    companyName: input.companyName, dueDate: input.dueDate, delayMs: input.delayMs, delayOn: input.delayOn, malformedOn: input.malformedOn,
-    refuseReceipts: input.refuseReceipts, refuseWith: input.refuseWith };
+  const fields: Record<string, string | string[]> = {
+    pattern: input.pattern,
+    answer: input.answer,
+    amount: input.amount,
+    description: input.description,
+    companyName: input.companyName,
+    dueDate: input.dueDate,
+    delayMs: input.delayMs,
+    delayOn: input.delayOn,
+    malformedOn: input.malformedOn,
+    refuseReceipts: input.refuseReceipts,
+    refuseWith: input.refuseWith,
+  };
   input.transfers.forEach((t, i) => {
-    Object.assign(fields, { [`t${i + 1}Amount`]: t.amount, [`t${i + 1}FiscalCode`]: t.fiscalCode, [`t${i + 1}Iban`]: t.iban, [`t${i + 1}Remittance`]: t.remittance,
-      [`t${i + 1}Category`]: t.category });
+    Object.assign(fields, {
+      [`t${i + 1}Amount`]: t.amount,
+      [`t${i + 1}FiscalCode`]: t.fiscalCode,
+      [`t${i + 1}Iban`]: t.iban,
+      [`t${i + 1}Remittance`]: t.remittance,
+      [`t${i + 1}Category`]: t.category,
+    });
   });
   return fields;
 }

@@ -21,7 +21,12 @@ import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
 const database = await createTestDatabase();
 const statements: string[] = [];
 // On the test database's pool, which its own clean-up ends.
-const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: database.pool }), log: (event) => { statements.push(event.query.sql); } });
+const db = new Kysely<Database>({
+  dialect: new PostgresDialect({ pool: database.pool }),
+  log: (event) => {
+    statements.push(event.query.sql);
+  },
+});
 const config = await testConfig({ DATABASE_URL: database.url });
 const logger = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 const deps = { config, db, logger, clock: systemClock, audit: testAudit() };
@@ -50,9 +55,10 @@ function mistypedKey(): string {
 }
 
 async function ping(key: string, where: 'header' | 'query' = 'header'): Promise<{ status: number; code: string }> {
-  const response = where === 'header'
-    ? await app.inject({ url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': key } })
-    : await app.inject({ url: `/api/v1/ping?subscription-key=${encodeURIComponent(key)}` });
+  const response =
+    where === 'header'
+      ? await app.inject({ url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': key } })
+      : await app.inject({ url: `/api/v1/ping?subscription-key=${encodeURIComponent(key)}` });
   return { status: response.statusCode, code: response.statusCode === 200 ? '' : response.json<{ error: { code: string } }>().error.code };
 }
 
@@ -64,8 +70,14 @@ test('well-shaped keys with a wrong checksum are refused without one database st
     ...Array.from({ length: 150 }, wrongChecksumKey),
     ...Array.from({ length: 50 }, mistypedKey),
     // Other shapes: wrong environment, length, alphabet, prefix.
-    `vk_live_${randomBase62(49)}`, `vk_test_${randomBase62(48)}`, `vk_test_${randomBase62(50)}`, `vk_test_${randomBase62(48)}-`,
-    `VK_TEST_${randomBase62(49)}`, randomBytes(40).toString('base64url'), keys.primary.slice(0, -1), `${keys.primary} `,
+    `vk_live_${randomBase62(49)}`,
+    `vk_test_${randomBase62(48)}`,
+    `vk_test_${randomBase62(50)}`,
+    `vk_test_${randomBase62(48)}-`,
+    `VK_TEST_${randomBase62(49)}`,
+    randomBytes(40).toString('base64url'),
+    keys.primary.slice(0, -1),
+    `${keys.primary} `,
   ];
   statements.length = 0;
   for (const [i, key] of candidates.entries()) {
@@ -79,7 +91,10 @@ test('control: the counter sees the lookups a key with a valid checksum causes, 
   statements.length = 0;
   const unknown = generateKey('test').key;
   assert.deepEqual(await ping(unknown), { status: 401, code: 'subscription_key_invalid' });
-  assert.ok(statements.some((s) => /api_keys/.test(s)), 'an unknown key with a valid checksum is looked up');
+  assert.ok(
+    statements.some((s) => /api_keys/.test(s)),
+    'an unknown key with a valid checksum is looked up',
+  );
   assert.deepEqual(await ping(keys.primary), { status: 200, code: '' });
   assert.deepEqual(await ping(keys.secondary, 'query'), { status: 200, code: '' });
 });

@@ -81,16 +81,36 @@ const admin = await createAdmin(services);
 
 test('forms and JSON are limited to 64 KB: larger is 413 payload_too_large on the error page', async () => {
   const big = 'x'.repeat(BODY_LIMITS.default + 1);
-  const json = await app.inject({ method: 'POST', url: '/admin/sign-in', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: big }) });
+  const json = await app.inject({
+    method: 'POST',
+    url: '/admin/sign-in',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ email: big }),
+  });
   assert.equal(json.statusCode, 413);
   assert.match(json.body, /payload_too_large/);
   assert.match(String(json.headers['content-type']), /^text\/html/);
-  const api = await app.inject({ method: 'POST', url: '/api/v1/anything', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: big }) });
+  const api = await app.inject({
+    method: 'POST',
+    url: '/api/v1/anything',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ a: big }),
+  });
   assert.equal(api.json<{ error: { code: string } }>().error.code, 'payload_too_large');
-  const form = await app.inject({ method: 'POST', url: '/portal/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `email=${big}` });
+  const form = await app.inject({
+    method: 'POST',
+    url: '/portal/sign-in',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `email=${big}`,
+  });
   assert.equal(form.statusCode, 413);
   // What the forms need fits: a sign-in well under the limit reaches the route.
-  const fits = await app.inject({ method: 'POST', url: '/admin/sign-in', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: 'x'.repeat(1000) }) });
+  const fits = await app.inject({
+    method: 'POST',
+    url: '/admin/sign-in',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ email: 'x'.repeat(1000) }),
+  });
   assert.notEqual(fits.statusCode, 413);
 });
 

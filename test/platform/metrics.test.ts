@@ -20,7 +20,15 @@ test('without VARCO_METRICS_TOKEN /metrics answers 404, like any unknown path', 
 
 test('with a token: 401 without it, with a wrong one or another scheme; 200 with the right one', async () => {
   const { app } = await buildTestApp({ env: { VARCO_METRICS_TOKEN: TOKEN } });
-  const refused = [undefined, '', `Bearer ${TOKEN.slice(0, -1)}`, `Bearer ${TOKEN}x`, `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`, TOKEN, `Bearer  ${TOKEN}`];
+  const refused = [
+    undefined,
+    '',
+    `Bearer ${TOKEN.slice(0, -1)}`,
+    `Bearer ${TOKEN}x`,
+    `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`,
+    TOKEN,
+    `Bearer  ${TOKEN}`,
+  ];
   for (const authorization of refused) {
     const response = await app.inject({ url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
     assert.equal(response.statusCode, 401, String(authorization));
@@ -45,7 +53,7 @@ test('the comparison hashes both sides, so it does not depend on the lengths', (
   assert.equal(bearerMatches('Bearer ', TOKEN), false);
 });
 
-test('the process defaults keep their standard names for stock dashboards; Varco\'s own metrics are varco_*', async () => {
+test("the process defaults keep their standard names for stock dashboards; Varco's own metrics are varco_*", async () => {
   const { app } = await buildTestApp({ env: { VARCO_METRICS_TOKEN: TOKEN } });
   await app.inject({ url: '/healthz' });
   const body = (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;

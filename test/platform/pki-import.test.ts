@@ -19,10 +19,17 @@ import { createPlatformPki } from '../../src/modules/platform/index.ts';
 // organisations' stations keep accepting Varco; afterwards the database is the only source, and
 // another data directory's files are ignored.
 
-interface LegacyEnv { ca: IssuedPair; client: IssuedPair; next?: IssuedPair; previous?: IssuedPair }
+interface LegacyEnv {
+  ca: IssuedPair;
+  client: IssuedPair;
+  next?: IssuedPair;
+  previous?: IssuedPair;
+}
 
 /** data/pki as Varco wrote it before issue 12. */
-async function legacyDataDir(options: { withNext?: boolean; dropCaKey?: boolean; foreignClient?: boolean } = {}): Promise<{ dir: string; envs: Record<'test' | 'prod', LegacyEnv> }> {
+async function legacyDataDir(
+  options: { withNext?: boolean; dropCaKey?: boolean; foreignClient?: boolean } = {},
+): Promise<{ dir: string; envs: Record<'test' | 'prod', LegacyEnv> }> {
   const dir = await mkdtemp(join(tmpdir(), 'varco-legacy-'));
   after(() => rm(dir, { recursive: true, force: true }));
   const now = new Date();
@@ -31,10 +38,16 @@ async function legacyDataDir(options: { withNext?: boolean; dropCaKey?: boolean;
     const ca = await createPlatformCa(env, now);
     const issuer = options.foreignClient ? await createPlatformCa(env, now) : ca;
     const material: LegacyEnv = { ca, client: await issuePlatformClient(issuer, env, now) };
-    if (options.withNext && env === 'test') Object.assign(material, { next: await issuePlatformClient(ca, env, now), previous: await issuePlatformClient(ca, env, now) });
+    if (options.withNext && env === 'test')
+      Object.assign(material, { next: await issuePlatformClient(ca, env, now), previous: await issuePlatformClient(ca, env, now) });
     const base = join(dir, 'pki', env);
     await mkdir(base, { recursive: true });
-    const files: Array<[string, IssuedPair | undefined]> = [['ca', ca], ['client', material.client], ['next-client', material.next], ['previous-client', material.previous]];
+    const files: Array<[string, IssuedPair | undefined]> = [
+      ['ca', ca],
+      ['client', material.client],
+      ['next-client', material.next],
+      ['previous-client', material.previous],
+    ];
     for (const [name, pair] of files) {
       if (pair === undefined) continue;
       await writeFile(join(base, `${name}.crt`), pair.certPem);
@@ -60,10 +73,19 @@ test('an install upgraded with its data/pki keeps its CA and client certificates
   const prod = await t.services.platformCertificates.downloads('prod');
   assert.equal(prod.caPem, legacy.envs.prod.ca.certPem);
   assert.equal(prod.current.info.fingerprintSha256, fp(legacy.envs.prod.client.certPem));
-  const rows = await t.database.db.selectFrom('platform_client_certificates').select(['fingerprint_sha256', 'state', 'origin', 'key_sealed']).where('environment', '=', 'test').execute();
-  assert.deepEqual(rows.map((r) => [r.fingerprint_sha256, r.state, r.origin]).sort(), [
-    [fp(legacy.envs.test.client.certPem), 'current', 'imported'], [fp(legacy.envs.test.next!.certPem), 'next', 'imported'],
-    [fp(legacy.envs.test.previous!.certPem), 'retired', 'imported']].sort());
+  const rows = await t.database.db
+    .selectFrom('platform_client_certificates')
+    .select(['fingerprint_sha256', 'state', 'origin', 'key_sealed'])
+    .where('environment', '=', 'test')
+    .execute();
+  assert.deepEqual(
+    rows.map((r) => [r.fingerprint_sha256, r.state, r.origin]).sort(),
+    [
+      [fp(legacy.envs.test.client.certPem), 'current', 'imported'],
+      [fp(legacy.envs.test.next!.certPem), 'next', 'imported'],
+      [fp(legacy.envs.test.previous!.certPem), 'retired', 'imported'],
+    ].sort(),
+  );
   for (const row of rows) assert.match(row.key_sealed, /^sb1\./);
 
   // A station that allow-listed the old platform CA accepts the imported client certificate.
@@ -105,12 +127,18 @@ test('a data/pki CA whose private key is missing is refused, never replaced; a c
 test('a server process started on an upgraded data directory imports it, says so, and serves HTTPS from the imported test CA', async () => {
   const legacy = await legacyDataDir();
   const database = await createTestDatabase();
-  const server = await startServer({ dataDir: legacy.dir, env: { DATABASE_URL: database.url, VARCO_MASTER_KEY: generateSecretboxKey().toString('base64'), VARCO_LOG_LEVEL: 'info' } });
+  const server = await startServer({
+    dataDir: legacy.dir,
+    env: { DATABASE_URL: database.url, VARCO_MASTER_KEY: generateSecretboxKey().toString('base64'), VARCO_LOG_LEVEL: 'info' },
+  });
   after(() => server.stop());
   assert.equal(server.ca, legacy.envs.test.ca.certPem, 'the HTTPS certificate is issued by the CA browsers were told to trust');
   assert.equal((await httpsRequest(server.port, legacy.envs.test.ca.certPem, '/healthz')).status, 200);
   const imported = server.logs().find((line) => typeof line.msg === 'string' && line.msg.includes('imported from the data directory'));
   assert.deepEqual(imported?.environments, ['test', 'prod']);
   const cas = await database.db.selectFrom('platform_cas').select(['environment', 'cert_pem', 'origin']).orderBy('environment').execute();
-  assert.deepEqual(cas, [{ environment: 'prod', cert_pem: legacy.envs.prod.ca.certPem, origin: 'imported' }, { environment: 'test', cert_pem: legacy.envs.test.ca.certPem, origin: 'imported' }]);
+  assert.deepEqual(cas, [
+    { environment: 'prod', cert_pem: legacy.envs.prod.ca.certPem, origin: 'imported' },
+    { environment: 'test', cert_pem: legacy.envs.test.ca.certPem, origin: 'imported' },
+  ]);
 });

@@ -19,7 +19,12 @@ const masterKey = generateSecretboxKey();
 function instance(options: { masterKey?: Buffer; cacheTtlMs?: number } = {}): PlatformPki {
   const db = createKysely(createPool(database.url, 2));
   after(() => db.destroy());
-  return createPlatformPki({ db, clock: systemClock, masterKey: options.masterKey ?? masterKey, ...(options.cacheTtlMs === undefined ? {} : { cacheTtlMs: options.cacheTtlMs }) });
+  return createPlatformPki({
+    db,
+    clock: systemClock,
+    masterKey: options.masterKey ?? masterKey,
+    ...(options.cacheTtlMs === undefined ? {} : { cacheTtlMs: options.cacheTtlMs }),
+  });
 }
 
 const instances = Array.from({ length: 6 }, () => instance());
@@ -30,9 +35,15 @@ test('six instances starting at once on a fresh database create exactly one set;
   assert.deepEqual(reports.flatMap((r) => r.created).sort(), ['prod', 'test'], 'each environment created by one instance only');
   assert.equal(reports.filter((r) => r.created.length > 0).length, 1);
   const cas = await database.db.selectFrom('platform_cas').select(['environment', 'origin']).orderBy('environment').execute();
-  assert.deepEqual(cas, [{ environment: 'prod', origin: 'created' }, { environment: 'test', origin: 'created' }]);
+  assert.deepEqual(cas, [
+    { environment: 'prod', origin: 'created' },
+    { environment: 'test', origin: 'created' },
+  ]);
   const clients = await database.db.selectFrom('platform_client_certificates').select(['environment', 'state']).orderBy('environment').execute();
-  assert.deepEqual(clients, [{ environment: 'prod', state: 'current' }, { environment: 'test', state: 'current' }]);
+  assert.deepEqual(clients, [
+    { environment: 'prod', state: 'current' },
+    { environment: 'test', state: 'current' },
+  ]);
   for (const env of ['test', 'prod'] as const) {
     const seen = await Promise.all(instances.map((pki) => pki.material(env)));
     assert.equal(new Set(seen.map((m) => m.current.chainPem)).size, 1, `${env}: one client certificate everywhere`);
@@ -50,7 +61,10 @@ test('private keys are stored only sealed by the master key, each bound to its r
   await first!.rotate('prod');
   const rows = [
     ...(await database.db.selectFrom('platform_cas').selectAll().execute()).map((r) => ({ ...r, aad: `platform-ca:${r.environment}` })),
-    ...(await database.db.selectFrom('platform_client_certificates').selectAll().execute()).map((r) => ({ ...r, aad: `platform-client:${r.environment}:${r.fingerprint_sha256}` })),
+    ...(await database.db.selectFrom('platform_client_certificates').selectAll().execute()).map((r) => ({
+      ...r,
+      aad: `platform-client:${r.environment}:${r.fingerprint_sha256}`,
+    })),
   ];
   assert.equal(rows.length, 5, 'two CAs, two current and one next client certificates');
   for (const row of rows) {
@@ -64,8 +78,10 @@ test('private keys are stored only sealed by the master key, each bound to its r
   const [ca] = rows;
   assert.throws(() => open(masterKey, ca!.key_sealed, 'platform-ca:other'), /failed authentication/);
   // The table refuses a key in clear even from the schema owner.
-  await assert.rejects(database.owner.query(`UPDATE platform_cas SET key_sealed = $1 WHERE environment = 'test'`, [`-----BEGIN PRIVATE KEY-----\nMIG...\n`]),
-    /platform_cas_key_sealed_check/);
+  await assert.rejects(
+    database.owner.query(`UPDATE platform_cas SET key_sealed = $1 WHERE environment = 'test'`, [`-----BEGIN PRIVATE KEY-----\nMIG...\n`]),
+    /platform_cas_key_sealed_check/,
+  );
   // Another master key cannot use the keys (checkMasterKey stops such an instance before it gets here).
   await assert.rejects(instance({ masterKey: generateSecretboxKey() }).identity('test'), /no master key with id/);
 });
@@ -84,7 +100,11 @@ test('a cached instance follows an activation made elsewhere: at its next read, 
   assert.equal((await slow.material('prod')).current.certPem, before, 'within its cache time an instance may serve the previous one');
   await sleep(3100);
   assert.equal((await slow.material('prod')).current.certPem, next.certPem, 'after it, the new one');
-  const retired = await database.db.selectFrom('platform_client_certificates').select(['state', 'retired_at']).where('cert_pem', '=', before).executeTakeFirstOrThrow();
+  const retired = await database.db
+    .selectFrom('platform_client_certificates')
+    .select(['state', 'retired_at'])
+    .where('cert_pem', '=', before)
+    .executeTakeFirstOrThrow();
   assert.equal(retired.state, 'retired');
   assert.ok(retired.retired_at instanceof Date);
 });

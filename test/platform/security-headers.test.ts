@@ -33,10 +33,28 @@ const injected: Array<[string, () => Promise<LightMyRequestResponse>, string[]?]
   ['unknown API route (404 JSON)', () => app.inject({ url: '/api/v1/nope' })],
   ['unknown page (404 HTML)', () => app.inject({ url: '/nope' })],
   ['malformed URL (400, before routing)', () => app.inject({ url: '/admin/%E0%A4%A' })],
-  ['malformed JSON body (400 from the parser)', () => app.inject({ method: 'POST', url: '/admin/sign-in', headers: { 'content-type': 'application/json' }, payload: '{' })],
-  ['malformed JSON body on /api (400)', () => app.inject({ method: 'POST', url: '/api/v1/nope', headers: { 'content-type': 'application/json' }, payload: '{' })],
-  ['body too large (413)', () => app.inject({ method: 'POST', url: '/portal/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `a=${'x'.repeat(70_000)}` })],
-  ['unsupported media type (415)', () => app.inject({ method: 'POST', url: '/admin/sign-in', headers: { 'content-type': 'application/xml' }, payload: '<a/>' })],
+  [
+    'malformed JSON body (400 from the parser)',
+    () => app.inject({ method: 'POST', url: '/admin/sign-in', headers: { 'content-type': 'application/json' }, payload: '{' }),
+  ],
+  [
+    'malformed JSON body on /api (400)',
+    () => app.inject({ method: 'POST', url: '/api/v1/nope', headers: { 'content-type': 'application/json' }, payload: '{' }),
+  ],
+  [
+    'body too large (413)',
+    () =>
+      app.inject({
+        method: 'POST',
+        url: '/portal/sign-in',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `a=${'x'.repeat(70_000)}`,
+      }),
+  ],
+  [
+    'unsupported media type (415)',
+    () => app.inject({ method: 'POST', url: '/admin/sign-in', headers: { 'content-type': 'application/xml' }, payload: '<a/>' }),
+  ],
   ['health (JSON)', () => app.inject({ url: '/healthz' })],
   ['readiness (JSON)', () => app.inject({ url: '/readyz' })],
   ['sign-in page', () => app.inject({ url: '/admin/sign-in' })],
@@ -65,10 +83,15 @@ const port = (app.server.address() as AddressInfo).port;
 /** The header block of a raw HTTP response, names lower-cased. */
 function headersOf(raw: string): Record<string, string> {
   const head = raw.split('\r\n\r\n')[0] ?? '';
-  return Object.fromEntries(head.split('\r\n').slice(1).map((line) => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
-  }));
+  return Object.fromEntries(
+    head
+      .split('\r\n')
+      .slice(1)
+      .map((line) => {
+        const colon = line.indexOf(':');
+        return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+      }),
+  );
 }
 
 const raw: Array<[string, string, RegExp]> = [

@@ -11,14 +11,23 @@ import { OPENSSL, makeServerPki, pemBundle } from '../support/tls-peers.ts';
 // listener, once with the development certificate (ECDSA) and once with an RSA certificate, since
 // which TLS 1.2 suites can be negotiated at all depends on the certificate's key.
 
-interface Outcome { ok: boolean; cipher: string; protocol: string; output: string }
+interface Outcome {
+  ok: boolean;
+  cipher: string;
+  protocol: string;
+  output: string;
+}
 
 function sClient(port: number, args: string[]): Promise<Outcome> {
   return new Promise((done, fail) => {
     const child = spawn(OPENSSL, ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.stdin.end('Q\n');
     const timer = setTimeout(() => child.kill(), 10_000);
     child.on('error', fail);
@@ -65,7 +74,10 @@ for (const c of cases) {
   });
 }
 
-for (const [key, port] of [['ECDSA', ecdsaPort], ['RSA', rsaPort]] as const) {
+for (const [key, port] of [
+  ['ECDSA', ecdsaPort],
+  ['RSA', rsaPort],
+] as const) {
   test(`TLS 1.3 still works with its default suites (${key} certificate)`, async () => {
     for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
       const outcome = await sClient(port, ['-tls1_3', '-ciphersuites', suite]);

@@ -21,11 +21,21 @@ const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost
 assert.ok((await services.trust.add('test', pki.root.certPem, { organisationId: orgA }, CLI)).ok);
 const platform = await services.platformCertificates.downloads('test');
 const fingerprint = (pem: string | undefined): string => new X509Certificate(splitPemChain(pem ?? '')[0] ?? '').fingerprint256;
-const peer = (reply?: Parameters<typeof startPeer>[0]['reply']): Promise<Peer> => startPeer({ leaf: pki.leaf, clientCas: [platform.caPem], ...(reply ? { reply } : {}) });
+const peer = (reply?: Parameters<typeof startPeer>[0]['reply']): Promise<Peer> =>
+  startPeer({ leaf: pki.leaf, clientCas: [platform.caPem], ...(reply ? { reply } : {}) });
 
 async function approved(code: string, primary: Peer, secondary?: Peer): Promise<{ id: string; versionId: string }> {
-  const created = await stations.register(orgA, 'test', { code, primary: endpoint(primary.url('/node'), '127.0.0.1', primary.port),
-    ...(secondary ? { secondary: endpoint(secondary.url('/node'), '127.0.0.1', secondary.port) } : {}) }, CLI, { allowSharedHost: true });
+  const created = await stations.register(
+    orgA,
+    'test',
+    {
+      code,
+      primary: endpoint(primary.url('/node'), '127.0.0.1', primary.port),
+      ...(secondary ? { secondary: endpoint(secondary.url('/node'), '127.0.0.1', secondary.port) } : {}),
+    },
+    CLI,
+    { allowSharedHost: true },
+  );
   assert.ok(created.ok, JSON.stringify(created));
   assert.ok((await stations.reviewStation(created.value.id, 'approve', '', CLI)).ok);
   return created.value;
@@ -34,7 +44,10 @@ async function approved(code: string, primary: Peer, secondary?: Peer): Promise<
 test('calls an approved station of the organisation with Varco\u2019s client certificate, on the station\u2019s path unless told', async () => {
   const primary = await peer((request) => ({ status: 202, body: `seen ${request.url}` }));
   const { id } = await approved('CALL_1', primary);
-  const sent = await stationCaller.send({ organisationId: orgA, env: 'test', stationId: id }, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' });
+  const sent = await stationCaller.send(
+    { organisationId: orgA, env: 'test', stationId: id },
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' },
+  );
   assert.ok(sent.ok);
   assert.equal(sent.value.kind === 'response' && sent.value.body, 'seen /node');
   assert.equal(fingerprint(primary.requests[0]?.clientCertificatePem), fingerprint(platform.current.chainPem));
@@ -48,10 +61,18 @@ test('refuses another organisation\u2019s station, another environment, an unkno
   const { id } = await approved('CALL_2', target);
   assert.deepEqual(await stationCaller.send({ organisationId: orgB, env: 'test', stationId: id }, { method: 'GET' }), { ok: false, reason: 'not_found' });
   assert.deepEqual(await stationCaller.send({ organisationId: orgA, env: 'prod', stationId: id }, { method: 'GET' }), { ok: false, reason: 'not_found' });
-  assert.deepEqual(await stationCaller.send({ organisationId: orgA, env: 'test', stationId: 'sta_nope' }, { method: 'GET' }), { ok: false, reason: 'not_found' });
-  const pending = await stations.register(orgA, 'test', { code: 'CALL_3', primary: endpoint(target.url('/node'), '127.0.0.1', target.port) }, CLI, { allowSharedHost: true });
+  assert.deepEqual(await stationCaller.send({ organisationId: orgA, env: 'test', stationId: 'sta_nope' }, { method: 'GET' }), {
+    ok: false,
+    reason: 'not_found',
+  });
+  const pending = await stations.register(orgA, 'test', { code: 'CALL_3', primary: endpoint(target.url('/node'), '127.0.0.1', target.port) }, CLI, {
+    allowSharedHost: true,
+  });
   assert.ok(pending.ok);
-  assert.deepEqual(await stationCaller.send({ organisationId: orgA, env: 'test', stationId: pending.value.id }, { method: 'GET' }), { ok: false, reason: 'not_approved' });
+  assert.deepEqual(await stationCaller.send({ organisationId: orgA, env: 'test', stationId: pending.value.id }, { method: 'GET' }), {
+    ok: false,
+    reason: 'not_approved',
+  });
   assert.equal(target.secureConnections, 0);
 });
 
@@ -78,5 +99,7 @@ test('fails over to the secondary, and takes this call\u2019s timeouts when give
   const timedOut = await stationCaller.send({ organisationId: orgA, env: 'test', stationId: slow.id, responseTimeoutMs: 300 }, { method: 'GET' });
   assert.equal(timedOut.ok && timedOut.value.kind === 'failure' && timedOut.value.code, 'response_timeout');
   assert.ok(Date.now() - started < 3000, 'the station\u2019s 7 s default was not used');
-  await assert.rejects(stationCaller.send({ organisationId: orgA, env: 'test', stationId: slow.id, responseTimeoutMs: 5 }, { method: 'GET' }), { code: 'validation_failed' });
+  await assert.rejects(stationCaller.send({ organisationId: orgA, env: 'test', stationId: slow.id, responseTimeoutMs: 5 }, { method: 'GET' }), {
+    code: 'validation_failed',
+  });
 });

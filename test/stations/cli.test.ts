@@ -46,20 +46,58 @@ test('trust add says whom a CA is for (one organisation, or explicitly all), lis
 });
 
 test('station add refuses bad input with each problem, then registers, lists, approves', async () => {
-  const bad = await varco('station', 'add', '--org', org, '--env', 'test', '--code', 'CLI_01', '--url', 'http://localhost/node', '--ip', '127.0.0.1', '--port', '99999');
+  const bad = await varco(
+    'station',
+    'add',
+    '--org',
+    org,
+    '--env',
+    'test',
+    '--code',
+    'CLI_01',
+    '--url',
+    'http://localhost/node',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    '99999',
+  );
   assert.equal(bad.code, 64);
   assert.match(bad.stderr, /primary: The service URL must use https/);
   assert.match(bad.stderr, /primary: The port must be a whole number from 1 to 65535/);
 
-  const added = await varco('station', 'add', '--org', org, '--env', 'test', '--code', 'CLI_01', '--url', primary.url('/node'), '--ip', '127.0.0.1', '--port', String(primary.port),
-    '--secondary-url', secondary.url('/node'), '--secondary-ip', '127.0.0.1', '--secondary-port', String(secondary.port));
+  const added = await varco(
+    'station',
+    'add',
+    '--org',
+    org,
+    '--env',
+    'test',
+    '--code',
+    'CLI_01',
+    '--url',
+    primary.url('/node'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(primary.port),
+    '--secondary-url',
+    secondary.url('/node'),
+    '--secondary-ip',
+    '127.0.0.1',
+    '--secondary-port',
+    String(secondary.port),
+  );
   assert.equal(added.code, 0, added.stderr);
   assert.match((await varco('station', 'list', '--org', org)).stdout, /CLI_01\s+to_check/);
   assert.equal((await varco('station', 'request-changes', 'CLI_01', '--env', 'test')).code, 64, '--note is required');
   const approved = await varco('station', 'approve', 'cli_01', '--env', 'test');
   assert.equal(approved.code, 0, approved.stderr);
   const listed = JSON.parse((await varco('station', 'list', '--env', 'test', '--json')).stdout) as Array<{ code: string; review: string }>;
-  assert.deepEqual(listed.map((s) => [s.code, s.review]), [['CLI_01', 'approved']]);
+  assert.deepEqual(
+    listed.map((s) => [s.code, s.review]),
+    [['CLI_01', 'approved']],
+  );
   assert.equal((await varco('station', 'approve', 'CLI_01', '--env', 'test')).code, 64, 'nothing waits for review');
   assert.equal((await varco('station', 'verify', 'NOPE', '--env', 'test')).code, 64);
 });
@@ -78,16 +116,42 @@ test('station verify prints every step for primary and secondary and exits non-z
   await services.keyVerifier.flush();
   const second = await varco('station', 'verify', 'CLI_01', '--env', 'test', '--json');
   assert.equal(second.code, 0, second.stdout + second.stderr);
-  const json = JSON.parse(second.stdout) as { verified: boolean; state: string; outbound: { endpoints: Array<{ role: string; steps: Array<{ step: string; status: string }> }> } };
+  const json = JSON.parse(second.stdout) as {
+    verified: boolean;
+    state: string;
+    outbound: { endpoints: Array<{ role: string; steps: Array<{ step: string; status: string }> }> };
+  };
   assert.equal(json.verified, true);
   assert.equal(json.state, 'verified');
-  assert.deepEqual(json.outbound.endpoints.map((e) => [e.role, e.steps.every((s) => s.status === 'passed')]), [['primary', true], ['secondary', true]]);
+  assert.deepEqual(
+    json.outbound.endpoints.map((e) => [e.role, e.steps.every((s) => s.status === 'passed')]),
+    [
+      ['primary', true],
+      ['secondary', true],
+    ],
+  );
 });
 
 test('station add refuses another organisation\u2019s host unless the operator allows sharing (--allow-shared-host); share-host decides for an existing station', async () => {
   const other = await createOrganisation(database.db, 'Altra Banca Riga di Comando');
-  const add = (code: string, ...extra: string[]) => varco('station', 'add', '--org', other, '--env', 'test', '--code', code, '--url', primary.url('/other'), '--ip', '127.0.0.1',
-    '--port', String(primary.port), ...extra);
+  const add = (code: string, ...extra: string[]) =>
+    varco(
+      'station',
+      'add',
+      '--org',
+      other,
+      '--env',
+      'test',
+      '--code',
+      code,
+      '--url',
+      primary.url('/other'),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(primary.port),
+      ...extra,
+    );
   const refused = await add('CLI_OTHER');
   assert.equal(refused.code, 64);
   assert.match(refused.stderr, /primary: Another organisation has registered a station at this host in this environment/);
@@ -98,6 +162,15 @@ test('station add refuses another organisation\u2019s host unless the operator a
   assert.match(shared.stdout, /may share its hosts/);
   assert.equal((await varco('station', 'share-host', 'CLI_01', '--env', 'test', '--revoke')).code, 0);
   const id = (await database.db.selectFrom('stations').select('id').where('code', '=', 'CLI_01').executeTakeFirstOrThrow()).id;
-  const actions = await database.db.selectFrom('audit_log').select(['action', 'actor_type']).where('subject_id', '=', id).where('action', 'like', 'station.shared_host%').orderBy('seq').execute();
-  assert.deepEqual(actions, [{ action: 'station.shared_host_allowed', actor_type: 'cli' }, { action: 'station.shared_host_revoked', actor_type: 'cli' }]);
+  const actions = await database.db
+    .selectFrom('audit_log')
+    .select(['action', 'actor_type'])
+    .where('subject_id', '=', id)
+    .where('action', 'like', 'station.shared_host%')
+    .orderBy('seq')
+    .execute();
+  assert.deepEqual(actions, [
+    { action: 'station.shared_host_allowed', actor_type: 'cli' },
+    { action: 'station.shared_host_revoked', actor_type: 'cli' },
+  ]);
 });

@@ -14,7 +14,8 @@ import { mailsTo } from './support.ts';
 
 const { app, config, services, database, masterKey } = await buildTestApp();
 const db = database.db;
-const cli = (...args: string[]) => runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, VARCO_MASTER_KEY: masterKey.toString('base64') });
+const cli = (...args: string[]) =>
+  runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, VARCO_MASTER_KEY: masterKey.toString('base64') });
 const orgA = await createOrganisation(db, 'Banca Certificati');
 const orgB = await createOrganisation(db, 'Comune Certificati');
 const refA = await createReferent(db, orgA, ['node']);
@@ -25,7 +26,12 @@ const fingerprint = (pem: string): string => new X509Certificate(splitPemChain(p
 const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Rotation Root' });
 assert.ok((await services.trust.add('test', pki.root.certPem, { organisationId: orgA }, { type: 'cli', id: null, ip: null })).ok);
 const peer = await startPeer({ leaf: pki.leaf, clientCas: [(await services.platformCertificates.downloads('test')).caPem] });
-const created = await services.stations.register(orgA, 'test', { code: 'ROT_01', primary: { url: peer.url('/node'), ip: '127.0.0.1', port: peer.port } }, { type: 'cli', id: null, ip: null });
+const created = await services.stations.register(
+  orgA,
+  'test',
+  { code: 'ROT_01', primary: { url: peer.url('/node'), ip: '127.0.0.1', port: peer.port } },
+  { type: 'cli', id: null, ip: null },
+);
 assert.ok(created.ok);
 assert.ok((await services.stations.reviewStation(created.value.id, 'approve', '', { type: 'cli', id: null, ip: null })).ok);
 const stationId = created.value.id;
@@ -60,13 +66,19 @@ test('rotate-client publishes the next certificate and e-mails every organisatio
   const out = JSON.parse(rotated.stdout) as { created: boolean; notified: number; next: { fingerprintSha256: string } };
   assert.equal(out.created, true);
   assert.equal(out.notified, 2);
-  const next = (await portal.get('/portal/certificates/test/next-client.pem'));
+  const next = await portal.get('/portal/certificates/test/next-client.pem');
   assert.equal(next.statusCode, 200);
   assert.equal(fingerprint(next.body), out.next.fingerprintSha256);
   assert.notEqual(out.next.fingerprintSha256, current);
   assert.match((await portal.get('/portal/certificates')).body, new RegExp(out.next.fingerprintSha256));
   const mails = await mailsTo(db, { template: 'client_certificate_published' });
-  assert.deepEqual(mails.map((m) => [m.to, m.locale]).sort(), [[refA.email, 'en'], [refB.email, 'it']].sort());
+  assert.deepEqual(
+    mails.map((m) => [m.to, m.locale]).sort(),
+    [
+      [refA.email, 'en'],
+      [refB.email, 'it'],
+    ].sort(),
+  );
   assert.equal(mails[0]?.params.fingerprint, out.next.fingerprintSha256);
 
   const again = await cli('pki', 'rotate-client', '--env', 'test');
@@ -92,5 +104,8 @@ test('activate-client switches it in: the next outbound call presents it', async
   assert.notEqual(none.code, 0);
   assert.match(none.stderr, /no next test client certificate is waiting/);
   const actions = await db.selectFrom('audit_log').select('action').where('action', 'like', 'pki.%').orderBy('seq').execute();
-  assert.deepEqual(actions.map((a) => a.action), ['pki.client_published', 'pki.client_activated']);
+  assert.deepEqual(
+    actions.map((a) => a.action),
+    ['pki.client_published', 'pki.client_activated'],
+  );
 });

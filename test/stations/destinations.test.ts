@@ -19,28 +19,84 @@ const org = await createOrganisation(db, 'Banca Indirizzi');
 const referent = await createReferent(db, org, ['node'], 'it');
 const asReferent: StationActor = { type: 'referent', id: referent.id, ip: null, organisationId: org };
 
-const SPELLINGS = ['127.0.0.1', '127.1', '0x7f000001', '2130706433', '0177.0.0.1', '0::ffff:127.0.0.1', '::ffff:7f00:1', '::127.0.0.1', '::1', '10.0.0.1',
-  '192.168.1.1', '172.16.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', 'fd00::1', 'fe80::1', 'fec0::1', '64:ff9b::7f00:1', '2002:7f00:1::1', '192.0.2.1'];
+const SPELLINGS = [
+  '127.0.0.1',
+  '127.1',
+  '0x7f000001',
+  '2130706433',
+  '0177.0.0.1',
+  '0::ffff:127.0.0.1',
+  '::ffff:7f00:1',
+  '::127.0.0.1',
+  '::1',
+  '10.0.0.1',
+  '192.168.1.1',
+  '172.16.0.1',
+  '169.254.169.254',
+  '100.64.0.1',
+  '0.0.0.0',
+  'fd00::1',
+  'fe80::1',
+  'fec0::1',
+  '64:ff9b::7f00:1',
+  '2002:7f00:1::1',
+  '192.0.2.1',
+];
 
 test('the service refuses every spelling of a non-public address, in test and in prod, for referents and operators alike', async () => {
   assert.deepEqual(config.outboundAllowCidrs, []);
   assert.ok(SPELLINGS.length >= 10);
   for (const [i, ip] of SPELLINGS.entries()) {
-    for (const [env, actor] of [['test', asReferent], ['prod', CLI]] as const) {
-      const outcome = await services.stations.register(org, env, { code: `ADDR_${env}_${i}`, primary: endpoint('https://pa.indirizzi.example/node', ip, 443),
-        secondary: endpoint('https://dr.indirizzi.example/node', ip, 443) }, actor);
-      assert.deepEqual(outcome.ok ? [] : outcome.problems, [{ field: 'primary', problem: 'ip_not_public' }, { field: 'secondary', problem: 'ip_not_public' }], `${env} ${ip}`);
+    for (const [env, actor] of [
+      ['test', asReferent],
+      ['prod', CLI],
+    ] as const) {
+      const outcome = await services.stations.register(
+        org,
+        env,
+        {
+          code: `ADDR_${env}_${i}`,
+          primary: endpoint('https://pa.indirizzi.example/node', ip, 443),
+          secondary: endpoint('https://dr.indirizzi.example/node', ip, 443),
+        },
+        actor,
+      );
+      assert.deepEqual(
+        outcome.ok ? [] : outcome.problems,
+        [
+          { field: 'primary', problem: 'ip_not_public' },
+          { field: 'secondary', problem: 'ip_not_public' },
+        ],
+        `${env} ${ip}`,
+      );
     }
   }
   assert.deepEqual(await db.selectFrom('stations').select('id').execute(), [], 'nothing was registered');
-  assert.ok((await services.stations.register(org, 'test', { code: 'ADDR_PUBLIC', primary: endpoint('https://pa.indirizzi.example/node', '93.184.215.40', 443) }, asReferent)).ok);
+  assert.ok(
+    (
+      await services.stations.register(
+        org,
+        'test',
+        { code: 'ADDR_PUBLIC', primary: endpoint('https://pa.indirizzi.example/node', '93.184.215.40', 443) },
+        asReferent,
+      )
+    ).ok,
+  );
 });
 
 test('the portal refuses them beside the field, in the referent\u2019s language', async () => {
   const portal = await new Browser(app, 'portal').signIn(referent.email);
   for (const [i, ip] of SPELLINGS.entries()) {
-    const page = await portal.post('/portal/stations', { code: `PORTAL_${i}`, environment: 'test', primaryUrl: 'https://pa.portale.example/node', primaryIp: ip, primaryPort: '443',
-      secondaryUrl: '', secondaryIp: '', secondaryPort: '' });
+    const page = await portal.post('/portal/stations', {
+      code: `PORTAL_${i}`,
+      environment: 'test',
+      primaryUrl: 'https://pa.portale.example/node',
+      primaryIp: ip,
+      primaryPort: '443',
+      secondaryUrl: '',
+      secondaryIp: '',
+      secondaryPort: '',
+    });
     assert.equal(page.statusCode, 400, ip);
     assert.match(page.body, /L\u2019indirizzo IP deve essere pubblico/, ip);
   }
@@ -50,12 +106,33 @@ test('the CLI refuses them and exits 64', async () => {
   const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, ...NO_ALLOWLIST };
   // In-process, so every spelling (a process each made only ten affordable).
   for (const [i, ip] of SPELLINGS.entries()) {
-    const result = await runCliInProcess(['station', 'add', '--org', org, '--env', 'prod', '--code', `CLI_${i}`, '--url', 'https://pa.cli.example/node', '--ip', ip, '--port', '443'], env);
+    const result = await runCliInProcess(
+      ['station', 'add', '--org', org, '--env', 'prod', '--code', `CLI_${i}`, '--url', 'https://pa.cli.example/node', '--ip', ip, '--port', '443'],
+      env,
+    );
     assert.equal(result.code, 64, `${ip}: ${result.stdout}${result.stderr}`);
     assert.match(result.stderr, /primary: The IP address must be public/, ip);
   }
-  const removed = await runCliInProcess(['station', 'add', '--org', org, '--env', 'prod', '--code', 'CLI_X', '--url', 'https://pa.cli.example/node', '--ip', '8.8.8.8', '--port', '443',
-    '--allow-private-ip'], env);
+  const removed = await runCliInProcess(
+    [
+      'station',
+      'add',
+      '--org',
+      org,
+      '--env',
+      'prod',
+      '--code',
+      'CLI_X',
+      '--url',
+      'https://pa.cli.example/node',
+      '--ip',
+      '8.8.8.8',
+      '--port',
+      '443',
+      '--allow-private-ip',
+    ],
+    env,
+  );
   assert.equal(removed.code, 64, 'the per-station exception is gone');
   assert.match(removed.stderr, /allow-private-ip/);
 });

@@ -17,7 +17,11 @@ const admin = await createAdmin(services);
 const adminRow = await db.selectFrom('users').select('id').where('email', '=', admin.email).executeTakeFirstOrThrow();
 const ADMIN: StationActor = { type: 'admin', id: adminRow.id, ip: null };
 const CLI: StationActor = { type: 'cli', id: null, ip: null };
-const [orgA, orgB, orgC] = [await createOrganisation(db, 'Banca Host A'), await createOrganisation(db, 'Banca Host B'), await createOrganisation(db, 'Banca Host C')];
+const [orgA, orgB, orgC] = [
+  await createOrganisation(db, 'Banca Host A'),
+  await createOrganisation(db, 'Banca Host B'),
+  await createOrganisation(db, 'Banca Host C'),
+];
 const [refA, refB] = [await createReferent(db, orgA, ['node']), await createReferent(db, orgB, ['node'], 'it')];
 const asA: StationActor = { type: 'referent', id: refA.id, ip: null, organisationId: orgA };
 const asB: StationActor = { type: 'referent', id: refB.id, ip: null, organisationId: orgB };
@@ -31,9 +35,14 @@ test('another organisation cannot register a host already registered in the envi
   const a = await stations.register(orgA, 'test', { code: 'HOST_A1', primary: at('pa.host-a.example'), secondary: at('dr.host-a.example') }, asA);
   assert.ok(a.ok);
   const b = await stations.register(orgB, 'test', { code: 'HOST_B1', primary: at('PA.Host-A.example.'), secondary: at('dr.host-a.example') }, asB);
-  assert.deepEqual(problemsOf(b), [{ field: 'primary', problem: 'host_taken' }, { field: 'secondary', problem: 'host_taken' }]);
-  assert.deepEqual(problemsOf(await stations.register(orgB, 'test', { code: 'HOST_B1', primary: at('other.host-b.example'), secondary: at('pa.host-a.example') }, asB)),
-    [{ field: 'secondary', problem: 'host_taken' }]);
+  assert.deepEqual(problemsOf(b), [
+    { field: 'primary', problem: 'host_taken' },
+    { field: 'secondary', problem: 'host_taken' },
+  ]);
+  assert.deepEqual(
+    problemsOf(await stations.register(orgB, 'test', { code: 'HOST_B1', primary: at('other.host-b.example'), secondary: at('pa.host-a.example') }, asB)),
+    [{ field: 'secondary', problem: 'host_taken' }],
+  );
   assert.equal((await db.selectFrom('stations').select('id').where('organisation_id', '=', orgB).execute()).length, 0, 'nothing was saved');
   // The same organisation may use its host again; another environment is another namespace.
   assert.ok((await stations.register(orgA, 'test', { code: 'HOST_A2', primary: at('pa.host-a.example') }, asA)).ok);
@@ -48,24 +57,38 @@ test('an edit cannot take another organisation\u2019s host either; an approved h
   assert.ok(b.ok);
   assert.deepEqual(problemsOf(await stations.edit(b.value.id, { primary: at('old.host-a.example') }, asB)), [{ field: 'primary', problem: 'host_taken' }]);
   assert.ok((await stations.edit(a.value.id, { primary: at('new.host-a.example') }, asA)).ok);
-  assert.deepEqual(problemsOf(await stations.edit(b.value.id, { primary: at('old.host-a.example') }, asB)), [{ field: 'primary', problem: 'host_taken' }],
-    'the approved version still serves at the old host');
+  assert.deepEqual(
+    problemsOf(await stations.edit(b.value.id, { primary: at('old.host-a.example') }, asB)),
+    [{ field: 'primary', problem: 'host_taken' }],
+    'the approved version still serves at the old host',
+  );
   assert.ok((await stations.reviewStation(a.value.id, 'approve', '', ADMIN)).ok);
   assert.ok((await stations.edit(b.value.id, { primary: at('old.host-a.example') }, asB)).ok, 'the old host was superseded');
-  assert.deepEqual(problemsOf(await stations.edit(a.value.id, { primary: at('old.host-a.example') }, asA)), [{ field: 'primary', problem: 'host_taken' }], 'and is B\u2019s now');
+  assert.deepEqual(
+    problemsOf(await stations.edit(a.value.id, { primary: at('old.host-a.example') }, asA)),
+    [{ field: 'primary', problem: 'host_taken' }],
+    'and is B\u2019s now',
+  );
 });
 
 test('an administrator allows sharing: at registration (CLI flag) or on an existing station; referents cannot; each decision is audited', async () => {
   const a = await stations.register(orgA, 'test', { code: 'HOST_A4', primary: at('shared.host-a.example') }, asA);
   assert.ok(a.ok);
   // A referent's claim is ignored.
-  assert.deepEqual(problemsOf(await stations.register(orgB, 'test', { code: 'HOST_B4', primary: at('shared.host-a.example') }, asB, { allowSharedHost: true })),
-    [{ field: 'primary', problem: 'host_taken' }]);
+  assert.deepEqual(
+    problemsOf(await stations.register(orgB, 'test', { code: 'HOST_B4', primary: at('shared.host-a.example') }, asB, { allowSharedHost: true })),
+    [{ field: 'primary', problem: 'host_taken' }],
+  );
   await assert.rejects(stations.allowSharedHost(a.value.id, true, asA), { code: 'forbidden' });
   // The operator registers B's station with the permission.
   const byCli = await stations.register(orgB, 'test', { code: 'HOST_B4', primary: at('shared.host-a.example') }, CLI, { allowSharedHost: true });
   assert.ok(byCli.ok);
-  const registered = await db.selectFrom('audit_log').select('details').where('subject_id', '=', byCli.value.id).where('action', '=', 'station.registered').executeTakeFirstOrThrow();
+  const registered = await db
+    .selectFrom('audit_log')
+    .select('details')
+    .where('subject_id', '=', byCli.value.id)
+    .where('action', '=', 'station.registered')
+    .executeTakeFirstOrThrow();
   assert.equal((registered.details as { sharedHostAllowed?: boolean }).sharedHostAllowed, true);
   // C is still refused: B's permission covers B's station, and A's station never was shared.
   const c = await stations.register(orgC, 'test', { code: 'HOST_C4', primary: at('shared.host-a.example') }, asC);
@@ -76,7 +99,9 @@ test('an administrator allows sharing: at registration (CLI flag) or on an exist
   assert.ok(joined.ok, JSON.stringify(joined));
   // Revoking applies to the next change: C's next version naming the host is refused again.
   assert.equal(await stations.allowSharedHost(a.value.id, false, ADMIN), true);
-  assert.deepEqual(problemsOf(await stations.edit(joined.value.id, { primary: at('shared.host-a.example') }, asC)), [{ field: 'primary', problem: 'host_taken' }]);
+  assert.deepEqual(problemsOf(await stations.edit(joined.value.id, { primary: at('shared.host-a.example') }, asC)), [
+    { field: 'primary', problem: 'host_taken' },
+  ]);
   assert.deepEqual(await auditActions(db, a.value.id), ['station.registered', 'station.shared_host_allowed', 'station.shared_host_revoked']);
   assert.equal(await stations.allowSharedHost('sta_nope', true, ADMIN), false);
 });
@@ -97,8 +122,16 @@ test('the portal says so beside the field, in the referent\u2019s language; the 
   const portalB = await new Browser(app, 'portal').signIn(refB.email);
   const a = await stations.register(orgA, 'test', { code: 'HOST_A5', primary: at('portal.host-a.example') }, asA);
   assert.ok(a.ok);
-  const form = { code: 'HOST_B5', environment: 'test', primaryUrl: 'https://portal.host-a.example/node', primaryIp: '93.184.215.31', primaryPort: '443',
-    secondaryUrl: '', secondaryIp: '', secondaryPort: '' };
+  const form = {
+    code: 'HOST_B5',
+    environment: 'test',
+    primaryUrl: 'https://portal.host-a.example/node',
+    primaryIp: '93.184.215.31',
+    primaryPort: '443',
+    secondaryUrl: '',
+    secondaryIp: '',
+    secondaryPort: '',
+  };
   const refused = await portalB.post('/portal/stations', form);
   assert.equal(refused.statusCode, 400);
   assert.match(refused.body, /Un\u2019altra organizzazione ha registrato una stazione su questo host/);

@@ -24,8 +24,16 @@ assert.ok((await services.trust.add('test', pki.root.certPem, { organisationId: 
 const peer = await startPeer({ leaf: pki.leaf, chain: [pki.intermediate!], clientCas: [varcoClientCa] });
 let stationId = '';
 
-const form = (code: string, port: number | string = peer.port) => ({ code, environment: 'test', primaryUrl: peer.url('/node'), primaryIp: '127.0.0.1', primaryPort: String(port),
-  secondaryUrl: '', secondaryIp: '', secondaryPort: '' });
+const form = (code: string, port: number | string = peer.port) => ({
+  code,
+  environment: 'test',
+  primaryUrl: peer.url('/node'),
+  primaryIp: '127.0.0.1',
+  primaryPort: String(port),
+  secondaryUrl: '',
+  secondaryIp: '',
+  secondaryPort: '',
+});
 
 test('a referent registers a station; each invalid field says what is wrong, in the referent\u2019s language', async () => {
   const list = await portalA.get('/portal/stations');
@@ -34,7 +42,8 @@ test('a referent registers a station; each invalid field says what is wrong, in 
   assert.match((await portalA.get('/portal/stations/new')).body, /name="_csrf"/);
   const bad = await portalA.post('/portal/stations', { ...form('x', '0'), primaryUrl: 'http://10.0.0.1/node' });
   assert.equal(bad.statusCode, 400);
-  for (const text of ['The station code must be', 'The service URL must use https', 'not by an IP address', 'The port must be a whole number']) assert.ok(bad.body.includes(text), text);
+  for (const text of ['The station code must be', 'The service URL must use https', 'not by an IP address', 'The port must be a whole number'])
+    assert.ok(bad.body.includes(text), text);
   assert.match(bad.body, /value="http:\/\/10\.0\.0\.1\/node"/, 'the form keeps what was typed');
   const badIt = await portalB.post('/portal/stations', { ...form('ok_code'), primaryPort: '70000' });
   assert.equal(badIt.statusCode, 400);
@@ -72,7 +81,17 @@ test('an administrator asks for changes with a note, the referent fixes, the adm
   assert.match(seen.body, /Use the DR site too\./);
   const edit = await portalA.get(`/portal/stations/${stationId}/edit`);
   assert.match(edit.body, new RegExp(`value="${peer.url('/node').replaceAll('.', '\\.')}"`), 'the edit form starts from the version under review');
-  assert.equal((await portalA.post(`/portal/stations/${stationId}/edit`, { ...form('PAGES_01'), secondaryUrl: peer.url('/node'), secondaryIp: '127.0.0.1', secondaryPort: String(peer.port) })).statusCode, 303);
+  assert.equal(
+    (
+      await portalA.post(`/portal/stations/${stationId}/edit`, {
+        ...form('PAGES_01'),
+        secondaryUrl: peer.url('/node'),
+        secondaryIp: '127.0.0.1',
+        secondaryPort: String(peer.port),
+      })
+    ).statusCode,
+    303,
+  );
   assert.equal((await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'approve', note: '' })).statusCode, 303);
   const approved = await backOffice.get(`/admin/stations/${stationId}`);
   assert.match(approved.body, /data-review>Approved</);
@@ -103,7 +122,9 @@ test('Verify in the portal shows every step for the primary and the secondary, a
   // The back office shows the same check and can run its own.
   assert.equal((await backOffice.post(`/admin/stations/${stationId}/verify`)).statusCode, 303);
   // Nothing ran at registration or edit: the portal's Verify, then the back office's.
-  const triggers = (await db.selectFrom('station_checks').select('trigger').where('station_id', '=', stationId).orderBy('started_at').execute()).map((c) => c.trigger);
+  const triggers = (await db.selectFrom('station_checks').select('trigger').where('station_id', '=', stationId).orderBy('started_at').execute()).map(
+    (c) => c.trigger,
+  );
   assert.deepEqual(triggers, ['portal', 'admin']);
   // The new step's verdict and sentence are in the referent's language.
   const required = /data-step="client_certificate_required"[\s\S]*?<\/tr>/.exec(page.body)?.[0] ?? '';
@@ -124,8 +145,12 @@ test('back office settings: timeouts are checked; there is no private-IP permiss
   assert.equal((await backOffice.post(`/admin/stations/${stationId}/settings`, { connectTimeoutMs: '3000', responseTimeoutMs: '9000' })).statusCode, 303);
   const row = await db.selectFrom('stations').select(['connect_timeout_ms', 'response_timeout_ms']).where('id', '=', stationId).executeTakeFirstOrThrow();
   assert.deepEqual(row, { connect_timeout_ms: 3000, response_timeout_ms: 9000 });
-  const prod = await services.stations.register(orgA, 'prod', { code: 'PAGES_P', primary: { url: 'https://pa.example.it/node', ip: '93.184.215.5', port: 443 } },
-    { type: 'cli', id: null, ip: null });
+  const prod = await services.stations.register(
+    orgA,
+    'prod',
+    { code: 'PAGES_P', primary: { url: 'https://pa.example.it/node', ip: '93.184.215.5', port: 443 } },
+    { type: 'cli', id: null, ip: null },
+  );
   assert.ok(prod.ok);
   assert.doesNotMatch((await backOffice.get(`/admin/stations/${prod.value.id}`)).body, /allowPrivateIp/);
 });
@@ -161,7 +186,12 @@ test('menus link the new pages; a form without its CSRF token is refused', async
   const adminHome = (await backOffice.get('/admin/stations')).body;
   assert.match(adminHome, /href="\/admin\/stations"/);
   assert.match(adminHome, /href="\/admin\/trust"/);
-  const forged = await app.inject({ method: 'POST', url: `/portal/stations/${stationId}/verify`, headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  const forged = await app.inject({
+    method: 'POST',
+    url: `/portal/stations/${stationId}/verify`,
+    headers: { cookie: portalA.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: '',
+  });
   assert.equal(forged.statusCode, 403);
 });
 

@@ -23,9 +23,18 @@ const pki = await makeServerPki({ commonName: 'localhost', altNames: ['localhost
 assert.ok((await services.trust.add('test', pki.root.certPem, { organisationId: org }, CLI)).ok);
 const clientCas = [(await services.platformCertificates.downloads('test')).caPem];
 const portal = await new Browser(app, 'portal').signIn(referent.email);
-const form = (code: string, peer: Peer) => ({ code, environment: 'test', primaryUrl: peer.url('/node'), primaryIp: '127.0.0.1', primaryPort: String(peer.port),
-  secondaryUrl: '', secondaryIp: '', secondaryPort: '' });
-const checksOf = (stationId: string) => db.selectFrom('station_checks').select(['trigger', 'version_id']).where('station_id', '=', stationId).orderBy('started_at').execute();
+const form = (code: string, peer: Peer) => ({
+  code,
+  environment: 'test',
+  primaryUrl: peer.url('/node'),
+  primaryIp: '127.0.0.1',
+  primaryPort: String(peer.port),
+  secondaryUrl: '',
+  secondaryIp: '',
+  secondaryPort: '',
+});
+const checksOf = (stationId: string) =>
+  db.selectFrom('station_checks').select(['trigger', 'version_id']).where('station_id', '=', stationId).orderBy('started_at').execute();
 const stationIdFrom = (location: unknown): string => String(location).split('?')[0]?.split('/').pop() ?? '';
 
 test('registering and editing in the portal connects to nothing: the submitted addresses are not reviewed yet', async () => {
@@ -46,19 +55,30 @@ test('registering and editing in the portal connects to nothing: the submitted a
   const backOffice = await new Browser(app, 'admin').signIn(admin.email);
   assert.match((await backOffice.get(`/admin/stations/${id}`)).body, /id="verify-pending"/);
   assert.equal((await backOffice.post(`/admin/stations/${id}/verify?version=pending`)).statusCode, 303);
-  assert.deepEqual((await checksOf(id)).map((c) => c.trigger), ['admin']);
+  assert.deepEqual(
+    (await checksOf(id)).map((c) => c.trigger),
+    ['admin'],
+  );
   assert.ok(peer.secureConnections > 0);
 });
 
 test('with an approved version and a change under review, the portal verifies the approved one', async () => {
   const approvedPeer = await startPeer({ leaf: pki.leaf, clientCas });
   const pendingPeer = await startPeer({ leaf: pki.leaf, clientCas });
-  const created = await services.stations.register(org, 'test', { code: 'PORTAL_V2', primary: endpoint(approvedPeer.url('/node'), '127.0.0.1', approvedPeer.port) }, CLI);
+  const created = await services.stations.register(
+    org,
+    'test',
+    { code: 'PORTAL_V2', primary: endpoint(approvedPeer.url('/node'), '127.0.0.1', approvedPeer.port) },
+    CLI,
+  );
   assert.ok(created.ok);
   assert.ok((await services.stations.reviewStation(created.value.id, 'approve', '', CLI)).ok);
   assert.ok((await services.stations.edit(created.value.id, { primary: endpoint(pendingPeer.url('/node'), '127.0.0.1', pendingPeer.port) }, CLI)).ok);
   assert.equal((await portal.post(`/portal/stations/${created.value.id}/verify?version=pending`)).statusCode, 303);
-  assert.deepEqual((await checksOf(created.value.id)).map((c) => c.version_id), [created.value.versionId]);
+  assert.deepEqual(
+    (await checksOf(created.value.id)).map((c) => c.version_id),
+    [created.value.versionId],
+  );
   assert.equal(pendingPeer.secureConnections, 0);
   assert.ok(approvedPeer.secureConnections > 0);
 });

@@ -36,7 +36,10 @@ test('a referent registers a station: version 1 waits for a check, administrator
   assert.equal(detail.approved, undefined);
   assert.equal(detail.pending?.state, 'to_check');
   assert.equal(detail.pending?.version, 1);
-  assert.deepEqual([detail.pending?.primary_url, detail.pending?.primary_ip, detail.pending?.primary_port], ['https://pa.alfa.example/node', '93.184.215.10', 443]);
+  assert.deepEqual(
+    [detail.pending?.primary_url, detail.pending?.primary_ip, detail.pending?.primary_port],
+    ['https://pa.alfa.example/node', '93.184.215.10', 443],
+  );
   assert.deepEqual([detail.pending?.secondary_url, detail.pending?.secondary_port], ['https://dr.alfa.example:8443/node', 8443]);
   assert.equal(detail.station.connection_state, 'unverified');
   const toAdmin = await mailsTo(db, { template: 'station_submitted', to: admin.email });
@@ -47,14 +50,22 @@ test('a referent registers a station: version 1 waits for a check, administrator
 });
 
 test('validation names each problem and the field it belongs to', async () => {
-  const result = await stations.register(orgA, 'test', { code: 'x', primary: endpoint('http://192.0.2.1/node', '999.1.1.1', '70000'),
-    secondary: endpoint('https://dr.example/node', '', '') }, asA);
+  const result = await stations.register(
+    orgA,
+    'test',
+    { code: 'x', primary: endpoint('http://192.0.2.1/node', '999.1.1.1', '70000'), secondary: endpoint('https://dr.example/node', '', '') },
+    asA,
+  );
   assert.equal(result.ok, false);
   if (result.ok) return;
   assert.deepEqual(result.problems, [
     { field: 'code', problem: 'code_invalid' },
-    { field: 'primary', problem: 'url_not_https' }, { field: 'primary', problem: 'fqdn_is_ip' }, { field: 'primary', problem: 'ip_invalid' }, { field: 'primary', problem: 'port_invalid' },
-    { field: 'secondary', problem: 'ip_invalid' }, { field: 'secondary', problem: 'port_invalid' },
+    { field: 'primary', problem: 'url_not_https' },
+    { field: 'primary', problem: 'fqdn_is_ip' },
+    { field: 'primary', problem: 'ip_invalid' },
+    { field: 'primary', problem: 'port_invalid' },
+    { field: 'secondary', problem: 'ip_invalid' },
+    { field: 'secondary', problem: 'port_invalid' },
   ]);
   // A blank secondary is no secondary.
   const noSecondary = await stations.register(orgA, 'test', { code: 'ALFA_02', primary: PRIMARY, secondary: endpoint('', '', '') }, asA);
@@ -71,13 +82,22 @@ test('station codes are unique per environment, whatever the case', async () => 
 
 test('a non-public IP is refused for everyone, administrators and the CLI included: there is no per-station exception', async () => {
   const privateIp = endpoint('https://pa.alfa.example/node', '10.1.2.3', 443);
-  for (const [env, actor] of [['prod', asA], ['test', asA], ['prod', ADMIN], ['test', { type: 'cli', id: null, ip: null }]] as const) {
+  for (const [env, actor] of [
+    ['prod', asA],
+    ['test', asA],
+    ['prod', ADMIN],
+    ['test', { type: 'cli', id: null, ip: null }],
+  ] as const) {
     const refused = await stations.register(orgA, env, { code: `ALFA_P_${env}_${actor.type}`, primary: privateIp }, actor);
     assert.deepEqual(refused.ok ? undefined : refused.problems, [{ field: 'primary', problem: 'ip_not_public' }], `${env} ${actor.type}`);
   }
   const publicOne = await stations.register(orgA, 'prod', { code: 'ALFA_P2', primary: PRIMARY }, asA);
   assert.ok(publicOne.ok);
-  const edit = await stations.edit(publicOne.value.id, { primary: PRIMARY, secondary: endpoint('https://dr.alfa.example/node', '::ffff:10.1.2.3', 443) }, ADMIN);
+  const edit = await stations.edit(
+    publicOne.value.id,
+    { primary: PRIMARY, secondary: endpoint('https://dr.alfa.example/node', '::ffff:10.1.2.3', 443) },
+    ADMIN,
+  );
   assert.deepEqual(edit.ok ? undefined : edit.problems, [{ field: 'secondary', problem: 'ip_not_public' }]);
   const column = await sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'stations' AND column_name = 'allow_private_ip'`.execute(db);
   assert.deepEqual(column.rows, [], 'the permission column is gone');
@@ -102,7 +122,13 @@ test('review: changes requested with a note, fixed, approved; the organisation i
   const fixed = await stations.edit(id, { primary: endpoint('https://node.alfa.example/node', '93.184.215.11', 443) }, asA);
   assert.ok(fixed.ok);
   detail = await stations.detail(id);
-  assert.deepEqual(detail?.versions.map((v) => [v.version, v.state]), [[2, 'to_check'], [1, 'superseded']]);
+  assert.deepEqual(
+    detail?.versions.map((v) => [v.version, v.state]),
+    [
+      [2, 'to_check'],
+      [1, 'superseded'],
+    ],
+  );
   assert.ok((await stations.reviewStation(id, 'approve', '', ADMIN)).ok);
   detail = await stations.detail(id);
   assert.equal(detail?.station.approved_version_id, fixed.value.versionId);
@@ -135,7 +161,10 @@ test('the approved version keeps serving while an edit is under review, until th
   assert.ok((await stations.reviewStation(id, 'approve', '', ADMIN)).ok);
   detail = await stations.detail(id);
   assert.equal(detail?.approved?.version, 3);
-  assert.deepEqual(detail?.versions.map((v) => v.state), ['approved', 'superseded', 'superseded']);
+  assert.deepEqual(
+    detail?.versions.map((v) => v.state),
+    ['approved', 'superseded', 'superseded'],
+  );
   assert.equal(detail?.station.connection_state, 'unverified', 'a newly approved endpoint is not verified yet');
 });
 

@@ -60,7 +60,11 @@ test('a tick verifies approved stations whose last check is older than the inter
   assert.deepEqual(second.verified, []);
   assert.equal(second.expiryRan, false, 'expiry warnings run once a day');
   // An hour later it is.
-  await db.updateTable('stations').set({ last_check_at: new Date(Date.now() - 61 * 60_000) }).where('id', '=', a.id).execute();
+  await db
+    .updateTable('stations')
+    .set({ last_check_at: new Date(Date.now() - 61 * 60_000) })
+    .where('id', '=', a.id)
+    .execute();
   assert.deepEqual((await scheduler.tick()).verified, ['test/SCH_01:failing']);
 });
 
@@ -90,10 +94,17 @@ test('a server certificate seen by the last check gets its expiry warning once, 
 test('platform client certificates: administrators are warned 30 days before they expire', async () => {
   const platform = await platformCertificates.expiring();
   const notAfter = platform[0]?.info.notAfter ?? new Date();
-  const later = createExpiryWarnings({ db, clock: fixedClock(new Date(notAfter.getTime() - 20 * 24 * 3600_000)), publicUrl: 'https://varco.test',
-    platformCertificates: platformCertificates.expiring });
+  const later = createExpiryWarnings({
+    db,
+    clock: fixedClock(new Date(notAfter.getTime() - 20 * 24 * 3600_000)),
+    publicUrl: 'https://varco.test',
+    platformCertificates: platformCertificates.expiring,
+  });
   const run = await later.run();
-  assert.deepEqual(run.sent.filter((s) => s.startsWith('platform:')).map((s) => s.split(':').at(-1)), ['30', '30']);
+  assert.deepEqual(
+    run.sent.filter((s) => s.startsWith('platform:')).map((s) => s.split(':').at(-1)),
+    ['30', '30'],
+  );
   const mails = (await mailsTo(db, { template: 'certificate_expiring', to: admin.email })).filter((m) => m.params.stationCode === '');
   assert.deepEqual(mails.map((m) => m.params.environment).sort(), ['prod', 'test']);
   assert.match(mails[0]?.params.certificateName ?? '', /^varco-platform-client-/);
@@ -105,8 +116,15 @@ test('the HTTPS server certificate and the platform CAs are watched too', async 
   assert.equal(watched.length, 5, 'client and CA of test and prod, and the server certificate');
   const server = watched.find((w) => /CN=localhost/.test(w.info.subject));
   assert.ok(server);
-  const soon = createExpiryWarnings({ db, clock: fixedClock(new Date(server.info.notAfter.getTime() - 10 * 24 * 3600_000)), publicUrl: 'https://varco.test',
-    platformCertificates: platformCertificates.expiring });
+  const soon = createExpiryWarnings({
+    db,
+    clock: fixedClock(new Date(server.info.notAfter.getTime() - 10 * 24 * 3600_000)),
+    publicUrl: 'https://varco.test',
+    platformCertificates: platformCertificates.expiring,
+  });
   const run = await soon.run();
-  assert.deepEqual(run.sent.filter((s) => s.startsWith('platform:')), [`platform:${server.info.fingerprintSha256}:14`]);
+  assert.deepEqual(
+    run.sent.filter((s) => s.startsWith('platform:')),
+    [`platform:${server.info.fingerprintSha256}:14`],
+  );
 });

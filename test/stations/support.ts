@@ -3,11 +3,17 @@ import type { Database } from '../../src/db/index.ts';
 
 // Reading what the stations module left behind: queued e-mails and audit rows.
 
-export interface QueuedMail { to: string; template: string; locale: string; params: Record<string, string> }
+export interface QueuedMail {
+  to: string;
+  template: string;
+  locale: string;
+  params: Record<string, string>;
+}
 
 export async function mailsTo(db: Kysely<Database>, filter: { template?: string; to?: string } = {}): Promise<QueuedMail[]> {
   const rows = await db.selectFrom('outbox').select(['payload', 'created_at']).where('channel', '=', 'email').orderBy('created_at').execute();
-  return rows.map((r) => r.payload as QueuedMail)
+  return rows
+    .map((r) => r.payload as QueuedMail)
     .filter((m) => (filter.template === undefined || m.template === filter.template) && (filter.to === undefined || m.to === filter.to));
 }
 

@@ -33,14 +33,22 @@ test('a CA authorised for one organisation joins that organisation\u2019s roots 
   assert.ok(!has(await trust.rootsFor('test', orgB), ca.certPem), 'another organisation does not trust it');
   assert.ok(!has(await trust.rootsFor('test', null), ca.certPem), 'nor a call on nobody\u2019s behalf');
   assert.ok(!has(await trust.rootsFor('prod', orgA), ca.certPem), 'prod is not affected');
-  assert.deepEqual((await trust.list('test')).map((c) => [c.id, c.organisation_id]), [[added.value.id, orgA]]);
+  assert.deepEqual(
+    (await trust.list('test')).map((c) => [c.id, c.organisation_id]),
+    [[added.value.id, orgA]],
+  );
 
   assert.equal(await trust.remove(added.value.id, CLI), true);
   assert.equal(await trust.remove(added.value.id, CLI), false, 'removing twice finds nothing');
   assert.ok(!has(await trust.rootsFor('test', orgA), ca.certPem));
   assert.deepEqual(await trust.list('test'), []);
   assert.deepEqual(await auditActions(db, added.value.id), ['trust.ca_added', 'trust.ca_removed']);
-  const audit = await db.selectFrom('audit_log').select(['organisation_id', 'details']).where('subject_id', '=', added.value.id).orderBy('seq').executeTakeFirstOrThrow();
+  const audit = await db
+    .selectFrom('audit_log')
+    .select(['organisation_id', 'details'])
+    .where('subject_id', '=', added.value.id)
+    .orderBy('seq')
+    .executeTakeFirstOrThrow();
   assert.equal(audit.organisation_id, orgA);
   assert.equal((audit.details as { scope: string }).scope, orgA);
   // Once removed it may be authorised again.
@@ -53,7 +61,11 @@ test('a CA authorised explicitly for every organisation joins every organisation
   assert.ok(added.ok);
   for (const organisationId of [orgA, orgB, null]) assert.ok(has(await trust.rootsFor('test', organisationId), ca.certPem), String(organisationId));
   assert.equal((await trust.list('test')).find((c) => c.id === added.value.id)?.organisation_id, null);
-  assert.deepEqual(await trust.add('test', ca.certPem, { organisationId: orgB }, CLI), { ok: false, reason: 'already_trusted' }, 'trusted for everyone covers B');
+  assert.deepEqual(
+    await trust.add('test', ca.certPem, { organisationId: orgB }, CLI),
+    { ok: false, reason: 'already_trusted' },
+    'trusted for everyone covers B',
+  );
 });
 
 test('refusals: not a certificate, not a CA, expired, already trusted, unknown organisation', async () => {
@@ -81,8 +93,10 @@ test("Varco's own development CA is trusted in test only", async () => {
 });
 
 test('two organisations, two private CAs: a station certificate from the other organisation\u2019s CA is not trusted, by verification or by the station caller', async () => {
-  const [pkiA, pkiB] = [await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Tenant A Root' }),
-    await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Tenant B Root' })];
+  const [pkiA, pkiB] = [
+    await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Tenant A Root' }),
+    await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Tenant B Root' }),
+  ];
   const [orgC, orgD] = [await createOrganisation(db, 'Tenant C'), await createOrganisation(db, 'Tenant D')];
   assert.ok((await trust.add('test', pkiA.root.certPem, { organisationId: orgC }, CLI)).ok);
   assert.ok((await trust.add('test', pkiB.root.certPem, { organisationId: orgD }, CLI)).ok);

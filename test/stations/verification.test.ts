@@ -21,15 +21,28 @@ const org = await createOrganisation(db, 'Banca Verifica');
 const referent = await createReferent(db, org, ['node']);
 const other = await createOrganisation(db, 'Altra Banca');
 const varcoClientCa = (await platformCertificates.downloads('test')).caPem;
-const pki: ServerPkiMaterial = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: 'Org Test Root', intermediateName: 'Org Test Issuing CA' });
+const pki: ServerPkiMaterial = await makeServerPki({
+  commonName: 'localhost',
+  altNames: ['localhost'],
+  rootName: 'Org Test Root',
+  intermediateName: 'Org Test Issuing CA',
+});
 assert.ok((await trust.add('test', pki.root.certPem, { organisationId: org }, CLI)).ok);
 
 const peerFor = (material: ServerPkiMaterial = pki): Promise<Peer> =>
   startPeer({ leaf: material.leaf, chain: material.intermediate ? [material.intermediate] : [], clientCas: [varcoClientCa] });
 
 async function approvedStation(code: string, primary: Peer, secondary?: Peer): Promise<string> {
-  const created = await stations.register(org, 'test', { code, primary: endpoint(primary.url('/node'), primary.host, primary.port),
-    ...(secondary ? { secondary: endpoint(secondary.url('/node'), secondary.host, secondary.port) } : {}) }, CLI);
+  const created = await stations.register(
+    org,
+    'test',
+    {
+      code,
+      primary: endpoint(primary.url('/node'), primary.host, primary.port),
+      ...(secondary ? { secondary: endpoint(secondary.url('/node'), secondary.host, secondary.port) } : {}),
+    },
+    CLI,
+  );
   assert.ok(created.ok, JSON.stringify(created));
   await stations.configure(created.value.id, { connectTimeoutMs: 2000, responseTimeoutMs: 2000 }, CLI);
   assert.ok((await stations.reviewStation(created.value.id, 'approve', '', CLI)).ok);
@@ -51,10 +64,24 @@ test('every step of the primary and the secondary passes; without an inbound pin
   assert.ok(outcome.ok);
   const { result } = outcome.value;
   assert.equal(result.outbound.ok, true);
-  assert.deepEqual(result.outbound.endpoints.map((e) => e.role), ['primary', 'secondary']);
+  assert.deepEqual(
+    result.outbound.endpoints.map((e) => e.role),
+    ['primary', 'secondary'],
+  );
   for (const e of result.outbound.endpoints) {
-    assert.deepEqual(e.steps.map((s) => [s.step, s.status]), [['dns', 'passed'], ['tcp', 'passed'], ['tls_version', 'passed'], ['server_certificate', 'passed'],
-      ['client_certificate_accepted', 'passed'], ['probe', 'passed'], ['client_certificate_required', 'passed']], e.role);
+    assert.deepEqual(
+      e.steps.map((s) => [s.step, s.status]),
+      [
+        ['dns', 'passed'],
+        ['tcp', 'passed'],
+        ['tls_version', 'passed'],
+        ['server_certificate', 'passed'],
+        ['client_certificate_accepted', 'passed'],
+        ['probe', 'passed'],
+        ['client_certificate_required', 'passed'],
+      ],
+      e.role,
+    );
     assert.ok(e.steps.every((s) => s.durationMs >= 0 && s.message.length > 0));
     assert.equal(e.serverCertificate?.fingerprintSha256, pki.leaf.fingerprint256);
     assert.ok(!Number.isNaN(Date.parse(e.serverCertificate?.notAfter ?? '')));
@@ -79,14 +106,24 @@ test('every step of the primary and the secondary passes; without an inbound pin
   assert.equal(again.value.state, 'verified');
   assert.equal(again.value.result.inbound.ok, true);
   assert.ok(again.value.result.inbound.lastPingAt);
-  assert.deepEqual(await auditActions(db, id), ['station.registered', 'station.configured', 'station.approved', 'station.connection_failing', 'station.connection_verified']);
+  assert.deepEqual(await auditActions(db, id), [
+    'station.registered',
+    'station.configured',
+    'station.approved',
+    'station.connection_failing',
+    'station.connection_verified',
+  ]);
 });
 
 test('a verified station that stops answering is flagged and its organisation e-mailed once; answering again clears the flag', async () => {
   await ping();
   const primary = await peerFor();
   const id = await approvedStation('VER_02', primary);
-  assert.equal((await verification.verify(id, 'schedule')).ok && (await db.selectFrom('stations').select('connection_state').where('id', '=', id).executeTakeFirstOrThrow()).connection_state, 'verified');
+  assert.equal(
+    (await verification.verify(id, 'schedule')).ok &&
+      (await db.selectFrom('stations').select('connection_state').where('id', '=', id).executeTakeFirstOrThrow()).connection_state,
+    'verified',
+  );
   await primary.stop();
   const down = await verification.verify(id, 'schedule');
   assert.ok(down.ok);
@@ -153,7 +190,10 @@ test('the version under review can be checked before approval; its check does no
   const checked = await verification.verify(created.value.id, 'admin', {}, 'pending');
   assert.ok(checked.ok, JSON.stringify(checked));
   const steps = checked.value.result.outbound.endpoints[0]?.steps ?? [];
-  assert.ok(steps.some((s) => s.step === 'server_certificate' && s.ok), 'the server certificate was checked at registration');
+  assert.ok(
+    steps.some((s) => s.step === 'server_certificate' && s.ok),
+    'the server certificate was checked at registration',
+  );
   const row = await db.selectFrom('stations').select(['connection_state', 'approved_version_id']).where('id', '=', created.value.id).executeTakeFirstOrThrow();
   assert.deepEqual(row, { connection_state: 'unverified', approved_version_id: null });
   const stored = await db.selectFrom('station_checks').select('version_id').where('station_id', '=', created.value.id).execute();
@@ -169,7 +209,10 @@ test('a station that does not require Varco\u2019s client certificate never beco
   assert.ok(outcome.ok);
   assert.equal(outcome.value.result.inbound.ok, true);
   const steps = outcome.value.result.outbound.endpoints[0]?.steps ?? [];
-  assert.deepEqual(steps.filter((s) => !s.ok).map((s) => [s.step, s.code]), [['client_certificate_required', 'certificate_not_required']]);
+  assert.deepEqual(
+    steps.filter((s) => !s.ok).map((s) => [s.step, s.code]),
+    [['client_certificate_required', 'certificate_not_required']],
+  );
   assert.equal(outcome.value.state, 'failing');
   assert.equal((await db.selectFrom('stations').select('connection_state').where('id', '=', id).executeTakeFirstOrThrow()).connection_state, 'failing');
 });

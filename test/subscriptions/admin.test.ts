@@ -53,27 +53,54 @@ test('suspend and reactivate from the back office; the pending list and the stat
 test('the product catalogue: edit route groups, approval per environment and rate limit; bad input is explained', async () => {
   const page = await admin.get('/admin/products');
   assert.match(page.body, /<code>node<\/code>/);
-  const bad = await admin.post('/admin/products', { code: 'Bad Code', name: 'X', routeGroups: 'ping', rateLimitPerMinute: '10', approvalTest: '1', approvalProd: '1' });
+  const bad = await admin.post('/admin/products', {
+    code: 'Bad Code',
+    name: 'X',
+    routeGroups: 'ping',
+    rateLimitPerMinute: '10',
+    approvalTest: '1',
+    approvalProd: '1',
+  });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /The code must be/);
   const noGroup = await admin.post('/admin/products', { code: 'reports', name: 'Reports', rateLimitPerMinute: '10' });
   assert.match(noGroup.body, /at least one route group/);
-  const created = await admin.post('/admin/products', { code: 'reports', name: 'Reports', description: 'Daily reports', routeGroups: ['ping', 'orders'],
-    rateLimitPerMinute: '120', approvalProd: '1' });
+  const created = await admin.post('/admin/products', {
+    code: 'reports',
+    name: 'Reports',
+    description: 'Daily reports',
+    routeGroups: ['ping', 'orders'],
+    rateLimitPerMinute: '120',
+    approvalProd: '1',
+  });
   assert.equal(created.statusCode, 303);
   const product = await db.selectFrom('products').selectAll().where('code', '=', 'reports').executeTakeFirstOrThrow();
-  assert.deepEqual([product.route_groups, product.approval_required_test, product.approval_required_prod, product.rate_limit_per_minute],
-    [['ping', 'orders'], false, true, 120]);
-  const updated = await admin.post(`/admin/products/${product.id}`, { code: 'reports', name: 'Reports', description: 'Daily reports', routeGroups: 'ping',
-    rateLimitPerMinute: '60', approvalProd: '1' });
+  assert.deepEqual(
+    [product.route_groups, product.approval_required_test, product.approval_required_prod, product.rate_limit_per_minute],
+    [['ping', 'orders'], false, true, 120],
+  );
+  const updated = await admin.post(`/admin/products/${product.id}`, {
+    code: 'reports',
+    name: 'Reports',
+    description: 'Daily reports',
+    routeGroups: 'ping',
+    rateLimitPerMinute: '60',
+    approvalProd: '1',
+  });
   assert.equal(updated.statusCode, 303);
   assert.equal((await services.products.get(product.id))?.rate_limit_per_minute, 60);
   const audit = await db.selectFrom('audit_log').select('action').where('subject_id', '=', product.id).orderBy('seq').execute();
-  assert.deepEqual(audit.map((r) => r.action), ['product.created', 'product.updated']);
+  assert.deepEqual(
+    audit.map((r) => r.action),
+    ['product.created', 'product.updated'],
+  );
 });
 
 test('a product that needs no approval in test makes the subscription active at once; production still waits', async () => {
-  await db.insertInto('user_products').values({ user_id: referent.id, product_id: (await db.selectFrom('products').select('id').where('code', '=', 'reports').executeTakeFirstOrThrow()).id }).execute();
+  await db
+    .insertInto('user_products')
+    .values({ user_id: referent.id, product_id: (await db.selectFrom('products').select('id').where('code', '=', 'reports').executeTakeFirstOrThrow()).id })
+    .execute();
   const instant = await subscribe('reports', 'test', 'Rapporti collaudo');
   assert.equal((await services.subscriptions.get(instant))?.state, 'active');
   assert.match((await portal.get(`/portal/subscriptions/${instant}?created=active`)).body, /attiva/);

@@ -25,23 +25,31 @@ test('GET /api/v1/ping names the subscription, organisation, product, environmen
   const response = await app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': keys.primary } });
   assert.equal(response.statusCode, 200);
   const body = response.json<Record<string, unknown>>();
-  assert.deepEqual({ ...body, serverTime: 'x' }, {
-    subscription: { id: keys.id, name: 'ecommerce-prod' },
-    organisation: { id: org, name: 'Banca Ping' },
-    product: { id: 'prd_ecommerce', code: 'ecommerce', name: 'E-commerce' },
-    environment: 'prod',
-    tlsProtocol: null, // inject() has no TLS socket; tls.test covers a real handshake
-    serverTime: 'x',
-  });
+  assert.deepEqual(
+    { ...body, serverTime: 'x' },
+    {
+      subscription: { id: keys.id, name: 'ecommerce-prod' },
+      organisation: { id: org, name: 'Banca Ping' },
+      product: { id: 'prd_ecommerce', code: 'ecommerce', name: 'E-commerce' },
+      environment: 'prod',
+      tlsProtocol: null, // inject() has no TLS socket; tls.test covers a real handshake
+      serverTime: 'x',
+    },
+  );
   const serverTime = Date.parse(String(body.serverTime));
   assert.ok(serverTime >= before - 1000 && serverTime <= Date.now() + 1000);
 });
 
-test('a ping records inbound verification and the key\'s last use, written in a batch', async () => {
+test("a ping records inbound verification and the key's last use, written in a batch", async () => {
   const org = await createOrganisation(db);
   const keys = await issueKeys(services, org);
-  const read = () => db.selectFrom('subscriptions').innerJoin('api_keys', 'api_keys.subscription_id', 'subscriptions.id')
-    .select(['subscriptions.inbound_verified_at', 'api_keys.last_used_at', 'api_keys.slot']).where('subscriptions.id', '=', keys.id).execute();
+  const read = () =>
+    db
+      .selectFrom('subscriptions')
+      .innerJoin('api_keys', 'api_keys.subscription_id', 'subscriptions.id')
+      .select(['subscriptions.inbound_verified_at', 'api_keys.last_used_at', 'api_keys.slot'])
+      .where('subscriptions.id', '=', keys.id)
+      .execute();
   assert.ok((await read()).every((r) => r.inbound_verified_at === null && r.last_used_at === null));
   const response = await app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': keys.secondary } });
   assert.equal(response.statusCode, 200);
@@ -52,9 +60,11 @@ test('a ping records inbound verification and the key\'s last use, written in a 
   assert.equal(rows.find((r) => r.slot === 'primary')?.last_used_at, null);
 });
 
-test('the product\'s rate limit answers 429 rate_limited with Retry-After, per subscription', async () => {
-  const created = await services.products.create({ code: 'tiny', name: 'Tiny', description: '', routeGroups: ['ping'], approvalRequiredTest: true,
-    approvalRequiredProd: true, rateLimitPerMinute: 3 }, CLI);
+test("the product's rate limit answers 429 rate_limited with Retry-After, per subscription", async () => {
+  const created = await services.products.create(
+    { code: 'tiny', name: 'Tiny', description: '', routeGroups: ['ping'], approvalRequiredTest: true, approvalRequiredProd: true, rateLimitPerMinute: 3 },
+    CLI,
+  );
   assert.ok(created.ok);
   const org = await createOrganisation(db);
   const a = await issueKeys(services, org, 'tiny');
@@ -74,7 +84,10 @@ test('the product\'s rate limit answers 429 rate_limited with Retry-After, per s
   // Counts reach the shared table, so other instances see them.
   await services.keyVerifier.flush();
   const shared = await db.selectFrom('api_rate_windows').select(['subscription_id', 'count']).where('subscription_id', '=', a.id).execute();
-  assert.deepEqual(shared.map((r) => r.count), [3]);
+  assert.deepEqual(
+    shared.map((r) => r.count),
+    [3],
+  );
 });
 
 test('an unknown /api route is 404 whatever the key, and the documentation needs no key', async () => {
@@ -84,7 +97,10 @@ test('an unknown /api route is 404 whatever the key, and the documentation needs
   assert.match(String(docs.headers['content-security-policy']), /connect-src 'self'/);
   const spec = await app.inject({ method: 'GET', url: '/api/docs/json' });
   assert.equal(spec.statusCode, 200);
-  const document = spec.json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { securitySchemes: Record<string, { name: string }> } }>();
+  const document = spec.json<{
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    components: { securitySchemes: Record<string, { name: string }> };
+  }>();
   const ping = document.paths['/api/v1/ping']?.get;
   assert.ok(ping, 'ping is documented');
   assert.deepEqual(Object.keys(ping.responses).sort(), ['200', '400', '401', '403', '429', '500', '503']);

@@ -34,10 +34,13 @@ test('/api/docs renders the reference without CSP violations and documents GET /
     // Calling the API from the page with a key, as "Try it out" does.
     const answered = await page.evaluate(async (key) => {
       const r = await fetch('/api/v1/ping', { headers: { 'Ocp-Apim-Subscription-Key': key } });
-      return { status: r.status, body: await r.json() as { organisation: { name: string } } };
+      return { status: r.status, body: (await r.json()) as { organisation: { name: string } } };
     }, keys.primary);
     assert.deepEqual([answered.status, answered.body.organisation.name], [200, 'Docs Org']);
-    assert.deepEqual(problems.filter((p) => /Content Security Policy|Refused to/i.test(p)), []);
+    assert.deepEqual(
+      problems.filter((p) => /Content Security Policy|Refused to/i.test(p)),
+      [],
+    );
   });
   await page.close();
 });

@@ -28,7 +28,6 @@ const app = await buildApp(container);
 after(() => app.close());
 const ping = (key: string) => app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': key } });
 
-
 function varco(args: string[]): Promise<CliResult> {
   return runCliInProcess(args, { DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_LOG_LEVEL: 'warn' });
 }
@@ -56,8 +55,11 @@ test('subscription create --approve prints a working key pair once; only hashes 
   assert.equal(stored.includes(created.secondaryKey.slice(8)), false);
   const audit = await db.selectFrom('audit_log').select(['actor_type', 'action']).where('subject_id', '=', created.id).execute();
   assert.deepEqual(audit, [{ actor_type: 'cli', action: 'subscription.created' }]);
-  for (const [args, message] of [[['--org', 'org_nope', '--product', 'node', '--env', 'test'], /no such organisation/], [['--org', org, '--product', 'nope', '--env', 'test'], /no product/],
-    [['--org', org, '--product', 'node', '--env', 'live'], /--env must be/]] as const) {
+  for (const [args, message] of [
+    [['--org', 'org_nope', '--product', 'node', '--env', 'test'], /no such organisation/],
+    [['--org', org, '--product', 'nope', '--env', 'test'], /no product/],
+    [['--org', org, '--product', 'node', '--env', 'live'], /--env must be/],
+  ] as const) {
     const bad = await varco(['subscription', 'create', ...args, '--approve']);
     assert.equal(bad.code, 64);
     assert.match(bad.stderr, message);
@@ -74,7 +76,10 @@ test('subscription suspend from the shell reaches the running instance within a 
     await sleep(10);
   }
   const list = await varco(['subscription', 'list', '--state', 'suspended', '--json']);
-  assert.deepEqual((JSON.parse(list.stdout) as Array<{ id: string }>).map((s) => s.id), [created.id]);
+  assert.deepEqual(
+    (JSON.parse(list.stdout) as Array<{ id: string }>).map((s) => s.id),
+    [created.id],
+  );
   assert.equal((await varco(['subscription', 'list', '--state', 'nonsense'])).code, 64);
   assert.equal((await varco(['subscription', 'suspend', created.id])).code, 64, 'already suspended');
 });

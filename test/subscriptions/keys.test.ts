@@ -32,8 +32,14 @@ test('only the SHA-256, the prefix and the last four characters of a key are sto
   const org = await createOrganisation(db);
   const keys = await issueKeys(services, org);
   const rows = await db.selectFrom('api_keys').selectAll().where('subscription_id', '=', keys.id).orderBy('slot').execute();
-  assert.deepEqual(rows.map((r) => r.slot), ['primary', 'secondary']);
-  for (const [row, key] of [[rows[0]!, remember(keys.primary)], [rows[1]!, remember(keys.secondary)]] as const) {
+  assert.deepEqual(
+    rows.map((r) => r.slot),
+    ['primary', 'secondary'],
+  );
+  for (const [row, key] of [
+    [rows[0]!, remember(keys.primary)],
+    [rows[1]!, remember(keys.secondary)],
+  ] as const) {
     assert.equal(row.key_hash, sha256Hex(key));
     assert.equal(row.prefix, 'vk_test_');
     assert.equal(row.last4, key.slice(-4));
@@ -44,7 +50,13 @@ test('only the SHA-256, the prefix and the last four characters of a key are sto
 test('a submitted subscription has key slots but no key to reveal; after approval each key is shown once', async () => {
   const s = await submitted();
   const slots = await services.apiKeys.list(s.id);
-  assert.deepEqual(slots.map((k) => [k.slot, k.revealedAt]), [['primary', null], ['secondary', null]]);
+  assert.deepEqual(
+    slots.map((k) => [k.slot, k.revealedAt]),
+    [
+      ['primary', null],
+      ['secondary', null],
+    ],
+  );
   assert.deepEqual(await services.apiKeys.reveal(s.id, 'primary', s.actor, s.org), { ok: false, reason: 'not_active' });
   assert.ok((await services.subscriptions.change(s.id, 'approve', CLI)).ok);
   const first = await services.apiKeys.reveal(s.id, 'primary', s.actor, s.org);
@@ -88,7 +100,10 @@ test('regenerating with an overlap keeps the old key valid until the window ends
   assert.equal((await ping(keys.secondary)).statusCode, 200, 'old key inside the overlap');
   assert.equal((await ping(next.value.key)).statusCode, 200);
   const listed = await services.apiKeys.list(keys.id);
-  assert.deepEqual(listed.filter((k) => k.slot === 'secondary').map((k) => k.current), [true, false]);
+  assert.deepEqual(
+    listed.filter((k) => k.slot === 'secondary').map((k) => k.current),
+    [true, false],
+  );
   clock.advance(2 * 3600_000 - 1000);
   assert.equal((await ping(keys.secondary)).statusCode, 200, 'one second before the end');
   clock.advance(1000);
@@ -125,7 +140,11 @@ test('a subscription past its expiry stops authenticating and is moved to expire
   const org = await createOrganisation(db);
   const keys = await issueKeys(services, org);
   assert.equal((await ping(keys.primary)).statusCode, 200);
-  await db.updateTable('subscriptions').set({ expires_at: new Date(clock.now().getTime() + 60_000) }).where('id', '=', keys.id).execute();
+  await db
+    .updateTable('subscriptions')
+    .set({ expires_at: new Date(clock.now().getTime() + 60_000) })
+    .where('id', '=', keys.id)
+    .execute();
   services.keyVerifier.invalidate(keys.id);
   assert.equal((await ping(keys.primary)).statusCode, 200);
   clock.advance(60_000);
@@ -140,8 +159,16 @@ test('a subscription past its expiry stops authenticating and is moved to expire
 test('audit rows record reveals and regenerations, and no key appears in the audit log, the outbox or the logs', async () => {
   assert.ok(shown.length >= 8);
   const actions = (await db.selectFrom('audit_log').select('action').execute()).map((r) => r.action);
-  for (const action of ['subscription.created', 'subscription.submitted', 'subscription.approved', 'api_key.revealed', 'api_key.regenerated',
-    'subscription.suspended', 'subscription.reactivated', 'subscription.cancelled']) {
+  for (const action of [
+    'subscription.created',
+    'subscription.submitted',
+    'subscription.approved',
+    'api_key.revealed',
+    'api_key.regenerated',
+    'subscription.suspended',
+    'subscription.reactivated',
+    'subscription.cancelled',
+  ]) {
     assert.ok(actions.includes(action), action);
   }
   const regenerated = await db.selectFrom('audit_log').select('details').where('action', '=', 'api_key.regenerated').executeTakeFirstOrThrow();

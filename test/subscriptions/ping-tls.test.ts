@@ -15,7 +15,11 @@ const keys = await issueKeys(services, await createOrganisation(database.db));
 
 for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
   test(`ping over ${version} answers tlsProtocol "${version}"`, async () => {
-    const response = await httpsGet(port, `/api/v1/ping?subscription-key=${keys.primary}`, { ca: pki.envs.test.caCertPem, minVersion: version, maxVersion: version });
+    const response = await httpsGet(port, `/api/v1/ping?subscription-key=${keys.primary}`, {
+      ca: pki.envs.test.caCertPem,
+      minVersion: version,
+      maxVersion: version,
+    });
     assert.equal(response.status, 200, response.body);
     assert.equal(response.protocol, version);
     assert.equal((JSON.parse(response.body) as { tlsProtocol: string }).tlsProtocol, version);

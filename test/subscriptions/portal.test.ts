@@ -34,8 +34,12 @@ test('Products lists only the products associated with the referent, each with a
   assert.match(refused.body, /not among those you may subscribe to/);
   const noName = await portal.post('/portal/subscriptions', { productId: await productId(db, 'node'), environment: 'test', name: '  ' });
   assert.equal(noName.statusCode, 400);
-  const noCsrf = await app.inject({ method: 'POST', url: '/portal/subscriptions', headers: { cookie: portal.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-    payload: 'productId=prd_node&environment=test&name=x' });
+  const noCsrf = await app.inject({
+    method: 'POST',
+    url: '/portal/subscriptions',
+    headers: { cookie: portal.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'productId=prd_node&environment=test&name=x',
+  });
   assert.equal(noCsrf.statusCode, 403);
 });
 
@@ -48,7 +52,10 @@ test('subscribing submits the request: administrators are e-mailed, keys cannot 
   assert.match(page.body, /an administrator will review it/);
   assert.doesNotMatch(page.body, /\/reveal"/);
   const submitted = await mails('subscription_submitted');
-  assert.deepEqual(submitted.map((m) => [m.to, m.params.subscriptionName, m.params.organisationName]), [[adminAccount.email, 'Collaudo nodo', 'Banca Portale']]);
+  assert.deepEqual(
+    submitted.map((m) => [m.to, m.params.subscriptionName, m.params.organisationName]),
+    [[adminAccount.email, 'Collaudo nodo', 'Banca Portale']],
+  );
   assert.match(submitted[0]!.params.link!, new RegExp(`/admin/subscriptions/${subscriptionId}$`));
   const reveal = await portal.post(`/portal/subscriptions/${subscriptionId}/keys/primary/reveal`);
   assert.equal(reveal.statusCode, 409);
@@ -64,7 +71,10 @@ test('the administrator sees the pending request and approves it; the referent i
   assert.match(page.body, /data-state="active"/);
   assert.match(page.body, /action="\/admin\/subscriptions\/sub_[0-9a-z]+\/suspend"/);
   const approved = await mails('subscription_approved');
-  assert.deepEqual(approved.map((m) => [m.to, m.params.firstName]), [[referent.email, 'Rita']]);
+  assert.deepEqual(
+    approved.map((m) => [m.to, m.params.firstName]),
+    [[referent.email, 'Rita']],
+  );
   const again = await admin.post(`/admin/subscriptions/${subscriptionId}/approve`);
   assert.equal(again.statusCode, 409);
 });
@@ -117,7 +127,7 @@ test('regenerating the primary key with no overlap: the old key is refused, the 
   assert.equal((await ping(shownKey(overlap.body))).statusCode, 200);
 });
 
-test('another organisation\'s referent gets 404 for every page and action on this subscription', async () => {
+test("another organisation's referent gets 404 for every page and action on this subscription", async () => {
   const otherOrg = await createOrganisation(db, 'Altra Banca');
   const other = await new Browser(app, 'portal').signIn((await createReferent(db, otherOrg, ['node', 'ecommerce'])).email);
   assert.equal((await other.get(`/portal/subscriptions/${subscriptionId}`)).statusCode, 404);
@@ -145,11 +155,24 @@ test('the referent cancels: keys stop at once, the referent is e-mailed, and the
 });
 
 test('every subscription change, reveal and regeneration is audited with actor and IP, without secrets', async () => {
-  const rows = await db.selectFrom('audit_log').select(['action', 'actor_type', 'ip', 'details']).where('subject_id', '=', subscriptionId).orderBy('seq').execute();
-  assert.deepEqual(rows.map((r) => [r.action, r.actor_type]), [
-    ['subscription.submitted', 'referent'], ['subscription.approved', 'admin'], ['api_key.revealed', 'referent'], ['api_key.revealed', 'referent'],
-    ['api_key.regenerated', 'referent'], ['api_key.regenerated', 'referent'], ['subscription.cancelled', 'referent'],
-  ]);
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['action', 'actor_type', 'ip', 'details'])
+    .where('subject_id', '=', subscriptionId)
+    .orderBy('seq')
+    .execute();
+  assert.deepEqual(
+    rows.map((r) => [r.action, r.actor_type]),
+    [
+      ['subscription.submitted', 'referent'],
+      ['subscription.approved', 'admin'],
+      ['api_key.revealed', 'referent'],
+      ['api_key.revealed', 'referent'],
+      ['api_key.regenerated', 'referent'],
+      ['api_key.regenerated', 'referent'],
+      ['subscription.cancelled', 'referent'],
+    ],
+  );
   assert.ok(rows.every((r) => typeof r.ip === 'string' && r.ip.length > 0));
   const text = JSON.stringify(rows);
   for (const key of [primary, secondary]) assert.equal(text.includes(key.slice(8)), false);

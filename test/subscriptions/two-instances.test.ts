@@ -73,25 +73,50 @@ test('a subscription suspended on one instance is refused by the other within on
   assert.equal((await ping(a.app, keys.secondary)).statusCode, 200);
   let start = performance.now();
   assert.ok((await b.services.subscriptions.change(keys.id, 'suspend', CLI)).ok);
-  assert.ok(await timeUntil(a.app, keys.secondary, 401, start) < 1000);
+  assert.ok((await timeUntil(a.app, keys.secondary, 401, start)) < 1000);
   // Instance a now caches the refusal; reactivation on b must clear it too.
   assert.equal((await ping(a.app, keys.secondary)).statusCode, 401);
   start = performance.now();
   assert.ok((await b.services.subscriptions.change(keys.id, 'reactivate', CLI)).ok);
-  assert.ok(await timeUntil(a.app, keys.secondary, 200, start) < 1000);
+  assert.ok((await timeUntil(a.app, keys.secondary, 200, start)) < 1000);
 });
 
 test('a product change on one instance applies to cached keys on the other', async () => {
   const org = await createOrganisation(db);
-  const created = await a.services.products.create({ code: 'shrinking', name: 'Shrinking', description: '', routeGroups: ['ping', 'node'],
-    approvalRequiredTest: true, approvalRequiredProd: true, rateLimitPerMinute: 600 }, CLI);
+  const created = await a.services.products.create(
+    {
+      code: 'shrinking',
+      name: 'Shrinking',
+      description: '',
+      routeGroups: ['ping', 'node'],
+      approvalRequiredTest: true,
+      approvalRequiredProd: true,
+      rateLimitPerMinute: 600,
+    },
+    CLI,
+  );
   assert.ok(created.ok);
   const keys = await issueKeys(a.services, org, 'shrinking');
   assert.equal((await ping(b.app, keys.primary)).statusCode, 200);
   const start = performance.now();
-  assert.ok((await a.services.products.update(created.value.id, { code: 'shrinking', name: 'Shrinking', description: '', routeGroups: ['node'],
-    approvalRequiredTest: true, approvalRequiredProd: true, rateLimitPerMinute: 600 }, CLI)).ok);
-  assert.ok(await timeUntil(b.app, keys.primary, 403, start) < 1000);
+  assert.ok(
+    (
+      await a.services.products.update(
+        created.value.id,
+        {
+          code: 'shrinking',
+          name: 'Shrinking',
+          description: '',
+          routeGroups: ['node'],
+          approvalRequiredTest: true,
+          approvalRequiredProd: true,
+          rateLimitPerMinute: 600,
+        },
+        CLI,
+      )
+    ).ok,
+  );
+  assert.ok((await timeUntil(b.app, keys.primary, 403, start)) < 1000);
 });
 
 test('the cache is trusted while listening; when the listener drops it is emptied, so a change it did not hear of applies', async () => {
@@ -110,14 +135,24 @@ test('the cache is trusted while listening; when the listener drops it is emptie
     WHERE datname = ${a.database.name} AND query LIKE 'LISTEN%'`.execute(db);
   assert.ok(rows.length >= 2, `terminated ${rows.length} listener connections`);
   // While it reconnects it checks keys against the database, and it starts again from an empty cache.
-  assert.ok(await timeUntil(b.app, keys.primary, 401, performance.now(), 3000) < 3000);
+  assert.ok((await timeUntil(b.app, keys.primary, 401, performance.now(), 3000)) < 3000);
   await waitListening(b.services);
   assert.equal((await ping(b.app, keys.primary)).statusCode, 401);
 });
 
 test('the rate limit is shared: once counts are synced, an instance refuses what the other has used up', async () => {
-  const created = await a.services.products.create({ code: 'shared-limit', name: 'Shared limit', description: '', routeGroups: ['ping'],
-    approvalRequiredTest: true, approvalRequiredProd: true, rateLimitPerMinute: 4 }, CLI);
+  const created = await a.services.products.create(
+    {
+      code: 'shared-limit',
+      name: 'Shared limit',
+      description: '',
+      routeGroups: ['ping'],
+      approvalRequiredTest: true,
+      approvalRequiredProd: true,
+      rateLimitPerMinute: 4,
+    },
+    CLI,
+  );
   assert.ok(created.ok);
   const keys = await issueKeys(a.services, await createOrganisation(db), 'shared-limit');
   // Counts are per minute: start well inside one, so all requests fall in the same window.

@@ -44,8 +44,10 @@ export function apiSecuritySuite(route: ApiRoute): void {
     route.app.inject({ method: route.method, url, headers, ...(route.payload === undefined ? {} : { payload: route.payload }) });
   const withKey = (key: string) => call({ 'ocp-apim-subscription-key': key });
   const fixtures = (async () => {
-    const product = route.productCode ?? (await route.db.selectFrom('products').select(['code', 'route_groups']).orderBy('code').execute())
-      .find((p) => p.route_groups.includes(route.group))?.code;
+    const product =
+      route.productCode ??
+      (await route.db.selectFrom('products').select(['code', 'route_groups']).orderBy('code').execute()).find((p) => p.route_groups.includes(route.group))
+        ?.code;
     assert.ok(product, `no product grants ${route.group}`);
     const owner = await createOrganisation(route.db, 'Owner Org');
     const other = await createOrganisation(route.db, 'Other Org');
@@ -57,8 +59,18 @@ export function apiSecuritySuite(route: ApiRoute): void {
     const cancelled = await issueKeys(route.services, owner, product);
     await route.services.subscriptions.change(cancelled.id, 'cancel', { type: 'referent', id: referent.id, ip: null });
     const code = `no-${route.group}-${Date.now().toString(36)}`;
-    const created = await route.services.products.create({ code, name: `Without ${route.group}`, description: '', routeGroups: ROUTE_GROUPS.filter((g) => g !== route.group),
-      approvalRequiredTest: false, approvalRequiredProd: true, rateLimitPerMinute: 600 }, CLI);
+    const created = await route.services.products.create(
+      {
+        code,
+        name: `Without ${route.group}`,
+        description: '',
+        routeGroups: ROUTE_GROUPS.filter((g) => g !== route.group),
+        approvalRequiredTest: false,
+        approvalRequiredProd: true,
+        rateLimitPerMinute: 600,
+      },
+      CLI,
+    );
     assert.ok(created.ok);
     const otherProduct = await issueKeys(route.services, owner, code);
     return { owner, valid, otherOrg, suspended, cancelled, otherProduct };
@@ -82,7 +94,16 @@ export function apiSecuritySuite(route: ApiRoute): void {
   test(`${name}: malformed, mistyped and unknown keys are 401 subscription_key_invalid`, async () => {
     const f = await fixtures;
     const typo = f.valid.primary.slice(0, 20) + (f.valid.primary[20] === 'a' ? 'b' : 'a') + f.valid.primary.slice(21);
-    for (const key of ['nonsense', 'vk_test_', typo, f.valid.primary.slice(0, -1), `${f.valid.primary} `, generateKey('test').key, generateKey('prod').key, 'x'.repeat(5000)]) {
+    for (const key of [
+      'nonsense',
+      'vk_test_',
+      typo,
+      f.valid.primary.slice(0, -1),
+      `${f.valid.primary} `,
+      generateKey('test').key,
+      generateKey('prod').key,
+      'x'.repeat(5000),
+    ]) {
       const response = await withKey(key);
       assert.equal(response.statusCode, 401, key.slice(0, 60));
       assert.deepEqual({ ...error(response), requestId: '' }, { code: 'subscription_key_invalid', message: KEY_INVALID, requestId: '' });

@@ -69,8 +69,16 @@ export function testServices(deps: Omit<ContainerDeps, 'logger'> & { logger?: Co
  * as a separate worker process would make; closed after the file (after its workers, if started, are stopped).
  */
 export function testContainer(t: Pick<TestApp, 'config' | 'database' | 'masterKey' | 'audit'>, deps: Partial<ContainerDeps> = {}): Container {
-  const container = createContainer({ config: t.config, db: t.database.db, databaseUrl: t.database.url, logger: createLogger('silent'), clock: systemClock,
-    masterKey: t.masterKey, audit: t.audit, ...deps });
+  const container = createContainer({
+    config: t.config,
+    db: t.database.db,
+    databaseUrl: t.database.url,
+    logger: createLogger('silent'),
+    clock: systemClock,
+    masterKey: t.masterKey,
+    audit: t.audit,
+    ...deps,
+  });
   after(() => container.close());
   return container;
 }
@@ -79,12 +87,25 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = await createTestDatabase();
   const config = await testConfig({ DATABASE_URL: database.url, ...options.env });
   const lines: string[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)); cb(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
   const logger = createLogger(config.logLevel, sink);
   const clock = options.clock ?? systemClock;
   const masterKey = options.masterKey ?? generateSecretboxKey();
   const audit = testAudit(masterKey, clock);
-  const container = createContainer({ config, db: database.db, logger, clock, masterKey, audit, ...(options.acquirers ? { acquirers: options.acquirers } : {}) });
+  const container = createContainer({
+    config,
+    db: database.db,
+    logger,
+    clock,
+    masterKey,
+    audit,
+    ...(options.acquirers ? { acquirers: options.acquirers } : {}),
+  });
   const { services } = container;
   options.customise?.(services, container.deps);
   const app = await buildApp(container, { ...(options.tls ? { tls: options.tls } : {}), ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}) });
@@ -93,8 +114,16 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     await container.close();
   });
   return {
-    app, config, services, container, database, masterKey, audit,
-    get logs() { return lines.map((l) => JSON.parse(l) as Record<string, unknown>); },
+    app,
+    config,
+    services,
+    container,
+    database,
+    masterKey,
+    audit,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
     rawLogs: () => lines.join('\n'),
   };
 }

@@ -11,8 +11,15 @@ const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = resolve(import.meta.dirname, '../../.test-data/screenshots');
 // Headless and quiet: no sandbox (tests run as root in containers), no GPU, and no background
 // traffic to Google (updates, sync, QUIC) that could slow a test or reach the network.
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 export interface LaunchOptions {
   /**
@@ -45,16 +52,18 @@ export function spkiHash(certificatePem: string): string {
 export async function launchBrowser(options: LaunchOptions = {}): Promise<BrowserContext> {
   const profile = await mkdtemp(join(tmpdir(), 'varco-chromium-'));
   const pin = options.serverCertificate ? [`--ignore-certificate-errors-spki-list=${spkiHash(options.serverCertificate)}`] : [];
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...FLAGS, ...pin],
-    ignoreHTTPSErrors: pin.length === 0,
-    locale: options.locale ?? 'en-US',
-  }).catch(async (error: unknown) => {
-    await rm(profile, { recursive: true, force: true });
-    throw error;
-  });
+  const context = await chromium
+    .launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...FLAGS, ...pin],
+      ignoreHTTPSErrors: pin.length === 0,
+      locale: options.locale ?? 'en-US',
+    })
+    .catch(async (error: unknown) => {
+      await rm(profile, { recursive: true, force: true });
+      throw error;
+    });
   after(async () => {
     await context.close().catch(() => undefined);
     await rm(profile, { recursive: true, force: true, maxRetries: 3 });

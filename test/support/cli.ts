@@ -28,8 +28,12 @@ function sink(append: (text: string) => void): Writable {
 export async function runCliInProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
   const result: CliResult = { code: null, stdout: '', stderr: '' };
   const streams = {
-    stdout: sink((text) => { result.stdout += text; }),
-    stderr: sink((text) => { result.stderr += text; }),
+    stdout: sink((text) => {
+      result.stdout += text;
+    }),
+    stderr: sink((text) => {
+      result.stderr += text;
+    }),
     stdin: Readable.from([]),
   };
   const settings: Record<string, string> = { ...TEST_OUTBOUND_ENV, ...env };

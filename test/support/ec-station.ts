@@ -12,8 +12,16 @@ import type { TLSSocket } from 'node:tls';
 import type { Services } from '../../src/app/container.ts';
 import { newId } from '../../src/kernel/ids.ts';
 import {
-  decide, deliveryKey, malformedBody, readStationCall, receiptKey,
-  type AnswerOutcome, type Scenario, type SimulatedAnswer, type SimulatedEc, type StationCall,
+  decide,
+  deliveryKey,
+  malformedBody,
+  readStationCall,
+  receiptKey,
+  type AnswerOutcome,
+  type Scenario,
+  type SimulatedAnswer,
+  type SimulatedEc,
+  type StationCall,
 } from '../../src/modules/pagopa-simulator/index.ts';
 import { ecFault, encodeKo, type EcOperation, type PaaFaultCode } from '../../src/protocols/pagopa/index.ts';
 import { makeServerPki, type TestCertificate } from './test-certs.ts';
@@ -39,7 +47,8 @@ export interface EcStationOptions {
 }
 
 /** What the station does instead of the scenario's answer (`ko`: the operation's KO with that fault, HTTP 200). */
-export type EcStationFault = { kind: 'http503' } | { kind: 'close' } | { kind: 'malformed' } | { kind: 'slow'; delayMs: number } | { kind: 'ko'; faultCode: PaaFaultCode };
+export type EcStationFault =
+  { kind: 'http503' } | { kind: 'close' } | { kind: 'malformed' } | { kind: 'slow'; delayMs: number } | { kind: 'ko'; faultCode: PaaFaultCode };
 
 export interface EcStationRequest {
   at: Date;
@@ -91,11 +100,24 @@ export function scenario(fields: Partial<Scenario> & Pick<Scenario, 'pattern'>):
 
 function applyFault(answer: SimulatedAnswer, fault: EcStationFault | undefined, op: EcOperation | undefined, ec: string): SimulatedAnswer {
   switch (fault?.kind) {
-    case undefined: case 'close': return answer;
-    case 'http503': return { ...answer, status: 503, contentType: 'text/plain; charset=utf-8', body: 'Service Unavailable', outcome: 'http503' };
-    case 'malformed': return { ...answer, status: 200, body: malformedBody(op ?? 'paGetPayment'), outcome: 'malformed' };
-    case 'slow': return { ...answer, delayMs: fault.delayMs };
-    case 'ko': return { ...answer, status: 200, contentType: 'text/xml; charset=utf-8', body: encodeKo(op ?? 'paSendRTV2', ecFault(fault.faultCode, ec)), outcome: 'KO', faultCode: fault.faultCode };
+    case undefined:
+    case 'close':
+      return answer;
+    case 'http503':
+      return { ...answer, status: 503, contentType: 'text/plain; charset=utf-8', body: 'Service Unavailable', outcome: 'http503' };
+    case 'malformed':
+      return { ...answer, status: 200, body: malformedBody(op ?? 'paGetPayment'), outcome: 'malformed' };
+    case 'slow':
+      return { ...answer, delayMs: fault.delayMs };
+    case 'ko':
+      return {
+        ...answer,
+        status: 200,
+        contentType: 'text/xml; charset=utf-8',
+        body: encodeKo(op ?? 'paSendRTV2', ecFault(fault.faultCode, ec)),
+        outcome: 'KO',
+        faultCode: fault.faultCode,
+      };
   }
 }
 
@@ -105,10 +127,12 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
   if (home === undefined) throw new Error('an EC station serves at least one institution');
   const path = options.path ?? '/pa-for-node';
   const host = options.host ?? '127.0.0.1';
-  const pki = options.server ?? await (async () => {
-    const made = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: `EC station root ${home.fiscalCode}` });
-    return { leaf: made.leaf, chain: made.intermediate ? [made.intermediate] : [], rootPem: made.root.certPem };
-  })();
+  const pki =
+    options.server ??
+    (await (async () => {
+      const made = await makeServerPki({ commonName: 'localhost', altNames: ['localhost'], rootName: `EC station root ${home.fiscalCode}` });
+      return { leaf: made.leaf, chain: made.intermediate ? [made.intermediate] : [], rootPem: made.root.certPem };
+    })());
   const requests: EcStationRequest[] = [];
   const receipts = new Map<string, number>();
   const sockets = new Set<Socket>();
@@ -135,19 +159,42 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
     record.receiptDelivery = key === undefined ? undefined : receipts.get(key);
     const op = read.call.operation;
     if (options.idempotentReceipts && (record.receiptDelivery ?? 0) > 1 && (op === 'paSendRT' || op === 'paSendRTV2')) {
-      return { status: 200, contentType: 'text/xml; charset=utf-8', body: encodeKo(op, ecFault('PAA_RECEIPT_DUPLICATA', ec.fiscalCode, 'receiptId already received')),
-        delayMs: 0, outcome: 'KO', faultCode: 'PAA_RECEIPT_DUPLICATA', operation: op };
+      return {
+        status: 200,
+        contentType: 'text/xml; charset=utf-8',
+        body: encodeKo(op, ecFault('PAA_RECEIPT_DUPLICATA', ec.fiscalCode, 'receiptId already received')),
+        delayMs: 0,
+        outcome: 'KO',
+        faultCode: 'PAA_RECEIPT_DUPLICATA',
+        operation: op,
+      };
     }
-    return decide({ scenarios: station.scenarios, ec, call: read.call, now: new Date(),
+    return decide({
+      scenarios: station.scenarios,
+      ec,
+      call: read.call,
+      now: new Date(),
       ...(station.primitiveVersion === undefined ? {} : { primitiveVersion: station.primitiveVersion }),
-      ...(record.receiptDelivery === undefined ? {} : { receiptDelivery: record.receiptDelivery }) });
+      ...(record.receiptDelivery === undefined ? {} : { receiptDelivery: record.receiptDelivery }),
+    });
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
     const socket = req.socket as TLSSocket;
-    const record: EcStationRequest = { at: new Date(), method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8'),
-      call: undefined, operation: undefined, clientCertificatePem: socket.getPeerX509Certificate()?.toString(), outcome: 'not_found', status: 404,
-      scenario: undefined, receiptDelivery: undefined };
+    const record: EcStationRequest = {
+      at: new Date(),
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: body.toString('utf8'),
+      call: undefined,
+      operation: undefined,
+      clientCertificatePem: socket.getPeerX509Certificate()?.toString(),
+      outcome: 'not_found',
+      status: 404,
+      scenario: undefined,
+      receiptDelivery: undefined,
+    };
     requests.push(record);
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== path) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
@@ -170,16 +217,34 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
   };
 
   const start = async (): Promise<void> => {
-    const created = createServer({ cert: [pki.leaf, ...(pki.chain ?? [])].map((c) => c.certPem).join(''), key: pki.leaf.keyPem,
-      requestCert: true, rejectUnauthorized: true, ca: options.clientCas }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+    const created = createServer(
+      {
+        cert: [pki.leaf, ...(pki.chain ?? [])].map((c) => c.certPem).join(''),
+        key: pki.leaf.keyPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+        ca: options.clientCas,
+      },
+      (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+      },
+    );
+    created.on('secureConnection', () => {
+      handshakes++;
     });
-    created.on('secureConnection', () => { handshakes++; });
-    created.on('tlsClientError', () => { refusedHandshakes++; });
-    created.on('connection', (socket: Socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
-    await new Promise<void>((resolve, reject) => { created.once('error', reject); created.listen(port, host, () => resolve()); });
+    created.on('tlsClientError', () => {
+      refusedHandshakes++;
+    });
+    created.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      created.once('error', reject);
+      created.listen(port, host, () => resolve());
+    });
     port = (created.address() as AddressInfo).port;
     server = created;
   };
@@ -195,18 +260,30 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
   };
 
   const station: EcStation = {
-    get url() { return `https://localhost:${port}${path}`; },
+    get url() {
+      return `https://localhost:${port}${path}`;
+    },
     host,
-    get port() { return port; },
+    get port() {
+      return port;
+    },
     path,
     serverRootPem: pki.rootPem,
     requests,
-    get handshakes() { return handshakes; },
-    get refusedHandshakes() { return refusedHandshakes; },
+    get handshakes() {
+      return handshakes;
+    },
+    get refusedHandshakes() {
+      return refusedHandshakes;
+    },
     scenarios: [...(options.scenarios ?? [])],
     primitiveVersion: options.primitiveVersion,
-    inject: (fault, times = Number.POSITIVE_INFINITY) => { faults.push({ fault, left: times }); },
-    clearFaults: () => { faults.length = 0; },
+    inject: (fault, times = Number.POSITIVE_INFINITY) => {
+      faults.push({ fault, left: times });
+    },
+    clearFaults: () => {
+      faults.length = 0;
+    },
     deliveries: (receiptId) => receipts.get(receiptKey(receiptId)) ?? 0,
     calls: (operation) => requests.filter((r) => operation === undefined || r.operation === operation),
     stop,
@@ -221,7 +298,10 @@ export async function startEcStation(options: EcStationOptions): Promise<EcStati
  * Registers the station for an organisation in the test environment (its server root trusted for
  * that organisation, the station approved by the CLI actor), as the node tests need it.
  */
-export async function connectEcStation(services: Services, input: { organisationId: string; station: EcStation; code: string }): Promise<{ stationId: string }> {
+export async function connectEcStation(
+  services: Services,
+  input: { organisationId: string; station: EcStation; code: string },
+): Promise<{ stationId: string }> {
   const cli = { type: 'cli', id: null, ip: null } as const;
   const trusted = await services.trust.add('test', input.station.serverRootPem, { organisationId: input.organisationId }, cli);
   if (!trusted.ok && trusted.reason !== 'already_trusted') throw new Error(`trust.add: ${trusted.reason}`);

@@ -18,7 +18,10 @@ type Pairs = Array<[string, string]>;
 type Charset = 'latin1' | 'utf8';
 
 function list(file: string): { names: Set<string>; families: string[] } {
-  const lines = readFileSync(resolve(import.meta.dirname, '../../docs/reference/ogone', file), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = readFileSync(resolve(import.meta.dirname, '../../docs/reference/ogone', file), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return { names: new Set(lines.filter((l) => !l.includes('*XX*'))), families: lines.filter((l) => l.includes('*XX*')).map((l) => l.replace('*XX*', '')) };
 }
 const SHA_IN_NAMES = list('shain-params.txt');
@@ -34,16 +37,23 @@ function listed(l: { names: Set<string>; families: string[] }, upper: string): b
  */
 export function ownSha(pairs: Pairs, passphrase: string, which: 'in' | 'out', alg: 'sha1' | 'sha256' | 'sha512' = 'sha512', charset: Charset = 'utf8'): string {
   const l = which === 'in' ? SHA_IN_NAMES : SHA_OUT_NAMES;
-  const kept = pairs.map(([n, v]): [string, string] => [n.toUpperCase(), v]).filter(([n, v]) => v !== '' && listed(l, n))
+  const kept = pairs
+    .map(([n, v]): [string, string] => [n.toUpperCase(), v])
+    .filter(([n, v]) => v !== '' && listed(l, n))
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const text = kept.map(([n, v]) => `${n}=${v}${passphrase}`).join('');
-  return createHash(alg).update(Buffer.from(text, charset === 'utf8' ? 'utf8' : 'latin1')).digest('hex').toUpperCase();
+  return createHash(alg)
+    .update(Buffer.from(text, charset === 'utf8' ? 'utf8' : 'latin1'))
+    .digest('hex')
+    .toUpperCase();
 }
 
 /** `application/x-www-form-urlencoded` bytes as a browser on a page in `charset` would send them. */
 export function formBytes(pairs: Pairs, charset: Charset): Buffer {
-  const enc = (s: string): string => [...Buffer.from(s, charset === 'utf8' ? 'utf8' : 'latin1')]
-    .map((b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  const enc = (s: string): string =>
+    [...Buffer.from(s, charset === 'utf8' ? 'utf8' : 'latin1')]
+      .map((b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+      .join('');
   return Buffer.from(pairs.map(([n, v]) => `${enc(n)}=${enc(v)}`).join('&'), 'ascii');
 }
 
@@ -53,18 +63,36 @@ export function queryPairs(query: string, charset: Charset): Pairs {
   if (q === '') return [];
   return q.split('&').map((part) => {
     const [n = '', v = ''] = part.split(/=(.*)/s);
-    const dec = (s: string): string => Buffer.from(s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1')
-      .toString(charset === 'utf8' ? 'utf8' : 'latin1');
+    const dec = (s: string): string =>
+      Buffer.from(
+        s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+        'latin1',
+      ).toString(charset === 'utf8' ? 'utf8' : 'latin1');
     return [dec(n), dec(v)];
   });
 }
 
 /** Checks SHASIGN of feedback pairs with the test's own rule; returns the pairs as a map. */
-export function verifyFeedback(pairs: Pairs, passphrase = SHA_OUT, alg: 'sha1' | 'sha256' | 'sha512' = 'sha512', charset: Charset = 'utf8'): Map<string, string> {
+export function verifyFeedback(
+  pairs: Pairs,
+  passphrase = SHA_OUT,
+  alg: 'sha1' | 'sha256' | 'sha512' = 'sha512',
+  charset: Charset = 'utf8',
+): Map<string, string> {
   const shasign = pairs.find(([n]) => n === 'SHASIGN')?.[1];
   assert.ok(shasign, `no SHASIGN in ${JSON.stringify(pairs)}`);
   // PARAMPLUS keys are not signed: only genuine feedback names take part (the SHA-OUT list does that).
-  assert.equal(shasign, ownSha(pairs.filter(([n]) => n !== 'SHASIGN'), passphrase, 'out', alg, charset), 'SHA-OUT digest');
+  assert.equal(
+    shasign,
+    ownSha(
+      pairs.filter(([n]) => n !== 'SHASIGN'),
+      passphrase,
+      'out',
+      alg,
+      charset,
+    ),
+    'SHA-OUT digest',
+  );
   return new Map(pairs);
 }
 
@@ -105,17 +133,36 @@ function settled(t: TestApp): void {
 }
 
 /** A signed order (SHA-512, UTF-8 unless told) with the usual fields; `extra` added before signing. */
-export function signedOrder(m: TestMerchant, orderId: string, extra: Pairs = [], options: { alg?: 'sha1' | 'sha256' | 'sha512'; charset?: Charset; passphrase?: string } = {}): Pairs {
+export function signedOrder(
+  m: TestMerchant,
+  orderId: string,
+  extra: Pairs = [],
+  options: { alg?: 'sha1' | 'sha256' | 'sha512'; charset?: Charset; passphrase?: string } = {},
+): Pairs {
   // `extra` replaces a default of the same name (AMOUNT, LANGUAGE…) or adds a field.
-  const defaults: Pairs = [['PSPID', m.pspid], ['ORDERID', orderId], ['AMOUNT', '1500'], ['CURRENCY', 'EUR'], ['LANGUAGE', 'en_US']];
+  const defaults: Pairs = [
+    ['PSPID', m.pspid],
+    ['ORDERID', orderId],
+    ['AMOUNT', '1500'],
+    ['CURRENCY', 'EUR'],
+    ['LANGUAGE', 'en_US'],
+  ];
   const pairs: Pairs = [...defaults.filter(([n]) => !extra.some(([e]) => e === n)), ...extra];
   return [...pairs, ['SHASIGN', ownSha(pairs, options.passphrase ?? SHA_IN, 'in', options.alg ?? 'sha512', options.charset ?? 'utf8')]];
 }
 
-export function postEntry(app: FastifyInstance, pairs: Pairs, options: { page?: 'orderstandard.asp' | 'orderstandard_utf8.asp'; env?: 'test' | 'prod'; referer?: string } = {}): Promise<LightMyRequestResponse> {
+export function postEntry(
+  app: FastifyInstance,
+  pairs: Pairs,
+  options: { page?: 'orderstandard.asp' | 'orderstandard_utf8.asp'; env?: 'test' | 'prod'; referer?: string } = {},
+): Promise<LightMyRequestResponse> {
   const page = options.page ?? 'orderstandard_utf8.asp';
-  return app.inject({ method: 'POST', url: `/ncol/${options.env ?? 'test'}/${page}`, payload: formBytes(pairs, page === 'orderstandard.asp' ? 'latin1' : 'utf8'),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(options.referer ? { referer: options.referer } : {}) } });
+  return app.inject({
+    method: 'POST',
+    url: `/ncol/${options.env ?? 'test'}/${page}`,
+    payload: formBytes(pairs, page === 'orderstandard.asp' ? 'latin1' : 'utf8'),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(options.referer ? { referer: options.referer } : {}) },
+  });
 }
 
 /** The payment page address an accepted entry redirects to. */
@@ -129,10 +176,20 @@ export function payLocation(res: LightMyRequestResponse): { path: string; orderI
 
 export const CARD = { holder: 'Ada Lovelace', number: '4111111111111111', expiry: '12/34', cvc: '913' };
 
-export function postCard(app: FastifyInstance, pay: { orderId: string; token: string }, card: Partial<typeof CARD> = {}, env: 'test' | 'prod' = 'test'): Promise<LightMyRequestResponse> {
+export function postCard(
+  app: FastifyInstance,
+  pay: { orderId: string; token: string },
+  card: Partial<typeof CARD> = {},
+  env: 'test' | 'prod' = 'test',
+): Promise<LightMyRequestResponse> {
   const c = { ...CARD, ...card };
   const body = new URLSearchParams({ token: pay.token, holder: c.holder, number: c.number, expiry: c.expiry, cvc: c.cvc }).toString();
-  return app.inject({ method: 'POST', url: `/ncol/${env}/pay/${pay.orderId}`, payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  return app.inject({
+    method: 'POST',
+    url: `/ncol/${env}/pay/${pay.orderId}`,
+    payload: body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
 }
 
 export function postForm(app: FastifyInstance, url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {

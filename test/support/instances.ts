@@ -11,9 +11,19 @@ import type { TestApp } from './app.ts';
  * Another Varco instance on the same database as `first`: its own pool, services and app, as a
  * second process behind a load balancer would have. Closed after the file.
  */
-export async function secondInstance(first: TestApp, options: { clock?: Clock; customise?: (services: Services, deps: ContainerDeps) => void } = {}): Promise<{ app: FastifyInstance; services: Services }> {
+export async function secondInstance(
+  first: TestApp,
+  options: { clock?: Clock; customise?: (services: Services, deps: ContainerDeps) => void } = {},
+): Promise<{ app: FastifyInstance; services: Services }> {
   const db = createKysely(createPool(first.database.url, 5));
-  const container = createContainer({ config: first.config, db, logger: createLogger('silent'), clock: options.clock ?? systemClock, audit: first.audit, masterKey: first.masterKey });
+  const container = createContainer({
+    config: first.config,
+    db,
+    logger: createLogger('silent'),
+    clock: options.clock ?? systemClock,
+    audit: first.audit,
+    masterKey: first.masterKey,
+  });
   const { services } = container;
   options.customise?.(services, container.deps);
   const app = await buildApp(container);

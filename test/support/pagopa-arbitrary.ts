@@ -17,21 +17,31 @@ function simple(t: SimpleType): fc.Arbitrary<unknown> {
       if (t.enumeration) return fc.constantFrom(...t.enumeration);
       if (t.pattern) {
         const re = new RegExp(`^(?:${t.pattern})$`, 'u');
-        return fc.stringMatching(re).filter((s) => (t.maxLength === undefined || [...s].length <= t.maxLength) && (t.length === undefined || [...s].length === t.length));
+        return fc
+          .stringMatching(re)
+          .filter((s) => (t.maxLength === undefined || [...s].length <= t.maxLength) && (t.length === undefined || [...s].length === t.length));
       }
       const min = t.length ?? t.minLength ?? 0;
       return fc.string({ unit: CHARS, minLength: min, maxLength: t.length ?? t.maxLength ?? Math.max(min, 40) });
     }
-    case 'amount': return fc.oneof(fc.integer({ min: t.minCents, max: 10_000_00 }), fc.integer({ min: t.minCents, max: t.maxCents }));
+    case 'amount':
+      return fc.oneof(fc.integer({ min: t.minCents, max: 10_000_00 }), fc.integer({ min: t.minCents, max: t.maxCents }));
     case 'int':
       if (t.enumeration) return fc.constantFrom(...t.enumeration);
       return fc.integer({ min: t.min ?? -2_147_483_648, max: t.max ?? 2_147_483_647 });
-    case 'boolean': return fc.boolean();
-    case 'date': return fc.tuple(day, tz).map(([d, z]) => `${d.toISOString().slice(0, 10)}${z}`);
+    case 'boolean':
+      return fc.boolean();
+    case 'date':
+      return fc.tuple(day, tz).map(([d, z]) => `${d.toISOString().slice(0, 10)}${z}`);
     case 'dateTime':
-      return fc.tuple(day, fc.constantFrom('', '.5', '.123456'), tz).map(([d, frac, z]) =>
-        `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac}${z}`);
-    case 'base64': return fc.uint8Array({ minLength: 3, maxLength: 54 }).map((b) => Buffer.from(b).toString('base64'));
+      return fc
+        .tuple(day, fc.constantFrom('', '.5', '.123456'), tz)
+        .map(
+          ([d, frac, z]) =>
+            `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac}${z}`,
+        );
+    case 'base64':
+      return fc.uint8Array({ minLength: 3, maxLength: 54 }).map((b) => Buffer.from(b).toString('base64'));
   }
 }
 

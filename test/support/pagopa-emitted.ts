@@ -12,7 +12,8 @@ export async function emittedMessages(db: Kysely<Database>): Promise<Named[]> {
   const messages: Named[] = [];
   for (const row of rows) {
     if (row.direction === 'out') messages.push({ name: `${row.id} ${row.operation} request to the EC`, xml: row.request });
-    else if (row.operation !== '' && row.response !== null) messages.push({ name: `${row.id} ${row.operation} answer ${row.fault_code ?? 'OK'}`, xml: row.response });
+    else if (row.operation !== '' && row.response !== null)
+      messages.push({ name: `${row.id} ${row.operation} answer ${row.fault_code ?? 'OK'}`, xml: row.response });
   }
   return messages;
 }
@@ -21,6 +22,10 @@ export async function emittedMessages(db: Kysely<Database>): Promise<Named[]> {
 export async function assertEmittedValid(db: Kysely<Database>): Promise<{ count: number; names: string[] }> {
   const messages = await emittedMessages(db);
   const errors = await validateEnvelopes(messages);
-  assert.deepEqual([...errors].filter(([, e]) => e.length > 0), [], 'every emitted message validates against the official XSD');
+  assert.deepEqual(
+    [...errors].filter(([, e]) => e.length > 0),
+    [],
+    'every emitted message validates against the official XSD',
+  );
   return { count: messages.length, names: messages.map((m) => m.name) };
 }

@@ -4,9 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ContainerDeps, Services } from '../../src/app/container.ts';
 import { createPagopaNode, type PagopaNode, type ReceiptScheduler } from '../../src/modules/pagopa-node/index.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
-import {
-  decodeResponse, encodeRequest, formatNoticeNumber, type PspOperation, type RequestOf, type ResponseOf,
-} from '../../src/protocols/pagopa/index.ts';
+import { decodeResponse, encodeRequest, formatNoticeNumber, type PspOperation, type RequestOf, type ResponseOf } from '../../src/protocols/pagopa/index.ts';
 import { padTransfers, type ScenarioInput } from '../../src/modules/pagopa-simulator/index.ts';
 import { buildTestApp, type TestApp } from './app.ts';
 import { watchReceipts, type WatchedReceipts } from './pagopa-receipts-spy.ts';
@@ -26,18 +24,30 @@ export interface NodeApp extends TestApp {
 
 /** The pagoPA node as the container wires it, with `receipts` as its receipts scheduler (tests may construct as they like). */
 export function nodeWith(services: Services, deps: ContainerDeps, receipts: ReceiptScheduler): PagopaNode {
-  return createPagopaNode({ db: deps.db, clock: deps.clock, audit: deps.audit, registry: services.pagopaRegistry, stationCaller: services.stationCaller,
-    simulator: services.pagopaSimulator, exchanges: services.exchanges, receipts, logger: deps.logger,
-    timeouts: { verifyMs: deps.config.pagopaVerifyTimeoutMs, getPaymentMs: deps.config.pagopaGetPaymentTimeoutMs } });
+  return createPagopaNode({
+    db: deps.db,
+    clock: deps.clock,
+    audit: deps.audit,
+    registry: services.pagopaRegistry,
+    stationCaller: services.stationCaller,
+    simulator: services.pagopaSimulator,
+    exchanges: services.exchanges,
+    receipts,
+    logger: deps.logger,
+    timeouts: { verifyMs: deps.config.pagopaVerifyTimeoutMs, getPaymentMs: deps.config.pagopaGetPaymentTimeoutMs },
+  });
 }
 
 /** buildTestApp, with the node's receipts watched on their way to the real receipts service. */
 export async function nodeTestApp(options: { clock?: Clock; env?: Record<string, string>; tls?: { cert: string; key: string } } = {}): Promise<NodeApp> {
   let receipts: WatchedReceipts | undefined;
-  const t = await buildTestApp({ ...options, customise: (services, deps) => {
-    receipts = watchReceipts(services.receipts);
-    services.pagopaNode = nodeWith(services, deps, receipts);
-  } });
+  const t = await buildTestApp({
+    ...options,
+    customise: (services, deps) => {
+      receipts = watchReceipts(services.receipts);
+      services.pagopaNode = nodeWith(services, deps, receipts);
+    },
+  });
   if (receipts === undefined) throw new Error('buildTestApp did not call customise');
   return Object.assign(t, { receipts });
 }
@@ -59,8 +69,10 @@ export async function registerPsp(services: Services, t: Pick<TestApp, 'database
   const keys = await issueKeys(services, org.id, 'node', 'test');
   const tag = suffix();
   const head = { idPSP: `PSP_${tag}`, idBrokerPSP: `BRK_${tag}`, idChannel: `BRK_${tag}_01`, password: CHANNEL_PASSWORD };
-  const added = await services.pagopaRegistry.psps.addPsp({ organisationId: org.id, env: 'test', idPsp: head.idPSP, idBrokerPsp: head.idBrokerPSP,
-    idChannel: head.idChannel, password: CHANNEL_PASSWORD }, CLI);
+  const added = await services.pagopaRegistry.psps.addPsp(
+    { organisationId: org.id, env: 'test', idPsp: head.idPSP, idBrokerPsp: head.idBrokerPSP, idChannel: head.idChannel, password: CHANNEL_PASSWORD },
+    CLI,
+  );
   assert.ok(added.ok, added.ok ? '' : added.problem);
   return { organisationId: org.id, name: org.name, key: keys.primary, head, pspId: added.value.pspId, channelId: added.value.channelId };
 }
@@ -77,7 +89,11 @@ export async function createEcOrganisation(t: Pick<TestApp, 'database'>, name = 
 }
 
 /** An EC answered by the built-in simulator (test environment), with these scenarios (first match wins). */
-export async function simulatedEc(services: Services, t: Pick<TestApp, 'database'>, options: { version?: 1 | 2; scenarios?: ScenarioInput[]; name?: string } = {}): Promise<Ec> {
+export async function simulatedEc(
+  services: Services,
+  t: Pick<TestApp, 'database'>,
+  options: { version?: 1 | 2; scenarios?: ScenarioInput[]; name?: string } = {},
+): Promise<Ec> {
   const ec = await createEcOrganisation(t, options.name);
   assert.ok((await services.pagopaRegistry.ecs.addEc(ec.organisationId, 'test', CLI)).ok);
   assert.ok((await services.pagopaSimulator.settings.updateSettings(ec.organisationId, { enabled: true, primitiveVersion: options.version ?? 2 }, CLI)).ok);
@@ -89,11 +105,25 @@ export async function simulatedEc(services: Services, t: Pick<TestApp, 'database
 }
 
 /** An EC whose notices with aux digit 3 and segregation code `segregation` go to a real EC station. */
-export async function stationEc(services: Services, ec: Ec, station: EcStation, options: { version?: 1 | 2; segregation?: string; code?: string } = {}): Promise<{ stationId: string; code: string }> {
+export async function stationEc(
+  services: Services,
+  ec: Ec,
+  station: EcStation,
+  options: { version?: 1 | 2; segregation?: string; code?: string } = {},
+): Promise<{ stationId: string; code: string }> {
   const code = options.code ?? `${ec.fiscalCode}_01`;
   const { stationId } = await connectEcStation(services, { organisationId: ec.organisationId, station, code });
-  const linked = await services.pagopaRegistry.ecs.link({ organisationId: ec.organisationId, env: 'test', stationCode: code, auxDigit: '3',
-    segregationCode: options.segregation ?? '01', version: String(options.version ?? 2) }, CLI);
+  const linked = await services.pagopaRegistry.ecs.link(
+    {
+      organisationId: ec.organisationId,
+      env: 'test',
+      stationCode: code,
+      auxDigit: '3',
+      segregationCode: options.segregation ?? '01',
+      version: String(options.version ?? 2),
+    },
+    CLI,
+  );
   assert.ok(linked.ok, linked.ok ? '' : linked.problem);
   return { stationId, code };
 }
@@ -112,9 +142,21 @@ export async function ecWithStation(t: Pick<TestApp, 'database' | 'services'>, n
 
 /** A scenario form as the portal sends it: payable `amount` (euros) in one transfer to the EC. */
 export function payable(pattern: string, fiscalCode: string, amount = '120.00', extra: Partial<ScenarioInput> = {}): ScenarioInput {
-  return { pattern, answer: 'payable', amount, description: 'Avviso di prova', companyName: 'Comune di Prova', dueDate: '',
+  return {
+    pattern,
+    answer: 'payable',
+    amount,
+    description: 'Avviso di prova',
+    companyName: 'Comune di Prova',
+    dueDate: '',
     transfers: padTransfers([{ amount, fiscalCode, iban: 'IT60X0542811101000000123456', remittance: 'Quota', category: '9/0101108TS/' }]),
-    delayMs: '0', delayOn: [], malformedOn: [], refuseReceipts: '0', refuseWith: 'ko', ...extra };
+    delayMs: '0',
+    delayOn: [],
+    malformedOn: [],
+    refuseReceipts: '0',
+    refuseWith: 'ko',
+    ...extra,
+  };
 }
 
 let serial = 0;
@@ -134,9 +176,19 @@ export interface SoapResult<O extends PspOperation> {
 }
 
 /** POSTs one nodeForPsp request (encoded by Varco's codec) with the PSP's key; decodes the answer. */
-export async function soap<O extends PspOperation>(app: FastifyInstance, key: string, op: O, value: RequestOf<O>, headers: Record<string, string> = {}): Promise<SoapResult<O>> {
-  const res = await app.inject({ method: 'POST', url: '/nodo/node-for-psp/v1', payload: encodeRequest(op, value),
-    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${op}"`, 'ocp-apim-subscription-key': key, ...headers } });
+export async function soap<O extends PspOperation>(
+  app: FastifyInstance,
+  key: string,
+  op: O,
+  value: RequestOf<O>,
+  headers: Record<string, string> = {},
+): Promise<SoapResult<O>> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/nodo/node-for-psp/v1',
+    payload: encodeRequest(op, value),
+    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${op}"`, 'ocp-apim-subscription-key': key, ...headers },
+  });
   const decoded = decodeResponse(op, res.body);
   assert.ok(decoded.ok, `${op}: ${res.statusCode} ${decoded.ok ? '' : decoded.problem.description}\n${res.body}`);
   return { status: res.statusCode, body: res.body, contentType: String(res.headers['content-type']), value: decoded.value };
@@ -144,7 +196,7 @@ export async function soap<O extends PspOperation>(app: FastifyInstance, key: st
 
 /** The fault code of a KO answer, or 'OK'. */
 export function faultOf(value: { outcome: 'OK' | 'KO'; fault?: { faultCode: string } }): string {
-  return value.outcome === 'OK' ? 'OK' : value.fault?.faultCode ?? 'KO without fault';
+  return value.outcome === 'OK' ? 'OK' : (value.fault?.faultCode ?? 'KO without fault');
 }
 
 export const qr = (ec: Ec, notice: string) => ({ fiscalCode: ec.fiscalCode, noticeNumber: notice });
@@ -152,8 +204,15 @@ export const qr = (ec: Ec, notice: string) => ({ fiscalCode: ec.fiscalCode, noti
 export const OK_DETAILS = { paymentMethod: 'creditCard', paymentChannel: 'app', fee: 150, applicationDate: '2026-03-01', transferDate: '2026-03-02' } as const;
 
 /** activatePaymentNotice[V2] then the token, asserting OK. */
-export async function activateOk(app: FastifyInstance, psp: Psp, ec: Ec, notice: string, amountCents: number, extra: Partial<RequestOf<'activatePaymentNoticeV2'>> = {},
-  op: 'activatePaymentNotice' | 'activatePaymentNoticeV2' = 'activatePaymentNoticeV2'): Promise<string> {
+export async function activateOk(
+  app: FastifyInstance,
+  psp: Psp,
+  ec: Ec,
+  notice: string,
+  amountCents: number,
+  extra: Partial<RequestOf<'activatePaymentNoticeV2'>> = {},
+  op: 'activatePaymentNotice' | 'activatePaymentNoticeV2' = 'activatePaymentNoticeV2',
+): Promise<string> {
   const res = await soap(app, psp.key, op, { ...psp.head, qrCode: qr(ec, notice), amount: amountCents, ...extra });
   assert.equal(faultOf(res.value), 'OK', res.body);
   return res.value.paymentToken ?? '';

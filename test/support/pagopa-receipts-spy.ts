@@ -27,7 +27,9 @@ export function watchReceipts(inner: ReceiptScheduler): WatchedReceipts {
   let failures = 0;
   return {
     scheduled,
-    failNext: (times = 1) => { failures += times; },
+    failNext: (times = 1) => {
+      failures += times;
+    },
     async schedule(trx: Kysely<Database>, paid: PaidPayment): Promise<string[]> {
       const row = await trx.selectFrom('pagopa_payments').select('state').where('token', '=', paid.token).executeTakeFirst();
       // A transaction id is assigned once the transaction has written (the outcome's UPDATE): only inside it.

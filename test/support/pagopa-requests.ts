@@ -25,10 +25,27 @@ const PSP = { idPSP: 'AGID_01', PSPCompanyName: 'AgID', idChannel: '97735020584_
 function receiptOf(input: PaCallInput) {
   const amount = input.amountCents ?? 10_000;
   return {
-    receiptId: input.receiptId ?? 'c110729d258c4ab1b765fe902aae41d6', noticeNumber: input.noticeNumber, fiscalCode: input.ec, outcome: 'OK' as const,
-    creditorReferenceId: parseNoticeNumber(input.noticeNumber)?.iuv ?? input.noticeNumber.slice(1), paymentAmount: amount, description: 'Pagamento di prova',
-    companyName: 'Ente di prova', debtor: DEBTOR,
-    transferList: { transfer: [{ idTransfer: 1, transferAmount: amount, fiscalCodePA: input.ec, IBAN: 'IT60X0542811101000000123456', remittanceInformation: 'Prova', transferCategory: '9/0101108TS/' }] },
+    receiptId: input.receiptId ?? 'c110729d258c4ab1b765fe902aae41d6',
+    noticeNumber: input.noticeNumber,
+    fiscalCode: input.ec,
+    outcome: 'OK' as const,
+    creditorReferenceId: parseNoticeNumber(input.noticeNumber)?.iuv ?? input.noticeNumber.slice(1),
+    paymentAmount: amount,
+    description: 'Pagamento di prova',
+    companyName: 'Ente di prova',
+    debtor: DEBTOR,
+    transferList: {
+      transfer: [
+        {
+          idTransfer: 1,
+          transferAmount: amount,
+          fiscalCodePA: input.ec,
+          IBAN: 'IT60X0542811101000000123456',
+          remittanceInformation: 'Prova',
+          transferCategory: '9/0101108TS/',
+        },
+      ],
+    },
     ...PSP,
   };
 }
@@ -39,9 +56,13 @@ function valueOf<O extends EcOperation>(op: O, input: PaCallInput): RequestOf<O>
   const qrCode = { fiscalCode: input.ec, noticeNumber: input.noticeNumber };
   const asked = input.requestedAmountCents === undefined ? {} : { amount: input.requestedAmountCents };
   switch (op) {
-    case 'paVerifyPaymentNotice': return { ...head, qrCode } as RequestOf<O>;
-    case 'paGetPayment': case 'paGetPaymentV2': return { ...head, qrCode, ...asked } as RequestOf<O>;
-    default: return { ...head, receipt: receiptOf(input) } as RequestOf<O>;
+    case 'paVerifyPaymentNotice':
+      return { ...head, qrCode } as RequestOf<O>;
+    case 'paGetPayment':
+    case 'paGetPaymentV2':
+      return { ...head, qrCode, ...asked } as RequestOf<O>;
+    default:
+      return { ...head, receipt: receiptOf(input) } as RequestOf<O>;
   }
 }
 

@@ -4,15 +4,14 @@ import { readFileSync } from 'node:fs';
 import { validateXML, type XMLFileInfo } from 'xmllint-wasm';
 
 const FIXTURES = new URL('../fixtures/pagopa/', import.meta.url);
-const SCHEMA_FILES = [
-  'xsd/wsdl/xsd/nodeForPsp.xsd',
-  'xsd/wsdl/xsd/paForNode.xsd',
-  'xsd/xsd-common/sac-common-types-1.0.xsd',
-] as const;
+const SCHEMA_FILES = ['xsd/wsdl/xsd/nodeForPsp.xsd', 'xsd/wsdl/xsd/paForNode.xsd', 'xsd/xsd-common/sac-common-types-1.0.xsd'] as const;
 
 const file = (path: string): XMLFileInfo => ({ fileName: path, contents: readFileSync(new URL(path, FIXTURES), 'utf8') });
 
-export interface Named { readonly name: string; readonly xml: string }
+export interface Named {
+  readonly name: string;
+  readonly xml: string;
+}
 
 /** libxml2 in WebAssembly runs out of memory on thousands of files at once: validate in batches. */
 const BATCH = 200;

@@ -41,7 +41,10 @@ export async function postmasterPid(dataDir: string): Promise<number | undefined
 export async function stopOrphanPostgres(dataDir: string): Promise<void> {
   const pid = await postmasterPid(dataDir);
   if (pid === undefined) return;
-  for (const [signal, waits] of [['SIGINT', 100], ['SIGQUIT', 50]] as const) {
+  for (const [signal, waits] of [
+    ['SIGINT', 100],
+    ['SIGQUIT', 50],
+  ] as const) {
     process.kill(pid, signal);
     for (let i = 0; i < waits && isAlive(pid); i++) await sleep(100);
     if (!isAlive(pid)) return;

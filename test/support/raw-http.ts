@@ -34,10 +34,12 @@ export async function openRaw(port: number, ca?: string): Promise<RawConnection>
   });
   // A reset after the answer is still a close; what matters is when it happened.
   socket.on('error', () => undefined);
-  const closed = new Promise<number>((done) => socket.once('close', () => {
-    ended = true;
-    done(performance.now() - started);
-  }));
+  const closed = new Promise<number>((done) =>
+    socket.once('close', () => {
+      ended = true;
+      done(performance.now() - started);
+    }),
+  );
   after(() => socket.destroy());
   return {
     socket,
@@ -53,20 +55,21 @@ export async function openRaw(port: number, ca?: string): Promise<RawConnection>
         await new Promise((done) => setTimeout(done, everyMs));
       }
     },
-    waitFor: (pattern, timeoutMs = 5000) => new Promise((done, fail) => {
-      const check = (): void => {
-        if (!pattern.test(text)) return;
-        listeners.delete(check);
-        clearTimeout(timer);
-        done(text);
-      };
-      const timer = setTimeout(() => {
-        listeners.delete(check);
-        fail(new Error(`no ${pattern} within ${timeoutMs} ms; received: ${JSON.stringify(text.slice(0, 500))}`));
-      }, timeoutMs);
-      listeners.add(check);
-      check();
-    }),
+    waitFor: (pattern, timeoutMs = 5000) =>
+      new Promise((done, fail) => {
+        const check = (): void => {
+          if (!pattern.test(text)) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          done(text);
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          fail(new Error(`no ${pattern} within ${timeoutMs} ms; received: ${JSON.stringify(text.slice(0, 500))}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      }),
   };
 }
 

@@ -69,7 +69,6 @@ export async function makeDataDir(): Promise<string> {
   return dir;
 }
 
-
 /**
  * The parent's environment without Varco settings, so only what the test passes configures the
  * child — plus the suite's loopback allowance (TEST_OUTBOUND_ENV), which `env` may override.
@@ -80,46 +79,65 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<ServerProcess> {
-  const dataDir = options.dataDir ?? await makeDataDir();
-  const port = options.port ?? await freePort();
-  const pgPort = options.pgPort ?? await freePort();
-  const env = childEnv({ VARCO_DATA_DIR: dataDir, VARCO_PORT: String(port), VARCO_EMBEDDED_PG_PORT: String(pgPort),
-    VARCO_HOST: '127.0.0.1', VARCO_LOG_LEVEL: 'info', ...options.env });
+  const dataDir = options.dataDir ?? (await makeDataDir());
+  const port = options.port ?? (await freePort());
+  const pgPort = options.pgPort ?? (await freePort());
+  const env = childEnv({
+    VARCO_DATA_DIR: dataDir,
+    VARCO_PORT: String(port),
+    VARCO_EMBEDDED_PG_PORT: String(pgPort),
+    VARCO_HOST: '127.0.0.1',
+    VARCO_LOG_LEVEL: 'info',
+    ...options.env,
+  });
   const child = spawn(NODE, ['src/main/server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const out: string[] = [];
   const err: string[] = [];
   const listeners = new Set<() => void>();
-  child.stdout?.on('data', (chunk: Buffer) => { out.push(chunk.toString('utf8')); for (const l of listeners) l(); });
-  child.stderr?.on('data', (chunk: Buffer) => { err.push(chunk.toString('utf8')); for (const l of listeners) l(); });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out.push(chunk.toString('utf8'));
+    for (const l of listeners) l();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err.push(chunk.toString('utf8'));
+    for (const l of listeners) l();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-    child.once('exit', (code, signal) => { children.delete(child); done({ code, signal }); for (const l of listeners) l(); });
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      done({ code, signal });
+      for (const l of listeners) l();
+    });
   });
   const stdout = (): string => out.join('');
   const stderr = (): string => err.join('');
   const describe = (): string => `\n--- stdout ---\n${stdout().slice(-4000)}\n--- stderr ---\n${stderr().slice(-4000)}`;
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
 
-  const waitForOutput = (pattern: RegExp, timeoutMs = 10_000): Promise<void> => new Promise((done, fail) => {
-    const check = (): void => {
-      if (pattern.test(stdout()) || pattern.test(stderr())) finish();
-      else if (!running()) finish(new Error(`server exited before printing ${pattern}${describe()}`));
-    };
-    const timer = setTimeout(() => finish(new Error(`no ${pattern} within ${timeoutMs} ms${describe()}`)), timeoutMs);
-    const finish = (error?: Error): void => {
-      clearTimeout(timer);
-      listeners.delete(check);
-      if (error) fail(error);
-      else done();
-    };
-    listeners.add(check);
-    check();
-  });
+  const waitForOutput = (pattern: RegExp, timeoutMs = 10_000): Promise<void> =>
+    new Promise((done, fail) => {
+      const check = (): void => {
+        if (pattern.test(stdout()) || pattern.test(stderr())) finish();
+        else if (!running()) finish(new Error(`server exited before printing ${pattern}${describe()}`));
+      };
+      const timer = setTimeout(() => finish(new Error(`no ${pattern} within ${timeoutMs} ms${describe()}`)), timeoutMs);
+      const finish = (error?: Error): void => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        if (error) fail(error);
+        else done();
+      };
+      listeners.add(check);
+      check();
+    });
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> => {
     if (running()) child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((done) => { timer = setTimeout(() => done('timeout'), timeoutMs); });
+    const timeout = new Promise<'timeout'>((done) => {
+      timer = setTimeout(() => done('timeout'), timeoutMs);
+    });
     const result = await Promise.race([exited, timeout]);
     clearTimeout(timer);
     if (result === 'timeout') {
@@ -130,8 +148,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
   };
 
   const server: ServerProcess = {
-    child, dataDir, port, pgPort, baseUrl: `https://localhost:${port}`, ca: '', stdout, stderr, exited, waitForOutput, stop,
-    logs: () => stdout().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>),
+    child,
+    dataDir,
+    port,
+    pgPort,
+    baseUrl: `https://localhost:${port}`,
+    ca: '',
+    stdout,
+    stderr,
+    exited,
+    waitForOutput,
+    stop,
+    logs: () =>
+      stdout()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
   };
   try {
     server.ca = await waitUntilReady(server, options.readyTimeoutMs ?? 60_000, running);
@@ -171,14 +203,31 @@ export interface HttpsResponse {
 }
 
 /** One request over HTTPS to 127.0.0.1, verifying the certificate for `localhost` against `ca`. */
-export function httpsRequest(port: number, ca: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpsResponse> {
+export function httpsRequest(
+  port: number,
+  ca: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpsResponse> {
   return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', servername: 'localhost', port, path, ca, agent: false, timeout: 5000,
-      method: init.method ?? 'GET', headers: { host: `localhost:${port}`, ...init.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port,
+        path,
+        ca,
+        agent: false,
+        timeout: 5000,
+        method: init.method ?? 'GET',
+        headers: { host: `localhost:${port}`, ...init.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', fail);
     req.end(init.body);
@@ -202,8 +251,12 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
     children.add(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       fail(new Error(`varco ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));

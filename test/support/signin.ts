@@ -18,16 +18,33 @@ export async function openSignIn(app: FastifyInstance, surface: 'admin' | 'porta
   return { jar, csrf: csrfFrom(page.body) };
 }
 
-export function postSignIn(app: FastifyInstance, surface: 'admin' | 'portal', form: SignInPage, email: string, password: string,
-  network: { remoteAddress?: string; forwardedFor?: string } = {}): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: `/${surface}/sign-in`, remoteAddress: network.remoteAddress ?? '127.0.0.1',
-    headers: { cookie: form.jar.header(), 'content-type': 'application/x-www-form-urlencoded',
-      ...(network.forwardedFor ? { 'x-forwarded-for': network.forwardedFor } : {}) },
-    payload: new URLSearchParams({ _csrf: form.csrf, email, password }).toString() });
+export function postSignIn(
+  app: FastifyInstance,
+  surface: 'admin' | 'portal',
+  form: SignInPage,
+  email: string,
+  password: string,
+  network: { remoteAddress?: string; forwardedFor?: string } = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: `/${surface}/sign-in`,
+    remoteAddress: network.remoteAddress ?? '127.0.0.1',
+    headers: {
+      cookie: form.jar.header(),
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(network.forwardedFor ? { 'x-forwarded-for': network.forwardedFor } : {}),
+    },
+    payload: new URLSearchParams({ _csrf: form.csrf, email, password }).toString(),
+  });
 }
 
 /** Sign-in failures recorded for an e-mail: one per password actually checked. */
 export async function failedSignIns(db: Kysely<Database>, email: string): Promise<Array<{ ip: string | null }>> {
-  return db.selectFrom('audit_log').select('ip').where('action', '=', 'sign_in.failed')
-    .where(sql<string>`details->>'email'`, '=', email.toLowerCase()).execute();
+  return db
+    .selectFrom('audit_log')
+    .select('ip')
+    .where('action', '=', 'sign_in.failed')
+    .where(sql<string>`details->>'email'`, '=', email.toLowerCase())
+    .execute();
 }

@@ -56,8 +56,11 @@ function decodeQuotedPrintable(body: string): Buffer {
 }
 
 function decodeWords(value: string): string {
-  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_, _charset: string, enc: string, data: string) =>
-    (enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : decodeQuotedPrintable(data.replace(/_/g, ' '))).toString('utf8'));
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_, _charset: string, enc: string, data: string) =>
+      (enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : decodeQuotedPrintable(data.replace(/_/g, ' '))).toString('utf8'),
+    );
 }
 
 function splitHeaders(raw: string): { headers: Map<string, string>; body: string } {
@@ -101,8 +104,18 @@ function parts(headers: Map<string, string>, body: string): { text: string; html
 export function parseMail(raw: string, envelopeFrom = '', envelopeTo: string[] = []): ReceivedMail {
   const { headers, body } = splitHeaders(raw);
   const { text, html } = parts(headers, body);
-  return { envelopeFrom, envelopeTo, headers, subject: decodeWords(headers.get('subject') ?? ''), messageId: headers.get('message-id') ?? '',
-    varcoId: headers.get('x-varco-message-id') ?? '', text, html, raw, secure: false };
+  return {
+    envelopeFrom,
+    envelopeTo,
+    headers,
+    subject: decodeWords(headers.get('subject') ?? ''),
+    messageId: headers.get('message-id') ?? '',
+    varcoId: headers.get('x-varco-message-id') ?? '',
+    text,
+    html,
+    raw,
+    secure: false,
+  };
 }
 
 export interface SmtpReceiverOptions {
@@ -121,62 +134,75 @@ export interface SmtpReceiverOptions {
 }
 
 export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
-  const port = options.port ?? await freePort();
+  const port = options.port ?? (await freePort());
   const messages: ReceivedMail[] = [];
   const authAttempts: SmtpReceiver['authAttempts'] = [];
   const waiters = new Set<() => void>();
   let server: SMTPServer | undefined;
 
-  const start = (): Promise<void> => new Promise((done, fail) => {
-    // By default no STARTTLS (nodemailer would upgrade and then refuse an unknown certificate) and no AUTH.
-    const disabledCommands = [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])];
-    server = new SMTPServer({
-      disabledCommands, hideSTARTTLS: !options.tls, authOptional: true, logger: false, banner: 'varco test receiver',
-      ...(options.tls ? { key: options.tls.key, cert: options.tls.cert, secure: options.implicitTls === true } : {}),
-      // Offered over a plain connection too: a client that sends credentials in clear is seen doing it.
-      ...(options.auth ? { authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: true } : {}),
-      onAuth(auth, session, callback) {
-        authAttempts.push({ username: auth.username ?? '', secure: session.secure === true });
-        callback(null, { user: auth.username });
-      },
-      onRcptTo(address, _session, callback) {
-        if (options.refuse?.(address.address)) {
-          const error = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
-          return callback(error);
-        }
-        callback();
-      },
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          messages.push({ ...parseMail(Buffer.concat(chunks).toString('utf8'), from, session.envelope.rcptTo.map((r) => r.address)), secure: session.secure === true });
-          const answer = (): void => {
-            for (const w of waiters) w();
-            callback(null, 'queued');
-          };
-          if (options.delayMs) setTimeout(answer, options.delayMs);
-          else answer();
-        });
-      },
+  const start = (): Promise<void> =>
+    new Promise((done, fail) => {
+      // By default no STARTTLS (nodemailer would upgrade and then refuse an unknown certificate) and no AUTH.
+      const disabledCommands = [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])];
+      server = new SMTPServer({
+        disabledCommands,
+        hideSTARTTLS: !options.tls,
+        authOptional: true,
+        logger: false,
+        banner: 'varco test receiver',
+        ...(options.tls ? { key: options.tls.key, cert: options.tls.cert, secure: options.implicitTls === true } : {}),
+        // Offered over a plain connection too: a client that sends credentials in clear is seen doing it.
+        ...(options.auth ? { authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: true } : {}),
+        onAuth(auth, session, callback) {
+          authAttempts.push({ username: auth.username ?? '', secure: session.secure === true });
+          callback(null, { user: auth.username });
+        },
+        onRcptTo(address, _session, callback) {
+          if (options.refuse?.(address.address)) {
+            const error = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
+            return callback(error);
+          }
+          callback();
+        },
+        onData(stream, session, callback) {
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => {
+            const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+            messages.push({
+              ...parseMail(
+                Buffer.concat(chunks).toString('utf8'),
+                from,
+                session.envelope.rcptTo.map((r) => r.address),
+              ),
+              secure: session.secure === true,
+            });
+            const answer = (): void => {
+              for (const w of waiters) w();
+              callback(null, 'queued');
+            };
+            if (options.delayMs) setTimeout(answer, options.delayMs);
+            else answer();
+          });
+        },
+      });
+      const current = server;
+      current.once('error', fail);
+      current.listen(port, '127.0.0.1', () => {
+        current.off('error', fail);
+        // A client that dies mid-session (a killed worker) resets its connection: not the receiver's failure.
+        current.on('error', () => undefined);
+        done();
+      });
     });
-    const current = server;
-    current.once('error', fail);
-    current.listen(port, '127.0.0.1', () => {
-      current.off('error', fail);
-      // A client that dies mid-session (a killed worker) resets its connection: not the receiver's failure.
-      current.on('error', () => undefined);
-      done();
-    });
-  });
 
-  const stop = (): Promise<void> => new Promise((done) => {
-    const current = server;
-    server = undefined;
-    if (!current) return done();
-    current.close(() => done());
-  });
+  const stop = (): Promise<void> =>
+    new Promise((done) => {
+      const current = server;
+      server = undefined;
+      if (!current) return done();
+      current.close(() => done());
+    });
 
   if (options.listen !== false) await start();
   after(() => stop());
@@ -187,7 +213,10 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
         const found = messages.filter(predicate);
         if (found.length >= count) finish(undefined, found);
       };
-      const timer = setTimeout(() => finish(new Error(`only ${messages.filter(predicate).length} of ${count} e-mails arrived within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`only ${messages.filter(predicate).length} of ${count} e-mails arrived within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const finish = (error?: Error, found?: ReceivedMail[]): void => {
         clearTimeout(timer);
         waiters.delete(check);

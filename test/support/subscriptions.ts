@@ -15,8 +15,10 @@ export const CLI = { type: 'cli', id: null, ip: null } as const;
 
 export async function createOrganisation(db: Kysely<Database>, name = `Org ${randomBytes(3).toString('hex')}`): Promise<string> {
   const id = newId('org');
-  await db.insertInto('organisations').values({ id, name, tax_code: `X-${randomBytes(6).toString('hex')}`, tax_code_kind: 'other', type: 'psp',
-    contact_email: 'it@org.test' }).execute();
+  await db
+    .insertInto('organisations')
+    .values({ id, name, tax_code: `X-${randomBytes(6).toString('hex')}`, tax_code_kind: 'other', type: 'psp', contact_email: 'it@org.test' })
+    .execute();
   return id;
 }
 
@@ -25,12 +27,32 @@ export async function productId(db: Kysely<Database>, code: string): Promise<str
 }
 
 /** A referent of the organisation who may subscribe to the given products (by code). */
-export async function createReferent(db: Kysely<Database>, organisationId: string, productCodes: string[], locale: 'en' | 'it' = 'en'): Promise<{ id: string; email: string }> {
+export async function createReferent(
+  db: Kysely<Database>,
+  organisationId: string,
+  productCodes: string[],
+  locale: 'en' | 'it' = 'en',
+): Promise<{ id: string; email: string }> {
   const id = newId('usr');
   const email = `ref-${randomBytes(4).toString('hex')}@org.test`;
-  await db.insertInto('users').values({ id, kind: 'referent', email, password_hash: await hashPassword(PASSWORD), first_name: 'Rita', last_name: 'Referente',
-    locale, organisation_id: organisationId }).execute();
-  for (const code of productCodes) await db.insertInto('user_products').values({ user_id: id, product_id: await productId(db, code) }).execute();
+  await db
+    .insertInto('users')
+    .values({
+      id,
+      kind: 'referent',
+      email,
+      password_hash: await hashPassword(PASSWORD),
+      first_name: 'Rita',
+      last_name: 'Referente',
+      locale,
+      organisation_id: organisationId,
+    })
+    .execute();
+  for (const code of productCodes)
+    await db
+      .insertInto('user_products')
+      .values({ user_id: id, product_id: await productId(db, code) })
+      .execute();
   return { id, email };
 }
 
@@ -62,8 +84,12 @@ export class Browser {
 
   async signIn(email: string, password = PASSWORD): Promise<this> {
     const form = await this.get(`/${this.surface}/sign-in`);
-    const res = await this.app.inject({ method: 'POST', url: `/${this.surface}/sign-in`, headers: { cookie: this.jar.header() },
-      payload: { email, password, _csrf: csrfFrom(form.body) } });
+    const res = await this.app.inject({
+      method: 'POST',
+      url: `/${this.surface}/sign-in`,
+      headers: { cookie: this.jar.header() },
+      payload: { email, password, _csrf: csrfFrom(form.body) },
+    });
     assert.equal(res.statusCode, 303, res.body);
     this.jar.store(res);
     this.csrf = csrfFrom((await this.get(`/${this.surface}`)).body);
@@ -80,7 +106,12 @@ export class Browser {
     const body = new URLSearchParams();
     body.set('_csrf', this.csrf);
     for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
-    const res = await this.app.inject({ method: 'POST', url, headers: { cookie: this.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: this.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: body.toString(),
+    });
     this.jar.store(res);
     return res;
   }

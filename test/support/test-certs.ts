@@ -59,14 +59,27 @@ export async function makeCa(request: CaRequest): Promise<TestCertificate> {
   let cert: x509.X509Certificate;
   if (request.issuer === undefined) {
     cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serial(), name: subject, notBefore, notAfter, keys, signingAlgorithm: signingAlgorithm(keys.privateKey), extensions,
+      serialNumber: serial(),
+      name: subject,
+      notBefore,
+      notAfter,
+      keys,
+      signingAlgorithm: signingAlgorithm(keys.privateKey),
+      extensions,
     });
   } else {
     const issuer = signerOf(request.issuer);
     extensions.push(await authorityKeyId(request.issuer));
     cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(), subject, issuer: new x509.X509Certificate(request.issuer.certPem).subject,
-      notBefore, notAfter, publicKey: keys.publicKey, signingKey: issuer.key, signingAlgorithm: issuer.algorithm, extensions,
+      serialNumber: serial(),
+      subject,
+      issuer: new x509.X509Certificate(request.issuer.certPem).subject,
+      notBefore,
+      notAfter,
+      publicKey: keys.publicKey,
+      signingKey: issuer.key,
+      signingAlgorithm: issuer.algorithm,
+      extensions,
     });
   }
   return finish(cert, keys.privateKey, request.name, true);
@@ -76,25 +89,38 @@ export async function makeLeaf(request: LeafRequest): Promise<TestCertificate> {
   const keys = await generateKeys(request.key ?? EC_DEFAULT);
   const issuer = signerOf(request.issuer);
   const usage = request.usage ?? 'server';
-  const ekus = usage === 'both' ? ['serverAuth', 'clientAuth'] as const : usage === 'server' ? ['serverAuth'] as const : ['clientAuth'] as const;
+  const ekus = usage === 'both' ? (['serverAuth', 'clientAuth'] as const) : usage === 'server' ? (['serverAuth'] as const) : (['clientAuth'] as const);
   const rsa = keys.publicKey.algorithm.name.startsWith('RSA');
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     // RSA keys may also encipher in TLS 1.2 RSA key exchange; EC keys only sign.
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0), true),
-    new x509.ExtendedKeyUsageExtension(ekus.map((name) => x509.ExtendedKeyUsage[name]), false),
+    new x509.ExtendedKeyUsageExtension(
+      ekus.map((name) => x509.ExtendedKeyUsage[name]),
+      false,
+    ),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     await authorityKeyId(request.issuer),
   ];
   if (request.altNames !== undefined && request.altNames.length > 0) {
-    extensions.push(new x509.SubjectAlternativeNameExtension(
-      request.altNames.map((name) => ({ type: isIP(name) === 0 ? ('dns' as const) : ('ip' as const), value: name })), false));
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension(
+        request.altNames.map((name) => ({ type: isIP(name) === 0 ? ('dns' as const) : ('ip' as const), value: name })),
+        false,
+      ),
+    );
   }
   const { notBefore, notAfter } = validity(request);
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: [{ CN: [request.commonName] }, { O: ['Varco Tests'] }],
+    serialNumber: serial(),
+    subject: [{ CN: [request.commonName] }, { O: ['Varco Tests'] }],
     issuer: new x509.X509Certificate(request.issuer.certPem).subject,
-    notBefore, notAfter, publicKey: keys.publicKey, signingKey: issuer.key, signingAlgorithm: issuer.algorithm, extensions,
+    notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: issuer.key,
+    signingAlgorithm: issuer.algorithm,
+    extensions,
   });
   return finish(cert, keys.privateKey, request.commonName, false);
 }
@@ -139,7 +165,9 @@ async function generateKeys(spec: KeySpec): Promise<webcrypto.CryptoKeyPair> {
   }
   return webcrypto.subtle.generateKey(
     { name: 'RSASSA-PKCS1-v1_5', modulusLength: spec.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true, ['sign', 'verify']);
+    true,
+    ['sign', 'verify'],
+  );
 }
 
 function signingAlgorithm(key: CryptoKey): webcrypto.EcdsaParams | webcrypto.Algorithm {

@@ -73,18 +73,29 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
   let server: HttpsServer | undefined;
 
   const create = (): HttpsServer => {
-    const created = createHttpsServer({
-      cert: [options.leaf, ...(options.chain ?? [])].map((cert) => cert.certPem).join(''),
-      key: options.leaf.keyPem,
-      requestCert: options.requestCert ?? true,
-      rejectUnauthorized: options.rejectUnauthorized ?? true,
-      ...(options.clientCas ? { ca: options.clientCas } : {}),
-      ...(options.minVersion ? { minVersion: options.minVersion } : {}),
-      ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
-      ...(options.ciphers ? { ciphers: options.ciphers } : {}),
-    }, (req, res) => handle(req, res));
-    created.on('secureConnection', () => { secureConnections++; });
-    created.on('connection', (socket: Socket) => { sockets.add(socket); socket.on('close', () => { sockets.delete(socket); closedConnections++; }); });
+    const created = createHttpsServer(
+      {
+        cert: [options.leaf, ...(options.chain ?? [])].map((cert) => cert.certPem).join(''),
+        key: options.leaf.keyPem,
+        requestCert: options.requestCert ?? true,
+        rejectUnauthorized: options.rejectUnauthorized ?? true,
+        ...(options.clientCas ? { ca: options.clientCas } : {}),
+        ...(options.minVersion ? { minVersion: options.minVersion } : {}),
+        ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+        ...(options.ciphers ? { ciphers: options.ciphers } : {}),
+      },
+      (req, res) => handle(req, res),
+    );
+    created.on('secureConnection', () => {
+      secureConnections++;
+    });
+    created.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        closedConnections++;
+      });
+    });
     // Handshake failures are part of what these peers are for; they must not crash the test.
     created.on('tlsClientError', () => {});
     return created;
@@ -97,11 +108,16 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
       const socket = req.socket as TLSSocket;
       const clientCert = socket.getPeerX509Certificate();
       const request: PeerRequest = {
-        method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks),
-        clientCertificatePem: clientCert?.toString(), protocol: socket.getProtocol(),
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        clientCertificatePem: clientCert?.toString(),
+        protocol: socket.getProtocol(),
       };
       requests.push(request);
-      const reply = options.reply === undefined ? { status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } } : options.reply(request);
+      const reply =
+        options.reply === undefined ? { status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } } : options.reply(request);
       if (reply === undefined) return;
       res.writeHead(reply.status, reply.headers ?? {});
       res.end(reply.body ?? '');
@@ -130,9 +146,15 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
   after(stop);
   return {
     host,
-    get port() { return port; },
-    get secureConnections() { return secureConnections; },
-    get closedConnections() { return closedConnections; },
+    get port() {
+      return port;
+    },
+    get secureConnections() {
+      return secureConnections;
+    },
+    get closedConnections() {
+      return closedConnections;
+    },
     requests,
     url: (path = '/service', hostname = 'localhost') => `https://${hostname}:${port}${path}`,
     stop,
@@ -143,9 +165,18 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
 /** A TCP listener that accepts and never speaks: TLS handshakes to it hang until the client gives up. */
 export async function startSilentPeer(host = '127.0.0.1'): Promise<{ host: string; port: number }> {
   const sockets = new Set<Socket>();
-  const server: TcpServer = createTcpServer((socket) => { sockets.add(socket); socket.on('error', () => {}); });
+  const server: TcpServer = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
   await new Promise<void>((resolve) => server.listen(0, host, () => resolve()));
-  after(() => new Promise<void>((resolve) => { for (const socket of sockets) socket.destroy(); server.close(() => resolve()); }));
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
   return { host, port: (server.address() as AddressInfo).port };
 }
 
@@ -166,7 +197,12 @@ export const hasOpenSsl = existsSync(OPENSSL);
  * which refuses a certificate by closing the connection, OpenSSL answers with a TLS alert
  * (`unknown ca`), as most production servers do.
  */
-export async function startOpenSslPeer(options: { leaf: TestCertificate; chain: TestCertificate[]; clientCas: string[]; host?: string }): Promise<{ host: string; port: number }> {
+export async function startOpenSslPeer(options: {
+  leaf: TestCertificate;
+  chain: TestCertificate[];
+  clientCas: string[];
+  host?: string;
+}): Promise<{ host: string; port: number }> {
   const host = options.host ?? '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'varco-openssl-peer-'));
   await Promise.all([
@@ -175,9 +211,26 @@ export async function startOpenSslPeer(options: { leaf: TestCertificate; chain: 
     writeFile(join(dir, 'chain.pem'), options.chain.map((cert) => cert.certPem).join('')),
     writeFile(join(dir, 'client-cas.pem'), options.clientCas.join('')),
   ]);
-  const child = spawn(OPENSSL, ['s_server', '-accept', `${host}:0`, '-cert', join(dir, 'cert.pem'), '-key', join(dir, 'key.pem'),
-    ...(options.chain.length > 0 ? ['-cert_chain', join(dir, 'chain.pem')] : []),
-    '-Verify', '1', '-verify_return_error', '-CAfile', join(dir, 'client-cas.pem'), '-www'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    OPENSSL,
+    [
+      's_server',
+      '-accept',
+      `${host}:0`,
+      '-cert',
+      join(dir, 'cert.pem'),
+      '-key',
+      join(dir, 'key.pem'),
+      ...(options.chain.length > 0 ? ['-cert_chain', join(dir, 'chain.pem')] : []),
+      '-Verify',
+      '1',
+      '-verify_return_error',
+      '-CAfile',
+      join(dir, 'client-cas.pem'),
+      '-www',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   after(async () => {
     child.kill();
     await rm(dir, { recursive: true, force: true });
@@ -188,11 +241,17 @@ export async function startOpenSslPeer(options: { leaf: TestCertificate; chain: 
     const onData = (chunk: Buffer): void => {
       seen += chunk.toString('utf8');
       const match = /ACCEPT \S+:(\d+)/.exec(seen);
-      if (match?.[1] !== undefined) { clearTimeout(timer); resolve(Number(match[1])); }
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`openssl s_server exited (${code}): ${seen}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`openssl s_server exited (${code}): ${seen}`));
+    });
   });
   return { host, port };
 }

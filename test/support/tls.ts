@@ -19,7 +19,13 @@ export async function tempDevPki(hostNames: string[] = ['localhost'], now = new 
   for (const env of ['test', 'prod'] as const) {
     const ca = await createPlatformCa(env, now);
     const client = await issuePlatformClient(ca, env, now);
-    envs[env] = { caCertPem: ca.certPem, caKeyPem: ca.keyPem, clientCertPem: client.certPem, clientKeyPem: client.keyPem, clientChainPem: client.certPem + ca.certPem };
+    envs[env] = {
+      caCertPem: ca.certPem,
+      caKeyPem: ca.keyPem,
+      clientCertPem: client.certPem,
+      clientKeyPem: client.keyPem,
+      clientChainPem: client.certPem + ca.certPem,
+    };
   }
   const server = await issueServerCertificate({ certPem: envs.test.caCertPem, keyPem: envs.test.caKeyPem }, hostNames, now);
   return { server: { ...server, chainPem: server.certPem + envs.test.caCertPem }, envs };
@@ -56,8 +62,13 @@ export function handshake(options: HandshakeOptions): Promise<Handshake> {
     socket.setTimeout(5000, () => socket.destroy(new Error('handshake timed out')));
     socket.once('secureConnect', () => {
       const cn = socket.getPeerCertificate().subject?.CN;
-      resolve({ ok: true, protocol: socket.getProtocol(), authorized: socket.authorized,
-        authorizationError: socket.authorizationError?.message, peerSubjectCn: Array.isArray(cn) ? cn[0] : cn });
+      resolve({
+        ok: true,
+        protocol: socket.getProtocol(),
+        authorized: socket.authorized,
+        authorizationError: socket.authorizationError?.message,
+        peerSubjectCn: Array.isArray(cn) ? cn[0] : cn,
+      });
       socket.end();
     });
     socket.once('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, error }));
@@ -66,8 +77,9 @@ export function handshake(options: HandshakeOptions): Promise<Handshake> {
 
 /** A bare TLS server that accepts the old protocols: proves a client really offers TLS 1.0/1.1. */
 export async function permissiveTlsServer(pki: DevPki): Promise<number> {
-  const server = tls.createServer({ cert: pki.server.chainPem, key: pki.server.keyPem, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
-    (socket) => socket.end());
+  const server = tls.createServer({ cert: pki.server.chainPem, key: pki.server.keyPem, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, (socket) =>
+    socket.end(),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return (server.address() as AddressInfo).port;
@@ -81,19 +93,32 @@ export interface HttpsResponse {
 }
 
 /** GET over HTTPS on 127.0.0.1, verifying the server certificate for `servername` against `ca`. */
-export function httpsGet(port: number, path: string, options: { ca: string; servername?: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion }): Promise<HttpsResponse> {
+export function httpsGet(
+  port: number,
+  path: string,
+  options: { ca: string; servername?: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion },
+): Promise<HttpsResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port, path, method: 'GET', servername: options.servername ?? 'localhost', ca: options.ca, agent: false,
-      ...(options.minVersion ? { minVersion: options.minVersion } : {}),
-      ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
-    }, (res) => {
-      const protocol = (res.socket as tls.TLSSocket).getProtocol();
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), protocol }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'GET',
+        servername: options.servername ?? 'localhost',
+        ca: options.ca,
+        agent: false,
+        ...(options.minVersion ? { minVersion: options.minVersion } : {}),
+        ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+      },
+      (res) => {
+        const protocol = (res.socket as tls.TLSSocket).getProtocol();
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), protocol }));
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(5000, () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
     req.end();

@@ -20,8 +20,16 @@ import { registerAdminRegistryRoutes, type AdminRegistryRoutesOptions } from './
 import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulatorRoutesOptions } from './pagopa-simulator.ts';
 import { registerAdminReceiptRoutes, type AdminReceiptRoutesOptions } from './pagopa-receipts.ts';
 
-export interface AdminContextOptions extends OrganisationRoutesOptions, MailRoutesOptions, AdminSubscriptionRoutesOptions, AdminStationRoutesOptions,
-  AdminExchangeRoutesOptions, AdminRegistryRoutesOptions, AdminSimulatorRoutesOptions, AdminReceiptRoutesOptions {
+export interface AdminContextOptions
+  extends
+    OrganisationRoutesOptions,
+    MailRoutesOptions,
+    AdminSubscriptionRoutesOptions,
+    AdminStationRoutesOptions,
+    AdminExchangeRoutesOptions,
+    AdminRegistryRoutesOptions,
+    AdminSimulatorRoutesOptions,
+    AdminReceiptRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -37,8 +45,14 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   const subscriptionSection = organisationSubscriptions(options.subscriptions);
   const stationSection = organisationStations(options.stations);
   const simulatorSection = organisationSimulator(options.pagopaSimulator);
-  registerOrganisationRoutes(app, { ...options, organisationSections: async (id, request) =>
-    [...await subscriptionSection(id, request), ...await stationSection(id, request), ...await simulatorSection(id, request)] });
+  registerOrganisationRoutes(app, {
+    ...options,
+    organisationSections: async (id, request) => [
+      ...(await subscriptionSection(id, request)),
+      ...(await stationSection(id, request)),
+      ...(await simulatorSection(id, request)),
+    ],
+  });
   registerAdminSubscriptionRoutes(app, options);
   registerAdminStationRoutes(app, options);
   registerAdminRegistryRoutes(app, options);
@@ -59,17 +73,33 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   const setupPage = (request: FastifyRequest, reply: FastifyReply, token: string, status: number, error?: string, email = '') => {
     const locale = request.locale;
     const body = html`<p>${translate(locale, 'setup.intro')}</p>
-${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<form method="post" action="/admin/setup">
-<input type="hidden" name="_csrf" value="${anonymousCsrfToken(request, reply)}"><input type="hidden" name="token" value="${token}">
-<label for="email">${translate(locale, 'signin.email')}</label><input id="email" name="email" type="email" autocomplete="username" required value="${email}">
-<label for="password">${translate(locale, 'signin.password')}</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required>
-<label for="passwordConfirm">${translate(locale, 'setup.passwordConfirm')}</label><input id="passwordConfirm" name="passwordConfirm" type="password" autocomplete="new-password" required>
-<button type="submit">${translate(locale, 'setup.submit')}</button></form>`;
-    return reply.code(status).type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'setup.title'), body }));
+      ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+      <form method="post" action="/admin/setup">
+        <input type="hidden" name="_csrf" value="${anonymousCsrfToken(request, reply)}" /><input type="hidden" name="token" value="${token}" />
+        <label for="email">${translate(locale, 'signin.email')}</label
+        ><input id="email" name="email" type="email" autocomplete="username" required value="${email}" />
+        <label for="password">${translate(locale, 'signin.password')}</label
+        ><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required />
+        <label for="passwordConfirm">${translate(locale, 'setup.passwordConfirm')}</label
+        ><input id="passwordConfirm" name="passwordConfirm" type="password" autocomplete="new-password" required />
+        <button type="submit">${translate(locale, 'setup.submit')}</button>
+      </form>`;
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(page({ locale, title: translate(locale, 'setup.title'), body }));
   };
-  const invalidSetup = (request: FastifyRequest, reply: FastifyReply) => reply.code(410).type('text/html; charset=utf-8')
-    .send(page({ locale: request.locale, title: translate(request.locale, 'setup.title'), body: html`<p class="error">${translate(request.locale, 'setup.invalid')}</p>` }));
+  const invalidSetup = (request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(410)
+      .type('text/html; charset=utf-8')
+      .send(
+        page({
+          locale: request.locale,
+          title: translate(request.locale, 'setup.title'),
+          body: html`<p class="error">${translate(request.locale, 'setup.invalid')}</p>`,
+        }),
+      );
 
   routes.get('/setup', { schema: { querystring: query({ token: Text }) } }, async (request, reply) => {
     const token = request.query.token ?? '';
@@ -77,19 +107,34 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     return setupPage(request, reply, token, 200);
   });
 
-  routes.post('/setup', { schema: { querystring: NoQuery, body: form({ token: Text, email: Text, password: Text, passwordConfirm: Text }) } }, async (request, reply) => {
-    const body = request.body;
-    const token = body.token ?? '';
-    const email = body.email ?? '';
-    const password = body.password ?? '';
-    if (password !== (body.passwordConfirm ?? '')) return setupPage(request, reply, token, 400, translate(request.locale, 'password.mismatch'), email);
-    const result = await identity.completeSetup(token, { email, password, ip: request.ip });
-    if (result.ok) return reply.redirect('/admin/sign-in', 303);
-    switch (result.reason) {
-      case 'link_invalid': return invalidSetup(request, reply);
-      case 'too_short': return setupPage(request, reply, token, 400, translate(request.locale, 'password.tooShort'), email);
-      case 'common': return setupPage(request, reply, token, 400, translate(request.locale, 'password.common'), email);
-      default: return setupPage(request, reply, token, 400, result.reason === 'invalid_email' ? 'E-mail address is not valid.' : 'An administrator with this e-mail exists.', email);
-    }
-  });
+  routes.post(
+    '/setup',
+    { schema: { querystring: NoQuery, body: form({ token: Text, email: Text, password: Text, passwordConfirm: Text }) } },
+    async (request, reply) => {
+      const body = request.body;
+      const token = body.token ?? '';
+      const email = body.email ?? '';
+      const password = body.password ?? '';
+      if (password !== (body.passwordConfirm ?? '')) return setupPage(request, reply, token, 400, translate(request.locale, 'password.mismatch'), email);
+      const result = await identity.completeSetup(token, { email, password, ip: request.ip });
+      if (result.ok) return reply.redirect('/admin/sign-in', 303);
+      switch (result.reason) {
+        case 'link_invalid':
+          return invalidSetup(request, reply);
+        case 'too_short':
+          return setupPage(request, reply, token, 400, translate(request.locale, 'password.tooShort'), email);
+        case 'common':
+          return setupPage(request, reply, token, 400, translate(request.locale, 'password.common'), email);
+        default:
+          return setupPage(
+            request,
+            reply,
+            token,
+            400,
+            result.reason === 'invalid_email' ? 'E-mail address is not valid.' : 'An administrator with this e-mail exists.',
+            email,
+          );
+      }
+    },
+  );
 }

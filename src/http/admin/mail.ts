@@ -6,7 +6,13 @@ import type { Locale } from '../../views/i18n.ts';
 import { adminNav } from '../../views/nav.ts';
 import { renderMail } from '../../views/mail/index.ts';
 import {
-  invitationLinkCreatedPage, invitationLinkRefusedPage, mailDetailPage, mailListPage, sendTimePlaceholder, type InvitationLinkSection, type MailRow,
+  invitationLinkCreatedPage,
+  invitationLinkRefusedPage,
+  mailDetailPage,
+  mailListPage,
+  sendTimePlaceholder,
+  type InvitationLinkSection,
+  type MailRow,
 } from '../../views/admin/mail.ts';
 import { adminActor } from './organisations.ts';
 import { form, IdParams, NoQuery, typed } from '../shared/schemas.ts';
@@ -37,8 +43,7 @@ function row(view: EmailView, subject: string): MailRow {
 }
 
 /** The invitation an e-mail carries the link of, if it is an invitation. */
-const invitationOf = (view: EmailView): string | undefined =>
-  view.email?.template === 'invitation' ? view.email.params.invitationId : undefined;
+const invitationOf = (view: EmailView): string | undefined => (view.email?.template === 'invitation' ? view.email.params.invitationId : undefined);
 
 export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOptions): void {
   const { delivery, invitations } = options;
@@ -58,11 +63,21 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
     if (!view) throw new VarcoError('not_found', 'No such e-mail.');
     const mail = rendered(view.email, request.locale);
     const invitationId = invitationOf(view);
-    const invitationLink: InvitationLinkSection | undefined = invitationId === undefined ? undefined
-      : { state: await invitations.stateById(invitationId), action: `/admin/mail/${view.id}/invitation-link`, csrf: session.csrfToken };
-    const body = mailDetailPage(request.locale, { ...row(view, mail.subject), locale: view.email?.locale ?? 'en', template: view.email?.template ?? '',
-      text: mail.text, html: mail.html, deliveredAt: view.deliveredAt, nextAttemptAt: view.nextAttemptAt, attemptLog: view.attemptLog,
-      ...(invitationLink ? { invitationLink } : {}) });
+    const invitationLink: InvitationLinkSection | undefined =
+      invitationId === undefined
+        ? undefined
+        : { state: await invitations.stateById(invitationId), action: `/admin/mail/${view.id}/invitation-link`, csrf: session.csrfToken };
+    const body = mailDetailPage(request.locale, {
+      ...row(view, mail.subject),
+      locale: view.email?.locale ?? 'en',
+      template: view.email?.template ?? '',
+      text: mail.text,
+      html: mail.html,
+      deliveredAt: view.deliveredAt,
+      nextAttemptAt: view.nextAttemptAt,
+      attemptLog: view.attemptLog,
+      ...(invitationLink ? { invitationLink } : {}),
+    });
     return send(request, reply, mail.subject || title(request), body);
   });
 

@@ -2,7 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
 import {
-  ORGANISATION_PROBLEM_TEXT, INVITE_PROBLEM_TEXT, type OrganisationsService, type InvitationsService, type Actor,
+  ORGANISATION_PROBLEM_TEXT,
+  INVITE_PROBLEM_TEXT,
+  type OrganisationsService,
+  type InvitationsService,
+  type Actor,
 } from '../../modules/organisations/index.ts';
 import { adminNav } from '../../views/nav.ts';
 import { organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
@@ -37,52 +41,110 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
   const title = (request: FastifyRequest): string => (request.locale === 'it' ? 'Organizzazioni' : 'Organisations');
 
   const listPage = async (request: FastifyRequest, reply: FastifyReply, form?: Record<string, string>, error?: string) => {
-    const rows = (await organisations.list()).map((o) => ({ id: o.id, name: o.name, taxCode: o.tax_code, type: o.type, contactEmail: o.contact_email, createdAt: o.created_at }));
+    const rows = (await organisations.list()).map((o) => ({
+      id: o.id,
+      name: o.name,
+      taxCode: o.tax_code,
+      type: o.type,
+      contactEmail: o.contact_email,
+      createdAt: o.created_at,
+    }));
     return send(request, reply, title(request), organisationsPage(request.locale, rows, request.session?.csrfToken ?? '', form, error), error ? 400 : 200);
   };
 
-  const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { form?: Record<string, string>; error?: string; notice?: string } = {}) => {
+  const detailPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { form?: Record<string, string>; error?: string; notice?: string } = {},
+  ) => {
     const organisation = isId(id, 'org') ? await organisations.find(id) : undefined;
     if (!organisation) throw new VarcoError('not_found', 'No such organisation.');
     const now = new Date();
-    const invitationRows: InvitationRow[] = (await organisations.invitations(id)).map((i) => ({ id: i.id, email: i.email, name: `${i.first_name} ${i.last_name}`,
-      createdAt: i.created_at, expiresAt: i.expires_at, state: invitationState(i, now) }));
-    const referents = (await organisations.referents(id)).map((r) => ({ email: r.email, firstName: r.first_name, lastName: r.last_name, createdAt: r.created_at }));
+    const invitationRows: InvitationRow[] = (await organisations.invitations(id)).map((i) => ({
+      id: i.id,
+      email: i.email,
+      name: `${i.first_name} ${i.last_name}`,
+      createdAt: i.created_at,
+      expiresAt: i.expires_at,
+      state: invitationState(i, now),
+    }));
+    const referents = (await organisations.referents(id)).map((r) => ({
+      email: r.email,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      createdAt: r.created_at,
+    }));
     const sections = options.organisationSections ? await options.organisationSections(id, request) : [];
-    const body = organisationPage(request.locale, {
-      organisation: { id: organisation.id, name: organisation.name, taxCode: organisation.tax_code, type: organisation.type, contactEmail: organisation.contact_email, createdAt: organisation.created_at },
-      referents, invitations: invitationRows, products: await productCatalog.list(), sections,
-    }, request.session?.csrfToken ?? '', extra.form, extra.error, extra.notice);
+    const body = organisationPage(
+      request.locale,
+      {
+        organisation: {
+          id: organisation.id,
+          name: organisation.name,
+          taxCode: organisation.tax_code,
+          type: organisation.type,
+          contactEmail: organisation.contact_email,
+          createdAt: organisation.created_at,
+        },
+        referents,
+        invitations: invitationRows,
+        products: await productCatalog.list(),
+        sections,
+      },
+      request.session?.csrfToken ?? '',
+      extra.form,
+      extra.error,
+      extra.notice,
+    );
     return send(request, reply, organisation.name, body, extra.error ? 400 : 200);
   };
 
   const routes = typed(app);
   routes.get('/organisations', { schema: { querystring: NoQuery } }, (request, reply) => listPage(request, reply));
 
-  routes.post('/organisations', { schema: { querystring: NoQuery, body: form({ name: Text, taxCode: Text, taxCodeKind: Text, type: Text, contactEmail: Text }) } }, async (request, reply) => {
-    const body = request.body;
-    const form = { name: body.name ?? '', taxCode: body.taxCode ?? '', taxCodeKind: body.taxCodeKind ?? '', type: body.type ?? '', contactEmail: body.contactEmail ?? '' };
-    const result = await organisations.create({ ...form, taxCodeKind: form.taxCodeKind === 'other' ? 'other' : 'it' }, adminActor(request));
-    if (!result.ok) return listPage(request, reply, form, ORGANISATION_PROBLEM_TEXT[result.reason]);
-    return reply.redirect(`/admin/organisations/${result.value.id}`, 303);
-  });
+  routes.post(
+    '/organisations',
+    { schema: { querystring: NoQuery, body: form({ name: Text, taxCode: Text, taxCodeKind: Text, type: Text, contactEmail: Text }) } },
+    async (request, reply) => {
+      const body = request.body;
+      const form = {
+        name: body.name ?? '',
+        taxCode: body.taxCode ?? '',
+        taxCodeKind: body.taxCodeKind ?? '',
+        type: body.type ?? '',
+        contactEmail: body.contactEmail ?? '',
+      };
+      const result = await organisations.create({ ...form, taxCodeKind: form.taxCodeKind === 'other' ? 'other' : 'it' }, adminActor(request));
+      if (!result.ok) return listPage(request, reply, form, ORGANISATION_PROBLEM_TEXT[result.reason]);
+      return reply.redirect(`/admin/organisations/${result.value.id}`, 303);
+    },
+  );
 
-  routes.get('/organisations/:id', { schema: { params: IdParams, querystring: query({ invited: Text }) } }, (request, reply) => detailPage(request, reply, request.params.id, {
-    ...(request.query.invited === '1' ? { notice: request.locale === 'it' ? 'Invito inviato.' : 'Invitation sent.' } : {}),
-  }));
+  routes.get('/organisations/:id', { schema: { params: IdParams, querystring: query({ invited: Text }) } }, (request, reply) =>
+    detailPage(request, reply, request.params.id, {
+      ...(request.query.invited === '1' ? { notice: request.locale === 'it' ? 'Invito inviato.' : 'Invitation sent.' } : {}),
+    }),
+  );
 
-  routes.post('/organisations/:id/invitations', { schema: { params: IdParams, querystring: NoQuery,
-    body: form({ firstName: Text, lastName: Text, email: Text, locale: Text, products: TextList }) } }, async (request, reply) => {
-    const body = request.body;
-    const form = { firstName: body.firstName ?? '', lastName: body.lastName ?? '', email: body.email ?? '', locale: body.locale ?? '' };
-    if (!isId(request.params.id, 'org')) throw new VarcoError('not_found', 'No such organisation.');
-    const result = await invitations.invite({ organisationId: request.params.id, ...form, locale: form.locale === 'it' ? 'it' : 'en', productIds: body.products ?? [] }, adminActor(request));
-    if (!result.ok) {
-      if (result.reason === 'organisation_not_found') throw new VarcoError('not_found', 'No such organisation.');
-      return detailPage(request, reply, request.params.id, { form, error: INVITE_PROBLEM_TEXT[result.reason] });
-    }
-    return reply.redirect(`/admin/organisations/${request.params.id}?invited=1`, 303);
-  });
+  routes.post(
+    '/organisations/:id/invitations',
+    { schema: { params: IdParams, querystring: NoQuery, body: form({ firstName: Text, lastName: Text, email: Text, locale: Text, products: TextList }) } },
+    async (request, reply) => {
+      const body = request.body;
+      const form = { firstName: body.firstName ?? '', lastName: body.lastName ?? '', email: body.email ?? '', locale: body.locale ?? '' };
+      if (!isId(request.params.id, 'org')) throw new VarcoError('not_found', 'No such organisation.');
+      const result = await invitations.invite(
+        { organisationId: request.params.id, ...form, locale: form.locale === 'it' ? 'it' : 'en', productIds: body.products ?? [] },
+        adminActor(request),
+      );
+      if (!result.ok) {
+        if (result.reason === 'organisation_not_found') throw new VarcoError('not_found', 'No such organisation.');
+        return detailPage(request, reply, request.params.id, { form, error: INVITE_PROBLEM_TEXT[result.reason] });
+      }
+      return reply.redirect(`/admin/organisations/${request.params.id}?invited=1`, 303);
+    },
+  );
 
   routes.post('/invitations/:id/resend', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     if (!isId(request.params.id, 'inv')) throw new VarcoError('not_found', 'No such invitation.');

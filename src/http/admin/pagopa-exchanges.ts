@@ -15,7 +15,11 @@ export interface AdminExchangeRoutesOptions {
 
 export function registerAdminExchangeRoutes(app: FastifyInstance, options: AdminExchangeRoutesOptions): void {
   registerExchangeRoutes(app, {
-    surface: 'admin', exchanges: options.exchanges, organisations: options.organisations, nav: adminNav, retentionDays: options.exchangeRetentionDays,
+    surface: 'admin',
+    exchanges: options.exchanges,
+    organisations: options.organisations,
+    nav: adminNav,
+    retentionDays: options.exchangeRetentionDays,
     viewerOf: (request) => {
       requireAdmin(request);
       return { admin: true };

@@ -15,7 +15,11 @@ export interface AdminReceiptRoutesOptions {
 
 export function registerAdminReceiptRoutes(app: FastifyInstance, options: AdminReceiptRoutesOptions): void {
   registerReceiptRoutes(app, {
-    surface: 'admin', receipts: options.receipts, organisations: options.organisations, nav: adminNav, retryHours: options.receiptRetryHours,
+    surface: 'admin',
+    receipts: options.receipts,
+    organisations: options.organisations,
+    nav: adminNav,
+    retryHours: options.receiptRetryHours,
     viewerOf: (request) => {
       const session = requireAdmin(request);
       return { viewer: { admin: true }, actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };

@@ -28,18 +28,34 @@ function admin(request: FastifyRequest): { actor: RegistryActor; csrf: string } 
 export function registerAdminRegistryRoutes(app: FastifyInstance, options: AdminRegistryRoutesOptions): void {
   const registry = options.pagopaRegistry;
 
-  async function render(request: FastifyRequest, reply: FastifyReply, state: { env: 'test' | 'prod'; form?: FormState; notice?: string }): Promise<FastifyReply> {
+  async function render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: { env: 'test' | 'prod'; form?: FormState; notice?: string },
+  ): Promise<FastifyReply> {
     const { csrf } = admin(request);
     const { env } = state;
     const [psps, ecs, organisations] = await Promise.all([registry.psps.listPsps({ env }), registry.ecs.listEcs({ env }), options.organisations.list()]);
     const pick = (types: string[]) => organisations.filter((o) => types.includes(o.type)).map((o) => ({ id: o.id, name: o.name }));
     const body = adminRegistryPage(request.locale, {
-      csrf, env, form: state.form, notice: state.notice,
+      csrf,
+      env,
+      form: state.form,
+      notice: state.notice,
       brokers: psps.brokers.map((b) => ({ idBrokerPsp: b.id_broker_psp, enabled: b.enabled, organisationName: b.organisation_name })),
-      psps: pspViews(psps), ecs: ecViews(ecs), links: linkViews(ecs),
-      pspOrganisations: pick(['psp', 'technology_partner']), ecOrganisations: pick(['creditor_institution']),
+      psps: pspViews(psps),
+      ecs: ecViews(ecs),
+      links: linkViews(ecs),
+      pspOrganisations: pick(['psp', 'technology_partner']),
+      ecOrganisations: pick(['creditor_institution']),
     });
-    return sendPage(request, reply, { surface: 'admin', title: registryStrings(request.locale).title, body, nav: adminNav(request.locale), status: state.form ? 400 : 200 });
+    return sendPage(request, reply, {
+      surface: 'admin',
+      title: registryStrings(request.locale).title,
+      body,
+      nav: adminNav(request.locale),
+      status: state.form ? 400 : 200,
+    });
   }
 
   const routes = typed(app);
@@ -54,12 +70,14 @@ export function registerAdminRegistryRoutes(app: FastifyInstance, options: Admin
     const organisationId = body.organisationId ?? '';
     const environment = body.environment === 'prod' ? 'prod' : 'test';
     const outcome = await registry.ecs.addEc(organisationId, body.environment ?? '', actor);
-    if (!outcome.ok) return render(request, reply, { env: environment, form: { form: 'ec', environment, problems: outcome.problems, values: { organisationId } } });
+    if (!outcome.ok)
+      return render(request, reply, { env: environment, form: { form: 'ec', environment, problems: outcome.problems, values: { organisationId } } });
     return reply.redirect(`/admin/pagopa?saved=1&env=${environment}`, 303);
   });
 
   registerRegistryRoutes(app, {
-    base: '/admin/pagopa', registry,
+    base: '/admin/pagopa',
+    registry,
     who: (request) => ({ actor: admin(request).actor, organisationId: undefined }),
     render: (request, reply, state) => render(request, reply, state),
   });

@@ -29,7 +29,13 @@ export function organisationSimulator(simulator: PagopaSimulator) {
     const view = await simulator.settings.view(organisationId);
     if (!view || view.eligibility === 'not_creditor_institution') return [];
     const t = simulatorStrings(request.locale);
-    return [html`<h2>${t.adminTitle}</h2><p>${t.status}: <strong>${view.enabled ? t.on : t.off}</strong> · ${t.count}: ${view.scenarios.length} · <a href="${BASE}/${organisationId}">${t.scenarios}</a></p>`];
+    return [
+      html`<h2>${t.adminTitle}</h2>
+        <p>
+          ${t.status}: <strong>${view.enabled ? t.on : t.off}</strong> · ${t.count}: ${view.scenarios.length} ·
+          <a href="${BASE}/${organisationId}">${t.scenarios}</a>
+        </p>`,
+    ];
   };
 }
 
@@ -39,19 +45,35 @@ export function registerAdminSimulatorRoutes(app: FastifyInstance, options: Admi
   const routes = typed(app);
   routes.get('/pagopa/simulators', { schema: { querystring: NoQuery } }, async (request, reply) => {
     requireAdmin(request);
-    const rows = await Promise.all((await settings.list()).map(async (r) => {
-      const organisation = await options.organisations.find(r.organisationId);
-      return { ...r, name: organisation?.name ?? r.organisationId, fiscalCode: organisation?.tax_code ?? '' };
-    }));
-    return sendPage(request, reply, { surface: 'admin', title: simulatorStrings(request.locale).adminTitle, body: simulatorListPage(request.locale, rows, BASE), nav: adminNav(request.locale) });
+    const rows = await Promise.all(
+      (await settings.list()).map(async (r) => {
+        const organisation = await options.organisations.find(r.organisationId);
+        return { ...r, name: organisation?.name ?? r.organisationId, fiscalCode: organisation?.tax_code ?? '' };
+      }),
+    );
+    return sendPage(request, reply, {
+      surface: 'admin',
+      title: simulatorStrings(request.locale).adminTitle,
+      body: simulatorListPage(request.locale, rows, BASE),
+      nav: adminNav(request.locale),
+    });
   });
 
-  routes.get('/pagopa/simulators/:organisationId', { schema: { params: Type.Object({ organisationId: IdSegment }), querystring: NoQuery } }, async (request, reply) => {
-    requireAdmin(request);
-    const id = request.params.organisationId;
-    const view = isId(id, 'org') ? await settings.view(id) : undefined;
-    if (!view) throw new VarcoError('not_found', 'No such organisation.');
-    const title = `${simulatorStrings(request.locale).adminTitle} · ${view.ec?.name ?? id}`;
-    return sendPage(request, reply, { surface: 'admin', title, body: simulatorPage(request.locale, simulatorPageView(view, BASE)), nav: adminNav(request.locale) });
-  });
+  routes.get(
+    '/pagopa/simulators/:organisationId',
+    { schema: { params: Type.Object({ organisationId: IdSegment }), querystring: NoQuery } },
+    async (request, reply) => {
+      requireAdmin(request);
+      const id = request.params.organisationId;
+      const view = isId(id, 'org') ? await settings.view(id) : undefined;
+      if (!view) throw new VarcoError('not_found', 'No such organisation.');
+      const title = `${simulatorStrings(request.locale).adminTitle} · ${view.ec?.name ?? id}`;
+      return sendPage(request, reply, {
+        surface: 'admin',
+        title,
+        body: simulatorPage(request.locale, simulatorPageView(view, BASE)),
+        nav: adminNav(request.locale),
+      });
+    },
+  );
 }

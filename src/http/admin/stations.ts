@@ -2,7 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
-import { TRUST_PROBLEM_TEXT, type StationActor, type StationsService, type TrustScope, type TrustService, type VerificationService } from '../../modules/stations/index.ts';
+import {
+  TRUST_PROBLEM_TEXT,
+  type StationActor,
+  type StationsService,
+  type TrustScope,
+  type TrustService,
+  type VerificationService,
+} from '../../modules/stations/index.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { adminNav } from '../../views/nav.ts';
 import { adminStationForms, adminStationsPage, trustedCasPage } from '../../views/stations/admin.ts';
@@ -47,7 +54,10 @@ const millis = (value: string): number => (/^\d{1,6}$/.test(value.trim()) ? Numb
 export function organisationStations(stations: StationsService) {
   return async (organisationId: string, request: FastifyRequest): Promise<SafeHtml[]> => {
     const rows = (await stations.list({ organisationId })).map(rowView);
-    return [html`<h2>${stationStrings(request.locale).stations}</h2>${stationTable(request.locale, rows, '/admin/stations', false)}`];
+    return [
+      html`<h2>${stationStrings(request.locale).stations}</h2>
+        ${stationTable(request.locale, rows, '/admin/stations', false)}`,
+    ];
   };
 }
 
@@ -57,16 +67,35 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
   const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
     sendPage(request, reply, { surface: 'admin', title, body, nav: adminNav(request.locale), status });
 
-  const detailPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { notice?: string; error?: string; reviewProblem?: string; status?: number } = {}) => {
+  const detailPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { notice?: string; error?: string; reviewProblem?: string; status?: number } = {},
+  ) => {
     const { csrf } = admin(request);
     const detail = await stations.detail(id);
     if (!detail) throw new VarcoError('not_found', 'No such station.');
     const s = detail.station;
     const lastPing = await verification.inboundVerifiedAt(s.organisation_id, s.environment);
-    const forms = adminStationForms(request.locale, { csrf, stationId: id, reviewable: detail.pending?.state === 'to_check', connectTimeoutMs: s.connect_timeout_ms,
-      responseTimeoutMs: s.response_timeout_ms, sharedHostAllowed: s.shared_host_allowed, reviewProblem: extra.reviewProblem });
-    const body = stationDetailPage(request.locale, stationView(detail, lastPing), { csrf, base: `/admin/stations/${id}`, pingUrl, notice: extra.notice, error: extra.error, extra: forms,
-      verifyPending: true });
+    const forms = adminStationForms(request.locale, {
+      csrf,
+      stationId: id,
+      reviewable: detail.pending?.state === 'to_check',
+      connectTimeoutMs: s.connect_timeout_ms,
+      responseTimeoutMs: s.response_timeout_ms,
+      sharedHostAllowed: s.shared_host_allowed,
+      reviewProblem: extra.reviewProblem,
+    });
+    const body = stationDetailPage(request.locale, stationView(detail, lastPing), {
+      csrf,
+      base: `/admin/stations/${id}`,
+      pingUrl,
+      notice: extra.notice,
+      error: extra.error,
+      extra: forms,
+      verifyPending: true,
+    });
     return send(request, reply, `${stationStrings(request.locale).station} ${s.code}`, body, extra.status ?? 200);
   };
 
@@ -84,19 +113,23 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     return detailPage(request, reply, stationIdOf(request.params.id), notice ? { notice } : {});
   });
 
-  routes.post('/stations/:id/review', { schema: { params: IdParams, querystring: NoQuery, body: form({ action: Text, note: Text }) } }, async (request, reply) => {
-    const { actor } = admin(request);
-    const id = stationIdOf(request.params.id);
-    const body = request.body;
-    const action = body.action ?? '';
-    if (action !== 'approve' && action !== 'request_changes') throw new VarcoError('bad_request', 'Choose approve or request changes.');
-    const result = await stations.reviewStation(id, action, body.note ?? '', actor);
-    if (!result.ok) {
-      if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
-      return detailPage(request, reply, id, { reviewProblem: result.reason, status: result.reason === 'note_required' ? 400 : 409 });
-    }
-    return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
-  });
+  routes.post(
+    '/stations/:id/review',
+    { schema: { params: IdParams, querystring: NoQuery, body: form({ action: Text, note: Text }) } },
+    async (request, reply) => {
+      const { actor } = admin(request);
+      const id = stationIdOf(request.params.id);
+      const body = request.body;
+      const action = body.action ?? '';
+      if (action !== 'approve' && action !== 'request_changes') throw new VarcoError('bad_request', 'Choose approve or request changes.');
+      const result = await stations.reviewStation(id, action, body.note ?? '', actor);
+      if (!result.ok) {
+        if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
+        return detailPage(request, reply, id, { reviewProblem: result.reason, status: result.reason === 'note_required' ? 400 : 409 });
+      }
+      return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
+    },
+  );
 
   routes.post('/stations/:id/settings', { schema: { params: IdParams, querystring: NoQuery, body: TimeoutsForm } }, async (request, reply) => {
     const { actor } = admin(request);
@@ -105,20 +138,25 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     try {
       await stations.configure(id, { connectTimeoutMs: millis(body.connectTimeoutMs ?? ''), responseTimeoutMs: millis(body.responseTimeoutMs ?? '') }, actor);
     } catch (error) {
-      if (error instanceof VarcoError && error.code === 'validation_failed') return detailPage(request, reply, id, { error: stationStrings(request.locale).timeoutsInvalid, status: 400 });
+      if (error instanceof VarcoError && error.code === 'validation_failed')
+        return detailPage(request, reply, id, { error: stationStrings(request.locale).timeoutsInvalid, status: 400 });
       throw error;
     }
     return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
   });
 
   // An explicit decision, audited: other organisations' stations may use this station's hosts (and it theirs).
-  routes.post('/stations/:id/shared-host', { schema: { params: IdParams, querystring: NoQuery, body: form({ sharedHostAllowed: Text }) } }, async (request, reply) => {
-    const { actor } = admin(request);
-    const id = stationIdOf(request.params.id);
-    const allowed = request.body.sharedHostAllowed === '1';
-    if (!(await stations.allowSharedHost(id, allowed, actor))) throw new VarcoError('not_found', 'No such station.');
-    return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
-  });
+  routes.post(
+    '/stations/:id/shared-host',
+    { schema: { params: IdParams, querystring: NoQuery, body: form({ sharedHostAllowed: Text }) } },
+    async (request, reply) => {
+      const { actor } = admin(request);
+      const id = stationIdOf(request.params.id);
+      const allowed = request.body.sharedHostAllowed === '1';
+      if (!(await stations.allowSharedHost(id, allowed, actor))) throw new VarcoError('not_found', 'No such station.');
+      return reply.redirect(`/admin/stations/${id}?saved=1`, 303);
+    },
+  );
 
   routes.post('/stations/:id/verify', { schema: { params: IdParams, querystring: query({ version: Text }), body: form({}) } }, async (request, reply) => {
     const { actor } = admin(request);
@@ -147,19 +185,37 @@ const TrustForm = form({ environment: Text, scope: Text, pem: Text });
 
 function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRoutesOptions, 'trust' | 'organisations'>, send: Send): void {
   const { trust } = options;
-  const trustPage = async (request: FastifyRequest, reply: FastifyReply, extra: { problem?: string; form?: { environment: string; scope: string; pem: string }; notice?: string } = {}) => {
+  const trustPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { problem?: string; form?: { environment: string; scope: string; pem: string }; notice?: string } = {},
+  ) => {
     const { csrf } = admin(request);
     const organisations = (await options.organisations.list()).map((o) => ({ id: o.id, name: o.name }));
     const names = new Map(organisations.map((o) => [o.id, o.name]));
-    const view = async (env: 'test' | 'prod') => (await trust.list(env)).map((ca) => ({ id: ca.id, subject: ca.subject, fingerprint: ca.fingerprint_sha256, notAfter: ca.not_after,
-      addedAt: ca.added_at, organisation: ca.organisation_id === null ? null : { id: ca.organisation_id, name: names.get(ca.organisation_id) ?? ca.organisation_id } }));
+    const view = async (env: 'test' | 'prod') =>
+      (await trust.list(env)).map((ca) => ({
+        id: ca.id,
+        subject: ca.subject,
+        fingerprint: ca.fingerprint_sha256,
+        notAfter: ca.not_after,
+        addedAt: ca.added_at,
+        organisation: ca.organisation_id === null ? null : { id: ca.organisation_id, name: names.get(ca.organisation_id) ?? ca.organisation_id },
+      }));
     const cas = { test: await view('test'), prod: await view('prod') };
-    return send(request, reply, stationStrings(request.locale).trusted, trustedCasPage(request.locale, { csrf, cas, organisations, ...extra }), extra.problem ? 400 : 200);
+    return send(
+      request,
+      reply,
+      stationStrings(request.locale).trusted,
+      trustedCasPage(request.locale, { csrf, cas, organisations, ...extra }),
+      extra.problem ? 400 : 200,
+    );
   };
 
   const routes = typed(app);
-  routes.get('/trust', { schema: { querystring: query({ saved: Text }) } },
-    (request, reply) => trustPage(request, reply, request.query.saved === '1' ? { notice: stationStrings(request.locale).saved } : {}));
+  routes.get('/trust', { schema: { querystring: query({ saved: Text }) } }, (request, reply) =>
+    trustPage(request, reply, request.query.saved === '1' ? { notice: stationStrings(request.locale).saved } : {}),
+  );
 
   // A CA chain in PEM may be larger than a form's default limit.
   routes.post('/trust', { bodyLimit: BODY_LIMITS.upload, schema: { querystring: NoQuery, body: TrustForm } }, async (request, reply) => {

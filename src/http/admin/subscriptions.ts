@@ -2,13 +2,28 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
 import {
-  allowedActions, maskKey, PRODUCT_PROBLEM_TEXT, ROUTE_GROUPS, SUBSCRIPTION_STATES, type KeysService, type ProductInput, type ProductsService,
-  type SubscriptionActor, type SubscriptionRow, type SubscriptionsService,
+  allowedActions,
+  maskKey,
+  PRODUCT_PROBLEM_TEXT,
+  ROUTE_GROUPS,
+  SUBSCRIPTION_STATES,
+  type KeysService,
+  type ProductInput,
+  type ProductsService,
+  type SubscriptionActor,
+  type SubscriptionRow,
+  type SubscriptionsService,
 } from '../../modules/subscriptions/index.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
-import { adminSubscriptionPage, adminSubscriptionsPage, organisationSubscriptionsSection, productsCataloguePage, type ProductRowView } from '../../views/subscriptions/admin.ts';
+import {
+  adminSubscriptionPage,
+  adminSubscriptionsPage,
+  organisationSubscriptionsSection,
+  productsCataloguePage,
+  type ProductRowView,
+} from '../../views/subscriptions/admin.ts';
 import type { Message, SubscriptionRowView } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
 import { requireAdmin } from '../shared/session.ts';
@@ -24,10 +39,27 @@ export interface AdminSubscriptionRoutesOptions {
   products: ProductsService;
 }
 
-const ProductForm = form({ code: Text, name: Text, description: Text, routeGroups: TextList, approvalTest: Text, approvalProd: Text, rateLimitPerMinute: Text });
+const ProductForm = form({
+  code: Text,
+  name: Text,
+  description: Text,
+  routeGroups: TextList,
+  approvalTest: Text,
+  approvalProd: Text,
+  rateLimitPerMinute: Text,
+});
 
-const view = (s: SubscriptionRow): SubscriptionRowView => ({ id: s.id, name: s.name, organisationName: s.organisation_name, productName: s.product_name,
-  environment: s.environment, state: s.state, stateComment: s.state_comment, createdAt: s.created_at, inboundVerifiedAt: s.inbound_verified_at });
+const view = (s: SubscriptionRow): SubscriptionRowView => ({
+  id: s.id,
+  name: s.name,
+  organisationName: s.organisation_name,
+  productName: s.product_name,
+  environment: s.environment,
+  state: s.state,
+  stateComment: s.state_comment,
+  createdAt: s.created_at,
+  inboundVerifiedAt: s.inbound_verified_at,
+});
 
 function admin(request: FastifyRequest): { actor: SubscriptionActor; csrf: string } {
   const session = requireAdmin(request);
@@ -35,21 +67,38 @@ function admin(request: FastifyRequest): { actor: SubscriptionActor; csrf: strin
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(page({ locale: request.locale, title, body, nav: adminNav(request.locale),
-    signOut: request.session ? { action: '/admin/sign-out', csrfToken: request.session.csrfToken } : undefined }));
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(
+      page({
+        locale: request.locale,
+        title,
+        body,
+        nav: adminNav(request.locale),
+        signOut: request.session ? { action: '/admin/sign-out', csrfToken: request.session.csrfToken } : undefined,
+      }),
+    );
 }
 
 function productInput(body: Static<typeof ProductForm>): ProductInput {
   const rate = (body.rateLimitPerMinute ?? '').trim();
-  return { code: (body.code ?? '').trim(), name: body.name ?? '', description: body.description ?? '', routeGroups: body.routeGroups ?? [],
-    approvalRequiredTest: body.approvalTest === '1', approvalRequiredProd: body.approvalProd === '1',
-    rateLimitPerMinute: /^\d{1,7}$/.test(rate) ? Number(rate) : Number.NaN };
+  return {
+    code: (body.code ?? '').trim(),
+    name: body.name ?? '',
+    description: body.description ?? '',
+    routeGroups: body.routeGroups ?? [],
+    approvalRequiredTest: body.approvalTest === '1',
+    approvalRequiredProd: body.approvalProd === '1',
+    rateLimitPerMinute: /^\d{1,7}$/.test(rate) ? Number(rate) : Number.NaN,
+  };
 }
 
 /** Section for the organisation page of the back office. */
 export function organisationSubscriptions(subscriptions: SubscriptionsService) {
-  return async (organisationId: string, request: FastifyRequest): Promise<SafeHtml[]> =>
-    [organisationSubscriptionsSection(request.locale, (await subscriptions.list({ organisationId })).map(view))];
+  return async (organisationId: string, request: FastifyRequest): Promise<SafeHtml[]> => [
+    organisationSubscriptionsSection(request.locale, (await subscriptions.list({ organisationId })).map(view)),
+  ];
 }
 
 export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: AdminSubscriptionRoutesOptions): void {
@@ -59,10 +108,27 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
     const { csrf } = admin(request);
     const found = isId(id, 'sub') ? await subscriptions.get(id) : undefined;
     if (!found) throw new VarcoError('not_found', 'No such subscription.');
-    const keys = (await apiKeys.list(id)).map((k) => ({ slot: k.slot, masked: k.revealedAt ? maskKey(k.prefix, k.last4) : null, createdAt: k.createdAt,
-      lastUsedAt: k.lastUsedAt, validUntil: k.validUntil, current: k.current }));
-    return send(request, reply, found.name, adminSubscriptionPage(request.locale, { subscription: view(found), keys, actions: allowedActions(found.state, 'admin'),
-      csrf, ...(message ? { message } : {}) }), status);
+    const keys = (await apiKeys.list(id)).map((k) => ({
+      slot: k.slot,
+      masked: k.revealedAt ? maskKey(k.prefix, k.last4) : null,
+      createdAt: k.createdAt,
+      lastUsedAt: k.lastUsedAt,
+      validUntil: k.validUntil,
+      current: k.current,
+    }));
+    return send(
+      request,
+      reply,
+      found.name,
+      adminSubscriptionPage(request.locale, {
+        subscription: view(found),
+        keys,
+        actions: allowedActions(found.state, 'admin'),
+        csrf,
+        ...(message ? { message } : {}),
+      }),
+      status,
+    );
   };
 
   const routes = typed(app);
@@ -71,7 +137,12 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
     const requested = request.query.state;
     const state = SUBSCRIPTION_STATES.find((s) => s === requested);
     const [pending, rows] = await Promise.all([subscriptions.list({ state: 'submitted' }), subscriptions.list(state ? { state } : {})]);
-    return send(request, reply, strings(request.locale).subscriptions, adminSubscriptionsPage(request.locale, { pending: pending.map(view), rows: rows.map(view), state }));
+    return send(
+      request,
+      reply,
+      strings(request.locale).subscriptions,
+      adminSubscriptionsPage(request.locale, { pending: pending.map(view), rows: rows.map(view), state }),
+    );
   });
 
   routes.get('/subscriptions/:id', { schema: { params: IdParams, querystring: query({ done: Text }) } }, (request, reply) => {
@@ -80,32 +151,66 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
   });
 
   for (const action of ['approve', 'reject', 'suspend', 'reactivate'] as const) {
-    routes.post(`/subscriptions/:id/${action}`, { schema: { params: IdParams, querystring: NoQuery, body: form({ comment: Text }) } }, async (request, reply) => {
-      const { actor } = admin(request);
-      const id = request.params.id;
-      if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
-      const result = await subscriptions.change(id, action, actor, { comment: request.body.comment ?? '' });
-      if (!result.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);
-      return reply.redirect(`/admin/subscriptions/${id}?done=${action}`, 303);
-    });
+    routes.post(
+      `/subscriptions/:id/${action}`,
+      { schema: { params: IdParams, querystring: NoQuery, body: form({ comment: Text }) } },
+      async (request, reply) => {
+        const { actor } = admin(request);
+        const id = request.params.id;
+        if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
+        const result = await subscriptions.change(id, action, actor, { comment: request.body.comment ?? '' });
+        if (!result.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);
+        return reply.redirect(`/admin/subscriptions/${id}?done=${action}`, 303);
+      },
+    );
   }
 
   const catalogue = async (request: FastifyRequest, reply: FastifyReply, message?: Message, form?: Partial<ProductRowView>) => {
     const { csrf } = admin(request);
-    const rows = (await products.list()).map((p) => ({ id: p.id, code: p.code, name: p.name, description: p.description, routeGroups: p.route_groups,
-      approvalTest: p.approval_required_test, approvalProd: p.approval_required_prod, rateLimitPerMinute: p.rate_limit_per_minute }));
-    return send(request, reply, strings(request.locale).catalogue, productsCataloguePage(request.locale, { products: rows, groups: ROUTE_GROUPS, csrf,
-      ...(message ? { message } : {}), ...(form ? { form } : {}) }), message?.kind === 'error' ? 400 : 200);
+    const rows = (await products.list()).map((p) => ({
+      id: p.id,
+      code: p.code,
+      name: p.name,
+      description: p.description,
+      routeGroups: p.route_groups,
+      approvalTest: p.approval_required_test,
+      approvalProd: p.approval_required_prod,
+      rateLimitPerMinute: p.rate_limit_per_minute,
+    }));
+    return send(
+      request,
+      reply,
+      strings(request.locale).catalogue,
+      productsCataloguePage(request.locale, { products: rows, groups: ROUTE_GROUPS, csrf, ...(message ? { message } : {}), ...(form ? { form } : {}) }),
+      message?.kind === 'error' ? 400 : 200,
+    );
   };
 
   routes.get('/products', { schema: { querystring: NoQuery } }, (request, reply) => catalogue(request, reply));
 
-  const saved = (request: FastifyRequest, reply: FastifyReply, input: ProductInput, id: string | undefined,
-    result: Awaited<ReturnType<ProductsService['create']>>) => {
+  const saved = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: ProductInput,
+    id: string | undefined,
+    result: Awaited<ReturnType<ProductsService['create']>>,
+  ) => {
     if (result.ok) return reply.redirect('/admin/products', 303);
     if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such product.');
-    return catalogue(request, reply, { kind: 'error', text: PRODUCT_PROBLEM_TEXT[result.reason] }, { ...(id ? { id } : {}), code: input.code, name: input.name,
-      description: input.description, routeGroups: input.routeGroups, approvalTest: input.approvalRequiredTest, approvalProd: input.approvalRequiredProd });
+    return catalogue(
+      request,
+      reply,
+      { kind: 'error', text: PRODUCT_PROBLEM_TEXT[result.reason] },
+      {
+        ...(id ? { id } : {}),
+        code: input.code,
+        name: input.name,
+        description: input.description,
+        routeGroups: input.routeGroups,
+        approvalTest: input.approvalRequiredTest,
+        approvalProd: input.approvalRequiredProd,
+      },
+    );
   };
 
   routes.post('/products', { schema: { querystring: NoQuery, body: ProductForm } }, async (request, reply) => {

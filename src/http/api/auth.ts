@@ -28,8 +28,14 @@ export function registerKeyAuth(app: FastifyInstance, verifier: KeyVerifier): vo
     const group = (route.config as { group?: string } | undefined)?.group;
     if (!group) throw new Error(`/api route ${String(route.method)} ${route.url} must declare its route group in config.group`);
     const schema = route.schema ?? {};
-    const missing = schema.querystring === undefined ? 'querystring' : route.url.includes(':') && schema.params === undefined ? 'params'
-      : schema.response === undefined ? 'response' : undefined;
+    const missing =
+      schema.querystring === undefined
+        ? 'querystring'
+        : route.url.includes(':') && schema.params === undefined
+          ? 'params'
+          : schema.response === undefined
+            ? 'response'
+            : undefined;
     if (missing) throw new Error(`/api route ${String(route.method)} ${route.url} must declare its ${missing} schema`);
   });
 
@@ -37,13 +43,16 @@ export function registerKeyAuth(app: FastifyInstance, verifier: KeyVerifier): vo
     const config = request.routeOptions.config;
     const check = await verifier.verify(presentedKey(request));
     if (!check.ok) {
-      throw check.reason === 'missing' ? new VarcoError('subscription_key_missing', KEY_MISSING_MESSAGE) : new VarcoError('subscription_key_invalid', KEY_INVALID_MESSAGE);
+      throw check.reason === 'missing'
+        ? new VarcoError('subscription_key_missing', KEY_MISSING_MESSAGE)
+        : new VarcoError('subscription_key_invalid', KEY_INVALID_MESSAGE);
     }
     const context = check.context;
     const verdict = verifier.rateLimit(context);
     if (!verdict.allowed) {
-      throw new VarcoError('rate_limited', `Rate limit is exceeded. Try again in ${verdict.retryAfterSeconds} seconds.`,
-        { headers: { 'retry-after': String(verdict.retryAfterSeconds) } });
+      throw new VarcoError('rate_limited', `Rate limit is exceeded. Try again in ${verdict.retryAfterSeconds} seconds.`, {
+        headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+      });
     }
     verifier.recordUse(context);
     if (!config.group || !context.routeGroups.includes(config.group)) throw new VarcoError('forbidden', FORBIDDEN_MESSAGE);

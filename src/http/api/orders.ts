@@ -22,7 +22,10 @@ const OrderResponse = Type.Object({
   orderId: Type.String({ description: 'The merchant\u2019s ORDERID.' }),
   environment: Type.Union([Type.Literal('test'), Type.Literal('prod')]),
   payId: Type.Integer({ description: 'PAYID, as sent in feedback.' }),
-  status: Type.Integer({ description: 'Ingenico STATUS: 0 new, 1 cancelled, 2 refused, 46 waiting for 3-D Secure, 5 authorised, 9 payment requested, 52/92 uncertain, 93 refused (technical), 99 being processed.' }),
+  status: Type.Integer({
+    description:
+      'Ingenico STATUS: 0 new, 1 cancelled, 2 refused, 46 waiting for 3-D Secure, 5 authorised, 9 payment requested, 52/92 uncertain, 93 refused (technical), 99 being processed.',
+  }),
   ncError: Type.Union([Type.String(), Type.Null()], { description: 'NCERROR of the last attempt; "0" when authorised.' }),
   acceptance: Type.Union([Type.String(), Type.Null()]),
   amount: Type.Integer({ description: 'Minor units of the currency (ISO 4217 exponent).' }),
@@ -37,20 +40,24 @@ const OrderResponse = Type.Object({
 });
 
 export function registerOrders(app: FastifyInstance, orders: Pick<OrdersService, 'statusFor'>): void {
-  app.withTypeProvider<TypeBoxTypeProvider>().get('/v1/orders/:orderId', {
-    config: { group: 'orders' },
-    schema: {
-      summary: 'Status and payment details of a hosted-page order',
-      description: 'Looks the order up by the merchant\u2019s ORDERID (or Varco\u2019s ord_… id) in the organisation and environment of the key.',
-      tags: ['orders'],
-      params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 40, description: 'The ORDERID the shop sent.' }) }),
-      querystring: Type.Object({ 'subscription-key': Type.Optional(Type.String({ description: 'Alternative to the header, for compatibility.' })) }),
-      response: { 200: OrderResponse, 404: ErrorResponse, ...AUTH_ERRORS },
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/v1/orders/:orderId',
+    {
+      config: { group: 'orders' },
+      schema: {
+        summary: 'Status and payment details of a hosted-page order',
+        description: 'Looks the order up by the merchant\u2019s ORDERID (or Varco\u2019s ord_… id) in the organisation and environment of the key.',
+        tags: ['orders'],
+        params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 40, description: 'The ORDERID the shop sent.' }) }),
+        querystring: Type.Object({ 'subscription-key': Type.Optional(Type.String({ description: 'Alternative to the header, for compatibility.' })) }),
+        response: { 200: OrderResponse, 404: ErrorResponse, ...AUTH_ERRORS },
+      },
     },
-  }, async (request) => {
-    const auth = apiAuth(request);
-    const view = await orders.statusFor(auth.organisationId, auth.environment, request.params.orderId);
-    if (!view) throw new VarcoError('not_found', 'No order with this orderId for your organisation in this environment.');
-    return view;
-  });
+    async (request) => {
+      const auth = apiAuth(request);
+      const view = await orders.statusFor(auth.organisationId, auth.environment, request.params.orderId);
+      if (!view) throw new VarcoError('not_found', 'No order with this orderId for your organisation in this environment.');
+      return view;
+    },
+  );
 }

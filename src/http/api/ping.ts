@@ -14,32 +14,39 @@ const PingResponse = Type.Object({
   organisation: Type.Object({ id: Type.String(), name: Type.String() }),
   product: Type.Object({ id: Type.String(), code: Type.String(), name: Type.String() }),
   environment: Type.Union([Type.Literal('test'), Type.Literal('prod')]),
-  tlsProtocol: Type.Union([Type.String(), Type.Null()], { description: 'e.g. TLSv1.3; null when the connection reached Varco without TLS (behind a proxy, or in tests).' }),
+  tlsProtocol: Type.Union([Type.String(), Type.Null()], {
+    description: 'e.g. TLSv1.3; null when the connection reached Varco without TLS (behind a proxy, or in tests).',
+  }),
   serverTime: Type.String({ format: 'date-time' }),
 });
 
 export function registerPing(app: FastifyInstance, verifier: KeyVerifier): void {
-  app.withTypeProvider<TypeBoxTypeProvider>().get('/v1/ping', {
-    config: { group: 'ping' },
-    schema: {
-      summary: 'Check inbound connectivity',
-      description: 'Answers the subscription the key belongs to, its organisation, product and environment, the TLS protocol of the connection and the server time. '
-        + 'Records that inbound reachability was verified for the subscription (shown in the developer portal and the back office).',
-      tags: ['connectivity'],
-      querystring: Type.Object({ 'subscription-key': Type.Optional(Type.String({ description: 'Alternative to the header, for compatibility.' })) }),
-      response: { 200: PingResponse, ...AUTH_ERRORS },
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/v1/ping',
+    {
+      config: { group: 'ping' },
+      schema: {
+        summary: 'Check inbound connectivity',
+        description:
+          'Answers the subscription the key belongs to, its organisation, product and environment, the TLS protocol of the connection and the server time. ' +
+          'Records that inbound reachability was verified for the subscription (shown in the developer portal and the back office).',
+        tags: ['connectivity'],
+        querystring: Type.Object({ 'subscription-key': Type.Optional(Type.String({ description: 'Alternative to the header, for compatibility.' })) }),
+        response: { 200: PingResponse, ...AUTH_ERRORS },
+      },
     },
-  }, async (request) => {
-    const auth = apiAuth(request);
-    verifier.recordPing(auth.subscriptionId);
-    const socket = request.raw.socket as Partial<TLSSocket>;
-    return {
-      subscription: { id: auth.subscriptionId, name: auth.subscriptionName },
-      organisation: { id: auth.organisationId, name: auth.organisationName },
-      product: { id: auth.productId, code: auth.productCode, name: auth.productName },
-      environment: auth.environment,
-      tlsProtocol: socket.getProtocol?.() ?? null,
-      serverTime: new Date().toISOString(),
-    };
-  });
+    async (request) => {
+      const auth = apiAuth(request);
+      verifier.recordPing(auth.subscriptionId);
+      const socket = request.raw.socket as Partial<TLSSocket>;
+      return {
+        subscription: { id: auth.subscriptionId, name: auth.subscriptionName },
+        organisation: { id: auth.organisationId, name: auth.organisationName },
+        product: { id: auth.productId, code: auth.productCode, name: auth.productName },
+        environment: auth.environment,
+        tlsProtocol: socket.getProtocol?.() ?? null,
+        serverTime: new Date().toISOString(),
+      };
+    },
+  );
 }

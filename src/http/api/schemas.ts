@@ -3,14 +3,17 @@ import { Type, type TSchema } from 'typebox';
 // Schemas shared by every /api route: the error body, and the error statuses each authenticated route
 // can answer. Declaring them also means the serializer drops any field not listed here.
 
-export const ErrorResponse = Type.Object({
-  error: Type.Object({
-    code: Type.String({ description: 'Stable error code; see docs/errors.md.' }),
-    message: Type.String(),
-    requestId: Type.String({ description: 'Quote it when asking for help: it is in the logs.' }),
-    details: Type.Optional(Type.Object({}, { additionalProperties: true })),
-  }),
-}, { description: 'Every failure has this shape.' });
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable error code; see docs/errors.md.' }),
+      message: Type.String(),
+      requestId: Type.String({ description: 'Quote it when asking for help: it is in the logs.' }),
+      details: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    }),
+  },
+  { description: 'Every failure has this shape.' },
+);
 
 /**
  * 400 (input refused by the route's schema), 401 (missing or invalid key), 403 (product does not

@@ -9,7 +9,10 @@ import { sendErrorPage } from './responses.ts';
 // to its payment page (303); any rejection is the generic page in the request's LANGUAGE, with
 // the detail in the merchant's error log. Nothing here ever answers 500 for what a client sent.
 
-const PAGES: ReadonlyArray<readonly [string, PageCharset]> = [['orderstandard.asp', 'latin1'], ['orderstandard_utf8.asp', 'utf8']];
+const PAGES: ReadonlyArray<readonly [string, PageCharset]> = [
+  ['orderstandard.asp', 'latin1'],
+  ['orderstandard_utf8.asp', 'utf8'],
+];
 const EMPTY = new Uint8Array(0);
 
 function isForm(request: FastifyRequest): boolean {
@@ -32,8 +35,13 @@ export function registerEntryRoutes(app: FastifyInstance, entry: EntryService, l
     for (const [page, charset] of PAGES) {
       const handler = async (request: FastifyRequest, reply: FastifyReply) => {
         const referer = request.headers.referer;
-        const result = await entry.enter({ env, page: charset, bytes: requestBytes(request), referrer: typeof referer === 'string' ? referer : undefined,
-          clientIp: request.ip });
+        const result = await entry.enter({
+          env,
+          page: charset,
+          bytes: requestBytes(request),
+          referrer: typeof referer === 'string' ? referer : undefined,
+          clientIp: request.ip,
+        });
         // 200 like the platform's own error page: shop plugins and browsers only show it.
         if (!result.ok) return sendErrorPage(reply, 200, result.language, env);
         return reply.header('cache-control', 'no-store').redirect(`/ncol/${env}/pay/${result.orderId}?token=${result.token}`, 303);

@@ -68,7 +68,9 @@ const envOf = (request: FastifyRequest): string => (request.url.startsWith('/nco
 function languageOf(request: FastifyRequest, bytes: Uint8Array | undefined): string {
   const fromForm = bytes === undefined ? undefined : formParam(bytes, 'LANGUAGE', 5);
   if (fromForm !== undefined && /^[a-z]{2}_[A-Z]{2}$/.test(fromForm)) return fromForm;
-  const accept = String(request.headers['accept-language'] ?? '').slice(0, 2).toLowerCase();
+  const accept = String(request.headers['accept-language'] ?? '')
+    .slice(0, 2)
+    .toLowerCase();
   return PAGE_LANGUAGES[accept] ?? 'en_US';
 }
 
@@ -86,11 +88,18 @@ export function pspidKey(bytes: Uint8Array, request: Pick<FastifyRequest, 'url'>
 
 type Check = ReturnType<FastifyInstance['createRateLimit']>;
 
-async function refuseWhenExceeded(request: FastifyRequest, reply: FastifyReply, check: Check, bytes: () => Uint8Array | undefined): Promise<FastifyReply | undefined> {
+async function refuseWhenExceeded(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  check: Check,
+  bytes: () => Uint8Array | undefined,
+): Promise<FastifyReply | undefined> {
   const verdict = await check(request);
   if (verdict.isAllowed || !verdict.isExceeded) return undefined;
   const seconds = Math.max(1, verdict.ttlInSeconds);
-  return privatePage(reply.code(429), PLAIN_CSP).header('retry-after', String(seconds)).send(busyPage(languageOf(request, bytes()), envOf(request) === 'prod' ? 'prod' : 'test', seconds));
+  return privatePage(reply.code(429), PLAIN_CSP)
+    .header('retry-after', String(seconds))
+    .send(busyPage(languageOf(request, bytes()), envOf(request) === 'prod' ? 'prod' : 'test', seconds));
 }
 
 /**
@@ -102,9 +111,12 @@ export async function entryLimitHooks(app: FastifyInstance, limits: EntryLimits,
   // `cache` (LRU size) is passed through to each limiter's store, though the option types omit it.
   const common = { timeWindow: WINDOW_MS, cache: KEYS_KEPT };
   const byIp = app.createRateLimit({ ...common, max: limits.perIpPerMinute });
-  const byPspid = app.createRateLimit({ ...common, max: limits.perPspidPerMinute,
+  const byPspid = app.createRateLimit({
+    ...common,
+    max: limits.perPspidPerMinute,
     // The environment is part of the key: a PSPID may name different merchants in test and prod.
-    keyGenerator: (request) => `${envOf(request)}:${pspidKey(bodyOf(request), request)}` });
+    keyGenerator: (request) => `${envOf(request)}:${pspidKey(bodyOf(request), request)}`,
+  });
   return {
     byIp: (request, reply) => refuseWhenExceeded(request, reply, byIp, () => (request.method === 'GET' ? bodyOf(request) : undefined)),
     byPspid: (request, reply) => refuseWhenExceeded(request, reply, byPspid, () => bodyOf(request)),

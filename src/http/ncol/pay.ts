@@ -33,8 +33,12 @@ function formFields(request: FastifyRequest): ReadonlyMap<string, string> {
 
 function summaryOf(order: OrderRecord): OrderSummaryView {
   const description = order.stored.order.description;
-  return { merchantName: order.merchantName, orderRef: order.orderRef, amount: formatAmount(order.amount, order.currency, order.language),
-    ...(description ? { description } : {}) };
+  return {
+    merchantName: order.merchantName,
+    orderRef: order.orderRef,
+    amount: formatAmount(order.amount, order.currency, order.language),
+    ...(description ? { description } : {}),
+  };
 }
 
 const base = (env: Env, orderId: string): string => `/ncol/${env}/pay/${orderId}`;
@@ -47,17 +51,31 @@ function render(reply: FastifyReply, env: Env, token: string, state: PageState, 
   const look = order.stored.order.look;
   if (state.kind === 'pay') {
     const problems = state.problems.map((p) => ({ field: p.field as CardFieldName, code: p.code }));
-    return privatePage(reply.code(problems.length > 0 ? 400 : status), payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo }))
-      .send(payPage({ language, env, order: summaryOf(order), look, lookHref: lookHref(env, order, token), action: base(env, order.id),
-        cancelAction: `${base(env, order.id)}/cancel`, token, holder: order.card?.holder ?? order.stored.order.customer.name ?? '', expiry: '',
-        refused: state.refused, problems }));
+    return privatePage(reply.code(problems.length > 0 ? 400 : status), payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo })).send(
+      payPage({
+        language,
+        env,
+        order: summaryOf(order),
+        look,
+        lookHref: lookHref(env, order, token),
+        action: base(env, order.id),
+        cancelAction: `${base(env, order.id)}/cancel`,
+        token,
+        holder: order.card?.holder ?? order.stored.order.customer.name ?? '',
+        expiry: '',
+        refused: state.refused,
+        problems,
+      }),
+    );
   }
   if (state.kind === 'challenge') {
-    return privatePage(reply.code(status), payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo }))
-      .send(challengePage({ language, env, order: summaryOf(order), look, lookHref: lookHref(env, order, token), action: `${base(env, order.id)}/3ds`, token }));
+    return privatePage(reply.code(status), payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo })).send(
+      challengePage({ language, env, order: summaryOf(order), look, lookHref: lookHref(env, order, token), action: `${base(env, order.id)}/3ds`, token }),
+    );
   }
-  return privatePage(reply.code(status), PLAIN_CSP).send(resultPage({ language, env, order: summaryOf(order),
-    state: state.kind === 'processing' ? 'processing' : state.accepted ? 'accepted' : 'denied' }));
+  return privatePage(reply.code(status), PLAIN_CSP).send(
+    resultPage({ language, env, order: summaryOf(order), state: state.kind === 'processing' ? 'processing' : state.accepted ? 'accepted' : 'denied' }),
+  );
 }
 
 /**
@@ -82,8 +100,16 @@ function respond(reply: FastifyReply, env: Env, orderId: string, token: string, 
   const link = (u: string | undefined): string | undefined => (u === undefined || u === 'NONE' ? undefined : u);
   const home = link(urls.home);
   const catalog = link(urls.catalog);
-  return privatePage(reply, PLAIN_CSP).send(resultPage({ language: result.order.language, env, order: summaryOf(result.order),
-    state: result.accepted ? 'accepted' : 'denied', ...(home ? { homeUrl: home } : {}), ...(catalog ? { catalogUrl: catalog } : {}) }));
+  return privatePage(reply, PLAIN_CSP).send(
+    resultPage({
+      language: result.order.language,
+      env,
+      order: summaryOf(result.order),
+      state: result.accepted ? 'accepted' : 'denied',
+      ...(home ? { homeUrl: home } : {}),
+      ...(catalog ? { catalogUrl: catalog } : {}),
+    }),
+  );
 }
 
 export function registerPayRoutes(app: FastifyInstance, payment: PaymentService): void {

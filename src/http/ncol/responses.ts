@@ -15,8 +15,15 @@ import { errorPage } from '../../views/ncol/pages.ts';
 export function payPageCsp(options: { formTargets: readonly string[]; logo?: string | undefined }): string {
   const logo = options.logo ? originOf(options.logo) : undefined;
   const targets = options.formTargets.filter((o) => /^https?:\/\/[^\s;,']+$/.test(o));
-  return ["default-src 'none'", "script-src 'self'", "style-src 'self'", `img-src 'self'${logo ? ` ${logo}` : ''}`,
-    `form-action 'self'${targets.map((o) => ` ${o}`).join('')}`, "frame-ancestors 'none'", "base-uri 'none'"].join('; ');
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self'${logo ? ` ${logo}` : ''}`,
+    `form-action 'self'${targets.map((o) => ` ${o}`).join('')}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
 }
 
 /** Pages without forms: nothing may be submitted from them. */
@@ -33,7 +40,10 @@ function originOf(url: string): string | undefined {
 
 /** The page's URL carries its token: it must leak neither in Referer nor into a cache. */
 export function privatePage(reply: FastifyReply, csp: string): FastifyReply {
-  return reply.type('text/html; charset=utf-8').header('content-security-policy', csp).header('referrer-policy', 'no-referrer')
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', csp)
+    .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store');
 }
 
@@ -42,7 +52,21 @@ export function sendErrorPage(reply: FastifyReply, status: number, language: str
   return privatePage(reply.code(status), PLAIN_CSP).send(errorPage(language, env));
 }
 
-const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const DATABASE_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+]);
 
 /** True for errors that mean PostgreSQL cannot be reached right now (restart, failover, overload). */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -50,7 +74,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown };
   if (typeof e.code === 'string' && DATABASE_DOWN_CODES.has(e.code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|is not currently accepting connections/.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|is not currently accepting connections/.test(
+    message,
+  );
 }
 
 /** 4xx for what the client sent, 503 while the database is away, 500 only for our own bugs. */

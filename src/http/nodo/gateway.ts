@@ -23,7 +23,10 @@ declare module 'fastify' {
 
 /** A SOAP fault answered with an HTTP status of the gateway (or 404 / 503 around the node). */
 export function sendSoapFault(reply: FastifyReply, status: number, kind: 'Client' | 'Server', message: string, code: string): FastifyReply {
-  return reply.code(status).type(SOAP_CONTENT_TYPE).send(buildSoapFault(kind, message, code));
+  return reply
+    .code(status)
+    .type(SOAP_CONTENT_TYPE)
+    .send(buildSoapFault(kind, message, code));
 }
 
 export function gatewayHook(verifier: KeyVerifier) {
@@ -52,7 +55,8 @@ export function gatewayHook(verifier: KeyVerifier) {
  * Returns the problem in words, or undefined when the type is acceptable.
  */
 export function contentTypeProblem(header: string | undefined): string | undefined {
-  if (header === undefined || header.trim() === '') return 'Content-Type mancante: usare text/xml; charset=utf-8. / Content-Type missing: use text/xml; charset=utf-8.';
+  if (header === undefined || header.trim() === '')
+    return 'Content-Type mancante: usare text/xml; charset=utf-8. / Content-Type missing: use text/xml; charset=utf-8.';
   const [type = '', ...params] = header.split(';').map((p) => p.trim());
   if (type.toLowerCase() !== 'text/xml') {
     return 'Content-Type non ammesso: SOAP 1.1 usa text/xml; charset=utf-8. / Content-Type not accepted: SOAP 1.1 uses text/xml; charset=utf-8.';

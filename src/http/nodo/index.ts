@@ -47,15 +47,20 @@ function registerHandlers(app: FastifyInstance, options: NodoContextOptions): vo
     else request.log.info({ code: error.code }, 'pagoPA endpoint request refused');
     if (caller === undefined) {
       // Before the gateway let the request through (the key's check failed, or the instance is stopping).
-      for (const [name, value] of Object.entries(isVarcoError(error) ? error.headers ?? {} : {})) reply.header(name, value);
+      for (const [name, value] of Object.entries(isVarcoError(error) ? (error.headers ?? {}) : {})) reply.header(name, value);
       return sendSoapFault(reply, 503, 'Server', 'Servizio non disponibile; riprovare. / Service unavailable; retry.', 'unavailable');
     }
-    const answer = await options.node.refuse({ caller, soapAction: request.headers.soapaction, ...refusal,
-      receivedAt: request.nodoReceived ?? { at: options.clock.now(), mark: performance.now() } });
+    const answer = await options.node.refuse({
+      caller,
+      soapAction: request.headers.soapaction,
+      ...refusal,
+      receivedAt: request.nodoReceived ?? { at: options.clock.now(), mark: performance.now() },
+    });
     return reply.code(answer.status).type(SOAP_CONTENT_TYPE).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendSoapFault(reply, 404, 'Client', `Nessun servizio a ${request.url.split('?')[0] ?? ''}. / No service at this path.`, 'not_found'));
+    sendSoapFault(reply, 404, 'Client', `Nessun servizio a ${request.url.split('?')[0] ?? ''}. / No service at this path.`, 'not_found'),
+  );
 }
 
 export async function nodoContext(app: FastifyInstance, options: NodoContextOptions): Promise<void> {
@@ -70,26 +75,37 @@ export async function nodoContext(app: FastifyInstance, options: NodoContextOpti
   const WsdlQuery = Type.Object({}, { additionalProperties: true });
   typed(app).get(NODO_PATH, { schema: { querystring: WsdlQuery } }, async (request, reply) => {
     if (!Object.keys(request.query).some((k) => k.toLowerCase() === 'wsdl')) {
-      return sendSoapFault(reply, 404, 'Client', 'Il WSDL è a ?wsdl; le operazioni si chiamano con POST. / The WSDL is at ?wsdl; operations are called with POST.', 'not_found');
+      return sendSoapFault(
+        reply,
+        404,
+        'Client',
+        'Il WSDL è a ?wsdl; le operazioni si chiamano con POST. / The WSDL is at ?wsdl; operations are called with POST.',
+        'not_found',
+      );
     }
     return reply.type(SOAP_CONTENT_TYPE).send(wsdl);
   });
 
   const gateway = gatewayHook(options.keyVerifier);
-  app.post(NODO_PATH, {
-    onRequest: async (request, reply) => {
-      request.nodoReceived = { at: options.clock.now(), mark: performance.now() };
-      return gateway(request, reply);
+  app.post(
+    NODO_PATH,
+    {
+      onRequest: async (request, reply) => {
+        request.nodoReceived = { at: options.clock.now(), mark: performance.now() };
+        return gateway(request, reply);
+      },
     },
-  }, async (request, reply) => {
-    const caller = request.nodoCaller;
-    const receivedAt = request.nodoReceived ?? { at: options.clock.now(), mark: performance.now() };
-    if (caller === undefined) return sendSoapFault(reply, 401, 'Client', 'Access denied.', 'subscription_key_missing');
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const problem = contentTypeProblem(request.headers['content-type']);
-    const answer = problem === undefined
-      ? await options.node.handle({ caller, body, soapAction: request.headers.soapaction, receivedAt })
-      : await options.node.refuse({ caller, soapAction: request.headers.soapaction, kind: 'bad_request', description: problem, body, receivedAt });
-    return reply.code(answer.status).type(SOAP_CONTENT_TYPE).send(answer.body);
-  });
+    async (request, reply) => {
+      const caller = request.nodoCaller;
+      const receivedAt = request.nodoReceived ?? { at: options.clock.now(), mark: performance.now() };
+      if (caller === undefined) return sendSoapFault(reply, 401, 'Client', 'Access denied.', 'subscription_key_missing');
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const problem = contentTypeProblem(request.headers['content-type']);
+      const answer =
+        problem === undefined
+          ? await options.node.handle({ caller, body, soapAction: request.headers.soapaction, receivedAt })
+          : await options.node.refuse({ caller, soapAction: request.headers.soapaction, kind: 'bad_request', description: problem, body, receivedAt });
+      return reply.code(answer.status).type(SOAP_CONTENT_TYPE).send(answer.body);
+    },
+  );
 }

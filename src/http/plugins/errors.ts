@@ -42,7 +42,10 @@ export function toVarcoError(error: FastifyError | Error): VarcoError {
 /** The request value a schema refused, named as the form or URL names it (`token`, `id`). */
 function fieldOf(issue: { instancePath: string; params: Record<string, unknown> }): string {
   const missing = issue.params.missingProperty;
-  const path = issue.instancePath.split('/').filter((part) => part !== '' && !/^\d+$/.test(part)).join('.');
+  const path = issue.instancePath
+    .split('/')
+    .filter((part) => part !== '' && !/^\d+$/.test(part))
+    .join('.');
   return path || (typeof missing === 'string' ? missing : '');
 }
 
@@ -72,14 +75,18 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: V
   }
   // The signed-in surfaces decide the locale (the user's choice); elsewhere ?lang= or Accept-Language.
   const decided = (request as { locale?: unknown }).locale;
-  const locale = decided === 'it' || decided === 'en' ? decided
-    : pickLocale(rawText(request.query, 'lang'), request.headers['accept-language']);
-  const message = error.status === 404 ? translate(locale, 'error.notFound')
-    : error.code === 'csrf_invalid' ? translate(locale, 'csrf.invalid')
-    : error.status >= 500 ? translate(locale, 'error.generic') : schemaRefusal(locale, error) ?? error.message;
+  const locale = decided === 'it' || decided === 'en' ? decided : pickLocale(rawText(request.query, 'lang'), request.headers['accept-language']);
+  const message =
+    error.status === 404
+      ? translate(locale, 'error.notFound')
+      : error.code === 'csrf_invalid'
+        ? translate(locale, 'csrf.invalid')
+        : error.status >= 500
+          ? translate(locale, 'error.generic')
+          : (schemaRefusal(locale, error) ?? error.message);
   const body = html`<p class="error">${message}</p>
-<p>${translate(locale, 'error.reference')}: <code>${error.code}</code> · <code>${request.id}</code></p>
-<p><a href="/">${translate(locale, 'error.back')}</a></p>`;
+    <p>${translate(locale, 'error.reference')}: <code>${error.code}</code> · <code>${request.id}</code></p>
+    <p><a href="/">${translate(locale, 'error.back')}</a></p>`;
   return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'error.title'), body }));
 }
 
@@ -113,5 +120,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     else request.log.info({ code: varcoError.code, status: varcoError.status }, 'request refused');
     return sendError(request, reply, varcoError);
   });
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new VarcoError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new VarcoError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
 }

@@ -32,9 +32,19 @@ export function bearerMatches(authorization: string | undefined, token: string):
  * token (VARCO_METRICS_TOKEN); without one configured the route does not exist (404).
  */
 export function registerMetrics(app: FastifyInstance, registry: Registry, token: string | undefined): void {
-  const requests = new Counter({ name: 'varco_http_requests_total', help: 'HTTP requests by surface, method and status', labelNames: ['surface', 'method', 'status'], registers: [registry] });
-  const duration = new Histogram({ name: 'varco_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['surface'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  const requests = new Counter({
+    name: 'varco_http_requests_total',
+    help: 'HTTP requests by surface, method and status',
+    labelNames: ['surface', 'method', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'varco_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['surface'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   app.addHook('onResponse', async (request, reply) => {
     const surface = surfaceOf(request.url);
     requests.inc({ surface, method: request.method, status: String(reply.statusCode) });
@@ -43,8 +53,9 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
   if (token === undefined) return;
   app.get('/metrics', async (request, reply) => {
     if (!bearerMatches(request.headers.authorization, token)) {
-      throw new VarcoError('bearer_token_invalid', 'Send the metrics token as "Authorization: Bearer <VARCO_METRICS_TOKEN>".',
-        { headers: { 'www-authenticate': 'Bearer realm="varco-metrics"' } });
+      throw new VarcoError('bearer_token_invalid', 'Send the metrics token as "Authorization: Bearer <VARCO_METRICS_TOKEN>".', {
+        headers: { 'www-authenticate': 'Bearer realm="varco-metrics"' },
+      });
     }
     reply.type(registry.contentType);
     return registry.metrics();

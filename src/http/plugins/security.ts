@@ -14,7 +14,8 @@ import { VarcoError } from '../../kernel/errors.ts';
 // or Node give before any hook runs get the same table: a malformed URL (frameworkErrorHandler in
 // errors.ts calls applySecurityHeaders) and the socket-level errors (408 request timeout, 400
 // unparseable request, 431 headers too large: rawErrorResponse, used by src/app/http-server.ts).
-export const DEFAULT_CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const DEFAULT_CSP =
+  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
@@ -57,8 +58,15 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
  */
 export function rawErrorResponse(status: number, reason: string, code: string, message: string): string {
   const body = JSON.stringify({ error: { code, message } });
-  const headers = { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
-  return `HTTP/1.1 ${status} ${reason}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`;
+  const headers = {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  return `HTTP/1.1 ${status} ${reason}\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n${body}`;
 }
 
 /** Writes rawErrorResponse when the socket can still take it, then closes the socket. */

@@ -21,9 +21,18 @@ import { registerPortalRegistryRoutes, type PortalRegistryRoutesOptions } from '
 import { registerPortalSimulatorRoutes, type PortalSimulatorRoutesOptions } from './pagopa-simulator.ts';
 import { registerPortalReceiptRoutes, type PortalReceiptRoutesOptions } from './pagopa-receipts.ts';
 
-export interface PortalContextOptions extends InvitationRoutesOptions, PortalSubscriptionRoutesOptions, PortalStationRoutesOptions,
-  PortalMerchantRoutesOptions, PortalMerchantToolRoutesOptions, PortalOrderRoutesOptions, PortalExchangeRoutesOptions, PortalRegistryRoutesOptions,
-  PortalSimulatorRoutesOptions, PortalReceiptRoutesOptions {
+export interface PortalContextOptions
+  extends
+    InvitationRoutesOptions,
+    PortalSubscriptionRoutesOptions,
+    PortalStationRoutesOptions,
+    PortalMerchantRoutesOptions,
+    PortalMerchantToolRoutesOptions,
+    PortalOrderRoutesOptions,
+    PortalExchangeRoutesOptions,
+    PortalRegistryRoutesOptions,
+    PortalSimulatorRoutesOptions,
+    PortalReceiptRoutesOptions {
   identity: IdentityService;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
@@ -33,8 +42,13 @@ export interface PortalContextOptions extends InvitationRoutesOptions, PortalSub
 export async function portalContext(app: FastifyInstance, options: PortalContextOptions): Promise<void> {
   await app.register(formbody, { bodyLimit: BODY_LIMITS.default });
   requireRouteSchemas(app, 'portal');
-  registerSessionLoading(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes,
-    anonymousForms: ['/invitation'], publicPaths: ['/invitation'] });
+  registerSessionLoading(app, {
+    surface: 'portal',
+    identity: options.identity,
+    ttlMinutes: options.sessionTtlMinutes,
+    anonymousForms: ['/invitation'],
+    publicPaths: ['/invitation'],
+  });
   registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes });
   registerPasswordRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes, nav: portalNav });
   registerInvitationRoutes(app, options);
@@ -52,8 +66,14 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
     if (!session) return reply.redirect('/portal/sign-in', 303);
     const organisation = session.organisationId ? await options.organisations.find(session.organisationId) : undefined;
     const it = request.locale === 'it';
-    const body = html`<p>${it ? 'Accesso effettuato come' : 'Signed in as'} ${session.firstName} ${session.lastName} &lt;${session.email}&gt;${organisation ? html`, ${it ? 'referente di' : 'referent of'} <strong>${organisation.name}</strong>` : ''}.</p>
-<p><a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> · <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a></p>`;
+    const body = html`<p>
+        ${it ? 'Accesso effettuato come' : 'Signed in as'} ${session.firstName} ${session.lastName}
+        &lt;${session.email}&gt;${organisation ? html`, ${it ? 'referente di' : 'referent of'} <strong>${organisation.name}</strong>` : ''}.
+      </p>
+      <p>
+        <a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> ·
+        <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a>
+      </p>`;
     return sendPage(request, reply, { surface: 'portal', title: it ? 'Portale sviluppatori' : 'Developer portal', body, nav: portalNav(request.locale) });
   });
 }

@@ -19,7 +19,10 @@ const ShasignForm = form({ params: Text, list: Text, alg: Text, method: Text, en
 type Body = Static<typeof ShasignForm>;
 const field = textOf<Body>;
 
-interface ToolForm extends ShasignFormValues { alg: 'sha1' | 'sha256' | 'sha512'; method: 'each-parameter' | 'main-parameters' }
+interface ToolForm extends ShasignFormValues {
+  alg: 'sha1' | 'sha256' | 'sha512';
+  method: 'each-parameter' | 'main-parameters';
+}
 
 function formValues(body: Body): ToolForm {
   const pick = <T extends string>(value: string, options: readonly T[], fallback: T): T => options.find((o) => o === value) ?? fallback;
@@ -32,7 +35,13 @@ function formValues(body: Body): ToolForm {
   };
 }
 
-const EMPTY: ShasignFormValues = { params: 'PSPID=\nORDERID=\nAMOUNT=\nCURRENCY=EUR\nLANGUAGE=en_US\n', list: 'in', alg: 'sha512', method: 'each-parameter', encoding: 'utf8' };
+const EMPTY: ShasignFormValues = {
+  params: 'PSPID=\nORDERID=\nAMOUNT=\nCURRENCY=EUR\nLANGUAGE=en_US\n',
+  list: 'in',
+  alg: 'sha512',
+  method: 'each-parameter',
+  encoding: 'utf8',
+};
 
 export function registerPortalMerchantToolRoutes(app: FastifyInstance, options: PortalMerchantToolRoutesOptions): void {
   const { merchants, errorLog } = options;
@@ -66,10 +75,19 @@ export function registerPortalMerchantToolRoutes(app: FastifyInstance, options: 
     const t = strings(request.locale);
     const show = (problem: string) => sendPage(request, reply, t.shasign, shasignPage(request.locale, { values, csrf, problem }), 400);
     const parsed = parseParamLines(values.params);
-    if (!parsed.ok) return show(parsed.problem === 'too_many' ? fill(t.tooManyLines, { max: SHASIGN_TOOL_MAX_LINES }) : fill(t.lineProblem, { line: parsed.line }));
+    if (!parsed.ok)
+      return show(parsed.problem === 'too_many' ? fill(t.tooManyLines, { max: SHASIGN_TOOL_MAX_LINES }) : fill(t.lineProblem, { line: parsed.line }));
     const result = shaTool(parsed.params, field(body, 'passphrase'), { list: values.list, alg: values.alg, method: values.method, encoding: values.encoding });
     if (!result.ok) return show(result.problem === 'duplicate' ? fill(t.duplicateParam, { name: result.param ?? '' }) : t.needPassphrase);
-    return sendPage(request, reply, t.shasign, shasignPage(request.locale, { values, csrf,
-      result: { included: result.included, masked: result.masked, digest: result.digest, post: values.list === 'in' ? parsed.params : null } }));
+    return sendPage(
+      request,
+      reply,
+      t.shasign,
+      shasignPage(request.locale, {
+        values,
+        csrf,
+        result: { included: result.included, masked: result.masked, digest: result.digest, post: values.list === 'in' ? parsed.params : null },
+      }),
+    );
   });
 }

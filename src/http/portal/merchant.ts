@@ -2,7 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
 import {
-  FEEDBACK_PARAMETERS, type MerchantActor, type MerchantView, type MerchantsService, type PassphraseInput, type SettingsInput, type SettingsView,
+  FEEDBACK_PARAMETERS,
+  type MerchantActor,
+  type MerchantView,
+  type MerchantsService,
+  type PassphraseInput,
+  type SettingsInput,
+  type SettingsView,
 } from '../../modules/merchants/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { copiedPage, createMerchantPage, settingsPage, type MerchantHeaderView, type SettingsValues } from '../../views/merchant/settings.ts';
@@ -22,9 +28,29 @@ export interface PortalMerchantRoutesOptions {
 
 /** The *Technical information* form of one environment. */
 const SettingsForm = form({
-  hashingMethod: Text, hashAlgorithm: Text, charset: Text, referrers: Text, acceptUrl: Text, declineUrl: Text, exceptionUrl: Text, cancelUrl: Text,
-  feedbackOnRedirect: Text, s2sTiming: Text, s2sUrlAccepted: Text, s2sUrlDeclined: Text, s2sMethod: Text, feedbackParams: TextList, defaultOperation: Text,
-  paymentRetries: Text, enabledCurrencies: Text, shaInClear: Text, shaInNew: Text, shaInConfirm: Text, shaOutClear: Text, shaOutNew: Text, shaOutConfirm: Text,
+  hashingMethod: Text,
+  hashAlgorithm: Text,
+  charset: Text,
+  referrers: Text,
+  acceptUrl: Text,
+  declineUrl: Text,
+  exceptionUrl: Text,
+  cancelUrl: Text,
+  feedbackOnRedirect: Text,
+  s2sTiming: Text,
+  s2sUrlAccepted: Text,
+  s2sUrlDeclined: Text,
+  s2sMethod: Text,
+  feedbackParams: TextList,
+  defaultOperation: Text,
+  paymentRetries: Text,
+  enabledCurrencies: Text,
+  shaInClear: Text,
+  shaInNew: Text,
+  shaInConfirm: Text,
+  shaOutClear: Text,
+  shaOutNew: Text,
+  shaOutConfirm: Text,
   acceptLegacyHashing: Text,
 });
 type Body = Static<typeof SettingsForm>;
@@ -40,7 +66,13 @@ export function merchantReferent(request: FastifyRequest): { actor: MerchantActo
 
 export const sendPage = surfacePages('portal', portalNav);
 
-export const header = (m: MerchantView): MerchantHeaderView => ({ id: m.id, pspid: m.pspid, pspids: m.pspids, name: m.name, activeEnvironments: m.activeEnvironments });
+export const header = (m: MerchantView): MerchantHeaderView => ({
+  id: m.id,
+  pspid: m.pspid,
+  pspids: m.pspids,
+  name: m.name,
+  activeEnvironments: m.activeEnvironments,
+});
 
 /** The merchant named in the URL, if it is the referent's organisation's; 404 otherwise. */
 export async function scopedMerchant(id: string, merchants: MerchantsService, organisationId: string): Promise<MerchantView> {
@@ -55,21 +87,48 @@ const envOf = (env: string): 'test' | 'prod' => {
 };
 
 function valuesOf(s: SettingsView): SettingsValues {
-  return { hashingMethod: s.hashingMethod, hashAlgorithm: s.hashAlgorithm, charset: s.charset, referrers: s.referrers,
-    acceptUrl: s.acceptUrl ?? '', declineUrl: s.declineUrl ?? '', exceptionUrl: s.exceptionUrl ?? '', cancelUrl: s.cancelUrl ?? '',
-    feedbackOnRedirect: s.feedbackOnRedirect, s2sTiming: s.s2sTiming, s2sUrlAccepted: s.s2sUrlAccepted ?? '', s2sUrlDeclined: s.s2sUrlDeclined ?? '',
-    s2sMethod: s.s2sMethod, feedbackParams: s.feedbackParams, defaultOperation: s.defaultOperation, paymentRetries: String(s.paymentRetries),
-    enabledCurrencies: s.enabledCurrencies.join(', ') };
+  return {
+    hashingMethod: s.hashingMethod,
+    hashAlgorithm: s.hashAlgorithm,
+    charset: s.charset,
+    referrers: s.referrers,
+    acceptUrl: s.acceptUrl ?? '',
+    declineUrl: s.declineUrl ?? '',
+    exceptionUrl: s.exceptionUrl ?? '',
+    cancelUrl: s.cancelUrl ?? '',
+    feedbackOnRedirect: s.feedbackOnRedirect,
+    s2sTiming: s.s2sTiming,
+    s2sUrlAccepted: s.s2sUrlAccepted ?? '',
+    s2sUrlDeclined: s.s2sUrlDeclined ?? '',
+    s2sMethod: s.s2sMethod,
+    feedbackParams: s.feedbackParams,
+    defaultOperation: s.defaultOperation,
+    paymentRetries: String(s.paymentRetries),
+    enabledCurrencies: s.enabledCurrencies.join(', '),
+  };
 }
 
 /** What was typed, to show back after a rejection (passphrase fields stay empty). */
 function valuesFromBody(body: Body): SettingsValues {
-  return { hashingMethod: field(body, 'hashingMethod'), hashAlgorithm: field(body, 'hashAlgorithm'), charset: field(body, 'charset'),
-    referrers: field(body, 'referrers'), acceptUrl: field(body, 'acceptUrl'), declineUrl: field(body, 'declineUrl'), exceptionUrl: field(body, 'exceptionUrl'),
-    cancelUrl: field(body, 'cancelUrl'), feedbackOnRedirect: field(body, 'feedbackOnRedirect') === 'on', s2sTiming: field(body, 's2sTiming'),
-    s2sUrlAccepted: field(body, 's2sUrlAccepted'), s2sUrlDeclined: field(body, 's2sUrlDeclined'), s2sMethod: field(body, 's2sMethod'),
-    feedbackParams: list(body, 'feedbackParams'), defaultOperation: field(body, 'defaultOperation'), paymentRetries: field(body, 'paymentRetries'),
-    enabledCurrencies: field(body, 'enabledCurrencies') };
+  return {
+    hashingMethod: field(body, 'hashingMethod'),
+    hashAlgorithm: field(body, 'hashAlgorithm'),
+    charset: field(body, 'charset'),
+    referrers: field(body, 'referrers'),
+    acceptUrl: field(body, 'acceptUrl'),
+    declineUrl: field(body, 'declineUrl'),
+    exceptionUrl: field(body, 'exceptionUrl'),
+    cancelUrl: field(body, 'cancelUrl'),
+    feedbackOnRedirect: field(body, 'feedbackOnRedirect') === 'on',
+    s2sTiming: field(body, 's2sTiming'),
+    s2sUrlAccepted: field(body, 's2sUrlAccepted'),
+    s2sUrlDeclined: field(body, 's2sUrlDeclined'),
+    s2sMethod: field(body, 's2sMethod'),
+    feedbackParams: list(body, 'feedbackParams'),
+    defaultOperation: field(body, 'defaultOperation'),
+    paymentRetries: field(body, 'paymentRetries'),
+    enabledCurrencies: field(body, 'enabledCurrencies'),
+  };
 }
 
 function passphraseInput(body: Body, name: 'shaIn' | 'shaOut'): PassphraseInput {
@@ -82,8 +141,14 @@ function passphraseInput(body: Body, name: 'shaIn' | 'shaOut'): PassphraseInput 
 /** The whole form of one environment: every field is sent, an unchecked box is `false`. */
 export function settingsInputFromForm(body: Body): SettingsInput {
   const v = valuesFromBody(body);
-  return { ...v, feedbackParams: v.feedbackParams, enabledCurrencies: v.enabledCurrencies.split(/[\s,;]+/), shaIn: passphraseInput(body, 'shaIn'),
-    shaOut: passphraseInput(body, 'shaOut'), acceptLegacyHashing: field(body, 'acceptLegacyHashing') === 'on' };
+  return {
+    ...v,
+    feedbackParams: v.feedbackParams,
+    enabledCurrencies: v.enabledCurrencies.split(/[\s,;]+/),
+    shaIn: passphraseInput(body, 'shaIn'),
+    shaOut: passphraseInput(body, 'shaOut'),
+    acceptLegacyHashing: field(body, 'acceptLegacyHashing') === 'on',
+  };
 }
 
 export function registerPortalMerchantRoutes(app: FastifyInstance, options: PortalMerchantRoutesOptions): void {
@@ -95,16 +160,37 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     return sendPage(request, reply, strings(request.locale).technical, createMerchantPage(request.locale, { eligible, csrf: who.csrf, ...form }), status);
   };
 
-  const settingsView = async (request: FastifyRequest, reply: FastifyReply, m: MerchantView, env: 'test' | 'prod',
+  const settingsView = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    m: MerchantView,
+    env: 'test' | 'prod',
     extra: { values?: SettingsValues; problems?: Array<{ field: string; text: string }>; notices?: string[]; claim?: { pspid: string; problem: string } } = {},
-    status = 200) => {
+    status = 200,
+  ) => {
     const who = merchantReferent(request);
     const s = await merchants.settings(m.id, env);
     const t = strings(request.locale);
-    return sendPage(request, reply, `${t.technical} · ${env === 'test' ? t.test : t.prod}`, settingsPage(request.locale, {
-      merchant: header(m), env, values: extra.values ?? valuesOf(s), shaInSet: s.shaInSet, shaOutSet: s.shaOutSet, feedbackCatalogue: FEEDBACK_PARAMETERS,
-      problems: extra.problems ?? [], notices: extra.notices ?? [], updatedAt: s.updatedAt, csrf: who.csrf,
-      legacy: { on: s.hashingMethod === 'main-parameters', acceptedAt: s.legacyHashingAcceptedAt }, ...(extra.claim ? { claim: extra.claim } : {}) }), status);
+    return sendPage(
+      request,
+      reply,
+      `${t.technical} · ${env === 'test' ? t.test : t.prod}`,
+      settingsPage(request.locale, {
+        merchant: header(m),
+        env,
+        values: extra.values ?? valuesOf(s),
+        shaInSet: s.shaInSet,
+        shaOutSet: s.shaOutSet,
+        feedbackCatalogue: FEEDBACK_PARAMETERS,
+        problems: extra.problems ?? [],
+        notices: extra.notices ?? [],
+        updatedAt: s.updatedAt,
+        csrf: who.csrf,
+        legacy: { on: s.hashingMethod === 'main-parameters', acceptedAt: s.legacyHashingAcceptedAt },
+        ...(extra.claim ? { claim: extra.claim } : {}),
+      }),
+      status,
+    );
   };
 
   // Technical information: the organisation's merchant (test first), or the form that opens one.
@@ -119,7 +205,13 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     const who = merchantReferent(request);
     const pspid = (request.body.pspid ?? '').trim().slice(0, 100);
     const result = await merchants.create({ organisationId: who.organisationId, pspid }, who.actor);
-    if (!result.ok) return createForm(request, reply, { pspid, problem: problemText(request.locale, { field: 'pspid', code: result.reason }) }, result.reason === 'pspid_taken' || result.reason === 'already_exists' ? 409 : 400);
+    if (!result.ok)
+      return createForm(
+        request,
+        reply,
+        { pspid, problem: problemText(request.locale, { field: 'pspid', code: result.reason }) },
+        result.reason === 'pspid_taken' || result.reason === 'already_exists' ? 409 : 400,
+      );
     return reply.redirect(`/portal/merchants/${result.value.id}/settings/test`, 303);
   });
 
@@ -146,8 +238,14 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     const outcome = await merchants.updateSettings(m.id, env, settingsInputFromForm(body), who.actor, { organisationId: who.organisationId });
     const t = strings(request.locale);
     if (!outcome.ok) {
-      return settingsView(request, reply, m, env, { values: valuesFromBody(body),
-        problems: outcome.problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) }, 400);
+      return settingsView(
+        request,
+        reply,
+        m,
+        env,
+        { values: valuesFromBody(body), problems: outcome.problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) },
+        400,
+      );
     }
     const notices = [outcome.changed.length ? t.saved : t.nothingChanged, ...(outcome.replacedInTest.length ? [t.replaced] : [])];
     return settingsView(request, reply, m, env, { notices });
@@ -171,8 +269,14 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     const outcome = await merchants.copyTestToProd(m.id, who.actor, { organisationId: who.organisationId });
     const t = strings(request.locale);
     if (!outcome.ok) {
-      return settingsView(request, reply, m, 'test', { notices: [t.copyFailed],
-        problems: outcome.problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) }, 409);
+      return settingsView(
+        request,
+        reply,
+        m,
+        'test',
+        { notices: [t.copyFailed], problems: outcome.problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) },
+        409,
+      );
     }
     // The passphrase is in this answer only: never cached, never stored.
     reply.header('cache-control', 'no-store');

@@ -24,8 +24,16 @@ function organisationOf(request: FastifyRequest): { organisationId: string; csrf
 const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19);
 
 function rowOf(o: OrderRecord): OrderRowView {
-  return { id: o.id, env: o.env, orderRef: o.orderRef, payId: o.payId, status: o.status, amount: formatAmount(o.amount, o.currency, 'en_US'),
-    createdAt: iso(o.createdAt), card: o.card ? `${o.card.brand} ${o.card.masked}` : '' };
+  return {
+    id: o.id,
+    env: o.env,
+    orderRef: o.orderRef,
+    payId: o.payId,
+    status: o.status,
+    amount: formatAmount(o.amount, o.currency, 'en_US'),
+    createdAt: iso(o.createdAt),
+    card: o.card ? `${o.card.brand} ${o.card.masked}` : '',
+  };
 }
 
 export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalOrderRoutesOptions): void {
@@ -46,12 +54,33 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
     if (!found) throw new VarcoError('not_found', 'No such order.');
     const t = orderStrings(request.locale);
     const body = orderDetailPage(request.locale, {
-      order: rowOf(found.order), csrf, ...(request.query.resent ? { notice: t.resent } : {}),
-      attempts: found.attempts.map((a) => ({ attempt: a.attempt, at: iso(a.created_at), outcome: a.outcome, status: a.status, ncError: a.nc_error ?? '',
-        card: a.card_masked ? `${a.card_brand ?? ''} ${a.card_masked}` : '' })),
-      deliveries: found.deliveries.map((d) => ({ id: d.id, eventId: d.eventId, state: d.state, method: d.method, url: d.url,
+      order: rowOf(found.order),
+      csrf,
+      ...(request.query.resent ? { notice: t.resent } : {}),
+      attempts: found.attempts.map((a) => ({
+        attempt: a.attempt,
+        at: iso(a.created_at),
+        outcome: a.outcome,
+        status: a.status,
+        ncError: a.nc_error ?? '',
+        card: a.card_masked ? `${a.card_brand ?? ''} ${a.card_masked}` : '',
+      })),
+      deliveries: found.deliveries.map((d) => ({
+        id: d.id,
+        eventId: d.eventId,
+        state: d.state,
+        method: d.method,
+        url: d.url,
         nextAttemptAt: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
-        tries: d.attemptLog.map((a) => ({ attempt: a.attempt, startedAt: iso(a.startedAt), durationMs: a.durationMs, ok: a.ok, statusCode: a.statusCode, error: a.error })) })),
+        tries: d.attemptLog.map((a) => ({
+          attempt: a.attempt,
+          startedAt: iso(a.startedAt),
+          durationMs: a.durationMs,
+          ok: a.ok,
+          statusCode: a.statusCode,
+          error: a.error,
+        })),
+      })),
     });
     return send(request, reply, `${t.order} ${found.order.orderRef}`, body);
   });

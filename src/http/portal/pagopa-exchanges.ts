@@ -16,7 +16,11 @@ export interface PortalExchangeRoutesOptions {
 
 export function registerPortalExchangeRoutes(app: FastifyInstance, options: PortalExchangeRoutesOptions): void {
   registerExchangeRoutes(app, {
-    surface: 'portal', exchanges: options.exchanges, organisations: options.organisations, nav: portalNav, retentionDays: options.exchangeRetentionDays,
+    surface: 'portal',
+    exchanges: options.exchanges,
+    organisations: options.organisations,
+    nav: portalNav,
+    retentionDays: options.exchangeRetentionDays,
     viewerOf: (request) => {
       const session = requireReferent(request);
       return { organisationId: session.organisationId };

@@ -17,7 +17,11 @@ export interface PortalReceiptRoutesOptions {
 
 export function registerPortalReceiptRoutes(app: FastifyInstance, options: PortalReceiptRoutesOptions): void {
   registerReceiptRoutes(app, {
-    surface: 'portal', receipts: options.receipts, organisations: options.organisations, nav: portalNav, retryHours: options.receiptRetryHours,
+    surface: 'portal',
+    receipts: options.receipts,
+    organisations: options.organisations,
+    nav: portalNav,
+    retryHours: options.receiptRetryHours,
     viewerOf: (request) => {
       const session = requireReferent(request);
       return { viewer: { organisationId: session.organisationId }, actor: { type: 'referent', id: session.userId, ip: request.ip }, csrf: session.csrfToken };

@@ -34,23 +34,39 @@ export function registerPortalRegistryRoutes(app: FastifyInstance, options: Port
     const organisation = await options.organisations.find(organisationId);
     const psp = organisation?.type === 'psp' || organisation?.type === 'technology_partner';
     const ec = organisation?.type === 'creditor_institution';
-    const [psps, ecs, stations] = await Promise.all([registry.psps.listPsps({ organisationId }), registry.ecs.listEcs({ organisationId }), options.stations.list({ organisationId })]);
-    const environments: PortalEnvironmentView[] = await Promise.all((['test', 'prod'] as const).map(async (env) => ({
-      env, nodeActive: await registry.nodeActive(organisationId, env),
-      psps: pspViews(psps).filter((p) => p.environment === env), ec: ecViews(ecs).find((e) => e.environment === env),
-      links: linkViews(ecs).filter((l) => l.environment === env),
-      stations: stations.filter((s) => s.environment === env && s.approved_version_id !== null).map((s) => s.code),
-    })));
+    const [psps, ecs, stations] = await Promise.all([
+      registry.psps.listPsps({ organisationId }),
+      registry.ecs.listEcs({ organisationId }),
+      options.stations.list({ organisationId }),
+    ]);
+    const environments: PortalEnvironmentView[] = await Promise.all(
+      (['test', 'prod'] as const).map(async (env) => ({
+        env,
+        nodeActive: await registry.nodeActive(organisationId, env),
+        psps: pspViews(psps).filter((p) => p.environment === env),
+        ec: ecViews(ecs).find((e) => e.environment === env),
+        links: linkViews(ecs).filter((l) => l.environment === env),
+        stations: stations.filter((s) => s.environment === env && s.approved_version_id !== null).map((s) => s.code),
+      })),
+    );
     const body = portalRegistryPage(request.locale, { csrf, psp, ec, environments, form: state.form, notice: state.notice });
-    return sendPage(request, reply, { surface: 'portal', title: registryStrings(request.locale).title, body, nav: portalNav(request.locale), status: state.form ? 400 : 200 });
+    return sendPage(request, reply, {
+      surface: 'portal',
+      title: registryStrings(request.locale).title,
+      body,
+      nav: portalNav(request.locale),
+      status: state.form ? 400 : 200,
+    });
   }
 
   // `env` is the section the saved form came from (the page shows both; the fragment scrolls to it).
   typed(app).get('/pagopa', { schema: { querystring: query({ saved: Text, env: Text }) } }, (request, reply) =>
-    render(request, reply, request.query.saved === '1' ? { notice: registryStrings(request.locale).saved } : {}));
+    render(request, reply, request.query.saved === '1' ? { notice: registryStrings(request.locale).saved } : {}),
+  );
 
   registerRegistryRoutes(app, {
-    base: '/portal/pagopa', registry,
+    base: '/portal/pagopa',
+    registry,
     who: (request) => {
       const { actor, organisationId } = referent(request);
       return { actor, organisationId };

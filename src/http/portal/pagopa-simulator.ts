@@ -2,8 +2,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
 import {
-  DEFAULT_AMOUNT_CENTS, DEFAULT_CATEGORY, DEFAULT_IBAN, formatEuros, MAX_TRANSFERS, padTransfers, scenarioToInput,
-  type Change, type PagopaSimulator, type Scenario, type ScenarioInput, type SimulatorActor, type SimulatorView,
+  DEFAULT_AMOUNT_CENTS,
+  DEFAULT_CATEGORY,
+  DEFAULT_IBAN,
+  formatEuros,
+  MAX_TRANSFERS,
+  padTransfers,
+  scenarioToInput,
+  type Change,
+  type PagopaSimulator,
+  type Scenario,
+  type ScenarioInput,
+  type SimulatorActor,
+  type SimulatorView,
 } from '../../modules/pagopa-simulator/index.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { portalNav } from '../../views/nav.ts';
@@ -25,10 +36,26 @@ export interface PortalSimulatorRoutesOptions {
 
 const BASE = '/portal/pagopa/simulator';
 /** One more transfer than the form shows is read, so the service can refuse too many. */
-const TRANSFER_FIELDS = Object.fromEntries(Array.from({ length: MAX_TRANSFERS + 1 }, (_, i) => i + 1)
-  .flatMap((n) => ['Amount', 'FiscalCode', 'Iban', 'Remittance', 'Category'].map((part) => [`t${n}${part}`, Text])));
-const ScenarioForm = form({ version: Text, pattern: Text, answer: Text, amount: Text, description: Text, companyName: Text, dueDate: Text, delayMs: Text,
-  delayOn: TextList, malformedOn: TextList, refuseReceipts: Text, refuseWith: Text, ...TRANSFER_FIELDS });
+const TRANSFER_FIELDS = Object.fromEntries(
+  Array.from({ length: MAX_TRANSFERS + 1 }, (_, i) => i + 1).flatMap((n) =>
+    ['Amount', 'FiscalCode', 'Iban', 'Remittance', 'Category'].map((part) => [`t${n}${part}`, Text]),
+  ),
+);
+const ScenarioForm = form({
+  version: Text,
+  pattern: Text,
+  answer: Text,
+  amount: Text,
+  description: Text,
+  companyName: Text,
+  dueDate: Text,
+  delayMs: Text,
+  delayOn: TextList,
+  malformedOn: TextList,
+  refuseReceipts: Text,
+  refuseWith: Text,
+  ...TRANSFER_FIELDS,
+});
 const SettingsForm = form({ version: Text, enabled: Text, primitiveVersion: Text });
 const MoveForm = form({ version: Text, direction: Text });
 const VersionForm = form({ version: Text });
@@ -45,18 +72,47 @@ function referent(request: FastifyRequest): { actor: SimulatorActor; organisatio
 }
 
 function inputFromBody(body: Body): ScenarioInput {
-  const transfers = Array.from({ length: MAX_TRANSFERS + 1 }, (_, i) => i + 1).map((n) => ({ amount: transferField(body, `t${n}Amount`), fiscalCode: transferField(body, `t${n}FiscalCode`),
-    iban: transferField(body, `t${n}Iban`), remittance: transferField(body, `t${n}Remittance`), category: transferField(body, `t${n}Category`) }));
-  return { pattern: field(body, 'pattern'), answer: field(body, 'answer'), amount: field(body, 'amount'), description: field(body, 'description'),
-    companyName: field(body, 'companyName'), dueDate: field(body, 'dueDate'), transfers, delayMs: field(body, 'delayMs'), delayOn: list(body, 'delayOn'),
-    malformedOn: list(body, 'malformedOn'), refuseReceipts: field(body, 'refuseReceipts'), refuseWith: field(body, 'refuseWith') };
+  const transfers = Array.from({ length: MAX_TRANSFERS + 1 }, (_, i) => i + 1).map((n) => ({
+    amount: transferField(body, `t${n}Amount`),
+    fiscalCode: transferField(body, `t${n}FiscalCode`),
+    iban: transferField(body, `t${n}Iban`),
+    remittance: transferField(body, `t${n}Remittance`),
+    category: transferField(body, `t${n}Category`),
+  }));
+  return {
+    pattern: field(body, 'pattern'),
+    answer: field(body, 'answer'),
+    amount: field(body, 'amount'),
+    description: field(body, 'description'),
+    companyName: field(body, 'companyName'),
+    dueDate: field(body, 'dueDate'),
+    transfers,
+    delayMs: field(body, 'delayMs'),
+    delayOn: list(body, 'delayOn'),
+    malformedOn: list(body, 'malformedOn'),
+    refuseReceipts: field(body, 'refuseReceipts'),
+    refuseWith: field(body, 'refuseWith'),
+  };
 }
 
 function newScenarioInput(view: SimulatorView): ScenarioInput {
   const amount = formatEuros(DEFAULT_AMOUNT_CENTS);
-  return { pattern: '', answer: 'payable', amount, description: 'Avviso di prova', companyName: '', dueDate: '',
-    transfers: padTransfers([{ amount, fiscalCode: view.ec?.fiscalCode ?? '', iban: DEFAULT_IBAN, remittance: 'Pagamento di prova', category: DEFAULT_CATEGORY }]),
-    delayMs: '0', delayOn: [], malformedOn: [], refuseReceipts: '0', refuseWith: 'ko' };
+  return {
+    pattern: '',
+    answer: 'payable',
+    amount,
+    description: 'Avviso di prova',
+    companyName: '',
+    dueDate: '',
+    transfers: padTransfers([
+      { amount, fiscalCode: view.ec?.fiscalCode ?? '', iban: DEFAULT_IBAN, remittance: 'Pagamento di prova', category: DEFAULT_CATEGORY },
+    ]),
+    delayMs: '0',
+    delayOn: [],
+    malformedOn: [],
+    refuseReceipts: '0',
+    refuseWith: 'ko',
+  };
 }
 
 export function registerPortalSimulatorRoutes(app: FastifyInstance, options: PortalSimulatorRoutesOptions): void {
@@ -73,7 +129,13 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
   const mainPage = async (request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; error?: string } = {}, status = 200) => {
     const { csrf } = referent(request);
     const view = await ownView(request);
-    return send(request, reply, simulatorStrings(request.locale).title, simulatorPage(request.locale, simulatorPageView(view, BASE, { csrf, ...extra })), status);
+    return send(
+      request,
+      reply,
+      simulatorStrings(request.locale).title,
+      simulatorPage(request.locale, simulatorPageView(view, BASE, { csrf, ...extra })),
+      status,
+    );
   };
 
   const ownScenario = async (request: FastifyRequest, id: string): Promise<{ view: SimulatorView; scenario: Scenario }> => {
@@ -83,24 +145,58 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
     return { view, scenario };
   };
 
-  const formPage = (request: FastifyRequest, reply: FastifyReply, input: { action: string; title: string; values: ScenarioInput; version: number;
-    problems?: Array<{ field: string; code: string; params?: Record<string, string> }>; error?: string }, status = 200) => {
+  const formPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: {
+      action: string;
+      title: string;
+      values: ScenarioInput;
+      version: number;
+      problems?: Array<{ field: string; code: string; params?: Record<string, string> }>;
+      error?: string;
+    },
+    status = 200,
+  ) => {
     const { csrf } = referent(request);
     const problems = (input.problems ?? []).map((p) => ({ field: p.field, text: problemText(request.locale, p) }));
     const values = { ...input.values, transfers: input.values.transfers.slice(0, MAX_TRANSFERS) };
-    return send(request, reply, input.title, scenarioFormPage(request.locale, { action: input.action, back: BASE, values, problems, csrf, version: input.version,
-      ...(input.error ? { error: input.error } : {}) }), status);
+    return send(
+      request,
+      reply,
+      input.title,
+      scenarioFormPage(request.locale, {
+        action: input.action,
+        back: BASE,
+        values,
+        problems,
+        csrf,
+        version: input.version,
+        ...(input.error ? { error: input.error } : {}),
+      }),
+      status,
+    );
   };
 
   /** What a refused change shows: the form again (invalid), or the scenarios with a message. */
-  const refused = (request: FastifyRequest, reply: FastifyReply, outcome: Exclude<Change<unknown>, { ok: true }>, form: { action: string; title: string; values: ScenarioInput; version: number }) => {
+  const refused = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    outcome: Exclude<Change<unknown>, { ok: true }>,
+    form: { action: string; title: string; values: ScenarioInput; version: number },
+  ) => {
     const t = simulatorStrings(request.locale);
     switch (outcome.reason) {
-      case 'not_found': throw new VarcoError('not_found', 'No such scenario.');
-      case 'not_eligible': throw new VarcoError('forbidden', 'Simulated stations are for creditor institutions with an 11-digit fiscal code.');
-      case 'invalid': return formPage(request, reply, { ...form, problems: outcome.problems ?? [] }, 400);
-      case 'too_many': return mainPage(request, reply, { error: t.tooMany }, 409);
-      case 'stale': return mainPage(request, reply, { error: t.stale }, 409);
+      case 'not_found':
+        throw new VarcoError('not_found', 'No such scenario.');
+      case 'not_eligible':
+        throw new VarcoError('forbidden', 'Simulated stations are for creditor institutions with an 11-digit fiscal code.');
+      case 'invalid':
+        return formPage(request, reply, { ...form, problems: outcome.problems ?? [] }, 400);
+      case 'too_many':
+        return mainPage(request, reply, { error: t.tooMany }, 409);
+      case 'stale':
+        return mainPage(request, reply, { error: t.stale }, 409);
     }
   };
 
@@ -112,7 +208,11 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
   routes.post('/pagopa/simulator/settings', { schema: { querystring: NoQuery, body: SettingsForm } }, async (request, reply) => {
     const who = referent(request);
     const body = request.body;
-    const input = { enabled: body.enabled === 'on', primitiveVersion: body.primitiveVersion === '1' ? 1 as const : 2 as const, expectedVersion: versionOf(body) };
+    const input = {
+      enabled: body.enabled === 'on',
+      primitiveVersion: body.primitiveVersion === '1' ? (1 as const) : (2 as const),
+      expectedVersion: versionOf(body),
+    };
     const outcome = await settings.updateSettings(who.organisationId, input, who.actor);
     if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(await ownView(request)), version: 0 });
     return reply.redirect(`${BASE}?saved=1`, 303);
@@ -121,7 +221,12 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
   routes.get('/pagopa/simulator/scenarios/new', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const view = await ownView(request);
     if (view.eligibility !== 'eligible') throw new VarcoError('forbidden', 'Simulated stations are for creditor institutions with an 11-digit fiscal code.');
-    return formPage(request, reply, { action: `${BASE}/scenarios`, title: simulatorStrings(request.locale).newTitle, values: newScenarioInput(view), version: view.version });
+    return formPage(request, reply, {
+      action: `${BASE}/scenarios`,
+      title: simulatorStrings(request.locale).newTitle,
+      values: newScenarioInput(view),
+      version: view.version,
+    });
   });
 
   routes.post('/pagopa/simulator/scenarios', { schema: { querystring: NoQuery, body: ScenarioForm } }, async (request, reply) => {
@@ -129,7 +234,13 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
     const body = request.body;
     const values = inputFromBody(body);
     const outcome = await settings.addScenario(who.organisationId, values, versionOf(body), who.actor);
-    if (!outcome.ok) return refused(request, reply, outcome, { action: `${BASE}/scenarios`, title: simulatorStrings(request.locale).newTitle, values, version: versionOf(body) });
+    if (!outcome.ok)
+      return refused(request, reply, outcome, {
+        action: `${BASE}/scenarios`,
+        title: simulatorStrings(request.locale).newTitle,
+        values,
+        version: versionOf(body),
+      });
     return reply.redirect(`${BASE}?saved=1`, 303);
   });
 
@@ -155,7 +266,8 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
     const { view, scenario } = await ownScenario(request, request.params.id);
     const body = request.body;
     const direction = body.direction ?? '';
-    if (direction !== 'up' && direction !== 'down' && direction !== 'top' && direction !== 'bottom') throw new VarcoError('validation_failed', 'The direction must be up, down, top or bottom.');
+    if (direction !== 'up' && direction !== 'down' && direction !== 'top' && direction !== 'bottom')
+      throw new VarcoError('validation_failed', 'The direction must be up, down, top or bottom.');
     const outcome = await settings.moveScenario(who.organisationId, scenario.id, direction, versionOf(body), who.actor);
     if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(view), version: 0 });
     return reply.redirect(`${BASE}?saved=1`, 303);

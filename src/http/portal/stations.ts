@@ -47,7 +47,11 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
   const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
     sendPage(request, reply, { surface: 'portal', title, body, nav: portalNav(request.locale), status });
 
-  const formPage = (request: FastifyRequest, reply: FastifyReply, input: { action: string; isNew: boolean; form: StationForm; problems: FormProblem[]; title: string }) => {
+  const formPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: { action: string; isNew: boolean; form: StationForm; problems: FormProblem[]; title: string },
+  ) => {
     const { csrf } = referent(request);
     return send(request, reply, input.title, stationFormPage(request.locale, { ...input, csrf }), input.problems.length > 0 ? 400 : 200);
   };
@@ -57,8 +61,14 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
     const detail = await stations.detail(id, organisationId);
     if (!detail) throw new VarcoError('not_found', 'No such station.');
     const lastPing = await verification.inboundVerifiedAt(organisationId, detail.station.environment);
-    const body = stationDetailPage(request.locale, stationView(detail, lastPing), { csrf, base: `/portal/stations/${id}`, pingUrl, notice: extra.notice, error: extra.error,
-      editable: true });
+    const body = stationDetailPage(request.locale, stationView(detail, lastPing), {
+      csrf,
+      base: `/portal/stations/${id}`,
+      pingUrl,
+      notice: extra.notice,
+      error: extra.error,
+      editable: true,
+    });
     return send(request, reply, `${stationStrings(request.locale).station} ${detail.station.code}`, body, extra.status);
   };
 
@@ -67,19 +77,31 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
     const { organisationId } = referent(request);
     const t = stationStrings(request.locale);
     const rows = (await stations.list({ organisationId })).map(rowView);
-    return send(request, reply, t.stations, html`<p><a href="/portal/stations/new">${t.register}</a> · <a href="/portal/certificates">${t.certificates}</a></p>
-${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
+    return send(
+      request,
+      reply,
+      t.stations,
+      html`<p><a href="/portal/stations/new">${t.register}</a> · <a href="/portal/certificates">${t.certificates}</a></p>
+        ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`,
+    );
   });
 
   routes.get('/stations/new', { schema: { querystring: NoQuery } }, (request, reply) =>
-    formPage(request, reply, { action: '/portal/stations', isNew: true, form: {}, problems: [], title: stationStrings(request.locale).register }));
+    formPage(request, reply, { action: '/portal/stations', isNew: true, form: {}, problems: [], title: stationStrings(request.locale).register }),
+  );
 
   routes.post('/stations', { schema: { querystring: NoQuery, body: StationFormBody } }, async (request, reply) => {
     const { actor, organisationId } = referent(request);
     const form = formFromBody(request.body);
     const title = stationStrings(request.locale).register;
     if (form.environment !== 'test' && form.environment !== 'prod') {
-      return formPage(request, reply, { action: '/portal/stations', isNew: true, form, problems: [{ field: 'station', problem: 'environment_invalid' }], title });
+      return formPage(request, reply, {
+        action: '/portal/stations',
+        isNew: true,
+        form,
+        problems: [{ field: 'station', problem: 'environment_invalid' }],
+        title,
+      });
     }
     const result = await stations.register(organisationId, form.environment, inputFromForm(form), actor);
     if (!result.ok) return formPage(request, reply, { action: '/portal/stations', isNew: true, form, problems: formProblems(result.problems), title });
@@ -97,8 +119,13 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
     const id = stationIdOf(request.params.id);
     const detail = await stations.detail(id, organisationId);
     if (!detail) throw new VarcoError('not_found', 'No such station.');
-    return formPage(request, reply, { action: `/portal/stations/${id}/edit`, isNew: false, form: formFromVersion(detail.pending ?? detail.approved), problems: [],
-      title: `${stationStrings(request.locale).edit}: ${detail.station.code}` });
+    return formPage(request, reply, {
+      action: `/portal/stations/${id}/edit`,
+      isNew: false,
+      form: formFromVersion(detail.pending ?? detail.approved),
+      problems: [],
+      title: `${stationStrings(request.locale).edit}: ${detail.station.code}`,
+    });
   });
 
   routes.post('/stations/:id/edit', { schema: { params: IdParams, querystring: NoQuery, body: StationFormBody } }, async (request, reply) => {
@@ -108,7 +135,13 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
     const result = await stations.edit(id, inputFromForm(form), actor);
     if (!result.ok) {
       if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
-      return formPage(request, reply, { action: `/portal/stations/${id}/edit`, isNew: false, form, problems: formProblems(result.problems), title: stationStrings(request.locale).edit });
+      return formPage(request, reply, {
+        action: `/portal/stations/${id}/edit`,
+        isNew: false,
+        form,
+        problems: formProblems(result.problems),
+        title: stationStrings(request.locale).edit,
+      });
     }
     return reply.redirect(`/portal/stations/${id}?submitted=1`, 303);
   });
@@ -136,20 +169,32 @@ ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`);
 const EnvParams = Type.Object({ env: EnvSegment });
 
 function registerCertificateRoutes(app: FastifyInstance, platformCertificates: PlatformCertificates): void {
-  const view = (info: { subject: string; fingerprintSha256: string; notBefore: Date; notAfter: Date }): CertificateInfoView =>
-    ({ subject: info.subject, fingerprint: info.fingerprintSha256, notBefore: info.notBefore, notAfter: info.notAfter });
+  const view = (info: { subject: string; fingerprintSha256: string; notBefore: Date; notAfter: Date }): CertificateInfoView => ({
+    subject: info.subject,
+    fingerprint: info.fingerprintSha256,
+    notBefore: info.notBefore,
+    notAfter: info.notAfter,
+  });
 
   const routes = typed(app);
   routes.get('/certificates', { schema: { querystring: NoQuery } }, async (request, reply) => {
     referent(request);
-    const envs = await Promise.all((['test', 'prod'] as const).map(async (env) => {
-      const d = await platformCertificates.downloads(env);
-      return { env, ca: view(d.ca), current: view(d.current.info), next: d.next ? view(d.next.info) : undefined };
-    }));
-    return sendPage(request, reply, { surface: 'portal', title: stationStrings(request.locale).certificates, body: certificatesPage(request.locale, envs), nav: portalNav(request.locale) });
+    const envs = await Promise.all(
+      (['test', 'prod'] as const).map(async (env) => {
+        const d = await platformCertificates.downloads(env);
+        return { env, ca: view(d.ca), current: view(d.current.info), next: d.next ? view(d.next.info) : undefined };
+      }),
+    );
+    return sendPage(request, reply, {
+      surface: 'portal',
+      title: stationStrings(request.locale).certificates,
+      body: certificatesPage(request.locale, envs),
+      nav: portalNav(request.locale),
+    });
   });
 
-  const pem = (reply: FastifyReply, name: string, body: string) => reply.type('application/x-pem-file').header('content-disposition', `attachment; filename="${name}"`).send(body);
+  const pem = (reply: FastifyReply, name: string, body: string) =>
+    reply.type('application/x-pem-file').header('content-disposition', `attachment; filename="${name}"`).send(body);
 
   routes.get('/certificates/:env/client.pem', { schema: { params: EnvParams, querystring: NoQuery } }, async (request, reply) => {
     referent(request);

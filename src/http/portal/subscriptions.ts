@@ -2,12 +2,26 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
 import {
-  allowedActions, maskKey, SUBSCRIBE_PROBLEM_TEXT, type KeysService, type KeyView, type ProductsService, type Slot, type SubscriptionActor,
-  type SubscriptionRow, type SubscriptionsService,
+  allowedActions,
+  maskKey,
+  SUBSCRIBE_PROBLEM_TEXT,
+  type KeysService,
+  type KeyView,
+  type ProductsService,
+  type Slot,
+  type SubscriptionActor,
+  type SubscriptionRow,
+  type SubscriptionsService,
 } from '../../modules/subscriptions/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import {
-  keyShownPage, portalSubscriptionPage, productsPage, subscriptionTable, type KeyRowView, type Message, type SubscriptionRowView,
+  keyShownPage,
+  portalSubscriptionPage,
+  productsPage,
+  subscriptionTable,
+  type KeyRowView,
+  type Message,
+  type SubscriptionRowView,
 } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
 import { form, IdParams, IdSegment, NoQuery, query, Text, typed } from '../shared/schemas.ts';
@@ -25,13 +39,28 @@ export interface PortalSubscriptionRoutesOptions {
 }
 
 export function subscriptionView(s: SubscriptionRow): SubscriptionRowView {
-  return { id: s.id, name: s.name, organisationName: s.organisation_name, productName: s.product_name, environment: s.environment, state: s.state,
-    stateComment: s.state_comment, createdAt: s.created_at, inboundVerifiedAt: s.inbound_verified_at };
+  return {
+    id: s.id,
+    name: s.name,
+    organisationName: s.organisation_name,
+    productName: s.product_name,
+    environment: s.environment,
+    state: s.state,
+    stateComment: s.state_comment,
+    createdAt: s.created_at,
+    inboundVerifiedAt: s.inbound_verified_at,
+  };
 }
 
 export function keyViews(keys: KeyView[]): KeyRowView[] {
-  return keys.map((k) => ({ slot: k.slot, masked: k.revealedAt ? maskKey(k.prefix, k.last4) : null, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt,
-    validUntil: k.validUntil, current: k.current }));
+  return keys.map((k) => ({
+    slot: k.slot,
+    masked: k.revealedAt ? maskKey(k.prefix, k.last4) : null,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    validUntil: k.validUntil,
+    current: k.current,
+  }));
 }
 
 /** The signed-in referent: who acts, and the one organisation every query is limited to. */
@@ -56,33 +85,54 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
 
   const productsView = async (request: FastifyRequest, reply: FastifyReply, message?: Message, form?: { productId: string; name: string }) => {
     const who = referent(request);
-    const cards = (await products.forReferent(who.actor.id)).map((p) => ({ id: p.id, code: p.code, name: p.name, description: p.description,
-      approvalTest: p.approval_required_test, approvalProd: p.approval_required_prod }));
-    return send(request, reply, strings(request.locale).products, productsPage(request.locale, { products: cards, csrf: who.csrf, ...(message ? { message } : {}),
-      ...(form ? { form } : {}) }), message?.kind === 'error' ? 400 : 200);
+    const cards = (await products.forReferent(who.actor.id)).map((p) => ({
+      id: p.id,
+      code: p.code,
+      name: p.name,
+      description: p.description,
+      approvalTest: p.approval_required_test,
+      approvalProd: p.approval_required_prod,
+    }));
+    return send(
+      request,
+      reply,
+      strings(request.locale).products,
+      productsPage(request.locale, { products: cards, csrf: who.csrf, ...(message ? { message } : {}), ...(form ? { form } : {}) }),
+      message?.kind === 'error' ? 400 : 200,
+    );
   };
 
   const detail = async (request: FastifyRequest, reply: FastifyReply, id: string, message?: Message, status = 200) => {
     const who = referent(request);
     const found = await subscriptions.get(subscriptionId(id), who.organisationId);
     if (!found) throw new VarcoError('not_found', 'No such subscription.');
-    const body = portalSubscriptionPage(request.locale, { subscription: subscriptionView(found), keys: keyViews(await apiKeys.list(found.id)), csrf: who.csrf,
-      canReveal: found.state === 'active', canRegenerate: found.state === 'active' || found.state === 'suspended',
-      canCancel: allowedActions(found.state, 'referent').includes('cancel'), ...(message ? { message } : {}) });
+    const body = portalSubscriptionPage(request.locale, {
+      subscription: subscriptionView(found),
+      keys: keyViews(await apiKeys.list(found.id)),
+      csrf: who.csrf,
+      canReveal: found.state === 'active',
+      canRegenerate: found.state === 'active' || found.state === 'suspended',
+      canCancel: allowedActions(found.state, 'referent').includes('cancel'),
+      ...(message ? { message } : {}),
+    });
     return send(request, reply, found.name, body, status);
   };
 
   const routes = typed(app);
   routes.get('/products', { schema: { querystring: NoQuery } }, (request, reply) => productsView(request, reply));
 
-  routes.post('/subscriptions', { schema: { querystring: NoQuery, body: form({ productId: Text, name: Text, environment: Text }) } }, async (request, reply) => {
-    const who = referent(request);
-    const { body } = request;
-    const values = { productId: body.productId ?? '', name: (body.name ?? '').slice(0, 200) };
-    const result = await subscriptions.subscribe({ productId: values.productId, environment: body.environment ?? '', name: values.name }, who.actor);
-    if (!result.ok) return productsView(request, reply, { kind: 'error', text: SUBSCRIBE_PROBLEM_TEXT[result.reason] }, values);
-    return reply.redirect(`/portal/subscriptions/${result.value.id}?created=${result.value.state}`, 303);
-  });
+  routes.post(
+    '/subscriptions',
+    { schema: { querystring: NoQuery, body: form({ productId: Text, name: Text, environment: Text }) } },
+    async (request, reply) => {
+      const who = referent(request);
+      const { body } = request;
+      const values = { productId: body.productId ?? '', name: (body.name ?? '').slice(0, 200) };
+      const result = await subscriptions.subscribe({ productId: values.productId, environment: body.environment ?? '', name: values.name }, who.actor);
+      if (!result.ok) return productsView(request, reply, { kind: 'error', text: SUBSCRIBE_PROBLEM_TEXT[result.reason] }, values);
+      return reply.redirect(`/portal/subscriptions/${result.value.id}?created=${result.value.state}`, 303);
+    },
+  );
 
   routes.get('/subscriptions', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const who = referent(request);
@@ -104,22 +154,53 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
     const result = await apiKeys.reveal(id, slot, who.actor, who.organisationId);
     const t = strings(request.locale);
     if (!result.ok) return detail(request, reply, id, { kind: 'error', text: result.reason === 'not_active' ? t.notActive : t.alreadyRevealed }, 409);
-    return send(request, reply, t.keys, keyShownPage(request.locale, { subscriptionId: id, slot, key: result.value.key, previousValidUntil: null,
-      apiUrl: `${request.protocol}://${request.host}` }));
+    return send(
+      request,
+      reply,
+      t.keys,
+      keyShownPage(request.locale, {
+        subscriptionId: id,
+        slot,
+        key: result.value.key,
+        previousValidUntil: null,
+        apiUrl: `${request.protocol}://${request.host}`,
+      }),
+    );
   });
 
-  routes.post('/subscriptions/:id/keys/:slot/regenerate', { schema: { params: KeyParams, querystring: NoQuery, body: form({ overlapHours: Text }) } }, async (request, reply) => {
-    const who = referent(request);
-    const id = subscriptionId(request.params.id);
-    const slot = slotOf(request.params.slot);
-    const raw = (request.body.overlapHours ?? '').trim();
-    const hours = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
-    const result = await apiKeys.regenerate(id, slot, hours, who.actor, who.organisationId);
-    const t = strings(request.locale);
-    if (!result.ok) return detail(request, reply, id, { kind: 'error', text: result.reason === 'invalid_overlap' ? t.invalidOverlap : t.notManageable }, result.reason === 'invalid_overlap' ? 400 : 409);
-    return send(request, reply, t.keys, keyShownPage(request.locale, { subscriptionId: id, slot, key: result.value.key,
-      previousValidUntil: hours > 0 ? result.value.previousValidUntil : null, apiUrl: `${request.protocol}://${request.host}` }));
-  });
+  routes.post(
+    '/subscriptions/:id/keys/:slot/regenerate',
+    { schema: { params: KeyParams, querystring: NoQuery, body: form({ overlapHours: Text }) } },
+    async (request, reply) => {
+      const who = referent(request);
+      const id = subscriptionId(request.params.id);
+      const slot = slotOf(request.params.slot);
+      const raw = (request.body.overlapHours ?? '').trim();
+      const hours = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
+      const result = await apiKeys.regenerate(id, slot, hours, who.actor, who.organisationId);
+      const t = strings(request.locale);
+      if (!result.ok)
+        return detail(
+          request,
+          reply,
+          id,
+          { kind: 'error', text: result.reason === 'invalid_overlap' ? t.invalidOverlap : t.notManageable },
+          result.reason === 'invalid_overlap' ? 400 : 409,
+        );
+      return send(
+        request,
+        reply,
+        t.keys,
+        keyShownPage(request.locale, {
+          subscriptionId: id,
+          slot,
+          key: result.value.key,
+          previousValidUntil: hours > 0 ? result.value.previousValidUntil : null,
+          apiUrl: `${request.protocol}://${request.host}`,
+        }),
+      );
+    },
+  );
 
   routes.post('/subscriptions/:id/cancel', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const who = referent(request);

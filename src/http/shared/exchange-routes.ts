@@ -1,13 +1,25 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import {
-  EXCHANGE_OPERATIONS, EXCHANGES_PAGE_SIZE, isExchangeCursor, prettyXml,
-  type ExchangeDetail, type ExchangeFilter, type ExchangeLog, type ExchangeRow, type ExchangeViewer,
+  EXCHANGE_OPERATIONS,
+  EXCHANGES_PAGE_SIZE,
+  isExchangeCursor,
+  prettyXml,
+  type ExchangeDetail,
+  type ExchangeFilter,
+  type ExchangeLog,
+  type ExchangeRow,
+  type ExchangeViewer,
 } from '../../modules/pagopa-exchanges/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { Locale } from '../../views/i18n.ts';
 import {
-  exchangeDetailPage, exchangeListPage, type ExchangeDetailView, type ExchangeFilterValues, type ExchangeRowView, type MessageView,
+  exchangeDetailPage,
+  exchangeListPage,
+  type ExchangeDetailView,
+  type ExchangeFilterValues,
+  type ExchangeRowView,
+  type MessageView,
 } from '../../views/pagopa-exchanges/pages.ts';
 import { exchangeStrings, fill } from '../../views/pagopa-exchanges/strings.ts';
 import { sendPage } from './page.ts';
@@ -38,23 +50,49 @@ const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 23);
 /** The search form's values, the filter they make, and what is wrong with them (if anything). */
 export function parseExchangeQuery(query: Query, locale: Locale): { values: ExchangeFilterValues; filter: ExchangeFilter; problem?: string } {
   const t = exchangeStrings(locale);
-  const values = { env: text(query, 'env'), notice: text(query, 'notice'), token: text(query, 'token'), fault: text(query, 'fault').toUpperCase(), operation: text(query, 'operation') };
+  const values = {
+    env: text(query, 'env'),
+    notice: text(query, 'notice'),
+    token: text(query, 'token'),
+    fault: text(query, 'fault').toUpperCase(),
+    operation: text(query, 'operation'),
+  };
   const before = text(query, 'before');
-  const problem = values.env !== '' && values.env !== 'test' && values.env !== 'prod' ? t.badEnv
-    : [values.notice, values.token, values.fault, values.operation].some((v) => v.length > MAX_FIELD) ? t.tooLong
-      : !OPERATION.test(values.operation) ? t.badOperation
-        : before !== '' && !isExchangeCursor(before) ? t.badCursor : undefined;
+  const problem =
+    values.env !== '' && values.env !== 'test' && values.env !== 'prod'
+      ? t.badEnv
+      : [values.notice, values.token, values.fault, values.operation].some((v) => v.length > MAX_FIELD)
+        ? t.tooLong
+        : !OPERATION.test(values.operation)
+          ? t.badOperation
+          : before !== '' && !isExchangeCursor(before)
+            ? t.badCursor
+            : undefined;
   if (problem) return { values: { ...values, env: ['test', 'prod'].includes(values.env) ? values.env : '' }, filter: {}, problem };
   const filter: ExchangeFilter = {
-    env: values.env === 'test' || values.env === 'prod' ? values.env : undefined, noticeNumber: values.notice || undefined, token: values.token || undefined,
-    faultCode: values.fault || undefined, operation: values.operation || undefined, before: before || undefined,
+    env: values.env === 'test' || values.env === 'prod' ? values.env : undefined,
+    noticeNumber: values.notice || undefined,
+    token: values.token || undefined,
+    faultCode: values.fault || undefined,
+    operation: values.operation || undefined,
+    before: before || undefined,
   };
   return { values, filter };
 }
 
 function rowView(r: ExchangeRow, names?: Map<string, string>): ExchangeRowView {
-  const view: ExchangeRowView = { id: r.id, at: iso(r.at), env: r.env, direction: r.direction, operation: r.operation, noticeNumber: r.noticeNumber ?? '',
-    token: r.token ?? '', outcome: r.outcome ?? '', faultCode: r.faultCode ?? '', durationMs: r.durationMs };
+  const view: ExchangeRowView = {
+    id: r.id,
+    at: iso(r.at),
+    env: r.env,
+    direction: r.direction,
+    operation: r.operation,
+    noticeNumber: r.noticeNumber ?? '',
+    token: r.token ?? '',
+    outcome: r.outcome ?? '',
+    faultCode: r.faultCode ?? '',
+    durationMs: r.durationMs,
+  };
   if (!names) return view;
   const parties = [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId].filter((id): id is string => id !== null).map((id) => names.get(id) ?? id);
   return { ...view, parties: [...new Set(parties)].join(', ') };
@@ -72,14 +110,21 @@ function messageView(text: string, bytes: number, truncated: boolean, downloadHr
 
 async function detailView(options: ExchangeRoutesOptions, base: string, d: ExchangeDetail): Promise<ExchangeDetailView> {
   const names = await organisationNames(options.organisations, [d.pspOrganisationId, d.ecOrganisationId, d.stationOrganisationId]);
-  const name = (id: string | null): string => (id === null ? '' : names.get(id) ?? id);
+  const name = (id: string | null): string => (id === null ? '' : (names.get(id) ?? id));
   const parties: ExchangeDetailView['parties'] = [
-    { label: 'psp', value: name(d.pspOrganisationId) }, { label: 'ec', value: name(d.ecOrganisationId) }, { label: 'fiscalCode', value: d.fiscalCode ?? '' },
-    { label: 'station', value: d.stationCode ?? d.stationId ?? '' }, { label: 'stationOwner', value: name(d.stationOrganisationId) },
+    { label: 'psp', value: name(d.pspOrganisationId) },
+    { label: 'ec', value: name(d.ecOrganisationId) },
+    { label: 'fiscalCode', value: d.fiscalCode ?? '' },
+    { label: 'station', value: d.stationCode ?? d.stationId ?? '' },
+    { label: 'stationOwner', value: name(d.stationOrganisationId) },
   ];
   const href = `${base}/${d.id}`;
   return {
-    base, row: rowView(d), parties, httpStatus: d.httpStatus, error: d.error ?? '',
+    base,
+    row: rowView(d),
+    parties,
+    httpStatus: d.httpStatus,
+    error: d.error ?? '',
     request: messageView(d.request, d.requestBytes, d.requestTruncated, `${href}/request.xml`),
     response: d.response === null ? null : messageView(d.response, d.responseBytes ?? 0, d.responseTruncated, `${href}/response.xml`),
   };
@@ -103,12 +148,30 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
     const t = exchangeStrings(request.locale);
     const { values, filter, problem } = parseExchangeQuery(request.query, request.locale);
     const fetched = problem ? [] : await exchanges.search(viewer, { ...filter, limit: fetchLimit(EXCHANGES_PAGE_SIZE) });
-    const { rows, olderHref, newestHref } = cursorPage({ fetched, pageSize: EXCHANGES_PAGE_SIZE, cursorOf: (r) => r.cursor, base, values, before: filter.before });
-    const names = 'admin' in viewer ? await organisationNames(options.organisations, rows.flatMap((r) => [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId])) : undefined;
+    const { rows, olderHref, newestHref } = cursorPage({
+      fetched,
+      pageSize: EXCHANGES_PAGE_SIZE,
+      cursorOf: (r) => r.cursor,
+      base,
+      values,
+      before: filter.before,
+    });
+    const names =
+      'admin' in viewer
+        ? await organisationNames(
+            options.organisations,
+            rows.flatMap((r) => [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId]),
+          )
+        : undefined;
     const body = exchangeListPage(request.locale, {
-      base, intro: 'admin' in viewer ? t.adminIntro : fill(t.intro, { days: options.retentionDays }), filter: values, problem,
-      operations: EXCHANGE_OPERATIONS, rows: rows.map((r) => rowView(r, names)),
-      olderHref, newestHref,
+      base,
+      intro: 'admin' in viewer ? t.adminIntro : fill(t.intro, { days: options.retentionDays }),
+      filter: values,
+      problem,
+      operations: EXCHANGE_OPERATIONS,
+      rows: rows.map((r) => rowView(r, names)),
+      olderHref,
+      newestHref,
     });
     return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
   });
@@ -126,7 +189,10 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
       const detail = await found(request, request.params.id);
       const content = part === 'request' ? detail.request : detail.response;
       if (content === null) throw new VarcoError('not_found', 'This message has no response.');
-      return reply.type('text/xml; charset=utf-8').header('content-disposition', `attachment; filename="${downloadName(detail, part)}"`).send(content);
+      return reply
+        .type('text/xml; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${downloadName(detail, part)}"`)
+        .send(content);
     });
   }
 }

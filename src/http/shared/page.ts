@@ -19,8 +19,18 @@ export interface PageInput {
 /** Sends a page of a signed-in surface with its menu and sign-out form. */
 export function sendPage(request: FastifyRequest, reply: FastifyReply, input: PageInput): FastifyReply {
   const session = request.session;
-  return reply.code(input.status ?? 200).type('text/html; charset=utf-8').send(page({ locale: request.locale, title: input.title, body: input.body, nav: input.nav,
-    signOut: session ? { action: `/${input.surface}/sign-out`, csrfToken: session.csrfToken } : undefined }));
+  return reply
+    .code(input.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .send(
+      page({
+        locale: request.locale,
+        title: input.title,
+        body: input.body,
+        nav: input.nav,
+        signOut: session ? { action: `/${input.surface}/sign-out`, csrfToken: session.csrfToken } : undefined,
+      }),
+    );
 }
 
 /** sendPage bound to one surface and its menu, for the pages of that surface. */

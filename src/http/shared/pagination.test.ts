@@ -4,7 +4,9 @@ import { cursorPage, fetchLimit, queryText, searchHref } from './pagination.ts';
 
 // The one cursor pagination of the portal's and back office's logs (exchanges, receipts).
 
-interface Row { id: string }
+interface Row {
+  id: string;
+}
 const rows = (n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: `row${i}` }));
 const values = { env: 'test', notice: '', token: 'a b&c' };
 const page = (fetched: Row[], before?: string) =>
@@ -13,7 +15,10 @@ const page = (fetched: Row[], before?: string) =>
 test('one row more than the page is fetched, and only its presence makes an older page', () => {
   assert.equal(fetchLimit(50), 51);
   const full = page(rows(fetchLimit(3)));
-  assert.deepEqual(full.rows.map((r) => r.id), ['row0', 'row1', 'row2']);
+  assert.deepEqual(
+    full.rows.map((r) => r.id),
+    ['row0', 'row1', 'row2'],
+  );
   const older = new URL(full.olderHref ?? '', 'https://varco.test');
   assert.equal(older.searchParams.get('before'), 'row2', 'the cursor is the last row shown, not the extra one');
   assert.equal(page(rows(3)).olderHref, null, 'exactly a page: nothing older');

@@ -12,7 +12,9 @@ import { form, IdParams, NoQuery, Text, typed } from './schemas.ts';
 // put back into a form.
 
 /** Every registry form says which environment's section it came from (the page scrolls back to it). */
-interface Body { environment?: string | undefined }
+interface Body {
+  environment?: string | undefined;
+}
 const EnabledForm = form({ environment: Text, enabled: Text });
 const PasswordFields = { password: Text, passwordConfirm: Text };
 
@@ -46,7 +48,13 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
     return { actor, organisationId: organisationId ?? body.organisationId ?? '' };
   };
   /** Saved, or the page again with the form's problems and what was typed (never passwords). */
-  const answer = <T>(request: FastifyRequest, reply: FastifyReply, body: Body, outcome: RegistryOutcome<T>, form: Omit<FormState, 'problems' | 'environment'>) => {
+  const answer = <T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body: Body,
+    outcome: RegistryOutcome<T>,
+    form: Omit<FormState, 'problems' | 'environment'>,
+  ) => {
     if (outcome.ok) return saved(reply, body);
     if (outcome.problem === 'not_found' && form.form === 'password') return notFound();
     return surface.render(request, reply, { form: { ...form, environment: body.environment ?? '', problems: outcome.problems }, env: envOf(body) });
@@ -55,14 +63,25 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
   const routes = typed(app);
   const withId = { params: IdParams, querystring: NoQuery, body: EnabledForm };
 
-  routes.post('/pagopa/psps', { schema: { querystring: NoQuery,
-    body: form({ environment: Text, organisationId: Text, idPsp: Text, idBrokerPsp: Text, idChannel: Text, ...PasswordFields }) } }, async (request, reply) => {
-    const b = request.body;
-    const { actor, organisationId } = organisationOf(request, b);
-    const values = { organisationId, idPsp: b.idPsp ?? '', idBrokerPsp: b.idBrokerPsp ?? '', idChannel: b.idChannel ?? '' };
-    const outcome = await registry.psps.addPsp({ ...values, env: b.environment ?? '', password: b.password ?? '', passwordConfirm: b.passwordConfirm ?? '' }, actor);
-    return answer(request, reply, b, outcome, { form: 'psp', values });
-  });
+  routes.post(
+    '/pagopa/psps',
+    {
+      schema: {
+        querystring: NoQuery,
+        body: form({ environment: Text, organisationId: Text, idPsp: Text, idBrokerPsp: Text, idChannel: Text, ...PasswordFields }),
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const { actor, organisationId } = organisationOf(request, b);
+      const values = { organisationId, idPsp: b.idPsp ?? '', idBrokerPsp: b.idBrokerPsp ?? '', idChannel: b.idChannel ?? '' };
+      const outcome = await registry.psps.addPsp(
+        { ...values, env: b.environment ?? '', password: b.password ?? '', passwordConfirm: b.passwordConfirm ?? '' },
+        actor,
+      );
+      return answer(request, reply, b, outcome, { form: 'psp', values });
+    },
+  );
 
   routes.post('/pagopa/psps/:id/enabled', { schema: withId }, async (request, reply) => {
     const b = request.body;
@@ -70,11 +89,15 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
     return saved(reply, b);
   });
 
-  routes.post('/pagopa/brokers/enabled', { schema: { querystring: NoQuery, body: form({ environment: Text, enabled: Text, idBrokerPsp: Text }) } }, async (request, reply) => {
-    const b = request.body;
-    if (!(await registry.psps.setBrokerEnabled(envOf(b), b.idBrokerPsp ?? '', flag(b), surface.who(request).actor))) notFound();
-    return saved(reply, b);
-  });
+  routes.post(
+    '/pagopa/brokers/enabled',
+    { schema: { querystring: NoQuery, body: form({ environment: Text, enabled: Text, idBrokerPsp: Text }) } },
+    async (request, reply) => {
+      const b = request.body;
+      if (!(await registry.psps.setBrokerEnabled(envOf(b), b.idBrokerPsp ?? '', flag(b), surface.who(request).actor))) notFound();
+      return saved(reply, b);
+    },
+  );
 
   routes.post('/pagopa/channels/:id/enabled', { schema: withId }, async (request, reply) => {
     const b = request.body;
@@ -82,31 +105,66 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
     return saved(reply, b);
   });
 
-  routes.post('/pagopa/channels/:id/password', { schema: { params: IdParams, querystring: NoQuery, body: form({ environment: Text, ...PasswordFields }) } }, async (request, reply) => {
-    const b = request.body;
-    const id = idParam(request.params.id, 'chn');
-    const outcome = await registry.psps.setChannelPassword(id, { password: b.password ?? '', passwordConfirm: b.passwordConfirm ?? '' }, surface.who(request).actor);
-    return answer(request, reply, b, outcome, { form: 'password', target: id, values: {} });
-  });
+  routes.post(
+    '/pagopa/channels/:id/password',
+    { schema: { params: IdParams, querystring: NoQuery, body: form({ environment: Text, ...PasswordFields }) } },
+    async (request, reply) => {
+      const b = request.body;
+      const id = idParam(request.params.id, 'chn');
+      const outcome = await registry.psps.setChannelPassword(
+        id,
+        { password: b.password ?? '', passwordConfirm: b.passwordConfirm ?? '' },
+        surface.who(request).actor,
+      );
+      return answer(request, reply, b, outcome, { form: 'password', target: id, values: {} });
+    },
+  );
 
-  routes.post('/pagopa/ec/enabled', { schema: { querystring: NoQuery, body: form({ environment: Text, enabled: Text, organisationId: Text }) } }, async (request, reply) => {
-    const b = request.body;
-    const { actor, organisationId } = organisationOf(request, b);
-    if (!(await registry.ecs.setEcEnabled(organisationId, envOf(b), flag(b), actor))) notFound();
-    return saved(reply, b);
-  });
+  routes.post(
+    '/pagopa/ec/enabled',
+    { schema: { querystring: NoQuery, body: form({ environment: Text, enabled: Text, organisationId: Text }) } },
+    async (request, reply) => {
+      const b = request.body;
+      const { actor, organisationId } = organisationOf(request, b);
+      if (!(await registry.ecs.setEcEnabled(organisationId, envOf(b), flag(b), actor))) notFound();
+      return saved(reply, b);
+    },
+  );
 
-  routes.post('/pagopa/links', { schema: { querystring: NoQuery, body: form({ environment: Text, organisationId: Text, stationCode: Text, auxDigit: Text,
-    segregationCode: Text, applicationCode: Text, version: Text, otherOrganisationStation: Text }) } }, async (request, reply) => {
-    const b = request.body;
-    const { actor, organisationId } = organisationOf(request, b);
-    const values = { organisationId, stationCode: b.stationCode ?? '', auxDigit: b.auxDigit ?? '', segregationCode: b.segregationCode ?? '',
-      applicationCode: b.applicationCode ?? '', version: b.version ?? '' };
-    // Only an administrator's tick links another organisation's station; a referent's is ignored (the service refuses it anyway).
-    const otherOrganisationStation = actor.type === 'admin' && b.otherOrganisationStation === '1';
-    const outcome = await registry.ecs.link({ ...values, env: b.environment ?? '' }, actor, { otherOrganisationStation });
-    return answer(request, reply, b, outcome, { form: 'link', values });
-  });
+  routes.post(
+    '/pagopa/links',
+    {
+      schema: {
+        querystring: NoQuery,
+        body: form({
+          environment: Text,
+          organisationId: Text,
+          stationCode: Text,
+          auxDigit: Text,
+          segregationCode: Text,
+          applicationCode: Text,
+          version: Text,
+          otherOrganisationStation: Text,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const { actor, organisationId } = organisationOf(request, b);
+      const values = {
+        organisationId,
+        stationCode: b.stationCode ?? '',
+        auxDigit: b.auxDigit ?? '',
+        segregationCode: b.segregationCode ?? '',
+        applicationCode: b.applicationCode ?? '',
+        version: b.version ?? '',
+      };
+      // Only an administrator's tick links another organisation's station; a referent's is ignored (the service refuses it anyway).
+      const otherOrganisationStation = actor.type === 'admin' && b.otherOrganisationStation === '1';
+      const outcome = await registry.ecs.link({ ...values, env: b.environment ?? '' }, actor, { otherOrganisationStation });
+      return answer(request, reply, b, outcome, { form: 'link', values });
+    },
+  );
 
   routes.post('/pagopa/links/:id/enabled', { schema: withId }, async (request, reply) => {
     const b = request.body;

@@ -16,22 +16,25 @@ export interface PasswordRoutesOptions {
   nav: (locale: Locale) => Array<{ href: string; label: string }>;
 }
 
-interface Message { kind: 'error' | 'notice'; text: string }
+interface Message {
+  kind: 'error' | 'notice';
+  text: string;
+}
 
 function passwordForm(locale: Locale, surface: Surface, csrf: string, message?: Message) {
   const t = (key: MessageKey) => translate(locale, key);
   return html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
-<p>${t('password.intro')}</p>
-<form method="post" action="/${surface}/password">
-<input type="hidden" name="_csrf" value="${csrf}">
-<label for="current">${t('password.current')}</label>
-<input id="current" name="current" type="password" autocomplete="current-password" required>
-<label for="next">${t('password.new')}</label>
-<input id="next" name="next" type="password" autocomplete="new-password" minlength="12" required>
-<label for="confirm">${t('setup.passwordConfirm')}</label>
-<input id="confirm" name="confirm" type="password" autocomplete="new-password" required>
-<button type="submit">${t('password.submit')}</button>
-</form>`;
+    <p>${t('password.intro')}</p>
+    <form method="post" action="/${surface}/password">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <label for="current">${t('password.current')}</label>
+      <input id="current" name="current" type="password" autocomplete="current-password" required />
+      <label for="next">${t('password.new')}</label>
+      <input id="next" name="next" type="password" autocomplete="new-password" minlength="12" required />
+      <label for="confirm">${t('setup.passwordConfirm')}</label>
+      <input id="confirm" name="confirm" type="password" autocomplete="new-password" required />
+      <button type="submit">${t('password.submit')}</button>
+    </form>`;
 }
 
 const REFUSALS: Record<Exclude<ChangePasswordOutcome, { ok: true }>['reason'], MessageKey> = {
@@ -47,8 +50,13 @@ export function registerPasswordRoutes(app: FastifyInstance, options: PasswordRo
   const show = (request: FastifyRequest, reply: FastifyReply, status: number, message?: Message) => {
     const session = requireSession(request);
     const locale = request.locale;
-    return sendPage(request, reply, { surface, title: translate(locale, 'password.title'), body: passwordForm(locale, surface, session.csrfToken, message),
-      nav: options.nav(locale), status });
+    return sendPage(request, reply, {
+      surface,
+      title: translate(locale, 'password.title'),
+      body: passwordForm(locale, surface, session.csrfToken, message),
+      nav: options.nav(locale),
+      status,
+    });
   };
 
   const routes = typed(app);
@@ -61,8 +69,15 @@ export function registerPasswordRoutes(app: FastifyInstance, options: PasswordRo
     const session = requireSession(request);
     const body = request.body;
     const field = (name: 'current' | 'next' | 'confirm') => (body[name] ?? '').slice(0, 1024);
-    const outcome = await identity.changePassword({ userId: session.userId, surface, current: field('current'), next: field('next'), confirm: field('confirm'),
-      ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+    const outcome = await identity.changePassword({
+      userId: session.userId,
+      surface,
+      current: field('current'),
+      next: field('next'),
+      confirm: field('confirm'),
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    });
     if (outcome.ok) {
       setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes);
       return reply.redirect(`/${surface}/password?changed=1`, 303);
@@ -70,7 +85,10 @@ export function registerPasswordRoutes(app: FastifyInstance, options: PasswordRo
     if (outcome.reason === 'locked') {
       const retryAfterMs = outcome.retryAfterMs ?? 60_000;
       reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
-      return show(request, reply, 429, { kind: 'error', text: translate(request.locale, 'signin.locked', { minutes: Math.max(1, Math.ceil(retryAfterMs / 60_000)) }) });
+      return show(request, reply, 429, {
+        kind: 'error',
+        text: translate(request.locale, 'signin.locked', { minutes: Math.max(1, Math.ceil(retryAfterMs / 60_000)) }),
+      });
     }
     return show(request, reply, 400, { kind: 'error', text: translate(request.locale, REFUSALS[outcome.reason]) });
   });

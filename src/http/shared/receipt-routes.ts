@@ -3,12 +3,16 @@ import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type {
-  ReceiptActor, ReceiptAttempt, ReceiptDetail, ReceiptFilter, ReceiptsService, ReceiptSummary, ReceiptViewer,
+  ReceiptActor,
+  ReceiptAttempt,
+  ReceiptDetail,
+  ReceiptFilter,
+  ReceiptsService,
+  ReceiptSummary,
+  ReceiptViewer,
 } from '../../modules/pagopa-receipts/index.ts';
 import type { Locale } from '../../views/i18n.ts';
-import {
-  receiptDetailPage, receiptListPage, type AttemptRowView, type ReceiptFilterValues, type ReceiptRowView,
-} from '../../views/pagopa-receipts/pages.ts';
+import { receiptDetailPage, receiptListPage, type AttemptRowView, type ReceiptFilterValues, type ReceiptRowView } from '../../views/pagopa-receipts/pages.ts';
 import { fill, receiptStrings } from '../../views/pagopa-receipts/strings.ts';
 import { sendPage } from './page.ts';
 import { cursorPage, fetchLimit, organisationNames, queryText } from './pagination.ts';
@@ -45,26 +49,61 @@ export function parseReceiptQuery(query: Query, locale: Locale): { values: Recei
   const values = { env: text(query, 'env'), state: text(query, 'state'), notice: text(query, 'notice'), token: text(query, 'token') };
   const before = text(query, 'before');
   const state = STATES.find((s) => s === values.state);
-  const problem = values.env !== '' && values.env !== 'test' && values.env !== 'prod' ? t.badEnv
-    : values.state !== '' && state === undefined ? t.badState
-      : [values.notice, values.token].some((v) => v.length > MAX_FIELD) ? t.tooLong
-        : before !== '' && !isId(before, 'rct') ? t.badCursor : undefined;
+  const problem =
+    values.env !== '' && values.env !== 'test' && values.env !== 'prod'
+      ? t.badEnv
+      : values.state !== '' && state === undefined
+        ? t.badState
+        : [values.notice, values.token].some((v) => v.length > MAX_FIELD)
+          ? t.tooLong
+          : before !== '' && !isId(before, 'rct')
+            ? t.badCursor
+            : undefined;
   if (problem) return { values: { ...values, env: ['test', 'prod'].includes(values.env) ? values.env : '', state: state ?? '' }, filter: {}, problem };
-  return { values, filter: { env: values.env === 'test' || values.env === 'prod' ? values.env : undefined, state, noticeNumber: values.notice || undefined,
-    token: values.token || undefined, before: before || undefined } };
+  return {
+    values,
+    filter: {
+      env: values.env === 'test' || values.env === 'prod' ? values.env : undefined,
+      state,
+      noticeNumber: values.notice || undefined,
+      token: values.token || undefined,
+      before: before || undefined,
+    },
+  };
 }
 
 function rowView(r: ReceiptSummary, names?: Map<string, string>): ReceiptRowView {
-  return { id: r.id, created: iso(r.createdAt), env: r.env, noticeNumber: r.noticeNumber, token: r.token, amount: euros(r.amountCents),
-    recipientFiscalCode: r.recipientFiscalCode, position: r.position, state: r.state, attempts: r.attempts, lastAttempt: iso(r.lastAttemptAt), lastError: r.lastError ?? '',
-    ...(names ? { parties: names.get(r.pspOrganisationId) ?? r.pspOrganisationId } : {}) };
+  return {
+    id: r.id,
+    created: iso(r.createdAt),
+    env: r.env,
+    noticeNumber: r.noticeNumber,
+    token: r.token,
+    amount: euros(r.amountCents),
+    recipientFiscalCode: r.recipientFiscalCode,
+    position: r.position,
+    state: r.state,
+    attempts: r.attempts,
+    lastAttempt: iso(r.lastAttemptAt),
+    lastError: r.lastError ?? '',
+    ...(names ? { parties: names.get(r.pspOrganisationId) ?? r.pspOrganisationId } : {}),
+  };
 }
 
 function attemptRow(a: ReceiptAttempt, surface: 'portal' | 'admin', simulated: string): AttemptRowView {
-  return { outboxMessageId: a.outboxMessageId, attempt: a.attempt, when: iso(a.startedAt), durationMs: a.durationMs,
-    destination: a.destination === 'simulator' ? `${a.stationCode ?? ''} (${simulated})` : a.stationCode ?? '', version: a.primitiveVersion === null ? '' : String(a.primitiveVersion),
-    result: a.result, http: a.httpStatus === null ? '' : String(a.httpStatus), answer: [a.ecOutcome, a.faultCode].filter(Boolean).join(' '), error: a.error ?? '',
-    exchangeHref: a.exchangeId ? `/${surface}/pagopa/exchanges/${a.exchangeId}` : null };
+  return {
+    outboxMessageId: a.outboxMessageId,
+    attempt: a.attempt,
+    when: iso(a.startedAt),
+    durationMs: a.durationMs,
+    destination: a.destination === 'simulator' ? `${a.stationCode ?? ''} (${simulated})` : (a.stationCode ?? ''),
+    version: a.primitiveVersion === null ? '' : String(a.primitiveVersion),
+    result: a.result,
+    http: a.httpStatus === null ? '' : String(a.httpStatus),
+    answer: [a.ecOutcome, a.faultCode].filter(Boolean).join(' '),
+    error: a.error ?? '',
+    exchangeHref: a.exchangeId ? `/${surface}/pagopa/exchanges/${a.exchangeId}` : null,
+  };
 }
 
 export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRoutesOptions): void {
@@ -83,29 +122,52 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
     const names = await organisationNames(options.organisations, [d.ecOrganisationId, d.recipientOrganisationId, d.pspOrganisationId]);
     const name = (id: string | null, fallback: string): string => (id === null ? fallback : `${names.get(id) ?? id} (${fallback})`);
     const body = receiptDetailPage(request.locale, {
-      base, row: rowView(d), noticeEc: name(d.ecOrganisationId, d.fiscalCode), recipientEc: name(d.recipientOrganisationId, d.recipientFiscalCode),
-      psp: names.get(d.pspOrganisationId) ?? d.pspOrganisationId, station: d.stationCode ?? t.notRouted, version: d.primitiveVersion === null ? '' : String(d.primitiveVersion),
-      firstDelivered: iso(d.firstDeliveredAt), deliveredAt: iso(d.deliveredAt), attempts: d.attemptLog.map((a) => attemptRow(a, surface, t.simulated)),
-      ...(d.mayResend ? { csrf } : {}), ...extra,
+      base,
+      row: rowView(d),
+      noticeEc: name(d.ecOrganisationId, d.fiscalCode),
+      recipientEc: name(d.recipientOrganisationId, d.recipientFiscalCode),
+      psp: names.get(d.pspOrganisationId) ?? d.pspOrganisationId,
+      station: d.stationCode ?? t.notRouted,
+      version: d.primitiveVersion === null ? '' : String(d.primitiveVersion),
+      firstDelivered: iso(d.firstDeliveredAt),
+      deliveredAt: iso(d.deliveredAt),
+      attempts: d.attemptLog.map((a) => attemptRow(a, surface, t.simulated)),
+      ...(d.mayResend ? { csrf } : {}),
+      ...extra,
     });
     return sendPage(request, reply, { surface, title: `${t.receipt} ${d.noticeNumber}`, body, nav: options.nav(request.locale), status });
   };
 
   const routes = typed(app);
   // Lengths and formats are checked by parseReceiptQuery, which says what is wrong on the page itself.
-  routes.get('/pagopa/receipts', { schema: { querystring: query({ env: Text, state: Text, notice: Text, token: Text, before: Text }) } }, async (request, reply) => {
-    const { viewer } = options.viewerOf(request);
-    const t = receiptStrings(request.locale);
-    const { values, filter, problem } = parseReceiptQuery(request.query, request.locale);
-    const fetched = problem ? [] : await receipts.list(viewer, { ...filter, limit: fetchLimit(RECEIPTS_PAGE_SIZE) });
-    const { rows, olderHref, newestHref } = cursorPage({ fetched, pageSize: RECEIPTS_PAGE_SIZE, cursorOf: (r) => r.id, base, values, before: filter.before });
-    const names = 'admin' in viewer ? await organisationNames(options.organisations, rows.map((r) => r.pspOrganisationId)) : undefined;
-    const body = receiptListPage(request.locale, {
-      base, intro: fill('admin' in viewer ? t.adminIntro : t.intro, { hours: options.retryHours }), filter: values, problem, rows: rows.map((r) => rowView(r, names)),
-      olderHref, newestHref,
-    });
-    return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
-  });
+  routes.get(
+    '/pagopa/receipts',
+    { schema: { querystring: query({ env: Text, state: Text, notice: Text, token: Text, before: Text }) } },
+    async (request, reply) => {
+      const { viewer } = options.viewerOf(request);
+      const t = receiptStrings(request.locale);
+      const { values, filter, problem } = parseReceiptQuery(request.query, request.locale);
+      const fetched = problem ? [] : await receipts.list(viewer, { ...filter, limit: fetchLimit(RECEIPTS_PAGE_SIZE) });
+      const { rows, olderHref, newestHref } = cursorPage({ fetched, pageSize: RECEIPTS_PAGE_SIZE, cursorOf: (r) => r.id, base, values, before: filter.before });
+      const names =
+        'admin' in viewer
+          ? await organisationNames(
+              options.organisations,
+              rows.map((r) => r.pspOrganisationId),
+            )
+          : undefined;
+      const body = receiptListPage(request.locale, {
+        base,
+        intro: fill('admin' in viewer ? t.adminIntro : t.intro, { hours: options.retryHours }),
+        filter: values,
+        problem,
+        rows: rows.map((r) => rowView(r, names)),
+        olderHref,
+        newestHref,
+      });
+      return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
+    },
+  );
 
   routes.get('/pagopa/receipts/:id', { schema: { params: IdParams, querystring: query({ resent: Text }) } }, async (request, reply) => {
     const resent = request.query.resent;
@@ -120,9 +182,12 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
     const t = receiptStrings(request.locale);
     if (outcome.ok) return reply.redirect(`${base}/${id}?resent=${outcome.mode}`, 303);
     switch (outcome.reason) {
-      case 'not_found': throw new VarcoError('not_found', 'No such receipt.');
-      case 'forbidden': return detailPage(request, reply, id, { error: t.forbidden }, 403);
-      case 'in_progress': return detailPage(request, reply, id, { error: t.inProgress }, 409);
+      case 'not_found':
+        throw new VarcoError('not_found', 'No such receipt.');
+      case 'forbidden':
+        return detailPage(request, reply, id, { error: t.forbidden }, 403);
+      case 'in_progress':
+        return detailPage(request, reply, id, { error: t.inProgress }, 409);
     }
   });
 }

@@ -72,9 +72,14 @@ export function requireRouteSchemas(app: FastifyInstance, surface: string): void
   app.addHook('onRoute', (route) => {
     const schema = route.schema ?? {};
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const missing = schema.querystring === undefined ? 'querystring'
-      : route.url.includes(':') && schema.params === undefined ? 'params'
-        : methods.some((m) => BODY_METHODS.includes(m)) && schema.body === undefined ? 'body' : undefined;
+    const missing =
+      schema.querystring === undefined
+        ? 'querystring'
+        : route.url.includes(':') && schema.params === undefined
+          ? 'params'
+          : methods.some((m) => BODY_METHODS.includes(m)) && schema.body === undefined
+            ? 'body'
+            : undefined;
     if (missing) throw new Error(`${surface} route ${methods.join(',')} ${route.url} must declare its ${missing} schema (src/http/shared/schemas.ts)`);
   });
   app.addHook('preValidation', async (request) => {

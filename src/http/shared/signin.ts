@@ -19,27 +19,34 @@ const SignInForm = form({ email: Text, password: Text });
 function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = ''): string {
   const title = translate(locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle');
   const body = html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
-<form method="post" action="/${surface}/sign-in">
-<input type="hidden" name="_csrf" value="${csrf}">
-<label for="email">${translate(locale, 'signin.email')}</label>
-<input id="email" name="email" type="email" autocomplete="username" required value="${email}">
-<label for="password">${translate(locale, 'signin.password')}</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">${translate(locale, 'signin.submit')}</button>
-</form>`;
+    <form method="post" action="/${surface}/sign-in">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <label for="email">${translate(locale, 'signin.email')}</label>
+      <input id="email" name="email" type="email" autocomplete="username" required value="${email}" />
+      <label for="password">${translate(locale, 'signin.password')}</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required />
+      <button type="submit">${translate(locale, 'signin.submit')}</button>
+    </form>`;
   return page({ locale, title, body });
 }
 
 export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutesOptions): void {
   const { surface, identity } = options;
   const show = (request: FastifyRequest, reply: FastifyReply, status: number, message?: { kind: 'error' | 'notice'; text: string }, email?: string) =>
-    reply.code(status).type('text/html; charset=utf-8').send(signInPage(request.locale, surface, anonymousCsrfToken(request, reply), message, email));
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(signInPage(request.locale, surface, anonymousCsrfToken(request, reply), message, email));
 
   const routes = typed(app);
   routes.get('/sign-in', { schema: { querystring: query({ signedOut: Text, welcome: Text }) } }, async (request, reply) => {
     if (request.session) return reply.redirect(`/${surface}`, 303);
-    const notice = request.query.signedOut === '1' ? translate(request.locale, 'signin.signedOut')
-      : request.query.welcome === '1' ? translate(request.locale, 'signin.welcome') : undefined;
+    const notice =
+      request.query.signedOut === '1'
+        ? translate(request.locale, 'signin.signedOut')
+        : request.query.welcome === '1'
+          ? translate(request.locale, 'signin.welcome')
+          : undefined;
     return show(request, reply, 200, notice ? { kind: 'notice', text: notice } : undefined);
   });
 

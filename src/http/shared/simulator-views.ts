@@ -7,15 +7,35 @@ import type { ScenarioRowView, SimulatorPageView } from '../../views/pagopa-simu
 export function scenarioRows(view: SimulatorView): ScenarioRowView[] {
   return view.scenarios.map((s, i) => {
     const hiddenBy = view.shadowedBy[i];
-    return { id: s.id, pattern: s.pattern, answer: s.answer, ...(s.payment ? { amount: formatEuros(s.payment.amountCents) } : {}), transfers: s.payment?.transfers.length ?? 0,
-      delayMs: s.delayMs, delayOn: s.delayOn, malformedOn: s.malformedOn, refuseReceipts: s.refuseReceipts, refuseWith: s.refuseWith,
-      ...(hiddenBy === undefined ? {} : { shadowedBy: hiddenBy + 1 }) };
+    return {
+      id: s.id,
+      pattern: s.pattern,
+      answer: s.answer,
+      ...(s.payment ? { amount: formatEuros(s.payment.amountCents) } : {}),
+      transfers: s.payment?.transfers.length ?? 0,
+      delayMs: s.delayMs,
+      delayOn: s.delayOn,
+      malformedOn: s.malformedOn,
+      refuseReceipts: s.refuseReceipts,
+      refuseWith: s.refuseWith,
+      ...(hiddenBy === undefined ? {} : { shadowedBy: hiddenBy + 1 }),
+    };
   });
 }
 
 /** The page's view model; without `csrf` it is the back office's read-only view. */
 export function simulatorPageView(view: SimulatorView, base: string, extra: { csrf?: string; notice?: string; error?: string } = {}): SimulatorPageView {
-  return { eligibility: view.eligibility, ...(view.ec ? { ec: view.ec } : {}), enabled: view.enabled, primitiveVersion: view.primitiveVersion, version: view.version,
-    ...(view.updatedAt ? { updatedAt: view.updatedAt } : {}), scenarios: scenarioRows(view), defaultAmount: formatEuros(DEFAULT_AMOUNT_CENTS), defaultIban: DEFAULT_IBAN,
-    base, ...extra };
+  return {
+    eligibility: view.eligibility,
+    ...(view.ec ? { ec: view.ec } : {}),
+    enabled: view.enabled,
+    primitiveVersion: view.primitiveVersion,
+    version: view.version,
+    ...(view.updatedAt ? { updatedAt: view.updatedAt } : {}),
+    scenarios: scenarioRows(view),
+    defaultAmount: formatEuros(DEFAULT_AMOUNT_CENTS),
+    defaultIban: DEFAULT_IBAN,
+    base,
+    ...extra,
+  };
 }

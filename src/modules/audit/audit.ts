@@ -56,12 +56,18 @@ export function createAuditLog(options: { clock: Clock; masterKey: Buffer }): Au
         details: entry.details ?? {},
       };
       const hash = rowHash('hmac-sha256', keys, prevHash, row);
-      const { seq } = await trx.insertInto('audit_log').values({ ...row, details: JSON.stringify(row.details), prev_hash: prevHash, hash, scheme: 'hmac-sha256' })
-        .returning('seq').executeTakeFirstOrThrow();
+      const { seq } = await trx
+        .insertInto('audit_log')
+        .values({ ...row, details: JSON.stringify(row.details), prev_hash: prevHash, hash, scheme: 'hmac-sha256' })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
       // A missing checkpoint (the table emptied behind Varco's back) restarts the count; verify
       // reports that mismatch rather than the writer refusing every change.
       const checkpoint = { audit_seq: seq, hash, row_count: (counted?.row_count ?? 0) + 1, at: row.at };
-      await trx.insertInto('audit_checkpoints').values({ ...checkpoint, mac: checkpointMac(keys, checkpoint) }).execute();
+      await trx
+        .insertInto('audit_checkpoints')
+        .values({ ...checkpoint, mac: checkpointMac(keys, checkpoint) })
+        .execute();
       return row.id;
     },
   };

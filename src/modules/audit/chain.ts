@@ -40,8 +40,18 @@ export interface AuditRowForHash {
 }
 
 function rowText(prevHash: string, row: AuditRowForHash): string {
-  const body = canonical([row.id, row.at.toISOString(), row.actor_type, row.actor_id, row.action, row.subject_type,
-    row.subject_id, row.organisation_id, row.ip, row.details]);
+  const body = canonical([
+    row.id,
+    row.at.toISOString(),
+    row.actor_type,
+    row.actor_id,
+    row.action,
+    row.subject_type,
+    row.subject_id,
+    row.organisation_id,
+    row.ip,
+    row.details,
+  ]);
   return `${prevHash}\n${body}`;
 }
 
@@ -59,6 +69,8 @@ export interface CheckpointForMac {
 }
 
 export function checkpointMac(keys: AuditKeys, checkpoint: CheckpointForMac): string {
-  return hmacSha256Hex(keys.checkpoint, canonical(['varco-audit-checkpoint-v1', checkpoint.audit_seq, checkpoint.hash,
-    checkpoint.row_count, checkpoint.at.toISOString()]));
+  return hmacSha256Hex(
+    keys.checkpoint,
+    canonical(['varco-audit-checkpoint-v1', checkpoint.audit_seq, checkpoint.hash, checkpoint.row_count, checkpoint.at.toISOString()]),
+  );
 }

@@ -34,16 +34,25 @@ async function walkChain(db: Kysely<Database>, keys: AuditKeys): Promise<Walked 
   const walked: Walked = { checked: 0, unkeyed: 0, last: undefined };
   let prevHash = GENESIS;
   for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', walked.last?.seq ?? 0).orderBy('seq').limit(PAGE).execute();
+    const rows = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>', walked.last?.seq ?? 0)
+      .orderBy('seq')
+      .limit(PAGE)
+      .execute();
     if (rows.length === 0) return walked;
     for (const row of rows) {
       const bad = (problem: string): Failure => ({ ok: false, kind: 'row', checked: walked.checked, seq: row.seq, id: row.id, problem });
       if (row.prev_hash !== prevHash) return bad('link to the previous row is broken');
       if (row.scheme !== 'sha256' && row.scheme !== 'hmac-sha256') return bad(`unknown hash scheme "${String(row.scheme)}"`);
       // No downgrade: once rows are keyed, a plain row can only be a rewrite by someone without the key.
-      if (row.scheme === 'sha256' && walked.checked > walked.unkeyed) return bad('an unkeyed (plain SHA-256) row after keyed rows: rewritten without the master key');
+      if (row.scheme === 'sha256' && walked.checked > walked.unkeyed)
+        return bad('an unkeyed (plain SHA-256) row after keyed rows: rewritten without the master key');
       if (!safeEqual(rowHash(row.scheme, keys, prevHash, row), row.hash)) {
-        return bad(row.scheme === 'sha256' ? 'content does not match its hash' : 'content does not match its keyed hash: edited, or written without the master key');
+        return bad(
+          row.scheme === 'sha256' ? 'content does not match its hash' : 'content does not match its keyed hash: edited, or written without the master key',
+        );
       }
       prevHash = row.hash;
       walked.checked++;
@@ -56,29 +65,47 @@ async function walkChain(db: Kysely<Database>, keys: AuditKeys): Promise<Walked 
 async function compareWithCheckpoint(db: Kysely<Database>, keys: AuditKeys, walked: Walked): Promise<AuditVerdict> {
   const cp = await db.selectFrom('audit_checkpoints').selectAll().orderBy('audit_seq', 'desc').limit(1).executeTakeFirst();
   const lastSeq = walked.last?.seq ?? 0;
-  const fail = (kind: Failure['kind'], seq: number, id: string | null, problem: string): Failure => ({ ok: false, kind, checked: walked.checked, seq, id, problem });
+  const fail = (kind: Failure['kind'], seq: number, id: string | null, problem: string): Failure => ({
+    ok: false,
+    kind,
+    checked: walked.checked,
+    seq,
+    id,
+    problem,
+  });
   if (!cp) return fail('checkpoint', 0, null, 'no checkpoint at all: the checkpoint table was emptied');
   const keyed = walked.checked > walked.unkeyed;
-  if (cp.mac === null && keyed) return fail('checkpoint', cp.audit_seq, null, 'the newest checkpoint is unsigned although keyed rows exist: signed checkpoints were deleted');
+  if (cp.mac === null && keyed)
+    return fail('checkpoint', cp.audit_seq, null, 'the newest checkpoint is unsigned although keyed rows exist: signed checkpoints were deleted');
   if (cp.mac !== null && !safeEqual(checkpointMac(keys, cp), cp.mac)) {
-    return fail('checkpoint', cp.audit_seq, null, 'the newest checkpoint\'s signature is invalid: forged, or signed with another master key');
+    return fail('checkpoint', cp.audit_seq, null, "the newest checkpoint's signature is invalid: forged, or signed with another master key");
   }
   const described = `the ${cp.mac === null ? 'unsigned checkpoint of the upgrade' : 'signed checkpoint'} of ${cp.at.toISOString()} counts ${cp.row_count} rows up to seq ${cp.audit_seq}, the log has ${walked.checked}`;
-  if (lastSeq < cp.audit_seq || walked.checked < cp.row_count) return fail('missing', lastSeq, walked.last?.id ?? null, `rows missing after seq=${lastSeq}: ${described}`);
+  if (lastSeq < cp.audit_seq || walked.checked < cp.row_count)
+    return fail('missing', lastSeq, walked.last?.id ?? null, `rows missing after seq=${lastSeq}: ${described}`);
   if (lastSeq > cp.audit_seq || walked.checked > cp.row_count) {
     const first = await db.selectFrom('audit_log').select(['seq', 'id']).where('seq', '>', cp.audit_seq).orderBy('seq').limit(1).executeTakeFirst();
     return fail('row', first?.seq ?? lastSeq, first?.id ?? null, `rows the newest checkpoint does not cover: written around Varco (${described})`);
   }
-  if (!safeEqual(walked.last?.hash ?? GENESIS, cp.hash)) return fail('checkpoint', cp.audit_seq, walked.last?.id ?? null, `the newest row does not match the checkpoint's hash (${described})`);
-  return { ok: true, checked: walked.checked, unkeyed: walked.unkeyed,
-    checkpoint: { seq: cp.audit_seq, count: cp.row_count, hash: cp.hash, at: cp.at.toISOString(), signed: cp.mac !== null } };
+  if (!safeEqual(walked.last?.hash ?? GENESIS, cp.hash))
+    return fail('checkpoint', cp.audit_seq, walked.last?.id ?? null, `the newest row does not match the checkpoint's hash (${described})`);
+  return {
+    ok: true,
+    checked: walked.checked,
+    unkeyed: walked.unkeyed,
+    checkpoint: { seq: cp.audit_seq, count: cp.row_count, hash: cp.hash, at: cp.at.toISOString(), signed: cp.mac !== null },
+  };
 }
 
 /** Verifies the whole log in one consistent snapshot (appends commit a row and its checkpoint together). */
 export async function verifyAuditChain(db: Kysely<Database>, masterKey: Buffer): Promise<AuditVerdict> {
   const keys = auditKeys(masterKey);
-  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
-    const walked = await walkChain(trx, keys);
-    return 'ok' in walked ? walked : compareWithCheckpoint(trx, keys, walked);
-  });
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      const walked = await walkChain(trx, keys);
+      return 'ok' in walked ? walked : compareWithCheckpoint(trx, keys, walked);
+    });
 }

@@ -2,15 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import {
-  cvcValid,
-  detectBrand,
-  luhnValid,
-  maskCardNumber,
-  normaliseCardNumber,
-  parseExpiry,
-  validateCard,
-} from './card.ts';
+import { cvcValid, detectBrand, luhnValid, maskCardNumber, normaliseCardNumber, parseExpiry, validateCard } from './card.ts';
 import type { CardInput } from './card.ts';
 import { expiryED } from '../../protocols/ogone/index.ts';
 
@@ -33,25 +25,41 @@ describe('luhn', () => {
   });
 
   it('detects every single-digit error (property)', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[0-9]{11,18}$/), fc.nat(), fc.integer({ min: 1, max: 9 }), (body, at, delta) => {
-      const n = withCheckDigit(body);
-      const i = at % n.length;
-      const changed = n.slice(0, i) + String((Number(n[i]) + delta) % 10) + n.slice(i + 1);
-      assert.ok(luhnValid(n));
-      assert.ok(!luhnValid(changed), `${n} → ${changed}`);
-    }));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{11,18}$/), fc.nat(), fc.integer({ min: 1, max: 9 }), (body, at, delta) => {
+        const n = withCheckDigit(body);
+        const i = at % n.length;
+        const changed = n.slice(0, i) + String((Number(n[i]) + delta) % 10) + n.slice(i + 1);
+        assert.ok(luhnValid(n));
+        assert.ok(!luhnValid(changed), `${n} → ${changed}`);
+      }),
+    );
   });
 });
 
 describe('brand', () => {
   it('recognises each brand by prefix, including the MasterCard 2-series edges', () => {
     const cases: Array<[string, string | undefined]> = [
-      ['4111111111111111', 'VISA'], ['5100000000000016', 'MasterCard'], ['5599999999999999', 'MasterCard'],
-      ['2221000000000009', 'MasterCard'], ['2720990000000007', 'MasterCard'], ['2220990000000000', undefined], ['2721000000000000', undefined],
-      ['340000000000009', 'American Express'], ['374111111111111', 'American Express'], ['350000000000000', undefined],
-      ['6759000000000000', 'Maestro'], ['5018000000000009', 'Maestro'], ['6304000000000000', 'Maestro'],
-      ['36000000000008', 'Diners Club'], ['3000000000000004', 'Diners Club'], ['3528000000000007', 'JCB'], ['3589000000000003', 'JCB'],
-      ['6011000000000004', undefined], ['9999999999999995', undefined], ['', undefined],
+      ['4111111111111111', 'VISA'],
+      ['5100000000000016', 'MasterCard'],
+      ['5599999999999999', 'MasterCard'],
+      ['2221000000000009', 'MasterCard'],
+      ['2720990000000007', 'MasterCard'],
+      ['2220990000000000', undefined],
+      ['2721000000000000', undefined],
+      ['340000000000009', 'American Express'],
+      ['374111111111111', 'American Express'],
+      ['350000000000000', undefined],
+      ['6759000000000000', 'Maestro'],
+      ['5018000000000009', 'Maestro'],
+      ['6304000000000000', 'Maestro'],
+      ['36000000000008', 'Diners Club'],
+      ['3000000000000004', 'Diners Club'],
+      ['3528000000000007', 'JCB'],
+      ['3589000000000003', 'JCB'],
+      ['6011000000000004', undefined],
+      ['9999999999999995', undefined],
+      ['', undefined],
     ];
     for (const [n, brand] of cases) assert.equal(detectBrand(n), brand, n);
   });
@@ -115,7 +123,13 @@ describe('validateCard', () => {
     assert.equal(r.card.number, '4111111111111111');
     assert.equal(r.card.cvc, '987');
     assert.deepEqual(r.card.summary, { brand: 'VISA', masked: 'XXXXXXXXXXXX1111', expiry: { month: 12, year: 2030 }, holder: 'John Doe' });
-    const exposed = [JSON.stringify(r.card), JSON.stringify({ nested: [r.card] }), inspect(r.card), inspect({ card: r.card }, { depth: 5 }), String(Object.keys(r.card))];
+    const exposed = [
+      JSON.stringify(r.card),
+      JSON.stringify({ nested: [r.card] }),
+      inspect(r.card),
+      inspect({ card: r.card }, { depth: 5 }),
+      String(Object.keys(r.card)),
+    ];
     for (const text of exposed) {
       assert.ok(!text.includes('4111111111111111'), text);
       assert.ok(!text.includes('987'), text);
@@ -126,8 +140,10 @@ describe('validateCard', () => {
     const r = validateCard({ holder: '', number: '4111111111111112', expiry: '01/20', cvc: '12' }, NOW);
     assert.ok(!r.ok);
     assert.deepEqual(r.problems, [
-      { field: 'holder', code: 'required' }, { field: 'number', code: 'luhn' },
-      { field: 'expiry', code: 'expired' }, { field: 'cvc', code: 'invalid' },
+      { field: 'holder', code: 'required' },
+      { field: 'number', code: 'luhn' },
+      { field: 'expiry', code: 'expired' },
+      { field: 'cvc', code: 'invalid' },
     ]);
   });
 

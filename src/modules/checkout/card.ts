@@ -23,14 +23,50 @@ interface BrandRule {
 
 // Order matters: the first rule whose range matches wins, so narrower ranges come first.
 const RULES: readonly BrandRule[] = [
-  { brand: 'American Express', ranges: [['34', '34'], ['37', '37']], lengths: [15], cvc: [4] },
-  { brand: 'Diners Club', ranges: [['300', '305'], ['36', '36'], ['38', '39']], lengths: [14, 15, 16, 17, 18, 19], cvc: [3] },
+  {
+    brand: 'American Express',
+    ranges: [
+      ['34', '34'],
+      ['37', '37'],
+    ],
+    lengths: [15],
+    cvc: [4],
+  },
+  {
+    brand: 'Diners Club',
+    ranges: [
+      ['300', '305'],
+      ['36', '36'],
+      ['38', '39'],
+    ],
+    lengths: [14, 15, 16, 17, 18, 19],
+    cvc: [3],
+  },
   { brand: 'JCB', ranges: [['3528', '3589']], lengths: [16, 17, 18, 19], cvc: [3] },
   { brand: 'VISA', ranges: [['4', '4']], lengths: [13, 16, 19], cvc: [3] },
   // The 2-series (2221–2720) was added to MasterCard's 51–55 in 2017.
-  { brand: 'MasterCard', ranges: [['51', '55'], ['2221', '2720']], lengths: [16], cvc: [3] },
+  {
+    brand: 'MasterCard',
+    ranges: [
+      ['51', '55'],
+      ['2221', '2720'],
+    ],
+    lengths: [16],
+    cvc: [3],
+  },
   // Some Maestro cards carry no CVC at all.
-  { brand: 'Maestro', ranges: [['50', '50'], ['56', '58'], ['639', '639'], ['6304', '6304'], ['67', '67']], lengths: [12, 13, 14, 15, 16, 17, 18, 19], cvc: [0, 3] },
+  {
+    brand: 'Maestro',
+    ranges: [
+      ['50', '50'],
+      ['56', '58'],
+      ['639', '639'],
+      ['6304', '6304'],
+      ['67', '67'],
+    ],
+    lengths: [12, 13, 14, 15, 16, 17, 18, 19],
+    cvc: [0, 3],
+  },
 ];
 
 /** Digits of a typed card number (spaces and dashes dropped), or undefined if anything else is in it. */
@@ -43,10 +79,12 @@ export function normaliseCardNumber(input: string): string | undefined {
 export { luhnValid } from '../../kernel/card-data.ts';
 
 function ruleFor(digits: string): BrandRule | undefined {
-  return RULES.find((r) => r.ranges.some(([from, to]) => {
-    const head = digits.slice(0, from.length);
-    return head.length === from.length && head >= from && head <= to;
-  }));
+  return RULES.find((r) =>
+    r.ranges.some(([from, to]) => {
+      const head = digits.slice(0, from.length);
+      return head.length === from.length && head >= from && head <= to;
+    }),
+  );
 }
 
 /** Brand by number prefix; undefined when no supported brand issues that prefix. */
@@ -75,7 +113,10 @@ const MAX_YEARS_AHEAD = 20;
  * `MM/YYYY`, `MMYY`, `M/YY`. A card is valid through the last day of its month; months are
  * compared in UTC.
  */
-export function parseExpiry(input: string, now: Date): { readonly ok: true; readonly expiry: CardExpiry } | { readonly ok: false; readonly problem: ExpiryProblem } {
+export function parseExpiry(
+  input: string,
+  now: Date,
+): { readonly ok: true; readonly expiry: CardExpiry } | { readonly ok: false; readonly problem: ExpiryProblem } {
   const m = /^\s*([0-9]{1,2})\s*[/-]?\s*([0-9]{2}|[0-9]{4})\s*$/.exec(input);
   if (!m || (m[1]?.length === 1 && !/[/-]/.test(input))) return { ok: false, problem: 'format' };
   const month = Number(m[1]);

@@ -7,8 +7,17 @@
  * strings are composed without CVC-like fields and with card numbers masked.
  */
 import {
-  type PageCharset, LEGACY_SHA_IN_FIELDS, isShaInParam, maskedShaString, normalizeParamName, SORT_ORDERS, type ShaCandidate, type ShaEncoding,
-  type ShaParams, type ShaVerifyResult, shaEncodingFor,
+  type PageCharset,
+  LEGACY_SHA_IN_FIELDS,
+  isShaInParam,
+  maskedShaString,
+  normalizeParamName,
+  SORT_ORDERS,
+  type ShaCandidate,
+  type ShaEncoding,
+  type ShaParams,
+  type ShaVerifyResult,
+  shaEncodingFor,
 } from '../../protocols/ogone/index.ts';
 import type { MerchantConfig } from '../merchants/index.ts';
 
@@ -54,13 +63,24 @@ function maskedCandidates(pairs: ShaParams, method: MerchantConfig['hashingMetho
   return out;
 }
 
-export function signatureDebug(input: { pairs: ShaParams; page: PageCharset; config: MerchantConfig; sha: ShaVerifyResult | null; shasign: string | undefined }): SignatureDebug {
+export function signatureDebug(input: {
+  pairs: ShaParams;
+  page: PageCharset;
+  config: MerchantConfig;
+  sha: ShaVerifyResult | null;
+  shasign: string | undefined;
+}): SignatureDebug {
   const { pairs, page, config, sha } = input;
   // Recomposed from the scrubbed pairs, never taken from the verification (which saw the raw ones).
   const candidates = maskedCandidates(pairs, config.hashingMethod);
   return {
-    page, passphraseSet: config.shaIn !== null && config.shaIn !== '', algorithm: config.hashAlgorithm, hashingMethod: config.hashingMethod,
-    encoding: shaEncodingFor(config.charset, page), included: includedNames(pairs, config.hashingMethod), candidates,
+    page,
+    passphraseSet: config.shaIn !== null && config.shaIn !== '',
+    algorithm: config.hashAlgorithm,
+    hashingMethod: config.hashingMethod,
+    encoding: shaEncodingFor(config.charset, page),
+    included: includedNames(pairs, config.hashingMethod),
+    candidates,
     shasign: input.shasign === undefined || input.shasign === '' ? 'missing' : 'given',
     ...(sha !== null && !sha.ok && sha.reason === 'duplicate' ? { duplicate: sha.param } : {}),
     received: pairs.map(([name]) => name.slice(0, 100)).slice(0, 500),

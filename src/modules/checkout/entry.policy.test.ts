@@ -6,7 +6,13 @@ import { checkReferrer, signShaIn, verifyShaIn, type ShaParams, type ShaVerifyRe
 
 const P = 'Mysecretsig1875!?';
 const OPTS = { alg: 'sha1', method: 'each-parameter', encoding: 'utf8' } as const;
-const PARAMS: ShaParams = [['AMOUNT', '1500'], ['CURRENCY', 'EUR'], ['LANGUAGE', 'en_US'], ['ORDERID', '1234'], ['PSPID', 'MyPSPID']];
+const PARAMS: ShaParams = [
+  ['AMOUNT', '1500'],
+  ['CURRENCY', 'EUR'],
+  ['LANGUAGE', 'en_US'],
+  ['ORDERID', '1234'],
+  ['PSPID', 'MyPSPID'],
+];
 
 // Real verification results, so the table also covers how the SHA module reports each case.
 const SHA: Record<string, ShaVerifyResult | null> = {

@@ -13,7 +13,15 @@ import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { newId } from '../../kernel/ids.ts';
 import { entryDecision } from './entry.policy.ts';
 import { signatureDebug, type SignatureDebug } from './entry.debug.ts';
-import { decodeForm, shaEncodingFor, type FormProblem, type PageCharset, verifyShaIn, type ShaVerifyResult, checkReferrer } from '../../protocols/ogone/index.ts';
+import {
+  decodeForm,
+  shaEncodingFor,
+  type FormProblem,
+  type PageCharset,
+  verifyShaIn,
+  type ShaVerifyResult,
+  checkReferrer,
+} from '../../protocols/ogone/index.ts';
 import { LANGUAGES, validateOrderRequest, type OrderRequest } from './order-request.ts';
 import { upsertOrder, type StoredRequest } from './orders.repository.ts';
 
@@ -94,8 +102,15 @@ export function createEntryService(options: EntryServiceOptions) {
     if (!decoded.ok) {
       const p = decoded.problem;
       const name = 'name' in p ? ` (${p.name})` : '';
-      await options.recordError({ ...base, merchantId: null, pspid: null, orderRef: null, code: '50001111', message: `${FORM_PROBLEM_TEXT[p.code]}${name}`,
-        debug: { page: req.page, problem: p } });
+      await options.recordError({
+        ...base,
+        merchantId: null,
+        pspid: null,
+        orderRef: null,
+        code: '50001111',
+        message: `${FORM_PROBLEM_TEXT[p.code]}${name}`,
+        debug: { page: req.page, problem: p },
+      });
       return { ok: false, language: 'en_US' };
     }
     const { pairs, values } = decoded.form;
@@ -104,8 +119,15 @@ export function createEntryService(options: EntryServiceOptions) {
     const orderRef = clip(values.get('ORDERID'));
     const config = pspid === '' || pspid.length > 30 ? undefined : await merchants.configFor(pspid, req.env);
     if (config === undefined) {
-      await options.recordError({ ...base, merchantId: null, pspid: clip(pspid), orderRef, code: pspid === '' ? '50001111' : '50001118',
-        message: pspid === '' ? 'no PSPID' : 'PSPID not found or not active', debug: { page: req.page } });
+      await options.recordError({
+        ...base,
+        merchantId: null,
+        pspid: clip(pspid),
+        orderRef,
+        code: pspid === '' ? '50001111' : '50001118',
+        message: pspid === '' ? 'no PSPID' : 'PSPID not found or not active',
+        debug: { page: req.page },
+      });
       return { ok: false, language };
     }
     const reject = async (code: string, message: string, sha: ShaVerifyResult | null): Promise<EntryResult> => {
@@ -115,15 +137,25 @@ export function createEntryService(options: EntryServiceOptions) {
       return { ok: false, language };
     };
 
-    const sha = config.shaIn === null || config.shaIn === '' ? null : verifyShaIn(pairs, config.shaIn, values.get('SHASIGN'),
-      { alg: config.hashAlgorithm, method: config.hashingMethod, encoding: shaEncodingFor(config.charset, req.page) });
+    const sha =
+      config.shaIn === null || config.shaIn === ''
+        ? null
+        : verifyShaIn(pairs, config.shaIn, values.get('SHASIGN'), {
+            alg: config.hashAlgorithm,
+            method: config.hashingMethod,
+            encoding: shaEncodingFor(config.charset, req.page),
+          });
     const decision = entryDecision({ sha, referrer: checkReferrer(config.referrers, req.referrer), requireSignature: req.env === 'prod' });
     if (!decision.ok) return reject(decision.ncError, decision.text, sha);
 
     // OPERATION is honoured only when signed, and legacy hashing signs four values, not OPERATION.
     const signed = decision.shaOrder !== null && config.hashingMethod !== 'main-parameters';
-    const validated = validateOrderRequest(values, { enabledCurrencies: config.enabledCurrencies, defaultOperation: config.defaultOperation,
-      signed, charset: req.page });
+    const validated = validateOrderRequest(values, {
+      enabledCurrencies: config.enabledCurrencies,
+      defaultOperation: config.defaultOperation,
+      signed,
+      charset: req.page,
+    });
     if (!validated.ok) {
       const first = validated.problems[0];
       return reject(first?.ncError ?? '50001111', validated.problems.map((p) => p.text).join('; '), sha);
@@ -140,9 +172,22 @@ export function createEntryService(options: EntryServiceOptions) {
     // The token opens the payment page; only its hash is stored, so the table cannot open pages.
     const token = randomToken(32);
     const kept = orderToStore(order, config);
-    const stored: StoredRequest = { version: 1, page: req.page, order: kept, ...(paramvar !== undefined && paramvar !== '' ? { paramvar: scrubText(paramvar.slice(0, 100)) } : {}) };
-    const row = await upsertOrder(db, { id: newId('ord'), merchantId: config.merchantId, env: req.env, order: kept, stored, tokenHash: sha256Hex(token),
-      maxAttempts: config.paymentRetries, now: clock.now() });
+    const stored: StoredRequest = {
+      version: 1,
+      page: req.page,
+      order: kept,
+      ...(paramvar !== undefined && paramvar !== '' ? { paramvar: scrubText(paramvar.slice(0, 100)) } : {}),
+    };
+    const row = await upsertOrder(db, {
+      id: newId('ord'),
+      merchantId: config.merchantId,
+      env: req.env,
+      order: kept,
+      stored,
+      tokenHash: sha256Hex(token),
+      maxAttempts: config.paymentRetries,
+      now: clock.now(),
+    });
     return row === undefined ? undefined : { id: row.id, token };
   }
 

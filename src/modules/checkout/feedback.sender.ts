@@ -1,7 +1,15 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { describeRefusal, type DestinationPolicy, type DestinationVerdict, type OutboundClient, type OutboundResult } from '../outbound/index.ts';
-import { httpAnswerOutcome, isHttpMessage, type DeliveryHandler, type DeliveryOutcome, type HttpMessage, type OutboxMessage, type OwnersLookup } from '../delivery/index.ts';
+import {
+  httpAnswerOutcome,
+  isHttpMessage,
+  type DeliveryHandler,
+  type DeliveryOutcome,
+  type HttpMessage,
+  type OutboxMessage,
+  type OwnersLookup,
+} from '../delivery/index.ts';
 import { getOrganisation, listReferents } from '../organisations/index.ts';
 import { createTrustCache, type TrustService } from '../stations/index.ts';
 
@@ -50,7 +58,8 @@ export function chooseAddress(addresses: string[], destinations: DestinationPoli
 
 function outcomeOf(result: OutboundResult): DeliveryOutcome {
   // Failures (timeouts included) are retried on the schedule; answers are judged by the delivery module's table (ADR 0025).
-  if (result.kind === 'failure') return { ok: false, error: `${result.category}/${result.code}: ${result.message}${result.previous ? ` (primary: ${result.previous.code})` : ''}` };
+  if (result.kind === 'failure')
+    return { ok: false, error: `${result.category}/${result.code}: ${result.message}${result.previous ? ` (primary: ${result.previous.code})` : ''}` };
   return httpAnswerOutcome(result.status, result.headers, `the ${result.endpoint} endpoint`);
 }
 
@@ -68,9 +77,12 @@ export function feedbackOwners(publicUrl: string): OwnersLookup {
     const organisation = await getOrganisation(trx, message.organisationId);
     if (!organisation) return undefined;
     const referents = (await listReferents(trx, organisation.id)).filter((r) => r.disabled_at === null);
-    return { organisationName: organisation.name, reference: orderReference(message.payload),
+    return {
+      organisationName: organisation.name,
+      reference: orderReference(message.payload),
       recipients: referents.map((r) => ({ email: r.email, locale: r.locale, firstName: r.first_name ?? '' })),
-      link: `${publicUrl}/portal/orders/${message.subjectId ?? ''}` };
+      link: `${publicUrl}/portal/orders/${message.subjectId ?? ''}`,
+    };
   };
 }
 
@@ -90,7 +102,8 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
       return { ok: false, permanent: true, error: 'the feedback URL is not a URL' };
     }
     if (url.protocol !== 'https:') return { ok: false, permanent: true, error: 'server-to-server feedback is sent over https only' };
-    if (isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0) return { ok: false, permanent: true, error: 'the feedback URL must name a host (certificates are checked against it), not an IP address' };
+    if (isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0)
+      return { ok: false, permanent: true, error: 'the feedback URL must name a host (certificates are checked against it), not an IP address' };
     let chosen: DestinationVerdict | undefined;
     try {
       chosen = chooseAddress(await resolve(url.hostname), deps.destinations);
@@ -101,11 +114,20 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
     // Not permanent: the merchant may fix its DNS record while the retries last.
     if (!chosen.allowed) return { ok: false, error: `unreachable/destination_forbidden: ${url.hostname} resolves to ${describeRefusal(chosen)}` };
     const organisationId = message.organisationId;
-    const endpoints = { key: `feedback:${organisationId ?? '-'}:${url.hostname}:${chosen.address}:${url.port}:${slot}`,
-      primary: { url: payload.url, ip: chosen.address, port: Number(url.port || 443), ...t } };
-    const result = await client.send({ env: payload.env, endpoints, trust: await roots(payload.env, organisationId) }, { method: payload.method,
-      path: `${url.pathname}${url.search}`, headers: { ...payload.headers, 'varco-event-id': payload.eventId, 'user-agent': 'Varco-Feedback/1' },
-      ...(payload.body !== undefined ? { body: payload.body } : {}), ...(signal ? { signal } : {}) });
+    const endpoints = {
+      key: `feedback:${organisationId ?? '-'}:${url.hostname}:${chosen.address}:${url.port}:${slot}`,
+      primary: { url: payload.url, ip: chosen.address, port: Number(url.port || 443), ...t },
+    };
+    const result = await client.send(
+      { env: payload.env, endpoints, trust: await roots(payload.env, organisationId) },
+      {
+        method: payload.method,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...payload.headers, 'varco-event-id': payload.eventId, 'user-agent': 'Varco-Feedback/1' },
+        ...(payload.body !== undefined ? { body: payload.body } : {}),
+        ...(signal ? { signal } : {}),
+      },
+    );
     return outcomeOf(result);
   }
 

@@ -5,7 +5,14 @@ import { readLookAndFeel, safeColour, safeFontFamilies, safeLogo } from './look.
 
 describe('safeColour', () => {
   it('accepts hex with or without #, and colour names in any case', () => {
-    const cases: Array<[string, string]> = [['#FFFFFF', '#ffffff'], ['ffffff', '#ffffff'], ['#abc', '#aabbcc'], ['White', 'white'], [' navy ', 'navy'], ['RebeccaPurple', 'rebeccapurple']];
+    const cases: Array<[string, string]> = [
+      ['#FFFFFF', '#ffffff'],
+      ['ffffff', '#ffffff'],
+      ['#abc', '#aabbcc'],
+      ['White', 'white'],
+      [' navy ', 'navy'],
+      ['RebeccaPurple', 'rebeccapurple'],
+    ];
     for (const [input, out] of cases) assert.equal(safeColour(input), out, input);
   });
 
@@ -16,10 +23,13 @@ describe('safeColour', () => {
   });
 
   it('whatever it returns is a bare CSS token (property)', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 30 }), (s) => {
-      const c = safeColour(s);
-      if (c !== undefined) assert.match(c, /^(#[0-9a-f]{6}|[a-z]+)$/);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), (s) => {
+        const c = safeColour(s);
+        if (c !== undefined) assert.match(c, /^(#[0-9a-f]{6}|[a-z]+)$/);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -32,12 +42,27 @@ describe('safeFontFamilies and safeLogo', () => {
 
   it('logo: absolute https only', () => {
     assert.equal(safeLogo('https://shop.example/img/logo.png'), 'https://shop.example/img/logo.png');
-    for (const bad of ['http://shop.example/logo.png', 'logo.png', 'javascript:x', 'https://shop.example/a"onerror="x', 'https://u:p@shop.example/l.png', '//shop.example/l.png']) {
+    for (const bad of [
+      'http://shop.example/logo.png',
+      'logo.png',
+      'javascript:x',
+      'https://shop.example/a"onerror="x',
+      'https://u:p@shop.example/l.png',
+      '//shop.example/l.png',
+    ]) {
       assert.equal(safeLogo(bad), undefined, bad);
     }
   });
 
   it('blank values are absent, not warnings', () => {
-    assert.deepEqual(readLookAndFeel(new Map([['BGCOLOR', ''], ['TITLE', '  ']])), { look: {}, warnings: [] });
+    assert.deepEqual(
+      readLookAndFeel(
+        new Map([
+          ['BGCOLOR', ''],
+          ['TITLE', '  '],
+        ]),
+      ),
+      { look: {}, warnings: [] },
+    );
   });
 });

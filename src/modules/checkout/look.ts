@@ -29,7 +29,8 @@ export interface LookWarning {
 }
 
 // CSS Color Module level 4 named colours; `transparent` included, `currentcolor` and system colours not.
-const NAMED_COLOURS = new Set(`
+const NAMED_COLOURS = new Set(
+  `
   aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown
   burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan
   darkgoldenrod darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid
@@ -46,7 +47,10 @@ const NAMED_COLOURS = new Set(`
   saddlebrown salmon sandybrown seagreen seashell sienna silver skyblue slateblue slategray slategrey
   snow springgreen steelblue tan teal thistle tomato turquoise violet wheat white whitesmoke yellow
   yellowgreen transparent
-`.trim().split(/\s+/));
+`
+    .trim()
+    .split(/\s+/),
+);
 
 /**
  * `#RGB`, `#RRGGBB`, `RRGGBB` without the hash (old integrations send it so), or a colour keyword
@@ -64,7 +68,12 @@ export function safeColour(value: string): string | undefined {
 
 /** `Verdana`, `Trebuchet MS, Arial`, … → family names, or undefined if any is unsafe. */
 export function safeFontFamilies(value: string): string[] | undefined {
-  const families = value.split(',').map((f) => f.trim().replace(/^(["'])(.*)\1$/, '$2').trim());
+  const families = value.split(',').map((f) =>
+    f
+      .trim()
+      .replace(/^(["'])(.*)\1$/, '$2')
+      .trim(),
+  );
   if (families.length === 0 || families.length > 5) return undefined;
   for (const f of families) if (!/^[A-Za-z0-9][A-Za-z0-9 -]{0,39}$/.test(f)) return undefined;
   return families;
@@ -85,8 +94,12 @@ const TITLE_MAX = 100;
 
 type ColourKey = 'bgColor' | 'txtColor' | 'tblBgColor' | 'tblTxtColor' | 'buttonBgColor' | 'buttonTxtColor';
 const COLOUR_PARAMS: ReadonlyArray<readonly [param: string, key: ColourKey]> = [
-  ['BGCOLOR', 'bgColor'], ['TXTCOLOR', 'txtColor'], ['TBLBGCOLOR', 'tblBgColor'],
-  ['TBLTXTCOLOR', 'tblTxtColor'], ['BUTTONBGCOLOR', 'buttonBgColor'], ['BUTTONTXTCOLOR', 'buttonTxtColor'],
+  ['BGCOLOR', 'bgColor'],
+  ['TXTCOLOR', 'txtColor'],
+  ['TBLBGCOLOR', 'tblBgColor'],
+  ['TBLTXTCOLOR', 'tblTxtColor'],
+  ['BUTTONBGCOLOR', 'buttonBgColor'],
+  ['BUTTONTXTCOLOR', 'buttonTxtColor'],
 ];
 
 /** Reads the look-and-feel parameters from normalised request values. */
@@ -100,7 +113,8 @@ export function readLookAndFeel(values: ReadonlyMap<string, string>): { readonly
   const title = given('TITLE');
   if (title !== undefined) {
     // The view escapes it; only length and control characters are ours to bound.
-    if (title.length > TITLE_MAX || /\p{Cc}/u.test(title)) warnings.push({ param: 'TITLE', value: title.slice(0, 100), reason: 'too long or control characters' });
+    if (title.length > TITLE_MAX || /\p{Cc}/u.test(title))
+      warnings.push({ param: 'TITLE', value: title.slice(0, 100), reason: 'too long or control characters' });
     else look.title = title;
   }
   for (const [param, key] of COLOUR_PARAMS) {

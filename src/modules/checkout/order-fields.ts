@@ -46,8 +46,13 @@ export function isRedirectUrl(value: string): boolean {
 }
 
 const URL_PARAMS: ReadonlyArray<readonly [param: string, key: keyof OrderUrls]> = [
-  ['ACCEPTURL', 'accept'], ['DECLINEURL', 'decline'], ['EXCEPTIONURL', 'exception'], ['CANCELURL', 'cancel'],
-  ['BACKURL', 'back'], ['HOMEURL', 'home'], ['CATALOGURL', 'catalog'],
+  ['ACCEPTURL', 'accept'],
+  ['DECLINEURL', 'decline'],
+  ['EXCEPTIONURL', 'exception'],
+  ['CANCELURL', 'cancel'],
+  ['BACKURL', 'back'],
+  ['HOMEURL', 'home'],
+  ['CATALOGURL', 'catalog'],
 ];
 
 export function readRedirectUrls(c: OrderCollector): OrderUrls {
@@ -64,8 +69,13 @@ export function readRedirectUrls(c: OrderCollector): OrderUrls {
 
 /** Field, key and maximum length (the platform's AN(n) sizes; OWNERTELNO varies 20–30 by source). */
 const CUSTOMER_PARAMS: ReadonlyArray<readonly [param: string, key: keyof CustomerFields, max: number]> = [
-  ['CN', 'name', 35], ['EMAIL', 'email', 50], ['OWNERADDRESS', 'address', 35], ['OWNERZIP', 'zip', 10],
-  ['OWNERTOWN', 'town', 40], ['OWNERCTY', 'country', 2], ['OWNERTELNO', 'phone', 30],
+  ['CN', 'name', 35],
+  ['EMAIL', 'email', 50],
+  ['OWNERADDRESS', 'address', 35],
+  ['OWNERZIP', 'zip', 10],
+  ['OWNERTOWN', 'town', 40],
+  ['OWNERCTY', 'country', 2],
+  ['OWNERTELNO', 'phone', 30],
 ];
 
 // Deliberately loose: the address only prefills and is echoed; a strict RFC parser would refuse real ones.

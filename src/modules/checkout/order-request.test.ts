@@ -30,15 +30,26 @@ describe('validateOrderRequest: mandatory fields', () => {
   it('a minimal request becomes an order with defaults', () => {
     const r = run({});
     assert.deepEqual(order(r), {
-      pspid: 'MyPSPID', orderId: '1234', amount: 1500, currency: 'EUR', language: 'en_US', operation: 'SAL',
-      urls: {}, customer: {}, paramplus: [], look: {},
+      pspid: 'MyPSPID',
+      orderId: '1234',
+      amount: 1500,
+      currency: 'EUR',
+      language: 'en_US',
+      operation: 'SAL',
+      urls: {},
+      customer: {},
+      paramplus: [],
+      look: {},
     });
     assert.ok(r.ok && r.warnings.length === 0);
   });
 
-  it('reports every missing field at once, in the platform\'s words', () => {
+  it("reports every missing field at once, in the platform's words", () => {
     assert.deepEqual(problems(validateOrderRequest(new Map(), CTX)), [
-      'PSPID 50001111 no PSPID', 'ORDERID 50001111 no orderid', 'CURRENCY 50001111 no currency', 'AMOUNT 50001111 no amount',
+      'PSPID 50001111 no PSPID',
+      'ORDERID 50001111 no orderid',
+      'CURRENCY 50001111 no currency',
+      'AMOUNT 50001111 no amount',
     ]);
     assert.deepEqual(problems(run({ ORDERID: '   ' })), ['ORDERID 50001111 no orderid']);
   });
@@ -73,7 +84,8 @@ describe('validateOrderRequest: amount and currency', () => {
 
   it('a bad AMOUNT is reported even when the currency is wrong too', () => {
     assert.deepEqual(problems(run({ CURRENCY: 'USD', AMOUNT: 'abc' })), [
-      'CURRENCY 50001122 The currency is not accepted by the merchant', 'AMOUNT 50001006 amount too long or not numeric: abc',
+      'CURRENCY 50001122 The currency is not accepted by the merchant',
+      'AMOUNT 50001006 amount too long or not numeric: abc',
     ]);
   });
 });
@@ -108,12 +120,22 @@ describe('validateOrderRequest: language and operation', () => {
 describe('validateOrderRequest: URLs, COMPLUS, PARAMPLUS', () => {
   it('keeps redirect URLs exactly, merchant query string included', () => {
     const accept = 'https://shop.example/return?bazz=buzz&action=accept&x=%41';
-    const o = order(run({ ACCEPTURL: accept, DECLINEURL: 'http://shop.example/d', BACKURL: 'https://shop.example/b', HOMEURL: 'none', CATALOGURL: 'https://shop.example/c' }));
+    const o = order(
+      run({ ACCEPTURL: accept, DECLINEURL: 'http://shop.example/d', BACKURL: 'https://shop.example/b', HOMEURL: 'none', CATALOGURL: 'https://shop.example/c' }),
+    );
     assert.deepEqual(o.urls, { accept, decline: 'http://shop.example/d', back: 'https://shop.example/b', home: 'NONE', catalog: 'https://shop.example/c' });
   });
 
   it('refuses URLs that are not plain http(s)', () => {
-    for (const bad of ['javascript:alert(1)', 'data:text/html,x', '/relative', 'https://shop.example/a\nLocation: evil', 'https://shop.example/a b', 'https://u:p@shop.example/', 'NONE']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'data:text/html,x',
+      '/relative',
+      'https://shop.example/a\nLocation: evil',
+      'https://shop.example/a b',
+      'https://u:p@shop.example/',
+      'NONE',
+    ]) {
       assert.deepEqual(problems(run({ EXCEPTIONURL: bad })), ['EXCEPTIONURL 50001111 exceptionurl is not an http(s) URL'], bad);
     }
   });
@@ -121,7 +143,11 @@ describe('validateOrderRequest: URLs, COMPLUS, PARAMPLUS', () => {
   it('COMPLUS is echoed exactly; PARAMPLUS is decoded into pairs', () => {
     const o = order(run({ COMPLUS: ' a&b=c ', PARAMPLUS: 'SessionID=126548354&ShopperID=73541312&note=caf%C3%A9+ok' }));
     assert.equal(o.complus, ' a&b=c ');
-    assert.deepEqual(o.paramplus, [['SessionID', '126548354'], ['ShopperID', '73541312'], ['note', 'café ok']]);
+    assert.deepEqual(o.paramplus, [
+      ['SessionID', '126548354'],
+      ['ShopperID', '73541312'],
+      ['note', 'café ok'],
+    ]);
     assert.deepEqual(problems(run({ PARAMPLUS: 'a=1&A=2' })), ['PARAMPLUS 50001111 paramplus invalid (duplicate)']);
     assert.deepEqual(problems(run({ COMPLUS: 'x'.repeat(1001) })), ['COMPLUS 50001111 complus too long']);
   });
@@ -133,12 +159,33 @@ describe('validateOrderRequest: URLs, COMPLUS, PARAMPLUS', () => {
 });
 
 describe('validateOrderRequest: customer and look and feel', () => {
-  it('customer fields within the platform\'s lengths', () => {
-    const o = order(run({ CN: 'Zoë Ångström', EMAIL: 'zoe@example.org', OWNERADDRESS: 'Rue de la Loi 1', OWNERZIP: '1000', OWNERTOWN: 'Bruxelles', OWNERCTY: 'be', OWNERTELNO: '+32 2 000 00 00', COM: 'Order 1234' }));
-    assert.deepEqual(o.customer, { name: 'Zoë Ångström', email: 'zoe@example.org', address: 'Rue de la Loi 1', zip: '1000', town: 'Bruxelles', country: 'BE', phone: '+32 2 000 00 00' });
+  it("customer fields within the platform's lengths", () => {
+    const o = order(
+      run({
+        CN: 'Zoë Ångström',
+        EMAIL: 'zoe@example.org',
+        OWNERADDRESS: 'Rue de la Loi 1',
+        OWNERZIP: '1000',
+        OWNERTOWN: 'Bruxelles',
+        OWNERCTY: 'be',
+        OWNERTELNO: '+32 2 000 00 00',
+        COM: 'Order 1234',
+      }),
+    );
+    assert.deepEqual(o.customer, {
+      name: 'Zoë Ångström',
+      email: 'zoe@example.org',
+      address: 'Rue de la Loi 1',
+      zip: '1000',
+      town: 'Bruxelles',
+      country: 'BE',
+      phone: '+32 2 000 00 00',
+    });
     assert.equal(o.description, 'Order 1234');
     assert.deepEqual(problems(run({ CN: 'x'.repeat(36), OWNERZIP: '12345678901', COM: 'c'.repeat(101) })), [
-      'CN 50001111 cn too long', 'OWNERZIP 50001111 ownerzip too long', 'COM 50001111 com too long',
+      'CN 50001111 cn too long',
+      'OWNERZIP 50001111 ownerzip too long',
+      'COM 50001111 com too long',
     ]);
   });
 
@@ -146,11 +193,22 @@ describe('validateOrderRequest: customer and look and feel', () => {
     const r = run({ EMAIL: 'not-an-email', OWNERCTY: '1x' });
     assert.deepEqual(order(r).customer, {});
     assert.ok(r.ok);
-    assert.deepEqual(r.warnings.map((w) => w.param), ['EMAIL', 'OWNERCTY']);
+    assert.deepEqual(
+      r.warnings.map((w) => w.param),
+      ['EMAIL', 'OWNERCTY'],
+    );
   });
 
   it('look-and-feel values are read safely; bad ones only warn', () => {
-    const r = run({ TITLE: 'My shop', BGCOLOR: '#FFF', TXTCOLOR: 'Black', BUTTONBGCOLOR: 'red;background:url(x)', LOGO: 'http://shop.example/logo.png', FONTTYPE: 'Trebuchet MS, Arial', TP: 'https://shop.example/tpl.html' });
+    const r = run({
+      TITLE: 'My shop',
+      BGCOLOR: '#FFF',
+      TXTCOLOR: 'Black',
+      BUTTONBGCOLOR: 'red;background:url(x)',
+      LOGO: 'http://shop.example/logo.png',
+      FONTTYPE: 'Trebuchet MS, Arial',
+      TP: 'https://shop.example/tpl.html',
+    });
     const o = order(r);
     assert.deepEqual(o.look, { title: 'My shop', bgColor: '#ffffff', txtColor: 'black', fontFamilies: ['Trebuchet MS', 'Arial'] });
     assert.ok(r.ok);

@@ -153,11 +153,19 @@ export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: O
     return { ok: false, problems: c.problems, warnings };
   }
   const order: OrderRequest = {
-    pspid, orderId, amount, currency: cur, language, operation, urls, customer, paramplus, look,
+    pspid,
+    orderId,
+    amount,
+    currency: cur,
+    language,
+    operation,
+    urls,
+    customer,
+    paramplus,
+    look,
     ...(description === undefined ? {} : { description }),
     ...(complus === undefined ? {} : { complus }),
     ...(brand === undefined ? {} : { brand }),
   };
   return { ok: true, order, warnings };
 }
-

@@ -26,7 +26,11 @@ export interface StoredChallenge {
 }
 
 /** Statuses from which an order may be entered again with the same ORDERID (nothing was paid). */
-export const REUSABLE_STATUSES: readonly number[] = Object.freeze([OGONE_STATUS.INCOMPLETE, OGONE_STATUS.CANCELLED_BY_CUSTOMER, OGONE_STATUS.WAITING_AUTHENTICATION]);
+export const REUSABLE_STATUSES: readonly number[] = Object.freeze([
+  OGONE_STATUS.INCOMPLETE,
+  OGONE_STATUS.CANCELLED_BY_CUSTOMER,
+  OGONE_STATUS.WAITING_AUTHENTICATION,
+]);
 /** Refusals after which the customer may try again while the *payment retry* setting allows. */
 export const RETRYABLE_STATUSES: readonly number[] = Object.freeze([OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL]);
 /** "Being processed": an attempt was claimed and its outcome is not recorded yet (or was interrupted). */
@@ -71,18 +75,39 @@ function cardOf(row: OrderRow): CardSummary | undefined {
 
 function toRecord(row: OrderRow): OrderRecord {
   return {
-    id: row.id, merchantId: row.merchant_id, organisationId: row.organisation_id, merchantName: row.merchant_name, env: row.environment,
-    orderRef: row.order_ref, amount: Number(row.amount), currency: row.currency, language: row.language, operation: row.operation,
-    status: row.status, payId: Number(row.pay_id), attempts: row.attempts, card: cardOf(row), acceptance: row.acceptance, ncError: row.nc_error,
-    paidAt: row.paid_at, createdAt: row.created_at, updatedAt: row.updated_at, tokenHash: row.page_token_hash,
-    challenge: (row.challenge ?? null) as StoredChallenge | null, feedbackMessageId: row.feedback_message_id, stored: row.request as StoredRequest,
+    id: row.id,
+    merchantId: row.merchant_id,
+    organisationId: row.organisation_id,
+    merchantName: row.merchant_name,
+    env: row.environment,
+    orderRef: row.order_ref,
+    amount: Number(row.amount),
+    currency: row.currency,
+    language: row.language,
+    operation: row.operation,
+    status: row.status,
+    payId: Number(row.pay_id),
+    attempts: row.attempts,
+    card: cardOf(row),
+    acceptance: row.acceptance,
+    ncError: row.nc_error,
+    paidAt: row.paid_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    tokenHash: row.page_token_hash,
+    challenge: (row.challenge ?? null) as StoredChallenge | null,
+    feedbackMessageId: row.feedback_message_id,
+    stored: row.request as StoredRequest,
   };
 }
 
 // The merchants table is the merchants module's: it builds the expressions, still one query.
 const merchant = merchantOwner(sql.ref<string>('orders.merchant_id'));
-const withMerchant = (db: Kysely<Database>) => db.selectFrom('orders').selectAll('orders')
-  .select([merchant.organisationId.as('organisation_id'), merchant.name.as('merchant_name')]);
+const withMerchant = (db: Kysely<Database>) =>
+  db
+    .selectFrom('orders')
+    .selectAll('orders')
+    .select([merchant.organisationId.as('organisation_id'), merchant.name.as('merchant_name')]);
 
 export async function findOrder(db: Kysely<Database>, id: string): Promise<OrderRecord | undefined> {
   const row = await withMerchant(db).where('orders.id', '=', id).executeTakeFirst();
@@ -91,8 +116,11 @@ export async function findOrder(db: Kysely<Database>, id: string): Promise<Order
 
 /** By the merchant's ORDERID, scoped to an organisation (the API key's) and an environment. */
 export async function findOrderByRef(db: Kysely<Database>, organisationId: string, env: EcommerceEnv, orderRef: string): Promise<OrderRecord | undefined> {
-  const row = await withMerchant(db).where(merchant.belongsTo(organisationId)).where('orders.environment', '=', env)
-    .where('orders.order_ref', '=', orderRef).executeTakeFirst();
+  const row = await withMerchant(db)
+    .where(merchant.belongsTo(organisationId))
+    .where('orders.environment', '=', env)
+    .where('orders.order_ref', '=', orderRef)
+    .executeTakeFirst();
   return row === undefined ? undefined : toRecord(row);
 }
 
@@ -141,11 +169,16 @@ export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ 
  * one of `from`, only with the right token. `countAttempt` adds one to the acquirer attempts and
  * refuses once the payment retry limit is reached.
  */
-export async function claimOrder(db: Kysely<Database>, c: { id: string; tokenHash: string; from: readonly number[]; countAttempt: boolean;
-  maxAttempts: number; now: Date }): Promise<{ attempts: number } | undefined> {
-  let query = db.updateTable('orders')
+export async function claimOrder(
+  db: Kysely<Database>,
+  c: { id: string; tokenHash: string; from: readonly number[]; countAttempt: boolean; maxAttempts: number; now: Date },
+): Promise<{ attempts: number } | undefined> {
+  let query = db
+    .updateTable('orders')
     .set((eb) => ({ status: STATUS_PROCESSING, updated_at: c.now, attempts: c.countAttempt ? eb('attempts', '+', 1) : eb.ref('attempts') }))
-    .where('id', '=', c.id).where('page_token_hash', '=', c.tokenHash).where('status', 'in', [...c.from]);
+    .where('id', '=', c.id)
+    .where('page_token_hash', '=', c.tokenHash)
+    .where('status', 'in', [...c.from]);
   if (c.countAttempt) query = query.where('attempts', '<', c.maxAttempts);
   return query.returning('attempts').executeTakeFirst();
 }
@@ -169,13 +202,26 @@ export function cardExpiryText(card: CardSummary): string {
 
 /** Attempt rows are numbered per order; the claim (status 99) makes this the only writer. */
 export async function insertAttempt(trx: Kysely<Database>, a: AttemptRow): Promise<void> {
-  await trx.insertInto('payment_attempts').values((eb) => ({
-    id: a.id, order_id: a.orderId,
-    attempt: eb.selectFrom('payment_attempts').select(sql<number>`count(*) + 1`.as('n')).where('order_id', '=', a.orderId),
-    outcome: a.outcome, status: a.status, nc_error: a.ncError, acceptance: a.acceptance,
-    card_brand: a.card?.brand ?? null, card_masked: a.card?.masked ?? null, card_expiry: a.card ? cardExpiryText(a.card) : null,
-    acquirer_ref: a.acquirerRef, created_at: a.now,
-  })).execute();
+  await trx
+    .insertInto('payment_attempts')
+    .values((eb) => ({
+      id: a.id,
+      order_id: a.orderId,
+      attempt: eb
+        .selectFrom('payment_attempts')
+        .select(sql<number>`count(*) + 1`.as('n'))
+        .where('order_id', '=', a.orderId),
+      outcome: a.outcome,
+      status: a.status,
+      nc_error: a.ncError,
+      acceptance: a.acceptance,
+      card_brand: a.card?.brand ?? null,
+      card_masked: a.card?.masked ?? null,
+      card_expiry: a.card ? cardExpiryText(a.card) : null,
+      acquirer_ref: a.acquirerRef,
+      created_at: a.now,
+    }))
+    .execute();
 }
 
 export interface OutcomeUpdate {
@@ -199,12 +245,28 @@ export interface OutcomeUpdate {
 export async function markInterrupted(db: Kysely<Database>, i: { id: string; attemptId: string; card: CardSummary | undefined; now: Date }): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const card = i.card;
-    const result = await trx.updateTable('orders')
-      .set(card ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder } : { status: STATUS_PROCESSING })
-      .where('id', '=', i.id).where('status', '=', STATUS_PROCESSING).executeTakeFirst();
+    const result = await trx
+      .updateTable('orders')
+      .set(
+        card
+          ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder }
+          : { status: STATUS_PROCESSING },
+      )
+      .where('id', '=', i.id)
+      .where('status', '=', STATUS_PROCESSING)
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return false;
-    await insertAttempt(trx, { id: i.attemptId, orderId: i.id, outcome: 'interrupted', status: STATUS_PROCESSING, ncError: null, acceptance: null, card,
-      acquirerRef: null, now: i.now });
+    await insertAttempt(trx, {
+      id: i.attemptId,
+      orderId: i.id,
+      outcome: 'interrupted',
+      status: STATUS_PROCESSING,
+      ncError: null,
+      acceptance: null,
+      card,
+      acquirerRef: null,
+      now: i.now,
+    });
     return true;
   });
 }
@@ -220,27 +282,44 @@ export async function lockProcessingOrder(trx: Kysely<Database>, id: string): Pr
 
 /** Orders at 99 claimed at or before `before`: interrupted attempts (or a process that died mid-attempt), oldest first. */
 export async function listStranded(db: Kysely<Database>, before: Date, limit: number): Promise<OrderRecord[]> {
-  const rows = await withMerchant(db).where('orders.status', '=', STATUS_PROCESSING).where('orders.updated_at', '<=', before)
-    .orderBy('orders.updated_at').orderBy('orders.id').limit(limit).execute();
+  const rows = await withMerchant(db)
+    .where('orders.status', '=', STATUS_PROCESSING)
+    .where('orders.updated_at', '<=', before)
+    .orderBy('orders.updated_at')
+    .orderBy('orders.id')
+    .limit(limit)
+    .execute();
   return rows.map(toRecord);
 }
 
 /** Records an outcome on a claimed order (status 99 only); false when the claim was lost. */
 export async function recordOutcome(trx: Kysely<Database>, u: OutcomeUpdate): Promise<boolean> {
   const card = u.card;
-  const result = await trx.updateTable('orders').set({
-    status: u.status, nc_error: u.ncError, acceptance: u.acceptance, challenge: u.challenge === null ? null : JSON.stringify(u.challenge),
-    ...(card ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder } : {}),
-    ...(u.paid ? { paid_at: u.now } : {}),
-    ...(u.feedbackMessageId !== undefined ? { feedback_message_id: u.feedbackMessageId } : {}),
-    updated_at: u.now,
-  }).where('id', '=', u.id).where('status', '=', STATUS_PROCESSING).executeTakeFirst();
+  const result = await trx
+    .updateTable('orders')
+    .set({
+      status: u.status,
+      nc_error: u.ncError,
+      acceptance: u.acceptance,
+      challenge: u.challenge === null ? null : JSON.stringify(u.challenge),
+      ...(card ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder } : {}),
+      ...(u.paid ? { paid_at: u.now } : {}),
+      ...(u.feedbackMessageId !== undefined ? { feedback_message_id: u.feedbackMessageId } : {}),
+      updated_at: u.now,
+    })
+    .where('id', '=', u.id)
+    .where('status', '=', STATUS_PROCESSING)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 export function listAttempts(db: Kysely<Database>, orderId: string) {
-  return db.selectFrom('payment_attempts').select(['attempt', 'outcome', 'status', 'nc_error', 'acceptance', 'card_brand', 'card_masked', 'card_expiry', 'created_at'])
-    .where('order_id', '=', orderId).orderBy('attempt').execute();
+  return db
+    .selectFrom('payment_attempts')
+    .select(['attempt', 'outcome', 'status', 'nc_error', 'acceptance', 'card_brand', 'card_masked', 'card_expiry', 'created_at'])
+    .where('order_id', '=', orderId)
+    .orderBy('attempt')
+    .execute();
 }
 
 export type PaymentAttemptRow = Awaited<ReturnType<typeof listAttempts>>[number];

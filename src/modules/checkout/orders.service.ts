@@ -41,10 +41,29 @@ export interface OrderStatusView {
 export function statusView(order: OrderRecord): OrderStatusView {
   const card = order.card;
   return {
-    id: order.id, orderId: order.orderRef, environment: order.env, payId: order.payId, status: order.status, ncError: order.ncError, acceptance: order.acceptance,
-    amount: order.amount, amountDecimal: feedbackAmount(order.amount, order.currency), currency: order.currency, operation: order.operation, attempts: order.attempts,
-    card: card ? { brand: card.brand, number: card.masked, expiry: `${String(card.expiry.month).padStart(2, '0')}${String(card.expiry.year % 100).padStart(2, '0')}`, holder: card.holder } : null,
-    createdAt: order.createdAt.toISOString(), updatedAt: order.updatedAt.toISOString(), paidAt: order.paidAt?.toISOString() ?? null,
+    id: order.id,
+    orderId: order.orderRef,
+    environment: order.env,
+    payId: order.payId,
+    status: order.status,
+    ncError: order.ncError,
+    acceptance: order.acceptance,
+    amount: order.amount,
+    amountDecimal: feedbackAmount(order.amount, order.currency),
+    currency: order.currency,
+    operation: order.operation,
+    attempts: order.attempts,
+    card: card
+      ? {
+          brand: card.brand,
+          number: card.masked,
+          expiry: `${String(card.expiry.month).padStart(2, '0')}${String(card.expiry.year % 100).padStart(2, '0')}`,
+          holder: card.holder,
+        }
+      : null,
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+    paidAt: order.paidAt?.toISOString() ?? null,
   };
 }
 
@@ -62,8 +81,7 @@ export function createOrdersService(options: { db: Kysely<Database> }) {
     return byId && byId.organisationId === organisationId && byId.env === env ? statusView(byId) : undefined;
   }
 
-  const list = (organisationId: string, env?: EcommerceEnv): Promise<OrderRecord[]> =>
-    listOrders(db, organisationId, { limit: 200, ...(env ? { env } : {}) });
+  const list = (organisationId: string, env?: EcommerceEnv): Promise<OrderRecord[]> => listOrders(db, organisationId, { limit: 200, ...(env ? { env } : {}) });
 
   async function detail(organisationId: string, orderId: string): Promise<OrderDetail | undefined> {
     if (!isId(orderId, 'ord')) return undefined;

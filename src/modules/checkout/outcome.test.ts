@@ -20,9 +20,10 @@ describe('paymentStatus', () => {
   }
 
   it('NCERROR defaults and their NCSTATUS family', () => {
-    assert.deepEqual(Object.entries(DEFAULT_NC_ERROR).map(([o, nc]) => `${o}:${ncStatus(nc)}`), [
-      'authorised:0', 'refused:3', 'uncertain:2', 'technical_error:3', 'cancelled:3',
-    ]);
+    assert.deepEqual(
+      Object.entries(DEFAULT_NC_ERROR).map(([o, nc]) => `${o}:${ncStatus(nc)}`),
+      ['authorised:0', 'refused:3', 'uncertain:2', 'technical_error:3', 'cancelled:3'],
+    );
     assert.equal(ncStatus(''), '');
   });
 });
@@ -65,9 +66,10 @@ describe('redirectTarget', () => {
 
 describe('effectiveUrls', () => {
   it('request URLs win one by one over the settings', () => {
-    assert.deepEqual(
-      effectiveUrls({ accept: 'https://req/a', decline: '' }, { accept: 'https://set/a', decline: 'https://set/d', cancel: 'https://set/c' }),
-      { accept: 'https://req/a', decline: 'https://set/d', cancel: 'https://set/c' },
-    );
+    assert.deepEqual(effectiveUrls({ accept: 'https://req/a', decline: '' }, { accept: 'https://set/a', decline: 'https://set/d', cancel: 'https://set/c' }), {
+      accept: 'https://req/a',
+      decline: 'https://set/d',
+      cancel: 'https://set/c',
+    });
   });
 });

@@ -47,8 +47,14 @@ export function createFeedbackDispatch(options: FeedbackDispatchOptions) {
     if (request === null) return undefined;
     const online = (config.s2sTiming === 'online' || config.s2sTiming === 'online_deferred_fallback') && options.sendNow !== undefined;
     const owner = online ? `online:${randomToken(9)}` : undefined;
-    const { id, message } = await enqueueHttpMessage(trx, { env: order.env, ...request, organisationId: order.organisationId, subjectType: 'order', subjectId: order.id,
-      ...(owner ? { hold: { owner, until: new Date(clock.now().getTime() + HOLD_MS) } } : {}) });
+    const { id, message } = await enqueueHttpMessage(trx, {
+      env: order.env,
+      ...request,
+      organisationId: order.organisationId,
+      subjectType: 'order',
+      subjectId: order.id,
+      ...(owner ? { hold: { owner, until: new Date(clock.now().getTime() + HOLD_MS) } } : {}),
+    });
     return { id, message, organisationId: order.organisationId, orderId: order.id, ...(owner ? { owner } : {}) };
   }
 
@@ -58,8 +64,16 @@ export function createFeedbackDispatch(options: FeedbackDispatchOptions) {
     if (owner === undefined || options.sendNow === undefined) return;
     const startedAt = clock.now();
     const t0 = performance.now();
-    const message: OutboxMessage = { id: queued.id, channel: 'http', payload: queued.message, attempt: 1, createdAt: startedAt,
-      organisationId: queued.organisationId, subjectType: 'order', subjectId: queued.orderId };
+    const message: OutboxMessage = {
+      id: queued.id,
+      channel: 'http',
+      payload: queued.message,
+      attempt: 1,
+      createdAt: startedAt,
+      organisationId: queued.organisationId,
+      subjectType: 'order',
+      subjectId: queued.orderId,
+    };
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<DeliveryOutcome>((done) => {
       timer = setTimeout(() => done({ ok: false, error: `no answer within ${onlineTimeoutMs} ms (online)` }), onlineTimeoutMs);
@@ -67,10 +81,20 @@ export function createFeedbackDispatch(options: FeedbackDispatchOptions) {
     const outcome = await Promise.race([options.sendNow(message).catch((error: unknown): DeliveryOutcome => ({ ok: false, error: String(error) })), limit]);
     clearTimeout(timer);
     try {
-      await recordHeldAttempt(db, { messageId: queued.id, owner, outcome, fallback: config.s2sTiming === 'online_deferred_fallback', startedAt,
-        durationMs: performance.now() - t0, now: clock.now() });
+      await recordHeldAttempt(db, {
+        messageId: queued.id,
+        owner,
+        outcome,
+        fallback: config.s2sTiming === 'online_deferred_fallback',
+        startedAt,
+        durationMs: performance.now() - t0,
+        now: clock.now(),
+      });
     } catch (error) {
-      options.logger?.warn({ messageId: queued.id, err: String(error) }, 'online feedback attempt could not be recorded; a worker will deliver it after the lease');
+      options.logger?.warn(
+        { messageId: queued.id, err: String(error) },
+        'online feedback attempt could not be recorded; a worker will deliver it after the lease',
+      );
     }
   }
 

@@ -4,8 +4,16 @@
  * the order's request (its URLs win over the settings' one by one).
  */
 import {
-  S2S_FIRST_URL_STATUSES, encodeForm, FEEDBACK_FIELDS, feedbackParameters, redirectUrl, type FeedbackField, type FeedbackPayment, type ShaOutConfig,
-  normalizeParamName, shaEncodingFor,
+  S2S_FIRST_URL_STATUSES,
+  encodeForm,
+  FEEDBACK_FIELDS,
+  feedbackParameters,
+  redirectUrl,
+  type FeedbackField,
+  type FeedbackPayment,
+  type ShaOutConfig,
+  normalizeParamName,
+  shaEncodingFor,
 } from '../../protocols/ogone/index.ts';
 import type { MerchantConfig } from '../merchants/index.ts';
 import type { OrderUrls } from './order-fields.ts';
@@ -62,8 +70,14 @@ function shaOutOf(config: MerchantConfig, order: OrderRecord): ShaOutConfig {
 
 function feedbackOrder(order: OrderRecord) {
   const o = order.stored.order;
-  return { orderId: o.orderId, amount: order.amount, currency: order.currency, paramplus: o.paramplus, customer: o.customer,
-    ...(o.complus !== undefined ? { complus: o.complus } : {}) };
+  return {
+    orderId: o.orderId,
+    amount: order.amount,
+    currency: order.currency,
+    paramplus: o.paramplus,
+    customer: o.customer,
+    ...(o.complus !== undefined ? { complus: o.complus } : {}),
+  };
 }
 
 /** Where the customer goes, or null for Varco's own result page (no URL applies). */
@@ -72,7 +86,11 @@ export function customerRedirect(order: OrderRecord, config: MerchantConfig, pay
   if (target === null) return null;
   // No parameters unless the merchant asked for them and can verify them (SHA-OUT set).
   const params = config.feedbackOnRedirect
-    ? feedbackParameters(feedbackOrder(order), payment, shaOutOf(config, order), { channel: 'redirect', charset: order.stored.page, fields: selectedFields(config) })
+    ? feedbackParameters(feedbackOrder(order), payment, shaOutOf(config, order), {
+        channel: 'redirect',
+        charset: order.stored.page,
+        fields: selectedFields(config),
+      })
     : [];
   return redirectUrl(target.url, params, order.stored.page);
 }
@@ -96,7 +114,11 @@ export function serverFeedback(order: OrderRecord, config: MerchantConfig, payme
   if (url === '') return null;
   const withVar = url.replaceAll('<PARAMVAR>', encodeURIComponent(order.stored.paramvar ?? ''));
   const page = order.stored.page;
-  const params = feedbackParameters(feedbackOrder(order), payment, shaOutOf(config, order), { channel: 'server', charset: page, fields: selectedFields(config) });
+  const params = feedbackParameters(feedbackOrder(order), payment, shaOutOf(config, order), {
+    channel: 'server',
+    charset: page,
+    fields: selectedFields(config),
+  });
   if (config.s2sMethod === 'GET') return { method: 'GET', url: redirectUrl(withVar, params, page), headers: {} };
   const charset = page === 'utf8' ? 'utf-8' : 'iso-8859-1';
   return { method: 'POST', url: withVar, headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` }, body: encodeForm(params, page) };

@@ -15,7 +15,15 @@ import { validateCard, type CardInput, type CardProblem, type CardSummary } from
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
 import { DEFAULT_NC_ERROR } from './outcome.ts';
 import {
-  claimOrder, findOrder, insertAttempt, markInterrupted, recordOutcome, STATUS_PROCESSING, STATUS_WAITING_AUTHENTICATION, type OrderRecord, type StoredChallenge,
+  claimOrder,
+  findOrder,
+  insertAttempt,
+  markInterrupted,
+  recordOutcome,
+  STATUS_PROCESSING,
+  STATUS_WAITING_AUTHENTICATION,
+  type OrderRecord,
+  type StoredChallenge,
 } from './orders.repository.ts';
 import { customerRedirect, redirectOrigins } from './payment.feedback.ts';
 import { createFeedbackDispatch, type FeedbackDispatchOptions } from './payment.dispatch.ts';
@@ -56,7 +64,11 @@ const PAYABLE = [OGONE_STATUS.INCOMPLETE, OGONE_STATUS.AUTHORISATION_REFUSED, OG
 /** The acquirer threw or did not answer in time: the order stays at 99 for the reconciliation job. */
 const INTERRUPTED = Symbol('interrupted');
 
-interface Context { order: OrderRecord; config: MerchantConfig; tokenHash: string }
+interface Context {
+  order: OrderRecord;
+  config: MerchantConfig;
+  tokenHash: string;
+}
 
 export function createPaymentService(options: PaymentServiceOptions) {
   const { db, clock, merchants } = options;
@@ -66,10 +78,13 @@ export function createPaymentService(options: PaymentServiceOptions) {
   /** The acquirer's answer, or INTERRUPTED when the call throws or outlives the timeout (its late answer is dropped). */
   async function callAcquirer(orderId: string, call: () => Promise<AcquirerResult>): Promise<AcquirerResult | typeof INTERRUPTED> {
     let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<typeof INTERRUPTED>((done) => { timer = setTimeout(() => done(INTERRUPTED), acquirerTimeoutMs); });
+    const limit = new Promise<typeof INTERRUPTED>((done) => {
+      timer = setTimeout(() => done(INTERRUPTED), acquirerTimeoutMs);
+    });
     try {
       const answer = await Promise.race([call(), limit]);
-      if (answer === INTERRUPTED) options.logger?.warn({ orderId, timeoutMs: acquirerTimeoutMs }, 'acquirer did not answer in time; the order waits for reconciliation');
+      if (answer === INTERRUPTED)
+        options.logger?.warn({ orderId, timeoutMs: acquirerTimeoutMs }, 'acquirer did not answer in time; the order waits for reconciliation');
       return answer;
     } catch (error) {
       options.logger?.warn({ orderId, err: String(error).slice(0, 300) }, 'acquirer call failed; the order waits for reconciliation');
@@ -101,7 +116,14 @@ export function createPaymentService(options: PaymentServiceOptions) {
     if (order.status === STATUS_WAITING_AUTHENTICATION) return { kind: 'challenge', order, config, redirectOrigins: redirectOrigins(order, config) };
     if (order.status === STATUS_PROCESSING) return { kind: 'processing', order };
     if ((PAYABLE as readonly number[]).includes(order.status) && order.attempts < config.paymentRetries) {
-      return { kind: 'pay', order, config, redirectOrigins: redirectOrigins(order, config), refused: DECLINED_STATUSES.has(order.status) && order.attempts > 0, problems };
+      return {
+        kind: 'pay',
+        order,
+        config,
+        redirectOrigins: redirectOrigins(order, config),
+        refused: DECLINED_STATUSES.has(order.status) && order.attempts > 0,
+        problems,
+      };
     }
     return { kind: 'done', order, accepted: ACCEPTED_STATUSES.has(order.status) };
   }
@@ -127,20 +149,48 @@ export function createPaymentService(options: PaymentServiceOptions) {
     if (!checked.ok) return { kind: 'page', state: stateOf(ctx, checked.problems) };
     const acquirer = options.acquirers[env];
     if (!acquirer) throw new Error(`no acquirer for ${env}`);
-    const claim = await claimOrder(db, { id: orderId, tokenHash: ctx.tokenHash, from: PAYABLE, countAttempt: true, maxAttempts: ctx.config.paymentRetries, now: clock.now() });
+    const claim = await claimOrder(db, {
+      id: orderId,
+      tokenHash: ctx.tokenHash,
+      from: PAYABLE,
+      countAttempt: true,
+      maxAttempts: ctx.config.paymentRetries,
+      now: clock.now(),
+    });
     if (!claim) return reload(ctx);
     const { order } = ctx;
     const result = await callAcquirer(orderId, () =>
-      acquirer.authorise({ amount: order.amount, currency: order.currency, card: checked.card, operation: order.operation, orderRef: order.id }));
+      acquirer.authorise({ amount: order.amount, currency: order.currency, card: checked.card, operation: order.operation, orderRef: order.id }),
+    );
     const summary = checked.card.summary;
     if (result === INTERRUPTED) return interrupted(ctx, summary);
     if (result.outcome === 'challenge_required') {
       const challenge: StoredChallenge = { acquirerRef: result.payId, reference: result.challenge.reference, kind: result.challenge.kind };
       await db.transaction().execute(async (trx) => {
         const now = clock.now();
-        await insertAttempt(trx, { id: newId('pay'), orderId, outcome: 'challenge_required', status: STATUS_WAITING_AUTHENTICATION, ncError: result.ncError,
-          acceptance: null, card: summary, acquirerRef: result.payId, now });
-        if (!await recordOutcome(trx, { id: orderId, status: STATUS_WAITING_AUTHENTICATION, ncError: result.ncError, acceptance: null, card: summary, challenge, paid: false, now })) {
+        await insertAttempt(trx, {
+          id: newId('pay'),
+          orderId,
+          outcome: 'challenge_required',
+          status: STATUS_WAITING_AUTHENTICATION,
+          ncError: result.ncError,
+          acceptance: null,
+          card: summary,
+          acquirerRef: result.payId,
+          now,
+        });
+        if (
+          !(await recordOutcome(trx, {
+            id: orderId,
+            status: STATUS_WAITING_AUTHENTICATION,
+            ncError: result.ncError,
+            acceptance: null,
+            card: summary,
+            challenge,
+            paid: false,
+            now,
+          }))
+        ) {
           throw new Error(`order ${orderId} left "being processed" while its attempt ran`);
         }
       });
@@ -155,21 +205,47 @@ export function createPaymentService(options: PaymentServiceOptions) {
     const challenge = ctx.order.challenge;
     const acquirer = options.acquirers[env];
     if (ctx.order.status !== STATUS_WAITING_AUTHENTICATION || challenge === null || !acquirer) return { kind: 'page', state: stateOf(ctx) };
-    const claim = await claimOrder(db, { id: orderId, tokenHash: ctx.tokenHash, from: [STATUS_WAITING_AUTHENTICATION], countAttempt: false, maxAttempts: 0, now: clock.now() });
+    const claim = await claimOrder(db, {
+      id: orderId,
+      tokenHash: ctx.tokenHash,
+      from: [STATUS_WAITING_AUTHENTICATION],
+      countAttempt: false,
+      maxAttempts: 0,
+      now: clock.now(),
+    });
     if (!claim) return reload(ctx);
     const { order } = ctx;
-    const result = await callAcquirer(orderId, () => acquirer.completeChallenge({ payId: challenge.acquirerRef, orderRef: order.id,
-      challenge: { reference: challenge.reference, kind: challenge.kind }, amount: order.amount, currency: order.currency, operation: order.operation, authenticated }));
+    const result = await callAcquirer(orderId, () =>
+      acquirer.completeChallenge({
+        payId: challenge.acquirerRef,
+        orderRef: order.id,
+        challenge: { reference: challenge.reference, kind: challenge.kind },
+        amount: order.amount,
+        currency: order.currency,
+        operation: order.operation,
+        authenticated,
+      }),
+    );
     if (result === INTERRUPTED) return interrupted(ctx, order.card);
     // completeChallenge never asks for another challenge; were it to, the payment is not known.
-    const final = result.outcome === 'challenge_required' ? { outcome: 'uncertain' as const, ncError: DEFAULT_NC_ERROR.uncertain, acquirerRef: result.payId } : finalOf(result);
+    const final =
+      result.outcome === 'challenge_required'
+        ? { outcome: 'uncertain' as const, ncError: DEFAULT_NC_ERROR.uncertain, acquirerRef: result.payId }
+        : finalOf(result);
     return finish(ctx, { ...final, ...(order.card ? { card: order.card } : {}), attempts: claim.attempts }, clientIp);
   }
 
   async function cancel(env: EcommerceEnv, orderId: string, token: string, clientIp: string): Promise<StepResult> {
     const ctx = await open(env, orderId, token);
     if (!ctx) return { kind: 'page', state: { kind: 'not_found' } };
-    const claim = await claimOrder(db, { id: orderId, tokenHash: ctx.tokenHash, from: [...PAYABLE, STATUS_WAITING_AUTHENTICATION], countAttempt: false, maxAttempts: 0, now: clock.now() });
+    const claim = await claimOrder(db, {
+      id: orderId,
+      tokenHash: ctx.tokenHash,
+      from: [...PAYABLE, STATUS_WAITING_AUTHENTICATION],
+      countAttempt: false,
+      maxAttempts: 0,
+      now: clock.now(),
+    });
     if (!claim) return reload(ctx);
     return finish(ctx, { outcome: 'cancelled', ncError: DEFAULT_NC_ERROR.cancelled, attempts: claim.attempts }, clientIp);
   }
@@ -192,7 +268,11 @@ export function createPaymentService(options: PaymentServiceOptions) {
 
 function finalOf(result: Exclude<AcquirerResult, { outcome: 'challenge_required' }>): Omit<Final, 'attempts'> {
   if (result.outcome === 'authorised') return { outcome: 'authorised', ncError: result.ncError, acceptance: result.acceptance, acquirerRef: result.payId };
-  return { outcome: result.outcome, ncError: result.ncError || DEFAULT_NC_ERROR[result.outcome], ...(result.payId !== undefined ? { acquirerRef: result.payId } : {}) };
+  return {
+    outcome: result.outcome,
+    ncError: result.ncError || DEFAULT_NC_ERROR[result.outcome],
+    ...(result.payId !== undefined ? { acquirerRef: result.payId } : {}),
+  };
 }
 
 export type PaymentService = ReturnType<typeof createPaymentService>;

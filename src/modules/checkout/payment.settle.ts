@@ -43,20 +43,51 @@ export interface SettleDeps {
 }
 
 /** Records `final` on an order at 99; undefined when it is no longer at 99 (someone else settled it). */
-export async function settleAttempt(deps: SettleDeps, order: OrderRecord, config: MerchantConfig, final: Final, clientIp?: string): Promise<Settled | undefined> {
+export async function settleAttempt(
+  deps: SettleDeps,
+  order: OrderRecord,
+  config: MerchantConfig,
+  final: Final,
+  clientIp?: string,
+): Promise<Settled | undefined> {
   const status = paymentStatus(final.outcome, order.operation);
   const retry = mayRetry(final.outcome, final.attempts, config.paymentRetries);
   const card = final.card ?? order.card;
   const now = deps.clock.now();
-  const payment: FeedbackPayment = { status, ncError: final.ncError, payId: String(order.payId), date: now, ...(clientIp !== undefined ? { ip: clientIp } : {}),
-    ...(final.acceptance !== undefined ? { acceptance: final.acceptance } : {}), ...(card ? { card } : {}) };
+  const payment: FeedbackPayment = {
+    status,
+    ncError: final.ncError,
+    payId: String(order.payId),
+    date: now,
+    ...(clientIp !== undefined ? { ip: clientIp } : {}),
+    ...(final.acceptance !== undefined ? { acceptance: final.acceptance } : {}),
+    ...(card ? { card } : {}),
+  };
   const queued = await deps.db.transaction().execute(async (trx) => {
-    if (!await lockProcessingOrder(trx, order.id)) return null;
-    await insertAttempt(trx, { id: newId('pay'), orderId: order.id, outcome: final.outcome, status, ncError: final.ncError, acceptance: final.acceptance ?? null,
-      card: final.card, acquirerRef: final.acquirerRef ?? null, now });
+    if (!(await lockProcessingOrder(trx, order.id))) return null;
+    await insertAttempt(trx, {
+      id: newId('pay'),
+      orderId: order.id,
+      outcome: final.outcome,
+      status,
+      ncError: final.ncError,
+      acceptance: final.acceptance ?? null,
+      card: final.card,
+      acquirerRef: final.acquirerRef ?? null,
+      now,
+    });
     const sent = retry ? undefined : await deps.enqueue(trx, order, config, payment);
-    const recorded = await recordOutcome(trx, { id: order.id, status, ncError: final.ncError, acceptance: final.acceptance ?? null, card: final.card,
-      challenge: null, paid: final.outcome === 'authorised', now, ...(sent ? { feedbackMessageId: sent.id } : {}) });
+    const recorded = await recordOutcome(trx, {
+      id: order.id,
+      status,
+      ncError: final.ncError,
+      acceptance: final.acceptance ?? null,
+      card: final.card,
+      challenge: null,
+      paid: final.outcome === 'authorised',
+      now,
+      ...(sent ? { feedbackMessageId: sent.id } : {}),
+    });
     // Cannot happen under the row lock; if it did, nothing of this attempt may stay.
     if (!recorded) throw new Error(`order ${order.id} left "being processed" under its lock`);
     return sent;

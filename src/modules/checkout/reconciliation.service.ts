@@ -66,7 +66,9 @@ export function createReconciliation(options: ReconciliationOptions) {
     const acquirer = options.acquirers[order.env];
     if (!acquirer) return undefined;
     let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<undefined>((done) => { timer = setTimeout(() => done(undefined), queryTimeoutMs); });
+    const limit = new Promise<undefined>((done) => {
+      timer = setTimeout(() => done(undefined), queryTimeoutMs);
+    });
     try {
       return await Promise.race([acquirer.status(order.id), limit]);
     } catch (error) {
@@ -111,7 +113,12 @@ function finalOf(answer: AcquirerStatus | undefined, old: boolean, attempts: num
     case 'authorised':
       return { outcome: 'authorised', ncError: '0', acceptance: answer.acceptance, acquirerRef: answer.payId, attempts };
     case 'refused':
-      return { outcome: 'refused', ncError: answer.ncError || DEFAULT_NC_ERROR.refused, ...(answer.payId !== undefined ? { acquirerRef: answer.payId } : {}), attempts };
+      return {
+        outcome: 'refused',
+        ncError: answer.ncError || DEFAULT_NC_ERROR.refused,
+        ...(answer.payId !== undefined ? { acquirerRef: answer.payId } : {}),
+        attempts,
+      };
     case 'not_found':
       // The acquirer never registered it: nothing moved, as a processor that could not be reached.
       return { outcome: 'technical_error', ncError: DEFAULT_NC_ERROR.technical_error, attempts };

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { detectBrand, luhnValid, validateCard } from './card.ts';
 import type { PaymentCard } from './card.ts';
-import { TEST_ACCEPTANCE, TEST_CARDS, TEST_NC_ERRORS, TestAcquirerFault, createTestAcquirer, testCardBehaviour, type TestAcquirerFaults } from './test-acquirer.ts';
+import {
+  TEST_ACCEPTANCE,
+  TEST_CARDS,
+  TEST_NC_ERRORS,
+  TestAcquirerFault,
+  createTestAcquirer,
+  testCardBehaviour,
+  type TestAcquirerFaults,
+} from './test-acquirer.ts';
 import type { AuthoriseRequest } from './acquirer.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -36,14 +44,21 @@ describe('test card table', () => {
   it('covers every behaviour and the two cards the issue names', () => {
     assert.equal(testCardBehaviour('4111111111111111'), 'authorised');
     assert.equal(testCardBehaviour('4000000000000002'), 'challenge');
-    for (const b of ['refused', 'uncertain', 'technical_error'] as const) assert.ok(TEST_CARDS.some((c) => c.behaviour === b), b);
+    for (const b of ['refused', 'uncertain', 'technical_error'] as const)
+      assert.ok(
+        TEST_CARDS.some((c) => c.behaviour === b),
+        b,
+      );
     assert.equal(testCardBehaviour('4242424242424242'), 'authorised');
   });
 
   it('docs/test-cards.md lists exactly these cards', () => {
     const doc = readFileSync(new URL('../../../docs/test-cards.md', import.meta.url), 'utf8');
     const documented = [...doc.matchAll(/^\| `([0-9]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2]?.trim().replace(/ \(.*\)$/, '')]);
-    assert.deepEqual(documented, TEST_CARDS.map((c) => [c.number, c.brand]));
+    assert.deepEqual(
+      documented,
+      TEST_CARDS.map((c) => [c.number, c.brand]),
+    );
   });
 });
 
@@ -51,7 +66,12 @@ describe('createTestAcquirer', () => {
   it('answers by card', async () => {
     const acquirer = createTestAcquirer({ payIds: counter() });
     assert.equal(acquirer.name, 'test');
-    assert.deepEqual(await acquirer.authorise(request('4111111111111111')), { outcome: 'authorised', payId: '1000000001', acceptance: TEST_ACCEPTANCE, ncError: '0' });
+    assert.deepEqual(await acquirer.authorise(request('4111111111111111')), {
+      outcome: 'authorised',
+      payId: '1000000001',
+      acceptance: TEST_ACCEPTANCE,
+      ncError: '0',
+    });
     assert.deepEqual(await acquirer.authorise(request('4000000000000010')), { outcome: 'refused', payId: '1000000002', ncError: TEST_NC_ERRORS.refused });
     assert.deepEqual(await acquirer.authorise(request('4000000000000028')), { outcome: 'uncertain', payId: '1000000003', ncError: TEST_NC_ERRORS.uncertain });
     assert.deepEqual(await acquirer.authorise(request('4000000000000036')), { outcome: 'technical_error', ncError: TEST_NC_ERRORS.technical_error });
@@ -64,14 +84,29 @@ describe('createTestAcquirer', () => {
     assert.ok(first.outcome === 'challenge_required');
     assert.equal(first.challenge.kind, 'simulated-3ds');
     const base = { payId: first.payId, orderRef: 'ord_test', challenge: first.challenge, amount: 1500, currency: 'EUR', operation: 'SAL' } as const;
-    assert.deepEqual(await acquirer.completeChallenge({ ...base, authenticated: true }), { outcome: 'authorised', payId: first.payId, acceptance: TEST_ACCEPTANCE, ncError: '0' });
-    assert.deepEqual(await acquirer.completeChallenge({ ...base, authenticated: false }), { outcome: 'refused', payId: first.payId, ncError: TEST_NC_ERRORS.challenge_failed });
+    assert.deepEqual(await acquirer.completeChallenge({ ...base, authenticated: true }), {
+      outcome: 'authorised',
+      payId: first.payId,
+      acceptance: TEST_ACCEPTANCE,
+      ncError: '0',
+    });
+    assert.deepEqual(await acquirer.completeChallenge({ ...base, authenticated: false }), {
+      outcome: 'refused',
+      payId: first.payId,
+      ncError: TEST_NC_ERRORS.challenge_failed,
+    });
   });
 
   it('a challenge reference that does not belong to the payment is a technical error', async () => {
     const acquirer = createTestAcquirer({ payIds: counter() });
     const r = await acquirer.completeChallenge({
-      payId: '1', orderRef: 'ord_test', challenge: { reference: 'sim3ds-2', kind: 'simulated-3ds' }, amount: 1, currency: 'EUR', operation: 'RES', authenticated: true,
+      payId: '1',
+      orderRef: 'ord_test',
+      challenge: { reference: 'sim3ds-2', kind: 'simulated-3ds' },
+      amount: 1,
+      currency: 'EUR',
+      operation: 'RES',
+      authenticated: true,
     });
     assert.equal(r.outcome, 'technical_error');
   });

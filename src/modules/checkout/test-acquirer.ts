@@ -80,13 +80,18 @@ const never = (): Promise<never> => new Promise(() => undefined);
 
 function statusOf(result: AcquirerResult): AcquirerStatus {
   switch (result.outcome) {
-    case 'authorised': return { state: 'authorised', payId: result.payId, acceptance: result.acceptance };
-    case 'refused': return { state: 'refused', ...(result.payId !== undefined ? { payId: result.payId } : {}), ncError: result.ncError };
+    case 'authorised':
+      return { state: 'authorised', payId: result.payId, acceptance: result.acceptance };
+    case 'refused':
+      return { state: 'refused', ...(result.payId !== undefined ? { payId: result.payId } : {}), ncError: result.ncError };
     // An authentication never completed: the twin's 3-D Secure treats it as failed.
-    case 'challenge_required': return { state: 'refused', payId: result.payId, ncError: TEST_NC_ERRORS.challenge_failed };
-    case 'uncertain': return { state: 'unknown' };
+    case 'challenge_required':
+      return { state: 'refused', payId: result.payId, ncError: TEST_NC_ERRORS.challenge_failed };
+    case 'uncertain':
+      return { state: 'unknown' };
     // Nothing registered at the "processor": nothing moved.
-    case 'technical_error': return { state: 'not_found' };
+    case 'technical_error':
+      return { state: 'not_found' };
   }
 }
 

@@ -37,13 +37,32 @@ export function feedbackExhaustionMail(owners: OwnersLookup): ExhaustionNotifier
   return async (trx, message) => {
     const who = await owners(trx, message);
     if (!who || !isHttpMessage(message.payload)) return;
-    const first = await trx.selectFrom('outbox_attempts').select((eb) => eb.fn.min('started_at').as('at')).where('message_id', '=', message.id).executeTakeFirst();
-    const params = { organisationName: who.organisationName, environment: message.payload.env, orderId: who.reference, eventId: message.payload.eventId,
-      destination: endpointOf(message.payload.url), attempts: String(message.attempts), lastError: message.lastError, link: who.link,
-      firstAttemptAt: (first?.at ? new Date(first.at) : message.createdAt).toISOString() };
+    const first = await trx
+      .selectFrom('outbox_attempts')
+      .select((eb) => eb.fn.min('started_at').as('at'))
+      .where('message_id', '=', message.id)
+      .executeTakeFirst();
+    const params = {
+      organisationName: who.organisationName,
+      environment: message.payload.env,
+      orderId: who.reference,
+      eventId: message.payload.eventId,
+      destination: endpointOf(message.payload.url),
+      attempts: String(message.attempts),
+      lastError: message.lastError,
+      link: who.link,
+      firstAttemptAt: (first?.at ? new Date(first.at) : message.createdAt).toISOString(),
+    };
     for (const person of who.recipients) {
-      await enqueueEmail(trx, { to: person.email, locale: person.locale, template: 'feedback_undelivered', params: { ...params, firstName: person.firstName },
-        organisationId: message.organisationId, subjectType: message.subjectType, subjectId: message.subjectId });
+      await enqueueEmail(trx, {
+        to: person.email,
+        locale: person.locale,
+        template: 'feedback_undelivered',
+        params: { ...params, firstName: person.firstName },
+        organisationId: message.organisationId,
+        subjectType: message.subjectType,
+        subjectId: message.subjectId,
+      });
     }
   };
 }

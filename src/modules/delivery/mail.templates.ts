@@ -3,10 +3,20 @@
 // parameter is a programming error and must fail in the transaction that causes the e-mail, not
 // hours later in the worker.
 
-export type MailTemplateName = 'invitation' | 'subscription_submitted' | 'subscription_approved' | 'subscription_rejected'
-  | 'subscription_suspended' | 'subscription_reactivated' | 'subscription_cancelled'
-  | 'station_submitted' | 'station_approved' | 'station_changes_requested'
-  | 'station_unreachable' | 'certificate_expiring' | 'client_certificate_published'
+export type MailTemplateName =
+  | 'invitation'
+  | 'subscription_submitted'
+  | 'subscription_approved'
+  | 'subscription_rejected'
+  | 'subscription_suspended'
+  | 'subscription_reactivated'
+  | 'subscription_cancelled'
+  | 'station_submitted'
+  | 'station_approved'
+  | 'station_changes_requested'
+  | 'station_unreachable'
+  | 'certificate_expiring'
+  | 'client_certificate_published'
   | 'merchant_passphrase_replaced'
   | 'pagopa_receipt_undelivered'
   | 'feedback_undelivered';
@@ -35,9 +45,31 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
   // `which`: "SHA-IN", "SHA-OUT" or both; never the passphrase itself.
   merchant_passphrase_replaced: ['firstName', 'organisationName', 'pspid', 'which', 'link'],
   // A receipt whose deliveries were given up: which notice and receipt, where it went, what the EC's station last did.
-  pagopa_receipt_undelivered: ['firstName', 'organisationName', 'environment', 'noticeNumber', 'receiptId', 'destination', 'attempts', 'firstAttemptAt', 'lastError', 'link'],
+  pagopa_receipt_undelivered: [
+    'firstName',
+    'organisationName',
+    'environment',
+    'noticeNumber',
+    'receiptId',
+    'destination',
+    'attempts',
+    'firstAttemptAt',
+    'lastError',
+    'link',
+  ],
   // Server-to-server feedback whose retries ran out (ADR 0025): which order and event, where it went (no query string), what failed last.
-  feedback_undelivered: ['firstName', 'organisationName', 'environment', 'orderId', 'eventId', 'destination', 'attempts', 'firstAttemptAt', 'lastError', 'link'],
+  feedback_undelivered: [
+    'firstName',
+    'organisationName',
+    'environment',
+    'orderId',
+    'eventId',
+    'destination',
+    'attempts',
+    'firstAttemptAt',
+    'lastError',
+    'link',
+  ],
 };
 
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];
@@ -88,6 +120,6 @@ export function emailPayload(input: { to: string; template: MailTemplateName; lo
 export function parseEmailPayload(value: unknown): EmailPayload {
   if (typeof value !== 'object' || value === null) throw new Error('E-mail payload is not an object');
   const v = value as Record<string, unknown>;
-  const params = typeof v.params === 'object' && v.params !== null ? v.params as Record<string, string> : {};
+  const params = typeof v.params === 'object' && v.params !== null ? (v.params as Record<string, string>) : {};
   return emailPayload({ to: String(v.to ?? ''), template: v.template as MailTemplateName, locale: v.locale as MailLocale, params });
 }

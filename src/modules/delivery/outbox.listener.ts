@@ -22,7 +22,10 @@ export interface OutboxListenerOptions {
 export function createOutboxListener(options: OutboxListenerOptions): OutboxListener {
   const { onNotify, logger } = options;
   return createListener({
-    url: options.url, channel: options.channel, maxBackoffMs: options.maxBackoffMs ?? 5_000, applicationName: 'varco-outbox-listener',
+    url: options.url,
+    channel: options.channel,
+    maxBackoffMs: options.maxBackoffMs ?? 5_000,
+    applicationName: 'varco-outbox-listener',
     hooks: {
       onNotify: () => onNotify(),
       onUp: () => onNotify(),

@@ -20,8 +20,14 @@ export interface OutboxMessageInput {
 export async function enqueueOutboxMessage(trx: Kysely<Database>, input: OutboxMessageInput): Promise<string> {
   if (!trx.isTransaction) throw new Error('enqueueOutboxMessage must run inside the transaction of the change that causes the message');
   const id = newId('msg');
-  await insertOutbox(trx, { id, channel: input.channel, payload: input.payload, organisationId: input.organisationId ?? null,
-    subjectType: input.subjectType, subjectId: input.subjectId });
+  await insertOutbox(trx, {
+    id,
+    channel: input.channel,
+    payload: input.payload,
+    organisationId: input.organisationId ?? null,
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+  });
   return id;
 }
 

@@ -22,14 +22,26 @@ export interface NewOutboxRow {
 }
 
 export async function insertOutbox(trx: Kysely<Database>, row: NewOutboxRow): Promise<void> {
-  await trx.insertInto('outbox').values({ id: row.id, channel: row.channel, payload: JSON.stringify(row.payload),
-    organisation_id: row.organisationId ?? null, subject_type: row.subjectType ?? null, subject_id: row.subjectId ?? null }).execute();
+  await trx
+    .insertInto('outbox')
+    .values({
+      id: row.id,
+      channel: row.channel,
+      payload: JSON.stringify(row.payload),
+      organisation_id: row.organisationId ?? null,
+      subject_type: row.subjectType ?? null,
+      subject_id: row.subjectId ?? null,
+    })
+    .execute();
   // NOTIFY is transactional: workers wake at commit, and never for a rolled-back message.
   await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, ${row.channel})`.execute(trx);
 }
 
 /** Due pending rows of these channels whose lease is free or expired, leased to `owner`; attempts counts this try. */
-export async function leaseDue(db: Kysely<Database>, options: { owner: string; channels: readonly Channel[]; now: Date; leaseMs: number; limit: number }): Promise<OutboxRow[]> {
+export async function leaseDue(
+  db: Kysely<Database>,
+  options: { owner: string; channels: readonly Channel[]; now: Date; leaseMs: number; limit: number },
+): Promise<OutboxRow[]> {
   const { owner, channels, now, leaseMs, limit } = options;
   if (channels.length === 0 || limit <= 0) return [];
   const until = new Date(now.getTime() + leaseMs);
@@ -83,14 +95,33 @@ export function stateAfter(r: Pick<AttemptRecord, 'ok' | 'nextAttemptAt' | 'perm
  */
 export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord, onExhausted?: (trx: Kysely<Database>) => Promise<void>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    await trx.insertInto('outbox_attempts').values({ message_id: r.messageId, attempt: r.attempt, started_at: r.startedAt,
-      duration_ms: Math.max(0, Math.round(r.durationMs)), ok: r.ok, status_code: r.statusCode, error: r.error, worker: r.owner }).execute();
+    await trx
+      .insertInto('outbox_attempts')
+      .values({
+        message_id: r.messageId,
+        attempt: r.attempt,
+        started_at: r.startedAt,
+        duration_ms: Math.max(0, Math.round(r.durationMs)),
+        ok: r.ok,
+        status_code: r.statusCode,
+        error: r.error,
+        worker: r.owner,
+      })
+      .execute();
     const state = stateAfter(r);
-    const verdict = state === 'delivered' ? { state, delivered_at: r.now, last_error: null }
-      : state === 'pending' && r.nextAttemptAt !== null ? { state, next_attempt_at: r.nextAttemptAt, last_error: r.error }
-        : { state, last_error: r.error };
-    const updated = await trx.updateTable('outbox').set({ ...verdict, lease_owner: null, lease_expires_at: null })
-      .where('id', '=', r.messageId).where('lease_owner', '=', r.owner).where('attempts', '=', r.attempt).where('state', '=', 'pending')
+    const verdict =
+      state === 'delivered'
+        ? { state, delivered_at: r.now, last_error: null }
+        : state === 'pending' && r.nextAttemptAt !== null
+          ? { state, next_attempt_at: r.nextAttemptAt, last_error: r.error }
+          : { state, last_error: r.error };
+    const updated = await trx
+      .updateTable('outbox')
+      .set({ ...verdict, lease_owner: null, lease_expires_at: null })
+      .where('id', '=', r.messageId)
+      .where('lease_owner', '=', r.owner)
+      .where('attempts', '=', r.attempt)
+      .where('state', '=', 'pending')
       .executeTakeFirst();
     const held = updated.numUpdatedRows > 0n;
     if (held && state === 'exhausted') await onExhausted?.(trx);
@@ -144,13 +175,28 @@ export interface EmailListRow {
   payload: unknown;
 }
 
-const toListRow = (r: Pick<OutboxRow, 'id' | 'state' | 'attempts' | 'created_at' | 'delivered_at' | 'next_attempt_at' | 'last_error' | 'payload'>): EmailListRow => ({
-  id: r.id, state: r.state, attempts: r.attempts, createdAt: r.created_at, deliveredAt: r.delivered_at, nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error, payload: r.payload });
+const toListRow = (
+  r: Pick<OutboxRow, 'id' | 'state' | 'attempts' | 'created_at' | 'delivered_at' | 'next_attempt_at' | 'last_error' | 'payload'>,
+): EmailListRow => ({
+  id: r.id,
+  state: r.state,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  deliveredAt: r.delivered_at,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  payload: r.payload,
+});
 
 export async function selectEmails(db: Kysely<Database>, limit: number): Promise<EmailListRow[]> {
-  const rows = await db.selectFrom('outbox').select(['id', 'state', 'attempts', 'created_at', 'delivered_at', 'next_attempt_at', 'last_error', 'payload'])
-    .where('channel', '=', 'email').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'state', 'attempts', 'created_at', 'delivered_at', 'next_attempt_at', 'last_error', 'payload'])
+    .where('channel', '=', 'email')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map(toListRow);
 }
 
@@ -164,10 +210,21 @@ export interface AttemptRow {
 }
 
 export async function selectEmail(db: Kysely<Database>, id: string): Promise<(EmailListRow & { attemptLog: AttemptRow[] }) | undefined> {
-  const row = await db.selectFrom('outbox').select(['id', 'state', 'attempts', 'created_at', 'delivered_at', 'next_attempt_at', 'last_error', 'payload'])
-    .where('channel', '=', 'email').where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('outbox')
+    .select(['id', 'state', 'attempts', 'created_at', 'delivered_at', 'next_attempt_at', 'last_error', 'payload'])
+    .where('channel', '=', 'email')
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) return undefined;
-  const attempts = await db.selectFrom('outbox_attempts').select(['attempt', 'started_at', 'duration_ms', 'ok', 'error', 'worker'])
-    .where('message_id', '=', id).orderBy('id').execute();
-  return { ...toListRow(row), attemptLog: attempts.map((a) => ({ attempt: a.attempt, startedAt: a.started_at, durationMs: a.duration_ms, ok: a.ok, error: a.error, worker: a.worker })) };
+  const attempts = await db
+    .selectFrom('outbox_attempts')
+    .select(['attempt', 'started_at', 'duration_ms', 'ok', 'error', 'worker'])
+    .where('message_id', '=', id)
+    .orderBy('id')
+    .execute();
+  return {
+    ...toListRow(row),
+    attemptLog: attempts.map((a) => ({ attempt: a.attempt, startedAt: a.started_at, durationMs: a.duration_ms, ok: a.ok, error: a.error, worker: a.worker })),
+  };
 }

@@ -44,8 +44,14 @@ test('jitter only lengthens a delay, by at most a quarter', () => {
     }
   }
   // Out-of-range random values are clamped rather than producing negative or huge delays.
-  assert.equal(nextAttemptDelayMs(1, 'email', () => -3), RETRY_SCHEDULES.email.baseMs);
-  assert.equal(nextAttemptDelayMs(1, 'email', () => 7), Math.round(RETRY_SCHEDULES.email.baseMs * 1.25));
+  assert.equal(
+    nextAttemptDelayMs(1, 'email', () => -3),
+    RETRY_SCHEDULES.email.baseMs,
+  );
+  assert.equal(
+    nextAttemptDelayMs(1, 'email', () => 7),
+    Math.round(RETRY_SCHEDULES.email.baseMs * 1.25),
+  );
 });
 
 test('e-mail is given up after about two days of retries', () => {
@@ -102,30 +108,48 @@ test('decideRetry honours Retry-After up to the cap, and a missing or invalid on
   assert.deepEqual(decideRetry({ ok: false, retryAfter: '86400' }, 1, 'http', NOW, none), { state: 'pending', delayMs: capMs }, 'bounded by the cap');
   assert.deepEqual(decideRetry({ ok: false, retryAfter: '1' }, 1, 'http', NOW, none), { state: 'pending', delayMs: baseMs }, 'never earlier than the back-off');
   assert.deepEqual(decideRetry({ ok: false, retryAfter: 'tomorrow' }, 1, 'http', NOW, none), { state: 'pending', delayMs: baseMs });
-  assert.deepEqual(decideRetry({ ok: false, retryAfter: '60' }, lifetime('http', none).attempts, 'http', NOW, none), { state: 'exhausted' }, 'the header does not extend the give-up point');
+  assert.deepEqual(
+    decideRetry({ ok: false, retryAfter: '60' }, lifetime('http', none).attempts, 'http', NOW, none),
+    { state: 'exhausted' },
+    'the header does not extend the give-up point',
+  );
 });
 
 test('property: a retry is never earlier than the schedule nor than Retry-After (up to the cap), never later than both allow', () => {
-  const schedule = fc.record({ baseMs: fc.integer({ min: 1, max: 600_000 }), capMs: fc.integer({ min: 1, max: 7_200_000 }), giveUpAfterMs: fc.integer({ min: 1, max: 400_000_000 }) })
+  const schedule = fc
+    .record({
+      baseMs: fc.integer({ min: 1, max: 600_000 }),
+      capMs: fc.integer({ min: 1, max: 7_200_000 }),
+      giveUpAfterMs: fc.integer({ min: 1, max: 400_000_000 }),
+    })
     .map((s) => ({ ...s, capMs: Math.max(s.capMs, s.baseMs) }));
-  const header = fc.oneof(fc.constant(undefined), fc.nat({ max: 10_000_000 }).map(String), fc.string(),
-    fc.integer({ min: -10_000, max: 10_000_000 }).map((s) => new Date(NOW.getTime() + s * 1000).toUTCString()));
-  fc.assert(fc.property(schedule, fc.integer({ min: 1, max: 200 }), header, fc.double({ min: 0, max: 1, noNaN: true }), (s, attempt, retryAfter, r) => {
-    const random = (): number => r;
-    const plain = nextAttemptDelayMs(attempt, s, random);
-    const verdict = decideRetry({ ok: false, ...(retryAfter === undefined ? {} : { retryAfter }) }, attempt, s, NOW, random);
-    if (plain === null) return verdict.state === 'exhausted';
-    if (verdict.state !== 'pending') return false;
-    const asked = parseRetryAfter(retryAfter, NOW);
-    const floor = Math.max(plain, asked === null ? 0 : Math.min(asked, s.capMs));
-    return verdict.delayMs === floor && verdict.delayMs <= Math.max(plain, s.capMs);
-  }), { numRuns: 2000 });
+  const header = fc.oneof(
+    fc.constant(undefined),
+    fc.nat({ max: 10_000_000 }).map(String),
+    fc.string(),
+    fc.integer({ min: -10_000, max: 10_000_000 }).map((s) => new Date(NOW.getTime() + s * 1000).toUTCString()),
+  );
+  fc.assert(
+    fc.property(schedule, fc.integer({ min: 1, max: 200 }), header, fc.double({ min: 0, max: 1, noNaN: true }), (s, attempt, retryAfter, r) => {
+      const random = (): number => r;
+      const plain = nextAttemptDelayMs(attempt, s, random);
+      const verdict = decideRetry({ ok: false, ...(retryAfter === undefined ? {} : { retryAfter }) }, attempt, s, NOW, random);
+      if (plain === null) return verdict.state === 'exhausted';
+      if (verdict.state !== 'pending') return false;
+      const asked = parseRetryAfter(retryAfter, NOW);
+      const floor = Math.max(plain, asked === null ? 0 : Math.min(asked, s.capMs));
+      return verdict.delayMs === floor && verdict.delayMs <= Math.max(plain, s.capMs);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('property: any seconds value up to the cap is honoured exactly once it exceeds the back-off', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 1800 }), fc.integer({ min: 1, max: 5 }), (seconds, attempt) => {
-    const verdict = decideRetry({ ok: false, retryAfter: String(seconds) }, attempt, 'http', NOW, none);
-    const backOff = nominalDelayMs(attempt, RETRY_SCHEDULES.http);
-    return verdict.state === 'pending' && verdict.delayMs === Math.max(backOff, seconds * 1000);
-  }));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1800 }), fc.integer({ min: 1, max: 5 }), (seconds, attempt) => {
+      const verdict = decideRetry({ ok: false, retryAfter: String(seconds) }, attempt, 'http', NOW, none);
+      const backOff = nominalDelayMs(attempt, RETRY_SCHEDULES.http);
+      return verdict.state === 'pending' && verdict.delayMs === Math.max(backOff, seconds * 1000);
+    }),
+  );
 });

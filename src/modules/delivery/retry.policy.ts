@@ -57,7 +57,8 @@ export function nextAttemptDelayMs(attempt: number, channel: Channel | RetrySche
 // delta-seconds is 1*DIGIT (RFC 9110 §10.2.3); more than 10 digits is beyond any cap anyway.
 const DELTA_SECONDS = /^\d{1,10}$/;
 // The three date formats RFC 9110 §5.6.7 asks recipients to accept: IMF-fixdate, RFC 850, asctime.
-const HTTP_DATE = /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+const HTTP_DATE =
+  /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
 
 /**
  * The wait a `Retry-After` value asks for, in ms from `now` (0 for a date already past), or null when
@@ -91,7 +92,13 @@ export interface AttemptOutcome {
 }
 
 /** The verdict on attempt number `attempt` of a message (pure: the worker and the online attempt both ask it). */
-export function decideRetry(outcome: AttemptOutcome, attempt: number, channel: Channel | RetrySchedule, now: Date, random: () => number = Math.random): RetryVerdict {
+export function decideRetry(
+  outcome: AttemptOutcome,
+  attempt: number,
+  channel: Channel | RetrySchedule,
+  now: Date,
+  random: () => number = Math.random,
+): RetryVerdict {
   if (outcome.ok) return { state: 'delivered' };
   if (outcome.permanent) return { state: 'dead' };
   const schedule = scheduleOf(channel);

@@ -75,8 +75,15 @@ export function smtpConnection(url: string, requireTls: boolean): SmtpConnection
     if (!name.startsWith('tls.')) throw new Error(`SMTP URL parameter "${name}" is not supported (only tls.* parameters are)`);
     tls[name.slice(4)] = value === 'true' ? true : value === 'false' ? false : value;
   }
-  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || (secure ? 465 : 587)), secure,
-    requireTLS: requireTls || auth !== undefined, ignoreTLS: false, ...(auth ? { auth } : {}), tls };
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(parsed.port || (secure ? 465 : 587)),
+    secure,
+    requireTLS: requireTls || auth !== undefined,
+    ignoreTLS: false,
+    ...(auth ? { auth } : {}),
+    tls,
+  };
 }
 
 /** A failure to get TLS reads as the rule it enforces, not as a bare nodemailer code. */
@@ -90,14 +97,28 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const timeout = options.timeoutMs ?? 20_000;
   const connection = smtpConnection(options.url, options.requireTls);
   if (options.ca) connection.tls.ca = options.ca;
-  const transport = nodemailer.createTransport({ ...connection, pool: true, maxConnections: 5, maxMessages: 100,
-    connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout });
+  const transport = nodemailer.createTransport({
+    ...connection,
+    pool: true,
+    maxConnections: 5,
+    maxMessages: 100,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  });
   const domain = mailDomain(options.from);
   return {
     send: async (message) => {
       try {
-        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text, html: message.html,
-          messageId: `<${message.messageId}@${domain}>`, headers: { 'X-Varco-Message-Id': message.messageId } });
+        await transport.sendMail({
+          from: options.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          messageId: `<${message.messageId}@${domain}>`,
+          headers: { 'X-Varco-Message-Id': message.messageId },
+        });
         return { ok: true };
       } catch (error) {
         const e = error as SmtpError;

@@ -94,12 +94,21 @@ export interface OutboxWorker {
 const MAX_ERROR_LENGTH = 1000;
 
 function message(row: OutboxRow): OutboxMessage {
-  return { id: row.id, channel: row.channel, payload: row.payload, attempt: row.attempts, createdAt: row.created_at,
-    organisationId: row.organisation_id, subjectType: row.subject_type, subjectId: row.subject_id };
+  return {
+    id: row.id,
+    channel: row.channel,
+    payload: row.payload,
+    attempt: row.attempts,
+    createdAt: row.created_at,
+    organisationId: row.organisation_id,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+  };
 }
 
 function errorText(error: unknown): string {
-  const text = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ? `${(error as NodeJS.ErrnoException).code}: ` : ''}${error.message}` : String(error);
+  const text =
+    error instanceof Error ? `${(error as NodeJS.ErrnoException).code ? `${(error as NodeJS.ErrnoException).code}: ` : ''}${error.message}` : String(error);
   return text.slice(0, MAX_ERROR_LENGTH);
 }
 
@@ -155,7 +164,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     while (waiting.length > 0) {
       const group = waiting.splice(0, 500);
       try {
-        const held = await recordAttempts(db, workerId, group.map((g) => g.record));
+        const held = await recordAttempts(
+          db,
+          workerId,
+          group.map((g) => g.record),
+        );
         for (const g of group) g.done(held.has(g.record.messageId));
       } catch (error) {
         for (const g of group) g.fail(error);
@@ -182,21 +195,36 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const now = clock.now();
     const verdict = decideRetry(outcome, msg.attempt, options.schedules?.[msg.channel] ?? msg.channel, now, options.random);
     const error = outcome.ok ? null : outcome.error.slice(0, MAX_ERROR_LENGTH);
-    const r: AttemptRecord = { messageId: msg.id, owner: workerId, attempt: msg.attempt, startedAt, durationMs, ok: outcome.ok,
-      statusCode: outcome.statusCode ?? null, error, nextAttemptAt: verdict.state === 'pending' ? new Date(now.getTime() + verdict.delayMs) : null,
-      permanent: verdict.state === 'dead', now };
+    const r: AttemptRecord = {
+      messageId: msg.id,
+      owner: workerId,
+      attempt: msg.attempt,
+      startedAt,
+      durationMs,
+      ok: outcome.ok,
+      statusCode: outcome.statusCode ?? null,
+      error,
+      nextAttemptAt: verdict.state === 'pending' ? new Date(now.getTime() + verdict.delayMs) : null,
+      permanent: verdict.state === 'dead',
+      now,
+    };
     const notifier = options.onExhausted?.[msg.channel];
     // Exhaustion is rare: it gets a transaction of its own, so a notice that fails to enqueue rolls back
     // only this record (the lease expires, the message is tried and exhausted again), never a group.
-    const held = verdict.state === 'exhausted' && notifier
-      ? await recordAttempt(db, r, (trx) => notifier(trx, { ...msg, attempts: msg.attempt, lastError: error ?? '' }))
-      : await record(r);
+    const held =
+      verdict.state === 'exhausted' && notifier
+        ? await recordAttempt(db, r, (trx) => notifier(trx, { ...msg, attempts: msg.attempt, lastError: error ?? '' }))
+        : await record(r);
     // Ids and outcomes only: payloads can carry links with single-use tokens.
     const fields = { messageId: msg.id, channel: msg.channel, attempt: msg.attempt, durationMs: Math.round(durationMs) };
     if (!held) logger.warn({ ...fields, ok: outcome.ok }, 'outbox lease was taken over before the outcome was recorded');
     else if (verdict.state === 'delivered') logger.info(fields, 'outbox message delivered');
     else if (verdict.state === 'pending') logger.warn({ ...fields, error, retryInMs: verdict.delayMs }, 'outbox delivery failed; will retry');
-    else logger.error({ ...fields, error, state: verdict.state }, verdict.state === 'exhausted' ? 'outbox message exhausted: retries ran out' : 'outbox message given up');
+    else
+      logger.error(
+        { ...fields, error, state: verdict.state },
+        verdict.state === 'exhausted' ? 'outbox message exhausted: retries ran out' : 'outbox message given up',
+      );
   }
 
   async function runOnce(): Promise<number> {
@@ -208,15 +236,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return rows.length;
   }
 
-  const sleep = (ms: number): Promise<void> => new Promise((done) => {
-    const timer = setTimeout(finish, ms);
-    function finish(): void {
-      clearTimeout(timer);
-      wake = undefined;
-      done();
-    }
-    wake = finish;
-  });
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((done) => {
+      const timer = setTimeout(finish, ms);
+      function finish(): void {
+        clearTimeout(timer);
+        wake = undefined;
+        done();
+      }
+      wake = finish;
+    });
 
   // Deliveries started by run() and not finished. The loop leases again as soon as a slot frees,
   // instead of waiting for a whole batch: one slow or hung endpoint holds one slot, not every other
@@ -227,7 +256,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   function track(row: OutboxRow): void {
     const job: Promise<void> = deliver(row)
       // A failure to record one outcome must not stop the others; that message's lease expires and it is retried.
-      .catch((error: unknown) => { logger.error({ err: errorText(error) }, 'recording an outbox outcome failed'); })
+      .catch((error: unknown) => {
+        logger.error({ err: errorText(error) }, 'recording an outbox outcome failed');
+      })
       .finally(() => {
         inFlight.delete(job);
         if (waitingForSlot) wake?.();

@@ -5,7 +5,10 @@ import type { Database } from '../../db/index.ts';
 // Kysely instance, a transaction when the answer must hold for the rest of it (recipients chosen in
 // the transaction that queues their e-mails, a referent created with its invitation marked used).
 
-export interface Recipient { email: string; locale: 'en' | 'it' }
+export interface Recipient {
+  email: string;
+  locale: 'en' | 'it';
+}
 
 /** Enabled administrators, oldest first: they receive the platform's notices. */
 export function adminRecipients(trx: Kysely<Database>): Promise<Recipient[]> {
@@ -14,26 +17,45 @@ export function adminRecipients(trx: Kysely<Database>): Promise<Recipient[]> {
 
 /** Every referent of an organisation, enabled or not, oldest first (the back office lists them all). */
 export function referentsOf(db: Kysely<Database>, organisationId: string) {
-  return db.selectFrom('users').select(['id', 'email', 'first_name', 'last_name', 'locale', 'created_at', 'disabled_at'])
-    .where('kind', '=', 'referent').where('organisation_id', '=', organisationId).orderBy('created_at').execute();
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'first_name', 'last_name', 'locale', 'created_at', 'disabled_at'])
+    .where('kind', '=', 'referent')
+    .where('organisation_id', '=', organisationId)
+    .orderBy('created_at')
+    .execute();
 }
 
 /** Enabled referents of an organisation: who may act for it and receives its e-mails. */
 export function enabledReferentsOf(db: Kysely<Database>, organisationId: string) {
-  return db.selectFrom('users').select(['id', 'email', 'first_name', 'locale', 'organisation_id'])
-    .where('organisation_id', '=', organisationId).where('kind', '=', 'referent').where('disabled_at', 'is', null).execute();
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'first_name', 'locale', 'organisation_id'])
+    .where('organisation_id', '=', organisationId)
+    .where('kind', '=', 'referent')
+    .where('disabled_at', 'is', null)
+    .execute();
 }
 
 /** The referent, if still enabled. */
 export function findEnabledReferent(db: Kysely<Database>, userId: string) {
-  return db.selectFrom('users').select(['id', 'email', 'first_name', 'locale', 'organisation_id'])
-    .where('id', '=', userId).where('kind', '=', 'referent').where('disabled_at', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'first_name', 'locale', 'organisation_id'])
+    .where('id', '=', userId)
+    .where('kind', '=', 'referent')
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
 }
 
 /** Whether a referent account (enabled or not) already uses this e-mail address, whatever its case. */
 export async function referentEmailTaken(db: Kysely<Database>, email: string): Promise<boolean> {
-  const row = await db.selectFrom('users').select('id').where('kind', '=', 'referent')
-    .where((eb) => eb.fn('lower', ['email']), '=', email.toLowerCase()).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('kind', '=', 'referent')
+    .where((eb) => eb.fn('lower', ['email']), '=', email.toLowerCase())
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -50,7 +72,18 @@ export interface NewReferent {
 
 /** Creates a referent account in the caller's transaction (an accepted invitation). */
 export async function createReferent(trx: Kysely<Database>, referent: NewReferent): Promise<void> {
-  await trx.insertInto('users').values({ id: referent.id, kind: 'referent', email: referent.email, password_hash: referent.passwordHash,
-    first_name: referent.firstName, last_name: referent.lastName, locale: referent.locale, organisation_id: referent.organisationId,
-    created_at: referent.now }).execute();
+  await trx
+    .insertInto('users')
+    .values({
+      id: referent.id,
+      kind: 'referent',
+      email: referent.email,
+      password_hash: referent.passwordHash,
+      first_name: referent.firstName,
+      last_name: referent.lastName,
+      locale: referent.locale,
+      organisation_id: referent.organisationId,
+      created_at: referent.now,
+    })
+    .execute();
 }

@@ -5,8 +5,12 @@ export type Surface = 'admin' | 'portal';
 export const SURFACE_USER_KIND = { admin: 'admin', portal: 'referent' } as const;
 
 export function findUserByEmail(db: Kysely<Database>, kind: 'admin' | 'referent', email: string) {
-  return db.selectFrom('users').selectAll().where('kind', '=', kind)
-    .where((eb) => eb.fn('lower', ['email']), '=', email.toLowerCase()).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where((eb) => eb.fn('lower', ['email']), '=', email.toLowerCase())
+    .executeTakeFirst();
 }
 
 export type UserRow = NonNullable<Awaited<ReturnType<typeof findUserByEmail>>>;
@@ -27,11 +31,20 @@ export async function passwordStillIs(trx: Kysely<Database>, id: string, passwor
 
 /** Replaces the hash only if it is still the one verified, so two concurrent changes cannot both win. */
 export async function replacePassword(trx: Kysely<Database>, id: string, verifiedHash: string, newHash: string): Promise<boolean> {
-  const result = await trx.updateTable('users').set({ password_hash: newHash }).where('id', '=', id).where('password_hash', '=', verifiedHash).executeTakeFirst();
+  const result = await trx
+    .updateTable('users')
+    .set({ password_hash: newHash })
+    .where('id', '=', id)
+    .where('password_hash', '=', verifiedHash)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 export function countAdmins(db: Kysely<Database>): Promise<number> {
-  return db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'admin')
-    .executeTakeFirstOrThrow().then((r) => Number(r.n));
+  return db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'admin')
+    .executeTakeFirstOrThrow()
+    .then((r) => Number(r.n));
 }

@@ -49,14 +49,23 @@ export function createIdentityService(options: IdentityOptions) {
     const looked: { user?: repo.UserRow | undefined } = {};
     // The slots are taken before the account is looked up: a refused attempt reaches neither the users table nor argon2.
     const checked = await attempts.check({ surface: input.surface, email, ip: input.ip }, async () => {
-      const user = looked.user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], email);
+      const user = (looked.user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], email));
       return verifyPassword(user && user.disabled_at === null ? user.password_hash : null, input.password);
     });
     if (checked.kind === 'locked') return { ...fail('locked'), retryAfterMs: checked.retryAfterMs };
     const found = looked.user;
     if (checked.kind === 'wrong' || !found) {
-      await db.transaction().execute((trx) => audit.append(trx, { actorType: 'anonymous', actorId: found?.id ?? null, action: 'sign_in.failed',
-        subjectType: 'user', subjectId: found?.id ?? null, ip: input.ip, details: { surface: input.surface, email } }));
+      await db.transaction().execute((trx) =>
+        audit.append(trx, {
+          actorType: 'anonymous',
+          actorId: found?.id ?? null,
+          action: 'sign_in.failed',
+          subjectType: 'user',
+          subjectId: found?.id ?? null,
+          ip: input.ip,
+          details: { surface: input.surface, email },
+        }),
+      );
       return fail('invalid_credentials');
     }
     // A fresh session id at every sign-in: a token planted before sign-in never becomes authenticated.
@@ -64,8 +73,15 @@ export function createIdentityService(options: IdentityOptions) {
       // The password may have been changed (and every session ended) while argon2 ran: no session then.
       if (!(await repo.passwordStillIs(trx, found.id, found.password_hash))) return undefined;
       await checked.settle(trx);
-      await audit.append(trx, { actorType: found.kind, actorId: found.id, action: 'sign_in.succeeded', subjectType: 'user', subjectId: found.id,
-        ip: input.ip, details: { surface: input.surface } });
+      await audit.append(trx, {
+        actorType: found.kind,
+        actorId: found.id,
+        action: 'sign_in.succeeded',
+        subjectType: 'user',
+        subjectId: found.id,
+        ip: input.ip,
+        details: { surface: input.surface },
+      });
       return createSession(trx, clock, { userId: found.id, surface: input.surface, ip: input.ip, userAgent: input.userAgent, lifetime });
     });
     if (!session) return fail('invalid_credentials');
@@ -83,7 +99,12 @@ export function createIdentityService(options: IdentityOptions) {
     return readSession(db, clock, token, surface, lifetime);
   }
 
-  async function createAdmin(input: { email: string; password: string; actor: 'cli' | 'anonymous'; ip?: string | null }): Promise<Result<{ id: string }, PasswordProblem | 'invalid_email' | 'exists'>> {
+  async function createAdmin(input: {
+    email: string;
+    password: string;
+    actor: 'cli' | 'anonymous';
+    ip?: string | null;
+  }): Promise<Result<{ id: string }, PasswordProblem | 'invalid_email' | 'exists'>> {
     const email = input.email.trim();
     if (!isEmail(email)) return fail('invalid_email');
     const problem = checkPassword(input.password);
@@ -93,7 +114,14 @@ export function createIdentityService(options: IdentityOptions) {
     const id = newId('usr');
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('users').values({ id, kind: 'admin', email, password_hash: passwordHash, first_name: null, last_name: null }).execute();
-      await audit.append(trx, { actorType: input.actor, action: 'admin.created', subjectType: 'user', subjectId: id, ip: input.ip ?? null, details: { email } });
+      await audit.append(trx, {
+        actorType: input.actor,
+        action: 'admin.created',
+        subjectType: 'user',
+        subjectId: id,
+        ip: input.ip ?? null,
+        details: { email },
+      });
     });
     return ok({ id });
   }
@@ -102,7 +130,10 @@ export function createIdentityService(options: IdentityOptions) {
   async function issueSetupToken(): Promise<string | undefined> {
     if ((await repo.countAdmins(db)) > 0) return undefined;
     const token = randomToken(32);
-    await db.insertInto('setup_tokens').values({ token_hash: sha256Hex(token), expires_at: new Date(clock.now().getTime() + SETUP_TOKEN_TTL_MS) }).execute();
+    await db
+      .insertInto('setup_tokens')
+      .values({ token_hash: sha256Hex(token), expires_at: new Date(clock.now().getTime() + SETUP_TOKEN_TTL_MS) })
+      .execute();
     return token;
   }
 
@@ -114,8 +145,12 @@ export function createIdentityService(options: IdentityOptions) {
   async function completeSetup(token: string, input: { email: string; password: string; ip: string | null }) {
     if (!(await isSetupTokenUsable(token))) return fail('link_invalid' as const);
     // Mark used first, guarded, so two concurrent submissions cannot both create an administrator.
-    const claimed = await db.updateTable('setup_tokens').set({ used_at: clock.now() })
-      .where('token_hash', '=', sha256Hex(token)).where('used_at', 'is', null).executeTakeFirst();
+    const claimed = await db
+      .updateTable('setup_tokens')
+      .set({ used_at: clock.now() })
+      .where('token_hash', '=', sha256Hex(token))
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return fail('link_invalid' as const);
     const created = await createAdmin({ email: input.email, password: input.password, actor: 'anonymous', ip: input.ip });
     if (!created.ok) {

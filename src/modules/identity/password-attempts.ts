@@ -35,7 +35,14 @@ export function createPasswordAttempts(options: { db: Kysely<Database>; clock: C
   async function check(attempt: Attempt, verify: () => Promise<boolean>): Promise<AttemptOutcome> {
     const accountKey = `account:${attempt.surface}:${attempt.email.trim().toLowerCase()}`;
     const addressKey = `ip:${attempt.surface}:${addressBucket(attempt.ip)}`;
-    const slots = await takeSlots(options.db, [{ key: accountKey, limits: account }, { key: addressKey, limits: address }], options.clock.now());
+    const slots = await takeSlots(
+      options.db,
+      [
+        { key: accountKey, limits: account },
+        { key: addressKey, limits: address },
+      ],
+      options.clock.now(),
+    );
     if (!slots.taken) return { kind: 'locked', retryAfterMs: slots.retryAfterMs };
     if (!(await verify())) return { kind: 'wrong' };
     const addressWindow = slots.windows.get(addressKey);

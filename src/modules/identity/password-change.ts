@@ -21,7 +21,9 @@ export interface ChangePasswordInput {
   userAgent: string | null;
 }
 
-export type ChangePasswordOutcome = Result<{ token: string; sessionsEnded: number }, 'invalid_credentials' | 'locked' | PasswordProblem> & { retryAfterMs?: number };
+export type ChangePasswordOutcome = Result<{ token: string; sessionsEnded: number }, 'invalid_credentials' | 'locked' | PasswordProblem> & {
+  retryAfterMs?: number;
+};
 
 export function createPasswordChange(deps: { db: Kysely<Database>; clock: Clock; audit: AuditLog; attempts: PasswordAttempts; lifetime: SessionLifetime }) {
   const { db, clock, audit } = deps;
@@ -47,7 +49,13 @@ export function createPasswordChange(deps: { db: Kysely<Database>; clock: Clock;
       await checked.settle(trx);
       const sessionsEnded = await deleteUserSessions(trx, user.id);
       await audit.append(trx, { ...who, action: 'password.changed', details: { surface: input.surface, sessionsEnded } });
-      const session = await createSession(trx, clock, { userId: user.id, surface: input.surface, ip: input.ip, userAgent: input.userAgent, lifetime: deps.lifetime });
+      const session = await createSession(trx, clock, {
+        userId: user.id,
+        surface: input.surface,
+        ip: input.ip,
+        userAgent: input.userAgent,
+        lifetime: deps.lifetime,
+      });
       return { token: session.token, sessionsEnded };
     });
     // Another change won the race: the current password typed here is no longer the password.

@@ -3,7 +3,12 @@ import commonPasswords from 'fxa-common-password-list';
 
 // argon2id with OWASP's second recommended profile (19 MiB, 2 passes, 1 lane): memory-hard,
 // and fast enough (~20 ms) that sign-in stays responsive on a 2-core machine.
-const ARGON2 = { algorithm: 2 /* Algorithm.Argon2id; a const enum, not importable under type stripping */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2 = {
+  algorithm: 2 /* Algorithm.Argon2id; a const enum, not importable under type stripping */,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export const MIN_PASSWORD_LENGTH = 12;
 

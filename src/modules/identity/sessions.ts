@@ -37,38 +37,91 @@ export function sessionExpiry(createdAt: Date, now: Date, lifetime: SessionLifet
   return new Date(Math.min(idle, absolute));
 }
 
-export async function createSession(db: Kysely<Database>, clock: Clock, input: {
-  userId: string; surface: Surface; ip: string | null; userAgent: string | null; lifetime: SessionLifetime;
-}): Promise<{ token: string; id: string; csrfToken: string }> {
+export async function createSession(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: {
+    userId: string;
+    surface: Surface;
+    ip: string | null;
+    userAgent: string | null;
+    lifetime: SessionLifetime;
+  },
+): Promise<{ token: string; id: string; csrfToken: string }> {
   const token = randomToken(32);
   const id = newId('ses');
   const csrfToken = randomToken(24);
   const now = clock.now();
-  await db.insertInto('sessions').values({
-    token_hash: sha256Hex(token), id, user_id: input.userId, surface: input.surface, csrf_token: csrfToken,
-    ip: input.ip, user_agent: input.userAgent?.slice(0, 300) ?? null, created_at: now, last_seen_at: now,
-    expires_at: sessionExpiry(now, now, input.lifetime),
-  }).execute();
+  await db
+    .insertInto('sessions')
+    .values({
+      token_hash: sha256Hex(token),
+      id,
+      user_id: input.userId,
+      surface: input.surface,
+      csrf_token: csrfToken,
+      ip: input.ip,
+      user_agent: input.userAgent?.slice(0, 300) ?? null,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: sessionExpiry(now, now, input.lifetime),
+    })
+    .execute();
   return { token, id, csrfToken };
 }
 
-export async function readSession(db: Kysely<Database>, clock: Clock, token: string, surface: Surface, lifetime: SessionLifetime): Promise<SessionView | undefined> {
+export async function readSession(
+  db: Kysely<Database>,
+  clock: Clock,
+  token: string,
+  surface: Surface,
+  lifetime: SessionLifetime,
+): Promise<SessionView | undefined> {
   const now = clock.now();
-  const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.user_id', 'sessions.surface', 'sessions.csrf_token', 'sessions.created_at', 'sessions.last_seen_at', 'sessions.expires_at',
-      'users.email', 'users.kind', 'users.locale', 'users.disabled_at', 'users.first_name', 'users.last_name', 'users.organisation_id'])
-    .where('sessions.token_hash', '=', sha256Hex(token)).where('sessions.surface', '=', surface).executeTakeFirst();
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id',
+      'sessions.user_id',
+      'sessions.surface',
+      'sessions.csrf_token',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+      'sessions.expires_at',
+      'users.email',
+      'users.kind',
+      'users.locale',
+      'users.disabled_at',
+      'users.first_name',
+      'users.last_name',
+      'users.organisation_id',
+    ])
+    .where('sessions.token_hash', '=', sha256Hex(token))
+    .where('sessions.surface', '=', surface)
+    .executeTakeFirst();
   if (!row || row.disabled_at !== null) return undefined;
   // The absolute end is computed from created_at with today's setting, so lowering it applies to existing sessions.
   const absoluteEnd = row.created_at.getTime() + lifetime.absoluteHours * 3600_000;
   if (Math.min(row.expires_at.getTime(), absoluteEnd) <= now.getTime()) return undefined;
   if (now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
-    await db.updateTable('sessions').set({ last_seen_at: now, expires_at: sessionExpiry(row.created_at, now, lifetime) })
-      .where('id', '=', row.id).execute();
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: now, expires_at: sessionExpiry(row.created_at, now, lifetime) })
+      .where('id', '=', row.id)
+      .execute();
   }
   return {
-    id: row.id, userId: row.user_id, surface: row.surface, csrfToken: row.csrf_token, email: row.email, kind: row.kind,
-    locale: row.locale, firstName: row.first_name, lastName: row.last_name, organisationId: row.organisation_id,
+    id: row.id,
+    userId: row.user_id,
+    surface: row.surface,
+    csrfToken: row.csrf_token,
+    email: row.email,
+    kind: row.kind,
+    locale: row.locale,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    organisationId: row.organisation_id,
   };
 }
 

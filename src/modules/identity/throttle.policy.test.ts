@@ -30,7 +30,7 @@ test('a lock that has ended, or a window that is over, starts counting afresh', 
   assert.equal(sameWindow.next?.failures, 2, 'the window includes its last instant');
 });
 
-test('with the limit lowered below a window\'s count, attempts wait for the window to end', () => {
+test("with the limit lowered below a window's count, attempts wait for the window to end", () => {
   const { verdict } = takeSlot({ failures: 5, windowStartedAt: at(0), lockedUntil: null }, at(5), limits);
   assert.deepEqual(verdict, { allowed: false, retryAfterMs: 10 * 60_000 });
 });

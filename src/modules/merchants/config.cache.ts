@@ -33,7 +33,10 @@ export interface ConfigCacheOptions {
   logger?: { warn(obj: object, msg?: string): void };
 }
 
-interface Entry { config: MerchantConfig | undefined; storedAt: number }
+interface Entry {
+  config: MerchantConfig | undefined;
+  storedAt: number;
+}
 
 export function createConfigCache(options: ConfigCacheOptions): ConfigCache {
   const { directory } = options;
@@ -75,14 +78,23 @@ export function createConfigCache(options: ConfigCacheOptions): ConfigCache {
     },
     start: async () => {
       if (options.databaseUrl === undefined || listener) return;
-      listener = createListener({ url: options.databaseUrl, channel: MERCHANT_CONFIG_CHANNEL, applicationName: 'varco-merchant-config', hooks: {
-        onNotify: invalidate,
-        onUp: invalidate,
-        onDown: (error) => {
-          invalidate();
-          if (error) options.logger?.warn({ err: error.message }, 'merchant configuration listener lost its connection; reading every configuration from the database');
+      listener = createListener({
+        url: options.databaseUrl,
+        channel: MERCHANT_CONFIG_CHANNEL,
+        applicationName: 'varco-merchant-config',
+        hooks: {
+          onNotify: invalidate,
+          onUp: invalidate,
+          onDown: (error) => {
+            invalidate();
+            if (error)
+              options.logger?.warn(
+                { err: error.message },
+                'merchant configuration listener lost its connection; reading every configuration from the database',
+              );
+          },
         },
-      } });
+      });
       await listener.start();
     },
     stop: async () => {

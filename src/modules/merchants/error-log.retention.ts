@@ -10,7 +10,8 @@ const BATCH = 2000;
 export async function pruneErrorLog(db: Kysely<Database>, before: Date, batch = BATCH): Promise<number> {
   let total = 0;
   for (;;) {
-    const result = await db.deleteFrom('ecommerce_errors')
+    const result = await db
+      .deleteFrom('ecommerce_errors')
       .where('id', 'in', (eb) => eb.selectFrom('ecommerce_errors').select('id').where('created_at', '<', before).limit(batch))
       .executeTakeFirst();
     const deleted = Number(result.numDeletedRows);

@@ -114,9 +114,13 @@ function stringsOf(v: Record<string, unknown>): DebugView['strings'] {
   const push = (order: unknown, masked: unknown): void => {
     if (typeof order === 'string' && typeof masked === 'string' && !out.some((s) => s.masked === masked)) out.push({ order, masked });
   };
-  if (Array.isArray(v.candidates)) for (const c of v.candidates as unknown[]) if (c && typeof c === 'object') push((c as Record<string, unknown>).order, (c as Record<string, unknown>).masked);
+  if (Array.isArray(v.candidates))
+    for (const c of v.candidates as unknown[])
+      if (c && typeof c === 'object') push((c as Record<string, unknown>).order, (c as Record<string, unknown>).masked);
   if (typeof v.maskedString === 'string') push('ascii', v.maskedString);
-  if (Array.isArray(v.orders)) for (const o of v.orders as unknown[]) if (o && typeof o === 'object') push((o as Record<string, unknown>).order, (o as Record<string, unknown>).maskedString);
+  if (Array.isArray(v.orders))
+    for (const o of v.orders as unknown[])
+      if (o && typeof o === 'object') push((o as Record<string, unknown>).order, (o as Record<string, unknown>).maskedString);
   return out;
 }
 
@@ -126,9 +130,15 @@ export function debugView(value: unknown): DebugView | null {
   const v = value as Record<string, unknown>;
   const problem = v.problem && typeof v.problem === 'object' ? (v.problem as Record<string, unknown>) : null;
   const view: DebugView = {
-    included: includedOf(v.included), strings: stringsOf(v), algorithm: str(v.algorithm), hashingMethod: str(v.hashingMethod),
-    encoding: str(v.encoding), page: str(v.page), passphraseSet: typeof v.passphraseSet === 'boolean' ? v.passphraseSet : null,
-    shasign: v.shasign === 'missing' || v.shasign === 'given' ? v.shasign : null, duplicate: str(v.duplicate),
+    included: includedOf(v.included),
+    strings: stringsOf(v),
+    algorithm: str(v.algorithm),
+    hashingMethod: str(v.hashingMethod),
+    encoding: str(v.encoding),
+    page: str(v.page),
+    passphraseSet: typeof v.passphraseSet === 'boolean' ? v.passphraseSet : null,
+    shasign: v.shasign === 'missing' || v.shasign === 'given' ? v.shasign : null,
+    duplicate: str(v.duplicate),
     problem: problem ? [str(problem.code), str(problem.name)].filter(Boolean).join(' ') || null : null,
   };
   const empty = view.included.length === 0 && view.strings.length === 0 && view.algorithm === null && view.problem === null && view.page === null;
@@ -184,33 +194,87 @@ export function createErrorLogService(options: ErrorLogOptions) {
    * never in an environment where another merchant holds that PSPID: a name is per environment
    * (pspid_claims), and those rows are the other merchant's customers' requests.
    */
-  async function listForMerchant(merchant: { id: string; pspids: readonly string[]; createdAt: Date }, filter: { env?: EcommerceEnv; limit?: number } = {}): Promise<ErrorLogEntry[]> {
+  async function listForMerchant(
+    merchant: { id: string; pspids: readonly string[]; createdAt: Date },
+    filter: { env?: EcommerceEnv; limit?: number } = {},
+  ): Promise<ErrorLogEntry[]> {
     const names = [...new Set(merchant.pspids.map((p) => p.toUpperCase()))];
-    let query = db.selectFrom('ecommerce_errors').selectAll()
-      .where((eb) => eb.or([eb('merchant_id', '=', merchant.id),
-        eb.and([eb('merchant_id', 'is', null), eb(sql<string>`upper(pspid)`, 'in', names.length > 0 ? names : ['']), eb('created_at', '>=', merchant.createdAt),
-          eb.not(eb.exists(eb.selectFrom('pspid_claims').select(sql`1`.as('one'))
-            .whereRef('pspid_claims.environment', '=', 'ecommerce_errors.environment')
-            .where(sql<string>`upper(pspid_claims.pspid)`, '=', sql<string>`upper(ecommerce_errors.pspid)`)
-            .where('pspid_claims.merchant_id', '<>', merchant.id)))])]));
+    let query = db
+      .selectFrom('ecommerce_errors')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          eb('merchant_id', '=', merchant.id),
+          eb.and([
+            eb('merchant_id', 'is', null),
+            eb(sql<string>`upper(pspid)`, 'in', names.length > 0 ? names : ['']),
+            eb('created_at', '>=', merchant.createdAt),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('pspid_claims')
+                  .select(sql`1`.as('one'))
+                  .whereRef('pspid_claims.environment', '=', 'ecommerce_errors.environment')
+                  .where(sql<string>`upper(pspid_claims.pspid)`, '=', sql<string>`upper(ecommerce_errors.pspid)`)
+                  .where('pspid_claims.merchant_id', '<>', merchant.id),
+              ),
+            ),
+          ]),
+        ]),
+      );
     if (filter.env) query = query.where('environment', '=', filter.env);
-    return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 200).execute()).map(entry);
+    return (
+      await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.limit ?? 200)
+        .execute()
+    ).map(entry);
   }
 
   /** For operators: every row naming the PSPID (unknown PSPIDs too), newest first. */
   async function listForPspid(pspid: string, filter: { env?: EcommerceEnv; limit?: number } = {}): Promise<ErrorLogEntry[]> {
-    let query = db.selectFrom('ecommerce_errors').selectAll().where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase());
+    let query = db
+      .selectFrom('ecommerce_errors')
+      .selectAll()
+      .where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase());
     if (filter.env) query = query.where('environment', '=', filter.env);
-    return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 200).execute()).map(entry);
+    return (
+      await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.limit ?? 200)
+        .execute()
+    ).map(entry);
   }
 
   return { recordEntryError, listForMerchant, listForPspid };
 }
 
-function entry(row: { id: string; created_at: Date; environment: string; pspid: string | null; order_ref: string | null; code: string; message: string;
-  client_ip: string | null; referrer: string | null; debug: unknown }): ErrorLogEntry {
-  return { id: row.id, at: row.created_at, env: row.environment, pspid: row.pspid, orderRef: row.order_ref, code: row.code, message: row.message,
-    clientIp: row.client_ip, referrer: row.referrer, debug: debugView(row.debug) };
+function entry(row: {
+  id: string;
+  created_at: Date;
+  environment: string;
+  pspid: string | null;
+  order_ref: string | null;
+  code: string;
+  message: string;
+  client_ip: string | null;
+  referrer: string | null;
+  debug: unknown;
+}): ErrorLogEntry {
+  return {
+    id: row.id,
+    at: row.created_at,
+    env: row.environment,
+    pspid: row.pspid,
+    orderRef: row.order_ref,
+    code: row.code,
+    message: row.message,
+    clientIp: row.client_ip,
+    referrer: row.referrer,
+    debug: debugView(row.debug),
+  };
 }
 
 export type ErrorLogService = ReturnType<typeof createErrorLogService>;

@@ -7,16 +7,29 @@ import { listReferents } from '../organisations/index.ts';
 // They never carry a passphrase: only which one was replaced.
 
 /** Every enabled referent of the organisation learns that a test passphrase was replaced. */
-export async function mailPassphraseReplaced(trx: Kysely<Database>, merchant: { id: string; organisationId: string; pspid: string; name: string },
-  which: ReadonlyArray<'shaIn' | 'shaOut'>, publicUrl: string): Promise<void> {
+export async function mailPassphraseReplaced(
+  trx: Kysely<Database>,
+  merchant: { id: string; organisationId: string; pspid: string; name: string },
+  which: ReadonlyArray<'shaIn' | 'shaOut'>,
+  publicUrl: string,
+): Promise<void> {
   const names = which.map((w) => (w === 'shaIn' ? 'SHA-IN' : 'SHA-OUT')).join(', ');
   for (const r of await listReferents(trx, merchant.organisationId)) {
     if (r.disabled_at !== null) continue;
     await enqueueEmail(trx, {
-      to: r.email, template: 'merchant_passphrase_replaced', locale: r.locale,
-      params: { firstName: r.first_name ?? '', organisationName: merchant.name, pspid: merchant.pspid, which: names,
-        link: `${publicUrl}/portal/merchants/${merchant.id}/settings/test` },
-      organisationId: merchant.organisationId, subjectType: 'merchant', subjectId: merchant.id,
+      to: r.email,
+      template: 'merchant_passphrase_replaced',
+      locale: r.locale,
+      params: {
+        firstName: r.first_name ?? '',
+        organisationName: merchant.name,
+        pspid: merchant.pspid,
+        which: names,
+        link: `${publicUrl}/portal/merchants/${merchant.id}/settings/test`,
+      },
+      organisationId: merchant.organisationId,
+      subjectType: 'merchant',
+      subjectId: merchant.id,
     });
   }
 }

@@ -34,23 +34,45 @@ export function findMerchantOfOrganisation(db: Kysely<Database>, organisationId:
  * merchant that asked for that name when opening its account (operators' lookups; never the entry).
  */
 export async function findMerchantByPspid(db: Kysely<Database>, pspid: string, env?: EcommerceEnv) {
-  let claimed = db.selectFrom('pspid_claims').innerJoin('merchants', 'merchants.id', 'pspid_claims.merchant_id').selectAll('merchants')
+  let claimed = db
+    .selectFrom('pspid_claims')
+    .innerJoin('merchants', 'merchants.id', 'pspid_claims.merchant_id')
+    .selectAll('merchants')
     .where(sql<string>`upper(pspid_claims.pspid)`, '=', pspid.toUpperCase());
   if (env !== undefined) claimed = claimed.where('pspid_claims.environment', '=', env);
   const found = await claimed.orderBy('pspid_claims.environment', 'desc').executeTakeFirst();
   if (found || env !== undefined) return found;
-  return db.selectFrom('merchants').selectAll().where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase()).orderBy('created_at').executeTakeFirst();
+  return db
+    .selectFrom('merchants')
+    .selectAll()
+    .where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase())
+    .orderBy('created_at')
+    .executeTakeFirst();
 }
 
 /** Inserts the merchant and its two configurations; false when the organisation has one already. */
-export async function insertMerchant(trx: Kysely<Database>, row: { id: string; organisationId: string; pspid: string; name: string; now: Date;
-  defaults: Pick<TechnicalSettings, 'feedbackParams'> }): Promise<boolean> {
-  const inserted = await trx.insertInto('merchants').values({ id: row.id, organisation_id: row.organisationId, pspid: row.pspid, name: row.name, created_at: row.now })
-    .onConflict((oc) => oc.column('organisation_id').doNothing()).returning('id').executeTakeFirst();
+export async function insertMerchant(
+  trx: Kysely<Database>,
+  row: { id: string; organisationId: string; pspid: string; name: string; now: Date; defaults: Pick<TechnicalSettings, 'feedbackParams'> },
+): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('merchants')
+    .values({ id: row.id, organisation_id: row.organisationId, pspid: row.pspid, name: row.name, created_at: row.now })
+    .onConflict((oc) => oc.column('organisation_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
   if (!inserted) return false;
-  await trx.insertInto('merchant_settings').values((['test', 'prod'] as const).map((environment) => ({
-    merchant_id: row.id, environment, feedback_params: [...row.defaults.feedbackParams], updated_at: row.now,
-  }))).execute();
+  await trx
+    .insertInto('merchant_settings')
+    .values(
+      (['test', 'prod'] as const).map((environment) => ({
+        merchant_id: row.id,
+        environment,
+        feedback_params: [...row.defaults.feedbackParams],
+        updated_at: row.now,
+      })),
+    )
+    .execute();
   return true;
 }
 
@@ -66,15 +88,24 @@ export async function claimsOf(db: Kysely<Database>, merchantId: string): Promis
  * claims cannot both win.
  */
 export async function insertClaim(trx: Kysely<Database>, claim: { merchantId: string; env: EcommerceEnv; pspid: string; now: Date }): Promise<boolean> {
-  const inserted = await trx.insertInto('pspid_claims').values({ merchant_id: claim.merchantId, environment: claim.env, pspid: claim.pspid, claimed_at: claim.now })
-    .onConflict((oc) => oc.doNothing()).returning('merchant_id').executeTakeFirst();
+  const inserted = await trx
+    .insertInto('pspid_claims')
+    .values({ merchant_id: claim.merchantId, environment: claim.env, pspid: claim.pspid, claimed_at: claim.now })
+    .onConflict((oc) => oc.doNothing())
+    .returning('merchant_id')
+    .executeTakeFirst();
   return inserted !== undefined;
 }
 
 /** Whether another merchant holds `pspid` (any case) in `env`. */
 export async function claimedByOther(db: Kysely<Database>, merchantId: string, env: EcommerceEnv, pspid: string): Promise<boolean> {
-  const row = await db.selectFrom('pspid_claims').select('merchant_id').where('environment', '=', env)
-    .where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase()).where('merchant_id', '<>', merchantId).executeTakeFirst();
+  const row = await db
+    .selectFrom('pspid_claims')
+    .select('merchant_id')
+    .where('environment', '=', env)
+    .where(sql<string>`upper(pspid)`, '=', pspid.toUpperCase())
+    .where('merchant_id', '<>', merchantId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -87,8 +118,7 @@ export function findSettings(db: Kysely<Database>, merchantId: string, env: Ecom
  * the test ≠ prod rule compares them, so they must not change under us.
  */
 export async function lockBothSettings(trx: Kysely<Database>, merchantId: string): Promise<{ test: SettingsRow; prod: SettingsRow }> {
-  const rows = await trx.selectFrom('merchant_settings').selectAll().where('merchant_id', '=', merchantId)
-    .orderBy('environment', 'desc').forUpdate().execute();
+  const rows = await trx.selectFrom('merchant_settings').selectAll().where('merchant_id', '=', merchantId).orderBy('environment', 'desc').forUpdate().execute();
   const test = rows.find((r) => r.environment === 'test');
   const prod = rows.find((r) => r.environment === 'prod');
   if (!test || !prod) throw new Error(`merchant ${merchantId} lacks a configuration`);
@@ -97,18 +127,36 @@ export async function lockBothSettings(trx: Kysely<Database>, merchantId: string
 
 export function settingsOf(row: SettingsRow): TechnicalSettings {
   return {
-    hashingMethod: row.hashing_method, hashAlgorithm: row.hash_algorithm, charset: row.charset, referrers: row.referrers,
-    acceptUrl: row.accept_url, declineUrl: row.decline_url, exceptionUrl: row.exception_url, cancelUrl: row.cancel_url,
-    feedbackOnRedirect: row.feedback_on_redirect, s2sTiming: row.s2s_timing, s2sUrlAccepted: row.s2s_url_accepted,
-    s2sUrlDeclined: row.s2s_url_declined, s2sMethod: row.s2s_method, feedbackParams: row.feedback_params,
-    defaultOperation: row.default_operation, paymentRetries: row.payment_retries, enabledCurrencies: row.enabled_currencies,
+    hashingMethod: row.hashing_method,
+    hashAlgorithm: row.hash_algorithm,
+    charset: row.charset,
+    referrers: row.referrers,
+    acceptUrl: row.accept_url,
+    declineUrl: row.decline_url,
+    exceptionUrl: row.exception_url,
+    cancelUrl: row.cancel_url,
+    feedbackOnRedirect: row.feedback_on_redirect,
+    s2sTiming: row.s2s_timing,
+    s2sUrlAccepted: row.s2s_url_accepted,
+    s2sUrlDeclined: row.s2s_url_declined,
+    s2sMethod: row.s2s_method,
+    feedbackParams: row.feedback_params,
+    defaultOperation: row.default_operation,
+    paymentRetries: row.payment_retries,
+    enabledCurrencies: row.enabled_currencies,
     legacyHashingAcceptedAt: row.legacy_hashing_accepted_at,
   };
 }
 
 /** Writes the non-secret settings of a patch and, when given, sealed passphrases (null removes one). */
-export async function updateSettings(trx: Kysely<Database>, merchantId: string, env: EcommerceEnv, patch: Omit<SettingsPatch, 'shaIn' | 'shaOut'>,
-  sealed: Partial<SealedPassphrases>, now: Date): Promise<void> {
+export async function updateSettings(
+  trx: Kysely<Database>,
+  merchantId: string,
+  env: EcommerceEnv,
+  patch: Omit<SettingsPatch, 'shaIn' | 'shaOut'>,
+  sealed: Partial<SealedPassphrases>,
+  now: Date,
+): Promise<void> {
   const values = {
     ...(patch.hashingMethod !== undefined ? { hashing_method: patch.hashingMethod } : {}),
     ...(patch.hashAlgorithm !== undefined ? { hash_algorithm: patch.hashAlgorithm } : {}),
@@ -131,8 +179,12 @@ export async function updateSettings(trx: Kysely<Database>, merchantId: string, 
     ...(sealed.shaIn !== undefined ? { sha_in_sealed: sealed.shaIn } : {}),
     ...(sealed.shaOut !== undefined ? { sha_out_sealed: sealed.shaOut } : {}),
   };
-  await trx.updateTable('merchant_settings').set({ ...values, updated_at: now })
-    .where('merchant_id', '=', merchantId).where('environment', '=', env).execute();
+  await trx
+    .updateTable('merchant_settings')
+    .set({ ...values, updated_at: now })
+    .where('merchant_id', '=', merchantId)
+    .where('environment', '=', env)
+    .execute();
 }
 
 /**
@@ -140,18 +192,22 @@ export async function updateSettings(trx: Kysely<Database>, merchantId: string, 
  * whether that environment may take payments. A PSPID names a merchant only where it is claimed.
  */
 export function findConfig(db: Kysely<Database>, pspid: string, env: EcommerceEnv) {
-  return db.selectFrom('pspid_claims')
-    .innerJoin('merchants', 'merchants.id', 'pspid_claims.merchant_id')
-    .innerJoin('merchant_settings', (join) => join.onRef('merchant_settings.merchant_id', '=', 'pspid_claims.merchant_id')
-      .onRef('merchant_settings.environment', '=', 'pspid_claims.environment'))
-    .selectAll('merchant_settings')
-    .select(['merchants.organisation_id', 'pspid_claims.pspid', 'merchants.name'])
-    // Whether the environment may take payments, asked of the subscriptions module as an expression
-    // of this same query: the hosted page asks on every cache fill, and one round trip beats two.
-    .select(activeSubscription(sql.ref<string>('merchants.organisation_id'), ECOMMERCE_PRODUCT, env).as('active'))
-    .where(sql<string>`upper(pspid_claims.pspid)`, '=', pspid.toUpperCase())
-    .where('pspid_claims.environment', '=', env)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('pspid_claims')
+      .innerJoin('merchants', 'merchants.id', 'pspid_claims.merchant_id')
+      .innerJoin('merchant_settings', (join) =>
+        join.onRef('merchant_settings.merchant_id', '=', 'pspid_claims.merchant_id').onRef('merchant_settings.environment', '=', 'pspid_claims.environment'),
+      )
+      .selectAll('merchant_settings')
+      .select(['merchants.organisation_id', 'pspid_claims.pspid', 'merchants.name'])
+      // Whether the environment may take payments, asked of the subscriptions module as an expression
+      // of this same query: the hosted page asks on every cache fill, and one round trip beats two.
+      .select(activeSubscription(sql.ref<string>('merchants.organisation_id'), ECOMMERCE_PRODUCT, env).as('active'))
+      .where(sql<string>`upper(pspid_claims.pspid)`, '=', pspid.toUpperCase())
+      .where('pspid_claims.environment', '=', env)
+      .executeTakeFirst()
+  );
 }
 
 /** Environments in which the organisation has an active `ecommerce` subscription, test first. */
@@ -165,11 +221,17 @@ export function activeEnvironments(db: Kysely<Database>, organisationId: string)
  * another one: portal, CLI). Runs inside the approval's transaction (subscriptions' hook).
  */
 export async function claimOnActivation(trx: Kysely<Database>, organisationId: string, env: EcommerceEnv, now: Date): Promise<void> {
-  await trx.insertInto('pspid_claims')
+  await trx
+    .insertInto('pspid_claims')
     .columns(['merchant_id', 'environment', 'pspid', 'claimed_at'])
-    .expression((eb) => eb.selectFrom('merchants').select(['merchants.id', eb.val(env).as('environment'), 'merchants.pspid', eb.val(now).as('claimed_at')])
-      .where('merchants.organisation_id', '=', organisationId))
-    .onConflict((oc) => oc.doNothing()).execute();
+    .expression((eb) =>
+      eb
+        .selectFrom('merchants')
+        .select(['merchants.id', eb.val(env).as('environment'), 'merchants.pspid', eb.val(now).as('claimed_at')])
+        .where('merchants.organisation_id', '=', organisationId),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 /**

@@ -8,8 +8,15 @@ import type { AuditLog } from '../audit/index.ts';
 import { getOrganisation } from '../organisations/index.ts';
 import { generatePassphrase } from './passphrase.policy.ts';
 import {
-  DEFAULT_FEEDBACK_PARAMETERS, changedFields, checkForProduction, checkPspid, testPassphrasesToReplace, validateSettings,
-  type SettingsInput, type SettingsProblem, type TechnicalSettings,
+  DEFAULT_FEEDBACK_PARAMETERS,
+  changedFields,
+  checkForProduction,
+  checkPspid,
+  testPassphrasesToReplace,
+  validateSettings,
+  type SettingsInput,
+  type SettingsProblem,
+  type TechnicalSettings,
 } from './settings.policy.ts';
 import { mailPassphraseReplaced } from './merchant.mail.ts';
 import * as repo from './merchants.repository.ts';
@@ -86,17 +93,28 @@ export function createMerchantsService(options: MerchantsOptions) {
       return open(masterKey(), sealed, aad(merchantId, env, which));
     } catch (error) {
       // Fail closed with a message that names the place, never the value.
-      if (error instanceof SecretboxError) throw new VarcoError('internal_error', `The ${AAD_NAME[which]} passphrase of ${merchantId} (${env}) cannot be opened: ${error.reason}.`, { cause: error });
+      if (error instanceof SecretboxError)
+        throw new VarcoError('internal_error', `The ${AAD_NAME[which]} passphrase of ${merchantId} (${env}) cannot be opened: ${error.reason}.`, {
+          cause: error,
+        });
       throw error;
     }
   }
   const openBoth = (merchantId: string, env: EcommerceEnv, row: repo.SettingsRow): Clear => ({
-    shaIn: openFor(merchantId, env, 'shaIn', row.sha_in_sealed), shaOut: openFor(merchantId, env, 'shaOut', row.sha_out_sealed),
+    shaIn: openFor(merchantId, env, 'shaIn', row.sha_in_sealed),
+    shaOut: openFor(merchantId, env, 'shaOut', row.sha_out_sealed),
   });
 
   async function view(m: repo.MerchantRow): Promise<MerchantView> {
-    return { id: m.id, organisationId: m.organisation_id, pspid: m.pspid, pspids: await repo.claimsOf(db, m.id), name: m.name, createdAt: m.created_at,
-      activeEnvironments: await repo.activeEnvironments(db, m.organisation_id) };
+    return {
+      id: m.id,
+      organisationId: m.organisation_id,
+      pspid: m.pspid,
+      pspids: await repo.claimsOf(db, m.id),
+      name: m.name,
+      createdAt: m.created_at,
+      activeEnvironments: await repo.activeEnvironments(db, m.organisation_id),
+    };
   }
 
   /** The merchant, or not_found (also for another organisation's merchant when `organisationId` scopes the call). */
@@ -120,21 +138,41 @@ export function createMerchantsService(options: MerchantsOptions) {
     if (environments.length === 0) return fail('not_eligible');
     if (await repo.findMerchantOfOrganisation(db, organisation.id)) return fail('already_exists');
     const id = newId('mer');
-    const outcome = await db.transaction().execute(async (trx): Promise<CreateMerchantProblem | undefined> => {
-      const now = clock.now();
-      if (!await repo.insertMerchant(trx, { id, organisationId: organisation.id, pspid, name: organisation.name, now,
-        defaults: { feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS] } })) return 'already_exists';
-      for (const env of environments) {
-        // Rolls the account back: a merchant without its name where it was approved would be useless.
-        if (!await repo.insertClaim(trx, { merchantId: id, env, pspid, now })) throw new PspidTaken();
-      }
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.created', subjectType: 'merchant', subjectId: id,
-        organisationId: organisation.id, details: { pspid, environments: environments.join(',') } });
-      return undefined;
-    }).catch((error: unknown) => {
-      if (error instanceof PspidTaken) return 'pspid_taken' as const;
-      throw error;
-    });
+    const outcome = await db
+      .transaction()
+      .execute(async (trx): Promise<CreateMerchantProblem | undefined> => {
+        const now = clock.now();
+        if (
+          !(await repo.insertMerchant(trx, {
+            id,
+            organisationId: organisation.id,
+            pspid,
+            name: organisation.name,
+            now,
+            defaults: { feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS] },
+          }))
+        )
+          return 'already_exists';
+        for (const env of environments) {
+          // Rolls the account back: a merchant without its name where it was approved would be useless.
+          if (!(await repo.insertClaim(trx, { merchantId: id, env, pspid, now }))) throw new PspidTaken();
+        }
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'merchant.created',
+          subjectType: 'merchant',
+          subjectId: id,
+          organisationId: organisation.id,
+          details: { pspid, environments: environments.join(',') },
+        });
+        return undefined;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof PspidTaken) return 'pspid_taken' as const;
+        throw error;
+      });
     if (outcome !== undefined) return fail(outcome);
     return ok(await view(await requireMerchant(id)));
   }
@@ -155,20 +193,42 @@ export function createMerchantsService(options: MerchantsOptions) {
     const sealed: Partial<repo.SealedPassphrases> = {};
     for (const which of replaced) sealed[which] = sealFor(m.id, 'test', which, generatePassphrase());
     await repo.updateSettings(trx, m.id, 'test', {}, sealed, clock.now());
-    await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.test_passphrase_replaced', subjectType: 'merchant',
-      subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'test', fields: replaced.join(','), reason: 'equal_to_production' } });
+    await audit.append(trx, {
+      actorType: actor.type,
+      actorId: actor.id,
+      ip: actor.ip,
+      action: 'merchant.test_passphrase_replaced',
+      subjectType: 'merchant',
+      subjectId: m.id,
+      organisationId: m.organisation_id,
+      details: { environment: 'test', fields: replaced.join(','), reason: 'equal_to_production' },
+    });
     await mailPassphraseReplaced(trx, { id: m.id, organisationId: m.organisation_id, pspid: m.pspid, name: m.name }, replaced, publicUrl);
     return replaced;
   }
 
   /** Legacy hashing turned on: who acknowledged its risks, for which environment. */
   async function auditLegacyAccepted(trx: Kysely<Database>, m: repo.MerchantRow, env: EcommerceEnv, actor: MerchantActor): Promise<void> {
-    await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.legacy_hashing_accepted', subjectType: 'merchant',
-      subjectId: m.id, organisationId: m.organisation_id, details: { environment: env, acknowledged: 'orderid_amount_digits_movable,other_parameters_unsigned,redirect_urls_from_settings_only' } });
+    await audit.append(trx, {
+      actorType: actor.type,
+      actorId: actor.id,
+      ip: actor.ip,
+      action: 'merchant.legacy_hashing_accepted',
+      subjectType: 'merchant',
+      subjectId: m.id,
+      organisationId: m.organisation_id,
+      details: { environment: env, acknowledged: 'orderid_amount_digits_movable,other_parameters_unsigned,redirect_urls_from_settings_only' },
+    });
   }
 
   /** Validates and applies a change to one configuration; problems are returned, nothing is written then. */
-  async function updateSettings(merchantId: string, env: EcommerceEnv, input: SettingsInput, actor: MerchantActor, scope: { organisationId?: string } = {}): Promise<UpdateOutcome> {
+  async function updateSettings(
+    merchantId: string,
+    env: EcommerceEnv,
+    input: SettingsInput,
+    actor: MerchantActor,
+    scope: { organisationId?: string } = {},
+  ): Promise<UpdateOutcome> {
     const m = await requireMerchant(merchantId, scope.organisationId);
     return db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
       const rows = await repo.lockBothSettings(trx, m.id);
@@ -184,15 +244,25 @@ export function createMerchantsService(options: MerchantsOptions) {
       if (shaOut !== undefined) sealed.shaOut = shaOut === null ? null : sealFor(m.id, env, 'shaOut', shaOut);
       await repo.updateSettings(trx, m.id, env, plain, sealed, clock.now());
       if (changed.length > 0) {
-        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.settings_changed', subjectType: 'merchant',
-          subjectId: m.id, organisationId: m.organisation_id, details: { environment: env, fields: changed.join(',') } });
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'merchant.settings_changed',
+          subjectType: 'merchant',
+          subjectId: m.id,
+          organisationId: m.organisation_id,
+          details: { environment: env, fields: changed.join(',') },
+        });
       }
       if (verdict.acceptsLegacy) await auditLegacyAccepted(trx, m, env, actor);
       let replacedInTest: Replaced = [];
       if (shaIn !== undefined || shaOut !== undefined) {
         // The values just typed are in memory already; only the other side is opened.
-        const typed: Clear = { shaIn: shaIn === undefined ? openFor(m.id, env, 'shaIn', row.sha_in_sealed) : shaIn,
-          shaOut: shaOut === undefined ? openFor(m.id, env, 'shaOut', row.sha_out_sealed) : shaOut };
+        const typed: Clear = {
+          shaIn: shaIn === undefined ? openFor(m.id, env, 'shaIn', row.sha_in_sealed) : shaIn,
+          shaOut: shaOut === undefined ? openFor(m.id, env, 'shaOut', row.sha_out_sealed) : shaOut,
+        };
         const other: EcommerceEnv = env === 'test' ? 'prod' : 'test';
         const stored = openBoth(m.id, other, rows[other]);
         replacedInTest = await enforceTestNotProd(trx, m, env === 'test' ? typed : stored, env === 'prod' ? typed : stored, actor);
@@ -217,8 +287,16 @@ export function createMerchantsService(options: MerchantsOptions) {
       const shaIn = generatePassphrase();
       const changed = [...changedFields(testSettings, { ...prodSettings, shaInSet: true, shaOutSet: true }), 'shaIn'];
       await repo.updateSettings(trx, m.id, 'prod', testSettings, { shaIn: sealFor(m.id, 'prod', 'shaIn', shaIn) }, clock.now());
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.copied_to_prod', subjectType: 'merchant',
-        subjectId: m.id, organisationId: m.organisation_id, details: { environment: 'prod', fields: changed.join(',') } });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'merchant.copied_to_prod',
+        subjectType: 'merchant',
+        subjectId: m.id,
+        organisationId: m.organisation_id,
+        details: { environment: 'prod', fields: changed.join(',') },
+      });
       const prodShaOut = openFor(m.id, 'prod', 'shaOut', rows.prod.sha_out_sealed);
       await enforceTestNotProd(trx, m, openBoth(m.id, 'test', rows.test), { shaIn, shaOut: prodShaOut }, actor);
       return { ok: true, shaIn, changed, prodShaOutSet: prodShaOut !== null };

@@ -38,11 +38,14 @@ describe('checkPassphrase', () => {
 
 describe('generatePassphrase', () => {
   it('always produces a compliant passphrase of the asked length', () => {
-    fc.assert(fc.property(fc.integer({ min: 16, max: 128 }), (n) => {
-      const p = generatePassphrase(n);
-      assert.equal(p.length, n);
-      assert.equal(checkPassphrase(p), undefined, p);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.integer({ min: 16, max: 128 }), (n) => {
+        const p = generatePassphrase(n);
+        assert.equal(p.length, n);
+        assert.equal(checkPassphrase(p), undefined, p);
+      }),
+      { numRuns: 200 },
+    );
     assert.equal(generatePassphrase().length, 32);
   });
 

@@ -11,13 +11,7 @@ export const PASSPHRASE_MAX_LENGTH = 128;
 export const PASSPHRASE_FORBIDDEN = Object.freeze(['^', '{', '}', '[', ']', '"', "'", '|', '<', '>']);
 
 export type PassphraseProblem =
-  | 'too_short'
-  | 'too_long'
-  | 'too_few_distinct'
-  | 'needs_letter'
-  | 'needs_digit_or_symbol'
-  | 'forbidden_character'
-  | 'invalid_character';
+  'too_short' | 'too_long' | 'too_few_distinct' | 'needs_letter' | 'needs_digit_or_symbol' | 'forbidden_character' | 'invalid_character';
 
 const FORBIDDEN = new Set(PASSPHRASE_FORBIDDEN);
 const LETTER = /[A-Za-z]/;

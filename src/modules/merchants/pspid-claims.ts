@@ -33,16 +33,30 @@ export function createPspidClaims(deps: PspidClaimsDeps) {
    * could not reserve the account's name there (another merchant held it) or raced with the
    * opening. A claimed PSPID never changes: shops have it in their configuration.
    */
-  async function claimPspid(merchantId: string, env: EcommerceEnv, pspidInput: string, actor: MerchantActor, scope: { organisationId?: string } = {}): Promise<Result<MerchantView, ClaimProblem>> {
+  async function claimPspid(
+    merchantId: string,
+    env: EcommerceEnv,
+    pspidInput: string,
+    actor: MerchantActor,
+    scope: { organisationId?: string } = {},
+  ): Promise<Result<MerchantView, ClaimProblem>> {
     const m = await requireMerchant(merchantId, scope.organisationId);
     const pspid = pspidInput.trim();
     if (!checkPspid(pspid)) return fail('invalid_pspid');
     if (!(await repo.activeEnvironments(db, m.organisation_id)).includes(env)) return fail('not_eligible');
     const problem = await db.transaction().execute(async (trx): Promise<ClaimProblem | undefined> => {
       if ((await repo.claimsOf(trx, m.id))[env] !== undefined) return 'already_claimed';
-      if (!await repo.insertClaim(trx, { merchantId: m.id, env, pspid, now: clock.now() })) return 'pspid_taken';
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'merchant.pspid_claimed', subjectType: 'merchant', subjectId: m.id,
-        organisationId: m.organisation_id, details: { environment: env, pspid } });
+      if (!(await repo.insertClaim(trx, { merchantId: m.id, env, pspid, now: clock.now() }))) return 'pspid_taken';
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'merchant.pspid_claimed',
+        subjectType: 'merchant',
+        subjectId: m.id,
+        organisationId: m.organisation_id,
+        details: { environment: env, pspid },
+      });
       return undefined;
     });
     return problem === undefined ? ok(await view(m)) : fail(problem);

@@ -1,14 +1,35 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_FEEDBACK_PARAMETERS, FEEDBACK_PARAMETERS, changedFields, checkForProduction, checkPspid, testPassphrasesToReplace, validateSettings,
+  DEFAULT_FEEDBACK_PARAMETERS,
+  FEEDBACK_PARAMETERS,
+  changedFields,
+  checkForProduction,
+  checkPspid,
+  testPassphrasesToReplace,
+  validateSettings,
   type TechnicalSettings,
 } from './settings.policy.ts';
 
 const DEFAULTS: TechnicalSettings = {
-  hashingMethod: 'each-parameter', hashAlgorithm: 'sha512', charset: 'page', referrers: '', acceptUrl: null, declineUrl: null, exceptionUrl: null,
-  cancelUrl: null, feedbackOnRedirect: true, s2sTiming: 'none', s2sUrlAccepted: null, s2sUrlDeclined: null, s2sMethod: 'POST',
-  feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS], defaultOperation: 'SAL', paymentRetries: 10, enabledCurrencies: ['EUR'], legacyHashingAcceptedAt: null,
+  hashingMethod: 'each-parameter',
+  hashAlgorithm: 'sha512',
+  charset: 'page',
+  referrers: '',
+  acceptUrl: null,
+  declineUrl: null,
+  exceptionUrl: null,
+  cancelUrl: null,
+  feedbackOnRedirect: true,
+  s2sTiming: 'none',
+  s2sUrlAccepted: null,
+  s2sUrlDeclined: null,
+  s2sMethod: 'POST',
+  feedbackParams: [...DEFAULT_FEEDBACK_PARAMETERS],
+  defaultOperation: 'SAL',
+  paymentRetries: 10,
+  enabledCurrencies: ['EUR'],
+  legacyHashingAcceptedAt: null,
 };
 const GOOD = 'Mysecretsig1875!?';
 
@@ -18,7 +39,10 @@ describe('legacy "main parameters" hashing is an acknowledged choice', () => {
   it('choosing it without the acknowledgement is refused, with it accepted and reported', () => {
     const refused = validateSettings({ hashingMethod: 'main-parameters' }, 'test', DEFAULTS);
     assert.ok(!refused.ok);
-    assert.deepEqual(refused.problems.map((p) => [p.field, p.code]), [['hashingMethod', 'legacy_ack_required']]);
+    assert.deepEqual(
+      refused.problems.map((p) => [p.field, p.code]),
+      [['hashingMethod', 'legacy_ack_required']],
+    );
     const accepted = validateSettings({ hashingMethod: 'main-parameters', acceptLegacyHashing: true }, 'prod', DEFAULTS);
     assert.ok(accepted.ok);
     assert.equal(accepted.acceptsLegacy, true);
@@ -39,7 +63,10 @@ describe('legacy "main parameters" hashing is an acknowledged choice', () => {
   });
 
   it('copy to production carries legacy hashing only where production acknowledged it itself', () => {
-    assert.deepEqual(checkForProduction(LEGACY_ON, DEFAULTS).map((p) => [p.field, p.code]), [['hashingMethod', 'legacy_ack_required']]);
+    assert.deepEqual(
+      checkForProduction(LEGACY_ON, DEFAULTS).map((p) => [p.field, p.code]),
+      [['hashingMethod', 'legacy_ack_required']],
+    );
     assert.deepEqual(checkForProduction(LEGACY_ON, LEGACY_ON), []);
   });
 });
@@ -53,27 +80,75 @@ describe('PSPID', () => {
 
 describe('validateSettings', () => {
   it('accepts a full form and returns typed values; absent fields stay out of the patch', () => {
-    const verdict = validateSettings({ hashAlgorithm: 'sha256', charset: 'utf8', referrers: 'https://shop.example;https://shop.example/pay.php;',
-      acceptUrl: ' https://shop.example/ok?x=1 ', declineUrl: '', s2sTiming: 'deferred', s2sUrlAccepted: 'http://shop.example/feedback',
-      s2sMethod: 'get', feedbackParams: ['orderid', 'STATUS', 'IP'], defaultOperation: 'res', paymentRetries: '3', enabledCurrencies: ['eur', 'USD', 'EUR', ''],
-      shaIn: { action: 'set', value: GOOD, confirm: GOOD }, shaOut: { action: 'keep' } }, 'test', DEFAULTS);
+    const verdict = validateSettings(
+      {
+        hashAlgorithm: 'sha256',
+        charset: 'utf8',
+        referrers: 'https://shop.example;https://shop.example/pay.php;',
+        acceptUrl: ' https://shop.example/ok?x=1 ',
+        declineUrl: '',
+        s2sTiming: 'deferred',
+        s2sUrlAccepted: 'http://shop.example/feedback',
+        s2sMethod: 'get',
+        feedbackParams: ['orderid', 'STATUS', 'IP'],
+        defaultOperation: 'res',
+        paymentRetries: '3',
+        enabledCurrencies: ['eur', 'USD', 'EUR', ''],
+        shaIn: { action: 'set', value: GOOD, confirm: GOOD },
+        shaOut: { action: 'keep' },
+      },
+      'test',
+      DEFAULTS,
+    );
     assert.ok(verdict.ok);
     assert.deepEqual(verdict.patch, {
-      hashAlgorithm: 'sha256', charset: 'utf8', referrers: 'https://shop.example;https://shop.example/pay.php', acceptUrl: 'https://shop.example/ok?x=1',
-      declineUrl: null, s2sTiming: 'deferred', s2sUrlAccepted: 'http://shop.example/feedback', s2sMethod: 'GET',
-      feedbackParams: ['ORDERID', 'STATUS', 'IP'], defaultOperation: 'RES', paymentRetries: 3, enabledCurrencies: ['EUR', 'USD'], shaIn: GOOD,
+      hashAlgorithm: 'sha256',
+      charset: 'utf8',
+      referrers: 'https://shop.example;https://shop.example/pay.php',
+      acceptUrl: 'https://shop.example/ok?x=1',
+      declineUrl: null,
+      s2sTiming: 'deferred',
+      s2sUrlAccepted: 'http://shop.example/feedback',
+      s2sMethod: 'GET',
+      feedbackParams: ['ORDERID', 'STATUS', 'IP'],
+      defaultOperation: 'RES',
+      paymentRetries: 3,
+      enabledCurrencies: ['EUR', 'USD'],
+      shaIn: GOOD,
     });
   });
 
   it('reports every problem at once, naming the field, never echoing a passphrase', () => {
-    const verdict = validateSettings({ hashAlgorithm: 'md5', referrers: 'https://a.example; https://b.example', acceptUrl: 'ftp://shop.example',
-      cancelUrl: 'https://', paymentRetries: '0', enabledCurrencies: ['EUR', 'XYZ'], feedbackParams: ['ORDERID', 'SHASIGN'],
-      shaIn: { action: 'set', value: 'short1!', confirm: 'short1!' }, shaOut: { action: 'set', value: GOOD, confirm: `${GOOD}x` } }, 'test', DEFAULTS);
+    const verdict = validateSettings(
+      {
+        hashAlgorithm: 'md5',
+        referrers: 'https://a.example; https://b.example',
+        acceptUrl: 'ftp://shop.example',
+        cancelUrl: 'https://',
+        paymentRetries: '0',
+        enabledCurrencies: ['EUR', 'XYZ'],
+        feedbackParams: ['ORDERID', 'SHASIGN'],
+        shaIn: { action: 'set', value: 'short1!', confirm: 'short1!' },
+        shaOut: { action: 'set', value: GOOD, confirm: `${GOOD}x` },
+      },
+      'test',
+      DEFAULTS,
+    );
     assert.ok(!verdict.ok);
-    assert.deepEqual(verdict.problems.map((p) => [p.field, p.code]), [
-      ['hashAlgorithm', 'invalid_choice'], ['referrers', 'contains_space'], ['shaIn', 'too_short'], ['acceptUrl', 'not_http'], ['cancelUrl', 'invalid_url'],
-      ['shaOut', 'passphrase_mismatch'], ['feedbackParams', 'unknown_parameter'], ['paymentRetries', 'invalid_number'], ['enabledCurrencies', 'unknown_currency'],
-    ]);
+    assert.deepEqual(
+      verdict.problems.map((p) => [p.field, p.code]),
+      [
+        ['hashAlgorithm', 'invalid_choice'],
+        ['referrers', 'contains_space'],
+        ['shaIn', 'too_short'],
+        ['acceptUrl', 'not_http'],
+        ['cancelUrl', 'invalid_url'],
+        ['shaOut', 'passphrase_mismatch'],
+        ['feedbackParams', 'unknown_parameter'],
+        ['paymentRetries', 'invalid_number'],
+        ['enabledCurrencies', 'unknown_currency'],
+      ],
+    );
     assert.ok(verdict.problems.every((p) => !String(p.detail ?? '').includes('short1!') && !String(p.detail ?? '').includes(GOOD)));
   });
 
@@ -81,7 +156,10 @@ describe('validateSettings', () => {
     const bad = 'Mysecretsig1875<>';
     const verdict = validateSettings({ shaIn: { action: 'set', value: bad, confirm: bad }, enabledCurrencies: [' '] }, 'prod', DEFAULTS);
     assert.ok(!verdict.ok);
-    assert.deepEqual(verdict.problems.map((p) => p.code), ['forbidden_character', 'no_currency']);
+    assert.deepEqual(
+      verdict.problems.map((p) => p.code),
+      ['forbidden_character', 'no_currency'],
+    );
   });
 
   it('checks referrers with the referrer policy (http or https, each entry a URL)', () => {
@@ -104,8 +182,14 @@ describe('validateSettings', () => {
   it('production sends server-to-server feedback over https only', () => {
     const verdict = validateSettings({ s2sUrlAccepted: 'http://shop.example/s2s', acceptUrl: 'http://shop.example/ok' }, 'prod', DEFAULTS);
     assert.ok(!verdict.ok);
-    assert.deepEqual(verdict.problems.map((p) => [p.field, p.code]), [['s2sUrlAccepted', 'https_required']]);
-    assert.deepEqual(checkForProduction({ ...DEFAULTS, s2sUrlDeclined: 'http://shop.example/ko' }, DEFAULTS).map((p) => p.field), ['s2sUrlDeclined']);
+    assert.deepEqual(
+      verdict.problems.map((p) => [p.field, p.code]),
+      [['s2sUrlAccepted', 'https_required']],
+    );
+    assert.deepEqual(
+      checkForProduction({ ...DEFAULTS, s2sUrlDeclined: 'http://shop.example/ko' }, DEFAULTS).map((p) => p.field),
+      ['s2sUrlDeclined'],
+    );
   });
 
   it('clearing a passphrase is a patch to null', () => {
@@ -117,7 +201,21 @@ describe('validateSettings', () => {
 
 describe('feedback parameters', () => {
   it('offers the fields Varco fills, upper-case; the defaults are Ingenico default set', () => {
-    assert.deepEqual(DEFAULT_FEEDBACK_PARAMETERS, ['ORDERID', 'CURRENCY', 'AMOUNT', 'PM', 'ACCEPTANCE', 'STATUS', 'CARDNO', 'PAYID', 'NCERROR', 'BRAND', 'ED', 'TRXDATE', 'CN']);
+    assert.deepEqual(DEFAULT_FEEDBACK_PARAMETERS, [
+      'ORDERID',
+      'CURRENCY',
+      'AMOUNT',
+      'PM',
+      'ACCEPTANCE',
+      'STATUS',
+      'CARDNO',
+      'PAYID',
+      'NCERROR',
+      'BRAND',
+      'ED',
+      'TRXDATE',
+      'CN',
+    ]);
     assert.ok(FEEDBACK_PARAMETERS.includes('IP') && FEEDBACK_PARAMETERS.every((n) => n === n.toUpperCase()));
   });
 });

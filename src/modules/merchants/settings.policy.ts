@@ -71,14 +71,44 @@ export interface SettingsInput {
 export type SettingsField = Exclude<keyof SettingsInput, 'acceptLegacyHashing'>;
 
 /** The fields in the order of Ingenico's page (and ours). */
-export const FIELD_ORDER: readonly SettingsField[] = Object.freeze(['hashingMethod', 'hashAlgorithm', 'charset', 'referrers', 'shaIn', 'acceptUrl', 'declineUrl',
-  'exceptionUrl', 'cancelUrl', 'feedbackOnRedirect', 'shaOut', 's2sTiming', 's2sUrlAccepted', 's2sUrlDeclined', 's2sMethod', 'feedbackParams',
-  'defaultOperation', 'paymentRetries', 'enabledCurrencies'] as const);
+export const FIELD_ORDER: readonly SettingsField[] = Object.freeze([
+  'hashingMethod',
+  'hashAlgorithm',
+  'charset',
+  'referrers',
+  'shaIn',
+  'acceptUrl',
+  'declineUrl',
+  'exceptionUrl',
+  'cancelUrl',
+  'feedbackOnRedirect',
+  'shaOut',
+  's2sTiming',
+  's2sUrlAccepted',
+  's2sUrlDeclined',
+  's2sMethod',
+  'feedbackParams',
+  'defaultOperation',
+  'paymentRetries',
+  'enabledCurrencies',
+] as const);
 
 export type SettingsProblemCode =
-  | 'invalid_choice' | 'invalid_url' | 'not_http' | 'https_required' | 'too_long' | 'too_many' | 'contains_space'
-  | 'url_required' | 'passphrase_mismatch' | PassphraseProblem | 'unknown_currency' | 'no_currency' | 'unknown_parameter'
-  | 'invalid_number' | 'legacy_ack_required';
+  | 'invalid_choice'
+  | 'invalid_url'
+  | 'not_http'
+  | 'https_required'
+  | 'too_long'
+  | 'too_many'
+  | 'contains_space'
+  | 'url_required'
+  | 'passphrase_mismatch'
+  | PassphraseProblem
+  | 'unknown_currency'
+  | 'no_currency'
+  | 'unknown_parameter'
+  | 'invalid_number'
+  | 'legacy_ack_required';
 
 export interface SettingsProblem {
   readonly field: SettingsField;
@@ -166,12 +196,24 @@ function collectChoices(input: SettingsInput, c: Collector): void {
     if (chosen === undefined) c.problems.push({ field, code: 'invalid_choice', detail: value });
     else set(chosen);
   };
-  pick('hashingMethod', HASHING_METHODS, input.hashingMethod, (v) => { c.patch.hashingMethod = v; });
-  pick('hashAlgorithm', HASH_ALGORITHMS, input.hashAlgorithm, (v) => { c.patch.hashAlgorithm = v; });
-  pick('charset', CHARSETS, input.charset, (v) => { c.patch.charset = v; });
-  pick('s2sTiming', S2S_TIMINGS, input.s2sTiming, (v) => { c.patch.s2sTiming = v; });
-  pick('s2sMethod', S2S_METHODS, input.s2sMethod?.toUpperCase(), (v) => { c.patch.s2sMethod = v; });
-  pick('defaultOperation', OPERATIONS, input.defaultOperation?.toUpperCase(), (v) => { c.patch.defaultOperation = v; });
+  pick('hashingMethod', HASHING_METHODS, input.hashingMethod, (v) => {
+    c.patch.hashingMethod = v;
+  });
+  pick('hashAlgorithm', HASH_ALGORITHMS, input.hashAlgorithm, (v) => {
+    c.patch.hashAlgorithm = v;
+  });
+  pick('charset', CHARSETS, input.charset, (v) => {
+    c.patch.charset = v;
+  });
+  pick('s2sTiming', S2S_TIMINGS, input.s2sTiming, (v) => {
+    c.patch.s2sTiming = v;
+  });
+  pick('s2sMethod', S2S_METHODS, input.s2sMethod?.toUpperCase(), (v) => {
+    c.patch.s2sMethod = v;
+  });
+  pick('defaultOperation', OPERATIONS, input.defaultOperation?.toUpperCase(), (v) => {
+    c.patch.defaultOperation = v;
+  });
   if (input.feedbackOnRedirect !== undefined) c.patch.feedbackOnRedirect = input.feedbackOnRedirect;
   if (input.paymentRetries !== undefined) {
     const text = input.paymentRetries.trim();
@@ -182,9 +224,15 @@ function collectChoices(input: SettingsInput, c: Collector): void {
 }
 
 function collectUrls(input: SettingsInput, env: EcommerceEnv, c: Collector): void {
-  const urls = [['acceptUrl', false], ['declineUrl', false], ['exceptionUrl', false], ['cancelUrl', false],
+  const urls = [
+    ['acceptUrl', false],
+    ['declineUrl', false],
+    ['exceptionUrl', false],
+    ['cancelUrl', false],
     // Feedback carries order data server to server: production sends it only over TLS.
-    ['s2sUrlAccepted', env === 'prod'], ['s2sUrlDeclined', env === 'prod']] as const;
+    ['s2sUrlAccepted', env === 'prod'],
+    ['s2sUrlDeclined', env === 'prod'],
+  ] as const;
   for (const [field, httpsOnly] of urls) {
     const value = input[field];
     if (value === undefined) continue;
@@ -263,7 +311,10 @@ export function changedFields(patch: SettingsPatch, current: TechnicalSettings &
  * Test ≠ prod [ADV §11.1]: which test passphrases equal a production one (either kind: a test
  * passphrase that opens production requests is a production secret in a test system).
  */
-export function testPassphrasesToReplace(test: { shaIn: string | null; shaOut: string | null }, prod: { shaIn: string | null; shaOut: string | null }): Array<'shaIn' | 'shaOut'> {
+export function testPassphrasesToReplace(
+  test: { shaIn: string | null; shaOut: string | null },
+  prod: { shaIn: string | null; shaOut: string | null },
+): Array<'shaIn' | 'shaOut'> {
   const prodValues = [prod.shaIn, prod.shaOut].filter((v): v is string => v !== null);
   return (['shaIn', 'shaOut'] as const).filter((k) => {
     const value = test[k];

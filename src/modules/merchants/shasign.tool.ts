@@ -4,15 +4,24 @@
  * passphrase masked, and the digest. Pure: the passphrase is used and dropped, never kept.
  */
 import {
-  DuplicateShaParameterError, LEGACY_SHA_IN_FIELDS, LEGACY_SHA_OUT_FIELDS, isShaInParam, isShaOutParam, maskedShaString, normalizeParamName, signSha,
-  type HashingMethod, type ShaAlgorithm, type ShaEncoding, type ShaList, type ShaParams,
+  DuplicateShaParameterError,
+  LEGACY_SHA_IN_FIELDS,
+  LEGACY_SHA_OUT_FIELDS,
+  isShaInParam,
+  isShaOutParam,
+  maskedShaString,
+  normalizeParamName,
+  signSha,
+  type HashingMethod,
+  type ShaAlgorithm,
+  type ShaEncoding,
+  type ShaList,
+  type ShaParams,
 } from '../../protocols/ogone/index.ts';
 
 export const SHASIGN_TOOL_MAX_LINES = 500;
 
-export type ParamLinesResult =
-  | { ok: true; params: Array<[string, string]> }
-  | { ok: false; line: number; problem: 'not_name_value' | 'too_many' };
+export type ParamLinesResult = { ok: true; params: Array<[string, string]> } | { ok: false; line: number; problem: 'not_name_value' | 'too_many' };
 
 /**
  * One `NAME=value` per line (the first `=` separates; the value is kept exactly, spaces included,
@@ -43,8 +52,7 @@ export interface ShaToolOptions {
 }
 
 export type ShaToolResult =
-  | { ok: true; included: Array<[string, string]>; masked: string; digest: string }
-  | { ok: false; problem: 'no_passphrase' | 'duplicate'; param?: string };
+  { ok: true; included: Array<[string, string]>; masked: string; digest: string } | { ok: false; problem: 'no_passphrase' | 'duplicate'; param?: string };
 
 /** Parameters that go into the string, in the order hashed (ascii, as the worked examples). */
 function included(params: ShaParams, list: ShaList, method: HashingMethod): Array<[string, string]> {
@@ -53,7 +61,9 @@ function included(params: ShaParams, list: ShaList, method: HashingMethod): Arra
     return (list === 'in' ? LEGACY_SHA_IN_FIELDS : LEGACY_SHA_OUT_FIELDS).map((f): [string, string] => [f, values.get(f) ?? '']);
   }
   const listed = list === 'in' ? isShaInParam : isShaOutParam;
-  return params.filter(([n, v]) => v !== '' && listed(n)).map(([n, v]): [string, string] => [normalizeParamName(n), v])
+  return params
+    .filter(([n, v]) => v !== '' && listed(n))
+    .map(([n, v]): [string, string] => [normalizeParamName(n), v])
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 

@@ -51,19 +51,58 @@ export function createInvitationsService(options: InvitationsOptions) {
   const { db, clock, publicUrl, audit } = options;
   const link = (token: string): string => `${publicUrl}/portal/invitation?token=${token}`;
 
-  async function issue(trx: Kysely<Database>, invitation: { organisationId: string; organisationName: string; firstName: string; lastName: string;
-    email: string; locale: 'en' | 'it'; productIds: string[] }, actor: Actor, action: string): Promise<string> {
+  async function issue(
+    trx: Kysely<Database>,
+    invitation: {
+      organisationId: string;
+      organisationName: string;
+      firstName: string;
+      lastName: string;
+      email: string;
+      locale: 'en' | 'it';
+      productIds: string[];
+    },
+    actor: Actor,
+    action: string,
+  ): Promise<string> {
     const id = newId('inv');
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
-    await trx.insertInto('invitations').values({ id, token_hash: null, organisation_id: invitation.organisationId, email: invitation.email,
-      first_name: invitation.firstName, last_name: invitation.lastName, locale: invitation.locale, product_ids: invitation.productIds,
-      invited_by: actor.type === 'admin' ? actor.id : null, created_at: now, expires_at: expiresAt }).execute();
-    await enqueueEmail(trx, { to: invitation.email, template: 'invitation', locale: invitation.locale, organisationId: invitation.organisationId,
-      subjectType: 'invitation', subjectId: id,
-      params: { firstName: invitation.firstName, organisationName: invitation.organisationName, invitationId: id, expiresAt: expiresAt.toISOString() } });
-    await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action, subjectType: 'invitation', subjectId: id,
-      organisationId: invitation.organisationId, details: { email: invitation.email } });
+    await trx
+      .insertInto('invitations')
+      .values({
+        id,
+        token_hash: null,
+        organisation_id: invitation.organisationId,
+        email: invitation.email,
+        first_name: invitation.firstName,
+        last_name: invitation.lastName,
+        locale: invitation.locale,
+        product_ids: invitation.productIds,
+        invited_by: actor.type === 'admin' ? actor.id : null,
+        created_at: now,
+        expires_at: expiresAt,
+      })
+      .execute();
+    await enqueueEmail(trx, {
+      to: invitation.email,
+      template: 'invitation',
+      locale: invitation.locale,
+      organisationId: invitation.organisationId,
+      subjectType: 'invitation',
+      subjectId: id,
+      params: { firstName: invitation.firstName, organisationName: invitation.organisationName, invitationId: id, expiresAt: expiresAt.toISOString() },
+    });
+    await audit.append(trx, {
+      actorType: actor.type,
+      actorId: actor.id,
+      ip: actor.ip,
+      action,
+      subjectType: 'invitation',
+      subjectId: id,
+      organisationId: invitation.organisationId,
+      details: { email: invitation.email },
+    });
     return id;
   }
 
@@ -79,22 +118,41 @@ export function createInvitationsService(options: InvitationsOptions) {
     if (!organisation) return fail('organisation_not_found');
     if ((await existingProductIds(db, productIds)).length !== productIds.length) return fail('unknown_product');
     if (await referentEmailTaken(db, email)) return fail('already_referent');
-    const id = await db.transaction().execute((trx) => issue(trx, { ...input, firstName, lastName, email, productIds, organisationName: organisation.name }, actor, 'invitation.sent'));
+    const id = await db
+      .transaction()
+      .execute((trx) => issue(trx, { ...input, firstName, lastName, email, productIds, organisationName: organisation.name }, actor, 'invitation.sent'));
     return ok({ id });
   }
 
   /** A new link for an invitation not yet accepted; the previous link stops working. */
   async function resend(invitationId: string, actor: Actor, organisationId?: string): Promise<Result<{ id: string }, 'not_found' | 'already_accepted'>> {
     return db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('invitations').innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
-        .selectAll('invitations').select('organisations.name as organisation_name').where('invitations.id', '=', invitationId).forUpdate();
+      let query = trx
+        .selectFrom('invitations')
+        .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
+        .selectAll('invitations')
+        .select('organisations.name as organisation_name')
+        .where('invitations.id', '=', invitationId)
+        .forUpdate();
       if (organisationId) query = query.where('invitations.organisation_id', '=', organisationId);
       const old = await query.executeTakeFirst();
       if (!old || old.superseded_at) return fail('not_found' as const);
       if (old.accepted_at) return fail('already_accepted' as const);
       await trx.updateTable('invitations').set({ superseded_at: clock.now() }).where('id', '=', old.id).execute();
-      const id = await issue(trx, { organisationId: old.organisation_id, organisationName: old.organisation_name, firstName: old.first_name,
-        lastName: old.last_name, email: old.email, locale: old.locale, productIds: old.product_ids }, actor, 'invitation.resent');
+      const id = await issue(
+        trx,
+        {
+          organisationId: old.organisation_id,
+          organisationName: old.organisation_name,
+          firstName: old.first_name,
+          lastName: old.last_name,
+          email: old.email,
+          locale: old.locale,
+          productIds: old.product_ids,
+        },
+        actor,
+        'invitation.resent',
+      );
       return ok({ id });
     });
   }
@@ -109,16 +167,32 @@ export function createInvitationsService(options: InvitationsOptions) {
    */
   async function mintLink(invitationId: string, actor?: Actor): Promise<Result<{ link: string; email: string }, Exclude<InvitationState, 'valid'>>> {
     return db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('invitations').select(['id', 'organisation_id', 'email', 'accepted_at', 'superseded_at', 'expires_at'])
-        .where('id', '=', invitationId).forUpdate().executeTakeFirst();
+      const row = await trx
+        .selectFrom('invitations')
+        .select(['id', 'organisation_id', 'email', 'accepted_at', 'superseded_at', 'expires_at'])
+        .where('id', '=', invitationId)
+        .forUpdate()
+        .executeTakeFirst();
       if (!row) return fail('unknown' as const);
       const state = stateOf(row);
       if (state !== 'valid') return fail(state);
       const token = randomToken(32);
-      await trx.updateTable('invitations').set({ token_hash: sha256Hex(token) }).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('invitations')
+        .set({ token_hash: sha256Hex(token) })
+        .where('id', '=', row.id)
+        .execute();
       if (actor) {
-        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'invitation.link_created', subjectType: 'invitation',
-          subjectId: row.id, organisationId: row.organisation_id, details: { email: row.email } });
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'invitation.link_created',
+          subjectType: 'invitation',
+          subjectId: row.id,
+          organisationId: row.organisation_id,
+          details: { email: row.email },
+        });
       }
       return ok({ link: link(token), email: row.email });
     });
@@ -131,15 +205,24 @@ export function createInvitationsService(options: InvitationsOptions) {
   }
 
   async function lookup(token: string) {
-    const row = await db.selectFrom('invitations').innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
-      .selectAll('invitations').select('organisations.name as organisation_name')
-      .where('invitations.token_hash', '=', sha256Hex(token)).executeTakeFirst();
+    const row = await db
+      .selectFrom('invitations')
+      .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
+      .selectAll('invitations')
+      .select('organisations.name as organisation_name')
+      .where('invitations.token_hash', '=', sha256Hex(token))
+      .executeTakeFirst();
     const state: InvitationState = row ? stateOf(row) : 'unknown';
     return { state, invitation: row };
   }
 
   /** The referent confirms and chooses a password; creates the account and its product associations. */
-  async function accept(token: string, password: string, confirm: string, ip: string | null): Promise<Result<{ userId: string; email: string }, PasswordProblem | Exclude<InvitationState, 'valid'> | 'already_referent'>> {
+  async function accept(
+    token: string,
+    password: string,
+    confirm: string,
+    ip: string | null,
+  ): Promise<Result<{ userId: string; email: string }, PasswordProblem | Exclude<InvitationState, 'valid'> | 'already_referent'>> {
     const found = await lookup(token);
     if (found.state !== 'valid' || !found.invitation) return fail(found.state === 'valid' ? 'unknown' : found.state);
     const problem = checkPassword(password, confirm);
@@ -149,16 +232,37 @@ export function createInvitationsService(options: InvitationsOptions) {
     const userId = newId('usr');
     return db.transaction().execute(async (trx) => {
       // Guarded: two tabs submitting the same link create one account.
-      const claimed = await trx.updateTable('invitations').set({ accepted_at: clock.now() })
-        .where('id', '=', invitation.id).where('accepted_at', 'is', null).where('superseded_at', 'is', null).executeTakeFirst();
+      const claimed = await trx
+        .updateTable('invitations')
+        .set({ accepted_at: clock.now() })
+        .where('id', '=', invitation.id)
+        .where('accepted_at', 'is', null)
+        .where('superseded_at', 'is', null)
+        .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) return fail('used' as const);
       if (await referentEmailTaken(trx, invitation.email)) return fail('already_referent' as const);
-      await createReferent(trx, { id: userId, email: invitation.email, passwordHash, firstName: invitation.first_name, lastName: invitation.last_name,
-        locale: invitation.locale, organisationId: invitation.organisation_id, now: clock.now() });
+      await createReferent(trx, {
+        id: userId,
+        email: invitation.email,
+        passwordHash,
+        firstName: invitation.first_name,
+        lastName: invitation.last_name,
+        locale: invitation.locale,
+        organisationId: invitation.organisation_id,
+        now: clock.now(),
+      });
       await trx.updateTable('invitations').set({ user_id: userId }).where('id', '=', invitation.id).execute();
       await grantProducts(trx, userId, invitation.product_ids);
-      await audit.append(trx, { actorType: 'referent', actorId: userId, ip, action: 'invitation.accepted', subjectType: 'invitation',
-        subjectId: invitation.id, organisationId: invitation.organisation_id, details: { email: invitation.email } });
+      await audit.append(trx, {
+        actorType: 'referent',
+        actorId: userId,
+        ip,
+        action: 'invitation.accepted',
+        subjectType: 'invitation',
+        subjectId: invitation.id,
+        organisationId: invitation.organisation_id,
+        details: { email: invitation.email },
+      });
       return ok({ userId, email: invitation.email });
     });
   }

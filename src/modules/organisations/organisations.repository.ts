@@ -6,7 +6,11 @@ export function findOrganisation(db: Kysely<Database>, id: string) {
 }
 
 export function findByTaxCode(db: Kysely<Database>, taxCode: string) {
-  return db.selectFrom('organisations').select('id').where((eb) => eb.fn('upper', ['tax_code']), '=', taxCode.toUpperCase()).executeTakeFirst();
+  return db
+    .selectFrom('organisations')
+    .select('id')
+    .where((eb) => eb.fn('upper', ['tax_code']), '=', taxCode.toUpperCase())
+    .executeTakeFirst();
 }
 
 export function listOrganisations(db: Kysely<Database>) {
@@ -14,6 +18,10 @@ export function listOrganisations(db: Kysely<Database>) {
 }
 
 export function listInvitations(db: Kysely<Database>, organisationId: string) {
-  return db.selectFrom('invitations').select(['id', 'email', 'first_name', 'last_name', 'created_at', 'expires_at', 'accepted_at', 'superseded_at', 'product_ids'])
-    .where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').execute();
+  return db
+    .selectFrom('invitations')
+    .select(['id', 'email', 'first_name', 'last_name', 'created_at', 'expires_at', 'accepted_at', 'superseded_at', 'product_ids'])
+    .where('organisation_id', '=', organisationId)
+    .orderBy('created_at', 'desc')
+    .execute();
 }

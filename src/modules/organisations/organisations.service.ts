@@ -55,10 +55,28 @@ export function createOrganisationsService(options: OrganisationsOptions) {
     const id = newId('org');
     try {
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('organisations').values({ id, name, tax_code: taxCode, tax_code_kind: input.taxCodeKind,
-          type: input.type as OrganisationType, contact_email: input.contactEmail.trim(), created_at: clock.now() }).execute();
-        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'organisation.created',
-          subjectType: 'organisation', subjectId: id, organisationId: id, details: { name, taxCode } });
+        await trx
+          .insertInto('organisations')
+          .values({
+            id,
+            name,
+            tax_code: taxCode,
+            tax_code_kind: input.taxCodeKind,
+            type: input.type as OrganisationType,
+            contact_email: input.contactEmail.trim(),
+            created_at: clock.now(),
+          })
+          .execute();
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'organisation.created',
+          subjectType: 'organisation',
+          subjectId: id,
+          organisationId: id,
+          details: { name, taxCode },
+        });
       });
     } catch (error) {
       // Two administrators creating the same organisation at once: the unique index decides.

@@ -27,12 +27,25 @@ describe('checkServerCertificate', () => {
     intermediate = await makeCa({ name: 'Issuing CA I1', issuer: root });
     leaf = await makeLeaf({ issuer: intermediate, commonName: 'pay.example.org', altNames: ['pay.example.org', 'api.example.org'] });
   });
-  const check = (chain: TestCertificate[] | string, fqdn = 'pay.example.org', extra: { intermediates?: string[]; roots?: string[]; at?: Date } = {}): CertificateCheck[] =>
-    checkServerCertificate({ fqdn, chain: typeof chain === 'string' ? chain : chain.map((cert) => cert.certPem), roots: extra.roots ?? [root.certPem], intermediates: extra.intermediates ?? [], now: extra.at ?? now });
+  const check = (
+    chain: TestCertificate[] | string,
+    fqdn = 'pay.example.org',
+    extra: { intermediates?: string[]; roots?: string[]; at?: Date } = {},
+  ): CertificateCheck[] =>
+    checkServerCertificate({
+      fqdn,
+      chain: typeof chain === 'string' ? chain : chain.map((cert) => cert.certPem),
+      roots: extra.roots ?? [root.certPem],
+      intermediates: extra.intermediates ?? [],
+      now: extra.at ?? now,
+    });
 
   it('passes all five checks, in a fixed order, for a full chain', () => {
     const checks = check([leaf, intermediate]);
-    assert.deepEqual(checks.map((entry) => entry.check), ['chain', 'name', 'validity', 'key_strength', 'full_chain']);
+    assert.deepEqual(
+      checks.map((entry) => entry.check),
+      ['chain', 'name', 'validity', 'key_strength', 'full_chain'],
+    );
     assert.deepEqual(failed(checks), []);
     assert.match(find(checks, 'chain').message, /"pay\.example\.org" chains through "Issuing CA I1" to the trusted root "Root R1"/);
     assert.match(find(checks, 'full_chain').message, /sent its certificate "pay\.example\.org" and "Issuing CA I1": every intermediate/);
@@ -57,7 +70,10 @@ describe('checkServerCertificate', () => {
     const cnOnly = await makeLeaf({ issuer: intermediate, commonName: 'legacy.example.org' });
     assert.deepEqual(failed(check([cnOnly, intermediate], 'legacy.example.org')), []);
     const mismatch = check([cnOnly, intermediate], 'pay.example.org');
-    assert.match(find(mismatch, 'name').message, /names are legacy\.example\.org \(common name; no subject alternative names\) but the service FQDN is pay\.example\.org/);
+    assert.match(
+      find(mismatch, 'name').message,
+      /names are legacy\.example\.org \(common name; no subject alternative names\) but the service FQDN is pay\.example\.org/,
+    );
     const sanWins = await makeLeaf({ issuer: intermediate, commonName: 'pay.example.org', altNames: ['other.example.org'] });
     const ignored = check([sanWins, intermediate], 'pay.example.org');
     assert.deepEqual(failed(ignored), ['name']);
@@ -65,11 +81,26 @@ describe('checkServerCertificate', () => {
   });
 
   it('fails validity for expired and not-yet-valid certificates, with the dates', async () => {
-    const expired = await makeLeaf({ issuer: intermediate, commonName: 'pay.example.org', altNames: ['pay.example.org'], notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2025-01-01T00:00:00Z') });
+    const expired = await makeLeaf({
+      issuer: intermediate,
+      commonName: 'pay.example.org',
+      altNames: ['pay.example.org'],
+      notBefore: new Date('2024-01-01T00:00:00Z'),
+      notAfter: new Date('2025-01-01T00:00:00Z'),
+    });
     const checks = check([expired, intermediate], 'pay.example.org', { at: new Date('2025-01-11T00:00:00Z') });
     assert.deepEqual(failed(checks), ['validity']);
-    assert.equal(find(checks, 'validity').message, 'The certificate "pay.example.org" expired on 2025-01-01T00:00:00Z (10 days ago); it was valid from 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z.');
-    const future = await makeLeaf({ issuer: intermediate, commonName: 'pay.example.org', altNames: ['pay.example.org'], notBefore: daysFromNow(3, now), notAfter: daysFromNow(300, now) });
+    assert.equal(
+      find(checks, 'validity').message,
+      'The certificate "pay.example.org" expired on 2025-01-01T00:00:00Z (10 days ago); it was valid from 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z.',
+    );
+    const future = await makeLeaf({
+      issuer: intermediate,
+      commonName: 'pay.example.org',
+      altNames: ['pay.example.org'],
+      notBefore: daysFromNow(3, now),
+      notAfter: daysFromNow(300, now),
+    });
     assert.match(find(check([future, intermediate]), 'validity').message, /is not valid yet: .*starts in 3 days/);
   });
 
@@ -99,7 +130,10 @@ describe('checkServerCertificate', () => {
     assert.match(find(unknown, 'chain').message, /issued by "Issuing CA I1", which the server did not send and which is not a trusted root/);
     const known = check([leaf], 'pay.example.org', { intermediates: [intermediate.certPem] });
     assert.deepEqual(failed(known), ['full_chain']);
-    assert.match(find(known, 'full_chain').message, /sent only its own certificate "pay\.example\.org"; the intermediate "Issuing CA I1" that issued "pay\.example\.org" is missing/);
+    assert.match(
+      find(known, 'full_chain').message,
+      /sent only its own certificate "pay\.example\.org"; the intermediate "Issuing CA I1" that issued "pay\.example\.org" is missing/,
+    );
   });
 
   it('passes full_chain for a leaf issued directly by a trusted root', async () => {

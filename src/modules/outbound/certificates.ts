@@ -33,7 +33,12 @@ export function checkServerCertificate(input: ServerCertificateInput): Certifica
   const leaf = served[0];
   if (leaf === undefined) {
     const message = 'The server presented no certificate.';
-    return (['chain', 'name', 'validity', 'key_strength', 'full_chain'] as const).map((check) => ({ check, ok: false, message, fix: 'Configure a server certificate on the service.' }));
+    return (['chain', 'name', 'validity', 'key_strength', 'full_chain'] as const).map((check) => ({
+      check,
+      ok: false,
+      message,
+      fix: 'Configure a server certificate on the service.',
+    }));
   }
   const roots = parseRoots(input.roots);
   const path = buildPath(leaf, served.slice(1), roots, input.intermediates === undefined ? [] : parseCertificates(input.intermediates));
@@ -55,27 +60,36 @@ function chainCheck(leaf: X509Certificate, path: CertificatePath): CertificateCh
     case 'trusted': {
       const via = path.certificates.slice(1, -1).map(nameOf);
       const route = via.length === 0 ? '' : ` through ${via.join(', ')}`;
-      const message = end.anchor === leaf
-        ? `The certificate ${nameOf(leaf)} is itself a trusted root for this environment.`
-        : `The certificate ${nameOf(leaf)} chains${route} to the trusted root ${nameOf(end.anchor)}.`;
+      const message =
+        end.anchor === leaf
+          ? `The certificate ${nameOf(leaf)} is itself a trusted root for this environment.`
+          : `The certificate ${nameOf(leaf)} chains${route} to the trusted root ${nameOf(end.anchor)}.`;
       return { check: 'chain', ok: true, message };
     }
     case 'untrusted_root':
       return {
-        check: 'chain', ok: false,
-        message: end.root === leaf
-          ? `The certificate ${nameOf(leaf)} is self-signed and is not a trusted root for this environment.`
-          : `The chain of ${nameOf(leaf)} ends at the root ${nameOf(end.root)}, which is not trusted for this environment.`,
+        check: 'chain',
+        ok: false,
+        message:
+          end.root === leaf
+            ? `The certificate ${nameOf(leaf)} is self-signed and is not a trusted root for this environment.`
+            : `The chain of ${nameOf(leaf)} ends at the root ${nameOf(end.root)}, which is not trusted for this environment.`,
         fix: `Use a certificate issued by a CA of the CA/Browser Forum, or ask an administrator to authorise ${nameOf(end.root)} for this environment.`,
       };
     case 'issuer_missing':
       return {
-        check: 'chain', ok: false,
+        check: 'chain',
+        ok: false,
         message: `${nameOf(end.subjectOf)} is issued by ${issuerNameOf(end.subjectOf)}, which the server did not send and which is not a trusted root, so the chain cannot be verified.`,
         fix: `Install the full chain on the server, including the intermediate ${issuerNameOf(end.subjectOf)}; if that CA is private, ask an administrator to authorise its root.`,
       };
     case 'invalid':
-      return { check: 'chain', ok: false, message: `The chain of ${nameOf(leaf)} is invalid: ${end.reason}.`, fix: 'Install a certificate chain issued by a proper CA hierarchy.' };
+      return {
+        check: 'chain',
+        ok: false,
+        message: `The chain of ${nameOf(leaf)} is invalid: ${end.reason}.`,
+        fix: 'Install a certificate chain issued by a proper CA hierarchy.',
+      };
   }
 }
 
@@ -83,14 +97,25 @@ function nameCheck(leaf: X509Certificate, fqdn: string): CertificateCheck {
   // subject 'default': the CN counts only when the SAN has no DNS names (SAN wins, RFC 6125);
   // wildcards cover exactly one left-most label.
   const matched = leaf.checkHost(fqdn, { subject: 'default', wildcards: true, partialWildcards: false, multiLabelWildcards: false });
-  const dnsNames = (leaf.subjectAltName ?? '').split(', ').filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice(4));
+  const dnsNames = (leaf.subjectAltName ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4));
   const cn = /(?:^|\n)CN=([^\n]*)/.exec(leaf.subject)?.[1];
-  const names = dnsNames.length > 0 ? `${dnsNames.join(', ')} (subject alternative names)` : cn === undefined ? 'none' : `${cn} (common name; no subject alternative names)`;
+  const names =
+    dnsNames.length > 0
+      ? `${dnsNames.join(', ')} (subject alternative names)`
+      : cn === undefined
+        ? 'none'
+        : `${cn} (common name; no subject alternative names)`;
   if (matched !== undefined) return { check: 'name', ok: true, message: `The certificate names ${matched}, matching the service FQDN ${fqdn}.` };
-  const ignoredCn = dnsNames.length > 0 && cn !== undefined && leaf.checkHost(fqdn, { subject: 'always' }) !== undefined
-    ? ` Its common name ${cn} would match, but it is ignored because the certificate has subject alternative names.` : '';
+  const ignoredCn =
+    dnsNames.length > 0 && cn !== undefined && leaf.checkHost(fqdn, { subject: 'always' }) !== undefined
+      ? ` Its common name ${cn} would match, but it is ignored because the certificate has subject alternative names.`
+      : '';
   return {
-    check: 'name', ok: false,
+    check: 'name',
+    ok: false,
     message: `The certificate's names are ${names} but the service FQDN is ${fqdn}.${ignoredCn}`,
     fix: `Use a certificate whose subject alternative names include ${fqdn}, or register the service URL with a host name the certificate covers.`,
   };
@@ -102,16 +127,30 @@ function validityCheck(certs: X509Certificate[], now: Date): CertificateCheck {
     const to = cert.validToDate;
     const range = `valid from ${formatDate(from)} to ${formatDate(to)}`;
     if (now < from) {
-      return { check: 'validity', ok: false, message: `The certificate ${nameOf(cert)} is not valid yet: it is ${range} (starts in ${days(from.getTime() - now.getTime())}).`, fix: 'Install a certificate that is valid now, or check the server clock of the CA that issued it.' };
+      return {
+        check: 'validity',
+        ok: false,
+        message: `The certificate ${nameOf(cert)} is not valid yet: it is ${range} (starts in ${days(from.getTime() - now.getTime())}).`,
+        fix: 'Install a certificate that is valid now, or check the server clock of the CA that issued it.',
+      };
     }
     if (now > to) {
-      return { check: 'validity', ok: false, message: `The certificate ${nameOf(cert)} expired on ${formatDate(to)} (${days(now.getTime() - to.getTime())} ago); it was ${range}.`, fix: `Renew ${nameOf(cert)} and install the new certificate with its full chain.` };
+      return {
+        check: 'validity',
+        ok: false,
+        message: `The certificate ${nameOf(cert)} expired on ${formatDate(to)} (${days(now.getTime() - to.getTime())} ago); it was ${range}.`,
+        fix: `Renew ${nameOf(cert)} and install the new certificate with its full chain.`,
+      };
     }
   }
   const leaf = certs[0];
   if (leaf === undefined) return { check: 'validity', ok: true, message: 'Nothing to check.' };
   const expires = leaf.validToDate;
-  return { check: 'validity', ok: true, message: `The certificate ${nameOf(leaf)} is valid from ${formatDate(leaf.validFromDate)} to ${formatDate(expires)} (expires in ${days(expires.getTime() - now.getTime())}).` };
+  return {
+    check: 'validity',
+    ok: true,
+    message: `The certificate ${nameOf(leaf)} is valid from ${formatDate(leaf.validFromDate)} to ${formatDate(expires)} (expires in ${days(expires.getTime() - now.getTime())}).`,
+  };
 }
 
 function keyStrengthCheck(certs: X509Certificate[]): CertificateCheck {
@@ -119,7 +158,12 @@ function keyStrengthCheck(certs: X509Certificate[]): CertificateCheck {
   for (const cert of certs) {
     const verdict = keyVerdict(cert);
     if (!verdict.strong) {
-      return { check: 'key_strength', ok: false, message: `The certificate ${nameOf(cert)} has ${article(verdict.description)} ${verdict.description} key; Varco requires RSA of at least ${MIN_RSA_BITS} bits or EC P-256 or stronger.`, fix: `Issue ${nameOf(cert)} again with an RSA ${MIN_RSA_BITS}+ or EC P-256+ key.` };
+      return {
+        check: 'key_strength',
+        ok: false,
+        message: `The certificate ${nameOf(cert)} has ${article(verdict.description)} ${verdict.description} key; Varco requires RSA of at least ${MIN_RSA_BITS} bits or EC P-256 or stronger.`,
+        fix: `Issue ${nameOf(cert)} again with an RSA ${MIN_RSA_BITS}+ or EC P-256+ key.`,
+      };
     }
     described.push(`${nameOf(cert)}: ${verdict.description}`);
   }
@@ -153,21 +197,36 @@ function fullChainCheck(leaf: X509Certificate, served: X509Certificate[], path: 
   // own copy), and node's view of the peer chain may append the root from our trust store.
   const rootPrints = new Set(roots.map((root) => root.fingerprint256));
   const intermediatesSent = served.slice(1).filter((cert) => !rootPrints.has(cert.fingerprint256));
-  const sent = intermediatesSent.length === 0
-    ? `The server sent only its own certificate ${nameOf(leaf)}`
-    : `The server sent its certificate ${nameOf(leaf)} and ${intermediatesSent.map(nameOf).join(', ')}`;
+  const sent =
+    intermediatesSent.length === 0
+      ? `The server sent only its own certificate ${nameOf(leaf)}`
+      : `The server sent its certificate ${nameOf(leaf)} and ${intermediatesSent.map(nameOf).join(', ')}`;
   const firstNotServed = path.notServed[0];
-  const missing = path.end.kind === 'issuer_missing' ? path.end.subjectOf : firstNotServed === undefined ? undefined : path.certificates[path.certificates.indexOf(firstNotServed) - 1];
+  const missing =
+    path.end.kind === 'issuer_missing'
+      ? path.end.subjectOf
+      : firstNotServed === undefined
+        ? undefined
+        : path.certificates[path.certificates.indexOf(firstNotServed) - 1];
   if (missing !== undefined) {
     return {
-      check: 'full_chain', ok: false,
+      check: 'full_chain',
+      ok: false,
       message: `${sent}; the intermediate ${issuerNameOf(missing)} that issued ${nameOf(missing)} is missing, and Varco does not fetch missing intermediates.`,
       fix: `Install the full chain on the server (or on the load balancer that terminates TLS): the certificate followed by the intermediate ${issuerNameOf(missing)}${path.notServed.length > 1 ? ' and the intermediates above it' : ''}.`,
     };
   }
-  if (path.end.kind === 'untrusted_root' && path.end.root === leaf) return { check: 'full_chain', ok: true, message: `${sent}; it is self-signed, so there is no chain to serve.` };
-  const needed = path.certificates.slice(1).filter((cert) => !rootPrints.has(cert.fingerprint256) && !(path.end.kind === 'untrusted_root' && cert === path.end.root)).length;
-  return { check: 'full_chain', ok: true, message: needed === 0 ? `${sent}; it is issued directly by the root, so no intermediate is needed.` : `${sent}: every intermediate up to the root is included.` };
+  if (path.end.kind === 'untrusted_root' && path.end.root === leaf)
+    return { check: 'full_chain', ok: true, message: `${sent}; it is self-signed, so there is no chain to serve.` };
+  const needed = path.certificates
+    .slice(1)
+    .filter((cert) => !rootPrints.has(cert.fingerprint256) && !(path.end.kind === 'untrusted_root' && cert === path.end.root)).length;
+  return {
+    check: 'full_chain',
+    ok: true,
+    message:
+      needed === 0 ? `${sent}; it is issued directly by the root, so no intermediate is needed.` : `${sent}: every intermediate up to the root is included.`,
+  };
 }
 
 function article(word: string): string {

@@ -29,7 +29,7 @@ const MAX_DEPTH = 8;
 /** Accepts DER buffers, single PEMs or PEM bundles; returns one X509Certificate per certificate. */
 export function parseCertificates(inputs: CertificateInput | CertificateInput[]): X509Certificate[] {
   const list = Array.isArray(inputs) ? inputs : [inputs];
-  return list.flatMap((input) => typeof input === 'string' ? splitPemChain(input).map((pem) => new X509Certificate(pem)) : [new X509Certificate(input)]);
+  return list.flatMap((input) => (typeof input === 'string' ? splitPemChain(input).map((pem) => new X509Certificate(pem)) : [new X509Certificate(input)]));
 }
 
 const parsedRoots = new WeakMap<string[], X509Certificate[]>();
@@ -72,7 +72,8 @@ export function buildPath(leaf: X509Certificate, served: X509Certificate[], root
     const fromServer = served.find((candidate) => issues(candidate, current));
     const issuer = fromServer ?? known.find((candidate) => issues(candidate, current));
     if (issuer === undefined) return { certificates, end: { kind: 'issuer_missing', subjectOf: current }, notServed };
-    if (!issuer.ca) return { certificates, end: { kind: 'invalid', reason: `${nameOf(issuer)} signed ${nameOf(current)} but is not a CA certificate` }, notServed };
+    if (!issuer.ca)
+      return { certificates, end: { kind: 'invalid', reason: `${nameOf(issuer)} signed ${nameOf(current)} but is not a CA certificate` }, notServed };
     if (fromServer === undefined) notServed.push(issuer);
     certificates.push(issuer);
     current = issuer;

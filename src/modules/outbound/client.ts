@@ -14,7 +14,17 @@ import type { DestinationPolicy } from './destination.policy.ts';
 import { createHealthTracker, type EndpointHealth } from './health.ts';
 import { createPoolRegistry, type PoolEntry } from './pools.ts';
 import type {
-  ClientIdentity, Endpoint, EndpointRole, EndpointSet, FailureSummary, OutboundEnv, OutboundFailure, OutboundLogger, OutboundRequest, OutboundResult, TrustStore,
+  ClientIdentity,
+  Endpoint,
+  EndpointRole,
+  EndpointSet,
+  FailureSummary,
+  OutboundEnv,
+  OutboundFailure,
+  OutboundLogger,
+  OutboundRequest,
+  OutboundResult,
+  TrustStore,
 } from './outbound.types.ts';
 
 export type ClientMode =
@@ -77,7 +87,9 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     destinations: options.destinations,
     connectionsPerEndpoint: settings.connectionsPerEndpoint,
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
-    onConnected: () => { connectionsOpened++; },
+    onConnected: () => {
+      connectionsOpened++;
+    },
   });
   const health = createHealthTracker({ intervalMs: settings.probeIntervalMs, clock: options.clock ?? systemClock, logger: options.logger });
 
@@ -135,7 +147,15 @@ async function attemptOn(entry: PoolEntry, role: EndpointRole, request: Outbound
       ...(request.signal ? { signal: request.signal } : {}),
     });
     const { text, truncated } = await readBody(answer.body, maxResponseBytes);
-    return { kind: 'response', status: answer.statusCode, headers: answer.headers, body: text, bodyTruncated: truncated, endpoint: role, durationMs: durationMs() };
+    return {
+      kind: 'response',
+      status: answer.statusCode,
+      headers: answer.headers,
+      body: text,
+      bodyTruncated: truncated,
+      endpoint: role,
+      durationMs: durationMs(),
+    };
   } catch (error) {
     return { kind: 'failure', ...classify(error, entry.target), endpoint: role, durationMs: durationMs() };
   }
@@ -145,7 +165,10 @@ async function attemptOn(entry: PoolEntry, role: EndpointRole, request: Outbound
 function probeFor(entry: PoolEntry): () => Promise<boolean> {
   return async () => {
     const outcome = await tlsHandshake({
-      target: entry.target, context: entry.context, verify: true, verdictWaitMs: Math.min(1000, entry.target.responseTimeoutMs),
+      target: entry.target,
+      context: entry.context,
+      verify: true,
+      verdictWaitMs: Math.min(1000, entry.target.responseTimeoutMs),
     });
     return outcome.ok && outcome.clientCertificate.state !== 'rejected';
   };

@@ -117,7 +117,9 @@ export function pinnedConnector(options: PinnedConnectorOptions): buildConnector
     socket.setNoDelay(true);
     // Pooled connections sit idle between deliveries: let the kernel notice a dead peer.
     socket.setKeepAlive(true, 60_000);
-    socket.on('session', (value: Buffer) => { session = value; });
+    socket.on('session', (value: Buffer) => {
+      session = value;
+    });
     socket.once('secureConnect', () => {
       if (socket.getProtocol() !== 'TLSv1.3') {
         settle(null);
@@ -131,7 +133,10 @@ export function pinnedConnector(options: PinnedConnectorOptions): buildConnector
       const grace = setTimeout(() => settle(null), Math.min(TLS13_VERDICT_GRACE_MS, target.connectTimeoutMs));
       // Not from inside the 'session' event: it fires while OpenSSL is mid-read, and a request
       // undici writes from there was never sent (observed on node 24).
-      socket.once('session', () => { clearTimeout(grace); setImmediate(() => settle(null)); });
+      socket.once('session', () => {
+        clearTimeout(grace);
+        setImmediate(() => settle(null));
+      });
     });
     socket.once('error', (error: Error) => settle(error));
   };

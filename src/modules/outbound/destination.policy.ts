@@ -8,14 +8,30 @@ import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
 
 export type DestinationRefusal =
-  | 'invalid' | 'unspecified' | 'loopback' | 'private' | 'link_local' | 'unique_local' | 'site_local' | 'multicast' | 'broadcast'
-  | 'reserved' | 'documentation' | 'benchmarking' | 'cgnat' | 'nat64' | 'six_to_four' | 'teredo' | 'ipv4_mapped' | 'ipv4_compatible'
-  | 'discard' | 'own_address';
+  | 'invalid'
+  | 'unspecified'
+  | 'loopback'
+  | 'private'
+  | 'link_local'
+  | 'unique_local'
+  | 'site_local'
+  | 'multicast'
+  | 'broadcast'
+  | 'reserved'
+  | 'documentation'
+  | 'benchmarking'
+  | 'cgnat'
+  | 'nat64'
+  | 'six_to_four'
+  | 'teredo'
+  | 'ipv4_mapped'
+  | 'ipv4_compatible'
+  | 'discard'
+  | 'own_address';
 
 export type DestinationVerdict =
   /** `address` is canonical (`127.0.0.1`, `2001:4860::8888`): connect to it, not to the input. */
-  | { allowed: true; address: string; via: 'public' | 'allowlist' }
-  | { allowed: false; address: string; refusal: DestinationRefusal };
+  { allowed: true; address: string; via: 'public' | 'allowlist' } | { allowed: false; address: string; refusal: DestinationRefusal };
 
 export interface DestinationPolicy {
   judge(address: string): DestinationVerdict;
@@ -35,16 +51,41 @@ type Range = [cidr: string, refusal: DestinationRefusal];
 
 // IANA special-purpose registries (RFC 6890 and successors). First match wins: specific first.
 const V4_RANGES: readonly Range[] = [
-  ['0.0.0.0/8', 'unspecified'], ['10.0.0.0/8', 'private'], ['100.64.0.0/10', 'cgnat'], ['127.0.0.0/8', 'loopback'],
-  ['169.254.0.0/16', 'link_local'], ['172.16.0.0/12', 'private'], ['192.0.0.0/24', 'reserved'], ['192.0.2.0/24', 'documentation'],
-  ['192.88.99.0/24', 'reserved'], ['192.168.0.0/16', 'private'], ['198.18.0.0/15', 'benchmarking'], ['198.51.100.0/24', 'documentation'],
-  ['203.0.113.0/24', 'documentation'], ['224.0.0.0/4', 'multicast'], ['255.255.255.255/32', 'broadcast'], ['240.0.0.0/4', 'reserved'],
+  ['0.0.0.0/8', 'unspecified'],
+  ['10.0.0.0/8', 'private'],
+  ['100.64.0.0/10', 'cgnat'],
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.0.0/16', 'link_local'],
+  ['172.16.0.0/12', 'private'],
+  ['192.0.0.0/24', 'reserved'],
+  ['192.0.2.0/24', 'documentation'],
+  ['192.88.99.0/24', 'reserved'],
+  ['192.168.0.0/16', 'private'],
+  ['198.18.0.0/15', 'benchmarking'],
+  ['198.51.100.0/24', 'documentation'],
+  ['203.0.113.0/24', 'documentation'],
+  ['224.0.0.0/4', 'multicast'],
+  ['255.255.255.255/32', 'broadcast'],
+  ['240.0.0.0/4', 'reserved'],
 ];
 const V6_RANGES: readonly Range[] = [
-  ['::/128', 'unspecified'], ['::1/128', 'loopback'], ['::ffff:0:0/96', 'ipv4_mapped'], ['::ffff:0:0:0/96', 'ipv4_mapped'],
-  ['::/96', 'ipv4_compatible'], ['64:ff9b::/96', 'nat64'], ['64:ff9b:1::/48', 'nat64'], ['100::/64', 'discard'],
-  ['2001::/32', 'teredo'], ['2001:2::/48', 'benchmarking'], ['2001::/23', 'reserved'], ['2001:db8::/32', 'documentation'],
-  ['3fff::/20', 'documentation'], ['fc00::/7', 'unique_local'], ['fe80::/10', 'link_local'], ['fec0::/10', 'site_local'], ['ff00::/8', 'multicast'],
+  ['::/128', 'unspecified'],
+  ['::1/128', 'loopback'],
+  ['::ffff:0:0/96', 'ipv4_mapped'],
+  ['::ffff:0:0:0/96', 'ipv4_mapped'],
+  ['::/96', 'ipv4_compatible'],
+  ['64:ff9b::/96', 'nat64'],
+  ['64:ff9b:1::/48', 'nat64'],
+  ['100::/64', 'discard'],
+  ['2001::/32', 'teredo'],
+  ['2001:2::/48', 'benchmarking'],
+  ['2001::/23', 'reserved'],
+  ['2001:db8::/32', 'documentation'],
+  ['3fff::/20', 'documentation'],
+  ['fc00::/7', 'unique_local'],
+  ['fe80::/10', 'link_local'],
+  ['fec0::/10', 'site_local'],
+  ['ff00::/8', 'multicast'],
 ];
 /** Only global unicast is a destination; everything else in IPv6 is unassigned or special. */
 const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
@@ -55,8 +96,7 @@ const parsedRanges = (ranges: readonly Range[]): Array<[[Address, number], Desti
 const V4 = parsedRanges(V4_RANGES);
 const V6 = parsedRanges(V6_RANGES);
 
-const inRange = (address: Address, [network, bits]: [Address, number]): boolean =>
-  address.kind() === network.kind() && address.match(network, bits);
+const inRange = (address: Address, [network, bits]: [Address, number]): boolean => address.kind() === network.kind() && address.match(network, bits);
 
 /** ipaddr.js reads every spelling; text it cannot read is no address. */
 export function parseAddress(text: string): Address | undefined {
@@ -86,7 +126,9 @@ export function specialRange(address: Address): DestinationRefusal | undefined {
 
 /** Canonical text of every address of this host's interfaces (zone ids dropped). */
 export function ownInterfaceAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((entries) => entries ?? []).map((entry) => entry.address);
+  return Object.values(networkInterfaces())
+    .flatMap((entries) => entries ?? [])
+    .map((entry) => entry.address);
 }
 
 const canonical = (address: Address): string => (address instanceof ipaddr.IPv6 ? new ipaddr.IPv6(address.parts).toString() : address.toString());
@@ -99,10 +141,12 @@ export function createDestinationPolicy(options: DestinationPolicyOptions): Dest
       return [];
     }
   });
-  const own = new Set((options.ownAddresses ?? ownInterfaceAddresses()).flatMap((text) => {
-    const parsed = parseAddress(text);
-    return parsed === undefined ? [] : [canonical(parsed)];
-  }));
+  const own = new Set(
+    (options.ownAddresses ?? ownInterfaceAddresses()).flatMap((text) => {
+      const parsed = parseAddress(text);
+      return parsed === undefined ? [] : [canonical(parsed)];
+    }),
+  );
   return {
     allowCidrs: [...options.allowCidrs],
     judge(text) {
@@ -120,12 +164,26 @@ export function createDestinationPolicy(options: DestinationPolicyOptions): Dest
 }
 
 const REFUSAL_TEXT: Record<DestinationRefusal, string> = {
-  invalid: 'not an IP address', unspecified: 'an unspecified address', loopback: 'a loopback address', private: 'a private (RFC 1918) address',
-  link_local: 'a link-local address', unique_local: 'a unique-local IPv6 address', site_local: 'a deprecated site-local IPv6 address',
-  multicast: 'a multicast address', broadcast: 'the broadcast address', reserved: 'a reserved address', documentation: 'a documentation address',
-  benchmarking: 'a benchmarking address', cgnat: 'a carrier-grade NAT (shared) address', nat64: 'a NAT64 address',
-  six_to_four: 'a 6to4 address embedding a non-public IPv4 address', teredo: 'a Teredo address', ipv4_mapped: 'an IPv4-mapped IPv6 address',
-  ipv4_compatible: 'an IPv4-compatible IPv6 address', discard: 'a discard-only address', own_address: 'an address of Varco itself',
+  invalid: 'not an IP address',
+  unspecified: 'an unspecified address',
+  loopback: 'a loopback address',
+  private: 'a private (RFC 1918) address',
+  link_local: 'a link-local address',
+  unique_local: 'a unique-local IPv6 address',
+  site_local: 'a deprecated site-local IPv6 address',
+  multicast: 'a multicast address',
+  broadcast: 'the broadcast address',
+  reserved: 'a reserved address',
+  documentation: 'a documentation address',
+  benchmarking: 'a benchmarking address',
+  cgnat: 'a carrier-grade NAT (shared) address',
+  nat64: 'a NAT64 address',
+  six_to_four: 'a 6to4 address embedding a non-public IPv4 address',
+  teredo: 'a Teredo address',
+  ipv4_mapped: 'an IPv4-mapped IPv6 address',
+  ipv4_compatible: 'an IPv4-compatible IPv6 address',
+  discard: 'a discard-only address',
+  own_address: 'an address of Varco itself',
 };
 
 /** One sentence for logs, failures and verification steps. */

@@ -16,36 +16,51 @@ const CERTIFICATE_ERRORS: Record<string, [code: string, meaning: string]> = {
   CERT_HAS_EXPIRED: ['certificate_expired', 'the server certificate (or one in its chain) has expired'],
   CERT_NOT_YET_VALID: ['certificate_not_yet_valid', 'the server certificate (or one in its chain) is not valid yet'],
   ERR_TLS_CERT_ALTNAME_INVALID: ['certificate_name_mismatch', 'the server certificate does not name the service FQDN'],
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['certificate_chain_incomplete', 'the server certificate\'s issuer was not served and is not a trusted root (missing intermediate, or unknown CA)'],
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['certificate_chain_incomplete', 'an issuer in the server\'s chain was not served and is not a trusted root (missing intermediate, or unknown CA)'],
-  UNABLE_TO_GET_ISSUER_CERT: ['certificate_chain_incomplete', 'an issuer in the server\'s chain could not be found'],
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: [
+    'certificate_chain_incomplete',
+    "the server certificate's issuer was not served and is not a trusted root (missing intermediate, or unknown CA)",
+  ],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: [
+    'certificate_chain_incomplete',
+    "an issuer in the server's chain was not served and is not a trusted root (missing intermediate, or unknown CA)",
+  ],
+  UNABLE_TO_GET_ISSUER_CERT: ['certificate_chain_incomplete', "an issuer in the server's chain could not be found"],
   DEPTH_ZERO_SELF_SIGNED_CERT: ['certificate_untrusted', 'the server certificate is self-signed and not trusted'],
-  SELF_SIGNED_CERT_IN_CHAIN: ['certificate_untrusted', 'the server\'s chain ends at a root that is not trusted'],
-  EE_KEY_TOO_SMALL: ['certificate_key_too_weak', 'the server certificate\'s key is too weak'],
-  CA_KEY_TOO_SMALL: ['certificate_key_too_weak', 'a CA key in the server\'s chain is too weak'],
-  CA_MD_TOO_WEAK: ['certificate_signature_too_weak', 'a certificate in the server\'s chain is signed with a weak digest'],
-  CERT_SIGNATURE_FAILURE: ['certificate_invalid', 'a signature in the server\'s chain does not verify'],
-  INVALID_CA: ['certificate_invalid', 'a certificate in the server\'s chain is used as a CA but is not one'],
+  SELF_SIGNED_CERT_IN_CHAIN: ['certificate_untrusted', "the server's chain ends at a root that is not trusted"],
+  EE_KEY_TOO_SMALL: ['certificate_key_too_weak', "the server certificate's key is too weak"],
+  CA_KEY_TOO_SMALL: ['certificate_key_too_weak', "a CA key in the server's chain is too weak"],
+  CA_MD_TOO_WEAK: ['certificate_signature_too_weak', "a certificate in the server's chain is signed with a weak digest"],
+  CERT_SIGNATURE_FAILURE: ['certificate_invalid', "a signature in the server's chain does not verify"],
+  INVALID_CA: ['certificate_invalid', "a certificate in the server's chain is used as a CA but is not one"],
   INVALID_PURPOSE: ['certificate_invalid', 'the server certificate is not for TLS server authentication'],
   CERT_REVOKED: ['certificate_revoked', 'the server certificate is revoked'],
 };
 
 /** TLS alerts a server sends when it refuses the client certificate we presented. */
 const CLIENT_CERTIFICATE_ALERTS = new Set([
-  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED',
-  'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', 'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED', 'ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED',
+  'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+  'ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR',
 ]);
 
 const PROTOCOL_VERSION_ERRORS = new Set([
-  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
-  'ERR_SSL_VERSION_TOO_LOW', 'ERR_SSL_UNKNOWN_PROTOCOL',
+  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+  'ERR_SSL_VERSION_TOO_LOW',
+  'ERR_SSL_UNKNOWN_PROTOCOL',
 ]);
 
 function unnamedVerifyError(message: string): [code: string, meaning: string] {
-  if (/key too (weak|small)/i.test(message)) return ['certificate_key_too_weak', 'a key in the server\'s chain is too weak'];
-  if (/md too weak|digest/i.test(message)) return ['certificate_signature_too_weak', 'a certificate in the server\'s chain is signed with a weak digest'];
-  return ['certificate_invalid', 'the server\'s chain did not pass verification'];
+  if (/key too (weak|small)/i.test(message)) return ['certificate_key_too_weak', "a key in the server's chain is too weak"];
+  if (/md too weak|digest/i.test(message)) return ['certificate_signature_too_weak', "a certificate in the server's chain is signed with a weak digest"];
+  return ['certificate_invalid', "the server's chain did not pass verification"];
 }
 
 export function isClientCertificateRejection(code: string | undefined): boolean {
@@ -101,13 +116,21 @@ function byPhase(code: string | undefined, phase: ConnectPhase | undefined, targ
     return { category: 'timeout', code: 'connect_timeout', message: `No TCP connection to ${where} within ${target.connectTimeoutMs} ms.` };
   }
   if (code === 'ETIMEDOUT' && phase !== undefined && phase !== 'established') {
-    return { category: 'timeout', code: 'tls_timeout', message: `The TCP connection to ${where} opened but the TLS handshake did not complete within ${target.connectTimeoutMs} ms (is this port serving TLS?).` };
+    return {
+      category: 'timeout',
+      code: 'tls_timeout',
+      message: `The TCP connection to ${where} opened but the TLS handshake did not complete within ${target.connectTimeoutMs} ms (is this port serving TLS?).`,
+    };
   }
   if (hangUp && phase === 'tls') {
     return { category: 'tls', code: 'handshake_closed', message: `${where} closed the connection during the TLS handshake, before completing it (${detail}).` };
   }
   if (hangUp && (phase === 'tls_client_flight_sent' || phase === 'after_handshake')) {
-    return { category: 'tls', code: 'client_certificate_rejected', message: `${where} closed the connection right after receiving Varco's client certificate, without a TLS alert: it most likely does not accept that certificate.` };
+    return {
+      category: 'tls',
+      code: 'client_certificate_rejected',
+      message: `${where} closed the connection right after receiving Varco's client certificate, without a TLS alert: it most likely does not accept that certificate.`,
+    };
   }
   return undefined;
 }
@@ -116,7 +139,11 @@ function byCode(code: string | undefined, target: Target, detail: string): Class
   const where = target.label;
   switch (code) {
     case 'ECONNREFUSED':
-      return { category: 'unreachable', code: 'connection_refused', message: `The connection to ${where} was refused: nothing accepts connections on that port.` };
+      return {
+        category: 'unreachable',
+        code: 'connection_refused',
+        message: `The connection to ${where} was refused: nothing accepts connections on that port.`,
+      };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EADDRNOTAVAIL':
@@ -131,7 +158,11 @@ function byCode(code: string | undefined, target: Target, detail: string): Class
       return { category: 'timeout', code: 'connect_timeout', message: `No connection to ${where} within ${target.connectTimeoutMs} ms.` };
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
-      return { category: 'timeout', code: 'response_timeout', message: `${where} accepted the request but sent no complete answer within ${target.responseTimeoutMs} ms.` };
+      return {
+        category: 'timeout',
+        code: 'response_timeout',
+        message: `${where} accepted the request but sent no complete answer within ${target.responseTimeoutMs} ms.`,
+      };
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return { category: 'tls', code: 'not_tls', message: `${where} did not answer with TLS (is it plain HTTP, or another service, on port ${target.port}?).` };
     default:

@@ -9,12 +9,17 @@ import { openTls, phaseOf, type ConnectPhase } from './tls-connect.ts';
 import { refusedDestination, type Target } from './connection.ts';
 
 export type ClientCertificateVerdict =
-  | { state: 'accepted'; how: string }
-  | { state: 'rejected'; error: NodeJS.ErrnoException | undefined; how: string }
-  | { state: 'unconfirmed'; how: string };
+  { state: 'accepted'; how: string } | { state: 'rejected'; error: NodeJS.ErrnoException | undefined; how: string } | { state: 'unconfirmed'; how: string };
 
 export type HandshakeOutcome =
-  | { ok: true; protocol: string; servedChain: Buffer[]; authorizationError: string | undefined; clientCertificate: ClientCertificateVerdict; durationMs: number }
+  | {
+      ok: true;
+      protocol: string;
+      servedChain: Buffer[];
+      authorizationError: string | undefined;
+      clientCertificate: ClientCertificateVerdict;
+      durationMs: number;
+    }
   | { ok: false; phase: ConnectPhase; timedOut: boolean; error: NodeJS.ErrnoException; durationMs: number };
 
 export interface HandshakeOptions {
@@ -46,8 +51,12 @@ export function tlsHandshake(options: HandshakeOptions): Promise<HandshakeOutcom
       socket.destroy();
       resolve(outcome);
     };
-    const fail = (error: NodeJS.ErrnoException, timedOut = false): void => finish({ ok: false, phase: phaseOf(error) ?? phase(), timedOut, error, durationMs: elapsed() });
-    const timer = setTimeout(() => fail(Object.assign(new Error(`no TLS handshake within ${target.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' }), true), target.connectTimeoutMs);
+    const fail = (error: NodeJS.ErrnoException, timedOut = false): void =>
+      finish({ ok: false, phase: phaseOf(error) ?? phase(), timedOut, error, durationMs: elapsed() });
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error(`no TLS handshake within ${target.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' }), true),
+      target.connectTimeoutMs,
+    );
     socket.once('error', fail);
     socket.once('secureConnect', () => {
       const protocol = socket.getProtocol() ?? 'unknown';
@@ -56,8 +65,9 @@ export function tlsHandshake(options: HandshakeOptions): Promise<HandshakeOutcom
       socket.off('error', fail);
       // From here errors are verdicts, read by clientCertificateVerdict; never let one go unhandled.
       socket.on('error', () => {});
-      void clientCertificateVerdict(socket, protocol, options.verdictWaitMs)
-        .then((clientCertificate) => finish({ ok: true, ...base, clientCertificate, durationMs: elapsed() }));
+      void clientCertificateVerdict(socket, protocol, options.verdictWaitMs).then((clientCertificate) =>
+        finish({ ok: true, ...base, clientCertificate, durationMs: elapsed() }),
+      );
     });
   });
 }
@@ -69,15 +79,27 @@ export function tlsHandshake(options: HandshakeOptions): Promise<HandshakeOutcom
  * or just closes the connection (rejected, by a server that does not send alerts).
  */
 function clientCertificateVerdict(socket: TLSSocket, protocol: string, waitMs: number): Promise<ClientCertificateVerdict> {
-  if (protocol !== 'TLSv1.3') return Promise.resolve({ state: 'accepted', how: `the ${protocol} handshake completed, which the server only allows after checking our certificate` });
+  if (protocol !== 'TLSv1.3')
+    return Promise.resolve({ state: 'accepted', how: `the ${protocol} handshake completed, which the server only allows after checking our certificate` });
   return new Promise((resolve) => {
-    const done = (verdict: ClientCertificateVerdict): void => { clearTimeout(timer); resolve(verdict); };
+    const done = (verdict: ClientCertificateVerdict): void => {
+      clearTimeout(timer);
+      resolve(verdict);
+    };
     const timer = setTimeout(() => done({ state: 'unconfirmed', how: `the TLS 1.3 handshake completed and no rejection arrived within ${waitMs} ms` }), waitMs);
-    socket.once('session', () => done({ state: 'accepted', how: 'the server completed the TLS 1.3 handshake and issued a session ticket, so it accepted our certificate' }));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(isClientCertificateRejection(error.code)
-      ? { state: 'rejected', error, how: `the server answered our certificate with the TLS alert "${opensslReason(error)}"` }
-      : { state: 'rejected', error, how: `the connection failed right after the handshake: ${opensslReason(error)}` }));
-    socket.once('end', () => done({ state: 'rejected', error: undefined, how: 'the server closed the connection right after the TLS 1.3 handshake, without an alert' }));
+    socket.once('session', () =>
+      done({ state: 'accepted', how: 'the server completed the TLS 1.3 handshake and issued a session ticket, so it accepted our certificate' }),
+    );
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done(
+        isClientCertificateRejection(error.code)
+          ? { state: 'rejected', error, how: `the server answered our certificate with the TLS alert "${opensslReason(error)}"` }
+          : { state: 'rejected', error, how: `the connection failed right after the handshake: ${opensslReason(error)}` },
+      ),
+    );
+    socket.once('end', () =>
+      done({ state: 'rejected', error: undefined, how: 'the server closed the connection right after the TLS 1.3 handshake, without an alert' }),
+    );
     // Keep reading so OpenSSL processes the tickets or the alert; nothing else is expected.
     socket.resume();
   });
@@ -103,7 +125,9 @@ function servedChain(socket: TLSSocket): Buffer[] {
 }
 
 /** TCP connect only: tells "nothing listens / no route" apart from TLS problems. */
-export function tcpCheck(target: Target): Promise<{ ok: true; durationMs: number } | { ok: false; error: NodeJS.ErrnoException; timedOut: boolean; durationMs: number }> {
+export function tcpCheck(
+  target: Target,
+): Promise<{ ok: true; durationMs: number } | { ok: false; error: NodeJS.ErrnoException; timedOut: boolean; durationMs: number }> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const refused = refusedDestination(target);
@@ -112,9 +136,21 @@ export function tcpCheck(target: Target): Promise<{ ok: true; durationMs: number
     const socket = tcpConnect({ host: target.ip, port: target.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve({ ok: false, error: Object.assign(new Error(`no TCP connection within ${target.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' }), timedOut: true, durationMs: elapsed() });
+      resolve({
+        ok: false,
+        error: Object.assign(new Error(`no TCP connection within ${target.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' }),
+        timedOut: true,
+        durationMs: elapsed(),
+      });
     }, target.connectTimeoutMs);
-    socket.once('connect', () => { clearTimeout(timer); socket.destroy(); resolve({ ok: true, durationMs: elapsed() }); });
-    socket.once('error', (error: NodeJS.ErrnoException) => { clearTimeout(timer); resolve({ ok: false, error, timedOut: false, durationMs: elapsed() }); });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ok: true, durationMs: elapsed() });
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ ok: false, error, timedOut: false, durationMs: elapsed() });
+    });
   });
 }

@@ -15,6 +15,17 @@ export { createProbeSigner, probeBody, verifyProbeSignature, PROBE_FINGERPRINT_H
 export type { ProbeMessage, ProbeSignature, ProbeSigner } from './probe.ts';
 export { DEFAULT_TIMEOUT_MS, MIN_TLS_VERSION } from './connection.ts';
 export type {
-  ClientIdentity, Endpoint, EndpointRole, EndpointSet, FailureCategory, FailureSummary, OutboundEnv, OutboundFailure,
-  OutboundLogger, OutboundRequest, OutboundResponse, OutboundResult, TrustStore,
+  ClientIdentity,
+  Endpoint,
+  EndpointRole,
+  EndpointSet,
+  FailureCategory,
+  FailureSummary,
+  OutboundEnv,
+  OutboundFailure,
+  OutboundLogger,
+  OutboundRequest,
+  OutboundResponse,
+  OutboundResult,
+  TrustStore,
 } from './outbound.types.ts';

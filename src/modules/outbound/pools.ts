@@ -47,7 +47,10 @@ export function createPoolRegistry(options: PoolRegistryOptions): PoolRegistry {
 
   const retire = (pool: Pool): void => {
     // close() lets requests in flight finish; nothing waits for it except close() below.
-    const closing = pool.close().catch(() => undefined).finally(() => retiring.delete(closing));
+    const closing = pool
+      .close()
+      .catch(() => undefined)
+      .finally(() => retiring.delete(closing));
     retiring.add(closing);
   };
 
@@ -55,8 +58,15 @@ export function createPoolRegistry(options: PoolRegistryOptions): PoolRegistry {
     get(slot, endpoint, identity, trust) {
       // The origin, not the whole URL: callers put per-message paths and queries in it (feedback URLs
       // carry the order), and a pool replaced per message paid a TLS handshake per delivery (issue 6).
-      const version = [new URL(endpoint.url).origin, endpoint.ip, endpoint.port, endpoint.connectTimeoutMs, endpoint.responseTimeoutMs,
-        identityKey(identity), materialKey(trust)].join('\0');
+      const version = [
+        new URL(endpoint.url).origin,
+        endpoint.ip,
+        endpoint.port,
+        endpoint.connectTimeoutMs,
+        endpoint.responseTimeoutMs,
+        identityKey(identity),
+        materialKey(trust),
+      ].join('\0');
       const existing = pools.get(slot);
       if (existing !== undefined && existing.version === version) return existing;
       if (existing !== undefined) retire(existing.pool);

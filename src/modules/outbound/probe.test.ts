@@ -6,7 +6,9 @@ import { createProbeSigner, probeBody, verifyProbeSignature, PROBE_FINGERPRINT_H
 
 describe('probe signature', () => {
   let ca: TestCertificate;
-  before(async () => { ca = await makeCa({ name: 'Platform CA' }); });
+  before(async () => {
+    ca = await makeCa({ name: 'Platform CA' });
+  });
 
   for (const key of [{ type: 'ec' as const }, { type: 'rsa' as const, bits: 2048 }]) {
     it(`signs the exact body with a ${key.type} client key, verifiable with the client certificate`, async () => {

@@ -13,7 +13,8 @@ import type { CertificateCheck } from './certificates.ts';
 import type { ClientIdentity } from './outbound.types.ts';
 import type { SecureContext } from 'node:tls';
 
-export type ReachabilityStepName = 'dns' | 'tcp' | 'tls_version' | 'server_certificate' | 'client_certificate_accepted' | 'probe' | 'client_certificate_required';
+export type ReachabilityStepName =
+  'dns' | 'tcp' | 'tls_version' | 'server_certificate' | 'client_certificate_accepted' | 'probe' | 'client_certificate_required';
 
 export interface ReachabilityStep {
   step: ReachabilityStepName;
@@ -50,17 +51,28 @@ export async function dnsStep(target: Target, resolve: Resolve, timeoutMs: numbe
   const registered = canonicalIp(target.ip);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs); });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs);
+    });
     const addresses = [...new Set((await Promise.race([resolve(target.fqdn), timeout])).map(canonicalIp))];
-    if (addresses.includes(registered)) return step('dns', 'passed', elapsed(), `${target.fqdn} resolves to ${addresses.join(', ')}, including the registered IP ${registered}.`);
-    return step('dns', 'warning', elapsed(),
+    if (addresses.includes(registered))
+      return step('dns', 'passed', elapsed(), `${target.fqdn} resolves to ${addresses.join(', ')}, including the registered IP ${registered}.`);
+    return step(
+      'dns',
+      'warning',
+      elapsed(),
       `${target.fqdn} resolves to ${addresses.join(', ')}, not to the registered IP ${registered}. Varco connects to ${registered} regardless; DNS is not used for the connection.`,
-      `If the service moved, update the registered IP address; otherwise make the DNS record of ${target.fqdn} point to ${registered} so other clients reach the same service.`);
+      `If the service moved, update the registered IP address; otherwise make the DNS record of ${target.fqdn} point to ${registered} so other clients reach the same service.`,
+    );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return step('dns', 'warning', elapsed(),
+    return step(
+      'dns',
+      'warning',
+      elapsed(),
       `${target.fqdn} does not resolve (${code}). Varco connects to the registered IP ${registered} regardless; DNS is not used for the connection.`,
-      `Publish a DNS record for ${target.fqdn} pointing to ${registered} if other clients need it; Varco does not.`);
+      `Publish a DNS record for ${target.fqdn} pointing to ${registered} if other clients need it; Varco does not.`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -71,11 +83,24 @@ export async function tcpStep(target: Target): Promise<ReachabilityStep> {
   if (outcome.ok) return step('tcp', 'passed', outcome.durationMs, `Connected to ${target.ip}:${target.port}.`);
   const classified = classify(outcome.error, target);
   if (classified.code === 'destination_forbidden') {
-    return step('tcp', 'failed', outcome.durationMs, classified.message, 'Register the public address the service is reached at; non-public addresses are refused in every environment.');
+    return step(
+      'tcp',
+      'failed',
+      outcome.durationMs,
+      classified.message,
+      'Register the public address the service is reached at; non-public addresses are refused in every environment.',
+    );
   }
-  const seen = outcome.timedOut ? `No TCP connection to ${target.ip}:${target.port} within ${target.connectTimeoutMs} ms (packets dropped, or a firewall).` : classified.message;
-  return step('tcp', 'failed', outcome.durationMs, seen,
-    `Check that the service listens on ${target.ip}:${target.port} and that firewalls let Varco's egress address reach that port.`);
+  const seen = outcome.timedOut
+    ? `No TCP connection to ${target.ip}:${target.port} within ${target.connectTimeoutMs} ms (packets dropped, or a firewall).`
+    : classified.message;
+  return step(
+    'tcp',
+    'failed',
+    outcome.durationMs,
+    seen,
+    `Check that the service listens on ${target.ip}:${target.port} and that firewalls let Varco's egress address reach that port.`,
+  );
 }
 
 /**
@@ -105,7 +130,8 @@ async function postProbe(input: ProbeInput): Promise<Posted> {
   const elapsed = (): number => Math.round(performance.now() - started);
   const client = new Client(target.origin, {
     connect: pinnedConnector({ target, context: input.context }),
-    headersTimeout: target.responseTimeoutMs, bodyTimeout: target.responseTimeoutMs,
+    headersTimeout: target.responseTimeoutMs,
+    bodyTimeout: target.responseTimeoutMs,
   });
   try {
     const answer = await client.request({ path: target.path, method: 'POST', headers: probeHeaders(input.signProbe(input.body)), body: input.body });
@@ -125,17 +151,37 @@ export async function probeStep(input: ProbeInput): Promise<ReachabilityStep> {
   const posted = await postProbe(input);
   if ('error' in posted) {
     const seen = posted.error;
-    return step('probe', 'failed', posted.durationMs, `The signed ${call} failed (${seen.category}): ${seen.message}`, 'Fix the earlier failing step first; if all passed, check the service logs for this request.');
+    return step(
+      'probe',
+      'failed',
+      posted.durationMs,
+      `The signed ${call} failed (${seen.category}): ${seen.message}`,
+      'Fix the earlier failing step first; if all passed, check the service logs for this request.',
+    );
   }
-  if (posted.status >= 200 && posted.status < 300) return step('probe', 'passed', posted.durationMs, `The service answered HTTP ${posted.status} to the signed ${call}.`);
-  return step('probe', 'failed', posted.durationMs, `The service answered HTTP ${posted.status} to the signed ${call}; any 2xx counts as reachable.`,
-    `Make ${call} on ${target.fqdn} answer with a 2xx status to a JSON body {"type":"varco.ping", …}; the body of the answer is ignored.`);
+  if (posted.status >= 200 && posted.status < 300)
+    return step('probe', 'passed', posted.durationMs, `The service answered HTTP ${posted.status} to the signed ${call}.`);
+  return step(
+    'probe',
+    'failed',
+    posted.durationMs,
+    `The service answered HTTP ${posted.status} to the signed ${call}; any 2xx counts as reachable.`,
+    `Make ${call} on ${target.fqdn} answer with a 2xx status to a JSON body {"type":"varco.ping", …}; the body of the answer is ignored.`,
+  );
 }
 
 /** Transport outcomes that show the server turned away a connection without our certificate. */
 const REFUSALS = new Set(['client_certificate_rejected', 'handshake_failed', 'handshake_closed', 'connection_closed']);
 
-function coded(name: ReachabilityStepName, status: ReachabilityStep['status'], durationMs: number, code: string, params: Record<string, string>, message: string, fix?: string): ReachabilityStep {
+function coded(
+  name: ReachabilityStepName,
+  status: ReachabilityStep['status'],
+  durationMs: number,
+  code: string,
+  params: Record<string, string>,
+  message: string,
+  fix?: string,
+): ReachabilityStep {
   return { ...step(name, status, durationMs, message, fix), code, params };
 }
 
@@ -153,17 +199,43 @@ export async function requiredStep(input: ProbeInput & { clientCa: string }): Pr
   if ('error' in posted) {
     const seen = posted.error;
     if (REFUSALS.has(seen.code)) {
-      return coded(name, 'passed', posted.durationMs, 'certificate_demanded_handshake', { detail: seen.message },
-        `Without Varco's client certificate the station refused the connection: ${seen.message}`);
+      return coded(
+        name,
+        'passed',
+        posted.durationMs,
+        'certificate_demanded_handshake',
+        { detail: seen.message },
+        `Without Varco's client certificate the station refused the connection: ${seen.message}`,
+      );
     }
-    return coded(name, 'failed', posted.durationMs, 'certificate_requirement_unconfirmed', { detail: seen.message },
-      `Varco could not confirm that the station requires its client certificate: the request without it failed otherwise (${seen.category}): ${seen.message}`, fix);
+    return coded(
+      name,
+      'failed',
+      posted.durationMs,
+      'certificate_requirement_unconfirmed',
+      { detail: seen.message },
+      `Varco could not confirm that the station requires its client certificate: the request without it failed otherwise (${seen.category}): ${seen.message}`,
+      fix,
+    );
   }
   const status = String(posted.status);
   if (posted.status >= 400 && posted.status < 500) {
-    return coded(name, 'passed', posted.durationMs, 'certificate_demanded_status', { status },
-      `Without Varco's client certificate the station answered HTTP ${status}: it refuses requests that do not present the certificate.`);
+    return coded(
+      name,
+      'passed',
+      posted.durationMs,
+      'certificate_demanded_status',
+      { status },
+      `Without Varco's client certificate the station answered HTTP ${status}: it refuses requests that do not present the certificate.`,
+    );
   }
-  return coded(name, 'failed', posted.durationMs, 'certificate_not_required', { status },
-    `The station does not require Varco's client certificate: the same signed request without it was answered HTTP ${status}.`, fix);
+  return coded(
+    name,
+    'failed',
+    posted.durationMs,
+    'certificate_not_required',
+    { status },
+    `The station does not require Varco's client certificate: the same signed request without it was answered HTTP ${status}.`,
+    fix,
+  );
 }

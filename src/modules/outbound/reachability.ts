@@ -14,7 +14,18 @@ import type { DestinationPolicy } from './destination.policy.ts';
 import { classify, isProtocolVersionError, opensslReason } from './failure.ts';
 import { tlsHandshake, type HandshakeOutcome } from './handshake.ts';
 import { createProbeSigner, probeBody, type ProbeSigner } from './probe.ts';
-import { dnsStep, offeredProtocol, probeStep, requiredStep, skipped, step, systemResolve, tcpStep, type ReachabilityStep, type Resolve } from './reachability.steps.ts';
+import {
+  dnsStep,
+  offeredProtocol,
+  probeStep,
+  requiredStep,
+  skipped,
+  step,
+  systemResolve,
+  tcpStep,
+  type ReachabilityStep,
+  type Resolve,
+} from './reachability.steps.ts';
 import type { ClientIdentity, Endpoint, OutboundEnv, TrustStore } from './outbound.types.ts';
 
 export interface VerifyEndpointOptions {
@@ -50,24 +61,46 @@ export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, optio
   const tcp = await tcpStep(target);
   steps.push(tcp);
   if (!tcp.ok) {
-    steps.push(...(['tls_version', 'server_certificate', 'client_certificate_accepted', 'probe', 'client_certificate_required'] as const).map((name) => skipped(name, 'no TCP connection')));
+    steps.push(
+      ...(['tls_version', 'server_certificate', 'client_certificate_accepted', 'probe', 'client_certificate_required'] as const).map((name) =>
+        skipped(name, 'no TCP connection'),
+      ),
+    );
   } else {
     const context = secureContextFor(options.identity, options.trust);
     const handshake = await tlsHandshake({
-      target, context, verify: false, verdictWaitMs: Math.min(2000, target.responseTimeoutMs),
+      target,
+      context,
+      verify: false,
+      verdictWaitMs: Math.min(2000, target.responseTimeoutMs),
     });
     serverCertificate = handshake.ok ? leafSeen(handshake.servedChain[0]) : undefined;
     const tlsSteps = await judgeHandshake(env, target, handshake, options, now);
     steps.push(...tlsSteps);
-    steps.push(...await probeSteps(target, context, tlsSteps, options, now));
+    steps.push(...(await probeSteps(target, context, tlsSteps, options, now)));
   }
-  return { env, url: endpoint.url, ip: target.ip, port: endpoint.port, ok: steps.every((entry) => entry.ok), steps, ...(serverCertificate ? { serverCertificate } : {}) };
+  return {
+    env,
+    url: endpoint.url,
+    ip: target.ip,
+    port: endpoint.port,
+    ok: steps.every((entry) => entry.ok),
+    steps,
+    ...(serverCertificate ? { serverCertificate } : {}),
+  };
 }
 
 /** The signed probe with our certificate, then the same probe without it (which the station must refuse). */
-async function probeSteps(target: Target, context: SecureContext, tlsSteps: ReachabilityStep[], options: VerifyEndpointOptions, now: Date): Promise<ReachabilityStep[]> {
+async function probeSteps(
+  target: Target,
+  context: SecureContext,
+  tlsSteps: ReachabilityStep[],
+  options: VerifyEndpointOptions,
+  now: Date,
+): Promise<ReachabilityStep[]> {
   const blocking = tlsSteps.find((entry) => !entry.ok);
-  if (blocking !== undefined) return [skipped('probe', `${blocking.step} did not pass`), skipped('client_certificate_required', `${blocking.step} did not pass`)];
+  if (blocking !== undefined)
+    return [skipped('probe', `${blocking.step} did not pass`), skipped('client_certificate_required', `${blocking.step} did not pass`)];
   const signProbe = options.signProbe ?? createProbeSigner(options.identity);
   const probe = await probeStep({ target, context, body: probeBody(now), signProbe });
   if (!probe.ok) return [probe, skipped('client_certificate_required', 'the probe with Varco\u2019s client certificate did not pass')];
@@ -87,7 +120,13 @@ function leafSeen(der: Buffer | undefined): ReachabilityReport['serverCertificat
 }
 
 /** tls_version, server_certificate and client_certificate_accepted, from one handshake. */
-async function judgeHandshake(env: OutboundEnv, target: Target, outcome: HandshakeOutcome, options: VerifyEndpointOptions, now: Date): Promise<ReachabilityStep[]> {
+async function judgeHandshake(
+  env: OutboundEnv,
+  target: Target,
+  outcome: HandshakeOutcome,
+  options: VerifyEndpointOptions,
+  now: Date,
+): Promise<ReachabilityStep[]> {
   const ours = clientCaName(options.identity);
   const acceptFix = `Configure the server to request and accept client certificates issued by ${ours} (download Varco's ${env} client certificate and its chain from the portal and add that CA to the server's trusted client CAs).`;
   if (!outcome.ok) {
@@ -101,19 +140,46 @@ async function judgeHandshake(env: OutboundEnv, target: Target, outcome: Handsha
         step('client_certificate_accepted', 'failed', outcome.durationMs, seen.message, acceptFix),
       ];
     }
-    return [await versionFailure(target, outcome, options.identity), skipped('server_certificate', 'no TLS handshake'), skipped('client_certificate_accepted', 'no TLS handshake')];
+    return [
+      await versionFailure(target, outcome, options.identity),
+      skipped('server_certificate', 'no TLS handshake'),
+      skipped('client_certificate_accepted', 'no TLS handshake'),
+    ];
   }
   const checkStarted = performance.now();
-  const checks = checkServerCertificate({ fqdn: target.fqdn, chain: outcome.servedChain, roots: options.trust.roots, intermediates: options.trust.intermediates ?? [], now });
+  const checks = checkServerCertificate({
+    fqdn: target.fqdn,
+    chain: outcome.servedChain,
+    roots: options.trust.roots,
+    intermediates: options.trust.intermediates ?? [],
+    now,
+  });
   const checkMs = Math.round(performance.now() - checkStarted);
   const failed = checks.filter((check) => !check.ok);
-  const certificate: ReachabilityStep = failed.length === 0
-    ? { ...step('server_certificate', 'passed', checkMs, `All ${checks.length} certificate checks passed: ${checks.map((check) => check.message).join(' ')}`), checks }
-    : { ...step('server_certificate', 'failed', checkMs, failed.map((check) => `${check.check}: ${check.message}`).join(' '), failed.map((check) => check.fix).filter((fix) => fix !== undefined).join(' ')), checks };
+  const certificate: ReachabilityStep =
+    failed.length === 0
+      ? {
+          ...step('server_certificate', 'passed', checkMs, `All ${checks.length} certificate checks passed: ${checks.map((check) => check.message).join(' ')}`),
+          checks,
+        }
+      : {
+          ...step(
+            'server_certificate',
+            'failed',
+            checkMs,
+            failed.map((check) => `${check.check}: ${check.message}`).join(' '),
+            failed
+              .map((check) => check.fix)
+              .filter((fix) => fix !== undefined)
+              .join(' '),
+          ),
+          checks,
+        };
   const verdict = outcome.clientCertificate;
-  const client = verdict.state === 'rejected'
-    ? step('client_certificate_accepted', 'failed', outcome.durationMs, `The server refused Varco's client certificate: ${verdict.how}.`, acceptFix)
-    : step('client_certificate_accepted', 'passed', outcome.durationMs, `The server accepted Varco's client certificate: ${verdict.how}.`);
+  const client =
+    verdict.state === 'rejected'
+      ? step('client_certificate_accepted', 'failed', outcome.durationMs, `The server refused Varco's client certificate: ${verdict.how}.`, acceptFix)
+      : step('client_certificate_accepted', 'passed', outcome.durationMs, `The server accepted Varco's client certificate: ${verdict.how}.`);
   return [step('tls_version', 'passed', outcome.durationMs, `Negotiated ${outcome.protocol} (Varco requires TLS 1.2 or later).`), certificate, client];
 }
 
@@ -121,15 +187,30 @@ async function versionFailure(target: Target, outcome: Extract<HandshakeOutcome,
   if (isProtocolVersionError(outcome.error.code)) {
     const offered = await offeredProtocol(target, identity);
     const seen = offered === undefined ? 'The server does not accept TLS 1.2 or later' : `The server offers at most ${offered}`;
-    return step('tls_version', 'failed', outcome.durationMs, `${seen}; Varco requires TLS 1.2 or later (${opensslReason(outcome.error)}).`,
-      'Enable TLS 1.2 and TLS 1.3 on the server or on the load balancer that terminates TLS, and disable older protocols.');
+    return step(
+      'tls_version',
+      'failed',
+      outcome.durationMs,
+      `${seen}; Varco requires TLS 1.2 or later (${opensslReason(outcome.error)}).`,
+      'Enable TLS 1.2 and TLS 1.3 on the server or on the load balancer that terminates TLS, and disable older protocols.',
+    );
   }
   if (outcome.timedOut) {
-    return step('tls_version', 'failed', outcome.durationMs, `The TCP connection opened but no TLS handshake completed within ${target.connectTimeoutMs} ms.`,
-      `Check that ${target.ip}:${target.port} serves HTTPS (TLS) and not plain HTTP or another protocol.`);
+    return step(
+      'tls_version',
+      'failed',
+      outcome.durationMs,
+      `The TCP connection opened but no TLS handshake completed within ${target.connectTimeoutMs} ms.`,
+      `Check that ${target.ip}:${target.port} serves HTTPS (TLS) and not plain HTTP or another protocol.`,
+    );
   }
-  return step('tls_version', 'failed', outcome.durationMs, classify(outcome.error, target).message,
-    `Check the TLS configuration of ${target.ip}:${target.port}: it must serve the certificate for ${target.fqdn} (SNI) with TLS 1.2 or later.`);
+  return step(
+    'tls_version',
+    'failed',
+    outcome.durationMs,
+    classify(outcome.error, target).message,
+    `Check the TLS configuration of ${target.ip}:${target.port}: it must serve the certificate for ${target.fqdn} (SNI) with TLS 1.2 or later.`,
+  );
 }
 
 function clientCaName(identity: ClientIdentity): string {

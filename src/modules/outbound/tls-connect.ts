@@ -43,22 +43,34 @@ export function openTls(target: Target, context: SecureContext, verify: boolean,
   // with one is a programming error, and nothing is opened.
   if (!target.destination.allowed) throw new Error(`refusing to connect to ${target.ip}: not an allowed destination`);
   const socket = tlsConnect({
-    host: target.ip, port: target.port, servername: target.fqdn, secureContext: context,
-    rejectUnauthorized: verify, ALPNProtocols: ['http/1.1'], ...(session === undefined ? {} : { session }),
+    host: target.ip,
+    port: target.port,
+    servername: target.fqdn,
+    secureContext: context,
+    rejectUnauthorized: verify,
+    ALPNProtocols: ['http/1.1'],
+    ...(session === undefined ? {} : { session }),
   });
   let phase: ConnectPhase = 'tcp';
-  socket.once('connect', () => { phase = 'tls'; });
+  socket.once('connect', () => {
+    phase = 'tls';
+  });
   // OpenSSL logs the TLS 1.2 master secret while building our second flight, which carries our
   // client certificate: a close after this point is the server's answer to that flight.
   const onKeylog = (line: Buffer): void => {
     if (line.subarray(0, 13).toString('latin1') === 'CLIENT_RANDOM') phase = 'tls_client_flight_sent';
   };
   socket.on('keylog', onKeylog);
-  socket.prependListener('error', (error: Error) => { withPhase(error, phase); });
+  socket.prependListener('error', (error: Error) => {
+    withPhase(error, phase);
+  });
   socket.once('secureConnect', () => {
     socket.off('keylog', onKeylog);
     phase = 'established';
-    if (socket.getProtocol() === 'TLSv1.3') watchTls13Verdict(socket, () => { phase = 'after_handshake'; });
+    if (socket.getProtocol() === 'TLSv1.3')
+      watchTls13Verdict(socket, () => {
+        phase = 'after_handshake';
+      });
   });
   return { socket, phase: () => phase };
 }
@@ -73,11 +85,18 @@ function watchTls13Verdict(socket: TLSSocket, onEarlyClose: () => void): void {
   const start = performance.now();
   let ticket = false;
   const early = (): boolean => !ticket && performance.now() - start < VERDICT_WINDOW_MS;
-  socket.once('session', () => { ticket = true; });
+  socket.once('session', () => {
+    ticket = true;
+  });
   socket.once('end', () => {
     if (!early()) return;
     onEarlyClose();
-    socket.destroy(withPhase(Object.assign(new Error('the server closed the connection right after the TLS 1.3 handshake, without an alert'), { code: 'ECONNRESET' }), 'after_handshake'));
+    socket.destroy(
+      withPhase(
+        Object.assign(new Error('the server closed the connection right after the TLS 1.3 handshake, without an alert'), { code: 'ECONNRESET' }),
+        'after_handshake',
+      ),
+    );
   });
   socket.prependListener('error', (error: Error) => {
     if (early()) {

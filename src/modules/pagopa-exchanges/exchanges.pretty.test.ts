@@ -16,9 +16,21 @@ describe('prettyXml', () => {
     const pretty = prettyXml(xml);
     const lines = pretty.split('\n');
     assert.ok(lines.length > 20);
-    assert.ok(lines.some((l) => /^ {6,}<paymentToken>c110729d258c4ab1b765fe902aae41d6<\/paymentToken>$/.test(l)), pretty);
+    assert.ok(
+      lines.some((l) => /^ {6,}<paymentToken>c110729d258c4ab1b765fe902aae41d6<\/paymentToken>$/.test(l)),
+      pretty,
+    );
     assert.ok(lines.some((l) => /^\s*<\/soapenv:Envelope>$/.test(l) || /^\s*<\/[\w]+:Envelope>$/.test(l)));
-    assert.equal(squash(pretty.split('\n').map((l) => l.trim()).join('')), squash(xml), 'only whitespace between tags changes');
+    assert.equal(
+      squash(
+        pretty
+          .split('\n')
+          .map((l) => l.trim())
+          .join(''),
+      ),
+      squash(xml),
+      'only whitespace between tags changes',
+    );
   });
 
   it('indents children under their parent and closes back', () => {
@@ -32,9 +44,11 @@ describe('prettyXml', () => {
     assert.equal(prettyXml('<a><!-- c --><![CDATA[<b>]]><?pi?></a>'), '<a>\n  <!-- c -->\n  <![CDATA[<b>]]>\n  <?pi?>\n</a>');
     assert.equal(prettyXml('a < b <c>x</c'), 'a\n< b \n<c>x</c', 'a broken tag ends where the next one starts');
     assert.equal(prettyXml('<a<b>'), '<a\n<b>');
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', ' ', '!', '-', '[', '?', '\n') }), (s) => {
-      assert.equal(typeof prettyXml(s), 'string');
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', ' ', '!', '-', '[', '?', '\n') }), (s) => {
+        assert.equal(typeof prettyXml(s), 'string');
+      }),
+    );
   });
 
   it('deep nesting: indentation is capped, time and size stay linear', () => {

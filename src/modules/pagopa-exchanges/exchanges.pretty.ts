@@ -17,7 +17,11 @@ function kindOf(token: string): Kind {
 }
 
 // Sections that end with a marker of their own; an unterminated one runs to the end of the text.
-const SECTIONS: ReadonlyArray<[string, string]> = [['<![CDATA[', ']]>'], ['<!--', '-->'], ['<?', '?>']];
+const SECTIONS: ReadonlyArray<[string, string]> = [
+  ['<![CDATA[', ']]>'],
+  ['<!--', '-->'],
+  ['<?', '?>'],
+];
 
 /** Where the token starting at `i` ends: scanned by hand, each character looked at once. */
 function tokenEnd(xml: string, i: number): number {

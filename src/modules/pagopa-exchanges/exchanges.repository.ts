@@ -16,9 +16,28 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
 const LIST_COLUMNS = [
-  'id', 'environment', 'at', 'direction', 'operation', 'psp_organisation_id', 'ec_organisation_id', 'station_id', 'station_code',
-  'station_organisation_id', 'notice_number', 'fiscal_code', 'token', 'outcome', 'fault_code', 'http_status', 'duration_ms', 'error',
-  'request_bytes', 'request_truncated', 'response_bytes', 'response_truncated',
+  'id',
+  'environment',
+  'at',
+  'direction',
+  'operation',
+  'psp_organisation_id',
+  'ec_organisation_id',
+  'station_id',
+  'station_code',
+  'station_organisation_id',
+  'notice_number',
+  'fiscal_code',
+  'token',
+  'outcome',
+  'fault_code',
+  'http_status',
+  'duration_ms',
+  'error',
+  'request_bytes',
+  'request_truncated',
+  'response_bytes',
+  'response_truncated',
 ] as const;
 const PARTY_COLUMNS = ['psp_organisation_id', 'ec_organisation_id', 'station_organisation_id'] as const;
 
@@ -54,8 +73,13 @@ function applyFilter(query: ListQuery, filter: ExchangeFilter, before: { at: Dat
   return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit);
 }
 
-export async function searchExchanges(db: Kysely<Database>, viewer: ExchangeViewer, filter: ExchangeFilter,
-  before: { at: Date; id: string } | undefined, limit: number): Promise<ExchangeRow[]> {
+export async function searchExchanges(
+  db: Kysely<Database>,
+  viewer: ExchangeViewer,
+  filter: ExchangeFilter,
+  before: { at: Date; id: string } | undefined,
+  limit: number,
+): Promise<ExchangeRow[]> {
   const base = (): ListQuery => db.selectFrom('pagopa_exchanges').select(LIST_COLUMNS);
   if ('admin' in viewer) return (await applyFilter(base(), filter, before, limit).execute()).map(rowOf);
   const [psp, ec, owner] = PARTY_COLUMNS.map((column) => applyFilter(base().where(column, '=', viewer.organisationId), filter, before, limit));
@@ -78,7 +102,8 @@ export async function findExchange(db: Kysely<Database>, viewer: ExchangeViewer,
 export async function pruneExchanges(db: Kysely<Database>, before: Date, batch = 2000): Promise<number> {
   let total = 0;
   for (;;) {
-    const result = await db.deleteFrom('pagopa_exchanges')
+    const result = await db
+      .deleteFrom('pagopa_exchanges')
       .where('id', 'in', (eb) => eb.selectFrom('pagopa_exchanges').select('id').where('at', '<', before).limit(batch))
       .executeTakeFirst();
     const deleted = Number(result.numDeletedRows);
@@ -91,10 +116,28 @@ function rowOf(r: ListRow): ExchangeRow {
   // Raw UNION results come back through pg's own parsers: timestamps are Dates, integers numbers.
   const at = r.at instanceof Date ? r.at : new Date(r.at);
   return {
-    id: r.id, cursor: cursorOf({ at, id: r.id }), env: r.environment, at, direction: r.direction, operation: r.operation,
-    pspOrganisationId: r.psp_organisation_id, ecOrganisationId: r.ec_organisation_id, stationId: r.station_id, stationCode: r.station_code,
-    stationOrganisationId: r.station_organisation_id, noticeNumber: r.notice_number, fiscalCode: r.fiscal_code, token: r.token,
-    outcome: r.outcome, faultCode: r.fault_code, httpStatus: r.http_status, durationMs: r.duration_ms, error: r.error,
-    requestBytes: r.request_bytes, requestTruncated: r.request_truncated, responseBytes: r.response_bytes, responseTruncated: r.response_truncated,
+    id: r.id,
+    cursor: cursorOf({ at, id: r.id }),
+    env: r.environment,
+    at,
+    direction: r.direction,
+    operation: r.operation,
+    pspOrganisationId: r.psp_organisation_id,
+    ecOrganisationId: r.ec_organisation_id,
+    stationId: r.station_id,
+    stationCode: r.station_code,
+    stationOrganisationId: r.station_organisation_id,
+    noticeNumber: r.notice_number,
+    fiscalCode: r.fiscal_code,
+    token: r.token,
+    outcome: r.outcome,
+    faultCode: r.fault_code,
+    httpStatus: r.http_status,
+    durationMs: r.duration_ms,
+    error: r.error,
+    requestBytes: r.request_bytes,
+    requestTruncated: r.request_truncated,
+    responseBytes: r.response_bytes,
+    responseTruncated: r.response_truncated,
   };
 }

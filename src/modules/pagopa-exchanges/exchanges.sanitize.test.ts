@@ -34,12 +34,20 @@ const CODEC_MISSES = [
 describe('masking (exchange log)', () => {
   it('masks every password shape the codec masks, and the ones it misses', () => {
     const codecCases = [
-      `<x:password>${SECRET}</x:password>`, `<password xmlns="">${SECRET}</password>`, `<password><![CDATA[${SECRET}]]></password>`,
-      `<password>${SECRET}`, `<password><![CDATA[${SECRET}`, `<password>Zq9s<![CDATA[Ecr]]>3tPw</password>`,
-      `<soapenv:Body><nod:x><password>${SECRET}</password></nod:x>`, `<password a=">">${SECRET}</password>`,
+      `<x:password>${SECRET}</x:password>`,
+      `<password xmlns="">${SECRET}</password>`,
+      `<password><![CDATA[${SECRET}]]></password>`,
+      `<password>${SECRET}`,
+      `<password><![CDATA[${SECRET}`,
+      `<password>Zq9s<![CDATA[Ecr]]>3tPw</password>`,
+      `<soapenv:Body><nod:x><password>${SECRET}</password></nod:x>`,
+      `<password a=">">${SECRET}</password>`,
     ];
     for (const c of [...codecCases, ...CODEC_MISSES]) assert.ok(!leaks(maskSecrets(`<a>${c}</a>`)), c);
-    assert.ok(CODEC_MISSES.some((c) => leaks(maskPasswords(c))), 'control: the codec alone leaves some of these');
+    assert.ok(
+      CODEC_MISSES.some((c) => leaks(maskPasswords(c))),
+      'control: the codec alone leaves some of these',
+    );
   });
 
   it('leaves the rest of a real envelope as it was', () => {
@@ -62,25 +70,37 @@ describe('masking (exchange log)', () => {
     // Whatever the password holds (the encoder escapes it), with a comment in front of it (which the
     // codec's mask alone stops at) or not, and wherever the message is cut: between <password> and
     // its end tag (or the end of the text) the log has the mask, or the part of it the cut left.
-    const secret = fc.string({ minLength: 8, maxLength: 15, unit: fc.constantFrom('a', 'Z', '9', '!', ']', '>', '<', ' ', 'è', '&', '-') })
+    const secret = fc
+      .string({ minLength: 8, maxLength: 15, unit: fc.constantFrom('a', 'Z', '9', '!', ']', '>', '<', ' ', 'è', '&', '-') })
       .filter((s) => /[aZ9è]{3}/.test(s));
-    fc.assert(fc.property(secret, fc.boolean(), fc.nat(60), (pw, comment, cut) => {
-      const plain = envelope(pw);
-      const xml = comment ? plain.replace('<password>', '<password><!--x-->') : plain;
-      const open = xml.indexOf('<password>') + '<password>'.length;
-      for (const max of [xml.length, open - 10 + cut]) {
-        const stored = boundMessage(xml, max).text;
-        if (stored.length < open) continue;
-        const content = stored.slice(open).split('</password>')[0] ?? '';
-        assert.ok(PASSWORD_MASK.startsWith(content), `${max}: ${content}`);
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(secret, fc.boolean(), fc.nat(60), (pw, comment, cut) => {
+        const plain = envelope(pw);
+        const xml = comment ? plain.replace('<password>', '<password><!--x-->') : plain;
+        const open = xml.indexOf('<password>') + '<password>'.length;
+        for (const max of [xml.length, open - 10 + cut]) {
+          const stored = boundMessage(xml, max).text;
+          if (stored.length < open) continue;
+          const content = stored.slice(open).split('</password>')[0] ?? '';
+          assert.ok(PASSWORD_MASK.startsWith(content), `${max}: ${content}`);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('runs in linear time on inputs built to make a regular expression backtrack', () => {
     const n = MAX_MESSAGE_BYTES;
-    const hostile = ['<password '.repeat(n / 10), '<password>x'.repeat(n / 11), `<password>${'<![CDATA['.repeat(n / 9)}`, `<${'a'.repeat(n)}`,
-      '&lt;password '.repeat(n / 13), ' password='.repeat(n / 10), `<password>${'</a:passwor'.repeat(n / 11)}`, '<a:'.repeat(n / 3)];
+    const hostile = [
+      '<password '.repeat(n / 10),
+      '<password>x'.repeat(n / 11),
+      `<password>${'<![CDATA['.repeat(n / 9)}`,
+      `<${'a'.repeat(n)}`,
+      '&lt;password '.repeat(n / 13),
+      ' password='.repeat(n / 10),
+      `<password>${'</a:passwor'.repeat(n / 11)}`,
+      '<a:'.repeat(n / 3),
+    ];
     for (const text of hostile) {
       const started = performance.now();
       boundMessage(text);
@@ -120,12 +140,14 @@ describe('bounds and storable text', () => {
     assert.equal(boundMessage('x\uD800y\u0000').text, 'x\uFFFDy\uFFFD');
     assert.equal(boundMessage(undefined).text, '');
     assert.equal(cutUtf8('aè', 2), 'a');
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(400), (raw, max) => {
-      const out = boundMessage(raw, Math.max(1, max));
-      assert.ok(Buffer.byteLength(out.text) <= Math.max(1, max));
-      assert.ok(!out.text.includes('\u0000'));
-      assert.equal(out.text, out.text.toWellFormed());
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(400), (raw, max) => {
+        const out = boundMessage(raw, Math.max(1, max));
+        assert.ok(Buffer.byteLength(out.text) <= Math.max(1, max));
+        assert.ok(!out.text.includes('\u0000'));
+        assert.equal(out.text, out.text.toWellFormed());
+      }),
+    );
   });
 
   it('short fields are bounded, masked and never empty strings', () => {
@@ -137,8 +159,21 @@ describe('bounds and storable text', () => {
 
   it('a whole row: odd numbers and dates are corrected, not refused', () => {
     const now = new Date('2027-01-01T00:00:00Z');
-    const row = exchangeRow('msg_x', { env: 'test', direction: 'in', operation: 'x'.repeat(500), at: new Date(Number.NaN), durationMs: Number.POSITIVE_INFINITY,
-      httpStatus: 1e9, request: `<password>${SECRET}</password>`, response: '', error: `<password>${SECRET}` }, now);
+    const row = exchangeRow(
+      'msg_x',
+      {
+        env: 'test',
+        direction: 'in',
+        operation: 'x'.repeat(500),
+        at: new Date(Number.NaN),
+        durationMs: Number.POSITIVE_INFINITY,
+        httpStatus: 1e9,
+        request: `<password>${SECRET}</password>`,
+        response: '',
+        error: `<password>${SECRET}`,
+      },
+      now,
+    );
     assert.equal(row.at, now);
     assert.equal(row.duration_ms, 0);
     assert.equal(row.http_status, 999);

@@ -45,16 +45,30 @@ export function exchangeRow(id: string, entry: ExchangeEntry, now: Date, maxMess
   const response = hasResponse ? boundMessage(entry.response, maxMessageBytes) : undefined;
   const at = entry.at instanceof Date && !Number.isNaN(entry.at.getTime()) ? entry.at : now;
   return {
-    id, environment: entry.env, at, direction: entry.direction, operation: cleanField(entry.operation, FIELD_MAX.operation) ?? '',
-    psp_organisation_id: cleanField(entry.pspOrganisationId, FIELD_MAX.id), ec_organisation_id: cleanField(entry.ecOrganisationId, FIELD_MAX.id),
-    station_id: cleanField(entry.stationId, FIELD_MAX.id), station_code: cleanField(entry.stationCode, FIELD_MAX.station),
+    id,
+    environment: entry.env,
+    at,
+    direction: entry.direction,
+    operation: cleanField(entry.operation, FIELD_MAX.operation) ?? '',
+    psp_organisation_id: cleanField(entry.pspOrganisationId, FIELD_MAX.id),
+    ec_organisation_id: cleanField(entry.ecOrganisationId, FIELD_MAX.id),
+    station_id: cleanField(entry.stationId, FIELD_MAX.id),
+    station_code: cleanField(entry.stationCode, FIELD_MAX.station),
     station_organisation_id: cleanField(entry.stationOrganisationId, FIELD_MAX.id),
-    notice_number: cleanField(entry.noticeNumber, FIELD_MAX.notice), fiscal_code: cleanField(entry.fiscalCode, FIELD_MAX.fiscalCode),
-    token: cleanField(entry.token, FIELD_MAX.token), outcome: outcomeOf(entry.outcome), fault_code: cleanField(entry.faultCode, FIELD_MAX.code),
-    http_status: clampInt(entry.httpStatus, 0, 999, null), duration_ms: clampInt(entry.durationMs, 0, INT_MAX, 0) ?? 0,
+    notice_number: cleanField(entry.noticeNumber, FIELD_MAX.notice),
+    fiscal_code: cleanField(entry.fiscalCode, FIELD_MAX.fiscalCode),
+    token: cleanField(entry.token, FIELD_MAX.token),
+    outcome: outcomeOf(entry.outcome),
+    fault_code: cleanField(entry.faultCode, FIELD_MAX.code),
+    http_status: clampInt(entry.httpStatus, 0, 999, null),
+    duration_ms: clampInt(entry.durationMs, 0, INT_MAX, 0) ?? 0,
     error: cleanField(entry.error, FIELD_MAX.error),
-    request: request.text, request_bytes: Math.min(request.bytes, INT_MAX), request_truncated: request.truncated,
-    response: response?.text ?? null, response_bytes: response ? Math.min(response.bytes, INT_MAX) : null, response_truncated: response?.truncated ?? false,
+    request: request.text,
+    request_bytes: Math.min(request.bytes, INT_MAX),
+    request_truncated: request.truncated,
+    response: response?.text ?? null,
+    response_bytes: response ? Math.min(response.bytes, INT_MAX) : null,
+    response_truncated: response?.truncated ?? false,
   };
 }
 

@@ -16,8 +16,15 @@ const dataOf = (name: string) => {
 const v1 = dataOf('paGetPayment OK full') as PaymentPA;
 const v2 = dataOf('paGetPaymentV2 OK full') as PaymentPAV2;
 const v2Iban = { ...v2, transferList: { transfer: [v2.transferList.transfer[0]!, { ...v1.transferList.transfer[1]!, transferAmount: 16 }] } } as PaymentPAV2;
-const request = (amount: number, extra: Partial<RequestOf<'activatePaymentNoticeV2'>> = {}): RequestOf<'activatePaymentNoticeV2'> =>
-  ({ idPSP: 'AGID_01', idBrokerPSP: '97735020584', idChannel: '97735020584_03', password: 'pwdpwdpwd', qrCode: { fiscalCode: '77777777777', noticeNumber: '311111111112222222' }, amount, ...extra });
+const request = (amount: number, extra: Partial<RequestOf<'activatePaymentNoticeV2'>> = {}): RequestOf<'activatePaymentNoticeV2'> => ({
+  idPSP: 'AGID_01',
+  idBrokerPSP: '97735020584',
+  idChannel: '97735020584_03',
+  password: 'pwdpwdpwd',
+  qrCode: { fiscalCode: '77777777777', noticeNumber: '311111111112222222' },
+  amount,
+  ...extra,
+});
 const TOKEN = 'c110729d258c4ab1b765fe902aae41d6';
 
 test('the PSP gets its version\u2019s answer whatever the station\u2019s, valid against the official XSD', async () => {
@@ -32,11 +39,18 @@ test('the PSP gets its version\u2019s answer whatever the station\u2019s, valid 
     assert.ok(answer.ok, c.name);
     assert.equal(answer.value.paymentToken, TOKEN);
     assert.equal(answer.value.totalAmount, 3000);
-    assert.deepEqual(answer.value.transferList?.transfer.map((t) => t.transferAmount), c.amounts, c.name);
+    assert.deepEqual(
+      answer.value.transferList?.transfer.map((t) => t.transferAmount),
+      c.amounts,
+      c.name,
+    );
     return { name: c.name, xml: encodeResponse(c.op, answer.value as never) };
   });
   const errors = await validateEnvelopes(xml);
-  assert.deepEqual([...errors].filter(([, e]) => e.length > 0), []);
+  assert.deepEqual(
+    [...errors].filter(([, e]) => e.length > 0),
+    [],
+  );
 });
 
 test('refused: another amount than the EC\u2019s, and a digital stamp asked of a version 1 activation (PPT_SEMANTICA)', () => {
@@ -50,8 +64,16 @@ test('the idempotency digest ignores the password and the key, and sees every ot
   const base = request(3000, { idempotencyKey: 'AGID01_a1B2c3D4e5' });
   const d = requestDigest('activatePaymentNoticeV2', base);
   assert.equal(requestDigest('activatePaymentNoticeV2', { ...base, password: 'another-pwd' }), d);
-  for (const change of [{ amount: 3001 }, { expirationTime: 60_000 }, { dueDate: '2026-12-31' }, { paymentNote: 'n' }, { paymentMethod: 'CP' as const }, { touchPoint: 'PSP' as const },
-    { idChannel: 'other' }, { qrCode: { fiscalCode: '77777777777', noticeNumber: '311111111112222223' } }]) {
+  for (const change of [
+    { amount: 3001 },
+    { expirationTime: 60_000 },
+    { dueDate: '2026-12-31' },
+    { paymentNote: 'n' },
+    { paymentMethod: 'CP' as const },
+    { touchPoint: 'PSP' as const },
+    { idChannel: 'other' },
+    { qrCode: { fiscalCode: '77777777777', noticeNumber: '311111111112222223' } },
+  ]) {
     assert.notEqual(requestDigest('activatePaymentNoticeV2', { ...base, ...change }), d, JSON.stringify(change));
   }
   assert.notEqual(requestDigest('activatePaymentNotice', base), d);

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
-  amountToWire, nodeFault, tokenLifetimeMs, type FaultBean, type PaymentPA, type PaymentPAV2, type RequestOf, type ResponseOf,
+  amountToWire,
+  nodeFault,
+  tokenLifetimeMs,
+  type FaultBean,
+  type PaymentPA,
+  type PaymentPAV2,
+  type RequestOf,
+  type ResponseOf,
 } from '../../protocols/pagopa/index.ts';
 
 // Pure decisions of an activation (activatePaymentNotice[V2]): the idempotency digest, the request
@@ -21,8 +28,20 @@ export const ACTIVATING_MARGIN_MS = 5_000;
  */
 export function requestDigest(op: ActivateOperation, value: ActivateRequest): string {
   const v = value as RequestOf<'activatePaymentNoticeV2'>;
-  const canonical = [op, v.idPSP, v.idBrokerPSP, v.idChannel, v.qrCode.fiscalCode, v.qrCode.noticeNumber, v.amount, v.expirationTime ?? null,
-    v.dueDate ?? null, v.paymentNote ?? null, v.paymentMethod ?? null, v.touchPoint ?? null];
+  const canonical = [
+    op,
+    v.idPSP,
+    v.idBrokerPSP,
+    v.idChannel,
+    v.qrCode.fiscalCode,
+    v.qrCode.noticeNumber,
+    v.amount,
+    v.expirationTime ?? null,
+    v.dueDate ?? null,
+    v.paymentNote ?? null,
+    v.paymentMethod ?? null,
+    v.touchPoint ?? null,
+  ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
@@ -56,16 +75,32 @@ const meta = <T extends { metadata?: unknown }>(t: T) => (t.metadata === undefin
 
 function transferV1(t: PaTransfer): TransferV1 | undefined {
   if (!('IBAN' in t) || t.IBAN === undefined) return undefined;
-  return { idTransfer: t.idTransfer, transferAmount: t.transferAmount, fiscalCodePA: t.fiscalCodePA, IBAN: t.IBAN, remittanceInformation: t.remittanceInformation, ...meta(t) };
+  return {
+    idTransfer: t.idTransfer,
+    transferAmount: t.transferAmount,
+    fiscalCodePA: t.fiscalCodePA,
+    IBAN: t.IBAN,
+    remittanceInformation: t.remittanceInformation,
+    ...meta(t),
+  };
 }
 
 function transferV2(t: PaTransfer): TransferV2 {
-  const account = 'IBAN' in t && t.IBAN !== undefined ? { IBAN: t.IBAN }
-    : 'richiestaMarcaDaBollo' in t && t.richiestaMarcaDaBollo !== undefined ? { richiestaMarcaDaBollo: t.richiestaMarcaDaBollo } : {};
+  const account =
+    'IBAN' in t && t.IBAN !== undefined
+      ? { IBAN: t.IBAN }
+      : 'richiestaMarcaDaBollo' in t && t.richiestaMarcaDaBollo !== undefined
+        ? { richiestaMarcaDaBollo: t.richiestaMarcaDaBollo }
+        : {};
   return {
-    idTransfer: t.idTransfer, transferAmount: t.transferAmount, fiscalCodePA: t.fiscalCodePA,
+    idTransfer: t.idTransfer,
+    transferAmount: t.transferAmount,
+    fiscalCodePA: t.fiscalCodePA,
     ...('companyName' in t && t.companyName !== undefined ? { companyName: t.companyName } : {}),
-    ...account, remittanceInformation: t.remittanceInformation, transferCategory: t.transferCategory, ...meta(t),
+    ...account,
+    remittanceInformation: t.remittanceInformation,
+    transferCategory: t.transferCategory,
+    ...meta(t),
   } as TransferV2;
 }
 
@@ -80,11 +115,20 @@ export type ActivationAnswer<O extends ActivateOperation> = { ok: true; value: R
 export function activationAnswer<O extends ActivateOperation>(op: O, payment: EcPayment, token: string, value: ActivateRequest): ActivationAnswer<O> {
   const data = payment.data;
   if (data.paymentAmount !== value.amount) {
-    return { ok: false, fault: nodeFault('PPT_SEMANTICA', `L’importo richiesto (${amountToWire(value.amount)}) non corrisponde a quello dell’ente (${amountToWire(data.paymentAmount)}). / `
-      + `The amount asked (${amountToWire(value.amount)}) differs from the institution's (${amountToWire(data.paymentAmount)}).`) };
+    return {
+      ok: false,
+      fault: nodeFault(
+        'PPT_SEMANTICA',
+        `L’importo richiesto (${amountToWire(value.amount)}) non corrisponde a quello dell’ente (${amountToWire(data.paymentAmount)}). / ` +
+          `The amount asked (${amountToWire(value.amount)}) differs from the institution's (${amountToWire(data.paymentAmount)}).`,
+      ),
+    };
   }
   const head = {
-    outcome: 'OK' as const, totalAmount: data.paymentAmount, paymentDescription: data.description, fiscalCodePA: value.qrCode.fiscalCode,
+    outcome: 'OK' as const,
+    totalAmount: data.paymentAmount,
+    paymentDescription: data.description,
+    fiscalCodePA: value.qrCode.fiscalCode,
     ...(data.companyName === undefined ? {} : { companyName: data.companyName }),
     ...(data.officeName === undefined ? {} : { officeName: data.officeName }),
     paymentToken: token,
@@ -92,12 +136,21 @@ export function activationAnswer<O extends ActivateOperation>(op: O, payment: Ec
   const transfers: PaTransfer[] = data.transferList.transfer;
   if (op === 'activatePaymentNoticeV2') {
     const metadata = data.metadata === undefined ? {} : { metadata: data.metadata };
-    return { ok: true, value: { ...head, transferList: { transfer: transfers.map(transferV2) }, ...metadata, creditorReferenceId: data.creditorReferenceId } as ResponseOf<O> };
+    return {
+      ok: true,
+      value: { ...head, transferList: { transfer: transfers.map(transferV2) }, ...metadata, creditorReferenceId: data.creditorReferenceId } as ResponseOf<O>,
+    };
   }
   const v1 = transfers.map(transferV1);
   if (v1.some((t) => t === undefined)) {
-    return { ok: false, fault: nodeFault('PPT_SEMANTICA', 'L’avviso comprende una marca da bollo digitale: va attivato con activatePaymentNoticeV2. / '
-      + 'The notice includes a digital stamp: activate it with activatePaymentNoticeV2.') };
+    return {
+      ok: false,
+      fault: nodeFault(
+        'PPT_SEMANTICA',
+        'L’avviso comprende una marca da bollo digitale: va attivato con activatePaymentNoticeV2. / ' +
+          'The notice includes a digital stamp: activate it with activatePaymentNoticeV2.',
+      ),
+    };
   }
   return { ok: true, value: { ...head, transferList: { transfer: v1 as TransferV1[] }, creditorReferenceId: data.creditorReferenceId } as ResponseOf<O> };
 }

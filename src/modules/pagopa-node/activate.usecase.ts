@@ -1,7 +1,15 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { EncodeError, newPaymentToken, nodeFault, type FaultBean } from '../../protocols/pagopa/index.ts';
-import { activationAnswer, getPaymentRequest, requestDigest, tokenExpiry, type ActivateOperation, type ActivateRequest, type EcPayment } from './activate.policy.ts';
+import {
+  activationAnswer,
+  getPaymentRequest,
+  requestDigest,
+  tokenExpiry,
+  type ActivateOperation,
+  type ActivateRequest,
+  type EcPayment,
+} from './activate.policy.ts';
 import { callEc, resolveTarget, stationHead, type EcTarget } from './ec-gateway.ts';
 import * as repo from './payments.repository.ts';
 import { authorise, koReply, okReply, systemError, type Context, type Reply } from './reply.ts';
@@ -40,8 +48,17 @@ async function prior(ctx: Context, op: ActivateOperation, key: repo.IdempotencyK
       return { kind: 'absent' };
     }
     if (row.request_digest !== digest) {
-      return { kind: 'reply', reply: koReply(op, nodeFault('PPT_ERRORE_IDEMPOTENZA', `La idempotencyKey ${key.key} è già stata usata con una richiesta diversa. / `
-        + `The idempotencyKey ${key.key} was already used with a different request.`)) };
+      return {
+        kind: 'reply',
+        reply: koReply(
+          op,
+          nodeFault(
+            'PPT_ERRORE_IDEMPOTENZA',
+            `La idempotencyKey ${key.key} è già stata usata con una richiesta diversa. / ` +
+              `The idempotencyKey ${key.key} was already used with a different request.`,
+          ),
+        ),
+      };
     }
     if (row.response !== null) {
       ctx.trace.token = row.token;
@@ -53,7 +70,14 @@ async function prior(ctx: Context, op: ActivateOperation, key: repo.IdempotencyK
   }
 }
 
-async function start(ctx: Context, op: ActivateOperation, value: ActivateRequest, target: EcTarget, key: repo.IdempotencyKey | undefined, digest: string): Promise<Started> {
+async function start(
+  ctx: Context,
+  op: ActivateOperation,
+  value: ActivateRequest,
+  target: EcTarget,
+  key: repo.IdempotencyKey | undefined,
+  digest: string,
+): Promise<Started> {
   const { db, clock, timeouts } = ctx.deps;
   const now = clock.now();
   const token = newPaymentToken();
@@ -64,11 +88,27 @@ async function start(ctx: Context, op: ActivateOperation, value: ActivateRequest
       if (key && !(await repo.claimIdempotency(trx, key, { digest, token, validUntil: expiresAt, now }))) throw KEY_TAKEN;
       await repo.expireStale(trx, notice, now);
       await repo.insertPayment(trx, {
-        token, environment: notice.env, fiscal_code: notice.fiscalCode, notice_number: notice.noticeNumber, state: 'activating', operation: op,
-        psp_organisation_id: ctx.caller.organisationId, psp_company_name: ctx.caller.organisationName, id_psp: value.idPSP, id_broker_psp: value.idBrokerPSP,
-        id_channel: value.idChannel, idempotency_key: value.idempotencyKey ?? null, amount_cents: value.amount, ec_organisation_id: target.ecOrganisationId,
-        station_id: target.stationId, station_code: target.stationCode, station_organisation_id: target.stationOrganisationId,
-        primitive_version: target.primitiveVersion, activated_at: now, expires_at: expiresAt, updated_at: now,
+        token,
+        environment: notice.env,
+        fiscal_code: notice.fiscalCode,
+        notice_number: notice.noticeNumber,
+        state: 'activating',
+        operation: op,
+        psp_organisation_id: ctx.caller.organisationId,
+        psp_company_name: ctx.caller.organisationName,
+        id_psp: value.idPSP,
+        id_broker_psp: value.idBrokerPSP,
+        id_channel: value.idChannel,
+        idempotency_key: value.idempotencyKey ?? null,
+        amount_cents: value.amount,
+        ec_organisation_id: target.ecOrganisationId,
+        station_id: target.stationId,
+        station_code: target.stationCode,
+        station_organisation_id: target.stationOrganisationId,
+        primitive_version: target.primitiveVersion,
+        activated_at: now,
+        expires_at: expiresAt,
+        updated_at: now,
       });
     });
   } catch (error) {
@@ -92,8 +132,16 @@ async function finish(ctx: Context, op: ActivateOperation, value: ActivateReques
   let reply: Reply | undefined;
   let payment: EcPayment | undefined;
   try {
-    const verdict = await callEc(deps, { env: caller.env, op: getOp, value: getPaymentRequest(stationHead(target), value), target, timeoutMs: deps.timeouts.getPaymentMs,
-      pspOrganisationId: caller.organisationId, noticeNumber: value.qrCode.noticeNumber, token });
+    const verdict = await callEc(deps, {
+      env: caller.env,
+      op: getOp,
+      value: getPaymentRequest(stationHead(target), value),
+      target,
+      timeoutMs: deps.timeouts.getPaymentMs,
+      pspOrganisationId: caller.organisationId,
+      noticeNumber: value.qrCode.noticeNumber,
+      token,
+    });
     if (verdict.kind === 'fault') refused = verdict.fault;
     else {
       // The codec's rules guarantee an OK paGetPayment carries its data.
@@ -108,7 +156,10 @@ async function finish(ctx: Context, op: ActivateOperation, value: ActivateReques
       throw error;
     }
     // The EC's data is valid for paForNode but not for the PSP's schema (e.g. an IBAN the PSP's stIBAN refuses).
-    refused = nodeFault('PPT_STAZIONE_INT_PA_ERRORE_RESPONSE', `I dati dell’ente non sono inoltrabili al PSP (${error.message}). / The institution's data cannot be relayed to the PSP (${error.message}).`);
+    refused = nodeFault(
+      'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE',
+      `I dati dell’ente non sono inoltrabili al PSP (${error.message}). / The institution's data cannot be relayed to the PSP (${error.message}).`,
+    );
   }
   if (refused !== undefined || reply === undefined || payment === undefined) {
     const fault = refused ?? systemError();
@@ -153,9 +204,12 @@ export async function activate(ctx: Context, op: ActivateOperation, value: Activ
     const started = await start(ctx, op, value, target, key, digest);
     if (started.kind === 'key_taken') continue;
     if (started.kind === 'held') {
-      return koReply(op, started.state === 'paid'
-        ? nodeFault('PPT_PAGAMENTO_DUPLICATO', `L’avviso ${noticeNumber} risulta già pagato. / Notice ${noticeNumber} has already been paid.`)
-        : inProgress(noticeNumber));
+      return koReply(
+        op,
+        started.state === 'paid'
+          ? nodeFault('PPT_PAGAMENTO_DUPLICATO', `L’avviso ${noticeNumber} risulta già pagato. / Notice ${noticeNumber} has already been paid.`)
+          : inProgress(noticeNumber),
+      );
     }
     ctx.trace.token = started.token;
     return finish(ctx, op, value, target, started.token);

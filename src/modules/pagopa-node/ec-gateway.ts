@@ -37,15 +37,37 @@ export async function resolveTarget(deps: Deps, env: Environment, fiscalCode: st
     const ec = await deps.registry.isEc(env, fiscalCode);
     const simulated = ec?.enabled ? await deps.simulator.isEnabled(env, ec.organisationId) : undefined;
     if (ec && simulated) {
-      return { ok: true, target: { via: 'simulator', ecOrganisationId: ec.organisationId, ecFiscalCode: fiscalCode, stationId: null,
-        stationCode: `${fiscalCode}${SIMULATOR_STATION_SUFFIX}`, stationOrganisationId: null, brokerFiscalCode: fiscalCode, primitiveVersion: simulated.primitiveVersion } };
+      return {
+        ok: true,
+        target: {
+          via: 'simulator',
+          ecOrganisationId: ec.organisationId,
+          ecFiscalCode: fiscalCode,
+          stationId: null,
+          stationCode: `${fiscalCode}${SIMULATOR_STATION_SUFFIX}`,
+          stationOrganisationId: null,
+          brokerFiscalCode: fiscalCode,
+          primitiveVersion: simulated.primitiveVersion,
+        },
+      };
     }
   }
   const routed = await deps.registry.routeNotice({ env, fiscalCode, noticeNumber });
   if (!routed.ok) return { ok: false, fault: nodeFault(routed.faultCode, routed.description) };
   const r = routed.route;
-  return { ok: true, target: { via: 'station', ecOrganisationId: r.ecOrganisationId, ecFiscalCode: r.ecFiscalCode, stationId: r.stationId, stationCode: r.stationCode,
-    stationOrganisationId: r.stationOrganisationId, brokerFiscalCode: r.brokerFiscalCode, primitiveVersion: r.primitiveVersion } };
+  return {
+    ok: true,
+    target: {
+      via: 'station',
+      ecOrganisationId: r.ecOrganisationId,
+      ecFiscalCode: r.ecFiscalCode,
+      stationId: r.stationId,
+      stationCode: r.stationCode,
+      stationOrganisationId: r.stationOrganisationId,
+      brokerFiscalCode: r.brokerFiscalCode,
+      primitiveVersion: r.primitiveVersion,
+    },
+  };
 }
 
 /** The station identity every paForNode request starts with. */
@@ -68,9 +90,15 @@ export interface EcCall<O extends EcOperation> {
 async function send(deps: Deps, call: EcCall<EcOperation>, request: OutboundRequest) {
   const { target } = call;
   if (target.via === 'simulator') {
-    return { ok: true as const, value: await deps.simulator.send({ env: call.env, ecOrganisationId: target.ecOrganisationId, responseTimeoutMs: call.timeoutMs }, request) };
+    return {
+      ok: true as const,
+      value: await deps.simulator.send({ env: call.env, ecOrganisationId: target.ecOrganisationId, responseTimeoutMs: call.timeoutMs }, request),
+    };
   }
-  return deps.stationCaller.send({ organisationId: target.stationOrganisationId ?? '', env: call.env, stationId: target.stationId ?? '', responseTimeoutMs: call.timeoutMs }, request);
+  return deps.stationCaller.send(
+    { organisationId: target.stationOrganisationId ?? '', env: call.env, stationId: target.stationId ?? '', responseTimeoutMs: call.timeoutMs },
+    request,
+  );
 }
 
 /** Calls the EC and judges its answer; every message that left is recorded (a log failure never changes the answer). */
@@ -88,15 +116,36 @@ export async function callEc<O extends EcOperation>(deps: Deps, call: EcCall<O>)
   return verdict;
 }
 
-async function recordOut(deps: Deps, call: EcCall<EcOperation>, sent: { at: Date; durationMs: number; body: string; result: OutboundResult; verdict: EcVerdict<EcOperation> }): Promise<void> {
+async function recordOut(
+  deps: Deps,
+  call: EcCall<EcOperation>,
+  sent: { at: Date; durationMs: number; body: string; result: OutboundResult; verdict: EcVerdict<EcOperation> },
+): Promise<void> {
   const { target } = call;
   const { result, verdict } = sent;
   const response = result.kind === 'response' ? { response: result.body, httpStatus: result.status } : {};
-  const judged = verdict.kind === 'ok' ? { outcome: 'OK' as const }
-    : { ...(verdict.ecOutcome ? { outcome: verdict.ecOutcome } : {}), faultCode: verdict.logFaultCode, ...(verdict.error ? { error: verdict.error } : {}) };
-  await deps.exchanges.record({
-    env: call.env, direction: 'out', operation: call.op, at: sent.at, durationMs: sent.durationMs, pspOrganisationId: call.pspOrganisationId,
-    ecOrganisationId: target.ecOrganisationId, stationId: target.stationId, stationCode: target.stationCode, stationOrganisationId: target.stationOrganisationId,
-    noticeNumber: call.noticeNumber, fiscalCode: target.ecFiscalCode, ...(call.token ? { token: call.token } : {}), request: sent.body, ...response, ...judged,
-  }).catch((error: unknown) => deps.logger.warn({ err: error, operation: call.op }, 'pagoPA exchange log: outbound message not recorded'));
+  const judged =
+    verdict.kind === 'ok'
+      ? { outcome: 'OK' as const }
+      : { ...(verdict.ecOutcome ? { outcome: verdict.ecOutcome } : {}), faultCode: verdict.logFaultCode, ...(verdict.error ? { error: verdict.error } : {}) };
+  await deps.exchanges
+    .record({
+      env: call.env,
+      direction: 'out',
+      operation: call.op,
+      at: sent.at,
+      durationMs: sent.durationMs,
+      pspOrganisationId: call.pspOrganisationId,
+      ecOrganisationId: target.ecOrganisationId,
+      stationId: target.stationId,
+      stationCode: target.stationCode,
+      stationOrganisationId: target.stationOrganisationId,
+      noticeNumber: call.noticeNumber,
+      fiscalCode: target.ecFiscalCode,
+      ...(call.token ? { token: call.token } : {}),
+      request: sent.body,
+      ...response,
+      ...judged,
+    })
+    .catch((error: unknown) => deps.logger.warn({ err: error, operation: call.op }, 'pagoPA exchange log: outbound message not recorded'));
 }

@@ -1,7 +1,13 @@
 import type { OutboundResult } from '../outbound/index.ts';
 import type { StationCallRefusal } from '../stations/index.ts';
 import {
-  decodeEcResponse, ecErrorFault, nodeFault, type EcOperation, type FaultBean, type PptFaultCode, type ResponseOf,
+  decodeEcResponse,
+  ecErrorFault,
+  nodeFault,
+  type EcOperation,
+  type FaultBean,
+  type PptFaultCode,
+  type ResponseOf,
 } from '../../protocols/pagopa/index.ts';
 
 // What an EC station's answer (or its absence) means for the PSP, pure. The mapping of the issue's
@@ -23,27 +29,39 @@ export interface EcParty {
 export type EcVerdict<O extends EcOperation> =
   | { kind: 'ok'; value: ResponseOf<O> }
   | {
-    kind: 'fault';
-    /** What the node answers the PSP. */
-    fault: FaultBean;
-    /** For the exchange log's outbound row: the EC's own code when it answered KO, else the node's. */
-    logFaultCode: string;
-    /** The EC's outcome when it answered a valid message. */
-    ecOutcome?: 'OK' | 'KO';
-    /** Below SOAP, in the node's words (exchange log only). */
-    error?: string;
-  };
+      kind: 'fault';
+      /** What the node answers the PSP. */
+      fault: FaultBean;
+      /** For the exchange log's outbound row: the EC's own code when it answered KO, else the node's. */
+      logFaultCode: string;
+      /** The EC's outcome when it answered a valid message. */
+      ecOutcome?: 'OK' | 'KO';
+      /** Below SOAP, in the node's words (exchange log only). */
+      error?: string;
+    };
 
-const fault = (code: PptFaultCode, it: string, en: string, error?: string): EcVerdict<never> =>
-  ({ kind: 'fault', fault: nodeFault(code, `${it} / ${en}`), logFaultCode: code, ...(error === undefined ? {} : { error }) });
+const fault = (code: PptFaultCode, it: string, en: string, error?: string): EcVerdict<never> => ({
+  kind: 'fault',
+  fault: nodeFault(code, `${it} / ${en}`),
+  logFaultCode: code,
+  ...(error === undefined ? {} : { error }),
+});
 
 /** The station caller's refusal: nothing left Varco. */
 export function refusalVerdict(refusal: StationCallRefusal, party: EcParty): EcVerdict<never> {
   return refusal === 'not_found'
-    ? fault('PPT_STAZIONE_INT_PA_SCONOSCIUTA', `La stazione ${party.stationCode} non esiste più per il suo proprietario.`,
-      `Station ${party.stationCode} no longer exists for its owner.`, 'station caller: not_found')
-    : fault('PPT_STAZIONE_INT_PA_DISABILITATA', `La stazione ${party.stationCode} non ha una versione approvata.`,
-      `Station ${party.stationCode} has no approved version.`, 'station caller: not_approved');
+    ? fault(
+        'PPT_STAZIONE_INT_PA_SCONOSCIUTA',
+        `La stazione ${party.stationCode} non esiste più per il suo proprietario.`,
+        `Station ${party.stationCode} no longer exists for its owner.`,
+        'station caller: not_found',
+      )
+    : fault(
+        'PPT_STAZIONE_INT_PA_DISABILITATA',
+        `La stazione ${party.stationCode} non ha una versione approvata.`,
+        `Station ${party.stationCode} has no approved version.`,
+        'station caller: not_approved',
+      );
 }
 
 /** Judges what came back from a station (real or simulated) for `op`. */
@@ -54,32 +72,51 @@ export function judgeEcResult<O extends EcOperation>(op: O, result: OutboundResu
     if (result.category === 'timeout') {
       return fault('PPT_STAZIONE_INT_PA_TIMEOUT', `La stazione ${s} non ha risposto a ${op} in tempo.`, `Station ${s} did not answer ${op} in time.`, error);
     }
-    return fault('PPT_STAZIONE_INT_PA_IRRAGGIUNGIBILE', `La stazione ${s} non è raggiungibile (${result.code}).`,
-      `Station ${s} cannot be reached (${result.code}).`, error);
+    return fault(
+      'PPT_STAZIONE_INT_PA_IRRAGGIUNGIBILE',
+      `La stazione ${s} non è raggiungibile (${result.code}).`,
+      `Station ${s} cannot be reached (${result.code}).`,
+      error,
+    );
   }
   if (result.status < 200 || result.status > 299) {
-    return fault('PPT_STAZIONE_INT_PA_ERRORE_RESPONSE', `La stazione ${s} ha risposto a ${op} con HTTP ${result.status}.`,
-      `Station ${s} answered ${op} with HTTP ${result.status}.`, `HTTP ${result.status}`);
+    return fault(
+      'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE',
+      `La stazione ${s} ha risposto a ${op} con HTTP ${result.status}.`,
+      `Station ${s} answered ${op} with HTTP ${result.status}.`,
+      `HTTP ${result.status}`,
+    );
   }
   if (result.bodyTruncated) {
-    return fault('PPT_STAZIONE_INT_PA_ERRORE_RESPONSE', `La risposta della stazione ${s} a ${op} è troppo grande.`,
-      `Station ${s}'s answer to ${op} is too large.`, 'body truncated');
+    return fault(
+      'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE',
+      `La risposta della stazione ${s} a ${op} è troppo grande.`,
+      `Station ${s}'s answer to ${op} is too large.`,
+      'body truncated',
+    );
   }
   const answer = decodeEcResponse(op, result.body);
   switch (answer.kind) {
-    case 'ok': return { kind: 'ok', value: answer.value };
+    case 'ok':
+      return { kind: 'ok', value: answer.value };
     case 'ko': {
       // The EC's own description travels as is; an EC that sent none still gets the PSP a sentence.
       const relayed = ecErrorFault(answer.fault, party.fiscalCode);
       const code = answer.fault.faultCode;
-      const described = relayed.description !== undefined ? relayed
-        : { ...relayed, description: `L’ente creditore ha risposto KO a ${op}: ${code}. / The creditor institution answered ${op} KO: ${code}.` };
+      const described =
+        relayed.description !== undefined
+          ? relayed
+          : { ...relayed, description: `L’ente creditore ha risposto KO a ${op}: ${code}. / The creditor institution answered ${op} KO: ${code}.` };
       return { kind: 'fault', fault: described, logFaultCode: code, ecOutcome: 'KO' };
     }
     case 'malformed': {
       const what = answer.problem.description;
-      return fault('PPT_STAZIONE_INT_PA_ERRORE_RESPONSE', `La risposta della stazione ${s} a ${op} non è valida: ${what}.`,
-        `Station ${s}'s answer to ${op} is not valid: ${what}.`, `malformed answer: ${what}`);
+      return fault(
+        'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE',
+        `La risposta della stazione ${s} a ${op} non è valida: ${what}.`,
+        `Station ${s}'s answer to ${op} is not valid: ${what}.`,
+        `malformed answer: ${what}`,
+      );
     }
   }
 }

@@ -5,7 +5,16 @@
 // receipts module's `schedule(trx, paid)` inside the outcome's transaction.
 export { createPagopaNode, soapActionOperation, type PagopaNode } from './node.service.ts';
 export type {
-  Environment, NodeAnswer, NodeCaller, NodeLogger, NodeRequest, NodeTimeouts, PagopaNodeOptions, PaidPayment, ReceiptScheduler, TransportRefusal,
+  Environment,
+  NodeAnswer,
+  NodeCaller,
+  NodeLogger,
+  NodeRequest,
+  NodeTimeouts,
+  PagopaNodeOptions,
+  PaidPayment,
+  ReceiptScheduler,
+  TransportRefusal,
 } from './node.types.ts';
 export { ACTIVATING_MARGIN_MS, activationAnswer, getPaymentRequest, requestDigest, tokenExpiry } from './activate.policy.ts';
 export type { ActivateOperation, ActivateRequest, EcPayment } from './activate.policy.ts';

@@ -1,6 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import {
-  decodePspRequest, nodeFault, parseSoapAction, PSP_OPERATIONS, type DecodeProblem, type DecodedRequest, type PptFaultCode, type PspOperation,
+  decodePspRequest,
+  nodeFault,
+  parseSoapAction,
+  PSP_OPERATIONS,
+  type DecodeProblem,
+  type DecodedRequest,
+  type PptFaultCode,
+  type PspOperation,
 } from '../../protocols/pagopa/index.ts';
 import { activate } from './activate.usecase.ts';
 import type { NodeAnswer, NodeCaller, NodeRequest, PagopaNodeOptions, TransportRefusal } from './node.types.ts';
@@ -19,7 +26,11 @@ export interface PagopaNode {
   refuse(refusal: TransportRefusal): Promise<NodeAnswer>;
 }
 
-const TRANSPORT_FAULT: Record<TransportRefusal['kind'], PptFaultCode> = { too_large: 'PPT_SINTASSI_XSD', bad_request: 'PPT_SINTASSI_XSD', unexpected: 'PPT_SYSTEM_ERROR' };
+const TRANSPORT_FAULT: Record<TransportRefusal['kind'], PptFaultCode> = {
+  too_large: 'PPT_SINTASSI_XSD',
+  bad_request: 'PPT_SINTASSI_XSD',
+  unexpected: 'PPT_SYSTEM_ERROR',
+};
 
 /** The operation a SOAPAction names, when it names one of ours. */
 export function soapActionOperation(header: string | readonly string[] | undefined): PspOperation | undefined {
@@ -40,33 +51,60 @@ function withBodyOperation(problem: DecodeProblem, body: Buffer): DecodeProblem 
 
 function traceOf(decoded: Extract<DecodedRequest<'nodeForPsp'>, { ok: true }>): Trace {
   switch (decoded.operation) {
-    case 'sendPaymentOutcome': return { token: decoded.value.paymentToken };
-    case 'sendPaymentOutcomeV2': return { token: decoded.value.paymentTokens.paymentToken[0] ?? '' };
-    default: return { noticeNumber: decoded.value.qrCode.noticeNumber, fiscalCode: decoded.value.qrCode.fiscalCode };
+    case 'sendPaymentOutcome':
+      return { token: decoded.value.paymentToken };
+    case 'sendPaymentOutcomeV2':
+      return { token: decoded.value.paymentTokens.paymentToken[0] ?? '' };
+    default:
+      return { noticeNumber: decoded.value.qrCode.noticeNumber, fiscalCode: decoded.value.qrCode.fiscalCode };
   }
 }
 
 function dispatch(ctx: Context, decoded: Extract<DecodedRequest<'nodeForPsp'>, { ok: true }>): Promise<Reply> {
   switch (decoded.operation) {
-    case 'verifyPaymentNotice': return verify(ctx, decoded.value);
-    case 'activatePaymentNotice': return activate(ctx, decoded.operation, decoded.value);
-    case 'activatePaymentNoticeV2': return activate(ctx, decoded.operation, decoded.value);
-    case 'sendPaymentOutcome': return sendOutcome(ctx, decoded.operation, decoded.value);
-    case 'sendPaymentOutcomeV2': return sendOutcome(ctx, decoded.operation, decoded.value);
+    case 'verifyPaymentNotice':
+      return verify(ctx, decoded.value);
+    case 'activatePaymentNotice':
+      return activate(ctx, decoded.operation, decoded.value);
+    case 'activatePaymentNoticeV2':
+      return activate(ctx, decoded.operation, decoded.value);
+    case 'sendPaymentOutcome':
+      return sendOutcome(ctx, decoded.operation, decoded.value);
+    case 'sendPaymentOutcomeV2':
+      return sendOutcome(ctx, decoded.operation, decoded.value);
   }
 }
 
 export function createPagopaNode(deps: PagopaNodeOptions): PagopaNode {
-  async function record(caller: NodeCaller, input: { operation: string; receivedAt: NodeRequest['receivedAt']; body: Buffer; reply: Reply; trace: Trace; error?: string }) {
+  async function record(
+    caller: NodeCaller,
+    input: { operation: string; receivedAt: NodeRequest['receivedAt']; body: Buffer; reply: Reply; trace: Trace; error?: string },
+  ) {
     const { trace, reply } = input;
     const parties = trace.parties;
-    await deps.exchanges.record({
-      env: caller.env, direction: 'in', operation: input.operation, at: input.receivedAt.at, durationMs: Math.round(performance.now() - input.receivedAt.mark),
-      pspOrganisationId: caller.organisationId, ecOrganisationId: parties?.ecOrganisationId ?? null, stationId: parties?.stationId ?? null,
-      stationCode: parties?.stationCode ?? null, stationOrganisationId: parties?.stationOrganisationId ?? null, noticeNumber: trace.noticeNumber ?? null,
-      fiscalCode: trace.fiscalCode ?? null, token: trace.token ?? null, outcome: reply.outcome ?? null, faultCode: reply.faultCode ?? null, httpStatus: 200,
-      error: input.error ?? null, request: input.body, response: reply.xml,
-    }).catch((error: unknown) => deps.logger.warn({ err: error, operation: input.operation }, 'pagoPA exchange log: inbound message not recorded'));
+    await deps.exchanges
+      .record({
+        env: caller.env,
+        direction: 'in',
+        operation: input.operation,
+        at: input.receivedAt.at,
+        durationMs: Math.round(performance.now() - input.receivedAt.mark),
+        pspOrganisationId: caller.organisationId,
+        ecOrganisationId: parties?.ecOrganisationId ?? null,
+        stationId: parties?.stationId ?? null,
+        stationCode: parties?.stationCode ?? null,
+        stationOrganisationId: parties?.stationOrganisationId ?? null,
+        noticeNumber: trace.noticeNumber ?? null,
+        fiscalCode: trace.fiscalCode ?? null,
+        token: trace.token ?? null,
+        outcome: reply.outcome ?? null,
+        faultCode: reply.faultCode ?? null,
+        httpStatus: 200,
+        error: input.error ?? null,
+        request: input.body,
+        response: reply.xml,
+      })
+      .catch((error: unknown) => deps.logger.warn({ err: error, operation: input.operation }, 'pagoPA exchange log: inbound message not recorded'));
   }
 
   async function answer(request: NodeRequest): Promise<{ operation: string; reply: Reply; trace: Trace }> {
@@ -94,9 +132,18 @@ export function createPagopaNode(deps: PagopaNodeOptions): PagopaNode {
     async refuse(refusal) {
       const op = soapActionOperation(refusal.soapAction);
       const code = TRANSPORT_FAULT[refusal.kind];
-      const reply = op !== undefined && isPspOperation(op) ? koReply(op, nodeFault(code, refusal.description))
-        : refusalReply({ kind: 'not_soap', faultCode: code, description: refusal.description });
-      await record(refusal.caller, { operation: op ?? '', receivedAt: refusal.receivedAt, body: refusal.body ?? Buffer.alloc(0), reply, trace: {}, error: refusal.description });
+      const reply =
+        op !== undefined && isPspOperation(op)
+          ? koReply(op, nodeFault(code, refusal.description))
+          : refusalReply({ kind: 'not_soap', faultCode: code, description: refusal.description });
+      await record(refusal.caller, {
+        operation: op ?? '',
+        receivedAt: refusal.receivedAt,
+        body: refusal.body ?? Buffer.alloc(0),
+        reply,
+        trace: {},
+        error: refusal.description,
+      });
       return { status: 200, body: reply.xml };
     },
   };

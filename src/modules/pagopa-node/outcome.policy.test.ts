@@ -8,9 +8,25 @@ import { outcomeDigest, outcomeVerdict, type OutcomeAsked, type PaymentState, ty
 const NOW = new Date('2026-05-01T10:00:00Z');
 const later = new Date(NOW.getTime() + 60_000);
 const earlier = new Date(NOW.getTime() - 60_000);
-const row = (fields: Partial<TokenRow> = {}): TokenRow => ({ state: 'active', expiresAt: later, everActive: true, pspOrganisationId: 'org_psp', idPsp: 'PSP_1',
-  outcomeIdempotencyKey: null, outcomeDigest: null, ...fields });
-const asked = (fields: Partial<OutcomeAsked> = {}): OutcomeAsked => ({ outcome: 'OK', organisationId: 'org_psp', idPsp: 'PSP_1', idempotencyKey: undefined, digest: 'd1', now: NOW, ...fields });
+const row = (fields: Partial<TokenRow> = {}): TokenRow => ({
+  state: 'active',
+  expiresAt: later,
+  everActive: true,
+  pspOrganisationId: 'org_psp',
+  idPsp: 'PSP_1',
+  outcomeIdempotencyKey: null,
+  outcomeDigest: null,
+  ...fields,
+});
+const asked = (fields: Partial<OutcomeAsked> = {}): OutcomeAsked => ({
+  outcome: 'OK',
+  organisationId: 'org_psp',
+  idPsp: 'PSP_1',
+  idempotencyKey: undefined,
+  digest: 'd1',
+  now: NOW,
+  ...fields,
+});
 const code = (r: TokenRow | undefined, a: OutcomeAsked = asked()) => {
   const v = outcomeVerdict(r, a);
   return v.kind === 'refuse' ? v.faultCode : v.kind === 'accept' ? `accept${v.late ? ' late' : ''}` : 'replay';
@@ -48,16 +64,23 @@ test('after expiry: KO is PPT_TOKEN_SCADUTO_KO; OK is accepted while no later ac
 
 test('property: only an active token is ever accepted, and KO is accepted only before expiry', () => {
   const states: PaymentState[] = ['activating', 'active', 'failed', 'paid', 'ko', 'expired'];
-  fc.assert(fc.property(fc.constantFrom(...states), fc.integer({ min: -3_600_000, max: 3_600_000 }), fc.constantFrom('OK' as const, 'KO' as const), fc.boolean(),
-    (state, offset, outcome, everActive) => {
-      const v = outcomeVerdict(row({ state, everActive, expiresAt: new Date(NOW.getTime() + offset) }), asked({ outcome }));
-      if (v.kind === 'accept') {
-        assert.equal(state, 'active');
-        if (outcome === 'KO') assert.ok(offset > 0);
-        assert.equal(v.late, offset <= 0);
-      }
-      if (state === 'active' && outcome === 'OK') assert.equal(v.kind, 'accept');
-    }));
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...states),
+      fc.integer({ min: -3_600_000, max: 3_600_000 }),
+      fc.constantFrom('OK' as const, 'KO' as const),
+      fc.boolean(),
+      (state, offset, outcome, everActive) => {
+        const v = outcomeVerdict(row({ state, everActive, expiresAt: new Date(NOW.getTime() + offset) }), asked({ outcome }));
+        if (v.kind === 'accept') {
+          assert.equal(state, 'active');
+          if (outcome === 'KO') assert.ok(offset > 0);
+          assert.equal(v.late, offset <= 0);
+        }
+        if (state === 'active' && outcome === 'OK') assert.equal(v.kind, 'accept');
+      },
+    ),
+  );
 });
 
 test('the outcome digest ignores the password and the idempotency key, and sees everything else', () => {
@@ -65,6 +88,13 @@ test('the outcome digest ignores the password and the idempotency key, and sees 
   const d = outcomeDigest('sendPaymentOutcome', base);
   assert.equal(outcomeDigest('sendPaymentOutcome', { ...base, password: 'otherpassword', idempotencyKey: 'P1_aaaaaaaaaa' }), d);
   assert.notEqual(outcomeDigest('sendPaymentOutcome', { ...base, paymentToken: 't2' }), d);
-  assert.notEqual(outcomeDigest('sendPaymentOutcome', { ...base, outcome: 'OK', details: { paymentMethod: 'cash', fee: 0, applicationDate: '2026-01-01', transferDate: '2026-01-01' } }), d);
+  assert.notEqual(
+    outcomeDigest('sendPaymentOutcome', {
+      ...base,
+      outcome: 'OK',
+      details: { paymentMethod: 'cash', fee: 0, applicationDate: '2026-01-01', transferDate: '2026-01-01' },
+    }),
+    d,
+  );
   assert.notEqual(outcomeDigest('sendPaymentOutcomeV2', { ...base, paymentTokens: { paymentToken: ['t1'] } }), d, 'the operation counts');
 });

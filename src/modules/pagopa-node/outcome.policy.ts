@@ -36,17 +36,17 @@ export interface OutcomeAsked {
   now: Date;
 }
 
-export type OutcomeVerdict =
-  | { kind: 'accept'; late: boolean }
-  | { kind: 'replay' }
-  | { kind: 'refuse'; faultCode: PptFaultCode };
+export type OutcomeVerdict = { kind: 'accept'; late: boolean } | { kind: 'replay' } | { kind: 'refuse'; faultCode: PptFaultCode };
 
 export function outcomeVerdict(row: TokenRow | undefined, asked: OutcomeAsked): OutcomeVerdict {
-  if (row === undefined || row.pspOrganisationId !== asked.organisationId || row.idPsp !== asked.idPsp) return { kind: 'refuse', faultCode: 'PPT_TOKEN_SCONOSCIUTO' };
+  if (row === undefined || row.pspOrganisationId !== asked.organisationId || row.idPsp !== asked.idPsp)
+    return { kind: 'refuse', faultCode: 'PPT_TOKEN_SCONOSCIUTO' };
   switch (row.state) {
-    case 'activating': case 'failed':
+    case 'activating':
+    case 'failed':
       return { kind: 'refuse', faultCode: 'PPT_TOKEN_SCONOSCIUTO' };
-    case 'paid': case 'ko': {
+    case 'paid':
+    case 'ko': {
       const sameKey = asked.idempotencyKey !== undefined && row.outcomeIdempotencyKey === asked.idempotencyKey;
       if (!sameKey) return { kind: 'refuse', faultCode: 'PPT_ESITO_GIA_ACQUISITO' };
       return row.outcomeDigest === asked.digest ? { kind: 'replay' } : { kind: 'refuse', faultCode: 'PPT_ERRORE_IDEMPOTENZA' };

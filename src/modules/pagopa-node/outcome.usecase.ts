@@ -20,8 +20,9 @@ const TEXT: Partial<Record<PptFaultCode, (token: string) => string>> = {
   PPT_TOKEN_SCONOSCIUTO: (t) => `Il token ${t} non corrisponde ad alcuna attivazione di questo PSP. / Token ${t} matches no activation of this PSP.`,
   PPT_ESITO_GIA_ACQUISITO: (t) => `L’esito del token ${t} è già stato ricevuto. / The outcome of token ${t} was already received.`,
   PPT_TOKEN_SCADUTO: (t) => `Il token ${t} è scaduto e l’avviso è stato attivato di nuovo. / Token ${t} has expired and the notice was activated again.`,
-  PPT_ERRORE_IDEMPOTENZA: (t) => `L’esito del token ${t} è già stato ricevuto con la stessa idempotencyKey e una richiesta diversa. / `
-    + `The outcome of token ${t} was already received with the same idempotencyKey and a different request.`,
+  PPT_ERRORE_IDEMPOTENZA: (t) =>
+    `L’esito del token ${t} è già stato ricevuto con la stessa idempotencyKey e una richiesta diversa. / ` +
+    `The outcome of token ${t} was already received with the same idempotencyKey and a different request.`,
   PPT_TOKEN_SCADUTO_KO: (t) => `Il token ${t} è scaduto: l’esito KO non ha nulla da annullare. / Token ${t} has expired: the KO outcome has nothing to cancel.`,
 };
 
@@ -33,9 +34,19 @@ function refusalFault(op: OutcomeOperation, code: PptFaultCode, token: string, i
 
 function paidPayment(ctx: Context, row: repo.PaymentRow, value: OutcomeRequest, paidAt: Date): PaidPayment {
   return {
-    env: ctx.caller.env, token: row.token, noticeNumber: row.notice_number, fiscalCode: row.fiscal_code, ecOrganisationId: row.ec_organisation_id,
+    env: ctx.caller.env,
+    token: row.token,
+    noticeNumber: row.notice_number,
+    fiscalCode: row.fiscal_code,
+    ecOrganisationId: row.ec_organisation_id,
     payment: row.payment as EcPayment,
-    psp: { organisationId: ctx.caller.organisationId, idPSP: value.idPSP, idBrokerPSP: value.idBrokerPSP, idChannel: value.idChannel, companyName: ctx.caller.organisationName },
+    psp: {
+      organisationId: ctx.caller.organisationId,
+      idPSP: value.idPSP,
+      idBrokerPSP: value.idBrokerPSP,
+      idChannel: value.idChannel,
+      companyName: ctx.caller.organisationName,
+    },
     ...(value.details === undefined ? {} : { details: value.details }),
     paidAt,
   };
@@ -52,9 +63,18 @@ async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOp
   if (first && first.psp_organisation_id === ctx.caller.organisationId) traceRow(ctx, first);
   const verdicts: OutcomeVerdict[] = tokens.map((token) => {
     const row = rows.get(token);
-    return outcomeVerdict(row && { state: row.state, expiresAt: row.expires_at, everActive: row.payment !== null, pspOrganisationId: row.psp_organisation_id,
-      idPsp: row.id_psp, outcomeIdempotencyKey: row.outcome_idempotency_key, outcomeDigest: row.outcome_digest },
-    { outcome: value.outcome, organisationId: ctx.caller.organisationId, idPsp: value.idPSP, idempotencyKey: value.idempotencyKey, digest, now });
+    return outcomeVerdict(
+      row && {
+        state: row.state,
+        expiresAt: row.expires_at,
+        everActive: row.payment !== null,
+        pspOrganisationId: row.psp_organisation_id,
+        idPsp: row.id_psp,
+        outcomeIdempotencyKey: row.outcome_idempotency_key,
+        outcomeDigest: row.outcome_digest,
+      },
+      { outcome: value.outcome, organisationId: ctx.caller.organisationId, idPsp: value.idPSP, idempotencyKey: value.idempotencyKey, digest, now },
+    );
   });
   const refused = verdicts.findIndex((v) => v.kind === 'refuse');
   if (refused >= 0) {
@@ -64,8 +84,14 @@ async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOp
   for (const [i, token] of tokens.entries()) {
     const row = rows.get(token);
     if (verdicts[i]?.kind !== 'accept' || row === undefined) continue;
-    await repo.recordOutcome(trx, token, { state: value.outcome === 'OK' ? 'paid' : 'ko', outcome: value.outcome, at: now, details: value.details,
-      idempotencyKey: value.idempotencyKey, digest });
+    await repo.recordOutcome(trx, token, {
+      state: value.outcome === 'OK' ? 'paid' : 'ko',
+      outcome: value.outcome,
+      at: now,
+      details: value.details,
+      idempotencyKey: value.idempotencyKey,
+      digest,
+    });
     // After the row says `paid`, in the same transaction: the receipts and the outcome commit together or not at all.
     if (value.outcome === 'OK') await ctx.deps.receipts.schedule(trx, paidPayment(ctx, row, value, now));
   }
@@ -73,8 +99,16 @@ async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOp
 }
 
 function traceRow(ctx: Context, row: repo.PaymentRow): void {
-  Object.assign(ctx.trace, { noticeNumber: row.notice_number, fiscalCode: row.fiscal_code,
-    parties: { ecOrganisationId: row.ec_organisation_id, stationId: row.station_id, stationCode: row.station_code, stationOrganisationId: row.station_organisation_id } });
+  Object.assign(ctx.trace, {
+    noticeNumber: row.notice_number,
+    fiscalCode: row.fiscal_code,
+    parties: {
+      ecOrganisationId: row.ec_organisation_id,
+      stationId: row.station_id,
+      stationCode: row.station_code,
+      stationOrganisationId: row.station_organisation_id,
+    },
+  });
 }
 
 export async function sendOutcome(ctx: Context, op: OutcomeOperation, value: OutcomeRequest): Promise<Reply> {

@@ -20,25 +20,43 @@ const notice = (q: NoticeKey) => ({ environment: q.env, fiscal_code: q.fiscalCod
 /** Whether the node has recorded an OK outcome for the notice. */
 export async function noticePaid(db: Db, key: NoticeKey): Promise<boolean> {
   const { environment, fiscal_code, notice_number } = notice(key);
-  const row = await db.selectFrom('pagopa_payments').select('token').where('environment', '=', environment).where('fiscal_code', '=', fiscal_code)
-    .where('notice_number', '=', notice_number).where('state', '=', 'paid').executeTakeFirst();
+  const row = await db
+    .selectFrom('pagopa_payments')
+    .select('token')
+    .where('environment', '=', environment)
+    .where('fiscal_code', '=', fiscal_code)
+    .where('notice_number', '=', notice_number)
+    .where('state', '=', 'paid')
+    .executeTakeFirst();
   return row !== undefined;
 }
 
 /** The state of the token currently holding the notice (activating, active or paid), if any. */
 export async function liveHolder(db: Db, key: NoticeKey): Promise<PaymentState | undefined> {
   const { environment, fiscal_code, notice_number } = notice(key);
-  const row = await db.selectFrom('pagopa_payments').select('state').where('environment', '=', environment).where('fiscal_code', '=', fiscal_code)
-    .where('notice_number', '=', notice_number).where('state', 'in', ['activating', 'active', 'paid']).executeTakeFirst();
+  const row = await db
+    .selectFrom('pagopa_payments')
+    .select('state')
+    .where('environment', '=', environment)
+    .where('fiscal_code', '=', fiscal_code)
+    .where('notice_number', '=', notice_number)
+    .where('state', 'in', ['activating', 'active', 'paid'])
+    .executeTakeFirst();
   return row?.state;
 }
 
 /** Tokens of the notice still held past their expiry become `expired` (run before inserting a new one). */
 export async function expireStale(trx: Db, key: NoticeKey, now: Date): Promise<number> {
   const { environment, fiscal_code, notice_number } = notice(key);
-  const result = await trx.updateTable('pagopa_payments').set({ state: 'expired', updated_at: now }).where('environment', '=', environment)
-    .where('fiscal_code', '=', fiscal_code).where('notice_number', '=', notice_number).where('state', 'in', ['activating', 'active'])
-    .where('expires_at', '<', now).executeTakeFirst();
+  const result = await trx
+    .updateTable('pagopa_payments')
+    .set({ state: 'expired', updated_at: now })
+    .where('environment', '=', environment)
+    .where('fiscal_code', '=', fiscal_code)
+    .where('notice_number', '=', notice_number)
+    .where('state', 'in', ['activating', 'active'])
+    .where('expires_at', '<', now)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 
@@ -54,15 +72,23 @@ export function isLiveNoticeConflict(error: unknown): boolean {
 
 /** activating → active with the EC's data; false when the row is no longer activating (it was swept). */
 export async function markActive(trx: Db, token: string, payment: unknown, expiresAt: Date, now: Date): Promise<boolean> {
-  const result = await trx.updateTable('pagopa_payments').set({ state: 'active', payment: JSON.stringify(payment), expires_at: expiresAt, updated_at: now })
-    .where('token', '=', token).where('state', '=', 'activating').executeTakeFirst();
+  const result = await trx
+    .updateTable('pagopa_payments')
+    .set({ state: 'active', payment: JSON.stringify(payment), expires_at: expiresAt, updated_at: now })
+    .where('token', '=', token)
+    .where('state', '=', 'activating')
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 /** activating → failed: the notice is free again. */
 export async function markFailed(db: Db, token: string, faultCode: string, now: Date): Promise<void> {
-  await db.updateTable('pagopa_payments').set({ state: 'failed', failure_fault_code: faultCode, updated_at: now })
-    .where('token', '=', token).where('state', '=', 'activating').execute();
+  await db
+    .updateTable('pagopa_payments')
+    .set({ state: 'failed', failure_fault_code: faultCode, updated_at: now })
+    .where('token', '=', token)
+    .where('state', '=', 'activating')
+    .execute();
 }
 
 // ---- idempotency ----
@@ -77,21 +103,35 @@ const idem = (k: IdempotencyKey) => ({ environment: k.env, id_psp: k.idPsp, idem
 
 export async function findIdempotency(db: Db, k: IdempotencyKey) {
   const { environment, id_psp, idempotency_key } = idem(k);
-  return db.selectFrom('pagopa_idempotency').select(['request_digest', 'token', 'response', 'valid_until'])
-    .where('environment', '=', environment).where('id_psp', '=', id_psp).where('idempotency_key', '=', idempotency_key).executeTakeFirst();
+  return db
+    .selectFrom('pagopa_idempotency')
+    .select(['request_digest', 'token', 'response', 'valid_until'])
+    .where('environment', '=', environment)
+    .where('id_psp', '=', id_psp)
+    .where('idempotency_key', '=', idempotency_key)
+    .executeTakeFirst();
 }
 
 /** Drops the key's record once its token's life is over: the key may then be used again. */
 export async function deleteExpiredIdempotency(db: Db, k: IdempotencyKey, now: Date): Promise<void> {
   const { environment, id_psp, idempotency_key } = idem(k);
-  await db.deleteFrom('pagopa_idempotency').where('environment', '=', environment).where('id_psp', '=', id_psp)
-    .where('idempotency_key', '=', idempotency_key).where('valid_until', '<=', now).execute();
+  await db
+    .deleteFrom('pagopa_idempotency')
+    .where('environment', '=', environment)
+    .where('id_psp', '=', id_psp)
+    .where('idempotency_key', '=', idempotency_key)
+    .where('valid_until', '<=', now)
+    .execute();
 }
 
 /** Claims the key for a new activation; false when another request holds it (the insert decides). */
 export async function claimIdempotency(trx: Db, k: IdempotencyKey, row: { digest: string; token: string; validUntil: Date; now: Date }): Promise<boolean> {
-  const inserted = await trx.insertInto('pagopa_idempotency').values({ ...idem(k), request_digest: row.digest, token: row.token, valid_until: row.validUntil, created_at: row.now })
-    .onConflict((oc) => oc.doNothing()).returning('token').executeTakeFirst();
+  const inserted = await trx
+    .insertInto('pagopa_idempotency')
+    .values({ ...idem(k), request_digest: row.digest, token: row.token, valid_until: row.validUntil, created_at: row.now })
+    .onConflict((oc) => oc.doNothing())
+    .returning('token')
+    .executeTakeFirst();
   return inserted !== undefined;
 }
 
@@ -115,17 +155,41 @@ export async function pruneIdempotency(db: Db, now: Date): Promise<number> {
 /** The rows of the tokens, locked for the outcome's transaction (ordered, so two carts never deadlock). */
 export async function lockTokens(trx: Db, env: Environment, tokens: readonly string[]) {
   if (tokens.length === 0) return [];
-  return trx.selectFrom('pagopa_payments').selectAll().where('environment', '=', env).where('token', 'in', [...tokens])
-    .orderBy('token').forUpdate().execute();
+  return trx
+    .selectFrom('pagopa_payments')
+    .selectAll()
+    .where('environment', '=', env)
+    .where('token', 'in', [...tokens])
+    .orderBy('token')
+    .forUpdate()
+    .execute();
 }
 
-export async function recordOutcome(trx: Db, token: string, fields: {
-  state: 'paid' | 'ko'; outcome: 'OK' | 'KO'; at: Date; details: unknown; idempotencyKey: string | undefined; digest: string;
-}): Promise<void> {
-  await trx.updateTable('pagopa_payments').set({
-    state: fields.state, outcome: fields.outcome, outcome_at: fields.at, outcome_details: fields.details === undefined ? null : JSON.stringify(fields.details),
-    outcome_idempotency_key: fields.idempotencyKey ?? null, outcome_digest: fields.digest, updated_at: fields.at,
-  }).where('token', '=', token).execute();
+export async function recordOutcome(
+  trx: Db,
+  token: string,
+  fields: {
+    state: 'paid' | 'ko';
+    outcome: 'OK' | 'KO';
+    at: Date;
+    details: unknown;
+    idempotencyKey: string | undefined;
+    digest: string;
+  },
+): Promise<void> {
+  await trx
+    .updateTable('pagopa_payments')
+    .set({
+      state: fields.state,
+      outcome: fields.outcome,
+      outcome_at: fields.at,
+      outcome_details: fields.details === undefined ? null : JSON.stringify(fields.details),
+      outcome_idempotency_key: fields.idempotencyKey ?? null,
+      outcome_digest: fields.digest,
+      updated_at: fields.at,
+    })
+    .where('token', '=', token)
+    .execute();
 }
 
 export async function findPayment(db: Db, env: Environment, token: string) {

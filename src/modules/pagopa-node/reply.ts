@@ -1,5 +1,14 @@
 import {
-  buildSoapFault, encodeKo, encodeResponse, nodeFault, PPT_FAULTS, PSP_OPERATIONS, type DecodeProblem, type FaultBean, type PspOperation, type ResponseOf,
+  buildSoapFault,
+  encodeKo,
+  encodeResponse,
+  nodeFault,
+  PPT_FAULTS,
+  PSP_OPERATIONS,
+  type DecodeProblem,
+  type FaultBean,
+  type PspOperation,
+  type ResponseOf,
 } from '../../protocols/pagopa/index.ts';
 import type { NodeCaller, PagopaNodeOptions } from './node.types.ts';
 import type { EcTarget } from './ec-gateway.ts';
@@ -55,7 +64,11 @@ export function koReply(op: PspOperation, fault: FaultBean): Reply {
 export function refusalReply(problem: DecodeProblem): Reply {
   const op = problem.operation;
   if (op !== undefined && isPspOperation(op)) return koReply(op, nodeFault(problem.faultCode, problem.description));
-  return { xml: buildSoapFault('Client', PPT_FAULTS[problem.faultCode].faultString, `${problem.faultCode}: ${problem.description}`), outcome: undefined, faultCode: problem.faultCode };
+  return {
+    xml: buildSoapFault('Client', PPT_FAULTS[problem.faultCode].faultString, `${problem.faultCode}: ${problem.description}`),
+    outcome: undefined,
+    faultCode: problem.faultCode,
+  };
 }
 
 export function isPspOperation(op: string): op is PspOperation {
@@ -64,6 +77,12 @@ export function isPspOperation(op: string): op is PspOperation {
 
 /** The PSP identity of every request, authorised against the key's organisation. */
 export async function authorise(ctx: Context, value: { idPSP: string; idBrokerPSP: string; idChannel: string; password: string }) {
-  return ctx.deps.registry.authorisePsp({ env: ctx.caller.env, organisationId: ctx.caller.organisationId, idPSP: value.idPSP, idBrokerPSP: value.idBrokerPSP,
-    idChannel: value.idChannel, password: value.password });
+  return ctx.deps.registry.authorisePsp({
+    env: ctx.caller.env,
+    organisationId: ctx.caller.organisationId,
+    idPSP: value.idPSP,
+    idBrokerPSP: value.idBrokerPSP,
+    idChannel: value.idChannel,
+    password: value.password,
+  });
 }

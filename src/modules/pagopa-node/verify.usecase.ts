@@ -16,9 +16,20 @@ export function verifyAnswer(ec: PaVerifyOk, fiscalCode: string): ResponseOf<'ve
   const option = ec.paymentList?.paymentOptionDescription;
   return {
     outcome: 'OK',
-    ...(option === undefined ? {} : { paymentList: { paymentOptionDescription: [{ amount: option.amount, options: option.options,
-      ...(option.dueDate === undefined ? {} : { dueDate: option.dueDate }),
-      ...(option.detailDescription === undefined ? {} : { paymentNote: option.detailDescription }) }] } }),
+    ...(option === undefined
+      ? {}
+      : {
+          paymentList: {
+            paymentOptionDescription: [
+              {
+                amount: option.amount,
+                options: option.options,
+                ...(option.dueDate === undefined ? {} : { dueDate: option.dueDate }),
+                ...(option.detailDescription === undefined ? {} : { paymentNote: option.detailDescription }),
+              },
+            ],
+          },
+        }),
     ...(ec.paymentDescription === undefined ? {} : { paymentDescription: ec.paymentDescription }),
     fiscalCodePA: ec.fiscalCodePA ?? fiscalCode,
     ...(ec.companyName === undefined ? {} : { companyName: ec.companyName }),
@@ -37,8 +48,15 @@ export async function verify(ctx: Context, value: RequestOf<'verifyPaymentNotice
   const routed = await resolveTarget(ctx.deps, env, fiscalCode, noticeNumber);
   if (!routed.ok) return koReply(OP, routed.fault);
   ctx.trace.parties = routed.target;
-  const verdict = await callEc(ctx.deps, { env, op: 'paVerifyPaymentNotice', value: { ...stationHead(routed.target), qrCode: { fiscalCode, noticeNumber } },
-    target: routed.target, timeoutMs: ctx.deps.timeouts.verifyMs, pspOrganisationId: ctx.caller.organisationId, noticeNumber });
+  const verdict = await callEc(ctx.deps, {
+    env,
+    op: 'paVerifyPaymentNotice',
+    value: { ...stationHead(routed.target), qrCode: { fiscalCode, noticeNumber } },
+    target: routed.target,
+    timeoutMs: ctx.deps.timeouts.verifyMs,
+    pspOrganisationId: ctx.caller.organisationId,
+    noticeNumber,
+  });
   if (verdict.kind === 'fault') return koReply(OP, verdict.fault);
   return okReply(OP, verifyAnswer(verdict.value, fiscalCode));
 }

@@ -1,5 +1,12 @@
 import {
-  encodeRequest, toXsdDateTime, type PaSendRTReq, type PaSendRTV2Request, type PaymentPA, type PaymentPAV2, type Receipt, type ReceiptV2,
+  encodeRequest,
+  toXsdDateTime,
+  type PaSendRTReq,
+  type PaSendRTV2Request,
+  type PaymentPA,
+  type PaymentPAV2,
+  type Receipt,
+  type ReceiptV2,
   type SendPaymentOutcomeV2Request,
 } from '../../protocols/pagopa/index.ts';
 import type { PaidPayment } from './receipts.types.ts';
@@ -53,8 +60,15 @@ export function recipientsOf(paid: Pick<PaidPayment, 'fiscalCode' | 'payment'>):
 export function snapshotOf(paid: PaidPayment, ecName: string | undefined): ReceiptSnapshot {
   const company = paid.payment.data.companyName ?? ecName ?? paid.fiscalCode;
   return {
-    v: 1, token: paid.token, noticeNumber: paid.noticeNumber, fiscalCode: paid.fiscalCode, companyName: clip(company, 140, paid.fiscalCode),
-    payment: paid.payment, psp: paid.psp, ...(paid.details ? { details: paid.details } : {}), paidAt: paid.paidAt.toISOString(),
+    v: 1,
+    token: paid.token,
+    noticeNumber: paid.noticeNumber,
+    fiscalCode: paid.fiscalCode,
+    companyName: clip(company, 140, paid.fiscalCode),
+    payment: paid.payment,
+    psp: paid.psp,
+    ...(paid.details ? { details: paid.details } : {}),
+    paidAt: paid.paidAt.toISOString(),
   };
 }
 
@@ -63,33 +77,57 @@ export function parseSnapshot(value: unknown): ReceiptSnapshot | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const s = value as Partial<ReceiptSnapshot>;
   const payment = s.payment as { version?: unknown; data?: { transferList?: { transfer?: unknown } } } | undefined;
-  const ok = s.v === 1 && typeof s.token === 'string' && typeof s.noticeNumber === 'string' && typeof s.fiscalCode === 'string'
-    && typeof s.companyName === 'string' && typeof s.paidAt === 'string' && !Number.isNaN(Date.parse(s.paidAt))
-    && (payment?.version === 1 || payment?.version === 2) && Array.isArray(payment.data?.transferList?.transfer)
-    && typeof s.psp === 'object' && s.psp !== null;
-  return ok ? s as ReceiptSnapshot : undefined;
+  const ok =
+    s.v === 1 &&
+    typeof s.token === 'string' &&
+    typeof s.noticeNumber === 'string' &&
+    typeof s.fiscalCode === 'string' &&
+    typeof s.companyName === 'string' &&
+    typeof s.paidAt === 'string' &&
+    !Number.isNaN(Date.parse(s.paidAt)) &&
+    (payment?.version === 1 || payment?.version === 2) &&
+    Array.isArray(payment.data?.transferList?.transfer) &&
+    typeof s.psp === 'object' &&
+    s.psp !== null;
+  return ok ? (s as ReceiptSnapshot) : undefined;
 }
 
 /** The stamp the PSP delivered for a transfer that asked for one (sendPaymentOutcomeV2 marcheDaBollo). */
 function stampFor(s: ReceiptSnapshot, idTransfer: number): string {
   const stamps = (s.details as V2Extras | undefined)?.marcheDaBollo?.marcaDaBollo ?? [];
   const found = stamps.find((m) => m.paymentToken === s.token && m.idTransfer === idTransfer);
-  if (!found) throw new ReceiptBuildError(`transfer ${idTransfer} asks for a stamp duty (richiestaMarcaDaBollo) but the PSP's outcome carries no MBDAttachment for it`);
+  if (!found)
+    throw new ReceiptBuildError(`transfer ${idTransfer} asks for a stamp duty (richiestaMarcaDaBollo) but the PSP's outcome carries no MBDAttachment for it`);
   return found.MBDAttachment;
 }
 
 function transferV1(t: PaymentTransfer): TransferV1 {
   if (t.IBAN === undefined) {
-    throw new ReceiptBuildError(`transfer ${t.idTransfer} is a stamp duty: paSendRT (primitive version 1) cannot carry it; link a station that speaks version 2`);
+    throw new ReceiptBuildError(
+      `transfer ${t.idTransfer} is a stamp duty: paSendRT (primitive version 1) cannot carry it; link a station that speaks version 2`,
+    );
   }
-  return { idTransfer: t.idTransfer, transferAmount: t.transferAmount, fiscalCodePA: t.fiscalCodePA, IBAN: t.IBAN,
-    remittanceInformation: t.remittanceInformation, transferCategory: t.transferCategory, ...(t.metadata ? { metadata: t.metadata } : {}) };
+  return {
+    idTransfer: t.idTransfer,
+    transferAmount: t.transferAmount,
+    fiscalCodePA: t.fiscalCodePA,
+    IBAN: t.IBAN,
+    remittanceInformation: t.remittanceInformation,
+    transferCategory: t.transferCategory,
+    ...(t.metadata ? { metadata: t.metadata } : {}),
+  };
 }
 
 function transferV2(s: ReceiptSnapshot, t: PaymentTransfer): TransferV2 {
-  const common = { idTransfer: t.idTransfer, transferAmount: t.transferAmount, fiscalCodePA: t.fiscalCodePA,
+  const common = {
+    idTransfer: t.idTransfer,
+    transferAmount: t.transferAmount,
+    fiscalCodePA: t.fiscalCodePA,
     ...('companyName' in t && t.companyName !== undefined ? { companyName: t.companyName } : {}),
-    remittanceInformation: t.remittanceInformation, transferCategory: t.transferCategory, ...(t.metadata ? { metadata: t.metadata } : {}) };
+    remittanceInformation: t.remittanceInformation,
+    transferCategory: t.transferCategory,
+    ...(t.metadata ? { metadata: t.metadata } : {}),
+  };
   return t.IBAN !== undefined ? { ...common, IBAN: t.IBAN } : { ...common, MBDAttachment: stampFor(s, t.idTransfer) };
 }
 
@@ -98,13 +136,23 @@ function commonPart(s: ReceiptSnapshot) {
   const p = s.payment.data;
   const d: Details | undefined = s.details;
   return {
-    receiptId: s.token, noticeNumber: s.noticeNumber, fiscalCode: s.fiscalCode, outcome: 'OK' as const, creditorReferenceId: p.creditorReferenceId,
-    paymentAmount: p.paymentAmount, description: p.description, companyName: s.companyName, ...(p.officeName ? { officeName: p.officeName } : {}),
+    receiptId: s.token,
+    noticeNumber: s.noticeNumber,
+    fiscalCode: s.fiscalCode,
+    outcome: 'OK' as const,
+    creditorReferenceId: p.creditorReferenceId,
+    paymentAmount: p.paymentAmount,
+    description: p.description,
+    companyName: s.companyName,
+    ...(p.officeName ? { officeName: p.officeName } : {}),
     debtor: p.debtor,
-    idPSP: s.psp.idPSP, PSPCompanyName: clip(s.psp.companyName, 70, s.psp.idPSP), idChannel: s.psp.idChannel,
+    idPSP: s.psp.idPSP,
+    PSPCompanyName: clip(s.psp.companyName, 70, s.psp.idPSP),
+    idChannel: s.psp.idChannel,
     // pagoPA's node writes the channel's description; Varco knows the PSP's reported channel kind, if any.
     channelDescription: d?.paymentChannel ?? 'NA',
-    ...(d?.payer ? { payer: d.payer } : {}), ...(d ? { paymentMethod: d.paymentMethod, fee: d.fee, applicationDate: d.applicationDate, transferDate: d.transferDate } : {}),
+    ...(d?.payer ? { payer: d.payer } : {}),
+    ...(d ? { paymentMethod: d.paymentMethod, fee: d.fee, applicationDate: d.applicationDate, transferDate: d.transferDate } : {}),
     paymentDateTime: toXsdDateTime(new Date(s.paidAt)),
     ...(p.metadata ? { metadata: p.metadata } : {}),
   };
@@ -117,14 +165,20 @@ export function buildReceiptV1(s: ReceiptSnapshot): Receipt {
 export function buildReceiptV2(s: ReceiptSnapshot): ReceiptV2 {
   const extras = s.details as V2Extras | undefined;
   return {
-    ...commonPart(s), transferList: { transfer: s.payment.data.transferList.transfer.map((t) => transferV2(s, t)) },
+    ...commonPart(s),
+    transferList: { transfer: s.payment.data.transferList.transfer.map((t) => transferV2(s, t)) },
     ...(extras?.primaryCiIncurredFee !== undefined ? { primaryCiIncurredFee: extras.primaryCiIncurredFee } : {}),
-    ...(extras?.idBundle !== undefined ? { idBundle: extras.idBundle } : {}), ...(extras?.idCiBundle !== undefined ? { idCiBundle: extras.idCiBundle } : {}),
+    ...(extras?.idBundle !== undefined ? { idBundle: extras.idBundle } : {}),
+    ...(extras?.idCiBundle !== undefined ? { idCiBundle: extras.idCiBundle } : {}),
   };
 }
 
 /** The station header of paForNode requests: the recipient EC, its broker (the station owner's tax code) and the station's code. */
-export interface StationHeader { idPA: string; idBrokerPA: string; idStation: string }
+export interface StationHeader {
+  idPA: string;
+  idBrokerPA: string;
+  idStation: string;
+}
 
 /**
  * The SOAP request delivering the receipt to one station: paSendRT (version 1) or paSendRTV2.

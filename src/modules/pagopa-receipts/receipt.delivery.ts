@@ -67,8 +67,12 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
     const ec = await directory.isEc(env, fiscalCode);
     const simulated = ec?.enabled ? await simulator.isEnabled(env, ec.organisationId) : undefined;
     if (ec && simulated) {
-      return { kind: 'simulator', ecOrganisationId: ec.organisationId, version: simulated.primitiveVersion,
-        header: { idPA: fiscalCode, idBrokerPA: fiscalCode, idStation: simulatedStationCode(fiscalCode) } };
+      return {
+        kind: 'simulator',
+        ecOrganisationId: ec.organisationId,
+        version: simulated.primitiveVersion,
+        header: { idPA: fiscalCode, idBrokerPA: fiscalCode, idStation: simulatedStationCode(fiscalCode) },
+      };
     }
     const routed = await directory.receiptRoute({ env, fiscalCode });
     if (!routed.ok) return { kind: 'none', ecOrganisationId: ec?.organisationId ?? null, verdict: refused(routed.faultCode, routed.description) };
@@ -86,21 +90,41 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
   /** Sends the built message and logs the exchange; the verdict and the exchange id. */
   async function exchange(a: Attempt, to: Exclude<Destination, { kind: 'none' }>, built: { operation: 'paSendRT' | 'paSendRTV2'; body: string }) {
     const env = a.row.environment;
-    const request: OutboundRequest = { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${built.operation}"` }, body: built.body };
+    const request: OutboundRequest = {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${built.operation}"` },
+      body: built.body,
+    };
     const result = await send(env, to, request);
     const verdict = typeof result === 'string' ? refused('PPT_STAZIONE_INT_PA_SCONOSCIUTA', result) : judgeAnswer(built.operation, result);
-    const station = to.kind === 'station' ? { stationId: to.route.stationId, stationCode: to.route.stationCode, stationOrganisationId: to.route.stationOrganisationId }
-      : { stationCode: to.header.idStation };
-    const exchangeId = await exchanges.record({
-      env, direction: 'out', operation: built.operation, at: a.startedAt, durationMs: performance.now() - a.t0, pspOrganisationId: a.snapshot.psp.organisationId,
-      ecOrganisationId: to.kind === 'station' ? to.route.ecOrganisationId : to.ecOrganisationId, ...station, noticeNumber: a.row.notice_number,
-      fiscalCode: a.row.recipient_fiscal_code, token: a.row.token, outcome: verdict.ecOutcome, faultCode: verdict.faultCode, httpStatus: verdict.httpStatus,
-      error: verdict.result === 'retry' && verdict.ecOutcome === null ? verdict.error : null, request: built.body,
-      ...(typeof result !== 'string' && result.kind === 'response' ? { response: result.body } : {}),
-    }).catch((error: unknown) => {
-      deps.logger?.warn({ receiptId: a.row.id, err: (error as Error).message }, 'the exchange log did not record a receipt delivery');
-      return null;
-    });
+    const station =
+      to.kind === 'station'
+        ? { stationId: to.route.stationId, stationCode: to.route.stationCode, stationOrganisationId: to.route.stationOrganisationId }
+        : { stationCode: to.header.idStation };
+    const exchangeId = await exchanges
+      .record({
+        env,
+        direction: 'out',
+        operation: built.operation,
+        at: a.startedAt,
+        durationMs: performance.now() - a.t0,
+        pspOrganisationId: a.snapshot.psp.organisationId,
+        ecOrganisationId: to.kind === 'station' ? to.route.ecOrganisationId : to.ecOrganisationId,
+        ...station,
+        noticeNumber: a.row.notice_number,
+        fiscalCode: a.row.recipient_fiscal_code,
+        token: a.row.token,
+        outcome: verdict.ecOutcome,
+        faultCode: verdict.faultCode,
+        httpStatus: verdict.httpStatus,
+        error: verdict.result === 'retry' && verdict.ecOutcome === null ? verdict.error : null,
+        request: built.body,
+        ...(typeof result !== 'string' && result.kind === 'response' ? { response: result.body } : {}),
+      })
+      .catch((error: unknown) => {
+        deps.logger?.warn({ receiptId: a.row.id, err: (error as Error).message }, 'the exchange log did not record a receipt delivery');
+        return null;
+      });
     return { verdict, exchangeId };
   }
 
@@ -112,21 +136,42 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
     try {
       built = sendRtRequest(a.snapshot, version, to.header);
     } catch (error) {
-      return { verdict: refused(null, `the receipt cannot be built for primitive version ${version}: ${(error as Error).message}`), to, exchangeId: null, version };
+      return {
+        verdict: refused(null, `the receipt cannot be built for primitive version ${version}: ${(error as Error).message}`),
+        to,
+        exchangeId: null,
+        version,
+      };
     }
-    return { ...await exchange(a, to, built), to, version };
+    return { ...(await exchange(a, to, built)), to, version };
   }
 
   async function finish(a: Attempt, done: Awaited<ReturnType<typeof attempt>>): Promise<DeliveryOutcome> {
     const { verdict, to } = done;
     const last = verdict.result === 'retry' && isLastAttempt(a.message.attempt, deps.schedule);
     const recipientOrganisationId = to.kind === 'station' ? to.route.ecOrganisationId : to.ecOrganisationId;
-    const station = to.kind === 'station' ? { id: to.route.stationId, code: to.route.stationCode, organisationId: to.route.stationOrganisationId }
-      : to.kind === 'simulator' ? { id: null, code: to.header.idStation, organisationId: null } : null;
+    const station =
+      to.kind === 'station'
+        ? { id: to.route.stationId, code: to.route.stationCode, organisationId: to.route.stationOrganisationId }
+        : to.kind === 'simulator'
+          ? { id: null, code: to.header.idStation, organisationId: null }
+          : null;
     await db.transaction().execute(async (trx) => {
-      const failed = await repo.recordAttempt(trx, { receiptId: a.row.id, outboxMessageId: a.message.id, attempt: a.message.attempt, startedAt: a.startedAt,
-        durationMs: performance.now() - a.t0, verdict, destination: to.kind === 'none' ? null : to.kind, station, primitiveVersion: done.version,
-        recipientOrganisationId, exchangeId: done.exchangeId, last, now: clock.now() });
+      const failed = await repo.recordAttempt(trx, {
+        receiptId: a.row.id,
+        outboxMessageId: a.message.id,
+        attempt: a.message.attempt,
+        startedAt: a.startedAt,
+        durationMs: performance.now() - a.t0,
+        verdict,
+        destination: to.kind === 'none' ? null : to.kind,
+        station,
+        primitiveVersion: done.version,
+        recipientOrganisationId,
+        exchangeId: done.exchangeId,
+        last,
+        now: clock.now(),
+      });
       if (failed) await mailUndelivered(trx, failed, deps.publicUrl);
     });
     if (verdict.result !== 'retry') return { ok: true, ...(verdict.httpStatus === null ? {} : { statusCode: verdict.httpStatus }) };

@@ -25,8 +25,13 @@ const TRANSPORT: Record<string, PptFaultCode> = {
   timeout: 'PPT_STAZIONE_INT_PA_TIMEOUT',
 };
 
-const retry = (fields: Partial<AttemptVerdict> & Pick<AttemptVerdict, 'error'>): AttemptVerdict =>
-  ({ result: 'retry', httpStatus: null, ecOutcome: null, faultCode: null, ...fields });
+const retry = (fields: Partial<AttemptVerdict> & Pick<AttemptVerdict, 'error'>): AttemptVerdict => ({
+  result: 'retry',
+  httpStatus: null,
+  ecOutcome: null,
+  faultCode: null,
+  ...fields,
+});
 
 /**
  * The station's answer → delivered (EC OK), duplicate (PAA_RECEIPT_DUPLICATA: the EC has it, which
@@ -35,7 +40,10 @@ const retry = (fields: Partial<AttemptVerdict> & Pick<AttemptVerdict, 'error'>):
  */
 export function judgeAnswer(operation: 'paSendRT' | 'paSendRTV2', result: OutboundResult): AttemptVerdict {
   if (result.kind === 'failure') {
-    return retry({ faultCode: TRANSPORT[result.category] ?? 'PPT_STAZIONE_INT_PA_IRRAGGIUNGIBILE', error: `${result.category} (${result.code}): ${result.message}` });
+    return retry({
+      faultCode: TRANSPORT[result.category] ?? 'PPT_STAZIONE_INT_PA_IRRAGGIUNGIBILE',
+      error: `${result.category} (${result.code}): ${result.message}`,
+    });
   }
   const httpStatus = result.status;
   if (httpStatus < 200 || httpStatus > 299) {
@@ -43,8 +51,10 @@ export function judgeAnswer(operation: 'paSendRT' | 'paSendRTV2', result: Outbou
   }
   const answer = decodeEcResponse(operation, result.body);
   switch (answer.kind) {
-    case 'ok': return { result: 'delivered', httpStatus, ecOutcome: 'OK', faultCode: null, error: null };
-    case 'malformed': return retry({ httpStatus, faultCode: answer.faultCode, error: `the station's answer is not a ${operation} response: ${answer.problem.description}` });
+    case 'ok':
+      return { result: 'delivered', httpStatus, ecOutcome: 'OK', faultCode: null, error: null };
+    case 'malformed':
+      return retry({ httpStatus, faultCode: answer.faultCode, error: `the station's answer is not a ${operation} response: ${answer.problem.description}` });
     case 'ko': {
       const { faultCode, description } = answer.fault;
       if (faultCode === 'PAA_RECEIPT_DUPLICATA') return { result: 'duplicate', httpStatus, ecOutcome: 'KO', faultCode, error: null };

@@ -27,11 +27,24 @@ export interface NewReceipt {
 
 /** Inserts a receipt; a second one of the token for the same institution violates the unique key. */
 export async function insertReceipt(trx: Kysely<Database>, r: NewReceipt): Promise<void> {
-  await trx.insertInto('pagopa_receipts').values({
-    id: r.id, environment: r.environment, token: r.token, notice_number: r.noticeNumber, fiscal_code: r.fiscalCode, ec_organisation_id: r.ecOrganisationId,
-    recipient_fiscal_code: r.recipientFiscalCode, recipient_organisation_id: r.recipientOrganisationId, position: r.position,
-    psp_organisation_id: r.pspOrganisationId, amount_cents: r.amountCents, payload: JSON.stringify(r.payload), outbox_message_id: r.outboxMessageId,
-  }).execute();
+  await trx
+    .insertInto('pagopa_receipts')
+    .values({
+      id: r.id,
+      environment: r.environment,
+      token: r.token,
+      notice_number: r.noticeNumber,
+      fiscal_code: r.fiscalCode,
+      ec_organisation_id: r.ecOrganisationId,
+      recipient_fiscal_code: r.recipientFiscalCode,
+      recipient_organisation_id: r.recipientOrganisationId,
+      position: r.position,
+      psp_organisation_id: r.pspOrganisationId,
+      amount_cents: r.amountCents,
+      payload: JSON.stringify(r.payload),
+      outbox_message_id: r.outboxMessageId,
+    })
+    .execute();
 }
 
 export async function receiptIdsOfToken(db: Kysely<Database>, env: 'test' | 'prod', token: string): Promise<string[]> {
@@ -49,8 +62,12 @@ export function lockReceipt(trx: Kysely<Database>, id: string): Promise<ReceiptR
 
 /** Whether an earlier attempt of this outbox message already delivered it (its worker died before recording that). */
 export async function deliveredBy(db: Kysely<Database>, outboxMessageId: string): Promise<boolean> {
-  const row = await db.selectFrom('pagopa_receipt_attempts').select('id').where('outbox_message_id', '=', outboxMessageId)
-    .where('result', 'in', ['delivered', 'duplicate']).executeTakeFirst();
+  const row = await db
+    .selectFrom('pagopa_receipt_attempts')
+    .select('id')
+    .where('outbox_message_id', '=', outboxMessageId)
+    .where('result', 'in', ['delivered', 'duplicate'])
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -78,21 +95,42 @@ export interface AttemptRecord {
  */
 export async function recordAttempt(trx: Kysely<Database>, a: AttemptRecord): Promise<ReceiptRow | undefined> {
   const v = a.verdict;
-  await trx.insertInto('pagopa_receipt_attempts').values({
-    receipt_id: a.receiptId, outbox_message_id: a.outboxMessageId, attempt: a.attempt, started_at: a.startedAt, duration_ms: Math.max(0, Math.round(a.durationMs)),
-    result: v.result, destination: a.destination, station_code: a.station?.code ?? null, primitive_version: a.primitiveVersion, http_status: v.httpStatus,
-    ec_outcome: v.ecOutcome, fault_code: v.faultCode, error: v.error, exchange_id: a.exchangeId,
-  }).execute();
+  await trx
+    .insertInto('pagopa_receipt_attempts')
+    .values({
+      receipt_id: a.receiptId,
+      outbox_message_id: a.outboxMessageId,
+      attempt: a.attempt,
+      started_at: a.startedAt,
+      duration_ms: Math.max(0, Math.round(a.durationMs)),
+      result: v.result,
+      destination: a.destination,
+      station_code: a.station?.code ?? null,
+      primitive_version: a.primitiveVersion,
+      http_status: v.httpStatus,
+      ec_outcome: v.ecOutcome,
+      fault_code: v.faultCode,
+      error: v.error,
+      exchange_id: a.exchangeId,
+    })
+    .execute();
   const delivered = v.result !== 'retry';
-  const state = delivered ? 'delivered' as const : a.last ? 'failed' as const : 'pending' as const;
-  const updated = await trx.updateTable('pagopa_receipts').set({
-    attempts: sql<number>`attempts + 1`, last_attempt_at: a.startedAt, last_error: v.error,
-    ...(a.station ? { station_id: a.station.id, station_code: a.station.code, station_organisation_id: a.station.organisationId } : {}),
-    ...(a.primitiveVersion ? { primitive_version: a.primitiveVersion } : {}),
-    ...(a.recipientOrganisationId ? { recipient_organisation_id: a.recipientOrganisationId } : {}),
-    state: sql<'pending' | 'delivered' | 'failed'>`CASE WHEN outbox_message_id = ${a.outboxMessageId} THEN ${state} ELSE state END`,
-    ...(delivered ? { delivered_at: a.now, first_delivered_at: sql<Date>`COALESCE(first_delivered_at, ${a.now})` } : {}),
-  }).where('id', '=', a.receiptId).returningAll().executeTakeFirst();
+  const state = delivered ? ('delivered' as const) : a.last ? ('failed' as const) : ('pending' as const);
+  const updated = await trx
+    .updateTable('pagopa_receipts')
+    .set({
+      attempts: sql<number>`attempts + 1`,
+      last_attempt_at: a.startedAt,
+      last_error: v.error,
+      ...(a.station ? { station_id: a.station.id, station_code: a.station.code, station_organisation_id: a.station.organisationId } : {}),
+      ...(a.primitiveVersion ? { primitive_version: a.primitiveVersion } : {}),
+      ...(a.recipientOrganisationId ? { recipient_organisation_id: a.recipientOrganisationId } : {}),
+      state: sql<'pending' | 'delivered' | 'failed'>`CASE WHEN outbox_message_id = ${a.outboxMessageId} THEN ${state} ELSE state END`,
+      ...(delivered ? { delivered_at: a.now, first_delivered_at: sql<Date>`COALESCE(first_delivered_at, ${a.now})` } : {}),
+    })
+    .where('id', '=', a.receiptId)
+    .returningAll()
+    .executeTakeFirst();
   return updated && state === 'failed' && updated.outbox_message_id === a.outboxMessageId ? updated : undefined;
 }
 
@@ -115,8 +153,14 @@ export function listReceipts(db: Kysely<Database>, viewer: ReceiptViewer, f: Lis
   let q = db.selectFrom('pagopa_receipts').selectAll();
   if (!('admin' in viewer)) {
     const org = viewer.organisationId;
-    q = q.where((eb) => eb.or([eb('ec_organisation_id', '=', org), eb('recipient_organisation_id', '=', org), eb('psp_organisation_id', '=', org),
-      eb('station_organisation_id', '=', org)]));
+    q = q.where((eb) =>
+      eb.or([
+        eb('ec_organisation_id', '=', org),
+        eb('recipient_organisation_id', '=', org),
+        eb('psp_organisation_id', '=', org),
+        eb('station_organisation_id', '=', org),
+      ]),
+    );
   }
   if (f.env) q = q.where('environment', '=', f.env);
   if (f.state) q = q.where('state', '=', f.state);

@@ -17,9 +17,16 @@ import { attemptView, receiptView, type ReceiptDetail, type ReceiptFilter, type 
 
 export const RECEIPT_CHANNEL = 'soap' as const;
 /** The outbox payload of a receipt delivery: which receipt; everything else is read at send time. */
-export interface ReceiptMessage { kind: 'pagopa_receipt'; receiptId: string }
+export interface ReceiptMessage {
+  kind: 'pagopa_receipt';
+  receiptId: string;
+}
 
-export interface ReceiptActor { type: 'admin' | 'referent' | 'cli'; id: string | null; ip: string | null }
+export interface ReceiptActor {
+  type: 'admin' | 'referent' | 'cli';
+  id: string | null;
+  ip: string | null;
+}
 
 export interface ReceiptsService {
   /** Inside the outcome transaction: stores the receipts and enqueues their deliveries (outbox). Idempotent per token. */
@@ -40,8 +47,12 @@ export interface ReceiptsServiceOptions {
   directory: Pick<PagopaDirectory, 'isEc'>;
 }
 
-const partiesOf = (r: repo.ReceiptRow): ReceiptParties => ({ ecOrganisationId: r.ec_organisation_id, recipientOrganisationId: r.recipient_organisation_id,
-  pspOrganisationId: r.psp_organisation_id, stationOrganisationId: r.station_organisation_id });
+const partiesOf = (r: repo.ReceiptRow): ReceiptParties => ({
+  ecOrganisationId: r.ec_organisation_id,
+  recipientOrganisationId: r.recipient_organisation_id,
+  pspOrganisationId: r.psp_organisation_id,
+  stationOrganisationId: r.station_organisation_id,
+});
 
 const MAX_PAGE = 200;
 
@@ -61,13 +72,30 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
     for (const [position, code] of recipients.entries()) {
       const id = newId('rct');
       const message: ReceiptMessage = { kind: 'pagopa_receipt', receiptId: id };
-      const recipientOrganisationId = position === 0 ? paid.ecOrganisationId : known[position]?.organisationId ?? null;
-      const outboxMessageId = await enqueueOutboxMessage(trx, { channel: RECEIPT_CHANNEL, payload: { ...message }, organisationId: recipientOrganisationId,
-        subjectType: 'pagopa_receipt', subjectId: id });
+      const recipientOrganisationId = position === 0 ? paid.ecOrganisationId : (known[position]?.organisationId ?? null);
+      const outboxMessageId = await enqueueOutboxMessage(trx, {
+        channel: RECEIPT_CHANNEL,
+        payload: { ...message },
+        organisationId: recipientOrganisationId,
+        subjectType: 'pagopa_receipt',
+        subjectId: id,
+      });
       // A concurrent schedule of the same token fails here on the unique key, rolling its outcome back.
-      await repo.insertReceipt(trx, { id, environment: paid.env, token: paid.token, noticeNumber: paid.noticeNumber, fiscalCode: paid.fiscalCode,
-        ecOrganisationId: paid.ecOrganisationId, recipientFiscalCode: code, recipientOrganisationId, position, pspOrganisationId: paid.psp.organisationId,
-        amountCents: paid.payment.data.paymentAmount, payload, outboxMessageId });
+      await repo.insertReceipt(trx, {
+        id,
+        environment: paid.env,
+        token: paid.token,
+        noticeNumber: paid.noticeNumber,
+        fiscalCode: paid.fiscalCode,
+        ecOrganisationId: paid.ecOrganisationId,
+        recipientFiscalCode: code,
+        recipientOrganisationId,
+        position,
+        pspOrganisationId: paid.psp.organisationId,
+        amountCents: paid.payment.data.paymentAmount,
+        payload,
+        outboxMessageId,
+      });
     }
     return repo.receiptIdsOfToken(trx, paid.env, paid.token);
   }
@@ -93,13 +121,25 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
       if (current !== 'pending') {
         mode = 'queued';
         const message: ReceiptMessage = { kind: 'pagopa_receipt', receiptId: id };
-        const outboxMessageId = await enqueueOutboxMessage(trx, { channel: RECEIPT_CHANNEL, payload: { ...message }, organisationId: row.recipient_organisation_id,
-          subjectType: 'pagopa_receipt', subjectId: id });
+        const outboxMessageId = await enqueueOutboxMessage(trx, {
+          channel: RECEIPT_CHANNEL,
+          payload: { ...message },
+          organisationId: row.recipient_organisation_id,
+          subjectType: 'pagopa_receipt',
+          subjectId: id,
+        });
         await repo.restart(trx, id, outboxMessageId);
       }
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'pagopa.receipt.resend', subjectType: 'pagopa_receipt', subjectId: id,
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'pagopa.receipt.resend',
+        subjectType: 'pagopa_receipt',
+        subjectId: id,
         organisationId: row.recipient_organisation_id ?? row.ec_organisation_id,
-        details: { environment: row.environment, noticeNumber: row.notice_number, recipient: row.recipient_fiscal_code, previousState: row.state, mode } });
+        details: { environment: row.environment, noticeNumber: row.notice_number, recipient: row.recipient_fiscal_code, previousState: row.state, mode },
+      });
       return { ok: true, mode };
     });
   }

@@ -76,18 +76,44 @@ const version = (v: number | null): 1 | 2 | null => (v === 1 || v === 2 ? v : nu
 
 export function receiptView(r: ReceiptRow): ReceiptSummary {
   return {
-    id: r.id, env: r.environment, token: r.token, noticeNumber: r.notice_number, fiscalCode: r.fiscal_code, recipientFiscalCode: r.recipient_fiscal_code,
-    position: r.position, ecOrganisationId: r.ec_organisation_id, recipientOrganisationId: r.recipient_organisation_id, pspOrganisationId: r.psp_organisation_id,
-    stationOrganisationId: r.station_organisation_id, amountCents: Number(r.amount_cents), state: r.state, attempts: r.attempts, stationCode: r.station_code,
-    primitiveVersion: version(r.primitive_version), lastAttemptAt: r.last_attempt_at, lastError: r.last_error, firstDeliveredAt: r.first_delivered_at,
-    deliveredAt: r.delivered_at, createdAt: r.created_at,
+    id: r.id,
+    env: r.environment,
+    token: r.token,
+    noticeNumber: r.notice_number,
+    fiscalCode: r.fiscal_code,
+    recipientFiscalCode: r.recipient_fiscal_code,
+    position: r.position,
+    ecOrganisationId: r.ec_organisation_id,
+    recipientOrganisationId: r.recipient_organisation_id,
+    pspOrganisationId: r.psp_organisation_id,
+    stationOrganisationId: r.station_organisation_id,
+    amountCents: Number(r.amount_cents),
+    state: r.state,
+    attempts: r.attempts,
+    stationCode: r.station_code,
+    primitiveVersion: version(r.primitive_version),
+    lastAttemptAt: r.last_attempt_at,
+    lastError: r.last_error,
+    firstDeliveredAt: r.first_delivered_at,
+    deliveredAt: r.delivered_at,
+    createdAt: r.created_at,
   };
 }
 
 export function attemptView(a: AttemptRow): ReceiptAttempt {
   return {
-    outboxMessageId: a.outbox_message_id, attempt: a.attempt, startedAt: a.started_at, durationMs: a.duration_ms, result: a.result, destination: a.destination,
-    stationCode: a.station_code, primitiveVersion: version(a.primitive_version), httpStatus: a.http_status, ecOutcome: a.ec_outcome, faultCode: a.fault_code,
-    error: a.error, exchangeId: a.exchange_id,
+    outboxMessageId: a.outbox_message_id,
+    attempt: a.attempt,
+    startedAt: a.started_at,
+    durationMs: a.duration_ms,
+    result: a.result,
+    destination: a.destination,
+    stationCode: a.station_code,
+    primitiveVersion: version(a.primitive_version),
+    httpStatus: a.http_status,
+    ecOutcome: a.ec_outcome,
+    faultCode: a.fault_code,
+    error: a.error,
+    exchangeId: a.exchange_id,
   };
 }

@@ -19,18 +19,34 @@ type EcRow = NonNullable<Awaited<ReturnType<typeof repo.findEcByFiscalCode>>>;
 
 function toRoute(ec: EcRow, link: repo.RouteLinkRow): EcRoute {
   return {
-    ecOrganisationId: ec.organisation_id, ecFiscalCode: ec.tax_code, ecName: ec.name,
-    stationId: link.station_id, stationCode: link.station_code, stationOrganisationId: link.station_organisation_id,
-    brokerFiscalCode: link.broker_fiscal_code, primitiveVersion: link.primitive_version === 2 ? 2 : 1, linkId: link.id,
+    ecOrganisationId: ec.organisation_id,
+    ecFiscalCode: ec.tax_code,
+    ecName: ec.name,
+    stationId: link.station_id,
+    stationCode: link.station_code,
+    stationOrganisationId: link.station_organisation_id,
+    brokerFiscalCode: link.broker_fiscal_code,
+    primitiveVersion: link.primitive_version === 2 ? 2 : 1,
+    linkId: link.id,
   };
 }
 
-const asRoutable = (l: repo.RouteLinkRow) => ({ ...l, linkId: l.id, auxDigit: l.aux_digit, segregationCode: l.segregation_code, applicationCode: l.application_code });
+const asRoutable = (l: repo.RouteLinkRow) => ({
+  ...l,
+  linkId: l.id,
+  auxDigit: l.aux_digit,
+  segregationCode: l.segregation_code,
+  applicationCode: l.application_code,
+});
 
 function stationRefusal(verdict: Extract<LinkVerdict<unknown>, { ok: false }>, fiscalCode: string, what: { it: string; en: string }): RegistryRefusal {
   return verdict.faultCode === 'PPT_STAZIONE_INT_PA_SCONOSCIUTA'
     ? refusal(verdict.faultCode, `Nessuna stazione dell’ente ${fiscalCode} serve ${what.it}.`, `No station of institution ${fiscalCode} serves ${what.en}.`)
-    : refusal(verdict.faultCode, `La stazione dell’ente ${fiscalCode} che serve ${what.it} è disabilitata.`, `The station of institution ${fiscalCode} serving ${what.en} is disabled.`);
+    : refusal(
+        verdict.faultCode,
+        `La stazione dell’ente ${fiscalCode} che serve ${what.it} è disabilitata.`,
+        `The station of institution ${fiscalCode} serving ${what.en} is disabled.`,
+      );
 }
 
 export function createDirectory(options: DirectoryOptions): PagopaDirectory {
@@ -39,9 +55,15 @@ export function createDirectory(options: DirectoryOptions): PagopaDirectory {
   async function authorisePsp(input: AuthorisePspInput): Promise<PspAuthorisation> {
     const raw = await repo.pspRows(db, input);
     const rows = {
-      psp: raw.psp_id === null ? undefined : { id: raw.psp_id, organisationId: raw.psp_org ?? '', idBrokerPsp: raw.psp_broker ?? '', enabled: raw.psp_enabled === true },
+      psp:
+        raw.psp_id === null
+          ? undefined
+          : { id: raw.psp_id, organisationId: raw.psp_org ?? '', idBrokerPsp: raw.psp_broker ?? '', enabled: raw.psp_enabled === true },
       broker: raw.broker_org === null ? undefined : { organisationId: raw.broker_org, enabled: raw.broker_enabled === true },
-      channel: raw.channel_id === null ? undefined : { id: raw.channel_id, pspId: raw.channel_psp ?? '', organisationId: raw.channel_org ?? '', enabled: raw.channel_enabled === true },
+      channel:
+        raw.channel_id === null
+          ? undefined
+          : { id: raw.channel_id, pspId: raw.channel_psp ?? '', organisationId: raw.channel_org ?? '', enabled: raw.channel_enabled === true },
     };
     const refused = pspVerdict(rows, input);
     if (refused) return refused;
@@ -49,15 +71,24 @@ export function createDirectory(options: DirectoryOptions): PagopaDirectory {
     if (!(await passwords.check({ id: rows.channel.id, passwordHash: raw.channel_hash }, input.password))) {
       return refusal('PPT_AUTENTICAZIONE', `Password errata per il canale ${input.idChannel}.`, `Wrong password for channel ${input.idChannel}.`);
     }
-    return { ok: true, psp: { id: rows.psp.id, idPSP: input.idPSP, idBrokerPSP: input.idBrokerPSP, organisationId: rows.psp.organisationId },
-      channel: { id: rows.channel.id, idChannel: input.idChannel } };
+    return {
+      ok: true,
+      psp: { id: rows.psp.id, idPSP: input.idPSP, idBrokerPSP: input.idBrokerPSP, organisationId: rows.psp.organisationId },
+      channel: { id: rows.channel.id, idChannel: input.idChannel },
+    };
   }
 
   /** The EC itself: unknown (no record in `env`, or not an 11-digit fiscal code) or disabled. */
   async function ecOf(env: Environment, fiscalCode: string): Promise<{ ok: true; ec: EcRow } | RegistryRefusal> {
     const ec = isEcFiscalCode(fiscalCode) ? await repo.findEcByFiscalCode(db, env, fiscalCode) : undefined;
-    if (!ec) return refusal('PPT_DOMINIO_SCONOSCIUTO', `L’ente creditore ${fiscalCode} non è registrato in ${env}.`, `Creditor institution ${fiscalCode} is not registered in ${env}.`);
-    if (!ec.enabled) return refusal('PPT_DOMINIO_DISABILITATO', `L’ente creditore ${fiscalCode} è disabilitato.`, `Creditor institution ${fiscalCode} is disabled.`);
+    if (!ec)
+      return refusal(
+        'PPT_DOMINIO_SCONOSCIUTO',
+        `L’ente creditore ${fiscalCode} non è registrato in ${env}.`,
+        `Creditor institution ${fiscalCode} is not registered in ${env}.`,
+      );
+    if (!ec.enabled)
+      return refusal('PPT_DOMINIO_DISABILITATO', `L’ente creditore ${fiscalCode} è disabilitato.`, `Creditor institution ${fiscalCode} is disabled.`);
     return { ok: true, ec };
   }
 

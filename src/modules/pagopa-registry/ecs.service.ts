@@ -3,7 +3,15 @@ import type { Database } from '../../db/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import { isEcFiscalCode } from '../../protocols/pagopa/index.ts';
 import {
-  assertMayActFor, auditChange, eligibleOrganisation, isEnvironment, refused, refusing, sees, updateAudited, type AdministrationOptions,
+  assertMayActFor,
+  auditChange,
+  eligibleOrganisation,
+  isEnvironment,
+  refused,
+  refusing,
+  sees,
+  updateAudited,
+  type AdministrationOptions,
 } from './registry.access.ts';
 import { checkLinkKey, type LinkKey } from './registry.policy.ts';
 import * as repo from './registry.repository.ts';
@@ -45,7 +53,14 @@ export function createEcsService(options: AdministrationOptions) {
   /** Creates the EC record if missing, with its audit row; true when created. */
   async function ensureRecord(trx: Kysely<Database>, organisationId: string, env: Environment, actor: RegistryActor): Promise<boolean> {
     const created = await repo.ensureEc(trx, organisationId, env, clock.now());
-    if (created) await auditChange(options, trx, actor, { action: 'pagopa.ec.created', subjectType: 'pagopa_ec', subjectId: `${organisationId}:${env}`, organisationId, details: { environment: env } });
+    if (created)
+      await auditChange(options, trx, actor, {
+        action: 'pagopa.ec.created',
+        subjectType: 'pagopa_ec',
+        subjectId: `${organisationId}:${env}`,
+        organisationId,
+        details: { environment: env },
+      });
     return created;
   }
 
@@ -79,17 +94,40 @@ export function createEcsService(options: AdministrationOptions) {
     if (!found.station) return refused([found.problem]);
     const { station } = found;
     try {
-      return await refusing(() => db.transaction().execute(async (trx) => {
-        const ecCreated = await ensureRecord(trx, input.organisationId, env, actor);
-        const linkId = newId('ecl');
-        const now = clock.now();
-        await trx.insertInto('pagopa_ec_links').values({ id: linkId, organisation_id: input.organisationId, environment: env, station_id: station.id, ...columnsOf(key.value),
-          created_at: now, updated_at: now }).execute();
-        await auditChange(options, trx, actor, { action: 'pagopa.ec_link.added', subjectType: 'pagopa_ec_link', subjectId: linkId, organisationId: input.organisationId,
-          details: { environment: env, stationId: station.id, stationCode: station.code, stationOrganisationId: station.organisation_id,
-            otherOrganisationStation: station.organisation_id !== input.organisationId, ...detailsOf(key.value) } });
-        return { linkId, ecCreated };
-      }));
+      return await refusing(() =>
+        db.transaction().execute(async (trx) => {
+          const ecCreated = await ensureRecord(trx, input.organisationId, env, actor);
+          const linkId = newId('ecl');
+          const now = clock.now();
+          await trx
+            .insertInto('pagopa_ec_links')
+            .values({
+              id: linkId,
+              organisation_id: input.organisationId,
+              environment: env,
+              station_id: station.id,
+              ...columnsOf(key.value),
+              created_at: now,
+              updated_at: now,
+            })
+            .execute();
+          await auditChange(options, trx, actor, {
+            action: 'pagopa.ec_link.added',
+            subjectType: 'pagopa_ec_link',
+            subjectId: linkId,
+            organisationId: input.organisationId,
+            details: {
+              environment: env,
+              stationId: station.id,
+              stationCode: station.code,
+              stationOrganisationId: station.organisation_id,
+              otherOrganisationStation: station.organisation_id !== input.organisationId,
+              ...detailsOf(key.value),
+            },
+          });
+          return { linkId, ecCreated };
+        }),
+      );
     } catch (error) {
       // Two links for the same (EC, aux digit, code) at once: the unique index decides.
       if (isUniqueViolation(error)) return refused(['route_taken']);
@@ -102,8 +140,19 @@ export function createEcsService(options: AdministrationOptions) {
     if (!row || !sees(actor, row.organisation_id)) return false;
     return updateAudited(options, actor, {
       apply: async (trx) => (await trx.deleteFrom('pagopa_ec_links').where('id', '=', linkId).executeTakeFirst()).numDeletedRows,
-      audit: { action: 'pagopa.ec_link.removed', subjectType: 'pagopa_ec_link', subjectId: linkId, organisationId: row.organisation_id,
-        details: { environment: row.environment, stationId: row.station_id, auxDigit: row.aux_digit, segregationCode: row.segregation_code, applicationCode: row.application_code } },
+      audit: {
+        action: 'pagopa.ec_link.removed',
+        subjectType: 'pagopa_ec_link',
+        subjectId: linkId,
+        organisationId: row.organisation_id,
+        details: {
+          environment: row.environment,
+          stationId: row.station_id,
+          auxDigit: row.aux_digit,
+          segregationCode: row.segregation_code,
+          applicationCode: row.application_code,
+        },
+      },
     });
   }
 
@@ -111,18 +160,37 @@ export function createEcsService(options: AdministrationOptions) {
     const row = await repo.findLink(db, linkId);
     if (!row || !sees(actor, row.organisation_id)) return false;
     return updateAudited(options, actor, {
-      apply: async (trx, now) => (await trx.updateTable('pagopa_ec_links').set({ enabled, updated_at: now }).where('id', '=', linkId).executeTakeFirst()).numUpdatedRows,
-      audit: { action: enabled ? 'pagopa.ec_link.enabled' : 'pagopa.ec_link.disabled', subjectType: 'pagopa_ec_link', subjectId: linkId, organisationId: row.organisation_id,
-        details: { environment: row.environment, stationId: row.station_id } },
+      apply: async (trx, now) =>
+        (await trx.updateTable('pagopa_ec_links').set({ enabled, updated_at: now }).where('id', '=', linkId).executeTakeFirst()).numUpdatedRows,
+      audit: {
+        action: enabled ? 'pagopa.ec_link.enabled' : 'pagopa.ec_link.disabled',
+        subjectType: 'pagopa_ec_link',
+        subjectId: linkId,
+        organisationId: row.organisation_id,
+        details: { environment: row.environment, stationId: row.station_id },
+      },
     });
   }
 
   async function setEcEnabled(organisationId: string, env: Environment, enabled: boolean, actor: RegistryActor): Promise<boolean> {
     if (!sees(actor, organisationId) || !(await repo.findEc(db, organisationId, env))) return false;
     return updateAudited(options, actor, {
-      apply: async (trx, now) => (await trx.updateTable('pagopa_ecs').set({ enabled, updated_at: now })
-        .where('organisation_id', '=', organisationId).where('environment', '=', env).executeTakeFirst()).numUpdatedRows,
-      audit: { action: enabled ? 'pagopa.ec.enabled' : 'pagopa.ec.disabled', subjectType: 'pagopa_ec', subjectId: `${organisationId}:${env}`, organisationId, details: { environment: env } },
+      apply: async (trx, now) =>
+        (
+          await trx
+            .updateTable('pagopa_ecs')
+            .set({ enabled, updated_at: now })
+            .where('organisation_id', '=', organisationId)
+            .where('environment', '=', env)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      audit: {
+        action: enabled ? 'pagopa.ec.enabled' : 'pagopa.ec.disabled',
+        subjectType: 'pagopa_ec',
+        subjectId: `${organisationId}:${env}`,
+        organisationId,
+        details: { environment: env },
+      },
     });
   }
 

@@ -15,8 +15,17 @@ import type { Environment, PagopaDirectory } from './registry.types.ts';
 // portal, the back office and the CLI use the administration part.
 
 export type {
-  AuthorisePspInput, EcRecord, EcRoute, Environment, PagopaDirectory, PspAuthorisation, RegistryActor, RegistryOutcome, RegistryProblem,
-  RegistryRefusal, RouteOutcome,
+  AuthorisePspInput,
+  EcRecord,
+  EcRoute,
+  Environment,
+  PagopaDirectory,
+  PspAuthorisation,
+  RegistryActor,
+  RegistryOutcome,
+  RegistryProblem,
+  RegistryRefusal,
+  RouteOutcome,
 } from './registry.types.ts';
 export type { AddPspInput, AddedPsp, PspsService } from './psps.service.ts';
 export type { EcsService, LinkInput, LinkOptions } from './ecs.service.ts';
@@ -48,8 +57,10 @@ export interface PagopaRegistry extends PagopaDirectory {
 
 export function createPagopaRegistry(options: PagopaRegistryOptions): PagopaRegistry {
   const { db, clock, audit, nodeActive } = options;
-  const passwords = createPasswordCache({ verify: (hash, password) => verifyPassword(hash, password),
-    ...(options.maxCachedPasswords === undefined ? {} : { maxEntries: options.maxCachedPasswords }) });
+  const passwords = createPasswordCache({
+    verify: (hash, password) => verifyPassword(hash, password),
+    ...(options.maxCachedPasswords === undefined ? {} : { maxEntries: options.maxCachedPasswords }),
+  });
   const administration = { db, clock, audit, nodeActive };
   return {
     ...createDirectory({ db, passwords }),

@@ -2,7 +2,16 @@ import { newId } from '../../kernel/ids.ts';
 import { hashPassword } from '../identity/index.ts';
 import type { PasswordCache } from './channel-password.cache.ts';
 import {
-  assertMayActFor, auditChange, eligibleOrganisation, isEnvironment, Refused, refused, refusing, sees, updateAudited, type AdministrationOptions,
+  assertMayActFor,
+  auditChange,
+  eligibleOrganisation,
+  isEnvironment,
+  Refused,
+  refused,
+  refusing,
+  sees,
+  updateAudited,
+  type AdministrationOptions,
 } from './registry.access.ts';
 import { channelPasswordProblem, isRegistryId } from './registry.policy.ts';
 import * as repo from './registry.repository.ts';
@@ -24,7 +33,12 @@ export interface AddPspInput {
   passwordConfirm?: string;
 }
 
-export interface AddedPsp { pspId: string; channelId: string; pspCreated: boolean; brokerCreated: boolean }
+export interface AddedPsp {
+  pspId: string;
+  channelId: string;
+  pspCreated: boolean;
+  brokerCreated: boolean;
+}
 
 function inputProblems(input: AddPspInput): RegistryProblem[] {
   return [
@@ -44,49 +58,113 @@ export function createPspsService(options: AdministrationOptions & { passwords: 
     const problems = inputProblems(input);
     if (problems.length > 0 || !isEnvironment(input.env)) return refused(problems);
     const env: Environment = input.env;
-    const eligible = await eligibleOrganisation(options, { organisationId: input.organisationId, env, types: ['psp', 'technology_partner'], wrongType: 'organisation_not_psp', actor });
+    const eligible = await eligibleOrganisation(options, {
+      organisationId: input.organisationId,
+      env,
+      types: ['psp', 'technology_partner'],
+      wrongType: 'organisation_not_psp',
+      actor,
+    });
     if (!eligible.organisation) return refused([eligible.problem]);
     const organisationId = eligible.organisation.id;
     const passwordHash = await hashPassword(input.password);
-    return refusing(() => db.transaction().execute(async (trx) => {
-      const now = clock.now();
-      // ON CONFLICT DO NOTHING waits for a concurrent insert of the same id, so the re-read below sees the winner.
-      const brokerCreated = (await trx.insertInto('pagopa_psp_brokers').values({ environment: env, id_broker_psp: input.idBrokerPsp, organisation_id: organisationId, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.columns(['environment', 'id_broker_psp']).doNothing()).returning('id_broker_psp').executeTakeFirst()) !== undefined;
-      const broker = await repo.findBroker(trx, env, input.idBrokerPsp);
-      if (broker?.organisation_id !== organisationId) throw new Refused('broker_taken');
-      const newPspId = newId('psp');
-      const pspCreated = (await trx.insertInto('pagopa_psps').values({ id: newPspId, organisation_id: organisationId, environment: env, id_psp: input.idPsp,
-        id_broker_psp: input.idBrokerPsp, created_at: now, updated_at: now }).onConflict((oc) => oc.constraint('pagopa_psps_env_id_psp').doNothing()).returning('id').executeTakeFirst()) !== undefined;
-      const psp = await repo.findPspByCode(trx, env, input.idPsp);
-      if (psp?.organisation_id !== organisationId) throw new Refused('psp_taken');
-      if (psp.id_broker_psp !== input.idBrokerPsp) throw new Refused('broker_mismatch');
-      const channelId = newId('chn');
-      const channel = await trx.insertInto('pagopa_channels').values({ id: channelId, psp_id: psp.id, environment: env, id_channel: input.idChannel, password_hash: passwordHash,
-        password_set_at: now, created_at: now, updated_at: now }).onConflict((oc) => oc.constraint('pagopa_channels_env_id_channel').doNothing()).returning('id').executeTakeFirst();
-      if (!channel) throw new Refused('channel_taken');
-      if (pspCreated) {
-        await auditChange(options, trx, actor, { action: 'pagopa.psp.created', subjectType: 'pagopa_psp', subjectId: psp.id, organisationId,
-          details: { environment: env, idPsp: input.idPsp, idBrokerPsp: input.idBrokerPsp, brokerCreated } });
-      }
-      await auditChange(options, trx, actor, { action: 'pagopa.channel.added', subjectType: 'pagopa_channel', subjectId: channelId, organisationId,
-        details: { environment: env, idPsp: input.idPsp, idChannel: input.idChannel } });
-      return { pspId: psp.id, channelId, pspCreated, brokerCreated };
-    }));
+    return refusing(() =>
+      db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        // ON CONFLICT DO NOTHING waits for a concurrent insert of the same id, so the re-read below sees the winner.
+        const brokerCreated =
+          (await trx
+            .insertInto('pagopa_psp_brokers')
+            .values({ environment: env, id_broker_psp: input.idBrokerPsp, organisation_id: organisationId, created_at: now, updated_at: now })
+            .onConflict((oc) => oc.columns(['environment', 'id_broker_psp']).doNothing())
+            .returning('id_broker_psp')
+            .executeTakeFirst()) !== undefined;
+        const broker = await repo.findBroker(trx, env, input.idBrokerPsp);
+        if (broker?.organisation_id !== organisationId) throw new Refused('broker_taken');
+        const newPspId = newId('psp');
+        const pspCreated =
+          (await trx
+            .insertInto('pagopa_psps')
+            .values({
+              id: newPspId,
+              organisation_id: organisationId,
+              environment: env,
+              id_psp: input.idPsp,
+              id_broker_psp: input.idBrokerPsp,
+              created_at: now,
+              updated_at: now,
+            })
+            .onConflict((oc) => oc.constraint('pagopa_psps_env_id_psp').doNothing())
+            .returning('id')
+            .executeTakeFirst()) !== undefined;
+        const psp = await repo.findPspByCode(trx, env, input.idPsp);
+        if (psp?.organisation_id !== organisationId) throw new Refused('psp_taken');
+        if (psp.id_broker_psp !== input.idBrokerPsp) throw new Refused('broker_mismatch');
+        const channelId = newId('chn');
+        const channel = await trx
+          .insertInto('pagopa_channels')
+          .values({
+            id: channelId,
+            psp_id: psp.id,
+            environment: env,
+            id_channel: input.idChannel,
+            password_hash: passwordHash,
+            password_set_at: now,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.constraint('pagopa_channels_env_id_channel').doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!channel) throw new Refused('channel_taken');
+        if (pspCreated) {
+          await auditChange(options, trx, actor, {
+            action: 'pagopa.psp.created',
+            subjectType: 'pagopa_psp',
+            subjectId: psp.id,
+            organisationId,
+            details: { environment: env, idPsp: input.idPsp, idBrokerPsp: input.idBrokerPsp, brokerCreated },
+          });
+        }
+        await auditChange(options, trx, actor, {
+          action: 'pagopa.channel.added',
+          subjectType: 'pagopa_channel',
+          subjectId: channelId,
+          organisationId,
+          details: { environment: env, idPsp: input.idPsp, idChannel: input.idChannel },
+        });
+        return { pspId: psp.id, channelId, pspCreated, brokerCreated };
+      }),
+    );
   }
 
   /** Replaces a channel's password; the old one stops working at once, in every instance (see the cache). */
-  async function setChannelPassword(channelId: string, input: { password: string; passwordConfirm?: string }, actor: RegistryActor): Promise<RegistryOutcome<{ channelId: string }>> {
+  async function setChannelPassword(
+    channelId: string,
+    input: { password: string; passwordConfirm?: string },
+    actor: RegistryActor,
+  ): Promise<RegistryOutcome<{ channelId: string }>> {
     const channel = await repo.findChannel(db, channelId);
     if (!channel || !sees(actor, channel.organisation_id)) return refused(['not_found']);
     const problem = channelPasswordProblem(input.password, input.passwordConfirm);
     if (problem) return refused([problem]);
     const passwordHash = await hashPassword(input.password);
     const done = await updateAudited(options, actor, {
-      apply: async (trx, now) => (await trx.updateTable('pagopa_channels').set({ password_hash: passwordHash, password_set_at: now, updated_at: now })
-        .where('id', '=', channelId).executeTakeFirst()).numUpdatedRows,
-      audit: { action: 'pagopa.channel.password_replaced', subjectType: 'pagopa_channel', subjectId: channelId, organisationId: channel.organisation_id,
-        details: { environment: channel.environment, idChannel: channel.id_channel } },
+      apply: async (trx, now) =>
+        (
+          await trx
+            .updateTable('pagopa_channels')
+            .set({ password_hash: passwordHash, password_set_at: now, updated_at: now })
+            .where('id', '=', channelId)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      audit: {
+        action: 'pagopa.channel.password_replaced',
+        subjectType: 'pagopa_channel',
+        subjectId: channelId,
+        organisationId: channel.organisation_id,
+        details: { environment: channel.environment, idChannel: channel.id_channel },
+      },
     });
     passwords.drop(channelId);
     return done ? { ok: true, value: { channelId } } : refused(['not_found']);
@@ -96,9 +174,15 @@ export function createPspsService(options: AdministrationOptions & { passwords: 
     const psp = await repo.findPsp(db, pspId);
     if (!psp || !sees(actor, psp.organisation_id)) return false;
     return updateAudited(options, actor, {
-      apply: async (trx, now) => (await trx.updateTable('pagopa_psps').set({ enabled, updated_at: now }).where('id', '=', pspId).executeTakeFirst()).numUpdatedRows,
-      audit: { action: enabled ? 'pagopa.psp.enabled' : 'pagopa.psp.disabled', subjectType: 'pagopa_psp', subjectId: pspId, organisationId: psp.organisation_id,
-        details: { environment: psp.environment, idPsp: psp.id_psp } },
+      apply: async (trx, now) =>
+        (await trx.updateTable('pagopa_psps').set({ enabled, updated_at: now }).where('id', '=', pspId).executeTakeFirst()).numUpdatedRows,
+      audit: {
+        action: enabled ? 'pagopa.psp.enabled' : 'pagopa.psp.disabled',
+        subjectType: 'pagopa_psp',
+        subjectId: pspId,
+        organisationId: psp.organisation_id,
+        details: { environment: psp.environment, idPsp: psp.id_psp },
+      },
     });
   }
 
@@ -106,10 +190,22 @@ export function createPspsService(options: AdministrationOptions & { passwords: 
     const broker = await repo.findBroker(db, env, idBrokerPsp);
     if (!broker || !sees(actor, broker.organisation_id)) return false;
     return updateAudited(options, actor, {
-      apply: async (trx, now) => (await trx.updateTable('pagopa_psp_brokers').set({ enabled, updated_at: now })
-        .where('environment', '=', env).where('id_broker_psp', '=', idBrokerPsp).executeTakeFirst()).numUpdatedRows,
-      audit: { action: enabled ? 'pagopa.broker.enabled' : 'pagopa.broker.disabled', subjectType: 'pagopa_broker', subjectId: `${env}:${idBrokerPsp}`,
-        organisationId: broker.organisation_id, details: { environment: env, idBrokerPsp } },
+      apply: async (trx, now) =>
+        (
+          await trx
+            .updateTable('pagopa_psp_brokers')
+            .set({ enabled, updated_at: now })
+            .where('environment', '=', env)
+            .where('id_broker_psp', '=', idBrokerPsp)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      audit: {
+        action: enabled ? 'pagopa.broker.enabled' : 'pagopa.broker.disabled',
+        subjectType: 'pagopa_broker',
+        subjectId: `${env}:${idBrokerPsp}`,
+        organisationId: broker.organisation_id,
+        details: { environment: env, idBrokerPsp },
+      },
     });
   }
 
@@ -117,21 +213,35 @@ export function createPspsService(options: AdministrationOptions & { passwords: 
     const channel = await repo.findChannel(db, channelId);
     if (!channel || !sees(actor, channel.organisation_id)) return false;
     return updateAudited(options, actor, {
-      apply: async (trx, now) => (await trx.updateTable('pagopa_channels').set({ enabled, updated_at: now }).where('id', '=', channelId).executeTakeFirst()).numUpdatedRows,
-      audit: { action: enabled ? 'pagopa.channel.enabled' : 'pagopa.channel.disabled', subjectType: 'pagopa_channel', subjectId: channelId,
-        organisationId: channel.organisation_id, details: { environment: channel.environment, idChannel: channel.id_channel } },
+      apply: async (trx, now) =>
+        (await trx.updateTable('pagopa_channels').set({ enabled, updated_at: now }).where('id', '=', channelId).executeTakeFirst()).numUpdatedRows,
+      audit: {
+        action: enabled ? 'pagopa.channel.enabled' : 'pagopa.channel.disabled',
+        subjectType: 'pagopa_channel',
+        subjectId: channelId,
+        organisationId: channel.organisation_id,
+        details: { environment: channel.environment, idChannel: channel.id_channel },
+      },
     });
   }
 
   /** Brokers and PSPs with their channels (never their hashes); referents see their organisation's only. */
   async function listPsps(filter: repo.ListFilter = {}) {
     const [brokers, psps] = await Promise.all([repo.listBrokers(db, filter), repo.listPsps(db, filter)]);
-    const channels = await repo.listChannels(db, psps.map((p) => p.id));
+    const channels = await repo.listChannels(
+      db,
+      psps.map((p) => p.id),
+    );
     return { brokers, psps: psps.map((p) => ({ ...p, channels: channels.filter((c) => c.psp_id === p.id) })) };
   }
 
   return {
-    addPsp, setChannelPassword, setPspEnabled, setBrokerEnabled, setChannelEnabled, listPsps,
+    addPsp,
+    setChannelPassword,
+    setPspEnabled,
+    setBrokerEnabled,
+    setChannelEnabled,
+    listPsps,
     pspByCode: (env: Environment, idPsp: string) => repo.findPspByCode(db, env, idPsp),
     channelByCode: (env: Environment, idChannel: string) => repo.findChannelByCode(db, env, idChannel),
   };

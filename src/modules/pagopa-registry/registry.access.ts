@@ -56,8 +56,10 @@ export function assertMayActFor(actor: RegistryActor, organisationId: string): v
 export const sees = (actor: RegistryActor, organisationId: string): boolean => actor.type !== 'referent' || actor.organisationId === organisationId;
 
 /** The organisation a record is created for: it exists, has a fitting type and, for referents, the `node` product in `env`. */
-export async function eligibleOrganisation(options: AdministrationOptions, input: { organisationId: string; env: Environment; types: readonly OrganisationType[];
-  wrongType: RegistryProblem; actor: RegistryActor }) {
+export async function eligibleOrganisation(
+  options: AdministrationOptions,
+  input: { organisationId: string; env: Environment; types: readonly OrganisationType[]; wrongType: RegistryProblem; actor: RegistryActor },
+) {
   const organisation = await getOrganisation(options.db, input.organisationId);
   if (!organisation) return { problem: 'organisation_not_found' as const };
   if (!input.types.includes(organisation.type)) return { problem: input.wrongType };
@@ -66,16 +68,24 @@ export async function eligibleOrganisation(options: AdministrationOptions, input
 }
 
 /** The audit row of a registry change, by the actor, inside the change's transaction. */
-export function auditChange(options: AdministrationOptions, trx: Kysely<Database>, actor: RegistryActor,
-  entry: Pick<AuditEntry, 'action' | 'subjectType' | 'subjectId' | 'organisationId' | 'details'>): Promise<string> {
+export function auditChange(
+  options: AdministrationOptions,
+  trx: Kysely<Database>,
+  actor: RegistryActor,
+  entry: Pick<AuditEntry, 'action' | 'subjectType' | 'subjectId' | 'organisationId' | 'details'>,
+): Promise<string> {
   return options.audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, ...entry });
 }
 
 /** One update and its audit row in one transaction; false (nothing audited) when the row is gone. */
-export async function updateAudited(options: AdministrationOptions, actor: RegistryActor, change: {
-  apply: (trx: Kysely<Database>, now: Date) => Promise<bigint>;
-  audit: Pick<AuditEntry, 'action' | 'subjectType' | 'subjectId' | 'organisationId' | 'details'>;
-}): Promise<boolean> {
+export async function updateAudited(
+  options: AdministrationOptions,
+  actor: RegistryActor,
+  change: {
+    apply: (trx: Kysely<Database>, now: Date) => Promise<bigint>;
+    audit: Pick<AuditEntry, 'action' | 'subjectType' | 'subjectId' | 'organisationId' | 'details'>;
+  },
+): Promise<boolean> {
   return options.db.transaction().execute(async (trx) => {
     if ((await change.apply(trx, options.clock.now())) !== 1n) return false;
     await auditChange(options, trx, actor, change.audit);

@@ -18,10 +18,19 @@ test('channel passwords are 8–15 characters (counted as characters, like the X
 });
 
 test('link keys: aux 3 needs a segregation code, aux 0 an application code, aux 1 and 2 neither; version 1 by default', () => {
-  assert.deepEqual(checkLinkKey({ auxDigit: '3', segregationCode: '01' }), { ok: true, value: { auxDigit: 3, segregationCode: '01', applicationCode: null, primitiveVersion: 1 } });
-  assert.deepEqual(checkLinkKey({ auxDigit: '0', applicationCode: '12', version: '2' }), { ok: true, value: { auxDigit: 0, segregationCode: null, applicationCode: '12', primitiveVersion: 2 } });
+  assert.deepEqual(checkLinkKey({ auxDigit: '3', segregationCode: '01' }), {
+    ok: true,
+    value: { auxDigit: 3, segregationCode: '01', applicationCode: null, primitiveVersion: 1 },
+  });
+  assert.deepEqual(checkLinkKey({ auxDigit: '0', applicationCode: '12', version: '2' }), {
+    ok: true,
+    value: { auxDigit: 0, segregationCode: null, applicationCode: '12', primitiveVersion: 2 },
+  });
   assert.deepEqual(checkLinkKey({ auxDigit: '1' }), { ok: true, value: { auxDigit: 1, segregationCode: null, applicationCode: null, primitiveVersion: 1 } });
-  const refused = (input: Parameters<typeof checkLinkKey>[0]) => { const r = checkLinkKey(input); return r.ok ? [] : r.problems; };
+  const refused = (input: Parameters<typeof checkLinkKey>[0]) => {
+    const r = checkLinkKey(input);
+    return r.ok ? [] : r.problems;
+  };
   assert.deepEqual(refused({ auxDigit: '3' }), ['segregation_code_required']);
   assert.deepEqual(refused({ auxDigit: '3', segregationCode: '1' }), ['segregation_code_required']);
   assert.deepEqual(refused({ auxDigit: '0', segregationCode: '01' }), ['application_code_required', 'code_not_allowed']);

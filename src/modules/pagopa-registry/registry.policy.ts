@@ -45,19 +45,22 @@ export function checkLinkKey(input: LinkKeyInput): { ok: true; value: LinkKey } 
   const aux = /^[0-3]$/.test(input.auxDigit.trim()) ? (Number(input.auxDigit.trim()) as AuxDigit) : undefined;
   const segregation = (input.segregationCode ?? '').trim();
   const application = (input.applicationCode ?? '').trim();
-  const version = (input.version ?? '').trim() === '' ? 1 : /^[12]$/.test((input.version ?? '').trim()) ? Number(input.version?.trim()) as 1 | 2 : undefined;
+  const version = (input.version ?? '').trim() === '' ? 1 : /^[12]$/.test((input.version ?? '').trim()) ? (Number(input.version?.trim()) as 1 | 2) : undefined;
   if (aux === undefined) problems.push('aux_digit_invalid');
   if (aux === 3 && !TWO_DIGITS.test(segregation)) problems.push('segregation_code_required');
   if (aux === 0 && !TWO_DIGITS.test(application)) problems.push('application_code_required');
   if ((aux !== 3 && segregation !== '') || (aux !== 0 && application !== '')) problems.push('code_not_allowed');
   if (version === undefined) problems.push('version_invalid');
   if (problems.length > 0 || aux === undefined || version === undefined) return { ok: false, problems };
-  return { ok: true, value: { auxDigit: aux, segregationCode: aux === 3 ? segregation : null, applicationCode: aux === 0 ? application : null, primitiveVersion: version } };
+  return {
+    ok: true,
+    value: { auxDigit: aux, segregationCode: aux === 3 ? segregation : null, applicationCode: aux === 0 ? application : null, primitiveVersion: version },
+  };
 }
 
 /** What a link routes on: its aux digit and the one code that digit uses (the database's uniqueness key). */
 export function linkRoutingCode(link: { auxDigit: number; segregationCode: string | null; applicationCode: string | null }): string {
-  return link.auxDigit === 3 ? link.segregationCode ?? '' : link.auxDigit === 0 ? link.applicationCode ?? '' : '';
+  return link.auxDigit === 3 ? (link.segregationCode ?? '') : link.auxDigit === 0 ? (link.applicationCode ?? '') : '';
 }
 
 export interface RoutableLink {
@@ -104,7 +107,13 @@ export interface PspRows {
   channel?: { id: string; pspId: string; organisationId: string; enabled: boolean } | undefined;
 }
 
-export interface PspClaim { env: string; organisationId: string; idPSP: string; idBrokerPSP: string; idChannel: string }
+export interface PspClaim {
+  env: string;
+  organisationId: string;
+  idPSP: string;
+  idBrokerPSP: string;
+  idChannel: string;
+}
 
 /**
  * The verdict on a request's PSP identity before its password is checked: unknown ids first (as
@@ -114,22 +123,45 @@ export interface PspClaim { env: string; organisationId: string; idPSP: string; 
  */
 export function pspVerdict(rows: PspRows, claim: PspClaim): RegistryRefusal | undefined {
   const { psp, broker, channel } = rows;
-  if (!psp) return refusal('PPT_PSP_SCONOSCIUTO', `idPSP ${claim.idPSP} non è registrato in ${claim.env}.`, `idPSP ${claim.idPSP} is not registered in ${claim.env}.`);
-  if (!broker) return refusal('PPT_INTERMEDIARIO_PSP_SCONOSCIUTO', `idBrokerPSP ${claim.idBrokerPSP} non è registrato in ${claim.env}.`, `idBrokerPSP ${claim.idBrokerPSP} is not registered in ${claim.env}.`);
-  if (!channel) return refusal('PPT_CANALE_SCONOSCIUTO', `idChannel ${claim.idChannel} non è registrato in ${claim.env}.`, `idChannel ${claim.idChannel} is not registered in ${claim.env}.`);
+  if (!psp)
+    return refusal('PPT_PSP_SCONOSCIUTO', `idPSP ${claim.idPSP} non è registrato in ${claim.env}.`, `idPSP ${claim.idPSP} is not registered in ${claim.env}.`);
+  if (!broker)
+    return refusal(
+      'PPT_INTERMEDIARIO_PSP_SCONOSCIUTO',
+      `idBrokerPSP ${claim.idBrokerPSP} non è registrato in ${claim.env}.`,
+      `idBrokerPSP ${claim.idBrokerPSP} is not registered in ${claim.env}.`,
+    );
+  if (!channel)
+    return refusal(
+      'PPT_CANALE_SCONOSCIUTO',
+      `idChannel ${claim.idChannel} non è registrato in ${claim.env}.`,
+      `idChannel ${claim.idChannel} is not registered in ${claim.env}.`,
+    );
   const others = [psp.organisationId, broker.organisationId, channel.organisationId].some((org) => org !== claim.organisationId);
   if (others) {
-    return refusal('PPT_AUTORIZZAZIONE', 'PSP, intermediario o canale appartengono a un’altra organizzazione, non a quella della chiave.',
-      'The PSP, broker or channel belongs to another organisation than the key’s.');
+    return refusal(
+      'PPT_AUTORIZZAZIONE',
+      'PSP, intermediario o canale appartengono a un’altra organizzazione, non a quella della chiave.',
+      'The PSP, broker or channel belongs to another organisation than the key’s.',
+    );
   }
   if (psp.idBrokerPsp !== claim.idBrokerPSP) {
-    return refusal('PPT_AUTORIZZAZIONE', `idBrokerPSP ${claim.idBrokerPSP} non è l’intermediario del PSP ${claim.idPSP}.`, `idBrokerPSP ${claim.idBrokerPSP} is not the broker of PSP ${claim.idPSP}.`);
+    return refusal(
+      'PPT_AUTORIZZAZIONE',
+      `idBrokerPSP ${claim.idBrokerPSP} non è l’intermediario del PSP ${claim.idPSP}.`,
+      `idBrokerPSP ${claim.idBrokerPSP} is not the broker of PSP ${claim.idPSP}.`,
+    );
   }
   if (channel.pspId !== psp.id) {
-    return refusal('PPT_AUTORIZZAZIONE', `Il canale ${claim.idChannel} non è del PSP ${claim.idPSP}.`, `Channel ${claim.idChannel} is not a channel of PSP ${claim.idPSP}.`);
+    return refusal(
+      'PPT_AUTORIZZAZIONE',
+      `Il canale ${claim.idChannel} non è del PSP ${claim.idPSP}.`,
+      `Channel ${claim.idChannel} is not a channel of PSP ${claim.idPSP}.`,
+    );
   }
   if (!psp.enabled) return refusal('PPT_PSP_DISABILITATO', `Il PSP ${claim.idPSP} è disabilitato.`, `PSP ${claim.idPSP} is disabled.`);
-  if (!broker.enabled) return refusal('PPT_INTERMEDIARIO_PSP_DISABILITATO', `L’intermediario ${claim.idBrokerPSP} è disabilitato.`, `Broker ${claim.idBrokerPSP} is disabled.`);
+  if (!broker.enabled)
+    return refusal('PPT_INTERMEDIARIO_PSP_DISABILITATO', `L’intermediario ${claim.idBrokerPSP} è disabilitato.`, `Broker ${claim.idBrokerPSP} is disabled.`);
   if (!channel.enabled) return refusal('PPT_CANALE_DISABILITATO', `Il canale ${claim.idChannel} è disabilitato.`, `Channel ${claim.idChannel} is disabled.`);
   return undefined;
 }

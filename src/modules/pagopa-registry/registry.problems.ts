@@ -21,7 +21,8 @@ export const REGISTRY_PROBLEM_TEXT: Record<RegistryProblem, string> = {
   channel_taken: 'This idChannel is already registered in this environment (to replace its password, use the password form or `psp password`).',
   station_not_found: 'No station of the organisation with this code in this environment.',
   station_not_approved: 'The station has no approved version yet: an administrator must approve it first.',
-  station_other_organisation: 'The station belongs to another organisation: an administrator may link it (e.g. a technology partner acting as the EC\u2019s broker) only by saying so explicitly.',
+  station_other_organisation:
+    'The station belongs to another organisation: an administrator may link it (e.g. a technology partner acting as the EC\u2019s broker) only by saying so explicitly.',
   aux_digit_invalid: 'The aux digit must be 0, 1, 2 or 3.',
   segregation_code_required: 'Aux digit 3 needs a two-digit segregation code.',
   application_code_required: 'Aux digit 0 needs a two-digit application code.',

@@ -10,9 +10,17 @@ import type { Environment } from './registry.types.ts';
 // ---- the node's lookups (one query each, on every SOAP request) ----
 
 interface PspRowsRaw {
-  psp_id: string | null; psp_org: string | null; psp_broker: string | null; psp_enabled: boolean | null;
-  broker_org: string | null; broker_enabled: boolean | null;
-  channel_id: string | null; channel_psp: string | null; channel_org: string | null; channel_enabled: boolean | null; channel_hash: string | null;
+  psp_id: string | null;
+  psp_org: string | null;
+  psp_broker: string | null;
+  psp_enabled: boolean | null;
+  broker_org: string | null;
+  broker_enabled: boolean | null;
+  channel_id: string | null;
+  channel_psp: string | null;
+  channel_org: string | null;
+  channel_enabled: boolean | null;
+  channel_hash: string | null;
 }
 
 /** The PSP, the broker and the channel a request names, each looked up on its own id. */
@@ -26,27 +34,57 @@ export async function pspRows(db: Kysely<Database>, key: { env: Environment; idP
     LEFT JOIN pagopa_psp_brokers b ON b.environment = ${key.env} AND b.id_broker_psp = ${key.idBrokerPSP}
     LEFT JOIN pagopa_channels c ON c.environment = ${key.env} AND c.id_channel = ${key.idChannel}
     LEFT JOIN pagopa_psps cp ON cp.id = c.psp_id`.execute(db);
-  return rows[0] ?? { psp_id: null, psp_org: null, psp_broker: null, psp_enabled: null, broker_org: null, broker_enabled: null,
-    channel_id: null, channel_psp: null, channel_org: null, channel_enabled: null, channel_hash: null };
+  return (
+    rows[0] ?? {
+      psp_id: null,
+      psp_org: null,
+      psp_broker: null,
+      psp_enabled: null,
+      broker_org: null,
+      broker_enabled: null,
+      channel_id: null,
+      channel_psp: null,
+      channel_org: null,
+      channel_enabled: null,
+      channel_hash: null,
+    }
+  );
 }
 
 /** An EC (by fiscal code) with its name and enable flag, or undefined when it has no record in `env`. */
 export function findEcByFiscalCode(db: Kysely<Database>, env: Environment, fiscalCode: string) {
-  return db.selectFrom('pagopa_ecs').innerJoin('organisations', 'organisations.id', 'pagopa_ecs.organisation_id')
+  return db
+    .selectFrom('pagopa_ecs')
+    .innerJoin('organisations', 'organisations.id', 'pagopa_ecs.organisation_id')
     .select(['pagopa_ecs.organisation_id', 'pagopa_ecs.enabled', 'organisations.name', 'organisations.tax_code'])
-    .where('pagopa_ecs.environment', '=', env).where('organisations.tax_code', '=', fiscalCode).where('organisations.type', '=', 'creditor_institution')
+    .where('pagopa_ecs.environment', '=', env)
+    .where('organisations.tax_code', '=', fiscalCode)
+    .where('organisations.type', '=', 'creditor_institution')
     .executeTakeFirst();
 }
 
 /** An EC's links with what a route needs of each station (code, owner, owner's tax code). */
 export function routeLinks(db: Kysely<Database>, env: Environment, organisationId: string) {
-  return db.selectFrom('pagopa_ec_links')
-    .innerJoin('stations', (join) => join.onRef('stations.id', '=', 'pagopa_ec_links.station_id').onRef('stations.environment', '=', 'pagopa_ec_links.environment'))
+  return db
+    .selectFrom('pagopa_ec_links')
+    .innerJoin('stations', (join) =>
+      join.onRef('stations.id', '=', 'pagopa_ec_links.station_id').onRef('stations.environment', '=', 'pagopa_ec_links.environment'),
+    )
     .innerJoin('organisations as owner', 'owner.id', 'stations.organisation_id')
-    .select(['pagopa_ec_links.id', 'pagopa_ec_links.aux_digit', 'pagopa_ec_links.segregation_code', 'pagopa_ec_links.application_code',
-      'pagopa_ec_links.primitive_version', 'pagopa_ec_links.enabled', 'stations.id as station_id', 'stations.code as station_code',
-      'stations.organisation_id as station_organisation_id', 'owner.tax_code as broker_fiscal_code'])
-    .where('pagopa_ec_links.environment', '=', env).where('pagopa_ec_links.organisation_id', '=', organisationId)
+    .select([
+      'pagopa_ec_links.id',
+      'pagopa_ec_links.aux_digit',
+      'pagopa_ec_links.segregation_code',
+      'pagopa_ec_links.application_code',
+      'pagopa_ec_links.primitive_version',
+      'pagopa_ec_links.enabled',
+      'stations.id as station_id',
+      'stations.code as station_code',
+      'stations.organisation_id as station_organisation_id',
+      'owner.tax_code as broker_fiscal_code',
+    ])
+    .where('pagopa_ec_links.environment', '=', env)
+    .where('pagopa_ec_links.organisation_id', '=', organisationId)
     .execute();
 }
 
@@ -56,8 +94,12 @@ export type RouteLinkRow = Awaited<ReturnType<typeof routeLinks>>[number];
 
 /** A station of `env` by code (codes are unique per environment regardless of case, like the stations module's lookup). */
 export function stationByCode(db: Kysely<Database>, env: Environment, code: string) {
-  return db.selectFrom('stations').select(['id', 'code', 'organisation_id', 'environment', 'approved_version_id'])
-    .where('environment', '=', env).where(sql<string>`upper(code)`, '=', code.toUpperCase()).executeTakeFirst();
+  return db
+    .selectFrom('stations')
+    .select(['id', 'code', 'organisation_id', 'environment', 'approved_version_id'])
+    .where('environment', '=', env)
+    .where(sql<string>`upper(code)`, '=', code.toUpperCase())
+    .executeTakeFirst();
 }
 
 export function findBroker(db: Kysely<Database>, env: Environment, idBrokerPsp: string) {
@@ -73,9 +115,18 @@ export function findPsp(db: Kysely<Database>, id: string) {
 }
 
 function channelQuery(db: Kysely<Database>) {
-  return db.selectFrom('pagopa_channels').innerJoin('pagopa_psps', 'pagopa_psps.id', 'pagopa_channels.psp_id')
-    .select(['pagopa_channels.id', 'pagopa_channels.id_channel', 'pagopa_channels.environment', 'pagopa_channels.enabled', 'pagopa_channels.psp_id',
-      'pagopa_psps.organisation_id', 'pagopa_psps.id_psp']);
+  return db
+    .selectFrom('pagopa_channels')
+    .innerJoin('pagopa_psps', 'pagopa_psps.id', 'pagopa_channels.psp_id')
+    .select([
+      'pagopa_channels.id',
+      'pagopa_channels.id_channel',
+      'pagopa_channels.environment',
+      'pagopa_channels.enabled',
+      'pagopa_channels.psp_id',
+      'pagopa_psps.organisation_id',
+      'pagopa_psps.id_psp',
+    ]);
 }
 
 /** A channel with its PSP's owner and ids (never its hash). */
@@ -97,8 +148,12 @@ export function findEc(db: Kysely<Database>, organisationId: string, env: Enviro
 
 /** Creates the EC record if missing; true when this call created it. */
 export async function ensureEc(trx: Kysely<Database>, organisationId: string, env: Environment, now: Date): Promise<boolean> {
-  const created = await trx.insertInto('pagopa_ecs').values({ organisation_id: organisationId, environment: env, created_at: now, updated_at: now })
-    .onConflict((oc) => oc.columns(['organisation_id', 'environment']).doNothing()).returning('organisation_id').executeTakeFirst();
+  const created = await trx
+    .insertInto('pagopa_ecs')
+    .values({ organisation_id: organisationId, environment: env, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.columns(['organisation_id', 'environment']).doNothing())
+    .returning('organisation_id')
+    .executeTakeFirst();
   return created !== undefined;
 }
 
@@ -108,16 +163,22 @@ export interface ListFilter {
 }
 
 export function listBrokers(db: Kysely<Database>, filter: ListFilter) {
-  let q = db.selectFrom('pagopa_psp_brokers').innerJoin('organisations', 'organisations.id', 'pagopa_psp_brokers.organisation_id')
-    .selectAll('pagopa_psp_brokers').select('organisations.name as organisation_name');
+  let q = db
+    .selectFrom('pagopa_psp_brokers')
+    .innerJoin('organisations', 'organisations.id', 'pagopa_psp_brokers.organisation_id')
+    .selectAll('pagopa_psp_brokers')
+    .select('organisations.name as organisation_name');
   if (filter.organisationId !== undefined) q = q.where('pagopa_psp_brokers.organisation_id', '=', filter.organisationId);
   if (filter.env !== undefined) q = q.where('pagopa_psp_brokers.environment', '=', filter.env);
   return q.orderBy('pagopa_psp_brokers.environment').orderBy('pagopa_psp_brokers.id_broker_psp').execute();
 }
 
 export function listPsps(db: Kysely<Database>, filter: ListFilter) {
-  let q = db.selectFrom('pagopa_psps').innerJoin('organisations', 'organisations.id', 'pagopa_psps.organisation_id')
-    .selectAll('pagopa_psps').select('organisations.name as organisation_name');
+  let q = db
+    .selectFrom('pagopa_psps')
+    .innerJoin('organisations', 'organisations.id', 'pagopa_psps.organisation_id')
+    .selectAll('pagopa_psps')
+    .select('organisations.name as organisation_name');
   if (filter.organisationId !== undefined) q = q.where('pagopa_psps.organisation_id', '=', filter.organisationId);
   if (filter.env !== undefined) q = q.where('pagopa_psps.environment', '=', filter.env);
   return q.orderBy('pagopa_psps.environment').orderBy('pagopa_psps.id_psp').execute();
@@ -126,28 +187,40 @@ export function listPsps(db: Kysely<Database>, filter: ListFilter) {
 /** Channels without their hashes: lists never carry them. */
 export function listChannels(db: Kysely<Database>, pspIds: string[]) {
   if (pspIds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('pagopa_channels').select(['id', 'psp_id', 'environment', 'id_channel', 'enabled', 'password_set_at', 'created_at'])
-    .where('psp_id', 'in', pspIds).orderBy('id_channel').execute();
+  return db
+    .selectFrom('pagopa_channels')
+    .select(['id', 'psp_id', 'environment', 'id_channel', 'enabled', 'password_set_at', 'created_at'])
+    .where('psp_id', 'in', pspIds)
+    .orderBy('id_channel')
+    .execute();
 }
 
 export function listEcs(db: Kysely<Database>, filter: ListFilter) {
-  let q = db.selectFrom('pagopa_ecs').innerJoin('organisations', 'organisations.id', 'pagopa_ecs.organisation_id')
-    .selectAll('pagopa_ecs').select(['organisations.name as organisation_name', 'organisations.tax_code as fiscal_code']);
+  let q = db
+    .selectFrom('pagopa_ecs')
+    .innerJoin('organisations', 'organisations.id', 'pagopa_ecs.organisation_id')
+    .selectAll('pagopa_ecs')
+    .select(['organisations.name as organisation_name', 'organisations.tax_code as fiscal_code']);
   if (filter.organisationId !== undefined) q = q.where('pagopa_ecs.organisation_id', '=', filter.organisationId);
   if (filter.env !== undefined) q = q.where('pagopa_ecs.environment', '=', filter.env);
   return q.orderBy('pagopa_ecs.environment').orderBy('organisations.name').execute();
 }
 
 export function listLinks(db: Kysely<Database>, filter: ListFilter) {
-  let q = db.selectFrom('pagopa_ec_links')
+  let q = db
+    .selectFrom('pagopa_ec_links')
     .innerJoin('stations', 'stations.id', 'pagopa_ec_links.station_id')
     .innerJoin('organisations as owner', 'owner.id', 'stations.organisation_id')
     .selectAll('pagopa_ec_links')
     .select(['stations.code as station_code', 'stations.organisation_id as station_organisation_id', 'owner.name as station_organisation_name']);
   if (filter.organisationId !== undefined) q = q.where('pagopa_ec_links.organisation_id', '=', filter.organisationId);
   if (filter.env !== undefined) q = q.where('pagopa_ec_links.environment', '=', filter.env);
-  return q.orderBy('pagopa_ec_links.environment').orderBy('pagopa_ec_links.organisation_id').orderBy('pagopa_ec_links.aux_digit')
-    .orderBy(sql`coalesce(pagopa_ec_links.segregation_code, pagopa_ec_links.application_code, '')`).execute();
+  return q
+    .orderBy('pagopa_ec_links.environment')
+    .orderBy('pagopa_ec_links.organisation_id')
+    .orderBy('pagopa_ec_links.aux_digit')
+    .orderBy(sql`coalesce(pagopa_ec_links.segregation_code, pagopa_ec_links.application_code, '')`)
+    .execute();
 }
 
 export type LinkListRow = Awaited<ReturnType<typeof listLinks>>[number];

@@ -36,8 +36,7 @@ export interface RegistryRefusal {
 }
 
 export type PspAuthorisation =
-  | { ok: true; psp: { id: string; idPSP: string; idBrokerPSP: string; organisationId: string }; channel: { id: string; idChannel: string } }
-  | RegistryRefusal;
+  { ok: true; psp: { id: string; idPSP: string; idBrokerPSP: string; organisationId: string }; channel: { id: string; idChannel: string } } | RegistryRefusal;
 
 export type RouteOutcome = { ok: true; route: EcRoute } | RegistryRefusal;
 
@@ -68,11 +67,30 @@ export interface PagopaDirectory {
 
 /** Why a change to the registry was refused (an expected outcome, shown beside the form or by the CLI). */
 export type RegistryProblem =
-  | 'environment_invalid' | 'organisation_not_found' | 'organisation_not_psp' | 'organisation_not_ec' | 'ec_fiscal_code_invalid'
-  | 'node_subscription_required' | 'id_psp_invalid' | 'id_broker_psp_invalid' | 'id_channel_invalid' | 'password_invalid' | 'password_mismatch'
-  | 'psp_taken' | 'broker_taken' | 'broker_mismatch' | 'channel_taken'
-  | 'station_not_found' | 'station_not_approved' | 'station_other_organisation'
-  | 'aux_digit_invalid' | 'segregation_code_required' | 'application_code_required' | 'code_not_allowed' | 'version_invalid' | 'route_taken'
+  | 'environment_invalid'
+  | 'organisation_not_found'
+  | 'organisation_not_psp'
+  | 'organisation_not_ec'
+  | 'ec_fiscal_code_invalid'
+  | 'node_subscription_required'
+  | 'id_psp_invalid'
+  | 'id_broker_psp_invalid'
+  | 'id_channel_invalid'
+  | 'password_invalid'
+  | 'password_mismatch'
+  | 'psp_taken'
+  | 'broker_taken'
+  | 'broker_mismatch'
+  | 'channel_taken'
+  | 'station_not_found'
+  | 'station_not_approved'
+  | 'station_other_organisation'
+  | 'aux_digit_invalid'
+  | 'segregation_code_required'
+  | 'application_code_required'
+  | 'code_not_allowed'
+  | 'version_invalid'
+  | 'route_taken'
   | 'not_found';
 
 export type RegistryOutcome<T> = { ok: true; value: T } | { ok: false; problem: RegistryProblem; problems: RegistryProblem[] };

@@ -14,8 +14,19 @@ import { createSimulatorSettings, type SimulatorSettings } from './simulator.ser
 export type { SimulatedStation, SimulatorEnv, SimulatorTarget } from './simulated-station.ts';
 export type { ChangeRefusal, Change, Eligibility, MoveDirection, SimulatorActor, SimulatorSettings, SimulatorView } from './simulator.service.ts';
 export {
-  ANSWER_FAULTS, DEFAULT_AMOUNT_CENTS, DEFAULT_CATEGORY, DEFAULT_IBAN, defaultScenario, DUE_IN_DAYS, MAX_DELAY_MS, MAX_REFUSALS, MAX_SCENARIOS,
-  MAX_TRANSFERS, NOTICE_ANSWERS, PRIMITIVES, REFUSALS,
+  ANSWER_FAULTS,
+  DEFAULT_AMOUNT_CENTS,
+  DEFAULT_CATEGORY,
+  DEFAULT_IBAN,
+  defaultScenario,
+  DUE_IN_DAYS,
+  MAX_DELAY_MS,
+  MAX_REFUSALS,
+  MAX_SCENARIOS,
+  MAX_TRANSFERS,
+  NOTICE_ANSWERS,
+  PRIMITIVES,
+  REFUSALS,
 } from './scenario.types.ts';
 export type { NoticeAnswer, PaymentSpec, Primitive, RefuseWith, Scenario, SimulatedEc, TransferSpec } from './scenario.types.ts';
 export { firstMatch, matchesPattern, normalisePattern, patternCovers, shadowedBy } from './pattern.ts';

@@ -4,11 +4,27 @@
 import { isEcFiscalCode } from '../../protocols/pagopa/index.ts';
 import { normalisePattern } from './pattern.ts';
 import {
-  MAX_DELAY_MS, MAX_REFUSALS, MAX_TRANSFERS, NOTICE_ANSWERS, PRIMITIVES, REFUSALS,
-  type NoticeAnswer, type PaymentSpec, type Primitive, type RefuseWith, type Scenario, type TransferSpec,
+  MAX_DELAY_MS,
+  MAX_REFUSALS,
+  MAX_TRANSFERS,
+  NOTICE_ANSWERS,
+  PRIMITIVES,
+  REFUSALS,
+  type NoticeAnswer,
+  type PaymentSpec,
+  type Primitive,
+  type RefuseWith,
+  type Scenario,
+  type TransferSpec,
 } from './scenario.types.ts';
 
-export interface TransferInput { amount: string; fiscalCode: string; iban: string; remittance: string; category: string }
+export interface TransferInput {
+  amount: string;
+  fiscalCode: string;
+  iban: string;
+  remittance: string;
+  category: string;
+}
 
 /** A scenario as typed: text fields, transfer rows (empty rows are ignored), checkbox values. */
 export interface ScenarioInput {
@@ -27,10 +43,26 @@ export interface ScenarioInput {
 }
 
 export type ScenarioProblemCode =
-  | 'pattern_invalid' | 'pattern_duplicate' | 'answer_invalid' | 'amount_invalid' | 'description_invalid' | 'company_name_invalid'
-  | 'due_date_invalid' | 'transfers_missing' | 'transfers_too_many' | 'transfer_amount_invalid' | 'transfer_fiscal_code_invalid'
-  | 'transfer_iban_invalid' | 'transfer_remittance_invalid' | 'transfer_category_invalid' | 'transfers_sum' | 'delay_invalid'
-  | 'delay_on_required' | 'primitive_invalid' | 'refusals_invalid' | 'refuse_with_invalid';
+  | 'pattern_invalid'
+  | 'pattern_duplicate'
+  | 'answer_invalid'
+  | 'amount_invalid'
+  | 'description_invalid'
+  | 'company_name_invalid'
+  | 'due_date_invalid'
+  | 'transfers_missing'
+  | 'transfers_too_many'
+  | 'transfer_amount_invalid'
+  | 'transfer_fiscal_code_invalid'
+  | 'transfer_iban_invalid'
+  | 'transfer_remittance_invalid'
+  | 'transfer_category_invalid'
+  | 'transfers_sum'
+  | 'delay_invalid'
+  | 'delay_on_required'
+  | 'primitive_invalid'
+  | 'refusals_invalid'
+  | 'refuse_with_invalid';
 
 export interface ScenarioProblem {
   /** The form field: `pattern`, `amount`, … and `t1Amount`, `t2Iban`, … for transfer rows. */
@@ -125,13 +157,16 @@ function wholeNumber(text: string, max: number): number | undefined {
  * The scenario, or every problem found. `otherPatterns` are the patterns of the EC's other
  * scenarios: the same pattern twice is refused (the second could never answer).
  */
-export function validateScenario(input: ScenarioInput, id: string, otherPatterns: readonly string[]):
-  { ok: true; scenario: Scenario } | { ok: false; problems: ScenarioProblem[] } {
+export function validateScenario(
+  input: ScenarioInput,
+  id: string,
+  otherPatterns: readonly string[],
+): { ok: true; scenario: Scenario } | { ok: false; problems: ScenarioProblem[] } {
   const problems: ScenarioProblem[] = [];
   const pattern = normalisePattern(input.pattern);
   if (pattern === undefined) problems.push({ field: 'pattern', code: 'pattern_invalid' });
   else if (otherPatterns.includes(pattern)) problems.push({ field: 'pattern', code: 'pattern_duplicate' });
-  const answer = (NOTICE_ANSWERS as readonly string[]).includes(input.answer) ? input.answer as NoticeAnswer : undefined;
+  const answer = (NOTICE_ANSWERS as readonly string[]).includes(input.answer) ? (input.answer as NoticeAnswer) : undefined;
   if (!answer) problems.push({ field: 'answer', code: 'answer_invalid' });
   const payment = answer === 'payable' ? paymentSpec(input, problems) : undefined;
   const delayMs = wholeNumber(input.delayMs, MAX_DELAY_MS);
@@ -141,25 +176,51 @@ export function validateScenario(input: ScenarioInput, id: string, otherPatterns
   const malformedOn = primitives(input.malformedOn, 'malformedOn', problems);
   const refuseReceipts = wholeNumber(input.refuseReceipts, MAX_REFUSALS);
   if (refuseReceipts === undefined) problems.push({ field: 'refuseReceipts', code: 'refusals_invalid', params: { max: String(MAX_REFUSALS) } });
-  const refuseWith = (REFUSALS as readonly string[]).includes(input.refuseWith) ? input.refuseWith as RefuseWith : undefined;
+  const refuseWith = (REFUSALS as readonly string[]).includes(input.refuseWith) ? (input.refuseWith as RefuseWith) : undefined;
   if (!refuseWith) problems.push({ field: 'refuseWith', code: 'refuse_with_invalid' });
   if (problems.length > 0 || pattern === undefined || answer === undefined || refuseWith === undefined) {
     return { ok: false, problems };
   }
-  return { ok: true, scenario: { id, pattern, answer, ...(payment ? { payment } : {}), delayMs: delayMs ?? 0, delayOn: delayMs ? delayOn : [],
-    malformedOn, refuseReceipts: refuseReceipts ?? 0, refuseWith } };
+  return {
+    ok: true,
+    scenario: {
+      id,
+      pattern,
+      answer,
+      ...(payment ? { payment } : {}),
+      delayMs: delayMs ?? 0,
+      delayOn: delayMs ? delayOn : [],
+      malformedOn,
+      refuseReceipts: refuseReceipts ?? 0,
+      refuseWith,
+    },
+  };
 }
 
 const EMPTY_TRANSFER: TransferInput = { amount: '', fiscalCode: '', iban: '', remittance: '', category: '' };
 
 /** A stored scenario as form text (for editing), always with MAX_TRANSFERS transfer rows. */
 export function scenarioToInput(s: Scenario): ScenarioInput {
-  const rows: TransferInput[] = (s.payment?.transfers ?? []).map((t) => ({ amount: formatEuros(t.amountCents), fiscalCode: t.fiscalCode, iban: t.iban,
-    remittance: t.remittance, category: t.category }));
+  const rows: TransferInput[] = (s.payment?.transfers ?? []).map((t) => ({
+    amount: formatEuros(t.amountCents),
+    fiscalCode: t.fiscalCode,
+    iban: t.iban,
+    remittance: t.remittance,
+    category: t.category,
+  }));
   return {
-    pattern: s.pattern, answer: s.answer, amount: s.payment ? formatEuros(s.payment.amountCents) : '', description: s.payment?.description ?? '',
-    companyName: s.payment?.companyName ?? '', dueDate: s.payment?.dueDate ?? '', transfers: padTransfers(rows),
-    delayMs: String(s.delayMs), delayOn: [...s.delayOn], malformedOn: [...s.malformedOn], refuseReceipts: String(s.refuseReceipts), refuseWith: s.refuseWith,
+    pattern: s.pattern,
+    answer: s.answer,
+    amount: s.payment ? formatEuros(s.payment.amountCents) : '',
+    description: s.payment?.description ?? '',
+    companyName: s.payment?.companyName ?? '',
+    dueDate: s.payment?.dueDate ?? '',
+    transfers: padTransfers(rows),
+    delayMs: String(s.delayMs),
+    delayOn: [...s.delayOn],
+    malformedOn: [...s.malformedOn],
+    refuseReceipts: String(s.refuseReceipts),
+    refuseWith: s.refuseWith,
   };
 }
 

@@ -86,7 +86,9 @@ export function defaultScenario(ec: SimulatedEc): Scenario {
     payment: {
       amountCents: DEFAULT_AMOUNT_CENTS,
       description: 'Avviso di prova (stazione simulata Varco)',
-      transfers: [{ amountCents: DEFAULT_AMOUNT_CENTS, fiscalCode: ec.fiscalCode, iban: DEFAULT_IBAN, remittance: 'Pagamento di prova', category: DEFAULT_CATEGORY }],
+      transfers: [
+        { amountCents: DEFAULT_AMOUNT_CENTS, fiscalCode: ec.fiscalCode, iban: DEFAULT_IBAN, remittance: 'Pagamento di prova', category: DEFAULT_CATEGORY },
+      ],
     },
     delayMs: 0,
     delayOn: [],

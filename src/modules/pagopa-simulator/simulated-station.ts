@@ -59,19 +59,34 @@ export function createSimulatedStation(options: SimulatedStationOptions): Simula
   async function answerFor(ecOrganisationId: string, row: repo.SimulatorRow, request: OutboundRequest): Promise<SimulatedAnswer | undefined> {
     const ec = await simulatedEc(db, ecOrganisationId);
     if (!ec) return undefined;
-    if (request.method !== 'POST') return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', delayMs: 0, outcome: 'http_error' };
+    if (request.method !== 'POST')
+      return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', delayMs: 0, outcome: 'http_error' };
     const read = readStationCall(request.body ?? '', header(request.headers, 'soapaction'), ec);
     if (!read.ok) return read.answer;
     const key = deliveryKey(read.call, ec, row.primitive_version);
     // Counted before deciding, as a real station counts what reaches it (even if its answer is then too late).
-    const receiptDelivery = key === undefined ? undefined
-      : await repo.countDelivery(db, { organisationId: ecOrganisationId, receiptKey: key, noticeNumber: noticeOf(read.call).noticeNumber, at: clock.now() });
+    const receiptDelivery =
+      key === undefined
+        ? undefined
+        : await repo.countDelivery(db, { organisationId: ecOrganisationId, receiptKey: key, noticeNumber: noticeOf(read.call).noticeNumber, at: clock.now() });
     try {
-      return decide({ scenarios: row.scenarios, ec, call: read.call, primitiveVersion: row.primitive_version, now: clock.now(),
-        ...(receiptDelivery === undefined ? {} : { receiptDelivery }) });
+      return decide({
+        scenarios: row.scenarios,
+        ec,
+        call: read.call,
+        primitiveVersion: row.primitive_version,
+        now: clock.now(),
+        ...(receiptDelivery === undefined ? {} : { receiptDelivery }),
+      });
     } catch {
       // Only a stored scenario that no longer passes the encoder gets here: answer as a broken station would.
-      return { status: 500, contentType: 'text/xml; charset=utf-8', body: buildSoapFault('Server', 'Errore della stazione simulata'), delayMs: 0, outcome: 'soap_fault' };
+      return {
+        status: 500,
+        contentType: 'text/xml; charset=utf-8',
+        body: buildSoapFault('Server', 'Errore della stazione simulata'),
+        delayMs: 0,
+        outcome: 'soap_fault',
+      };
     }
   }
 
@@ -89,12 +104,25 @@ export function createSimulatedStation(options: SimulatedStationOptions): Simula
     const left = timeoutMs - (performance.now() - startedAt);
     if (answer.delayMs >= left) {
       await wait(Math.max(0, left));
-      return { kind: 'failure', category: 'timeout', code: 'response_timeout', endpoint: 'primary', durationMs: Math.round(performance.now() - startedAt),
-        message: `The simulated station accepted the request but sent no complete answer within ${timeoutMs} ms.` };
+      return {
+        kind: 'failure',
+        category: 'timeout',
+        code: 'response_timeout',
+        endpoint: 'primary',
+        durationMs: Math.round(performance.now() - startedAt),
+        message: `The simulated station accepted the request but sent no complete answer within ${timeoutMs} ms.`,
+      };
     }
     if (answer.delayMs > 0) await wait(answer.delayMs);
-    return { kind: 'response', status: answer.status, body: answer.body, bodyTruncated: false, endpoint: 'primary', durationMs: Math.round(performance.now() - startedAt),
-      headers: { 'content-type': answer.contentType, 'content-length': String(Buffer.byteLength(answer.body)) } };
+    return {
+      kind: 'response',
+      status: answer.status,
+      body: answer.body,
+      bodyTruncated: false,
+      endpoint: 'primary',
+      durationMs: Math.round(performance.now() - startedAt),
+      headers: { 'content-type': answer.contentType, 'content-length': String(Buffer.byteLength(answer.body)) },
+    };
   }
 
   return { isEnabled, send };

@@ -78,16 +78,35 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
     if (!ec) return undefined;
     const row = await repo.findSimulator(db, organisationId);
     const scenarios = row?.scenarios ?? [];
-    return { organisationId, eligibility: ec.eligibility, ec: ec.ec, enabled: row?.enabled ?? false, primitiveVersion: row?.primitive_version ?? 2,
-      scenarios, shadowedBy: shadowedBy(scenarios.map((s) => s.pattern)), version: row?.version ?? 0, updatedAt: row?.updated_at };
+    return {
+      organisationId,
+      eligibility: ec.eligibility,
+      ec: ec.ec,
+      enabled: row?.enabled ?? false,
+      primitiveVersion: row?.primitive_version ?? 2,
+      scenarios,
+      shadowedBy: shadowedBy(scenarios.map((s) => s.pattern)),
+      version: row?.version ?? 0,
+      updatedAt: row?.updated_at,
+    };
   }
 
   /**
    * Runs one change under the row lock: `apply` returns the new row content and the audit entry,
    * or a refusal. A page built from another version is refused as `stale`.
    */
-  async function change<T>(organisationId: string, expectedVersion: number | undefined, actor: SimulatorActor,
-    apply: (row: repo.SimulatorRow) => Change<{ row: Omit<repo.SimulatorRow, 'updated_at' | 'version' | 'organisation_id'>; action: string; subjectId?: string; details: Record<string, string | number | boolean | null>; result: T }>): Promise<Change<T>> {
+  async function change<T>(
+    organisationId: string,
+    expectedVersion: number | undefined,
+    actor: SimulatorActor,
+    apply: (row: repo.SimulatorRow) => Change<{
+      row: Omit<repo.SimulatorRow, 'updated_at' | 'version' | 'organisation_id'>;
+      action: string;
+      subjectId?: string;
+      details: Record<string, string | number | boolean | null>;
+      result: T;
+    }>,
+  ): Promise<Change<T>> {
     const ec = await ecOf(db, organisationId);
     if (!ec) return { ok: false, reason: 'not_found' };
     if (ec.eligibility !== 'eligible') return { ok: false, reason: 'not_eligible' };
@@ -101,8 +120,16 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
       if (!outcome.ok) return outcome;
       const { row, action, subjectId, details, result } = outcome.value;
       await repo.saveSimulator(trx, { ...row, organisation_id: organisationId, version: current.version + 1 }, now);
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action, organisationId,
-        subjectType: subjectId ? 'pagopa_simulator_scenario' : 'pagopa_simulator', subjectId: subjectId ?? organisationId, details });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action,
+        organisationId,
+        subjectType: subjectId ? 'pagopa_simulator_scenario' : 'pagopa_simulator',
+        subjectId: subjectId ?? organisationId,
+        details,
+      });
       return { ok: true, value: result } as const;
     });
   }
@@ -115,59 +142,132 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
     simulatedEc: (organisationId: string) => simulatedEc(db, organisationId),
 
     async list(): Promise<Array<{ organisationId: string; enabled: boolean; primitiveVersion: 1 | 2; scenarioCount: number; updatedAt: Date }>> {
-      return (await repo.listSimulators(db)).map((r) => ({ organisationId: r.organisation_id, enabled: r.enabled, primitiveVersion: r.primitive_version,
-        scenarioCount: r.scenarios.length, updatedAt: r.updated_at }));
+      return (await repo.listSimulators(db)).map((r) => ({
+        organisationId: r.organisation_id,
+        enabled: r.enabled,
+        primitiveVersion: r.primitive_version,
+        scenarioCount: r.scenarios.length,
+        updatedAt: r.updated_at,
+      }));
     },
 
-    updateSettings(organisationId: string, input: { enabled: boolean; primitiveVersion: 1 | 2; expectedVersion?: number }, actor: SimulatorActor): Promise<Change<{ changed: boolean }>> {
+    updateSettings(
+      organisationId: string,
+      input: { enabled: boolean; primitiveVersion: 1 | 2; expectedVersion?: number },
+      actor: SimulatorActor,
+    ): Promise<Change<{ changed: boolean }>> {
       return change(organisationId, input.expectedVersion, actor, (r) => {
         const changed = r.enabled !== input.enabled || r.primitive_version !== input.primitiveVersion;
-        return { ok: true, value: { row: { ...keep(r), enabled: input.enabled, primitive_version: input.primitiveVersion }, action: 'pagopa_simulator.settings_changed',
-          details: { enabled: input.enabled, primitiveVersion: input.primitiveVersion, wasEnabled: r.enabled, wasPrimitiveVersion: r.primitive_version }, result: { changed } } };
+        return {
+          ok: true,
+          value: {
+            row: { ...keep(r), enabled: input.enabled, primitive_version: input.primitiveVersion },
+            action: 'pagopa_simulator.settings_changed',
+            details: { enabled: input.enabled, primitiveVersion: input.primitiveVersion, wasEnabled: r.enabled, wasPrimitiveVersion: r.primitive_version },
+            result: { changed },
+          },
+        };
       });
     },
 
     addScenario(organisationId: string, input: ScenarioInput, expectedVersion: number | undefined, actor: SimulatorActor): Promise<Change<Scenario>> {
       return change(organisationId, expectedVersion, actor, (r) => {
         if (r.scenarios.length >= MAX_SCENARIOS) return { ok: false, reason: 'too_many' };
-        const checked = validateScenario(input, newId('scn'), r.scenarios.map((s) => s.pattern));
+        const checked = validateScenario(
+          input,
+          newId('scn'),
+          r.scenarios.map((s) => s.pattern),
+        );
         if (!checked.ok) return { ok: false, reason: 'invalid', problems: checked.problems };
         const s = checked.scenario;
-        return { ok: true, value: { row: { ...keep(r), scenarios: [...r.scenarios, s] }, action: 'pagopa_simulator.scenario_added', subjectId: s.id,
-          details: { pattern: s.pattern, answer: s.answer, position: r.scenarios.length + 1 }, result: s } };
+        return {
+          ok: true,
+          value: {
+            row: { ...keep(r), scenarios: [...r.scenarios, s] },
+            action: 'pagopa_simulator.scenario_added',
+            subjectId: s.id,
+            details: { pattern: s.pattern, answer: s.answer, position: r.scenarios.length + 1 },
+            result: s,
+          },
+        };
       });
     },
 
-    updateScenario(organisationId: string, scenarioId: string, input: ScenarioInput, expectedVersion: number | undefined, actor: SimulatorActor): Promise<Change<Scenario>> {
+    updateScenario(
+      organisationId: string,
+      scenarioId: string,
+      input: ScenarioInput,
+      expectedVersion: number | undefined,
+      actor: SimulatorActor,
+    ): Promise<Change<Scenario>> {
       return change(organisationId, expectedVersion, actor, (r) => {
         const at = indexOf(r, scenarioId);
         if (at === -1) return { ok: false, reason: 'not_found' };
-        const checked = validateScenario(input, scenarioId, r.scenarios.filter((_, i) => i !== at).map((s) => s.pattern));
+        const checked = validateScenario(
+          input,
+          scenarioId,
+          r.scenarios.filter((_, i) => i !== at).map((s) => s.pattern),
+        );
         if (!checked.ok) return { ok: false, reason: 'invalid', problems: checked.problems };
         const s = checked.scenario;
-        return { ok: true, value: { row: { ...keep(r), scenarios: r.scenarios.map((x, i) => (i === at ? s : x)) }, action: 'pagopa_simulator.scenario_changed',
-          subjectId: s.id, details: { pattern: s.pattern, answer: s.answer, position: at + 1 }, result: s } };
+        return {
+          ok: true,
+          value: {
+            row: { ...keep(r), scenarios: r.scenarios.map((x, i) => (i === at ? s : x)) },
+            action: 'pagopa_simulator.scenario_changed',
+            subjectId: s.id,
+            details: { pattern: s.pattern, answer: s.answer, position: at + 1 },
+            result: s,
+          },
+        };
       });
     },
 
-    moveScenario(organisationId: string, scenarioId: string, direction: MoveDirection, expectedVersion: number | undefined, actor: SimulatorActor): Promise<Change<{ position: number }>> {
+    moveScenario(
+      organisationId: string,
+      scenarioId: string,
+      direction: MoveDirection,
+      expectedVersion: number | undefined,
+      actor: SimulatorActor,
+    ): Promise<Change<{ position: number }>> {
       return change(organisationId, expectedVersion, actor, (r) => {
         const at = indexOf(r, scenarioId);
         if (at === -1) return { ok: false, reason: 'not_found' };
         const scenarios = moved(r.scenarios, at, direction);
         const position = scenarios.findIndex((s) => s.id === scenarioId) + 1;
-        return { ok: true, value: { row: { ...keep(r), scenarios }, action: 'pagopa_simulator.scenario_moved', subjectId: scenarioId,
-          details: { from: at + 1, to: position }, result: { position } } };
+        return {
+          ok: true,
+          value: {
+            row: { ...keep(r), scenarios },
+            action: 'pagopa_simulator.scenario_moved',
+            subjectId: scenarioId,
+            details: { from: at + 1, to: position },
+            result: { position },
+          },
+        };
       });
     },
 
-    deleteScenario(organisationId: string, scenarioId: string, expectedVersion: number | undefined, actor: SimulatorActor): Promise<Change<{ pattern: string }>> {
+    deleteScenario(
+      organisationId: string,
+      scenarioId: string,
+      expectedVersion: number | undefined,
+      actor: SimulatorActor,
+    ): Promise<Change<{ pattern: string }>> {
       return change(organisationId, expectedVersion, actor, (r) => {
         const at = indexOf(r, scenarioId);
         const gone = r.scenarios[at];
         if (gone === undefined) return { ok: false, reason: 'not_found' };
-        return { ok: true, value: { row: { ...keep(r), scenarios: r.scenarios.filter((_, i) => i !== at) }, action: 'pagopa_simulator.scenario_deleted',
-          subjectId: scenarioId, details: { pattern: gone.pattern, position: at + 1 }, result: { pattern: gone.pattern } } };
+        return {
+          ok: true,
+          value: {
+            row: { ...keep(r), scenarios: r.scenarios.filter((_, i) => i !== at) },
+            action: 'pagopa_simulator.scenario_deleted',
+            subjectId: scenarioId,
+            details: { pattern: gone.pattern, position: at + 1 },
+            result: { pattern: gone.pattern },
+          },
+        };
       });
     },
   };

@@ -43,10 +43,15 @@ export async function createMissing(trx: Transaction<Database>, box: Sealer, now
     } else {
       await insertCa(trx, { environment: env, cert_pem: legacy.ca.certPem, key_sealed: box.seal(legacy.ca.keyPem, caAad(env)), origin: 'imported' });
       // An imported CA without a usable client certificate gets a new one from that CA.
-      const current: Leaf = legacy.current === undefined
-        ? { state: 'current', pair: await issuePlatformClient(legacy.ca, env, now), origin: 'created' }
-        : { state: 'current', pair: legacy.current, origin: 'imported' };
-      await insertLeaves(trx, box, env, now, [current, { state: 'next', pair: legacy.next, origin: 'imported' }, { state: 'retired', pair: legacy.previous, origin: 'imported' }]);
+      const current: Leaf =
+        legacy.current === undefined
+          ? { state: 'current', pair: await issuePlatformClient(legacy.ca, env, now), origin: 'created' }
+          : { state: 'current', pair: legacy.current, origin: 'imported' };
+      await insertLeaves(trx, box, env, now, [
+        current,
+        { state: 'next', pair: legacy.next, origin: 'imported' },
+        { state: 'retired', pair: legacy.previous, origin: 'imported' },
+      ]);
       report.imported.push(env);
     }
   }
@@ -67,7 +72,14 @@ async function insertLeaves(trx: Transaction<Database>, box: Sealer, env: PkiEnv
     // previous-client may be a copy of the current one (an activation undone by hand): kept once.
     if (seen.has(fingerprint)) continue;
     seen.add(fingerprint);
-    await insertClient(trx, { fingerprint_sha256: fingerprint, environment: env, state, cert_pem: pair.certPem,
-      key_sealed: box.seal(pair.keyPem, clientAad(env, fingerprint)), origin, now });
+    await insertClient(trx, {
+      fingerprint_sha256: fingerprint,
+      environment: env,
+      state,
+      cert_pem: pair.certPem,
+      key_sealed: box.seal(pair.keyPem, clientAad(env, fingerprint)),
+      origin,
+      now,
+    });
   }
 }

@@ -81,7 +81,10 @@ export function createPlatformPki(options: PlatformPkiOptions) {
 
   /** Creates (or imports) what is missing, once per process; retried after a failure. */
   function ensure(): Promise<EnsureReport> {
-    ensured ??= ensureNow().catch((error: unknown) => { ensured = undefined; throw error; });
+    ensured ??= ensureNow().catch((error: unknown) => {
+      ensured = undefined;
+      throw error;
+    });
     return ensured;
   }
 
@@ -110,11 +113,15 @@ export function createPlatformPki(options: PlatformPkiOptions) {
       const current = clients.find((row) => row.environment === env && row.state === 'current');
       if (caCertPem === undefined || current === undefined) throw new Error(`the ${env} platform PKI is incomplete in the database`);
       const next = clients.find((row) => row.environment === env && row.state === 'next');
-      envs.set(env, { sealedKey: current.key_sealed, aad: clientAad(env, current.fingerprint_sha256), material: {
-        caCertPem,
-        current: { certPem: current.cert_pem, chainPem: current.cert_pem + caCertPem },
-        next: next === undefined ? undefined : { certPem: next.cert_pem, chainPem: next.cert_pem + caCertPem },
-      } });
+      envs.set(env, {
+        sealedKey: current.key_sealed,
+        aad: clientAad(env, current.fingerprint_sha256),
+        material: {
+          caCertPem,
+          current: { certPem: current.cert_pem, chainPem: current.cert_pem + caCertPem },
+          next: next === undefined ? undefined : { certPem: next.cert_pem, chainPem: next.cert_pem + caCertPem },
+        },
+      });
     }
     return { version, checkedAt: Date.now(), envs };
   }
@@ -135,7 +142,9 @@ export function createPlatformPki(options: PlatformPkiOptions) {
     let snapshot = cached;
     if (!snapshot || Date.now() - snapshot.checkedAt >= ttl) {
       const started = generation;
-      loading ??= refresh().finally(() => { loading = undefined; });
+      loading ??= refresh().finally(() => {
+        loading = undefined;
+      });
       snapshot = await loading;
       if (started === generation) cached = snapshot;
     }
@@ -167,8 +176,15 @@ export function createPlatformPki(options: PlatformPkiOptions) {
       if (ca === undefined) throw new Error(`the ${env} platform CA is missing in the database`);
       const issued = await issuePlatformClient({ certPem: ca.cert_pem, keyPem: box.open(ca.key_sealed, caAad(env)) }, env, clock.now());
       const fingerprint = describeCertificate(issued.certPem).fingerprintSha256;
-      await insertClient(trx, { fingerprint_sha256: fingerprint, environment: env, state: 'next', cert_pem: issued.certPem,
-        key_sealed: box.seal(issued.keyPem, clientAad(env, fingerprint)), origin: 'created', now: clock.now() });
+      await insertClient(trx, {
+        fingerprint_sha256: fingerprint,
+        environment: env,
+        state: 'next',
+        cert_pem: issued.certPem,
+        key_sealed: box.seal(issued.keyPem, clientAad(env, fingerprint)),
+        origin: 'created',
+        now: clock.now(),
+      });
       await bumpPkiVersion(trx);
       await published?.(trx, issued.certPem, '');
       return { created: true, certPem: issued.certPem };

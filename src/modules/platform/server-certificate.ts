@@ -30,7 +30,12 @@ const inFlight = new Map<string, Promise<unknown>>();
  * The server certificate in `dir`, re-issued when it is missing, does not chain to `ca()` (the CA
  * changed: the platform PKI was created by another instance), is close to expiry or misses a host name.
  */
-export async function ensureServerCertificate(opts: { dir: string; hostNames: string[]; ca: () => Promise<SigningCa>; now?: () => Date }): Promise<ServerCertificate> {
+export async function ensureServerCertificate(opts: {
+  dir: string;
+  hostNames: string[];
+  ca: () => Promise<SigningCa>;
+  now?: () => Date;
+}): Promise<ServerCertificate> {
   const paths = serverCertificatePaths(opts.dir);
   const previous = inFlight.get(paths.cert) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(() => ensureUnlocked(paths, opts));
@@ -42,13 +47,22 @@ export async function ensureServerCertificate(opts: { dir: string; hostNames: st
   }
 }
 
-async function ensureUnlocked(paths: ServerCertificate['paths'], opts: { dir: string; hostNames: string[]; ca: () => Promise<SigningCa>; now?: () => Date }): Promise<ServerCertificate> {
+async function ensureUnlocked(
+  paths: ServerCertificate['paths'],
+  opts: { dir: string; hostNames: string[]; ca: () => Promise<SigningCa>; now?: () => Date },
+): Promise<ServerCertificate> {
   const now = (opts.now ?? (() => new Date()))();
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
   const ca = await opts.ca();
   const [certPem, keyPem] = await Promise.all([readPemIfExists(paths.cert), readPemIfExists(paths.key)]);
   let pair: { certPem: string; keyPem: string };
-  if (certPem !== undefined && keyPem !== undefined && keyMatches(certPem, keyPem) && issuedBy(certPem, ca.certPem) && !serverNeedsRenewal(certPem, opts.hostNames, now)) {
+  if (
+    certPem !== undefined &&
+    keyPem !== undefined &&
+    keyMatches(certPem, keyPem) &&
+    issuedBy(certPem, ca.certPem) &&
+    !serverNeedsRenewal(certPem, opts.hostNames, now)
+  ) {
     await chmod(paths.key, 0o600);
     pair = { certPem, keyPem };
   } else {

@@ -10,7 +10,11 @@ import type { Database } from '../../db/index.ts';
  * the caller refuses to run when it differs from its own key's.
  */
 export async function claimMasterKeyId(db: Kysely<Database>, kid: string): Promise<string> {
-  await db.insertInto('platform_settings').values({ name: 'master_key_id', value: kid }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('platform_settings')
+    .values({ name: 'master_key_id', value: kid })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const row = await db.selectFrom('platform_settings').select('value').where('name', '=', 'master_key_id').executeTakeFirstOrThrow();
   return row.value;
 }

@@ -52,9 +52,21 @@ export function createExpiryWarnings(options: ExpiryOptions) {
         if (warning === undefined) continue;
         const queued = await db.transaction().execute(async (trx) => {
           if (!(await repo.claimWarning(trx, cert.fingerprintSha256, warning.daysBefore, clock.now()))) return false;
-          await mailReferents(trx, { template: 'certificate_expiring', organisationId: row.organisation_id, subjectType: 'station', subjectId: row.station_id,
-            params: { stationCode: row.code, environment: row.environment, certificateName: commonNameOf(cert.subject), fingerprint: cert.fingerprintSha256,
-              expiresAt: cert.notAfter, daysLeft: String(warning.daysLeft), link: `${publicUrl}/portal/stations/${row.station_id}` } });
+          await mailReferents(trx, {
+            template: 'certificate_expiring',
+            organisationId: row.organisation_id,
+            subjectType: 'station',
+            subjectId: row.station_id,
+            params: {
+              stationCode: row.code,
+              environment: row.environment,
+              certificateName: commonNameOf(cert.subject),
+              fingerprint: cert.fingerprintSha256,
+              expiresAt: cert.notAfter,
+              daysLeft: String(warning.daysLeft),
+              link: `${publicUrl}/portal/stations/${row.station_id}`,
+            },
+          });
           return true;
         });
         if (queued) out.push(`server:${cert.fingerprintSha256}:${warning.daysBefore}`);
@@ -68,9 +80,22 @@ export function createExpiryWarnings(options: ExpiryOptions) {
       if (warning === undefined) continue;
       const queued = await db.transaction().execute(async (trx) => {
         if (!(await repo.claimWarning(trx, info.fingerprintSha256, warning.daysBefore, clock.now()))) return false;
-        await enqueueEmailToAdmins(trx, { template: 'certificate_expiring', subjectType: 'platform_certificate', subjectId: info.fingerprintSha256,
-          params: { firstName: '', organisationName: '', stationCode: '', environment: env, certificateName: commonNameOf(info.subject),
-            fingerprint: info.fingerprintSha256, expiresAt: info.notAfter.toISOString(), daysLeft: String(warning.daysLeft), link: `${publicUrl}/admin` } });
+        await enqueueEmailToAdmins(trx, {
+          template: 'certificate_expiring',
+          subjectType: 'platform_certificate',
+          subjectId: info.fingerprintSha256,
+          params: {
+            firstName: '',
+            organisationName: '',
+            stationCode: '',
+            environment: env,
+            certificateName: commonNameOf(info.subject),
+            fingerprint: info.fingerprintSha256,
+            expiresAt: info.notAfter.toISOString(),
+            daysLeft: String(warning.daysLeft),
+            link: `${publicUrl}/admin`,
+          },
+        });
         return true;
       });
       if (queued) out.push(`platform:${info.fingerprintSha256}:${warning.daysBefore}`);

@@ -67,9 +67,25 @@ export function createStationServices(options: StationServicesOptions): StationS
     stations: createStationsService({ db, clock, audit, publicUrl, destinations }),
     trust,
     platformCertificates,
-    verification: createVerificationService({ db, clock, audit, publicUrl, identity, trust, destinations, inboundVerifiedAt: options.inboundVerifiedAt,
-      ...(options.resolve ? { resolve: options.resolve } : {}) }),
+    verification: createVerificationService({
+      db,
+      clock,
+      audit,
+      publicUrl,
+      identity,
+      trust,
+      destinations,
+      inboundVerifiedAt: options.inboundVerifiedAt,
+      ...(options.resolve ? { resolve: options.resolve } : {}),
+    }),
     certificateExpiry: createExpiryWarnings({ db, clock, publicUrl, platformCertificates: platform.expiring }),
-    stationCaller: createStationCaller({ db, identity, trust, destinations, outboundClient: options.outboundClient, ...(options.logger ? { logger: options.logger } : {}) }),
+    stationCaller: createStationCaller({
+      db,
+      identity,
+      trust,
+      destinations,
+      outboundClient: options.outboundClient,
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
   };
 }

@@ -68,12 +68,30 @@ export function createPlatformCertificates(options: PlatformCertificatesOptions)
     const { created, certPem } = await platform.rotate(env, async (trx, published) => {
       const info = describeCertificate(published);
       for (const organisation of organisations) {
-        notified += await mailReferents(trx, { template: 'client_certificate_published', organisationId: organisation.id, subjectType: 'platform_certificate',
-          subjectId: info.fingerprintSha256, params: { environment: env, certificateName: commonName(info), fingerprint: info.fingerprintSha256,
-            notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString(), link: `${publicUrl}/portal/certificates` } });
+        notified += await mailReferents(trx, {
+          template: 'client_certificate_published',
+          organisationId: organisation.id,
+          subjectType: 'platform_certificate',
+          subjectId: info.fingerprintSha256,
+          params: {
+            environment: env,
+            certificateName: commonName(info),
+            fingerprint: info.fingerprintSha256,
+            notBefore: info.notBefore.toISOString(),
+            notAfter: info.notAfter.toISOString(),
+            link: `${publicUrl}/portal/certificates`,
+          },
+        });
       }
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'pki.client_published', subjectType: 'platform_certificate',
-        subjectId: info.fingerprintSha256, details: { environment: env, notAfter: info.notAfter.toISOString(), referentsNotified: notified } });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'pki.client_published',
+        subjectType: 'platform_certificate',
+        subjectId: info.fingerprintSha256,
+        details: { environment: env, notAfter: info.notAfter.toISOString(), referentsNotified: notified },
+      });
     });
     return { created, info: describeCertificate(certPem), notified };
   }
@@ -82,8 +100,15 @@ export function createPlatformCertificates(options: PlatformCertificatesOptions)
     let previous: CertificateInfo | undefined;
     const { certPem } = await platform.activate(env, async (trx, activated, previousPem) => {
       previous = previousPem === '' ? undefined : describeCertificate(previousPem);
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'pki.client_activated', subjectType: 'platform_certificate',
-        subjectId: describeCertificate(activated).fingerprintSha256, details: { environment: env, previous: previous?.fingerprintSha256 ?? null } });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'pki.client_activated',
+        subjectType: 'platform_certificate',
+        subjectId: describeCertificate(activated).fingerprintSha256,
+        details: { environment: env, previous: previous?.fingerprintSha256 ?? null },
+      });
     });
     return { info: describeCertificate(certPem), previous };
   }

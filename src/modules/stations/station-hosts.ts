@@ -25,10 +25,14 @@ export async function lockHosts(trx: Kysely<Database>, env: Environment, hosts: 
 export async function hostsTakenElsewhere(trx: Kysely<Database>, input: { env: Environment; organisationId: string; hosts: string[] }): Promise<string[]> {
   const hosts = [...new Set(input.hosts)];
   if (hosts.length === 0) return [];
-  const rows = await trx.selectFrom('station_versions as v').innerJoin('stations as s', 's.id', 'v.station_id')
+  const rows = await trx
+    .selectFrom('station_versions as v')
+    .innerJoin('stations as s', 's.id', 'v.station_id')
     .select(['v.primary_host', 'v.secondary_host'])
-    .where('s.environment', '=', input.env).where('s.organisation_id', '!=', input.organisationId)
-    .where('v.state', '!=', 'superseded').where('s.shared_host_allowed', '=', false)
+    .where('s.environment', '=', input.env)
+    .where('s.organisation_id', '!=', input.organisationId)
+    .where('v.state', '!=', 'superseded')
+    .where('s.shared_host_allowed', '=', false)
     .where((eb) => eb.or([eb('v.primary_host', 'in', hosts), eb('v.secondary_host', 'in', hosts)]))
     .execute();
   return hosts.filter((host) => rows.some((row) => row.primary_host === host || row.secondary_host === host));

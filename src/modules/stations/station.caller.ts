@@ -2,8 +2,16 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import {
-  type ClientIdentity, type OutboundClient, type OutboundClientOptions, type DestinationPolicy, type Endpoint, type EndpointHealth, type EndpointSet, type OutboundLogger,
-  type OutboundRequest, type OutboundResult,
+  type ClientIdentity,
+  type OutboundClient,
+  type OutboundClientOptions,
+  type DestinationPolicy,
+  type Endpoint,
+  type EndpointHealth,
+  type EndpointSet,
+  type OutboundLogger,
+  type OutboundRequest,
+  type OutboundResult,
 } from '../outbound/index.ts';
 import type { Environment } from './station.policy.ts';
 import * as repo from './stations.repository.ts';
@@ -52,7 +60,8 @@ const IDENTITY_TTL_MS = 10_000;
 
 function timeout(value: number | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 100 || value > max) throw new VarcoError('validation_failed', `A station call timeout must be whole milliseconds from 100 to ${max}.`);
+  if (!Number.isInteger(value) || value < 100 || value > max)
+    throw new VarcoError('validation_failed', `A station call timeout must be whole milliseconds from 100 to ${max}.`);
   return value;
 }
 
@@ -60,11 +69,14 @@ export function createStationCaller(options: StationCallerOptions): StationCalle
   const roots = createTrustCache(options.trust);
   const identities = new Map<Environment, { identity: ClientIdentity; at: number }>();
   const client = options.outboundClient({
-    mode: { kind: 'mutual', identity: (env) => {
-      const loaded = identities.get(env);
-      if (!loaded) throw new Error(`the client identity of ${env} is not loaded`);
-      return loaded.identity;
-    } },
+    mode: {
+      kind: 'mutual',
+      identity: (env) => {
+        const loaded = identities.get(env);
+        if (!loaded) throw new Error(`the client identity of ${env} is not loaded`);
+        return loaded.identity;
+      },
+    },
     destinations: options.destinations,
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -91,7 +103,8 @@ export function createStationCaller(options: StationCallerOptions): StationCalle
       key: `station:${station.id}:${approved.id}:${connectTimeoutMs}:${responseTimeoutMs}`,
       primary: at(approved.primary_url, approved.primary_ip, approved.primary_port),
       ...(approved.secondary_url !== null && approved.secondary_ip !== null && approved.secondary_port !== null
-        ? { secondary: at(approved.secondary_url, approved.secondary_ip, approved.secondary_port) } : {}),
+        ? { secondary: at(approved.secondary_url, approved.secondary_ip, approved.secondary_port) }
+        : {}),
     };
     const [trust] = await Promise.all([roots(target.env, target.organisationId), loadIdentity(target.env)]);
     return ok(await client.send({ env: target.env, endpoints, trust }, request));

@@ -31,8 +31,30 @@ test('each invalid field names its problem', () => {
 });
 
 test('non-public IPs are refused in every environment, in every spelling; the operator\u2019s ranges are accepted', () => {
-  const spellings = ['127.0.0.1', '127.1', '0x7f000001', '2130706433', '0::ffff:127.0.0.1', '::ffff:7f00:1', '::127.0.0.1', '::1', '10.1.2.3', '172.16.0.1',
-    '192.168.1.1', '169.254.169.254', 'fe80::1', 'fd00::1', 'fec0::1', '100.64.0.1', '203.0.113.5', '2001:db8::1', '64:ff9b::7f00:1', '2002:7f00:1::1', '0.0.0.0', '::'];
+  const spellings = [
+    '127.0.0.1',
+    '127.1',
+    '0x7f000001',
+    '2130706433',
+    '0::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::127.0.0.1',
+    '::1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    'fe80::1',
+    'fd00::1',
+    'fec0::1',
+    '100.64.0.1',
+    '203.0.113.5',
+    '2001:db8::1',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::1',
+    '0.0.0.0',
+    '::',
+  ];
   for (const ip of spellings) {
     for (const env of ['test', 'prod'] as const) {
       const r = validateEndpoint({ url: 'https://pa.example.it/', ip, port: 443 }, env, publicOnly);
@@ -45,7 +67,8 @@ test('non-public IPs are refused in every environment, in every spelling; the op
   assert.ok(!short.ok && short.problems.includes('ip_invalid'));
   const octal = validateEndpoint({ url: 'https://pa.example.it/', ip: '010.0.0.1', port: 443 }, 'test', publicOnly);
   assert.ok(!octal.ok && octal.problems.includes('ip_invalid'), 'octal to inet_aton, decimal to a reader: refused');
-  for (const ip of ['8.8.8.8', '2001:4860::8888', '172.32.0.1']) assert.ok(validateEndpoint({ url: 'https://pa.example.it/', ip, port: 443 }, 'prod', publicOnly).ok, ip);
+  for (const ip of ['8.8.8.8', '2001:4860::8888', '172.32.0.1'])
+    assert.ok(validateEndpoint({ url: 'https://pa.example.it/', ip, port: 443 }, 'prod', publicOnly).ok, ip);
 });
 
 test('review: only a version to check can be approved or sent back', () => {

@@ -22,8 +22,7 @@ export interface ValidEndpoint {
 }
 
 export type EndpointProblem =
-  | 'url_invalid' | 'url_not_https' | 'fqdn_is_ip' | 'fqdn_invalid' | 'url_has_credentials'
-  | 'ip_invalid' | 'ip_not_public' | 'port_invalid';
+  'url_invalid' | 'url_not_https' | 'fqdn_is_ip' | 'fqdn_invalid' | 'url_has_credentials' | 'ip_invalid' | 'ip_not_public' | 'port_invalid';
 
 export const ENDPOINT_PROBLEM_TEXT: Record<EndpointProblem, string> = {
   url_invalid: 'The service URL is not a valid URL (expected https://FQDN[:port]/service).',
@@ -32,7 +31,8 @@ export const ENDPOINT_PROBLEM_TEXT: Record<EndpointProblem, string> = {
   fqdn_invalid: 'The host of the service URL is not a valid fully qualified domain name.',
   url_has_credentials: 'The service URL must not contain a user name or password.',
   ip_invalid: 'The IP address is not a valid IPv4 or IPv6 address.',
-  ip_not_public: 'The IP address must be public: loopback, private, link-local, shared, documentation and other special-purpose addresses (in any spelling), and Varco\u2019s own, are refused in every environment unless the operator allowed their range.',
+  ip_not_public:
+    'The IP address must be public: loopback, private, link-local, shared, documentation and other special-purpose addresses (in any spelling), and Varco\u2019s own, are refused in every environment unless the operator allowed their range.',
   port_invalid: 'The port must be a whole number from 1 to 65535.',
 };
 
@@ -44,7 +44,11 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
  * the standard way (node's isIP), so `010.0.0.1` — octal to some parsers — is refused as invalid,
  * and what is stored is the canonical form.
  */
-export function validateEndpoint(input: EndpointInput, env: Environment, destinations: DestinationPolicy): { ok: true; value: ValidEndpoint } | { ok: false; problems: EndpointProblem[] } {
+export function validateEndpoint(
+  input: EndpointInput,
+  env: Environment,
+  destinations: DestinationPolicy,
+): { ok: true; value: ValidEndpoint } | { ok: false; problems: EndpointProblem[] } {
   const problems: EndpointProblem[] = [];
   let fqdn = '';
   let url = input.url.trim();
@@ -55,7 +59,8 @@ export function validateEndpoint(input: EndpointInput, env: Environment, destina
     fqdn = parsed.hostname.replace(/\.$/, '').toLowerCase();
     if (isIP(fqdn.replace(/^\[|\]$/g, '')) !== 0) problems.push('fqdn_is_ip');
     // `localhost` only in test (local integration set-ups); production needs a real FQDN.
-    else if (!fqdn.includes('.') && !(fqdn === 'localhost' && env === 'test') || fqdn.length > 253 || !fqdn.split('.').every((l) => LABEL.test(l))) problems.push('fqdn_invalid');
+    else if ((!fqdn.includes('.') && !(fqdn === 'localhost' && env === 'test')) || fqdn.length > 253 || !fqdn.split('.').every((l) => LABEL.test(l)))
+      problems.push('fqdn_invalid');
     url = parsed.toString();
   } catch {
     problems.push('url_invalid');

@@ -21,9 +21,15 @@ export async function mailReferents(trx: Kysely<Database>, mail: OrganisationMai
   if (!organisation) return 0;
   const referents = (await listReferents(trx, mail.organisationId)).filter((r) => r.disabled_at === null);
   for (const referent of referents) {
-    await enqueueEmail(trx, { to: referent.email, locale: referent.locale, template: mail.template, organisationId: mail.organisationId,
-      subjectType: mail.subjectType, subjectId: mail.subjectId,
-      params: { firstName: referent.first_name ?? '', organisationName: organisation.name, ...mail.params } });
+    await enqueueEmail(trx, {
+      to: referent.email,
+      locale: referent.locale,
+      template: mail.template,
+      organisationId: mail.organisationId,
+      subjectType: mail.subjectType,
+      subjectId: mail.subjectId,
+      params: { firstName: referent.first_name ?? '', organisationName: organisation.name, ...mail.params },
+    });
   }
   return referents.length;
 }

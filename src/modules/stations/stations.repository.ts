@@ -15,7 +15,12 @@ export function findStation(db: Kysely<Database>, id: string, organisationId?: s
 export type StationRow = NonNullable<Awaited<ReturnType<typeof findStation>>>;
 
 export function findStationByCode(db: Kysely<Database>, env: Environment, code: string) {
-  return db.selectFrom('stations').selectAll().where('environment', '=', env).where((eb) => eb.fn('upper', ['code']), '=', code.toUpperCase()).executeTakeFirst();
+  return db
+    .selectFrom('stations')
+    .selectAll()
+    .where('environment', '=', env)
+    .where((eb) => eb.fn('upper', ['code']), '=', code.toUpperCase())
+    .executeTakeFirst();
 }
 
 export interface ListFilter {
@@ -26,12 +31,18 @@ export interface ListFilter {
 }
 
 export function listStations(db: Kysely<Database>, filter: ListFilter = {}) {
-  let q = db.selectFrom('stations')
+  let q = db
+    .selectFrom('stations')
     .leftJoin('station_versions as pending', (join) => join.onRef('pending.station_id', '=', 'stations.id').on('pending.state', 'in', ['to_check', 'to_fix']))
     .leftJoin('station_versions as approved', 'approved.id', 'stations.approved_version_id')
     .selectAll('stations')
-    .select(['pending.id as pending_version_id', 'pending.state as pending_state', 'pending.submitted_at as pending_submitted_at',
-      'approved.primary_url as approved_primary_url', 'approved.secondary_url as approved_secondary_url']);
+    .select([
+      'pending.id as pending_version_id',
+      'pending.state as pending_state',
+      'pending.submitted_at as pending_submitted_at',
+      'approved.primary_url as approved_primary_url',
+      'approved.secondary_url as approved_secondary_url',
+    ]);
   if (filter.organisationId !== undefined) q = q.where('stations.organisation_id', '=', filter.organisationId);
   if (filter.environment !== undefined) q = q.where('stations.environment', '=', filter.environment);
   if (filter.pendingOnly) q = q.where('pending.state', '=', 'to_check');
@@ -47,9 +58,13 @@ export function listVersions(db: Kysely<Database>, stationId: string) {
 export type VersionRow = Awaited<ReturnType<typeof listVersions>>[number];
 
 export function findVersion(db: Kysely<Database>, versionId: string) {
-  return db.selectFrom('station_versions').innerJoin('stations', 'stations.id', 'station_versions.station_id')
-    .selectAll('station_versions').select(['stations.organisation_id', 'stations.environment', 'stations.code', 'stations.approved_version_id'])
-    .where('station_versions.id', '=', versionId).executeTakeFirst();
+  return db
+    .selectFrom('station_versions')
+    .innerJoin('stations', 'stations.id', 'station_versions.station_id')
+    .selectAll('station_versions')
+    .select(['stations.organisation_id', 'stations.environment', 'stations.code', 'stations.approved_version_id'])
+    .where('station_versions.id', '=', versionId)
+    .executeTakeFirst();
 }
 
 export function findPendingVersion(db: Kysely<Database>, stationId: string) {
@@ -62,17 +77,44 @@ export function listChecks(db: Kysely<Database>, stationId: string, limit = 20) 
 
 export type CheckRow = Awaited<ReturnType<typeof listChecks>>[number];
 
-export async function insertCheck(trx: Kysely<Database>, row: { id: string; stationId: string; versionId: string; trigger: 'portal' | 'admin' | 'cli' | 'schedule';
-  ok: boolean; result: unknown; startedAt: Date; durationMs: number }): Promise<void> {
-  await trx.insertInto('station_checks').values({ id: row.id, station_id: row.stationId, version_id: row.versionId, trigger: row.trigger, ok: row.ok,
-    result: JSON.stringify(row.result), started_at: row.startedAt, duration_ms: row.durationMs }).execute();
+export async function insertCheck(
+  trx: Kysely<Database>,
+  row: {
+    id: string;
+    stationId: string;
+    versionId: string;
+    trigger: 'portal' | 'admin' | 'cli' | 'schedule';
+    ok: boolean;
+    result: unknown;
+    startedAt: Date;
+    durationMs: number;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('station_checks')
+    .values({
+      id: row.id,
+      station_id: row.stationId,
+      version_id: row.versionId,
+      trigger: row.trigger,
+      ok: row.ok,
+      result: JSON.stringify(row.result),
+      started_at: row.startedAt,
+      duration_ms: row.durationMs,
+    })
+    .execute();
 }
 
 /** Approved stations whose last check is older than `before` (or that were never checked), oldest first. */
 export function dueForCheck(db: Kysely<Database>, before: Date, limit: number) {
-  return db.selectFrom('stations').select(['id', 'code', 'environment']).where('approved_version_id', 'is not', null)
+  return db
+    .selectFrom('stations')
+    .select(['id', 'code', 'environment'])
+    .where('approved_version_id', 'is not', null)
     .where((eb) => eb.or([eb('last_check_at', 'is', null), eb('last_check_at', '<', before)]))
-    .orderBy(sql`last_check_at NULLS FIRST`).limit(limit).execute();
+    .orderBy(sql`last_check_at NULLS FIRST`)
+    .limit(limit)
+    .execute();
 }
 
 /**
@@ -81,21 +123,38 @@ export function dueForCheck(db: Kysely<Database>, before: Date, limit: number) {
  * Another organisation's station, or one of another environment, is not found.
  */
 export async function stationForCall(db: Kysely<Database>, key: { stationId: string; organisationId: string; env: Environment }) {
-  const station = await db.selectFrom('stations').select(['id', 'code', 'approved_version_id', 'connect_timeout_ms', 'response_timeout_ms'])
-    .where('id', '=', key.stationId).where('organisation_id', '=', key.organisationId).where('environment', '=', key.env).executeTakeFirst();
+  const station = await db
+    .selectFrom('stations')
+    .select(['id', 'code', 'approved_version_id', 'connect_timeout_ms', 'response_timeout_ms'])
+    .where('id', '=', key.stationId)
+    .where('organisation_id', '=', key.organisationId)
+    .where('environment', '=', key.env)
+    .executeTakeFirst();
   if (!station) return undefined;
-  const approved = station.approved_version_id === null ? undefined : await db.selectFrom('station_versions')
-    .select(['id', 'primary_url', 'primary_ip', 'primary_port', 'secondary_url', 'secondary_ip', 'secondary_port'])
-    .where('id', '=', station.approved_version_id).where('station_id', '=', station.id).where('state', '=', 'approved').executeTakeFirst();
+  const approved =
+    station.approved_version_id === null
+      ? undefined
+      : await db
+          .selectFrom('station_versions')
+          .select(['id', 'primary_url', 'primary_ip', 'primary_port', 'secondary_url', 'secondary_ip', 'secondary_port'])
+          .where('id', '=', station.approved_version_id)
+          .where('station_id', '=', station.id)
+          .where('state', '=', 'approved')
+          .executeTakeFirst();
   return { station, approved };
 }
 
 /** The latest check of each approved station (what expiry warnings read server certificates from). */
 export function latestChecks(db: Kysely<Database>) {
-  return db.selectFrom('stations').innerJoin('station_checks', 'station_checks.station_id', 'stations.id')
+  return db
+    .selectFrom('stations')
+    .innerJoin('station_checks', 'station_checks.station_id', 'stations.id')
     .select(['stations.id as station_id', 'stations.code', 'stations.environment', 'stations.organisation_id', 'station_checks.result'])
     .where('stations.approved_version_id', 'is not', null)
-    .distinctOn('stations.id').orderBy('stations.id').orderBy('station_checks.started_at', 'desc').execute();
+    .distinctOn('stations.id')
+    .orderBy('stations.id')
+    .orderBy('station_checks.started_at', 'desc')
+    .execute();
 }
 
 export function sentWarnings(db: Kysely<Database>, fingerprint: string) {
@@ -104,16 +163,28 @@ export function sentWarnings(db: Kysely<Database>, fingerprint: string) {
 
 /** Records a warning as sent; false when another instance (or an earlier run) sent it already. */
 export async function claimWarning(trx: Kysely<Database>, fingerprint: string, daysBefore: number, now: Date): Promise<boolean> {
-  const inserted = await trx.insertInto('certificate_warnings').values({ fingerprint_sha256: fingerprint, days_before: daysBefore, sent_at: now })
-    .onConflict((oc) => oc.doNothing()).returning('days_before').executeTakeFirst();
+  const inserted = await trx
+    .insertInto('certificate_warnings')
+    .values({ fingerprint_sha256: fingerprint, days_before: daysBefore, sent_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .returning('days_before')
+    .executeTakeFirst();
   return inserted !== undefined;
 }
 
 /** Drops checks older than `before`, keeping each station's latest (expiry warnings and pages read it). */
 export async function pruneChecks(db: Kysely<Database>, before: Date): Promise<number> {
-  const result = await db.deleteFrom('station_checks').where('started_at', '<', before)
-    .where('id', 'not in', (eb) => eb.selectFrom('station_checks as latest').select('latest.id').distinctOn('latest.station_id')
-      .orderBy('latest.station_id').orderBy('latest.started_at', 'desc'))
+  const result = await db
+    .deleteFrom('station_checks')
+    .where('started_at', '<', before)
+    .where('id', 'not in', (eb) =>
+      eb
+        .selectFrom('station_checks as latest')
+        .select('latest.id')
+        .distinctOn('latest.station_id')
+        .orderBy('latest.station_id')
+        .orderBy('latest.started_at', 'desc'),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

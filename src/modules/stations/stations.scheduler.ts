@@ -76,7 +76,8 @@ export function createStationScheduler(options: SchedulerOptions) {
       if (locked.rows[0]?.locked !== true) return { ran: false, verified: [], expiryRan: false, warnings: [] };
       try {
         const report = await work();
-        if (report.verified.length > 0 || report.warnings.length > 0) logger.info({ verified: report.verified, warnings: report.warnings }, 'station schedule ran');
+        if (report.verified.length > 0 || report.warnings.length > 0)
+          logger.info({ verified: report.verified, warnings: report.warnings }, 'station schedule ran');
         return { ran: true, ...report };
       } finally {
         await sql`SELECT pg_advisory_unlock(hashtext(${LOCK_KEY}))`.execute(connection);
@@ -85,7 +86,8 @@ export function createStationScheduler(options: SchedulerOptions) {
   }
 
   const loop = (): void => {
-    running = tick().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'station schedule failed; retrying at the next tick'))
+    running = tick()
+      .catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'station schedule failed; retrying at the next tick'))
       .finally(() => {
         running = undefined;
         if (timer !== undefined) timer = setTimeout(loop, options.tickMs ?? 60_000);

@@ -6,7 +6,15 @@ import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { enqueueEmailToAdmins } from '../delivery/index.ts';
 import type { DestinationPolicy } from '../outbound/index.ts';
-import { isStationCode, reviewTransition, validateEndpoint, type EndpointInput, type EndpointProblem, type Environment, type ValidEndpoint } from './station.policy.ts';
+import {
+  isStationCode,
+  reviewTransition,
+  validateEndpoint,
+  type EndpointInput,
+  type EndpointProblem,
+  type Environment,
+  type ValidEndpoint,
+} from './station.policy.ts';
 import { hostsTakenElsewhere, lockHosts } from './station-hosts.ts';
 import { mailReferents, organisationName } from './stations.mail.ts';
 import * as repo from './stations.repository.ts';
@@ -30,7 +38,8 @@ export interface StationInput {
   secondary?: EndpointInput | undefined;
 }
 
-export type StationProblem = EndpointProblem | 'code_invalid' | 'code_taken' | 'host_taken' | 'not_found' | 'invalid_state_transition' | 'note_required' | 'nothing_to_review';
+export type StationProblem =
+  EndpointProblem | 'code_invalid' | 'code_taken' | 'host_taken' | 'not_found' | 'invalid_state_transition' | 'note_required' | 'nothing_to_review';
 
 /** Which part of the form a problem is about, so a page can show it beside the field. */
 export interface FieldProblem {
@@ -43,7 +52,8 @@ export type SaveOutcome<T> = { ok: true; value: T } | { ok: false; reason: Stati
 export const STATION_PROBLEM_TEXT: Record<Exclude<StationProblem, EndpointProblem>, string> = {
   code_invalid: 'The station code must be 2–40 letters, digits, dashes or underscores, starting with a letter or digit.',
   code_taken: 'A station with this code already exists in this environment.',
-  host_taken: 'Another organisation has registered a station at this host in this environment. Two organisations may share a host only when a Varco administrator allows it.',
+  host_taken:
+    'Another organisation has registered a station at this host in this environment. Two organisations may share a host only when a Varco administrator allows it.',
   not_found: 'No such station.',
   invalid_state_transition: 'This version is not waiting for a review.',
   note_required: 'Say what must be changed.',
@@ -59,7 +69,10 @@ export interface StationsOptions {
   destinations: DestinationPolicy;
 }
 
-interface Validated { primary: ValidEndpoint; secondary: ValidEndpoint | undefined }
+interface Validated {
+  primary: ValidEndpoint;
+  secondary: ValidEndpoint | undefined;
+}
 
 /** A save either refused inside its transaction (hosts taken) or done. */
 type Saved = { conflicts: FieldProblem[] } | { versionId: string };
@@ -85,7 +98,10 @@ function validate(input: StationInput, env: Environment, destinations: Destinati
 const mayAllowSharedHost = (actor: StationActor): boolean => actor.type === 'admin' || actor.type === 'cli';
 
 /** `host_taken` beside each endpoint whose host another organisation holds; locks the hosts until the transaction ends. */
-async function hostProblems(trx: Kysely<Database>, input: { env: Environment; organisationId: string; endpoints: Validated; sharedAllowed: boolean }): Promise<FieldProblem[]> {
+async function hostProblems(
+  trx: Kysely<Database>,
+  input: { env: Environment; organisationId: string; endpoints: Validated; sharedAllowed: boolean },
+): Promise<FieldProblem[]> {
   const { primary, secondary } = input.endpoints;
   const hosts = [primary.fqdn, ...(secondary ? [secondary.fqdn] : [])];
   await lockHosts(trx, input.env, hosts);
@@ -101,31 +117,69 @@ export function createStationsService(options: StationsOptions) {
   const { db, clock, publicUrl, audit, destinations } = options;
 
   async function insertVersion(trx: Kysely<Database>, stationId: string, v: Validated, actor: StationActor): Promise<string> {
-    const last = await trx.selectFrom('station_versions').select((eb) => eb.fn.max('version').as('v')).where('station_id', '=', stationId).executeTakeFirst();
+    const last = await trx
+      .selectFrom('station_versions')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .where('station_id', '=', stationId)
+      .executeTakeFirst();
     // Only one version under review: a new edit replaces the one waiting.
-    await trx.updateTable('station_versions').set({ state: 'superseded' }).where('station_id', '=', stationId).where('state', 'in', ['to_check', 'to_fix']).execute();
+    await trx
+      .updateTable('station_versions')
+      .set({ state: 'superseded' })
+      .where('station_id', '=', stationId)
+      .where('state', 'in', ['to_check', 'to_fix'])
+      .execute();
     const id = newId('ver');
-    await trx.insertInto('station_versions').values({
-      id, station_id: stationId, version: Number(last?.v ?? 0) + 1, state: 'to_check',
-      primary_url: v.primary.url, primary_host: v.primary.fqdn, primary_ip: v.primary.ip, primary_port: v.primary.port,
-      secondary_url: v.secondary?.url ?? null, secondary_host: v.secondary?.fqdn ?? null, secondary_ip: v.secondary?.ip ?? null, secondary_port: v.secondary?.port ?? null,
-      submitted_by: actor.type === 'admin' || actor.type === 'referent' ? actor.id : null, submitted_at: clock.now(),
-    }).execute();
+    await trx
+      .insertInto('station_versions')
+      .values({
+        id,
+        station_id: stationId,
+        version: Number(last?.v ?? 0) + 1,
+        state: 'to_check',
+        primary_url: v.primary.url,
+        primary_host: v.primary.fqdn,
+        primary_ip: v.primary.ip,
+        primary_port: v.primary.port,
+        secondary_url: v.secondary?.url ?? null,
+        secondary_host: v.secondary?.fqdn ?? null,
+        secondary_ip: v.secondary?.ip ?? null,
+        secondary_port: v.secondary?.port ?? null,
+        submitted_by: actor.type === 'admin' || actor.type === 'referent' ? actor.id : null,
+        submitted_at: clock.now(),
+      })
+      .execute();
     return id;
   }
 
   async function tellAdmins(trx: Kysely<Database>, station: { id: string; organisation_id: string; code: string; environment: Environment }): Promise<void> {
-    await enqueueEmailToAdmins(trx, { template: 'station_submitted', organisationId: station.organisation_id, subjectType: 'station', subjectId: station.id,
-      params: { organisationName: await organisationName(trx, station.organisation_id), stationCode: station.code, environment: station.environment,
-        link: `${publicUrl}/admin/stations/${station.id}` } });
+    await enqueueEmailToAdmins(trx, {
+      template: 'station_submitted',
+      organisationId: station.organisation_id,
+      subjectType: 'station',
+      subjectId: station.id,
+      params: {
+        organisationName: await organisationName(trx, station.organisation_id),
+        stationCode: station.code,
+        environment: station.environment,
+        link: `${publicUrl}/admin/stations/${station.id}`,
+      },
+    });
   }
 
   /**
    * A new station with its first version, waiting for review. `allowSharedHost` (administrators and
    * the CLI only) lets its hosts be shared with other organisations' stations.
    */
-  async function register(organisationId: string, env: Environment, input: StationInput, actor: StationActor, settings: { allowSharedHost?: boolean } = {}): Promise<SaveOutcome<{ id: string; versionId: string }>> {
-    if (actor.type === 'referent' && actor.organisationId !== organisationId) throw new VarcoError('forbidden', 'Referents register stations of their own organisation only.');
+  async function register(
+    organisationId: string,
+    env: Environment,
+    input: StationInput,
+    actor: StationActor,
+    settings: { allowSharedHost?: boolean } = {},
+  ): Promise<SaveOutcome<{ id: string; versionId: string }>> {
+    if (actor.type === 'referent' && actor.organisationId !== organisationId)
+      throw new VarcoError('forbidden', 'Referents register stations of their own organisation only.');
     const code = (input.code ?? '').trim();
     const sharedAllowed = settings.allowSharedHost === true && mayAllowSharedHost(actor);
     const checked = validate(input, env, destinations);
@@ -138,12 +192,29 @@ export function createStationsService(options: StationsOptions) {
       const saved: Saved = await db.transaction().execute(async (trx): Promise<Saved> => {
         const conflicts = await hostProblems(trx, { env, organisationId, endpoints, sharedAllowed });
         if (conflicts.length > 0) return { conflicts };
-        await trx.insertInto('stations').values({ id, organisation_id: organisationId, environment: env, code, shared_host_allowed: sharedAllowed, created_at: clock.now() }).execute();
+        await trx
+          .insertInto('stations')
+          .values({ id, organisation_id: organisationId, environment: env, code, shared_host_allowed: sharedAllowed, created_at: clock.now() })
+          .execute();
         const versionId = await insertVersion(trx, id, endpoints, actor);
         await tellAdmins(trx, { id, organisation_id: organisationId, code, environment: env });
-        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.registered', subjectType: 'station', subjectId: id,
-          organisationId, details: { code, environment: env, versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null,
-            ...(sharedAllowed ? { sharedHostAllowed: true } : {}) } });
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'station.registered',
+          subjectType: 'station',
+          subjectId: id,
+          organisationId,
+          details: {
+            code,
+            environment: env,
+            versionId,
+            primaryUrl: endpoints.primary.url,
+            secondaryUrl: endpoints.secondary?.url ?? null,
+            ...(sharedAllowed ? { sharedHostAllowed: true } : {}),
+          },
+        });
         return { versionId };
       });
       if ('conflicts' in saved) return refused(saved.conflicts);
@@ -163,12 +234,25 @@ export function createStationsService(options: StationsOptions) {
     if (checked.value === undefined) return refused(checked.problems);
     const endpoints = checked.value;
     const saved: Saved = await db.transaction().execute(async (trx): Promise<Saved> => {
-      const conflicts = await hostProblems(trx, { env: station.environment, organisationId: station.organisation_id, endpoints, sharedAllowed: station.shared_host_allowed });
+      const conflicts = await hostProblems(trx, {
+        env: station.environment,
+        organisationId: station.organisation_id,
+        endpoints,
+        sharedAllowed: station.shared_host_allowed,
+      });
       if (conflicts.length > 0) return { conflicts };
       const versionId = await insertVersion(trx, stationId, endpoints, actor);
       await tellAdmins(trx, station);
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.edited', subjectType: 'station', subjectId: stationId,
-        organisationId: station.organisation_id, details: { versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null } });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'station.edited',
+        subjectType: 'station',
+        subjectId: stationId,
+        organisationId: station.organisation_id,
+        details: { versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null },
+      });
       return { versionId };
     });
     return 'conflicts' in saved ? refused(saved.conflicts) : ok({ versionId: saved.versionId });
@@ -178,17 +262,35 @@ export function createStationsService(options: StationsOptions) {
   async function allowSharedHost(stationId: string, allowed: boolean, actor: StationActor): Promise<boolean> {
     if (!mayAllowSharedHost(actor)) throw new VarcoError('forbidden', 'Only administrators decide whether organisations may share a host.');
     return db.transaction().execute(async (trx) => {
-      const station = await trx.selectFrom('stations').select(['organisation_id', 'shared_host_allowed']).where('id', '=', stationId).forUpdate().executeTakeFirst();
+      const station = await trx
+        .selectFrom('stations')
+        .select(['organisation_id', 'shared_host_allowed'])
+        .where('id', '=', stationId)
+        .forUpdate()
+        .executeTakeFirst();
       if (!station) return false;
       if (station.shared_host_allowed === allowed) return true;
       await trx.updateTable('stations').set({ shared_host_allowed: allowed }).where('id', '=', stationId).execute();
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: allowed ? 'station.shared_host_allowed' : 'station.shared_host_revoked',
-        subjectType: 'station', subjectId: stationId, organisationId: station.organisation_id, details: {} });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: allowed ? 'station.shared_host_allowed' : 'station.shared_host_revoked',
+        subjectType: 'station',
+        subjectId: stationId,
+        organisationId: station.organisation_id,
+        details: {},
+      });
       return true;
     });
   }
 
-  async function review(versionId: string, action: 'approve' | 'request_changes', note: string, actor: StationActor): Promise<Result<{ stationId: string }, StationProblem>> {
+  async function review(
+    versionId: string,
+    action: 'approve' | 'request_changes',
+    note: string,
+    actor: StationActor,
+  ): Promise<Result<{ stationId: string }, StationProblem>> {
     const text = note.trim().slice(0, 2000);
     if (action === 'request_changes' && text === '') return fail('note_required');
     return db.transaction().execute(async (trx) => {
@@ -196,26 +298,51 @@ export function createStationsService(options: StationsOptions) {
       if (!version) return fail('not_found' as const);
       const next = reviewTransition(version.state, action);
       if (!next) return fail('invalid_state_transition' as const);
-      const updated = await trx.updateTable('station_versions').set({ state: next, review_note: text || null, reviewed_by: actor.type === 'admin' ? actor.id : null, reviewed_at: clock.now() })
-        .where('id', '=', versionId).where('state', '=', version.state).executeTakeFirst();
+      const updated = await trx
+        .updateTable('station_versions')
+        .set({ state: next, review_note: text || null, reviewed_by: actor.type === 'admin' ? actor.id : null, reviewed_at: clock.now() })
+        .where('id', '=', versionId)
+        .where('state', '=', version.state)
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return fail('invalid_state_transition' as const);
       if (next === 'approved') {
-        if (version.approved_version_id) await trx.updateTable('station_versions').set({ state: 'superseded' }).where('id', '=', version.approved_version_id).execute();
+        if (version.approved_version_id)
+          await trx.updateTable('station_versions').set({ state: 'superseded' }).where('id', '=', version.approved_version_id).execute();
         // A new approved endpoint has not been verified yet.
-        await trx.updateTable('stations').set({ approved_version_id: versionId, connection_state: 'unverified', outbound_verified_at: null, flagged_at: null })
-          .where('id', '=', version.station_id).execute();
+        await trx
+          .updateTable('stations')
+          .set({ approved_version_id: versionId, connection_state: 'unverified', outbound_verified_at: null, flagged_at: null })
+          .where('id', '=', version.station_id)
+          .execute();
       }
-      await mailReferents(trx, { template: next === 'approved' ? 'station_approved' : 'station_changes_requested', organisationId: version.organisation_id,
-        subjectType: 'station', subjectId: version.station_id,
-        params: { stationCode: version.code, environment: version.environment, note: text, link: `${publicUrl}/portal/stations/${version.station_id}` } });
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: next === 'approved' ? 'station.approved' : 'station.changes_requested',
-        subjectType: 'station', subjectId: version.station_id, organisationId: version.organisation_id, details: { versionId, note: text } });
+      await mailReferents(trx, {
+        template: next === 'approved' ? 'station_approved' : 'station_changes_requested',
+        organisationId: version.organisation_id,
+        subjectType: 'station',
+        subjectId: version.station_id,
+        params: { stationCode: version.code, environment: version.environment, note: text, link: `${publicUrl}/portal/stations/${version.station_id}` },
+      });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: next === 'approved' ? 'station.approved' : 'station.changes_requested',
+        subjectType: 'station',
+        subjectId: version.station_id,
+        organisationId: version.organisation_id,
+        details: { versionId, note: text },
+      });
       return ok({ stationId: version.station_id });
     });
   }
 
   /** Reviews the version of a station that waits for a check (back office and CLI act on stations, not versions). */
-  async function reviewStation(stationId: string, action: 'approve' | 'request_changes', note: string, actor: StationActor): Promise<Result<{ stationId: string }, StationProblem>> {
+  async function reviewStation(
+    stationId: string,
+    action: 'approve' | 'request_changes',
+    note: string,
+    actor: StationActor,
+  ): Promise<Result<{ stationId: string }, StationProblem>> {
     const pending = await repo.findPendingVersion(db, stationId);
     if (!pending) return (await repo.findStation(db, stationId)) ? fail('nothing_to_review') : fail('not_found');
     return review(pending.id, action, note, actor);
@@ -229,13 +356,27 @@ export function createStationsService(options: StationsOptions) {
       response_timeout_ms: settings.responseTimeoutMs ?? station.response_timeout_ms,
     };
     const whole = Number.isInteger(values.connect_timeout_ms) && Number.isInteger(values.response_timeout_ms);
-    if (!whole || values.connect_timeout_ms < 100 || values.connect_timeout_ms > 60000 || values.response_timeout_ms < 100 || values.response_timeout_ms > 120000) {
+    if (
+      !whole ||
+      values.connect_timeout_ms < 100 ||
+      values.connect_timeout_ms > 60000 ||
+      values.response_timeout_ms < 100 ||
+      values.response_timeout_ms > 120000
+    ) {
       throw new VarcoError('validation_failed', 'Timeouts must be whole milliseconds: 100–60000 (connect) and 100–120000 (response).');
     }
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('stations').set(values).where('id', '=', stationId).execute();
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'station.configured', subjectType: 'station', subjectId: stationId,
-        organisationId: station.organisation_id, details: { connectTimeoutMs: values.connect_timeout_ms, responseTimeoutMs: values.response_timeout_ms } });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'station.configured',
+        subjectType: 'station',
+        subjectId: stationId,
+        organisationId: station.organisation_id,
+        details: { connectTimeoutMs: values.connect_timeout_ms, responseTimeoutMs: values.response_timeout_ms },
+      });
     });
   }
 
@@ -243,9 +384,19 @@ export function createStationsService(options: StationsOptions) {
   async function detail(stationId: string, organisationId?: string) {
     const station = await repo.findStation(db, stationId, organisationId);
     if (!station) return undefined;
-    const [versions, checks, name] = await Promise.all([repo.listVersions(db, stationId), repo.listChecks(db, stationId), organisationName(db, station.organisation_id)]);
-    return { station, organisationName: name, versions, checks, approved: versions.find((v) => v.id === station.approved_version_id),
-      pending: versions.find((v) => v.state === 'to_check' || v.state === 'to_fix') };
+    const [versions, checks, name] = await Promise.all([
+      repo.listVersions(db, stationId),
+      repo.listChecks(db, stationId),
+      organisationName(db, station.organisation_id),
+    ]);
+    return {
+      station,
+      organisationName: name,
+      versions,
+      checks,
+      approved: versions.find((v) => v.id === station.approved_version_id),
+      pending: versions.find((v) => v.state === 'to_check' || v.state === 'to_fix'),
+    };
   }
 
   /** Stations with their organisation's name (the back office lists every organisation's). */
@@ -257,7 +408,13 @@ export function createStationsService(options: StationsOptions) {
   }
 
   return {
-    register, edit, review, reviewStation, configure, allowSharedHost, detail,
+    register,
+    edit,
+    review,
+    reviewStation,
+    configure,
+    allowSharedHost,
+    detail,
     list,
     byCode: (env: Environment, code: string) => repo.findStationByCode(db, env, code),
   };

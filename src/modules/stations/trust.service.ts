@@ -47,7 +47,12 @@ const organisationOf = (scope: TrustScope): string | null => ('organisationId' i
 export function createTrustService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog }) {
   const { db, clock, audit } = options;
 
-  async function add(env: Environment, pem: string, scope: TrustScope, actor: StationActor): Promise<Result<{ id: string; subject: string; fingerprint: string }, TrustProblem>> {
+  async function add(
+    env: Environment,
+    pem: string,
+    scope: TrustScope,
+    actor: StationActor,
+  ): Promise<Result<{ id: string; subject: string; fingerprint: string }, TrustProblem>> {
     const cert = parseSingle(pem);
     if (!cert) return fail('not_a_certificate');
     if (!cert.ca) return fail('not_a_ca');
@@ -58,8 +63,13 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
     if (organisationId !== null && !(await getOrganisation(db, organisationId))) return fail('organisation_not_found');
     const fingerprint = cert.fingerprint256;
     // Trusted for everyone already covers the organisation; the same organisation twice is a repeat.
-    const existing = await db.selectFrom('trusted_cas').select('id').where('environment', '=', env).where('fingerprint_sha256', '=', fingerprint)
-      .where('removed_at', 'is', null).where((eb) => eb.or([eb('organisation_id', 'is', null), ...(organisationId === null ? [] : [eb('organisation_id', '=', organisationId)])]))
+    const existing = await db
+      .selectFrom('trusted_cas')
+      .select('id')
+      .where('environment', '=', env)
+      .where('fingerprint_sha256', '=', fingerprint)
+      .where('removed_at', 'is', null)
+      .where((eb) => eb.or([eb('organisation_id', 'is', null), ...(organisationId === null ? [] : [eb('organisation_id', '=', organisationId)])]))
       .executeTakeFirst();
     if (existing) return fail('already_trusted');
     const id = newId('tca');
@@ -74,32 +84,72 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
     return ok({ id, subject, fingerprint });
   }
 
-  async function insertCa(row: { id: string; env: Environment; cert: Cert; subject: string; organisationId: string | null }, actor: StationActor): Promise<void> {
+  async function insertCa(
+    row: { id: string; env: Environment; cert: Cert; subject: string; organisationId: string | null },
+    actor: StationActor,
+  ): Promise<void> {
     const fingerprint = row.cert.fingerprint256;
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto('trusted_cas').values({ id: row.id, environment: row.env, organisation_id: row.organisationId, pem: row.cert.toString(), subject: row.subject,
-        fingerprint_sha256: fingerprint, not_after: new Date(row.cert.validTo), added_by: actor.id, added_at: clock.now() }).execute();
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_added', subjectType: 'trusted_ca', subjectId: row.id,
+      await trx
+        .insertInto('trusted_cas')
+        .values({
+          id: row.id,
+          environment: row.env,
+          organisation_id: row.organisationId,
+          pem: row.cert.toString(),
+          subject: row.subject,
+          fingerprint_sha256: fingerprint,
+          not_after: new Date(row.cert.validTo),
+          added_by: actor.id,
+          added_at: clock.now(),
+        })
+        .execute();
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'trust.ca_added',
+        subjectType: 'trusted_ca',
+        subjectId: row.id,
         ...(row.organisationId === null ? {} : { organisationId: row.organisationId }),
-        details: { environment: row.env, subject: row.subject, fingerprint, scope: row.organisationId ?? 'all_organisations' } });
+        details: { environment: row.env, subject: row.subject, fingerprint, scope: row.organisationId ?? 'all_organisations' },
+      });
     });
   }
 
   async function remove(id: string, actor: StationActor): Promise<boolean> {
     return db.transaction().execute(async (trx) => {
-      const row = await trx.updateTable('trusted_cas').set({ removed_at: clock.now() }).where('id', '=', id).where('removed_at', 'is', null)
-        .returning(['environment', 'subject', 'organisation_id']).executeTakeFirst();
+      const row = await trx
+        .updateTable('trusted_cas')
+        .set({ removed_at: clock.now() })
+        .where('id', '=', id)
+        .where('removed_at', 'is', null)
+        .returning(['environment', 'subject', 'organisation_id'])
+        .executeTakeFirst();
       if (!row) return false;
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'trust.ca_removed', subjectType: 'trusted_ca', subjectId: id,
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'trust.ca_removed',
+        subjectType: 'trusted_ca',
+        subjectId: id,
         ...(row.organisation_id === null ? {} : { organisationId: row.organisation_id }),
-        details: { environment: row.environment, subject: row.subject, scope: row.organisation_id ?? 'all_organisations' } });
+        details: { environment: row.environment, subject: row.subject, scope: row.organisation_id ?? 'all_organisations' },
+      });
       return true;
     });
   }
 
   /** Active CAs of `env`; `organisation_id` null means trusted for every organisation. */
-  const list = (env: Environment) => db.selectFrom('trusted_cas').select(['id', 'environment', 'organisation_id', 'subject', 'fingerprint_sha256', 'not_after', 'added_at'])
-    .where('environment', '=', env).where('removed_at', 'is', null).orderBy('added_at').execute();
+  const list = (env: Environment) =>
+    db
+      .selectFrom('trusted_cas')
+      .select(['id', 'environment', 'organisation_id', 'subject', 'fingerprint_sha256', 'not_after', 'added_at'])
+      .where('environment', '=', env)
+      .where('removed_at', 'is', null)
+      .orderBy('added_at')
+      .execute();
 
   /**
    * The roots a call in `env` to `organisationId` trusts: the bundled Mozilla store, the CAs for
@@ -107,9 +157,15 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
    * organisation's CA.
    */
   async function rootsFor(env: Environment, organisationId: string | null): Promise<string[]> {
-    const extra = await db.selectFrom('trusted_cas').select('pem').where('environment', '=', env).where('removed_at', 'is', null)
+    const extra = await db
+      .selectFrom('trusted_cas')
+      .select('pem')
+      .where('environment', '=', env)
+      .where('removed_at', 'is', null)
       .where((eb) => eb.or([eb('organisation_id', 'is', null), ...(organisationId === null ? [] : [eb('organisation_id', '=', organisationId)])]))
-      .orderBy('added_at').orderBy('id').execute();
+      .orderBy('added_at')
+      .orderBy('id')
+      .execute();
     return [...rootCertificates, ...extra.map((r) => r.pem)];
   }
 

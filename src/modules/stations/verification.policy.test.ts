@@ -48,7 +48,11 @@ test('portal verifications: at most three in any minute per station, with the wa
   assert.deepEqual(portalVerifyVerdict(times, at(59.5)), { allowed: false, retryAfterSeconds: 1 });
   const later = portalVerifyVerdict(times, at(60));
   assert.ok(later.allowed, 'the first start left the window');
-  assert.deepEqual(later.times.map((t) => (t.getTime() - now.getTime()) / 1000), [10, 20, 60], 'starts older than a minute are dropped');
+  assert.deepEqual(
+    later.times.map((t) => (t.getTime() - now.getTime()) / 1000),
+    [10, 20, 60],
+    'starts older than a minute are dropped',
+  );
   // A clock that went back, or starts stored out of order, cannot lift the limit.
   assert.equal(portalVerifyVerdict([at(20), at(0), at(10)], at(30)).allowed, false);
   assert.equal(PORTAL_VERIFY_LIMIT, 3);

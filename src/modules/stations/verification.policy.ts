@@ -53,15 +53,19 @@ export const PORTAL_VERIFY_WINDOW_MS = 60_000;
 
 export type PortalVerifyVerdict =
   /** `times`: what to store (the recent starts, this one included). */
-  | { allowed: true; times: Date[] }
-  | { allowed: false; retryAfterSeconds: number };
+  { allowed: true; times: Date[] } | { allowed: false; retryAfterSeconds: number };
 
 /**
  * Sliding window over the last starts of a station's portal verification: at most `limit` in any
  * `windowMs`. Each one makes outbound connections to the organisation's servers on the referent's
  * say-so, so a page reloaded in a loop must not turn Varco into a load generator.
  */
-export function portalVerifyVerdict(previous: readonly Date[], now: Date, limit = PORTAL_VERIFY_LIMIT, windowMs = PORTAL_VERIFY_WINDOW_MS): PortalVerifyVerdict {
+export function portalVerifyVerdict(
+  previous: readonly Date[],
+  now: Date,
+  limit = PORTAL_VERIFY_LIMIT,
+  windowMs = PORTAL_VERIFY_WINDOW_MS,
+): PortalVerifyVerdict {
   const recent = previous.filter((at) => now.getTime() - at.getTime() < windowMs).sort((a, b) => a.getTime() - b.getTime());
   if (recent.length < limit) return { allowed: true, times: [...recent, now] };
   const oldest = recent[recent.length - limit] ?? now;

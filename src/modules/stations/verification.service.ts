@@ -60,14 +60,33 @@ const ACTOR_OF: Record<CheckTrigger, 'referent' | 'admin' | 'cli' | 'system'> = 
 export function createVerificationService(options: VerificationOptions) {
   const { db, clock, publicUrl, audit } = options;
 
-  async function runChecks(env: Environment, organisationId: string, endpoints: Array<{ role: 'primary' | 'secondary'; endpoint: Endpoint }>): Promise<EndpointCheck[]> {
+  async function runChecks(
+    env: Environment,
+    organisationId: string,
+    endpoints: Array<{ role: 'primary' | 'secondary'; endpoint: Endpoint }>,
+  ): Promise<EndpointCheck[]> {
     const [identity, roots] = await Promise.all([options.identity(env), options.trust.rootsFor(env, organisationId)]);
-    return Promise.all(endpoints.map(async ({ role, endpoint }) => {
-      const report = await verifyEndpoint(env, endpoint, { identity, trust: { roots }, destinations: options.destinations, clock,
-        ...(options.resolve ? { resolve: options.resolve } : {}) });
-      const certificate = serverCertificateOf(report);
-      return { role, url: endpoint.url, ip: report.ip, port: endpoint.port, ok: report.ok, steps: report.steps, ...(certificate ? { serverCertificate: certificate } : {}) };
-    }));
+    return Promise.all(
+      endpoints.map(async ({ role, endpoint }) => {
+        const report = await verifyEndpoint(env, endpoint, {
+          identity,
+          trust: { roots },
+          destinations: options.destinations,
+          clock,
+          ...(options.resolve ? { resolve: options.resolve } : {}),
+        });
+        const certificate = serverCertificateOf(report);
+        return {
+          role,
+          url: endpoint.url,
+          ip: report.ip,
+          port: endpoint.port,
+          ok: report.ok,
+          steps: report.steps,
+          ...(certificate ? { serverCertificate: certificate } : {}),
+        };
+      }),
+    );
   }
 
   /**
@@ -79,9 +98,13 @@ export function createVerificationService(options: VerificationOptions) {
       const row = await db.selectFrom('stations').select('portal_verifications').where('id', '=', stationId).executeTakeFirstOrThrow();
       const verdict = portalVerifyVerdict(row.portal_verifications, clock.now());
       if (!verdict.allowed) return { ok: false, reason: 'rate_limited', retryAfterSeconds: verdict.retryAfterSeconds };
-      const claimed = await db.updateTable('stations').set({ portal_verifications: verdict.times })
+      const claimed = await db
+        .updateTable('stations')
+        .set({ portal_verifications: verdict.times })
         // One parameter, not a list: the stored array must still be exactly what was read.
-        .where('id', '=', stationId).where(sql<boolean>`portal_verifications = ${row.portal_verifications}::timestamptz[]`).executeTakeFirst();
+        .where('id', '=', stationId)
+        .where(sql<boolean>`portal_verifications = ${row.portal_verifications}::timestamptz[]`)
+        .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 1) return { ok: true };
     }
     // Five lost races in a row: the station is being verified from several places right now.
@@ -100,8 +123,12 @@ export function createVerificationService(options: VerificationOptions) {
     // Referents reach only reviewed addresses: an unreviewed one could be anybody's server.
     if (trigger === 'portal' && which === 'pending') return fail('not_approved');
     const versions = await repo.listVersions(db, stationId);
-    const version = which === 'pending' ? versions.find((v) => v.state === 'to_check' || v.state === 'to_fix')
-      : station.approved_version_id ? versions.find((v) => v.id === station.approved_version_id) : undefined;
+    const version =
+      which === 'pending'
+        ? versions.find((v) => v.state === 'to_check' || v.state === 'to_fix')
+        : station.approved_version_id
+          ? versions.find((v) => v.id === station.approved_version_id)
+          : undefined;
     if (!version) return fail('not_approved');
     if (trigger === 'portal') {
       const slot = await claimPortalSlot(stationId);
@@ -116,45 +143,92 @@ export function createVerificationService(options: VerificationOptions) {
     }
     const startedAt = clock.now();
     const started = performance.now();
-    const [checked, lastPing] = await Promise.all([runChecks(station.environment, station.organisation_id, endpoints), options.inboundVerifiedAt(station.organisation_id, station.environment)]);
+    const [checked, lastPing] = await Promise.all([
+      runChecks(station.environment, station.organisation_id, endpoints),
+      options.inboundVerifiedAt(station.organisation_id, station.environment),
+    ]);
     const outboundOk = checked.every((endpoint) => endpoint.ok);
     const result: CheckResult = {
-      version: 1, environment: station.environment, ok: outboundOk && lastPing !== null,
+      version: 1,
+      environment: station.environment,
+      ok: outboundOk && lastPing !== null,
       outbound: { ok: outboundOk, endpoints: checked },
       inbound: { ok: lastPing !== null, lastPingAt: lastPing?.toISOString() ?? null },
     };
     const checkId = newId('chk');
     const state = await db.transaction().execute(async (trx) => {
-      await repo.insertCheck(trx, { id: checkId, stationId, versionId: version.id, trigger, ok: result.ok, result, startedAt, durationMs: Math.round(performance.now() - started) });
+      await repo.insertCheck(trx, {
+        id: checkId,
+        stationId,
+        versionId: version.id,
+        trigger,
+        ok: result.ok,
+        result,
+        startedAt,
+        durationMs: Math.round(performance.now() - started),
+      });
       return applyVerdict(trx, { stationId, versionId: version.id, outboundOk, result, trigger, scope });
     });
     return ok({ checkId, ok: result.ok, state, result });
   }
 
-  interface Apply { stationId: string; versionId: string; outboundOk: boolean; result: CheckResult; trigger: CheckTrigger; scope: VerifyScope }
+  interface Apply {
+    stationId: string;
+    versionId: string;
+    outboundOk: boolean;
+    result: CheckResult;
+    trigger: CheckTrigger;
+    scope: VerifyScope;
+  }
 
   /** One guarded update under a row lock, so concurrent checks (portal and schedule) flag at most once. */
   async function applyVerdict(trx: Kysely<Database>, input: Apply): Promise<ConnectionState> {
     const now = clock.now();
-    const current = await trx.selectFrom('stations').select(['connection_state', 'flagged_at', 'approved_version_id', 'organisation_id', 'code', 'environment'])
-      .where('id', '=', input.stationId).forUpdate().executeTakeFirstOrThrow();
+    const current = await trx
+      .selectFrom('stations')
+      .select(['connection_state', 'flagged_at', 'approved_version_id', 'organisation_id', 'code', 'environment'])
+      .where('id', '=', input.stationId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     // A newer version was approved while this one was being checked: its state is not ours to set.
     if (current.approved_version_id !== input.versionId) return current.connection_state;
     const verdict = connectionVerdict(current.connection_state, input.outboundOk, input.result.inbound.ok, current.flagged_at !== null);
-    await trx.updateTable('stations').set({
-      connection_state: verdict.state, last_check_at: now,
-      ...(input.outboundOk ? { outbound_verified_at: now } : {}),
-      ...(verdict.flag ? { flagged_at: now } : verdict.unflag ? { flagged_at: null } : {}),
-    }).where('id', '=', input.stationId).execute();
+    await trx
+      .updateTable('stations')
+      .set({
+        connection_state: verdict.state,
+        last_check_at: now,
+        ...(input.outboundOk ? { outbound_verified_at: now } : {}),
+        ...(verdict.flag ? { flagged_at: now } : verdict.unflag ? { flagged_at: null } : {}),
+      })
+      .where('id', '=', input.stationId)
+      .execute();
     if (verdict.state !== current.connection_state || verdict.flag) {
-      await audit.append(trx, { actorType: ACTOR_OF[input.trigger], actorId: input.scope.actorId ?? null, ip: input.scope.ip ?? null,
-        action: verdict.flag ? 'station.flagged' : `station.connection_${verdict.state}`, subjectType: 'station', subjectId: input.stationId,
-        organisationId: current.organisation_id, details: { from: current.connection_state, to: verdict.state, trigger: input.trigger } });
+      await audit.append(trx, {
+        actorType: ACTOR_OF[input.trigger],
+        actorId: input.scope.actorId ?? null,
+        ip: input.scope.ip ?? null,
+        action: verdict.flag ? 'station.flagged' : `station.connection_${verdict.state}`,
+        subjectType: 'station',
+        subjectId: input.stationId,
+        organisationId: current.organisation_id,
+        details: { from: current.connection_state, to: verdict.state, trigger: input.trigger },
+      });
     }
     if (verdict.flag) {
-      await mailReferents(trx, { template: 'station_unreachable', organisationId: current.organisation_id, subjectType: 'station', subjectId: input.stationId,
-        params: { stationCode: current.code, environment: current.environment, failedSteps: failedSteps(input.result), checkedAt: now.toISOString(),
-          link: `${publicUrl}/portal/stations/${input.stationId}` } });
+      await mailReferents(trx, {
+        template: 'station_unreachable',
+        organisationId: current.organisation_id,
+        subjectType: 'station',
+        subjectId: input.stationId,
+        params: {
+          stationCode: current.code,
+          environment: current.environment,
+          failedSteps: failedSteps(input.result),
+          checkedAt: now.toISOString(),
+          link: `${publicUrl}/portal/stations/${input.stationId}`,
+        },
+      });
     }
     return verdict.state;
   }

@@ -59,8 +59,13 @@ export function createSubscriptionServices(options: SubscriptionServicesOptions)
   // Called only after a commit, by which time the verifier below exists.
   const onKeysChanged = (id: string): void => keyVerifier.invalidate(id);
   const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl, onKeysChanged, hooks });
-  const keyVerifier = createKeyVerifier({ db, clock, databaseUrl: options.databaseUrl, ...(options.logger ? { logger: options.logger } : {}),
-    everyMinute: () => subscriptions.expireDue() });
+  const keyVerifier = createKeyVerifier({
+    db,
+    clock,
+    databaseUrl: options.databaseUrl,
+    ...(options.logger ? { logger: options.logger } : {}),
+    everyMinute: () => subscriptions.expireDue(),
+  });
   return {
     subscriptions,
     apiKeys: createKeysService({ db, clock, audit, publicUrl, onKeysChanged, hooks }),

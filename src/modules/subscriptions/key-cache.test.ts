@@ -5,8 +5,20 @@ import { createKeyCache, type AuthContext } from './key-cache.ts';
 // The verdict cache: bounded on both sides, and an invalidation drops a subscription's entries.
 
 const context = (subscriptionId: string, keyHash: string): AuthContext => ({
-  keyId: `key_${keyHash}`, keyHash, slot: 'primary', subscriptionId, subscriptionName: 'n', organisationId: 'org_1', organisationName: 'o',
-  productId: 'prd_node', productCode: 'node', productName: 'Node connection', environment: 'test', routeGroups: ['ping'], rateLimitPerMinute: 600, validUntil: null,
+  keyId: `key_${keyHash}`,
+  keyHash,
+  slot: 'primary',
+  subscriptionId,
+  subscriptionName: 'n',
+  organisationId: 'org_1',
+  organisationName: 'o',
+  productId: 'prd_node',
+  productCode: 'node',
+  productName: 'Node connection',
+  environment: 'test',
+  routeGroups: ['ping'],
+  rateLimitPerMinute: 600,
+  validUntil: null,
 });
 
 test('valid and unknown keys are bounded separately: a flood of unknown keys does not evict a known one', () => {

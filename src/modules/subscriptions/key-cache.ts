@@ -21,8 +21,7 @@ export interface AuthContext {
   validUntil: number | null;
 }
 
-export type CacheEntry = { kind: 'valid'; context: AuthContext; storedAt: number }
-  | { kind: 'invalid'; subscriptionId: string | null; storedAt: number };
+export type CacheEntry = { kind: 'valid'; context: AuthContext; storedAt: number } | { kind: 'invalid'; subscriptionId: string | null; storedAt: number };
 
 class Lru<V> {
   private readonly map = new Map<string, V>();

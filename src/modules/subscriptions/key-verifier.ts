@@ -66,14 +66,28 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     const stored = now.getTime();
     const ends = [row.retired_at ? row.valid_until : null, row.expires_at].filter((d): d is Date => d !== null).map((d) => d.getTime());
     const validUntil = ends.length ? Math.min(...ends) : null;
-    const usable = row.state === 'active' && row.revealed_at !== null && (validUntil === null || validUntil > stored)
-      && safeEqual(row.key_hash, hash);
+    const usable = row.state === 'active' && row.revealed_at !== null && (validUntil === null || validUntil > stored) && safeEqual(row.key_hash, hash);
     if (!usable) return { kind: 'invalid', subscriptionId: row.subscription_id, storedAt: stored };
-    return { kind: 'valid', storedAt: stored, context: {
-      keyId: row.key_id, keyHash: row.key_hash, slot: row.slot, subscriptionId: row.subscription_id, subscriptionName: row.subscription_name,
-      organisationId: row.organisation_id, organisationName: row.organisation_name, productId: row.product_id, productCode: row.product_code, productName: row.product_name,
-      environment: row.environment, routeGroups: row.route_groups, rateLimitPerMinute: row.rate_limit_per_minute, validUntil,
-    } };
+    return {
+      kind: 'valid',
+      storedAt: stored,
+      context: {
+        keyId: row.key_id,
+        keyHash: row.key_hash,
+        slot: row.slot,
+        subscriptionId: row.subscription_id,
+        subscriptionName: row.subscription_name,
+        organisationId: row.organisation_id,
+        organisationName: row.organisation_name,
+        productId: row.product_id,
+        productCode: row.product_code,
+        productName: row.product_name,
+        environment: row.environment,
+        routeGroups: row.route_groups,
+        rateLimitPerMinute: row.rate_limit_per_minute,
+        validUntil,
+      },
+    };
   }
 
   async function lookup(hash: string, now: Date): Promise<CacheEntry> {
@@ -126,7 +140,10 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
   }
 
   /** One flush at a time; the loop and close() may both ask. */
-  const flushOnce = (): Promise<void> => (flushing ??= flush().finally(() => { flushing = undefined; }));
+  const flushOnce = (): Promise<void> =>
+    (flushing ??= flush().finally(() => {
+      flushing = undefined;
+    }));
 
   async function tick(): Promise<void> {
     try {
@@ -156,14 +173,19 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     async start(log?: VerifierLogger): Promise<void> {
       if (log) logger = log;
       if (options.databaseUrl) {
-        listener = createListener({ url: options.databaseUrl, channel: KEYS_CHANNEL, applicationName: 'varco-key-cache', hooks: {
-          onNotify: (payload) => (payload.startsWith('sub_') ? invalidate(payload) : clearAll()),
-          onUp: clearAll,
-          onDown: (error) => {
-            clearAll();
-            if (error) logger?.warn({ err: error.message }, 'api key listener lost its connection; verifying against the database until it is back');
+        listener = createListener({
+          url: options.databaseUrl,
+          channel: KEYS_CHANNEL,
+          applicationName: 'varco-key-cache',
+          hooks: {
+            onNotify: (payload) => (payload.startsWith('sub_') ? invalidate(payload) : clearAll()),
+            onUp: clearAll,
+            onDown: (error) => {
+              clearAll();
+              if (error) logger?.warn({ err: error.message }, 'api key listener lost its connection; verifying against the database until it is back');
+            },
           },
-        } });
+        });
         await listener.start();
       }
       timer = setInterval(() => void tick(), options.flushIntervalMs ?? 1_000);

@@ -59,7 +59,12 @@ export function createKeysService(options: KeysOptions) {
   }
 
   /** Creates and returns the slot's key, once: only when active and never revealed before. */
-  async function reveal(id: string, slot: Slot, actor: SubscriptionActor, organisationId?: string): Promise<Result<{ key: string; keyId: string }, RevealProblem>> {
+  async function reveal(
+    id: string,
+    slot: Slot,
+    actor: SubscriptionActor,
+    organisationId?: string,
+  ): Promise<Result<{ key: string; keyId: string }, RevealProblem>> {
     const result = await db.transaction().execute(async (trx) => {
       const s = await scoped(trx, id, organisationId);
       if (!keysWork(s.state)) return fail('not_active' as const);
@@ -68,8 +73,16 @@ export function createKeysService(options: KeysOptions) {
       const generated = generateKey(s.environment);
       // Guarded: two tabs revealing at once get one key; the other sees "already revealed".
       if (!(await repo.fillUnrevealed(trx, current.id, stored(generated, clock.now())))) return fail('already_revealed' as const);
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'api_key.revealed', subjectType: 'subscription', subjectId: id,
-        organisationId: s.organisation_id, details: { slot, keyId: current.id } });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'api_key.revealed',
+        subjectType: 'subscription',
+        subjectId: id,
+        organisationId: s.organisation_id,
+        details: { slot, keyId: current.id },
+      });
       await repo.notifyKeysChanged(trx, id);
       return ok({ key: generated.key, keyId: current.id });
     });
@@ -81,7 +94,13 @@ export function createKeysService(options: KeysOptions) {
    * A new key for the slot, shown once. The previous key stays valid for `overlapHours` (0–72) so
    * clients can switch without downtime; a key retired earlier in the same slot stops at once.
    */
-  async function regenerate(id: string, slot: Slot, overlapHours: number, actor: SubscriptionActor, organisationId?: string): Promise<Result<{ key: string; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>> {
+  async function regenerate(
+    id: string,
+    slot: Slot,
+    overlapHours: number,
+    actor: SubscriptionActor,
+    organisationId?: string,
+  ): Promise<Result<{ key: string; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>> {
     if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > MAX_OVERLAP_HOURS) return fail('invalid_overlap');
     let result: Result<{ key: string; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>;
     try {
@@ -99,9 +118,16 @@ export function createKeysService(options: KeysOptions) {
         const generated = generateKey(s.environment);
         const keyId = newId('key');
         await repo.insertKey(trx, { id: keyId, subscriptionId: id, slot, ...stored(generated, now), revealedAt: now });
-        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'api_key.regenerated', subjectType: 'subscription', subjectId: id,
-          organisationId: s.organisation_id, details: { slot, keyId, previousKeyId: current?.id ?? null, overlapHours,
-            previousValidUntil: previousValidUntil?.toISOString() ?? null } });
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'api_key.regenerated',
+          subjectType: 'subscription',
+          subjectId: id,
+          organisationId: s.organisation_id,
+          details: { slot, keyId, previousKeyId: current?.id ?? null, overlapHours, previousValidUntil: previousValidUntil?.toISOString() ?? null },
+        });
         await repo.notifyKeysChanged(trx, id);
         return ok({ key: generated.key, keyId, previousValidUntil });
       });
@@ -115,15 +141,29 @@ export function createKeysService(options: KeysOptions) {
   }
 
   async function list(subscriptionId: string): Promise<KeyView[]> {
-    return (await repo.keysOf(db, subscriptionId, clock.now())).map((k) => ({ id: k.id, slot: k.slot, prefix: k.prefix, last4: k.last4,
-      createdAt: k.created_at, revealedAt: k.revealed_at, lastUsedAt: k.last_used_at, validUntil: k.retired_at ? k.valid_until : null, current: k.retired_at === null }));
+    return (await repo.keysOf(db, subscriptionId, clock.now())).map((k) => ({
+      id: k.id,
+      slot: k.slot,
+      prefix: k.prefix,
+      last4: k.last4,
+      createdAt: k.created_at,
+      revealedAt: k.revealed_at,
+      lastUsedAt: k.last_used_at,
+      validUntil: k.retired_at ? k.valid_until : null,
+      current: k.retired_at === null,
+    }));
   }
 
   /**
    * For operators (CLI): an active subscription with both keys generated now and returned once. The
    * organisation's referents are told it is active.
    */
-  async function createActive(input: { organisationId: string; productCode: string; environment: string; name?: string }, actor: SubscriptionActor): Promise<Result<{ id: string; primary: string; secondary: string }, 'organisation_not_found' | 'product_not_found' | 'invalid_environment' | 'name_required'>> {
+  async function createActive(
+    input: { organisationId: string; productCode: string; environment: string; name?: string },
+    actor: SubscriptionActor,
+  ): Promise<
+    Result<{ id: string; primary: string; secondary: string }, 'organisation_not_found' | 'product_not_found' | 'invalid_environment' | 'name_required'>
+  > {
     if (!isEnvironment(input.environment)) return fail('invalid_environment');
     const environment: Environment = input.environment;
     const name = (input.name ?? `${input.productCode}-${environment}`).trim();
@@ -136,14 +176,38 @@ export function createKeysService(options: KeysOptions) {
     const keys = { primary: generateKey(environment), secondary: generateKey(environment) };
     await db.transaction().execute(async (trx) => {
       const now = clock.now();
-      await repo.insertSubscription(trx, { id, organisationId: organisation.id, productId: product.id, environment, name, state: 'active', createdBy: null, now });
-      await runChangeHooks(options.hooks, trx, { subscriptionId: id, organisationId: organisation.id, productCode: product.code, environment, from: null,
-        to: 'active', at: now });
+      await repo.insertSubscription(trx, {
+        id,
+        organisationId: organisation.id,
+        productId: product.id,
+        environment,
+        name,
+        state: 'active',
+        createdBy: null,
+        now,
+      });
+      await runChangeHooks(options.hooks, trx, {
+        subscriptionId: id,
+        organisationId: organisation.id,
+        productCode: product.code,
+        environment,
+        from: null,
+        to: 'active',
+        at: now,
+      });
       for (const slot of ['primary', 'secondary'] as const) {
         await repo.insertKey(trx, { id: newId('key'), subscriptionId: id, slot, ...stored(keys[slot], now), revealedAt: now });
       }
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'subscription.created', subjectType: 'subscription', subjectId: id,
-        organisationId: organisation.id, details: { product: product.code, environment, name, state: 'active', keysIssued: true } });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'subscription.created',
+        subjectType: 'subscription',
+        subjectId: id,
+        organisationId: organisation.id,
+        details: { product: product.code, environment, name, state: 'active', keysIssued: true },
+      });
       const row = await repo.findSubscription(trx, id);
       if (row) await mailReferents(trx, row, 'subscription_approved', options.publicUrl);
       await repo.notifyKeysChanged(trx, id);

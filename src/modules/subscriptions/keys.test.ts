@@ -55,8 +55,19 @@ test('every single-character change and every swap of neighbours is rejected by 
 
 test('malformed keys are rejected without a lookup: truncated, extended, wrong prefix, other characters', () => {
   const { key } = generateKey('prod');
-  const bad = ['', 'vk_prod_', key.slice(0, -1), `${key}A`, key.replace('vk_prod_', 'vk_test_'), key.replace('vk_prod_', 'vk_live_'),
-    key.replace('vk_', 'VK_'), `${key.slice(0, 20)}-${key.slice(21)}`, ` ${key.slice(1)}`, 'a'.repeat(KEY_LENGTH), key.toLowerCase()];
+  const bad = [
+    '',
+    'vk_prod_',
+    key.slice(0, -1),
+    `${key}A`,
+    key.replace('vk_prod_', 'vk_test_'),
+    key.replace('vk_prod_', 'vk_live_'),
+    key.replace('vk_', 'VK_'),
+    `${key.slice(0, 20)}-${key.slice(21)}`,
+    ` ${key.slice(1)}`,
+    'a'.repeat(KEY_LENGTH),
+    key.toLowerCase(),
+  ];
   for (const value of bad) {
     if (value === key) continue;
     assert.equal(checkKeyFormat(value), undefined, JSON.stringify(value));

@@ -25,7 +25,8 @@ export interface ProductInput {
   rateLimitPerMinute: number;
 }
 
-export type ProductProblem = 'invalid_code' | 'name_required' | 'description_too_long' | 'no_route_groups' | 'unknown_route_group' | 'invalid_rate_limit' | 'code_taken' | 'not_found';
+export type ProductProblem =
+  'invalid_code' | 'name_required' | 'description_too_long' | 'no_route_groups' | 'unknown_route_group' | 'invalid_rate_limit' | 'code_taken' | 'not_found';
 
 export const PRODUCT_PROBLEM_TEXT: Record<ProductProblem, string> = {
   invalid_code: 'The code must be 2–32 lower-case letters, digits, dashes or underscores, starting with a letter.',
@@ -50,9 +51,15 @@ function check(input: ProductInput): ProductProblem | undefined {
 
 export function createProductsService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog; hooks: SubscriptionHooks }) {
   const { db, clock, audit } = options;
-  const columns = (input: ProductInput) => ({ code: input.code, name: input.name.trim(), description: input.description.trim(),
-    route_groups: [...new Set(input.routeGroups)], approval_required_test: input.approvalRequiredTest, approval_required_prod: input.approvalRequiredProd,
-    rate_limit_per_minute: input.rateLimitPerMinute });
+  const columns = (input: ProductInput) => ({
+    code: input.code,
+    name: input.name.trim(),
+    description: input.description.trim(),
+    route_groups: [...new Set(input.routeGroups)],
+    approval_required_test: input.approvalRequiredTest,
+    approval_required_prod: input.approvalRequiredProd,
+    rate_limit_per_minute: input.rateLimitPerMinute,
+  });
 
   async function create(input: ProductInput, actor: SubscriptionActor): Promise<Result<{ id: string }, ProductProblem>> {
     const problem = check(input);
@@ -60,9 +67,19 @@ export function createProductsService(options: { db: Kysely<Database>; clock: Cl
     const id = newId('prd');
     try {
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('products').values({ id, ...columns(input), created_at: clock.now() }).execute();
-        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'product.created', subjectType: 'product', subjectId: id,
-          details: { code: input.code, routeGroups: input.routeGroups.join(','), rateLimitPerMinute: input.rateLimitPerMinute } });
+        await trx
+          .insertInto('products')
+          .values({ id, ...columns(input), created_at: clock.now() })
+          .execute();
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'product.created',
+          subjectType: 'product',
+          subjectId: id,
+          details: { code: input.code, routeGroups: input.routeGroups.join(','), rateLimitPerMinute: input.rateLimitPerMinute },
+        });
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return fail('code_taken');
@@ -81,9 +98,21 @@ export function createProductsService(options: { db: Kysely<Database>; clock: Cl
         if (!previous) return fail('not_found' as const);
         await trx.updateTable('products').set(columns(input)).where('id', '=', id).execute();
         await options.hooks.productChanged?.(trx, { productId: id, code: input.code, previousCode: previous.code });
-        await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: 'product.updated', subjectType: 'product', subjectId: id,
-          details: { code: input.code, routeGroups: input.routeGroups.join(','), approvalRequiredTest: input.approvalRequiredTest,
-            approvalRequiredProd: input.approvalRequiredProd, rateLimitPerMinute: input.rateLimitPerMinute } });
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'product.updated',
+          subjectType: 'product',
+          subjectId: id,
+          details: {
+            code: input.code,
+            routeGroups: input.routeGroups.join(','),
+            approvalRequiredTest: input.approvalRequiredTest,
+            approvalRequiredProd: input.approvalRequiredProd,
+            rateLimitPerMinute: input.rateLimitPerMinute,
+          },
+        });
         await notifyKeysChanged(trx, `product:${id}`);
         return ok({ id });
       });

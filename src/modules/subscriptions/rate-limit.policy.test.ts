@@ -40,7 +40,12 @@ test('the previous window weighs by its overlap with the last 60 seconds', () =>
 });
 
 test('the waiting time the verdict names is enough: the request is allowed then', () => {
-  for (const [limit, current, previous, offset] of [[10, 10, 0, 5000], [10, 4, 10, 1000], [600, 300, 600, 20_000], [5, 2, 50, 100]] as const) {
+  for (const [limit, current, previous, offset] of [
+    [10, 10, 0, 5000],
+    [10, 4, 10, 1000],
+    [600, 300, 600, 20_000],
+    [5, 2, 50, 100],
+  ] as const) {
     const now = start + offset;
     const verdict = rateVerdict({ limit, now, windowStart: start, current, previous });
     assert.equal(verdict.allowed, false, `${limit}/${current}/${previous}`);
@@ -48,8 +53,13 @@ test('the waiting time the verdict names is enough: the request is allowed then'
     const later = now + verdict.retryAfterSeconds * 1000;
     const laterStart = windowStartOf(later);
     const moved = laterStart !== start;
-    const again = rateVerdict({ limit, now: later, windowStart: laterStart, current: moved ? 0 : current,
-      previous: moved ? (laterStart - start === RATE_WINDOW_MS ? current : 0) : previous });
+    const again = rateVerdict({
+      limit,
+      now: later,
+      windowStart: laterStart,
+      current: moved ? 0 : current,
+      previous: moved ? (laterStart - start === RATE_WINDOW_MS ? current : 0) : previous,
+    });
     assert.equal(again.allowed, true, `${limit}/${current}/${previous} after ${verdict.retryAfterSeconds}s`);
   }
 });

@@ -25,7 +25,13 @@ export function createRateLimiter(options: { db: Kysely<Database> }) {
     const windowStart = windowStartOf(now);
     const currentKey = key(subscriptionId, windowStart);
     const current = counters.get(currentKey);
-    const verdict = rateVerdict({ limit, now, windowStart, current: total(current), previous: total(counters.get(key(subscriptionId, windowStart - RATE_WINDOW_MS))) });
+    const verdict = rateVerdict({
+      limit,
+      now,
+      windowStart,
+      current: total(current),
+      previous: total(counters.get(key(subscriptionId, windowStart - RATE_WINDOW_MS))),
+    });
     if (verdict.allowed) {
       if (current) current.pending++;
       else counters.set(currentKey, { shared: 0, pending: 1 });
@@ -65,7 +71,10 @@ export function createRateLimiter(options: { db: Kysely<Database> }) {
 
   /** Old shared rows are useless after two windows; any instance may delete them. */
   async function prune(now: number): Promise<void> {
-    await options.db.deleteFrom('api_rate_windows').where('window_start', '<', new Date(windowStartOf(now) - 2 * RATE_WINDOW_MS)).execute();
+    await options.db
+      .deleteFrom('api_rate_windows')
+      .where('window_start', '<', new Date(windowStartOf(now) - 2 * RATE_WINDOW_MS))
+      .execute();
   }
 
   return { take, sync, prune, reset: () => counters.clear() };

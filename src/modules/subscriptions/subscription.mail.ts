@@ -9,13 +9,21 @@ import { enabledReferentsOf, findEnabledReferent } from '../identity/index.ts';
 type ReferentTemplate = 'subscription_approved' | 'subscription_rejected' | 'subscription_suspended' | 'subscription_reactivated' | 'subscription_cancelled';
 
 const common = (s: SubscriptionRow): Record<string, string> => ({
-  organisationName: s.organisation_name, productName: s.product_name, environment: s.environment, subscriptionName: s.name,
+  organisationName: s.organisation_name,
+  productName: s.product_name,
+  environment: s.environment,
+  subscriptionName: s.name,
 });
 
 /** Administrators learn of a request that waits for them. */
 export async function mailAdminsSubmitted(trx: Kysely<Database>, s: SubscriptionRow, publicUrl: string): Promise<void> {
-  await enqueueEmailToAdmins(trx, { template: 'subscription_submitted', organisationId: s.organisation_id, subjectType: 'subscription', subjectId: s.id,
-    params: { ...common(s), link: `${publicUrl}/admin/subscriptions/${s.id}` } });
+  await enqueueEmailToAdmins(trx, {
+    template: 'subscription_submitted',
+    organisationId: s.organisation_id,
+    subjectType: 'subscription',
+    subjectId: s.id,
+    params: { ...common(s), link: `${publicUrl}/admin/subscriptions/${s.id}` },
+  });
 }
 
 /**
@@ -28,6 +36,14 @@ export async function mailReferents(trx: Kysely<Database>, s: SubscriptionRow, t
   for (const r of recipients) {
     const params: Record<string, string> = { ...common(s), firstName: r.first_name ?? '', link: `${publicUrl}/portal/subscriptions/${s.id}` };
     if (template === 'subscription_rejected') params.comment = comment ?? '';
-    await enqueueEmail(trx, { to: r.email, template, locale: r.locale, params, organisationId: s.organisation_id, subjectType: 'subscription', subjectId: s.id });
+    await enqueueEmail(trx, {
+      to: r.email,
+      template,
+      locale: r.locale,
+      params,
+      organisationId: s.organisation_id,
+      subjectType: 'subscription',
+      subjectId: s.id,
+    });
   }
 }

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  allowedActions, decideTransition, keysWork, POLICY_ACTORS, SUBSCRIPTION_ACTIONS, SUBSCRIPTION_STATES, type PolicyActor, type SubscriptionAction,
+  allowedActions,
+  decideTransition,
+  keysWork,
+  POLICY_ACTORS,
+  SUBSCRIPTION_ACTIONS,
+  SUBSCRIPTION_STATES,
+  type PolicyActor,
+  type SubscriptionAction,
 } from './subscription.policy.ts';
 import type { SubscriptionState } from '../../db/schema.ts';
 

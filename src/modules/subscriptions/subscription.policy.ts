@@ -12,7 +12,11 @@ export const SUBSCRIPTION_ACTIONS: readonly SubscriptionAction[] = ['approve', '
 export type PolicyActor = 'admin' | 'referent' | 'system';
 export const POLICY_ACTORS: readonly PolicyActor[] = ['admin', 'referent', 'system'];
 
-interface Rule { actor: PolicyActor; from: readonly SubscriptionState[]; to: SubscriptionState }
+interface Rule {
+  actor: PolicyActor;
+  from: readonly SubscriptionState[];
+  to: SubscriptionState;
+}
 
 const RULES: Record<SubscriptionAction, Rule> = {
   approve: { actor: 'admin', from: ['submitted'], to: 'active' },
@@ -24,9 +28,7 @@ const RULES: Record<SubscriptionAction, Rule> = {
   expire: { actor: 'system', from: ['submitted', 'active', 'suspended'], to: 'expired' },
 };
 
-export type TransitionVerdict =
-  | { ok: true; from: SubscriptionState; to: SubscriptionState }
-  | { ok: false; reason: 'invalid_state_transition' };
+export type TransitionVerdict = { ok: true; from: SubscriptionState; to: SubscriptionState } | { ok: false; reason: 'invalid_state_transition' };
 
 export function decideTransition(state: SubscriptionState, action: SubscriptionAction, actor: PolicyActor): TransitionVerdict {
   const rule = RULES[action];

@@ -11,12 +11,24 @@ export async function notifyKeysChanged(trx: Kysely<Database>, subject: string):
   await sql`SELECT pg_notify(${KEYS_CHANNEL}, ${subject})`.execute(trx);
 }
 
-const SUBSCRIPTION_COLUMNS = ['subscriptions.id', 'subscriptions.organisation_id', 'subscriptions.product_id', 'subscriptions.environment',
-  'subscriptions.name', 'subscriptions.state', 'subscriptions.state_comment', 'subscriptions.created_by', 'subscriptions.created_at',
-  'subscriptions.state_changed_at', 'subscriptions.expires_at', 'subscriptions.inbound_verified_at'] as const;
+const SUBSCRIPTION_COLUMNS = [
+  'subscriptions.id',
+  'subscriptions.organisation_id',
+  'subscriptions.product_id',
+  'subscriptions.environment',
+  'subscriptions.name',
+  'subscriptions.state',
+  'subscriptions.state_comment',
+  'subscriptions.created_by',
+  'subscriptions.created_at',
+  'subscriptions.state_changed_at',
+  'subscriptions.expires_at',
+  'subscriptions.inbound_verified_at',
+] as const;
 
 function subscriptionQuery(db: Kysely<Database>) {
-  return db.selectFrom('subscriptions')
+  return db
+    .selectFrom('subscriptions')
     .innerJoin('products', 'products.id', 'subscriptions.product_id')
     .innerJoin('organisations', 'organisations.id', 'subscriptions.organisation_id')
     .select(SUBSCRIPTION_COLUMNS)
@@ -36,19 +48,52 @@ export function listSubscriptions(db: Kysely<Database>, filter: { organisationId
   let query = subscriptionQuery(db);
   if (filter.organisationId !== undefined) query = query.where('subscriptions.organisation_id', '=', filter.organisationId);
   if (filter.state !== undefined) query = query.where('subscriptions.state', '=', filter.state);
-  return query.orderBy('subscriptions.created_at', 'desc').limit(filter.limit ?? 500).execute();
+  return query
+    .orderBy('subscriptions.created_at', 'desc')
+    .limit(filter.limit ?? 500)
+    .execute();
 }
 
-export async function insertSubscription(trx: Kysely<Database>, row: { id: string; organisationId: string; productId: string; environment: Environment;
-  name: string; state: SubscriptionState; createdBy: string | null; now: Date }): Promise<void> {
-  await trx.insertInto('subscriptions').values({ id: row.id, organisation_id: row.organisationId, product_id: row.productId, environment: row.environment,
-    name: row.name, state: row.state, created_by: row.createdBy, created_at: row.now, state_changed_at: row.now }).execute();
+export async function insertSubscription(
+  trx: Kysely<Database>,
+  row: {
+    id: string;
+    organisationId: string;
+    productId: string;
+    environment: Environment;
+    name: string;
+    state: SubscriptionState;
+    createdBy: string | null;
+    now: Date;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('subscriptions')
+    .values({
+      id: row.id,
+      organisation_id: row.organisationId,
+      product_id: row.productId,
+      environment: row.environment,
+      name: row.name,
+      state: row.state,
+      created_by: row.createdBy,
+      created_at: row.now,
+      state_changed_at: row.now,
+    })
+    .execute();
 }
 
 /** The guarded apply of a policy verdict: changes nothing unless the state is still `from`. */
-export async function applyTransition(trx: Kysely<Database>, change: { id: string; from: SubscriptionState; to: SubscriptionState; comment: string | null; now: Date }): Promise<boolean> {
-  const result = await trx.updateTable('subscriptions').set({ state: change.to, state_comment: change.comment, state_changed_at: change.now })
-    .where('id', '=', change.id).where('state', '=', change.from).executeTakeFirst();
+export async function applyTransition(
+  trx: Kysely<Database>,
+  change: { id: string; from: SubscriptionState; to: SubscriptionState; comment: string | null; now: Date },
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('subscriptions')
+    .set({ state: change.to, state_comment: change.comment, state_changed_at: change.now })
+    .where('id', '=', change.id)
+    .where('state', '=', change.from)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
@@ -59,23 +104,40 @@ export async function applyTransition(trx: Kysely<Database>, change: { id: strin
  */
 export function activeSubscription(organisationId: Expression<string>, productCode: string, environment: Environment): AliasableExpression<SqlBool> {
   const eb = expressionBuilder<Database, never>();
-  return eb.exists(eb.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id').select(sql`1`.as('one'))
-    .where('subscriptions.organisation_id', '=', organisationId).where('products.code', '=', productCode)
-    .where('subscriptions.state', '=', 'active').where('subscriptions.environment', '=', environment));
+  return eb.exists(
+    eb
+      .selectFrom('subscriptions')
+      .innerJoin('products', 'products.id', 'subscriptions.product_id')
+      .select(sql`1`.as('one'))
+      .where('subscriptions.organisation_id', '=', organisationId)
+      .where('products.code', '=', productCode)
+      .where('subscriptions.state', '=', 'active')
+      .where('subscriptions.environment', '=', environment),
+  );
 }
 
 /** Environments in which the organisation has an active subscription to `productCode`, test first. */
 export async function activeEnvironments(db: Kysely<Database>, organisationId: string, productCode: string): Promise<Environment[]> {
-  const rows = await db.selectFrom('subscriptions').innerJoin('products', 'products.id', 'subscriptions.product_id')
-    .select('subscriptions.environment').distinct()
-    .where('subscriptions.organisation_id', '=', organisationId).where('products.code', '=', productCode).where('subscriptions.state', '=', 'active')
+  const rows = await db
+    .selectFrom('subscriptions')
+    .innerJoin('products', 'products.id', 'subscriptions.product_id')
+    .select('subscriptions.environment')
+    .distinct()
+    .where('subscriptions.organisation_id', '=', organisationId)
+    .where('products.code', '=', productCode)
+    .where('subscriptions.state', '=', 'active')
     .execute();
   return rows.map((r) => r.environment).sort((a, b) => (a === b ? 0 : a === 'test' ? -1 : 1));
 }
 
 export function dueForExpiry(db: Kysely<Database>, now: Date) {
-  return db.selectFrom('subscriptions').select(['id', 'state', 'organisation_id'])
-    .where('expires_at', '<=', now).where('state', 'in', ['submitted', 'active', 'suspended']).limit(500).execute();
+  return db
+    .selectFrom('subscriptions')
+    .select(['id', 'state', 'organisation_id'])
+    .where('expires_at', '<=', now)
+    .where('state', 'in', ['submitted', 'active', 'suspended'])
+    .limit(500)
+    .execute();
 }
 
 // Products
@@ -103,63 +165,139 @@ export function productsByCode(db: Kysely<Database>, codes: readonly string[]) {
 /** Lets a referent use these products, in the caller's transaction (an accepted invitation). */
 export async function grantProducts(trx: Kysely<Database>, userId: string, productIds: readonly string[]): Promise<void> {
   if (productIds.length === 0) return;
-  await trx.insertInto('user_products').values(productIds.map((productId) => ({ user_id: userId, product_id: productId }))).execute();
+  await trx
+    .insertInto('user_products')
+    .values(productIds.map((productId) => ({ user_id: userId, product_id: productId })))
+    .execute();
 }
 
 export function productsOfUser(db: Kysely<Database>, userId: string) {
-  return db.selectFrom('products').innerJoin('user_products', 'user_products.product_id', 'products.id')
-    .selectAll('products').where('user_products.user_id', '=', userId).orderBy('products.code').execute();
+  return db
+    .selectFrom('products')
+    .innerJoin('user_products', 'user_products.product_id', 'products.id')
+    .selectAll('products')
+    .where('user_products.user_id', '=', userId)
+    .orderBy('products.code')
+    .execute();
 }
 
 // Keys
 
-export interface NewKeyRow { id: string; subscriptionId: string; slot: 'primary' | 'secondary'; hash: string; prefix: string; last4: string; now: Date; revealedAt: Date | null }
+export interface NewKeyRow {
+  id: string;
+  subscriptionId: string;
+  slot: 'primary' | 'secondary';
+  hash: string;
+  prefix: string;
+  last4: string;
+  now: Date;
+  revealedAt: Date | null;
+}
 
 export async function insertKey(trx: Kysely<Database>, row: NewKeyRow): Promise<void> {
-  await trx.insertInto('api_keys').values({ id: row.id, subscription_id: row.subscriptionId, slot: row.slot, key_hash: row.hash, prefix: row.prefix,
-    last4: row.last4, created_at: row.now, revealed_at: row.revealedAt }).execute();
+  await trx
+    .insertInto('api_keys')
+    .values({
+      id: row.id,
+      subscription_id: row.subscriptionId,
+      slot: row.slot,
+      key_hash: row.hash,
+      prefix: row.prefix,
+      last4: row.last4,
+      created_at: row.now,
+      revealed_at: row.revealedAt,
+    })
+    .execute();
 }
 
 /** Current keys and retired keys still inside their overlap window. */
 export function keysOf(db: Kysely<Database>, subscriptionId: string, now: Date) {
-  return db.selectFrom('api_keys').select(['id', 'slot', 'prefix', 'last4', 'created_at', 'revealed_at', 'retired_at', 'valid_until', 'last_used_at'])
-    .where('subscription_id', '=', subscriptionId)
-    .where((eb) => eb.or([eb('retired_at', 'is', null), eb('valid_until', '>', now)]))
-    // Per slot: the current key first, then retired ones, newest first.
-    .orderBy('slot').orderBy(sql`retired_at IS NULL`, 'desc').orderBy('retired_at', 'desc').execute();
+  return (
+    db
+      .selectFrom('api_keys')
+      .select(['id', 'slot', 'prefix', 'last4', 'created_at', 'revealed_at', 'retired_at', 'valid_until', 'last_used_at'])
+      .where('subscription_id', '=', subscriptionId)
+      .where((eb) => eb.or([eb('retired_at', 'is', null), eb('valid_until', '>', now)]))
+      // Per slot: the current key first, then retired ones, newest first.
+      .orderBy('slot')
+      .orderBy(sql`retired_at IS NULL`, 'desc')
+      .orderBy('retired_at', 'desc')
+      .execute()
+  );
 }
 
 export function currentKey(trx: Kysely<Database>, subscriptionId: string, slot: 'primary' | 'secondary') {
-  return trx.selectFrom('api_keys').select(['id', 'revealed_at']).where('subscription_id', '=', subscriptionId).where('slot', '=', slot)
-    .where('retired_at', 'is', null).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('api_keys')
+    .select(['id', 'revealed_at'])
+    .where('subscription_id', '=', subscriptionId)
+    .where('slot', '=', slot)
+    .where('retired_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** Puts the key material in a slot that was never revealed; false if someone revealed it first. */
-export async function fillUnrevealed(trx: Kysely<Database>, keyId: string, material: { hash: string; prefix: string; last4: string; now: Date }): Promise<boolean> {
-  const result = await trx.updateTable('api_keys').set({ key_hash: material.hash, prefix: material.prefix, last4: material.last4,
-    created_at: material.now, revealed_at: material.now }).where('id', '=', keyId).where('revealed_at', 'is', null).where('retired_at', 'is', null).executeTakeFirst();
+export async function fillUnrevealed(
+  trx: Kysely<Database>,
+  keyId: string,
+  material: { hash: string; prefix: string; last4: string; now: Date },
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('api_keys')
+    .set({ key_hash: material.hash, prefix: material.prefix, last4: material.last4, created_at: material.now, revealed_at: material.now })
+    .where('id', '=', keyId)
+    .where('revealed_at', 'is', null)
+    .where('retired_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 /** Retires a slot's current key (valid until `validUntil`) and ends the overlap of any key retired before it. */
-export async function retireSlot(trx: Kysely<Database>, change: { subscriptionId: string; slot: 'primary' | 'secondary'; keyId: string; now: Date; validUntil: Date }): Promise<void> {
-  await trx.updateTable('api_keys').set({ valid_until: change.now })
-    .where('subscription_id', '=', change.subscriptionId).where('slot', '=', change.slot)
-    .where('retired_at', 'is not', null).where('valid_until', '>', change.now).execute();
+export async function retireSlot(
+  trx: Kysely<Database>,
+  change: { subscriptionId: string; slot: 'primary' | 'secondary'; keyId: string; now: Date; validUntil: Date },
+): Promise<void> {
+  await trx
+    .updateTable('api_keys')
+    .set({ valid_until: change.now })
+    .where('subscription_id', '=', change.subscriptionId)
+    .where('slot', '=', change.slot)
+    .where('retired_at', 'is not', null)
+    .where('valid_until', '>', change.now)
+    .execute();
   await trx.updateTable('api_keys').set({ retired_at: change.now, valid_until: change.validUntil }).where('id', '=', change.keyId).execute();
 }
 
 /** Everything a verification needs about one key hash, in one query. */
 export function findAuthByHash(db: Kysely<Database>, hash: string) {
-  return db.selectFrom('api_keys')
+  return db
+    .selectFrom('api_keys')
     .innerJoin('subscriptions', 'subscriptions.id', 'api_keys.subscription_id')
     .innerJoin('products', 'products.id', 'subscriptions.product_id')
     .innerJoin('organisations', 'organisations.id', 'subscriptions.organisation_id')
-    .select(['api_keys.id as key_id', 'api_keys.key_hash', 'api_keys.slot', 'api_keys.revealed_at', 'api_keys.retired_at', 'api_keys.valid_until',
-      'subscriptions.id as subscription_id', 'subscriptions.name as subscription_name', 'subscriptions.state', 'subscriptions.environment',
-      'subscriptions.expires_at', 'subscriptions.organisation_id', 'organisations.name as organisation_name',
-      'products.id as product_id', 'products.code as product_code', 'products.name as product_name', 'products.route_groups', 'products.rate_limit_per_minute'])
-    .where('api_keys.key_hash', '=', hash).executeTakeFirst();
+    .select([
+      'api_keys.id as key_id',
+      'api_keys.key_hash',
+      'api_keys.slot',
+      'api_keys.revealed_at',
+      'api_keys.retired_at',
+      'api_keys.valid_until',
+      'subscriptions.id as subscription_id',
+      'subscriptions.name as subscription_name',
+      'subscriptions.state',
+      'subscriptions.environment',
+      'subscriptions.expires_at',
+      'subscriptions.organisation_id',
+      'organisations.name as organisation_name',
+      'products.id as product_id',
+      'products.code as product_code',
+      'products.name as product_name',
+      'products.route_groups',
+      'products.rate_limit_per_minute',
+    ])
+    .where('api_keys.key_hash', '=', hash)
+    .executeTakeFirst();
 }
 
 /** Batched `last used` and `inbound verified` stamps: one statement each, never moving a stamp backwards. */

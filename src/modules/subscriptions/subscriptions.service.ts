@@ -46,13 +46,26 @@ export const SUBSCRIBE_PROBLEM_TEXT: Record<SubscribeProblem, string> = {
   name_required: 'Give the subscription a name (at most 100 characters).',
 };
 
-const MAIL: Partial<Record<SubscriptionAction, 'subscription_approved' | 'subscription_rejected' | 'subscription_suspended' | 'subscription_reactivated' | 'subscription_cancelled'>> = {
-  approve: 'subscription_approved', reject: 'subscription_rejected', suspend: 'subscription_suspended',
-  reactivate: 'subscription_reactivated', cancel: 'subscription_cancelled',
+const MAIL: Partial<
+  Record<
+    SubscriptionAction,
+    'subscription_approved' | 'subscription_rejected' | 'subscription_suspended' | 'subscription_reactivated' | 'subscription_cancelled'
+  >
+> = {
+  approve: 'subscription_approved',
+  reject: 'subscription_rejected',
+  suspend: 'subscription_suspended',
+  reactivate: 'subscription_reactivated',
+  cancel: 'subscription_cancelled',
 };
 
 const PAST: Record<SubscriptionAction, string> = {
-  approve: 'approved', reject: 'rejected', suspend: 'suspended', reactivate: 'reactivated', cancel: 'cancelled', expire: 'expired',
+  approve: 'approved',
+  reject: 'rejected',
+  suspend: 'suspended',
+  reactivate: 'reactivated',
+  cancel: 'cancelled',
+  expire: 'expired',
 };
 
 export function policyRole(actor: SubscriptionActor): PolicyActor {
@@ -73,7 +86,10 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
   const { db, clock, publicUrl, audit, hooks } = options;
 
   /** A referent asks for a subscription; active at once when the product needs no approval in that environment. */
-  async function subscribe(input: SubscribeInput, actor: SubscriptionActor & { type: 'referent'; id: string }): Promise<Result<{ id: string; state: SubscriptionState }, SubscribeProblem>> {
+  async function subscribe(
+    input: SubscribeInput,
+    actor: SubscriptionActor & { type: 'referent'; id: string },
+  ): Promise<Result<{ id: string; state: SubscriptionState }, SubscribeProblem>> {
     const name = input.name.trim();
     if (!isEnvironment(input.environment)) return fail('invalid_environment');
     if (name === '' || name.length > 100) return fail('name_required');
@@ -94,9 +110,16 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
       const row = await repo.findSubscription(trx, id);
       if (!row) throw new Error('subscription vanished inside its own transaction');
       await runChangeHooks(hooks, trx, { subscriptionId: id, organisationId, productCode: allowed.code, environment, from: null, to: state, at: now });
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: approval ? 'subscription.submitted' : 'subscription.created',
-        subjectType: 'subscription', subjectId: id, organisationId,
-        details: { product: allowed.code, environment, name, state } });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: approval ? 'subscription.submitted' : 'subscription.created',
+        subjectType: 'subscription',
+        subjectId: id,
+        organisationId,
+        details: { product: allowed.code, environment, name, state },
+      });
       if (approval) await mailAdminsSubmitted(trx, row, publicUrl);
       else await mailReferents(trx, row, 'subscription_approved', publicUrl);
     });
@@ -107,7 +130,12 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
    * Applies one policy action. Throws not_found (also for another organisation's subscription when
    * `organisationId` scopes the call) and invalid_state_transition; a rejection needs a comment.
    */
-  async function change(id: string, action: SubscriptionAction, actor: SubscriptionActor, scope: { organisationId?: string; comment?: string } = {}): Promise<Result<{ state: SubscriptionState }, 'comment_required'>> {
+  async function change(
+    id: string,
+    action: SubscriptionAction,
+    actor: SubscriptionActor,
+    scope: { organisationId?: string; comment?: string } = {},
+  ): Promise<Result<{ state: SubscriptionState }, 'comment_required'>> {
     const comment = scope.comment?.trim().slice(0, 1000) ?? '';
     if (action === 'reject' && comment === '') return fail('comment_required');
     const state = await db.transaction().execute(async (trx) => {
@@ -118,10 +146,25 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
       const now = clock.now();
       const applied = await repo.applyTransition(trx, { id, from: verdict.from, to: verdict.to, comment: comment || null, now });
       if (!applied) throw new VarcoError('invalid_state_transition', 'The subscription changed meanwhile; reload the page and decide again.');
-      await runChangeHooks(hooks, trx, { subscriptionId: id, organisationId: s.organisation_id, productCode: s.product_code, environment: s.environment,
-        from: verdict.from, to: verdict.to, at: now });
-      await audit.append(trx, { actorType: actor.type, actorId: actor.id, ip: actor.ip, action: `subscription.${PAST[action]}`, subjectType: 'subscription',
-        subjectId: id, organisationId: s.organisation_id, details: { from: verdict.from, to: verdict.to, ...(comment ? { comment } : {}) } });
+      await runChangeHooks(hooks, trx, {
+        subscriptionId: id,
+        organisationId: s.organisation_id,
+        productCode: s.product_code,
+        environment: s.environment,
+        from: verdict.from,
+        to: verdict.to,
+        at: now,
+      });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: `subscription.${PAST[action]}`,
+        subjectType: 'subscription',
+        subjectId: id,
+        organisationId: s.organisation_id,
+        details: { from: verdict.from, to: verdict.to, ...(comment ? { comment } : {}) },
+      });
       await repo.notifyKeysChanged(trx, id);
       const template = MAIL[action];
       if (template) await mailReferents(trx, s, template, publicUrl, comment);

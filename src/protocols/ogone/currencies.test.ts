@@ -1,15 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  CURRENCY_CODES,
-  FORMAT_LOCALES,
-  currency,
-  feedbackAmount,
-  formatAmount,
-  minorToWireAmount,
-  wireAmountToMinor,
-} from './currencies.ts';
+import { CURRENCY_CODES, FORMAT_LOCALES, currency, feedbackAmount, formatAmount, minorToWireAmount, wireAmountToMinor } from './currencies.ts';
 import type { Currency } from './currencies.ts';
 
 const cur = (code: string): Currency => {
@@ -24,14 +16,35 @@ const plain = (s: string): string => s.replace(/[\u00A0\u202F]/g, ' ');
 describe('currency table', () => {
   it('has the ISO exponents, including 0, 3 and 4', () => {
     const expected: Record<string, number> = {
-      EUR: 2, USD: 2, GBP: 2, CHF: 2, HUF: 2, JPY: 0, KRW: 0, ISK: 0, CLP: 0, VND: 0, XAF: 0, XOF: 0, XPF: 0,
-      BHD: 3, KWD: 3, JOD: 3, OMR: 3, TND: 3, IQD: 3, LYD: 3, CLF: 4, UYW: 4,
+      EUR: 2,
+      USD: 2,
+      GBP: 2,
+      CHF: 2,
+      HUF: 2,
+      JPY: 0,
+      KRW: 0,
+      ISK: 0,
+      CLP: 0,
+      VND: 0,
+      XAF: 0,
+      XOF: 0,
+      XPF: 0,
+      BHD: 3,
+      KWD: 3,
+      JOD: 3,
+      OMR: 3,
+      TND: 3,
+      IQD: 3,
+      LYD: 3,
+      CLF: 4,
+      UYW: 4,
     };
     for (const [code, exponent] of Object.entries(expected)) assert.equal(cur(code).exponent, exponent, code);
   });
 
-  it('knows every currency of the platform\'s list, historic ones marked', () => {
-    const platform = 'AED ANG ARS AUD AWG BGN BRL BYR CAD CHF CNY CZK DKK EEK EGP EUR GBP GEL HKD HRK HUF ILS ISK JPY KRW LTL LVL MAD MXN NOK NZD PLN RON RUB SEK SGD SKK THB TRY UAH USD XAF XOF XPF ZAR';
+  it("knows every currency of the platform's list, historic ones marked", () => {
+    const platform =
+      'AED ANG ARS AUD AWG BGN BRL BYR CAD CHF CNY CZK DKK EEK EGP EUR GBP GEL HKD HRK HUF ILS ISK JPY KRW LTL LVL MAD MXN NOK NZD PLN RON RUB SEK SGD SKK THB TRY UAH USD XAF XOF XPF ZAR';
     for (const code of platform.split(' ')) assert.ok(currency(code), code);
     assert.equal(cur('LTL').historic, true);
     assert.equal(cur('BYR').exponent, 0);
@@ -74,11 +87,13 @@ describe('request AMOUNT (× 100)', () => {
   });
 
   it('minorToWireAmount is its inverse', () => {
-    fc.assert(fc.property(fc.constantFrom(...CURRENCY_CODES), fc.integer({ min: 1, max: 9_999_999 }), (code, n) => {
-      const c = cur(code);
-      const amount = c.exponent > 2 ? n * 10 ** (c.exponent - 2) : n;
-      assert.deepEqual(wireAmountToMinor(minorToWireAmount(amount, c), c), { ok: true, amount });
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...CURRENCY_CODES), fc.integer({ min: 1, max: 9_999_999 }), (code, n) => {
+        const c = cur(code);
+        const amount = c.exponent > 2 ? n * 10 ** (c.exponent - 2) : n;
+        assert.deepEqual(wireAmountToMinor(minorToWireAmount(amount, c), c), { ok: true, amount });
+      }),
+    );
     assert.equal(minorToWireAmount(1500, cur('JPY')), '150000');
     assert.throws(() => minorToWireAmount(12345, cur('KWD')), RangeError);
   });
@@ -98,13 +113,15 @@ describe('feedbackAmount', () => {
   });
 
   it('parses back to the same number for every currency', () => {
-    fc.assert(fc.property(fc.constantFrom(...CURRENCY_CODES), fc.integer({ min: 0, max: 2 ** 40 }), (code, amount) => {
-      const s = feedbackAmount(amount, code);
-      assert.match(s, /^(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/);
-      const [int, frac = ''] = s.split('.');
-      const e = cur(code).exponent;
-      assert.equal(Number(int) * 10 ** e + Number(frac.padEnd(e, '0') || '0'), amount);
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...CURRENCY_CODES), fc.integer({ min: 0, max: 2 ** 40 }), (code, amount) => {
+        const s = feedbackAmount(amount, code);
+        assert.match(s, /^(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/);
+        const [int, frac = ''] = s.split('.');
+        const e = cur(code).exponent;
+        assert.equal(Number(int) * 10 ** e + Number(frac.padEnd(e, '0') || '0'), amount);
+      }),
+    );
   });
 
   it('refuses non-integers, negatives and unknown currencies', () => {
@@ -117,7 +134,11 @@ describe('feedbackAmount', () => {
 describe('formatAmount', () => {
   it('formats for each supported page language', () => {
     const expected: Record<string, string> = {
-      en_US: '€1,234,567.89', it_IT: '1.234.567,89 €', fr_FR: '1 234 567,89 €', de_DE: '1.234.567,89 €', nl_NL: '€ 1.234.567,89',
+      en_US: '€1,234,567.89',
+      it_IT: '1.234.567,89 €',
+      fr_FR: '1 234 567,89 €',
+      de_DE: '1.234.567,89 €',
+      nl_NL: '€ 1.234.567,89',
     };
     for (const locale of FORMAT_LOCALES) assert.equal(plain(formatAmount(123456789, 'EUR', locale)), expected[locale], locale);
     // CLDR: Italian groups only from five integer digits on.

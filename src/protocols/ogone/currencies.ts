@@ -37,12 +37,19 @@ export interface Currency {
 }
 
 function rows(text: string, exponent: number, historic = false): Array<[string, Currency]> {
-  return text.trim().split(/\s+/).map((code) => [code, Object.freeze({ code, exponent, historic })]);
+  return text
+    .trim()
+    .split(/\s+/)
+    .map((code) => [code, Object.freeze({ code, exponent, historic })]);
 }
 
 const TABLE: ReadonlyMap<string, Currency> = new Map([
-  ...rows(EXPONENT_2, 2), ...rows(EXPONENT_0, 0), ...rows(EXPONENT_3, 3), ...rows(EXPONENT_4, 4),
-  ...rows(HISTORIC_2, 2, true), ...rows(HISTORIC_0, 0, true),
+  ...rows(EXPONENT_2, 2),
+  ...rows(EXPONENT_0, 0),
+  ...rows(EXPONENT_3, 3),
+  ...rows(EXPONENT_4, 4),
+  ...rows(HISTORIC_2, 2, true),
+  ...rows(HISTORIC_0, 0, true),
 ]);
 
 /** Every known code, sorted. */
@@ -57,8 +64,7 @@ export function currency(code: string): Currency | undefined {
 export const MAX_WIRE_AMOUNT = 999_999_999_999;
 
 export type WireAmountResult =
-  | { readonly ok: true; readonly amount: number }
-  | { readonly ok: false; readonly reason: 'not_numeric' | 'too_large' | 'zero' | 'decimals' };
+  { readonly ok: true; readonly amount: number } | { readonly ok: false; readonly reason: 'not_numeric' | 'too_large' | 'zero' | 'decimals' };
 
 /**
  * The request's AMOUNT (amount × 100, digits only) as minor units of `cur`.

@@ -27,7 +27,11 @@ function merchantShaOut(received: ShaParams, passphrase: string, alg: ShaAlgorit
 
 const ORDER: FeedbackOrder = { orderId: '12', amount: 1500, currency: 'EUR', paramplus: [], customer: {} };
 const PAYMENT: FeedbackPayment = {
-  status: 9, ncError: '0', payId: '32100123', acceptance: '1234', date: new Date('2008-12-25T15:00:00Z'),
+  status: 9,
+  ncError: '0',
+  payId: '32100123',
+  acceptance: '1234',
+  date: new Date('2008-12-25T15:00:00Z'),
   card: { brand: 'VISA', masked: 'XXXXXXXXXXXX1111', expiry: { month: 5, year: 2014 }, holder: 'John Doe' },
 };
 const SHA: ShaOutConfig = { passphrase: 'Mysecretsig1875!?', alg: 'sha1', method: 'each-parameter', encoding: 'utf8' };
@@ -36,12 +40,22 @@ const REDIRECT: FeedbackOptions = { channel: 'redirect', charset: 'utf8' };
 const get = (params: ShaParams, name: string) => params.find(([n]) => n === name)?.[1];
 
 describe('feedbackParameters: names and formats', () => {
-  it('sends the default set in the platform\'s names, order and formats, SHASIGN last', () => {
+  it("sends the default set in the platform's names, order and formats, SHASIGN last", () => {
     const params = feedbackParameters(ORDER, PAYMENT, SHA, REDIRECT);
     assert.deepEqual(params.slice(0, -1), [
-      ['orderID', '12'], ['currency', 'EUR'], ['amount', '15'], ['PM', 'CreditCard'], ['ACCEPTANCE', '1234'], ['STATUS', '9'],
-      ['CARDNO', 'XXXXXXXXXXXX1111'], ['PAYID', '32100123'], ['NCERROR', '0'], ['BRAND', 'VISA'], ['ED', '0514'],
-      ['TRXDATE', '12/25/08'], ['CN', 'John Doe'],
+      ['orderID', '12'],
+      ['currency', 'EUR'],
+      ['amount', '15'],
+      ['PM', 'CreditCard'],
+      ['ACCEPTANCE', '1234'],
+      ['STATUS', '9'],
+      ['CARDNO', 'XXXXXXXXXXXX1111'],
+      ['PAYID', '32100123'],
+      ['NCERROR', '0'],
+      ['BRAND', 'VISA'],
+      ['ED', '0514'],
+      ['TRXDATE', '12/25/08'],
+      ['CN', 'John Doe'],
     ]);
     assert.equal(params.at(-1)?.[0], 'SHASIGN');
     assert.equal(DEFAULT_FEEDBACK_FIELDS.length, 13);
@@ -55,20 +69,41 @@ describe('feedbackParameters: names and formats', () => {
   });
 
   it('a cancel before any card: empty card fields, CN from the request', () => {
-    const params = feedbackParameters({ ...ORDER, customer: { name: 'Req Name' } }, { status: 1, ncError: '30171001', payId: '', date: PAYMENT.date }, SHA, REDIRECT);
-    assert.deepEqual(['ACCEPTANCE', 'CARDNO', 'BRAND', 'ED', 'CN', 'STATUS'].map((n) => get(params, n)), ['', '', '', '', 'Req Name', '1']);
+    const params = feedbackParameters(
+      { ...ORDER, customer: { name: 'Req Name' } },
+      { status: 1, ncError: '30171001', payId: '', date: PAYMENT.date },
+      SHA,
+      REDIRECT,
+    );
+    assert.deepEqual(
+      ['ACCEPTANCE', 'CARDNO', 'BRAND', 'ED', 'CN', 'STATUS'].map((n) => get(params, n)),
+      ['', '', '', '', 'Req Name', '1'],
+    );
   });
 
   it('optional IP and EMAIL when selected; order stays canonical', () => {
-    const params = feedbackParameters({ ...ORDER, customer: { email: 'a@b.example' } }, { ...PAYMENT, ip: '192.0.2.1' }, SHA,
-      { ...REDIRECT, fields: ['EMAIL', 'IP', 'STATUS', 'orderID'] });
-    assert.deepEqual(params.slice(0, -1), [['orderID', '12'], ['STATUS', '9'], ['IP', '192.0.2.1'], ['EMAIL', 'a@b.example']]);
+    const params = feedbackParameters({ ...ORDER, customer: { email: 'a@b.example' } }, { ...PAYMENT, ip: '192.0.2.1' }, SHA, {
+      ...REDIRECT,
+      fields: ['EMAIL', 'IP', 'STATUS', 'orderID'],
+    });
+    assert.deepEqual(params.slice(0, -1), [
+      ['orderID', '12'],
+      ['STATUS', '9'],
+      ['IP', '192.0.2.1'],
+      ['EMAIL', 'a@b.example'],
+    ]);
   });
 
   it('takes the selection as the settings store it (upper-case SHA-OUT names), skipping what it cannot fill', () => {
     const params = feedbackParameters(ORDER, PAYMENT, SHA, { ...REDIRECT, fields: ['ORDERID', 'AMOUNT', 'CURRENCY', 'STATUS', 'AAVCHECK', 'SCORING'] });
-    assert.deepEqual(params.slice(0, -1).map(([n]) => n), ['orderID', 'currency', 'amount', 'STATUS']);
-    assert.deepEqual(feedbackParameters(ORDER, PAYMENT, SHA, { ...REDIRECT, fields: [] }).map(([n]) => n), ['SHASIGN']);
+    assert.deepEqual(
+      params.slice(0, -1).map(([n]) => n),
+      ['orderID', 'currency', 'amount', 'STATUS'],
+    );
+    assert.deepEqual(
+      feedbackParameters(ORDER, PAYMENT, SHA, { ...REDIRECT, fields: [] }).map(([n]) => n),
+      ['SHASIGN'],
+    );
   });
 
   it('TRXDATE is MM/DD/YY in UTC', () => {
@@ -92,20 +127,36 @@ describe('feedbackParameters: SHA-OUT', () => {
     const b3 = vector('B3');
     const order: FeedbackOrder = { orderId: '2101947639', amount: 1908, currency: 'EUR', paramplus: [], customer: {} };
     const payment: FeedbackPayment = {
-      status: 5, ncError: '0', payId: '10673859', acceptance: 'test123', date: new Date('2011-07-05T10:00:00Z'), ip: '81.82.214.142',
+      status: 5,
+      ncError: '0',
+      payId: '10673859',
+      acceptance: 'test123',
+      date: new Date('2011-07-05T10:00:00Z'),
+      ip: '81.82.214.142',
       card: { brand: 'VISA', masked: 'XXXXXXXXXXXX1111', expiry: { month: 1, year: 2013 }, holder: 'Marlon' },
     };
     for (const [alg, digest] of Object.entries(b3.digests)) {
-      const params = feedbackParameters(order, payment, { passphrase: b3.passphrase, alg: alg as ShaAlgorithm, method: 'main-parameters', encoding: 'utf8' },
-        { ...REDIRECT, fields: [...DEFAULT_FEEDBACK_FIELDS, 'IP'] });
+      const params = feedbackParameters(
+        order,
+        payment,
+        { passphrase: b3.passphrase, alg: alg as ShaAlgorithm, method: 'main-parameters', encoding: 'utf8' },
+        { ...REDIRECT, fields: [...DEFAULT_FEEDBACK_FIELDS, 'IP'] },
+      );
       const upper = new Map(params.map(([n, v]) => [n.toUpperCase(), v]));
       for (const [n, v] of b3.params) assert.equal(upper.get(n), v, n);
       assert.equal(get(params, 'SHASIGN'), digest?.hex, alg);
     }
   });
 
-  it('is verified by the merchant\'s own implementation of the rule, on both pages', () => {
-    const order: FeedbackOrder = { ...ORDER, complus: 'Crème', paramplus: [['SessionID', '1'], ['Extra', 'é']] };
+  it("is verified by the merchant's own implementation of the rule, on both pages", () => {
+    const order: FeedbackOrder = {
+      ...ORDER,
+      complus: 'Crème',
+      paramplus: [
+        ['SessionID', '1'],
+        ['Extra', 'é'],
+      ],
+    };
     const payment = { ...PAYMENT, card: { ...PAYMENT.card!, holder: 'Łukasz Żółć' } };
     for (const charset of ['utf8', 'latin1'] as const) {
       for (const alg of ['sha1', 'sha256', 'sha512'] as const) {
@@ -120,10 +171,20 @@ describe('feedbackParameters: SHA-OUT', () => {
     const withComplus = feedbackParameters({ ...ORDER, complus: 'ref-1' }, PAYMENT, SHA, REDIRECT);
     assert.notEqual(get(withComplus, 'SHASIGN'), get(plain, 'SHASIGN'));
     assert.equal(get(withComplus, 'COMPLUS'), 'ref-1');
-    const paramplus: FeedbackOrder['paramplus'] = [['SessionID', '126548354'], ['orderid', 'x'], ['orderID', 'evil'], ['shaSign', 'evil'], ['ShopperID', '7']];
+    const paramplus: FeedbackOrder['paramplus'] = [
+      ['SessionID', '126548354'],
+      ['orderid', 'x'],
+      ['orderID', 'evil'],
+      ['shaSign', 'evil'],
+      ['ShopperID', '7'],
+    ];
     const extended = feedbackParameters({ ...ORDER, paramplus }, PAYMENT, SHA, REDIRECT);
     assert.equal(get(extended, 'SHASIGN'), get(plain, 'SHASIGN'));
-    assert.deepEqual(extended.slice(13, -1), [['SessionID', '126548354'], ['orderid', 'x'], ['ShopperID', '7']]);
+    assert.deepEqual(extended.slice(13, -1), [
+      ['SessionID', '126548354'],
+      ['orderid', 'x'],
+      ['ShopperID', '7'],
+    ]);
     assert.equal(extended.filter(([n]) => n === 'orderID').length, 1);
   });
 
@@ -156,11 +217,17 @@ describe('feedbackParameters: no SHA-OUT passphrase', () => {
 });
 
 describe('redirectUrl', () => {
-  const params: ShaParams = [['orderID', 'ref 1/2'], ['CN', 'Renée'], ['SHASIGN', 'AB']];
+  const params: ShaParams = [
+    ['orderID', 'ref 1/2'],
+    ['CN', 'Renée'],
+    ['SHASIGN', 'AB'],
+  ];
 
-  it('keeps the merchant\'s query string and fragment', () => {
-    assert.equal(redirectUrl('https://shop.example/return?bazz=buzz&action=accept', params, 'utf8'),
-      'https://shop.example/return?bazz=buzz&action=accept&orderID=ref%201%2F2&CN=Ren%C3%A9e&SHASIGN=AB');
+  it("keeps the merchant's query string and fragment", () => {
+    assert.equal(
+      redirectUrl('https://shop.example/return?bazz=buzz&action=accept', params, 'utf8'),
+      'https://shop.example/return?bazz=buzz&action=accept&orderID=ref%201%2F2&CN=Ren%C3%A9e&SHASIGN=AB',
+    );
     assert.equal(redirectUrl('https://shop.example/r', params, 'utf8'), 'https://shop.example/r?orderID=ref%201%2F2&CN=Ren%C3%A9e&SHASIGN=AB');
     assert.equal(redirectUrl('https://shop.example/r?', [['a', '1']], 'utf8'), 'https://shop.example/r?a=1');
     assert.equal(redirectUrl('https://shop.example/r?x=%41&', [['a', '1']], 'utf8'), 'https://shop.example/r?x=%41&a=1');

@@ -11,8 +11,21 @@ import type { HashingMethod, ShaAlgorithm, ShaEncoding, ShaParams, SortOrder } f
 
 /** Parameters Varco can send, in the order of the platform's documented example. */
 export const FEEDBACK_FIELDS = Object.freeze([
-  'orderID', 'currency', 'amount', 'PM', 'ACCEPTANCE', 'STATUS', 'CARDNO', 'PAYID', 'NCERROR', 'BRAND', 'ED', 'TRXDATE', 'CN',
-  'IP', 'EMAIL',
+  'orderID',
+  'currency',
+  'amount',
+  'PM',
+  'ACCEPTANCE',
+  'STATUS',
+  'CARDNO',
+  'PAYID',
+  'NCERROR',
+  'BRAND',
+  'ED',
+  'TRXDATE',
+  'CN',
+  'IP',
+  'EMAIL',
 ] as const);
 export type FeedbackField = (typeof FEEDBACK_FIELDS)[number];
 
@@ -89,21 +102,36 @@ export function trxDate(date: Date): string {
 function fieldValue(field: FeedbackField, order: FeedbackOrder, payment: FeedbackPayment): string {
   const card = payment.card;
   switch (field) {
-    case 'orderID': return order.orderId;
-    case 'currency': return order.currency;
-    case 'amount': return feedbackAmount(order.amount, order.currency);
-    case 'PM': return 'CreditCard';
-    case 'ACCEPTANCE': return payment.acceptance ?? '';
-    case 'STATUS': return String(payment.status);
-    case 'CARDNO': return card?.masked ?? '';
-    case 'PAYID': return payment.payId;
-    case 'NCERROR': return payment.ncError;
-    case 'BRAND': return card?.brand ?? '';
-    case 'ED': return card === undefined ? '' : expiryED(card.expiry);
-    case 'TRXDATE': return trxDate(payment.date);
-    case 'CN': return card?.holder ?? order.customer.name ?? '';
-    case 'IP': return payment.ip ?? '';
-    case 'EMAIL': return order.customer.email ?? '';
+    case 'orderID':
+      return order.orderId;
+    case 'currency':
+      return order.currency;
+    case 'amount':
+      return feedbackAmount(order.amount, order.currency);
+    case 'PM':
+      return 'CreditCard';
+    case 'ACCEPTANCE':
+      return payment.acceptance ?? '';
+    case 'STATUS':
+      return String(payment.status);
+    case 'CARDNO':
+      return card?.masked ?? '';
+    case 'PAYID':
+      return payment.payId;
+    case 'NCERROR':
+      return payment.ncError;
+    case 'BRAND':
+      return card?.brand ?? '';
+    case 'ED':
+      return card === undefined ? '' : expiryED(card.expiry);
+    case 'TRXDATE':
+      return trxDate(payment.date);
+    case 'CN':
+      return card?.holder ?? order.customer.name ?? '';
+    case 'IP':
+      return payment.ip ?? '';
+    case 'EMAIL':
+      return order.customer.email ?? '';
   }
 }
 
@@ -133,9 +161,10 @@ export function feedbackParameters(order: FeedbackOrder, payment: FeedbackPaymen
   const passphrase = shaOut.passphrase === null || shaOut.passphrase === '' ? null : shaOut.passphrase;
   if (passphrase === null && options.channel === 'redirect') return [];
   const selected = new Set((options.fields ?? DEFAULT_FEEDBACK_FIELDS).map(normalizeParamName));
-  const genuine: Array<readonly [string, string]> = FEEDBACK_FIELDS
-    .filter((f) => selected.has(normalizeParamName(f)))
-    .map((f) => [f, forCharset(fieldValue(f, order, payment), options.charset)]);
+  const genuine: Array<readonly [string, string]> = FEEDBACK_FIELDS.filter((f) => selected.has(normalizeParamName(f))).map((f) => [
+    f,
+    forCharset(fieldValue(f, order, payment), options.charset),
+  ]);
   if (order.complus !== undefined && order.complus !== '') genuine.push(['COMPLUS', forCharset(order.complus, options.charset)]);
   const names = new Set(genuine.map(([n]) => n));
   const extra = order.paramplus

@@ -48,7 +48,10 @@ describe('decodeForm: charsets', () => {
   });
 
   it('a merchant who hashed UTF-8 bytes but posts to the ISO page still matches with ISO-8859-1 hashing', () => {
-    const sent: ShaParams = [['PSPID', 'shop'], ['COM', 'Crème brûlée']];
+    const sent: ShaParams = [
+      ['PSPID', 'shop'],
+      ['COM', 'Crème brûlée'],
+    ];
     const P = 'Passphrase-0123456789';
     const signed = signShaIn(sent, P, { alg: 'sha256', method: 'each-parameter', encoding: 'utf8' });
     const received = form(decodeForm(ascii(encodeForm(sent, 'utf8')), 'latin1'));
@@ -64,18 +67,35 @@ describe('decodeForm: syntax', () => {
 
   it('keeps values exactly: spaces, case, BOM, stray percent signs', () => {
     const f = form(decodeForm(ascii('A=+x+&B=AbC&C=%EF%BB%BFz&D=100%&E=%4&F=%zz%41'), 'utf8'));
-    assert.deepEqual([...f.values], [['A', ' x '], ['B', 'AbC'], ['C', '\uFEFFz'], ['D', '100%'], ['E', '%4'], ['F', '%zzA']]);
+    assert.deepEqual(
+      [...f.values],
+      [
+        ['A', ' x '],
+        ['B', 'AbC'],
+        ['C', '\uFEFFz'],
+        ['D', '100%'],
+        ['E', '%4'],
+        ['F', '%zzA'],
+      ],
+    );
   });
 
   it('names are case-insensitive through normalizeParamName; pairs keep them as sent, in order', () => {
     const f = form(decodeForm(ascii('orderID=12&Amount=1500&pspid=x'), 'latin1'));
-    assert.deepEqual(f.pairs, [['orderID', '12'], ['Amount', '1500'], ['pspid', 'x']]);
+    assert.deepEqual(f.pairs, [
+      ['orderID', '12'],
+      ['Amount', '1500'],
+      ['pspid', 'x'],
+    ]);
     assert.deepEqual([...f.values.keys()], ['ORDERID', 'AMOUNT', 'PSPID']);
   });
 
   it('a name without "=" has an empty value; empty segments and unnamed values are dropped', () => {
     const f = form(decodeForm(ascii('&&FLAG&=orphan&X=1&'), 'latin1'));
-    assert.deepEqual(f.pairs, [['FLAG', ''], ['X', '1']]);
+    assert.deepEqual(f.pairs, [
+      ['FLAG', ''],
+      ['X', '1'],
+    ]);
     assert.deepEqual(form(decodeForm(new Uint8Array(0), 'utf8')).pairs, []);
   });
 
@@ -116,15 +136,23 @@ describe('decodeForm: properties', () => {
   const charsets: readonly PageCharset[] = ['latin1', 'utf8'];
 
   it('never throws on arbitrary bytes', () => {
-    const formish = fc.array(fc.oneof(
-      fc.constantFrom(...[0x26, 0x3d, 0x25, 0x2b, 0xc3, 0xa9, 0xff, 0x00].map((b) => new Uint8Array([b]))),
-      fc.uint8Array({ maxLength: 6 }),
-      fc.constantFrom(ascii('%C3%A9'), ascii('%E9'), ascii('%'), ascii('ORDERID='), ascii('orderid=')),
-    ), { maxLength: 30 }).map((parts) => Buffer.concat(parts));
-    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), formish), fc.constantFrom(...charsets), (bytes, charset) => {
-      const result = decodeForm(bytes, charset);
-      if (result.ok) assert.equal(result.form.values.size, result.form.pairs.length);
-    }), { numRuns: 1000 });
+    const formish = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(...[0x26, 0x3d, 0x25, 0x2b, 0xc3, 0xa9, 0xff, 0x00].map((b) => new Uint8Array([b]))),
+          fc.uint8Array({ maxLength: 6 }),
+          fc.constantFrom(ascii('%C3%A9'), ascii('%E9'), ascii('%'), ascii('ORDERID='), ascii('orderid=')),
+        ),
+        { maxLength: 30 },
+      )
+      .map((parts) => Buffer.concat(parts));
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), formish), fc.constantFrom(...charsets), (bytes, charset) => {
+        const result = decodeForm(bytes, charset);
+        if (result.ok) assert.equal(result.form.values.size, result.form.pairs.length);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   /** Distinct names (after case folding), values over the charset's repertoire, no NUL. */
@@ -136,17 +164,23 @@ describe('decodeForm: properties', () => {
   const unicodeChar = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }).filter((s) => !s.includes('\u0000'));
 
   it('encode → decode round-trips on the ISO page', () => {
-    fc.assert(fc.property(pairsOver(latin1Char), (pairs) => {
-      assert.deepEqual(form(decodeForm(ascii(encodeForm(pairs, 'latin1')), 'latin1')).pairs, pairs);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(pairsOver(latin1Char), (pairs) => {
+        assert.deepEqual(form(decodeForm(ascii(encodeForm(pairs, 'latin1')), 'latin1')).pairs, pairs);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('encode → decode round-trips on the UTF-8 page, also for what URLSearchParams sends', () => {
-    fc.assert(fc.property(pairsOver(unicodeChar), (pairs) => {
-      assert.deepEqual(form(decodeForm(ascii(encodeForm(pairs, 'utf8')), 'utf8')).pairs, pairs);
-      const browser = new URLSearchParams(pairs.map(([n, v]): [string, string] => [n, v])).toString();
-      assert.deepEqual(form(decodeForm(ascii(browser), 'utf8')).pairs, pairs);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(pairsOver(unicodeChar), (pairs) => {
+        assert.deepEqual(form(decodeForm(ascii(encodeForm(pairs, 'utf8')), 'utf8')).pairs, pairs);
+        const browser = new URLSearchParams(pairs.map(([n, v]): [string, string] => [n, v])).toString();
+        assert.deepEqual(form(decodeForm(ascii(browser), 'utf8')).pairs, pairs);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('encodeForm refuses characters ISO-8859-1 cannot carry', () => {

@@ -54,9 +54,7 @@ export type FormProblem =
   | { readonly code: 'nul_character'; readonly name: string }
   | { readonly code: 'duplicate'; readonly name: string };
 
-export type FormResult =
-  | { readonly ok: true; readonly form: DecodedForm }
-  | { readonly ok: false; readonly problem: FormProblem };
+export type FormResult = { readonly ok: true; readonly form: DecodedForm } | { readonly ok: false; readonly problem: FormProblem };
 
 const AMP = 0x26;
 const EQ = 0x3d;
@@ -109,7 +107,7 @@ function decodeText(bytes: Uint8Array, charset: PageCharset): string | null {
 }
 
 function displayName(bytes: Uint8Array, charset: PageCharset): string {
-  const text = charset === 'latin1' ? decodeText(bytes, charset) ?? '' : LENIENT_UTF8.decode(bytes);
+  const text = charset === 'latin1' ? (decodeText(bytes, charset) ?? '') : LENIENT_UTF8.decode(bytes);
   return text.replaceAll('\u0000', '\uFFFD').slice(0, 100);
 }
 

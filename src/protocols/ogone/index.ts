@@ -3,15 +3,30 @@
 
 // SHA-IN / SHA-OUT: parameter lists, sort orders, composition and digests.
 export {
-  DuplicateShaParameterError, SHA_PASSPHRASE_MASK, SORT_ORDERS, composeShaString, maskedShaString, shaDigest, signSha, signShaIn, signShaOut,
+  DuplicateShaParameterError,
+  SHA_PASSPHRASE_MASK,
+  SORT_ORDERS,
+  composeShaString,
+  maskedShaString,
+  shaDigest,
+  signSha,
+  signShaIn,
+  signShaOut,
   verifyShaIn,
 } from './sha.ts';
 export type {
-  ComposeOptions, HashingMethod, ShaAlgorithm, ShaCandidate, ShaEncoding, ShaOptions, ShaParams, ShaVerifyResult, SignOptions, SortOrder,
+  ComposeOptions,
+  HashingMethod,
+  ShaAlgorithm,
+  ShaCandidate,
+  ShaEncoding,
+  ShaOptions,
+  ShaParams,
+  ShaVerifyResult,
+  SignOptions,
+  SortOrder,
 } from './sha.ts';
-export {
-  LEGACY_SHA_IN_FIELDS, LEGACY_SHA_OUT_FIELDS, SHA_IN_LIST, SHA_OUT_LIST, isShaInParam, isShaOutParam, normalizeParamName,
-} from './params.ts';
+export { LEGACY_SHA_IN_FIELDS, LEGACY_SHA_OUT_FIELDS, SHA_IN_LIST, SHA_OUT_LIST, isShaInParam, isShaOutParam, normalizeParamName } from './params.ts';
 export type { ShaList, ShaParamList } from './params.ts';
 
 // Encodings: the request's bytes in the page's charset (latin1 / utf8), and back.
@@ -19,9 +34,7 @@ export { DEFAULT_FORM_LIMITS, decodeForm, encodeForm, firstValue, queryBytes, sh
 export type { DecodedForm, FormLimits, FormProblem, FormResult, PageCharset, ShaEncodingSetting } from './form.ts';
 
 // Amounts: ISO 4217 exponents, the request's AMOUNT (× 100) and the feedback's amount.
-export {
-  CURRENCY_CODES, FORMAT_LOCALES, MAX_WIRE_AMOUNT, currency, feedbackAmount, formatAmount, minorToWireAmount, wireAmountToMinor,
-} from './currencies.ts';
+export { CURRENCY_CODES, FORMAT_LOCALES, MAX_WIRE_AMOUNT, currency, feedbackAmount, formatAmount, minorToWireAmount, wireAmountToMinor } from './currencies.ts';
 export type { Currency, WireAmountResult } from './currencies.ts';
 
 // Feedback: the field set, its values and formats, SHA-OUT, the redirect URL.
@@ -33,6 +46,4 @@ export { REFERRER_SETTING_MAX_ENTRIES, REFERRER_SETTING_MAX_LENGTH, checkReferre
 export type { ReferrerCheck, ReferrerEntry, ReferrerSettingProblem, ReferrerSettingResult } from './referrer.ts';
 
 // STATUS values.
-export {
-  ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS, S2S_FIRST_URL_STATUSES, UNCERTAIN_STATUSES, type OgoneStatus,
-} from './status.ts';
+export { ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS, S2S_FIRST_URL_STATUSES, UNCERTAIN_STATUSES, type OgoneStatus } from './status.ts';

@@ -131,7 +131,16 @@ export const SHA_OUT_LIST: ShaParamList = parseList(SHA_OUT_SOURCE);
  */
 export const LEGACY_SHA_IN_FIELDS: readonly string[] = Object.freeze(['ORDERID', 'AMOUNT', 'CURRENCY', 'PSPID']);
 export const LEGACY_SHA_OUT_FIELDS: readonly string[] = Object.freeze([
-  'ORDERID', 'CURRENCY', 'AMOUNT', 'PM', 'ACCEPTANCE', 'STATUS', 'CARDNO', 'PAYID', 'NCERROR', 'BRAND',
+  'ORDERID',
+  'CURRENCY',
+  'AMOUNT',
+  'PM',
+  'ACCEPTANCE',
+  'STATUS',
+  'CARDNO',
+  'PAYID',
+  'NCERROR',
+  'BRAND',
 ]);
 
 /**

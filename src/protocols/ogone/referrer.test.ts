@@ -7,11 +7,14 @@ describe('validateReferrerSetting', () => {
     assert.deepEqual(validateReferrerSetting(''), { ok: true, entries: [] });
     const r = validateReferrerSetting('https://shop.example;http://Shop.Example:8080/pay/Form.php;https://b.example/a/;');
     assert.ok(r.ok);
-    assert.deepEqual(r.entries.map((e) => [e.origin, e.path]), [
-      ['https://shop.example', null],
-      ['http://shop.example:8080', '/pay/form.php'],
-      ['https://b.example', '/a/'],
-    ]);
+    assert.deepEqual(
+      r.entries.map((e) => [e.origin, e.path]),
+      [
+        ['https://shop.example', null],
+        ['http://shop.example:8080', '/pay/form.php'],
+        ['https://b.example', '/a/'],
+      ],
+    );
   });
 
   it('names the problem', () => {
@@ -35,10 +38,23 @@ describe('checkReferrer', () => {
   const DOMAIN = 'https://shop.example';
 
   it('full page URL: that page (with any query) and its bare origin, nothing else', () => {
-    for (const ref of [FULL, `${FULL}?step=3`, 'https://shop.example/Checkout/Pay.php', 'https://shop.example/', 'https://shop.example', 'https://SHOP.example:443/']) {
+    for (const ref of [
+      FULL,
+      `${FULL}?step=3`,
+      'https://shop.example/Checkout/Pay.php',
+      'https://shop.example/',
+      'https://shop.example',
+      'https://SHOP.example:443/',
+    ]) {
       assert.deepEqual(checkReferrer(FULL, ref), { ok: true, enforced: true, matched: FULL }, ref);
     }
-    for (const ref of ['https://shop.example/checkout/other.php', 'https://shop.example/checkout/pay.php.evil', 'https://shop.example/?q=1', 'http://shop.example/', 'https://shop.example:8443/']) {
+    for (const ref of [
+      'https://shop.example/checkout/other.php',
+      'https://shop.example/checkout/pay.php.evil',
+      'https://shop.example/?q=1',
+      'http://shop.example/',
+      'https://shop.example:8443/',
+    ]) {
       assert.deepEqual(checkReferrer(FULL, ref), { ok: false, reason: 'not_allowed' }, ref);
     }
   });

@@ -33,8 +33,7 @@ export type ReferrerSettingProblem =
   | { readonly code: 'invalid_url'; readonly entry: string };
 
 export type ReferrerSettingResult =
-  | { readonly ok: true; readonly entries: readonly ReferrerEntry[] }
-  | { readonly ok: false; readonly problem: ReferrerSettingProblem };
+  { readonly ok: true; readonly entries: readonly ReferrerEntry[] } | { readonly ok: false; readonly problem: ReferrerSettingProblem };
 
 export const REFERRER_SETTING_MAX_LENGTH = 2000;
 export const REFERRER_SETTING_MAX_ENTRIES = 50;
@@ -73,8 +72,7 @@ export function validateReferrerSetting(text: string): ReferrerSettingResult {
 
 export type ReferrerCheck =
   /** `enforced: false` when the list is empty (check disabled); `matched` is the entry that matched. */
-  | { readonly ok: true; readonly enforced: boolean; readonly matched?: string }
-  | { readonly ok: false; readonly reason: 'missing' | 'not_allowed' };
+  { readonly ok: true; readonly enforced: boolean; readonly matched?: string } | { readonly ok: false; readonly reason: 'missing' | 'not_allowed' };
 
 function pathMatches(entryPath: string, refPath: string): boolean {
   return entryPath.endsWith('/') ? refPath.startsWith(entryPath) : refPath === entryPath;

@@ -1,15 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  SHA_IN_LIST,
-  SORT_ORDERS,
-  composeShaString,
-  isShaInParam,
-  normalizeParamName,
-  signShaIn,
-  verifyShaIn,
-} from './index.ts';
+import { SHA_IN_LIST, SORT_ORDERS, composeShaString, isShaInParam, normalizeParamName, signShaIn, verifyShaIn } from './index.ts';
 import type { ShaAlgorithm, ShaEncoding, ShaParams } from './index.ts';
 
 const ALGS: readonly ShaAlgorithm[] = ['sha1', 'sha256', 'sha512'];
@@ -27,8 +19,20 @@ const listedName = fc
       fc.tuple(fc.constantFrom(...familyPrefixes), fc.integer({ min: 1, max: 120 })).map(([p, n]) => `${p}${n}`),
       // Names where the sort orders disagree, so every order is actually exercised.
       fc.constantFrom(
-        'ITEM_COUNT', 'OR_ORDERID', 'ORDERID', 'ORIG', 'SUB_AM', 'SUBSCRIPTION_ID', 'REF_CUSTOMERID', 'REFER',
-        'ITEMNAME2', 'ITEMNAME10', 'ITEMID9', 'ITEMID11', 'AMOUNT3', 'AMOUNT20',
+        'ITEM_COUNT',
+        'OR_ORDERID',
+        'ORDERID',
+        'ORIG',
+        'SUB_AM',
+        'SUBSCRIPTION_ID',
+        'REF_CUSTOMERID',
+        'REFER',
+        'ITEMNAME2',
+        'ITEMNAME10',
+        'ITEMID9',
+        'ITEMID11',
+        'AMOUNT3',
+        'AMOUNT20',
       ),
     ),
     fc.boolean(),
@@ -82,7 +86,12 @@ for (const encoding of ENCODINGS) {
       it('changing any listed non-empty value breaks verification', () => {
         const withTarget = paramsFor(encoding).filter((ps) => ps.some(([, v]) => v !== ''));
         fc.assert(
-          fc.property(withTarget, textFor(encoding, 1), fc.nat(), textFor(encoding), fc.constantFrom(...SORT_ORDERS),
+          fc.property(
+            withTarget,
+            textFor(encoding, 1),
+            fc.nat(),
+            textFor(encoding),
+            fc.constantFrom(...SORT_ORDERS),
             (params, passphrase, pick, replacement, order) => {
               const targets = params.flatMap(([, v], i) => (v !== '' ? [i] : []));
               const index = targets[pick % targets.length] ?? 0;
@@ -93,21 +102,29 @@ for (const encoding of ENCODINGS) {
               const digest = signShaIn(params, passphrase, { ...opts, order });
               const result = verifyShaIn(tampered, passphrase, digest, opts);
               assert.ok(!result.ok && result.reason === 'mismatch');
-            }),
+            },
+          ),
           { numRuns: RUNS },
         );
       });
 
       it('adding a non-listed parameter does not change the signature', () => {
         fc.assert(
-          fc.property(paramsFor(encoding), textFor(encoding, 1), unlistedName, textFor(encoding), fc.nat(), fc.constantFrom(...SORT_ORDERS),
+          fc.property(
+            paramsFor(encoding),
+            textFor(encoding, 1),
+            unlistedName,
+            textFor(encoding),
+            fc.nat(),
+            fc.constantFrom(...SORT_ORDERS),
             (params, passphrase, name, value, at, order) => {
               const digest = signShaIn(params, passphrase, { ...opts, order });
               const position = at % (params.length + 1);
               const extended: ShaParams = [...params.slice(0, position), [name, value], ...params.slice(position)];
               assert.equal(signShaIn(extended, passphrase, { ...opts, order }), digest);
               assert.equal(verifyShaIn(extended, passphrase, digest, opts).ok, true);
-            }),
+            },
+          ),
           { numRuns: RUNS },
         );
       });

@@ -63,7 +63,12 @@ describe('published vectors', () => {
 describe('sort orders', () => {
   const P = 'Secret-passphrase-42';
   // ITEM_COUNT moves with the underscore rule, ITEMNAME10 with the numeric rule.
-  const params: ShaParams = [['ITEMNAME10', 'ten'], ['ITEMNAME2', 'two'], ['ITEM_COUNT', '2'], ['ITEMID1', 'a']];
+  const params: ShaParams = [
+    ['ITEMNAME10', 'ten'],
+    ['ITEMNAME2', 'two'],
+    ['ITEM_COUNT', '2'],
+    ['ITEMID1', 'a'],
+  ];
   const expected: Record<SortOrder, string[]> = {
     ascii: ['ITEMID1=a', 'ITEMNAME10=ten', 'ITEMNAME2=two', 'ITEM_COUNT=2'],
     'underscore-first': ['ITEM_COUNT=2', 'ITEMID1=a', 'ITEMNAME10=ten', 'ITEMNAME2=two'],
@@ -86,12 +91,18 @@ describe('sort orders', () => {
   it('mismatch reports one masked candidate per order', () => {
     const r = verifyShaIn(params, P, '00', EACH);
     assert.ok(!r.ok);
-    assert.deepEqual(r.candidates.map((c) => c.order), ['ascii', 'underscore-first', 'natural']);
+    assert.deepEqual(
+      r.candidates.map((c) => c.order),
+      ['ascii', 'underscore-first', 'natural'],
+    );
     assert.equal(new Set(r.candidates.map((c) => c.masked)).size, 3);
     for (const c of r.candidates) assert.ok(!c.masked.includes(P) && c.masked.includes(SHA_PASSPHRASE_MASK));
   });
   it('SHA-OUT: SCORING before SCO_CATEGORY in ascii, after it underscore-first', () => {
-    const out: ShaParams = [['SCORING', '1'], ['SCO_CATEGORY', 'G']];
+    const out: ShaParams = [
+      ['SCORING', '1'],
+      ['SCO_CATEGORY', 'G'],
+    ];
     assert.equal(composeShaString(out, 'p', { list: 'out', method: 'each-parameter', order: 'ascii' }), 'SCORING=1pSCO_CATEGORY=Gp');
     assert.equal(composeShaString(out, 'p', { list: 'out', method: 'each-parameter', order: 'underscore-first' }), 'SCO_CATEGORY=GpSCORING=1p');
   });
@@ -112,33 +123,122 @@ describe('sort orders', () => {
 });
 
 describe('composition rules', () => {
-  const compose = (params: ShaParams, list: 'in' | 'out' = 'in') =>
-    composeShaString(params, 'P', { list, method: 'each-parameter' });
+  const compose = (params: ShaParams, list: 'in' | 'out' = 'in') => composeShaString(params, 'P', { list, method: 'each-parameter' });
   it('skips empty values, keeps "0" and whitespace exactly', () => {
-    assert.equal(compose([['AMOUNT', '0'], ['CURRENCY', ''], ['COM', ' a b ']]), 'AMOUNT=0PCOM= a b P');
+    assert.equal(
+      compose([
+        ['AMOUNT', '0'],
+        ['CURRENCY', ''],
+        ['COM', ' a b '],
+      ]),
+      'AMOUNT=0PCOM= a b P',
+    );
   });
   it('ignores non-listed parameters, including SHASIGN itself', () => {
-    assert.equal(compose([['PSPID', 'x'], ['SHASIGN', 'AB'], ['FOO', 'bar'], ['ITEMNAME', 'no index']]), 'PSPID=xP');
-    assert.equal(compose([['NCERRORPLUS', '!'], ['NCERROR', '5']], 'out'), 'NCERROR=5P');
+    assert.equal(
+      compose([
+        ['PSPID', 'x'],
+        ['SHASIGN', 'AB'],
+        ['FOO', 'bar'],
+        ['ITEMNAME', 'no index'],
+      ]),
+      'PSPID=xP',
+    );
+    assert.equal(
+      compose(
+        [
+          ['NCERRORPLUS', '!'],
+          ['NCERROR', '5'],
+        ],
+        'out',
+      ),
+      'NCERROR=5P',
+    );
   });
   it('upper-cases names but never values', () => {
-    assert.equal(compose([['orderId', 'aBc'], ['Pspid', 'MyPSPID']]), 'ORDERID=aBcPPSPID=MyPSPIDP');
-    const lower: ShaParams = [['amount', '1500'], ['currency', 'EUR'], ['language', 'en_US'], ['orderid', '1234'], ['pspid', 'MyPSPID']];
+    assert.equal(
+      compose([
+        ['orderId', 'aBc'],
+        ['Pspid', 'MyPSPID'],
+      ]),
+      'ORDERID=aBcPPSPID=MyPSPIDP',
+    );
+    const lower: ShaParams = [
+      ['amount', '1500'],
+      ['currency', 'EUR'],
+      ['language', 'en_US'],
+      ['orderid', '1234'],
+      ['pspid', 'MyPSPID'],
+    ];
     assert.equal(signShaIn(lower, 'Mysecretsig1875!?', EACH), 'F4CC376CD7A834D997B91598FA747825A238BE0A');
   });
   it('folds ASCII letters only: a dotless ı does not make ORDERID', () => {
-    assert.equal(compose([['orderıd', 'x'], ['PSPID', 'y']]), 'PSPID=yP');
+    assert.equal(
+      compose([
+        ['orderıd', 'x'],
+        ['PSPID', 'y'],
+      ]),
+      'PSPID=yP',
+    );
   });
   it('rejects a listed name given twice, in any case, even if one copy is empty', () => {
-    assert.throws(() => compose([['ORDERID', '1'], ['orderID', '2']]), DuplicateShaParameterError);
-    assert.throws(() => compose([['BRAND', ''], ['brand', 'VISA']], 'out'), DuplicateShaParameterError);
-    assert.throws(() => signShaOut([['PM', 'a'], ['pm', 'a']], 'p', EACH), DuplicateShaParameterError);
-    assert.deepEqual(verifyShaIn([['AMOUNT', '1'], ['amount', '2']], 'p', 'AB', EACH),
-      { ok: false, reason: 'duplicate', param: 'AMOUNT', candidates: [] });
-    assert.equal(compose([['FOO', '1'], ['foo', '2'], ['PSPID', 'x']]), 'PSPID=xP');
+    assert.throws(
+      () =>
+        compose([
+          ['ORDERID', '1'],
+          ['orderID', '2'],
+        ]),
+      DuplicateShaParameterError,
+    );
+    assert.throws(
+      () =>
+        compose(
+          [
+            ['BRAND', ''],
+            ['brand', 'VISA'],
+          ],
+          'out',
+        ),
+      DuplicateShaParameterError,
+    );
+    assert.throws(
+      () =>
+        signShaOut(
+          [
+            ['PM', 'a'],
+            ['pm', 'a'],
+          ],
+          'p',
+          EACH,
+        ),
+      DuplicateShaParameterError,
+    );
+    assert.deepEqual(
+      verifyShaIn(
+        [
+          ['AMOUNT', '1'],
+          ['amount', '2'],
+        ],
+        'p',
+        'AB',
+        EACH,
+      ),
+      { ok: false, reason: 'duplicate', param: 'AMOUNT', candidates: [] },
+    );
+    assert.equal(
+      compose([
+        ['FOO', '1'],
+        ['foo', '2'],
+        ['PSPID', 'x'],
+      ]),
+      'PSPID=xP',
+    );
   });
   it('masked string equals the composed one with the mask as passphrase', () => {
-    const params: ShaParams = [['PSPID', 'secret'], ['COM', 'secret']];
+    const params: ShaParams = [
+      ['PSPID', 'secret'],
+      ['COM', 'secret'],
+    ];
     const masked = maskedShaString(params, { list: 'in', method: 'each-parameter' });
     assert.equal(masked, `COM=secret${SHA_PASSPHRASE_MASK}PSPID=secret${SHA_PASSPHRASE_MASK}`);
     assert.equal(maskedShaString(params, { list: 'in', method: 'main-parameters' }), `secret${SHA_PASSPHRASE_MASK}`);
@@ -150,7 +250,12 @@ describe('composition rules', () => {
 });
 
 describe('verification edge cases', () => {
-  const params: ShaParams = [['PSPID', 'MyPSPID'], ['ORDERID', '1'], ['AMOUNT', '100'], ['CURRENCY', 'EUR']];
+  const params: ShaParams = [
+    ['PSPID', 'MyPSPID'],
+    ['ORDERID', '1'],
+    ['AMOUNT', '100'],
+    ['CURRENCY', 'EUR'],
+  ];
   const P = 'Passphrase-0123456789';
   const good = signShaIn(params, P, EACH);
   it('missing digest', () => {
@@ -177,23 +282,49 @@ describe('verification edge cases', () => {
 describe('legacy "main parameters only" method', () => {
   const legacy = { alg: 'sha1', method: 'main-parameters', encoding: 'utf8' } as const;
   it('SHA-IN hashes ORDERID AMOUNT CURRENCY PSPID values, whatever else is sent and in any order', () => {
-    const params: ShaParams = [['pspid', 'MyPSPID'], ['COM', 'ignored'], ['currency', 'EUR'], ['Amount', '1500'], ['orderID', '1234']];
+    const params: ShaParams = [
+      ['pspid', 'MyPSPID'],
+      ['COM', 'ignored'],
+      ['currency', 'EUR'],
+      ['Amount', '1500'],
+      ['orderID', '1234'],
+    ];
     const digest = signShaIn(params, 'Mysecretsig1875!?', legacy);
     assert.equal(digest, 'DC60B48E780C38137EB5B86CEC037427062B30CC');
     assert.deepEqual(verifyShaIn(params, 'Mysecretsig1875!?', digest, legacy), { ok: true, order: 'ascii' });
     assert.equal(verifyShaIn(params, 'Mysecretsig1875!?', digest, EACH).ok, false);
   });
   it('absent fields contribute nothing; duplicates of a legacy field are refused', () => {
-    assert.equal(composeShaString([['ORDERID', 'o'], ['PSPID', 'p']], 'K', { list: 'in', method: 'main-parameters' }), 'opK');
-    assert.throws(() => composeShaString([['PM', 'a'], ['pm', 'b']], 'K', { list: 'out', method: 'main-parameters' }), DuplicateShaParameterError);
+    assert.equal(
+      composeShaString(
+        [
+          ['ORDERID', 'o'],
+          ['PSPID', 'p'],
+        ],
+        'K',
+        { list: 'in', method: 'main-parameters' },
+      ),
+      'opK',
+    );
+    assert.throws(
+      () =>
+        composeShaString(
+          [
+            ['PM', 'a'],
+            ['pm', 'b'],
+          ],
+          'K',
+          { list: 'out', method: 'main-parameters' },
+        ),
+      DuplicateShaParameterError,
+    );
   });
 });
 
 describe('character encoding', () => {
   const P = 'pass';
   const params: ShaParams = [['COM', 'Café']];
-  const bytes = (...parts: Array<string | number[]>) =>
-    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'ascii') : Buffer.from(p))));
+  const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'ascii') : Buffer.from(p))));
   const utf8Bytes = bytes('COM=Caf', [0xc3, 0xa9], P);
   const latin1Bytes = bytes('COM=Caf', [0xe9], P);
   for (const alg of ALGS) {
@@ -223,7 +354,9 @@ describe('character encoding', () => {
 
 describe('parameter lists', () => {
   const docs = (file: string) =>
-    readFileSync(new URL(`../../../docs/reference/ogone/${file}`, import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
+    readFileSync(new URL(`../../../docs/reference/ogone/${file}`, import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
   it('match the copies in docs/reference/ogone, in official order', () => {
     assert.deepEqual(SHA_IN_LIST.official, docs('shain-params.txt'));
     assert.deepEqual(SHA_OUT_LIST.official, docs('shaout-params.txt'));

@@ -3,13 +3,7 @@
  * Pure functions: no I/O. Rules and sources: docs/reference/ogone/README.md.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import {
-  LEGACY_SHA_IN_FIELDS,
-  LEGACY_SHA_OUT_FIELDS,
-  isListedName,
-  normalizeParamName,
-  shaParamList,
-} from './params.ts';
+import { LEGACY_SHA_IN_FIELDS, LEGACY_SHA_OUT_FIELDS, isListedName, normalizeParamName, shaParamList } from './params.ts';
 import type { ShaList } from './params.ts';
 import { SORT_ORDERS, compareFor } from './sort-order.ts';
 import type { SortOrder } from './sort-order.ts';
@@ -176,12 +170,7 @@ const HEX = /^[0-9A-Fa-f]+$/;
  * this costs at most two extra hashes) with hex case ignored: clients in the field post
  * lowercase digests. `order` on success is the first order, in SORT_ORDERS sequence, that matches.
  */
-export function verifyShaIn(
-  params: ShaParams,
-  passphrase: string,
-  givenDigest: string | null | undefined,
-  options: ShaOptions,
-): ShaVerifyResult {
+export function verifyShaIn(params: ShaParams, passphrase: string, givenDigest: string | null | undefined, options: ShaOptions): ShaVerifyResult {
   requirePassphrase(passphrase);
   let tries: Attempt[];
   try {
@@ -200,11 +189,13 @@ interface Attempt extends ShaCandidate {
 function attempts(params: ShaParams, passphrase: string, method: HashingMethod): Attempt[] {
   if (method === 'main-parameters') {
     // One fixed field order, hence one string, reported under the canonical order.
-    return [{
-      order: 'ascii',
-      masked: renderMainParameters(params, 'in', SHA_PASSPHRASE_MASK),
-      composed: renderMainParameters(params, 'in', passphrase),
-    }];
+    return [
+      {
+        order: 'ascii',
+        masked: renderMainParameters(params, 'in', SHA_PASSPHRASE_MASK),
+        composed: renderMainParameters(params, 'in', passphrase),
+      },
+    ];
   }
   const entries = collect(params, 'in');
   return SORT_ORDERS.map((order) => ({

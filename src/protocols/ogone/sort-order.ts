@@ -66,7 +66,7 @@ function compareNatural(a: string, b: string): number {
     i++;
     j++;
   }
-  const rest = (a.length - i) - (b.length - j);
+  const rest = a.length - i - (b.length - j);
   // Equal by value but spelled differently (ITEMNAME01 vs ITEMNAME1): keep the order total.
   return rest !== 0 ? rest : compareAscii(a, b);
 }

@@ -34,8 +34,14 @@ export type OgoneStatus = (typeof OGONE_STATUS)[keyof typeof OGONE_STATUS];
 const S = OGONE_STATUS;
 
 /** Accepted and pending statuses: the customer goes to ACCEPTURL. */
-export const ACCEPTED_STATUSES: ReadonlySet<number> = new Set([S.ORDER_STORED, S.AUTHORISED, S.PAYMENT_REQUESTED, S.WAITING_CLIENT_PAYMENT,
-  S.AUTHORISATION_WAITING, S.PAYMENT_PROCESSING]);
+export const ACCEPTED_STATUSES: ReadonlySet<number> = new Set([
+  S.ORDER_STORED,
+  S.AUTHORISED,
+  S.PAYMENT_REQUESTED,
+  S.WAITING_CLIENT_PAYMENT,
+  S.AUTHORISATION_WAITING,
+  S.PAYMENT_PROCESSING,
+]);
 /** Refused: DECLINEURL. */
 export const DECLINED_STATUSES: ReadonlySet<number> = new Set([S.AUTHORISATION_REFUSED, S.PAYMENT_REFUSED_TECHNICAL]);
 /** Result unknown: EXCEPTIONURL. */

@@ -8,12 +8,25 @@ import { requestSamples, responseSamples } from '../../../test/support/pagopa-sa
 
 // xmldom's own typings pull the DOM lib into the whole program (clashing with Node's WebCrypto
 // types), so it is loaded untyped and described by the few members used here.
-interface XmldomNode { nodeType: number; localName: string | null; namespaceURI: string | null | undefined; textContent: string | null; firstChild: XmldomNode | null; nextSibling: XmldomNode | null }
-interface XmldomElement extends XmldomNode { getElementsByTagName(name: string): ArrayLike<XmldomElement> }
-interface XmldomDocument { documentElement: XmldomElement | null }
+interface XmldomNode {
+  nodeType: number;
+  localName: string | null;
+  namespaceURI: string | null | undefined;
+  textContent: string | null;
+  firstChild: XmldomNode | null;
+  nextSibling: XmldomNode | null;
+}
+interface XmldomElement extends XmldomNode {
+  getElementsByTagName(name: string): ArrayLike<XmldomElement>;
+}
+interface XmldomDocument {
+  documentElement: XmldomElement | null;
+}
 type ErrorHandler = (message: string) => void;
 const { DOMParser } = createRequire(import.meta.url)('@xmldom/xmldom') as {
-  DOMParser: new (options: { errorHandler: { error: ErrorHandler; fatalError: ErrorHandler } }) => { parseFromString(xml: string, type: string): XmldomDocument };
+  DOMParser: new (options: { errorHandler: { error: ErrorHandler; fatalError: ErrorHandler } }) => {
+    parseFromString(xml: string, type: string): XmldomDocument;
+  };
 };
 
 const AMOUNTS = new Set(['amount', 'totalAmount', 'transferAmount', 'fee', 'paymentAmount', 'primaryCiIncurredFee', 'suggestedUserFee', 'suggestedPaFee']);
@@ -55,7 +68,10 @@ function assertMatches(value: Record<string, unknown>, el: XmldomElement, path: 
 }
 
 function bodyElement(xml: string): XmldomElement {
-  const doc = new DOMParser({ errorHandler: { error: (m: string) => assert.fail(m), fatalError: (m: string) => assert.fail(m) } }).parseFromString(xml, 'text/xml');
+  const doc = new DOMParser({ errorHandler: { error: (m: string) => assert.fail(m), fatalError: (m: string) => assert.fail(m) } }).parseFromString(
+    xml,
+    'text/xml',
+  );
   const envelope = doc.documentElement!;
   assert.equal(envelope.namespaceURI, NS.soap11);
   const body = elementChildren(envelope).find((c) => c.localName === 'Body')!;

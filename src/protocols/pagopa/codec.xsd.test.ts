@@ -15,9 +15,18 @@ const encodedResponses = responseSamples.map((s) => ({ name: `${s.name} (respons
 describe('official XSD validation of encoded messages', () => {
   it('covers every operation in both directions, OK and KO', () => {
     for (const op of Object.keys(OPERATIONS) as Operation[]) {
-      assert.ok(requestSamples.some((s) => s.operation === op), `request sample for ${op}`);
-      assert.ok(responseSamples.some((s) => s.operation === op && s.value.outcome === 'OK'), `OK response for ${op}`);
-      assert.ok(responseSamples.some((s) => s.operation === op && s.value.outcome === 'KO'), `KO response for ${op}`);
+      assert.ok(
+        requestSamples.some((s) => s.operation === op),
+        `request sample for ${op}`,
+      );
+      assert.ok(
+        responseSamples.some((s) => s.operation === op && s.value.outcome === 'OK'),
+        `OK response for ${op}`,
+      );
+      assert.ok(
+        responseSamples.some((s) => s.operation === op && s.value.outcome === 'KO'),
+        `KO response for ${op}`,
+      );
     }
   });
 
@@ -31,10 +40,16 @@ describe('official XSD validation of encoded messages', () => {
   it('KO answers built from the fault catalogue and from decode problems are valid', async () => {
     const messages = (Object.keys(OPERATIONS) as Operation[]).flatMap((op) => [
       { name: `${op} KO`, xml: encodeKo(op, nodeFault('PPT_SYSTEM_ERROR', 'prova')) },
-      { name: `${op} refusal`, xml: encodeRefusal({ kind: 'schema', faultCode: 'PPT_SINTASSI_XSD', description: 'x/y: <y> is missing in <x>', operation: op }) },
+      {
+        name: `${op} refusal`,
+        xml: encodeRefusal({ kind: 'schema', faultCode: 'PPT_SINTASSI_XSD', description: 'x/y: <y> is missing in <x>', operation: op }),
+      },
     ]);
     const errors = await validateEnvelopes(messages);
-    assert.deepEqual([...errors].filter(([, e]) => e.length > 0), []);
+    assert.deepEqual(
+      [...errors].filter(([, e]) => e.length > 0),
+      [],
+    );
   });
 
   it('the validator is not a rubber stamp: broken messages are reported', async () => {
@@ -42,7 +57,13 @@ describe('official XSD validation of encoded messages', () => {
     const errors = await validateEnvelopes([
       { name: 'missing idPSP', xml: good.replace('<idPSP>AGID_01</idPSP>', '') },
       { name: 'amount with one decimal', xml: good.replace('<amount>30.00</amount>', '<amount>30.0</amount>') },
-      { name: 'order swapped', xml: good.replace('<idBrokerPSP>97735020584</idBrokerPSP><idChannel>97735020584_03</idChannel>', '<idChannel>97735020584_03</idChannel><idBrokerPSP>97735020584</idBrokerPSP>') },
+      {
+        name: 'order swapped',
+        xml: good.replace(
+          '<idBrokerPSP>97735020584</idBrokerPSP><idChannel>97735020584_03</idChannel>',
+          '<idChannel>97735020584_03</idChannel><idBrokerPSP>97735020584</idBrokerPSP>',
+        ),
+      },
       { name: 'qualified child', xml: good.replace('<idPSP>AGID_01</idPSP>', '<nfp:idPSP>AGID_01</nfp:idPSP>') },
     ]);
     for (const [name, e] of errors) assert.ok(e.length > 0, `${name} should be invalid`);

@@ -18,8 +18,44 @@ const templates = [
 ];
 
 const text = fc.oneof(
-  fc.constantFrom('', ' ', 'true', 'false', '1', '0', '01', '+1', '-0', 'OK', 'KO', 'ok', 'EQ', 'F', 'G', 'IT', 'it', 'MI', '1800000', '1800001', '999999999.99',
-    '1000000000.00', '0.00', '0.01', '00.50', ' 1.00 ', '1.00\n', '2147483648', '-2147483648', '6', 'AA==', 'AB==', 'YWJj', 'YW Jj', 'A'.repeat(36), 'è'.repeat(141)),
+  fc.constantFrom(
+    '',
+    ' ',
+    'true',
+    'false',
+    '1',
+    '0',
+    '01',
+    '+1',
+    '-0',
+    'OK',
+    'KO',
+    'ok',
+    'EQ',
+    'F',
+    'G',
+    'IT',
+    'it',
+    'MI',
+    '1800000',
+    '1800001',
+    '999999999.99',
+    '1000000000.00',
+    '0.00',
+    '0.01',
+    '00.50',
+    ' 1.00 ',
+    '1.00\n',
+    '2147483648',
+    '-2147483648',
+    '6',
+    'AA==',
+    'AB==',
+    'YWJj',
+    'YW Jj',
+    'A'.repeat(36),
+    'è'.repeat(141),
+  ),
   fc.stringMatching(/^[0-9]{0,20}$/),
   fc.stringMatching(/^-?[0-9]{1,12}(\.[0-9]{0,3})?$/),
   fc.stringMatching(/^-?[0-9]{4,5}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,3})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$/),
@@ -30,14 +66,21 @@ const escape = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<',
 
 describe(`decoder and libxml2 agree on mutated values (seed ${seed})`, () => {
   it('accepts exactly what the official XSD accepts', async () => {
-    const cases = fc.sample(fc.record({ template: fc.constantFrom(...templates), at: fc.nat(), value: text }), { numRuns: RUNS, seed }).map(({ template, at, value }, i) => {
-      const leaves = [...template.xml.matchAll(/>([^<>]*)<\//g)];
-      const leaf = leaves[at % leaves.length]!;
-      const start = leaf.index + 1;
-      const xml = template.xml.slice(0, start) + escape(value) + template.xml.slice(start + leaf[1]!.length);
-      const element = /<(\w[\w-]*)>$/.exec(template.xml.slice(0, start))?.[1] ?? '?';
-      return { name: `#${i} ${template.op} ${template.direction} <${element}>=${JSON.stringify(value)}`, xml, op: template.op as Operation, direction: template.direction };
-    });
+    const cases = fc
+      .sample(fc.record({ template: fc.constantFrom(...templates), at: fc.nat(), value: text }), { numRuns: RUNS, seed })
+      .map(({ template, at, value }, i) => {
+        const leaves = [...template.xml.matchAll(/>([^<>]*)<\//g)];
+        const leaf = leaves[at % leaves.length]!;
+        const start = leaf.index + 1;
+        const xml = template.xml.slice(0, start) + escape(value) + template.xml.slice(start + leaf[1]!.length);
+        const element = /<(\w[\w-]*)>$/.exec(template.xml.slice(0, start))?.[1] ?? '?';
+        return {
+          name: `#${i} ${template.op} ${template.direction} <${element}>=${JSON.stringify(value)}`,
+          xml,
+          op: template.op as Operation,
+          direction: template.direction,
+        };
+      });
     const xsd = await validateEnvelopes(cases);
     const disagreements = cases.flatMap((c) => {
       const decoded = c.direction === 'request' ? decodeRequest(OPERATIONS[c.op].service, c.xml, c.op) : decodeResponse(c.op, c.xml);
@@ -61,16 +104,27 @@ describe(`decoder and libxml2 agree on mutated values (seed ${seed})`, () => {
       const end = elementEnd(template.xml, open.index, name);
       const element = template.xml.slice(open.index, end);
       const renamed = starts[other % starts.length]![1]!;
-      const replacement = how === 'remove' ? '' : how === 'repeat' ? element + element
-        : `<${renamed}>${element.slice(name.length + 2, element.length - name.length - 3)}</${renamed}>`;
+      const replacement =
+        how === 'remove'
+          ? ''
+          : how === 'repeat'
+            ? element + element
+            : `<${renamed}>${element.slice(name.length + 2, element.length - name.length - 3)}</${renamed}>`;
       const xml = template.xml.slice(0, open.index) + replacement + template.xml.slice(end);
-      return { name: `#${i} ${template.op} ${template.direction} ${how} <${name}>${how === 'rename' ? ` as <${renamed}>` : ''}`, xml, op: template.op as Operation, direction: template.direction };
+      return {
+        name: `#${i} ${template.op} ${template.direction} ${how} <${name}>${how === 'rename' ? ` as <${renamed}>` : ''}`,
+        xml,
+        op: template.op as Operation,
+        direction: template.direction,
+      };
     });
     const xsd = await validateEnvelopes(cases);
     const disagreements = cases.flatMap((c) => {
       const decoded = c.direction === 'request' ? decodeRequest(OPERATIONS[c.op].service, c.xml, c.op) : decodeResponse(c.op, c.xml);
       const ours = decoded.ok || decoded.problem.kind === 'extra_schema';
-      return ours === (xsd.get(c.name)!.length === 0) ? [] : [{ case: c.name, decoder: decoded.ok ? 'accepts' : decoded.problem.description, xsd: xsd.get(c.name) }];
+      return ours === (xsd.get(c.name)!.length === 0)
+        ? []
+        : [{ case: c.name, decoder: decoded.ok ? 'accepts' : decoded.problem.description, xsd: xsd.get(c.name) }];
     });
     assert.deepEqual(disagreements, [], `seed ${seed}`);
   });

@@ -40,7 +40,8 @@ const bodyOf = (xml: string): string => xml.slice(xml.indexOf('<nfp:'), xml.inde
 
 describe('dangerous XML is refused before anything expands', () => {
   it('XXE: an external entity is never resolved', () => {
-    const xxe = valid.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+    const xxe = valid
+      .replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
       .replace('<idPSP>AGID_01</idPSP>', '<idPSP>&xxe;</idPSP>');
     const problem = refused(xxe);
     expectProblem(problem, 'doctype', 'PPT_SINTASSI_XSD');
@@ -90,7 +91,11 @@ describe('not XML, not SOAP', () => {
       expectProblem(refused(input), 'not_xml', 'PPT_SINTASSI_XSD');
     }
     expectProblem(refused(valid.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')), 'not_xml', 'PPT_SINTASSI_XSD');
-    expectProblem(refused(Buffer.concat([Buffer.from(valid.slice(0, 200)), Buffer.from([0xc3, 0x28]), Buffer.from(valid.slice(200))])), 'not_xml', 'PPT_SINTASSI_XSD');
+    expectProblem(
+      refused(Buffer.concat([Buffer.from(valid.slice(0, 200)), Buffer.from([0xc3, 0x28]), Buffer.from(valid.slice(200))])),
+      'not_xml',
+      'PPT_SINTASSI_XSD',
+    );
   });
 
   it('classifies XML that is not a SOAP 1.1 envelope as not_soap', () => {
@@ -112,7 +117,9 @@ describe('not XML, not SOAP', () => {
     const variants = [
       envelope(body.replaceAll('nfp:', 'x:').replace('xmlns:x=', 'xmlns:x=').replace(`xmlns:nfp="${NFP}"`, `xmlns:x="${NFP}"`), 'S'),
       valid.replace('<soapenv:Body>', '<soapenv:Header><wsse:Security xmlns:wsse="urn:x"><t>1</t></wsse:Security></soapenv:Header><soapenv:Body>'),
-      envelope(`<activatePaymentNoticeReq xmlns="${NFP}">${body.slice(body.indexOf('>') + 1, body.lastIndexOf('</')).replaceAll(/<(\w+)>/g, '<$1 xmlns="">')}</activatePaymentNoticeReq>`),
+      envelope(
+        `<activatePaymentNoticeReq xmlns="${NFP}">${body.slice(body.indexOf('>') + 1, body.lastIndexOf('</')).replaceAll(/<(\w+)>/g, '<$1 xmlns="">')}</activatePaymentNoticeReq>`,
+      ),
       valid.replace('<soapenv:Envelope', '<!-- comment --><soapenv:Envelope').replace('<idPSP>', '<!-- c --><idPSP>'),
       valid.replace('<idPSP>AGID_01</idPSP>', '<idPSP><![CDATA[AGID_01]]></idPSP>'),
     ];
@@ -126,7 +133,14 @@ describe('not XML, not SOAP', () => {
 
 describe('schema violations name the element (PPT_SINTASSI_XSD)', () => {
   const cases: Array<[string, string, string]> = [
-    ['wrong order', valid.replace('<idBrokerPSP>97735020584</idBrokerPSP><idChannel>97735020584_03</idChannel>', '<idChannel>97735020584_03</idChannel><idBrokerPSP>97735020584</idBrokerPSP>'), 'idBrokerPSP'],
+    [
+      'wrong order',
+      valid.replace(
+        '<idBrokerPSP>97735020584</idBrokerPSP><idChannel>97735020584_03</idChannel>',
+        '<idChannel>97735020584_03</idChannel><idBrokerPSP>97735020584</idBrokerPSP>',
+      ),
+      'idBrokerPSP',
+    ],
     ['missing mandatory', valid.replace('<password>pwdpwdpwd</password>', ''), 'password'],
     ['missing nested mandatory', valid.replace('<noticeNumber>311111111112222222</noticeNumber>', ''), 'noticeNumber'],
     ['too long', valid.replace('<idPSP>AGID_01</idPSP>', `<idPSP>${'A'.repeat(36)}</idPSP>`), 'idPSP'],
@@ -137,7 +151,11 @@ describe('schema violations name the element (PPT_SINTASSI_XSD)', () => {
     ['amount too large', valid.replace('<amount>30.00</amount>', '<amount>1000000000.00</amount>'), 'amount'],
     ['expirationTime over the maximum', valid.replace('<expirationTime>60000</expirationTime>', '<expirationTime>1800001</expirationTime>'), 'expirationTime'],
     ['date that does not exist', valid.replace('<dueDate>2026-12-31</dueDate>', '<dueDate>2026-02-30</dueDate>'), 'dueDate'],
-    ['idempotency key pattern', valid.replace('<idempotencyKey>AGID01_a1B2c3D4e5</idempotencyKey>', '<idempotencyKey>AGID_01_a1B2c3D4e5</idempotencyKey>'), 'idempotencyKey'],
+    [
+      'idempotency key pattern',
+      valid.replace('<idempotencyKey>AGID01_a1B2c3D4e5</idempotencyKey>', '<idempotencyKey>AGID_01_a1B2c3D4e5</idempotencyKey>'),
+      'idempotencyKey',
+    ],
     ['unknown element', valid.replace('<amount>', '<surprise>1</surprise><amount>'), 'surprise'],
     ['repeated element', valid.replace('<idPSP>AGID_01</idPSP>', '<idPSP>AGID_01</idPSP><idPSP>AGID_01</idPSP>'), 'idPSP'],
     ['qualified child', valid.replace('<idPSP>AGID_01</idPSP>', '<nfp:idPSP>AGID_01</nfp:idPSP>'), 'idPSP'],

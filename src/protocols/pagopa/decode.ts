@@ -3,15 +3,24 @@
 import { checkRequestRules, checkResponseRules } from './rules.ts';
 import type { FaultBean, PptFaultCode } from './faults.ts';
 import {
-  OPERATIONS, SERVICES, operationsOf, requestElement, responseElement,
-  type EcOperation, type Operation, type PspOperation, type RequestFor, type ResponseOf, type Service,
+  OPERATIONS,
+  SERVICES,
+  operationsOf,
+  requestElement,
+  responseElement,
+  type EcOperation,
+  type Operation,
+  type PspOperation,
+  type RequestFor,
+  type ResponseOf,
+  type Service,
 } from './operations.ts';
 import { readElement, type SchemaProblem } from './read.ts';
 import { parseSoapAction, readEnvelope, readSoapFault } from './soap.ts';
 import { DEFAULT_XML_LIMITS, readXml, type XmlElement, type XmlLimits, type XmlProblemKind } from './xml.ts';
 
 export type DecodeProblemKind =
-  | XmlProblemKind | 'not_soap' | 'unknown_operation' | 'soap_action_mismatch' | 'schema' | 'extra_schema' | 'soap_fault' | 'internal';
+  XmlProblemKind | 'not_soap' | 'unknown_operation' | 'soap_action_mismatch' | 'schema' | 'extra_schema' | 'soap_fault' | 'internal';
 
 export interface DecodeProblem {
   readonly kind: DecodeProblemKind;
@@ -26,17 +35,27 @@ export interface DecodeProblem {
 }
 
 export type DecodeInput = string | Uint8Array;
-export interface DecodeOptions { readonly limits?: XmlLimits }
+export interface DecodeOptions {
+  readonly limits?: XmlLimits;
+}
 
 type OpsOf<S extends Service> = S extends 'nodeForPsp' ? PspOperation : EcOperation;
 export type DecodedRequest<S extends Service> = ({ ok: true } & RequestFor<OpsOf<S>>) | { ok: false; problem: DecodeProblem };
 export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: DecodeProblem };
 
 const REQUEST_FAULT: Record<DecodeProblemKind, PptFaultCode> = {
-  too_large: 'PPT_SINTASSI_XSD', not_xml: 'PPT_SINTASSI_XSD', doctype: 'PPT_SINTASSI_XSD', processing_instruction: 'PPT_SINTASSI_XSD',
-  too_deep: 'PPT_SINTASSI_XSD', not_soap: 'PPT_SINTASSI_XSD', schema: 'PPT_SINTASSI_XSD', soap_fault: 'PPT_SINTASSI_XSD',
-  unknown_operation: 'PPT_SOAPACTION_ERRATA', soap_action_mismatch: 'PPT_SOAPACTION_ERRATA',
-  extra_schema: 'PPT_SINTASSI_EXTRAXSD', internal: 'PPT_SYSTEM_ERROR',
+  too_large: 'PPT_SINTASSI_XSD',
+  not_xml: 'PPT_SINTASSI_XSD',
+  doctype: 'PPT_SINTASSI_XSD',
+  processing_instruction: 'PPT_SINTASSI_XSD',
+  too_deep: 'PPT_SINTASSI_XSD',
+  not_soap: 'PPT_SINTASSI_XSD',
+  schema: 'PPT_SINTASSI_XSD',
+  soap_fault: 'PPT_SINTASSI_XSD',
+  unknown_operation: 'PPT_SOAPACTION_ERRATA',
+  soap_action_mismatch: 'PPT_SOAPACTION_ERRATA',
+  extra_schema: 'PPT_SINTASSI_EXTRAXSD',
+  internal: 'PPT_SYSTEM_ERROR',
 };
 
 class Refusal extends Error {
@@ -48,7 +67,12 @@ class Refusal extends Error {
 }
 
 const refuse = (kind: DecodeProblemKind, description: string, operation?: Operation, at?: SchemaProblem): never => {
-  throw new Refusal({ kind, description, ...(operation === undefined ? {} : { operation }), ...(at === undefined ? {} : { path: at.path, element: at.element }) });
+  throw new Refusal({
+    kind,
+    description,
+    ...(operation === undefined ? {} : { operation }),
+    ...(at === undefined ? {} : { path: at.path, element: at.element }),
+  });
 };
 
 function bodyOf(input: DecodeInput, options: DecodeOptions, operation?: Operation): XmlElement {
@@ -94,7 +118,12 @@ function settle<T>(run: () => T, faults: Record<DecodeProblemKind, PptFaultCode>
 }
 
 /** Decodes a request to one of a service's operations, chosen by SOAPAction or by the body element. */
-export function decodeRequest<S extends Service>(service: S, input: DecodeInput, soapActionHeader: string | readonly string[] | undefined, options: DecodeOptions = {}): DecodedRequest<S> {
+export function decodeRequest<S extends Service>(
+  service: S,
+  input: DecodeInput,
+  soapActionHeader: string | readonly string[] | undefined,
+  options: DecodeOptions = {},
+): DecodedRequest<S> {
   const result = settle(() => {
     const action = parseSoapAction(soapActionHeader);
     const named = action === undefined ? undefined : operationsOf(service).find((o) => o === action);
@@ -109,12 +138,18 @@ export function decodeRequest<S extends Service>(service: S, input: DecodeInput,
   return (result.ok ? { ok: true, ...result.value } : result) as DecodedRequest<S>;
 }
 
-export const decodePspRequest = (input: DecodeInput, soapAction: string | readonly string[] | undefined, options?: DecodeOptions): DecodedRequest<'nodeForPsp'> =>
-  decodeRequest('nodeForPsp', input, soapAction, options);
+export const decodePspRequest = (
+  input: DecodeInput,
+  soapAction: string | readonly string[] | undefined,
+  options?: DecodeOptions,
+): DecodedRequest<'nodeForPsp'> => decodeRequest('nodeForPsp', input, soapAction, options);
 export const decodeEcRequest = (input: DecodeInput, soapAction: string | readonly string[] | undefined, options?: DecodeOptions): DecodedRequest<'paForNode'> =>
   decodeRequest('paForNode', input, soapAction, options);
 
-const RESPONSE_FAULT = Object.fromEntries(Object.keys(REQUEST_FAULT).map((k) => [k, 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE'])) as Record<DecodeProblemKind, PptFaultCode>;
+const RESPONSE_FAULT = Object.fromEntries(Object.keys(REQUEST_FAULT).map((k) => [k, 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE'])) as Record<
+  DecodeProblemKind,
+  PptFaultCode
+>;
 
 /** Decodes the answer to `op` (any service): schema and the rules outside it, OK and KO alike. */
 export function decodeResponse<O extends Operation>(op: O, input: DecodeInput, options: DecodeOptions = {}): Decoded<ResponseOf<O>> {

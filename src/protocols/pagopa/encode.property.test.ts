@@ -13,7 +13,10 @@ const RUNS = 12;
 const seed = Date.now() % 2_147_483_647;
 
 type Loose = Record<string, unknown>;
-interface TransferLike { idTransfer: number; transferAmount: number }
+interface TransferLike {
+  idTransfer: number;
+  transferAmount: number;
+}
 
 /** Makes a random response obey the rules outside the XSD (KO ⇔ fault, OK carries its data, sums). */
 function obeyRules(op: Operation, value: Loose): Loose {

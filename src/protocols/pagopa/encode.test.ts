@@ -33,10 +33,17 @@ describe('encoder refusals', () => {
     const transfers = getV2.data!.transferList.transfer;
     const data = getV2.data!;
     refusedAt(/\/transferList\/transfer$/, () => encodeResponse('paGetPaymentV2', { outcome: 'OK', data: { ...data, transferList: { transfer: [] } } }));
-    refusedAt(/\/transferList\/transfer$/, () => encodeResponse('paGetPaymentV2', { outcome: 'OK', data: { ...data, transferList: { transfer: Array(6).fill(transfers[0]) } } }));
+    refusedAt(/\/transferList\/transfer$/, () =>
+      encodeResponse('paGetPaymentV2', { outcome: 'OK', data: { ...data, transferList: { transfer: Array(6).fill(transfers[0]) } } }),
+    );
     const { IBAN: _iban, ...noIban } = transfers[0] as { IBAN: string };
     refusedAt(/transfer\[0\]$/, () => encodeResponse('paGetPaymentV2', { outcome: 'OK', data: { ...data, transferList: { transfer: [noIban] } } } as never));
-    refusedAt(/transfer\[1\]$/, () => encodeResponse('paGetPaymentV2', { outcome: 'OK', data: { ...data, transferList: { transfer: [transfers[0]!, { ...transfers[1]!, IBAN: 'IT60X0542811101000000123456' }] } } } as never));
+    refusedAt(/transfer\[1\]$/, () =>
+      encodeResponse('paGetPaymentV2', {
+        outcome: 'OK',
+        data: { ...data, transferList: { transfer: [transfers[0]!, { ...transfers[1]!, IBAN: 'IT60X0542811101000000123456' }] } },
+      } as never),
+    );
   });
 
   it('responses obey the rules outside the XSD', () => {

@@ -3,9 +3,7 @@
 import { checkResponseRules } from './rules.ts';
 import { nodeFault, PPT_FAULTS, type FaultBean } from './faults.ts';
 import type { DecodeProblem } from './decode.ts';
-import {
-  OPERATIONS, SERVICES, requestElement, responseElement, type Operation, type RequestOf, type ResponseOf,
-} from './operations.ts';
+import { OPERATIONS, SERVICES, requestElement, responseElement, type Operation, type RequestOf, type ResponseOf } from './operations.ts';
 import type { ComplexType } from './schema.ts';
 import { buildEnvelope, buildSoapFault } from './soap.ts';
 import { EncodeError, writeContent } from './write.ts';

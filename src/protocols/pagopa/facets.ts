@@ -22,12 +22,12 @@ function compiled(pattern: string): RegExp {
 /** XSD whiteSpace="collapse" (every type here except xsd:string and its restrictions). */
 const collapse = (text: string): string => text.replace(/[\t\n\r ]+/g, ' ').trim();
 
-
 function checkString(text: string, t: StringType): FacetResult {
   if (FORBIDDEN_CHAR.test(text)) return { ok: false, message: 'contains characters XML does not allow' };
   const length = [...text].length;
   if (t.length !== undefined && length !== t.length) return { ok: false, message: `must be exactly ${t.length} characters long` };
-  if (t.minLength !== undefined && length < t.minLength) return { ok: false, message: t.minLength === 1 ? 'must not be empty' : `must be at least ${t.minLength} characters long` };
+  if (t.minLength !== undefined && length < t.minLength)
+    return { ok: false, message: t.minLength === 1 ? 'must not be empty' : `must be at least ${t.minLength} characters long` };
   if (t.maxLength !== undefined && length > t.maxLength) return { ok: false, message: `must be at most ${t.maxLength} characters long` };
   if (t.pattern !== undefined && !compiled(t.pattern).test(text)) return { ok: false, message: `does not match the pattern ${t.pattern}` };
   if (t.enumeration !== undefined && !t.enumeration.includes(text)) return { ok: false, message: `must be one of ${t.enumeration.join(', ')}` };
@@ -88,13 +88,16 @@ export function readSimple(raw: string, t: SimpleType): FacetResult {
       if (cents < t.minCents) return { ok: false, message: 'must be greater than zero' };
       return { ok: true, value: cents };
     }
-    case 'int': return checkInteger(text, t);
+    case 'int':
+      return checkInteger(text, t);
     case 'boolean':
       if (text === 'true' || text === '1') return { ok: true, value: true };
       if (text === 'false' || text === '0') return { ok: true, value: false };
       return { ok: false, message: 'must be true or false' };
-    case 'date': return checkDate(text, false);
-    case 'dateTime': return checkDate(text, true);
+    case 'date':
+      return checkDate(text, false);
+    case 'dateTime':
+      return checkDate(text, true);
     case 'base64': {
       if (t.pattern !== undefined && !compiled(t.pattern).test(text)) return { ok: false, message: `does not match the pattern ${t.pattern}` };
       return BASE64.test(text.replace(/ /g, '')) ? { ok: true, value: text } : { ok: false, message: 'must be base64' };
@@ -107,7 +110,11 @@ export function writeSimple(value: unknown, t: SimpleType): FacetResult {
   let text: string;
   if (t.kind === 'amount') {
     if (typeof value !== 'number') return { ok: false, message: 'must be a number of cents' };
-    try { text = amountToWire(value); } catch (e) { return { ok: false, message: (e as Error).message }; }
+    try {
+      text = amountToWire(value);
+    } catch (e) {
+      return { ok: false, message: (e as Error).message };
+    }
   } else if (t.kind === 'int') {
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) return { ok: false, message: 'must be an integer' };
     text = String(value);

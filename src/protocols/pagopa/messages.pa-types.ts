@@ -1,9 +1,7 @@
 // paForNode.xsd types shared by the payment (paGetPayment[V2]) and the receipt (paSendRT[V2]):
 // the EC's transfers, with IBAN as free text up to 35 characters (stricter on the PSP side).
 import { choice, complex, el, enumStr, list, opt, str } from './schema.ts';
-import {
-  ctMetadata, ctRichiestaMarcaDaBollo, stAmountNotZero, stFiscalCodePA, stIdTransfer, stText140, xsBase64,
-} from './xsd.common.ts';
+import { ctMetadata, ctRichiestaMarcaDaBollo, stAmountNotZero, stFiscalCodePA, stIdTransfer, stText140, xsBase64 } from './xsd.common.ts';
 
 export const stIBANPA = str('stIBAN', { minLength: 1, maxLength: 35 });
 export const stAmountOption = enumStr('stAmountOption', ['EQ', 'LS', 'GT', 'ANY']);

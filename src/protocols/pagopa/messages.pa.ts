@@ -1,8 +1,19 @@
 // paForNode.xsd (node → EC station): verify, get payment (V1/V2), send receipt (V1/V2).
 import { complex, el, opt, type Infer } from './schema.ts';
 import {
-  ctMetadata, ctQrCode, ctSubject, responseHead, stAmount, stAmountNotZero, stFiscalCodePA, stISODate, stText140,
-  stText210, stText35, xsBoolean, xsDateTime,
+  ctMetadata,
+  ctQrCode,
+  ctSubject,
+  responseHead,
+  stAmount,
+  stAmountNotZero,
+  stFiscalCodePA,
+  stISODate,
+  stText140,
+  stText210,
+  stText35,
+  xsBoolean,
+  xsDateTime,
 } from './xsd.common.ts';
 import { ctTransferListPA, ctTransferListPAV2, stAmountOption, stTransferType } from './messages.pa-types.ts';
 import { ctReceipt, ctReceiptV2 } from './messages.receipt.ts';

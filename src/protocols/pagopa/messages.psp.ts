@@ -2,8 +2,23 @@
 // element by element in the XSD's order. Responses extend ctResponse (outcome, fault).
 import { bool, complex, el, enumStr, int, list, opt, optChoice, str, type Infer } from './schema.ts';
 import {
-  ctMetadata, ctQrCode, ctRichiestaMarcaDaBollo, ctSubject, responseHead, stAmount, stAmountNotZero, stFiscalCodePA,
-  stIdTransfer, stISODate, stPassword, stPaymentToken, stText140, stText210, stText35, stText70, xsBase64,
+  ctMetadata,
+  ctQrCode,
+  ctRichiestaMarcaDaBollo,
+  ctSubject,
+  responseHead,
+  stAmount,
+  stAmountNotZero,
+  stFiscalCodePA,
+  stIdTransfer,
+  stISODate,
+  stPassword,
+  stPaymentToken,
+  stText140,
+  stText210,
+  stText35,
+  stText70,
+  xsBase64,
 } from './xsd.common.ts';
 
 const stIBAN = str('stIBAN', { pattern: '[a-zA-Z]{2,2}[0-9]{2,2}[a-zA-Z0-9]{1,30}' });

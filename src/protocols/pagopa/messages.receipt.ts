@@ -2,8 +2,21 @@
 // ctReceiptV2). Note the XSD spells the last element `standIn` (the spec pages show `standin`).
 import { complex, el, opt, type Infer } from './schema.ts';
 import {
-  ctMetadata, ctSubject, stAmount, stFiscalCodePA, stISODate, stISODateTime, stNoticeNumber, stOutcome, stText140,
-  stText20, stText210, stText35, stText70, xsBoolean, xsString,
+  ctMetadata,
+  ctSubject,
+  stAmount,
+  stFiscalCodePA,
+  stISODate,
+  stISODateTime,
+  stNoticeNumber,
+  stOutcome,
+  stText140,
+  stText20,
+  stText210,
+  stText35,
+  stText70,
+  xsBoolean,
+  xsString,
 } from './xsd.common.ts';
 import { ctTransferListPA, ctTransferListPAReceiptV2 } from './messages.pa-types.ts';
 

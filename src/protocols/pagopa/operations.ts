@@ -30,7 +30,13 @@ export type Operation = keyof typeof OPERATIONS;
 export type PspOperation = { [O in Operation]: (typeof OPERATIONS)[O]['service'] extends 'nodeForPsp' ? O : never }[Operation];
 export type EcOperation = Exclude<Operation, PspOperation>;
 
-export const PSP_OPERATIONS: readonly PspOperation[] = ['verifyPaymentNotice', 'activatePaymentNotice', 'activatePaymentNoticeV2', 'sendPaymentOutcome', 'sendPaymentOutcomeV2'];
+export const PSP_OPERATIONS: readonly PspOperation[] = [
+  'verifyPaymentNotice',
+  'activatePaymentNotice',
+  'activatePaymentNoticeV2',
+  'sendPaymentOutcome',
+  'sendPaymentOutcomeV2',
+];
 export const EC_OPERATIONS: readonly EcOperation[] = ['paVerifyPaymentNotice', 'paGetPayment', 'paGetPaymentV2', 'paSendRT', 'paSendRTV2'];
 
 export type RequestOf<O extends Operation> = Infer<(typeof OPERATIONS)[O]['request']>;

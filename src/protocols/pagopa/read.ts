@@ -14,8 +14,7 @@ export interface SchemaProblem {
 }
 export type SchemaResult<T> = { ok: true; value: T } | { ok: false; problem: SchemaProblem };
 
-const fail = (path: string, element: string, message: string): { ok: false; problem: SchemaProblem } =>
-  ({ ok: false, problem: { path, element, message } });
+const fail = (path: string, element: string, message: string): { ok: false; problem: SchemaProblem } => ({ ok: false, problem: { path, element, message } });
 
 /** Reads one element whose name has already been matched; `path` includes the element. */
 export function readElement(el: XmlElement, type: AnyType, path: string): SchemaResult<unknown> {

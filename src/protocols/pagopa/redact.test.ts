@@ -17,20 +17,29 @@ describe('password masking', () => {
 
   it('masks with any prefix, attributes, CDATA, entities, and when the message is cut short', () => {
     const cases = [
-      '<x:password>s3cr3tpw</x:password>', '<password xmlns="">s3cr3tpw</password>', '<password><![CDATA[s3cr3tpw]]></password>',
-      '<password>s3cr&amp;3tpw</password>', '<password>s3cr3tpw', '<password><![CDATA[s3cr3tpw', '<password>s3cr<![CDATA[3t]]>pw</password>',
+      '<x:password>s3cr3tpw</x:password>',
+      '<password xmlns="">s3cr3tpw</password>',
+      '<password><![CDATA[s3cr3tpw]]></password>',
+      '<password>s3cr&amp;3tpw</password>',
+      '<password>s3cr3tpw',
+      '<password><![CDATA[s3cr3tpw',
+      '<password>s3cr<![CDATA[3t]]>pw</password>',
     ];
     for (const c of cases) assert.ok(!/s3cr|3tpw/.test(maskPasswords(`<a>${c}`)), c);
   });
 
   it('no password survives, whatever it contains (property)', () => {
-    const secret = fc.string({ minLength: 8, maxLength: 15, unit: fc.constantFrom('a', 'Z', '9', '!', ']', '>', ' ', 'è') }).filter((s) => /[a-zA-Z9è]{3}/.test(s));
-    fc.assert(fc.property(secret, (pw) => {
-      const xml = encodeRequest('verifyPaymentNotice', { ...(verify.value as object), password: pw } as never);
-      const masked = maskPasswords(xml);
-      const escaped = pw.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-      assert.ok(!masked.includes(escaped), masked);
-    }));
+    const secret = fc
+      .string({ minLength: 8, maxLength: 15, unit: fc.constantFrom('a', 'Z', '9', '!', ']', '>', ' ', 'è') })
+      .filter((s) => /[a-zA-Z9è]{3}/.test(s));
+    fc.assert(
+      fc.property(secret, (pw) => {
+        const xml = encodeRequest('verifyPaymentNotice', { ...(verify.value as object), password: pw } as never);
+        const masked = maskPasswords(xml);
+        const escaped = pw.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+        assert.ok(!masked.includes(escaped), masked);
+      }),
+    );
   });
 
   it('takes linear time on start tags that never close (no backtracking over the rest of the text)', () => {

@@ -10,7 +10,8 @@ const problem = (root: string, element: string, message: string): SchemaProblem 
 
 const positiveExpiration: Rule<{ expirationTime?: number }> = (v, root) =>
   v.expirationTime !== undefined && v.expirationTime < 1
-    ? problem(root, 'expirationTime', '<expirationTime> must be a positive number of milliseconds') : undefined;
+    ? problem(root, 'expirationTime', '<expirationTime> must be a positive number of milliseconds')
+    : undefined;
 
 const detailsWhenOk: Rule<{ outcome: 'OK' | 'KO'; details?: unknown }> = (v, root) =>
   v.outcome === 'OK' && v.details === undefined ? problem(root, 'details', '<details> is mandatory when <outcome> is OK') : undefined;
@@ -38,7 +39,10 @@ export function checkRequestRules<O extends Operation>(op: O, value: RequestOf<O
   return undefined;
 }
 
-interface Head { outcome: 'OK' | 'KO'; fault?: unknown }
+interface Head {
+  outcome: 'OK' | 'KO';
+  fault?: unknown;
+}
 
 /** outcome KO carries a fault, outcome OK does not ("se esito è OK non può esserci un faultBean"). */
 const faultMatchesOutcome: Rule<Head> = (v, root) => {
@@ -47,10 +51,15 @@ const faultMatchesOutcome: Rule<Head> = (v, root) => {
   return undefined;
 };
 
-const whenOk = (element: string, present: (v: never) => boolean): Rule<Head> => (v, root) =>
-  v.outcome === 'OK' && !present(v as never) ? problem(root, element, `<${element}> is mandatory when <outcome> is OK`) : undefined;
+const whenOk =
+  (element: string, present: (v: never) => boolean): Rule<Head> =>
+  (v, root) =>
+    v.outcome === 'OK' && !present(v as never) ? problem(root, element, `<${element}> is mandatory when <outcome> is OK`) : undefined;
 
-interface TransferLike { idTransfer: number; transferAmount: number }
+interface TransferLike {
+  idTransfer: number;
+  transferAmount: number;
+}
 /** Transfers: distinct ids, amounts adding up to the payment amount. */
 function transfersConsistent(root: string, total: number, transfers: readonly TransferLike[]): SchemaProblem | undefined {
   if (new Set(transfers.map((t) => t.idTransfer)).size !== transfers.length) {

@@ -36,11 +36,20 @@ export interface IntegerType extends Named {
   readonly enumeration?: readonly number[];
 }
 
-export interface BooleanType extends Named { readonly kind: 'boolean' }
+export interface BooleanType extends Named {
+  readonly kind: 'boolean';
+}
 /** xsd:date / xsd:dateTime kept as their lexical form (the node relays them, never computes). */
-export interface DateType extends Named { readonly kind: 'date' }
-export interface DateTimeType extends Named { readonly kind: 'dateTime' }
-export interface Base64Type extends Named { readonly kind: 'base64'; readonly pattern?: string }
+export interface DateType extends Named {
+  readonly kind: 'date';
+}
+export interface DateTimeType extends Named {
+  readonly kind: 'dateTime';
+}
+export interface Base64Type extends Named {
+  readonly kind: 'base64';
+  readonly pattern?: string;
+}
 
 export type SimpleType = StringType | AmountType | IntegerType | BooleanType | DateType | DateTimeType | Base64Type;
 
@@ -74,20 +83,33 @@ export type AnyType = SimpleType | ComplexType;
 
 // ---- builders ----
 
-export const str = (name: string | undefined, facets: Omit<StringType, 'kind' | 'name'> = {}): StringType =>
-  ({ kind: 'string', ...(name === undefined ? {} : { name }), ...facets });
+export const str = (name: string | undefined, facets: Omit<StringType, 'kind' | 'name'> = {}): StringType => ({
+  kind: 'string',
+  ...(name === undefined ? {} : { name }),
+  ...facets,
+});
 /** A string enumeration whose values type the decoded value (OK | KO, F | G…). */
-export function enumStr<const E extends readonly string[]>(name: string, values: E, facets: Omit<StringType, 'kind' | 'name' | 'enumeration'> = {}): StringType & { readonly enumeration: E } {
+export function enumStr<const E extends readonly string[]>(
+  name: string,
+  values: E,
+  facets: Omit<StringType, 'kind' | 'name' | 'enumeration'> = {},
+): StringType & { readonly enumeration: E } {
   return { kind: 'string', name, ...facets, enumeration: values };
 }
 export const amount = (name: string, minCents: number): AmountType => ({ kind: 'amount', name, minCents, maxCents: 99_999_999_999 });
-export const int = (name: string | undefined, facets: Omit<IntegerType, 'kind' | 'name'>): IntegerType =>
-  ({ kind: 'int', ...(name === undefined ? {} : { name }), ...facets });
+export const int = (name: string | undefined, facets: Omit<IntegerType, 'kind' | 'name'>): IntegerType => ({
+  kind: 'int',
+  ...(name === undefined ? {} : { name }),
+  ...facets,
+});
 export const bool: BooleanType = { kind: 'boolean' };
 export const date = (name?: string): DateType => ({ kind: 'date', ...(name === undefined ? {} : { name }) });
 export const dateTime = (name?: string): DateTimeType => ({ kind: 'dateTime', ...(name === undefined ? {} : { name }) });
-export const base64 = (name?: string, pattern?: string): Base64Type =>
-  ({ kind: 'base64', ...(name === undefined ? {} : { name }), ...(pattern === undefined ? {} : { pattern }) });
+export const base64 = (name?: string, pattern?: string): Base64Type => ({
+  kind: 'base64',
+  ...(name === undefined ? {} : { name }),
+  ...(pattern === undefined ? {} : { pattern }),
+});
 
 export function complex<const P extends readonly Particle[]>(name: string | undefined, content: P): ComplexType<P> {
   return { kind: 'complex', ...(name === undefined ? {} : { name }), content };
@@ -124,28 +146,39 @@ export function optChoice<const Opts extends readonly ElementDef<string, string,
 
 type Simplify<T> = T extends unknown ? { [K in keyof T]: T[K] } : never;
 
-export type ValueOf<T> =
-  T extends { readonly kind: 'string'; readonly enumeration: readonly (infer V)[] } ? V
-  : T extends StringType | DateType | DateTimeType | Base64Type ? string
-    : T extends AmountType | IntegerType ? number
-      : T extends BooleanType ? boolean
-        : T extends ComplexType<infer P> ? Simplify<Fields<P>>
+export type ValueOf<T> = T extends { readonly kind: 'string'; readonly enumeration: readonly (infer V)[] }
+  ? V
+  : T extends StringType | DateType | DateTimeType | Base64Type
+    ? string
+    : T extends AmountType | IntegerType
+      ? number
+      : T extends BooleanType
+        ? boolean
+        : T extends ComplexType<infer P>
+          ? Simplify<Fields<P>>
           : never;
 
-type ElementField<E> = E extends ElementDef<string, infer K, infer T, infer O>
-  ? O extends 'one' ? { [k in K]: ValueOf<T> }
-    : O extends 'optional' ? { [k in K]?: ValueOf<T> }
-      : { [k in K]: ValueOf<T>[] }
-  : never;
+type ElementField<E> =
+  E extends ElementDef<string, infer K, infer T, infer O>
+    ? O extends 'one'
+      ? { [k in K]: ValueOf<T> }
+      : O extends 'optional'
+        ? { [k in K]?: ValueOf<T> }
+        : { [k in K]: ValueOf<T>[] }
+    : never;
 
 type OptionKeys<Opts extends readonly ElementDef[]> = Opts[number]['key'];
 
 /** Exactly one option of a choice is set (or none, for an optional choice). */
-type ChoiceField<C> = C extends ChoiceDef<infer Opts, infer R>
-  ? | { [I in keyof Opts]: Opts[I] extends ElementDef<string, infer K, infer T>
-      ? { [k in K]: ValueOf<T> } & { [k in Exclude<OptionKeys<Opts>, K>]?: never } : never }[number]
-    | (R extends true ? never : { [k in OptionKeys<Opts>]?: never })
-  : never;
+type ChoiceField<C> =
+  C extends ChoiceDef<infer Opts, infer R>
+    ? | {
+          [I in keyof Opts]: Opts[I] extends ElementDef<string, infer K, infer T>
+            ? { [k in K]: ValueOf<T> } & { [k in Exclude<OptionKeys<Opts>, K>]?: never }
+            : never;
+        }[number]
+      | (R extends true ? never : { [k in OptionKeys<Opts>]?: never })
+    : never;
 
 type Field<P> = P extends ElementDef ? ElementField<P> : P extends ChoiceDef ? ChoiceField<P> : never;
 

@@ -30,7 +30,10 @@ export function readEnvelope(root: XmlElement): EnvelopeResult {
 export function parseSoapAction(header: string | readonly string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   const raw = typeof header === 'string' ? header : header.join(',');
-  const value = raw.trim().replace(/^"(.*)"$/s, '$1').trim();
+  const value = raw
+    .trim()
+    .replace(/^"(.*)"$/s, '$1')
+    .trim();
   return value === '' ? undefined : value;
 }
 
@@ -47,7 +50,9 @@ export function buildEnvelope(bodyElement: string): string {
  */
 export function buildSoapFault(faultcode: 'Client' | 'Server', faultstring: string, detail?: string): string {
   const detailXml = detail === undefined ? '' : `<detail><description>${escapeText(detail)}</description></detail>`;
-  return buildEnvelope(`<soapenv:Fault><faultcode>soapenv:${faultcode}</faultcode><faultstring>${escapeText(faultstring)}</faultstring>${detailXml}</soapenv:Fault>`);
+  return buildEnvelope(
+    `<soapenv:Fault><faultcode>soapenv:${faultcode}</faultcode><faultstring>${escapeText(faultstring)}</faultstring>${detailXml}</soapenv:Fault>`,
+  );
 }
 
 /** faultcode and faultstring of a SOAP 1.1 Fault body element (as an EC might answer). */
@@ -55,7 +60,13 @@ export function readSoapFault(body: XmlElement): { faultcode: string; faultstrin
   if (body.local !== 'Fault' || body.ns !== NS.soap11) return undefined;
   const text = (name: string): string => {
     const el = childElements(body).find((c) => c.local === name);
-    return el === undefined ? '' : el.children.map((c) => (c.kind === 'text' ? c.text : '')).join('').trim().slice(0, 500);
+    return el === undefined
+      ? ''
+      : el.children
+          .map((c) => (c.kind === 'text' ? c.text : ''))
+          .join('')
+          .trim()
+          .slice(0, 500);
   };
   return { faultcode: text('faultcode'), faultstring: text('faultstring') };
 }

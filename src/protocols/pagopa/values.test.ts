@@ -3,26 +3,44 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  amountToWire, codiceFiscaleValid, formatNoticeNumber, isEcFiscalCode, isPaymentToken, MAX_AMOUNT_CENTS, newPaymentToken,
-  noticeCheckDigits, noticeRoutingKey, parseAmount, parseIdempotencyKey, parseNoticeNumber, partitaIvaValid, tokenLifetimeMs,
-  toXsdDate, toXsdDateTime, type NoticeNumberParts,
+  amountToWire,
+  codiceFiscaleValid,
+  formatNoticeNumber,
+  isEcFiscalCode,
+  isPaymentToken,
+  MAX_AMOUNT_CENTS,
+  newPaymentToken,
+  noticeCheckDigits,
+  noticeRoutingKey,
+  parseAmount,
+  parseIdempotencyKey,
+  parseNoticeNumber,
+  partitaIvaValid,
+  tokenLifetimeMs,
+  toXsdDate,
+  toXsdDateTime,
+  type NoticeNumberParts,
 } from './index.ts';
 
 const digits = (n: number): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
 
 describe('amounts', () => {
   it('cents → wire → cents is the identity over the whole XSD range (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: MAX_AMOUNT_CENTS }), (cents) => {
-      const wire = amountToWire(cents);
-      assert.match(wire, /^\d+\.\d{2}$/);
-      assert.equal(parseAmount(wire), cents);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_AMOUNT_CENTS }), (cents) => {
+        const wire = amountToWire(cents);
+        assert.match(wire, /^\d+\.\d{2}$/);
+        assert.equal(parseAmount(wire), cents);
+      }),
+    );
   });
 
   it('wire → cents → wire is the identity for canonical text (property)', () => {
-    fc.assert(fc.property(fc.stringMatching(/^(0|[1-9][0-9]{0,8})\.[0-9]{2}$/), (wire) => {
-      assert.equal(amountToWire(parseAmount(wire)!), wire);
-    }));
+    fc.assert(
+      fc.property(fc.stringMatching(/^(0|[1-9][0-9]{0,8})\.[0-9]{2}$/), (wire) => {
+        assert.equal(amountToWire(parseAmount(wire)!), wire);
+      }),
+    );
   });
 
   it('never uses floating point: the classic 0.1 + 0.2 cases are exact', () => {
@@ -49,44 +67,57 @@ const partsArb: fc.Arbitrary<NoticeNumberParts> = fc.oneof(
 
 describe('notice numbers', () => {
   it('format → parse gives the parts back, check digits valid (property)', () => {
-    fc.assert(fc.property(partsArb, (parts) => {
-      const n = formatNoticeNumber(parts);
-      assert.match(n, /^\d{18}$/);
-      const parsed = parseNoticeNumber(n)!;
-      assert.equal(parsed.auxDigit, parts.auxDigit);
-      assert.equal(parsed.noticeNumber, n);
-      if (parsed.auxDigit === 0 && parts.auxDigit === 0) assert.deepEqual([parsed.applicationCode, parsed.iuvBase, parsed.checkDigitsValid], [parts.applicationCode, parts.iuvBase, true]);
-      if (parsed.auxDigit === 1 && parts.auxDigit === 1) assert.equal(parsed.iuv, parts.iuv);
-      if (parsed.auxDigit === 2 && parts.auxDigit === 2) assert.deepEqual([parsed.iuvBase, parsed.checkDigitsValid], [parts.iuvBase, true]);
-      if (parsed.auxDigit === 3 && parts.auxDigit === 3) assert.deepEqual([parsed.segregationCode, parsed.iuvBase, parsed.checkDigitsValid], [parts.segregationCode, parts.iuvBase, true]);
-    }));
+    fc.assert(
+      fc.property(partsArb, (parts) => {
+        const n = formatNoticeNumber(parts);
+        assert.match(n, /^\d{18}$/);
+        const parsed = parseNoticeNumber(n)!;
+        assert.equal(parsed.auxDigit, parts.auxDigit);
+        assert.equal(parsed.noticeNumber, n);
+        if (parsed.auxDigit === 0 && parts.auxDigit === 0)
+          assert.deepEqual([parsed.applicationCode, parsed.iuvBase, parsed.checkDigitsValid], [parts.applicationCode, parts.iuvBase, true]);
+        if (parsed.auxDigit === 1 && parts.auxDigit === 1) assert.equal(parsed.iuv, parts.iuv);
+        if (parsed.auxDigit === 2 && parts.auxDigit === 2) assert.deepEqual([parsed.iuvBase, parsed.checkDigitsValid], [parts.iuvBase, true]);
+        if (parsed.auxDigit === 3 && parts.auxDigit === 3)
+          assert.deepEqual([parsed.segregationCode, parsed.iuvBase, parsed.checkDigitsValid], [parts.segregationCode, parts.iuvBase, true]);
+      }),
+    );
   });
 
   it('parse → format is the identity for every 18-digit number with aux digit 0–3, whatever its check digits (property)', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[0-3][0-9]{17}$/), (n) => {
-      const p = parseNoticeNumber(n)!;
-      const parts: NoticeNumberParts = p.auxDigit === 0 ? { auxDigit: 0, applicationCode: p.applicationCode, iuvBase: p.iuvBase, checkDigits: p.checkDigits }
-        : p.auxDigit === 1 ? { auxDigit: 1, iuv: p.iuv }
-          : p.auxDigit === 2 ? { auxDigit: 2, iuvBase: p.iuvBase, checkDigits: p.checkDigits }
-            : p.auxDigit === 3 ? { auxDigit: 3, segregationCode: p.segregationCode, iuvBase: p.iuvBase, checkDigits: p.checkDigits }
-              : assert.fail('aux digit 0–3');
-      assert.equal(formatNoticeNumber(parts), n);
-    }));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-3][0-9]{17}$/), (n) => {
+        const p = parseNoticeNumber(n)!;
+        const parts: NoticeNumberParts =
+          p.auxDigit === 0
+            ? { auxDigit: 0, applicationCode: p.applicationCode, iuvBase: p.iuvBase, checkDigits: p.checkDigits }
+            : p.auxDigit === 1
+              ? { auxDigit: 1, iuv: p.iuv }
+              : p.auxDigit === 2
+                ? { auxDigit: 2, iuvBase: p.iuvBase, checkDigits: p.checkDigits }
+                : p.auxDigit === 3
+                  ? { auxDigit: 3, segregationCode: p.segregationCode, iuvBase: p.iuvBase, checkDigits: p.checkDigits }
+                  : assert.fail('aux digit 0–3');
+        assert.equal(formatNoticeNumber(parts), n);
+      }),
+    );
   });
 
   it('classifies by aux digit: routing by segregation code (3), application code (0), digit alone (1, 2), none (4–9) (property)', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[0-9]{18}$/), (n) => {
-      const p = parseNoticeNumber(n)!;
-      const aux = Number(n[0]);
-      assert.equal(p.auxDigit, aux);
-      const key = noticeRoutingKey(p);
-      if (aux === 3) assert.deepEqual(key, { auxDigit: 3, code: n.slice(1, 3) });
-      else if (aux === 0) assert.deepEqual(key, { auxDigit: 0, code: n.slice(1, 3) });
-      else if (aux === 1 || aux === 2) assert.deepEqual(key, { auxDigit: aux });
-      else assert.equal(key, undefined);
-      // The IUV (creditorReferenceId) is what follows the aux digit, except aux 0 drops the application code.
-      assert.equal(p.iuv, aux === 0 ? n.slice(3) : n.slice(1));
-    }));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{18}$/), (n) => {
+        const p = parseNoticeNumber(n)!;
+        const aux = Number(n[0]);
+        assert.equal(p.auxDigit, aux);
+        const key = noticeRoutingKey(p);
+        if (aux === 3) assert.deepEqual(key, { auxDigit: 3, code: n.slice(1, 3) });
+        else if (aux === 0) assert.deepEqual(key, { auxDigit: 0, code: n.slice(1, 3) });
+        else if (aux === 1 || aux === 2) assert.deepEqual(key, { auxDigit: aux });
+        else assert.equal(key, undefined);
+        // The IUV (creditorReferenceId) is what follows the aux digit, except aux 0 drops the application code.
+        assert.equal(p.iuv, aux === 0 ? n.slice(3) : n.slice(1));
+      }),
+    );
   });
 
   it('the public test notice routes by segregation code 11 although its check digits do not verify', () => {

@@ -70,11 +70,16 @@ export function parseNoticeNumber(noticeNumber: string): ParsedNoticeNumber | un
     checkDigitsValid: noticeCheckDigits(noticeNumber.slice(0, 16)) === noticeNumber.slice(16),
   });
   switch (aux) {
-    case 0: return { auxDigit: 0, noticeNumber, applicationCode: noticeNumber.slice(1, 3), iuv: noticeNumber.slice(3), ...checked() };
-    case 1: return { auxDigit: 1, noticeNumber, iuv: noticeNumber.slice(1) };
-    case 2: return { auxDigit: 2, noticeNumber, iuv: noticeNumber.slice(1), ...checked() };
-    case 3: return { auxDigit: 3, noticeNumber, segregationCode: noticeNumber.slice(1, 3), iuv: noticeNumber.slice(1), ...checked() };
-    default: return { auxDigit: aux as 4 | 5 | 6 | 7 | 8 | 9, noticeNumber, iuv: noticeNumber.slice(1) };
+    case 0:
+      return { auxDigit: 0, noticeNumber, applicationCode: noticeNumber.slice(1, 3), iuv: noticeNumber.slice(3), ...checked() };
+    case 1:
+      return { auxDigit: 1, noticeNumber, iuv: noticeNumber.slice(1) };
+    case 2:
+      return { auxDigit: 2, noticeNumber, iuv: noticeNumber.slice(1), ...checked() };
+    case 3:
+      return { auxDigit: 3, noticeNumber, segregationCode: noticeNumber.slice(1, 3), iuv: noticeNumber.slice(1), ...checked() };
+    default:
+      return { auxDigit: aux as 4 | 5 | 6 | 7 | 8 | 9, noticeNumber, iuv: noticeNumber.slice(1) };
   }
 }
 
@@ -92,10 +97,17 @@ export function formatNoticeNumber(parts: NoticeNumberParts): string {
   };
   let first16: string;
   switch (parts.auxDigit) {
-    case 1: return `1${digits(parts.iuv, 17, 'IUV')}`;
-    case 0: first16 = `0${digits(parts.applicationCode, 2, 'application code')}${digits(parts.iuvBase, 13, 'IUV base')}`; break;
-    case 2: first16 = `2${digits(parts.iuvBase, 15, 'IUV base')}`; break;
-    case 3: first16 = `3${digits(parts.segregationCode, 2, 'segregation code')}${digits(parts.iuvBase, 13, 'IUV base')}`; break;
+    case 1:
+      return `1${digits(parts.iuv, 17, 'IUV')}`;
+    case 0:
+      first16 = `0${digits(parts.applicationCode, 2, 'application code')}${digits(parts.iuvBase, 13, 'IUV base')}`;
+      break;
+    case 2:
+      first16 = `2${digits(parts.iuvBase, 15, 'IUV base')}`;
+      break;
+    case 3:
+      first16 = `3${digits(parts.segregationCode, 2, 'segregation code')}${digits(parts.iuvBase, 13, 'IUV base')}`;
+      break;
   }
   return first16 + (parts.checkDigits === undefined ? noticeCheckDigits(first16) : digits(parts.checkDigits, 2, 'check digits'));
 }
@@ -106,10 +118,15 @@ export function formatNoticeNumber(parts: NoticeNumberParts): string {
  */
 export function noticeRoutingKey(notice: ParsedNoticeNumber): { auxDigit: 0 | 1 | 2 | 3; code?: string } | undefined {
   switch (notice.auxDigit) {
-    case 0: return { auxDigit: 0, code: notice.applicationCode };
-    case 3: return { auxDigit: 3, code: notice.segregationCode };
-    case 1: case 2: return { auxDigit: notice.auxDigit };
-    default: return undefined;
+    case 0:
+      return { auxDigit: 0, code: notice.applicationCode };
+    case 3:
+      return { auxDigit: 3, code: notice.segregationCode };
+    case 1:
+    case 2:
+      return { auxDigit: notice.auxDigit };
+    default:
+      return undefined;
   }
 }
 
@@ -133,8 +150,10 @@ export function partitaIvaValid(value: string): boolean {
 }
 
 const CF_ODD: Record<string, number> = Object.fromEntries(
-  [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
-    .flatMap((v, i) => [[String.fromCharCode(65 + i), v], ...(i < 10 ? [[String(i), v]] : [])]),
+  [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23].flatMap((v, i) => [
+    [String.fromCharCode(65 + i), v],
+    ...(i < 10 ? [[String(i), v]] : []),
+  ]),
 );
 
 /** A person's codice fiscale (16 characters, omocodia letters allowed) with its check letter. */

@@ -5,8 +5,15 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createClientAsync, type Client } from 'soap';
 import {
-  decodePspRequest, encodeKo, encodeRequestBody, encodeResponse, encodeResponseBody, nodeFault, PSP_OPERATIONS,
-  type DecodedRequest, type PspOperation,
+  decodePspRequest,
+  encodeKo,
+  encodeRequestBody,
+  encodeResponse,
+  encodeResponseBody,
+  nodeFault,
+  PSP_OPERATIONS,
+  type DecodedRequest,
+  type PspOperation,
 } from './index.ts';
 import { generateSchema, nodeForPspWsdl } from './wsdl.ts';
 import { requestSamples, responseSamples, type RequestSample } from '../../../test/support/pagopa-samples.ts';
@@ -34,14 +41,23 @@ function assertSoapMatches(expected: unknown, actual: unknown, path: string): vo
   } else if (typeof expected === 'object' && expected !== null) {
     assert.equal(typeof actual, 'object', path);
     const got = actual as Record<string, unknown>;
-    assert.deepEqual(Object.keys(got).filter((k) => k !== 'attributes').sort(), Object.keys(expected).sort(), `${path}: fields`);
+    assert.deepEqual(
+      Object.keys(got)
+        .filter((k) => k !== 'attributes')
+        .sort(),
+      Object.keys(expected).sort(),
+      `${path}: fields`,
+    );
     for (const [k, v] of Object.entries(expected)) assertSoapMatches(v, got[k], `${path}/${k}`);
   } else {
     assert.equal(String(actual), String(expected), path);
   }
 }
 
-interface Exchange { soapAction: string | undefined; decoded: DecodedRequest<'nodeForPsp'> }
+interface Exchange {
+  soapAction: string | undefined;
+  decoded: DecodedRequest<'nodeForPsp'>;
+}
 
 /** A tiny HTTP server: serves the WSDL, decodes each SOAP request, answers with `reply`. */
 function soapServer(): { server: Server; exchanges: Exchange[]; setReply(xml: string): void; wsdl(address: string): void } {
@@ -60,7 +76,16 @@ function soapServer(): { server: Server; exchanges: Exchange[]; setReply(xml: st
       res.end(reply);
     });
   });
-  return { server, exchanges, setReply: (xml) => { reply = xml; }, wsdl: (address) => { wsdl = nodeForPspWsdl(address); } };
+  return {
+    server,
+    exchanges,
+    setReply: (xml) => {
+      reply = xml;
+    },
+    wsdl: (address) => {
+      wsdl = nodeForPspWsdl(address);
+    },
+  };
 }
 
 type AsyncOperation = (args: unknown) => Promise<[unknown, ...unknown[]]>;
@@ -145,7 +170,10 @@ describe('the generated inline schema', () => {
       ...pspResponses.map((s) => ({ name: `${s.name} (response)`, xml: encodeResponseBody(s.operation, s.value as never) })),
     ];
     const errors = await validateAgainstSchema(bodies, schema);
-    assert.deepEqual([...errors].filter(([, e]) => e.length > 0), []);
+    assert.deepEqual(
+      [...errors].filter(([, e]) => e.length > 0),
+      [],
+    );
     const broken = bodies[1]!.xml.replace('<idPSP>AGID_01</idPSP>', '');
     const refused = await validateAgainstSchema([{ name: 'broken', xml: broken }], schema);
     assert.ok(refused.get('broken')!.length > 0);

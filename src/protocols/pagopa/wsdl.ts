@@ -17,7 +17,13 @@ const DEFINITIONS_NS: Record<Service, string> = {
 };
 
 const BUILTIN: Record<SimpleType['kind'], string> = {
-  string: 'xsd:string', amount: 'xsd:decimal', int: 'xsd:int', boolean: 'xsd:boolean', date: 'xsd:date', dateTime: 'xsd:dateTime', base64: 'xsd:base64Binary',
+  string: 'xsd:string',
+  amount: 'xsd:decimal',
+  int: 'xsd:int',
+  boolean: 'xsd:boolean',
+  date: 'xsd:date',
+  dateTime: 'xsd:dateTime',
+  base64: 'xsd:base64Binary',
 };
 
 const attr = (value: string | number): string => `"${escapeAttribute(String(value))}"`;
@@ -72,9 +78,11 @@ class SchemaWriter {
     if (seen !== undefined && seen !== t) throw new Error(`two different types are both named ${t.name}`);
     if (seen === undefined) {
       this.named.set(t.name, t);
-      this.definitions.push(t.kind === 'complex'
-        ? `<xsd:complexType name=${attr(t.name)}>${this.sequence(t)}</xsd:complexType>`
-        : `<xsd:simpleType name=${attr(t.name)}>${restriction(t)}</xsd:simpleType>`);
+      this.definitions.push(
+        t.kind === 'complex'
+          ? `<xsd:complexType name=${attr(t.name)}>${this.sequence(t)}</xsd:complexType>`
+          : `<xsd:simpleType name=${attr(t.name)}>${restriction(t)}</xsd:simpleType>`,
+      );
     }
     return `${this.prefix}:${t.name}`;
   }
@@ -87,7 +95,8 @@ class SchemaWriter {
     const ref = this.typeRef(e.type);
     const occurs = this.occurs(min, e.max);
     if (ref !== '') return `<xsd:element name=${attr(e.name)} type=${attr(ref)}${occurs}/>`;
-    const inline = e.type.kind === 'complex' ? `<xsd:complexType>${this.sequence(e.type)}</xsd:complexType>` : `<xsd:simpleType>${restriction(e.type)}</xsd:simpleType>`;
+    const inline =
+      e.type.kind === 'complex' ? `<xsd:complexType>${this.sequence(e.type)}</xsd:complexType>` : `<xsd:simpleType>${restriction(e.type)}</xsd:simpleType>`;
     return `<xsd:element name=${attr(e.name)}${occurs}>${inline}</xsd:element>`;
   }
 
@@ -123,21 +132,32 @@ export function generateSchema(service: Service, operations: readonly Operation[
 export function generateWsdl(service: Service, operations: readonly Operation[], address: string): string {
   const { namespace, prefix } = SERVICES[service];
   const tns = DEFINITIONS_NS[service];
-  const messages = operations.map((op) =>
-    `<wsdl:message name="${op}Request"><wsdl:part name="bodyrequest" element="${prefix}:${requestElement(op)}"/></wsdl:message>`
-    + `<wsdl:message name="${op}Response"><wsdl:part name="bodyresponse" element="${prefix}:${responseElement(op)}"/></wsdl:message>`).join('');
-  const portOps = operations.map((op) =>
-    `<wsdl:operation name="${op}"><wsdl:input message="tns:${op}Request"/><wsdl:output message="tns:${op}Response"/></wsdl:operation>`).join('');
-  const bindingOps = operations.map((op) =>
-    `<wsdl:operation name="${op}"><soap:operation soapAction="${op}" style="document"/>`
-    + '<wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>').join('');
-  return `${XML_DECLARATION}<wsdl:definitions xmlns:wsdl="${WSDL_NS}" xmlns:soap="${WSDL_SOAP_NS}" xmlns:xsd="${XSD_NS}" `
-    + `xmlns:tns="${tns}" xmlns:${prefix}="${namespace}" name="${service}" targetNamespace="${tns}">`
-    + `<wsdl:types>${generateSchema(service, operations)}</wsdl:types>${messages}`
-    + `<wsdl:portType name="${service}">${portOps}</wsdl:portType>`
-    + `<wsdl:binding name="${service}Binding" type="tns:${service}"><soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>${bindingOps}</wsdl:binding>`
-    + `<wsdl:service name="${service}Service"><wsdl:port name="${service}Port" binding="tns:${service}Binding"><soap:address location=${attr(address)}/></wsdl:port></wsdl:service>`
-    + '</wsdl:definitions>';
+  const messages = operations
+    .map(
+      (op) =>
+        `<wsdl:message name="${op}Request"><wsdl:part name="bodyrequest" element="${prefix}:${requestElement(op)}"/></wsdl:message>` +
+        `<wsdl:message name="${op}Response"><wsdl:part name="bodyresponse" element="${prefix}:${responseElement(op)}"/></wsdl:message>`,
+    )
+    .join('');
+  const portOps = operations
+    .map((op) => `<wsdl:operation name="${op}"><wsdl:input message="tns:${op}Request"/><wsdl:output message="tns:${op}Response"/></wsdl:operation>`)
+    .join('');
+  const bindingOps = operations
+    .map(
+      (op) =>
+        `<wsdl:operation name="${op}"><soap:operation soapAction="${op}" style="document"/>` +
+        '<wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>',
+    )
+    .join('');
+  return (
+    `${XML_DECLARATION}<wsdl:definitions xmlns:wsdl="${WSDL_NS}" xmlns:soap="${WSDL_SOAP_NS}" xmlns:xsd="${XSD_NS}" ` +
+    `xmlns:tns="${tns}" xmlns:${prefix}="${namespace}" name="${service}" targetNamespace="${tns}">` +
+    `<wsdl:types>${generateSchema(service, operations)}</wsdl:types>${messages}` +
+    `<wsdl:portType name="${service}">${portOps}</wsdl:portType>` +
+    `<wsdl:binding name="${service}Binding" type="tns:${service}"><soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>${bindingOps}</wsdl:binding>` +
+    `<wsdl:service name="${service}Service"><wsdl:port name="${service}Port" binding="tns:${service}Binding"><soap:address location=${attr(address)}/></wsdl:port></wsdl:service>` +
+    '</wsdl:definitions>'
+  );
 }
 
 /** What Varco serves at GET /nodo/node-for-psp/v1?wsdl; `address` is the endpoint's public URL. */

@@ -15,9 +15,16 @@ export interface XmlElement {
   readonly attributes: readonly XmlAttribute[];
   readonly children: readonly XmlNode[];
 }
-export interface XmlText { readonly kind: 'text'; readonly text: string }
+export interface XmlText {
+  readonly kind: 'text';
+  readonly text: string;
+}
 export type XmlNode = XmlElement | XmlText;
-export interface XmlAttribute { readonly local: string; readonly ns: string; readonly value: string }
+export interface XmlAttribute {
+  readonly local: string;
+  readonly ns: string;
+  readonly value: string;
+}
 
 export interface XmlLimits {
   /** UTF-8 bytes. */
@@ -93,7 +100,8 @@ function decodeReferences(raw: string): string {
     if (ref.startsWith('#')) {
       const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
       const ch = code <= 0x10ffff ? String.fromCodePoint(code) : '\u0000';
-      if (FORBIDDEN_CHAR.test(ch) || (code >= 0xd800 && code <= 0xdfff)) throw new XmlFailure('not_xml', `character reference ${whole.slice(0, 12)} is not an XML character`);
+      if (FORBIDDEN_CHAR.test(ch) || (code >= 0xd800 && code <= 0xdfff))
+        throw new XmlFailure('not_xml', `character reference ${whole.slice(0, 12)} is not an XML character`);
       return ch;
     }
     const value = PREDEFINED[ref];

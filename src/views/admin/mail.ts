@@ -17,7 +17,14 @@ export interface MailRow {
   lastError: string | null;
 }
 
-export interface MailAttempt { attempt: number; startedAt: Date; durationMs: number; ok: boolean; error: string | null; worker: string | null }
+export interface MailAttempt {
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  ok: boolean;
+  error: string | null;
+  worker: string | null;
+}
 
 /** The "Create link" section of an invitation e-mail (none for other e-mails). */
 export interface InvitationLinkSection {
@@ -39,32 +46,92 @@ export interface MailDetail extends MailRow {
 }
 
 const T = {
-  en: { to: 'To', subject: 'Subject', state: 'State', attempts: 'Attempts', created: 'Created', lastError: 'Last error', none: 'No e-mails yet.',
-    notSending: 'No SMTP server is configured (VARCO_SMTP_URL), so e-mails are not sent: they wait here. Open one to read it; for an invitation, press "Create link" there and pass the link on.',
-    sending: 'E-mails are sent over SMTP; the latest are listed here.', back: 'All e-mails', language: 'Language', template: 'Template',
-    delivered: 'Delivered', next: 'Next attempt', text: 'Text', htmlSource: 'HTML part (source)', attemptLog: 'Delivery attempts',
-    attempt: 'Attempt', started: 'Started', duration: 'Duration', result: 'Result', worker: 'Worker', ok: 'sent', failed: 'failed', noAttempts: 'Not attempted yet.',
+  en: {
+    to: 'To',
+    subject: 'Subject',
+    state: 'State',
+    attempts: 'Attempts',
+    created: 'Created',
+    lastError: 'Last error',
+    none: 'No e-mails yet.',
+    notSending:
+      'No SMTP server is configured (VARCO_SMTP_URL), so e-mails are not sent: they wait here. Open one to read it; for an invitation, press "Create link" there and pass the link on.',
+    sending: 'E-mails are sent over SMTP; the latest are listed here.',
+    back: 'All e-mails',
+    language: 'Language',
+    template: 'Template',
+    delivered: 'Delivered',
+    next: 'Next attempt',
+    text: 'Text',
+    htmlSource: 'HTML part (source)',
+    attemptLog: 'Delivery attempts',
+    attempt: 'Attempt',
+    started: 'Started',
+    duration: 'Duration',
+    result: 'Result',
+    worker: 'Worker',
+    ok: 'sent',
+    failed: 'failed',
+    noAttempts: 'Not attempted yet.',
     unreadable: '(unreadable message)',
     states: { pending: 'waiting', held: 'held', delivered: 'sent', dead: 'given up', exhausted: 'retries exhausted' },
     linkPlaceholder: '[the link is made when the e-mail is sent, or with "Create link" on the back office Mail page]',
-    invitationLink: 'Invitation link', createLink: 'Create link',
-    createLinkHelp: 'The link is not stored: it is made when the e-mail is sent. "Create link" makes one now and shows it once; pass it on to the invitee yourself. Each new link (this button, or the e-mail being sent) replaces the previous one.',
-    linkCreated: 'A new invitation link for {email}. It is shown only now: copy it and pass it on. It works once, until the invitation expires, and a newer link replaces it.',
-    linkRefused: { used: 'The invitation was accepted already: no link is needed.', superseded: 'A newer invitation replaced this one: use that e-mail.',
-      expired: "The invitation has expired: send a new link from the organisation's page.", unknown: 'No such invitation.' } },
-  it: { to: 'A', subject: 'Oggetto', state: 'Stato', attempts: 'Tentativi', created: 'Creato', lastError: 'Ultimo errore', none: 'Nessuna e-mail.',
-    notSending: 'Nessun server SMTP configurato (VARCO_SMTP_URL): le e-mail non vengono inviate e restano qui. Aprine una per leggerla; per un invito premi lì "Crea link" e inoltra il link.',
-    sending: 'Le e-mail vengono inviate via SMTP; qui ci sono le più recenti.', back: 'Tutte le e-mail', language: 'Lingua', template: 'Modello',
-    delivered: 'Inviata', next: 'Prossimo tentativo', text: 'Testo', htmlSource: 'Parte HTML (sorgente)', attemptLog: 'Tentativi di invio',
-    attempt: 'Tentativo', started: 'Inizio', duration: 'Durata', result: 'Esito', worker: 'Worker', ok: 'inviata', failed: 'fallito', noAttempts: 'Nessun tentativo finora.',
+    invitationLink: 'Invitation link',
+    createLink: 'Create link',
+    createLinkHelp:
+      'The link is not stored: it is made when the e-mail is sent. "Create link" makes one now and shows it once; pass it on to the invitee yourself. Each new link (this button, or the e-mail being sent) replaces the previous one.',
+    linkCreated:
+      'A new invitation link for {email}. It is shown only now: copy it and pass it on. It works once, until the invitation expires, and a newer link replaces it.',
+    linkRefused: {
+      used: 'The invitation was accepted already: no link is needed.',
+      superseded: 'A newer invitation replaced this one: use that e-mail.',
+      expired: "The invitation has expired: send a new link from the organisation's page.",
+      unknown: 'No such invitation.',
+    },
+  },
+  it: {
+    to: 'A',
+    subject: 'Oggetto',
+    state: 'Stato',
+    attempts: 'Tentativi',
+    created: 'Creato',
+    lastError: 'Ultimo errore',
+    none: 'Nessuna e-mail.',
+    notSending:
+      'Nessun server SMTP configurato (VARCO_SMTP_URL): le e-mail non vengono inviate e restano qui. Aprine una per leggerla; per un invito premi lì "Crea link" e inoltra il link.',
+    sending: 'Le e-mail vengono inviate via SMTP; qui ci sono le più recenti.',
+    back: 'Tutte le e-mail',
+    language: 'Lingua',
+    template: 'Modello',
+    delivered: 'Inviata',
+    next: 'Prossimo tentativo',
+    text: 'Testo',
+    htmlSource: 'Parte HTML (sorgente)',
+    attemptLog: 'Tentativi di invio',
+    attempt: 'Tentativo',
+    started: 'Inizio',
+    duration: 'Durata',
+    result: 'Esito',
+    worker: 'Worker',
+    ok: 'inviata',
+    failed: 'fallito',
+    noAttempts: 'Nessun tentativo finora.',
     unreadable: '(messaggio illeggibile)',
     states: { pending: 'in attesa', held: 'trattenuta', delivered: 'inviata', dead: 'abbandonata', exhausted: 'tentativi esauriti' },
     linkPlaceholder: '[il link viene creato all\'invio dell\'e-mail, oppure con "Crea link" nella pagina Posta del back office]',
-    invitationLink: "Link d'invito", createLink: 'Crea link',
-    createLinkHelp: 'Il link non viene conservato: è creato quando l\'e-mail parte. "Crea link" ne crea uno ora e lo mostra una sola volta; inoltralo tu all\'invitato. Ogni nuovo link (questo pulsante, o l\'invio dell\'e-mail) sostituisce il precedente.',
-    linkCreated: "Un nuovo link d'invito per {email}. È mostrato solo ora: copialo e inoltralo. Funziona una volta, fino alla scadenza dell'invito, e un link più recente lo sostituisce.",
-    linkRefused: { used: "L'invito è già stato accettato: non serve un link.", superseded: "Un invito più recente ha sostituito questo: usa quell'e-mail.",
-      expired: "L'invito è scaduto: invia un nuovo link dalla pagina dell'organizzazione.", unknown: 'Invito inesistente.' } },
+    invitationLink: "Link d'invito",
+    createLink: 'Crea link',
+    createLinkHelp:
+      "Il link non viene conservato: è creato quando l'e-mail parte. \"Crea link\" ne crea uno ora e lo mostra una sola volta; inoltralo tu all'invitato. Ogni nuovo link (questo pulsante, o l'invio dell'e-mail) sostituisce il precedente.",
+    linkCreated:
+      "Un nuovo link d'invito per {email}. È mostrato solo ora: copialo e inoltralo. Funziona una volta, fino alla scadenza dell'invito, e un link più recente lo sostituisce.",
+    linkRefused: {
+      used: "L'invito è già stato accettato: non serve un link.",
+      superseded: "Un invito più recente ha sostituito questo: usa quell'e-mail.",
+      expired: "L'invito è scaduto: invia un nuovo link dalla pagina dell'organizzazione.",
+      unknown: 'Invito inesistente.',
+    },
+  },
 } as const;
 
 const date = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
@@ -88,33 +155,125 @@ export function linkify(text: string): SafeHtml {
 export function mailListPage(locale: Locale, rows: MailRow[], sending: boolean): SafeHtml {
   const t = T[locale];
   return html`<p class="notice" role="status">${sending ? t.sending : t.notSending}</p>
-${rows.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th>${t.to}</th><th>${t.subject}</th><th>${t.state}</th><th>${t.attempts}</th><th>${t.created}</th><th>${t.lastError}</th></tr></thead><tbody>
-${rows.map((m) => html`<tr><td>${m.to}</td><td><a href="/admin/mail/${m.id}">${m.subject || t.unreadable}</a></td><td>${t.states[m.state]}</td><td>${m.attempts}</td><td>${date(m.createdAt)}</td><td>${m.lastError ?? ''}</td></tr>\n`)}
-</tbody></table>`}`;
+    ${
+      rows.length === 0
+        ? html`<p>${t.none}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>${t.to}</th>
+                <th>${t.subject}</th>
+                <th>${t.state}</th>
+                <th>${t.attempts}</th>
+                <th>${t.created}</th>
+                <th>${t.lastError}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (m) =>
+                  html`<tr>
+                    <td>${m.to}</td>
+                    <td><a href="/admin/mail/${m.id}">${m.subject || t.unreadable}</a></td>
+                    <td>${t.states[m.state]}</td>
+                    <td>${m.attempts}</td>
+                    <td>${date(m.createdAt)}</td>
+                    <td>${m.lastError ?? ''}</td>
+                  </tr> `,
+              )}
+            </tbody>
+          </table>`
+    }`;
 }
 
 export function mailDetailPage(locale: Locale, m: MailDetail): SafeHtml {
   const t = T[locale];
   return html`<p><a href="/admin/mail">${t.back}</a></p>
-<table>
-<tr><th>${t.to}</th><td>${m.to}</td></tr>
-<tr><th>${t.subject}</th><td>${m.subject}</td></tr>
-<tr><th>${t.state}</th><td>${t.states[m.state]}</td></tr>
-<tr><th>${t.template}</th><td><code>${m.template}</code> · ${t.language}: ${m.locale}</td></tr>
-<tr><th>${t.created}</th><td>${date(m.createdAt)}</td></tr>
-${m.deliveredAt ? html`<tr><th>${t.delivered}</th><td>${date(m.deliveredAt)}</td></tr>` : ''}
-${m.state === 'pending' ? html`<tr><th>${t.next}</th><td>${date(m.nextAttemptAt)}</td></tr>` : ''}
-<tr><th>${t.attempts}</th><td>${m.attempts}</td></tr>
-${m.lastError ? html`<tr><th>${t.lastError}</th><td>${m.lastError}</td></tr>` : ''}
-</table>
-${m.invitationLink ? invitationLinkSection(locale, m.invitationLink) : ''}
-<h2>${t.text}</h2>
-<pre style="white-space:pre-wrap">${linkify(m.text)}</pre>
-<details><summary>${t.htmlSource}</summary><pre style="white-space:pre-wrap">${m.html}</pre></details>
-<h2>${t.attemptLog}</h2>
-${m.attemptLog.length === 0 ? html`<p>${t.noAttempts}</p>` : html`<table><thead><tr><th>${t.attempt}</th><th>${t.started}</th><th>${t.duration}</th><th>${t.result}</th><th>${t.worker}</th></tr></thead><tbody>
-${m.attemptLog.map((a) => html`<tr><td>${a.attempt}</td><td>${date(a.startedAt)}</td><td>${a.durationMs} ms</td><td>${a.ok ? t.ok : html`${t.failed}: ${a.error ?? ''}`}</td><td>${a.worker ?? ''}</td></tr>\n`)}
-</tbody></table>`}`;
+    <table>
+      <tr>
+        <th>${t.to}</th>
+        <td>${m.to}</td>
+      </tr>
+      <tr>
+        <th>${t.subject}</th>
+        <td>${m.subject}</td>
+      </tr>
+      <tr>
+        <th>${t.state}</th>
+        <td>${t.states[m.state]}</td>
+      </tr>
+      <tr>
+        <th>${t.template}</th>
+        <td><code>${m.template}</code> · ${t.language}: ${m.locale}</td>
+      </tr>
+      <tr>
+        <th>${t.created}</th>
+        <td>${date(m.createdAt)}</td>
+      </tr>
+      ${
+        m.deliveredAt
+          ? html`<tr>
+              <th>${t.delivered}</th>
+              <td>${date(m.deliveredAt)}</td>
+            </tr>`
+          : ''
+      }
+      ${
+        m.state === 'pending'
+          ? html`<tr>
+              <th>${t.next}</th>
+              <td>${date(m.nextAttemptAt)}</td>
+            </tr>`
+          : ''
+      }
+      <tr>
+        <th>${t.attempts}</th>
+        <td>${m.attempts}</td>
+      </tr>
+      ${
+        m.lastError
+          ? html`<tr>
+              <th>${t.lastError}</th>
+              <td>${m.lastError}</td>
+            </tr>`
+          : ''
+      }
+    </table>
+    ${m.invitationLink ? invitationLinkSection(locale, m.invitationLink) : ''}
+    <h2>${t.text}</h2>
+    <pre style="white-space:pre-wrap">${linkify(m.text)}</pre>
+    <details>
+      <summary>${t.htmlSource}</summary>
+      <pre style="white-space:pre-wrap">${m.html}</pre>
+    </details>
+    <h2>${t.attemptLog}</h2>
+    ${
+      m.attemptLog.length === 0
+        ? html`<p>${t.noAttempts}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>${t.attempt}</th>
+                <th>${t.started}</th>
+                <th>${t.duration}</th>
+                <th>${t.result}</th>
+                <th>${t.worker}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${m.attemptLog.map(
+                (a) =>
+                  html`<tr>
+                    <td>${a.attempt}</td>
+                    <td>${date(a.startedAt)}</td>
+                    <td>${a.durationMs} ms</td>
+                    <td>${a.ok ? t.ok : html`${t.failed}: ${a.error ?? ''}`}</td>
+                    <td>${a.worker ?? ''}</td>
+                  </tr> `,
+              )}
+            </tbody>
+          </table>`
+    }`;
 }
 
 /** What the Mail page shows in place of a parameter made at send time. */
@@ -125,21 +284,26 @@ export function sendTimePlaceholder(locale: Locale): string {
 function invitationLinkSection(locale: Locale, s: InvitationLinkSection): SafeHtml {
   const t = T[locale];
   return html`<h2>${t.invitationLink}</h2>
-${s.state === 'valid' ? html`<p>${t.createLinkHelp}</p>
-<form method="post" action="${s.action}"><input type="hidden" name="_csrf" value="${s.csrf}"><button type="submit">${t.createLink}</button></form>`
-    : html`<p>${t.linkRefused[s.state]}</p>`}`;
+    ${
+      s.state === 'valid'
+        ? html`<p>${t.createLinkHelp}</p>
+            <form method="post" action="${s.action}">
+              <input type="hidden" name="_csrf" value="${s.csrf}" /><button type="submit">${t.createLink}</button>
+            </form>`
+        : html`<p>${t.linkRefused[s.state]}</p>`
+    }`;
 }
 
 /** The answer to "Create link": the link, shown this once. */
 export function invitationLinkCreatedPage(locale: Locale, view: { mailId: string; email: string; link: string }): SafeHtml {
   const t = T[locale];
   return html`<p class="notice" role="status">${t.linkCreated.replace('{email}', view.email)}</p>
-<p><a href="${view.link}" rel="noopener noreferrer" data-invitation-link>${view.link}</a></p>
-<p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
+    <p><a href="${view.link}" rel="noopener noreferrer" data-invitation-link>${view.link}</a></p>
+    <p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }
 
 export function invitationLinkRefusedPage(locale: Locale, view: { mailId: string; state: Exclude<InvitationLinkSection['state'], 'valid'> }): SafeHtml {
   const t = T[locale];
   return html`<p class="error" role="alert">${t.linkRefused[view.state]}</p>
-<p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
+    <p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }

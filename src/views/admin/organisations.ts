@@ -3,20 +3,87 @@ import type { Locale } from '../i18n.ts';
 
 // Back office pages for organisations, their referents and invitations. Plain view models in.
 
-export interface OrganisationRow { id: string; name: string; taxCode: string; type: string; contactEmail: string; createdAt: Date }
-export interface ReferentRow { email: string; firstName: string | null; lastName: string | null; createdAt: Date }
-export interface InvitationRow { id: string; email: string; name: string; createdAt: Date; expiresAt: Date; state: string }
-export interface ProductOption { id: string; code: string; name: string }
+export interface OrganisationRow {
+  id: string;
+  name: string;
+  taxCode: string;
+  type: string;
+  contactEmail: string;
+  createdAt: Date;
+}
+export interface ReferentRow {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  createdAt: Date;
+}
+export interface InvitationRow {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+  expiresAt: Date;
+  state: string;
+}
+export interface ProductOption {
+  id: string;
+  code: string;
+  name: string;
+}
 
 const T = {
-  en: { name: 'Name', taxCode: 'Tax code / VAT number', kind: 'Kind of identifier', it: 'Italian (11 digits)', other: 'Other (free identifier)',
-    type: 'Type', email: 'Contact e-mail', create: 'Create organisation', none: 'No organisations yet.', referents: 'Referents', invitations: 'Invitations',
-    invite: 'Invite a referent', firstName: 'First name', lastName: 'Last name', refEmail: 'E-mail', language: 'Language of e-mails', products: 'Products the referent may subscribe to',
-    send: 'Send invitation', resend: 'Send a new link', state: 'State', created: 'Created', expires: 'Expires', noReferents: 'No referents yet.', noInvitations: 'No invitations.' },
-  it: { name: 'Nome', taxCode: 'Codice fiscale / partita IVA', kind: 'Tipo di identificativo', it: 'Italiano (11 cifre)', other: 'Altro (identificativo libero)',
-    type: 'Tipo', email: 'E-mail di contatto', create: 'Crea organizzazione', none: 'Nessuna organizzazione.', referents: 'Referenti', invitations: 'Inviti',
-    invite: 'Invita un referente', firstName: 'Nome', lastName: 'Cognome', refEmail: 'E-mail', language: 'Lingua delle e-mail', products: 'Prodotti sottoscrivibili dal referente',
-    send: 'Invia invito', resend: 'Invia un nuovo link', state: 'Stato', created: 'Creato', expires: 'Scade', noReferents: 'Nessun referente.', noInvitations: 'Nessun invito.' },
+  en: {
+    name: 'Name',
+    taxCode: 'Tax code / VAT number',
+    kind: 'Kind of identifier',
+    it: 'Italian (11 digits)',
+    other: 'Other (free identifier)',
+    type: 'Type',
+    email: 'Contact e-mail',
+    create: 'Create organisation',
+    none: 'No organisations yet.',
+    referents: 'Referents',
+    invitations: 'Invitations',
+    invite: 'Invite a referent',
+    firstName: 'First name',
+    lastName: 'Last name',
+    refEmail: 'E-mail',
+    language: 'Language of e-mails',
+    products: 'Products the referent may subscribe to',
+    send: 'Send invitation',
+    resend: 'Send a new link',
+    state: 'State',
+    created: 'Created',
+    expires: 'Expires',
+    noReferents: 'No referents yet.',
+    noInvitations: 'No invitations.',
+  },
+  it: {
+    name: 'Nome',
+    taxCode: 'Codice fiscale / partita IVA',
+    kind: 'Tipo di identificativo',
+    it: 'Italiano (11 cifre)',
+    other: 'Altro (identificativo libero)',
+    type: 'Tipo',
+    email: 'E-mail di contatto',
+    create: 'Crea organizzazione',
+    none: 'Nessuna organizzazione.',
+    referents: 'Referenti',
+    invitations: 'Inviti',
+    invite: 'Invita un referente',
+    firstName: 'Nome',
+    lastName: 'Cognome',
+    refEmail: 'E-mail',
+    language: 'Lingua delle e-mail',
+    products: 'Prodotti sottoscrivibili dal referente',
+    send: 'Invia invito',
+    resend: 'Invia un nuovo link',
+    state: 'Stato',
+    created: 'Creato',
+    expires: 'Scade',
+    noReferents: 'Nessun referente.',
+    noInvitations: 'Nessun invito.',
+  },
 } as const;
 
 const TYPES = { creditor_institution: 'Creditor institution', psp: 'PSP', merchant: 'Merchant', technology_partner: 'Technology partner' } as const;
@@ -26,20 +93,48 @@ const errorBox = (error?: string): SafeHtml | string => (error ? html`<p class="
 export function organisationsPage(locale: Locale, rows: OrganisationRow[], csrf: string, form: Record<string, string> = {}, error?: string): SafeHtml {
   const t = T[locale];
   return html`${errorBox(error)}
-${rows.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th>${t.name}</th><th>${t.taxCode}</th><th>${t.type}</th><th>${t.email}</th></tr></thead><tbody>
-${rows.map((o) => html`<tr><td><a href="/admin/organisations/${o.id}">${o.name}</a></td><td>${o.taxCode}</td><td>${TYPES[o.type as keyof typeof TYPES] ?? o.type}</td><td>${o.contactEmail}</td></tr>`)}
-</tbody></table>`}
-<h2>${t.create}</h2>
-<form method="post" action="/admin/organisations">
-<input type="hidden" name="_csrf" value="${csrf}">
-<label for="name">${t.name}</label><input id="name" name="name" required maxlength="200" value="${form.name ?? ''}">
-<label for="taxCodeKind">${t.kind}</label><select id="taxCodeKind" name="taxCodeKind">
-<option value="it"${form.taxCodeKind === 'other' ? '' : ' selected'}>${t.it}</option><option value="other"${form.taxCodeKind === 'other' ? ' selected' : ''}>${t.other}</option></select>
-<label for="taxCode">${t.taxCode}</label><input id="taxCode" name="taxCode" required maxlength="40" value="${form.taxCode ?? ''}">
-<label for="type">${t.type}</label><select id="type" name="type">${Object.entries(TYPES).map(([value, label]) => html`<option value="${value}"${form.type === value ? ' selected' : ''}>${label}</option>`)}</select>
-<label for="contactEmail">${t.email}</label><input id="contactEmail" name="contactEmail" type="email" required value="${form.contactEmail ?? ''}">
-<button type="submit">${t.create}</button>
-</form>`;
+    ${
+      rows.length === 0
+        ? html`<p>${t.none}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>${t.name}</th>
+                <th>${t.taxCode}</th>
+                <th>${t.type}</th>
+                <th>${t.email}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (o) =>
+                  html`<tr>
+                    <td><a href="/admin/organisations/${o.id}">${o.name}</a></td>
+                    <td>${o.taxCode}</td>
+                    <td>${TYPES[o.type as keyof typeof TYPES] ?? o.type}</td>
+                    <td>${o.contactEmail}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    <h2>${t.create}</h2>
+    <form method="post" action="/admin/organisations">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <label for="name">${t.name}</label><input id="name" name="name" required maxlength="200" value="${form.name ?? ''}" />
+      <label for="taxCodeKind">${t.kind}</label
+      ><select id="taxCodeKind" name="taxCodeKind">
+        <option value="it" ${form.taxCodeKind === 'other' ? '' : ' selected'}>${t.it}</option>
+        <option value="other" ${form.taxCodeKind === 'other' ? ' selected' : ''}>${t.other}</option>
+      </select>
+      <label for="taxCode">${t.taxCode}</label><input id="taxCode" name="taxCode" required maxlength="40" value="${form.taxCode ?? ''}" />
+      <label for="type">${t.type}</label
+      ><select id="type" name="type">
+        ${Object.entries(TYPES).map(([value, label]) => html`<option value="${value}" ${form.type === value ? ' selected' : ''}>${label}</option>`)}
+      </select>
+      <label for="contactEmail">${t.email}</label><input id="contactEmail" name="contactEmail" type="email" required value="${form.contactEmail ?? ''}" />
+      <button type="submit">${t.create}</button>
+    </form>`;
 }
 
 export interface OrganisationDetail {
@@ -51,30 +146,76 @@ export interface OrganisationDetail {
   sections?: SafeHtml[];
 }
 
-export function organisationPage(locale: Locale, view: OrganisationDetail, csrf: string, form: Record<string, string> = {}, error?: string, notice?: string): SafeHtml {
+export function organisationPage(
+  locale: Locale,
+  view: OrganisationDetail,
+  csrf: string,
+  form: Record<string, string> = {},
+  error?: string,
+  notice?: string,
+): SafeHtml {
   const t = T[locale];
   const o = view.organisation;
   const date = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 16);
   return html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${errorBox(error)}
-<p>${t.taxCode}: <strong>${o.taxCode}</strong> · ${t.type}: ${TYPES[o.type as keyof typeof TYPES] ?? o.type} · ${t.email}: ${o.contactEmail} · <code>${o.id}</code></p>
-<h2>${t.referents}</h2>
-${view.referents.length === 0 ? html`<p>${t.noReferents}</p>` : html`<ul>${view.referents.map((r) => html`<li>${r.firstName} ${r.lastName} &lt;${r.email}&gt; · ${date(r.createdAt)}</li>`)}</ul>`}
-<h2>${t.invitations}</h2>
-${view.invitations.length === 0 ? html`<p>${t.noInvitations}</p>` : html`<table><thead><tr><th>${t.refEmail}</th><th>${t.state}</th><th>${t.created}</th><th>${t.expires}</th><th></th></tr></thead><tbody>
-${view.invitations.map((i) => html`<tr><td>${i.name} &lt;${i.email}&gt;</td><td>${i.state}</td><td>${date(i.createdAt)}</td><td>${date(i.expiresAt)}</td><td>
-${i.state === 'sent' || i.state === 'expired' ? html`<form method="post" action="/admin/invitations/${i.id}/resend"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t.resend}</button></form>` : ''}</td></tr>`)}
-</tbody></table>`}
-<h2>${t.invite}</h2>
-<form method="post" action="/admin/organisations/${o.id}/invitations">
-<input type="hidden" name="_csrf" value="${csrf}">
-<label for="firstName">${t.firstName}</label><input id="firstName" name="firstName" required maxlength="100" value="${form.firstName ?? ''}">
-<label for="lastName">${t.lastName}</label><input id="lastName" name="lastName" required maxlength="100" value="${form.lastName ?? ''}">
-<label for="email">${t.refEmail}</label><input id="email" name="email" type="email" required value="${form.email ?? ''}">
-<label for="locale">${t.language}</label><select id="locale" name="locale"><option value="en">English</option><option value="it"${form.locale === 'it' ? ' selected' : ''}>Italiano</option></select>
-<fieldset><legend>${t.products}</legend>
-${view.products.map((p) => html`<label><input type="checkbox" name="products" value="${p.id}" style="width:auto"> ${p.name} (<code>${p.code}</code>)</label>`)}
-</fieldset>
-<button type="submit">${t.send}</button>
-</form>
-${view.sections ?? []}`;
+    <p>
+      ${t.taxCode}: <strong>${o.taxCode}</strong> · ${t.type}: ${TYPES[o.type as keyof typeof TYPES] ?? o.type} · ${t.email}: ${o.contactEmail} ·
+      <code>${o.id}</code>
+    </p>
+    <h2>${t.referents}</h2>
+    ${
+      view.referents.length === 0
+        ? html`<p>${t.noReferents}</p>`
+        : html`<ul>
+            ${view.referents.map((r) => html`<li>${r.firstName} ${r.lastName} &lt;${r.email}&gt; · ${date(r.createdAt)}</li>`)}
+          </ul>`
+    }
+    <h2>${t.invitations}</h2>
+    ${
+      view.invitations.length === 0
+        ? html`<p>${t.noInvitations}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>${t.refEmail}</th>
+                <th>${t.state}</th>
+                <th>${t.created}</th>
+                <th>${t.expires}</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${view.invitations.map(
+                (i) =>
+                  html`<tr>
+                    <td>${i.name} &lt;${i.email}&gt;</td>
+                    <td>${i.state}</td>
+                    <td>${date(i.createdAt)}</td>
+                    <td>${date(i.expiresAt)}</td>
+                    <td>
+                      ${i.state === 'sent' || i.state === 'expired' ? html`<form method="post" action="/admin/invitations/${i.id}/resend"><input type="hidden" name="_csrf" value="${csrf}" /><button type="submit">${t.resend}</button></form>` : ''}
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    <h2>${t.invite}</h2>
+    <form method="post" action="/admin/organisations/${o.id}/invitations">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <label for="firstName">${t.firstName}</label><input id="firstName" name="firstName" required maxlength="100" value="${form.firstName ?? ''}" />
+      <label for="lastName">${t.lastName}</label><input id="lastName" name="lastName" required maxlength="100" value="${form.lastName ?? ''}" />
+      <label for="email">${t.refEmail}</label><input id="email" name="email" type="email" required value="${form.email ?? ''}" />
+      <label for="locale">${t.language}</label
+      ><select id="locale" name="locale">
+        <option value="en">English</option>
+        <option value="it" ${form.locale === 'it' ? ' selected' : ''}>Italiano</option>
+      </select>
+      <fieldset>
+        <legend>${t.products}</legend>
+        ${view.products.map((p) => html`<label><input type="checkbox" name="products" value="${p.id}" style="width:auto" /> ${p.name} (<code>${p.code}</code>)</label>`)}
+      </fieldset>
+      <button type="submit">${t.send}</button>
+    </form>
+    ${view.sections ?? []}`;
 }

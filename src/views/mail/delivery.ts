@@ -13,7 +13,8 @@ const greeting = (locale: Locale, params: Params): { greeting?: string } => {
 export const DELIVERY_WORDING = {
   feedback_undelivered: {
     en: (params) => ({
-      subject: `Payment feedback not delivered: order ${p(params, 'orderId')} (${env('en', params.environment)})`, ...greeting('en', params),
+      subject: `Payment feedback not delivered: order ${p(params, 'orderId')} (${env('en', params.environment)})`,
+      ...greeting('en', params),
       paragraphs: [
         `Varco could not deliver the server-to-server feedback of order ${p(params, 'orderId')} of ${p(params, 'organisationName')} (${env('en', params.environment)}) to ${p(params, 'destination')}. Event id: ${p(params, 'eventId')}.`,
         `It tried ${p(params, 'attempts')} times since ${formatInstant(p(params, 'firstAttemptAt'))} and has stopped. The last failure: ${p(params, 'lastError')}.`,
@@ -22,7 +23,8 @@ export const DELIVERY_WORDING = {
       action: 'Open the order',
     }),
     it: (params) => ({
-      subject: `Notifica di pagamento non consegnata: ordine ${p(params, 'orderId')} (${env('it', params.environment)})`, ...greeting('it', params),
+      subject: `Notifica di pagamento non consegnata: ordine ${p(params, 'orderId')} (${env('it', params.environment)})`,
+      ...greeting('it', params),
       paragraphs: [
         `Varco non è riuscito a consegnare la notifica server-to-server dell’ordine ${p(params, 'orderId')} di ${p(params, 'organisationName')} (${env('it', params.environment)}) a ${p(params, 'destination')}. Id evento: ${p(params, 'eventId')}.`,
         `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant(p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,

@@ -34,4 +34,3 @@ export function capitalise(s: string): string {
 export function optionalLine(value: string | undefined, label: string): string[] {
   return value === undefined || value.trim() === '' ? [] : [`${label}: ${value}`];
 }
-

@@ -13,7 +13,8 @@ const greeting = (locale: Locale, params: Params): { greeting?: string } => {
 export const MERCHANT_WORDING = {
   merchant_passphrase_replaced: {
     en: (params) => ({
-      subject: `Test passphrase replaced for PSPID ${p(params, 'pspid')}`, ...greeting('en', params),
+      subject: `Test passphrase replaced for PSPID ${p(params, 'pspid')}`,
+      ...greeting('en', params),
       paragraphs: [
         `The ${p(params, 'which')} passphrase of the test configuration of PSPID ${p(params, 'pspid')} (${p(params, 'organisationName')}) was the same as a production passphrase.`,
         'Test and production passphrases must differ, so Varco replaced the test one with a random passphrase. Test requests signed with the old one are now refused.',
@@ -22,7 +23,8 @@ export const MERCHANT_WORDING = {
       action: 'Open Technical information (test)',
     }),
     it: (params) => ({
-      subject: `Passphrase di collaudo sostituita per il PSPID ${p(params, 'pspid')}`, ...greeting('it', params),
+      subject: `Passphrase di collaudo sostituita per il PSPID ${p(params, 'pspid')}`,
+      ...greeting('it', params),
       paragraphs: [
         `La passphrase ${p(params, 'which')} della configurazione di collaudo del PSPID ${p(params, 'pspid')} (${p(params, 'organisationName')}) era uguale a una passphrase di produzione.`,
         'Le passphrase di collaudo e di produzione devono essere diverse, quindi Varco ha sostituito quella di collaudo con una casuale. Le richieste di collaudo firmate con la vecchia ora vengono rifiutate.',

@@ -10,12 +10,24 @@ function which(locale: Locale, params: Params): string {
     : `the subscription "${p(params, 'subscriptionName')}" of ${p(params, 'organisationName')} to ${p(params, 'productName')} (${env('en', params.environment)})`;
 }
 
-function subscriptionNotice(en: { subject: string; outcome: string }, it: { subject: string; outcome: string }, extra?: (locale: Locale, params: Params) => string[]): Record<Locale, Wording> {
+function subscriptionNotice(
+  en: { subject: string; outcome: string },
+  it: { subject: string; outcome: string },
+  extra?: (locale: Locale, params: Params) => string[],
+): Record<Locale, Wording> {
   return {
-    en: (params) => ({ subject: `${en.subject}: ${p(params, 'subscriptionName')}`, greeting: `Hello ${p(params, 'firstName')},`,
-      paragraphs: [`${capitalise(which('en', params))} ${en.outcome}`, ...(extra?.('en', params) ?? [])], action: 'Open the subscription' }),
-    it: (params) => ({ subject: `${it.subject}: ${p(params, 'subscriptionName')}`, greeting: `Ciao ${p(params, 'firstName')},`,
-      paragraphs: [`${capitalise(which('it', params))} ${it.outcome}`, ...(extra?.('it', params) ?? [])], action: 'Apri la sottoscrizione' }),
+    en: (params) => ({
+      subject: `${en.subject}: ${p(params, 'subscriptionName')}`,
+      greeting: `Hello ${p(params, 'firstName')},`,
+      paragraphs: [`${capitalise(which('en', params))} ${en.outcome}`, ...(extra?.('en', params) ?? [])],
+      action: 'Open the subscription',
+    }),
+    it: (params) => ({
+      subject: `${it.subject}: ${p(params, 'subscriptionName')}`,
+      greeting: `Ciao ${p(params, 'firstName')},`,
+      paragraphs: [`${capitalise(which('it', params))} ${it.outcome}`, ...(extra?.('it', params) ?? [])],
+      action: 'Apri la sottoscrizione',
+    }),
   };
 }
 
@@ -60,18 +72,23 @@ export const ONBOARDING_WORDING = {
   },
   subscription_approved: subscriptionNotice(
     { subject: 'Subscription approved', outcome: 'has been approved. You can now reveal its keys in the developer portal.' },
-    { subject: 'Sottoscrizione approvata', outcome: 'è stata approvata. Ora puoi visualizzare le sue chiavi nel portale sviluppatori.' }),
+    { subject: 'Sottoscrizione approvata', outcome: 'è stata approvata. Ora puoi visualizzare le sue chiavi nel portale sviluppatori.' },
+  ),
   subscription_rejected: subscriptionNotice(
     { subject: 'Subscription rejected', outcome: 'has been rejected.' },
     { subject: 'Sottoscrizione rifiutata', outcome: 'è stata rifiutata.' },
-    (locale, params) => optionalLine(params.comment, locale === 'it' ? "Commento dell'amministratore" : 'Comment from the administrator')),
+    (locale, params) => optionalLine(params.comment, locale === 'it' ? "Commento dell'amministratore" : 'Comment from the administrator'),
+  ),
   subscription_suspended: subscriptionNotice(
     { subject: 'Subscription suspended', outcome: 'has been suspended: its keys do not work until it is reactivated.' },
-    { subject: 'Sottoscrizione sospesa', outcome: 'è stata sospesa: le sue chiavi non funzionano finché non viene riattivata.' }),
+    { subject: 'Sottoscrizione sospesa', outcome: 'è stata sospesa: le sue chiavi non funzionano finché non viene riattivata.' },
+  ),
   subscription_reactivated: subscriptionNotice(
     { subject: 'Subscription reactivated', outcome: 'has been reactivated: its keys work again.' },
-    { subject: 'Sottoscrizione riattivata', outcome: 'è stata riattivata: le sue chiavi funzionano di nuovo.' }),
+    { subject: 'Sottoscrizione riattivata', outcome: 'è stata riattivata: le sue chiavi funzionano di nuovo.' },
+  ),
   subscription_cancelled: subscriptionNotice(
     { subject: 'Subscription cancelled', outcome: 'has been cancelled: its keys no longer work.' },
-    { subject: 'Sottoscrizione annullata', outcome: 'è stata annullata: le sue chiavi non funzionano più.' }),
+    { subject: 'Sottoscrizione annullata', outcome: 'è stata annullata: le sue chiavi non funzionano più.' },
+  ),
 } satisfies Record<string, Readonly<Record<Locale, Wording>>>;

@@ -13,7 +13,8 @@ const greeting = (locale: Locale, params: Params): { greeting?: string } => {
 export const PAGOPA_WORDING = {
   pagopa_receipt_undelivered: {
     en: (params) => ({
-      subject: `pagoPA receipt not delivered: notice ${p(params, 'noticeNumber')} (${env('en', params.environment)})`, ...greeting('en', params),
+      subject: `pagoPA receipt not delivered: notice ${p(params, 'noticeNumber')} (${env('en', params.environment)})`,
+      ...greeting('en', params),
       paragraphs: [
         `Varco could not deliver the receipt ${p(params, 'receiptId')} of notice ${p(params, 'noticeNumber')} to ${p(params, 'organisationName')} (${env('en', params.environment)}), sent to ${p(params, 'destination')}.`,
         `It tried ${p(params, 'attempts')} times since ${formatInstant(p(params, 'firstAttemptAt'))} and has stopped. The last failure: ${p(params, 'lastError')}.`,
@@ -22,7 +23,8 @@ export const PAGOPA_WORDING = {
       action: 'Open the receipt',
     }),
     it: (params) => ({
-      subject: `Ricevuta pagoPA non consegnata: avviso ${p(params, 'noticeNumber')} (${env('it', params.environment)})`, ...greeting('it', params),
+      subject: `Ricevuta pagoPA non consegnata: avviso ${p(params, 'noticeNumber')} (${env('it', params.environment)})`,
+      ...greeting('it', params),
       paragraphs: [
         `Varco non è riuscito a consegnare la ricevuta ${p(params, 'receiptId')} dell’avviso ${p(params, 'noticeNumber')} a ${p(params, 'organisationName')} (${env('it', params.environment)}), inviata a ${p(params, 'destination')}.`,
         `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant(p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,

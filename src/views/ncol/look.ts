@@ -22,7 +22,10 @@ const SAFE_VALUE = /^[#a-zA-Z0-9]+$/;
 const SAFE_FONT = /^[A-Za-z0-9 -]+$/;
 
 function rule(selector: string, declarations: Array<[string, string | undefined]>): string {
-  const body = declarations.filter((d): d is [string, string] => d[1] !== undefined && SAFE_VALUE.test(d[1])).map(([p, v]) => `${p}:${v}`).join(';');
+  const body = declarations
+    .filter((d): d is [string, string] => d[1] !== undefined && SAFE_VALUE.test(d[1]))
+    .map(([p, v]) => `${p}:${v}`)
+    .join(';');
   return body === '' ? '' : `${selector}{${body}}\n`;
 }
 
@@ -31,9 +34,18 @@ export function lookStylesheet(look: LookView): string {
   const fonts = (look.fontFamilies ?? []).filter((f) => SAFE_FONT.test(f)).map((f) => `"${f}"`);
   const font = fonts.length > 0 ? `body{font-family:${fonts.join(',')},system-ui,sans-serif}\n` : '';
   return [
-    rule('body', [['background', look.bgColor], ['color', look.txtColor]]),
-    rule('main,.summary', [['background', look.tblBgColor], ['color', look.tblTxtColor]]),
-    rule('button.pay', [['background', look.buttonBgColor], ['color', look.buttonTxtColor]]),
+    rule('body', [
+      ['background', look.bgColor],
+      ['color', look.txtColor],
+    ]),
+    rule('main,.summary', [
+      ['background', look.tblBgColor],
+      ['color', look.tblTxtColor],
+    ]),
+    rule('button.pay', [
+      ['background', look.buttonBgColor],
+      ['color', look.buttonTxtColor],
+    ]),
     font,
   ].join('');
 }

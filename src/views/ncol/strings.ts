@@ -106,7 +106,8 @@ const it_IT: PayStrings = {
   brand: 'Questa carta non è accettata.',
   expired: 'La carta è scaduta.',
   challengeTitle: 'Autenticazione 3-D Secure (simulata)',
-  challengeBody: 'La tua banca chiede di confermare il pagamento. Questa è la verifica simulata dell\u2019ambiente di test: scegli la risposta che serve al test.',
+  challengeBody:
+    'La tua banca chiede di confermare il pagamento. Questa è la verifica simulata dell\u2019ambiente di test: scegli la risposta che serve al test.',
   approve: 'Autentica',
   decline: 'Autenticazione fallita',
   processing: 'Il pagamento è in corso. Non pagare di nuovo.',
@@ -144,7 +145,8 @@ const fr_FR: PayStrings = {
   brand: 'Cette carte n\u2019est pas acceptée ici.',
   expired: 'Cette carte a expiré.',
   challengeTitle: 'Authentification 3-D Secure (simulée)',
-  challengeBody: 'Votre banque vous demande de confirmer ce paiement. Ceci est la vérification simulée de l\u2019environnement de test : choisissez la réponse dont le test a besoin.',
+  challengeBody:
+    'Votre banque vous demande de confirmer ce paiement. Ceci est la vérification simulée de l\u2019environnement de test : choisissez la réponse dont le test a besoin.',
   approve: 'Authentifier',
   decline: 'Échec de l\u2019authentification',
   processing: 'Votre paiement est en cours de traitement. Ne payez pas une seconde fois.',
@@ -182,7 +184,8 @@ const de_DE: PayStrings = {
   brand: 'Diese Karte wird hier nicht akzeptiert.',
   expired: 'Diese Karte ist abgelaufen.',
   challengeTitle: '3-D-Secure-Authentifizierung (simuliert)',
-  challengeBody: 'Ihre Bank bittet Sie, diese Zahlung zu bestätigen. Dies ist die simulierte Prüfung der Testumgebung: Wählen Sie die Antwort, die der Test braucht.',
+  challengeBody:
+    'Ihre Bank bittet Sie, diese Zahlung zu bestätigen. Dies ist die simulierte Prüfung der Testumgebung: Wählen Sie die Antwort, die der Test braucht.',
   approve: 'Authentifizieren',
   decline: 'Authentifizierung fehlgeschlagen',
   processing: 'Ihre Zahlung wird bearbeitet. Bitte zahlen Sie nicht erneut.',
@@ -220,7 +223,8 @@ const nl_NL: PayStrings = {
   brand: 'Deze kaart wordt hier niet geaccepteerd.',
   expired: 'Deze kaart is verlopen.',
   challengeTitle: '3-D Secure-authenticatie (gesimuleerd)',
-  challengeBody: 'Uw bank vraagt u deze betaling te bevestigen. Dit is de gesimuleerde controle van de testomgeving: kies het antwoord dat de test nodig heeft.',
+  challengeBody:
+    'Uw bank vraagt u deze betaling te bevestigen. Dit is de gesimuleerde controle van de testomgeving: kies het antwoord dat de test nodig heeft.',
   approve: 'Authenticeren',
   decline: 'Authenticatie mislukt',
   processing: 'Uw betaling wordt verwerkt. Betaal niet opnieuw.',

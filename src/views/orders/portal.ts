@@ -5,27 +5,83 @@ import type { Locale } from '../i18n.ts';
 // every server-to-server delivery attempt, with *resend*. Plain view models; English and Italian.
 
 const en = {
-  orders: 'Orders', order: 'Order', none: 'No orders yet.', environment: 'Environment', orderId: 'ORDERID', payId: 'PAYID', status: 'Status',
-  amount: 'Amount', created: 'Created', card: 'Card', attempts: 'Payment attempts', attempt: 'Attempt', outcome: 'Outcome', ncError: 'NCERROR',
-  deliveries: 'Server-to-server feedback', noDeliveries: 'No server-to-server request for this order (timing "none", or no URL configured).',
-  eventId: 'Event id', state: 'State', url: 'URL', tries: 'Delivery attempts', started: 'Started', duration: 'Duration', result: 'Result',
-  resend: 'Resend', resent: 'A new delivery was queued; it carries the same event id.', next: 'Next attempt', noAttempts: 'Not tried yet.',
-  back: 'All orders', ok: 'delivered', failed: 'failed',
+  orders: 'Orders',
+  order: 'Order',
+  none: 'No orders yet.',
+  environment: 'Environment',
+  orderId: 'ORDERID',
+  payId: 'PAYID',
+  status: 'Status',
+  amount: 'Amount',
+  created: 'Created',
+  card: 'Card',
+  attempts: 'Payment attempts',
+  attempt: 'Attempt',
+  outcome: 'Outcome',
+  ncError: 'NCERROR',
+  deliveries: 'Server-to-server feedback',
+  noDeliveries: 'No server-to-server request for this order (timing "none", or no URL configured).',
+  eventId: 'Event id',
+  state: 'State',
+  url: 'URL',
+  tries: 'Delivery attempts',
+  started: 'Started',
+  duration: 'Duration',
+  result: 'Result',
+  resend: 'Resend',
+  resent: 'A new delivery was queued; it carries the same event id.',
+  next: 'Next attempt',
+  noAttempts: 'Not tried yet.',
+  back: 'All orders',
+  ok: 'delivered',
+  failed: 'failed',
 };
 type Strings = typeof en;
 const it: Strings = {
-  orders: 'Ordini', order: 'Ordine', none: 'Nessun ordine.', environment: 'Ambiente', orderId: 'ORDERID', payId: 'PAYID', status: 'Stato',
-  amount: 'Importo', created: 'Creato', card: 'Carta', attempts: 'Tentativi di pagamento', attempt: 'Tentativo', outcome: 'Esito', ncError: 'NCERROR',
-  deliveries: 'Notifiche server-to-server', noDeliveries: 'Nessuna richiesta server-to-server per questo ordine (tempistica "nessuna" o URL non configurato).',
-  eventId: 'Id evento', state: 'Stato', url: 'URL', tries: 'Tentativi di consegna', started: 'Inizio', duration: 'Durata', result: 'Risultato',
-  resend: 'Reinvia', resent: 'È stata accodata una nuova consegna con lo stesso id evento.', next: 'Prossimo tentativo', noAttempts: 'Non ancora tentata.',
-  back: 'Tutti gli ordini', ok: 'consegnata', failed: 'fallita',
+  orders: 'Ordini',
+  order: 'Ordine',
+  none: 'Nessun ordine.',
+  environment: 'Ambiente',
+  orderId: 'ORDERID',
+  payId: 'PAYID',
+  status: 'Stato',
+  amount: 'Importo',
+  created: 'Creato',
+  card: 'Carta',
+  attempts: 'Tentativi di pagamento',
+  attempt: 'Tentativo',
+  outcome: 'Esito',
+  ncError: 'NCERROR',
+  deliveries: 'Notifiche server-to-server',
+  noDeliveries: 'Nessuna richiesta server-to-server per questo ordine (tempistica "nessuna" o URL non configurato).',
+  eventId: 'Id evento',
+  state: 'Stato',
+  url: 'URL',
+  tries: 'Tentativi di consegna',
+  started: 'Inizio',
+  duration: 'Durata',
+  result: 'Risultato',
+  resend: 'Reinvia',
+  resent: 'È stata accodata una nuova consegna con lo stesso id evento.',
+  next: 'Prossimo tentativo',
+  noAttempts: 'Non ancora tentata.',
+  back: 'Tutti gli ordini',
+  ok: 'consegnata',
+  failed: 'fallita',
 };
 export const orderStrings = (locale: Locale): Strings => (locale === 'it' ? it : en);
 
 const STATUS_TEXT: Record<number, string> = {
-  0: 'Invalid or incomplete', 1: 'Cancelled by the customer', 2: 'Authorisation refused', 5: 'Authorised', 9: 'Payment requested',
-  46: 'Waiting for authentication (3-D Secure)', 52: 'Authorisation not known', 92: 'Payment uncertain', 93: 'Payment refused (technical)', 99: 'Being processed',
+  0: 'Invalid or incomplete',
+  1: 'Cancelled by the customer',
+  2: 'Authorisation refused',
+  5: 'Authorised',
+  9: 'Payment requested',
+  46: 'Waiting for authentication (3-D Secure)',
+  52: 'Authorisation not known',
+  92: 'Payment uncertain',
+  93: 'Payment refused (technical)',
+  99: 'Being processed',
 };
 export const statusText = (status: number): string => `${status} · ${STATUS_TEXT[status] ?? 'other'}`;
 
@@ -43,12 +99,43 @@ export interface OrderRowView {
 export function ordersListPage(locale: Locale, rows: readonly OrderRowView[]): SafeHtml {
   const t = orderStrings(locale);
   if (rows.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table><thead><tr><th>${t.created}</th><th>${t.environment}</th><th>${t.orderId}</th><th>${t.payId}</th><th>${t.amount}</th><th>${t.status}</th><th>${t.card}</th></tr></thead>
-<tbody>${rows.map((r) => html`<tr><td>${r.createdAt}</td><td>${r.env}</td><td><a href="/portal/orders/${r.id}">${r.orderRef}</a></td><td>${r.payId}</td>
-<td>${r.amount}</td><td>${statusText(r.status)}</td><td>${r.card}</td></tr>`)}</tbody></table>`;
+  return html`<table>
+    <thead>
+      <tr>
+        <th>${t.created}</th>
+        <th>${t.environment}</th>
+        <th>${t.orderId}</th>
+        <th>${t.payId}</th>
+        <th>${t.amount}</th>
+        <th>${t.status}</th>
+        <th>${t.card}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            <td>${r.createdAt}</td>
+            <td>${r.env}</td>
+            <td><a href="/portal/orders/${r.id}">${r.orderRef}</a></td>
+            <td>${r.payId}</td>
+            <td>${r.amount}</td>
+            <td>${statusText(r.status)}</td>
+            <td>${r.card}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
-export interface AttemptView { attempt: number; at: string; outcome: string; status: number; ncError: string; card: string }
+export interface AttemptView {
+  attempt: number;
+  at: string;
+  outcome: string;
+  status: number;
+  ncError: string;
+  card: string;
+}
 export interface DeliveryView {
   id: string;
   eventId: string;
@@ -58,29 +145,116 @@ export interface DeliveryView {
   nextAttemptAt: string | null;
   tries: ReadonlyArray<{ attempt: number; startedAt: string; durationMs: number; ok: boolean; statusCode: number | null; error: string | null }>;
 }
-export interface OrderDetailView { order: OrderRowView; attempts: readonly AttemptView[]; deliveries: readonly DeliveryView[]; csrf: string; notice?: string }
+export interface OrderDetailView {
+  order: OrderRowView;
+  attempts: readonly AttemptView[];
+  deliveries: readonly DeliveryView[];
+  csrf: string;
+  notice?: string;
+}
 
 function deliveryBlock(t: Strings, orderId: string, csrf: string, d: DeliveryView): SafeHtml {
-  return html`<section aria-label="${t.eventId} ${d.eventId}"><h3>${d.method} ${d.url}</h3>
-<p>${t.eventId}: <code>${d.eventId}</code> · ${t.state}: <strong>${d.state}</strong>${d.nextAttemptAt ? html` · ${t.next}: ${d.nextAttemptAt}` : ''}</p>
-${d.tries.length === 0 ? html`<p>${t.noAttempts}</p>` : html`<table><thead><tr><th>#</th><th>${t.started}</th><th>${t.duration}</th><th>${t.result}</th></tr></thead>
-<tbody>${d.tries.map((a) => html`<tr><td>${a.attempt}</td><td>${a.startedAt}</td><td>${a.durationMs} ms</td>
-<td>${a.ok ? t.ok : t.failed}${a.statusCode !== null ? html` (HTTP ${a.statusCode})` : ''}${a.error ? html` · ${a.error}` : ''}</td></tr>`)}</tbody></table>`}
-<form method="post" action="/portal/orders/${orderId}/resend"><input type="hidden" name="_csrf" value="${csrf}">
-<input type="hidden" name="messageId" value="${d.id}"><button type="submit">${t.resend}</button></form></section>`;
+  return html`<section aria-label="${t.eventId} ${d.eventId}">
+    <h3>${d.method} ${d.url}</h3>
+    <p>${t.eventId}: <code>${d.eventId}</code> · ${t.state}: <strong>${d.state}</strong>${d.nextAttemptAt ? html` · ${t.next}: ${d.nextAttemptAt}` : ''}</p>
+    ${
+      d.tries.length === 0
+        ? html`<p>${t.noAttempts}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>${t.started}</th>
+                <th>${t.duration}</th>
+                <th>${t.result}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${d.tries.map(
+                (a) =>
+                  html`<tr>
+                    <td>${a.attempt}</td>
+                    <td>${a.startedAt}</td>
+                    <td>${a.durationMs} ms</td>
+                    <td>${a.ok ? t.ok : t.failed}${a.statusCode !== null ? html` (HTTP ${a.statusCode})` : ''}${a.error ? html` · ${a.error}` : ''}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    <form method="post" action="/portal/orders/${orderId}/resend">
+      <input type="hidden" name="_csrf" value="${csrf}" /> <input type="hidden" name="messageId" value="${d.id}" /><button type="submit">${t.resend}</button>
+    </form>
+  </section>`;
 }
 
 export function orderDetailPage(locale: Locale, v: OrderDetailView): SafeHtml {
   const t = orderStrings(locale);
   const o = v.order;
   return html`<p><a href="/portal/orders">${t.back}</a></p>
-${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
-<table><tbody><tr><th>${t.orderId}</th><td>${o.orderRef}</td></tr><tr><th>${t.environment}</th><td>${o.env}</td></tr>
-<tr><th>${t.payId}</th><td>${o.payId}</td></tr><tr><th>${t.amount}</th><td>${o.amount}</td></tr><tr><th>${t.status}</th><td>${statusText(o.status)}</td></tr>
-<tr><th>${t.card}</th><td>${o.card}</td></tr><tr><th>${t.created}</th><td>${o.createdAt}</td></tr></tbody></table>
-<h2>${t.attempts}</h2>
-${v.attempts.length === 0 ? html`<p>${t.noAttempts}</p>` : html`<table><thead><tr><th>${t.attempt}</th><th>${t.created}</th><th>${t.outcome}</th><th>${t.status}</th><th>${t.ncError}</th><th>${t.card}</th></tr></thead>
-<tbody>${v.attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${a.at}</td><td>${a.outcome}</td><td>${statusText(a.status)}</td><td>${a.ncError}</td><td>${a.card}</td></tr>`)}</tbody></table>`}
-<h2>${t.deliveries}</h2>
-${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map((d) => deliveryBlock(t, o.id, v.csrf, d))}`;
+    ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
+    <table>
+      <tbody>
+        <tr>
+          <th>${t.orderId}</th>
+          <td>${o.orderRef}</td>
+        </tr>
+        <tr>
+          <th>${t.environment}</th>
+          <td>${o.env}</td>
+        </tr>
+        <tr>
+          <th>${t.payId}</th>
+          <td>${o.payId}</td>
+        </tr>
+        <tr>
+          <th>${t.amount}</th>
+          <td>${o.amount}</td>
+        </tr>
+        <tr>
+          <th>${t.status}</th>
+          <td>${statusText(o.status)}</td>
+        </tr>
+        <tr>
+          <th>${t.card}</th>
+          <td>${o.card}</td>
+        </tr>
+        <tr>
+          <th>${t.created}</th>
+          <td>${o.createdAt}</td>
+        </tr>
+      </tbody>
+    </table>
+    <h2>${t.attempts}</h2>
+    ${
+      v.attempts.length === 0
+        ? html`<p>${t.noAttempts}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>${t.attempt}</th>
+                <th>${t.created}</th>
+                <th>${t.outcome}</th>
+                <th>${t.status}</th>
+                <th>${t.ncError}</th>
+                <th>${t.card}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${v.attempts.map(
+                (a) =>
+                  html`<tr>
+                    <td>${a.attempt}</td>
+                    <td>${a.at}</td>
+                    <td>${a.outcome}</td>
+                    <td>${statusText(a.status)}</td>
+                    <td>${a.ncError}</td>
+                    <td>${a.card}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    <h2>${t.deliveries}</h2>
+    ${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map((d) => deliveryBlock(t, o.id, v.csrf, d))}`;
 }
