@@ -52,7 +52,7 @@ import { createReceiptDeliveryHandler, createReceiptsService, type ReceiptsServi
 import { createPagopaRegistry, type Environment, type PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import { createPlatformPki, ensureServerCertificate, type PlatformPki, type ServerCertificate } from '../modules/platform/index.ts';
-import { createStationScheduler, createStationServices, type StationServices } from '../modules/stations/index.ts';
+import { stationJobs, createStationServices, type StationServices } from '../modules/stations/index.ts';
 import { createSubscriptionServices, type SubscriptionServices, type SubscriptionsService } from '../modules/subscriptions/index.ts';
 import { createJobRunner, type PeriodicJob } from './jobs.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
@@ -395,7 +395,8 @@ export function createContainer(deps: ContainerDeps): Container {
       // Exhausted feedback is told to the merchant's referents; receipts (`soap`) tell their own in their handler, e-mail shows on the Mail page.
       onExhausted: { http: feedbackExhaustionMail(feedbackOwners(config.publicUrl)) },
     });
-    // Periodic jobs (retention, reconciliation of interrupted payments), each under a lease so one instance runs it at a time.
+    // Every periodic job in one scheduler (src/app/jobs.ts), each under a lease so one instance runs it at a time:
+    // retention (sessions included), reconciliation of interrupted payments, station re-verification, expiry warnings.
     const reconcile = reconciliationJob({
       db,
       clock,
@@ -403,33 +404,29 @@ export function createContainer(deps: ContainerDeps): Container {
       acquirers: services.hostedPage.acquirers,
       logger: logger.child({ component: 'reconciliation' }),
     });
+    const stations = stationJobs({
+      db,
+      verification: services.verification,
+      expiry: services.certificateExpiry,
+      intervalMinutes: config.verifyIntervalMinutes,
+      logger: logger.child({ component: 'stations' }),
+    });
     const jobs = createJobRunner({
       db,
       clock,
       logger: logger.child({ component: 'jobs' }),
       owner,
-      jobs: [...retentionJobs({ db, retention: config.retention }), reconcile],
-    });
-    // Station re-verification and certificate expiry warnings; an advisory lock lets one instance run them at a time.
-    const stationSchedule = createStationScheduler({
-      db,
-      clock,
-      verification: services.verification,
-      expiry: services.certificateExpiry,
-      intervalMinutes: config.verifyIntervalMinutes,
-      logger: logger.child({ component: 'stations' }),
+      jobs: [...retentionJobs({ db, retention: config.retention }), reconcile, ...stations],
     });
     return {
       channels: Object.keys(handlers) as Channel[],
       start: async () => {
         if (!config.smtpUrl) logger.info('VARCO_SMTP_URL is not set: e-mails stay in the outbox; read them on the back office Mail page');
         await outbox.start();
-        stationSchedule.start();
         jobs.start();
       },
       stop: async () => {
         await jobs.stop();
-        await stationSchedule.stop();
         await outbox.stop();
       },
     };

@@ -2,16 +2,16 @@ import type { Kysely } from 'kysely';
 import { claimJob, finishJob, type Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 
-// The periodic jobs of the workers (retention now; the other schedules may move here). Each job has
-// one lease row (src/db/job-leases.ts): whichever instance claims it runs it, the others skip it, and
+// The one scheduler of every periodic job of the workers: retention (sessions included), order
+// reconciliation, station re-verification and certificate expiry warnings. Each job has one lease row (src/db/job-leases.ts): whichever instance claims it runs it, the others skip it, and
 // nobody runs it again before its interval has passed. A job that fails is tried again sooner.
 
 export interface PeriodicJob {
   /** Stable name: the lease row's key. */
   name: string;
   everyMs: number;
-  /** Does the work as of `now`; returns counts for the log (e.g. rows deleted). */
-  run(now: Date): Promise<Record<string, number>>;
+  /** Does the work as of `now`; returns counts for the log (e.g. rows deleted). A long job stops early when `signal` aborts (the workers stop). */
+  run(now: Date, signal?: AbortSignal): Promise<Record<string, number>>;
 }
 
 export interface JobLogger {
@@ -57,12 +57,13 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopping = false;
+  let abort = new AbortController();
 
   async function runOne(job: PeriodicJob): Promise<JobOutcome> {
     const now = clock.now();
     if (!(await claimJob(db, { name: job.name, owner, now, leaseMs }))) return { name: job.name, ran: false };
     try {
-      const report = await job.run(now);
+      const report = await job.run(now, abort.signal);
       await finishJob(db, { name: job.name, owner, now: clock.now(), nextRunAt: new Date(now.getTime() + job.everyMs), error: null, report });
       if (Object.values(report).some((n) => n > 0)) logger.info({ job: job.name, ...report }, 'periodic job ran');
       return { name: job.name, ran: true, report };
@@ -104,10 +105,12 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     start(): void {
       if (timer !== undefined) return;
       stopping = false;
+      abort = new AbortController();
       timer = setTimeout(loop, 0);
     },
     async stop(): Promise<void> {
       stopping = true;
+      abort.abort();
       clearTimeout(timer);
       timer = undefined;
       await running;

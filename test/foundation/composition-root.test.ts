@@ -61,7 +61,6 @@ test('module service factories are called only in src/app/container.ts (a module
     'createMerchantsService',
     'createOutboxWorker',
     'createSmtpMailer',
-    'createStationScheduler',
     'createFeedbackSender',
   ]) {
     assert.ok(factories.has(name), `${name} is no longer exported by a module's index.ts: update this test`);

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
 import { createAdmin, createOrganisation, createReferent } from '../support/subscriptions.ts';
 import { daysFromNow, makeCa, makeLeaf, startPeer, type Peer } from '../support/tls-peers.ts';
-import { fixedClock, systemClock } from '../../src/kernel/clock.ts';
-import { createExpiryWarnings, createStationScheduler, type StationActor } from '../../src/modules/stations/index.ts';
+import { fixedClock } from '../../src/kernel/clock.ts';
+import { CERTIFICATE_EXPIRY_JOB, createExpiryWarnings, STATION_REVERIFY_JOB, stationJobs, type StationActor } from '../../src/modules/stations/index.ts';
+import { createJobRunner, type JobOutcome } from '../../src/app/jobs.ts';
+import { claimJob, finishJob } from '../../src/db/index.ts';
 import { endpoint, mailsTo } from './support.ts';
 
-// The workers' schedule: due stations are re-verified by whichever instance holds the advisory
-// lock, and certificate expiry warnings go out 30, 14 and 7 days before, once each.
+// The workers' schedule (src/app/jobs.ts): due stations are re-verified by whichever instance holds
+// the job's lease, and certificate expiry warnings go out 30, 14 and 7 days before, once each.
 
 const { services, database } = await buildTestApp();
 const { stations, trust, verification, platformCertificates, certificateExpiry } = services;
@@ -32,48 +33,59 @@ async function station(code: string, notAfterDays = 365): Promise<{ id: string; 
   return { id: created.value.id, peer };
 }
 
-test('a tick verifies approved stations whose last check is older than the interval, only under the lock', async () => {
-  const a = await station('SCH_01');
-  const scheduler = createStationScheduler({ db, clock: systemClock, verification, expiry: certificateExpiry, intervalMinutes: 60, logger });
-  // Another instance holds the lock: this one skips the tick.
-  const held = await db.connection().execute(async (connection) => {
-    await sql`SELECT pg_advisory_lock(hashtext('varco.stations.schedule'))`.execute(connection);
-    try {
-      return await scheduler.tick();
-    } finally {
-      await sql`SELECT pg_advisory_unlock(hashtext('varco.stations.schedule'))`.execute(connection);
-    }
+/** The workers' scheduler with the stations' jobs only, on a clock `offset` ms ahead of real time. */
+function scheduler(owner: string, clock: { offset: number }, tickMs?: number) {
+  return createJobRunner({
+    db,
+    clock: { now: () => new Date(Date.now() + clock.offset) },
+    logger,
+    owner,
+    jobs: stationJobs({ db, verification, expiry: certificateExpiry, intervalMinutes: 60, logger }),
+    ...(tickMs === undefined ? {} : { tickMs }),
   });
-  assert.deepEqual(held, { ran: false, verified: [], expiryRan: false, warnings: [] });
+}
+const reverified = (outcomes: JobOutcome[]) => outcomes.find((o) => o.name === STATION_REVERIFY_JOB);
+
+test("the scheduler re-verifies approved stations whose last check is older than the interval, only under the job's lease", async () => {
+  const a = await station('SCH_01');
+  const clock = { offset: 0 };
+  const runner = scheduler('this-instance', clock);
+  // Another instance holds the re-verification's lease: this one skips it.
+  assert.ok(await claimJob(db, { name: STATION_REVERIFY_JOB, owner: 'other-instance', now: new Date(), leaseMs: 60_000 }));
+  const held = await runner.runDue();
+  assert.equal(reverified(held)?.ran, false);
+  assert.equal(held.find((o) => o.name === CERTIFICATE_EXPIRY_JOB)?.ran, true, 'the other job is not held: it runs');
   assert.equal(a.peer.requests.length, 0);
+  assert.ok(await finishJob(db, { name: STATION_REVERIFY_JOB, owner: 'other-instance', now: new Date(), nextRunAt: new Date(), error: null, report: null }));
 
-  const first = await scheduler.tick();
-  assert.equal(first.ran, true);
-  assert.deepEqual(first.verified, ['test/SCH_01:failing'], 'outbound passes; no inbound ping yet');
-  assert.equal(first.expiryRan, true);
+  clock.offset = 1_000;
+  const first = await runner.runDue();
+  assert.deepEqual(reverified(first), { name: STATION_REVERIFY_JOB, ran: true, report: { verified: 1, failed: 0 } }, 'outbound passes; no inbound ping yet');
+  assert.equal(first.find((o) => o.name === CERTIFICATE_EXPIRY_JOB)?.ran, false, 'expiry warnings run once a day');
   assert.equal(a.peer.requests.length, 1);
-  const check = await db.selectFrom('station_checks').select('trigger').where('station_id', '=', a.id).executeTakeFirstOrThrow();
-  assert.equal(check.trigger, 'schedule');
+  const check = await db.selectFrom('station_checks').select(['trigger', 'ok']).where('station_id', '=', a.id).executeTakeFirstOrThrow();
+  assert.deepEqual(check, { trigger: 'schedule', ok: false }, 'no inbound ping yet: the check is not a pass');
 
-  // Checked a moment ago: not due again within the interval.
-  const second = await scheduler.tick();
-  assert.deepEqual(second.verified, []);
-  assert.equal(second.expiryRan, false, 'expiry warnings run once a day');
-  // An hour later it is.
-  await db
-    .updateTable('stations')
-    .set({ last_check_at: new Date(Date.now() - 61 * 60_000) })
-    .where('id', '=', a.id)
-    .execute();
-  assert.deepEqual((await scheduler.tick()).verified, ['test/SCH_01:failing']);
+  // Within its minute the job is not run again, by this instance or another.
+  assert.equal(reverified(await runner.runDue())?.ran, false);
+  assert.equal(reverified(await scheduler('another-instance', clock).runDue())?.ran, false);
+  // Two minutes later it runs, but the station was checked within the interval: nothing to do.
+  clock.offset = 2 * 60_000;
+  const second = await runner.runDue();
+  assert.deepEqual(reverified(second)?.report, { verified: 0, failed: 0 });
+  assert.equal(second.find((o) => o.name === CERTIFICATE_EXPIRY_JOB)?.ran, false, 'expiry warnings run once a day');
+  // An hour after the check it is due again, whichever instance runs the job.
+  clock.offset = 62 * 60_000;
+  assert.deepEqual(reverified(await scheduler('another-instance', clock).runDue())?.report, { verified: 1, failed: 0 });
+  assert.equal(a.peer.requests.length, 2);
 });
 
-test('the scheduler runs from start() until stop()', async () => {
+test('the scheduler runs the stations jobs from start() until stop()', async () => {
   const b = await station('SCH_02');
-  const scheduler = createStationScheduler({ db, clock: systemClock, verification, expiry: certificateExpiry, intervalMinutes: 60, logger, tickMs: 50 });
-  scheduler.start();
+  const runner = scheduler('started-instance', { offset: 3 * 60 * 60_000 }, 50);
+  runner.start();
   for (let i = 0; i < 100 && b.peer.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  await scheduler.stop();
+  await runner.stop();
   assert.equal(b.peer.requests.length, 1);
 });
 

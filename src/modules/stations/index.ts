@@ -25,9 +25,9 @@ export type { PlatformCertificates, PlatformDownloads, PublishedCertificate } fr
 export type { StationCaller, StationCallRefusal, StationCallTarget } from './station.caller.ts';
 export { createExpiryWarnings } from './expiry.service.ts';
 export type { ExpiryWarnings, ExpiryRun } from './expiry.service.ts';
-export { createStationScheduler } from './stations.scheduler.ts';
+export { stationJobs, STATION_REVERIFY_JOB, CERTIFICATE_EXPIRY_JOB } from './stations.scheduler.ts';
 export { pruneChecks } from './stations.repository.ts';
-export type { StationScheduler, SchedulerLogger, TickReport } from './stations.scheduler.ts';
+export type { StationJob, StationJobOptions, SchedulerLogger } from './stations.scheduler.ts';
 export { ENDPOINT_PROBLEM_TEXT, isStationCode, validateEndpoint } from './station.policy.ts';
 export type { Environment, EndpointInput, EndpointProblem } from './station.policy.ts';
 export { connectionVerdict, expiryWarningDue, portalVerifyVerdict, EXPIRY_WARNING_DAYS, PORTAL_VERIFY_LIMIT } from './verification.policy.ts';

@@ -1,114 +1,76 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
-import type { Clock } from '../../kernel/clock.ts';
 import type { ExpiryWarnings } from './expiry.service.ts';
 import * as repo from './stations.repository.ts';
 import type { VerificationService } from './verification.service.ts';
 
-// The stations' schedule, run by the workers: re-verify approved stations whose last check is
-// older than the interval (hourly by default), and once a day send certificate expiry warnings.
-// (Old checks are dropped by the retention jobs, src/app/retention.ts.)
-// A PostgreSQL advisory lock, held on one pooled connection for the length of a run, lets only one
-// instance run at a time; the others skip that tick. Which stations are due is read from
-// last_check_at, so instances taking turns do not verify a station twice in one interval.
+// The stations' periodic work, run by the one job scheduler of the workers (src/app/jobs.ts, one
+// lease per job across instances): re-verify approved stations whose last check is older than the
+// interval (hourly by default), and once a day send certificate expiry warnings. Which stations are
+// due is read from last_check_at, so instances taking turns never verify a station twice in one
+// interval. (Old checks are dropped by the retention jobs, src/app/retention.ts.)
 
 export interface SchedulerLogger {
   info(object: Record<string, unknown>, message: string): void;
   warn(object: Record<string, unknown>, message: string): void;
 }
 
-export interface SchedulerOptions {
+/** The shape of a periodic job of src/app/jobs.ts (a module does not import src/app). */
+export interface StationJob {
+  name: string;
+  everyMs: number;
+  run(now: Date, signal?: AbortSignal): Promise<Record<string, number>>;
+}
+
+export interface StationJobOptions {
   db: Kysely<Database>;
-  clock: Clock;
   verification: Pick<VerificationService, 'verify'>;
   expiry: ExpiryWarnings;
+  /** A station is re-verified when its last check is older than this. */
   intervalMinutes: number;
   logger: SchedulerLogger;
-  /** How often to look for due work; default one minute. */
-  tickMs?: number;
-  /** Stations verified per tick, at most; the rest are due at the next tick. */
+  /** How often to look for due stations; default one minute. */
+  everyMs?: number;
+  /** Stations verified per run, at most; the rest are due at the next run. */
   batchSize?: number;
 }
 
-export interface TickReport {
-  /** false when another instance held the lock. */
-  ran: boolean;
-  verified: string[];
-  expiryRan: boolean;
-  warnings: string[];
-}
-
-const LOCK_KEY = 'varco.stations.schedule';
+export const STATION_REVERIFY_JOB = 'stations.reverify';
+export const CERTIFICATE_EXPIRY_JOB = 'stations.expiry_warnings';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function createStationScheduler(options: SchedulerOptions) {
-  const { db, clock, logger } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  // In memory: after a restart the expiry pass runs again, which is harmless (warnings are claimed once).
-  let lastExpiryRun: number | undefined;
-  let stopping = false;
-
-  async function work(): Promise<Omit<TickReport, 'ran'>> {
-    const before = new Date(clock.now().getTime() - options.intervalMinutes * 60_000);
-    const verified: string[] = [];
-    for (const station of await repo.dueForCheck(db, before, options.batchSize ?? 50)) {
-      // Stopping: leave the rest for the next run (here or on another instance).
-      if (stopping) break;
-      try {
-        const outcome = await options.verification.verify(station.id, 'schedule');
-        if (outcome.ok) verified.push(`${station.environment}/${station.code}:${outcome.value.state}`);
-      } catch (error) {
-        logger.warn({ station: station.id, err: (error as Error).message }, 'scheduled station verification failed');
+export function stationJobs(options: StationJobOptions): StationJob[] {
+  const { db, logger } = options;
+  const reverify: StationJob = {
+    name: STATION_REVERIFY_JOB,
+    everyMs: options.everyMs ?? 60_000,
+    async run(now, signal) {
+      const before = new Date(now.getTime() - options.intervalMinutes * 60_000);
+      const verified: string[] = [];
+      let failed = 0;
+      for (const station of await repo.dueForCheck(db, before, options.batchSize ?? 50)) {
+        // Stopping: leave the rest for the next run (here or on another instance).
+        if (signal?.aborted) break;
+        try {
+          const outcome = await options.verification.verify(station.id, 'schedule');
+          if (outcome.ok) verified.push(`${station.environment}/${station.code}:${outcome.value.state}`);
+        } catch (error) {
+          failed += 1;
+          logger.warn({ station: station.id, err: (error as Error).message }, 'scheduled station verification failed');
+        }
       }
-    }
-    const now = clock.now().getTime();
-    const expiryDue = lastExpiryRun === undefined || now - lastExpiryRun >= DAY_MS;
-    const warnings = expiryDue ? (await options.expiry.run()).sent : [];
-    if (expiryDue) lastExpiryRun = now;
-    return { verified, expiryRan: expiryDue, warnings };
-  }
-
-  /** One run if this instance gets the lock. */
-  async function tick(): Promise<TickReport> {
-    return db.connection().execute(async (connection) => {
-      const locked = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(hashtext(${LOCK_KEY})) AS locked`.execute(connection);
-      if (locked.rows[0]?.locked !== true) return { ran: false, verified: [], expiryRan: false, warnings: [] };
-      try {
-        const report = await work();
-        if (report.verified.length > 0 || report.warnings.length > 0)
-          logger.info({ verified: report.verified, warnings: report.warnings }, 'station schedule ran');
-        return { ran: true, ...report };
-      } finally {
-        await sql`SELECT pg_advisory_unlock(hashtext(${LOCK_KEY}))`.execute(connection);
-      }
-    });
-  }
-
-  const loop = (): void => {
-    running = tick()
-      .catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'station schedule failed; retrying at the next tick'))
-      .finally(() => {
-        running = undefined;
-        if (timer !== undefined) timer = setTimeout(loop, options.tickMs ?? 60_000);
-      });
-  };
-
-  return {
-    tick,
-    start(): void {
-      if (timer !== undefined) return;
-      stopping = false;
-      timer = setTimeout(loop, 0);
-    },
-    /** Stops the loop and waits for a run in progress. */
-    async stop(): Promise<void> {
-      stopping = true;
-      clearTimeout(timer);
-      timer = undefined;
-      await running;
+      if (verified.length > 0) logger.info({ verified }, 'stations re-verified');
+      return { verified: verified.length, failed };
     },
   };
+  const expiry: StationJob = {
+    name: CERTIFICATE_EXPIRY_JOB,
+    everyMs: DAY_MS,
+    async run() {
+      const { sent } = await options.expiry.run();
+      if (sent.length > 0) logger.info({ warnings: sent }, 'certificate expiry warnings sent');
+      return { warnings: sent.length };
+    },
+  };
+  return [reverify, expiry];
 }
-
-export type StationScheduler = ReturnType<typeof createStationScheduler>;
