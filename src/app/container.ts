@@ -27,6 +27,7 @@ import {
   createDeliveryService,
   createOutboxWorker,
   createSmtpMailer,
+  type Mailer,
   feedbackExhaustionMail,
   type Channel,
   type DeliveryHandler,
@@ -45,7 +46,13 @@ import {
   type MerchantsService,
 } from '../modules/merchants/index.ts';
 import { createInvitationsService, createOrganisationsService, type InvitationsService, type OrganisationsService } from '../modules/organisations/index.ts';
-import { createDestinationPolicy, createOutboundClient, type OutboundClient, type OutboundClientOptions } from '../modules/outbound/index.ts';
+import {
+  createDestinationPolicy,
+  createOutboundClient,
+  type DestinationPolicy,
+  type OutboundClient,
+  type OutboundClientOptions,
+} from '../modules/outbound/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
 import { createPagopaNode, type PagopaNode } from '../modules/pagopa-node/index.ts';
 import { createReceiptDeliveryHandler, createReceiptsService, type ReceiptsService } from '../modules/pagopa-receipts/index.ts';
@@ -135,6 +142,10 @@ export interface Container {
   workers(): Workers;
   /** The outbox's handler per channel (e-mail only with VARCO_SMTP_URL), as the workers use them. */
   deliveryHandlers(): Partial<Record<Channel, DeliveryHandler>>;
+  /** The SMTP mailer (undefined without VARCO_SMTP_URL), shared by the e-mail handler and `varco doctor`. */
+  mailer(): Mailer | undefined;
+  /** The outbound destination policy of every connection of this process (VARCO_OUTBOUND_ALLOW_CIDRS). */
+  destinations(): DestinationPolicy;
   /** How many times each costly part was constructed (the one-per-process test reads it). */
   constructed(): Readonly<Record<string, number>>;
   /** Closes the outbound clients (and the SMTP mailer) built; after the app and the workers stopped, before the database. */
@@ -354,13 +365,20 @@ export function createContainer(deps: ContainerDeps): Container {
     ),
   });
 
+  // The one SMTP mailer of the process (the e-mail handler, `varco doctor`); none without VARCO_SMTP_URL.
+  const mailer = once('smtpMailer', (): Mailer | undefined => {
+    if (!config.smtpUrl) return undefined;
+    const made = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
+    built.push({ close: async () => made.close() });
+    return made;
+  });
+
   // The outbox's handler per channel, as the workers deliver with them (tests call one directly).
   const deliveryHandlers = once('deliveryHandlers', (): Partial<Record<Channel, DeliveryHandler>> => {
     const handlers: Partial<Record<Channel, DeliveryHandler>> = {};
-    if (config.smtpUrl) {
-      const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
-      built.push({ close: async () => mailer.close() });
-      handlers.email = createEmailHandler(mailer, invitationLinks(services.invitations));
+    const smtp = mailer();
+    if (smtp) {
+      handlers.email = createEmailHandler(smtp, invitationLinks(services.invitations));
     }
     // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
     handlers.http = services.hostedPage.feedback.deliver;
@@ -438,6 +456,8 @@ export function createContainer(deps: ContainerDeps): Container {
     platform,
     workers,
     deliveryHandlers,
+    mailer,
+    destinations,
     constructed: () => ({ ...counts }),
     close: async () => {
       await Promise.all(built.splice(0).map((part) => part.close()));

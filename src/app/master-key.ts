@@ -13,21 +13,28 @@ import { claimMasterKeyId } from '../modules/platform/index.ts';
 // with another key (a second instance without the shared setting, a restored data directory)
 // refuses to start rather than sealing new secrets under a key the others cannot open.
 
-export async function loadMasterKey(config: Config): Promise<Buffer> {
+/** The configured master key, or the data directory's; undefined when neither exists yet (nothing is created). */
+export async function readMasterKey(config: Config): Promise<Buffer | undefined> {
   if (config.masterKey) {
     const key = parseSecretboxKey(config.masterKey);
     if (!key) throw new ConfigError('VARCO_MASTER_KEY', 'must be 32 bytes encoded in base64');
     return key;
   }
-  const file = join(config.dataDir, 'master.key');
-  if (existsSync(file)) {
-    const key = parseSecretboxKey((await readFile(file, 'utf8')).trim());
-    if (!key) throw new ConfigError('VARCO_MASTER_KEY', `is unset and ${file} does not hold a valid key`);
-    return key;
-  }
+  const file = masterKeyFile(config);
+  if (!existsSync(file)) return undefined;
+  const key = parseSecretboxKey((await readFile(file, 'utf8')).trim());
+  if (!key) throw new ConfigError('VARCO_MASTER_KEY', `is unset and ${file} does not hold a valid key`);
+  return key;
+}
+
+export const masterKeyFile = (config: Config): string => join(config.dataDir, 'master.key');
+
+export async function loadMasterKey(config: Config): Promise<Buffer> {
+  const existing = await readMasterKey(config);
+  if (existing) return existing;
   const key = generateSecretboxKey();
   await mkdir(config.dataDir, { recursive: true });
-  await writeFile(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(masterKeyFile(config), `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   return key;
 }
 

@@ -10,6 +10,7 @@ import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
 import { merchantCommands } from '../cli/merchant.commands.ts';
 import { pagopaCommands } from '../cli/pagopa.commands.ts';
+import { doctorCommands, doctorConfigFailure } from '../cli/doctor.commands.ts';
 import { openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
@@ -22,6 +23,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   ...pkiCommands,
   ...merchantCommands,
   ...pagopaCommands,
+  ...doctorCommands,
 };
 
 /** Where the dispatcher writes, and how a command gets its context (configuration, then the database on first use). */
@@ -62,6 +64,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     ctx = io.context();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    if (name === 'doctor') return doctorConfigFailure(error, argv.slice(1), (text) => io.stdout.write(text));
     io.stderr.write(`${error.message}\n`);
     return 2;
   }

@@ -17,6 +17,8 @@ export type SendResult = { ok: true } | { ok: false; error: string; permanent: b
 
 export interface Mailer {
   send(message: MailMessage): Promise<SendResult>;
+  /** Connects, greets and (when required) starts TLS and authenticates, without sending: `varco doctor`. Resolves to an error text, or undefined when fine. */
+  verify(): Promise<string | undefined>;
   close(): void;
 }
 
@@ -127,6 +129,15 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
         const permanent = e.code === 'EENVELOPE' && typeof e.responseCode === 'number' && e.responseCode >= 500;
         const detail = (tlsRefusal(e, connection) ?? `${e.code ? `${e.code}: ` : ''}${e.message}`).replace(/\s+/g, ' ').slice(0, 500);
         return { ok: false, error: detail, permanent, ...(typeof e.responseCode === 'number' ? { statusCode: e.responseCode } : {}) };
+      }
+    },
+    verify: async () => {
+      try {
+        await transport.verify();
+        return undefined;
+      } catch (error) {
+        const e = error as SmtpError;
+        return (tlsRefusal(e, connection) ?? `${e.code ? `${e.code}: ` : ''}${e.message}`).replace(/\s+/g, ' ').slice(0, 500);
       }
     },
     close: () => transport.close(),

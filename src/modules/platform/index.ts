@@ -3,7 +3,7 @@
 // retired) with private keys sealed by the master key — plus each instance's development HTTPS
 // certificate, issued by the shared test CA (docs/adr/0024-platform-module.md).
 
-export { claimMasterKeyId } from './settings.repository.ts';
+export { claimMasterKeyId, recordedMasterKeyId } from './settings.repository.ts';
 export { createPlatformPki } from './pki.service.ts';
 export type { InTransaction, PlatformIdentity, PlatformMaterial, PlatformPki, PlatformPkiOptions } from './pki.service.ts';
 export type { EnsureReport } from './pki.bootstrap.ts';

@@ -19,6 +19,12 @@ export async function claimMasterKeyId(db: Kysely<Database>, kid: string): Promi
   return row.value;
 }
 
+/** The master key id recorded by the first instance, without recording one (read-only: `varco doctor`); undefined before any start. */
+export async function recordedMasterKeyId(db: Kysely<Database>): Promise<string | undefined> {
+  const row = await db.selectFrom('platform_settings').select('value').where('name', '=', 'master_key_id').executeTakeFirst();
+  return row?.value;
+}
+
 /** The PKI's version: any change of CAs or client certificates gives a new one. */
 export async function pkiVersion(db: Kysely<Database>): Promise<string> {
   const row = await db.selectFrom('platform_settings').select('value').where('name', '=', 'pki_version').executeTakeFirst();
