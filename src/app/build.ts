@@ -1,3 +1,4 @@
+import { registerTracing } from '../http/plugins/tracing.ts';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -44,6 +45,8 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
     trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
   }) as unknown as FastifyInstance;
 
+  // Tracing first, so the span covers every other hook (only when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  if (deps.config.otel) registerTracing(app);
   registerErrorHandling(app);
   registerSecurityHeaders(app);
   registerMetrics(app, createMetricsRegistry(), deps.config.metricsToken);

@@ -28,6 +28,8 @@ export interface Config {
   trustedProxies: string[];
   /** Bearer token for /metrics; undefined: /metrics is not served. */
   metricsToken: string | undefined;
+  /** OTLP/HTTP collector; tracing is off without it (src/app/tracing.ts). */
+  otel: { endpoint: string; serviceName: string } | undefined;
   /** Unset: e-mails stay in the outbox (readable on the back office Mail page). */
   smtpUrl: string | undefined;
   /** Refuse SMTP without TLS (credentials would cross in clear). */
@@ -244,6 +246,10 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
     shutdownGraceMs: Number(must('VARCO_SHUTDOWN_GRACE_MS')),
     trustedProxies: cidrList(get('VARCO_TRUSTED_PROXIES')),
     metricsToken: get('VARCO_METRICS_TOKEN'),
+    otel: (() => {
+      const endpoint = get('OTEL_EXPORTER_OTLP_ENDPOINT');
+      return endpoint === undefined ? undefined : { endpoint: endpoint.replace(/\/+$/, ''), serviceName: get('OTEL_SERVICE_NAME') ?? 'varco' };
+    })(),
     smtpUrl: get('VARCO_SMTP_URL'),
     smtpRequireTls,
     mailFrom: must('VARCO_MAIL_FROM'),

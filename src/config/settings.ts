@@ -92,6 +92,15 @@ export const SETTINGS = [
     default: undefined,
     meaning: 'Bearer token that `/metrics` requires (`Authorization: Bearer …`, at least 16 characters). Unset: `/metrics` answers 404.',
   },
+  {
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    kind: 'url',
+    default: undefined,
+    protocols: ['http:', 'https:'],
+    meaning:
+      'OpenTelemetry collector (OTLP over HTTP, e.g. `http://collector:4318`); spans go to `<endpoint>/v1/traces`. Unset: tracing is off and costs nothing.',
+  },
+  { env: 'OTEL_SERVICE_NAME', kind: 'string', default: 'varco', meaning: "The spans' `service.name`." },
   { env: 'VARCO_SHUTDOWN_GRACE_MS', kind: 'int', default: '10000', min: 0, max: 120000, meaning: 'How long shutdown waits for requests in flight.' },
   {
     env: 'VARCO_SMTP_URL',

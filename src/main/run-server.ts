@@ -14,6 +14,8 @@ const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 
 async function main(): Promise<void> {
+  // Tracing before anything makes a span; loaded only when on (the SDK is not imported otherwise).
+  const tracing = config.otel ? (await import('../app/tracing.ts')).startTracing(config.otel) : undefined;
   const database = await openMigratedDatabase(config, logger, 'own', { warnAboutRole: true });
   let tls: Awaited<ReturnType<typeof serverTls>>;
   let container: Container;
@@ -89,6 +91,8 @@ async function main(): Promise<void> {
       await workers?.stop();
       await container.close();
       await database.close();
+      // The spans still buffered go out before the process exits.
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: spans not sent at shutdown'));
       logger.info('stopped');
       process.exitCode = 0;
       // Exit explicitly: a forgotten timer or handle must not keep a stopped server alive.

@@ -15,6 +15,8 @@ const logger = createLogger(config.logLevel);
 
 async function main(): Promise<void> {
   // 'share': with the embedded database, use the cluster a running server owns.
+  // Tracing before anything makes a span; loaded only when on (the SDK is not imported otherwise).
+  const tracing = config.otel ? (await import('../app/tracing.ts')).startTracing(config.otel) : undefined;
   const database = await openMigratedDatabase(config, logger, 'share', { warnAboutRole: true });
   let masterKey: Buffer;
   try {
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
       await workers.stop();
       await container.close();
       await database.close();
+      // The spans still buffered go out before the process exits.
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: spans not sent at shutdown'));
       logger.info('worker stopped');
       process.exitCode = 0;
       setImmediate(() => process.exit(0));

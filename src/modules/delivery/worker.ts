@@ -1,3 +1,4 @@
+import { inSpan, spanFailed, SpanKind, type Span } from '../../kernel/tracing.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -188,6 +189,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const msg = message(row);
     const handler = handlers[msg.channel];
     if (!handler) return;
+    // One span per delivery (tracing on); the handler's outbound call is its child and carries its traceparent.
+    await inSpan(
+      `outbox deliver ${msg.channel}`,
+      SpanKind.CONSUMER,
+      { 'varco.message_id': msg.id, 'varco.channel': msg.channel, 'varco.attempt': msg.attempt },
+      (span) => deliverTraced(msg, handler, span),
+    );
+  }
+
+  async function deliverTraced(msg: OutboxMessage, handler: DeliveryHandler, span: Span): Promise<void> {
     const startedAt = clock.now();
     const t0 = performance.now();
     const outcome = await attempt(handler, msg);
@@ -215,6 +226,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       verdict.state === 'exhausted' && notifier
         ? await recordAttempt(db, r, (trx) => notifier(trx, { ...msg, attempts: msg.attempt, lastError: error ?? '' }))
         : await record(r);
+    span.setAttribute('varco.outbox.state', verdict.state);
+    if (!outcome.ok) spanFailed(span, verdict.state);
     // Ids and outcomes only: payloads can carry links with single-use tokens.
     const fields = { messageId: msg.id, channel: msg.channel, attempt: msg.attempt, durationMs: Math.round(durationMs) };
     if (!held) logger.warn({ ...fields, ok: outcome.ok }, 'outbox lease was taken over before the outcome was recorded');

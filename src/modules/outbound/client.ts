@@ -5,6 +5,7 @@
 // its life: `plain` never presents a client certificate (server-to-server feedback, where SHA-OUT
 // is the authentication); `mutual` presents the platform client certificate, and only the stations
 // module's station caller builds one (docs/adr/0012-outbound-tenancy.md).
+import { inSpan, spanFailed, SpanKind, withTraceHeaders } from '../../kernel/tracing.ts';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
@@ -100,30 +101,46 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   };
 
   const mode = options.mode;
+  async function sendTraced({ env, endpoints, trust }: OutboundCall, request: OutboundRequest): Promise<OutboundResult> {
+    const identity = mode.kind === 'mutual' ? mode.identity(env) : undefined;
+    const started = performance.now();
+    const slot = (role: EndpointRole): string => `${env}:${endpoints.key}:${role}`;
+    const primary = pools.get(slot('primary'), endpoints.primary, identity, trust);
+    const secondary = endpoints.secondary === undefined ? undefined : pools.get(slot('secondary'), endpoints.secondary, identity, trust);
+    if (secondary === undefined || !health.isDown(slot('primary'))) {
+      const first = await attempt(primary, 'primary', endpoints.primary, request);
+      if (first.kind === 'response') {
+        health.markUp(slot('primary'));
+        return first;
+      }
+      // Without a secondary there is nowhere to go; the failure is the answer.
+      if (secondary === undefined) return first;
+      health.markDown(slot('primary'), summary(first), probeFor(primary));
+      failovers++;
+      const second = await attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
+      return second.kind === 'response' ? second : { ...second, previous: summary(first), durationMs: Math.round(performance.now() - started) };
+    }
+    return attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
+  }
+
   return {
     mode: mode.kind,
-    async send({ env, endpoints, trust }, request) {
+    send(target, plain) {
       // A programming error, not a network outcome: nothing may send during or after shutdown.
-      if (closed) throw new Error('the outbound client is closed');
-      const identity = mode.kind === 'mutual' ? mode.identity(env) : undefined;
-      const started = performance.now();
-      const slot = (role: EndpointRole): string => `${env}:${endpoints.key}:${role}`;
-      const primary = pools.get(slot('primary'), endpoints.primary, identity, trust);
-      const secondary = endpoints.secondary === undefined ? undefined : pools.get(slot('secondary'), endpoints.secondary, identity, trust);
-      if (secondary === undefined || !health.isDown(slot('primary'))) {
-        const first = await attempt(primary, 'primary', endpoints.primary, request);
-        if (first.kind === 'response') {
-          health.markUp(slot('primary'));
-          return first;
-        }
-        // Without a secondary there is nowhere to go; the failure is the answer.
-        if (secondary === undefined) return first;
-        health.markDown(slot('primary'), summary(first), probeFor(primary));
-        failovers++;
-        const second = await attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
-        return second.kind === 'response' ? second : { ...second, previous: summary(first), durationMs: Math.round(performance.now() - started) };
-      }
-      return attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
+      if (closed) return Promise.reject(new Error('the outbound client is closed'));
+      // A CLIENT span per call (tracing on), whose W3C traceparent the station receives.
+      return inSpan(
+        `outbound ${plain.method}`,
+        SpanKind.CLIENT,
+        { 'varco.outbound.mode': mode.kind, 'varco.environment': target.env, 'url.path': plain.path ?? pathOf(target.endpoints.primary) },
+        async (span) => {
+          const result = await sendTraced(target, { ...plain, headers: withTraceHeaders(plain.headers ?? {}) });
+          span.setAttribute('varco.outbound.endpoint', result.endpoint);
+          if (result.kind === 'response') span.setAttribute('http.response.status_code', result.status);
+          else spanFailed(span, result.kind);
+          return result;
+        },
+      );
     },
     health: () => health.list(),
     stats: () => ({ connectionsOpened, attempts, failovers, probes: health.probesRun, pools: pools.size }),

@@ -1,3 +1,4 @@
+import { inSpan, SpanKind } from '../../kernel/tracing.ts';
 import { performance } from 'node:perf_hooks';
 import {
   decodePspRequest,
@@ -115,7 +116,14 @@ export function createPagopaNode(deps: PagopaNodeOptions): PagopaNode {
     }
     const ctx: Context = { deps, caller: request.caller, trace: traceOf(decoded) };
     try {
-      return { operation: decoded.operation, reply: await dispatch(ctx, decoded), trace: ctx.trace };
+      // One span per primitive (tracing on): the station call it makes is its child.
+      const reply = await inSpan(`pagopa ${decoded.operation}`, SpanKind.INTERNAL, { 'varco.pagopa.operation': decoded.operation }, async (span) => {
+        const answered = await dispatch(ctx, decoded);
+        span.setAttribute('varco.pagopa.outcome', answered.outcome ?? '');
+        if (answered.faultCode) span.setAttribute('varco.pagopa.fault_code', answered.faultCode);
+        return answered;
+      });
+      return { operation: decoded.operation, reply, trace: ctx.trace };
     } catch (error) {
       deps.logger.error({ err: error, operation: decoded.operation }, 'pagoPA node: request failed');
       return { operation: decoded.operation, reply: koReply(decoded.operation, systemError()), trace: ctx.trace };

@@ -1,0 +1,45 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+
+// Spans through the OpenTelemetry API (docs/adr/0035-tracing.md). Without a registered SDK (tracing
+// off: OTEL_EXPORTER_OTLP_ENDPOINT unset) the API hands out non-recording spans, so the call sites
+// below cost a few property reads. src/app/tracing.ts registers the SDK when tracing is on.
+
+const tracer = trace.getTracer('varco');
+
+export { SpanKind };
+export type { Span };
+
+/** Runs `work` inside a span (the active one while it runs); a throw marks the span as an error and is rethrown. */
+export async function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The W3C `traceparent` (and `tracestate`) of the active span, added to outgoing request headers; unchanged when tracing is off. */
+export function withTraceHeaders(headers: Record<string, string>): Record<string, string> {
+  const carrier: Record<string, string> = { ...headers };
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+/** Marks a span failed with a short reason (an outcome, not an exception). */
+export function spanFailed(span: Span, reason: string): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+}
+
+/** Inbound requests: a SERVER span continuing the caller's `traceparent`, active for the rest of the request. */
+export function startServerSpan(name: string, headers: Record<string, string | string[] | undefined>, attributes: Attributes) {
+  const parent = propagation.extract(context.active(), headers);
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+export const runInContext = <T>(ctx: ReturnType<typeof context.active>, fn: () => T): T => context.with(ctx, fn);
