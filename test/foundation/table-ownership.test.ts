@@ -35,7 +35,6 @@ const OWNERS: Record<string, readonly string[]> = {
 const EXCEPTIONS: ReadonlyArray<{ module: string; table: string }> = [
   { module: 'pagopa-registry', table: 'stations' },
   { module: 'pagopa-registry', table: 'organisations' },
-  { module: 'subscriptions', table: 'organisations' },
 ];
 
 const ownerOf = new Map(Object.entries(OWNERS).flatMap(([owner, tables]) => tables.map((t) => [t, owner] as const)));
