@@ -27,6 +27,8 @@ export { createExpiryWarnings } from './expiry.service.ts';
 export type { ExpiryWarnings, ExpiryRun } from './expiry.service.ts';
 export { createStationScheduler } from './stations.scheduler.ts';
 export { pruneChecks } from './stations.repository.ts';
+// For other modules: a station by code, and its code and owner as expressions for their own query (docs/adr/0011).
+export { findStationByCode, stationFields } from './stations.repository.ts';
 export type { StationScheduler, SchedulerLogger, TickReport } from './stations.scheduler.ts';
 export { ENDPOINT_PROBLEM_TEXT, isStationCode, validateEndpoint } from './station.policy.ts';
 export type { Environment, EndpointInput, EndpointProblem } from './station.policy.ts';
