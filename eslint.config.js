@@ -124,6 +124,31 @@ export default tseslint.config(
       ]),
     },
   },
+  // Subscriptions read an organisation's name through organisations' index.ts (docs/adr/0011), so
+  // organisations never imports subscriptions: the products an invitation needs are given at wiring.
+  {
+    files: ['src/modules/organisations/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        ...modulePatterns,
+        group(
+          ['../subscriptions/*', '**/modules/subscriptions/**'],
+          'organisations does not depend on subscriptions: subscriptions depends on organisations (the container passes the products to invitations).',
+        ),
+      ]),
+    },
+  },
+  // The pagoPA registry reads stations' code and owner through stations' index.ts (docs/adr/0011), so
+  // stations never imports the registry.
+  {
+    files: ['src/modules/stations/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        ...modulePatterns,
+        group(['../pagopa-registry/*', '**/modules/pagopa-registry/**'], 'stations does not depend on the pagoPA registry: the registry depends on stations.'),
+      ]),
+    },
+  },
   // modules/platform sits under every other module (stations present its client certificate): it
   // imports no other module, so nothing it does can depend on an organisation's data.
   {

@@ -60,7 +60,13 @@ import { createPagopaRegistry, type Environment, type PagopaRegistry } from '../
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import { createPlatformPki, ensureServerCertificate, type PlatformPki, type ServerCertificate } from '../modules/platform/index.ts';
 import { stationJobs, createStationServices, type StationServices } from '../modules/stations/index.ts';
-import { createSubscriptionServices, type SubscriptionServices, type SubscriptionsService } from '../modules/subscriptions/index.ts';
+import {
+  createSubscriptionServices,
+  existingProductIds,
+  grantProducts,
+  type SubscriptionServices,
+  type SubscriptionsService,
+} from '../modules/subscriptions/index.ts';
 import { createJobRunner, type PeriodicJob } from './jobs.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import type { Logger } from './logger.ts';
@@ -296,7 +302,9 @@ export function createContainer(deps: ContainerDeps): Container {
         signInLockMinutes: config.signInLockMinutes,
       }),
     organisations: () => createOrganisationsService({ db, clock, audit }),
-    invitations: () => createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl }),
+    // The products an invitation names and grants are the subscriptions module's (organisations does not import it).
+    invitations: () =>
+      createInvitationsService({ db, clock, audit, publicUrl: config.publicUrl, products: { existing: existingProductIds, grant: grantProducts } }),
     productCatalog: () => subscriptionGroup().products,
     delivery: () => createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
     merchants: () => createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),

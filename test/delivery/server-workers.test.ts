@@ -6,6 +6,7 @@ import { startServer, sleep } from '../support/server-process.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
 import { createOrganisation, productId } from '../support/subscriptions.ts';
 import { createInvitationsService } from '../../src/modules/organisations/index.ts';
+import { existingProductIds, grantProducts } from '../../src/modules/subscriptions/index.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 
@@ -21,6 +22,7 @@ const invitations = createInvitationsService({
   clock: systemClock,
   audit: testAudit(Buffer.from(VARCO_MASTER_KEY, 'base64')),
   publicUrl: 'https://localhost:8443',
+  products: { existing: existingProductIds, grant: grantProducts },
 });
 /** A real invitation: its e-mail's link is made by the server's worker when it sends it. */
 async function enqueue(to: string): Promise<string> {

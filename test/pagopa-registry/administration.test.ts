@@ -289,8 +289,14 @@ test('concurrency: one route, many links at once: exactly one is made', async ()
         primitive_version: 1,
       })
       .execute(),
-    /is not of environment prod/,
+    // The composite foreign key to the stations' (id, environment) key (migration 0022) refuses it.
+    { code: '23503', constraint: 'pagopa_ec_links_station_environment', detail: /\(station_id, environment\)=\([^,]+, prod\)/ },
     'a test station in a prod link',
+  );
+  await assert.rejects(
+    db.updateTable('pagopa_ec_links').set({ environment: 'prod' }).where('organisation_id', '=', ecA.id).where('segregation_code', '=', '55').execute(),
+    { code: '23503', constraint: 'pagopa_ec_links_station_environment' },
+    'a test link moved to prod keeps its test station',
   );
 });
 

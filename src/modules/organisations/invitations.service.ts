@@ -7,7 +7,6 @@ import { fail, ok, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { checkPassword, createReferent, hashPassword, isEmail, referentEmailTaken, type PasswordProblem } from '../identity/index.ts';
 import { enqueueEmail } from '../delivery/index.ts';
-import { existingProductIds, grantProducts } from '../subscriptions/index.ts';
 import type { Actor } from './organisations.service.ts';
 import { findOrganisation } from './organisations.repository.ts';
 
@@ -19,11 +18,23 @@ import { findOrganisation } from './organisations.repository.ts';
 
 export const INVITATION_TTL_MS = 48 * 3600_000;
 
+/**
+ * What invitations need of the products (the subscriptions module's), given at wiring: subscriptions
+ * reads organisations' names, so organisations does not import subscriptions (no import cycle; docs/adr/0011).
+ */
+export interface InvitationProducts {
+  /** Which of these product ids exist (an invitation may name only real products). */
+  existing(db: Kysely<Database>, productIds: readonly string[]): Promise<string[]>;
+  /** Lets the new referent use these products, in the acceptance's transaction. */
+  grant(trx: Kysely<Database>, userId: string, productIds: readonly string[]): Promise<void>;
+}
+
 export interface InvitationsOptions {
   db: Kysely<Database>;
   clock: Clock;
   audit: AuditLog;
   publicUrl: string;
+  products: InvitationProducts;
 }
 
 export interface NewInvitation {
@@ -48,7 +59,7 @@ export const INVITE_PROBLEM_TEXT: Record<InviteProblem, string> = {
 };
 
 export function createInvitationsService(options: InvitationsOptions) {
-  const { db, clock, publicUrl, audit } = options;
+  const { db, clock, publicUrl, audit, products } = options;
   const link = (token: string): string => `${publicUrl}/portal/invitation?token=${token}`;
 
   async function issue(
@@ -116,7 +127,7 @@ export function createInvitationsService(options: InvitationsOptions) {
     if (productIds.length === 0) return fail('no_products');
     const organisation = await findOrganisation(db, input.organisationId);
     if (!organisation) return fail('organisation_not_found');
-    if ((await existingProductIds(db, productIds)).length !== productIds.length) return fail('unknown_product');
+    if ((await products.existing(db, productIds)).length !== productIds.length) return fail('unknown_product');
     if (await referentEmailTaken(db, email)) return fail('already_referent');
     const id = await db
       .transaction()
@@ -252,7 +263,7 @@ export function createInvitationsService(options: InvitationsOptions) {
         now: clock.now(),
       });
       await trx.updateTable('invitations').set({ user_id: userId }).where('id', '=', invitation.id).execute();
-      await grantProducts(trx, userId, invitation.product_ids);
+      await products.grant(trx, userId, invitation.product_ids);
       await audit.append(trx, {
         actorType: 'referent',
         actorId: userId,

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/index.ts';
+import { expressionBuilder, type Expression, type Kysely } from 'kysely';
+import type { Database, OrganisationType } from '../../db/index.ts';
 
 export function findOrganisation(db: Kysely<Database>, id: string) {
   return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
@@ -24,4 +24,32 @@ export function listInvitations(db: Kysely<Database>, organisationId: string) {
     .where('organisation_id', '=', organisationId)
     .orderBy('created_at', 'desc')
     .execute();
+}
+
+/**
+ * An organisation's name and tax code as scalar subqueries for another module's query (subscriptions,
+ * the API key verifier, the pagoPA registry): still one query, and only this module names its table
+ * (docs/adr/0011). `organisationId` is a column reference such as `subscriptions.organisation_id`; the
+ * callers' columns are foreign keys to organisations, so the subqueries always find the row.
+ */
+export function organisationFields(organisationId: Expression<string>) {
+  const eb = expressionBuilder<Database, never>();
+  const of = eb.selectFrom('organisations').where('organisations.id', '=', organisationId);
+  return {
+    name: of.select('organisations.name').$asScalar().$notNull(),
+    taxCode: of.select('organisations.tax_code').$asScalar().$notNull(),
+  };
+}
+
+/**
+ * The id of the organisation of `type` with this tax code (case-insensitive, on the unique index), as a
+ * subquery for `organisation_id IN (…)` in another module's query (the registry finds an EC by fiscal code).
+ */
+export function organisationWithTaxCode(taxCode: string, type: OrganisationType) {
+  const eb = expressionBuilder<Database, never>();
+  return eb
+    .selectFrom('organisations')
+    .select('organisations.id')
+    .where((inner) => inner.fn('upper', ['organisations.tax_code']), '=', taxCode.toUpperCase())
+    .where('organisations.type', '=', type);
 }

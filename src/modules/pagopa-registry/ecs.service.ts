@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import { isEcFiscalCode } from '../../protocols/pagopa/index.ts';
+import { findStationByCode } from '../stations/index.ts';
 import {
   assertMayActFor,
   auditChange,
@@ -74,7 +75,7 @@ export function createEcsService(options: AdministrationOptions) {
 
   /** The station named by code, if this actor may link it for this EC. */
   async function linkableStation(env: Environment, code: string, ecOrganisationId: string, actor: RegistryActor, settings: LinkOptions) {
-    const station = await repo.stationByCode(db, env, code.trim());
+    const station = await findStationByCode(db, env, code.trim());
     // A referent is never told about another organisation's station: it is simply not found.
     if (!station || (station.organisation_id !== ecOrganisationId && actor.type === 'referent')) return { problem: 'station_not_found' as const };
     if (station.organisation_id !== ecOrganisationId && settings.otherOrganisationStation !== true) return { problem: 'station_other_organisation' as const };

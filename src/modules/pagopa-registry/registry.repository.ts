@@ -1,11 +1,18 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
+import { organisationFields, organisationWithTaxCode } from '../organisations/index.ts';
+import { stationFields } from '../stations/index.ts';
 import type { Environment } from './registry.types.ts';
 
 // SQL of the registry's own tables (pagopa_psp_brokers, pagopa_psps, pagopa_channels, pagopa_ecs,
-// pagopa_ec_links). Two read-only projections of other modules' tables are joined here, as ADR 0011
-// allows for hot paths: `organisations` (an EC's fiscal code is its tax code; a station's owner
-// gives idBrokerPA) and `stations` (code, owner, environment, approval). Nothing here writes them.
+// pagopa_ec_links). What a query needs of an organisation (an EC's fiscal code is its tax code; a
+// station's owner gives idBrokerPA) or of a station (code, owner) comes as expressions from the
+// organisations and stations modules (docs/adr/0011): still one query each, and only those modules
+// name their tables. A link's station is of the link's environment by foreign key (migration 0022).
+
+const ecOrganisation = organisationFields(sql.ref<string>('pagopa_ecs.organisation_id'));
+const linkStation = stationFields(sql.ref<string>('pagopa_ec_links.station_id'));
+const linkStationOwner = organisationFields(linkStation.organisationId);
 
 // ---- the node's lookups (one query each, on every SOAP request) ----
 
@@ -55,11 +62,9 @@ export async function pspRows(db: Kysely<Database>, key: { env: Environment; idP
 export function findEcByFiscalCode(db: Kysely<Database>, env: Environment, fiscalCode: string) {
   return db
     .selectFrom('pagopa_ecs')
-    .innerJoin('organisations', 'organisations.id', 'pagopa_ecs.organisation_id')
-    .select(['pagopa_ecs.organisation_id', 'pagopa_ecs.enabled', 'organisations.name', 'organisations.tax_code'])
+    .select(['pagopa_ecs.organisation_id', 'pagopa_ecs.enabled', ecOrganisation.name.as('name'), ecOrganisation.taxCode.as('tax_code')])
     .where('pagopa_ecs.environment', '=', env)
-    .where('organisations.tax_code', '=', fiscalCode)
-    .where('organisations.type', '=', 'creditor_institution')
+    .where('pagopa_ecs.organisation_id', 'in', organisationWithTaxCode(fiscalCode, 'creditor_institution'))
     .executeTakeFirst();
 }
 
@@ -67,10 +72,6 @@ export function findEcByFiscalCode(db: Kysely<Database>, env: Environment, fisca
 export function routeLinks(db: Kysely<Database>, env: Environment, organisationId: string) {
   return db
     .selectFrom('pagopa_ec_links')
-    .innerJoin('stations', (join) =>
-      join.onRef('stations.id', '=', 'pagopa_ec_links.station_id').onRef('stations.environment', '=', 'pagopa_ec_links.environment'),
-    )
-    .innerJoin('organisations as owner', 'owner.id', 'stations.organisation_id')
     .select([
       'pagopa_ec_links.id',
       'pagopa_ec_links.aux_digit',
@@ -78,10 +79,10 @@ export function routeLinks(db: Kysely<Database>, env: Environment, organisationI
       'pagopa_ec_links.application_code',
       'pagopa_ec_links.primitive_version',
       'pagopa_ec_links.enabled',
-      'stations.id as station_id',
-      'stations.code as station_code',
-      'stations.organisation_id as station_organisation_id',
-      'owner.tax_code as broker_fiscal_code',
+      'pagopa_ec_links.station_id',
+      linkStation.code.as('station_code'),
+      linkStation.organisationId.as('station_organisation_id'),
+      linkStationOwner.taxCode.as('broker_fiscal_code'),
     ])
     .where('pagopa_ec_links.environment', '=', env)
     .where('pagopa_ec_links.organisation_id', '=', organisationId)
@@ -91,16 +92,6 @@ export function routeLinks(db: Kysely<Database>, env: Environment, organisationI
 export type RouteLinkRow = Awaited<ReturnType<typeof routeLinks>>[number];
 
 // ---- administration ----
-
-/** A station of `env` by code (codes are unique per environment regardless of case, like the stations module's lookup). */
-export function stationByCode(db: Kysely<Database>, env: Environment, code: string) {
-  return db
-    .selectFrom('stations')
-    .select(['id', 'code', 'organisation_id', 'environment', 'approved_version_id'])
-    .where('environment', '=', env)
-    .where(sql<string>`upper(code)`, '=', code.toUpperCase())
-    .executeTakeFirst();
-}
 
 export function findBroker(db: Kysely<Database>, env: Environment, idBrokerPsp: string) {
   return db.selectFrom('pagopa_psp_brokers').selectAll().where('environment', '=', env).where('id_broker_psp', '=', idBrokerPsp).executeTakeFirst();
@@ -165,9 +156,8 @@ export interface ListFilter {
 export function listBrokers(db: Kysely<Database>, filter: ListFilter) {
   let q = db
     .selectFrom('pagopa_psp_brokers')
-    .innerJoin('organisations', 'organisations.id', 'pagopa_psp_brokers.organisation_id')
     .selectAll('pagopa_psp_brokers')
-    .select('organisations.name as organisation_name');
+    .select(organisationFields(sql.ref<string>('pagopa_psp_brokers.organisation_id')).name.as('organisation_name'));
   if (filter.organisationId !== undefined) q = q.where('pagopa_psp_brokers.organisation_id', '=', filter.organisationId);
   if (filter.env !== undefined) q = q.where('pagopa_psp_brokers.environment', '=', filter.env);
   return q.orderBy('pagopa_psp_brokers.environment').orderBy('pagopa_psp_brokers.id_broker_psp').execute();
@@ -176,9 +166,8 @@ export function listBrokers(db: Kysely<Database>, filter: ListFilter) {
 export function listPsps(db: Kysely<Database>, filter: ListFilter) {
   let q = db
     .selectFrom('pagopa_psps')
-    .innerJoin('organisations', 'organisations.id', 'pagopa_psps.organisation_id')
     .selectAll('pagopa_psps')
-    .select('organisations.name as organisation_name');
+    .select(organisationFields(sql.ref<string>('pagopa_psps.organisation_id')).name.as('organisation_name'));
   if (filter.organisationId !== undefined) q = q.where('pagopa_psps.organisation_id', '=', filter.organisationId);
   if (filter.env !== undefined) q = q.where('pagopa_psps.environment', '=', filter.env);
   return q.orderBy('pagopa_psps.environment').orderBy('pagopa_psps.id_psp').execute();
@@ -198,21 +187,22 @@ export function listChannels(db: Kysely<Database>, pspIds: string[]) {
 export function listEcs(db: Kysely<Database>, filter: ListFilter) {
   let q = db
     .selectFrom('pagopa_ecs')
-    .innerJoin('organisations', 'organisations.id', 'pagopa_ecs.organisation_id')
     .selectAll('pagopa_ecs')
-    .select(['organisations.name as organisation_name', 'organisations.tax_code as fiscal_code']);
+    .select([ecOrganisation.name.as('organisation_name'), ecOrganisation.taxCode.as('fiscal_code')]);
   if (filter.organisationId !== undefined) q = q.where('pagopa_ecs.organisation_id', '=', filter.organisationId);
   if (filter.env !== undefined) q = q.where('pagopa_ecs.environment', '=', filter.env);
-  return q.orderBy('pagopa_ecs.environment').orderBy('organisations.name').execute();
+  return q.orderBy('pagopa_ecs.environment').orderBy(ecOrganisation.name).execute();
 }
 
 export function listLinks(db: Kysely<Database>, filter: ListFilter) {
   let q = db
     .selectFrom('pagopa_ec_links')
-    .innerJoin('stations', 'stations.id', 'pagopa_ec_links.station_id')
-    .innerJoin('organisations as owner', 'owner.id', 'stations.organisation_id')
     .selectAll('pagopa_ec_links')
-    .select(['stations.code as station_code', 'stations.organisation_id as station_organisation_id', 'owner.name as station_organisation_name']);
+    .select([
+      linkStation.code.as('station_code'),
+      linkStation.organisationId.as('station_organisation_id'),
+      linkStationOwner.name.as('station_organisation_name'),
+    ]);
   if (filter.organisationId !== undefined) q = q.where('pagopa_ec_links.organisation_id', '=', filter.organisationId);
   if (filter.env !== undefined) q = q.where('pagopa_ec_links.environment', '=', filter.env);
   return q

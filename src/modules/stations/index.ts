@@ -28,6 +28,8 @@ export type { ExpiryWarnings, ExpiryRun } from './expiry.service.ts';
 export { stationJobs, STATION_REVERIFY_JOB, CERTIFICATE_EXPIRY_JOB } from './stations.scheduler.ts';
 export { pruneChecks } from './stations.repository.ts';
 export type { StationJob, StationJobOptions, SchedulerLogger } from './stations.scheduler.ts';
+// For other modules: a station by code, and its code and owner as expressions for their own query (docs/adr/0011).
+export { findStationByCode, stationFields } from './stations.repository.ts';
 export { ENDPOINT_PROBLEM_TEXT, isStationCode, validateEndpoint } from './station.policy.ts';
 export type { Environment, EndpointInput, EndpointProblem } from './station.policy.ts';
 export { connectionVerdict, expiryWarningDue, portalVerifyVerdict, EXPIRY_WARNING_DAYS, PORTAL_VERIFY_LIMIT } from './verification.policy.ts';

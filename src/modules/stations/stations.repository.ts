@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { expressionBuilder, sql, type Expression, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Environment } from './station.policy.ts';
 
@@ -21,6 +21,20 @@ export function findStationByCode(db: Kysely<Database>, env: Environment, code: 
     .where('environment', '=', env)
     .where((eb) => eb.fn('upper', ['code']), '=', code.toUpperCase())
     .executeTakeFirst();
+}
+
+/**
+ * A station's code and owner as scalar subqueries for another module's query (the pagoPA registry's
+ * routes and link lists): still one query, and only this module names its table (docs/adr/0011).
+ * `stationId` is a column reference such as `pagopa_ec_links.station_id`, a foreign key to stations.
+ */
+export function stationFields(stationId: Expression<string>) {
+  const eb = expressionBuilder<Database, never>();
+  const of = eb.selectFrom('stations').where('stations.id', '=', stationId);
+  return {
+    code: of.select('stations.code').$asScalar().$notNull(),
+    organisationId: of.select('stations.organisation_id').$asScalar().$notNull(),
+  };
 }
 
 export interface ListFilter {

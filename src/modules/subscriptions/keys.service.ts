@@ -4,6 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
+import { getOrganisation } from '../organisations/index.ts';
 import { generateKey, type GeneratedKey } from './keys.ts';
 import { mailReferents } from './subscription.mail.ts';
 import { runChangeHooks, type SubscriptionHooks } from './subscription.hooks.ts';
@@ -168,7 +169,7 @@ export function createKeysService(options: KeysOptions) {
     const environment: Environment = input.environment;
     const name = (input.name ?? `${input.productCode}-${environment}`).trim();
     if (name === '' || name.length > 100) return fail('name_required');
-    const organisation = await db.selectFrom('organisations').select('id').where('id', '=', input.organisationId).executeTakeFirst();
+    const organisation = await getOrganisation(db, input.organisationId);
     if (!organisation) return fail('organisation_not_found');
     const product = await db.selectFrom('products').select(['id', 'code']).where('code', '=', input.productCode).executeTakeFirst();
     if (!product) return fail('product_not_found');

@@ -1,5 +1,6 @@
 import { expressionBuilder, sql, type AliasableExpression, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database, Environment, SubscriptionState } from '../../db/schema.ts';
+import { organisationFields } from '../organisations/index.ts';
 
 // SQL of products, subscriptions and their keys. Every change that can alter what a key authorises
 // also sends a NOTIFY on KEYS_CHANNEL inside its transaction: PostgreSQL delivers it at commit (and
@@ -26,13 +27,15 @@ const SUBSCRIPTION_COLUMNS = [
   'subscriptions.inbound_verified_at',
 ] as const;
 
+// The organisation's name comes from the organisations module as a scalar subquery: still one query (docs/adr/0011).
+const organisation = organisationFields(sql.ref<string>('subscriptions.organisation_id'));
+
 function subscriptionQuery(db: Kysely<Database>) {
   return db
     .selectFrom('subscriptions')
     .innerJoin('products', 'products.id', 'subscriptions.product_id')
-    .innerJoin('organisations', 'organisations.id', 'subscriptions.organisation_id')
     .select(SUBSCRIPTION_COLUMNS)
-    .select(['products.code as product_code', 'products.name as product_name', 'organisations.name as organisation_name']);
+    .select(['products.code as product_code', 'products.name as product_name', organisation.name.as('organisation_name')]);
 }
 
 export type SubscriptionRow = NonNullable<Awaited<ReturnType<typeof findSubscription>>>;
@@ -269,13 +272,12 @@ export async function retireSlot(
   await trx.updateTable('api_keys').set({ retired_at: change.now, valid_until: change.validUntil }).where('id', '=', change.keyId).execute();
 }
 
-/** Everything a verification needs about one key hash, in one query. */
+/** Everything a verification needs about one key hash, in one query (the organisation's name a scalar subquery). */
 export function findAuthByHash(db: Kysely<Database>, hash: string) {
   return db
     .selectFrom('api_keys')
     .innerJoin('subscriptions', 'subscriptions.id', 'api_keys.subscription_id')
     .innerJoin('products', 'products.id', 'subscriptions.product_id')
-    .innerJoin('organisations', 'organisations.id', 'subscriptions.organisation_id')
     .select([
       'api_keys.id as key_id',
       'api_keys.key_hash',
@@ -289,7 +291,7 @@ export function findAuthByHash(db: Kysely<Database>, hash: string) {
       'subscriptions.environment',
       'subscriptions.expires_at',
       'subscriptions.organisation_id',
-      'organisations.name as organisation_name',
+      organisation.name.as('organisation_name'),
       'products.id as product_id',
       'products.code as product_code',
       'products.name as product_name',
