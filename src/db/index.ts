@@ -12,3 +12,6 @@ export { APP_ROLE, APPEND_ONLY_TABLES, auditRoleProblems, currentRole, ensureApp
 export { claimJob, finishJob, listJobLeases } from './job-leases.ts';
 export type { JobClaim, JobFinish } from './job-leases.ts';
 export { clientClassFor, createClient, NoPrimaryError } from './failover.ts';
+export { writeBackup, readBackup } from './backup.ts';
+export type { BackupHeader, RowProgress } from './backup.ts';
+export { assertEmptyDatabase, checkBackup, loadBackup, RestoreRefused } from './restore.ts';

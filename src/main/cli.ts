@@ -10,6 +10,7 @@ import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
 import { merchantCommands } from '../cli/merchant.commands.ts';
 import { pagopaCommands } from '../cli/pagopa.commands.ts';
+import { backupCommands } from '../cli/backup.commands.ts';
 import { openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
@@ -22,6 +23,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   ...pkiCommands,
   ...merchantCommands,
   ...pagopaCommands,
+  ...backupCommands,
 };
 
 /** Where the dispatcher writes, and how a command gets its context (configuration, then the database on first use). */
