@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, configurationTable, ConfigError } from './index.ts';
+import { loadConfig, configurationTable, ConfigError, splitDatabaseUrl } from './index.ts';
 
 test('defaults give a runnable embedded configuration', () => {
   const config = loadConfig({}, '/srv/varco');
@@ -60,4 +60,18 @@ test('the config file is read and environment variables win over it', async () =
 test('the README configuration table is the one the settings produce', async () => {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
   assert.ok(readme.includes(configurationTable()), 'README table is stale: paste the output of `npx varco config table`');
+});
+
+test('DATABASE_URL may name several hosts (primary, standby) with target_session_attrs; each host is checked', () => {
+  const url = 'postgres://app:s%40cret@db-a.example:5432,db-b.example:6432/varco?target_session_attrs=read-write&sslmode=require';
+  assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+  assert.deepEqual(splitDatabaseUrl(url), {
+    urls: ['postgres://app:s%40cret@db-a.example:5432/varco?sslmode=require', 'postgres://app:s%40cret@db-b.example:6432/varco?sslmode=require'],
+    readWrite: true,
+  });
+  assert.equal(splitDatabaseUrl('postgres://app@one/varco')?.readWrite, false);
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'postgres://app@db-a:5432,db-b:port/varco' }),
+    (error: unknown) => error instanceof ConfigError && error.setting === 'DATABASE_URL',
+  );
 });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { SETTINGS, type SettingSpec } from './settings.ts';
+import { splitDatabaseUrl } from './database-url.ts';
 
 /** The one typed configuration object; built once at start and passed down. */
 export interface Config {
@@ -133,14 +134,18 @@ function checkValue(spec: SettingSpec, value: string): void {
       return;
     }
     case 'url': {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        throw new ConfigError(name, 'must be a URL');
-      }
-      if (spec.protocols && !spec.protocols.includes(url.protocol)) {
-        throw new ConfigError(name, `must use ${spec.protocols.join(' or ')}, got ${url.protocol}`);
+      // A PostgreSQL URL may name several hosts (primary, standby): each must be a URL of its own.
+      const each = spec.protocols?.includes('postgres:') ? (splitDatabaseUrl(value)?.urls ?? [value]) : [value];
+      for (const one of each) {
+        let url: URL;
+        try {
+          url = new URL(one);
+        } catch {
+          throw new ConfigError(name, 'must be a URL');
+        }
+        if (spec.protocols && !spec.protocols.includes(url.protocol)) {
+          throw new ConfigError(name, `must use ${spec.protocols.join(' or ')}, got ${url.protocol}`);
+        }
       }
       return;
     }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from './schema.ts';
+import { clientClassFor } from './failover.ts';
 import { ensureDatabase, startEmbedded, type EmbeddedServer } from './embedded.ts';
 
 // timestamptz and bigint come back as Date and number; counts we keep are far below 2^53.
@@ -20,7 +21,8 @@ export interface DatabaseHandle {
 }
 
 export function createPool(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  // Client: several hosts in DATABASE_URL are tried in order, keeping to the primary (src/db/failover.ts).
+  const pool = new pg.Pool({ connectionString: url, Client: clientClassFor(url), max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
   // A dropped connection (database restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   // The pool listens for errors only on idle clients. A client checked out (by Kysely, for a query)

@@ -11,3 +11,7 @@ export type { Kysely, Transaction } from 'kysely';
 export { APP_ROLE, APPEND_ONLY_TABLES, auditRoleProblems, currentRole, ensureAppRole, grantAppRole } from './roles.ts';
 export { claimJob, finishJob, listJobLeases } from './job-leases.ts';
 export type { JobClaim, JobFinish } from './job-leases.ts';
+export { clientClassFor, createClient, NoPrimaryError } from './failover.ts';
+export { writeBackup, readBackup } from './backup.ts';
+export type { BackupHeader, RowProgress } from './backup.ts';
+export { assertEmptyDatabase, checkBackup, loadBackup, RestoreRefused } from './restore.ts';

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createClient } from './failover.ts';
 
 // LISTEN on a dedicated connection (a pooled one would be handed to other queries), reconnecting with
 // a growing pause when the connection drops. Users must know whether it is listening: while not,
@@ -40,8 +41,7 @@ export function createListener(options: { url: string; channel: string; hooks: L
 
   async function connect(): Promise<void> {
     if (stopped) return;
-    const next = new pg.Client({
-      connectionString: url,
+    const next = createClient(url, {
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
       application_name: options.applicationName ?? 'varco-listener',

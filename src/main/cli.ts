@@ -11,6 +11,7 @@ import { pkiCommands } from '../cli/pki.commands.ts';
 import { merchantCommands } from '../cli/merchant.commands.ts';
 import { pagopaCommands } from '../cli/pagopa.commands.ts';
 import { doctorCommands, doctorConfigFailure } from '../cli/doctor.commands.ts';
+import { backupCommands } from '../cli/backup.commands.ts';
 import { openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
@@ -24,6 +25,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   ...merchantCommands,
   ...pagopaCommands,
   ...doctorCommands,
+  ...backupCommands,
 };
 
 /** Where the dispatcher writes, and how a command gets its context (configuration, then the database on first use). */

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  assertEmptyDatabase,
+  checkBackup,
+  createPool,
+  currentRole,
+  grantAppRole,
+  loadBackup,
+  migrate,
+  openDatabase,
+  RestoreRefused,
+  writeBackup,
+} from '../db/index.ts';
+import { output, parse, required, UsageError } from './args.ts';
+import { createProgress } from './progress.ts';
+import type { CliContext } from './context.ts';
+import type { Command } from './core.commands.ts';
+
+// `varco backup` / `varco restore` (docs/operations/dr.md, "Backups"). The master key is not in the
+// backup: sealed secrets stay sealed by it, and the restored database works only with the same key.
+
+async function backup(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parse(args, { file: { type: 'string' } });
+  const file = resolve(required(values, 'file'));
+  if (existsSync(file)) throw new UsageError(`${file} exists; give a new file name (a backup never overwrites one).`);
+  const { pool } = await ctx.database();
+  const summary = await writeBackup(pool, file, createProgress(ctx.stderr, 'rows'));
+  output(
+    ctx,
+    values.json === true,
+    { file, ...summary },
+    `Backup written to ${file} (mode 0600): ${summary.rows} rows of ${summary.tables} tables, schema version ${summary.schemaVersion}. ` +
+      'The master key is not in it: keep VARCO_MASTER_KEY (or master.key) apart from the backups, and restore with it.',
+  );
+  return 0;
+}
+
+async function restore(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parse(args, { file: { type: 'string' } });
+  const file = resolve(required(values, 'file'));
+  if (!existsSync(file)) throw new UsageError(`${file} does not exist.`);
+  try {
+    const header = await checkBackup(file);
+    // Opened without migrating (ctx.database() would migrate to the newest version first).
+    const handle = await openDatabase(ctx.config, { mode: 'share' });
+    const owner = createPool(handle.ownerUrl, 2);
+    try {
+      await assertEmptyDatabase(owner);
+      await migrate(owner, { target: header.schemaVersion });
+      if (handle.ownerUrl !== handle.url) await grantAppRole(owner, await currentRole(handle.pool));
+      const loaded = await loadBackup(owner, file, createProgress(ctx.stderr, 'rows'));
+      output(
+        ctx,
+        values.json === true,
+        { file, schemaVersion: header.schemaVersion, createdAt: header.createdAt, ...loaded },
+        `Restored ${loaded.rows} rows of ${loaded.tables} tables from ${file} (taken ${header.createdAt}, schema version ${header.schemaVersion}). ` +
+          'Start Varco with the master key the backup was taken with; it migrates to its own version at start.',
+      );
+      return 0;
+    } finally {
+      await owner.end();
+      await handle.close();
+    }
+  } catch (error) {
+    if (error instanceof RestoreRefused) {
+      ctx.stderr.write(`varco restore: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+export const backupCommands: Record<string, { summary: string; run: Command }> = {
+  backup: { summary: 'write a consistent backup of the database to a new file (--file F); the master key is not in it', run: backup },
+  restore: { summary: 'load a backup into a fresh, empty database (--file F), migrated to the backup’s schema version', run: restore },
+};
