@@ -58,6 +58,7 @@ import { createPagopaNode, type PagopaNode } from '../modules/pagopa-node/index.
 import { createReceiptDeliveryHandler, createReceiptsService, type ReceiptsService } from '../modules/pagopa-receipts/index.ts';
 import { createPagopaRegistry, type Environment, type PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
+import { createProposalsService, proposalExpiryJob, type ProposalsService } from '../modules/proposals/index.ts';
 import { createPlatformPki, ensureServerCertificate, type PlatformPki, type ServerCertificate } from '../modules/platform/index.ts';
 import { stationJobs, createStationServices, type StationServices } from '../modules/stations/index.ts';
 import {
@@ -68,6 +69,7 @@ import {
   type SubscriptionsService,
 } from '../modules/subscriptions/index.ts';
 import { createJobRunner, type PeriodicJob } from './jobs.ts';
+import { proposalActions } from './proposal-actions.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import type { Logger } from './logger.ts';
 import { createEmailHandler, invitationLinks } from './mail.ts';
@@ -113,6 +115,8 @@ export interface Services extends SubscriptionServices, StationServices {
   pagopaNode: PagopaNode;
   /** pagoPA receipts: scheduled by the node in the outcome's transaction, delivered by the workers, read and re-sent by the pages. */
   receipts: ReceiptsService;
+  /** Four-eyes: production changes that move money or trust wait for a second administrator (docs/adr/0034-four-eyes.md). */
+  proposals: ProposalsService;
 }
 
 export interface ContainerDeps {
@@ -355,6 +359,21 @@ export function createContainer(deps: ContainerDeps): Container {
         acquirers,
       };
     }),
+    proposals: () =>
+      createProposalsService({
+        db,
+        clock,
+        audit,
+        enabled: config.fourEyes,
+        ttlHours: config.proposalTtlHours,
+        handlers: proposalActions({
+          subscriptions: services.subscriptions,
+          apiKeys: services.apiKeys,
+          stations: services.stations,
+          trust: services.trust,
+          platformCertificates: services.platformCertificates,
+        }),
+      }),
     pagopaRegistry: once('pagopaRegistry', () => createPagopaRegistry({ db, clock, audit, nodeActive: nodeActiveFrom(services.subscriptions) })),
     receipts: once('receiptsService', () => createReceiptsService({ db, clock, audit, directory: services.pagopaRegistry })),
     pagopaNode: once('pagopaNode', () =>
@@ -422,7 +441,7 @@ export function createContainer(deps: ContainerDeps): Container {
       onExhausted: { http: feedbackExhaustionMail(feedbackOwners(config.publicUrl)) },
     });
     // Every periodic job in one scheduler (src/app/jobs.ts), each under a lease so one instance runs it at a time:
-    // retention (sessions included), reconciliation of interrupted payments, station re-verification, expiry warnings.
+    // retention (sessions included), reconciliation of interrupted payments, station re-verification, expiry warnings, proposal expiry.
     const reconcile = reconciliationJob({
       db,
       clock,
@@ -442,7 +461,8 @@ export function createContainer(deps: ContainerDeps): Container {
       clock,
       logger: logger.child({ component: 'jobs' }),
       owner,
-      jobs: [...retentionJobs({ db, retention: config.retention }), reconcile, ...stations],
+      // Unanswered four-eyes proposals expire here (approval itself also refuses one past its expiry).
+      jobs: [...retentionJobs({ db, retention: config.retention }), reconcile, ...stations, proposalExpiryJob(services.proposals)],
     });
     return {
       channels: Object.keys(handlers) as Channel[],

@@ -3,6 +3,7 @@ import type { CertificateInfo } from '../pki/index.ts';
 import { output, parse } from './args.ts';
 import type { CliContext } from './context.ts';
 import type { Command } from './core.commands.ts';
+import { cliGate } from './proposal.commands.ts';
 import { envOption } from './station.commands.ts';
 
 // Rotation of Varco's platform client certificate: publish the next one first (the portal offers
@@ -25,8 +26,10 @@ export const pkiCommands: Record<string, { summary: string; run: Command }> = {
   'pki rotate-client': {
     summary: 'create and publish the next platform client certificate of an environment, e-mailing every organisation (--env test|prod)',
     run: async (args, ctx) => {
-      const { values } = parse(args, { env: { type: 'string' } });
+      const { values } = parse(args, { env: { type: 'string' }, as: { type: 'string' } });
       const env = envOption(values);
+      // Four-eyes: rotating the production client certificate is proposed by the --as administrator.
+      if (!(await cliGate(ctx, values, { kind: 'pki.rotate_client', params: { environment: env } }))) return 0;
       const result = await (await platform(ctx)).rotate(env, CLI_ACTOR);
       const text = result.created
         ? `Next ${env} client certificate published (SHA-256 ${result.info.fingerprintSha256}, valid to ${result.info.notAfter.toISOString()}); ${result.notified} referents e-mailed.\nIt is not used yet: switch it in with npx varco pki activate-client --env ${env}`

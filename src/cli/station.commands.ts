@@ -14,6 +14,7 @@ import {
 } from '../modules/stations/index.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
+import { cliGate } from './proposal.commands.ts';
 import type { Command } from './core.commands.ts';
 
 // `npx varco trust …` and `npx varco station …`: the operator acts as an administrator (audited as
@@ -77,10 +78,20 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
     summary:
       'authorise a CA for the server certificates of one organisation, or explicitly of all (--env test|prod --file CA.pem --org ID | --all-organisations)',
     run: async (args, ctx) => {
-      const { values } = parse(args, { env: { type: 'string' }, file: { type: 'string' }, org: { type: 'string' }, 'all-organisations': { type: 'boolean' } });
+      const { values } = parse(args, {
+        env: { type: 'string' },
+        file: { type: 'string' },
+        org: { type: 'string' },
+        'all-organisations': { type: 'boolean' },
+        as: { type: 'string' },
+      });
       const env = envOption(values);
       const scope = scopeOption(values);
       const pem = await readFile(resolve(required(values, 'file')), 'utf8');
+      // Four-eyes: a production CA is proposed by the --as administrator, refused up front for what `add` would refuse.
+      const checked = await (await wired(ctx)).trust.checkAdd(env, pem, scope);
+      if (!checked.ok) throw new UsageError(TRUST_PROBLEM_TEXT[checked.reason]);
+      if (!(await cliGate(ctx, values, { kind: 'trust.add', params: { environment: env, pem, scope } }))) return 0;
       const result = await (await wired(ctx)).trust.add(env, pem, scope, CLI_ACTOR);
       if (!result.ok) throw new UsageError(TRUST_PROBLEM_TEXT[result.reason]);
       const whom = 'organisationId' in scope ? `organisation ${scope.organisationId}` : 'every organisation';
@@ -253,10 +264,12 @@ function reviewCommand(action: 'approve' | 'request_changes'): { summary: string
         ? 'approve the version of a station waiting for review (CODE --env E [--note N])'
         : 'send the version of a station waiting for review back with a note (CODE --env E --note N)',
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, { env: { type: 'string' }, note: { type: 'string' } });
+      const { values, positionals } = parse(args, { env: { type: 'string' }, note: { type: 'string' }, as: { type: 'string' } });
       const services = await wired(ctx);
       const station = await stationByCode(services, envOption(values), positionals[0]);
       const note = action === 'request_changes' ? required(values, 'note') : typeof values.note === 'string' ? values.note : '';
+      // Four-eyes: approving a production station is proposed by the --as administrator.
+      if (action === 'approve' && !(await cliGate(ctx, values, { kind: 'station.approve', params: { stationId: station.id, note } }))) return 0;
       const result = await services.stations.reviewStation(station.id, action, note, CLI_ACTOR);
       if (!result.ok) throw new UsageError(problemText(result.reason));
       output(

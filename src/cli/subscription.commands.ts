@@ -2,6 +2,7 @@ import { SUBSCRIPTION_STATES, type SubscriptionAction, type SubscriptionRow } fr
 import type { SubscriptionState } from '../db/schema.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
+import { cliGate } from './proposal.commands.ts';
 import type { Command } from './core.commands.ts';
 
 // `npx varco subscription …`: the operator acts as an administrator (audited as `cli`). Changes made
@@ -30,12 +31,14 @@ function decision(action: Extract<SubscriptionAction, 'approve' | 'reject' | 'su
   return {
     summary: `${action} a subscription (ID${extra})`,
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, action === 'reject' ? { comment: { type: 'string' } } : {});
+      const { values, positionals } = parse(args, action === 'reject' ? { comment: { type: 'string' } } : { as: { type: 'string' } });
       const id = positionals[0];
       if (!id) throw new UsageError('the subscription id is required');
       const comment = action === 'reject' ? required(values, 'comment') : undefined;
       const { subscriptions } = await services(ctx);
       try {
+        // Four-eyes: approving a production subscription is proposed by the --as administrator.
+        if (action === 'approve' && !(await cliGate(ctx, values, { kind: 'subscription.approve', params: { subscriptionId: id, comment: '' } }))) return 0;
         const result = await subscriptions.change(id, action, CLI_ACTOR, comment === undefined ? {} : { comment });
         if (!result.ok) throw new UsageError('a rejection needs --comment');
         output(ctx, values.json === true, { id, state: result.value.state }, `Subscription ${id} is now ${result.value.state}.`);

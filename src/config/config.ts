@@ -40,6 +40,10 @@ export interface Config {
   masterKey: string | undefined;
   /** Run the outbox workers in the server process. */
   workers: boolean;
+  /** Production changes that move money or trust wait for a second administrator (issue 16). */
+  fourEyes: boolean;
+  /** Hours a pending proposal waits before it expires. */
+  proposalTtlHours: number;
   outboxLeaseMs: number;
   /** Scheduled re-verification of approved stations. */
   verifyIntervalMinutes: number;
@@ -260,6 +264,8 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
     mailFrom: must('VARCO_MAIL_FROM'),
     masterKey: get('VARCO_MASTER_KEY'),
     workers: ['true', '1'].includes(must('VARCO_WORKERS')),
+    fourEyes: ['true', '1'].includes(must('VARCO_FOUR_EYES')),
+    proposalTtlHours: Number(must('VARCO_PROPOSAL_TTL_HOURS')),
     outboxLeaseMs: Number(must('VARCO_OUTBOX_LEASE_SECONDS')) * 1000,
     verifyIntervalMinutes: Number(must('VARCO_VERIFY_INTERVAL_MINUTES')),
     outboundAllowCidrs: cidrList(get('VARCO_OUTBOUND_ALLOW_CIDRS')),

@@ -125,6 +125,21 @@ export const SETTINGS = [
       'Base64 of 32 random bytes sealing secrets at rest (SHA passphrases). Unset: generated once in `<VARCO_DATA_DIR>/master.key`. Instances sharing a database must share it (Varco refuses to start with a different key).',
   },
   {
+    env: 'VARCO_FOUR_EYES',
+    kind: 'bool',
+    default: 'true',
+    meaning:
+      'Four-eyes in production (docs/adr/0034-four-eyes.md): approving a production subscription or station, regenerating a production key, adding a production trusted CA and rotating the production platform client certificate become proposals a second administrator approves. `false` only for single-administrator installations (the back office home warns).',
+  },
+  {
+    env: 'VARCO_PROPOSAL_TTL_HOURS',
+    kind: 'int',
+    default: '72',
+    min: 1,
+    max: 720,
+    meaning: 'How long a four-eyes proposal waits for a second administrator before it expires.',
+  },
+  {
     env: 'VARCO_WORKERS',
     kind: 'bool',
     default: 'true',

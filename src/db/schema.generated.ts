@@ -460,6 +460,29 @@ export interface Products {
   route_groups: string[];
 }
 
+export interface Proposals {
+  comment: string | null;
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+  decider_email: string | null;
+  decider_id: string | null;
+  decider_type: "admin" | "cli" | null;
+  environment: "test" | "prod";
+  expires_at: Timestamp;
+  finished_at: Timestamp | null;
+  id: string;
+  kind: "subscription.approve" | "station.approve" | "api_key.regenerate" | "trust.add" | "pki.rotate_client";
+  organisation_id: string | null;
+  outcome: string | null;
+  params: ColumnType<unknown, string, string>;
+  proposer_email: string;
+  proposer_id: string;
+  proposer_type: "admin" | "referent" | "cli";
+  state: Generated<"pending" | "approved" | "rejected" | "expired" | "executed" | "failed">;
+  subject_id: string;
+  subject_type: string;
+}
+
 export interface PspidClaims {
   claimed_at: Generated<Timestamp>;
   environment: "test" | "prod";
@@ -621,6 +644,7 @@ export interface DB {
   platform_client_certificates: PlatformClientCertificates;
   platform_settings: PlatformSettings;
   products: Products;
+  proposals: Proposals;
   pspid_claims: PspidClaims;
   sessions: Sessions;
   setup_tokens: SetupTokens;

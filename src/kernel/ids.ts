@@ -36,6 +36,8 @@ export const ID_PREFIXES = [
   'scn',
   // pagoPA receipts (one per creditor institution of a paid payment).
   'rct',
+  // Four-eyes proposals (issue 16).
+  'prp',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -8,6 +8,7 @@ import { organisationCommands } from '../cli/organisation.commands.ts';
 import { subscriptionCommands } from '../cli/subscription.commands.ts';
 import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
+import { proposalCommands } from '../cli/proposal.commands.ts';
 import { merchantCommands } from '../cli/merchant.commands.ts';
 import { pagopaCommands } from '../cli/pagopa.commands.ts';
 import { doctorCommands, doctorConfigFailure } from '../cli/doctor.commands.ts';
@@ -22,6 +23,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   ...subscriptionCommands,
   ...stationCommands,
   ...pkiCommands,
+  ...proposalCommands,
   ...merchantCommands,
   ...pagopaCommands,
   ...doctorCommands,

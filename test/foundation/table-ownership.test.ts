@@ -28,6 +28,7 @@ const OWNERS: Record<string, readonly string[]> = {
   'pagopa-node': ['pagopa_payments', 'pagopa_idempotency'],
   'pagopa-receipts': ['pagopa_receipts', 'pagopa_receipt_attempts'],
   'pagopa-simulator': ['pagopa_simulators', 'pagopa_simulator_receipts'],
+  proposals: ['proposals'],
   db: ['job_leases'],
 };
 

@@ -172,7 +172,7 @@ test('audit rows record reveals and regenerations, and no key appears in the aud
     assert.ok(actions.includes(action), action);
   }
   const regenerated = await db.selectFrom('audit_log').select('details').where('action', '=', 'api_key.regenerated').executeTakeFirstOrThrow();
-  assert.deepEqual(Object.keys(regenerated.details as object).sort(), ['keyId', 'overlapHours', 'previousKeyId', 'previousValidUntil', 'slot']);
+  assert.deepEqual(Object.keys(regenerated.details as object).sort(), ['keyId', 'overlapHours', 'previousKeyId', 'previousValidUntil', 'shown', 'slot']);
   const everything = JSON.stringify([await db.selectFrom('audit_log').selectAll().execute(), await db.selectFrom('outbox').selectAll().execute()]);
   await services.keyVerifier.flush();
   for (const key of shown) {

@@ -15,7 +15,7 @@ import { createAuditLog, type AuditLog } from '../../src/modules/audit/index.ts'
 import type { Acquirer } from '../../src/modules/checkout/index.ts';
 import type { EcommerceEnv } from '../../src/modules/merchants/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
-import { TEST_OUTBOUND_ENV } from './outbound.ts';
+import { TEST_OUTBOUND_ENV, TEST_FOUR_EYES_ENV } from './outbound.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -35,7 +35,7 @@ export interface TestApp {
 /** Outbound calls may reach loopback peers (TEST_OUTBOUND_ENV) unless `env` says otherwise. */
 export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
   const dataDir = await mkdtemp(join(tmpdir(), 'varco-test-'));
-  return loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_PORT: '0', VARCO_LOG_LEVEL: 'info', ...TEST_OUTBOUND_ENV, ...env });
+  return loadConfig({ VARCO_DATA_DIR: dataDir, VARCO_PORT: '0', VARCO_LOG_LEVEL: 'info', ...TEST_OUTBOUND_ENV, ...TEST_FOUR_EYES_ENV, ...env });
 }
 
 /** An audit log as the entry points make it; share the master key with any CLI or server on the same database. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.ts';
 import { cliContext, main, type CliIo } from '../../src/main/cli.ts';
-import { TEST_OUTBOUND_ENV } from './outbound.ts';
+import { TEST_OUTBOUND_ENV, TEST_FOUR_EYES_ENV } from './outbound.ts';
 import type { CliResult } from './server-process.ts';
 
 // `npx varco <args>` in the test's own process: the dispatcher of src/main/cli.ts with the
@@ -36,7 +36,7 @@ export async function runCliInProcess(args: string[], env: Record<string, string
     }),
     stdin: Readable.from([]),
   };
-  const settings: Record<string, string> = { ...TEST_OUTBOUND_ENV, ...env };
+  const settings: Record<string, string> = { ...TEST_OUTBOUND_ENV, ...TEST_FOUR_EYES_ENV, ...env };
   const io: CliIo = {
     stdout: streams.stdout,
     stderr: streams.stderr,

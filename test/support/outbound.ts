@@ -9,6 +9,12 @@ export const TEST_OUTBOUND_ALLOW_CIDRS = '127.0.0.0/8';
 
 export const TEST_OUTBOUND_ENV = { VARCO_OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS } as const;
 
+/**
+ * Four-eyes (issue 16) is off in tests unless a test turns it on (test/proposals, test/e2e/four-eyes):
+ * the other tests exercise the production actions themselves with one administrator, as before.
+ */
+export const TEST_FOUR_EYES_ENV = { VARCO_FOUR_EYES: 'false' } as const;
+
 /** The policy a Varco configured with TEST_OUTBOUND_ENV builds, for tests that drive the outbound module directly. */
 export function testDestinations(): DestinationPolicy {
   return createDestinationPolicy({ allowCidrs: [TEST_OUTBOUND_ALLOW_CIDRS] });

@@ -19,6 +19,8 @@ import { registerAdminExchangeRoutes, type AdminExchangeRoutesOptions } from './
 import { registerAdminRegistryRoutes, type AdminRegistryRoutesOptions } from './pagopa-registry.ts';
 import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulatorRoutesOptions } from './pagopa-simulator.ts';
 import { registerAdminReceiptRoutes, type AdminReceiptRoutesOptions } from './pagopa-receipts.ts';
+import { registerAdminProposalRoutes, type AdminProposalRoutesOptions } from './proposals.ts';
+import { proposalStrings } from '../../views/proposals/strings.ts';
 
 export interface AdminContextOptions
   extends
@@ -29,7 +31,8 @@ export interface AdminContextOptions
     AdminExchangeRoutesOptions,
     AdminRegistryRoutesOptions,
     AdminSimulatorRoutesOptions,
-    AdminReceiptRoutesOptions {
+    AdminReceiptRoutesOptions,
+    AdminProposalRoutesOptions {
   identity: IdentityService;
   sessionTtlMinutes: number;
 }
@@ -60,13 +63,19 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerMailRoutes(app, options);
   registerAdminExchangeRoutes(app, options);
   registerAdminReceiptRoutes(app, options);
+  registerAdminProposalRoutes(app, options);
 
   const routes = typed(app);
   routes.get('/', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/admin/sign-in', 303);
     const locale = request.locale;
-    const body = html`<p>${translate(locale, 'admin.welcome', { email: session.email })}</p>`;
+    // Four-eyes off is a choice for single-administrator installations; it stays visible (issue 16).
+    const p = proposalStrings(locale);
+    const pending = await options.proposals.countPending();
+    const body = html`<p>${translate(locale, 'admin.welcome', { email: session.email })}</p>
+${options.proposals.enabled() ? '' : html`<p class="warning" role="alert" id="four-eyes-off">${p.fourEyesOff}</p>`}
+${pending > 0 ? html`<p><a href="/admin/proposals">${p.pendingCount(pending)}</a></p>` : ''}`;
     return sendPage(request, reply, { surface: 'admin', title: translate(locale, 'admin.dashboard'), body, nav: adminNav(locale) });
   });
 

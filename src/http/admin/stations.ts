@@ -17,6 +17,8 @@ import { stationDetailPage, stationTable } from '../../views/stations/pages.ts';
 import { html } from '../../views/html.ts';
 import { stationStrings } from '../../views/stations/strings.ts';
 import { requireAdmin } from '../shared/session.ts';
+import type { ProposalsService } from '../../modules/proposals/index.ts';
+import { adminProposer, proposedRedirect } from './proposals.ts';
 import { BODY_LIMITS } from '../plugins/limits.ts';
 import { rowView, stationView } from '../shared/station-views.ts';
 import { sendPage } from '../shared/page.ts';
@@ -33,6 +35,7 @@ export interface AdminStationRoutesOptions {
   trust: TrustService;
   organisations: OrganisationsService;
   publicUrl: string;
+  proposals: ProposalsService;
 }
 
 function admin(request: FastifyRequest): { actor: StationActor; csrf: string } {
@@ -119,6 +122,11 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
       const body = request.body;
       const action = body.action ?? '';
       if (action !== 'approve' && action !== 'request_changes') throw new VarcoError('bad_request', 'Choose approve or request changes.');
+      // Four-eyes: approving a production station becomes a proposal (docs/adr/0034-four-eyes.md).
+      if (action === 'approve') {
+        const gated = await options.proposals.gate({ kind: 'station.approve', params: { stationId: id, note: body.note ?? '' } }, adminProposer(request));
+        if (gated.proposed) return proposedRedirect(reply, gated);
+      }
       const result = await stations.reviewStation(id, action, body.note ?? '', actor);
       if (!result.ok) {
         if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
@@ -180,7 +188,7 @@ function scopeOf(value: string): TrustScope | undefined {
 
 const TrustForm = form({ environment: Text, scope: Text, pem: Text });
 
-function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRoutesOptions, 'trust' | 'organisations'>, send: Send): void {
+function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRoutesOptions, 'trust' | 'organisations' | 'proposals'>, send: Send): void {
   const { trust } = options;
   const trustPage = async (
     request: FastifyRequest,
@@ -222,6 +230,16 @@ function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRou
     if (form.environment !== 'test' && form.environment !== 'prod') return trustPage(request, reply, { problem: 'environment_invalid', form });
     const scope = scopeOf(form.scope);
     if (scope === undefined) return trustPage(request, reply, { problem: 'scope_required', form });
+    // Four-eyes: a production CA becomes a proposal, refused up front for what `add` would refuse anyway.
+    if (options.proposals.applies(form.environment)) {
+      const checked = await trust.checkAdd(form.environment, form.pem, scope);
+      if (!checked.ok) return trustPage(request, reply, { problem: checked.reason, form });
+      const gated = await options.proposals.gate(
+        { kind: 'trust.add', params: { environment: form.environment, pem: form.pem, scope } },
+        adminProposer(request),
+      );
+      if (gated.proposed) return proposedRedirect(reply, gated);
+    }
     const result = await trust.add(form.environment, form.pem, scope, actor);
     if (!result.ok) {
       request.log.info({ problem: TRUST_PROBLEM_TEXT[result.reason] }, 'trusted CA refused');

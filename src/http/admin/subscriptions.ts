@@ -27,6 +27,8 @@ import {
 import type { Message, SubscriptionRowView } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
 import { requireAdmin } from '../shared/session.ts';
+import type { ProposalsService } from '../../modules/proposals/index.ts';
+import { adminProposer, proposedRedirect } from './proposals.ts';
 import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
 
@@ -37,6 +39,7 @@ export interface AdminSubscriptionRoutesOptions {
   subscriptions: SubscriptionsService;
   apiKeys: KeysService;
   products: ProductsService;
+  proposals: ProposalsService;
 }
 
 const ProductForm = form({
@@ -158,6 +161,14 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
         const { actor } = admin(request);
         const id = request.params.id;
         if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
+        // Four-eyes: approving a production subscription becomes a proposal (docs/adr/0034-four-eyes.md).
+        if (action === 'approve') {
+          const gated = await options.proposals.gate(
+            { kind: 'subscription.approve', params: { subscriptionId: id, comment: request.body.comment ?? '' } },
+            adminProposer(request),
+          );
+          if (gated.proposed) return proposedRedirect(reply, gated);
+        }
         const result = await subscriptions.change(id, action, actor, { comment: request.body.comment ?? '' });
         if (!result.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);
         return reply.redirect(`/admin/subscriptions/${id}?done=${action}`, 303);

@@ -14,6 +14,10 @@ import {
   type SubscriptionsService,
 } from '../../modules/subscriptions/index.ts';
 import { portalNav } from '../../views/nav.ts';
+import type { Locale } from '../../views/i18n.ts';
+import { proposalStrings } from '../../views/proposals/strings.ts';
+import type { ProposalsService } from '../../modules/proposals/index.ts';
+import { requireReferent } from '../shared/session.ts';
 import {
   keyShownPage,
   portalSubscriptionPage,
@@ -36,6 +40,7 @@ export interface PortalSubscriptionRoutesOptions {
   subscriptions: SubscriptionsService;
   apiKeys: KeysService;
   products: ProductsService;
+  proposals: ProposalsService;
 }
 
 export function subscriptionView(s: SubscriptionRow): SubscriptionRowView {
@@ -79,6 +84,19 @@ const slotOf = (slot: string): Slot => {
   return slot;
 };
 const KeyParams = Type.Object({ id: IdSegment, slot: Type.String({ maxLength: 16 }) });
+
+/** The referent's key regenerations of this subscription that wait for an administrator, or were decided lately, in words. */
+async function keyProposals(proposals: ProposalsService, organisationId: string, subscriptionId: string, locale: Locale): Promise<string | undefined> {
+  const t = proposalStrings(locale);
+  const mine = (await proposals.list({ organisationId, limit: 50 })).filter(
+    (p) => p.kind === 'api_key.regenerate' && p.subjectId.startsWith(`${subscriptionId}:`),
+  );
+  const latest = mine.find((p) => p.state === 'pending') ?? mine[0];
+  if (!latest) return undefined;
+  const slot = latest.subjectId.endsWith(':secondary') ? t.slot.secondary : t.slot.primary;
+  const text = `${t.kinds[latest.kind]} (${slot}): ${t.states[latest.state]}.`;
+  return latest.state === 'pending' ? `${text} ${t.keyRevealNotice}` : text;
+}
 
 export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: PortalSubscriptionRoutesOptions): void {
   const { subscriptions, apiKeys, products } = options;
@@ -140,10 +158,12 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
     return send(request, reply, strings(request.locale).subscriptions, subscriptionTable(request.locale, rows, '/portal'));
   });
 
-  routes.get('/subscriptions/:id', { schema: { params: IdParams, querystring: query({ created: Text }) } }, (request, reply) => {
+  routes.get('/subscriptions/:id', { schema: { params: IdParams, querystring: query({ created: Text }) } }, async (request, reply) => {
     const created = request.query.created;
     const t = strings(request.locale);
-    const notice = created === 'submitted' ? t.submittedNotice : created === 'active' ? t.activeNotice : undefined;
+    // The referent sees the state of a key regeneration waiting for an administrator (four-eyes).
+    const waiting = await keyProposals(options.proposals, referent(request).organisationId, request.params.id, request.locale);
+    const notice = created === 'submitted' ? t.submittedNotice : created === 'active' ? t.activeNotice : waiting;
     return detail(request, reply, request.params.id, notice ? { kind: 'notice', text: notice } : undefined);
   });
 
@@ -177,6 +197,15 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
       const slot = slotOf(request.params.slot);
       const raw = (request.body.overlapHours ?? '').trim();
       const hours = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
+      // Four-eyes: a production key is regenerated after an administrator approves; the referent then reveals it once.
+      if (Number.isInteger(hours)) {
+        const session = requireReferent(request);
+        const gated = await options.proposals.gate(
+          { kind: 'api_key.regenerate', params: { subscriptionId: id, organisationId: who.organisationId, slot, overlapHours: hours } },
+          { type: 'referent', id: who.actor.id, email: session.email, ip: request.ip },
+        );
+        if (gated.proposed) return reply.redirect(`/portal/subscriptions/${id}`, 303);
+      }
       const result = await apiKeys.regenerate(id, slot, hours, who.actor, who.organisationId);
       const t = strings(request.locale);
       if (!result.ok)

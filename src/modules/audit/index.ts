@@ -4,3 +4,5 @@ export { verifyAuditChain } from './verify.ts';
 export type { AuditVerdict, CheckpointSummary } from './verify.ts';
 export { auditKeys, rowHash, GENESIS } from './chain.ts';
 export type { AuditRowForHash, AuditScheme } from './chain.ts';
+export { auditTrail } from './trail.ts';
+export type { TrailRow } from './trail.ts';

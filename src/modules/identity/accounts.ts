@@ -87,3 +87,14 @@ export async function createReferent(trx: Kysely<Database>, referent: NewReferen
     })
     .execute();
 }
+
+/** An enabled administrator by e-mail (case-insensitive): whom the CLI acts as for four-eyes (`--as`). */
+export function findEnabledAdmin(db: Kysely<Database>, email: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('kind', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
+    .executeTakeFirst();
+}

@@ -7,5 +7,5 @@ export type { PasswordProblem } from './password.ts';
 export type { Surface } from './identity.repository.ts';
 export type { ChangePasswordOutcome } from './password-change.ts';
 // The users table as other modules need it, in their transaction (docs/adr/0011).
-export { adminRecipients, createReferent, enabledReferentsOf, findEnabledReferent, referentEmailTaken, referentsOf } from './accounts.ts';
+export { adminRecipients, createReferent, enabledReferentsOf, findEnabledAdmin, findEnabledReferent, referentEmailTaken, referentsOf } from './accounts.ts';
 export type { NewReferent, Recipient } from './accounts.ts';

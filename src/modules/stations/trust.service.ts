@@ -47,12 +47,8 @@ const organisationOf = (scope: TrustScope): string | null => ('organisationId' i
 export function createTrustService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog }) {
   const { db, clock, audit } = options;
 
-  async function add(
-    env: Environment,
-    pem: string,
-    scope: TrustScope,
-    actor: StationActor,
-  ): Promise<Result<{ id: string; subject: string; fingerprint: string }, TrustProblem>> {
+  /** Every check of `add` without adding: a four-eyes proposal is refused up front for what would fail anyway. */
+  async function check(env: Environment, pem: string, scope: TrustScope): Promise<Result<{ cert: Cert; organisationId: string | null }, TrustProblem>> {
     const cert = parseSingle(pem);
     if (!cert) return fail('not_a_certificate');
     if (!cert.ca) return fail('not_a_ca');
@@ -72,6 +68,19 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
       .where((eb) => eb.or([eb('organisation_id', 'is', null), ...(organisationId === null ? [] : [eb('organisation_id', '=', organisationId)])]))
       .executeTakeFirst();
     if (existing) return fail('already_trusted');
+    return ok({ cert, organisationId });
+  }
+
+  async function add(
+    env: Environment,
+    pem: string,
+    scope: TrustScope,
+    actor: StationActor,
+  ): Promise<Result<{ id: string; subject: string; fingerprint: string }, TrustProblem>> {
+    const checked = await check(env, pem, scope);
+    if (!checked.ok) return checked;
+    const { cert, organisationId } = checked.value;
+    const fingerprint = cert.fingerprint256;
     const id = newId('tca');
     const subject = cert.subject.replace(/\n/g, ', ');
     try {
@@ -169,7 +178,14 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
     return [...rootCertificates, ...extra.map((r) => r.pem)];
   }
 
-  return { add, remove, list, rootsFor };
+  /** `check` for callers outside the module: the CA's fingerprint and subject, or why `add` would refuse it. */
+  async function checkAdd(env: Environment, pem: string, scope: TrustScope): Promise<Result<{ fingerprint: string; subject: string }, TrustProblem>> {
+    const checked = await check(env, pem, scope);
+    if (!checked.ok) return checked;
+    return ok({ fingerprint: checked.value.cert.fingerprint256, subject: checked.value.cert.subject.replace(/\n/g, ', ') });
+  }
+
+  return { add, checkAdd, remove, list, rootsFor };
 }
 
 export type TrustService = ReturnType<typeof createTrustService>;

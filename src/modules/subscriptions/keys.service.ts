@@ -5,7 +5,7 @@ import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { getOrganisation } from '../organisations/index.ts';
-import { generateKey, type GeneratedKey } from './keys.ts';
+import { generateKey, keyPrefix, type GeneratedKey } from './keys.ts';
 import { mailReferents } from './subscription.mail.ts';
 import { runChangeHooks, type SubscriptionHooks } from './subscription.hooks.ts';
 import { keysManageable, keysWork } from './subscription.policy.ts';
@@ -95,15 +95,17 @@ export function createKeysService(options: KeysOptions) {
    * A new key for the slot, shown once. The previous key stays valid for `overlapHours` (0–72) so
    * clients can switch without downtime; a key retired earlier in the same slot stops at once.
    */
-  async function regenerate(
+  async function replaceKey(
     id: string,
     slot: Slot,
     overlapHours: number,
     actor: SubscriptionActor,
-    organisationId?: string,
-  ): Promise<Result<{ key: string; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>> {
+    organisationId: string | undefined,
+    /** 'reveal-later' (a four-eyes approval, docs/adr/0034-four-eyes.md): the new key is made when the referent first reveals it, so the approver never sees it. */
+    show: 'now' | 'reveal-later',
+  ): Promise<Result<{ key: string | null; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>> {
     if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > MAX_OVERLAP_HOURS) return fail('invalid_overlap');
-    let result: Result<{ key: string; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>;
+    let result: Result<{ key: string | null; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>;
     try {
       result = await db.transaction().execute(async (trx) => {
         const s = await scoped(trx, id, organisationId);
@@ -116,9 +118,21 @@ export function createKeysService(options: KeysOptions) {
           previousValidUntil = current.revealed_at ? new Date(now.getTime() + overlapHours * 3600_000) : now;
           await repo.retireSlot(trx, { subscriptionId: id, slot, keyId: current.id, now, validUntil: previousValidUntil });
         }
-        const generated = generateKey(s.environment);
         const keyId = newId('key');
-        await repo.insertKey(trx, { id: keyId, subscriptionId: id, slot, ...stored(generated, now), revealedAt: now });
+        const generated = show === 'now' ? generateKey(s.environment) : null;
+        if (generated) await repo.insertKey(trx, { id: keyId, subscriptionId: id, slot, ...stored(generated, now), revealedAt: now });
+        // A placeholder like a new subscription's: `reveal` fills it, once, for the referent.
+        else
+          await repo.insertKey(trx, {
+            id: keyId,
+            subscriptionId: id,
+            slot,
+            hash: `sealed:${keyId}`,
+            prefix: keyPrefix(s.environment),
+            last4: '',
+            now,
+            revealedAt: null,
+          });
         await audit.append(trx, {
           actorType: actor.type,
           actorId: actor.id,
@@ -127,10 +141,17 @@ export function createKeysService(options: KeysOptions) {
           subjectType: 'subscription',
           subjectId: id,
           organisationId: s.organisation_id,
-          details: { slot, keyId, previousKeyId: current?.id ?? null, overlapHours, previousValidUntil: previousValidUntil?.toISOString() ?? null },
+          details: {
+            slot,
+            keyId,
+            previousKeyId: current?.id ?? null,
+            overlapHours,
+            previousValidUntil: previousValidUntil?.toISOString() ?? null,
+            shown: show === 'now' ? 'now' : 'at_reveal',
+          },
         });
         await repo.notifyKeysChanged(trx, id);
-        return ok({ key: generated.key, keyId, previousValidUntil });
+        return ok({ key: generated?.key ?? null, keyId, previousValidUntil });
       });
     } catch (error) {
       // The one-current-key-per-slot index: someone regenerated the same slot at the same moment.
@@ -139,6 +160,33 @@ export function createKeysService(options: KeysOptions) {
     }
     options.onKeysChanged?.(id);
     return result;
+  }
+
+  async function regenerate(
+    id: string,
+    slot: Slot,
+    overlapHours: number,
+    actor: SubscriptionActor,
+    organisationId?: string,
+  ): Promise<Result<{ key: string; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>> {
+    const result = await replaceKey(id, slot, overlapHours, actor, organisationId, 'now');
+    return result.ok ? ok({ ...result.value, key: result.value.key ?? '' }) : result;
+  }
+
+  /**
+   * A regeneration approved by a second administrator (four-eyes, docs/adr/0034-four-eyes.md): the
+   * previous key is retired as `regenerate` does, and the new slot waits unrevealed, so the key is made
+   * and shown once to the organisation's referent (Reveal), never to the approver.
+   */
+  async function regenerateForReveal(
+    id: string,
+    slot: Slot,
+    overlapHours: number,
+    actor: SubscriptionActor,
+    organisationId?: string,
+  ): Promise<Result<{ keyId: string; previousValidUntil: Date | null }, RegenerateProblem>> {
+    const result = await replaceKey(id, slot, overlapHours, actor, organisationId, 'reveal-later');
+    return result.ok ? ok({ keyId: result.value.keyId, previousValidUntil: result.value.previousValidUntil }) : result;
   }
 
   async function list(subscriptionId: string): Promise<KeyView[]> {
@@ -216,7 +264,7 @@ export function createKeysService(options: KeysOptions) {
     return ok({ id, primary: keys.primary.key, secondary: keys.secondary.key });
   }
 
-  return { reveal, regenerate, list, createActive };
+  return { reveal, regenerate, regenerateForReveal, list, createActive };
 }
 
 export type KeysService = ReturnType<typeof createKeysService>;

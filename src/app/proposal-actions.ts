@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { fail, ok, type Result } from '../kernel/errors.ts';
+import type { ActionHandlers, Decider } from '../modules/proposals/index.ts';
+import { TRUST_PROBLEM_TEXT, type PlatformCertificates, type StationsService, type TrustService } from '../modules/stations/index.ts';
+import { allowedActions, keysManageable, type KeysService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
+
+// The four-eyes actions (docs/adr/0034-four-eyes.md), each run through its owning module's existing
+// use case: read the subject when proposed (environment, organisation, whether it can be done now),
+// and execute as the approving administrator. The composition root gives them to the proposals module,
+// which thus imports no other module.
+
+export interface ProposalActionDeps {
+  subscriptions: SubscriptionsService;
+  apiKeys: KeysService;
+  stations: StationsService;
+  trust: TrustService;
+  platformCertificates: PlatformCertificates;
+}
+
+const actorOf = (d: Decider) => ({ type: d.type, id: d.id, ip: d.ip });
+const problem = (reason: string, message?: string): Result<string, string> => fail(reason, message);
+
+export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
+  return {
+    'subscription.approve': {
+      resolve: async ({ subscriptionId }) => {
+        const s = await deps.subscriptions.get(subscriptionId);
+        if (!s) return undefined;
+        const ready = allowedActions(s.state, 'admin').includes('approve');
+        return {
+          environment: s.environment,
+          subjectType: 'subscription',
+          subjectId: s.id,
+          organisationId: s.organisation_id,
+          ...(ready ? {} : { problem: `The subscription is ${s.state}: it is not waiting for approval.` }),
+        };
+      },
+      execute: async ({ subscriptionId, comment }, decider) => {
+        const result = await deps.subscriptions.change(subscriptionId, 'approve', actorOf(decider), { comment });
+        return result.ok ? ok(`subscription ${subscriptionId} is ${result.value.state}`) : problem(result.reason);
+      },
+    },
+    'station.approve': {
+      resolve: async ({ stationId }) => {
+        const detail = await deps.stations.detail(stationId);
+        if (!detail) return undefined;
+        const ready = detail.pending?.state === 'to_check';
+        return {
+          environment: detail.station.environment,
+          subjectType: 'station',
+          subjectId: stationId,
+          organisationId: detail.station.organisation_id,
+          ...(ready ? {} : { problem: 'No version of this station is waiting for a review.' }),
+        };
+      },
+      execute: async ({ stationId, note }, decider) => {
+        const result = await deps.stations.reviewStation(stationId, 'approve', note, actorOf(decider));
+        return result.ok ? ok(`station ${stationId} approved`) : problem(result.reason);
+      },
+    },
+    'api_key.regenerate': {
+      resolve: async ({ subscriptionId, organisationId, slot }) => {
+        const s = await deps.subscriptions.get(subscriptionId, organisationId);
+        if (!s) return undefined;
+        return {
+          environment: s.environment,
+          subjectType: 'api_key_slot',
+          // One pending regeneration per slot.
+          subjectId: `${s.id}:${slot}`,
+          organisationId: s.organisation_id,
+          ...(keysManageable(s.state) ? {} : { problem: `The subscription is ${s.state}: its keys cannot be regenerated.` }),
+        };
+      },
+      // The key is made at the referent's Reveal, never here: the approver does not see it.
+      execute: async ({ subscriptionId, organisationId, slot, overlapHours }, decider) => {
+        const result = await deps.apiKeys.regenerateForReveal(subscriptionId, slot, overlapHours, actorOf(decider), organisationId);
+        if (!result.ok) return problem(result.reason);
+        return ok(`${slot} key ${result.value.keyId} waits to be revealed by the referent`);
+      },
+    },
+    'trust.add': {
+      resolve: async ({ environment, pem, scope }) => {
+        const checked = await deps.trust.checkAdd(environment, pem, scope);
+        // An unreadable certificate still needs a subject: its text's hash.
+        const subjectId = checked.ok ? checked.value.fingerprint : createHash('sha256').update(pem).digest('hex');
+        return {
+          environment,
+          subjectType: 'trusted_ca',
+          subjectId: `${'organisationId' in scope ? scope.organisationId : '*'}:${subjectId}`,
+          organisationId: 'organisationId' in scope ? scope.organisationId : null,
+          ...(checked.ok ? {} : { problem: TRUST_PROBLEM_TEXT[checked.reason] }),
+        };
+      },
+      execute: async ({ environment, pem, scope }, decider) => {
+        const result = await deps.trust.add(environment, pem, scope, actorOf(decider));
+        return result.ok
+          ? ok(`CA ${result.value.subject} (SHA-256 ${result.value.fingerprint}) trusted`)
+          : problem(result.reason, TRUST_PROBLEM_TEXT[result.reason]);
+      },
+    },
+    'pki.rotate_client': {
+      resolve: async ({ environment }) => ({ environment, subjectType: 'platform_certificate', subjectId: `client:${environment}`, organisationId: null }),
+      execute: async ({ environment }, decider) => {
+        const result = await deps.platformCertificates.rotate(environment, actorOf(decider));
+        return ok(
+          result.created
+            ? `next ${environment} client certificate published (SHA-256 ${result.info.fingerprintSha256}); ${result.notified} referents e-mailed`
+            : `a next ${environment} client certificate was already published (SHA-256 ${result.info.fingerprintSha256})`,
+        );
+      },
+    },
+  };
+}

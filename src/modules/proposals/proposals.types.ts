@@ -1,0 +1,81 @@
+import type { Result } from '../../kernel/errors.ts';
+
+// What a proposal stores and who acts on it. `params` is the owning use case's input as JSON, and
+// never a secret: a regenerated key is made only when the proposal executes (docs/adr/0034-four-eyes.md).
+
+export type Environment = 'test' | 'prod';
+
+export const PROPOSAL_KINDS = ['subscription.approve', 'station.approve', 'api_key.regenerate', 'trust.add', 'pki.rotate_client'] as const;
+export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
+
+export const PROPOSAL_STATES = ['pending', 'approved', 'rejected', 'expired', 'executed', 'failed'] as const;
+export type ProposalState = (typeof PROPOSAL_STATES)[number];
+
+/** The input of each action's use case, as stored in the proposal row. */
+export interface ProposalParams {
+  'subscription.approve': { subscriptionId: string; comment: string };
+  'station.approve': { stationId: string; note: string };
+  'api_key.regenerate': { subscriptionId: string; organisationId: string; slot: 'primary' | 'secondary'; overlapHours: number };
+  'trust.add': { environment: Environment; pem: string; scope: { organisationId: string } | { allOrganisations: true } };
+  'pki.rotate_client': { environment: Environment };
+}
+
+export type ProposedAction = { [K in ProposalKind]: { kind: K; params: ProposalParams[K] } }[ProposalKind];
+
+/** Who proposes: an administrator (back office or CLI) or, for a key regeneration, the organisation's referent. */
+export interface Proposer {
+  type: 'admin' | 'referent' | 'cli';
+  id: string;
+  email: string;
+  ip: string | null;
+}
+
+/** Who decides: always a named administrator, in the back office or through the CLI (`--as`). */
+export interface Decider {
+  type: 'admin' | 'cli';
+  id: string;
+  email: string;
+  ip: string | null;
+}
+
+/** What the action is about, read from its owner when it is proposed. */
+export interface ProposalSubject {
+  environment: Environment;
+  subjectType: string;
+  subjectId: string;
+  organisationId: string | null;
+  /** Set when the action cannot be done now (e.g. the subscription is not waiting for approval). */
+  problem?: string;
+}
+
+/** How the composition root runs one kind of action through its owning module's existing use case. */
+export interface ActionHandler<K extends ProposalKind> {
+  /** The subject of the action; undefined when it does not exist (the caller's immediate path reports that). */
+  resolve(params: ProposalParams[K]): Promise<ProposalSubject | undefined>;
+  /** Runs the use case as the approving administrator; the value is a short outcome without secrets. */
+  execute(params: ProposalParams[K], actor: Decider): Promise<Result<string, string>>;
+}
+
+export type ActionHandlers = { [K in ProposalKind]: ActionHandler<K> };
+
+export interface ProposalView {
+  id: string;
+  kind: ProposalKind;
+  environment: Environment;
+  subjectType: string;
+  subjectId: string;
+  organisationId: string | null;
+  params: ProposalParams[ProposalKind];
+  /** As stored; a pending proposal past its expiry shows as `expired` (the periodic job writes it). */
+  state: ProposalState;
+  proposer: { type: Proposer['type']; id: string; email: string };
+  decider: { type: Decider['type']; id: string; email: string } | null;
+  comment: string | null;
+  outcome: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  decidedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export type DecideProblem = 'not_found' | 'own_proposal' | 'expired' | 'already_decided' | 'comment_required';

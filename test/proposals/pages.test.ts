@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp } from '../support/app.ts';
+import { Browser, createAdmin, createOrganisation, createReferent, issueKeys, shownKey } from '../support/subscriptions.ts';
+import { makeCa } from '../support/tls-peers.ts';
+import { runCliInProcess } from '../support/cli.ts';
+import { subscriptionToApprove } from './support.ts';
+
+// The back office and portal with four-eyes on: the existing buttons of production actions propose
+// and say so; the list shows pending first; decisions need the form token; the referent who asked for
+// a production key regeneration sees its state and reveals the key once after approval. Then the CLI
+// with the same rule (`--as`), and the setting off (warning on the home page, immediate changes).
+
+const { app, services, database, config, masterKey } = await buildTestApp({ env: { VARCO_FOUR_EYES: 'true' } });
+const db = database.db;
+const emailA = (await createAdmin(services)).email;
+const emailB = (await createAdmin(services)).email;
+const a = await new Browser(app, 'admin').signIn(emailA);
+const b = await new Browser(app, 'admin').signIn(emailB);
+const org = await createOrganisation(db, 'Banca Pagine');
+const proposalOf = (location: unknown): string => /\/admin\/proposals\/(prp_[0-9a-z]+)/.exec(String(location))?.[1] ?? '';
+
+test('the subscription Approve button proposes in production; B approves from the list; CSRF and the proposer are refused', async () => {
+  const sub = await subscriptionToApprove(services, db, org, 'prod');
+  const res = await a.post(`/admin/subscriptions/${sub}/approve`);
+  assert.equal(res.statusCode, 303);
+  const id = proposalOf(res.headers.location);
+  assert.ok(id, String(res.headers.location));
+  assert.match((await a.get(String(res.headers.location))).body, /This change is a proposal/);
+  assert.equal((await services.subscriptions.get(sub))?.state, 'submitted');
+  const list = await b.get('/admin/proposals');
+  assert.match(list.body, new RegExp(`/admin/proposals/${id}`));
+  assert.match(list.body, /Approve subscription/);
+  assert.match(list.body, new RegExp(emailA.replace('.', '\\.')));
+  assert.equal((await a.post(`/admin/proposals/${id}/approve`)).statusCode, 403, 'the proposer cannot approve');
+  const noToken = await app.inject({ method: 'POST', url: `/admin/proposals/${id}/approve`, headers: { cookie: b.jar.header() }, payload: {} });
+  assert.equal(noToken.statusCode, 403);
+  assert.equal((await b.post(`/admin/proposals/${id}/approve`)).statusCode, 303);
+  assert.equal((await services.subscriptions.get(sub))?.state, 'active');
+  const it = await b.get(`/admin/proposals/${id}?lang=it`);
+  assert.match(it.body, /eseguita/);
+  assert.equal((await b.get('/admin/proposals/prp_00000000000000000000000000')).statusCode, 404);
+});
+
+test('a production CA from the Trusted CAs form is a proposal; a bad one is refused on the form', async () => {
+  const bad = await a.post('/admin/trust', { environment: 'prod', scope: org, pem: 'not a pem' });
+  assert.equal(bad.statusCode, 400);
+  const ca = await makeCa({ name: 'Pagine Root' });
+  const res = await a.post('/admin/trust', { environment: 'prod', scope: org, pem: ca.certPem });
+  assert.equal(res.statusCode, 303);
+  assert.ok(proposalOf(res.headers.location));
+  assert.equal((await services.trust.list('prod')).length, 0);
+  const testCa = await makeCa({ name: 'Pagine Test Root' });
+  assert.equal((await a.post('/admin/trust', { environment: 'test', scope: org, pem: testCa.certPem })).headers.location, '/admin/trust?saved=1');
+});
+
+test('a referent regenerating a production key: a proposal, its state in the portal, then the key revealed once', async () => {
+  const referent = await createReferent(db, org, ['node']);
+  const portal = await new Browser(app, 'portal').signIn(referent.email);
+  const keys = await issueKeys(services, org, 'node', 'prod');
+  const res = await portal.post(`/portal/subscriptions/${keys.id}/keys/primary/regenerate`, { overlapHours: '1' });
+  assert.equal(res.statusCode, 303);
+  const page = await portal.get(String(res.headers.location));
+  assert.match(page.body, /Regenerate key \(primary\): waiting for approval/);
+  assert.doesNotMatch(page.body, /vk_prod_[0-9A-Za-z]{20}/, 'no key shown, only masked ones');
+  const [proposal] = (await services.proposals.list({ organisationId: org })).filter((p) => p.kind === 'api_key.regenerate');
+  assert.ok(proposal);
+  assert.equal(proposal.proposer.email, referent.email);
+  const approved = await a.post(`/admin/proposals/${proposal.id}/approve`);
+  assert.equal(approved.statusCode, 303);
+  assert.doesNotMatch((await a.get(String(approved.headers.location))).body, /vk_prod_[0-9A-Za-z]{20}/, 'the approver sees no key');
+  assert.match((await portal.get(`/portal/subscriptions/${keys.id}`)).body, /executed/);
+  const shown = await portal.post(`/portal/subscriptions/${keys.id}/keys/primary/reveal`);
+  assert.equal(shown.statusCode, 200);
+  assert.notEqual(shownKey(shown.body), keys.primary);
+  assert.equal((await portal.post(`/portal/subscriptions/${keys.id}/keys/primary/reveal`)).statusCode, 409, 'shown once');
+});
+
+test('the CLI acts as a named administrator: proposes with --as, refuses unknown ones and the proposer, approves as another', async () => {
+  const env = {
+    DATABASE_URL: database.url,
+    VARCO_DATA_DIR: config.dataDir,
+    VARCO_FOUR_EYES: 'true',
+    VARCO_MASTER_KEY: masterKey.toString('base64'),
+    VARCO_LOG_LEVEL: 'warn',
+  };
+  const sub = await subscriptionToApprove(services, db, org, 'prod');
+  const without = await runCliInProcess(['subscription', 'approve', sub], env);
+  assert.equal(without.code, 64, without.stdout);
+  assert.match(without.stderr, /--as EMAIL/);
+  const unknown = await runCliInProcess(['subscription', 'approve', sub, '--as', 'nobody@varco.test'], env);
+  assert.match(unknown.stderr, /no enabled administrator/);
+  const proposed = await runCliInProcess(['subscription', 'approve', sub, '--as', emailA, '--json'], env);
+  assert.equal(proposed.code, 0, proposed.stderr);
+  const id = (JSON.parse(proposed.stdout) as { proposal: { id: string } }).proposal.id;
+  assert.equal((await services.subscriptions.get(sub))?.state, 'submitted');
+  const listed = await runCliInProcess(['proposals', 'list'], env);
+  assert.match(listed.stdout, new RegExp(`${id}\\s+pending`));
+  const own = await runCliInProcess(['proposals', 'approve', id, '--as', emailA.toUpperCase()], env);
+  assert.match(own.stderr, /another administrator must/);
+  const approved = await runCliInProcess(['proposals', 'approve', id, '--as', emailB], env);
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.match(approved.stdout, /executed/);
+  assert.equal((await services.subscriptions.get(sub))?.state, 'active');
+  const rows = await db.selectFrom('audit_log').select(['action', 'actor_type']).where('subject_id', '=', id).orderBy('seq').execute();
+  assert.deepEqual(
+    rows.map((r) => `${r.action}:${r.actor_type}`),
+    ['proposal.proposed:cli', 'proposal.approved:cli', 'proposal.executed:cli'],
+  );
+});
+
+test('with VARCO_FOUR_EYES=false the back office home warns and production approvals are immediate', async () => {
+  const single = await buildTestApp({ env: { VARCO_FOUR_EYES: 'false' } });
+  const admin = await new Browser(single.app, 'admin').signIn((await createAdmin(single.services)).email);
+  assert.match((await admin.get('/admin')).body, /id="four-eyes-off"/);
+  assert.doesNotMatch((await a.get('/admin')).body, /four-eyes-off/);
+  const org2 = await createOrganisation(single.database.db, 'Banca Sola');
+  const sub = await subscriptionToApprove(single.services, single.database.db, org2, 'prod');
+  assert.equal((await admin.post(`/admin/subscriptions/${sub}/approve`)).headers.location, `/admin/subscriptions/${sub}?done=approve`);
+  assert.equal((await single.services.subscriptions.get(sub))?.state, 'active');
+  assert.equal((await single.services.proposals.list()).length, 0);
+});

@@ -1,0 +1,182 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp } from '../support/app.ts';
+import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
+import { makeCa } from '../support/tls-peers.ts';
+import { fixedClock } from '../../src/kernel/clock.ts';
+import { auditOf, namedAdmin, stationToReview, subscriptionToApprove } from './support.ts';
+
+// Four-eyes through the proposals service on a real database (docs/adr/0034-four-eyes.md): each kind
+// of production action waits for a second administrator and then runs once through its owner's use
+// case; the proposer cannot decide; two approvals at once execute once; unanswered proposals expire;
+// the test environment stays immediate.
+
+const clock = fixedClock(new Date());
+const { services, database } = await buildTestApp({ clock, env: { VARCO_FOUR_EYES: 'true', VARCO_PROPOSAL_TTL_HOURS: '72' } });
+const db = database.db;
+const { proposals } = services;
+const alice = await namedAdmin(services, db);
+const bob = await namedAdmin(services, db);
+const carol = await namedAdmin(services, db);
+const org = await createOrganisation(db, 'Banca Quattrocchi');
+
+test('approving a production station is a proposal: the proposer cannot approve it, another administrator can, and it runs once', async () => {
+  const stationId = await stationToReview(services, db, org, 'prod');
+  const gated = await proposals.gate({ kind: 'station.approve', params: { stationId, note: '' } }, alice);
+  assert.ok(gated.proposed && gated.created);
+  assert.equal((await services.stations.detail(stationId))?.station.approved_version_id, null, 'nothing approved yet');
+  assert.deepEqual(await proposals.approve(gated.proposal.id, alice), { ok: false, reason: 'own_proposal' });
+  const again = await proposals.gate({ kind: 'station.approve', params: { stationId, note: '' } }, alice);
+  assert.ok(again.proposed && !again.created && again.proposal.id === gated.proposal.id, 'a second click shows the waiting proposal');
+  const approved = await proposals.approve(gated.proposal.id, bob);
+  assert.ok(approved.ok);
+  assert.equal(approved.value.state, 'executed');
+  assert.equal(approved.value.decider?.email, bob.email);
+  assert.notEqual((await services.stations.detail(stationId))?.station.approved_version_id, null, 'the station is approved');
+  assert.deepEqual(await proposals.approve(gated.proposal.id, carol), { ok: false, reason: 'already_decided' });
+  const trail = await auditOf(db, gated.proposal.id);
+  assert.deepEqual(
+    trail.map((r) => r.action),
+    ['proposal.proposed', 'proposal.approved', 'proposal.executed'],
+  );
+  assert.deepEqual(
+    trail.map((r) => r.actor_id),
+    [alice.id, bob.id, bob.id],
+  );
+  assert.ok(
+    (await auditOf(db, stationId)).some((r) => r.action === 'station.approved' && r.actor_id === bob.id),
+    'the station use case ran as the approver',
+  );
+});
+
+test('approving a production subscription waits; the test environment is immediate (no proposal)', async () => {
+  const prod = await subscriptionToApprove(services, db, org, 'prod');
+  const gated = await proposals.gate({ kind: 'subscription.approve', params: { subscriptionId: prod, comment: '' } }, alice);
+  assert.ok(gated.proposed);
+  assert.equal((await services.subscriptions.get(prod))?.state, 'submitted');
+  const approved = await proposals.approve(gated.proposal.id, bob);
+  assert.ok(approved.ok && approved.value.state === 'executed');
+  assert.equal((await services.subscriptions.get(prod))?.state, 'active');
+
+  const testSub = await subscriptionToApprove(services, db, org, 'test');
+  assert.deepEqual(await proposals.gate({ kind: 'subscription.approve', params: { subscriptionId: testSub, comment: '' } }, alice), { proposed: false });
+  const testStation = await stationToReview(services, db, org, 'test');
+  assert.deepEqual(await proposals.gate({ kind: 'station.approve', params: { stationId: testStation, note: '' } }, alice), { proposed: false });
+  assert.deepEqual(await proposals.gate({ kind: 'pki.rotate_client', params: { environment: 'test' } }, alice), { proposed: false });
+  assert.equal((await proposals.list({ subjectId: testSub })).length, 0);
+});
+
+test('regenerating a production key: the approver never sees the key; the referent reveals it once', async () => {
+  const keys = await issueKeys(services, org, 'node', 'prod');
+  const referent = { type: 'referent' as const, id: 'usr_referent', email: 'rita@org.test', ip: null };
+  const gated = await proposals.gate(
+    { kind: 'api_key.regenerate', params: { subscriptionId: keys.id, organisationId: org, slot: 'primary', overlapHours: 2 } },
+    referent,
+  );
+  assert.ok(gated.proposed);
+  const stored = await db.selectFrom('proposals').select('params').where('id', '=', gated.proposal.id).executeTakeFirstOrThrow();
+  assert.doesNotMatch(JSON.stringify(stored.params), /vk_/, 'no key in the proposal row');
+  const approved = await proposals.approve(gated.proposal.id, bob);
+  assert.ok(approved.ok && approved.value.state === 'executed');
+  assert.doesNotMatch(JSON.stringify(approved.value), /vk_prod_/, 'the approver gets no key');
+  const current = (await services.apiKeys.list(keys.id)).find((k) => k.slot === 'primary' && k.current);
+  assert.equal(current?.revealedAt, null, 'the new key waits for the referent');
+  const revealed = await services.apiKeys.reveal(keys.id, 'primary', { type: 'referent', id: 'usr_referent', ip: null }, org);
+  assert.ok(revealed.ok);
+  assert.match(revealed.value.key, /^vk_prod_/);
+  assert.deepEqual(await services.apiKeys.reveal(keys.id, 'primary', { type: 'referent', id: 'usr_referent', ip: null }, org), {
+    ok: false,
+    reason: 'already_revealed',
+  });
+  const old = (await services.apiKeys.list(keys.id)).find((k) => k.slot === 'primary' && !k.current);
+  assert.ok(old?.validUntil, 'the previous key keeps its overlap');
+});
+
+test('adding a production CA and rotating the production client certificate wait for a second administrator', async () => {
+  const ca = await makeCa({ name: 'Four Eyes Root' });
+  const gated = await proposals.gate({ kind: 'trust.add', params: { environment: 'prod', pem: ca.certPem, scope: { organisationId: org } } }, alice);
+  assert.ok(gated.proposed);
+  assert.equal((await services.trust.list('prod')).length, 0);
+  assert.ok((await proposals.approve(gated.proposal.id, bob)).ok);
+  assert.deepEqual(
+    (await services.trust.list('prod')).map((c) => c.fingerprint_sha256),
+    [ca.fingerprint256],
+  );
+
+  const before = await services.platformCertificates.downloads('prod');
+  assert.equal(before.next, undefined);
+  const rotation = await proposals.gate({ kind: 'pki.rotate_client', params: { environment: 'prod' } }, alice);
+  assert.ok(rotation.proposed);
+  assert.equal((await services.platformCertificates.downloads('prod')).next, undefined, 'nothing published before approval');
+  const done = await proposals.approve(rotation.proposal.id, carol);
+  assert.ok(done.ok && done.value.state === 'executed', JSON.stringify(done));
+  assert.ok((await services.platformCertificates.downloads('prod')).next, 'the next certificate is published');
+});
+
+test('two administrators approving at once: the action executes exactly once', async () => {
+  const stationId = await stationToReview(services, db, org, 'prod');
+  const gated = await proposals.gate({ kind: 'station.approve', params: { stationId, note: '' } }, alice);
+  assert.ok(gated.proposed);
+  const results = await Promise.all([proposals.approve(gated.proposal.id, bob), proposals.approve(gated.proposal.id, carol)]);
+  assert.equal(results.filter((r) => r.ok).length, 1);
+  assert.deepEqual(
+    results.filter((r) => !r.ok),
+    [{ ok: false, reason: 'already_decided' }],
+  );
+  const actions = (await auditOf(db, gated.proposal.id)).map((r) => r.action);
+  assert.deepEqual(actions, ['proposal.proposed', 'proposal.approved', 'proposal.executed']);
+  assert.equal((await auditOf(db, stationId)).filter((r) => r.action === 'station.approved').length, 1);
+});
+
+test('a rejection needs a comment and is final; a failed execution is recorded as failed', async () => {
+  const prod = await subscriptionToApprove(services, db, org, 'prod');
+  const gated = await proposals.gate({ kind: 'subscription.approve', params: { subscriptionId: prod, comment: '' } }, alice);
+  assert.ok(gated.proposed);
+  assert.deepEqual(await proposals.reject(gated.proposal.id, bob, ' '), { ok: false, reason: 'comment_required' });
+  assert.deepEqual(await proposals.reject(gated.proposal.id, alice, 'mine'), { ok: false, reason: 'own_proposal' });
+  const rejected = await proposals.reject(gated.proposal.id, bob, 'Contract missing');
+  assert.ok(rejected.ok && rejected.value.state === 'rejected');
+  assert.deepEqual(await proposals.approve(gated.proposal.id, carol), { ok: false, reason: 'already_decided' });
+  assert.equal((await services.subscriptions.get(prod))?.state, 'submitted');
+
+  // The subscription is cancelled while a new proposal waits: the approval runs and fails, recorded.
+  const next = await proposals.gate({ kind: 'subscription.approve', params: { subscriptionId: prod, comment: '' } }, alice);
+  assert.ok(next.proposed);
+  await services.subscriptions.change(prod, 'reject', { type: 'cli', id: null, ip: null }, { comment: 'withdrawn' });
+  const failed = await proposals.approve(next.proposal.id, bob);
+  assert.ok(failed.ok);
+  assert.equal(failed.value.state, 'failed');
+  assert.match(failed.value.outcome ?? '', /invalid_state_transition/);
+  assert.deepEqual(
+    (await auditOf(db, next.proposal.id)).map((r) => r.action),
+    ['proposal.proposed', 'proposal.approved', 'proposal.failed'],
+  );
+});
+
+test('a proposal expires after VARCO_PROPOSAL_TTL_HOURS: approval is refused at once, and the job records the expiry', async () => {
+  const stationId = await stationToReview(services, db, org, 'prod');
+  const gated = await proposals.gate({ kind: 'station.approve', params: { stationId, note: '' } }, alice);
+  assert.ok(gated.proposed);
+  assert.equal(gated.proposal.expiresAt.getTime() - gated.proposal.createdAt.getTime(), 72 * 3_600_000);
+  clock.advance(72 * 3_600_000 + 1000);
+  assert.equal((await proposals.get(gated.proposal.id))?.state, 'expired', 'shown expired before the job runs');
+  assert.deepEqual(await proposals.approve(gated.proposal.id, bob), { ok: false, reason: 'expired' });
+  assert.ok((await proposals.expire()) >= 1);
+  const row = await db.selectFrom('proposals').select('state').where('id', '=', gated.proposal.id).executeTakeFirstOrThrow();
+  assert.equal(row.state, 'expired');
+  assert.deepEqual(
+    (await auditOf(db, gated.proposal.id)).map((r) => r.action),
+    ['proposal.proposed', 'proposal.expired'],
+  );
+  assert.equal((await services.stations.detail(stationId))?.station.approved_version_id, null);
+  // The station can be proposed again.
+  const again = await proposals.gate({ kind: 'station.approve', params: { stationId, note: '' } }, alice);
+  assert.ok(again.proposed && again.created);
+});
+
+test('a state the action does not allow is refused when proposing, not after approval', async () => {
+  const keys = await issueKeys(services, org, 'node', 'prod');
+  await assert.rejects(proposals.gate({ kind: 'subscription.approve', params: { subscriptionId: keys.id, comment: '' } }, alice), {
+    code: 'invalid_state_transition',
+  });
+});
