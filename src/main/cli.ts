@@ -13,6 +13,7 @@ import { merchantCommands } from '../cli/merchant.commands.ts';
 import { pagopaCommands } from '../cli/pagopa.commands.ts';
 import { doctorCommands, doctorConfigFailure } from '../cli/doctor.commands.ts';
 import { backupCommands } from '../cli/backup.commands.ts';
+import { outboxCommands } from '../cli/outbox.commands.ts';
 import { openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
@@ -28,6 +29,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   ...pagopaCommands,
   ...doctorCommands,
   ...backupCommands,
+  ...outboxCommands,
 };
 
 /** Where the dispatcher writes, and how a command gets its context (configuration, then the database on first use). */

@@ -1,0 +1,67 @@
+import { countResendable, OUTBOX_CHANNELS, RESENDABLE_STATES, resendGivenUp, type ResendFilter } from '../modules/delivery/index.ts';
+import { isId } from '../kernel/ids.ts';
+import { output, parse, UsageError } from './args.ts';
+import type { CliContext } from './context.ts';
+import type { Command } from './core.commands.ts';
+import { createProgress } from './progress.ts';
+
+// `npx varco outbox resend`: after a receiver's outage, one more try for every message given up
+// (exhausted, or dead with --state dead), narrowed by channel, organisation and creation time.
+// Audited as `cli`, one row per batch naming the messages; --dry-run only counts.
+
+const OPTIONS = {
+  state: { type: 'string' },
+  channel: { type: 'string' },
+  org: { type: 'string' },
+  since: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+function filterFrom(values: Record<string, string | boolean | undefined>): ResendFilter {
+  const state = RESENDABLE_STATES.find((s) => s === (values.state ?? 'exhausted'));
+  if (!state) throw new UsageError(`--state must be one of ${RESENDABLE_STATES.join(', ')}`);
+  const channel = values.channel === undefined ? undefined : OUTBOX_CHANNELS.find((c) => c === values.channel);
+  if (values.channel !== undefined && !channel) throw new UsageError(`--channel must be one of ${OUTBOX_CHANNELS.join(', ')}`);
+  const org = typeof values.org === 'string' ? values.org : undefined;
+  if (org !== undefined && !isId(org, 'org')) throw new UsageError('--org must be an organisation id (org_…)');
+  let since: Date | undefined;
+  if (typeof values.since === 'string') {
+    since = new Date(values.since);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(values.since) || Number.isNaN(since.getTime()))
+      throw new UsageError('--since must be an ISO 8601 date or time, e.g. 2026-12-04T08:00Z');
+  }
+  return { state, channel, organisationId: org, since };
+}
+
+export const outboxCommands: Record<string, { summary: string; run: Command }> = {
+  'outbox resend': {
+    summary: 'give given-up deliveries one more try now ([--state exhausted|dead] [--channel email|http|soap] [--org ID] [--since ISO] [--dry-run])',
+    run: async (args, ctx: CliContext) => {
+      const { values } = parse(args, OPTIONS);
+      const filter = filterFrom(values);
+      const db = (await ctx.container()).deps.db;
+      if (values['dry-run'] === true) {
+        const count = await countResendable(db, filter);
+        output(ctx, values.json === true, { wouldResend: count }, `${count} message(s) would be resent.`);
+        return 0;
+      }
+      const progress = createProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean }, 'messages');
+      const total = await resendGivenUp(
+        db,
+        await ctx.audit(),
+        filter,
+        { type: 'cli', id: null },
+        {
+          now: () => ctx.clock.now(),
+          onBatch: (n) => {
+            progress.add('resend', n);
+            progress.finish('resend');
+          },
+        },
+      );
+      progress.done('resend finished');
+      output(ctx, values.json === true, { resent: total }, `${total} message(s) are due again; running workers deliver them now.`);
+      return 0;
+    },
+  },
+};

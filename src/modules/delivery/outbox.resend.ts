@@ -1,0 +1,96 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { AuditLog, AuditEntry } from '../audit/index.ts';
+import { OUTBOX_CHANNEL, type Channel } from './outbox.repository.ts';
+
+// Bulk resend (issue 17): after a receiver's outage, an operator gives every message that was given up
+// one more try at once. The message itself goes back to `pending`, due now, so its history (attempts,
+// the receipt or order that points at it) stays one story and running the command twice resends
+// nothing twice: a revived message is no longer in the state selected. A revived message that fails
+// again is given up again at once (its retries ran out before), and its owner is told again.
+
+export const RESENDABLE_STATES = ['exhausted', 'dead'] as const;
+export type ResendableState = (typeof RESENDABLE_STATES)[number];
+export const OUTBOX_CHANNELS: readonly Channel[] = ['email', 'http', 'soap'];
+
+export interface ResendFilter {
+  state: ResendableState;
+  channel?: Channel | undefined;
+  organisationId?: string | undefined;
+  /** Only messages created at or after this instant (the outage's start). */
+  since?: Date | undefined;
+}
+
+export interface ResendActor {
+  type: AuditEntry['actorType'];
+  id: string | null;
+}
+
+/** How many messages the filter selects now (a dry run). */
+export async function countResendable(db: Kysely<Database>, filter: ResendFilter): Promise<number> {
+  const row = await selected(db, filter)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function selected(db: Kysely<Database>, filter: ResendFilter) {
+  let query = db.selectFrom('outbox').where('state', '=', filter.state);
+  if (filter.channel) query = query.where('channel', '=', filter.channel);
+  if (filter.organisationId) query = query.where('organisation_id', '=', filter.organisationId);
+  if (filter.since) query = query.where('created_at', '>=', filter.since);
+  return query;
+}
+
+/**
+ * Revives the selected messages in batches, each batch one transaction with its audit row (the ids it
+ * revived) and one wake-up of the workers. `onBatch` hears each batch's size (progress). Returns the total.
+ */
+export async function resendGivenUp(
+  db: Kysely<Database>,
+  audit: AuditLog,
+  filter: ResendFilter,
+  actor: ResendActor,
+  options: { now: () => Date; batchSize?: number; onBatch?: (revived: number) => void },
+): Promise<number> {
+  const batchSize = options.batchSize ?? 500;
+  let total = 0;
+  for (;;) {
+    const ids = await db.transaction().execute(async (trx) => {
+      const now = options.now();
+      // SKIP LOCKED: a message a worker or another resend is touching is left to the next batch's look.
+      const chosen = await selected(trx, filter).select('id').orderBy('id').limit(batchSize).forUpdate().skipLocked().execute();
+      if (chosen.length === 0) return [];
+      const revived = await trx
+        .updateTable('outbox')
+        .set({ state: 'pending', next_attempt_at: now, lease_owner: null, lease_expires_at: null })
+        .where(
+          'id',
+          'in',
+          chosen.map((r) => r.id),
+        )
+        .where('state', '=', filter.state)
+        .returning('id')
+        .execute();
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        action: 'outbox.resent',
+        subjectType: 'outbox',
+        organisationId: filter.organisationId ?? null,
+        details: {
+          state: filter.state,
+          channel: filter.channel ?? null,
+          since: filter.since?.toISOString() ?? null,
+          count: revived.length,
+          messageIds: revived.map((r) => r.id).join(','),
+        },
+      });
+      await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, 'now')`.execute(trx);
+      return revived;
+    });
+    if (ids.length === 0) return total;
+    total += ids.length;
+    options.onBatch?.(ids.length);
+  }
+}
