@@ -33,7 +33,7 @@ import {
   type DeliveryHandler,
   type DeliveryService,
 } from '../modules/delivery/index.ts';
-import { createIdentityService, type IdentityService } from '../modules/identity/index.ts';
+import { createIdentityService, createPasswordResets, type IdentityService, type PasswordResets } from '../modules/identity/index.ts';
 import {
   createConfigCache,
   createErrorLogService,
@@ -72,7 +72,7 @@ import { createJobRunner, type PeriodicJob } from './jobs.ts';
 import { proposalActions } from './proposal-actions.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import type { Logger } from './logger.ts';
-import { createEmailHandler, invitationLinks } from './mail.ts';
+import { createEmailHandler, invitationLinks, passwordResetLinks, passwordResetMail } from './mail.ts';
 import { retentionJobs } from './retention.ts';
 
 // The composition root (docs/adr/0027-composition-root.md): the only place where services are
@@ -95,6 +95,8 @@ export interface HostedPageServices {
 
 export interface Services extends SubscriptionServices, StationServices {
   identity: IdentityService;
+  /** Password reset by e-mail for administrators and referents (issue 14). */
+  passwordResets: PasswordResets;
   organisations: OrganisationsService;
   invitations: InvitationsService;
   productCatalog: ProductCatalog;
@@ -305,6 +307,14 @@ export function createContainer(deps: ContainerDeps): Container {
         signInMaxFailures: config.signInMaxFailures,
         signInLockMinutes: config.signInLockMinutes,
       }),
+    passwordResets: () =>
+      createPasswordResets({
+        db,
+        clock,
+        audit,
+        publicUrl: config.publicUrl,
+        mail: passwordResetMail,
+      }),
     organisations: () => createOrganisationsService({ db, clock, audit }),
     // The products an invitation names and grants are the subscriptions module's (organisations does not import it).
     invitations: () =>
@@ -405,7 +415,7 @@ export function createContainer(deps: ContainerDeps): Container {
     const handlers: Partial<Record<Channel, DeliveryHandler>> = {};
     const smtp = mailer();
     if (smtp) {
-      handlers.email = createEmailHandler(smtp, invitationLinks(services.invitations));
+      handlers.email = createEmailHandler(smtp, { ...invitationLinks(services.invitations), ...passwordResetLinks(services.passwordResets) });
     }
     // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
     handlers.http = services.hostedPage.feedback.deliver;

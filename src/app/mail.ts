@@ -1,4 +1,13 @@
-import { parseEmailPayload, SEND_TIME_PARAMS, type DeliveryHandler, type EmailPayload, type Mailer, type MailTemplateName } from '../modules/delivery/index.ts';
+import {
+  enqueueEmail,
+  parseEmailPayload,
+  SEND_TIME_PARAMS,
+  type DeliveryHandler,
+  type EmailPayload,
+  type Mailer,
+  type MailTemplateName,
+} from '../modules/delivery/index.ts';
+import type { PasswordResets, ResetMailer } from '../modules/identity/index.ts';
 import type { InvitationsService } from '../modules/organisations/index.ts';
 import { renderMail, type MailTemplate, type RenderedMail } from '../views/mail/index.ts';
 
@@ -29,6 +38,31 @@ export function invitationLinks(invitations: Pick<InvitationsService, 'mintLink'
     },
   };
 }
+
+/** Password reset links: a fresh token per sending (src/modules/identity/password-reset.ts). */
+export function passwordResetLinks(resets: Pick<PasswordResets, 'mintLink'>): SendTimeParams {
+  return {
+    password_reset: async (params) => {
+      const minted = await resets.mintLink(params.resetId ?? '');
+      return minted.ok
+        ? { ok: true, params: { link: minted.value.link } }
+        : { ok: false, error: `password reset ${params.resetId ?? ''} is ${minted.reason}: not sent` };
+    },
+  };
+}
+
+/** The reset e-mail, queued in the request's transaction (identity does not import the delivery module). */
+export const passwordResetMail: ResetMailer = async (trx, m) => {
+  await enqueueEmail(trx, {
+    to: m.to,
+    locale: m.locale,
+    template: 'password_reset',
+    params: { firstName: m.firstName, resetId: m.resetId, expiresAt: m.expiresAt.toISOString() },
+    organisationId: m.organisationId,
+    subjectType: 'user',
+    subjectId: m.userId,
+  });
+};
 
 export function renderEmail(email: EmailPayload): RenderedMail {
   return renderMail(email.template, email.locale, email.params);

@@ -407,6 +407,18 @@ export interface PagopaSimulators {
   version: Generated<number>;
 }
 
+export interface PasswordResets {
+  expires_at: Timestamp;
+  id: string;
+  ip: string | null;
+  requested_at: Timestamp;
+  superseded_at: Timestamp | null;
+  surface: "admin" | "portal";
+  token_hash: string | null;
+  used_at: Timestamp | null;
+  user_id: string;
+}
+
 export interface PaymentAttempts {
   acceptance: string | null;
   acquirer_ref: string | null;
@@ -639,6 +651,7 @@ export interface DB {
   pagopa_receipts: PagopaReceipts;
   pagopa_simulator_receipts: PagopaSimulatorReceipts;
   pagopa_simulators: PagopaSimulators;
+  password_resets: PasswordResets;
   payment_attempts: PaymentAttempts;
   platform_cas: PlatformCas;
   platform_client_certificates: PlatformClientCertificates;

@@ -38,6 +38,8 @@ export const ID_PREFIXES = [
   'rct',
   // Four-eyes proposals (issue 16).
   'prp',
+  // Password resets by e-mail (issue 14).
+  'pwr',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -15,7 +15,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** Who owns each table. `db` is src/db (leases shared by every job runner). */
 const OWNERS: Record<string, readonly string[]> = {
   audit: ['audit_log', 'audit_checkpoints'],
-  identity: ['users', 'sessions', 'setup_tokens', 'signin_throttle'],
+  identity: ['users', 'sessions', 'setup_tokens', 'signin_throttle', 'password_resets'],
   organisations: ['organisations', 'invitations'],
   subscriptions: ['products', 'subscriptions', 'user_products', 'api_keys', 'api_rate_windows'],
   stations: ['stations', 'station_versions', 'station_checks', 'certificate_warnings', 'trusted_cas'],

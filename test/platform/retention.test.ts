@@ -27,7 +27,7 @@ const DAY = 24 * 3600_000;
 const ago = (days: number): Date => new Date(NOW.getTime() - days * DAY);
 const RETENTION = { errorLogDays: 30, outboxDays: 20, checksDays: 90, exchangesDays: 7 };
 
-const ids = async (table: 'ecommerce_errors' | 'outbox' | 'station_checks', where?: (id: string) => boolean): Promise<string[]> =>
+const ids = async (table: 'ecommerce_errors' | 'outbox' | 'station_checks' | 'password_resets', where?: (id: string) => boolean): Promise<string[]> =>
   (await db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id).filter(where ?? (() => true));
 
 async function seed(): Promise<void> {
@@ -113,6 +113,16 @@ async function seed(): Promise<void> {
       })
       .execute();
   }
+  // Password reset requests go a week after their link expired.
+  for (const [id, days] of [
+    ['pwr_old', 7.1],
+    ['pwr_recent', 6.9],
+  ] as const) {
+    await db
+      .insertInto('password_resets')
+      .values({ id, user_id: user, surface: 'admin', requested_at: ago(days), expires_at: ago(days), ip: null })
+      .execute();
+  }
   const exchanges = createExchangeLog({ db, clock: fixedClock(NOW) });
   for (const days of [8, 6.9]) {
     await exchanges.record({ env: 'test', direction: 'in', operation: 'verifyPaymentNotice', at: ago(days), durationMs: 3, request: `<old days="${days}"/>` });
@@ -132,6 +142,7 @@ test('each retention rule deletes what is older than its setting, and nothing el
       ['retention.outbox', true, 2],
       ['retention.station_checks', true, 2],
       ['retention.sessions', true, 1],
+      ['retention.password_resets', true, 1],
       ['retention.pagopa_exchanges', true, 1],
       ['retention.pagopa_idempotency', true, 0],
     ],
@@ -150,6 +161,7 @@ test('each retention rule deletes what is older than its setting, and nothing el
     (await db.selectFrom('sessions').select('token_hash').execute()).map((s) => s.token_hash),
     ['live'],
   );
+  assert.deepEqual(await ids('password_resets'), ['pwr_recent']);
   assert.deepEqual(
     (await db.selectFrom('pagopa_exchanges').select('request').execute()).map((e) => e.request),
     ['<old days="6.9"/>'],
@@ -285,6 +297,14 @@ test('the workers of a process run the retention jobs', async () => {
   const names = (await listJobLeases(db)).filter((l) => l.last_finished_at !== null).map((l) => l.name);
   assert.deepEqual(
     names.filter((n) => n.startsWith('retention.')),
-    ['retention.error_log', 'retention.outbox', 'retention.pagopa_exchanges', 'retention.pagopa_idempotency', 'retention.sessions', 'retention.station_checks'],
+    [
+      'retention.error_log',
+      'retention.outbox',
+      'retention.pagopa_exchanges',
+      'retention.pagopa_idempotency',
+      'retention.password_resets',
+      'retention.sessions',
+      'retention.station_checks',
+    ],
   );
 });

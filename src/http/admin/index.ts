@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { BODY_LIMITS } from '../plugins/limits.ts';
-import type { IdentityService } from '../../modules/identity/index.ts';
+import type { IdentityService, PasswordResets } from '../../modules/identity/index.ts';
 import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
@@ -34,6 +34,7 @@ export interface AdminContextOptions
     AdminReceiptRoutesOptions,
     AdminProposalRoutesOptions {
   identity: IdentityService;
+  passwordResets: PasswordResets;
   sessionTtlMinutes: number;
 }
 
@@ -43,7 +44,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   await app.register(formbody, { bodyLimit: BODY_LIMITS.default });
   requireRouteSchemas(app, 'admin');
   registerSessionLoading(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, anonymousForms: ['/setup'], publicPaths: ['/setup'] });
-  registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes });
+  registerSignInRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, passwordResets: options.passwordResets });
   registerPasswordRoutes(app, { surface: 'admin', identity, ttlMinutes: options.sessionTtlMinutes, nav: adminNav });
   const subscriptionSection = organisationSubscriptions(options.subscriptions);
   const stationSection = organisationStations(options.stations);

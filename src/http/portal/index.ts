@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { BODY_LIMITS } from '../plugins/limits.ts';
-import type { IdentityService } from '../../modules/identity/index.ts';
+import type { IdentityService, PasswordResets } from '../../modules/identity/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { html } from '../../views/html.ts';
@@ -34,6 +34,7 @@ export interface PortalContextOptions
     PortalSimulatorRoutesOptions,
     PortalReceiptRoutesOptions {
   identity: IdentityService;
+  passwordResets: PasswordResets;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
 }
@@ -49,7 +50,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
     anonymousForms: ['/invitation'],
     publicPaths: ['/invitation'],
   });
-  registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes });
+  registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes, passwordResets: options.passwordResets });
   registerPasswordRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes, nav: portalNav });
   registerInvitationRoutes(app, options);
   registerPortalSubscriptionRoutes(app, options);

@@ -31,6 +31,21 @@ export interface SessionPluginOptions {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Forms both surfaces show before sign-in, besides sign-in itself: the password reset (password-reset.ts). */
+export const PASSWORD_RESET_PATHS = ['/password-reset', '/password-reset/new'];
+
+/**
+ * Where to go after sign-in: a page of this surface the person was sent to (a link in an e-mail),
+ * else the surface's home. Only a path of the same surface: never another host (`//evil`, `/\evil`),
+ * never the sign-in page itself.
+ */
+export function returnPath(surface: Surface, next: string | undefined): string {
+  const home = `/${surface}`;
+  if (!next || next.length > 2000) return home;
+  if (!(next === home || next.startsWith(`${home}/`) || next.startsWith(`${home}?`))) return home;
+  if (/[\\\s]|\/\/|\.\.|%2e|%2f|%5c/i.test(next) || next.startsWith(`${home}/sign-in`)) return home;
+  return next;
+}
 
 /**
  * Loads the session, decides the locale and checks CSRF and sign-in in `preValidation`: after the
@@ -48,13 +63,17 @@ export function registerSessionLoading(app: FastifyInstance, options: SessionPlu
     const lang = rawText(request.query, 'lang');
     request.locale = request.session && !lang ? request.session.locale : pickLocale(lang, request.headers['accept-language']);
     const path = (request.url.split('?')[0] ?? '').slice(options.surface.length + 1);
-    const anonymous = ['/sign-in', ...(options.anonymousForms ?? [])].includes(path);
+    const anonymous = ['/sign-in', ...PASSWORD_RESET_PATHS, ...(options.anonymousForms ?? [])].includes(path);
     // CSRF on every state-changing request of the surface, so no route can forget it.
     if (UNSAFE.has(request.method)) verifyCsrf(request, anonymous);
     // Signed-in by default: a new page cannot be left open by forgetting a check.
     const open = anonymous || path === '/sign-out' || path.startsWith('/assets/') || (options.publicPaths ?? []).includes(path);
     if (!request.session && !open) {
-      if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect(`/${options.surface}/sign-in`, 303);
+      // Back to this page after sign-in (returnPath checks it again when it comes back).
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        const next = returnPath(options.surface, request.url);
+        return reply.redirect(`/${options.surface}/sign-in${next === `/${options.surface}` ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
+      }
       throw new VarcoError('unauthenticated', 'Sign in first.');
     }
   });

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IdentityService, Surface } from '../../modules/identity/index.ts';
+import type { IdentityService, PasswordResets, Surface } from '../../modules/identity/index.ts';
+import { RESET_STRINGS } from '../../views/account/password-reset.ts';
 import { html } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { translate, type Locale } from '../../views/i18n.ts';
-import { anonymousCsrfToken, clearSessionCookie, setSessionCookie } from './session.ts';
+import { registerPasswordResetRoutes } from './password-reset.ts';
+import { anonymousCsrfToken, clearSessionCookie, returnPath, setSessionCookie } from './session.ts';
 import { form, NoQuery, query, Text, typed } from './schemas.ts';
 
 // Sign-in and sign-out, shared by the back office (administrators) and the portal (referents).
@@ -12,58 +14,76 @@ export interface SignInRoutesOptions {
   surface: Surface;
   identity: IdentityService;
   ttlMinutes: number;
+  /** Password reset by e-mail (its routes are registered with sign-in's). */
+  passwordResets: PasswordResets;
 }
 
-const SignInForm = form({ email: Text, password: Text });
+const SignInForm = form({ email: Text, password: Text, next: Text });
 
-function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = ''): string {
+function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = '', next = ''): string {
   const title = translate(locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle');
   const body = html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
 <form method="post" action="/${surface}/sign-in">
 <input type="hidden" name="_csrf" value="${csrf}">
+${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <label for="email">${translate(locale, 'signin.email')}</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="${email}">
 <label for="password">${translate(locale, 'signin.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">${translate(locale, 'signin.submit')}</button>
-</form>`;
+</form>
+<p><a href="/${surface}/password-reset">${RESET_STRINGS[locale].forgot}</a></p>`;
   return page({ locale, title, body });
 }
 
 export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutesOptions): void {
   const { surface, identity } = options;
-  const show = (request: FastifyRequest, reply: FastifyReply, status: number, message?: { kind: 'error' | 'notice'; text: string }, email?: string) =>
+  const show = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    message?: { kind: 'error' | 'notice'; text: string },
+    email?: string,
+    next?: string,
+  ) =>
     reply
       .code(status)
       .type('text/html; charset=utf-8')
-      .send(signInPage(request.locale, surface, anonymousCsrfToken(request, reply), message, email));
+      .send(signInPage(request.locale, surface, anonymousCsrfToken(request, reply), message, email, next));
 
+  registerPasswordResetRoutes(app, { surface, resets: options.passwordResets });
   const routes = typed(app);
-  routes.get('/sign-in', { schema: { querystring: query({ signedOut: Text, welcome: Text }) } }, async (request, reply) => {
-    if (request.session) return reply.redirect(`/${surface}`, 303);
+  routes.get('/sign-in', { schema: { querystring: query({ signedOut: Text, welcome: Text, reset: Text, next: Text }) } }, async (request, reply) => {
+    const next = returnPath(surface, request.query.next);
+    if (request.session) return reply.redirect(next, 303);
     const notice =
       request.query.signedOut === '1'
         ? translate(request.locale, 'signin.signedOut')
         : request.query.welcome === '1'
           ? translate(request.locale, 'signin.welcome')
-          : undefined;
-    return show(request, reply, 200, notice ? { kind: 'notice', text: notice } : undefined);
+          : request.query.reset === '1'
+            ? RESET_STRINGS[request.locale].done
+            : undefined;
+    return show(request, reply, 200, notice ? { kind: 'notice', text: notice } : undefined, '', next === `/${surface}` ? '' : next);
   });
 
   routes.post('/sign-in', { schema: { querystring: NoQuery, body: SignInForm } }, async (request, reply) => {
     const email = (request.body.email ?? '').slice(0, 254);
     const password = (request.body.password ?? '').slice(0, 1024);
+    // A failed try keeps where the person was going.
+    const wanted = returnPath(surface, request.body.next);
+    const keepNext = wanted === `/${surface}` ? '' : wanted;
     const outcome = await identity.signIn({ surface, email, password, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
     if (outcome.ok) {
       setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes);
-      return reply.redirect(`/${surface}`, 303);
+      return reply.redirect(returnPath(surface, request.body.next), 303);
     }
     if (outcome.reason === 'locked') {
       const minutes = Math.max(1, Math.ceil((outcome.retryAfterMs ?? 60_000) / 60_000));
       reply.header('retry-after', String(Math.ceil((outcome.retryAfterMs ?? 60_000) / 1000)));
-      return show(request, reply, 429, { kind: 'error', text: translate(request.locale, 'signin.locked', { minutes }) }, email);
+      return show(request, reply, 429, { kind: 'error', text: translate(request.locale, 'signin.locked', { minutes }) }, email, keepNext);
     }
-    return show(request, reply, 401, { kind: 'error', text: translate(request.locale, 'signin.failed') }, email);
+    return show(request, reply, 401, { kind: 'error', text: translate(request.locale, 'signin.failed') }, email, keepNext);
   });
 
   routes.post('/sign-out', { schema: { querystring: NoQuery, body: form({}) } }, async (request, reply) => {

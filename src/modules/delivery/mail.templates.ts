@@ -19,7 +19,8 @@ export type MailTemplateName =
   | 'client_certificate_published'
   | 'merchant_passphrase_replaced'
   | 'pagopa_receipt_undelivered'
-  | 'feedback_undelivered';
+  | 'feedback_undelivered'
+  | 'password_reset';
 
 export type MailLocale = 'en' | 'it';
 
@@ -70,6 +71,8 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
     'lastError',
     'link',
   ],
+  // The link is made at send time (SEND_TIME_PARAMS): the outbox names the request, never a usable link.
+  password_reset: ['firstName', 'resetId', 'expiresAt'],
 };
 
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];
@@ -80,7 +83,7 @@ export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemp
  * exist only in the message that leaves (src/app/mail.ts). A handler that cannot make one does not
  * send the e-mail.
  */
-export const SEND_TIME_PARAMS: Partial<Record<MailTemplateName, readonly string[]>> = { invitation: ['link'] };
+export const SEND_TIME_PARAMS: Partial<Record<MailTemplateName, readonly string[]>> = { invitation: ['link'], password_reset: ['link'] };
 
 /** What an e-mail outbox row carries: rendered only at send time, so wording fixes apply to queued mail. */
 export interface EmailPayload {

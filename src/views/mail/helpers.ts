@@ -34,3 +34,10 @@ export function capitalise(s: string): string {
 export function optionalLine(value: string | undefined, label: string): string[] {
   return value === undefined || value.trim() === '' ? [] : [`${label}: ${value}`];
 }
+
+/** "Hello Anna," / "Ciao Anna," — or no greeting when the person's first name is not known. */
+export function greetingFor(locale: Locale, params: Params): { greeting?: string } {
+  const name = p(params, 'firstName');
+  if (name === '') return {};
+  return { greeting: locale === 'it' ? `Ciao ${name},` : `Hello ${name},` };
+}

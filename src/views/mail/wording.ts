@@ -6,6 +6,7 @@ import { CERTIFICATE_WORDING } from './certificates.ts';
 import { MERCHANT_WORDING } from './merchant.ts';
 import { PAGOPA_WORDING } from './pagopa.ts';
 import { DELIVERY_WORDING } from './delivery.ts';
+import { ACCOUNT_WORDING } from './account.ts';
 
 // What each e-mail says, in English and Italian. The parameter names match the delivery module's
 // list (MAIL_TEMPLATE_PARAMS); a test renders every template in both locales.
@@ -17,6 +18,7 @@ export const MAIL_WORDING = {
   ...MERCHANT_WORDING,
   ...PAGOPA_WORDING,
   ...DELIVERY_WORDING,
+  ...ACCOUNT_WORDING,
 } satisfies Record<string, Readonly<Record<Locale, Wording>>>;
 
 export type MailTemplate = keyof typeof MAIL_WORDING;

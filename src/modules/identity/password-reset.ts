@@ -1,0 +1,170 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { newId } from '../../kernel/ids.ts';
+import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
+import { fail, ok, type Result } from '../../kernel/errors.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { checkPassword, hashPassword, type PasswordProblem } from './password.ts';
+import * as repo from './identity.repository.ts';
+import { deleteUserSessions } from './sessions.ts';
+
+// Password reset by e-mail (issue 14) for administrators and referents. A request stores a row and
+// queues an e-mail naming the row; the link's token is made when the e-mail is sent (mintLink), so
+// the outbox never holds a usable link, and only its hash is kept. A link works once, for 30 minutes,
+// and only the newest request of a person counts. The answer to a request is the same whether the
+// address has an account or not; a person gets at most three e-mails an hour, an address (IP) may
+// ask ten times an hour. A reset ends every session of the person.
+
+export const RESET_TTL_MS = 30 * 60_000;
+export const RESETS_PER_PERSON_PER_HOUR = 3;
+export const RESETS_PER_IP_PER_HOUR = 10;
+
+/** What the e-mail needs; the container wires it to the delivery module (identity does not import it). */
+export type ResetMailer = (
+  trx: Kysely<Database>,
+  mail: { to: string; locale: 'en' | 'it'; firstName: string; resetId: string; expiresAt: Date; userId: string; organisationId: string | null },
+) => Promise<void>;
+
+export type ResetRequestOutcome = Result<{ mailed: boolean }, 'rate_limited'> & { retryAfterSeconds?: number };
+export type ResetLinkState = 'valid' | 'unknown' | 'used' | 'expired';
+export type ResetOutcome = Result<{ userId: string; sessionsEnded: number }, Exclude<ResetLinkState, 'valid'> | PasswordProblem>;
+
+export interface PasswordResets {
+  request(input: { surface: repo.Surface; email: string; ip: string | null }): Promise<ResetRequestOutcome>;
+  /** For the e-mail sender: a fresh link for a request still open (replacing an earlier one), or why not. */
+  mintLink(resetId: string): Promise<Result<{ link: string }, Exclude<ResetLinkState, 'valid'>>>;
+  /** Whether a link's token still works (the form is shown only then); does not use it. */
+  check(surface: repo.Surface, token: string): Promise<ResetLinkState>;
+  complete(input: { surface: repo.Surface; token: string; password: string; confirm: string; ip: string | null }): Promise<ResetOutcome>;
+}
+
+export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock; audit: AuditLog; publicUrl: string; mail: ResetMailer }): PasswordResets {
+  const { db, clock, audit } = deps;
+  const hourAgo = () => new Date(clock.now().getTime() - 3600_000);
+
+  async function request(input: { surface: repo.Surface; email: string; ip: string | null }): Promise<ResetRequestOutcome> {
+    if (input.ip !== null) {
+      const fromIp = await db
+        .selectFrom('password_resets')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('ip', '=', input.ip)
+        .where('requested_at', '>', hourAgo())
+        .executeTakeFirstOrThrow();
+      if (Number(fromIp.n) >= RESETS_PER_IP_PER_HOUR) return { ...fail('rate_limited'), retryAfterSeconds: 3600 };
+    }
+    const user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], input.email.trim().toLowerCase());
+    if (!user || user.disabled_at !== null) return ok({ mailed: false });
+    return db.transaction().execute(async (trx) => {
+      // Serialises one person's requests, so the hourly count cannot be raced past.
+      await trx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().executeTakeFirst();
+      const recent = await trx
+        .selectFrom('password_resets')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('user_id', '=', user.id)
+        .where('requested_at', '>', hourAgo())
+        .executeTakeFirstOrThrow();
+      if (Number(recent.n) >= RESETS_PER_PERSON_PER_HOUR) return ok({ mailed: false });
+      const now = clock.now();
+      const id = newId('pwr');
+      const expiresAt = new Date(now.getTime() + RESET_TTL_MS);
+      // Only the newest request counts: earlier open ones end here.
+      await trx
+        .updateTable('password_resets')
+        .set({ superseded_at: now })
+        .where('user_id', '=', user.id)
+        .where('used_at', 'is', null)
+        .where('superseded_at', 'is', null)
+        .execute();
+      await trx
+        .insertInto('password_resets')
+        .values({ id, user_id: user.id, surface: input.surface, requested_at: now, expires_at: expiresAt, ip: input.ip })
+        .execute();
+      await deps.mail(trx, {
+        to: user.email,
+        locale: user.locale,
+        firstName: user.first_name ?? '',
+        resetId: id,
+        expiresAt,
+        userId: user.id,
+        organisationId: user.organisation_id,
+      });
+      await audit.append(trx, {
+        actorType: 'anonymous',
+        action: 'password.reset_requested',
+        subjectType: 'user',
+        subjectId: user.id,
+        organisationId: user.organisation_id,
+        ip: input.ip,
+        details: { surface: input.surface, resetId: id },
+      });
+      return ok({ mailed: true });
+    });
+  }
+
+  type Row = { used_at: Date | null; superseded_at: Date | null; expires_at: Date };
+  const stateOf = (row: Row | undefined): ResetLinkState =>
+    !row ? 'unknown' : row.used_at !== null ? 'used' : row.superseded_at !== null || row.expires_at <= clock.now() ? 'expired' : 'valid';
+
+  async function mintLink(resetId: string): Promise<Result<{ link: string }, Exclude<ResetLinkState, 'valid'>>> {
+    return db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('password_resets').selectAll().where('id', '=', resetId).forUpdate().executeTakeFirst();
+      const state = stateOf(row);
+      if (!row || state !== 'valid') return fail(state === 'valid' ? 'unknown' : state);
+      const token = randomToken(32);
+      await trx
+        .updateTable('password_resets')
+        .set({ token_hash: sha256Hex(token) })
+        .where('id', '=', row.id)
+        .execute();
+      return ok({ link: `${deps.publicUrl}/${row.surface}/password-reset/new?token=${token}` });
+    });
+  }
+
+  const byToken = (trx: Kysely<Database>, surface: repo.Surface, token: string) =>
+    trx.selectFrom('password_resets').selectAll().where('token_hash', '=', sha256Hex(token)).where('surface', '=', surface);
+
+  async function check(surface: repo.Surface, token: string): Promise<ResetLinkState> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return 'unknown';
+    return stateOf(await byToken(db, surface, token).executeTakeFirst());
+  }
+
+  async function complete(input: { surface: repo.Surface; token: string; password: string; confirm: string; ip: string | null }): Promise<ResetOutcome> {
+    const state = await check(input.surface, input.token);
+    if (state !== 'valid') return fail(state);
+    const problem = checkPassword(input.password, input.confirm);
+    if (problem) return fail(problem);
+    const newHash = await hashPassword(input.password);
+    return db.transaction().execute(async (trx): Promise<ResetOutcome> => {
+      const row = await byToken(trx, input.surface, input.token).forUpdate().executeTakeFirst();
+      // Used or expired while the password was being hashed.
+      const now = stateOf(row);
+      if (!row || now !== 'valid') return fail(now === 'valid' ? 'unknown' : now);
+      const user = await repo.findUserById(trx, row.user_id);
+      if (!user || user.disabled_at !== null) return fail('expired');
+      await trx.updateTable('password_resets').set({ used_at: clock.now(), token_hash: null }).where('id', '=', row.id).execute();
+      await trx.updateTable('users').set({ password_hash: newHash }).where('id', '=', user.id).execute();
+      const sessionsEnded = await deleteUserSessions(trx, user.id);
+      await audit.append(trx, {
+        actorType: user.kind,
+        actorId: user.id,
+        action: 'password.reset',
+        subjectType: 'user',
+        subjectId: user.id,
+        organisationId: user.organisation_id,
+        ip: input.ip,
+        details: { surface: input.surface, resetId: row.id, sessionsEnded },
+      });
+      return ok({ userId: user.id, sessionsEnded });
+    });
+  }
+
+  return { request, mintLink, check, complete };
+}
+
+/** Retention: requests whose link expired more than a week ago (the week keeps the hourly limits and a recent history). */
+export async function prunePasswordResets(db: Kysely<Database>, now: Date): Promise<number> {
+  const weekAgo = new Date(now.getTime() - 7 * 24 * 3600_000);
+  const result = await db.deleteFrom('password_resets').where('expires_at', '<', weekAgo).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
