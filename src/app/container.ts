@@ -25,6 +25,8 @@ import {
 } from '../modules/checkout/index.ts';
 import {
   createDeliveryService,
+  createGivenUpDeliveries,
+  type GivenUpDeliveries,
   createOutboxWorker,
   createSmtpMailer,
   type Mailer,
@@ -69,6 +71,8 @@ import {
   type SubscriptionsService,
 } from '../modules/subscriptions/index.ts';
 import { createJobRunner, type PeriodicJob } from './jobs.ts';
+import { createBackOfficeQueues } from './queues.ts';
+import type { BackOfficeQueues } from '../kernel/queue.ts';
 import { proposalActions } from './proposal-actions.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import type { Logger } from './logger.ts';
@@ -119,6 +123,10 @@ export interface Services extends SubscriptionServices, StationServices {
   receipts: ReceiptsService;
   /** Four-eyes: production changes that move money or trust wait for a second administrator (docs/adr/0034-four-eyes.md). */
   proposals: ProposalsService;
+  /** The back office home's work queues (issue 14). */
+  queues: BackOfficeQueues;
+  /** Deliveries given up: the back office list and bulk resend (issue 14), as `varco outbox resend` does. */
+  givenUpDeliveries: GivenUpDeliveries;
 }
 
 export interface ContainerDeps {
@@ -307,6 +315,8 @@ export function createContainer(deps: ContainerDeps): Container {
         signInMaxFailures: config.signInMaxFailures,
         signInLockMinutes: config.signInLockMinutes,
       }),
+    queues: () => createBackOfficeQueues({ db, clock }),
+    givenUpDeliveries: () => createGivenUpDeliveries({ db, audit, clock }),
     passwordResets: () =>
       createPasswordResets({
         db,

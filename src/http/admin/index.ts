@@ -20,6 +20,9 @@ import { registerAdminRegistryRoutes, type AdminRegistryRoutesOptions } from './
 import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulatorRoutesOptions } from './pagopa-simulator.ts';
 import { registerAdminReceiptRoutes, type AdminReceiptRoutesOptions } from './pagopa-receipts.ts';
 import { registerAdminProposalRoutes, type AdminProposalRoutesOptions } from './proposals.ts';
+import { registerAdminDeliveryRoutes, type AdminDeliveryRoutesOptions } from './deliveries.ts';
+import type { BackOfficeQueues } from '../../kernel/queue.ts';
+import { queuesSection } from '../../views/admin/queues.ts';
 import { proposalStrings } from '../../views/proposals/strings.ts';
 
 export interface AdminContextOptions
@@ -32,9 +35,11 @@ export interface AdminContextOptions
     AdminRegistryRoutesOptions,
     AdminSimulatorRoutesOptions,
     AdminReceiptRoutesOptions,
-    AdminProposalRoutesOptions {
+    AdminProposalRoutesOptions,
+    AdminDeliveryRoutesOptions {
   identity: IdentityService;
   passwordResets: PasswordResets;
+  queues: BackOfficeQueues;
   sessionTtlMinutes: number;
 }
 
@@ -65,6 +70,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerAdminExchangeRoutes(app, options);
   registerAdminReceiptRoutes(app, options);
   registerAdminProposalRoutes(app, options);
+  registerAdminDeliveryRoutes(app, options);
 
   const routes = typed(app);
   routes.get('/', { schema: { querystring: NoQuery } }, async (request, reply) => {
@@ -73,10 +79,12 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
     const locale = request.locale;
     // Four-eyes off is a choice for single-administrator installations; it stays visible (issue 16).
     const p = proposalStrings(locale);
-    const pending = await options.proposals.countPending();
+    const [pending, counts] = await Promise.all([options.proposals.countPending(), options.queues.counts()]);
+    const queues = Object.entries(counts).map(([name, q]) => ({ name: name as keyof typeof counts, ...q }));
     const body = html`<p>${translate(locale, 'admin.welcome', { email: session.email })}</p>
 ${options.proposals.enabled() ? '' : html`<p class="warning" role="alert" id="four-eyes-off">${p.fourEyesOff}</p>`}
-${pending > 0 ? html`<p><a href="/admin/proposals">${p.pendingCount(pending)}</a></p>` : ''}`;
+${pending > 0 ? html`<p><a href="/admin/proposals">${p.pendingCount(pending)}</a></p>` : ''}
+${queuesSection(locale, queues, new Date())}`;
     return sendPage(request, reply, { surface: 'admin', title: translate(locale, 'admin.dashboard'), body, nav: adminNav(locale) });
   });
 

@@ -102,9 +102,9 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
   const routes = typed(app);
   routes.get('/stations', { schema: { querystring: query({ filter: Text }) } }, async (request, reply) => {
     admin(request);
-    const toCheck = request.query.filter === 'to_check';
-    const rows = (await stations.list(toCheck ? { pendingOnly: true } : {})).map(rowView);
-    return send(request, reply, stationStrings(request.locale).stations, adminStationsPage(request.locale, rows, toCheck));
+    const filter = request.query.filter === 'to_check' || request.query.filter === 'failing' ? request.query.filter : 'all';
+    const rows = (await stations.list(filter === 'to_check' ? { pendingOnly: true } : filter === 'failing' ? { failingOnly: true } : {})).map(rowView);
+    return send(request, reply, stationStrings(request.locale).stations, adminStationsPage(request.locale, rows, filter));
   });
 
   routes.get('/stations/:id', { schema: { params: IdParams, querystring: query({ saved: Text, verified: Text }) } }, (request, reply) => {

@@ -22,5 +22,5 @@ export { createDeliveryService, listEmails, getEmail } from './delivery.service.
 export type { DeliveryService, EmailView } from './delivery.service.ts';
 export type { AttemptRow } from './outbox.repository.ts';
 export { pruneFinishedMessages } from './retention.ts';
-export { countResendable, resendGivenUp, RESENDABLE_STATES, OUTBOX_CHANNELS } from './outbox.resend.ts';
-export type { ResendFilter, ResendableState, ResendActor } from './outbox.resend.ts';
+export { countResendable, createGivenUpDeliveries, givenUpQueue, listGivenUp, resendGivenUp, RESENDABLE_STATES, OUTBOX_CHANNELS } from './outbox.resend.ts';
+export type { GivenUpDeliveries, ResendFilter, ResendableState, ResendActor } from './outbox.resend.ts';

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { AuditLog, AuditEntry } from '../audit/index.ts';
 import { OUTBOX_CHANNEL, type Channel } from './outbox.repository.ts';
+import { queueCount, type QueueCount } from '../../kernel/queue.ts';
 
 // Bulk resend (issue 17): after a receiver's outage, an operator gives every message that was given up
 // one more try at once. The message itself goes back to `pending`, due now, so its history (attempts,
@@ -93,4 +94,37 @@ export async function resendGivenUp(
     total += ids.length;
     options.onBatch?.(ids.length);
   }
+}
+
+/** The back office queue of deliveries given up (exhausted), since the oldest one's creation (issue 14). */
+export async function givenUpQueue(db: Kysely<Database>): Promise<QueueCount> {
+  const row = await selected(db, { state: 'exhausted' })
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .executeTakeFirst();
+  return queueCount(row);
+}
+
+/** The given-up messages a filter selects, newest first, for the back office list. */
+export function listGivenUp(db: Kysely<Database>, filter: ResendFilter, limit: number) {
+  return selected(db, filter)
+    .select(['id', 'channel', 'organisation_id', 'subject_type', 'subject_id', 'attempts', 'last_error', 'created_at', 'next_attempt_at'])
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Given-up deliveries for the back office: the list, a count and the bulk resend, as one administrator. */
+export interface GivenUpDeliveries {
+  list(filter: ResendFilter, limit: number): ReturnType<typeof listGivenUp>;
+  count(filter: ResendFilter): Promise<number>;
+  resend(filter: ResendFilter, actor: ResendActor): Promise<number>;
+}
+
+export function createGivenUpDeliveries(deps: { db: Kysely<Database>; audit: AuditLog; clock: { now(): Date } }): GivenUpDeliveries {
+  const { db, audit, clock } = deps;
+  return {
+    list: (filter, limit) => listGivenUp(db, filter, limit),
+    count: (filter) => countResendable(db, filter),
+    resend: (filter, actor) => resendGivenUp(db, audit, filter, actor, { now: () => clock.now() }),
+  };
 }

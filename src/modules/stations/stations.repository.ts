@@ -1,6 +1,7 @@
 import { expressionBuilder, sql, type Expression, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Environment } from './station.policy.ts';
+import { queueCount, type QueueCount } from '../../kernel/queue.ts';
 
 // SQL of the stations module's own tables: stations, station_versions, station_checks,
 // trusted_cas and certificate_warnings. Organisations and referents are read through the
@@ -41,6 +42,8 @@ export interface ListFilter {
   organisationId?: string;
   /** Only stations with a version waiting for an administrator. */
   pendingOnly?: boolean;
+  /** Only stations whose latest verification failed. */
+  failingOnly?: boolean;
   environment?: Environment;
 }
 
@@ -60,6 +63,7 @@ export function listStations(db: Kysely<Database>, filter: ListFilter = {}) {
   if (filter.organisationId !== undefined) q = q.where('stations.organisation_id', '=', filter.organisationId);
   if (filter.environment !== undefined) q = q.where('stations.environment', '=', filter.environment);
   if (filter.pendingOnly) q = q.where('pending.state', '=', 'to_check');
+  if (filter.failingOnly) q = q.where('stations.connection_state', '=', 'failing');
   return q.orderBy('stations.environment').orderBy('stations.code').execute();
 }
 
@@ -201,4 +205,35 @@ export async function pruneChecks(db: Kysely<Database>, before: Date): Promise<n
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** Back office queues (issue 14): station versions waiting for review. */
+export async function reviewQueue(db: Kysely<Database>): Promise<QueueCount> {
+  const row = await db
+    .selectFrom('station_versions')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('submitted_at').as('oldest')])
+    .where('state', '=', 'to_check')
+    .executeTakeFirst();
+  return queueCount(row);
+}
+
+/** Approved stations whose latest verification failed, oldest first by that check. */
+export async function failingQueue(db: Kysely<Database>): Promise<QueueCount> {
+  const row = await db
+    .selectFrom('stations')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('last_check_at').as('oldest')])
+    .where('connection_state', '=', 'failing')
+    .executeTakeFirst();
+  return queueCount(row);
+}
+
+/** Trusted CAs in use that expire within `days` ("oldest" is the soonest expiry). */
+export async function expiringTrustQueue(db: Kysely<Database>, now: Date, days: number): Promise<QueueCount> {
+  const row = await db
+    .selectFrom('trusted_cas')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('not_after').as('oldest')])
+    .where('removed_at', 'is', null)
+    .where('not_after', '<', new Date(now.getTime() + days * 86_400_000))
+    .executeTakeFirst();
+  return queueCount(row);
 }

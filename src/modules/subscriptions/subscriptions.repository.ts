@@ -1,6 +1,7 @@
 import { expressionBuilder, sql, type AliasableExpression, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database, Environment, SubscriptionState } from '../../db/schema.ts';
 import { organisationFields } from '../organisations/index.ts';
+import { queueCount, type QueueCount } from '../../kernel/queue.ts';
 
 // SQL of products, subscriptions and their keys. Every change that can alter what a key authorises
 // also sends a NOTIFY on KEYS_CHANNEL inside its transaction: PostgreSQL delivers it at commit (and
@@ -314,4 +315,14 @@ export async function writeUsage(db: Kysely<Database>, keys: ReadonlyMap<string,
     await sql`UPDATE subscriptions SET inbound_verified_at = v.at FROM (VALUES ${values}) AS v(id, at)
       WHERE subscriptions.id = v.id AND (subscriptions.inbound_verified_at IS NULL OR subscriptions.inbound_verified_at < v.at)`.execute(db);
   }
+}
+
+/** The back office queue of subscription requests waiting for a decision (issue 14). */
+export async function submittedQueue(db: Kysely<Database>): Promise<QueueCount> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('state_changed_at').as('oldest')])
+    .where('state', '=', 'submitted')
+    .executeTakeFirst();
+  return queueCount(row);
 }

@@ -3,14 +3,20 @@ import type { Locale } from '../i18n.ts';
 import { when } from './checks.ts';
 import { envLabel, stationTable, type StationRowView } from './pages.ts';
 import { problemText, stationStrings } from './strings.ts';
+import { queueStrings } from '../admin/queues.ts';
 
 // Back office parts of the station pages: the list with its "to check" filter, the review,
 // settings and host-sharing forms of a station, and the trusted CAs per environment and organisation.
 
-export function adminStationsPage(locale: Locale, rows: StationRowView[], toCheckOnly: boolean): SafeHtml {
+export type AdminStationFilter = 'all' | 'to_check' | 'failing';
+
+export function adminStationsPage(locale: Locale, rows: StationRowView[], filter: AdminStationFilter): SafeHtml {
   const t = stationStrings(locale);
-  return html`<p><a href="/admin/stations?filter=to_check"${toCheckOnly ? ' aria-current="page"' : ''}>${t.toCheck}</a> · <a href="/admin/stations"${toCheckOnly ? '' : ' aria-current="page"'}>${t.all}</a></p>
-${toCheckOnly && rows.length === 0 ? html`<p>${t.noneToCheck}</p>` : stationTable(locale, rows, '/admin/stations', true)}`;
+  const q = queueStrings(locale);
+  const current = (f: AdminStationFilter) => (filter === f ? ' aria-current="page"' : '');
+  const none = filter === 'to_check' ? t.noneToCheck : filter === 'failing' ? q.noneFailing : '';
+  return html`<p><a href="/admin/stations?filter=to_check"${current('to_check')}>${t.toCheck}</a> · <a href="/admin/stations?filter=failing"${current('failing')}>${q.names.stationsFailing}</a> · <a href="/admin/stations"${current('all')}>${t.all}</a></p>
+${filter !== 'all' && rows.length === 0 ? html`<p>${none}</p>` : stationTable(locale, rows, '/admin/stations', true)}`;
 }
 
 export interface AdminStationForms {

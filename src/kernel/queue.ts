@@ -1,0 +1,21 @@
+// A work queue as the back office home shows it (issue 14): how many items wait, and since when the
+// oldest one does. Each owning module counts its own queue; the home only reads these.
+export interface QueueCount {
+  count: number;
+  /** When the oldest waiting item started waiting; null when the queue is empty. */
+  oldest: Date | null;
+}
+
+/** A `count(*)`/`min(…)` row as PostgreSQL returns it (bigint as text), as a QueueCount. */
+export function queueCount(row: { n: string | number | bigint; oldest: Date | string | null } | undefined): QueueCount {
+  if (!row) return { count: 0, oldest: null };
+  return { count: Number(row.n), oldest: row.oldest === null ? null : new Date(row.oldest) };
+}
+
+/** The back office home's queues (issue 14), counted by their owning modules (src/app/queues.ts gathers them). */
+export const QUEUE_NAMES = ['subscriptions', 'stationsToReview', 'stationsFailing', 'certificatesExpiring', 'deliveriesExhausted'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface BackOfficeQueues {
+  counts(): Promise<Record<QueueName, QueueCount>>;
+}
