@@ -72,7 +72,8 @@ import {
 } from '../modules/subscriptions/index.ts';
 import { createJobRunner, type PeriodicJob } from './jobs.ts';
 import { createBackOfficeQueues } from './queues.ts';
-import type { BackOfficeQueues } from '../kernel/queue.ts';
+import { createOnboardingChecklist } from './onboarding-checklist.ts';
+import type { BackOfficeQueues, OnboardingChecklist } from '../kernel/home.ts';
 import { proposalActions } from './proposal-actions.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import type { Logger } from './logger.ts';
@@ -125,6 +126,8 @@ export interface Services extends SubscriptionServices, StationServices {
   proposals: ProposalsService;
   /** The back office home's work queues (issue 14). */
   queues: BackOfficeQueues;
+  /** The portal home's onboarding checklist per organisation (issue 14). */
+  onboardingChecklist: OnboardingChecklist;
   /** Deliveries given up: the back office list and bulk resend (issue 14), as `varco outbox resend` does. */
   givenUpDeliveries: GivenUpDeliveries;
 }
@@ -316,6 +319,7 @@ export function createContainer(deps: ContainerDeps): Container {
         signInLockMinutes: config.signInLockMinutes,
       }),
     queues: () => createBackOfficeQueues({ db, clock }),
+    onboardingChecklist: () => createOnboardingChecklist({ db }),
     givenUpDeliveries: () => createGivenUpDeliveries({ db, audit, clock }),
     passwordResets: () =>
       createPasswordResets({

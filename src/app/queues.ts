@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
-import type { BackOfficeQueues } from '../kernel/queue.ts';
+import type { BackOfficeQueues } from '../kernel/home.ts';
 import { givenUpQueue } from '../modules/delivery/index.ts';
 import { expiringTrustQueue, failingQueue, reviewQueue } from '../modules/stations/index.ts';
 import { submittedQueue } from '../modules/subscriptions/index.ts';

@@ -57,22 +57,20 @@ test('each queue shows how many wait and the oldest age, in the admin’s langua
     .execute();
   // Two deliveries given up.
   for (const n of [1, 2]) {
-    const id = await db
-      .transaction()
-      .execute(
-        async (trx) =>
-          (
-            await enqueueHttpMessage(trx, {
-              env: 'test',
-              method: 'POST',
-              url: 'https://shop.example/fb',
-              body: `n=${n}`,
-              organisationId: org,
-              subjectType: 'order',
-              subjectId: `ord_q${n}`,
-            })
-          ).id,
-      );
+    const id = await db.transaction().execute(
+      async (trx) =>
+        (
+          await enqueueHttpMessage(trx, {
+            env: 'test',
+            method: 'POST',
+            url: 'https://shop.example/fb',
+            body: `n=${n}`,
+            organisationId: org,
+            subjectType: 'order',
+            subjectId: `ord_q${n}`,
+          })
+        ).id,
+    );
     await db.updateTable('outbox').set({ state: 'exhausted', attempts: 201, last_error: 'HTTP 503' }).where('id', '=', id).execute();
   }
 

@@ -21,7 +21,7 @@ import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulato
 import { registerAdminReceiptRoutes, type AdminReceiptRoutesOptions } from './pagopa-receipts.ts';
 import { registerAdminProposalRoutes, type AdminProposalRoutesOptions } from './proposals.ts';
 import { registerAdminDeliveryRoutes, type AdminDeliveryRoutesOptions } from './deliveries.ts';
-import type { BackOfficeQueues } from '../../kernel/queue.ts';
+import type { BackOfficeQueues } from '../../kernel/home.ts';
 import { queuesSection } from '../../views/admin/queues.ts';
 import { proposalStrings } from '../../views/proposals/strings.ts';
 

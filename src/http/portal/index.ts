@@ -20,6 +20,8 @@ import { registerPortalExchangeRoutes, type PortalExchangeRoutesOptions } from '
 import { registerPortalRegistryRoutes, type PortalRegistryRoutesOptions } from './pagopa-registry.ts';
 import { registerPortalSimulatorRoutes, type PortalSimulatorRoutesOptions } from './pagopa-simulator.ts';
 import { registerPortalReceiptRoutes, type PortalReceiptRoutesOptions } from './pagopa-receipts.ts';
+import type { OnboardingChecklist } from '../../kernel/home.ts';
+import { checklistSection } from '../../views/portal/checklist.ts';
 
 export interface PortalContextOptions
   extends
@@ -37,6 +39,7 @@ export interface PortalContextOptions
   passwordResets: PasswordResets;
   organisations: OrganisationsService;
   sessionTtlMinutes: number;
+  onboardingChecklist: OnboardingChecklist;
 }
 
 /** The developer portal: referents of connected organisations. */
@@ -68,7 +71,8 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
     const organisation = session.organisationId ? await options.organisations.find(session.organisationId) : undefined;
     const it = request.locale === 'it';
     const body = html`<p>${it ? 'Accesso effettuato come' : 'Signed in as'} ${session.firstName} ${session.lastName} &lt;${session.email}&gt;${organisation ? html`, ${it ? 'referente di' : 'referent of'} <strong>${organisation.name}</strong>` : ''}.</p>
-<p><a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> · <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a></p>`;
+<p><a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> · <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a></p>
+${organisation ? checklistSection(request.locale, await options.onboardingChecklist.of(organisation.id, organisation.type), organisation.type === 'merchant') : ''}`;
     return sendPage(request, reply, { surface: 'portal', title: it ? 'Portale sviluppatori' : 'Developer portal', body, nav: portalNav(request.locale) });
   });
 }

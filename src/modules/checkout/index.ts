@@ -11,6 +11,7 @@ export type { PageState, PaymentService, StepResult } from './payment.service.ts
 export { createOrdersService } from './orders.service.ts';
 export type { OrdersService } from './orders.service.ts';
 export type { OrderRecord } from './orders.repository.ts';
+export { hasOrders } from './orders.repository.ts';
 
 // Server-to-server feedback: the online attempt and the outbox's `http` handler; whom an exhausted one concerns.
 export { chooseAddress, createFeedbackSender, feedbackOwners } from './feedback.sender.ts';

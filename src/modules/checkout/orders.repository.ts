@@ -323,3 +323,8 @@ export function listAttempts(db: Kysely<Database>, orderId: string) {
 }
 
 export type PaymentAttemptRow = Awaited<ReturnType<typeof listAttempts>>[number];
+
+/** Onboarding checklist (issue 14): whether the organisation's shops have sent a first order. */
+export async function hasOrders(db: Kysely<Database>, organisationId: string): Promise<boolean> {
+  return (await listOrders(db, organisationId, { limit: 1 })).length > 0;
+}

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { AuditLog, AuditEntry } from '../audit/index.ts';
 import { OUTBOX_CHANNEL, type Channel } from './outbox.repository.ts';
-import { queueCount, type QueueCount } from '../../kernel/queue.ts';
+import { queueCount, type QueueCount } from '../../kernel/home.ts';
 
 // Bulk resend (issue 17): after a receiver's outage, an operator gives every message that was given up
 // one more try at once. The message itself goes back to `pending`, due now, so its history (attempts,

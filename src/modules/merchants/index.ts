@@ -26,4 +26,4 @@ export { pruneErrorLog } from './error-log.retention.ts';
 export { SHASIGN_TOOL_MAX_LINES, parseParamLines, shaTool } from './shasign.tool.ts';
 
 // An order's merchant (organisation, name) as expressions in checkout's own queries (docs/adr/0011).
-export { merchantOwner } from './merchants.repository.ts';
+export { merchantConfigured, merchantOwner } from './merchants.repository.ts';

@@ -249,3 +249,16 @@ export function merchantOwner(merchantId: Expression<string>) {
       eb(merchantId, 'in', eb.selectFrom('merchants').select('merchants.id').where('merchants.organisation_id', '=', organisationId)),
   };
 }
+
+/** Onboarding checklist (issue 14): whether a merchant of the organisation has saved a SHA-IN passphrase in some environment. */
+export async function merchantConfigured(db: Kysely<Database>, organisationId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('merchant_settings')
+    .innerJoin('merchants', 'merchants.id', 'merchant_settings.merchant_id')
+    .select('merchant_settings.merchant_id')
+    .where('merchants.organisation_id', '=', organisationId)
+    .where('merchant_settings.sha_in_sealed', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -141,3 +141,14 @@ function rowOf(r: ListRow): ExchangeRow {
     responseTruncated: r.response_truncated,
   };
 }
+
+/** Onboarding checklist (issue 14): whether a pagoPA message of the organisation (as PSP or EC) passed through Varco. */
+export async function hasExchanges(db: Kysely<Database>, organisationId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('pagopa_exchanges')
+    .select('id')
+    .where((eb) => eb.or([eb('psp_organisation_id', '=', organisationId), eb('ec_organisation_id', '=', organisationId)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

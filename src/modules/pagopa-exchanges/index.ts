@@ -7,5 +7,11 @@ export type { ExchangeDetail, ExchangeDirection, ExchangeEntry, ExchangeEnv, Exc
 export { MAX_MESSAGE_BYTES, maskSecrets } from './exchanges.sanitize.ts';
 export type { MessageInput } from './exchanges.sanitize.ts';
 export { prettyXml } from './exchanges.pretty.ts';
-export { DEFAULT_LIMIT as EXCHANGES_PAGE_SIZE, MAX_LIMIT as EXCHANGES_MAX_PAGE_SIZE, isExchangeCursor, pruneExchanges } from './exchanges.repository.ts';
+export {
+  DEFAULT_LIMIT as EXCHANGES_PAGE_SIZE,
+  MAX_LIMIT as EXCHANGES_MAX_PAGE_SIZE,
+  isExchangeCursor,
+  pruneExchanges,
+  hasExchanges,
+} from './exchanges.repository.ts';
 export { EXCHANGE_OPERATIONS } from './exchanges.service.ts';

@@ -26,7 +26,7 @@ export type { StationCaller, StationCallRefusal, StationCallTarget } from './sta
 export { createExpiryWarnings } from './expiry.service.ts';
 export type { ExpiryWarnings, ExpiryRun } from './expiry.service.ts';
 export { stationJobs, STATION_REVERIFY_JOB, CERTIFICATE_EXPIRY_JOB } from './stations.scheduler.ts';
-export { pruneChecks, reviewQueue, failingQueue, expiringTrustQueue } from './stations.repository.ts';
+export { pruneChecks, reviewQueue, failingQueue, expiringTrustQueue, stationProgress } from './stations.repository.ts';
 export type { StationJob, StationJobOptions, SchedulerLogger } from './stations.scheduler.ts';
 // For other modules: a station by code, and its code and owner as expressions for their own query (docs/adr/0011).
 export { findStationByCode, stationFields } from './stations.repository.ts';

@@ -1,7 +1,7 @@
 import { expressionBuilder, sql, type Expression, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Environment } from './station.policy.ts';
-import { queueCount, type QueueCount } from '../../kernel/queue.ts';
+import { queueCount, type QueueCount } from '../../kernel/home.ts';
 
 // SQL of the stations module's own tables: stations, station_versions, station_checks,
 // trusted_cas and certificate_warnings. Organisations and referents are read through the
@@ -236,4 +236,18 @@ export async function expiringTrustQueue(db: Kysely<Database>, now: Date, days: 
     .where('not_after', '<', new Date(now.getTime() + days * 86_400_000))
     .executeTakeFirst();
   return queueCount(row);
+}
+
+/** What an organisation's onboarding checklist needs of its stations (issue 14). */
+export async function stationProgress(db: Kysely<Database>, organisationId: string): Promise<{ registered: boolean; approved: boolean; verified: boolean }> {
+  const row = await db
+    .selectFrom('stations')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('n'),
+      eb.fn.count<string>('approved_version_id').as('approved'),
+      eb.fn.count<string>(eb.case().when('connection_state', '=', 'verified').then(1).end()).as('verified'),
+    ])
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirstOrThrow();
+  return { registered: Number(row.n) > 0, approved: Number(row.approved) > 0, verified: Number(row.verified) > 0 };
 }

@@ -28,7 +28,7 @@ export type { SubscriptionRow } from './subscriptions.repository.ts';
 export { KEYS_CHANNEL } from './subscriptions.repository.ts';
 // For other modules: whether a subscription is active, as an expression for their own query or a
 // list (docs/adr/0011), and the hooks they register at wiring to act inside this module's transactions.
-export { activeEnvironments, activeSubscription, submittedQueue } from './subscriptions.repository.ts';
+export { activeEnvironments, activeSubscription, submittedQueue, subscriptionProgress } from './subscriptions.repository.ts';
 // Products as other modules need them, in their transaction (invitations).
 export { existingProductIds, grantProducts, productsByCode } from './subscriptions.repository.ts';
 export type { ProductChange, SubscriptionChange, SubscriptionHooks } from './subscription.hooks.ts';

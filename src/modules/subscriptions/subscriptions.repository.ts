@@ -1,7 +1,7 @@
 import { expressionBuilder, sql, type AliasableExpression, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database, Environment, SubscriptionState } from '../../db/schema.ts';
 import { organisationFields } from '../organisations/index.ts';
-import { queueCount, type QueueCount } from '../../kernel/queue.ts';
+import { queueCount, type QueueCount } from '../../kernel/home.ts';
 
 // SQL of products, subscriptions and their keys. Every change that can alter what a key authorises
 // also sends a NOTIFY on KEYS_CHANNEL inside its transaction: PostgreSQL delivers it at commit (and
@@ -325,4 +325,31 @@ export async function submittedQueue(db: Kysely<Database>): Promise<QueueCount> 
     .where('state', '=', 'submitted')
     .executeTakeFirst();
   return queueCount(row);
+}
+
+/** What an organisation's onboarding checklist needs of its subscriptions (issue 14). */
+export async function subscriptionProgress(
+  db: Kysely<Database>,
+  organisationId: string,
+): Promise<{ requested: boolean; active: boolean; keyRevealed: boolean; called: boolean }> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('n'),
+      eb.fn.count<string>(eb.case().when('state', '=', 'active').then(1).end()).as('active'),
+      eb.fn.count<string>('inbound_verified_at').as('called'),
+      eb
+        .exists(
+          eb
+            .selectFrom('api_keys')
+            .innerJoin('subscriptions as s', 's.id', 'api_keys.subscription_id')
+            .select('api_keys.id')
+            .where('s.organisation_id', '=', organisationId)
+            .where('api_keys.revealed_at', 'is not', null),
+        )
+        .as('revealed'),
+    ])
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirstOrThrow();
+  return { requested: Number(row.n) > 0, active: Number(row.active) > 0, keyRevealed: row.revealed === true, called: Number(row.called) > 0 };
 }

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import type { QueueName } from '../../kernel/queue.ts';
+import type { QueueName } from '../../kernel/home.ts';
 
 // The back office home's work queues and the page of deliveries given up (issue 14). Each queue says
 // how many items wait and how long the oldest has, and links to the filtered list that clears it.

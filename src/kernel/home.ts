@@ -1,3 +1,4 @@
+// What the two home pages show (issue 14): the back office work queues and the portal onboarding checklist.
 // A work queue as the back office home shows it (issue 14): how many items wait, and since when the
 // oldest one does. Each owning module counts its own queue; the home only reads these.
 export interface QueueCount {
@@ -18,4 +19,16 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface BackOfficeQueues {
   counts(): Promise<Record<QueueName, QueueCount>>;
+}
+
+/** One step of an organisation's onboarding checklist on the portal home (issue 14). */
+export type ChecklistStepId = 'profile' | 'subscription' | 'approval' | 'keys' | 'settings' | 'station' | 'verification' | 'inbound' | 'first';
+export interface ChecklistStep {
+  id: ChecklistStepId;
+  done: boolean;
+}
+
+export interface OnboardingChecklist {
+  /** The steps for this kind of organisation, in order; the first not done is "next". */
+  of(organisationId: string, type: 'creditor_institution' | 'psp' | 'merchant' | 'technology_partner'): Promise<ChecklistStep[]>;
 }
