@@ -73,7 +73,8 @@ import {
 import { createJobRunner, type PeriodicJob } from './jobs.ts';
 import { createBackOfficeQueues } from './queues.ts';
 import { createOnboardingChecklist } from './onboarding-checklist.ts';
-import type { BackOfficeQueues, OnboardingChecklist } from '../kernel/home.ts';
+import { createTimelines } from './timelines.ts';
+import type { BackOfficeQueues, OnboardingChecklist, Timelines } from '../kernel/home.ts';
 import { proposalActions } from './proposal-actions.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import type { Logger } from './logger.ts';
@@ -128,6 +129,8 @@ export interface Services extends SubscriptionServices, StationServices {
   queues: BackOfficeQueues;
   /** The portal home's onboarding checklist per organisation (issue 14). */
   onboardingChecklist: OnboardingChecklist;
+  /** What happened to a subscription, station or order, from the audit log (issue 14). */
+  timelines: Timelines;
   /** Deliveries given up: the back office list and bulk resend (issue 14), as `varco outbox resend` does. */
   givenUpDeliveries: GivenUpDeliveries;
 }
@@ -320,6 +323,7 @@ export function createContainer(deps: ContainerDeps): Container {
       }),
     queues: () => createBackOfficeQueues({ db, clock }),
     onboardingChecklist: () => createOnboardingChecklist({ db }),
+    timelines: () => createTimelines({ db }),
     givenUpDeliveries: () => createGivenUpDeliveries({ db, audit, clock }),
     passwordResets: () =>
       createPasswordResets({

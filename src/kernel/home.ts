@@ -32,3 +32,20 @@ export interface OnboardingChecklist {
   /** The steps for this kind of organisation, in order; the first not done is "next". */
   of(organisationId: string, type: 'creditor_institution' | 'psp' | 'merchant' | 'technology_partner'): Promise<ChecklistStep[]>;
 }
+
+/** One line of a timeline (issue 14): when, what (an audit action), who (an e-mail, or null when not shown). */
+export interface TimelineEvent {
+  at: Date;
+  action: string;
+  actorType: string;
+  who: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface Timelines {
+  of(
+    subjectType: 'subscription' | 'station' | 'order',
+    subjectId: string,
+    viewer: { kind: 'admin' } | { kind: 'referent'; organisationId: string },
+  ): Promise<TimelineEvent[]>;
+}

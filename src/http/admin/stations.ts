@@ -23,6 +23,8 @@ import { BODY_LIMITS } from '../plugins/limits.ts';
 import { rowView, stationView } from '../shared/station-views.ts';
 import { sendPage } from '../shared/page.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
+import type { Timelines } from '../../kernel/home.ts';
+import { timelineSection } from '../../views/shared/timeline.ts';
 
 // Back office pages of stations: the ones to check, review (approve or ask for changes with a
 // note), timeouts, the permission to share the station's hosts with other organisations, Verify
@@ -36,6 +38,7 @@ export interface AdminStationRoutesOptions {
   organisations: OrganisationsService;
   publicUrl: string;
   proposals: ProposalsService;
+  timelines: Timelines;
 }
 
 function admin(request: FastifyRequest): { actor: StationActor; csrf: string } {
@@ -93,7 +96,7 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
       pingUrl,
       notice: extra.notice,
       error: extra.error,
-      extra: forms,
+      extra: html`${forms}${timelineSection(request.locale, await options.timelines.of('station', id, { kind: 'admin' }))}`,
       verifyPending: true,
     });
     return send(request, reply, `${stationStrings(request.locale).station} ${s.code}`, body, extra.status ?? 200);

@@ -14,7 +14,7 @@ import {
   type SubscriptionRow,
   type SubscriptionsService,
 } from '../../modules/subscriptions/index.ts';
-import type { SafeHtml } from '../../views/html.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
 import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
 import {
@@ -31,6 +31,8 @@ import type { ProposalsService } from '../../modules/proposals/index.ts';
 import { adminProposer, proposedRedirect } from './proposals.ts';
 import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
+import type { Timelines } from '../../kernel/home.ts';
+import { timelineSection } from '../../views/shared/timeline.ts';
 
 // Back office: pending requests, decisions (approve, reject with comment, suspend, reactivate) and the
 // product catalogue. Decisions go through the module's policy; a stale page gets a 409.
@@ -40,6 +42,7 @@ export interface AdminSubscriptionRoutesOptions {
   apiKeys: KeysService;
   products: ProductsService;
   proposals: ProposalsService;
+  timelines: Timelines;
 }
 
 const ProductForm = form({
@@ -123,13 +126,13 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
       request,
       reply,
       found.name,
-      adminSubscriptionPage(request.locale, {
+      html`${adminSubscriptionPage(request.locale, {
         subscription: view(found),
         keys,
         actions: allowedActions(found.state, 'admin'),
         csrf,
         ...(message ? { message } : {}),
-      }),
+      })}${timelineSection(request.locale, await options.timelines.of('subscription', id, { kind: 'admin' }))}`,
       status,
     );
   };

@@ -7,6 +7,9 @@ import { orderDetailPage, orderStrings, ordersListPage, type OrderRowView } from
 import { requireReferent } from '../shared/session.ts';
 import { sendPage } from '../shared/page.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
+import type { TimelineEvent } from '../../kernel/home.ts';
+import { html } from '../../views/html.ts';
+import { timelineSection } from '../../views/shared/timeline.ts';
 
 // Portal pages of the organisation's hosted-page orders: status, payment attempts, and every
 // server-to-server delivery attempt with *resend*. Scoped to the referent's organisation: another
@@ -82,7 +85,21 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
         })),
       })),
     });
-    return send(request, reply, `${t.order} ${found.order.orderRef}`, body);
+    // The order's timeline (issue 14): received, each payment attempt, each feedback delivery try.
+    const events: TimelineEvent[] = [
+      { at: found.order.createdAt, action: 'order.created', actorType: 'system', who: null, details: {} },
+      ...found.attempts.map((a) => ({ at: a.created_at, action: `order.payment_${a.outcome}`, actorType: 'customer', who: null, details: {} })),
+      ...found.deliveries.flatMap((d) =>
+        d.attemptLog.map((a) => ({
+          at: a.startedAt,
+          action: a.ok ? 'delivery.delivered' : 'delivery.failed',
+          actorType: 'system',
+          who: null,
+          details: { note: a.ok ? `HTTP ${a.statusCode ?? ''}` : (a.error ?? '') },
+        })),
+      ),
+    ].sort((x, y) => x.at.getTime() - y.at.getTime());
+    return send(request, reply, `${t.order} ${found.order.orderRef}`, html`${body}${timelineSection(request.locale, events)}`);
   });
 
   routes.post('/orders/:id/resend', { schema: { params: IdParams, querystring: NoQuery, body: form({ messageId: Text }) } }, async (request, reply) => {

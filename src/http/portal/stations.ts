@@ -12,6 +12,8 @@ import { sendPage } from '../shared/page.ts';
 import { EnvSegment, form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 import { referentWithOrganisation } from './referent.ts';
+import type { Timelines } from '../../kernel/home.ts';
+import { timelineSection } from '../../views/shared/timeline.ts';
 
 // Portal pages of stations (the organisation's outbound endpoints) and of Varco's client
 // certificates. Every query is scoped by the referent's organisation: another organisation's
@@ -25,6 +27,7 @@ export interface PortalStationRoutesOptions {
   platformCertificates: PlatformCertificates;
   /** Base URL of Varco, for the ping instructions. */
   publicUrl: string;
+  timelines: Timelines;
 }
 
 function referent(request: FastifyRequest): { actor: StationActor; organisationId: string; csrf: string } {
@@ -69,7 +72,8 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
       error: extra.error,
       editable: true,
     });
-    return send(request, reply, `${stationStrings(request.locale).station} ${detail.station.code}`, body, extra.status);
+    const timeline = timelineSection(request.locale, await options.timelines.of('station', id, { kind: 'referent', organisationId }));
+    return send(request, reply, `${stationStrings(request.locale).station} ${detail.station.code}`, html`${body}${timeline}`, extra.status);
   };
 
   const routes = typed(app);

@@ -98,3 +98,17 @@ export function findEnabledAdmin(db: Kysely<Database>, email: string) {
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
     .executeTakeFirst();
 }
+
+/** E-mail and kind of these users, for pages that name who did what (timelines, issue 14). */
+export async function userLabels(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, { email: string; kind: 'admin' | 'referent'; organisationId: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'kind', 'organisation_id'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, { email: r.email, kind: r.kind, organisationId: r.organisation_id }]));
+}

@@ -7,7 +7,16 @@ export type { PasswordProblem } from './password.ts';
 export type { Surface } from './identity.repository.ts';
 export type { ChangePasswordOutcome } from './password-change.ts';
 // The users table as other modules need it, in their transaction (docs/adr/0011).
-export { adminRecipients, createReferent, enabledReferentsOf, findEnabledAdmin, findEnabledReferent, referentEmailTaken, referentsOf } from './accounts.ts';
+export {
+  adminRecipients,
+  userLabels,
+  createReferent,
+  enabledReferentsOf,
+  findEnabledAdmin,
+  findEnabledReferent,
+  referentEmailTaken,
+  referentsOf,
+} from './accounts.ts';
 export type { NewReferent, Recipient } from './accounts.ts';
 export { createPasswordResets, prunePasswordResets, RESET_TTL_MS, RESETS_PER_IP_PER_HOUR, RESETS_PER_PERSON_PER_HOUR } from './password-reset.ts';
 export type { PasswordResets, ResetMailer, ResetLinkState, ResetOutcome, ResetRequestOutcome } from './password-reset.ts';

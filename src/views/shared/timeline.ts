@@ -1,0 +1,128 @@
+import { html, type SafeHtml } from '../html.ts';
+import type { Locale } from '../i18n.ts';
+import type { TimelineEvent } from '../../kernel/home.ts';
+
+// A timeline (issue 14): a vertical list of what happened, when and by whom, in the page's language.
+// Audit actions Varco knows are worded; any other shows its code, so nothing recorded is hidden.
+
+const ACTIONS: Record<Locale, Record<string, string>> = {
+  en: {
+    'subscription.submitted': 'Subscription requested',
+    'subscription.created': 'Subscription created',
+    'subscription.approved': 'Subscription approved',
+    'subscription.rejected': 'Subscription rejected',
+    'subscription.suspended': 'Subscription suspended',
+    'subscription.reactivated': 'Subscription reactivated',
+    'subscription.cancelled': 'Subscription cancelled',
+    'subscription.expired': 'Subscription expired',
+    'api_key.revealed': 'API key revealed',
+    'api_key.regenerated': 'API key regenerated',
+    'station.registered': 'Station registered',
+    'station.edited': 'Station changed (new version submitted)',
+    'station.approved': 'Station version approved',
+    'station.changes_requested': 'Changes requested on the station',
+    'station.configured': 'Station timeouts changed',
+    'station.connection_verified': 'Verification passed',
+    'station.connection_failing': 'Verification failed',
+    'station.flagged': 'Station flagged: verification keeps failing',
+    'station.shared_host_allowed': 'Shared host allowed',
+    'station.shared_host_revoked': 'Shared host no longer allowed',
+    'proposal.proposed': 'Change proposed (four-eyes)',
+    'proposal.approved': 'Proposal approved',
+    'proposal.rejected': 'Proposal rejected',
+    'proposal.executed': 'Proposed change carried out',
+    'outbox.resent': 'Deliveries resent',
+    'order.created': 'Order received from the shop',
+    'order.payment_authorised': 'Payment authorised',
+    'order.payment_refused': 'Payment refused',
+    'order.payment_uncertain': 'Payment outcome uncertain',
+    'order.payment_technical_error': 'Payment failed (technical error)',
+    'order.payment_cancelled': 'Payment cancelled by the customer',
+    'order.payment_interrupted': 'Payment interrupted',
+    'delivery.delivered': 'Feedback delivered to the shop',
+    'delivery.failed': 'Feedback delivery failed',
+  },
+  it: {
+    'subscription.submitted': 'Sottoscrizione richiesta',
+    'subscription.created': 'Sottoscrizione creata',
+    'subscription.approved': 'Sottoscrizione approvata',
+    'subscription.rejected': 'Sottoscrizione rifiutata',
+    'subscription.suspended': 'Sottoscrizione sospesa',
+    'subscription.reactivated': 'Sottoscrizione riattivata',
+    'subscription.cancelled': 'Sottoscrizione annullata',
+    'subscription.expired': 'Sottoscrizione scaduta',
+    'api_key.revealed': 'Chiave API mostrata',
+    'api_key.regenerated': 'Chiave API rigenerata',
+    'station.registered': 'Stazione registrata',
+    'station.edited': 'Stazione modificata (nuova versione inviata)',
+    'station.approved': 'Versione della stazione approvata',
+    'station.changes_requested': 'Modifiche richieste sulla stazione',
+    'station.configured': 'Timeout della stazione modificati',
+    'station.connection_verified': 'Verifica riuscita',
+    'station.connection_failing': 'Verifica fallita',
+    'station.flagged': 'Stazione segnalata: la verifica continua a fallire',
+    'station.shared_host_allowed': 'Host condiviso consentito',
+    'station.shared_host_revoked': 'Host condiviso non più consentito',
+    'proposal.proposed': 'Modifica proposta (quattro occhi)',
+    'proposal.approved': 'Proposta approvata',
+    'proposal.rejected': 'Proposta rifiutata',
+    'proposal.executed': 'Modifica proposta eseguita',
+    'outbox.resent': 'Consegne reinviate',
+    'order.created': 'Ordine ricevuto dal negozio',
+    'order.payment_authorised': 'Pagamento autorizzato',
+    'order.payment_refused': 'Pagamento rifiutato',
+    'order.payment_uncertain': 'Esito del pagamento incerto',
+    'order.payment_technical_error': 'Pagamento fallito (errore tecnico)',
+    'order.payment_cancelled': 'Pagamento annullato dal cliente',
+    'order.payment_interrupted': 'Pagamento interrotto',
+    'delivery.delivered': 'Notifica consegnata al negozio',
+    'delivery.failed': 'Consegna della notifica fallita',
+  },
+};
+
+const WORDS = {
+  en: {
+    title: 'Timeline',
+    empty: 'Nothing recorded yet.',
+    customer: 'the customer',
+    admin: 'a Varco administrator',
+    cli: 'an operator (CLI)',
+    system: 'Varco',
+    anonymous: 'someone not signed in',
+    subscription: 'a client with the key',
+  },
+  it: {
+    title: 'Cronologia',
+    empty: 'Ancora nulla di registrato.',
+    customer: 'il cliente',
+    admin: 'un amministratore Varco',
+    cli: 'un operatore (CLI)',
+    system: 'Varco',
+    anonymous: 'qualcuno non autenticato',
+    subscription: 'un client con la chiave',
+  },
+} as const;
+
+export function actionWords(locale: Locale, action: string): string {
+  return ACTIONS[locale][action] ?? action;
+}
+
+function who(locale: Locale, e: TimelineEvent): string {
+  if (e.who) return e.who;
+  const w = WORDS[locale];
+  return e.actorType in w ? w[e.actorType as keyof typeof w] : e.actorType;
+}
+
+export function timelineSection(locale: Locale, events: readonly TimelineEvent[]): SafeHtml {
+  const w = WORDS[locale];
+  const when = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+  return html`<section aria-labelledby="timeline"><h2 id="timeline">${w.title}</h2>
+${
+  events.length === 0
+    ? html`<p>${w.empty}</p>`
+    : html`<ol class="timeline">${events.map(
+        (e) =>
+          html`<li data-action="${e.action}"><time datetime="${e.at.toISOString()}">${when.format(e.at)} UTC</time> — <strong>${actionWords(locale, e.action)}</strong> · ${who(locale, e)}${typeof e.details.comment === 'string' && e.details.comment ? html` · “${e.details.comment}”` : ''}${typeof e.details.note === 'string' && e.details.note ? html` · ${e.details.note}` : ''}</li>`,
+      )}</ol>`
+}</section>`;
+}

@@ -1,0 +1,84 @@
+// Timelines (issue 14): what happened to a subscription, a station and an order, oldest first, with
+// who did it — an organisation sees its own people by e-mail and Varco's administrators only as such.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildTestApp } from '../support/app.ts';
+import { createMerchant, payLocation, postCard, postEntry, signedOrder } from '../support/ecommerce.ts';
+import { endpoint } from '../stations/support.ts';
+import { Browser, createAdmin, createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
+
+const t = await buildTestApp();
+const { app, services } = t;
+const db = t.database.db;
+const adminEmail = (await createAdmin(services)).email;
+const admin = await new Browser(app, 'admin').signIn(adminEmail);
+
+/** The timeline's lines as [action, text], oldest first. */
+function timeline(body: string): Array<[string, string]> {
+  const section = /<section aria-labelledby="timeline">(.*?)<\/section>/s.exec(body)?.[1] ?? '';
+  return [...section.matchAll(/<li data-action="([^"]+)">(.*?)<\/li>/gs)].map((m) => [m[1] ?? '', (m[2] ?? '').replace(/<[^>]+>/g, '')]);
+}
+
+test('a subscription: requested by the referent, approved by the administrator, in order and in Italian too', async () => {
+  const org = await createOrganisation(db);
+  const referent = await createReferent(db, org, ['node']);
+  const sub = await services.subscriptions.subscribe(
+    { productId: await productId(db, 'node'), environment: 'test', name: 'Timeline sub' },
+    { type: 'referent', id: referent.id, ip: null },
+  );
+  assert.ok(sub.ok);
+  assert.equal((await admin.post(`/admin/subscriptions/${sub.value.id}/approve`, { comment: '' })).statusCode, 303);
+  const lines = timeline((await admin.get(`/admin/subscriptions/${sub.value.id}`)).body);
+  assert.deepEqual(
+    lines.map(([action]) => action),
+    ['subscription.submitted', 'subscription.approved'],
+  );
+  assert.match(lines[0]?.[1] ?? '', new RegExp(`Subscription requested · ${referent.email}`));
+  assert.match(lines[1]?.[1] ?? '', new RegExp(`Subscription approved · ${adminEmail}`));
+  const italian = timeline((await admin.get(`/admin/subscriptions/${sub.value.id}?lang=it`)).body);
+  assert.match(italian[1]?.[1] ?? '', /Sottoscrizione approvata/);
+});
+
+test('a station: the organisation sees its referent by e-mail and the administrator only as an administrator', async () => {
+  const org = await createOrganisation(db);
+  const referent = await createReferent(db, org, ['node']);
+  const asReferent = { type: 'referent' as const, id: referent.id, ip: null, organisationId: org };
+  const station = await services.stations.register(
+    org,
+    'test',
+    { code: 'TIME_01', primary: endpoint('https://pa.time.example/node', '93.184.215.50', 443), secondary: endpoint('', '', '') },
+    asReferent,
+  );
+  assert.ok(station.ok);
+  const adminRow = await db.selectFrom('users').select('id').where('email', '=', adminEmail).executeTakeFirstOrThrow();
+  assert.ok((await services.stations.reviewStation(station.value.id, 'approve', 'looks right', { type: 'admin', id: adminRow.id, ip: null })).ok);
+
+  const portal = await new Browser(app, 'portal').signIn(referent.email);
+  const seen = timeline((await portal.get(`/portal/stations/${station.value.id}`)).body);
+  assert.deepEqual(
+    seen.map(([action]) => action),
+    ['station.registered', 'station.approved'],
+  );
+  assert.match(seen[0]?.[1] ?? '', new RegExp(referent.email));
+  assert.match(seen[1]?.[1] ?? '', /a Varco administrator/);
+  assert.doesNotMatch(JSON.stringify(seen), new RegExp(adminEmail), 'no administrator e-mail on the portal');
+  const back = timeline((await admin.get(`/admin/stations/${station.value.id}`)).body);
+  assert.match(back[1]?.[1] ?? '', new RegExp(adminEmail));
+
+  // Another organisation's referent cannot open it (and so not its timeline).
+  const stranger = await new Browser(app, 'portal').signIn((await createReferent(db, await createOrganisation(db), ['node'])).email);
+  assert.equal((await stranger.get(`/portal/stations/${station.value.id}`)).statusCode, 404);
+});
+
+test('an order: received, then the payment, in order', async () => {
+  const merchant = await createMerchant(t);
+  const pay = payLocation(await postEntry(app, signedOrder(merchant, 'time-1')));
+  assert.ok((await postCard(app, pay)).statusCode < 400);
+  const portal = await new Browser(app, 'portal').signIn((await createReferent(db, merchant.organisationId, ['ecommerce'])).email);
+  const lines = timeline((await portal.get(`/portal/orders/${pay.orderId}`)).body);
+  assert.deepEqual(
+    lines.slice(0, 2).map(([action]) => action),
+    ['order.created', 'order.payment_authorised'],
+  );
+  assert.match(lines[1]?.[1] ?? '', /Payment authorised · the customer/);
+});
