@@ -369,6 +369,7 @@ export function createContainer(deps: ContainerDeps): Container {
           clock,
           merchants: configs,
           processors: new Set(['test']),
+          toolPage: `${config.publicUrl}/portal/shasign`,
           recordError: async (error) => {
             await errorLog.recordEntryError(error);
           },

@@ -60,6 +60,15 @@ describe('referrer', () => {
     }
   });
 
+  it("the portal's SHASIGN tool (Varco's own page) passes the allow-list with a correct signature; a look-alike path does not", async () => {
+    const m = await createMerchant(t, { settings: { referrers: 'https://shop.example/checkout/pay.php' } });
+    payLocation(await postEntry(app, signedOrder(m, 'ref-tool'), { referer: `${t.config.publicUrl}/portal/shasign` }));
+    const lookAlike = await postEntry(app, signedOrder(m, 'ref-tool-2'), { referer: `${t.config.publicUrl}/portal/shasign-evil` });
+    assert.match(lookAlike.body, GENERIC);
+    const otherHost = await postEntry(app, signedOrder(m, 'ref-tool-3'), { referer: 'https://evil.example/portal/shasign' });
+    assert.match(otherHost.body, GENERIC);
+  });
+
   it('a referrer not in the list is unknown order/1/r; without SHA-IN a missing one is unknown order/0/r', async () => {
     const m = await createMerchant(t, { settings: { referrers: 'https://shop.example/checkout/pay.php' } });
     const refused = await postEntry(app, signedOrder(m, 'ref-bad'), { referer: 'https://shop.example.evil.test/checkout/pay.php' });

@@ -54,6 +54,11 @@ export interface EntryServiceOptions {
   recordError: (error: EntryError) => Promise<void>;
   /** Environments with a payment processor; `prod` is refused until one is configured. */
   processors: ReadonlySet<EcommerceEnv>;
+  /**
+   * Varco's own SHASIGN tool page (`${publicUrl}/portal/shasign`): its "Test transaction" posts from
+   * there, so it passes the merchant's referrer allow-list (the SHA-IN signature is checked as ever).
+   */
+  toolPage?: string;
 }
 
 const FORM_PROBLEM_TEXT: Record<FormProblem['code'], string> = {
@@ -91,6 +96,18 @@ function orderToStore(order: OrderRequest, config: MerchantConfig): OrderRequest
 function languageOf(values: ReadonlyMap<string, string> | undefined): string {
   const lang = values?.get('LANGUAGE');
   return lang !== undefined && LANGUAGES.includes(lang) ? lang : 'en_US';
+}
+
+/** Whether the referrer is Varco's own SHASIGN tool page (same origin and path; any query). */
+function fromToolPage(toolPage: string | undefined, referrer: string | undefined): boolean {
+  if (!toolPage || !referrer) return false;
+  try {
+    const page = new URL(toolPage);
+    const ref = new URL(referrer);
+    return ref.origin === page.origin && ref.pathname === page.pathname;
+  } catch {
+    return false;
+  }
 }
 
 export function createEntryService(options: EntryServiceOptions) {
@@ -145,7 +162,10 @@ export function createEntryService(options: EntryServiceOptions) {
             method: config.hashingMethod,
             encoding: shaEncodingFor(config.charset, req.page),
           });
-    const decision = entryDecision({ sha, referrer: checkReferrer(config.referrers, req.referrer), requireSignature: req.env === 'prod' });
+    const referrer = fromToolPage(options.toolPage, req.referrer)
+      ? { ok: true as const, enforced: false as const }
+      : checkReferrer(config.referrers, req.referrer);
+    const decision = entryDecision({ sha, referrer, requireSignature: req.env === 'prod' });
     if (!decision.ok) return reject(decision.ncError, decision.text, sha);
 
     // OPERATION is honoured only when signed, and legacy hashing signs four values, not OPERATION.
