@@ -303,7 +303,14 @@ test('copy test to production copies the settings and shows a new random SHA-IN 
     }),
   );
   assert.equal(fixed.statusCode, 200);
-  const res = await portal.post(`/portal/merchants/${merchantId}/copy-to-prod`);
+  // The button asks first: the differences, production's value beside test's; nothing changes yet.
+  const asked = await portal.post(`/portal/merchants/${merchantId}/copy-to-prod`);
+  assert.equal(asked.statusCode, 200);
+  assert.match(asked.body, /<tr data-field="hashAlgorithm"><td[^>]*>Hash algorithm<\/td><td[^>]*>sha256<\/td>/);
+  assert.match(asked.body, /<tr data-field="s2sUrlAccepted">.*https:\/\/shop\.example\/s2s/);
+  assert.doesNotMatch(asked.body, /data-passphrase="prod-sha-in"/);
+  assert.notEqual((await services.merchants.configFor('Bottega_1', 'prod'))?.hashAlgorithm, 'sha256', 'asking changed nothing');
+  const res = await portal.post(`/portal/merchants/${merchantId}/copy-to-prod`, { confirm: '1', replaceShaIn: '1' });
   assert.equal(res.statusCode, 200, res.body);
   assert.match(String(res.headers['cache-control']), /no-store/);
   const shown = /data-passphrase="prod-sha-in">([^<]+)</.exec(res.body)?.[1] ?? '';
@@ -326,12 +333,30 @@ test('copy test to production copies the settings and shows a new random SHA-IN 
   assert.match(String((audit[0]!.details as Record<string, string>).fields), /hashAlgorithm.*shaIn/);
 });
 
+test('copy test to production keeps the production SHA-IN passphrase unless its replacement is ticked', async () => {
+  const before = (await services.merchants.configFor('Bottega_1', 'prod'))?.shaIn;
+  assert.ok(before, 'production has a SHA-IN passphrase by now');
+  await portal.post(settingsUrl('test'), form({ hashAlgorithm: 'sha256', charset: 'utf8', referrers: 'https://shop.example', enabledCurrencies: 'EUR, USD, GBP', defaultOperation: 'SAL', s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/s2s' }));
+  const asked = await portal.get(`/portal/merchants/${merchantId}/copy-to-prod`);
+  assert.match(asked.body, /name="replaceShaIn"/, 'the replacement is a choice, unticked');
+  assert.doesNotMatch(asked.body, /name="replaceShaIn"[^>]*checked/);
+  const kept = await portal.post(`/portal/merchants/${merchantId}/copy-to-prod`, { confirm: '1' });
+  assert.equal(kept.statusCode, 200);
+  assert.match(kept.body, /id="sha-in-kept"/);
+  assert.doesNotMatch(kept.body, /data-passphrase="prod-sha-in"/);
+  const prod = await services.merchants.configFor('Bottega_1', 'prod');
+  assert.equal(prod?.shaIn, before, 'production SHA-IN unchanged');
+  assert.equal(prod?.defaultOperation, 'SAL');
+});
+
 test("another organisation's merchant answers 404, like an unknown one", async () => {
   for (const url of [settingsUrl('test'), settingsUrl('prod'), `/portal/merchants/${merchantId}/errors`]) {
     assert.equal((await other.get(url)).statusCode, 404, url);
   }
   assert.equal((await other.post(settingsUrl('test'), form({ hashAlgorithm: 'sha1' }))).statusCode, 404);
   assert.equal((await other.post(`/portal/merchants/${merchantId}/copy-to-prod`)).statusCode, 404);
+  assert.equal((await other.post(`/portal/merchants/${merchantId}/copy-to-prod`, { confirm: '1' })).statusCode, 404);
+  assert.equal((await other.get(`/portal/merchants/${merchantId}/copy-to-prod`)).statusCode, 404);
   assert.equal((await portal.get('/portal/merchants/mer_nonsense/settings/test')).statusCode, 404);
   assert.equal((await portal.get(`/portal/merchants/${merchantId}/settings/staging`)).statusCode, 404);
   assert.equal((await services.merchants.configFor('Bottega_1', 'test'))?.hashAlgorithm, 'sha256', 'nothing changed');

@@ -9,10 +9,12 @@ import {
   type PassphraseInput,
   type SettingsInput,
   type SettingsView,
+  type SettingsProblem,
 } from '../../modules/merchants/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { copiedPage, createMerchantPage, settingsPage, type MerchantHeaderView, type SettingsValues } from '../../views/merchant/settings.ts';
 import { problemText, strings } from '../../views/merchant/strings.ts';
+import { copyPreviewPage, copyStrings } from '../../views/merchant/copy.ts';
 import { EnvSegment, form, IdParams, IdSegment, listOf, NoQuery, query, Text, TextList, textOf, typed } from '../shared/schemas.ts';
 import { Type, type Static } from 'typebox';
 import { surfacePages } from '../shared/page.ts';
@@ -263,23 +265,45 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     return settingsView(request, reply, m, env, { claim: { pspid, problem } }, result.reason === 'invalid_pspid' ? 400 : 409);
   });
 
-  routes.post('/merchants/:id/copy-to-prod', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
+  // Copy test to production asks first (issue 14): the button leads to the differences; only the
+  // confirmed form copies, and production's SHA-IN passphrase changes only when that is ticked.
+  const copyRefused = (request: FastifyRequest, reply: FastifyReply, m: Parameters<typeof settingsView>[2], problems: SettingsProblem[]) =>
+    settingsView(
+      request,
+      reply,
+      m,
+      'test',
+      { notices: [strings(request.locale).copyFailed], problems: problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) },
+      409,
+    );
+  const copyPreview = async (request: FastifyRequest, reply: FastifyReply) => {
     const who = merchantReferent(request);
-    const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
-    const outcome = await merchants.copyTestToProd(m.id, who.actor, { organisationId: who.organisationId });
-    const t = strings(request.locale);
-    if (!outcome.ok) {
-      return settingsView(
-        request,
-        reply,
-        m,
-        'test',
-        { notices: [t.copyFailed], problems: outcome.problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) },
-        409,
+    const m = await scopedMerchant((request.params as { id: string }).id, merchants, who.organisationId);
+    const preview = await merchants.copyPreview(m.id, { organisationId: who.organisationId });
+    if (!preview.ok) return copyRefused(request, reply, m, preview.problems);
+    const body = copyPreviewPage(request.locale, { merchantId: m.id, csrf: who.csrf, changes: preview.changes, prodShaInSet: preview.prodShaInSet });
+    return sendPage(request, reply, copyStrings(request.locale).title, body);
+  };
+  routes.get('/merchants/:id/copy-to-prod', { schema: { params: IdParams, querystring: NoQuery } }, copyPreview);
+
+  routes.post(
+    '/merchants/:id/copy-to-prod',
+    { schema: { params: IdParams, querystring: NoQuery, body: form({ confirm: Text, replaceShaIn: Text }) } },
+    async (request, reply) => {
+      if (request.body.confirm !== '1') return copyPreview(request, reply);
+      const who = merchantReferent(request);
+      const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
+      const outcome = await merchants.copyTestToProd(
+        m.id,
+        who.actor,
+        { organisationId: who.organisationId },
+        { replaceShaIn: request.body.replaceShaIn === '1' },
       );
-    }
-    // The passphrase is in this answer only: never cached, never stored.
-    reply.header('cache-control', 'no-store');
-    return sendPage(request, reply, t.copy, copiedPage(request.locale, { merchant: header(m), shaIn: outcome.shaIn, prodShaOutSet: outcome.prodShaOutSet }));
-  });
+      const t = strings(request.locale);
+      if (!outcome.ok) return copyRefused(request, reply, m, outcome.problems);
+      // The passphrase is in this answer only: never cached, never stored.
+      reply.header('cache-control', 'no-store');
+      return sendPage(request, reply, t.copy, copiedPage(request.locale, { merchant: header(m), shaIn: outcome.shaIn, prodShaOutSet: outcome.prodShaOutSet }));
+    },
+  );
 }

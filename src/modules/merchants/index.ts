@@ -7,7 +7,7 @@
 export { createMerchantsService } from './merchants.service.ts';
 export type { MerchantActor, MerchantView, MerchantsService, SettingsView } from './merchants.service.ts';
 export { FEEDBACK_PARAMETERS, checkPspid } from './settings.policy.ts';
-export type { PassphraseInput, SettingsInput } from './settings.policy.ts';
+export type { PassphraseInput, SettingsInput, SettingsProblem } from './settings.policy.ts';
 export { checkPassphrase } from './passphrase.policy.ts';
 
 // What the hosted page reads: one configuration per PSPID and environment, cached in memory.

@@ -70,7 +70,12 @@ export type CreateMerchantProblem = 'invalid_pspid' | 'pspid_taken' | 'not_eligi
 export type Replaced = Array<'shaIn' | 'shaOut'>;
 
 export type UpdateOutcome = { ok: true; changed: string[]; replacedInTest: Replaced } | { ok: false; problems: SettingsProblem[] };
-export type CopyOutcome = { ok: true; shaIn: string; changed: string[]; prodShaOutSet: boolean } | { ok: false; problems: SettingsProblem[] };
+/** `shaIn`: the new production SHA-IN passphrase, shown once — null when production kept its own. */
+export type CopyOutcome = { ok: true; shaIn: string | null; changed: string[]; prodShaOutSet: boolean } | { ok: false; problems: SettingsProblem[] };
+/** What copy test to production would change (issue 14): each differing setting, test's value and production's now. */
+export type CopyPreview =
+  | { ok: true; changes: Array<{ field: string; test: unknown; prod: unknown }>; prodShaInSet: boolean; prodShaOutSet: boolean }
+  | { ok: false; problems: SettingsProblem[] };
 
 type Which = 'shaIn' | 'shaOut';
 /** Thrown inside the opening transaction to roll it back when a PSPID claim loses. */
@@ -271,11 +276,37 @@ export function createMerchantsService(options: MerchantsOptions) {
     });
   }
 
+  /** The differences copy test to production would apply, for the page that asks first (nothing changes). */
+  async function copyPreview(merchantId: string, scope: { organisationId?: string } = {}): Promise<CopyPreview> {
+    const m = await requireMerchant(merchantId, scope.organisationId);
+    const rows = await repo.lockBothSettings(db, m.id);
+    const { legacyHashingAcceptedAt: _testAcknowledgement, ...testSettings } = repo.settingsOf(rows.test);
+    const prodSettings = repo.settingsOf(rows.prod);
+    const problems = checkForProduction({ ...testSettings, legacyHashingAcceptedAt: null }, prodSettings);
+    if (problems.length > 0) return { ok: false, problems };
+    const fields = changedFields(testSettings, { ...prodSettings, shaInSet: true, shaOutSet: true });
+    const prodRecord = prodSettings as unknown as Record<string, unknown>;
+    const testRecord = testSettings as unknown as Record<string, unknown>;
+    return {
+      ok: true,
+      changes: fields.map((field) => ({ field, test: testRecord[field], prod: prodRecord[field] })),
+      prodShaInSet: rows.prod.sha_in_sealed !== null,
+      prodShaOutSet: rows.prod.sha_out_sealed !== null,
+    };
+  }
+
   /**
-   * Copy test to production: every setting of test goes to prod, and prod gets a new random SHA-IN
-   * passphrase, returned here once (the caller shows it and forgets it). Prod keeps its SHA-OUT.
+   * Copy test to production: every setting of test goes to prod. Production keeps its SHA-IN
+   * passphrase unless `replaceShaIn` asks for a new random one (issue 14: never silently, the shop
+   * must change at once); production without one always gets one. A new passphrase is returned here
+   * once (the caller shows it and forgets it). Prod keeps its SHA-OUT.
    */
-  async function copyTestToProd(merchantId: string, actor: MerchantActor, scope: { organisationId?: string } = {}): Promise<CopyOutcome> {
+  async function copyTestToProd(
+    merchantId: string,
+    actor: MerchantActor,
+    scope: { organisationId?: string } = {},
+    options: { replaceShaIn?: boolean } = {},
+  ): Promise<CopyOutcome> {
     const m = await requireMerchant(merchantId, scope.organisationId);
     return db.transaction().execute(async (trx): Promise<CopyOutcome> => {
       const rows = await repo.lockBothSettings(trx, m.id);
@@ -284,9 +315,9 @@ export function createMerchantsService(options: MerchantsOptions) {
       const prodSettings = repo.settingsOf(rows.prod);
       const problems = checkForProduction({ ...testSettings, legacyHashingAcceptedAt: null }, prodSettings);
       if (problems.length > 0) return { ok: false, problems };
-      const shaIn = generatePassphrase();
-      const changed = [...changedFields(testSettings, { ...prodSettings, shaInSet: true, shaOutSet: true }), 'shaIn'];
-      await repo.updateSettings(trx, m.id, 'prod', testSettings, { shaIn: sealFor(m.id, 'prod', 'shaIn', shaIn) }, clock.now());
+      const shaIn = options.replaceShaIn === true || rows.prod.sha_in_sealed === null ? generatePassphrase() : null;
+      const changed = [...changedFields(testSettings, { ...prodSettings, shaInSet: true, shaOutSet: true }), ...(shaIn ? ['shaIn'] : [])];
+      await repo.updateSettings(trx, m.id, 'prod', testSettings, shaIn ? { shaIn: sealFor(m.id, 'prod', 'shaIn', shaIn) } : {}, clock.now());
       await audit.append(trx, {
         actorType: actor.type,
         actorId: actor.id,
@@ -298,7 +329,8 @@ export function createMerchantsService(options: MerchantsOptions) {
         details: { environment: 'prod', fields: changed.join(',') },
       });
       const prodShaOut = openFor(m.id, 'prod', 'shaOut', rows.prod.sha_out_sealed);
-      await enforceTestNotProd(trx, m, openBoth(m.id, 'test', rows.test), { shaIn, shaOut: prodShaOut }, actor);
+      const prodShaIn = shaIn ?? openFor(m.id, 'prod', 'shaIn', rows.prod.sha_in_sealed);
+      await enforceTestNotProd(trx, m, openBoth(m.id, 'test', rows.test), { shaIn: prodShaIn, shaOut: prodShaOut }, actor);
       return { ok: true, shaIn, changed, prodShaOutSet: prodShaOut !== null };
     });
   }
@@ -321,6 +353,7 @@ export function createMerchantsService(options: MerchantsOptions) {
     settings,
     updateSettings,
     copyTestToProd,
+    copyPreview,
     /** The merchant, optionally scoped to an organisation (portal): undefined for another organisation's. */
     get: async (id: string, organisationId?: string) => {
       const m = await repo.findMerchant(db, id, organisationId);

@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { fill, strings, type MerchantStrings } from './strings.ts';
+import { copyStrings } from './copy.ts';
 
 // The *Technical information* pages: opening a merchant account (PSPID), one page per environment
 // with Ingenico's groups, and the answer to *Copy test to production* that shows a passphrase once.
@@ -260,12 +261,16 @@ ${
 }
 
 /** The answer to *Copy test to production*: the only page that ever shows that passphrase. */
-export function copiedPage(locale: Locale, view: { merchant: MerchantHeaderView; shaIn: string; prodShaOutSet: boolean }): SafeHtml {
+export function copiedPage(locale: Locale, view: { merchant: MerchantHeaderView; shaIn: string | null; prodShaOutSet: boolean }): SafeHtml {
   const t = strings(locale);
   return html`${envTabs(locale, view.merchant.id, null)}
 <p class="notice" role="status">${t.copied}</p>
-<p>${t.shownOnce}</p>
-<p>${t.shaIn} (${t.prod}): <code class="key" data-passphrase="prod-sha-in">${view.shaIn}</code></p>
+${
+  view.shaIn === null
+    ? html`<p id="sha-in-kept">${copyStrings(locale).kept}</p>`
+    : html`<p>${t.shownOnce}</p>
+<p>${t.shaIn} (${t.prod}): <code class="key" data-passphrase="prod-sha-in">${view.shaIn}</code></p>`
+}
 ${view.prodShaOutSet ? '' : html`<p class="notice">${t.prodShaOutMissing}</p>`}
 <p><a href="/portal/merchants/${view.merchant.id}/settings/prod">${t.backToProd}</a></p>`;
 }
