@@ -336,7 +336,18 @@ test('copy test to production copies the settings and shows a new random SHA-IN 
 test('copy test to production keeps the production SHA-IN passphrase unless its replacement is ticked', async () => {
   const before = (await services.merchants.configFor('Bottega_1', 'prod'))?.shaIn;
   assert.ok(before, 'production has a SHA-IN passphrase by now');
-  await portal.post(settingsUrl('test'), form({ hashAlgorithm: 'sha256', charset: 'utf8', referrers: 'https://shop.example', enabledCurrencies: 'EUR, USD, GBP', defaultOperation: 'SAL', s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/s2s' }));
+  await portal.post(
+    settingsUrl('test'),
+    form({
+      hashAlgorithm: 'sha256',
+      charset: 'utf8',
+      referrers: 'https://shop.example',
+      enabledCurrencies: 'EUR, USD, GBP',
+      defaultOperation: 'SAL',
+      s2sTiming: 'deferred',
+      s2sUrlAccepted: 'https://shop.example/s2s',
+    }),
+  );
   const asked = await portal.get(`/portal/merchants/${merchantId}/copy-to-prod`);
   assert.match(asked.body, /name="replaceShaIn"/, 'the replacement is a choice, unticked');
   assert.doesNotMatch(asked.body, /name="replaceShaIn"[^>]*checked/);

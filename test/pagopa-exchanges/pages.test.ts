@@ -176,3 +176,32 @@ test('filters and cursor links on the page; bad search input is a 400 page that 
   assert.equal(anonymous.statusCode, 303);
   assert.equal((await app.inject({ url: `/portal/pagopa/exchanges/${activated}/request.xml` })).statusCode, 303);
 });
+
+test('the search downloads as CSV: the same rows and scope as the list, spreadsheet-safe', async () => {
+  const list = await portalPsp.get('/portal/pagopa/exchanges');
+  assert.match(list.body, /href="\/portal\/pagopa\/exchanges\.csv"[^>]*download/);
+  const csv = await portalPsp.get('/portal/pagopa/exchanges.csv');
+  assert.equal(csv.statusCode, 200);
+  assert.match(String(csv.headers['content-type']), /^text\/csv; charset=utf-8/);
+  assert.match(String(csv.headers['content-disposition']), /attachment; filename="varco-pagopa-messages-portal\.csv"/);
+  const lines = csv.body
+    .replace(/^\uFEFF/, '')
+    .trimEnd()
+    .split('\r\n');
+  assert.match(lines[0] ?? '', /^at,environment,direction,operation,notice_number/);
+  const ids = lines.slice(1).map((l) => l.split(',').at(-1));
+  assert.deepEqual(ids, [hostile, timedOut, fetched, activated], 'newest first, the organisation\u2019s own only');
+  assert.ok(!csv.body.includes(strangers), 'another organisation\u2019s message is not in it');
+  // A filter applies to the download too; the back office gets every organisation's.
+  const filtered = await portalPsp.get('/portal/pagopa/exchanges.csv?fault=PPT_STAZIONE_INT_PA_TIMEOUT');
+  assert.equal(
+    filtered.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n').length,
+    2,
+  );
+  const all = await backOffice.get('/admin/pagopa/exchanges.csv');
+  assert.ok(all.body.includes(strangers));
+  assert.equal((await portalPsp.get('/portal/pagopa/exchanges.csv?env=staging')).statusCode, 400);
+});

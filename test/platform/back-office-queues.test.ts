@@ -95,6 +95,10 @@ test('each queue shows how many wait and the oldest age, in the admin’s langua
   const deliveries = (await admin.get('/admin/deliveries')).body;
   assert.match(deliveries, /ord_q1/);
   assert.match(deliveries, /HTTP 503/);
+  const csv = await admin.get('/admin/deliveries.csv');
+  assert.match(String(csv.headers['content-type']), /^text\/csv/);
+  assert.match(csv.body, /^\uFEFFcreated_at,id,channel/);
+  assert.equal((csv.body.match(/ord_q\d/g) ?? []).length, 2);
 });
 
 test('resend all asks first with the number and what happens, asks again when the number changed, then resends and clears the queue', async () => {

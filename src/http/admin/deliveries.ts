@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GivenUpDeliveries } from '../../modules/delivery/index.ts';
 import { deliveriesPage, queueStrings, resendConfirmPage } from '../../views/admin/queues.ts';
 import { adminNav } from '../../views/nav.ts';
+import { CSV_MAX_ROWS, sendCsv, toCsv } from '../shared/csv.ts';
 import { surfacePages } from '../shared/page.ts';
 import { requireAdmin } from '../shared/session.ts';
 import { form, query, Text, typed } from '../shared/schemas.ts';
@@ -29,6 +30,16 @@ export function registerAdminDeliveryRoutes(app: FastifyInstance, options: Admin
     const resent = Number(request.query.resent);
     const notice = Number.isInteger(resent) && resent >= 0 && request.query.resent !== undefined ? s.resent(resent) : undefined;
     return send(request, reply, s.deliveries, deliveriesPage(request.locale, rows, total, session.csrfToken, notice));
+  });
+
+  routes.get('/deliveries.csv', { schema: { querystring: query({}) } }, async (request, reply) => {
+    requireAdmin(request);
+    const rows = await deliveries.list(EXHAUSTED, CSV_MAX_ROWS);
+    const csv = toCsv(
+      ['created_at', 'id', 'channel', 'organisation_id', 'subject_type', 'subject_id', 'attempts', 'last_error'],
+      rows.map((r) => [r.created_at, r.id, r.channel, r.organisation_id, r.subject_type, r.subject_id, r.attempts, r.last_error]),
+    );
+    return sendCsv(reply, 'varco-deliveries-exhausted.csv', csv);
   });
 
   routes.post('/deliveries/resend', { schema: { querystring: query({}), body: form({ confirm: Text }) } }, async (request, reply) => {

@@ -276,21 +276,23 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
       { notices: [strings(request.locale).copyFailed], problems: problems.map((p) => ({ field: p.field, text: problemText(request.locale, p) })) },
       409,
     );
-  const copyPreview = async (request: FastifyRequest, reply: FastifyReply) => {
+  const copyPreview = async (request: FastifyRequest, reply: FastifyReply, id: string) => {
     const who = merchantReferent(request);
-    const m = await scopedMerchant((request.params as { id: string }).id, merchants, who.organisationId);
+    const m = await scopedMerchant(id, merchants, who.organisationId);
     const preview = await merchants.copyPreview(m.id, { organisationId: who.organisationId });
     if (!preview.ok) return copyRefused(request, reply, m, preview.problems);
     const body = copyPreviewPage(request.locale, { merchantId: m.id, csrf: who.csrf, changes: preview.changes, prodShaInSet: preview.prodShaInSet });
     return sendPage(request, reply, copyStrings(request.locale).title, body);
   };
-  routes.get('/merchants/:id/copy-to-prod', { schema: { params: IdParams, querystring: NoQuery } }, copyPreview);
+  routes.get('/merchants/:id/copy-to-prod', { schema: { params: IdParams, querystring: NoQuery } }, (request, reply) =>
+    copyPreview(request, reply, request.params.id),
+  );
 
   routes.post(
     '/merchants/:id/copy-to-prod',
     { schema: { params: IdParams, querystring: NoQuery, body: form({ confirm: Text, replaceShaIn: Text }) } },
     async (request, reply) => {
-      if (request.body.confirm !== '1') return copyPreview(request, reply);
+      if (request.body.confirm !== '1') return copyPreview(request, reply, request.params.id);
       const who = merchantReferent(request);
       const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
       const outcome = await merchants.copyTestToProd(

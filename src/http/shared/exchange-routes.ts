@@ -3,6 +3,7 @@ import { VarcoError } from '../../kernel/errors.ts';
 import {
   EXCHANGE_OPERATIONS,
   EXCHANGES_PAGE_SIZE,
+  EXCHANGES_MAX_PAGE_SIZE,
   isExchangeCursor,
   prettyXml,
   type ExchangeDetail,
@@ -22,8 +23,9 @@ import {
   type MessageView,
 } from '../../views/pagopa-exchanges/pages.ts';
 import { exchangeStrings, fill } from '../../views/pagopa-exchanges/strings.ts';
+import { CSV_MAX_ROWS, sendCsv, toCsv } from './csv.ts';
 import { sendPage } from './page.ts';
-import { cursorPage, fetchLimit, organisationNames, queryText } from './pagination.ts';
+import { cursorPage, fetchLimit, organisationNames, queryText, searchHref } from './pagination.ts';
 import { IdParams, NoQuery, query, Text, typed } from './schemas.ts';
 
 // The exchange log's pages, the same for the portal and the back office: only the viewer differs
@@ -172,8 +174,61 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
       rows: rows.map((r) => rowView(r, names)),
       olderHref,
       newestHref,
+      csvHref: searchHref(`${base}.csv`, values),
     });
     return sendPage(request, reply, { surface, title: t.title, body, nav: options.nav(request.locale), status: problem ? 400 : 200 });
+  });
+
+  // The same search as CSV, newest first, every page up to CSV_MAX_ROWS (issue 14); scoped like the list.
+  routes.get('/pagopa/exchanges.csv', { schema: { querystring: SearchQuery } }, async (request, reply) => {
+    const viewer = options.viewerOf(request);
+    const { filter, problem } = parseExchangeQuery(request.query, request.locale);
+    if (problem) throw new VarcoError('validation_failed', problem);
+    const rows: ExchangeRow[] = [];
+    let before = filter.before;
+    while (rows.length < CSV_MAX_ROWS) {
+      const page = await exchanges.search(viewer, { ...filter, before, limit: EXCHANGES_MAX_PAGE_SIZE });
+      rows.push(...page);
+      if (page.length < EXCHANGES_MAX_PAGE_SIZE) break;
+      before = page.at(-1)?.cursor;
+    }
+    const csv = toCsv(
+      [
+        'at',
+        'environment',
+        'direction',
+        'operation',
+        'notice_number',
+        'fiscal_code',
+        'token',
+        'outcome',
+        'fault_code',
+        'http_status',
+        'duration_ms',
+        'station_code',
+        'error',
+        'id',
+      ],
+      rows
+        .slice(0, CSV_MAX_ROWS)
+        .map((r) => [
+          r.at,
+          r.env,
+          r.direction,
+          r.operation,
+          r.noticeNumber,
+          r.fiscalCode,
+          r.token,
+          r.outcome,
+          r.faultCode,
+          r.httpStatus,
+          r.durationMs,
+          r.stationCode,
+          r.error,
+          r.id,
+        ]),
+    );
+    return sendCsv(reply, `varco-pagopa-messages-${surface}.csv`, csv);
   });
 
   const byId = { params: IdParams, querystring: NoQuery };

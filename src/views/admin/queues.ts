@@ -39,6 +39,7 @@ const STRINGS = {
     created: 'Created',
     noneGivenUp: 'No delivery is given up.',
     noneFailing: 'No station is failing verification.',
+    csv: 'Download as CSV',
     shown: (shown: number, total: number) => `Showing the newest ${shown} of ${total}.`,
     resendAll: (n: number) => `Resend all ${n}…`,
     confirmTitle: 'Resend the deliveries given up?',
@@ -75,6 +76,7 @@ const STRINGS = {
     created: 'Creato',
     noneGivenUp: 'Nessuna consegna abbandonata.',
     noneFailing: 'Nessuna stazione ha la verifica fallita.',
+    csv: 'Scarica in CSV',
     shown: (shown: number, total: number) => `Sono mostrati i ${shown} più recenti di ${total}.`,
     resendAll: (n: number) => `Reinvia tutti i ${n}…`,
     confirmTitle: 'Reinviare le consegne abbandonate?',
@@ -151,6 +153,7 @@ ${
   total === 0
     ? html`<p>${s.noneGivenUp}</p>`
     : html`<form method="post" action="/admin/deliveries/resend"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${s.resendAll(total)}</button></form>
+<p><a href="/admin/deliveries.csv" download>${s.csv}</a></p>
 ${rows.length < total ? html`<p>${s.shown(rows.length, total)}</p>` : ''}
 <table class="stack"><thead><tr><th scope="col">${s.created}</th><th scope="col">${s.channel}</th><th scope="col">${s.organisation}</th><th scope="col">${s.subject}</th><th scope="col">${s.attempts}</th><th scope="col">${s.lastError}</th></tr></thead><tbody>
 ${rows.map(

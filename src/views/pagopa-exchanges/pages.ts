@@ -38,6 +38,8 @@ export interface ExchangeListView {
   rows: readonly ExchangeRowView[];
   olderHref: string | null;
   newestHref: string | null;
+  /** The same search as CSV (up to 10,000 messages). */
+  csvHref?: string | undefined;
   problem?: string | undefined;
 }
 
@@ -94,7 +96,8 @@ export function exchangeListPage(locale: Locale, v: ExchangeListView): SafeHtml 
 ${v.problem ? html`<p class="error" role="alert">${v.problem}</p>` : ''}
 ${filterForm(t, v)}
 ${table}
-<p>${v.newestHref ? html`<a href="${v.newestHref}" rel="first">${t.newest}</a> ` : ''}${v.olderHref ? html`<a href="${v.olderHref}" rel="next">${t.older}</a>` : ''}</p>`;
+<p>${v.newestHref ? html`<a href="${v.newestHref}" rel="first">${t.newest}</a> ` : ''}${v.olderHref ? html`<a href="${v.olderHref}" rel="next">${t.older}</a>` : ''}</p>
+${v.csvHref && v.rows.length > 0 ? html`<p><a href="${v.csvHref}" download>${t.csv}</a></p>` : ''}`;
 }
 
 function messageBlock(t: ExchangeStrings, title: string, m: MessageView | null): SafeHtml {
