@@ -1,4 +1,4 @@
-// `npm test`: browser check, type check, lint, format check, then every test file against a real PostgreSQL.
+// `npm test`: browser check, type check, lint, then every test file against a real PostgreSQL.
 // One embedded cluster serves the run; each test file clones its own database from a migrated
 // template (CREATE DATABASE … TEMPLATE), which takes milliseconds instead of re-running migrations.
 import { spawn, spawnSync } from 'node:child_process';
@@ -43,11 +43,6 @@ async function main(): Promise<number> {
   if (!quick) {
     step('type check (tsc --noEmit)', join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', root]);
     step('lint (eslint)', join(root, 'node_modules/.bin/eslint'), ['--max-warnings=0', '.']);
-    step('format check (prettier --check; fix with npm run format)', join(root, 'node_modules/.bin/prettier'), [
-      '--check',
-      '--log-level=warn',
-      '**/*.{ts,js,mjs,json}',
-    ]);
   }
   // One cluster per port, so several test runs (say, two engineers' branches) can run side by side.
   const port = Number(process.env.VARCO_TEST_PG_PORT ?? 54339);

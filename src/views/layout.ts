@@ -26,23 +26,18 @@ pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-heigh
 export function page(options: PageOptions): string {
   const { locale, title, body, signOut, nav } = options;
   return html`<!doctype html>
-    <html lang="${locale}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width,initial-scale=1" />
-        <title>${title} · ${translate(locale, 'app.name')}</title>
-        <link rel="stylesheet" href="/assets/varco.css" />
-      </head>
-      <body>
-        <header>
-          <strong>${translate(locale, 'app.name')}</strong>
-          ${nav && nav.length ? html`<nav aria-label="Menu">${nav.map((item) => html`<a href="${item.href}">${item.label}</a> `)}</nav>` : ''}
-          ${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}" /><button type="submit" style="margin:0">${translate(locale, 'signout.submit')}</button></form>` : ''}
-        </header>
-        <main>
-          <h1>${title}</h1>
-          ${body}
-        </main>
-      </body>
-    </html>`.value;
+<html lang="${locale}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} · ${translate(locale, 'app.name')}</title>
+<link rel="stylesheet" href="/assets/varco.css"></head>
+<body>
+<header><strong>${translate(locale, 'app.name')}</strong>
+${nav && nav.length ? html`<nav aria-label="Menu">${nav.map((item) => html`<a href="${item.href}">${item.label}</a> `)}</nav>` : ''}
+${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}"><button type="submit" style="margin:0">${translate(locale, 'signout.submit')}</button></form>` : ''}
+</header>
+<main>
+<h1>${title}</h1>
+${body}
+</main>
+</body></html>`.value;
 }

@@ -73,17 +73,13 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   const setupPage = (request: FastifyRequest, reply: FastifyReply, token: string, status: number, error?: string, email = '') => {
     const locale = request.locale;
     const body = html`<p>${translate(locale, 'setup.intro')}</p>
-      ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-      <form method="post" action="/admin/setup">
-        <input type="hidden" name="_csrf" value="${anonymousCsrfToken(request, reply)}" /><input type="hidden" name="token" value="${token}" />
-        <label for="email">${translate(locale, 'signin.email')}</label
-        ><input id="email" name="email" type="email" autocomplete="username" required value="${email}" />
-        <label for="password">${translate(locale, 'signin.password')}</label
-        ><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required />
-        <label for="passwordConfirm">${translate(locale, 'setup.passwordConfirm')}</label
-        ><input id="passwordConfirm" name="passwordConfirm" type="password" autocomplete="new-password" required />
-        <button type="submit">${translate(locale, 'setup.submit')}</button>
-      </form>`;
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="/admin/setup">
+<input type="hidden" name="_csrf" value="${anonymousCsrfToken(request, reply)}"><input type="hidden" name="token" value="${token}">
+<label for="email">${translate(locale, 'signin.email')}</label><input id="email" name="email" type="email" autocomplete="username" required value="${email}">
+<label for="password">${translate(locale, 'signin.password')}</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required>
+<label for="passwordConfirm">${translate(locale, 'setup.passwordConfirm')}</label><input id="passwordConfirm" name="passwordConfirm" type="password" autocomplete="new-password" required>
+<button type="submit">${translate(locale, 'setup.submit')}</button></form>`;
     return reply
       .code(status)
       .type('text/html; charset=utf-8')

@@ -30,11 +30,7 @@ export function organisationSimulator(simulator: PagopaSimulator) {
     if (!view || view.eligibility === 'not_creditor_institution') return [];
     const t = simulatorStrings(request.locale);
     return [
-      html`<h2>${t.adminTitle}</h2>
-        <p>
-          ${t.status}: <strong>${view.enabled ? t.on : t.off}</strong> · ${t.count}: ${view.scenarios.length} ·
-          <a href="${BASE}/${organisationId}">${t.scenarios}</a>
-        </p>`,
+      html`<h2>${t.adminTitle}</h2><p>${t.status}: <strong>${view.enabled ? t.on : t.off}</strong> · ${t.count}: ${view.scenarios.length} · <a href="${BASE}/${organisationId}">${t.scenarios}</a></p>`,
     ];
   };
 }

@@ -54,10 +54,7 @@ const millis = (value: string): number => (/^\d{1,6}$/.test(value.trim()) ? Numb
 export function organisationStations(stations: StationsService) {
   return async (organisationId: string, request: FastifyRequest): Promise<SafeHtml[]> => {
     const rows = (await stations.list({ organisationId })).map(rowView);
-    return [
-      html`<h2>${stationStrings(request.locale).stations}</h2>
-        ${stationTable(request.locale, rows, '/admin/stations', false)}`,
-    ];
+    return [html`<h2>${stationStrings(request.locale).stations}</h2>${stationTable(request.locale, rows, '/admin/stations', false)}`];
   };
 }
 

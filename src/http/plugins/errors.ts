@@ -85,8 +85,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: V
           ? translate(locale, 'error.generic')
           : (schemaRefusal(locale, error) ?? error.message);
   const body = html`<p class="error">${message}</p>
-    <p>${translate(locale, 'error.reference')}: <code>${error.code}</code> · <code>${request.id}</code></p>
-    <p><a href="/">${translate(locale, 'error.back')}</a></p>`;
+<p>${translate(locale, 'error.reference')}: <code>${error.code}</code> · <code>${request.id}</code></p>
+<p><a href="/">${translate(locale, 'error.back')}</a></p>`;
   return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'error.title'), body }));
 }
 

@@ -66,14 +66,8 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
     if (!session) return reply.redirect('/portal/sign-in', 303);
     const organisation = session.organisationId ? await options.organisations.find(session.organisationId) : undefined;
     const it = request.locale === 'it';
-    const body = html`<p>
-        ${it ? 'Accesso effettuato come' : 'Signed in as'} ${session.firstName} ${session.lastName}
-        &lt;${session.email}&gt;${organisation ? html`, ${it ? 'referente di' : 'referent of'} <strong>${organisation.name}</strong>` : ''}.
-      </p>
-      <p>
-        <a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> ·
-        <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a>
-      </p>`;
+    const body = html`<p>${it ? 'Accesso effettuato come' : 'Signed in as'} ${session.firstName} ${session.lastName} &lt;${session.email}&gt;${organisation ? html`, ${it ? 'referente di' : 'referent of'} <strong>${organisation.name}</strong>` : ''}.</p>
+<p><a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> · <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a></p>`;
     return sendPage(request, reply, { surface: 'portal', title: it ? 'Portale sviluppatori' : 'Developer portal', body, nav: portalNav(request.locale) });
   });
 }

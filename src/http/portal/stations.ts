@@ -82,7 +82,7 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
       reply,
       t.stations,
       html`<p><a href="/portal/stations/new">${t.register}</a> · <a href="/portal/certificates">${t.certificates}</a></p>
-        ${stationsByEnvironment(request.locale, rows, '/portal/stations')}`,
+${stationsByEnvironment(request.locale, rows, '/portal/stations')}`,
     );
   });
 

@@ -24,17 +24,17 @@ interface Message {
 function passwordForm(locale: Locale, surface: Surface, csrf: string, message?: Message) {
   const t = (key: MessageKey) => translate(locale, key);
   return html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
-    <p>${t('password.intro')}</p>
-    <form method="post" action="/${surface}/password">
-      <input type="hidden" name="_csrf" value="${csrf}" />
-      <label for="current">${t('password.current')}</label>
-      <input id="current" name="current" type="password" autocomplete="current-password" required />
-      <label for="next">${t('password.new')}</label>
-      <input id="next" name="next" type="password" autocomplete="new-password" minlength="12" required />
-      <label for="confirm">${t('setup.passwordConfirm')}</label>
-      <input id="confirm" name="confirm" type="password" autocomplete="new-password" required />
-      <button type="submit">${t('password.submit')}</button>
-    </form>`;
+<p>${t('password.intro')}</p>
+<form method="post" action="/${surface}/password">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="current">${t('password.current')}</label>
+<input id="current" name="current" type="password" autocomplete="current-password" required>
+<label for="next">${t('password.new')}</label>
+<input id="next" name="next" type="password" autocomplete="new-password" minlength="12" required>
+<label for="confirm">${t('setup.passwordConfirm')}</label>
+<input id="confirm" name="confirm" type="password" autocomplete="new-password" required>
+<button type="submit">${t('password.submit')}</button>
+</form>`;
 }
 
 const REFUSALS: Record<Exclude<ChangePasswordOutcome, { ok: true }>['reason'], MessageKey> = {

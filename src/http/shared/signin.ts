@@ -19,14 +19,14 @@ const SignInForm = form({ email: Text, password: Text });
 function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = ''): string {
   const title = translate(locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle');
   const body = html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
-    <form method="post" action="/${surface}/sign-in">
-      <input type="hidden" name="_csrf" value="${csrf}" />
-      <label for="email">${translate(locale, 'signin.email')}</label>
-      <input id="email" name="email" type="email" autocomplete="username" required value="${email}" />
-      <label for="password">${translate(locale, 'signin.password')}</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required />
-      <button type="submit">${translate(locale, 'signin.submit')}</button>
-    </form>`;
+<form method="post" action="/${surface}/sign-in">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="email">${translate(locale, 'signin.email')}</label>
+<input id="email" name="email" type="email" autocomplete="username" required value="${email}">
+<label for="password">${translate(locale, 'signin.password')}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">${translate(locale, 'signin.submit')}</button>
+</form>`;
   return page({ locale, title, body });
 }
 

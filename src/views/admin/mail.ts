@@ -155,125 +155,41 @@ export function linkify(text: string): SafeHtml {
 export function mailListPage(locale: Locale, rows: MailRow[], sending: boolean): SafeHtml {
   const t = T[locale];
   return html`<p class="notice" role="status">${sending ? t.sending : t.notSending}</p>
-    ${
-      rows.length === 0
-        ? html`<p>${t.none}</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>${t.to}</th>
-                <th>${t.subject}</th>
-                <th>${t.state}</th>
-                <th>${t.attempts}</th>
-                <th>${t.created}</th>
-                <th>${t.lastError}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                (m) =>
-                  html`<tr>
-                    <td>${m.to}</td>
-                    <td><a href="/admin/mail/${m.id}">${m.subject || t.unreadable}</a></td>
-                    <td>${t.states[m.state]}</td>
-                    <td>${m.attempts}</td>
-                    <td>${date(m.createdAt)}</td>
-                    <td>${m.lastError ?? ''}</td>
-                  </tr> `,
-              )}
-            </tbody>
-          </table>`
-    }`;
+${
+  rows.length === 0
+    ? html`<p>${t.none}</p>`
+    : html`<table><thead><tr><th>${t.to}</th><th>${t.subject}</th><th>${t.state}</th><th>${t.attempts}</th><th>${t.created}</th><th>${t.lastError}</th></tr></thead><tbody>
+${rows.map((m) => html`<tr><td>${m.to}</td><td><a href="/admin/mail/${m.id}">${m.subject || t.unreadable}</a></td><td>${t.states[m.state]}</td><td>${m.attempts}</td><td>${date(m.createdAt)}</td><td>${m.lastError ?? ''}</td></tr>\n`)}
+</tbody></table>`
+}`;
 }
 
 export function mailDetailPage(locale: Locale, m: MailDetail): SafeHtml {
   const t = T[locale];
   return html`<p><a href="/admin/mail">${t.back}</a></p>
-    <table>
-      <tr>
-        <th>${t.to}</th>
-        <td>${m.to}</td>
-      </tr>
-      <tr>
-        <th>${t.subject}</th>
-        <td>${m.subject}</td>
-      </tr>
-      <tr>
-        <th>${t.state}</th>
-        <td>${t.states[m.state]}</td>
-      </tr>
-      <tr>
-        <th>${t.template}</th>
-        <td><code>${m.template}</code> · ${t.language}: ${m.locale}</td>
-      </tr>
-      <tr>
-        <th>${t.created}</th>
-        <td>${date(m.createdAt)}</td>
-      </tr>
-      ${
-        m.deliveredAt
-          ? html`<tr>
-              <th>${t.delivered}</th>
-              <td>${date(m.deliveredAt)}</td>
-            </tr>`
-          : ''
-      }
-      ${
-        m.state === 'pending'
-          ? html`<tr>
-              <th>${t.next}</th>
-              <td>${date(m.nextAttemptAt)}</td>
-            </tr>`
-          : ''
-      }
-      <tr>
-        <th>${t.attempts}</th>
-        <td>${m.attempts}</td>
-      </tr>
-      ${
-        m.lastError
-          ? html`<tr>
-              <th>${t.lastError}</th>
-              <td>${m.lastError}</td>
-            </tr>`
-          : ''
-      }
-    </table>
-    ${m.invitationLink ? invitationLinkSection(locale, m.invitationLink) : ''}
-    <h2>${t.text}</h2>
-    <pre style="white-space:pre-wrap">${linkify(m.text)}</pre>
-    <details>
-      <summary>${t.htmlSource}</summary>
-      <pre style="white-space:pre-wrap">${m.html}</pre>
-    </details>
-    <h2>${t.attemptLog}</h2>
-    ${
-      m.attemptLog.length === 0
-        ? html`<p>${t.noAttempts}</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>${t.attempt}</th>
-                <th>${t.started}</th>
-                <th>${t.duration}</th>
-                <th>${t.result}</th>
-                <th>${t.worker}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${m.attemptLog.map(
-                (a) =>
-                  html`<tr>
-                    <td>${a.attempt}</td>
-                    <td>${date(a.startedAt)}</td>
-                    <td>${a.durationMs} ms</td>
-                    <td>${a.ok ? t.ok : html`${t.failed}: ${a.error ?? ''}`}</td>
-                    <td>${a.worker ?? ''}</td>
-                  </tr> `,
-              )}
-            </tbody>
-          </table>`
-    }`;
+<table>
+<tr><th>${t.to}</th><td>${m.to}</td></tr>
+<tr><th>${t.subject}</th><td>${m.subject}</td></tr>
+<tr><th>${t.state}</th><td>${t.states[m.state]}</td></tr>
+<tr><th>${t.template}</th><td><code>${m.template}</code> · ${t.language}: ${m.locale}</td></tr>
+<tr><th>${t.created}</th><td>${date(m.createdAt)}</td></tr>
+${m.deliveredAt ? html`<tr><th>${t.delivered}</th><td>${date(m.deliveredAt)}</td></tr>` : ''}
+${m.state === 'pending' ? html`<tr><th>${t.next}</th><td>${date(m.nextAttemptAt)}</td></tr>` : ''}
+<tr><th>${t.attempts}</th><td>${m.attempts}</td></tr>
+${m.lastError ? html`<tr><th>${t.lastError}</th><td>${m.lastError}</td></tr>` : ''}
+</table>
+${m.invitationLink ? invitationLinkSection(locale, m.invitationLink) : ''}
+<h2>${t.text}</h2>
+<pre style="white-space:pre-wrap">${linkify(m.text)}</pre>
+<details><summary>${t.htmlSource}</summary><pre style="white-space:pre-wrap">${m.html}</pre></details>
+<h2>${t.attemptLog}</h2>
+${
+  m.attemptLog.length === 0
+    ? html`<p>${t.noAttempts}</p>`
+    : html`<table><thead><tr><th>${t.attempt}</th><th>${t.started}</th><th>${t.duration}</th><th>${t.result}</th><th>${t.worker}</th></tr></thead><tbody>
+${m.attemptLog.map((a) => html`<tr><td>${a.attempt}</td><td>${date(a.startedAt)}</td><td>${a.durationMs} ms</td><td>${a.ok ? t.ok : html`${t.failed}: ${a.error ?? ''}`}</td><td>${a.worker ?? ''}</td></tr>\n`)}
+</tbody></table>`
+}`;
 }
 
 /** What the Mail page shows in place of a parameter made at send time. */
@@ -284,26 +200,24 @@ export function sendTimePlaceholder(locale: Locale): string {
 function invitationLinkSection(locale: Locale, s: InvitationLinkSection): SafeHtml {
   const t = T[locale];
   return html`<h2>${t.invitationLink}</h2>
-    ${
-      s.state === 'valid'
-        ? html`<p>${t.createLinkHelp}</p>
-            <form method="post" action="${s.action}">
-              <input type="hidden" name="_csrf" value="${s.csrf}" /><button type="submit">${t.createLink}</button>
-            </form>`
-        : html`<p>${t.linkRefused[s.state]}</p>`
-    }`;
+${
+  s.state === 'valid'
+    ? html`<p>${t.createLinkHelp}</p>
+<form method="post" action="${s.action}"><input type="hidden" name="_csrf" value="${s.csrf}"><button type="submit">${t.createLink}</button></form>`
+    : html`<p>${t.linkRefused[s.state]}</p>`
+}`;
 }
 
 /** The answer to "Create link": the link, shown this once. */
 export function invitationLinkCreatedPage(locale: Locale, view: { mailId: string; email: string; link: string }): SafeHtml {
   const t = T[locale];
   return html`<p class="notice" role="status">${t.linkCreated.replace('{email}', view.email)}</p>
-    <p><a href="${view.link}" rel="noopener noreferrer" data-invitation-link>${view.link}</a></p>
-    <p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
+<p><a href="${view.link}" rel="noopener noreferrer" data-invitation-link>${view.link}</a></p>
+<p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }
 
 export function invitationLinkRefusedPage(locale: Locale, view: { mailId: string; state: Exclude<InvitationLinkSection['state'], 'valid'> }): SafeHtml {
   const t = T[locale];
   return html`<p class="error" role="alert">${t.linkRefused[view.state]}</p>
-    <p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
+<p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }

@@ -93,48 +93,24 @@ const errorBox = (error?: string): SafeHtml | string => (error ? html`<p class="
 export function organisationsPage(locale: Locale, rows: OrganisationRow[], csrf: string, form: Record<string, string> = {}, error?: string): SafeHtml {
   const t = T[locale];
   return html`${errorBox(error)}
-    ${
-      rows.length === 0
-        ? html`<p>${t.none}</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>${t.name}</th>
-                <th>${t.taxCode}</th>
-                <th>${t.type}</th>
-                <th>${t.email}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                (o) =>
-                  html`<tr>
-                    <td><a href="/admin/organisations/${o.id}">${o.name}</a></td>
-                    <td>${o.taxCode}</td>
-                    <td>${TYPES[o.type as keyof typeof TYPES] ?? o.type}</td>
-                    <td>${o.contactEmail}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
-    <h2>${t.create}</h2>
-    <form method="post" action="/admin/organisations">
-      <input type="hidden" name="_csrf" value="${csrf}" />
-      <label for="name">${t.name}</label><input id="name" name="name" required maxlength="200" value="${form.name ?? ''}" />
-      <label for="taxCodeKind">${t.kind}</label
-      ><select id="taxCodeKind" name="taxCodeKind">
-        <option value="it" ${form.taxCodeKind === 'other' ? '' : ' selected'}>${t.it}</option>
-        <option value="other" ${form.taxCodeKind === 'other' ? ' selected' : ''}>${t.other}</option>
-      </select>
-      <label for="taxCode">${t.taxCode}</label><input id="taxCode" name="taxCode" required maxlength="40" value="${form.taxCode ?? ''}" />
-      <label for="type">${t.type}</label
-      ><select id="type" name="type">
-        ${Object.entries(TYPES).map(([value, label]) => html`<option value="${value}" ${form.type === value ? ' selected' : ''}>${label}</option>`)}
-      </select>
-      <label for="contactEmail">${t.email}</label><input id="contactEmail" name="contactEmail" type="email" required value="${form.contactEmail ?? ''}" />
-      <button type="submit">${t.create}</button>
-    </form>`;
+${
+  rows.length === 0
+    ? html`<p>${t.none}</p>`
+    : html`<table><thead><tr><th>${t.name}</th><th>${t.taxCode}</th><th>${t.type}</th><th>${t.email}</th></tr></thead><tbody>
+${rows.map((o) => html`<tr><td><a href="/admin/organisations/${o.id}">${o.name}</a></td><td>${o.taxCode}</td><td>${TYPES[o.type as keyof typeof TYPES] ?? o.type}</td><td>${o.contactEmail}</td></tr>`)}
+</tbody></table>`
+}
+<h2>${t.create}</h2>
+<form method="post" action="/admin/organisations">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="name">${t.name}</label><input id="name" name="name" required maxlength="200" value="${form.name ?? ''}">
+<label for="taxCodeKind">${t.kind}</label><select id="taxCodeKind" name="taxCodeKind">
+<option value="it"${form.taxCodeKind === 'other' ? '' : ' selected'}>${t.it}</option><option value="other"${form.taxCodeKind === 'other' ? ' selected' : ''}>${t.other}</option></select>
+<label for="taxCode">${t.taxCode}</label><input id="taxCode" name="taxCode" required maxlength="40" value="${form.taxCode ?? ''}">
+<label for="type">${t.type}</label><select id="type" name="type">${Object.entries(TYPES).map(([value, label]) => html`<option value="${value}"${form.type === value ? ' selected' : ''}>${label}</option>`)}</select>
+<label for="contactEmail">${t.email}</label><input id="contactEmail" name="contactEmail" type="email" required value="${form.contactEmail ?? ''}">
+<button type="submit">${t.create}</button>
+</form>`;
 }
 
 export interface OrganisationDetail {
@@ -158,64 +134,31 @@ export function organisationPage(
   const o = view.organisation;
   const date = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 16);
   return html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${errorBox(error)}
-    <p>
-      ${t.taxCode}: <strong>${o.taxCode}</strong> · ${t.type}: ${TYPES[o.type as keyof typeof TYPES] ?? o.type} · ${t.email}: ${o.contactEmail} ·
-      <code>${o.id}</code>
-    </p>
-    <h2>${t.referents}</h2>
-    ${
-      view.referents.length === 0
-        ? html`<p>${t.noReferents}</p>`
-        : html`<ul>
-            ${view.referents.map((r) => html`<li>${r.firstName} ${r.lastName} &lt;${r.email}&gt; · ${date(r.createdAt)}</li>`)}
-          </ul>`
-    }
-    <h2>${t.invitations}</h2>
-    ${
-      view.invitations.length === 0
-        ? html`<p>${t.noInvitations}</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>${t.refEmail}</th>
-                <th>${t.state}</th>
-                <th>${t.created}</th>
-                <th>${t.expires}</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              ${view.invitations.map(
-                (i) =>
-                  html`<tr>
-                    <td>${i.name} &lt;${i.email}&gt;</td>
-                    <td>${i.state}</td>
-                    <td>${date(i.createdAt)}</td>
-                    <td>${date(i.expiresAt)}</td>
-                    <td>
-                      ${i.state === 'sent' || i.state === 'expired' ? html`<form method="post" action="/admin/invitations/${i.id}/resend"><input type="hidden" name="_csrf" value="${csrf}" /><button type="submit">${t.resend}</button></form>` : ''}
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
-    <h2>${t.invite}</h2>
-    <form method="post" action="/admin/organisations/${o.id}/invitations">
-      <input type="hidden" name="_csrf" value="${csrf}" />
-      <label for="firstName">${t.firstName}</label><input id="firstName" name="firstName" required maxlength="100" value="${form.firstName ?? ''}" />
-      <label for="lastName">${t.lastName}</label><input id="lastName" name="lastName" required maxlength="100" value="${form.lastName ?? ''}" />
-      <label for="email">${t.refEmail}</label><input id="email" name="email" type="email" required value="${form.email ?? ''}" />
-      <label for="locale">${t.language}</label
-      ><select id="locale" name="locale">
-        <option value="en">English</option>
-        <option value="it" ${form.locale === 'it' ? ' selected' : ''}>Italiano</option>
-      </select>
-      <fieldset>
-        <legend>${t.products}</legend>
-        ${view.products.map((p) => html`<label><input type="checkbox" name="products" value="${p.id}" style="width:auto" /> ${p.name} (<code>${p.code}</code>)</label>`)}
-      </fieldset>
-      <button type="submit">${t.send}</button>
-    </form>
-    ${view.sections ?? []}`;
+<p>${t.taxCode}: <strong>${o.taxCode}</strong> · ${t.type}: ${TYPES[o.type as keyof typeof TYPES] ?? o.type} · ${t.email}: ${o.contactEmail} · <code>${o.id}</code></p>
+<h2>${t.referents}</h2>
+${view.referents.length === 0 ? html`<p>${t.noReferents}</p>` : html`<ul>${view.referents.map((r) => html`<li>${r.firstName} ${r.lastName} &lt;${r.email}&gt; · ${date(r.createdAt)}</li>`)}</ul>`}
+<h2>${t.invitations}</h2>
+${
+  view.invitations.length === 0
+    ? html`<p>${t.noInvitations}</p>`
+    : html`<table><thead><tr><th>${t.refEmail}</th><th>${t.state}</th><th>${t.created}</th><th>${t.expires}</th><th></th></tr></thead><tbody>
+${view.invitations.map(
+  (i) => html`<tr><td>${i.name} &lt;${i.email}&gt;</td><td>${i.state}</td><td>${date(i.createdAt)}</td><td>${date(i.expiresAt)}</td><td>
+${i.state === 'sent' || i.state === 'expired' ? html`<form method="post" action="/admin/invitations/${i.id}/resend"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t.resend}</button></form>` : ''}</td></tr>`,
+)}
+</tbody></table>`
+}
+<h2>${t.invite}</h2>
+<form method="post" action="/admin/organisations/${o.id}/invitations">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="firstName">${t.firstName}</label><input id="firstName" name="firstName" required maxlength="100" value="${form.firstName ?? ''}">
+<label for="lastName">${t.lastName}</label><input id="lastName" name="lastName" required maxlength="100" value="${form.lastName ?? ''}">
+<label for="email">${t.refEmail}</label><input id="email" name="email" type="email" required value="${form.email ?? ''}">
+<label for="locale">${t.language}</label><select id="locale" name="locale"><option value="en">English</option><option value="it"${form.locale === 'it' ? ' selected' : ''}>Italiano</option></select>
+<fieldset><legend>${t.products}</legend>
+${view.products.map((p) => html`<label><input type="checkbox" name="products" value="${p.id}" style="width:auto"> ${p.name} (<code>${p.code}</code>)</label>`)}
+</fieldset>
+<button type="submit">${t.send}</button>
+</form>
+${view.sections ?? []}`;
 }

@@ -38,21 +38,17 @@ export function renderMail(template: MailTemplate, locale: Locale, params: Reado
   const action =
     link && isWebLink(link)
       ? html`<p><a href="${link}" style="${BUTTON}">${words.action}</a></p>
-          <p style="font-size:.9em">${copyLink}<br /><a href="${link}">${link}</a></p>`
+<p style="font-size:.9em">${copyLink}<br><a href="${link}">${link}</a></p>`
       : link
         ? html`<p>${words.action}: ${link}</p>`
         : '';
   const body = html`<!doctype html>
-    <html lang="${locale}">
-      <head>
-        <meta charset="utf-8" />
-        <title>${subject}</title>
-      </head>
-      <body style="${BODY}">
-        ${words.greeting ? html`<p>${words.greeting}</p>` : ''} ${words.paragraphs.map((paragraph) => html`<p>${paragraph}</p> `)}${action}
-        <hr style="border:0;border-top:1px solid #ddd" />
-        <p style="font-size:.85em;color:#5b6472">${footer}</p>
-      </body>
-    </html> `;
+<html lang="${locale}"><head><meta charset="utf-8"><title>${subject}</title></head>
+<body style="${BODY}">
+${words.greeting ? html`<p>${words.greeting}</p>` : ''}
+${words.paragraphs.map((paragraph) => html`<p>${paragraph}</p>\n`)}${action}
+<hr style="border:0;border-top:1px solid #ddd"><p style="font-size:.85em;color:#5b6472">${footer}</p>
+</body></html>
+`;
   return { subject, text, html: body.value };
 }

@@ -55,46 +55,31 @@ export interface SettingsPageView {
   claim?: { pspid: string; problem: string };
 }
 
-const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}" />`;
+const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 
 export function envTabs(locale: Locale, merchantId: string, current: 'test' | 'prod' | 'errors' | null): SafeHtml {
   const t = strings(locale);
   const link = (href: string, label: string, active: boolean) =>
-    html`<a href="${href}" ${active ? html` aria-current="page"` : ''}>${active ? html`<strong>${label}</strong>` : label}</a>`;
-  return html`<nav aria-label="${t.technical}">
-    <p>
-      ${link(`/portal/merchants/${merchantId}/settings/test`, `${t.technical} · ${t.test}`, current === 'test')} |
-      ${link(`/portal/merchants/${merchantId}/settings/prod`, `${t.technical} · ${t.prod}`, current === 'prod')} |
-      ${link(`/portal/merchants/${merchantId}/errors`, t.errorLogs, current === 'errors')} | <a href="/portal/shasign">${t.shasign}</a>
-    </p>
-  </nav>`;
+    html`<a href="${href}"${active ? html` aria-current="page"` : ''}>${active ? html`<strong>${label}</strong>` : label}</a>`;
+  return html`<nav aria-label="${t.technical}"><p>${link(`/portal/merchants/${merchantId}/settings/test`, `${t.technical} · ${t.test}`, current === 'test')} |
+${link(`/portal/merchants/${merchantId}/settings/prod`, `${t.technical} · ${t.prod}`, current === 'prod')} |
+${link(`/portal/merchants/${merchantId}/errors`, t.errorLogs, current === 'errors')} | <a href="/portal/shasign">${t.shasign}</a></p></nav>`;
 }
 
 function pspidInput(id: string, value: string, invalid: boolean, describedBy?: string): SafeHtml {
-  return html`<input
-    id="${id}"
-    name="pspid"
-    required
-    minlength="2"
-    maxlength="30"
-    pattern="[A-Za-z0-9_\\-]{2,30}"
-    value="${value}"
-    ${describedBy ? html` aria-describedby="${describedBy}"` : ''}${invalid ? html` aria-invalid="true"` : ''}
-  />`;
+  return html`<input id="${id}" name="pspid" required minlength="2" maxlength="30" pattern="[A-Za-z0-9_\\-]{2,30}" value="${value}"${describedBy ? html` aria-describedby="${describedBy}"` : ''}${invalid ? html` aria-invalid="true"` : ''}>`;
 }
 
 export function createMerchantPage(locale: Locale, view: { eligible: boolean; csrf: string; pspid?: string; problem?: string }): SafeHtml {
   const t = strings(locale);
   if (!view.eligible)
-    return html`<p class="notice" role="status">${t.notEligible}</p>
-      <p><a href="/portal/products">${locale === 'it' ? 'Prodotti' : 'Products'}</a></p>`;
+    return html`<p class="notice" role="status">${t.notEligible}</p><p><a href="/portal/products">${locale === 'it' ? 'Prodotti' : 'Products'}</a></p>`;
   return html`${view.problem ? html`<p class="error" role="alert">${view.problem}</p>` : ''}
-    <p>${t.createIntro}</p>
-    <form method="post" action="/portal/merchant">
-      ${csrfField(view.csrf)} <label for="pspid">${t.pspid}</label>${pspidInput('pspid', view.pspid ?? '', view.problem !== undefined, 'pspid-help')}
-      <p id="pspid-help"><small>${t.pspidHelp}</small></p>
-      <button type="submit">${t.create}</button>
-    </form>`;
+<p>${t.createIntro}</p>
+<form method="post" action="/portal/merchant">${csrfField(view.csrf)}
+<label for="pspid">${t.pspid}</label>${pspidInput('pspid', view.pspid ?? '', view.problem !== undefined, 'pspid-help')}
+<p id="pspid-help"><small>${t.pspidHelp}</small></p>
+<button type="submit">${t.create}</button></form>`;
 }
 
 type Problems = SettingsPageView['problems'];
@@ -109,30 +94,24 @@ const invalid = (problems: Problems, field: string): SafeHtml | string =>
   problems.some((p) => p.field === field) ? html` aria-invalid="true" aria-describedby="err-${field}"` : '';
 
 function radios(name: string, legend: string, value: string, options: ReadonlyArray<readonly [string, string]>, problems: Problems): SafeHtml {
-  return html`<fieldset id="f-${name}">
-    <legend>${legend}</legend>
-    ${options.map(([v, label]) => html`<label><input type="radio" name="${name}" value="${v}" ${v === value ? html` checked` : ''}${invalid(problems, name)} /> ${label}</label>`)}
-    ${fieldError(problems, name)}
-  </fieldset>`;
+  return html`<fieldset id="f-${name}"><legend>${legend}</legend>
+${options.map(([v, label]) => html`<label><input type="radio" name="${name}" value="${v}"${v === value ? html` checked` : ''}${invalid(problems, name)}> ${label}</label>`)}
+${fieldError(problems, name)}</fieldset>`;
 }
 
 function textField(name: string, label: string, value: string, problems: Problems, attrs: { type?: string; help?: string } = {}): SafeHtml {
-  return html`<label for="f-${name}">${label}</label
-    ><input id="f-${name}" name="${name}" type="${attrs.type ?? 'text'}" value="${value}" ${invalid(problems, name)} />
-    ${attrs.help ? html`<p><small>${attrs.help}</small></p>` : ''}${fieldError(problems, name)}`;
+  return html`<label for="f-${name}">${label}</label><input id="f-${name}" name="${name}" type="${attrs.type ?? 'text'}" value="${value}"${invalid(problems, name)}>
+${attrs.help ? html`<p><small>${attrs.help}</small></p>` : ''}${fieldError(problems, name)}`;
 }
 
 function passphraseFields(t: MerchantStrings, name: 'shaIn' | 'shaOut', isSet: boolean, problems: Problems): SafeHtml {
   const label = name === 'shaIn' ? t.shaIn : t.shaOut;
-  return html`<fieldset id="f-${name}">
-    <legend>${label}: <strong data-passphrase="${name}">${isSet ? t.set : t.notSet}</strong></legend>
-    <label for="f-${name}-new">${t.newPassphrase}</label
-    ><input id="f-${name}-new" name="${name}New" type="password" autocomplete="new-password" maxlength="128" ${invalid(problems, name)} />
-    <label for="f-${name}-confirm">${t.confirmPassphrase}</label
-    ><input id="f-${name}-confirm" name="${name}Confirm" type="password" autocomplete="new-password" maxlength="128" />
-    <p><small>${t.passphraseHelp}</small></p>
-    ${isSet ? html`<label><input type="checkbox" name="${name}Clear" value="on" /> ${t.removePassphrase}</label>` : ''} ${fieldError(problems, name)}
-  </fieldset>`;
+  return html`<fieldset id="f-${name}"><legend>${label}: <strong data-passphrase="${name}">${isSet ? t.set : t.notSet}</strong></legend>
+<label for="f-${name}-new">${t.newPassphrase}</label><input id="f-${name}-new" name="${name}New" type="password" autocomplete="new-password" maxlength="128"${invalid(problems, name)}>
+<label for="f-${name}-confirm">${t.confirmPassphrase}</label><input id="f-${name}-confirm" name="${name}Confirm" type="password" autocomplete="new-password" maxlength="128">
+<p><small>${t.passphraseHelp}</small></p>
+${isSet ? html`<label><input type="checkbox" name="${name}Clear" value="on"> ${t.removePassphrase}</label>` : ''}
+${fieldError(problems, name)}</fieldset>`;
 }
 
 const stamp = (d: Date): string => d.toISOString().slice(0, 16).replace('T', ' ');
@@ -141,48 +120,49 @@ const stamp = (d: Date): string => d.toISOString().slice(0, 16).replace('T', ' '
 function legacyAcknowledgement(t: MerchantStrings, view: SettingsPageView): SafeHtml {
   const { legacy } = view;
   if (legacy.on && legacy.acceptedAt !== null) return html`<p><small>${fill(t.legacyAccepted, { date: stamp(legacy.acceptedAt) })}</small></p>`;
-  return html`<label><input type="checkbox" name="acceptLegacyHashing" value="on" ${invalid(view.problems, 'hashingMethod')} /> ${t.legacyAck}</label>`;
+  return html`<label><input type="checkbox" name="acceptLegacyHashing" value="on"${invalid(view.problems, 'hashingMethod')}> ${t.legacyAck}</label>`;
 }
 
 function securityGroups(t: MerchantStrings, v: SettingsValues, view: SettingsPageView): SafeHtml {
   const p = view.problems;
   return html`<h2>${t.globalSecurity}</h2>
-    ${view.legacy.on ? html`<p class="error" role="alert" data-legacy-warning>${t.legacyWarning}</p>` : ''}
-    ${radios(
-      'hashingMethod',
-      t.hashingMethod,
-      v.hashingMethod,
-      [
-        ['each-parameter', t.eachParameter],
-        ['main-parameters', t.mainParameters],
-      ],
-      p,
-    )}
-    ${legacyAcknowledgement(t, view)}
-    ${radios(
-      'hashAlgorithm',
-      t.hashAlgorithm,
-      v.hashAlgorithm,
-      [
-        ['sha1', t.sha1],
-        ['sha256', t.sha256],
-        ['sha512', t.sha512],
-      ],
-      p,
-    )}
-    ${radios(
-      'charset',
-      t.charset,
-      v.charset,
-      [
-        ['page', t.charsetPage],
-        ['latin1', t.latin1],
-        ['utf8', t.utf8],
-      ],
-      p,
-    )}
-    <h2>${t.dataOrigin}</h2>
-    ${textField('referrers', t.referrers, v.referrers, p, { help: t.referrersHelp })} ${passphraseFields(t, 'shaIn', view.shaInSet, p)}`;
+${view.legacy.on ? html`<p class="error" role="alert" data-legacy-warning>${t.legacyWarning}</p>` : ''}
+${radios(
+  'hashingMethod',
+  t.hashingMethod,
+  v.hashingMethod,
+  [
+    ['each-parameter', t.eachParameter],
+    ['main-parameters', t.mainParameters],
+  ],
+  p,
+)}
+${legacyAcknowledgement(t, view)}
+${radios(
+  'hashAlgorithm',
+  t.hashAlgorithm,
+  v.hashAlgorithm,
+  [
+    ['sha1', t.sha1],
+    ['sha256', t.sha256],
+    ['sha512', t.sha512],
+  ],
+  p,
+)}
+${radios(
+  'charset',
+  t.charset,
+  v.charset,
+  [
+    ['page', t.charsetPage],
+    ['latin1', t.latin1],
+    ['utf8', t.utf8],
+  ],
+  p,
+)}
+<h2>${t.dataOrigin}</h2>
+${textField('referrers', t.referrers, v.referrers, p, { help: t.referrersHelp })}
+${passphraseFields(t, 'shaIn', view.shaInSet, p)}`;
 }
 
 function feedbackGroup(t: MerchantStrings, v: SettingsValues, view: SettingsPageView): SafeHtml {
@@ -194,49 +174,48 @@ function feedbackGroup(t: MerchantStrings, v: SettingsValues, view: SettingsPage
     ['online_deferred_fallback', t.timingFallback],
   ] as const;
   return html`<h2>${t.feedback}</h2>
-    ${textField('acceptUrl', t.acceptUrl, v.acceptUrl, p, { type: 'url' })} ${textField('declineUrl', t.declineUrl, v.declineUrl, p, { type: 'url' })}
-    ${textField('exceptionUrl', t.exceptionUrl, v.exceptionUrl, p, { type: 'url' })} ${textField('cancelUrl', t.cancelUrl, v.cancelUrl, p, { type: 'url' })}
-    <label><input type="checkbox" name="feedbackOnRedirect" value="on" ${v.feedbackOnRedirect ? html` checked` : ''} /> ${t.feedbackOnRedirect}</label>
-    ${passphraseFields(t, 'shaOut', view.shaOutSet, p)}
-    <h3>${t.s2s}</h3>
-    <label for="f-s2sTiming">${t.s2sTiming}</label
-    ><select id="f-s2sTiming" name="s2sTiming" ${invalid(p, 's2sTiming')}>
-      ${timing.map(([value, label]) => html`<option value="${value}" ${value === v.s2sTiming ? html` selected` : ''}>${label}</option>`)}
-    </select>
-    ${fieldError(p, 's2sTiming')} ${textField('s2sUrlAccepted', t.s2sUrlAccepted, v.s2sUrlAccepted, p, { type: 'url' })}
-    ${textField('s2sUrlDeclined', t.s2sUrlDeclined, v.s2sUrlDeclined, p, { type: 'url' })}
-    ${radios(
-      's2sMethod',
-      t.s2sMethod,
-      v.s2sMethod,
-      [
-        ['POST', 'POST'],
-        ['GET', 'GET'],
-      ],
-      p,
-    )}
-    <fieldset id="f-feedbackParams">
-      <legend>${t.dynamicParams}</legend>
-      ${view.feedbackCatalogue.map((name) => html`<label><input type="checkbox" name="feedbackParams" value="${name}" ${v.feedbackParams.includes(name) ? html` checked` : ''} /> <code>${name}</code></label>`)}
-      ${fieldError(p, 'feedbackParams')}
-    </fieldset>`;
+${textField('acceptUrl', t.acceptUrl, v.acceptUrl, p, { type: 'url' })}
+${textField('declineUrl', t.declineUrl, v.declineUrl, p, { type: 'url' })}
+${textField('exceptionUrl', t.exceptionUrl, v.exceptionUrl, p, { type: 'url' })}
+${textField('cancelUrl', t.cancelUrl, v.cancelUrl, p, { type: 'url' })}
+<label><input type="checkbox" name="feedbackOnRedirect" value="on"${v.feedbackOnRedirect ? html` checked` : ''}> ${t.feedbackOnRedirect}</label>
+${passphraseFields(t, 'shaOut', view.shaOutSet, p)}
+<h3>${t.s2s}</h3>
+<label for="f-s2sTiming">${t.s2sTiming}</label><select id="f-s2sTiming" name="s2sTiming"${invalid(p, 's2sTiming')}>
+${timing.map(([value, label]) => html`<option value="${value}"${value === v.s2sTiming ? html` selected` : ''}>${label}</option>`)}</select>
+${fieldError(p, 's2sTiming')}
+${textField('s2sUrlAccepted', t.s2sUrlAccepted, v.s2sUrlAccepted, p, { type: 'url' })}
+${textField('s2sUrlDeclined', t.s2sUrlDeclined, v.s2sUrlDeclined, p, { type: 'url' })}
+${radios(
+  's2sMethod',
+  t.s2sMethod,
+  v.s2sMethod,
+  [
+    ['POST', 'POST'],
+    ['GET', 'GET'],
+  ],
+  p,
+)}
+<fieldset id="f-feedbackParams"><legend>${t.dynamicParams}</legend>
+${view.feedbackCatalogue.map((name) => html`<label><input type="checkbox" name="feedbackParams" value="${name}"${v.feedbackParams.includes(name) ? html` checked` : ''}> <code>${name}</code></label>`)}
+${fieldError(p, 'feedbackParams')}</fieldset>`;
 }
 
 function transactionGroup(t: MerchantStrings, v: SettingsValues, p: Problems): SafeHtml {
   return html`<h2>${t.globalTransaction}</h2>
-    ${radios(
-      'defaultOperation',
-      t.defaultOperation,
-      v.defaultOperation,
-      [
-        ['RES', t.res],
-        ['SAL', t.sal],
-      ],
-      p,
-    )}
-    <label for="f-paymentRetries">${t.paymentRetries}</label
-    ><input id="f-paymentRetries" name="paymentRetries" type="number" min="1" max="99" step="1" value="${v.paymentRetries}" ${invalid(p, 'paymentRetries')} />
-    ${fieldError(p, 'paymentRetries')} ${textField('enabledCurrencies', t.currencies, v.enabledCurrencies, p, { help: t.currenciesHelp })}`;
+${radios(
+  'defaultOperation',
+  t.defaultOperation,
+  v.defaultOperation,
+  [
+    ['RES', t.res],
+    ['SAL', t.sal],
+  ],
+  p,
+)}
+<label for="f-paymentRetries">${t.paymentRetries}</label><input id="f-paymentRetries" name="paymentRetries" type="number" min="1" max="99" step="1" value="${v.paymentRetries}"${invalid(p, 'paymentRetries')}>
+${fieldError(p, 'paymentRetries')}
+${textField('enabledCurrencies', t.currencies, v.enabledCurrencies, p, { help: t.currenciesHelp })}`;
 }
 
 /**
@@ -249,55 +228,44 @@ function pspidLine(t: MerchantStrings, view: SettingsPageView): SafeHtml {
   const head = html`${m.name} · ${t.updated}: ${stamp(view.updatedAt)} UTC`;
   if (held !== undefined) return html`<p>${t.pspid}: <strong data-pspid>${held}</strong> · ${head}</p>`;
   if (!m.activeEnvironments.includes(view.env))
-    return html`<p>${t.pspid}: <strong data-pspid>${m.pspid}</strong> · ${head}</p>
-      <p class="notice">${t.pspidPending}</p>`;
-  return html`<p>${head}</p>
-    ${view.claim ? html`<p class="error" role="alert">${view.claim.problem}</p>` : ''}
-    <form method="post" action="/portal/merchants/${m.id}/pspid/${view.env}" data-claim>
-      ${csrfField(view.csrf)}
-      <p>${fill(t.pspidTakenHere, { pspid: m.pspid })}</p>
-      <label for="claim-pspid">${t.pspid}</label>${pspidInput('claim-pspid', view.claim?.pspid ?? '', view.claim !== undefined)}
-      <button type="submit">${t.claim}</button>
-    </form>`;
+    return html`<p>${t.pspid}: <strong data-pspid>${m.pspid}</strong> · ${head}</p><p class="notice">${t.pspidPending}</p>`;
+  return html`<p>${head}</p>${view.claim ? html`<p class="error" role="alert">${view.claim.problem}</p>` : ''}
+<form method="post" action="/portal/merchants/${m.id}/pspid/${view.env}" data-claim>${csrfField(view.csrf)}
+<p>${fill(t.pspidTakenHere, { pspid: m.pspid })}</p>
+<label for="claim-pspid">${t.pspid}</label>${pspidInput('claim-pspid', view.claim?.pspid ?? '', view.claim !== undefined)}
+<button type="submit">${t.claim}</button></form>`;
 }
 
 export function settingsPage(locale: Locale, view: SettingsPageView): SafeHtml {
   const t = strings(locale);
   const m = view.merchant;
   const active = m.activeEnvironments.includes(view.env);
-  return html`${envTabs(locale, m.id, view.env)} ${pspidLine(t, view)} ${active ? '' : html`<p class="notice" role="status">${t.envInactive}</p>`}
-    ${view.env === 'prod' && !view.shaInSet ? html`<p class="error" role="alert" data-prod-sha-in>${t.prodNeedsShaIn}</p>` : ''}
-    ${view.notices.map((n) => html`<p class="notice" role="status">${n}</p>`)}
-    ${
-      view.problems.length
-        ? html`<div class="error" role="alert">
-            <p>${t.problems}</p>
-            <ul>
-              ${view.problems.map((pr) => html`<li><a href="#f-${pr.field}">${pr.text}</a></li>`)}
-            </ul>
-          </div>`
-        : ''
-    }
-    <form method="post" action="/portal/merchants/${m.id}/settings/${view.env}" accept-charset="UTF-8">
-      ${csrfField(view.csrf)} ${securityGroups(t, view.values, view)} ${feedbackGroup(t, view.values, view)} ${transactionGroup(t, view.values, view.problems)}
-      <button type="submit">${t.save}</button>
-    </form>
-    ${
-      view.env === 'test'
-        ? html`<h2>${t.copy}</h2>
-            <p>${t.copyHelp}</p>
-            <form method="post" action="/portal/merchants/${m.id}/copy-to-prod">${csrfField(view.csrf)}<button type="submit">${t.copy}</button></form>`
-        : ''
-    }`;
+  return html`${envTabs(locale, m.id, view.env)}
+${pspidLine(t, view)}
+${active ? '' : html`<p class="notice" role="status">${t.envInactive}</p>`}
+${view.env === 'prod' && !view.shaInSet ? html`<p class="error" role="alert" data-prod-sha-in>${t.prodNeedsShaIn}</p>` : ''}
+${view.notices.map((n) => html`<p class="notice" role="status">${n}</p>`)}
+${view.problems.length ? html`<div class="error" role="alert"><p>${t.problems}</p><ul>${view.problems.map((pr) => html`<li><a href="#f-${pr.field}">${pr.text}</a></li>`)}</ul></div>` : ''}
+<form method="post" action="/portal/merchants/${m.id}/settings/${view.env}" accept-charset="UTF-8">${csrfField(view.csrf)}
+${securityGroups(t, view.values, view)}
+${feedbackGroup(t, view.values, view)}
+${transactionGroup(t, view.values, view.problems)}
+<button type="submit">${t.save}</button></form>
+${
+  view.env === 'test'
+    ? html`<h2>${t.copy}</h2><p>${t.copyHelp}</p>
+<form method="post" action="/portal/merchants/${m.id}/copy-to-prod">${csrfField(view.csrf)}<button type="submit">${t.copy}</button></form>`
+    : ''
+}`;
 }
 
 /** The answer to *Copy test to production*: the only page that ever shows that passphrase. */
 export function copiedPage(locale: Locale, view: { merchant: MerchantHeaderView; shaIn: string; prodShaOutSet: boolean }): SafeHtml {
   const t = strings(locale);
   return html`${envTabs(locale, view.merchant.id, null)}
-    <p class="notice" role="status">${t.copied}</p>
-    <p>${t.shownOnce}</p>
-    <p>${t.shaIn} (${t.prod}): <code class="key" data-passphrase="prod-sha-in">${view.shaIn}</code></p>
-    ${view.prodShaOutSet ? '' : html`<p class="notice">${t.prodShaOutMissing}</p>`}
-    <p><a href="/portal/merchants/${view.merchant.id}/settings/prod">${t.backToProd}</a></p>`;
+<p class="notice" role="status">${t.copied}</p>
+<p>${t.shownOnce}</p>
+<p>${t.shaIn} (${t.prod}): <code class="key" data-passphrase="prod-sha-in">${view.shaIn}</code></p>
+${view.prodShaOutSet ? '' : html`<p class="notice">${t.prodShaOutMissing}</p>`}
+<p><a href="/portal/merchants/${view.merchant.id}/settings/prod">${t.backToProd}</a></p>`;
 }

@@ -25,20 +25,20 @@ function frame(f: Frame): string {
   const t = payStrings(f.language);
   const styled = f.look !== undefined && f.lookHref !== undefined && lookStylesheet(f.look) !== '';
   return html`<!doctype html>
-    <html lang="${htmlLang(f.language)}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width,initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>${f.title}</title>
-        <link rel="stylesheet" href="${PAY_CSS_PATH}" integrity="${PAY_CSS_INTEGRITY}" crossorigin="anonymous" />
-        ${styled && f.look && f.lookHref ? html`<link rel="stylesheet" href="${f.lookHref}" integrity="${lookIntegrity(f.look)}" crossorigin="anonymous" />` : ''}
-        ${f.script ? html`<script src="${PAY_JS_PATH}" integrity="${PAY_JS_INTEGRITY}" crossorigin="anonymous" defer></script>` : ''}
-      </head>
-      <body>
-        <main>${f.env === 'test' ? html`<p class="test" role="note">${t.testBanner}</p>` : ''} ${f.body}</main>
-      </body>
-    </html>`.value;
+<html lang="${htmlLang(f.language)}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${f.title}</title>
+<link rel="stylesheet" href="${PAY_CSS_PATH}" integrity="${PAY_CSS_INTEGRITY}" crossorigin="anonymous">
+${styled && f.look && f.lookHref ? html`<link rel="stylesheet" href="${f.lookHref}" integrity="${lookIntegrity(f.look)}" crossorigin="anonymous">` : ''}
+${f.script ? html`<script src="${PAY_JS_PATH}" integrity="${PAY_JS_INTEGRITY}" crossorigin="anonymous" defer></script>` : ''}
+</head>
+<body>
+<main>
+${f.env === 'test' ? html`<p class="test" role="note">${t.testBanner}</p>` : ''}
+${f.body}
+</main>
+</body></html>`.value;
 }
 
 /** The generic error page: never the reason (the merchant reads it in his error log). */
@@ -49,8 +49,8 @@ export function errorPage(language: string, env: 'test' | 'prod'): string {
     env,
     title: t.errorTitle,
     body: html`<h1>${t.errorTitle}</h1>
-      <p>${t.errorBody}</p>
-      <p>${t.errorOwner}</p>`,
+<p>${t.errorBody}</p>
+<p>${t.errorOwner}</p>`,
   });
 }
 
@@ -62,7 +62,7 @@ export function busyPage(language: string, env: 'test' | 'prod', seconds: number
     env,
     title: t.busyTitle,
     body: html`<h1>${t.busyTitle}</h1>
-      <p>${t.busyBody.replace('{seconds}', String(seconds))}</p>`,
+<p>${t.busyBody.replace('{seconds}', String(seconds))}</p>`,
   });
 }
 
@@ -76,27 +76,11 @@ export interface OrderSummaryView {
 
 function summary(t: PayStrings, o: OrderSummaryView): SafeHtml {
   return html`<table class="summary">
-    <tr>
-      <th scope="row">${t.merchant}</th>
-      <td>${o.merchantName}</td>
-    </tr>
-    <tr>
-      <th scope="row">${t.orderRef}</th>
-      <td>${o.orderRef}</td>
-    </tr>
-    ${
-      o.description
-        ? html`<tr>
-            <th scope="row">${t.description}</th>
-            <td>${o.description}</td>
-          </tr>`
-        : ''
-    }
-    <tr class="total">
-      <th scope="row">${t.amount}</th>
-      <td>${o.amount}</td>
-    </tr>
-  </table>`;
+<tr><th scope="row">${t.merchant}</th><td>${o.merchantName}</td></tr>
+<tr><th scope="row">${t.orderRef}</th><td>${o.orderRef}</td></tr>
+${o.description ? html`<tr><th scope="row">${t.description}</th><td>${o.description}</td></tr>` : ''}
+<tr class="total"><th scope="row">${t.amount}</th><td>${o.amount}</td></tr>
+</table>`;
 }
 
 export type CardFieldName = 'holder' | 'number' | 'expiry' | 'cvc';
@@ -142,43 +126,35 @@ function field(t: PayStrings, v: PayPageView, f: FieldSpec): SafeHtml {
   const errorId = `${f.id}-error`;
   const hintId = `${f.id}-hint`;
   const describedBy = [f.hint ? hintId : '', problem ? errorId : ''].filter(Boolean).join(' ');
-  return html`<div>
-    <label for="${f.id}">${f.label}${f.hint ? html` <span class="hint" id="${hintId}">${f.hint}</span>` : ''}</label>
-    <input
-      id="${f.id}"
-      name="${f.name}"
-      autocomplete="${f.autocomplete}"
-      required
-      maxlength="${f.maxlength}"
-      value="${f.value}"
-      ${f.inputmode ? html` inputmode="${f.inputmode}"` : ''}${f.name === 'number' ? html` data-luhn="${t.luhn}"` : ''}
-      ${describedBy ? html` aria-describedby="${describedBy}"` : ''}${problem ? html` aria-invalid="true"` : ''}
-    />
-    ${problem ? html`<p class="field-error" id="${errorId}">${problemText(t, problem.code)}</p>` : ''}
-  </div>`;
+  return html`<div><label for="${f.id}">${f.label}${f.hint ? html` <span class="hint" id="${hintId}">${f.hint}</span>` : ''}</label>
+<input id="${f.id}" name="${f.name}" autocomplete="${f.autocomplete}" required maxlength="${f.maxlength}" value="${f.value}"
+${f.inputmode ? html` inputmode="${f.inputmode}"` : ''}${f.name === 'number' ? html` data-luhn="${t.luhn}"` : ''}
+${describedBy ? html` aria-describedby="${describedBy}"` : ''}${problem ? html` aria-invalid="true"` : ''}>
+${problem ? html`<p class="field-error" id="${errorId}">${problemText(t, problem.code)}</p>` : ''}</div>`;
 }
 
 export function payPage(v: PayPageView): string {
   const t = payStrings(v.language);
   const title = v.look.title ?? `${t.payTitle} · ${v.order.merchantName}`;
-  const body = html`${v.look.logo ? html`<img class="logo" src="${v.look.logo}" alt="${v.order.merchantName}" />` : ''}
-    <h1>${title}</h1>
-    ${summary(t, v.order)} ${v.refused ? html`<p class="alert" role="alert">${t.refused}</p>` : ''}
-    ${v.problems.length > 0 ? html`<p class="alert" role="alert">${t.problemsTitle} ${v.problems.map((p, i) => html`${i > 0 ? ' · ' : ''}${labelOf(t, p.field)}: ${problemText(t, p.code)}`)}</p>` : ''}
-    <form method="post" action="${v.action}" accept-charset="utf-8">
-      <input type="hidden" name="token" value="${v.token}" />
-      ${field(t, v, { name: 'holder', id: 'holder', label: t.holder, autocomplete: 'cc-name', maxlength: 35, value: v.holder })}
-      ${field(t, v, { name: 'number', id: 'card-number', label: t.number, autocomplete: 'cc-number', inputmode: 'numeric', maxlength: 23, value: '' })}
-      <div class="row">
-        ${field(t, v, { name: 'expiry', id: 'expiry', label: t.expiry, hint: t.expiryHint, autocomplete: 'cc-exp', maxlength: 7, value: v.expiry })}
-        ${field(t, v, { name: 'cvc', id: 'cvc', label: t.cvc, hint: t.cvcHint, autocomplete: 'cc-csc', inputmode: 'numeric', maxlength: 4, value: '' })}
-      </div>
-      <div class="actions"><button type="submit" class="pay">${t.pay} ${v.order.amount}</button></div>
-    </form>
-    <form method="post" action="${v.cancelAction}" accept-charset="utf-8">
-      <input type="hidden" name="token" value="${v.token}" />
-      <div class="actions"><button type="submit" class="secondary">${t.cancel}</button></div>
-    </form>`;
+  const body = html`${v.look.logo ? html`<img class="logo" src="${v.look.logo}" alt="${v.order.merchantName}">` : ''}
+<h1>${title}</h1>
+${summary(t, v.order)}
+${v.refused ? html`<p class="alert" role="alert">${t.refused}</p>` : ''}
+${v.problems.length > 0 ? html`<p class="alert" role="alert">${t.problemsTitle} ${v.problems.map((p, i) => html`${i > 0 ? ' · ' : ''}${labelOf(t, p.field)}: ${problemText(t, p.code)}`)}</p>` : ''}
+<form method="post" action="${v.action}" accept-charset="utf-8">
+<input type="hidden" name="token" value="${v.token}">
+${field(t, v, { name: 'holder', id: 'holder', label: t.holder, autocomplete: 'cc-name', maxlength: 35, value: v.holder })}
+${field(t, v, { name: 'number', id: 'card-number', label: t.number, autocomplete: 'cc-number', inputmode: 'numeric', maxlength: 23, value: '' })}
+<div class="row">
+${field(t, v, { name: 'expiry', id: 'expiry', label: t.expiry, hint: t.expiryHint, autocomplete: 'cc-exp', maxlength: 7, value: v.expiry })}
+${field(t, v, { name: 'cvc', id: 'cvc', label: t.cvc, hint: t.cvcHint, autocomplete: 'cc-csc', inputmode: 'numeric', maxlength: 4, value: '' })}
+</div>
+<div class="actions"><button type="submit" class="pay">${t.pay} ${v.order.amount}</button></div>
+</form>
+<form method="post" action="${v.cancelAction}" accept-charset="utf-8">
+<input type="hidden" name="token" value="${v.token}">
+<div class="actions"><button type="submit" class="secondary">${t.cancel}</button></div>
+</form>`;
   return frame({ language: v.language, env: v.env, title, look: v.look, lookHref: v.lookHref, script: true, body });
 }
 
@@ -199,15 +175,13 @@ export function challengePage(v: ChallengePageView): string {
     look: v.look,
     lookHref: v.lookHref,
     body: html`<h1>${t.challengeTitle}</h1>
-      ${summary(t, v.order)}
-      <p>${t.challengeBody}</p>
-      <form method="post" action="${v.action}" accept-charset="utf-8">
-        <input type="hidden" name="token" value="${v.token}" />
-        <div class="actions">
-          <button type="submit" name="decision" value="approve" class="pay">${t.approve}</button>
-          <button type="submit" name="decision" value="decline" class="secondary">${t.decline}</button>
-        </div>
-      </form>`,
+${summary(t, v.order)}
+<p>${t.challengeBody}</p>
+<form method="post" action="${v.action}" accept-charset="utf-8">
+<input type="hidden" name="token" value="${v.token}">
+<div class="actions"><button type="submit" name="decision" value="approve" class="pay">${t.approve}</button>
+<button type="submit" name="decision" value="decline" class="secondary">${t.decline}</button></div>
+</form>`,
   });
 }
 
@@ -229,8 +203,9 @@ export function resultPage(v: ResultPageView): string {
     env: v.env,
     title: text,
     body: html`<h1>${text}</h1>
-      ${summary(t, v.order)}
-      <p class="notice" role="status">${text}</p>
-      ${v.homeUrl ? html`<p><a href="${v.homeUrl}">${t.home}</a></p>` : ''} ${v.catalogUrl ? html`<p><a href="${v.catalogUrl}">${t.catalog}</a></p>` : ''}`,
+${summary(t, v.order)}
+<p class="notice" role="status">${text}</p>
+${v.homeUrl ? html`<p><a href="${v.homeUrl}">${t.home}</a></p>` : ''}
+${v.catalogUrl ? html`<p><a href="${v.catalogUrl}">${t.catalog}</a></p>` : ''}`,
   });
 }

@@ -99,33 +99,11 @@ export interface OrderRowView {
 export function ordersListPage(locale: Locale, rows: readonly OrderRowView[]): SafeHtml {
   const t = orderStrings(locale);
   if (rows.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table>
-    <thead>
-      <tr>
-        <th>${t.created}</th>
-        <th>${t.environment}</th>
-        <th>${t.orderId}</th>
-        <th>${t.payId}</th>
-        <th>${t.amount}</th>
-        <th>${t.status}</th>
-        <th>${t.card}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (r) =>
-          html`<tr>
-            <td>${r.createdAt}</td>
-            <td>${r.env}</td>
-            <td><a href="/portal/orders/${r.id}">${r.orderRef}</a></td>
-            <td>${r.payId}</td>
-            <td>${r.amount}</td>
-            <td>${statusText(r.status)}</td>
-            <td>${r.card}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table><thead><tr><th>${t.created}</th><th>${t.environment}</th><th>${t.orderId}</th><th>${t.payId}</th><th>${t.amount}</th><th>${t.status}</th><th>${t.card}</th></tr></thead>
+<tbody>${rows.map(
+    (r) => html`<tr><td>${r.createdAt}</td><td>${r.env}</td><td><a href="/portal/orders/${r.id}">${r.orderRef}</a></td><td>${r.payId}</td>
+<td>${r.amount}</td><td>${statusText(r.status)}</td><td>${r.card}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 export interface AttemptView {
@@ -154,107 +132,36 @@ export interface OrderDetailView {
 }
 
 function deliveryBlock(t: Strings, orderId: string, csrf: string, d: DeliveryView): SafeHtml {
-  return html`<section aria-label="${t.eventId} ${d.eventId}">
-    <h3>${d.method} ${d.url}</h3>
-    <p>${t.eventId}: <code>${d.eventId}</code> · ${t.state}: <strong>${d.state}</strong>${d.nextAttemptAt ? html` · ${t.next}: ${d.nextAttemptAt}` : ''}</p>
-    ${
-      d.tries.length === 0
-        ? html`<p>${t.noAttempts}</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>${t.started}</th>
-                <th>${t.duration}</th>
-                <th>${t.result}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${d.tries.map(
-                (a) =>
-                  html`<tr>
-                    <td>${a.attempt}</td>
-                    <td>${a.startedAt}</td>
-                    <td>${a.durationMs} ms</td>
-                    <td>${a.ok ? t.ok : t.failed}${a.statusCode !== null ? html` (HTTP ${a.statusCode})` : ''}${a.error ? html` · ${a.error}` : ''}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
-    <form method="post" action="/portal/orders/${orderId}/resend">
-      <input type="hidden" name="_csrf" value="${csrf}" /> <input type="hidden" name="messageId" value="${d.id}" /><button type="submit">${t.resend}</button>
-    </form>
-  </section>`;
+  return html`<section aria-label="${t.eventId} ${d.eventId}"><h3>${d.method} ${d.url}</h3>
+<p>${t.eventId}: <code>${d.eventId}</code> · ${t.state}: <strong>${d.state}</strong>${d.nextAttemptAt ? html` · ${t.next}: ${d.nextAttemptAt}` : ''}</p>
+${
+  d.tries.length === 0
+    ? html`<p>${t.noAttempts}</p>`
+    : html`<table><thead><tr><th>#</th><th>${t.started}</th><th>${t.duration}</th><th>${t.result}</th></tr></thead>
+<tbody>${d.tries.map(
+        (a) => html`<tr><td>${a.attempt}</td><td>${a.startedAt}</td><td>${a.durationMs} ms</td>
+<td>${a.ok ? t.ok : t.failed}${a.statusCode !== null ? html` (HTTP ${a.statusCode})` : ''}${a.error ? html` · ${a.error}` : ''}</td></tr>`,
+      )}</tbody></table>`
+}
+<form method="post" action="/portal/orders/${orderId}/resend"><input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="messageId" value="${d.id}"><button type="submit">${t.resend}</button></form></section>`;
 }
 
 export function orderDetailPage(locale: Locale, v: OrderDetailView): SafeHtml {
   const t = orderStrings(locale);
   const o = v.order;
   return html`<p><a href="/portal/orders">${t.back}</a></p>
-    ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
-    <table>
-      <tbody>
-        <tr>
-          <th>${t.orderId}</th>
-          <td>${o.orderRef}</td>
-        </tr>
-        <tr>
-          <th>${t.environment}</th>
-          <td>${o.env}</td>
-        </tr>
-        <tr>
-          <th>${t.payId}</th>
-          <td>${o.payId}</td>
-        </tr>
-        <tr>
-          <th>${t.amount}</th>
-          <td>${o.amount}</td>
-        </tr>
-        <tr>
-          <th>${t.status}</th>
-          <td>${statusText(o.status)}</td>
-        </tr>
-        <tr>
-          <th>${t.card}</th>
-          <td>${o.card}</td>
-        </tr>
-        <tr>
-          <th>${t.created}</th>
-          <td>${o.createdAt}</td>
-        </tr>
-      </tbody>
-    </table>
-    <h2>${t.attempts}</h2>
-    ${
-      v.attempts.length === 0
-        ? html`<p>${t.noAttempts}</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>${t.attempt}</th>
-                <th>${t.created}</th>
-                <th>${t.outcome}</th>
-                <th>${t.status}</th>
-                <th>${t.ncError}</th>
-                <th>${t.card}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${v.attempts.map(
-                (a) =>
-                  html`<tr>
-                    <td>${a.attempt}</td>
-                    <td>${a.at}</td>
-                    <td>${a.outcome}</td>
-                    <td>${statusText(a.status)}</td>
-                    <td>${a.ncError}</td>
-                    <td>${a.card}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
-    <h2>${t.deliveries}</h2>
-    ${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map((d) => deliveryBlock(t, o.id, v.csrf, d))}`;
+${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
+<table><tbody><tr><th>${t.orderId}</th><td>${o.orderRef}</td></tr><tr><th>${t.environment}</th><td>${o.env}</td></tr>
+<tr><th>${t.payId}</th><td>${o.payId}</td></tr><tr><th>${t.amount}</th><td>${o.amount}</td></tr><tr><th>${t.status}</th><td>${statusText(o.status)}</td></tr>
+<tr><th>${t.card}</th><td>${o.card}</td></tr><tr><th>${t.created}</th><td>${o.createdAt}</td></tr></tbody></table>
+<h2>${t.attempts}</h2>
+${
+  v.attempts.length === 0
+    ? html`<p>${t.noAttempts}</p>`
+    : html`<table><thead><tr><th>${t.attempt}</th><th>${t.created}</th><th>${t.outcome}</th><th>${t.status}</th><th>${t.ncError}</th><th>${t.card}</th></tr></thead>
+<tbody>${v.attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${a.at}</td><td>${a.outcome}</td><td>${statusText(a.status)}</td><td>${a.ncError}</td><td>${a.card}</td></tr>`)}</tbody></table>`
+}
+<h2>${t.deliveries}</h2>
+${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map((d) => deliveryBlock(t, o.id, v.csrf, d))}`;
 }

@@ -64,21 +64,14 @@ const size = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : `${(bytes
 function filterForm(t: ExchangeStrings, v: ExchangeListView): SafeHtml {
   const f = v.filter;
   const option = (value: string, label: string, current: string): SafeHtml =>
-    html`<option value="${value}" ${current === value ? html` selected` : ''}>${label}</option>`;
+    html`<option value="${value}"${current === value ? html` selected` : ''}>${label}</option>`;
   const text = (name: string, label: string, value: string): SafeHtml =>
-    html`<label for="${name}">${label}</label><input id="${name}" name="${name}" value="${value}" maxlength="64" autocomplete="off" />`;
+    html`<label for="${name}">${label}</label><input id="${name}" name="${name}" value="${value}" maxlength="64" autocomplete="off">`;
   return html`<form method="get" action="${v.base}" role="search">
-    <label for="env">${t.environment}</label
-    ><select id="env" name="env">
-      ${option('', t.any, f.env)}${option('test', t.test, f.env)}${option('prod', t.prod, f.env)}
-    </select>
-    ${text('notice', t.noticeNumber, f.notice)}${text('token', t.token, f.token)}${text('fault', t.faultCode, f.fault)}
-    <label for="operation">${t.operation}</label
-    ><select id="operation" name="operation">
-      ${option('', t.any, f.operation)}${v.operations.map((o) => option(o, o, f.operation))}
-    </select>
-    <button type="submit">${t.search}</button> <a href="${v.base}">${t.reset}</a>
-  </form>`;
+<label for="env">${t.environment}</label><select id="env" name="env">${option('', t.any, f.env)}${option('test', t.test, f.env)}${option('prod', t.prod, f.env)}</select>
+${text('notice', t.noticeNumber, f.notice)}${text('token', t.token, f.token)}${text('fault', t.faultCode, f.fault)}
+<label for="operation">${t.operation}</label><select id="operation" name="operation">${option('', t.any, f.operation)}${v.operations.map((o) => option(o, o, f.operation))}</select>
+<button type="submit">${t.search}</button> <a href="${v.base}">${t.reset}</a></form>`;
 }
 
 const outcomeText = (r: ExchangeRowView): string => [r.outcome, r.faultCode].filter(Boolean).join(' ');
@@ -89,77 +82,40 @@ export function exchangeListPage(locale: Locale, v: ExchangeListView): SafeHtml 
   const table =
     v.rows.length === 0
       ? html`<p>${t.none}</p>`
-      : html`<table>
-          <thead>
-            <tr>
-              <th>${t.at}</th>
-              <th>${t.environment}</th>
-              <th>${t.direction}</th>
-              <th>${t.operation}</th>
-              <th>${t.noticeNumber}</th>
-              <th>${t.token}</th>
-              <th>${t.outcome}</th>
-              <th>${t.duration}</th>
-              ${admin ? html`<th>${t.parties}</th>` : ''}
-            </tr>
-          </thead>
-          <tbody>
-            ${v.rows.map(
-              (r) =>
-                html`<tr data-exchange="${r.id}">
-                  <td><a href="${v.base}/${r.id}">${r.at}</a></td>
-                  <td>${r.env}</td>
-                  <td>${r.direction === 'in' ? t.in : t.out}</td>
-                  <td>${r.operation}</td>
-                  <td>${r.noticeNumber}</td>
-                  <td><code>${r.token}</code></td>
-                  <td>${outcomeText(r)}</td>
-                  <td>${r.durationMs} ms</td>
-                  ${admin ? html`<td>${r.parties ?? ''}</td>` : ''}
-                </tr>`,
-            )}
-          </tbody>
-        </table>`;
+      : html`<table><thead><tr><th>${t.at}</th><th>${t.environment}</th><th>${t.direction}</th>
+<th>${t.operation}</th><th>${t.noticeNumber}</th><th>${t.token}</th><th>${t.outcome}</th><th>${t.duration}</th>${admin ? html`<th>${t.parties}</th>` : ''}</tr></thead>
+<tbody>${v.rows.map(
+          (
+            r,
+          ) => html`<tr data-exchange="${r.id}"><td><a href="${v.base}/${r.id}">${r.at}</a></td><td>${r.env}</td><td>${r.direction === 'in' ? t.in : t.out}</td>
+<td>${r.operation}</td><td>${r.noticeNumber}</td><td><code>${r.token}</code></td><td>${outcomeText(r)}</td><td>${r.durationMs} ms</td>${admin ? html`<td>${r.parties ?? ''}</td>` : ''}</tr>`,
+        )}</tbody></table>`;
   return html`<p>${v.intro}</p>
-    ${v.problem ? html`<p class="error" role="alert">${v.problem}</p>` : ''} ${filterForm(t, v)} ${table}
-    <p>
-      ${v.newestHref ? html`<a href="${v.newestHref}" rel="first">${t.newest}</a> ` : ''}${v.olderHref ? html`<a href="${v.olderHref}" rel="next">${t.older}</a>` : ''}
-    </p>`;
+${v.problem ? html`<p class="error" role="alert">${v.problem}</p>` : ''}
+${filterForm(t, v)}
+${table}
+<p>${v.newestHref ? html`<a href="${v.newestHref}" rel="first">${t.newest}</a> ` : ''}${v.olderHref ? html`<a href="${v.olderHref}" rel="next">${t.older}</a>` : ''}</p>`;
 }
 
 function messageBlock(t: ExchangeStrings, title: string, m: MessageView | null): SafeHtml {
-  if (!m)
-    return html`<h2>${title}</h2>
-      <p>${t.noResponse}</p>`;
+  if (!m) return html`<h2>${title}</h2><p>${t.noResponse}</p>`;
   return html`<h2>${title}</h2>
-    <p>${t.size}: ${size(m.bytes)} · <a href="${m.downloadHref}" download>${t.download}</a></p>
-    ${m.truncated ? html`<p class="notice">${fill(t.truncated, { kept: size(m.keptBytes), size: size(m.bytes) })}</p>` : ''}
-    <pre class="xml"><code>${m.pretty}</code></pre>`;
+<p>${t.size}: ${size(m.bytes)} · <a href="${m.downloadHref}" download>${t.download}</a></p>
+${m.truncated ? html`<p class="notice">${fill(t.truncated, { kept: size(m.keptBytes), size: size(m.bytes) })}</p>` : ''}
+<pre class="xml"><code>${m.pretty}</code></pre>`;
 }
 
 export function exchangeDetailPage(locale: Locale, v: ExchangeDetailView): SafeHtml {
   const t = exchangeStrings(locale);
   const r = v.row;
   const line = (label: string, value: string | number | null): SafeHtml =>
-    value === null || value === ''
-      ? html``
-      : html`<tr>
-          <th>${label}</th>
-          <td>${value}</td>
-        </tr>`;
+    value === null || value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`;
   return html`<p><a href="${v.base}">${t.back}</a></p>
-    <table>
-      <tbody>
-        ${line(t.id, r.id)}${line(t.at, r.at)}${line(t.environment, r.env)}${line(t.direction, r.direction === 'in' ? t.in : t.out)}
-        ${line(t.operation, r.operation)}${line(t.outcome, outcomeText(r))}${line(t.duration, `${r.durationMs} ms`)}${line(t.httpStatus, v.httpStatus)}
-        ${line(t.noticeNumber, r.noticeNumber)}${line(t.token, r.token)}${line(t.error, v.error)}
-      </tbody>
-    </table>
-    <h2>${t.parties}</h2>
-    <table>
-      <tbody>
-        ${v.parties.map((p) => line(t[p.label], p.value))}
-      </tbody>
-    </table>
-    ${messageBlock(t, t.request, v.request)} ${messageBlock(t, t.response, v.response)}`;
+<table><tbody>${line(t.id, r.id)}${line(t.at, r.at)}${line(t.environment, r.env)}${line(t.direction, r.direction === 'in' ? t.in : t.out)}
+${line(t.operation, r.operation)}${line(t.outcome, outcomeText(r))}${line(t.duration, `${r.durationMs} ms`)}${line(t.httpStatus, v.httpStatus)}
+${line(t.noticeNumber, r.noticeNumber)}${line(t.token, r.token)}${line(t.error, v.error)}</tbody></table>
+<h2>${t.parties}</h2>
+<table><tbody>${v.parties.map((p) => line(t[p.label], p.value))}</tbody></table>
+${messageBlock(t, t.request, v.request)}
+${messageBlock(t, t.response, v.response)}`;
 }

@@ -34,31 +34,19 @@ export interface PortalRegistryView {
 
 function portalEnvironment(ctx: Ctx, view: PortalRegistryView, e: PortalEnvironmentView): SafeHtml {
   const t = registryStrings(ctx.locale);
-  return html`<section id="env-${e.env}" data-env="${e.env}">
-    <h2>${envLabel(ctx.locale, e.env)}</h2>
-    ${e.nodeActive ? '' : html`<p class="error" data-needs-node>${t.needsNode}</p>`}
-    ${
-      view.psp
-        ? html`<h3>${t.psps}</h3>
-            ${pspTable(ctx, e.psps)}${e.nodeActive ? addPspForm(ctx, e.env) : problemsOf(ctx, 'psp', e.env)}`
-        : ''
-    }
-    ${
-      view.ec
-        ? html`<h3>${t.ecs}</h3>
-            ${ecSummary(ctx, e.env, e.ec)}${linkTable(ctx, e.links)}${e.nodeActive ? addLinkForm(ctx, e.env, { stations: e.stations }) : problemsOf(ctx, 'link', e.env)}`
-        : ''
-    }
-  </section>`;
+  return html`<section id="env-${e.env}" data-env="${e.env}"><h2>${envLabel(ctx.locale, e.env)}</h2>
+${e.nodeActive ? '' : html`<p class="error" data-needs-node>${t.needsNode}</p>`}
+${view.psp ? html`<h3>${t.psps}</h3>${pspTable(ctx, e.psps)}${e.nodeActive ? addPspForm(ctx, e.env) : problemsOf(ctx, 'psp', e.env)}` : ''}
+${view.ec ? html`<h3>${t.ecs}</h3>${ecSummary(ctx, e.env, e.ec)}${linkTable(ctx, e.links)}${e.nodeActive ? addLinkForm(ctx, e.env, { stations: e.stations }) : problemsOf(ctx, 'link', e.env)}` : ''}
+</section>`;
 }
 
 export function portalRegistryPage(locale: Locale, view: PortalRegistryView): SafeHtml {
   const t = registryStrings(locale);
   const ctx: Ctx = { locale, base: '/portal/pagopa', csrf: view.csrf, admin: false, form: view.form };
   if (!view.psp && !view.ec) return html`<p>${t.notEligible}</p>`;
-  return html`${notice(view.notice)}
-    <p>${t.intro}</p>
-    ${view.environments.map((e) => portalEnvironment(ctx, view, e))}`;
+  return html`${notice(view.notice)}<p>${t.intro}</p>
+${view.environments.map((e) => portalEnvironment(ctx, view, e))}`;
 }
 
 export interface AdminRegistryView {
@@ -77,69 +65,34 @@ export interface AdminRegistryView {
 function brokerTable(ctx: Ctx, env: Env, brokers: AdminRegistryView['brokers']): SafeHtml {
   const t = registryStrings(ctx.locale);
   if (brokers.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table class="brokers">
-    <thead>
-      <tr>
-        <th>${t.broker}</th>
-        <th>${t.organisation}</th>
-        <th>${t.state}</th>
-        <th></th>
-      </tr>
-    </thead>
-    <tbody>
-      ${brokers.map(
-        (b) =>
-          html`<tr data-broker="${b.idBrokerPsp}">
-            <td><code>${b.idBrokerPsp}</code></td>
-            <td>${b.organisationName}</td>
-            <td>${stateCell(ctx.locale, b.enabled)}</td>
-            <td>${switchForm(ctx, `${ctx.base}/brokers/enabled`, b.enabled, { environment: env, idBrokerPsp: b.idBrokerPsp })}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table class="brokers"><thead><tr><th>${t.broker}</th><th>${t.organisation}</th><th>${t.state}</th><th></th></tr></thead><tbody>
+${brokers.map(
+  (
+    b,
+  ) => html`<tr data-broker="${b.idBrokerPsp}"><td><code>${b.idBrokerPsp}</code></td><td>${b.organisationName}</td><td>${stateCell(ctx.locale, b.enabled)}</td>
+<td>${switchForm(ctx, `${ctx.base}/brokers/enabled`, b.enabled, { environment: env, idBrokerPsp: b.idBrokerPsp })}</td></tr>`,
+)}</tbody></table>`;
 }
 
 function ecTable(ctx: Ctx, env: Env, ecs: EcView[]): SafeHtml {
   const t = registryStrings(ctx.locale);
   if (ecs.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table class="ecs">
-    <thead>
-      <tr>
-        <th>${t.ec}</th>
-        <th>${t.fiscalCode}</th>
-        <th>${t.state}</th>
-        <th></th>
-      </tr>
-    </thead>
-    <tbody>
-      ${ecs.map(
-        (e) =>
-          html`<tr data-ec="${e.fiscalCode}">
-            <td>${e.organisationName}</td>
-            <td><code>${e.fiscalCode}</code></td>
-            <td>${stateCell(ctx.locale, e.enabled)}</td>
-            <td>${switchForm(ctx, `${ctx.base}/ec/enabled`, e.enabled, { environment: env, organisationId: e.organisationId })}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table class="ecs"><thead><tr><th>${t.ec}</th><th>${t.fiscalCode}</th><th>${t.state}</th><th></th></tr></thead><tbody>
+${ecs.map(
+  (e) => html`<tr data-ec="${e.fiscalCode}"><td>${e.organisationName}</td><td><code>${e.fiscalCode}</code></td><td>${stateCell(ctx.locale, e.enabled)}</td>
+<td>${switchForm(ctx, `${ctx.base}/ec/enabled`, e.enabled, { environment: env, organisationId: e.organisationId })}</td></tr>`,
+)}</tbody></table>`;
 }
 
 export function adminRegistryPage(locale: Locale, view: AdminRegistryView): SafeHtml {
   const t = registryStrings(locale);
   const ctx: Ctx = { locale, base: '/admin/pagopa', csrf: view.csrf, admin: true, form: view.form };
-  const tab = (env: Env) => html`<a href="/admin/pagopa?env=${env}" ${env === view.env ? ' aria-current="page"' : ''}>${envLabel(locale, env)}</a>`;
-  return html`${notice(view.notice)}
-    <p>${tab('test')} · ${tab('prod')}</p>
-    <section id="env-${view.env}" data-env="${view.env}">
-      <h2>${t.brokers}</h2>
-      ${brokerTable(ctx, view.env, view.brokers)}
-      <h2>${t.psps}</h2>
-      ${pspTable(ctx, view.psps)}${addPspForm(ctx, view.env, view.pspOrganisations)}
-      <h2>${t.ecs}</h2>
-      ${ecTable(ctx, view.env, view.ecs)}${addEcForm(ctx, view.env, view.ecOrganisations)}
-      <h2>${t.links}</h2>
-      ${linkTable(ctx, view.links)}${addLinkForm(ctx, view.env, { organisations: view.ecOrganisations })}
-    </section>`;
+  const tab = (env: Env) => html`<a href="/admin/pagopa?env=${env}"${env === view.env ? ' aria-current="page"' : ''}>${envLabel(locale, env)}</a>`;
+  return html`${notice(view.notice)}<p>${tab('test')} · ${tab('prod')}</p>
+<section id="env-${view.env}" data-env="${view.env}">
+<h2>${t.brokers}</h2>${brokerTable(ctx, view.env, view.brokers)}
+<h2>${t.psps}</h2>${pspTable(ctx, view.psps)}${addPspForm(ctx, view.env, view.pspOrganisations)}
+<h2>${t.ecs}</h2>${ecTable(ctx, view.env, view.ecs)}${addEcForm(ctx, view.env, view.ecOrganisations)}
+<h2>${t.links}</h2>${linkTable(ctx, view.links)}${addLinkForm(ctx, view.env, { organisations: view.ecOrganisations })}
+</section>`;
 }

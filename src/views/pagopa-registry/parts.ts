@@ -63,7 +63,7 @@ export interface Ctx {
   form?: FormState | undefined;
 }
 
-export const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}" />`;
+export const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 
 export function envLabel(locale: Locale, env: string): string {
   const t = registryStrings(locale);
@@ -78,19 +78,15 @@ export function stateCell(locale: Locale, enabled: boolean): SafeHtml {
 /** A one-button form flipping an enable flag; `fields` say which record (besides the action URL). */
 export function switchForm(ctx: Ctx, action: string, enabled: boolean, fields: Record<string, string> = {}): SafeHtml {
   const t = registryStrings(ctx.locale);
-  return html`<form method="post" action="${action}" class="inline">
-    ${csrfField(ctx.csrf)}${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`)}
-    <input type="hidden" name="enabled" value="${enabled ? '0' : '1'}" /><button type="submit">${enabled ? t.disable : t.enable}</button>
-  </form>`;
+  return html`<form method="post" action="${action}" class="inline">${csrfField(ctx.csrf)}${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+<input type="hidden" name="enabled" value="${enabled ? '0' : '1'}"><button type="submit">${enabled ? t.disable : t.enable}</button></form>`;
 }
 
 /** The problems of the refused form `form` (for `target`, if given), or nothing. */
 export function problemsOf(ctx: Ctx, form: FormState['form'], environment: string, target?: string): SafeHtml | string {
   const f = ctx.form;
   if (!f || f.form !== form || f.environment !== environment || (target !== undefined && f.target !== target)) return '';
-  return html`<ul class="error" role="alert">
-    ${f.problems.map((p) => html`<li data-problem="${p}">${registryProblemText(ctx.locale, p)}</li>`)}
-  </ul>`;
+  return html`<ul class="error" role="alert">${f.problems.map((p) => html`<li data-problem="${p}">${registryProblemText(ctx.locale, p)}</li>`)}</ul>`;
 }
 
 /** What was typed into the refused form, to show it again. */
@@ -103,9 +99,6 @@ export const when = (d: Date): string => d.toISOString().replace('T', ' ').slice
 
 export function organisationSelect(ctx: Ctx, id: string, organisations: ReadonlyArray<{ id: string; name: string }>, selected: string): SafeHtml {
   const t = registryStrings(ctx.locale);
-  return html`<label for="${id}">${t.organisation}</label
-    ><select id="${id}" name="organisationId" required>
-      <option value="">${t.chooseOrganisation}</option>
-      ${organisations.map((o) => html`<option value="${o.id}" ${o.id === selected ? ' selected' : ''}>${o.name}</option>`)}
-    </select>`;
+  return html`<label for="${id}">${t.organisation}</label><select id="${id}" name="organisationId" required><option value="">${t.chooseOrganisation}</option>
+${organisations.map((o) => html`<option value="${o.id}"${o.id === selected ? ' selected' : ''}>${o.name}</option>`)}</select>`;
 }

@@ -44,7 +44,7 @@ export interface SimulatorPageView {
 
 const label = (t: SimulatorStrings, key: string): string => (t as Record<string, string>)[key] ?? key;
 const hidden = (csrf: string, version: number): SafeHtml =>
-  html`<input type="hidden" name="_csrf" value="${csrf}" /><input type="hidden" name="version" value="${version}" />`;
+  html`<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${version}">`;
 
 function alerts(view: { notice?: string | undefined; error?: string | undefined }): SafeHtml {
   return html`${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ''}`;
@@ -65,69 +65,35 @@ function rowActions(t: SimulatorStrings, view: SimulatorPageView, s: ScenarioRow
   if (view.csrf === undefined) return html``;
   const csrf = view.csrf;
   const action = (path: string, text: string, fields: SafeHtml = html``) =>
-    html`<form method="post" action="${view.base}/scenarios/${s.id}/${path}" style="display:inline">
-      ${hidden(csrf, view.version)}${fields}<button type="submit" style="margin:0 .2rem 0 0;padding:.2rem .5rem">${text}</button>
-    </form>`;
-  return html`<td>
-    <a href="${view.base}/scenarios/${s.id}">${t.edit}</a>
-    ${index > 0 ? action('move', `\u2191 ${t.up}`, html`<input type="hidden" name="direction" value="up" />`) : ''}
-    ${index < view.scenarios.length - 1 ? action('move', `\u2193 ${t.down}`, html`<input type="hidden" name="direction" value="down" />`) : ''}
-    ${action('delete', t.remove)}
-  </td>`;
+    html`<form method="post" action="${view.base}/scenarios/${s.id}/${path}" style="display:inline">${hidden(csrf, view.version)}${fields}<button type="submit" style="margin:0 .2rem 0 0;padding:.2rem .5rem">${text}</button></form>`;
+  return html`<td><a href="${view.base}/scenarios/${s.id}">${t.edit}</a>
+${index > 0 ? action('move', `\u2191 ${t.up}`, html`<input type="hidden" name="direction" value="up">`) : ''}
+${index < view.scenarios.length - 1 ? action('move', `\u2193 ${t.down}`, html`<input type="hidden" name="direction" value="down">`) : ''}
+${action('delete', t.remove)}</td>`;
 }
 
 function scenarioTable(t: SimulatorStrings, view: SimulatorPageView): SafeHtml {
   if (view.scenarios.length === 0) return html`<p>${t.none}</p>`;
-  return html`<p>${t.order}</p>
-    <table>
-      <thead>
-        <tr>
-          <th>${t.position}</th>
-          <th>${t.pattern}</th>
-          <th>${t.answer}</th>
-          <th>${t.amount}</th>
-          <th>${t.behaviour}</th>
-          ${view.csrf === undefined ? '' : html`<th>${t.actions}</th>`}
-        </tr>
-      </thead>
-      <tbody>
-        ${view.scenarios.map(
-          (s, i) =>
-            html`<tr data-scenario="${s.id}">
-              <td>${i + 1}</td>
-              <td>
-                <code data-pattern>${s.pattern}</code
-                >${s.shadowedBy ? html` <small class="verdict-warning">(${fill(t.shadowed, { n: s.shadowedBy })})</small>` : ''}
-              </td>
-              <td>${label(t, `answers_${s.answer}`)}</td>
-              <td>${s.amount ?? ''}${s.amount && s.transfers > 1 ? ` (${s.transfers})` : ''}</td>
-              <td>${summary(t, s)}</td>
-              ${rowActions(t, view, s, i)}
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+  return html`<p>${t.order}</p><table><thead><tr><th>${t.position}</th><th>${t.pattern}</th><th>${t.answer}</th><th>${t.amount}</th><th>${t.behaviour}</th>${view.csrf === undefined ? '' : html`<th>${t.actions}</th>`}</tr></thead><tbody>
+${view.scenarios.map(
+  (
+    s,
+    i,
+  ) => html`<tr data-scenario="${s.id}"><td>${i + 1}</td><td><code data-pattern>${s.pattern}</code>${s.shadowedBy ? html` <small class="verdict-warning">(${fill(t.shadowed, { n: s.shadowedBy })})</small>` : ''}</td>
+<td>${label(t, `answers_${s.answer}`)}</td><td>${s.amount ?? ''}${s.amount && s.transfers > 1 ? ` (${s.transfers})` : ''}</td><td>${summary(t, s)}</td>${rowActions(t, view, s, i)}</tr>`,
+)}
+</tbody></table>`;
 }
 
 function settingsBlock(t: SimulatorStrings, view: SimulatorPageView): SafeHtml {
-  const state = html`<p>
-    ${t.status}: <strong data-enabled="${view.enabled ? 'on' : 'off'}">${view.enabled ? t.on : t.off}</strong> · ${t.version}:
-    <strong data-version="${view.primitiveVersion}">${view.primitiveVersion}</strong>
-  </p>`;
+  const state = html`<p>${t.status}: <strong data-enabled="${view.enabled ? 'on' : 'off'}">${view.enabled ? t.on : t.off}</strong> · ${t.version}: <strong data-version="${view.primitiveVersion}">${view.primitiveVersion}</strong></p>`;
   if (view.csrf === undefined) return state;
   const radio = (v: 1 | 2, text: string) =>
-    html`<label><input type="radio" name="primitiveVersion" value="${v}" ${view.primitiveVersion === v ? html` checked` : ''} /> ${text}</label>`;
-  return html`${state}
-    <form method="post" action="${view.base}/settings">
-      ${hidden(view.csrf, view.version)}
-      <label><input type="checkbox" name="enabled" value="on" ${view.enabled ? html` checked` : ''} /> ${t.switchOn}</label>
-      <fieldset>
-        <legend>${t.version}</legend>
-        ${radio(1, t.version1)}${radio(2, t.version2)}
-        <p><small>${t.versionHelp}</small></p>
-      </fieldset>
-      <button type="submit">${t.save}</button>
-    </form>`;
+    html`<label><input type="radio" name="primitiveVersion" value="${v}"${view.primitiveVersion === v ? html` checked` : ''}> ${text}</label>`;
+  return html`${state}<form method="post" action="${view.base}/settings">${hidden(view.csrf, view.version)}
+<label><input type="checkbox" name="enabled" value="on"${view.enabled ? html` checked` : ''}> ${t.switchOn}</label>
+<fieldset><legend>${t.version}</legend>${radio(1, t.version1)}${radio(2, t.version2)}<p><small>${t.versionHelp}</small></p></fieldset>
+<button type="submit">${t.save}</button></form>`;
 }
 
 export function simulatorPage(locale: Locale, view: SimulatorPageView): SafeHtml {
@@ -136,18 +102,13 @@ export function simulatorPage(locale: Locale, view: SimulatorPageView): SafeHtml
     return html`<p class="notice" role="status">${view.eligibility === 'no_fiscal_code' ? t.noFiscalCode : t.notEc}</p>`;
   }
   return html`${alerts(view)}${view.csrf === undefined ? html`<p>${t.readOnly}</p>` : html`<p>${t.intro}</p>`}
-    <p><small>${t.testOnly}</small></p>
-    <p>
-      ${t.institution}: <strong>${view.ec.name}</strong> · ${t.fiscalCode}:
-      <code>${view.ec.fiscalCode}</code>${view.updatedAt ? html` · ${t.updated}: ${view.updatedAt.toISOString()}` : ''}
-    </p>
-    <h2>${t.settings}</h2>
-    ${settingsBlock(t, view)}
-    <h2>${t.scenarios}</h2>
-    ${scenarioTable(t, view)} ${view.csrf === undefined ? '' : html`<p><a href="${view.base}/scenarios/new">${t.add}</a></p>`}
-    <h3>${t.defaultTitle}</h3>
-    <p data-default>${fill(t.defaultText, { amount: view.defaultAmount, iban: view.defaultIban })}</p>
-    <p><small>${t.patternHelp}</small></p>`;
+<p><small>${t.testOnly}</small></p>
+<p>${t.institution}: <strong>${view.ec.name}</strong> · ${t.fiscalCode}: <code>${view.ec.fiscalCode}</code>${view.updatedAt ? html` · ${t.updated}: ${view.updatedAt.toISOString()}` : ''}</p>
+<h2>${t.settings}</h2>${settingsBlock(t, view)}
+<h2>${t.scenarios}</h2>${scenarioTable(t, view)}
+${view.csrf === undefined ? '' : html`<p><a href="${view.base}/scenarios/new">${t.add}</a></p>`}
+<h3>${t.defaultTitle}</h3><p data-default>${fill(t.defaultText, { amount: view.defaultAmount, iban: view.defaultIban })}</p>
+<p><small>${t.patternHelp}</small></p>`;
 }
 
 export interface ScenarioFormValues {
@@ -184,70 +145,44 @@ const invalid = (problems: Problems, field: string): SafeHtml | string =>
   problems.some((p) => p.field === field) ? html` aria-invalid="true" aria-describedby="err-${field}"` : '';
 
 function input(name: string, text: string, value: string, problems: Problems, extra: SafeHtml = html``): SafeHtml {
-  return html`<label for="f-${name}">${text}</label
-    ><input id="f-${name}" name="${name}" value="${value}" ${invalid(problems, name)}${extra} />${fieldError(problems, name)}`;
+  return html`<label for="f-${name}">${text}</label><input id="f-${name}" name="${name}" value="${value}"${invalid(problems, name)}${extra}>${fieldError(problems, name)}`;
 }
 
 function checks(t: SimulatorStrings, name: string, legend: string, chosen: readonly string[], problems: Problems): SafeHtml {
-  return html`<fieldset id="f-${name}">
-    <legend>${legend}</legend>
-    ${PRIMITIVE_KEYS.map((p) => html`<label><input type="checkbox" name="${name}" value="${p}" ${chosen.includes(p) ? html` checked` : ''} /> ${label(t, `prim_${p}`)}</label>`)}${fieldError(problems, name)}
-  </fieldset>`;
+  return html`<fieldset id="f-${name}"><legend>${legend}</legend>${PRIMITIVE_KEYS.map((p) => html`<label><input type="checkbox" name="${name}" value="${p}"${chosen.includes(p) ? html` checked` : ''}> ${label(t, `prim_${p}`)}</label>`)}${fieldError(problems, name)}</fieldset>`;
 }
 
 function transferRows(t: SimulatorStrings, view: ScenarioFormView): SafeHtml {
   const p = view.problems;
-  return html`<fieldset id="f-transfers">
-    <legend>${t.transfers}</legend>
-    ${fieldError(p, 'transfers')}
-    ${view.values.transfers.map((row, i) => {
-      const n = i + 1;
-      return html`<fieldset>
-        <legend>${fill(t.transfer, { n })}</legend>
-        ${input(`t${n}Amount`, t.tAmount, row.amount, p, html` inputmode="decimal"`)}${input(`t${n}FiscalCode`, t.tFiscalCode, row.fiscalCode, p, html` inputmode="numeric" maxlength="11"`)}
-        ${input(`t${n}Iban`, t.tIban, row.iban, p, html` maxlength="42"`)}${input(`t${n}Remittance`, t.tRemittance, row.remittance, p, html` maxlength="140"`)}
-        ${input(`t${n}Category`, t.tCategory, row.category, p, html` maxlength="140"`)}
-      </fieldset>`;
-    })}
-  </fieldset>`;
+  return html`<fieldset id="f-transfers"><legend>${t.transfers}</legend>${fieldError(p, 'transfers')}
+${view.values.transfers.map((row, i) => {
+  const n = i + 1;
+  return html`<fieldset><legend>${fill(t.transfer, { n })}</legend>
+${input(`t${n}Amount`, t.tAmount, row.amount, p, html` inputmode="decimal"`)}${input(`t${n}FiscalCode`, t.tFiscalCode, row.fiscalCode, p, html` inputmode="numeric" maxlength="11"`)}
+${input(`t${n}Iban`, t.tIban, row.iban, p, html` maxlength="42"`)}${input(`t${n}Remittance`, t.tRemittance, row.remittance, p, html` maxlength="140"`)}
+${input(`t${n}Category`, t.tCategory, row.category, p, html` maxlength="140"`)}</fieldset>`;
+})}</fieldset>`;
 }
 
 export function scenarioFormPage(locale: Locale, view: ScenarioFormView): SafeHtml {
   const t = simulatorStrings(locale);
   const v = view.values;
   const p = view.problems;
-  const option = (value: string, text: string, current: string) => html`<option value="${value}" ${value === current ? html` selected` : ''}>${text}</option>`;
-  return html`${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}${
-      p.length
-        ? html`<div class="error" role="alert">
-            <p>${t.problems}</p>
-            <ul>
-              ${p.map((x) => html`<li><a href="#f-${x.field}">${x.text}</a></li>`)}
-            </ul>
-          </div>`
-        : ''
-    }
-    <form method="post" action="${view.action}">
-      ${hidden(view.csrf, view.version)} ${input('pattern', t.pattern, v.pattern, p, html` required maxlength="40" aria-describedby="pattern-help"`)}
-      <p id="pattern-help"><small>${t.patternHelp}</small></p>
-      <label for="f-answer">${t.answer}</label
-      ><select id="f-answer" name="answer" ${invalid(p, 'answer')}>
-        ${ANSWER_KEYS.map((a) => option(a, label(t, `answers_${a}`), v.answer))}</select
-      >${fieldError(p, 'answer')}
-      <h2>${t.payment}</h2>
-      ${input('amount', t.amount, v.amount, p, html` inputmode="decimal"`)}${input('description', t.description, v.description, p, html` maxlength="140"`)}
-      ${input('companyName', t.companyName, v.companyName, p, html` maxlength="140"`)}${input('dueDate', t.dueDate, v.dueDate, p, html` placeholder="2026-12-31"`)}
-      ${transferRows(t, view)}
-      <h2>${t.slow}</h2>
-      ${input('delayMs', t.delayMs, v.delayMs, p, html` inputmode="numeric"`)}${checks(t, 'delayOn', t.delayOn, v.delayOn, p)}
-      ${checks(t, 'malformedOn', t.malformed, v.malformedOn, p)}
-      <h2>${t.receipts}</h2>
-      ${input('refuseReceipts', t.refuseReceipts, v.refuseReceipts, p, html` inputmode="numeric"`)} <label for="f-refuseWith">${t.refuseWith}</label
-      ><select id="f-refuseWith" name="refuseWith" ${invalid(p, 'refuseWith')}>
-        ${option('ko', t.refuse_ko, v.refuseWith)}${option('http503', t.refuse_http503, v.refuseWith)}</select
-      >${fieldError(p, 'refuseWith')} <button type="submit">${t.save}</button>
-    </form>
-    <p><a href="${view.back}">${t.back}</a></p>`;
+  const option = (value: string, text: string, current: string) => html`<option value="${value}"${value === current ? html` selected` : ''}>${text}</option>`;
+  return html`${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}${p.length ? html`<div class="error" role="alert"><p>${t.problems}</p><ul>${p.map((x) => html`<li><a href="#f-${x.field}">${x.text}</a></li>`)}</ul></div>` : ''}
+<form method="post" action="${view.action}">${hidden(view.csrf, view.version)}
+${input('pattern', t.pattern, v.pattern, p, html` required maxlength="40" aria-describedby="pattern-help"`)}<p id="pattern-help"><small>${t.patternHelp}</small></p>
+<label for="f-answer">${t.answer}</label><select id="f-answer" name="answer"${invalid(p, 'answer')}>${ANSWER_KEYS.map((a) => option(a, label(t, `answers_${a}`), v.answer))}</select>${fieldError(p, 'answer')}
+<h2>${t.payment}</h2>
+${input('amount', t.amount, v.amount, p, html` inputmode="decimal"`)}${input('description', t.description, v.description, p, html` maxlength="140"`)}
+${input('companyName', t.companyName, v.companyName, p, html` maxlength="140"`)}${input('dueDate', t.dueDate, v.dueDate, p, html` placeholder="2026-12-31"`)}
+${transferRows(t, view)}
+<h2>${t.slow}</h2>${input('delayMs', t.delayMs, v.delayMs, p, html` inputmode="numeric"`)}${checks(t, 'delayOn', t.delayOn, v.delayOn, p)}
+${checks(t, 'malformedOn', t.malformed, v.malformedOn, p)}
+<h2>${t.receipts}</h2>${input('refuseReceipts', t.refuseReceipts, v.refuseReceipts, p, html` inputmode="numeric"`)}
+<label for="f-refuseWith">${t.refuseWith}</label><select id="f-refuseWith" name="refuseWith"${invalid(p, 'refuseWith')}>${option('ko', t.refuse_ko, v.refuseWith)}${option('http503', t.refuse_http503, v.refuseWith)}</select>${fieldError(p, 'refuseWith')}
+<button type="submit">${t.save}</button></form>
+<p><a href="${view.back}">${t.back}</a></p>`;
 }
 
 export interface SimulatorListRow {
@@ -264,29 +199,7 @@ export interface SimulatorListRow {
 export function simulatorListPage(locale: Locale, rows: readonly SimulatorListRow[], base: string): SafeHtml {
   const t = simulatorStrings(locale);
   if (rows.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table>
-    <thead>
-      <tr>
-        <th>${t.organisation}</th>
-        <th>${t.fiscalCode}</th>
-        <th>${t.status}</th>
-        <th>${t.version}</th>
-        <th>${t.count}</th>
-        <th>${t.updated}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (r) =>
-          html`<tr data-organisation="${r.organisationId}">
-            <td><a href="${base}/${r.organisationId}">${r.name}</a></td>
-            <td>${r.fiscalCode}</td>
-            <td>${r.enabled ? t.on : t.off}</td>
-            <td>${r.primitiveVersion}</td>
-            <td>${r.scenarioCount}</td>
-            <td>${r.updatedAt.toISOString()}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table><thead><tr><th>${t.organisation}</th><th>${t.fiscalCode}</th><th>${t.status}</th><th>${t.version}</th><th>${t.count}</th><th>${t.updated}</th></tr></thead><tbody>
+${rows.map((r) => html`<tr data-organisation="${r.organisationId}"><td><a href="${base}/${r.organisationId}">${r.name}</a></td><td>${r.fiscalCode}</td><td>${r.enabled ? t.on : t.off}</td><td>${r.primitiveVersion}</td><td>${r.scenarioCount}</td><td>${r.updatedAt.toISOString()}</td></tr>`)}
+</tbody></table>`;
 }

@@ -31,8 +31,7 @@ const T = {
 export type InvitationProblemState = 'expired' | 'used' | 'superseded' | 'unknown';
 
 export function invitationProblemPage(locale: Locale, state: InvitationProblemState): SafeHtml {
-  return html`<p class="error" role="alert">${T[locale][state]}</p>
-    <p><a href="/portal/sign-in">${T[locale].signIn}</a></p>`;
+  return html`<p class="error" role="alert">${T[locale][state]}</p><p><a href="/portal/sign-in">${T[locale].signIn}</a></p>`;
 }
 
 export function invitationForm(
@@ -41,13 +40,12 @@ export function invitationForm(
 ): SafeHtml {
   const t = T[locale];
   return html`<p>${t.intro.replace('{org}', view.organisationName)}</p>
-    ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
-    <form method="post" action="/portal/invitation">
-      <input type="hidden" name="_csrf" value="${view.csrf}" /><input type="hidden" name="token" value="${view.token}" /> <label for="email">${t.email}</label
-      ><input id="email" name="email" type="email" autocomplete="username" value="${view.email}" readonly /> <label for="password">${t.password}</label
-      ><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required />
-      <label for="passwordConfirm">${t.confirm}</label
-      ><input id="passwordConfirm" name="passwordConfirm" type="password" autocomplete="new-password" minlength="12" required />
-      <button type="submit">${t.submit}</button>
-    </form>`;
+${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
+<form method="post" action="/portal/invitation">
+<input type="hidden" name="_csrf" value="${view.csrf}"><input type="hidden" name="token" value="${view.token}">
+<label for="email">${t.email}</label><input id="email" name="email" type="email" autocomplete="username" value="${view.email}" readonly>
+<label for="password">${t.password}</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required>
+<label for="passwordConfirm">${t.confirm}</label><input id="passwordConfirm" name="passwordConfirm" type="password" autocomplete="new-password" minlength="12" required>
+<button type="submit">${t.submit}</button>
+</form>`;
 }

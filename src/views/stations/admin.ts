@@ -9,11 +9,8 @@ import { problemText, stationStrings } from './strings.ts';
 
 export function adminStationsPage(locale: Locale, rows: StationRowView[], toCheckOnly: boolean): SafeHtml {
   const t = stationStrings(locale);
-  return html`<p>
-      <a href="/admin/stations?filter=to_check" ${toCheckOnly ? ' aria-current="page"' : ''}>${t.toCheck}</a> ·
-      <a href="/admin/stations" ${toCheckOnly ? '' : ' aria-current="page"'}>${t.all}</a>
-    </p>
-    ${toCheckOnly && rows.length === 0 ? html`<p>${t.noneToCheck}</p>` : stationTable(locale, rows, '/admin/stations', true)}`;
+  return html`<p><a href="/admin/stations?filter=to_check"${toCheckOnly ? ' aria-current="page"' : ''}>${t.toCheck}</a> · <a href="/admin/stations"${toCheckOnly ? '' : ' aria-current="page"'}>${t.all}</a></p>
+${toCheckOnly && rows.length === 0 ? html`<p>${t.noneToCheck}</p>` : stationTable(locale, rows, '/admin/stations', true)}`;
 }
 
 export interface AdminStationForms {
@@ -31,32 +28,30 @@ export interface AdminStationForms {
 export function adminStationForms(locale: Locale, f: AdminStationForms): SafeHtml {
   const t = stationStrings(locale);
   return html`${
-      f.reviewable
-        ? html`<h2>${t.review}</h2>
-            ${f.reviewProblem ? html`<p class="error" role="alert">${problemText(locale, f.reviewProblem)}</p>` : ''}
-            <form method="post" action="/admin/stations/${f.stationId}/review" class="review-form">
-              <input type="hidden" name="_csrf" value="${f.csrf}" />
-              <label for="note">${t.reviewNote}</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
-              <button type="submit" name="action" value="approve" id="approve">${t.approve}</button>
-              <button type="submit" name="action" value="request_changes" id="request-changes">${t.requestChanges}</button>
-            </form>`
-        : ''
-    }
-    <h2>${t.settings}</h2>
-    <form method="post" action="/admin/stations/${f.stationId}/settings" class="settings-form">
-      <input type="hidden" name="_csrf" value="${f.csrf}" />
-      <label for="connectTimeoutMs">${t.connectTimeout}</label
-      ><input id="connectTimeoutMs" name="connectTimeoutMs" inputmode="numeric" value="${String(f.connectTimeoutMs)}" />
-      <label for="responseTimeoutMs">${t.responseTimeout}</label
-      ><input id="responseTimeoutMs" name="responseTimeoutMs" inputmode="numeric" value="${String(f.responseTimeoutMs)}" />
-      <button type="submit">${t.save}</button>
-    </form>
-    <h2>${t.sharedHost}</h2>
-    <p data-shared-host="${f.sharedHostAllowed ? 'allowed' : 'refused'}">${f.sharedHostAllowed ? t.sharedHostOn : t.sharedHostOff}</p>
-    <form method="post" action="/admin/stations/${f.stationId}/shared-host" class="shared-host-form">
-      <input type="hidden" name="_csrf" value="${f.csrf}" /><input type="hidden" name="sharedHostAllowed" value="${f.sharedHostAllowed ? '' : '1'}" />
-      <button type="submit" id="shared-host">${f.sharedHostAllowed ? t.sharedHostRevoke : t.sharedHostAllow}</button>
-    </form>`;
+    f.reviewable
+      ? html`<h2>${t.review}</h2>
+${f.reviewProblem ? html`<p class="error" role="alert">${problemText(locale, f.reviewProblem)}</p>` : ''}
+<form method="post" action="/admin/stations/${f.stationId}/review" class="review-form">
+<input type="hidden" name="_csrf" value="${f.csrf}">
+<label for="note">${t.reviewNote}</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
+<button type="submit" name="action" value="approve" id="approve">${t.approve}</button>
+<button type="submit" name="action" value="request_changes" id="request-changes">${t.requestChanges}</button>
+</form>`
+      : ''
+  }
+<h2>${t.settings}</h2>
+<form method="post" action="/admin/stations/${f.stationId}/settings" class="settings-form">
+<input type="hidden" name="_csrf" value="${f.csrf}">
+<label for="connectTimeoutMs">${t.connectTimeout}</label><input id="connectTimeoutMs" name="connectTimeoutMs" inputmode="numeric" value="${String(f.connectTimeoutMs)}">
+<label for="responseTimeoutMs">${t.responseTimeout}</label><input id="responseTimeoutMs" name="responseTimeoutMs" inputmode="numeric" value="${String(f.responseTimeoutMs)}">
+<button type="submit">${t.save}</button>
+</form>
+<h2>${t.sharedHost}</h2>
+<p data-shared-host="${f.sharedHostAllowed ? 'allowed' : 'refused'}">${f.sharedHostAllowed ? t.sharedHostOn : t.sharedHostOff}</p>
+<form method="post" action="/admin/stations/${f.stationId}/shared-host" class="shared-host-form">
+<input type="hidden" name="_csrf" value="${f.csrf}"><input type="hidden" name="sharedHostAllowed" value="${f.sharedHostAllowed ? '' : '1'}">
+<button type="submit" id="shared-host">${f.sharedHostAllowed ? t.sharedHostRevoke : t.sharedHostAllow}</button>
+</form>`;
 }
 
 export interface TrustedCaView {
@@ -82,11 +77,9 @@ export interface TrustedCasInput {
 function scopeSelect(locale: Locale, input: TrustedCasInput): SafeHtml {
   const t = stationStrings(locale);
   const chosen = input.form?.scope ?? '';
-  const option = (value: string, label: string): SafeHtml => html`<option value="${value}" ${chosen === value ? ' selected' : ''}>${label}</option>`;
-  return html`<label for="scope">${t.trustedFor}</label
-    ><select id="scope" name="scope" required>
-      ${option('', t.chooseScope)}${input.organisations.map((o) => option(o.id, o.name))}${option('*', t.allOrganisations)}
-    </select>`;
+  const option = (value: string, label: string): SafeHtml => html`<option value="${value}"${chosen === value ? ' selected' : ''}>${label}</option>`;
+  return html`<label for="scope">${t.trustedFor}</label><select id="scope" name="scope" required>
+${option('', t.chooseScope)}${input.organisations.map((o) => option(o.id, o.name))}${option('*', t.allOrganisations)}</select>`;
 }
 
 export function trustedCasPage(locale: Locale, input: TrustedCasInput): SafeHtml {
@@ -94,54 +87,29 @@ export function trustedCasPage(locale: Locale, input: TrustedCasInput): SafeHtml
   const section = (env: 'test' | 'prod'): SafeHtml => {
     const rows = input.cas[env];
     return html`<h2>${envLabel(locale, env)}</h2>
-      ${
-        rows.length === 0
-          ? html`<p>${t.noCas}</p>`
-          : html`<table data-env="${env}">
-              <thead>
-                <tr>
-                  <th>${t.subject}</th>
-                  <th>${t.trustedFor}</th>
-                  <th>${t.fingerprint}</th>
-                  <th>${t.expires}</th>
-                  <th>${t.added}</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map(
-                  (ca) =>
-                    html`<tr data-ca="${ca.id}" data-organisation="${ca.organisation?.id ?? '*'}">
-                      <td>${ca.subject}</td>
-                      <td>${ca.organisation?.name ?? t.allOrganisations}</td>
-                      <td><code>${ca.fingerprint}</code></td>
-                      <td>${when(ca.notAfter)}</td>
-                      <td>${when(ca.addedAt)}</td>
-                      <td>
-                        <form method="post" action="/admin/trust/${ca.id}/remove">
-                          <input type="hidden" name="_csrf" value="${input.csrf}" /><button type="submit">${t.remove}</button>
-                        </form>
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }`;
+${
+  rows.length === 0
+    ? html`<p>${t.noCas}</p>`
+    : html`<table data-env="${env}"><thead><tr><th>${t.subject}</th><th>${t.trustedFor}</th><th>${t.fingerprint}</th><th>${t.expires}</th><th>${t.added}</th><th></th></tr></thead><tbody>
+${rows.map(
+  (
+    ca,
+  ) => html`<tr data-ca="${ca.id}" data-organisation="${ca.organisation?.id ?? '*'}"><td>${ca.subject}</td><td>${ca.organisation?.name ?? t.allOrganisations}</td><td><code>${ca.fingerprint}</code></td><td>${when(ca.notAfter)}</td><td>${when(ca.addedAt)}</td>
+<td><form method="post" action="/admin/trust/${ca.id}/remove"><input type="hidden" name="_csrf" value="${input.csrf}"><button type="submit">${t.remove}</button></form></td></tr>`,
+)}
+</tbody></table>`
+}`;
   };
-  return html`${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ''}
-    <p>${t.trustedIntro}</p>
-    ${section('test')}${section('prod')}
-    <h2>${t.addCa}</h2>
-    ${input.problem ? html`<p class="error" role="alert">${problemText(locale, input.problem)}</p>` : ''}
-    <form method="post" action="/admin/trust">
-      <input type="hidden" name="_csrf" value="${input.csrf}" />
-      <label for="environment">${t.environment}</label
-      ><select id="environment" name="environment">
-        <option value="test" ${input.form?.environment === 'prod' ? '' : ' selected'}>${t.test}</option>
-        <option value="prod" ${input.form?.environment === 'prod' ? ' selected' : ''}>${t.prod}</option>
-      </select>
-      ${scopeSelect(locale, input)}
-      <label for="pem">${t.pem}</label><textarea id="pem" name="pem" rows="10" required class="pem">${input.form?.pem ?? ''}</textarea>
-      <button type="submit">${t.add}</button>
-    </form>`;
+  return html`${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ''}<p>${t.trustedIntro}</p>
+${section('test')}${section('prod')}
+<h2>${t.addCa}</h2>
+${input.problem ? html`<p class="error" role="alert">${problemText(locale, input.problem)}</p>` : ''}
+<form method="post" action="/admin/trust">
+<input type="hidden" name="_csrf" value="${input.csrf}">
+<label for="environment">${t.environment}</label><select id="environment" name="environment">
+<option value="test"${input.form?.environment === 'prod' ? '' : ' selected'}>${t.test}</option><option value="prod"${input.form?.environment === 'prod' ? ' selected' : ''}>${t.prod}</option></select>
+${scopeSelect(locale, input)}
+<label for="pem">${t.pem}</label><textarea id="pem" name="pem" rows="10" required class="pem">${input.form?.pem ?? ''}</textarea>
+<button type="submit">${t.add}</button>
+</form>`;
 }

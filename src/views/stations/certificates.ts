@@ -23,36 +23,19 @@ export interface EnvironmentCertificatesView {
 
 function info(locale: Locale, c: CertificateInfoView): SafeHtml {
   const t = stationStrings(locale);
-  return html`<dl>
-    <dt>${t.subject}</dt>
-    <dd>${c.subject}</dd>
-    <dt>${t.fingerprint}</dt>
-    <dd><code>${c.fingerprint}</code></dd>
-    <dt>${t.validity}</dt>
-    <dd>${when(c.notBefore)} ${t.until} ${when(c.notAfter)}</dd>
-  </dl>`;
+  return html`<dl><dt>${t.subject}</dt><dd>${c.subject}</dd><dt>${t.fingerprint}</dt><dd><code>${c.fingerprint}</code></dd>
+<dt>${t.validity}</dt><dd>${when(c.notBefore)} ${t.until} ${when(c.notAfter)}</dd></dl>`;
 }
 
 export function certificatesPage(locale: Locale, envs: EnvironmentCertificatesView[]): SafeHtml {
   const t = stationStrings(locale);
   return html`<p>${t.certificatesIntro}</p>
-    ${envs.map(
-      (e) =>
-        html`<section data-env="${e.env}">
-          <h2>${envLabel(locale, e.env)}</h2>
-          <h3>${t.current}</h3>
-          ${info(locale, e.current)}
-          <p>
-            <a href="/portal/certificates/${e.env}/client.pem" download>${t.downloadClient}</a> ·
-            <a href="/portal/certificates/${e.env}/ca.pem" download>${t.downloadCa}</a>
-          </p>
-          <h3>${t.next}</h3>
-          ${
-            e.next
-              ? html`${info(locale, e.next)}
-                  <p><a href="/portal/certificates/${e.env}/next-client.pem" download>${t.downloadNext}</a></p>`
-              : html`<p>${t.noNext}</p>`
-          }
-        </section>`,
-    )}`;
+${envs.map(
+  (e) => html`<section data-env="${e.env}"><h2>${envLabel(locale, e.env)}</h2>
+<h3>${t.current}</h3>${info(locale, e.current)}
+<p><a href="/portal/certificates/${e.env}/client.pem" download>${t.downloadClient}</a> · <a href="/portal/certificates/${e.env}/ca.pem" download>${t.downloadCa}</a></p>
+<h3>${t.next}</h3>
+${e.next ? html`${info(locale, e.next)}<p><a href="/portal/certificates/${e.env}/next-client.pem" download>${t.downloadNext}</a></p>` : html`<p>${t.noNext}</p>`}
+</section>`,
+)}`;
 }

@@ -51,31 +51,14 @@ function endpointTable(locale: Locale, endpoint: EndpointCheckView): SafeHtml {
   const t = stationStrings(locale);
   const title = endpoint.role === 'primary' ? t.primary : t.secondary.replace(/,.*$/, '');
   return html`<section class="endpoint-check" data-role="${endpoint.role}" data-ok="${endpoint.ok ? 'true' : 'false'}">
-    <h3>${title}: <code>${endpoint.url}</code> → <code>${endpoint.ip}:${endpoint.port}</code> ${verdict(locale, endpoint.ok ? 'passed' : 'failed')}</h3>
-    <table>
-      <thead>
-        <tr>
-          <th>${t.step}</th>
-          <th>${t.verdict}</th>
-          <th>${t.timing}</th>
-          <th>${t.seen}</th>
-          <th>${t.fix}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${endpoint.steps.map((s) => {
-          const text = stepText(locale, s);
-          return html`<tr data-step="${s.step}" data-status="${s.status}" ${s.code ? html` data-code="${s.code}"` : ''}>
-            <td>${stepName(locale, s.step)}</td>
-            <td>${verdict(locale, s.status)}</td>
-            <td>${s.status === 'skipped' ? '' : `${s.durationMs} ms`}</td>
-            <td>${text.message}</td>
-            <td>${text.fix ?? ''}</td>
-          </tr>`;
-        })}
-      </tbody>
-    </table>
-  </section>`;
+<h3>${title}: <code>${endpoint.url}</code> → <code>${endpoint.ip}:${endpoint.port}</code> ${verdict(locale, endpoint.ok ? 'passed' : 'failed')}</h3>
+<table><thead><tr><th>${t.step}</th><th>${t.verdict}</th><th>${t.timing}</th><th>${t.seen}</th><th>${t.fix}</th></tr></thead><tbody>
+${endpoint.steps.map((s) => {
+  const text = stepText(locale, s);
+  return html`<tr data-step="${s.step}" data-status="${s.status}"${s.code ? html` data-code="${s.code}"` : ''}><td>${stepName(locale, s.step)}</td><td>${verdict(locale, s.status)}</td>
+<td>${s.status === 'skipped' ? '' : `${s.durationMs} ms`}</td><td>${text.message}</td><td>${text.fix ?? ''}</td></tr>`;
+})}
+</tbody></table></section>`;
 }
 
 /** The inbound step, with how to call ping when it has not succeeded yet. */
@@ -83,22 +66,20 @@ export function inboundSection(locale: Locale, inbound: { ok: boolean; lastPingA
   const t = stationStrings(locale);
   const status: StepStatus = inbound.ok ? 'passed' : 'failed';
   return html`<section class="inbound-check" data-ok="${inbound.ok ? 'true' : 'false'}">
-    <h3>${t.inbound} ${verdict(locale, status)}</h3>
-    <p>${inbound.ok && inbound.lastPingAt ? t.inboundOk.replace('{at}', when(inbound.lastPingAt)) : t.inboundMissing}</p>
-    <p>${t.inboundHow}</p>
-    <pre><code>curl -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" ${pingUrl}</code></pre>
-  </section>`;
+<h3>${t.inbound} ${verdict(locale, status)}</h3>
+<p>${inbound.ok && inbound.lastPingAt ? t.inboundOk.replace('{at}', when(inbound.lastPingAt)) : t.inboundMissing}</p>
+<p>${t.inboundHow}</p>
+<pre><code>curl -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" ${pingUrl}</code></pre>
+</section>`;
 }
 
 export function checkDetail(locale: Locale, check: CheckView, pingUrl: string): SafeHtml {
   const t = stationStrings(locale);
   return html`<div id="check" class="check" data-check="${check.id}" data-ok="${check.ok ? 'true' : 'false'}">
-    <p>
-      ${t.lastCheck}: ${when(check.startedAt)} · ${t.trigger}: ${check.trigger} · ${t.duration}: ${check.durationMs} ms · ${t.result}:
-      ${verdict(locale, check.ok ? 'passed' : 'failed')}
-    </p>
-    ${check.endpoints.map((endpoint) => endpointTable(locale, endpoint))} ${inboundSection(locale, check.inbound, pingUrl)}
-  </div>`;
+<p>${t.lastCheck}: ${when(check.startedAt)} · ${t.trigger}: ${check.trigger} · ${t.duration}: ${check.durationMs} ms · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>
+${check.endpoints.map((endpoint) => endpointTable(locale, endpoint))}
+${inboundSection(locale, check.inbound, pingUrl)}
+</div>`;
 }
 
 export function checkHistory(locale: Locale, checks: CheckView[]): SafeHtml {
@@ -109,27 +90,7 @@ export function checkHistory(locale: Locale, checks: CheckView[]): SafeHtml {
       .flatMap((e) => e.steps.filter((s) => s.status === 'failed').map((s) => `${e.role}: ${s.step}`))
       .concat(c.inbound.ok ? [] : ['inbound'])
       .join(', ');
-  return html`<table class="check-history">
-    <thead>
-      <tr>
-        <th>${t.lastCheck}</th>
-        <th>${t.trigger}</th>
-        <th>${t.result}</th>
-        <th>${t.duration}</th>
-        <th></th>
-      </tr>
-    </thead>
-    <tbody>
-      ${checks.map(
-        (c) =>
-          html`<tr data-check="${c.id}">
-            <td>${when(c.startedAt)}</td>
-            <td>${c.trigger}</td>
-            <td>${verdict(locale, c.ok ? 'passed' : 'failed')}</td>
-            <td>${c.durationMs} ms</td>
-            <td>${failedSteps(c)}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table class="check-history"><thead><tr><th>${t.lastCheck}</th><th>${t.trigger}</th><th>${t.result}</th><th>${t.duration}</th><th></th></tr></thead><tbody>
+${checks.map((c) => html`<tr data-check="${c.id}"><td>${when(c.startedAt)}</td><td>${c.trigger}</td><td>${verdict(locale, c.ok ? 'passed' : 'failed')}</td><td>${c.durationMs} ms</td><td>${failedSteps(c)}</td></tr>`)}
+</tbody></table>`;
 }

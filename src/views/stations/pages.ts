@@ -61,11 +61,7 @@ export interface FormProblem {
 
 const errorList = (locale: Locale, problems: FormProblem[], field?: string): SafeHtml | string => {
   const shown = problems.filter((p) => field === undefined || p.field === field);
-  return shown.length === 0
-    ? ''
-    : html`<ul class="error" role="alert">
-        ${shown.map((p) => html`<li>${problemText(locale, p.problem)}</li>`)}
-      </ul>`;
+  return shown.length === 0 ? '' : html`<ul class="error" role="alert">${shown.map((p) => html`<li>${problemText(locale, p.problem)}</li>`)}</ul>`;
 };
 
 export function envLabel(locale: Locale, env: string): string {
@@ -89,44 +85,24 @@ export function connectionLabel(locale: Locale, state: string, flaggedAt: Date |
 export function stationTable(locale: Locale, rows: StationRowView[], base: string, showOrganisation: boolean): SafeHtml {
   const t = stationStrings(locale);
   if (rows.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table class="stations">
-    <thead>
-      <tr>
-        <th>${t.code}</th>
-        ${showOrganisation ? html`<th>${t.organisation}</th>` : ''}
-        <th>${t.environment}</th>
-        <th>${t.review}</th>
-        <th>${t.connection}</th>
-        <th>URL</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (r) =>
-          html`<tr data-station="${r.code}">
-            <td><a href="${base}/${r.id}">${r.code}</a></td>
-            ${showOrganisation ? html`<td>${r.organisationName}</td>` : ''}
-            <td>${envLabel(locale, r.environment)}</td>
-            <td data-review>${reviewLabel(locale, r)}</td>
-            <td data-connection="${r.connectionState}">${connectionLabel(locale, r.connectionState, r.flaggedAt)}</td>
-            <td><code>${r.primaryUrl ?? ''}</code></td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table class="stations"><thead><tr><th>${t.code}</th>${showOrganisation ? html`<th>${t.organisation}</th>` : ''}<th>${t.environment}</th><th>${t.review}</th><th>${t.connection}</th><th>URL</th></tr></thead><tbody>
+${rows.map(
+  (r) => html`<tr data-station="${r.code}"><td><a href="${base}/${r.id}">${r.code}</a></td>${showOrganisation ? html`<td>${r.organisationName}</td>` : ''}
+<td>${envLabel(locale, r.environment)}</td><td data-review>${reviewLabel(locale, r)}</td><td data-connection="${r.connectionState}">${connectionLabel(locale, r.connectionState, r.flaggedAt)}</td><td><code>${r.primaryUrl ?? ''}</code></td></tr>`,
+)}
+</tbody></table>`;
 }
 
 /** Stations grouped by environment (portal). */
 export function stationsByEnvironment(locale: Locale, rows: StationRowView[], base: string): SafeHtml {
   return html`${(['test', 'prod'] as const).map(
     (env) =>
-      html`<h2>${envLabel(locale, env)}</h2>
-        ${stationTable(
-          locale,
-          rows.filter((r) => r.environment === env),
-          base,
-          false,
-        )}`,
+      html`<h2>${envLabel(locale, env)}</h2>${stationTable(
+        locale,
+        rows.filter((r) => r.environment === env),
+        base,
+        false,
+      )}`,
   )}`;
 }
 
@@ -148,24 +124,11 @@ function endpointFields(locale: Locale, role: 'primary' | 'secondary', form: Sta
       ? { url: form.primaryUrl, ip: form.primaryIp, port: form.primaryPort }
       : { url: form.secondaryUrl, ip: form.secondaryIp, port: form.secondaryPort };
   const required = role === 'primary';
-  return html`<fieldset>
-    <legend>${role === 'primary' ? t.primary : t.secondary}</legend>
-    ${errorList(locale, problems, role)} <label for="${role}Url">${t.url}</label
-    ><input
-      id="${role}Url"
-      name="${role}Url"
-      type="url"
-      inputmode="url"
-      ${required ? 'required' : ''}
-      maxlength="500"
-      value="${v.url ?? ''}"
-      placeholder="https://pa.example.it/node"
-    />
-    <label for="${role}Ip">${t.ip}</label
-    ><input id="${role}Ip" name="${role}Ip" ${required ? 'required' : ''} maxlength="45" value="${v.ip ?? ''}" placeholder="203.0.113.10" />
-    <label for="${role}Port">${t.port}</label
-    ><input id="${role}Port" name="${role}Port" inputmode="numeric" ${required ? 'required' : ''} maxlength="5" value="${v.port ?? ''}" placeholder="443" />
-  </fieldset>`;
+  return html`<fieldset><legend>${role === 'primary' ? t.primary : t.secondary}</legend>${errorList(locale, problems, role)}
+<label for="${role}Url">${t.url}</label><input id="${role}Url" name="${role}Url" type="url" inputmode="url" ${required ? 'required' : ''} maxlength="500" value="${v.url ?? ''}" placeholder="https://pa.example.it/node">
+<label for="${role}Ip">${t.ip}</label><input id="${role}Ip" name="${role}Ip" ${required ? 'required' : ''} maxlength="45" value="${v.ip ?? ''}" placeholder="203.0.113.10">
+<label for="${role}Port">${t.port}</label><input id="${role}Port" name="${role}Port" inputmode="numeric" ${required ? 'required' : ''} maxlength="5" value="${v.port ?? ''}" placeholder="443">
+</fieldset>`;
 }
 
 /** Register (no station yet: code and environment) or edit (endpoints only). */
@@ -173,22 +136,20 @@ export function stationFormPage(locale: Locale, input: { action: string; csrf: s
   const t = stationStrings(locale);
   const { form, problems } = input;
   return html`${errorList(locale, problems, 'station')}
-    <form method="post" action="${input.action}" class="station-form">
-      <input type="hidden" name="_csrf" value="${input.csrf}" />
-      ${
-        input.isNew
-          ? html`${errorList(locale, problems, 'code')} <label for="code">${t.code}</label
-              ><input id="code" name="code" required maxlength="40" value="${form.code ?? ''}" placeholder="15376371009_01" />
-              <label for="environment">${t.environment}</label
-              ><select id="environment" name="environment">
-                <option value="test" ${form.environment === 'prod' ? '' : ' selected'}>${t.test}</option>
-                <option value="prod" ${form.environment === 'prod' ? ' selected' : ''}>${t.prod}</option>
-              </select>`
-          : ''
-      }
-      ${endpointFields(locale, 'primary', form, problems)} ${endpointFields(locale, 'secondary', form, problems)}
-      <button type="submit">${input.isNew ? t.registerSubmit : t.editSubmit}</button>
-    </form>`;
+<form method="post" action="${input.action}" class="station-form">
+<input type="hidden" name="_csrf" value="${input.csrf}">
+${
+  input.isNew
+    ? html`${errorList(locale, problems, 'code')}
+<label for="code">${t.code}</label><input id="code" name="code" required maxlength="40" value="${form.code ?? ''}" placeholder="15376371009_01">
+<label for="environment">${t.environment}</label><select id="environment" name="environment">
+<option value="test"${form.environment === 'prod' ? '' : ' selected'}>${t.test}</option><option value="prod"${form.environment === 'prod' ? ' selected' : ''}>${t.prod}</option></select>`
+    : ''
+}
+${endpointFields(locale, 'primary', form, problems)}
+${endpointFields(locale, 'secondary', form, problems)}
+<button type="submit">${input.isNew ? t.registerSubmit : t.editSubmit}</button>
+</form>`;
 }
 
 const endpointText = (e: EndpointView | undefined, none: string): SafeHtml | string =>
@@ -197,33 +158,12 @@ const endpointText = (e: EndpointView | undefined, none: string): SafeHtml | str
 function versionsTable(locale: Locale, versions: VersionView[]): SafeHtml {
   const t = stationStrings(locale);
   const state = (s: string): string => (t as Record<string, string>)[s] ?? s;
-  return html`<table class="versions">
-    <thead>
-      <tr>
-        <th>${t.version}</th>
-        <th>${t.state}</th>
-        <th>${t.primary}</th>
-        <th>${t.secondary.replace(/,.*$/, '')}</th>
-        <th>${t.submitted}</th>
-        <th>${t.reviewed}</th>
-        <th>${t.note}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${versions.map(
-        (v) =>
-          html`<tr data-version="${v.version}" data-state="${v.state}">
-            <td>${v.version}</td>
-            <td>${state(v.state)}</td>
-            <td>${endpointText(v.primary, '')}</td>
-            <td>${endpointText(v.secondary, t.secondaryNone)}</td>
-            <td>${when(v.submittedAt)}</td>
-            <td>${when(v.reviewedAt)}</td>
-            <td class="review-note">${v.reviewNote ?? ''}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table class="versions"><thead><tr><th>${t.version}</th><th>${t.state}</th><th>${t.primary}</th><th>${t.secondary.replace(/,.*$/, '')}</th><th>${t.submitted}</th><th>${t.reviewed}</th><th>${t.note}</th></tr></thead><tbody>
+${versions.map(
+  (v) => html`<tr data-version="${v.version}" data-state="${v.state}"><td>${v.version}</td><td>${state(v.state)}</td><td>${endpointText(v.primary, '')}</td>
+<td>${endpointText(v.secondary, t.secondaryNone)}</td><td>${when(v.submittedAt)}</td><td>${when(v.reviewedAt)}</td><td class="review-note">${v.reviewNote ?? ''}</td></tr>`,
+)}
+</tbody></table>`;
 }
 
 export interface DetailOptions {
@@ -245,47 +185,24 @@ export function stationDetailPage(locale: Locale, s: StationView, options: Detai
   const t = stationStrings(locale);
   const latest = s.checks[0];
   return html`${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
-    <p>
-      ${t.organisation}: <strong>${s.organisationName}</strong> · ${t.environment}: ${envLabel(locale, s.environment)} · ${t.review}:
-      <span data-review>${reviewLabel(locale, { pendingState: s.pending?.state ?? null, approved: s.approved !== undefined })}</span> · ${t.connection}:
-      <strong data-connection="${s.connectionState}">${connectionLabel(locale, s.connectionState, s.flaggedAt)}</strong>
-    </p>
-    <h2>${t.approvedServing}</h2>
-    ${s.approved ? html`<p>${t.primary}: ${endpointText(s.approved.primary, '')}<br />${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.approved.secondary, t.secondaryNone)}</p>` : html`<p>${t.noApproved}</p>`}
-    ${
-      s.pending
-        ? html`<h2>${t.pendingVersion}</h2>
-            <p>
-              ${t.primary}: ${endpointText(s.pending.primary, '')}<br />${t.secondary.replace(/,.*$/, '')}:
-              ${endpointText(s.pending.secondary, t.secondaryNone)}
-            </p>
-            ${s.pending.reviewNote ? html`<p class="error review-note">${t.note}: ${s.pending.reviewNote}</p>` : ''}
-            ${
-              options.verifyPending
-                ? html`<form method="post" action="${options.base}/verify?version=pending">
-                    <input type="hidden" name="_csrf" value="${options.csrf}" />
-                    <p>${t.verifyPendingHint}</p>
-                    <button type="submit" id="verify-pending">${t.verifyPending}</button>
-                  </form>`
-                : ''
-            }`
-        : ''
-    }
-    ${options.editable ? html`<p><a href="${options.base}/edit">${t.edit}</a></p>` : ''}
-    <h2>${t.verify}</h2>
-    ${
-      s.approved
-        ? html`<form method="post" action="${options.base}/verify">
-            <input type="hidden" name="_csrf" value="${options.csrf}" />
-            <p>${t.verifyHint}</p>
-            <button type="submit" id="verify">${t.verify}</button>
-          </form>`
-        : html`<p>${t.notApproved}</p>`
-    }
-    ${latest ? checkDetail(locale, latest, options.pingUrl) : inboundSection(locale, { ok: s.lastPingAt !== null, lastPingAt: s.lastPingAt }, options.pingUrl)}
-    ${options.extra ?? ''}
-    <h2>${t.versions}</h2>
-    ${versionsTable(locale, s.versions)}
-    <h2>${t.checks}</h2>
-    ${checkHistory(locale, s.checks)}`;
+<p>${t.organisation}: <strong>${s.organisationName}</strong> · ${t.environment}: ${envLabel(locale, s.environment)} · ${t.review}: <span data-review>${reviewLabel(locale, { pendingState: s.pending?.state ?? null, approved: s.approved !== undefined })}</span>
+ · ${t.connection}: <strong data-connection="${s.connectionState}">${connectionLabel(locale, s.connectionState, s.flaggedAt)}</strong></p>
+<h2>${t.approvedServing}</h2>
+${s.approved ? html`<p>${t.primary}: ${endpointText(s.approved.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.approved.secondary, t.secondaryNone)}</p>` : html`<p>${t.noApproved}</p>`}
+${
+  s.pending
+    ? html`<h2>${t.pendingVersion}</h2><p>${t.primary}: ${endpointText(s.pending.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.pending.secondary, t.secondaryNone)}</p>
+${s.pending.reviewNote ? html`<p class="error review-note">${t.note}: ${s.pending.reviewNote}</p>` : ''}
+${options.verifyPending ? html`<form method="post" action="${options.base}/verify?version=pending"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyPendingHint}</p><button type="submit" id="verify-pending">${t.verifyPending}</button></form>` : ''}`
+    : ''
+}
+${options.editable ? html`<p><a href="${options.base}/edit">${t.edit}</a></p>` : ''}
+<h2>${t.verify}</h2>
+${s.approved ? html`<form method="post" action="${options.base}/verify"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyHint}</p><button type="submit" id="verify">${t.verify}</button></form>` : html`<p>${t.notApproved}</p>`}
+${latest ? checkDetail(locale, latest, options.pingUrl) : inboundSection(locale, { ok: s.lastPingAt !== null, lastPingAt: s.lastPingAt }, options.pingUrl)}
+${options.extra ?? ''}
+<h2>${t.versions}</h2>
+${versionsTable(locale, s.versions)}
+<h2>${t.checks}</h2>
+${checkHistory(locale, s.checks)}`;
 }

@@ -6,7 +6,7 @@ import { stateLabel, strings } from './strings.ts';
 // Back-office pages: pending requests and decisions, and the product catalogue.
 
 const box = (m?: Message): SafeHtml | string => (m ? html`<p class="${m.kind}" role="${m.kind === 'error' ? 'alert' : 'status'}">${m.text}</p>` : '');
-const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}" />`;
+const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 const STATES = ['submitted', 'active', 'rejected', 'suspended', 'cancelled', 'expired'];
 
 export function adminSubscriptionsPage(
@@ -15,16 +15,11 @@ export function adminSubscriptionsPage(
 ): SafeHtml {
   const t = strings(locale);
   return html`<h2>${t.pending}</h2>
-    ${view.pending.length ? subscriptionTable(locale, view.pending, '/admin', true) : html`<p>${t.noPending}</p>`}
-    <h2>${t.all}</h2>
-    <form method="get" action="/admin/subscriptions">
-      <label for="state">${t.filter}</label
-      ><select id="state" name="state">
-        <option value="">${t.any}</option>
-        ${STATES.map((s) => html`<option value="${s}" ${view.state === s ? ' selected' : ''}>${stateLabel(locale, s)}</option>`)}</select
-      ><button type="submit">${t.filter}</button>
-    </form>
-    ${subscriptionTable(locale, view.rows, '/admin', true)}`;
+${view.pending.length ? subscriptionTable(locale, view.pending, '/admin', true) : html`<p>${t.noPending}</p>`}
+<h2>${t.all}</h2>
+<form method="get" action="/admin/subscriptions"><label for="state">${t.filter}</label><select id="state" name="state"><option value="">${t.any}</option>
+${STATES.map((s) => html`<option value="${s}"${view.state === s ? ' selected' : ''}>${stateLabel(locale, s)}</option>`)}</select><button type="submit">${t.filter}</button></form>
+${subscriptionTable(locale, view.rows, '/admin', true)}`;
 }
 
 export function adminSubscriptionPage(
@@ -37,24 +32,23 @@ export function adminSubscriptionPage(
     view.actions.includes(action)
       ? html`<form method="post" action="/admin/subscriptions/${id}/${action}">${csrfField(view.csrf)}<button type="submit">${t[action]}</button></form>`
       : '';
-  return html`${box(view.message)} ${subscriptionSummary(locale, view.subscription)} ${simple('approve')}
-    ${
-      view.actions.includes('reject')
-        ? html`<form method="post" action="/admin/subscriptions/${id}/reject">
-            ${csrfField(view.csrf)} <label for="comment">${t.rejectComment}</label><textarea id="comment" name="comment" required maxlength="1000"></textarea
-            ><button type="submit">${t.reject}</button>
-          </form>`
-        : ''
-    }
-    ${simple('suspend')}${simple('reactivate')}
-    <h2>${t.keys}</h2>
-    ${keysTable(locale, view.keys)}`;
+  return html`${box(view.message)}
+${subscriptionSummary(locale, view.subscription)}
+${simple('approve')}
+${
+  view.actions.includes('reject')
+    ? html`<form method="post" action="/admin/subscriptions/${id}/reject">${csrfField(view.csrf)}
+<label for="comment">${t.rejectComment}</label><textarea id="comment" name="comment" required maxlength="1000"></textarea><button type="submit">${t.reject}</button></form>`
+    : ''
+}
+${simple('suspend')}${simple('reactivate')}
+<h2>${t.keys}</h2>
+${keysTable(locale, view.keys)}`;
 }
 
 /** The subscriptions section of an organisation's back-office page. */
 export function organisationSubscriptionsSection(locale: Locale, rows: SubscriptionRowView[]): SafeHtml {
-  return html`<h2>${strings(locale).subscriptions}</h2>
-    ${subscriptionTable(locale, rows, '/admin')}`;
+  return html`<h2>${strings(locale).subscriptions}</h2>${subscriptionTable(locale, rows, '/admin')}`;
 }
 
 export interface ProductRowView {
@@ -72,21 +66,15 @@ function productForm(locale: Locale, csrf: string, groups: readonly string[], p:
   const t = strings(locale);
   const key = p.id ?? 'new';
   const checked = (on: boolean | undefined) => (on ? ' checked' : '');
-  return html`<form method="post" action="${p.id ? `/admin/products/${p.id}` : '/admin/products'}">
-    ${csrfField(csrf)} <label for="code-${key}">${t.code}</label><input id="code-${key}" name="code" required maxlength="32" value="${p.code ?? ''}" />
-    <label for="name-${key}">${t.product}</label><input id="name-${key}" name="name" required maxlength="100" value="${p.name ?? ''}" />
-    <label for="description-${key}">${t.description}</label
-    ><textarea id="description-${key}" name="description" maxlength="500">${p.description ?? ''}</textarea>
-    <fieldset>
-      <legend>${t.routeGroups}</legend>
-      ${groups.map((g) => html`<label><input type="checkbox" name="routeGroups" value="${g}" ${checked(p.routeGroups?.includes(g))} /> <code>${g}</code></label>`)}
-    </fieldset>
-    <label><input type="checkbox" name="approvalTest" value="1" ${checked(p.approvalTest ?? true)} /> ${t.approvalTest}</label>
-    <label><input type="checkbox" name="approvalProd" value="1" ${checked(p.approvalProd ?? true)} /> ${t.approvalProd}</label>
-    <label for="rate-${key}">${t.rateLimit} (${t.perMinute})</label
-    ><input id="rate-${key}" name="rateLimitPerMinute" type="number" min="1" max="1000000" required value="${String(p.rateLimitPerMinute ?? 600)}" />
-    <button type="submit">${p.id ? t.save : t.createProduct}</button>
-  </form>`;
+  return html`<form method="post" action="${p.id ? `/admin/products/${p.id}` : '/admin/products'}">${csrfField(csrf)}
+<label for="code-${key}">${t.code}</label><input id="code-${key}" name="code" required maxlength="32" value="${p.code ?? ''}">
+<label for="name-${key}">${t.product}</label><input id="name-${key}" name="name" required maxlength="100" value="${p.name ?? ''}">
+<label for="description-${key}">${t.description}</label><textarea id="description-${key}" name="description" maxlength="500">${p.description ?? ''}</textarea>
+<fieldset><legend>${t.routeGroups}</legend>${groups.map((g) => html`<label><input type="checkbox" name="routeGroups" value="${g}"${checked(p.routeGroups?.includes(g))}> <code>${g}</code></label>`)}</fieldset>
+<label><input type="checkbox" name="approvalTest" value="1"${checked(p.approvalTest ?? true)}> ${t.approvalTest}</label>
+<label><input type="checkbox" name="approvalProd" value="1"${checked(p.approvalProd ?? true)}> ${t.approvalProd}</label>
+<label for="rate-${key}">${t.rateLimit} (${t.perMinute})</label><input id="rate-${key}" name="rateLimitPerMinute" type="number" min="1" max="1000000" required value="${String(p.rateLimitPerMinute ?? 600)}">
+<button type="submit">${p.id ? t.save : t.createProduct}</button></form>`;
 }
 
 export function productsCataloguePage(
@@ -95,38 +83,13 @@ export function productsCataloguePage(
 ): SafeHtml {
   const t = strings(locale);
   return html`${box(view.message)}
-    <table>
-      <thead>
-        <tr>
-          <th>${t.code}</th>
-          <th>${t.product}</th>
-          <th>${t.routeGroups}</th>
-          <th>${t.approvalTest}</th>
-          <th>${t.approvalProd}</th>
-          <th>${t.rateLimit}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${view.products.map(
-          (p) =>
-            html`<tr>
-              <td><code>${p.code}</code></td>
-              <td>${p.name}</td>
-              <td>${p.routeGroups.join(', ')}</td>
-              <td>${p.approvalTest ? t.yes : t.no}</td>
-              <td>${p.approvalProd ? t.yes : t.no}</td>
-              <td>${String(p.rateLimitPerMinute)} ${t.perMinute}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    ${view.products.map(
-      (p) =>
-        html`<details>
-          <summary>${p.name} (<code>${p.code}</code>)</summary>
-          ${productForm(locale, view.csrf, view.groups, view.form?.id === p.id ? { ...p, ...view.form } : p)}
-        </details>`,
-    )}
-    <h2>${t.newProduct}</h2>
-    ${productForm(locale, view.csrf, view.groups, view.form?.id ? {} : (view.form ?? {}))}`;
+<table><thead><tr><th>${t.code}</th><th>${t.product}</th><th>${t.routeGroups}</th><th>${t.approvalTest}</th><th>${t.approvalProd}</th><th>${t.rateLimit}</th></tr></thead><tbody>
+${view.products.map(
+  (p) => html`<tr><td><code>${p.code}</code></td><td>${p.name}</td><td>${p.routeGroups.join(', ')}</td><td>${p.approvalTest ? t.yes : t.no}</td>
+<td>${p.approvalProd ? t.yes : t.no}</td><td>${String(p.rateLimitPerMinute)} ${t.perMinute}</td></tr>`,
+)}
+</tbody></table>
+${view.products.map((p) => html`<details><summary>${p.name} (<code>${p.code}</code>)</summary>${productForm(locale, view.csrf, view.groups, view.form?.id === p.id ? { ...p, ...view.form } : p)}</details>`)}
+<h2>${t.newProduct}</h2>
+${productForm(locale, view.csrf, view.groups, view.form?.id ? {} : (view.form ?? {}))}`;
 }

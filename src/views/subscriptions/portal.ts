@@ -37,7 +37,7 @@ export interface Message {
 }
 
 const box = (m?: Message): SafeHtml | string => (m ? html`<p class="${m.kind}" role="${m.kind === 'error' ? 'alert' : 'status'}">${m.text}</p>` : '');
-const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}" />`;
+const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 
 export function productsPage(
   locale: Locale,
@@ -46,97 +46,49 @@ export function productsPage(
   const t = strings(locale);
   if (view.products.length === 0) return html`<p>${t.noProducts}</p>`;
   return html`${box(view.message)}
-  ${view.products.map(
-    (p) =>
-      html`<section>
-        <h2>
-          ${p.name} <small><code>${p.code}</code></small>
-        </h2>
-        <p>${p.description}</p>
-        <p>${t.test}: ${p.approvalTest ? t.approvalNeeded : t.approvalNotNeeded} · ${t.prod}: ${p.approvalProd ? t.approvalNeeded : t.approvalNotNeeded}</p>
-        <form method="post" action="/portal/subscriptions">
-          ${csrfField(view.csrf)}<input type="hidden" name="productId" value="${p.id}" /> <label for="env-${p.id}">${t.environment}</label
-          ><select id="env-${p.id}" name="environment">
-            <option value="test">${t.test}</option>
-            <option value="prod">${t.prod}</option>
-          </select>
-          <label for="name-${p.id}">${t.name}</label
-          ><input id="name-${p.id}" name="name" required maxlength="100" value="${view.form?.productId === p.id ? (view.form.name ?? '') : ''}" />
-          <button type="submit">${t.subscribe}</button>
-        </form>
-      </section>`,
-  )}`;
+${view.products.map(
+  (p) => html`<section>
+<h2>${p.name} <small><code>${p.code}</code></small></h2>
+<p>${p.description}</p>
+<p>${t.test}: ${p.approvalTest ? t.approvalNeeded : t.approvalNotNeeded} · ${t.prod}: ${p.approvalProd ? t.approvalNeeded : t.approvalNotNeeded}</p>
+<form method="post" action="/portal/subscriptions">${csrfField(view.csrf)}<input type="hidden" name="productId" value="${p.id}">
+<label for="env-${p.id}">${t.environment}</label><select id="env-${p.id}" name="environment"><option value="test">${t.test}</option><option value="prod">${t.prod}</option></select>
+<label for="name-${p.id}">${t.name}</label><input id="name-${p.id}" name="name" required maxlength="100" value="${view.form?.productId === p.id ? (view.form.name ?? '') : ''}">
+<button type="submit">${t.subscribe}</button></form>
+</section>`,
+)}`;
 }
 
 export function subscriptionTable(locale: Locale, rows: SubscriptionRowView[], base: '/portal' | '/admin', withOrganisation = false): SafeHtml {
   const t = strings(locale);
   if (rows.length === 0) return html`<p>${t.noSubscriptions}</p>`;
-  return html`<table>
-    <thead>
-      <tr>
-        <th>${t.subscription}</th>
-        ${withOrganisation ? html`<th>${t.organisation}</th>` : ''}
-        <th>${t.product}</th>
-        <th>${t.environment}</th>
-        <th>${t.state}</th>
-        <th>${t.created}</th>
-        <th>${t.lastPing}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (s) =>
-          html`<tr>
-            <td><a href="${base}/subscriptions/${s.id}">${s.name}</a></td>
-            ${withOrganisation ? html`<td>${s.organisationName}</td>` : ''}
-            <td>${s.productName}</td>
-            <td>${s.environment === 'test' ? t.test : t.prod}</td>
-            <td data-state="${s.state}">${stateLabel(locale, s.state)}</td>
-            <td>${when(locale, s.createdAt)}</td>
-            <td>${when(locale, s.inboundVerifiedAt, true)}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table><thead><tr><th>${t.subscription}</th>${withOrganisation ? html`<th>${t.organisation}</th>` : ''}<th>${t.product}</th><th>${t.environment}</th><th>${t.state}</th><th>${t.created}</th><th>${t.lastPing}</th></tr></thead><tbody>
+${rows.map(
+  (
+    s,
+  ) => html`<tr><td><a href="${base}/subscriptions/${s.id}">${s.name}</a></td>${withOrganisation ? html`<td>${s.organisationName}</td>` : ''}<td>${s.productName}</td>
+<td>${s.environment === 'test' ? t.test : t.prod}</td><td data-state="${s.state}">${stateLabel(locale, s.state)}</td><td>${when(locale, s.createdAt)}</td><td>${when(locale, s.inboundVerifiedAt, true)}</td></tr>`,
+)}
+</tbody></table>`;
 }
 
 export function subscriptionSummary(locale: Locale, s: SubscriptionRowView): SafeHtml {
   const t = strings(locale);
-  return html`<p>
-      <code>${s.id}</code> · ${t.product}: <strong>${s.productName}</strong> · ${t.environment}: ${s.environment === 'test' ? t.test : t.prod} · ${t.state}:
-      <strong data-state="${s.state}">${stateLabel(locale, s.state)}</strong>${s.stateComment ? html` · ${t.stateComment}: ${s.stateComment}` : ''}
-    </p>
-    <p>
-      ${t.organisation}: ${s.organisationName} · ${t.created}: ${when(locale, s.createdAt)} · ${t.lastPing}:
-      <span id="last-ping">${when(locale, s.inboundVerifiedAt, true)}</span>
-    </p>`;
+  return html`<p><code>${s.id}</code> · ${t.product}: <strong>${s.productName}</strong> · ${t.environment}: ${s.environment === 'test' ? t.test : t.prod}
+ · ${t.state}: <strong data-state="${s.state}">${stateLabel(locale, s.state)}</strong>${s.stateComment ? html` · ${t.stateComment}: ${s.stateComment}` : ''}</p>
+<p>${t.organisation}: ${s.organisationName} · ${t.created}: ${when(locale, s.createdAt)} · ${t.lastPing}: <span id="last-ping">${when(locale, s.inboundVerifiedAt, true)}</span></p>`;
 }
 
 export function keysTable(locale: Locale, keys: KeyRowView[]): SafeHtml {
   const t = strings(locale);
-  return html`<table>
-    <thead>
-      <tr>
-        <th></th>
-        <th>${t.key}</th>
-        <th>${t.created}</th>
-        <th>${t.lastUsed}</th>
-        <th>${t.validUntil}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${keys.map(
-        (k) =>
-          html`<tr>
-            <td>${k.slot === 'primary' ? t.primary : t.secondary}${k.current ? '' : ` (${t.old})`}</td>
-            <td>${k.masked ? html`<code>${k.masked}</code>` : t.notRevealed}</td>
-            <td>${k.masked ? when(locale, k.createdAt) : ''}</td>
-            <td>${k.masked ? (k.lastUsedAt ? when(locale, k.lastUsedAt, true) : t.lastUsedNever) : ''}</td>
-            <td>${k.validUntil ? when(locale, k.validUntil) : ''}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table><thead><tr><th></th><th>${t.key}</th><th>${t.created}</th><th>${t.lastUsed}</th><th>${t.validUntil}</th></tr></thead><tbody>
+${keys.map(
+  (
+    k,
+  ) => html`<tr><td>${k.slot === 'primary' ? t.primary : t.secondary}${k.current ? '' : ` (${t.old})`}</td><td>${k.masked ? html`<code>${k.masked}</code>` : t.notRevealed}</td>
+<td>${k.masked ? when(locale, k.createdAt) : ''}</td><td>${k.masked ? (k.lastUsedAt ? when(locale, k.lastUsedAt, true) : t.lastUsedNever) : ''}</td><td>${k.validUntil ? when(locale, k.validUntil) : ''}</td></tr>`,
+)}
+</tbody></table>`;
 }
 
 export interface PortalSubscriptionView {
@@ -153,29 +105,26 @@ export function portalSubscriptionPage(locale: Locale, view: PortalSubscriptionV
   const t = strings(locale);
   const id = view.subscription.id;
   const current = (slot: 'primary' | 'secondary') => view.keys.find((k) => k.slot === slot && k.current);
-  const slotForms = (slot: 'primary' | 'secondary') =>
-    html`<h3>${slot === 'primary' ? t.primary : t.secondary}</h3>
-      ${view.canReveal && current(slot)?.masked === null ? html`<form method="post" action="/portal/subscriptions/${id}/keys/${slot}/reveal">${csrfField(view.csrf)}<button type="submit">${t.reveal}</button></form>` : ''}
-      ${
-        view.canRegenerate
-          ? html`<form method="post" action="/portal/subscriptions/${id}/keys/${slot}/regenerate">
-              ${csrfField(view.csrf)} <label for="overlap-${slot}">${t.overlap}</label
-              ><input id="overlap-${slot}" name="overlapHours" type="number" min="0" max="72" step="1" value="0" required />
-              <button type="submit">${t.regenerate}</button>
-            </form>`
-          : ''
-      }`;
-  return html`${box(view.message)} ${subscriptionSummary(locale, view.subscription)}
-    <h2>${t.keys}</h2>
-    ${keysTable(locale, view.keys)}
-    ${view.canReveal || view.canRegenerate ? html`${slotForms('primary')}${slotForms('secondary')}` : html`<p>${t.revealAfterActivation}</p>`}
-    ${
-      view.canCancel
-        ? html`<h2>${t.cancel}</h2>
-            <p>${t.cancelConfirm}</p>
-            <form method="post" action="/portal/subscriptions/${id}/cancel">${csrfField(view.csrf)}<button type="submit">${t.cancel}</button></form>`
-        : ''
-    }`;
+  const slotForms = (slot: 'primary' | 'secondary') => html`<h3>${slot === 'primary' ? t.primary : t.secondary}</h3>
+${view.canReveal && current(slot)?.masked === null ? html`<form method="post" action="/portal/subscriptions/${id}/keys/${slot}/reveal">${csrfField(view.csrf)}<button type="submit">${t.reveal}</button></form>` : ''}
+${
+  view.canRegenerate
+    ? html`<form method="post" action="/portal/subscriptions/${id}/keys/${slot}/regenerate">${csrfField(view.csrf)}
+<label for="overlap-${slot}">${t.overlap}</label><input id="overlap-${slot}" name="overlapHours" type="number" min="0" max="72" step="1" value="0" required>
+<button type="submit">${t.regenerate}</button></form>`
+    : ''
+}`;
+  return html`${box(view.message)}
+${subscriptionSummary(locale, view.subscription)}
+<h2>${t.keys}</h2>
+${keysTable(locale, view.keys)}
+${view.canReveal || view.canRegenerate ? html`${slotForms('primary')}${slotForms('secondary')}` : html`<p>${t.revealAfterActivation}</p>`}
+${
+  view.canCancel
+    ? html`<h2>${t.cancel}</h2><p>${t.cancelConfirm}</p>
+<form method="post" action="/portal/subscriptions/${id}/cancel">${csrfField(view.csrf)}<button type="submit">${t.cancel}</button></form>`
+    : ''
+}`;
 }
 
 /** The only page that ever shows a plain key: the answer to the POST that created it (never cached). */
@@ -185,9 +134,9 @@ export function keyShownPage(
 ): SafeHtml {
   const t = strings(locale);
   return html`<p class="notice" role="status">${t.shownOnce}</p>
-    <p>${view.slot === 'primary' ? t.primary : t.secondary}:</p>
-    <p><code class="key" data-key="${view.slot}">${view.key}</code></p>
-    ${view.previousValidUntil ? html`<p>${t.validUntil}: ${when(locale, view.previousValidUntil)}</p>` : ''}
-    <p>${t.ping}: <code>curl -H "Ocp-Apim-Subscription-Key: …" ${view.apiUrl}/api/v1/ping</code></p>
-    <p><a href="/portal/subscriptions/${view.subscriptionId}">${t.backToSubscription}</a></p>`;
+<p>${view.slot === 'primary' ? t.primary : t.secondary}:</p>
+<p><code class="key" data-key="${view.slot}">${view.key}</code></p>
+${view.previousValidUntil ? html`<p>${t.validUntil}: ${when(locale, view.previousValidUntil)}</p>` : ''}
+<p>${t.ping}: <code>curl -H "Ocp-Apim-Subscription-Key: …" ${view.apiUrl}/api/v1/ping</code></p>
+<p><a href="/portal/subscriptions/${view.subscriptionId}">${t.backToSubscription}</a></p>`;
 }
