@@ -156,6 +156,7 @@ export interface Orders {
   acceptance: string | null;
   amount: number;
   attempts: Generated<number>;
+  card_bin: string | null;
   card_brand: string | null;
   card_expiry: string | null;
   card_holder: string | null;

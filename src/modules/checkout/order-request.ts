@@ -35,6 +35,8 @@ export interface OrderRequest {
   readonly complus?: string;
   /** PARAMPLUS decoded into pairs, appended to feedback as separate parameters. */
   readonly paramplus: ReadonlyArray<readonly [name: string, value: string]>;
+  /** ALIAS: the card token the order stores or uses (the alias vault sets it; feedback echoes it). */
+  readonly alias?: string;
   /** BRAND restricts the card brands the page accepts. */
   readonly brand?: CardBrand;
   readonly look: LookAndFeel;
