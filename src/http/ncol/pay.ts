@@ -3,6 +3,7 @@ import type { OrderRecord, PageState, PaymentService, StepResult } from '../../m
 import { decodeForm, formatAmount } from '../../protocols/ogone/index.ts';
 import { lookStylesheet } from '../../views/ncol/look.ts';
 import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';
+import { pageLanguage } from '../../views/ncol/strings.ts';
 import { PLAIN_CSP, payPageCsp, privatePage, sendErrorPage } from './responses.ts';
 import { EnvSegment, IdSegment, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
@@ -36,7 +37,8 @@ function summaryOf(order: OrderRecord): OrderSummaryView {
   return {
     merchantName: order.merchantName,
     orderRef: order.orderRef,
-    amount: formatAmount(order.amount, order.currency, order.language),
+    // In the language the page is shown in (dk_DK: English), so the figure reads like the text around it.
+    amount: formatAmount(order.amount, order.currency, pageLanguage(order.language)),
     ...(description ? { description } : {}),
   };
 }

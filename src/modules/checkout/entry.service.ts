@@ -21,8 +21,10 @@ import {
   verifyShaIn,
   type ShaVerifyResult,
   checkReferrer,
+  DEFAULT_LANGUAGE,
+  isOgoneLanguage,
 } from '../../protocols/ogone/index.ts';
-import { LANGUAGES, validateOrderRequest, type OrderRequest } from './order-request.ts';
+import { validateOrderRequest, type OrderRequest } from './order-request.ts';
 import { upsertOrder, type StoredRequest } from './orders.repository.ts';
 
 export interface EntryRequest {
@@ -90,7 +92,7 @@ function orderToStore(order: OrderRequest, config: MerchantConfig): OrderRequest
 
 function languageOf(values: ReadonlyMap<string, string> | undefined): string {
   const lang = values?.get('LANGUAGE');
-  return lang !== undefined && LANGUAGES.includes(lang) ? lang : 'en_US';
+  return lang !== undefined && isOgoneLanguage(lang) ? lang : DEFAULT_LANGUAGE;
 }
 
 export function createEntryService(options: EntryServiceOptions) {

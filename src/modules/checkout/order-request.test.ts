@@ -94,6 +94,11 @@ describe('validateOrderRequest: language and operation', () => {
   it('LANGUAGE from the platform list, else en_US with a warning', () => {
     assert.equal(order(run({ LANGUAGE: 'it_IT' })).language, 'it_IT');
     assert.equal(order(run({ LANGUAGE: 'nl_BE' })).language, 'nl_BE');
+    for (const code of ['dk_DK', 'no_NO', 'zh_CN', 'ar_AR', 'se_SE', 'da_DK']) {
+      const r = run({ LANGUAGE: code });
+      assert.equal(order(r).language, code, `${code} is kept as sent`);
+      assert.ok(r.ok && !r.warnings.some((w) => w.param === 'LANGUAGE'), `${code} is no unknown language`);
+    }
     const r = run({ LANGUAGE: 'xx_XX' });
     assert.equal(order(r).language, 'en_US');
     assert.ok(r.ok && r.warnings.some((w) => w.param === 'LANGUAGE'));

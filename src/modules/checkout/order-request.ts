@@ -7,7 +7,7 @@
 import type { Operation } from './acquirer.ts';
 import { CARD_BRANDS } from './card.ts';
 import type { CardBrand } from './card.ts';
-import { currency, wireAmountToMinor, decodeForm, type PageCharset } from '../../protocols/ogone/index.ts';
+import { DEFAULT_LANGUAGE, currency, decodeForm, isOgoneLanguage, wireAmountToMinor, type PageCharset } from '../../protocols/ogone/index.ts';
 import { readLookAndFeel } from './look.ts';
 import type { LookAndFeel } from './look.ts';
 import { readCustomer, readRedirectUrls } from './order-fields.ts';
@@ -25,7 +25,7 @@ export interface OrderRequest {
   /** Minor units of `currency` (ISO 4217 exponent); the request's AMOUNT is "× 100". */
   readonly amount: number;
   readonly currency: string;
-  /** `ll_CC`; en_US when absent or unknown. */
+  /** `ll_CC` as sent when on the platform's list (`dk_DK` included); en_US when absent or unknown. */
   readonly language: string;
   readonly operation: Operation;
   readonly urls: OrderUrls;
@@ -57,12 +57,6 @@ export type OrderRequestResult =
   | { readonly ok: true; readonly order: OrderRequest; readonly warnings: readonly OrderWarning[] }
   | { readonly ok: false; readonly problems: readonly OrderProblem[]; readonly warnings: readonly OrderWarning[] };
 
-/** Languages of the platform's list; others fall back to en_US. */
-export const LANGUAGES: readonly string[] = Object.freeze(
-  'ar_AR cs_CZ da_DK de_DE el_GR en_US es_ES fi_FI fr_FR he_IL hu_HU it_IT ja_JP ko_KR nl_BE nl_NL no_NO pl_PL pt_PT ru_RU se_SE sk_SK tr_TR zh_CN'.split(' '),
-);
-const LANGUAGE_SET = new Set(LANGUAGES);
-
 export const PSPID_MAX = 30;
 export const ORDERID_MAX = 40;
 export const COM_MAX = 100;
@@ -91,12 +85,13 @@ function readCurrency(c: OrderCollector, enabled: readonly string[]): string | u
   return cur;
 }
 
+/** A value of the platform's list is kept as sent (the page picks its translation); others become en_US. */
 function readLanguage(c: OrderCollector): string {
   const lang = c.get('LANGUAGE');
-  if (lang === undefined) return 'en_US';
-  if (LANGUAGE_SET.has(lang)) return lang;
+  if (lang === undefined) return DEFAULT_LANGUAGE;
+  if (isOgoneLanguage(lang)) return lang;
   c.warn('LANGUAGE', lang, 'unknown language, en_US used');
-  return 'en_US';
+  return DEFAULT_LANGUAGE;
 }
 
 function readOperation(c: OrderCollector, ctx: OrderRequestContext): Operation {

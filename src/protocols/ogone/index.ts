@@ -45,6 +45,9 @@ export type { FeedbackCard, FeedbackField, FeedbackOrder, FeedbackPayment } from
 export { feedbackParameters, redirectUrl } from './feedback.ts';
 export type { FeedbackOptions, ShaOutConfig } from './feedback.ts';
 
+// LANGUAGE: the platform's list (dk_DK, se_SE… included), BCP 47 tags, the translation to show.
+export { DEFAULT_LANGUAGE, OGONE_LANGUAGES, canonicalLanguage, isOgoneLanguage, languageTag, pickTranslation } from './languages.ts';
+
 // NCERROR codes and texts of the hosted page; NCERRORPLUS and NCSTATUS from them.
 export { HOSTED_NC_ERROR, HOSTED_NC_ERROR_TEXT, hostedNcErrorText, ncErrorPlus, ncStatus } from './hosted-errors.ts';
 export type { HostedNcError } from './hosted-errors.ts';

@@ -1,5 +1,8 @@
-// Texts of the hosted payment page in the languages its LANGUAGE parameter asks for most. Other
-// LANGUAGE values fall back to English (en_US), as amounts do (see formatAmount).
+// Texts of the hosted payment page in the languages its LANGUAGE parameter asks for most. Every
+// value of the platform's LANGUAGE list is accepted; one Varco has no translation for is shown in
+// the same language of another country (nl_BE → nl_NL), else in English (en_US)
+// (docs/reference/ogone/hosted-page.md, "LANGUAGE").
+import { languageTag, pickTranslation } from '../../protocols/ogone/index.ts';
 
 export interface PayStrings {
   errorTitle: string;
@@ -236,15 +239,17 @@ const nl_NL: PayStrings = {
 
 const BY_LANGUAGE: Readonly<Record<string, PayStrings>> = { en_US, it_IT, fr_FR, de_DE, nl_NL };
 
-/** Strings for an Ingenico LANGUAGE (`ll_CC`): an exact match, then the language alone (nl_BE → nl_NL), else English. */
-export function payStrings(language: string): PayStrings {
-  const exact = BY_LANGUAGE[language];
-  if (exact) return exact;
-  const prefix = language.slice(0, 2);
-  return Object.entries(BY_LANGUAGE).find(([tag]) => tag.startsWith(prefix))?.[1] ?? en_US;
+/** The translation a LANGUAGE value is shown in: its own, the same language of another country, else en_US. */
+export function pageLanguage(language: string): string {
+  return pickTranslation(language, Object.keys(BY_LANGUAGE), 'en_US');
 }
 
-/** `fr_FR` → `fr-FR` for `<html lang>`; unknown forms become `en`. */
+/** Strings for an Ingenico LANGUAGE (`ll_CC`, the platform's own codes such as `dk_DK` included). */
+export function payStrings(language: string): PayStrings {
+  return BY_LANGUAGE[pageLanguage(language)] ?? en_US;
+}
+
+/** `<html lang>`: the language the page is shown in (`dk_DK` falls back to English: `en-US`), never one it is not in. */
 export function htmlLang(language: string): string {
-  return /^[a-z]{2}_[A-Z]{2}$/.test(language) ? language.replace('_', '-') : 'en';
+  return languageTag(pageLanguage(language));
 }
