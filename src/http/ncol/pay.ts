@@ -66,6 +66,7 @@ function render(reply: FastifyReply, env: Env, token: string, state: PageState, 
         holder: order.card?.holder ?? order.stored.order.customer.name ?? '',
         expiry: '',
         refused: state.refused,
+        ncError: order.ncError,
         problems,
       }),
     );
@@ -76,7 +77,13 @@ function render(reply: FastifyReply, env: Env, token: string, state: PageState, 
     );
   }
   return privatePage(reply.code(status), PLAIN_CSP).send(
-    resultPage({ language, env, order: summaryOf(order), state: state.kind === 'processing' ? 'processing' : state.accepted ? 'accepted' : 'denied' }),
+    resultPage({
+      language,
+      env,
+      order: summaryOf(order),
+      state: state.kind === 'processing' ? 'processing' : state.accepted ? 'accepted' : 'denied',
+      ncError: order.ncError,
+    }),
   );
 }
 
@@ -108,6 +115,7 @@ function respond(reply: FastifyReply, env: Env, orderId: string, token: string, 
       env,
       order: summaryOf(result.order),
       state: result.accepted ? 'accepted' : 'denied',
+      ncError: result.order.ncError,
       ...(home ? { homeUrl: home } : {}),
       ...(catalog ? { catalogUrl: catalog } : {}),
     }),

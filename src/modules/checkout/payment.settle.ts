@@ -95,5 +95,11 @@ export async function settleAttempt(
     return sent;
   });
   if (queued === null) return undefined;
-  return { status, payment, retry, queued, order: { ...order, status, attempts: final.attempts, ...(card ? { card } : {}) } };
+  return {
+    status,
+    payment,
+    retry,
+    queued,
+    order: { ...order, status, ncError: final.ncError, acceptance: final.acceptance ?? null, attempts: final.attempts, ...(card ? { card } : {}) },
+  };
 }

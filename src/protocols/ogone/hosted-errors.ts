@@ -1,7 +1,8 @@
 /**
  * NCERROR codes of the hosted payment page, with the platform's texts: what the error log shows,
  * what feedback carries as NCERRORPLUS, and the family (NCSTATUS, the first digit) of each.
- * Only the codes Varco's hosted page emits are here; DirectLink's catalogue is ncerror.ts (the two
+ * Only the codes Varco's hosted page emits (entry, validation, outcomes; an acquirer may also answer
+ * 30001001) are here, which a test checks; DirectLink's catalogue is ncerror.ts (the two
  * meet when merged). Texts as the platform's code list words them [ODOO `data/ogone.py`, PERL
  * Status.pm, ADV §13]; docs/reference/ogone/hosted-page.md, "NCERROR".
  */
@@ -15,10 +16,8 @@ export const HOSTED_NC_ERROR = Object.freeze({
   AUTHORISATION_DECLINED: '30051001',
   CANCELLED_BY_BUYER: '30171001',
   AUTHENTICATION_FAILED: '40001134',
-  EXPIRY_DATE: '50001005',
   AMOUNT_NOT_NUMBER: '50001006',
   OPERATION_NOT_ALLOWED: '50001007',
-  CARD_NUMBER: '50001054',
   DATA_VALIDATION: '50001111',
   ALREADY_PROCESSED: '50001113',
   PSPID_NOT_FOUND: '50001118',
@@ -42,10 +41,8 @@ export const HOSTED_NC_ERROR_TEXT: Readonly<Record<HostedNcError, string>> = Obj
   [E.AUTHORISATION_DECLINED]: 'Authorization declined',
   [E.CANCELLED_BY_BUYER]: 'Payment method cancelled by the buyer',
   [E.AUTHENTICATION_FAILED]: 'Authentication failed, please retry or cancel.',
-  [E.EXPIRY_DATE]: 'Expiration Date error',
   [E.AMOUNT_NOT_NUMBER]: 'Amount is not a number',
   [E.OPERATION_NOT_ALLOWED]: 'Requested Operation code not allowed',
-  [E.CARD_NUMBER]: 'Card number incorrect or incompatible',
   [E.DATA_VALIDATION]: 'Data validation error',
   [E.ALREADY_PROCESSED]: 'This order has already been processed',
   [E.PSPID_NOT_FOUND]: 'Pspid not found or not correct',
