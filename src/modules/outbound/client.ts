@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
 import { classify } from './failure.ts';
-import { tlsHandshake } from './handshake.ts';
+import { tcpCheck, tlsHandshake } from './handshake.ts';
 import type { DestinationPolicy } from './destination.policy.ts';
 import { createHealthTracker, type EndpointHealth } from './health.ts';
 import { createPoolRegistry, type PoolEntry } from './pools.ts';
@@ -105,6 +105,9 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     async send({ env, endpoints, trust }, request) {
       // A programming error, not a network outcome: nothing may send during or after shutdown.
       if (closed) throw new Error('the outbound client is closed');
+      // Mutual TLS is the point of a mutual client: an http endpoint is a programming error, never sent in clear.
+      if (mode.kind === 'mutual' && [endpoints.primary, endpoints.secondary].some((e) => e !== undefined && !e.url.startsWith('https:')))
+        throw new Error('a mutual-TLS client calls https endpoints only');
       const identity = mode.kind === 'mutual' ? mode.identity(env) : undefined;
       const started = performance.now();
       const slot = (role: EndpointRole): string => `${env}:${endpoints.key}:${role}`;
@@ -163,6 +166,7 @@ async function attemptOn(entry: PoolEntry, role: EndpointRole, request: Outbound
 
 /** TCP + TLS with the pool's own context and full verification; our certificate must not be refused. */
 function probeFor(entry: PoolEntry): () => Promise<boolean> {
+  if (!entry.target.tls) return async () => (await tcpCheck(entry.target)).ok;
   return async () => {
     const outcome = await tlsHandshake({
       target: entry.target,
