@@ -264,6 +264,7 @@ export function createContainer(deps: ContainerDeps): Container {
       publicUrl: config.publicUrl,
       platform: pki,
       destinations: destinations(),
+      databaseUrl,
       serverCertificatePem,
       inboundVerifiedAt: inboundVerifiedAtFrom(services.subscriptions),
       organisations: services.organisations,
