@@ -219,6 +219,14 @@ export interface OutboxAttempts {
   worker: string | null;
 }
 
+export interface PageTemplates {
+  fetched_at: Timestamp;
+  html: string | null;
+  merchant_id: string;
+  problem: string | null;
+  url: string;
+}
+
 export interface PagopaChannels {
   created_at: Generated<Timestamp>;
   enabled: Generated<boolean>;
@@ -605,6 +613,7 @@ export interface DB {
   organisations: Organisations;
   outbox: Outbox;
   outbox_attempts: OutboxAttempts;
+  page_templates: PageTemplates;
   pagopa_channels: PagopaChannels;
   pagopa_ec_links: PagopaEcLinks;
   pagopa_ecs: PagopaEcs;

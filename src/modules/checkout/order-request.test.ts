@@ -212,13 +212,21 @@ describe('validateOrderRequest: customer and look and feel', () => {
       BUTTONBGCOLOR: 'red;background:url(x)',
       LOGO: 'http://shop.example/logo.png',
       FONTTYPE: 'Trebuchet MS, Arial',
-      TP: 'https://shop.example/tpl.html',
+      TP: 'http://shop.example/tpl.html',
     });
     const o = order(r);
+    assert.equal(o.template, undefined, 'a dynamic template is fetched over https only');
     assert.deepEqual(o.look, { title: 'My shop', bgColor: '#ffffff', txtColor: 'black', fontFamilies: ['Trebuchet MS', 'Arial'] });
     assert.ok(r.ok);
     assert.deepEqual(r.warnings.map((w) => w.param).sort(), ['BUTTONBGCOLOR', 'LOGO', 'TP']);
     assert.equal(order(run({ LOGO: 'https://shop.example/logo.png' })).look.logo, 'https://shop.example/logo.png');
+    assert.equal(order(run({ TP: 'https://shop.example/tpl.html' })).template, 'https://shop.example/tpl.html');
+    const statics = run({ TP: 'PaymentPage_1_iPhone.htm' });
+    assert.equal(order(statics).template, undefined);
+    assert.deepEqual(
+      statics.warnings.map((w) => w.reason),
+      ['static templates are not supported, the standard page is used'],
+    );
   });
 });
 

@@ -37,6 +37,8 @@ export interface OrderRequest {
   readonly paramplus: ReadonlyArray<readonly [name: string, value: string]>;
   /** ALIAS: the card token the order stores or uses (the alias vault sets it; feedback echoes it). */
   readonly alias?: string;
+  /** TP: the merchant's dynamic template, an absolute https URL (fetched by template.fetcher.ts). */
+  readonly template?: string;
   /** BRAND restricts the card brands the page accepts. */
   readonly brand?: CardBrand;
   readonly look: LookAndFeel;
@@ -128,6 +130,27 @@ function readParamplus(c: OrderCollector, charset: PageCharset): ReadonlyArray<r
   return [];
 }
 
+/**
+ * TP: a dynamic template is an absolute https URL; anything else (a static template's file name,
+ * an http:// URL) is a warning of the request and the standard page is used, as the platform falls
+ * back to its static template.
+ */
+function readTemplate(c: OrderCollector): string | undefined {
+  const value = c.get('TP');
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:$/.test(url.protocol)) c.warn('TP', value, 'static templates are not supported, the standard page is used');
+  else if (url.protocol !== 'https:') c.warn('TP', value, 'dynamic templates are fetched over https only, the standard page is used');
+  else if (value.length > 1000) c.warn('TP', value, 'template URL too long, the standard page is used');
+  else return value;
+  return undefined;
+}
+
 /** Turns normalised request values (DecodedForm.values) into an order, or every problem found. */
 export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: OrderRequestContext): OrderRequestResult {
   const c = new OrderCollector(values);
@@ -143,7 +166,7 @@ export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: O
   const description = c.optional('COM', COM_MAX);
   const complus = c.optional('COMPLUS', COMPLUS_MAX);
   const paramplus = readParamplus(c, ctx.charset);
-  if (c.get('TP') !== undefined) c.warn('TP', c.get('TP') ?? '', 'templates are not supported, the standard page is used');
+  const template = readTemplate(c);
   const { look, warnings: lookWarnings } = readLookAndFeel(values);
   const warnings = [...c.warnings, ...lookWarnings];
   if (c.problems.length > 0 || pspid === undefined || orderId === undefined || cur === undefined || amount === undefined) {
@@ -163,6 +186,7 @@ export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: O
     ...(description === undefined ? {} : { description }),
     ...(complus === undefined ? {} : { complus }),
     ...(brand === undefined ? {} : { brand }),
+    ...(template === undefined ? {} : { template }),
   };
   return { ok: true, order, warnings };
 }
