@@ -89,6 +89,9 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
     receiptRetryHours,
   });
   await services.hostedPage.configs.start();
+  // Trusted CAs added or removed anywhere reach this instance's feedback and station calls at once.
+  await services.trust.changes.start();
+  app.addHook('onClose', () => services.trust.changes.stop());
   // The outbound clients are the container's: the workers of this process may still deliver (container.close()).
   app.addHook('onClose', () => services.hostedPage.configs.stop());
   await app.register(ncolContext, {

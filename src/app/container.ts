@@ -10,6 +10,7 @@ import type { AuditLog } from '../modules/audit/index.ts';
 import {
   createEntryService,
   createFeedbackSender,
+  createTemplateFetcher,
   createOrdersService,
   createPaymentService,
   createReconciliation,
@@ -17,6 +18,7 @@ import {
   feedbackOwners,
   RECONCILE_EVERY_MS,
   type Acquirer,
+  type TemplateFetcher,
   type EntryService,
   type FeedbackSender,
   type OrdersService,
@@ -91,6 +93,8 @@ export interface HostedPageServices {
   entry: EntryService;
   payment: PaymentService;
   orders: OrdersService;
+  /** Dynamic templates (TP) of the payment page, fetched with the feedback's plain client, cached in PostgreSQL. */
+  templates: TemplateFetcher;
   /** Server-to-server feedback: the online attempt and the outbox's `http` handler (its plain outbound client). */
   feedback: FeedbackSender;
   /** Merchant configurations in memory, dropped on every change (LISTEN); started and stopped with the app. */
@@ -301,6 +305,7 @@ export function createContainer(deps: ContainerDeps): Container {
       publicUrl: config.publicUrl,
       platform: pki,
       destinations: destinations(),
+      databaseUrl,
       serverCertificatePem,
       inboundVerifiedAt: inboundVerifiedAtFrom(services.subscriptions),
       organisations: services.organisations,
@@ -354,11 +359,9 @@ export function createContainer(deps: ContainerDeps): Container {
     certificateExpiry: () => stationGroup().certificateExpiry,
     stationCaller: () => stationGroup().stationCaller,
     hostedPage: once('hostedPage', () => {
-      const feedback = createFeedbackSender({
-        trust: services.trust,
-        destinations: destinations(),
-        client: outboundClient({ mode: { kind: 'plain' }, destinations: destinations(), logger: logger.child({ component: 'feedback' }) }),
-      });
+      // The one plain client: server-to-server feedback and the dynamic templates' fetches.
+      const plain = outboundClient({ mode: { kind: 'plain' }, destinations: destinations(), logger: logger.child({ component: 'feedback' }) });
+      const feedback = createFeedbackSender({ trust: services.trust, destinations: destinations(), client: plain });
       built.push(feedback);
       const configs = createConfigCache({ directory: services.merchants, databaseUrl });
       const acquirers = deps.acquirers ?? { test: createTestAcquirer() };
@@ -383,6 +386,7 @@ export function createContainer(deps: ContainerDeps): Container {
           logger: logger.child({ component: 'hosted-page' }),
         }),
         orders: createOrdersService({ db }),
+        templates: createTemplateFetcher({ db, clock, client: plain, destinations: destinations(), trust: services.trust }),
         feedback,
         configs,
         acquirers,

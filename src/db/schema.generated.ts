@@ -156,6 +156,7 @@ export interface Orders {
   acceptance: string | null;
   amount: number;
   attempts: Generated<number>;
+  card_bin: string | null;
   card_brand: string | null;
   card_expiry: string | null;
   card_holder: string | null;
@@ -216,6 +217,14 @@ export interface OutboxAttempts {
   started_at: Timestamp;
   status_code: number | null;
   worker: string | null;
+}
+
+export interface PageTemplates {
+  fetched_at: Timestamp;
+  html: string | null;
+  merchant_id: string;
+  problem: string | null;
+  url: string;
 }
 
 export interface PagopaChannels {
@@ -639,6 +648,7 @@ export interface DB {
   organisations: Organisations;
   outbox: Outbox;
   outbox_attempts: OutboxAttempts;
+  page_templates: PageTemplates;
   pagopa_channels: PagopaChannels;
   pagopa_ec_links: PagopaEcLinks;
   pagopa_ecs: PagopaEcs;

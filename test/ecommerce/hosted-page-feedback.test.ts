@@ -1,5 +1,5 @@
 // Server-to-server feedback to real HTTPS receivers: deferred through the outbox and the worker,
-// retried when the receiver is down, online before the redirect (with and without fallback), GET,
+// retried when the receiver is down, online before the redirect (retried on failure, with or without fallback), GET,
 // always plain HTTPS — never Varco's client certificate, even to a station's host — to an address
 // the destination policy allows; the portal page with every attempt and *resend*;
 // GET /api/v1/orders/{orderId}.
@@ -167,7 +167,7 @@ describe('online feedback', () => {
     assert.equal((await message(messageId)).attempts, 1, 'nothing left for the worker');
   });
 
-  it('with deferred fallback a failed online attempt is retried by the outbox; without it, it is given up', async () => {
+  it('a failed online attempt is retried by the outbox like a deferred message, with or without the deferred fallback (issue 13)', async () => {
     const peer = await startPeer({ leaf, requestCert: false });
     await peer.stop();
     const fallback = await merchantWith(peer.url('/feedback'), { s2sTiming: 'online_deferred_fallback' });
@@ -178,11 +178,19 @@ describe('online feedback', () => {
     assert.equal(pending.lease_owner, null);
     const only = await merchantWith(peer.url('/feedback'), { s2sTiming: 'online' });
     const b = await paidOrder(only, 'online-only');
-    assert.equal((await message(b.messageId)).state, 'dead');
+    const retried = await message(b.messageId);
+    assert.equal(retried.state, 'pending', '"online" is not given up');
+    assert.equal(retried.lease_owner, null);
+    const deferredDelay = RETRY_SCHEDULES.http.baseMs;
+    for (const row of [pending, retried]) {
+      const delay = row.next_attempt_at.getTime() - Date.now();
+      assert.ok(delay > deferredDelay / 2 && delay <= deferredDelay * 1.25 + 1000, `retried on the deferred schedule, got ${delay} ms`);
+    }
     await peer.start();
     await runWorker(20_000);
     assert.equal((await message(a.messageId)).state, 'delivered');
-    assert.equal((await message(b.messageId)).attempts, 1, 'a message given up is not retried');
+    assert.equal((await message(b.messageId)).state, 'delivered');
+    assert.equal((await message(b.messageId)).attempts, 2);
   });
 });
 

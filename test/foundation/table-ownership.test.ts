@@ -21,7 +21,7 @@ const OWNERS: Record<string, readonly string[]> = {
   stations: ['stations', 'station_versions', 'station_checks', 'certificate_warnings', 'trusted_cas'],
   delivery: ['outbox', 'outbox_attempts'],
   merchants: ['merchants', 'merchant_settings', 'pspid_claims', 'ecommerce_errors', 'ecommerce_error_counters'],
-  checkout: ['orders', 'payment_attempts'],
+  checkout: ['orders', 'payment_attempts', 'page_templates'],
   platform: ['platform_settings', 'platform_cas', 'platform_client_certificates'],
   'pagopa-registry': ['pagopa_psp_brokers', 'pagopa_psps', 'pagopa_channels', 'pagopa_ecs', 'pagopa_ec_links'],
   'pagopa-exchanges': ['pagopa_exchanges'],

@@ -17,12 +17,16 @@ export const SHA_OUT = 'Out-passphrase-2026!';
 type Pairs = Array<[string, string]>;
 type Charset = 'latin1' | 'utf8';
 
-function list(file: string): { names: Set<string>; families: string[] } {
+function list(file: string): { names: Set<string>; families: string[]; order: string[] } {
   const lines = readFileSync(resolve(import.meta.dirname, '../../docs/reference/ogone', file), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  return { names: new Set(lines.filter((l) => !l.includes('*XX*'))), families: lines.filter((l) => l.includes('*XX*')).map((l) => l.replace('*XX*', '')) };
+  return {
+    names: new Set(lines.filter((l) => !l.includes('*XX*'))),
+    families: lines.filter((l) => l.includes('*XX*')).map((l) => l.replace('*XX*', '')),
+    order: lines,
+  };
 }
 const SHA_IN_NAMES = list('shain-params.txt');
 const SHA_OUT_NAMES = list('shaout-params.txt');
@@ -32,15 +36,18 @@ function listed(l: { names: Set<string>; families: string[] }, upper: string): b
 }
 
 /**
- * Ogone's rule, written independently: listed, non-empty parameters; names upper-cased; plain
- * ASCII order; `NAME=value` + passphrase after each; hex digest in upper case.
+ * Ogone's rule, written independently: listed, non-empty parameters; names upper-cased; SHA-IN in
+ * plain ASCII order, SHA-OUT in the order of the published SHA-OUT list (SCO_CATEGORY before
+ * SCORING, as the platform sorts); `NAME=value` + passphrase after each; hex digest in upper case.
  */
 export function ownSha(pairs: Pairs, passphrase: string, which: 'in' | 'out', alg: 'sha1' | 'sha256' | 'sha512' = 'sha512', charset: Charset = 'utf8'): string {
   const l = which === 'in' ? SHA_IN_NAMES : SHA_OUT_NAMES;
+  const ascii = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const published = (a: [string, string], b: [string, string]): number => l.order.indexOf(a[0]) - l.order.indexOf(b[0]);
   const kept = pairs
     .map(([n, v]): [string, string] => [n.toUpperCase(), v])
     .filter(([n, v]) => v !== '' && listed(l, n))
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    .sort(which === 'in' ? ascii : published);
   const text = kept.map(([n, v]) => `${n}=${v}${passphrase}`).join('');
   return createHash(alg)
     .update(Buffer.from(text, charset === 'utf8' ? 'utf8' : 'latin1'))

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { EntryService, PaymentService } from '../../modules/checkout/index.ts';
+import type { EntryService, PaymentService, TemplateFetcher } from '../../modules/checkout/index.ts';
 import { PAY_CSS, PAY_JS } from '../../views/ncol/assets.ts';
 import { registerEntryRoutes, requestBytes } from './entry.ts';
 import { entryLimitHooks, type EntryLimits } from './limits.ts';
@@ -9,6 +9,8 @@ import { sendErrorPage, statusOfError } from './responses.ts';
 export interface NcolContextOptions {
   entry: EntryService;
   payment: PaymentService;
+  /** The dynamic templates (TP) of the payment pages. */
+  templates: TemplateFetcher;
   /** Requests per minute the entry accepts per client address and per PSPID (VARCO_NCOL_RATE_LIMIT_*). */
   limits: EntryLimits;
 }
@@ -42,5 +44,5 @@ export async function ncolContext(app: FastifyInstance, options: NcolContextOpti
   app.get('/assets/pay.js', asset('text/javascript; charset=utf-8', PAY_JS));
 
   registerEntryRoutes(app, options.entry, await entryLimitHooks(app, options.limits, requestBytes));
-  registerPayRoutes(app, options.payment);
+  registerPayRoutes(app, options.payment, options.templates);
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OrderRecord, PageState, PaymentService, StepResult } from '../../modules/checkout/index.ts';
+import type { OrderRecord, PageState, PaymentService, StepResult, TemplateFetcher } from '../../modules/checkout/index.ts';
 import { decodeForm, formatAmount } from '../../protocols/ogone/index.ts';
 import { lookStylesheet } from '../../views/ncol/look.ts';
 import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';
+import { pageLanguage } from '../../views/ncol/strings.ts';
+import { inTemplate } from '../../views/ncol/template.ts';
 import { PLAIN_CSP, payPageCsp, privatePage, sendErrorPage } from './responses.ts';
 import { EnvSegment, IdSegment, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
@@ -36,7 +38,8 @@ function summaryOf(order: OrderRecord): OrderSummaryView {
   return {
     merchantName: order.merchantName,
     orderRef: order.orderRef,
-    amount: formatAmount(order.amount, order.currency, order.language),
+    // In the language the page is shown in (dk_DK: English), so the figure reads like the text around it.
+    amount: formatAmount(order.amount, order.currency, pageLanguage(order.language)),
     ...(description ? { description } : {}),
   };
 }
@@ -44,14 +47,35 @@ function summaryOf(order: OrderRecord): OrderSummaryView {
 const base = (env: Env, orderId: string): string => `/ncol/${env}/pay/${orderId}`;
 const lookHref = (env: Env, order: OrderRecord, token: string): string => `${base(env, order.id)}/look.css?token=${encodeURIComponent(token)}`;
 
-function render(reply: FastifyReply, env: Env, token: string, state: PageState, status = 200): FastifyReply {
+/**
+ * The payment page inside the merchant's dynamic template (TP) when it can be used; else the standard
+ * page, as the platform falls back to its static template. The reason is logged (with the order, never
+ * the page's token), not shown to the customer.
+ */
+async function withTemplate(reply: FastifyReply, templates: TemplateFetcher, order: OrderRecord, page: string): Promise<{ html: string; template?: string }> {
+  const url = order.stored.order.template;
+  if (url === undefined) return { html: page };
+  const loaded = await templates.load({ env: order.env, merchantId: order.merchantId, organisationId: order.organisationId }, url);
+  const html = loaded.ok ? inTemplate(loaded.html, page) : undefined;
+  if (html !== undefined) return { html, template: url };
+  reply.log.warn(
+    { orderId: order.id, template: url, problem: loaded.ok ? 'no payment zone once neutralised' : loaded.problem },
+    'dynamic template not used; standard page',
+  );
+  return { html: page };
+}
+
+async function render(reply: FastifyReply, templates: TemplateFetcher, env: Env, token: string, state: PageState, status = 200): Promise<FastifyReply> {
   if (state.kind === 'not_found') return sendErrorPage(reply, 404, 'en_US', env);
   const { order } = state;
   const language = order.language;
   const look = order.stored.order.look;
   if (state.kind === 'pay') {
     const problems = state.problems.map((p) => ({ field: p.field as CardFieldName, code: p.code }));
-    return privatePage(reply.code(problems.length > 0 ? 400 : status), payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo })).send(
+    const page = await withTemplate(
+      reply,
+      templates,
+      order,
       payPage({
         language,
         env,
@@ -64,9 +88,12 @@ function render(reply: FastifyReply, env: Env, token: string, state: PageState, 
         holder: order.card?.holder ?? order.stored.order.customer.name ?? '',
         expiry: '',
         refused: state.refused,
+        ncError: order.ncError,
         problems,
       }),
     );
+    const csp = payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo, template: page.template });
+    return privatePage(reply.code(problems.length > 0 ? 400 : status), csp).send(page.html);
   }
   if (state.kind === 'challenge') {
     return privatePage(reply.code(status), payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo })).send(
@@ -74,7 +101,13 @@ function render(reply: FastifyReply, env: Env, token: string, state: PageState, 
     );
   }
   return privatePage(reply.code(status), PLAIN_CSP).send(
-    resultPage({ language, env, order: summaryOf(order), state: state.kind === 'processing' ? 'processing' : state.accepted ? 'accepted' : 'denied' }),
+    resultPage({
+      language,
+      env,
+      order: summaryOf(order),
+      state: state.kind === 'processing' ? 'processing' : state.accepted ? 'accepted' : 'denied',
+      ncError: order.ncError,
+    }),
   );
 }
 
@@ -92,10 +125,10 @@ function asciiLocation(url: string): string {
   }
 }
 
-function respond(reply: FastifyReply, env: Env, orderId: string, token: string, result: StepResult): FastifyReply {
+async function respond(reply: FastifyReply, templates: TemplateFetcher, env: Env, orderId: string, token: string, result: StepResult): Promise<FastifyReply> {
   if (result.kind === 'redirect') return reply.header('cache-control', 'no-store').redirect(asciiLocation(result.url), 303);
   if (result.kind === 'challenge') return reply.redirect(`${base(env, orderId)}/3ds?token=${encodeURIComponent(token)}`, 303);
-  if (result.kind === 'page') return render(reply, env, token, result.state);
+  if (result.kind === 'page') return render(reply, templates, env, token, result.state);
   const urls = result.order.stored.order.urls;
   const link = (u: string | undefined): string | undefined => (u === undefined || u === 'NONE' ? undefined : u);
   const home = link(urls.home);
@@ -106,19 +139,20 @@ function respond(reply: FastifyReply, env: Env, orderId: string, token: string, 
       env,
       order: summaryOf(result.order),
       state: result.accepted ? 'accepted' : 'denied',
+      ncError: result.order.ncError,
       ...(home ? { homeUrl: home } : {}),
       ...(catalog ? { catalogUrl: catalog } : {}),
     }),
   );
 }
 
-export function registerPayRoutes(app: FastifyInstance, payment: PaymentService): void {
-  registerPageRoutes(app, payment);
-  registerStepRoutes(app, payment);
+export function registerPayRoutes(app: FastifyInstance, payment: PaymentService, templates: TemplateFetcher): void {
+  registerPageRoutes(app, payment, templates);
+  registerStepRoutes(app, payment, templates);
 }
 
 /** The pages (GET): payment form, challenge, the look-and-feel stylesheet. */
-function registerPageRoutes(app: FastifyInstance, payment: PaymentService): void {
+function registerPageRoutes(app: FastifyInstance, payment: PaymentService, templates: TemplateFetcher): void {
   const routes = typed(app);
   routes.get('/:env/pay/:orderId', { schema: page }, async (request, reply) => {
     const env = envOf(request.params);
@@ -127,7 +161,7 @@ function registerPageRoutes(app: FastifyInstance, payment: PaymentService): void
     const state = await payment.view(env, request.params.orderId, token);
     // The challenge lives at its own address, so a reload of either page shows the right one.
     if (state.kind === 'challenge') return reply.redirect(`${base(env, state.order.id)}/3ds?token=${encodeURIComponent(token)}`, 303);
-    return render(reply, env, token, state);
+    return render(reply, templates, env, token, state);
   });
 
   routes.get('/:env/pay/:orderId/3ds', { schema: page }, async (request, reply) => {
@@ -136,7 +170,7 @@ function registerPageRoutes(app: FastifyInstance, payment: PaymentService): void
     const token = request.query.token ?? '';
     const state = await payment.view(env, request.params.orderId, token);
     if (state.kind === 'pay') return reply.redirect(`${base(env, state.order.id)}?token=${encodeURIComponent(token)}`, 303);
-    return render(reply, env, token, state);
+    return render(reply, templates, env, token, state);
   });
 
   routes.get('/:env/pay/:orderId/look.css', { schema: page }, async (request, reply) => {
@@ -148,7 +182,7 @@ function registerPageRoutes(app: FastifyInstance, payment: PaymentService): void
 }
 
 /** The steps (POST): a card attempt, the challenge's answer, the customer's cancel. */
-function registerStepRoutes(app: FastifyInstance, payment: PaymentService): void {
+function registerStepRoutes(app: FastifyInstance, payment: PaymentService, templates: TemplateFetcher): void {
   const routes = typed(app);
   routes.post('/:env/pay/:orderId', { schema: step }, async (request, reply) => {
     const env = envOf(request.params);
@@ -157,7 +191,7 @@ function registerStepRoutes(app: FastifyInstance, payment: PaymentService): void
     const token = f.get('TOKEN') ?? '';
     // The card number and CVC go from here to the acquirer inside a PaymentCard; they are never logged or stored.
     const input = { holder: f.get('HOLDER') ?? '', number: f.get('NUMBER') ?? '', expiry: f.get('EXPIRY') ?? '', cvc: f.get('CVC') ?? '' };
-    return respond(reply, env, request.params.orderId, token, await payment.pay(env, request.params.orderId, token, input, request.ip));
+    return respond(reply, templates, env, request.params.orderId, token, await payment.pay(env, request.params.orderId, token, input, request.ip));
   });
 
   routes.post('/:env/pay/:orderId/3ds', { schema: step }, async (request, reply) => {
@@ -166,13 +200,13 @@ function registerStepRoutes(app: FastifyInstance, payment: PaymentService): void
     const f = formFields(request);
     const token = f.get('TOKEN') ?? '';
     const result = await payment.answerChallenge(env, request.params.orderId, token, f.get('DECISION') === 'approve', request.ip);
-    return respond(reply, env, request.params.orderId, token, result);
+    return respond(reply, templates, env, request.params.orderId, token, result);
   });
 
   routes.post('/:env/pay/:orderId/cancel', { schema: step }, async (request, reply) => {
     const env = envOf(request.params);
     if (!env) return sendErrorPage(reply, 404, 'en_US', 'test');
     const token = formFields(request).get('TOKEN') ?? '';
-    return respond(reply, env, request.params.orderId, token, await payment.cancel(env, request.params.orderId, token, request.ip));
+    return respond(reply, templates, env, request.params.orderId, token, await payment.cancel(env, request.params.orderId, token, request.ip));
   });
 }

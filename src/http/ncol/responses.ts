@@ -12,14 +12,18 @@ import { errorPage } from '../../views/ncol/pages.ts';
  * without them the browser would stop on our page after paying. LOGO (https only) is the one
  * image from elsewhere.
  */
-export function payPageCsp(options: { formTargets: readonly string[]; logo?: string | undefined }): string {
+export function payPageCsp(options: { formTargets: readonly string[]; logo?: string | undefined; template?: string | undefined }): string {
   const logo = options.logo ? originOf(options.logo) : undefined;
+  // A dynamic template's own stylesheets, images and fonts (its https origin); never its scripts.
+  const template = options.template ? originOf(options.template) : undefined;
+  const from = template ? ` ${template}` : '';
   const targets = options.formTargets.filter((o) => /^https?:\/\/[^\s;,']+$/.test(o));
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "style-src 'self'",
-    `img-src 'self'${logo ? ` ${logo}` : ''}`,
+    `style-src 'self'${from}`,
+    `img-src 'self'${logo ? ` ${logo}` : ''}${from}`,
+    ...(template ? [`font-src${from}`] : []),
     `form-action 'self'${targets.map((o) => ` ${o}`).join('')}`,
     "frame-ancestors 'none'",
     "base-uri 'none'",

@@ -117,12 +117,12 @@ describe('expiry', () => {
 describe('validateCard', () => {
   const good: CardInput = { holder: ' John Doe ', number: '4111 1111 1111 1111', expiry: '12/30', cvc: '987' };
 
-  it('returns a PaymentCard whose summary carries no full number or CVC', () => {
+  it('returns a PaymentCard whose summary carries no full number or CVC: the BIN and the last four only', () => {
     const r = validateCard(good, NOW);
     assert.ok(r.ok);
     assert.equal(r.card.number, '4111111111111111');
     assert.equal(r.card.cvc, '987');
-    assert.deepEqual(r.card.summary, { brand: 'VISA', masked: 'XXXXXXXXXXXX1111', expiry: { month: 12, year: 2030 }, holder: 'John Doe' });
+    assert.deepEqual(r.card.summary, { brand: 'VISA', masked: 'XXXXXXXXXXXX1111', expiry: { month: 12, year: 2030 }, holder: 'John Doe', bin: '411111' });
     const exposed = [
       JSON.stringify(r.card),
       JSON.stringify({ nested: [r.card] }),

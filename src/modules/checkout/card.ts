@@ -142,7 +142,12 @@ export interface CardSummary {
   readonly masked: string;
   readonly expiry: CardExpiry;
   readonly holder: string;
+  /** The first six digits (BIN), which feedback reports; absent on cards recorded before it was kept. */
+  readonly bin?: string;
 }
+
+/** First six digits: the issuer's identification, storable with the last four (PCI DSS 3.4). */
+export const BIN_LENGTH = 6;
 
 /** Card data for one authorisation; only the acquirer reads `number` and `cvc`. */
 export class PaymentCard {
@@ -232,6 +237,12 @@ export function validateCard(
   if (brand !== undefined && !cvcValid(cvc, brand)) problems.push({ field: 'cvc', code: cvc === '' ? 'required' : 'invalid' });
   if (problems.length > 0 || digits === undefined || brand === undefined || !expiry.ok) return { ok: false, problems };
   // The holder is stored and sent back as CN: a number typed into it is masked like any other.
-  const summary: CardSummary = { brand, masked: maskCardNumber(digits), expiry: expiry.expiry, holder: maskPans(input.holder.trim()) };
+  const summary: CardSummary = {
+    brand,
+    masked: maskCardNumber(digits),
+    expiry: expiry.expiry,
+    holder: maskPans(input.holder.trim()),
+    bin: digits.slice(0, BIN_LENGTH),
+  };
   return { ok: true, card: new PaymentCard(digits, cvc, summary) };
 }

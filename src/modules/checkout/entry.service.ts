@@ -21,8 +21,10 @@ import {
   verifyShaIn,
   type ShaVerifyResult,
   checkReferrer,
+  DEFAULT_LANGUAGE,
+  isOgoneLanguage,
 } from '../../protocols/ogone/index.ts';
-import { LANGUAGES, validateOrderRequest, type OrderRequest } from './order-request.ts';
+import { validateOrderRequest, type OrderRequest } from './order-request.ts';
 import { upsertOrder, type StoredRequest } from './orders.repository.ts';
 
 export interface EntryRequest {
@@ -89,13 +91,16 @@ const KEPT_AS_SENT: ReadonlySet<string> = new Set(['pspid', 'orderId', 'currency
 function orderToStore(order: OrderRequest, config: MerchantConfig): OrderRequest {
   // ACCEPTURL, DECLINEURL, EXCEPTIONURL and CANCELURL go; BACKURL, HOMEURL and CATALOGURL are links without feedback.
   const { accept: _a, decline: _d, exception: _e, cancel: _c, ...unsigned } = order.urls;
-  const urls = config.hashingMethod === 'main-parameters' ? unsigned : order.urls;
-  return scrubRecord({ ...order, urls }, KEPT_AS_SENT);
+  const legacy = config.hashingMethod === 'main-parameters';
+  const urls = legacy ? unsigned : order.urls;
+  // TP is not signed either with legacy hashing: anyone could wrap the page in a page of his choice.
+  const { template: _t, ...untemplated } = order;
+  return scrubRecord({ ...(legacy ? untemplated : order), urls }, KEPT_AS_SENT);
 }
 
 function languageOf(values: ReadonlyMap<string, string> | undefined): string {
   const lang = values?.get('LANGUAGE');
-  return lang !== undefined && LANGUAGES.includes(lang) ? lang : 'en_US';
+  return lang !== undefined && isOgoneLanguage(lang) ? lang : DEFAULT_LANGUAGE;
 }
 
 /** Whether the referrer is Varco's own SHASIGN tool page (same origin and path; any query). */

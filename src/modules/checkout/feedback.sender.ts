@@ -10,11 +10,13 @@ import {
   type OutboxMessage,
   type OwnersLookup,
 } from '../delivery/index.ts';
+import { s2sUrlProblem } from '../merchants/index.ts';
 import { getOrganisation, listReferents } from '../organisations/index.ts';
 import { createTrustCache, type TrustService } from '../stations/index.ts';
 
 // Server-to-server feedback (the outbox's `http` channel): Ogone's post-sale request to the
-// merchant's URL. It is plain HTTPS — SHA-OUT is its authentication — so it goes through an
+// merchant's URL. It is plain HTTPS (or HTTP, in test only: the settings' rule, s2sUrlProblem) —
+// SHA-OUT is its authentication — so it goes through an
 // outbound client in `plain` mode, which has no client certificate to present, whatever the host:
 // a merchant's URL naming a station (its own or another organisation's) gets no mutual TLS either.
 // The host is resolved, each address judged by the destination policy, and the connection goes to
@@ -38,6 +40,12 @@ export interface FeedbackSenderDeps {
   /** Host name → every address; the system resolver by default. */
   resolve?: (host: string) => Promise<string[]>;
 }
+
+const SCHEME_ERRORS = {
+  not_http: 'the feedback URL is not an http(s) URL',
+  https_required: 'production server-to-server feedback is sent over https only',
+  host_required: 'the feedback URL must name a host (certificates are checked against it), not an IP address',
+} as const;
 
 const DEFERRED = { connectTimeoutMs: 5000, responseTimeoutMs: 5000 };
 const ONLINE = { connectTimeoutMs: 2000, responseTimeoutMs: 3000 };
@@ -101,9 +109,9 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
     } catch {
       return { ok: false, permanent: true, error: 'the feedback URL is not a URL' };
     }
-    if (url.protocol !== 'https:') return { ok: false, permanent: true, error: 'server-to-server feedback is sent over https only' };
-    if (isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0)
-      return { ok: false, permanent: true, error: 'the feedback URL must name a host (certificates are checked against it), not an IP address' };
+    // The settings' rule, applied again to what was enqueued (settings changed since, an older row).
+    const problem = s2sUrlProblem(payload.env, url);
+    if (problem !== undefined) return { ok: false, permanent: true, error: SCHEME_ERRORS[problem] };
     let chosen: DestinationVerdict | undefined;
     try {
       chosen = chooseAddress(await resolve(url.hostname), deps.destinations);
@@ -116,7 +124,7 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
     const organisationId = message.organisationId;
     const endpoints = {
       key: `feedback:${organisationId ?? '-'}:${url.hostname}:${chosen.address}:${url.port}:${slot}`,
-      primary: { url: payload.url, ip: chosen.address, port: Number(url.port || 443), ...t },
+      primary: { url: payload.url, ip: chosen.address, port: Number(url.port || (url.protocol === 'http:' ? 80 : 443)), ...t },
     };
     const result = await client.send(
       { env: payload.env, endpoints, trust: await roots(payload.env, organisationId) },

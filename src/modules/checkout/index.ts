@@ -16,6 +16,8 @@ export { hasOrders } from './orders.repository.ts';
 // Server-to-server feedback: the online attempt and the outbox's `http` handler; whom an exhausted one concerns.
 export { chooseAddress, createFeedbackSender, feedbackOwners } from './feedback.sender.ts';
 export type { FeedbackSender, FeedbackSenderDeps } from './feedback.sender.ts';
+export { PAYMENT_ZONE, createTemplateFetcher } from './template.fetcher.ts';
+export type { TemplateFetcher, TemplateFetcherOptions, TemplateResult } from './template.fetcher.ts';
 
 // Acquirers: the interface a payment processor implements, and the test acquirer.
 export type { Acquirer } from './acquirer.ts';

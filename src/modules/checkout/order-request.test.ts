@@ -94,6 +94,11 @@ describe('validateOrderRequest: language and operation', () => {
   it('LANGUAGE from the platform list, else en_US with a warning', () => {
     assert.equal(order(run({ LANGUAGE: 'it_IT' })).language, 'it_IT');
     assert.equal(order(run({ LANGUAGE: 'nl_BE' })).language, 'nl_BE');
+    for (const code of ['dk_DK', 'no_NO', 'zh_CN', 'ar_AR', 'se_SE', 'da_DK']) {
+      const r = run({ LANGUAGE: code });
+      assert.equal(order(r).language, code, `${code} is kept as sent`);
+      assert.ok(r.ok && !r.warnings.some((w) => w.param === 'LANGUAGE'), `${code} is no unknown language`);
+    }
     const r = run({ LANGUAGE: 'xx_XX' });
     assert.equal(order(r).language, 'en_US');
     assert.ok(r.ok && r.warnings.some((w) => w.param === 'LANGUAGE'));
@@ -207,13 +212,21 @@ describe('validateOrderRequest: customer and look and feel', () => {
       BUTTONBGCOLOR: 'red;background:url(x)',
       LOGO: 'http://shop.example/logo.png',
       FONTTYPE: 'Trebuchet MS, Arial',
-      TP: 'https://shop.example/tpl.html',
+      TP: 'http://shop.example/tpl.html',
     });
     const o = order(r);
+    assert.equal(o.template, undefined, 'a dynamic template is fetched over https only');
     assert.deepEqual(o.look, { title: 'My shop', bgColor: '#ffffff', txtColor: 'black', fontFamilies: ['Trebuchet MS', 'Arial'] });
     assert.ok(r.ok);
     assert.deepEqual(r.warnings.map((w) => w.param).sort(), ['BUTTONBGCOLOR', 'LOGO', 'TP']);
     assert.equal(order(run({ LOGO: 'https://shop.example/logo.png' })).look.logo, 'https://shop.example/logo.png');
+    assert.equal(order(run({ TP: 'https://shop.example/tpl.html' })).template, 'https://shop.example/tpl.html');
+    const statics = run({ TP: 'PaymentPage_1_iPhone.htm' });
+    assert.equal(order(statics).template, undefined);
+    assert.deepEqual(
+      statics.warnings.map((w) => w.reason),
+      ['static templates are not supported, the standard page is used'],
+    );
   });
 });
 

@@ -7,7 +7,7 @@
 import type { Operation } from './acquirer.ts';
 import { CARD_BRANDS } from './card.ts';
 import type { CardBrand } from './card.ts';
-import { currency, wireAmountToMinor, decodeForm, type PageCharset } from '../../protocols/ogone/index.ts';
+import { DEFAULT_LANGUAGE, currency, decodeForm, isOgoneLanguage, wireAmountToMinor, type PageCharset } from '../../protocols/ogone/index.ts';
 import { readLookAndFeel } from './look.ts';
 import type { LookAndFeel } from './look.ts';
 import { readCustomer, readRedirectUrls } from './order-fields.ts';
@@ -25,7 +25,7 @@ export interface OrderRequest {
   /** Minor units of `currency` (ISO 4217 exponent); the request's AMOUNT is "× 100". */
   readonly amount: number;
   readonly currency: string;
-  /** `ll_CC`; en_US when absent or unknown. */
+  /** `ll_CC` as sent when on the platform's list (`dk_DK` included); en_US when absent or unknown. */
   readonly language: string;
   readonly operation: Operation;
   readonly urls: OrderUrls;
@@ -35,6 +35,10 @@ export interface OrderRequest {
   readonly complus?: string;
   /** PARAMPLUS decoded into pairs, appended to feedback as separate parameters. */
   readonly paramplus: ReadonlyArray<readonly [name: string, value: string]>;
+  /** ALIAS: the card token the order stores or uses (the alias vault sets it; feedback echoes it). */
+  readonly alias?: string;
+  /** TP: the merchant's dynamic template, an absolute https URL (fetched by template.fetcher.ts). */
+  readonly template?: string;
   /** BRAND restricts the card brands the page accepts. */
   readonly brand?: CardBrand;
   readonly look: LookAndFeel;
@@ -54,12 +58,6 @@ export interface OrderRequestContext {
 export type OrderRequestResult =
   | { readonly ok: true; readonly order: OrderRequest; readonly warnings: readonly OrderWarning[] }
   | { readonly ok: false; readonly problems: readonly OrderProblem[]; readonly warnings: readonly OrderWarning[] };
-
-/** Languages of the platform's list; others fall back to en_US. */
-export const LANGUAGES: readonly string[] = Object.freeze(
-  'ar_AR cs_CZ da_DK de_DE el_GR en_US es_ES fi_FI fr_FR he_IL hu_HU it_IT ja_JP ko_KR nl_BE nl_NL no_NO pl_PL pt_PT ru_RU se_SE sk_SK tr_TR zh_CN'.split(' '),
-);
-const LANGUAGE_SET = new Set(LANGUAGES);
 
 export const PSPID_MAX = 30;
 export const ORDERID_MAX = 40;
@@ -89,12 +87,13 @@ function readCurrency(c: OrderCollector, enabled: readonly string[]): string | u
   return cur;
 }
 
+/** A value of the platform's list is kept as sent (the page picks its translation); others become en_US. */
 function readLanguage(c: OrderCollector): string {
   const lang = c.get('LANGUAGE');
-  if (lang === undefined) return 'en_US';
-  if (LANGUAGE_SET.has(lang)) return lang;
+  if (lang === undefined) return DEFAULT_LANGUAGE;
+  if (isOgoneLanguage(lang)) return lang;
   c.warn('LANGUAGE', lang, 'unknown language, en_US used');
-  return 'en_US';
+  return DEFAULT_LANGUAGE;
 }
 
 function readOperation(c: OrderCollector, ctx: OrderRequestContext): Operation {
@@ -131,6 +130,27 @@ function readParamplus(c: OrderCollector, charset: PageCharset): ReadonlyArray<r
   return [];
 }
 
+/**
+ * TP: a dynamic template is an absolute https URL; anything else (a static template's file name,
+ * an http:// URL) is a warning of the request and the standard page is used, as the platform falls
+ * back to its static template.
+ */
+function readTemplate(c: OrderCollector): string | undefined {
+  const value = c.get('TP');
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:$/.test(url.protocol)) c.warn('TP', value, 'static templates are not supported, the standard page is used');
+  else if (url.protocol !== 'https:') c.warn('TP', value, 'dynamic templates are fetched over https only, the standard page is used');
+  else if (value.length > 1000) c.warn('TP', value, 'template URL too long, the standard page is used');
+  else return value;
+  return undefined;
+}
+
 /** Turns normalised request values (DecodedForm.values) into an order, or every problem found. */
 export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: OrderRequestContext): OrderRequestResult {
   const c = new OrderCollector(values);
@@ -146,7 +166,7 @@ export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: O
   const description = c.optional('COM', COM_MAX);
   const complus = c.optional('COMPLUS', COMPLUS_MAX);
   const paramplus = readParamplus(c, ctx.charset);
-  if (c.get('TP') !== undefined) c.warn('TP', c.get('TP') ?? '', 'templates are not supported, the standard page is used');
+  const template = readTemplate(c);
   const { look, warnings: lookWarnings } = readLookAndFeel(values);
   const warnings = [...c.warnings, ...lookWarnings];
   if (c.problems.length > 0 || pspid === undefined || orderId === undefined || cur === undefined || amount === undefined) {
@@ -166,6 +186,7 @@ export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: O
     ...(description === undefined ? {} : { description }),
     ...(complus === undefined ? {} : { complus }),
     ...(brand === undefined ? {} : { brand }),
+    ...(template === undefined ? {} : { template }),
   };
   return { ok: true, order, warnings };
 }

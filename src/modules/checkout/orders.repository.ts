@@ -70,7 +70,13 @@ function cardOf(row: OrderRow): CardSummary | undefined {
   if (row.card_brand === null || row.card_masked === null || row.card_expiry === null) return undefined;
   const month = Number(row.card_expiry.slice(0, 2));
   const year = 2000 + Number(row.card_expiry.slice(2, 4));
-  return { brand: row.card_brand as CardBrand, masked: row.card_masked, expiry: { month, year }, holder: row.card_holder ?? '' };
+  return {
+    brand: row.card_brand as CardBrand,
+    masked: row.card_masked,
+    expiry: { month, year },
+    holder: row.card_holder ?? '',
+    ...(row.card_bin !== null ? { bin: row.card_bin } : {}),
+  };
 }
 
 function toRecord(row: OrderRow): OrderRecord {
@@ -158,7 +164,7 @@ export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ 
     ON CONFLICT (merchant_id, environment, order_ref) DO UPDATE SET
       amount = excluded.amount, currency = excluded.currency, language = excluded.language, operation = excluded.operation,
       request = excluded.request, page_token_hash = excluded.page_token_hash, status = ${OGONE_STATUS.INCOMPLETE}, challenge = NULL,
-      card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, updated_at = excluded.updated_at
+      card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, card_bin = NULL, updated_at = excluded.updated_at
     WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[]) OR (orders.status = ANY(${sql.val([...RETRYABLE_STATUSES])}::int[]) AND orders.attempts < ${o.maxAttempts})
     RETURNING id, (xmax = 0) AS created`.execute(db);
   return result.rows[0];
@@ -198,6 +204,11 @@ export interface AttemptRow {
 /** `MMYY` of a card summary. */
 export function cardExpiryText(card: CardSummary): string {
   return `${String(card.expiry.month).padStart(2, '0')}${String(card.expiry.year % 100).padStart(2, '0')}`;
+}
+
+/** The order's card columns: what feedback reports of the card, never the number or the CVC. */
+function cardColumns(card: CardSummary) {
+  return { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder, card_bin: card.bin ?? null };
 }
 
 /** Attempt rows are numbered per order; the claim (status 99) makes this the only writer. */
@@ -247,11 +258,7 @@ export async function markInterrupted(db: Kysely<Database>, i: { id: string; att
     const card = i.card;
     const result = await trx
       .updateTable('orders')
-      .set(
-        card
-          ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder }
-          : { status: STATUS_PROCESSING },
-      )
+      .set(card ? cardColumns(card) : { status: STATUS_PROCESSING })
       .where('id', '=', i.id)
       .where('status', '=', STATUS_PROCESSING)
       .executeTakeFirst();
@@ -302,7 +309,7 @@ export async function recordOutcome(trx: Kysely<Database>, u: OutcomeUpdate): Pr
       nc_error: u.ncError,
       acceptance: u.acceptance,
       challenge: u.challenge === null ? null : JSON.stringify(u.challenge),
-      ...(card ? { card_brand: card.brand, card_masked: card.masked, card_expiry: cardExpiryText(card), card_holder: card.holder } : {}),
+      ...(card ? cardColumns(card) : {}),
       ...(u.paid ? { paid_at: u.now } : {}),
       ...(u.feedbackMessageId !== undefined ? { feedback_message_id: u.feedbackMessageId } : {}),
       updated_at: u.now,

@@ -1,9 +1,11 @@
 /**
  * Server-to-server feedback of an order, per the merchant's *timing* setting:
  * - deferred: the outbox only (enqueued in the transaction that records the outcome);
- * - online: one attempt by the payment request itself, before the customer is redirected, with
- *   a short timeout; a failure is final (the merchant chose not to be called later);
- * - online with deferred fallback: the same attempt, then the outbox's retries on failure.
+ * - online, and online with deferred fallback: one attempt by the payment request itself, before
+ *   the customer is redirected, with a short timeout; a failed attempt is then retried by the
+ *   outbox on the deferred schedule. The platform's *Always online* drops a failed request; Varco
+ *   does not, for either timing: a paid order the merchant never hears of is worse than a late
+ *   request (issue 13; docs/reference/ogone/hosted-page.md, "Server-to-server request").
  * The message is enqueued in every case, so each attempt shows in the portal and can be resent.
  */
 import type { Kysely } from 'kysely';
@@ -59,7 +61,7 @@ export function createFeedbackDispatch(options: FeedbackDispatchOptions) {
   }
 
   /** The online attempt of a held message; never throws (a lost record leaves the lease to expire). */
-  async function deliverOnline(queued: QueuedFeedback, config: MerchantConfig): Promise<void> {
+  async function deliverOnline(queued: QueuedFeedback): Promise<void> {
     const { owner } = queued;
     if (owner === undefined || options.sendNow === undefined) return;
     const startedAt = clock.now();
@@ -85,7 +87,8 @@ export function createFeedbackDispatch(options: FeedbackDispatchOptions) {
         messageId: queued.id,
         owner,
         outcome,
-        fallback: config.s2sTiming === 'online_deferred_fallback',
+        // Both online timings: a failed attempt goes on to the outbox's retries, like a deferred message.
+        fallback: true,
         startedAt,
         durationMs: performance.now() - t0,
         now: clock.now(),

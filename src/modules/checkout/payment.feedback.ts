@@ -10,6 +10,7 @@ import {
   feedbackParameters,
   redirectUrl,
   type FeedbackField,
+  type FeedbackOrder,
   type FeedbackPayment,
   type ShaOutConfig,
   normalizeParamName,
@@ -68,7 +69,7 @@ function shaOutOf(config: MerchantConfig, order: OrderRecord): ShaOutConfig {
   return { passphrase: config.shaOut, alg: config.hashAlgorithm, method: config.hashingMethod, encoding: shaEncodingFor(config.charset, order.stored.page) };
 }
 
-function feedbackOrder(order: OrderRecord) {
+function feedbackOrder(order: OrderRecord): FeedbackOrder {
   const o = order.stored.order;
   return {
     orderId: o.orderId,
@@ -77,6 +78,8 @@ function feedbackOrder(order: OrderRecord) {
     paramplus: o.paramplus,
     customer: o.customer,
     ...(o.complus !== undefined ? { complus: o.complus } : {}),
+    // The token the order created or used, once the alias vault records one on the order.
+    ...(o.alias !== undefined ? { alias: o.alias } : {}),
   };
 }
 

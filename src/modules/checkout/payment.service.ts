@@ -258,7 +258,7 @@ export function createPaymentService(options: PaymentServiceOptions) {
     if (!settled) return reload(ctx);
     const { order: updated, payment } = settled;
     if (settled.retry) return { kind: 'page', state: stateOf({ ...ctx, order: updated }) };
-    if (settled.queued) await dispatch.deliverOnline(settled.queued, config);
+    if (settled.queued) await dispatch.deliverOnline(settled.queued);
     const url = customerRedirect(updated, config, payment);
     return url === null ? { kind: 'result', order: updated, accepted: ACCEPTED_STATUSES.has(settled.status) } : { kind: 'redirect', url };
   }

@@ -59,6 +59,8 @@ export async function settleAttempt(
     ncError: final.ncError,
     payId: String(order.payId),
     date: now,
+    // The attempt went through a 3-D Secure challenge and was authorised: the holder was authenticated (ECI 5).
+    ...(order.challenge !== null && final.outcome === 'authorised' ? { authenticated: true } : {}),
     ...(clientIp !== undefined ? { ip: clientIp } : {}),
     ...(final.acceptance !== undefined ? { acceptance: final.acceptance } : {}),
     ...(card ? { card } : {}),
@@ -93,5 +95,11 @@ export async function settleAttempt(
     return sent;
   });
   if (queued === null) return undefined;
-  return { status, payment, retry, queued, order: { ...order, status, attempts: final.attempts, ...(card ? { card } : {}) } };
+  return {
+    status,
+    payment,
+    retry,
+    queued,
+    order: { ...order, status, ncError: final.ncError, acceptance: final.acceptance ?? null, attempts: final.attempts, ...(card ? { card } : {}) },
+  };
 }

@@ -6,7 +6,7 @@
 // Accounts and technical settings.
 export { createMerchantsService } from './merchants.service.ts';
 export type { MerchantActor, MerchantView, MerchantsService, SettingsView } from './merchants.service.ts';
-export { FEEDBACK_PARAMETERS, checkPspid } from './settings.policy.ts';
+export { FEEDBACK_PARAMETERS, checkPspid, s2sUrlProblem } from './settings.policy.ts';
 export type { PassphraseInput, SettingsInput, SettingsProblem } from './settings.policy.ts';
 export { checkPassphrase } from './passphrase.policy.ts';
 

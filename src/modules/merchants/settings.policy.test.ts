@@ -6,6 +6,7 @@ import {
   changedFields,
   checkForProduction,
   checkPspid,
+  s2sUrlProblem,
   testPassphrasesToReplace,
   validateSettings,
   type TechnicalSettings,
@@ -190,6 +191,26 @@ describe('validateSettings', () => {
       checkForProduction({ ...DEFAULTS, s2sUrlDeclined: 'http://shop.example/ko' }, DEFAULTS).map((p) => p.field),
       ['s2sUrlDeclined'],
     );
+  });
+
+  it('one rule for settings and sender: http server-to-server URLs in test only, never an IP address as host', () => {
+    assert.ok(validateSettings({ s2sUrlAccepted: 'http://shop.example/s2s', s2sUrlDeclined: 'https://shop.example/ko' }, 'test', DEFAULTS).ok);
+    const ip = validateSettings({ s2sUrlAccepted: 'https://203.0.113.7/s2s', s2sUrlDeclined: 'http://[2001:db8::1]/ko' }, 'test', DEFAULTS);
+    assert.ok(!ip.ok);
+    assert.deepEqual(
+      ip.problems.map((p) => [p.field, p.code]),
+      [
+        ['s2sUrlAccepted', 'host_required'],
+        ['s2sUrlDeclined', 'host_required'],
+      ],
+    );
+    assert.ok(validateSettings({ acceptUrl: 'https://203.0.113.7/ok' }, 'test', DEFAULTS).ok, 'redirect URLs are the browser\u2019s business');
+    const rule = (env: 'test' | 'prod', url: string) => s2sUrlProblem(env, new URL(url));
+    assert.equal(rule('test', 'http://shop.example/s'), undefined);
+    assert.equal(rule('prod', 'http://shop.example/s'), 'https_required');
+    assert.equal(rule('prod', 'https://shop.example/s'), undefined);
+    assert.equal(rule('test', 'ftp://shop.example/s'), 'not_http');
+    assert.equal(rule('test', 'http://127.0.0.1/s'), 'host_required');
   });
 
   it('clearing a passphrase is a patch to null', () => {

@@ -6,6 +6,7 @@
  * Input is "raw": strings as typed. A field that is absent is left unchanged (the command line sets
  * only the flags it is given); the portal form always sends every field of its environment.
  */
+import { isIP } from 'node:net';
 import { checkPassphrase, type PassphraseProblem } from './passphrase.policy.ts';
 import { validateReferrerSetting, currency, normalizeParamName, DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS } from '../../protocols/ogone/index.ts';
 import type { EcommerceEnv, MerchantConfig } from './merchant.types.ts';
@@ -98,6 +99,7 @@ export type SettingsProblemCode =
   | 'invalid_url'
   | 'not_http'
   | 'https_required'
+  | 'host_required'
   | 'too_long'
   | 'too_many'
   | 'contains_space'
@@ -151,8 +153,22 @@ function choice<T extends string>(options: readonly T[], value: string): T | und
   return options.find((o) => o === value);
 }
 
-/** An absolute http(s) URL, or '' (no URL). Production server-to-server URLs must be https. */
-function checkUrl(value: string, httpsOnly: boolean): { url: string | null } | { code: SettingsProblemCode } {
+/**
+ * Where server-to-server feedback may go, the one rule of the settings and of the sender
+ * (checkout's feedback.sender.ts): https in both environments, http in `test` only, as the
+ * platform's test environment accepts it; production sends order data over TLS only. The host
+ * must be a name, not an IP address: connections are pinned to the address Varco resolved and
+ * judged, and an https certificate is checked against the name (SNI cannot carry an IP).
+ */
+export function s2sUrlProblem(env: EcommerceEnv, url: URL): 'https_required' | 'not_http' | 'host_required' | undefined {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'not_http';
+  if (url.protocol === 'http:' && env !== 'test') return 'https_required';
+  if (isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0) return 'host_required';
+  return undefined;
+}
+
+/** An absolute http(s) URL, or '' (no URL); a server-to-server URL (`s2s`) also follows s2sUrlProblem. */
+function checkUrl(value: string, s2s?: EcommerceEnv): { url: string | null } | { code: SettingsProblemCode } {
   const text = value.trim();
   if (text === '') return { url: null };
   if (text.length > URL_MAX_LENGTH) return { code: 'too_long' };
@@ -165,7 +181,8 @@ function checkUrl(value: string, httpsOnly: boolean): { url: string | null } | {
     return { code: 'invalid_url' };
   }
   if (url.hostname === '') return { code: 'invalid_url' };
-  if (httpsOnly && url.protocol !== 'https:') return { code: 'https_required' };
+  const problem = s2s === undefined ? undefined : s2sUrlProblem(s2s, url);
+  if (problem !== undefined) return { code: problem };
   return { url: text };
 }
 
@@ -229,14 +246,14 @@ function collectUrls(input: SettingsInput, env: EcommerceEnv, c: Collector): voi
     ['declineUrl', false],
     ['exceptionUrl', false],
     ['cancelUrl', false],
-    // Feedback carries order data server to server: production sends it only over TLS.
-    ['s2sUrlAccepted', env === 'prod'],
-    ['s2sUrlDeclined', env === 'prod'],
+    // Feedback carries order data server to server: the sender's rule (production: TLS only).
+    ['s2sUrlAccepted', true],
+    ['s2sUrlDeclined', true],
   ] as const;
-  for (const [field, httpsOnly] of urls) {
+  for (const [field, s2s] of urls) {
     const value = input[field];
     if (value === undefined) continue;
-    const checked = checkUrl(value, httpsOnly);
+    const checked = checkUrl(value, s2s ? env : undefined);
     if ('code' in checked) c.problems.push({ field, code: checked.code, detail: value.trim().slice(0, 200) });
     else c.patch[field] = checked.url;
   }
@@ -332,7 +349,7 @@ export function checkForProduction(settings: TechnicalSettings, prod: TechnicalS
   for (const field of ['s2sUrlAccepted', 's2sUrlDeclined'] as const) {
     const value = settings[field];
     if (value === null) continue;
-    const checked = checkUrl(value, true);
+    const checked = checkUrl(value, 'prod');
     if ('code' in checked) problems.push({ field, code: checked.code, detail: value.slice(0, 200) });
   }
   return problems;

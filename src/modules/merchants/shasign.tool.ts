@@ -7,6 +7,8 @@ import {
   DuplicateShaParameterError,
   LEGACY_SHA_IN_FIELDS,
   LEGACY_SHA_OUT_FIELDS,
+  SHA_OUT_ORDER,
+  compareShaNames,
   isShaInParam,
   isShaOutParam,
   maskedShaString,
@@ -17,6 +19,7 @@ import {
   type ShaEncoding,
   type ShaList,
   type ShaParams,
+  type SortOrder,
 } from '../../protocols/ogone/index.ts';
 
 export const SHASIGN_TOOL_MAX_LINES = 500;
@@ -54,7 +57,10 @@ export interface ShaToolOptions {
 export type ShaToolResult =
   { ok: true; included: Array<[string, string]>; masked: string; digest: string } | { ok: false; problem: 'no_passphrase' | 'duplicate'; param?: string };
 
-/** Parameters that go into the string, in the order hashed (ascii, as the worked examples). */
+/** SHA-IN in ASCII order (the worked examples'; verification tries the others too), SHA-OUT in the order Varco signs feedback. */
+const orderOf = (list: ShaList): SortOrder => (list === 'out' ? SHA_OUT_ORDER : 'ascii');
+
+/** Parameters that go into the string, in the order hashed. */
 function included(params: ShaParams, list: ShaList, method: HashingMethod): Array<[string, string]> {
   if (method === 'main-parameters') {
     const values = new Map(params.map(([n, v]) => [normalizeParamName(n), v]));
@@ -64,14 +70,15 @@ function included(params: ShaParams, list: ShaList, method: HashingMethod): Arra
   return params
     .filter(([n, v]) => v !== '' && listed(n))
     .map(([n, v]): [string, string] => [normalizeParamName(n), v])
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    .sort((a, b) => compareShaNames(orderOf(list))(a[0], b[0]));
 }
 
 export function shaTool(params: ShaParams, passphrase: string, options: ShaToolOptions): ShaToolResult {
   if (passphrase === '') return { ok: false, problem: 'no_passphrase' };
   try {
-    const masked = maskedShaString(params, { list: options.list, method: options.method, order: 'ascii' });
-    const digest = signSha(params, passphrase, options.list, { alg: options.alg, method: options.method, encoding: options.encoding, order: 'ascii' });
+    const order = orderOf(options.list);
+    const masked = maskedShaString(params, { list: options.list, method: options.method, order });
+    const digest = signSha(params, passphrase, options.list, { alg: options.alg, method: options.method, encoding: options.encoding, order });
     return { ok: true, included: included(params, options.list, options.method), masked, digest };
   } catch (error) {
     if (error instanceof DuplicateShaParameterError) return { ok: false, problem: 'duplicate', param: error.param };

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
 import { classify } from './failure.ts';
-import { tlsHandshake } from './handshake.ts';
+import { tcpCheck, tlsHandshake } from './handshake.ts';
 import type { DestinationPolicy } from './destination.policy.ts';
 import { createHealthTracker, type EndpointHealth } from './health.ts';
 import { createPoolRegistry, type PoolEntry } from './pools.ts';
@@ -128,6 +128,10 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     send(target, plain) {
       // A programming error, not a network outcome: nothing may send during or after shutdown.
       if (closed) return Promise.reject(new Error('the outbound client is closed'));
+      // Mutual TLS is the point of a mutual client: an http endpoint is a programming error, never sent in clear.
+      const { primary, secondary } = target.endpoints;
+      if (mode.kind === 'mutual' && [primary, secondary].some((e) => e !== undefined && !e.url.startsWith('https:')))
+        return Promise.reject(new Error('a mutual-TLS client calls https endpoints only'));
       // A CLIENT span per call (tracing on), whose W3C traceparent the station receives.
       return inSpan(
         `outbound ${plain.method}`,
@@ -180,6 +184,7 @@ async function attemptOn(entry: PoolEntry, role: EndpointRole, request: Outbound
 
 /** TCP + TLS with the pool's own context and full verification; our certificate must not be refused. */
 function probeFor(entry: PoolEntry): () => Promise<boolean> {
+  if (!entry.target.tls) return async () => (await tcpCheck(entry.target)).ok;
   return async () => {
     const outcome = await tlsHandshake({
       target: entry.target,

@@ -4,7 +4,7 @@
 // roots, and our client certificate only when the caller has one (stations; never feedback). Used
 // by the pools, the probes and verification, so what "Verify" checks is exactly what production does.
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
+import { connect as tcpConnect, isIP } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { buildConnector } from 'undici';
 import { describeRefusal, type DestinationPolicy, type DestinationVerdict } from './destination.policy.ts';
@@ -20,6 +20,11 @@ const TLS13_VERDICT_GRACE_MS = 200;
 export interface Target {
   /** Host name of the service URL: SNI and certificate name checks use it; DNS does not. */
   fqdn: string;
+  /**
+   * False for an `http://` URL: plain TCP, no TLS (server-to-server feedback to a test merchant's
+   * http URL, as the platform's test environment allows). A `mutual` client never calls one.
+   */
+  tls: boolean;
   /** The canonical address the connection goes to (the policy's), or the refused text. */
   ip: string;
   /** The destination policy's verdict on the address: nothing is opened unless it is allowed. */
@@ -36,7 +41,7 @@ export interface Target {
 
 export function toTarget(endpoint: Endpoint, destinations: DestinationPolicy): Target {
   const url = new URL(endpoint.url);
-  if (url.protocol !== 'https:') throw new Error(`outbound endpoint URL must be https: ${endpoint.url}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`outbound endpoint URL must be https (or http): ${endpoint.url}`);
   const fqdn = url.hostname;
   // SNI cannot carry an IP address and certificate name checks would then be on the IP:
   // stations reject such URLs at registration; refusing here keeps the invariant local.
@@ -46,6 +51,7 @@ export function toTarget(endpoint: Endpoint, destinations: DestinationPolicy): T
   const ip = destination.address;
   return {
     fqdn,
+    tls: url.protocol === 'https:',
     ip,
     destination,
     port: endpoint.port,
@@ -88,6 +94,7 @@ export interface PinnedConnectorOptions {
  * Our own rather than undici's buildConnector so each error carries the phase it happened in.
  */
 export function pinnedConnector(options: PinnedConnectorOptions): buildConnector.connector {
+  if (!options.target.tls) return plainConnector(options);
   const { target, context } = options;
   // One endpoint, one server name: the latest session is the one to resume.
   let session: Buffer | undefined;
@@ -139,6 +146,41 @@ export function pinnedConnector(options: PinnedConnectorOptions): buildConnector
       });
     });
     socket.once('error', (error: Error) => settle(error));
+  };
+}
+
+/**
+ * The same for an `http://` target: TCP to the judged address and port, nothing else. The
+ * destination policy applies exactly as for TLS; errors carry their phase for the classification.
+ */
+function plainConnector(options: PinnedConnectorOptions): buildConnector.connector {
+  const { target } = options;
+  return (_origin, callback) => {
+    const refused = refusedDestination(target);
+    if (refused !== undefined) {
+      callback(refused, null);
+      return;
+    }
+    let phase: 'tcp' | 'established' = 'tcp';
+    const socket = tcpConnect({ host: target.ip, port: target.port });
+    const timer = setTimeout(() => {
+      socket.destroy(withPhase(Object.assign(new Error(`no TCP connection within ${target.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' }), 'tcp'));
+    }, target.connectTimeoutMs);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    socket.prependListener('error', (error: Error) => {
+      withPhase(error, phase);
+    });
+    socket.once('connect', () => {
+      phase = 'established';
+      clearTimeout(timer);
+      options.onConnected?.();
+      callback(null, socket);
+    });
+    socket.once('error', (error: Error) => {
+      clearTimeout(timer);
+      if (phase === 'tcp') callback(error, null);
+    });
   };
 }
 

@@ -55,6 +55,8 @@ export interface ReachabilityReport {
 
 export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, options: VerifyEndpointOptions): Promise<ReachabilityReport> {
   const target = toTarget(endpoint, options.destinations);
+  // Verification proves mutual TLS: an http endpoint has nothing to verify (stations are https by rule).
+  if (!target.tls) throw new Error(`outbound endpoint URL must be https: ${endpoint.url}`);
   const now = (options.clock ?? systemClock).now();
   const steps: ReachabilityStep[] = [await dnsStep(target, options.resolve ?? systemResolve, options.dnsTimeoutMs ?? 3000)];
   let serverCertificate: ReachabilityReport['serverCertificate'];

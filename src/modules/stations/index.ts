@@ -50,6 +50,8 @@ export interface StationServices {
 export interface StationServicesOptions extends PlatformCertificatesOptions {
   /** Inbound direction: last successful `GET /api/v1/ping` of the organisation in `env` (subscriptions module). */
   inboundVerifiedAt: (organisationId: string, env: Environment) => Promise<Date | null>;
+  /** For the trust store's LISTEN connection (a CA added anywhere reaches this instance at once). */
+  databaseUrl?: string;
   /** Which addresses stations may be registered at and connected to (VARCO_OUTBOUND_ALLOW_CIDRS). */
   destinations: DestinationPolicy;
   resolve?: Resolve;
@@ -61,7 +63,7 @@ export interface StationServicesOptions extends PlatformCertificatesOptions {
 /** The module's services wired together. */
 export function createStationServices(options: StationServicesOptions): StationServices {
   const { db, clock, publicUrl, audit, destinations } = options;
-  const trust = createTrustService({ db, clock, audit });
+  const trust = createTrustService({ db, clock, audit, databaseUrl: options.databaseUrl, ...(options.logger ? { logger: options.logger } : {}) });
   const platform = createPlatformCertificates(options);
   // The identity stays inside this module: only the station caller and verification present it.
   const { identity, ...platformCertificates } = platform;

@@ -48,7 +48,7 @@ export interface StationCallerOptions {
   db: Kysely<Database>;
   /** The platform client certificate of an environment (platform.service.ts). */
   identity: (env: Environment) => Promise<ClientIdentity>;
-  trust: Pick<TrustService, 'rootsFor'>;
+  trust: Pick<TrustService, 'rootsFor'> & Partial<Pick<TrustService, 'changes'>>;
   destinations: DestinationPolicy;
   logger?: OutboundLogger;
   /** Makes the caller's one mutual-TLS client (createOutboundClient, called by the composition root: src/app/container.ts). */

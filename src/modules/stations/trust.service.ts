@@ -10,6 +10,7 @@ import { getOrganisation } from '../organisations/index.ts';
 import type { TrustStore } from '../outbound/index.ts';
 import type { StationActor } from './stations.service.ts';
 import type { Environment } from './station.policy.ts';
+import { createTrustChanges, type TrustChanges } from './trust.changes.ts';
 
 // Trusted roots for checking organisations' server certificates. Every connection starts from the
 // Mozilla store Node bundles (CAs of the CA/Browser Forum); administrators authorise more CAs per
@@ -44,8 +45,18 @@ function parseSingle(pem: string): Cert | undefined {
 
 const organisationOf = (scope: TrustScope): string | null => ('organisationId' in scope ? scope.organisationId : null);
 
-export function createTrustService(options: { db: Kysely<Database>; clock: Clock; audit: AuditLog }) {
+export interface TrustServiceOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  audit: AuditLog;
+  /** For the LISTEN connection that tells this instance of every change (trust.changes.ts); without it caches re-read at every call. */
+  databaseUrl?: string;
+  logger?: { warn(obj: object, msg?: string): void };
+}
+
+export function createTrustService(options: TrustServiceOptions) {
   const { db, clock, audit } = options;
+  const changes = createTrustChanges({ databaseUrl: options.databaseUrl, ...(options.logger ? { logger: options.logger } : {}) });
 
   /** Every check of `add` without adding: a four-eyes proposal is refused up front for what would fail anyway. */
   async function check(env: Environment, pem: string, scope: TrustScope): Promise<Result<{ cert: Cert; organisationId: string | null }, TrustProblem>> {
@@ -124,10 +135,12 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
         details: { environment: row.env, subject: row.subject, fingerprint, scope: row.organisationId ?? 'all_organisations' },
       });
     });
+    // Committed: this process's caches follow at once; the others at the trigger's notification.
+    changes.changed();
   }
 
   async function remove(id: string, actor: StationActor): Promise<boolean> {
-    return db.transaction().execute(async (trx) => {
+    const removed = await db.transaction().execute(async (trx) => {
       const row = await trx
         .updateTable('trusted_cas')
         .set({ removed_at: clock.now() })
@@ -148,6 +161,8 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
       });
       return true;
     });
+    if (removed) changes.changed();
+    return removed;
   }
 
   /** Active CAs of `env`; `organisation_id` null means trusted for every organisation. */
@@ -185,26 +200,30 @@ export function createTrustService(options: { db: Kysely<Database>; clock: Clock
     return ok({ fingerprint: checked.value.cert.fingerprint256, subject: checked.value.cert.subject.replace(/\n/g, ', ') });
   }
 
-  return { add, checkAdd, remove, list, rootsFor };
+  return { add, checkAdd, remove, list, rootsFor, changes };
 }
 
 export type TrustService = ReturnType<typeof createTrustService>;
 
 /**
- * `rootsFor` for the hot paths (every feedback delivery, every station call): re-read at most every
- * `ttlMs`, and the SAME TrustStore object while the content is unchanged, because the outbound
- * client keys its pools and TLS contexts on that object. A CA removed takes up to `ttlMs` to leave.
+ * `rootsFor` for the hot paths (every feedback delivery, every station call), and the SAME TrustStore
+ * object while the content is unchanged, because the outbound client keys its pools and TLS contexts
+ * on that object. Cached roots are used only while the trust store's generation they were read under
+ * is current (a CA added or removed anywhere moves it at commit: trust.changes.ts); `ttlMs` is a
+ * safety net. Without a generation (not listening, or no `changes`) every call re-reads.
  */
-export function createTrustCache(trust: Pick<TrustService, 'rootsFor'>, ttlMs = 60_000) {
-  const cache = new Map<string, { store: TrustStore; at: number }>();
+export function createTrustCache(trust: Pick<TrustService, 'rootsFor'> & { changes?: Pick<TrustChanges, 'generation'> }, ttlMs = 60_000) {
+  const cache = new Map<string, { store: TrustStore; at: number; generation: number | undefined }>();
   return async (env: Environment, organisationId: string | null): Promise<TrustStore> => {
     const key = `${env}:${organisationId ?? '*'}`;
     const cached = cache.get(key);
-    if (cached && Date.now() - cached.at < ttlMs) return cached.store;
+    // Read before the query: a change committed while it runs leaves the entry already stale.
+    const generation = trust.changes?.generation();
+    if (cached && generation !== undefined && cached.generation === generation && Date.now() - cached.at < ttlMs) return cached.store;
     const roots = await trust.rootsFor(env, organisationId);
     const same = cached !== undefined && cached.store.roots.length === roots.length && cached.store.roots.every((root, i) => root === roots[i]);
     const store = same ? cached.store : { roots };
-    cache.set(key, { store, at: Date.now() });
+    cache.set(key, { store, at: Date.now(), generation });
     return store;
   };
 }

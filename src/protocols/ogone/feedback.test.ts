@@ -1,11 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { DEFAULT_FEEDBACK_FIELDS, feedbackParameters, redirectUrl, trxDate } from './feedback.ts';
-import type { FeedbackOptions, FeedbackOrder, FeedbackPayment, ShaOutConfig } from './feedback.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS, trxDate } from './feedback-fields.ts';
+import type { FeedbackOrder, FeedbackPayment } from './feedback-fields.ts';
+import { feedbackParameters, redirectUrl } from './feedback.ts';
+import type { FeedbackOptions, ShaOutConfig } from './feedback.ts';
 import { decodeForm, queryBytes } from './form.ts';
 import type { PageCharset } from './form.ts';
-import { isShaOutParam } from './index.ts';
+import { SHA_OUT_LIST, SHA_OUT_ORDER, compareShaNames, isShaOutParam } from './index.ts';
 import type { ShaAlgorithm, ShaParams } from './index.ts';
 import { SHA_VECTORS } from './sha.vectors.ts';
 
@@ -94,12 +98,16 @@ describe('feedbackParameters: names and formats', () => {
     ]);
   });
 
-  it('takes the selection as the settings store it (upper-case SHA-OUT names), skipping what it cannot fill', () => {
-    const params = feedbackParameters(ORDER, PAYMENT, SHA, { ...REDIRECT, fields: ['ORDERID', 'AMOUNT', 'CURRENCY', 'STATUS', 'AAVCHECK', 'SCORING'] });
-    assert.deepEqual(
-      params.slice(0, -1).map(([n]) => n),
-      ['orderID', 'currency', 'amount', 'STATUS'],
-    );
+  it('takes the selection as the settings store it (upper-case SHA-OUT names), in the platform\u2019s casing, skipping unknown names', () => {
+    const params = feedbackParameters(ORDER, PAYMENT, SHA, { ...REDIRECT, fields: ['ORDERID', 'AMOUNT', 'CURRENCY', 'STATUS', 'AAVCHECK', 'SCORING', 'VC'] });
+    assert.deepEqual(params.slice(0, -1), [
+      ['orderID', '12'],
+      ['currency', 'EUR'],
+      ['amount', '15'],
+      ['STATUS', '9'],
+      ['AAVCheck', 'NO'],
+      ['SCORING', ''],
+    ]);
     assert.deepEqual(
       feedbackParameters(ORDER, PAYMENT, SHA, { ...REDIRECT, fields: [] }).map(([n]) => n),
       ['SHASIGN'],
@@ -245,5 +253,92 @@ describe('redirectUrl', () => {
       assert.deepEqual(received.form.pairs, [['action', 'accept'], ...sent], charset);
       assert.equal(merchantShaOut(received.form.pairs, 'Mysecretsig1875!?', 'sha1', charset), get(sent, 'SHASIGN'));
     }
+  });
+});
+
+describe('feedbackParameters: the dynamic e-Commerce parameters', () => {
+  const ALL = FEEDBACK_FIELDS.map((f) => f.toUpperCase());
+  const card = { ...PAYMENT.card!, bin: '411111' };
+
+  it('fills every field Varco knows, and what the platform sends when it does not know', () => {
+    const params = feedbackParameters({ ...ORDER, customer: { email: 'a@b.example' } }, { ...PAYMENT, card, ip: '192.0.2.1' }, SHA, {
+      ...REDIRECT,
+      fields: ALL,
+    });
+    const sent = new Map(params);
+    assert.equal(sent.get('NCERRORPLUS'), '!', 'no error');
+    assert.equal(sent.get('BIN'), '411111');
+    assert.equal(sent.get('IP'), '192.0.2.1');
+    assert.equal(sent.get('IPCTY'), '99', 'no GeoIP database: unknown country');
+    assert.equal(sent.get('CCCTY'), '99', 'no BIN table: unknown country');
+    assert.equal(sent.get('ECI'), '7', 'e-commerce, not authenticated');
+    assert.equal(sent.get('CVCCheck'), 'NO');
+    assert.equal(sent.get('AAVCheck'), 'NO');
+    assert.equal(sent.get('TRXDATE'), '12/25/08');
+    assert.equal(sent.get('CN'), 'John Doe');
+    assert.equal(sent.get('EMAIL'), 'a@b.example');
+    for (const unknown of ['SUBBRAND', 'SCORING', 'SCO_CATEGORY', 'ALIAS']) assert.equal(sent.get(unknown), '', unknown);
+    assert.deepEqual(
+      params.slice(0, -1).map(([n]) => n),
+      [...FEEDBACK_FIELDS],
+      'every field, in the canonical order',
+    );
+  });
+
+  it('ECI 5 after 3-D Secure; NCERRORPLUS carries the text of the error; ALIAS and the acquirer\u2019s checks when known', () => {
+    const authenticated = new Map(feedbackParameters(ORDER, { ...PAYMENT, card, authenticated: true }, SHA, { ...REDIRECT, fields: ALL }));
+    assert.equal(authenticated.get('ECI'), '5');
+    const refused = new Map(
+      feedbackParameters(ORDER, { ...PAYMENT, status: 2, ncError: '30051001', acceptance: '', card }, SHA, { ...REDIRECT, fields: ['NCERROR', 'NCERRORPLUS'] }),
+    );
+    assert.equal(refused.get('NCERRORPLUS'), 'Authorization declined');
+    const known = new Map(
+      feedbackParameters(
+        { ...ORDER, alias: 'CUST-42' },
+        { ...PAYMENT, card: { ...card, country: 'IT', subbrand: 'Visa Purchasing' }, ipCountry: 'IT', cvcCheck: 'OK', aavCheck: 'KO' },
+        SHA,
+        { ...REDIRECT, fields: ALL },
+      ),
+    );
+    assert.deepEqual(
+      ['ALIAS', 'CCCTY', 'SUBBRAND', 'IPCTY', 'CVCCheck', 'AAVCheck'].map((n) => known.get(n)),
+      ['CUST-42', 'IT', 'Visa Purchasing', 'IT', 'OK', 'KO'],
+    );
+  });
+
+  it('a cancel before any card: no card fields at all, IPCTY still 99', () => {
+    const sent = new Map(feedbackParameters(ORDER, { status: 1, ncError: '30171001', payId: '', date: PAYMENT.date }, SHA, { ...REDIRECT, fields: ALL }));
+    for (const name of ['CARDNO', 'BRAND', 'ED', 'BIN', 'CCCTY', 'ECI', 'CVCCheck', 'AAVCheck', 'SUBBRAND']) assert.equal(sent.get(name), '', name);
+    assert.equal(sent.get('IPCTY'), '99');
+    assert.equal(sent.get('NCERRORPLUS'), 'Payment method cancelled by the buyer');
+  });
+
+  it('every sent field on the SHA-OUT list is signed, in the published list\u2019s order (SCO_CATEGORY before SCORING)', () => {
+    const published = readFileSync(resolve(import.meta.dirname, '../../../docs/reference/ogone/shaout-params.txt'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const payment: FeedbackPayment = { ...PAYMENT, card, ip: '192.0.2.1', scoring: '1', scoreCategory: 'G' };
+    for (const alg of ['sha1', 'sha256', 'sha512'] as const) {
+      const params = feedbackParameters({ ...ORDER, complus: 'c' }, payment, { ...SHA, alg }, { ...REDIRECT, fields: ALL });
+      const text = params
+        .map(([n, v]) => [n.toUpperCase(), v] as const)
+        .filter(([n, v]) => v !== '' && published.includes(n))
+        .sort(([a], [b]) => published.indexOf(a) - published.indexOf(b))
+        .map(([n, v]) => `${n}=${v}Mysecretsig1875!?`)
+        .join('');
+      assert.ok(text.indexOf('SCO_CATEGORY=G') < text.indexOf('SCORING=1'));
+      assert.equal(get(params, 'SHASIGN'), createHash(alg).update(text, 'utf8').digest('hex').toUpperCase(), alg);
+    }
+    assert.ok(
+      ['NCERRORPLUS'].every((n) => !published.includes(n)),
+      'NCERRORPLUS is sent but never signed',
+    );
+  });
+
+  it('the official SHA-OUT list is itself in SHA_OUT_ORDER', () => {
+    const official = [...SHA_OUT_LIST.official];
+    assert.deepEqual([...official].sort(compareShaNames(SHA_OUT_ORDER)), official);
+    assert.notDeepEqual([...official].sort(compareShaNames('ascii')), official, 'ASCII would put SCORING first');
   });
 });

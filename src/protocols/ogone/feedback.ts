@@ -3,73 +3,11 @@
  * request, in the platform's names and formats, signed with SHA-OUT
  * (docs/reference/ogone/hosted-page.md, "Feedback").
  */
-import { feedbackAmount } from './currencies.ts';
+import { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS, fieldValues, type FeedbackOrder, type FeedbackPayment } from './feedback-fields.ts';
 import type { PageCharset } from './form.ts';
 import { normalizeParamName } from './params.ts';
-import { signShaOut } from './sha.ts';
+import { SHA_OUT_ORDER, signShaOut } from './sha.ts';
 import type { HashingMethod, ShaAlgorithm, ShaEncoding, ShaParams, SortOrder } from './sha.ts';
-
-/** Parameters Varco can send, in the order of the platform's documented example. */
-export const FEEDBACK_FIELDS = Object.freeze([
-  'orderID',
-  'currency',
-  'amount',
-  'PM',
-  'ACCEPTANCE',
-  'STATUS',
-  'CARDNO',
-  'PAYID',
-  'NCERROR',
-  'BRAND',
-  'ED',
-  'TRXDATE',
-  'CN',
-  'IP',
-  'EMAIL',
-] as const);
-export type FeedbackField = (typeof FEEDBACK_FIELDS)[number];
-
-/** The platform's default feedback set; IP and EMAIL are *dynamic e-Commerce parameters* to opt into. */
-export const DEFAULT_FEEDBACK_FIELDS: readonly FeedbackField[] = Object.freeze(FEEDBACK_FIELDS.slice(0, 13));
-
-/** What feedback reports of the order (a validated request has these fields). */
-export interface FeedbackOrder {
-  readonly orderId: string;
-  /** Minor units of `currency`. */
-  readonly amount: number;
-  readonly currency: string;
-  readonly paramplus: ShaParams;
-  readonly complus?: string;
-  readonly customer: { readonly name?: string; readonly email?: string };
-}
-
-/** The card of an attempt as feedback reports it: never the number or the CVC. */
-export interface FeedbackCard {
-  readonly brand: string;
-  /** CARDNO as sent: `XXXXXXXXXXXX1111`. */
-  readonly masked: string;
-  readonly expiry: { readonly month: number; readonly year: number };
-  readonly holder: string;
-}
-
-/** Feedback ED: `MMYY`. */
-export function expiryED(expiry: FeedbackCard['expiry']): string {
-  return `${String(expiry.month).padStart(2, '0')}${String(expiry.year % 100).padStart(2, '0')}`;
-}
-
-export interface FeedbackPayment {
-  readonly status: number;
-  readonly ncError: string;
-  /** Numeric payment reference; empty if none was made (e.g. cancelled before any attempt). */
-  readonly payId: string;
-  readonly acceptance?: string;
-  /** The card of the last attempt; absent when the customer never submitted one. */
-  readonly card?: FeedbackCard;
-  /** When the payment was decided; TRXDATE is its UTC date. */
-  readonly date: Date;
-  /** Customer's IP address, for the IP field. */
-  readonly ip?: string;
-}
 
 export interface ShaOutConfig {
   /** `null` or empty: no SHA-OUT passphrase is configured. */
@@ -78,6 +16,7 @@ export interface ShaOutConfig {
   readonly method: HashingMethod;
   /** From shaEncodingFor(setting, page). */
   readonly encoding: ShaEncoding;
+  /** Default SHA_OUT_ORDER, the order of the official SHA-OUT list. */
   readonly order?: SortOrder;
 }
 
@@ -87,52 +26,10 @@ export interface FeedbackOptions {
   readonly charset: PageCharset;
   /**
    * *Dynamic e-Commerce parameters*, names in any casing (settings keep them upper-case, as in the
-   * SHA-OUT list); default DEFAULT_FEEDBACK_FIELDS. Names Varco has no value for are skipped.
-   * The order sent is always FEEDBACK_FIELDS' order. COMPLUS is sent whenever the request had it.
+   * SHA-OUT list); default DEFAULT_FEEDBACK_FIELDS. The order sent is always FEEDBACK_FIELDS'
+   * order. COMPLUS is sent whenever the request had it.
    */
   readonly fields?: readonly string[];
-}
-
-/** `MM/DD/YY`, as in the platform's TRXDATE. */
-export function trxDate(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(date.getUTCMonth() + 1)}/${two(date.getUTCDate())}/${two(date.getUTCFullYear() % 100)}`;
-}
-
-function fieldValue(field: FeedbackField, order: FeedbackOrder, payment: FeedbackPayment): string {
-  const card = payment.card;
-  switch (field) {
-    case 'orderID':
-      return order.orderId;
-    case 'currency':
-      return order.currency;
-    case 'amount':
-      return feedbackAmount(order.amount, order.currency);
-    case 'PM':
-      return 'CreditCard';
-    case 'ACCEPTANCE':
-      return payment.acceptance ?? '';
-    case 'STATUS':
-      return String(payment.status);
-    case 'CARDNO':
-      return card?.masked ?? '';
-    case 'PAYID':
-      return payment.payId;
-    case 'NCERROR':
-      return payment.ncError;
-    case 'BRAND':
-      return card?.brand ?? '';
-    case 'ED':
-      return card === undefined ? '' : expiryED(card.expiry);
-    case 'TRXDATE':
-      return trxDate(payment.date);
-    case 'CN':
-      return card?.holder ?? order.customer.name ?? '';
-    case 'IP':
-      return payment.ip ?? '';
-    case 'EMAIL':
-      return order.customer.email ?? '';
-  }
 }
 
 /**
@@ -161,9 +58,10 @@ export function feedbackParameters(order: FeedbackOrder, payment: FeedbackPaymen
   const passphrase = shaOut.passphrase === null || shaOut.passphrase === '' ? null : shaOut.passphrase;
   if (passphrase === null && options.channel === 'redirect') return [];
   const selected = new Set((options.fields ?? DEFAULT_FEEDBACK_FIELDS).map(normalizeParamName));
+  const values = fieldValues(order, payment);
   const genuine: Array<readonly [string, string]> = FEEDBACK_FIELDS.filter((f) => selected.has(normalizeParamName(f))).map((f) => [
     f,
-    forCharset(fieldValue(f, order, payment), options.charset),
+    forCharset(values.get(f) ?? '', options.charset),
   ]);
   if (order.complus !== undefined && order.complus !== '') genuine.push(['COMPLUS', forCharset(order.complus, options.charset)]);
   const names = new Set(genuine.map(([n]) => n));
@@ -172,7 +70,7 @@ export function feedbackParameters(order: FeedbackOrder, payment: FeedbackPaymen
     .map(([name, value]): readonly [string, string] => [forCharset(name, options.charset), forCharset(value, options.charset)]);
   const params = [...genuine, ...extra];
   if (passphrase === null) return params;
-  const shasign = signShaOut(genuine, passphrase, { alg: shaOut.alg, method: shaOut.method, encoding: shaOut.encoding, order: shaOut.order ?? 'ascii' });
+  const shasign = signShaOut(genuine, passphrase, { alg: shaOut.alg, method: shaOut.method, encoding: shaOut.encoding, order: shaOut.order ?? SHA_OUT_ORDER });
   return [...params, ['SHASIGN', shasign]];
 }
 

@@ -4,8 +4,10 @@
 // SHA-IN / SHA-OUT: parameter lists, sort orders, composition and digests.
 export {
   DuplicateShaParameterError,
+  SHA_OUT_ORDER,
   SHA_PASSPHRASE_MASK,
   SORT_ORDERS,
+  compareShaNames,
   composeShaString,
   maskedShaString,
   shaDigest,
@@ -38,8 +40,17 @@ export { CURRENCY_CODES, FORMAT_LOCALES, MAX_WIRE_AMOUNT, currency, feedbackAmou
 export type { Currency, WireAmountResult } from './currencies.ts';
 
 // Feedback: the field set, its values and formats, SHA-OUT, the redirect URL.
-export { DEFAULT_FEEDBACK_FIELDS, FEEDBACK_FIELDS, expiryED, feedbackParameters, redirectUrl, trxDate } from './feedback.ts';
-export type { FeedbackCard, FeedbackField, FeedbackOptions, FeedbackOrder, FeedbackPayment, ShaOutConfig } from './feedback.ts';
+export { CHECK_NOT_PERFORMED, DEFAULT_FEEDBACK_FIELDS, ECI, FEEDBACK_FIELDS, UNKNOWN_COUNTRY, expiryED, trxDate } from './feedback-fields.ts';
+export type { FeedbackCard, FeedbackField, FeedbackOrder, FeedbackPayment } from './feedback-fields.ts';
+export { feedbackParameters, redirectUrl } from './feedback.ts';
+export type { FeedbackOptions, ShaOutConfig } from './feedback.ts';
+
+// LANGUAGE: the platform's list (dk_DK, se_SE… included), BCP 47 tags, the translation to show.
+export { DEFAULT_LANGUAGE, OGONE_LANGUAGES, canonicalLanguage, isOgoneLanguage, languageTag, pickTranslation } from './languages.ts';
+
+// NCERROR codes and texts of the hosted page; NCERRORPLUS and NCSTATUS from them.
+export { HOSTED_NC_ERROR, HOSTED_NC_ERROR_TEXT, hostedNcErrorText, ncErrorPlus, ncStatus } from './hosted-errors.ts';
+export type { HostedNcError } from './hosted-errors.ts';
 
 // The referrer check of the hosted page and its setting.
 export { REFERRER_SETTING_MAX_ENTRIES, REFERRER_SETTING_MAX_LENGTH, checkReferrer, validateReferrerSetting } from './referrer.ts';

@@ -8,7 +8,7 @@ import type { ShaList } from './params.ts';
 import { SORT_ORDERS, compareFor } from './sort-order.ts';
 import type { SortOrder } from './sort-order.ts';
 
-export { SORT_ORDERS } from './sort-order.ts';
+export { SORT_ORDERS, compareFor as compareShaNames } from './sort-order.ts';
 export type { SortOrder } from './sort-order.ts';
 
 export type ShaAlgorithm = 'sha1' | 'sha256' | 'sha512';
@@ -156,11 +156,20 @@ export function signShaIn(params: ShaParams, passphrase: string, options: SignOp
 }
 
 /**
- * SHA-OUT for feedback we send. Pass only the genuine feedback fields: PARAMPLUS-expanded keys
- * are not signed by Ogone and may even collide with listed names (a PARAMPLUS key `orderid`).
+ * The order SHA-OUT strings are composed in: the official SHA-OUT list's own order, which puts
+ * SCO_CATEGORY before SCORING as the platform was reported to do (underscore before letters).
+ * Over the 65 listed names `underscore-first` and the list's order are the same (a test keeps it
+ * so); it differs from plain ASCII only when both SCORING and SCO_CATEGORY have a value.
+ */
+export const SHA_OUT_ORDER: SortOrder = 'underscore-first';
+
+/**
+ * SHA-OUT for feedback we send (in SHA_OUT_ORDER unless told). Pass only the genuine feedback
+ * fields: PARAMPLUS-expanded keys are not signed by Ogone and may even collide with listed names
+ * (a PARAMPLUS key `orderid`).
  */
 export function signShaOut(params: ShaParams, passphrase: string, options: SignOptions): string {
-  return signSha(params, passphrase, 'out', options);
+  return signSha(params, passphrase, 'out', { ...options, order: options.order ?? SHA_OUT_ORDER });
 }
 
 const HEX = /^[0-9A-Fa-f]+$/;

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html.ts';
+import { hostedNcErrorText } from '../../protocols/ogone/index.ts';
 import type { Locale } from '../i18n.ts';
 import { envTabs, type MerchantHeaderView } from './settings.ts';
 import { strings } from './strings.ts';
@@ -60,6 +61,12 @@ ${d.strings.map((s) => html`<p>${t.hashedString}${d.strings.length > 1 ? html` â
 </details>`;
 }
 
+/** The platform's text of the NCERROR beside its code (`50001184 SHA Mismatch`), as its back office shows it. */
+function codeText(code: string): SafeHtml | '' {
+  const text = hostedNcErrorText(code);
+  return text === undefined ? '' : html`<br><small>${text}</small>`;
+}
+
 export function errorLogPage(locale: Locale, view: { merchant: MerchantHeaderView; env: 'test' | 'prod' | null; rows: readonly ErrorRowView[] }): SafeHtml {
   const t = strings(locale);
   const base = `/portal/merchants/${view.merchant.id}/errors`;
@@ -73,7 +80,7 @@ ${
     : html`<table><thead><tr><th>${t.time}</th><th>${t.environment}</th><th>${t.pspid}</th><th>${t.orderId}</th><th>${t.code}</th><th>${t.message}</th><th>${t.clientIp}</th></tr></thead><tbody>
 ${view.rows.map(
   (r) => html`<tr data-error="${r.id}"><td>${when(r.at)}</td><td>${r.env === 'prod' ? t.prod : r.env === 'test' ? t.test : r.env}</td><td>${r.pspid ?? ''}</td>
-<td><code>${r.orderRef ?? ''}</code></td><td><code>${r.code}</code></td><td>${r.message}</td><td>${r.clientIp ?? ''}</td></tr>
+<td><code>${r.orderRef ?? ''}</code></td><td><code>${r.code}</code>${codeText(r.code)}</td><td>${r.message}</td><td>${r.clientIp ?? ''}</td></tr>
 ${r.debug || r.referrer ? html`<tr><td colspan="7">${r.referrer ? html`<p><small>${t.referrer}: <code>${r.referrer}</code></small></p>` : ''}${r.debug ? debugger_(locale, r.debug) : ''}</td></tr>` : ''}`,
 )}
 </tbody></table>`

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { PAY_CSS_INTEGRITY, PAY_JS_INTEGRITY } from './assets.ts';
 import { lookIntegrity, lookStylesheet, type LookView } from './look.ts';
-import { htmlLang, payStrings, type PayStrings } from './strings.ts';
+import { htmlLang, ncErrorSentence, payStrings, type PayStrings } from './strings.ts';
 
 // Server-rendered pages of the hosted payment page. No inline script or style (strict CSP); every
 // asset is Varco's own, with Subresource Integrity. Forms are labelled, in document order, and
@@ -99,6 +99,8 @@ export interface PayPageView {
   holder: string;
   expiry: string;
   refused: boolean;
+  /** NCERROR of the last refusal: the page says why in the platform's words (translated). */
+  ncError?: string | null;
   problems: ReadonlyArray<{ field: CardFieldName; code: string }>;
 }
 
@@ -139,7 +141,7 @@ export function payPage(v: PayPageView): string {
   const body = html`${v.look.logo ? html`<img class="logo" src="${v.look.logo}" alt="${v.order.merchantName}">` : ''}
 <h1>${title}</h1>
 ${summary(t, v.order)}
-${v.refused ? html`<p class="alert" role="alert">${t.refused}</p>` : ''}
+${v.refused ? html`<p class="alert" role="alert">${t.refused}${reason(t, v.ncError)}</p>` : ''}
 ${v.problems.length > 0 ? html`<p class="alert" role="alert">${t.problemsTitle} ${v.problems.map((p, i) => html`${i > 0 ? ' · ' : ''}${labelOf(t, p.field)}: ${problemText(t, p.code)}`)}</p>` : ''}
 <form method="post" action="${v.action}" accept-charset="utf-8">
 <input type="hidden" name="token" value="${v.token}">
@@ -156,6 +158,12 @@ ${field(t, v, { name: 'cvc', id: 'cvc', label: t.cvc, hint: t.cvcHint, autocompl
 <div class="actions"><button type="submit" class="secondary">${t.cancel}</button></div>
 </form>`;
   return frame({ language: v.language, env: v.env, title, look: v.look, lookHref: v.lookHref, script: true, body });
+}
+
+/** ` Authorization declined (error code 30051001)`, or nothing when the code is not one the page explains. */
+function reason(t: PayStrings, ncError: string | null | undefined): string {
+  const sentence = ncErrorSentence(t, ncError);
+  return sentence === '' ? '' : ` ${sentence}`;
 }
 
 function labelOf(t: PayStrings, field: CardFieldName): string {
@@ -190,6 +198,8 @@ export interface ResultPageView {
   env: 'test' | 'prod';
   order: OrderSummaryView;
   state: 'accepted' | 'denied' | 'processing';
+  /** NCERROR of the outcome: a denied payment says why. */
+  ncError?: string | null;
   homeUrl?: string;
   catalogUrl?: string;
 }
@@ -204,7 +214,7 @@ export function resultPage(v: ResultPageView): string {
     title: text,
     body: html`<h1>${text}</h1>
 ${summary(t, v.order)}
-<p class="notice" role="status">${text}</p>
+<p class="notice" role="status">${text}${v.state === 'denied' ? reason(t, v.ncError) : ''}</p>
 ${v.homeUrl ? html`<p><a href="${v.homeUrl}">${t.home}</a></p>` : ''}
 ${v.catalogUrl ? html`<p><a href="${v.catalogUrl}">${t.catalog}</a></p>` : ''}`,
   });

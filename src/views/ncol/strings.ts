@@ -1,5 +1,20 @@
-// Texts of the hosted payment page in the languages its LANGUAGE parameter asks for most. Other
-// LANGUAGE values fall back to English (en_US), as amounts do (see formatAmount).
+// Texts of the hosted payment page in the languages its LANGUAGE parameter asks for most. Every
+// value of the platform's LANGUAGE list is accepted; one Varco has no translation for is shown in
+// the same language of another country (nl_BE → nl_NL), else in English (en_US)
+// (docs/reference/ogone/hosted-page.md, "LANGUAGE").
+import { HOSTED_NC_ERROR, HOSTED_NC_ERROR_TEXT, languageTag, pickTranslation } from '../../protocols/ogone/index.ts';
+
+const E = HOSTED_NC_ERROR;
+/** NCERRORs the customer is told about on the page: a refusal he may retry after, a failed 3-D Secure, an outcome. */
+export const CUSTOMER_NC_ERRORS = [
+  E.PAYMENT_REFUSED,
+  E.AUTHORISATION_DECLINED,
+  E.TECHNICAL_PROBLEM,
+  E.AUTHENTICATION_FAILED,
+  E.UNKNOWN_STATUS,
+  E.CANCELLED_BY_BUYER,
+] as const;
+export type CustomerNcError = (typeof CUSTOMER_NC_ERRORS)[number];
 
 export interface PayStrings {
   errorTitle: string;
@@ -38,6 +53,10 @@ export interface PayStrings {
   denied: string;
   home: string;
   catalog: string;
+  /** The platform's text of each NCERROR the page explains (English: the platform's own words). */
+  ncErrors: Readonly<Record<CustomerNcError, string>>;
+  /** After the reason: `{code}` is the NCERROR, for the merchant's support. */
+  errorCode: string;
 }
 
 const en_US: PayStrings = {
@@ -76,6 +95,15 @@ const en_US: PayStrings = {
   denied: 'The transaction has been denied.',
   home: 'Back to the shop',
   catalog: 'Continue shopping',
+  ncErrors: {
+    [E.PAYMENT_REFUSED]: HOSTED_NC_ERROR_TEXT[E.PAYMENT_REFUSED],
+    [E.AUTHORISATION_DECLINED]: HOSTED_NC_ERROR_TEXT[E.AUTHORISATION_DECLINED],
+    [E.TECHNICAL_PROBLEM]: HOSTED_NC_ERROR_TEXT[E.TECHNICAL_PROBLEM],
+    [E.AUTHENTICATION_FAILED]: HOSTED_NC_ERROR_TEXT[E.AUTHENTICATION_FAILED],
+    [E.UNKNOWN_STATUS]: HOSTED_NC_ERROR_TEXT[E.UNKNOWN_STATUS],
+    [E.CANCELLED_BY_BUYER]: HOSTED_NC_ERROR_TEXT[E.CANCELLED_BY_BUYER],
+  },
+  errorCode: 'error code {code}',
 };
 
 const it_IT: PayStrings = {
@@ -115,6 +143,16 @@ const it_IT: PayStrings = {
   denied: 'La transazione è stata rifiutata.',
   home: 'Torna al negozio',
   catalog: 'Continua gli acquisti',
+  ncErrors: {
+    [E.PAYMENT_REFUSED]: 'Pagamento rifiutato dall\u2019acquirer.',
+    [E.AUTHORISATION_DECLINED]: 'Autorizzazione negata.',
+    [E.TECHNICAL_PROBLEM]: 'Si è verificato un problema tecnico, riprova.',
+    [E.AUTHENTICATION_FAILED]: 'Autenticazione non riuscita, riprova o annulla.',
+    [E.UNKNOWN_STATUS]:
+      'Abbiamo ricevuto uno stato sconosciuto per la transazione. Contatteremo l\u2019acquirer e aggiorneremo lo stato entro un giorno lavorativo. Controlla lo stato più tardi.',
+    [E.CANCELLED_BY_BUYER]: 'Pagamento annullato dall\u2019acquirente.',
+  },
+  errorCode: 'codice di errore {code}',
 };
 
 const fr_FR: PayStrings = {
@@ -154,6 +192,16 @@ const fr_FR: PayStrings = {
   denied: 'La transaction a été refusée.',
   home: 'Retour à la boutique',
   catalog: 'Continuer vos achats',
+  ncErrors: {
+    [E.PAYMENT_REFUSED]: 'Paiement refusé par l\u2019acquéreur.',
+    [E.AUTHORISATION_DECLINED]: 'Autorisation refusée.',
+    [E.TECHNICAL_PROBLEM]: 'Un problème technique est survenu, veuillez réessayer.',
+    [E.AUTHENTICATION_FAILED]: 'Échec de l\u2019authentification, veuillez réessayer ou annuler.',
+    [E.UNKNOWN_STATUS]:
+      'Nous avons reçu un statut inconnu pour la transaction. Nous contacterons l\u2019acquéreur et mettrons le statut à jour dans un délai d\u2019un jour ouvrable. Veuillez vérifier le statut plus tard.',
+    [E.CANCELLED_BY_BUYER]: 'Paiement annulé par l\u2019acheteur.',
+  },
+  errorCode: 'code d\u2019erreur {code}',
 };
 
 const de_DE: PayStrings = {
@@ -193,6 +241,16 @@ const de_DE: PayStrings = {
   denied: 'Die Transaktion wurde abgelehnt.',
   home: 'Zurück zum Shop',
   catalog: 'Weiter einkaufen',
+  ncErrors: {
+    [E.PAYMENT_REFUSED]: 'Zahlung vom Acquirer abgelehnt.',
+    [E.AUTHORISATION_DECLINED]: 'Autorisierung abgelehnt.',
+    [E.TECHNICAL_PROBLEM]: 'Ein technisches Problem ist aufgetreten, bitte versuchen Sie es erneut.',
+    [E.AUTHENTICATION_FAILED]: 'Authentifizierung fehlgeschlagen, bitte versuchen Sie es erneut oder brechen Sie ab.',
+    [E.UNKNOWN_STATUS]:
+      'Für die Transaktion wurde ein unbekannter Status gemeldet. Wir kontaktieren den Acquirer und aktualisieren den Status innerhalb eines Werktags. Bitte prüfen Sie den Status später.',
+    [E.CANCELLED_BY_BUYER]: 'Zahlung vom Käufer abgebrochen.',
+  },
+  errorCode: 'Fehlercode {code}',
 };
 
 const nl_NL: PayStrings = {
@@ -232,19 +290,37 @@ const nl_NL: PayStrings = {
   denied: 'De transactie is geweigerd.',
   home: 'Terug naar de winkel',
   catalog: 'Verder winkelen',
+  ncErrors: {
+    [E.PAYMENT_REFUSED]: 'Betaling geweigerd door de acquirer.',
+    [E.AUTHORISATION_DECLINED]: 'Autorisatie geweigerd.',
+    [E.TECHNICAL_PROBLEM]: 'Er is een technisch probleem opgetreden, probeer het opnieuw.',
+    [E.AUTHENTICATION_FAILED]: 'Authenticatie mislukt, probeer het opnieuw of annuleer.',
+    [E.UNKNOWN_STATUS]:
+      'We hebben een onbekende status voor de transactie ontvangen. We nemen contact op met de acquirer en werken de status binnen één werkdag bij. Controleer de status later.',
+    [E.CANCELLED_BY_BUYER]: 'Betaling geannuleerd door de koper.',
+  },
+  errorCode: 'foutcode {code}',
 };
 
 const BY_LANGUAGE: Readonly<Record<string, PayStrings>> = { en_US, it_IT, fr_FR, de_DE, nl_NL };
 
-/** Strings for an Ingenico LANGUAGE (`ll_CC`): an exact match, then the language alone (nl_BE → nl_NL), else English. */
-export function payStrings(language: string): PayStrings {
-  const exact = BY_LANGUAGE[language];
-  if (exact) return exact;
-  const prefix = language.slice(0, 2);
-  return Object.entries(BY_LANGUAGE).find(([tag]) => tag.startsWith(prefix))?.[1] ?? en_US;
+/** The translation a LANGUAGE value is shown in: its own, the same language of another country, else en_US. */
+export function pageLanguage(language: string): string {
+  return pickTranslation(language, Object.keys(BY_LANGUAGE), 'en_US');
 }
 
-/** `fr_FR` → `fr-FR` for `<html lang>`; unknown forms become `en`. */
+/** Strings for an Ingenico LANGUAGE (`ll_CC`, the platform's own codes such as `dk_DK` included). */
+export function payStrings(language: string): PayStrings {
+  return BY_LANGUAGE[pageLanguage(language)] ?? en_US;
+}
+
+/** `<html lang>`: the language the page is shown in (`dk_DK` falls back to English: `en-US`), never one it is not in. */
 export function htmlLang(language: string): string {
-  return /^[a-z]{2}_[A-Z]{2}$/.test(language) ? language.replace('_', '-') : 'en';
+  return languageTag(pageLanguage(language));
+}
+
+/** The page's sentence for an NCERROR, with its code; empty for codes the page does not explain (0, validation errors). */
+export function ncErrorSentence(t: PayStrings, code: string | null | undefined): string {
+  if (code === null || code === undefined || !(CUSTOMER_NC_ERRORS as readonly string[]).includes(code)) return '';
+  return `${t.ncErrors[code as CustomerNcError]} (${t.errorCode.replace('{code}', code)})`;
 }

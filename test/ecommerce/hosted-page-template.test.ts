@@ -1,0 +1,160 @@
+// The dynamic template (TP, issue 13) from a real HTTPS template server: the payment zone inserted at
+// $$$PAYMENT ZONE$$$, served under Varco's CSP with the template's scripts removed, the template kept
+// in PostgreSQL (a second page view fetches nothing). Whatever cannot be used — http://, a private
+// address, too large, too slow, no marker — gives the standard page, as the platform falls back to
+// its static template.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { buildTestApp } from '../support/app.ts';
+import { SHA_IN, configure, createMerchant, payLocation, postEntry, signedOrder, type TestMerchant } from '../support/ecommerce.ts';
+import { makeCa, makeLeaf, startPeer, type Peer, type PeerRequest } from '../support/tls-peers.ts';
+import { testDestinations } from '../support/outbound.ts';
+import { createTemplateFetcher } from '../../src/modules/checkout/index.ts';
+import { createDestinationPolicy, createOutboundClient, type DestinationPolicy } from '../../src/modules/outbound/index.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
+
+const t = await buildTestApp();
+const { app, services } = t;
+const db = t.database.db;
+const ADMIN = { type: 'admin' as const, id: null, ip: null };
+
+const TEMPLATE = `<!doctype html><html><head><title>Shop checkout</title>
+<meta http-equiv="refresh" content="0;url=https://evil.example/">
+<link rel="stylesheet" href="/shop.css">
+<script>document.title = 'inline ran'</script><script src="https://evil.example/x.js"></script>
+</head><body onload="steal()"><header>Shop header</header>
+<img src="/logo.png" onerror="steal()"><a href="javascript:steal()">home</a><iframe src="https://evil.example/"></iframe>
+<section>$$$PAYMENT ZONE$$$</section><footer>Shop footer</footer></body></html>`;
+
+const BIG = `<html><body>$$$PAYMENT ZONE$$$${'x'.repeat(300 * 1024)}</body></html>`;
+
+function templates(request: PeerRequest) {
+  const path = new URL(request.url, 'https://x').pathname;
+  if (path === '/template.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: TEMPLATE };
+  if (path === '/big.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: BIG };
+  if (path === '/no-marker.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>no zone</body></html>' };
+  if (path === '/slow.html') return undefined;
+  return { status: 404 };
+}
+
+const ca = await makeCa({ name: 'Template Server CA' });
+const peer: Peer = await startPeer({
+  leaf: await makeLeaf({ issuer: ca, commonName: 'localhost', altNames: ['localhost'] }),
+  requestCert: false,
+  reply: templates,
+});
+assert.ok((await services.trust.add('test', ca.certPem, { allOrganisations: true }, ADMIN)).ok);
+const m: TestMerchant = await createMerchant(t);
+
+let orders = 0;
+/** Enters an order with TP and opens its payment page. */
+async function pageWith(tp: string) {
+  const pay = payLocation(await postEntry(app, signedOrder(m, `tpl-${++orders}`, [['TP', tp]])));
+  return app.inject({ method: 'GET', url: pay.path });
+}
+
+const requestsFor = (path: string): number => peer.requests.filter((r) => r.url.startsWith(path)).length;
+const isStandardPage = (body: string): boolean => body.includes('name="number"') && !body.includes('Shop header');
+
+describe('dynamic template', () => {
+  it('the payment zone is inserted at the marker, under Varco\u2019s CSP, with the template\u2019s scripts removed', async () => {
+    const res = await pageWith(peer.url('/template.html'));
+    assert.equal(res.statusCode, 200);
+    const body = res.body;
+    assert.match(body, /<header>Shop header<\/header>/);
+    assert.match(body, /<section><main>[\s\S]*name="number"[\s\S]*<\/main><\/section><footer>Shop footer<\/footer>/);
+    assert.ok(!body.includes('$$$PAYMENT ZONE$$$'));
+    assert.match(body, /<script src="\/ncol\/assets\/pay\.js" integrity=/, 'Varco\u2019s own script stays');
+    assert.equal((body.match(/<script/g) ?? []).length, 1, 'no template script');
+    assert.doesNotMatch(body, /onload|onerror|javascript:|<iframe|http-equiv|evil\.example/i);
+    const csp = String(res.headers['content-security-policy']);
+    const origin = new URL(peer.url('/')).origin;
+    assert.match(csp, /script-src 'self';/, 'scripts: Varco\u2019s only');
+    assert.ok(csp.includes(`style-src 'self' ${origin}`) && csp.includes(`img-src 'self' ${origin}`), csp);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+  });
+
+  it('is kept in PostgreSQL: a second page with the same template fetches nothing', async () => {
+    const before = requestsFor('/template.html');
+    assert.ok(before >= 1);
+    const res = await pageWith(peer.url('/template.html'));
+    assert.match(res.body, /Shop header/);
+    assert.equal(requestsFor('/template.html'), before);
+    const row = await db.selectFrom('page_templates').selectAll().where('url', '=', peer.url('/template.html')).executeTakeFirstOrThrow();
+    assert.equal(row.merchant_id, m.merchantId);
+    assert.equal(row.problem, null);
+  });
+
+  it('too large, without the marker, or an error answer: the standard page, the reason kept, not fetched again at once', async () => {
+    for (const [path, reason] of [
+      ['/big.html', /larger than 262144 bytes/],
+      ['/no-marker.html', /has no \$\$\$PAYMENT ZONE\$\$\$/],
+      ['/missing.html', /HTTP 404/],
+    ] as const) {
+      const res = await pageWith(peer.url(path));
+      assert.equal(res.statusCode, 200);
+      assert.ok(isStandardPage(res.body), path);
+      assert.match(String(res.headers['content-security-policy']), /style-src 'self';/);
+      const row = await db.selectFrom('page_templates').selectAll().where('url', '=', peer.url(path)).executeTakeFirstOrThrow();
+      assert.match(row.problem ?? '', reason);
+      const fetched = requestsFor(path);
+      assert.ok(isStandardPage((await pageWith(peer.url(path))).body));
+      assert.equal(requestsFor(path), fetched, 'a failure is remembered too');
+    }
+  });
+
+  it('http:// or a static template name: never fetched, the standard page', async () => {
+    const connections = peer.secureConnections;
+    for (const tp of [`http://localhost:${peer.port}/template.html`, 'PaymentPage_1_iPhone.htm']) {
+      const res = await pageWith(tp);
+      assert.ok(isStandardPage(res.body), tp);
+    }
+    assert.equal(peer.secureConnections, connections);
+    assert.equal(requestsFor('/template.html') > 0, true);
+  });
+
+  it('with legacy hashing (TP not signed) the template is ignored: nobody can wrap the page in his own', async () => {
+    const legacy = await createMerchant(t);
+    await configure(t, legacy, { hashingMethod: 'main-parameters', hashAlgorithm: 'sha1', acceptLegacyHashing: true });
+    // The legacy rule, written apart from src/: ORDERID AMOUNT CURRENCY PSPID, then the passphrase.
+    const digest = createHash('sha1').update(`tpl-legacy1500EUR${legacy.pspid}${SHA_IN}`).digest('hex').toUpperCase();
+    const fields: Array<[string, string]> = [
+      ['PSPID', legacy.pspid],
+      ['ORDERID', 'tpl-legacy'],
+      ['AMOUNT', '1500'],
+      ['CURRENCY', 'EUR'],
+      ['TP', peer.url('/template.html?legacy')],
+      ['SHASIGN', digest],
+    ];
+    const pay = payLocation(await postEntry(app, fields));
+    const res = await app.inject({ method: 'GET', url: pay.path });
+    assert.ok(isStandardPage(res.body));
+    assert.equal(requestsFor('/template.html?legacy'), 0);
+  });
+
+  it('through the outbound destination policy: a loopback (private) address is refused without connecting', async () => {
+    const strict = createDestinationPolicy({ allowCidrs: [] });
+    const fetcher = fetcherWith(strict);
+    const connections = peer.secureConnections;
+    const result = await fetcher.load({ env: 'test', merchantId: m.merchantId, organisationId: m.organisationId }, peer.url('/template.html?strict'));
+    assert.equal(result.ok, false);
+    assert.match(result.ok ? '' : result.problem, /^unreachable\/destination_forbidden: localhost resolves to 127\.0\.0\.1 is a loopback address/);
+    assert.equal(peer.secureConnections, connections);
+  });
+
+  it('a template server that does not answer in time is given up within the limit', async () => {
+    const fetcher = fetcherWith(testDestinations(), 400);
+    const started = Date.now();
+    const result = await fetcher.load({ env: 'test', merchantId: m.merchantId, organisationId: m.organisationId }, peer.url('/slow.html'));
+    assert.equal(result.ok, false);
+    assert.match(result.ok ? '' : result.problem, /^timeout\//);
+    assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
+  });
+});
+
+function fetcherWith(destinations: DestinationPolicy, timeoutMs?: number) {
+  const client = createOutboundClient({ mode: { kind: 'plain' }, destinations });
+  after(() => client.close());
+  return createTemplateFetcher({ db, clock: systemClock, client, destinations, trust: services.trust, ...(timeoutMs ? { timeoutMs } : {}) });
+}
