@@ -1,11 +1,19 @@
-// A node:test reporter that writes only the totals, for the closing summary line of `npm test`.
+// A node:test reporter that writes the totals, for the closing summary line of `npm test`, and how
+// long each file took (from its process's start to its exit), which the next run uses to start the
+// slowest files first (scripts/test-order.ts).
 import type { TestEvent } from 'node:test/reporters';
 
 export default async function* summary(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const files: Record<string, number> = {};
   for await (const event of source) {
+    // A file's own completion: the runner reports it as a test named after the file.
+    if (event.type === 'test:complete' && event.data.file !== undefined && event.data.file.endsWith(event.data.name)) {
+      files[event.data.name] = Math.round(event.data.details.duration_ms);
+      continue;
+    }
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     // Count leaf tests only; suites report their own pass/fail too.
     if ((event.data.details as { type?: string }).type === 'suite') continue;
@@ -13,5 +21,5 @@ export default async function* summary(source: AsyncIterable<TestEvent>): AsyncG
     else if (event.data.skip !== undefined || event.data.todo !== undefined) skipped++;
     else passed++;
   }
-  yield JSON.stringify({ passed, failed, skipped });
+  yield JSON.stringify({ passed, failed, skipped, files });
 }

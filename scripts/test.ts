@@ -1,19 +1,28 @@
-// `npm test`: browser check, type check, lint, then every test file against a real PostgreSQL.
-// One embedded cluster serves the run; each test file clones its own database from a migrated
-// template (CREATE DATABASE … TEMPLATE), which takes milliseconds instead of re-running migrations.
-import { spawn, spawnSync } from 'node:child_process';
+// `npm test`: browser check, then every test file against a real PostgreSQL, with the type check,
+// lint and format check running beside them (scripts/test-checks.ts); a failing check stops the
+// tests at once. One embedded cluster serves the run; each test file clones its own database from a
+// migrated template (scripts/test-cluster.ts). Where the time goes and why the run is shaped this
+// way: docs/testing.md.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { globSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { APP_ROLE, startEmbedded, ensureDatabase, createPool, grantAppRole, migrate } from '../src/db/index.ts';
+import { startChecks, type CheckResult } from './test-checks.ts';
+import { startTestCluster, type TestCluster } from './test-cluster.ts';
+import { readTimings, saveTimings, slowestFirst } from './test-order.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
-const quick = args.includes('--quick'); // skip type check and lint when iterating on a few files
+const quick = args.includes('--quick'); // skip type check, lint and format check when iterating on a few files
+// Files in flight at once. Many files wait on timers, sockets and child processes rather than compute,
+// so a few more than the cores keep the CPU busy (measured: docs/testing.md).
+const concurrency = Number(args.find((a) => a.startsWith('--concurrency='))?.slice('--concurrency='.length) ?? 3);
+// Caches that only make a repeated run cheaper; a fresh clone (CI) gets the same verdicts without them.
+const cache = join(root, '.test-data', 'cache');
 
 function step(name: string, command: string, commandArgs: string[], env: NodeJS.ProcessEnv = process.env): void {
   process.stdout.write(`\n▶ ${name}\n`);
@@ -38,66 +47,80 @@ function ensureChromium(): void {
   });
 }
 
+interface Summary {
+  passed: number;
+  failed: number;
+  skipped: number;
+  files?: Record<string, number>;
+}
+
+/** The test files, `concurrency` at a time, each in its own process; `started` receives the runner to stop it. */
+async function runTests(cluster: TestCluster, files: string[], summaryFile: string, started: (child: ChildProcess) => void): Promise<number> {
+  await rm(summaryFile, { force: true });
+  process.stdout.write(`\n▶ tests (${files.length} files, ${concurrency} at a time, slowest first)\n`);
+  return new Promise<number>((done) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        '--test-timeout=180000',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/summary-reporter.ts',
+        `--test-reporter-destination=${summaryFile}`,
+        ...files,
+      ],
+      {
+        cwd: root,
+        stdio: 'inherit',
+        // The compile cache (V8 code and stripped TypeScript) spares every test process, and every
+        // server, worker and CLI they spawn, most of the cost of loading the same modules again.
+        env: { NODE_COMPILE_CACHE: join(cache, 'node'), ...process.env, ...cluster.env },
+      },
+    );
+    started(child);
+    child.on('exit', (status) => done(status ?? 1));
+  });
+}
+
 async function main(): Promise<number> {
   ensureChromium();
-  if (!quick) {
-    step('type check (tsc --noEmit)', join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', root]);
-    step('lint (eslint)', join(root, 'node_modules/.bin/eslint'), ['--max-warnings=0', '.']);
+  await mkdir(cache, { recursive: true });
+  if (!quick) process.stdout.write('\n▶ type check, lint and format check, in the background\n');
+  const checks = quick ? [] : startChecks(root, cache);
+  let failedCheck: CheckResult | undefined;
+  let tests: ChildProcess | undefined;
+  for (const pending of checks) {
+    void pending.then((result) => {
+      if (result.ok || failedCheck) return;
+      failedCheck = result;
+      process.stdout.write(`\n▶ ${result.name}: FAILED, stopping the tests\n${result.output}`);
+      tests?.kill('SIGTERM');
+    });
   }
   // One cluster per port, so several test runs (say, two engineers' branches) can run side by side.
   const port = Number(process.env.VARCO_TEST_PG_PORT ?? 54339);
-  const dataDir = join(root, '.test-data', String(port));
-  await mkdir(dataDir, { recursive: true });
   process.stdout.write(`\n▶ PostgreSQL for tests (embedded, port ${port})\n`);
-  const server = await startEmbedded({ dataDir, port, mode: 'own' });
+  const cluster = await startTestCluster(root, port);
   try {
-    const adminUrl = server.url('postgres');
-    const admin = createPool(adminUrl, 2);
-    await admin.query('DROP DATABASE IF EXISTS varco_template WITH (FORCE)');
-    // Databases left by an interrupted earlier run.
-    const stale = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'varco_t_%'");
-    for (const row of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
-    await admin.end();
-    await ensureDatabase(adminUrl, 'varco_template');
-    const templatePool = createPool(server.url('varco_template'), 2);
-    await migrate(templatePool);
-    // startEmbedded created the application role in the cluster; databases cloned from the template
-    // inherit these grants, so tests connect as Varco does (test/support/db.ts).
-    await grantAppRole(templatePool, APP_ROLE);
-    await templatePool.end();
-
-    const files = only.length ? only : globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { cwd: root }).sort();
-    const summaryFile = join(dataDir, 'summary.json');
-    await rm(summaryFile, { force: true });
-    process.stdout.write(`\n▶ tests (${files.length} files)\n`);
-    const code = await new Promise<number>((done) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--test',
-          '--test-concurrency=2',
-          '--test-timeout=180000',
-          '--test-reporter=spec',
-          '--test-reporter-destination=stdout',
-          '--test-reporter=./scripts/summary-reporter.ts',
-          `--test-reporter-destination=${summaryFile}`,
-          ...files,
-        ],
-        {
-          cwd: root,
-          stdio: 'inherit',
-          env: { ...process.env, VARCO_TEST_PG_URL: adminUrl, VARCO_TEST_APP_PG_URL: server.appUrl('postgres'), VARCO_TEST_TEMPLATE: 'varco_template' },
-        },
-      );
-      child.on('exit', (status) => done(status ?? 1));
-    });
-    const summary = existsSync(summaryFile)
-      ? (JSON.parse(await readFile(summaryFile, 'utf8')) as { passed: number; failed: number; skipped: number })
-      : { passed: 0, failed: 1, skipped: 0 };
+    const timingsFile = join(cluster.dataDir, '..', 'timings.json');
+    const timings = await readTimings(timingsFile);
+    const all = globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { cwd: root });
+    const files = only.length ? only : slowestFirst(all, timings);
+    const summaryFile = join(cluster.dataDir, 'summary.json');
+    const code = failedCheck ? 1 : await runTests(cluster, files, summaryFile, (child) => (tests = child));
+    for (const result of await Promise.all(checks)) process.stdout.write(`\n▶ ${result.name}: ${result.ok ? 'ok' : 'FAILED'}`);
+    if (failedCheck) {
+      process.stdout.write(`\n\n0 passed, 1 failed: ${failedCheck.name} failed\n`);
+      return 1;
+    }
+    const summary: Summary = existsSync(summaryFile) ? (JSON.parse(await readFile(summaryFile, 'utf8')) as Summary) : { passed: 0, failed: 1, skipped: 0 };
+    if (summary.files) await saveTimings(timingsFile, timings, summary.files, all);
     process.stdout.write(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped\n`);
     return code === 0 && summary.failed === 0 ? 0 : 1;
   } finally {
-    await server.stop();
+    await cluster.stop();
   }
 }
 

@@ -149,6 +149,8 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
         hideSTARTTLS: !options.tls,
         authOptional: true,
         logger: false,
+        // stop() is an outage: open connections are dropped (421) at once, not after the default 30 s.
+        closeTimeout: 100,
         banner: 'varco test receiver',
         ...(options.tls ? { key: options.tls.key, cert: options.tls.cert, secure: options.implicitTls === true } : {}),
         // Offered over a plain connection too: a client that sends credentials in clear is seen doing it.
