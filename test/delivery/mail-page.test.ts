@@ -67,7 +67,7 @@ test('anonymous visitors are sent to sign in and see no e-mail', async () => {
   for (const url of ['/admin/mail', `/admin/mail/${id}`]) {
     const res = await app.inject({ method: 'GET', url });
     assert.equal(res.statusCode, 303, url);
-    assert.equal(res.headers.location, '/admin/sign-in');
+    assert.equal(res.headers.location, `/admin/sign-in?next=${encodeURIComponent(url)}`, 'back to the page after sign-in');
     assert.ok(!res.body.includes('anna@bank.test'));
   }
 });
