@@ -34,10 +34,12 @@ import {
 } from '../modules/delivery/index.ts';
 import { createIdentityService, type IdentityService } from '../modules/identity/index.ts';
 import {
+  createApiUsersService,
   createConfigCache,
   createErrorLogService,
   createMerchantsService,
   merchantSubscriptionHooks,
+  type ApiUsersService,
   type ConfigCache,
   type EcommerceEnv,
   type ErrorLogService,
@@ -86,6 +88,8 @@ export interface Services extends SubscriptionServices, StationServices {
   delivery: DeliveryService;
   /** Merchant accounts and technical settings; also the MerchantDirectory of the hosted page. */
   merchants: MerchantsService;
+  /** Merchants' API users (DirectLink's USERID + PSWD): the portal and CLI manage them, DirectLink authenticates with them. */
+  apiUsers: ApiUsersService;
   /** The merchants' error log (the hosted page writes, the portal and CLI read). */
   errorLog: ErrorLogService;
   /** The hosted payment page: entry, payment, orders read back, server-to-server feedback. */
@@ -289,6 +293,7 @@ export function createContainer(deps: ContainerDeps): Container {
     productCatalog: () => subscriptionGroup().products,
     delivery: () => createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
     merchants: () => createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
+    apiUsers: () => createApiUsersService({ db, clock, audit }),
     errorLog: () => createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
     exchanges: () => createExchangeLog({ db, clock }),
     pagopaSimulator: () => createPagopaSimulator({ db, clock, audit }),

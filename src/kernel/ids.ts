@@ -36,6 +36,10 @@ export const ID_PREFIXES = [
   'scn',
   // pagoPA receipts (one per creditor institution of a paid payment).
   'rct',
+  // DirectLink (issue 13): merchants' API users, payment operations (PAYIDSUB), card aliases.
+  'apu',
+  'pop',
+  'als',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

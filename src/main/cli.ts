@@ -9,6 +9,7 @@ import { subscriptionCommands } from '../cli/subscription.commands.ts';
 import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
 import { merchantCommands } from '../cli/merchant.commands.ts';
+import { apiUserCommands } from '../cli/api-user.commands.ts';
 import { pagopaCommands } from '../cli/pagopa.commands.ts';
 import { openMigratedDatabase } from './bootstrap.ts';
 
@@ -21,6 +22,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   ...stationCommands,
   ...pkiCommands,
   ...merchantCommands,
+  ...apiUserCommands,
   ...pagopaCommands,
 };
 
