@@ -8,7 +8,9 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import {
+  createDirectLinkService,
   createEntryService,
+  createOperationsService,
   createFeedbackSender,
   createOrdersService,
   createPaymentService,
@@ -17,7 +19,9 @@ import {
   feedbackOwners,
   RECONCILE_EVERY_MS,
   type Acquirer,
+  type DirectLinkService,
   type EntryService,
+  type OperationsService,
   type FeedbackSender,
   type OrdersService,
   type PaymentService,
@@ -78,6 +82,10 @@ export interface HostedPageServices {
   configs: ConfigCache;
   /** The acquirer per environment (`prod` has no payment processor yet); the reconciliation job asks the same ones. */
   acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  /** Capture, refund, cancel and renew of authorised payments (PAYIDSUB): DirectLink's maintenance, later the portal and the API. */
+  operations: OperationsService;
+  /** DirectLink: orderdirect, querydirect, maintenancedirect (`/ncol/<env>/…direct.asp`). */
+  directlink: DirectLinkService;
 }
 
 export interface Services extends SubscriptionServices, StationServices {
@@ -317,15 +325,30 @@ export function createContainer(deps: ContainerDeps): Container {
       const configs = createConfigCache({ directory: services.merchants, databaseUrl });
       const acquirers = deps.acquirers ?? { test: createTestAcquirer() };
       const errorLog = services.errorLog;
+      const recordError = async (error: Parameters<ErrorLogService['recordEntryError']>[0]): Promise<void> => {
+        await errorLog.recordEntryError(error);
+      };
+      const operations = createOperationsService({ db, clock, merchants: configs, acquirers, audit, logger: logger.child({ component: 'maintenance' }) });
+      const directlink = createDirectLinkService({
+        db,
+        clock,
+        merchants: configs,
+        apiUsers: services.apiUsers,
+        recordError,
+        acquirers,
+        operations,
+        publicUrl: config.publicUrl,
+        logger: logger.child({ component: 'directlink' }),
+      });
       return {
+        operations,
+        directlink,
         entry: createEntryService({
           db,
           clock,
           merchants: configs,
           processors: new Set(['test']),
-          recordError: async (error) => {
-            await errorLog.recordEntryError(error);
-          },
+          recordError,
         }),
         payment: createPaymentService({
           db,

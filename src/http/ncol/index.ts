@@ -1,14 +1,17 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { EntryService, PaymentService } from '../../modules/checkout/index.ts';
+import type { DirectLinkService, EntryService, PaymentService } from '../../modules/checkout/index.ts';
 import { PAY_CSS, PAY_JS } from '../../views/ncol/assets.ts';
 import { registerEntryRoutes, requestBytes } from './entry.ts';
-import { entryLimitHooks, type EntryLimits } from './limits.ts';
+import { entryLimitHooks, limitHooks, type EntryLimits } from './limits.ts';
+import { directLinkLimitRefusal, registerDirectLinkRoutes, sendDirectLinkFailure } from './directlink.ts';
 import { registerPayRoutes } from './pay.ts';
 import { sendErrorPage, statusOfError } from './responses.ts';
 
 export interface NcolContextOptions {
   entry: EntryService;
   payment: PaymentService;
+  /** DirectLink's server-to-server pages (orderdirect, querydirect, maintenancedirect). */
+  directlink: DirectLinkService;
   /** Requests per minute the entry accepts per client address and per PSPID (VARCO_NCOL_RATE_LIMIT_*). */
   limits: EntryLimits;
 }
@@ -31,7 +34,7 @@ export async function ncolContext(app: FastifyInstance, options: NcolContextOpti
     const status = statusOfError(error);
     if (status >= 500) request.log.error({ err: error, status }, 'hosted page request failed');
     else request.log.info({ code: error.code, status }, 'hosted page request refused');
-    return sendErrorPage(reply, status, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test');
+    return sendDirectLinkFailure(request, reply, status) ?? sendErrorPage(reply, status, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test');
   });
   app.setNotFoundHandler((request, reply) => sendErrorPage(reply, 404, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test'));
 
@@ -43,4 +46,6 @@ export async function ncolContext(app: FastifyInstance, options: NcolContextOpti
 
   registerEntryRoutes(app, options.entry, await entryLimitHooks(app, options.limits, requestBytes));
   registerPayRoutes(app, options.payment);
+  // Limited like the entry, with counters of their own (a shop's server is not its customers' browsers).
+  registerDirectLinkRoutes(app, options.directlink, limitHooks(app, options.limits, requestBytes, directLinkLimitRefusal));
 }

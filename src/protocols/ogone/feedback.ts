@@ -26,6 +26,8 @@ export const FEEDBACK_FIELDS = Object.freeze([
   'CN',
   'IP',
   'EMAIL',
+  // A maintenance operation's number (DirectLink; docs/reference/ogone/directlink.md).
+  'PAYIDSUB',
 ] as const);
 export type FeedbackField = (typeof FEEDBACK_FIELDS)[number];
 
@@ -69,6 +71,8 @@ export interface FeedbackPayment {
   readonly date: Date;
   /** Customer's IP address, for the IP field. */
   readonly ip?: string;
+  /** The maintenance operation reported (PAYIDSUB); absent for the payment itself. */
+  readonly payIdSub?: string;
 }
 
 export interface ShaOutConfig {
@@ -132,6 +136,8 @@ function fieldValue(field: FeedbackField, order: FeedbackOrder, payment: Feedbac
       return payment.ip ?? '';
     case 'EMAIL':
       return order.customer.email ?? '';
+    case 'PAYIDSUB':
+      return payment.payIdSub ?? '';
   }
 }
 
