@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { htmlAnswer, ncResponseAttributes, writeNcResponse, xmlAttribute, type NcResponse } from './directlink.ts';
 import { NC_ERROR, NC_ERROR_TEXT, ncStatusOf } from './ncerror.ts';
 
@@ -51,4 +52,11 @@ test('every NCERROR has the platform’s text; success is "!"', () => {
   for (const code of Object.values(NC_ERROR)) assert.ok(NC_ERROR_TEXT[code].length > 0, code);
   assert.equal(NC_ERROR_TEXT['0'], '!');
   assert.equal(NC_ERROR_TEXT['50001113'], 'This order has already been processed');
+});
+
+test('docs/errors.md lists every NCERROR Varco answers, with the platform\u2019s text', async () => {
+  const doc = await readFile(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+  for (const code of Object.values(NC_ERROR).filter((c) => c !== '0')) {
+    assert.ok(doc.includes(`| \`${code}\` | ${code[0]} | ${NC_ERROR_TEXT[code]} |`), `docs/errors.md: NCERROR ${code}`);
+  }
 });
