@@ -8,7 +8,9 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import {
+  createDirectLinkService,
   createEntryService,
+  createOperationsService,
   createFeedbackSender,
   createTemplateFetcher,
   createOrdersService,
@@ -19,7 +21,9 @@ import {
   RECONCILE_EVERY_MS,
   type Acquirer,
   type TemplateFetcher,
+  type DirectLinkService,
   type EntryService,
+  type OperationsService,
   type FeedbackSender,
   type OrdersService,
   type PaymentService,
@@ -39,10 +43,12 @@ import {
 } from '../modules/delivery/index.ts';
 import { createIdentityService, createPasswordResets, type IdentityService, type PasswordResets } from '../modules/identity/index.ts';
 import {
+  createApiUsersService,
   createConfigCache,
   createErrorLogService,
   createMerchantsService,
   merchantSubscriptionHooks,
+  type ApiUsersService,
   type ConfigCache,
   type EcommerceEnv,
   type ErrorLogService,
@@ -101,6 +107,10 @@ export interface HostedPageServices {
   configs: ConfigCache;
   /** The acquirer per environment (`prod` has no payment processor yet); the reconciliation job asks the same ones. */
   acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  /** Capture, refund, cancel and renew of authorised payments (PAYIDSUB): DirectLink's maintenance, later the portal and the API. */
+  operations: OperationsService;
+  /** DirectLink: orderdirect, querydirect, maintenancedirect (`/ncol/<env>/…direct.asp`). */
+  directlink: DirectLinkService;
 }
 
 export interface Services extends SubscriptionServices, StationServices {
@@ -113,6 +123,8 @@ export interface Services extends SubscriptionServices, StationServices {
   delivery: DeliveryService;
   /** Merchant accounts and technical settings; also the MerchantDirectory of the hosted page. */
   merchants: MerchantsService;
+  /** Merchants' API users (DirectLink's USERID + PSWD): the portal and CLI manage them, DirectLink authenticates with them. */
+  apiUsers: ApiUsersService;
   /** The merchants' error log (the hosted page writes, the portal and CLI read). */
   errorLog: ErrorLogService;
   /** The hosted payment page: entry, payment, orders read back, server-to-server feedback. */
@@ -345,6 +357,7 @@ export function createContainer(deps: ContainerDeps): Container {
     productCatalog: () => subscriptionGroup().products,
     delivery: () => createDeliveryService({ db, sending: config.smtpUrl !== undefined }),
     merchants: () => createMerchantsService({ db, clock, audit, masterKey: deps.masterKey, publicUrl: config.publicUrl }),
+    apiUsers: () => createApiUsersService({ db, clock, audit }),
     errorLog: () => createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
     exchanges: () => createExchangeLog({ db, clock }),
     pagopaSimulator: () => createPagopaSimulator({ db, clock, audit }),
@@ -366,16 +379,31 @@ export function createContainer(deps: ContainerDeps): Container {
       const configs = createConfigCache({ directory: services.merchants, databaseUrl });
       const acquirers = deps.acquirers ?? { test: createTestAcquirer() };
       const errorLog = services.errorLog;
+      const recordError = async (error: Parameters<ErrorLogService['recordEntryError']>[0]): Promise<void> => {
+        await errorLog.recordEntryError(error);
+      };
+      const operations = createOperationsService({ db, clock, merchants: configs, acquirers, audit, logger: logger.child({ component: 'maintenance' }) });
+      const directlink = createDirectLinkService({
+        db,
+        clock,
+        merchants: configs,
+        apiUsers: services.apiUsers,
+        recordError,
+        acquirers,
+        operations,
+        publicUrl: config.publicUrl,
+        logger: logger.child({ component: 'directlink' }),
+      });
       return {
+        operations,
+        directlink,
         entry: createEntryService({
           db,
           clock,
           merchants: configs,
           processors: new Set(['test']),
           toolPage: `${config.publicUrl}/portal/shasign`,
-          recordError: async (error) => {
-            await errorLog.recordEntryError(error);
-          },
+          recordError,
         }),
         payment: createPaymentService({
           db,

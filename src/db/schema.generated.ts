@@ -63,6 +63,22 @@ export interface AuditLog {
   subject_type: string | null;
 }
 
+export interface CardAliases {
+  alias: string;
+  card_brand: string;
+  card_expiry: string;
+  card_holder: Generated<string>;
+  card_masked: string;
+  created_at: Timestamp;
+  environment: "test" | "prod";
+  id: string;
+  last_used_at: Timestamp | null;
+  merchant_id: string;
+  pan_sealed: string;
+  updated_at: Timestamp;
+  usage: string | null;
+}
+
 export interface CertificateWarnings {
   days_before: number;
   fingerprint_sha256: string;
@@ -118,6 +134,17 @@ export interface JobLeases {
   owner: string | null;
 }
 
+export interface MerchantApiUsers {
+  created_at: Generated<Timestamp>;
+  disabled_at: Timestamp | null;
+  environment: "test" | "prod";
+  id: string;
+  merchant_id: string;
+  password_changed_at: Generated<Timestamp>;
+  password_hash: string;
+  userid: string;
+}
+
 export interface Merchants {
   created_at: Generated<Timestamp>;
   id: string;
@@ -154,20 +181,25 @@ export interface MerchantSettings {
 
 export interface Orders {
   acceptance: string | null;
+  alias: string | null;
   amount: number;
   attempts: Generated<number>;
+  capture_closed: Generated<boolean>;
+  captured: Generated<number>;
   card_bin: string | null;
   card_brand: string | null;
   card_expiry: string | null;
   card_holder: string | null;
   card_masked: string | null;
   challenge: ColumnType<unknown | null, string | null | undefined, string | null>;
+  channel: Generated<"hosted" | "directlink">;
   created_at: Generated<Timestamp>;
   currency: string;
   environment: "test" | "prod";
   feedback_message_id: string | null;
   id: string;
   language: string;
+  last_pay_id_sub: Generated<number>;
   merchant_id: string;
   nc_error: string | null;
   operation: "RES" | "SAL";
@@ -175,6 +207,8 @@ export interface Orders {
   page_token_hash: string | null;
   paid_at: Timestamp | null;
   pay_id: Generated<number>;
+  refund_closed: Generated<boolean>;
+  refunded: Generated<number>;
   request: ColumnType<unknown, string, string>;
   status: Generated<number>;
   updated_at: Generated<Timestamp>;
@@ -443,6 +477,23 @@ export interface PaymentAttempts {
   status: number;
 }
 
+export interface PaymentOperations {
+  acceptance: string | null;
+  acquirer_ref: string | null;
+  actor_id: string | null;
+  actor_type: "api_user" | "referent" | "admin" | "cli" | "system";
+  amount: number;
+  created_at: Timestamp;
+  feedback_message_id: string | null;
+  id: string;
+  nc_error: string;
+  operation: "SAL" | "SAS" | "RFD" | "RFS" | "DEL" | "DES" | "REN";
+  order_id: string;
+  pay_id_sub: number;
+  status: number;
+  updated_at: Timestamp;
+}
+
 export interface PlatformCas {
   cert_pem: string;
   created_at: Generated<Timestamp>;
@@ -637,11 +688,13 @@ export interface DB {
   api_rate_windows: ApiRateWindows;
   audit_checkpoints: AuditCheckpoints;
   audit_log: AuditLog;
+  card_aliases: CardAliases;
   certificate_warnings: CertificateWarnings;
   ecommerce_error_counters: EcommerceErrorCounters;
   ecommerce_errors: EcommerceErrors;
   invitations: Invitations;
   job_leases: JobLeases;
+  merchant_api_users: MerchantApiUsers;
   merchant_settings: MerchantSettings;
   merchants: Merchants;
   orders: Orders;
@@ -663,6 +716,7 @@ export interface DB {
   pagopa_simulators: PagopaSimulators;
   password_resets: PasswordResets;
   payment_attempts: PaymentAttempts;
+  payment_operations: PaymentOperations;
   platform_cas: PlatformCas;
   platform_client_certificates: PlatformClientCertificates;
   platform_settings: PlatformSettings;

@@ -40,6 +40,10 @@ export const ID_PREFIXES = [
   'prp',
   // Password resets by e-mail (issue 14).
   'pwr',
+  // DirectLink (issue 13): merchants' API users, payment operations (PAYIDSUB), card aliases.
+  'apu',
+  'pop',
+  'als',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

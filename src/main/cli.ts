@@ -10,6 +10,7 @@ import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
 import { proposalCommands } from '../cli/proposal.commands.ts';
 import { merchantCommands } from '../cli/merchant.commands.ts';
+import { apiUserCommands } from '../cli/api-user.commands.ts';
 import { pagopaCommands } from '../cli/pagopa.commands.ts';
 import { doctorCommands, doctorConfigFailure } from '../cli/doctor.commands.ts';
 import { backupCommands } from '../cli/backup.commands.ts';
@@ -26,6 +27,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   ...pkiCommands,
   ...proposalCommands,
   ...merchantCommands,
+  ...apiUserCommands,
   ...pagopaCommands,
   ...doctorCommands,
   ...backupCommands,

@@ -21,7 +21,10 @@ const { app } = t;
 /** NCERROR → text, from the docs/errors.md table of the hosted page. */
 function documented(): Map<string, string> {
   const doc = readFileSync(resolve(import.meta.dirname, '../../docs/errors.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('## Hosted payment page: NCERROR codes'));
+  const start = doc.indexOf('## Hosted payment page: NCERROR codes');
+  // Up to the next section (DirectLink's NCERROR table follows later with its own columns).
+  const end = doc.indexOf('\n## ', start + 1);
+  const section = doc.slice(start, end === -1 ? undefined : end);
   const rows = [...section.matchAll(/^\| `(\d+)` \| ([^|]+) \|/gm)];
   return new Map(rows.map((m) => [m[1] ?? '', (m[2] ?? '').trim()]));
 }

@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { EntryService, PaymentService, TemplateFetcher } from '../../modules/checkout/index.ts';
+import type { DirectLinkService, EntryService, PaymentService, TemplateFetcher } from '../../modules/checkout/index.ts';
 import { PAY_CSS, PAY_JS } from '../../views/ncol/assets.ts';
 import { registerEntryRoutes, requestBytes } from './entry.ts';
-import { entryLimitHooks, type EntryLimits } from './limits.ts';
+import { entryLimitHooks, limitHooks, type EntryLimits } from './limits.ts';
+import { directLinkLimitRefusal, registerDirectLinkRoutes, sendDirectLinkFailure } from './directlink.ts';
 import { registerPayRoutes } from './pay.ts';
 import { sendErrorPage, statusOfError } from './responses.ts';
 
@@ -11,6 +12,8 @@ export interface NcolContextOptions {
   payment: PaymentService;
   /** The dynamic templates (TP) of the payment pages. */
   templates: TemplateFetcher;
+  /** DirectLink's server-to-server pages (orderdirect, querydirect, maintenancedirect). */
+  directlink: DirectLinkService;
   /** Requests per minute the entry accepts per client address and per PSPID (VARCO_NCOL_RATE_LIMIT_*). */
   limits: EntryLimits;
 }
@@ -33,7 +36,7 @@ export async function ncolContext(app: FastifyInstance, options: NcolContextOpti
     const status = statusOfError(error);
     if (status >= 500) request.log.error({ err: error, status }, 'hosted page request failed');
     else request.log.info({ code: error.code, status }, 'hosted page request refused');
-    return sendErrorPage(reply, status, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test');
+    return sendDirectLinkFailure(request, reply, status) ?? sendErrorPage(reply, status, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test');
   });
   app.setNotFoundHandler((request, reply) => sendErrorPage(reply, 404, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test'));
 
@@ -45,4 +48,6 @@ export async function ncolContext(app: FastifyInstance, options: NcolContextOpti
 
   registerEntryRoutes(app, options.entry, await entryLimitHooks(app, options.limits, requestBytes));
   registerPayRoutes(app, options.payment, options.templates);
+  // Limited like the entry, with counters of their own (a shop's server is not its customers' browsers).
+  registerDirectLinkRoutes(app, options.directlink, limitHooks(app, options.limits, requestBytes, directLinkLimitRefusal));
 }

@@ -88,26 +88,38 @@ export function pspidKey(bytes: Uint8Array, request: Pick<FastifyRequest, 'url'>
 
 type Check = ReturnType<FastifyInstance['createRateLimit']>;
 
+/** The answer to a refused request: `seconds` until the window frees a slot; `bytes` reads the form when needed. */
+export type LimitRefusal = (request: FastifyRequest, reply: FastifyReply, seconds: number, bytes: () => Uint8Array | undefined) => FastifyReply;
+
+/** The hosted page's: a small page in the form's LANGUAGE (or the browser's), with Retry-After. */
+const busyRefusal: LimitRefusal = (request, reply, seconds, bytes) =>
+  privatePage(reply.code(429), PLAIN_CSP)
+    .header('retry-after', String(seconds))
+    .send(busyPage(languageOf(request, bytes()), envOf(request) === 'prod' ? 'prod' : 'test', seconds));
+
 async function refuseWhenExceeded(
   request: FastifyRequest,
   reply: FastifyReply,
   check: Check,
   bytes: () => Uint8Array | undefined,
+  refuse: LimitRefusal,
 ): Promise<FastifyReply | undefined> {
   const verdict = await check(request);
   if (verdict.isAllowed || !verdict.isExceeded) return undefined;
-  const seconds = Math.max(1, verdict.ttlInSeconds);
-  return privatePage(reply.code(429), PLAIN_CSP)
-    .header('retry-after', String(seconds))
-    .send(busyPage(languageOf(request, bytes()), envOf(request) === 'prod' ? 'prod' : 'test', seconds));
+  return refuse(request, reply, Math.max(1, verdict.ttlInSeconds), bytes);
 }
 
 /**
- * Registers the rate-limit plugin in the hosted page's context and returns the two hooks of the
- * entry routes. `bodyOf` gives the request's form bytes (POST body or GET query string).
+ * The two hooks of a group of routes, with counters of their own (the rate-limit plugin must be
+ * registered in the context already: entryLimitHooks does it). `bodyOf` gives the request's form
+ * bytes (POST body or GET query string).
  */
-export async function entryLimitHooks(app: FastifyInstance, limits: EntryLimits, bodyOf: (request: FastifyRequest) => Uint8Array): Promise<EntryLimitHooks> {
-  await app.register(rateLimit, { global: false });
+export function limitHooks(
+  app: FastifyInstance,
+  limits: EntryLimits,
+  bodyOf: (request: FastifyRequest) => Uint8Array,
+  refuse: LimitRefusal = busyRefusal,
+): EntryLimitHooks {
   // `cache` (LRU size) is passed through to each limiter's store, though the option types omit it.
   const common = { timeWindow: WINDOW_MS, cache: KEYS_KEPT };
   const byIp = app.createRateLimit({ ...common, max: limits.perIpPerMinute });
@@ -118,7 +130,13 @@ export async function entryLimitHooks(app: FastifyInstance, limits: EntryLimits,
     keyGenerator: (request) => `${envOf(request)}:${pspidKey(bodyOf(request), request)}`,
   });
   return {
-    byIp: (request, reply) => refuseWhenExceeded(request, reply, byIp, () => (request.method === 'GET' ? bodyOf(request) : undefined)),
-    byPspid: (request, reply) => refuseWhenExceeded(request, reply, byPspid, () => bodyOf(request)),
+    byIp: (request, reply) => refuseWhenExceeded(request, reply, byIp, () => (request.method === 'GET' ? bodyOf(request) : undefined), refuse),
+    byPspid: (request, reply) => refuseWhenExceeded(request, reply, byPspid, () => bodyOf(request), refuse),
   };
+}
+
+/** Registers the rate-limit plugin in the hosted page's context and returns the two hooks of the entry routes. */
+export async function entryLimitHooks(app: FastifyInstance, limits: EntryLimits, bodyOf: (request: FastifyRequest) => Uint8Array): Promise<EntryLimitHooks> {
+  await app.register(rateLimit, { global: false });
+  return limitHooks(app, limits, bodyOf);
 }

@@ -15,6 +15,7 @@ import { registerPortalSubscriptionRoutes, type PortalSubscriptionRoutesOptions 
 import { registerPortalStationRoutes, type PortalStationRoutesOptions } from './stations.ts';
 import { registerPortalMerchantRoutes, type PortalMerchantRoutesOptions } from './merchant.ts';
 import { registerPortalMerchantToolRoutes, type PortalMerchantToolRoutesOptions } from './merchant-tools.ts';
+import { registerPortalApiUserRoutes, type PortalApiUserRoutesOptions } from './merchant-api-users.ts';
 import { registerPortalOrderRoutes, type PortalOrderRoutesOptions } from './orders.ts';
 import { registerPortalExchangeRoutes, type PortalExchangeRoutesOptions } from './pagopa-exchanges.ts';
 import { registerPortalRegistryRoutes, type PortalRegistryRoutesOptions } from './pagopa-registry.ts';
@@ -30,6 +31,7 @@ export interface PortalContextOptions
     PortalStationRoutesOptions,
     PortalMerchantRoutesOptions,
     PortalMerchantToolRoutesOptions,
+    PortalApiUserRoutesOptions,
     PortalOrderRoutesOptions,
     PortalExchangeRoutesOptions,
     PortalRegistryRoutesOptions,
@@ -60,6 +62,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerPortalStationRoutes(app, options);
   registerPortalMerchantRoutes(app, options);
   registerPortalMerchantToolRoutes(app, options);
+  registerPortalApiUserRoutes(app, options);
   registerPortalOrderRoutes(app, options);
   registerPortalExchangeRoutes(app, options);
   registerPortalRegistryRoutes(app, options);

@@ -64,9 +64,28 @@ export type AcquirerStatus =
   | { readonly state: 'not_found' }
   | { readonly state: 'unknown' };
 
+/** What a maintenance operation asks of the acquirer (docs/adr/0030-directlink.md). */
+export type MaintenanceKind = 'capture' | 'refund' | 'cancel' | 'delete' | 'renew';
+
+export interface MaintenanceRequest {
+  readonly kind: MaintenanceKind;
+  /** Varco's reference of the order (the authorisation's AuthoriseRequest.orderRef). */
+  readonly orderRef: string;
+  /** Varco's reference of this operation, for the acquirer's records. */
+  readonly operationRef: string;
+  /** Minor units of `currency`. */
+  readonly amount: number;
+  readonly currency: string;
+}
+
+/** `done`: processed; `refused`: the acquirer declined it (nothing moved). A lost answer is a throw or a timeout. */
+export type MaintenanceResult = { readonly outcome: 'done'; readonly reference: string } | { readonly outcome: 'refused'; readonly ncError: string };
+
 export interface Acquirer {
   /** For logs and the order record, e.g. `test`. */
   readonly name: string;
+  /** Captures, refunds, cancels or renews (part of) an authorised payment. */
+  maintain(request: MaintenanceRequest): Promise<MaintenanceResult>;
   authorise(request: AuthoriseRequest): Promise<AcquirerResult>;
   /** Finishes a `challenge_required` authorisation; never answers `challenge_required` again. */
   completeChallenge(request: CompleteChallengeRequest): Promise<AcquirerResult>;

@@ -223,9 +223,11 @@ export function validateCard(
   input: CardInput,
   now: Date,
   allowedBrands?: readonly CardBrand[],
+  /** DirectLink: CN and CVC may be left out (recurring payments, MOTO); when sent they are checked. */
+  optional: { holder?: boolean; cvc?: boolean } = {},
 ): { readonly ok: true; readonly card: PaymentCard } | { readonly ok: false; readonly problems: readonly CardProblem[] } {
   const problems: CardProblem[] = [];
-  const holder = holderProblem(input.holder);
+  const holder = optional.holder === true && input.holder.trim() === '' ? undefined : holderProblem(input.holder);
   if (holder !== undefined) problems.push({ field: 'holder', code: holder });
   const digits = normaliseCardNumber(input.number);
   const number = numberProblem(digits, input.number, allowedBrands);
@@ -234,7 +236,8 @@ export function validateCard(
   if (!expiry.ok) problems.push({ field: 'expiry', code: expiry.problem });
   const brand = digits === undefined ? undefined : detectBrand(digits);
   const cvc = input.cvc.trim();
-  if (brand !== undefined && !cvcValid(cvc, brand)) problems.push({ field: 'cvc', code: cvc === '' ? 'required' : 'invalid' });
+  if (brand !== undefined && !(optional.cvc === true && cvc === '') && !cvcValid(cvc, brand))
+    problems.push({ field: 'cvc', code: cvc === '' ? 'required' : 'invalid' });
   if (problems.length > 0 || digits === undefined || brand === undefined || !expiry.ok) return { ok: false, problems };
   // The holder is stored and sent back as CN: a number typed into it is masked like any other.
   const summary: CardSummary = {

@@ -88,7 +88,7 @@ const KEPT_AS_SENT: ReadonlySet<string> = new Set(['pspid', 'orderId', 'currency
  * (a customer could send himself, with a valid SHA-OUT, anywhere), so they are dropped and the
  * settings' ones apply; card data is scrubbed from every free field.
  */
-function orderToStore(order: OrderRequest, config: MerchantConfig): OrderRequest {
+export function orderToStore(order: OrderRequest, config: MerchantConfig): OrderRequest {
   // ACCEPTURL, DECLINEURL, EXCEPTIONURL and CANCELURL go; BACKURL, HOMEURL and CATALOGURL are links without feedback.
   const { accept: _a, decline: _d, exception: _e, cancel: _c, ...unsigned } = order.urls;
   const legacy = config.hashingMethod === 'main-parameters';

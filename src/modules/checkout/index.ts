@@ -13,6 +13,14 @@ export type { OrdersService } from './orders.service.ts';
 export type { OrderRecord } from './orders.repository.ts';
 export { hasOrders } from './orders.repository.ts';
 
+// DirectLink (orderdirect, querydirect, maintenancedirect) and the maintenance of authorised payments
+// (capture, refund, cancel, renew: one PAYIDSUB each) that DirectLink, the portal and the API share.
+export { createDirectLinkService } from './directlink.service.ts';
+export type { DirectLinkService } from './directlink.service.ts';
+export type { DirectLinkRequest } from './directlink.auth.ts';
+export { createOperationsService } from './operations.service.ts';
+export type { MaintainResult, OperationActor, OperationView, OperationsService, OrderTarget } from './operations.service.ts';
+
 // Server-to-server feedback: the online attempt and the outbox's `http` handler; whom an exhausted one concerns.
 export { chooseAddress, createFeedbackSender, feedbackOwners } from './feedback.sender.ts';
 export type { FeedbackSender, FeedbackSenderDeps } from './feedback.sender.ts';

@@ -31,6 +31,8 @@ export const REUSABLE_STATUSES: readonly number[] = Object.freeze([
   OGONE_STATUS.CANCELLED_BY_CUSTOMER,
   OGONE_STATUS.WAITING_AUTHENTICATION,
 ]);
+/** A fresh order, or one refused while retries remain (a sale's technical refusal is 93, not 2): an attempt may start. */
+export const PAYABLE_STATUSES = [OGONE_STATUS.INCOMPLETE, OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL] as const;
 /** Refusals after which the customer may try again while the *payment retry* setting allows. */
 export const RETRYABLE_STATUSES: readonly number[] = Object.freeze([OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL]);
 /** "Being processed": an attempt was claimed and its outcome is not recorded yet (or was interrupted). */
@@ -61,6 +63,17 @@ export interface OrderRecord {
   challenge: StoredChallenge | null;
   feedbackMessageId: string | null;
   stored: StoredRequest;
+  /** How the order came: the hosted page, or DirectLink's orderdirect (never payable on a page). */
+  channel: 'hosted' | 'directlink';
+  /** Maintenance totals (docs/adr/0030-directlink.md): captured by SAL/SAS (a sale counts as captured), refunded by RFD/RFS. */
+  captured: number;
+  refunded: number;
+  captureClosed: boolean;
+  refundClosed: boolean;
+  /** The newest maintenance operation's PAYIDSUB (0: none yet). */
+  lastPayIdSub: number;
+  /** The card alias the order used or created, if any. */
+  alias: string | null;
 }
 
 type OrderRow = Selectable<OrdersTable> & { organisation_id: string; merchant_name: string };
@@ -104,6 +117,13 @@ function toRecord(row: OrderRow): OrderRecord {
     challenge: (row.challenge ?? null) as StoredChallenge | null,
     feedbackMessageId: row.feedback_message_id,
     stored: row.request as StoredRequest,
+    channel: row.channel,
+    captured: Number(row.captured),
+    refunded: Number(row.refunded),
+    captureClosed: row.capture_closed,
+    refundClosed: row.refund_closed,
+    lastPayIdSub: row.last_pay_id_sub,
+    alias: row.alias,
   };
 }
 
@@ -130,6 +150,26 @@ export async function findOrderByRef(db: Kysely<Database>, organisationId: strin
   return row === undefined ? undefined : toRecord(row);
 }
 
+/** By PAYID, within one merchant and environment (DirectLink's caller). */
+export async function findOrderByPayId(db: Kysely<Database>, merchantId: string, env: EcommerceEnv, payId: string): Promise<OrderRecord | undefined> {
+  const row = await withMerchant(db)
+    .where('orders.merchant_id', '=', merchantId)
+    .where('orders.environment', '=', env)
+    .where('orders.pay_id', '=', Number(payId))
+    .executeTakeFirst();
+  return row === undefined ? undefined : toRecord(row);
+}
+
+/** By the merchant's ORDERID, within one merchant and environment (DirectLink's caller). */
+export async function findOrderByRefIn(db: Kysely<Database>, merchantId: string, env: EcommerceEnv, orderRef: string): Promise<OrderRecord | undefined> {
+  const row = await withMerchant(db)
+    .where('orders.merchant_id', '=', merchantId)
+    .where('orders.environment', '=', env)
+    .where('orders.order_ref', '=', orderRef)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toRecord(row);
+}
+
 export async function listOrders(db: Kysely<Database>, organisationId: string, options: { env?: EcommerceEnv; limit: number }): Promise<OrderRecord[]> {
   let query = withMerchant(db).where(merchant.belongsTo(organisationId));
   if (options.env !== undefined) query = query.where('orders.environment', '=', options.env);
@@ -147,6 +187,8 @@ export interface NewOrder {
   /** *Payment retry*: an order refused this many times is finished, not reusable. */
   maxAttempts: number;
   now: Date;
+  /** Default `hosted`. */
+  channel?: 'hosted' | 'directlink';
 }
 
 /**
@@ -158,11 +200,11 @@ export interface NewOrder {
 export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ id: string; created: boolean } | undefined> {
   const { order } = o;
   const result = await sql<{ id: string; created: boolean }>`
-    INSERT INTO orders (id, merchant_id, environment, order_ref, amount, currency, language, operation, request, page_token_hash, created_at, updated_at)
+    INSERT INTO orders (id, merchant_id, environment, order_ref, amount, currency, language, operation, request, page_token_hash, channel, created_at, updated_at)
     VALUES (${o.id}, ${o.merchantId}, ${o.env}, ${order.orderId}, ${order.amount}, ${order.currency}, ${order.language}, ${order.operation},
-      ${JSON.stringify(o.stored)}::jsonb, ${o.tokenHash}, ${o.now}, ${o.now})
+      ${JSON.stringify(o.stored)}::jsonb, ${o.tokenHash}, ${o.channel ?? 'hosted'}, ${o.now}, ${o.now})
     ON CONFLICT (merchant_id, environment, order_ref) DO UPDATE SET
-      amount = excluded.amount, currency = excluded.currency, language = excluded.language, operation = excluded.operation,
+      amount = excluded.amount, currency = excluded.currency, language = excluded.language, operation = excluded.operation, channel = excluded.channel,
       request = excluded.request, page_token_hash = excluded.page_token_hash, status = ${OGONE_STATUS.INCOMPLETE}, challenge = NULL,
       card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, card_bin = NULL, updated_at = excluded.updated_at
     WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[]) OR (orders.status = ANY(${sql.val([...RETRYABLE_STATUSES])}::int[]) AND orders.attempts < ${o.maxAttempts})

@@ -65,11 +65,11 @@ export function selectedFields(config: MerchantConfig): FeedbackField[] {
   return FEEDBACK_FIELDS.filter((field) => chosen.has(normalizeParamName(field)));
 }
 
-function shaOutOf(config: MerchantConfig, order: OrderRecord): ShaOutConfig {
+export function shaOutOf(config: MerchantConfig, order: OrderRecord): ShaOutConfig {
   return { passphrase: config.shaOut, alg: config.hashAlgorithm, method: config.hashingMethod, encoding: shaEncodingFor(config.charset, order.stored.page) };
 }
 
-function feedbackOrder(order: OrderRecord): FeedbackOrder {
+export function feedbackOrder(order: OrderRecord): FeedbackOrder {
   const o = order.stored.order;
   return {
     orderId: o.orderId,

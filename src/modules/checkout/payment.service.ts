@@ -9,7 +9,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { safeEqual, sha256Hex } from '../../kernel/crypto.ts';
 import { isId, newId } from '../../kernel/ids.ts';
-import { ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS } from '../../protocols/ogone/index.ts';
+import { ACCEPTED_STATUSES, DECLINED_STATUSES } from '../../protocols/ogone/index.ts';
 import type { Acquirer, AcquirerResult } from './acquirer.ts';
 import { validateCard, type CardInput, type CardProblem, type CardSummary } from './card.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
@@ -17,17 +17,16 @@ import { DEFAULT_NC_ERROR } from './outcome.ts';
 import {
   claimOrder,
   findOrder,
-  insertAttempt,
   markInterrupted,
-  recordOutcome,
+  PAYABLE_STATUSES,
   STATUS_PROCESSING,
   STATUS_WAITING_AUTHENTICATION,
   type OrderRecord,
-  type StoredChallenge,
 } from './orders.repository.ts';
 import { customerRedirect, redirectOrigins } from './payment.feedback.ts';
 import { createFeedbackDispatch, type FeedbackDispatchOptions } from './payment.dispatch.ts';
-import { settleAttempt, type Final } from './payment.settle.ts';
+import { finalOf, recordChallenge, settleAttempt, type Final } from './payment.settle.ts';
+import { INTERRUPTED, withDeadline } from './acquirer.call.ts';
 
 export type PageState =
   | { kind: 'pay'; order: OrderRecord; config: MerchantConfig; redirectOrigins: string[]; refused: boolean; problems: readonly CardProblem[] }
@@ -58,11 +57,7 @@ export interface PaymentServiceOptions extends FeedbackDispatchOptions {
 /** How long the page waits for the acquirer before it tells the customer the payment is being verified. */
 export const ACQUIRER_TIMEOUT_MS = 30_000;
 
-/** A fresh order, or one refused while retries remain (a sale's technical refusal is 93, not 2). */
-const PAYABLE = [OGONE_STATUS.INCOMPLETE, OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL] as const;
-
-/** The acquirer threw or did not answer in time: the order stays at 99 for the reconciliation job. */
-const INTERRUPTED = Symbol('interrupted');
+const PAYABLE = PAYABLE_STATUSES;
 
 interface Context {
   order: OrderRecord;
@@ -76,23 +71,8 @@ export function createPaymentService(options: PaymentServiceOptions) {
   const acquirerTimeoutMs = options.acquirerTimeoutMs ?? ACQUIRER_TIMEOUT_MS;
 
   /** The acquirer's answer, or INTERRUPTED when the call throws or outlives the timeout (its late answer is dropped). */
-  async function callAcquirer(orderId: string, call: () => Promise<AcquirerResult>): Promise<AcquirerResult | typeof INTERRUPTED> {
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<typeof INTERRUPTED>((done) => {
-      timer = setTimeout(() => done(INTERRUPTED), acquirerTimeoutMs);
-    });
-    try {
-      const answer = await Promise.race([call(), limit]);
-      if (answer === INTERRUPTED)
-        options.logger?.warn({ orderId, timeoutMs: acquirerTimeoutMs }, 'acquirer did not answer in time; the order waits for reconciliation');
-      return answer;
-    } catch (error) {
-      options.logger?.warn({ orderId, err: String(error).slice(0, 300) }, 'acquirer call failed; the order waits for reconciliation');
-      return INTERRUPTED;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const callAcquirer = (orderId: string, call: () => Promise<AcquirerResult>): Promise<AcquirerResult | typeof INTERRUPTED> =>
+    withDeadline(call, acquirerTimeoutMs, { logger: options.logger, context: { orderId }, what: 'the order waits for reconciliation' });
 
   /** Leaves the order at 99 with an `interrupted` attempt row, and shows the customer the "being processed" page. */
   async function interrupted(ctx: Context, card: CardSummary | undefined): Promise<StepResult> {
@@ -115,7 +95,8 @@ export function createPaymentService(options: PaymentServiceOptions) {
     const { order, config } = ctx;
     if (order.status === STATUS_WAITING_AUTHENTICATION) return { kind: 'challenge', order, config, redirectOrigins: redirectOrigins(order, config) };
     if (order.status === STATUS_PROCESSING) return { kind: 'processing', order };
-    if ((PAYABLE as readonly number[]).includes(order.status) && order.attempts < config.paymentRetries) {
+    // A DirectLink order is paid by the shop's server; its page only ever shows a challenge or a result.
+    if ((PAYABLE as readonly number[]).includes(order.status) && order.attempts < config.paymentRetries && order.channel === 'hosted') {
       return {
         kind: 'pay',
         order,
@@ -165,35 +146,7 @@ export function createPaymentService(options: PaymentServiceOptions) {
     const summary = checked.card.summary;
     if (result === INTERRUPTED) return interrupted(ctx, summary);
     if (result.outcome === 'challenge_required') {
-      const challenge: StoredChallenge = { acquirerRef: result.payId, reference: result.challenge.reference, kind: result.challenge.kind };
-      await db.transaction().execute(async (trx) => {
-        const now = clock.now();
-        await insertAttempt(trx, {
-          id: newId('pay'),
-          orderId,
-          outcome: 'challenge_required',
-          status: STATUS_WAITING_AUTHENTICATION,
-          ncError: result.ncError,
-          acceptance: null,
-          card: summary,
-          acquirerRef: result.payId,
-          now,
-        });
-        if (
-          !(await recordOutcome(trx, {
-            id: orderId,
-            status: STATUS_WAITING_AUTHENTICATION,
-            ncError: result.ncError,
-            acceptance: null,
-            card: summary,
-            challenge,
-            paid: false,
-            now,
-          }))
-        ) {
-          throw new Error(`order ${orderId} left "being processed" while its attempt ran`);
-        }
-      });
+      await recordChallenge({ db, clock }, orderId, result, summary);
       return { kind: 'challenge' };
     }
     return finish(ctx, { ...finalOf(result), card: summary, attempts: claim.attempts }, clientIp);
@@ -264,15 +217,6 @@ export function createPaymentService(options: PaymentServiceOptions) {
   }
 
   return { view, pay, answerChallenge, cancel };
-}
-
-function finalOf(result: Exclude<AcquirerResult, { outcome: 'challenge_required' }>): Omit<Final, 'attempts'> {
-  if (result.outcome === 'authorised') return { outcome: 'authorised', ncError: result.ncError, acceptance: result.acceptance, acquirerRef: result.payId };
-  return {
-    outcome: result.outcome,
-    ncError: result.ncError || DEFAULT_NC_ERROR[result.outcome],
-    ...(result.payId !== undefined ? { acquirerRef: result.payId } : {}),
-  };
 }
 
 export type PaymentService = ReturnType<typeof createPaymentService>;

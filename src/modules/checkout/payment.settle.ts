@@ -12,8 +12,16 @@ import { newId } from '../../kernel/ids.ts';
 import type { CardSummary } from './card.ts';
 import type { FeedbackPayment } from '../../protocols/ogone/index.ts';
 import type { MerchantConfig } from '../merchants/index.ts';
-import { mayRetry, paymentStatus, type FinalOutcome } from './outcome.ts';
-import { insertAttempt, lockProcessingOrder, recordOutcome, type OrderRecord } from './orders.repository.ts';
+import { DEFAULT_NC_ERROR, mayRetry, paymentStatus, type FinalOutcome } from './outcome.ts';
+import {
+  insertAttempt,
+  lockProcessingOrder,
+  recordOutcome,
+  STATUS_WAITING_AUTHENTICATION,
+  type OrderRecord,
+  type StoredChallenge,
+} from './orders.repository.ts';
+import type { AcquirerResult } from './acquirer.ts';
 import type { QueuedFeedback } from './payment.dispatch.ts';
 
 export interface Final {
@@ -102,4 +110,52 @@ export async function settleAttempt(
     queued,
     order: { ...order, status, ncError: final.ncError, acceptance: final.acceptance ?? null, attempts: final.attempts, ...(card ? { card } : {}) },
   };
+}
+
+/** The Final of an acquirer's answer that is not a challenge. */
+export function finalOf(result: Exclude<AcquirerResult, { outcome: 'challenge_required' }>): Omit<Final, 'attempts'> {
+  if (result.outcome === 'authorised') return { outcome: 'authorised', ncError: result.ncError, acceptance: result.acceptance, acquirerRef: result.payId };
+  return {
+    outcome: result.outcome,
+    ncError: result.ncError || DEFAULT_NC_ERROR[result.outcome],
+    ...(result.payId !== undefined ? { acquirerRef: result.payId } : {}),
+  };
+}
+
+/**
+ * A claimed attempt the acquirer wants authenticated: the attempt row and the order at 46 with the
+ * challenge's references (never card data), in one transaction. The page and DirectLink share it.
+ */
+export async function recordChallenge(
+  deps: Pick<SettleDeps, 'db' | 'clock'>,
+  orderId: string,
+  result: Extract<AcquirerResult, { outcome: 'challenge_required' }>,
+  card: CardSummary,
+): Promise<void> {
+  const challenge: StoredChallenge = { acquirerRef: result.payId, reference: result.challenge.reference, kind: result.challenge.kind };
+  await deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    await insertAttempt(trx, {
+      id: newId('pay'),
+      orderId,
+      outcome: 'challenge_required',
+      status: STATUS_WAITING_AUTHENTICATION,
+      ncError: result.ncError,
+      acceptance: null,
+      card,
+      acquirerRef: result.payId,
+      now,
+    });
+    const recorded = await recordOutcome(trx, {
+      id: orderId,
+      status: STATUS_WAITING_AUTHENTICATION,
+      ncError: result.ncError,
+      acceptance: null,
+      card,
+      challenge,
+      paid: false,
+      now,
+    });
+    if (!recorded) throw new Error(`order ${orderId} left "being processed" while its attempt ran`);
+  });
 }

@@ -6,7 +6,15 @@
  * know (another process, a restart) is `not_found`. Tests can make it fail (`faults`).
  */
 import { randomInt } from 'node:crypto';
-import type { Acquirer, AcquirerResult, AcquirerStatus, AuthoriseRequest, CompleteChallengeRequest } from './acquirer.ts';
+import type {
+  Acquirer,
+  AcquirerResult,
+  AcquirerStatus,
+  AuthoriseRequest,
+  CompleteChallengeRequest,
+  MaintenanceRequest,
+  MaintenanceResult,
+} from './acquirer.ts';
 import type { CardBrand } from './card.ts';
 
 export type TestCardBehaviour = 'authorised' | 'challenge' | 'refused' | 'uncertain' | 'technical_error';
@@ -58,6 +66,8 @@ export interface TestAcquirerFaults {
   authorise?: 'throw' | 'lose_answer' | 'hang';
   completeChallenge?: 'throw' | 'lose_answer' | 'hang';
   status?: 'throw' | 'hang';
+  /** Maintenance: fail, never answer, or decline (NCERROR 30001001). */
+  maintain?: 'throw' | 'hang' | 'refuse';
 }
 
 export interface TestAcquirerOptions {
@@ -127,8 +137,17 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
     return ledger.get(orderRef) ?? { state: 'not_found' };
   }
 
+  /** Every maintenance is processed at once, as the platform's test environment settles them. */
+  async function maintain(request: MaintenanceRequest): Promise<MaintenanceResult> {
+    if (faults.maintain === 'throw') throw new TestAcquirerFault('maintain');
+    if (faults.maintain === 'hang') return never();
+    if (faults.maintain === 'refuse') return { outcome: 'refused', ncError: '30001001' };
+    return { outcome: 'done', reference: `${request.kind}-${request.operationRef}` };
+  }
+
   return {
     name: 'test',
+    maintain,
     authorise: (request) => faulty('authorise', request.orderRef, () => answerCard(request, nextPayId())),
     completeChallenge: (request) => faulty('completeChallenge', request.orderRef, () => completeChallenge(request)),
     status,

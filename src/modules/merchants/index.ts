@@ -10,6 +10,10 @@ export { FEEDBACK_PARAMETERS, checkPspid, s2sUrlProblem } from './settings.polic
 export type { PassphraseInput, SettingsInput, SettingsProblem } from './settings.policy.ts';
 export { checkPassphrase } from './passphrase.policy.ts';
 
+// API users (DirectLink's USERID + PSWD), per PSPID and environment.
+export { USERID_PATTERN, createApiUsersService } from './api-users.service.ts';
+export type { ApiUserProblem, ApiUserView, ApiUsersService, SaveApiUserOutcome } from './api-users.service.ts';
+
 // What the hosted page reads: one configuration per PSPID and environment, cached in memory.
 export type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
 export { createConfigCache } from './config.cache.ts';

@@ -37,6 +37,8 @@ export const FEEDBACK_FIELDS = Object.freeze([
   'SCO_CATEGORY',
   'ALIAS',
   'EMAIL',
+  // A maintenance operation's number (DirectLink; docs/reference/ogone/directlink.md).
+  'PAYIDSUB',
 ] as const);
 export type FeedbackField = (typeof FEEDBACK_FIELDS)[number];
 
@@ -100,6 +102,8 @@ export interface FeedbackPayment {
   /** Fraud scoring, when a fraud module scored the payment; empty otherwise. */
   readonly scoring?: string;
   readonly scoreCategory?: string;
+  /** The maintenance operation reported (PAYIDSUB); absent for the payment itself. */
+  readonly payIdSub?: string;
 }
 
 /** Feedback ED: `MMYY`. */
@@ -136,6 +140,7 @@ function orderValues(order: FeedbackOrder, payment: FeedbackPayment): Omit<Value
     SCO_CATEGORY: () => payment.scoreCategory ?? '',
     ALIAS: () => order.alias ?? '',
     EMAIL: () => order.customer.email ?? '',
+    PAYIDSUB: () => payment.payIdSub ?? '',
   };
 }
 

@@ -58,3 +58,18 @@ export type { ReferrerCheck, ReferrerEntry, ReferrerSettingProblem, ReferrerSett
 
 // STATUS values.
 export { ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS, S2S_FIRST_URL_STATUSES, UNCERTAIN_STATUSES, type OgoneStatus } from './status.ts';
+
+// DirectLink: pages, maintenance operations, the `<ncresponse/>` answer; NCERROR codes and texts.
+export {
+  DIRECTLINK_PAGES,
+  MAINTENANCE_OPERATIONS,
+  htmlAnswer,
+  isMaintenanceOperation,
+  ncResponseAttributes,
+  ncResponseContentType,
+  writeNcResponse,
+  xmlAttribute,
+} from './directlink.ts';
+export type { DirectLinkCall, MaintenanceOperation, NcResponse } from './directlink.ts';
+export { NC_ERROR, NC_ERROR_TEXT, ncErrorText, ncStatusOf } from './ncerror.ts';
+export type { NcError } from './ncerror.ts';

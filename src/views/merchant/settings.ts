@@ -58,13 +58,14 @@ export interface SettingsPageView {
 
 const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 
-export function envTabs(locale: Locale, merchantId: string, current: 'test' | 'prod' | 'errors' | null): SafeHtml {
+export function envTabs(locale: Locale, merchantId: string, current: 'test' | 'prod' | 'errors' | 'api-users' | null): SafeHtml {
   const t = strings(locale);
   const link = (href: string, label: string, active: boolean) =>
     html`<a href="${href}"${active ? html` aria-current="page"` : ''}>${active ? html`<strong>${label}</strong>` : label}</a>`;
   return html`<nav aria-label="${t.technical}"><p>${link(`/portal/merchants/${merchantId}/settings/test`, `${t.technical} · ${t.test}`, current === 'test')} |
 ${link(`/portal/merchants/${merchantId}/settings/prod`, `${t.technical} · ${t.prod}`, current === 'prod')} |
-${link(`/portal/merchants/${merchantId}/errors`, t.errorLogs, current === 'errors')} | <a href="/portal/shasign">${t.shasign}</a></p></nav>`;
+${link(`/portal/merchants/${merchantId}/errors`, t.errorLogs, current === 'errors')} |
+${link(`/portal/merchants/${merchantId}/api-users`, t.apiUsers, current === 'api-users')} | <a href="/portal/shasign">${t.shasign}</a></p></nav>`;
 }
 
 function pspidInput(id: string, value: string, invalid: boolean, describedBy?: string): SafeHtml {

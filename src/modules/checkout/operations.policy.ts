@@ -1,0 +1,128 @@
+/**
+ * Whether a maintenance operation may run on an order, for how much, and the statuses it goes
+ * through (docs/adr/0030-directlink.md, "Maintenance"). Pure: the caller applies the verdict under
+ * the order's row lock, and the table's CHECK constraints refuse whatever this would get wrong.
+ *
+ * | OPERATION | kind    | needs                                   | pending / done / refused / uncertain |
+ * | --------- | ------- | --------------------------------------- | ------------------------------------ |
+ * | SAL, SAS  | capture | an authorisation (RES) with a remainder | 91 / 9 / 93 / 92                     |
+ * | RFD, RFS  | refund  | captured money not refunded yet         | 81 / 8 / 83 / 82                     |
+ * | DEL, DES  | cancel  | an uncaptured remainder                 | 61 / 6 / 63 / 62                     |
+ * | DEL, DES  | delete  | captured in full, nothing refunded      | 71 / 7 / 73 / 72                     |
+ * | REN       | renew   | an uncaptured remainder                 | 51 / 5 / 2 / 52                      |
+ *
+ * SAS and a cancellation close captures; RFS and DES close refunds. An AMOUNT left out means
+ * everything the operation may take (the remainder, or what is left to refund).
+ */
+import { NC_ERROR } from '../../protocols/ogone/index.ts';
+import type { MaintenanceOperation } from '../../protocols/ogone/index.ts';
+import type { MaintenanceKind } from './acquirer.ts';
+
+/** What the decision reads of the order, under its lock. */
+export interface OrderLedger {
+  readonly operation: 'RES' | 'SAL';
+  /** The authorisation (or sale) succeeded (paid_at set). */
+  readonly authorised: boolean;
+  readonly amount: number;
+  readonly captured: number;
+  readonly refunded: number;
+  readonly captureClosed: boolean;
+  readonly refundClosed: boolean;
+}
+
+export interface OperationStatuses {
+  readonly pending: number;
+  readonly done: number;
+  readonly refused: number;
+  readonly uncertain: number;
+}
+
+/** What the operation reserves while the acquirer answers; undone when it refuses. */
+export interface LedgerChange {
+  readonly captured: number;
+  readonly refunded: number;
+  readonly closeCapture: boolean;
+  readonly closeRefund: boolean;
+}
+
+export type OperationVerdict =
+  | { readonly ok: true; readonly kind: MaintenanceKind; readonly amount: number; readonly statuses: OperationStatuses; readonly change: LedgerChange }
+  | { readonly ok: false; readonly ncError: string; readonly reason: string };
+
+export const OPERATION_STATUSES: Readonly<Record<MaintenanceKind, OperationStatuses>> = Object.freeze({
+  capture: { pending: 91, done: 9, refused: 93, uncertain: 92 },
+  refund: { pending: 81, done: 8, refused: 83, uncertain: 82 },
+  cancel: { pending: 61, done: 6, refused: 63, uncertain: 62 },
+  delete: { pending: 71, done: 7, refused: 73, uncertain: 72 },
+  renew: { pending: 51, done: 5, refused: 2, uncertain: 52 },
+});
+
+/** A sale is captured as it is authorised. */
+export function capturedOf(o: OrderLedger): number {
+  return o.operation === 'SAL' ? (o.authorised ? o.amount : 0) : o.captured;
+}
+
+const refuse = (ncError: string, reason: string): OperationVerdict => ({ ok: false, ncError, reason });
+const accept = (kind: MaintenanceKind, amount: number, change: Partial<LedgerChange> = {}): OperationVerdict => ({
+  ok: true,
+  kind,
+  amount,
+  statuses: OPERATION_STATUSES[kind],
+  change: { captured: 0, refunded: 0, closeCapture: false, closeRefund: false, ...change },
+});
+
+function capture(o: OrderLedger, last: boolean, requested: number | undefined): OperationVerdict {
+  if (o.operation === 'SAL') return refuse(NC_ERROR.ORIGINAL_STATUS, 'the payment is a sale (SAL): it is captured already');
+  if (o.captureClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'the authorisation is closed (cancelled, or its last capture was made)');
+  const remaining = o.amount - o.captured;
+  const amount = requested ?? remaining;
+  if (remaining <= 0 || amount > remaining) return refuse(NC_ERROR.CAPTURE_OVERFLOW, `at most ${remaining} may still be captured`);
+  return accept('capture', amount, { captured: amount, closeCapture: last });
+}
+
+function refund(o: OrderLedger, last: boolean, requested: number | undefined): OperationVerdict {
+  if (o.refundClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'refunds are closed (last refund made, or the payment was deleted)');
+  const refundable = capturedOf(o) - o.refunded;
+  const amount = requested ?? refundable;
+  if (refundable <= 0 || amount > refundable) return refuse(NC_ERROR.REFUND_OVERFLOW, `at most ${Math.max(0, refundable)} may still be refunded`);
+  return accept('refund', amount, { refunded: amount, closeRefund: last });
+}
+
+/** DEL/DES: the uncaptured remainder is released; with nothing left, a payment never refunded is deleted. */
+function cancel(o: OrderLedger, close: boolean, requested: number | undefined): OperationVerdict {
+  const remaining = o.operation === 'RES' && !o.captureClosed ? o.amount - o.captured : 0;
+  if (remaining > 0) {
+    if (requested !== undefined && requested !== remaining)
+      return refuse(NC_ERROR.DATA_VALIDATION, `a cancellation releases the whole remaining authorisation (${remaining})`);
+    return accept('cancel', remaining, { closeCapture: true, closeRefund: close });
+  }
+  const captured = capturedOf(o);
+  if (captured === 0 || o.refunded > 0 || o.refundClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'nothing is left to cancel: refund instead');
+  if (requested !== undefined && requested !== captured) return refuse(NC_ERROR.DATA_VALIDATION, `deleting the payment takes its whole amount (${captured})`);
+  return accept('delete', captured, { refunded: captured, closeCapture: true, closeRefund: true });
+}
+
+function renew(o: OrderLedger): OperationVerdict {
+  const remaining = o.operation === 'RES' && !o.captureClosed ? o.amount - o.captured : 0;
+  if (remaining <= 0) return refuse(NC_ERROR.ORIGINAL_STATUS, 'no open authorisation to renew');
+  return accept('renew', remaining);
+}
+
+/** The verdict for `op` with AMOUNT `requested` (minor units; undefined when not sent). */
+export function decideOperation(o: OrderLedger, op: MaintenanceOperation, requested: number | undefined): OperationVerdict {
+  if (!o.authorised) return refuse(NC_ERROR.ORIGINAL_STATUS, 'the payment is not authorised');
+  if (requested !== undefined && requested <= 0) return refuse(NC_ERROR.DATA_VALIDATION, 'amount must be greater than 0');
+  switch (op) {
+    case 'SAL':
+    case 'SAS':
+      return capture(o, op === 'SAS', requested);
+    case 'RFD':
+    case 'RFS':
+      return refund(o, op === 'RFS', requested);
+    case 'DEL':
+    case 'DES':
+      return cancel(o, op === 'DES', requested);
+    case 'REN':
+      return renew(o);
+  }
+}

@@ -1,0 +1,102 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { MaintenanceOperation } from '../../protocols/ogone/index.ts';
+import type { LedgerChange, OrderLedger } from './operations.policy.ts';
+
+// SQL of maintenance operations (one row per PAYIDSUB) and of the order's running totals. Every
+// change happens under the order's row lock (lockLedger), so two operations on one order are decided
+// one after the other; the orders table's CHECK constraints are the last word on the amounts.
+
+export type OperationRow = Selectable<Database['payment_operations']>;
+export type ActorType = 'api_user' | 'referent' | 'admin' | 'cli' | 'system';
+
+/** The order's totals, locked for the rest of the transaction; undefined when there is no such order. */
+export async function lockLedger(trx: Kysely<Database>, orderId: string): Promise<(OrderLedger & { lastPayIdSub: number }) | undefined> {
+  const row = await trx
+    .selectFrom('orders')
+    .select(['operation', 'paid_at', 'amount', 'captured', 'refunded', 'capture_closed', 'refund_closed', 'last_pay_id_sub'])
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    operation: row.operation,
+    authorised: row.paid_at !== null,
+    amount: Number(row.amount),
+    captured: Number(row.captured),
+    refunded: Number(row.refunded),
+    captureClosed: row.capture_closed,
+    refundClosed: row.refund_closed,
+    lastPayIdSub: row.last_pay_id_sub,
+  };
+}
+
+/** Applies (sign 1) or undoes (sign -1) what an operation reserves, and numbers it. */
+export async function applyChange(trx: Kysely<Database>, orderId: string, change: LedgerChange, sign: 1 | -1, now: Date, payIdSub?: number): Promise<void> {
+  await trx
+    .updateTable('orders')
+    .set({
+      captured: sql`captured + ${sign * change.captured}`,
+      refunded: sql`refunded + ${sign * change.refunded}`,
+      ...(change.closeCapture ? { capture_closed: sign === 1 } : {}),
+      ...(change.closeRefund ? { refund_closed: sign === 1 } : {}),
+      ...(payIdSub !== undefined ? { last_pay_id_sub: payIdSub } : {}),
+      updated_at: now,
+    })
+    .where('id', '=', orderId)
+    .execute();
+}
+
+export async function setOrderStatus(trx: Kysely<Database>, orderId: string, status: number, ncError: string, now: Date): Promise<void> {
+  await trx.updateTable('orders').set({ status, nc_error: ncError, updated_at: now }).where('id', '=', orderId).execute();
+}
+
+export interface NewOperation {
+  id: string;
+  orderId: string;
+  payIdSub: number;
+  operation: MaintenanceOperation;
+  amount: number;
+  status: number;
+  actorType: ActorType;
+  actorId: string | null;
+  now: Date;
+}
+
+export async function insertOperation(trx: Kysely<Database>, o: NewOperation): Promise<void> {
+  await trx
+    .insertInto('payment_operations')
+    .values({
+      id: o.id,
+      order_id: o.orderId,
+      pay_id_sub: o.payIdSub,
+      operation: o.operation,
+      amount: o.amount,
+      status: o.status,
+      nc_error: '0',
+      actor_type: o.actorType,
+      actor_id: o.actorId,
+      created_at: o.now,
+      updated_at: o.now,
+    })
+    .execute();
+}
+
+export async function finishOperation(
+  trx: Kysely<Database>,
+  f: { id: string; status: number; ncError: string; acquirerRef: string | null; feedbackMessageId: string | null; now: Date },
+): Promise<void> {
+  await trx
+    .updateTable('payment_operations')
+    .set({ status: f.status, nc_error: f.ncError, acquirer_ref: f.acquirerRef, feedback_message_id: f.feedbackMessageId, updated_at: f.now })
+    .where('id', '=', f.id)
+    .execute();
+}
+
+export function findOperation(db: Kysely<Database>, orderId: string, payIdSub: number) {
+  return db.selectFrom('payment_operations').selectAll().where('order_id', '=', orderId).where('pay_id_sub', '=', payIdSub).executeTakeFirst();
+}
+
+export function listOperations(db: Kysely<Database>, orderId: string) {
+  return db.selectFrom('payment_operations').selectAll().where('order_id', '=', orderId).orderBy('pay_id_sub').execute();
+}

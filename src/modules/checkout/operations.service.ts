@@ -1,0 +1,188 @@
+/**
+ * Maintenance of authorised payments (docs/adr/0030-directlink.md): capture, refund, cancel and
+ * renew, in parts, each a PAYIDSUB of the order with its own status and server-to-server feedback.
+ * One use case for every caller — DirectLink's maintenancedirect today, the portal's buttons and the
+ * JSON API later: `maintain(target, operation, amount, actor)`.
+ *
+ * Three steps, so the acquirer is never called while a row lock is held: (1) under the order's lock
+ * the policy decides and the amount is reserved on the order's totals (a second capture racing this
+ * one waits for the lock and sees the first one's amount), the operation row is written "pending";
+ * (2) the acquirer is asked; (3) under the lock again the operation gets its final status, a refusal
+ * gives the reservation back, and the feedback is enqueued. An acquirer that throws or does not
+ * answer leaves the operation uncertain (92/82/62/72/52) with its amount kept reserved.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { isId, newId } from '../../kernel/ids.ts';
+import { NC_ERROR, type MaintenanceOperation } from '../../protocols/ogone/index.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
+import type { Acquirer, MaintenanceKind, MaintenanceResult } from './acquirer.ts';
+import { INTERRUPTED, withDeadline, type CallLogger } from './acquirer.call.ts';
+import { decideOperation, type LedgerChange, type OperationStatuses } from './operations.policy.ts';
+import { enqueueOperationFeedback } from './operations.feedback.ts';
+import * as ops from './operations.repository.ts';
+import { findOrder, type OrderRecord } from './orders.repository.ts';
+
+/** Who asks: an API user (DirectLink), a referent or an administrator (pages), the CLI, the system. */
+export interface OperationActor {
+  readonly type: ops.ActorType;
+  readonly id: string | null;
+  readonly ip?: string | null;
+}
+
+/** The order, and whom it must belong to: another merchant's, organisation's or environment's is "not found". */
+export interface OrderTarget {
+  readonly orderId: string;
+  readonly merchantId?: string;
+  readonly organisationId?: string;
+  readonly env?: EcommerceEnv;
+}
+
+export interface OperationView {
+  readonly payIdSub: number;
+  readonly operation: MaintenanceOperation;
+  readonly amount: number;
+  readonly status: number;
+  readonly ncError: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export type MaintainResult =
+  | { readonly ok: true; readonly order: OrderRecord; readonly operation: OperationView }
+  | { readonly ok: false; readonly reason: 'not_found' }
+  | { readonly ok: false; readonly reason: 'refused'; readonly order: OrderRecord; readonly ncError: string; readonly text: string };
+
+export interface OperationsServiceOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  merchants: MerchantDirectory;
+  acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  /** Operations asked by people (referents, administrators, the CLI) are audited; an API user's are in the ledger only. */
+  audit?: AuditLog;
+  acquirerTimeoutMs?: number;
+  logger?: CallLogger;
+}
+
+export const viewOf = (row: ops.OperationRow): OperationView => ({
+  payIdSub: row.pay_id_sub,
+  operation: row.operation,
+  amount: Number(row.amount),
+  status: row.status,
+  ncError: row.nc_error,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+type Reserved = { id: string; payIdSub: number; amount: number; kind: MaintenanceKind; statuses: OperationStatuses; change: LedgerChange };
+
+export function createOperationsService(options: OperationsServiceOptions) {
+  const { db, clock } = options;
+  const timeoutMs = options.acquirerTimeoutMs ?? 30_000;
+
+  /** The order if `target` may see it. */
+  async function orderFor(target: OrderTarget): Promise<OrderRecord | undefined> {
+    if (!isId(target.orderId, 'ord')) return undefined;
+    const order = await findOrder(db, target.orderId);
+    if (!order) return undefined;
+    if (target.merchantId !== undefined && order.merchantId !== target.merchantId) return undefined;
+    if (target.organisationId !== undefined && order.organisationId !== target.organisationId) return undefined;
+    if (target.env !== undefined && order.env !== target.env) return undefined;
+    return order;
+  }
+
+  /** Step 1: decide and reserve under the lock; the verdict's refusal, or the reserved operation. */
+  async function reserve(order: OrderRecord, op: MaintenanceOperation, amount: number | undefined, actor: OperationActor) {
+    return db.transaction().execute(async (trx): Promise<Reserved | { ncError: string; text: string }> => {
+      const ledger = await ops.lockLedger(trx, order.id);
+      if (!ledger) return { ncError: NC_ERROR.ORIGINAL_ORDER, text: 'no such order' };
+      const verdict = decideOperation(ledger, op, amount);
+      if (!verdict.ok) return { ncError: verdict.ncError, text: verdict.reason };
+      const now = clock.now();
+      const payIdSub = ledger.lastPayIdSub + 1;
+      const id = newId('pop');
+      await ops.applyChange(trx, order.id, verdict.change, 1, now, payIdSub);
+      await ops.insertOperation(trx, {
+        id,
+        orderId: order.id,
+        payIdSub,
+        operation: op,
+        amount: verdict.amount,
+        status: verdict.statuses.pending,
+        actorType: actor.type,
+        actorId: actor.id,
+        now,
+      });
+      if (options.audit && (actor.type === 'referent' || actor.type === 'admin' || actor.type === 'cli')) {
+        await options.audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip ?? null,
+          action: 'order.maintenance_requested',
+          subjectType: 'order',
+          subjectId: order.id,
+          organisationId: order.organisationId,
+          details: { operation: op, amount: String(verdict.amount), payIdSub: String(payIdSub) },
+        });
+      }
+      return { id, payIdSub, amount: verdict.amount, kind: verdict.kind, statuses: verdict.statuses, change: verdict.change };
+    });
+  }
+
+  /** Step 3: the final status, the reservation given back on a refusal, the feedback. */
+  async function settle(order: OrderRecord, config: MerchantConfig, r: Reserved, answer: MaintenanceResult | typeof INTERRUPTED): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await ops.lockLedger(trx, order.id);
+      const now = clock.now();
+      const status = answer === INTERRUPTED ? r.statuses.uncertain : answer.outcome === 'done' ? r.statuses.done : r.statuses.refused;
+      const ncError = answer === INTERRUPTED ? NC_ERROR.STATUS_UNKNOWN : answer.outcome === 'done' ? NC_ERROR.OK : answer.ncError;
+      if (answer !== INTERRUPTED && answer.outcome === 'refused') await ops.applyChange(trx, order.id, r.change, -1, now);
+      else await ops.setOrderStatus(trx, order.id, status, ncError, now);
+      const payment = { status, ncError, payId: String(order.payId), payIdSub: String(r.payIdSub), date: now, ...(order.card ? { card: order.card } : {}) };
+      const messageId = await enqueueOperationFeedback(trx, order, config, payment, r.amount);
+      const acquirerRef = answer !== INTERRUPTED && answer.outcome === 'done' ? answer.reference : null;
+      await ops.finishOperation(trx, { id: r.id, status, ncError, acquirerRef, feedbackMessageId: messageId, now });
+    });
+  }
+
+  async function maintain(target: OrderTarget, op: MaintenanceOperation, amount: number | undefined, actor: OperationActor): Promise<MaintainResult> {
+    const order = await orderFor(target);
+    if (!order) return { ok: false, reason: 'not_found' };
+    const config = await options.merchants.configFor(order.stored.order.pspid, order.env);
+    const acquirer = options.acquirers[order.env];
+    if (!config || config.merchantId !== order.merchantId || !acquirer)
+      return { ok: false, reason: 'refused', order, ncError: NC_ERROR.ORIGINAL_STATUS, text: 'the merchant account or its payment processor is not active' };
+    const reserved = await reserve(order, op, amount, actor);
+    if (!('id' in reserved)) return { ok: false, reason: 'refused', order, ...reserved };
+    const request = { kind: reserved.kind, orderRef: order.id, operationRef: reserved.id, amount: reserved.amount, currency: order.currency };
+    const answer = await withDeadline(() => acquirer.maintain(request), timeoutMs, {
+      logger: options.logger,
+      context: { orderId: order.id, payIdSub: reserved.payIdSub },
+      what: 'the operation is recorded as uncertain',
+    });
+    await settle(order, config, reserved, answer);
+    const [fresh, row] = await Promise.all([findOrder(db, order.id), ops.findOperation(db, order.id, reserved.payIdSub)]);
+    if (!fresh || !row) throw new Error(`order ${order.id} or its operation ${reserved.payIdSub} vanished`);
+    return { ok: true, order: fresh, operation: viewOf(row) };
+  }
+
+  /** One operation of an order (PAYIDSUB ≥ 1), if `target` may see the order. */
+  async function operation(target: OrderTarget, payIdSub: number): Promise<{ order: OrderRecord; operation: OperationView | undefined } | undefined> {
+    const order = await orderFor(target);
+    if (!order) return undefined;
+    const row = await ops.findOperation(db, order.id, payIdSub);
+    return { order, operation: row ? viewOf(row) : undefined };
+  }
+
+  /** Every operation of an order, oldest first (the portal's order page, later). */
+  async function list(target: OrderTarget): Promise<OperationView[] | undefined> {
+    const order = await orderFor(target);
+    return order ? (await ops.listOperations(db, order.id)).map(viewOf) : undefined;
+  }
+
+  return { maintain, operation, list };
+}
+
+export type OperationsService = ReturnType<typeof createOperationsService>;

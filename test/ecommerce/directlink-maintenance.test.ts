@@ -1,0 +1,177 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp } from '../support/app.ts';
+import { createMerchant, queryPairs, SHA_OUT, verifyFeedback } from '../support/ecommerce.ts';
+import { createApiUser, ncAnswer, postDirect, signedDirect } from '../support/directlink.ts';
+import { createTestAcquirer, type TestAcquirerFaults } from '../../src/modules/checkout/index.ts';
+
+// maintenancedirect: partial and final captures, refunds, cancellations and renewals of an
+// authorised payment, each a PAYIDSUB with its own status and server-to-server feedback; amounts
+// checked against what was authorised, captured and refunded, also when captures race; Ingenico's
+// NCERROR for each refusal; an acquirer that declines or does not answer.
+
+const faults: TestAcquirerFaults = {};
+const t = await buildTestApp({ acquirers: { test: createTestAcquirer({ faults }) } });
+const { app } = t;
+const db = t.database.db;
+const m = await createMerchant(t, {
+  settings: { s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/status', shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT } },
+});
+const user = await createApiUser(t, m);
+const other = await createMerchant(t);
+const otherUser = await createApiUser(t, other);
+
+type Attrs = Map<string, string>;
+
+async function authorise(id: string, operation: 'RES' | 'SAL' = 'RES', amount = '1500'): Promise<string> {
+  const fields: Array<[string, string]> = [
+    ['ORDERID', id],
+    ['AMOUNT', amount],
+    ['CURRENCY', 'EUR'],
+    ['CARDNO', '4111111111111111'],
+    ['ED', '1234'],
+    ['CVC', '913'],
+    ['OPERATION', operation],
+  ];
+  const a = ncAnswer(await postDirect(app, 'orderdirect.asp', signedDirect(m, user, fields))).attributes;
+  assert.equal(a.get('STATUS'), operation === 'RES' ? '5' : '9');
+  return a.get('PAYID')!;
+}
+
+async function maintain(payId: string, operation: string, amount?: string, extra: Array<[string, string]> = []): Promise<Attrs> {
+  const fields: Array<[string, string]> = [
+    ['PAYID', payId],
+    ['OPERATION', operation],
+    ...(amount !== undefined ? [['AMOUNT', amount] as [string, string]] : []),
+    ...extra,
+  ];
+  return ncAnswer(await postDirect(app, 'maintenancedirect.asp', signedDirect(m, user, fields))).attributes;
+}
+
+async function query(payId: string, payIdSub?: string): Promise<Attrs> {
+  const fields: Array<[string, string]> = [['PAYID', payId], ...(payIdSub !== undefined ? [['PAYIDSUB', payIdSub] as [string, string]] : [])];
+  return ncAnswer(await postDirect(app, 'querydirect.asp', signedDirect(m, user, fields))).attributes;
+}
+
+const brief = (a: Attrs) => ({ sub: a.get('PAYIDSUB'), status: a.get('STATUS'), ncError: a.get('NCERROR'), amount: a.get('amount') });
+
+test('partial capture, last capture, partial refund: each a PAYIDSUB with its status; the query shows each one', async () => {
+  const payId = await authorise('mt-1');
+  const capture = await maintain(payId, 'SAL', '500');
+  assert.deepEqual(
+    [...capture.keys()],
+    ['orderID', 'PAYID', 'PAYIDSUB', 'NCSTATUS', 'NCERROR', 'NCERRORPLUS', 'ACCEPTANCE', 'STATUS', 'amount', 'currency', 'PM', 'BRAND'],
+  );
+  assert.deepEqual(brief(capture), { sub: '1', status: '9', ncError: '0', amount: '5' });
+  assert.equal(capture.get('NCERRORPLUS'), '!');
+  assert.deepEqual(brief(await maintain(payId, 'SAS')), { sub: '2', status: '9', ncError: '0', amount: '10' }, 'SAS without AMOUNT takes the rest');
+  assert.deepEqual(brief(await maintain(payId, 'RFD', '300')), { sub: '3', status: '8', ncError: '0', amount: '3' });
+  assert.deepEqual(brief(await query(payId, '1')), { sub: '1', status: '9', ncError: '0', amount: '5' });
+  assert.deepEqual(brief(await query(payId, '2')), { sub: '2', status: '9', ncError: '0', amount: '10' });
+  assert.deepEqual(brief(await query(payId, '3')), { sub: '3', status: '8', ncError: '0', amount: '3' });
+  const whole = await query(payId);
+  assert.deepEqual(brief(whole), { sub: undefined, status: '8', ncError: '0', amount: '15' });
+  assert.equal((await query(payId, '4')).get('NCERROR'), '50001131');
+  const row = await db.selectFrom('orders').selectAll().where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow();
+  assert.deepEqual([Number(row.captured), Number(row.refunded), row.capture_closed, row.refund_closed, row.last_pay_id_sub], [1500, 300, true, false, 3]);
+});
+
+test('every operation sends its own feedback to the status URL: PAYIDSUB, STATUS and the operation’s amount, signed with SHA-OUT', async () => {
+  const payId = await authorise('mt-fb');
+  await maintain(payId, 'SAL', '700');
+  await maintain(payId, 'RFD', '200');
+  const order = await db.selectFrom('orders').select('id').where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow();
+  const messages = await db.selectFrom('outbox').selectAll().where('subject_id', '=', order.id).orderBy('created_at').orderBy('id').execute();
+  const bodies = messages.map((msg) => msg.payload as { url: string; method: string; body: string });
+  assert.equal(bodies.length, 3, 'the authorisation, the capture, the refund');
+  const [, captured, refunded] = bodies.map((b) => verifyFeedback(queryPairs(b.body, 'latin1'), SHA_OUT, 'sha512', 'latin1'));
+  assert.equal(bodies[1]!.url, 'https://shop.example/status');
+  assert.deepEqual([captured!.get('PAYIDSUB'), captured!.get('STATUS'), captured!.get('amount'), captured!.get('PAYID')], ['1', '9', '7', payId]);
+  assert.deepEqual([refunded!.get('PAYIDSUB'), refunded!.get('STATUS'), refunded!.get('amount')], ['2', '8', '2']);
+});
+
+test('refund beyond capture is 50001129; capture beyond the authorisation is 50001126; nothing is recorded for them', async () => {
+  const payId = await authorise('mt-2');
+  assert.equal((await maintain(payId, 'RFD', '100')).get('NCERROR'), '50001129', 'nothing captured yet');
+  assert.equal((await maintain(payId, 'SAL', '1501')).get('NCERROR'), '50001126');
+  await maintain(payId, 'SAL', '500');
+  const refund = await maintain(payId, 'RFD', '501');
+  assert.equal(refund.get('NCERROR'), '50001129');
+  assert.equal(refund.get('NCERRORPLUS'), 'at most 500 may still be refunded');
+  assert.equal(refund.get('NCSTATUS'), '5');
+  assert.equal((await maintain(payId, 'SAL', '1001')).get('NCERROR'), '50001126');
+  assert.deepEqual(brief(await maintain(payId, 'RFS')), { sub: '2', status: '8', ncError: '0', amount: '5' });
+  assert.equal((await maintain(payId, 'RFD', '1')).get('NCERROR'), '50001127', 'RFS closed refunds');
+});
+
+test('capture after cancel is 50001127; DEL releases the rest of the authorisation (STATUS 6)', async () => {
+  const payId = await authorise('mt-3');
+  assert.deepEqual(brief(await maintain(payId, 'DEL')), { sub: '1', status: '6', ncError: '0', amount: '15' });
+  const capture = await maintain(payId, 'SAL', '100');
+  assert.equal(capture.get('NCERROR'), '50001127');
+  assert.equal(capture.get('NCERRORPLUS'), 'the authorisation is closed (cancelled, or its last capture was made)');
+  assert.equal((await maintain(payId, 'DES')).get('NCERROR'), '50001127');
+  assert.equal((await maintain(payId, 'REN')).get('NCERROR'), '50001127');
+});
+
+test('a sale is refunded, not captured; DES deletes a sale never refunded (STATUS 7); REN renews an authorisation (STATUS 5)', async () => {
+  const sale = await authorise('mt-4', 'SAL');
+  assert.equal((await maintain(sale, 'SAL')).get('NCERROR'), '50001127');
+  assert.deepEqual(brief(await maintain(sale, 'DES')), { sub: '1', status: '7', ncError: '0', amount: '15' });
+  assert.equal((await maintain(sale, 'RFD', '100')).get('NCERROR'), '50001127');
+  const res = await authorise('mt-5');
+  assert.deepEqual(brief(await maintain(res, 'REN')), { sub: '1', status: '5', ncError: '0', amount: '15' });
+  assert.deepEqual(brief(await maintain(res, 'SAS', '1000')), { sub: '2', status: '9', ncError: '0', amount: '10' });
+  assert.equal((await maintain(res, 'DEL', '100')).get('NCERROR'), '50001111', 'a deletion takes the whole amount');
+});
+
+test('unknown or foreign PAYID (50001130), operation not allowed (50001007), amount not a number (50001006), another currency (50001120)', async () => {
+  const payId = await authorise('mt-6');
+  assert.equal((await maintain('123456789012', 'SAL')).get('NCERROR'), '50001130');
+  const foreign = ncAnswer(
+    await postDirect(
+      app,
+      'maintenancedirect.asp',
+      signedDirect(other, otherUser, [
+        ['PAYID', payId],
+        ['OPERATION', 'SAL'],
+      ]),
+    ),
+  ).attributes;
+  assert.equal(foreign.get('NCERROR'), '50001130');
+  assert.equal((await maintain(payId, 'RES')).get('NCERROR'), '50001007');
+  assert.equal((await maintain(payId, 'SAL', '1,5')).get('NCERROR'), '50001006');
+  assert.equal((await maintain(payId, 'SAL', '0')).get('NCERROR'), '50001111');
+  assert.equal((await maintain(payId, 'SAL', '100', [['CURRENCY', 'USD']])).get('NCERROR'), '50001120');
+  const row = await db.selectFrom('orders').selectAll().where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow();
+  assert.equal(Number(row.captured), 0, 'the other merchant captured nothing');
+});
+
+test('ten captures racing on one authorisation never capture more than it', async () => {
+  const payId = await authorise('mt-7');
+  const answers = await Promise.all(Array.from({ length: 10 }, () => maintain(payId, 'SAL', '400')));
+  const ok = answers.filter((a) => a.get('NCERROR') === '0');
+  assert.equal(ok.length, 3, 'three captures of 4.00 fit in 15.00');
+  assert.ok(answers.filter((a) => a.get('NCERROR') !== '0').every((a) => a.get('NCERROR') === '50001126'));
+  assert.deepEqual(ok.map((a) => a.get('PAYIDSUB')).sort(), ['1', '2', '3']);
+  const row = await db.selectFrom('orders').selectAll().where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow();
+  assert.equal(Number(row.captured), 1200);
+});
+
+test('the database refuses a total beyond the authorisation even if the code above it did not', async () => {
+  const payId = await authorise('mt-8');
+  await assert.rejects(db.updateTable('orders').set({ captured: 1501 }).where('pay_id', '=', Number(payId)).execute(), /orders_captured_within/);
+  await assert.rejects(db.updateTable('orders').set({ refunded: 1 }).where('pay_id', '=', Number(payId)).execute(), /orders_refunded_within/);
+});
+
+test('an acquirer that declines gives the amount back (93); one that does not answer leaves the operation uncertain (92)', async () => {
+  const payId = await authorise('mt-9');
+  faults.maintain = 'refuse';
+  assert.deepEqual(brief(await maintain(payId, 'SAL', '1000')), { sub: '1', status: '93', ncError: '30001001', amount: '10' });
+  faults.maintain = 'throw';
+  const unknown = await maintain(payId, 'SAL', '1000');
+  assert.deepEqual(brief(unknown), { sub: '2', status: '92', ncError: '20001001', amount: '10' });
+  delete faults.maintain;
+  assert.equal((await maintain(payId, 'SAL', '501')).get('NCERROR'), '50001126', 'the uncertain capture keeps its amount reserved');
+  assert.deepEqual(brief(await maintain(payId, 'SAL', '500')), { sub: '3', status: '9', ncError: '0', amount: '5' });
+});
