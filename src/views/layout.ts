@@ -1,6 +1,33 @@
 import { html, type SafeHtml } from './html.ts';
 import { translate, type Locale } from './i18n.ts';
 
+/**
+ * The it/en switch in every page's header: a form posting to the surface's /language (which saves the
+ * choice), or, on pages outside a surface (an error page), links to the same page in each language.
+ */
+export type LanguageSwitch = { action: string; csrfToken: string; back: string } | { hrefs: Readonly<Record<Locale, string>> };
+
+const LANGUAGES: ReadonlyArray<readonly [Locale, string]> = [
+  ['it', 'Italiano'],
+  ['en', 'English'],
+];
+
+function languageSwitch(locale: Locale, choice: LanguageSwitch | undefined): SafeHtml | string {
+  if (!choice) return '';
+  const label = translate(locale, 'lang.label');
+  if ('hrefs' in choice) {
+    return html`<nav class="lang" aria-label="${label}">${LANGUAGES.map(([code, name]) =>
+      code === locale
+        ? html`<span lang="${code}" aria-current="true">${name}</span>`
+        : html`<a lang="${code}" hreflang="${code}" href="${choice.hrefs[code]}">${name}</a>`,
+    )}</nav>`;
+  }
+  return html`<form class="lang" method="post" action="${choice.action}" aria-label="${label}"><input type="hidden" name="_csrf" value="${choice.csrfToken}"><input type="hidden" name="back" value="${choice.back}">${LANGUAGES.map(
+    ([code, name]) =>
+      html`<button type="submit" name="locale" value="${code}" lang="${code}" aria-pressed="${code === locale ? 'true' : 'false'}">${name}</button>`,
+  )}</form>`;
+}
+
 export interface PageOptions {
   locale: Locale;
   title: string;
@@ -9,6 +36,7 @@ export interface PageOptions {
   signOut?: { action: string; csrfToken: string } | undefined;
   /** Links of the surface's menu, shown when signed in. */
   nav?: ReadonlyArray<{ href: string; label: string }> | undefined;
+  language?: LanguageSwitch | undefined;
 }
 
 export const STYLESHEET = `body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
@@ -24,7 +52,7 @@ textarea.pem{max-width:40rem;font-family:monospace}
 pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}`;
 
 export function page(options: PageOptions): string {
-  const { locale, title, body, signOut, nav } = options;
+  const { locale, title, body, signOut, nav, language } = options;
   return html`<!doctype html>
 <html lang="${locale}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -32,6 +60,7 @@ export function page(options: PageOptions): string {
 <link rel="stylesheet" href="/assets/varco.css"></head>
 <body>
 <header><strong>${translate(locale, 'app.name')}</strong>
+${languageSwitch(locale, language)}
 ${nav && nav.length ? html`<nav aria-label="Menu">${nav.map((item) => html`<a href="${item.href}">${item.label}</a> `)}</nav>` : ''}
 ${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}"><button type="submit" style="margin:0">${translate(locale, 'signout.submit')}</button></form>` : ''}
 </header>

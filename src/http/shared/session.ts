@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { randomToken, safeEqual } from '../../kernel/crypto.ts';
 import type { IdentityService, SessionView, Surface } from '../../modules/identity/index.ts';
-import { pickLocale, type Locale } from '../../views/i18n.ts';
+import type { Locale } from '../../views/i18n.ts';
+import { decideLocale, type LocaleSource } from './language.ts';
 import { rawText } from './schemas.ts';
 
 // Sessions and CSRF for the two signed-in surfaces. The session cookie is scoped to its surface's
@@ -12,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     session: SessionView | undefined;
     locale: Locale;
+    /** Why the page speaks `locale` (see language.ts). */
+    localeSource: LocaleSource;
   }
 }
 
@@ -41,18 +44,20 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function registerSessionLoading(app: FastifyInstance, options: SessionPluginOptions): void {
   app.decorateRequest('session', undefined);
   app.decorateRequest('locale', 'en');
+  app.decorateRequest('localeSource', 'browser');
   app.addHook('preValidation', async (request, reply) => {
     const token = request.cookies[sessionCookieName(options.surface)];
     request.session = token ? await options.identity.session(token, options.surface) : undefined;
-    // Not validated yet: a repeated or odd ?lang= is no choice at all.
-    const lang = rawText(request.query, 'lang');
-    request.locale = request.session && !lang ? request.session.locale : pickLocale(lang, request.headers['accept-language']);
+    const decided = decideLocale(request, request.session);
+    request.locale = decided.locale;
+    request.localeSource = decided.source;
     const path = (request.url.split('?')[0] ?? '').slice(options.surface.length + 1);
     const anonymous = ['/sign-in', ...(options.anonymousForms ?? [])].includes(path);
     // CSRF on every state-changing request of the surface, so no route can forget it.
     if (UNSAFE.has(request.method)) verifyCsrf(request, anonymous);
     // Signed-in by default: a new page cannot be left open by forgetting a check.
-    const open = anonymous || path === '/sign-out' || path.startsWith('/assets/') || (options.publicPaths ?? []).includes(path);
+    // The language switch works signed in or not (its form token is then the pre-sign-in one).
+    const open = anonymous || path === '/sign-out' || path === '/language' || path.startsWith('/assets/') || (options.publicPaths ?? []).includes(path);
     if (!request.session && !open) {
       if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect(`/${options.surface}/sign-in`, 303);
       throw new VarcoError('unauthenticated', 'Sign in first.');

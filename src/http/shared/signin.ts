@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdentityService, Surface } from '../../modules/identity/index.ts';
-import { html } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
 import { translate, type Locale } from '../../views/i18n.ts';
 import { anonymousCsrfToken, clearSessionCookie, setSessionCookie } from './session.ts';
+import { adoptLocaleAtSignIn, registerLanguageRoute } from './language.ts';
+import { sendAnonymousPage } from './page.ts';
 import { form, NoQuery, query, Text, typed } from './schemas.ts';
 
 // Sign-in and sign-out, shared by the back office (administrators) and the portal (referents).
@@ -16,9 +17,8 @@ export interface SignInRoutesOptions {
 
 const SignInForm = form({ email: Text, password: Text });
 
-function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = ''): string {
-  const title = translate(locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle');
-  const body = html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
+function signInForm(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = ''): SafeHtml {
+  return html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
 <form method="post" action="/${surface}/sign-in">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="email">${translate(locale, 'signin.email')}</label>
@@ -27,16 +27,18 @@ function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { 
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">${translate(locale, 'signin.submit')}</button>
 </form>`;
-  return page({ locale, title, body });
 }
 
 export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutesOptions): void {
   const { surface, identity } = options;
+  registerLanguageRoute(app, { surface, identity });
   const show = (request: FastifyRequest, reply: FastifyReply, status: number, message?: { kind: 'error' | 'notice'; text: string }, email?: string) =>
-    reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      .send(signInPage(request.locale, surface, anonymousCsrfToken(request, reply), message, email));
+    sendAnonymousPage(request, reply, {
+      surface,
+      status,
+      title: translate(request.locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle'),
+      body: signInForm(request.locale, surface, anonymousCsrfToken(request, reply), message, email),
+    });
 
   const routes = typed(app);
   routes.get('/sign-in', { schema: { querystring: query({ signedOut: Text, welcome: Text }) } }, async (request, reply) => {
@@ -56,6 +58,7 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutes
     const outcome = await identity.signIn({ surface, email, password, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
     if (outcome.ok) {
       setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes);
+      await adoptLocaleAtSignIn(request, reply, surface, identity, outcome.value.userId);
       return reply.redirect(`/${surface}`, 303);
     }
     if (outcome.reason === 'locked') {

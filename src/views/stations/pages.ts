@@ -79,7 +79,7 @@ export function reviewLabel(locale: Locale, row: { pendingState: string | null; 
 export function connectionLabel(locale: Locale, state: string, flaggedAt: Date | null): string {
   const t = stationStrings(locale);
   const label = state === 'verified' ? t.verified : state === 'failing' ? t.failing : t.unverified;
-  return flaggedAt ? `${label} · ${t.flagged.replace('{at}', when(flaggedAt))}` : label;
+  return flaggedAt ? `${label} · ${t.flagged.replace('{at}', when(locale, flaggedAt))}` : label;
 }
 
 export function stationTable(locale: Locale, rows: StationRowView[], base: string, showOrganisation: boolean): SafeHtml {
@@ -161,7 +161,7 @@ function versionsTable(locale: Locale, versions: VersionView[]): SafeHtml {
   return html`<table class="versions"><thead><tr><th>${t.version}</th><th>${t.state}</th><th>${t.primary}</th><th>${t.secondary.replace(/,.*$/, '')}</th><th>${t.submitted}</th><th>${t.reviewed}</th><th>${t.note}</th></tr></thead><tbody>
 ${versions.map(
   (v) => html`<tr data-version="${v.version}" data-state="${v.state}"><td>${v.version}</td><td>${state(v.state)}</td><td>${endpointText(v.primary, '')}</td>
-<td>${endpointText(v.secondary, t.secondaryNone)}</td><td>${when(v.submittedAt)}</td><td>${when(v.reviewedAt)}</td><td class="review-note">${v.reviewNote ?? ''}</td></tr>`,
+<td>${endpointText(v.secondary, t.secondaryNone)}</td><td>${when(locale, v.submittedAt)}</td><td>${when(locale, v.reviewedAt)}</td><td class="review-note">${v.reviewNote ?? ''}</td></tr>`,
 )}
 </tbody></table>`;
 }
