@@ -46,10 +46,12 @@ label{display:block;margin:.75rem 0 .25rem}input,select,textarea{font:inherit;pa
 button{font:inherit;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .error{color:#a4161a;background:#fde8e8;padding:.5rem 1rem;border-radius:4px}.notice{background:#e8f4fd;padding:.5rem 1rem;border-radius:4px}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
-input[type=checkbox]{width:auto}code.key{font-size:1.1rem;word-break:break-all}
+input[type=checkbox],input[type=radio]{width:auto}code.key{font-size:1.1rem;word-break:break-all}
 .verdict{font-weight:bold}.verdict-passed{color:#1b7a3a}.verdict-warning{color:#9a6700}.verdict-failed{color:#a4161a}.verdict-skipped{color:#5b6472}
 textarea.pem{max-width:40rem;font-family:monospace}
-pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}`;
+pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}
+header form button{margin:0}form.inline{display:inline}button.small{margin:0 .2rem 0 0;padding:.2rem .5rem}
+header .lang{display:flex;gap:.25rem}header .lang button{padding:.25rem .6rem;background:transparent;border:1px solid #fff}header .lang button[aria-pressed=true]{background:#fff;color:#12355b}`;
 
 export function page(options: PageOptions): string {
   const { locale, title, body, signOut, nav, language } = options;
@@ -62,7 +64,7 @@ export function page(options: PageOptions): string {
 <header><strong>${translate(locale, 'app.name')}</strong>
 ${languageSwitch(locale, language)}
 ${nav && nav.length ? html`<nav aria-label="Menu">${nav.map((item) => html`<a href="${item.href}">${item.label}</a> `)}</nav>` : ''}
-${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}"><button type="submit" style="margin:0">${translate(locale, 'signout.submit')}</button></form>` : ''}
+${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}"><button type="submit">${translate(locale, 'signout.submit')}</button></form>` : ''}
 </header>
 <main>
 <h1>${title}</h1>

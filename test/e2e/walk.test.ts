@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshotOnFailure } from '../support/browser.ts';
 import { seedWalk, walkPages, type WalkUser } from '../support/walk-seed.ts';
-import { untranslated, watchProblems } from '../support/page-checks.ts';
+import { axeViolations, untranslated, watchProblems } from '../support/page-checks.ts';
+import { screenFile, SCREENS, VIEWPORTS, type Viewport } from '../support/screens.ts';
 import { phrasesOnlyIn } from '../support/string-tables.ts';
 
 // Issue 14's walk: every page of the back office and the portal, in Italian and in English, as a
@@ -31,16 +32,22 @@ async function signIn(page: Page, surface: 'admin' | 'portal', who: WalkUser): P
   await page.waitForURL(url(`/${surface}`));
 }
 
-async function walkIn(context: BrowserContext, locale: 'it' | 'en'): Promise<string[]> {
+async function walkIn(context: BrowserContext, locale: 'it' | 'en', viewport: Viewport): Promise<string[]> {
   const page = await context.newPage();
-  await watchProblems(page);
+  await page.setViewportSize(viewport.size);
+  const problems = await watchProblems(page);
   const found: string[] = [];
   const phrases = phrasesOnlyIn(locale === 'it' ? 'en' : 'it');
   const check = async (path: string): Promise<void> => {
+    problems.console.length = 0;
     const response = await page.goto(url(path));
     assert.equal(response?.status(), 200, `${path}: HTTP ${response?.status()}`);
     assert.equal(await page.locator('html').getAttribute('lang'), locale, path);
-    for (const hit of await untranslated(page, locale, phrases)) found.push(`${locale} ${path} <${hit.where}> [${hit.words.join(', ')}] ${hit.text}`);
+    const where = `${locale} ${viewport.name} ${path}`;
+    for (const hit of await untranslated(page, locale, phrases)) found.push(`${where} <${hit.where}> [${hit.words.join(', ')}] ${hit.text}`);
+    for (const violation of await axeViolations(page)) found.push(`${where} axe: ${violation}`);
+    for (const line of problems.console) found.push(`${where} console: ${line}`);
+    if (SCREENS) await page.screenshot({ path: screenFile(locale, viewport, path), type: 'jpeg', quality: 60 });
   };
   await context.clearCookies();
   await screenshotOnFailure(page, `walk-${locale}`, async () => {
@@ -57,7 +64,26 @@ async function walkIn(context: BrowserContext, locale: 'it' | 'en'): Promise<str
   return found;
 }
 
-test('every page of the back office and the portal speaks only the language chosen with the switch', { timeout: 300_000 }, async () => {
-  const found = [...(await walkIn(browser, 'it')), ...(await walkIn(browser, 'en'))];
-  assert.deepEqual(found, []);
-});
+// The checks do not depend much on the width: `npm test` walks each language at one width (the
+// phone's for Italian, the desktop's for English) to stay quick; `npm run screens` walks all four.
+const RUNS: Array<['it' | 'en', Viewport]> = SCREENS
+  ? [
+      ['it', VIEWPORTS.desktop],
+      ['it', VIEWPORTS.phone],
+      ['en', VIEWPORTS.desktop],
+      ['en', VIEWPORTS.phone],
+    ]
+  : [
+      ['it', VIEWPORTS.phone],
+      ['en', VIEWPORTS.desktop],
+    ];
+
+test(
+  'every page of the back office and the portal speaks only the chosen language, passes axe and logs no console error or CSP violation',
+  { timeout: 300_000 },
+  async () => {
+    const found: string[] = [];
+    for (const [locale, viewport] of RUNS) found.push(...(await walkIn(browser, locale, viewport)));
+    assert.deepEqual(found, []);
+  },
+);

@@ -74,10 +74,17 @@ export function clearSessionCookie(reply: FastifyReply, surface: Surface): void 
 }
 
 /** The token to put in a pre-sign-in form; sets the matching cookie when there is none yet. */
+// A page asks for the token more than once (its form and the language switch): one new token per
+// response, or the cookie would hold the last one and the form an earlier one.
+const issued = new WeakMap<FastifyRequest, string>();
+
 export function anonymousCsrfToken(request: FastifyRequest, reply: FastifyReply): string {
   const existing = request.cookies[PRE_COOKIE];
   if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
+  const already = issued.get(request);
+  if (already !== undefined) return already;
   const token = randomToken(24);
+  issued.set(request, token);
   reply.setCookie(PRE_COOKIE, token, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 3600 });
   return token;
 }

@@ -97,6 +97,7 @@ export function checkView(c: CheckRow): CheckView {
   const result = parseCheckResult(c.result);
   return {
     id: c.id,
+    versionId: c.version_id,
     startedAt: c.started_at,
     trigger: c.trigger,
     ok: c.ok,

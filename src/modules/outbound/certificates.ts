@@ -75,7 +75,10 @@ export function checkServerCertificate(input: ServerCertificateInput): Certifica
   const path = buildPath(leaf, served.slice(1), roots, input.intermediates === undefined ? [] : parseCertificates(input.intermediates));
   // Roots are only judged for trust: their own key size and dates are the CA's business.
   const anchor = path.end.kind === 'trusted' ? path.end.anchor : undefined;
-  const judged = path.certificates.filter((cert) => cert !== anchor);
+  // A server presenting a trusted root itself as its certificate: that certificate is still the
+  // one it serves, so its dates and key are judged (else the steps read "Nothing to check" and "()").
+  const beyondAnchor = path.certificates.filter((cert) => cert !== anchor);
+  const judged = beyondAnchor.length > 0 ? beyondAnchor : [leaf];
   return [
     chainCheck(leaf, path),
     nameCheck(leaf, input.fqdn),

@@ -38,6 +38,9 @@ export interface PayStrings {
   denied: string;
   home: string;
   catalog: string;
+  alreadyPaidTitle: string;
+  alreadyPaidBody: string;
+  reference: string;
 }
 
 const en_US: PayStrings = {
@@ -76,6 +79,9 @@ const en_US: PayStrings = {
   denied: 'The transaction has been denied.',
   home: 'Back to the shop',
   catalog: 'Continue shopping',
+  alreadyPaidTitle: 'This order is already paid',
+  alreadyPaidBody: 'This order has already been paid (or its payment is in progress): it cannot be paid again. Nothing more was charged.',
+  reference: 'Order reference',
 };
 
 const it_IT: PayStrings = {
@@ -115,6 +121,9 @@ const it_IT: PayStrings = {
   denied: 'La transazione è stata rifiutata.',
   home: 'Torna al negozio',
   catalog: 'Continua gli acquisti',
+  alreadyPaidTitle: 'Questo ordine è già pagato',
+  alreadyPaidBody: 'Questo ordine è già stato pagato (o il suo pagamento è in corso): non può essere pagato di nuovo. Non è stato addebitato altro.',
+  reference: 'Riferimento dell\u2019ordine',
 };
 
 const fr_FR: PayStrings = {
@@ -154,6 +163,9 @@ const fr_FR: PayStrings = {
   denied: 'La transaction a été refusée.',
   home: 'Retour à la boutique',
   catalog: 'Continuer vos achats',
+  alreadyPaidTitle: 'Cette commande est déjà payée',
+  alreadyPaidBody: 'Cette commande a déjà été payée (ou son paiement est en cours) : elle ne peut pas être payée à nouveau. Rien de plus n\u2019a été débité.',
+  reference: 'Référence de la commande',
 };
 
 const de_DE: PayStrings = {
@@ -193,6 +205,9 @@ const de_DE: PayStrings = {
   denied: 'Die Transaktion wurde abgelehnt.',
   home: 'Zurück zum Shop',
   catalog: 'Weiter einkaufen',
+  alreadyPaidTitle: 'Diese Bestellung ist bereits bezahlt',
+  alreadyPaidBody: 'Diese Bestellung wurde bereits bezahlt (oder ihre Zahlung läuft): Sie kann nicht erneut bezahlt werden. Es wurde nichts weiter belastet.',
+  reference: 'Bestellnummer',
 };
 
 const nl_NL: PayStrings = {
@@ -232,6 +247,9 @@ const nl_NL: PayStrings = {
   denied: 'De transactie is geweigerd.',
   home: 'Terug naar de winkel',
   catalog: 'Verder winkelen',
+  alreadyPaidTitle: 'Deze bestelling is al betaald',
+  alreadyPaidBody: 'Deze bestelling is al betaald (of de betaling loopt): ze kan niet opnieuw worden betaald. Er is niets extra afgeschreven.',
+  reference: 'Bestelreferentie',
 };
 
 const BY_LANGUAGE: Readonly<Record<string, PayStrings>> = { en_US, it_IT, fr_FR, de_DE, nl_NL };

@@ -66,7 +66,7 @@ function rowActions(t: SimulatorStrings, view: SimulatorPageView, s: ScenarioRow
   if (view.csrf === undefined) return html``;
   const csrf = view.csrf;
   const action = (path: string, text: string, fields: SafeHtml = html``) =>
-    html`<form method="post" action="${view.base}/scenarios/${s.id}/${path}" style="display:inline">${hidden(csrf, view.version)}${fields}<button type="submit" style="margin:0 .2rem 0 0;padding:.2rem .5rem">${text}</button></form>`;
+    html`<form method="post" action="${view.base}/scenarios/${s.id}/${path}" class="inline">${hidden(csrf, view.version)}${fields}<button type="submit" class="small">${text}</button></form>`;
   return html`<td><a href="${view.base}/scenarios/${s.id}">${t.edit}</a>
 ${index > 0 ? action('move', `\u2191 ${t.up}`, html`<input type="hidden" name="direction" value="up">`) : ''}
 ${index < view.scenarios.length - 1 ? action('move', `\u2193 ${t.down}`, html`<input type="hidden" name="direction" value="down">`) : ''}

@@ -33,6 +33,8 @@ export interface EndpointCheckView {
 
 export interface CheckView {
   id: string;
+  /** The station version checked (null: a check from before versions were recorded). */
+  versionId: string | null;
   startedAt: Date;
   trigger: string;
   ok: boolean;
@@ -84,6 +86,12 @@ export function checkDetail(locale: Locale, check: CheckView, pingUrl: string): 
 ${check.endpoints.map((endpoint) => endpointTable(locale, endpoint))}
 ${inboundSection(locale, check.inbound, pingUrl)}
 </div>`;
+}
+
+/** One line for the check of a version under review, apart from the approved version's state. */
+export function pendingCheckLine(locale: Locale, check: CheckView): SafeHtml {
+  const t = stationStrings(locale);
+  return html`<p data-pending-check="${check.id}">${t.pendingCheck}: ${when(locale, check.startedAt)} · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>`;
 }
 
 export function checkHistory(locale: Locale, checks: CheckView[]): SafeHtml {

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { checkDetail, checkHistory, inboundSection, when, type CheckView } from './checks.ts';
+import { checkDetail, checkHistory, inboundSection, pendingCheckLine, when, type CheckView } from './checks.ts';
 import { problemText, stationStrings } from './strings.ts';
 
 // Station pages shared by the developer portal and the back office: the list, the register and
@@ -183,7 +183,11 @@ export interface DetailOptions {
 
 export function stationDetailPage(locale: Locale, s: StationView, options: DetailOptions): SafeHtml {
   const t = stationStrings(locale);
-  const latest = s.checks[0];
+  // The header's state is the approved version's: a check of the version under review is shown in
+  // its own section, never as "the last check" under a header that says verified.
+  const ofPending = (c: CheckView): boolean => s.pending !== undefined && c.versionId === s.pending.id;
+  const latest = s.checks.find((c) => !ofPending(c));
+  const pendingCheck = s.checks.find(ofPending);
   return html`${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
 <p>${t.organisation}: <strong>${s.organisationName}</strong> · ${t.environment}: ${envLabel(locale, s.environment)} · ${t.review}: <span data-review>${reviewLabel(locale, { pendingState: s.pending?.state ?? null, approved: s.approved !== undefined })}</span>
  · ${t.connection}: <strong data-connection="${s.connectionState}">${connectionLabel(locale, s.connectionState, s.flaggedAt)}</strong></p>
@@ -193,6 +197,7 @@ ${
   s.pending
     ? html`<h2>${t.pendingVersion}</h2><p>${t.primary}: ${endpointText(s.pending.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.pending.secondary, t.secondaryNone)}</p>
 ${s.pending.reviewNote ? html`<p class="error review-note">${t.note}: ${s.pending.reviewNote}</p>` : ''}
+${pendingCheck ? pendingCheckLine(locale, pendingCheck) : ''}
 ${options.verifyPending ? html`<form method="post" action="${options.base}/verify?version=pending"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyPendingHint}</p><button type="submit" id="verify-pending">${t.verifyPending}</button></form>` : ''}`
     : ''
 }
