@@ -1,6 +1,33 @@
 import { html, type SafeHtml } from './html.ts';
 import { translate, type Locale } from './i18n.ts';
 
+/**
+ * The it/en switch in every page's header: a form posting to the surface's /language (which saves the
+ * choice), or, on pages outside a surface (an error page), links to the same page in each language.
+ */
+export type LanguageSwitch = { action: string; csrfToken: string; back: string } | { hrefs: Readonly<Record<Locale, string>> };
+
+const LANGUAGES: ReadonlyArray<readonly [Locale, string]> = [
+  ['it', 'Italiano'],
+  ['en', 'English'],
+];
+
+function languageSwitch(locale: Locale, choice: LanguageSwitch | undefined): SafeHtml | string {
+  if (!choice) return '';
+  const label = translate(locale, 'lang.label');
+  if ('hrefs' in choice) {
+    return html`<nav class="lang" aria-label="${label}">${LANGUAGES.map(([code, name]) =>
+      code === locale
+        ? html`<span lang="${code}" aria-current="true">${name}</span>`
+        : html`<a lang="${code}" hreflang="${code}" href="${choice.hrefs[code]}">${name}</a>`,
+    )}</nav>`;
+  }
+  return html`<form class="lang" method="post" action="${choice.action}" aria-label="${label}"><input type="hidden" name="_csrf" value="${choice.csrfToken}"><input type="hidden" name="back" value="${choice.back}">${LANGUAGES.map(
+    ([code, name]) =>
+      html`<button type="submit" name="locale" value="${code}" lang="${code}" aria-pressed="${code === locale ? 'true' : 'false'}">${name}</button>`,
+  )}</form>`;
+}
+
 export interface PageOptions {
   locale: Locale;
   title: string;
@@ -9,6 +36,7 @@ export interface PageOptions {
   signOut?: { action: string; csrfToken: string } | undefined;
   /** Links of the surface's menu, shown when signed in. */
   nav?: ReadonlyArray<{ href: string; label: string }> | undefined;
+  language?: LanguageSwitch | undefined;
 }
 
 export const STYLESHEET = `body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
@@ -18,13 +46,15 @@ label{display:block;margin:.75rem 0 .25rem}input,select,textarea{font:inherit;pa
 button{font:inherit;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .error{color:#a4161a;background:#fde8e8;padding:.5rem 1rem;border-radius:4px}.notice{background:#e8f4fd;padding:.5rem 1rem;border-radius:4px}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
-input[type=checkbox]{width:auto}code.key{font-size:1.1rem;word-break:break-all}
+input[type=checkbox],input[type=radio]{width:auto}code.key{font-size:1.1rem;word-break:break-all}
 .verdict{font-weight:bold}.verdict-passed{color:#1b7a3a}.verdict-warning{color:#9a6700}.verdict-failed{color:#a4161a}.verdict-skipped{color:#5b6472}
 textarea.pem{max-width:40rem;font-family:monospace}
-pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}`;
+pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}
+header form button{margin:0}form.inline{display:inline}button.small{margin:0 .2rem 0 0;padding:.2rem .5rem}
+header .lang{display:flex;gap:.25rem}header .lang button{padding:.25rem .6rem;background:transparent;border:1px solid #fff}header .lang button[aria-pressed=true]{background:#fff;color:#12355b}`;
 
 export function page(options: PageOptions): string {
-  const { locale, title, body, signOut, nav } = options;
+  const { locale, title, body, signOut, nav, language } = options;
   return html`<!doctype html>
 <html lang="${locale}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -32,8 +62,9 @@ export function page(options: PageOptions): string {
 <link rel="stylesheet" href="/assets/varco.css"></head>
 <body>
 <header><strong>${translate(locale, 'app.name')}</strong>
+${languageSwitch(locale, language)}
 ${nav && nav.length ? html`<nav aria-label="Menu">${nav.map((item) => html`<a href="${item.href}">${item.label}</a> `)}</nav>` : ''}
-${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}"><button type="submit" style="margin:0">${translate(locale, 'signout.submit')}</button></form>` : ''}
+${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}"><button type="submit">${translate(locale, 'signout.submit')}</button></form>` : ''}
 </header>
 <main>
 <h1>${title}</h1>

@@ -73,3 +73,6 @@ export function adminNav(locale: Locale): Array<{ href: string; label: string }>
 export function portalNav(locale: Locale): Array<{ href: string; label: string }> {
   return PORTAL[locale].map(([href, label]) => ({ href, label }));
 }
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const NAV_TABLES = { admin: ADMIN, portal: PORTAL };

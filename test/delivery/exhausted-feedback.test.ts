@@ -114,7 +114,8 @@ test('exhausted feedback: state exhausted, each enabled referent e-mailed once i
   // The portal shows the state; a resend (the endpoint fixed) delivers, with the same event id.
   const browser = await new Browser(app, 'portal').signIn(rita.email);
   const page = await browser.get(`/portal/orders/${pay.orderId}`);
-  assert.match(page.body, /<strong>exhausted<\/strong>/);
+  // Rita reads Italian: the state in her language, the code in the attribute.
+  assert.match(page.body, /<strong data-state="exhausted">tentativi esauriti<\/strong>/);
   status = 200;
   const before = peer.requests.length;
   assert.equal((await browser.post(`/portal/orders/${pay.orderId}/resend`, { messageId: id })).statusCode, 303);

@@ -325,12 +325,22 @@ describe('orders: reuse, already paid, prod', () => {
     assert.equal(rows.length, 1);
   });
 
-  it('an ORDERID already paid is refused', async () => {
+  it('an ORDERID already paid is refused with a page saying so, its reference and the way back to the shop', async () => {
     const m = await createMerchant(t, { settings: { acceptUrl: 'https://shop.example/ok' } });
     const pay = payLocation(await postEntry(app, signedOrder(m, 'paid-1')));
     assert.equal((await postCard(app, pay)).statusCode, 303);
-    const again = await postEntry(app, signedOrder(m, 'paid-1'));
-    assert.match(again.body, GENERIC);
+    const again = await postEntry(
+      app,
+      signedOrder(m, 'paid-1', [
+        ['HOMEURL', 'https://shop.example/home'],
+        ['LANGUAGE', 'it_IT'],
+      ]),
+    );
+    assert.equal(again.statusCode, 200);
+    assert.doesNotMatch(again.body, GENERIC);
+    assert.match(again.body, /già pagato/);
+    assert.match(again.body, /data-order-ref>paid-1</);
+    assert.match(again.body, /href="https:\/\/shop\.example\/home"/);
     assert.equal((await errorRows(t, m.merchantId))[0]?.message, 'This order has already been processed');
   });
 

@@ -3,11 +3,10 @@ import formbody from '@fastify/formbody';
 import { BODY_LIMITS } from '../plugins/limits.ts';
 import type { IdentityService, PasswordResets } from '../../modules/identity/index.ts';
 import { html } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
 import { translate } from '../../views/i18n.ts';
 import { registerSessionLoading, anonymousCsrfToken } from '../shared/session.ts';
-import { sendPage } from '../shared/page.ts';
+import { sendAnonymousPage, sendPage } from '../shared/page.ts';
 import { registerSignInRoutes } from '../shared/signin.ts';
 import { registerPasswordRoutes } from '../shared/password.ts';
 import { form, NoQuery, query, requireRouteSchemas, Text, typed } from '../shared/schemas.ts';
@@ -98,22 +97,15 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <label for="password">${translate(locale, 'signin.password')}</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required>
 <label for="passwordConfirm">${translate(locale, 'setup.passwordConfirm')}</label><input id="passwordConfirm" name="passwordConfirm" type="password" autocomplete="new-password" required>
 <button type="submit">${translate(locale, 'setup.submit')}</button></form>`;
-    return reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      .send(page({ locale, title: translate(locale, 'setup.title'), body }));
+    return sendAnonymousPage(request, reply, { surface: 'admin', status, title: translate(locale, 'setup.title'), body });
   };
   const invalidSetup = (request: FastifyRequest, reply: FastifyReply) =>
-    reply
-      .code(410)
-      .type('text/html; charset=utf-8')
-      .send(
-        page({
-          locale: request.locale,
-          title: translate(request.locale, 'setup.title'),
-          body: html`<p class="error">${translate(request.locale, 'setup.invalid')}</p>`,
-        }),
-      );
+    sendAnonymousPage(request, reply, {
+      surface: 'admin',
+      status: 410,
+      title: translate(request.locale, 'setup.title'),
+      body: html`<p class="error">${translate(request.locale, 'setup.invalid')}</p>`,
+    });
 
   routes.get('/setup', { schema: { querystring: query({ token: Text }) } }, async (request, reply) => {
     const token = request.query.token ?? '';

@@ -10,6 +10,7 @@ import {
   invitationLinkRefusedPage,
   mailDetailPage,
   mailListPage,
+  mailTitles,
   sendTimePlaceholder,
   type InvitationLinkSection,
   type MailRow,
@@ -39,7 +40,16 @@ function rendered(email: EmailView['email'], locale: Locale): { subject: string;
 }
 
 function row(view: EmailView, subject: string): MailRow {
-  return { id: view.id, to: view.email?.to ?? '', subject, state: view.state, attempts: view.attempts, createdAt: view.createdAt, lastError: view.lastError };
+  return {
+    id: view.id,
+    to: view.email?.to ?? '',
+    subject,
+    mailLocale: view.email?.locale ?? 'en',
+    state: view.state,
+    attempts: view.attempts,
+    createdAt: view.createdAt,
+    lastError: view.lastError,
+  };
 }
 
 /** The invitation an e-mail carries the link of, if it is an invitation. */
@@ -47,7 +57,7 @@ const invitationOf = (view: EmailView): string | undefined => (view.email?.templ
 
 export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOptions): void {
   const { delivery, invitations } = options;
-  const title = (request: FastifyRequest): string => (request.locale === 'it' ? 'Posta' : 'Mail');
+  const title = (request: FastifyRequest): string => mailTitles(request.locale).list;
 
   const routes = typed(app);
   routes.get('/mail', { schema: { querystring: NoQuery } }, async (request, reply) => {
@@ -69,7 +79,6 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
         : { state: await invitations.stateById(invitationId), action: `/admin/mail/${view.id}/invitation-link`, csrf: session.csrfToken };
     const body = mailDetailPage(request.locale, {
       ...row(view, mail.subject),
-      locale: view.email?.locale ?? 'en',
       template: view.email?.template ?? '',
       text: mail.text,
       html: mail.html,
@@ -78,7 +87,7 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
       attemptLog: view.attemptLog,
       ...(invitationLink ? { invitationLink } : {}),
     });
-    return send(request, reply, mail.subject || title(request), body);
+    return send(request, reply, mailTitles(request.locale).detail, body);
   });
 
   routes.post('/mail/:id/invitation-link', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
@@ -87,7 +96,7 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
     const invitationId = view ? invitationOf(view) : undefined;
     if (!view || invitationId === undefined) throw new VarcoError('not_found', 'No such invitation e-mail.');
     const minted = await invitations.mintLink(invitationId, adminActor(request));
-    const heading = request.locale === 'it' ? "Link d'invito" : 'Invitation link';
+    const heading = mailTitles(request.locale).invitationLink;
     if (!minted.ok) return send(request, reply, heading, invitationLinkRefusedPage(request.locale, { mailId: view.id, state: minted.reason }), 409);
     return send(request, reply, heading, invitationLinkCreatedPage(request.locale, { mailId: view.id, email: minted.value.email, link: minted.value.link }));
   });

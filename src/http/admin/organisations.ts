@@ -9,7 +9,9 @@ import {
   type Actor,
 } from '../../modules/organisations/index.ts';
 import { adminNav } from '../../views/nav.ts';
-import { organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
+import { invitedNotice, organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
+import { problemIn } from '../../views/problems.ts';
+import { translate } from '../../views/i18n.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
 import { surfacePages } from '../shared/page.ts';
@@ -38,7 +40,7 @@ function invitationState(i: { accepted_at: Date | null; superseded_at: Date | nu
 
 export function registerOrganisationRoutes(app: FastifyInstance, options: OrganisationRoutesOptions): void {
   const { organisations, invitations, productCatalog } = options;
-  const title = (request: FastifyRequest): string => (request.locale === 'it' ? 'Organizzazioni' : 'Organisations');
+  const title = (request: FastifyRequest): string => translate(request.locale, 'organisations.title');
 
   const listPage = async (request: FastifyRequest, reply: FastifyReply, form?: Record<string, string>, error?: string) => {
     const rows = (await organisations.list()).map((o) => ({
@@ -116,14 +118,14 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
         contactEmail: body.contactEmail ?? '',
       };
       const result = await organisations.create({ ...form, taxCodeKind: form.taxCodeKind === 'other' ? 'other' : 'it' }, adminActor(request));
-      if (!result.ok) return listPage(request, reply, form, ORGANISATION_PROBLEM_TEXT[result.reason]);
+      if (!result.ok) return listPage(request, reply, form, problemIn(request.locale, 'organisation', result.reason, ORGANISATION_PROBLEM_TEXT));
       return reply.redirect(`/admin/organisations/${result.value.id}`, 303);
     },
   );
 
   routes.get('/organisations/:id', { schema: { params: IdParams, querystring: query({ invited: Text }) } }, (request, reply) =>
     detailPage(request, reply, request.params.id, {
-      ...(request.query.invited === '1' ? { notice: request.locale === 'it' ? 'Invito inviato.' : 'Invitation sent.' } : {}),
+      ...(request.query.invited === '1' ? { notice: invitedNotice(request.locale) } : {}),
     }),
   );
 
@@ -140,7 +142,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
       );
       if (!result.ok) {
         if (result.reason === 'organisation_not_found') throw new VarcoError('not_found', 'No such organisation.');
-        return detailPage(request, reply, request.params.id, { form, error: INVITE_PROBLEM_TEXT[result.reason] });
+        return detailPage(request, reply, request.params.id, { form, error: problemIn(request.locale, 'invite', result.reason, INVITE_PROBLEM_TEXT) });
       }
       return reply.redirect(`/admin/organisations/${request.params.id}?invited=1`, 303);
     },

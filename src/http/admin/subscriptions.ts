@@ -15,7 +15,6 @@ import {
   type SubscriptionsService,
 } from '../../modules/subscriptions/index.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
 import { adminNav } from '../../views/nav.ts';
 import {
   adminSubscriptionPage,
@@ -29,6 +28,8 @@ import { strings } from '../../views/subscriptions/strings.ts';
 import { requireAdmin } from '../shared/session.ts';
 import type { ProposalsService } from '../../modules/proposals/index.ts';
 import { adminProposer, proposedRedirect } from './proposals.ts';
+import { surfacePages } from '../shared/page.ts';
+import { problemIn } from '../../views/problems.ts';
 import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
 import type { Timelines } from '../../kernel/home.ts';
@@ -72,20 +73,7 @@ function admin(request: FastifyRequest): { actor: SubscriptionActor; csrf: strin
   return { actor: { type: 'admin', id: session.userId, ip: request.ip }, csrf: session.csrfToken };
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .send(
-      page({
-        locale: request.locale,
-        title,
-        body,
-        nav: adminNav(request.locale),
-        signOut: request.session ? { action: '/admin/sign-out', csrfToken: request.session.csrfToken } : undefined,
-      }),
-    );
-}
+const send = surfacePages('admin', adminNav);
 
 function productInput(body: Static<typeof ProductForm>): ProductInput {
   const rate = (body.rateLimitPerMinute ?? '').trim();
@@ -214,7 +202,7 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
     return catalogue(
       request,
       reply,
-      { kind: 'error', text: PRODUCT_PROBLEM_TEXT[result.reason] },
+      { kind: 'error', text: problemIn(request.locale, 'product', result.reason, PRODUCT_PROBLEM_TEXT) },
       {
         ...(id ? { id } : {}),
         code: input.code,

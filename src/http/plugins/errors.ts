@@ -1,10 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, VarcoError, isVarcoError, type ErrorCode } from '../../kernel/errors.ts';
-import { page } from '../../views/layout.ts';
+import { page, type LanguageSwitch } from '../../views/layout.ts';
 import { html } from '../../views/html.ts';
-import { pickLocale, translate } from '../../views/i18n.ts';
+import { acceptedLocale, isLocale, translate, isMessageKey, type Locale } from '../../views/i18n.ts';
 import { applySecurityHeaders } from './security.ts';
 import { rawText } from '../shared/schemas.ts';
+import { cookieLocale } from '../shared/language.ts';
 
 // One handler for every failure. /api answers {"error":{code,message,requestId}}; every other
 // surface gets a friendly HTML page. Stack traces go to the log, never to the client.
@@ -73,21 +74,46 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: V
     if (error.details && error.code === 'validation_failed') body.details = error.details;
     return reply.type('application/json; charset=utf-8').send({ error: body });
   }
-  // The signed-in surfaces decide the locale (the user's choice); elsewhere ?lang= or Accept-Language.
-  const decided = (request as { locale?: unknown }).locale;
-  const locale = decided === 'it' || decided === 'en' ? decided : pickLocale(rawText(request.query, 'lang'), request.headers['accept-language']);
-  const message =
-    error.status === 404
-      ? translate(locale, 'error.notFound')
-      : error.code === 'csrf_invalid'
-        ? translate(locale, 'csrf.invalid')
-        : error.status >= 500
-          ? translate(locale, 'error.generic')
-          : (schemaRefusal(locale, error) ?? error.message);
-  const body = html`<p class="error">${message}</p>
+  const locale = errorPageLocale(request);
+  const body = html`<p class="error">${errorMessage(locale, error)}</p>
 <p>${translate(locale, 'error.reference')}: <code>${error.code}</code> · <code>${request.id}</code></p>
 <p><a href="/">${translate(locale, 'error.back')}</a></p>`;
-  return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'error.title'), body }));
+  return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'error.title'), body, language: languageLinks(request) }));
+}
+
+/** The surfaces decide the locale (the user's choice); elsewhere ?lang=, the switch's cookie, or Accept-Language. */
+function errorPageLocale(request: FastifyRequest): Locale {
+  const decided = (request as { locale?: unknown }).locale;
+  if (isLocale(decided)) return decided;
+  const lang = rawText(request.query, 'lang');
+  if (isLocale(lang)) return lang;
+  return cookieLocale(request) ?? acceptedLocale(request.headers['accept-language']);
+}
+
+/** What went wrong, in the page's language: English pages keep the error's own sentence, Italian ones say it by code. */
+function errorMessage(locale: Locale, error: VarcoError): string {
+  if (error.status === 404) return translate(locale, 'error.notFound');
+  if (error.code === 'csrf_invalid') return translate(locale, 'csrf.invalid');
+  if (error.status >= 500) return translate(locale, 'error.generic');
+  const refusal = schemaRefusal(locale, error);
+  if (refusal !== undefined) return refusal;
+  if (locale === 'en') return error.message;
+  const key = `error.code.${error.code}`;
+  return isMessageKey(key) ? translate(locale, key) : translate(locale, 'error.generic');
+}
+
+/** An error page answers a GET (or not): links to the same page in each language when there is one to reload. */
+function languageLinks(request: FastifyRequest): LanguageSwitch | undefined {
+  if (request.method !== 'GET' || request.url.length > 2000) return undefined;
+  const [raw = '/', search = ''] = request.url.split('?', 2);
+  // Never a link to another host: `//host/…` or a backslash would make one.
+  const path = raw.startsWith('/') && !raw.startsWith('//') && !raw.includes('\\') ? raw : '/';
+  const href = (locale: Locale): string => {
+    const params = new URLSearchParams(search);
+    params.set('lang', locale);
+    return `${path}?${params.toString()}`;
+  };
+  return { hrefs: { it: href('it'), en: href('en') } };
 }
 
 function hasNul(value: unknown, depth = 0): boolean {

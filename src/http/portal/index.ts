@@ -5,6 +5,7 @@ import type { IdentityService, PasswordResets } from '../../modules/identity/ind
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { html } from '../../views/html.ts';
+import { translate } from '../../views/i18n.ts';
 import { registerSessionLoading } from '../shared/session.ts';
 import { sendPage } from '../shared/page.ts';
 import { registerSignInRoutes } from '../shared/signin.ts';
@@ -72,10 +73,14 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);
     const organisation = session.organisationId ? await options.organisations.find(session.organisationId) : undefined;
-    const it = request.locale === 'it';
-    const body = html`<p>${it ? 'Accesso effettuato come' : 'Signed in as'} ${session.firstName} ${session.lastName} &lt;${session.email}&gt;${organisation ? html`, ${it ? 'referente di' : 'referent of'} <strong>${organisation.name}</strong>` : ''}.</p>
-<p><a href="/portal/products">${it ? 'Prodotti' : 'Products'}</a> · <a href="/portal/subscriptions">${it ? 'Sottoscrizioni e chiavi' : 'Subscriptions and keys'}</a></p>
-${organisation ? checklistSection(request.locale, await options.onboardingChecklist.of(organisation.id, organisation.type), organisation.type === 'merchant') : ''}`;
-    return sendPage(request, reply, { surface: 'portal', title: it ? 'Portale sviluppatori' : 'Developer portal', body, nav: portalNav(request.locale) });
+    const locale = request.locale;
+    const name = `${session.firstName ?? ''} ${session.lastName ?? ''}`.trim();
+    const welcome = organisation
+      ? translate(locale, 'portal.welcomeReferent', { name, email: session.email, organisation: organisation.name })
+      : translate(locale, 'portal.welcome', { name, email: session.email });
+    const body = html`<p>${welcome}</p>
+<p><a href="/portal/products">${translate(locale, 'portal.products')}</a> · <a href="/portal/subscriptions">${translate(locale, 'portal.subscriptions')}</a></p>
+${organisation ? checklistSection(locale, await options.onboardingChecklist.of(organisation.id, organisation.type), organisation.type === 'merchant') : ''}`;
+    return sendPage(request, reply, { surface: 'portal', title: translate(locale, 'portal.title'), body, nav: portalNav(locale) });
   });
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { OrderRecord, OrdersService } from '../../modules/checkout/index.ts';
-import { formatAmount } from '../../protocols/ogone/index.ts';
+import { formatDateTime, formatMoney } from '../../views/format.ts';
+import type { Locale } from '../../views/i18n.ts';
 import { portalNav } from '../../views/nav.ts';
 import { orderDetailPage, orderStrings, ordersListPage, type OrderRowView } from '../../views/orders/portal.ts';
 import { requireReferent } from '../shared/session.ts';
@@ -24,17 +25,15 @@ function organisationOf(request: FastifyRequest): { organisationId: string; csrf
   return { organisationId: session.organisationId, csrf: session.csrfToken };
 }
 
-const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19);
-
-function rowOf(o: OrderRecord): OrderRowView {
+function rowOf(locale: Locale, o: OrderRecord): OrderRowView {
   return {
     id: o.id,
     env: o.env,
     orderRef: o.orderRef,
     payId: o.payId,
     status: o.status,
-    amount: formatAmount(o.amount, o.currency, 'en_US'),
-    createdAt: iso(o.createdAt),
+    amount: formatMoney(locale, o.amount, o.currency),
+    createdAt: formatDateTime(locale, o.createdAt, { seconds: true }),
     card: o.card ? `${o.card.brand} ${o.card.masked}` : '',
   };
 }
@@ -47,7 +46,7 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
   const routes = typed(app);
   routes.get('/orders', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const { organisationId } = organisationOf(request);
-    const rows = (await orders.list(organisationId)).map(rowOf);
+    const rows = (await orders.list(organisationId)).map((o) => rowOf(request.locale, o));
     return send(request, reply, orderStrings(request.locale).orders, ordersListPage(request.locale, rows));
   });
 
@@ -56,8 +55,9 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
     const found = await orders.detail(organisationId, request.params.id);
     if (!found) throw new VarcoError('not_found', 'No such order.');
     const t = orderStrings(request.locale);
+    const iso = (d: Date): string => formatDateTime(request.locale, d, { seconds: true });
     const body = orderDetailPage(request.locale, {
-      order: rowOf(found.order),
+      order: rowOf(request.locale, found.order),
       csrf,
       ...(request.query.resent ? { notice: t.resent } : {}),
       attempts: found.attempts.map((a) => ({

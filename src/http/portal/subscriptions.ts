@@ -13,6 +13,7 @@ import {
   type SubscriptionRow,
   type SubscriptionsService,
 } from '../../modules/subscriptions/index.ts';
+import { problemIn } from '../../views/problems.ts';
 import { portalNav } from '../../views/nav.ts';
 import type { Locale } from '../../views/i18n.ts';
 import { proposalStrings } from '../../views/proposals/strings.ts';
@@ -147,7 +148,8 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
       const { body } = request;
       const values = { productId: body.productId ?? '', name: (body.name ?? '').slice(0, 200) };
       const result = await subscriptions.subscribe({ productId: values.productId, environment: body.environment ?? '', name: values.name }, who.actor);
-      if (!result.ok) return productsView(request, reply, { kind: 'error', text: SUBSCRIBE_PROBLEM_TEXT[result.reason] }, values);
+      if (!result.ok)
+        return productsView(request, reply, { kind: 'error', text: problemIn(request.locale, 'subscribe', result.reason, SUBSCRIBE_PROBLEM_TEXT) }, values);
       return reply.redirect(`/portal/subscriptions/${result.value.id}?created=${result.value.state}`, 303);
     },
   );

@@ -14,6 +14,7 @@ import {
 } from '../../modules/pagopa-exchanges/index.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { Locale } from '../../views/i18n.ts';
+import { formatDateTime } from '../../views/format.ts';
 import {
   exchangeDetailPage,
   exchangeListPage,
@@ -47,7 +48,8 @@ type Query = Record<string, unknown>;
 const MAX_FIELD = 64;
 const OPERATION = /^[A-Za-z0-9_]*$/;
 const text = queryText;
-const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 23);
+// Milliseconds: a message's time is compared with the PSP's and the station's logs.
+const iso = (locale: Locale, d: Date): string => formatDateTime(locale, d, { milliseconds: true });
 
 /** The search form's values, the filter they make, and what is wrong with them (if anything). */
 export function parseExchangeQuery(query: Query, locale: Locale): { values: ExchangeFilterValues; filter: ExchangeFilter; problem?: string } {
@@ -82,10 +84,10 @@ export function parseExchangeQuery(query: Query, locale: Locale): { values: Exch
   return { values, filter };
 }
 
-function rowView(r: ExchangeRow, names?: Map<string, string>): ExchangeRowView {
+function rowView(locale: Locale, r: ExchangeRow, names?: Map<string, string>): ExchangeRowView {
   const view: ExchangeRowView = {
     id: r.id,
-    at: iso(r.at),
+    at: iso(locale, r.at),
     env: r.env,
     direction: r.direction,
     operation: r.operation,
@@ -110,7 +112,7 @@ function messageView(text: string, bytes: number, truncated: boolean, downloadHr
   return { pretty: prettyXml(text), bytes, truncated, keptBytes: Buffer.byteLength(text, 'utf8'), downloadHref };
 }
 
-async function detailView(options: ExchangeRoutesOptions, base: string, d: ExchangeDetail): Promise<ExchangeDetailView> {
+async function detailView(locale: Locale, options: ExchangeRoutesOptions, base: string, d: ExchangeDetail): Promise<ExchangeDetailView> {
   const names = await organisationNames(options.organisations, [d.pspOrganisationId, d.ecOrganisationId, d.stationOrganisationId]);
   const name = (id: string | null): string => (id === null ? '' : (names.get(id) ?? id));
   const parties: ExchangeDetailView['parties'] = [
@@ -123,7 +125,7 @@ async function detailView(options: ExchangeRoutesOptions, base: string, d: Excha
   const href = `${base}/${d.id}`;
   return {
     base,
-    row: rowView(d),
+    row: rowView(locale, d),
     parties,
     httpStatus: d.httpStatus,
     error: d.error ?? '',
@@ -171,7 +173,7 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
       filter: values,
       problem,
       operations: EXCHANGE_OPERATIONS,
-      rows: rows.map((r) => rowView(r, names)),
+      rows: rows.map((r) => rowView(request.locale, r, names)),
       olderHref,
       newestHref,
       csvHref: searchHref(`${base}.csv`, values),
@@ -235,7 +237,7 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
   routes.get('/pagopa/exchanges/:id', { schema: byId }, async (request, reply) => {
     const detail = await found(request, request.params.id);
     const t = exchangeStrings(request.locale);
-    const body = exchangeDetailPage(request.locale, await detailView(options, base, detail));
+    const body = exchangeDetailPage(request.locale, await detailView(request.locale, options, base, detail));
     return sendPage(request, reply, { surface, title: `${t.message} ${detail.operation}`, body, nav: options.nav(request.locale) });
   });
 

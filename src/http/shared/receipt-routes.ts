@@ -12,6 +12,7 @@ import type {
   ReceiptViewer,
 } from '../../modules/pagopa-receipts/index.ts';
 import type { Locale } from '../../views/i18n.ts';
+import { formatDateTime, formatMoney } from '../../views/format.ts';
 import { receiptDetailPage, receiptListPage, type AttemptRowView, type ReceiptFilterValues, type ReceiptRowView } from '../../views/pagopa-receipts/pages.ts';
 import { fill, receiptStrings } from '../../views/pagopa-receipts/strings.ts';
 import { sendPage } from './page.ts';
@@ -40,8 +41,7 @@ const MAX_FIELD = 64;
 const STATES = ['pending', 'delivered', 'failed'] as const;
 const RECEIPTS_PAGE_SIZE = 50;
 const text = queryText;
-const iso = (d: Date | null): string => (d === null ? '' : d.toISOString().replace('T', ' ').slice(0, 19));
-const euros = (cents: number): string => `${(cents / 100).toFixed(2)} \u20ac`;
+const iso = (locale: Locale, d: Date | null): string => formatDateTime(locale, d, { seconds: true });
 
 /** The search form's values, the filter they make, and what is wrong with them (if anything). */
 export function parseReceiptQuery(query: Query, locale: Locale): { values: ReceiptFilterValues; filter: ReceiptFilter; problem?: string } {
@@ -72,29 +72,29 @@ export function parseReceiptQuery(query: Query, locale: Locale): { values: Recei
   };
 }
 
-function rowView(r: ReceiptSummary, names?: Map<string, string>): ReceiptRowView {
+function rowView(locale: Locale, r: ReceiptSummary, names?: Map<string, string>): ReceiptRowView {
   return {
     id: r.id,
-    created: iso(r.createdAt),
+    created: iso(locale, r.createdAt),
     env: r.env,
     noticeNumber: r.noticeNumber,
     token: r.token,
-    amount: euros(r.amountCents),
+    amount: formatMoney(locale, r.amountCents, 'EUR'),
     recipientFiscalCode: r.recipientFiscalCode,
     position: r.position,
     state: r.state,
     attempts: r.attempts,
-    lastAttempt: iso(r.lastAttemptAt),
+    lastAttempt: iso(locale, r.lastAttemptAt),
     lastError: r.lastError ?? '',
     ...(names ? { parties: names.get(r.pspOrganisationId) ?? r.pspOrganisationId } : {}),
   };
 }
 
-function attemptRow(a: ReceiptAttempt, surface: 'portal' | 'admin', simulated: string): AttemptRowView {
+function attemptRow(locale: Locale, a: ReceiptAttempt, surface: 'portal' | 'admin', simulated: string): AttemptRowView {
   return {
     outboxMessageId: a.outboxMessageId,
     attempt: a.attempt,
-    when: iso(a.startedAt),
+    when: iso(locale, a.startedAt),
     durationMs: a.durationMs,
     destination: a.destination === 'simulator' ? `${a.stationCode ?? ''} (${simulated})` : (a.stationCode ?? ''),
     version: a.primitiveVersion === null ? '' : String(a.primitiveVersion),
@@ -123,15 +123,15 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
     const name = (id: string | null, fallback: string): string => (id === null ? fallback : `${names.get(id) ?? id} (${fallback})`);
     const body = receiptDetailPage(request.locale, {
       base,
-      row: rowView(d),
+      row: rowView(request.locale, d),
       noticeEc: name(d.ecOrganisationId, d.fiscalCode),
       recipientEc: name(d.recipientOrganisationId, d.recipientFiscalCode),
       psp: names.get(d.pspOrganisationId) ?? d.pspOrganisationId,
       station: d.stationCode ?? t.notRouted,
       version: d.primitiveVersion === null ? '' : String(d.primitiveVersion),
-      firstDelivered: iso(d.firstDeliveredAt),
-      deliveredAt: iso(d.deliveredAt),
-      attempts: d.attemptLog.map((a) => attemptRow(a, surface, t.simulated)),
+      firstDelivered: iso(request.locale, d.firstDeliveredAt),
+      deliveredAt: iso(request.locale, d.deliveredAt),
+      attempts: d.attemptLog.map((a) => attemptRow(request.locale, a, surface, t.simulated)),
       ...(d.mayResend ? { csrf } : {}),
       ...extra,
     });
@@ -161,7 +161,7 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
         intro: fill('admin' in viewer ? t.adminIntro : t.intro, { hours: options.retryHours }),
         filter: values,
         problem,
-        rows: rows.map((r) => rowView(r, names)),
+        rows: rows.map((r) => rowView(request.locale, r, names)),
         olderHref,
         newestHref,
       });

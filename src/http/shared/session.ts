@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { randomToken, safeEqual } from '../../kernel/crypto.ts';
 import type { IdentityService, SessionView, Surface } from '../../modules/identity/index.ts';
-import { pickLocale, type Locale } from '../../views/i18n.ts';
+import type { Locale } from '../../views/i18n.ts';
+import { decideLocale, type LocaleSource } from './language.ts';
 import { rawText } from './schemas.ts';
 
 // Sessions and CSRF for the two signed-in surfaces. The session cookie is scoped to its surface's
@@ -12,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     session: SessionView | undefined;
     locale: Locale;
+    /** Why the page speaks `locale` (see language.ts). */
+    localeSource: LocaleSource;
   }
 }
 
@@ -56,18 +59,20 @@ export function returnPath(surface: Surface, next: string | undefined): string {
 export function registerSessionLoading(app: FastifyInstance, options: SessionPluginOptions): void {
   app.decorateRequest('session', undefined);
   app.decorateRequest('locale', 'en');
+  app.decorateRequest('localeSource', 'browser');
   app.addHook('preValidation', async (request, reply) => {
     const token = request.cookies[sessionCookieName(options.surface)];
     request.session = token ? await options.identity.session(token, options.surface) : undefined;
-    // Not validated yet: a repeated or odd ?lang= is no choice at all.
-    const lang = rawText(request.query, 'lang');
-    request.locale = request.session && !lang ? request.session.locale : pickLocale(lang, request.headers['accept-language']);
+    const decided = decideLocale(request, request.session);
+    request.locale = decided.locale;
+    request.localeSource = decided.source;
     const path = (request.url.split('?')[0] ?? '').slice(options.surface.length + 1);
     const anonymous = ['/sign-in', ...PASSWORD_RESET_PATHS, ...(options.anonymousForms ?? [])].includes(path);
     // CSRF on every state-changing request of the surface, so no route can forget it.
     if (UNSAFE.has(request.method)) verifyCsrf(request, anonymous);
     // Signed-in by default: a new page cannot be left open by forgetting a check.
-    const open = anonymous || path === '/sign-out' || path.startsWith('/assets/') || (options.publicPaths ?? []).includes(path);
+    // The language switch works signed in or not (its form token is then the pre-sign-in one).
+    const open = anonymous || path === '/sign-out' || path === '/language' || path.startsWith('/assets/') || (options.publicPaths ?? []).includes(path);
     if (!request.session && !open) {
       // Back to this page after sign-in (returnPath checks it again when it comes back).
       if (request.method === 'GET' || request.method === 'HEAD') {
@@ -88,10 +93,17 @@ export function clearSessionCookie(reply: FastifyReply, surface: Surface): void 
 }
 
 /** The token to put in a pre-sign-in form; sets the matching cookie when there is none yet. */
+// A page asks for the token more than once (its form and the language switch): one new token per
+// response, or the cookie would hold the last one and the form an earlier one.
+const issued = new WeakMap<FastifyRequest, string>();
+
 export function anonymousCsrfToken(request: FastifyRequest, reply: FastifyReply): string {
   const existing = request.cookies[PRE_COOKIE];
   if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
+  const already = issued.get(request);
+  if (already !== undefined) return already;
   const token = randomToken(24);
+  issued.set(request, token);
   reply.setCookie(PRE_COOKIE, token, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 3600 });
   return token;
 }

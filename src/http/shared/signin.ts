@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IdentityService, PasswordResets, Surface } from '../../modules/identity/index.ts';
 import { RESET_STRINGS } from '../../views/account/password-reset.ts';
-import { html } from '../../views/html.ts';
-import { page } from '../../views/layout.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
 import { translate, type Locale } from '../../views/i18n.ts';
 import { registerPasswordResetRoutes } from './password-reset.ts';
 import { anonymousCsrfToken, clearSessionCookie, returnPath, setSessionCookie } from './session.ts';
+import { adoptLocaleAtSignIn, registerLanguageRoute } from './language.ts';
+import { sendAnonymousPage } from './page.ts';
 import { form, NoQuery, query, Text, typed } from './schemas.ts';
 
-// Sign-in and sign-out, shared by the back office (administrators) and the portal (referents).
+// Sign-in and sign-out, shared by the back office (administrators) and the portal (referents), with
+// the password reset by e-mail and the return to the page the person was sent to (`next`).
 
 export interface SignInRoutesOptions {
   surface: Surface;
@@ -20,9 +22,8 @@ export interface SignInRoutesOptions {
 
 const SignInForm = form({ email: Text, password: Text, next: Text });
 
-function signInPage(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = '', next = ''): string {
-  const title = translate(locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle');
-  const body = html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
+function signInForm(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = '', next = ''): SafeHtml {
+  return html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
 <form method="post" action="/${surface}/sign-in">
 <input type="hidden" name="_csrf" value="${csrf}">
 ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
@@ -33,11 +34,12 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <button type="submit">${translate(locale, 'signin.submit')}</button>
 </form>
 <p><a href="/${surface}/password-reset">${RESET_STRINGS[locale].forgot}</a></p>`;
-  return page({ locale, title, body });
 }
 
 export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutesOptions): void {
   const { surface, identity } = options;
+  registerLanguageRoute(app, { surface, identity });
+  registerPasswordResetRoutes(app, { surface, resets: options.passwordResets });
   const show = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -46,12 +48,13 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutes
     email?: string,
     next?: string,
   ) =>
-    reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      .send(signInPage(request.locale, surface, anonymousCsrfToken(request, reply), message, email, next));
+    sendAnonymousPage(request, reply, {
+      surface,
+      status,
+      title: translate(request.locale, surface === 'admin' ? 'signin.adminTitle' : 'signin.portalTitle'),
+      body: signInForm(request.locale, surface, anonymousCsrfToken(request, reply), message, email, next),
+    });
 
-  registerPasswordResetRoutes(app, { surface, resets: options.passwordResets });
   const routes = typed(app);
   routes.get('/sign-in', { schema: { querystring: query({ signedOut: Text, welcome: Text, reset: Text, next: Text }) } }, async (request, reply) => {
     const next = returnPath(surface, request.query.next);
@@ -76,7 +79,8 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutes
     const outcome = await identity.signIn({ surface, email, password, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
     if (outcome.ok) {
       setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes);
-      return reply.redirect(returnPath(surface, request.body.next), 303);
+      await adoptLocaleAtSignIn(request, reply, surface, identity, outcome.value.userId);
+      return reply.redirect(wanted, 303);
     }
     if (outcome.reason === 'locked') {
       const minutes = Math.max(1, Math.ceil((outcome.retryAfterMs ?? 60_000) / 60_000));

@@ -97,6 +97,7 @@ export function checkView(c: CheckRow): CheckView {
   const result = parseCheckResult(c.result);
   return {
     id: c.id,
+    versionId: c.version_id,
     startedAt: c.started_at,
     trigger: c.trigger,
     ok: c.ok,
@@ -107,7 +108,16 @@ export function checkView(c: CheckRow): CheckView {
       ip: e.ip,
       port: e.port,
       ok: e.ok,
-      steps: e.steps.map((s) => ({ step: s.step, status: s.status, durationMs: s.durationMs, message: s.message, fix: s.fix, code: s.code, params: s.params })),
+      steps: e.steps.map((s) => ({
+        step: s.step,
+        status: s.status,
+        durationMs: s.durationMs,
+        message: s.message,
+        fix: s.fix,
+        code: s.code,
+        params: s.params,
+        checks: s.checks?.map((c) => ({ ok: c.ok, message: c.message, fix: c.fix, code: c.code, params: c.params })),
+      })),
     })),
     inbound: result?.inbound ?? { ok: false, lastPingAt: null },
   };

@@ -40,7 +40,14 @@ export interface EntryRequest {
 export type EntryResult =
   | { ok: true; orderId: string; token: string; language: string }
   /** `language`: the request's LANGUAGE when it could be read (the error page speaks it). */
-  | { ok: false; language: string };
+  | { ok: false; language: string; alreadyPaid?: AlreadyPaid };
+
+/** A signed request for an order that was paid already: the page says so and links back to the shop. */
+export interface AlreadyPaid {
+  orderRef: string;
+  /** HOMEURL, else CATALOGURL, of the request (absent or NONE: no link). */
+  shopUrl?: string;
+}
 
 /**
  * One row of the merchant's error log (`merchantId` null when the PSPID is unknown): the error log's
@@ -189,7 +196,12 @@ export function createEntryService(options: EntryServiceOptions) {
       return reject('50001111', 'No payment processor is configured for the prod environment: Varco cannot take real payments yet. Use /ncol/test/.', sha);
     }
     const created = await createOrder(config, req, validated.order, values.get('PARAMVAR'));
-    if (created === undefined) return reject('50001113', 'This order has already been processed', sha);
+    if (created === undefined) {
+      await reject('50001113', 'This order has already been processed', sha);
+      const { home, catalog } = validated.order.urls;
+      const shopUrl = [home, catalog].find((u) => u !== undefined && u !== '' && u !== 'NONE');
+      return { ok: false, language, alreadyPaid: { orderRef: validated.order.orderId, ...(shopUrl ? { shopUrl } : {}) } };
+    }
     return { ok: true, orderId: created.id, token: created.token, language: validated.order.language };
   }
 

@@ -159,9 +159,30 @@ export function createIdentityService(options: IdentityOptions) {
     return created;
   }
 
+  /** The language of a user's pages and e-mails, as chosen with the pages' switch. */
+  async function setLocale(userId: string, locale: 'en' | 'it'): Promise<void> {
+    await db.updateTable('users').set({ locale }).where('id', '=', userId).where('locale', '<>', locale).execute();
+  }
+
+  async function localeOf(userId: string): Promise<'en' | 'it' | undefined> {
+    return (await db.selectFrom('users').select('locale').where('id', '=', userId).executeTakeFirst())?.locale;
+  }
+
   const changePassword = createPasswordChange({ db, clock, audit, attempts, lifetime });
 
-  return { signIn, signOut, session, changePassword, createAdmin, issueSetupToken, isSetupTokenUsable, completeSetup, countAdmins: () => repo.countAdmins(db) };
+  return {
+    signIn,
+    signOut,
+    session,
+    setLocale,
+    localeOf,
+    changePassword,
+    createAdmin,
+    issueSetupToken,
+    isSetupTokenUsable,
+    completeSetup,
+    countAdmins: () => repo.countAdmins(db),
+  };
 }
 
 export type IdentityService = ReturnType<typeof createIdentityService>;

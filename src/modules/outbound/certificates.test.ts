@@ -157,6 +157,14 @@ describe('checkServerCertificate', () => {
     assert.match(find(check([underWeak, weakCa]), 'key_strength').message, /"Weak Issuing CA" has an RSA 1024-bit key/);
   });
 
+  it('judges the dates and key of a trusted root the server presents as its own certificate', async () => {
+    const selfRoot = await makeCa({ name: 'pay.example.org' });
+    const checks = check([selfRoot], 'pay.example.org', { roots: [selfRoot.certPem] });
+    assert.doesNotMatch(find(checks, 'validity').message, /Nothing to check/);
+    assert.match(find(checks, 'validity').message, /"pay\.example\.org" is valid from/);
+    assert.doesNotMatch(find(checks, 'key_strength').message, /\(\)/);
+  });
+
   it('fails every check with one message when nothing was presented', () => {
     const checks = checkServerCertificate({ fqdn: 'pay.example.org', chain: [], roots: [root.certPem], now });
     assert.equal(checks.length, 5);

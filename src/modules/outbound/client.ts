@@ -178,7 +178,8 @@ async function attemptOn(entry: PoolEntry, role: EndpointRole, request: Outbound
       durationMs: durationMs(),
     };
   } catch (error) {
-    return { kind: 'failure', ...classify(error, entry.target), endpoint: role, durationMs: durationMs() };
+    const { category, code, message } = classify(error, entry.target);
+    return { kind: 'failure', category, code, message, endpoint: role, durationMs: durationMs() };
   }
 }
 

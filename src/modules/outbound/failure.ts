@@ -8,7 +8,10 @@ import { phaseOf, type ConnectPhase } from './tls-connect.ts';
 export interface Classified {
   category: FailureCategory;
   code: string;
+  /** English, for logs and the CLI; pages say it in the reader's language from `code` and `params`. */
   message: string;
+  /** The values the sentence names (where, detail, ms, port; `meaning`: the certificate problem's key in CERTIFICATE_ERRORS). */
+  params: Record<string, string>;
 }
 
 /** OpenSSL verification results (as node names them) → our code and what it means. */
@@ -57,10 +60,20 @@ const PROTOCOL_VERSION_ERRORS = new Set([
   'ERR_SSL_UNKNOWN_PROTOCOL',
 ]);
 
-function unnamedVerifyError(message: string): [code: string, meaning: string] {
-  if (/key too (weak|small)/i.test(message)) return ['certificate_key_too_weak', "a key in the server's chain is too weak"];
-  if (/md too weak|digest/i.test(message)) return ['certificate_signature_too_weak', "a certificate in the server's chain is signed with a weak digest"];
-  return ['certificate_invalid', "the server's chain did not pass verification"];
+/** Certificate problems OpenSSL reports without a name node knows, by the key pages translate them with. */
+const UNNAMED_ERRORS: Record<string, [code: string, meaning: string]> = {
+  UNNAMED_KEY_TOO_WEAK: ['certificate_key_too_weak', "a key in the server's chain is too weak"],
+  UNNAMED_DIGEST_TOO_WEAK: ['certificate_signature_too_weak', "a certificate in the server's chain is signed with a weak digest"],
+  UNNAMED_INVALID: ['certificate_invalid', "the server's chain did not pass verification"],
+};
+
+/** Every certificate problem's key (the `meaning` param of a `certificate_*` failure). */
+export const CERTIFICATE_MEANINGS: readonly string[] = [...Object.keys(CERTIFICATE_ERRORS), ...Object.keys(UNNAMED_ERRORS)];
+
+function unnamedVerifyError(message: string): string {
+  if (/key too (weak|small)/i.test(message)) return 'UNNAMED_KEY_TOO_WEAK';
+  if (/md too weak|digest/i.test(message)) return 'UNNAMED_DIGEST_TOO_WEAK';
+  return 'UNNAMED_INVALID';
 }
 
 export function isClientCertificateRejection(code: string | undefined): boolean {
@@ -89,87 +102,120 @@ export function opensslReason(error: unknown): string {
 /** Classifies a failed connection or exchange with `target`. */
 export function classify(error: unknown, target: Target): Classified {
   const code = errorCode(error);
-  const where = target.label;
   const detail = opensslReason(error);
-  if (code === DESTINATION_REFUSED) {
-    return { category: 'unreachable', code: 'destination_forbidden', message: `Varco did not connect to ${where}: ${detail}.` };
-  }
+  const where = target.label;
+  const said: Say = (category, failure, message, sentence = failure, extra = {}) => ({
+    category,
+    code: failure,
+    message,
+    params: {
+      sentence,
+      where,
+      fqdn: target.fqdn,
+      ip: target.ip,
+      detail,
+      ms: String(target.connectTimeoutMs),
+      responseMs: String(target.responseTimeoutMs),
+      port: String(target.port),
+      ...(code === undefined ? {} : { errorCode: code }),
+      ...extra,
+    },
+  });
+  if (code === DESTINATION_REFUSED) return said('unreachable', 'destination_forbidden', `Varco did not connect to ${where}: ${detail}.`);
   // node names only some OpenSSL verification results; the others arrive as UNSPECIFIED.
-  const certificate = code === 'UNSPECIFIED' ? unnamedVerifyError(detail) : code === undefined ? undefined : CERTIFICATE_ERRORS[code];
-  if (certificate !== undefined) {
-    return { category: 'certificate', code: certificate[0], message: `Varco refused the server certificate of ${where}: ${certificate[1]} (${detail}).` };
+  const meaning = code === 'UNSPECIFIED' ? unnamedVerifyError(detail) : code !== undefined && code in CERTIFICATE_ERRORS ? code : undefined;
+  const certificate = meaning === undefined ? undefined : (CERTIFICATE_ERRORS[meaning] ?? UNNAMED_ERRORS[meaning]);
+  if (meaning !== undefined && certificate !== undefined) {
+    return said('certificate', certificate[0], `Varco refused the server certificate of ${where}: ${certificate[1]} (${detail}).`, 'certificate_refused', {
+      meaning,
+    });
   }
-  if (isProtocolVersionError(code)) {
-    return { category: 'tls', code: 'protocol_version', message: `${where} does not accept TLS 1.2 or later, the minimum Varco uses (${detail}).` };
-  }
-  if (isClientCertificateRejection(code)) {
-    return { category: 'tls', code: 'client_certificate_rejected', message: `${where} refused Varco's client certificate (TLS alert "${detail}").` };
-  }
-  return byPhase(code, phaseOf(error), target, detail) ?? byCode(code, target, detail);
+  if (isProtocolVersionError(code)) return said('tls', 'protocol_version', `${where} does not accept TLS 1.2 or later, the minimum Varco uses (${detail}).`);
+  if (isClientCertificateRejection(code))
+    return said('tls', 'client_certificate_rejected', `${where} refused Varco's client certificate (TLS alert "${detail}").`);
+  return byPhase(code, phaseOf(error), target, detail, said) ?? byCode(code, target, detail, said);
 }
 
+/**
+ * A Classified with its params: `sentence` names the English sentence chosen (two codes have two
+ * sentences each), so pages can say the same in Italian (src/views/stations/step-text.ts).
+ */
+type Say = (category: FailureCategory, failure: string, message: string, sentence?: string, extra?: Record<string, string>) => Classified;
+
+/** Every sentence a Classified can carry (params.sentence): the pages translate each one. */
+export const FAILURE_SENTENCES = [
+  'destination_forbidden',
+  'certificate_refused',
+  'protocol_version',
+  'client_certificate_rejected',
+  'client_certificate_closed',
+  'connect_timeout_tcp',
+  'tls_timeout',
+  'handshake_closed',
+  'connection_refused',
+  'host_unreachable',
+  'connection_closed',
+  'connect_timeout',
+  'response_timeout',
+  'not_tls',
+  'handshake_failed',
+  'network_error',
+] as const;
+
 /** Timeouts and hang-ups mean different things before TCP, during TLS, and after our certificate. */
-function byPhase(code: string | undefined, phase: ConnectPhase | undefined, target: Target, detail: string): Classified | undefined {
+function byPhase(code: string | undefined, phase: ConnectPhase | undefined, target: Target, detail: string, said: Say): Classified | undefined {
   const where = target.label;
   const hangUp = code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
-  if (code === 'ETIMEDOUT' && phase === 'tcp') {
-    return { category: 'timeout', code: 'connect_timeout', message: `No TCP connection to ${where} within ${target.connectTimeoutMs} ms.` };
-  }
+  if (code === 'ETIMEDOUT' && phase === 'tcp')
+    return said('timeout', 'connect_timeout', `No TCP connection to ${where} within ${target.connectTimeoutMs} ms.`, 'connect_timeout_tcp');
   if (code === 'ETIMEDOUT' && phase !== undefined && phase !== 'established') {
-    return {
-      category: 'timeout',
-      code: 'tls_timeout',
-      message: `The TCP connection to ${where} opened but the TLS handshake did not complete within ${target.connectTimeoutMs} ms (is this port serving TLS?).`,
-    };
+    return said(
+      'timeout',
+      'tls_timeout',
+      `The TCP connection to ${where} opened but the TLS handshake did not complete within ${target.connectTimeoutMs} ms (is this port serving TLS?).`,
+    );
   }
   if (hangUp && phase === 'tls') {
-    return { category: 'tls', code: 'handshake_closed', message: `${where} closed the connection during the TLS handshake, before completing it (${detail}).` };
+    return said('tls', 'handshake_closed', `${where} closed the connection during the TLS handshake, before completing it (${detail}).`);
   }
   if (hangUp && (phase === 'tls_client_flight_sent' || phase === 'after_handshake')) {
-    return {
-      category: 'tls',
-      code: 'client_certificate_rejected',
-      message: `${where} closed the connection right after receiving Varco's client certificate, without a TLS alert: it most likely does not accept that certificate.`,
-    };
+    return said(
+      'tls',
+      'client_certificate_rejected',
+      `${where} closed the connection right after receiving Varco's client certificate, without a TLS alert: it most likely does not accept that certificate.`,
+      'client_certificate_closed',
+    );
   }
   return undefined;
 }
 
-function byCode(code: string | undefined, target: Target, detail: string): Classified {
+function byCode(code: string | undefined, target: Target, detail: string, said: Say): Classified {
   const where = target.label;
   switch (code) {
     case 'ECONNREFUSED':
-      return {
-        category: 'unreachable',
-        code: 'connection_refused',
-        message: `The connection to ${where} was refused: nothing accepts connections on that port.`,
-      };
+      return said('unreachable', 'connection_refused', `The connection to ${where} was refused: nothing accepts connections on that port.`);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EADDRNOTAVAIL':
-      return { category: 'unreachable', code: 'host_unreachable', message: `${where} cannot be reached from Varco (${code}): no route to the registered IP.` };
+      return said('unreachable', 'host_unreachable', `${where} cannot be reached from Varco (${code}): no route to the registered IP.`);
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
-      return { category: 'unreachable', code: 'connection_closed', message: `${where} closed the connection before a complete answer (${detail}).` };
+      return said('unreachable', 'connection_closed', `${where} closed the connection before a complete answer (${detail}).`);
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return { category: 'timeout', code: 'connect_timeout', message: `No connection to ${where} within ${target.connectTimeoutMs} ms.` };
+      return said('timeout', 'connect_timeout', `No connection to ${where} within ${target.connectTimeoutMs} ms.`);
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
-      return {
-        category: 'timeout',
-        code: 'response_timeout',
-        message: `${where} accepted the request but sent no complete answer within ${target.responseTimeoutMs} ms.`,
-      };
+      return said('timeout', 'response_timeout', `${where} accepted the request but sent no complete answer within ${target.responseTimeoutMs} ms.`);
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
-      return { category: 'tls', code: 'not_tls', message: `${where} did not answer with TLS (is it plain HTTP, or another service, on port ${target.port}?).` };
+      return said('tls', 'not_tls', `${where} did not answer with TLS (is it plain HTTP, or another service, on port ${target.port}?).`);
     default:
       break;
   }
   if (code !== undefined && (code.startsWith('ERR_SSL_') || code === 'EPROTO' || code.startsWith('ERR_TLS_'))) {
-    return { category: 'tls', code: 'handshake_failed', message: `The TLS handshake with ${where} failed: ${detail}.` };
+    return said('tls', 'handshake_failed', `The TLS handshake with ${where} failed: ${detail}.`);
   }
-  return { category: 'unreachable', code: 'network_error', message: `The call to ${where} failed: ${detail}${code === undefined ? '' : ` (${code})`}.` };
+  return said('unreachable', 'network_error', `The call to ${where} failed: ${detail}${code === undefined ? '' : ` (${code})`}.`);
 }

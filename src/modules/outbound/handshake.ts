@@ -8,8 +8,17 @@ import { isClientCertificateRejection, opensslReason } from './failure.ts';
 import { openTls, phaseOf, type ConnectPhase } from './tls-connect.ts';
 import { refusedDestination, type Target } from './connection.ts';
 
+/** `how` in English; `howCode` and `howParams` say the same for pages in either language. */
+interface Said {
+  how: string;
+  howCode: (typeof HANDSHAKE_HOWS)[number];
+  howParams: Record<string, string>;
+}
 export type ClientCertificateVerdict =
-  { state: 'accepted'; how: string } | { state: 'rejected'; error: NodeJS.ErrnoException | undefined; how: string } | { state: 'unconfirmed'; how: string };
+  ({ state: 'accepted' } & Said) | ({ state: 'rejected'; error: NodeJS.ErrnoException | undefined } & Said) | ({ state: 'unconfirmed' } & Said);
+
+/** How Varco knows the server's verdict on its certificate (ClientCertificateVerdict.howCode). */
+export const HANDSHAKE_HOWS = ['tls12_completed', 'tls13_no_rejection', 'tls13_ticket', 'tls13_alert', 'tls13_failed_after', 'tls13_closed'] as const;
 
 export type HandshakeOutcome =
   | {
@@ -80,25 +89,63 @@ export function tlsHandshake(options: HandshakeOptions): Promise<HandshakeOutcom
  */
 function clientCertificateVerdict(socket: TLSSocket, protocol: string, waitMs: number): Promise<ClientCertificateVerdict> {
   if (protocol !== 'TLSv1.3')
-    return Promise.resolve({ state: 'accepted', how: `the ${protocol} handshake completed, which the server only allows after checking our certificate` });
+    return Promise.resolve({
+      state: 'accepted',
+      how: `the ${protocol} handshake completed, which the server only allows after checking our certificate`,
+      howCode: 'tls12_completed',
+      howParams: { protocol },
+    });
   return new Promise((resolve) => {
     const done = (verdict: ClientCertificateVerdict): void => {
       clearTimeout(timer);
       resolve(verdict);
     };
-    const timer = setTimeout(() => done({ state: 'unconfirmed', how: `the TLS 1.3 handshake completed and no rejection arrived within ${waitMs} ms` }), waitMs);
-    socket.once('session', () =>
-      done({ state: 'accepted', how: 'the server completed the TLS 1.3 handshake and issued a session ticket, so it accepted our certificate' }),
+    const timer = setTimeout(
+      () =>
+        done({
+          state: 'unconfirmed',
+          how: `the TLS 1.3 handshake completed and no rejection arrived within ${waitMs} ms`,
+          howCode: 'tls13_no_rejection',
+          howParams: { ms: String(waitMs) },
+        }),
+      waitMs,
     );
-    socket.once('error', (error: NodeJS.ErrnoException) =>
+    socket.once('session', () =>
+      done({
+        state: 'accepted',
+        how: 'the server completed the TLS 1.3 handshake and issued a session ticket, so it accepted our certificate',
+        howCode: 'tls13_ticket',
+        howParams: {},
+      }),
+    );
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = opensslReason(error);
       done(
         isClientCertificateRejection(error.code)
-          ? { state: 'rejected', error, how: `the server answered our certificate with the TLS alert "${opensslReason(error)}"` }
-          : { state: 'rejected', error, how: `the connection failed right after the handshake: ${opensslReason(error)}` },
-      ),
-    );
+          ? {
+              state: 'rejected',
+              error,
+              how: `the server answered our certificate with the TLS alert "${reason}"`,
+              howCode: 'tls13_alert',
+              howParams: { reason },
+            }
+          : {
+              state: 'rejected',
+              error,
+              how: `the connection failed right after the handshake: ${reason}`,
+              howCode: 'tls13_failed_after',
+              howParams: { reason },
+            },
+      );
+    });
     socket.once('end', () =>
-      done({ state: 'rejected', error: undefined, how: 'the server closed the connection right after the TLS 1.3 handshake, without an alert' }),
+      done({
+        state: 'rejected',
+        error: undefined,
+        how: 'the server closed the connection right after the TLS 1.3 handshake, without an alert',
+        howCode: 'tls13_closed',
+        howParams: {},
+      }),
     );
     // Keep reading so OpenSSL processes the tickets or the alert; nothing else is expected.
     socket.resume();

@@ -6,11 +6,15 @@ export type { ClientMode, OutboundCall, OutboundClient, OutboundClientOptions, O
 export { createDestinationPolicy, describeRefusal, ownInterfaceAddresses, parseAddress } from './destination.policy.ts';
 export type { DestinationPolicy, DestinationPolicyOptions, DestinationRefusal, DestinationVerdict } from './destination.policy.ts';
 export type { EndpointHealth } from './health.ts';
-export { checkServerCertificate } from './certificates.ts';
-export type { CertificateCheck, CertificateCheckName, ServerCertificateInput } from './certificates.ts';
+export { checkServerCertificate, CHECK_SENTENCES } from './certificates.ts';
+export type { CertificateCheck, CertificateCheckName, CheckSentence, ServerCertificateInput } from './certificates.ts';
 export { verifyEndpoint } from './reachability.ts';
 export type { ReachabilityReport, VerifyEndpointOptions } from './reachability.ts';
 export type { ReachabilityStep, ReachabilityStepName, Resolve } from './reachability.steps.ts';
+// The sentences of verification, by code, for the pages that translate them (src/views/stations/step-text.ts).
+export { STEP_SENTENCES, SKIP_REASONS } from './reachability.steps.ts';
+export { FAILURE_SENTENCES, CERTIFICATE_MEANINGS } from './failure.ts';
+export { HANDSHAKE_HOWS } from './handshake.ts';
 export { createProbeSigner, probeBody, verifyProbeSignature, PROBE_FINGERPRINT_HEADER, PROBE_SIGNATURE_HEADER } from './probe.ts';
 export type { ProbeMessage, ProbeSignature, ProbeSigner } from './probe.ts';
 export { DEFAULT_TIMEOUT_MS, MIN_TLS_VERSION } from './connection.ts';

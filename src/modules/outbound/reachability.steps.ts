@@ -22,10 +22,13 @@ export interface ReachabilityStep {
   status: 'passed' | 'warning' | 'failed' | 'skipped';
   ok: boolean;
   durationMs: number;
-  /** English; pages translate the steps that carry a `code`. */
+  /** English (the CLI, the logs); pages say it in the reader's language from `code` and `params`. */
   message: string;
   fix?: string;
-  /** Stable code of what was seen, with the values its sentence names, so pages can say it in Italian too. */
+  /**
+   * Stable code of what was seen (STEP_SENTENCES), with the values its sentence names, so pages can
+   * say it in Italian too. Optional only for checks stored before every step had one.
+   */
   code?: string;
   params?: Record<string, string>;
   /** Only on `server_certificate`: the individual certificate checks. */
@@ -36,12 +39,71 @@ export type Resolve = (hostname: string) => Promise<string[]>;
 
 export const systemResolve: Resolve = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
-export function step(name: ReachabilityStepName, status: ReachabilityStep['status'], durationMs: number, message: string, fix?: string): ReachabilityStep {
-  return { step: name, status, ok: status === 'passed' || status === 'warning', durationMs, message, ...(fix === undefined ? {} : { fix }) };
+/**
+ * Every sentence a step can say (its `code`); a failure's sentence (FAILURE_SENTENCES) and the
+ * handshake's `how` (HANDSHAKE_HOWS) come in its params as `sentence` and `how`. Pages translate
+ * each one (src/views/stations/step-text.ts; test/stations/step-text.test.ts checks none is missing).
+ */
+export const STEP_SENTENCES = [
+  'dns_resolves',
+  'dns_differs',
+  'dns_unresolved',
+  'tcp_connected',
+  'tcp_forbidden',
+  'tcp_timeout',
+  'tcp_failed',
+  'tls_negotiated',
+  'tls_before_client_certificate',
+  'tls_unsupported',
+  'tls_offered',
+  'tls_timeout',
+  'tls_failed',
+  'certificate_passed',
+  'certificate_failed',
+  'client_accepted',
+  'client_rejected',
+  'client_rejected_handshake',
+  'probe_failed',
+  'probe_passed',
+  'probe_status',
+  'certificate_demanded_handshake',
+  'certificate_demanded_status',
+  'certificate_not_required',
+  'certificate_requirement_unconfirmed',
+  'skipped',
+] as const;
+export type StepSentence = (typeof STEP_SENTENCES)[number];
+
+/** Why a step did not run (the `because` param of a skipped step). */
+export const SKIP_REASONS = ['no_tcp', 'no_tls', 'handshake_ended', 'step_failed', 'probe_failed'] as const;
+
+export function step(
+  name: ReachabilityStepName,
+  status: ReachabilityStep['status'],
+  durationMs: number,
+  said: { code: StepSentence; params?: Record<string, string> },
+  message: string,
+  fix?: string,
+): ReachabilityStep {
+  return {
+    step: name,
+    status,
+    ok: status === 'passed' || status === 'warning',
+    durationMs,
+    message,
+    ...(fix === undefined ? {} : { fix }),
+    code: said.code,
+    params: said.params ?? {},
+  };
 }
 
-export function skipped(name: ReachabilityStepName, because: string): ReachabilityStep {
-  return step(name, 'skipped', 0, `Not run: ${because}.`);
+export function skipped(
+  name: ReachabilityStepName,
+  because: (typeof SKIP_REASONS)[number],
+  text: string,
+  params: Record<string, string> = {},
+): ReachabilityStep {
+  return step(name, 'skipped', 0, { code: 'skipped', params: { because, ...params } }, `Not run: ${text}.`);
 }
 
 /** A DNS answer that differs from the registered IP is worth a warning, never a failure: Varco connects to the IP. */
@@ -55,12 +117,20 @@ export async function dnsStep(target: Target, resolve: Resolve, timeoutMs: numbe
       timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs);
     });
     const addresses = [...new Set((await Promise.race([resolve(target.fqdn), timeout])).map(canonicalIp))];
+    const params = { fqdn: target.fqdn, addresses: addresses.join(', '), ip: registered };
     if (addresses.includes(registered))
-      return step('dns', 'passed', elapsed(), `${target.fqdn} resolves to ${addresses.join(', ')}, including the registered IP ${registered}.`);
+      return step(
+        'dns',
+        'passed',
+        elapsed(),
+        { code: 'dns_resolves', params },
+        `${target.fqdn} resolves to ${addresses.join(', ')}, including the registered IP ${registered}.`,
+      );
     return step(
       'dns',
       'warning',
       elapsed(),
+      { code: 'dns_differs', params },
       `${target.fqdn} resolves to ${addresses.join(', ')}, not to the registered IP ${registered}. Varco connects to ${registered} regardless; DNS is not used for the connection.`,
       `If the service moved, update the registered IP address; otherwise make the DNS record of ${target.fqdn} point to ${registered} so other clients reach the same service.`,
     );
@@ -70,6 +140,7 @@ export async function dnsStep(target: Target, resolve: Resolve, timeoutMs: numbe
       'dns',
       'warning',
       elapsed(),
+      { code: 'dns_unresolved', params: { fqdn: target.fqdn, error: code, ip: registered } },
       `${target.fqdn} does not resolve (${code}). Varco connects to the registered IP ${registered} regardless; DNS is not used for the connection.`,
       `Publish a DNS record for ${target.fqdn} pointing to ${registered} if other clients need it; Varco does not.`,
     );
@@ -80,13 +151,15 @@ export async function dnsStep(target: Target, resolve: Resolve, timeoutMs: numbe
 
 export async function tcpStep(target: Target): Promise<ReachabilityStep> {
   const outcome = await tcpCheck(target);
-  if (outcome.ok) return step('tcp', 'passed', outcome.durationMs, `Connected to ${target.ip}:${target.port}.`);
+  const where = { ip: target.ip, port: String(target.port) };
+  if (outcome.ok) return step('tcp', 'passed', outcome.durationMs, { code: 'tcp_connected', params: where }, `Connected to ${target.ip}:${target.port}.`);
   const classified = classify(outcome.error, target);
   if (classified.code === 'destination_forbidden') {
     return step(
       'tcp',
       'failed',
       outcome.durationMs,
+      { code: 'tcp_forbidden', params: classified.params },
       classified.message,
       'Register the public address the service is reached at; non-public addresses are refused in every environment.',
     );
@@ -98,6 +171,9 @@ export async function tcpStep(target: Target): Promise<ReachabilityStep> {
     'tcp',
     'failed',
     outcome.durationMs,
+    outcome.timedOut
+      ? { code: 'tcp_timeout', params: { ...where, ms: String(target.connectTimeoutMs) } }
+      : { code: 'tcp_failed', params: { ...classified.params, ...where } },
     seen,
     `Check that the service listens on ${target.ip}:${target.port} and that firewalls let Varco's egress address reach that port.`,
   );
@@ -155,16 +231,25 @@ export async function probeStep(input: ProbeInput): Promise<ReachabilityStep> {
       'probe',
       'failed',
       posted.durationMs,
+      { code: 'probe_failed', params: { ...seen.params, call, category: seen.category } },
       `The signed ${call} failed (${seen.category}): ${seen.message}`,
       'Fix the earlier failing step first; if all passed, check the service logs for this request.',
     );
   }
+  const answered = { call, status: String(posted.status), fqdn: target.fqdn };
   if (posted.status >= 200 && posted.status < 300)
-    return step('probe', 'passed', posted.durationMs, `The service answered HTTP ${posted.status} to the signed ${call}.`);
+    return step(
+      'probe',
+      'passed',
+      posted.durationMs,
+      { code: 'probe_passed', params: answered },
+      `The service answered HTTP ${posted.status} to the signed ${call}.`,
+    );
   return step(
     'probe',
     'failed',
     posted.durationMs,
+    { code: 'probe_status', params: answered },
     `The service answered HTTP ${posted.status} to the signed ${call}; any 2xx counts as reachable.`,
     `Make ${call} on ${target.fqdn} answer with a 2xx status to a JSON body {"type":"varco.ping", …}; the body of the answer is ignored.`,
   );
@@ -177,12 +262,12 @@ function coded(
   name: ReachabilityStepName,
   status: ReachabilityStep['status'],
   durationMs: number,
-  code: string,
+  code: StepSentence,
   params: Record<string, string>,
   message: string,
   fix?: string,
 ): ReachabilityStep {
-  return { ...step(name, status, durationMs, message, fix), code, params };
+  return step(name, status, durationMs, { code, params }, message, fix);
 }
 
 /**
@@ -204,7 +289,7 @@ export async function requiredStep(input: ProbeInput & { clientCa: string }): Pr
         'passed',
         posted.durationMs,
         'certificate_demanded_handshake',
-        { detail: seen.message },
+        { ...seen.params, detail: seen.message, ca: input.clientCa },
         `Without Varco's client certificate the station refused the connection: ${seen.message}`,
       );
     }
@@ -213,7 +298,7 @@ export async function requiredStep(input: ProbeInput & { clientCa: string }): Pr
       'failed',
       posted.durationMs,
       'certificate_requirement_unconfirmed',
-      { detail: seen.message },
+      { ...seen.params, detail: seen.message, ca: input.clientCa },
       `Varco could not confirm that the station requires its client certificate: the request without it failed otherwise (${seen.category}): ${seen.message}`,
       fix,
     );
@@ -225,7 +310,7 @@ export async function requiredStep(input: ProbeInput & { clientCa: string }): Pr
       'passed',
       posted.durationMs,
       'certificate_demanded_status',
-      { status },
+      { status, ca: input.clientCa },
       `Without Varco's client certificate the station answered HTTP ${status}: it refuses requests that do not present the certificate.`,
     );
   }
@@ -234,7 +319,7 @@ export async function requiredStep(input: ProbeInput & { clientCa: string }): Pr
     'failed',
     posted.durationMs,
     'certificate_not_required',
-    { status },
+    { status, ca: input.clientCa },
     `The station does not require Varco's client certificate: the same signed request without it was answered HTTP ${status}.`,
     fix,
   );

@@ -65,7 +65,7 @@ export async function verifyEndpoint(env: OutboundEnv, endpoint: Endpoint, optio
   if (!tcp.ok) {
     steps.push(
       ...(['tls_version', 'server_certificate', 'client_certificate_accepted', 'probe', 'client_certificate_required'] as const).map((name) =>
-        skipped(name, 'no TCP connection'),
+        skipped(name, 'no_tcp', 'no TCP connection'),
       ),
     );
   } else {
@@ -102,10 +102,13 @@ async function probeSteps(
 ): Promise<ReachabilityStep[]> {
   const blocking = tlsSteps.find((entry) => !entry.ok);
   if (blocking !== undefined)
-    return [skipped('probe', `${blocking.step} did not pass`), skipped('client_certificate_required', `${blocking.step} did not pass`)];
+    return [
+      skipped('probe', 'step_failed', `${blocking.step} did not pass`, { step: blocking.step }),
+      skipped('client_certificate_required', 'step_failed', `${blocking.step} did not pass`, { step: blocking.step }),
+    ];
   const signProbe = options.signProbe ?? createProbeSigner(options.identity);
   const probe = await probeStep({ target, context, body: probeBody(now), signProbe });
-  if (!probe.ok) return [probe, skipped('client_certificate_required', 'the probe with Varco\u2019s client certificate did not pass')];
+  if (!probe.ok) return [probe, skipped('client_certificate_required', 'probe_failed', 'the probe with Varco\u2019s client certificate did not pass')];
   const withoutCertificate = secureContextFor(undefined, options.trust);
   return [probe, await requiredStep({ target, context: withoutCertificate, body: probeBody(now), signProbe, clientCa: clientCaName(options.identity) })];
 }
@@ -130,6 +133,7 @@ async function judgeHandshake(
   now: Date,
 ): Promise<ReachabilityStep[]> {
   const ours = clientCaName(options.identity);
+  const ca = { ca: ours, env };
   const acceptFix = `Configure the server to request and accept client certificates issued by ${ours} (download Varco's ${env} client certificate and its chain from the portal and add that CA to the server's trusted client CAs).`;
   if (!outcome.ok) {
     const seen = classify(outcome.error, target);
@@ -137,15 +141,28 @@ async function judgeHandshake(
       // TLS 1.2: the server judges our certificate before its Finished, so the handshake never
       // completes and its own certificate cannot be checked; the version was fine to get that far.
       return [
-        step('tls_version', 'passed', outcome.durationMs, 'The server accepted TLS 1.2 or later and went on to ask for a client certificate.'),
-        skipped('server_certificate', 'the server ended the handshake before its certificate could be checked'),
-        step('client_certificate_accepted', 'failed', outcome.durationMs, seen.message, acceptFix),
+        step(
+          'tls_version',
+          'passed',
+          outcome.durationMs,
+          { code: 'tls_before_client_certificate' },
+          'The server accepted TLS 1.2 or later and went on to ask for a client certificate.',
+        ),
+        skipped('server_certificate', 'handshake_ended', 'the server ended the handshake before its certificate could be checked'),
+        step(
+          'client_certificate_accepted',
+          'failed',
+          outcome.durationMs,
+          { code: 'client_rejected_handshake', params: { ...seen.params, ...ca } },
+          seen.message,
+          acceptFix,
+        ),
       ];
     }
     return [
       await versionFailure(target, outcome, options.identity),
-      skipped('server_certificate', 'no TLS handshake'),
-      skipped('client_certificate_accepted', 'no TLS handshake'),
+      skipped('server_certificate', 'no_tls', 'no TLS handshake'),
+      skipped('client_certificate_accepted', 'no_tls', 'no TLS handshake'),
     ];
   }
   const checkStarted = performance.now();
@@ -161,7 +178,13 @@ async function judgeHandshake(
   const certificate: ReachabilityStep =
     failed.length === 0
       ? {
-          ...step('server_certificate', 'passed', checkMs, `All ${checks.length} certificate checks passed: ${checks.map((check) => check.message).join(' ')}`),
+          ...step(
+            'server_certificate',
+            'passed',
+            checkMs,
+            { code: 'certificate_passed', params: { count: String(checks.length) } },
+            `All ${checks.length} certificate checks passed: ${checks.map((check) => check.message).join(' ')}`,
+          ),
           checks,
         }
       : {
@@ -169,6 +192,7 @@ async function judgeHandshake(
             'server_certificate',
             'failed',
             checkMs,
+            { code: 'certificate_failed', params: { count: String(failed.length) } },
             failed.map((check) => `${check.check}: ${check.message}`).join(' '),
             failed
               .map((check) => check.fix)
@@ -178,21 +202,42 @@ async function judgeHandshake(
           checks,
         };
   const verdict = outcome.clientCertificate;
+  const how = { how: verdict.howCode, ...verdict.howParams, ...ca };
   const client =
     verdict.state === 'rejected'
-      ? step('client_certificate_accepted', 'failed', outcome.durationMs, `The server refused Varco's client certificate: ${verdict.how}.`, acceptFix)
-      : step('client_certificate_accepted', 'passed', outcome.durationMs, `The server accepted Varco's client certificate: ${verdict.how}.`);
-  return [step('tls_version', 'passed', outcome.durationMs, `Negotiated ${outcome.protocol} (Varco requires TLS 1.2 or later).`), certificate, client];
+      ? step(
+          'client_certificate_accepted',
+          'failed',
+          outcome.durationMs,
+          { code: 'client_rejected', params: how },
+          `The server refused Varco's client certificate: ${verdict.how}.`,
+          acceptFix,
+        )
+      : step(
+          'client_certificate_accepted',
+          'passed',
+          outcome.durationMs,
+          { code: 'client_accepted', params: how },
+          `The server accepted Varco's client certificate: ${verdict.how}.`,
+        );
+  const negotiated = { code: 'tls_negotiated', params: { protocol: outcome.protocol } } as const;
+  return [
+    step('tls_version', 'passed', outcome.durationMs, negotiated, `Negotiated ${outcome.protocol} (Varco requires TLS 1.2 or later).`),
+    certificate,
+    client,
+  ];
 }
 
 async function versionFailure(target: Target, outcome: Extract<HandshakeOutcome, { ok: false }>, identity: ClientIdentity): Promise<ReachabilityStep> {
   if (isProtocolVersionError(outcome.error.code)) {
     const offered = await offeredProtocol(target, identity);
     const seen = offered === undefined ? 'The server does not accept TLS 1.2 or later' : `The server offers at most ${offered}`;
+    const reason = opensslReason(outcome.error);
     return step(
       'tls_version',
       'failed',
       outcome.durationMs,
+      offered === undefined ? { code: 'tls_unsupported', params: { reason } } : { code: 'tls_offered', params: { reason, offered } },
       `${seen}; Varco requires TLS 1.2 or later (${opensslReason(outcome.error)}).`,
       'Enable TLS 1.2 and TLS 1.3 on the server or on the load balancer that terminates TLS, and disable older protocols.',
     );
@@ -202,15 +247,18 @@ async function versionFailure(target: Target, outcome: Extract<HandshakeOutcome,
       'tls_version',
       'failed',
       outcome.durationMs,
+      { code: 'tls_timeout', params: { ms: String(target.connectTimeoutMs), ip: target.ip, port: String(target.port) } },
       `The TCP connection opened but no TLS handshake completed within ${target.connectTimeoutMs} ms.`,
       `Check that ${target.ip}:${target.port} serves HTTPS (TLS) and not plain HTTP or another protocol.`,
     );
   }
+  const seen = classify(outcome.error, target);
   return step(
     'tls_version',
     'failed',
     outcome.durationMs,
-    classify(outcome.error, target).message,
+    { code: 'tls_failed', params: { ...seen.params, ip: target.ip, port: String(target.port), fqdn: target.fqdn } },
+    seen.message,
     `Check the TLS configuration of ${target.ip}:${target.port}: it must serve the certificate for ${target.fqdn} (SNI) with TLS 1.2 or later.`,
   );
 }

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
 
 // The back office Mail page: what Varco sent or would send. Links in the text part are clickable;
 // the HTML part is shown as escaped source, never rendered: its parameters come from outside.
@@ -11,6 +12,8 @@ export interface MailRow {
   id: string;
   to: string;
   subject: string;
+  /** The language the e-mail is written in (its recipient's), which may differ from the page's. */
+  mailLocale: Locale;
   state: 'pending' | 'held' | 'delivered' | 'dead' | 'exhausted';
   attempts: number;
   createdAt: Date;
@@ -35,7 +38,6 @@ export interface InvitationLinkSection {
 }
 
 export interface MailDetail extends MailRow {
-  locale: Locale;
   template: string;
   text: string;
   html: string;
@@ -70,6 +72,9 @@ const T = {
     duration: 'Duration',
     result: 'Result',
     worker: 'Worker',
+    title: 'Mail',
+    detailTitle: 'E-mail',
+    locales: { en: 'English', it: 'Italian' },
     ok: 'sent',
     failed: 'failed',
     noAttempts: 'Not attempted yet.',
@@ -113,6 +118,9 @@ const T = {
     duration: 'Durata',
     result: 'Esito',
     worker: 'Worker',
+    title: 'Posta',
+    detailTitle: 'E-mail',
+    locales: { en: 'inglese', it: 'italiano' },
     ok: 'inviata',
     failed: 'fallito',
     noAttempts: 'Nessun tentativo finora.',
@@ -134,7 +142,12 @@ const T = {
   },
 } as const;
 
-const date = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+/** Titles of the Mail pages. */
+export const mailTitles = (locale: Locale): { list: string; detail: string; invitationLink: string } => ({
+  list: T[locale].title,
+  detail: T[locale].detailTitle,
+  invitationLink: T[locale].invitationLink,
+});
 
 // Trailing punctuation is prose, not part of the address.
 const URL_IN_TEXT = /https?:\/\/[^\s<>"'`]+/g;
@@ -154,24 +167,26 @@ export function linkify(text: string): SafeHtml {
 
 export function mailListPage(locale: Locale, rows: MailRow[], sending: boolean): SafeHtml {
   const t = T[locale];
+  const date = (d: Date): string => formatDateTime(locale, d, { seconds: true });
   return html`<p class="notice" role="status">${sending ? t.sending : t.notSending}</p>
 ${
   rows.length === 0
     ? html`<p>${t.none}</p>`
     : html`<table><thead><tr><th>${t.to}</th><th>${t.subject}</th><th>${t.state}</th><th>${t.attempts}</th><th>${t.created}</th><th>${t.lastError}</th></tr></thead><tbody>
-${rows.map((m) => html`<tr><td>${m.to}</td><td><a href="/admin/mail/${m.id}">${m.subject || t.unreadable}</a></td><td>${t.states[m.state]}</td><td>${m.attempts}</td><td>${date(m.createdAt)}</td><td>${m.lastError ?? ''}</td></tr>\n`)}
+${rows.map((m) => html`<tr><td>${m.to}</td><td><a href="/admin/mail/${m.id}"${m.subject ? html` lang="${m.mailLocale}"` : ''}>${m.subject || t.unreadable}</a></td><td>${t.states[m.state]}</td><td>${m.attempts}</td><td>${date(m.createdAt)}</td><td>${m.lastError ?? ''}</td></tr>\n`)}
 </tbody></table>`
 }`;
 }
 
 export function mailDetailPage(locale: Locale, m: MailDetail): SafeHtml {
   const t = T[locale];
+  const date = (d: Date): string => formatDateTime(locale, d, { seconds: true });
   return html`<p><a href="/admin/mail">${t.back}</a></p>
 <table>
 <tr><th>${t.to}</th><td>${m.to}</td></tr>
-<tr><th>${t.subject}</th><td>${m.subject}</td></tr>
+<tr><th>${t.subject}</th><td lang="${m.mailLocale}">${m.subject}</td></tr>
 <tr><th>${t.state}</th><td>${t.states[m.state]}</td></tr>
-<tr><th>${t.template}</th><td><code>${m.template}</code> · ${t.language}: ${m.locale}</td></tr>
+<tr><th>${t.template}</th><td><code>${m.template}</code> · ${t.language}: ${t.locales[m.mailLocale]}</td></tr>
 <tr><th>${t.created}</th><td>${date(m.createdAt)}</td></tr>
 ${m.deliveredAt ? html`<tr><th>${t.delivered}</th><td>${date(m.deliveredAt)}</td></tr>` : ''}
 ${m.state === 'pending' ? html`<tr><th>${t.next}</th><td>${date(m.nextAttemptAt)}</td></tr>` : ''}
@@ -180,8 +195,8 @@ ${m.lastError ? html`<tr><th>${t.lastError}</th><td>${m.lastError}</td></tr>` : 
 </table>
 ${m.invitationLink ? invitationLinkSection(locale, m.invitationLink) : ''}
 <h2>${t.text}</h2>
-<pre style="white-space:pre-wrap">${linkify(m.text)}</pre>
-<details><summary>${t.htmlSource}</summary><pre style="white-space:pre-wrap">${m.html}</pre></details>
+<pre class="wrap" lang="${m.mailLocale}">${linkify(m.text)}</pre>
+<details><summary>${t.htmlSource}</summary><pre class="wrap" lang="${m.mailLocale}">${m.html}</pre></details>
 <h2>${t.attemptLog}</h2>
 ${
   m.attemptLog.length === 0
@@ -221,3 +236,6 @@ export function invitationLinkRefusedPage(locale: Locale, view: { mailId: string
   return html`<p class="error" role="alert">${t.linkRefused[view.state]}</p>
 <p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const MAIL_PAGE_TABLES = { pages: T };

@@ -1,5 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
+import { productText } from '../subscriptions/strings.ts';
 
 // Back office pages for organisations, their referents and invitations. Plain view models in.
 
@@ -57,6 +59,9 @@ const T = {
     expires: 'Expires',
     noReferents: 'No referents yet.',
     noInvitations: 'No invitations.',
+    invited: 'Invitation sent.',
+    types: { creditor_institution: 'Creditor institution', psp: 'PSP', merchant: 'Merchant', technology_partner: 'Technology partner' },
+    invitationStates: { sent: 'sent', accepted: 'accepted', superseded: 'replaced by a newer link', expired: 'expired' },
   },
   it: {
     name: 'Nome',
@@ -83,10 +88,18 @@ const T = {
     expires: 'Scade',
     noReferents: 'Nessun referente.',
     noInvitations: 'Nessun invito.',
+    invited: 'Invito inviato.',
+    types: { creditor_institution: 'Ente creditore', psp: 'PSP', merchant: 'Esercente', technology_partner: 'Partner tecnologico' },
+    invitationStates: { sent: 'inviato', accepted: 'accettato', superseded: 'sostituito da un link più recente', expired: 'scaduto' },
   },
 } as const;
 
-const TYPES = { creditor_institution: 'Creditor institution', psp: 'PSP', merchant: 'Merchant', technology_partner: 'Technology partner' } as const;
+const TYPES = ['creditor_institution', 'psp', 'merchant', 'technology_partner'] as const;
+const typeLabel = (locale: Locale, type: string): string => T[locale].types[type as (typeof TYPES)[number]] ?? type;
+const stateLabel = (locale: Locale, state: string): string => T[locale].invitationStates[state as keyof (typeof T)['en']['invitationStates']] ?? state;
+
+/** The notice shown after an invitation was sent. */
+export const invitedNotice = (locale: Locale): string => T[locale].invited;
 
 const errorBox = (error?: string): SafeHtml | string => (error ? html`<p class="error" role="alert">${error}</p>` : '');
 
@@ -97,7 +110,7 @@ ${
   rows.length === 0
     ? html`<p>${t.none}</p>`
     : html`<table><thead><tr><th>${t.name}</th><th>${t.taxCode}</th><th>${t.type}</th><th>${t.email}</th></tr></thead><tbody>
-${rows.map((o) => html`<tr><td><a href="/admin/organisations/${o.id}">${o.name}</a></td><td>${o.taxCode}</td><td>${TYPES[o.type as keyof typeof TYPES] ?? o.type}</td><td>${o.contactEmail}</td></tr>`)}
+${rows.map((o) => html`<tr><td><a href="/admin/organisations/${o.id}">${o.name}</a></td><td>${o.taxCode}</td><td>${typeLabel(locale, o.type)}</td><td>${o.contactEmail}</td></tr>`)}
 </tbody></table>`
 }
 <h2>${t.create}</h2>
@@ -107,7 +120,7 @@ ${rows.map((o) => html`<tr><td><a href="/admin/organisations/${o.id}">${o.name}<
 <label for="taxCodeKind">${t.kind}</label><select id="taxCodeKind" name="taxCodeKind">
 <option value="it"${form.taxCodeKind === 'other' ? '' : ' selected'}>${t.it}</option><option value="other"${form.taxCodeKind === 'other' ? ' selected' : ''}>${t.other}</option></select>
 <label for="taxCode">${t.taxCode}</label><input id="taxCode" name="taxCode" required maxlength="40" value="${form.taxCode ?? ''}">
-<label for="type">${t.type}</label><select id="type" name="type">${Object.entries(TYPES).map(([value, label]) => html`<option value="${value}"${form.type === value ? ' selected' : ''}>${label}</option>`)}</select>
+<label for="type">${t.type}</label><select id="type" name="type">${TYPES.map((value) => html`<option value="${value}"${form.type === value ? ' selected' : ''}>${typeLabel(locale, value)}</option>`)}</select>
 <label for="contactEmail">${t.email}</label><input id="contactEmail" name="contactEmail" type="email" required value="${form.contactEmail ?? ''}">
 <button type="submit">${t.create}</button>
 </form>`;
@@ -132,9 +145,9 @@ export function organisationPage(
 ): SafeHtml {
   const t = T[locale];
   const o = view.organisation;
-  const date = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 16);
+  const date = (d: Date): string => formatDateTime(locale, d);
   return html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${errorBox(error)}
-<p>${t.taxCode}: <strong>${o.taxCode}</strong> · ${t.type}: ${TYPES[o.type as keyof typeof TYPES] ?? o.type} · ${t.email}: ${o.contactEmail} · <code>${o.id}</code></p>
+<p>${t.taxCode}: <strong>${o.taxCode}</strong> · ${t.type}: ${typeLabel(locale, o.type)} · ${t.email}: ${o.contactEmail} · <code>${o.id}</code></p>
 <h2>${t.referents}</h2>
 ${view.referents.length === 0 ? html`<p>${t.noReferents}</p>` : html`<ul>${view.referents.map((r) => html`<li>${r.firstName} ${r.lastName} &lt;${r.email}&gt; · ${date(r.createdAt)}</li>`)}</ul>`}
 <h2>${t.invitations}</h2>
@@ -143,7 +156,9 @@ ${
     ? html`<p>${t.noInvitations}</p>`
     : html`<table><thead><tr><th>${t.refEmail}</th><th>${t.state}</th><th>${t.created}</th><th>${t.expires}</th><th></th></tr></thead><tbody>
 ${view.invitations.map(
-  (i) => html`<tr><td>${i.name} &lt;${i.email}&gt;</td><td>${i.state}</td><td>${date(i.createdAt)}</td><td>${date(i.expiresAt)}</td><td>
+  (
+    i,
+  ) => html`<tr><td>${i.name} &lt;${i.email}&gt;</td><td data-state="${i.state}">${stateLabel(locale, i.state)}</td><td>${date(i.createdAt)}</td><td>${date(i.expiresAt)}</td><td>
 ${i.state === 'sent' || i.state === 'expired' ? html`<form method="post" action="/admin/invitations/${i.id}/resend"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t.resend}</button></form>` : ''}</td></tr>`,
 )}
 </tbody></table>`
@@ -154,11 +169,14 @@ ${i.state === 'sent' || i.state === 'expired' ? html`<form method="post" action=
 <label for="firstName">${t.firstName}</label><input id="firstName" name="firstName" required maxlength="100" value="${form.firstName ?? ''}">
 <label for="lastName">${t.lastName}</label><input id="lastName" name="lastName" required maxlength="100" value="${form.lastName ?? ''}">
 <label for="email">${t.refEmail}</label><input id="email" name="email" type="email" required value="${form.email ?? ''}">
-<label for="locale">${t.language}</label><select id="locale" name="locale"><option value="en">English</option><option value="it"${form.locale === 'it' ? ' selected' : ''}>Italiano</option></select>
+<label for="locale">${t.language}</label><select id="locale" name="locale"><option value="en" lang="en">English</option><option value="it" lang="it"${form.locale === 'it' ? ' selected' : ''}>Italiano</option></select>
 <fieldset><legend>${t.products}</legend>
-${view.products.map((p) => html`<label><input type="checkbox" name="products" value="${p.id}" style="width:auto"> ${p.name} (<code>${p.code}</code>)</label>`)}
+${view.products.map((p) => html`<label class="check"><input type="checkbox" name="products" value="${p.id}"> ${productText(locale, p.name)} (<code>${p.code}</code>)</label>`)}
 </fieldset>
 <button type="submit">${t.send}</button>
 </form>
 ${view.sections ?? []}`;
 }
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const ORGANISATION_TABLES = { pages: T };

@@ -11,7 +11,7 @@ export const ACCOUNT_WORDING = {
       ...greetingFor('en', params),
       paragraphs: [
         'someone asked to reset the password of your Varco account. Open the link below to choose a new one.',
-        `The link works once and expires at ${formatInstant(p(params, 'expiresAt'))}. Choosing a new password signs you out everywhere.`,
+        `The link works once and expires at ${formatInstant('en', p(params, 'expiresAt'))}. Choosing a new password signs you out everywhere.`,
         'If you did not ask, ignore this e-mail: your password stays as it is.',
       ],
       action: 'Choose a new password',
@@ -21,7 +21,7 @@ export const ACCOUNT_WORDING = {
       ...greetingFor('it', params),
       paragraphs: [
         'qualcuno ha chiesto di reimpostare la password del tuo account Varco. Apri il link qui sotto per sceglierne una nuova.',
-        `Il link funziona una sola volta e scade alle ${formatInstant(p(params, 'expiresAt'))}. Scegliendo una nuova password esci da tutte le sessioni.`,
+        `Il link funziona una sola volta e scade alle ${formatInstant('it', p(params, 'expiresAt'))}. Scegliendo una nuova password esci da tutte le sessioni.`,
         'Se non sei stato tu, ignora questa e-mail: la password resta quella di prima.',
       ],
       action: 'Scegli una nuova password',

@@ -17,7 +17,7 @@ export const DELIVERY_WORDING = {
       ...greeting('en', params),
       paragraphs: [
         `Varco could not deliver the server-to-server feedback of order ${p(params, 'orderId')} of ${p(params, 'organisationName')} (${env('en', params.environment)}) to ${p(params, 'destination')}. Event id: ${p(params, 'eventId')}.`,
-        `It tried ${p(params, 'attempts')} times since ${formatInstant(p(params, 'firstAttemptAt'))} and has stopped. The last failure: ${p(params, 'lastError')}.`,
+        `It tried ${p(params, 'attempts')} times since ${formatInstant('en', p(params, 'firstAttemptAt'))} and has stopped. The last failure: ${p(params, 'lastError')}.`,
         'The payment outcome is recorded in Varco. Once your endpoint answers with a 2xx status again, open the order and press Resend: the request carries the same event id, so your shop can recognise a duplicate.',
       ],
       action: 'Open the order',
@@ -27,7 +27,7 @@ export const DELIVERY_WORDING = {
       ...greeting('it', params),
       paragraphs: [
         `Varco non è riuscito a consegnare la notifica server-to-server dell’ordine ${p(params, 'orderId')} di ${p(params, 'organisationName')} (${env('it', params.environment)}) a ${p(params, 'destination')}. Id evento: ${p(params, 'eventId')}.`,
-        `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant(p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,
+        `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant('it', p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,
         'L’esito del pagamento è registrato in Varco. Quando il tuo endpoint risponde di nuovo con uno stato 2xx, apri l’ordine e premi Reinvia: la richiesta porta lo stesso id evento, così il negozio può riconoscere un duplicato.',
       ],
       action: 'Apri l’ordine',

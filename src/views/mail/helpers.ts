@@ -1,4 +1,5 @@
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
 
 // Shared pieces of the e-mail wording: plain strings only (render.ts escapes them for HTML).
 
@@ -13,10 +14,9 @@ export interface MailWords {
 export type Params = Readonly<Record<string, string>>;
 export type Wording = (p: Params) => MailWords;
 
-/** ISO instants as `2026-11-25 14:03 UTC`: unambiguous in both languages. */
-export function formatInstant(value: string): string {
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? value : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** ISO instants as the pages write them in the e-mail's language (`25 nov 2026, 14:03 UTC`); anything else as it came. */
+export function formatInstant(locale: Locale, value: string): string {
+  return formatDateTime(locale, value);
 }
 
 const ENVIRONMENT: Record<Locale, Record<string, string>> = {

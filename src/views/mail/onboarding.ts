@@ -38,7 +38,7 @@ export const ONBOARDING_WORDING = {
       greeting: `Hello ${p(params, 'firstName')},`,
       paragraphs: [
         `you are invited to connect ${p(params, 'organisationName')} to Varco. Open the link below to confirm and choose your password.`,
-        `The link works once and expires on ${formatInstant(p(params, 'expiresAt'))}. If you did not expect this e-mail, ignore it.`,
+        `The link works once and expires on ${formatInstant('en', p(params, 'expiresAt'))}. If you did not expect this e-mail, ignore it.`,
       ],
       action: 'Accept the invitation',
     }),
@@ -47,7 +47,7 @@ export const ONBOARDING_WORDING = {
       greeting: `Ciao ${p(params, 'firstName')},`,
       paragraphs: [
         `ti invitiamo a collegare ${p(params, 'organisationName')} a Varco. Apri il link qui sotto per confermare e scegliere la password.`,
-        `Il link funziona una sola volta e scade il ${formatInstant(p(params, 'expiresAt'))}. Se non aspettavi questa e-mail, ignorala.`,
+        `Il link funziona una sola volta e scade il ${formatInstant('it', p(params, 'expiresAt'))}. Se non aspettavi questa e-mail, ignorala.`,
       ],
       action: "Accetta l'invito",
     }),

@@ -17,7 +17,7 @@ export const PAGOPA_WORDING = {
       ...greeting('en', params),
       paragraphs: [
         `Varco could not deliver the receipt ${p(params, 'receiptId')} of notice ${p(params, 'noticeNumber')} to ${p(params, 'organisationName')} (${env('en', params.environment)}), sent to ${p(params, 'destination')}.`,
-        `It tried ${p(params, 'attempts')} times since ${formatInstant(p(params, 'firstAttemptAt'))} and has stopped. The last failure: ${p(params, 'lastError')}.`,
+        `It tried ${p(params, 'attempts')} times since ${formatInstant('en', p(params, 'firstAttemptAt'))} and has stopped. The last failure: ${p(params, 'lastError')}.`,
         'The payment has been made: once your station answers paSendRT again, open the receipt and press Resend. The station must answer OK, or PAA_RECEIPT_DUPLICATA if it already has the receipt.',
       ],
       action: 'Open the receipt',
@@ -27,7 +27,7 @@ export const PAGOPA_WORDING = {
       ...greeting('it', params),
       paragraphs: [
         `Varco non è riuscito a consegnare la ricevuta ${p(params, 'receiptId')} dell’avviso ${p(params, 'noticeNumber')} a ${p(params, 'organisationName')} (${env('it', params.environment)}), inviata a ${p(params, 'destination')}.`,
-        `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant(p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,
+        `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant('it', p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,
         'Il pagamento è avvenuto: quando la stazione risponde di nuovo a paSendRT, apri la ricevuta e premi Invia di nuovo. La stazione deve rispondere OK, oppure PAA_RECEIPT_DUPLICATA se ha già la ricevuta.',
       ],
       action: 'Apri la ricevuta',

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
 import { fill, strings, type MerchantStrings } from './strings.ts';
 import { copyStrings } from './copy.ts';
 
@@ -116,16 +117,16 @@ ${isSet ? html`<label><input type="checkbox" name="${name}Clear" value="on"> ${t
 ${fieldError(problems, name)}</fieldset>`;
 }
 
-const stamp = (d: Date): string => d.toISOString().slice(0, 16).replace('T', ' ');
+const stamp = (locale: Locale, d: Date): string => formatDateTime(locale, d);
 
 /** Choosing legacy hashing needs the box ticked; once acknowledged, the page says when. */
-function legacyAcknowledgement(t: MerchantStrings, view: SettingsPageView): SafeHtml {
+function legacyAcknowledgement(locale: Locale, t: MerchantStrings, view: SettingsPageView): SafeHtml {
   const { legacy } = view;
-  if (legacy.on && legacy.acceptedAt !== null) return html`<p><small>${fill(t.legacyAccepted, { date: stamp(legacy.acceptedAt) })}</small></p>`;
+  if (legacy.on && legacy.acceptedAt !== null) return html`<p><small>${fill(t.legacyAccepted, { date: stamp(locale, legacy.acceptedAt) })}</small></p>`;
   return html`<label><input type="checkbox" name="acceptLegacyHashing" value="on"${invalid(view.problems, 'hashingMethod')}> ${t.legacyAck}</label>`;
 }
 
-function securityGroups(t: MerchantStrings, v: SettingsValues, view: SettingsPageView): SafeHtml {
+function securityGroups(locale: Locale, t: MerchantStrings, v: SettingsValues, view: SettingsPageView): SafeHtml {
   const p = view.problems;
   return html`<h2>${t.globalSecurity}</h2>
 ${view.legacy.on ? html`<p class="error" role="alert" data-legacy-warning>${t.legacyWarning}</p>` : ''}
@@ -139,7 +140,7 @@ ${radios(
   ],
   p,
 )}
-${legacyAcknowledgement(t, view)}
+${legacyAcknowledgement(locale, t, view)}
 ${radios(
   'hashAlgorithm',
   t.hashAlgorithm,
@@ -224,10 +225,10 @@ ${textField('enabledCurrencies', t.currencies, v.enabledCurrencies, p, { help: t
  * The PSPID of this environment: held, reserved later (not approved here yet), or taken by another
  * merchant here, with the form that reserves another one.
  */
-function pspidLine(t: MerchantStrings, view: SettingsPageView): SafeHtml {
+function pspidLine(locale: Locale, t: MerchantStrings, view: SettingsPageView): SafeHtml {
   const m = view.merchant;
   const held = m.pspids[view.env];
-  const head = html`${m.name} · ${t.updated}: ${stamp(view.updatedAt)} UTC`;
+  const head = html`${m.name} · ${t.updated}: ${stamp(locale, view.updatedAt)}`;
   if (held !== undefined) return html`<p>${t.pspid}: <strong data-pspid>${held}</strong> · ${head}</p>`;
   if (!m.activeEnvironments.includes(view.env))
     return html`<p>${t.pspid}: <strong data-pspid>${m.pspid}</strong> · ${head}</p><p class="notice">${t.pspidPending}</p>`;
@@ -243,13 +244,13 @@ export function settingsPage(locale: Locale, view: SettingsPageView): SafeHtml {
   const m = view.merchant;
   const active = m.activeEnvironments.includes(view.env);
   return html`${envTabs(locale, m.id, view.env)}
-${pspidLine(t, view)}
+${pspidLine(locale, t, view)}
 ${active ? '' : html`<p class="notice" role="status">${t.envInactive}</p>`}
 ${view.env === 'prod' && !view.shaInSet ? html`<p class="error" role="alert" data-prod-sha-in>${t.prodNeedsShaIn}</p>` : ''}
 ${view.notices.map((n) => html`<p class="notice" role="status">${n}</p>`)}
 ${view.problems.length ? html`<div class="error" role="alert"><p>${t.problems}</p><ul>${view.problems.map((pr) => html`<li><a href="#f-${pr.field}">${pr.text}</a></li>`)}</ul></div>` : ''}
 <form method="post" action="/portal/merchants/${m.id}/settings/${view.env}" accept-charset="UTF-8">${csrfField(view.csrf)}
-${securityGroups(t, view.values, view)}
+${securityGroups(locale, t, view.values, view)}
 ${feedbackGroup(t, view.values, view)}
 ${transactionGroup(t, view.values, view.problems)}
 <button type="submit">${t.save}</button></form>

@@ -359,3 +359,6 @@ export function problemText(locale: Locale, problem: { field: string; code: stri
   const text = PROBLEMS[locale][problem.code] ?? problem.code;
   return `${fieldLabel(locale, problem.field)}: ${text}${problem.detail ? ` (${problem.detail})` : ''}`;
 }
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const MERCHANT_TABLES = { pages: { en, it }, problems: PROBLEMS };

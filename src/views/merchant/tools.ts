@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { hostedNcErrorText } from '../../protocols/ogone/index.ts';
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
 import { envTabs, type MerchantHeaderView } from './settings.ts';
 import { strings } from './strings.ts';
 
@@ -34,7 +35,7 @@ export interface ErrorRowView {
   debug: DebugRowView | null;
 }
 
-const when = (d: Date): string => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+const when = (locale: Locale, d: Date): string => formatDateTime(locale, d, { seconds: true });
 
 function debugger_(locale: Locale, d: DebugRowView): SafeHtml {
   const t = strings(locale);
@@ -79,7 +80,9 @@ ${
     ? html`<p>${t.noErrors}</p>`
     : html`<table><thead><tr><th>${t.time}</th><th>${t.environment}</th><th>${t.pspid}</th><th>${t.orderId}</th><th>${t.code}</th><th>${t.message}</th><th>${t.clientIp}</th></tr></thead><tbody>
 ${view.rows.map(
-  (r) => html`<tr data-error="${r.id}"><td>${when(r.at)}</td><td>${r.env === 'prod' ? t.prod : r.env === 'test' ? t.test : r.env}</td><td>${r.pspid ?? ''}</td>
+  (
+    r,
+  ) => html`<tr data-error="${r.id}"><td>${when(locale, r.at)}</td><td>${r.env === 'prod' ? t.prod : r.env === 'test' ? t.test : r.env}</td><td>${r.pspid ?? ''}</td>
 <td><code>${r.orderRef ?? ''}</code></td><td><code>${r.code}</code>${codeText(r.code)}</td><td>${r.message}</td><td>${r.clientIp ?? ''}</td></tr>
 ${r.debug || r.referrer ? html`<tr><td colspan="7">${r.referrer ? html`<p><small>${t.referrer}: <code>${r.referrer}</code></small></p>` : ''}${r.debug ? debugger_(locale, r.debug) : ''}</td></tr>` : ''}`,
 )}

@@ -54,6 +54,20 @@ export function errorPage(language: string, env: 'test' | 'prod'): string {
   });
 }
 
+/** An order entered again after it was paid: says so, with its reference and the way back to the shop. */
+export function alreadyPaidPage(language: string, env: 'test' | 'prod', orderRef: string, shopUrl: string | undefined): string {
+  const t = payStrings(language);
+  return frame({
+    language,
+    env,
+    title: t.alreadyPaidTitle,
+    body: html`<h1>${t.alreadyPaidTitle}</h1>
+<p>${t.alreadyPaidBody}</p>
+<p>${t.reference}: <strong data-order-ref>${orderRef}</strong></p>
+${shopUrl ? html`<p><a href="${shopUrl}">${t.home}</a></p>` : ''}`,
+  });
+}
+
 /** 429: too many requests from one address or for one PSPID; says when to try again, nothing else. */
 export function busyPage(language: string, env: 'test' | 'prod', seconds: number): string {
   const t = payStrings(language);

@@ -57,6 +57,9 @@ export interface PayStrings {
   ncErrors: Readonly<Record<CustomerNcError, string>>;
   /** After the reason: `{code}` is the NCERROR, for the merchant's support. */
   errorCode: string;
+  alreadyPaidTitle: string;
+  alreadyPaidBody: string;
+  reference: string;
 }
 
 const en_US: PayStrings = {
@@ -104,6 +107,9 @@ const en_US: PayStrings = {
     [E.CANCELLED_BY_BUYER]: HOSTED_NC_ERROR_TEXT[E.CANCELLED_BY_BUYER],
   },
   errorCode: 'error code {code}',
+  alreadyPaidTitle: 'This order is already paid',
+  alreadyPaidBody: 'This order has already been paid (or its payment is in progress): it cannot be paid again. Nothing more was charged.',
+  reference: 'Order reference',
 };
 
 const it_IT: PayStrings = {
@@ -153,6 +159,9 @@ const it_IT: PayStrings = {
     [E.CANCELLED_BY_BUYER]: 'Pagamento annullato dall\u2019acquirente.',
   },
   errorCode: 'codice di errore {code}',
+  alreadyPaidTitle: 'Questo ordine è già pagato',
+  alreadyPaidBody: 'Questo ordine è già stato pagato (o il suo pagamento è in corso): non può essere pagato di nuovo. Non è stato addebitato altro.',
+  reference: 'Riferimento dell\u2019ordine',
 };
 
 const fr_FR: PayStrings = {
@@ -202,6 +211,9 @@ const fr_FR: PayStrings = {
     [E.CANCELLED_BY_BUYER]: 'Paiement annulé par l\u2019acheteur.',
   },
   errorCode: 'code d\u2019erreur {code}',
+  alreadyPaidTitle: 'Cette commande est déjà payée',
+  alreadyPaidBody: 'Cette commande a déjà été payée (ou son paiement est en cours) : elle ne peut pas être payée à nouveau. Rien de plus n\u2019a été débité.',
+  reference: 'Référence de la commande',
 };
 
 const de_DE: PayStrings = {
@@ -251,6 +263,9 @@ const de_DE: PayStrings = {
     [E.CANCELLED_BY_BUYER]: 'Zahlung vom Käufer abgebrochen.',
   },
   errorCode: 'Fehlercode {code}',
+  alreadyPaidTitle: 'Diese Bestellung ist bereits bezahlt',
+  alreadyPaidBody: 'Diese Bestellung wurde bereits bezahlt (oder ihre Zahlung läuft): Sie kann nicht erneut bezahlt werden. Es wurde nichts weiter belastet.',
+  reference: 'Bestellnummer',
 };
 
 const nl_NL: PayStrings = {
@@ -300,6 +315,9 @@ const nl_NL: PayStrings = {
     [E.CANCELLED_BY_BUYER]: 'Betaling geannuleerd door de koper.',
   },
   errorCode: 'foutcode {code}',
+  alreadyPaidTitle: 'Deze bestelling is al betaald',
+  alreadyPaidBody: 'Deze bestelling is al betaald (of de betaling loopt): ze kan niet opnieuw worden betaald. Er is niets extra afgeschreven.',
+  reference: 'Bestelreferentie',
 };
 
 const BY_LANGUAGE: Readonly<Record<string, PayStrings>> = { en_US, it_IT, fr_FR, de_DE, nl_NL };

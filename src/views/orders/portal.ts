@@ -35,6 +35,8 @@ const en = {
   back: 'All orders',
   ok: 'delivered',
   failed: 'failed',
+  test: 'test',
+  prod: 'production',
 };
 type Strings = typeof en;
 const it: Strings = {
@@ -68,22 +70,68 @@ const it: Strings = {
   back: 'Tutti gli ordini',
   ok: 'consegnata',
   failed: 'fallita',
+  test: 'collaudo',
+  prod: 'produzione',
 };
 export const orderStrings = (locale: Locale): Strings => (locale === 'it' ? it : en);
+const envText = (locale: Locale, env: string): string => (env === 'prod' ? orderStrings(locale).prod : env === 'test' ? orderStrings(locale).test : env);
 
-const STATUS_TEXT: Record<number, string> = {
-  0: 'Invalid or incomplete',
-  1: 'Cancelled by the customer',
-  2: 'Authorisation refused',
-  5: 'Authorised',
-  9: 'Payment requested',
-  46: 'Waiting for authentication (3-D Secure)',
-  52: 'Authorisation not known',
-  92: 'Payment uncertain',
-  93: 'Payment refused (technical)',
-  99: 'Being processed',
+/** The Ogone STATUS values an order can have, as the portal names them. */
+const STATUS_TEXT: Record<Locale, Record<string, string>> = {
+  en: {
+    0: 'Invalid or incomplete',
+    1: 'Cancelled by the customer',
+    2: 'Authorisation refused',
+    5: 'Authorised',
+    9: 'Payment requested',
+    46: 'Waiting for authentication (3-D Secure)',
+    52: 'Authorisation not known',
+    92: 'Payment uncertain',
+    93: 'Payment refused (technical)',
+    99: 'Being processed',
+    other: 'other',
+  },
+  it: {
+    0: 'Non valido o incompleto',
+    1: 'Annullato dal cliente',
+    2: 'Autorizzazione rifiutata',
+    5: 'Autorizzato',
+    9: 'Pagamento richiesto',
+    46: 'In attesa di autenticazione (3-D Secure)',
+    52: 'Autorizzazione non nota',
+    92: 'Pagamento incerto',
+    93: 'Pagamento rifiutato (errore tecnico)',
+    99: 'In elaborazione',
+    other: 'altro',
+  },
 };
-export const statusText = (status: number): string => `${status} · ${STATUS_TEXT[status] ?? 'other'}`;
+export const statusText = (locale: Locale, status: number): string => `${status} · ${STATUS_TEXT[locale][status] ?? STATUS_TEXT[locale].other}`;
+
+/** Delivery states of the server-to-server feedback (the outbox's). */
+const DELIVERY_STATES: Record<Locale, Record<string, string>> = {
+  en: { pending: 'waiting', held: 'held', delivered: 'delivered', dead: 'given up', exhausted: 'retries exhausted' },
+  it: { pending: 'in attesa', held: 'trattenuta', delivered: 'consegnata', dead: 'abbandonata', exhausted: 'tentativi esauriti' },
+};
+const deliveryState = (locale: Locale, state: string): string => DELIVERY_STATES[locale][state] ?? state;
+
+/** Payment attempt outcomes. */
+const OUTCOMES: Record<Locale, Record<string, string>> = {
+  en: {
+    authorised: 'authorised',
+    refused: 'refused',
+    uncertain: 'uncertain',
+    technical_error: 'technical error',
+    challenge_required: 'authentication required',
+  },
+  it: {
+    authorised: 'autorizzato',
+    refused: 'rifiutato',
+    uncertain: 'incerto',
+    technical_error: 'errore tecnico',
+    challenge_required: 'autenticazione richiesta',
+  },
+};
+const outcomeText = (locale: Locale, outcome: string): string => OUTCOMES[locale][outcome] ?? outcome;
 
 export interface OrderRowView {
   id: string;
@@ -101,8 +149,8 @@ export function ordersListPage(locale: Locale, rows: readonly OrderRowView[]): S
   if (rows.length === 0) return html`<p>${t.none}</p>`;
   return html`<table><thead><tr><th>${t.created}</th><th>${t.environment}</th><th>${t.orderId}</th><th>${t.payId}</th><th>${t.amount}</th><th>${t.status}</th><th>${t.card}</th></tr></thead>
 <tbody>${rows.map(
-    (r) => html`<tr><td>${r.createdAt}</td><td>${r.env}</td><td><a href="/portal/orders/${r.id}">${r.orderRef}</a></td><td>${r.payId}</td>
-<td>${r.amount}</td><td>${statusText(r.status)}</td><td>${r.card}</td></tr>`,
+    (r) => html`<tr><td>${r.createdAt}</td><td>${envText(locale, r.env)}</td><td><a href="/portal/orders/${r.id}">${r.orderRef}</a></td><td>${r.payId}</td>
+<td>${r.amount}</td><td>${statusText(locale, r.status)}</td><td>${r.card}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -131,9 +179,10 @@ export interface OrderDetailView {
   notice?: string;
 }
 
-function deliveryBlock(t: Strings, orderId: string, csrf: string, d: DeliveryView): SafeHtml {
+function deliveryBlock(locale: Locale, orderId: string, csrf: string, d: DeliveryView): SafeHtml {
+  const t = orderStrings(locale);
   return html`<section aria-label="${t.eventId} ${d.eventId}"><h3>${d.method} ${d.url}</h3>
-<p>${t.eventId}: <code>${d.eventId}</code> · ${t.state}: <strong>${d.state}</strong>${d.nextAttemptAt ? html` · ${t.next}: ${d.nextAttemptAt}` : ''}</p>
+<p>${t.eventId}: <code>${d.eventId}</code> · ${t.state}: <strong data-state="${d.state}">${deliveryState(locale, d.state)}</strong>${d.nextAttemptAt ? html` · ${t.next}: ${d.nextAttemptAt}` : ''}</p>
 ${
   d.tries.length === 0
     ? html`<p>${t.noAttempts}</p>`
@@ -152,16 +201,19 @@ export function orderDetailPage(locale: Locale, v: OrderDetailView): SafeHtml {
   const o = v.order;
   return html`<p><a href="/portal/orders">${t.back}</a></p>
 ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
-<table><tbody><tr><th>${t.orderId}</th><td>${o.orderRef}</td></tr><tr><th>${t.environment}</th><td>${o.env}</td></tr>
-<tr><th>${t.payId}</th><td>${o.payId}</td></tr><tr><th>${t.amount}</th><td>${o.amount}</td></tr><tr><th>${t.status}</th><td>${statusText(o.status)}</td></tr>
+<table><tbody><tr><th>${t.orderId}</th><td>${o.orderRef}</td></tr><tr><th>${t.environment}</th><td>${envText(locale, o.env)}</td></tr>
+<tr><th>${t.payId}</th><td>${o.payId}</td></tr><tr><th>${t.amount}</th><td>${o.amount}</td></tr><tr><th>${t.status}</th><td>${statusText(locale, o.status)}</td></tr>
 <tr><th>${t.card}</th><td>${o.card}</td></tr><tr><th>${t.created}</th><td>${o.createdAt}</td></tr></tbody></table>
 <h2>${t.attempts}</h2>
 ${
   v.attempts.length === 0
     ? html`<p>${t.noAttempts}</p>`
     : html`<table><thead><tr><th>${t.attempt}</th><th>${t.created}</th><th>${t.outcome}</th><th>${t.status}</th><th>${t.ncError}</th><th>${t.card}</th></tr></thead>
-<tbody>${v.attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${a.at}</td><td>${a.outcome}</td><td>${statusText(a.status)}</td><td>${a.ncError}</td><td>${a.card}</td></tr>`)}</tbody></table>`
+<tbody>${v.attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${a.at}</td><td>${outcomeText(locale, a.outcome)}</td><td>${statusText(locale, a.status)}</td><td>${a.ncError}</td><td>${a.card}</td></tr>`)}</tbody></table>`
 }
 <h2>${t.deliveries}</h2>
-${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map((d) => deliveryBlock(t, o.id, v.csrf, d))}`;
+${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map((d) => deliveryBlock(locale, o.id, v.csrf, d))}`;
 }
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const ORDER_TABLES = { pages: { en, it }, status: STATUS_TEXT, deliveries: DELIVERY_STATES, outcomes: OUTCOMES };

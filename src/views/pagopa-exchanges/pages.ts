@@ -105,7 +105,7 @@ function messageBlock(t: ExchangeStrings, title: string, m: MessageView | null):
   return html`<h2>${title}</h2>
 <p>${t.size}: ${size(m.bytes)} · <a href="${m.downloadHref}" download>${t.download}</a></p>
 ${m.truncated ? html`<p class="notice">${fill(t.truncated, { kept: size(m.keptBytes), size: size(m.bytes) })}</p>` : ''}
-<pre class="xml"><code>${m.pretty}</code></pre>`;
+<pre class="xml" tabindex="0" aria-label="${title}"><code>${m.pretty}</code></pre>`;
 }
 
 export function exchangeDetailPage(locale: Locale, v: ExchangeDetailView): SafeHtml {

@@ -105,3 +105,6 @@ export type ExchangeStrings = Strings;
 
 export const fill = (template: string, values: Record<string, string | number>): string =>
   template.replace(/\{(\w+)\}/g, (_m, name: string) => String(values[name] ?? `{${name}}`));
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const EXCHANGE_TABLES = { pages: { en, it } };

@@ -140,3 +140,6 @@ const it: Strings = {
 export const receiptStrings = (locale: Locale): Strings => (locale === 'it' ? it : en);
 export type ReceiptStrings = Strings;
 export { fill } from '../pagopa-exchanges/strings.ts';
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const RECEIPT_TABLES = { pages: { en, it } };

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
 import { registryProblemText, registryStrings } from './strings.ts';
 
 // Small pieces the registry pages share: the view models, the CSRF field, enable/disable buttons,
@@ -95,7 +96,7 @@ export function typed(ctx: Ctx, form: FormState['form'], environment: string, na
   return f && f.form === form && f.environment === environment ? (f.values[name] ?? '') : '';
 }
 
-export const when = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 16);
+export const when = (locale: Locale, d: Date): string => formatDateTime(locale, d);
 
 export function organisationSelect(ctx: Ctx, id: string, organisations: ReadonlyArray<{ id: string; name: string }>, selected: string): SafeHtml {
   const t = registryStrings(ctx.locale);

@@ -10,7 +10,7 @@ function channelRows(ctx: Ctx, psp: PspView, channels: ChannelView[]): SafeHtml 
   return html`${channels.map(
     (c) => html`<tr data-channel="${c.idChannel}"><td></td><td><code>${c.idChannel}</code></td><td>${stateCell(ctx.locale, c.enabled)}</td>
 <td>${switchForm(ctx, `${ctx.base}/channels/${c.id}/enabled`, c.enabled, { environment: psp.environment })}</td>
-<td>${t.passwordSetAt}: ${when(c.passwordSetAt)}
+<td>${t.passwordSetAt}: ${when(ctx.locale, c.passwordSetAt)}
 ${problemsOf(ctx, 'password', psp.environment, c.id)}
 <form method="post" action="${ctx.base}/channels/${c.id}/password" class="password-form">${csrfField(ctx.csrf)}<input type="hidden" name="environment" value="${psp.environment}">
 <label for="pw-${c.id}">${t.password}</label><input id="pw-${c.id}" name="password" type="password" autocomplete="new-password" minlength="8" maxlength="15" required>

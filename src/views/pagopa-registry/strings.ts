@@ -187,3 +187,6 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
 };
 
 export const registryProblemText = (locale: Locale, problem: string): string => PROBLEMS[locale][problem] ?? PROBLEMS.en[problem] ?? problem;
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const REGISTRY_TABLES = { pages: { en, it }, problems: PROBLEMS };

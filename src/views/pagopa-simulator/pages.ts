@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
 import { fill, simulatorStrings, type SimulatorStrings } from './strings.ts';
 
 // The test EC scenarios pages: the simulated station's settings and its ordered scenarios (portal,
@@ -65,7 +66,7 @@ function rowActions(t: SimulatorStrings, view: SimulatorPageView, s: ScenarioRow
   if (view.csrf === undefined) return html``;
   const csrf = view.csrf;
   const action = (path: string, text: string, fields: SafeHtml = html``) =>
-    html`<form method="post" action="${view.base}/scenarios/${s.id}/${path}" style="display:inline">${hidden(csrf, view.version)}${fields}<button type="submit" style="margin:0 .2rem 0 0;padding:.2rem .5rem">${text}</button></form>`;
+    html`<form method="post" action="${view.base}/scenarios/${s.id}/${path}" class="inline">${hidden(csrf, view.version)}${fields}<button type="submit" class="small">${text}</button></form>`;
   return html`<td><a href="${view.base}/scenarios/${s.id}">${t.edit}</a>
 ${index > 0 ? action('move', `\u2191 ${t.up}`, html`<input type="hidden" name="direction" value="up">`) : ''}
 ${index < view.scenarios.length - 1 ? action('move', `\u2193 ${t.down}`, html`<input type="hidden" name="direction" value="down">`) : ''}
@@ -103,7 +104,7 @@ export function simulatorPage(locale: Locale, view: SimulatorPageView): SafeHtml
   }
   return html`${alerts(view)}${view.csrf === undefined ? html`<p>${t.readOnly}</p>` : html`<p>${t.intro}</p>`}
 <p><small>${t.testOnly}</small></p>
-<p>${t.institution}: <strong>${view.ec.name}</strong> · ${t.fiscalCode}: <code>${view.ec.fiscalCode}</code>${view.updatedAt ? html` · ${t.updated}: ${view.updatedAt.toISOString()}` : ''}</p>
+<p>${t.institution}: <strong>${view.ec.name}</strong> · ${t.fiscalCode}: <code>${view.ec.fiscalCode}</code>${view.updatedAt ? html` · ${t.updated}: ${formatDateTime(locale, view.updatedAt, { seconds: true })}` : ''}</p>
 <h2>${t.settings}</h2>${settingsBlock(t, view)}
 <h2>${t.scenarios}</h2>${scenarioTable(t, view)}
 ${view.csrf === undefined ? '' : html`<p><a href="${view.base}/scenarios/new">${t.add}</a></p>`}
@@ -200,6 +201,6 @@ export function simulatorListPage(locale: Locale, rows: readonly SimulatorListRo
   const t = simulatorStrings(locale);
   if (rows.length === 0) return html`<p>${t.none}</p>`;
   return html`<table><thead><tr><th>${t.organisation}</th><th>${t.fiscalCode}</th><th>${t.status}</th><th>${t.version}</th><th>${t.count}</th><th>${t.updated}</th></tr></thead><tbody>
-${rows.map((r) => html`<tr data-organisation="${r.organisationId}"><td><a href="${base}/${r.organisationId}">${r.name}</a></td><td>${r.fiscalCode}</td><td>${r.enabled ? t.on : t.off}</td><td>${r.primitiveVersion}</td><td>${r.scenarioCount}</td><td>${r.updatedAt.toISOString()}</td></tr>`)}
+${rows.map((r) => html`<tr data-organisation="${r.organisationId}"><td><a href="${base}/${r.organisationId}">${r.name}</a></td><td>${r.fiscalCode}</td><td>${r.enabled ? t.on : t.off}</td><td>${r.primitiveVersion}</td><td>${r.scenarioCount}</td><td>${formatDateTime(locale, r.updatedAt, { seconds: true })}</td></tr>`)}
 </tbody></table>`;
 }

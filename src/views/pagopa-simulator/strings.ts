@@ -238,3 +238,6 @@ export function problemText(locale: Locale, problem: { code: string; params?: Re
   const table: Record<string, string> = PROBLEMS[locale];
   return fill(table[problem.code] ?? (locale === 'it' ? 'Valore non valido.' : 'Invalid value.'), problem.params);
 }
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const SIMULATOR_TABLES = { pages: { en, it }, problems: PROBLEMS };

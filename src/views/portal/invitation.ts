@@ -49,3 +49,6 @@ ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
 <button type="submit">${t.submit}</button>
 </form>`;
 }
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const INVITATION_TABLES = { pages: T };

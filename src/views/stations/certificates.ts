@@ -24,7 +24,7 @@ export interface EnvironmentCertificatesView {
 function info(locale: Locale, c: CertificateInfoView): SafeHtml {
   const t = stationStrings(locale);
   return html`<dl><dt>${t.subject}</dt><dd>${c.subject}</dd><dt>${t.fingerprint}</dt><dd><code>${c.fingerprint}</code></dd>
-<dt>${t.validity}</dt><dd>${when(c.notBefore)} ${t.until} ${when(c.notAfter)}</dd></dl>`;
+<dt>${t.validity}</dt><dd>${when(locale, c.notBefore)} ${t.until} ${when(locale, c.notAfter)}</dd></dl>`;
 }
 
 export function certificatesPage(locale: Locale, envs: EnvironmentCertificatesView[]): SafeHtml {

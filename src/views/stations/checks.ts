@@ -1,6 +1,8 @@
 import { html, raw, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { stationStrings, stepName, stepText } from './strings.ts';
+import { formatDateTime } from '../format.ts';
+import { stationStrings, stepName, triggerName } from './strings.ts';
+import { stepText, type CheckSaid } from './step-text.ts';
 
 // A reachability check as the portal and the back office show it: for each endpoint every step
 // with a green or red verdict, its timing, what was seen and what to fix; then the inbound step.
@@ -16,6 +18,8 @@ export interface StepView {
   /** Stable code of what was seen: translated when strings.ts knows it. */
   code?: string | undefined;
   params?: Record<string, string> | undefined;
+  /** The server certificate step's individual checks, each with its own code. */
+  checks?: readonly CheckSaid[] | undefined;
 }
 
 export interface EndpointCheckView {
@@ -29,6 +33,8 @@ export interface EndpointCheckView {
 
 export interface CheckView {
   id: string;
+  /** The station version checked (null: a check from before versions were recorded). */
+  versionId: string | null;
   startedAt: Date;
   trigger: string;
   ok: boolean;
@@ -39,7 +45,7 @@ export interface CheckView {
 
 const ICONS: Record<StepStatus, string> = { passed: '\u2714', warning: '\u26a0', failed: '\u2718', skipped: '\u2013' };
 
-export const when = (d: Date | string | null | undefined): string => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '');
+export const when = (locale: Locale, d: Date | string | null | undefined): string => formatDateTime(locale, d, { seconds: true });
 
 function verdict(locale: Locale, status: StepStatus): SafeHtml {
   const t = stationStrings(locale);
@@ -67,7 +73,7 @@ export function inboundSection(locale: Locale, inbound: { ok: boolean; lastPingA
   const status: StepStatus = inbound.ok ? 'passed' : 'failed';
   return html`<section class="inbound-check" data-ok="${inbound.ok ? 'true' : 'false'}">
 <h3>${t.inbound} ${verdict(locale, status)}</h3>
-<p>${inbound.ok && inbound.lastPingAt ? t.inboundOk.replace('{at}', when(inbound.lastPingAt)) : t.inboundMissing}</p>
+<p>${inbound.ok && inbound.lastPingAt ? t.inboundOk.replace('{at}', when(locale, inbound.lastPingAt)) : t.inboundMissing}</p>
 <p>${t.inboundHow}</p>
 <pre><code>curl -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" ${pingUrl}</code></pre>
 </section>`;
@@ -76,10 +82,16 @@ export function inboundSection(locale: Locale, inbound: { ok: boolean; lastPingA
 export function checkDetail(locale: Locale, check: CheckView, pingUrl: string): SafeHtml {
   const t = stationStrings(locale);
   return html`<div id="check" class="check" data-check="${check.id}" data-ok="${check.ok ? 'true' : 'false'}">
-<p>${t.lastCheck}: ${when(check.startedAt)} · ${t.trigger}: ${check.trigger} · ${t.duration}: ${check.durationMs} ms · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>
+<p>${t.lastCheck}: ${when(locale, check.startedAt)} · ${t.trigger}: ${triggerName(locale, check.trigger)} · ${t.duration}: ${check.durationMs} ms · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>
 ${check.endpoints.map((endpoint) => endpointTable(locale, endpoint))}
 ${inboundSection(locale, check.inbound, pingUrl)}
 </div>`;
+}
+
+/** One line for the check of a version under review, apart from the approved version's state. */
+export function pendingCheckLine(locale: Locale, check: CheckView): SafeHtml {
+  const t = stationStrings(locale);
+  return html`<p data-pending-check="${check.id}">${t.pendingCheck}: ${when(locale, check.startedAt)} · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>`;
 }
 
 export function checkHistory(locale: Locale, checks: CheckView[]): SafeHtml {
@@ -87,10 +99,10 @@ export function checkHistory(locale: Locale, checks: CheckView[]): SafeHtml {
   if (checks.length === 0) return html`<p>${t.noChecks}</p>`;
   const failedSteps = (c: CheckView): string =>
     c.endpoints
-      .flatMap((e) => e.steps.filter((s) => s.status === 'failed').map((s) => `${e.role}: ${s.step}`))
-      .concat(c.inbound.ok ? [] : ['inbound'])
+      .flatMap((e) => e.steps.filter((s) => s.status === 'failed').map((s) => `${triggerName(locale, e.role)}: ${stepName(locale, s.step)}`))
+      .concat(c.inbound.ok ? [] : [triggerName(locale, 'inbound')])
       .join(', ');
   return html`<table class="check-history"><thead><tr><th>${t.lastCheck}</th><th>${t.trigger}</th><th>${t.result}</th><th>${t.duration}</th><th></th></tr></thead><tbody>
-${checks.map((c) => html`<tr data-check="${c.id}"><td>${when(c.startedAt)}</td><td>${c.trigger}</td><td>${verdict(locale, c.ok ? 'passed' : 'failed')}</td><td>${c.durationMs} ms</td><td>${failedSteps(c)}</td></tr>`)}
+${checks.map((c) => html`<tr data-check="${c.id}"><td>${when(locale, c.startedAt)}</td><td>${triggerName(locale, c.trigger)}</td><td>${verdict(locale, c.ok ? 'passed' : 'failed')}</td><td>${c.durationMs} ms</td><td>${failedSteps(c)}</td></tr>`)}
 </tbody></table>`;
 }

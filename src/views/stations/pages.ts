@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { checkDetail, checkHistory, inboundSection, when, type CheckView } from './checks.ts';
+import { checkDetail, checkHistory, inboundSection, pendingCheckLine, when, type CheckView } from './checks.ts';
 import { problemText, stationStrings } from './strings.ts';
 
 // Station pages shared by the developer portal and the back office: the list, the register and
@@ -79,7 +79,7 @@ export function reviewLabel(locale: Locale, row: { pendingState: string | null; 
 export function connectionLabel(locale: Locale, state: string, flaggedAt: Date | null): string {
   const t = stationStrings(locale);
   const label = state === 'verified' ? t.verified : state === 'failing' ? t.failing : t.unverified;
-  return flaggedAt ? `${label} · ${t.flagged.replace('{at}', when(flaggedAt))}` : label;
+  return flaggedAt ? `${label} · ${t.flagged.replace('{at}', when(locale, flaggedAt))}` : label;
 }
 
 export function stationTable(locale: Locale, rows: StationRowView[], base: string, showOrganisation: boolean): SafeHtml {
@@ -161,7 +161,7 @@ function versionsTable(locale: Locale, versions: VersionView[]): SafeHtml {
   return html`<table class="versions"><thead><tr><th>${t.version}</th><th>${t.state}</th><th>${t.primary}</th><th>${t.secondary.replace(/,.*$/, '')}</th><th>${t.submitted}</th><th>${t.reviewed}</th><th>${t.note}</th></tr></thead><tbody>
 ${versions.map(
   (v) => html`<tr data-version="${v.version}" data-state="${v.state}"><td>${v.version}</td><td>${state(v.state)}</td><td>${endpointText(v.primary, '')}</td>
-<td>${endpointText(v.secondary, t.secondaryNone)}</td><td>${when(v.submittedAt)}</td><td>${when(v.reviewedAt)}</td><td class="review-note">${v.reviewNote ?? ''}</td></tr>`,
+<td>${endpointText(v.secondary, t.secondaryNone)}</td><td>${when(locale, v.submittedAt)}</td><td>${when(locale, v.reviewedAt)}</td><td class="review-note">${v.reviewNote ?? ''}</td></tr>`,
 )}
 </tbody></table>`;
 }
@@ -183,7 +183,11 @@ export interface DetailOptions {
 
 export function stationDetailPage(locale: Locale, s: StationView, options: DetailOptions): SafeHtml {
   const t = stationStrings(locale);
-  const latest = s.checks[0];
+  // The header's state is the approved version's: a check of the version under review is shown in
+  // its own section, never as "the last check" under a header that says verified.
+  const ofPending = (c: CheckView): boolean => s.pending !== undefined && c.versionId === s.pending.id;
+  const latest = s.checks.find((c) => !ofPending(c));
+  const pendingCheck = s.checks.find(ofPending);
   return html`${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
 <p>${t.organisation}: <strong>${s.organisationName}</strong> · ${t.environment}: ${envLabel(locale, s.environment)} · ${t.review}: <span data-review>${reviewLabel(locale, { pendingState: s.pending?.state ?? null, approved: s.approved !== undefined })}</span>
  · ${t.connection}: <strong data-connection="${s.connectionState}">${connectionLabel(locale, s.connectionState, s.flaggedAt)}</strong></p>
@@ -193,6 +197,7 @@ ${
   s.pending
     ? html`<h2>${t.pendingVersion}</h2><p>${t.primary}: ${endpointText(s.pending.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.pending.secondary, t.secondaryNone)}</p>
 ${s.pending.reviewNote ? html`<p class="error review-note">${t.note}: ${s.pending.reviewNote}</p>` : ''}
+${pendingCheck ? pendingCheckLine(locale, pendingCheck) : ''}
 ${options.verifyPending ? html`<form method="post" action="${options.base}/verify?version=pending"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyPendingHint}</p><button type="submit" id="verify-pending">${t.verifyPending}</button></form>` : ''}`
     : ''
 }

@@ -66,6 +66,7 @@ const en = {
   underReview: 'a change is under review',
   approvedServing: 'Approved version (in use)',
   pendingVersion: 'Version under review',
+  pendingCheck: 'Last check of this version (the state above is the approved version\u2019s)',
   noApproved: 'No approved version yet.',
   submittedNotice: 'Sent for review: an administrator will check it and you will get an e-mail.',
   verifiedNotice: 'Verification finished.',
@@ -187,6 +188,7 @@ const it: StationStrings = {
   underReview: 'una modifica è in revisione',
   approvedServing: 'Versione approvata (in uso)',
   pendingVersion: 'Versione in revisione',
+  pendingCheck: 'Ultima verifica di questa versione (lo stato in alto è quello della versione approvata)',
   noApproved: 'Nessuna versione approvata.',
   submittedNotice: 'Inviata per la revisione: un amministratore la esaminerà e riceverai un\u2019e-mail.',
   verifiedNotice: 'Verifica completata.',
@@ -271,6 +273,29 @@ const STEPS: Record<Locale, Record<string, string>> = {
 
 export const stepName = (locale: Locale, step: string): string => STEPS[locale][step] ?? step;
 
+/** Who started a check, and the short names of an endpoint's role, for the check history. */
+const TRIGGERS: Record<Locale, Record<string, string>> = {
+  en: {
+    portal: 'portal',
+    admin: 'back office',
+    cli: 'command line',
+    schedule: 'schedule',
+    primary: 'primary',
+    secondary: 'secondary',
+    inbound: 'inbound ping',
+  },
+  it: {
+    portal: 'portale',
+    admin: 'back office',
+    cli: 'riga di comando',
+    schedule: 'pianificazione',
+    primary: 'primario',
+    secondary: 'secondario',
+    inbound: 'ping in ingresso',
+  },
+};
+export const triggerName = (locale: Locale, trigger: string): string => TRIGGERS[locale][trigger] ?? trigger;
+
 /** Problems of the station form, by the module's problem code. */
 const PROBLEMS: Record<Locale, Record<string, string>> = {
   en: {
@@ -331,50 +356,5 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
 
 export const problemText = (locale: Locale, problem: string): string => PROBLEMS[locale][problem] ?? PROBLEMS.en[problem] ?? problem;
 
-/**
- * What a verification step saw, by its stable code (ReachabilityStep.code), with `{name}` filled
- * from its params. Steps without a code (or with one not listed here) show the module's English text.
- */
-const STEP_TEXT: Record<Locale, Record<string, { message: string; fix?: string }>> = {
-  en: {
-    certificate_demanded_handshake: { message: 'Without Varco\u2019s client certificate the station refused the connection: {detail}' },
-    certificate_demanded_status: {
-      message: 'Without Varco\u2019s client certificate the station answered HTTP {status}: it refuses requests that do not present the certificate.',
-    },
-    certificate_not_required: {
-      message: 'The station does not require Varco\u2019s client certificate: the same signed request without it was answered HTTP {status}.',
-      fix: 'Configure the server to require (not merely request) a client certificate issued by Varco\u2019s platform CA on every connection, e.g. nginx "ssl_verify_client on" or Apache "SSLVerifyClient require".',
-    },
-    certificate_requirement_unconfirmed: {
-      message: 'Varco could not confirm that the station requires its client certificate: the request without it failed otherwise ({detail}).',
-      fix: 'Configure the server to require (not merely request) a client certificate issued by Varco\u2019s platform CA on every connection, e.g. nginx "ssl_verify_client on" or Apache "SSLVerifyClient require".',
-    },
-  },
-  it: {
-    certificate_demanded_handshake: { message: 'Senza il certificato client di Varco la stazione ha rifiutato la connessione: {detail}' },
-    certificate_demanded_status: {
-      message: 'Senza il certificato client di Varco la stazione ha risposto HTTP {status}: rifiuta le richieste che non presentano il certificato.',
-    },
-    certificate_not_required: {
-      message: 'La stazione non richiede il certificato client di Varco: la stessa richiesta firmata senza certificato ha ricevuto la risposta HTTP {status}.',
-      fix: 'Configura il server perché richieda obbligatoriamente (non solo chieda) un certificato client emesso dalla CA della piattaforma Varco a ogni connessione, ad esempio nginx "ssl_verify_client on" o Apache "SSLVerifyClient require".',
-    },
-    certificate_requirement_unconfirmed: {
-      message:
-        'Varco non ha potuto confermare che la stazione richieda il suo certificato client: la richiesta senza certificato è fallita per un altro motivo ({detail}).',
-      fix: 'Configura il server perché richieda obbligatoriamente (non solo chieda) un certificato client emesso dalla CA della piattaforma Varco a ogni connessione, ad esempio nginx "ssl_verify_client on" o Apache "SSLVerifyClient require".',
-    },
-  },
-};
-
-const fill = (text: string, params: Record<string, string> | undefined): string => text.replace(/\{(\w+)\}/g, (whole, name: string) => params?.[name] ?? whole);
-
-/** A step's sentence and fix in `locale` when its code is known; the stored English otherwise. */
-export function stepText(
-  locale: Locale,
-  step: { code?: string | undefined; params?: Record<string, string> | undefined; message: string; fix?: string | undefined },
-): { message: string; fix: string | undefined } {
-  const known = step.code === undefined ? undefined : STEP_TEXT[locale][step.code];
-  if (known === undefined) return { message: step.message, fix: step.fix };
-  return { message: fill(known.message, step.params), fix: known.fix === undefined ? step.fix : fill(known.fix, step.params) };
-}
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const STATION_TABLES = { pages: { en, it }, steps: STEPS, problems: PROBLEMS, triggers: TRIGGERS };

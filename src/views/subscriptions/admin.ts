@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { keysTable, subscriptionSummary, subscriptionTable, type KeyRowView, type Message, type SubscriptionRowView } from './portal.ts';
-import { stateLabel, strings } from './strings.ts';
+import { productText, stateLabel, strings } from './strings.ts';
 
 // Back-office pages: pending requests and decisions, and the product catalogue.
 
@@ -85,11 +85,13 @@ export function productsCataloguePage(
   return html`${box(view.message)}
 <table><thead><tr><th>${t.code}</th><th>${t.product}</th><th>${t.routeGroups}</th><th>${t.approvalTest}</th><th>${t.approvalProd}</th><th>${t.rateLimit}</th></tr></thead><tbody>
 ${view.products.map(
-  (p) => html`<tr><td><code>${p.code}</code></td><td>${p.name}</td><td>${p.routeGroups.join(', ')}</td><td>${p.approvalTest ? t.yes : t.no}</td>
+  (
+    p,
+  ) => html`<tr><td><code>${p.code}</code></td><td>${productText(locale, p.name)}</td><td>${p.routeGroups.map((g, i) => html`${i > 0 ? ', ' : ''}<code>${g}</code>`)}</td><td>${p.approvalTest ? t.yes : t.no}</td>
 <td>${p.approvalProd ? t.yes : t.no}</td><td>${String(p.rateLimitPerMinute)} ${t.perMinute}</td></tr>`,
 )}
 </tbody></table>
-${view.products.map((p) => html`<details><summary>${p.name} (<code>${p.code}</code>)</summary>${productForm(locale, view.csrf, view.groups, view.form?.id === p.id ? { ...p, ...view.form } : p)}</details>`)}
+${view.products.map((p) => html`<details><summary>${productText(locale, p.name)} (<code>${p.code}</code>)</summary>${productForm(locale, view.csrf, view.groups, view.form?.id === p.id ? { ...p, ...view.form } : p)}</details>`)}
 <h2>${t.newProduct}</h2>
 ${productForm(locale, view.csrf, view.groups, view.form?.id ? {} : (view.form ?? {}))}`;
 }

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { stateLabel, strings, when } from './strings.ts';
+import { productText, stateLabel, strings, when } from './strings.ts';
 
 // Developer portal pages: products the referent may subscribe to, their subscriptions, and keys.
 
@@ -48,8 +48,8 @@ export function productsPage(
   return html`${box(view.message)}
 ${view.products.map(
   (p) => html`<section>
-<h2>${p.name} <small><code>${p.code}</code></small></h2>
-<p>${p.description}</p>
+<h2>${productText(locale, p.name)} <small><code>${p.code}</code></small></h2>
+<p>${productText(locale, p.description)}</p>
 <p>${t.test}: ${p.approvalTest ? t.approvalNeeded : t.approvalNotNeeded} · ${t.prod}: ${p.approvalProd ? t.approvalNeeded : t.approvalNotNeeded}</p>
 <form method="post" action="/portal/subscriptions">${csrfField(view.csrf)}<input type="hidden" name="productId" value="${p.id}">
 <label for="env-${p.id}">${t.environment}</label><select id="env-${p.id}" name="environment"><option value="test">${t.test}</option><option value="prod">${t.prod}</option></select>
@@ -66,7 +66,7 @@ export function subscriptionTable(locale: Locale, rows: SubscriptionRowView[], b
 ${rows.map(
   (
     s,
-  ) => html`<tr><td><a href="${base}/subscriptions/${s.id}">${s.name}</a></td>${withOrganisation ? html`<td>${s.organisationName}</td>` : ''}<td>${s.productName}</td>
+  ) => html`<tr><td><a href="${base}/subscriptions/${s.id}">${s.name}</a></td>${withOrganisation ? html`<td>${s.organisationName}</td>` : ''}<td>${productText(locale, s.productName)}</td>
 <td>${s.environment === 'test' ? t.test : t.prod}</td><td data-state="${s.state}">${stateLabel(locale, s.state)}</td><td>${when(locale, s.createdAt)}</td><td>${when(locale, s.inboundVerifiedAt, true)}</td></tr>`,
 )}
 </tbody></table>`;
@@ -74,7 +74,7 @@ ${rows.map(
 
 export function subscriptionSummary(locale: Locale, s: SubscriptionRowView): SafeHtml {
   const t = strings(locale);
-  return html`<p><code>${s.id}</code> · ${t.product}: <strong>${s.productName}</strong> · ${t.environment}: ${s.environment === 'test' ? t.test : t.prod}
+  return html`<p><code>${s.id}</code> · ${t.product}: <strong>${productText(locale, s.productName)}</strong> · ${t.environment}: ${s.environment === 'test' ? t.test : t.prod}
  · ${t.state}: <strong data-state="${s.state}">${stateLabel(locale, s.state)}</strong>${s.stateComment ? html` · ${t.stateComment}: ${s.stateComment}` : ''}</p>
 <p>${t.organisation}: ${s.organisationName} · ${t.created}: ${when(locale, s.createdAt)} · ${t.lastPing}: <span id="last-ping">${when(locale, s.inboundVerifiedAt, true)}</span></p>`;
 }

@@ -1,4 +1,5 @@
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
 
 // Italian and English strings of the product, subscription and key pages (portal and back office).
 
@@ -164,8 +165,23 @@ export function stateLabel(locale: Locale, state: string): string {
 /** Timestamps in UTC, to the minute (seconds for pings and last use, which people compare). */
 export function when(locale: Locale, date: Date | null, seconds = false): string {
   if (!date) return strings(locale).never;
-  return `${date
-    .toISOString()
-    .replace('T', ' ')
-    .slice(0, seconds ? 19 : 16)} UTC`;
+  return formatDateTime(locale, date, { seconds });
 }
+
+/**
+ * The built-in products' names and descriptions (migrations/0002_onboarding.sql, in English) in
+ * Italian. Products are the administrators' text: one they have rewritten is shown as written.
+ */
+const BUILT_IN_PRODUCTS: Readonly<Record<string, string>> = {
+  'Node connection': 'Connessione al nodo',
+  'Direct connection to the Varco node: ping and node services.': 'Connessione diretta al nodo Varco: ping e servizi del nodo.',
+  'E-commerce': 'E-commerce',
+  'Hosted payment page orders and their status.': 'Ordini della pagina di pagamento e il loro stato.',
+};
+
+export function productText(locale: Locale, stored: string): string {
+  return locale === 'it' ? (BUILT_IN_PRODUCTS[stored] ?? stored) : stored;
+}
+
+/** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
+export const SUBSCRIPTION_TABLES = { pages: { en, it }, states: STATES };
