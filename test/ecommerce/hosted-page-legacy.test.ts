@@ -80,7 +80,7 @@ describe('choosing legacy hashing', () => {
     const accepted = await en.post(url, { ...form, acceptLegacyHashing: 'on' });
     assert.equal(accepted.statusCode, 200, accepted.body.slice(0, 300));
     assert.match(accepted.body, /data-legacy-warning>Legacy hashing/);
-    assert.match(accepted.body, /Risk acknowledged on \d{4}-\d\d-\d\d/);
+    assert.match(accepted.body, /Risk acknowledged on \d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d UTC/);
     assert.match((await it_.get(url)).body, /data-legacy-warning>È attivo l’hashing legacy/);
     const audit = await db
       .selectFrom('audit_log')

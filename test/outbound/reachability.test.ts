@@ -305,7 +305,7 @@ describe('outbound reachability verification', () => {
     assert.equal(report.ok, false);
     const required = stepOf(report, 'client_certificate_required');
     assert.equal(required.code, 'certificate_not_required');
-    assert.deepEqual(required.params, { status: '200' });
+    assert.deepEqual(required.params, { status: '200', ca: '"Varco Test Platform CA"' });
     assert.equal(required.message, "The station does not require Varco's client certificate: the same signed request without it was answered HTTP 200.");
     assert.match(required.fix ?? '', /require a client certificate issued by "Varco Test Platform CA"/);
     assert.deepEqual(
@@ -336,7 +336,7 @@ describe('outbound reachability verification', () => {
     const required = stepOf(report, 'client_certificate_required');
     assert.equal(required.status, 'passed');
     assert.equal(required.code, 'certificate_demanded_status');
-    assert.deepEqual(required.params, { status: '403' });
+    assert.deepEqual(required.params, { status: '403', ca: '"Varco Test Platform CA"' });
     assert.equal(report.ok, true);
   });
 

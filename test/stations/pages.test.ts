@@ -130,7 +130,7 @@ test('Verify in the portal shows every step for the primary and the secondary, a
   const required = /data-step="client_certificate_required"[\s\S]*?<\/tr>/.exec(page.body)?.[0] ?? '';
   assert.match(required, /data-code="certificate_demanded_handshake"/);
   assert.match(required, /The same request without Varco\u2019s client certificate is refused/);
-  assert.match(required, /Without Varco\u2019s client certificate the station refused the connection/);
+  assert.match(required, /Without Varco(\u2019|&#39;)s client certificate the station refused the connection/);
   const italian = await (await new Browser(app, 'portal').signIn((await createReferent(db, orgA, ['node'], 'it')).email)).get(`/portal/stations/${stationId}`);
   const requiredIt = /data-step="client_certificate_required"[\s\S]*?<\/tr>/.exec(italian.body)?.[0] ?? '';
   assert.match(requiredIt, /La stessa richiesta senza il certificato client di Varco è rifiutata/);

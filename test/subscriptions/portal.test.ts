@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, productId, shownKey } from '../support/subscriptions.ts';
+import { formatDateTime } from '../../src/views/format.ts';
 
 // The developer portal and the back office together, as a referent and an administrator use them:
 // subscribe, approve, reveal once, regenerate, ping, cancel; e-mails queued; scoped by organisation.
@@ -106,7 +107,7 @@ test('a ping shows as the last inbound verification in the portal and the back o
   await services.keyVerifier.flush();
   const verified = (await services.subscriptions.get(subscriptionId))?.inbound_verified_at;
   assert.ok(verified instanceof Date);
-  const stamp = verified.toISOString().replace('T', ' ').slice(0, 19);
+  const stamp = formatDateTime('en', verified);
   assert.ok((await portal.get('/portal/subscriptions')).body.includes(stamp));
   assert.ok((await admin.get(`/admin/subscriptions/${subscriptionId}`)).body.includes(stamp));
   assert.ok((await admin.get(`/admin/organisations/${org}`)).body.includes(stamp), 'the organisation page lists its subscriptions');
