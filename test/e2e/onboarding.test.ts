@@ -117,7 +117,10 @@ test('invite → e-mail → password → subscribe → approve → reveal → pi
     const secondary = await shownKey(referent, 'secondary');
 
     await referent.goto(subscriptionUrl);
+    // Asked first: the button leads to a page that says what happens; the overlap is chosen there (default 24 h).
+    await referent.locator('a[href$="/keys/primary/regenerate"]').click();
     const regenerate = referent.locator('form[action$="/keys/primary/regenerate"]');
+    assert.equal(await regenerate.getByLabel(/hours/i).inputValue(), '24');
     await regenerate.getByLabel(/hours/).fill('0');
     await regenerate.getByRole('button').click();
     const renewed = await shownKey(referent, 'primary');

@@ -12,6 +12,7 @@ import { MAIL_PAGE_TABLES } from '../../src/views/admin/mail.ts';
 import { ORGANISATION_TABLES } from '../../src/views/admin/organisations.ts';
 import { INVITATION_TABLES } from '../../src/views/portal/invitation.ts';
 import { payStrings } from '../../src/views/ncol/strings.ts';
+import { CONFIRM_TABLES } from '../../src/views/shared/confirm-strings.ts';
 
 // Every it/en string table of the pages, by surface, flattened to `surface.table.key.sub…` → text,
 // for the test that compares the languages and for the walk's untranslated-text check.
@@ -35,6 +36,7 @@ export const SURFACE_TABLES: Record<string, Record<string, { en: Tree; it: Tree 
   organisations: ORGANISATION_TABLES,
   invitation: INVITATION_TABLES,
   ncol: { pages: { en: payStrings('en_US'), it: payStrings('it_IT') } },
+  confirm: CONFIRM_TABLES,
 };
 
 export function flatten(tree: Tree, prefix = '', into: Flat = new Map()): Flat {

@@ -25,6 +25,8 @@ import { sendPage } from '../shared/page.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import type { Timelines } from '../../kernel/home.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
+import { confirmPage } from '../../views/shared/confirm.ts';
+import { confirmStrings } from '../../views/shared/confirm-strings.ts';
 
 // Back office pages of stations: the ones to check, review (approve or ask for changes with a
 // note), timeouts, the permission to share the station's hosts with other organisations, Verify
@@ -118,13 +120,30 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
 
   routes.post(
     '/stations/:id/review',
-    { schema: { params: IdParams, querystring: NoQuery, body: form({ action: Text, note: Text }) } },
+    { schema: { params: IdParams, querystring: NoQuery, body: form({ action: Text, note: Text, confirmed: Text }) } },
     async (request, reply) => {
-      const { actor } = admin(request);
+      const { actor, csrf } = admin(request);
       const id = stationIdOf(request.params.id);
       const body = request.body;
       const action = body.action ?? '';
       if (action !== 'approve' && action !== 'request_changes') throw new VarcoError('bad_request', 'Choose approve or request changes.');
+      // Approving a station whose latest check failed is asked first, with the reason (issue 14).
+      if (action === 'approve' && body.confirmed !== '1') {
+        const detail = await stations.detail(id);
+        const latest = detail?.checks[0];
+        if (detail && (detail.station.connection_state === 'failing' || latest?.ok === false)) {
+          const c = confirmStrings(request.locale).approveFailing;
+          const page = confirmPage(request.locale, {
+            warning: c.warning,
+            consequences: c.consequences,
+            action: `/admin/stations/${id}/review`,
+            fields: { _csrf: csrf, action: 'approve', note: body.note ?? '', confirmed: '1' },
+            confirmLabel: c.confirm,
+            cancelHref: `/admin/stations/${id}`,
+          });
+          return send(request, reply, c.title, page);
+        }
+      }
       // Four-eyes: approving a production station becomes a proposal (docs/adr/0034-four-eyes.md).
       if (action === 'approve') {
         const gated = await options.proposals.gate({ kind: 'station.approve', params: { stationId: id, note: body.note ?? '' } }, adminProposer(request));
@@ -249,6 +268,22 @@ function registerTrustRoutes(app: FastifyInstance, options: Pick<AdminStationRou
       return trustPage(request, reply, { problem: result.reason, form });
     }
     return reply.redirect('/admin/trust?saved=1', 303);
+  });
+
+  routes.get('/trust/:id/remove', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
+    const { csrf } = admin(request);
+    const id = request.params.id;
+    const ca = isId(id, 'tca') ? [...(await trust.list('test')), ...(await trust.list('prod'))].find((c) => c.id === id) : undefined;
+    if (!ca) throw new VarcoError('not_found', 'No such trusted CA.');
+    const c = confirmStrings(request.locale).removeCa;
+    const page = confirmPage(request.locale, {
+      consequences: [c.which(ca.subject, ca.environment), ...c.consequences],
+      action: `/admin/trust/${id}/remove`,
+      fields: { _csrf: csrf },
+      confirmLabel: c.confirm,
+      cancelHref: '/admin/trust',
+    });
+    return send(request, reply, c.title, page);
   });
 
   routes.post('/trust/:id/remove', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {

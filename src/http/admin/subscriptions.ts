@@ -34,6 +34,8 @@ import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared
 import type { Static } from 'typebox';
 import type { Timelines } from '../../kernel/home.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
+import { confirmPage } from '../../views/shared/confirm.ts';
+import { confirmStrings } from '../../views/shared/confirm-strings.ts';
 
 // Back office: pending requests, decisions (approve, reject with comment, suspend, reactivate) and the
 // product catalogue. Decisions go through the module's policy; a stale page gets a 409.
@@ -142,6 +144,23 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
   routes.get('/subscriptions/:id', { schema: { params: IdParams, querystring: query({ done: Text }) } }, (request, reply) => {
     const done = request.query.done;
     return detail(request, reply, request.params.id, done ? { kind: 'notice', text: strings(request.locale).changed } : undefined);
+  });
+
+  // Suspending is asked first (issue 14): the button leads here.
+  routes.get('/subscriptions/:id/suspend', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
+    const { csrf } = admin(request);
+    const id = request.params.id;
+    const found = isId(id, 'sub') ? await subscriptions.get(id) : undefined;
+    if (!found) throw new VarcoError('not_found', 'No such subscription.');
+    const c = confirmStrings(request.locale).suspend;
+    const body = confirmPage(request.locale, {
+      consequences: [`${found.organisation_name} — ${found.name} (${found.environment})`, ...c.consequences],
+      action: `/admin/subscriptions/${id}/suspend`,
+      fields: { _csrf: csrf, comment: '' },
+      confirmLabel: c.confirm,
+      cancelHref: `/admin/subscriptions/${id}`,
+    });
+    return send(request, reply, c.title, body);
   });
 
   for (const action of ['approve', 'reject', 'suspend', 'reactivate'] as const) {

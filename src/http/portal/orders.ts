@@ -11,6 +11,8 @@ import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.t
 import type { TimelineEvent } from '../../kernel/home.ts';
 import { html } from '../../views/html.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
+import { confirmPage } from '../../views/shared/confirm.ts';
+import { confirmStrings } from '../../views/shared/confirm-strings.ts';
 
 // Portal pages of the organisation's hosted-page orders: status, payment attempts, and every
 // server-to-server delivery attempt with *resend*. Scoped to the referent's organisation: another
@@ -100,6 +102,23 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
       ),
     ].sort((x, y) => x.at.getTime() - y.at.getTime());
     return send(request, reply, `${t.order} ${found.order.orderRef}`, html`${body}${timelineSection(request.locale, events)}`);
+  });
+
+  // Asked first (issue 14): the resend button leads here; only this organisation's order and its own message.
+  routes.get('/orders/:id/resend', { schema: { params: IdParams, querystring: query({ messageId: Text }) } }, async (request, reply) => {
+    const { organisationId, csrf } = organisationOf(request);
+    const found = await orders.detail(organisationId, request.params.id);
+    const messageId = request.query.messageId ?? '';
+    if (!found || !found.deliveries.some((d) => d.id === messageId)) throw new VarcoError('not_found', 'No such order or message.');
+    const c = confirmStrings(request.locale).resend;
+    const body = confirmPage(request.locale, {
+      consequences: c.consequences,
+      action: `/portal/orders/${request.params.id}/resend`,
+      fields: { _csrf: csrf, messageId },
+      confirmLabel: c.confirm,
+      cancelHref: `/portal/orders/${request.params.id}`,
+    });
+    return send(request, reply, c.title, body);
   });
 
   routes.post('/orders/:id/resend', { schema: { params: IdParams, querystring: NoQuery, body: form({ messageId: Text }) } }, async (request, reply) => {

@@ -33,6 +33,9 @@ import { form, IdParams, IdSegment, NoQuery, query, Text, typed } from '../share
 import { Type } from 'typebox';
 import { surfacePages } from '../shared/page.ts';
 import { referentOf } from './referent.ts';
+import { html } from '../../views/html.ts';
+import { confirmPage } from '../../views/shared/confirm.ts';
+import { confirmStrings } from '../../views/shared/confirm-strings.ts';
 
 // Portal pages for products, subscriptions and keys. Every query is scoped by the referent's own
 // organisation: another organisation's subscription id answers 404, exactly like an unknown one.
@@ -232,6 +235,40 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
       );
     },
   );
+
+  // Asked first (issue 14): the buttons lead to these pages, which say what will happen and post the form.
+  routes.get('/subscriptions/:id/keys/:slot/regenerate', { schema: { params: KeyParams, querystring: NoQuery } }, async (request, reply) => {
+    const who = referent(request);
+    const found = await subscriptions.get(subscriptionId(request.params.id), who.organisationId);
+    if (!found) throw new VarcoError('not_found', 'No such subscription.');
+    const slot = slotOf(request.params.slot);
+    const c = confirmStrings(request.locale).regenerate;
+    const t = strings(request.locale);
+    const body = confirmPage(request.locale, {
+      consequences: c.consequences,
+      action: `/portal/subscriptions/${found.id}/keys/${slot}/regenerate`,
+      fields: { _csrf: who.csrf },
+      inputs: html`<label for="overlap">${c.overlap}</label><input id="overlap" name="overlapHours" type="number" min="0" max="72" step="1" value="24" required>`,
+      confirmLabel: c.confirm,
+      cancelHref: `/portal/subscriptions/${found.id}`,
+    });
+    return send(request, reply, c.title(slot === 'primary' ? t.primary : t.secondary), body);
+  });
+
+  routes.get('/subscriptions/:id/cancel', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
+    const who = referent(request);
+    const found = await subscriptions.get(subscriptionId(request.params.id), who.organisationId);
+    if (!found) throw new VarcoError('not_found', 'No such subscription.');
+    const c = confirmStrings(request.locale).cancel;
+    const body = confirmPage(request.locale, {
+      consequences: c.consequences,
+      action: `/portal/subscriptions/${found.id}/cancel`,
+      fields: { _csrf: who.csrf },
+      confirmLabel: c.confirm,
+      cancelHref: `/portal/subscriptions/${found.id}`,
+    });
+    return send(request, reply, c.title, body);
+  });
 
   routes.post('/subscriptions/:id/cancel', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
     const who = referent(request);

@@ -15,6 +15,8 @@ import type { Locale } from '../../views/i18n.ts';
 import { formatDateTime, formatMoney } from '../../views/format.ts';
 import { receiptDetailPage, receiptListPage, type AttemptRowView, type ReceiptFilterValues, type ReceiptRowView } from '../../views/pagopa-receipts/pages.ts';
 import { fill, receiptStrings } from '../../views/pagopa-receipts/strings.ts';
+import { confirmPage } from '../../views/shared/confirm.ts';
+import { confirmStrings } from '../../views/shared/confirm-strings.ts';
 import { sendPage } from './page.ts';
 import { cursorPage, fetchLimit, organisationNames, queryText } from './pagination.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from './schemas.ts';
@@ -173,6 +175,22 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
     const resent = request.query.resent;
     const t = receiptStrings(request.locale);
     return detailPage(request, reply, request.params.id, resent === 'now' ? { notice: t.resentNow } : resent === 'queued' ? { notice: t.resentQueued } : {});
+  });
+
+  // Asked first (issue 14): the resend button leads here.
+  routes.get('/pagopa/receipts/:id/resend', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
+    const { csrf } = options.viewerOf(request);
+    // Another organisation's receipt is a 404 here as on its page.
+    await found(request, request.params.id);
+    const c = confirmStrings(request.locale).resend;
+    const body = confirmPage(request.locale, {
+      consequences: c.consequences,
+      action: `${base}/${request.params.id}/resend`,
+      fields: { _csrf: csrf },
+      confirmLabel: c.confirm,
+      cancelHref: `${base}/${request.params.id}`,
+    });
+    return sendPage(request, reply, { surface, title: c.title, body, nav: options.nav(request.locale) });
   });
 
   routes.post('/pagopa/receipts/:id/resend', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {

@@ -192,8 +192,7 @@ ${
 <td>${a.ok ? t.ok : t.failed}${a.statusCode !== null ? html` (HTTP ${a.statusCode})` : ''}${a.error ? html` · ${a.error}` : ''}</td></tr>`,
       )}</tbody></table>`
 }
-<form method="post" action="/portal/orders/${orderId}/resend"><input type="hidden" name="_csrf" value="${csrf}">
-<input type="hidden" name="messageId" value="${d.id}"><button type="submit">${t.resend}</button></form></section>`;
+<p><a class="button" href="/portal/orders/${orderId}/resend?messageId=${d.id}">${t.resend}…</a></p></section>`;
 }
 
 export function orderDetailPage(locale: Locale, v: OrderDetailView): SafeHtml {

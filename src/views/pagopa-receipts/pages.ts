@@ -126,8 +126,7 @@ function attemptTable(t: ReceiptStrings, attempts: readonly AttemptRowView[]): S
 
 function resendForm(t: ReceiptStrings, v: ReceiptDetailView): SafeHtml {
   if (v.csrf === undefined) return html``;
-  return html`<form method="post" action="${v.base}/${v.row.id}/resend"><input type="hidden" name="_csrf" value="${v.csrf}">
-<p>${t.resendHelp}</p><button type="submit">${t.resend}</button></form>`;
+  return html`<p>${t.resendHelp}</p><p><a class="button" href="${v.base}/${v.row.id}/resend">${t.resend}…</a></p>`;
 }
 
 export function receiptDetailPage(locale: Locale, v: ReceiptDetailView): SafeHtml {

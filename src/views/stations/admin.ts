@@ -101,7 +101,7 @@ ${rows.map(
   (
     ca,
   ) => html`<tr data-ca="${ca.id}" data-organisation="${ca.organisation?.id ?? '*'}"><td>${ca.subject}</td><td>${ca.organisation?.name ?? t.allOrganisations}</td><td><code>${ca.fingerprint}</code></td><td>${when(locale, ca.notAfter)}</td><td>${when(locale, ca.addedAt)}</td>
-<td><form method="post" action="/admin/trust/${ca.id}/remove"><input type="hidden" name="_csrf" value="${input.csrf}"><button type="submit">${t.remove}</button></form></td></tr>`,
+<td><a class="button" href="/admin/trust/${ca.id}/remove">${t.remove}…</a></td></tr>`,
 )}
 </tbody></table>`
 }`;

@@ -30,7 +30,9 @@ export function adminSubscriptionPage(
   const id = view.subscription.id;
   const simple = (action: 'approve' | 'suspend' | 'reactivate') =>
     view.actions.includes(action)
-      ? html`<form method="post" action="/admin/subscriptions/${id}/${action}">${csrfField(view.csrf)}<button type="submit">${t[action]}</button></form>`
+      ? action === 'suspend'
+        ? html`<p><a class="button" href="/admin/subscriptions/${id}/suspend">${t[action]}…</a></p>`
+        : html`<form method="post" action="/admin/subscriptions/${id}/${action}">${csrfField(view.csrf)}<button type="submit">${t[action]}</button></form>`
       : '';
   return html`${box(view.message)}
 ${subscriptionSummary(locale, view.subscription)}

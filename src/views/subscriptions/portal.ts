@@ -107,13 +107,7 @@ export function portalSubscriptionPage(locale: Locale, view: PortalSubscriptionV
   const current = (slot: 'primary' | 'secondary') => view.keys.find((k) => k.slot === slot && k.current);
   const slotForms = (slot: 'primary' | 'secondary') => html`<h3>${slot === 'primary' ? t.primary : t.secondary}</h3>
 ${view.canReveal && current(slot)?.masked === null ? html`<form method="post" action="/portal/subscriptions/${id}/keys/${slot}/reveal">${csrfField(view.csrf)}<button type="submit">${t.reveal}</button></form>` : ''}
-${
-  view.canRegenerate
-    ? html`<form method="post" action="/portal/subscriptions/${id}/keys/${slot}/regenerate">${csrfField(view.csrf)}
-<label for="overlap-${slot}">${t.overlap}</label><input id="overlap-${slot}" name="overlapHours" type="number" min="0" max="72" step="1" value="0" required>
-<button type="submit">${t.regenerate}</button></form>`
-    : ''
-}`;
+${view.canRegenerate ? html`<p><a class="button" href="/portal/subscriptions/${id}/keys/${slot}/regenerate">${t.regenerate}…</a></p>` : ''}`;
   return html`${box(view.message)}
 ${subscriptionSummary(locale, view.subscription)}
 <h2>${t.keys}</h2>
@@ -122,7 +116,7 @@ ${view.canReveal || view.canRegenerate ? html`${slotForms('primary')}${slotForms
 ${
   view.canCancel
     ? html`<h2>${t.cancel}</h2><p>${t.cancelConfirm}</p>
-<form method="post" action="/portal/subscriptions/${id}/cancel">${csrfField(view.csrf)}<button type="submit">${t.cancel}</button></form>`
+<p><a class="button" href="/portal/subscriptions/${id}/cancel">${t.cancel}…</a></p>`
     : ''
 }`;
 }
