@@ -121,7 +121,7 @@ test('invite → e-mail → password → subscribe → approve → reveal → pi
     await referent.locator('a[href$="/keys/primary/regenerate"]').click();
     const regenerate = referent.locator('form[action$="/keys/primary/regenerate"]');
     assert.equal(await regenerate.getByLabel(/hours/i).inputValue(), '24');
-    await regenerate.getByLabel(/hours/).fill('0');
+    await regenerate.getByLabel(/hours/i).fill('0');
     await regenerate.getByRole('button').click();
     const renewed = await shownKey(referent, 'primary');
     assert.notEqual(renewed, primary);

@@ -70,7 +70,7 @@ test('the administrator sees the pending request and approves it; the referent i
   assert.equal(res.statusCode, 303);
   const page = await admin.get(String(res.headers.location));
   assert.match(page.body, /data-state="active"/);
-  assert.match(page.body, /action="\/admin\/subscriptions\/sub_[0-9a-z]+\/suspend"/);
+  assert.match(page.body, /href="\/admin\/subscriptions\/sub_[0-9a-z]+\/suspend"/, 'suspend is offered, asked first');
   const approved = await mails('subscription_approved');
   assert.deepEqual(
     approved.map((m) => [m.to, m.params.firstName]),
