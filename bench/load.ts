@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { Options, Result } from 'autocannon';
+import { createProgress } from '../src/cli/progress.ts';
 import { cpuMs, median, within } from './support.ts';
 
 // The load generator: autocannon in this process, HTTPS keep-alive to loopback, bounded in time.
@@ -32,7 +33,11 @@ export async function runLoad(options: Options, load: LoadOptions = {}): Promise
     (seconds + 30) * 1000,
     `load on ${options.url}`,
     new Promise<LoadRun>((done, fail) => {
-      autocannon({ timeout: 10, ...options }, (error: Error | null, result: Result) => {
+      // Issue 17: a progress line (count and rate) on a terminal, one plain line per run otherwise.
+      const label = `load ${new URL(String(options.url)).pathname}`;
+      const progress = createProgress(process.stderr, 'requests');
+      const instance = autocannon({ timeout: 10, ...options }, (error: Error | null, result: Result) => {
+        progress.finish(label);
         if (error) {
           fail(error);
           return;
@@ -50,6 +55,7 @@ export async function runLoad(options: Options, load: LoadOptions = {}): Promise
           cpuUsPerRequest: Number.NaN,
         });
       });
+      instance.on('response', () => progress.add(label, 1));
     }),
   );
   const cpuAfter = load.serverPid === undefined ? undefined : await cpuMs(load.serverPid);
