@@ -1,15 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
-import type { OrderRecord, OrdersService } from '../../modules/checkout/index.ts';
+import type { OrderRecord, OrderSearch, OrdersService } from '../../modules/checkout/index.ts';
 import { formatDateTime, formatMoney } from '../../views/format.ts';
 import type { Locale } from '../../views/i18n.ts';
 import { portalNav } from '../../views/nav.ts';
-import { orderDetailPage, orderStrings, ordersListPage, type OrderRowView } from '../../views/orders/portal.ts';
+import { orderDetailPage, orderStrings, ordersSearchPage, type OrderFilterValues, type OrderRowView } from '../../views/orders/portal.ts';
+import { CSV_MAX_ROWS, sendCsv, toCsv } from '../shared/csv.ts';
+import { cursorPage, fetchLimit, queryText, searchHref } from '../shared/pagination.ts';
 import { requireReferent } from '../shared/session.ts';
 import { sendPage } from '../shared/page.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 import type { TimelineEvent } from '../../kernel/home.ts';
-import { html } from '../../views/html.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
 import { confirmPage } from '../../views/shared/confirm.ts';
 import { confirmStrings } from '../../views/shared/confirm-strings.ts';
@@ -42,14 +44,53 @@ function rowOf(locale: Locale, o: OrderRecord): OrderRowView {
 
 export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalOrderRoutesOptions): void {
   const { orders } = options.hostedPage;
-  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: ReturnType<typeof ordersListPage>) =>
+  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml) =>
     sendPage(request, reply, { surface: 'portal', title, body, nav: portalNav(request.locale) });
 
   const routes = typed(app);
-  routes.get('/orders', { schema: { querystring: NoQuery } }, async (request, reply) => {
+  // Search, filters, pagination and CSV (issue 14): newest first, a cursor naming the last order shown.
+  const SearchQuery = query({ env: Text, ref: Text, status: Text, before: Text });
+  const PAGE_SIZE = 50;
+  const searchOf = (q: { env?: string | undefined; ref?: string | undefined; status?: string | undefined; before?: string | undefined }) => {
+    const values: OrderFilterValues = { env: queryText(q, 'env'), ref: queryText(q, 'ref').slice(0, 40), status: queryText(q, 'status') };
+    if (values.env !== '' && values.env !== 'test' && values.env !== 'prod') throw new VarcoError('validation_failed', 'env must be test or prod.');
+    if (values.status !== '' && !/^\d{1,2}$/.test(values.status)) throw new VarcoError('validation_failed', 'status must be a STATUS number.');
+    const cursor = /^(\d{13})\.(ord_[0-9a-z]{26})$/.exec(q.before ?? '');
+    if (q.before !== undefined && !cursor) throw new VarcoError('validation_failed', 'The page link is not valid.');
+    const filter: Omit<OrderSearch, 'limit'> = {
+      ...(values.env === 'test' || values.env === 'prod' ? { env: values.env } : {}),
+      ...(values.ref !== '' ? { ref: values.ref } : {}),
+      ...(values.status !== '' ? { status: Number(values.status) } : {}),
+      ...(cursor ? { before: { at: new Date(Number(cursor[1])), id: cursor[2] ?? '' } } : {}),
+    };
+    return { values, filter };
+  };
+  const cursorOf = (o: OrderRecord): string => `${o.createdAt.getTime()}.${o.id}`;
+
+  routes.get('/orders', { schema: { querystring: SearchQuery } }, async (request, reply) => {
     const { organisationId } = organisationOf(request);
-    const rows = (await orders.list(organisationId)).map((o) => rowOf(request.locale, o));
-    return send(request, reply, orderStrings(request.locale).orders, ordersListPage(request.locale, rows));
+    const { values, filter } = searchOf(request.query);
+    const fetched = await orders.search(organisationId, { ...filter, limit: fetchLimit(PAGE_SIZE) });
+    const page = cursorPage({ fetched, pageSize: PAGE_SIZE, cursorOf, base: '/portal/orders', values, before: request.query.before });
+    const body = ordersSearchPage(request.locale, {
+      rows: page.rows.map((o) => rowOf(request.locale, o)),
+      filter: values,
+      olderHref: page.olderHref,
+      newestHref: page.newestHref,
+      csvHref: searchHref('/portal/orders.csv', values),
+    });
+    return send(request, reply, orderStrings(request.locale).orders, body);
+  });
+
+  routes.get('/orders.csv', { schema: { querystring: SearchQuery } }, async (request, reply) => {
+    const { organisationId } = organisationOf(request);
+    const { filter } = searchOf(request.query);
+    const rows = await orders.search(organisationId, { ...filter, limit: CSV_MAX_ROWS });
+    const csv = toCsv(
+      ['created_at', 'environment', 'orderid', 'payid', 'status', 'amount', 'currency', 'brand', 'card', 'paid_at', 'id'],
+      rows.map((o) => [o.createdAt, o.env, o.orderRef, o.payId, o.status, o.amount / 100, o.currency, o.card?.brand, o.card?.masked, o.paidAt, o.id]),
+    );
+    return sendCsv(reply, 'varco-orders.csv', csv);
   });
 
   routes.get('/orders/:id', { schema: { params: IdParams, querystring: query({ resent: Text }) } }, async (request, reply) => {

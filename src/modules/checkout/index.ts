@@ -10,7 +10,7 @@ export { createPaymentService } from './payment.service.ts';
 export type { PageState, PaymentService, StepResult } from './payment.service.ts';
 export { createOrdersService } from './orders.service.ts';
 export type { OrdersService } from './orders.service.ts';
-export type { OrderRecord } from './orders.repository.ts';
+export type { OrderRecord, OrderSearch } from './orders.repository.ts';
 export { hasOrders } from './orders.repository.ts';
 
 // DirectLink (orderdirect, querydirect, maintenancedirect) and the maintenance of authorised payments

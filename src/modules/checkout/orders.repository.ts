@@ -170,9 +170,25 @@ export async function findOrderByRefIn(db: Kysely<Database>, merchantId: string,
   return row === undefined ? undefined : toRecord(row);
 }
 
-export async function listOrders(db: Kysely<Database>, organisationId: string, options: { env?: EcommerceEnv; limit: number }): Promise<OrderRecord[]> {
+/** The portal's order search (issue 14): environment, part of the ORDERID, STATUS, and a cursor (older than this order). */
+export interface OrderSearch {
+  env?: EcommerceEnv;
+  ref?: string;
+  status?: number;
+  before?: { at: Date; id: string };
+  limit: number;
+}
+
+export async function listOrders(db: Kysely<Database>, organisationId: string, options: OrderSearch): Promise<OrderRecord[]> {
   let query = withMerchant(db).where(merchant.belongsTo(organisationId));
   if (options.env !== undefined) query = query.where('orders.environment', '=', options.env);
+  if (options.ref) query = query.where('orders.order_ref', 'ilike', `%${options.ref.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (options.status !== undefined) query = query.where('orders.status', '=', options.status);
+  const before = options.before;
+  if (before)
+    query = query.where((eb) =>
+      eb.or([eb('orders.created_at', '<', before.at), eb.and([eb('orders.created_at', '=', before.at), eb('orders.id', '<', before.id)])]),
+    );
   const rows = await query.orderBy('orders.created_at', 'desc').orderBy('orders.id', 'desc').limit(options.limit).execute();
   return rows.map(toRecord);
 }

@@ -9,7 +9,7 @@ import { isId } from '../../kernel/ids.ts';
 import { httpMessagesFor, resendHttpMessage, type HttpMessageView } from '../delivery/index.ts';
 import { feedbackAmount } from '../../protocols/ogone/index.ts';
 import type { EcommerceEnv } from '../merchants/index.ts';
-import { findOrder, findOrderByRef, listAttempts, listOrders, type OrderRecord, type PaymentAttemptRow } from './orders.repository.ts';
+import { findOrder, findOrderByRef, listAttempts, listOrders, type OrderRecord, type OrderSearch, type PaymentAttemptRow } from './orders.repository.ts';
 
 export interface OrderDetail {
   order: OrderRecord;
@@ -82,6 +82,8 @@ export function createOrdersService(options: { db: Kysely<Database> }) {
   }
 
   const list = (organisationId: string, env?: EcommerceEnv): Promise<OrderRecord[]> => listOrders(db, organisationId, { limit: 200, ...(env ? { env } : {}) });
+  /** The portal's search: filters and a cursor, scoped to the organisation. */
+  const search = (organisationId: string, filter: OrderSearch): Promise<OrderRecord[]> => listOrders(db, organisationId, filter);
 
   async function detail(organisationId: string, orderId: string): Promise<OrderDetail | undefined> {
     if (!isId(orderId, 'ord')) return undefined;
@@ -98,7 +100,7 @@ export function createOrdersService(options: { db: Kysely<Database> }) {
     return resendHttpMessage(db, messageId, { type: 'order', id: orderId });
   }
 
-  return { statusFor, list, detail, resend };
+  return { statusFor, list, search, detail, resend };
 }
 
 export type OrdersService = ReturnType<typeof createOrdersService>;

@@ -8,6 +8,14 @@ const en = {
   orders: 'Orders',
   order: 'Order',
   none: 'No orders yet.',
+  search: 'Search',
+  refContains: 'ORDERID contains',
+  anyEnv: 'Any environment',
+  anyStatus: 'Any status',
+  older: 'Older orders',
+  newest: 'Newest orders',
+  csv: 'Download the search as CSV',
+  noMatch: 'No order matches the search.',
   environment: 'Environment',
   orderId: 'ORDERID',
   payId: 'PAYID',
@@ -43,6 +51,14 @@ const it: Strings = {
   orders: 'Ordini',
   order: 'Ordine',
   none: 'Nessun ordine.',
+  search: 'Cerca',
+  refContains: 'ORDERID contiene',
+  anyEnv: 'Qualsiasi ambiente',
+  anyStatus: 'Qualsiasi stato',
+  older: 'Ordini precedenti',
+  newest: 'Ordini più recenti',
+  csv: 'Scarica la ricerca in CSV',
+  noMatch: 'Nessun ordine corrisponde alla ricerca.',
   environment: 'Ambiente',
   orderId: 'ORDERID',
   payId: 'PAYID',
@@ -216,3 +232,32 @@ ${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map(
 
 /** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
 export const ORDER_TABLES = { pages: { en, it }, status: STATUS_TEXT, deliveries: DELIVERY_STATES, outcomes: OUTCOMES };
+
+/** The orders search form's values (issue 14), kept in the page links. */
+export interface OrderFilterValues {
+  env: string;
+  ref: string;
+  status: string;
+}
+
+/** The STATUS values a shop sees on its orders, for the filter. */
+const FILTER_STATUSES = [0, 1, 2, 5, 9, 51, 52, 92, 93] as const;
+
+export function ordersSearchPage(
+  locale: Locale,
+  v: { rows: readonly OrderRowView[]; filter: OrderFilterValues; olderHref: string | null; newestHref: string | null; csvHref: string; problem?: string },
+): SafeHtml {
+  const t = orderStrings(locale);
+  const selected = (a: string, b: string) => (a === b ? ' selected' : '');
+  const form = html`<form method="get" action="/portal/orders" class="search">
+<label for="o-ref">${t.refContains}</label><input id="o-ref" name="ref" maxlength="40" value="${v.filter.ref}">
+<label for="o-env">${t.environment}</label><select id="o-env" name="env"><option value="">${t.anyEnv}</option><option value="test"${selected(v.filter.env, 'test')}>${t.test}</option><option value="prod"${selected(v.filter.env, 'prod')}>${t.prod}</option></select>
+<label for="o-status">${t.status}</label><select id="o-status" name="status"><option value="">${t.anyStatus}</option>${FILTER_STATUSES.map((s) => html`<option value="${String(s)}"${selected(v.filter.status, String(s))}>${statusText(locale, s)}</option>`)}</select>
+<button type="submit">${t.search}</button></form>`;
+  const filtered = v.filter.env !== '' || v.filter.ref !== '' || v.filter.status !== '';
+  return html`${form}
+${v.problem ? html`<p class="error" role="alert">${v.problem}</p>` : ''}
+${v.rows.length === 0 && filtered ? html`<p>${t.noMatch}</p>` : ordersListPage(locale, v.rows)}
+<p>${v.newestHref ? html`<a href="${v.newestHref}" rel="first">${t.newest}</a> ` : ''}${v.olderHref ? html`<a href="${v.olderHref}" rel="next">${t.older}</a>` : ''}</p>
+${v.rows.length > 0 ? html`<p><a href="${v.csvHref}" download>${t.csv}</a></p>` : ''}`;
+}

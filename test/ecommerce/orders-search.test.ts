@@ -1,0 +1,58 @@
+// The portal's orders list (issue 14): search by ORDERID, environment and STATUS, pages of 50 with a
+// cursor, and the search as CSV; scoped to the referent's organisation.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildTestApp } from '../support/app.ts';
+import { createMerchant, payLocation, postCard, postEntry, signedOrder } from '../support/ecommerce.ts';
+import { Browser, createReferent } from '../support/subscriptions.ts';
+
+const t = await buildTestApp();
+const { app } = t;
+const db = t.database.db;
+const shop = await createMerchant(t);
+const other = await createMerchant(t);
+const portal = await new Browser(app, 'portal').signIn((await createReferent(db, shop.organisationId, ['ecommerce'])).email);
+
+for (let i = 0; i < 55; i++) assert.equal((await postEntry(app, signedOrder(shop, `bulk-${String(i).padStart(2, '0')}`))).statusCode, 303);
+const paid = payLocation(await postEntry(app, signedOrder(shop, 'special_1')));
+assert.ok((await postCard(app, paid)).statusCode < 400);
+assert.equal((await postEntry(app, signedOrder(other, 'bulk-theirs'))).statusCode, 303);
+
+const refs = (body: string): string[] => [...body.matchAll(/<a href="\/portal\/orders\/ord_[0-9a-z]+">([^<]+)<\/a>/g)].map((m) => m[1] ?? '');
+
+test('the list pages 50 at a time, newest first, with a link to the older ones', async () => {
+  const first = await portal.get('/portal/orders');
+  assert.equal(first.statusCode, 200);
+  const page1 = refs(first.body);
+  assert.equal(page1.length, 50);
+  assert.equal(page1[0], 'special_1');
+  const older = /<a href="([^"]+)" rel="next">/.exec(first.body)?.[1]?.replace(/&amp;/g, '&');
+  assert.ok(older);
+  const page2 = refs((await portal.get(older)).body);
+  assert.equal(page2.length, 6);
+  assert.equal(new Set([...page1, ...page2]).size, 56, 'every order once');
+  assert.ok(![...page1, ...page2].includes('bulk-theirs'), "another organisation's order is not listed");
+});
+
+test('filters: part of the ORDERID (LIKE characters taken literally), STATUS; a bad filter is a clear 400', async () => {
+  assert.deepEqual(refs((await portal.get('/portal/orders?ref=special')).body), ['special_1']);
+  assert.deepEqual(refs((await portal.get('/portal/orders?ref=l_1')).body), ['special_1'], '_ is not a wildcard');
+  assert.deepEqual(refs((await portal.get('/portal/orders?ref=%25')).body), [], '% is not a wildcard');
+  const status = (await db.selectFrom('orders').select('status').where('order_ref', '=', 'special_1').executeTakeFirstOrThrow()).status;
+  assert.deepEqual(refs((await portal.get(`/portal/orders?status=${status}`)).body), ['special_1']);
+  assert.equal((await portal.get('/portal/orders?env=staging')).statusCode, 400);
+  assert.equal((await portal.get('/portal/orders?before=yesterday')).statusCode, 400);
+});
+
+test('the search downloads as CSV, spreadsheet-safe and scoped', async () => {
+  const csv = await portal.get('/portal/orders.csv?ref=bulk');
+  assert.equal(csv.statusCode, 200);
+  assert.match(String(csv.headers['content-type']), /^text\/csv/);
+  const lines = csv.body
+    .replace(/^\uFEFF/, '')
+    .trimEnd()
+    .split('\r\n');
+  assert.match(lines[0] ?? '', /^created_at,environment,orderid,payid,status,amount,currency/);
+  assert.equal(lines.length, 56, 'the header and 55 orders, beyond one page');
+  assert.ok(!csv.body.includes('bulk-theirs'));
+});
