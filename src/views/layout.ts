@@ -52,6 +52,7 @@ textarea.pem{max-width:40rem;font-family:monospace}
 pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}
 header form button{margin:0}form.inline{display:inline}button.small{margin:0 .2rem 0 0;padding:.2rem .5rem}
 header .lang{display:flex;gap:.25rem}header .lang button{padding:.25rem .6rem;background:transparent;border:1px solid #fff}header .lang button[aria-pressed=true]{background:#fff;color:#12355b}
+div.scroll{overflow-x:auto;max-width:100%}td code,td small{word-break:break-all}td pre{white-space:pre-wrap;word-break:break-all}
 a.button{display:inline-block;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border-radius:4px;text-decoration:none}
 button.danger{background:#a4161a}.warning{color:#7a4b00;background:#fff4d6;padding:.5rem 1rem;border-radius:4px}
 ol.timeline,ol.checklist{padding-left:1.25rem}ol.timeline li,ol.checklist li{margin:.35rem 0}li[data-state=done]{color:#1b7a3a}

@@ -78,7 +78,7 @@ export function errorLogPage(locale: Locale, view: { merchant: MerchantHeaderVie
 ${
   view.rows.length === 0
     ? html`<p>${t.noErrors}</p>`
-    : html`<table><thead><tr><th>${t.time}</th><th>${t.environment}</th><th>${t.pspid}</th><th>${t.orderId}</th><th>${t.code}</th><th>${t.message}</th><th>${t.clientIp}</th></tr></thead><tbody>
+    : html`<div class="scroll" tabindex="0" role="region" aria-label="${t.errorLogs}"><table><thead><tr><th>${t.time}</th><th>${t.environment}</th><th>${t.pspid}</th><th>${t.orderId}</th><th>${t.code}</th><th>${t.message}</th><th>${t.clientIp}</th></tr></thead><tbody>
 ${view.rows.map(
   (
     r,
@@ -86,7 +86,7 @@ ${view.rows.map(
 <td><code>${r.orderRef ?? ''}</code></td><td><code>${r.code}</code>${codeText(r.code)}</td><td>${r.message}</td><td>${r.clientIp ?? ''}</td></tr>
 ${r.debug || r.referrer ? html`<tr><td colspan="7">${r.referrer ? html`<p><small>${t.referrer}: <code>${r.referrer}</code></small></p>` : ''}${r.debug ? debugger_(locale, r.debug) : ''}</td></tr>` : ''}`,
 )}
-</tbody></table>`
+</tbody></table></div>`
 }`;
 }
 
