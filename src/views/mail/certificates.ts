@@ -1,20 +1,9 @@
-import { env, formatInstant, p, type Params, type Wording } from './helpers.ts';
+import { env, formatInstant, greetingFor, p, type Params, type Wording } from './helpers.ts';
 import type { Locale } from '../i18n.ts';
 
 // Reachability and certificate e-mails (issue 4): a station that stopped answering, a certificate
 // about to expire (an organisation's server certificate, or Varco's platform client certificate,
 // told to administrators), and the next platform client certificate published before use.
-
-const greeting = (locale: Locale, params: Params): string | undefined => {
-  const name = p(params, 'firstName');
-  if (name === '') return undefined;
-  return locale === 'it' ? `Ciao ${name},` : `Hello ${name},`;
-};
-
-const withGreeting = (locale: Locale, params: Params): { greeting?: string } => {
-  const text = greeting(locale, params);
-  return text === undefined ? {} : { greeting: text };
-};
 
 const certificate = (params: Params): string => `"${p(params, 'certificateName')}" (SHA-256 ${p(params, 'fingerprint')})`;
 
@@ -22,7 +11,7 @@ export const CERTIFICATE_WORDING = {
   station_unreachable: {
     en: (params) => ({
       subject: `Station ${p(params, 'stationCode')} stopped answering (${env('en', params.environment)})`,
-      ...withGreeting('en', params),
+      ...greetingFor('en', params),
       paragraphs: [
         `The station ${p(params, 'stationCode')} of ${p(params, 'organisationName')} (${env('en', params.environment)}) was verified before, but the check of ${formatInstant('en', p(params, 'checkedAt'))} failed.`,
         `What failed: ${p(params, 'failedSteps')}.`,
@@ -32,7 +21,7 @@ export const CERTIFICATE_WORDING = {
     }),
     it: (params) => ({
       subject: `La stazione ${p(params, 'stationCode')} non risponde più (${env('it', params.environment)})`,
-      ...withGreeting('it', params),
+      ...greetingFor('it', params),
       paragraphs: [
         `La stazione ${p(params, 'stationCode')} di ${p(params, 'organisationName')} (${env('it', params.environment)}) era verificata, ma il controllo del ${formatInstant('it', p(params, 'checkedAt'))} non è riuscito.`,
         `Cosa non ha funzionato: ${p(params, 'failedSteps')}.`,
@@ -54,7 +43,7 @@ export const CERTIFICATE_WORDING = {
           }
         : {
             subject: `Server certificate of station ${p(params, 'stationCode')} expires in ${p(params, 'daysLeft')} days`,
-            ...withGreeting('en', params),
+            ...greetingFor('en', params),
             paragraphs: [
               `The server certificate ${certificate(params)} of the station ${p(params, 'stationCode')} of ${p(params, 'organisationName')} (${env('en', params.environment)}) expires on ${formatInstant('en', p(params, 'expiresAt'))}, in ${p(params, 'daysLeft')} days.`,
               'Renew it and install the new certificate with its full chain before then; Varco refuses to connect to an expired certificate. Then press Verify in the developer portal.',
@@ -73,7 +62,7 @@ export const CERTIFICATE_WORDING = {
           }
         : {
             subject: `Il certificato server della stazione ${p(params, 'stationCode')} scade tra ${p(params, 'daysLeft')} giorni`,
-            ...withGreeting('it', params),
+            ...greetingFor('it', params),
             paragraphs: [
               `Il certificato server ${certificate(params)} della stazione ${p(params, 'stationCode')} di ${p(params, 'organisationName')} (${env('it', params.environment)}) scade il ${formatInstant('it', p(params, 'expiresAt'))}, tra ${p(params, 'daysLeft')} giorni.`,
               'Rinnovalo e installa il nuovo certificato con la catena completa entro quella data: Varco non si collega a un certificato scaduto. Poi premi Verifica nel portale sviluppatori.',
@@ -84,7 +73,7 @@ export const CERTIFICATE_WORDING = {
   client_certificate_published: {
     en: (params) => ({
       subject: `Varco's next ${env('en', params.environment)} client certificate is published`,
-      ...withGreeting('en', params),
+      ...greetingFor('en', params),
       paragraphs: [
         `Varco published the next client certificate it will present when calling ${p(params, 'organisationName')} in the ${env('en', params.environment)} environment: ${certificate(params)}, valid from ${formatInstant('en', p(params, 'notBefore'))} to ${formatInstant('en', p(params, 'notAfter'))}.`,
         'It is not used yet. Download it from the developer portal and allow it on your servers now (it is issued by the same platform CA), in particular if your servers accept only one specific certificate.',
@@ -93,7 +82,7 @@ export const CERTIFICATE_WORDING = {
     }),
     it: (params) => ({
       subject: `Pubblicato il prossimo certificato client di Varco per ${env('it', params.environment)}`,
-      ...withGreeting('it', params),
+      ...greetingFor('it', params),
       paragraphs: [
         `Varco ha pubblicato il prossimo certificato client che presenterà chiamando ${p(params, 'organisationName')} nell'ambiente di ${env('it', params.environment)}: ${certificate(params)}, valido dal ${formatInstant('it', p(params, 'notBefore'))} al ${formatInstant('it', p(params, 'notAfter'))}.`,
         'Non è ancora in uso. Scaricalo dal portale sviluppatori e abilitalo ora sui tuoi server (è emesso dalla stessa CA della piattaforma), in particolare se i tuoi server accettano uno specifico certificato.',

@@ -1,20 +1,14 @@
-import { env, formatInstant, p, type Params, type Wording } from './helpers.ts';
+import { env, formatInstant, greetingFor, p, type Wording } from './helpers.ts';
 import type { Locale } from '../i18n.ts';
 
 // Delivery e-mails (ADR 0025): a merchant's referents are told when Varco stopped retrying the
 // server-to-server feedback of an order, so they fix their endpoint and resend it from the portal.
 
-const greeting = (locale: Locale, params: Params): { greeting?: string } => {
-  const name = p(params, 'firstName');
-  if (name === '') return {};
-  return { greeting: locale === 'it' ? `Ciao ${name},` : `Hello ${name},` };
-};
-
 export const DELIVERY_WORDING = {
   feedback_undelivered: {
     en: (params) => ({
       subject: `Payment feedback not delivered: order ${p(params, 'orderId')} (${env('en', params.environment)})`,
-      ...greeting('en', params),
+      ...greetingFor('en', params),
       paragraphs: [
         `Varco could not deliver the server-to-server feedback of order ${p(params, 'orderId')} of ${p(params, 'organisationName')} (${env('en', params.environment)}) to ${p(params, 'destination')}. Event id: ${p(params, 'eventId')}.`,
         `It tried ${p(params, 'attempts')} times since ${formatInstant('en', p(params, 'firstAttemptAt'))} and has stopped. The last failure: ${p(params, 'lastError')}.`,
@@ -24,7 +18,7 @@ export const DELIVERY_WORDING = {
     }),
     it: (params) => ({
       subject: `Notifica di pagamento non consegnata: ordine ${p(params, 'orderId')} (${env('it', params.environment)})`,
-      ...greeting('it', params),
+      ...greetingFor('it', params),
       paragraphs: [
         `Varco non è riuscito a consegnare la notifica server-to-server dell’ordine ${p(params, 'orderId')} di ${p(params, 'organisationName')} (${env('it', params.environment)}) a ${p(params, 'destination')}. Id evento: ${p(params, 'eventId')}.`,
         `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant('it', p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,

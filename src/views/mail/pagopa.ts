@@ -1,20 +1,14 @@
-import { env, formatInstant, p, type Params, type Wording } from './helpers.ts';
+import { env, formatInstant, greetingFor, p, type Wording } from './helpers.ts';
 import type { Locale } from '../i18n.ts';
 
 // pagoPA e-mails: a creditor institution's referents are told when Varco gave up delivering a
 // receipt to their station (paSendRT / paSendRTV2), so they fix the station and re-send it.
 
-const greeting = (locale: Locale, params: Params): { greeting?: string } => {
-  const name = p(params, 'firstName');
-  if (name === '') return {};
-  return { greeting: locale === 'it' ? `Ciao ${name},` : `Hello ${name},` };
-};
-
 export const PAGOPA_WORDING = {
   pagopa_receipt_undelivered: {
     en: (params) => ({
       subject: `pagoPA receipt not delivered: notice ${p(params, 'noticeNumber')} (${env('en', params.environment)})`,
-      ...greeting('en', params),
+      ...greetingFor('en', params),
       paragraphs: [
         `Varco could not deliver the receipt ${p(params, 'receiptId')} of notice ${p(params, 'noticeNumber')} to ${p(params, 'organisationName')} (${env('en', params.environment)}), sent to ${p(params, 'destination')}.`,
         `It tried ${p(params, 'attempts')} times since ${formatInstant('en', p(params, 'firstAttemptAt'))} and has stopped. The last failure: ${p(params, 'lastError')}.`,
@@ -24,7 +18,7 @@ export const PAGOPA_WORDING = {
     }),
     it: (params) => ({
       subject: `Ricevuta pagoPA non consegnata: avviso ${p(params, 'noticeNumber')} (${env('it', params.environment)})`,
-      ...greeting('it', params),
+      ...greetingFor('it', params),
       paragraphs: [
         `Varco non è riuscito a consegnare la ricevuta ${p(params, 'receiptId')} dell’avviso ${p(params, 'noticeNumber')} a ${p(params, 'organisationName')} (${env('it', params.environment)}), inviata a ${p(params, 'destination')}.`,
         `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant('it', p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,
