@@ -85,3 +85,15 @@ export function formatMoney(locale: Locale, minor: number | bigint, currency: st
 export function formatNumber(locale: Locale, value: number): string {
   return cached(`n:${locale}`, () => new Intl.NumberFormat(TAG[locale])).format(value);
 }
+
+/** A duration in the language's words, to the largest whole unit: `3 days` / `3 giorni`, `5 hours`, `1 minute` (at least one). */
+export function formatAge(locale: Locale, ms: number): string {
+  const abs = Math.abs(ms);
+  const [value, unit] =
+    abs >= 86_400_000
+      ? [Math.floor(abs / 86_400_000), 'day']
+      : abs >= 3_600_000
+        ? [Math.floor(abs / 3_600_000), 'hour']
+        : [Math.max(1, Math.floor(abs / 60_000)), 'minute'];
+  return cached(`u:${locale}:${unit}`, () => new Intl.NumberFormat(TAG[locale], { style: 'unit', unit, unitDisplay: 'long' })).format(value);
+}

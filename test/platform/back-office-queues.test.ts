@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { enqueueHttpMessage } from '../../src/modules/delivery/index.ts';
-import { formatAge } from '../../src/views/admin/queues.ts';
+import { formatAge } from '../../src/views/format.ts';
 import { buildTestApp } from '../support/app.ts';
 import { endpoint } from '../stations/support.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, productId } from '../support/subscriptions.ts';

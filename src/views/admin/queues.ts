@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import type { QueueName } from '../../kernel/home.ts';
+import { formatAge, formatDateTime } from '../format.ts';
 
 // The back office home's work queues and the page of deliveries given up (issue 14). Each queue says
 // how many items wait and how long the oldest has, and links to the filtered list that clears it.
@@ -98,18 +99,6 @@ const LINKS: Record<QueueView['name'], string> = {
   deliveriesExhausted: '/admin/deliveries',
 };
 
-/** "3 days", "5 hours", "2 minutes" in the locale's words (Intl). */
-export function formatAge(locale: Locale, ms: number): string {
-  const abs = Math.abs(ms);
-  const [value, unit] =
-    abs >= 86_400_000
-      ? [Math.floor(abs / 86_400_000), 'day']
-      : abs >= 3_600_000
-        ? [Math.floor(abs / 3_600_000), 'hour']
-        : [Math.max(1, Math.floor(abs / 60_000)), 'minute'];
-  return new Intl.NumberFormat(locale === 'it' ? 'it-IT' : 'en-GB', { style: 'unit', unit, unitDisplay: 'long' }).format(value);
-}
-
 function oldestText(locale: Locale, q: QueueView, now: Date): string {
   if (!q.oldest) return '—';
   const s = STRINGS[locale];
@@ -158,7 +147,7 @@ ${rows.length < total ? html`<p>${s.shown(rows.length, total)}</p>` : ''}
 <table class="stack"><thead><tr><th scope="col">${s.created}</th><th scope="col">${s.channel}</th><th scope="col">${s.organisation}</th><th scope="col">${s.subject}</th><th scope="col">${s.attempts}</th><th scope="col">${s.lastError}</th></tr></thead><tbody>
 ${rows.map(
   (r) =>
-    html`<tr><td data-label="${s.created}">${r.created_at.toISOString().slice(0, 16).replace('T', ' ')}</td><td data-label="${s.channel}">${r.channel}</td><td data-label="${s.organisation}">${r.organisation_id ? html`<a href="/admin/organisations/${r.organisation_id}">${r.organisation_id}</a>` : '—'}</td><td data-label="${s.subject}">${r.subject_type ?? ''} ${r.subject_id ?? ''}</td><td data-label="${s.attempts}">${String(r.attempts)}</td><td data-label="${s.lastError}">${r.last_error ?? ''}</td></tr>`,
+    html`<tr><td data-label="${s.created}">${formatDateTime(locale, r.created_at)}</td><td data-label="${s.channel}">${r.channel}</td><td data-label="${s.organisation}">${r.organisation_id ? html`<a href="/admin/organisations/${r.organisation_id}">${r.organisation_id}</a>` : '—'}</td><td data-label="${s.subject}">${r.subject_type ?? ''} ${r.subject_id ?? ''}</td><td data-label="${s.attempts}">${String(r.attempts)}</td><td data-label="${s.lastError}">${r.last_error ?? ''}</td></tr>`,
 )}
 </tbody></table>`
 }`;

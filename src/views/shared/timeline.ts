@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import type { TimelineEvent } from '../../kernel/home.ts';
+import { formatDateTime } from '../format.ts';
 
 // A timeline (issue 14): a vertical list of what happened, when and by whom, in the page's language.
 // Audit actions Varco knows are worded; any other shows its code, so nothing recorded is hidden.
@@ -115,14 +116,13 @@ function who(locale: Locale, e: TimelineEvent): string {
 
 export function timelineSection(locale: Locale, events: readonly TimelineEvent[]): SafeHtml {
   const w = WORDS[locale];
-  const when = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
   return html`<section aria-labelledby="timeline"><h2 id="timeline">${w.title}</h2>
 ${
   events.length === 0
     ? html`<p>${w.empty}</p>`
     : html`<ol class="timeline">${events.map(
         (e) =>
-          html`<li data-action="${e.action}"><time datetime="${e.at.toISOString()}">${when.format(e.at)} UTC</time> — <strong>${actionWords(locale, e.action)}</strong> · ${who(locale, e)}${typeof e.details.comment === 'string' && e.details.comment ? html` · “${e.details.comment}”` : ''}${typeof e.details.note === 'string' && e.details.note ? html` · ${e.details.note}` : ''}</li>`,
+          html`<li data-action="${e.action}"><time datetime="${e.at.toISOString()}">${formatDateTime(locale, e.at)}</time> — <strong>${actionWords(locale, e.action)}</strong> · ${who(locale, e)}${typeof e.details.comment === 'string' && e.details.comment ? html` · “${e.details.comment}”` : ''}${typeof e.details.note === 'string' && e.details.note ? html` · ${e.details.note}` : ''}</li>`,
       )}</ol>`
 }</section>`;
 }
