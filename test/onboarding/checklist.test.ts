@@ -84,7 +84,7 @@ test('a merchant: technical settings and the first order instead of the station;
   assert.deepEqual(Object.keys(seen.states), ['profile', 'subscription', 'approval', 'keys', 'settings', 'first']);
   assert.equal(seen.states.settings, 'done', 'the SHA-IN passphrase is set');
   assert.equal(seen.states.first, 'next');
-  assert.match(seen.body, /First order from your shop/);
+  assert.match(seen.body, /<a href="\/portal\/orders"><strong>First order from your shop/, 'the next step links where the orders show');
   assert.doesNotMatch(seen.body, /id="checklist-done"/);
 
   assert.equal((await postEntry(app, signedOrder(merchant, 'check-1'))).statusCode, 303);

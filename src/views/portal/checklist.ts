@@ -17,6 +17,8 @@ const HREF: Record<ChecklistStepId, string> = {
   inbound: '/api/docs',
   first: '/portal/pagopa/exchanges',
 };
+/** A merchant's steps that are done elsewhere: its first order shows on the orders page. */
+const MERCHANT_HREF: Partial<Record<ChecklistStepId, string>> = { first: '/portal/orders' };
 
 const STEPS: Record<Locale, Record<ChecklistStepId, { label: string; merchantLabel?: string }>> = {
   en: {
@@ -65,7 +67,7 @@ ${steps.map((step) => {
   const text = STEPS[locale][step.id];
   const label = merchant && text.merchantLabel ? text.merchantLabel : text.label;
   const state = step.done ? 'done' : step.id === next ? 'next' : 'todo';
-  return html`<li data-step="${step.id}" data-state="${state}">${state === 'next' ? html`<a href="${HREF[step.id]}"><strong>${label}</strong></a>` : label} <span class="tag">(${step.done ? `✓ ${w.done}` : state === 'next' ? w.next : w.todo})</span></li>`;
+  return html`<li data-step="${step.id}" data-state="${state}">${state === 'next' ? html`<a href="${(merchant ? MERCHANT_HREF[step.id] : undefined) ?? HREF[step.id]}"><strong>${label}</strong></a>` : label} <span class="tag">(${step.done ? `✓ ${w.done}` : state === 'next' ? w.next : w.todo})</span></li>`;
 })}
 </ol>
 <p><a href="/api/docs">${w.apiDocs}</a></p></section>`;
