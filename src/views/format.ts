@@ -60,6 +60,14 @@ export function currencyDigits(currency: string): number | undefined {
   }
 }
 
+/** An amount in minor units as the plain decimal of its currency (`1250` EUR → `12.50`, `1500` JPY → `1500`), exact, for files and money formatting. */
+export function minorToDecimal(minor: number | bigint, currency: string, exponent?: number): string {
+  const digits = exponent ?? currencyDigits(currency) ?? 2;
+  const negative = minor < 0;
+  const whole = (negative ? -BigInt(minor) : BigInt(minor)).toString().padStart(digits + 1, '0');
+  return `${negative ? '-' : ''}${digits === 0 ? whole : `${whole.slice(0, -digits)}.${whole.slice(-digits)}`}`;
+}
+
 /**
  * An amount in minor units as money: `12,50 €` / `€12.50`. Exact for any size: the decimal string
  * goes to Intl, never a float. `exponent` defaults to the currency's own; an unknown currency code is
@@ -67,9 +75,7 @@ export function currencyDigits(currency: string): number | undefined {
  */
 export function formatMoney(locale: Locale, minor: number | bigint, currency: string, exponent?: number): string {
   const digits = exponent ?? currencyDigits(currency) ?? 2;
-  const negative = minor < 0;
-  const whole = (negative ? -BigInt(minor) : BigInt(minor)).toString().padStart(digits + 1, '0');
-  const decimal = `${negative ? '-' : ''}${digits === 0 ? whole : `${whole.slice(0, -digits)}.${whole.slice(-digits)}`}`;
+  const decimal = minorToDecimal(minor, currency, digits);
   try {
     const format = cached(
       `m:${locale}:${currency}:${digits}`,

@@ -9,7 +9,7 @@ import { Browser, createReferent } from '../support/subscriptions.ts';
 const t = await buildTestApp();
 const { app } = t;
 const db = t.database.db;
-const shop = await createMerchant(t);
+const shop = await createMerchant(t, { settings: { enabledCurrencies: ['EUR', 'JPY'] } });
 const other = await createMerchant(t);
 const portal = await new Browser(app, 'portal').signIn((await createReferent(db, shop.organisationId, ['ecommerce'])).email);
 
@@ -55,4 +55,23 @@ test('the search downloads as CSV, spreadsheet-safe and scoped', async () => {
   assert.match(lines[0] ?? '', /^created_at,environment,orderid,payid,status,amount,currency/);
   assert.equal(lines.length, 56, 'the header and 55 orders, beyond one page');
   assert.ok(!csv.body.includes('bulk-theirs'));
+  // Amounts in each currency's own decimals: 15.00 EUR, and yen have none.
+  assert.match(lines[1] ?? '', /,bulk-\d+,\d+,\d+,15\.00,EUR,/);
+  assert.equal(
+    (
+      await postEntry(
+        app,
+        signedOrder(shop, 'yen-1', [
+          ['CURRENCY', 'JPY'],
+          ['AMOUNT', '150000'],
+        ]),
+      )
+    ).statusCode,
+    303,
+  );
+  const yen = (await portal.get('/portal/orders.csv?ref=yen-1')).body
+    .replace(/^\uFEFF/, '')
+    .trimEnd()
+    .split('\r\n');
+  assert.match(yen[1] ?? '', /,yen-1,\d+,\d+,1500,JPY,/);
 });

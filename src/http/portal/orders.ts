@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { OrderRecord, OrderSearch, OrdersService } from '../../modules/checkout/index.ts';
-import { formatDateTime, formatMoney } from '../../views/format.ts';
+import { formatDateTime, formatMoney, minorToDecimal } from '../../views/format.ts';
 import type { Locale } from '../../views/i18n.ts';
 import { portalNav } from '../../views/nav.ts';
 import { orderDetailPage, orderStrings, ordersSearchPage, type OrderFilterValues, type OrderRowView } from '../../views/orders/portal.ts';
@@ -88,7 +88,19 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
     const rows = await orders.search(organisationId, { ...filter, limit: CSV_MAX_ROWS });
     const csv = toCsv(
       ['created_at', 'environment', 'orderid', 'payid', 'status', 'amount', 'currency', 'brand', 'card', 'paid_at', 'id'],
-      rows.map((o) => [o.createdAt, o.env, o.orderRef, o.payId, o.status, o.amount / 100, o.currency, o.card?.brand, o.card?.masked, o.paidAt, o.id]),
+      rows.map((o) => [
+        o.createdAt,
+        o.env,
+        o.orderRef,
+        o.payId,
+        o.status,
+        minorToDecimal(o.amount, o.currency),
+        o.currency,
+        o.card?.brand,
+        o.card?.masked,
+        o.paidAt,
+        o.id,
+      ]),
     );
     return sendCsv(reply, 'varco-orders.csv', csv);
   });
