@@ -117,8 +117,18 @@ export function findSettings(db: Kysely<Database>, merchantId: string, env: Ecom
  * Both configurations locked, in a fixed order (test, then prod) so two changes never deadlock:
  * the test ≠ prod rule compares them, so they must not change under us.
  */
-export async function lockBothSettings(trx: Kysely<Database>, merchantId: string): Promise<{ test: SettingsRow; prod: SettingsRow }> {
-  const rows = await trx.selectFrom('merchant_settings').selectAll().where('merchant_id', '=', merchantId).orderBy('environment', 'desc').forUpdate().execute();
+export function lockBothSettings(trx: Kysely<Database>, merchantId: string): Promise<{ test: SettingsRow; prod: SettingsRow }> {
+  return bothSettings(trx, merchantId, true);
+}
+
+/** Both configurations as they are now, without locking (a preview that changes nothing). */
+export function readBothSettings(db: Kysely<Database>, merchantId: string): Promise<{ test: SettingsRow; prod: SettingsRow }> {
+  return bothSettings(db, merchantId, false);
+}
+
+async function bothSettings(db: Kysely<Database>, merchantId: string, lock: boolean): Promise<{ test: SettingsRow; prod: SettingsRow }> {
+  const query = db.selectFrom('merchant_settings').selectAll().where('merchant_id', '=', merchantId).orderBy('environment', 'desc');
+  const rows = await (lock ? query.forUpdate() : query).execute();
   const test = rows.find((r) => r.environment === 'test');
   const prod = rows.find((r) => r.environment === 'prod');
   if (!test || !prod) throw new Error(`merchant ${merchantId} lacks a configuration`);

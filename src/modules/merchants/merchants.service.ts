@@ -279,7 +279,7 @@ export function createMerchantsService(options: MerchantsOptions) {
   /** The differences copy test to production would apply, for the page that asks first (nothing changes). */
   async function copyPreview(merchantId: string, scope: { organisationId?: string } = {}): Promise<CopyPreview> {
     const m = await requireMerchant(merchantId, scope.organisationId);
-    const rows = await repo.lockBothSettings(db, m.id);
+    const rows = await repo.readBothSettings(db, m.id);
     const { legacyHashingAcceptedAt: _testAcknowledgement, ...testSettings } = repo.settingsOf(rows.test);
     const prodSettings = repo.settingsOf(rows.prod);
     const problems = checkForProduction({ ...testSettings, legacyHashingAcceptedAt: null }, prodSettings);
