@@ -1,4 +1,4 @@
-import { countResendable, OUTBOX_CHANNELS, RESENDABLE_STATES, resendGivenUp, type ResendFilter } from '../modules/delivery/index.ts';
+import { OUTBOX_CHANNELS, RESENDABLE_STATES, type ResendFilter } from '../modules/delivery/index.ts';
 import { isId } from '../kernel/ids.ts';
 import { output, parse, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
@@ -39,26 +39,17 @@ export const outboxCommands: Record<string, { summary: string; run: Command }> =
     run: async (args, ctx: CliContext) => {
       const { values } = parse(args, OPTIONS);
       const filter = filterFrom(values);
-      const db = (await ctx.container()).deps.db;
+      const deliveries = (await ctx.container()).services.givenUpDeliveries;
       if (values['dry-run'] === true) {
-        const count = await countResendable(db, filter);
+        const count = await deliveries.count(filter);
         output(ctx, values.json === true, { wouldResend: count }, `${count} message(s) would be resent.`);
         return 0;
       }
       const progress = createProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean }, 'messages');
-      const total = await resendGivenUp(
-        db,
-        await ctx.audit(),
-        filter,
-        { type: 'cli', id: null },
-        {
-          now: () => ctx.clock.now(),
-          onBatch: (n) => {
-            progress.add('resend', n);
-            progress.finish('resend');
-          },
-        },
-      );
+      const total = await deliveries.resend(filter, { type: 'cli', id: null }, (n) => {
+        progress.add('resend', n);
+        progress.finish('resend');
+      });
       progress.done('resend finished');
       output(ctx, values.json === true, { resent: total }, `${total} message(s) are due again; running workers deliver them now.`);
       return 0;

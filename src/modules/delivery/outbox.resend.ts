@@ -117,7 +117,8 @@ export function listGivenUp(db: Kysely<Database>, filter: ResendFilter, limit: n
 export interface GivenUpDeliveries {
   list(filter: ResendFilter, limit: number): ReturnType<typeof listGivenUp>;
   count(filter: ResendFilter): Promise<number>;
-  resend(filter: ResendFilter, actor: ResendActor): Promise<number>;
+  /** `onBatch` hears each batch's size (the CLI's progress lines). */
+  resend(filter: ResendFilter, actor: ResendActor, onBatch?: (revived: number) => void): Promise<number>;
 }
 
 export function createGivenUpDeliveries(deps: { db: Kysely<Database>; audit: AuditLog; clock: { now(): Date } }): GivenUpDeliveries {
@@ -125,6 +126,6 @@ export function createGivenUpDeliveries(deps: { db: Kysely<Database>; audit: Aud
   return {
     list: (filter, limit) => listGivenUp(db, filter, limit),
     count: (filter) => countResendable(db, filter),
-    resend: (filter, actor) => resendGivenUp(db, audit, filter, actor, { now: () => clock.now() }),
+    resend: (filter, actor, onBatch) => resendGivenUp(db, audit, filter, actor, { now: () => clock.now(), ...(onBatch ? { onBatch } : {}) }),
   };
 }
