@@ -1,11 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createContainer } from '../../src/app/container.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { systemClock } from '../../src/kernel/clock.ts';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, startTestWorkers } from '../support/app.ts';
 import { validateEnvelopes } from '../support/pagopa-xsd.ts';
 import { scenario, startEcStation } from '../support/ec-station.ts';
 import { CLI, createOrganisation } from '../support/subscriptions.ts';
@@ -20,24 +16,9 @@ import { ecWithStation, noticeNumber, paidPayment, schedule, until, type EcWithS
 const t = await buildTestApp();
 const { services, database } = t;
 const db = database.db;
-const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 // A short schedule so retries happen within the test (the default waits 20 s, then longer).
 const RETRY = { baseMs: 300, capMs: 1000, giveUpAfterMs: 600_000 };
-const container = createContainer({
-  config: { ...t.config, pagopaRtRetry: RETRY },
-  db,
-  databaseUrl: database.url,
-  logger: silent,
-  clock: systemClock,
-  audit: t.audit,
-  masterKey: t.masterKey,
-});
-const workers = container.workers();
-await workers.start();
-after(async () => {
-  await workers.stop();
-  await container.close();
-});
+await startTestWorkers(t, { config: { ...t.config, pagopaRtRetry: RETRY } });
 
 const psp = await createOrganisation(db, 'Banca Pagatrice');
 const ecV2 = await ecWithStation(services, db, { version: 2, name: 'Comune V2' });

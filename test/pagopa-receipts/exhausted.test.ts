@@ -1,11 +1,7 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createContainer } from '../../src/app/container.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { systemClock } from '../../src/kernel/clock.ts';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, startTestWorkers } from '../support/app.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
 import { createAdmin, createOrganisation, createReferent } from '../support/subscriptions.ts';
 import { ecWithStation, paidPayment, schedule, until } from './support.ts';
@@ -19,23 +15,8 @@ const receiver = await startSmtpReceiver();
 const t = await buildTestApp();
 const { services, database } = t;
 const db = database.db;
-const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
 const RETRY = { baseMs: 150, capMs: 300, giveUpAfterMs: 1000 };
-const container = createContainer({
-  config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false, pagopaRtRetry: RETRY },
-  db,
-  databaseUrl: database.url,
-  logger: silent,
-  clock: systemClock,
-  audit: t.audit,
-  masterKey: t.masterKey,
-});
-const workers = container.workers();
-await workers.start();
-after(async () => {
-  await workers.stop();
-  await container.close();
-});
+await startTestWorkers(t, { config: { ...t.config, smtpUrl: receiver.url, smtpRequireTls: false, pagopaRtRetry: RETRY } });
 
 const psp = await createOrganisation(db, 'Banca Pagatrice');
 const ec = await ecWithStation(services, db, { version: 2, name: 'Comune Irraggiungibile' });

@@ -1,10 +1,6 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createContainer } from '../../src/app/container.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { systemClock } from '../../src/kernel/clock.ts';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, startTestWorkers } from '../support/app.ts';
 import { Browser, createAdmin, createOrganisation, createReferent } from '../support/subscriptions.ts';
 import { ecWithStation, paidPayment, schedule, until } from './support.ts';
 
@@ -18,22 +14,7 @@ import { ecWithStation, paidPayment, schedule, until } from './support.ts';
 const t = await buildTestApp();
 const { app, services, database } = t;
 const db = database.db;
-const silent = createLogger('warn', new Writable({ write: (_chunk, _enc, done) => done() }));
-const container = createContainer({
-  config: { ...t.config, pagopaRtRetry: { baseMs: 200, capMs: 400, giveUpAfterMs: 600_000 } },
-  db,
-  databaseUrl: database.url,
-  logger: silent,
-  clock: systemClock,
-  audit: t.audit,
-  masterKey: t.masterKey,
-});
-const workers = container.workers();
-await workers.start();
-after(async () => {
-  await workers.stop();
-  await container.close();
-});
+await startTestWorkers(t, { config: { ...t.config, pagopaRtRetry: { baseMs: 200, capMs: 400, giveUpAfterMs: 600_000 } } });
 
 const psp = await createOrganisation(db, 'Banca Pagatrice');
 const stranger = await createOrganisation(db, 'Banca Estranea');

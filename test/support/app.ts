@@ -83,6 +83,30 @@ export function testContainer(t: Pick<TestApp, 'config' | 'database' | 'masterKe
   return container;
 }
 
+/**
+ * The outbox workers and jobs of another composition root on `t`'s database (as `varco worker` runs
+ * them), started now; after the file they are stopped, then their container is closed.
+ */
+export async function startTestWorkers(t: Pick<TestApp, 'config' | 'database' | 'masterKey' | 'audit'>, deps: Partial<ContainerDeps> = {}): Promise<Container> {
+  const container = createContainer({
+    config: t.config,
+    db: t.database.db,
+    databaseUrl: t.database.url,
+    logger: createLogger('silent'),
+    clock: systemClock,
+    masterKey: t.masterKey,
+    audit: t.audit,
+    ...deps,
+  });
+  const workers = container.workers();
+  await workers.start();
+  after(async () => {
+    await workers.stop();
+    await container.close();
+  });
+  return container;
+}
+
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = await testConfig({ DATABASE_URL: database.url, ...options.env });
