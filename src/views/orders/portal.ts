@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
+import { OPERATION_TABLES } from './operations.ts';
 
 // Portal pages of the hosted page's orders: the list, and one order with every payment attempt and
 // every server-to-server delivery attempt, with *resend*. Plain view models; English and Italian.
@@ -231,7 +232,7 @@ ${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map(
 }
 
 /** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
-export const ORDER_TABLES = { pages: { en, it }, status: STATUS_TEXT, deliveries: DELIVERY_STATES, outcomes: OUTCOMES };
+export const ORDER_TABLES = { pages: { en, it }, status: STATUS_TEXT, deliveries: DELIVERY_STATES, outcomes: OUTCOMES, operations: OPERATION_TABLES };
 
 /** The orders search form's values (issue 14), kept in the page links. */
 export interface OrderFilterValues {
