@@ -209,6 +209,25 @@ describe('OPERATION=RES on the hosted page', () => {
     );
   });
 
+  it('through a 3-D Secure challenge (4000000000000002) a RES order also ends at 5 and is captured', async () => {
+    const entry = await t.postForm('/ncol/test/orderstandard_utf8.asp', signedOrder(m, 'hp-res-3ds', [['OPERATION', 'RES']]), 'utf8');
+    const location = String(entry.headers.location);
+    const [path, query = ''] = location.split('?');
+    const token = new URLSearchParams(query).get('token') ?? '';
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const card = new URLSearchParams({ token, holder: 'Ada Lovelace', number: '4000000000000002', expiry: '12/34', cvc: '913' }).toString();
+    const challenged = await t.send('POST', path!, { headers: form, body: card });
+    assert.equal(challenged.headers.location, `${path}/3ds?token=${token}`);
+    const approved = await t.send('POST', `${path}/3ds`, { headers: form, body: new URLSearchParams({ token, decision: 'approve' }).toString() });
+    const feedback = verifyFeedback(queryPairs(new URL(String(approved.headers.location)).search, 'utf8'));
+    assert.deepEqual([feedback.get('STATUS'), feedback.get('NCERROR')], ['5', '0']);
+    const captured = await direct('maintenancedirect.asp', [
+      ['ORDERID', 'hp-res-3ds'],
+      ['OPERATION', 'SAS'],
+    ]);
+    assert.deepEqual(brief(captured), { sub: '1', status: '9', ncError: '0', amount: '15' });
+  });
+
   it('a refused card leaves nothing to capture (50001127 on the declined order)', async () => {
     await configure(t, m, { paymentRetries: '1' });
     try {
