@@ -144,10 +144,20 @@ describe('capture, refund and cancel in JSON', () => {
 
   it('bad bodies are 400 validation_failed; an unknown order is 404', async () => {
     await paidOrder(m, 'api-op/5');
-    for (const body of [{ amount: 0 }, { amount: 12.5 }, { amount: 'all' }, { final: 'yes' }]) {
+    for (const body of [{ amount: 0 }, { amount: 12.5 }, { amount: 'all' }, { amount: -5 }, { amount: 1e13 }, [], { final: 'yes' }]) {
       const res = await call('api-op/5/captures', body);
       assert.deepEqual([res.status, res.json.error?.code], [400, 'validation_failed'], JSON.stringify(body));
     }
+    const notJson = await t.send('POST', '/api/v1/orders/api-op%2F5/captures', {
+      headers: { 'content-type': 'application/json', 'ocp-apim-subscription-key': key },
+      body: '{"amount":',
+    });
+    assert.deepEqual([notJson.statusCode, (JSON.parse(notJson.body) as Json).error?.code], [400, 'bad_request']);
+    const text = await t.send('POST', '/api/v1/orders/api-op%2F5/captures', {
+      headers: { 'content-type': 'text/plain', 'ocp-apim-subscription-key': key },
+      body: 'amount=1',
+    });
+    assert.deepEqual([text.statusCode, (JSON.parse(text.body) as Json).error?.code], [400, 'validation_failed']);
     const partial = await call('api-op/5/cancellation', { amount: 100 });
     assert.deepEqual([partial.status, partial.json.error?.code], [400, 'validation_failed'], 'a cancellation releases the whole rest');
     assert.match(partial.json.error?.message ?? '', /whole remaining authorisation \(1500\)/);
