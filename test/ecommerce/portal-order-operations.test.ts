@@ -115,6 +115,11 @@ describe('portal: capture, refund, cancel', () => {
     const page = (await italian.get(`/portal/orders/${o.id}?operation=2`)).body;
     assert.match(page, /Rimborso registrato come PAYIDSUB 2: 8 · Rimborsato\./);
     assert.doesNotMatch(page, new RegExp(`action="/portal/orders/${o.id}/capture"`), 'the last capture closed captures');
+    // The order's status is its newest operation's, named in the list and found by the status filter.
+    const list = await browser.get('/portal/orders?status=8');
+    assert.match(list.body, new RegExp(`href="/portal/orders/${o.id}">po-2<`));
+    assert.match(list.body, /<td>8 · Refund<\/td>/);
+    assert.doesNotMatch((await browser.get('/portal/orders?status=8')).body, /po-1</, 'a captured order is not a refund');
   });
 
   it('cancel: the rest of the authorisation is released (6); a capture afterwards is refused in words', async () => {
