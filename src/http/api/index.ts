@@ -4,12 +4,15 @@ import { registerKeyAuth } from './auth.ts';
 import { docsContext, registerOpenApi } from './docs.ts';
 import { registerPing } from './ping.ts';
 import { registerOrders } from './orders.ts';
-import type { OrdersService } from '../../modules/checkout/index.ts';
+import { registerOrderOperations } from './order-operations.ts';
+import type { OperationsService, OrdersService } from '../../modules/checkout/index.ts';
 
 export interface ApiContextOptions {
   keyVerifier: KeyVerifier;
   /** Hosted-page orders (GET /v1/orders/{orderId}). */
   orders?: Pick<OrdersService, 'statusFor'>;
+  /** Capture, refund, cancel (POST /v1/orders/{orderId}/captures|refunds|cancellation). */
+  operations?: Pick<OperationsService, 'maintain' | 'list'>;
 }
 
 /**
@@ -24,5 +27,6 @@ export async function apiContext(app: FastifyInstance, options: ApiContextOption
     registerKeyAuth(keyed, options.keyVerifier);
     registerPing(keyed, options.keyVerifier);
     if (options.orders) registerOrders(keyed, options.orders);
+    if (options.orders && options.operations) registerOrderOperations(keyed, { orders: options.orders, operations: options.operations });
   });
 }

@@ -24,7 +24,7 @@ const OrderResponse = Type.Object({
   payId: Type.Integer({ description: 'PAYID, as sent in feedback.' }),
   status: Type.Integer({
     description:
-      'Ingenico STATUS: 0 new, 1 cancelled, 2 refused, 46 waiting for 3-D Secure, 5 authorised, 9 payment requested, 52/92 uncertain, 93 refused (technical), 99 being processed.',
+      'Ingenico STATUS: 0 new, 1 cancelled, 2 refused, 46 waiting for 3-D Secure, 5 authorised, 9 payment requested, 52/92 uncertain, 93 refused (technical), 99 being processed; after a capture, refund or cancellation its status (9/91/92, 8/81/82, 6/61/62, 7/71/72; see …/operations).',
   }),
   ncError: Type.Union([Type.String(), Type.Null()], { description: 'NCERROR of the last attempt; "0" when authorised.' }),
   acceptance: Type.Union([Type.String(), Type.Null()]),

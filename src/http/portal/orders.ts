@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
-import type { OrderRecord, OrderSearch, OrdersService } from '../../modules/checkout/index.ts';
+import type { OperationsService, OrderRecord, OrderSearch, OrdersService } from '../../modules/checkout/index.ts';
 import { formatDateTime, formatMoney, minorToDecimal } from '../../views/format.ts';
 import type { Locale } from '../../views/i18n.ts';
 import { portalNav } from '../../views/nav.ts';
@@ -15,13 +15,14 @@ import { html, type SafeHtml } from '../../views/html.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
 import { confirmPage } from '../../views/shared/confirm.ts';
 import { confirmStrings } from '../../views/shared/confirm-strings.ts';
+import { orderOperationsSection, registerPortalOrderOperationRoutes } from './order-operations.ts';
 
 // Portal pages of the organisation's hosted-page orders: status, payment attempts, and every
 // server-to-server delivery attempt with *resend*. Scoped to the referent's organisation: another
 // organisation's order answers 404 like an unknown one.
 
 export interface PortalOrderRoutesOptions {
-  hostedPage: { orders: OrdersService };
+  hostedPage: { orders: OrdersService; operations: OperationsService };
 }
 
 function organisationOf(request: FastifyRequest): { organisationId: string; csrf: string } {
@@ -43,7 +44,8 @@ function rowOf(locale: Locale, o: OrderRecord): OrderRowView {
 }
 
 export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalOrderRoutesOptions): void {
-  const { orders } = options.hostedPage;
+  const { orders, operations } = options.hostedPage;
+  registerPortalOrderOperationRoutes(app, { orders, operations });
   const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml) =>
     sendPage(request, reply, { surface: 'portal', title, body, nav: portalNav(request.locale) });
 
@@ -105,16 +107,20 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
     return sendCsv(reply, 'varco-orders.csv', csv);
   });
 
-  routes.get('/orders/:id', { schema: { params: IdParams, querystring: query({ resent: Text }) } }, async (request, reply) => {
+  routes.get('/orders/:id', { schema: { params: IdParams, querystring: query({ resent: Text, operation: Text }) } }, async (request, reply) => {
     const { organisationId, csrf } = organisationOf(request);
     const found = await orders.detail(organisationId, request.params.id);
-    if (!found) throw new VarcoError('not_found', 'No such order.');
+    const done = found ? await operations.list({ orderId: found.order.id, organisationId }) : undefined;
+    if (!found || !done) throw new VarcoError('not_found', 'No such order.');
     const t = orderStrings(request.locale);
+    // Capture, refund, cancel (issue 13): the order's operations and the forms of what is still possible.
+    const ops = orderOperationsSection(request.locale, found.order, done, request.query.operation);
+    const notice = request.query.resent ? t.resent : ops.notice;
     const iso = (d: Date): string => formatDateTime(request.locale, d, { seconds: true });
     const body = orderDetailPage(request.locale, {
       order: rowOf(request.locale, found.order),
       csrf,
-      ...(request.query.resent ? { notice: t.resent } : {}),
+      ...(notice ? { notice } : {}),
       attempts: found.attempts.map((a) => ({
         attempt: a.attempt,
         at: iso(a.created_at),
@@ -154,7 +160,7 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
         })),
       ),
     ].sort((x, y) => x.at.getTime() - y.at.getTime());
-    return send(request, reply, `${t.order} ${found.order.orderRef}`, html`${body}${timelineSection(request.locale, events)}`);
+    return send(request, reply, `${t.order} ${found.order.orderRef}`, html`${body}${ops.section}${timelineSection(request.locale, events)}`);
   });
 
   // Asked first (issue 14): the resend button leads here; only this organisation's order and its own message.

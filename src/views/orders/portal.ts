@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
+import { OPERATION_TABLES } from './operations.ts';
 
 // Portal pages of the hosted page's orders: the list, and one order with every payment attempt and
 // every server-to-server delivery attempt, with *resend*. Plain view models; English and Italian.
@@ -99,9 +100,20 @@ const STATUS_TEXT: Record<Locale, Record<string, string>> = {
     1: 'Cancelled by the customer',
     2: 'Authorisation refused',
     5: 'Authorised',
+    6: 'Authorised and cancelled',
+    7: 'Payment deleted',
+    8: 'Refund',
     9: 'Payment requested',
     46: 'Waiting for authentication (3-D Secure)',
+    51: 'Authorisation waiting',
     52: 'Authorisation not known',
+    61: 'Cancellation waiting',
+    62: 'Cancellation uncertain',
+    71: 'Deletion waiting',
+    72: 'Deletion uncertain',
+    81: 'Refund pending',
+    82: 'Refund uncertain',
+    91: 'Payment processing',
     92: 'Payment uncertain',
     93: 'Payment refused (technical)',
     99: 'Being processed',
@@ -112,9 +124,20 @@ const STATUS_TEXT: Record<Locale, Record<string, string>> = {
     1: 'Annullato dal cliente',
     2: 'Autorizzazione rifiutata',
     5: 'Autorizzato',
+    6: 'Autorizzato e annullato',
+    7: 'Pagamento cancellato',
+    8: 'Rimborso',
     9: 'Pagamento richiesto',
     46: 'In attesa di autenticazione (3-D Secure)',
+    51: 'Autorizzazione in attesa',
     52: 'Autorizzazione non nota',
+    61: 'Annullamento in attesa',
+    62: 'Annullamento incerto',
+    71: 'Cancellazione in attesa',
+    72: 'Cancellazione incerta',
+    81: 'Rimborso in corso',
+    82: 'Rimborso incerto',
+    91: 'Pagamento in elaborazione',
     92: 'Pagamento incerto',
     93: 'Pagamento rifiutato (errore tecnico)',
     99: 'In elaborazione',
@@ -231,7 +254,7 @@ ${v.deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : v.deliveries.map(
 }
 
 /** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
-export const ORDER_TABLES = { pages: { en, it }, status: STATUS_TEXT, deliveries: DELIVERY_STATES, outcomes: OUTCOMES };
+export const ORDER_TABLES = { pages: { en, it }, status: STATUS_TEXT, deliveries: DELIVERY_STATES, outcomes: OUTCOMES, operations: OPERATION_TABLES };
 
 /** The orders search form's values (issue 14), kept in the page links. */
 export interface OrderFilterValues {
@@ -241,7 +264,7 @@ export interface OrderFilterValues {
 }
 
 /** The STATUS values a shop sees on its orders, for the filter. */
-const FILTER_STATUSES = [0, 1, 2, 5, 9, 51, 52, 92, 93] as const;
+const FILTER_STATUSES = [0, 1, 2, 5, 6, 7, 8, 9, 51, 52, 92, 93] as const;
 
 export function ordersSearchPage(
   locale: Locale,
