@@ -37,12 +37,18 @@ export interface DirectOrderOptions {
   logger?: CallLogger;
 }
 
-/** What the order's card is: typed in the request, or opened from the vault (aliases, later). */
+/** The alias an order creates or uses, kept once the acquirer took the card (directlink.alias.ts). */
+export interface KeepAlias {
+  readonly alias: string;
+  run(orderId: string): Promise<void>;
+}
+
+/** What the order's card is: typed in the request, or opened from the vault (directlink.alias.ts). */
 export type CardSource = (
   caller: Caller,
   order: OrderRequest,
   now: Date,
-) => Promise<{ ok: true; card: PaymentCard; alias?: string } | { ok: false; ncError: string; text: string }>;
+) => Promise<{ ok: true; card: PaymentCard; keep?: KeepAlias } | { ok: false; ncError: string; text: string }>;
 
 const escapeAttribute = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -89,11 +95,23 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
   }
 
   /** The acquirer's answer recorded on the claimed order; the order as it is now. */
-  async function record(caller: Caller, order: OrderRecord, card: PaymentCard, attempts: number, result: AcquirerResult | typeof INTERRUPTED, token: string) {
+  async function record(
+    caller: Caller,
+    placed: OrderRecord,
+    card: PaymentCard,
+    attempts: number,
+    result: AcquirerResult | typeof INTERRUPTED,
+    token: string,
+    keep: KeepAlias | undefined,
+  ) {
     if (result === INTERRUPTED) {
-      await markInterrupted(db, { id: order.id, attemptId: newId('pay'), card: card.summary, now: clock.now() });
+      await markInterrupted(db, { id: placed.id, attemptId: newId('pay'), card: card.summary, now: clock.now() });
       return { html: undefined };
     }
+    // The acquirer took the card: the token is kept (its CVC never) and the order names it.
+    const took = result.outcome === 'authorised' || result.outcome === 'challenge_required';
+    if (took && keep) await keep.run(placed.id);
+    const order = took && keep ? { ...placed, alias: keep.alias } : placed;
     if (result.outcome === 'challenge_required') {
       await recordChallenge({ db, clock }, order.id, result, card.summary);
       const url = `${options.publicUrl}/ncol/${order.env}/pay/${order.id}/3ds`;
@@ -140,7 +158,7 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
       timeoutMs,
       { logger: options.logger, context: { orderId: order.id }, what: 'the order waits for reconciliation' },
     );
-    const { html } = await record(caller, order, card.card, claim.attempts, result, created.token);
+    const { html } = await record(caller, order, card.card, claim.attempts, result, created.token, card.keep);
     const now = await findOrder(db, order.id);
     if (!now) throw new Error(`order ${order.id} vanished`);
     // Interrupted: the result is not known yet; the reconciliation job settles it (query later).
