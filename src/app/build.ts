@@ -69,7 +69,12 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
   // The key verifier listens for key changes from every instance while the app is open.
   await services.keyVerifier.start(deps.logger);
   app.addHook('onClose', () => services.keyVerifier.stop());
-  await app.register(apiContext, { prefix: '/api', keyVerifier: services.keyVerifier, orders: services.hostedPage.orders });
+  await app.register(apiContext, {
+    prefix: '/api',
+    keyVerifier: services.keyVerifier,
+    orders: services.hostedPage.orders,
+    aliases: services.hostedPage.aliases,
+  });
   const exchangeRetentionDays = deps.config.retention.exchangesDays;
   const receiptRetryHours = Math.round(deps.config.pagopaRtRetry.giveUpAfterMs / 3_600_000);
   await app.register(portalContext, {

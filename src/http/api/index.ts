@@ -4,12 +4,15 @@ import { registerKeyAuth } from './auth.ts';
 import { docsContext, registerOpenApi } from './docs.ts';
 import { registerPing } from './ping.ts';
 import { registerOrders } from './orders.ts';
-import type { OrdersService } from '../../modules/checkout/index.ts';
+import type { AliasesService, OrdersService } from '../../modules/checkout/index.ts';
+import { registerAliases } from './aliases.ts';
 
 export interface ApiContextOptions {
   keyVerifier: KeyVerifier;
   /** Hosted-page orders (GET /v1/orders/{orderId}). */
   orders?: Pick<OrdersService, 'statusFor'>;
+  /** The card token vault (GET/DELETE /v1/aliases…). */
+  aliases?: Pick<AliasesService, 'list' | 'get' | 'remove'>;
 }
 
 /**
@@ -24,5 +27,6 @@ export async function apiContext(app: FastifyInstance, options: ApiContextOption
     registerKeyAuth(keyed, options.keyVerifier);
     registerPing(keyed, options.keyVerifier);
     if (options.orders) registerOrders(keyed, options.orders);
+    if (options.aliases) registerAliases(keyed, options.aliases);
   });
 }

@@ -165,7 +165,7 @@ export function createAliasesService(options: AliasesServiceOptions) {
         subjectType: 'card_alias',
         subjectId: row.id,
         organisationId,
-        details: { environment: env, alias: row.alias, card: row.card_masked },
+        details: { environment: env, alias: row.alias, masked: row.card_masked },
       });
       return true;
     });
