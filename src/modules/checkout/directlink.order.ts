@@ -154,7 +154,16 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
     const order = created && claim ? await findOrder(db, created.id) : undefined;
     if (!created || !claim || !order) return refusalAnswer({ ...echo, ncError: NC_ERROR.ALREADY_PROCESSED, text: NC_ERROR_TEXT[NC_ERROR.ALREADY_PROCESSED] });
     const result = await withDeadline(
-      () => acquirer.authorise({ amount: order.amount, currency: order.currency, card: card.card, operation: order.operation, orderRef: order.id }),
+      () =>
+        acquirer.authorise({
+          amount: order.amount,
+          currency: order.currency,
+          card: card.card,
+          operation: order.operation,
+          orderRef: order.id,
+          // FLAG3D=Y asks for 3-D Secure; without it the platform authorises without authentication.
+          threeDSecure: values.get('FLAG3D')?.trim().toUpperCase() === 'Y',
+        }),
       timeoutMs,
       { logger: options.logger, context: { orderId: order.id }, what: 'the order waits for reconciliation' },
     );

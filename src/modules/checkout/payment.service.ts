@@ -208,7 +208,9 @@ export function createPaymentService(options: PaymentServiceOptions) {
       result.outcome === 'challenge_required'
         ? { outcome: 'uncertain' as const, ncError: DEFAULT_NC_ERROR.uncertain, acquirerRef: result.payId }
         : finalOf(result);
-    return finish(ctx, { ...final, ...(order.card ? { card: order.card } : {}), attempts: claim.attempts }, clientIp);
+    // A DirectLink order's page cannot offer another card: its outcome goes to the shop now.
+    const last = order.channel === 'directlink';
+    return finish(ctx, { ...final, ...(order.card ? { card: order.card } : {}), attempts: claim.attempts, last }, clientIp);
   }
 
   async function cancel(env: EcommerceEnv, orderId: string, token: string, clientIp: string): Promise<StepResult> {
