@@ -109,6 +109,40 @@ describe('the aliases of the key’s organisation and environment', () => {
     assert.deepEqual([again.get('NCERROR'), again.get('NCERRORPLUS')], ['50001111', 'unknown alias']);
   });
 
+  it('come in pages of 100, newest first: `next` names the last of a page and starts the next', async () => {
+    const paged = await createMerchant(t);
+    const key = (await issueKeys(services, paged.organisationId, 'ecommerce', 'test')).primary;
+    const at = Date.parse('2026-01-01T00:00:00Z');
+    await db
+      .insertInto('card_aliases')
+      .values(
+        Array.from({ length: 101 }, (_, i) => ({
+          id: `als_page${String(i).padStart(22, '0')}`,
+          merchant_id: paged.merchantId,
+          environment: 'test' as const,
+          alias: `P-${String(i).padStart(3, '0')}`,
+          pan_sealed: 'sb1.placeholder',
+          card_brand: 'VISA',
+          card_masked: 'XXXXXXXXXXXX1111',
+          card_expiry: '1234',
+          // Two aliases share each second: the id breaks the tie.
+          created_at: new Date(at + Math.floor(i / 2) * 1000),
+          updated_at: new Date(at),
+        })),
+      )
+      .execute();
+    const first = (await call('GET', '/api/v1/aliases', key)).json<{ aliases: Array<{ alias: string }>; next: string | null }>();
+    assert.equal(first.aliases.length, 100);
+    assert.equal(first.aliases[0]?.alias, 'P-100');
+    assert.equal(first.next, 'P-001');
+    const second = (await call('GET', `/api/v1/aliases?after=${first.next}`, key)).json<{ aliases: Array<{ alias: string }>; next: string | null }>();
+    assert.deepEqual(
+      second.aliases.map((a) => a.alias),
+      ['P-000'],
+    );
+    assert.equal(second.next, null);
+  });
+
   it('refuse a malformed name before any lookup (400), and an unknown `after` (404)', async () => {
     assert.equal((await call('GET', `/api/v1/aliases/${encodeURIComponent('two words')}`)).statusCode, 400);
     assert.equal((await call('GET', `/api/v1/aliases/${'a'.repeat(51)}`)).statusCode, 400);
