@@ -5,7 +5,8 @@ import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
 import { tempDevPki } from '../support/tls.ts';
 import { httpsRequest } from '../support/server-process.ts';
-import { SHA_OUT, createMerchant, formBytes, queryPairs, signedOrder, verifyFeedback, type TestMerchant } from '../support/ecommerce.ts';
+import { createHash } from 'node:crypto';
+import { SHA_IN, SHA_OUT, configure, createMerchant, formBytes, queryPairs, signedOrder, verifyFeedback, type TestMerchant } from '../support/ecommerce.ts';
 import { createApiUser, readNcResponse, signedDirect, type DirectLinkUser } from '../support/directlink.ts';
 import { open } from '../../src/kernel/secretbox.ts';
 import { createTestAcquirer, type Acquirer } from '../../src/modules/checkout/index.ts';
@@ -169,6 +170,41 @@ test('the hosted page keeps the card of an order with ALIAS (ALIASUSAGE shown), 
   const forced = await post(foreign.path, new URLSearchParams({ token: foreign.token, stored: '1', cvc: '123' }).toString());
   assert.equal(forced.status, 400);
   assert.deepEqual(seen, []);
+});
+
+test('with legacy hashing ALIAS is not signed, so it is ignored: the page offers no stored card and keeps none', async () => {
+  const legacy = await createMerchant(t);
+  const legacyUser = await createApiUser(t, legacy);
+  await direct(legacy, legacyUser, 'leg-0', [
+    ['ALIAS', 'LEG-1'],
+    ...CARD.map(([n, v]): [string, string] => (n === 'CARDNO' ? [n, '5399999999999999'] : [n, v])),
+  ]);
+  await configure(t, legacy, { hashingMethod: 'main-parameters', hashAlgorithm: 'sha1', acceptLegacyHashing: true });
+  // The legacy rule: ORDERID AMOUNT CURRENCY PSPID, then the passphrase; ALIAS is not in it.
+  const digest = createHash('sha1')
+    .update(`leg-1` + `1500EUR${legacy.pspid}${SHA_IN}`)
+    .digest('hex')
+    .toUpperCase();
+  const pairs: Pairs = [
+    ['PSPID', legacy.pspid],
+    ['ORDERID', 'leg-1'],
+    ['AMOUNT', '1500'],
+    ['CURRENCY', 'EUR'],
+    ['ALIAS', 'LEG-1'],
+    ['SHASIGN', digest],
+  ];
+  const entry = await post('/ncol/test/orderstandard_utf8.asp', formBytes(pairs, 'utf8').toString('ascii'));
+  assert.equal(entry.status, 303, entry.body.slice(0, 300));
+  const location = String(entry.headers.location);
+  const page = await httpsRequest(port, ca, location);
+  assert.doesNotMatch(page.body, /data-stored-card|XXXXXXXXXXXX9999/);
+  const token = new URL(location, 'https://x').searchParams.get('token')!;
+  const stored = await post(location.split('?')[0]!, new URLSearchParams({ token, stored: '1', cvc: '123' }).toString());
+  assert.equal(stored.status, 400, 'no stored card to pay with');
+  await post(location.split('?')[0]!, new URLSearchParams({ token, holder: 'Eve', number: '4111111111111111', expiry: '12/34', cvc: '913' }).toString());
+  assert.equal((await aliasRow(legacy.merchantId, 'LEG-1'))?.card_masked, 'XXXXXXXXXXXX9999', 'the stored card is untouched');
+  const order = await db.selectFrom('orders').select(['status', 'alias']).where('order_ref', '=', 'leg-1').executeTakeFirstOrThrow();
+  assert.deepEqual([order.status, order.alias], [9, null]);
 });
 
 test('no card number or CVC in any column of the vault or the orders', async () => {
