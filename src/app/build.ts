@@ -74,6 +74,7 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
     keyVerifier: services.keyVerifier,
     orders: services.hostedPage.orders,
     operations: services.hostedPage.operations,
+    aliases: services.hostedPage.aliases,
   });
   const exchangeRetentionDays = deps.config.retention.exchangesDays;
   const receiptRetryHours = Math.round(deps.config.pagopaRtRetry.giveUpAfterMs / 3_600_000);

@@ -8,6 +8,7 @@ import type { Database } from '../db/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { AuditLog } from '../modules/audit/index.ts';
 import {
+  createAliasesService,
   createDirectLinkService,
   createEntryService,
   createOperationsService,
@@ -20,6 +21,7 @@ import {
   feedbackOwners,
   RECONCILE_EVERY_MS,
   type Acquirer,
+  type AliasesService,
   type TemplateFetcher,
   type DirectLinkService,
   type EntryService,
@@ -111,6 +113,8 @@ export interface HostedPageServices {
   operations: OperationsService;
   /** DirectLink: orderdirect, querydirect, maintenancedirect (`/ncol/<env>/…direct.asp`). */
   directlink: DirectLinkService;
+  /** The card token vault (ALIAS): the hosted page and DirectLink keep and reuse cards, the JSON API lists and deletes them. */
+  aliases: AliasesService;
 }
 
 export interface Services extends SubscriptionServices, StationServices {
@@ -383,7 +387,9 @@ export function createContainer(deps: ContainerDeps): Container {
         await errorLog.recordEntryError(error);
       };
       const operations = createOperationsService({ db, clock, merchants: configs, acquirers, audit, logger: logger.child({ component: 'maintenance' }) });
+      const aliases = createAliasesService({ db, clock, masterKey: deps.masterKey, audit });
       const directlink = createDirectLinkService({
+        aliases,
         db,
         clock,
         merchants: configs,
@@ -397,6 +403,7 @@ export function createContainer(deps: ContainerDeps): Container {
       return {
         operations,
         directlink,
+        aliases,
         entry: createEntryService({
           db,
           clock,
@@ -410,6 +417,7 @@ export function createContainer(deps: ContainerDeps): Container {
           clock,
           merchants: configs,
           acquirers,
+          aliases,
           sendNow: feedback.online,
           logger: logger.child({ component: 'hosted-page' }),
         }),

@@ -65,11 +65,13 @@ export interface AuditLog {
 
 export interface CardAliases {
   alias: string;
+  card_bin: Generated<string>;
   card_brand: string;
   card_expiry: string;
   card_holder: Generated<string>;
   card_masked: string;
   created_at: Timestamp;
+  created_order_id: string | null;
   environment: "test" | "prod";
   id: string;
   last_used_at: Timestamp | null;

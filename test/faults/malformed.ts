@@ -193,9 +193,12 @@ function pathFor(seeds: FuzzSeeds): fc.Arbitrary<string> {
     fc.tuple(env, id, fc.constantFrom('', '/3ds', '/cancel', '/look.css', '/x')).map(([e, i, s]) => `/ncol/${e}/pay/${i}${s}`),
     fc.constantFrom('/ncol', '/ncol/', '/ncol/assets/pay.css', '/ncol/assets/pay.js', '/ncol/%', '/ncol//test//orderstandard.asp'),
     id.map((i) => `/api/v1/orders/${i}`),
+    id.map((i) => `/api/v1/aliases/${i}`),
     fc.constantFrom(
       '/api/v1/ping',
       '/api/v1/ping/',
+      '/api/v1/aliases',
+      '/api/v1/aliases?after=%zz',
       '/api/docs',
       '/api/docs/json',
       '/api/docs/static/index.html',

@@ -5,7 +5,8 @@ import { docsContext, registerOpenApi } from './docs.ts';
 import { registerPing } from './ping.ts';
 import { registerOrders } from './orders.ts';
 import { registerOrderOperations } from './order-operations.ts';
-import type { OperationsService, OrdersService } from '../../modules/checkout/index.ts';
+import type { AliasesService, OperationsService, OrdersService } from '../../modules/checkout/index.ts';
+import { registerAliases } from './aliases.ts';
 
 export interface ApiContextOptions {
   keyVerifier: KeyVerifier;
@@ -13,6 +14,8 @@ export interface ApiContextOptions {
   orders?: Pick<OrdersService, 'statusFor'>;
   /** Capture, refund, cancel (POST /v1/orders/{orderId}/captures|refunds|cancellation). */
   operations?: Pick<OperationsService, 'maintain' | 'list'>;
+  /** The card token vault (GET/DELETE /v1/aliases…). */
+  aliases?: Pick<AliasesService, 'list' | 'get' | 'remove'>;
 }
 
 /**
@@ -28,5 +31,6 @@ export async function apiContext(app: FastifyInstance, options: ApiContextOption
     registerPing(keyed, options.keyVerifier);
     if (options.orders) registerOrders(keyed, options.orders);
     if (options.orders && options.operations) registerOrderOperations(keyed, { orders: options.orders, operations: options.operations });
+    if (options.aliases) registerAliases(keyed, options.aliases);
   });
 }

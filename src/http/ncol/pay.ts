@@ -90,6 +90,8 @@ async function render(reply: FastifyReply, templates: TemplateFetcher, env: Env,
         refused: state.refused,
         ncError: order.ncError,
         problems,
+        ...(state.stored ? { stored: state.stored.card } : {}),
+        ...(order.stored.order.aliasUsage && !state.stored ? { aliasUsage: order.stored.order.aliasUsage } : {}),
       }),
     );
     const csp = payPageCsp({ formTargets: state.redirectOrigins, logo: look.logo, template: page.template });
@@ -190,7 +192,13 @@ function registerStepRoutes(app: FastifyInstance, payment: PaymentService, templ
     const f = formFields(request);
     const token = f.get('TOKEN') ?? '';
     // The card number and CVC go from here to the acquirer inside a PaymentCard; they are never logged or stored.
-    const input = { holder: f.get('HOLDER') ?? '', number: f.get('NUMBER') ?? '', expiry: f.get('EXPIRY') ?? '', cvc: f.get('CVC') ?? '' };
+    const input = {
+      holder: f.get('HOLDER') ?? '',
+      number: f.get('NUMBER') ?? '',
+      expiry: f.get('EXPIRY') ?? '',
+      cvc: f.get('CVC') ?? '',
+      stored: f.get('STORED') === '1',
+    };
     return respond(reply, templates, env, request.params.orderId, token, await payment.pay(env, request.params.orderId, token, input, request.ip));
   });
 

@@ -21,6 +21,11 @@ export interface AuthoriseRequest {
   readonly operation: Operation;
   /** Varco's reference of the order (not the merchant's ORDERID), for the acquirer's records. */
   readonly orderRef: string;
+  /**
+   * False when the merchant did not ask for 3-D Secure (DirectLink without FLAG3D=Y): the card is
+   * authorised without authentication, as the platform does. The hosted page always asks.
+   */
+  readonly threeDSecure?: boolean;
 }
 
 /** A challenge the customer must pass on a page Varco shows; `reference` is opaque to Varco. */

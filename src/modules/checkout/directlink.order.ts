@@ -37,12 +37,18 @@ export interface DirectOrderOptions {
   logger?: CallLogger;
 }
 
-/** What the order's card is: typed in the request, or opened from the vault (aliases, later). */
+/** The alias an order creates or uses, kept once the acquirer took the card (directlink.alias.ts). */
+export interface KeepAlias {
+  readonly alias: string;
+  run(orderId: string): Promise<void>;
+}
+
+/** What the order's card is: typed in the request, or opened from the vault (directlink.alias.ts). */
 export type CardSource = (
   caller: Caller,
   order: OrderRequest,
   now: Date,
-) => Promise<{ ok: true; card: PaymentCard; alias?: string } | { ok: false; ncError: string; text: string }>;
+) => Promise<{ ok: true; card: PaymentCard; keep?: KeepAlias } | { ok: false; ncError: string; text: string }>;
 
 const escapeAttribute = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -89,11 +95,23 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
   }
 
   /** The acquirer's answer recorded on the claimed order; the order as it is now. */
-  async function record(caller: Caller, order: OrderRecord, card: PaymentCard, attempts: number, result: AcquirerResult | typeof INTERRUPTED, token: string) {
+  async function record(
+    caller: Caller,
+    placed: OrderRecord,
+    card: PaymentCard,
+    attempts: number,
+    result: AcquirerResult | typeof INTERRUPTED,
+    token: string,
+    keep: KeepAlias | undefined,
+  ) {
     if (result === INTERRUPTED) {
-      await markInterrupted(db, { id: order.id, attemptId: newId('pay'), card: card.summary, now: clock.now() });
+      await markInterrupted(db, { id: placed.id, attemptId: newId('pay'), card: card.summary, now: clock.now() });
       return { html: undefined };
     }
+    // The acquirer took the card: the token is kept (its CVC never) and the order names it.
+    const took = result.outcome === 'authorised' || result.outcome === 'challenge_required';
+    if (took && keep) await keep.run(placed.id);
+    const order = took && keep ? { ...placed, alias: keep.alias } : placed;
     if (result.outcome === 'challenge_required') {
       await recordChallenge({ db, clock }, order.id, result, card.summary);
       const url = `${options.publicUrl}/ncol/${order.env}/pay/${order.id}/3ds`;
@@ -136,11 +154,20 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
     const order = created && claim ? await findOrder(db, created.id) : undefined;
     if (!created || !claim || !order) return refusalAnswer({ ...echo, ncError: NC_ERROR.ALREADY_PROCESSED, text: NC_ERROR_TEXT[NC_ERROR.ALREADY_PROCESSED] });
     const result = await withDeadline(
-      () => acquirer.authorise({ amount: order.amount, currency: order.currency, card: card.card, operation: order.operation, orderRef: order.id }),
+      () =>
+        acquirer.authorise({
+          amount: order.amount,
+          currency: order.currency,
+          card: card.card,
+          operation: order.operation,
+          orderRef: order.id,
+          // FLAG3D=Y asks for 3-D Secure; without it the platform authorises without authentication.
+          threeDSecure: values.get('FLAG3D')?.trim().toUpperCase() === 'Y',
+        }),
       timeoutMs,
       { logger: options.logger, context: { orderId: order.id }, what: 'the order waits for reconciliation' },
     );
-    const { html } = await record(caller, order, card.card, claim.attempts, result, created.token);
+    const { html } = await record(caller, order, card.card, claim.attempts, result, created.token, card.keep);
     const now = await findOrder(db, order.id);
     if (!now) throw new Error(`order ${order.id} vanished`);
     // Interrupted: the result is not known yet; the reconciliation job settles it (query later).

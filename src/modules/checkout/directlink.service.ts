@@ -14,13 +14,17 @@ import { operationAnswer, orderAnswer, refusalAnswer, refusedOnOrder } from './d
 import { createDirectLinkAuth, type Caller, type DirectLinkAuthDeps, type DirectLinkRequest } from './directlink.auth.ts';
 import { createDirectOrder, typedCard, type CardSource, type DirectOrderOptions } from './directlink.order.ts';
 import type { OperationsService } from './operations.service.ts';
+import type { AliasesService } from './aliases.service.ts';
+import { aliasCardSource } from './directlink.alias.ts';
 import { findOrderByPayId, findOrderByRefIn, type OrderRecord } from './orders.repository.ts';
 
 export interface DirectLinkServiceOptions extends DirectLinkAuthDeps, DirectOrderOptions {
   db: Kysely<Database>;
   operations: OperationsService;
-  /** Where orderdirect's card comes from; default the request's CARDNO/ED/CVC/CN only. */
+  /** Where orderdirect's card comes from; default the request's CARDNO/ED/CVC/CN, and the vault's for an ALIAS. */
   cards?: CardSource;
+  /** The card token vault: with it, ALIAS stores and reuses cards. */
+  aliases?: AliasesService;
 }
 
 const MAX_PAY_ID_SUB = 1_000_000;
@@ -28,7 +32,7 @@ const MAX_PAY_ID_SUB = 1_000_000;
 export function createDirectLinkService(options: DirectLinkServiceOptions) {
   const { db } = options;
   const auth = createDirectLinkAuth(options);
-  const direct = createDirectOrder(options, options.cards ?? typedCard);
+  const direct = createDirectOrder(options, options.cards ?? (options.aliases ? aliasCardSource(options.aliases) : typedCard));
 
   /** The order named by PAYID (numeric) or ORDERID, if it is the caller's; PAYID wins when both are sent and must then agree. */
   async function orderOf(caller: Caller, env: EcommerceEnv): Promise<OrderRecord | undefined> {

@@ -101,8 +101,9 @@ export function orderToStore(order: OrderRequest, config: MerchantConfig): Order
   const legacy = config.hashingMethod === 'main-parameters';
   const urls = legacy ? unsigned : order.urls;
   // TP is not signed either with legacy hashing: anyone could wrap the page in a page of his choice.
-  const { template: _t, ...untemplated } = order;
-  return scrubRecord({ ...(legacy ? untemplated : order), urls }, KEPT_AS_SENT);
+  // Nor is ALIAS: a customer could name another customer's stored card and be offered it.
+  const { template: _t, alias: _al, aliasUsage: _au, ...signedOnly } = order;
+  return scrubRecord({ ...(legacy ? signedOnly : order), urls }, KEPT_AS_SENT);
 }
 
 function languageOf(values: ReadonlyMap<string, string> | undefined): string {

@@ -21,6 +21,10 @@ export type { DirectLinkRequest } from './directlink.auth.ts';
 export { createOperationsService } from './operations.service.ts';
 export type { MaintainResult, OperationActor, OperationView, OperationsService, OrderTarget } from './operations.service.ts';
 
+// The card token vault (ALIAS/ALIASUSAGE): sealed PANs, masked views, per merchant and environment.
+export { API_ALIAS_PAGE, createAliasesService } from './aliases.service.ts';
+export type { AliasView, AliasesService } from './aliases.service.ts';
+
 // Server-to-server feedback: the online attempt and the outbox's `http` handler; whom an exhausted one concerns.
 export { chooseAddress, createFeedbackSender, feedbackOwners } from './feedback.sender.ts';
 export type { FeedbackSender, FeedbackSenderDeps } from './feedback.sender.ts';

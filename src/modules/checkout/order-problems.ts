@@ -14,7 +14,9 @@ export type OrderProblemCode =
   | 'operation_invalid'
   | 'payment_method'
   | 'url_invalid'
-  | 'paramplus_invalid';
+  | 'paramplus_invalid'
+  | 'alias_invalid'
+  | 'alias_card_number';
 
 export interface OrderProblem {
   readonly code: OrderProblemCode;
@@ -45,6 +47,8 @@ export const ORDER_PROBLEM_NC_ERROR: Readonly<Record<OrderProblemCode, string>> 
   payment_method: '50001111',
   url_invalid: '50001111', // ours
   paramplus_invalid: '50001111', // ours
+  alias_invalid: '50001111', // ours: a name Varco cannot keep as an identifier
+  alias_card_number: '50001216', // The alias must be different than the card number
 });
 
 /** `<parameter> too long`, as in the platform's `currency too long`. */

@@ -12,7 +12,8 @@ import { readLookAndFeel } from './look.ts';
 import type { LookAndFeel } from './look.ts';
 import { readCustomer, readRedirectUrls } from './order-fields.ts';
 import type { CustomerFields, OrderUrls } from './order-fields.ts';
-import { OrderCollector } from './order-problems.ts';
+import { OrderCollector, tooLong } from './order-problems.ts';
+import { ALIAS_USAGE_MAX, aliasNameProblem, generatedAliasName, namedByPlatform } from './aliases.policy.ts';
 import type { OrderProblem, OrderWarning } from './order-problems.ts';
 
 export type { OrderProblem, OrderProblemCode, OrderWarning } from './order-problems.ts';
@@ -35,8 +36,10 @@ export interface OrderRequest {
   readonly complus?: string;
   /** PARAMPLUS decoded into pairs, appended to feedback as separate parameters. */
   readonly paramplus: ReadonlyArray<readonly [name: string, value: string]>;
-  /** ALIAS: the card token the order stores or uses (the alias vault sets it; feedback echoes it). */
+  /** ALIAS: the card token the order stores or uses (named by the shop, or by Varco for ALIASOPERATION=BYPSP). */
   readonly alias?: string;
+  /** ALIASUSAGE: why the card is kept, shown to the customer on the payment page. */
+  readonly aliasUsage?: string;
   /** TP: the merchant's dynamic template, an absolute https URL (fetched by template.fetcher.ts). */
   readonly template?: string;
   /** BRAND restricts the card brands the page accepts. */
@@ -151,6 +154,21 @@ function readTemplate(c: OrderCollector): string | undefined {
   return undefined;
 }
 
+/** ALIAS, ALIASOPERATION and ALIASUSAGE: the token the order creates or uses, if any. */
+function readAlias(c: OrderCollector): { alias?: string; aliasUsage?: string } {
+  const aliasUsage = c.optional('ALIASUSAGE', ALIAS_USAGE_MAX);
+  const usage = aliasUsage === undefined ? {} : { aliasUsage };
+  if (namedByPlatform(c.get('ALIASOPERATION'))) return { alias: generatedAliasName(), ...usage };
+  const alias = c.get('ALIAS');
+  if (alias === undefined) return {};
+  const problem = aliasNameProblem(alias);
+  // The texts never repeat the value: it may be a card number.
+  if (problem === 'card_number') return c.problem('alias_card_number', 'ALIAS', 'The alias must be different than the card number') ?? {};
+  if (problem === 'too_long') return c.problem('too_long', 'ALIAS', tooLong('ALIAS')) ?? {};
+  if (problem === 'invalid') return c.problem('alias_invalid', 'ALIAS', 'alias: letters, digits and _ . @ : + - only') ?? {};
+  return { alias, ...usage };
+}
+
 /** Turns normalised request values (DecodedForm.values) into an order, or every problem found. */
 export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: OrderRequestContext): OrderRequestResult {
   const c = new OrderCollector(values);
@@ -167,6 +185,7 @@ export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: O
   const complus = c.optional('COMPLUS', COMPLUS_MAX);
   const paramplus = readParamplus(c, ctx.charset);
   const template = readTemplate(c);
+  const alias = readAlias(c);
   const { look, warnings: lookWarnings } = readLookAndFeel(values);
   const warnings = [...c.warnings, ...lookWarnings];
   if (c.problems.length > 0 || pspid === undefined || orderId === undefined || cur === undefined || amount === undefined) {
@@ -187,6 +206,7 @@ export function validateOrderRequest(values: ReadonlyMap<string, string>, ctx: O
     ...(complus === undefined ? {} : { complus }),
     ...(brand === undefined ? {} : { brand }),
     ...(template === undefined ? {} : { template }),
+    ...alias,
   };
   return { ok: true, order, warnings };
 }

@@ -78,8 +78,8 @@ export function feedbackOrder(order: OrderRecord): FeedbackOrder {
     paramplus: o.paramplus,
     customer: o.customer,
     ...(o.complus !== undefined ? { complus: o.complus } : {}),
-    // The token the order created or used, once the alias vault records one on the order.
-    ...(o.alias !== undefined ? { alias: o.alias } : {}),
+    // The token the order created or used: recorded on the order once the acquirer took the card.
+    ...(order.alias !== null ? { alias: order.alias } : {}),
   };
 }
 

@@ -11,7 +11,9 @@ import { safeEqual, sha256Hex } from '../../kernel/crypto.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import { ACCEPTED_STATUSES, DECLINED_STATUSES } from '../../protocols/ogone/index.ts';
 import type { Acquirer, AcquirerResult } from './acquirer.ts';
-import { validateCard, type CardInput, type CardProblem, type CardSummary } from './card.ts';
+import type { CardProblem, CardSummary } from './card.ts';
+import { offeredCard, pageCard, type PageAliases, type PageCardInput } from './payment.card.ts';
+import type { AliasView } from './aliases.service.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
 import { DEFAULT_NC_ERROR } from './outcome.ts';
 import {
@@ -29,7 +31,16 @@ import { finalOf, recordChallenge, settleAttempt, type Final } from './payment.s
 import { INTERRUPTED, withDeadline } from './acquirer.call.ts';
 
 export type PageState =
-  | { kind: 'pay'; order: OrderRecord; config: MerchantConfig; redirectOrigins: string[]; refused: boolean; problems: readonly CardProblem[] }
+  | {
+      kind: 'pay';
+      order: OrderRecord;
+      config: MerchantConfig;
+      redirectOrigins: string[];
+      refused: boolean;
+      problems: readonly CardProblem[];
+      /** The stored card the order's ALIAS names, offered masked. */
+      stored?: AliasView;
+    }
   | { kind: 'challenge'; order: OrderRecord; config: MerchantConfig; redirectOrigins: string[] }
   | { kind: 'processing'; order: OrderRecord }
   | { kind: 'done'; order: OrderRecord; accepted: boolean }
@@ -47,6 +58,8 @@ export interface PaymentServiceOptions extends FeedbackDispatchOptions {
   clock: Clock;
   merchants: MerchantDirectory;
   acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
+  /** The card token vault: an order with ALIAS keeps its card there, or pays with the stored one. */
+  aliases?: PageAliases;
   /**
    * Bound on one acquirer call; past it the attempt is interrupted. Default ACQUIRER_TIMEOUT_MS;
    * must stay below the reconciliation's grace period (docs/adr/0022-order-reconciliation.md).
@@ -111,40 +124,50 @@ export function createPaymentService(options: PaymentServiceOptions) {
 
   async function view(env: EcommerceEnv, orderId: string, token: string): Promise<PageState> {
     const ctx = await open(env, orderId, token);
-    return ctx ? stateOf(ctx) : { kind: 'not_found' };
+    return ctx ? withStored(stateOf(ctx)) : { kind: 'not_found' };
   }
 
   /** The page as it is now (after a lost race, the other request's result shows). */
   async function reload(ctx: Context): Promise<StepResult> {
     const fresh = await findOrder(db, ctx.order.id);
-    return { kind: 'page', state: fresh ? stateOf({ ...ctx, order: fresh }) : { kind: 'not_found' } };
+    return { kind: 'page', state: fresh ? await withStored(stateOf({ ...ctx, order: fresh })) : { kind: 'not_found' } };
   }
 
-  async function pay(env: EcommerceEnv, orderId: string, token: string, input: CardInput, clientIp: string): Promise<StepResult> {
-    const ctx = await open(env, orderId, token);
-    if (!ctx) return { kind: 'page', state: { kind: 'not_found' } };
-    const state = stateOf(ctx);
+  /** A payment form offers the stored card the order's ALIAS names (masked), when the merchant holds it. */
+  async function withStored(state: PageState): Promise<PageState> {
+    if (state.kind !== 'pay') return state;
+    const stored = await offeredCard(options.aliases, state.order);
+    return stored ? { ...state, stored } : state;
+  }
+
+  async function pay(env: EcommerceEnv, orderId: string, token: string, input: PageCardInput, clientIp: string): Promise<StepResult> {
+    const opened = await open(env, orderId, token);
+    if (!opened) return { kind: 'page', state: { kind: 'not_found' } };
+    const state = stateOf(opened);
     if (state.kind !== 'pay') return { kind: 'page', state };
-    const brand = ctx.order.stored.order.brand;
-    const checked = validateCard(input, clock.now(), brand === undefined ? undefined : [brand]);
-    if (!checked.ok) return { kind: 'page', state: stateOf(ctx, checked.problems) };
+    const checked = await pageCard(options.aliases, opened.order, input, clock.now());
+    if (!checked.ok) return { kind: 'page', state: await withStored(stateOf(opened, checked.problems)) };
     const acquirer = options.acquirers[env];
     if (!acquirer) throw new Error(`no acquirer for ${env}`);
     const claim = await claimOrder(db, {
       id: orderId,
-      tokenHash: ctx.tokenHash,
+      tokenHash: opened.tokenHash,
       from: PAYABLE,
       countAttempt: true,
-      maxAttempts: ctx.config.paymentRetries,
+      maxAttempts: opened.config.paymentRetries,
       now: clock.now(),
     });
-    if (!claim) return reload(ctx);
-    const { order } = ctx;
+    if (!claim) return reload(opened);
+    const { order } = opened;
     const result = await callAcquirer(orderId, () =>
       acquirer.authorise({ amount: order.amount, currency: order.currency, card: checked.card, operation: order.operation, orderRef: order.id }),
     );
     const summary = checked.card.summary;
-    if (result === INTERRUPTED) return interrupted(ctx, summary);
+    if (result === INTERRUPTED) return interrupted(opened, summary);
+    // The acquirer took the card: the token is kept (its CVC never) and the order names it.
+    const took = result.outcome === 'authorised' || result.outcome === 'challenge_required';
+    if (took && checked.keep) await checked.keep.run(orderId);
+    const ctx = took && checked.keep ? { ...opened, order: { ...order, alias: checked.keep.alias } } : opened;
     if (result.outcome === 'challenge_required') {
       await recordChallenge({ db, clock }, orderId, result, summary);
       return { kind: 'challenge' };
@@ -185,7 +208,9 @@ export function createPaymentService(options: PaymentServiceOptions) {
       result.outcome === 'challenge_required'
         ? { outcome: 'uncertain' as const, ncError: DEFAULT_NC_ERROR.uncertain, acquirerRef: result.payId }
         : finalOf(result);
-    return finish(ctx, { ...final, ...(order.card ? { card: order.card } : {}), attempts: claim.attempts }, clientIp);
+    // A DirectLink order's page cannot offer another card: its outcome goes to the shop now.
+    const last = order.channel === 'directlink';
+    return finish(ctx, { ...final, ...(order.card ? { card: order.card } : {}), attempts: claim.attempts, last }, clientIp);
   }
 
   async function cancel(env: EcommerceEnv, orderId: string, token: string, clientIp: string): Promise<StepResult> {
@@ -210,7 +235,7 @@ export function createPaymentService(options: PaymentServiceOptions) {
     // The reconciliation job settled it first (an attempt slower than its grace period): show what it recorded.
     if (!settled) return reload(ctx);
     const { order: updated, payment } = settled;
-    if (settled.retry) return { kind: 'page', state: stateOf({ ...ctx, order: updated }) };
+    if (settled.retry) return { kind: 'page', state: await withStored(stateOf({ ...ctx, order: updated })) };
     if (settled.queued) await dispatch.deliverOnline(settled.queued);
     const url = customerRedirect(updated, config, payment);
     return url === null ? { kind: 'result', order: updated, accepted: ACCEPTED_STATUSES.has(settled.status) } : { kind: 'redirect', url };

@@ -32,6 +32,8 @@ export interface Final {
   card?: CardSummary;
   /** Acquirer attempts so far, this one included. */
   attempts: number;
+  /** No other attempt may follow (a DirectLink order's 3-D Secure answer: its shop is waiting for the outcome). */
+  last?: boolean;
 }
 
 export interface Settled {
@@ -59,7 +61,7 @@ export async function settleAttempt(
   clientIp?: string,
 ): Promise<Settled | undefined> {
   const status = paymentStatus(final.outcome, order.operation);
-  const retry = mayRetry(final.outcome, final.attempts, config.paymentRetries);
+  const retry = final.last !== true && mayRetry(final.outcome, final.attempts, config.paymentRetries);
   const card = final.card ?? order.card;
   const now = deps.clock.now();
   const payment: FeedbackPayment = {

@@ -159,6 +159,7 @@ function answerCard(request: AuthoriseRequest, payId: string): AcquirerResult {
     case 'authorised':
       return { outcome: 'authorised', payId, acceptance: TEST_ACCEPTANCE, ncError: '0' };
     case 'challenge':
+      if (request.threeDSecure === false) return { outcome: 'authorised', payId, acceptance: TEST_ACCEPTANCE, ncError: '0' };
       return { outcome: 'challenge_required', payId, ncError: '0', challenge: { reference: `sim3ds-${payId}`, kind: 'simulated-3ds' } };
     case 'refused':
       return { outcome: 'refused', payId, ncError: TEST_NC_ERRORS.refused };

@@ -25,6 +25,7 @@ export const HOSTED_NC_ERROR = Object.freeze({
   CURRENCY_DECIMALS: '50001121',
   CURRENCY_NOT_ACCEPTED: '50001122',
   SHA_MISMATCH: '50001184',
+  ALIAS_CARD_NUMBER: '50001216',
 });
 
 export type HostedNcError = (typeof HOSTED_NC_ERROR)[keyof typeof HOSTED_NC_ERROR];
@@ -50,6 +51,7 @@ export const HOSTED_NC_ERROR_TEXT: Readonly<Record<HostedNcError, string>> = Obj
   [E.CURRENCY_DECIMALS]: 'Invalid number of decimals for the currency',
   [E.CURRENCY_NOT_ACCEPTED]: 'Currency not accepted by the merchant',
   [E.SHA_MISMATCH]: 'SHA Mismatch',
+  [E.ALIAS_CARD_NUMBER]: 'The alias must be different than the card number',
 });
 
 /** The platform's text of an NCERROR, or undefined for a code outside the hosted page's list. */

@@ -35,6 +35,8 @@ export const NC_ERROR = Object.freeze({
   EXPIRY_MONTH: '50001182',
   EXPIRY_PAST: '50001183',
   SHA_MISMATCH: '50001184',
+  /** ALIAS holds a card number (the Alias Manager's code). */
+  ALIAS_CARD_NUMBER: '50001216',
 });
 
 export type NcError = (typeof NC_ERROR)[keyof typeof NC_ERROR];
@@ -70,6 +72,7 @@ export const NC_ERROR_TEXT: Readonly<Record<NcError, string>> = Object.freeze({
   '50001182': 'Invalid expiration month',
   '50001183': 'Expiration date must be in the future',
   '50001184': 'SHA Mismatch',
+  '50001216': 'The alias must be different than the card number',
 });
 
 /** The platform's text of a code, or undefined for a code outside this catalogue (an acquirer's). */

@@ -116,6 +116,10 @@ export interface PayPageView {
   /** NCERROR of the last refusal: the page says why in the platform's words (translated). */
   ncError?: string | null;
   problems: ReadonlyArray<{ field: CardFieldName; code: string }>;
+  /** The stored card the order's ALIAS names (masked; never the number), offered before the card form. */
+  stored?: { brand: string; number: string; expiry: string };
+  /** ALIASUSAGE: why the shop keeps the card typed here. */
+  aliasUsage?: string;
 }
 
 function problemText(t: PayStrings, code: string): string {
@@ -157,6 +161,8 @@ export function payPage(v: PayPageView): string {
 ${summary(t, v.order)}
 ${v.refused ? html`<p class="alert" role="alert">${t.refused}${reason(t, v.ncError)}</p>` : ''}
 ${v.problems.length > 0 ? html`<p class="alert" role="alert">${t.problemsTitle} ${v.problems.map((p, i) => html`${i > 0 ? ' · ' : ''}${labelOf(t, p.field)}: ${problemText(t, p.code)}`)}</p>` : ''}
+${v.stored ? storedCardForm(t, v, v.stored) : ''}
+${v.aliasUsage ? html`<p class="note">${t.aliasNotice} ${v.aliasUsage}</p>` : ''}
 <form method="post" action="${v.action}" accept-charset="utf-8">
 <input type="hidden" name="token" value="${v.token}">
 ${field(t, v, { name: 'holder', id: 'holder', label: t.holder, autocomplete: 'cc-name', maxlength: 35, value: v.holder })}
@@ -172,6 +178,23 @@ ${field(t, v, { name: 'cvc', id: 'cvc', label: t.cvc, hint: t.cvcHint, autocompl
 <div class="actions"><button type="submit" class="secondary">${t.cancel}</button></div>
 </form>`;
   return frame({ language: v.language, env: v.env, title, look: v.look, lookHref: v.lookHref, script: true, body });
+}
+
+/** The stored card, masked, with its own form: only the CVC is typed (it is never stored). */
+function storedCardForm(t: PayStrings, v: PayPageView, card: NonNullable<PayPageView['stored']>): SafeHtml {
+  const expiry = `${card.expiry.slice(0, 2)}/${card.expiry.slice(2)}`;
+  return html`<section class="stored" aria-labelledby="stored-title">
+<h2 id="stored-title">${t.storedTitle}</h2>
+<p data-stored-card>${card.brand} ${card.number} · ${t.expiry} ${expiry}</p>
+<form method="post" action="${v.action}" accept-charset="utf-8">
+<input type="hidden" name="token" value="${v.token}">
+<input type="hidden" name="stored" value="1">
+<div><label for="stored-cvc">${t.cvc} <span class="hint" id="stored-cvc-hint">${t.cvcHint}</span></label>
+<input id="stored-cvc" name="cvc" autocomplete="cc-csc" inputmode="numeric" maxlength="4" aria-describedby="stored-cvc-hint"></div>
+<div class="actions"><button type="submit" class="pay">${t.payStored} ${v.order.amount}</button></div>
+</form>
+<p>${t.newCard}</p>
+</section>`;
 }
 
 /** ` Authorization declined (error code 30051001)`, or nothing when the code is not one the page explains. */

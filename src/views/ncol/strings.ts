@@ -60,6 +60,12 @@ export interface PayStrings {
   alreadyPaidTitle: string;
   alreadyPaidBody: string;
   reference: string;
+  /** The order's ALIAS names a card the shop keeps: the page offers it, masked. */
+  storedTitle: string;
+  payStored: string;
+  newCard: string;
+  /** ALIASUSAGE follows: why the shop keeps the card. */
+  aliasNotice: string;
 }
 
 const en_US: PayStrings = {
@@ -110,6 +116,10 @@ const en_US: PayStrings = {
   alreadyPaidTitle: 'This order is already paid',
   alreadyPaidBody: 'This order has already been paid (or its payment is in progress): it cannot be paid again. Nothing more was charged.',
   reference: 'Order reference',
+  storedTitle: 'Your saved card',
+  payStored: 'Pay with this card',
+  newCard: 'Or pay with another card:',
+  aliasNotice: 'This shop will keep your card (never its security code) for:',
 };
 
 const it_IT: PayStrings = {
@@ -162,6 +172,10 @@ const it_IT: PayStrings = {
   alreadyPaidTitle: 'Questo ordine è già pagato',
   alreadyPaidBody: 'Questo ordine è già stato pagato (o il suo pagamento è in corso): non può essere pagato di nuovo. Non è stato addebitato altro.',
   reference: 'Riferimento dell\u2019ordine',
+  storedTitle: 'La tua carta salvata',
+  payStored: 'Paga con questa carta',
+  newCard: 'Oppure paga con un\u2019altra carta:',
+  aliasNotice: 'Questo negozio conserverà la tua carta (mai il codice di sicurezza) per:',
 };
 
 const fr_FR: PayStrings = {
@@ -214,6 +228,10 @@ const fr_FR: PayStrings = {
   alreadyPaidTitle: 'Cette commande est déjà payée',
   alreadyPaidBody: 'Cette commande a déjà été payée (ou son paiement est en cours) : elle ne peut pas être payée à nouveau. Rien de plus n\u2019a été débité.',
   reference: 'Référence de la commande',
+  storedTitle: 'Votre carte enregistrée',
+  payStored: 'Payer avec cette carte',
+  newCard: 'Ou payez avec une autre carte :',
+  aliasNotice: 'Ce magasin conservera votre carte (jamais son code de sécurité) pour :',
 };
 
 const de_DE: PayStrings = {
@@ -266,6 +284,10 @@ const de_DE: PayStrings = {
   alreadyPaidTitle: 'Diese Bestellung ist bereits bezahlt',
   alreadyPaidBody: 'Diese Bestellung wurde bereits bezahlt (oder ihre Zahlung läuft): Sie kann nicht erneut bezahlt werden. Es wurde nichts weiter belastet.',
   reference: 'Bestellnummer',
+  storedTitle: 'Ihre gespeicherte Karte',
+  payStored: 'Mit dieser Karte bezahlen',
+  newCard: 'Oder mit einer anderen Karte bezahlen:',
+  aliasNotice: 'Dieser Shop speichert Ihre Karte (nie ihren Sicherheitscode) für:',
 };
 
 const nl_NL: PayStrings = {
@@ -318,6 +340,10 @@ const nl_NL: PayStrings = {
   alreadyPaidTitle: 'Deze bestelling is al betaald',
   alreadyPaidBody: 'Deze bestelling is al betaald (of de betaling loopt): ze kan niet opnieuw worden betaald. Er is niets extra afgeschreven.',
   reference: 'Bestelreferentie',
+  storedTitle: 'Uw opgeslagen kaart',
+  payStored: 'Betalen met deze kaart',
+  newCard: 'Of betaal met een andere kaart:',
+  aliasNotice: 'Deze winkel bewaart uw kaart (nooit de beveiligingscode) voor:',
 };
 
 const BY_LANGUAGE: Readonly<Record<string, PayStrings>> = { en_US, it_IT, fr_FR, de_DE, nl_NL };
