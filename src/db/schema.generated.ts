@@ -483,7 +483,7 @@ export interface PaymentOperations {
   acceptance: string | null;
   acquirer_ref: string | null;
   actor_id: string | null;
-  actor_type: "api_user" | "referent" | "admin" | "cli" | "system";
+  actor_type: "api_user" | "subscription" | "referent" | "admin" | "cli" | "system";
   amount: number;
   created_at: Timestamp;
   feedback_message_id: string | null;

@@ -112,7 +112,7 @@ describe('capture, refund and cancel in JSON', () => {
       .where('order_id', '=', id)
       .where('pay_id_sub', '=', 1)
       .executeTakeFirstOrThrow();
-    assert.equal(row.actor_type, 'api_user');
+    assert.equal(row.actor_type, 'subscription');
     assert.match(row.actor_id ?? '', /^sub_/, 'the key\u2019s subscription asked');
   });
 

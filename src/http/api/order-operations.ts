@@ -171,9 +171,9 @@ export function registerOrderOperations(app: FastifyInstance, routes: Routes): v
         if (!view) throw notFound();
         const body = request.body;
         const target = { orderId: view.id, organisationId: auth.organisationId, env: auth.environment };
-        // The key's subscription asks (sub_…); DirectLink's API users are apu_…: one ledger column for both callers of an API.
+        // The key's subscription asks (sub_…), as DirectLink's API users (apu_…) ask there.
         const done: MaintainResult = await routes.operations.maintain(target, kind.op(body.final === true), body.amount, {
-          type: 'api_user',
+          type: 'subscription',
           id: auth.subscriptionId,
         });
         if (!done.ok) throw done.reason === 'not_found' ? notFound() : refusal(done.ncError, done.text);

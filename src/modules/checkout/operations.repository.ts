@@ -8,7 +8,7 @@ import type { LedgerChange, OrderLedger } from './operations.policy.ts';
 // one after the other; the orders table's CHECK constraints are the last word on the amounts.
 
 export type OperationRow = Selectable<Database['payment_operations']>;
-export type ActorType = 'api_user' | 'referent' | 'admin' | 'cli' | 'system';
+export type ActorType = 'api_user' | 'subscription' | 'referent' | 'admin' | 'cli' | 'system';
 
 /** The order's totals, locked for the rest of the transaction; undefined when there is no such order. */
 export async function lockLedger(trx: Kysely<Database>, orderId: string): Promise<(OrderLedger & { lastPayIdSub: number }) | undefined> {
