@@ -21,6 +21,8 @@ button{font:inherit;padding:.6rem 1.2rem;border:0;border-radius:4px;cursor:point
 button.secondary{background:#e2e5ea;color:#1d2430}
 .alert{color:#a4161a;background:#fde8e8;padding:.5rem .75rem;border-radius:4px}
 .notice{background:#e8f4fd;padding:.5rem .75rem;border-radius:4px}
+.note{font-size:.9rem;color:#505a66;margin:.75rem 0}
+.stored{border:1px solid #c9d1da;border-radius:6px;padding:.75rem 1rem;margin-bottom:1.25rem}.stored h2{font-size:1.05rem;margin:0 0 .5rem}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
 
 // Progressive enhancement only (the server checks everything again): Luhn check of the number as
