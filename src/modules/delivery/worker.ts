@@ -286,12 +286,27 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const room = (): number => capacity - inFlight.size - ready.length;
   let waitingForRoom = false;
 
+  // A message leased ahead waits for a slot while its lease runs. Once a tenth of it is gone it is
+  // given back instead of started: a delivery starts with (nearly) the whole cut-off budget it would
+  // have had without prefetch, never on a lease about to expire (another worker would take the
+  // message over and send it again while this one is still sending). When slots free slowly, leasing
+  // ahead gains nothing anyway.
+  const stale: OutboxRow[] = [];
   function startReady(): void {
+    const now = performance.now();
     while (running && inFlight.size < concurrency) {
       const next = ready.shift();
-      if (!next) return;
-      track(next.row, next.leasedAt);
+      if (!next) break;
+      if (now - next.leasedAt > leaseMs / 10) stale.push(next.row);
+      else track(next.row, next.leasedAt);
     }
+    if (stale.length > 0) giveBack(stale.splice(0));
+  }
+
+  function giveBack(rows: OutboxRow[]): void {
+    releaseLeases(db, workerId, rows).catch((error: unknown) => {
+      logger.warn({ err: errorText(error), count: rows.length }, 'releasing outbox leases failed; they expire');
+    });
   }
 
   function track(row: OutboxRow, leasedAt: number): void {
