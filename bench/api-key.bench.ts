@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alternate, runLoad } from './load.ts';
 import { fmt, type Row } from './report.ts';
-import { rssSampler, spawnTracked, waitForLine } from './support.ts';
+import { spawnTracked, waitForLine } from './support.ts';
 import type { VarcoProcess } from './varco.ts';
 
 // 1. API key check: GET /api/v1/ping with a valid key (format, checksum, SHA-256, cache, rate
@@ -48,7 +48,7 @@ export async function startBaseline(mode: 'ping' | 'insert', env: Record<string,
 /** Fixed request rate for the latency figure: p99 of a saturated server is its queue, not its speed. */
 export const LATENCY_RATE = 1000;
 
-export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: string, s: BenchSettings): Promise<{ row: Row; rssUnderLoadMb: number }> {
+export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: string, s: BenchSettings): Promise<Row> {
   const files = await serverCertificateFiles(varco.dataDir, workDir);
   const baseline = await startBaseline('ping', { BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile });
   const load = (port: number, pid: number, key: string, seconds: number, rate?: number) =>
@@ -63,7 +63,6 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
       },
       { serverPid: pid },
     );
-  const rss = rssSampler(varco.pid);
   try {
     // keys[0] warms up and measures latency; each throughput run has a subscription (and rate-limit window) of its own.
     const result = await alternate(
@@ -76,7 +75,6 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
       () => load(baseline.port, baseline.pid, 'none', s.seconds),
       s.log,
     );
-    const rssUnderLoadMb = rss.stop();
     const fixedVarco = await load(varco.port, varco.pid, keys[0] ?? '', s.seconds, LATENCY_RATE);
     const fixedBase = await load(baseline.port, baseline.pid, 'none', s.seconds, LATENCY_RATE);
     s.log(`    at ${LATENCY_RATE} req/s: varco p50 ${fixedVarco.p50} ms p99 ${fixedVarco.p99} ms · baseline p50 ${fixedBase.p50} ms p99 ${fixedBase.p99} ms`);
@@ -106,9 +104,8 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
         fixedRate: { rate: LATENCY_RATE, varco: fixedVarco, baseline: fixedBase },
       },
     };
-    return { row, rssUnderLoadMb };
+    return row;
   } finally {
-    rss.stop();
     baseline.stop();
   }
 }
