@@ -27,7 +27,7 @@ const settings: BenchSettings = {
   warmUpSeconds: quick ? 1 : 3,
   log: (line) => process.stdout.write(`${line}\n`),
 };
-const GLOBAL_TIMEOUT_MS = (quick ? 6 : 15) * 60_000;
+const GLOBAL_TIMEOUT_MS = (quick ? 10 : 20) * 60_000;
 
 let finishing = false;
 async function abort(reason: string, code: number): Promise<never> {
