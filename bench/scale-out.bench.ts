@@ -57,10 +57,23 @@ async function startExtra(main: VarcoProcess, count: number): Promise<Instances>
 }
 
 /** The same load split over the instances at once; requests/s summed, CPU per request over all of them. */
-async function spread(instances: VarcoProcess[], connections: number, one: (v: VarcoProcess, connections: number) => Promise<LoadRun>): Promise<number> {
+/** Summed answers/s, and every answer that was not the expected one, by status code, over the instances. */
+async function spread(
+  instances: VarcoProcess[],
+  connections: number,
+  one: (v: VarcoProcess, connections: number) => Promise<LoadRun>,
+): Promise<{ rps: number; errors: number; codes: string }> {
   const per = Math.max(1, Math.round(connections / instances.length));
   const runs = await Promise.all(instances.map((v) => one(v, per)));
-  return runs.reduce((sum, r) => sum + r.rps, 0);
+  const codes = runs
+    .map(
+      (r, i) =>
+        `#${i + 1} ${Object.entries(r.statusCodes)
+          .map(([code, n]) => `${code}×${n}`)
+          .join(' ')}`,
+    )
+    .join('; ');
+  return { rps: runs.reduce((sum, r) => sum + r.rps, 0), errors: runs.reduce((sum, r) => sum + r.errors, 0), codes };
 }
 
 export async function benchScaleOut(main: VarcoProcess, db: Kysely<Database>, organisationId: string, s: BenchSettings): Promise<Row> {
@@ -99,16 +112,24 @@ export async function benchScaleOut(main: VarcoProcess, db: Kysely<Database>, or
       { expect: '3xx', serverPid: v.pid },
     );
   };
-  const figures: Array<{ instances: number; keyChecks: number; orders: number }> = [];
+  const figures: Array<{ instances: number; keyChecks: number; orders: number; errors: number; codes: string }> = [];
   for (const count of COUNTS) {
     const group = await startExtra(main, count);
     try {
       // A warm-up of every instance (JIT, pools, caches), then the measured runs.
       await spread(group.all, s.connections, ping);
-      const keyChecks = await spread(group.all, s.connections, ping);
+      const keys = await spread(group.all, s.connections, ping);
       const orders = await spread(group.all, s.connections, order);
-      figures.push({ instances: count, keyChecks, orders });
-      s.log(`    ${count} instance(s): ${Math.round(keyChecks)} key checks/s · ${Math.round(orders)} orders/s`);
+      figures.push({
+        instances: count,
+        keyChecks: keys.rps,
+        orders: orders.rps,
+        errors: keys.errors + orders.errors,
+        codes: `${keys.codes} | ${orders.codes}`,
+      });
+      s.log(
+        `    ${count} instance(s): ${Math.round(keys.rps)} key checks/s · ${Math.round(orders.rps)} orders/s · ${keys.errors + orders.errors} errors (status codes per instance: ${keys.codes} | ${orders.codes})`,
+      );
     } finally {
       await group.stop();
     }
@@ -128,7 +149,7 @@ export async function benchScaleOut(main: VarcoProcess, db: Kysely<Database>, or
     ratio: '—',
     p50: '—',
     p99: '—',
-    errors: '—',
+    errors: figures.map((f) => `${f.instances}: ${f.errors}`).join(', '),
     targets: [],
     data: { figures, cores, saturates },
   };
