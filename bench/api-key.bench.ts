@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { alternate, runLoad } from './load.ts';
+import { alternate, runLoad, type LoadRun } from './load.ts';
+import { pinLoadGenerator } from './pinning.ts';
 import { fmt, type Row } from './report.ts';
-import { rssSampler, spawnTracked, waitForLine } from './support.ts';
+import { spawnTracked, waitForLine } from './support.ts';
 import type { VarcoProcess } from './varco.ts';
 
 // 1. API key check: GET /api/v1/ping with a valid key (format, checksum, SHA-256, cache, rate
@@ -48,7 +49,38 @@ export async function startBaseline(mode: 'ping' | 'insert', env: Record<string,
 /** Fixed request rate for the latency figure: p99 of a saturated server is its queue, not its speed. */
 export const LATENCY_RATE = 1000;
 
-export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: string, s: BenchSettings): Promise<{ row: Row; rssUnderLoadMb: number }> {
+type Load = (port: number, pid: number, key: string, seconds: number, rate?: number) => Promise<LoadRun>;
+
+/** With more than two cores: the same alternation with the load generator pinned apart (bench/pinning.ts). */
+async function pinnedSeries(
+  varco: VarcoProcess,
+  baseline: BaselineProcess,
+  keys: string[],
+  load: Load,
+  s: BenchSettings,
+): Promise<{ note: string; ratio?: number; cpuRatio?: number }> {
+  const pin = await pinLoadGenerator([varco.pid, baseline.pid]);
+  if (!pin.applied) return { note: pin.note };
+  try {
+    s.log(`    ${pin.note}`);
+    const result = await alternate(
+      s.runs,
+      { subject: async () => undefined, baseline: async () => undefined },
+      () => load(varco.port, varco.pid, keys[0] ?? '', s.seconds),
+      () => load(baseline.port, baseline.pid, 'none', s.seconds),
+      s.log,
+    );
+    return {
+      note: pin.note,
+      ratio: result.subject.rps / result.baseline.rps,
+      cpuRatio: result.baseline.cpuUsPerRequest / result.subject.cpuUsPerRequest,
+    };
+  } finally {
+    await pin.restore();
+  }
+}
+
+export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: string, s: BenchSettings): Promise<Row> {
   const files = await serverCertificateFiles(varco.dataDir, workDir);
   const baseline = await startBaseline('ping', { BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile });
   const load = (port: number, pid: number, key: string, seconds: number, rate?: number) =>
@@ -63,7 +95,6 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
       },
       { serverPid: pid },
     );
-  const rss = rssSampler(varco.pid);
   try {
     // keys[0] warms up and measures latency; each throughput run has a subscription (and rate-limit window) of its own.
     const result = await alternate(
@@ -76,7 +107,7 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
       () => load(baseline.port, baseline.pid, 'none', s.seconds),
       s.log,
     );
-    const rssUnderLoadMb = rss.stop();
+    const pinned = await pinnedSeries(varco, baseline, keys, load, s);
     const fixedVarco = await load(varco.port, varco.pid, keys[0] ?? '', s.seconds, LATENCY_RATE);
     const fixedBase = await load(baseline.port, baseline.pid, 'none', s.seconds, LATENCY_RATE);
     s.log(`    at ${LATENCY_RATE} req/s: varco p50 ${fixedVarco.p50} ms p99 ${fixedVarco.p99} ms · baseline p50 ${fixedBase.p50} ms p99 ${fixedBase.p99} ms`);
@@ -88,12 +119,13 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
       name: '1. API key check (GET /api/v1/ping)',
       varco: `${fmt.int(v.rps)} req/s; ${fmt.int(v.cpuUsPerRequest)} µs CPU/req`,
       baseline: `${fmt.int(b.rps)} req/s; ${fmt.int(b.cpuUsPerRequest)} µs CPU/req (bare Fastify, p99 ${fmt.ms(b.p99)}; at ${LATENCY_RATE}/s p99 ${fmt.ms(fixedBase.p99)})`,
-      ratio: fmt.ratio(ratio),
+      ratio: `${fmt.ratio(ratio)} (CPU ${fmt.ratio(b.cpuUsPerRequest / v.cpuUsPerRequest)}; ${pinned.ratio === undefined ? pinned.note : `pinned: ${fmt.ratio(pinned.ratio)}, CPU ${fmt.ratio(pinned.cpuRatio ?? Number.NaN)}`})`,
       p50: `${fmt.ms(v.p50)} (at ${LATENCY_RATE}/s: ${fmt.ms(fixedVarco.p50)})`,
       p99: `${fmt.ms(v.p99)} (at ${LATENCY_RATE}/s: ${fmt.ms(fixedVarco.p99)})`,
       errors: String(errors),
       targets: [
-        { what: 'ratio ≥ 0.80', met: ratio >= 0.8 },
+        // The issue's target is on CPU per request (≤ 1.25 × bare Fastify's), the steadier figure here; throughput is printed beside it.
+        { what: 'CPU ratio ≥ 0.80 (CPU/req ≤ 1.25 × bare)', met: b.cpuUsPerRequest / v.cpuUsPerRequest >= 0.8 },
         { what: `p99 ≤ 5 ms at ${LATENCY_RATE} req/s`, met: fixedVarco.p99 <= 5 },
         { what: 'p99 ≤ 5 ms saturated', met: v.p99 <= 5 },
         { what: '0 errors', met: errors === 0 },
@@ -104,11 +136,11 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
         varco: v,
         baseline: b,
         fixedRate: { rate: LATENCY_RATE, varco: fixedVarco, baseline: fixedBase },
+        pinned,
       },
     };
-    return { row, rssUnderLoadMb };
+    return row;
   } finally {
-    rss.stop();
     baseline.stop();
   }
 }

@@ -8,6 +8,12 @@ import { childEnv, freePort, onCleanup, sleep, spawnTracked, stopOrphanPostgres,
 // The real Varco server process, as `npm start` runs it (default settings except the data
 // directory, ports and loopback address), for the start-up, memory and load benchmarks.
 
+/**
+ * The Node.js flags `npm start` and the Dockerfile give the server: the young generation bounded at
+ * 2 × 16 MB (V8 grows it to 128 MB under load and keeps it; issue 15, docs/benchmarks.md).
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=16'];
+
 export interface VarcoProcess {
   child: ChildProcess;
   pid: number;
@@ -56,7 +62,7 @@ export async function startVarco(options: StartVarcoOptions): Promise<VarcoProce
   const pgPort = options.pgPort ?? (await freePort());
   const out = openSync(options.logFile, 'a');
   const started = performance.now();
-  const child = spawnTracked([...(options.nodeArgs ?? []), 'src/main/server.ts'], {
+  const child = spawnTracked([...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), 'src/main/server.ts'], {
     stdio: ['ignore', out, out],
     // The receivers listen on loopback, which outbound calls may reach only when allowed.
     env: childEnv({

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
-import type { AuthContext, KeyVerifier, RouteGroup } from '../../modules/subscriptions/index.ts';
+import type { AuthContext, KeyCheck, KeyVerifier, RouteGroup } from '../../modules/subscriptions/index.ts';
 import { FORBIDDEN_MESSAGE, KEY_INVALID_MESSAGE, KEY_MISSING_MESSAGE, presentedKey } from '../shared/subscription-key.ts';
 
 // Authentication of /api by subscription key, in one hook for the whole keyed context so no route
@@ -39,25 +39,41 @@ export function registerKeyAuth(app: FastifyInstance, verifier: KeyVerifier): vo
     if (missing) throw new Error(`/api route ${String(route.method)} ${route.url} must declare its ${missing} schema`);
   });
 
-  app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config;
-    const check = await verifier.verify(presentedKey(request));
+  // A callback hook, not an async one: a key the cache knows is judged without a promise or a tick
+  // (verifyCached); only a cache miss waits for the database (issue 15, the key check's CPU).
+  app.addHook('onRequest', (request, _reply, done) => {
+    const key = presentedKey(request);
+    const cached = verifier.verifyCached(key);
+    if (cached !== undefined) {
+      done(admit(request, cached));
+      return;
+    }
+    verifier.verify(key).then(
+      (check) => done(admit(request, check)),
+      (error: unknown) => done(error as Error),
+    );
+  });
+
+  /** Applies a key check's verdict, the rate limit and the route group; the refusal, or undefined. */
+  function admit(request: FastifyRequest, check: KeyCheck): VarcoError | undefined {
     if (!check.ok) {
-      throw check.reason === 'missing'
+      return check.reason === 'missing'
         ? new VarcoError('subscription_key_missing', KEY_MISSING_MESSAGE)
         : new VarcoError('subscription_key_invalid', KEY_INVALID_MESSAGE);
     }
     const context = check.context;
     const verdict = verifier.rateLimit(context);
     if (!verdict.allowed) {
-      throw new VarcoError('rate_limited', `Rate limit is exceeded. Try again in ${verdict.retryAfterSeconds} seconds.`, {
+      return new VarcoError('rate_limited', `Rate limit is exceeded. Try again in ${verdict.retryAfterSeconds} seconds.`, {
         headers: { 'retry-after': String(verdict.retryAfterSeconds) },
       });
     }
     verifier.recordUse(context);
-    if (!config.group || !context.routeGroups.includes(config.group)) throw new VarcoError('forbidden', FORBIDDEN_MESSAGE);
+    const group = request.routeOptions.config.group;
+    if (!group || !context.routeGroups.includes(group)) return new VarcoError('forbidden', FORBIDDEN_MESSAGE);
     request.apiAuth = context;
-  });
+    return undefined;
+  }
 }
 
 /** The authenticated subscription of a keyed route (set by the hook before any handler runs). */

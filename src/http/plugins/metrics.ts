@@ -12,9 +12,19 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
-function surfaceOf(url: string): string {
-  const first = url.split('?')[0]?.split('/')[1] ?? '';
-  return ['api', 'portal', 'admin', 'ncol'].includes(first) ? first : 'other';
+const SURFACES = ['api', 'portal', 'admin', 'ncol'] as const;
+type Surface = (typeof SURFACES)[number] | 'other';
+
+/** The first path segment when it is a surface: a prefix test, no string splitting per request. */
+export function surfaceOf(url: string): Surface {
+  for (const surface of SURFACES) {
+    if (url.startsWith(surface, 1)) {
+      const next = url.charCodeAt(surface.length + 1);
+      // End of the URL, '/' or '?'.
+      if (Number.isNaN(next) || next === 47 || next === 63) return surface;
+    }
+  }
+  return 'other';
 }
 
 /**
@@ -45,10 +55,27 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // Label children made once per combination (prom-client hashes the label object on every inc()
+  // otherwise), and a callback hook rather than an async one: no promise per request (issue 15).
+  const counters = new Map<string, Counter.Internal>();
+  const timers = new Map<Surface, Histogram.Internal<string>>();
+  app.addHook('onResponse', (request, reply, done) => {
     const surface = surfaceOf(request.url);
-    requests.inc({ surface, method: request.method, status: String(reply.statusCode) });
-    duration.observe({ surface }, reply.elapsedTime / 1000);
+    const key = `${surface} ${request.method} ${reply.statusCode}`;
+    let counter = counters.get(key);
+    if (counter === undefined) {
+      counter = requests.labels(surface, request.method, String(reply.statusCode));
+      // Methods and statuses are few, but a client can send any method name: bounded like any label set.
+      if (counters.size < 1000) counters.set(key, counter);
+    }
+    counter.inc();
+    let timer = timers.get(surface);
+    if (timer === undefined) {
+      timer = duration.labels(surface);
+      timers.set(surface, timer);
+    }
+    timer.observe(reply.elapsedTime / 1000);
+    done();
   });
   if (token === undefined) return;
   app.get('/metrics', async (request, reply) => {

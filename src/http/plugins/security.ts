@@ -42,12 +42,15 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook: an async one costs a promise and a tick on every request (issue 15).
+  app.addHook('onRequest', (request, reply, done) => {
     applySecurityHeaders(request, reply);
-    if (closing) {
-      reply.header('connection', 'close');
-      throw new VarcoError('unavailable', 'This instance is stopping; retry the request.', { headers: { 'retry-after': '1' } });
+    if (!closing) {
+      done();
+      return;
     }
+    reply.header('connection', 'close');
+    done(new VarcoError('unavailable', 'This instance is stopping; retry the request.', { headers: { 'retry-after': '1' } }));
   });
 }
 

@@ -37,7 +37,11 @@ export async function insertOutbox(trx: Kysely<Database>, row: NewOutboxRow): Pr
   await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, ${row.channel})`.execute(trx);
 }
 
-/** Due pending rows of these channels whose lease is free or expired, leased to `owner`; attempts counts this try. */
+/**
+ * Due pending rows of these channels whose lease is free or expired, leased to `owner`; attempts counts
+ * this try. Ordered by next_attempt_at alone, so the partial index outbox_due gives the rows in order
+ * and the LIMIT stops the scan (a tie-break on id made PostgreSQL sort every due row: issue 15).
+ */
 export async function leaseDue(
   db: Kysely<Database>,
   options: { owner: string; channels: readonly Channel[]; now: Date; leaseMs: number; limit: number },
@@ -50,7 +54,7 @@ export async function leaseDue(
       SELECT id FROM outbox
       WHERE state = 'pending' AND channel = ANY(${sql.val([...channels])}::text[]) AND next_attempt_at <= ${now}
         AND (lease_expires_at IS NULL OR lease_expires_at <= ${now})
-      ORDER BY next_attempt_at, id
+      ORDER BY next_attempt_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
     )
@@ -138,9 +142,9 @@ export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord, onEx
 export async function recordAttempts(db: Kysely<Database>, owner: string, records: readonly AttemptRecord[]): Promise<Set<string>> {
   if (records.length === 0) return new Set();
   const column = <T>(pick: (r: AttemptRecord) => T): T[] => records.map(pick);
-  return db.transaction().execute(async (trx) => {
-    // A data-modifying CTE runs once whether or not the UPDATE reads it: every attempt row is written.
-    const result = await sql<{ id: string; ok: boolean }>`
+  // One statement is atomic on its own: no BEGIN/COMMIT round trips around it (issue 15).
+  // A data-modifying CTE runs once whether or not the UPDATE reads it: every attempt row is written.
+  const result = await sql<{ id: string; ok: boolean }>`
       WITH input AS (
         SELECT * FROM unnest(${column((r) => r.messageId)}::text[], ${column((r) => r.attempt)}::int[], ${column((r) => r.startedAt)}::timestamptz[],
           ${column((r) => Math.max(0, Math.round(r.durationMs)))}::int[], ${column((r) => r.ok)}::bool[], ${column((r) => r.statusCode)}::int[],
@@ -159,9 +163,20 @@ export async function recordAttempts(db: Kysely<Database>, owner: string, record
         lease_owner = NULL, lease_expires_at = NULL
       FROM input AS i
       WHERE o.id = i.id AND o.lease_owner = ${owner} AND o.attempts = i.attempt AND o.state = 'pending'
-      RETURNING o.id, i.ok`.execute(trx);
-    return new Set(result.rows.map((r) => r.id));
-  });
+      RETURNING o.id, i.ok`.execute(db);
+  return new Set(result.rows.map((r) => r.id));
+}
+
+/**
+ * Gives back leases taken ahead and never started (a stopping worker's prefetch): the attempt the
+ * lease counted is taken back, guarded by owner and attempt number like an outcome.
+ */
+export async function releaseLeases(db: Kysely<Database>, owner: string, rows: ReadonlyArray<Pick<OutboxRow, 'id' | 'attempts'>>): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    UPDATE outbox AS o SET lease_owner = NULL, lease_expires_at = NULL, attempts = o.attempts - 1
+    FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.attempts)}::int[]) AS i(id, attempt)
+    WHERE o.id = i.id AND o.lease_owner = ${owner} AND o.attempts = i.attempt AND o.state = 'pending'`.execute(db);
 }
 
 export interface EmailListRow {

@@ -2,7 +2,16 @@ import { inSpan, spanFailed, SpanKind, type Span } from '../../kernel/tracing.ts
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { leaseDue, recordAttempt, recordAttempts, OUTBOX_CHANNEL, type AttemptRecord, type Channel, type OutboxRow } from './outbox.repository.ts';
+import {
+  leaseDue,
+  recordAttempt,
+  recordAttempts,
+  releaseLeases,
+  OUTBOX_CHANNEL,
+  type AttemptRecord,
+  type Channel,
+  type OutboxRow,
+} from './outbox.repository.ts';
 import { decideRetry, type RetrySchedule } from './retry.policy.ts';
 import { createOutboxListener, type OutboxListener } from './outbox.listener.ts';
 
@@ -133,19 +142,23 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   };
 
   /**
-   * Runs the handler, cut off at 80 % of the lease: past the lease another worker may take the
-   * message over. The cut-off records a failure (retried) and aborts the handler's signal, which
-   * closes its connection; whatever the handler returns after that is ignored.
+   * Runs the handler, cut off at 80 % of the lease (counted from `leasedAt`, the performance.now()
+   * before the lease was taken: a prefetched message may wait for a slot): past the lease another
+   * worker may take the message over. The cut-off records a failure (retried) and aborts the
+   * handler's signal, which closes its connection; whatever the handler returns after that is ignored.
    */
-  async function attempt(handler: DeliveryHandler, msg: OutboxMessage): Promise<DeliveryOutcome> {
+  async function attempt(handler: DeliveryHandler, msg: OutboxMessage, leasedAt: number): Promise<DeliveryOutcome> {
     const cutOffMs = Math.round(leaseMs * 0.8);
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<DeliveryOutcome>((done) => {
-      timer = setTimeout(() => {
-        done({ ok: false, error: `delivery took longer than ${cutOffMs} ms (80 % of the lease): cut off` });
-        abort.abort(new Error(`cut off after ${cutOffMs} ms`));
-      }, cutOffMs);
+      timer = setTimeout(
+        () => {
+          done({ ok: false, error: `delivery took longer than ${cutOffMs} ms (80 % of the lease): cut off` });
+          abort.abort(new Error(`cut off after ${cutOffMs} ms`));
+        },
+        Math.max(0, cutOffMs - (performance.now() - leasedAt)),
+      );
     });
     try {
       return await Promise.race([handler(msg, abort.signal).catch((error: unknown): DeliveryOutcome => ({ ok: false, error: errorText(error) })), limit]);
@@ -185,7 +198,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     });
   }
 
-  async function deliver(row: OutboxRow): Promise<void> {
+  async function deliver(row: OutboxRow, leasedAt: number): Promise<void> {
     const msg = message(row);
     const handler = handlers[msg.channel];
     if (!handler) return;
@@ -194,14 +207,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       `outbox deliver ${msg.channel}`,
       SpanKind.CONSUMER,
       { 'varco.message_id': msg.id, 'varco.channel': msg.channel, 'varco.attempt': msg.attempt },
-      (span) => deliverTraced(msg, handler, span),
+      (span) => deliverTraced(msg, handler, span, leasedAt),
     );
   }
 
-  async function deliverTraced(msg: OutboxMessage, handler: DeliveryHandler, span: Span): Promise<void> {
+  async function deliverTraced(msg: OutboxMessage, handler: DeliveryHandler, span: Span, leasedAt: number): Promise<void> {
     const startedAt = clock.now();
     const t0 = performance.now();
-    const outcome = await attempt(handler, msg);
+    const outcome = await attempt(handler, msg, leasedAt);
     const durationMs = performance.now() - t0;
     const now = clock.now();
     const verdict = decideRetry(outcome, msg.attempt, options.schedules?.[msg.channel] ?? msg.channel, now, options.random);
@@ -242,9 +255,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function runOnce(): Promise<number> {
     if (channels.length === 0) return 0;
+    const leasedAt = performance.now();
     const rows = await leaseDue(db, { owner: workerId, channels, now: clock.now(), leaseMs, limit: batchSize });
     // A failure to record one outcome must not stop the others; that message's lease expires and it is retried.
-    const results = await Promise.allSettled(rows.map((row) => deliver(row)));
+    const results = await Promise.allSettled(rows.map((row) => deliver(row, leasedAt)));
     for (const r of results) if (r.status === 'rejected') logger.error({ err: errorText(r.reason) }, 'recording an outbox outcome failed');
     return rows.length;
   }
@@ -260,49 +274,88 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       wake = finish;
     });
 
-  // Deliveries started by run() and not finished. The loop leases again as soon as a slot frees,
-  // instead of waiting for a whole batch: one slow or hung endpoint holds one slot, not every other
-  // message of its batch (issue 6).
+  // Deliveries started by run() and not finished, and messages leased ahead (prefetch) waiting for
+  // a slot. A slot that frees starts the next leased message at once, while the loop leases the
+  // next batch as soon as there is room for half a batch: one lease statement per batch, not one per
+  // freed slot (issue 15), and no slot waits for a lease round trip. One slow or hung endpoint holds
+  // one slot, not every other message of its batch (issue 6).
   const inFlight = new Set<Promise<void>>();
-  let waitingForSlot = false;
+  const ready: Array<{ row: OutboxRow; leasedAt: number }> = [];
+  const capacity = concurrency + batchSize;
+  const lowWater = Math.ceil(batchSize / 2);
+  const room = (): number => capacity - inFlight.size - ready.length;
+  let waitingForRoom = false;
 
-  function track(row: OutboxRow): void {
-    const job: Promise<void> = deliver(row)
+  // A message leased ahead waits for a slot while its lease runs. Once a tenth of it is gone it is
+  // given back instead of started: a delivery starts with (nearly) the whole cut-off budget it would
+  // have had without prefetch, never on a lease about to expire (another worker would take the
+  // message over and send it again while this one is still sending). When slots free slowly, leasing
+  // ahead gains nothing anyway.
+  const stale: OutboxRow[] = [];
+  function startReady(): void {
+    const now = performance.now();
+    while (running && inFlight.size < concurrency) {
+      const next = ready.shift();
+      if (!next) break;
+      if (now - next.leasedAt > leaseMs / 10) stale.push(next.row);
+      else track(next.row, next.leasedAt);
+    }
+    if (stale.length > 0) giveBack(stale.splice(0));
+  }
+
+  function giveBack(rows: OutboxRow[]): void {
+    releaseLeases(db, workerId, rows).catch((error: unknown) => {
+      logger.warn({ err: errorText(error), count: rows.length }, 'releasing outbox leases failed; they expire');
+    });
+  }
+
+  function track(row: OutboxRow, leasedAt: number): void {
+    const job: Promise<void> = deliver(row, leasedAt)
       // A failure to record one outcome must not stop the others; that message's lease expires and it is retried.
       .catch((error: unknown) => {
         logger.error({ err: errorText(error) }, 'recording an outbox outcome failed');
       })
       .finally(() => {
         inFlight.delete(job);
-        if (waitingForSlot) wake?.();
+        startReady();
+        if (waitingForRoom && room() >= lowWater) wake?.();
       });
     inFlight.add(job);
+  }
+
+  /** One lease round; whether to lease again at once (a full lease: more may be due). */
+  async function leaseRound(): Promise<boolean> {
+    if (room() < lowWater) return false;
+    const limit = Math.min(batchSize, room());
+    try {
+      const leasedAt = performance.now();
+      const rows = await leaseDue(db, { owner: workerId, channels, now: clock.now(), leaseMs, limit });
+      for (const row of rows) ready.push({ row, leasedAt });
+      startReady();
+      return rows.length === limit;
+    } catch (error) {
+      // Database down: keep the process up, try again after the poll interval.
+      logger.warn({ err: errorText(error) }, 'outbox worker round failed');
+      return false;
+    }
   }
 
   async function run(): Promise<void> {
     while (running) {
       woken = false;
-      const limit = Math.min(batchSize, concurrency - inFlight.size);
-      let leased = 0;
-      if (limit > 0) {
-        try {
-          const rows = await leaseDue(db, { owner: workerId, channels, now: clock.now(), leaseMs, limit });
-          leased = rows.length;
-          for (const row of rows) track(row);
-        } catch (error) {
-          // Database down: keep the process up, try again after the poll interval.
-          logger.warn({ err: errorText(error) }, 'outbox worker round failed');
-        }
-      }
+      const full = await leaseRound();
       if (!running) break;
-      const full = inFlight.size >= concurrency;
-      // A full lease means more may be due: lease again at once while there is room.
-      if (!full && ((limit > 0 && leased === limit) || woken)) continue;
-      // Full: wait for a slot (a delivery ending wakes the loop). Otherwise: a notification or the poll.
-      waitingForSlot = full;
+      if (room() >= lowWater && (full || woken)) continue;
+      // No room: wait until a delivery ending makes some. Otherwise: a notification or the poll.
+      waitingForRoom = room() < lowWater;
       await sleep(pollMs);
-      waitingForSlot = false;
+      waitingForRoom = false;
     }
+    // Messages leased ahead and never started go back at once instead of waiting for their lease to expire.
+    const unstarted = ready.splice(0).map((r) => r.row);
+    await releaseLeases(db, workerId, unstarted).catch((error: unknown) => {
+      logger.warn({ err: errorText(error), count: unstarted.length }, 'releasing unstarted outbox leases failed; they expire');
+    });
     await Promise.allSettled([...inFlight]);
   }
 

@@ -112,6 +112,22 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     return { ok: true, context };
   }
 
+  /**
+   * The verdict when no I/O is needed (no key, a malformed one, or a fresh cached entry while the cache
+   * is trusted), else undefined: the /api hook answers most requests without a promise (issue 15).
+   */
+  function verifyCached(key: string | undefined): KeyCheck | undefined {
+    if (key === undefined || key === '') return { ok: false, reason: 'missing' };
+    const env = checkKeyFormat(key);
+    if (!env) return { ok: false, reason: 'invalid' };
+    if (!trusted()) return undefined;
+    const hash = hashKey(key);
+    const now = clock.now().getTime();
+    const entry = cache.get(hash);
+    if (!entry || now - entry.storedAt > ttlMs) return undefined;
+    return judge(entry, hash, env, now);
+  }
+
   async function verify(key: string | undefined): Promise<KeyCheck> {
     if (key === undefined || key === '') return { ok: false, reason: 'missing' };
     const env = checkKeyFormat(key);
@@ -159,6 +175,7 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
 
   return {
     verify,
+    verifyCached,
     rateLimit: (context: AuthContext): RateVerdict => rateLimiter.take(context.subscriptionId, context.rateLimitPerMinute, clock.now().getTime()),
     recordUse: (context: AuthContext): void => {
       keyUses.set(context.keyId, clock.now());
