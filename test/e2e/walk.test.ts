@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshotOnFailure } from '../support/browser.ts';
 import { seedWalk, walkPages, type WalkUser } from '../support/walk-seed.ts';
-import { axeViolations, untranslated, watchProblems } from '../support/page-checks.ts';
+import { axeViolations, pageWidth, untranslated, watchProblems } from '../support/page-checks.ts';
 import { screenFile, SCREENS, VIEWPORTS, type Viewport } from '../support/screens.ts';
 import { phrasesOnlyIn } from '../support/string-tables.ts';
 
@@ -47,6 +47,8 @@ async function walkIn(context: BrowserContext, locale: 'it' | 'en', viewport: Vi
     for (const hit of await untranslated(page, locale, phrases)) found.push(`${where} <${hit.where}> [${hit.words.join(', ')}] ${hit.text}`);
     for (const violation of await axeViolations(page)) found.push(`${where} axe: ${violation}`);
     for (const line of problems.console) found.push(`${where} console: ${line}`);
+    const { width, culprits } = await pageWidth(page);
+    if (width > viewport.size.width) found.push(`${where} width: ${width} px, wider than the ${viewport.size.width} px viewport (${culprits.join(', ')})`);
     if (SCREENS) await page.screenshot({ path: screenFile(locale, viewport, path), type: 'jpeg', quality: 60 });
   };
   await context.clearCookies();
