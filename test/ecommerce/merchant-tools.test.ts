@@ -151,7 +151,9 @@ test('the error log shows each rejection with its signature debugger; card data 
   assert.equal(log.statusCode, 200);
   assert.deepEqual(
     [
-      ...log.body.matchAll(/<td><code>(order-\d+)<\/code><\/td><td><code>(\d+)<\/code>(?:<br><small>[^<]+<\/small>)?<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td>/g),
+      ...log.body.matchAll(
+        /<td[^>]*><code>(order-\d+)<\/code><\/td><td[^>]*><code>(\d+)<\/code>(?:<br><small>[^<]+<\/small>)?<\/td><td[^>]*>([^<]+)<\/td><td[^>]*>([^<]+)<\/td>/g,
+      ),
     ].map((m) => [m[1], m[2], m[3], m[4]]),
     [
       ['order-44', '50001118', 'PSPID not found or not active', '203.0.113.11'],

@@ -143,6 +143,7 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       '/admin/products',
       '/admin/stations',
       `/admin/stations/${ids.station}`,
+      '/admin/errors',
       '/admin/trust',
       '/admin/pagopa',
       '/admin/pagopa/exchanges',
