@@ -52,6 +52,7 @@ input[type=checkbox],input[type=radio]{width:auto}code.key{font-size:1.1rem;word
 .verdict{font-weight:bold}.verdict-passed{color:#1b7a3a}.verdict-warning{color:#9a6700}.verdict-failed{color:#a4161a}.verdict-skipped{color:#5b6472}
 textarea.pem{max-width:40rem;font-family:monospace}
 pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}pre.wrap{white-space:pre-wrap}
+button.copy{margin:0 0 0 .5rem;padding:.15rem .5rem;font-size:.85rem;vertical-align:baseline}.copy-status{margin-left:.4rem;color:#1b7a3a;font-weight:bold}
 header form button{margin:0}form.inline{display:inline}button.small{margin:0 .2rem 0 0;padding:.2rem .5rem}
 header .lang{display:flex;gap:.25rem}header .lang button{padding:.25rem .6rem;background:transparent;border:1px solid #fff}header .lang button[aria-pressed=true]{background:#fff;color:#12355b}
 div.scroll{overflow-x:auto;max-width:100%}td code,td small{word-break:break-all}td pre{white-space:pre-wrap;word-break:break-all}
@@ -68,7 +69,7 @@ export function page(options: PageOptions): string {
 <html lang="${locale}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title} · ${translate(locale, 'app.name')}</title>
-<link rel="stylesheet" href="/assets/varco.css"></head>
+<link rel="stylesheet" href="/assets/varco.css"><script src="/assets/varco.js" defer></script></head>
 <body>
 <header><strong>${translate(locale, 'app.name')}</strong>
 ${languageSwitch(locale, language)}

@@ -4,6 +4,7 @@ import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { envTabs, type MerchantHeaderView } from './settings.ts';
 import { strings } from './strings.ts';
+import { copyButton } from '../shared/copy.ts';
 
 // The *Error logs* page: a search form (environment, NCERROR code, part of the PSPID or ORDERID,
 // dates), the rows newest first a page at a time, a signature debugger per row (<details>, no
@@ -154,7 +155,7 @@ export function errorLogPage(locale: Locale, view: ErrorLogPageView): SafeHtml {
   return html`${
     view.merchant
       ? html`${envTabs(locale, view.merchant.id, 'errors')}
-<p>${t.pspid}: <strong>${view.merchant.pspid}</strong></p>`
+<p>${t.pspid}: <strong>${view.merchant.pspid}</strong>${copyButton(locale, t.pspid)}</p>`
       : ''
   }
 ${searchForm(locale, view.base, f)}
