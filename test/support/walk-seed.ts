@@ -155,6 +155,13 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       '/admin/mail',
       `/admin/mail/${ids.mail}`,
       '/admin/password',
+      // Issue 14: the home's queues as filtered lists, the deliveries given up, confirmations.
+      '/admin/subscriptions?state=submitted',
+      '/admin/stations?filter=to_check',
+      '/admin/stations?filter=failing',
+      '/admin/deliveries',
+      `/admin/subscriptions/${ids.subscription}/suspend`,
+      `/admin/pagopa/receipts/${ids.receipt}/resend`,
     ],
     portal: [
       '/portal',
@@ -182,6 +189,10 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       `/portal/orders/${ids.order}`,
       '/portal/shasign',
       '/portal/password',
+      // Issue 14: confirmations before a destructive action.
+      `/portal/subscriptions/${ids.subscription}/keys/secondary/regenerate`,
+      `/portal/subscriptions/${ids.subscription}/cancel`,
+      `/portal/pagopa/receipts/${ids.receipt}/resend`,
     ],
   };
 }
