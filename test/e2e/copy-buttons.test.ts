@@ -52,7 +52,6 @@ test('copy buttons copy the key shown once, the PSPID, a URL and a fingerprint, 
   const problems = await watchProblems(page);
   await screenshotOnFailure(page, 'copy-buttons', async () => {
     await signIn(page);
-    // Served hidden: a page read without script shows no button, only the value as text.
     await page.goto(url('/portal/certificates'));
     await language(page, 'en');
     // Without the script (blocked here) no button shows, and the value is there as text.
