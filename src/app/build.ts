@@ -17,6 +17,7 @@ import { apiContext } from '../http/api/index.ts';
 import { ncolContext } from '../http/ncol/index.ts';
 import { nodoContext } from '../http/nodo/index.ts';
 import { STYLESHEET } from '../views/layout.ts';
+import { SCRIPT } from '../views/shared/copy.ts';
 
 /** How the HTTP(S) server is made: the entry point's certificate, and the time limits (tests shorten them). */
 export interface HttpOptions {
@@ -64,6 +65,9 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
   });
   app.get('/assets/varco.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  );
+  app.get('/assets/varco.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(SCRIPT),
   );
 
   // The key verifier listens for key changes from every instance while the app is open.

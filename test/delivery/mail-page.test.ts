@@ -81,7 +81,7 @@ test('a signed-in administrator sees the latest e-mails: recipient, subject, sta
   assert.ok(res.body.includes(`href="/admin/mail/${id}"`));
   assert.ok(res.body.includes('Invitation to the Varco developer portal for Banca &lt;script&gt;alert(1)&lt;/script&gt;'));
   assert.ok(!res.body.includes('<script>'), 'a parameter reached the page unescaped');
-  assert.match(res.body, /<td>waiting<\/td><td>0<\/td>/);
+  assert.match(res.body, /<td[^>]*>waiting<\/td><td[^>]*>0<\/td>/);
 });
 
 test("an invitation's page shows its text without a usable link, a Create link button, and its HTML only as escaped source", async () => {

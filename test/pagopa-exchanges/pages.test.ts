@@ -51,7 +51,7 @@ test('a referent lists its organisation\u2019s messages newest first, in its lan
   const order = [...en.body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1]);
   assert.deepEqual(order, [hostile, timedOut, fetched, activated]);
   assert.match(en.body, /PSP \u2192 Varco/);
-  assert.match(en.body, /<td>PPT_STAZIONE_INT_PA_TIMEOUT<\/td>/);
+  assert.match(en.body, /<td[^>]*>PPT_STAZIONE_INT_PA_TIMEOUT<\/td>/);
   const it = await portalEc.get('/portal/pagopa/exchanges');
   assert.equal(it.statusCode, 200);
   assert.match(it.body, /<h1>Log dei messaggi pagoPA<\/h1>/);
@@ -75,7 +75,7 @@ test('a message page shows both messages pretty-printed as escaped text, with ti
 
   const evil = await portalEc.get(`/portal/pagopa/exchanges/${hostile}`);
   assert.equal(evil.statusCode, 200);
-  assert.doesNotMatch(evil.body, /<script|<img/, 'markup in a message is shown, never interpreted');
+  assert.doesNotMatch(evil.body, /<script(?! src="\/assets\/varco\.js")|<img/, 'markup in a message is shown, never interpreted');
   assert.match(evil.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
 
   const timeout = await portalEc.get(`/portal/pagopa/exchanges/${timedOut}`);

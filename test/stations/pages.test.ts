@@ -173,9 +173,9 @@ test('trusted CAs in the back office: add from a pasted PEM, refuse what is not 
   const everyone = await makeCa({ name: 'Everyone Root' });
   assert.equal((await backOffice.post('/admin/trust', { environment: 'prod', scope: '*', pem: everyone.certPem })).statusCode, 303);
   const listed = await backOffice.get('/admin/trust');
-  const id = new RegExp(`data-env="prod"[\\s\\S]*?data-ca="(tca_[a-z0-9]+)" data-organisation="${orgB}"><td>CN=Pasted Root`).exec(listed.body)?.[1];
+  const id = new RegExp(`data-env="prod"[\\s\\S]*?data-ca="(tca_[a-z0-9]+)" data-organisation="${orgB}"><td[^>]*>CN=Pasted Root`).exec(listed.body)?.[1];
   assert.ok(id, listed.body);
-  assert.match(listed.body, /data-organisation="\*"><td>CN=Everyone Root, O=Varco Tests<\/td><td>All organisations</);
+  assert.match(listed.body, /data-organisation="\*"><td[^>]*>CN=Everyone Root, O=Varco Tests<\/td><td[^>]*>All organisations</);
   assert.equal((await backOffice.post(`/admin/trust/${id}/remove`)).statusCode, 303);
   assert.doesNotMatch((await backOffice.get('/admin/trust')).body, /CN=Pasted Root/);
   assert.equal((await backOffice.post(`/admin/trust/${id}/remove`)).statusCode, 404);

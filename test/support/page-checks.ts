@@ -264,3 +264,23 @@ export async function axeViolations(page: Page): Promise<string[]> {
   );
   return found.flatMap((v) => v.targets.map((target) => `${v.id} ${target}`));
 }
+
+export interface PageWidth {
+  width: number;
+  /** The innermost elements reaching past the viewport's right edge (tag#id.class), to know what to fix. */
+  culprits: string[];
+}
+
+/**
+ * How wide the page lays out, in CSS pixels: wider than the viewport means the person scrolls the
+ * whole page sideways (a wide table or menu). A table scrolling inside its own region does not count.
+ */
+export async function pageWidth(page: Page): Promise<PageWidth> {
+  return page.evaluate<PageWidth>(`(() => {
+    const edge = document.documentElement.clientWidth;
+    const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+    const past = [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > edge + 0.5);
+    const innermost = past.filter((e) => !past.some((o) => o !== e && e.contains(o)));
+    return { width: document.documentElement.scrollWidth, culprits: innermost.slice(0, 5).map((e) => name(e.parentElement) + ' > ' + name(e)) };
+  })()`);
+}

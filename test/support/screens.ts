@@ -18,13 +18,15 @@ export const VIEWPORTS = {
 
 const DIR = resolve(import.meta.dirname, '../../docs/screens');
 
-/** `docs/screens/it-390-portal-stations-<id>.jpg`: the path's ids kept, so each page has one file. */
+/** `docs/screens/it-390-portal-stations-sta-id.jpg`: ids replaced, so each page has one file whatever the run. */
 export function screenFile(locale: string, viewport: Viewport, path: string): string {
   mkdirSync(DIR, { recursive: true });
   const slug = path
-    .replace(/\?.*$/, '')
+    .replace(/\?token=.*$/, '') // the invitation's secret token is not part of a file name
     .replace(/[^a-z0-9]+/gi, '-')
     .replace(/^-|-$/g, '')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, 'id');
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, 'id')
+    // Varco's ids (sta_01m9…: a prefix and 26 characters) change with every run: one file per page.
+    .replace(/\b([a-z]{3})-[0-9a-z]{26}\b/g, '$1-id');
   return join(DIR, `${locale}-${viewport.name}-${slug}.jpg`);
 }

@@ -13,6 +13,9 @@ import { ORGANISATION_TABLES } from '../../src/views/admin/organisations.ts';
 import { INVITATION_TABLES } from '../../src/views/portal/invitation.ts';
 import { payStrings } from '../../src/views/ncol/strings.ts';
 import { CONFIRM_TABLES } from '../../src/views/shared/confirm-strings.ts';
+import { ERROR_LOG_TABLES } from '../../src/views/merchant/error-log.ts';
+import { COPY_TABLES } from '../../src/views/shared/copy.ts';
+import { CONNECTION_TABLES } from '../../src/views/portal/connections.ts';
 
 // Every it/en string table of the pages, by surface, flattened to `surface.table.key.sub…` → text,
 // for the test that compares the languages and for the walk's untranslated-text check.
@@ -37,6 +40,9 @@ export const SURFACE_TABLES: Record<string, Record<string, { en: Tree; it: Tree 
   invitation: INVITATION_TABLES,
   ncol: { pages: { en: payStrings('en_US'), it: payStrings('it_IT') } },
   confirm: CONFIRM_TABLES,
+  errorLog: ERROR_LOG_TABLES,
+  copy: COPY_TABLES,
+  connections: CONNECTION_TABLES,
 };
 
 export function flatten(tree: Tree, prefix = '', into: Flat = new Map()): Flat {

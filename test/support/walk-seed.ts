@@ -61,56 +61,37 @@ async function merchantWithOrders(t: TestApp, organisationId: string): Promise<{
 }
 
 export async function seedWalk(): Promise<Walk> {
-  const T0 = Date.now();
-  const mark = (x: string) => console.log('SEED', x, Date.now() - T0);
   const devPki = await tempDevPki(['localhost']);
-  mark("const devPki = await tempDevPki(['localh");
   const t = await buildTestApp({ tls: { cert: devPki.server.chainPem, key: devPki.server.keyPem } });
-  mark('const t = await buildTestApp({ tls: { ce');
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `https://localhost:${(t.app.server.address() as AddressInfo).port}`;
-  mark('const baseUrl = `https://localhost:${(t.');
   const { services } = t;
-  mark('const { services } = t;');
   const db = t.database.db;
-  mark('const db = t.database.db;');
 
   const admins = {
     it: { email: (await createAdmin(services)).email, password: PASSWORD },
     en: { email: (await createAdmin(services)).email, password: PASSWORD },
   };
-  mark('const admins = { it: { email: (await cre');
   const psp = await registerPsp(services, t, 'Banca Pagatrice');
-  mark('const psp = await registerPsp(services, ');
   const ec = await createEcOrganisation(t, 'Comune Esempio');
-  mark('const ec = await createEcOrganisation(t,');
   const platform = await services.platformCertificates.downloads('test');
-  mark('const platform = await services.platform');
   const ecStation = await startEcStation({ ecs: { fiscalCode: ec.fiscalCode, name: ec.name }, clientCas: [platform.caPem], primitiveVersion: 2 });
-  mark('const ecStation = await startEcStation({');
   const { stationId } = await stationEc(services, ec, ecStation, { version: 2 });
-  mark('const { stationId } = await stationEc(se');
   assert.ok((await services.verification.verify(stationId, 'cli')).ok);
   const referents = {
     it: { email: (await createReferent(db, ec.organisationId, ['node', 'ecommerce'], 'en')).email, password: PASSWORD },
     en: { email: (await createReferent(db, ec.organisationId, ['node', 'ecommerce'], 'it')).email, password: PASSWORD },
   };
   const subscription = (await issueKeys(services, ec.organisationId, 'node', 'test')).id;
-  mark('const subscription = (await issueKeys(se');
 
   assert.ok((await services.pagopaSimulator.settings.updateSettings(ec.organisationId, { enabled: true, primitiveVersion: 2 }, CLI)).ok);
   const scenario = await services.pagopaSimulator.settings.addScenario(ec.organisationId, payable('3*', ec.fiscalCode), undefined, CLI);
-  mark('const scenario = await services.pagopaSi');
   assert.ok(scenario.ok, JSON.stringify(scenario));
 
   const shop = await merchantWithOrders(t, ec.organisationId);
-  mark('const shop = await merchantWithOrders(t,');
   const parties = { psp: psp.organisationId, ec: ec.organisationId, stationOwner: ec.organisationId, stationId };
-  mark('const parties = { psp: psp.organisationI');
   const ago = (minutes: number): Date => new Date(Date.now() - minutes * 60_000);
-  mark('const ago = (minutes: number): Date => n');
   const exchange = await services.exchanges.record(activateExchange(parties, { n: 1, at: ago(30) }));
-  mark('const exchange = await services.exchange');
   await services.exchanges.record(getPaymentExchange(parties, { n: 1, at: ago(29) }));
   const [receipt = ''] = await schedule(
     services,
@@ -119,17 +100,14 @@ export async function seedWalk(): Promise<Walk> {
   );
 
   const node = (await db.selectFrom('products').select('id').where('code', '=', 'node').executeTakeFirstOrThrow()).id;
-  mark("const node = (await db.selectFrom('produ");
   const invited = await services.invitations.invite(
     { organisationId: ec.organisationId, firstName: 'Carla', lastName: 'Bianchi', email: 'carla.bianchi@comune.example', locale: 'it', productIds: [node] },
     CLI,
   );
   assert.ok(invited.ok);
   const link = await services.invitations.mintLink(invited.value.id);
-  mark('const link = await services.invitations.');
   assert.ok(link.ok);
   const mail = (await db.selectFrom('outbox').select('id').orderBy('created_at').executeTakeFirstOrThrow()).id;
-  mark("const mail = (await db.selectFrom('outbo");
 
   return {
     t,
@@ -165,6 +143,7 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       '/admin/products',
       '/admin/stations',
       `/admin/stations/${ids.station}`,
+      '/admin/errors',
       '/admin/trust',
       '/admin/pagopa',
       '/admin/pagopa/exchanges',
@@ -176,6 +155,13 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       '/admin/mail',
       `/admin/mail/${ids.mail}`,
       '/admin/password',
+      // Issue 14: the home's queues as filtered lists, the deliveries given up, confirmations.
+      '/admin/subscriptions?state=submitted',
+      '/admin/stations?filter=to_check',
+      '/admin/stations?filter=failing',
+      '/admin/deliveries',
+      `/admin/subscriptions/${ids.subscription}/suspend`,
+      `/admin/pagopa/receipts/${ids.receipt}/resend`,
     ],
     portal: [
       '/portal',
@@ -203,6 +189,10 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       `/portal/orders/${ids.order}`,
       '/portal/shasign',
       '/portal/password',
+      // Issue 14: confirmations before a destructive action.
+      `/portal/subscriptions/${ids.subscription}/keys/secondary/regenerate`,
+      `/portal/subscriptions/${ids.subscription}/cancel`,
+      `/portal/pagopa/receipts/${ids.receipt}/resend`,
     ],
   };
 }

@@ -20,6 +20,7 @@ import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulato
 import { registerAdminReceiptRoutes, type AdminReceiptRoutesOptions } from './pagopa-receipts.ts';
 import { registerAdminProposalRoutes, type AdminProposalRoutesOptions } from './proposals.ts';
 import { registerAdminDeliveryRoutes, type AdminDeliveryRoutesOptions } from './deliveries.ts';
+import { registerAdminErrorLogRoutes, type AdminErrorLogRoutesOptions } from './error-log.ts';
 import type { BackOfficeQueues } from '../../kernel/home.ts';
 import { queuesSection } from '../../views/admin/queues.ts';
 import { proposalStrings } from '../../views/proposals/strings.ts';
@@ -35,7 +36,8 @@ export interface AdminContextOptions
     AdminSimulatorRoutesOptions,
     AdminReceiptRoutesOptions,
     AdminProposalRoutesOptions,
-    AdminDeliveryRoutesOptions {
+    AdminDeliveryRoutesOptions,
+    AdminErrorLogRoutesOptions {
   identity: IdentityService;
   passwordResets: PasswordResets;
   queues: BackOfficeQueues;
@@ -70,6 +72,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerAdminReceiptRoutes(app, options);
   registerAdminProposalRoutes(app, options);
   registerAdminDeliveryRoutes(app, options);
+  registerAdminErrorLogRoutes(app, options);
 
   const routes = typed(app);
   routes.get('/', { schema: { querystring: NoQuery } }, async (request, reply) => {

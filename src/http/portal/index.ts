@@ -24,6 +24,8 @@ import { registerPortalSimulatorRoutes, type PortalSimulatorRoutesOptions } from
 import { registerPortalReceiptRoutes, type PortalReceiptRoutesOptions } from './pagopa-receipts.ts';
 import type { OnboardingChecklist } from '../../kernel/home.ts';
 import { checklistSection } from '../../views/portal/checklist.ts';
+import { connectionsSection } from '../../views/portal/connections.ts';
+import { connectionsOf } from './connections.ts';
 
 export interface PortalContextOptions
   extends
@@ -80,7 +82,8 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
       : translate(locale, 'portal.welcome', { name, email: session.email });
     const body = html`<p>${welcome}</p>
 <p><a href="/portal/products">${translate(locale, 'portal.products')}</a> · <a href="/portal/subscriptions">${translate(locale, 'portal.subscriptions')}</a></p>
-${organisation ? checklistSection(locale, await options.onboardingChecklist.of(organisation.id, organisation.type), organisation.type === 'merchant') : ''}`;
+${organisation ? checklistSection(locale, await options.onboardingChecklist.of(organisation.id, organisation.type), organisation.type === 'merchant') : ''}
+${organisation ? connectionsSection(locale, organisation.name, await connectionsOf(options, organisation.id)) : ''}`;
     return sendPage(request, reply, { surface: 'portal', title: translate(locale, 'portal.title'), body, nav: portalNav(locale) });
   });
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseParamLines, shaTool, SHASIGN_TOOL_MAX_LINES, type ErrorLogService, type MerchantsService } from '../../modules/merchants/index.ts';
-import { errorLogPage, shasignPage, type ShasignFormValues } from '../../views/merchant/tools.ts';
+import { shasignPage, type ShasignFormValues } from '../../views/merchant/tools.ts';
+import { ErrorLogQuery, errorLogBody, sendErrorLogCsv } from '../shared/error-log-search.ts';
 import { fill, strings } from '../../views/merchant/strings.ts';
 import { header, merchantReferent, scopedMerchant, sendPage } from './merchant.ts';
-import { form, IdParams, NoQuery, query, Text, textOf, typed } from '../shared/schemas.ts';
+import { form, IdParams, NoQuery, Text, textOf, typed } from '../shared/schemas.ts';
 import type { Static } from 'typebox';
 
 // Tools for merchants: the error log with its signature debugger (scoped to the referent's own
@@ -47,13 +48,22 @@ export function registerPortalMerchantToolRoutes(app: FastifyInstance, options: 
   const { merchants, errorLog } = options;
 
   const routes = typed(app);
-  routes.get('/merchants/:id/errors', { schema: { params: IdParams, querystring: query({ env: Text }) } }, async (request, reply) => {
+  const scopeOf = (m: { id: string; pspid: string; pspids: Record<string, string>; createdAt: Date }) => ({
+    id: m.id,
+    pspids: [m.pspid, ...Object.values(m.pspids)],
+    createdAt: m.createdAt,
+  });
+  routes.get('/merchants/:id/errors', { schema: { params: IdParams, querystring: ErrorLogQuery } }, async (request, reply) => {
     const who = merchantReferent(request);
     const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
-    const q = request.query.env;
-    const env = q === 'test' || q === 'prod' ? q : null;
-    const rows = await errorLog.listForMerchant({ id: m.id, pspids: [m.pspid, ...Object.values(m.pspids)], createdAt: m.createdAt }, env ? { env } : {});
-    return sendPage(request, reply, strings(request.locale).errorLogs, errorLogPage(request.locale, { merchant: header(m), env, rows }));
+    const body = await errorLogBody(request, errorLog, { scope: scopeOf(m), base: `/portal/merchants/${m.id}/errors`, merchant: header(m) });
+    return sendPage(request, reply, strings(request.locale).errorLogs, body);
+  });
+
+  routes.get('/merchants/:id/errors.csv', { schema: { params: IdParams, querystring: ErrorLogQuery } }, async (request, reply) => {
+    const who = merchantReferent(request);
+    const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
+    return sendErrorLogCsv(request, reply, errorLog, scopeOf(m));
   });
 
   const shasignView = async (request: FastifyRequest, values: ShasignFormValues) => {

@@ -24,6 +24,7 @@ export { merchantSubscriptionHooks } from './merchant.hooks.ts';
 // The merchant's error log: written by the hosted page, read by the merchant; pruned by the workers.
 export { createErrorLogService } from './error-log.service.ts';
 export type { EntryErrorInput, ErrorLogEntry, ErrorLogService } from './error-log.service.ts';
+export type { ErrorLogMerchant, ErrorLogSearch } from './error-log.search.ts';
 export { pruneErrorLog } from './error-log.retention.ts';
 
 // The SHASIGN tool (portal, CLI).

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html.ts';
+import { copyButton } from '../shared/copy.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { fill, strings, type MerchantStrings } from './strings.ts';
@@ -229,7 +230,7 @@ function pspidLine(locale: Locale, t: MerchantStrings, view: SettingsPageView): 
   const m = view.merchant;
   const held = m.pspids[view.env];
   const head = html`${m.name} · ${t.updated}: ${stamp(locale, view.updatedAt)}`;
-  if (held !== undefined) return html`<p>${t.pspid}: <strong data-pspid>${held}</strong> · ${head}</p>`;
+  if (held !== undefined) return html`<p>${t.pspid}: <strong data-pspid>${held}</strong>${copyButton(locale, t.pspid)} · ${head}</p>`;
   if (!m.activeEnvironments.includes(view.env))
     return html`<p>${t.pspid}: <strong data-pspid>${m.pspid}</strong> · ${head}</p><p class="notice">${t.pspidPending}</p>`;
   return html`<p>${head}</p>${view.claim ? html`<p class="error" role="alert">${view.claim.problem}</p>` : ''}

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html.ts';
+import { copyButton } from '../shared/copy.ts';
 import type { Locale } from '../i18n.ts';
 import { when } from './checks.ts';
 import { envLabel } from './pages.ts';
@@ -23,7 +24,7 @@ export interface EnvironmentCertificatesView {
 
 function info(locale: Locale, c: CertificateInfoView): SafeHtml {
   const t = stationStrings(locale);
-  return html`<dl><dt>${t.subject}</dt><dd>${c.subject}</dd><dt>${t.fingerprint}</dt><dd><code>${c.fingerprint}</code></dd>
+  return html`<dl><dt>${t.subject}</dt><dd>${c.subject}</dd><dt>${t.fingerprint}</dt><dd><code data-fingerprint>${c.fingerprint}</code>${copyButton(locale, t.fingerprint)}</dd>
 <dt>${t.validity}</dt><dd>${when(locale, c.notBefore)} ${t.until} ${when(locale, c.notAfter)}</dd></dl>`;
 }
 

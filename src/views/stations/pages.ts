@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html.ts';
+import { copyButton } from '../shared/copy.ts';
 import type { Locale } from '../i18n.ts';
 import { checkDetail, checkHistory, inboundSection, pendingCheckLine, when, type CheckView } from './checks.ts';
 import { problemText, stationStrings } from './strings.ts';
@@ -152,8 +153,9 @@ ${endpointFields(locale, 'secondary', form, problems)}
 </form>`;
 }
 
-const endpointText = (e: EndpointView | undefined, none: string): SafeHtml | string =>
-  e ? html`<code>${e.url}</code> → <code>${e.ip}:${e.port}</code>` : none;
+/** An endpoint's URL and address; with `copyIn`, a copy button for the URL in that language. */
+const endpointText = (e: EndpointView | undefined, none: string, copyIn?: Locale): SafeHtml | string =>
+  e ? html`<code>${e.url}</code>${copyIn ? copyButton(copyIn, 'URL') : ''} → <code>${e.ip}:${e.port}</code>` : none;
 
 function versionsTable(locale: Locale, versions: VersionView[]): SafeHtml {
   const t = stationStrings(locale);
@@ -192,7 +194,7 @@ export function stationDetailPage(locale: Locale, s: StationView, options: Detai
 <p>${t.organisation}: <strong>${s.organisationName}</strong> · ${t.environment}: ${envLabel(locale, s.environment)} · ${t.review}: <span data-review>${reviewLabel(locale, { pendingState: s.pending?.state ?? null, approved: s.approved !== undefined })}</span>
  · ${t.connection}: <strong data-connection="${s.connectionState}">${connectionLabel(locale, s.connectionState, s.flaggedAt)}</strong></p>
 <h2>${t.approvedServing}</h2>
-${s.approved ? html`<p>${t.primary}: ${endpointText(s.approved.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.approved.secondary, t.secondaryNone)}</p>` : html`<p>${t.noApproved}</p>`}
+${s.approved ? html`<p>${t.primary}: ${endpointText(s.approved.primary, '', locale)}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.approved.secondary, t.secondaryNone)}</p>` : html`<p>${t.noApproved}</p>`}
 ${
   s.pending
     ? html`<h2>${t.pendingVersion}</h2><p>${t.primary}: ${endpointText(s.pending.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.pending.secondary, t.secondaryNone)}</p>

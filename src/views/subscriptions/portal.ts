@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html.ts';
+import { copyButton } from '../shared/copy.ts';
 import type { Locale } from '../i18n.ts';
 import { productText, stateLabel, strings, when } from './strings.ts';
 
@@ -129,8 +130,9 @@ export function keyShownPage(
   const t = strings(locale);
   return html`<p class="notice" role="status">${t.shownOnce}</p>
 <p>${view.slot === 'primary' ? t.primary : t.secondary}:</p>
-<p><code class="key" data-key="${view.slot}">${view.key}</code></p>
+<p><code class="key" data-key="${view.slot}">${view.key}</code>${copyButton(locale, view.slot === 'primary' ? t.primary : t.secondary)}</p>
 ${view.previousValidUntil ? html`<p>${t.validUntil}: ${when(locale, view.previousValidUntil)}</p>` : ''}
 <p>${t.ping}: <code>curl -H "Ocp-Apim-Subscription-Key: …" ${view.apiUrl}/api/v1/ping</code></p>
+<p>URL: <code data-api-url>${view.apiUrl}/api/v1</code>${copyButton(locale, 'URL')}</p>
 <p><a href="/portal/subscriptions/${view.subscriptionId}">${t.backToSubscription}</a></p>`;
 }
