@@ -61,7 +61,8 @@ describe('trusted CAs reach every running instance at once', () => {
     assert.equal(peer.requests.length, 2);
 
     assert.ok(await cli.trust.remove(added.value.id, CLI));
-    for (const services of [a.services, second.services]) await deliverUntil(services, url, organisationId, false);
-    assert.equal(peer.requests.length, 2, 'nothing delivered once the CA was removed');
+    // Another process's removal arrives by NOTIFY at its commit: a delivery already under way in that
+    // instant may still go out, so the bound is time (a second, as for a suspended key), not a count.
+    for (const services of [a.services, second.services]) assert.ok((await deliverUntil(services, url, organisationId, false)) < 1_000);
   });
 });

@@ -1,6 +1,6 @@
-import { type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../db/index.ts';
-import type { EcommerceEnv } from '../merchants/index.ts';
+import { merchantOwner, type EcommerceEnv } from '../merchants/index.ts';
 
 // SQL of the card token vault (migrations 0024, 0028). The PAN arrives and leaves sealed: this file
 // never sees a card number. Every read names the merchant and the environment: an alias is the
@@ -89,10 +89,8 @@ export async function setOrderAlias(db: Kysely<Database>, orderId: string, alias
   await db.updateTable('orders').set({ alias, updated_at: now }).where('id', '=', orderId).execute();
 }
 
-/** The merchant of an organisation (one per organisation, migration 0005). */
-function ownedBy(db: Kysely<Database>, organisationId: string) {
-  return db.selectFrom('merchants').select('id').where('organisation_id', '=', organisationId);
-}
+/** The aliases of an organisation's merchant, asked of the merchants module (docs/adr/0011). */
+const owner = merchantOwner(sql.ref<string>('card_aliases.merchant_id'));
 
 export interface AliasPage {
   limit: number;
@@ -102,7 +100,7 @@ export interface AliasPage {
 
 /** An organisation's aliases in one environment, newest first. */
 export function listAliases(db: Kysely<Database>, organisationId: string, env: EcommerceEnv, page: AliasPage): Promise<AliasRow[]> {
-  let query = db.selectFrom('card_aliases').selectAll().where('merchant_id', 'in', ownedBy(db, organisationId)).where('environment', '=', env);
+  let query = db.selectFrom('card_aliases').selectAll().where(owner.belongsTo(organisationId)).where('environment', '=', env);
   const after = page.after;
   if (after)
     query = query.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
@@ -113,7 +111,7 @@ export function findAliasOf(db: Kysely<Database>, organisationId: string, env: E
   return db
     .selectFrom('card_aliases')
     .selectAll()
-    .where('merchant_id', 'in', ownedBy(db, organisationId))
+    .where(owner.belongsTo(organisationId))
     .where('environment', '=', env)
     .where('alias', '=', alias)
     .executeTakeFirst();
