@@ -69,7 +69,14 @@ export function testServices(deps: Omit<ContainerDeps, 'logger'> & { logger?: Co
  * as a separate worker process would make; closed after the file (after its workers, if started, are stopped).
  */
 export function testContainer(t: Pick<TestApp, 'config' | 'database' | 'masterKey' | 'audit'>, deps: Partial<ContainerDeps> = {}): Container {
-  const container = createContainer({
+  const container = containerOn(t, deps);
+  after(() => container.close());
+  return container;
+}
+
+/** A composition root on `t`'s database as another process would make it, silent unless given a logger. */
+function containerOn(t: Pick<TestApp, 'config' | 'database' | 'masterKey' | 'audit'>, deps: Partial<ContainerDeps>): Container {
+  return createContainer({
     config: t.config,
     db: t.database.db,
     databaseUrl: t.database.url,
@@ -79,8 +86,6 @@ export function testContainer(t: Pick<TestApp, 'config' | 'database' | 'masterKe
     audit: t.audit,
     ...deps,
   });
-  after(() => container.close());
-  return container;
 }
 
 /**
@@ -88,16 +93,7 @@ export function testContainer(t: Pick<TestApp, 'config' | 'database' | 'masterKe
  * them), started now; after the file they are stopped, then their container is closed.
  */
 export async function startTestWorkers(t: Pick<TestApp, 'config' | 'database' | 'masterKey' | 'audit'>, deps: Partial<ContainerDeps> = {}): Promise<Container> {
-  const container = createContainer({
-    config: t.config,
-    db: t.database.db,
-    databaseUrl: t.database.url,
-    logger: createLogger('silent'),
-    clock: systemClock,
-    masterKey: t.masterKey,
-    audit: t.audit,
-    ...deps,
-  });
+  const container = containerOn(t, deps);
   const workers = container.workers();
   await workers.start();
   after(async () => {
