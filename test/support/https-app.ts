@@ -1,7 +1,7 @@
-import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { buildTestApp, type TestApp, type TestAppOptions } from './app.ts';
 import { formBytes } from './ecommerce.ts';
+import { httpsRequest } from './server-process.ts';
 import { tempDevPki } from './tls.ts';
 
 // The production app listening over real HTTPS (development PKI made in memory), and a client that
@@ -36,36 +36,12 @@ export async function buildHttpsApp(options: Omit<TestAppOptions, 'tls'> = {}): 
   const port = (t.app.server.address() as AddressInfo).port;
   const ca = pki.envs.test.caCertPem;
 
-  const send: HttpsApp['send'] = (method, path, init = {}) =>
-    new Promise((done, fail) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          servername: 'localhost',
-          port,
-          path,
-          ca,
-          agent: false,
-          timeout: 15_000,
-          method,
-          headers: { host: `localhost:${port}`, ...init.headers },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const raw = Buffer.concat(chunks);
-            // DirectLink answers in ISO-8859-1 on the non-UTF-8 pages; everything else is UTF-8.
-            const latin1 = /charset=iso-8859-1/i.test(String(res.headers['content-type'] ?? ''));
-            done({ statusCode: res.statusCode ?? 0, headers: res.headers, body: raw.toString(latin1 ? 'latin1' : 'utf8') });
-          });
-          res.on('error', fail);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('request timed out')));
-      req.on('error', fail);
-      req.end(init.body);
-    });
+  const send: HttpsApp['send'] = async (method, path, init = {}) => {
+    const res = await httpsRequest(port, ca, path, { method, ...init, timeoutMs: 15_000 });
+    // DirectLink answers in ISO-8859-1 on the non-UTF-8 pages; everything else is UTF-8.
+    const latin1 = /charset=iso-8859-1/i.test(String(res.headers['content-type'] ?? ''));
+    return { statusCode: res.status, headers: res.headers, body: latin1 ? res.raw.toString('latin1') : res.body };
+  };
 
   const postForm: HttpsApp['postForm'] = (path, pairs, charset = 'latin1') =>
     send('POST', path, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formBytes(pairs, charset) });

@@ -199,7 +199,10 @@ async function waitUntilReady(server: ServerProcess, timeoutMs: number, running:
 export interface HttpsResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The body as UTF-8. */
   body: string;
+  /** The body's bytes, for answers in another charset. */
+  raw: Buffer;
 }
 
 /** One request over HTTPS to 127.0.0.1, verifying the certificate for `localhost` against `ca`. */
@@ -207,7 +210,7 @@ export function httpsRequest(
   port: number,
   ca: string,
   path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
 ): Promise<HttpsResponse> {
   return new Promise((done, fail) => {
     const req = request(
@@ -218,14 +221,18 @@ export function httpsRequest(
         path,
         ca,
         agent: false,
-        timeout: 5000,
+        timeout: init.timeoutMs ?? 5000,
         method: init.method ?? 'GET',
         headers: { host: `localhost:${port}`, ...init.headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          done({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw });
+        });
+        res.on('error', fail);
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
