@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
 import { createMerchant, postEntry, signedOrder } from '../support/ecommerce.ts';
-import { endpoint } from '../stations/support.ts';
+import { registerStation } from '../stations/support.ts';
 import { Browser, createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
 
 const t = await buildTestApp();
@@ -51,20 +51,14 @@ test('a creditor institution: subscription → approval → keys → station →
   assert.equal((await checklist(browser)).states.keys, 'next', 'approved; keys not revealed yet');
   await db.updateTable('api_keys').set({ revealed_at: new Date() }).where('subscription_id', '=', sub.value.id).execute();
 
-  const station = await services.stations.register(
-    org,
-    'test',
-    { code: 'CHECK_01', primary: endpoint('https://pa.check.example/node', '93.184.215.40', 443), secondary: endpoint('', '', '') },
-    asReferent,
-  );
-  assert.ok(station.ok);
+  const stationId = await registerStation(services, org, { code: 'CHECK_01', host: 'pa.check.example', ip: '93.184.215.40' }, asReferent);
   assert.equal((await checklist(browser)).states.station, 'next', 'registered but not approved yet');
-  assert.ok((await services.stations.reviewStation(station.value.id, 'approve', '', CLI)).ok);
+  assert.ok((await services.stations.reviewStation(stationId, 'approve', '', CLI)).ok);
   seen = await checklist(browser);
   assert.equal(seen.states.verification, 'next');
   assert.match(seen.body, /<a href="\/portal\/stations"><strong>Two-way verification/);
 
-  await db.updateTable('stations').set({ connection_state: 'verified' }).where('id', '=', station.value.id).execute();
+  await db.updateTable('stations').set({ connection_state: 'verified' }).where('id', '=', stationId).execute();
   assert.equal((await checklist(browser)).states.first, 'next');
   const italian = await checklist(browser, 'it');
   assert.match(italian.body, /Primo messaggio pagoPA attraverso Varco/);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { enqueueHttpMessage } from '../../src/modules/delivery/index.ts';
 import { formatAge } from '../../src/views/format.ts';
 import { buildTestApp } from '../support/app.ts';
-import { endpoint } from '../stations/support.ts';
+import { registerStation } from '../stations/support.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
 
 const t = await buildTestApp();
@@ -36,24 +36,12 @@ test('each queue shows how many wait and the oldest age, in the admin’s langua
     .where('id', '=', sub.value.id)
     .execute();
   // A station to review, and a station whose last verification failed.
-  const toReview = await services.stations.register(
-    org,
-    'test',
-    { code: 'QUEUE_01', primary: endpoint('https://pa.queue.example/node', '93.184.215.30', 443), secondary: endpoint('', '', '') },
-    asReferent,
-  );
-  assert.ok(toReview.ok);
-  const failing = await services.stations.register(
-    org,
-    'test',
-    { code: 'QUEUE_02', primary: endpoint('https://pb.queue.example/node', '93.184.215.31', 443), secondary: endpoint('', '', '') },
-    asReferent,
-  );
-  assert.ok(failing.ok);
+  await registerStation(services, org, { code: 'QUEUE_01', host: 'pa.queue.example', ip: '93.184.215.30' }, asReferent);
+  const failingId = await registerStation(services, org, { code: 'QUEUE_02', host: 'pb.queue.example', ip: '93.184.215.31' }, asReferent);
   await db
     .updateTable('stations')
     .set({ connection_state: 'failing', last_check_at: new Date(Date.now() - 5 * 3_600_000 - 60_000) })
-    .where('id', '=', failing.value.id)
+    .where('id', '=', failingId)
     .execute();
   // Two deliveries given up.
   for (const n of [1, 2]) {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
-import { endpoint } from '../stations/support.ts';
+import { registerStation } from '../stations/support.ts';
 import { makeCa } from '../support/tls-peers.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
 
@@ -87,21 +87,15 @@ test('removing a trusted CA is asked first and names the CA', async () => {
 
 test('approving a station whose last check failed asks again with the warning; the confirmed approval goes through', async () => {
   const actor = { type: 'referent' as const, id: referentUser.id, ip: null, organisationId: org };
-  const station = await services.stations.register(
-    org,
-    'test',
-    { code: 'CONFIRM_01', primary: endpoint('https://pa.confirm.example/node', '93.184.215.60', 443), secondary: endpoint('', '', '') },
-    actor,
-  );
-  assert.ok(station.ok);
-  await db.updateTable('stations').set({ connection_state: 'failing', last_check_at: new Date() }).where('id', '=', station.value.id).execute();
-  const ask = await admin.post(`/admin/stations/${station.value.id}/review`, { action: 'approve', note: 'ok' });
+  const stationId = await registerStation(services, org, { code: 'CONFIRM_01', host: 'pa.confirm.example', ip: '93.184.215.60' }, actor);
+  await db.updateTable('stations').set({ connection_state: 'failing', last_check_at: new Date() }).where('id', '=', stationId).execute();
+  const ask = await admin.post(`/admin/stations/${stationId}/review`, { action: 'approve', note: 'ok' });
   assert.equal(ask.statusCode, 200);
   assert.match(ask.body, /class="warning" role="alert">The last verification of this station failed/);
   const form = confirmation(ask.body);
   assert.deepEqual([form.fields.action, form.fields.note, form.fields.confirmed], ['approve', 'ok', '1']);
-  assert.equal((await services.stations.detail(station.value.id))?.approved, undefined, 'not approved yet');
+  assert.equal((await services.stations.detail(stationId))?.approved, undefined, 'not approved yet');
   const done = await admin.post(form.action, { action: 'approve', note: 'ok', confirmed: '1' });
   assert.equal(done.statusCode, 303);
-  assert.ok((await services.stations.detail(station.value.id))?.approved);
+  assert.ok((await services.stations.detail(stationId))?.approved);
 });

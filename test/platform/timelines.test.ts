@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
 import { createMerchant, payLocation, postCard, postEntry, signedOrder } from '../support/ecommerce.ts';
-import { endpoint } from '../stations/support.ts';
+import { registerStation } from '../stations/support.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
 
 const t = await buildTestApp();
@@ -43,18 +43,12 @@ test('a station: the organisation sees its referent by e-mail and the administra
   const org = await createOrganisation(db);
   const referent = await createReferent(db, org, ['node']);
   const asReferent = { type: 'referent' as const, id: referent.id, ip: null, organisationId: org };
-  const station = await services.stations.register(
-    org,
-    'test',
-    { code: 'TIME_01', primary: endpoint('https://pa.time.example/node', '93.184.215.50', 443), secondary: endpoint('', '', '') },
-    asReferent,
-  );
-  assert.ok(station.ok);
+  const stationId = await registerStation(services, org, { code: 'TIME_01', host: 'pa.time.example', ip: '93.184.215.50' }, asReferent);
   const adminRow = await db.selectFrom('users').select('id').where('email', '=', adminEmail).executeTakeFirstOrThrow();
-  assert.ok((await services.stations.reviewStation(station.value.id, 'approve', 'looks right', { type: 'admin', id: adminRow.id, ip: null })).ok);
+  assert.ok((await services.stations.reviewStation(stationId, 'approve', 'looks right', { type: 'admin', id: adminRow.id, ip: null })).ok);
 
   const portal = await new Browser(app, 'portal').signIn(referent.email);
-  const seen = timeline((await portal.get(`/portal/stations/${station.value.id}`)).body);
+  const seen = timeline((await portal.get(`/portal/stations/${stationId}`)).body);
   assert.deepEqual(
     seen.map(([action]) => action),
     ['station.registered', 'station.approved'],
@@ -62,12 +56,12 @@ test('a station: the organisation sees its referent by e-mail and the administra
   assert.match(seen[0]?.[1] ?? '', new RegExp(referent.email));
   assert.match(seen[1]?.[1] ?? '', /a Varco administrator/);
   assert.doesNotMatch(JSON.stringify(seen), new RegExp(adminEmail), 'no administrator e-mail on the portal');
-  const back = timeline((await admin.get(`/admin/stations/${station.value.id}`)).body);
+  const back = timeline((await admin.get(`/admin/stations/${stationId}`)).body);
   assert.match(back[1]?.[1] ?? '', new RegExp(adminEmail));
 
   // Another organisation's referent cannot open it (and so not its timeline).
   const stranger = await new Browser(app, 'portal').signIn((await createReferent(db, await createOrganisation(db), ['node'])).email);
-  assert.equal((await stranger.get(`/portal/stations/${station.value.id}`)).statusCode, 404);
+  assert.equal((await stranger.get(`/portal/stations/${stationId}`)).statusCode, 404);
 });
 
 test('an order: received, then the payment, in order', async () => {

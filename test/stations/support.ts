@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/index.ts';
+import type { Services } from '../../src/app/container.ts';
 
 // Reading what the stations module left behind: queued e-mails and audit rows.
 
@@ -23,3 +25,20 @@ export async function auditActions(db: Kysely<Database>, subjectId: string): Pro
 }
 
 export const endpoint = (url: string, ip: string, port: number | string) => ({ url, ip, port: String(port) });
+
+/** Registers a test station with one public primary endpoint (https://HOST/node at IP:443); returns its id. */
+export async function registerStation(
+  services: Pick<Services, 'stations'>,
+  organisationId: string,
+  station: { code: string; host: string; ip: string },
+  actor: Parameters<Services['stations']['register']>[3],
+): Promise<string> {
+  const registered = await services.stations.register(
+    organisationId,
+    'test',
+    { code: station.code, primary: endpoint(`https://${station.host}/node`, station.ip, 443), secondary: endpoint('', '', '') },
+    actor,
+  );
+  assert.ok(registered.ok, `station ${station.code} registered`);
+  return registered.value.id;
+}
