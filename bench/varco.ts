@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -77,7 +77,8 @@ export async function startVarco(options: StartVarcoOptions): Promise<VarcoProce
   closeSync(out);
   // A server killed by the global timeout leaves its embedded cluster running: stop it at the end.
   onCleanup(() => stopOrphanPostgres(options.dataDir));
-  const caFile = join(options.dataDir, 'pki', 'test', 'ca.crt');
+  // The development server certificate's issuing CA (src/modules/platform/server-certificate.ts).
+  const caFile = join(options.dataDir, 'pki', 'server-ca.crt');
   const readyMs = await within(
     options.readyTimeoutMs ?? 60_000,
     'Varco start-up',
@@ -93,7 +94,8 @@ export async function startVarco(options: StartVarcoOptions): Promise<VarcoProce
       }
     })(),
   );
-  const ca = existsSync(caFile) ? await readFile(caFile, 'utf8') : '';
+  // Present once the server is ready; a missing file is a bench bug (clients would fail as "self-signed").
+  const ca = await readFile(caFile, 'utf8');
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
