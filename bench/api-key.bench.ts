@@ -21,6 +21,8 @@ export interface BaselineProcess {
   port: number;
   pid: number;
   stop(): void;
+  /** Settles when the process has exited (a --cpu-prof profile is written by then). */
+  exited: Promise<void>;
 }
 
 /** Writes the server chain and key Varco serves (its data directory's development certificate), for the baseline to serve the same. */
@@ -33,11 +35,13 @@ export async function serverCertificateFiles(dataDir: string, dir: string): Prom
   return { certFile, keyFile };
 }
 
-export async function startBaseline(mode: 'ping' | 'insert', env: Record<string, string>): Promise<BaselineProcess> {
-  const child = spawnTracked(['bench/baseline-server.ts', mode], { env: { ...process.env, ...env } });
+export async function startBaseline(mode: 'ping' | 'insert', env: Record<string, string>, nodeArgs: string[] = []): Promise<BaselineProcess> {
+  const child = spawnTracked([...nodeArgs, 'bench/baseline-server.ts', mode], { env: { ...process.env, ...env } });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const match = await waitForLine(child, /listening (\d+)/, 20_000, `baseline ${mode}`);
   child.stdout?.resume();
   return {
+    exited,
     port: Number(match[1]),
     pid: child.pid ?? 0,
     stop: () => {

@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { serverCertificateFiles, startBaseline } from './api-key.bench.ts';
 import { runLoad } from './load.ts';
 import { ENTRY_PATH, orderBody } from './hosted-page.bench.ts';
 import { outboxBurst, prepareReceiver } from './outbox.bench.ts';
@@ -8,8 +9,9 @@ import { openBenchDatabase, seedApiKeys, seedMerchant, seedOrganisation } from '
 import { cleanupAll, freePort, ROOT, tempDir } from './support.ts';
 import { startVarco } from './varco.ts';
 
-// `node bench/profile.ts [ping|order|outbox|pagopa] [seconds] [--keep]`: Varco under `--cpu-prof` while
-// autocannon drives GET /api/v1/ping (benchmark 1) or signed order POSTs (benchmark 2), while
+// `node bench/profile.ts [ping|baseline|order|outbox|pagopa] [seconds] [--keep]`: Varco under `--cpu-prof` while
+// autocannon drives GET /api/v1/ping (benchmark 1) or signed order POSTs (benchmark 2), bare Fastify's
+// GET /api/v1/ping of benchmark 1 (`baseline`, the same load, to diff the two profiles by function), while
 // its outbox worker delivers seconds × 400 messages (benchmark 3), or while 20 PSP clients run
 // pagoPA flows (benchmark 5), then the
 // functions with the most self time, grouped by file. How the findings in docs/benchmarks.md were
@@ -29,7 +31,7 @@ interface Profile {
 
 const seconds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10);
 const keep = process.argv.includes('--keep');
-const mode = (['order', 'outbox', 'pagopa'] as const).find((m) => process.argv.includes(m)) ?? 'ping';
+const mode = (['baseline', 'order', 'outbox', 'pagopa'] as const).find((m) => process.argv.includes(m)) ?? 'ping';
 
 function shortUrl(url: string): string {
   const path = url.replace(/^file:\/\//, '');
@@ -66,6 +68,12 @@ export function topSelfTime(profile: Profile, limit = 30): string[] {
   return ['Self time by function:', ...top(self), '', 'Self time by file / package:', ...top(byFile)];
 }
 
+/** The baseline's profile beside Varco's, named `baseline-…`. */
+async function copyProfiles(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const f of await readdir(from)) await copyFile(join(from, f), join(to, `baseline-${f}`));
+}
+
 async function main(): Promise<void> {
   const workDir = await tempDir('varco-profile-');
   const profDir = keep ? join(ROOT, 'bench', 'results') : join(workDir, 'prof');
@@ -80,7 +88,18 @@ async function main(): Promise<void> {
   const database = openBenchDatabase(await varco.databaseUrl());
   const target = { url: `https://127.0.0.1:${varco.port}`, servername: 'localhost', connections: 50, duration: seconds };
   let run;
-  if (mode === 'pagopa') {
+  let baselineDir: string | undefined;
+  if (mode === 'baseline') {
+    const files = await serverCertificateFiles(base.dataDir, workDir);
+    baselineDir = join(workDir, 'baseline-prof');
+    const baseline = await startBaseline('ping', { BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile }, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${baselineDir}`,
+    ]);
+    run = await runLoad({ ...target, url: `https://127.0.0.1:${baseline.port}/api/v1/ping` }, { serverPid: baseline.pid });
+    baseline.stop();
+    await baseline.exited;
+  } else if (mode === 'pagopa') {
     const flows = await pagopaFlows(varco, database.db, workDir, seconds);
     run = { rps: flows.perSecond, p50: flows.p50, p99: flows.p99, errors: flows.errors, cpuUsPerRequest: flows.cpuMsPerFlow * 1000 };
   } else if (mode === 'outbox') {
@@ -114,8 +133,12 @@ async function main(): Promise<void> {
     `${mode}: ${Math.round(run.rps)}/s, p50 ${run.p50} ms, p99 ${run.p99} ms, errors ${run.errors}, ${Math.round(run.cpuUsPerRequest)} µs CPU each\n\n`,
   );
   await varco.stop();
+  if (baselineDir !== undefined) await copyProfiles(baselineDir, profDir);
   const files = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
-  const latest = files.sort().at(-1);
+  const latest = files
+    .filter((f) => f.startsWith('baseline-') === (baselineDir !== undefined))
+    .sort()
+    .at(-1);
   if (!latest) throw new Error('no .cpuprofile written');
   const profile = JSON.parse(await readFile(join(profDir, latest), 'utf8')) as Profile;
   process.stdout.write(`${topSelfTime(profile).join('\n')}\n`);
