@@ -1,6 +1,12 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { describeRefusal, type DestinationPolicy, type DestinationVerdict, type OutboundClient, type OutboundResult } from '../outbound/index.ts';
+import {
+  createHostResolver,
+  describeRefusal,
+  type DestinationPolicy,
+  type DestinationVerdict,
+  type OutboundClient,
+  type OutboundResult,
+} from '../outbound/index.ts';
 import {
   httpAnswerOutcome,
   isHttpMessage,
@@ -37,7 +43,7 @@ export interface FeedbackSenderDeps {
   destinations: DestinationPolicy;
   /** A `plain` outbound client (no client certificate), made by the composition root; the sender closes it. */
   client: OutboundClient;
-  /** Host name → every address; the system resolver by default. */
+  /** Host name → every address; by default the system resolver, each answer reused for 10 s (outbound/host-resolver.ts). */
   resolve?: (host: string) => Promise<string[]>;
 }
 
@@ -51,8 +57,6 @@ const DEFERRED = { connectTimeoutMs: 5000, responseTimeoutMs: 5000 };
 const ONLINE = { connectTimeoutMs: 2000, responseTimeoutMs: 3000 };
 
 type Timeouts = typeof DEFERRED;
-
-const defaultResolve = async (host: string): Promise<string[]> => (await lookup(host, { all: true })).map((entry) => entry.address);
 
 /**
  * The address to connect to: the first allowed one, IPv4 first (`localhost` → 127.0.0.1 and ::1:
@@ -95,7 +99,7 @@ export function feedbackOwners(publicUrl: string): OwnersLookup {
 }
 
 export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
-  const resolve = deps.resolve ?? defaultResolve;
+  const resolve = deps.resolve ?? createHostResolver();
   const roots = createTrustCache(deps.trust);
   // Plain: this client cannot present a client certificate; it was never given one.
   const { client } = deps;

@@ -2,6 +2,8 @@
 // (plain or mutual TLS), the destination policy every connection obeys, the server-certificate
 // checks, and reachability verification. See docs/adr/0006-outbound-client.md and 0012-outbound-tenancy.md.
 export { createOutboundClient } from './client.ts';
+export { createHostResolver } from './host-resolver.ts';
+export type { HostResolverOptions } from './host-resolver.ts';
 export type { ClientMode, OutboundCall, OutboundClient, OutboundClientOptions, OutboundStats } from './client.ts';
 export { createDestinationPolicy, describeRefusal, ownInterfaceAddresses, parseAddress } from './destination.policy.ts';
 export type { DestinationPolicy, DestinationPolicyOptions, DestinationRefusal, DestinationVerdict } from './destination.policy.ts';
