@@ -159,3 +159,26 @@ test('a request with a key in the query string and cookie and authorization head
     assert.ok(mine.some((line) => line.msg === 'request completed'));
   }
 });
+
+test('stdout lines logged in a burst (non-ASCII too) all reach the pipe, whole and in order, even when the process exits at once', async () => {
+  // The default destination (stdoutDestination: SonicBoom's buffer mode) hands lines over as
+  // buffers and flushes what is pending at exit.
+  const { spawn } = await import('node:child_process');
+  const script = `
+    import { createLogger } from ${JSON.stringify(new URL('../../src/app/logger.ts', import.meta.url).href)};
+    const logger = createLogger('info');
+    for (let i = 0; i < 5000; i++) logger.info({ n: i, city: 'Forlì–Cesena €' }, 'burst');
+    process.exit(0);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  assert.equal(code, 0);
+  const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
+  assert.equal(lines.length, 5000);
+  lines.forEach((line, i) => {
+    const parsed = JSON.parse(line) as { n: number; city: string; msg: string };
+    assert.deepEqual([parsed.n, parsed.city, parsed.msg], [i, 'Forlì–Cesena €', 'burst']);
+  });
+});
