@@ -11,12 +11,11 @@
  * per page view. Every failure is a reason, never an exception: the page then falls back to the
  * standard page, as the platform does (docs/reference/ogone/hosted-page.md, "Dynamic template").
  */
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { describeRefusal, type DestinationPolicy, type OutboundClient } from '../outbound/index.ts';
+import { describeRefusal, systemResolve, type DestinationPolicy, type OutboundClient } from '../outbound/index.ts';
 import { createTrustCache, type TrustService } from '../stations/index.ts';
 import { chooseAddress } from './feedback.sender.ts';
 
@@ -46,11 +45,9 @@ const GOOD_MS = 10 * 60_000;
 const FAILED_MS = 60_000;
 const KEPT_PER_MERCHANT = 20;
 
-const defaultResolve = async (host: string): Promise<string[]> => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-
 export function createTemplateFetcher(options: TemplateFetcherOptions): TemplateFetcher {
   const { db, clock, client } = options;
-  const resolve = options.resolve ?? defaultResolve;
+  const resolve = options.resolve ?? systemResolve;
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxBytes = options.maxBytes ?? 256 * 1024;
   const roots = createTrustCache(options.trust);

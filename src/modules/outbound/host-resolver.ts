@@ -1,14 +1,12 @@
-import { lookup } from 'node:dns/promises';
+import { systemResolve, type Resolve } from './reachability.steps.ts';
 
-// Host names of server-to-server destinations (a shop's feedback URL, a template's host) resolved
+// Host names of server-to-server feedback destinations (a shop's feedback URL) resolved
 // through the system resolver, remembered for a few seconds. Without it every delivery asked
 // getaddrinfo, which runs on libuv's four-thread pool beside file I/O: under a burst of feedback the
 // deliveries queued for the pool, not for the network (issue 15, benchmark 3). The destination
 // policy still judges the address on every delivery, and the connection goes to the address judged
 // (no second lookup at connect time), so remembering a name never lets a refused address through.
 // Failures are not remembered: the next delivery asks again.
-
-export type Resolve = (host: string) => Promise<string[]>;
 
 export interface HostResolverOptions {
   /** How long an answer is reused (default 10 s; getaddrinfo gives no TTL). */
@@ -21,12 +19,10 @@ export interface HostResolverOptions {
   now?: () => number;
 }
 
-const systemLookup: Resolve = async (host) => (await lookup(host, { all: true })).map((entry) => entry.address);
-
 export function createHostResolver(options: HostResolverOptions = {}): Resolve {
   const ttlMs = options.ttlMs ?? 10_000;
   const maxHosts = options.maxHosts ?? 1_000;
-  const lookupAll = options.lookupAll ?? systemLookup;
+  const lookupAll = options.lookupAll ?? systemResolve;
   const now = options.now ?? Date.now;
   const answers = new Map<string, { addresses: string[]; until: number }>();
   // Concurrent deliveries to one host share one lookup.

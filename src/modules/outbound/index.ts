@@ -14,7 +14,7 @@ export { verifyEndpoint } from './reachability.ts';
 export type { ReachabilityReport, VerifyEndpointOptions } from './reachability.ts';
 export type { ReachabilityStep, ReachabilityStepName, Resolve } from './reachability.steps.ts';
 // The sentences of verification, by code, for the pages that translate them (src/views/stations/step-text.ts).
-export { STEP_SENTENCES, SKIP_REASONS } from './reachability.steps.ts';
+export { STEP_SENTENCES, SKIP_REASONS, systemResolve } from './reachability.steps.ts';
 export { FAILURE_SENTENCES, CERTIFICATE_MEANINGS } from './failure.ts';
 export { HANDSHAKE_HOWS } from './handshake.ts';
 export { createProbeSigner, probeBody, verifyProbeSignature, PROBE_FINGERPRINT_HEADER, PROBE_SIGNATURE_HEADER } from './probe.ts';
