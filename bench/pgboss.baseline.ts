@@ -4,7 +4,7 @@ import type { Database, Kysely } from '../src/db/index.ts';
 import { systemClock } from '../src/kernel/clock.ts';
 import { createFeedbackSender, type FeedbackSender } from '../src/modules/checkout/index.ts';
 import type { OutboxMessage } from '../src/modules/delivery/index.ts';
-import { createDestinationPolicy, createOutboundClient } from '../src/modules/outbound/index.ts';
+import { createDestinationPolicy, createHostResolver, createOutboundClient } from '../src/modules/outbound/index.ts';
 import { createTrustService } from '../src/modules/stations/index.ts';
 import { benchAudit } from './seed.ts';
 import { sleep, within } from './support.ts';
@@ -64,6 +64,8 @@ export async function startPgBoss(databaseUrl: string, db: Kysely<Database>, rec
     trust: createTrustService({ db, clock: systemClock, audit: benchAudit }),
     destinations: createDestinationPolicy({ allowCidrs: ['127.0.0.0/8'] }),
     client,
+    // As the container gives Varco's sender: the same handler.
+    resolve: createHostResolver(),
   });
   const deliverAll = async (jobs: Array<{ id: string; data: FeedbackJob }>): Promise<void> => {
     const outcomes = await Promise.all(jobs.map((job) => sender.deliver(asMessage(job.id, job.data))));

@@ -60,6 +60,7 @@ import {
 import { createInvitationsService, createOrganisationsService, type InvitationsService, type OrganisationsService } from '../modules/organisations/index.ts';
 import {
   createDestinationPolicy,
+  createHostResolver,
   createOutboundClient,
   type DestinationPolicy,
   type OutboundClient,
@@ -378,7 +379,8 @@ export function createContainer(deps: ContainerDeps): Container {
     hostedPage: once('hostedPage', () => {
       // The one plain client: server-to-server feedback and the dynamic templates' fetches.
       const plain = outboundClient({ mode: { kind: 'plain' }, destinations: destinations(), logger: logger.child({ component: 'feedback' }) });
-      const feedback = createFeedbackSender({ trust: services.trust, destinations: destinations(), client: plain });
+      // Feedback hosts' addresses reused for 10 s (outbound/host-resolver.ts; the policy still judges each delivery's).
+      const feedback = createFeedbackSender({ trust: services.trust, destinations: destinations(), client: plain, resolve: createHostResolver() });
       built.push(feedback);
       const configs = createConfigCache({ directory: services.merchants, databaseUrl });
       const acquirers = deps.acquirers ?? { test: createTestAcquirer() };

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import {
-  createHostResolver,
   describeRefusal,
+  systemResolve,
   type DestinationPolicy,
   type DestinationVerdict,
   type OutboundClient,
@@ -43,7 +43,7 @@ export interface FeedbackSenderDeps {
   destinations: DestinationPolicy;
   /** A `plain` outbound client (no client certificate), made by the composition root; the sender closes it. */
   client: OutboundClient;
-  /** Host name → every address; by default the system resolver, each answer reused for 10 s (outbound/host-resolver.ts). */
+  /** Host name → every address; the system resolver by default (the container gives a caching one: outbound/host-resolver.ts). */
   resolve?: (host: string) => Promise<string[]>;
 }
 
@@ -99,7 +99,7 @@ export function feedbackOwners(publicUrl: string): OwnersLookup {
 }
 
 export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
-  const resolve = deps.resolve ?? createHostResolver();
+  const resolve = deps.resolve ?? systemResolve;
   const roots = createTrustCache(deps.trust);
   // Plain: this client cannot present a client certificate; it was never given one.
   const { client } = deps;
