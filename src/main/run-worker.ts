@@ -2,7 +2,7 @@ import { createLogger } from '../app/logger.ts';
 import { createContainer } from '../app/container.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
-import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase } from './bootstrap.ts';
+import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, stopSignals } from './bootstrap.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog } from '../modules/audit/index.ts';
 
@@ -12,6 +12,8 @@ import { createAuditLog } from '../modules/audit/index.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
+// Before anything starts: a signal during start-up is kept and acted on once started (bootstrap.ts).
+const signals = stopSignals(logger);
 
 async function main(): Promise<void> {
   // 'share': with the embedded database, use the cluster a running server owns.
@@ -61,8 +63,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  signals.started((signal) => void stop(signal));
 }
 
 main().catch((error: unknown) => {

@@ -133,7 +133,7 @@ test('SIGTERM finishes the request in flight, stops PostgreSQL and exits 0', asy
       `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
   );
   await sleep(200);
-  // One signal only: a second SIGTERM would find no handler (the server listens `once`) and kill it.
+  // One signal only, so the log shows a single shutdown.
   const signalled = Date.now();
   const stopped = s.stop('SIGTERM', 15_000);
   await s.waitForOutput(/shutting down/);
@@ -189,4 +189,20 @@ test('after SIGKILL the orphaned PostgreSQL keeps running; the next start recove
   assert.equal(await server.stop('SIGTERM'), 0, server.stderr());
   assert.equal(await postmasterPid(server.dataDir), undefined);
   assert.equal(isAlive(fresh), false);
+});
+
+test('SIGTERM the moment /readyz answers (start-up not finished) still stops PostgreSQL and exits 0', async () => {
+  const previous = running();
+  // startServer returns as soon as /readyz says 200: the server still has steps to go before its
+  // banner. Node's default handler would kill it there and orphan the cluster.
+  server = await startServer({ dataDir: previous.dataDir, port: previous.port, pgPort: previous.pgPort });
+  const pg = await postmasterPid(server.dataDir);
+  assert.ok(pg, 'postmaster running');
+  assert.equal(await server.stop('SIGTERM'), 0, server.stderr());
+  assert.ok(
+    server.logs().some((l) => l.msg === 'stopped'),
+    `a graceful shutdown, not a kill:\n${server.stdout().slice(-2000)}`,
+  );
+  assert.equal(await postmasterPid(server.dataDir), undefined);
+  assert.equal(isAlive(pg), false);
 });
