@@ -2,6 +2,7 @@ import { registerTracing } from '../http/plugins/tracing.ts';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import { lazySchemaCompilers, rememberSchemaCompilers } from '../http/lazy-schemas.ts';
 import { sql } from 'kysely';
 import { newId } from '../kernel/ids.ts';
 import type { Container } from './container.ts';
@@ -30,12 +31,15 @@ export interface HttpOptions {
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
 export async function buildApp(container: Container, http: HttpOptions = {}): Promise<FastifyInstance> {
   const { deps, services } = container;
+  const schemas = lazySchemaCompilers();
   const app = Fastify({
     loggerInstance: deps.logger,
     // One access-log line per request instead of two (src/http/plugins/request-log.ts).
     logController: new AccessLogController(),
     frameworkErrors: frameworkErrorHandler,
     genReqId: () => newId('req'),
+    // Route schemas compile on first use, not all at start-up (src/http/lazy-schemas.ts).
+    schemaController: { compilersFactory: schemas.factory },
     // Small by default (forms and JSON); routes that need more say so (BODY_LIMITS).
     bodyLimit: BODY_LIMITS.default,
     // Answered by the security plugin instead, so the 503 carries the security headers.
@@ -45,6 +49,7 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
     // peer is one of VARCO_TRUSTED_PROXIES; it is then the rightmost address no trusted proxy added.
     trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
   }) as unknown as FastifyInstance;
+  rememberSchemaCompilers(app, schemas);
 
   // Tracing first, so the span covers every other hook (only when OTEL_EXPORTER_OTLP_ENDPOINT is set).
   if (deps.config.otel) registerTracing(app);

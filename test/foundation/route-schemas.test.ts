@@ -10,6 +10,7 @@ import { requireRouteSchemas } from '../../src/http/shared/schemas.ts';
 import { registerKeyAuth } from '../../src/http/api/auth.ts';
 import { createKeyVerifier } from '../../src/modules/subscriptions/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
+import { compileRouteSchemas, lazySchemaCompilers, rememberSchemaCompilers } from '../../src/http/lazy-schemas.ts';
 
 // Every route declares TypeBox schemas for what it reads (issue 12). Input of the wrong shape (an
 // overlong id, a repeated parameter where one value is expected) is refused before the handler,
@@ -159,4 +160,56 @@ test("/nodo: the WSDL whatever its query looks like; a repeated key is the gatew
   assert.equal(repeated.statusCode, 401);
   assert.match(String(repeated.headers['content-type']), /^text\/xml/);
   assert.match(repeated.body, /faultcode/);
+});
+
+// Schemas compile on first use (src/http/lazy-schemas.ts): a broken one would otherwise show only
+// when its route is first requested.
+test('every route schema of the real app compiles (they are compiled lazily, on first use)', () => {
+  const { compiled, failures } = compileRouteSchemas(app);
+  assert.deepEqual(failures, []);
+  // Every route has schemas (issue 12): well over one per route of the three HTML surfaces and /api.
+  assert.ok(compiled > 300, `compiled ${compiled}`);
+  assert.deepEqual(compileRouteSchemas(app), { compiled, failures: [] }, 'nothing is compiled twice');
+});
+
+test('lazy compilers: validation and serialization as Fastify does them, a broken schema reported, uppercase header names refused', async () => {
+  const schemas = lazySchemaCompilers();
+  const small = Fastify({ schemaController: { compilersFactory: schemas.factory } });
+  rememberSchemaCompilers(small, schemas);
+  small.post(
+    '/things',
+    {
+      schema: {
+        body: { type: 'object', properties: { n: { type: 'integer', maximum: 9 } }, required: ['n'], additionalProperties: false },
+        response: { 200: { type: 'object', properties: { n: { type: 'integer' } } } },
+      },
+    },
+    async (request) => ({ n: (request.body as { n: number }).n, secret: 'not in the response schema' }),
+  );
+  small.get('/broken', { schema: { querystring: { type: 'object', properties: { a: { type: 'no-such-type' } } } } }, async () => 'x');
+  await small.ready();
+  const ok = await small.inject({ method: 'POST', url: '/things', payload: { n: 3 } });
+  assert.equal(ok.statusCode, 200);
+  assert.deepEqual(ok.json(), { n: 3 }, 'the response schema serialized it: no field outside it');
+  const refused = await small.inject({ method: 'POST', url: '/things', payload: { n: 10 } });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.json<{ message: string }>().message, /body\/n must be <= 9/);
+  // Refused again: the errors are those of this request, not a stale copy.
+  const missing = await small.inject({ method: 'POST', url: '/things', payload: {} });
+  assert.match(missing.json<{ message: string }>().message, /must have required property 'n'/);
+  const broken = await small.inject({ method: 'GET', url: '/broken?a=1' });
+  assert.equal(broken.statusCode, 500, 'a schema that does not compile fails the request; it is never skipped');
+  const { failures } = compileRouteSchemas(small);
+  // GET /broken and the HEAD route Fastify adds beside it.
+  assert.deepEqual(
+    failures.map((f) => f.route),
+    ['GET /broken (querystring)', 'HEAD /broken (querystring)'],
+  );
+  assert.match(failures[0]?.message ?? '', /no-such-type|properties\/a\/type/);
+  await small.close();
+
+  const headers = Fastify({ schemaController: { compilersFactory: lazySchemaCompilers().factory } });
+  headers.get('/h', { schema: { headers: { type: 'object', properties: { 'X-Thing': { type: 'string' } } } } }, async () => 'x');
+  await assert.rejects(headers.ready(), /write "X-Thing" in lowercase/);
+  await headers.close();
 });
