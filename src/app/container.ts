@@ -445,7 +445,11 @@ export function createContainer(deps: ContainerDeps): Container {
           platformCertificates: services.platformCertificates,
         }),
       }),
-    pagopaRegistry: once('pagopaRegistry', () => createPagopaRegistry({ db, clock, audit, nodeActive: nodeActiveFrom(services.subscriptions) })),
+    pagopaRegistry: once('pagopaRegistry', () => {
+      const made = createPagopaRegistry({ db, clock, audit, nodeActive: nodeActiveFrom(services.subscriptions), databaseUrl, logger });
+      built.push({ close: () => made.cache.stop() });
+      return made;
+    }),
     receipts: once('receiptsService', () => createReceiptsService({ db, clock, audit, directory: services.pagopaRegistry })),
     pagopaNode: once('pagopaNode', () =>
       createPagopaNode({

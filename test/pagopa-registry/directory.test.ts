@@ -144,11 +144,14 @@ test('authorisePsp: argon2 runs once per channel and password; a password replac
   const runs = registry.passwords.verifications;
   for (let i = 0; i < 5; i++) assert.equal(await faultOf({}), 'OK');
   assert.ok(registry.passwords.verifications - runs <= 1, 'cached after the first verification');
-  // Another Varco instance on the same database replaces the password: nothing is notified, yet
-  // this instance's cached verdict no longer applies, because it was keyed by the old hash.
+  // Another Varco instance on the same database replaces the password. This instance's directory
+  // hears of it from the registry's notification (directory.cache.ts) within moments, and its cached
+  // verdict no longer applies, because it was keyed by the old hash.
   const elsewhere = createPagopaRegistry({ db, clock: { now: () => new Date() }, audit, nodeActive: async () => true });
   assert.ok((await elsewhere.psps.setChannelPassword(mine.channelId, { password: 'brandnew99' }, CLI)).ok);
-  assert.equal(await faultOf({}), 'PPT_AUTENTICAZIONE');
+  const deadline = Date.now() + 1000;
+  while ((await faultOf({})) !== 'PPT_AUTENTICAZIONE' && Date.now() < deadline) await new Promise((done) => setTimeout(done, 10));
+  assert.equal(await faultOf({}), 'PPT_AUTENTICAZIONE', 'the old password is refused within a second');
   assert.equal(await faultOf({ password: 'brandnew99' }), 'OK');
 });
 

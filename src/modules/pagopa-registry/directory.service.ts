@@ -1,23 +1,21 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/index.ts';
 import { isEcFiscalCode, parseNoticeNumber } from '../../protocols/pagopa/index.ts';
 import type { PasswordCache } from './channel-password.cache.ts';
 import { pspVerdict, receiptLink, refusal, selectLink, type LinkVerdict } from './registry.policy.ts';
-import * as repo from './registry.repository.ts';
+import type { DirectoryLookups, EcRow } from './directory.cache.ts';
+import type { RouteLinkRow } from './registry.repository.ts';
 import type { AuthorisePspInput, EcRecord, EcRoute, Environment, PagopaDirectory, PspAuthorisation, RegistryRefusal, RouteOutcome } from './registry.types.ts';
 
 // What the node asks the registry on every SOAP request: may this organisation speak as this
 // PSP, broker and channel (with this password)? Which station serves this notice, and which one
-// receives an EC's receipts? One query each; the argon2 verification is cached (channel-password.cache.ts).
+// receives an EC's receipts? One lookup each, answered from memory while nothing changed
+// (directory.cache.ts); the argon2 verification is cached too (channel-password.cache.ts).
 
 export interface DirectoryOptions {
-  db: Kysely<Database>;
+  lookups: DirectoryLookups;
   passwords: PasswordCache;
 }
 
-type EcRow = NonNullable<Awaited<ReturnType<typeof repo.findEcByFiscalCode>>>;
-
-function toRoute(ec: EcRow, link: repo.RouteLinkRow): EcRoute {
+function toRoute(ec: Readonly<EcRow>, link: Readonly<RouteLinkRow>): EcRoute {
   return {
     ecOrganisationId: ec.organisation_id,
     ecFiscalCode: ec.tax_code,
@@ -31,7 +29,7 @@ function toRoute(ec: EcRow, link: repo.RouteLinkRow): EcRoute {
   };
 }
 
-const asRoutable = (l: repo.RouteLinkRow) => ({
+const asRoutable = (l: Readonly<RouteLinkRow>) => ({
   ...l,
   linkId: l.id,
   auxDigit: l.aux_digit,
@@ -50,10 +48,10 @@ function stationRefusal(verdict: Extract<LinkVerdict<unknown>, { ok: false }>, f
 }
 
 export function createDirectory(options: DirectoryOptions): PagopaDirectory {
-  const { db, passwords } = options;
+  const { lookups, passwords } = options;
 
   async function authorisePsp(input: AuthorisePspInput): Promise<PspAuthorisation> {
-    const raw = await repo.pspRows(db, input);
+    const raw = await lookups.pspRows({ env: input.env, idPSP: input.idPSP, idBrokerPSP: input.idBrokerPSP, idChannel: input.idChannel });
     const rows = {
       psp:
         raw.psp_id === null
@@ -79,8 +77,8 @@ export function createDirectory(options: DirectoryOptions): PagopaDirectory {
   }
 
   /** The EC itself: unknown (no record in `env`, or not an 11-digit fiscal code) or disabled. */
-  async function ecOf(env: Environment, fiscalCode: string): Promise<{ ok: true; ec: EcRow } | RegistryRefusal> {
-    const ec = isEcFiscalCode(fiscalCode) ? await repo.findEcByFiscalCode(db, env, fiscalCode) : undefined;
+  async function ecOf(env: Environment, fiscalCode: string): Promise<{ ok: true; ec: Readonly<EcRow> } | RegistryRefusal> {
+    const ec = isEcFiscalCode(fiscalCode) ? await lookups.ecByFiscalCode(env, fiscalCode) : undefined;
     if (!ec)
       return refusal(
         'PPT_DOMINIO_SCONOSCIUTO',
@@ -97,7 +95,7 @@ export function createDirectory(options: DirectoryOptions): PagopaDirectory {
     if (!notice) return refusal('PPT_SINTASSI_EXTRAXSD', 'noticeNumber deve essere di 18 cifre.', 'noticeNumber must be 18 digits.');
     const found = await ecOf(input.env, input.fiscalCode);
     if (!found.ok) return found;
-    const verdict = selectLink((await repo.routeLinks(db, input.env, found.ec.organisation_id)).map(asRoutable), notice);
+    const verdict = selectLink((await lookups.routeLinks(input.env, found.ec.organisation_id)).map(asRoutable), notice);
     if (!verdict.ok) {
       const it = `l’avviso ${input.noticeNumber} (aux digit ${notice.auxDigit})`;
       return stationRefusal(verdict, input.fiscalCode, { it, en: `notice ${input.noticeNumber} (aux digit ${notice.auxDigit})` });
@@ -108,13 +106,13 @@ export function createDirectory(options: DirectoryOptions): PagopaDirectory {
   async function receiptRoute(input: { env: Environment; fiscalCode: string }): Promise<RouteOutcome> {
     const found = await ecOf(input.env, input.fiscalCode);
     if (!found.ok) return found;
-    const verdict = receiptLink((await repo.routeLinks(db, input.env, found.ec.organisation_id)).map(asRoutable));
+    const verdict = receiptLink((await lookups.routeLinks(input.env, found.ec.organisation_id)).map(asRoutable));
     if (!verdict.ok) return stationRefusal(verdict, input.fiscalCode, { it: 'le ricevute', en: 'receipts' });
     return { ok: true, route: toRoute(found.ec, verdict.link) };
   }
 
   async function isEc(env: Environment, fiscalCode: string): Promise<EcRecord | undefined> {
-    const ec = isEcFiscalCode(fiscalCode) ? await repo.findEcByFiscalCode(db, env, fiscalCode) : undefined;
+    const ec = isEcFiscalCode(fiscalCode) ? await lookups.ecByFiscalCode(env, fiscalCode) : undefined;
     return ec ? { organisationId: ec.organisation_id, name: ec.name, enabled: ec.enabled } : undefined;
   }
 

@@ -12,6 +12,7 @@ import {
   refusing,
   sees,
   updateAudited,
+  changeRegistry,
   type AdministrationOptions,
 } from './registry.access.ts';
 import { checkLinkKey, type LinkKey } from './registry.policy.ts';
@@ -70,7 +71,7 @@ export function createEcsService(options: AdministrationOptions) {
     if (!isEnvironment(env)) return refused(['environment_invalid']);
     const eligible = await eligibleEc(organisationId, env, actor);
     if (!eligible.organisation) return refused([eligible.problem]);
-    return refusing(() => db.transaction().execute(async (trx) => ({ created: await ensureRecord(trx, organisationId, env, actor) })));
+    return refusing(() => changeRegistry(options, async (trx) => ({ created: await ensureRecord(trx, organisationId, env, actor) })));
   }
 
   /** The station named by code, if this actor may link it for this EC. */
@@ -96,7 +97,7 @@ export function createEcsService(options: AdministrationOptions) {
     const { station } = found;
     try {
       return await refusing(() =>
-        db.transaction().execute(async (trx) => {
+        changeRegistry(options, async (trx) => {
           const ecCreated = await ensureRecord(trx, input.organisationId, env, actor);
           const linkId = newId('ecl');
           const now = clock.now();

@@ -4,6 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { verifyPassword } from '../identity/index.ts';
 import { createPasswordCache, type PasswordCache } from './channel-password.cache.ts';
+import { createRegistryCache, databaseLookups, type RegistryCache } from './directory.cache.ts';
 import { createDirectory } from './directory.service.ts';
 import { createEcsService, type EcsService } from './ecs.service.ts';
 import { createPspsService, type PspsService } from './psps.service.ts';
@@ -34,6 +35,7 @@ export { checkLinkKey, channelPasswordProblem, isRegistryId, linkRoutingCode, re
 export type { AuxDigit, LinkKey, LinkKeyInput, LinkVerdict, RoutableLink } from './registry.policy.ts';
 export { REGISTRY_PROBLEM_TEXT } from './registry.problems.ts';
 export type { PasswordCache } from './channel-password.cache.ts';
+export { REGISTRY_CHANNEL } from './directory.cache.ts';
 
 export interface PagopaRegistryOptions {
   db: Kysely<Database>;
@@ -43,6 +45,9 @@ export interface PagopaRegistryOptions {
   nodeActive: (organisationId: string, env: Environment) => Promise<boolean>;
   /** Verdicts kept per kind (right, wrong) by the channel password cache; default 10,000. */
   maxCachedPasswords?: number;
+  /** For the directory cache's LISTEN connection (directory.cache.ts); without it the directory reads the database every time. */
+  databaseUrl?: string | undefined;
+  logger?: { warn(obj: object, msg?: string): void };
 }
 
 /** The registry: the node's directory plus the administration of PSPs and ECs. */
@@ -51,6 +56,8 @@ export interface PagopaRegistry extends PagopaDirectory {
   ecs: EcsService;
   /** The channel password verdict cache (its counters show whether argon2 ran). */
   passwords: PasswordCache;
+  /** The directory's memory of the registry (stop it when the process closes). */
+  cache: Pick<RegistryCache, 'start' | 'stop' | 'listening'>;
   /** The referents' gate: whether the organisation may call the node in `env` (an active `node` subscription). */
   nodeActive: (organisationId: string, env: Environment) => Promise<boolean>;
 }
@@ -61,12 +68,14 @@ export function createPagopaRegistry(options: PagopaRegistryOptions): PagopaRegi
     verify: (hash, password) => verifyPassword(hash, password),
     ...(options.maxCachedPasswords === undefined ? {} : { maxEntries: options.maxCachedPasswords }),
   });
-  const administration = { db, clock, audit, nodeActive };
+  const cache = createRegistryCache({ lookups: databaseLookups(db), databaseUrl: options.databaseUrl, logger: options.logger });
+  const administration = { db, clock, audit, nodeActive, changed: cache.changed };
   return {
-    ...createDirectory({ db, passwords }),
+    ...createDirectory({ lookups: cache, passwords }),
     psps: createPspsService({ ...administration, passwords }),
     ecs: createEcsService(administration),
     passwords,
+    cache,
     nodeActive,
   };
 }

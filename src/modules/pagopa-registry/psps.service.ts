@@ -11,6 +11,7 @@ import {
   refusing,
   sees,
   updateAudited,
+  changeRegistry,
   type AdministrationOptions,
 } from './registry.access.ts';
 import { channelPasswordProblem, isRegistryId } from './registry.policy.ts';
@@ -69,7 +70,7 @@ export function createPspsService(options: AdministrationOptions & { passwords: 
     const organisationId = eligible.organisation.id;
     const passwordHash = await hashPassword(input.password);
     return refusing(() =>
-      db.transaction().execute(async (trx) => {
+      changeRegistry(options, async (trx) => {
         const now = clock.now();
         // ON CONFLICT DO NOTHING waits for a concurrent insert of the same id, so the re-read below sees the winner.
         const brokerCreated =

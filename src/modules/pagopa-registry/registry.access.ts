@@ -19,6 +19,19 @@ export interface AdministrationOptions {
    * organisation may call the node. Administrators and the CLI may prepare records beforehand.
    */
   nodeActive: (organisationId: string, env: Environment) => Promise<boolean>;
+  /** Called after every registry transaction: this process's directory cache forgets what it kept (directory.cache.ts). */
+  changed?: () => void;
+}
+
+/**
+ * A registry change in one transaction. Afterwards (committed or not) this process's directory cache
+ * is dropped at once; the other instances hear of it from the tables' triggers (migration 0030).
+ */
+export function changeRegistry<T>(options: Pick<AdministrationOptions, 'db' | 'changed'>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return options.db
+    .transaction()
+    .execute(work)
+    .finally(() => options.changed?.());
 }
 
 export function refused<T>(problems: RegistryProblem[]): RegistryOutcome<T> {
@@ -86,7 +99,7 @@ export async function updateAudited(
     audit: Pick<AuditEntry, 'action' | 'subjectType' | 'subjectId' | 'organisationId' | 'details'>;
   },
 ): Promise<boolean> {
-  return options.db.transaction().execute(async (trx) => {
+  return changeRegistry(options, async (trx) => {
     if ((await change.apply(trx, options.clock.now())) !== 1n) return false;
     await auditChange(options, trx, actor, change.audit);
     return true;

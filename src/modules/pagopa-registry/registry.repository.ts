@@ -16,7 +16,7 @@ const linkStationOwner = organisationFields(linkStation.organisationId);
 
 // ---- the node's lookups (one query each, on every SOAP request) ----
 
-interface PspRowsRaw {
+export interface PspRowsRaw {
   psp_id: string | null;
   psp_org: string | null;
   psp_broker: string | null;
