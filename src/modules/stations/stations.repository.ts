@@ -141,24 +141,51 @@ export function dueForCheck(db: Kysely<Database>, before: Date, limit: number) {
  * Another organisation's station, or one of another environment, is not found.
  */
 export async function stationForCall(db: Kysely<Database>, key: { stationId: string; organisationId: string; env: Environment }) {
-  const station = await db
+  // One round trip (issue 15): the station and, when it has one, its approved version, joined on the
+  // same conditions the two lookups had (the version belongs to the station and is still approved).
+  const row = await db
     .selectFrom('stations')
-    .select(['id', 'code', 'approved_version_id', 'connect_timeout_ms', 'response_timeout_ms'])
-    .where('id', '=', key.stationId)
-    .where('organisation_id', '=', key.organisationId)
-    .where('environment', '=', key.env)
+    .leftJoin('station_versions as approved', (join) =>
+      join.onRef('approved.id', '=', 'stations.approved_version_id').onRef('approved.station_id', '=', 'stations.id').on('approved.state', '=', 'approved'),
+    )
+    .select([
+      'stations.id',
+      'stations.code',
+      'stations.approved_version_id',
+      'stations.connect_timeout_ms',
+      'stations.response_timeout_ms',
+      'approved.id as version_id',
+      'approved.primary_url',
+      'approved.primary_ip',
+      'approved.primary_port',
+      'approved.secondary_url',
+      'approved.secondary_ip',
+      'approved.secondary_port',
+    ])
+    .where('stations.id', '=', key.stationId)
+    .where('stations.organisation_id', '=', key.organisationId)
+    .where('stations.environment', '=', key.env)
     .executeTakeFirst();
-  if (!station) return undefined;
+  if (!row) return undefined;
+  const station = {
+    id: row.id,
+    code: row.code,
+    approved_version_id: row.approved_version_id,
+    connect_timeout_ms: row.connect_timeout_ms,
+    response_timeout_ms: row.response_timeout_ms,
+  };
   const approved =
-    station.approved_version_id === null
+    row.version_id === null || row.primary_url === null || row.primary_ip === null || row.primary_port === null
       ? undefined
-      : await db
-          .selectFrom('station_versions')
-          .select(['id', 'primary_url', 'primary_ip', 'primary_port', 'secondary_url', 'secondary_ip', 'secondary_port'])
-          .where('id', '=', station.approved_version_id)
-          .where('station_id', '=', station.id)
-          .where('state', '=', 'approved')
-          .executeTakeFirst();
+      : {
+          id: row.version_id,
+          primary_url: row.primary_url,
+          primary_ip: row.primary_ip,
+          primary_port: row.primary_port,
+          secondary_url: row.secondary_url,
+          secondary_ip: row.secondary_ip,
+          secondary_port: row.secondary_port,
+        };
   return { station, approved };
 }
 
