@@ -22,19 +22,25 @@ export interface NewOutboxRow {
 }
 
 export async function insertOutbox(trx: Kysely<Database>, row: NewOutboxRow): Promise<void> {
+  // NOTIFY is transactional: workers wake at commit, and never for a rolled-back message. The insert
+  // and the notification are one statement (a data-modifying CTE): one round trip per message (issue 15).
   await trx
-    .insertInto('outbox')
-    .values({
-      id: row.id,
-      channel: row.channel,
-      payload: JSON.stringify(row.payload),
-      organisation_id: row.organisationId ?? null,
-      subject_type: row.subjectType ?? null,
-      subject_id: row.subjectId ?? null,
-    })
+    .with('inserted', (db) =>
+      db
+        .insertInto('outbox')
+        .values({
+          id: row.id,
+          channel: row.channel,
+          payload: JSON.stringify(row.payload),
+          organisation_id: row.organisationId ?? null,
+          subject_type: row.subjectType ?? null,
+          subject_id: row.subjectId ?? null,
+        })
+        .returning('channel'),
+    )
+    .selectFrom('inserted')
+    .select(sql<string>`pg_notify(${OUTBOX_CHANNEL}, inserted.channel)`.as('notified'))
     .execute();
-  // NOTIFY is transactional: workers wake at commit, and never for a rolled-back message.
-  await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, ${row.channel})`.execute(trx);
 }
 
 /**

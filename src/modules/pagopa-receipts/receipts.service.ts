@@ -69,8 +69,10 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
     const known = await Promise.all(recipients.map((code, i) => (i === 0 ? undefined : directory.isEc(paid.env, code))));
     const ecName = paid.payment.data.companyName === undefined ? (await directory.isEc(paid.env, paid.fiscalCode))?.name : undefined;
     const payload = snapshotOf(paid, ecName);
+    const ids: string[] = [];
     for (const [position, code] of recipients.entries()) {
       const id = newId('rct');
+      ids.push(id);
       const message: ReceiptMessage = { kind: 'pagopa_receipt', receiptId: id };
       const recipientOrganisationId = position === 0 ? paid.ecOrganisationId : (known[position]?.organisationId ?? null);
       const outboxMessageId = await enqueueOutboxMessage(trx, {
@@ -97,7 +99,8 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
         outboxMessageId,
       });
     }
-    return repo.receiptIdsOfToken(trx, paid.env, paid.token);
+    // In position order, as receiptIdsOfToken answers; a concurrent schedule could not add any (unique key).
+    return ids;
   }
 
   async function get(viewer: ReceiptViewer, id: string): Promise<ReceiptDetail | undefined> {
