@@ -169,11 +169,7 @@ async function finish(ctx: Context, op: ActivateOperation, value: ActivateReques
   const now = deps.clock.now();
   const activeUntil = tokenExpiry(now, value, 'active', deps.timeouts.getPaymentMs);
   const answer = reply;
-  const kept = await deps.db.transaction().execute(async (trx) => {
-    if (!(await repo.markActive(trx, token, payment, activeUntil, now))) return false;
-    await repo.storeIdempotentAnswer(trx, token, answer.xml, activeUntil);
-    return true;
-  });
+  const kept = await repo.markActiveWithAnswer(deps.db, { token, payment, expiresAt: activeUntil, now, response: answer.xml });
   if (!kept) {
     // Swept while the EC was asked: longer than the call's timeout plus the margin (a stalled process).
     await repo.releaseIdempotency(deps.db, token);

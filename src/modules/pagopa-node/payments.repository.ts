@@ -70,15 +70,32 @@ export function isLiveNoticeConflict(error: unknown): boolean {
   return e?.code === '23505' && e.constraint === 'pagopa_payments_live_notice';
 }
 
-/** activating → active with the EC's data; false when the row is no longer activating (it was swept). */
-export async function markActive(trx: Db, token: string, payment: unknown, expiresAt: Date, now: Date): Promise<boolean> {
-  const result = await trx
-    .updateTable('pagopa_payments')
-    .set({ state: 'active', payment: JSON.stringify(payment), expires_at: expiresAt, updated_at: now })
-    .where('token', '=', token)
-    .where('state', '=', 'activating')
+/**
+ * activating → active with the EC's data, and the answer stored for the idempotency key (if the
+ * activation has one), in one statement (issue 15: one round trip instead of a transaction of two
+ * updates). False, and nothing written, when the row is no longer activating (it was swept).
+ */
+export async function markActiveWithAnswer(db: Db, a: { token: string; payment: unknown; expiresAt: Date; now: Date; response: string }): Promise<boolean> {
+  const row = await db
+    .with('activated', (d) =>
+      d
+        .updateTable('pagopa_payments')
+        .set({ state: 'active', payment: JSON.stringify(a.payment), expires_at: a.expiresAt, updated_at: a.now })
+        .where('token', '=', a.token)
+        .where('state', '=', 'activating')
+        .returning('token'),
+    )
+    .with('answered', (d) =>
+      d
+        .updateTable('pagopa_idempotency')
+        .set({ response: a.response, valid_until: a.expiresAt })
+        .where('token', 'in', (eb) => eb.selectFrom('activated').select('activated.token'))
+        .returning('token'),
+    )
+    .selectFrom('activated')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return Number(row?.n ?? 0) === 1;
 }
 
 /** activating → failed: the notice is free again. */
@@ -133,10 +150,6 @@ export async function claimIdempotency(trx: Db, k: IdempotencyKey, row: { digest
     .returning('token')
     .executeTakeFirst();
   return inserted !== undefined;
-}
-
-export async function storeIdempotentAnswer(trx: Db, token: string, response: string, validUntil: Date): Promise<void> {
-  await trx.updateTable('pagopa_idempotency').set({ response, valid_until: validUntil }).where('token', '=', token).execute();
 }
 
 /** A failed activation leaves no record: the same key may retry (a timeout is worth retrying). */

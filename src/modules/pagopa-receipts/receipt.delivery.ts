@@ -156,7 +156,7 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
         : to.kind === 'simulator'
           ? { id: null, code: to.header.idStation, organisationId: null }
           : null;
-    await db.transaction().execute(async (trx) => {
+    const record = async (trx: typeof db): Promise<void> => {
       const failed = await repo.recordAttempt(trx, {
         receiptId: a.row.id,
         outboxMessageId: a.message.id,
@@ -173,7 +173,11 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
         now: clock.now(),
       });
       if (failed) await mailUndelivered(trx, failed, deps.publicUrl);
-    });
+    };
+    // Only an attempt that may end the message (its last) can turn the receipt failed and e-mail about
+    // it, in the same transaction; any other is one statement on its own (issue 15).
+    if (last) await db.transaction().execute(record);
+    else await record(db);
     if (verdict.result !== 'retry') return { ok: true, ...(verdict.httpStatus === null ? {} : { statusCode: verdict.httpStatus }) };
     return { ok: false, error: verdict.error ?? 'not delivered', ...(verdict.httpStatus === null ? {} : { statusCode: verdict.httpStatus }) };
   }
@@ -182,8 +186,8 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
     const receiptId = payloadOf(message);
     if (receiptId === undefined) return { ok: false, permanent: true, error: 'not a receipt delivery message' };
     // A worker killed after the station took the receipt, before the outbox recorded it: done already, do not send twice.
-    if (await repo.deliveredBy(db, message.id)) return { ok: true };
-    const row = await repo.findReceipt(db, receiptId);
+    const { deliveredBefore, row } = await repo.receiptForDelivery(db, receiptId, message.id);
+    if (deliveredBefore) return { ok: true };
     if (!row) return { ok: false, permanent: true, error: `receipt ${receiptId} does not exist` };
     const snapshot = parseSnapshot(row.payload);
     if (!snapshot) return { ok: false, permanent: true, error: `receipt ${receiptId} cannot be read by this version` };

@@ -60,15 +60,33 @@ export function lockReceipt(trx: Kysely<Database>, id: string): Promise<ReceiptR
   return trx.selectFrom('pagopa_receipts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-/** Whether an earlier attempt of this outbox message already delivered it (its worker died before recording that). */
-export async function deliveredBy(db: Kysely<Database>, outboxMessageId: string): Promise<boolean> {
+/**
+ * What a delivery of `outboxMessageId` needs, in one round trip (issue 15): the receipt, and whether an
+ * earlier attempt of this message already delivered it (its worker died before recording that).
+ */
+export async function receiptForDelivery(
+  db: Kysely<Database>,
+  receiptId: string,
+  outboxMessageId: string,
+): Promise<{ deliveredBefore: boolean; row: ReceiptRow | undefined }> {
   const row = await db
-    .selectFrom('pagopa_receipt_attempts')
-    .select('id')
-    .where('outbox_message_id', '=', outboxMessageId)
-    .where('result', 'in', ['delivered', 'duplicate'])
-    .executeTakeFirst();
-  return row !== undefined;
+    .selectFrom(sql<{ one: number }>`(SELECT 1 AS one)`.as('one'))
+    .leftJoin('pagopa_receipts', (join) => join.on('pagopa_receipts.id', '=', receiptId))
+    .selectAll('pagopa_receipts')
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('pagopa_receipt_attempts')
+            .select('pagopa_receipt_attempts.id')
+            .where('pagopa_receipt_attempts.outbox_message_id', '=', outboxMessageId)
+            .where('pagopa_receipt_attempts.result', 'in', ['delivered', 'duplicate']),
+        )
+        .as('delivered_before'),
+    )
+    .executeTakeFirstOrThrow();
+  const { delivered_before: deliveredBefore, ...receipt } = row;
+  return { deliveredBefore: deliveredBefore === true, row: receipt.id === null ? undefined : (receipt as ReceiptRow) };
 }
 
 export interface AttemptRecord {
@@ -89,34 +107,37 @@ export interface AttemptRecord {
 }
 
 /**
- * Writes the attempt and moves the receipt, in the caller's transaction. The state moves only when the
- * message is the receipt's current one (a message superseded by a resend still records its attempt).
- * Returns the receipt when this call turned it `failed` (so the caller e-mails once), else undefined.
+ * Writes the attempt and moves the receipt, in one statement (a data-modifying CTE: both or neither,
+ * in the caller's transaction when it passes one). The state moves only when the message is the
+ * receipt's current one (a message superseded by a resend still records its attempt). Returns the
+ * receipt when this call turned it `failed` (so the caller e-mails once), else undefined.
  */
 export async function recordAttempt(trx: Kysely<Database>, a: AttemptRecord): Promise<ReceiptRow | undefined> {
   const v = a.verdict;
-  await trx
-    .insertInto('pagopa_receipt_attempts')
-    .values({
-      receipt_id: a.receiptId,
-      outbox_message_id: a.outboxMessageId,
-      attempt: a.attempt,
-      started_at: a.startedAt,
-      duration_ms: Math.max(0, Math.round(a.durationMs)),
-      result: v.result,
-      destination: a.destination,
-      station_code: a.station?.code ?? null,
-      primitive_version: a.primitiveVersion,
-      http_status: v.httpStatus,
-      ec_outcome: v.ecOutcome,
-      fault_code: v.faultCode,
-      error: v.error,
-      exchange_id: a.exchangeId,
-    })
-    .execute();
   const delivered = v.result !== 'retry';
   const state = delivered ? ('delivered' as const) : a.last ? ('failed' as const) : ('pending' as const);
   const updated = await trx
+    .with('attempt', (d) =>
+      d
+        .insertInto('pagopa_receipt_attempts')
+        .values({
+          receipt_id: a.receiptId,
+          outbox_message_id: a.outboxMessageId,
+          attempt: a.attempt,
+          started_at: a.startedAt,
+          duration_ms: Math.max(0, Math.round(a.durationMs)),
+          result: v.result,
+          destination: a.destination,
+          station_code: a.station?.code ?? null,
+          primitive_version: a.primitiveVersion,
+          http_status: v.httpStatus,
+          ec_outcome: v.ecOutcome,
+          fault_code: v.faultCode,
+          error: v.error,
+          exchange_id: a.exchangeId,
+        })
+        .returning('receipt_id'),
+    )
     .updateTable('pagopa_receipts')
     .set({
       attempts: sql<number>`attempts + 1`,
@@ -128,8 +149,8 @@ export async function recordAttempt(trx: Kysely<Database>, a: AttemptRecord): Pr
       state: sql<'pending' | 'delivered' | 'failed'>`CASE WHEN outbox_message_id = ${a.outboxMessageId} THEN ${state} ELSE state END`,
       ...(delivered ? { delivered_at: a.now, first_delivered_at: sql<Date>`COALESCE(first_delivered_at, ${a.now})` } : {}),
     })
-    .where('id', '=', a.receiptId)
-    .returningAll()
+    .where('id', 'in', (eb) => eb.selectFrom('attempt').select('attempt.receipt_id'))
+    .returningAll('pagopa_receipts')
     .executeTakeFirst();
   return updated && state === 'failed' && updated.outbox_message_id === a.outboxMessageId ? updated : undefined;
 }
