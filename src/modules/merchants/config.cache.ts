@@ -11,7 +11,7 @@
  * A one-minute age limit is a safety net only. In the process that made a change, the notification
  * arrives a moment after its commit; `invalidate()` lets that process drop the cache at once.
  */
-import { createListener, type Listener } from '../../db/index.ts';
+import { createNotifiedMemo } from '../../db/index.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from './merchant.types.ts';
 
 export const MERCHANT_CONFIG_CHANNEL = 'varco_merchant_config';
@@ -33,74 +33,25 @@ export interface ConfigCacheOptions {
   logger?: { warn(obj: object, msg?: string): void };
 }
 
-interface Entry {
-  config: MerchantConfig | undefined;
-  storedAt: number;
-}
-
 export function createConfigCache(options: ConfigCacheOptions): ConfigCache {
-  const { directory } = options;
-  const maxAgeMs = options.maxAgeMs ?? 60_000;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, Entry>();
-  let epoch = 0;
-  let listener: Listener | undefined;
-
-  const invalidate = (): void => {
-    epoch++;
-    entries.clear();
-  };
-  const listening = (): boolean => listener?.listening === true;
-
-  async function configFor(pspid: string, env: EcommerceEnv): Promise<MerchantConfig | undefined> {
-    // PSPIDs are unique case-insensitively; unknown ones are remembered too, so junk cannot hammer the database.
-    const key = `${env}:${pspid.toUpperCase()}`;
-    const now = Date.now();
-    if (listening()) {
-      const hit = entries.get(key);
-      if (hit && now - hit.storedAt < maxAgeMs) return hit.config;
-    }
-    const seen = epoch;
-    const config = await directory.configFor(pspid, env);
-    if (listening() && seen === epoch) {
-      // Insertion order is age order: drop the oldest when full.
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value ?? '');
-      entries.set(key, { config, storedAt: now });
-    }
-    return config;
-  }
-
+  const memo = createNotifiedMemo({
+    databaseUrl: options.databaseUrl,
+    channel: MERCHANT_CONFIG_CHANNEL,
+    applicationName: 'varco-merchant-config',
+    ...(options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs }),
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    downMessage: 'merchant configuration listener lost its connection; reading every configuration from the database',
+    logger: options.logger,
+  });
   return {
-    configFor,
-    invalidate,
+    // PSPIDs are unique case-insensitively; unknown ones are remembered too, so junk cannot hammer the database.
+    configFor: (pspid: string, env: EcommerceEnv): Promise<MerchantConfig | undefined> =>
+      memo.remember(`${env}:${pspid.toUpperCase()}`, () => options.directory.configFor(pspid, env)),
+    invalidate: memo.changed,
+    start: memo.start,
+    stop: memo.stop,
     get listening() {
-      return listening();
-    },
-    start: async () => {
-      if (options.databaseUrl === undefined || listener) return;
-      listener = createListener({
-        url: options.databaseUrl,
-        channel: MERCHANT_CONFIG_CHANNEL,
-        applicationName: 'varco-merchant-config',
-        hooks: {
-          onNotify: invalidate,
-          onUp: invalidate,
-          onDown: (error) => {
-            invalidate();
-            if (error)
-              options.logger?.warn(
-                { err: error.message },
-                'merchant configuration listener lost its connection; reading every configuration from the database',
-              );
-          },
-        },
-      });
-      await listener.start();
-    },
-    stop: async () => {
-      await listener?.stop();
-      listener = undefined;
-      invalidate();
+      return memo.listening;
     },
   };
 }

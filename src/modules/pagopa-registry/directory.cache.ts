@@ -17,7 +17,7 @@
  * serves the node opens no connection for it.
  */
 import type { Kysely } from 'kysely';
-import { createListener, type Database, type Listener } from '../../db/index.ts';
+import { createNotifiedMemo, type Database } from '../../db/index.ts';
 import * as repo from './registry.repository.ts';
 import type { Environment } from './registry.types.ts';
 
@@ -65,11 +65,6 @@ export interface RegistryCacheOptions {
   logger?: { warn(obj: object, msg?: string): void } | undefined;
 }
 
-interface Entry {
-  value: unknown;
-  storedAt: number;
-}
-
 /** Shallow-frozen, so no caller can change what the next one reads. */
 function frozen<T>(value: T): T {
   if (Array.isArray(value)) {
@@ -81,71 +76,40 @@ function frozen<T>(value: T): T {
 
 export function createRegistryCache(options: RegistryCacheOptions): RegistryCache {
   const { lookups } = options;
-  const maxAgeMs = options.maxAgeMs ?? 60_000;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, Entry>();
-  let epoch = 0;
-  let listener: Listener | undefined;
-  let stopped = false;
-
-  const changed = (): void => {
-    epoch++;
-    entries.clear();
+  const memo = createNotifiedMemo({
+    databaseUrl: options.databaseUrl,
+    channel: REGISTRY_CHANNEL,
+    applicationName: 'varco-pagopa-registry',
+    ...(options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs }),
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    keep: frozen,
+    downMessage: 'pagoPA registry listener lost its connection; reading the registry at every request',
+    logger: options.logger,
+  });
+  let started = false;
+  const start = async (): Promise<void> => {
+    if (started) return;
+    started = true;
+    await memo.start();
   };
-  const listening = (): boolean => listener?.listening === true;
-
-  async function start(): Promise<void> {
-    if (options.databaseUrl === undefined || listener || stopped) return;
-    listener = createListener({
-      url: options.databaseUrl,
-      channel: REGISTRY_CHANNEL,
-      applicationName: 'varco-pagopa-registry',
-      hooks: {
-        onNotify: changed,
-        onUp: changed,
-        onDown: (error) => {
-          changed();
-          if (error) options.logger?.warn({ err: error.message }, 'pagoPA registry listener lost its connection; reading the registry at every request');
-        },
-      },
-    });
-    await listener.start();
-  }
-
-  /** The kept answer for `key`, or `load`'s (kept when nothing changed meanwhile and the listener is up). */
-  async function remember<T>(key: string, load: () => Promise<T>): Promise<T> {
-    if (listener === undefined) void start().catch(() => undefined);
-    const now = Date.now();
-    if (listening()) {
-      const hit = entries.get(key);
-      if (hit && now - hit.storedAt < maxAgeMs) return hit.value as T;
-    }
-    const seen = epoch;
-    const value = frozen(await load());
-    if (listening() && seen === epoch) {
-      // Insertion order is age order: drop the oldest when full. Unknown codes are kept too, so a
-      // client sending junk cannot make every request reach the database.
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value ?? '');
-      entries.set(key, { value, storedAt: now });
-    }
-    return value;
-  }
-
+  /** The first lookup starts the listener (never again once stopped: the container is closing). */
+  const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    if (!started) void start().catch(() => undefined);
+    return memo.remember(key, load);
+  };
   // Keys as JSON: the codes come from SOAP requests and may hold any character.
   return {
     pspRows: (key) => remember(JSON.stringify(['psp', key.env, key.idPSP, key.idBrokerPSP, key.idChannel]), () => lookups.pspRows(key)),
     ecByFiscalCode: (env, fiscalCode) => remember(JSON.stringify(['ec', env, fiscalCode]), () => lookups.ecByFiscalCode(env, fiscalCode)),
     routeLinks: (env, organisationId) => remember(JSON.stringify(['links', env, organisationId]), () => lookups.routeLinks(env, organisationId)),
-    changed,
+    changed: memo.changed,
     start,
     stop: async () => {
-      stopped = true;
-      await listener?.stop();
-      listener = undefined;
-      changed();
+      started = true;
+      await memo.stop();
     },
     get listening() {
-      return listening();
+      return memo.listening;
     },
   };
 }

@@ -1,0 +1,96 @@
+import { createListener, type Listener } from './listen.ts';
+
+// A memory of database answers that PostgreSQL keeps correct: a trigger notifies `channel` at the
+// commit of every change to what the answers are read from, and every instance forgets everything it
+// kept. Shared by the merchant configuration cache and the pagoPA directory cache (the key cache and
+// the trust store keep generations of their own). Rules, the same for every user:
+// - nothing is kept while the LISTEN connection is down or not yet up (slower, never stale), and the
+//   memory starts empty once it is back;
+// - a lookup that began before a change does not keep what it read (epoch);
+// - the process that made a change calls `changed()` and forgets at once, without waiting for its
+//   own notification;
+// - an age limit (default one minute) is a safety net only; the oldest entry goes when full.
+
+export interface NotifiedMemo {
+  /** The kept answer for `key`, or `load`'s, kept when nothing changed meanwhile and the listener is up. */
+  remember<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /** Forget everything now. */
+  changed(): void;
+  /** Starts listening; no-op without a database URL or when started. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly listening: boolean;
+}
+
+export interface NotifiedMemoOptions {
+  /** For the LISTEN connection; without it nothing is kept. */
+  databaseUrl: string | undefined;
+  channel: string;
+  applicationName: string;
+  maxAgeMs?: number;
+  maxEntries?: number;
+  /** What each kept answer becomes before it is shared (e.g. frozen). */
+  keep?: <T>(value: T) => T;
+  /** Logged once when the listener loses its connection. */
+  downMessage: string;
+  logger?: { warn(obj: object, msg?: string): void } | undefined;
+}
+
+export function createNotifiedMemo(options: NotifiedMemoOptions): NotifiedMemo {
+  const maxAgeMs = options.maxAgeMs ?? 60_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const entries = new Map<string, { value: unknown; storedAt: number }>();
+  let epoch = 0;
+  let listener: Listener | undefined;
+
+  const changed = (): void => {
+    epoch++;
+    entries.clear();
+  };
+  const listening = (): boolean => listener?.listening === true;
+
+  return {
+    async remember<T>(key: string, load: () => Promise<T>): Promise<T> {
+      const now = Date.now();
+      if (listening()) {
+        const hit = entries.get(key);
+        if (hit && now - hit.storedAt < maxAgeMs) return hit.value as T;
+      }
+      const seen = epoch;
+      const loaded = await load();
+      const value = options.keep ? options.keep(loaded) : loaded;
+      if (listening() && seen === epoch) {
+        // Insertion order is age order. Unknown keys are kept too, so junk cannot make every request reach the database.
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value ?? '');
+        entries.set(key, { value, storedAt: now });
+      }
+      return value;
+    },
+    changed,
+    start: async () => {
+      if (options.databaseUrl === undefined || listener) return;
+      listener = createListener({
+        url: options.databaseUrl,
+        channel: options.channel,
+        applicationName: options.applicationName,
+        hooks: {
+          onNotify: changed,
+          onUp: changed,
+          onDown: (error) => {
+            changed();
+            if (error) options.logger?.warn({ err: error.message }, options.downMessage);
+          },
+        },
+      });
+      await listener.start();
+    },
+    stop: async () => {
+      await listener?.stop();
+      listener = undefined;
+      changed();
+    },
+    get listening() {
+      return listening();
+    },
+  };
+}
