@@ -33,6 +33,20 @@ const file = async (name: string, content: string) => {
 };
 const passwordFile = await file('channel.pw', 'pwdpwdpwd\n');
 const pspArgs = ['--org', psp.id, '--env', 'test', '--psp-id', 'COMANDI_01', '--broker-id', '97735020584'];
+/**
+ * The CLI runs as a process of its own would (its own container): this instance's directory cache
+ * hears of its changes by notification, within moments (directory.cache.ts). Reads until `done`
+ * (at most a second) and returns the last answer, for the caller to assert.
+ */
+async function soon<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 1000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    value = await read();
+  }
+  return value;
+}
 const authorise = (password = 'pwdpwdpwd', idChannel = '97735020584_03') =>
   registry.authorisePsp({ env: 'test', organisationId: psp.id, idPSP: 'COMANDI_01', idBrokerPSP: '97735020584', idChannel, password });
 
@@ -118,14 +132,14 @@ test('psp add refusals exit 64 with every reason', async () => {
 
 test('psp disable/enable act on a PSP, a broker or a channel; psp password replaces a channel\u2019s password', async () => {
   assert.equal((await varco('psp', 'disable', '--env', 'test', '--channel-id', '97735020584_03')).code, 0);
-  assert.deepEqual(await authorise(), {
+  assert.deepEqual(await soon(authorise, (v) => !v.ok), {
     ok: false,
     faultCode: 'PPT_CANALE_DISABILITATO',
     description: 'Il canale 97735020584_03 è disabilitato. / Channel 97735020584_03 is disabled.',
   });
   assert.equal((await varco('psp', 'enable', '--env', 'test', '--channel-id', '97735020584_03')).code, 0);
   assert.equal((await varco('psp', 'disable', '--env', 'test', '--broker-id', '97735020584')).code, 0);
-  const brokerOff = await authorise();
+  const brokerOff = await soon(authorise, (v) => !v.ok);
   assert.equal(brokerOff.ok ? 'OK' : brokerOff.faultCode, 'PPT_INTERMEDIARIO_PSP_DISABILITATO');
   assert.equal((await varco('psp', 'enable', '--env', 'test', '--broker-id', '97735020584')).code, 0);
   const both = await varco('psp', 'disable', '--env', 'test', '--psp-id', 'COMANDI_01', '--channel-id', '97735020584_03');
@@ -143,7 +157,7 @@ test('psp disable/enable act on a PSP, a broker or a channel; psp password repla
     await file('new.pw', 'newpass-77\n'),
   );
   assert.equal(replaced.code, 0, replaced.stderr);
-  assert.equal((await authorise()).ok, false, 'the old password is refused');
+  assert.equal((await soon(authorise, (v) => !v.ok)).ok, false, 'the old password is refused');
   assert.equal((await authorise('newpass-77')).ok, true);
 });
 
@@ -172,7 +186,13 @@ test('ec link links the EC\u2019s own station 12345678903_01; a partner\u2019s s
   );
   assert.equal(linked.code, 0, linked.stderr);
   assert.match((JSON.parse(linked.stdout) as { linkId: string }).linkId, /^ecl_/);
-  assert.equal(await routeOf(noticeSeg01), '12345678903_01');
+  assert.equal(
+    await soon(
+      () => routeOf(noticeSeg01),
+      (v) => v === '12345678903_01',
+    ),
+    '12345678903_01',
+  );
   const args = [
     'ec',
     'link',
@@ -194,7 +214,13 @@ test('ec link links the EC\u2019s own station 12345678903_01; a partner\u2019s s
   assert.match(refused.stderr, /The station belongs to another organisation/);
   assert.match(refused.stderr, /--partner-station/);
   assert.equal((await varco(...args, '--partner-station')).code, 0);
-  assert.equal(await routeOf(noticeApp07), `${partner.taxCode}_07`);
+  assert.equal(
+    await soon(
+      () => routeOf(noticeApp07),
+      (v) => v === `${partner.taxCode}_07`,
+    ),
+    `${partner.taxCode}_07`,
+  );
   const noCode = await varco('ec', 'link', '--org', ec.id, '--env', 'test', '--station', '12345678903_01', '--aux-digit', '3');
   assert.match(noCode.stderr, /Aux digit 3 needs a two-digit segregation code/);
   const twoCodes = await varco(
@@ -227,18 +253,44 @@ test('ec list, disable/enable of a link and of the EC, unlink, and ec add', asyn
     (JSON.parse((await varco('ec', 'list', '--env', 'test', '--json')).stdout) as Array<{ links: Array<{ id: string; auxDigit: number }> }>)[0]?.links ?? [];
   const seg = links.find((l) => l.auxDigit === 3)?.id ?? '';
   assert.equal((await varco('ec', 'disable', '--link', seg)).code, 0);
-  assert.equal(await routeOf(noticeSeg01), 'PPT_STAZIONE_INT_PA_DISABILITATA');
+  assert.equal(
+    await soon(
+      () => routeOf(noticeSeg01),
+      (v) => v === 'PPT_STAZIONE_INT_PA_DISABILITATA',
+    ),
+    'PPT_STAZIONE_INT_PA_DISABILITATA',
+  );
   assert.equal((await varco('ec', 'enable', '--link', seg)).code, 0);
   assert.equal((await varco('ec', 'disable', '--org', ec.id, '--env', 'test')).code, 0);
-  assert.equal(await routeOf(noticeSeg01), 'PPT_DOMINIO_DISABILITATO');
+  assert.equal(
+    await soon(
+      () => routeOf(noticeSeg01),
+      (v) => v === 'PPT_DOMINIO_DISABILITATO',
+    ),
+    'PPT_DOMINIO_DISABILITATO',
+  );
   assert.equal((await varco('ec', 'enable', '--org', ec.id, '--env', 'test')).code, 0);
   assert.equal((await varco('ec', 'unlink', seg)).code, 0);
-  assert.equal(await routeOf(noticeSeg01), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA');
+  assert.equal(
+    await soon(
+      () => routeOf(noticeSeg01),
+      (v) => v === 'PPT_STAZIONE_INT_PA_SCONOSCIUTA',
+    ),
+    'PPT_STAZIONE_INT_PA_SCONOSCIUTA',
+  );
   assert.equal((await varco('ec', 'unlink', seg)).code, 64, 'already gone');
   const added = await varco('ec', 'add', '--org', ec.id, '--env', 'prod');
   assert.equal(added.code, 0, added.stderr);
   assert.match(added.stdout, /registered\./);
-  assert.equal((await registry.isEc('prod', '12345678903'))?.organisationId, ec.id);
+  assert.equal(
+    (
+      await soon(
+        () => registry.isEc('prod', '12345678903'),
+        (v) => v !== undefined,
+      )
+    )?.organisationId,
+    ec.id,
+  );
   assert.match((await varco('ec', 'add', '--org', psp.id, '--env', 'test')).stderr, /type creditor_institution/);
   const audited = await db.selectFrom('audit_log').select('action').where('actor_type', '=', 'cli').where('action', 'like', 'pagopa.%').execute();
   assert.ok(audited.length >= 10);
