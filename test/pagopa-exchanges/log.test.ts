@@ -47,6 +47,39 @@ test('record runs one INSERT and no other statement', async () => {
   await db.deleteFrom('pagopa_exchanges').execute();
 });
 
+test('records arriving together share an INSERT; each caller waits for its own row; a refused row fails only its caller', async () => {
+  const statements: string[] = [];
+  const counted = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: database.pool }),
+    log: (event) => {
+      statements.push(event.query.sql);
+    },
+  });
+  const writer = createExchangeLog({ db: counted, clock: fixedClock(NOW) });
+  const recorded = await Promise.all(Array.from({ length: 20 }, (_, i) => writer.record(activateExchange(parties, { n: 800 + i, at: minutes(1) }))));
+  assert.equal(new Set(recorded).size, 20);
+  const stored = await db.selectFrom('pagopa_exchanges').select('id').where('id', 'in', recorded).execute();
+  assert.equal(stored.length, 20, 'every row is committed when its record() resolves');
+  assert.ok(statements.length < 20 && statements.length >= 2, `${statements.length} INSERTs for 20 records`);
+  assert.ok(statements.every((sql) => /^insert into "pagopa_exchanges"/.test(sql)));
+
+  // The database refuses one row of a group (an environment its CHECK does not allow; only a caller
+  // bypassing the types could send it): the others are stored, only that caller sees the error.
+  const poison = { ...activateExchange(parties, { n: 1, at: minutes(1) }), env: 'staging' as 'test' };
+  const results = await Promise.allSettled([
+    ...Array.from({ length: 4 }, (_, i) => writer.record(activateExchange(parties, { n: 700 + i, at: minutes(1) }))),
+    writer.record(poison),
+    ...Array.from({ length: 4 }, (_, i) => writer.record(activateExchange(parties, { n: 710 + i, at: minutes(1) }))),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+  );
+  const kept = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  assert.equal((await db.selectFrom('pagopa_exchanges').select('id').where('id', 'in', kept).execute()).length, 8);
+  await db.deleteFrom('pagopa_exchanges').execute();
+});
+
 test('no column keeps a channel password, whatever shape the message has; sizes are bounded; nothing is refused', async () => {
   const pw = CHANNEL_PASSWORD;
   const odd = [

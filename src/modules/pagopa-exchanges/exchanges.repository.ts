@@ -56,8 +56,11 @@ export function parseCursor(cursor: string): { at: Date; id: string } | undefine
   return Number.isNaN(at.getTime()) ? undefined : { at, id: match[2] };
 }
 
-export async function insertExchange(db: Kysely<Database>, row: ExchangeInsert): Promise<void> {
-  await db.insertInto('pagopa_exchanges').values(row).execute();
+export async function insertExchanges(db: Kysely<Database>, rows: readonly ExchangeInsert[]): Promise<void> {
+  await db
+    .insertInto('pagopa_exchanges')
+    .values([...rows])
+    .execute();
 }
 
 type ListQuery = SelectQueryBuilder<Database, 'pagopa_exchanges', ListRow>;
