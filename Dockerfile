@@ -27,7 +27,7 @@ USER varco
 VOLUME ["/var/lib/varco"]
 EXPOSE 8443
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "deploy/healthcheck.mjs"]
-# `docker run … varco node src/main/worker.ts` for a delivery worker; `… node bin/varco.js doctor` to check an install.
+# `docker run … varco node src/main/worker.js` for a delivery worker; `… node bin/varco.js doctor` to check an install.
 # --max-semi-space-size=16: V8 otherwise grows the young generation to 128 MB under load and keeps it
 # (RSS ~290 MB instead of ~215 MB; no measurable CPU cost: docs/benchmarks.md, issue 15).
-CMD ["node", "--max-semi-space-size=16", "src/main/server.ts"]
+CMD ["node", "--max-semi-space-size=16", "src/main/server.js"]

@@ -181,7 +181,17 @@ export default tseslint.config(
   },
   // Entry points and tests may read the environment; the reporter API requires a default export.
   {
-    files: ['src/config/**/*.ts', 'src/main/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts', 'bin/**/*.js', 'eslint.config.js'],
+    files: [
+      'src/config/**/*.ts',
+      'src/main/**/*.ts',
+      'src/main/*.js',
+      'scripts/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      '**/*.test.ts',
+      'bin/**/*.js',
+      'eslint.config.js',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -3,7 +3,7 @@ import { fmt, type Row } from './report.ts';
 import { median, rssMb, sleep } from './support.ts';
 import { startVarco, type StartVarcoOptions } from './varco.ts';
 
-// 4. Start-up and memory: `node src/main/server.ts` on an existing data directory (cluster
+// 4. Start-up and memory: `node src/main/server.js` on an existing data directory (cluster
 // initialised, migrations applied, PKI and master key present) until /readyz answers 200, and the
 // server process's resident memory once idle. RSS under load comes from the load rows (bench/memory.ts).
 

@@ -62,7 +62,7 @@ export async function startVarco(options: StartVarcoOptions): Promise<VarcoProce
   const pgPort = options.pgPort ?? (await freePort());
   const out = openSync(options.logFile, 'a');
   const started = performance.now();
-  const child = spawnTracked([...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), 'src/main/server.ts'], {
+  const child = spawnTracked([...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), 'src/main/server.js'], {
     stdio: ['ignore', out, out],
     // The receivers listen on loopback, which outbound calls may reach only when allowed.
     env: childEnv({

@@ -131,7 +131,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       VARCO_NCOL_RATE_LIMIT_PER_PSPID: '100000',
       VARCO_LOG_LEVEL: 'warn',
     };
-    step('Varco: two instances (node src/main/server.ts) on the multi-host DATABASE_URL');
+    step('Varco: two instances (node src/main/server.js) on the multi-host DATABASE_URL');
     const instances: VarcoInstance[] = [];
     for (const name of ['a', 'b']) {
       const instance = await startVarco(name, join(s.work, `varco-${name}`), join(s.work, `varco-${name}.log`), env);

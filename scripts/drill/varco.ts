@@ -5,7 +5,7 @@ import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { freePort, sleep } from '../../test/support/processes.ts';
 
-// One Varco server process as production runs it (`node src/main/server.ts` with environment
+// One Varco server process as production runs it (`node src/main/server.js` with environment
 // settings), and the HTTPS calls the drill makes to it.
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -56,11 +56,11 @@ export function call(
   });
 }
 
-/** Starts `node src/main/server.ts` with only `env` as Varco settings and waits for /readyz 200. */
+/** Starts `node src/main/server.js` with only `env` as Varco settings and waits for /readyz 200. */
 export async function startVarco(name: string, dataDir: string, logFile: string, env: Record<string, string>): Promise<VarcoInstance> {
   const port = await freePort();
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VARCO_') && key !== 'DATABASE_URL'));
-  const child = spawn(process.execPath, ['src/main/server.ts'], {
+  const child = spawn(process.execPath, ['src/main/server.js'], {
     cwd: ROOT,
     env: { ...base, ...env, VARCO_DATA_DIR: dataDir, VARCO_PORT: String(port), VARCO_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

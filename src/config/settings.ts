@@ -144,7 +144,7 @@ export const SETTINGS = [
     kind: 'bool',
     default: 'true',
     meaning:
-      'Run the workers (e-mail, server-to-server delivery, station re-verification, certificate expiry warnings and the retention jobs) inside the server process; `false` when they run apart (`node src/main/worker.ts`).',
+      'Run the workers (e-mail, server-to-server delivery, station re-verification, certificate expiry warnings and the retention jobs) inside the server process; `false` when they run apart (`node src/main/worker.js`).',
   },
   {
     env: 'VARCO_OUTBOX_LEASE_SECONDS',

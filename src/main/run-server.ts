@@ -8,7 +8,7 @@ import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTl
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog } from '../modules/audit/index.ts';
 
-// `npm start` (through src/main/server.ts): embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
+// `npm start` (through src/main/server.js): embedded PostgreSQL (unless DATABASE_URL), migrations, TLS, HTTPS server.
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);

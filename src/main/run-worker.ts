@@ -6,7 +6,7 @@ import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, stopSign
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog } from '../modules/audit/index.ts';
 
-// `node src/main/worker.ts` (through its compile-cache entry): only the outbox workers, for deployments that run them apart from the
+// `node src/main/worker.js` (through its compile-cache entry): only the outbox workers, for deployments that run them apart from the
 // HTTPS servers (set VARCO_WORKERS=false on those). Delivery is at least once: killed at any moment,
 // a message whose lease was taken is delivered again once the lease expires.
 

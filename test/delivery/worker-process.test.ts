@@ -8,7 +8,7 @@ import { createTestDatabase } from '../support/db.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.ts';
 import { enqueueEmail } from '../../src/modules/delivery/index.ts';
 
-// `node src/main/worker.ts` as a real process: it delivers, SIGTERM lets deliveries in flight
+// `node src/main/worker.js` as a real process: it delivers, SIGTERM lets deliveries in flight
 // finish, and SIGKILL at any moment loses nothing (the messages it held are delivered again, with
 // the same id, once their lease expires).
 
@@ -29,7 +29,7 @@ function startWorker(receiver: SmtpReceiver): {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VARCO_') && name !== 'DATABASE_URL'));
-  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], {
+  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.js'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...env, DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, ...receiver.env, VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_LOG_LEVEL: 'warn' },

@@ -15,7 +15,7 @@ import { enqueueHttpMessage } from '../../src/modules/delivery/index.ts';
 import { createTrustService } from '../../src/modules/stations/index.ts';
 
 // Issue 6, crash: 2,000 server-to-server deliveries pending, the worker process (`node
-// src/main/worker.ts`) killed with SIGKILL at a random moment and started again. Every delivery
+// src/main/worker.js`) killed with SIGKILL at a random moment and started again. Every delivery
 // reaches a real HTTPS receiver (plain HTTPS: feedback carries no client certificate), at least once; a copy
 // carries the same event id (and body) as the first; and pooled connections are reused (handshakes
 // per worker process ≤ the pool size, not one per delivery).
@@ -62,7 +62,7 @@ after(
 const port = (receiver.address() as AddressInfo).port;
 
 function startWorker(): { child: ChildProcess; output: () => string; exited: Promise<NodeJS.Signals | null> } {
-  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], {
+  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.js'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: childEnv({ DATABASE_URL: database.url, VARCO_DATA_DIR: dataDir, VARCO_OUTBOX_LEASE_SECONDS: '5', VARCO_LOG_LEVEL: 'warn' }),

@@ -13,7 +13,7 @@ import { ecWithStation, paidPayment, schedule, until } from './support.ts';
 
 // Issue 11, "kill -9 between outcome and receipt delivery": receipts committed by `schedule` (as the
 // node does in the outcome's transaction) are delivered by a REAL worker process
-// (`node src/main/worker.ts`) over mutual TLS to the suite's EC station. The worker is killed with
+// (`node src/main/worker.js`) over mutual TLS to the suite's EC station. The worker is killed with
 // SIGKILL while deliveries are in flight, more receipts are committed while no worker runs, and a
 // restarted worker delivers every one. Delivery is at least once (ADR 0021): a receipt whose request
 // reached the station before the kill is sent again, at most once more per kill, with the same
@@ -34,7 +34,7 @@ const ec = await ecWithStation(services, db, { version: 2, name: 'Comune Resiste
 /** The production worker entry point, sharing the test app's database, data directory (Varco's client certificate) and master key. */
 function startWorker(): { child: ChildProcess; output: () => string; exited: Promise<unknown> } {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VARCO_') && name !== 'DATABASE_URL'));
-  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.ts'], {
+  const child = spawn(join(root, 'node_modules/.bin/node'), ['src/main/worker.js'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

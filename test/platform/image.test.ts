@@ -76,7 +76,7 @@ test('deploy/build-app.sh on a clean copy: production dependencies only, no test
     VARCO_WORKERS: 'false',
     VARCO_LOG_LEVEL: 'warn',
   };
-  const server = spawn(process.execPath, ['src/main/server.ts'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['src/main/server.js'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

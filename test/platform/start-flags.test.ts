@@ -14,7 +14,7 @@ const read = (file: string): Promise<string> => readFile(join(root, file), 'utf8
 
 test('npm start, the Dockerfile and the compose worker start Node.js with the young generation bounded', async () => {
   const start = (JSON.parse(await read('package.json')) as { scripts: Record<string, string> }).scripts.start ?? '';
-  assert.match(start, new RegExp(`^node ${FLAG} src/main/server\\.ts$`));
-  assert.match(await read('Dockerfile'), new RegExp(`^CMD \\["node", "${FLAG}", "src/main/server\\.ts"\\]$`, 'm'));
-  assert.ok((await read('deploy/compose.yaml')).includes(`command: ['node', '${FLAG}', 'src/main/worker.ts']`));
+  assert.match(start, new RegExp(`^node ${FLAG} src/main/server\\.js$`));
+  assert.match(await read('Dockerfile'), new RegExp(`^CMD \\["node", "${FLAG}", "src/main/server\\.js"\\]$`, 'm'));
+  assert.ok((await read('deploy/compose.yaml')).includes(`command: ['node', '${FLAG}', 'src/main/worker.js']`));
 });

@@ -90,7 +90,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
     VARCO_LOG_LEVEL: 'info',
     ...options.env,
   });
-  const child = spawn(NODE, ['src/main/server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, ['src/main/server.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const out: string[] = [];
   const err: string[] = [];
