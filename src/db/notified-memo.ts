@@ -27,8 +27,8 @@ export interface NotifiedMemoOptions {
   databaseUrl: string | undefined;
   channel: string;
   applicationName: string;
-  maxAgeMs?: number;
-  maxEntries?: number;
+  maxAgeMs?: number | undefined;
+  maxEntries?: number | undefined;
   /** What each kept answer becomes before it is shared (e.g. frozen). */
   keep?: <T>(value: T) => T;
   /** Logged once when the listener loses its connection. */

@@ -31,7 +31,8 @@ const parties = { psp, ec, stationOwner: partner, stationId: 'sta_shared' };
 const ADMIN: ExchangeViewer = { admin: true };
 const ids = (rows: ExchangeRow[]): string[] => rows.map((r) => r.id);
 
-test('record runs one INSERT and no other statement', async () => {
+/** A Kysely on the test pool that keeps the SQL of every statement it runs. */
+function countedDb(): { statements: string[]; counted: Kysely<Database> } {
   const statements: string[] = [];
   const counted = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: database.pool }),
@@ -39,6 +40,11 @@ test('record runs one INSERT and no other statement', async () => {
       statements.push(event.query.sql);
     },
   });
+  return { statements, counted };
+}
+
+test('record runs one INSERT and no other statement', async () => {
+  const { statements, counted } = countedDb();
   const writer = createExchangeLog({ db: counted, clock: fixedClock(NOW) });
   const id = await writer.record(activateExchange(parties, { n: 900, at: minutes(1) }));
   assert.match(id, /^msg_[0-9a-z]{26}$/);
@@ -48,13 +54,7 @@ test('record runs one INSERT and no other statement', async () => {
 });
 
 test('records arriving together share an INSERT; each caller waits for its own row; a refused row fails only its caller', async () => {
-  const statements: string[] = [];
-  const counted = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: database.pool }),
-    log: (event) => {
-      statements.push(event.query.sql);
-    },
-  });
+  const { statements, counted } = countedDb();
   const writer = createExchangeLog({ db: counted, clock: fixedClock(NOW) });
   const recorded = await Promise.all(Array.from({ length: 20 }, (_, i) => writer.record(activateExchange(parties, { n: 800 + i, at: minutes(1) }))));
   assert.equal(new Set(recorded).size, 20);

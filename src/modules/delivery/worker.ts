@@ -1,4 +1,5 @@
 import { inSpan, spanFailed, SpanKind, type Span } from '../../kernel/tracing.ts';
+import { groupWriter } from '../../kernel/group-writer.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -169,34 +170,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   // Outcomes are recorded in groups: those that arrive while a group is being written go together
   // in the next statement (recordAttempts), so a busy worker commits once per group instead of once
-  // per message, and an idle one still records each outcome at once.
-  const waiting: Array<{ record: AttemptRecord; done: (held: boolean) => void; fail: (error: unknown) => void }> = [];
-  let writing = false;
-
-  async function writeGroups(): Promise<void> {
-    writing = true;
-    while (waiting.length > 0) {
-      const group = waiting.splice(0, 500);
-      try {
-        const held = await recordAttempts(
-          db,
-          workerId,
-          group.map((g) => g.record),
-        );
-        for (const g of group) g.done(held.has(g.record.messageId));
-      } catch (error) {
-        for (const g of group) g.fail(error);
-      }
-    }
-    writing = false;
-  }
-
-  function record(r: AttemptRecord): Promise<boolean> {
-    return new Promise((done, fail) => {
-      waiting.push({ record: r, done, fail });
-      if (!writing) void writeGroups();
-    });
-  }
+  // per message, and an idle one still records each outcome at once (kernel/group-writer.ts). Whether
+  // each message is held comes back per record.
+  const record = groupWriter<AttemptRecord, boolean>({
+    write: async (records) => {
+      const held = await recordAttempts(db, workerId, records);
+      return records.map((r) => held.has(r.messageId));
+    },
+    maxItems: 500,
+  });
 
   async function deliver(row: OutboxRow, leasedAt: number): Promise<void> {
     const msg = message(row);

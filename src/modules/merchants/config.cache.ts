@@ -38,8 +38,8 @@ export function createConfigCache(options: ConfigCacheOptions): ConfigCache {
     databaseUrl: options.databaseUrl,
     channel: MERCHANT_CONFIG_CHANNEL,
     applicationName: 'varco-merchant-config',
-    ...(options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs }),
-    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    maxAgeMs: options.maxAgeMs,
+    maxEntries: options.maxEntries,
     downMessage: 'merchant configuration listener lost its connection; reading every configuration from the database',
     logger: options.logger,
   });

@@ -3,6 +3,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import { EC_OPERATIONS, PSP_OPERATIONS } from '../../protocols/pagopa/index.ts';
+import { groupWriter } from '../../kernel/group-writer.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import { DEFAULT_LIMIT, findExchange, insertExchanges, MAX_LIMIT, parseCursor, searchExchanges, type ExchangeInsert } from './exchanges.repository.ts';
 import { boundMessage, clampInt, cleanField, MAX_MESSAGE_BYTES } from './exchanges.sanitize.ts';
@@ -78,68 +79,21 @@ export function exchangeRow(id: string, entry: ExchangeEntry, now: Date, maxMess
 const GROUP_ROWS = 50;
 const GROUP_BYTES = 2 * 1024 * 1024;
 
-interface Waiting {
-  row: ExchangeInsert;
-  bytes: number;
-  done: () => void;
-  fail: (error: unknown) => void;
-}
-
-/**
- * One INSERT in flight at a time; rows that arrive meanwhile wait and go together in the next, up to
- * GROUP_ROWS rows and GROUP_BYTES of messages. When a group's INSERT fails, its rows are tried one by
- * one, so a row the database refuses fails only its own caller.
- */
-function groupedInserts(db: Kysely<Database>): (row: ExchangeInsert) => Promise<void> {
-  const waiting: Waiting[] = [];
-  let writing = false;
-
-  const nextGroup = (): Waiting[] => {
-    let bytes = 0;
-    let count = 0;
-    while (count < waiting.length && count < GROUP_ROWS) {
-      const next = waiting[count];
-      if (next === undefined || (count > 0 && bytes + next.bytes > GROUP_BYTES)) break;
-      bytes += next.bytes;
-      count++;
-    }
-    return waiting.splice(0, count);
-  };
-
-  async function write(): Promise<void> {
-    writing = true;
-    try {
-      for (let group = nextGroup(); group.length > 0; group = nextGroup()) {
-        try {
-          await insertExchanges(
-            db,
-            group.map((w) => w.row),
-          );
-          for (const w of group) w.done();
-        } catch (error) {
-          if (group.length === 1) group[0]?.fail(error);
-          else
-            for (const w of group) {
-              await insertExchanges(db, [w.row]).then(w.done, w.fail);
-            }
-        }
-      }
-    } finally {
-      writing = false;
-    }
-  }
-
-  return (row) =>
-    new Promise<void>((done, fail) => {
-      waiting.push({ row, bytes: (row.request?.length ?? 0) + (row.response?.length ?? 0), done, fail });
-      if (!writing) void write();
-    });
-}
-
 export function createExchangeLog(options: ExchangeLogOptions): ExchangeLog {
   const { db, clock } = options;
   const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  const insert = groupedInserts(db);
+  // Rows recorded while an INSERT is in flight go together in the next; a row the database refuses
+  // fails only its own caller (kernel/group-writer.ts).
+  const insert = groupWriter<ExchangeInsert, undefined>({
+    write: async (rows) => {
+      await insertExchanges(db, rows);
+      return rows.map(() => undefined);
+    },
+    maxItems: GROUP_ROWS,
+    maxSize: GROUP_BYTES,
+    sizeOf: (row) => (row.request?.length ?? 0) + (row.response?.length ?? 0),
+    isolateFailures: true,
+  });
 
   return {
     async record(entry) {

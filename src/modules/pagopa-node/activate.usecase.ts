@@ -168,8 +168,7 @@ async function finish(ctx: Context, op: ActivateOperation, value: ActivateReques
   }
   const now = deps.clock.now();
   const activeUntil = tokenExpiry(now, value, 'active', deps.timeouts.getPaymentMs);
-  const answer = reply;
-  const kept = await repo.markActiveWithAnswer(deps.db, { token, payment, expiresAt: activeUntil, now, response: answer.xml });
+  const kept = await repo.markActiveWithAnswer(deps.db, { token, payment, expiresAt: activeUntil, now, response: reply.xml });
   if (!kept) {
     // Swept while the EC was asked: longer than the call's timeout plus the margin (a stalled process).
     await repo.releaseIdempotency(deps.db, token);
