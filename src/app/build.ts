@@ -9,7 +9,7 @@ import type { Container } from './container.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
-import { AccessLogController } from '../http/plugins/request-log.ts';
+import { AccessLogController, lazyRequestLogger } from '../http/plugins/request-log.ts';
 import { BODY_LIMITS } from '../http/plugins/limits.ts';
 import { serverOptions, type HttpLimits } from './http-server.ts';
 import { adminContext } from '../http/admin/index.ts';
@@ -35,7 +35,9 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
   const app = Fastify({
     loggerInstance: deps.logger,
     // One access-log line per request instead of two (src/http/plugins/request-log.ts).
-    logController: new AccessLogController(),
+    logController: new AccessLogController(deps.logger),
+    // A request's pino child is made only if something logs through request.log (request-log.ts).
+    childLoggerFactory: lazyRequestLogger,
     frameworkErrors: frameworkErrorHandler,
     genReqId: () => newId('req'),
     // Route schemas compile on first use, not all at start-up (src/http/lazy-schemas.ts).

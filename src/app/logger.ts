@@ -25,6 +25,15 @@ export function censorSecrets(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** What a log line says of a request: method, the URL with secrets censored (redactUrl), the client address. */
+export function requestSummary(req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }): {
+  method: string | undefined;
+  url: string;
+  remoteAddress: string | undefined;
+} {
+  return { method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.ip ?? req.socket?.remoteAddress };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -34,11 +43,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       // Fastify's default request serializer would log the raw URL, which may carry `subscription-key`.
       serializers: {
-        req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
-          method: req.method,
-          url: redactUrl(req.url ?? ''),
-          remoteAddress: req.ip ?? req.socket?.remoteAddress,
-        }),
+        req: requestSummary,
         // pino's error object has its own prototype, which censorSecrets leaves alone: copy it first,
         // so a secret-named property of an error (say, a client's `authorization`) is censored too.
         err: (error: Error) => censorSecrets({ ...pino.stdSerializers.err(error) }),

@@ -44,6 +44,43 @@ test('the least recently used entry is evicted first', () => {
   assert.deepEqual(cache.size, { valid: 2, invalid: 0 });
 });
 
+test('a large cache is LRU within a quarter of its capacity: the 3/4 of its capacity most recently used are never evicted', () => {
+  const capacity = 40;
+  const cache = createKeyCache({ maxValid: capacity, maxInvalid: 1 });
+  // The exact LRU order the cache approximates, most recent last.
+  const recency: string[] = [];
+  const touched = (hash: string): void => {
+    const at = recency.indexOf(hash);
+    if (at !== -1) recency.splice(at, 1);
+    recency.push(hash);
+  };
+  const put = (hash: string): void => {
+    cache.set(hash, { kind: 'valid', context: context(`sub_${hash}`, hash), storedAt: 0 });
+    touched(hash);
+  };
+  const get = (hash: string): boolean => {
+    const found = cache.get(hash) !== undefined;
+    if (found) touched(hash);
+    return found;
+  };
+  for (let i = 0; i < capacity; i++) put(`k${i}`);
+  let seed = 7;
+  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  let next = capacity;
+  for (let step = 1; step <= 5000; step++) {
+    if (random(3) === 0) put(`k${next++}`);
+    else get(`k${next - 1 - random(capacity + 10)}`);
+    if (step % 25 === 0) {
+      // Checking is using: each probe counts as a use in the exact order too.
+      const mustStay = recency.slice(-(capacity * 3) / 4);
+      for (const hash of mustStay) assert.ok(get(hash), `${hash} was evicted while among the ${(capacity * 3) / 4} most recently used`);
+    }
+  }
+  // Far more keys were inserted than fit: the bound held while evicting.
+  assert.ok(next > capacity * 10);
+  assert.equal(cache.size.valid, capacity);
+});
+
 test('invalidating a subscription drops its valid and invalid entries, and only those', () => {
   const cache = createKeyCache({ maxValid: 10, maxInvalid: 10 });
   cache.set('p', { kind: 'valid', context: context('sub_1', 'p'), storedAt: 0 });

@@ -59,9 +59,19 @@ export function hashKey(key: string): string {
 
 /** The environment a well-formed key names, or undefined for anything else (typo, truncation, other format). */
 export function checkKeyFormat(key: string): KeyEnvironment | undefined {
-  if (key.length !== KEY_LENGTH || !KEY_PATTERN.test(key)) return undefined;
+  const environment = keyShape(key);
+  if (environment === undefined) return undefined;
   const unchecked = key.slice(0, -CHECK_LENGTH);
   if (checksum(unchecked) !== key.slice(-CHECK_LENGTH)) return undefined;
+  return environment;
+}
+
+/**
+ * The environment of a key of the right length and alphabet, without its checksum: enough for a key
+ * whose hash the verdict cache already holds, since only checked keys are ever cached (key-verifier.ts).
+ */
+export function keyShape(key: string): KeyEnvironment | undefined {
+  if (key.length !== KEY_LENGTH || !KEY_PATTERN.test(key)) return undefined;
   return key.startsWith('vk_test_') ? 'test' : 'prod';
 }
 
