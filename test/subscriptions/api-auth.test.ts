@@ -60,6 +60,18 @@ test("a ping records inbound verification and the key's last use, written in a b
   assert.equal(rows.find((r) => r.slot === 'primary')?.last_used_at, null);
 });
 
+test('a flush asked while another is running writes the stamps recorded before it was asked', async () => {
+  const org = await createOrganisation(db);
+  const keys = await issueKeys(services, org);
+  // The periodic flush (or any other caller) has already taken the stamps when the ping arrives.
+  const running = services.keyVerifier.flush();
+  services.keyVerifier.recordPing(keys.id);
+  await services.keyVerifier.flush();
+  const row = await db.selectFrom('subscriptions').select('inbound_verified_at').where('id', '=', keys.id).executeTakeFirstOrThrow();
+  assert.ok(row.inbound_verified_at instanceof Date, 'the second flush returned before the ping was written');
+  await running;
+});
+
 test("the product's rate limit answers 429 rate_limited with Retry-After, per subscription", async () => {
   const created = await services.products.create(
     { code: 'tiny', name: 'Tiny', description: '', routeGroups: ['ping'], approvalRequiredTest: true, approvalRequiredProd: true, rateLimitPerMinute: 3 },

@@ -50,6 +50,7 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
   let timer: NodeJS.Timeout | undefined;
   let ticks = 0;
   let flushing: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
   let logger = options.logger;
 
   const invalidate = (subscriptionId: string): void => {
@@ -157,11 +158,28 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     await rateLimiter.sync(clock.now().getTime());
   }
 
-  /** One flush at a time; the loop and close() may both ask. */
-  const flushOnce = (): Promise<void> =>
-    (flushing ??= flush().finally(() => {
-      flushing = undefined;
-    }));
+  /**
+   * One flush at a time; the loop, close() and callers may all ask. A caller must find written every
+   * stamp recorded before it asked: a flush already running may have taken its maps before those
+   * stamps, so it gets the next flush, queued after the running one (one queued flush serves every
+   * caller that arrives meanwhile).
+   */
+  function flushOnce(): Promise<void> {
+    if (queued) return queued;
+    if (!flushing) {
+      flushing = flush().finally(() => {
+        flushing = undefined;
+      });
+      return flushing;
+    }
+    queued = flushing
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return flushOnce();
+      });
+    return queued;
+  }
 
   async function tick(): Promise<void> {
     try {
