@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alternate, runLoad, type LoadRun } from './load.ts';
 import { pinLoadGenerator } from './pinning.ts';
+import { pacedLoad } from './paced.ts';
 import { fmt, type Row } from './report.ts';
 import { spawnTracked, waitForLine } from './support.ts';
 import type { VarcoProcess } from './varco.ts';
@@ -115,8 +116,18 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
       s.log,
     );
     const pinned = await pinnedSeries(varco, baseline, keys, load, s);
-    const fixedVarco = await load(varco.port, varco.pid, keys[0] ?? '', s.seconds, LATENCY_RATE);
-    const fixedBase = await load(baseline.port, baseline.pid, 'none', s.seconds, LATENCY_RATE);
+    // Open loop, paced by the bench itself (bench/paced.ts): autocannon's rate over 50 connections came in bursts.
+    const paced = (port: number, pid: number, key: string) =>
+      pacedLoad({
+        url: `https://127.0.0.1:${port}/api/v1/ping`,
+        servername: 'localhost',
+        headers: { 'ocp-apim-subscription-key': key },
+        rate: LATENCY_RATE,
+        seconds: s.seconds,
+        serverPid: pid,
+      });
+    const fixedVarco = await paced(varco.port, varco.pid, keys[0] ?? '');
+    const fixedBase = await paced(baseline.port, baseline.pid, 'none');
     s.log(`    at ${LATENCY_RATE} req/s: varco p50 ${fixedVarco.p50} ms p99 ${fixedVarco.p99} ms · baseline p50 ${fixedBase.p50} ms p99 ${fixedBase.p99} ms`);
     const v = result.subject;
     const b = result.baseline;
