@@ -8,7 +8,7 @@ import { ask, closedLoop, outboundMaterial, POOL_SIZE, type Material } from './o
 import { rawFlow, varcoFlow } from './pagopa.flows.ts';
 import { ecFiscalCode, seedEc, seedPsp, type BenchEc, type BenchPsp } from './pagopa.seed.ts';
 import { fmt, type Row } from './report.ts';
-import { cpuMs, median, sleep, spawnTracked, waitForLine } from './support.ts';
+import { cpuMs, median, postgresCpuMs, sleep, spawnTracked, waitForLine } from './support.ts';
 import type { VarcoProcess } from './varco.ts';
 
 // 5. The pagoPA flow (issue 11; target of issue 15 item 4): C PSP clients in a closed loop, each
@@ -71,6 +71,9 @@ export interface FlowRun {
   /** Varco's server process (not PostgreSQL): CPU per flow, and share of one core over the run. */
   cpuMsPerFlow: number;
   cpuShare: number;
+  /** The embedded PostgreSQL (all its processes): CPU per flow and share of one core over the run. */
+  pgCpuMsPerFlow: number;
+  pgCpuShare: number;
   ec: EcStats;
 }
 
@@ -96,6 +99,7 @@ async function varcoRun(c: Context, seconds: number): Promise<FlowRun> {
   const faults: Record<string, number> = {};
   const timing = { activateMs: [] as number[], outcomeMs: [] as number[] };
   const cpuBefore = (await cpuMs(c.varco.pid)) ?? Number.NaN;
+  const pgBefore = (await postgresCpuMs(c.varco.dataDir)) ?? Number.NaN;
   const started = Date.now();
   try {
     const loop = await closedLoop(CONCURRENCY, seconds, async () => {
@@ -107,6 +111,7 @@ async function varcoRun(c: Context, seconds: number): Promise<FlowRun> {
     const loopEnded = Date.now();
     const { stats, missing } = await receiptsOf(c.receiver, tokens);
     const cpu = ((await cpuMs(c.varco.pid)) ?? Number.NaN) - cpuBefore;
+    const pgCpu = ((await postgresCpuMs(c.varco.dataDir)) ?? Number.NaN) - pgBefore;
     const finished = Math.max(stats.lastReceiptAt, loopEnded);
     const delivered = tokens.length - missing;
     return {
@@ -123,6 +128,8 @@ async function varcoRun(c: Context, seconds: number): Promise<FlowRun> {
       outcomeP50: median(timing.outcomeMs),
       cpuMsPerFlow: cpu / Math.max(1, tokens.length),
       cpuShare: cpu / (finished - started),
+      pgCpuMsPerFlow: pgCpu / Math.max(1, tokens.length),
+      pgCpuShare: pgCpu / (finished - started),
       ec: stats,
     };
   } finally {
@@ -159,6 +166,8 @@ async function rawRun(c: Context, seconds: number): Promise<FlowRun> {
       outcomeP50: Number.NaN,
       cpuMsPerFlow: Number.NaN,
       cpuShare: Number.NaN,
+      pgCpuMsPerFlow: Number.NaN,
+      pgCpuShare: Number.NaN,
       ec: stats,
     };
   } finally {
@@ -204,7 +213,7 @@ export async function benchPagopa(varco: VarcoProcess, db: Kysely<Database>, wor
     const mine = await varcoRun(c, s.seconds);
     v.push(mine);
     s.log(
-      `    run ${i + 1}/${s.runs} varco    ${describe(mine)}; receipts +${(mine.receiptLagMs / 1000).toFixed(1)} s after the last outcome, ${mine.duplicates} duplicates, ${mine.missing} missing; ${fmt.ms(mine.cpuMsPerFlow)} CPU/flow`,
+      `    run ${i + 1}/${s.runs} varco    ${describe(mine)}; receipts +${(mine.receiptLagMs / 1000).toFixed(1)} s after the last outcome, ${mine.duplicates} duplicates, ${mine.missing} missing; ${fmt.ms(mine.cpuMsPerFlow)} CPU/flow, PostgreSQL ${fmt.ms(mine.pgCpuMsPerFlow)}`,
     );
     const theirs = await rawRun(c, s.seconds);
     b.push(theirs);
@@ -220,6 +229,13 @@ function cause(v: FlowRun, base: FlowRun): string {
   if (v.receiptLagMs > 0.2 * (v.flows / v.perSecond) * 1000)
     return `receipts trailed the outcomes by ${(v.receiptLagMs / 1000).toFixed(1)} s (outbox delivery); ${split}`;
   if (v.cpuShare > 0.85) return `Varco CPU-bound (${Math.round(v.cpuShare * 100)} % of a core, ${fmt.ms(v.cpuMsPerFlow)} CPU per flow); ${split}`;
+  // Varco and its PostgreSQL together near the machine's cores (the EC and the clients need some too).
+  const together = v.cpuShare + v.pgCpuShare;
+  if (together > 0.7 * cpus().length)
+    return (
+      `CPU-bound on the machine: Varco ${Math.round(v.cpuShare * 100)} % and PostgreSQL ${Math.round(v.pgCpuShare * 100)} % of a core ` +
+      `(${fmt.ms(v.cpuMsPerFlow)} + ${fmt.ms(v.pgCpuMsPerFlow)} CPU per flow) on ${cpus().length} cores; ${split}`
+    );
   // A busy machine starves Varco of CPU: a low share then means waiting for a core, not for the database.
   const busy = loadavg()[0] ?? 0;
   const machine = busy > cpus().length ? `; the machine was busy (load ${busy.toFixed(1)} on ${cpus().length} cores)` : '';
@@ -238,7 +254,7 @@ export function pagopaRow(v: FlowRun[], b: FlowRun[]): Row {
   const ratioMet = ratio >= TARGET;
   return {
     name: '5. pagoPA flow (activate → getPayment → outcome → receipt)',
-    varco: `${fmt.int(rate)} flows/s with the receipt at the EC (${CONCURRENCY} PSP clients; ${fmt.ms(median(v.map((r) => r.cpuMsPerFlow)))} Varco CPU/flow)`,
+    varco: `${fmt.int(rate)} flows/s with the receipt at the EC (${CONCURRENCY} PSP clients; ${fmt.ms(median(v.map((r) => r.cpuMsPerFlow)))} Varco CPU/flow, ${fmt.ms(median(v.map((r) => r.pgCpuMsPerFlow)))} PostgreSQL CPU/flow)`,
     baseline: `${fmt.int(base)} flows/s (raw paGetPaymentV2 + paSendRTV2, mutual TLS, ${CONCURRENCY} in flight, pool ${POOL_SIZE}; p50 ${fmt.ms(median(b.map((r) => r.p50)))}, p99 ${fmt.ms(median(b.map((r) => r.p99)))})`,
     ratio: fmt.ratio(ratio),
     p50: fmt.ms(median(v.map((r) => r.p50))),
