@@ -8,7 +8,7 @@ import { newId } from '../kernel/ids.ts';
 import type { Container } from './container.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
-import { createMetricsRegistry, registerMetrics } from '../http/plugins/metrics.ts';
+import { registerMetrics } from '../http/plugins/metrics.ts';
 import { AccessLogController, lazyRequestLogger } from '../http/plugins/request-log.ts';
 import { BODY_LIMITS } from '../http/plugins/limits.ts';
 import { serverOptions, type HttpLimits } from './http-server.ts';
@@ -57,7 +57,7 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
   if (deps.config.otel) registerTracing(app);
   registerErrorHandling(app);
   registerSecurityHeaders(app);
-  registerMetrics(app, createMetricsRegistry(), deps.config.metricsToken);
+  await registerMetrics(app, deps.config.metricsToken);
   await app.register(cookie);
 
   app.get('/', async (_request, reply) => reply.redirect('/portal', 303));

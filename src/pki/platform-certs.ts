@@ -4,7 +4,12 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { canonicalIp, describeCertificate } from './inspect.ts';
-import { createRootCa, issueLeaf, type IssuedPair, type SigningCa } from './issue.ts';
+import type * as Issue from './issue.ts';
+import type { IssuedPair, SigningCa } from './issue.ts';
+
+// Issuing needs @peculiar/x509 and its ASN.1 stack (~30 modules): loaded when something is issued
+// (first start, renewal, a new environment), not on every start (issue 15, target 3).
+const issuing = (): Promise<typeof Issue> => import('./issue.ts');
 
 export type PkiEnvironment = 'test' | 'prod';
 export const PKI_ENVIRONMENTS: readonly PkiEnvironment[] = ['test', 'prod'];
@@ -17,20 +22,20 @@ const SERVER_RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 
 /** The root CA of `env`: signs the platform client certificates (and, in test, the HTTPS server's). */
-export function createPlatformCa(env: PkiEnvironment, now: Date): Promise<IssuedPair> {
-  return createRootCa(`Varco Development Root CA (${env})`, CA_YEARS, now);
+export async function createPlatformCa(env: PkiEnvironment, now: Date): Promise<IssuedPair> {
+  return (await issuing()).createRootCa(`Varco Development Root CA (${env})`, CA_YEARS, now);
 }
 
 /** A platform client certificate of `env`, issued by that environment's CA. */
-export function issuePlatformClient(ca: SigningCa, env: PkiEnvironment, now: Date): Promise<IssuedPair> {
-  return issueLeaf(ca, { commonName: `varco-platform-client-${env}`, usage: 'clientAuth', years: CLIENT_YEARS, now });
+export async function issuePlatformClient(ca: SigningCa, env: PkiEnvironment, now: Date): Promise<IssuedPair> {
+  return (await issuing()).issueLeaf(ca, { commonName: `varco-platform-client-${env}`, usage: 'clientAuth', years: CLIENT_YEARS, now });
 }
 
 /** A development HTTPS server certificate for `hostNames` (normalised by serverAltNames). */
-export function issueServerCertificate(ca: SigningCa, hostNames: string[], now: Date): Promise<IssuedPair> {
+export async function issueServerCertificate(ca: SigningCa, hostNames: string[], now: Date): Promise<IssuedPair> {
   const altNames = serverAltNames(hostNames);
   // altNames always has at least the loopback names, so [0] exists.
-  return issueLeaf(ca, { commonName: altNames[0] ?? 'localhost', usage: 'serverAuth', altNames, years: SERVER_YEARS, now });
+  return (await issuing()).issueLeaf(ca, { commonName: altNames[0] ?? 'localhost', usage: 'serverAuth', altNames, years: SERVER_YEARS, now });
 }
 
 /**

@@ -1,16 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import { safeEqual, sha256Hex } from '../../kernel/crypto.ts';
 import { VarcoError } from '../../kernel/errors.ts';
-
-// One registry per app instance (not prom-client's global) so several apps can live in one test process.
-// The process defaults keep their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …)
-// so stock Node.js dashboards and alerts work unchanged; only Varco's own metrics are named varco_*.
-export function createMetricsRegistry(): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  return registry;
-}
 
 const SURFACES = ['api', 'portal', 'admin', 'ncol'] as const;
 type Surface = (typeof SURFACES)[number] | 'other';
@@ -39,9 +30,18 @@ export function bearerMatches(authorization: string | undefined, token: string):
 /**
  * Request counters, and /metrics for Prometheus. The metrics tell request rates per surface and the
  * process's memory: useful to an attacker timing a campaign, so they are served only with a bearer
- * token (VARCO_METRICS_TOKEN); without one configured the route does not exist (404).
+ * token (VARCO_METRICS_TOKEN); without one configured the route does not exist (404), and nothing is
+ * counted either: no hook runs on any request and prom-client is never loaded (issue 15: a hook whose
+ * figures nobody can read is work on the hot path for nothing, and the module cost every start ~50 ms).
  */
-export function registerMetrics(app: FastifyInstance, registry: Registry, token: string | undefined): void {
+export async function registerMetrics(app: FastifyInstance, token: string | undefined): Promise<void> {
+  if (token === undefined) return;
+  const { Counter, Histogram, Registry, collectDefaultMetrics } = await import('prom-client');
+  // One registry per app instance (not prom-client's global) so several apps can live in one test process.
+  // The process defaults keep their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …)
+  // so stock Node.js dashboards and alerts work unchanged; only Varco's own metrics are named varco_*.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: 'varco_http_requests_total',
     help: 'HTTP requests by surface, method and status',
@@ -77,7 +77,6 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
     timer.observe(reply.elapsedTime / 1000);
     done();
   });
-  if (token === undefined) return;
   app.get('/metrics', async (request, reply) => {
     if (!bearerMatches(request.headers.authorization, token)) {
       throw new VarcoError('bearer_token_invalid', 'Send the metrics token as "Authorization: Bearer <VARCO_METRICS_TOKEN>".', {

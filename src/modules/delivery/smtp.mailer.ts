@@ -1,8 +1,9 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 // The one SMTP client (nodemailer over VARCO_SMTP_URL). Pooled, so a burst of notices reuses a few
 // connections; timeouts well under the outbox lease, so a hung server fails the attempt instead of
-// holding the message.
+// holding the message. nodemailer (~40 modules) is loaded on the first send or check, not at start-up
+// (issue 15, target 3): a process without VARCO_SMTP_URL never loads it.
 
 export interface MailMessage {
   /** The outbox id: the Message-ID header, identical on every retry so duplicates are recognisable. */
@@ -99,20 +100,30 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const timeout = options.timeoutMs ?? 20_000;
   const connection = smtpConnection(options.url, options.requireTls);
   if (options.ca) connection.tls.ca = options.ca;
-  const transport = nodemailer.createTransport({
-    ...connection,
-    pool: true,
-    maxConnections: 5,
-    maxMessages: 100,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-  });
+  let transport: Promise<Transporter> | undefined;
+  let closed = false;
+  const connect = (): Promise<Transporter> => {
+    transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        ...connection,
+        pool: true,
+        maxConnections: 5,
+        maxMessages: 100,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+      }),
+    );
+    return transport;
+  };
   const domain = mailDomain(options.from);
   return {
     send: async (message) => {
       try {
-        await transport.sendMail({
+        if (closed) throw new Error('the mailer is closed');
+        await (
+          await connect()
+        ).sendMail({
           from: options.from,
           to: message.to,
           subject: message.subject,
@@ -133,13 +144,17 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     },
     verify: async () => {
       try {
-        await transport.verify();
+        if (closed) throw new Error('the mailer is closed');
+        await (await connect()).verify();
         return undefined;
       } catch (error) {
         const e = error as SmtpError;
         return (tlsRefusal(e, connection) ?? `${e.code ? `${e.code}: ` : ''}${e.message}`).replace(/\s+/g, ' ').slice(0, 500);
       }
     },
-    close: () => transport.close(),
+    close: () => {
+      closed = true;
+      void transport?.then((made) => made.close()).catch(() => undefined);
+    },
   };
 }

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { resolve } from 'node:path';
+
+// Issue 15, target 3 (ready ≤ 2 s): packages that a start does not need are loaded when first used,
+// not with the server's modules: nodemailer (first e-mail sent or SMTP check), prom-client (only with
+// VARCO_METRICS_TOKEN), @peculiar/x509 (only when a certificate is issued) and the list of common
+// passwords (first password checked). Each cost a start 40-90 ms. This loads the modules the server's
+// entry imports (src/main/run-server.ts, without running it) in a fresh process and lists the packages.
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const LAZY = ['nodemailer', 'prom-client', '@peculiar/x509', 'fxa-common-password-list'];
+
+const probe = `
+import { registerHooks } from 'node:module';
+const seen = new Set();
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url); if (m) seen.add(m[1]); return r; } });
+for (const m of ['app/logger.ts', 'app/build.ts', 'app/container.ts', 'main/bootstrap.ts', 'app/master-key.ts', 'modules/audit/index.ts', 'kernel/clock.ts', 'config/index.ts']) await import('./src/' + m);
+process.stdout.write(JSON.stringify([...seen]));
+`;
+
+test("the server's modules load without the packages only some starts need", async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], { cwd: ROOT });
+  const loaded = JSON.parse(stdout) as string[];
+  // The probe sees packages at all: fastify and kysely are always loaded.
+  assert.ok(loaded.includes('fastify') && loaded.includes('kysely'), `the probe saw: ${loaded.join(', ')}`);
+  for (const name of LAZY) assert.ok(!loaded.includes(name), `${name} is loaded at start-up`);
+});
