@@ -90,7 +90,8 @@ export const SETTINGS = [
     env: 'VARCO_METRICS_TOKEN',
     kind: 'token',
     default: undefined,
-    meaning: 'Bearer token that `/metrics` requires (`Authorization: Bearer …`, at least 16 characters). Unset: `/metrics` answers 404.',
+    meaning:
+      'Bearer token that `/metrics` requires (`Authorization: Bearer …`, at least 16 characters). Unset: `/metrics` answers 404, and nothing is counted (no metrics hook runs, prom-client is not loaded).',
   },
   {
     env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
