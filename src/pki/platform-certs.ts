@@ -7,7 +7,7 @@ import { canonicalIp, describeCertificate } from './inspect.ts';
 import type * as Issue from './issue.ts';
 import type { IssuedPair, SigningCa } from './issue.ts';
 
-// Issuing needs @peculiar/x509 and its ASN.1 stack (~30 modules): loaded when something is issued
+// Issuing needs @peculiar/x509 and its ASN.1 stack (~200 modules with tsyringe and reflect-metadata): loaded when something is issued
 // (first start, renewal, a new environment), not on every start (issue 15, target 3).
 const issuing = (): Promise<typeof Issue> => import('./issue.ts');
 

@@ -121,9 +121,8 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     send: async (message) => {
       try {
         if (closed) throw new Error('the mailer is closed');
-        await (
-          await connect()
-        ).sendMail({
+        const transporter = await connect();
+        await transporter.sendMail({
           from: options.from,
           to: message.to,
           subject: message.subject,

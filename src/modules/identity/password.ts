@@ -27,7 +27,8 @@ export type PasswordProblem = 'too_short' | 'common' | 'mismatch';
 export function checkPassword(password: string, confirm?: string): PasswordProblem | undefined {
   if ([...password].length < MIN_PASSWORD_LENGTH) return 'too_short';
   if (confirm !== undefined && confirm !== password) return 'mismatch';
-  if (commonPasswords().test(password) || commonPasswords().test(password.toLowerCase())) return 'common';
+  const common = commonPasswords();
+  if (common.test(password) || common.test(password.toLowerCase())) return 'common';
   return undefined;
 }
 
