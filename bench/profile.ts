@@ -5,6 +5,7 @@ import { runLoad } from './load.ts';
 import { ENTRY_PATH, orderBody } from './hosted-page.bench.ts';
 import { outboxBurst, prepareReceiver } from './outbox.bench.ts';
 import { pagopaFlows } from './pagopa.bench.ts';
+import { pinLoadGenerator } from './pinning.ts';
 import { openBenchDatabase, seedApiKeys, seedMerchant, seedOrganisation } from './seed.ts';
 import { cleanupAll, freePort, ROOT, tempDir } from './support.ts';
 import { startVarco } from './varco.ts';
@@ -16,7 +17,9 @@ import { startVarco } from './varco.ts';
 // pagoPA flows (benchmark 5), then the
 // functions with the most self time, grouped by file. How the findings in docs/benchmarks.md were
 // made; --keep leaves the .cpuprofile in bench/results/ (open it in Chrome DevTools or speedscope
-// for a flame graph) and prints its path.
+// for a flame graph) and prints its path. For ping and baseline, the server is pinned apart from the
+// load generator as in the bench's pinned series (bench/pinning.ts), so that a sample's time is the
+// server's own and not a wait for a core the generator holds.
 
 interface ProfileNode {
   id: number;
@@ -96,7 +99,9 @@ async function main(): Promise<void> {
       '--cpu-prof',
       `--cpu-prof-dir=${baselineDir}`,
     ]);
+    const pin = await pinLoadGenerator([baseline.pid]);
     run = await runLoad({ ...target, url: `https://127.0.0.1:${baseline.port}/api/v1/ping` }, { serverPid: baseline.pid });
+    await pin.restore();
     baseline.stop();
     await baseline.exited;
   } else if (mode === 'pagopa') {
@@ -126,7 +131,9 @@ async function main(): Promise<void> {
     );
   } else {
     const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
+    const pin = await pinLoadGenerator([varco.pid]);
     run = await runLoad({ ...target, url: `${target.url}/api/v1/ping`, headers: { 'ocp-apim-subscription-key': key ?? '' } }, { serverPid: varco.pid });
+    await pin.restore();
   }
   await database.close();
   process.stdout.write(

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { isVerificationName, maskPans, scrubText } from '../kernel/card-data.ts';
@@ -54,28 +55,87 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/** A batch of lines is handed to the writer once it holds this many bytes… */
+export const LOG_BATCH_BYTES = 16_384;
+/** …or this long after its first line, whichever comes first. */
+export const LOG_BATCH_DELAY_MS = 20;
+
 /**
- * Asynchronous stdout: the request thread does not wait for each line's write, and lines logged
- * while one write is in flight go out together. pino flushes what is left when the process exits
- * (its exit hook is on the SonicBoom below), so only a SIGKILL can lose the last lines.
+ * Asynchronous stdout, in batches: the request thread does not wait for a line's write, and lines
+ * are written together, at most LOG_BATCH_DELAY_MS after the first of a batch or as soon as a batch
+ * holds LOG_BATCH_BYTES. Written one at a time, every line of a busy API cost a write of its own
+ * (a task for libuv's pool and a system call: a few µs per request, issue 15, docs/benchmarks.md);
+ * in batches, a few hundred writes a second carry every line.
  *
- * Each line is handed over as a Buffer, to SonicBoom's buffer mode. In its default string mode
- * SonicBoom appends each line to the pending text and measures that text with Buffer.byteLength,
- * which flattens it: while a write was in flight every line copied up to 16 KB of pending text. On a
- * busy API that was ~7 KB allocated per request, a quarter of all allocation (issue 15, heap
- * sampling in docs/benchmarks.md). The buffer mode keeps a list of buffers and their lengths.
+ * SonicBoom (pino's destination) does the writing, in its buffer mode: a batch is handed over as one
+ * Buffer (its string mode measured the pending text with Buffer.byteLength at every write, which
+ * flattened it: ~7 KB copied per request on a busy API). A batch still gathering is handed over before the process ends ('beforeExit' and 'exit',
+ * registered before pino's own handlers, which then flush SonicBoom), so only a SIGKILL can lose
+ * lines: those of the last batch and of a write in flight.
  */
-export function stdoutDestination(): pino.DestinationStream {
-  const sonic = pino.destination({ dest: 1, sync: false, contentMode: 'buffer' });
+export function stdoutDestination(fd = 1): pino.DestinationStream {
+  let batch: string[] = [];
+  let bytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const take = (): string | undefined => {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (batch.length === 0) return undefined;
+    const text = batch.length === 1 ? batch[0] : batch.join('');
+    batch = [];
+    bytes = 0;
+    return text;
+  };
+  const handOver = (): void => {
+    const text = take();
+    if (text !== undefined) sonic.write(Buffer.from(text) as unknown as string);
+  };
+  // Registered before pino.destination, so these run before pino's own exit handlers. On 'exit' no
+  // asynchronous write can complete any more: what SonicBoom holds is written synchronously first,
+  // then the batch, in order.
+  process.on('beforeExit', handOver);
+  process.on('exit', () => {
+    const text = take();
+    sonic.flushSync();
+    if (text !== undefined) writeAllSync(fd, Buffer.from(text));
+  });
+  const sonic = pino.destination({ dest: fd, sync: false, contentMode: 'buffer' }) as unknown as SonicBoomLike;
   return {
     write: (line: string): void => {
-      sonic.write(Buffer.from(line) as unknown as string);
+      batch.push(line);
+      bytes += line.length;
+      if (bytes >= LOG_BATCH_BYTES) handOver();
+      else if (timer === undefined) {
+        timer = setTimeout(handOver, LOG_BATCH_DELAY_MS);
+        timer.unref();
+      }
     },
     // logger.flush(callback) calls this.
     flush: (callback?: (error?: Error) => void): void => {
+      handOver();
       sonic.flush(callback);
     },
   } as pino.DestinationStream;
+}
+
+/** The whole buffer to fd, synchronously, retrying a pipe that is momentarily full; gives up on any other error. */
+function writeAllSync(fd: number, buffer: Buffer): void {
+  let rest = buffer;
+  for (let tries = 0; rest.length > 0 && tries < 1000; tries++) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
+}
+
+interface SonicBoomLike {
+  write(data: string): boolean;
+  flush(callback?: (error?: Error) => void): void;
+  flushSync(): void;
 }
 
 /**

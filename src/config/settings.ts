@@ -61,7 +61,14 @@ export const SETTINGS = [
   },
   { env: 'VARCO_EMBEDDED_PG_PORT', kind: 'int', default: '54329', min: 1, max: 65535, meaning: 'Loopback port of the embedded PostgreSQL.' },
   { env: 'VARCO_DB_POOL_SIZE', kind: 'int', default: '10', min: 1, max: 200, meaning: 'Connections in the PostgreSQL pool of one Varco process.' },
-  { env: 'VARCO_LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], meaning: 'pino log level.' },
+  {
+    env: 'VARCO_LOG_LEVEL',
+    kind: 'enum',
+    default: 'info',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    meaning:
+      'pino log level. Lines are JSON on stdout, written in batches (at most 20 ms after they are logged); a process that ends flushes its last batch, one killed with SIGKILL may lose it.',
+  },
   { env: 'VARCO_SESSION_TTL_MINUTES', kind: 'int', default: '480', min: 5, max: 10080, meaning: 'Idle lifetime of a signed-in session.' },
   {
     env: 'VARCO_SESSION_ABSOLUTE_HOURS',

@@ -160,25 +160,101 @@ test('a request with a key in the query string and cookie and authorization head
   }
 });
 
-test('stdout lines logged in a burst (non-ASCII too) all reach the pipe, whole and in order, even when the process exits at once', async () => {
-  // The default destination (stdoutDestination: SonicBoom's buffer mode) hands lines over as
-  // buffers and flushes what is pending at exit.
+// The default destination (stdoutDestination) gathers lines in batches (16 KB or 20 ms) and hands
+// them to SonicBoom; whatever is still gathering when the process ends must reach stdout, whichever
+// way it ends.
+const ENDINGS = [
+  { lines: 5000, ending: 'process.exit(0);', code: 0, how: 'exits at once' },
+  { lines: 3, ending: 'process.exit(0);', code: 0, how: 'exits at once, with a batch still gathering' },
+  { lines: 3, ending: '', code: 0, how: 'ends by itself, with a batch still gathering' },
+  { lines: 3, ending: "throw new Error('boom');", code: 1, how: 'dies of an uncaught error, with a batch still gathering' },
+];
+
+for (const { lines: count, ending, code: expectedCode, how } of ENDINGS) {
+  test(`stdout lines logged in a burst (non-ASCII too) all reach the pipe, whole and in order, when the process ${how} (${count} lines)`, async () => {
+    const { spawn } = await import('node:child_process');
+    const script = `
+      import { createLogger } from ${JSON.stringify(new URL('../../src/app/logger.ts', import.meta.url).href)};
+      const logger = createLogger('info');
+      for (let i = 0; i < ${count}; i++) logger.info({ n: i, city: 'Forlì–Cesena €' }, 'burst');
+      ${ending}
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const code = await new Promise<number | null>((done) => child.once('close', done));
+    assert.equal(code, expectedCode);
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
+    assert.equal(lines.length, count);
+    lines.forEach((line, i) => {
+      const parsed = JSON.parse(line) as { n: number; city: string; msg: string };
+      assert.deepEqual([parsed.n, parsed.city, parsed.msg], [i, 'Forlì–Cesena €', 'burst']);
+    });
+  });
+}
+
+test('a lone stdout line is written within the batch delay, with no flush and while the process runs on', async () => {
   const { spawn } = await import('node:child_process');
   const script = `
     import { createLogger } from ${JSON.stringify(new URL('../../src/app/logger.ts', import.meta.url).href)};
-    const logger = createLogger('info');
-    for (let i = 0; i < 5000; i++) logger.info({ n: i, city: 'Forlì–Cesena €' }, 'burst');
-    process.exit(0);
+    createLogger('info').info('alone');
+    setTimeout(() => undefined, 30_000);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const chunks: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const code = await new Promise<number | null>((done) => child.once('close', done));
-  assert.equal(code, 0);
-  const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
-  assert.equal(lines.length, 5000);
-  lines.forEach((line, i) => {
-    const parsed = JSON.parse(line) as { n: number; city: string; msg: string };
-    assert.deepEqual([parsed.n, parsed.city, parsed.msg], [i, 'Forlì–Cesena €', 'burst']);
-  });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const line = await new Promise<string>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error('the line did not arrive within 5 s')), 5000);
+      child.stdout.once('data', (chunk: Buffer) => {
+        clearTimeout(timer);
+        done(chunk.toString('utf8'));
+      });
+    });
+    assert.equal((JSON.parse(line) as { msg: string }).msg, 'alone');
+    assert.equal(child.exitCode, null, 'the process is still running');
+  } finally {
+    child.kill();
+  }
+});
+
+test('stdout lines are written in batches, not one write per line', async () => {
+  const fs = (await import('node:fs')).default;
+  const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { stdoutDestination, LOG_BATCH_BYTES } = await import('../../src/app/logger.ts');
+  const dir = await mkdtemp(join(tmpdir(), 'varco-log-'));
+  const file = join(dir, 'out.log');
+  const fd = fs.openSync(file, 'w');
+  // SonicBoom writes through fs.write: count its calls.
+  const original = fs.write;
+  let writes = 0;
+  fs.write = ((...args: Parameters<typeof fs.write>) => {
+    writes++;
+    return (original as (...a: unknown[]) => void)(...args);
+  }) as typeof fs.write;
+  try {
+    const logger = createLogger('info', stdoutDestination(fd));
+    const count = 2000;
+    // Lines logged across many turns of the event loop, as a server's requests are.
+    for (let i = 0; i < count; i++) {
+      logger.info({ n: i }, 'request completed');
+      if (i % 10 === 0) await new Promise((done) => setImmediate(done));
+    }
+    await new Promise<void>((done, fail) => logger.flush((error) => (error ? fail(error) : done())));
+    await new Promise((done) => setTimeout(done, 100));
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+    assert.equal(lines.length, count);
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as { n: number }).n),
+      Array.from({ length: count }, (_, i) => i),
+    );
+    const bytes = lines.reduce((sum, l) => sum + l.length + 1, 0);
+    // One write per full batch, plus the last (partial) one, plus a little slack for timers that fired.
+    const most = Math.ceil(bytes / LOG_BATCH_BYTES) + 5;
+    assert.ok(writes <= most, `${writes} writes for ${count} lines (${bytes} bytes); at most ${most} expected`);
+  } finally {
+    fs.write = original;
+    fs.closeSync(fd);
+    await rm(dir, { recursive: true, force: true });
+  }
 });
