@@ -8,12 +8,13 @@ import { pathToFileURL } from 'node:url';
 
 // Issue 15, target 3 (ready ≤ 2 s): packages that a start does not need are loaded when first used,
 // not with the server's modules: nodemailer (first e-mail sent or SMTP check), prom-client (only with
-// VARCO_METRICS_TOKEN), @peculiar/x509 (only when a certificate is issued) and the list of common
-// passwords (first password checked). Each cost a start 40-90 ms. This loads the modules the server's
+// VARCO_METRICS_TOKEN), @peculiar/x509 (only when a certificate is issued), the list of common
+// passwords (first password checked) and the API reference's generator and UI (first request for
+// /api/docs). Each cost a start 40-130 ms. This loads the modules the server's
 // entry imports (src/main/run-server.ts, without running it) in a fresh process and lists the packages.
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const LAZY = ['nodemailer', 'prom-client', '@peculiar/x509', 'fxa-common-password-list'];
+const LAZY = ['nodemailer', 'prom-client', '@peculiar/x509', 'fxa-common-password-list', '@fastify/swagger', '@fastify/swagger-ui'];
 
 // The entry's own value imports, read from its source, so the list follows the entry.
 async function entryImports(): Promise<string[]> {

@@ -1,48 +1,113 @@
-import type { FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods, RouteOptions } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
 
 // The OpenAPI document is generated from the route schemas; the browsable reference is Swagger UI
 // under /api/docs (document at /api/docs/json). Swagger UI's page loads its scripts from Varco and
 // fetches the document, so it needs `connect-src 'self'` and inline style attributes that the
 // default CSP forbids; this CSP is set for the /api/docs routes only.
+//
+// Both are built the first time someone asks for /api/docs, not at every start: @fastify/swagger,
+// @fastify/swagger-ui and what they load (YAML, the static file server, the JSON-schema resolver)
+// cost a start ~130 ms, and few instances ever serve the reference (issue 15, ready ≤ 2 s). The keyed
+// routes are recorded as they are registered (recordApiRoutes); on the first request a small Fastify
+// instance of its own is given those routes and the two plugins, and /api/docs/* is answered by it
+// (inject: in the process, no socket). It holds no Varco route: it only describes them.
 
 export const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
   "connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-/** Registers the document generator on the /api context itself, so it sees every keyed route. */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Varco API',
-        version: '1',
-        description:
-          'JSON API for directly connected organisations. Every call carries a subscription key: ' +
-          'header `Ocp-Apim-Subscription-Key` (or query parameter `subscription-key`). Errors: `{"error":{"code","message","requestId"}}`.',
-      },
-      servers: [{ url: '/' }],
-      components: {
-        securitySchemes: {
-          subscriptionKey: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' },
-          subscriptionKeyQuery: { type: 'apiKey', in: 'query', name: 'subscription-key' },
-        },
-      },
-      security: [{ subscriptionKey: [] }, { subscriptionKeyQuery: [] }],
+const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Varco API',
+    version: '1',
+    description:
+      'JSON API for directly connected organisations. Every call carries a subscription key: ' +
+      'header `Ocp-Apim-Subscription-Key` (or query parameter `subscription-key`). Errors: `{"error":{"code","message","requestId"}}`.',
+  },
+  servers: [{ url: '/' }],
+  components: {
+    securitySchemes: {
+      subscriptionKey: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' },
+      subscriptionKeyQuery: { type: 'apiKey', in: 'query', name: 'subscription-key' },
     },
+  },
+  security: [{ subscriptionKey: [] }, { subscriptionKeyQuery: [] }],
+} as const;
+
+/** What the document needs of a keyed route, as registered (the URL with its /api prefix). */
+export interface DocumentedRoute {
+  method: RouteOptions['method'];
+  url: string;
+  schema: FastifySchema | undefined;
+  config: unknown;
+}
+
+/** Records every route of `app` (the keyed context) as it is registered. Fastify's implicit HEAD routes are left out, as the generator does. */
+export function recordApiRoutes(app: FastifyInstance, routes: DocumentedRoute[]): void {
+  app.addHook('onRoute', (route) => {
+    if (route.method === 'HEAD') return;
+    routes.push({ method: route.method, url: route.url, schema: route.schema, config: route.config });
   });
 }
 
-/** Swagger UI, open without a key. */
-export async function docsContext(app: FastifyInstance): Promise<void> {
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    // The page's asset links are absolute: they must include the context's /api prefix.
-    indexPrefix: '/api',
+/** Request headers the reference's answers depend on (conditional and partial requests); nothing else is passed on. */
+const FORWARDED = ['if-none-match', 'if-modified-since', 'range', 'if-range'];
+/** Headers of the inner answer that are the connection's (or Fastify's to compute), not the answer's. */
+const NOT_COPIED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'content-length']);
+
+/** The reference, open without a key, under the /api context's /docs. */
+export async function docsContext(app: FastifyInstance, options: { routes: readonly DocumentedRoute[] }): Promise<void> {
+  let reference: Promise<FastifyInstance> | undefined;
+  const answer = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    reference ??= buildReference(options.routes).catch((error: unknown) => {
+      reference = undefined;
+      throw error;
+    });
+    const inner = await reference;
+    const headers: Record<string, string> = {};
+    for (const name of FORWARDED) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    // GET for HEAD too: Fastify answers the HEAD with the GET's headers and no body.
+    const res = await inner.inject({ method: 'GET', url: request.url, headers });
+    if (res.statusCode === 404) throw new VarcoError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    if (res.statusCode >= 500) throw new Error(`the API reference answered ${res.statusCode} for ${request.url.split('?')[0]}`);
+    if (res.statusCode >= 400) throw new VarcoError('bad_request', 'The API reference cannot answer this request.');
+    for (const [name, value] of Object.entries(res.headers)) if (value !== undefined && !NOT_COPIED.has(name)) reply.header(name, value);
+    reply.code(res.statusCode);
+    // An empty answer (a redirect, a 304) stays without a body and so without a content type.
+    return res.rawPayload.length === 0 ? reply.send() : reply.send(res.rawPayload);
+  };
+  app.get('/docs', answer);
+  app.get('/docs/*', answer);
+}
+
+async function buildReference(routes: readonly DocumentedRoute[]): Promise<FastifyInstance> {
+  const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([
+    import('fastify'),
+    import('@fastify/swagger'),
+    import('@fastify/swagger-ui'),
+  ]);
+  const inner = Fastify() as unknown as FastifyInstance;
+  // Its routes are never called (only described): their schemas need no compiling.
+  inner.setValidatorCompiler(() => () => true);
+  inner.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await inner.register(swagger, { openapi: OPENAPI as never });
+  const unused = (): never => {
+    throw new Error('documented routes are answered by the API, not the reference');
+  };
+  for (const route of routes) {
+    inner.route({ method: route.method as HTTPMethods | HTTPMethods[], url: route.url, schema: route.schema, config: route.config as never, handler: unused });
+  }
+  await inner.register(swaggerUi, {
+    routePrefix: '/api/docs',
     staticCSP: DOCS_CSP,
     uiConfig: { deepLinking: false, tryItOutEnabled: true, persistAuthorization: false },
     validatorUrl: false,
   });
+  await inner.ready();
+  return inner;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { KeyVerifier } from '../../modules/subscriptions/index.ts';
 import { registerKeyAuth } from './auth.ts';
-import { docsContext, registerOpenApi } from './docs.ts';
+import { docsContext, recordApiRoutes, type DocumentedRoute } from './docs.ts';
 import { registerPing } from './ping.ts';
 import { registerOrders } from './orders.ts';
 import { registerOrderOperations } from './order-operations.ts';
@@ -21,12 +21,14 @@ export interface ApiContextOptions {
 /**
  * The JSON API. Two children: the documentation (open) and the keyed routes, whose one onRequest
  * hook checks the subscription key before the body is even read. Every keyed route declares its
- * route group, request and response schemas; the OpenAPI document is generated from them.
+ * route group, request and response schemas; the OpenAPI document is generated from them (on the first
+ * request for the reference: docs.ts).
  */
 export async function apiContext(app: FastifyInstance, options: ApiContextOptions): Promise<void> {
-  await registerOpenApi(app);
-  await app.register(docsContext);
+  const documented: DocumentedRoute[] = [];
+  await app.register(docsContext, { routes: documented });
   await app.register(async (keyed) => {
+    recordApiRoutes(keyed, documented);
     registerKeyAuth(keyed, options.keyVerifier);
     registerPing(keyed, options.keyVerifier);
     if (options.orders) registerOrders(keyed, options.orders);
