@@ -16,8 +16,9 @@ import { createOutboxWorker, createSmtpMailer, enqueueEmail, type EmailInput } f
 const database = await createTestDatabase();
 const { db } = database;
 const logLines: string[] = [];
+// debug: a delivered message's line is at that level.
 const logger = createLogger(
-  'info',
+  'debug',
   new Writable({
     write(chunk: Buffer, _e, cb) {
       logLines.push(chunk.toString('utf8'));
