@@ -13,7 +13,7 @@ import { createOutboxWorker, enqueueHttpMessage, type DeliveryHandler } from '..
 
 const database = await createTestDatabase();
 const { db } = database;
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 async function enqueue(count: number, tag: string): Promise<string[]> {

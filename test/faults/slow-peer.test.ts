@@ -11,7 +11,7 @@ import { createOutboxWorker, enqueueHttpMessage, type DeliveryHandler } from '..
 
 const database = await createTestDatabase();
 const { db } = database;
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 test('five hung deliveries do not hold up a hundred others', async () => {
   let release: () => void = () => undefined;

@@ -22,6 +22,7 @@ import { createOutboxListener, type OutboxListener } from './outbox.listener.ts'
 // delivers again: at least once, with the message id as the event id receivers deduplicate on.
 
 export interface WorkerLogger {
+  debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
