@@ -17,6 +17,11 @@ export interface PacedOptions {
   seconds: number;
   /** Keep-alive connections the requests are spread over (more than the rate needs: a slow answer does not hold the next one back). */
   connections?: number;
+  /**
+   * Seconds paced at the same rate on the same connections before the measured ones, not counted: the
+   * pool opens its connections (TLS handshakes) during these, so the figure is the steady state's.
+   */
+  warmUpSeconds?: number;
   serverPid?: number;
 }
 
@@ -35,40 +40,46 @@ export async function pacedLoad(options: PacedOptions): Promise<LoadRun> {
   // Answers other than 2xx/3xx, and requests that got no answer.
   let refused = 0;
   let failed = 0;
-  const cpuBefore = options.serverPid === undefined ? undefined : await cpuMs(options.serverPid);
-  const total = Math.round(options.rate * options.seconds);
-  const inFlight: Array<Promise<void>> = [];
-  const send = (): void => {
-    const sent = performance.now();
-    inFlight.push(
-      pool.request({ path: url.pathname + url.search, method: 'GET', headers: options.headers }).then(
-        async (response) => {
-          await response.body.dump();
-          latencies.push(performance.now() - sent);
-          statusCodes[response.statusCode] = (statusCodes[response.statusCode] ?? 0) + 1;
-          if (response.statusCode >= 400) refused++;
-        },
-        () => {
-          failed++;
-        },
-      ),
-    );
-  };
-  const started = performance.now();
-  let next = 0;
-  await new Promise<void>((done) => {
-    const tick = (): void => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.rate) + 1);
-      while (next < due) {
-        send();
-        next++;
-      }
-      if (next >= total) done();
-      else setTimeout(tick, 1);
+  /** Sends `total` requests at the rate, the i-th when due; `measured` ones are counted. */
+  const pace = async (total: number, measured: boolean): Promise<void> => {
+    const inFlight: Array<Promise<void>> = [];
+    const send = (): void => {
+      const sent = performance.now();
+      inFlight.push(
+        pool.request({ path: url.pathname + url.search, method: 'GET', headers: options.headers }).then(
+          async (response) => {
+            await response.body.dump();
+            if (!measured) return;
+            latencies.push(performance.now() - sent);
+            statusCodes[response.statusCode] = (statusCodes[response.statusCode] ?? 0) + 1;
+            if (response.statusCode >= 400) refused++;
+          },
+          () => {
+            if (measured) failed++;
+          },
+        ),
+      );
     };
-    tick();
-  });
-  await Promise.all(inFlight);
+    const started = performance.now();
+    let next = 0;
+    await new Promise<void>((done) => {
+      const tick = (): void => {
+        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.rate) + 1);
+        while (next < due) {
+          send();
+          next++;
+        }
+        if (next >= total) done();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    await Promise.all(inFlight);
+  };
+  await pace(Math.round(options.rate * (options.warmUpSeconds ?? 1)), false);
+  const cpuBefore = options.serverPid === undefined ? undefined : await cpuMs(options.serverPid);
+  const started = performance.now();
+  await pace(Math.round(options.rate * options.seconds), true);
   const elapsed = (performance.now() - started) / 1000;
   await pool.close();
   const cpuAfter = options.serverPid === undefined ? undefined : await cpuMs(options.serverPid);
