@@ -9,7 +9,7 @@ import { outboundMaterial, startReceiver, type Material, type Receiver } from '.
 import { fmt, type Row } from './report.ts';
 import { benchAudit } from './seed.ts';
 import { PGBOSS_IN_FLIGHT, startPgBoss } from './pgboss.baseline.ts';
-import { cpuMs, median, sleep, within } from './support.ts';
+import { cpuMs, median, untilRecorded, within } from './support.ts';
 import type { VarcoProcess } from './varco.ts';
 
 // 3. Server-to-server feedback: messages put in the outbox (as the hosted page does, in a
@@ -71,9 +71,11 @@ export async function outboxBurst(db: Kysely<Database>, receiver: Receiver, coun
   await within(
     120_000,
     `delivery of ${count} outbox messages`,
-    (async () => {
-      while ((await delivered(db, tag)) < count) await sleep(25);
-    })(),
+    untilRecorded(
+      count,
+      async () => (await receiver.stats()).distinctIds,
+      () => delivered(db, tag),
+    ),
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu1 = serverPid === undefined ? undefined : await cpuMs(serverPid);
@@ -138,7 +140,7 @@ const COUNT = 3000;
 
 export async function benchOutbox(varco: VarcoProcess, db: Kysely<Database>, workDir: string, s: BenchSettings): Promise<Row> {
   const { material, receiver } = await prepareReceiver(varco, db, workDir);
-  const queue = await startPgBoss(await varco.databaseUrl(), db, receiver.port, BODY);
+  const queue = await startPgBoss(await varco.databaseUrl(), db, receiver, BODY);
   try {
     await outboxBurst(db, receiver, 600, 'warm');
     await queue.burst(600, 'warm');
@@ -148,7 +150,6 @@ export async function benchOutbox(varco: VarcoProcess, db: Kysely<Database>, wor
     const b: Burst[] = [];
     for (let i = 0; i < s.runs; i++) {
       const mine = await outboxBurst(db, receiver, COUNT, `run${i}`, varco.pid);
-      await receiver.reset();
       const boss = await queue.burst(COUNT, `run${i}`);
       const theirs = await undiciBurst(material, receiver, COUNT);
       v.push(mine);

@@ -7,7 +7,8 @@ import type { OutboxMessage } from '../src/modules/delivery/index.ts';
 import { createDestinationPolicy, createHostResolver, createOutboundClient } from '../src/modules/outbound/index.ts';
 import { createTrustService } from '../src/modules/stations/index.ts';
 import { benchAudit } from './seed.ts';
-import { sleep, within } from './support.ts';
+import { untilRecorded, within } from './support.ts';
+import type { Receiver } from './outbound.bench.ts';
 
 // The standard-queue baseline of row 3 (issue 15, target 2): pg-boss on the same PostgreSQL doing the
 // same work as Varco's outbox — the same feedback message, delivered by the same handler (Varco's
@@ -55,7 +56,7 @@ async function completed(db: Kysely<Database>, queue: string): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-export async function startPgBoss(databaseUrl: string, db: Kysely<Database>, receiverPort: number, body: string): Promise<QueueBaseline> {
+export async function startPgBoss(databaseUrl: string, db: Kysely<Database>, receiver: Receiver, body: string): Promise<QueueBaseline> {
   const boss = new PgBoss({ connectionString: databaseUrl, max: 10, useListenNotify: true, schedule: false, supervise: false });
   boss.on('error', () => undefined);
   await boss.start();
@@ -80,8 +81,9 @@ export async function startPgBoss(databaseUrl: string, db: Kysely<Database>, rec
         { batchSize: PGBOSS_IN_FLIGHT.batchSize, localConcurrency: PGBOSS_IN_FLIGHT.workers, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
         deliverAll,
       );
+      await receiver.reset();
       const t0 = performance.now();
-      const url = `https://localhost:${receiverPort}/feedback?run=${tag}`;
+      const url = `https://localhost:${receiver.port}/feedback?run=${tag}`;
       await boss.insert(
         queue,
         Array.from({ length: count }, (_, n) => ({ data: { url: `${url}&n=${n}`, body, n } })),
@@ -90,9 +92,11 @@ export async function startPgBoss(databaseUrl: string, db: Kysely<Database>, rec
       await within(
         120_000,
         `pg-boss delivery of ${count} jobs`,
-        (async () => {
-          while ((await completed(db, queue)) < count) await sleep(25);
-        })(),
+        untilRecorded(
+          count,
+          async () => (await receiver.stats()).distinctIds,
+          () => completed(db, queue),
+        ),
       );
       const seconds = (performance.now() - started) / 1000;
       await boss.offWork(queue, { id: work });

@@ -19,6 +19,17 @@ const cleanups: Array<() => Promise<void>> = [];
 
 export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
+/**
+ * Until `count` messages of a queue run are recorded done, asking the database only at the end: first
+ * the receiver's count of distinct messages (a question to its process), then the database until every
+ * outcome is recorded. The database's count reads every row of the run: asked every 25 ms throughout,
+ * it took ~9 % of a core from the two the queue and PostgreSQL share (docs/benchmarks.md, row 3).
+ */
+export async function untilRecorded(count: number, received: () => Promise<number>, recorded: () => Promise<number>): Promise<void> {
+  while ((await received()) < count) await sleep(10);
+  while ((await recorded()) < count) await sleep(5);
+}
+
 /** A child process that is killed when the benchmark ends, however it ends. */
 export function spawnTracked(args: string[], options: SpawnOptions = {}): ChildProcess {
   const child = spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
