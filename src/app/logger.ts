@@ -90,7 +90,14 @@ export function stdoutDestination(fd = 1): pino.DestinationStream {
   };
   const handOver = (): void => {
     const text = take();
-    if (text !== undefined) sonic.write(Buffer.from(text) as unknown as string);
+    if (text === undefined) return;
+    const buffer = Buffer.from(text);
+    try {
+      sonic.write(buffer as unknown as string);
+    } catch {
+      // SonicBoom was ended (pino may end it on beforeExit): write directly rather than throw from a timer.
+      writeAllSync(fd, buffer);
+    }
   };
   // Registered before pino.destination, so these run before pino's own exit handlers. On 'exit' no
   // asynchronous write can complete any more: what SonicBoom holds is written synchronously first,
@@ -98,7 +105,11 @@ export function stdoutDestination(fd = 1): pino.DestinationStream {
   process.on('beforeExit', handOver);
   process.on('exit', () => {
     const text = take();
-    sonic.flushSync();
+    try {
+      sonic.flushSync();
+    } catch {
+      // Closed already, or the descriptor refuses: what it held cannot be written any more.
+    }
     if (text !== undefined) writeAllSync(fd, Buffer.from(text));
   });
   const sonic = pino.destination({ dest: fd, sync: false, contentMode: 'buffer' }) as unknown as SonicBoomLike;

@@ -258,3 +258,33 @@ test('stdout lines are written in batches, not one write per line', async () => 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a line logged from a beforeExit handler, in a batch no timer will flush, still reaches stdout', async () => {
+  const { spawn } = await import('node:child_process');
+  // The batch's timer does not keep the process alive: the line is handed over on the next beforeExit.
+  const script = `
+    import { createLogger } from ${JSON.stringify(new URL('../../src/app/logger.ts', import.meta.url).href)};
+    const logger = createLogger('info');
+    logger.info('first');
+    let once = false;
+    process.on('beforeExit', () => {
+      if (once) return;
+      once = true;
+      setTimeout(() => logger.info('late'), 50);
+    });
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  assert.equal(Buffer.concat(err).toString('utf8'), '');
+  assert.equal(code, 0);
+  const messages = Buffer.concat(out)
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { msg: string }).msg);
+  assert.deepEqual(messages, ['first', 'late']);
+});
