@@ -100,8 +100,11 @@ async function main(): Promise<void> {
       `--cpu-prof-dir=${baselineDir}`,
     ]);
     const pin = await pinLoadGenerator([baseline.pid]);
-    run = await runLoad({ ...target, url: `https://127.0.0.1:${baseline.port}/api/v1/ping` }, { serverPid: baseline.pid });
-    await pin.restore();
+    try {
+      run = await runLoad({ ...target, url: `https://127.0.0.1:${baseline.port}/api/v1/ping` }, { serverPid: baseline.pid });
+    } finally {
+      await pin.restore();
+    }
     baseline.stop();
     await baseline.exited;
   } else if (mode === 'pagopa') {
@@ -132,8 +135,11 @@ async function main(): Promise<void> {
   } else {
     const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
     const pin = await pinLoadGenerator([varco.pid]);
-    run = await runLoad({ ...target, url: `${target.url}/api/v1/ping`, headers: { 'ocp-apim-subscription-key': key ?? '' } }, { serverPid: varco.pid });
-    await pin.restore();
+    try {
+      run = await runLoad({ ...target, url: `${target.url}/api/v1/ping`, headers: { 'ocp-apim-subscription-key': key ?? '' } }, { serverPid: varco.pid });
+    } finally {
+      await pin.restore();
+    }
   }
   await database.close();
   process.stdout.write(

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { writeSync } from 'node:fs';
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -55,98 +56,160 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
-/** A batch of lines is handed to the writer once it holds this many bytes… */
+/** A batch of lines is handed to the writer once it holds this many characters… */
 export const LOG_BATCH_BYTES = 16_384;
 /** …or this long after its first line, whichever comes first. */
 export const LOG_BATCH_DELAY_MS = 20;
 
 /**
  * Asynchronous stdout, in batches: the request thread does not wait for a line's write, and lines
- * are written together, at most LOG_BATCH_DELAY_MS after the first of a batch or as soon as a batch
- * holds LOG_BATCH_BYTES. Written one at a time, every line of a busy API cost a write of its own
- * (a task for libuv's pool and a system call: a few µs per request, issue 15, docs/benchmarks.md);
- * in batches, a few hundred writes a second carry every line.
+ * are written together, LOG_BATCH_DELAY_MS after the first of a batch or as soon as it holds
+ * LOG_BATCH_BYTES. Written one at a time, every line of a busy API cost a write of its own (a task
+ * for libuv's pool and a system call: a few µs per request, issue 15, docs/benchmarks.md).
  *
- * SonicBoom (pino's destination) does the writing, in its buffer mode: a batch is handed over as one
- * Buffer (its string mode measured the pending text with Buffer.byteLength at every write, which
- * flattened it: ~7 KB copied per request on a busy API). A batch still gathering is handed over before the process ends ('beforeExit' and 'exit',
- * registered before pino's own handlers, which then flush SonicBoom), so only a SIGKILL can lose
- * lines: those of the last batch and of a write in flight.
+ * SonicBoom (pino's destination) writes each batch, handed over as one Buffer in its buffer mode
+ * (its string mode measured the pending text with Buffer.byteLength at every write, which flattened
+ * it: ~7 KB copied per request on a busy API). Its own batching (minLength) is not used: its flush
+ * called back while lines were still held. logger.flush(callback) calls back once every line logged
+ * so far is written (the servers do so before exiting: flushThenExit). A batch still gathering is
+ * handed over on 'beforeExit', and written synchronously on 'exit' after what SonicBoom holds. What
+ * can still be lost: a write in flight when the process exits without that flush, and, at a SIGKILL,
+ * up to LOG_BATCH_DELAY_MS of lines.
  */
 export function stdoutDestination(fd = 1): pino.DestinationStream {
-  let batch: string[] = [];
-  let bytes = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const take = (): string | undefined => {
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    if (batch.length === 0) return undefined;
-    const text = batch.length === 1 ? batch[0] : batch.join('');
-    batch = [];
-    bytes = 0;
-    return text;
-  };
-  const handOver = (): void => {
-    const text = take();
-    if (text === undefined) return;
-    const buffer = Buffer.from(text);
-    try {
-      sonic.write(buffer as unknown as string);
-    } catch {
-      // SonicBoom was ended (pino may end it on beforeExit): write directly rather than throw from a timer.
-      writeAllSync(fd, buffer);
-    }
-  };
-  // Registered before pino.destination, so these run before pino's own exit handlers. On 'exit' no
-  // asynchronous write can complete any more: what SonicBoom holds is written synchronously first,
-  // then the batch, in order.
-  process.on('beforeExit', handOver);
-  process.on('exit', () => {
-    const text = take();
-    try {
-      sonic.flushSync();
-    } catch {
-      // Closed already, or the descriptor refuses: what it held cannot be written any more.
-    }
-    if (text !== undefined) writeAllSync(fd, Buffer.from(text));
-  });
-  const sonic = pino.destination({ dest: fd, sync: false, contentMode: 'buffer' }) as unknown as SonicBoomLike;
+  const batch = new LineBatch(fd);
+  watchProcessEnd(batch);
+  // After watchProcessEnd: on the first call, Varco's exit listener is then registered before pino's.
+  batch.sonic = pino.destination({ dest: fd, sync: false, contentMode: 'buffer' }) as unknown as SonicBoomLike;
   return {
-    write: (line: string): void => {
-      batch.push(line);
-      bytes += line.length;
-      if (bytes >= LOG_BATCH_BYTES) handOver();
-      else if (timer === undefined) {
-        timer = setTimeout(handOver, LOG_BATCH_DELAY_MS);
-        timer.unref();
-      }
-    },
+    write: (line: string): void => batch.add(line),
     // logger.flush(callback) calls this.
-    flush: (callback?: (error?: Error) => void): void => {
-      handOver();
-      sonic.flush(callback);
-    },
+    flush: (callback?: (error?: Error) => void): void => batch.flush(callback),
   } as pino.DestinationStream;
 }
 
-/** The whole buffer to fd, synchronously, retrying a pipe that is momentarily full; gives up on any other error. */
+interface SonicBoomLike extends EventEmitter {
+  write(data: string): boolean;
+  flushSync(): void;
+  /** Not in SonicBoom's typings, but what its own flush reads: a write is in flight. */
+  _writing: boolean;
+}
+
+class LineBatch {
+  sonic: SonicBoomLike | undefined;
+  #lines: string[] = [];
+  #size = 0;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #fd: number;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  add(line: string): void {
+    this.#lines.push(line);
+    this.#size += line.length;
+    if (this.#size >= LOG_BATCH_BYTES) this.handOver();
+    else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.handOver(), LOG_BATCH_DELAY_MS);
+      this.#timer.unref();
+    }
+  }
+
+  /** The lines gathered so far, as one Buffer (undefined when none), and a new batch begun. */
+  #take(): Buffer | undefined {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#lines.length === 0) return undefined;
+    const text = this.#lines.length === 1 ? this.#lines[0] : this.#lines.join('');
+    this.#lines = [];
+    this.#size = 0;
+    return Buffer.from(text ?? '');
+  }
+
+  handOver(): void {
+    const buffer = this.#take();
+    if (buffer === undefined || this.sonic === undefined) return;
+    try {
+      this.sonic.write(buffer as unknown as string);
+    } catch {
+      // SonicBoom was ended or destroyed: write directly rather than throw from a timer.
+      writeAllSync(this.#fd, buffer);
+    }
+  }
+
+  flush(callback?: (error?: Error) => void): void {
+    this.handOver();
+    const sonic = this.sonic;
+    if (!callback) return;
+    // 'drain': SonicBoom has written everything it was given.
+    if (sonic?._writing) sonic.once('drain', () => callback());
+    else callback();
+  }
+
+  /** On 'exit' no asynchronous write can complete: what SonicBoom holds, then the batch, synchronously. */
+  writeAllNow(): void {
+    const buffer = this.#take();
+    try {
+      this.sonic?.flushSync();
+    } catch {
+      // Ended, or its descriptor refuses: what it held cannot be written any more.
+    }
+    if (buffer !== undefined) writeAllSync(this.#fd, buffer);
+  }
+}
+
+// One listener of each kind for every destination of the process, holding them weakly (a logger that
+// is dropped is not kept alive, and many loggers add no listeners: MaxListenersExceededWarning).
+const batches = new Set<WeakRef<LineBatch>>();
+let watching = false;
+
+function watchProcessEnd(batch: LineBatch): void {
+  batches.add(new WeakRef(batch));
+  if (watching) return;
+  watching = true;
+  const each = (act: (b: LineBatch) => void) => (): void => {
+    for (const ref of batches) {
+      const live = ref.deref();
+      if (live) act(live);
+      else batches.delete(ref);
+    }
+  };
+  process.on(
+    'beforeExit',
+    each((b) => b.handOver()),
+  );
+  process.on(
+    'exit',
+    each((b) => b.writeAllNow()),
+  );
+}
+
+/** The whole buffer to fd, synchronously, waiting a little when a non-blocking pipe is full (up to ~2 s); gives up on any other error. */
 function writeAllSync(fd: number, buffer: Buffer): void {
   let rest = buffer;
-  for (let tries = 0; rest.length > 0 && tries < 1000; tries++) {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waits = 0; rest.length > 0 && waits < 200;) {
     try {
       rest = rest.subarray(writeSync(fd, rest));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(pause, 0, 0, 10);
+      waits++;
     }
   }
 }
 
-interface SonicBoomLike {
-  write(data: string): boolean;
-  flush(callback?: (error?: Error) => void): void;
-  flushSync(): void;
+/**
+ * Writes what the logger holds, then exits: the servers' last lines ("stopped") are not left in a
+ * write in flight. A flush that does not call back within a second (stdout blocked) does not hold the exit.
+ */
+export function flushThenExit(logger: Logger, code: number): void {
+  const exit = (): never => process.exit(code);
+  setTimeout(exit, 1000).unref();
+  logger.flush(() => exit());
 }
 
 /**

@@ -67,7 +67,7 @@ export const SETTINGS = [
     default: 'info',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     meaning:
-      'pino log level. Lines are JSON on stdout, written in batches (at most 20 ms after they are logged); a process that ends flushes its last batch, one killed with SIGKILL may lose it.',
+      'pino log level. Lines are JSON on stdout, written in batches (at most 20 ms after they are logged); a server or worker that stops writes them all before it exits, one killed with SIGKILL may lose the last ones.',
   },
   { env: 'VARCO_SESSION_TTL_MINUTES', kind: 'int', default: '480', min: 5, max: 10080, meaning: 'Idle lifetime of a signed-in session.' },
   {

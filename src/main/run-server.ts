@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../app/logger.ts';
+import { createLogger, flushThenExit } from '../app/logger.ts';
 import { buildApp } from '../app/build.ts';
 import { createContainer, pkiDirOf, type Container } from '../app/container.ts';
 import { systemClock } from '../kernel/clock.ts';
@@ -98,8 +98,9 @@ async function main(): Promise<void> {
       await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: spans not sent at shutdown'));
       logger.info('stopped');
       process.exitCode = 0;
-      // Exit explicitly: a forgotten timer or handle must not keep a stopped server alive.
-      setImmediate(() => process.exit(0));
+      // Exit explicitly: a forgotten timer or handle must not keep a stopped server alive (once the
+      // log lines are written).
+      setImmediate(() => flushThenExit(logger, 0));
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');
       process.exitCode = 1;

@@ -1,4 +1,4 @@
-import { createLogger } from '../app/logger.ts';
+import { createLogger, flushThenExit } from '../app/logger.ts';
 import { createContainer } from '../app/container.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { ConfigError } from '../config/index.ts';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: spans not sent at shutdown'));
       logger.info('worker stopped');
       process.exitCode = 0;
-      setImmediate(() => process.exit(0));
+      setImmediate(() => flushThenExit(logger, 0));
     } catch (error) {
       logger.error({ err: error }, 'worker shutdown failed');
       process.exitCode = 1;

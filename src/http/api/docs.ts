@@ -11,7 +11,8 @@ import { VarcoError } from '../../kernel/errors.ts';
 // cost a start ~130 ms, and few instances ever serve the reference (issue 15, ready ≤ 2 s). The keyed
 // routes are recorded as they are registered (recordApiRoutes); on the first request a small Fastify
 // instance of its own is given those routes and the two plugins, and /api/docs/* is answered by it
-// (inject: in the process, no socket). It holds no Varco route: it only describes them.
+// (inject: in the process, no socket). Its copies of the keyed routes only describe them: they answer
+// 404, and only paths under /api/docs (after resolving dot segments) are passed to it.
 
 export const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
@@ -57,24 +58,41 @@ const FORWARDED = ['if-none-match', 'if-modified-since', 'range', 'if-range'];
 /** Headers of the inner answer that are the connection's (or Fastify's to compute), not the answer's. */
 const NOT_COPIED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'content-length']);
 
+/** How long a failed build of the reference is answered from memory before the next request tries again. */
+const RETRY_BUILD_AFTER_MS = 5000;
+
+export interface DocsOptions {
+  routes: Iterable<DocumentedRoute>;
+  retryBuildAfterMs?: number;
+}
+
 /** The reference, open without a key, under the /api context's /docs. */
-export async function docsContext(app: FastifyInstance, options: { routes: readonly DocumentedRoute[] }): Promise<void> {
+export async function docsContext(app: FastifyInstance, options: DocsOptions): Promise<void> {
   let reference: Promise<FastifyInstance> | undefined;
-  const answer = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    reference ??= buildReference(options.routes).catch((error: unknown) => {
-      reference = undefined;
+  // Concurrent first requests share one build; a failed one is kept a few seconds, so requests
+  // (open to anyone) cannot make the process rebuild it over and over.
+  const built = (): Promise<FastifyInstance> =>
+    (reference ??= buildReference(options.routes).catch((error: unknown) => {
+      setTimeout(() => (reference = undefined), options.retryBuildAfterMs ?? RETRY_BUILD_AFTER_MS).unref();
       throw error;
-    });
-    const inner = await reference;
+    }));
+  const answer = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    // The inner instance resolves dot segments (and backslashes) in the URL as WHATWG URLs do; only a
+    // path that is still under /api/docs once resolved is passed on, and in its resolved form.
+    const target = new URL(request.url, 'http://reference.invalid');
+    if (target.pathname !== '/api/docs' && !target.pathname.startsWith('/api/docs/')) {
+      throw new VarcoError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    }
+    const inner = await built();
     const headers: Record<string, string> = {};
     for (const name of FORWARDED) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
     // GET for HEAD too: Fastify answers the HEAD with the GET's headers and no body.
-    const res = await inner.inject({ method: 'GET', url: request.url, headers });
+    const res = await inner.inject({ method: 'GET', url: target.pathname + target.search, headers });
     if (res.statusCode === 404) throw new VarcoError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
-    if (res.statusCode >= 500) throw new Error(`the API reference answered ${res.statusCode} for ${request.url.split('?')[0]}`);
+    if (res.statusCode >= 500) throw new Error(`the API reference answered ${res.statusCode} for ${target.pathname}`);
     if (res.statusCode >= 400) throw new VarcoError('bad_request', 'The API reference cannot answer this request.');
     for (const [name, value] of Object.entries(res.headers)) if (value !== undefined && !NOT_COPIED.has(name)) reply.header(name, value);
     reply.code(res.statusCode);
@@ -85,29 +103,37 @@ export async function docsContext(app: FastifyInstance, options: { routes: reado
   app.get('/docs/*', answer);
 }
 
-async function buildReference(routes: readonly DocumentedRoute[]): Promise<FastifyInstance> {
+async function buildReference(routes: Iterable<DocumentedRoute>): Promise<FastifyInstance> {
   const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([
     import('fastify'),
     import('@fastify/swagger'),
     import('@fastify/swagger-ui'),
   ]);
   const inner = Fastify() as unknown as FastifyInstance;
-  // Its routes are never called (only described): their schemas need no compiling.
-  inner.setValidatorCompiler(() => () => true);
-  inner.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  await inner.register(swagger, { openapi: OPENAPI as never });
-  const unused = (): never => {
-    throw new Error('documented routes are answered by the API, not the reference');
-  };
-  for (const route of routes) {
-    inner.route({ method: route.method as HTTPMethods | HTTPMethods[], url: route.url, schema: route.schema, config: route.config as never, handler: unused });
+  try {
+    // Its routes are only described, never answered (404): their schemas need no compiling.
+    inner.setValidatorCompiler(() => () => true);
+    inner.setSerializerCompiler(() => (data) => JSON.stringify(data));
+    await inner.register(swagger, { openapi: OPENAPI as never });
+    for (const route of routes) {
+      inner.route({
+        method: route.method as HTTPMethods | HTTPMethods[],
+        url: route.url,
+        schema: route.schema,
+        config: route.config as never,
+        handler: (_request, reply) => reply.code(404).send(),
+      });
+    }
+    await inner.register(swaggerUi, {
+      routePrefix: '/api/docs',
+      staticCSP: DOCS_CSP,
+      uiConfig: { deepLinking: false, tryItOutEnabled: true, persistAuthorization: false },
+      validatorUrl: false,
+    });
+    await inner.ready();
+    return inner;
+  } catch (error) {
+    await inner.close().catch(() => undefined);
+    throw error;
   }
-  await inner.register(swaggerUi, {
-    routePrefix: '/api/docs',
-    staticCSP: DOCS_CSP,
-    uiConfig: { deepLinking: false, tryItOutEnabled: true, persistAuthorization: false },
-    validatorUrl: false,
-  });
-  await inner.ready();
-  return inner;
 }
