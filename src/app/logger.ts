@@ -77,10 +77,10 @@ export const LOG_BATCH_DELAY_MS = 20;
  * up to LOG_BATCH_DELAY_MS of lines.
  */
 export function stdoutDestination(fd = 1): pino.DestinationStream {
-  const batch = new LineBatch(fd);
-  watchProcessEnd(batch);
-  // After watchProcessEnd: on the first call, Varco's exit listener is then registered before pino's.
-  batch.sonic = pino.destination({ dest: fd, sync: false, contentMode: 'buffer' }) as unknown as SonicBoomLike;
+  // Before pino.destination: on the first call, Varco's exit listener is registered before pino's.
+  watchProcessEnd();
+  const batch = new LineBatch(fd, pino.destination({ dest: fd, sync: false, contentMode: 'buffer' }) as unknown as SonicBoomLike);
+  batches.add(new WeakRef(batch));
   return {
     write: (line: string): void => batch.add(line),
     // logger.flush(callback) calls this.
@@ -96,14 +96,15 @@ interface SonicBoomLike extends EventEmitter {
 }
 
 class LineBatch {
-  sonic: SonicBoomLike | undefined;
   #lines: string[] = [];
   #size = 0;
   #timer: NodeJS.Timeout | undefined;
   readonly #fd: number;
+  readonly #sonic: SonicBoomLike;
 
-  constructor(fd: number) {
+  constructor(fd: number, sonic: SonicBoomLike) {
     this.#fd = fd;
+    this.#sonic = sonic;
   }
 
   add(line: string): void {
@@ -131,9 +132,9 @@ class LineBatch {
 
   handOver(): void {
     const buffer = this.#take();
-    if (buffer === undefined || this.sonic === undefined) return;
+    if (buffer === undefined) return;
     try {
-      this.sonic.write(buffer as unknown as string);
+      this.#sonic.write(buffer as unknown as string);
     } catch {
       // SonicBoom was ended or destroyed: write directly rather than throw from a timer.
       writeAllSync(this.#fd, buffer);
@@ -142,10 +143,9 @@ class LineBatch {
 
   flush(callback?: (error?: Error) => void): void {
     this.handOver();
-    const sonic = this.sonic;
     if (!callback) return;
     // 'drain': SonicBoom has written everything it was given.
-    if (sonic?._writing) sonic.once('drain', () => callback());
+    if (this.#sonic._writing) this.#sonic.once('drain', () => callback());
     else callback();
   }
 
@@ -153,7 +153,7 @@ class LineBatch {
   writeAllNow(): void {
     const buffer = this.#take();
     try {
-      this.sonic?.flushSync();
+      this.#sonic.flushSync();
     } catch {
       // Ended, or its descriptor refuses: what it held cannot be written any more.
     }
@@ -166,8 +166,7 @@ class LineBatch {
 const batches = new Set<WeakRef<LineBatch>>();
 let watching = false;
 
-function watchProcessEnd(batch: LineBatch): void {
-  batches.add(new WeakRef(batch));
+function watchProcessEnd(): void {
   if (watching) return;
   watching = true;
   const each = (act: (b: LineBatch) => void) => (): void => {

@@ -80,9 +80,8 @@ export async function docsContext(app: FastifyInstance, options: DocsOptions): P
     // The inner instance resolves dot segments (and backslashes) in the URL as WHATWG URLs do; only a
     // path that is still under /api/docs once resolved is passed on, and in its resolved form.
     const target = new URL(request.url, 'http://reference.invalid');
-    if (target.pathname !== '/api/docs' && !target.pathname.startsWith('/api/docs/')) {
-      throw new VarcoError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
-    }
+    // Outside it, or unknown to the reference: the app's own 404 (its not-found handler).
+    if (target.pathname !== '/api/docs' && !target.pathname.startsWith('/api/docs/')) return notFound(reply);
     const inner = await built();
     const headers: Record<string, string> = {};
     for (const name of FORWARDED) {
@@ -91,7 +90,7 @@ export async function docsContext(app: FastifyInstance, options: DocsOptions): P
     }
     // GET for HEAD too: Fastify answers the HEAD with the GET's headers and no body.
     const res = await inner.inject({ method: 'GET', url: target.pathname + target.search, headers });
-    if (res.statusCode === 404) throw new VarcoError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    if (res.statusCode === 404) return notFound(reply);
     if (res.statusCode >= 500) throw new Error(`the API reference answered ${res.statusCode} for ${target.pathname}`);
     if (res.statusCode >= 400) throw new VarcoError('bad_request', 'The API reference cannot answer this request.');
     for (const [name, value] of Object.entries(res.headers)) if (value !== undefined && !NOT_COPIED.has(name)) reply.header(name, value);
@@ -101,6 +100,11 @@ export async function docsContext(app: FastifyInstance, options: DocsOptions): P
   };
   app.get('/docs', answer);
   app.get('/docs/*', answer);
+}
+
+function notFound(reply: FastifyReply): FastifyReply {
+  reply.callNotFound();
+  return reply;
 }
 
 async function buildReference(routes: Iterable<DocumentedRoute>): Promise<FastifyInstance> {
