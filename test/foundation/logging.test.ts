@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { createLogger, redactUrl } from '../../src/app/logger.ts';
 import { buildTestApp } from '../support/app.ts';
@@ -160,6 +161,23 @@ test('a request with a key in the query string and cookie and authorization head
   }
 });
 
+const LOGGER_MODULE = JSON.stringify(new URL('../../src/app/logger.ts', import.meta.url).href);
+
+/** A Node.js process that imports createLogger and runs `body`, its stdout and stderr piped. */
+function loggingProcess(body: string): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--input-type=module', '-e', `import { createLogger } from ${LOGGER_MODULE};\n${body}`]);
+}
+
+/** Its exit code and output, once it has ended. */
+async function ended(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
 // The default destination (stdoutDestination) writes lines in batches (16 KB or 20 ms); whatever is
 // still held when the process ends must reach stdout, whichever way it ends.
 const ENDINGS = [
@@ -171,19 +189,15 @@ const ENDINGS = [
 
 for (const { lines: count, ending, code: expectedCode, how } of ENDINGS) {
   test(`stdout lines logged in a burst (non-ASCII too) all reach the pipe, whole and in order, when the process ${how} (${count} lines)`, async () => {
-    const { spawn } = await import('node:child_process');
-    const script = `
-      import { createLogger } from ${JSON.stringify(new URL('../../src/app/logger.ts', import.meta.url).href)};
-      const logger = createLogger('info');
-      for (let i = 0; i < ${count}; i++) logger.info({ n: i, city: 'Forlì–Cesena €' }, 'burst');
-      ${ending}
-    `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const code = await new Promise<number | null>((done) => child.once('close', done));
+    const { code, stdout } = await ended(
+      loggingProcess(`
+        const logger = createLogger('info');
+        for (let i = 0; i < ${count}; i++) logger.info({ n: i, city: 'Forlì–Cesena €' }, 'burst');
+        ${ending}
+      `),
+    );
     assert.equal(code, expectedCode);
-    const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
+    const lines = stdout.split('\n').filter(Boolean);
     assert.equal(lines.length, count);
     lines.forEach((line, i) => {
       const parsed = JSON.parse(line) as { n: number; city: string; msg: string };
@@ -193,13 +207,10 @@ for (const { lines: count, ending, code: expectedCode, how } of ENDINGS) {
 }
 
 test('a lone stdout line is written with no flush while the process runs on (the batch timer)', async () => {
-  const { spawn } = await import('node:child_process');
-  const script = `
-    import { createLogger } from ${JSON.stringify(new URL('../../src/app/logger.ts', import.meta.url).href)};
+  const child = loggingProcess(`
     createLogger('info').info('alone');
     setTimeout(() => undefined, 30_000);
-  `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  `);
   try {
     const line = await new Promise<string>((done, fail) => {
       const timer = setTimeout(() => fail(new Error('the line did not arrive within 5 s')), 5000);
@@ -259,24 +270,18 @@ test('stdout lines are written in batches, not one write per line', async () => 
 });
 
 test('loggers in one process share one exit listener of each kind, however many there are (no MaxListenersExceededWarning)', async () => {
-  const { spawn } = await import('node:child_process');
-  const script = `
-    import { createLogger } from ${JSON.stringify(new URL('../../src/app/logger.ts', import.meta.url).href)};
-    const count = () => process.listenerCount('exit') + process.listenerCount('beforeExit');
-    createLogger('info').info({ i: 0 }, 'made');
-    const one = count();
-    for (let i = 1; i < 30; i++) createLogger('info').info({ i }, 'made');
-    process.stderr.write(String(count() - one));
-  `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const err: Buffer[] = [];
-  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const out: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  assert.equal(await new Promise<number | null>((done) => child.once('close', done)), 0);
-  const stderr = Buffer.concat(err).toString('utf8');
+  const { code, stdout, stderr } = await ended(
+    loggingProcess(`
+      const count = () => process.listenerCount('exit') + process.listenerCount('beforeExit');
+      createLogger('info').info({ i: 0 }, 'made');
+      const one = count();
+      for (let i = 1; i < 30; i++) createLogger('info').info({ i }, 'made');
+      process.stderr.write(String(count() - one));
+    `),
+  );
+  assert.equal(code, 0);
   assert.doesNotMatch(stderr, /MaxListeners/);
   // One listener of each kind serves every destination (Varco's and pino's own exit hook).
   assert.equal(stderr, '0', `listeners added by 29 more loggers: ${stderr}`);
-  assert.equal(Buffer.concat(out).toString('utf8').split('\n').filter(Boolean).length, 30);
+  assert.equal(stdout.split('\n').filter(Boolean).length, 30);
 });
