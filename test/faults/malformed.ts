@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { mistypedKey } from '../support/subscriptions.ts';
 
 // Random malformed requests for the /ncol and /api surfaces (issue 6, fuzz): bad percent escapes
 // and byte sequences, duplicate and missing names, huge values, wrong or absent content types,
@@ -230,7 +231,7 @@ function headersFor(seeds: FuzzSeeds): fc.Arbitrary<Record<string, string>> {
   const key = fc.option(
     fc.oneof(
       fc.constant(seeds.apiKey),
-      fc.constant(`${seeds.apiKey.slice(0, -1)}x`),
+      fc.constant(mistypedKey(seeds.apiKey)),
       fc.constant(seeds.apiKey.toUpperCase()),
       fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
       fc.constant('vk_prod_'.padEnd(57, 'A')),

@@ -10,7 +10,7 @@ import { scenario, startEcStation } from '../support/ec-station.ts';
 import { assertEmittedValid } from '../support/pagopa-emitted.ts';
 import { createEcOrganisation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, stationEc } from '../support/pagopa-node.ts';
 import { tempDevPki } from '../support/tls.ts';
-import { issueKeys } from '../support/subscriptions.ts';
+import { issueKeys, mistypedKey } from '../support/subscriptions.ts';
 
 // The whole flow over real sockets: a PSP client speaking HTTPS to a listening Varco (the app
 // production runs, with its server certificate), and a real EC station that DEMANDS Varco's client
@@ -173,7 +173,7 @@ test('without a key the gateway answers 401 in its own words, as a SOAP fault; w
   assert.equal(missing.status, 401);
   assert.equal(missing.contentType, 'text/xml; charset=utf-8');
   assert.match(missing.body, /<faultstring>Access denied due to missing subscription key\./);
-  const invalid = await post('verifyPaymentNotice', body, `${psp.key.slice(0, -1)}x`);
+  const invalid = await post('verifyPaymentNotice', body, mistypedKey(psp.key));
   assert.equal(invalid.status, 401);
   assert.match(invalid.body, /<faultstring>Access denied due to invalid subscription key\./);
   const shop = await issueKeys(t.services, psp.organisationId, 'ecommerce', 'test');

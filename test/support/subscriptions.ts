@@ -70,6 +70,11 @@ export async function issueKeys(services: Services, organisationId: string, prod
   return created.value;
 }
 
+/** The key with its last character changed: always a different key (a fixed replacement is the key itself one time in 62). */
+export function mistypedKey(key: string): string {
+  return `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`;
+}
+
 /** A signed-in browser on one surface: GET pages, POST forms with the page's CSRF token. */
 export class Browser {
   readonly jar = new CookieJar();
