@@ -37,8 +37,13 @@ function error(response: LightMyRequestResponse): { code: string; message: strin
   return response.json<{ error: { code: string; message: string; requestId: string } }>().error;
 }
 
+// Suites of one file build their fixtures at the same time: a count keeps their product codes apart
+// (the time alone was the same for two suites reaching that line in one millisecond).
+let suites = 0;
+
 /** Registers the shared security tests for one /api route. */
 export function apiSecuritySuite(route: ApiRoute): void {
+  const suite = ++suites;
   const name = `${route.method} ${route.url}`;
   const call = (headers: Record<string, string>, url = route.url) =>
     route.app.inject({ method: route.method, url, headers, ...(route.payload === undefined ? {} : { payload: route.payload }) });
@@ -58,7 +63,7 @@ export function apiSecuritySuite(route: ApiRoute): void {
     await route.services.subscriptions.change(suspended.id, 'suspend', CLI);
     const cancelled = await issueKeys(route.services, owner, product);
     await route.services.subscriptions.change(cancelled.id, 'cancel', { type: 'referent', id: referent.id, ip: null });
-    const code = `no-${route.group}-${Date.now().toString(36)}`;
+    const code = `no-${route.group}-${Date.now().toString(36)}-${suite}`;
     const created = await route.services.products.create(
       {
         code,
