@@ -41,7 +41,7 @@ function countingDb(): { db: Kysely<Database>; leases: () => number; close: () =
   const counted = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     log: (event) => {
-      if (event.query.sql.includes('UPDATE outbox AS o SET lease_owner')) leases++;
+      if (event.query.sql.includes('varco_outbox_lease(')) leases++;
     },
   });
   return { db: counted, leases: () => leases, close: () => counted.destroy() };

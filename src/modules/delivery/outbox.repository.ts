@@ -45,8 +45,9 @@ export async function insertOutbox(trx: Kysely<Database>, row: NewOutboxRow): Pr
 
 /**
  * Due pending rows of these channels whose lease is free or expired, leased to `owner`; attempts counts
- * this try. Ordered by next_attempt_at alone, so the partial index outbox_due gives the rows in order
- * and the LIMIT stops the scan (a tie-break on id made PostgreSQL sort every due row: issue 15).
+ * this try. The statement is the function `varco_outbox_lease` (migration 0031): it reads the partial
+ * index outbox_due in next_attempt_at order and stops after `limit` rows, whatever PostgreSQL's
+ * statistics of the table say (planned freely, a backlog was read and sorted whole on every lease).
  */
 export async function leaseDue(
   db: Kysely<Database>,
@@ -56,17 +57,7 @@ export async function leaseDue(
   if (channels.length === 0 || limit <= 0) return [];
   const until = new Date(now.getTime() + leaseMs);
   const result = await sql<OutboxRow>`
-    WITH due AS (
-      SELECT id FROM outbox
-      WHERE state = 'pending' AND channel = ANY(${sql.val([...channels])}::text[]) AND next_attempt_at <= ${now}
-        AND (lease_expires_at IS NULL OR lease_expires_at <= ${now})
-      ORDER BY next_attempt_at
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
-    )
-    UPDATE outbox AS o SET lease_owner = ${owner}, lease_expires_at = ${until}, attempts = o.attempts + 1
-    FROM due WHERE o.id = due.id
-    RETURNING o.*`.execute(db);
+    SELECT * FROM varco_outbox_lease(${owner}, ${sql.val([...channels])}::text[], ${now}, ${until}, ${limit})`.execute(db);
   return result.rows;
 }
 
