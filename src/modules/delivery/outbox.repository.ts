@@ -134,33 +134,18 @@ export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord, onEx
  * recordAttempt for several attempts of one worker in one statement, hence one commit: the attempt
  * rows, and each verdict guarded by the lease exactly as in recordAttempt. A busy worker records its
  * outcomes in groups (worker.ts); one transaction per delivery made the database the bottleneck of
- * server-to-server delivery (issue 6, docs/benchmarks.md). Returns the ids whose lease it still held.
+ * server-to-server delivery (issue 6, docs/benchmarks.md). The statement is the function
+ * `varco_outbox_record` (migration 0033), so each connection plans it once; one statement is atomic on
+ * its own, with no BEGIN/COMMIT round trips around it. Returns the ids whose lease it still held.
  */
 export async function recordAttempts(db: Kysely<Database>, owner: string, records: readonly AttemptRecord[]): Promise<Set<string>> {
   if (records.length === 0) return new Set();
   const column = <T>(pick: (r: AttemptRecord) => T): T[] => records.map(pick);
-  // One statement is atomic on its own: no BEGIN/COMMIT round trips around it (issue 15).
-  // A data-modifying CTE runs once whether or not the UPDATE reads it: every attempt row is written.
-  const result = await sql<{ id: string; ok: boolean }>`
-      WITH input AS (
-        SELECT * FROM unnest(${column((r) => r.messageId)}::text[], ${column((r) => r.attempt)}::int[], ${column((r) => r.startedAt)}::timestamptz[],
-          ${column((r) => Math.max(0, Math.round(r.durationMs)))}::int[], ${column((r) => r.ok)}::bool[], ${column((r) => r.statusCode)}::int[],
-          ${column((r) => r.error)}::text[], ${column((r) => r.nextAttemptAt)}::timestamptz[], ${column((r) => r.permanent === true)}::bool[],
-          ${column((r) => r.now)}::timestamptz[])
-          AS t(id, attempt, started_at, duration_ms, ok, status_code, error, next_attempt_at, permanent, now)
-      ), attempts AS (
-        INSERT INTO outbox_attempts (message_id, attempt, started_at, duration_ms, ok, status_code, error, worker)
-        SELECT id, attempt, started_at, duration_ms, ok, status_code, error, ${owner} FROM input
-      )
-      UPDATE outbox AS o SET
-        state = CASE WHEN i.ok THEN 'delivered' WHEN i.next_attempt_at IS NOT NULL THEN 'pending' WHEN i.permanent THEN 'dead' ELSE 'exhausted' END,
-        delivered_at = CASE WHEN i.ok THEN i.now ELSE o.delivered_at END,
-        next_attempt_at = CASE WHEN NOT i.ok AND i.next_attempt_at IS NOT NULL THEN i.next_attempt_at ELSE o.next_attempt_at END,
-        last_error = CASE WHEN i.ok THEN NULL ELSE i.error END,
-        lease_owner = NULL, lease_expires_at = NULL
-      FROM input AS i
-      WHERE o.id = i.id AND o.lease_owner = ${owner} AND o.attempts = i.attempt AND o.state = 'pending'
-      RETURNING o.id, i.ok`.execute(db);
+  const result = await sql<{ id: string }>`
+    SELECT id FROM varco_outbox_record(${owner}, ${column((r) => r.messageId)}::text[], ${column((r) => r.attempt)}::int[],
+      ${column((r) => r.startedAt)}::timestamptz[], ${column((r) => Math.max(0, Math.round(r.durationMs)))}::int[], ${column((r) => r.ok)}::bool[],
+      ${column((r) => r.statusCode)}::int[], ${column((r) => r.error)}::text[], ${column((r) => r.nextAttemptAt)}::timestamptz[],
+      ${column((r) => r.permanent === true)}::bool[], ${column((r) => r.now)}::timestamptz[]) AS id`.execute(db);
   return new Set(result.rows.map((r) => r.id));
 }
 
