@@ -56,6 +56,9 @@ export async function grantAppRole(owner: pg.Pool, role: string): Promise<void> 
     await client.query(`GRANT USAGE ON SCHEMA public TO ${who}`);
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${who}`);
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${who}`);
+    // The outbox's lease and outcome statements are SQL functions (migrations 0031, 0033), run with the
+    // caller's rights; a cluster that took EXECUTE away from PUBLIC would otherwise stop every worker.
+    await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${who}`);
     const appendOnly = APPEND_ONLY_TABLES.join(', ');
     await client.query(`REVOKE ALL ON ${appendOnly}, varco_migrations FROM ${who}`);
     await client.query(`GRANT SELECT, INSERT ON ${appendOnly} TO ${who}`);

@@ -61,6 +61,19 @@ test('grants are idempotent and take back more than SELECT and INSERT on the aud
   await assert.rejects(app.query('DELETE FROM audit_log'), /permission denied/);
 });
 
+test('a cluster that took EXECUTE on functions away from PUBLIC: the grants give the outbox functions back to the application role', async () => {
+  const lease = "SELECT count(*)::int AS n FROM varco_outbox_lease('w', '{http}', now(), now() + interval '1 minute', 1)";
+  const record = "SELECT count(*)::int AS n FROM varco_outbox_record('w', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')";
+  const functions =
+    'varco_outbox_lease(text, text[], timestamptz, timestamptz, integer), varco_outbox_record(text, text[], integer[], timestamptz[], integer[], boolean[], integer[], text[], timestamptz[], boolean[], timestamptz[])';
+  await database.owner.query(`REVOKE EXECUTE ON FUNCTION ${functions} FROM PUBLIC, ${APP_ROLE}`);
+  await assert.rejects(app.query(lease), /permission denied/);
+  await assert.rejects(app.query(record), /permission denied/);
+  await grantAppRole(database.owner, APP_ROLE);
+  assert.deepEqual((await app.query(lease)).rows, [{ n: 0 }]);
+  assert.deepEqual((await app.query(record)).rows, [{ n: 0 }]);
+});
+
 async function openWith(env: Record<string, string>): Promise<string> {
   const lines: string[] = [];
   const logger = createLogger(
