@@ -10,7 +10,7 @@ export type { NotifiedMemo, NotifiedMemoOptions } from './notified-memo.ts';
 export type { EmbeddedServer } from './embedded.ts';
 export type { Database, StationVersionState, Environment, SubscriptionState, OrganisationType } from './schema.ts';
 export type { Kysely, Transaction } from 'kysely';
-export { APP_ROLE, APPEND_ONLY_TABLES, auditRoleProblems, currentRole, ensureAppRole, grantAppRole } from './roles.ts';
+export { APP_FUNCTIONS, APP_ROLE, APPEND_ONLY_TABLES, auditRoleProblems, currentRole, ensureAppRole, grantAppRole } from './roles.ts';
 export { claimJob, finishJob, listJobLeases } from './job-leases.ts';
 export type { JobClaim, JobFinish } from './job-leases.ts';
 export { clientClassFor, createClient, NoPrimaryError } from './failover.ts';

@@ -13,6 +13,16 @@ export const APP_ROLE = 'varco_app';
 export const APPEND_ONLY_TABLES = ['audit_log', 'audit_checkpoints'] as const;
 
 /**
+ * The functions the application role runs (with its own rights): the outbox's lease and outcome
+ * statements (migrations 0031, 0033). Named one by one: the schema may hold extension functions whose
+ * EXECUTE a DBA took away from PUBLIC on purpose (dblink_connect_u, pg_stat_statements_reset, …).
+ */
+export const APP_FUNCTIONS = [
+  'varco_outbox_lease(text, text[], timestamptz, timestamptz, integer)',
+  'varco_outbox_record(text, text[], integer[], timestamptz[], integer[], boolean[], integer[], text[], timestamptz[], boolean[], timestamptz[])',
+] as const;
+
+/**
  * Creates the login role (or brings an existing one back to these attributes and password), as a
  * superuser. Under an advisory lock: a CLI command and the server starting together would otherwise
  * update the same catalogue row at once ("tuple concurrently updated").
@@ -56,9 +66,12 @@ export async function grantAppRole(owner: pg.Pool, role: string): Promise<void> 
     await client.query(`GRANT USAGE ON SCHEMA public TO ${who}`);
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${who}`);
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${who}`);
-    // The outbox's lease and outcome statements are SQL functions (migrations 0031, 0033), run with the
-    // caller's rights; a cluster that took EXECUTE away from PUBLIC would otherwise stop every worker.
-    await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${who}`);
+    // A cluster that took EXECUTE away from PUBLIC would otherwise stop every outbox worker. Only those
+    // that exist: a restore migrates to the backup's version, which may come before them.
+    const present = await client.query<{ name: string }>('SELECT name FROM unnest($1::text[]) AS name WHERE to_regprocedure(name) IS NOT NULL', [
+      [...APP_FUNCTIONS],
+    ]);
+    if (present.rows.length > 0) await client.query(`GRANT EXECUTE ON FUNCTION ${present.rows.map((r) => r.name).join(', ')} TO ${who}`);
     const appendOnly = APPEND_ONLY_TABLES.join(', ');
     await client.query(`REVOKE ALL ON ${appendOnly}, varco_migrations FROM ${who}`);
     await client.query(`GRANT SELECT, INSERT ON ${appendOnly} TO ${who}`);

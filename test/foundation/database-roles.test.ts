@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { APP_ROLE, auditRoleProblems, grantAppRole, migrate } from '../../src/db/index.ts';
+import { APP_FUNCTIONS, APP_ROLE, auditRoleProblems, createPool, grantAppRole, migrate } from '../../src/db/index.ts';
 import { openMigratedDatabase } from '../../src/main/bootstrap.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { createEmptyDatabase, createTestDatabase } from '../support/db.ts';
 import { testConfig } from '../support/app.ts';
 
 // Varco connects as an application role that is no superuser, owns no table and may only SELECT and
@@ -61,17 +61,39 @@ test('grants are idempotent and take back more than SELECT and INSERT on the aud
   await assert.rejects(app.query('DELETE FROM audit_log'), /permission denied/);
 });
 
-test('a cluster that took EXECUTE on functions away from PUBLIC: the grants give the outbox functions back to the application role', async () => {
+test('a cluster that took EXECUTE on functions away from PUBLIC: the grants give the outbox functions back to the application role, and no other function', async () => {
   const lease = "SELECT count(*)::int AS n FROM varco_outbox_lease('w', '{http}', now(), now() + interval '1 minute', 1)";
   const record = "SELECT count(*)::int AS n FROM varco_outbox_record('w', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')";
-  const functions =
-    'varco_outbox_lease(text, text[], timestamptz, timestamptz, integer), varco_outbox_record(text, text[], integer[], timestamptz[], integer[], boolean[], integer[], text[], timestamptz[], boolean[], timestamptz[])';
-  await database.owner.query(`REVOKE EXECUTE ON FUNCTION ${functions} FROM PUBLIC, ${APP_ROLE}`);
+  await database.owner.query(`REVOKE EXECUTE ON FUNCTION ${APP_FUNCTIONS.join(', ')} FROM PUBLIC, ${APP_ROLE}`);
+  // A function of the schema that is none of Varco's, kept from PUBLIC on purpose (as a DBA does with dblink_connect_u).
+  await database.owner.query('CREATE FUNCTION dba_only() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$');
+  await database.owner.query('REVOKE EXECUTE ON FUNCTION dba_only() FROM PUBLIC');
   await assert.rejects(app.query(lease), /permission denied/);
   await assert.rejects(app.query(record), /permission denied/);
   await grantAppRole(database.owner, APP_ROLE);
   assert.deepEqual((await app.query(lease)).rows, [{ n: 0 }]);
   assert.deepEqual((await app.query(record)).rows, [{ n: 0 }]);
+  await assert.rejects(app.query('SELECT dba_only()'), /permission denied/);
+});
+
+test("grants on a schema older than the outbox functions (a restore migrates to the backup's version first) succeed", async () => {
+  const { url, name } = await createEmptyDatabase('varco_roles_');
+  const owner = createPool(url, 1);
+  try {
+    await migrate(owner, { target: 30 });
+    await grantAppRole(owner, APP_ROLE);
+    const { rows } = await owner.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_proc WHERE proname LIKE 'varco_outbox_%'");
+    assert.deepEqual(rows, [{ n: 0 }], `${name} is at version 30`);
+    await migrate(owner);
+    await grantAppRole(owner, APP_ROLE);
+    const granted = await owner.query<{ ok: boolean }>(`SELECT bool_and(has_function_privilege($1, f, 'EXECUTE')) AS ok FROM unnest($2::text[]) AS f`, [
+      APP_ROLE,
+      [...APP_FUNCTIONS],
+    ]);
+    assert.deepEqual(granted.rows, [{ ok: true }]);
+  } finally {
+    await owner.end();
+  }
 });
 
 async function openWith(env: Record<string, string>): Promise<string> {
