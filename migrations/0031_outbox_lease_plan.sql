@@ -1,7 +1,7 @@
--- Why: issue 15 — a lease read every due message, not the next few. When PostgreSQL's statistics of
--- `outbox` were taken while it was empty or small (a new installation, the benchmark, a restored
--- database, until autovacuum analyses it again), the planner expected a handful of due rows during a
--- backlog: it combined two indexes in a bitmap, fetched and sorted every due row, then kept the first
+-- Why: issue 15 — a lease read every due message, not the next few. While `outbox` had never been
+-- analysed, or was analysed empty (a new installation until autovacuum's first analysis, the
+-- benchmark's fresh database, an upgrade or restore without ANALYZE), the planner expected a handful
+-- of due rows during a backlog: it combined two indexes in a bitmap, fetched and sorted every due row, then kept the first
 -- 20. A lease's cost grew with the backlog (5,000 due: 5,100 rows read per lease of 20; draining
 -- 12,000 cost ~445 µs of PostgreSQL CPU per message in leases alone, against ~50). The lease is now
 -- this function: its settings leave the planner one plan without a disabled step, the partial index

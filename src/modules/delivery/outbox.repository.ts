@@ -135,7 +135,7 @@ export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord, onEx
  * rows, and each verdict guarded by the lease exactly as in recordAttempt. A busy worker records its
  * outcomes in groups (worker.ts); one transaction per delivery made the database the bottleneck of
  * server-to-server delivery (issue 6, docs/benchmarks.md). The statement is the function
- * `varco_outbox_record` (migration 0033), so each connection plans it once; one statement is atomic on
+ * `varco_outbox_record` (migration 0033), parsed once per connection and usually not planned again; one statement is atomic on
  * its own, with no BEGIN/COMMIT round trips around it. Returns the ids whose lease it still held.
  */
 export async function recordAttempts(db: Kysely<Database>, owner: string, records: readonly AttemptRecord[]): Promise<Set<string>> {
