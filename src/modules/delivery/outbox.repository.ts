@@ -96,47 +96,20 @@ export function stateAfter(r: Pick<AttemptRecord, 'ok' | 'nextAttemptAt' | 'perm
  */
 export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord, onExhausted?: (trx: Kysely<Database>) => Promise<void>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('outbox_attempts')
-      .values({
-        message_id: r.messageId,
-        attempt: r.attempt,
-        started_at: r.startedAt,
-        duration_ms: Math.max(0, Math.round(r.durationMs)),
-        ok: r.ok,
-        status_code: r.statusCode,
-        error: r.error,
-        worker: r.owner,
-      })
-      .execute();
-    const state = stateAfter(r);
-    const verdict =
-      state === 'delivered'
-        ? { state, delivered_at: r.now, last_error: null }
-        : state === 'pending' && r.nextAttemptAt !== null
-          ? { state, next_attempt_at: r.nextAttemptAt, last_error: r.error }
-          : { state, last_error: r.error };
-    const updated = await trx
-      .updateTable('outbox')
-      .set({ ...verdict, lease_owner: null, lease_expires_at: null })
-      .where('id', '=', r.messageId)
-      .where('lease_owner', '=', r.owner)
-      .where('attempts', '=', r.attempt)
-      .where('state', '=', 'pending')
-      .executeTakeFirst();
-    const held = updated.numUpdatedRows > 0n;
-    if (held && state === 'exhausted') await onExhausted?.(trx);
+    const held = (await recordAttempts(trx, r.owner, [r])).has(r.messageId);
+    if (held && stateAfter(r) === 'exhausted') await onExhausted?.(trx);
     return held;
   });
 }
 
 /**
- * recordAttempt for several attempts of one worker in one statement, hence one commit: the attempt
- * rows, and each verdict guarded by the lease exactly as in recordAttempt. A busy worker records its
- * outcomes in groups (worker.ts); one transaction per delivery made the database the bottleneck of
+ * Records several attempts of one worker in one statement, hence one commit: the attempt rows, and
+ * each verdict guarded by the lease as recordAttempt describes. A busy worker records its outcomes in
+ * groups (worker.ts); one transaction per delivery made the database the bottleneck of
  * server-to-server delivery (issue 6, docs/benchmarks.md). The statement is the function
- * `varco_outbox_record` (migration 0033), parsed once per connection and usually not planned again; one statement is atomic on
- * its own, with no BEGIN/COMMIT round trips around it. Returns the ids whose lease it still held.
+ * `varco_outbox_record` (migration 0033), parsed once per connection and usually not planned again;
+ * one statement is atomic on its own, with no BEGIN/COMMIT round trips around it. Returns the ids
+ * whose lease it still held.
  */
 export async function recordAttempts(db: Kysely<Database>, owner: string, records: readonly AttemptRecord[]): Promise<Set<string>> {
   if (records.length === 0) return new Set();
