@@ -45,15 +45,17 @@ async function leaseWatched(worker: string, channels: Channel[]): Promise<{ ids:
     const plans = notices.join('\n');
     // The scan that looks for due rows is the one on `outbox` without an alias (the UPDATE's is `outbox o`).
     let read = 0;
+    let scans = 0;
     const lines = plans.split('\n');
     lines.forEach((line, k) => {
       const scan = /Scan[^\n]* on outbox {2}\(.*actual time=\S+ rows=([\d.]+)/.exec(line);
       if (!scan) return;
+      scans++;
       read += Number(scan[1]);
       const removed = /Rows Removed by Filter: (\d+)/.exec(lines.slice(k + 1, k + 4).join('\n'));
       if (removed) read += Number(removed[1]);
     });
-    assert.ok(/Scan[^\n]* on outbox {2}\(/.test(plans), `auto_explain reported the lease's scan:\n${plans}`);
+    assert.ok(scans > 0, `auto_explain reported the lease's scan:\n${plans}`);
     return { ids: rows.map((r) => r.id), read, plans };
   } finally {
     await watched.destroy();
