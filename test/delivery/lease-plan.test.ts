@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import { createTestDatabase } from '../support/db.ts';
-import { createPool, type Database } from '../../src/db/index.ts';
+import { sql } from 'kysely';
+import { createTestDatabase, explainedConnection } from '../support/db.ts';
 import { leaseDue, recordAttempts, type AttemptRecord } from '../../src/modules/delivery/outbox.repository.ts';
 import type { Channel } from '../../src/modules/delivery/index.ts';
 
@@ -31,16 +30,8 @@ async function insertDue(count: number, tag: string, agoSeconds: number, channel
  * by the scan's filter), as PostgreSQL counted them.
  */
 async function leaseWatched(worker: string, channels: Channel[]): Promise<{ ids: string[]; read: number; plans: string }> {
-  // auto_explain is loaded per session, which takes the superuser (the owner), not Varco's role.
-  const pool = createPool(database.ownerUrl, 1);
-  const notices: string[] = [];
-  pool.on('connect', (client) => client.on('notice', (notice) => notices.push(String(notice.message))));
-  const watched = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const { db: watched, notices } = await explainedConnection(database.ownerUrl);
   try {
-    await sql`LOAD 'auto_explain'`.execute(watched);
-    for (const setting of ['log_min_duration = 0', 'log_analyze = on', 'log_nested_statements = on', 'log_level = notice']) {
-      await sql.raw(`SET auto_explain.${setting}`).execute(watched);
-    }
     const rows = await leaseDue(watched, { owner: worker, channels, now: new Date(), leaseMs: 60_000, limit: 20 });
     const plans = notices.join('\n');
     // The scan that looks for due rows is the one on `outbox` without an alias (the UPDATE's is `outbox o`).

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import type pg from 'pg';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createKysely, createPool, type Database } from '../../src/db/index.ts';
 
 // A database per test file, cloned from the migrated template `npm test` prepares. Tests use it as
@@ -96,4 +96,26 @@ export async function createTestDatabase(poolSize = 5): Promise<TestDatabase> {
     await drop.end();
   });
   return { url, name, pool, db, ownerUrl, owner, adminUrl };
+}
+
+/**
+ * One connection to `ownerUrl` on which auto_explain reports, as notices, the plan of every statement
+ * (nested ones included, with the rows PostgreSQL counted): `notices` collects them. auto_explain is
+ * loaded per session, which takes the superuser (the owner), not Varco's role.
+ */
+export async function explainedConnection(ownerUrl: string): Promise<{ db: Kysely<Database>; notices: string[] }> {
+  const pool = createPool(ownerUrl, 1);
+  const notices: string[] = [];
+  pool.on('connect', (client) => client.on('notice', (notice) => notices.push(String(notice.message))));
+  const db = createKysely(pool);
+  try {
+    await sql`LOAD 'auto_explain'`.execute(db);
+    for (const setting of ['log_min_duration = 0', 'log_analyze = on', 'log_nested_statements = on', 'log_level = notice']) {
+      await sql.raw(`SET auto_explain.${setting}`).execute(db);
+    }
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, notices };
 }

@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { createTestDatabase, explainedConnection } from '../support/db.ts';
+import { leaseDue, recordAttempts } from '../../src/modules/delivery/outbox.repository.ts';
+
+// Issue 15 (migration 0034): a connection keeps the plans of the outbox's two functions, and of the
+// foreign-key check of attempt rows, for its whole life. Plans made while `outbox` held 30 messages
+// must still find each message by primary key once it holds 20,000: before 0034, each lease's UPDATE
+// and each outcome group's UPDATE read all 20,000 rows on such a connection until an ANALYZE happened
+// to invalidate the plans. PostgreSQL's own account of every statement (auto_explain) says how many
+// rows of `outbox` each scan read.
+
+const database = await createTestDatabase();
+const { db, owner } = database;
+
+async function insertDue(count: number, tag: string): Promise<void> {
+  await sql`
+    INSERT INTO outbox (id, channel, payload, next_attempt_at)
+    SELECT ${tag} || '_' || n, 'http', '{"url":"https://shop.example/feedback"}'::jsonb, now() - make_interval(secs => 600 - n / 1000.0)
+    FROM generate_series(1, ${count}::int) AS n`.execute(db);
+}
+
+/** Rows of `outbox` each scan read (returned, plus removed by its filter), by the scan's alias: '' (the due scan), 'o' (the UPDATEs), 'x' (the foreign-key check). */
+function rowsRead(plans: string): Map<string, number> {
+  const read = new Map<string, number>();
+  const lines = plans.split('\n');
+  lines.forEach((line, k) => {
+    const scan = /Scan[^\n]* on outbox(?: (\w+))? +\(.*actual time=\S+ rows=([\d.]+)/.exec(line);
+    if (!scan) return;
+    const alias = scan[1] ?? '';
+    let rows = Number(scan[2]);
+    const removed = /Rows Removed by Filter: (\d+)/.exec(lines.slice(k + 1, k + 4).join('\n'));
+    if (removed) rows += Number(removed[1]);
+    read.set(alias, Math.max(read.get(alias) ?? 0, rows));
+  });
+  return read;
+}
+
+test('plans the outbox functions made while the table was small still read by primary key after it grew to 20,000', async () => {
+  // No analysis in between: autovacuum's would invalidate the plans and hide what a connection keeps.
+  await owner.query('ALTER TABLE outbox SET (autovacuum_enabled = off)');
+  await owner.query('ALTER TABLE outbox_attempts SET (autovacuum_enabled = off)');
+  await owner.query('ANALYZE outbox');
+  // One connection for every round, as a worker's pool keeps its connections.
+  const { db: watched, notices } = await explainedConnection(database.ownerUrl);
+  try {
+    /** Leases two messages and records them delivered; the most rows any scan of each alias read. */
+    const round = async (): Promise<{ lease: Map<string, number>; record: Map<string, number> }> => {
+      notices.length = 0;
+      const rows = await leaseDue(watched, { owner: 'w-growth', channels: ['http'], now: new Date(), leaseMs: 60_000, limit: 2 });
+      assert.equal(rows.length, 2);
+      const lease = rowsRead(notices.join('\n'));
+      notices.length = 0;
+      const now = new Date();
+      const held = await recordAttempts(
+        watched,
+        'w-growth',
+        rows.map((r) => ({
+          messageId: r.id,
+          owner: 'w-growth',
+          attempt: r.attempts,
+          startedAt: now,
+          durationMs: 1,
+          ok: true,
+          statusCode: 200,
+          error: null,
+          nextAttemptAt: null,
+          now,
+        })),
+      );
+      assert.equal(held.size, 2, 'both outcomes applied');
+      return { lease, record: rowsRead(notices.join('\n')) };
+    };
+    // Past the plan cache's first custom plans, so that the connection now holds generic ones.
+    await insertDue(30, 'small');
+    for (let i = 0; i < 8; i++) await round();
+    await insertDue(20_000, 'large');
+    for (let i = 0; i < 3; i++) {
+      const { lease, record } = await round();
+      const message = `rows of outbox read, round ${i + 1} after growth: lease ${JSON.stringify([...lease])}, record ${JSON.stringify([...record])}`;
+      assert.ok((lease.get('o') ?? Number.NaN) <= 10, message);
+      assert.ok((record.get('o') ?? Number.NaN) <= 10, message);
+      assert.ok((record.get('x') ?? Number.NaN) <= 10, `the foreign-key check: ${message}`);
+    }
+  } finally {
+    await watched.destroy();
+  }
+});
