@@ -80,12 +80,14 @@ test('a lease reads about the rows it leases, not the backlog, whatever the stat
 });
 
 test('a group of outcomes: every attempt row is written, each verdict applies only under a held lease, and only those ids come back', async () => {
-  await insertDue(5, 'group', 100_000);
-  const leased = await leaseDue(db, { owner: 'w-group', channels: ['http'], now: new Date(), leaseMs: 60_000, limit: 5 });
+  await insertDue(6, 'group', 100_000);
+  const leased = await leaseDue(db, { owner: 'w-group', channels: ['http'], now: new Date(), leaseMs: 60_000, limit: 6 });
   const byId = new Map(leased.map((r) => [r.id, r]));
-  assert.deepEqual([...byId.keys()].sort(), ['group_1', 'group_2', 'group_3', 'group_4', 'group_5']);
+  assert.deepEqual([...byId.keys()].sort(), ['group_1', 'group_2', 'group_3', 'group_4', 'group_5', 'group_6']);
   // group_5's lease expired and another worker took it over.
   await db.updateTable('outbox').set({ lease_owner: 'w-other', attempts: 2 }).where('id', '=', 'group_5').execute();
+  // group_6 left `pending` while this worker still held it (the guard migration 0034 wrote as a range).
+  await db.updateTable('outbox').set({ state: 'dead', last_error: 'given up by hand' }).where('id', '=', 'group_6').execute();
   const now = new Date();
   const retryAt = new Date(now.getTime() + 60_000);
   const record = (id: string, outcome: Partial<AttemptRecord>): AttemptRecord => ({
@@ -107,6 +109,7 @@ test('a group of outcomes: every attempt row is written, each verdict applies on
     record('group_3', { error: 'refused: not a public address', permanent: true }),
     record('group_4', { error: 'timeout' }),
     record('group_5', { ok: true, statusCode: 200 }),
+    record('group_6', { ok: true, statusCode: 200 }),
   ]);
   assert.deepEqual([...held].sort(), ['group_1', 'group_2', 'group_3', 'group_4']);
   const rows = await db
@@ -123,6 +126,7 @@ test('a group of outcomes: every attempt row is written, each verdict applies on
       ['group_3', 'dead', null, 'refused: not a public address'],
       ['group_4', 'exhausted', null, 'timeout'],
       ['group_5', 'pending', 'w-other', null],
+      ['group_6', 'dead', 'w-group', 'given up by hand'],
     ],
   );
   assert.equal(rows[0]!.delivered_at?.getTime(), now.getTime());
@@ -141,6 +145,7 @@ test('a group of outcomes: every attempt row is written, each verdict applies on
       ['group_3', 1, false, null, 'refused: not a public address', 12, 'w-group'],
       ['group_4', 1, false, null, 'timeout', 12, 'w-group'],
       ['group_5', 1, true, 200, null, 12, 'w-group'],
+      ['group_6', 1, true, 200, null, 12, 'w-group'],
     ],
     'every attempt happened, so every attempt is written, the one without its lease too',
   );
