@@ -15,7 +15,8 @@ import { startVarco } from './varco.ts';
 // GET /api/v1/ping of benchmark 1 (`baseline`, the same load, to diff the two profiles by function), while
 // its outbox worker delivers seconds × 400 messages (benchmark 3), or while 20 PSP clients run
 // pagoPA flows (benchmark 5), then the
-// functions with the most self time, grouped by file. How the findings in docs/benchmarks.md were
+// functions with the most self time, grouped by file, in µs per request (message, flow) counting only
+// the samples taken while the load ran. How the findings in docs/benchmarks.md were
 // made; --keep leaves the .cpuprofile in bench/results/ (open it in Chrome DevTools or speedscope
 // for a flame graph) and prints its path. For ping and baseline, the server is pinned apart from the
 // load generator as in the bench's pinned series (bench/pinning.ts), so that a sample's time is the
@@ -28,9 +29,20 @@ interface ProfileNode {
 }
 interface Profile {
   nodes: ProfileNode[];
+  /** Microseconds of the monotonic clock (CLOCK_MONOTONIC on Linux, as process.hrtime here). */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
+
+/** The load's span on the monotonic clock, in microseconds, and how many requests (or messages, flows) it served. */
+export interface LoadWindow {
+  fromUs: number;
+  toUs: number;
+  units: number;
+}
+
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 const seconds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10);
 const keep = process.argv.includes('--keep');
@@ -41,15 +53,21 @@ function shortUrl(url: string): string {
   return path.startsWith(ROOT) ? relative(ROOT, path) : path || '(native)';
 }
 
-export function topSelfTime(profile: Profile, limit = 30): string[] {
+/**
+ * Self time by function and by file. With a window, only the samples taken while the load ran count
+ * (not start-up, schema compilation or the seeding), and times are µs per unit of work instead of shares.
+ */
+export function topSelfTime(profile: Profile, limit = 30, window?: LoadWindow): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   const byFile = new Map<string, number>();
   let total = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     const node = byId.get(id);
     const dt = profile.timeDeltas[i] ?? 0;
-    if (!node) return;
+    at += dt;
+    if (!node || (window !== undefined && (at < window.fromUs || at > window.toUs))) return;
     total += dt;
     const file = shortUrl(node.callFrame.url);
     const name = `${node.callFrame.functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`;
@@ -62,13 +80,15 @@ export function topSelfTime(profile: Profile, limit = 30): string[] {
       : file;
     byFile.set(group, (byFile.get(group) ?? 0) + dt);
   });
-  const pct = (us: number): string => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
+  const pct = (us: number): string =>
+    window === undefined ? `${((us / total) * 100).toFixed(1).padStart(5)} %` : `${(us / window.units).toFixed(1).padStart(7)} µs`;
   const top = (map: Map<string, number>) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
       .map(([name, us]) => `${pct(us)}  ${name}`);
-  return ['Self time by function:', ...top(self), '', 'Self time by file / package:', ...top(byFile)];
+  const unit = window === undefined ? '' : ` (µs per unit of work inside the load window: ${window.units} units, ${(total / 1000).toFixed(0)} ms sampled)`;
+  return [`Self time by function${unit}:`, ...top(self), '', 'Self time by file / package:', ...top(byFile)];
 }
 
 /** The baseline's profile beside Varco's, named `baseline-…`. */
@@ -91,7 +111,15 @@ async function main(): Promise<void> {
   const database = openBenchDatabase(await varco.databaseUrl());
   const target = { url: `https://127.0.0.1:${varco.port}`, servername: 'localhost', connections: 50, duration: seconds };
   let run;
+  let loadWindow: LoadWindow | undefined;
   let baselineDir: string | undefined;
+  /** Runs the load, noting its span on the monotonic clock and the units of work it served. */
+  async function measured<T>(load: () => Promise<T>, units: (result: T) => number): Promise<T> {
+    const fromUs = monotonicUs();
+    const result = await load();
+    loadWindow = { fromUs, toUs: monotonicUs(), units: units(result) };
+    return result;
+  }
   if (mode === 'baseline') {
     const files = await serverCertificateFiles(base.dataDir, workDir);
     baselineDir = join(workDir, 'baseline-prof');
@@ -101,42 +129,58 @@ async function main(): Promise<void> {
     ]);
     const pin = await pinLoadGenerator([baseline.pid]);
     try {
-      run = await runLoad({ ...target, url: `https://127.0.0.1:${baseline.port}/api/v1/ping` }, { serverPid: baseline.pid });
+      run = await measured(
+        () => runLoad({ ...target, url: `https://127.0.0.1:${baseline.port}/api/v1/ping` }, { serverPid: baseline.pid }),
+        (r) => r.total,
+      );
     } finally {
       await pin.restore();
     }
     baseline.stop();
     await baseline.exited;
   } else if (mode === 'pagopa') {
-    const flows = await pagopaFlows(varco, database.db, workDir, seconds);
+    const flows = await measured(
+      () => pagopaFlows(varco, database.db, workDir, seconds),
+      (r) => r.flows,
+    );
     run = { rps: flows.perSecond, p50: flows.p50, p99: flows.p99, errors: flows.errors, cpuUsPerRequest: flows.cpuMsPerFlow * 1000 };
   } else if (mode === 'outbox') {
     const { receiver } = await prepareReceiver(varco, database.db, workDir);
-    const burst = await outboxBurst(database.db, receiver, seconds * 400, 'profile');
+    const burst = await measured(
+      () => outboxBurst(database.db, receiver, seconds * 400, 'profile'),
+      () => seconds * 400,
+    );
     run = { rps: burst.perSecond, p50: Number.NaN, p99: Number.NaN, errors: burst.duplicates, cpuUsPerRequest: Number.NaN };
   } else if (mode === 'order') {
     const merchant = await seedMerchant(database.db, base.dataDir);
     let n = 0;
-    run = await runLoad(
-      {
-        ...target,
-        url: `${target.url}${ENTRY_PATH}`,
-        requests: [
+    run = await measured(
+      () =>
+        runLoad(
           {
-            method: 'POST',
-            path: ENTRY_PATH,
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            setupRequest: (request) => ({ ...request, body: orderBody(merchant, 'prof', n++) }),
+            ...target,
+            url: `${target.url}${ENTRY_PATH}`,
+            requests: [
+              {
+                method: 'POST',
+                path: ENTRY_PATH,
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                setupRequest: (request) => ({ ...request, body: orderBody(merchant, 'prof', n++) }),
+              },
+            ],
           },
-        ],
-      },
-      { expect: '3xx', serverPid: varco.pid },
+          { expect: '3xx', serverPid: varco.pid },
+        ),
+      (r) => r.total,
     );
   } else {
     const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
     const pin = await pinLoadGenerator([varco.pid]);
     try {
-      run = await runLoad({ ...target, url: `${target.url}/api/v1/ping`, headers: { 'ocp-apim-subscription-key': key ?? '' } }, { serverPid: varco.pid });
+      run = await measured(
+        () => runLoad({ ...target, url: `${target.url}/api/v1/ping`, headers: { 'ocp-apim-subscription-key': key ?? '' } }, { serverPid: varco.pid }),
+        (r) => r.total,
+      );
     } finally {
       await pin.restore();
     }
@@ -154,7 +198,7 @@ async function main(): Promise<void> {
     .at(-1);
   if (!latest) throw new Error('no .cpuprofile written');
   const profile = JSON.parse(await readFile(join(profDir, latest), 'utf8')) as Profile;
-  process.stdout.write(`${topSelfTime(profile).join('\n')}\n`);
+  process.stdout.write(`${topSelfTime(profile, 30, loadWindow).join('\n')}\n`);
   if (keep) process.stdout.write(`\nprofile: ${join(profDir, latest)}\n`);
 }
 
