@@ -5,10 +5,12 @@
 -- connection that had worked while the table held 30, until an ANALYZE happened to invalidate the
 -- plan. A new installation, a quiet outbox that fills in a burst, a restore: the pool's connections
 -- outlive those changes, and autovacuum's first analysis comes only after a minute or more. With
--- sequential scans, hash and merge joins priced out while the functions run, every plan they make
--- finds each message by primary key, whatever the table's size was at planning time; so does the
--- foreign-key check of each attempt row, which PostgreSQL plans on its first use in the connection
--- (inside varco_outbox_record for every outcome the worker records).
+-- sequential scans priced out while the functions run (and, for the lease, hash and merge joins;
+-- for the outcome, nested loops and merge joins: a kept nested loop rescanned the unnested outcomes
+-- once per message, quadratic in the group's size), every plan they make finds each message by
+-- primary key, whatever the table's size was at planning time; so does the foreign-key check of each
+-- attempt row, which PostgreSQL plans afresh on its first five runs in a connection and then keeps
+-- (it runs inside varco_outbox_record, under its settings, for every outcome the worker records).
 -- test/delivery/plans-after-growth.test.ts reads the rows PostgreSQL counted.
 ALTER FUNCTION varco_outbox_lease(text, text[], timestamptz, timestamptz, integer) SET enable_seqscan = off;
 ALTER FUNCTION varco_outbox_lease(text, text[], timestamptz, timestamptz, integer) SET enable_hashjoin = off;
@@ -26,7 +28,7 @@ CREATE OR REPLACE FUNCTION varco_outbox_record(
 RETURNS SETOF text
 LANGUAGE sql
 SET enable_seqscan = off
-SET enable_hashjoin = off
+SET enable_nestloop = off
 SET enable_mergejoin = off
 AS $$
   WITH input AS (

@@ -47,7 +47,8 @@ export async function insertOutbox(trx: Kysely<Database>, row: NewOutboxRow): Pr
  * Due pending rows of these channels whose lease is free or expired, leased to `owner`; attempts counts
  * this try. The statement is the function `varco_outbox_lease` (migration 0031): it reads the partial
  * index outbox_due in next_attempt_at order and stops after `limit` rows, whatever PostgreSQL's
- * statistics of the table say (planned freely, a backlog was read and sorted whole on every lease).
+ * statistics of the table say (planned freely, a backlog was read and sorted whole on every lease), and
+ * updates each row by primary key even with a plan kept from when the table was small (migration 0034).
  */
 export async function leaseDue(
   db: Kysely<Database>,
@@ -107,7 +108,8 @@ export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord, onEx
  * each verdict guarded by the lease as recordAttempt describes. A busy worker records its outcomes in
  * groups (worker.ts); one transaction per delivery made the database the bottleneck of
  * server-to-server delivery (issue 6, docs/benchmarks.md). The statement is the function
- * `varco_outbox_record` (migration 0033), parsed once per connection and usually not planned again;
+ * `varco_outbox_record` (migration 0033), parsed once per connection and usually not planned again
+ * (migration 0034: its kept plan finds messages by primary key whatever the table's size when it was made);
  * one statement is atomic on its own, with no BEGIN/COMMIT round trips around it. Returns the ids
  * whose lease it still held.
  */
