@@ -92,7 +92,8 @@ async function receiptsOf(receiver: EcReceiver, tokens: string[]): Promise<{ sta
   return { stats, missing: tokens.filter((t) => !seen.has(t)).length };
 }
 
-async function varcoRun(c: Context, seconds: number): Promise<FlowRun> {
+/** Flows through Varco alone for `seconds` (also bench/profile.ts pagopa, after `prepare`). */
+export async function varcoRun(c: Context, seconds: number): Promise<FlowRun> {
   await c.receiver.reset();
   const pool = new Pool(`https://127.0.0.1:${c.varco.port}`, { connections: CONCURRENCY, connect: { servername: 'localhost', ca: c.varco.ca } });
   const tokens: string[] = [];
@@ -176,7 +177,7 @@ async function rawRun(c: Context, seconds: number): Promise<FlowRun> {
 }
 
 /** The EC receiver started, the PSP and the EC seeded in the running server's database. */
-async function prepare(varco: VarcoProcess, db: Kysely<Database>, workDir: string): Promise<Context> {
+export async function prepare(varco: VarcoProcess, db: Kysely<Database>, workDir: string): Promise<Context> {
   const material = await outboundMaterial(varco.dataDir, workDir);
   // The EC demands Varco's client certificate: it trusts the platform CA of test, which lives in the
   // database (docs/adr/0024-platform-module.md), besides the baseline's own CA.
@@ -189,11 +190,6 @@ async function prepare(varco: VarcoProcess, db: Kysely<Database>, workDir: strin
   const ec = await seedEc(db, varco.dataDir, { fiscalCode, name, port: receiver.port, serverRootPem: material.trust.roots[0] ?? '' });
   const psp = await seedPsp(db, varco.dataDir);
   return { varco, psp, ec, receiver, material };
-}
-
-/** Flows through Varco alone for `seconds` (bench/profile.ts pagopa). */
-export async function pagopaFlows(varco: VarcoProcess, db: Kysely<Database>, workDir: string, seconds: number): Promise<FlowRun> {
-  return varcoRun(await prepare(varco, db, workDir), seconds);
 }
 
 function describe(r: FlowRun): string {

@@ -4,7 +4,7 @@ import { serverCertificateFiles, startBaseline } from './api-key.bench.ts';
 import { runLoad } from './load.ts';
 import { ENTRY_PATH, orderBody } from './hosted-page.bench.ts';
 import { outboxBurst, prepareReceiver } from './outbox.bench.ts';
-import { pagopaFlows } from './pagopa.bench.ts';
+import { prepare as preparePagopa, varcoRun as pagopaRun } from './pagopa.bench.ts';
 import { pinLoadGenerator } from './pinning.ts';
 import { openBenchDatabase, seedApiKeys, seedMerchant, seedOrganisation } from './seed.ts';
 import { cleanupAll, freePort, ROOT, tempDir } from './support.ts';
@@ -55,7 +55,8 @@ function shortUrl(url: string): string {
 
 /**
  * Self time by function and by file. With a window, only the samples taken while the load ran count
- * (not start-up, schema compilation or the seeding), and times are µs per unit of work instead of shares.
+ * (not start-up, schema compilation or the seeding), and times are µs per unit of work (successful requests,
+ * messages, flows) instead of shares; `(idle)` is the main thread waiting, listed like the rest.
  */
 export function topSelfTime(profile: Profile, limit = 30, window?: LoadWindow): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -81,7 +82,7 @@ export function topSelfTime(profile: Profile, limit = 30, window?: LoadWindow): 
     byFile.set(group, (byFile.get(group) ?? 0) + dt);
   });
   const pct = (us: number): string =>
-    window === undefined ? `${((us / total) * 100).toFixed(1).padStart(5)} %` : `${(us / window.units).toFixed(1).padStart(7)} µs`;
+    window === undefined ? `${((us / total) * 100).toFixed(1).padStart(5)} %` : `${(us / Math.max(1, window.units)).toFixed(1).padStart(7)} µs`;
   const top = (map: Map<string, number>) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
@@ -139,8 +140,9 @@ async function main(): Promise<void> {
     baseline.stop();
     await baseline.exited;
   } else if (mode === 'pagopa') {
+    const flowContext = await preparePagopa(varco, database.db, workDir);
     const flows = await measured(
-      () => pagopaFlows(varco, database.db, workDir, seconds),
+      () => pagopaRun(flowContext, seconds),
       (r) => r.flows,
     );
     run = { rps: flows.perSecond, p50: flows.p50, p99: flows.p99, errors: flows.errors, cpuUsPerRequest: flows.cpuMsPerFlow * 1000 };
