@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { createTestDatabase, explainedConnection } from '../support/db.ts';
+import { insertDue, outboxScans } from '../support/outbox-plans.ts';
 import { leaseDue, recordAttempts, type AttemptRecord } from '../../src/modules/delivery/outbox.repository.ts';
 import type { Channel } from '../../src/modules/delivery/index.ts';
 
@@ -16,14 +16,6 @@ import type { Channel } from '../../src/modules/delivery/index.ts';
 const database = await createTestDatabase();
 const { db, owner } = database;
 
-/** `count` pending messages due `agoSeconds` ago and after, in order (one statement, as a burst arrives). */
-async function insertDue(count: number, tag: string, agoSeconds: number, channel: Channel = 'http'): Promise<void> {
-  await sql`
-    INSERT INTO outbox (id, channel, payload, next_attempt_at)
-    SELECT ${tag} || '_' || n, ${channel}, '{"url":"https://shop.example/feedback"}'::jsonb, now() - make_interval(secs => ${agoSeconds} - n / 1000.0)
-    FROM generate_series(1, ${count}::int) AS n`.execute(db);
-}
-
 /**
  * Leases through leaseDue on a connection where auto_explain reports every statement's plan, nested
  * ones included; returns the leased ids and the rows of `outbox` its scan read (returned, and removed
@@ -35,18 +27,9 @@ async function leaseWatched(worker: string, channels: Channel[]): Promise<{ ids:
     const rows = await leaseDue(watched, { owner: worker, channels, now: new Date(), leaseMs: 60_000, limit: 20 });
     const plans = notices.join('\n');
     // The scan that looks for due rows is the one on `outbox` without an alias (the UPDATE's is `outbox o`).
-    let read = 0;
-    let scans = 0;
-    const lines = plans.split('\n');
-    lines.forEach((line, k) => {
-      const scan = /Scan[^\n]* on outbox {2}\(.*actual time=\S+ rows=([\d.]+)/.exec(line);
-      if (!scan) return;
-      scans++;
-      read += Number(scan[1]);
-      const removed = /Rows Removed by Filter: (\d+)/.exec(lines.slice(k + 1, k + 4).join('\n'));
-      if (removed) read += Number(removed[1]);
-    });
-    assert.ok(scans > 0, `auto_explain reported the lease's scan:\n${plans}`);
+    const scans = outboxScans(plans).filter((s) => s.alias === '');
+    const read = scans.reduce((sum, s) => sum + s.read, 0);
+    assert.ok(scans.length > 0, `auto_explain reported the lease's scan:\n${plans}`);
     return { ids: rows.map((r) => r.id), read, plans };
   } finally {
     await watched.destroy();
@@ -57,13 +40,13 @@ test('a lease reads about the rows it leases, not the backlog, whatever the stat
   // Statistics of the empty table (a new installation's), kept: autovacuum could analyse it in between.
   await owner.query('ALTER TABLE outbox SET (autovacuum_enabled = off)');
   await owner.query('ANALYZE outbox');
-  await insertDue(100, 'small', 600);
+  await insertDue(db, 100, 'small', 600);
   const small = await leaseWatched('w-small', ['email', 'http', 'soap']);
   assert.deepEqual(small.ids.sort(), Array.from({ length: 20 }, (_, k) => `small_${k + 1}`).sort(), 'the 20 messages due longest');
   assert.ok(small.read <= 100, `${small.read} rows read with 100 due\n${small.plans}`);
 
   // A backlog of 5,000 behind, still with the statistics of the empty table.
-  await insertDue(5_000, 'large', 300);
+  await insertDue(db, 5_000, 'large', 300);
   for (const channels of [['email', 'http', 'soap'], ['http']] as Channel[][]) {
     const large = await leaseWatched(`w-large-${channels.length}`, channels);
     assert.equal(large.ids.length, 20);
@@ -73,14 +56,14 @@ test('a lease reads about the rows it leases, not the backlog, whatever the stat
   // Statistics of a table of delivered messages, then a new backlog of 5,000.
   await db.updateTable('outbox').set({ state: 'delivered', delivered_at: new Date() }).execute();
   await owner.query('ANALYZE outbox');
-  await insertDue(5_000, 'later', 200);
+  await insertDue(db, 5_000, 'later', 200);
   const analysed = await leaseWatched('w-analysed', ['email', 'http', 'soap']);
   assert.deepEqual(analysed.ids.sort(), Array.from({ length: 20 }, (_, k) => `later_${k + 1}`).sort());
   assert.ok(analysed.read <= 100, `${analysed.read} rows read to lease 20 of 5,000 due, statistics of delivered messages\n${analysed.plans}`);
 });
 
 test('a group of outcomes: every attempt row is written, each verdict applies only under a held lease, and only those ids come back', async () => {
-  await insertDue(6, 'group', 100_000);
+  await insertDue(db, 6, 'group', 100_000);
   const leased = await leaseDue(db, { owner: 'w-group', channels: ['http'], now: new Date(), leaseMs: 60_000, limit: 6 });
   const byId = new Map(leased.map((r) => [r.id, r]));
   assert.deepEqual([...byId.keys()].sort(), ['group_1', 'group_2', 'group_3', 'group_4', 'group_5', 'group_6']);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { createTestDatabase, explainedConnection } from '../support/db.ts';
+import { insertDue, outboxScans } from '../support/outbox-plans.ts';
 import { leaseDue, recordAttempts } from '../../src/modules/delivery/outbox.repository.ts';
 
 // Issue 15 (migration 0034): a connection keeps the plans of the outbox's two functions, and of the
@@ -14,26 +14,10 @@ import { leaseDue, recordAttempts } from '../../src/modules/delivery/outbox.repo
 const database = await createTestDatabase();
 const { db, owner } = database;
 
-async function insertDue(count: number, tag: string): Promise<void> {
-  await sql`
-    INSERT INTO outbox (id, channel, payload, next_attempt_at)
-    SELECT ${tag} || '_' || n, 'http', '{"url":"https://shop.example/feedback"}'::jsonb, now() - make_interval(secs => 600 - n / 1000.0)
-    FROM generate_series(1, ${count}::int) AS n`.execute(db);
-}
-
-/** Rows of `outbox` each scan read (returned, plus removed by its filter), by the scan's alias: '' (the due scan), 'o' (the UPDATEs), 'x' (the foreign-key check). */
+/** The most rows any scan of `outbox` read, by the scan's alias: '' (the due scan), 'o' (the UPDATEs), 'x' (the foreign-key check). */
 function rowsRead(plans: string): Map<string, number> {
   const read = new Map<string, number>();
-  const lines = plans.split('\n');
-  lines.forEach((line, k) => {
-    const scan = /Scan[^\n]* on outbox(?: (\w+))? +\(.*actual time=\S+ rows=([\d.]+)/.exec(line);
-    if (!scan) return;
-    const alias = scan[1] ?? '';
-    let rows = Number(scan[2]);
-    const removed = /Rows Removed by Filter: (\d+)/.exec(lines.slice(k + 1, k + 4).join('\n'));
-    if (removed) rows += Number(removed[1]);
-    read.set(alias, Math.max(read.get(alias) ?? 0, rows));
-  });
+  for (const { alias, read: rows } of outboxScans(plans)) read.set(alias, Math.max(read.get(alias) ?? 0, rows));
   return read;
 }
 
@@ -74,9 +58,9 @@ test('plans the outbox functions made while the table was small still read by pr
       return { lease, record: rowsRead(recordPlans), recordPlans };
     };
     // Past the plan cache's first custom plans, so that the connection now holds generic ones.
-    await insertDue(30, 'small');
+    await insertDue(db, 30, 'small');
     for (let i = 0; i < 8; i++) await round();
-    await insertDue(20_000, 'large');
+    await insertDue(db, 20_000, 'large');
     for (let i = 0; i < 3; i++) {
       const { lease, record, recordPlans } = await round();
       const message = `rows of outbox read, round ${i + 1} after growth: lease ${JSON.stringify([...lease])}, record ${JSON.stringify([...record])}`;
