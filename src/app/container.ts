@@ -328,7 +328,7 @@ export function createContainer(deps: ContainerDeps): Container {
       organisations: services.organisations,
       outboundClient,
     });
-    built.push(group.stationCaller);
+    built.push(group.stationCaller, { close: () => group.stationMemo.stop() });
     return group;
   });
 
@@ -365,7 +365,8 @@ export function createContainer(deps: ContainerDeps): Container {
     apiUsers: () => createApiUsersService({ db, clock, audit }),
     errorLog: () => createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
     exchanges: () => createExchangeLog({ db, clock }),
-    pagopaSimulator: () => createPagopaSimulator({ db, clock, audit }),
+    // The simulated station keeps its rows in the station memory: one listener for what any station call reads.
+    pagopaSimulator: () => createPagopaSimulator({ db, clock, audit, memo: services.stationMemo }),
     subscriptions: () => subscriptionGroup().subscriptions,
     apiKeys: () => subscriptionGroup().apiKeys,
     products: () => subscriptionGroup().products,
@@ -376,6 +377,7 @@ export function createContainer(deps: ContainerDeps): Container {
     platformCertificates: () => stationGroup().platformCertificates,
     certificateExpiry: () => stationGroup().certificateExpiry,
     stationCaller: () => stationGroup().stationCaller,
+    stationMemo: () => stationGroup().stationMemo,
     hostedPage: once('hostedPage', () => {
       // The one plain client: server-to-server feedback and the dynamic templates' fetches.
       const plain = outboundClient({ mode: { kind: 'plain' }, destinations: destinations(), logger: logger.child({ component: 'feedback' }) });

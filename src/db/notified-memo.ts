@@ -9,7 +9,9 @@ import { createListener, type Listener } from './listen.ts';
 // - a lookup that began before a change does not keep what it read (epoch);
 // - the process that made a change calls `changed()` and forgets at once, without waiting for its
 //   own notification;
-// - an age limit (default one minute) is a safety net only; the oldest entry goes when full.
+// - an age limit (default one minute) is a safety net only; the oldest entry goes when full;
+// - with `lazy`, the first lookup starts the listener, so a process that never asks opens no connection
+//   for it (a lookup after `stop` does not start it again: the process is closing).
 
 export interface NotifiedMemo {
   /** The kept answer for `key`, or `load`'s, kept when nothing changed meanwhile and the listener is up. */
@@ -31,6 +33,8 @@ export interface NotifiedMemoOptions {
   maxEntries?: number | undefined;
   /** What each kept answer becomes before it is shared (e.g. frozen). */
   keep?: <T>(value: T) => T;
+  /** The first `remember` starts listening (its answer is not kept: the listener is not up yet). */
+  lazy?: boolean;
   /** Logged once when the listener loses its connection. */
   downMessage: string;
   logger?: { warn(obj: object, msg?: string): void } | undefined;
@@ -42,6 +46,7 @@ export function createNotifiedMemo(options: NotifiedMemoOptions): NotifiedMemo {
   const entries = new Map<string, { value: unknown; storedAt: number }>();
   let epoch = 0;
   let listener: Listener | undefined;
+  let stopped = false;
 
   const changed = (): void => {
     epoch++;
@@ -51,6 +56,7 @@ export function createNotifiedMemo(options: NotifiedMemoOptions): NotifiedMemo {
 
   return {
     async remember<T>(key: string, load: () => Promise<T>): Promise<T> {
+      if (options.lazy && listener === undefined && !stopped) void start().catch(() => undefined);
       const now = Date.now();
       if (listening()) {
         const hit = entries.get(key);
@@ -68,23 +74,11 @@ export function createNotifiedMemo(options: NotifiedMemoOptions): NotifiedMemo {
     },
     changed,
     start: async () => {
-      if (options.databaseUrl === undefined || listener) return;
-      listener = createListener({
-        url: options.databaseUrl,
-        channel: options.channel,
-        applicationName: options.applicationName,
-        hooks: {
-          onNotify: changed,
-          onUp: changed,
-          onDown: (error) => {
-            changed();
-            if (error) options.logger?.warn({ err: error.message }, options.downMessage);
-          },
-        },
-      });
-      await listener.start();
+      stopped = false;
+      await start();
     },
     stop: async () => {
+      stopped = true;
       await listener?.stop();
       listener = undefined;
       changed();
@@ -93,4 +87,22 @@ export function createNotifiedMemo(options: NotifiedMemoOptions): NotifiedMemo {
       return listening();
     },
   };
+
+  async function start(): Promise<void> {
+    if (options.databaseUrl === undefined || listener) return;
+    listener = createListener({
+      url: options.databaseUrl,
+      channel: options.channel,
+      applicationName: options.applicationName,
+      hooks: {
+        onNotify: changed,
+        onUp: changed,
+        onDown: (error) => {
+          changed();
+          if (error) options.logger?.warn({ err: error.message }, options.downMessage);
+        },
+      },
+    });
+    await listener.start();
+  }
 }

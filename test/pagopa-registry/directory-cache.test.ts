@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
-import { secondInstance } from '../support/instances.ts';
+import { secondInstance, within1s } from '../support/instances.ts';
 import { CLI } from '../support/subscriptions.ts';
 import { formatNoticeNumber } from '../../src/protocols/pagopa/index.ts';
 import type { AuthorisePspInput, PagopaDirectory } from '../../src/modules/pagopa-registry/index.ts';
@@ -51,18 +51,6 @@ const routed = async (directory: PagopaDirectory): Promise<string> => {
   return outcome.ok ? 'OK' : outcome.faultCode;
 };
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/** Polls `read` until it answers `expected`; how long it took (fails after a second). */
-async function within1s(read: () => Promise<string>, expected: string, what: string): Promise<number> {
-  const started = Date.now();
-  let last = await read();
-  while (last !== expected && Date.now() - started < 1000) {
-    await sleep(10);
-    last = await read();
-  }
-  assert.equal(last, expected, `${what}: still ${last} after a second`);
-  return Date.now() - started;
-}
 
 /** Both directories keep answers only while they listen (the first lookup starts the listener). */
 async function bothListening(): Promise<void> {

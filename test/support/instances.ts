@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app/build.ts';
@@ -33,4 +34,19 @@ export async function secondInstance(
     await db.destroy();
   });
   return { app, services };
+}
+
+/**
+ * Polls `read` every 10 ms until it answers `expected`, as a change made on one instance reaches
+ * another through LISTEN/NOTIFY; how long it took. Fails the test after a second.
+ */
+export async function within1s(read: () => Promise<string>, expected: string, what: string): Promise<number> {
+  const started = Date.now();
+  let last = await read();
+  while (last !== expected && Date.now() - started < 1000) {
+    await new Promise((done) => setTimeout(done, 10));
+    last = await read();
+  }
+  assert.equal(last, expected, `${what}: still ${last} after a second`);
+  return Date.now() - started;
 }

@@ -85,29 +85,17 @@ export function createRegistryCache(options: RegistryCacheOptions): RegistryCach
     keep: frozen,
     downMessage: 'pagoPA registry listener lost its connection; reading the registry at every request',
     logger: options.logger,
+    lazy: true,
   });
-  let started = false;
-  const start = async (): Promise<void> => {
-    if (started) return;
-    started = true;
-    await memo.start();
-  };
-  /** The first lookup starts the listener (never again once stopped: the container is closing). */
-  const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
-    if (!started) void start().catch(() => undefined);
-    return memo.remember(key, load);
-  };
+  const { remember } = memo;
   // Keys as JSON: the codes come from SOAP requests and may hold any character.
   return {
     pspRows: (key) => remember(JSON.stringify(['psp', key.env, key.idPSP, key.idBrokerPSP, key.idChannel]), () => lookups.pspRows(key)),
     ecByFiscalCode: (env, fiscalCode) => remember(JSON.stringify(['ec', env, fiscalCode]), () => lookups.ecByFiscalCode(env, fiscalCode)),
     routeLinks: (env, organisationId) => remember(JSON.stringify(['links', env, organisationId]), () => lookups.routeLinks(env, organisationId)),
     changed: memo.changed,
-    start,
-    stop: async () => {
-      started = true;
-      await memo.stop();
-    },
+    start: memo.start,
+    stop: memo.stop,
     get listening() {
       return memo.listening;
     },

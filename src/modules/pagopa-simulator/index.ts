@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/index.ts';
+import type { Database, NotifiedMemo } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { createSimulatedStation, type SimulatedStation } from './simulated-station.ts';
@@ -44,6 +44,8 @@ export interface PagopaSimulatorOptions {
   db: Kysely<Database>;
   clock: Clock;
   audit: AuditLog;
+  /** The station memory (stations module): keeps simulator rows, forgotten at every change. */
+  memo?: Pick<NotifiedMemo, 'remember' | 'changed'> | undefined;
 }
 
 export function createPagopaSimulator(options: PagopaSimulatorOptions): PagopaSimulator {

@@ -1,7 +1,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/index.ts';
+import type { Database, NotifiedMemo } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { OutboundFailure, OutboundRequest, OutboundResult } from '../outbound/index.ts';
@@ -32,6 +32,11 @@ export interface SimulatedStation {
 export interface SimulatedStationOptions {
   db: Kysely<Database>;
   clock: Clock;
+  /**
+   * Keeps each institution's simulator row until one changes (the station memory of the stations
+   * module, notified by migration 0035); without it every call reads the database.
+   */
+  memo?: Pick<NotifiedMemo, 'remember'> | undefined;
 }
 
 /** Longest response timeout a call may ask for (the station caller's bound). */
@@ -48,11 +53,16 @@ function unreachable(code: string, message: string, startedAt: number): Outbound
 }
 
 export function createSimulatedStation(options: SimulatedStationOptions): SimulatedStation {
-  const { db, clock } = options;
+  const { db, clock, memo } = options;
+  // Asked before every call to an EC in the test environment, simulated or not (twice per payment flow).
+  const simulatorOf = (ecOrganisationId: string): Promise<repo.SimulatorRow | undefined> => {
+    const load = () => repo.findSimulator(db, ecOrganisationId);
+    return memo ? memo.remember(JSON.stringify(['simulator', ecOrganisationId]), load) : load();
+  };
 
   async function isEnabled(env: SimulatorEnv, ecOrganisationId: string): Promise<{ primitiveVersion: 1 | 2 } | undefined> {
     if (env !== 'test') return undefined;
-    const row = await repo.findSimulator(db, ecOrganisationId);
+    const row = await simulatorOf(ecOrganisationId);
     return row?.enabled ? { primitiveVersion: row.primitive_version } : undefined;
   }
 
@@ -97,7 +107,7 @@ export function createSimulatedStation(options: SimulatedStationOptions): Simula
       throw new VarcoError('validation_failed', `A simulated station call timeout must be whole milliseconds from 1 to ${MAX_TIMEOUT_MS}.`);
     }
     if (target.env !== 'test') return unreachable('simulator_test_only', 'The simulated station exists only in the test environment.', startedAt);
-    const row = await repo.findSimulator(db, target.ecOrganisationId);
+    const row = await simulatorOf(target.ecOrganisationId);
     if (!row?.enabled) return unreachable('simulator_not_enabled', 'The institution\u2019s simulated station is not switched on.', startedAt);
     const answer = await answerFor(target.ecOrganisationId, row, request);
     if (!answer) return unreachable('simulator_not_enabled', 'The institution cannot have a simulated station.', startedAt);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/index.ts';
+import type { Database, NotifiedMemo } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
@@ -46,6 +46,8 @@ export interface SimulatorSettingsOptions {
   db: Kysely<Database>;
   clock: Clock;
   audit: AuditLog;
+  /** What the simulated station keeps of this table (the station memory): forgotten after each change here. */
+  memo?: Pick<NotifiedMemo, 'changed'> | undefined;
 }
 
 async function ecOf(db: Kysely<Database>, organisationId: string): Promise<{ eligibility: Eligibility; ec?: SimulatedEc } | undefined> {
@@ -110,28 +112,33 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
     const ec = await ecOf(db, organisationId);
     if (!ec) return { ok: false, reason: 'not_found' };
     if (ec.eligibility !== 'eligible') return { ok: false, reason: 'not_eligible' };
-    return db.transaction().execute(async (trx) => {
-      const now = clock.now();
-      const current = await repo.lockSimulator(trx, organisationId, now);
-      // A row just created has version 1 while the page showed 0 (no row yet): the same state.
-      const seen = expectedVersion === 0 ? 1 : expectedVersion;
-      if (seen !== undefined && seen !== current.version) return { ok: false, reason: 'stale' } as const;
-      const outcome = apply(current);
-      if (!outcome.ok) return outcome;
-      const { row, action, subjectId, details, result } = outcome.value;
-      await repo.saveSimulator(trx, { ...row, organisation_id: organisationId, version: current.version + 1 }, now);
-      await audit.append(trx, {
-        actorType: actor.type,
-        actorId: actor.id,
-        ip: actor.ip,
-        action,
-        organisationId,
-        subjectType: subjectId ? 'pagopa_simulator_scenario' : 'pagopa_simulator',
-        subjectId: subjectId ?? organisationId,
-        details,
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        const current = await repo.lockSimulator(trx, organisationId, now);
+        // A row just created has version 1 while the page showed 0 (no row yet): the same state.
+        const seen = expectedVersion === 0 ? 1 : expectedVersion;
+        if (seen !== undefined && seen !== current.version) return { ok: false, reason: 'stale' } as const;
+        const outcome = apply(current);
+        if (!outcome.ok) return outcome;
+        const { row, action, subjectId, details, result } = outcome.value;
+        await repo.saveSimulator(trx, { ...row, organisation_id: organisationId, version: current.version + 1 }, now);
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action,
+          organisationId,
+          subjectType: subjectId ? 'pagopa_simulator_scenario' : 'pagopa_simulator',
+          subjectId: subjectId ?? organisationId,
+          details,
+        });
+        return { ok: true, value: result } as const;
       });
-      return { ok: true, value: result } as const;
-    });
+    } finally {
+      // This instance uses the change at once; the others when the trigger's notification arrives (migration 0035).
+      options.memo?.changed();
+    }
   }
 
   const keep = (r: repo.SimulatorRow) => ({ enabled: r.enabled, primitive_version: r.primitive_version, scenarios: r.scenarios });

@@ -1,7 +1,9 @@
+import type { NotifiedMemo } from '../../db/index.ts';
 import type { DestinationPolicy, OutboundLogger, Resolve } from '../outbound/index.ts';
 import { createExpiryWarnings, type ExpiryWarnings } from './expiry.service.ts';
 import { createPlatformCertificates, type PlatformCertificates, type PlatformCertificatesOptions } from './platform.service.ts';
 import { createStationCaller, type StationCaller, type StationCallerOptions } from './station.caller.ts';
+import { createStationMemo } from './station.memo.ts';
 import type { Environment } from './station.policy.ts';
 import { createStationsService, type StationsService } from './stations.service.ts';
 import { createTrustService, type TrustService } from './trust.service.ts';
@@ -23,6 +25,8 @@ export type { CheckResult, CheckTrigger, EndpointCheck, InboundCheck, ServerCert
 export { commonName } from './platform.service.ts';
 export type { PlatformCertificates, PlatformDownloads, PublishedCertificate } from './platform.service.ts';
 export type { StationCaller, StationCallRefusal, StationCallTarget } from './station.caller.ts';
+export { STATIONS_CHANNEL } from './station.memo.ts';
+export type { StationMemo } from './station.memo.ts';
 export { createExpiryWarnings } from './expiry.service.ts';
 export type { ExpiryWarnings, ExpiryRun } from './expiry.service.ts';
 export { stationJobs, STATION_REVERIFY_JOB, CERTIFICATE_EXPIRY_JOB } from './stations.scheduler.ts';
@@ -44,13 +48,18 @@ export interface StationServices {
   certificateExpiry: ExpiryWarnings;
   /** Calls to an organisation's approved stations with Varco's client certificate; close it with the app. */
   stationCaller: StationCaller;
+  /**
+   * This instance's memory of what station calls read (station.memo.ts), shared with the simulated
+   * station of the pagoPA test environment; stop it with the app.
+   */
+  stationMemo: NotifiedMemo;
 }
 
 /** The platform certificate options (database, platform PKI, server certificate) plus the station ones. */
 export interface StationServicesOptions extends PlatformCertificatesOptions {
   /** Inbound direction: last successful `GET /api/v1/ping` of the organisation in `env` (subscriptions module). */
   inboundVerifiedAt: (organisationId: string, env: Environment) => Promise<Date | null>;
-  /** For the trust store's LISTEN connection (a CA added anywhere reaches this instance at once). */
+  /** For the LISTEN connections of the trust store and the station memory (a change made anywhere reaches this instance at once). */
   databaseUrl?: string;
   /** Which addresses stations may be registered at and connected to (VARCO_OUTBOUND_ALLOW_CIDRS). */
   destinations: DestinationPolicy;
@@ -67,8 +76,9 @@ export function createStationServices(options: StationServicesOptions): StationS
   const platform = createPlatformCertificates(options);
   // The identity stays inside this module: only the station caller and verification present it.
   const { identity, ...platformCertificates } = platform;
+  const stationMemo = createStationMemo({ databaseUrl: options.databaseUrl, logger: options.logger });
   return {
-    stations: createStationsService({ db, clock, audit, publicUrl, destinations }),
+    stations: createStationsService({ db, clock, audit, publicUrl, destinations, memo: stationMemo }),
     trust,
     platformCertificates,
     verification: createVerificationService({
@@ -89,7 +99,9 @@ export function createStationServices(options: StationServicesOptions): StationS
       trust,
       destinations,
       outboundClient: options.outboundClient,
+      memo: stationMemo,
       ...(options.logger ? { logger: options.logger } : {}),
     }),
+    stationMemo,
   };
 }

@@ -14,6 +14,7 @@ import {
   type OutboundResult,
 } from '../outbound/index.ts';
 import type { Environment } from './station.policy.ts';
+import type { StationMemo } from './station.memo.ts';
 import * as repo from './stations.repository.ts';
 import { createTrustCache, type TrustService } from './trust.service.ts';
 
@@ -53,6 +54,8 @@ export interface StationCallerOptions {
   logger?: OutboundLogger;
   /** Makes the caller's one mutual-TLS client (createOutboundClient, called by the composition root: src/app/container.ts). */
   outboundClient: (options: OutboundClientOptions) => OutboundClient;
+  /** Keeps each station's lookup until a station changes (station.memo.ts); without it every call reads the database. */
+  memo?: StationMemo;
 }
 
 /** The identity files are re-read at most this often, so an activated client certificate is used within seconds. */
@@ -91,7 +94,10 @@ export function createStationCaller(options: StationCallerOptions): StationCalle
   }
 
   async function send(target: StationCallTarget, request: OutboundRequest): Promise<Result<OutboundResult, StationCallRefusal>> {
-    const found = await repo.stationForCall(options.db, target);
+    const key = { stationId: target.stationId, organisationId: target.organisationId, env: target.env };
+    const lookup = () => repo.stationForCall(options.db, key);
+    // Keys as JSON: the ids come from callers and may hold any character.
+    const found = await (options.memo ? options.memo.remember(JSON.stringify(['station', key.env, key.organisationId, key.stationId]), lookup) : lookup());
     if (!found) return fail('not_found');
     const { station, approved } = found;
     if (!approved) return fail('not_approved');
