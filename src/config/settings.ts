@@ -60,7 +60,15 @@ export const SETTINGS = [
       'With DATABASE_URL: the role that owns the schema; migrations and grants run with it, and the server itself connects with DATABASE_URL, which should be a non-superuser role (docs/security.md, "Database roles"). Unset: DATABASE_URL does both.',
   },
   { env: 'VARCO_EMBEDDED_PG_PORT', kind: 'int', default: '54329', min: 1, max: 65535, meaning: 'Loopback port of the embedded PostgreSQL.' },
-  { env: 'VARCO_DB_POOL_SIZE', kind: 'int', default: '10', min: 1, max: 200, meaning: 'Connections in the PostgreSQL pool of one Varco process.' },
+  {
+    env: 'VARCO_DB_POOL_SIZE',
+    kind: 'int',
+    default: '10',
+    min: 1,
+    max: 200,
+    meaning:
+      'Connections in the PostgreSQL pool of one Varco process. Each process also holds up to six LISTEN connections of its own (the outbox workers and five caches), so size `max_connections` for (pool + 6) × processes.',
+  },
   {
     env: 'VARCO_LOG_LEVEL',
     kind: 'enum',
