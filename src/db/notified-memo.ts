@@ -2,14 +2,15 @@ import { createListener, type Listener } from './listen.ts';
 
 // A memory of database answers that PostgreSQL keeps correct: a trigger notifies `channel` at the
 // commit of every change to what the answers are read from, and every instance forgets everything it
-// kept. Shared by the merchant configuration cache and the pagoPA directory cache (the key cache and
-// the trust store keep generations of their own). Rules, the same for every user:
+// kept. Shared by the merchant configuration cache, the pagoPA directory cache and the station memory
+// (the key cache and the trust store keep generations of their own). Rules, the same for every user:
 // - nothing is kept while the LISTEN connection is down or not yet up (slower, never stale), and the
 //   memory starts empty once it is back;
 // - a lookup that began before a change does not keep what it read (epoch);
 // - the process that made a change calls `changed()` and forgets at once, without waiting for its
 //   own notification;
-// - an age limit (default one minute) is a safety net only; the oldest entry goes when full;
+// - an age limit (default one minute) is a safety net only (a LISTEN connection that died without
+//   the socket noticing still looks up); the oldest entry goes when full;
 // - with `lazy`, the first lookup starts the listener, so a process that never asks opens no connection
 //   for it (a lookup after `stop` does not start it again: the process is closing).
 

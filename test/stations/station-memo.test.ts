@@ -5,6 +5,9 @@ import { secondInstance, within1s } from '../support/instances.ts';
 import { makeServerPki, startPeer, type Peer } from '../support/tls-peers.ts';
 import { CLI } from '../support/subscriptions.ts';
 import { organisation } from '../pagopa-registry/support.ts';
+import { decodeEcResponse } from '../../src/protocols/pagopa/index.ts';
+import { paRequest } from '../support/ec-station.ts';
+import { scenarioForm } from '../pagopa-simulator/support.ts';
 import { endpoint } from './support.ts';
 
 // The station memory (src/modules/stations/station.memo.ts, issue 15): each instance keeps what a
@@ -135,6 +138,76 @@ test('a simulated station switched on or off on one instance, or by SQL, is what
   assert.ok((await a.pagopaSimulator.settings.updateSettings(ec.id, { enabled: true, primitiveVersion: 2 }, CLI)).ok);
   assert.equal(told.count, before + 1, 'the instance that changed it forgot at once');
   assert.equal(await simulator(a), 'on v2');
+});
+
+test('another organisation never gets a station its owner\u2019s call left in memory; a station moved by SQL is refused to its old owner within a second', async () => {
+  await bothListening();
+  const other = await organisation(db, 'creditor_institution', { name: 'Comune Altrui' });
+  const callAs = async (services: Services, organisationId: string): Promise<string> => {
+    const sent = await services.stationCaller.send({ organisationId, env: 'test', stationId, responseTimeoutMs: 500 }, { method: 'POST', body: '<x/>' });
+    return sent.ok ? 'called' : sent.reason;
+  };
+  assert.equal(await answeredBy(a), 'three', 'kept for its owner');
+  assert.equal(await callAs(a, other.id), 'not_found');
+  assert.equal(await callAs(b, other.id), 'not_found');
+  await db.updateTable('stations').set({ organisation_id: other.id }).where('id', '=', stationId).execute();
+  await within1s(() => answeredBy(a), 'not_found', 'instance A, the old owner');
+  await within1s(() => answeredBy(b), 'not_found', 'instance B, the old owner');
+  await db.updateTable('stations').set({ organisation_id: ec.id }).where('id', '=', stationId).execute();
+  await within1s(() => answeredBy(a), 'three', 'its owner again');
+});
+
+test('timeouts changed by SQL are used within a second', async () => {
+  await bothListening();
+  const silent = await startPeer({ leaf: pki.leaf, clientCas: [platform.caPem], reply: () => undefined });
+  const made = await a.stations.register(ec.id, 'test', { code: `${ec.taxCode}_02`, primary: endpoint(silent.url('/node'), '127.0.0.1', silent.port) }, CLI, {
+    allowSharedHost: true,
+  });
+  assert.ok(made.ok);
+  assert.ok((await a.stations.reviewStation(made.value.id, 'approve', '', CLI)).ok);
+  await a.stations.configure(made.value.id, { responseTimeoutMs: 4000 }, CLI);
+  const timedOut = async (override?: number): Promise<string> => {
+    const sent = await b.stationCaller.send(
+      { organisationId: ec.id, env: 'test', stationId: made.value.id, ...(override ? { responseTimeoutMs: override } : {}) },
+      { method: 'POST', body: '<x/>' },
+    );
+    if (!sent.ok || sent.value.kind !== 'failure') return JSON.stringify(sent);
+    return `${sent.value.code} after ${sent.value.durationMs < 2000 ? 'less' : 'more'} than 2 s`;
+  };
+  // Kept by B with its configured 4 s (this call asks for 200 ms itself).
+  assert.equal(await timedOut(200), 'response_timeout after less than 2 s');
+  await db.updateTable('stations').set({ response_timeout_ms: 300 }).where('id', '=', made.value.id).execute();
+  await sleep(100);
+  // A stale memory would wait the 4 s it kept.
+  assert.equal(await timedOut(), 'response_timeout after less than 2 s');
+});
+
+test('a scenario added on one instance is what the other\u2019s simulated station answers within a second', async () => {
+  await bothListening();
+  assert.equal(await simulator(a), 'on v2');
+  const verify = async (services: Services): Promise<string> => {
+    const sent = await services.pagopaSimulator.send(
+      { env: 'test', ecOrganisationId: ec.id, responseTimeoutMs: 3000 },
+      paRequest('paVerifyPaymentNotice', { ec: ec.taxCode, noticeNumber: '410000000000000001' }),
+    );
+    if (sent.kind !== 'response') return `failure ${sent.code}`;
+    const decoded = decodeEcResponse('paVerifyPaymentNotice', sent.body);
+    return decoded.kind === 'ko' ? decoded.fault.faultCode : decoded.kind;
+  };
+  const before = await verify(a);
+  assert.notEqual(before, 'PAA_PAGAMENTO_SCADUTO');
+  assert.ok((await b.pagopaSimulator.settings.addScenario(ec.id, scenarioForm('41*', ec.taxCode, { answer: 'expired' }), undefined, CLI)).ok);
+  await within1s(() => verify(a), 'PAA_PAGAMENTO_SCADUTO', 'instance A, after B added the scenario');
+});
+
+test('a kept answer cannot be changed by whoever read it', async () => {
+  await bothListening();
+  const key = JSON.stringify(['memo-test']);
+  const kept = await memo.remember(key, async () => ({ approved: { primary: { url: 'https://one.example/node' } }, list: [{ n: 1 }] }));
+  assert.throws(() => Object.assign(kept.approved.primary, { url: 'https://elsewhere.example/' }), TypeError);
+  assert.throws(() => kept.list.push({ n: 2 }), TypeError);
+  const again = await memo.remember(key, async () => ({ approved: { primary: { url: 'not read' } }, list: [] }));
+  assert.equal(again.approved.primary.url, 'https://one.example/node');
 });
 
 test('nothing is kept once the memory stopped listening, and a lookup does not start it again', async () => {

@@ -39,6 +39,8 @@ export interface SimulatedStationOptions {
   memo?: Pick<NotifiedMemo, 'remember'> | undefined;
 }
 
+type KeptSimulator = Pick<repo.SimulatorRow, 'enabled' | 'primitive_version' | 'scenarios'>;
+
 /** Longest response timeout a call may ask for (the station caller's bound). */
 const MAX_TIMEOUT_MS = 120_000;
 
@@ -55,8 +57,12 @@ function unreachable(code: string, message: string, startedAt: number): Outbound
 export function createSimulatedStation(options: SimulatedStationOptions): SimulatedStation {
   const { db, clock, memo } = options;
   // Asked before every call to an EC in the test environment, simulated or not (twice per payment flow).
-  const simulatorOf = (ecOrganisationId: string): Promise<repo.SimulatorRow | undefined> => {
-    const load = () => repo.findSimulator(db, ecOrganisationId);
+  // Only what a call uses is kept: plain data the memory can freeze (a Date's time could still be set).
+  const simulatorOf = (ecOrganisationId: string): Promise<KeptSimulator | undefined> => {
+    const load = async (): Promise<KeptSimulator | undefined> => {
+      const row = await repo.findSimulator(db, ecOrganisationId);
+      return row && { enabled: row.enabled, primitive_version: row.primitive_version, scenarios: row.scenarios };
+    };
     return memo ? memo.remember(JSON.stringify(['simulator', ecOrganisationId]), load) : load();
   };
 
@@ -66,7 +72,7 @@ export function createSimulatedStation(options: SimulatedStationOptions): Simula
     return row?.enabled ? { primitiveVersion: row.primitive_version } : undefined;
   }
 
-  async function answerFor(ecOrganisationId: string, row: repo.SimulatorRow, request: OutboundRequest): Promise<SimulatedAnswer | undefined> {
+  async function answerFor(ecOrganisationId: string, row: KeptSimulator, request: OutboundRequest): Promise<SimulatedAnswer | undefined> {
     const ec = await simulatedEc(db, ecOrganisationId);
     if (!ec) return undefined;
     if (request.method !== 'POST')

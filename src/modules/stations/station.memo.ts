@@ -21,7 +21,10 @@ export const STATIONS_CHANNEL = 'varco_stations';
 /** What the station caller and the simulated station need of the memo. */
 export type StationMemo = Pick<NotifiedMemo, 'remember' | 'changed'>;
 
-/** Frozen all the way down, so no caller can change what the next one reads (answers are shared). */
+/**
+ * Frozen all the way down, so no caller can change what the next one reads (answers are shared).
+ * Answers are plain data: objects, arrays, strings, numbers (no Date, whose time could still be set).
+ */
 function frozen<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) frozen(inner);
