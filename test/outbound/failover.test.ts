@@ -73,26 +73,34 @@ describe('outbound failover', () => {
     });
     const expired = await goodPeer(world, { leaf: expiredLeaf });
     const secondary = await goodPeer(world, { host: '127.0.0.5' });
-
-    const timedOut = await client.send(
-      { env: 'test', endpoints: { key: 'slow', primary: endpointOf(slow, { responseTimeoutMs: 300 }), secondary: endpointOf(secondary) }, trust: world.trust },
-      { method: 'POST', body: 'a' },
-    );
-    assert.equal(timedOut.kind === 'response' && timedOut.endpoint, 'secondary');
-    // Read at once: the background probe of a primary that handshakes fine (it only never answers)
-    // marks it up again after the probe interval, which a loaded machine can reach before the end.
-    const failureOf = (key: string): string | undefined => client.health().find((entry) => entry.slot.startsWith(`test:${key}`))?.lastFailure?.code;
-    const slowCode = failureOf('slow');
-    const refused = await client.send(
-      { env: 'test', endpoints: { key: 'expired', primary: endpointOf(expired), secondary: endpointOf(secondary) }, trust: world.trust },
-      { method: 'POST', body: 'b' },
-    );
-    assert.equal(refused.kind === 'response' && refused.endpoint, 'secondary');
-    assert.deepEqual(
-      secondary.requests.map((request) => request.body.toString('utf8')),
-      ['a', 'b'],
-    );
-    assert.deepEqual([slowCode, failureOf('expired')], ['response_timeout', 'certificate_expired']);
+    // A client of its own whose probe does not run during the test: the slow primary handshakes fine
+    // (it only never answers), so the shared client's 50 ms probe marked it up again, and cleared the
+    // failure this test reads, whenever the secondary's answer took longer than that on a loaded machine.
+    const patient = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), probeIntervalMs: 600_000 });
+    try {
+      const timedOut = await patient.send(
+        {
+          env: 'test',
+          endpoints: { key: 'slow', primary: endpointOf(slow, { responseTimeoutMs: 300 }), secondary: endpointOf(secondary) },
+          trust: world.trust,
+        },
+        { method: 'POST', body: 'a' },
+      );
+      assert.equal(timedOut.kind === 'response' && timedOut.endpoint, 'secondary');
+      const refused = await patient.send(
+        { env: 'test', endpoints: { key: 'expired', primary: endpointOf(expired), secondary: endpointOf(secondary) }, trust: world.trust },
+        { method: 'POST', body: 'b' },
+      );
+      assert.equal(refused.kind === 'response' && refused.endpoint, 'secondary');
+      assert.deepEqual(
+        secondary.requests.map((request) => request.body.toString('utf8')),
+        ['a', 'b'],
+      );
+      const failureOf = (key: string): string | undefined => patient.health().find((entry) => entry.slot.startsWith(`test:${key}`))?.lastFailure?.code;
+      assert.deepEqual([failureOf('slow'), failureOf('expired')], ['response_timeout', 'certificate_expired']);
+    } finally {
+      await patient.close();
+    }
   });
 
   it('reports the secondary failure with the primary one when both are down', async () => {
