@@ -19,14 +19,13 @@ import { authorise, koReply, okReply, systemError, type Context, type Reply } fr
 //    answer (same request), PPT_ERRORE_IDEMPOTENZA (different request) or waits for the activation in
 //    progress with that key;
 // 2. route the notice (simulator or station);
-// 3. one transaction: claim the key, expire the notice's stale tokens, insert the new token as
+// 3. one statement (one transaction): claim the key, expire the notice's stale tokens, insert the new token as
 //    `activating` — the partial unique index refuses a second live token (PPT_PAGAMENTO_IN_CORSO, or
 //    PPT_PAGAMENTO_DUPLICATO when the holder is paid);
 // 4. paGetPayment[V2] OUTSIDE any transaction (the station's version decides which); on OK the token
 //    becomes `active` with the EC's data and the answer is stored for the key; on any failure `failed`
 //    (the notice is free again) and the key is released.
 
-const KEY_TAKEN = Symbol('idempotency key taken');
 const POLL_MS = 50;
 const ATTEMPTS = 3;
 
@@ -84,10 +83,11 @@ async function start(
   const expiresAt = tokenExpiry(now, value, 'activating', timeouts.getPaymentMs);
   const notice = { env: ctx.caller.env, fiscalCode: value.qrCode.fiscalCode, noticeNumber: value.qrCode.noticeNumber };
   try {
-    await db.transaction().execute(async (trx) => {
-      if (key && !(await repo.claimIdempotency(trx, key, { digest, token, validUntil: expiresAt, now }))) throw KEY_TAKEN;
-      await repo.expireStale(trx, notice, now);
-      await repo.insertPayment(trx, {
+    const started = await repo.startActivation(db, {
+      notice,
+      now,
+      claim: key && { key, digest, validUntil: expiresAt },
+      payment: {
         token,
         environment: notice.env,
         fiscal_code: notice.fiscalCode,
@@ -109,10 +109,10 @@ async function start(
         activated_at: now,
         expires_at: expiresAt,
         updated_at: now,
-      });
+      },
     });
+    if (started === 'key_taken') return { kind: 'key_taken' };
   } catch (error) {
-    if (error === KEY_TAKEN) return { kind: 'key_taken' };
     if (repo.isLiveNoticeConflict(error)) return { kind: 'held', state: await repo.liveHolder(db, notice) };
     throw error;
   }

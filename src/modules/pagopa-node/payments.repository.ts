@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Environment } from './node.types.ts';
 import type { PaymentState } from './outcome.policy.ts';
@@ -45,23 +45,64 @@ export async function liveHolder(db: Db, key: NoticeKey): Promise<PaymentState |
   return row?.state;
 }
 
-/** Tokens of the notice still held past their expiry become `expired` (run before inserting a new one). */
-export async function expireStale(trx: Db, key: NoticeKey, now: Date): Promise<number> {
-  const { environment, fiscal_code, notice_number } = notice(key);
-  const result = await trx
-    .updateTable('pagopa_payments')
-    .set({ state: 'expired', updated_at: now })
-    .where('environment', '=', environment)
-    .where('fiscal_code', '=', fiscal_code)
-    .where('notice_number', '=', notice_number)
-    .where('state', 'in', ['activating', 'active'])
-    .where('expires_at', '<', now)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
+export type NewPayment = Insertable<Database['pagopa_payments']>;
 
-export async function insertPayment(trx: Db, values: Insertable<Database['pagopa_payments']>): Promise<void> {
-  await trx.insertInto('pagopa_payments').values(values).execute();
+/**
+ * Starts an activation in ONE statement (issue 15: a transaction of five round trips before): the
+ * idempotency key is claimed (when the request has one), the notice's tokens still held past their
+ * expiry become `expired`, and the new token is inserted `activating`. All or nothing, as the
+ * transaction was. The order is the transaction's, forced by what each part reads: the expiry reads
+ * the claim, the insert reads both (PostgreSQL runs a data-modifying CTE when another part first
+ * reads it). So a request whose key another request holds claims nothing and changes nothing
+ * ('key_taken'), and a same-key race is still decided by the key before the notice's index. A second
+ * live token for the notice fails the statement on `pagopa_payments_live_notice` (isLiveNoticeConflict).
+ * The idempotency record's reference to its token is checked at commit (deferred), i.e. at the end of
+ * this statement, when the token exists.
+ */
+export async function startActivation(
+  db: Db,
+  input: {
+    payment: NewPayment;
+    notice: NoticeKey;
+    now: Date;
+    claim?: { key: IdempotencyKey; digest: string; validUntil: Date } | undefined;
+  },
+): Promise<'started' | 'key_taken'> {
+  const { payment, notice: key, now, claim } = input;
+  const { environment, fiscal_code, notice_number } = notice(key);
+  // The columns given a value, as an INSERT of the object would name them (the others keep their defaults).
+  const columns = sql.join(
+    Object.entries(payment)
+      .filter(([, value]) => value !== undefined)
+      .map(([column]) => sql.ref(column)),
+  );
+  // One parameter for the row: the table's own record type gives each value its column's type.
+  const record = JSON.stringify(payment);
+  const claimed = claim ? sql`EXISTS (SELECT 1 FROM claim)` : sql`true`;
+  const claimPart = claim
+    ? sql`claim AS (
+        INSERT INTO pagopa_idempotency (environment, id_psp, idempotency_key, request_digest, token, valid_until, created_at)
+        VALUES (${claim.key.env}, ${claim.key.idPsp}, ${claim.key.key}, ${claim.digest}, ${payment.token}, ${claim.validUntil}, ${now})
+        ON CONFLICT DO NOTHING
+        RETURNING token
+      ),`
+    : sql``;
+  const { rows } = await sql<{ inserted: number }>`
+    WITH ${claimPart}
+    stale AS (
+      UPDATE pagopa_payments SET state = 'expired', updated_at = ${now}
+      WHERE environment = ${environment} AND fiscal_code = ${fiscal_code} AND notice_number = ${notice_number}
+        AND state IN ('activating', 'active') AND expires_at < ${now} AND ${claimed}
+      RETURNING token
+    ),
+    inserted AS (
+      INSERT INTO pagopa_payments (${columns})
+      SELECT ${columns} FROM jsonb_populate_record(NULL::pagopa_payments, ${record}::jsonb)
+      WHERE ${claimed} AND (SELECT count(*) FROM stale) >= 0
+      RETURNING token
+    )
+    SELECT count(*)::int AS inserted FROM inserted`.execute(db);
+  return rows[0]?.inserted === 1 ? 'started' : 'key_taken';
 }
 
 /** True when the error is the live-token index refusing a second holder of the notice. */
@@ -139,17 +180,6 @@ export async function deleteExpiredIdempotency(db: Db, k: IdempotencyKey, now: D
     .where('idempotency_key', '=', idempotency_key)
     .where('valid_until', '<=', now)
     .execute();
-}
-
-/** Claims the key for a new activation; false when another request holds it (the insert decides). */
-export async function claimIdempotency(trx: Db, k: IdempotencyKey, row: { digest: string; token: string; validUntil: Date; now: Date }): Promise<boolean> {
-  const inserted = await trx
-    .insertInto('pagopa_idempotency')
-    .values({ ...idem(k), request_digest: row.digest, token: row.token, valid_until: row.validUntil, created_at: row.now })
-    .onConflict((oc) => oc.doNothing())
-    .returning('token')
-    .executeTakeFirst();
-  return inserted !== undefined;
 }
 
 /** A failed activation leaves no record: the same key may retry (a timeout is worth retrying). */
