@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import type { RequestOf } from '../../src/protocols/pagopa/index.ts';
+import { CLI } from '../support/subscriptions.ts';
 import { activateOk, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap } from '../support/pagopa-node.ts';
 
 // The node's state rules against PostgreSQL and a real mutual-TLS EC station, on an injected clock:
@@ -52,6 +53,22 @@ test('an activation replayed with its idempotencyKey gets the same answer and to
     [[first.value.paymentToken, 'active']],
     'one activation only',
   );
+});
+
+test('a replay whose notice no longer routes (its EC disabled since) still gets the stored answer; a new activation gets the routing fault', async () => {
+  const notice = noticeNumber();
+  const key = newKey();
+  const first = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key }));
+  assert.equal(faultOf(first.value), 'OK');
+  assert.ok(await t.services.pagopaRegistry.ecs.setEcEnabled(ec.organisationId, 'test', false, CLI));
+  try {
+    const again = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key }));
+    assert.equal(again.body, first.body, 'the answer the key stored');
+    const fresh = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(noticeNumber(), { idempotencyKey: newKey() }));
+    assert.equal(faultOf(fresh.value), 'PPT_DOMINIO_DISABILITATO');
+  } finally {
+    assert.ok(await t.services.pagopaRegistry.ecs.setEcEnabled(ec.organisationId, 'test', true, CLI));
+  }
 });
 
 test('two requests with one idempotencyKey at the same time: one activation, both get its token', async () => {

@@ -15,10 +15,10 @@ import * as repo from './payments.repository.ts';
 import { authorise, koReply, okReply, systemError, type Context, type Reply } from './reply.ts';
 
 // activatePaymentNotice[V2] (docs/adr/0020-pagopa-node.md):
-// 1. authorise the PSP; an idempotency key already used within its token's life answers the stored
+// 1. authorise the PSP; route the notice (simulator or station);
+// 2. an idempotency key already used within its token's life (its claim in 3 fails) answers the stored
 //    answer (same request), PPT_ERRORE_IDEMPOTENZA (different request) or waits for the activation in
-//    progress with that key;
-// 2. route the notice (simulator or station);
+//    progress with that key; an expired record is deleted and the key claimed again;
 // 3. one statement (one transaction): claim the key, expire the notice's stale tokens, insert the new token as
 //    `activating` — the partial unique index refuses a second live token (PPT_PAGAMENTO_IN_CORSO, or
 //    PPT_PAGAMENTO_DUPLICATO when the holder is paid);
@@ -185,19 +185,26 @@ export async function activate(ctx: Context, op: ActivateOperation, value: Activ
   const key = value.idempotencyKey === undefined ? undefined : { env, idPsp: value.idPSP, key: value.idempotencyKey };
   const digest = requestDigest(op, value);
   let target: EcTarget | undefined;
+  // The key's record is read only when the key turns out to be taken: its claim is part of the start
+  // (issue 15: a first activation, the common case, makes no read for it). A replay whose notice no
+  // longer routes still gets the answer the key stored, as when the record was read first.
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (key) {
-      const known = await prior(ctx, op, key, digest, noticeNumber);
-      if (known.kind === 'reply') return known.reply;
-    }
     if (target === undefined) {
       const routed = await resolveTarget(ctx.deps, env, fiscalCode, noticeNumber);
-      if (!routed.ok) return koReply(op, routed.fault);
+      if (!routed.ok) {
+        const known = key && (await prior(ctx, op, key, digest, noticeNumber));
+        return known?.kind === 'reply' ? known.reply : koReply(op, routed.fault);
+      }
       target = routed.target;
       ctx.trace.parties = target;
     }
     const started = await start(ctx, op, value, target, key, digest);
-    if (started.kind === 'key_taken') continue;
+    if (started.kind === 'key_taken') {
+      // Stored answer, another request's key, an activation in progress (waited for), or expired (deleted: claim again).
+      const known = key && (await prior(ctx, op, key, digest, noticeNumber));
+      if (known?.kind === 'reply') return known.reply;
+      continue;
+    }
     if (started.kind === 'held') {
       return koReply(
         op,
