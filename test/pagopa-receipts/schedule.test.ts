@@ -99,3 +99,26 @@ test('the VARCO_PAGOPA_RT_RETRY_* settings change the schedule', async () => {
     (error: unknown) => error instanceof ConfigError && /VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS/.test(error.message),
   );
 });
+
+test('a token scheduled a second time writes nothing and answers its receipts; each receipt names its own outbox message', async () => {
+  const other = await ecWithStation(services, db, { version: 2, name: 'Comune Cointestatario' });
+  const paid = paidPayment({ version: 2, fiscalCode: ec.fiscalCode, ecOrganisationId: ec.id, pspOrganisationId: psp, other: other.fiscalCode });
+  const first = await schedule(services, db, paid);
+  assert.equal(first.length, 2, 'one receipt per institution of the transfers');
+  const again = await schedule(services, db, paid);
+  assert.deepEqual(again, first);
+  const receipts = await db.selectFrom('pagopa_receipts').select(['id', 'outbox_message_id']).where('token', '=', paid.token).orderBy('position').execute();
+  assert.deepEqual(
+    receipts.map((r) => r.id),
+    first,
+  );
+  for (const receipt of receipts) {
+    const messages = await db.selectFrom('outbox').select(['id', 'payload']).where('subject_id', '=', receipt.id).execute();
+    assert.deepEqual(
+      messages.map((m) => m.id),
+      [receipt.outbox_message_id],
+      'one message per receipt, the one it names',
+    );
+    assert.deepEqual(messages[0]?.payload, { kind: 'pagopa_receipt', receiptId: receipt.id });
+  }
+});

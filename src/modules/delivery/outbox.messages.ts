@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
-import { newId } from '../../kernel/ids.ts';
+import { isId, newId } from '../../kernel/ids.ts';
 import { insertOutbox, OUTBOX_CHANNEL, type Channel } from './outbox.repository.ts';
 
 // Messages of channels whose payload belongs to another module (pagoPA receipts on `soap`): the
@@ -14,12 +14,18 @@ export interface OutboxMessageInput {
   organisationId?: string | null;
   subjectType: string;
   subjectId: string;
+  /** The message's id when the caller recorded it before enqueueing (from newOutboxMessageId); a new one otherwise. */
+  id?: string;
 }
+
+/** An id for a message the caller enqueues later in the same transaction (enqueueOutboxMessage's `id`). */
+export const newOutboxMessageId = (): string => newId('msg');
 
 /** Enqueues a message inside the caller's transaction; workers wake at commit. Returns its id (msg_…). */
 export async function enqueueOutboxMessage(trx: Kysely<Database>, input: OutboxMessageInput): Promise<string> {
   if (!trx.isTransaction) throw new Error('enqueueOutboxMessage must run inside the transaction of the change that causes the message');
-  const id = newId('msg');
+  if (input.id !== undefined && !isId(input.id, 'msg')) throw new Error('an outbox message id comes from newOutboxMessageId');
+  const id = input.id ?? newOutboxMessageId();
   await insertOutbox(trx, {
     id,
     channel: input.channel,

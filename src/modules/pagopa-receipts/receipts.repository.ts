@@ -25,9 +25,12 @@ export interface NewReceipt {
   outboxMessageId: string;
 }
 
-/** Inserts a receipt; a second one of the token for the same institution violates the unique key. */
-export async function insertReceipt(trx: Kysely<Database>, r: NewReceipt): Promise<void> {
-  await trx
+/**
+ * Inserts a receipt. A second one of the token for the same institution violates the unique key,
+ * unless `ifNew`: then nothing is written and false is returned (the token's receipts were scheduled).
+ */
+export async function insertReceipt(trx: Kysely<Database>, r: NewReceipt, options: { ifNew?: boolean } = {}): Promise<boolean> {
+  const inserted = await trx
     .insertInto('pagopa_receipts')
     .values({
       id: r.id,
@@ -44,7 +47,10 @@ export async function insertReceipt(trx: Kysely<Database>, r: NewReceipt): Promi
       payload: JSON.stringify(r.payload),
       outbox_message_id: r.outboxMessageId,
     })
-    .execute();
+    .$if(options.ifNew === true, (q) => q.onConflict((oc) => oc.columns(['environment', 'token', 'recipient_fiscal_code']).doNothing()))
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
 }
 
 export async function receiptIdsOfToken(db: Kysely<Database>, env: 'test' | 'prod', token: string): Promise<string[]> {

@@ -3,7 +3,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
-import { enqueueOutboxMessage, retryOutboxMessageNow } from '../delivery/index.ts';
+import { enqueueOutboxMessage, newOutboxMessageId, retryOutboxMessageNow } from '../delivery/index.ts';
 import type { PagopaDirectory } from '../pagopa-registry/index.ts';
 import { recipientsOf, snapshotOf } from './receipt.build.ts';
 import { mayRead, mayResend, type ReceiptParties, type ReceiptViewer } from './receipts.policy.ts';
@@ -61,9 +61,6 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
 
   async function schedule(trx: Kysely<Database>, paid: PaidPayment): Promise<string[]> {
     if (!trx.isTransaction) throw new Error('receipts.schedule must run inside the transaction that records the outcome');
-    // One outcome per token, but a replayed call must not deliver twice: the token's receipts stand.
-    const existing = await repo.receiptIdsOfToken(trx, paid.env, paid.token);
-    if (existing.length > 0) return existing;
     const recipients = recipientsOf(paid);
     // Read before writing: the registry answers from its own connection (it never waits on this transaction).
     const known = await Promise.all(recipients.map((code, i) => (i === 0 ? undefined : directory.isEc(paid.env, code))));
@@ -72,18 +69,11 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
     const ids: string[] = [];
     for (const [position, code] of recipients.entries()) {
       const id = newId('rct');
-      ids.push(id);
-      const message: ReceiptMessage = { kind: 'pagopa_receipt', receiptId: id };
+      // The message's id is chosen first so the receipt can name it before the message exists (no
+      // foreign key between the two; both commit together or not at all).
+      const outboxMessageId = newOutboxMessageId();
       const recipientOrganisationId = position === 0 ? paid.ecOrganisationId : (known[position]?.organisationId ?? null);
-      const outboxMessageId = await enqueueOutboxMessage(trx, {
-        channel: RECEIPT_CHANNEL,
-        payload: { ...message },
-        organisationId: recipientOrganisationId,
-        subjectType: 'pagopa_receipt',
-        subjectId: id,
-      });
-      // A concurrent schedule of the same token fails here on the unique key, rolling its outcome back.
-      await repo.insertReceipt(trx, {
+      const receipt = {
         id,
         environment: paid.env,
         token: paid.token,
@@ -97,6 +87,21 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
         amountCents: paid.payment.data.paymentAmount,
         payload,
         outboxMessageId,
+      };
+      // One outcome per token, but a second call must not deliver twice: the first receipt decides
+      // (issue 15: instead of reading the token's receipts first, one statement per flow). If it was
+      // scheduled already, the token's receipts stand and nothing is written. A later recipient that
+      // exists already fails on the unique key and rolls the outcome back.
+      if (!(await repo.insertReceipt(trx, receipt, { ifNew: position === 0 }))) return repo.receiptIdsOfToken(trx, paid.env, paid.token);
+      ids.push(id);
+      const message: ReceiptMessage = { kind: 'pagopa_receipt', receiptId: id };
+      await enqueueOutboxMessage(trx, {
+        id: outboxMessageId,
+        channel: RECEIPT_CHANNEL,
+        payload: { ...message },
+        organisationId: recipientOrganisationId,
+        subjectType: 'pagopa_receipt',
+        subjectId: id,
       });
     }
     // In position order, as receiptIdsOfToken answers; a concurrent schedule could not add any (unique key).
