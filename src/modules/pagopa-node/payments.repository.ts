@@ -45,15 +45,20 @@ export async function liveHolder(db: Db, key: NoticeKey): Promise<PaymentState |
   return row?.state;
 }
 
-export type NewPayment = Insertable<Database['pagopa_payments']>;
+/**
+ * A token as an activation starts it. Without the jsonb columns: they are written as JSON text
+ * elsewhere, which the record conversion below would store as a jsonb string.
+ */
+export type StartedPayment = Omit<Insertable<Database['pagopa_payments']>, 'payment' | 'outcome_details'>;
 
 /**
  * Starts an activation in ONE statement (issue 15: a transaction of five round trips before): the
  * idempotency key is claimed (when the request has one), the notice's tokens still held past their
  * expiry become `expired`, and the new token is inserted `activating`. All or nothing, as the
- * transaction was. The order is the transaction's, forced by what each part reads: the expiry reads
- * the claim, the insert reads both (PostgreSQL runs a data-modifying CTE when another part first
- * reads it). So a request whose key another request holds claims nothing and changes nothing
+ * transaction was. The order is the transaction's, forced by what each part's condition needs (the
+ * order of unrelated CTEs is left to PostgreSQL): the expiry's WHERE needs the claim's result, the
+ * insert's WHERE needs both, so each runs once the other is complete (one-time filters in the plan).
+ * So a request whose key another request holds claims nothing and changes nothing
  * ('key_taken'), and a same-key race is still decided by the key before the notice's index. A second
  * live token for the notice fails the statement on `pagopa_payments_live_notice` (isLiveNoticeConflict).
  * The idempotency record's reference to its token is checked at commit (deferred), i.e. at the end of
@@ -62,7 +67,7 @@ export type NewPayment = Insertable<Database['pagopa_payments']>;
 export async function startActivation(
   db: Db,
   input: {
-    payment: NewPayment;
+    payment: StartedPayment;
     notice: NoticeKey;
     now: Date;
     claim?: { key: IdempotencyKey; digest: string; validUntil: Date } | undefined;

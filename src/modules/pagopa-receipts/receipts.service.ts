@@ -59,6 +59,11 @@ const MAX_PAGE = 200;
 export function createReceiptsService(options: ReceiptsServiceOptions): ReceiptsService {
   const { db, clock, audit, directory } = options;
 
+  /**
+   * The token's receipts and their outbox messages, in the caller's transaction, which must hold the
+   * token's row lock (the outcome's does): a second call that ran meanwhile would wait for this one
+   * and then answer its ids instead of failing (docs/adr/0021).
+   */
   async function schedule(trx: Kysely<Database>, paid: PaidPayment): Promise<string[]> {
     if (!trx.isTransaction) throw new Error('receipts.schedule must run inside the transaction that records the outcome');
     const recipients = recipientsOf(paid);
@@ -104,7 +109,7 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
         subjectId: id,
       });
     }
-    // In position order, as receiptIdsOfToken answers; a concurrent schedule could not add any (unique key).
+    // In position order, as receiptIdsOfToken answers; another schedule of the token cannot add any (unique key).
     return ids;
   }
 
