@@ -5,7 +5,7 @@ export type { MigrateResult } from './migrate.ts';
 export { startEmbedded, ensureDatabase } from './embedded.ts';
 export { createListener } from './listen.ts';
 export type { Listener, ListenerHooks } from './listen.ts';
-export { createNotifiedMemo } from './notified-memo.ts';
+export { changeInTransaction, createNotifiedMemo, frozenAnswer } from './notified-memo.ts';
 export type { NotifiedMemo, NotifiedMemoOptions } from './notified-memo.ts';
 export type { EmbeddedServer } from './embedded.ts';
 export type { Database, StationVersionState, Environment, SubscriptionState, OrganisationType } from './schema.ts';

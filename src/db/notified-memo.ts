@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import { createListener, type Listener } from './listen.ts';
+import type { Database } from './schema.ts';
 
 // A memory of database answers that PostgreSQL keeps correct: a trigger notifies `channel` at the
 // commit of every change to what the answers are read from, and every instance forgets everything it
@@ -106,4 +108,27 @@ export function createNotifiedMemo(options: NotifiedMemoOptions): NotifiedMemo {
     });
     await listener.start();
   }
+}
+
+/**
+ * A `keep` for every memory: frozen all the way down, so no caller can change what the next one
+ * reads (answers are shared). Keep plain data: a Date is frozen too, but its time can still be set.
+ */
+export function frozenAnswer<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) frozenAnswer(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A change to what a memory keeps: `work` in a transaction, then `changed` (this process's memory
+ * forgets) when it ends, committed or not, without waiting for the trigger's notification.
+ */
+export function changeInTransaction<T>(db: Kysely<Database>, changed: (() => void) | undefined, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db
+    .transaction()
+    .execute(work)
+    .finally(() => changed?.());
 }

@@ -17,7 +17,7 @@
  * serves the node opens no connection for it.
  */
 import type { Kysely } from 'kysely';
-import { createNotifiedMemo, type Database } from '../../db/index.ts';
+import { createNotifiedMemo, frozenAnswer, type Database } from '../../db/index.ts';
 import * as repo from './registry.repository.ts';
 import type { Environment } from './registry.types.ts';
 
@@ -65,15 +65,6 @@ export interface RegistryCacheOptions {
   logger?: { warn(obj: object, msg?: string): void } | undefined;
 }
 
-/** Shallow-frozen, so no caller can change what the next one reads. */
-function frozen<T>(value: T): T {
-  if (Array.isArray(value)) {
-    for (const item of value) Object.freeze(item);
-    return Object.freeze(value);
-  }
-  return value !== null && typeof value === 'object' ? Object.freeze(value) : value;
-}
-
 export function createRegistryCache(options: RegistryCacheOptions): RegistryCache {
   const { lookups } = options;
   const memo = createNotifiedMemo({
@@ -82,7 +73,7 @@ export function createRegistryCache(options: RegistryCacheOptions): RegistryCach
     applicationName: 'varco-pagopa-registry',
     maxAgeMs: options.maxAgeMs,
     maxEntries: options.maxEntries,
-    keep: frozen,
+    keep: frozenAnswer,
     downMessage: 'pagoPA registry listener lost its connection; reading the registry at every request',
     logger: options.logger,
     lazy: true,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, OrganisationType } from '../../db/index.ts';
+import { changeInTransaction, type Database, type OrganisationType } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { AuditEntry, AuditLog } from '../audit/index.ts';
@@ -28,10 +28,7 @@ export interface AdministrationOptions {
  * is dropped at once; the other instances hear of it from the tables' triggers (migration 0030).
  */
 export function changeRegistry<T>(options: Pick<AdministrationOptions, 'db' | 'changed'>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  return options.db
-    .transaction()
-    .execute(work)
-    .finally(() => options.changed?.());
+  return changeInTransaction(options.db, options.changed, work);
 }
 
 export function refused<T>(problems: RegistryProblem[]): RegistryOutcome<T> {

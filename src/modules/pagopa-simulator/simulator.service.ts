@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, NotifiedMemo } from '../../db/index.ts';
+import { changeInTransaction, type Database, type NotifiedMemo } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
@@ -112,8 +112,11 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
     const ec = await ecOf(db, organisationId);
     if (!ec) return { ok: false, reason: 'not_found' };
     if (ec.eligibility !== 'eligible') return { ok: false, reason: 'not_eligible' };
-    try {
-      return await db.transaction().execute(async (trx) => {
+    // This instance uses the change at once; the others when the trigger's notification arrives (migration 0035).
+    return changeInTransaction(
+      db,
+      () => options.memo?.changed(),
+      async (trx) => {
         const now = clock.now();
         const current = await repo.lockSimulator(trx, organisationId, now);
         // A row just created has version 1 while the page showed 0 (no row yet): the same state.
@@ -134,11 +137,8 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
           details,
         });
         return { ok: true, value: result } as const;
-      });
-    } finally {
-      // This instance uses the change at once; the others when the trigger's notification arrives (migration 0035).
-      options.memo?.changed();
-    }
+      },
+    );
   }
 
   const keep = (r: repo.SimulatorRow) => ({ enabled: r.enabled, primitive_version: r.primitive_version, scenarios: r.scenarios });

@@ -14,24 +14,12 @@
  * (`changed()`, called after each such transaction). While the LISTEN connection is down, or before
  * it is up, nothing is kept (slower, never stale). The first lookup starts the listener.
  */
-import { createNotifiedMemo, type NotifiedMemo } from '../../db/index.ts';
+import { createNotifiedMemo, frozenAnswer, type NotifiedMemo } from '../../db/index.ts';
 
 export const STATIONS_CHANNEL = 'varco_stations';
 
 /** What the station caller and the simulated station need of the memo. */
 export type StationMemo = Pick<NotifiedMemo, 'remember' | 'changed'>;
-
-/**
- * Frozen all the way down, so no caller can change what the next one reads (answers are shared).
- * Answers are plain data: objects, arrays, strings, numbers (no Date, whose time could still be set).
- */
-function frozen<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) frozen(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 export function createStationMemo(options: {
   databaseUrl: string | undefined;
@@ -43,7 +31,7 @@ export function createStationMemo(options: {
     channel: STATIONS_CHANNEL,
     applicationName: 'varco-stations',
     maxAgeMs: options.maxAgeMs,
-    keep: frozen,
+    keep: frozenAnswer,
     lazy: true,
     downMessage: 'station listener lost its connection; reading stations at every call',
     logger: options.logger,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/index.ts';
+import { changeInTransaction, type Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
@@ -118,14 +118,8 @@ async function hostProblems(
 
 export function createStationsService(options: StationsOptions) {
   const { db, clock, publicUrl, audit, destinations } = options;
-  /** A transaction that may change what a station call reads; this instance forgets its memory when it ends. */
-  const changing = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } finally {
-      options.memo?.changed();
-    }
-  };
+  /** A transaction that may change what a station call reads: this instance forgets its memory when it ends. */
+  const changing = <T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> => changeInTransaction(db, () => options.memo?.changed(), work);
 
   async function insertVersion(trx: Kysely<Database>, stationId: string, v: Validated, actor: StationActor): Promise<string> {
     const last = await trx
@@ -200,36 +194,34 @@ export function createStationsService(options: StationsOptions) {
     if (await repo.findStationByCode(db, env, code)) return refused([{ field: 'code', problem: 'code_taken' }]);
     const id = newId('sta');
     try {
-      const saved: Saved = await changing(() =>
-        db.transaction().execute(async (trx): Promise<Saved> => {
-          const conflicts = await hostProblems(trx, { env, organisationId, endpoints, sharedAllowed });
-          if (conflicts.length > 0) return { conflicts };
-          await trx
-            .insertInto('stations')
-            .values({ id, organisation_id: organisationId, environment: env, code, shared_host_allowed: sharedAllowed, created_at: clock.now() })
-            .execute();
-          const versionId = await insertVersion(trx, id, endpoints, actor);
-          await tellAdmins(trx, { id, organisation_id: organisationId, code, environment: env });
-          await audit.append(trx, {
-            actorType: actor.type,
-            actorId: actor.id,
-            ip: actor.ip,
-            action: 'station.registered',
-            subjectType: 'station',
-            subjectId: id,
-            organisationId,
-            details: {
-              code,
-              environment: env,
-              versionId,
-              primaryUrl: endpoints.primary.url,
-              secondaryUrl: endpoints.secondary?.url ?? null,
-              ...(sharedAllowed ? { sharedHostAllowed: true } : {}),
-            },
-          });
-          return { versionId };
-        }),
-      );
+      const saved: Saved = await changing(async (trx): Promise<Saved> => {
+        const conflicts = await hostProblems(trx, { env, organisationId, endpoints, sharedAllowed });
+        if (conflicts.length > 0) return { conflicts };
+        await trx
+          .insertInto('stations')
+          .values({ id, organisation_id: organisationId, environment: env, code, shared_host_allowed: sharedAllowed, created_at: clock.now() })
+          .execute();
+        const versionId = await insertVersion(trx, id, endpoints, actor);
+        await tellAdmins(trx, { id, organisation_id: organisationId, code, environment: env });
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          ip: actor.ip,
+          action: 'station.registered',
+          subjectType: 'station',
+          subjectId: id,
+          organisationId,
+          details: {
+            code,
+            environment: env,
+            versionId,
+            primaryUrl: endpoints.primary.url,
+            secondaryUrl: endpoints.secondary?.url ?? null,
+            ...(sharedAllowed ? { sharedHostAllowed: true } : {}),
+          },
+        });
+        return { versionId };
+      });
       if ('conflicts' in saved) return refused(saved.conflicts);
       return ok({ id, versionId: saved.versionId });
     } catch (error) {
@@ -246,30 +238,28 @@ export function createStationsService(options: StationsOptions) {
     const checked = validate(input, station.environment, destinations);
     if (checked.value === undefined) return refused(checked.problems);
     const endpoints = checked.value;
-    const saved: Saved = await changing(() =>
-      db.transaction().execute(async (trx): Promise<Saved> => {
-        const conflicts = await hostProblems(trx, {
-          env: station.environment,
-          organisationId: station.organisation_id,
-          endpoints,
-          sharedAllowed: station.shared_host_allowed,
-        });
-        if (conflicts.length > 0) return { conflicts };
-        const versionId = await insertVersion(trx, stationId, endpoints, actor);
-        await tellAdmins(trx, station);
-        await audit.append(trx, {
-          actorType: actor.type,
-          actorId: actor.id,
-          ip: actor.ip,
-          action: 'station.edited',
-          subjectType: 'station',
-          subjectId: stationId,
-          organisationId: station.organisation_id,
-          details: { versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null },
-        });
-        return { versionId };
-      }),
-    );
+    const saved: Saved = await changing(async (trx): Promise<Saved> => {
+      const conflicts = await hostProblems(trx, {
+        env: station.environment,
+        organisationId: station.organisation_id,
+        endpoints,
+        sharedAllowed: station.shared_host_allowed,
+      });
+      if (conflicts.length > 0) return { conflicts };
+      const versionId = await insertVersion(trx, stationId, endpoints, actor);
+      await tellAdmins(trx, station);
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'station.edited',
+        subjectType: 'station',
+        subjectId: stationId,
+        organisationId: station.organisation_id,
+        details: { versionId, primaryUrl: endpoints.primary.url, secondaryUrl: endpoints.secondary?.url ?? null },
+      });
+      return { versionId };
+    });
     return 'conflicts' in saved ? refused(saved.conflicts) : ok({ versionId: saved.versionId });
   }
 
@@ -308,49 +298,47 @@ export function createStationsService(options: StationsOptions) {
   ): Promise<Result<{ stationId: string }, StationProblem>> {
     const text = note.trim().slice(0, 2000);
     if (action === 'request_changes' && text === '') return fail('note_required');
-    return changing(() =>
-      db.transaction().execute(async (trx) => {
-        const version = await repo.findVersion(trx, versionId);
-        if (!version) return fail('not_found' as const);
-        const next = reviewTransition(version.state, action);
-        if (!next) return fail('invalid_state_transition' as const);
-        const updated = await trx
-          .updateTable('station_versions')
-          .set({ state: next, review_note: text || null, reviewed_by: actor.type === 'admin' ? actor.id : null, reviewed_at: clock.now() })
-          .where('id', '=', versionId)
-          .where('state', '=', version.state)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) return fail('invalid_state_transition' as const);
-        if (next === 'approved') {
-          if (version.approved_version_id)
-            await trx.updateTable('station_versions').set({ state: 'superseded' }).where('id', '=', version.approved_version_id).execute();
-          // A new approved endpoint has not been verified yet.
-          await trx
-            .updateTable('stations')
-            .set({ approved_version_id: versionId, connection_state: 'unverified', outbound_verified_at: null, flagged_at: null })
-            .where('id', '=', version.station_id)
-            .execute();
-        }
-        await mailReferents(trx, {
-          template: next === 'approved' ? 'station_approved' : 'station_changes_requested',
-          organisationId: version.organisation_id,
-          subjectType: 'station',
-          subjectId: version.station_id,
-          params: { stationCode: version.code, environment: version.environment, note: text, link: `${publicUrl}/portal/stations/${version.station_id}` },
-        });
-        await audit.append(trx, {
-          actorType: actor.type,
-          actorId: actor.id,
-          ip: actor.ip,
-          action: next === 'approved' ? 'station.approved' : 'station.changes_requested',
-          subjectType: 'station',
-          subjectId: version.station_id,
-          organisationId: version.organisation_id,
-          details: { versionId, note: text },
-        });
-        return ok({ stationId: version.station_id });
-      }),
-    );
+    return changing(async (trx) => {
+      const version = await repo.findVersion(trx, versionId);
+      if (!version) return fail('not_found' as const);
+      const next = reviewTransition(version.state, action);
+      if (!next) return fail('invalid_state_transition' as const);
+      const updated = await trx
+        .updateTable('station_versions')
+        .set({ state: next, review_note: text || null, reviewed_by: actor.type === 'admin' ? actor.id : null, reviewed_at: clock.now() })
+        .where('id', '=', versionId)
+        .where('state', '=', version.state)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return fail('invalid_state_transition' as const);
+      if (next === 'approved') {
+        if (version.approved_version_id)
+          await trx.updateTable('station_versions').set({ state: 'superseded' }).where('id', '=', version.approved_version_id).execute();
+        // A new approved endpoint has not been verified yet.
+        await trx
+          .updateTable('stations')
+          .set({ approved_version_id: versionId, connection_state: 'unverified', outbound_verified_at: null, flagged_at: null })
+          .where('id', '=', version.station_id)
+          .execute();
+      }
+      await mailReferents(trx, {
+        template: next === 'approved' ? 'station_approved' : 'station_changes_requested',
+        organisationId: version.organisation_id,
+        subjectType: 'station',
+        subjectId: version.station_id,
+        params: { stationCode: version.code, environment: version.environment, note: text, link: `${publicUrl}/portal/stations/${version.station_id}` },
+      });
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: next === 'approved' ? 'station.approved' : 'station.changes_requested',
+        subjectType: 'station',
+        subjectId: version.station_id,
+        organisationId: version.organisation_id,
+        details: { versionId, note: text },
+      });
+      return ok({ stationId: version.station_id });
+    });
   }
 
   /** Reviews the version of a station that waits for a check (back office and CLI act on stations, not versions). */
@@ -382,21 +370,19 @@ export function createStationsService(options: StationsOptions) {
     ) {
       throw new VarcoError('validation_failed', 'Timeouts must be whole milliseconds: 100–60000 (connect) and 100–120000 (response).');
     }
-    await changing(() =>
-      db.transaction().execute(async (trx) => {
-        await trx.updateTable('stations').set(values).where('id', '=', stationId).execute();
-        await audit.append(trx, {
-          actorType: actor.type,
-          actorId: actor.id,
-          ip: actor.ip,
-          action: 'station.configured',
-          subjectType: 'station',
-          subjectId: stationId,
-          organisationId: station.organisation_id,
-          details: { connectTimeoutMs: values.connect_timeout_ms, responseTimeoutMs: values.response_timeout_ms },
-        });
-      }),
-    );
+    await changing(async (trx) => {
+      await trx.updateTable('stations').set(values).where('id', '=', stationId).execute();
+      await audit.append(trx, {
+        actorType: actor.type,
+        actorId: actor.id,
+        ip: actor.ip,
+        action: 'station.configured',
+        subjectType: 'station',
+        subjectId: stationId,
+        organisationId: station.organisation_id,
+        details: { connectTimeoutMs: values.connect_timeout_ms, responseTimeoutMs: values.response_timeout_ms },
+      });
+    });
   }
 
   /** A station with its versions and checks; undefined when missing or (with organisationId) another organisation's. */
