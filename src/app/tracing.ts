@@ -2,6 +2,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Config } from '../config/index.ts';
+import { tracingStarted, tracingStopped } from '../kernel/tracing.ts';
 
 // Tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set): one tracer provider per process, registered globally
 // with the AsyncLocalStorage context manager and the W3C trace-context propagator, exporting spans in
@@ -19,5 +20,11 @@ export function startTracing(otel: NonNullable<Config['otel']>, options: { sched
     spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.scheduledDelayMillis ?? 2_000, maxQueueSize: 4_096 })],
   });
   provider.register();
-  return { shutdown: () => provider.shutdown() };
+  tracingStarted();
+  return {
+    shutdown: async () => {
+      tracingStopped();
+      await provider.shutdown();
+    },
+  };
 }

@@ -1,16 +1,33 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 
-// Spans through the OpenTelemetry API (docs/adr/0035-tracing.md). Without a registered SDK (tracing
-// off: OTEL_EXPORTER_OTLP_ENDPOINT unset) the API hands out non-recording spans, so the call sites
-// below cost a few property reads. src/app/tracing.ts registers the SDK when tracing is on.
+// Spans through the OpenTelemetry API (docs/adr/0035-tracing.md). src/app/tracing.ts registers the
+// SDK when tracing is on and says so here (tracingStarted). Until then (tracing off:
+// OTEL_EXPORTER_OTLP_ENDPOINT unset) the helpers below skip the API altogether: through it, a span
+// that records nothing still cost a span object, a context copy, the context manager's `with` and a
+// copied header object, several times per outbox delivery and per pagoPA flow (issue 15).
 
 const tracer = trace.getTracer('varco');
+
+/** The one span handed out while tracing is off: every method does nothing, and it is never active. */
+const OFF: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+let recording = false;
+
+/** Called once the SDK is registered (src/app/tracing.ts): from then on spans are made through the API. */
+export function tracingStarted(): void {
+  recording = true;
+}
+
+/** Called when the SDK has shut down: spans are no longer made. */
+export function tracingStopped(): void {
+  recording = false;
+}
 
 export { SpanKind };
 export type { Span };
 
 /** Runs `work` inside a span (the active one while it runs); a throw marks the span as an error and is rethrown. */
 export async function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
+  if (!recording) return work(OFF);
   return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
     try {
       return await work(span);
@@ -25,6 +42,7 @@ export async function inSpan<T>(name: string, kind: SpanKind, attributes: Attrib
 
 /** The W3C `traceparent` (and `tracestate`) of the active span, added to outgoing request headers; unchanged when tracing is off. */
 export function withTraceHeaders(headers: Record<string, string>): Record<string, string> {
+  if (!recording) return headers;
   const carrier: Record<string, string> = { ...headers };
   propagation.inject(context.active(), carrier);
   return carrier;
