@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -20,6 +21,17 @@ const PingResponse = Type.Object({
   serverTime: Type.String({ format: 'date-time' }),
 });
 
+/** The protocol a connection negotiated, asked of OpenSSL once per connection: it cannot change while the connection lives. */
+const protocols = new WeakMap<object, string | null>();
+function tlsProtocolOf(socket: Socket): string | null {
+  let protocol = protocols.get(socket);
+  if (protocol === undefined) {
+    protocol = (socket as Partial<TLSSocket>).getProtocol?.() ?? null;
+    protocols.set(socket, protocol);
+  }
+  return protocol;
+}
+
 export function registerPing(app: FastifyInstance, verifier: KeyVerifier): void {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/v1/ping',
@@ -35,16 +47,16 @@ export function registerPing(app: FastifyInstance, verifier: KeyVerifier): void 
         response: { 200: PingResponse, ...AUTH_ERRORS },
       },
     },
-    async (request) => {
+    // Not async: the answer is ready at once, so no promise and no microtask before it is sent (issue 15).
+    (request) => {
       const auth = apiAuth(request);
       verifier.recordPing(auth.subscriptionId);
-      const socket = request.raw.socket as Partial<TLSSocket>;
       return {
         subscription: { id: auth.subscriptionId, name: auth.subscriptionName },
         organisation: { id: auth.organisationId, name: auth.organisationName },
         product: { id: auth.productId, code: auth.productCode, name: auth.productName },
         environment: auth.environment,
-        tlsProtocol: socket.getProtocol?.() ?? null,
+        tlsProtocol: tlsProtocolOf(request.raw.socket),
         serverTime: new Date().toISOString(),
       };
     },
