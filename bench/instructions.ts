@@ -1,0 +1,143 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type { Options, Result } from 'autocannon';
+import { serverCertificateFiles } from './api-key.bench.ts';
+import { openBenchDatabase, seedApiKeys, seedOrganisation } from './seed.ts';
+import { childEnv, cleanupAll, freePort, onCleanup, sleep, tempDir } from './support.ts';
+import { httpsStatus, SERVER_NODE_FLAGS, startVarco } from './varco.ts';
+
+// `node bench/instructions.ts [requests] [varco|baseline] [--env NAME=VALUE …] [--keep DIR]`: machine
+// instructions per request of benchmark 1 (Varco's keyed GET /api/v1/ping against bare Fastify's),
+// counted by valgrind's callgrind. Unlike CPU time, an instruction count does not depend on what the
+// other core runs nor on what a system call costs in this sandbox (a system call's own work is not
+// counted at all): it says how much code each request runs (docs/benchmarks.md, row 1, ninth
+// session). Each server runs under callgrind with counting off; 2 × requests warm it up (the JIT), then
+// counting is switched on for `requests` more (10 connections) and the counts are read per thread:
+// the main thread's is the request path, the others are V8's compiler and collector helpers and
+// libuv's pool. Slow (valgrind runs the server ~50 times slower): about a minute per side for 4,000.
+// Work a server does per second of wall time (timers, the access log's 20 ms batches) is spread
+// over ~50 times fewer requests than at full speed, which inflates Varco's figure a little.
+
+const args = process.argv.slice(2);
+const requests = Number(args.find((a) => /^\d+$/.test(a)) ?? 4000);
+const only = args.find((a) => a === 'varco' || a === 'baseline');
+const envArgs = args.flatMap((a, i) => (a === '--env' && args[i + 1] !== undefined ? [args[i + 1] as string] : []));
+const extraEnv = Object.fromEntries(envArgs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const keepIndex = args.indexOf('--keep');
+const keep = keepIndex >= 0 ? args[keepIndex + 1] : undefined;
+
+function load(url: string, amount: number, headers: Record<string, string>): Promise<Result> {
+  return new Promise((done, fail) => {
+    autocannon({ url, connections: 10, amount, headers, servername: 'localhost', timeout: 60 } as Options, (error, result) =>
+      error ? fail(error) : done(result),
+    );
+  });
+}
+
+interface Count {
+  all: number;
+  main: number;
+  ok: number;
+}
+
+/** Starts `nodeArgs` under callgrind, warms it up, counts `requests` requests. `port`: known, or read from a `listening <port>` line. */
+async function count(
+  label: string,
+  nodeArgs: string[],
+  env: NodeJS.ProcessEnv,
+  port: number | undefined,
+  headers: Record<string, string>,
+  dir: string,
+): Promise<Count> {
+  const out = join(dir, `callgrind-${label}.out`);
+  const child = spawn(
+    'valgrind',
+    ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, process.execPath, ...nodeArgs],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  onCleanup(async () => {
+    child.kill('SIGKILL');
+  });
+  let listening = port ?? 0;
+  child.stdout.on('data', (data: Buffer) => {
+    const match = /listening (\d+)/.exec(data.toString());
+    if (match) listening = Number(match[1]);
+  });
+  for (let tries = 0; ; tries++) {
+    if (listening !== 0 && typeof (await httpsStatus(listening, '/api/v1/ping', undefined)) === 'number') break;
+    if (tries > 600 || child.exitCode !== null) throw new Error(`${label} did not start under valgrind`);
+    await sleep(500);
+  }
+  const url = `https://127.0.0.1:${listening}/api/v1/ping`;
+  await load(url, 2 * requests, headers);
+  const control = (option: string): void => {
+    execFileSync('callgrind_control', [option, String(child.pid)], { stdio: 'ignore' });
+  };
+  control('--instr=on');
+  control('--zero');
+  const run = await load(url, requests, headers);
+  control('--instr=off');
+  control('--dump=measured');
+  await sleep(2000);
+  const counted: Count = { all: 0, main: 0, ok: run['2xx'] };
+  const files = readdirSync(dir).filter((f) => f.startsWith(`callgrind-${label}.out`));
+  for (const file of files) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    if (!text.includes('Trigger: dump measured')) continue;
+    const total = Number(/^totals: (\d+)/m.exec(text)?.[1] ?? 0);
+    counted.all += total;
+    if (/^thread: 1$/m.test(text)) counted.main += total;
+    if (keep !== undefined) cpSync(join(dir, file), join(keep, file));
+  }
+  child.kill('SIGTERM');
+  await sleep(3000);
+  child.kill('SIGKILL');
+  return counted;
+}
+
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+  if (keep !== undefined) mkdirSync(keep, { recursive: true });
+  const workDir = await tempDir('varco-instructions-');
+  const base = { dataDir: join(workDir, 'data'), port: await freePort(), pgPort: await freePort(), logFile: join(workDir, 'varco.log') };
+  // Initialised and seeded by a normal start; the counted server then starts on the same data directory.
+  const first = await startVarco({ ...base, readyTimeoutMs: 120_000 });
+  const database = openBenchDatabase(await first.databaseUrl());
+  const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
+  await database.close();
+  await first.stop();
+  const results: Array<[string, Count]> = [];
+  if (only !== 'varco') {
+    const files = await serverCertificateFiles(base.dataDir, workDir);
+    const env = { ...process.env, BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile };
+    results.push(['bare Fastify', await count('baseline', ['bench/baseline-server.ts', 'ping'], env, undefined, {}, workDir)]);
+  }
+  if (only !== 'baseline') {
+    const env = childEnv({
+      VARCO_DATA_DIR: base.dataDir,
+      VARCO_PORT: String(base.port),
+      VARCO_EMBEDDED_PG_PORT: String(base.pgPort),
+      VARCO_HOST: '127.0.0.1',
+      ...extraEnv,
+    });
+    results.push([
+      'Varco',
+      await count('varco', [...SERVER_NODE_FLAGS, 'src/main/server.js'], env, base.port, { 'ocp-apim-subscription-key': key ?? '' }, workDir),
+    ]);
+  }
+  const k = (n: number): string => `${(n / requests / 1000).toFixed(1)} k`;
+  for (const [label, c] of results)
+    process.stdout.write(
+      `${label}: ${c.ok}/${requests} answered 2xx; instructions per request ${k(c.all)} (main thread ${k(c.main)}, other threads ${k(c.all - c.main)})\n`,
+    );
+  const [bare, varco] = [results.find(([l]) => l === 'bare Fastify')?.[1], results.find(([l]) => l === 'Varco')?.[1]];
+  if (bare && varco) process.stdout.write(`ratio bare ÷ Varco: ${(bare.all / varco.all).toFixed(2)} (main thread ${(bare.main / varco.main).toFixed(2)})\n`);
+  if (keep !== undefined) process.stdout.write(`dumps in ${keep} (callgrind_annotate --inclusive=yes <file>)\n`);
+} finally {
+  await cleanupAll();
+}
