@@ -1,4 +1,4 @@
-import { context, INVALID_SPAN_CONTEXT, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 
 // Spans through the OpenTelemetry API (docs/adr/0035-tracing.md). src/app/tracing.ts registers the
 // SDK when tracing is on and says so here (tracingStarted). Until then (tracing off:
@@ -6,21 +6,29 @@ import { context, INVALID_SPAN_CONTEXT, propagation, SpanKind, SpanStatusCode, t
 // that records nothing still cost a span object, a context copy, the context manager's `with` and a
 // copied header object, several times per outbox delivery and per pagoPA flow (issue 15).
 
-const tracer = trace.getTracer('varco');
-
 /** The one span handed out while tracing is off: every method does nothing, and it is never active. */
 const OFF: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 let recording = false;
+// Asked of the registered provider when tracing starts: the API's proxy tracer keeps the first
+// provider's tracer for good, so a tracer taken before (or across) a registration would be stale.
+let tracer: Tracer | undefined;
 
-/** Called once the SDK is registered (src/app/tracing.ts): from then on spans are made through the API. */
+/**
+ * Called once the SDK is registered (src/app/tracing.ts): from then on spans are made through the API.
+ * Only then: an SDK registered some other way (e.g. `node --import`) gets no spans from Varco.
+ */
 export function tracingStarted(): void {
+  tracer = trace.getTracer('varco');
   recording = true;
 }
 
-/** Called when the SDK has shut down: spans are no longer made. */
+/** Called when the SDK shuts down: spans are no longer made. */
 export function tracingStopped(): void {
   recording = false;
+  tracer = undefined;
 }
+
+const activeTracer = (): Tracer => tracer ?? trace.getTracer('varco');
 
 export { SpanKind };
 export type { Span };
@@ -28,7 +36,7 @@ export type { Span };
 /** Runs `work` inside a span (the active one while it runs); a throw marks the span as an error and is rethrown. */
 export async function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
   if (!recording) return work(OFF);
-  return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
+  return activeTracer().startActiveSpan(name, { kind, attributes }, async (span) => {
     try {
       return await work(span);
     } catch (error) {
@@ -56,7 +64,7 @@ export function spanFailed(span: Span, reason: string): void {
 /** Inbound requests: a SERVER span continuing the caller's `traceparent`, active for the rest of the request. */
 export function startServerSpan(name: string, headers: Record<string, string | string[] | undefined>, attributes: Attributes) {
   const parent = propagation.extract(context.active(), headers);
-  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const span = activeTracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }
 
