@@ -1,11 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { Options, Result } from 'autocannon';
 import { serverCertificateFiles } from './api-key.bench.ts';
 import { openBenchDatabase, seedApiKeys, seedOrganisation } from './seed.ts';
-import { childEnv, cleanupAll, freePort, onCleanup, sleep, tempDir } from './support.ts';
+import { childEnv, cleanupAll, freePort, onCleanup, ROOT, sleep, stopOrphanPostgres, tempDir, within } from './support.ts';
 import { httpsStatus, SERVER_NODE_FLAGS, startVarco } from './varco.ts';
 
 // `node bench/instructions.ts [requests] [varco|baseline] [--env NAME=VALUE …] [--keep DIR]`: machine
@@ -50,27 +50,42 @@ async function count(
   port: number | undefined,
   headers: Record<string, string>,
   dir: string,
+  /** Varco's data directory: its embedded PostgreSQL is stopped after it if still running (a killed server leaves it). */
+  dataDir?: string,
 ): Promise<Count> {
   const out = join(dir, `callgrind-${label}.out`);
+  const errors = join(dir, `callgrind-${label}.stderr`);
+  const stderr = openSync(errors, 'a');
   const child = spawn(
     'valgrind',
     ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, process.execPath, ...nodeArgs],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', stderr] },
   );
-  onCleanup(async () => {
-    child.kill('SIGKILL');
-  });
+  closeSync(stderr);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // Stopped before the cleanup removes its directory, on success and failure alike.
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    // A graceful stop under valgrind is slow; after 30 s it is killed.
+    await within(30_000, `${label} stopping under valgrind`, exited).catch(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+  };
+  const stopAll = async (): Promise<void> => {
+    await stop();
+    if (dataDir !== undefined) await stopOrphanPostgres(dataDir);
+  };
+  onCleanup(stopAll);
   let listening = port ?? 0;
-  child.stdout.on('data', (data: Buffer) => {
+  child.stdout?.on('data', (data: Buffer) => {
     const match = /listening (\d+)/.exec(data.toString());
     if (match) listening = Number(match[1]);
   });
   for (let tries = 0; ; tries++) {
     if (listening !== 0 && typeof (await httpsStatus(listening, '/api/v1/ping', undefined)) === 'number') break;
-    if (tries > 600 || child.exitCode !== null) throw new Error(`${label} did not start under valgrind`);
+    if (tries > 600 || child.exitCode !== null) throw new Error(`${label} did not start under valgrind; see ${errors}`);
     await sleep(500);
   }
   const url = `https://127.0.0.1:${listening}/api/v1/ping`;
@@ -94,9 +109,9 @@ async function count(
     if (/^thread: 1$/m.test(text)) counted.main += total;
     if (keep !== undefined) cpSync(join(dir, file), join(keep, file));
   }
-  child.kill('SIGTERM');
-  await sleep(3000);
-  child.kill('SIGKILL');
+  await stopAll();
+  if (counted.main === 0) throw new Error(`${label}: callgrind wrote no counts for the measured requests; see ${errors}`);
+  if (counted.ok < requests) throw new Error(`${label}: ${counted.ok} of ${requests} requests answered 2xx`);
   return counted;
 }
 
@@ -127,7 +142,7 @@ try {
     });
     results.push([
       'Varco',
-      await count('varco', [...SERVER_NODE_FLAGS, 'src/main/server.js'], env, base.port, { 'ocp-apim-subscription-key': key ?? '' }, workDir),
+      await count('varco', [...SERVER_NODE_FLAGS, 'src/main/server.js'], env, base.port, { 'ocp-apim-subscription-key': key ?? '' }, workDir, base.dataDir),
     ]);
   }
   const k = (n: number): string => `${(n / requests / 1000).toFixed(1)} k`;
