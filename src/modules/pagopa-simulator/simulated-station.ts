@@ -39,8 +39,6 @@ export interface SimulatedStationOptions {
   memo?: Pick<NotifiedMemo, 'remember'> | undefined;
 }
 
-type KeptSimulator = Pick<repo.SimulatorRow, 'enabled' | 'primitive_version' | 'scenarios'>;
-
 /** Longest response timeout a call may ask for (the station caller's bound). */
 const MAX_TIMEOUT_MS = 120_000;
 
@@ -58,10 +56,10 @@ export function createSimulatedStation(options: SimulatedStationOptions): Simula
   const { db, clock, memo } = options;
   // Asked before every call to an EC in the test environment, simulated or not (twice per payment flow).
   // Only what a call uses is kept: plain data the memory can freeze (a Date's time could still be set).
-  const simulatorOf = (ecOrganisationId: string): Promise<KeptSimulator | undefined> => {
-    const load = async (): Promise<KeptSimulator | undefined> => {
+  const simulatorOf = (ecOrganisationId: string): Promise<repo.SimulatorSettings | undefined> => {
+    const load = async (): Promise<repo.SimulatorSettings | undefined> => {
       const row = await repo.findSimulator(db, ecOrganisationId);
-      return row && { enabled: row.enabled, primitive_version: row.primitive_version, scenarios: row.scenarios };
+      return row && repo.settingsOf(row);
     };
     return memo ? memo.remember(JSON.stringify(['simulator', ecOrganisationId]), load) : load();
   };
@@ -72,7 +70,7 @@ export function createSimulatedStation(options: SimulatedStationOptions): Simula
     return row?.enabled ? { primitiveVersion: row.primitive_version } : undefined;
   }
 
-  async function answerFor(ecOrganisationId: string, row: KeptSimulator, request: OutboundRequest): Promise<SimulatedAnswer | undefined> {
+  async function answerFor(ecOrganisationId: string, row: repo.SimulatorSettings, request: OutboundRequest): Promise<SimulatedAnswer | undefined> {
     const ec = await simulatedEc(db, ecOrganisationId);
     if (!ec) return undefined;
     if (request.method !== 'POST')

@@ -13,6 +13,11 @@ export interface SimulatorRow {
   updated_at: Date;
 }
 
+/** What a simulator is set to: what a call uses and what a change starts from (without its bookkeeping). */
+export type SimulatorSettings = Pick<SimulatorRow, 'enabled' | 'primitive_version' | 'scenarios'>;
+
+export const settingsOf = (r: SimulatorRow): SimulatorSettings => ({ enabled: r.enabled, primitive_version: r.primitive_version, scenarios: r.scenarios });
+
 const COLUMNS = ['organisation_id', 'enabled', 'primitive_version', 'scenarios', 'version', 'updated_at'] as const;
 
 // The column is written only by this module, from validated scenarios; an array is all we check here.

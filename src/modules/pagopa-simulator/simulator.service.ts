@@ -141,7 +141,6 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
     );
   }
 
-  const keep = (r: repo.SimulatorRow) => ({ enabled: r.enabled, primitive_version: r.primitive_version, scenarios: r.scenarios });
   const indexOf = (r: repo.SimulatorRow, id: string): number => r.scenarios.findIndex((s) => s.id === id);
 
   return {
@@ -168,7 +167,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
         return {
           ok: true,
           value: {
-            row: { ...keep(r), enabled: input.enabled, primitive_version: input.primitiveVersion },
+            row: { ...repo.settingsOf(r), enabled: input.enabled, primitive_version: input.primitiveVersion },
             action: 'pagopa_simulator.settings_changed',
             details: { enabled: input.enabled, primitiveVersion: input.primitiveVersion, wasEnabled: r.enabled, wasPrimitiveVersion: r.primitive_version },
             result: { changed },
@@ -190,7 +189,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
         return {
           ok: true,
           value: {
-            row: { ...keep(r), scenarios: [...r.scenarios, s] },
+            row: { ...repo.settingsOf(r), scenarios: [...r.scenarios, s] },
             action: 'pagopa_simulator.scenario_added',
             subjectId: s.id,
             details: { pattern: s.pattern, answer: s.answer, position: r.scenarios.length + 1 },
@@ -220,7 +219,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
         return {
           ok: true,
           value: {
-            row: { ...keep(r), scenarios: r.scenarios.map((x, i) => (i === at ? s : x)) },
+            row: { ...repo.settingsOf(r), scenarios: r.scenarios.map((x, i) => (i === at ? s : x)) },
             action: 'pagopa_simulator.scenario_changed',
             subjectId: s.id,
             details: { pattern: s.pattern, answer: s.answer, position: at + 1 },
@@ -245,7 +244,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
         return {
           ok: true,
           value: {
-            row: { ...keep(r), scenarios },
+            row: { ...repo.settingsOf(r), scenarios },
             action: 'pagopa_simulator.scenario_moved',
             subjectId: scenarioId,
             details: { from: at + 1, to: position },
@@ -268,7 +267,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
         return {
           ok: true,
           value: {
-            row: { ...keep(r), scenarios: r.scenarios.filter((_, i) => i !== at) },
+            row: { ...repo.settingsOf(r), scenarios: r.scenarios.filter((_, i) => i !== at) },
             action: 'pagopa_simulator.scenario_deleted',
             subjectId: scenarioId,
             details: { pattern: gone.pattern, position: at + 1 },
