@@ -3,6 +3,7 @@ import { writeSync } from 'node:fs';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { isVerificationName, maskPans, scrubText } from '../kernel/card-data.ts';
+import { isoTime } from '../kernel/clock.ts';
 
 // Secrets must never reach a log line. One check by field name, at any depth and in any case, runs
 // on every object passed to the logger (formatters.log) and on what the serializers make of errors
@@ -42,7 +43,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       formatters: { log: (object) => censorSecrets(object) as Record<string, unknown> },
       base: { service: 'varco' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      // pino's isoTime, with the date text kept for the second (isoTime in kernel/clock.ts).
+      timestamp: () => `,"time":"${isoTime()}"`,
       // Fastify's default request serializer would log the raw URL, which may carry `subscription-key`.
       serializers: {
         req: requestSummary,
@@ -231,10 +233,13 @@ export function redactUrl(url: string): string {
 /** The path as sent, unless it carries a card number once decoded: then the decoded path, masked. */
 function maskedPath(path: string): string {
   let decoded = path;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    // A malformed escape: judge the raw path.
+  // Without an escape there is nothing to decode (most paths): no copy per request.
+  if (path.includes('%')) {
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      // A malformed escape: judge the raw path.
+    }
   }
   const masked = maskPans(decoded);
   return masked === decoded ? path : masked;

@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createLogger } from '../../app/logger.ts';
-import { AccessLogController, lazyRequestLogger } from './request-log.ts';
+import fc from 'fast-check';
+import { AccessLogController, lazyRequestLogger, quote } from './request-log.ts';
 
 // The access line of a successful request is built directly (issue 15): it must be the line pino
 // would have written for the same request, byte for byte apart from the time, and obey the level.
@@ -101,4 +102,13 @@ test('request.log is made on first use, bound to the request id, and still censo
   assert.ok(parsed.some((l) => l.msg === 'request completed' && l.reqId === 'req_1"q'));
   assert.equal(lines.join('\n').includes('SECRET-IN-OBJECT'), false);
   await server.close();
+});
+
+test('quote writes what JSON.stringify writes for any string', () => {
+  // Full Unicode (pairs and lone surrogates), control characters, quotes and backslashes.
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u0000', '\u007f', 'é', '\ud83d', '\ude00') }));
+  fc.assert(
+    fc.property(text, (value) => assert.equal(quote(value), JSON.stringify(value))),
+    { numRuns: 5000 },
+  );
 });

@@ -54,7 +54,18 @@ export function lineFormat(root: Logger): LineFormat {
   return { time: internals[pino.symbols.timeSym] as () => string, bindings: internals[pino.symbols.chindingsSym] as string };
 }
 
-const quote = (value: string): string => JSON.stringify(value);
+/**
+ * `JSON.stringify(value)` for a string, without the call when nothing in it needs an escape (request
+ * ids, methods, addresses, most paths): ~0.1 µs per field per request otherwise (issue 15).
+ */
+export function quote(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    // Control characters, the quote, the backslash, and surrogates (a lone one is escaped).
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(value);
+  }
+  return `"${value}"`;
+}
 
 /** pino's line for `child({ reqId }).info({ req, res, responseTime }, 'request completed')`, built directly. */
 export function accessLine(format: LineFormat, request: FastifyRequest, reply: FastifyReply): string {

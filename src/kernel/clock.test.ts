@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { isoTime } from './clock.ts';
+
+test('isoTime writes what toISOString writes, whatever instants come in whatever order', () => {
+  // Instants close together (the kept second is reused) and far apart (years of any width, before 1970).
+  const instant = fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: 1_764_000_000_000, max: 1_764_000_003_000 }));
+  fc.assert(
+    fc.property(fc.array(instant, { minLength: 1, maxLength: 20 }), (instants) => {
+      for (const ms of instants) assert.equal(isoTime(ms), new Date(ms).toISOString());
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('isoTime without an argument is the current time', () => {
+  const before = Date.now();
+  const stamped = Date.parse(isoTime());
+  assert.ok(stamped >= before && stamped <= Date.now());
+});
