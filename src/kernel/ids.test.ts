@@ -14,3 +14,18 @@ test('ids sort in creation order, also within one millisecond and when the clock
   const made = [newId('err', t), newId('err', t), newId('err', t), newId('err', t - 5), newId('err', t + 1)];
   assert.deepEqual([...made].sort(), made);
 });
+
+test('an id is its millisecond and its 80 random bits in Crockford base32, 5 bits per character', () => {
+  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+  const t = Date.now() + 20_000;
+  const first = newId('req', t);
+  const second = newId('req', t);
+  const decode = (text: string): bigint => [...text].reduce((n, c) => n * 32n + BigInt(alphabet.indexOf(c)), 0n);
+  // The time part, then the random part: the second id of the millisecond is the first plus one.
+  assert.equal(decode(first.slice(4, 14)), BigInt(t));
+  assert.equal(second.slice(4, 14), first.slice(4, 14));
+  assert.equal(decode(second.slice(14)), decode(first.slice(14)) + 1n);
+  // Every character of the alphabet turns up in the random part (the 10-bit pairs cover all 32).
+  const seen = new Set(Array.from({ length: 400 }, (_, i) => newId('req', t + 1 + i).slice(14)).join(''));
+  assert.equal(seen.size, 32);
+});
