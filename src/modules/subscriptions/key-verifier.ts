@@ -104,12 +104,14 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     return entry;
   }
 
-  function judge(entry: CacheEntry, hash: string, env: 'test' | 'prod', now: number): KeyCheck {
+  function judge(entry: CacheEntry, env: 'test' | 'prod', now: number): KeyCheck {
     if (entry.kind === 'invalid') return { ok: false, reason: 'invalid' };
     const context = entry.context;
     if (context.validUntil !== null && context.validUntil <= now) return { ok: false, reason: 'invalid' };
-    // Constant-time, so accepting a key never depends on where two hashes first differ.
-    if (!safeEqual(context.keyHash, hash) || context.environment !== env) return { ok: false, reason: 'invalid' };
+    // No second comparison of the hashes: a cached entry was found by this very hash, and one read from
+    // the database was compared in constant time by toEntry (issue 15: ~0.3 µs per request). The
+    // cache's lookup compares the SHA-256 digest, which a caller cannot choose.
+    if (context.environment !== env) return { ok: false, reason: 'invalid' };
     return { ok: true, context };
   }
 
@@ -128,7 +130,7 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     const now = clock.now().getTime();
     const entry = cache.get(hash);
     if (!entry || now - entry.storedAt > ttlMs) return undefined;
-    return judge(entry, hash, env, now);
+    return judge(entry, env, now);
   }
 
   async function verify(key: string | undefined): Promise<KeyCheck> {
@@ -139,7 +141,7 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     const now = clock.now();
     let entry = trusted() ? cache.get(hash) : undefined;
     if (!entry || now.getTime() - entry.storedAt > ttlMs) entry = await lookup(hash, now);
-    return judge(entry, hash, env, now.getTime());
+    return judge(entry, env, now.getTime());
   }
 
   async function flush(): Promise<void> {
