@@ -4,6 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { KeyVerifier } from '../../modules/subscriptions/index.ts';
+import { isoTime } from '../../kernel/clock.ts';
 import { apiAuth } from './auth.ts';
 import { AUTH_ERRORS } from './schemas.ts';
 
@@ -57,7 +58,8 @@ export function registerPing(app: FastifyInstance, verifier: KeyVerifier): void 
         product: { id: auth.productId, code: auth.productCode, name: auth.productName },
         environment: auth.environment,
         tlsProtocol: tlsProtocolOf(request.raw.socket),
-        serverTime: new Date().toISOString(),
+        // The date text is kept for the second (~0.65 µs a request otherwise: issue 15).
+        serverTime: isoTime(),
       };
     },
   );
