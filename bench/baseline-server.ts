@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { registerInsertBaseline } from './baseline-insert.ts';
+import { baselinePingAnswer } from './ping-answer.ts';
 
 // The baselines the benchmark measures Varco against, in a process of their own like Varco's:
 // bare Fastify over HTTPS with the same certificate and TLS settings as Varco's server
@@ -17,14 +18,7 @@ const key = readFileSync(process.env.BENCH_KEY_FILE ?? '', 'utf8');
 const app = Fastify({ https: { cert, key, minVersion: 'TLSv1.2' } }) as unknown as FastifyInstance;
 
 if (mode === 'ping') {
-  app.get('/api/v1/ping', async () => ({
-    subscription: { id: 'sub_0000000000000000000000000', name: 'Baseline' },
-    organisation: { id: 'org_0000000000000000000000000', name: 'Baseline' },
-    product: { id: 'prd_0000000000000000000000000', code: 'bench', name: 'Benchmark' },
-    environment: 'test',
-    tlsProtocol: 'TLSv1.3',
-    serverTime: new Date().toISOString(),
-  }));
+  app.get('/api/v1/ping', async () => baselinePingAnswer());
 } else if (mode === 'insert') {
   await registerInsertBaseline(app, {
     databaseUrl: process.env.BENCH_DATABASE_URL ?? '',

@@ -7,7 +7,8 @@ import { openBenchDatabase, seedApiKeys, seedOrganisation } from './seed.ts';
 import { childEnv, cleanupAll, freePort, onCleanup, ROOT, sleep, stopOrphanPostgres, tempDir, within } from './support.ts';
 import { httpsStatus, SERVER_NODE_FLAGS, startVarco } from './varco.ts';
 
-// `node bench/instructions.ts [requests] [varco|baseline] [--env NAME=VALUE …] [--keep DIR]`: machine
+// `node bench/instructions.ts [requests] [varco|baseline] [--env NAME=VALUE …] [--keep DIR]
+//  [--layers A,B+C,…]`: machine
 // instructions per request of benchmark 1 (Varco's keyed GET /api/v1/ping against bare Fastify's),
 // counted by valgrind's callgrind. Unlike CPU time, an instruction count does not depend on what the
 // other core runs nor on what a system call costs in this sandbox (a system call's own work is not
@@ -18,6 +19,9 @@ import { httpsStatus, SERVER_NODE_FLAGS, startVarco } from './varco.ts';
 // libuv's pool. Slow (valgrind runs the server ~50 times slower): about a minute per side for 4,000.
 // Work a server does per second of wall time (timers, the access log's 20 ms batches) is spread
 // over ~50 times fewer requests than at full speed, which inflates Varco's figure a little.
+// `--layers` counts, in place of the two servers, bench/layers-server.ts once per comma-separated set
+// of layers (e.g. `--layers options,options+security`): Varco's request path rebuilt part by part,
+// whose counts repeat within ±1 k where the whole server's spread ±5 % (docs/benchmarks.md, row 1).
 
 const args = process.argv.slice(2);
 const requests = Number(args.find((a) => /^\d+$/.test(a)) ?? 4000);
@@ -26,6 +30,8 @@ const envArgs = args.flatMap((a, i) => (a === '--env' && args[i + 1] !== undefin
 const extraEnv = Object.fromEntries(envArgs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const keepIndex = args.indexOf('--keep');
 const keep = keepIndex >= 0 ? args[keepIndex + 1] : undefined;
+const layersIndex = args.indexOf('--layers');
+const layerSets = layersIndex >= 0 ? (args[layersIndex + 1] ?? '').split(',').filter(Boolean) : undefined;
 
 /** `amount` requests over 10 connections (the bench's load generator); `duration` only bounds the wait, as valgrind is slow. */
 const load = (url: string, amount: number, headers: Record<string, string>): Promise<LoadRun> =>
@@ -122,12 +128,17 @@ try {
   await database.close();
   await first.stop();
   const results: Array<[string, Count]> = [];
-  if (only !== 'varco') {
-    const files = await serverCertificateFiles(base.dataDir, workDir);
-    const env = { ...process.env, BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile };
-    results.push(['bare Fastify', await count('baseline', ['bench/baseline-server.ts', 'ping'], env, undefined, {}, workDir)]);
+  const files = await serverCertificateFiles(base.dataDir, workDir);
+  const certEnv = { ...process.env, BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile };
+  for (const [i, layers] of (layerSets ?? []).entries()) {
+    const env = { ...certEnv, BENCH_API_KEY: key ?? '', BENCH_LOG_FILE: join(workDir, `layers-${i}.log`) };
+    const headers = { 'ocp-apim-subscription-key': key ?? '' };
+    results.push([`layers ${layers}`, await count(`layers-${i}`, ['bench/layers-server.ts', layers], env, undefined, headers, workDir)]);
   }
-  if (only !== 'baseline') {
+  if (layerSets === undefined && only !== 'varco') {
+    results.push(['bare Fastify', await count('baseline', ['bench/baseline-server.ts', 'ping'], certEnv, undefined, {}, workDir)]);
+  }
+  if (layerSets === undefined && only !== 'baseline') {
     const env = childEnv({
       VARCO_DATA_DIR: base.dataDir,
       VARCO_PORT: String(base.port),
