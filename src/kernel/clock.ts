@@ -26,6 +26,8 @@ let keptPrefix = '';
 
 /** `new Date(ms).toISOString()`, formatted once per second: "2026-12-06T08:31:05.123Z". */
 export function isoTime(ms: number = Date.now()): string {
+  // A Date keeps whole milliseconds (cut toward zero); beyond its range, or NaN, toISOString throws.
+  if (!Number.isInteger(ms) || Math.abs(ms) > 8.64e15) return new Date(ms).toISOString();
   const second = Math.floor(ms / 1000);
   if (second !== keptSecond) {
     // Everything but the milliseconds and the Z ("000Z"), whatever the year's width.
