@@ -22,6 +22,8 @@ import { httpsStatus, SERVER_NODE_FLAGS, startVarco } from './varco.ts';
 // `--layers` counts, in place of the two servers, bench/layers-server.ts once per comma-separated set
 // of layers (e.g. `--layers options,options+security`): Varco's request path rebuilt part by part,
 // whose counts repeat within ±1 k where the whole server's spread ±5 % (docs/benchmarks.md, row 1).
+// Like the bare baseline, it runs with Node's default flags (Varco's server runs with SERVER_NODE_FLAGS,
+// a larger young generation: its collector's share is not the same).
 
 const args = process.argv.slice(2);
 const requests = Number(args.find((a) => /^\d+$/.test(a)) ?? 4000);
@@ -32,6 +34,10 @@ const keepIndex = args.indexOf('--keep');
 const keep = keepIndex >= 0 ? args[keepIndex + 1] : undefined;
 const layersIndex = args.indexOf('--layers');
 const layerSets = layersIndex >= 0 ? (args[layersIndex + 1] ?? '').split(',').filter(Boolean) : undefined;
+if (layerSets?.length === 0) {
+  process.stderr.write('--layers needs a comma-separated list of layer sets, e.g. --layers options,options+security\n');
+  process.exit(64);
+}
 
 /** `amount` requests over 10 connections (the bench's load generator); `duration` only bounds the wait, as valgrind is slow. */
 const load = (url: string, amount: number, headers: Record<string, string>): Promise<LoadRun> =>

@@ -29,7 +29,9 @@ import { baselinePingAnswer } from './ping-answer.ts';
 //   api       the /api context (schemas compiled lazily, key hook, Varco's ping route) with a stand-in
 //             verifier: the real key shape check, SHA-256 and rate limiter, a verdict table of one key
 //             (BENCH_API_KEY) instead of the cache and the database
-// Without `api`, the route is bare Fastify's (bench/baseline-server.ts). Prints `listening <port>`.
+// Without `api`, the route is bare Fastify's (bench/baseline-server.ts). Not rebuilt: the metrics hook
+// (registered only with VARCO_METRICS_TOKEN, which the bench leaves unset) and what the whole process
+// adds (workers, the key flush, listeners, a larger heap). Prints `listening <port>`.
 
 const layers = new Set((process.argv[2] ?? '').split('+').filter(Boolean));
 const known = new Set(['options', 'logger', 'logger-quiet', 'errors', 'security', 'cookie', 'api']);
@@ -42,7 +44,7 @@ const cert = readFileSync(process.env.BENCH_CERT_FILE ?? '', 'utf8');
 const key = readFileSync(process.env.BENCH_KEY_FILE ?? '', 'utf8');
 const logger = createLogger('info', stdoutDestination(openSync(process.env.BENCH_LOG_FILE ?? '/dev/null', 'a')));
 
-/** The access-line controller without its line (layer `logger-quiet`). */
+/** The access-line controller without its line (layer `logger-quiet`; it drops "request errored" lines too). */
 class QuietController extends AccessLogController {
   override requestCompleted(): void {
     // No line.

@@ -110,7 +110,7 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     if (context.validUntil !== null && context.validUntil <= now) return { ok: false, reason: 'invalid' };
     // No second comparison of the hashes: a cached entry was found by this very hash, and one read from
     // the database was compared in constant time by toEntry (issue 15: ~0.3 µs per request). The
-    // cache's lookup compares the SHA-256 digest, which a caller cannot choose.
+    // cache's lookup compares SHA-256 digests, which a caller cannot steer towards a stored one.
     if (context.environment !== env) return { ok: false, reason: 'invalid' };
     return { ok: true, context };
   }
