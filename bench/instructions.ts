@@ -129,18 +129,21 @@ try {
   const base = { dataDir: join(workDir, 'data'), port: await freePort(), pgPort: await freePort(), logFile: join(workDir, 'varco.log') };
   // Initialised and seeded by a normal start; the counted server then starts on the same data directory.
   const first = await startVarco({ ...base, readyTimeoutMs: 120_000 });
-  const database = openBenchDatabase(await first.databaseUrl());
+  const databaseUrl = await first.databaseUrl();
+  const database = openBenchDatabase(databaseUrl);
   const [key] = await seedApiKeys(database.db, await seedOrganisation(database.db), 1);
   await database.close();
-  await first.stop();
   const results: Array<[string, Count]> = [];
   const files = await serverCertificateFiles(base.dataDir, workDir);
   const certEnv = { ...process.env, BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile };
+  // The layers' key verifier is Varco's, on the database of the first server, which runs meanwhile
+  // (idle: its own instructions are not counted).
   for (const [i, layers] of (layerSets ?? []).entries()) {
-    const env = { ...certEnv, BENCH_API_KEY: key ?? '', BENCH_LOG_FILE: join(workDir, `layers-${i}.log`) };
+    const env = { ...certEnv, DATABASE_URL: databaseUrl, BENCH_LOG_FILE: join(workDir, `layers-${i}.log`) };
     const headers = { 'ocp-apim-subscription-key': key ?? '' };
     results.push([`layers ${layers}`, await count(`layers-${i}`, ['bench/layers-server.ts', layers], env, undefined, headers, workDir)]);
   }
+  await first.stop();
   if (layerSets === undefined && only !== 'varco') {
     results.push(['bare Fastify', await count('baseline', ['bench/baseline-server.ts', 'ping'], certEnv, undefined, {}, workDir)]);
   }

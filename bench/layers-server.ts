@@ -4,16 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import { serverOptions } from '../src/app/http-server.ts';
 import { createLogger, stdoutDestination } from '../src/app/logger.ts';
-import { newId } from '../src/kernel/ids.ts';
-import { AccessLogController, lazyRequestLogger } from '../src/http/plugins/request-log.ts';
+import { loggingOptions, requestOptions } from '../src/app/build.ts';
+import { createKysely, createPool } from '../src/db/index.ts';
+import { systemClock } from '../src/kernel/clock.ts';
+import { AccessLogController } from '../src/http/plugins/request-log.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../src/http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../src/http/plugins/security.ts';
 import { lazySchemaCompilers, rememberSchemaCompilers } from '../src/http/lazy-schemas.ts';
-import { BODY_LIMITS } from '../src/http/plugins/limits.ts';
 import { apiContext } from '../src/http/api/index.ts';
-import type { AuthContext, KeyCheck, KeyVerifier } from '../src/modules/subscriptions/index.ts';
-import { hashKey, keyShape } from '../src/modules/subscriptions/keys.ts';
-import { createRateLimiter } from '../src/modules/subscriptions/rate-limiter.ts';
+import { createKeyVerifier, type KeyVerifier } from '../src/modules/subscriptions/index.ts';
 import { baselinePingAnswer } from './ping-answer.ts';
 
 // Varco's keyed request path rebuilt layer by layer, for `node bench/instructions.ts --layers …`
@@ -26,12 +25,13 @@ import { baselinePingAnswer } from './ping-answer.ts';
 //   errors    the error handler and its NUL check (preValidation)
 //   security  the security-header hook
 //   cookie    the cookie plugin
-//   api       the /api context (schemas compiled lazily, key hook, Varco's ping route) with a stand-in
-//             verifier: the real key shape check, SHA-256 and rate limiter, a verdict table of one key
-//             (BENCH_API_KEY) instead of the cache and the database
-// Without `api`, the route is bare Fastify's (bench/baseline-server.ts). Not rebuilt: the metrics hook
-// (registered only with VARCO_METRICS_TOKEN, which the bench leaves unset) and what the whole process
-// adds (workers, the key flush, listeners, a larger heap). Prints `listening <port>`.
+//   api       the /api context (schemas compiled lazily, key hook, Varco's ping route) with Varco's key
+//             verifier on the bench's database (DATABASE_URL, where the load's key is seeded): its cache,
+//             trusted while it listens for key changes, its rate limiter and its usage flush each second
+// The options and the logging are built by the functions buildApp uses (src/app/build.ts). Without
+// `api`, the route is bare Fastify's (bench/baseline-server.ts). Not rebuilt: the metrics hook
+// (registered only with VARCO_METRICS_TOKEN, which the bench leaves unset) and what the rest of the
+// process adds (workers, the other contexts, listeners, a larger heap). Prints `listening <port>`.
 
 const layers = new Set((process.argv[2] ?? '').split('+').filter(Boolean));
 const known = new Set(['options', 'logger', 'logger-quiet', 'errors', 'security', 'cookie', 'api']);
@@ -54,10 +54,8 @@ class QuietController extends AccessLogController {
 const schemas = lazySchemaCompilers();
 const logging = layers.has('logger') ? new AccessLogController(logger) : layers.has('logger-quiet') ? new QuietController(logger) : undefined;
 const app = Fastify({
-  ...(layers.has('options')
-    ? { genReqId: () => newId('req'), return503OnClosing: false, bodyLimit: BODY_LIMITS.default, ...serverOptions({ cert, key }) }
-    : { https: { cert, key, minVersion: 'TLSv1.2' } }),
-  ...(logging ? { loggerInstance: logger, logController: logging, childLoggerFactory: lazyRequestLogger } : {}),
+  ...(layers.has('options') ? { ...requestOptions(), ...serverOptions({ cert, key }) } : { https: { cert, key, minVersion: 'TLSv1.2' } }),
+  ...(logging ? loggingOptions(logger, logging) : {}),
   ...(layers.has('errors') ? { frameworkErrors: frameworkErrorHandler } : {}),
   ...(layers.has('api') ? { schemaController: { compilersFactory: schemas.factory } } : {}),
 }) as unknown as FastifyInstance;
@@ -66,48 +64,26 @@ if (layers.has('security')) registerSecurityHeaders(app);
 if (layers.has('cookie')) await app.register(cookie);
 if (layers.has('api')) {
   rememberSchemaCompilers(app, schemas);
-  await app.register(apiContext, { prefix: '/api', keyVerifier: standInVerifier(process.env.BENCH_API_KEY ?? '') });
+  await app.register(apiContext, { prefix: '/api', keyVerifier: await listeningVerifier(process.env.DATABASE_URL ?? '') });
 } else {
   app.get('/api/v1/ping', async () => baselinePingAnswer());
 }
 
-/** The verifier's cached path for one known key: shape, SHA-256, a table lookup, the real rate limiter. */
-function standInVerifier(known: string): KeyVerifier {
-  const context: AuthContext = {
-    keyId: 'key_0000000000000000000000000',
-    keyHash: hashKey(known),
-    slot: 'primary',
-    subscriptionId: 'sub_0000000000000000000000000',
-    subscriptionName: 'Baseline',
-    organisationId: 'org_0000000000000000000000000',
-    organisationName: 'Baseline',
-    productId: 'prd_0000000000000000000000000',
-    productCode: 'bench',
-    productName: 'Benchmark',
-    environment: 'test',
-    routeGroups: ['ping'],
-    rateLimitPerMinute: 1_000_000,
-    validUntil: null,
-  };
-  const table = new Map([[context.keyHash, context]]);
-  // The limiter's hot path never touches the database; its sync (not run here) would.
-  const limiter = createRateLimiter({ db: undefined as never });
-  const uses = new Map<string, Date>();
-  const pings = new Map<string, Date>();
-  const verifyCached = (presented: string | undefined): KeyCheck => {
-    if (presented === undefined || presented === '') return { ok: false, reason: 'missing' };
-    const environment = keyShape(presented);
-    const found = environment === undefined ? undefined : table.get(hashKey(presented));
-    return found && found.environment === environment ? { ok: true, context: found } : { ok: false, reason: 'invalid' };
-  };
-  const standIn = {
-    verifyCached,
-    verify: async (presented: string | undefined) => verifyCached(presented),
-    rateLimit: (c: AuthContext) => limiter.take(c.subscriptionId, c.rateLimitPerMinute, Date.now()),
-    recordUse: (c: AuthContext) => void uses.set(c.keyId, new Date()),
-    recordPing: (subscriptionId: string) => void pings.set(subscriptionId, new Date()),
-  };
-  return standIn as unknown as KeyVerifier;
+/** Varco's key verifier on the bench's database, once it listens for key changes (until then it trusts no cached verdict). */
+async function listeningVerifier(url: string): Promise<KeyVerifier> {
+  if (url === '') throw new Error('layer api needs DATABASE_URL (the bench database, with the key of the load seeded)');
+  const pool = createPool(url, 2);
+  const verifier = createKeyVerifier({ db: createKysely(pool), clock: systemClock, databaseUrl: url });
+  await verifier.start();
+  for (let tries = 0; !verifier.listening; tries++) {
+    if (tries > 100) throw new Error('the key verifier did not start listening on the bench database');
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  app.addHook('onClose', async () => {
+    await verifier.stop();
+    await pool.end();
+  });
+  return verifier;
 }
 
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -6,6 +6,7 @@ import { lazySchemaCompilers, rememberSchemaCompilers } from '../http/lazy-schem
 import { sql } from 'kysely';
 import { newId } from '../kernel/ids.ts';
 import type { Container } from './container.ts';
+import type { Logger } from './logger.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
 import { registerMetrics } from '../http/plugins/metrics.ts';
@@ -28,24 +29,40 @@ export interface HttpOptions {
   httpLimits?: HttpLimits;
 }
 
+// The two option groups below are also what bench/layers-server.ts builds its servers with (issue 15:
+// it rebuilds the keyed request path layer by layer, and its counts must not drift from Varco's).
+
+/** Varco's logging: the logger, one access-log line per request instead of two, request loggers made lazily. */
+export function loggingOptions(logger: Logger, controller: AccessLogController = new AccessLogController(logger)) {
+  return {
+    loggerInstance: logger,
+    logController: controller,
+    // A request's pino child is made only if something logs through request.log (request-log.ts).
+    childLoggerFactory: lazyRequestLogger,
+  };
+}
+
+/** Request ids, the default body limit, and no Fastify 503 while closing. */
+export function requestOptions() {
+  return {
+    genReqId: () => newId('req'),
+    // Small by default (forms and JSON); routes that need more say so (BODY_LIMITS).
+    bodyLimit: BODY_LIMITS.default,
+    // Answered by the security plugin instead, so the 503 carries the security headers.
+    return503OnClosing: false,
+  };
+}
+
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
 export async function buildApp(container: Container, http: HttpOptions = {}): Promise<FastifyInstance> {
   const { deps, services } = container;
   const schemas = lazySchemaCompilers();
   const app = Fastify({
-    loggerInstance: deps.logger,
-    // One access-log line per request instead of two (src/http/plugins/request-log.ts).
-    logController: new AccessLogController(deps.logger),
-    // A request's pino child is made only if something logs through request.log (request-log.ts).
-    childLoggerFactory: lazyRequestLogger,
+    ...loggingOptions(deps.logger),
+    ...requestOptions(),
     frameworkErrors: frameworkErrorHandler,
-    genReqId: () => newId('req'),
     // Route schemas compile on first use, not all at start-up (src/http/lazy-schemas.ts).
     schemaController: { compilersFactory: schemas.factory },
-    // Small by default (forms and JSON); routes that need more say so (BODY_LIMITS).
-    bodyLimit: BODY_LIMITS.default,
-    // Answered by the security plugin instead, so the 503 carries the security headers.
-    return503OnClosing: false,
     ...serverOptions(http.tls, http.httpLimits),
     // request.ip (sign-in throttle, audit rows, rate limits) believes X-Forwarded-For only when the
     // peer is one of VARCO_TRUSTED_PROXIES; it is then the rightmost address no trusted proxy added.
