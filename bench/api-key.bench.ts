@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { alternate, runLoad, type LoadRun } from './load.ts';
+import { alternate, runLoad, type LoadRun, type Series } from './load.ts';
 import { pinLoadGenerator } from './pinning.ts';
 import { pacedLoad } from './paced.ts';
 import { fmt, type Row } from './report.ts';
@@ -88,6 +88,26 @@ async function pinnedSeries(
   }
 }
 
+/**
+ * Why the CPU ratio was missed, from what the runs measured: the extra CPU per request is Varco's
+ * own process's (how busy it was), not its database's (PostgreSQL's CPU over the same runs).
+ */
+export function cpuCause(v: Series, b: Series): string {
+  const share = (v.cpuUsPerRequest * v.rps) / 1e6;
+  const pg = Number.isFinite(v.pgCpuUsPerRequest)
+    ? `; PostgreSQL ${v.pgCpuUsPerRequest.toFixed(1)} µs per request${v.pgCpuUsPerRequest < 2 ? ' (the key cache answers without it)' : ''}`
+    : '';
+  return (
+    `the server's own request path: ${fmt.int(v.cpuUsPerRequest)} against ${fmt.int(b.cpuUsPerRequest)} µs CPU per request, ` +
+    `the server at ${Math.round(share * 100)} % of a core${pg}; where it goes: docs/benchmarks.md, row 1`
+  );
+}
+
+/** A saturated server's latency is its queue: by Little's law, the connections over the throughput. */
+export function queueCause(v: Series, connections: number): string {
+  return `saturated, the latency is the queue: ${connections} connections at ${fmt.int(v.rps)} req/s wait ${fmt.ms((connections / v.rps) * 1000)} on average`;
+}
+
 export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: string, s: BenchSettings): Promise<Row> {
   const files = await serverCertificateFiles(varco.dataDir, workDir);
   const baseline = await startBaseline('ping', { BENCH_CERT_FILE: files.certFile, BENCH_KEY_FILE: files.keyFile });
@@ -101,7 +121,8 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
         headers: { 'ocp-apim-subscription-key': key },
         ...(rate === undefined ? {} : { overallRate: rate }),
       },
-      { serverPid: pid },
+      // Varco's PostgreSQL too: what a keyed request costs the database (the key cache should spare it).
+      { serverPid: pid, ...(pid === varco.pid ? { postgresDataDir: varco.dataDir } : {}) },
     );
   try {
     // keys[0] warms up and measures latency; each throughput run has a subscription (and rate-limit window) of its own.
@@ -133,6 +154,7 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
     const b = result.baseline;
     const ratio = v.rps / b.rps;
     const errors = v.errors + fixedVarco.errors;
+    const cpuMet = b.cpuUsPerRequest / v.cpuUsPerRequest >= 0.8;
     const row: Row = {
       name: '1. API key check (GET /api/v1/ping)',
       varco: `${fmt.int(v.rps)} req/s; ${fmt.int(v.cpuUsPerRequest)} µs CPU/req`,
@@ -147,10 +169,20 @@ export async function benchApiKey(varco: VarcoProcess, keys: string[], workDir: 
       errors: String(errors),
       targets: [
         // The issue's target is on CPU per request (≤ 1.25 × bare Fastify's), the steadier figure here; throughput is printed beside it.
-        { what: 'CPU ratio ≥ 0.80 (CPU/req ≤ 1.25 × bare)', met: b.cpuUsPerRequest / v.cpuUsPerRequest >= 0.8 },
-        ...(pinned.cpuRatio === undefined ? [] : [{ what: 'pinned CPU ratio ≥ 0.80', met: pinned.cpuRatio >= 0.8 }]),
+        {
+          what: `CPU ratio ≥ 0.80 (CPU/req ≤ 1.25 × bare)${cpuMet ? '' : ` (missed: ${cpuCause(v, b)})`}`,
+          met: cpuMet,
+        },
+        ...(pinned.cpuRatio === undefined
+          ? []
+          : [
+              {
+                what: `pinned CPU ratio ≥ 0.80${pinned.cpuRatio >= 0.8 ? '' : ` (missed: ${fmt.int(pinned.varcoCpu ?? Number.NaN)} against ${fmt.int(pinned.baselineCpu ?? Number.NaN)} µs CPU per request)`}`,
+                met: pinned.cpuRatio >= 0.8,
+              },
+            ]),
         { what: `p99 ≤ 5 ms at ${LATENCY_RATE} req/s`, met: fixedVarco.p99 <= 5 },
-        { what: 'p99 ≤ 5 ms saturated', met: v.p99 <= 5 },
+        { what: `p99 ≤ 5 ms saturated${v.p99 <= 5 ? '' : ` (missed: ${queueCause(v, s.connections)})`}`, met: v.p99 <= 5 },
         { what: '0 errors', met: errors === 0 },
       ],
       data: {

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import type { Options, Result } from 'autocannon';
 import { createProgress } from '../src/cli/progress.ts';
-import { cpuMs, median, within } from './support.ts';
+import { cpuMs, median, postgresCpuMs, within } from './support.ts';
 
 // The load generator: autocannon in this process, HTTPS keep-alive to loopback, bounded in time.
 
@@ -16,6 +16,8 @@ export interface LoadRun {
   statusCodes: Record<string, number>;
   /** CPU time the server process spent per successful answer, in µs: steadier than req/s on a shared machine. */
   cpuUsPerRequest: number;
+  /** CPU time its embedded PostgreSQL spent per successful answer, in µs (when asked for: LoadOptions.postgresDataDir). */
+  pgCpuUsPerRequest?: number;
 }
 
 export interface LoadOptions {
@@ -23,12 +25,15 @@ export interface LoadOptions {
   expect?: '2xx' | '3xx' | '2xx+3xx';
   /** The server process, for its CPU time. */
   serverPid?: number;
+  /** The server's data directory, for the CPU time of its embedded PostgreSQL. */
+  postgresDataDir?: string;
 }
 
 export async function runLoad(options: Options, load: LoadOptions = {}): Promise<LoadRun> {
   const seconds = options.duration ?? 10;
   const expect = load.expect ?? '2xx+3xx';
   const cpuBefore = load.serverPid === undefined ? undefined : await cpuMs(load.serverPid);
+  const pgBefore = load.postgresDataDir === undefined ? undefined : await postgresCpuMs(load.postgresDataDir);
   const run = await within(
     (seconds + 30) * 1000,
     `load on ${options.url}`,
@@ -60,6 +65,8 @@ export async function runLoad(options: Options, load: LoadOptions = {}): Promise
   );
   const cpuAfter = load.serverPid === undefined ? undefined : await cpuMs(load.serverPid);
   if (cpuBefore !== undefined && cpuAfter !== undefined && run.total > 0) run.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1000) / run.total;
+  const pgAfter = load.postgresDataDir === undefined ? undefined : await postgresCpuMs(load.postgresDataDir);
+  if (pgBefore !== undefined && pgAfter !== undefined && run.total > 0) run.pgCpuUsPerRequest = ((pgAfter - pgBefore) * 1000) / run.total;
   return run;
 }
 
@@ -70,6 +77,8 @@ export interface Series {
   p99: number;
   errors: number;
   cpuUsPerRequest: number;
+  /** NaN when the runs did not measure it. */
+  pgCpuUsPerRequest: number;
 }
 
 /** Median of each figure over the runs; errors are summed (any error is one too many). */
@@ -81,6 +90,7 @@ export function summarise(runs: LoadRun[]): Series {
     p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
+    pgCpuUsPerRequest: median(runs.map((r) => r.pgCpuUsPerRequest ?? Number.NaN)),
   };
 }
 

@@ -19,6 +19,8 @@ const BODY =
 
 export interface Receiver {
   port: number;
+  /** Its process, for its CPU time. */
+  pid: number;
   stats(): Promise<{ handshakes: number; requests: number; distinctIds: number; duplicates: number }>;
   reset(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export async function startReceiver(env: Record<string, string>): Promise<Receiv
   child.stdout?.resume();
   return {
     port: Number(match[1]),
+    pid: child.pid ?? 0,
     stats: () => ask(child, 'stats', (m) => typeof m === 'object' && m !== null),
     reset: async () => {
       await ask(child, 'reset', (m) => m === 'reset');

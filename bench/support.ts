@@ -122,6 +122,21 @@ export async function postgresCpuMs(dataDir: string): Promise<number | undefined
   }
 }
 
+/**
+ * CPU time (ms) the whole machine has been busy so far, summed over its cores (user, nice, system,
+ * interrupts, steal: /proc/stat's first line, in clock ticks of 10 ms); undefined off Linux.
+ */
+export async function machineBusyMs(): Promise<number | undefined> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    const busy = [user, nice, system, irq, softirq, steal].reduce<number>((sum, n) => sum + (n ?? 0), 0);
+    return line.startsWith('cpu ') ? busy * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Machine {
   cpu: string;
   cores: number;
