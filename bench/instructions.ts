@@ -18,7 +18,8 @@ import { httpsStatus, SERVER_NODE_FLAGS, startVarco } from './varco.ts';
 // the main thread's is the request path, the others are V8's compiler and collector helpers and
 // libuv's pool. Slow (valgrind runs the server ~50 times slower): about a minute per side for 4,000.
 // Work a server does per second of wall time (timers, the access log's 20 ms batches) is spread
-// over ~50 times fewer requests than at full speed, which inflates Varco's figure a little.
+// over ~50 times fewer requests than at full speed, which inflates Varco's figure a little (and the
+// layer sets with `api`, whose key verifier flushes its usage stamps each second, by ~3 k).
 // `--layers` counts, in place of the two servers, bench/layers-server.ts once per comma-separated set
 // of layers (e.g. `--layers options,options+security`): Varco's request path rebuilt part by part,
 // whose counts repeat within ±1 k where the whole server's spread ±5 % (docs/benchmarks.md, row 1).

@@ -17,7 +17,8 @@ import { baselinePingAnswer } from './ping-answer.ts';
 
 // Varco's keyed request path rebuilt layer by layer, for `node bench/instructions.ts --layers …`
 // (docs/benchmarks.md, row 1, tenth session): the whole server's instruction count spreads too much
-// (its background work, its collector) to show what one part costs; this one repeats within ±1 k.
+// (its background work, its collector) to show what one part costs; this one repeats within ±1 k
+// (sets with `api` carry the key verifier's usage flush each second: ~3 k under valgrind's pace).
 //   node bench/layers-server.ts options+logger+errors+security+cookie+api
 // Layers, any combination joined by `+`:
 //   options   Varco's server options (TLS policy, time limits), request ids, body limit
@@ -30,8 +31,9 @@ import { baselinePingAnswer } from './ping-answer.ts';
 //             trusted while it listens for key changes, its rate limiter and its usage flush each second
 // The options and the logging are built by the functions buildApp uses (src/app/build.ts). Without
 // `api`, the route is bare Fastify's (bench/baseline-server.ts). Not rebuilt: the metrics hook
-// (registered only with VARCO_METRICS_TOKEN, which the bench leaves unset) and what the rest of the
-// process adds (workers, the other contexts, listeners, a larger heap). Prints `listening <port>`.
+// (registered only with VARCO_METRICS_TOKEN, which the bench leaves unset), the verifier's
+// once-a-minute job (subscription expiry, `everyMinute`) and what the rest of the process adds
+// (workers, the other contexts, listeners, a larger heap). Prints `listening <port>`.
 
 const layers = new Set((process.argv[2] ?? '').split('+').filter(Boolean));
 const known = new Set(['options', 'logger', 'logger-quiet', 'errors', 'security', 'cookie', 'api']);

@@ -66,7 +66,8 @@ export async function runLoad(options: Options, load: LoadOptions = {}): Promise
   const cpuAfter = load.serverPid === undefined ? undefined : await cpuMs(load.serverPid);
   if (cpuBefore !== undefined && cpuAfter !== undefined && run.total > 0) run.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1000) / run.total;
   const pgAfter = load.postgresDataDir === undefined ? undefined : await postgresCpuMs(load.postgresDataDir);
-  if (pgBefore !== undefined && pgAfter !== undefined && run.total > 0) run.pgCpuUsPerRequest = ((pgAfter - pgBefore) * 1000) / run.total;
+  // A lower bound (postgresCpuMs misses processes that ended during the run), never below 0.
+  if (pgBefore !== undefined && pgAfter !== undefined && run.total > 0) run.pgCpuUsPerRequest = (Math.max(0, pgAfter - pgBefore) * 1000) / run.total;
   return run;
 }
 

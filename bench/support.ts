@@ -165,9 +165,10 @@ export function loadAverageNow(): number {
   return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
 
+/** Of the finite values (a run that did not measure a figure gives NaN); NaN when there are none. */
 export function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
   const mid = Math.floor(sorted.length / 2);
   const at = (i: number): number => sorted[i] ?? Number.NaN;
   return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
