@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomPooled } from './crypto.ts';
 
 // Prefixed, time-ordered ids (`org_…`, `sub_…`): the prefix tells a human what an id names,
 // and the leading 48-bit millisecond timestamp keeps B-tree inserts append-mostly.
@@ -76,20 +76,9 @@ function encodeRandom(bytes: Buffer): string {
   return out;
 }
 
-// One randomBytes() call per id cost about 4 % of the CPU of a busy API (every request gets an
-// id): draw from the CSPRNG 4,000 bytes at a time and hand out 10 bytes per id, each used once.
-const POOL_BYTES = 4000;
-let pool = Buffer.alloc(0);
-let used = POOL_BYTES;
-
-function random10(): Buffer {
-  if (used + 10 > pool.length) {
-    pool = randomBytes(POOL_BYTES);
-    used = 0;
-  }
-  used += 10;
-  return pool.subarray(used - 10, used);
-}
+// Each id's 80 random bits come from the pooled CSPRNG (kernel/crypto.ts: one randomBytes() call
+// per id cost about 4 % of the CPU of a busy API, issue 15).
+const random10 = (): Buffer => randomPooled(10);
 
 // Monotonic within a process, like ULID's monotonic mode: ids made in the same millisecond (or
 // after the clock stepped back) continue from the previous one, incremented, so ordering by id
