@@ -135,23 +135,81 @@ describe('decodeForm: limits', () => {
 describe('decodeForm: properties', () => {
   const charsets: readonly PageCharset[] = ['latin1', 'utf8'];
 
+  /** Bodies made of the characters that matter (separators, escapes, high bytes, NUL) and random bytes. */
+  const formish = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(...[0x26, 0x3d, 0x25, 0x2b, 0xc3, 0xa9, 0xff, 0x00].map((b) => new Uint8Array([b]))),
+        fc.uint8Array({ maxLength: 6 }),
+        fc.constantFrom(ascii('%C3%A9'), ascii('%E9'), ascii('%'), ascii('ORDERID='), ascii('orderid=')),
+        fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/).map(ascii),
+      ),
+      { maxLength: 30 },
+    )
+    .map((parts) => Buffer.concat(parts));
+
   it('never throws on arbitrary bytes', () => {
-    const formish = fc
-      .array(
-        fc.oneof(
-          fc.constantFrom(...[0x26, 0x3d, 0x25, 0x2b, 0xc3, 0xa9, 0xff, 0x00].map((b) => new Uint8Array([b]))),
-          fc.uint8Array({ maxLength: 6 }),
-          fc.constantFrom(ascii('%C3%A9'), ascii('%E9'), ascii('%'), ascii('ORDERID='), ascii('orderid=')),
-        ),
-        { maxLength: 30 },
-      )
-      .map((parts) => Buffer.concat(parts));
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), formish), fc.constantFrom(...charsets), (bytes, charset) => {
         const result = decodeForm(bytes, charset);
         if (result.ok) assert.equal(result.form.values.size, result.form.pairs.length);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  /**
+   * The reference reading, written apart from form.ts: each name and value percent-decoded to fresh
+   * bytes, then read in the charset (strictly for UTF-8). undefined when some part cannot be read.
+   */
+  function referencePairs(bytes: Uint8Array, charset: PageCharset): Array<[string, string]> | undefined {
+    const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const unescape = (part: Buffer): Uint8Array => {
+      const s = part.toString('latin1').replaceAll('+', ' ');
+      const out: number[] = [];
+      for (let i = 0; i < s.length; i++) {
+        const hex = s.slice(i + 1, i + 3);
+        if (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(hex)) {
+          out.push(parseInt(hex, 16));
+          i += 2;
+        } else out.push(s.charCodeAt(i));
+      }
+      return Uint8Array.from(out);
+    };
+    const read = (b: Uint8Array): string | undefined => {
+      if (charset === 'latin1') return Buffer.from(b).toString('latin1');
+      try {
+        return strict.decode(b);
+      } catch {
+        return undefined;
+      }
+    };
+    const pairs: Array<[string, string]> = [];
+    for (const segment of Buffer.from(bytes).toString('latin1').split('&')) {
+      if (segment === '') continue;
+      const eq = segment.indexOf('=');
+      const name = unescape(Buffer.from(eq < 0 ? segment : segment.slice(0, eq), 'latin1'));
+      if (name.length === 0) continue;
+      const [n, v] = [read(name), read(unescape(Buffer.from(eq < 0 ? '' : segment.slice(eq + 1), 'latin1')))];
+      if (n === undefined || v === undefined) return undefined;
+      pairs.push([n, v]);
+    }
+    return pairs;
+  }
+
+  it('reads every name and value as the reference does (issue 15: parts without escapes are slices of the body)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), formish), fc.constantFrom(...charsets), (bytes, charset) => {
+        const result = decodeForm(bytes, charset);
+        const expected = referencePairs(bytes, charset);
+        if (result.ok) assert.deepEqual(result.form.pairs, expected);
+        const clean =
+          expected !== undefined &&
+          expected.every(([n, v]) => !n.includes('\u0000') && !v.includes('\u0000')) &&
+          new Set(expected.map(([n]) => normalizeParamName(n))).size === expected.length;
+        if (clean) assert.ok(result.ok, `refused: ${JSON.stringify(!result.ok && result.problem)}`);
+      }),
+      { numRuns: 2000 },
     );
   });
 

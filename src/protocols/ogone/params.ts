@@ -149,7 +149,12 @@ export const LEGACY_SHA_OUT_FIELDS: readonly string[] = Object.freeze([
  * the HTTP layer should use this same function for its case-insensitive lookups.
  */
 export function normalizeParamName(name: string): string {
-  return name.replace(/[a-z]+/g, (s) => s.toUpperCase());
+  // Most names arrive upper-case already: returned as they are, without a regex pass (issue 15).
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) return name.replace(/[a-z]+/g, (s) => s.toUpperCase());
+  }
+  return name;
 }
 
 /** Index of the first character of the trailing run of ASCII digits (`name.length` if none). */
