@@ -2,7 +2,7 @@
  * Ogone e-Commerce SHA signatures (SHA-IN on incoming payment requests, SHA-OUT on feedback).
  * Pure functions: no I/O. Rules and sources: docs/reference/ogone/README.md.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { LEGACY_SHA_IN_FIELDS, LEGACY_SHA_OUT_FIELDS, isListedName, normalizeParamName, shaParamList } from './params.ts';
 import type { ShaList } from './params.ts';
 import { SORT_ORDERS, compareFor } from './sort-order.ts';
@@ -84,12 +84,23 @@ function collect(params: ShaParams, list: ShaList): Entry[] {
   return kept;
 }
 
-function renderEachParameter(entries: readonly Entry[], passphrase: string, order: SortOrder): string {
+function sortedEntries(entries: readonly Entry[], order: SortOrder): Entry[] {
   const compare = compareFor(order);
-  const sorted = [...entries].sort((x, y) => compare(x[0], y[0]));
-  // The passphrase follows every pair, the last one included.
-  return sorted.map(([name, value]) => `${name}=${value}${passphrase}`).join('');
+  return [...entries].sort((x, y) => compare(x[0], y[0]));
 }
+
+function renderSorted(sorted: readonly Entry[], passphrase: string): string {
+  // The passphrase follows every pair, the last one included.
+  let out = '';
+  for (const [name, value] of sorted) out += `${name}=${value}${passphrase}`;
+  return out;
+}
+
+function renderEachParameter(entries: readonly Entry[], passphrase: string, order: SortOrder): string {
+  return renderSorted(sortedEntries(entries, order), passphrase);
+}
+
+const sameSequence = (a: readonly Entry[], b: readonly Entry[]): boolean => a.every((entry, i) => entry === b[i]);
 
 /** Legacy: values of the fixed fields (absent = empty), no names, passphrase once at the end. */
 function renderMainParameters(params: ShaParams, list: ShaList, passphrase: string): string {
@@ -135,8 +146,8 @@ function encodeLatin1(str: string): Buffer {
 
 /** Digest as uppercase hex, the form Ogone emits. */
 export function shaDigest(str: string, alg: ShaAlgorithm, encoding: ShaEncoding): string {
-  const bytes = encoding === 'utf8' ? Buffer.from(str, 'utf8') : encodeLatin1(str);
-  return createHash(alg).update(bytes).digest('hex').toUpperCase();
+  // One-shot (crypto.hash, a string is hashed as UTF-8): no Hash object per digest (issue 15).
+  return hash(alg, encoding === 'utf8' ? str : encodeLatin1(str), 'hex').toUpperCase();
 }
 
 function requirePassphrase(passphrase: string): void {
@@ -191,9 +202,14 @@ export function verifyShaIn(params: ShaParams, passphrase: string, givenDigest: 
   return decide(tries, givenDigest, options);
 }
 
-interface Attempt extends ShaCandidate {
+/** One sort order's string; the masked one, for the diagnostics of a refusal, only when asked. */
+interface Attempt {
+  readonly order: SortOrder;
   readonly composed: string;
+  masked(): string;
 }
+
+const candidatesOf = (tries: readonly Attempt[]): ShaCandidate[] => tries.map((t) => ({ order: t.order, masked: t.masked() }));
 
 function attempts(params: ShaParams, passphrase: string, method: HashingMethod): Attempt[] {
   if (method === 'main-parameters') {
@@ -201,23 +217,26 @@ function attempts(params: ShaParams, passphrase: string, method: HashingMethod):
     return [
       {
         order: 'ascii',
-        masked: renderMainParameters(params, 'in', SHA_PASSPHRASE_MASK),
+        masked: () => renderMainParameters(params, 'in', SHA_PASSPHRASE_MASK),
         composed: renderMainParameters(params, 'in', passphrase),
       },
     ];
   }
   const entries = collect(params, 'in');
-  return SORT_ORDERS.map((order) => ({
-    order,
-    masked: renderEachParameter(entries, SHA_PASSPHRASE_MASK, order),
-    composed: renderEachParameter(entries, passphrase, order),
-  }));
+  // The orders mostly agree (names without `_` and digits): an order that sorts the entries as an
+  // earlier one did shares its string instead of composing it again (issue 15).
+  const tries: Array<Attempt & { sorted: Entry[] }> = [];
+  for (const order of SORT_ORDERS) {
+    const sorted = sortedEntries(entries, order);
+    const same = tries.find((t) => sameSequence(t.sorted, sorted));
+    tries.push({ order, sorted, composed: same ? same.composed : renderSorted(sorted, passphrase), masked: () => renderSorted(sorted, SHA_PASSPHRASE_MASK) });
+  }
+  return tries;
 }
 
 function decide(tries: readonly Attempt[], givenDigest: string | null | undefined, options: ShaOptions): ShaVerifyResult {
-  const candidates: ShaCandidate[] = tries.map(({ order, masked }) => ({ order, masked }));
   if (givenDigest === undefined || givenDigest === null || givenDigest === '') {
-    return { ok: false, reason: 'missing', candidates };
+    return { ok: false, reason: 'missing', candidates: candidatesOf(tries) };
   }
   // Non-hex input can never match; checking it first also keeps toUpperCase length-preserving.
   const given = HEX.test(givenDigest) ? Buffer.from(givenDigest.toUpperCase(), 'latin1') : null;
@@ -234,5 +253,5 @@ function decide(tries: readonly Attempt[], givenDigest: string | null | undefine
     const equal = given !== null && given.length === expected.length && timingSafeEqual(given, expected);
     if (equal && matched === null) matched = attempt.order;
   }
-  return matched === null ? { ok: false, reason: 'mismatch', candidates } : { ok: true, order: matched };
+  return matched === null ? { ok: false, reason: 'mismatch', candidates: candidatesOf(tries) } : { ok: true, order: matched };
 }
