@@ -69,6 +69,10 @@ describe('scrubbing free text', () => {
 
   it('removes a verification code written in prose after its name', () => {
     assert.equal(scrubText('card 4111111111111111 cvc 123, exp 12/34'), 'card 411111XXXXXX1111 cvc , exp 12/34');
+    // With no other digits around (the scan is skipped only for text without three digits in a row).
+    assert.equal(scrubText('use cvc 123 please'), 'use cvc  please');
+    assert.equal(scrubText('Security code: 9876.'), 'Security code: .');
+    assert.equal(scrubText('cvc 12, order 7'), 'cvc 12, order 7');
     assert.equal(scrubText('CVV2: 9876 and Security Code #321'), 'CVV2:  and Security Code #');
     assert.equal(scrubText('order 123 of 4567'), 'order 123 of 4567');
   });

@@ -104,7 +104,20 @@ export function maskPans(text: string): string {
 /** Free text made safe to keep: verification values removed, PANs masked. */
 export function scrubText(text: string): string {
   const named = text.includes('=') ? text.replace(NAMED_VALUE, (match, name: string) => (isVerificationName(name) ? `${name}=` : match)) : text;
-  return maskPans(named.replace(PROSE_CODE, '$1$2'));
+  // A prose code ends in three or four digits in a row: without such a run the pattern cannot match,
+  // and the scan is skipped (issue 15: every stored string of every order went through it).
+  return maskPans(hasDigitRun(named, 3) ? named.replace(PROSE_CODE, '$1$2') : named);
+}
+
+/** True when `text` has `length` ASCII digits in a row. */
+function hasDigitRun(text: string, length: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    run = c >= 0x30 && c <= 0x39 ? run + 1 : 0;
+    if (run >= length) return true;
+  }
+  return false;
 }
 
 /** Cut to `max` UTF-16 units with `…`, never splitting a surrogate pair (PostgreSQL refuses half of one). */
