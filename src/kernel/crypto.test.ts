@@ -6,7 +6,7 @@ import { randomPooled, randomToken } from './crypto.ts';
 describe('randomPooled', () => {
   it('hands out every byte once: views that never overlap, across refills', () => {
     const views: Buffer[] = [];
-    // 3,000 × 10 bytes: several refills of the 4,096-byte pool, and draws that do not fit what is left.
+    // ~40 KB in draws of 10 and 33 bytes: several refills of the 4,096-byte pool, and draws that do not fit what is left.
     for (let i = 0; i < 3000; i++) views.push(randomPooled(i % 7 === 0 ? 33 : 10));
     const regions = new Map<ArrayBufferLike, Array<[number, number]>>();
     for (const v of views) {
@@ -18,6 +18,13 @@ describe('randomPooled', () => {
     assert.ok(regions.size >= 7, `${regions.size} pools for ~31 KB drawn`);
     // Random, not a constant: 3,000 draws of 80 bits or more are all different.
     assert.equal(new Set(views.map((v) => v.toString('hex'))).size, views.length);
+  });
+
+  it('refuses a count that is not a non-negative integer, and the pool still works after', () => {
+    for (const bad of [Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY]) assert.throws(() => randomPooled(bad), RangeError);
+    assert.throws(() => randomToken(Number.NaN), RangeError);
+    assert.equal(randomPooled(0).length, 0);
+    assert.match(randomToken(32), /^[A-Za-z0-9_-]{43}$/);
   });
 
   it('gives the requested length, and large requests straight from the CSPRNG', () => {
@@ -43,7 +50,9 @@ describe('randomToken', () => {
   it('leaves no token in the pool: its bytes are zeroed once encoded', () => {
     // Drawn at the start of a fresh pool, so the three draws below share it: a refill is when the view's buffer changes.
     const first = randomPooled(1);
-    while (randomPooled(1).buffer === first.buffer);
+    let draws = 0;
+    while (randomPooled(1).buffer === first.buffer && draws < 5000) draws++;
+    assert.ok(draws < 5000, 'the pool refills after at most 4,096 one-byte draws');
     const before = randomPooled(8);
     const token = randomToken(32);
     const after = randomPooled(8);

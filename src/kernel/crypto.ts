@@ -12,6 +12,8 @@ let used = 0;
 
 /** `n` bytes from the CSPRNG, never handed out before; a view of the pool for n ≤ 256 (copy it to keep it). */
 export function randomPooled(n: number): Buffer {
+  // What randomBytes would refuse: a NaN or negative count would corrupt the pool's offset (empty or overlapping draws).
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`random byte count must be a non-negative integer, got ${n}`);
   if (n > POOLED_MAX) return randomBytes(n);
   if (used + n > pool.length) {
     pool = randomBytes(POOL_BYTES);

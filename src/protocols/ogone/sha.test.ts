@@ -88,6 +88,30 @@ describe('sort orders', () => {
       }
     });
   }
+  it('two orders that agree share a string, and the third still verifies as itself (issue 15)', () => {
+    // Single digits: ascii and natural sort alike; ITEM_COUNT moves only under underscore-first.
+    const two: ShaParams = [
+      ['ITEMNAME1', 'n'],
+      ['ITEM_COUNT', '2'],
+      ['ITEMID1', 'a'],
+    ];
+    const compose = (order: SortOrder) => composeShaString(two, P, { list: 'in', method: 'each-parameter', order });
+    assert.equal(compose('ascii'), compose('natural'));
+    assert.notEqual(compose('ascii'), compose('underscore-first'));
+    for (const alg of ALGS) {
+      const opts = { alg, method: 'each-parameter', encoding: 'utf8' } as const;
+      // The first matching order in SORT_ORDERS is reported: natural's digest is ascii's.
+      assert.deepEqual(verifyShaIn(two, P, signShaIn(two, P, { ...opts, order: 'natural' }), opts), { ok: true, order: 'ascii' });
+      assert.deepEqual(verifyShaIn(two, P, signShaIn(two, P, { ...opts, order: 'underscore-first' }), opts), { ok: true, order: 'underscore-first' });
+    }
+    const refused = verifyShaIn(two, P, '00', EACH);
+    assert.ok(!refused.ok);
+    assert.deepEqual(
+      refused.candidates.map((c) => [c.order, c.masked]),
+      (['ascii', 'underscore-first', 'natural'] as const).map((order) => [order, maskedShaString(two, { list: 'in', method: 'each-parameter', order })]),
+    );
+  });
+
   it('mismatch reports one masked candidate per order', () => {
     const r = verifyShaIn(params, P, '00', EACH);
     assert.ok(!r.ok);
