@@ -76,10 +76,6 @@ function encodeRandom(bytes: Buffer): string {
   return out;
 }
 
-// Each id's 80 random bits come from the pooled CSPRNG (kernel/crypto.ts: one randomBytes() call
-// per id cost about 4 % of the CPU of a busy API, issue 15).
-const random10 = (): Buffer => randomPooled(10);
-
 // Monotonic within a process, like ULID's monotonic mode: ids made in the same millisecond (or
 // after the clock stepped back) continue from the previous one, incremented, so ordering by id
 // follows creation order exactly — lists sorted by (created_at, id) never shuffle ties.
@@ -98,7 +94,8 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
     lastTime = encodeTime(now);
-    random10().copy(lastRandom);
+    // 80 random bits from the pooled CSPRNG (kernel/crypto.ts: a randomBytes() call per id cost ~4 % of a busy API's CPU).
+    randomPooled(10).copy(lastRandom);
   } else {
     increment(lastRandom);
   }
