@@ -55,7 +55,9 @@ async function watchCpu(receiver: Receiver, varco?: { pid: number; dataDir: stri
     // This process's own CPU first: the /proc scans of the two reads stay out of it.
     const self = process.cpuUsage(before.self);
     const after = await read();
-    const per = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? undefined : ((to - from) * 1000) / count);
+    // Never below 0: postgresCpuMs misses processes that ended during the burst (a lower bound, as in load.ts).
+    const per = (from: number | undefined, to: number | undefined) =>
+      from === undefined || to === undefined ? undefined : (Math.max(0, to - from) * 1000) / count;
     const fields: Partial<Burst> = {
       cpuUs: per(before.server, after.server),
       pgCpuUs: per(before.postgres, after.postgres),
