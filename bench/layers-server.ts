@@ -14,6 +14,7 @@ import { lazySchemaCompilers, rememberSchemaCompilers } from '../src/http/lazy-s
 import { apiContext } from '../src/http/api/index.ts';
 import { createKeyVerifier, type KeyVerifier } from '../src/modules/subscriptions/index.ts';
 import { baselinePingAnswer } from './ping-answer.ts';
+import { sleep } from './support.ts';
 
 // Varco's keyed request path rebuilt layer by layer, for `node bench/instructions.ts --layers …`
 // (docs/benchmarks.md, row 1, tenth session): the whole server's instruction count spreads too much
@@ -79,7 +80,7 @@ async function listeningVerifier(url: string): Promise<KeyVerifier> {
   await verifier.start();
   for (let tries = 0; !verifier.listening; tries++) {
     if (tries > 100) throw new Error('the key verifier did not start listening on the bench database');
-    await new Promise((done) => setTimeout(done, 50));
+    await sleep(50);
   }
   app.addHook('onClose', async () => {
     await verifier.stop();
