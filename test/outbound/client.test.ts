@@ -165,6 +165,17 @@ describe('outbound client', () => {
     assert.equal(result.bodyTruncated, true);
   });
 
+  it('classifies an answer broken off in its body as a failure, not a response', async () => {
+    const peer = await goodPeer(world, { reply: () => ({ status: 200, body: 'the first part', announcedLength: 5000 }) });
+    const result = assertFailure(await send(endpointOf(peer)), 'unreachable', 'connection_closed');
+    assert.match(result.message, /closed the connection before a complete answer/);
+    // The client carries on: the next answer on a fresh connection is read whole.
+    const whole = await goodPeer(world);
+    const next = await send(endpointOf(whole));
+    assert.equal(next.kind, 'response');
+    assert.equal(next.kind === 'response' ? next.body : '', '{"ok":true}');
+  });
+
   it('in plain mode presents no client certificate, even to a server that asks for one', async () => {
     const plain = createOutboundClient({ mode: { kind: 'plain' }, destinations: testDestinations() });
     after(() => plain.close());

@@ -29,6 +29,8 @@ export interface PeerReply {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Announce this many bytes, send `body` only, then drop the connection: an answer broken mid-body. */
+  announcedLength?: number;
 }
 
 export interface PeerOptions {
@@ -119,6 +121,11 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
       const reply =
         options.reply === undefined ? { status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } } : options.reply(request);
       if (reply === undefined) return;
+      if (reply.announcedLength !== undefined) {
+        res.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.announcedLength) });
+        res.write(reply.body ?? '', () => setTimeout(() => res.socket?.destroy(), 20));
+        return;
+      }
       res.writeHead(reply.status, reply.headers ?? {});
       res.end(reply.body ?? '');
     });

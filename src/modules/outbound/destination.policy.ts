@@ -147,21 +147,37 @@ export function createDestinationPolicy(options: DestinationPolicyOptions): Dest
       return parsed === undefined ? [] : [canonical(parsed)];
     }),
   );
+  const decide = (text: string): DestinationVerdict => {
+    const address = parseAddress(text);
+    if (address === undefined) return { allowed: false, address: text, refusal: 'invalid' };
+    const shown = address.toString();
+    // The operator's ranges win over everything else, Varco's own addresses included (local development).
+    if (allow.some((range) => inRange(address, range))) return { allowed: true, address: shown, via: 'allowlist' };
+    const refusal = specialRange(address);
+    if (refusal !== undefined) return { allowed: false, address: shown, refusal };
+    if (own.has(canonical(address))) return { allowed: false, address: shown, refusal: 'own_address' };
+    return { allowed: true, address: shown, via: 'public' };
+  };
+  // A verdict depends only on the text and on what this policy was made with (its ranges and this
+  // host's addresses, both fixed here), so it is kept: every delivery judges its resolved addresses
+  // again, and parsing them cost ~2 KB and a few µs each time (issue 15). Frozen, since callers share it.
+  const known = new Map<string, DestinationVerdict>();
   return {
     allowCidrs: [...options.allowCidrs],
     judge(text) {
-      const address = parseAddress(text);
-      if (address === undefined) return { allowed: false, address: text, refusal: 'invalid' };
-      const shown = address.toString();
-      // The operator's ranges win over everything else, Varco's own addresses included (local development).
-      if (allow.some((range) => inRange(address, range))) return { allowed: true, address: shown, via: 'allowlist' };
-      const refusal = specialRange(address);
-      if (refusal !== undefined) return { allowed: false, address: shown, refusal };
-      if (own.has(canonical(address))) return { allowed: false, address: shown, refusal: 'own_address' };
-      return { allowed: true, address: shown, via: 'public' };
+      let verdict = known.get(text);
+      if (verdict === undefined) {
+        verdict = Object.freeze(decide(text));
+        if (known.size >= JUDGED_KEPT) known.clear();
+        known.set(text, verdict);
+      }
+      return verdict;
     },
   };
 }
+
+/** Verdicts a policy keeps; past this many distinct texts it starts afresh (bounded memory whatever is judged). */
+export const JUDGED_KEPT = 1024;
 
 const REFUSAL_TEXT: Record<DestinationRefusal, string> = {
   invalid: 'not an IP address',
