@@ -27,6 +27,17 @@ test('with tracing off, inSpan runs the work with a span that records nothing an
     }),
     /the work failed/,
   );
+  // Work that throws before its first await (not an async function) rejects too: callers await it.
+  const thrown = inSpan('off', SpanKind.INTERNAL, {}, (): Promise<number> => {
+    throw new Error('thrown at once');
+  });
+  await assert.rejects(thrown, /thrown at once/);
+  // With tracing off the work's own promise is handed back, not one wrapped around it.
+  const own = Promise.resolve(7);
+  assert.equal(
+    inSpan('off', SpanKind.INTERNAL, {}, () => own),
+    own,
+  );
 });
 
 test('a registered SDK gets spans only between tracingStarted and tracingStopped', async () => {

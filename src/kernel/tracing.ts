@@ -33,9 +33,19 @@ const activeTracer = (): Tracer => tracer ?? trace.getTracer('varco');
 export { SpanKind };
 export type { Span };
 
-/** Runs `work` inside a span (the active one while it runs); a throw marks the span as an error and is rethrown. */
-export async function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
-  if (!recording) return work(OFF);
+/**
+ * Runs `work` inside a span (the active one while it runs); a throw marks the span as an error and is
+ * rethrown. Not an `async` function: with tracing off it hands back `work`'s own promise, without a
+ * second promise around it (two per outbox delivery, issue 15); a synchronous throw still rejects.
+ */
+export function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
+  if (!recording) {
+    try {
+      return work(OFF);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
   return activeTracer().startActiveSpan(name, { kind, attributes }, async (span) => {
     try {
       return await work(span);

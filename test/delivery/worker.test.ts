@@ -172,10 +172,12 @@ test('a lease left by a crashed worker is taken over once it expires, and the la
 test('failures are retried on the back-off schedule; a failure after the give-up point is exhausted; a throwing handler is a failure', async () => {
   await clearOutbox();
   const clock = fixedClock(new Date(Date.now() + 1000));
-  let answer: 'fail' | 'throw' = 'fail';
-  const handler: DeliveryHandler = async () => {
-    if (answer === 'throw') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    return { ok: false, error: 'HTTP 503', statusCode: 503 };
+  let answer: 'fail' | 'throw' | 'throw at once' = 'fail';
+  // Not an async function: it can also throw before handing back a promise.
+  const handler: DeliveryHandler = () => {
+    if (answer === 'throw at once') throw Object.assign(new Error('a bug in the handler'), { code: 'EBUG' });
+    if (answer === 'throw') return Promise.reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    return Promise.resolve({ ok: false, error: 'HTTP 503', statusCode: 503 });
   };
   const worker = createOutboxWorker({ db, clock, logger, workerId: 'w', handlers: { email: handler }, random: () => 0 });
   const id = await enqueue(email(2));
@@ -192,6 +194,13 @@ test('failures are retried on the back-off schedule; a failure after the give-up
   assert.equal(r.attempts, 2);
   assert.equal(r.last_error, 'ECONNRESET: socket hang up');
   assert.equal(r.next_attempt_at.getTime() - clock.now().getTime(), 60_000, 'the delay doubled');
+
+  clock.advance(60_000);
+  answer = 'throw at once';
+  assert.equal(await worker.runOnce(), 1);
+  r = await row(id);
+  assert.deepEqual([r.state, r.attempts, r.lease_owner], ['pending', 3, null], 'recorded as a failed attempt, not left to its lease');
+  assert.equal(r.last_error, 'EBUG: a bug in the handler');
 
   // Two days of attempts later.
   await db.updateTable('outbox').set({ attempts: 80, next_attempt_at: clock.now() }).where('id', '=', id).execute();

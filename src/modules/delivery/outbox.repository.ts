@@ -53,14 +53,20 @@ export async function insertOutbox(trx: Kysely<Database>, row: NewOutboxRow): Pr
 export async function leaseDue(
   db: Kysely<Database>,
   options: { owner: string; channels: readonly Channel[]; now: Date; leaseMs: number; limit: number },
-): Promise<OutboxRow[]> {
+): Promise<LeasedRow[]> {
   const { owner, channels, now, leaseMs, limit } = options;
   if (channels.length === 0 || limit <= 0) return [];
   const until = new Date(now.getTime() + leaseMs);
-  const result = await sql<OutboxRow>`
-    SELECT * FROM varco_outbox_lease(${owner}, ${sql.val([...channels])}::text[], ${now}, ${until}, ${limit})`.execute(db);
+  // The columns a delivery reads, not the whole row: every timestamp of every leased row was parsed
+  // into a Date for nothing (issue 15).
+  const result = await sql<LeasedRow>`
+    SELECT id, channel, payload, attempts, created_at, organisation_id, subject_type, subject_id
+    FROM varco_outbox_lease(${owner}, ${sql.val([...channels])}::text[], ${now}, ${until}, ${limit})`.execute(db);
   return result.rows;
 }
+
+/** What a lease hands the worker of each message (attempts counts this try). */
+export type LeasedRow = Pick<OutboxRow, 'id' | 'channel' | 'payload' | 'attempts' | 'created_at' | 'organisation_id' | 'subject_type' | 'subject_id'>;
 
 export interface AttemptRecord {
   messageId: string;

@@ -11,7 +11,7 @@ import {
   OUTBOX_CHANNEL,
   type AttemptRecord,
   type Channel,
-  type OutboxRow,
+  type LeasedRow,
 } from './outbox.repository.ts';
 import { decideRetry, type RetrySchedule } from './retry.policy.ts';
 import { createOutboxListener, type OutboxListener } from './outbox.listener.ts';
@@ -105,7 +105,7 @@ export interface OutboxWorker {
 
 const MAX_ERROR_LENGTH = 1000;
 
-function message(row: OutboxRow): OutboxMessage {
+function message(row: LeasedRow): OutboxMessage {
   return {
     id: row.id,
     channel: row.channel,
@@ -149,24 +149,31 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    * worker may take the message over. The cut-off records a failure (retried) and aborts the
    * handler's signal, which closes its connection; whatever the handler returns after that is ignored.
    */
-  async function attempt(handler: DeliveryHandler, msg: OutboxMessage, leasedAt: number): Promise<DeliveryOutcome> {
+  function attempt(handler: DeliveryHandler, msg: OutboxMessage, leasedAt: number): Promise<DeliveryOutcome> {
     const cutOffMs = Math.round(leaseMs * 0.8);
     const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<DeliveryOutcome>((done) => {
-      timer = setTimeout(
+    // One promise settled by whichever comes first, the handler or the cut-off (not a race of two
+    // promises: fewer objects per delivery, issue 15). A handler that throws, at once or later, is a
+    // failed attempt.
+    return new Promise<DeliveryOutcome>((done) => {
+      const timer = setTimeout(
         () => {
           done({ ok: false, error: `delivery took longer than ${cutOffMs} ms (80 % of the lease): cut off` });
           abort.abort(new Error(`cut off after ${cutOffMs} ms`));
         },
         Math.max(0, cutOffMs - (performance.now() - leasedAt)),
       );
+      const settle = (outcome: DeliveryOutcome): void => {
+        clearTimeout(timer);
+        done(outcome);
+      };
+      const failed = (error: unknown): void => settle({ ok: false, error: errorText(error) });
+      try {
+        handler(msg, abort.signal).then(settle, failed);
+      } catch (error) {
+        failed(error);
+      }
     });
-    try {
-      return await Promise.race([handler(msg, abort.signal).catch((error: unknown): DeliveryOutcome => ({ ok: false, error: errorText(error) })), limit]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   // Outcomes are recorded in groups: those that arrive while a group is being written go together
@@ -181,7 +188,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     maxItems: 500,
   });
 
-  async function deliver(row: OutboxRow, leasedAt: number): Promise<void> {
+  async function deliver(row: LeasedRow, leasedAt: number): Promise<void> {
     const msg = message(row);
     const handler = handlers[msg.channel];
     if (!handler) return;
@@ -265,7 +272,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   // freed slot (issue 15), and no slot waits for a lease round trip. One slow or hung endpoint holds
   // one slot, not every other message of its batch (issue 6).
   const inFlight = new Set<Promise<void>>();
-  const ready: Array<{ row: OutboxRow; leasedAt: number }> = [];
+  const ready: Array<{ row: LeasedRow; leasedAt: number }> = [];
   const capacity = concurrency + batchSize;
   const lowWater = Math.ceil(batchSize / 2);
   const room = (): number => capacity - inFlight.size - ready.length;
@@ -276,7 +283,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   // have had without prefetch, never on a lease about to expire (another worker would take the
   // message over and send it again while this one is still sending). When slots free slowly, leasing
   // ahead gains nothing anyway.
-  const stale: OutboxRow[] = [];
+  const stale: LeasedRow[] = [];
   function startReady(): void {
     const now = performance.now();
     while (running && inFlight.size < concurrency) {
@@ -288,13 +295,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (stale.length > 0) giveBack(stale.splice(0));
   }
 
-  function giveBack(rows: OutboxRow[]): void {
+  function giveBack(rows: LeasedRow[]): void {
     releaseLeases(db, workerId, rows).catch((error: unknown) => {
       logger.warn({ err: errorText(error), count: rows.length }, 'releasing outbox leases failed; they expire');
     });
   }
 
-  function track(row: OutboxRow, leasedAt: number): void {
+  function track(row: LeasedRow, leasedAt: number): void {
     const job: Promise<void> = deliver(row, leasedAt)
       // A failure to record one outcome must not stop the others; that message's lease expires and it is retried.
       .catch((error: unknown) => {
