@@ -17,3 +17,5 @@ export { clientClassFor, createClient, NoPrimaryError } from './failover.ts';
 export { writeBackup, readBackup } from './backup.ts';
 export type { BackupHeader, RowProgress } from './backup.ts';
 export { assertEmptyDatabase, checkBackup, loadBackup, RestoreRefused } from './restore.ts';
+export { arrayLiteral } from './array-literal.ts';
+export type { ArrayElement } from './array-literal.ts';

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database } from '../../db/index.ts';
+import { arrayLiteral, type ArrayElement, type Database } from '../../db/index.ts';
 import type { OutboxTable } from '../../db/schema.ts';
 
 // SQL of the outbox and its attempts. Leasing is one statement: the due rows are locked with
@@ -121,7 +121,8 @@ export async function recordAttempt(db: Kysely<Database>, r: AttemptRecord, onEx
  */
 export async function recordAttempts(db: Kysely<Database>, owner: string, records: readonly AttemptRecord[]): Promise<Set<string>> {
   if (records.length === 0) return new Set();
-  const column = <T>(pick: (r: AttemptRecord) => T): T[] => records.map(pick);
+  // Each column as PostgreSQL's array text (db/array-literal.ts), read by the casts below.
+  const column = (pick: (r: AttemptRecord) => ArrayElement): string => arrayLiteral(records.map(pick));
   const result = await sql<{ id: string }>`
     SELECT id FROM varco_outbox_record(${owner}, ${column((r) => r.messageId)}::text[], ${column((r) => r.attempt)}::int[],
       ${column((r) => r.startedAt)}::timestamptz[], ${column((r) => Math.max(0, Math.round(r.durationMs)))}::int[], ${column((r) => r.ok)}::bool[],
