@@ -211,6 +211,22 @@ test('failures are retried on the back-off schedule; a failure after the give-up
   assert.equal(await worker.runOnce(), 0, 'an exhausted message is not leased again');
 });
 
+test('an error text with NUL in it (a receiver answer quoted) is recorded, and so are the outcomes recorded with it', async () => {
+  await clearOutbox();
+  const ids = [await enqueue(email('nul-1')), await enqueue(email('nul-2'))];
+  const worker = createOutboxWorker({
+    db,
+    clock: fixedClock(new Date(Date.now() + 1000)),
+    logger,
+    workerId: 'w-nul',
+    handlers: { email: async (msg) => (msg.id === ids[0] ? { ok: false, error: 'HTTP 500: bad\u0000answer', statusCode: 500 } : { ok: true }) },
+  });
+  assert.equal(await worker.runOnce(), 2);
+  const [failed, delivered] = [await row(ids[0] ?? ''), await row(ids[1] ?? '')];
+  assert.deepEqual([failed.state, failed.lease_owner, failed.last_error], ['pending', null, 'HTTP 500: bad\uFFFDanswer']);
+  assert.deepEqual([delivered.state, delivered.lease_owner], ['delivered', null]);
+});
+
 test('only channels with a handler are leased: without SMTP e-mails stay pending, untouched', async () => {
   await clearOutbox();
   const id = await enqueue(email(3));

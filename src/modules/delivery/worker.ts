@@ -105,10 +105,17 @@ export interface OutboxWorker {
 
 const MAX_ERROR_LENGTH = 1000;
 
+// A row's channel is a new string each time pg reads one. Keyed by it, the handler and schedule
+// lookups below deoptimised the delivery code at every burst ("unexpected name in keyed access":
+// optimised code expects the name it was compiled for, the same string, not an equal one), so it ran
+// mostly unoptimised (issue 15). The module's own constants are that same string.
+const EVERY_CHANNEL = { email: true, http: true, soap: true } satisfies Record<Channel, true>;
+const CHANNEL_NAMES = new Map<string, Channel>((Object.keys(EVERY_CHANNEL) as Channel[]).map((channel) => [channel, channel]));
+
 function message(row: LeasedRow): OutboxMessage {
   return {
     id: row.id,
-    channel: row.channel,
+    channel: CHANNEL_NAMES.get(row.channel) ?? row.channel,
     payload: row.payload,
     attempt: row.attempts,
     createdAt: row.created_at,
@@ -208,7 +215,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const durationMs = performance.now() - t0;
     const now = clock.now();
     const verdict = decideRetry(outcome, msg.attempt, options.schedules?.[msg.channel] ?? msg.channel, now, options.random);
-    const error = outcome.ok ? null : outcome.error.slice(0, MAX_ERROR_LENGTH);
+    // PostgreSQL's text cannot hold NUL, and an error text may quote a receiver's answer: one NUL
+    // would fail the statement, hence the outcomes of its whole group.
+    const error = outcome.ok ? null : outcome.error.slice(0, MAX_ERROR_LENGTH).replaceAll('\u0000', '\uFFFD');
     const r: AttemptRecord = {
       messageId: msg.id,
       owner: workerId,
