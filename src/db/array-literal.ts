@@ -9,8 +9,9 @@ export type ArrayElement = string | number | boolean | Date | null;
 
 /**
  * `{…}`: strings in double quotes with `\` before `"` and `\`, `NULL` for null, numbers as written
- * (finite only), booleans as `t`/`f`, dates in UTC ISO-8601 (an invalid date throws, as a non-finite
- * number does: neither has a text PostgreSQL would read as the value meant).
+ * (finite only), booleans as `t`/`f`, dates of years 1–9999 in UTC ISO-8601 (an invalid date or one
+ * outside those years throws, as a non-finite number does: none has a text PostgreSQL would read as
+ * the value meant).
  */
 export function arrayLiteral(values: readonly ArrayElement[]): string {
   let text = '{';
@@ -29,6 +30,9 @@ function element(value: ArrayElement): string {
     if (!Number.isFinite(value)) throw new RangeError(`${value} has no PostgreSQL array text`);
     return String(value);
   }
-  // toISOString throws a RangeError for an invalid date.
+  // toISOString throws a RangeError for an invalid date; outside years 1–9999 it writes a sign and six
+  // digits, which PostgreSQL does not read.
+  const year = value.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new RangeError(`${year} is outside the years 1–9999 this array text carries`);
   return value.toISOString();
 }

@@ -55,6 +55,9 @@ test('a value with no array text is refused before any statement, not sent as so
   assert.throws(() => arrayLiteral([1, Number.NaN]), RangeError);
   assert.throws(() => arrayLiteral([Number.POSITIVE_INFINITY]), RangeError);
   assert.throws(() => arrayLiteral([new Date(Number.NaN)]), RangeError);
+  for (const text of ['+010000-01-01T00:00:00Z', '0000-12-31T00:00:00Z', '-000001-06-01T00:00:00Z'])
+    assert.throws(() => arrayLiteral([new Date(text)]), RangeError, text);
+  assert.equal(arrayLiteral([new Date('0001-01-01T00:00:00Z'), new Date('9999-12-31T23:59:59.999Z')]), '{0001-01-01T00:00:00.000Z,9999-12-31T23:59:59.999Z}');
   assert.equal(arrayLiteral([]), '{}');
   assert.equal(arrayLiteral(['a"b\\c', null, 'NULL', true, 7]), '{"a\\"b\\\\c",NULL,"NULL",t,7}');
 });

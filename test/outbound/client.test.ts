@@ -176,6 +176,18 @@ describe('outbound client', () => {
     assert.equal(next.kind === 'response' ? next.body : '', '{"ok":true}');
   });
 
+  it('cuts off a body that stalls after its headers, as a response timeout, and a body its caller aborts', async () => {
+    const peer = await goodPeer(world, { reply: () => ({ status: 200, body: 'the first part', announcedLength: 5000, stall: true }) });
+    const stalled = assertFailure(await send(endpointOf(peer, { responseTimeoutMs: 300 })), 'timeout', 'response_timeout');
+    assert.match(stalled.message, /300 ms/);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error('the caller gave up')), 150);
+    const started = performance.now();
+    const aborted = await send(endpointOf(peer, { responseTimeoutMs: 5000 }), { method: 'GET', signal: abort.signal });
+    assert.equal(aborted.kind, 'failure', `expected a failure, got ${JSON.stringify(aborted)}`);
+    assert.ok(performance.now() - started < 2000, 'the abort ended the read, not the 5 s timeout');
+  });
+
   it('in plain mode presents no client certificate, even to a server that asks for one', async () => {
     const plain = createOutboundClient({ mode: { kind: 'plain' }, destinations: testDestinations() });
     after(() => plain.close());

@@ -31,6 +31,8 @@ export interface PeerReply {
   body?: string;
   /** Announce this many bytes, send `body` only, then drop the connection: an answer broken mid-body. */
   announcedLength?: number;
+  /** With announcedLength: keep the connection open instead, the rest never coming (a body that stalls). */
+  stall?: boolean;
 }
 
 export interface PeerOptions {
@@ -123,7 +125,7 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
       if (reply === undefined) return;
       if (reply.announcedLength !== undefined) {
         res.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.announcedLength) });
-        res.write(reply.body ?? '', () => setTimeout(() => res.socket?.destroy(), 20));
+        res.write(reply.body ?? '', () => (reply.stall ? undefined : setTimeout(() => res.socket?.destroy(), 20)));
         return;
       }
       res.writeHead(reply.status, reply.headers ?? {});

@@ -218,6 +218,10 @@ function summary(failure: OutboundFailure): FailureSummary {
  * rejects, as the loop threw it; so does a body that closes before its end without one.
  */
 function readBody(body: Readable, limit: number): Promise<{ text: string; truncated: boolean }> {
+  // A body that has already ended will emit nothing more: answer now, as the loop did.
+  if (body.errored) return Promise.reject(body.errored);
+  if (body.readableEnded) return Promise.resolve({ text: '', truncated: false });
+  if (body.destroyed) return Promise.reject(prematureClose());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -250,10 +254,12 @@ function readBody(body: Readable, limit: number): Promise<{ text: string; trunca
     body.once('close', () => {
       if (settled) return;
       settled = true;
-      reject(Object.assign(new Error('the response body closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      reject(prematureClose());
     });
   });
 }
+
+const prematureClose = (): Error => Object.assign(new Error('the response body closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 
 function definedOnly(options: Partial<typeof DEFAULTS>): Partial<typeof DEFAULTS> {
   const out: Partial<typeof DEFAULTS> = {};

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
 import fc from 'fast-check';
-import { createDestinationPolicy, describeRefusal, JUDGED_KEPT, ownInterfaceAddresses, type DestinationRefusal } from './destination.policy.ts';
+import { createDestinationPolicy, describeRefusal, JUDGED_KEPT, JUDGED_LENGTH, ownInterfaceAddresses, type DestinationRefusal } from './destination.policy.ts';
 
 // The destination policy alone: a table of spellings, then properties over generated addresses.
 // No allowlist unless a case says so, and no own addresses unless told, so only the ranges decide.
@@ -220,6 +220,10 @@ describe('destination policy: properties', () => {
     const first = policy.judge('8.8.8.8');
     assert.equal(policy.judge('8.8.8.8'), first, 'the same text is not parsed again');
     assert.ok(Object.isFrozen(first), 'callers share it');
+    // A long text (a form field) is judged, not kept.
+    const long = ` 8.8.8.8${' '.repeat(JUDGED_LENGTH)}`;
+    assert.deepEqual(policy.judge(long), first);
+    assert.notEqual(policy.judge(long), policy.judge(long), 'judged afresh each time');
     // Over several times the number kept, with repeats: every verdict equals a fresh policy's.
     const texts = fc.sample(fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('10.1.2.3', '203.0.113.7', 'not-an-ip', ' 8.8.4.4 ')), 3 * JUDGED_KEPT);
     for (const text of [...texts, ...texts.slice(0, 200), first.address]) {

@@ -31,7 +31,7 @@ export type DestinationRefusal =
 
 export type DestinationVerdict =
   /** `address` is canonical (`127.0.0.1`, `2001:4860::8888`): connect to it, not to the input. */
-  { allowed: true; address: string; via: 'public' | 'allowlist' } | { allowed: false; address: string; refusal: DestinationRefusal };
+  Readonly<{ allowed: true; address: string; via: 'public' | 'allowlist' } | { allowed: false; address: string; refusal: DestinationRefusal }>;
 
 export interface DestinationPolicy {
   judge(address: string): DestinationVerdict;
@@ -168,8 +168,11 @@ export function createDestinationPolicy(options: DestinationPolicyOptions): Dest
       let verdict = known.get(text);
       if (verdict === undefined) {
         verdict = Object.freeze(decide(text));
-        if (known.size >= JUDGED_KEPT) known.clear();
-        known.set(text, verdict);
+        // Only texts an address can be (a form field can hold kilobytes): the memory kept stays small.
+        if (text.length <= JUDGED_LENGTH) {
+          if (known.size >= JUDGED_KEPT) known.clear();
+          known.set(text, verdict);
+        }
       }
       return verdict;
     },
@@ -178,6 +181,8 @@ export function createDestinationPolicy(options: DestinationPolicyOptions): Dest
 
 /** Verdicts a policy keeps; past this many distinct texts it starts afresh (bounded memory whatever is judged). */
 export const JUDGED_KEPT = 1024;
+/** Longer texts are judged every time, not kept: the longest IPv6 spelling with a zone id is well under this. */
+export const JUDGED_LENGTH = 64;
 
 const REFUSAL_TEXT: Record<DestinationRefusal, string> = {
   invalid: 'not an IP address',
