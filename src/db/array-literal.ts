@@ -5,6 +5,12 @@
 // delivery's allocation after undici's (issue 15, docs/benchmarks.md). The parameter's cast in the
 // statement (`$1::timestamptz[]`) reads the text.
 
+import { isoTime } from '../kernel/clock.ts';
+
+/** The first instant of year 1 and of year 10000. */
+const FIRST_MS = Date.parse('0001-01-01T00:00:00Z');
+const AFTER_LAST_MS = Date.parse('+010000-01-01T00:00:00Z');
+
 export type ArrayElement = string | number | boolean | Date | null;
 
 /**
@@ -30,9 +36,11 @@ function element(value: ArrayElement): string {
     if (!Number.isFinite(value)) throw new RangeError(`${value} has no PostgreSQL array text`);
     return String(value);
   }
-  // toISOString throws a RangeError for an invalid date; outside years 1–9999 it writes a sign and six
-  // digits, which PostgreSQL does not read.
-  const year = value.getUTCFullYear();
-  if (year < 1 || year > 9999) throw new RangeError(`${year} is outside the years 1–9999 this array text carries`);
-  return value.toISOString();
+  // Outside years 1–9999 ISO-8601 takes a sign and six digits, which PostgreSQL does not read; an
+  // invalid date (NaN) makes isoTime throw a RangeError, as toISOString does.
+  const ms = value.getTime();
+  if (ms < FIRST_MS || ms >= AFTER_LAST_MS) throw new RangeError(`${value.toISOString()} is outside the years 1–9999 this array text carries`);
+  // isoTime keeps the text of the last second it wrote: an outcome's instants mostly share one (toISOString
+  // took ~0.85 µs each).
+  return isoTime(ms);
 }

@@ -30,7 +30,7 @@ test('text arrays come back element for element, NULLs and the text "NULL" kept 
 });
 
 test('integers, booleans and instants come back as the same values', async () => {
-  const instant = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true });
+  const instant = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.option(fc.integer(), { nil: null }), { maxLength: 10 }),
