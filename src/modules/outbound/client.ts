@@ -104,18 +104,19 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   async function sendTraced({ env, endpoints, trust }: OutboundCall, request: OutboundRequest): Promise<OutboundResult> {
     const identity = mode.kind === 'mutual' ? mode.identity(env) : undefined;
     const started = performance.now();
-    const slot = (role: EndpointRole): string => `${env}:${endpoints.key}:${role}`;
-    const primary = pools.get(slot('primary'), endpoints.primary, identity, trust);
-    const secondary = endpoints.secondary === undefined ? undefined : pools.get(slot('secondary'), endpoints.secondary, identity, trust);
-    if (secondary === undefined || !health.isDown(slot('primary'))) {
+    // The primary's slot once: its pool, its health and its recovery are looked up by it on every call.
+    const primarySlot = `${env}:${endpoints.key}:primary`;
+    const primary = pools.get(primarySlot, endpoints.primary, identity, trust);
+    const secondary = endpoints.secondary === undefined ? undefined : pools.get(`${env}:${endpoints.key}:secondary`, endpoints.secondary, identity, trust);
+    if (secondary === undefined || !health.isDown(primarySlot)) {
       const first = await attempt(primary, 'primary', endpoints.primary, request);
       if (first.kind === 'response') {
-        health.markUp(slot('primary'));
+        health.markUp(primarySlot);
         return first;
       }
       // Without a secondary there is nowhere to go; the failure is the answer.
       if (secondary === undefined) return first;
-      health.markDown(slot('primary'), summary(first), probeFor(primary));
+      health.markDown(primarySlot, summary(first), probeFor(primary));
       failovers++;
       const second = await attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
       return second.kind === 'response' ? second : { ...second, previous: summary(first), durationMs: Math.round(performance.now() - started) };

@@ -29,6 +29,15 @@ export interface PoolRegistry {
   close(): Promise<void>;
 }
 
+/**
+ * The URL's scheme and authority as written, which decide its origin: equal texts, equal origins
+ * (differently written, the same origin at worst replaces the pool once). Not `new URL(…).origin`:
+ * a second parse of every delivery's URL (issue 15).
+ */
+export function originText(url: string): string {
+  return /^[^:/?#]*:\/\/[^/?#]*/.exec(url)?.[0] ?? url;
+}
+
 export function createPoolRegistry(options: PoolRegistryOptions): PoolRegistry {
   const pools = new Map<string, PoolEntry & { version: string }>();
   const contexts = new Map<string, SecureContext>();
@@ -58,15 +67,7 @@ export function createPoolRegistry(options: PoolRegistryOptions): PoolRegistry {
     get(slot, endpoint, identity, trust) {
       // The origin, not the whole URL: callers put per-message paths and queries in it (feedback URLs
       // carry the order), and a pool replaced per message paid a TLS handshake per delivery (issue 6).
-      const version = [
-        new URL(endpoint.url).origin,
-        endpoint.ip,
-        endpoint.port,
-        endpoint.connectTimeoutMs,
-        endpoint.responseTimeoutMs,
-        identityKey(identity),
-        materialKey(trust),
-      ].join('\0');
+      const version = `${originText(endpoint.url)}\0${endpoint.ip}\0${endpoint.port}\0${endpoint.connectTimeoutMs}\0${endpoint.responseTimeoutMs}\0${identityKey(identity)}\0${materialKey(trust)}`;
       const existing = pools.get(slot);
       if (existing !== undefined && existing.version === version) return existing;
       if (existing !== undefined) retire(existing.pool);
