@@ -13,6 +13,7 @@ import {
   type Channel,
   type LeasedRow,
 } from './outbox.repository.ts';
+import { OUTBOX_CHANNELS } from './outbox.resend.ts';
 import { decideRetry, type RetrySchedule } from './retry.policy.ts';
 import { createOutboxListener, type OutboxListener } from './outbox.listener.ts';
 
@@ -108,9 +109,8 @@ const MAX_ERROR_LENGTH = 1000;
 // A row's channel is a new string each time pg reads one. Keyed by it, the handler and schedule
 // lookups below deoptimised the delivery code at every burst ("unexpected name in keyed access":
 // optimised code expects the name it was compiled for, the same string, not an equal one), so it ran
-// mostly unoptimised (issue 15). The module's own constants are that same string.
-const EVERY_CHANNEL = { email: true, http: true, soap: true } satisfies Record<Channel, true>;
-const CHANNEL_NAMES = new Map<string, Channel>((Object.keys(EVERY_CHANNEL) as Channel[]).map((channel) => [channel, channel]));
+// mostly unoptimised (issue 15). The module's own constants (OUTBOX_CHANNELS) are that same string.
+const CHANNEL_NAMES = new Map<string, Channel>(OUTBOX_CHANNELS.map((channel) => [channel, channel]));
 
 function message(row: LeasedRow): OutboxMessage {
   return {

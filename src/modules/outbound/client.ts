@@ -246,17 +246,14 @@ function readBody(body: Readable, limit: number): Promise<{ text: string; trunca
     body.once('end', () => {
       if (!settled) finish(false);
     });
-    // Kept after settling too: an error emitted later must find a listener, not crash the process.
-    body.on('error', (error: Error) => {
+    const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
       reject(error);
-    });
-    body.once('close', () => {
-      if (settled) return;
-      settled = true;
-      reject(prematureClose());
-    });
+    };
+    // Kept after settling too: an error emitted later must find a listener, not crash the process.
+    body.on('error', fail);
+    body.once('close', () => fail(prematureClose()));
   });
 }
 

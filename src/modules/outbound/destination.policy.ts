@@ -170,7 +170,8 @@ export function createDestinationPolicy(options: DestinationPolicyOptions): Dest
         verdict = Object.freeze(decide(text));
         // Only texts an address can be (a form field can hold kilobytes): the memory kept stays small.
         if (text.length <= JUDGED_LENGTH) {
-          if (known.size >= JUDGED_KEPT) known.clear();
+          // Insertion order is age order: the oldest verdict goes first, as in the host resolver's cache.
+          if (known.size >= JUDGED_KEPT) known.delete(known.keys().next().value ?? '');
           known.set(text, verdict);
         }
       }
@@ -179,7 +180,7 @@ export function createDestinationPolicy(options: DestinationPolicyOptions): Dest
   };
 }
 
-/** Verdicts a policy keeps; past this many distinct texts it starts afresh (bounded memory whatever is judged). */
+/** Verdicts a policy keeps; past this many distinct texts the oldest is dropped (bounded memory whatever is judged). */
 export const JUDGED_KEPT = 1024;
 /** Longer texts are judged every time, not kept: the longest IPv6 spelling with a zone id is well under this. */
 export const JUDGED_LENGTH = 64;
