@@ -188,6 +188,33 @@ describe('outbound client', () => {
     assert.ok(performance.now() - started < 2000, 'the abort ended the read, not the 5 s timeout');
   });
 
+  it('fails a request its caller aborts while it waits for the pool, or aborted before it is sent, without sending it', async () => {
+    const single = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), connectionsPerEndpoint: 1 });
+    after(() => single.close());
+    // The first request holds the pool's only connection: its answer stalls after the headers.
+    const peer = await goodPeer(world, { reply: () => ({ status: 200, body: 'the first part', announcedLength: 5000, stall: true }) });
+    const call = (signal: AbortSignal): Promise<OutboundResult> =>
+      single.send(
+        { env: 'test', endpoints: { key: 'single', primary: endpointOf(peer, { responseTimeoutMs: 5000 }) }, trust: world.trust },
+        { method: 'GET', signal },
+      );
+    const holder = new AbortController();
+    const first = call(holder.signal);
+    const waiting = new AbortController();
+    const started = performance.now();
+    const second = call(waiting.signal);
+    setTimeout(() => waiting.abort(new Error('the caller gave up waiting')), 150);
+    const queued = await second;
+    assert.equal(queued.kind, 'failure', `expected a failure, got ${JSON.stringify(queued)}`);
+    assert.ok(performance.now() - started < 2000, 'the abort ended the wait, not the 5 s timeout');
+    const already = await call(AbortSignal.abort(new Error('aborted before the call')));
+    assert.equal(already.kind, 'failure', `expected a failure, got ${JSON.stringify(already)}`);
+    holder.abort(new Error('done'));
+    assert.equal((await first).kind, 'failure');
+    // Only the first request reached the peer.
+    assert.equal(peer.requests.length, 1);
+  });
+
   it('in plain mode presents no client certificate, even to a server that asks for one', async () => {
     const plain = createOutboundClient({ mode: { kind: 'plain' }, destinations: testDestinations() });
     after(() => plain.close());

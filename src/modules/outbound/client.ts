@@ -7,7 +7,8 @@
 // module's station caller builds one (docs/adr/0012-outbound-tenancy.md).
 import { inSpan, spanFailed, SpanKind, withTraceHeaders } from '../../kernel/tracing.ts';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
+import { errors, type Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
 import { classify } from './failure.ts';
 import { tcpCheck, tlsHandshake } from './handshake.ts';
@@ -161,23 +162,8 @@ async function attemptOn(entry: PoolEntry, role: EndpointRole, request: Outbound
   const started = performance.now();
   const durationMs = (): number => Math.round(performance.now() - started);
   try {
-    const answer = await entry.pool.request({
-      path: request.path ?? entry.target.path,
-      method: request.method,
-      headers: request.headers ?? {},
-      body: request.body ?? null,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
-    const { text, truncated } = await readBody(answer.body, maxResponseBytes);
-    return {
-      kind: 'response',
-      status: answer.statusCode,
-      headers: answer.headers,
-      body: text,
-      bodyTruncated: truncated,
-      endpoint: role,
-      durationMs: durationMs(),
-    };
+    const answer = await exchange(entry.pool, request.path ?? entry.target.path, request, maxResponseBytes);
+    return { kind: 'response', ...answer, endpoint: role, durationMs: durationMs() };
   } catch (error) {
     const { category, code, message } = classify(error, entry.target);
     return { kind: 'failure', category, code, message, endpoint: role, durationMs: durationMs() };
@@ -212,52 +198,95 @@ function summary(failure: OutboundFailure): FailureSummary {
   return { category: failure.category, code: failure.code, message: failure.message, endpoint: failure.endpoint };
 }
 
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  bodyTruncated: boolean;
+}
+
 /**
- * The body as text, cut at `limit` bytes. Read by its events rather than `for await`: the async
- * iterator cost every delivery an iterator, a stream watcher and a promise per chunk (~4 KB of
- * garbage, issue 15). An error of the stream (the connection lost, the body timeout, an abort)
- * rejects, as the loop threw it; so does a body that closes before its end without one.
+ * One request on `pool`, its answer's body as text cut at `limit` bytes. Dispatched with a handler of
+ * Varco's own rather than through undici's `request()`: that wraps every call in an async resource,
+ * an abort-listener set-up and a body stream whose events (and the ticks they schedule) cost each
+ * delivery more than reading the few chunks of an answer directly (issue 15). undici's own errors
+ * reach the caller unchanged (the connection lost mid-body, the header or body timeout), as they did
+ * through `request()`; an abort rejects with the signal's reason, or undici's RequestAbortedError.
  */
-function readBody(body: Readable, limit: number): Promise<{ text: string; truncated: boolean }> {
-  // A body that has already ended will emit nothing more: answer now, as the loop did.
-  if (body.errored) return Promise.reject(body.errored);
-  if (body.readableEnded) return Promise.resolve({ text: '', truncated: false });
-  if (body.destroyed) return Promise.reject(prematureClose());
+function exchange(pool: Dispatcher, path: string, request: OutboundRequest, limit: number): Promise<Answer> {
+  const { signal } = request;
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let status = 0;
+    let headers: IncomingHttpHeaders = {};
+    let controller: Dispatcher.DispatchController | undefined;
+    let abortedBy: Error | undefined;
     let settled = false;
+    const onAbort = (): void => {
+      abortedBy = abortReason(signal as AbortSignal);
+      // The caller is answered now, even while the request still waits for a connection of the
+      // pool; such a request is dropped when the pool starts it (onRequestStart).
+      controller?.abort(abortedBy);
+      fail(abortedBy);
+    };
+    const done = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
     const finish = (truncated: boolean): void => {
-      settled = true;
-      resolve({ text: (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8'), truncated });
+      if (!done()) return;
+      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+      resolve({ status, headers, body: text, bodyTruncated: truncated });
     };
-    body.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      if (size + chunk.length > limit) {
-        chunks.push(chunk.subarray(0, limit - size));
-        finish(true);
-        // Stop reading: undici closes the connection rather than drain an unbounded body.
-        body.destroy();
-        return;
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-    });
-    body.once('end', () => {
-      if (!settled) finish(false);
-    });
     const fail = (error: Error): void => {
-      if (settled) return;
-      settled = true;
-      reject(error);
+      if (done()) reject(abortedBy ?? error);
     };
-    // Kept after settling too: an error emitted later must find a listener, not crash the process.
-    body.on('error', fail);
-    body.once('close', () => fail(prematureClose()));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (abortedBy !== undefined) c.abort(abortedBy);
+      },
+      onResponseStart(_c, statusCode, responseHeaders) {
+        // An informational answer (1xx) is followed by the real one.
+        if (statusCode < 200) return;
+        status = statusCode;
+        headers = responseHeaders;
+      },
+      onResponseData(c, chunk) {
+        if (settled) return;
+        if (size + chunk.length > limit) {
+          chunks.push(chunk.subarray(0, limit - size));
+          finish(true);
+          // Stop reading: the connection is closed rather than drain an unbounded body.
+          c.abort(new Error('the response body exceeded the limit'));
+          return;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+      },
+      onResponseEnd() {
+        finish(false);
+      },
+      onResponseError(_c, error) {
+        fail(error);
+      },
+    };
+    try {
+      pool.dispatch({ path, method: request.method as Dispatcher.HttpMethod, headers: request.headers ?? {}, body: request.body ?? null }, handler);
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)));
+    }
   });
 }
 
-const prematureClose = (): Error => Object.assign(new Error('the response body closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new errors.RequestAbortedError();
+}
 
 function definedOnly(options: Partial<typeof DEFAULTS>): Partial<typeof DEFAULTS> {
   const out: Partial<typeof DEFAULTS> = {};
