@@ -210,20 +210,36 @@ export type TrustService = ReturnType<typeof createTrustService>;
  * object while the content is unchanged, because the outbound client keys its pools and TLS contexts
  * on that object. Cached roots are used only while the trust store's generation they were read under
  * is current (a CA added or removed anywhere moves it at commit: trust.changes.ts); `ttlMs` is a
- * safety net. Without a generation (not listening, or no `changes`) every call re-reads.
+ * safety net. Without a generation (not listening, or no `changes`) every call re-reads. Calls that
+ * miss while a read of the same generation is under way share it: at a cold start the worker's
+ * first 50 deliveries each read the roots, hashed them and replaced the pool (a TLS handshake each).
  */
 export function createTrustCache(trust: Pick<TrustService, 'rootsFor'> & { changes?: Pick<TrustChanges, 'generation'> }, ttlMs = 60_000) {
   const cache = new Map<string, { store: TrustStore; at: number; generation: number | undefined }>();
-  return async (env: Environment, organisationId: string | null): Promise<TrustStore> => {
+  const reading = new Map<string, { generation: number; store: Promise<TrustStore> }>();
+  const read = async (key: string, env: Environment, organisationId: string | null, generation: number | undefined): Promise<TrustStore> => {
+    const roots = await trust.rootsFor(env, organisationId);
+    const cached = cache.get(key);
+    const same = cached !== undefined && cached.store.roots.length === roots.length && cached.store.roots.every((root, i) => root === roots[i]);
+    const store = same ? cached.store : { roots };
+    cache.set(key, { store, at: Date.now(), generation });
+    return store;
+  };
+  return (env: Environment, organisationId: string | null): Promise<TrustStore> => {
     const key = `${env}:${organisationId ?? '*'}`;
     const cached = cache.get(key);
     // Read before the query: a change committed while it runs leaves the entry already stale.
     const generation = trust.changes?.generation();
-    if (cached && generation !== undefined && cached.generation === generation && Date.now() - cached.at < ttlMs) return cached.store;
-    const roots = await trust.rootsFor(env, organisationId);
-    const same = cached !== undefined && cached.store.roots.length === roots.length && cached.store.roots.every((root, i) => root === roots[i]);
-    const store = same ? cached.store : { roots };
-    cache.set(key, { store, at: Date.now(), generation });
+    if (cached && generation !== undefined && cached.generation === generation && Date.now() - cached.at < ttlMs) return Promise.resolve(cached.store);
+    if (generation === undefined) return read(key, env, organisationId, generation);
+    const pending = reading.get(key);
+    if (pending !== undefined && pending.generation === generation) return pending.store;
+    const store = read(key, env, organisationId, generation);
+    reading.set(key, { generation, store });
+    const forget = (): void => {
+      if (reading.get(key)?.store === store) reading.delete(key);
+    };
+    store.then(forget, forget);
     return store;
   };
 }
