@@ -163,6 +163,13 @@ describe('outbound client', () => {
     assert.equal(result.kind, 'response');
     assert.equal(result.body.length, 1000);
     assert.equal(result.bodyTruncated, true);
+    // The rest is not read: the connection is closed at once, even when the rest would never come.
+    const endless = await goodPeer(world, { reply: () => ({ status: 200, body: 'y'.repeat(5000), announcedLength: 1_000_000, stall: true }) });
+    const cut = await small.send({ env: 'test', endpoints: { key: 'endless', primary: endpointOf(endless) }, trust: world.trust }, { method: 'GET' });
+    assert.equal(cut.kind === 'response' ? cut.bodyTruncated : undefined, true);
+    const deadline = performance.now() + 2000;
+    while (endless.closedConnections === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(endless.closedConnections, 1, 'the connection of the cut answer was closed');
   });
 
   it('classifies an answer broken off in its body as a failure, not a response', async () => {
@@ -188,31 +195,33 @@ describe('outbound client', () => {
     assert.ok(performance.now() - started < 2000, 'the abort ended the read, not the 5 s timeout');
   });
 
-  it('fails a request its caller aborts while it waits for the pool, or aborted before it is sent, without sending it', async () => {
+  it('fails a request its caller aborts while it waits for the pool, or aborted before it is sent, without sending it or losing the connection', async () => {
     const single = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), connectionsPerEndpoint: 1 });
     after(() => single.close());
-    // The first request holds the pool's only connection: its answer stalls after the headers.
-    const peer = await goodPeer(world, { reply: () => ({ status: 200, body: 'the first part', announcedLength: 5000, stall: true }) });
-    const call = (signal: AbortSignal): Promise<OutboundResult> =>
+    // The first request holds the pool's only connection for 600 ms, then is answered normally.
+    const peer = await goodPeer(world, { reply: () => ({ status: 200, body: 'slow', delayMs: 600 }) });
+    const call = (signal?: AbortSignal): Promise<OutboundResult> =>
       single.send(
         { env: 'test', endpoints: { key: 'single', primary: endpointOf(peer, { responseTimeoutMs: 5000 }) }, trust: world.trust },
-        { method: 'GET', signal },
+        { method: 'GET', ...(signal ? { signal } : {}) },
       );
-    const holder = new AbortController();
-    const first = call(holder.signal);
+    const first = call();
     const waiting = new AbortController();
     const started = performance.now();
     const second = call(waiting.signal);
     setTimeout(() => waiting.abort(new Error('the caller gave up waiting')), 150);
     const queued = await second;
     assert.equal(queued.kind, 'failure', `expected a failure, got ${JSON.stringify(queued)}`);
-    assert.ok(performance.now() - started < 2000, 'the abort ended the wait, not the 5 s timeout');
+    assert.match(queued.kind === 'failure' ? queued.message : '', /the caller gave up waiting/);
+    assert.ok(performance.now() - started < 500, 'the abort ended the wait, not the first request');
     const already = await call(AbortSignal.abort(new Error('aborted before the call')));
     assert.equal(already.kind, 'failure', `expected a failure, got ${JSON.stringify(already)}`);
-    holder.abort(new Error('done'));
-    assert.equal((await first).kind, 'failure');
-    // Only the first request reached the peer.
-    assert.equal(peer.requests.length, 1);
+    assert.equal((await first).kind, 'response');
+    // The dropped request is never sent, and the connection it would have used stays in the pool.
+    const third = await call();
+    assert.equal(third.kind, 'response');
+    assert.equal(peer.requests.length, 2, 'the first and the third request reached the peer');
+    assert.equal(single.stats().connectionsOpened, 1, 'one connection for all of it');
   });
 
   it('in plain mode presents no client certificate, even to a server that asks for one', async () => {

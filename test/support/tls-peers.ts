@@ -33,6 +33,8 @@ export interface PeerReply {
   announcedLength?: number;
   /** With announcedLength: keep the connection open instead, the rest never coming (a body that stalls). */
   stall?: boolean;
+  /** Answer this many milliseconds after the request (a slow application; the connection stays usable). */
+  delayMs?: number;
 }
 
 export interface PeerOptions {
@@ -128,8 +130,12 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
         res.write(reply.body ?? '', () => (reply.stall ? undefined : setTimeout(() => res.socket?.destroy(), 20)));
         return;
       }
-      res.writeHead(reply.status, reply.headers ?? {});
-      res.end(reply.body ?? '');
+      const answer = (): void => {
+        res.writeHead(reply.status, reply.headers ?? {});
+        res.end(reply.body ?? '');
+      };
+      if (reply.delayMs === undefined) answer();
+      else setTimeout(answer, reply.delayMs);
     });
   };
 

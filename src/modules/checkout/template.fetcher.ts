@@ -86,7 +86,7 @@ export function createTemplateFetcher(options: TemplateFetcherOptions): Template
         method: 'GET',
         path: `${url.pathname}${url.search}`,
         headers: { accept: 'text/html', 'user-agent': 'Varco-Template/1' },
-        signal: AbortSignal.timeout(timeoutMs + 500),
+        signal: deadline,
       },
     );
     if (result.kind === 'failure' && deadline.aborted) return { ok: false, problem: `timeout/deadline: no whole answer within ${timeoutMs + 500} ms` };

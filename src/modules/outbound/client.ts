@@ -222,13 +222,13 @@ function exchange(pool: Dispatcher, path: string, request: OutboundRequest, limi
     let status = 0;
     let headers: IncomingHttpHeaders = {};
     let controller: Dispatcher.DispatchController | undefined;
-    let abortedBy: Error | undefined;
+    let abortedBy: unknown;
     let settled = false;
     const onAbort = (): void => {
       abortedBy = abortReason(signal as AbortSignal);
       // The caller is answered now, even while the request still waits for a connection of the
       // pool; such a request is dropped when the pool starts it (onRequestStart).
-      controller?.abort(abortedBy);
+      controller?.abort(abortedBy as Error);
       fail(abortedBy);
     };
     const done = (): boolean => {
@@ -242,14 +242,17 @@ function exchange(pool: Dispatcher, path: string, request: OutboundRequest, limi
       const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
       resolve({ status, headers, body: text, bodyTruncated: truncated });
     };
-    const fail = (error: Error): void => {
+    const fail = (error: unknown): void => {
       if (done()) reject(abortedBy ?? error);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(c) {
         controller = c;
-        if (abortedBy !== undefined) c.abort(abortedBy);
+        // Thrown, not c.abort(): undici then fails the request before writing it and leaves the
+        // connection as it was (abort() would destroy a good keep-alive connection: client-h1's
+        // writeH1 catches what onConnect throws). The caller was answered when the signal fired.
+        if (abortedBy !== undefined) throw abortedBy;
       },
       onResponseStart(_c, statusCode, responseHeaders) {
         // An informational answer (1xx) is followed by the real one.
@@ -279,13 +282,14 @@ function exchange(pool: Dispatcher, path: string, request: OutboundRequest, limi
     try {
       pool.dispatch({ path, method: request.method as Dispatcher.HttpMethod, headers: request.headers ?? {}, body: request.body ?? null }, handler);
     } catch (error) {
-      fail(error instanceof Error ? error : new Error(String(error)));
+      fail(error);
     }
   });
 }
 
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new errors.RequestAbortedError();
+/** What undici's request() rejected with for an aborted signal: its reason, or RequestAbortedError without one. */
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new errors.RequestAbortedError();
 }
 
 function definedOnly(options: Partial<typeof DEFAULTS>): Partial<typeof DEFAULTS> {

@@ -9,11 +9,15 @@ function counted(initialGeneration: number | undefined) {
   let generation = initialGeneration;
   const reads: { release: () => void }[] = [];
   let roots = ['root-a'];
+  let failNext = false;
   const trust = {
-    rootsFor: () =>
-      new Promise<string[]>((resolve) => {
-        reads.push({ release: () => resolve([...roots]) });
-      }),
+    // The roots as they were when the read began (as a query's snapshot); `fail` rejects instead.
+    rootsFor: () => {
+      const seen = [...roots];
+      return new Promise<string[]>((resolve, reject) => {
+        reads.push({ release: () => (failNext ? reject(new Error('database down')) : resolve(seen)) });
+      });
+    },
     changes: { generation: () => generation },
   };
   return {
@@ -25,6 +29,9 @@ function counted(initialGeneration: number | undefined) {
     },
     setRoots: (next: string[]) => {
       roots = next;
+    },
+    failReads: (on: boolean) => {
+      failNext = on;
     },
   };
 }
@@ -54,9 +61,29 @@ test('a new generation is read again, and a read of the old one is not shared wi
   t.setRoots(['root-a', 'root-b']);
   const second = t.cache('test', null);
   assert.equal(t.reads.length, 2, 'the call after the change does not wait for the read made before it');
+  // The newer read finishes first; the older one after it must not replace its entry.
+  t.reads[1]?.release();
+  const newer = await second;
+  assert.deepEqual(newer.roots, ['root-a', 'root-b']);
   t.releaseAll();
-  assert.deepEqual((await second).roots, ['root-a', 'root-b']);
-  await first;
+  assert.deepEqual((await first).roots, ['root-a']);
+  const later = t.cache('test', null);
+  assert.equal(t.reads.length, 0, 'the entry of the newer generation is kept: no read');
+  assert.equal(await later, newer);
+});
+
+test('a failed read fails every call that shared it, and the next call reads again', async () => {
+  const t = counted(1);
+  t.failReads(true);
+  const calls = [t.cache('test', 'org_1'), t.cache('test', 'org_1')];
+  assert.equal(t.reads.length, 1);
+  t.releaseAll();
+  for (const call of calls) await assert.rejects(call, /database down/);
+  t.failReads(false);
+  const again = t.cache('test', 'org_1');
+  assert.equal(t.reads.length, 1, 'read again after the failure');
+  t.releaseAll();
+  assert.deepEqual((await again).roots, ['root-a']);
 });
 
 test('while not listening (no generation) every call reads', async () => {

@@ -222,7 +222,9 @@ export function createTrustCache(trust: Pick<TrustService, 'rootsFor'> & { chang
     const cached = cache.get(key);
     const same = cached !== undefined && cached.store.roots.length === roots.length && cached.store.roots.every((root, i) => root === roots[i]);
     const store = same ? cached.store : { roots };
-    cache.set(key, { store, at: Date.now(), generation });
+    // A read that finishes after one begun under a newer generation leaves that one's entry in place.
+    const newer = cached?.generation !== undefined && generation !== undefined && cached.generation > generation;
+    if (!newer) cache.set(key, { store, at: Date.now(), generation });
     return store;
   };
   return (env: Environment, organisationId: string | null): Promise<TrustStore> => {
