@@ -226,10 +226,11 @@ function exchange(pool: Dispatcher, path: string, request: OutboundRequest, limi
     let settled = false;
     const onAbort = (): void => {
       abortedBy = abortReason(signal as AbortSignal);
-      // The caller is answered now, even while the request still waits for a connection of the
-      // pool; such a request is dropped when the pool starts it (onRequestStart).
-      controller?.abort(abortedBy as Error);
+      // The caller is answered now, with the signal's reason (before undici reports the abort its own
+      // way), even while the request still waits for a connection of the pool; such a request is
+      // dropped when the pool starts it (onRequestStart).
       fail(abortedBy);
+      controller?.abort(abortedBy as Error);
     };
     const done = (): boolean => {
       if (settled) return false;
@@ -243,7 +244,7 @@ function exchange(pool: Dispatcher, path: string, request: OutboundRequest, limi
       resolve({ status, headers, body: text, bodyTruncated: truncated });
     };
     const fail = (error: unknown): void => {
-      if (done()) reject(abortedBy ?? error);
+      if (done()) reject(error);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const handler: Dispatcher.DispatchHandler = {
