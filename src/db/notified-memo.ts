@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { setBounded } from '../kernel/bounded-map.ts';
 import { createListener, type Listener } from './listen.ts';
 import type { Database } from './schema.ts';
 
@@ -69,9 +70,9 @@ export function createNotifiedMemo(options: NotifiedMemoOptions): NotifiedMemo {
       const loaded = await load();
       const value = options.keep ? options.keep(loaded) : loaded;
       if (listening() && seen === epoch) {
-        // Insertion order is age order. Unknown keys are kept too, so junk cannot make every request reach the database.
-        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value ?? '');
-        entries.set(key, { value, storedAt: now });
+        // Insertion order is age order (a key stored again moves to the end). Unknown keys are kept
+        // too, so junk cannot make every request reach the database.
+        setBounded(entries, key, { value, storedAt: now }, maxEntries);
       }
       return value;
     },

@@ -6,6 +6,7 @@
  * know (another process, a restart) is `not_found`. Tests can make it fail (`faults`).
  */
 import { randomInt } from 'node:crypto';
+import { setBounded } from '../../kernel/bounded-map.ts';
 import type {
   Acquirer,
   AcquirerResult,
@@ -115,9 +116,7 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
   const ledger = new Map<string, AcquirerStatus>();
 
   function remember(orderRef: string, result: AcquirerResult): void {
-    ledger.delete(orderRef);
-    ledger.set(orderRef, statusOf(result));
-    if (ledger.size > TEST_LEDGER_SIZE) ledger.delete(ledger.keys().next().value as string);
+    setBounded(ledger, orderRef, statusOf(result), TEST_LEDGER_SIZE);
   }
 
   /** Runs one call under its fault setting; `answer` registers the transaction. */

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../kernel/clock.ts';
+import { setBounded } from '../../kernel/bounded-map.ts';
 import { fail, ok, VarcoError, type Result } from '../../kernel/errors.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
@@ -57,17 +58,12 @@ function verdictCache(maxEntries: number) {
   const secret = randomBytes(32);
   const right = new Map<string, true>();
   const wrong = new Map<string, true>();
-  const remember = (map: Map<string, true>, key: string): void => {
-    map.delete(key);
-    map.set(key, true);
-    if (map.size > maxEntries) map.delete(map.keys().next().value ?? '');
-  };
   return async (user: { id: string; password_hash: string }, password: string): Promise<boolean> => {
     const key = createHmac('sha256', secret).update(`${user.id}\0${user.password_hash}\0`).update(password, 'utf8').digest('base64url');
     if (right.has(key)) return true;
     if (wrong.has(key)) return false;
     const verdict = await verifyPassword(user.password_hash, password);
-    remember(verdict ? right : wrong, key);
+    setBounded(verdict ? right : wrong, key, true, maxEntries);
     return verdict;
   };
 }

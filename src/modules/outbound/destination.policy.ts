@@ -6,6 +6,7 @@
 // canonical address the verdict names, never to the text that was typed.
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
+import { setBounded } from '../../kernel/bounded-map.ts';
 
 export type DestinationRefusal =
   | 'invalid'
@@ -171,8 +172,7 @@ export function createDestinationPolicy(options: DestinationPolicyOptions): Dest
         // Only texts an address can be (a form field can hold kilobytes): the memory kept stays small.
         if (text.length <= JUDGED_LENGTH) {
           // Insertion order is age order: the oldest verdict goes first, as in the host resolver's cache.
-          if (known.size >= JUDGED_KEPT) known.delete(known.keys().next().value ?? '');
-          known.set(text, verdict);
+          setBounded(known, text, verdict, JUDGED_KEPT);
         }
       }
       return verdict;

@@ -1,3 +1,4 @@
+import { setBounded } from '../../kernel/bounded-map.ts';
 import { systemResolve, type Resolve } from './reachability.steps.ts';
 
 // Host names of server-to-server feedback destinations (a shop's feedback URL) resolved
@@ -36,9 +37,8 @@ export function createHostResolver(options: HostResolverOptions = {}): Resolve {
     if (inFlight) return inFlight.then((addresses) => [...addresses]);
     const asked = lookupAll(host)
       .then((addresses) => {
-        answers.delete(key);
-        if (answers.size >= maxHosts) answers.delete(answers.keys().next().value ?? '');
-        if (ttlMs > 0 && addresses.length > 0) answers.set(key, { addresses: [...addresses], until: now() + ttlMs });
+        if (ttlMs > 0 && addresses.length > 0) setBounded(answers, key, { addresses: [...addresses], until: now() + ttlMs }, maxHosts);
+        else answers.delete(key);
         return addresses;
       })
       .finally(() => pending.delete(key));

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { setBounded } from '../../kernel/bounded-map.ts';
 
 // Channel passwords are checked with argon2id (~20 ms of CPU and 19 MiB each): too slow to pay on
 // every SOAP request. Verdicts are remembered in memory, keyed by the channel id, the STORED HASH
@@ -36,10 +37,8 @@ class Recent {
   }
 
   add(key: string, channelId: string): void {
-    this.entries.delete(key);
-    this.entries.set(key, channelId);
-    // Insertion order is recency order: the first key is the least recently used.
-    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value ?? '');
+    // Insertion order is recency order (touch re-inserts a hit): the first key is the least recently used.
+    setBounded(this.entries, key, channelId, this.max);
   }
 
   dropChannel(channelId: string): void {

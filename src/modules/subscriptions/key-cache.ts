@@ -3,6 +3,8 @@
 // (which only evicts other unknown keys) cannot push out the keys of real clients. Entries are
 // indexed by subscription, so one invalidation drops every key of that subscription at once.
 
+import { setBounded } from '../../kernel/bounded-map.ts';
+
 export interface AuthContext {
   keyId: string;
   keyHash: string;
@@ -35,11 +37,14 @@ class Lru<V> {
   private readonly map = new Map<string, { value: V; movedAt: number }>();
   private readonly max: number;
   private readonly refreshAfter: number;
+  /** Hears each entry evicted to make room (made once here, not per set). */
+  private readonly dropped: (key: string, node: { value: V }) => void;
   /** Counts insertions and moves: an entry placed at step t has at most (step - t) entries newer than it. */
   private step = 0;
-  constructor(max: number) {
+  constructor(max: number, evicted: (key: string, value: V) => void) {
     this.max = max;
     this.refreshAfter = Math.max(1, Math.floor(max / 4));
+    this.dropped = (key, node) => evicted(key, node.value);
   }
 
   get(key: string): V | undefined {
@@ -53,15 +58,8 @@ class Lru<V> {
     return node.value;
   }
 
-  set(key: string, value: V, evicted: (key: string, value: V) => void): void {
-    this.map.delete(key);
-    this.map.set(key, { value, movedAt: ++this.step });
-    while (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value as string;
-      const old = this.map.get(oldest);
-      this.map.delete(oldest);
-      if (old) evicted(oldest, old.value);
-    }
+  set(key: string, value: V): void {
+    setBounded(this.map, key, { value, movedAt: ++this.step }, this.max, this.dropped);
   }
 
   delete(key: string): void {
@@ -83,10 +81,7 @@ export interface KeyCacheOptions {
 }
 
 export function createKeyCache(options: KeyCacheOptions) {
-  const valid = new Lru<CacheEntry>(options.maxValid);
-  const invalid = new Lru<CacheEntry>(options.maxInvalid);
   const bySubscription = new Map<string, Set<string>>();
-
   const subscriptionOf = (entry: CacheEntry): string | null => (entry.kind === 'valid' ? entry.context.subscriptionId : entry.subscriptionId);
   const unindex = (hash: string, entry: CacheEntry): void => {
     const id = subscriptionOf(entry);
@@ -95,6 +90,8 @@ export function createKeyCache(options: KeyCacheOptions) {
     hashes?.delete(hash);
     if (hashes && hashes.size === 0) bySubscription.delete(id);
   };
+  const valid = new Lru<CacheEntry>(options.maxValid, unindex);
+  const invalid = new Lru<CacheEntry>(options.maxInvalid, unindex);
 
   return {
     get(hash: string): CacheEntry | undefined {
@@ -103,7 +100,7 @@ export function createKeyCache(options: KeyCacheOptions) {
     set(hash: string, entry: CacheEntry): void {
       valid.delete(hash);
       invalid.delete(hash);
-      (entry.kind === 'valid' ? valid : invalid).set(hash, entry, unindex);
+      (entry.kind === 'valid' ? valid : invalid).set(hash, entry);
       const id = subscriptionOf(entry);
       if (id !== null) {
         const hashes = bySubscription.get(id) ?? new Set<string>();
