@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Browser, createReferent } from '../support/subscriptions.ts';
+import { createEcOrganisation } from '../support/pagopa-node.ts';
+import { seedWalk, walkPages } from '../support/walk-seed.ts';
+
+// Tenancy across the whole portal, not module by module: a referent of another organisation, signed
+// in with a session and CSRF token of their own, asks for every portal page of the walk's
+// organisation (its ids in the URLs) and submits every form found on those pages as its owner sees
+// them. Each page or form naming one of the owner's records is refused as not found, and no answer
+// (lists included) shows any of the owner's ids beyond the one its own URL names. The owner's records are unchanged afterwards.
+
+const walk = await seedWalk();
+const { app } = walk.t;
+const db = walk.t.database.db;
+const pages = walkPages(walk.ids).portal;
+
+// The owner's records that the portal shows by id (the invitation token and the mail are not portal records).
+const OWNED = [
+  walk.ids.organisation,
+  walk.ids.subscription,
+  walk.ids.station,
+  walk.ids.merchant,
+  walk.ids.order,
+  walk.ids.exchange,
+  walk.ids.receipt,
+  walk.ids.scenario,
+];
+const namesOwned = (text: string): string[] => OWNED.filter((id) => text.includes(id));
+/** The owner's ids an answer shows beyond those in the URL asked for (a 404 page may name its own address). */
+const leaked = (url: string, text: string): string[] => namesOwned(text).filter((id) => !url.includes(id));
+
+interface Form {
+  action: string;
+  fields: Array<[string, string]>;
+}
+
+/** The POST forms of a page with their values as rendered (hidden fields, first option). */
+function postForms(html: string): Form[] {
+  const forms: Form[] = [];
+  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
+    const open = m[1] ?? '';
+    if (!/method="post"/i.test(open)) continue;
+    const action = /\saction="([^"]*)"/.exec(open)?.[1]?.replaceAll('&amp;', '&');
+    if (!action || action.includes('sign-out')) continue;
+    const fields: Array<[string, string]> = [];
+    for (const input of (m[2] ?? '').matchAll(/<input\b[^>]*\sname="([^"]*)"[^>]*>/g)) {
+      const value = /\svalue="([^"]*)"/.exec(input[0])?.[1] ?? '';
+      if (input[1] && input[1] !== '_csrf') fields.push([input[1], value.replaceAll('&amp;', '&')]);
+    }
+    forms.push({ action, fields });
+  }
+  return forms;
+}
+
+async function snapshot(): Promise<string> {
+  const rows = await Promise.all([
+    db.selectFrom('subscriptions').selectAll().where('id', '=', walk.ids.subscription).execute(),
+    db.selectFrom('stations').selectAll().where('id', '=', walk.ids.station).execute(),
+    db
+      .selectFrom('api_keys')
+      .select(['id', 'key_hash', 'retired_at', 'valid_until'])
+      .where('subscription_id', '=', walk.ids.subscription)
+      .orderBy('id')
+      .execute(),
+    db.selectFrom('orders').selectAll().where('id', '=', walk.ids.order).execute(),
+  ]);
+  return JSON.stringify(rows);
+}
+
+test('a referent of another organisation reaches none of the walk organisation\u2019s portal pages or forms, and sees none of its ids', async () => {
+  const owner = await new Browser(app, 'portal').signIn(walk.referents.en.email, walk.referents.en.password);
+  const forms: Form[] = [];
+  for (const page of pages) {
+    const res = await owner.get(page);
+    assert.ok(res.statusCode === 200 || res.statusCode === 303, `${page}: ${res.statusCode}`);
+    for (const form of postForms(res.body)) if (namesOwned(form.action).length > 0 && !forms.some((f) => f.action === form.action)) forms.push(form);
+  }
+  assert.ok(forms.length >= 8, `only ${forms.length} forms naming the owner's records: ${forms.map((f) => f.action).join(', ')}`);
+  const before = await snapshot();
+
+  const stranger = await createEcOrganisation(walk.t, 'Comune Estraneo');
+  const intruder = await createReferent(db, stranger.organisationId, ['node', 'ecommerce'], 'en');
+  const other = await new Browser(app, 'portal').signIn(intruder.email);
+
+  const leaks: string[] = [];
+  for (const page of pages) {
+    const res = await other.get(page);
+    const shown = leaked(page, res.body);
+    if (shown.length > 0) leaks.push(`GET ${page} → ${res.statusCode} shows ${shown.join(', ')}`);
+    if (namesOwned(page).length > 0 && res.statusCode !== 404) leaks.push(`GET ${page} → ${res.statusCode}, not 404`);
+    assert.ok(res.statusCode < 500, `GET ${page} → ${res.statusCode}`);
+  }
+  for (const form of forms) {
+    const res = await other.post(form.action, Object.fromEntries(form.fields));
+    const shown = leaked(form.action, res.body + String(res.headers.location ?? ''));
+    if (shown.length > 0) leaks.push(`POST ${form.action} → ${res.statusCode} shows ${shown.join(', ')}`);
+    if (res.statusCode !== 404) leaks.push(`POST ${form.action} → ${res.statusCode}, not 404`);
+  }
+  assert.deepEqual(leaks, []);
+  assert.equal(await snapshot(), before, 'the owner\u2019s records are unchanged');
+
+  // The owner still reaches them: the refusals above were about who asked.
+  for (const page of pages.filter((p) => namesOwned(p).length > 0)) assert.equal((await owner.get(page)).statusCode, 200, page);
+});
