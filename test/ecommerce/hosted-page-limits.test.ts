@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp } from '../support/app.ts';
 import { createMerchant, formBytes, signedOrder } from '../support/ecommerce.ts';
-import { formParam } from '../../src/http/ncol/limits.ts';
+import { pspidKey } from '../../src/http/ncol/limits.ts';
 
 const PER_IP = 5;
 const PER_PSPID = 8;
@@ -102,6 +102,10 @@ describe('per PSPID', () => {
     const refused = await post(signedOrder({ ...m, pspid: m.pspid.toUpperCase() }, 'pspid-x', [['LANGUAGE', 'it_IT']]), '203.0.113.200');
     assertRefused(refused);
     assert.match(refused.body, /Troppe richieste di pagamento/, 'the form\u2019s LANGUAGE');
+    // LANGUAGE is read whole, as the entry reads it (which answers en_US to `it_IT-x`): not its first five characters.
+    const longer = await post(signedOrder(m, 'pspid-y', [['LANGUAGE', 'it_IT-x']]), '203.0.113.204');
+    assertRefused(longer);
+    assert.match(longer.body, /Too many payment requests/, 'it_IT-x is not it_IT');
     const query = new URLSearchParams(signedOrder(m, 'pspid-get')).toString();
     assertRefused(await app.inject({ method: 'GET', url: `/ncol/test/orderstandard.asp?${query}`, remoteAddress: '203.0.113.201' }));
     assert.equal(await errorCount(), before);
@@ -147,13 +151,21 @@ describe('the PSPID key is the PSPID the entry reads', () => {
 });
 
 describe('reading the PSPID cheaply', () => {
-  it('finds the first PSPID in any case, percent-escaped or not, and ignores look-alikes', () => {
+  it('finds the first PSPID in any case, percent-escaped or not, decoded as the entry decodes it, and ignores look-alikes', () => {
     const bytes = (s: string) => Buffer.from(s, 'latin1');
-    assert.equal(formParam(bytes('ORDERID=1&pspid=Shop%5F1&AMOUNT=2'), 'PSPID'), 'Shop_1');
-    assert.equal(formParam(bytes('%50SPID=esc+aped'), 'PSPID'), 'esc aped');
-    assert.equal(formParam(bytes('XPSPID=no&PSPIDX=no&PSPID'), 'PSPID'), undefined);
-    assert.equal(formParam(bytes(`PSPID=${'a'.repeat(10_000)}`), 'PSPID')?.length, 64);
-    assert.equal(formParam(bytes(''), 'PSPID'), undefined);
-    assert.equal(formParam(bytes('&&=&PSPID=last'), 'PSPID'), 'last');
+    const key = (s: string, page = 'orderstandard.asp') => pspidKey(bytes(s), { url: `/ncol/test/${page}?x=1` });
+    assert.equal(key('ORDERID=1&pspid=Shop%5F1&AMOUNT=2'), 'SHOP_1');
+    assert.equal(key('%50SPID=+esc%5Faped+'), 'ESC_APED', '`+` is a space, trimmed like the entry trims it');
+    assert.equal(key('XPSPID=no&PSPIDX=no&PSPID'), '');
+    assert.equal(key(`PSPID=${'a'.repeat(10_000)}`), '', 'the whole value: not a PSPID, however it starts');
+    assert.equal(key(''), '');
+    assert.equal(key('&&=&PSPID=last&PSPID=second'), 'LAST');
+    // A malformed escape stays as sent (WHATWG), as the entry reads it; it is not a byte of its own.
+    assert.equal(key('PSPID=Shop%-1'), '');
+    // ISO-8859-1 names: `ß` is not `SS` (names compare in ASCII case only, as the entry compares them).
+    assert.equal(key('P%DFPID=Shop1'), '');
+    // The page's charset: `%C3%A9` is one character on the UTF-8 page, two on the ISO page; neither is a PSPID.
+    assert.equal(key('PSPID=%C3%A9', 'orderstandard_utf8.asp'), '');
+    assert.equal(key('PSPID=Shop1%E9', 'orderstandard_utf8.asp'), '', 'not UTF-8: the unknown bucket, as the entry refuses it');
   });
 });

@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkPspid } from '../../modules/merchants/index.ts';
-import { firstValue } from '../../protocols/ogone/index.ts';
+import { firstValue, type PageCharset } from '../../protocols/ogone/index.ts';
 import { busyPage } from '../../views/ncol/pages.ts';
 import { PLAIN_CSP, privatePage } from './responses.ts';
 
@@ -27,46 +27,17 @@ const WINDOW_MS = 60_000;
 const KEYS_KEPT = 20_000;
 const PAGE_LANGUAGES: Readonly<Record<string, string>> = { it: 'it_IT', fr: 'fr_FR', de: 'de_DE', nl: 'nl_NL' };
 
-function percentDecode(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] ?? 0;
-    const hex = b === 0x25 && i + 2 < bytes.length ? Number.parseInt(String.fromCharCode(bytes[i + 1] ?? 0, bytes[i + 2] ?? 0), 16) : Number.NaN;
-    if (!Number.isNaN(hex)) {
-      out += String.fromCharCode(hex);
-      i += 2;
-    } else {
-      out += b === 0x2b ? ' ' : String.fromCharCode(b);
-    }
-  }
-  return out;
-}
-
-/**
- * The first value of parameter `wanted` (upper-case name, compared in any case) in a form body or
- * query string, at most `maxValue` characters, read as ISO-8859-1 bytes. Cheap on purpose: one pass,
- * only names short enough to be `wanted` are decoded, and the value is cut before decoding.
- */
-export function formParam(bytes: Uint8Array, wanted: string, maxValue = 64): string | undefined {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let start = 0;
-  while (start < buf.length) {
-    const next = buf.indexOf(0x26, start);
-    const end = next === -1 ? buf.length : next;
-    const eq = buf.subarray(start, end).indexOf(0x3d);
-    if (eq !== -1 && eq <= 3 * wanted.length && percentDecode(buf.subarray(start, start + eq)).toUpperCase() === wanted) {
-      return percentDecode(buf.subarray(start + eq + 1, Math.min(end, start + eq + 1 + 3 * maxValue))).slice(0, maxValue);
-    }
-    start = end + 1;
-  }
-  return undefined;
-}
-
 const envOf = (request: FastifyRequest): string => (request.url.startsWith('/ncol/prod/') ? 'prod' : 'test');
 
-/** The language of the refusal page: the form's LANGUAGE once it is read, else the browser's. */
+/** The charset the page called decodes the form in (`…_utf8.asp`: UTF-8, else ISO-8859-1), as the entry does. */
+const charsetOf = (request: Pick<FastifyRequest, 'url'>): PageCharset => ((request.url.split('?')[0] ?? '').endsWith('_utf8.asp') ? 'utf8' : 'latin1');
+
+/**
+ * The language of the refusal page: the form's LANGUAGE once it is read, else the browser's. The
+ * whole value, read like the entry reads it: `it_IT-x` is not Italian there, so not here either.
+ */
 function languageOf(request: FastifyRequest, bytes: Uint8Array | undefined): string {
-  const fromForm = bytes === undefined ? undefined : formParam(bytes, 'LANGUAGE', 5);
+  const fromForm = bytes === undefined ? undefined : firstValue(bytes, charsetOf(request), 'LANGUAGE');
   if (fromForm !== undefined && /^[a-z]{2}_[A-Z]{2}$/.test(fromForm)) return fromForm;
   const accept = String(request.headers['accept-language'] ?? '')
     .slice(0, 2)
@@ -81,8 +52,7 @@ function languageOf(request: FastifyRequest, bytes: Uint8Array | undefined): str
  * the UTF-8 page, or more than a cut value holds) would give each spelling a key of its own.
  */
 export function pspidKey(bytes: Uint8Array, request: Pick<FastifyRequest, 'url'>): string {
-  const charset = (request.url.split('?')[0] ?? '').endsWith('_utf8.asp') ? 'utf8' : 'latin1';
-  const pspid = firstValue(bytes, charset, 'PSPID')?.trim() ?? '';
+  const pspid = firstValue(bytes, charsetOf(request), 'PSPID')?.trim() ?? '';
   return checkPspid(pspid) ? pspid.toUpperCase() : '';
 }
 

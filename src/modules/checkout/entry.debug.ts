@@ -10,9 +10,8 @@ import {
   type PageCharset,
   LEGACY_SHA_IN_FIELDS,
   isShaInParam,
-  maskedShaString,
+  maskedShaInCandidates,
   normalizeParamName,
-  SORT_ORDERS,
   type ShaCandidate,
   type ShaEncoding,
   type ShaParams,
@@ -45,24 +44,6 @@ function includedNames(pairs: ShaParams, method: MerchantConfig['hashingMethod']
   return [...new Set(names)].sort();
 }
 
-/** Masked strings for every sort order, the duplicates (orders that give the same string) dropped. */
-function maskedCandidates(pairs: ShaParams, method: MerchantConfig['hashingMethod']): ShaCandidate[] {
-  const seen = new Set<string>();
-  const out: ShaCandidate[] = [];
-  for (const order of method === 'main-parameters' ? (['ascii'] as const) : SORT_ORDERS) {
-    let masked: string;
-    try {
-      masked = maskedShaString(pairs, { list: 'in', method, order });
-    } catch {
-      // A duplicate signed parameter: no string can be composed; `duplicate` says why.
-      return [];
-    }
-    if (!seen.has(masked)) out.push({ order, masked });
-    seen.add(masked);
-  }
-  return out;
-}
-
 export function signatureDebug(input: {
   pairs: ShaParams;
   page: PageCharset;
@@ -72,7 +53,7 @@ export function signatureDebug(input: {
 }): SignatureDebug {
   const { pairs, page, config, sha } = input;
   // Recomposed from the scrubbed pairs, never taken from the verification (which saw the raw ones).
-  const candidates = maskedCandidates(pairs, config.hashingMethod);
+  const candidates = maskedShaInCandidates(pairs, config.hashingMethod);
   return {
     page,
     passphraseSet: config.shaIn !== null && config.shaIn !== '',

@@ -9,6 +9,7 @@ export {
   SORT_ORDERS,
   compareShaNames,
   composeShaString,
+  maskedShaInCandidates,
   maskedShaString,
   shaDigest,
   signSha,

@@ -1,8 +1,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SHA_IN_LIST, SORT_ORDERS, composeShaString, isShaInParam, normalizeParamName, signShaIn, verifyShaIn } from './index.ts';
-import type { ShaAlgorithm, ShaEncoding, ShaParams } from './index.ts';
+import {
+  DuplicateShaParameterError,
+  SHA_IN_LIST,
+  SHA_PASSPHRASE_MASK,
+  SORT_ORDERS,
+  composeShaString,
+  isShaInParam,
+  maskedShaInCandidates,
+  maskedShaString,
+  normalizeParamName,
+  signShaIn,
+  verifyShaIn,
+} from './index.ts';
+import type { HashingMethod, ShaAlgorithm, ShaCandidate, ShaEncoding, ShaParams } from './index.ts';
 
 const ALGS: readonly ShaAlgorithm[] = ['sha1', 'sha256', 'sha512'];
 const ENCODINGS: readonly ShaEncoding[] = ['utf8', 'latin1'];
@@ -131,3 +143,42 @@ for (const encoding of ENCODINGS) {
     });
   }
 }
+
+describe('the signature debugger\u2019s candidates', () => {
+  /** What it shows, spelled out: each order's masked string, an order giving an earlier one's string left out; none on a repeated name. */
+  function expected(params: ShaParams, method: HashingMethod): ShaCandidate[] {
+    const orders = method === 'main-parameters' ? (['ascii'] as const) : SORT_ORDERS;
+    try {
+      const all = orders.map((order) => ({ order, masked: maskedShaString(params, { list: 'in', method, order }) }));
+      return all.filter((c, i) => all.findIndex((d) => d.masked === c.masked) === i);
+    } catch (err) {
+      if (err instanceof DuplicateShaParameterError) return [];
+      throw err;
+    }
+  }
+  // Sometimes a listed name twice (another case), which no string can be composed from.
+  const maybeRepeated = fc.tuple(paramsFor('utf8'), fc.nat(), fc.boolean()).map(([ps, at, repeat]): ShaParams => {
+    const first = ps[at % Math.max(1, ps.length)];
+    return repeat && first ? [...ps, [first[0].toLowerCase(), 'again']] : ps;
+  });
+
+  // `#` is in no name and not in the mask, and the characters around it only in values: such a
+  // passphrase can show in a string only from inside one value.
+  const passphrase = fc.tuple(fc.stringMatching(/^[A-Za-z0-9!?.-]{8,24}$/), fc.nat()).map(([p, n]) => `${p}#${n}`);
+
+  for (const method of ['each-parameter', 'main-parameters'] as const) {
+    it(`${method}: one per distinct masked string, in SORT_ORDERS order, never the passphrase`, () => {
+      fc.assert(
+        fc.property(maybeRepeated, passphrase, (params, secret) => {
+          const candidates = maskedShaInCandidates(params, method);
+          assert.deepEqual(candidates, expected(params, method));
+          for (const c of candidates) {
+            assert.ok(c.masked === '' || c.masked.endsWith(SHA_PASSPHRASE_MASK));
+            if (!params.some(([, v]) => v.includes(secret))) assert.equal(c.masked.includes(secret), false);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+});

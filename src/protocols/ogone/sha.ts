@@ -234,6 +234,25 @@ function attempts(params: ShaParams, passphrase: string, method: HashingMethod):
   return tries;
 }
 
+/**
+ * The signature debugger's list: the SHA-IN string of each sort order with the passphrase masked,
+ * an order whose string an earlier one already gave left out; none when a signed parameter is
+ * repeated (no string can be composed). Composed with the mask in place of the secret, which is
+ * never an input here: the passphrase can appear only where a value sent holds it.
+ */
+export function maskedShaInCandidates(params: ShaParams, method: HashingMethod): ShaCandidate[] {
+  let tries: Attempt[];
+  try {
+    tries = attempts(params, SHA_PASSPHRASE_MASK, method);
+  } catch (err) {
+    if (err instanceof DuplicateShaParameterError) return [];
+    throw err;
+  }
+  const out: ShaCandidate[] = [];
+  for (const t of tries) if (!out.some((c) => c.masked === t.composed)) out.push({ order: t.order, masked: t.composed });
+  return out;
+}
+
 function decide(tries: readonly Attempt[], givenDigest: string | null | undefined, options: ShaOptions): ShaVerifyResult {
   if (givenDigest === undefined || givenDigest === null || givenDigest === '') {
     return { ok: false, reason: 'missing', candidates: candidatesOf(tries) };
