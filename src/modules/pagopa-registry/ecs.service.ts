@@ -11,6 +11,7 @@ import {
   refused,
   refusing,
   sees,
+  setEnabledAudited,
   updateAudited,
   changeRegistry,
   type AdministrationOptions,
@@ -161,39 +162,13 @@ export function createEcsService(options: AdministrationOptions) {
   async function setLinkEnabled(linkId: string, enabled: boolean, actor: RegistryActor): Promise<boolean> {
     const row = await repo.findLink(db, linkId);
     if (!row || !sees(actor, row.organisation_id)) return false;
-    return updateAudited(options, actor, {
-      apply: async (trx, now) =>
-        (await trx.updateTable('pagopa_ec_links').set({ enabled, updated_at: now }).where('id', '=', linkId).executeTakeFirst()).numUpdatedRows,
-      audit: {
-        action: enabled ? 'pagopa.ec_link.enabled' : 'pagopa.ec_link.disabled',
-        subjectType: 'pagopa_ec_link',
-        subjectId: linkId,
-        organisationId: row.organisation_id,
-        details: { environment: row.environment, stationId: row.station_id },
-      },
-    });
+    const details = { environment: row.environment, stationId: row.station_id };
+    return setEnabledAudited(options, actor, enabled, { kind: 'ec_link', id: linkId, organisationId: row.organisation_id, details });
   }
 
   async function setEcEnabled(organisationId: string, env: Environment, enabled: boolean, actor: RegistryActor): Promise<boolean> {
     if (!sees(actor, organisationId) || !(await repo.findEc(db, organisationId, env))) return false;
-    return updateAudited(options, actor, {
-      apply: async (trx, now) =>
-        (
-          await trx
-            .updateTable('pagopa_ecs')
-            .set({ enabled, updated_at: now })
-            .where('organisation_id', '=', organisationId)
-            .where('environment', '=', env)
-            .executeTakeFirst()
-        ).numUpdatedRows,
-      audit: {
-        action: enabled ? 'pagopa.ec.enabled' : 'pagopa.ec.disabled',
-        subjectType: 'pagopa_ec',
-        subjectId: `${organisationId}:${env}`,
-        organisationId,
-        details: { environment: env },
-      },
-    });
+    return setEnabledAudited(options, actor, enabled, { kind: 'ec', env, organisationId, details: { environment: env } });
   }
 
   async function listEcs(filter: repo.ListFilter = {}) {

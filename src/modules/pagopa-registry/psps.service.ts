@@ -10,6 +10,7 @@ import {
   refused,
   refusing,
   sees,
+  setEnabledAudited,
   updateAudited,
   changeRegistry,
   type AdministrationOptions,
@@ -174,56 +175,22 @@ export function createPspsService(options: AdministrationOptions & { passwords: 
   async function setPspEnabled(pspId: string, enabled: boolean, actor: RegistryActor): Promise<boolean> {
     const psp = await repo.findPsp(db, pspId);
     if (!psp || !sees(actor, psp.organisation_id)) return false;
-    return updateAudited(options, actor, {
-      apply: async (trx, now) =>
-        (await trx.updateTable('pagopa_psps').set({ enabled, updated_at: now }).where('id', '=', pspId).executeTakeFirst()).numUpdatedRows,
-      audit: {
-        action: enabled ? 'pagopa.psp.enabled' : 'pagopa.psp.disabled',
-        subjectType: 'pagopa_psp',
-        subjectId: pspId,
-        organisationId: psp.organisation_id,
-        details: { environment: psp.environment, idPsp: psp.id_psp },
-      },
-    });
+    const details = { environment: psp.environment, idPsp: psp.id_psp };
+    return setEnabledAudited(options, actor, enabled, { kind: 'psp', id: pspId, organisationId: psp.organisation_id, details });
   }
 
   async function setBrokerEnabled(env: Environment, idBrokerPsp: string, enabled: boolean, actor: RegistryActor): Promise<boolean> {
     const broker = await repo.findBroker(db, env, idBrokerPsp);
     if (!broker || !sees(actor, broker.organisation_id)) return false;
-    return updateAudited(options, actor, {
-      apply: async (trx, now) =>
-        (
-          await trx
-            .updateTable('pagopa_psp_brokers')
-            .set({ enabled, updated_at: now })
-            .where('environment', '=', env)
-            .where('id_broker_psp', '=', idBrokerPsp)
-            .executeTakeFirst()
-        ).numUpdatedRows,
-      audit: {
-        action: enabled ? 'pagopa.broker.enabled' : 'pagopa.broker.disabled',
-        subjectType: 'pagopa_broker',
-        subjectId: `${env}:${idBrokerPsp}`,
-        organisationId: broker.organisation_id,
-        details: { environment: env, idBrokerPsp },
-      },
-    });
+    const details = { environment: env, idBrokerPsp };
+    return setEnabledAudited(options, actor, enabled, { kind: 'broker', env, idBrokerPsp, organisationId: broker.organisation_id, details });
   }
 
   async function setChannelEnabled(channelId: string, enabled: boolean, actor: RegistryActor): Promise<boolean> {
     const channel = await repo.findChannel(db, channelId);
     if (!channel || !sees(actor, channel.organisation_id)) return false;
-    return updateAudited(options, actor, {
-      apply: async (trx, now) =>
-        (await trx.updateTable('pagopa_channels').set({ enabled, updated_at: now }).where('id', '=', channelId).executeTakeFirst()).numUpdatedRows,
-      audit: {
-        action: enabled ? 'pagopa.channel.enabled' : 'pagopa.channel.disabled',
-        subjectType: 'pagopa_channel',
-        subjectId: channelId,
-        organisationId: channel.organisation_id,
-        details: { environment: channel.environment, idChannel: channel.id_channel },
-      },
-    });
+    const details = { environment: channel.environment, idChannel: channel.id_channel };
+    return setEnabledAudited(options, actor, enabled, { kind: 'channel', id: channelId, organisationId: channel.organisation_id, details });
   }
 
   /** Brokers and PSPs with their channels (never their hashes); referents see their organisation's only. */

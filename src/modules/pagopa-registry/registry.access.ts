@@ -4,6 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { AuditEntry, AuditLog } from '../audit/index.ts';
 import { getOrganisation } from '../organisations/index.ts';
+import { setEnabled, type SwitchKey } from './registry.repository.ts';
 import type { Environment, RegistryActor, RegistryOutcome, RegistryProblem } from './registry.types.ts';
 
 // What every change to the registry shares: who may act for which organisation, the `node` product
@@ -101,4 +102,48 @@ export async function updateAudited(
     await auditChange(options, trx, actor, change.audit);
     return true;
   });
+}
+
+/** The audit row of a switch, per kind: its subject type and its actions (spelled out, so a search for an action finds it). */
+const SWITCH_AUDIT = {
+  psp: { subjectType: 'pagopa_psp', on: 'pagopa.psp.enabled', off: 'pagopa.psp.disabled' },
+  broker: { subjectType: 'pagopa_broker', on: 'pagopa.broker.enabled', off: 'pagopa.broker.disabled' },
+  channel: { subjectType: 'pagopa_channel', on: 'pagopa.channel.enabled', off: 'pagopa.channel.disabled' },
+  ec: { subjectType: 'pagopa_ec', on: 'pagopa.ec.enabled', off: 'pagopa.ec.disabled' },
+  ec_link: { subjectType: 'pagopa_ec_link', on: 'pagopa.ec_link.enabled', off: 'pagopa.ec_link.disabled' },
+} as const satisfies Record<SwitchKey['kind'], { subjectType: string; on: string; off: string }>;
+
+/**
+ * Switches one record on or off (its `enabled` flag and `updated_at`) with its audit row
+ * (SWITCH_AUDIT) in one transaction; false (nothing audited) when the row is gone.
+ */
+export function setEnabledAudited(
+  options: AdministrationOptions,
+  actor: RegistryActor,
+  enabled: boolean,
+  record: SwitchKey & Required<Pick<AuditEntry, 'organisationId' | 'details'>>,
+): Promise<boolean> {
+  const names = SWITCH_AUDIT[record.kind];
+  return updateAudited(options, actor, {
+    apply: (trx, now) => setEnabled(trx, record, enabled, now),
+    audit: {
+      action: enabled ? names.on : names.off,
+      subjectType: names.subjectType,
+      subjectId: subjectIdOf(record),
+      organisationId: record.organisationId,
+      details: record.details,
+    },
+  });
+}
+
+/** The audit subject id of a record: its id, or its key's parts joined as its other audit rows join them. */
+function subjectIdOf(key: SwitchKey): string {
+  switch (key.kind) {
+    case 'broker':
+      return `${key.env}:${key.idBrokerPsp}`;
+    case 'ec':
+      return `${key.organisationId}:${key.env}`;
+    default:
+      return key.id;
+  }
 }

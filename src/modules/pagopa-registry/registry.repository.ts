@@ -137,6 +137,36 @@ export function findEc(db: Kysely<Database>, organisationId: string, env: Enviro
   return db.selectFrom('pagopa_ecs').selectAll().where('organisation_id', '=', organisationId).where('environment', '=', env).executeTakeFirst();
 }
 
+/** A record that is switched on and off, by the key that names its row; `kind` is the name its audit rows give it. */
+export type SwitchKey =
+  | { kind: 'psp' | 'channel' | 'ec_link'; id: string }
+  | { kind: 'broker'; env: Environment; idBrokerPsp: string }
+  | { kind: 'ec'; env: Environment; organisationId: string };
+
+const TABLE_BY_ID = { psp: 'pagopa_psps', channel: 'pagopa_channels', ec_link: 'pagopa_ec_links' } as const;
+
+/** Sets a record's enable flag and `updated_at`; the number of rows updated (0 when it is gone). */
+export async function setEnabled(trx: Kysely<Database>, key: SwitchKey, enabled: boolean, now: Date): Promise<bigint> {
+  const columns = { enabled, updated_at: now };
+  switch (key.kind) {
+    case 'broker':
+      return (
+        await trx
+          .updateTable('pagopa_psp_brokers')
+          .set(columns)
+          .where('environment', '=', key.env)
+          .where('id_broker_psp', '=', key.idBrokerPsp)
+          .executeTakeFirst()
+      ).numUpdatedRows;
+    case 'ec':
+      return (
+        await trx.updateTable('pagopa_ecs').set(columns).where('organisation_id', '=', key.organisationId).where('environment', '=', key.env).executeTakeFirst()
+      ).numUpdatedRows;
+    default:
+      return (await trx.updateTable(TABLE_BY_ID[key.kind]).set(columns).where('id', '=', key.id).executeTakeFirst()).numUpdatedRows;
+  }
+}
+
 /** Creates the EC record if missing; true when this call created it. */
 export async function ensureEc(trx: Kysely<Database>, organisationId: string, env: Environment, now: Date): Promise<boolean> {
   const created = await trx
