@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Browser, createReferent } from '../support/subscriptions.ts';
+import { Browser, PASSWORD, createReferent } from '../support/subscriptions.ts';
 import { createEcOrganisation } from '../support/pagopa-node.ts';
 import { seedWalk, walkPages } from '../support/walk-seed.ts';
 
@@ -102,4 +102,37 @@ test('a referent of another organisation reaches none of the walk organisation\u
 
   // The owner still reaches them: the refusals above were about who asked.
   for (const page of pages.filter((p) => namesOwned(p).length > 0)) assert.equal((await owner.get(page)).statusCode, 200, page);
+});
+
+test('a session of one surface is no session on the other: a referent\u2019s token sent as the back office\u2019s cookie, and an administrator\u2019s as the portal\u2019s', async () => {
+  const referent = await new Browser(app, 'portal').signIn(walk.referents.en.email, walk.referents.en.password);
+  const admin = await new Browser(app, 'admin').signIn(walk.admins.en.email, walk.admins.en.password);
+  const crossed: Array<['admin' | 'portal', string, Browser]> = [
+    ['admin', referent.jar.cookies.get('varco_portal') ?? '', referent],
+    ['portal', admin.jar.cookies.get('varco_admin') ?? '', admin],
+  ];
+  for (const [surface, token, from] of crossed) {
+    assert.notEqual(token, '', 'signed in');
+    const cookie = `varco_${surface}=${token}`;
+    for (const path of walkPages(walk.ids)[surface].slice(0, 6)) {
+      const res = await app.inject({ url: path, headers: { cookie } });
+      assert.equal(res.statusCode, 303, `${path} with a ${from.surface} session: ${res.statusCode}`);
+      assert.match(String(res.headers.location), new RegExp(`^/${surface}/sign-in`), path);
+    }
+    const post = await app.inject({
+      method: 'POST',
+      url: `/${surface}/password`,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: from.csrf,
+        current: PASSWORD,
+        password: 'another-long-passphrase-2026',
+        confirm: 'another-long-passphrase-2026',
+      }).toString(),
+    });
+    assert.ok(post.statusCode === 401 || post.statusCode === 403, `POST /${surface}/password with a ${from.surface} session: ${post.statusCode}`);
+  }
+  // Both sessions still work where they belong.
+  assert.equal((await referent.get('/portal')).statusCode, 200);
+  assert.equal((await admin.get('/admin')).statusCode, 200);
 });
