@@ -72,3 +72,54 @@ test('property: after any sets, the map holds exactly the max most recently set 
     }),
   );
 });
+
+type Op = { kind: 'set'; key: number; value: number } | { kind: 'delete'; key: number } | { kind: 'touch'; key: number } | { kind: 'clear' };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 40 }), value: fc.integer() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 40 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('touch' as const), key: fc.integer({ min: 0, max: 40 }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+);
+
+test('property: with deletes, re-inserts (an LRU hit) and clears made by the cache itself between sets, the oldest present entry is always the one dropped', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 16 }), fc.array(op, { maxLength: 400 }), (max, ops) => {
+      const map = new Map<number, number>();
+      // The reference: keys oldest first, as the map orders them.
+      let order: number[] = [];
+      for (const o of ops) {
+        if (o.kind === 'set') {
+          setBounded(map, o.key, o.value, max);
+          order = [...order.filter((k) => k !== o.key), o.key];
+          order = order.slice(Math.max(0, order.length - max));
+        } else if (o.kind === 'delete') {
+          map.delete(o.key);
+          order = order.filter((k) => k !== o.key);
+        } else if (o.kind === 'touch') {
+          const value = map.get(o.key);
+          if (value === undefined) continue;
+          map.delete(o.key);
+          map.set(o.key, value);
+          order = [...order.filter((k) => k !== o.key), o.key];
+        } else {
+          map.clear();
+          order = [];
+        }
+        assert.deepEqual([...map.keys()], order);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('two maps keep their own oldest entry', () => {
+  const a = new Map<string, number>();
+  const b = new Map<string, number>();
+  for (let i = 0; i < 5; i++) {
+    setBounded(a, `a${i}`, i, 3);
+    setBounded(b, `b${i}`, i, 2);
+  }
+  assert.deepEqual([...a.keys()], ['a2', 'a3', 'a4']);
+  assert.deepEqual([...b.keys()], ['b3', 'b4']);
+});
