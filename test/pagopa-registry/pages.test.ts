@@ -179,6 +179,47 @@ test('a creditor institution links its own approved station, in Italian; switche
   assert.equal(await routed(), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA');
 });
 
+test('a creditor institution without a station registers itself as an EC from the portal (the simulated station needs no link); others cannot', async () => {
+  const simEc = await organisation(db, 'creditor_institution', { name: 'Comune Simulato' });
+  await issueKeys(services, simEc.id, 'node', 'test');
+  const portalSim = await new Browser(app, 'portal').signIn((await createReferent(db, simEc.id, ['node'])).email);
+  const registered = async (orgId: string) =>
+    (await db.selectFrom('pagopa_ecs').select('environment').where('organisation_id', '=', orgId).execute()).map((r) => r.environment);
+
+  const page = section((await portalSim.get('/portal/pagopa')).body, 'test');
+  assert.match(page, /Not registered as an EC yet\. The first link registers it; to use the simulated station/);
+  assert.match(page, /<form method="post" action="\/portal\/pagopa\/ecs"[^>]*data-ec="missing">/);
+  assert.doesNotMatch(section((await portalA.get('/portal/pagopa')).body, 'test'), /action="\/portal\/pagopa\/ecs"/, 'a PSP is offered no EC');
+
+  // A PSP's referent naming the EC acts for its own organisation, which is no EC.
+  const psp = await portalA.post('/portal/pagopa/ecs', { environment: 'test', organisationId: simEc.id });
+  assert.equal(psp.statusCode, 400);
+  assert.deepEqual(await registered(pspA.id), []);
+  assert.deepEqual(await registered(simEc.id), []);
+  // Production without a production node subscription: refused with the page's reason.
+  const prod = await portalSim.post('/portal/pagopa/ecs', { environment: 'prod' });
+  assert.equal(prod.statusCode, 400);
+  assert.deepEqual(await registered(simEc.id), []);
+
+  assert.equal((await portalSim.post('/portal/pagopa/ecs', { environment: 'test' })).statusCode, 303);
+  assert.deepEqual(await registered(simEc.id), ['test']);
+  const after = section((await portalSim.get('/portal/pagopa')).body, 'test');
+  assert.match(after, new RegExp(`data-ec="${simEc.taxCode}"`));
+  assert.doesNotMatch(after, /action="\/portal\/pagopa\/ecs"/);
+  const audit = await db.selectFrom('audit_log').select(['action', 'actor_type']).where('subject_id', '=', `${simEc.id}:test`).execute();
+  assert.deepEqual(audit, [{ action: 'pagopa.ec.created', actor_type: 'referent' }]);
+  // Again: nothing new, still 303.
+  assert.equal((await portalSim.post('/portal/pagopa/ecs', { environment: 'test' })).statusCode, 303);
+  assert.equal((await db.selectFrom('audit_log').select('id').where('subject_id', '=', `${simEc.id}:test`).execute()).length, 1);
+
+  // The back office registers any creditor institution it names, through the same route; not a PSP.
+  const other = await organisation(db, 'creditor_institution', { name: 'Comune Altro' });
+  assert.equal((await backOffice.post('/admin/pagopa/ecs', { environment: 'test', organisationId: pspA.id })).statusCode, 400);
+  assert.equal((await backOffice.post('/admin/pagopa/ecs', { environment: 'test', organisationId: other.id })).statusCode, 303);
+  assert.deepEqual(await registered(other.id), ['test']);
+  assert.deepEqual(await registered(pspA.id), []);
+});
+
 test('the back office links a partner\u2019s station only when the box is ticked; names and typed values are escaped', async () => {
   const page = await backOffice.get('/admin/pagopa');
   assert.equal(page.statusCode, 200);

@@ -8,7 +8,7 @@ import { registerRegistryRoutes } from '../shared/pagopa-registry-routes.ts';
 import { ecViews, linkViews, pspViews } from '../shared/pagopa-registry-views.ts';
 import { requireAdmin } from '../shared/session.ts';
 import { sendPage } from '../shared/page.ts';
-import { form, NoQuery, query, Text, typed } from '../shared/schemas.ts';
+import { query, Text, typed } from '../shared/schemas.ts';
 
 // The back office's pagoPA registry page: every organisation's brokers, PSPs, channels, ECs and
 // links, one environment at a time. Administrators register for any eligible organisation and may
@@ -62,17 +62,6 @@ export function registerAdminRegistryRoutes(app: FastifyInstance, options: Admin
   routes.get('/pagopa', { schema: { querystring: query({ env: Text, saved: Text }) } }, (request, reply) => {
     const { env, saved } = request.query;
     return render(request, reply, { env: env === 'prod' ? 'prod' : 'test', ...(saved === '1' ? { notice: registryStrings(request.locale).saved } : {}) });
-  });
-
-  routes.post('/pagopa/ecs', { schema: { querystring: NoQuery, body: form({ organisationId: Text, environment: Text }) } }, async (request, reply) => {
-    const { actor } = admin(request);
-    const body = request.body;
-    const organisationId = body.organisationId ?? '';
-    const environment = body.environment === 'prod' ? 'prod' : 'test';
-    const outcome = await registry.ecs.addEc(organisationId, body.environment ?? '', actor);
-    if (!outcome.ok)
-      return render(request, reply, { env: environment, form: { form: 'ec', environment, problems: outcome.problems, values: { organisationId } } });
-    return reply.redirect(`/admin/pagopa?saved=1&env=${environment}`, 303);
   });
 
   registerRegistryRoutes(app, {

@@ -120,6 +120,15 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
     },
   );
 
+  // Registers the organisation as an EC without a link: a referent for their own (a creditor institution
+  // using the simulated station in test has no station to link), an administrator for the one chosen.
+  routes.post('/pagopa/ecs', { schema: { querystring: NoQuery, body: form({ organisationId: Text, environment: Text }) } }, async (request, reply) => {
+    const b = request.body;
+    const { actor, organisationId } = organisationOf(request, b);
+    const outcome = await registry.ecs.addEc(organisationId, b.environment ?? '', actor);
+    return answer(request, reply, b, outcome, { form: 'ec', values: { organisationId } });
+  });
+
   routes.post(
     '/pagopa/ec/enabled',
     { schema: { querystring: NoQuery, body: form({ environment: Text, enabled: Text, organisationId: Text }) } },

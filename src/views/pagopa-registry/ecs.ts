@@ -13,7 +13,12 @@ function codeText(ctx: Ctx, l: LinkView): string {
 
 export function ecSummary(ctx: Ctx, env: Env, ec: EcView | undefined): SafeHtml {
   const t = registryStrings(ctx.locale);
-  if (!ec) return html`<p data-ec="missing">${t.ecMissing}</p>`;
+  if (!ec) {
+    if (ctx.admin) return html`<p data-ec="missing">${t.ecMissing}</p>`;
+    // A referent registers their organisation here: the simulated station (test) needs no link.
+    return html`${problemsOf(ctx, 'ec', env)}<form method="post" action="${ctx.base}/ecs" class="inline" data-ec="missing">${csrfField(ctx.csrf)}<input type="hidden" name="environment" value="${env}">
+<p>${t.ecMissingPortal} <button type="submit">${t.registerEc}</button></p></form>`;
+  }
   return html`<p data-ec="${ec.fiscalCode}">${t.ec} <strong>${ec.organisationName}</strong> · ${t.fiscalCode} <code>${ec.fiscalCode}</code> · ${stateCell(ctx.locale, ec.enabled)}
 ${switchForm(ctx, `${ctx.base}/ec/enabled`, ec.enabled, { environment: env, ...(ctx.admin ? { organisationId: ec.organisationId } : {}) })}</p>`;
 }

@@ -39,6 +39,9 @@ const en = {
   ec: 'EC',
   fiscalCode: 'Fiscal code',
   ecMissing: 'Not registered as an EC yet: the first link registers it.',
+  ecMissingPortal:
+    'Not registered as an EC yet. The first link registers it; to use the simulated station (Test EC scenarios), which needs no link, register now.',
+  registerEc: 'Register as an EC',
   links: 'Links',
   auxDigit: 'Aux digit',
   code: 'Code',
@@ -101,6 +104,9 @@ const it: RegistryStrings = {
   ec: 'EC',
   fiscalCode: 'Codice fiscale',
   ecMissing: 'Non ancora registrato come EC: il primo collegamento lo registra.',
+  ecMissingPortal:
+    'Non ancora registrato come EC. Il primo collegamento lo registra; per usare la stazione simulata (Scenari EC di test), che non richiede collegamenti, registralo ora.',
+  registerEc: 'Registra come EC',
   links: 'Collegamenti',
   auxDigit: 'Aux digit',
   code: 'Codice',
