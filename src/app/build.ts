@@ -5,7 +5,7 @@ import cookie from '@fastify/cookie';
 import { lazySchemaCompilers, rememberSchemaCompilers } from '../http/lazy-schemas.ts';
 import { sql } from 'kysely';
 import { newId } from '../kernel/ids.ts';
-import type { Container } from './container.ts';
+import { devServerCaFile, type Container } from './container.ts';
 import type { Logger } from './logger.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/plugins/errors.ts';
 import { registerSecurityHeaders } from '../http/plugins/security.ts';
@@ -18,7 +18,7 @@ import { portalContext } from '../http/portal/index.ts';
 import { apiContext } from '../http/api/index.ts';
 import { ncolContext } from '../http/ncol/index.ts';
 import { nodoContext } from '../http/nodo/index.ts';
-import { STYLESHEET } from '../views/layout.ts';
+import { FAVICON, STYLESHEET } from '../views/layout.ts';
 import { SCRIPT } from '../views/shared/copy.ts';
 
 /** How the HTTP(S) server is made: the entry point's certificate, and the time limits (tests shorten them). */
@@ -93,6 +93,8 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
   app.get('/assets/varco.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(SCRIPT),
   );
+  // Browsers ask for it with their first page of the site (a 404 was logged in the console). Rarely changed: a week.
+  app.get('/favicon.ico', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=604800').send(FAVICON));
 
   // The key verifier listens for key changes from every instance while the app is open.
   await services.keyVerifier.start(deps.logger);
@@ -110,6 +112,7 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
     prefix: '/portal',
     ...services,
     sessionTtlMinutes: deps.config.sessionTtlMinutes,
+    serverCaFile: devServerCaFile(deps.config),
     publicUrl: deps.config.publicUrl,
     exchangeRetentionDays,
     receiptRetryHours,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
@@ -72,7 +72,7 @@ import { createReceiptDeliveryHandler, createReceiptsService, type ReceiptsServi
 import { createPagopaRegistry, type Environment, type PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
 import { createProposalsService, proposalExpiryJob, type ProposalsService } from '../modules/proposals/index.ts';
-import { createPlatformPki, ensureServerCertificate, type PlatformPki, type ServerCertificate } from '../modules/platform/index.ts';
+import { createPlatformPki, ensureServerCertificate, serverCertificatePaths, type PlatformPki, type ServerCertificate } from '../modules/platform/index.ts';
 import { stationJobs, createStationServices, type StationServices } from '../modules/stations/index.ts';
 import {
   createSubscriptionServices,
@@ -207,6 +207,17 @@ export function pkiDirOf(config: Config): string {
 /** This instance's development HTTPS certificate (`<VARCO_DATA_DIR>/pki/server.crt`), issued by the shared test platform CA. */
 export function devServerCertificate(config: Config, platform: PlatformPki): Promise<ServerCertificate> {
   return ensureServerCertificate({ dir: pkiDirOf(config), hostNames: config.hostNames, ca: () => platform.signingCa('test') });
+}
+
+/**
+ * The CA of the development certificate for tools to trust (curl --cacert), as a shell started where
+ * Varco was names it (`data/pki/server-ca.crt` under `npm start`); undefined with VARCO_TLS_CERT.
+ */
+export function devServerCaFile(config: Config, cwd: string = process.cwd()): string | undefined {
+  if (config.tls) return undefined;
+  const file = serverCertificatePaths(pkiDirOf(config)).ca;
+  const shown = relative(cwd, file);
+  return shown.startsWith('..') || isAbsolute(shown) ? file : shown;
 }
 
 /** Last successful ping with a key of an active subscription of the organisation in `env` (the stations' inbound direction). */

@@ -24,3 +24,8 @@ export function required(values: Record<string, string | boolean | undefined>, n
 export function output(to: { stdout: NodeJS.WritableStream }, json: boolean, data: unknown, text: string): void {
   to.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
 }
+
+/** A single-use link just made (invitation, password reset): printed once, never stored. */
+export function outputLink(to: { stdout: NodeJS.WritableStream }, json: boolean, minted: { id: string; email: string; link: string }): void {
+  output(to, json, minted, `Link for ${minted.email} (works once; a newer link replaces it):\n${minted.link}`);
+}

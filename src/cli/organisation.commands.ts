@@ -1,6 +1,6 @@
 import { productsByCode } from '../modules/subscriptions/index.ts';
 import { ORGANISATION_PROBLEM_TEXT, INVITE_PROBLEM_TEXT } from '../modules/organisations/index.ts';
-import { output, parse, required, UsageError } from './args.ts';
+import { output, outputLink, parse, required, UsageError } from './args.ts';
 import type { Command } from './core.commands.ts';
 
 // `npx varco org create …` and `npx varco invite …`, for operators without a browser.
@@ -97,12 +97,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
       const service = (await ctx.container()).services.invitations;
       const minted = await service.mintLink(id, { type: 'cli', id: null, ip: null });
       if (!minted.ok) throw new UsageError(`invitation ${id}: ${INVITATION_STATE_TEXT[minted.reason]}`);
-      output(
-        ctx,
-        values.json === true,
-        { id, email: minted.value.email, link: minted.value.link },
-        `Link for ${minted.value.email} (works once; a newer link replaces it):\n${minted.value.link}`,
-      );
+      outputLink(ctx, values.json === true, { id, ...minted.value });
       return 0;
     },
   },

@@ -5,6 +5,7 @@ import { createCliContext, type CliContext, type CliStreams } from '../cli/conte
 import { helpFor, usage } from '../cli/help.ts';
 import { coreCommands, type Command } from '../cli/core.commands.ts';
 import { organisationCommands } from '../cli/organisation.commands.ts';
+import { passwordResetCommands } from '../cli/password-reset.commands.ts';
 import { subscriptionCommands } from '../cli/subscription.commands.ts';
 import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
@@ -22,6 +23,7 @@ import { openMigratedDatabase } from './bootstrap.ts';
 const commands: Record<string, { summary: string; run: Command }> = {
   ...coreCommands,
   ...organisationCommands,
+  ...passwordResetCommands,
   ...subscriptionCommands,
   ...stationCommands,
   ...pkiCommands,

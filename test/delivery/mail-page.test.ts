@@ -2,14 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
 import { CookieJar, csrfFrom } from '../support/cookies.ts';
-import { createOrganisation, productId } from '../support/subscriptions.ts';
+import { Browser, createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
 import { enqueueEmail } from '../../src/modules/delivery/index.ts';
 
 // The back office Mail page: without SMTP it is where an administrator reads what Varco would send.
-// An invitation's link is not stored: the page shows the e-mail without it, and "Create link" makes a
-// fresh one, shown once and audited. Administrators only.
+// An invitation's or a password reset's link is not stored: the page shows the e-mail without it (a
+// placeholder in the e-mail's language), and "Create link" makes a fresh one, shown once and audited.
+// Administrators only.
 
-const { app, services, database } = await buildTestApp();
+const t = await buildTestApp();
+const { app, services, database } = t;
 const ADMIN = { email: 'ops@varco.test', password: 'correct horse battery staple' };
 await services.identity.createAdmin({ ...ADMIN, actor: 'cli' });
 
@@ -52,12 +54,17 @@ const other = await database.db.transaction().execute((trx) =>
   }),
 );
 
+// A referent (Italian) who forgot the password asked for a reset on the portal.
+const rita = await createReferent(database.db, org, ['node'], 'it');
+assert.ok((await services.passwordResets.request({ surface: 'portal', email: rita.email, ip: null })).ok);
+const resetMail = (await database.db.selectFrom('outbox').select('id').where('subject_id', '=', rita.id).executeTakeFirstOrThrow()).id;
+
 /** POSTs "Create link" from the e-mail's page, with that page's CSRF token. */
-async function createLink(jar: CookieJar, mailId = id) {
+async function createLink(jar: CookieJar, mailId = id, path = 'invitation-link') {
   const shown = await app.inject({ method: 'GET', url: `/admin/mail/${mailId}`, headers: { cookie: jar.header() } });
   return app.inject({
     method: 'POST',
-    url: `/admin/mail/${mailId}/invitation-link`,
+    url: `/admin/mail/${mailId}/${path}`,
     headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
     payload: `_csrf=${encodeURIComponent(csrfFrom(shown.body))}`,
   });
@@ -153,6 +160,97 @@ test('Create link needs the form token, an invitation e-mail, and a pending invi
   assert.match(used.body, /accepted already/);
   const page = await app.inject({ method: 'GET', url: `/admin/mail/${id}`, headers: { cookie: jar.header() } });
   assert.doesNotMatch(page.body, /invitation-link"/, 'no button once the invitation is accepted');
+});
+
+/** Chooses a new password on a reset link's form, as the person would. */
+async function resetWith(link: string, password: string) {
+  const browser = new Browser(app, 'portal');
+  const url = new URL(link);
+  const form = await browser.get(url.pathname + url.search);
+  if (form.statusCode !== 200) return form;
+  browser.csrf = csrfFrom(form.body);
+  return browser.post('/portal/password-reset/new', { token: url.searchParams.get('token') ?? '', password, confirm: password });
+}
+
+test("a password reset's page shows its text in the e-mail's language without a usable link, and a Create link button", async () => {
+  const jar = await signIn();
+  const res = await app.inject({ method: 'GET', url: `/admin/mail/${resetMail}`, headers: { cookie: jar.header() } });
+  assert.equal(res.statusCode, 200);
+  assert.doesNotMatch(res.body, /password-reset\/new\?token=/, 'no link on the page');
+  assert.match(res.body, /\[il link viene creato all&#39;invio dell&#39;e-mail, oppure con &quot;Crea link&quot;/, 'the placeholder speaks Italian');
+  assert.doesNotMatch(res.body, /\[the link is made/, 'no English in the Italian e-mail');
+  assert.match(res.body, /Reimposta la password di Varco/);
+  assert.match(res.body, /<h2>Password reset link<\/h2>/);
+  assert.match(res.body, new RegExp(`<form method="post" action="/admin/mail/${resetMail}/password-reset-link">`));
+  assert.doesNotMatch(res.body, /invitation-link/);
+  const italian = await app.inject({ method: 'GET', url: `/admin/mail/${resetMail}?lang=it`, headers: { cookie: jar.header() } });
+  assert.match(italian.body, /Link per reimpostare la password/);
+});
+
+test('Create link for a password reset: shown once, audited, never stored or logged; a second replaces it; the link works once', async () => {
+  const jar = await signIn();
+  const first = await createLink(jar, resetMail, 'password-reset-link');
+  assert.equal(first.statusCode, 200, first.body);
+  assert.ok(first.body.includes(rita.email));
+  assert.match(String(first.headers['cache-control']), /no-store/);
+  const link = /data-reset-link>([^<]+)</.exec(first.body)?.[1]?.replaceAll('&amp;', '&') ?? '';
+  assert.match(link, /^https:\/\/localhost:\d+\/portal\/password-reset\/new\?token=[A-Za-z0-9_-]{43}$/);
+  const token = new URL(link).searchParams.get('token') ?? '';
+  const again = await app.inject({ method: 'GET', url: `/admin/mail/${resetMail}`, headers: { cookie: jar.header() } });
+  assert.ok(!again.body.includes(token), 'shown once');
+
+  const second = /data-reset-link>([^<]+)</.exec((await createLink(jar, resetMail, 'password-reset-link')).body)?.[1]?.replaceAll('&amp;', '&') ?? '';
+  assert.notEqual(second, link);
+  assert.equal((await resetWith(link, 'copper-lantern-meadow-77')).statusCode, 410, 'the earlier link stopped working');
+  const done = await resetWith(second, 'copper-lantern-meadow-77');
+  assert.equal(done.statusCode, 303, done.body);
+  await new Browser(app, 'portal').signIn(rita.email, 'copper-lantern-meadow-77');
+  assert.equal((await resetWith(second, 'another-long-password-99')).statusCode, 410, 'a link works once');
+
+  const audit = await database.db.selectFrom('audit_log').select(['actor_type', 'subject_id']).where('action', '=', 'password.reset_link_created').execute();
+  assert.deepEqual(audit, [
+    { actor_type: 'admin', subject_id: rita.id },
+    { actor_type: 'admin', subject_id: rita.id },
+  ]);
+  const stored = JSON.stringify([
+    await database.db.selectFrom('outbox').selectAll().execute(),
+    await database.db.selectFrom('audit_log').selectAll().execute(),
+    await database.db.selectFrom('password_resets').selectAll().execute(),
+    t.logs,
+  ]);
+  for (const shown of [token, new URL(second).searchParams.get('token') ?? '']) assert.ok(!stored.includes(shown), 'no table or log holds the token');
+
+  // Used: no button any more, and no new link.
+  const page = await app.inject({ method: 'GET', url: `/admin/mail/${resetMail}`, headers: { cookie: jar.header() } });
+  assert.doesNotMatch(page.body, /password-reset-link"/);
+  assert.match(page.body, /The password was reset with this request already/);
+  const used = await createLink(jar, resetMail, 'password-reset-link');
+  assert.equal(used.statusCode, 409);
+});
+
+test('Create link for a password reset needs the form token, a reset e-mail, and an administrator', async () => {
+  const jar = await signIn();
+  const noCsrf = await app.inject({
+    method: 'POST',
+    url: `/admin/mail/${resetMail}/password-reset-link`,
+    headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: '',
+  });
+  assert.equal(noCsrf.statusCode, 403);
+  assert.equal((await createLink(jar, id, 'password-reset-link')).statusCode, 404, 'not from an invitation e-mail');
+  assert.equal((await createLink(jar, resetMail, 'invitation-link')).statusCode, 404, 'nor an invitation link from a reset e-mail');
+  assert.equal((await createLink(jar, other, 'password-reset-link')).statusCode, 404);
+  // A referent signed in to the portal does not reach the back office route.
+  const referent = await new Browser(app, 'portal').signIn((await createReferent(database.db, org, ['node'])).email);
+  const before = await database.db.selectFrom('audit_log').select('id').where('action', '=', 'password.reset_link_created').execute();
+  const refused = await referent.post(`/admin/mail/${resetMail}/password-reset-link`);
+  assert.equal(refused.statusCode, 403, 'no back office session, so no back office form token');
+  assert.doesNotMatch(refused.body, /data-reset-link/);
+  const page = await referent.get(`/admin/mail/${resetMail}`);
+  assert.equal(page.statusCode, 303);
+  assert.match(String(page.headers.location), /^\/admin\/sign-in/, 'sent to the back office sign-in');
+  const after = await database.db.selectFrom('audit_log').select('id').where('action', '=', 'password.reset_link_created').execute();
+  assert.equal(after.length, before.length);
 });
 
 test('an unknown or malformed e-mail id is a 404', async () => {

@@ -6,6 +6,7 @@ import { connect } from 'node:tls';
 import { test } from 'node:test';
 import { csrfFrom } from '../support/cookies.ts';
 import { launchBrowser, screenshotOnFailure } from '../support/browser.ts';
+import { watchProblems } from '../support/page-checks.ts';
 import { handshake } from '../support/tls.ts';
 import { getStatus, httpsRequest, isAlive, postmasterPid, runCli, sleep, startServer, type ServerProcess } from '../support/server-process.ts';
 
@@ -84,6 +85,7 @@ test('in Chromium: sign in to the back office, see it, sign out', async () => {
   // Chromium accepts exactly the server's key (see launchBrowser); any other certificate fails.
   const context = await launchBrowser({ serverCertificate: await readFile(join(s.dataDir, 'pki', 'server.crt'), 'utf8') });
   const page = await context.newPage();
+  const problems = await watchProblems(page);
   await screenshotOnFailure(page, 'foundation-sign-in', async () => {
     await page.goto(`${s.baseUrl}/admin`);
     await page.waitForURL(`${s.baseUrl}/admin/sign-in`);
@@ -98,6 +100,12 @@ test('in Chromium: sign in to the back office, see it, sign out', async () => {
     await page.goto(`${s.baseUrl}/admin`);
     await page.waitForURL(`${s.baseUrl}/admin/sign-in`);
     await page.getByLabel('E-mail').waitFor();
+    // The icon Chromium asks for by itself (/favicon.ico) loads under the pages' CSP: no 404 in the console.
+    const iconWidth = await page.evaluate<number>(
+      `new Promise((done) => { const icon = new Image(); icon.onload = () => done(icon.naturalWidth); icon.onerror = () => done(0); icon.src = '/favicon.ico'; })`,
+    );
+    assert.ok(iconWidth > 0, 'the icon loads');
+    assert.deepEqual(problems.console, []);
   });
 });
 

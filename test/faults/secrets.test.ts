@@ -8,6 +8,7 @@ import { createTestDatabase } from '../support/db.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { httpsRequest, makeDataDir, startServer } from '../support/server-process.ts';
 import { shownKey } from '../support/subscriptions.ts';
+import { csrfFrom } from '../support/cookies.ts';
 import { formBytes, signedOrder } from '../support/ecommerce.ts';
 import { readNcResponse, signedDirect } from '../support/directlink.ts';
 import { TEST_CARDS } from '../../src/modules/checkout/test-acquirer.ts';
@@ -21,7 +22,8 @@ import { HttpsBrowser } from './https-browser.ts';
 // user made with the CLI, an order with a card kept under an ALIAS, a payment with the ALIAS alone
 // and a CVC, a 3-D Secure order, a hosted-page order keeping its card) and a sweep of every
 // text-like column of every table, the logs and the outbox for any test card number, with or without
-// separators, and for the CVCs — a sweep shown to catch a planted number.
+// separators, and for the CVCs — a sweep shown to catch a planted number. At the end the referent
+// forgets the password: the reset link is made on the Mail page too, and used.
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -30,6 +32,7 @@ const tag = randomBytes(4).toString('hex');
 const SECRETS = {
   adminPassword: `Admin-harbour-${tag}-violet`,
   referentPassword: `Referent-plum-${tag}-quartz`,
+  referentNewPassword: `Referent-reset-${tag}-amber`,
   shaIn: `ShaIn-${tag}-Passphrase!7`,
   shaOut: `ShaOut-${tag}-Passphrase#9`,
   cardNumber: '4111111111111111',
@@ -175,12 +178,23 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
   );
 
   await directLinkAndAliases(org, merchant);
+  const resetToken = await forgottenPassword(admin, `rita-${tag}@shop.test`);
 
   assert.equal(await server.stop('SIGTERM'), 0);
   const logs = `${server.stdout()}\n${server.stderr()}\n${cliOutput.join('\n')}`;
   assert.ok(logs.includes('request completed') && logs.includes(subscription), 'the logs were captured');
   const tables: Record<string, string[]> = {};
-  for (const table of ['audit_log', 'outbox', 'outbox_attempts', 'ecommerce_errors', 'orders', 'payment_attempts', 'merchant_settings', 'invitations']) {
+  for (const table of [
+    'audit_log',
+    'outbox',
+    'outbox_attempts',
+    'ecommerce_errors',
+    'orders',
+    'payment_attempts',
+    'merchant_settings',
+    'invitations',
+    'password_resets',
+  ]) {
     tables[table] = (await sql<{ row: string }>`SELECT row_to_json(t)::text AS row FROM ${sql.table(table)} t`.execute(db)).rows.map((r) => r.row);
   }
   assert.ok((tables.audit_log?.length ?? 0) > 10 && (tables.outbox?.length ?? 0) > 3, 'the run left audit and outbox rows');
@@ -192,7 +206,7 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
   );
   const places: Record<string, string> = { logs, ...Object.fromEntries(Object.entries(tables).map(([k, rows]) => [k, rows.join('\n')])) };
   for (const [where, text] of Object.entries(places)) {
-    for (const [what, secret] of Object.entries({ ...SECRETS, apiKey, invitationToken, apiPassword }))
+    for (const [what, secret] of Object.entries({ ...SECRETS, apiKey, invitationToken, resetToken, apiPassword }))
       assert.equal(text.includes(secret), false, `${what} found in ${where}`);
     assert.doesNotMatch(text, /cvc["=:\\]+"?913/i, `the CVC found in ${where}`);
   }
@@ -202,6 +216,33 @@ test('after a full run no password, API key, passphrase, card number or CVC is i
 });
 
 type Pairs = Array<[string, string]>;
+
+/** The referent forgot the password: without SMTP the link is made on the Mail page ("Create link"), then used; its token. */
+async function forgottenPassword(admin: HttpsBrowser, email: string): Promise<string> {
+  const anonymous = new HttpsBrowser(server, 'portal');
+  anonymous.csrf = csrfFrom((await anonymous.get('/portal/password-reset')).body);
+  assert.equal((await anonymous.post('/portal/password-reset', { email })).status, 200);
+  const mail = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('channel', '=', 'email')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  const linkPage = await admin.post(`/admin/mail/${mail.id}/password-reset-link`, {});
+  assert.equal(linkPage.status, 200, linkPage.body.slice(0, 400));
+  const link = new URL((/data-reset-link>([^<]+)</.exec(linkPage.body)?.[1] ?? '').replaceAll('&amp;', '&'));
+  const token = link.searchParams.get('token') ?? '';
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  const person = new HttpsBrowser(server, 'portal');
+  const form = await person.get(`${link.pathname}${link.search}`);
+  assert.equal(form.status, 200, form.body.slice(0, 400));
+  person.csrf = csrfFrom(form.body);
+  const chosen = await person.post('/portal/password-reset/new', { token, password: SECRETS.referentNewPassword, confirm: SECRETS.referentNewPassword });
+  assert.equal(chosen.status, 303, chosen.body.slice(0, 400));
+  await new HttpsBrowser(server, 'portal').signIn(email, SECRETS.referentNewPassword);
+  return token;
+}
 
 async function postHttps(path: string, pairs: Pairs, charset: 'latin1' | 'utf8') {
   const body = formBytes(pairs, charset).toString('ascii');

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main, type CliIo } from '../../src/main/cli.ts';
@@ -53,7 +54,7 @@ async function listed(): Promise<Array<[string, string]>> {
 test('varco --help, -h and help print every command on stdout and exit 0', async () => {
   const commands = await listed();
   assert.ok(commands.length > 30, `only ${commands.length} commands listed`);
-  for (const name of ['db migrate', 'admin create', 'psp add', 'ec link', 'station verify', 'invite link'])
+  for (const name of ['db migrate', 'admin create', 'psp add', 'ec link', 'station verify', 'invite link', 'password-reset link'])
     assert.ok(
       commands.some(([n]) => n === name),
       name,
@@ -80,6 +81,26 @@ test('every command answers --help with its own usage line, touching nothing', a
   assert.deepEqual([late.code, late.contexts], [0, 0]);
   assert.match(late.stdout, /^Usage: npx varco station verify /);
   assert.doesNotMatch(late.stdout, /station add/, 'only the command asked about');
+});
+
+test('README.md has a row for every command --help lists', async () => {
+  const readme = await readFile(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+  // The first cell of each row of its command table: `npx varco subscription approve\|suspend ID`, `trust list --env E`, …
+  const documented = new Set<string>();
+  for (const row of readme.split('\n').filter((line) => line.startsWith('| `npx varco '))) {
+    for (const [, span = ''] of row.slice(0, row.indexOf(' | ', 2)).matchAll(/`([^`]+)`/g)) {
+      const words = span.replace(/^npx varco /, '').split(' ');
+      const end = words.findIndex((word) => !/^[a-z][a-z-]*(\\\|[a-z][a-z-]*)*$/.test(word));
+      const names = words
+        .slice(0, end === -1 ? words.length : end)
+        .reduce<string[]>((prefixes, word) => prefixes.flatMap((prefix) => word.split('\\|').map((alternative) => `${prefix} ${alternative}`.trim())), ['']);
+      for (const name of names) documented.add(name);
+    }
+  }
+  assert.deepEqual(
+    (await listed()).map(([name]) => name).filter((name) => !documented.has(name)),
+    [],
+  );
 });
 
 test('a group answers --help with its sub-commands only', async () => {

@@ -98,6 +98,11 @@ test('the same link again is a 410 page, for GET and POST alike', async () => {
   const again = await request('GET', `/admin/setup?token=${encodeURIComponent(token!)}`);
   assert.equal(again.statusCode, 410);
   assert.match(again.body, /This setup link is not valid/);
+  // The command as code, not between literal backticks.
+  assert.match(again.body, /Use <code>npx varco admin create<\/code> instead\./);
+  assert.doesNotMatch(again.body, /`|&#96;/);
+  const italian = await request('GET', `/admin/setup?token=${encodeURIComponent(token!)}&lang=it`);
+  assert.match(italian.body, /Usa <code>npx varco admin create<\/code>\./);
   const fresh = new CookieJar();
   const preForm = await app.inject({ method: 'GET', url: '/admin/sign-in' });
   fresh.store(preForm);

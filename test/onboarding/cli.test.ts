@@ -4,8 +4,14 @@ import assert from 'node:assert/strict';
 import { createTestDatabase } from '../support/db.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { makeDataDir } from '../support/server-process.ts';
+import { testAudit } from '../support/app.ts';
+import { createOrganisation, createReferent } from '../support/subscriptions.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
+import { createPasswordResets } from '../../src/modules/identity/index.ts';
+import { passwordResetMail } from '../../src/app/mail.ts';
 
-// `npx varco org create|list` and `npx varco invite` as an operator without a browser runs them.
+// `npx varco org create|list`, `npx varco invite` and `npx varco password-reset link` as an operator
+// without a browser runs them.
 
 const database = await createTestDatabase(2);
 const env = { DATABASE_URL: database.url, VARCO_DATA_DIR: await makeDataDir() };
@@ -90,4 +96,56 @@ test('org create validates, prints the id; invite queues the e-mail without a li
   const unknown = await runCliInProcess(['invite', 'link', 'inv_nope'], env);
   assert.equal(unknown.code, 64);
   assert.match(unknown.stderr, /no such invitation/);
+});
+
+test('password-reset link prints a new link for an open request, by its e-mail, its id or the address; a second replaces the first', async () => {
+  const resets = createPasswordResets({ db: database.db, clock: systemClock, audit: testAudit(), publicUrl: 'https://varco.test', mail: passwordResetMail });
+  const rita = await createReferent(database.db, await createOrganisation(database.db), ['node'], 'it');
+  const none = await runCliInProcess(['password-reset', 'link', '--email', rita.email], env);
+  assert.equal(none.code, 64);
+  assert.match(none.stderr, /no open password reset request/);
+  assert.ok((await resets.request({ surface: 'portal', email: rita.email, ip: null })).ok);
+  const request = await database.db.selectFrom('password_resets').select(['id', 'token_hash']).where('user_id', '=', rita.id).executeTakeFirstOrThrow();
+  assert.equal(request.token_hash, null, 'no token exists yet');
+  const mail = await database.db.selectFrom('outbox').select('id').where('subject_id', '=', rita.id).executeTakeFirstOrThrow();
+
+  const hashOf = (link: string): string =>
+    createHash('sha256')
+      .update(new URL(link).searchParams.get('token') ?? '')
+      .digest('hex');
+  const tokenHash = async () =>
+    (await database.db.selectFrom('password_resets').select('token_hash').where('id', '=', request.id).executeTakeFirstOrThrow()).token_hash;
+  const links: string[] = [];
+  for (const argv of [[mail.id], [request.id], ['--email', rita.email.toUpperCase()]]) {
+    const printed = await runCliInProcess(['password-reset', 'link', ...argv, '--json'], env);
+    assert.equal(printed.code, 0, printed.stderr);
+    const shown = JSON.parse(printed.stdout) as { id: string; email: string; link: string };
+    assert.deepEqual([shown.id, shown.email], [request.id, rita.email]);
+    assert.match(shown.link, /^https:\/\/[^/]+\/portal\/password-reset\/new\?token=[A-Za-z0-9_-]{43}$/);
+    assert.equal(await tokenHash(), hashOf(shown.link), 'stored only as a hash, the newest replacing the previous');
+    links.push(shown.link);
+  }
+  assert.equal(new Set(links).size, 3);
+  const audit = await database.db.selectFrom('audit_log').select(['actor_type', 'details']).where('action', '=', 'password.reset_link_created').execute();
+  assert.deepEqual(
+    audit.map((a) => a.actor_type),
+    ['cli', 'cli', 'cli'],
+  );
+  const stored = JSON.stringify([audit, await database.db.selectFrom('outbox').selectAll().execute()]);
+  assert.ok(
+    links.every((link) => !stored.includes(new URL(link).searchParams.get('token') ?? '')),
+    'no token in the audit log or the outbox',
+  );
+
+  const text = await runCliInProcess(['password-reset', 'link', request.id], env);
+  assert.match(text.stdout, new RegExp(`^Link for ${rita.email.replaceAll('.', '\\.')} \\(works once`));
+  await database.db.updateTable('password_resets').set({ used_at: new Date(), token_hash: null }).where('id', '=', request.id).execute();
+  const used = await runCliInProcess(['password-reset', 'link', request.id], env);
+  assert.equal(used.code, 64);
+  assert.match(used.stderr, /reset with it already/);
+  const otherMail = await database.db.selectFrom('outbox').select('id').where('subject_id', '!=', rita.id).executeTakeFirstOrThrow();
+  for (const argv of [[otherMail.id], ['pwr_01jd0000000000000000000000'], []]) {
+    const refused = await runCliInProcess(['password-reset', 'link', ...argv], env);
+    assert.equal(refused.code, 64, argv.join(' '));
+  }
 });

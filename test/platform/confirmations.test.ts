@@ -34,8 +34,11 @@ test('regenerating a key: the page links to a confirmation that explains the ove
   assert.doesNotMatch(page.body, /action="[^"]*\/regenerate"/, 'no form that regenerates in one click');
   const ask = await referent.get(`/portal/subscriptions/${subscriptionId}/keys/primary/regenerate`);
   assert.equal(ask.statusCode, 200);
+  assert.match(ask.body, /<h1>Regenerate the primary key\?<\/h1>/);
   assert.match(ask.body, /shown once/);
   assert.match(ask.body, /name="overlapHours"[^>]*value="24"/);
+  const italian = await referent.get(`/portal/subscriptions/${subscriptionId}/keys/secondary/regenerate?lang=it`);
+  assert.match(italian.body, /<h1>Rigenerare la chiave secondaria\?<\/h1>/);
   const form = confirmation(ask.body);
   assert.equal(form.action, `/portal/subscriptions/${subscriptionId}/keys/primary/regenerate`);
   const before = await db.selectFrom('api_keys').select('id').where('subscription_id', '=', subscriptionId).where('retired_at', 'is', null).execute();

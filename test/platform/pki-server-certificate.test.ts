@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlatformCa, describeCertificate, issuedBy, splitPemChain, type SigningCa } from '../../src/pki/index.ts';
 import { ensureServerCertificate } from '../../src/modules/platform/index.ts';
+import { devServerCaFile } from '../../src/app/container.ts';
+import { loadConfig } from '../../src/config/index.ts';
 
 // Each instance's development HTTPS certificate stays on its own disk (its host names, its renewal),
 // issued by the shared test platform CA: made once and reused, re-issued when the CA it chains to is
@@ -37,4 +39,10 @@ test('re-issued when the platform CA is another one, or a host name is new', asy
   const renamed = await ensure(caB!, ['pay.varco.test', 'api.varco.test']);
   assert.notEqual(renamed.certPem, moved.certPem);
   assert.ok(describeCertificate(renamed.certPem).dnsNames.includes('api.varco.test'));
+});
+
+test('the CA file named to curl (the key page): data/pki/server-ca.crt where `npm start` runs, none with an operator certificate', () => {
+  assert.equal(devServerCaFile(loadConfig({}, '/srv/varco'), '/srv/varco'), 'data/pki/server-ca.crt');
+  assert.equal(devServerCaFile(loadConfig({ VARCO_DATA_DIR: '/var/lib/varco' }, '/srv/varco'), '/srv/varco'), '/var/lib/varco/pki/server-ca.crt');
+  assert.equal(devServerCaFile(loadConfig({ VARCO_TLS_CERT: 'a.crt', VARCO_TLS_KEY: 'a.key' }, '/srv/varco'), '/srv/varco'), undefined);
 });

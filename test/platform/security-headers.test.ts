@@ -77,6 +77,15 @@ test('a route may still say otherwise: the stylesheet is cacheable, the other he
   assertSecurityHeaders('stylesheet', css.headers, ['cache-control']);
 });
 
+test('/favicon.ico, which browsers ask every site for, is an SVG icon cached for a week (no 404 in the console)', async () => {
+  const icon = await app.inject({ url: '/favicon.ico' });
+  assert.equal(icon.statusCode, 200);
+  assert.equal(icon.headers['content-type'], 'image/svg+xml');
+  assert.match(icon.body, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.equal(icon.headers['cache-control'], 'public, max-age=604800');
+  assertSecurityHeaders('icon', icon.headers, ['cache-control']);
+});
+
 await app.listen({ host: '127.0.0.1', port: 0 });
 const port = (app.server.address() as AddressInfo).port;
 

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { buildTestApp } from '../support/app.ts';
-import { Browser, createAdmin, createOrganisation, createReferent, productId, shownKey } from '../support/subscriptions.ts';
+import { Browser, createAdmin, createOrganisation, createReferent, issueKeys, productId, shownKey } from '../support/subscriptions.ts';
 import { formatDateTime } from '../../src/views/format.ts';
 
 // The developer portal and the back office together, as a referent and an administrator use them:
 // subscribe, approve, reveal once, regenerate, ping, cancel; e-mails queued; scoped by organisation.
 
-const { app, services, database } = await buildTestApp();
+const { app, services, database, config } = await buildTestApp();
 const db = database.db;
 const adminAccount = await createAdmin(services);
 const org = await createOrganisation(db, 'Banca Portale');
@@ -88,6 +89,9 @@ test('each key is shown once after activation; afterwards only its prefix and la
   assert.equal(res.statusCode, 200);
   assert.match(String(res.headers['cache-control']), /no-store/);
   primary = shownKey(res.body);
+  // The development certificate (no VARCO_TLS_CERT): the ping example trusts its CA, never -k.
+  const ca = join(config.dataDir, 'pki', 'server-ca.crt');
+  assert.ok(res.body.includes(`<code>curl --cacert ${ca} -H "Ocp-Apim-Subscription-Key: …" http://localhost:80/api/v1/ping</code>`), res.body);
   // Before any call with a key the page says so (a later test checks a ping appears).
   assert.match((await portal.get('/portal/subscriptions')).body, /<td[^>]*>never<\/td><\/tr>/);
   assert.equal((await ping(primary)).statusCode, 200);
@@ -128,6 +132,16 @@ test('regenerating the primary key with no overlap: the old key is refused, the 
   assert.match(overlap.body, /Old key valid until/);
   assert.equal((await ping(secondary)).statusCode, 200, 'inside the overlap');
   assert.equal((await ping(shownKey(overlap.body))).statusCode, 200);
+});
+
+test('with an operator certificate (VARCO_TLS_CERT) the ping example is plain curl', async () => {
+  const operator = await buildTestApp({ env: { VARCO_TLS_CERT: 'operator.crt', VARCO_TLS_KEY: 'operator.key' } });
+  const orgId = await createOrganisation(operator.database.db);
+  const keys = await issueKeys(operator.services, orgId);
+  const browser = await new Browser(operator.app, 'portal').signIn((await createReferent(operator.database.db, orgId, ['node'])).email);
+  const res = await browser.post(`/portal/subscriptions/${keys.id}/keys/primary/regenerate`, { overlapHours: '0' });
+  assert.equal(res.statusCode, 200);
+  assert.ok(res.body.includes('<code>curl -H "Ocp-Apim-Subscription-Key: …" http://localhost:80/api/v1/ping</code>'), res.body);
 });
 
 test("another organisation's referent gets 404 for every page and action on this subscription", async () => {

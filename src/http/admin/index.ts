@@ -102,13 +102,16 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <button type="submit">${translate(locale, 'setup.submit')}</button></form>`;
     return sendAnonymousPage(request, reply, { surface: 'admin', status, title: translate(locale, 'setup.title'), body });
   };
-  const invalidSetup = (request: FastifyRequest, reply: FastifyReply) =>
-    sendAnonymousPage(request, reply, {
+  const invalidSetup = (request: FastifyRequest, reply: FastifyReply) => {
+    // The command goes where the sentence says {command}, as code.
+    const [before, after] = translate(request.locale, 'setup.invalid').split('{command}');
+    return sendAnonymousPage(request, reply, {
       surface: 'admin',
       status: 410,
       title: translate(request.locale, 'setup.title'),
-      body: html`<p class="error">${translate(request.locale, 'setup.invalid')}</p>`,
+      body: html`<p class="error">${before}<code>npx varco admin create</code>${after}</p>`,
     });
+  };
 
   routes.get('/setup', { schema: { querystring: query({ token: Text }) } }, async (request, reply) => {
     const token = request.query.token ?? '';

@@ -1,18 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
+import { VarcoError, type Result } from '../../kernel/errors.ts';
 import { SEND_TIME_PARAMS, type DeliveryService, type EmailView } from '../../modules/delivery/index.ts';
-import type { InvitationsService } from '../../modules/organisations/index.ts';
-import type { Locale } from '../../views/i18n.ts';
+import type { PasswordResets } from '../../modules/identity/index.ts';
+import type { Actor, InvitationsService } from '../../modules/organisations/index.ts';
 import { adminNav } from '../../views/nav.ts';
 import { renderMail } from '../../views/mail/index.ts';
 import {
-  invitationLinkCreatedPage,
-  invitationLinkRefusedPage,
+  linkCreatedPage,
+  linkRefusedPage,
   mailDetailPage,
   mailListPage,
   mailTitles,
   sendTimePlaceholder,
-  type InvitationLinkSection,
+  type LinkKind,
+  type LinkSection,
+  type LinkState,
   type MailRow,
 } from '../../views/admin/mail.ts';
 import { adminActor } from './organisations.ts';
@@ -22,23 +24,34 @@ import { surfacePages } from '../shared/page.ts';
 // The back office Mail page: the latest e-mails and each one rendered as it is (or would be) sent.
 // Behind the admin session like every back office page (the context's hook redirects anonymous
 // visitors to sign-in); the explicit checks below keep it so even if the routes move.
-// An invitation's link is never stored: the page shows a placeholder, and "Create link" (a POST,
-// audited) makes a fresh one and shows it once (docs/security.md section 13).
+// An invitation's or a password reset's link is never stored: the page shows a placeholder (in the
+// e-mail's language), and "Create link" (a POST, audited) makes a fresh one and shows it once
+// (docs/security.md sections 13 and 29).
 
 export interface MailRoutesOptions {
   delivery: DeliveryService;
   invitations: InvitationsService;
+  passwordResets: PasswordResets;
+}
+
+/** What "Create link" needs of the e-mails whose link is made at send time. */
+interface LinkMaker {
+  /** The route's last segment: POST /admin/mail/:id/<path>. */
+  path: string;
+  /** The stored parameter naming the invitation or request. */
+  param: string;
+  state(id: string): Promise<LinkState>;
+  mint(id: string, actor: Actor): Promise<Result<{ link: string; email: string }, Exclude<LinkState, 'valid'>>>;
 }
 
 const send = surfacePages('admin', adminNav);
 
-/** The e-mail as it would be sent, with a placeholder for what is made at send time (an invitation link). */
-function rendered(email: EmailView['email'], locale: Locale): { subject: string; text: string; html: string } {
+/** The e-mail as it would be sent, with a placeholder (in its own language) for what is made at send time (a link). */
+function rendered(email: EmailView['email']): { subject: string; text: string; html: string } {
   if (!email) return { subject: '', text: '', html: '' };
-  const placeholders = Object.fromEntries((SEND_TIME_PARAMS[email.template] ?? []).map((name) => [name, sendTimePlaceholder(locale)]));
+  const placeholders = Object.fromEntries((SEND_TIME_PARAMS[email.template] ?? []).map((name) => [name, sendTimePlaceholder(email.locale)]));
   return renderMail(email.template, email.locale, { ...email.params, ...placeholders });
 }
-
 function row(view: EmailView, subject: string): MailRow {
   return {
     id: view.id,
@@ -52,17 +65,26 @@ function row(view: EmailView, subject: string): MailRow {
   };
 }
 
-/** The invitation an e-mail carries the link of, if it is an invitation. */
-const invitationOf = (view: EmailView): string | undefined => (view.email?.template === 'invitation' ? view.email.params.invitationId : undefined);
+/** The kind of link an e-mail carries and the invitation or request it names, if it carries one. */
+function linkOf(view: EmailView, makers: Record<LinkKind, LinkMaker>): { kind: LinkKind; maker: LinkMaker; id: string } | undefined {
+  const kind = view.email?.template;
+  if (kind !== 'invitation' && kind !== 'password_reset') return undefined;
+  const id = view.email?.params[makers[kind].param];
+  return id === undefined ? undefined : { kind, maker: makers[kind], id };
+}
 
 export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOptions): void {
-  const { delivery, invitations } = options;
+  const { delivery, invitations, passwordResets } = options;
+  const makers: Record<LinkKind, LinkMaker> = {
+    invitation: { path: 'invitation-link', param: 'invitationId', state: invitations.stateById, mint: invitations.mintLink },
+    password_reset: { path: 'password-reset-link', param: 'resetId', state: passwordResets.stateById, mint: passwordResets.mintLink },
+  };
   const title = (request: FastifyRequest): string => mailTitles(request.locale).list;
 
   const routes = typed(app);
   routes.get('/mail', { schema: { querystring: NoQuery } }, async (request, reply) => {
     if (!request.session) return reply.redirect('/admin/sign-in', 303);
-    const rows = (await delivery.listEmails({ limit: 200 })).map((view) => row(view, rendered(view.email, request.locale).subject));
+    const rows = (await delivery.listEmails({ limit: 200 })).map((view) => row(view, rendered(view.email).subject));
     return send(request, reply, title(request), mailListPage(request.locale, rows, delivery.sending));
   });
 
@@ -71,12 +93,14 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
     if (!session) return reply.redirect('/admin/sign-in', 303);
     const view = await delivery.getEmail(request.params.id);
     if (!view) throw new VarcoError('not_found', 'No such e-mail.');
-    const mail = rendered(view.email, request.locale);
-    const invitationId = invitationOf(view);
-    const invitationLink: InvitationLinkSection | undefined =
-      invitationId === undefined
-        ? undefined
-        : { state: await invitations.stateById(invitationId), action: `/admin/mail/${view.id}/invitation-link`, csrf: session.csrfToken };
+    const mail = rendered(view.email);
+    const target = linkOf(view, makers);
+    const link: LinkSection | undefined = target && {
+      kind: target.kind,
+      state: await target.maker.state(target.id),
+      action: `/admin/mail/${view.id}/${target.maker.path}`,
+      csrf: session.csrfToken,
+    };
     const body = mailDetailPage(request.locale, {
       ...row(view, mail.subject),
       template: view.email?.template ?? '',
@@ -85,19 +109,22 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
       deliveredAt: view.deliveredAt,
       nextAttemptAt: view.nextAttemptAt,
       attemptLog: view.attemptLog,
-      ...(invitationLink ? { invitationLink } : {}),
+      ...(link ? { link } : {}),
     });
     return send(request, reply, mailTitles(request.locale).detail, body);
   });
 
-  routes.post('/mail/:id/invitation-link', { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
-    if (!request.session) return reply.redirect('/admin/sign-in', 303);
-    const view = await delivery.getEmail(request.params.id);
-    const invitationId = view ? invitationOf(view) : undefined;
-    if (!view || invitationId === undefined) throw new VarcoError('not_found', 'No such invitation e-mail.');
-    const minted = await invitations.mintLink(invitationId, adminActor(request));
-    const heading = mailTitles(request.locale).invitationLink;
-    if (!minted.ok) return send(request, reply, heading, invitationLinkRefusedPage(request.locale, { mailId: view.id, state: minted.reason }), 409);
-    return send(request, reply, heading, invitationLinkCreatedPage(request.locale, { mailId: view.id, email: minted.value.email, link: minted.value.link }));
-  });
+  // One route per kind, so a link is made only from an e-mail of that kind.
+  for (const [kind, maker] of Object.entries(makers) as Array<[LinkKind, LinkMaker]>) {
+    routes.post(`/mail/:id/${maker.path}`, { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
+      if (!request.session) return reply.redirect('/admin/sign-in', 303);
+      const view = await delivery.getEmail(request.params.id);
+      const target = view ? linkOf(view, makers) : undefined;
+      if (!view || target?.kind !== kind) throw new VarcoError('not_found', 'No such e-mail.');
+      const minted = await maker.mint(target.id, adminActor(request));
+      const heading = mailTitles(request.locale, kind).link;
+      if (!minted.ok) return send(request, reply, heading, linkRefusedPage(request.locale, { kind, mailId: view.id, state: minted.reason }), 409);
+      return send(request, reply, heading, linkCreatedPage(request.locale, { kind, mailId: view.id, email: minted.value.email, link: minted.value.link }));
+    });
+  }
 }

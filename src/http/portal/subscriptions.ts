@@ -45,6 +45,8 @@ export interface PortalSubscriptionRoutesOptions {
   apiKeys: KeysService;
   products: ProductsService;
   proposals: ProposalsService;
+  /** The development certificate's CA file, for the key page's curl example; undefined with an operator certificate. */
+  serverCaFile: string | undefined;
 }
 
 export function subscriptionView(s: SubscriptionRow): SubscriptionRowView {
@@ -189,6 +191,7 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
         key: result.value.key,
         previousValidUntil: null,
         apiUrl: `${request.protocol}://${request.host}`,
+        caFile: options.serverCaFile,
       }),
     );
   });
@@ -231,6 +234,7 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
           key: result.value.key,
           previousValidUntil: hours > 0 ? result.value.previousValidUntil : null,
           apiUrl: `${request.protocol}://${request.host}`,
+          caFile: options.serverCaFile,
         }),
       );
     },
@@ -243,7 +247,6 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
     if (!found) throw new VarcoError('not_found', 'No such subscription.');
     const slot = slotOf(request.params.slot);
     const c = confirmStrings(request.locale).regenerate;
-    const t = strings(request.locale);
     const body = confirmPage(request.locale, {
       consequences: c.consequences,
       action: `/portal/subscriptions/${found.id}/keys/${slot}/regenerate`,
@@ -252,7 +255,7 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
       confirmLabel: c.confirm,
       cancelHref: `/portal/subscriptions/${found.id}`,
     });
-    return send(request, reply, c.title(slot === 'primary' ? t.primary : t.secondary), body);
+    return send(request, reply, c.title(slot), body);
   });
 
   routes.get('/subscriptions/:id/cancel', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {

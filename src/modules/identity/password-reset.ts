@@ -10,8 +10,9 @@ import * as repo from './identity.repository.ts';
 import { deleteUserSessions } from './sessions.ts';
 
 // Password reset by e-mail (issue 14) for administrators and referents. A request stores a row and
-// queues an e-mail naming the row; the link's token is made when the e-mail is sent (mintLink), so
-// the outbox never holds a usable link, and only its hash is kept. A link works once, for 30 minutes,
+// queues an e-mail naming the row; the link's token is made when the e-mail is sent (mintLink), or
+// when an administrator (Mail page) or the CLI asks for one (mintLink with an actor, audited), so the
+// outbox never holds a usable link, and only its hash is kept; each new token replaces the previous one. A link works once, for 30 minutes,
 // and only the newest request of a person counts. The answer to a request is the same whether the
 // address has an account or not; a person gets at most three e-mails an hour, an address (IP) may
 // ask ten times an hour. A reset ends every session of the person.
@@ -28,12 +29,25 @@ export type ResetMailer = (
 
 export type ResetRequestOutcome = Result<{ mailed: boolean }, 'rate_limited'> & { retryAfterSeconds?: number };
 export type ResetLinkState = 'valid' | 'unknown' | 'used' | 'expired';
+/** Who asked for a link outside the mail sender (audited; the sender's tries are the outbox's attempts). */
+export interface ResetLinkActor {
+  type: 'admin' | 'cli';
+  id: string | null;
+  ip: string | null;
+}
 export type ResetOutcome = Result<{ userId: string; sessionsEnded: number }, Exclude<ResetLinkState, 'valid'> | PasswordProblem>;
 
 export interface PasswordResets {
   request(input: { surface: repo.Surface; email: string; ip: string | null }): Promise<ResetRequestOutcome>;
-  /** For the e-mail sender: a fresh link for a request still open (replacing an earlier one), or why not. */
-  mintLink(resetId: string): Promise<Result<{ link: string }, Exclude<ResetLinkState, 'valid'>>>;
+  /**
+   * A fresh link for a request still open, replacing an earlier one (whose link stops working), or why
+   * not: for the e-mail sender, or for an administrator or the CLI (`actor`, audited). Shown once, never stored.
+   */
+  mintLink(resetId: string, actor?: ResetLinkActor): Promise<Result<{ link: string; email: string }, Exclude<ResetLinkState, 'valid'>>>;
+  /** The state of a request by id, without making a link ('unknown' when there is none). */
+  stateById(resetId: string): Promise<ResetLinkState>;
+  /** The newest request of an address still open (back office or portal), for the CLI. */
+  openRequestOf(email: string): Promise<string | undefined>;
   /** Whether a link's token still works (the form is shown only then); does not use it. */
   check(surface: repo.Surface, token: string): Promise<ResetLinkState>;
   complete(input: { surface: repo.Surface; token: string; password: string; confirm: string; ip: string | null }): Promise<ResetOutcome>;
@@ -106,19 +120,51 @@ export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock;
   const stateOf = (row: Row | undefined): ResetLinkState =>
     !row ? 'unknown' : row.used_at !== null ? 'used' : row.superseded_at !== null || row.expires_at <= clock.now() ? 'expired' : 'valid';
 
-  async function mintLink(resetId: string): Promise<Result<{ link: string }, Exclude<ResetLinkState, 'valid'>>> {
+  async function mintLink(resetId: string, actor?: ResetLinkActor): Promise<Result<{ link: string; email: string }, Exclude<ResetLinkState, 'valid'>>> {
     return db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('password_resets').selectAll().where('id', '=', resetId).forUpdate().executeTakeFirst();
       const state = stateOf(row);
       if (!row || state !== 'valid') return fail(state === 'valid' ? 'unknown' : state);
+      const user = await repo.findUserById(trx, row.user_id);
+      if (!user || user.disabled_at !== null) return fail('expired');
       const token = randomToken(32);
       await trx
         .updateTable('password_resets')
         .set({ token_hash: sha256Hex(token) })
         .where('id', '=', row.id)
         .execute();
-      return ok({ link: `${deps.publicUrl}/${row.surface}/password-reset/new?token=${token}` });
+      if (actor) {
+        await audit.append(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          action: 'password.reset_link_created',
+          subjectType: 'user',
+          subjectId: user.id,
+          organisationId: user.organisation_id,
+          ip: actor.ip,
+          details: { surface: row.surface, resetId: row.id },
+        });
+      }
+      return ok({ link: `${deps.publicUrl}/${row.surface}/password-reset/new?token=${token}`, email: user.email });
     });
+  }
+
+  async function stateById(resetId: string): Promise<ResetLinkState> {
+    return stateOf(await db.selectFrom('password_resets').selectAll().where('id', '=', resetId).executeTakeFirst());
+  }
+
+  async function openRequestOf(email: string): Promise<string | undefined> {
+    const row = await db
+      .selectFrom('password_resets')
+      .innerJoin('users', 'users.id', 'password_resets.user_id')
+      .select('password_resets.id')
+      .where('users.email', '=', email.trim().toLowerCase())
+      .where('password_resets.used_at', 'is', null)
+      .where('password_resets.superseded_at', 'is', null)
+      .where('password_resets.expires_at', '>', clock.now())
+      .orderBy('password_resets.requested_at', 'desc')
+      .executeTakeFirst();
+    return row?.id;
   }
 
   const byToken = (trx: Kysely<Database>, surface: repo.Surface, token: string) =>
@@ -159,7 +205,7 @@ export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock;
     });
   }
 
-  return { request, mintLink, check, complete };
+  return { request, mintLink, stateById, openRequestOf, check, complete };
 }
 
 /** Retention: requests whose link expired more than a week ago (the week keeps the hourly limits and a recent history). */

@@ -7,5 +7,5 @@ export { claimMasterKeyId, recordedMasterKeyId } from './settings.repository.ts'
 export { createPlatformPki } from './pki.service.ts';
 export type { InTransaction, PlatformIdentity, PlatformMaterial, PlatformPki, PlatformPkiOptions } from './pki.service.ts';
 export type { EnsureReport } from './pki.bootstrap.ts';
-export { ensureServerCertificate } from './server-certificate.ts';
+export { ensureServerCertificate, serverCertificatePaths } from './server-certificate.ts';
 export type { ServerCertificate } from './server-certificate.ts';

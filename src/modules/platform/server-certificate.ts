@@ -17,7 +17,8 @@ export interface ServerCertificate {
   paths: { cert: string; key: string; ca: string };
 }
 
-function serverCertificatePaths(dir: string): ServerCertificate['paths'] {
+/** The files of the development certificate in `dir` (they may not exist yet). */
+export function serverCertificatePaths(dir: string): ServerCertificate['paths'] {
   const root = resolve(dir);
   return { cert: join(root, 'server.crt'), key: join(root, 'server.key'), ca: join(root, 'server-ca.crt') };
 }

@@ -1,12 +1,13 @@
-import { html, type SafeHtml } from '../html.ts';
+import { html, raw, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 
 // The back office Mail page: what Varco sent or would send. Links in the text part are clickable;
 // the HTML part is shown as escaped source, never rendered: its parameters come from outside.
-// An invitation's link is not stored (it is made when the e-mail is sent): the page shows the
-// e-mail without it and, while the invitation is pending, a "Create link" button whose answer shows
-// a fresh link once. Without SMTP that is how a first-time administrator onboards a referent.
+// An invitation's or a password reset's link is not stored (it is made when the e-mail is sent): the
+// page shows the e-mail without it and, while the invitation or request is open, a "Create link" button
+// whose answer shows a fresh link once. Without SMTP that is how a first-time administrator onboards a
+// referent, or lets one who forgot the password back in.
 
 export interface MailRow {
   id: string;
@@ -29,10 +30,15 @@ export interface MailAttempt {
   worker: string | null;
 }
 
-/** The "Create link" section of an invitation e-mail (none for other e-mails). */
-export interface InvitationLinkSection {
-  /** Pending invitations get the button; the others say why there is none. */
-  state: 'valid' | 'used' | 'superseded' | 'expired' | 'unknown';
+/** The e-mails whose link is made at send time, and so may get a "Create link" section. */
+export type LinkKind = 'invitation' | 'password_reset';
+export type LinkState = 'valid' | 'used' | 'superseded' | 'expired' | 'unknown';
+
+/** The "Create link" section of an invitation or password reset e-mail (none for other e-mails). */
+export interface LinkSection {
+  kind: LinkKind;
+  /** Open invitations and requests get the button; the others say why there is none. */
+  state: LinkState;
   action: string;
   csrf: string;
 }
@@ -44,7 +50,7 @@ export interface MailDetail extends MailRow {
   deliveredAt: Date | null;
   nextAttemptAt: Date;
   attemptLog: MailAttempt[];
-  invitationLink?: InvitationLinkSection;
+  link?: LinkSection;
 }
 
 const T = {
@@ -57,7 +63,7 @@ const T = {
     lastError: 'Last error',
     none: 'No e-mails yet.',
     notSending:
-      'No SMTP server is configured (VARCO_SMTP_URL), so e-mails are not sent: they wait here. Open one to read it; for an invitation, press "Create link" there and pass the link on.',
+      'No SMTP server is configured (VARCO_SMTP_URL), so e-mails are not sent: they wait here. Open one to read it; for an invitation or a password reset, press "Create link" there and pass the link on.',
     sending: 'E-mails are sent over SMTP; the latest are listed here.',
     back: 'All e-mails',
     language: 'Language',
@@ -81,17 +87,32 @@ const T = {
     unreadable: '(unreadable message)',
     states: { pending: 'waiting', held: 'held', delivered: 'sent', dead: 'given up', exhausted: 'retries exhausted' },
     linkPlaceholder: '[the link is made when the e-mail is sent, or with "Create link" on the back office Mail page]',
-    invitationLink: 'Invitation link',
     createLink: 'Create link',
-    createLinkHelp:
-      'The link is not stored: it is made when the e-mail is sent. "Create link" makes one now and shows it once; pass it on to the invitee yourself. Each new link (this button, or the e-mail being sent) replaces the previous one.',
-    linkCreated:
-      'A new invitation link for {email}. It is shown only now: copy it and pass it on. It works once, until the invitation expires, and a newer link replaces it.',
-    linkRefused: {
-      used: 'The invitation was accepted already: no link is needed.',
-      superseded: 'A newer invitation replaced this one: use that e-mail.',
-      expired: "The invitation has expired: send a new link from the organisation's page.",
-      unknown: 'No such invitation.',
+    links: {
+      invitation: {
+        heading: 'Invitation link',
+        help: 'The link is not stored: it is made when the e-mail is sent. "Create link" makes one now and shows it once; pass it on to the invitee yourself. Each new link (this button, or the e-mail being sent) replaces the previous one.',
+        created:
+          'A new invitation link for {email}. It is shown only now: copy it and pass it on. It works once, until the invitation expires, and a newer link replaces it.',
+        refused: {
+          used: 'The invitation was accepted already: no link is needed.',
+          superseded: 'A newer invitation replaced this one: use that e-mail.',
+          expired: "The invitation has expired: send a new link from the organisation's page.",
+          unknown: 'No such invitation.',
+        },
+      },
+      password_reset: {
+        heading: 'Password reset link',
+        help: 'The link is not stored: it is made when the e-mail is sent. "Create link" makes one now and shows it once; pass it on only to the person who asked, once you are sure it is them. Each new link (this button, or the e-mail being sent) replaces the previous one.',
+        created:
+          'A new password reset link for {email}. It is shown only now: copy it and pass it on. It works once, until the request expires (30 minutes after it was made), and a newer link replaces it.',
+        refused: {
+          used: 'The password was reset with this request already: no link is needed.',
+          superseded: 'A newer request replaced this one: use that e-mail.',
+          expired: 'The request has expired, or a newer one replaced it: the person asks again with "Forgot your password?" on the sign-in page.',
+          unknown: 'No such password reset request.',
+        },
+      },
     },
   },
   it: {
@@ -103,7 +124,7 @@ const T = {
     lastError: 'Ultimo errore',
     none: 'Nessuna e-mail.',
     notSending:
-      'Nessun server SMTP configurato (VARCO_SMTP_URL): le e-mail non vengono inviate e restano qui. Aprine una per leggerla; per un invito premi lì "Crea link" e inoltra il link.',
+      'Nessun server SMTP configurato (VARCO_SMTP_URL): le e-mail non vengono inviate e restano qui. Aprine una per leggerla; per un invito o un ripristino della password premi lì "Crea link" e inoltra il link.',
     sending: 'Le e-mail vengono inviate via SMTP; qui ci sono le più recenti.',
     back: 'Tutte le e-mail',
     language: 'Lingua',
@@ -127,26 +148,41 @@ const T = {
     unreadable: '(messaggio illeggibile)',
     states: { pending: 'in attesa', held: 'trattenuta', delivered: 'inviata', dead: 'abbandonata', exhausted: 'tentativi esauriti' },
     linkPlaceholder: '[il link viene creato all\'invio dell\'e-mail, oppure con "Crea link" nella pagina Posta del back office]',
-    invitationLink: "Link d'invito",
     createLink: 'Crea link',
-    createLinkHelp:
-      "Il link non viene conservato: è creato quando l'e-mail parte. \"Crea link\" ne crea uno ora e lo mostra una sola volta; inoltralo tu all'invitato. Ogni nuovo link (questo pulsante, o l'invio dell'e-mail) sostituisce il precedente.",
-    linkCreated:
-      "Un nuovo link d'invito per {email}. È mostrato solo ora: copialo e inoltralo. Funziona una volta, fino alla scadenza dell'invito, e un link più recente lo sostituisce.",
-    linkRefused: {
-      used: "L'invito è già stato accettato: non serve un link.",
-      superseded: "Un invito più recente ha sostituito questo: usa quell'e-mail.",
-      expired: "L'invito è scaduto: invia un nuovo link dalla pagina dell'organizzazione.",
-      unknown: 'Invito inesistente.',
+    links: {
+      invitation: {
+        heading: "Link d'invito",
+        help: "Il link non viene conservato: è creato quando l'e-mail parte. \"Crea link\" ne crea uno ora e lo mostra una sola volta; inoltralo tu all'invitato. Ogni nuovo link (questo pulsante, o l'invio dell'e-mail) sostituisce il precedente.",
+        created:
+          "Un nuovo link d'invito per {email}. È mostrato solo ora: copialo e inoltralo. Funziona una volta, fino alla scadenza dell'invito, e un link più recente lo sostituisce.",
+        refused: {
+          used: "L'invito è già stato accettato: non serve un link.",
+          superseded: "Un invito più recente ha sostituito questo: usa quell'e-mail.",
+          expired: "L'invito è scaduto: invia un nuovo link dalla pagina dell'organizzazione.",
+          unknown: 'Invito inesistente.',
+        },
+      },
+      password_reset: {
+        heading: 'Link per reimpostare la password',
+        help: "Il link non viene conservato: è creato quando l'e-mail parte. \"Crea link\" ne crea uno ora e lo mostra una sola volta; inoltralo solo alla persona che l'ha chiesto, dopo esserti accertato che sia lei. Ogni nuovo link (questo pulsante, o l'invio dell'e-mail) sostituisce il precedente.",
+        created:
+          'Un nuovo link per reimpostare la password di {email}. È mostrato solo ora: copialo e inoltralo. Funziona una volta, fino alla scadenza della richiesta (30 minuti dopo che è stata fatta), e un link più recente lo sostituisce.',
+        refused: {
+          used: 'La password è già stata reimpostata con questa richiesta: non serve un link.',
+          superseded: "Una richiesta più recente ha sostituito questa: usa quell'e-mail.",
+          expired: 'La richiesta è scaduta, o una più recente l\'ha sostituita: la persona la ripete con "Password dimenticata?" nella pagina di accesso.',
+          unknown: 'Richiesta di reimpostazione della password inesistente.',
+        },
+      },
     },
   },
 } as const;
 
-/** Titles of the Mail pages. */
-export const mailTitles = (locale: Locale): { list: string; detail: string; invitationLink: string } => ({
+/** Titles of the Mail pages (`link`: of the answer to "Create link"). */
+export const mailTitles = (locale: Locale, kind: LinkKind = 'invitation'): { list: string; detail: string; link: string } => ({
   list: T[locale].title,
   detail: T[locale].detailTitle,
-  invitationLink: T[locale].invitationLink,
+  link: T[locale].links[kind].heading,
 });
 
 // Trailing punctuation is prose, not part of the address.
@@ -193,7 +229,7 @@ ${m.state === 'pending' ? html`<tr><th>${t.next}</th><td>${date(m.nextAttemptAt)
 <tr><th>${t.attempts}</th><td>${m.attempts}</td></tr>
 ${m.lastError ? html`<tr><th>${t.lastError}</th><td>${m.lastError}</td></tr>` : ''}
 </table>
-${m.invitationLink ? invitationLinkSection(locale, m.invitationLink) : ''}
+${m.link ? linkSection(locale, m.link) : ''}
 <h2>${t.text}</h2>
 <pre class="wrap" lang="${m.mailLocale}">${linkify(m.text)}</pre>
 <details><summary>${t.htmlSource}</summary><pre class="wrap" lang="${m.mailLocale}">${m.html}</pre></details>
@@ -207,33 +243,37 @@ ${m.attemptLog.map((a) => html`<tr><td>${a.attempt}</td><td>${date(a.startedAt)}
 }`;
 }
 
-/** What the Mail page shows in place of a parameter made at send time. */
-export function sendTimePlaceholder(locale: Locale): string {
-  return T[locale].linkPlaceholder;
+/** What the Mail page shows in place of a parameter made at send time, in the e-mail's language. */
+export function sendTimePlaceholder(mailLocale: Locale): string {
+  return T[mailLocale].linkPlaceholder;
 }
 
-function invitationLinkSection(locale: Locale, s: InvitationLinkSection): SafeHtml {
+// What tests and scripts find the shown link by (markup, not wording).
+const LINK_MARKER: Record<LinkKind, SafeHtml> = { invitation: raw('data-invitation-link'), password_reset: raw('data-reset-link') };
+
+function linkSection(locale: Locale, s: LinkSection): SafeHtml {
   const t = T[locale];
-  return html`<h2>${t.invitationLink}</h2>
+  const words = t.links[s.kind];
+  return html`<h2>${words.heading}</h2>
 ${
   s.state === 'valid'
-    ? html`<p>${t.createLinkHelp}</p>
+    ? html`<p>${words.help}</p>
 <form method="post" action="${s.action}"><input type="hidden" name="_csrf" value="${s.csrf}"><button type="submit">${t.createLink}</button></form>`
-    : html`<p>${t.linkRefused[s.state]}</p>`
+    : html`<p>${words.refused[s.state]}</p>`
 }`;
 }
 
 /** The answer to "Create link": the link, shown this once. */
-export function invitationLinkCreatedPage(locale: Locale, view: { mailId: string; email: string; link: string }): SafeHtml {
+export function linkCreatedPage(locale: Locale, view: { kind: LinkKind; mailId: string; email: string; link: string }): SafeHtml {
   const t = T[locale];
-  return html`<p class="notice" role="status">${t.linkCreated.replace('{email}', view.email)}</p>
-<p><a href="${view.link}" rel="noopener noreferrer" data-invitation-link>${view.link}</a></p>
+  return html`<p class="notice" role="status">${t.links[view.kind].created.replace('{email}', view.email)}</p>
+<p><a href="${view.link}" rel="noopener noreferrer" ${LINK_MARKER[view.kind]}>${view.link}</a></p>
 <p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }
 
-export function invitationLinkRefusedPage(locale: Locale, view: { mailId: string; state: Exclude<InvitationLinkSection['state'], 'valid'> }): SafeHtml {
+export function linkRefusedPage(locale: Locale, view: { kind: LinkKind; mailId: string; state: Exclude<LinkState, 'valid'> }): SafeHtml {
   const t = T[locale];
-  return html`<p class="error" role="alert">${t.linkRefused[view.state]}</p>
+  return html`<p class="error" role="alert">${t.links[view.kind].refused[view.state]}</p>
 <p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }
 

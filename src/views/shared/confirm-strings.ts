@@ -20,7 +20,7 @@ const en = {
     confirm: 'Cancel the subscription',
   },
   regenerate: {
-    title: (slot: string) => `Regenerate the ${slot} key?`,
+    title: (slot: 'primary' | 'secondary') => `Regenerate the ${slot} key?`,
     consequences: [
       'A new key is made and shown once, on the next page: copy it then.',
       'The current key keeps working for the hours you choose below (0 stops it at once), then stops for good.',
@@ -75,7 +75,7 @@ const it: typeof en = {
     confirm: 'Annulla la sottoscrizione',
   },
   regenerate: {
-    title: (slot: string) => `Rigenerare la chiave ${slot}?`,
+    title: (slot: 'primary' | 'secondary') => `Rigenerare la chiave ${slot === 'primary' ? 'primaria' : 'secondaria'}?`,
     consequences: [
       'Viene creata una nuova chiave, mostrata una sola volta nella pagina successiva: copiala allora.',
       'La chiave attuale continua a funzionare per le ore che scegli qui sotto (0 la ferma subito), poi smette per sempre.',

@@ -125,14 +125,22 @@ ${
 /** The only page that ever shows a plain key: the answer to the POST that created it (never cached). */
 export function keyShownPage(
   locale: Locale,
-  view: { subscriptionId: string; slot: 'primary' | 'secondary'; key: string; previousValidUntil: Date | null; apiUrl: string },
+  view: {
+    subscriptionId: string;
+    slot: 'primary' | 'secondary';
+    key: string;
+    previousValidUntil: Date | null;
+    apiUrl: string;
+    /** The development CA for curl to trust (never -k); undefined when the server has an operator certificate. */
+    caFile: string | undefined;
+  },
 ): SafeHtml {
   const t = strings(locale);
   return html`<p class="notice" role="status">${t.shownOnce}</p>
 <p>${view.slot === 'primary' ? t.primary : t.secondary}:</p>
 <p><code class="key" data-key="${view.slot}">${view.key}</code>${copyButton(locale, view.slot === 'primary' ? t.primary : t.secondary)}</p>
 ${view.previousValidUntil ? html`<p>${t.validUntil}: ${when(locale, view.previousValidUntil)}</p>` : ''}
-<p>${t.ping}: <code>curl -H "Ocp-Apim-Subscription-Key: …" ${view.apiUrl}/api/v1/ping</code></p>
+<p>${t.ping}: <code>curl ${view.caFile ? `--cacert ${view.caFile} ` : ''}-H "Ocp-Apim-Subscription-Key: …" ${view.apiUrl}/api/v1/ping</code></p>
 <p>URL: <code data-api-url>${view.apiUrl}/api/v1</code>${copyButton(locale, 'URL')}</p>
 <p><a href="/portal/subscriptions/${view.subscriptionId}">${t.backToSubscription}</a></p>`;
 }
