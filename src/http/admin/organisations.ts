@@ -1,3 +1,4 @@
+import type { DeliveryService } from '../../modules/delivery/index.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
@@ -24,6 +25,8 @@ export interface OrganisationRoutesOptions {
   organisations: OrganisationsService;
   invitations: InvitationsService;
   productCatalog: ProductCatalog;
+  /** Whether e-mails are sent (SMTP configured): without it an invitation only waits on the Mail page. */
+  delivery: DeliveryService;
   /** Sections other modules add to an organisation's page (e.g. its subscriptions). */
   organisationSections?: (organisationId: string, request: FastifyRequest) => Promise<SafeHtml[]>;
 }
@@ -125,7 +128,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
 
   routes.get('/organisations/:id', { schema: { params: IdParams, querystring: query({ invited: Text }) } }, (request, reply) =>
     detailPage(request, reply, request.params.id, {
-      ...(request.query.invited === '1' ? { notice: invitedNotice(request.locale) } : {}),
+      ...(request.query.invited === '1' ? { notice: invitedNotice(request.locale, options.delivery.sending) } : {}),
     }),
   );
 

@@ -60,6 +60,8 @@ const T = {
     noReferents: 'No referents yet.',
     noInvitations: 'No invitations.',
     invited: 'Invitation sent.',
+    invitedQueued:
+      'Invitation queued. No mail server is configured (VARCO_SMTP_URL), so it is not sent: open it on the Mail page and press Create link to get its link.',
     types: { creditor_institution: 'Creditor institution', psp: 'PSP', merchant: 'Merchant', technology_partner: 'Technology partner' },
     invitationStates: { sent: 'sent', accepted: 'accepted', superseded: 'replaced by a newer link', expired: 'expired' },
   },
@@ -89,6 +91,8 @@ const T = {
     noReferents: 'Nessun referente.',
     noInvitations: 'Nessun invito.',
     invited: 'Invito inviato.',
+    invitedQueued:
+      'Invito in coda. Nessun server di posta è configurato (VARCO_SMTP_URL), quindi non viene spedito: aprilo nella pagina Posta e premi Crea link per ottenerne il link.',
     types: { creditor_institution: 'Ente creditore', psp: 'PSP', merchant: 'Esercente', technology_partner: 'Partner tecnologico' },
     invitationStates: { sent: 'inviato', accepted: 'accettato', superseded: 'sostituito da un link più recente', expired: 'scaduto' },
   },
@@ -99,7 +103,8 @@ const typeLabel = (locale: Locale, type: string): string => T[locale].types[type
 const stateLabel = (locale: Locale, state: string): string => T[locale].invitationStates[state as keyof (typeof T)['en']['invitationStates']] ?? state;
 
 /** The notice shown after an invitation was sent. */
-export const invitedNotice = (locale: Locale): string => T[locale].invited;
+/** After an invitation: sent, or (no SMTP) waiting on the Mail page for its link to be made. */
+export const invitedNotice = (locale: Locale, sending: boolean): string => (sending ? T[locale].invited : T[locale].invitedQueued);
 
 const errorBox = (error?: string): SafeHtml | string => (error ? html`<p class="error" role="alert">${error}</p>` : '');
 
