@@ -54,6 +54,8 @@ describe('portal: capture, refund, cancel', () => {
     const o = await authorised('po-1');
     const detail = await browser.get(`/portal/orders/${o.id}`);
     assert.match(detail.body, /Capture, refund, cancel/);
+    // Not "no capture yet" beside totals that may show a sale's capture at payment.
+    assert.match(detail.body, /No capture, refund or cancellation since the payment\./);
     assert.match(detail.body, new RegExp(`<form method="get" action="/portal/orders/${o.id}/capture"`));
     assert.match(detail.body, new RegExp(`action="/portal/orders/${o.id}/cancel"`));
     assert.doesNotMatch(detail.body, /\/refund"/, 'nothing captured: nothing to refund');

@@ -9,7 +9,8 @@ type Amounts = { amount: string; authorised: string; captured: string; rest: str
 
 const en = {
   heading: 'Capture, refund, cancel',
-  none: 'No capture, refund or cancellation yet.',
+  // After the payment: a sale is captured when it is paid (the totals above say so), which is no operation of this list.
+  none: 'No capture, refund or cancellation since the payment.',
   totals: (a: { authorised: string; captured: string; refunded: string }) => `Authorised ${a.authorised} · captured ${a.captured} · refunded ${a.refunded}.`,
   amountLabel: (max: string) => `Amount (at most ${max}; empty: all of it)`,
   finalCapture: 'Last capture: release the rest of the authorisation',
@@ -74,7 +75,7 @@ const en = {
 type Strings = typeof en;
 const it: Strings = {
   heading: 'Incasso, rimborso, annullamento',
-  none: 'Ancora nessun incasso, rimborso o annullamento.',
+  none: 'Nessun incasso, rimborso o annullamento dopo il pagamento.',
   totals: (a) => `Autorizzato ${a.authorised} · incassato ${a.captured} · rimborsato ${a.refunded}.`,
   amountLabel: (max) => `Importo (al massimo ${max}; vuoto: tutto)`,
   finalCapture: 'Ultimo incasso: libera il resto dell’autorizzazione',
