@@ -168,3 +168,13 @@ test('the back office lists the institutions\u2019 simulated stations and shows 
   assert.match((await backOffice.get(`/admin/organisations/${ecA.id}`)).body, new RegExp(`href="/admin/pagopa/simulators/${ecA.id}"`));
   assert.equal((await backOffice.get('/admin/pagopa/simulators/org_nonsense')).statusCode, 404);
 });
+
+test('until the institution is registered as an EC in test, its page says the node cannot reach the simulated station and where to register', async () => {
+  const before = await portalB.get(PAGE);
+  assert.match(before.body, /<p class="error" role="alert" data-unregistered>Il tuo ente non è ancora registrato come EC nell’ambiente di collaudo/);
+  assert.match(before.body, /<a href="\/portal\/pagopa#env-test">Registralo nella pagina Anagrafica pagoPA\.<\/a>/);
+  const registered = await services.pagopaRegistry.ecs.addEc(ecB.id, 'test', { type: 'cli', id: null, ip: null });
+  assert.ok(registered.ok, JSON.stringify(registered));
+  assert.doesNotMatch((await portalB.get(PAGE)).body, /data-unregistered/);
+  assert.doesNotMatch((await portalPsp.get(PAGE)).body, /data-unregistered/, 'not a creditor institution: told that instead');
+});

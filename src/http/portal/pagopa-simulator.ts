@@ -16,6 +16,7 @@ import {
   type SimulatorActor,
   type SimulatorView,
 } from '../../modules/pagopa-simulator/index.ts';
+import type { PagopaRegistry } from '../../modules/pagopa-registry/index.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { portalNav } from '../../views/nav.ts';
 import { scenarioFormPage, simulatorPage } from '../../views/pagopa-simulator/pages.ts';
@@ -32,6 +33,8 @@ import { referentOf } from './referent.ts';
 
 export interface PortalSimulatorRoutesOptions {
   pagopaSimulator: PagopaSimulator;
+  /** Whether the institution is registered as an EC in test (the page says so when it is not). */
+  pagopaRegistry: PagopaRegistry;
 }
 
 const BASE = '/portal/pagopa/simulator';
@@ -127,13 +130,15 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
   };
 
   const mainPage = async (request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; error?: string } = {}, status = 200) => {
-    const { csrf } = referent(request);
+    const { csrf, organisationId } = referent(request);
     const view = await ownView(request);
+    // Switched on but not registered as an EC: every notice would be PPT_DOMINIO_SCONOSCIUTO, so the page says where to register.
+    const unregistered = view.eligibility === 'eligible' && (await options.pagopaRegistry.ecs.listEcs({ organisationId, env: 'test' })).ecs.length === 0;
     return send(
       request,
       reply,
       simulatorStrings(request.locale).title,
-      simulatorPage(request.locale, simulatorPageView(view, BASE, { csrf, ...extra })),
+      simulatorPage(request.locale, simulatorPageView(view, BASE, { csrf, unregistered, ...extra })),
       status,
     );
   };

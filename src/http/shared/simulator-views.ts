@@ -24,7 +24,11 @@ export function scenarioRows(view: SimulatorView): ScenarioRowView[] {
 }
 
 /** The page's view model; without `csrf` it is the back office's read-only view. */
-export function simulatorPageView(view: SimulatorView, base: string, extra: { csrf?: string; notice?: string; error?: string } = {}): SimulatorPageView {
+export function simulatorPageView(
+  view: SimulatorView,
+  base: string,
+  extra: { csrf?: string; notice?: string; error?: string; unregistered?: boolean } = {},
+): SimulatorPageView {
   return {
     eligibility: view.eligibility,
     ...(view.ec ? { ec: view.ec } : {}),

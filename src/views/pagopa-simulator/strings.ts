@@ -9,6 +9,9 @@ const en = {
   intro:
     'In the test environment your institution can answer the pagoPA node with a simulated station run by Varco: no server of your own is needed. PSPs paying your notices in test then get the answers you choose here, per notice number.',
   notEc: 'Simulated stations are for creditor institutions. Your organisation is not registered as a creditor institution.',
+  unregistered:
+    'Your institution is not registered as an EC in the test environment yet: until it is, the node answers every notice with PPT_DOMINIO_SCONOSCIUTO and never reaches this station.',
+  unregisteredLink: 'Register it on the pagoPA registry page.',
   noFiscalCode:
     'Your organisation\u2019s tax code is not an 11-digit fiscal code, which pagoPA needs to name a creditor institution. Ask a Varco administrator to correct it.',
   testOnly: 'Test environment only: in production the node always calls your real station.',
@@ -96,6 +99,9 @@ const it: SimulatorStrings = {
   intro:
     'Nell’ambiente di collaudo il tuo ente può rispondere al nodo pagoPA con una stazione simulata gestita da Varco: non serve un server proprio. I PSP che pagano i tuoi avvisi in collaudo ricevono le risposte che scegli qui, per numero avviso.',
   notEc: 'Le stazioni simulate sono per gli enti creditori. La tua organizzazione non è registrata come ente creditore.',
+  unregistered:
+    'Il tuo ente non è ancora registrato come EC nell’ambiente di collaudo: finché non lo è, il nodo risponde a ogni avviso con PPT_DOMINIO_SCONOSCIUTO e non arriva mai a questa stazione.',
+  unregisteredLink: 'Registralo nella pagina Anagrafica pagoPA.',
   noFiscalCode:
     'Il codice fiscale della tua organizzazione non è di 11 cifre, come pagoPA richiede per un ente creditore. Chiedi a un amministratore di Varco di correggerlo.',
   testOnly: 'Solo ambiente di collaudo: in produzione il nodo chiama sempre la tua stazione reale.',
