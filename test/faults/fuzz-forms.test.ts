@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { Browser } from '../support/subscriptions.ts';
+import { postFormsOf, type PageForm } from '../support/forms.ts';
 import { seedWalk, walkPages, type Walk } from '../support/walk-seed.ts';
 
 // Abuse of the two signed-in surfaces (the back office and the portal): every form found on every
@@ -16,55 +17,6 @@ import { seedWalk, walkPages, type Walk } from '../support/walk-seed.ts';
 // replays a run. (test/faults/fuzz-http.test.ts does the same for /ncol and /api.)
 
 const seed = Number(process.env.VARCO_FUZZ_SEED ?? randomInt(2 ** 31));
-
-interface Form {
-  page: string;
-  action: string;
-  fields: Array<[string, string]>;
-}
-
-const unescape = (s: string): string =>
-  s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
-
-const attr = (tag: string, name: string): string | undefined => {
-  const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
-  return m?.[1] === undefined ? undefined : unescape(m[1]);
-};
-
-/** The POST forms of a page, each with the values a user would send unchanged (first option, checked boxes). */
-function formsOf(page: string, html: string): Form[] {
-  const forms: Form[] = [];
-  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
-    const [, open = '', inner = ''] = m;
-    if ((attr(open, 'method') ?? 'get').toLowerCase() !== 'post') continue;
-    const action = attr(open, 'action') ?? page;
-    if (/sign-out/.test(action)) continue;
-    const fields: Array<[string, string]> = [];
-    for (const input of inner.matchAll(/<input\b[^>]*>/g)) {
-      const tag = input[0];
-      const name = attr(tag, 'name');
-      if (!name) continue;
-      const type = (attr(tag, 'type') ?? 'text').toLowerCase();
-      if ((type === 'checkbox' || type === 'radio') && !/\schecked\b/.test(tag)) continue;
-      fields.push([name, attr(tag, 'value') ?? (type === 'checkbox' ? 'on' : '')]);
-    }
-    for (const select of inner.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/g)) {
-      const name = attr(select[1] ?? '', 'name');
-      const option = /<option\b([^>]*)>/.exec(select[2] ?? '');
-      if (name) fields.push([name, attr(option?.[1] ?? '', 'value') ?? '']);
-    }
-    // The first named button, as if it were pressed (the language switch sends its value so).
-    const button = /<button\b([^>]*)>/.exec(inner.replace(/<button\b(?![^>]*\sname=)[^>]*>/g, ''));
-    const pressed = attr(button?.[1] ?? '', 'name');
-    if (pressed) fields.push([pressed, attr(button?.[1] ?? '', 'value') ?? '']);
-    for (const area of inner.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) {
-      const name = attr(area[1] ?? '', 'name');
-      if (name) fields.push([name, unescape(area[2] ?? '')]);
-    }
-    forms.push({ page, action: action.split('#')[0] ?? action, fields });
-  }
-  return forms;
-}
 
 const NASTY = [
   '',
@@ -137,7 +89,7 @@ const mutationAmong = (ids: readonly string[]): fc.Arbitrary<Mutation> =>
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-id' as const), value: fc.constantFrom(...ids) }) },
   );
 
-function mutate(form: Form, mutations: Mutation[], ids: readonly string[]): { url: string; fields: Array<[string, string]> } {
+function mutate(form: PageForm, mutations: Mutation[], ids: readonly string[]): { url: string; fields: Array<[string, string]> } {
   let url = form.action;
   const fields = form.fields.map(([k, v]) => [k, v] as [string, string]);
   for (const m of mutations) {
@@ -199,12 +151,12 @@ for (const surface of ['admin', 'portal'] as const) {
     const pages = walkPages(walk.ids)[surface];
     const ids = idsOf(walk);
     const signed = await signedIn(walk, surface);
-    const forms: Form[] = [];
+    const forms: PageForm[] = [];
     for (const page of pages) {
       const res = await signed.browser.get(page);
       assert.ok(res.statusCode === 200 || res.statusCode === 303, `${page}: ${res.statusCode}`);
       // A form on every page (the language switch) counts once.
-      for (const form of formsOf(page, res.body)) if (!forms.some((f) => f.action === form.action)) forms.push(form);
+      for (const form of postFormsOf(page, res.body)) if (!forms.some((f) => f.action === form.action)) forms.push(form);
     }
     // Every form of the walk's pages (24 and 20 when written): fewer means a page lost its forms.
     assert.ok(forms.length >= (surface === 'admin' ? 24 : 20), `${surface}: only ${forms.length} forms found`);
@@ -213,7 +165,7 @@ for (const surface of ['admin', 'portal'] as const) {
     const reread = async (page: string): Promise<void> => {
       const res = await signed.browser.get(page);
       if (res.statusCode !== 200) return;
-      for (const fresh of formsOf(page, res.body)) {
+      for (const fresh of postFormsOf(page, res.body)) {
         const known = forms.find((f) => f.action === fresh.action);
         if (known) known.fields = fresh.fields;
       }
@@ -231,7 +183,7 @@ for (const surface of ['admin', 'portal'] as const) {
       if (res.statusCode === 303 && location.includes('sign-in')) await signed.signIn().catch(() => undefined);
     };
 
-    const submit = async (form: Form, mutations: Mutation[]): Promise<void> => {
+    const submit = async (form: PageForm, mutations: Mutation[]): Promise<void> => {
       const { url, fields } = mutate(form, mutations, ids);
       const body = new URLSearchParams();
       for (const [k, v] of fields) body.append(k, k === '_csrf' ? signed.browser.csrf : v);
@@ -253,7 +205,7 @@ for (const surface of ['admin', 'portal'] as const) {
 
     // Each form as the page gives it; each field of each form with each odd value, and without it; each id of its
     // action replaced. Forms that end a record (delete, remove, cancel) go last, so the others still find it.
-    const ending = (f: Form): number => (/\/(delete|remove|cancel|revoke)$/.test(f.action) ? 1 : 0);
+    const ending = (f: PageForm): number => (/\/(delete|remove|cancel|revoke)$/.test(f.action) ? 1 : 0);
     for (const form of [...forms].sort((a, b) => ending(a) - ending(b))) {
       await submit(form, []);
       for (const [index, [name]] of form.fields.entries()) {

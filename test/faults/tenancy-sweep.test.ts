@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Browser, PASSWORD, createReferent } from '../support/subscriptions.ts';
 import { createEcOrganisation } from '../support/pagopa-node.ts';
+import { postFormsOf, type PageForm } from '../support/forms.ts';
 import { seedWalk, walkPages } from '../support/walk-seed.ts';
 
 // Tenancy across the whole portal, not module by module: a referent of another organisation, signed
@@ -32,29 +33,6 @@ const namesOwned = (text: string): string[] => OWNED.filter((id) => text.include
 /** The owner's ids an answer shows beyond those in the URL asked for (a 404 page may name its own address). */
 const leaked = (url: string, text: string): string[] => namesOwned(text).filter((id) => !url.includes(id));
 
-interface Form {
-  action: string;
-  fields: Array<[string, string]>;
-}
-
-/** The POST forms of a page with their values as rendered (hidden fields, first option). */
-function postForms(html: string): Form[] {
-  const forms: Form[] = [];
-  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
-    const open = m[1] ?? '';
-    if (!/method="post"/i.test(open)) continue;
-    const action = /\saction="([^"]*)"/.exec(open)?.[1]?.replaceAll('&amp;', '&');
-    if (!action || action.includes('sign-out')) continue;
-    const fields: Array<[string, string]> = [];
-    for (const input of (m[2] ?? '').matchAll(/<input\b[^>]*\sname="([^"]*)"[^>]*>/g)) {
-      const value = /\svalue="([^"]*)"/.exec(input[0])?.[1] ?? '';
-      if (input[1] && input[1] !== '_csrf') fields.push([input[1], value.replaceAll('&amp;', '&')]);
-    }
-    forms.push({ action, fields });
-  }
-  return forms;
-}
-
 async function snapshot(): Promise<string> {
   const rows = await Promise.all([
     db.selectFrom('subscriptions').selectAll().where('id', '=', walk.ids.subscription).execute(),
@@ -76,11 +54,11 @@ async function snapshot(): Promise<string> {
 
 test('a referent of another organisation reaches none of the walk organisation\u2019s portal pages or forms, and sees none of its ids', async () => {
   const owner = await new Browser(app, 'portal').signIn(walk.referents.en.email, walk.referents.en.password);
-  const forms: Form[] = [];
+  const forms: PageForm[] = [];
   for (const page of pages) {
     const res = await owner.get(page);
     assert.ok(res.statusCode === 200 || res.statusCode === 303, `${page}: ${res.statusCode}`);
-    for (const form of postForms(res.body)) if (namesOwned(form.action).length > 0 && !forms.some((f) => f.action === form.action)) forms.push(form);
+    for (const form of postFormsOf(page, res.body)) if (namesOwned(form.action).length > 0 && !forms.some((f) => f.action === form.action)) forms.push(form);
   }
   assert.ok(forms.length >= 11, `only ${forms.length} forms naming the owner's records: ${forms.map((f) => f.action).join(', ')}`);
   const before = await snapshot();
@@ -98,7 +76,8 @@ test('a referent of another organisation reaches none of the walk organisation\u
     assert.ok(res.statusCode < 500, `GET ${page} → ${res.statusCode}`);
   }
   for (const form of forms) {
-    const res = await other.post(form.action, Object.fromEntries(form.fields));
+    // The other organisation's own session and token: the owner's token (a field of the page) is left out.
+    const res = await other.post(form.action, Object.fromEntries(form.fields.filter(([name]) => name !== '_csrf')));
     const shown = leaked(form.action, res.body + String(res.headers.location ?? ''));
     if (shown.length > 0) leaks.push(`POST ${form.action} → ${res.statusCode} shows ${shown.join(', ')}`);
     if (res.statusCode !== 404) leaks.push(`POST ${form.action} → ${res.statusCode}, not 404`);
