@@ -130,10 +130,11 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
   };
 
   const mainPage = async (request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; error?: string } = {}, status = 200) => {
-    const { csrf, organisationId } = referent(request);
+    const { csrf } = referent(request);
     const view = await ownView(request);
-    // Switched on but not registered as an EC: every notice would be PPT_DOMINIO_SCONOSCIUTO, so the page says where to register.
-    const unregistered = view.eligibility === 'eligible' && (await options.pagopaRegistry.ecs.listEcs({ organisationId, env: 'test' })).ecs.length === 0;
+    // Asked as the node asks (the directory's cached lookup): an institution it does not know gets
+    // PPT_DOMINIO_SCONOSCIUTO for every notice, so the page says where to register.
+    const unregistered = view.ec !== undefined && (await options.pagopaRegistry.isEc('test', view.ec.fiscalCode)) === undefined;
     return send(
       request,
       reply,

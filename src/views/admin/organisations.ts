@@ -102,7 +102,6 @@ const TYPES = ['creditor_institution', 'psp', 'merchant', 'technology_partner'] 
 const typeLabel = (locale: Locale, type: string): string => T[locale].types[type as (typeof TYPES)[number]] ?? type;
 const stateLabel = (locale: Locale, state: string): string => T[locale].invitationStates[state as keyof (typeof T)['en']['invitationStates']] ?? state;
 
-/** The notice shown after an invitation was sent. */
 /** After an invitation: sent, or (no SMTP) waiting on the Mail page for its link to be made. */
 export const invitedNotice = (locale: Locale, sending: boolean): string => (sending ? T[locale].invited : T[locale].invitedQueued);
 
