@@ -7,6 +7,7 @@ import {
   type SettingsInput,
   type SettingsView,
 } from '../modules/merchants/index.ts';
+import { hostedNcErrorText } from '../protocols/ogone/hosted-errors.ts';
 import { problemText } from '../views/merchant/strings.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
@@ -212,12 +213,15 @@ async function merchantsService(ctx: CliContext) {
   return (await ctx.container()).services.merchants;
 }
 
+/** The entry with the platform's text of its NCERROR (`SHA Mismatch`), as the portal's and back office's error logs show it. */
 function errorJson(e: ErrorLogEntry): Record<string, unknown> {
-  return { ...e, at: e.at.toISOString() };
+  return { ...e, at: e.at.toISOString(), codeText: hostedNcErrorText(e.code) ?? null };
 }
 
 function errorText(e: ErrorLogEntry): string {
-  const head = `${e.at.toISOString()}  ${e.env.padEnd(4)}  ${e.code.padEnd(8)}  ${e.message}  ORDERID=${e.orderRef ?? ''}  ip=${e.clientIp ?? ''}`;
+  const label = hostedNcErrorText(e.code);
+  const code = label === undefined ? e.code.padEnd(8) : `${e.code} (${label})`;
+  const head = `${e.at.toISOString()}  ${e.env.padEnd(4)}  ${code}  ${e.message}  ORDERID=${e.orderRef ?? ''}  ip=${e.clientIp ?? ''}`;
   const strings = e.debug?.strings.map((s) => `    hashed (${s.order}): ${s.masked}`) ?? [];
   return [head, ...strings].join('\n');
 }

@@ -246,14 +246,22 @@ test('errors list prints the error log of a PSPID, newest first, with the masked
   await services.errorLog.recordEntryError({ ...base, env: 'prod', orderRef: 'B-2', code: '50001111', message: 'no AMOUNT' });
   const run = await varco(['errors', 'list', '--pspid', 'emporio', '--env', 'test', '--json']);
   assert.equal(run.code, 0, run.stderr);
-  const rows = JSON.parse(run.stdout) as Array<{ orderRef: string; code: string; message: string; env: string; debug: { strings: Array<{ masked: string }> } }>;
+  const rows = JSON.parse(run.stdout) as Array<{
+    orderRef: string;
+    code: string;
+    codeText: string | null;
+    message: string;
+    env: string;
+    debug: { strings: Array<{ masked: string }> };
+  }>;
   assert.deepEqual(
-    rows.map((r) => [r.env, r.orderRef, r.code, r.message]),
-    [['test', 'A-1', '50001184', 'unknown order/1/s/']],
+    rows.map((r) => [r.env, r.orderRef, r.code, r.codeText, r.message]),
+    [['test', 'A-1', '50001184', 'SHA Mismatch', 'unknown order/1/s/']],
   );
   assert.equal(rows[0]!.debug.strings[0]!.masked, 'ORDERID=A-1********PSPID=Emporio********');
   const text = await varco(['errors', 'list', '--pspid', 'Emporio']);
-  assert.match(text.stdout, /prod\s+50001111\s+no AMOUNT\s+ORDERID=B-2/);
+  assert.match(text.stdout, /prod\s+50001111 \(Data validation error\)\s+no AMOUNT\s+ORDERID=B-2/, 'each code with its text, as the error log pages show it');
+  assert.match(text.stdout, /test\s+50001184 \(SHA Mismatch\)\s+unknown order\/1\/s\//);
   assert.match(text.stdout, /hashed \(ascii\): ORDERID=A-1\*{8}PSPID=Emporio\*{8}/);
   const none = await varco(['errors', 'list', '--pspid', 'Nobody']);
   assert.match(none.stdout, /No errors recorded for Nobody/);
