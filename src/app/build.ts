@@ -107,12 +107,13 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
     aliases: services.hostedPage.aliases,
   });
   const exchangeRetentionDays = deps.config.retention.exchangesDays;
+  const serverCaFile = devServerCaFile(deps.config);
   const receiptRetryHours = Math.round(deps.config.pagopaRtRetry.giveUpAfterMs / 3_600_000);
   await app.register(portalContext, {
     prefix: '/portal',
     ...services,
     sessionTtlMinutes: deps.config.sessionTtlMinutes,
-    serverCaFile: devServerCaFile(deps.config),
+    serverCaFile,
     publicUrl: deps.config.publicUrl,
     exchangeRetentionDays,
     receiptRetryHours,
@@ -121,6 +122,7 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
     prefix: '/admin',
     ...services,
     sessionTtlMinutes: deps.config.sessionTtlMinutes,
+    serverCaFile,
     publicUrl: deps.config.publicUrl,
     exchangeRetentionDays,
     receiptRetryHours,

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { inboundSection } from '../../src/views/stations/checks.ts';
 import { buildTestApp } from '../support/app.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
 import { makeCa, makeServerPki, startPeer } from '../support/tls-peers.ts';
@@ -7,7 +9,7 @@ import { makeCa, makeServerPki, startPeer } from '../support/tls-peers.ts';
 // The station pages of the portal and the back office, through the production app: forms with
 // their messages, review, Verify with every step shown, trusted CAs, and organisation scoping.
 
-const { app, services, database } = await buildTestApp();
+const { app, services, database, config } = await buildTestApp();
 const db = database.db;
 const admin = await createAdmin(services);
 const orgA = await createOrganisation(db, 'Banca Pagine');
@@ -102,7 +104,16 @@ test('an administrator asks for changes with a note, the referent fixes, the adm
 test('Verify in the portal shows every step for the primary and the secondary, and the inbound step', async () => {
   const before = await portalA.get(`/portal/stations/${stationId}`);
   assert.match(before.body, /No successful ping yet/);
-  assert.match(before.body, /curl -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" https:\/\/[^ ]+\/api\/v1\/ping/);
+  // The development certificate (no VARCO_TLS_CERT): the ping example trusts its CA, as the key page's does; never -k.
+  const ca = join(config.dataDir, 'pki', 'server-ca.crt');
+  const withCa = `<code>curl --cacert ${ca} -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" ${config.publicUrl}/api/v1/ping</code>`;
+  assert.ok(before.body.includes(withCa), before.body);
+  assert.ok((await backOffice.get(`/admin/stations/${stationId}`)).body.includes(withCa), 'the back office shows the same command');
+  const plain = inboundSection('en', { ok: false, lastPingAt: null }, { url: 'https://varco.example/api/v1/ping', caFile: undefined });
+  assert.ok(
+    plain.toString().includes('<code>curl -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" https://varco.example/api/v1/ping</code>'),
+    'an operator certificate: plain curl',
+  );
   const keys = await issueKeys(services, orgA, 'node', 'test');
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/ping', headers: { 'ocp-apim-subscription-key': keys.primary } })).statusCode, 200);
   await services.keyVerifier.flush();

@@ -39,6 +39,8 @@ export interface AdminStationRoutesOptions {
   trust: TrustService;
   organisations: OrganisationsService;
   publicUrl: string;
+  /** The development CA for the ping instructions' curl; undefined with an operator certificate. */
+  serverCaFile: string | undefined;
   proposals: ProposalsService;
   timelines: Timelines;
 }
@@ -68,7 +70,7 @@ export function organisationStations(stations: StationsService) {
 
 export function registerAdminStationRoutes(app: FastifyInstance, options: AdminStationRoutesOptions): void {
   const { stations, verification } = options;
-  const pingUrl = `${options.publicUrl}/api/v1/ping`;
+  const ping = { url: `${options.publicUrl}/api/v1/ping`, caFile: options.serverCaFile };
   const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
     sendPage(request, reply, { surface: 'admin', title, body, nav: adminNav(request.locale), status });
 
@@ -95,7 +97,7 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     const body = stationDetailPage(request.locale, stationView(detail, lastPing), {
       csrf,
       base: `/admin/stations/${id}`,
-      pingUrl,
+      ping,
       notice: extra.notice,
       error: extra.error,
       extra: html`${forms}${timelineSection(request.locale, await options.timelines.of('station', id, { kind: 'admin' }))}`,

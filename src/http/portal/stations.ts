@@ -27,6 +27,8 @@ export interface PortalStationRoutesOptions {
   platformCertificates: PlatformCertificates;
   /** Base URL of Varco, for the ping instructions. */
   publicUrl: string;
+  /** The development CA for the ping instructions' curl; undefined with an operator certificate. */
+  serverCaFile: string | undefined;
   timelines: Timelines;
 }
 
@@ -46,7 +48,7 @@ const envOf = (env: string): 'test' | 'prod' => {
 
 export function registerPortalStationRoutes(app: FastifyInstance, options: PortalStationRoutesOptions): void {
   const { stations, verification, platformCertificates } = options;
-  const pingUrl = `${options.publicUrl}/api/v1/ping`;
+  const ping = { url: `${options.publicUrl}/api/v1/ping`, caFile: options.serverCaFile };
   const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
     sendPage(request, reply, { surface: 'portal', title, body, nav: portalNav(request.locale), status });
 
@@ -67,7 +69,7 @@ export function registerPortalStationRoutes(app: FastifyInstance, options: Porta
     const body = stationDetailPage(request.locale, stationView(detail, lastPing), {
       csrf,
       base: `/portal/stations/${id}`,
-      pingUrl,
+      ping,
       notice: extra.notice,
       error: extra.error,
       editable: true,

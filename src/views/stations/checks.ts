@@ -68,23 +68,29 @@ ${endpoint.steps.map((s) => {
 }
 
 /** The inbound step, with how to call ping when it has not succeeded yet. */
-export function inboundSection(locale: Locale, inbound: { ok: boolean; lastPingAt: string | null }, pingUrl: string): SafeHtml {
+/** How a station's servers call ping: Varco's URL and, with the development certificate, the CA file for curl to trust (never -k). */
+export interface PingHint {
+  url: string;
+  caFile: string | undefined;
+}
+
+export function inboundSection(locale: Locale, inbound: { ok: boolean; lastPingAt: string | null }, ping: PingHint): SafeHtml {
   const t = stationStrings(locale);
   const status: StepStatus = inbound.ok ? 'passed' : 'failed';
   return html`<section class="inbound-check" data-ok="${inbound.ok ? 'true' : 'false'}">
 <h3>${t.inbound} ${verdict(locale, status)}</h3>
 <p>${inbound.ok && inbound.lastPingAt ? t.inboundOk.replace('{at}', when(locale, inbound.lastPingAt)) : t.inboundMissing}</p>
 <p>${t.inboundHow}</p>
-<pre><code>curl -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" ${pingUrl}</code></pre>
+<pre><code>curl ${ping.caFile ? `--cacert ${ping.caFile} ` : ''}-H "Ocp-Apim-Subscription-Key: &lt;key&gt;" ${ping.url}</code></pre>
 </section>`;
 }
 
-export function checkDetail(locale: Locale, check: CheckView, pingUrl: string): SafeHtml {
+export function checkDetail(locale: Locale, check: CheckView, ping: PingHint): SafeHtml {
   const t = stationStrings(locale);
   return html`<div id="check" class="check" data-check="${check.id}" data-ok="${check.ok ? 'true' : 'false'}">
 <p>${t.lastCheck}: ${when(locale, check.startedAt)} · ${t.trigger}: ${triggerName(locale, check.trigger)} · ${t.duration}: ${check.durationMs} ms · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>
 ${check.endpoints.map((endpoint) => endpointTable(locale, endpoint))}
-${inboundSection(locale, check.inbound, pingUrl)}
+${inboundSection(locale, check.inbound, ping)}
 </div>`;
 }
 

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { copyButton } from '../shared/copy.ts';
 import type { Locale } from '../i18n.ts';
-import { checkDetail, checkHistory, inboundSection, pendingCheckLine, when, type CheckView } from './checks.ts';
+import { checkDetail, checkHistory, inboundSection, pendingCheckLine, when, type CheckView, type PingHint } from './checks.ts';
 import { problemText, stationStrings } from './strings.ts';
 
 // Station pages shared by the developer portal and the back office: the list, the register and
@@ -172,7 +172,7 @@ export interface DetailOptions {
   csrf: string;
   /** `/portal/stations/<id>` or `/admin/stations/<id>`. */
   base: string;
-  pingUrl: string;
+  ping: PingHint;
   notice?: string | undefined;
   error?: string | undefined;
   /** Back office only: review and settings forms. */
@@ -206,7 +206,7 @@ ${options.verifyPending ? html`<form method="post" action="${options.base}/verif
 ${options.editable ? html`<p><a href="${options.base}/edit">${t.edit}</a></p>` : ''}
 <h2>${t.verify}</h2>
 ${s.approved ? html`<form method="post" action="${options.base}/verify"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyHint}</p><button type="submit" id="verify">${t.verify}</button></form>` : html`<p>${t.notApproved}</p>`}
-${latest ? checkDetail(locale, latest, options.pingUrl) : inboundSection(locale, { ok: s.lastPingAt !== null, lastPingAt: s.lastPingAt }, options.pingUrl)}
+${latest ? checkDetail(locale, latest, options.ping) : inboundSection(locale, { ok: s.lastPingAt !== null, lastPingAt: s.lastPingAt }, options.ping)}
 ${options.extra ?? ''}
 <h2>${t.versions}</h2>
 ${versionsTable(locale, s.versions)}
