@@ -70,7 +70,8 @@ test('partial capture, last capture, partial refund: each a PAYIDSUB with its st
   assert.deepEqual(brief(await query(payId, '2')), { sub: '2', status: '9', ncError: '0', amount: '10' });
   assert.deepEqual(brief(await query(payId, '3')), { sub: '3', status: '8', ncError: '0', amount: '3' });
   const whole = await query(payId);
-  assert.deepEqual(brief(whole), { sub: undefined, status: '8', ncError: '0', amount: '15' });
+  assert.deepEqual(brief(whole), { sub: '3', status: '8', ncError: '0', amount: '15' }, 'the order, with its latest operation’s PAYIDSUB and STATUS');
+  assert.equal(brief(await query(await authorise('mt-1b'))).sub, undefined, 'no operation yet: no PAYIDSUB');
   assert.equal((await query(payId, '4')).get('NCERROR'), '50001131');
   const row = await db.selectFrom('orders').selectAll().where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow();
   assert.deepEqual([Number(row.captured), Number(row.refunded), row.capture_closed, row.refund_closed, row.last_pay_id_sub], [1500, 300, true, false, 3]);
@@ -90,6 +91,36 @@ test('every operation sends its own feedback to the status URL: PAYIDSUB, STATUS
   assert.deepEqual([refunded!.get('PAYIDSUB'), refunded!.get('STATUS'), refunded!.get('amount')], ['2', '8', '2']);
 });
 
+test('a refused orderdirect sends its feedback (STATUS 2) at once, retries left or not; paying the ORDERID again sends the authorisation’s', async () => {
+  const declined = (id: string) =>
+    postDirect(
+      app,
+      'orderdirect.asp',
+      signedDirect(m, user, [
+        ['ORDERID', id],
+        ['AMOUNT', '1500'],
+        ['CURRENCY', 'EUR'],
+        ['CARDNO', '4000000000000010'],
+        ['ED', '1234'],
+        ['CVC', '913'],
+      ]),
+    );
+  const refused = ncAnswer(await declined('mt-declined')).attributes;
+  assert.equal(refused.get('STATUS'), '2');
+  await authorise('mt-declined');
+  const order = await db.selectFrom('orders').select(['id', 'attempts']).where('order_ref', '=', 'mt-declined').executeTakeFirstOrThrow();
+  assert.equal(order.attempts, 2, 'the merchant allows more attempts: the refusal was not the last one');
+  const messages = await db.selectFrom('outbox').selectAll().where('subject_id', '=', order.id).orderBy('created_at').orderBy('id').execute();
+  const sent = messages.map((msg) => verifyFeedback(queryPairs((msg.payload as { body: string }).body, 'latin1'), SHA_OUT, 'sha512', 'latin1'));
+  assert.deepEqual(
+    sent.map((f) => [f.get('STATUS'), f.get('NCERROR'), f.get('PAYID')]),
+    [
+      ['2', '30051001', refused.get('PAYID')],
+      ['5', '0', refused.get('PAYID')],
+    ],
+  );
+});
+
 test('refund beyond capture is 50001129; capture beyond the authorisation is 50001126; nothing is recorded for them', async () => {
   const payId = await authorise('mt-2');
   assert.equal((await maintain(payId, 'RFD', '100')).get('NCERROR'), '50001129', 'nothing captured yet');
@@ -99,6 +130,8 @@ test('refund beyond capture is 50001129; capture beyond the authorisation is 500
   assert.equal(refund.get('NCERROR'), '50001129');
   assert.equal(refund.get('NCERRORPLUS'), 'at most 500 may still be refunded');
   assert.equal(refund.get('NCSTATUS'), '5');
+  // As the platform answers every refusal: STATUS 0 and no amount, not the order's STATUS 9 (a plugin would read a capture).
+  assert.deepEqual([refund.get('STATUS'), refund.get('amount'), refund.get('PAYID'), refund.get('orderID')], ['0', '', payId, 'mt-2']);
   assert.equal((await maintain(payId, 'SAL', '1001')).get('NCERROR'), '50001126');
   assert.deepEqual(brief(await maintain(payId, 'RFS')), { sub: '2', status: '8', ncError: '0', amount: '5' });
   assert.equal((await maintain(payId, 'RFD', '1')).get('NCERROR'), '50001127', 'RFS closed refunds');

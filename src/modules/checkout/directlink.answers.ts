@@ -45,9 +45,14 @@ export function orderAnswer(order: OrderRecord, extra: { reason?: string; htmlAn
   };
 }
 
-/** A refusal about an existing order (maintenance refused by the policy): the order's identity, the refusal's codes. */
+/**
+ * A refusal about an existing order (maintenance refused by the policy): the order's identity, the
+ * refusal's codes, and STATUS 0 with no amount, as the platform answers every refused request. The
+ * order's own STATUS (9 after a capture) would read as the refused operation done to a plugin that
+ * looks at STATUS; querydirect tells the order's state.
+ */
 export function refusedOnOrder(order: OrderRecord, ncError: string, text: string): NcResponse {
-  return { ...orderAnswer(order), ncError, ncErrorPlus: text, acceptance: '', status: String(order.status) };
+  return { ...orderAnswer(order), ncError, ncErrorPlus: text, acceptance: '', status: '0', amount: '' };
 }
 
 /** One maintenance operation (PAYIDSUB) of an order. */

@@ -117,7 +117,9 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
       const url = `${options.publicUrl}/ncol/${order.env}/pay/${order.id}/3ds`;
       return { html: htmlAnswer(challengeHtml(url, token, order.language)) };
     }
-    await settleAttempt({ db, clock, enqueue: dispatch.enqueue }, order, caller.config, { ...finalOf(result), card: card.summary, attempts });
+    // Each orderdirect call is an outcome of its own: the shop has the answer and may send the
+    // ORDERID again (a new attempt), so a refusal is notified like an authorisation, retries left or not.
+    await settleAttempt({ db, clock, enqueue: dispatch.enqueue }, order, caller.config, { ...finalOf(result), card: card.summary, attempts, last: true });
     return { html: undefined };
   }
 

@@ -54,7 +54,9 @@ export function createDirectLinkService(options: DirectLinkServiceOptions) {
     const order = await orderOf(caller, env);
     if (!order) return notFound(caller);
     const sub = caller.values.get('PAYIDSUB')?.trim() ?? '';
-    if (sub === '' || sub === '0') return orderAnswer(order, { cardNo: true });
+    // The order as it is now, with the PAYIDSUB of its latest maintenance operation (whose STATUS it shows).
+    if (sub === '' || sub === '0')
+      return { ...orderAnswer(order, { cardNo: true }), ...(order.lastPayIdSub > 0 ? { payIdSub: String(order.lastPayIdSub) } : {}) };
     const payIdSub = /^[0-9]{1,7}$/.test(sub) ? Number(sub) : Number.NaN;
     const found =
       payIdSub > 0 && payIdSub <= MAX_PAY_ID_SUB

@@ -32,7 +32,11 @@ export interface Final {
   card?: CardSummary;
   /** Acquirer attempts so far, this one included. */
   attempts: number;
-  /** No other attempt may follow (a DirectLink order's 3-D Secure answer: its shop is waiting for the outcome). */
+  /**
+   * The outcome is notified whatever retries are left: no customer is on a payment page to try another
+   * card (a DirectLink order, whose shop has the answer and may send the ORDERID again as a new attempt;
+   * its 3-D Secure answer).
+   */
   last?: boolean;
 }
 

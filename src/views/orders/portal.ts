@@ -29,7 +29,8 @@ const en = {
   outcome: 'Outcome',
   ncError: 'NCERROR',
   deliveries: 'Server-to-server feedback',
-  noDeliveries: 'No server-to-server request for this order (timing "none", or no URL configured).',
+  noDeliveries:
+    'No server-to-server request for this order: the timing is "none", no URL is configured, or the outcome is not final yet (a refused payment the customer may still try again on the payment page; the request follows the final outcome).',
   eventId: 'Event id',
   state: 'State',
   url: 'URL',
@@ -72,7 +73,8 @@ const it: Strings = {
   outcome: 'Esito',
   ncError: 'NCERROR',
   deliveries: 'Notifiche server-to-server',
-  noDeliveries: 'Nessuna richiesta server-to-server per questo ordine (tempistica "nessuna" o URL non configurato).',
+  noDeliveries:
+    'Nessuna richiesta server-to-server per questo ordine: la tempistica è "nessuna", non è configurato un URL, oppure l\'esito non è ancora definitivo (un pagamento rifiutato che il cliente può ancora ritentare nella pagina di pagamento; la richiesta segue l\'esito finale).',
   eventId: 'Id evento',
   state: 'Stato',
   url: 'URL',
