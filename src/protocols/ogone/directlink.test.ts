@@ -48,6 +48,19 @@ test('HTML_ANSWER is base64 of the HTML, as the child element of a 3-D Secure an
   assert.equal(Buffer.from(body, 'base64').toString('utf8'), html);
 });
 
+test('HTML_ANSWER is ASCII: other characters become numeric references, which read back as the text in any page charset', () => {
+  const html = '<p>Non è attivo: premi “Continua” per l’autenticazione ✓ 🔒</p>';
+  const bytes = Buffer.from(htmlAnswer(html), 'base64');
+  assert.ok(bytes.every((b) => b < 0x80));
+  const ascii = bytes.toString('ascii');
+  assert.equal(ascii, '<p>Non &#232; attivo: premi &#8220;Continua&#8221; per l&#8217;autenticazione &#10003; &#128274;</p>');
+  assert.equal(
+    ascii.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n))),
+    html,
+  );
+  assert.equal(bytes.toString('latin1'), ascii, 'the same bytes read as ISO-8859-1');
+});
+
 test('every NCERROR has the platform’s text; success is "!"', () => {
   for (const code of Object.values(NC_ERROR)) assert.ok(NC_ERROR_TEXT[code].length > 0, code);
   assert.equal(NC_ERROR_TEXT['0'], '!');

@@ -113,7 +113,15 @@ export function writeNcResponse(r: NcResponse): string {
   return `${head}>\n<HTML_ANSWER>${r.htmlAnswer}</HTML_ANSWER>\n</ncresponse>`;
 }
 
-/** HTML_ANSWER's encoding: base64 of the HTML's UTF-8 bytes. */
+/**
+ * HTML_ANSWER's encoding: base64 of the HTML as ASCII, every other character a numeric character
+ * reference (`è` → `&#232;`), so the page reads the same written into a shop's ISO-8859-1 page (the
+ * answer's charset) or a UTF-8 one. For HTML whose non-ASCII characters are in text or attribute
+ * values, never inside a script.
+ */
 export function htmlAnswer(html: string): string {
-  return Buffer.from(html, 'utf8').toString('base64');
+  return Buffer.from(
+    html.replace(/[^\p{ASCII}]/gu, (c) => `&#${c.codePointAt(0) ?? 0xfffd};`),
+    'ascii',
+  ).toString('base64');
 }
