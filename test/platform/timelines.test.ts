@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
-import { createMerchant, payLocation, postCard, postEntry, signedOrder } from '../support/ecommerce.ts';
+import { createApiUser, ncAnswer, postDirect, signedDirect } from '../support/directlink.ts';
+import { createMerchant, payLocation, postCard, postEntry, SHA_OUT, signedOrder } from '../support/ecommerce.ts';
 import { registerStation } from '../stations/support.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
 
@@ -75,4 +76,56 @@ test('an order: received, then the payment, in order', async () => {
     ['order.created', 'order.payment_authorised'],
   );
   assert.match(lines[1]?.[1] ?? '', /Payment authorised · the customer/);
+});
+
+test('a DirectLink order: its payment and capture by the shop’s server, a refund by a referent, each feedback labelled with what it notified', async () => {
+  const merchant = await createMerchant(t, {
+    settings: { s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/status', shaOut: { action: 'set', value: SHA_OUT, confirm: SHA_OUT } },
+  });
+  const user = await createApiUser(t, merchant, 'time-api');
+  const direct = async (page: 'orderdirect.asp' | 'maintenancedirect.asp', fields: Array<[string, string]>) =>
+    ncAnswer(await postDirect(app, page, signedDirect(merchant, user, fields))).attributes;
+  const paid = await direct('orderdirect.asp', [
+    ['ORDERID', 'time-dl'],
+    ['AMOUNT', '1500'],
+    ['CURRENCY', 'EUR'],
+    ['CARDNO', '4111111111111111'],
+    ['ED', '1234'],
+    ['OPERATION', 'RES'],
+  ]);
+  const payId = paid.get('PAYID') ?? '';
+  assert.equal(
+    (
+      await direct('maintenancedirect.asp', [
+        ['PAYID', payId],
+        ['OPERATION', 'SAL'],
+        ['AMOUNT', '700'],
+      ])
+    ).get('STATUS'),
+    '9',
+  );
+  const order = await db.selectFrom('orders').select('id').where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow();
+  const referent = await createReferent(db, merchant.organisationId, ['ecommerce']);
+  const refunded = await services.hostedPage.operations.maintain({ orderId: order.id, organisationId: merchant.organisationId }, 'RFD', 200, {
+    type: 'referent',
+    id: referent.id,
+  });
+  assert.ok(refunded.ok);
+  const portal = await new Browser(app, 'portal').signIn(referent.email);
+  const page = (await portal.get(`/portal/orders/${order.id}`)).body;
+  const lines = timeline(page);
+  assert.deepEqual(
+    lines.map(([action]) => action),
+    ['order.created', 'order.payment_authorised', 'order.operation_SAL', 'order.operation_RFD'],
+  );
+  assert.match(lines[1]?.[1] ?? '', /Payment authorised · the shop’s server \(DirectLink\)/);
+  assert.match(lines[2]?.[1] ?? '', /Capture · the shop’s server \(DirectLink\) · PAYIDSUB 1 · €7\.00 · STATUS 9 · Captured/);
+  assert.match(lines[3]?.[1] ?? '', /Refund · a referent of the organisation · PAYIDSUB 2 · €2\.00 · STATUS 8 · Refunded/);
+  const headings = [...page.matchAll(/<h3>([^<]*(?:<[^>]+>[^<]*)*?)<\/h3>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, ''));
+  assert.deepEqual(
+    headings.filter((h) => h.includes('shop.example')),
+    ['POST https://shop.example/status', 'PAYIDSUB 1 · POST https://shop.example/status', 'PAYIDSUB 2 · POST https://shop.example/status'],
+    'each feedback says what it notified',
+  );
+  assert.match(timeline((await portal.get(`/portal/orders/${order.id}?lang=it`)).body)[2]?.[1] ?? '', /Incasso · il server del negozio \(DirectLink\)/);
 });

@@ -15,6 +15,7 @@ import { html, type SafeHtml } from '../../views/html.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
 import { confirmPage } from '../../views/shared/confirm.ts';
 import { confirmStrings } from '../../views/shared/confirm-strings.ts';
+import { operationStatusText } from '../../views/orders/operations.ts';
 import { orderOperationsSection, registerPortalOrderOperationRoutes } from './order-operations.ts';
 
 // Portal pages of the organisation's hosted-page orders: status, payment attempts, and every
@@ -117,6 +118,12 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
     const ops = orderOperationsSection(request.locale, found.order, done, request.query.operation);
     const notice = request.query.resent ? t.resent : ops.notice;
     const iso = (d: Date): string => formatDateTime(request.locale, d, { seconds: true });
+    // What each feedback message notified: an operation's (PAYIDSUB) or, without a label, the payment's.
+    const currency = found.order.currency;
+    const eventOfMessage = new Map(found.deliveries.map((d) => [d.id, d.eventId]));
+    const aboutEvent = new Map(
+      done.flatMap((op) => (op.feedbackMessageId ? [[eventOfMessage.get(op.feedbackMessageId), `PAYIDSUB ${op.payIdSub}`] as const] : [])),
+    );
     const body = orderDetailPage(request.locale, {
       order: rowOf(request.locale, found.order),
       csrf,
@@ -135,6 +142,7 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
         state: d.state,
         method: d.method,
         url: d.url,
+        about: aboutEvent.get(d.eventId) ?? null,
         nextAttemptAt: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
         tries: d.attemptLog.map((a) => ({
           attempt: a.attempt,
@@ -146,17 +154,34 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
         })),
       })),
     });
-    // The order's timeline (issue 14): received, each payment attempt, each feedback delivery try.
+    // The order's timeline (issue 14): received, each payment attempt (the customer's on the hosted
+    // page, the shop's server's through DirectLink), each maintenance operation with who asked for it,
+    // each feedback delivery try with what it notified (a resend keeps its event id).
     const events: TimelineEvent[] = [
       { at: found.order.createdAt, action: 'order.created', actorType: 'system', who: null, details: {} },
-      ...found.attempts.map((a) => ({ at: a.created_at, action: `order.payment_${a.outcome}`, actorType: 'customer', who: null, details: {} })),
+      ...found.attempts.map((a) => ({
+        at: a.created_at,
+        action: `order.payment_${a.outcome}`,
+        actorType: found.order.channel === 'directlink' ? 'api_user' : 'customer',
+        who: null,
+        details: {},
+      })),
+      ...done.map((op) => ({
+        at: op.createdAt,
+        action: `order.operation_${op.operation}`,
+        actorType: op.actorType,
+        who: null,
+        details: {
+          note: `PAYIDSUB ${op.payIdSub} · ${formatMoney(request.locale, op.amount, currency)} · STATUS ${operationStatusText(request.locale, op.status)}`,
+        },
+      })),
       ...found.deliveries.flatMap((d) =>
         d.attemptLog.map((a) => ({
           at: a.startedAt,
           action: a.ok ? 'delivery.delivered' : 'delivery.failed',
           actorType: 'system',
           who: null,
-          details: { note: a.ok ? `HTTP ${a.statusCode ?? ''}` : (a.error ?? '') },
+          details: { note: [aboutEvent.get(d.eventId), a.ok ? `HTTP ${a.statusCode ?? ''}` : (a.error ?? '')].filter(Boolean).join(' · ') },
         })),
       ),
     ].sort((x, y) => x.at.getTime() - y.at.getTime());

@@ -48,6 +48,10 @@ export interface OperationView {
   readonly ncError: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** Who asked for it: the shop's server (`api_user`), a referent, an administrator, the CLI. */
+  readonly actorType: ops.ActorType;
+  /** The server-to-server message that notified it, if any. */
+  readonly feedbackMessageId: string | null;
 }
 
 export type MaintainResult =
@@ -74,6 +78,8 @@ export const viewOf = (row: ops.OperationRow): OperationView => ({
   ncError: row.nc_error,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  actorType: row.actor_type,
+  feedbackMessageId: row.feedback_message_id,
 });
 
 type Reserved = { id: string; payIdSub: number; amount: number; kind: MaintenanceKind; statuses: OperationStatuses; change: LedgerChange };

@@ -209,6 +209,8 @@ export interface DeliveryView {
   state: string;
   method: string;
   url: string;
+  /** What it notified: `PAYIDSUB n` for a maintenance operation; null for the payment itself. */
+  about: string | null;
   nextAttemptAt: string | null;
   tries: ReadonlyArray<{ attempt: number; startedAt: string; durationMs: number; ok: boolean; statusCode: number | null; error: string | null }>;
 }
@@ -222,7 +224,7 @@ export interface OrderDetailView {
 
 function deliveryBlock(locale: Locale, orderId: string, csrf: string, d: DeliveryView): SafeHtml {
   const t = orderStrings(locale);
-  return html`<section aria-label="${t.eventId} ${d.eventId}"><h3>${d.method} ${d.url}</h3>
+  return html`<section aria-label="${t.eventId} ${d.eventId}"><h3>${d.about ? html`${d.about} · ` : ''}${d.method} ${d.url}</h3>
 <p>${t.eventId}: <code>${d.eventId}</code> · ${t.state}: <strong data-state="${d.state}">${deliveryState(locale, d.state)}</strong>${d.nextAttemptAt ? html` · ${t.next}: ${d.nextAttemptAt}` : ''}</p>
 ${
   d.tries.length === 0
