@@ -50,7 +50,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         req: requestSummary,
         // pino's error object has its own prototype, which censorSecrets leaves alone: copy it first,
         // so a secret-named property of an error (say, a client's `authorization`) is censored too.
-        err: (error: Error) => censorSecrets({ ...pino.stdSerializers.err(error) }),
+        // Only an Error is serialized so: pino hands anything else back unchanged, and a string spread
+        // into an object would become one key per character (`err: 'timeout'` → {"0":"t",…}).
+        err: (error: unknown) => (error instanceof Error ? censorSecrets({ ...pino.stdSerializers.err(error) }) : censorSecrets(error)),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
     },

@@ -285,3 +285,15 @@ test('loggers in one process share one exit listener of each kind, however many 
   assert.equal(stderr, '0', `listeners added by 29 more loggers: ${stderr}`);
   assert.equal(stdout.split('\n').filter(Boolean).length, 30);
 });
+
+test('err is an Error’s message and stack; a string or an object given as err is logged as it is, not one key per character', () => {
+  const { logger, lines } = capture();
+  logger.warn({ err: 'Connection terminated unexpectedly' }, 'outbox worker round failed');
+  logger.warn({ err: { code: 'ECONNREFUSED', password: SECRETS.password } }, 'listener lost its connection');
+  logger.warn({ err: new Error('boom') }, 'a real error');
+  const [text, object, error] = lines();
+  assert.equal(text?.err, 'Connection terminated unexpectedly');
+  assert.deepEqual(object?.err, { code: 'ECONNREFUSED', password: '[redacted]' });
+  assert.equal((error?.err as { message: string }).message, 'boom');
+  assert.match((error?.err as { stack: string }).stack, /Error: boom/);
+});
