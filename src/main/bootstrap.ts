@@ -114,6 +114,19 @@ export function stopSignals(logger: Logger): { started(stop: (signal: string) =>
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  // `npm start` runs the process under `sh -c`, which does not pass a signal on: a SIGTERM to npm
+  // ends npm and the shell and left the server running, orphaned, with its PostgreSQL. Started by
+  // npm, the process takes its parent's going as a SIGTERM. (Docker and systemd start it directly.)
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      logger.info({ parent }, 'the process that started this one (npm) is gone: stopping');
+      onSignal('SIGTERM');
+    }, 500);
+    watch.unref();
+  }
   return {
     /** From now on a signal calls `stop`; true (and `stop` called) when one came during start-up. */
     started(stop) {
