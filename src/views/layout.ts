@@ -51,24 +51,25 @@ export const STYLESHEET = `body{font-family:system-ui,sans-serif;margin:0;color:
 header{background:#12355b;color:#fff;padding:.75rem 1.5rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;justify-content:space-between;align-items:center}
 header nav{display:flex;flex-wrap:wrap;gap:.25rem 0}
 header a{color:#fff;margin-right:1rem}main{max-width:60rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px}
-label{display:block;margin:.75rem 0 .25rem}input,select,textarea{font:inherit;padding:.4rem;width:100%;max-width:28rem;box-sizing:border-box}
+label{display:block;margin:.75rem 0 .25rem}input,select,textarea{display:block;font:inherit;padding:.4rem;width:100%;max-width:28rem;box-sizing:border-box}
 button{font:inherit;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .error{color:#a4161a;background:#fde8e8;padding:.5rem 1rem;border-radius:4px}.notice{background:#e8f4fd;padding:.5rem 1rem;border-radius:4px}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
-input[type=checkbox],input[type=radio]{width:auto}code.key{font-size:1.1rem;word-break:break-all}
+input[type=checkbox],input[type=radio]{display:inline-block;width:auto}code.key{font-size:1.1rem;word-break:break-all}
 .verdict{font-weight:bold}.verdict-passed{color:#1b7a3a}.verdict-warning{color:#9a6700}.verdict-failed{color:#a4161a}.verdict-skipped{color:#5b6472}
 textarea.pem{max-width:40rem;font-family:monospace}
 pre.xml{background:#f3f4f6;padding:1rem;overflow:auto;font-size:.85rem;max-height:40rem}pre.wrap{white-space:pre-wrap}
 button.copy{margin:0 0 0 .5rem;padding:.15rem .5rem;font-size:.85rem;vertical-align:baseline}.copy-status{margin-left:.4rem;color:#1b7a3a;font-weight:bold}
 header form button{margin:0}form.inline{display:inline}button.small{margin:0 .2rem 0 0;padding:.2rem .5rem}
 header .lang{display:flex;gap:.25rem}header .lang button{padding:.25rem .6rem;background:transparent;border:1px solid #fff}header .lang button[aria-pressed=true]{background:#fff;color:#12355b}
-div.scroll{overflow-x:auto;max-width:100%}td code,td small{word-break:break-all}td pre{white-space:pre-wrap;word-break:break-all}
+div.scroll{overflow-x:auto;max-width:100%}td code,td small,table:not(:has(>thead)) td{overflow-wrap:anywhere}td pre{white-space:pre-wrap;word-break:break-all}
 a.button{display:inline-block;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border-radius:4px;text-decoration:none}
 button.danger{background:#a4161a}.warning{color:#7a4b00;background:#fff4d6;padding:.5rem 1rem;border-radius:4px}
 ol.timeline,ol.checklist{padding-left:1.25rem}ol.timeline li,ol.checklist li{margin:.35rem 0}li[data-state=done]{color:#1b7a3a}
 @media (max-width:600px){main{margin:0;padding:1rem;border-radius:0}header{padding:.75rem 1rem}table:has(>thead) thead{display:none}table:has(>thead) tr{display:block;border-bottom:1px solid #ddd;padding:.4rem 0}
 table:has(>thead) td,table:has(>thead) tbody th{display:block;border:0;padding:.15rem 0}table:has(>thead) td[data-label]::before{content:attr(data-label) ": ";font-weight:bold}
-main{overflow-wrap:anywhere}main pre{white-space:pre-wrap}}`;
+main{overflow-wrap:anywhere}main pre{white-space:pre-wrap}}
+@media (min-width:601px){div.scroll.whole-codes td code{overflow-wrap:normal}}`;
 
 export function page(options: PageOptions): string {
   const { locale, title, body, signOut, nav, language } = options;

@@ -52,8 +52,9 @@ async function walkIn(context: BrowserContext, locale: 'it' | 'en', viewport: Vi
     for (const hit of await untranslated(page, locale, phrases)) found.push(`${where} <${hit.where}> [${hit.words.join(', ')}] ${hit.text}`);
     if (axeOn(n)) for (const violation of await axeViolations(page)) found.push(`${where} axe: ${violation}`);
     for (const line of problems.console) found.push(`${where} console: ${line}`);
-    const { width, culprits } = await pageWidth(page);
+    const { width, culprits, pastCard } = await pageWidth(page);
     if (width > viewport.size.width) found.push(`${where} width: ${width} px, wider than the ${viewport.size.width} px viewport (${culprits.join(', ')})`);
+    else if (pastCard.length > 0) found.push(`${where} drawn past the page's card: ${pastCard.join(', ')}`);
     if (SCREENS) await page.screenshot({ path: screenFile(locale, viewport, path), type: 'jpeg', quality: 60 });
   };
   await context.clearCookies();

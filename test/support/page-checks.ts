@@ -269,6 +269,8 @@ export interface PageWidth {
   width: number;
   /** The innermost elements reaching past the viewport's right edge (tag#id.class), to know what to fix. */
   culprits: string[];
+  /** The innermost elements drawn past the page's card (`main`) while the viewport is wide enough for both, outside scrolling regions. */
+  pastCard: string[];
 }
 
 /**
@@ -281,6 +283,15 @@ export async function pageWidth(page: Page): Promise<PageWidth> {
     const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
     const past = [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > edge + 0.5);
     const innermost = past.filter((e) => !past.some((o) => o !== e && e.contains(o)));
-    return { width: document.documentElement.scrollWidth, culprits: innermost.slice(0, 5).map((e) => name(e.parentElement) + ' > ' + name(e)) };
+    const main = document.querySelector('main');
+    const cardRight = main ? main.getBoundingClientRect().right + 0.5 : edge;
+    const clipped = (e) => {
+      for (let p = e.parentElement; p && p !== main; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return true;
+      return false;
+    };
+    const spill = main ? [...main.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > cardRight && !clipped(e)) : [];
+    const spillInnermost = spill.filter((e) => !spill.some((o) => o !== e && e.contains(o)));
+    const label = (e) => name(e.parentElement) + ' > ' + name(e);
+    return { width: document.documentElement.scrollWidth, culprits: innermost.slice(0, 5).map(label), pastCard: spillInnermost.slice(0, 5).map(label) };
   })()`);
 }

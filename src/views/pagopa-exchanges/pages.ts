@@ -84,14 +84,14 @@ export function exchangeListPage(locale: Locale, v: ExchangeListView): SafeHtml 
   const table =
     v.rows.length === 0
       ? html`<p>${t.none}</p>`
-      : html`<table><thead><tr><th>${t.at}</th><th>${t.environment}</th><th>${t.direction}</th>
+      : html`<div class="scroll" tabindex="0" role="region" aria-label="${t.title}"><table><thead><tr><th>${t.at}</th><th>${t.environment}</th><th>${t.direction}</th>
 <th>${t.operation}</th><th>${t.noticeNumber}</th><th>${t.token}</th><th>${t.outcome}</th><th>${t.duration}</th>${admin ? html`<th>${t.parties}</th>` : ''}</tr></thead>
 <tbody>${v.rows.map(
           (
             r,
           ) => html`<tr data-exchange="${r.id}"><td><a href="${v.base}/${r.id}">${r.at}</a></td><td>${r.env}</td><td>${r.direction === 'in' ? t.in : t.out}</td>
 <td>${r.operation}</td><td>${r.noticeNumber}</td><td><code>${r.token}</code></td><td>${outcomeText(r)}</td><td>${r.durationMs} ms</td>${admin ? html`<td>${r.parties ?? ''}</td>` : ''}</tr>`,
-        )}</tbody></table>`;
+        )}</tbody></table></div>`;
   return html`<p>${v.intro}</p>
 ${v.problem ? html`<p class="error" role="alert">${v.problem}</p>` : ''}
 ${filterForm(t, v)}

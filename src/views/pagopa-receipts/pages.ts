@@ -95,7 +95,7 @@ export function receiptListPage(locale: Locale, v: ReceiptListView): SafeHtml {
   const table =
     v.rows.length === 0
       ? html`<p>${t.none}</p>`
-      : html`<table><thead><tr><th>${t.created}</th><th>${t.environment}</th><th>${t.noticeNumber}</th>
+      : html`<div class="scroll" tabindex="0" role="region" aria-label="${t.title}"><table><thead><tr><th>${t.created}</th><th>${t.environment}</th><th>${t.noticeNumber}</th>
 <th>${t.receiptId}</th><th>${t.amount}</th><th>${t.recipient}</th><th>${t.state}</th><th>${t.attempts}</th><th>${t.lastError}</th>${admin ? html`<th>${t.psp}</th>` : ''}</tr></thead>
 <tbody>${v.rows.map(
           (
@@ -103,7 +103,7 @@ export function receiptListPage(locale: Locale, v: ReceiptListView): SafeHtml {
           ) => html`<tr data-receipt="${r.id}" data-state="${r.state}"><td><a href="${v.base}/${r.id}">${r.created}</a></td><td>${r.env}</td><td>${r.noticeNumber}</td>
 <td><code>${r.token}</code></td><td>${r.amount}</td><td>${r.recipientFiscalCode} (${fill(t.copy, { n: r.position + 1 })})</td><td>${stateText(t, r.state)}</td><td>${r.attempts}</td>
 <td>${r.lastError}</td>${admin ? html`<td>${r.parties ?? ''}</td>` : ''}</tr>`,
-        )}</tbody></table>`;
+        )}</tbody></table></div>`;
   return html`<p>${v.intro}</p>
 ${v.problem ? html`<p class="error" role="alert">${v.problem}</p>` : ''}
 ${filterForm(t, v)}
@@ -113,7 +113,7 @@ ${table}
 
 function attemptTable(t: ReceiptStrings, attempts: readonly AttemptRowView[]): SafeHtml {
   if (attempts.length === 0) return html`<p>${t.noAttempts}</p>`;
-  return html`<table><thead><tr><th>${t.when}</th><th>${t.message}</th><th>${t.destination}</th><th>${t.version}</th><th>${t.result}</th><th>${t.http}</th>
+  return html`<div class="scroll" tabindex="0" role="region" aria-label="${t.attemptLog}"><table><thead><tr><th>${t.when}</th><th>${t.message}</th><th>${t.destination}</th><th>${t.version}</th><th>${t.result}</th><th>${t.http}</th>
 <th>${t.answer}</th><th>${t.duration}</th><th>${t.error}</th><th>${t.viewMessage}</th></tr></thead>
 <tbody>${attempts.map(
     (
@@ -121,7 +121,7 @@ function attemptTable(t: ReceiptStrings, attempts: readonly AttemptRowView[]): S
     ) => html`<tr data-attempt="${a.result}"><td>${a.when}</td><td>${fill(t.outboxMessage, { id: a.outboxMessageId, n: a.attempt })}</td><td>${a.destination}</td>
 <td>${a.version}</td><td>${resultText(t, a.result)}</td><td>${a.http}</td><td>${a.answer}</td><td>${a.durationMs} ms</td><td>${a.error}</td>
 <td>${a.exchangeHref ? html`<a href="${a.exchangeHref}">${t.viewMessage}</a>` : ''}</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }
 
 function resendForm(t: ReceiptStrings, v: ReceiptDetailView): SafeHtml {

@@ -1,5 +1,17 @@
 import { html, type SafeHtml } from '../html.ts';
-import { csrfField, organisationSelect, problemsOf, stateCell, switchForm, typed, type Ctx, type EcView, type Env, type LinkView } from './parts.ts';
+import {
+  csrfField,
+  organisationSelect,
+  problemsOf,
+  scrollRegion,
+  stateCell,
+  switchForm,
+  typed,
+  type Ctx,
+  type EcView,
+  type Env,
+  type LinkView,
+} from './parts.ts';
 import { registryStrings } from './strings.ts';
 
 // The EC part of the registry pages: the EC record with its switch, its links (aux digit, code,
@@ -26,7 +38,7 @@ ${switchForm(ctx, `${ctx.base}/ec/enabled`, ec.enabled, { environment: env, ...(
 export function linkTable(ctx: Ctx, links: LinkView[]): SafeHtml {
   const t = registryStrings(ctx.locale);
   if (links.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table class="links"><thead><tr>${ctx.admin ? html`<th>${t.ec}</th>` : ''}<th>${t.auxDigit}</th><th>${t.code}</th><th>${t.station}</th><th>${t.version}</th><th>${t.state}</th><th></th></tr></thead><tbody>
+  const table = html`<table class="links"><thead><tr>${ctx.admin ? html`<th>${t.ec}</th>` : ''}<th>${t.auxDigit}</th><th>${t.code}</th><th>${t.station}</th><th>${t.version}</th><th>${t.state}</th><th></th></tr></thead><tbody>
 ${links.map(
   (l) => html`<tr data-link="${l.id}">${ctx.admin ? html`<td>${l.ecName}</td>` : ''}<td>${l.auxDigit}</td><td>${codeText(ctx, l)}</td>
 <td><code>${l.stationCode}</code>${l.otherOwner ? html` <small data-other-owner>(${t.stationOwner} ${l.stationOwnerName})</small>` : ''}</td><td>${l.primitiveVersion}</td>
@@ -34,6 +46,7 @@ ${links.map(
 <form method="post" action="${ctx.base}/links/${l.id}/remove" class="inline">${csrfField(ctx.csrf)}<input type="hidden" name="environment" value="${l.environment}"><button type="submit">${t.remove}</button></form></td></tr>`,
 )}
 </tbody></table>`;
+  return scrollRegion(ctx.locale, t.links, links[0]?.environment ?? 'test', table);
 }
 
 /** Referents pick one of their approved stations; administrators type any station code. */

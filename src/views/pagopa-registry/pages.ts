@@ -1,7 +1,19 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { addEcForm, addLinkForm, ecSummary, linkTable } from './ecs.ts';
-import { envLabel, problemsOf, stateCell, switchForm, type Ctx, type EcView, type Env, type FormState, type LinkView, type PspView } from './parts.ts';
+import {
+  envLabel,
+  problemsOf,
+  scrollRegion,
+  stateCell,
+  switchForm,
+  type Ctx,
+  type EcView,
+  type Env,
+  type FormState,
+  type LinkView,
+  type PspView,
+} from './parts.ts';
 import { addPspForm, pspTable } from './psps.ts';
 import { registryStrings } from './strings.ts';
 
@@ -65,23 +77,25 @@ export interface AdminRegistryView {
 function brokerTable(ctx: Ctx, env: Env, brokers: AdminRegistryView['brokers']): SafeHtml {
   const t = registryStrings(ctx.locale);
   if (brokers.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table class="brokers"><thead><tr><th>${t.broker}</th><th>${t.organisation}</th><th>${t.state}</th><th></th></tr></thead><tbody>
+  const table = html`<table class="brokers"><thead><tr><th>${t.broker}</th><th>${t.organisation}</th><th>${t.state}</th><th></th></tr></thead><tbody>
 ${brokers.map(
   (
     b,
   ) => html`<tr data-broker="${b.idBrokerPsp}"><td><code>${b.idBrokerPsp}</code></td><td>${b.organisationName}</td><td>${stateCell(ctx.locale, b.enabled)}</td>
 <td>${switchForm(ctx, `${ctx.base}/brokers/enabled`, b.enabled, { environment: env, idBrokerPsp: b.idBrokerPsp })}</td></tr>`,
 )}</tbody></table>`;
+  return scrollRegion(ctx.locale, t.brokers, env, table);
 }
 
 function ecTable(ctx: Ctx, env: Env, ecs: EcView[]): SafeHtml {
   const t = registryStrings(ctx.locale);
   if (ecs.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table class="ecs"><thead><tr><th>${t.ec}</th><th>${t.fiscalCode}</th><th>${t.state}</th><th></th></tr></thead><tbody>
+  const table = html`<table class="ecs"><thead><tr><th>${t.ec}</th><th>${t.fiscalCode}</th><th>${t.state}</th><th></th></tr></thead><tbody>
 ${ecs.map(
   (e) => html`<tr data-ec="${e.fiscalCode}"><td>${e.organisationName}</td><td><code>${e.fiscalCode}</code></td><td>${stateCell(ctx.locale, e.enabled)}</td>
 <td>${switchForm(ctx, `${ctx.base}/ec/enabled`, e.enabled, { environment: env, organisationId: e.organisationId })}</td></tr>`,
 )}</tbody></table>`;
+  return scrollRegion(ctx.locale, t.ecs, env, table);
 }
 
 export function adminRegistryPage(locale: Locale, view: AdminRegistryView): SafeHtml {

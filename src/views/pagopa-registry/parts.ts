@@ -66,6 +66,16 @@ export interface Ctx {
 
 export const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 
+/**
+ * A registry table in a region that scrolls sideways when the table is wider than the page (div.scroll
+ * in the stylesheet), focusable so the keyboard can scroll it; named after the table and its environment
+ * (the portal shows both). Its codes (idPSP, station, fiscal code: at most 35 characters) stay whole
+ * above phone width (whole-codes) instead of breaking mid-code when the columns are squeezed.
+ */
+export function scrollRegion(locale: Locale, label: string, env: string, table: SafeHtml): SafeHtml {
+  return html`<div class="scroll whole-codes" tabindex="0" role="region" aria-label="${label} · ${envLabel(locale, env)}">${table}</div>`;
+}
+
 export function envLabel(locale: Locale, env: string): string {
   const t = registryStrings(locale);
   return env === 'prod' ? t.prod : t.test;

@@ -1,5 +1,18 @@
 import { html, type SafeHtml } from '../html.ts';
-import { csrfField, organisationSelect, problemsOf, stateCell, switchForm, typed, when, type ChannelView, type Ctx, type Env, type PspView } from './parts.ts';
+import {
+  csrfField,
+  organisationSelect,
+  problemsOf,
+  scrollRegion,
+  stateCell,
+  switchForm,
+  typed,
+  when,
+  type ChannelView,
+  type Ctx,
+  type Env,
+  type PspView,
+} from './parts.ts';
 import { registryStrings } from './strings.ts';
 
 // The PSP part of the registry pages: PSPs with their broker and channels, enable switches, the
@@ -22,7 +35,7 @@ ${problemsOf(ctx, 'password', psp.environment, c.id)}
 export function pspTable(ctx: Ctx, psps: PspView[]): SafeHtml {
   const t = registryStrings(ctx.locale);
   if (psps.length === 0) return html`<p>${t.none}</p>`;
-  return html`<table class="psps"><thead><tr><th>${t.idPsp}</th><th>${t.idChannel}</th><th>${t.state}</th><th></th><th></th></tr></thead><tbody>
+  const table = html`<table class="psps"><thead><tr><th>${t.idPsp}</th><th>${t.idChannel}</th><th>${t.state}</th><th></th><th></th></tr></thead><tbody>
 ${psps.map(
   (p) => html`<tr data-psp="${p.idPsp}"><td><strong><code>${p.idPsp}</code></strong>${ctx.admin ? html`<br>${p.organisationName}` : ''}</td>
 <td>${t.broker}: <code>${p.idBrokerPsp}</code> ${stateCell(ctx.locale, p.brokerEnabled)} ${switchForm(ctx, `${ctx.base}/brokers/enabled`, p.brokerEnabled, { environment: p.environment, idBrokerPsp: p.idBrokerPsp })}</td>
@@ -30,6 +43,7 @@ ${psps.map(
 ${channelRows(ctx, p, p.channels)}`,
 )}
 </tbody></table>`;
+  return scrollRegion(ctx.locale, t.psps, psps[0]?.environment ?? 'test', table);
 }
 
 export function addPspForm(ctx: Ctx, env: Env, organisations?: ReadonlyArray<{ id: string; name: string }>): SafeHtml {
