@@ -102,7 +102,7 @@ test('an unknown page on an HTML surface is a friendly 404 page with the code an
   assert.match(italian.body, /La pagina richiesta non esiste\./);
 });
 
-test('a failure inside a handler is a generic 500 with no stack trace; the log keeps the detail', async () => {
+test('the database out of reach is a 503 with Retry-After and no detail; the log keeps the cause, without a stack per request', async () => {
   // An app whose database is unreachable: every use of it fails, as in an outage.
   const lines: string[] = [];
   const sink = new Writable({
@@ -123,11 +123,18 @@ test('a failure inside a handler is a generic 500 with no stack trace; the log k
       headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({ _csrf: csrf, email: 'admin@example.org', password: 'correct horse battery staple' }).toString(),
     });
-    assert.equal(response.statusCode, 500);
-    assert.match(response.body, /<code>internal_error<\/code>/);
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.headers['retry-after'], '5');
+    assert.match(response.body, /<code>database_unavailable<\/code>/);
     assert.match(response.body, /The request could not be completed\./);
     assert.doesNotMatch(response.body, /ECONNREFUSED|127\.0\.0\.1:1/, 'the cause must not reach the client');
-    assert.match(lines.join(''), /ECONNREFUSED/, 'the cause must reach the log');
+    const logged = lines
+      .map((l) => JSON.parse(l) as { level: number; msg: string; cause?: string; err?: unknown })
+      .find((l) => l.msg === 'request refused: database unavailable');
+    assert.ok(
+      logged && logged.level === 40 && /ECONNREFUSED/.test(logged.cause ?? '') && logged.err === undefined,
+      'the cause reaches the log, as a warning without a stack',
+    );
 
     const ready = await call(broken, { method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 503);

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply } from 'fastify';
+import { isDatabaseUnavailable } from '../../kernel/database-unavailable.ts';
 import { isVarcoError } from '../../kernel/errors.ts';
 import { errorPage } from '../../views/ncol/pages.ts';
 
@@ -54,33 +55,6 @@ export function privatePage(reply: FastifyReply, csp: string): FastifyReply {
 export function sendErrorPage(reply: FastifyReply, status: number, language: string, env: 'test' | 'prod'): FastifyReply {
   if (status === 503) reply.header('retry-after', '5');
   return privatePage(reply.code(status), PLAIN_CSP).send(errorPage(language, env));
-}
-
-const DATABASE_DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-  '53300',
-]);
-
-/** True for errors that mean PostgreSQL cannot be reached right now (restart, failover, overload). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; message?: unknown };
-  if (typeof e.code === 'string' && DATABASE_DOWN_CODES.has(e.code)) return true;
-  const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|is not currently accepting connections/.test(
-    message,
-  );
 }
 
 /** 4xx for what the client sent, 503 while the database is away, 500 only for our own bugs. */

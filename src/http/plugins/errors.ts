@@ -5,6 +5,7 @@ import { html } from '../../views/html.ts';
 import { acceptedLocale, isLocale, translate, isMessageKey, type Locale } from '../../views/i18n.ts';
 import { applySecurityHeaders } from './security.ts';
 import { rawText } from '../shared/schemas.ts';
+import { isDatabaseUnavailable } from '../../kernel/database-unavailable.ts';
 import { cookieLocale } from '../shared/language.ts';
 
 // One handler for every failure. /api answers {"error":{code,message,requestId}}; every other
@@ -37,6 +38,12 @@ export function toVarcoError(error: FastifyError | Error): VarcoError {
     const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find((c) => ERROR_CODES[c].status === fe.statusCode) ?? 'bad_request';
     return new VarcoError(code, fe.message);
   }
+  // PostgreSQL away (restart, failover, the server stopping with its embedded cluster): retry, not a bug.
+  if (isDatabaseUnavailable(error))
+    return new VarcoError('database_unavailable', 'The database cannot be reached right now; retry shortly.', {
+      cause: error,
+      headers: { 'retry-after': '5' },
+    });
   return new VarcoError('internal_error', 'An unexpected error occurred; it has been logged.', { cause: error });
 }
 
@@ -146,7 +153,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const varcoError = toVarcoError(error);
-    if (varcoError.status >= 500) request.log.error({ err: error, code: varcoError.code }, 'request failed');
+    // The database away is the operator's to see once (its own warnings say why), not a stack per request.
+    if (varcoError.code === 'database_unavailable') request.log.warn({ code: varcoError.code, cause: error.message }, 'request refused: database unavailable');
+    else if (varcoError.status >= 500) request.log.error({ err: error, code: varcoError.code }, 'request failed');
     else request.log.info({ code: varcoError.code, status: varcoError.status }, 'request refused');
     return sendError(request, reply, varcoError);
   });
