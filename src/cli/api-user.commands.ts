@@ -35,7 +35,7 @@ const apiUser: Command = async (args, ctx) => {
   const held = merchant?.pspids[env];
   if (!merchant || held === undefined || held.toUpperCase() !== pspid.toUpperCase())
     throw new UsageError(`organisation ${organisationId} holds no PSPID ${pspid} in ${env}`);
-  const password = await readSecret(ctx, 'Password: ', typeof file === 'string' ? file : undefined);
+  const password = await readSecret(ctx, 'Password: ', { path: typeof file === 'string' ? file : undefined, option: 'password-file' });
   const outcome = await services.apiUsers.save({ merchantId: merchant.id, env, userid, password }, CLI_ACTOR);
   if (!outcome.ok) throw new UsageError(PROBLEMS[outcome.reason] ?? outcome.reason);
   const { user, created } = outcome.value;

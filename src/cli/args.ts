@@ -1,6 +1,13 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-export class UsageError extends Error {}
+/** A mistake in how the command was called: one line, exit 64; `help` adds where its options are listed (`--help`). */
+export class UsageError extends Error {
+  readonly help: boolean;
+  constructor(message: string, options: { help?: boolean } = {}) {
+    super(message);
+    this.help = options.help === true;
+  }
+}
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -10,13 +17,15 @@ export function parse(args: string[], options: Options): { values: Record<string
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, ...options }, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // Node's wording ("Unknown option '--x'. To specify a positional argument …") shortened to what was wrong.
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)?.[1];
+    throw new UsageError(unknown ? `unknown option ${unknown}` : (error as Error).message, { help: true });
   }
 }
 
 export function required(values: Record<string, string | boolean | undefined>, name: string): string {
   const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`, { help: true });
   return v;
 }
 

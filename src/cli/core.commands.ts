@@ -67,9 +67,9 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
       const { values } = parse(args, { email: { type: 'string' }, 'password-file': { type: 'string' } });
       const email = required(values, 'email');
       const file = typeof values['password-file'] === 'string' ? values['password-file'] : undefined;
-      const password = await readSecret(ctx, 'Password (at least 12 characters): ', file);
+      const password = await readSecret(ctx, 'Password (at least 12 characters): ', { path: file, option: 'password-file' });
       if (!file && ctx.stdin.isTTY) {
-        const again = await readSecret(ctx, 'Repeat the password: ', undefined);
+        const again = await readSecret(ctx, 'Repeat the password: ', { path: undefined, option: 'password-file' });
         if (again !== password) throw new UsageError(PASSWORD_PROBLEMS.mismatch);
       }
       const { identity } = (await ctx.container()).services;

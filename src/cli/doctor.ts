@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { connect } from 'node:net';
 import { readFile } from 'node:fs/promises';
@@ -10,16 +11,21 @@ import { devServerCertificate } from '../app/container.ts';
 import { readMasterKey } from '../app/master-key.ts';
 import { recordedMasterKeyId } from '../modules/platform/index.ts';
 import { EXPIRY_WARNING_DAYS } from '../modules/stations/index.ts';
-import type { CliContext } from './context.ts';
+import { createSmtpMailer } from '../modules/delivery/index.ts';
+import { databaseHint, type CliContext } from './context.ts';
 
 // `varco doctor`: what an operator checks before and after a start, one ✔/✘ line each with the fix.
 // Read-only: it migrates nothing and generates no master key. The checks that need the services
-// (certificates, stations, SMTP) run only when the database is reachable, migrated and opened by
-// the right master key; otherwise they are reported as skipped, never guessed.
+// (platform certificates, stations) run only when the database is reachable, migrated and opened by
+// the right master key; otherwise they are reported as skipped, never guessed. The certificate files
+// and SMTP need no database and are always checked. A check that throws is its own ✘, never the end
+// of the report.
 
 export interface DoctorCheck {
   name: string;
   ok: boolean;
+  /** Not run because a check it needs failed (`detail` says which): not ok, yet no failure of its own. */
+  skipped?: boolean;
   detail: string;
   /** What to do about a ✘. */
   fix?: string;
@@ -40,34 +46,64 @@ export interface DoctorOptions {
 
 export async function runDoctor(ctx: CliContext, options: DoctorOptions = {}): Promise<DoctorCheck[]> {
   const timeoutMs = options.timeoutMs ?? 3_000;
-  const checks: DoctorCheck[] = [configurationCheck(ctx.config)];
-  let handle: DatabaseHandle | undefined;
-  try {
-    handle = await openDatabase(ctx.config, { mode: 'share' });
-    await sql`SELECT 1`.execute(handle.db);
-    checks.push(pass('database', `reachable (${handle.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`));
-  } catch (error) {
-    checks.push(fail('database', `not reachable: ${messageOf(error)}`, 'start PostgreSQL or correct VARCO_DATABASE_URL; then run varco doctor again'));
-    await handle?.close().catch(() => undefined);
-    return [...checks, ...skipped(['database role', 'migrations', 'clock', 'master key', 'certificates', 'stations', 'smtp'], 'the database is not reachable')];
-  }
-  try {
-    checks.push(await roleCheck(handle), await clockCheck(handle));
-    const migrations = await migrationsCheck(handle);
-    const key = await masterKeyCheck(ctx.config, handle);
-    checks.push(migrations, key);
-    if (!migrations.ok || !key.ok) return [...checks, ...skipped(['certificates', 'stations', 'smtp'], 'migrations or the master key need fixing first')];
-  } finally {
-    await handle.close();
-  }
-  checks.push(...(await certificateChecks(ctx)), ...(await stationChecks(ctx, timeoutMs)), await smtpCheck(ctx));
+  const { config } = ctx;
+  const checks: DoctorCheck[] = [configurationCheck(config)];
+  const blocked = await databaseChecks(config, checks);
+  const tls = config.tls;
+  if (tls) checks.push(...(await guard('server certificate', () => certificateFilesCheck(tls, Date.now()))));
+  if (blocked) checks.push(...skipped([...(tls ? [] : ['server certificate']), 'certificates', 'stations'], blocked));
+  else
+    checks.push(
+      ...(tls ? [] : await guard('server certificate', () => developmentCertificateCheck(ctx))),
+      ...(await guard('certificates', () => certificateChecks(ctx))),
+      ...(await guard('stations', () => stationChecks(ctx, timeoutMs))),
+    );
+  checks.push(...(await guard('smtp', () => smtpCheck(config))));
   return checks;
 }
 
-const skipped = (names: string[], why: string): DoctorCheck[] => names.map((name) => fail(name, `skipped: ${why}`, 'fix the ✘ above first'));
+/** The database's checks, added to `checks`; what the checks that need the services are skipped for, if anything. */
+async function databaseChecks(config: Config, checks: DoctorCheck[]): Promise<string | undefined> {
+  let opened: DatabaseHandle | undefined;
+  try {
+    opened = await openDatabase(config, { mode: 'share' });
+    await sql`SELECT 1`.execute(opened.db);
+    checks.push(pass('database', `reachable (${opened.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`));
+  } catch (error) {
+    checks.push(fail('database', `not reachable: ${messageOf(error)}`, `${databaseHint(config, error)}; then run varco doctor again`));
+    await opened?.close().catch(() => undefined);
+    checks.push(...skipped(['database role', 'clock', 'migrations', 'master key'], 'the database is not reachable'));
+    return 'the database is not reachable';
+  }
+  const handle = opened;
+  try {
+    const start = checks.length;
+    checks.push(
+      ...(await guard('database role', () => roleCheck(handle))),
+      ...(await guard('clock', () => clockCheck(handle))),
+      ...(await guard('migrations', () => migrationsCheck(handle))),
+      ...(await guard('master key', () => masterKeyCheck(config, handle))),
+    );
+    const needed = checks.slice(start).filter((c) => !c.ok && (c.name === 'migrations' || c.name === 'master key'));
+    return needed.length ? `needs ${needed.map((c) => `the ${c.name}`).join(' and ')} fixed first (✘ above)` : undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+const skipped = (names: string[], why: string): DoctorCheck[] => names.map((name) => ({ name, ok: false, skipped: true, detail: `skipped: ${why}` }));
+
+/** A check that throws (a query refused, a file unreadable) is its own ✘, not the end of the report. */
+async function guard(name: string, check: () => Promise<DoctorCheck | DoctorCheck[]>): Promise<DoctorCheck[]> {
+  try {
+    return [await check()].flat();
+  } catch (error) {
+    return [fail(name, `could not be checked: ${messageOf(error)}`, 'correct what the error names, then run varco doctor again')];
+  }
+}
 
 function configurationCheck(config: Config): DoctorCheck {
-  const database = config.databaseUrl === undefined ? `embedded PostgreSQL in ${config.dataDir}` : 'VARCO_DATABASE_URL';
+  const database = config.databaseUrl === undefined ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL';
   return pass(
     'configuration',
     `read; public URL ${config.publicUrl}; database: ${database}; ${config.tls ? 'TLS certificate from files' : 'development TLS certificate'}`,
@@ -75,11 +111,13 @@ function configurationCheck(config: Config): DoctorCheck {
 }
 
 async function roleCheck(handle: DatabaseHandle): Promise<DoctorCheck> {
+  const table = await sql<{ found: string | null }>`SELECT to_regclass('public.audit_log')::text AS found`.execute(handle.db);
+  if (!table.rows[0]?.found) return pass('database role', 'no audit log yet to protect (the migrations make it)');
   const problems = await auditRoleProblems(handle.pool);
   if (problems.length === 0) return pass('database role', 'the application role may not rewrite the audit log');
   return fail(
     'database role',
-    `the application role ${problems.join('; ')}`,
+    problems.map((p) => p.replace(/^database role /, 'the application role ')).join('; '),
     'connect with a role that may only SELECT and INSERT audit rows and give the owner as VARCO_DATABASE_OWNER_URL (docs/security.md)',
   );
 }
@@ -98,14 +136,25 @@ async function migrationsCheck(handle: DatabaseHandle): Promise<DoctorCheck> {
   const known = await loadMigrations();
   const table = await sql<{ found: string | null }>`SELECT to_regclass('varco_migrations')::text AS found`.execute(handle.db);
   const applied = table.rows[0]?.found
-    ? (await sql<{ version: number }>`SELECT version FROM varco_migrations ORDER BY version`.execute(handle.db)).rows.map((r) => r.version)
+    ? (await sql<{ version: number; checksum: string }>`SELECT version, checksum FROM varco_migrations ORDER BY version`.execute(handle.db)).rows
     : [];
-  const newest = applied.at(-1) ?? 0;
+  const newest = applied.at(-1)?.version ?? 0;
   if (newest > known.length)
     return fail(
       'migrations',
       `the database is at ${newest}, this Varco knows ${known.length}`,
       'run the newer Varco that migrated this database (never an older one)',
+    );
+  // What `varco db migrate` and every start refuse: the file differs from the one the database ran.
+  const changed = applied.flatMap((row) => {
+    const file = known[row.version - 1];
+    return file && file.checksum !== row.checksum ? [`${String(file.version).padStart(4, '0')}_${file.name}.sql`] : [];
+  });
+  if (changed.length)
+    return fail(
+      'migrations',
+      `changed after the database applied ${changed.length === 1 ? 'it' : 'them'}: migrations/${changed.join(', migrations/')}`,
+      'restore the file as this Varco release ships it (migrations are forward-only: a schema change goes in a new migration)',
     );
   if (applied.length < known.length)
     return fail(
@@ -140,14 +189,36 @@ function expiryCheck(name: string, pem: string, now: number, fix: string): Docto
   return days >= WARN_DAYS ? pass(name, text) : fail(name, days < 0 ? `${info.subject}: EXPIRED ${-days} days ago` : text, fix);
 }
 
+const TLS_FILES_FIX = 'VARCO_TLS_CERT names the PEM certificate (chain) and VARCO_TLS_KEY the PEM private key it was issued for';
+
+/** VARCO_TLS_CERT and VARCO_TLS_KEY as the server would load them: each PEM of its kind, a matching pair, not expiring. */
+async function certificateFilesCheck(tls: { certFile: string; keyFile: string }, now: number): Promise<DoctorCheck> {
+  const name = 'server certificate';
+  const certPem = await readFile(tls.certFile, 'utf8');
+  const leafPem = splitPemChain(certPem)[0];
+  if (!leafPem) return fail(name, `VARCO_TLS_CERT (${tls.certFile}) holds no PEM certificate`, `${TLS_FILES_FIX} (are the two swapped?)`);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(await readFile(tls.keyFile, 'utf8'));
+  } catch (error) {
+    return fail(name, `VARCO_TLS_KEY (${tls.keyFile}) holds no usable PEM private key: ${messageOf(error)}`, `${TLS_FILES_FIX} (are the two swapped?)`);
+  }
+  if (!new X509Certificate(leafPem).checkPrivateKey(key))
+    return fail(name, `the key in VARCO_TLS_KEY (${tls.keyFile}) does not match the certificate in VARCO_TLS_CERT (${tls.certFile})`, TLS_FILES_FIX);
+  return expiryCheck(name, leafPem, now, 'renew the HTTPS certificate (VARCO_TLS_CERT / VARCO_TLS_KEY)');
+}
+
+/** This instance's development server certificate (issued by the shared test platform CA). */
+async function developmentCertificateCheck(ctx: CliContext): Promise<DoctorCheck> {
+  const { certPem } = await devServerCertificate(ctx.config, (await ctx.container()).platform());
+  return expiryCheck('server certificate', splitPemChain(certPem)[0] ?? certPem, Date.now(), 'renew the HTTPS certificate (VARCO_TLS_CERT / VARCO_TLS_KEY)');
+}
+
 async function certificateChecks(ctx: CliContext): Promise<DoctorCheck[]> {
   const now = Date.now();
   const container = await ctx.container();
   const platform = container.platform();
-  const serverPem = ctx.config.tls ? await readFile(ctx.config.tls.certFile, 'utf8') : (await devServerCertificate(ctx.config, platform)).certPem;
-  const checks = [
-    expiryCheck('server certificate', splitPemChain(serverPem)[0] ?? serverPem, now, 'renew the HTTPS certificate (VARCO_TLS_CERT / VARCO_TLS_KEY)'),
-  ];
+  const checks: DoctorCheck[] = [];
   for (const env of PKI_ENVIRONMENTS) {
     const material = await platform.material(env);
     checks.push(expiryCheck(`platform CA (${env})`, material.caCertPem, now, 'plan a new platform CA with the organisations: they trust it'));
@@ -236,18 +307,32 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
-async function smtpCheck(ctx: CliContext): Promise<DoctorCheck> {
-  const mailer = (await ctx.container()).mailer();
-  if (!mailer) return pass('smtp', 'VARCO_SMTP_URL is not set: e-mails wait in the outbox (back office, Mail)');
-  const problem = await mailer.verify();
-  return problem === undefined
-    ? pass('smtp', 'the server greets, and TLS and sign-in work')
-    : fail('smtp', problem, 'correct VARCO_SMTP_URL (host, port, credentials, TLS) or the mail server');
+/** The mail server as the server's mailer reaches it (greeting, TLS, sign-in); needs no database, sends nothing. */
+async function smtpCheck(config: Config): Promise<DoctorCheck> {
+  if (!config.smtpUrl) return pass('smtp', 'VARCO_SMTP_URL is not set: e-mails wait in the outbox (back office, Mail)');
+  const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
+  try {
+    const problem = await mailer.verify();
+    if (problem === undefined) return pass('smtp', 'the server greets, and TLS and sign-in work');
+    // The mailer words it for a message it refused to send; doctor sends none.
+    const detail = problem.replace(', so nothing was sent', '');
+    return /no usable STARTTLS/.test(problem)
+      ? fail(
+          'smtp',
+          detail,
+          'use a mail server with STARTTLS, or smtps:// in VARCO_SMTP_URL; to send to a plain relay without credentials, remove them from VARCO_SMTP_URL and set VARCO_SMTP_REQUIRE_TLS=false',
+        )
+      : fail('smtp', detail, 'correct VARCO_SMTP_URL (host, port, credentials, TLS) or the mail server');
+  } finally {
+    mailer.close();
+  }
 }
 
 /** The report as a terminal shows it: one line per check, the fix under each ✘. */
 export function doctorText(checks: DoctorCheck[]): string {
-  const lines = checks.map((c) => `${c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`);
-  const failed = checks.filter((c) => !c.ok).length;
-  return `${lines.join('\n')}\n${failed === 0 ? 'All checks passed.' : `${failed} check(s) failed.`}`;
+  const lines = checks.map((c) => `${c.ok ? '✔' : c.skipped ? '–' : '✘'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`);
+  const failed = checks.filter((c) => !c.ok && !c.skipped).length;
+  const skippedCount = checks.filter((c) => c.skipped).length;
+  if (failed === 0 && skippedCount === 0) return `${lines.join('\n')}\nAll checks passed.`;
+  return `${lines.join('\n')}\n${failed} check(s) failed${skippedCount ? `, ${skippedCount} skipped` : ''}.`;
 }

@@ -77,7 +77,7 @@ async function passphrase(values: Record<string, string | boolean | undefined>, 
   if (path !== undefined && values[clear] === true) throw new UsageError(`--${file} and --${clear} exclude each other`);
   if (values[clear] === true) return { action: 'clear' };
   if (path === undefined) return undefined;
-  const value = await readSecretFile(path);
+  const value = await readSecretFile(path, file);
   return { action: 'set', value, confirm: value };
 }
 
@@ -262,7 +262,7 @@ const shasign: Command = async (args, ctx) => {
       return [p.slice(0, eq), p.slice(eq + 1)];
     })
     .filter(([name]) => name.toUpperCase() !== 'SHASIGN');
-  const secret = await readSecret(ctx, 'Passphrase: ', str(values, 'passphrase-file'));
+  const secret = await readSecret(ctx, 'Passphrase: ', { path: str(values, 'passphrase-file'), option: 'passphrase-file' });
   const result = shaTool(params, secret, { list, alg, method, encoding });
   if (!result.ok) throw new UsageError(result.problem === 'duplicate' ? `${result.param ?? ''} is given more than once` : 'the passphrase is empty');
   output(
@@ -274,10 +274,28 @@ const shasign: Command = async (args, ctx) => {
   return 0;
 };
 
-export const merchantCommands: Record<string, { summary: string; run: Command }> = {
+export const merchantCommands: Record<string, { summary: string; options?: string[]; run: Command }> = {
   'merchant configure': {
-    summary:
-      'create or configure a merchant account (--org ID --pspid P --env test|prod [--hash-alg …] [--sha-in-file F] [--accept-legacy-hashing] … see README)',
+    summary: 'create or configure a merchant account (--org ID --pspid P --env test|prod [settings …]; --help lists them)',
+    options: [
+      '--org ID --pspid P --env test|prod    the organisation, its PSPID and the environment whose settings change (required)',
+      'Only the settings given change; the others keep their values:',
+      '--hash-alg sha1|sha256|sha512         SHASIGN algorithm',
+      '--hashing-method each-parameter|main-parameters   main-parameters (legacy) needs --accept-legacy-hashing',
+      '--accept-legacy-hashing               accept the risks of legacy hashing',
+      '--charset page|latin1|utf8            character encoding (page: as the page called)',
+      '--referrers U;U                       URLs of the merchant pages containing the payment form',
+      '--sha-in-file F, --sha-out-file F     SHA-IN / SHA-OUT passphrase: the first line of F (never printed)',
+      '--clear-sha-in, --clear-sha-out       remove that passphrase',
+      '--accept-url U, --decline-url U, --exception-url U, --cancel-url U   where the customer returns',
+      '--feedback-on-redirect true|false     send the feedback parameters on the redirection URLs',
+      '--s2s-timing none|deferred|online|online_deferred_fallback   server-to-server feedback',
+      '--s2s-url-accepted U, --s2s-url-declined U, --s2s-method POST|GET   where and how it is sent',
+      '--feedback-params A,B                 dynamic parameters sent as feedback (signed with SHA-OUT)',
+      '--operation RES|SAL                   default operation code',
+      '--retries N                           maximum payment attempts per order (1–99)',
+      '--currencies EUR,USD                  enabled currencies (ISO 4217)',
+    ],
     run: configure,
   },
   'errors list': { summary: 'print the hosted page error log of a PSPID (--pspid P [--env test|prod] [--limit N])', run: errorsList },

@@ -25,12 +25,7 @@ function accepted<T>(outcome: RegistryOutcome<T>, what: string): T {
 }
 
 async function channelPassword(values: Values): Promise<string> {
-  const file = required(values, 'channel-password-file');
-  try {
-    return await readSecretFile(file);
-  } catch {
-    throw new UsageError(`cannot read the channel password file ${file}`);
-  }
+  return readSecretFile(required(values, 'channel-password-file'), 'channel-password-file');
 }
 
 /** Exactly one of the named options, for commands that act on one record of several kinds. */

@@ -1,15 +1,27 @@
 import { createInterface } from 'node:readline';
 import { readFile } from 'node:fs/promises';
+import { UsageError } from './args.ts';
 import type { CliStreams } from './context.ts';
 
-/** The first line of a secret file. */
-export async function readSecretFile(file: string): Promise<string> {
-  return (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';
+const UNREADABLE: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
+
+/** The first line of a secret file given as `--<option>`; a file that cannot be read is a usage error naming both. */
+export async function readSecretFile(file: string, option: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new UsageError(`cannot read the file given as --${option} (${file}): ${(code && UNREADABLE[code]) ?? message}`);
+  }
 }
 
-/** Reads a secret from a file (first line), or asks for it on the command's terminal without echo. */
-export async function readSecret(io: Pick<CliStreams, 'stdin' | 'stderr'>, question: string, file: string | undefined): Promise<string> {
-  if (file) return readSecretFile(file);
+/** Reads a secret from a file (first line) given as `--<option>`, or asks for it on the command's terminal without echo. */
+export async function readSecret(
+  io: Pick<CliStreams, 'stdin' | 'stderr'>,
+  question: string,
+  file: { path: string | undefined; option: string },
+): Promise<string> {
+  if (file.path) return readSecretFile(file.path, file.option);
   const input = io.stdin;
   if (!input.isTTY) {
     const text = await new Promise<string>((resolve) => {

@@ -1,8 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { createLogger } from '../app/logger.ts';
 import { ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { UsageError } from '../cli/args.ts';
 import { createCliContext, type CliContext, type CliStreams } from '../cli/context.ts';
-import { helpFor, usage } from '../cli/help.ts';
+import { helpFor, unknownCommand } from '../cli/help.ts';
 import { coreCommands, type Command } from '../cli/core.commands.ts';
 import { organisationCommands } from '../cli/organisation.commands.ts';
 import { passwordResetCommands } from '../cli/password-reset.commands.ts';
@@ -20,7 +21,7 @@ import { openMigratedDatabase } from './bootstrap.ts';
 
 // `npx varco <group> <command> [options]`: thin commands over module services.
 
-const commands: Record<string, { summary: string; run: Command }> = {
+const commands: Record<string, { summary: string; options?: string[]; run: Command }> = {
   ...coreCommands,
   ...organisationCommands,
   ...passwordResetCommands,
@@ -57,18 +58,20 @@ const processIo: CliIo = {
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  // Help is answered before the configuration is read: it works with nothing set up.
-  const help = helpFor(argv, commands);
+  if (argv.length === 1 && argv[0] === '--version') {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    io.stdout.write(`${version}\n`);
+    return 0;
+  }
+  // Help is answered before the configuration is read: it works with nothing set up; so is a command not found.
+  const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((candidate) => candidate in commands);
+  const help = helpFor(argv, commands) ?? (name ? undefined : unknownCommand(argv, commands));
   if (help) {
     io.stdout.write(help.stdout);
     io.stderr.write(help.stderr);
     return help.code;
   }
-  const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((candidate) => candidate in commands);
-  if (!name) {
-    io.stderr.write(`${argv.length ? `Unknown command: ${argv.join(' ')}\n\n` : ''}${usage(commands)}\n`);
-    return argv.length ? 64 : 0;
-  }
+  if (!name) return 64;
   let ctx: CliContext;
   try {
     ctx = io.context();
@@ -83,13 +86,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return command ? await command.run(argv.slice(name.split(' ').length), ctx) : 64;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr.write(`varco ${name}: ${error.message}\n`);
+      const help = error instanceof UsageError && error.help ? ` (npx varco ${name} --help lists its options)` : '';
+      io.stderr.write(`varco ${name}: ${error.message}${help}\n`);
       return 64;
     }
     io.stderr.write(`varco ${name} failed: ${(error as Error).message}\n`);
     return 1;
   } finally {
-    await ctx.close();
+    await ctx.close().catch((error: unknown) => io.stderr.write(`varco ${name}: closing the database failed: ${(error as Error).message}\n`));
   }
 }
 

@@ -120,16 +120,24 @@ test('a group answers --help with its sub-commands only', async () => {
   assert.ok(invite.stdout.includes('  invite ') && invite.stdout.includes('  invite link '));
 });
 
-test('unknown commands still exit 64 with the usage on stderr, with or without --help', async () => {
+test("unknown commands still exit 64 with the usage on stderr, with or without --help; under a group, that group's", async () => {
   for (const argv of [
     ['frobnicate', '--help'],
-    ['psp', 'frobnicate', '--help'],
     ['frobnicate', 'now'],
   ]) {
     const run = await varco(...argv);
     assert.deepEqual([run.code, run.stdout, run.contexts], [64, '', 0], argv.join(' '));
     assert.match(run.stderr, /^Unknown command: .*frobnicate/);
     assert.match(run.stderr, /Usage: npx varco <command>/);
+  }
+  const psp = await varco('psp', '--help');
+  for (const argv of [
+    ['psp', 'frobnicate', '--help'],
+    ['psp', 'frobnicate'],
+  ]) {
+    const run = await varco(...argv);
+    assert.deepEqual([run.code, run.stdout, run.contexts], [64, '', 0], argv.join(' '));
+    assert.equal(run.stderr, `Unknown command: psp frobnicate\n\n${psp.stdout}`, argv.join(' '));
   }
   // After `--` a "--help" is a value for the command, not a request for help: the command runs (and needs its context).
   await assert.rejects(varco('shasign', '--', '--help'), /asked for the configuration/);
@@ -150,4 +158,41 @@ test('npx varco psp add --help: the real command, with an invalid configuration 
   assert.deepEqual([run.code, run.stderr], [0, '']);
   assert.match(run.stdout, /^Usage: npx varco psp add \[options\] \[--json\]\n\n {2}psp add {2}register a pagoPA PSP/);
   assert.equal(existsSync(dataDir), false, 'no data directory was created');
+});
+
+test('a group alone lists its commands, no arguments the whole list: usage errors (exit 64, stderr); --help alone exits 0', async () => {
+  for (const group of ['db', 'org', 'psp']) {
+    const run = await varco(group);
+    const help = await varco(group, '--help');
+    assert.deepEqual([run.code, run.stdout, run.contexts], [64, '', 0], group);
+    assert.equal(run.stderr, `npx varco ${group} needs a command\n\n${help.stdout}`);
+  }
+  const bare = await varco();
+  assert.deepEqual([bare.code, bare.stdout, bare.contexts], [64, '', 0]);
+  assert.equal(bare.stderr, (await varco('--help')).stdout);
+  assert.equal((await varco('--help')).code, 0);
+});
+
+test("--version prints the version of package.json and exits 0; as a command's option it stays that command's", async () => {
+  const { version } = JSON.parse(await readFile(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+  const run = await varco('--version');
+  assert.deepEqual([run.code, run.stdout, run.stderr, run.contexts], [0, `${version}\n`, '', 0]);
+  // `ec link … --version 2` is the primitive version: the command runs (and asks for its context).
+  await assert.rejects(varco('ec', 'link', '--version', '2'), /asked for the configuration/);
+});
+
+test('merchant configure --help lists every option of its README row, each with what it sets', async () => {
+  const run = await varco('merchant', 'configure', '--help');
+  assert.deepEqual([run.code, run.stderr, run.contexts], [0, '', 0]);
+  assert.doesNotMatch(run.stdout, /see README/);
+  const readme = await readFile(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+  const row = readme.split('\n').find((line) => line.startsWith('| `npx varco merchant configure ')) ?? '';
+  const options = [...new Set(row.slice(0, row.indexOf(' | ', 2)).match(/--[a-z0-9-]+/g))];
+  assert.ok(options.length > 20, `${options.length} options in the README row`);
+  const lines = run.stdout.split('\n');
+  for (const option of options)
+    assert.ok(
+      lines.some((line) => new RegExp(`^ {2}.*${option}\\b.* {2,}\\S`).test(line)),
+      `${option} is not listed with a description:\n${run.stdout}`,
+    );
 });

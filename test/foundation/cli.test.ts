@@ -10,7 +10,7 @@ import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createTestDatabase, tamper } from '../support/db.ts';
 import { testAudit } from '../support/app.ts';
 import { runCliInProcess } from '../support/cli.ts';
-import { runCli, type CliResult } from '../support/server-process.ts';
+import { freePort, runCli, type CliResult } from '../support/server-process.ts';
 
 // `npx varco` as an operator runs it, on a real database, checked by exit code, output and what ends
 // up in the database and on disk: in-process through the CLI's dispatcher, and one real process
@@ -190,4 +190,54 @@ test('an unknown command prints the usage and exits 64; a missing option is a us
   const missing = await varco(['admin', 'create']);
   assert.equal(missing.code, 64);
   assert.match(missing.stderr, /--email is required/);
+});
+
+// The database cannot be opened: what failed and the setting to check, in one line, exit 1, no stack.
+const oneLine = (run: CliResult): void => {
+  assert.equal(run.stderr.split('\n').length, 2, `one line:\n${run.stderr}`);
+  assert.doesNotMatch(run.stderr, /\n\s+at |Node\.js v/, 'no stack trace');
+};
+
+test('a database that is down or refuses the credentials: one line naming DATABASE_URL, exit 1', async () => {
+  const down = await varco(['org', 'list'], { DATABASE_URL: `postgres://varco@127.0.0.1:${await freePort()}/varco` });
+  assert.equal(down.code, 1);
+  assert.match(
+    down.stderr,
+    /^varco org list failed: cannot connect to the database: connect ECONNREFUSED .*; start PostgreSQL or check the host and port in DATABASE_URL\n$/,
+  );
+  oneLine(down);
+  const wrongUser = new URL(database.url);
+  wrongUser.username = 'nobody_here';
+  wrongUser.password = 'wrong';
+  const refused = await varco(['org', 'list'], { DATABASE_URL: wrongUser.toString() });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^varco org list failed: cannot connect to the database: .*nobody_here.*; check the user and password in DATABASE_URL\n$/);
+  oneLine(refused);
+});
+
+test("smoke (real process): an unreachable database prints the in-process runner's one line, no stack, exit 1", async () => {
+  const env = settings({ DATABASE_URL: `postgres://varco@127.0.0.1:${await freePort()}/varco` });
+  const run = await runCli(['org', 'list'], env);
+  assert.equal(run.code, 1);
+  oneLine(run);
+  assert.deepEqual(await varco(['org', 'list'], env), run);
+});
+
+test('db migrate on a database whose applied migration was changed: the refusal in one line, exit 1', async () => {
+  const changed = await createTestDatabase();
+  await tamper(changed.owner, [["UPDATE varco_migrations SET checksum = 'edited' WHERE version = 2"]]);
+  const run = await varco(['db', 'migrate'], { DATABASE_URL: changed.url, VARCO_DATABASE_OWNER_URL: changed.ownerUrl });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^varco db migrate failed: Migration 2 \(\w+\) was changed after it was applied; migrations are forward-only\.\n$/);
+  oneLine(run);
+});
+
+test('an unknown option and an unreadable --password-file: said plainly, naming the option, exit 64', async () => {
+  const bogus = await varco(['org', 'list', '--bogus']);
+  assert.equal(bogus.code, 64);
+  assert.equal(bogus.stderr, 'varco org list: unknown option --bogus (npx varco org list --help lists its options)\n');
+  const missing = join(dataDir, 'no-such-password.txt');
+  const unreadable = await varco(['admin', 'create', '--email', 'nofile@example.org', '--password-file', missing]);
+  assert.equal(unreadable.code, 64);
+  assert.equal(unreadable.stderr, `varco admin create: cannot read the file given as --password-file (${missing}): no such file\n`);
 });

@@ -73,7 +73,7 @@ test('psp add refusals exit 64 with every reason', async () => {
   assert.match(missing.stderr, /--channel-password-file is required/);
   const unreadable = await varco('psp', 'add', ...pspArgs, '--channel-id', 'X_01', '--channel-password-file', join(config.dataDir, 'nope.pw'));
   assert.equal(unreadable.code, 64);
-  assert.match(unreadable.stderr, /cannot read the channel password file/);
+  assert.match(unreadable.stderr, /cannot read the file given as --channel-password-file \(.*nope\.pw\): no such file\n$/);
   const bad = await varco(
     'psp',
     'add',

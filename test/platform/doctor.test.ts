@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
 import { runCliInProcess } from '../support/cli.ts';
@@ -17,7 +20,7 @@ import type { StationActor } from '../../src/modules/stations/index.ts';
 
 interface Report {
   ok: boolean;
-  checks: Array<{ name: string; ok: boolean; detail: string; fix?: string }>;
+  checks: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string; fix?: string }>;
 }
 
 const { services, database, config, masterKey } = await buildTestApp();
@@ -115,4 +118,87 @@ test('a database behind this Varco (a migration pending) and an unreachable data
   assert.equal(gone.code, 1);
   assert.equal(check(gone.report, 'database')?.ok, false);
   assert.match(check(gone.report, 'database')?.fix ?? '', /start PostgreSQL/);
+});
+
+const text = (env: Record<string, string>) => runCliInProcess(['doctor'], { ...baseEnv, ...env });
+const failedLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('✘ '));
+
+test('an unreachable database: one ✘ naming DATABASE_URL, the checks that need it shown as skipped, SMTP still checked', async () => {
+  const env = { DATABASE_URL: `postgres://varco@127.0.0.1:${await freePort()}/varco` };
+  const { code, report } = await doctor(env);
+  assert.equal(code, 1);
+  assert.match(check(report, 'configuration')?.detail ?? '', /database: DATABASE_URL;/);
+  assert.match(check(report, 'database')?.fix ?? '', /check the host and port in DATABASE_URL/);
+  assert.doesNotMatch(JSON.stringify(report), /VARCO_DATABASE_URL/, 'the setting is DATABASE_URL');
+  for (const name of ['database role', 'migrations', 'master key', 'certificates', 'stations'])
+    assert.deepEqual([check(report, name)?.skipped, check(report, name)?.detail], [true, 'skipped: the database is not reachable'], name);
+  assert.equal(check(report, 'smtp')?.ok, true, 'SMTP needs no database');
+  const run = await text(env);
+  assert.deepEqual(failedLines(run.stdout), [`✘ database: ${check(report, 'database')?.detail}`]);
+  assert.match(run.stdout, /\n– stations: skipped: the database is not reachable\n/);
+  assert.match(run.stdout, /\n1 check\(s\) failed, 7 skipped\.\n$/);
+});
+
+test('a migration changed after it was applied: ✘ naming the file, no crash, the checks needing the services skipped', async () => {
+  const changed = await createTestDatabase();
+  await tamper(changed.owner, [["UPDATE varco_migrations SET checksum = 'edited' WHERE version = 2"]]);
+  const env = { DATABASE_URL: changed.url, VARCO_DATABASE_OWNER_URL: changed.ownerUrl };
+  const { code, report, stderr } = await doctor(env);
+  assert.equal(code, 1);
+  assert.equal(stderr, '');
+  const migrations = check(report, 'migrations');
+  assert.match(migrations?.detail ?? '', /^changed after the database applied it: migrations\/0002_\w+\.sql$/);
+  assert.match(migrations?.fix ?? '', /restore the file/);
+  assert.match(check(report, 'stations')?.detail ?? '', /^skipped: needs the migrations fixed first/);
+  assert.equal(check(report, 'smtp')?.ok, true);
+  const run = await text(env);
+  assert.equal(run.code, 1);
+  assert.deepEqual(failedLines(run.stdout), [`✘ migrations: ${migrations?.detail}`]);
+});
+
+test('another master key: SMTP is still checked (it needs neither the key nor the migrations)', async () => {
+  const { report } = await doctor({ VARCO_MASTER_KEY: generateSecretboxKey().toString('base64') });
+  assert.equal(check(report, 'master key')?.ok, false);
+  assert.equal(check(report, 'smtp')?.skipped, undefined);
+  assert.equal(check(report, 'smtp')?.ok, true);
+});
+
+test('VARCO_TLS_CERT and VARCO_TLS_KEY swapped, or not a pair: server certificate ✘ naming them, every other check still runs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'varco-doctor-tls-'));
+  const other = await makeLeaf({ issuer: root, commonName: 'other.example' });
+  const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), otherKey: join(dir, 'other-key.pem') };
+  await Promise.all([writeFile(files.cert, leaf.certPem), writeFile(files.key, leaf.keyPem), writeFile(files.otherKey, other.keyPem)]);
+  try {
+    const good = await doctor({ VARCO_TLS_CERT: files.cert, VARCO_TLS_KEY: files.key });
+    assert.equal(check(good.report, 'server certificate')?.ok, true, check(good.report, 'server certificate')?.detail);
+    for (const [env, detail] of [
+      [{ VARCO_TLS_CERT: files.key, VARCO_TLS_KEY: files.cert }, /^VARCO_TLS_CERT \(.*key\.pem\) holds no PEM certificate$/],
+      [{ VARCO_TLS_CERT: files.cert, VARCO_TLS_KEY: files.cert }, /^VARCO_TLS_KEY \(.*cert\.pem\) holds no usable PEM private key/],
+      [
+        { VARCO_TLS_CERT: files.cert, VARCO_TLS_KEY: files.otherKey },
+        /^the key in VARCO_TLS_KEY \(.*other-key\.pem\) does not match the certificate in VARCO_TLS_CERT/,
+      ],
+    ] as const) {
+      const { code, report, stderr } = await doctor(env);
+      assert.equal(code, 1);
+      assert.equal(stderr, '');
+      const server = check(report, 'server certificate');
+      assert.equal(server?.ok, false);
+      assert.match(server?.detail ?? '', detail);
+      assert.match(server?.fix ?? '', /VARCO_TLS_CERT .*VARCO_TLS_KEY/);
+      for (const name of ['migrations', 'master key', 'client certificate (test)', 'smtp']) assert.equal(check(report, name)?.ok, true, name);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('wording: the role line says "the application role" once; no STARTTLS: nothing "was sent", and the fix names VARCO_SMTP_REQUIRE_TLS=false', async () => {
+  const { report } = await doctor({ DATABASE_URL: database.ownerUrl, VARCO_SMTP_REQUIRE_TLS: 'true' });
+  assert.match(check(report, 'database role')?.detail ?? '', /^the application role "[^"]+" is a superuser$/);
+  const smtpCheck = check(report, 'smtp');
+  assert.equal(smtpCheck?.ok, false);
+  assert.match(smtpCheck?.detail ?? '', /no usable STARTTLS/);
+  assert.doesNotMatch(smtpCheck?.detail ?? '', /sent/);
+  assert.match(smtpCheck?.fix ?? '', /plain relay without credentials, .*VARCO_SMTP_REQUIRE_TLS=false/);
 });
