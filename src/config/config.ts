@@ -191,6 +191,17 @@ function checkSmtp(url: string | undefined, requireTls: boolean): void {
   for (const name of parsed.searchParams.keys()) {
     if (!name.startsWith('tls.')) throw new ConfigError('VARCO_SMTP_URL', `has the parameter "${name}"; only tls.* parameters are supported`);
   }
+  const ca = parsed.searchParams.get('tls.ca');
+  if (ca !== null && !ca.startsWith('-----BEGIN')) {
+    try {
+      readFileSync(ca, 'utf8');
+    } catch (error) {
+      throw new ConfigError(
+        'VARCO_SMTP_URL',
+        `names in tls.ca a CA file that cannot be read (${ca}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+  }
   if (parsed.username !== '' && parsed.protocol === 'smtp:' && !requireTls) {
     throw new ConfigError(
       'VARCO_SMTP_REQUIRE_TLS',

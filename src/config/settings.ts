@@ -57,7 +57,7 @@ export const SETTINGS = [
     default: undefined,
     protocols: ['postgres:', 'postgresql:'],
     meaning:
-      'With DATABASE_URL: the role that owns the schema; migrations and grants run with it, and the server itself connects with DATABASE_URL, which should be a non-superuser role (docs/security.md, "Database roles"). Unset: DATABASE_URL does both.',
+      'With DATABASE_URL: the role that owns the schema; migrations and grants run with it, and the server itself connects with DATABASE_URL, which should be a non-superuser role (docs/security.md, section 8, "Audit log integrity and database roles"). Unset: DATABASE_URL does both.',
   },
   { env: 'VARCO_EMBEDDED_PG_PORT', kind: 'int', default: '54329', min: 1, max: 65535, meaning: 'Loopback port of the embedded PostgreSQL.' },
   {
@@ -124,13 +124,14 @@ export const SETTINGS = [
     default: undefined,
     protocols: ['smtp:', 'smtps:'],
     meaning:
-      'SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…:465`). Unset: nothing is sent; e-mails wait in the outbox and administrators read them on the back office Mail page.',
+      "SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…:465`). Only `tls.*` parameters are accepted, e.g. `?tls.ca=/etc/varco/mail-ca.pem` (a private CA's PEM file) or `?tls.servername=mail.example.org`. Unset: nothing is sent; e-mails wait in the outbox and administrators read them on the back office Mail page.",
   },
   {
     env: 'VARCO_SMTP_REQUIRE_TLS',
     kind: 'bool',
     default: 'true',
-    meaning: 'Refuse to send SMTP credentials (or any mail, with credentials in VARCO_SMTP_URL) over a connection without TLS (smtps, or STARTTLS).',
+    meaning:
+      'Send no mail at all over a connection without TLS (smtps://, or STARTTLS with a verified certificate); false lets a plain relay without credentials (a local MTA on smtp://127.0.0.1:25) get the mail. Credentials are sent only over TLS either way.',
   },
   { env: 'VARCO_MAIL_FROM', kind: 'string', default: 'Varco <no-reply@varco.localhost>', meaning: 'Sender (From) of the e-mails Varco sends.' },
   {

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestDatabase } from '../support/db.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.ts';
 import { makeServerPki } from '../support/test-certs.ts';
@@ -77,6 +80,20 @@ test('a STARTTLS server gets the credentials and the e-mail, inside TLS', async 
   assert.equal(row.state, 'delivered', row.last_error ?? '');
   assert.deepEqual(starttls.authAttempts, [{ username: 'varco@mail.test', secure: true }]);
   assert.equal(starttls.messages[0]?.secure, true);
+});
+
+test('?tls.ca= names the PEM file of a private CA, as an operator writes it; a file that cannot be read is refused at start', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'varco-smtp-ca-'));
+  const caFile = join(dir, 'mail-ca.pem');
+  await writeFile(caFile, pki.root.certPem);
+  const starttls = await startSmtpReceiver({ auth: true, tls });
+  const row = await sendOnce(`${withCredentials(starttls)}?tls.ca=${encodeURIComponent(caFile)}`, true);
+  assert.equal(row.state, 'delivered', row.last_error ?? '');
+  assert.throws(
+    () =>
+      loadConfig({ VARCO_DATA_DIR: '/tmp/varco-config-test', VARCO_SMTP_URL: `smtp://mail.test:587?tls.ca=${encodeURIComponent(join(dir, 'missing.pem'))}` }),
+    /VARCO_SMTP_URL names in tls\.ca a CA file that cannot be read .*ENOENT/,
+  );
 });
 
 test('an smtps:// server (TLS from the first byte) gets them too; its certificate is checked', async () => {

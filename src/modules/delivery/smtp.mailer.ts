@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
 
 // The one SMTP client (nodemailer over VARCO_SMTP_URL). Pooled, so a burst of notices reuses a few
@@ -78,6 +79,8 @@ export function smtpConnection(url: string, requireTls: boolean): SmtpConnection
     if (!name.startsWith('tls.')) throw new Error(`SMTP URL parameter "${name}" is not supported (only tls.* parameters are)`);
     tls[name.slice(4)] = value === 'true' ? true : value === 'false' ? false : value;
   }
+  // `tls.ca` names the PEM file of a private CA (the relay's own); PEM text itself is taken as it is.
+  if (typeof tls.ca === 'string' && !tls.ca.startsWith('-----BEGIN')) tls.ca = readFileSync(tls.ca, 'utf8');
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: Number(parsed.port || (secure ? 465 : 587)),
