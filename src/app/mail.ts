@@ -20,7 +20,8 @@ import { renderMail, type MailTemplate, type RenderedMail } from '../views/mail/
 const sameTemplates: [MailTemplateName, MailTemplate] extends [MailTemplate, MailTemplateName] ? true : never = true;
 void sameTemplates;
 
-export type SendTimeOutcome = { ok: true; params: Record<string, string> } | { ok: false; error: string };
+/** `moot`: the link's purpose is already served (an invitation accepted, a password reset done): nothing to send, nothing wrong. */
+export type SendTimeOutcome = { ok: true; params: Record<string, string> } | { ok: false; error: string; moot?: boolean };
 /** Per template, what makes its SEND_TIME_PARAMS from the stored parameters. */
 export type SendTimeParams = Partial<Record<MailTemplateName, (params: Readonly<Record<string, string>>) => Promise<SendTimeOutcome>>>;
 
@@ -29,12 +30,11 @@ export function invitationLinks(invitations: Pick<InvitationsService, 'mintLink'
   return {
     invitation: async (params) => {
       const minted = await invitations.mintLink(params.invitationId ?? '');
-      return minted.ok
-        ? { ok: true, params: { link: minted.value.link } }
-        : {
-            ok: false,
-            error: `invitation ${params.invitationId ?? ''} is ${minted.reason === 'used' ? 'accepted' : minted.reason}: not sent (send a new link from the organisation's page)`,
-          };
+      if (minted.ok) return { ok: true, params: { link: minted.value.link } };
+      const id = params.invitationId ?? '';
+      return minted.reason === 'used'
+        ? { ok: false, moot: true, error: `invitation ${id} was accepted before this e-mail was sent: nothing to send` }
+        : { ok: false, error: `invitation ${id} is ${minted.reason}: not sent (send a new link from the organisation's page)` };
     },
   };
 }
@@ -44,9 +44,11 @@ export function passwordResetLinks(resets: Pick<PasswordResets, 'mintLink'>): Se
   return {
     password_reset: async (params) => {
       const minted = await resets.mintLink(params.resetId ?? '');
-      return minted.ok
-        ? { ok: true, params: { link: minted.value.link } }
-        : { ok: false, error: `password reset ${params.resetId ?? ''} is ${minted.reason}: not sent` };
+      if (minted.ok) return { ok: true, params: { link: minted.value.link } };
+      const id = params.resetId ?? '';
+      return minted.reason === 'used'
+        ? { ok: false, moot: true, error: `password reset ${id} was completed before this e-mail was sent: nothing to send` }
+        : { ok: false, error: `password reset ${id} is ${minted.reason}: not sent` };
     },
   };
 }
@@ -95,7 +97,7 @@ export function createEmailHandler(mailer: Mailer, sendTime: SendTimeParams): De
     // Throws when the database is unreachable: the worker records a failure to retry later.
     const params = await completeParams(email, sendTime);
     // The invitation was accepted, replaced or expired: sending it later cannot help either.
-    if (!params.ok) return { ok: false, permanent: true, error: params.error };
+    if (!params.ok) return { ok: false, permanent: true, error: params.error, ...(params.moot === true ? { moot: true } : {}) };
     let rendered: RenderedMail;
     try {
       rendered = renderEmail({ ...email, params: params.params });

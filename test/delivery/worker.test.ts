@@ -317,3 +317,37 @@ test('stop() lets deliveries in flight finish and record their outcome', async (
   );
   assert.equal(receiver.messages.length, 3);
 });
+
+test('a message no longer needed (moot) is given up and logged as information, a permanent failure as an error', async () => {
+  await clearOutbox();
+  const lines: Array<{ level: number; msg: string; reason?: string; error?: string }> = [];
+  const recording = createLogger(
+    'info',
+    new Writable({
+      write(chunk: Buffer, _e, cb) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
+        cb();
+      },
+    }),
+  );
+  const moot = await enqueue(email('moot'));
+  const broken = await enqueue(email('broken'));
+  const handler: DeliveryHandler = async (message) =>
+    message.id === moot
+      ? { ok: false, permanent: true, moot: true, error: 'invitation inv_x was accepted before this e-mail was sent: nothing to send' }
+      : { ok: false, permanent: true, error: 'mailbox does not exist' };
+  const worker = createOutboxWorker({
+    db,
+    clock: fixedClock(new Date(Date.now() + 1000)),
+    logger: recording,
+    workerId: 'w-moot',
+    handlers: { email: handler },
+  });
+  await worker.runOnce();
+  recording.flush();
+  await until(async () => lines.length >= 2, 'two log lines');
+  assert.deepEqual([(await row(moot)).state, (await row(broken)).state], ['dead', 'dead']);
+  const about = (text: string) => lines.find((l) => (l.reason ?? l.error ?? '').includes(text));
+  assert.deepEqual([about('nothing to send')?.level, about('nothing to send')?.msg], [30, 'outbox message not needed any more']);
+  assert.deepEqual([about('mailbox')?.level, about('mailbox')?.msg], [50, 'outbox message given up']);
+});

@@ -115,7 +115,7 @@ test('an invitation accepted (or replaced) before its e-mail leaves is not sent:
     (await db.selectFrom('outbox').select(['id', 'state', 'last_error']).where('id', 'in', [messageId, replaced.messageId]).execute()).map((r) => [r.id, r]),
   );
   assert.equal(rows.get(messageId)?.state, 'dead');
-  assert.match(rows.get(messageId)?.last_error ?? '', /is accepted: not sent/);
+  assert.match(rows.get(messageId)?.last_error ?? '', /was accepted before this e-mail was sent: nothing to send/);
   assert.equal(rows.get(replaced.messageId)?.state, 'dead');
   assert.match(rows.get(replaced.messageId)?.last_error ?? '', /is superseded: not sent/);
   assert.ok(!receiver.messages.some((m) => m.envelopeTo.includes('bruno@ente.test')));

@@ -47,8 +47,10 @@ export type DeliveryOutcome =
   /**
    * `permanent`: retrying cannot help (e.g. the recipient does not exist), so the message is dead now.
    * `retryAfter`: the receiver's Retry-After header (429, 503): the next try is not before it (retry.policy.ts).
+   * `moot` (with `permanent`): nothing went wrong, the message is no longer needed (an invitation
+   * accepted before its e-mail left): dead like any permanent failure, logged as information, not as an error.
    */
-  | { ok: false; error: string; statusCode?: number; permanent?: boolean; retryAfter?: string };
+  | { ok: false; error: string; statusCode?: number; permanent?: boolean; moot?: boolean; retryAfter?: string };
 
 /**
  * Delivers one message. `signal` aborts when the worker cuts the attempt off (80 % of the lease):
@@ -247,6 +249,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (!held) logger.warn({ ...fields, ok: outcome.ok }, 'outbox lease was taken over before the outcome was recorded');
     else if (verdict.state === 'delivered') logger.debug(fields, 'outbox message delivered');
     else if (verdict.state === 'pending') logger.warn({ ...fields, error, retryInMs: verdict.delayMs }, 'outbox delivery failed; will retry');
+    else if (!outcome.ok && outcome.moot === true && verdict.state === 'dead') logger.info({ ...fields, reason: error }, 'outbox message not needed any more');
     else
       logger.error(
         { ...fields, error, state: verdict.state },
