@@ -78,7 +78,7 @@ test('short, common or mismatched passwords are refused with their message and d
 test('a good password creates the administrator, who can then sign in', async () => {
   const created = await submit(PASSWORD);
   assert.equal(created.statusCode, 303);
-  assert.equal(created.headers.location, '/admin/sign-in');
+  assert.equal(created.headers.location, '/admin/sign-in?welcome=1');
   const users = await database.db.selectFrom('users').select(['email', 'kind', 'password_hash']).execute();
   assert.deepEqual(
     users.map((u) => [u.email, u.kind]),
@@ -86,7 +86,12 @@ test('a good password creates the administrator, who can then sign in', async ()
   );
   assert.match(users[0]!.password_hash ?? '', /^\$argon2id\$/);
 
-  const page = await request('GET', '/admin/sign-in');
+  const page = await request('GET', '/admin/sign-in?welcome=1');
+  assert.match(
+    page.body,
+    /<p class="notice"[^>]*>Your registration is confirmed\. Sign in with your e-mail and the password you chose\./,
+    'told the account exists',
+  );
   const signIn = await request('POST', '/admin/sign-in', { _csrf: csrfFrom(page.body), email: EMAIL, password: PASSWORD });
   assert.equal(signIn.statusCode, 303);
   assert.equal(signIn.headers.location, '/admin');

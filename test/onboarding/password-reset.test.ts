@@ -110,6 +110,11 @@ test('the answer does not tell whether an account exists; a referent cannot use 
   const notice = (body: string) => /<p class="notice"[^>]*>([^<]+)</.exec(body)?.[1];
   assert.equal(notice(unknown.body), notice(known.body), 'the same words for an unknown address');
   assert.equal(notice(wrongSurface.body), notice(known.body));
+  assert.match(
+    notice(known.body) ?? '',
+    /If nothing arrives within a few minutes, ask a Varco administrator/,
+    'a way on when no mail comes (no SMTP, a spam filter)',
+  );
   const [first] = await smtp.waitFor(1, (m) => m.envelopeTo.includes(john.email));
   assert.ok(first);
   assert.equal(first.subject, 'Reset your Varco password');

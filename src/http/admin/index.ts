@@ -129,7 +129,8 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
       const password = body.password ?? '';
       if (password !== (body.passwordConfirm ?? '')) return setupPage(request, reply, token, 400, translate(request.locale, 'password.mismatch'), email);
       const result = await identity.completeSetup(token, { email, password, ip: request.ip });
-      if (result.ok) return reply.redirect('/admin/sign-in', 303);
+      // The same notice as a confirmed invitation: the account exists, sign in with it.
+      if (result.ok) return reply.redirect('/admin/sign-in?welcome=1', 303);
       switch (result.reason) {
         case 'link_invalid':
           return invalidSetup(request, reply);
