@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
@@ -29,22 +29,37 @@ export async function readMasterKey(config: Config): Promise<Buffer | undefined>
 
 export const masterKeyFile = (config: Config): string => join(config.dataDir, 'master.key');
 
+/** Keys this process has just generated, with the file written: checkMasterKey takes a refused one back. */
+const generated = new WeakMap<Buffer, string>();
+
 export async function loadMasterKey(config: Config): Promise<Buffer> {
   const existing = await readMasterKey(config);
   if (existing) return existing;
   const key = generateSecretboxKey();
   await mkdir(config.dataDir, { recursive: true });
-  await writeFile(masterKeyFile(config), `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  const file = masterKeyFile(config);
+  await writeFile(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  generated.set(key, file);
   return key;
 }
 
 export async function checkMasterKey(db: Kysely<Database>, key: Buffer): Promise<void> {
   const kid = secretboxKeyId(key);
   const recorded = await claimMasterKeyId(db, kid);
-  if (recorded !== kid) {
+  if (recorded === kid) return;
+  const file = generated.get(key);
+  if (file !== undefined) {
+    // A key made just now for a database that already has one (a second instance's data directory, a
+    // restored backup): it could never open the database's secrets, so it is not left behind to be
+    // taken for the right one at the next start.
+    await rm(file, { force: true });
     throw new ConfigError(
       'VARCO_MASTER_KEY',
-      `does not match the key this database was set up with (key id ${recorded}); give every instance the same VARCO_MASTER_KEY`,
+      `is unset and ${dirname(file)} had no master.key, but this database was set up with key id ${recorded}: copy the master.key of an instance that uses this database (or the one kept apart from the backup) into ${dirname(file)}, or set VARCO_MASTER_KEY to it`,
     );
   }
+  throw new ConfigError(
+    'VARCO_MASTER_KEY',
+    `does not match the key this database was set up with (key id ${recorded}); give every instance the same VARCO_MASTER_KEY`,
+  );
 }

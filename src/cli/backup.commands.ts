@@ -12,6 +12,8 @@ import {
   RestoreRefused,
   writeBackup,
 } from '../db/index.ts';
+import { readMasterKey } from '../app/master-key.ts';
+import { secretboxKeyId } from '../kernel/secretbox.ts';
 import { output, parse, required, UsageError } from './args.ts';
 import { createProgress } from './progress.ts';
 import type { CliContext } from './context.ts';
@@ -50,12 +52,14 @@ async function restore(args: string[], ctx: CliContext): Promise<number> {
       await migrate(owner, { target: header.schemaVersion });
       if (handle.ownerUrl !== handle.url) await grantAppRole(owner, await currentRole(handle.pool));
       const loaded = await loadBackup(owner, file, createProgress(ctx.stderr, 'rows'));
+      const keyId = (await owner.query<{ value: string }>("SELECT value FROM platform_settings WHERE name = 'master_key_id'")).rows[0]?.value;
       output(
         ctx,
         values.json === true,
-        { file, schemaVersion: header.schemaVersion, createdAt: header.createdAt, ...loaded },
+        { file, schemaVersion: header.schemaVersion, createdAt: header.createdAt, ...loaded, masterKeyId: keyId ?? null },
         `Restored ${loaded.rows} rows of ${loaded.tables} tables from ${file} (taken ${header.createdAt}, schema version ${header.schemaVersion}). ` +
-          'Start Varco with the master key the backup was taken with; it migrates to its own version at start.',
+          (await keyAdvice(ctx, keyId)) +
+          ' Varco migrates the database to its own version at start.',
       );
       return 0;
     } finally {
@@ -69,6 +73,17 @@ async function restore(args: string[], ctx: CliContext): Promise<number> {
     }
     throw error;
   }
+}
+
+/** What the first start needs: the master key the backup's secrets are sealed with, before it makes one of its own. */
+async function keyAdvice(ctx: CliContext, keyId: string | undefined): Promise<string> {
+  if (keyId === undefined) return 'The backup records no master key: the first start makes one.';
+  const present = await readMasterKey(ctx.config);
+  if (present !== undefined && secretboxKeyId(present) === keyId) return `The master key in place is the backup's (key id ${keyId}).`;
+  const where = `set VARCO_MASTER_KEY to it, or copy its master.key into ${ctx.config.dataDir}`;
+  return present === undefined
+    ? `Before the first start, put the master key the backup was taken with (key id ${keyId}) in place: ${where}.`
+    : `The master key in place (key id ${secretboxKeyId(present)}) is not the backup's (key id ${keyId}): Varco will not start with it; ${where}.`;
 }
 
 export const backupCommands: Record<string, { summary: string; run: Command }> = {

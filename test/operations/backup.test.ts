@@ -9,6 +9,7 @@ import { createEmptyDatabase } from '../support/db.ts';
 import { SHA_IN, postEntry, signedOrder } from '../support/ecommerce.ts';
 import { freePort, httpsRequest, makeDataDir, runCli, startServer } from '../support/server-process.ts';
 import { CLI, createOrganisation, issueKeys } from '../support/subscriptions.ts';
+import { secretboxKeyId } from '../../src/kernel/secretbox.ts';
 
 // Issue 16, backups: `varco backup` of a database with keys, orders and audit rows; `varco restore`
 // into a fresh data directory; a real server on it with the same master key serves the same key and
@@ -48,6 +49,7 @@ test(
     );
     assert.equal(restored.code, 0, restored.stderr);
     assert.match(restored.stdout, /Restored \d+ rows/);
+    assert.match(restored.stdout, new RegExp(`The master key in place is the backup's \\(key id ${secretboxKeyId(t.masterKey)}\\)`));
 
     const server = await startServer({ dataDir, pgPort, env: { VARCO_MASTER_KEY: key } });
     try {
