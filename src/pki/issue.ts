@@ -38,13 +38,15 @@ export interface LeafRequest {
   altNames?: string[];
   years: number;
   now: Date;
+  /** The subject's O (default `Varco Development`, what the test environment issues). */
+  organisation?: string;
 }
 
-export async function createRootCa(commonName: string, years: number, now: Date): Promise<IssuedPair> {
+export async function createRootCa(commonName: string, years: number, now: Date, organisation = 'Varco Development'): Promise<IssuedPair> {
   const keys = await generateKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: [{ CN: [commonName] }, { O: ['Varco Development'] }],
+    name: [{ CN: [commonName] }, { O: [organisation] }],
     notBefore: notBefore(now),
     notAfter: addYears(now, years),
     keys,
@@ -81,7 +83,7 @@ export async function issueLeaf(ca: SigningCa, request: LeafRequest): Promise<Is
   }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: [{ CN: [request.commonName] }, { O: ['Varco Development'] }],
+    subject: [{ CN: [request.commonName] }, { O: [request.organisation ?? 'Varco Development'] }],
     issuer: caCert.subject,
     notBefore: notBefore(request.now),
     notAfter: addYears(request.now, request.years),

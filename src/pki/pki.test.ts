@@ -97,11 +97,13 @@ describe('platform certificates', () => {
     for (const env of ['test', 'prod'] as const) {
       const ca = describeCertificate(first.envs[env].caCertPem);
       assert.equal(ca.isCa, true);
-      assert.match(ca.subject, new RegExp(`CN=Varco Development Root CA \\(${env}\\)`));
+      // Production's CA and client certificate are real ones, not named development material.
+      const [cn, o] = env === 'prod' ? ['Varco Platform Root CA \\(prod\\)', 'Varco'] : ['Varco Development Root CA \\(test\\)', 'Varco Development'];
+      assert.match(ca.subject, new RegExp(`CN=${cn}(\\n|, )O=${o}$`));
       assert.equal(ca.subject, ca.issuer);
       const client = describeCertificate(first.envs[env].clientCertPem);
       assert.equal(client.isCa, false);
-      assert.match(client.subject, new RegExp(`CN=varco-platform-client-${env}`));
+      assert.match(client.subject, new RegExp(`CN=varco-platform-client-${env}(\\n|, )O=${o}$`));
       assert.equal(client.issuer, ca.subject);
       assert.ok(new X509Certificate(first.envs[env].clientCertPem).checkIssued(new X509Certificate(first.envs[env].caCertPem)));
       assert.deepEqual(splitPemChain(first.envs[env].clientChainPem), [first.envs[env].clientCertPem, first.envs[env].caCertPem]);

@@ -21,14 +21,28 @@ const SERVER_RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
 /** Always in the server SAN so local tools and health checks work whatever is configured. */
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 
+/**
+ * The subject's O of what Varco issues for `env`: `Varco Development` in test (the stations' trust
+ * refuses such a CA in production), `Varco` in production, whose CA and client certificate are real
+ * ones the organisations' stations trust — not development material.
+ */
+const organisationOf = (env: PkiEnvironment): string => (env === 'prod' ? 'Varco' : 'Varco Development');
+
 /** The root CA of `env`: signs the platform client certificates (and, in test, the HTTPS server's). */
 export async function createPlatformCa(env: PkiEnvironment, now: Date): Promise<IssuedPair> {
-  return (await issuing()).createRootCa(`Varco Development Root CA (${env})`, CA_YEARS, now);
+  const name = env === 'prod' ? 'Varco Platform Root CA (prod)' : `Varco Development Root CA (${env})`;
+  return (await issuing()).createRootCa(name, CA_YEARS, now, organisationOf(env));
 }
 
 /** A platform client certificate of `env`, issued by that environment's CA. */
 export async function issuePlatformClient(ca: SigningCa, env: PkiEnvironment, now: Date): Promise<IssuedPair> {
-  return (await issuing()).issueLeaf(ca, { commonName: `varco-platform-client-${env}`, usage: 'clientAuth', years: CLIENT_YEARS, now });
+  return (await issuing()).issueLeaf(ca, {
+    commonName: `varco-platform-client-${env}`,
+    usage: 'clientAuth',
+    years: CLIENT_YEARS,
+    now,
+    organisation: organisationOf(env),
+  });
 }
 
 /** A development HTTPS server certificate for `hostNames` (normalised by serverAltNames). */

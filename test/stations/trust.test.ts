@@ -85,10 +85,11 @@ test('refusals: not a certificate, not a CA, expired, already trusted, unknown o
   assert.ok((await trust.add('test', ca.certPem, forA, CLI)).ok);
 });
 
-test("Varco's own development CA is trusted in test only", async () => {
+test("Varco's own development CA is trusted in test only; its production platform CA never for stations", async () => {
   const { tempDevPki } = await import('../support/tls.ts');
   const pki = await tempDevPki(['localhost']);
   assert.deepEqual(await trust.add('prod', pki.envs.test.caCertPem, { allOrganisations: true }, CLI), { ok: false, reason: 'development_ca_in_prod' });
+  assert.deepEqual(await trust.add('prod', pki.envs.prod.caCertPem, { allOrganisations: true }, CLI), { ok: false, reason: 'development_ca_in_prod' });
   assert.ok((await trust.add('test', pki.envs.test.caCertPem, { organisationId: orgB }, CLI)).ok);
 });
 

@@ -24,7 +24,8 @@ export type TrustProblem = 'not_a_certificate' | 'not_a_ca' | 'expired' | 'alrea
 export const TRUST_PROBLEM_TEXT: Record<TrustProblem, string> = {
   not_a_certificate: 'The file is not a PEM certificate.',
   not_a_ca: 'The certificate is not a CA certificate (basicConstraints CA:TRUE is missing).',
-  development_ca_in_prod: 'A Varco development CA can be trusted only in the test environment.',
+  development_ca_in_prod:
+    'A Varco development CA can be trusted only in the test environment, and Varco’s own production CA not at all (it issues only Varco’s client certificates).',
   expired: 'The CA certificate has expired.',
   already_trusted: 'This CA is already trusted for this organisation (or for every organisation) in this environment.',
   organisation_not_found: 'No such organisation.',
@@ -64,8 +65,10 @@ export function createTrustService(options: TrustServiceOptions) {
     if (!cert) return fail('not_a_certificate');
     if (!cert.ca) return fail('not_a_ca');
     if (new Date(cert.validTo).getTime() <= clock.now().getTime()) return fail('expired');
-    // Varco's own development PKI is for testing: production connections never trust it.
-    if (env === 'prod' && /O=Varco Development/.test(cert.subject.replace(/\n/g, ', '))) return fail('development_ca_in_prod');
+    // Varco's own development PKI is for testing: production connections never trust it; nor do they
+    // trust Varco's production platform CA, which issues only Varco's own client certificates.
+    if (env === 'prod' && /O=Varco Development|CN=Varco Platform Root CA \(prod\)/.test(cert.subject.replace(/\n/g, ', ')))
+      return fail('development_ca_in_prod');
     const organisationId = organisationOf(scope);
     if (organisationId !== null && !(await getOrganisation(db, organisationId))) return fail('organisation_not_found');
     const fingerprint = cert.fingerprint256;

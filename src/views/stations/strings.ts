@@ -323,7 +323,8 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     not_a_ca: 'The certificate is not a CA certificate (basicConstraints CA:TRUE is missing).',
     expired: 'The CA certificate has expired.',
     already_trusted: 'This CA is already trusted for this organisation (or for every organisation) in this environment.',
-    development_ca_in_prod: 'A Varco development CA can be trusted only in the test environment.',
+    development_ca_in_prod:
+      'A Varco development CA can be trusted only in the test environment, and Varco’s own production CA not at all (it issues only Varco’s client certificates).',
   },
   it: {
     url_invalid: 'L\u2019URL del servizio non è valido (atteso https://FQDN[:porta]/servizio).',
@@ -350,7 +351,8 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     not_a_ca: 'Il certificato non è di una CA (manca basicConstraints CA:TRUE).',
     expired: 'Il certificato della CA è scaduto.',
     already_trusted: 'Questa CA è già attendibile per questa organizzazione (o per tutte) in questo ambiente.',
-    development_ca_in_prod: "Una CA di sviluppo di Varco può essere attendibile solo nell'ambiente di test.",
+    development_ca_in_prod:
+      "Una CA di sviluppo di Varco può essere attendibile solo nell'ambiente di test, e la CA di produzione di Varco mai (emette solo i certificati client di Varco).",
   },
 };
 
