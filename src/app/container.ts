@@ -213,6 +213,11 @@ export function devServerCertificate(config: Config, platform: PlatformPki): Pro
  * The CA of the development certificate for tools to trust (curl --cacert), as a shell started where
  * Varco was names it (`data/pki/server-ca.crt` under `npm start`); undefined with VARCO_TLS_CERT.
  */
+/** The SMTP mailer the settings describe, none without VARCO_SMTP_URL; the caller closes it (`varco doctor` checks one without a database). */
+export function configuredMailer(config: Config): Mailer | undefined {
+  return config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls }) : undefined;
+}
+
 export function devServerCaFile(config: Config, cwd: string = process.cwd()): string | undefined {
   if (config.tls) return undefined;
   const file = serverCertificatePaths(pkiDirOf(config)).ca;
@@ -482,9 +487,8 @@ export function createContainer(deps: ContainerDeps): Container {
 
   // The one SMTP mailer of the process (the e-mail handler, `varco doctor`); none without VARCO_SMTP_URL.
   const mailer = once('smtpMailer', (): Mailer | undefined => {
-    if (!config.smtpUrl) return undefined;
-    const made = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
-    built.push({ close: async () => made.close() });
+    const made = configuredMailer(config);
+    if (made) built.push({ close: async () => made.close() });
     return made;
   });
 

@@ -7,11 +7,10 @@ import type { Config } from '../config/index.ts';
 import { auditRoleProblems, loadMigrations, openDatabase, type DatabaseHandle } from '../db/index.ts';
 import { secretboxKeyId } from '../kernel/secretbox.ts';
 import { describeCertificate, splitPemChain, PKI_ENVIRONMENTS } from '../pki/index.ts';
-import { devServerCertificate } from '../app/container.ts';
+import { configuredMailer, devServerCertificate } from '../app/container.ts';
 import { readMasterKey } from '../app/master-key.ts';
 import { recordedMasterKeyId } from '../modules/platform/index.ts';
 import { EXPIRY_WARNING_DAYS } from '../modules/stations/index.ts';
-import { createSmtpMailer } from '../modules/delivery/index.ts';
 import { databaseHint, type CliContext } from './context.ts';
 
 // `varco doctor`: what an operator checks before and after a start, one ✔/✘ line each with the fix.
@@ -309,8 +308,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** The mail server as the server's mailer reaches it (greeting, TLS, sign-in); needs no database, sends nothing. */
 async function smtpCheck(config: Config): Promise<DoctorCheck> {
-  if (!config.smtpUrl) return pass('smtp', 'VARCO_SMTP_URL is not set: e-mails wait in the outbox (back office, Mail)');
-  const mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, requireTls: config.smtpRequireTls });
+  const mailer = configuredMailer(config);
+  if (!mailer) return pass('smtp', 'VARCO_SMTP_URL is not set: e-mails wait in the outbox (back office, Mail)');
   try {
     const problem = await mailer.verify();
     if (problem === undefined) return pass('smtp', 'the server greets, and TLS and sign-in work');

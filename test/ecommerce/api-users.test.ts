@@ -50,6 +50,9 @@ test('a referent creates an API user in Italian; the password is checked, stored
   assert.match(created.body, /Utente API shop-api creato/);
   assert.match(created.body, /data-api-user="shop-api"/);
   assert.ok(!created.body.includes(PASSWORD));
+  // Dates as on every other page (views/format.ts, Italian here): `6 dic 2026, 22:20 UTC`, not `2026-12-06 22:20 UTC`.
+  const createdAt = /data-api-user="shop-api"><td[^>]*>[^<]*<\/td><td[^>]*><code>shop-api<\/code><\/td><td[^>]*>([^<]+)<\/td>/.exec(created.body)?.[1];
+  assert.match(createdAt ?? '', /^\d{1,2} [a-z]{3} \d{4}, \d{2}:\d{2} UTC$/);
 
   const row = await db.selectFrom('merchant_api_users').selectAll().where('merchant_id', '=', m.merchantId).executeTakeFirstOrThrow();
   assert.match(row.password_hash, /^\$argon2id\$/);

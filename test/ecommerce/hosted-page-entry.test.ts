@@ -114,6 +114,19 @@ describe('signature errors and the signature debugger', () => {
     assert.ok(!t.rawLogs().includes(SHA_IN), 'passphrase not logged');
   });
 
+  it('a SHASIGN made with another algorithm: the log keeps its number of hex digits (never the value)', async () => {
+    const m = await createMerchant(t);
+    const pairs = signedOrder(m, 'sha1-signed', [], { alg: 'sha1' });
+    assert.match((await postEntry(app, pairs)).body, GENERIC);
+    const [row] = await errorRows(t, m.merchantId);
+    assert.equal(row?.code, '50001184');
+    const debug = row?.debug as { algorithm: string; shasignDigits?: number };
+    assert.equal(debug.algorithm, 'sha512');
+    assert.equal(debug.shasignDigits, 40);
+    const shasign = pairs.find(([n]) => n === 'SHASIGN')?.[1] ?? '';
+    assert.ok(!JSON.stringify(row).includes(shasign), 'the SHASIGN itself is not stored');
+  });
+
   it('a missing SHASIGN while a passphrase is set is unknown order/0/s', async () => {
     const m = await createMerchant(t);
     await postEntry(

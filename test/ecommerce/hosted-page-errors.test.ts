@@ -14,6 +14,7 @@ import { ENTRY_NC_ERROR } from '../../src/modules/checkout/entry.policy.ts';
 import { ORDER_PROBLEM_NC_ERROR } from '../../src/modules/checkout/order-problems.ts';
 import { DEFAULT_NC_ERROR } from '../../src/modules/checkout/outcome.ts';
 import { TEST_NC_ERRORS } from '../../src/modules/checkout/test-acquirer.ts';
+import { statusText } from '../../src/views/orders/portal.ts';
 
 const t = await buildTestApp();
 const { app } = t;
@@ -61,7 +62,9 @@ describe('the customer is told why', () => {
     assert.match(refused.body, /role="alert">Your payment was refused\. [^<]* Authorization declined \(error code 30051001\)<\/p>/);
     const it = payLocation(await postEntry(app, signedOrder(m, 'why-it', [['LANGUAGE', 'it_IT']])));
     const rifiutato = await postCard(app, it, { number: '4000000000000010' });
-    assert.match(rifiutato.body, /Autorizzazione negata\. \(codice di errore 30051001\)/);
+    // The portal's wording of the same refusal (STATUS 2), so a merchant and a customer read one phrase.
+    assert.match(rifiutato.body, /Autorizzazione rifiutata\. \(codice di errore 30051001\)/);
+    assert.match(statusText('it', 2), /Autorizzazione rifiutata$/);
   });
 
   it('a failed 3-D Secure authentication: "Authentication failed, please retry or cancel."', async () => {

@@ -274,7 +274,10 @@ describe('feedback destinations', () => {
     after(() => strict.close());
     const outcome = await strict.deliver(message(peer.url('/feedback')));
     assert.equal(outcome.ok, false);
-    assert.match(outcome.ok ? '' : outcome.error, /^unreachable\/destination_forbidden: localhost resolves to 127\.0\.0\.1 is a loopback address/);
+    assert.match(
+      outcome.ok ? '' : outcome.error,
+      /^unreachable\/destination_forbidden: localhost resolves to 127\.0\.0\.1, which is a loopback address: Varco connects only to public addresses/,
+    );
     assert.equal(peer.secureConnections, 0);
   });
 
@@ -289,7 +292,7 @@ describe('feedback destinations', () => {
     assert.equal(peer.requests[0]?.headers.host, `shop.rebind.example:${peer.port}`);
     assert.equal((await sender.deliver(message(url))).ok, true);
     const rebound = await sender.deliver(message(url));
-    assert.match(rebound.ok ? '' : rebound.error, /destination_forbidden: shop\.rebind\.example resolves to 10\.0\.0\.7 is a private/);
+    assert.match(rebound.ok ? '' : rebound.error, /destination_forbidden: shop\.rebind\.example resolves to 10\.0\.0\.7, which is a private/);
     assert.equal(peer.requests.length, 2);
   });
 

@@ -139,7 +139,10 @@ describe('dynamic template', () => {
     const connections = peer.secureConnections;
     const result = await fetcher.load({ env: 'test', merchantId: m.merchantId, organisationId: m.organisationId }, peer.url('/template.html?strict'));
     assert.equal(result.ok, false);
-    assert.match(result.ok ? '' : result.problem, /^unreachable\/destination_forbidden: localhost resolves to 127\.0\.0\.1 is a loopback address/);
+    assert.match(
+      result.ok ? '' : result.problem,
+      /^unreachable\/destination_forbidden: localhost resolves to 127\.0\.0\.1, which is a loopback address: Varco connects only to public addresses/,
+    );
     assert.equal(peer.secureConnections, connections);
   });
 

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
 import { Browser, createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
+import { debugView } from '../../src/modules/merchants/error-log.debug.ts';
+import { errorLogPage } from '../../src/views/merchant/error-log.ts';
 
 // Tools for merchants in the portal: the SHASIGN page (the published vector A1 of
 // docs/reference/ogone/test-vectors.md, the signed test transaction form) and the Error logs page
@@ -177,4 +179,64 @@ test('the error log shows each rejection with its signature debugger; card data 
   assert.match(testOnly.body, /order-42/);
   assert.doesNotMatch(testOnly.body, /order-43|order-44/);
   assert.equal((await other.get(`/portal/merchants/${merchant.id}/errors`)).statusCode, 404);
+});
+
+test('the signature debugger says when the SHASIGN was made with another algorithm than the account’s', async () => {
+  const debug = { page: 'utf8', passphraseSet: true, algorithm: 'sha256', hashingMethod: 'each-parameter', encoding: 'utf8', included: ['AMOUNT', 'ORDERID'] };
+  const row = (orderRef: string, extra: object) => ({
+    merchantId: merchant.id,
+    env: 'test' as const,
+    pspid: 'MyPSPID',
+    orderRef,
+    code: '50001184',
+    message: 'unknown order/1/s/',
+    clientIp: '203.0.113.9',
+    referrer: null,
+    debug: { ...debug, ...extra },
+  });
+  await services.errorLog.recordEntryError(row('order-sha1', { shasign: 'given', shasignDigits: 40 }));
+  await services.errorLog.recordEntryError(row('order-sha256', { shasign: 'given', shasignDigits: 64 }));
+  const log = await portal.get(`/portal/merchants/${merchant.id}/errors?q=order-sha`);
+  assert.equal(log.statusCode, 200);
+  const said = [...log.body.matchAll(/The SHASIGN has (\d+) hex digits \(([^)]+)\); this account hashes with ([^.]+)\./g)].map((m) => [m[1], m[2], m[3]]);
+  assert.deepEqual(said, [['40', 'SHA-1', 'SHA-256']], 'said once: the 64-digit one matches the account');
+  assert.match(log.body, /<p>Parameters included, in order \(their values are in the string below\):<\/p>/);
+  const italian = {
+    id: 'err_1',
+    at: new Date(),
+    env: 'test',
+    pspid: 'MyPSPID',
+    orderRef: 'order-sha512',
+    code: '50001184',
+    message: 'unknown order/1/s/',
+    clientIp: null,
+    referrer: null,
+    debug: debugView({ ...debug, shasign: 'given', shasignDigits: 128 }),
+  };
+  const filter = { env: '', code: '', q: '', from: '', to: '' };
+  const it = errorLogPage('it', { base: '/x', filter, rows: [italian], olderHref: null, newestHref: null, csvHref: '/x.csv' });
+  assert.match(String(it), /Lo SHASIGN ha 128 cifre esadecimali \(SHA-512\); questo account calcola l’hash con SHA-256\./);
+  assert.match(String(it), /Parametri inclusi, in ordine \(i valori sono nella stringa qui sotto\):/);
+});
+
+test('the SHASIGN page starts from the merchant’s own hashing settings', async () => {
+  const selected = (body: string, name: string) =>
+    new RegExp(`<select id="s-${name}" name="${name}">[\\s\\S]*?<option value="([^"]+)" selected>`).exec(body)?.[1];
+  const before = (await portal.get('/portal/shasign')).body;
+  assert.deepEqual(
+    [selected(before, 'alg'), selected(before, 'method'), selected(before, 'encoding')],
+    ['sha512', 'each-parameter', 'utf8'],
+    'the defaults of a new account',
+  );
+  const updated = await services.merchants.updateSettings(
+    merchant.id,
+    'test',
+    { hashAlgorithm: 'sha256', charset: 'latin1' },
+    { type: 'cli', id: null, ip: null },
+  );
+  assert.ok(updated.ok);
+  const after = (await portal.get('/portal/shasign')).body;
+  assert.deepEqual([selected(after, 'alg'), selected(after, 'encoding')], ['sha256', 'latin1']);
+  // Without a merchant account: the tool's own defaults.
+  assert.equal(selected((await other.get('/portal/shasign')).body, 'alg'), 'sha512');
 });

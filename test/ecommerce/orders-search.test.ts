@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
 import { createMerchant, payLocation, postCard, postEntry, signedOrder } from '../support/ecommerce.ts';
 import { Browser, createReferent } from '../support/subscriptions.ts';
+import { OPERATION_STATUSES } from '../../src/modules/checkout/operations.policy.ts';
 
 const t = await buildTestApp();
 const { app } = t;
@@ -74,4 +75,22 @@ test('the search downloads as CSV, spreadsheet-safe and scoped', async () => {
     .trimEnd()
     .split('\r\n');
   assert.match(yen[1] ?? '', /,yen-1,\d+,\d+,1500,JPY,/);
+});
+
+test('the STATUS filter offers every status an order can have, 46 included, and finds the order by it', async () => {
+  const page = await portal.get('/portal/orders');
+  const offered = [...page.body.matchAll(/<option value="(\d+)"(?: selected)?>(\d+) · [^<]+<\/option>/g)].map((m) => Number(m[1]));
+  // What a payment leaves on an order, and what a maintenance operation leaves when done or uncertain.
+  const payment = [0, 1, 2, 5, 9, 46, 52, 92, 93, 99];
+  const operations = Object.values(OPERATION_STATUSES).flatMap((s) => [s.done, s.uncertain]);
+  for (const status of [...payment, ...operations]) assert.ok(offered.includes(status), `STATUS ${status} is offered`);
+  assert.ok(!offered.includes(91) && !offered.includes(81), 'an operation’s pending status is its own, never an order’s');
+  const ref = 'waiting-3ds';
+  assert.equal((await postEntry(app, signedOrder(shop, ref))).statusCode, 303);
+  await db.updateTable('orders').set({ status: 46 }).where('order_ref', '=', ref).execute();
+  const filtered = await portal.get('/portal/orders?status=46');
+  assert.deepEqual(refs(filtered.body), [ref]);
+  assert.match(filtered.body, /<option value="46" selected>46 · Waiting for authentication \(3-D Secure\)<\/option>/);
+  // The environment as every other page writes it.
+  assert.match(filtered.body, /<td[^>]*>Test<\/td><td[^>]*><a href="\/portal\/orders\/ord_[0-9a-z]+">waiting-3ds<\/a>/);
 });

@@ -8,6 +8,7 @@ import { buildTestApp } from '../support/app.ts';
 import { createApiUser, ncAnswer, postDirect, signedDirect } from '../support/directlink.ts';
 import { createMerchant, payLocation, postCard, postEntry, signedOrder } from '../support/ecommerce.ts';
 import { Browser, createOrganisation, createReferent } from '../support/subscriptions.ts';
+import { confirmPage } from '../../src/views/shared/confirm.ts';
 
 const t = await buildTestApp();
 const { app } = t;
@@ -65,6 +66,12 @@ describe('portal: capture, refund, cancel', () => {
     assert.match(confirm.body, /The remaining €7\.50 stays authorised/);
     const form = confirmForm(confirm.body);
     assert.deepEqual([form.action, form.fields.amount, form.fields.final], [`/portal/orders/${o.id}/capture`, '1250', '']);
+    // Beside "Capture €12.50", the way out names where it leads: "Cancel" read as "Cancel the authorisation".
+    assert.match(
+      confirm.body,
+      new RegExp(`<button type="submit" class="danger">Capture €12\\.50</button> <a href="/portal/orders/${o.id}">Back to the order</a>`),
+    );
+    assert.doesNotMatch(confirm.body, />Cancel<\/a>/);
     assert.deepEqual(await ops(o.id), [], 'nothing happens before the confirmation');
     const done = await browser.post(form.action, { amount: form.fields.amount!, final: form.fields.final! });
     assert.equal(done.statusCode, 303, done.body.slice(0, 400));
@@ -100,6 +107,7 @@ describe('portal: capture, refund, cancel', () => {
     const last = await italian.get(`/portal/orders/${o.id}/capture?final=1`);
     assert.match(last.body, /Vengono incassati 20,00\s€ dei 20,00\s€ autorizzati/);
     assert.match(last.body, /È l’ultimo incasso/);
+    assert.match(last.body, new RegExp(`<a href="/portal/orders/${o.id}">Torna all’ordine</a>`));
     const f = confirmForm(last.body);
     assert.equal((await italian.post(f.action, { amount: f.fields.amount!, final: f.fields.final! })).statusCode, 303);
     const refund = await browser.get(`/portal/orders/${o.id}/refund?amount=5,00`);
@@ -184,5 +192,13 @@ describe('portal: capture, refund, cancel', () => {
       assert.equal((await outsider.post(`/portal/orders/${o.id}/${action}`, { amount: '100' })).statusCode, 404, action);
     }
     assert.deepEqual(await ops(o.id), []);
+  });
+});
+
+describe('the shared confirmation page', () => {
+  it('its way back is not called "Cancel" (beside "Cancel the subscription" it read as the action)', () => {
+    const view = { consequences: ['x'], action: '/a', fields: {}, confirmLabel: 'Cancel the subscription', cancelHref: '/b' };
+    assert.match(String(confirmPage('en', view)), /Cancel the subscription<\/button> <a href="\/b">Go back<\/a>/);
+    assert.match(String(confirmPage('it', view)), /<a href="\/b">Torna indietro<\/a>/);
   });
 });

@@ -68,9 +68,22 @@ export function registerPortalMerchantToolRoutes(app: FastifyInstance, options: 
 
   const shasignView = async (request: FastifyRequest, values: ShasignFormValues) => {
     const who = merchantReferent(request);
-    // Prefill the PSPID of the organisation's merchant, when the form is empty.
+    // When the form is empty: the PSPID of the organisation's merchant, and its own hashing (the
+    // test settings, where a shop starts): algorithm, method, and the encoding when the settings
+    // fix one (the "page" charset follows the page each request is posted to, unknown here).
     const m = values === EMPTY ? await merchants.forOrganisation(who.organisationId) : undefined;
-    return { csrf: who.csrf, values: m ? { ...values, params: values.params.replace('PSPID=\n', `PSPID=${m.pspid}\n`) } : values };
+    if (!m) return { csrf: who.csrf, values };
+    const s = await merchants.settings(m.id, 'test');
+    return {
+      csrf: who.csrf,
+      values: {
+        ...values,
+        params: values.params.replace('PSPID=\n', `PSPID=${m.pspid}\n`),
+        alg: s.hashAlgorithm,
+        method: s.hashingMethod,
+        encoding: s.charset === 'page' ? values.encoding : s.charset,
+      },
+    };
   };
 
   routes.get('/shasign', { schema: { querystring: NoQuery } }, async (request, reply) => {

@@ -13,7 +13,9 @@ import {
 } from '../../modules/merchants/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { copiedPage, createMerchantPage, settingsPage, type MerchantHeaderView, type SettingsValues } from '../../views/merchant/settings.ts';
-import { problemText, strings } from '../../views/merchant/strings.ts';
+import { fieldLabel, fill, problemText, strings } from '../../views/merchant/strings.ts';
+import type { Locale } from '../../views/i18n.ts';
+import type { PortalHostedPage } from './orders.ts';
 import { copyPreviewPage, copyStrings } from '../../views/merchant/copy.ts';
 import { EnvSegment, form, IdParams, IdSegment, listOf, NoQuery, query, Text, TextList, textOf, typed } from '../shared/schemas.ts';
 import { Type, type Static } from 'typebox';
@@ -26,6 +28,8 @@ import { referentOf } from './referent.ts';
 
 export interface PortalMerchantRoutesOptions {
   merchants: MerchantsService;
+  /** Its feedback sender judges the server-to-server URLs' hosts as it will at delivery (without DNS here). */
+  hostedPage: PortalHostedPage;
 }
 
 /** The *Technical information* form of one environment. */
@@ -153,8 +157,28 @@ export function settingsInputFromForm(body: Body): SettingsInput {
   };
 }
 
+/** The host name of a URL as typed; '' when it is none. */
+function hostOf(text: string): string {
+  try {
+    return new URL(text.trim()).hostname;
+  } catch {
+    return '';
+  }
+}
+
 export function registerPortalMerchantRoutes(app: FastifyInstance, options: PortalMerchantRoutesOptions): void {
   const { merchants } = options;
+  const { feedback } = options.hostedPage;
+  // Refused on save: a host every delivery to which the sender would refuse (localhost without a loopback range allowed).
+  const feedbackHostRefused = (url: URL): boolean => feedback.judgeHost(url.hostname)?.kind === 'refused';
+  /** Server-to-server URLs whose host usually resolves to a private address: valid, but likely refused at delivery. */
+  const feedbackWarnings = (locale: Locale, values: SettingsValues): string[] =>
+    (['s2sUrlAccepted', 's2sUrlDeclined'] as const).flatMap((name) => {
+      const host = hostOf(values[name]);
+      return host !== '' && feedback.judgeHost(host)?.kind === 'private_name'
+        ? [fill(strings(locale).privateHost, { field: fieldLabel(locale, name), host })]
+        : [];
+    });
 
   const createForm = async (request: FastifyRequest, reply: FastifyReply, form: { pspid?: string; problem?: string } = {}, status = 200) => {
     const who = merchantReferent(request);
@@ -173,6 +197,7 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     const who = merchantReferent(request);
     const s = await merchants.settings(m.id, env);
     const t = strings(request.locale);
+    const values = extra.values ?? valuesOf(s);
     return sendPage(
       request,
       reply,
@@ -180,7 +205,8 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
       settingsPage(request.locale, {
         merchant: header(m),
         env,
-        values: extra.values ?? valuesOf(s),
+        values,
+        warnings: feedbackWarnings(request.locale, values),
         shaInSet: s.shaInSet,
         shaOutSet: s.shaOutSet,
         feedbackCatalogue: FEEDBACK_PARAMETERS,
@@ -237,7 +263,10 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     const m = await scopedMerchant(request.params.id, merchants, who.organisationId);
     const env = envOf(request.params.env);
     const body = request.body;
-    const outcome = await merchants.updateSettings(m.id, env, settingsInputFromForm(body), who.actor, { organisationId: who.organisationId });
+    const outcome = await merchants.updateSettings(m.id, env, settingsInputFromForm(body), who.actor, {
+      organisationId: who.organisationId,
+      feedbackHostRefused,
+    });
     const t = strings(request.locale);
     if (!outcome.ok) {
       return settingsView(

@@ -132,6 +132,7 @@ export function registerPortalOrderOperationRoutes(app: FastifyInstance, options
         fields: { _csrf: csrf, amount: String(amount), final: final ? '1' : '' },
         confirmLabel: text.confirm,
         cancelHref: `/portal/orders/${order.id}`,
+        cancelLabel: t.back,
       });
       return send(request, reply, text.title, body);
     });

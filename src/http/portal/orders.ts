@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
-import type { OperationsService, OrderRecord, OrderSearch, OrdersService } from '../../modules/checkout/index.ts';
+import type { FeedbackSender, OperationsService, OrderRecord, OrderSearch, OrdersService } from '../../modules/checkout/index.ts';
 import { formatDateTime, formatMoney, minorToDecimal } from '../../views/format.ts';
 import type { Locale } from '../../views/i18n.ts';
 import { portalNav } from '../../views/nav.ts';
@@ -15,15 +15,26 @@ import { html, type SafeHtml } from '../../views/html.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
 import { confirmPage } from '../../views/shared/confirm.ts';
 import { confirmStrings } from '../../views/shared/confirm-strings.ts';
-import { operationStatusText } from '../../views/orders/operations.ts';
+import { operationStatusText, operationStrings } from '../../views/orders/operations.ts';
 import { orderOperationsSection, registerPortalOrderOperationRoutes } from './order-operations.ts';
 
 // Portal pages of the organisation's hosted-page orders: status, payment attempts, and every
 // server-to-server delivery attempt with *resend*. Scoped to the referent's organisation: another
 // organisation's order answers 404 like an unknown one.
 
+/**
+ * What the portal uses of the hosted page's services: the orders pages read orders and operations,
+ * the merchant settings page asks the feedback sender about the feedback URLs' hosts. One type for
+ * every route options interface that names it, as the portal's options extend them all.
+ */
+export interface PortalHostedPage {
+  orders: OrdersService;
+  operations: OperationsService;
+  feedback: Pick<FeedbackSender, 'judgeHost'>;
+}
+
 export interface PortalOrderRoutesOptions {
-  hostedPage: { orders: OrdersService; operations: OperationsService };
+  hostedPage: PortalHostedPage;
 }
 
 function organisationOf(request: FastifyRequest): { organisationId: string; csrf: string } {
@@ -201,6 +212,7 @@ export function registerPortalOrderRoutes(app: FastifyInstance, options: PortalO
       fields: { _csrf: csrf, messageId },
       confirmLabel: c.confirm,
       cancelHref: `/portal/orders/${request.params.id}`,
+      cancelLabel: operationStrings(request.locale).back,
     });
     return send(request, reply, c.title, body);
   });

@@ -32,6 +32,12 @@ export interface SignatureDebug {
   /** Each distinct way of ordering them, with the passphrase shown as `********`. */
   readonly candidates: readonly ShaCandidate[];
   readonly shasign: 'missing' | 'given';
+  /**
+   * How many hex digits the SHASIGN received has, when it is hex: 40, 64 and 128 say it was made
+   * with SHA-1, SHA-256 or SHA-512 (the debugger tells when that is not the account's algorithm).
+   * Its length only, never the digest.
+   */
+  readonly shasignDigits?: number;
   /** A signed parameter sent twice (the request is refused). */
   readonly duplicate?: string;
   /** Parameter names as received, in order (values are in the masked strings). */
@@ -63,6 +69,7 @@ export function signatureDebug(input: {
     included: includedNames(pairs, config.hashingMethod),
     candidates,
     shasign: input.shasign === undefined || input.shasign === '' ? 'missing' : 'given',
+    ...(/^[0-9a-f]+$/i.test(input.shasign?.trim() ?? '') ? { shasignDigits: (input.shasign ?? '').trim().length } : {}),
     ...(sha !== null && !sha.ok && sha.reason === 'duplicate' ? { duplicate: sha.param } : {}),
     received: pairs.map(([name]) => name.slice(0, 100)).slice(0, 500),
   };

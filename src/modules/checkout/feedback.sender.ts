@@ -31,6 +31,8 @@ import { createTrustCache, type TrustService } from '../stations/index.ts';
 // the CAs trusted for every organisation and the merchant organisation's own.
 
 export interface FeedbackSender {
+  /** What can be said of a feedback URL's host when the settings are saved (feedbackHostVerdict with this sender's policy). */
+  judgeHost(hostname: string): FeedbackHostVerdict | undefined;
   /** The worker's handler: 5-second connect and response timeouts. */
   deliver: DeliveryHandler;
   /** One attempt before the customer is redirected ("online" timing): shorter timeouts. */
@@ -66,6 +68,29 @@ export function chooseAddress(addresses: string[], destinations: DestinationPoli
   const verdicts = addresses.map((address) => destinations.judge(address));
   const allowed = verdicts.filter((verdict) => verdict.allowed);
   return allowed.find((verdict) => isIP(verdict.address) === 4) ?? allowed[0] ?? verdicts[0];
+}
+
+/**
+ * What the settings page can say of a feedback URL's host before any delivery, without DNS (a
+ * name's addresses are judged at each delivery, and may change): `refused` when every delivery
+ * would be refused, with the reason the delivery would give; `private_name` for a name that
+ * usually resolves to a non-public address (one label, or a local-use suffix); else undefined.
+ * `localhost` and `*.localhost` resolve to loopback (RFC 6761), refused unless the operator
+ * allowed it (VARCO_OUTBOUND_ALLOW_CIDRS). An IP address is refused by the settings already
+ * (s2sUrlProblem).
+ */
+export type FeedbackHostVerdict = { readonly kind: 'refused'; readonly reason: string } | { readonly kind: 'private_name' };
+
+const LOCAL_SUFFIX = /\.(local|localdomain|internal|intranet|lan|home|corp|home\.arpa)$/;
+
+export function feedbackHostVerdict(hostname: string, destinations: DestinationPolicy): FeedbackHostVerdict | undefined {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0) return undefined;
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    const chosen = chooseAddress(['127.0.0.1', '::1'], destinations);
+    return chosen && !chosen.allowed ? { kind: 'refused', reason: describeRefusal(chosen, host) } : undefined;
+  }
+  return !host.includes('.') || LOCAL_SUFFIX.test(host) ? { kind: 'private_name' } : undefined;
 }
 
 function outcomeOf(result: OutboundResult): DeliveryOutcome {
@@ -124,7 +149,7 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
     }
     if (chosen === undefined) return { ok: false, error: `unreachable/dns: ${url.hostname} has no address` };
     // Not permanent: the merchant may fix its DNS record while the retries last.
-    if (!chosen.allowed) return { ok: false, error: `unreachable/destination_forbidden: ${url.hostname} resolves to ${describeRefusal(chosen)}` };
+    if (!chosen.allowed) return { ok: false, error: `unreachable/destination_forbidden: ${describeRefusal(chosen, url.hostname)}` };
     const organisationId = message.organisationId;
     const endpoints = {
       key: `feedback:${organisationId ?? '-'}:${url.hostname}:${chosen.address}:${url.port}:${slot}`,
@@ -144,6 +169,7 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
   }
 
   return {
+    judgeHost: (hostname) => feedbackHostVerdict(hostname, deps.destinations),
     deliver: (message, signal) => send(message, DEFERRED, 'feedback', signal),
     online: (message) => send(message, ONLINE, 'feedback-online'),
     close: () => client.close(),

@@ -26,8 +26,8 @@ export { API_ALIAS_PAGE, createAliasesService } from './aliases.service.ts';
 export type { AliasView, AliasesService } from './aliases.service.ts';
 
 // Server-to-server feedback: the online attempt and the outbox's `http` handler; whom an exhausted one concerns.
-export { chooseAddress, createFeedbackSender, feedbackOwners } from './feedback.sender.ts';
-export type { FeedbackSender, FeedbackSenderDeps } from './feedback.sender.ts';
+export { chooseAddress, createFeedbackSender, feedbackHostVerdict, feedbackOwners } from './feedback.sender.ts';
+export type { FeedbackHostVerdict, FeedbackSender, FeedbackSenderDeps } from './feedback.sender.ts';
 export { PAYMENT_ZONE, createTemplateFetcher } from './template.fetcher.ts';
 export type { TemplateFetcher, TemplateFetcherOptions, TemplateResult } from './template.fetcher.ts';
 

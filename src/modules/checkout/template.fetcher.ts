@@ -69,7 +69,7 @@ export function createTemplateFetcher(options: TemplateFetcherOptions): Template
     }
     const chosen = chooseAddress(addresses, options.destinations);
     if (chosen === undefined) return { ok: false, problem: `unreachable/dns: ${url.hostname} has no address` };
-    if (!chosen.allowed) return { ok: false, problem: `unreachable/destination_forbidden: ${url.hostname} resolves to ${describeRefusal(chosen)}` };
+    if (!chosen.allowed) return { ok: false, problem: `unreachable/destination_forbidden: ${describeRefusal(chosen, url.hostname)}` };
     const port = Number(url.port || 443);
     const deadline = AbortSignal.timeout(timeoutMs + 500);
     const result = await client.send(

@@ -13,6 +13,7 @@
  *       orders?: Array<{ order, maskedString }>,  //   …and the other orders when they differ
  *       algorithm: 'sha1'|'sha256'|'sha512', hashingMethod?, encoding?: 'utf8'|'latin1', page?,
  *       passphraseSet?: boolean, shasign?: 'missing'|'given', received?: string[] (names as sent),
+ *       shasignDigits?: number (hex digits of the SHASIGN received: its length, never its value),
  *       duplicate?: string (a signed parameter sent twice), problem?: { code, name? }
  *     }
  *
@@ -35,6 +36,8 @@ export interface DebugView {
   page: string | null;
   passphraseSet: boolean | null;
   shasign: 'missing' | 'given' | null;
+  /** Hex digits of the SHASIGN received (40, 64, 128: SHA-1, SHA-256, SHA-512). */
+  shasignDigits: number | null;
   duplicate: string | null;
   problem: string | null;
 }
@@ -92,6 +95,7 @@ export function debugView(value: unknown): DebugView | null {
     page: str(v.page),
     passphraseSet: typeof v.passphraseSet === 'boolean' ? v.passphraseSet : null,
     shasign: v.shasign === 'missing' || v.shasign === 'given' ? v.shasign : null,
+    shasignDigits: typeof v.shasignDigits === 'number' && Number.isInteger(v.shasignDigits) ? v.shasignDigits : null,
     duplicate: str(v.duplicate),
     problem: problem ? [str(problem.code), str(problem.name)].filter(Boolean).join(' ') || null : null,
   };

@@ -14,6 +14,7 @@ import {
   checkPspid,
   testPassphrasesToReplace,
   validateSettings,
+  type FeedbackHostRefused,
   type SettingsInput,
   type SettingsProblem,
   type TechnicalSettings,
@@ -232,14 +233,14 @@ export function createMerchantsService(options: MerchantsOptions) {
     env: EcommerceEnv,
     input: SettingsInput,
     actor: MerchantActor,
-    scope: { organisationId?: string } = {},
+    scope: { organisationId?: string; feedbackHostRefused?: FeedbackHostRefused } = {},
   ): Promise<UpdateOutcome> {
     const m = await requireMerchant(merchantId, scope.organisationId);
     return db.transaction().execute(async (trx): Promise<UpdateOutcome> => {
       const rows = await repo.lockBothSettings(trx, m.id);
       const row = rows[env];
       const current = repo.settingsOf(row);
-      const verdict = validateSettings(input, env, current);
+      const verdict = validateSettings(input, env, current, scope.feedbackHostRefused ? { feedbackHostRefused: scope.feedbackHostRefused } : {});
       if (!verdict.ok) return { ok: false, problems: verdict.problems };
       if (verdict.acceptsLegacy) verdict.patch.legacyHashingAcceptedAt = clock.now();
       const { shaIn, shaOut, ...plain } = verdict.patch;

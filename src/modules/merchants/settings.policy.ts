@@ -100,6 +100,7 @@ export type SettingsProblemCode =
   | 'not_http'
   | 'https_required'
   | 'host_required'
+  | 'destination_forbidden'
   | 'too_long'
   | 'too_many'
   | 'contains_space'
@@ -167,8 +168,15 @@ export function s2sUrlProblem(env: EcommerceEnv, url: URL): 'https_required' | '
   return undefined;
 }
 
-/** An absolute http(s) URL, or '' (no URL); a server-to-server URL (`s2s`) also follows s2sUrlProblem. */
-function checkUrl(value: string, s2s?: EcommerceEnv): { url: string | null } | { code: SettingsProblemCode } {
+/**
+ * Whether the feedback sender would refuse every delivery to a URL's host, judged without DNS by
+ * the destination policy of the process (checkout's feedbackHostVerdict: `localhost` while the
+ * operator allows no loopback range). Given by the callers that have the policy (the portal).
+ */
+export type FeedbackHostRefused = (url: URL) => boolean;
+
+/** An absolute http(s) URL, or '' (no URL); a server-to-server URL (`s2s`) also follows s2sUrlProblem and `refused`. */
+function checkUrl(value: string, s2s?: EcommerceEnv, refused?: FeedbackHostRefused): { url: string | null } | { code: SettingsProblemCode } {
   const text = value.trim();
   if (text === '') return { url: null };
   if (text.length > URL_MAX_LENGTH) return { code: 'too_long' };
@@ -183,6 +191,7 @@ function checkUrl(value: string, s2s?: EcommerceEnv): { url: string | null } | {
   if (url.hostname === '') return { code: 'invalid_url' };
   const problem = s2s === undefined ? undefined : s2sUrlProblem(s2s, url);
   if (problem !== undefined) return { code: problem };
+  if (s2s !== undefined && refused?.(url) === true) return { code: 'destination_forbidden' };
   return { url: text };
 }
 
@@ -240,7 +249,7 @@ function collectChoices(input: SettingsInput, c: Collector): void {
   }
 }
 
-function collectUrls(input: SettingsInput, env: EcommerceEnv, c: Collector): void {
+function collectUrls(input: SettingsInput, env: EcommerceEnv, c: Collector, refused?: FeedbackHostRefused): void {
   const urls = [
     ['acceptUrl', false],
     ['declineUrl', false],
@@ -253,7 +262,7 @@ function collectUrls(input: SettingsInput, env: EcommerceEnv, c: Collector): voi
   for (const [field, s2s] of urls) {
     const value = input[field];
     if (value === undefined) continue;
-    const checked = checkUrl(value, s2s ? env : undefined);
+    const checked = checkUrl(value, s2s ? env : undefined, refused);
     if ('code' in checked) c.problems.push({ field, code: checked.code, detail: value.trim().slice(0, 200) });
     else c.patch[field] = checked.url;
   }
@@ -285,12 +294,18 @@ function collectLists(input: SettingsInput, c: Collector): void {
 
 /**
  * Validates a settings change for `env`. `current` (the stored settings) is needed for the rules
- * that span fields: a server-to-server timing other than "none" needs the first URL.
+ * that span fields: a server-to-server timing other than "none" needs the first URL. With
+ * `feedbackHostRefused`, a server-to-server URL every delivery to which would be refused is too.
  */
-export function validateSettings(input: SettingsInput, env: EcommerceEnv, current: TechnicalSettings): SettingsVerdict {
+export function validateSettings(
+  input: SettingsInput,
+  env: EcommerceEnv,
+  current: TechnicalSettings,
+  options: { feedbackHostRefused?: FeedbackHostRefused } = {},
+): SettingsVerdict {
   const c: Collector = { patch: {}, problems: [] };
   collectChoices(input, c);
-  collectUrls(input, env, c);
+  collectUrls(input, env, c, options.feedbackHostRefused);
   collectLists(input, c);
   for (const field of ['shaIn', 'shaOut'] as const) {
     const value = input[field];

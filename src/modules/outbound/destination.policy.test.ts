@@ -118,6 +118,14 @@ describe('destination policy: spellings', () => {
       describeRefusal(verdict),
       '127.0.0.1 is a loopback address: Varco connects only to public addresses (an operator may allow ranges with VARCO_OUTBOUND_ALLOW_CIDRS)',
     );
+    // Of a host name's address, one sentence too (not "localhost resolves to 127.0.0.1 is a …").
+    assert.equal(
+      describeRefusal(verdict, 'localhost'),
+      'localhost resolves to 127.0.0.1, which is a loopback address: Varco connects only to public addresses (an operator may allow ranges with VARCO_OUTBOUND_ALLOW_CIDRS)',
+    );
+    const invalid = strict.judge('not-an-address');
+    assert.ok(!invalid.allowed);
+    assert.equal(describeRefusal(invalid, 'shop.example'), 'shop.example resolves to "not-an-address", which is not an IP address');
   });
 });
 

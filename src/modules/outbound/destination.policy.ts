@@ -208,8 +208,13 @@ const REFUSAL_TEXT: Record<DestinationRefusal, string> = {
   own_address: 'an address of Varco itself',
 };
 
-/** One sentence for logs, failures and verification steps. */
-export function describeRefusal(verdict: Extract<DestinationVerdict, { allowed: false }>): string {
-  if (verdict.refusal === 'invalid') return `"${verdict.address}" is ${REFUSAL_TEXT.invalid}`;
-  return `${verdict.address} is ${REFUSAL_TEXT[verdict.refusal]}: Varco connects only to public addresses (an operator may allow ranges with VARCO_OUTBOUND_ALLOW_CIDRS)`;
+/**
+ * One sentence for logs, failures and verification steps. With `host`, the address is the one the
+ * host name resolved to: `localhost resolves to 127.0.0.1, which is a loopback address: …`.
+ */
+export function describeRefusal(verdict: Extract<DestinationVerdict, { allowed: false }>, host?: string): string {
+  const shown = verdict.refusal === 'invalid' ? `"${verdict.address}"` : verdict.address;
+  const subject = host === undefined ? `${shown} is` : `${host} resolves to ${shown}, which is`;
+  if (verdict.refusal === 'invalid') return `${subject} ${REFUSAL_TEXT.invalid}`;
+  return `${subject} ${REFUSAL_TEXT[verdict.refusal]}: Varco connects only to public addresses (an operator may allow ranges with VARCO_OUTBOUND_ALLOW_CIDRS)`;
 }

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
+import { formatDateTime } from '../format.ts';
 import { envTabs, type MerchantHeaderView } from './settings.ts';
 
 // The merchant's *API users* page: the USERIDs DirectLink accepts, per environment, the form that
@@ -84,15 +85,16 @@ export interface ApiUsersPageView {
   values?: { env: string; userid: string };
 }
 
-const stamp = (d: Date): string => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+// The portal's one date format (views/format.ts), as on every other page.
+const stamp = (locale: Locale, d: Date): string => formatDateTime(locale, d);
 
-function usersTable(t: ApiUserStrings, view: ApiUsersPageView): SafeHtml {
+function usersTable(locale: Locale, t: ApiUserStrings, view: ApiUsersPageView): SafeHtml {
   if (view.users.length === 0) return html`<p>${t.none}</p>`;
   return html`<table><thead><tr><th>${t.env}</th><th>${t.userid}</th><th>${t.created}</th><th>${t.passwordChanged}</th><th></th></tr></thead><tbody>
 ${view.users.map(
   (
     u,
-  ) => html`<tr data-api-user="${u.userid}"><td>${u.env === 'test' ? t.test : t.prod}</td><td><code>${u.userid}</code></td><td>${stamp(u.createdAt)}</td><td>${stamp(u.passwordChangedAt)}</td>
+  ) => html`<tr data-api-user="${u.userid}"><td>${u.env === 'test' ? t.test : t.prod}</td><td><code>${u.userid}</code></td><td>${stamp(locale, u.createdAt)}</td><td>${stamp(locale, u.passwordChangedAt)}</td>
 <td><form method="post" action="/portal/merchants/${view.merchant.id}/api-users/${u.id}/remove"><input type="hidden" name="_csrf" value="${view.csrf}"><button type="submit" class="secondary">${t.remove}</button></form></td></tr>`,
 )}</tbody></table>`;
 }
@@ -118,6 +120,6 @@ export function apiUsersPage(locale: Locale, view: ApiUsersPageView): SafeHtml {
   return html`${envTabs(locale, view.merchant.id, 'api-users')}
 <p>${t.intro}</p>
 ${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ''}
-${usersTable(t, view)}
+${usersTable(locale, t, view)}
 ${addForm(t, view, envs)}`;
 }

@@ -3,7 +3,7 @@ import { hostedNcErrorText } from '../../protocols/ogone/index.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { envTabs, type MerchantHeaderView } from './settings.ts';
-import { strings } from './strings.ts';
+import { fill, strings } from './strings.ts';
 import { copyButton } from '../shared/copy.ts';
 
 // The *Error logs* page: a search form (environment, NCERROR code, part of the PSPID or ORDERID,
@@ -20,6 +20,7 @@ export interface DebugRowView {
   page: string | null;
   passphraseSet: boolean | null;
   shasign: 'missing' | 'given' | null;
+  shasignDigits: number | null;
   duplicate: string | null;
   problem: string | null;
 }
@@ -38,12 +39,23 @@ export interface ErrorRowView {
 }
 
 const when = (locale: Locale, d: Date): string => formatDateTime(locale, d, { seconds: true });
+const algorithmName = (alg: string): string => alg.toUpperCase().replace('SHA', 'SHA-');
+/** The algorithm a SHASIGN of this many hex digits was made with. */
+const DIGITS_ALGORITHM: Readonly<Record<number, string>> = { 40: 'sha1', 64: 'sha256', 128: 'sha512' };
+
+/** "The SHASIGN has 40 hex digits (SHA-1); this account hashes with SHA-256.", when they differ. */
+function otherAlgorithm(locale: Locale, d: DebugRowView): SafeHtml | '' {
+  const received = d.shasignDigits === null ? undefined : DIGITS_ALGORITHM[d.shasignDigits];
+  if (received === undefined || d.algorithm === null || received === d.algorithm) return '';
+  const text = fill(strings(locale).shasignAlgorithm, { digits: d.shasignDigits ?? 0, received: algorithmName(received), account: algorithmName(d.algorithm) });
+  return html`<p class="error">${text}</p>`;
+}
 
 function debugger_(locale: Locale, d: DebugRowView): SafeHtml {
   const t = strings(locale);
   const facts = [
     d.page ? `${t.page}: ${d.page === 'utf8' ? 'orderstandard_utf8.asp' : d.page === 'latin1' ? 'orderstandard.asp' : d.page}` : '',
-    d.algorithm ? `${t.hashAlgorithm}: ${d.algorithm.toUpperCase().replace('SHA', 'SHA-')}` : '',
+    d.algorithm ? `${t.hashAlgorithm}: ${algorithmName(d.algorithm)}` : '',
     d.hashingMethod ? `${t.hashingMethod.split(' ')[0]}: ${d.hashingMethod === 'main-parameters' ? t.mainParameters : t.eachParameter}` : '',
     d.encoding ? `${t.encoding}: ${d.encoding === 'utf8' ? 'UTF-8' : 'ISO-8859-1'}` : '',
   ].filter((f) => f !== '');
@@ -51,7 +63,7 @@ function debugger_(locale: Locale, d: DebugRowView): SafeHtml {
   return html`<details><summary>${t.debugger}</summary>
 ${facts.length ? html`<p>${facts.join(' · ')}</p>` : ''}
 ${d.passphraseSet === false ? html`<p>${t.noPassphrase}</p>` : ''}
-${d.shasign === 'missing' ? html`<p>${t.shasignMissing}</p>` : d.shasign === 'given' ? html`<p>${t.shasignGiven}</p>` : ''}
+${d.shasign === 'missing' ? html`<p>${t.shasignMissing}</p>` : d.shasign === 'given' ? html`<p>${t.shasignGiven}</p>${otherAlgorithm(locale, d)}` : ''}
 ${d.duplicate ? html`<p class="error">${t.duplicate}: <code>${d.duplicate}</code></p>` : ''}
 ${d.problem ? html`<p>${t.problem}: <code>${d.problem}</code></p>` : ''}
 ${

@@ -50,6 +50,8 @@ export interface SettingsPageView {
   /** Problems already worded, with the field they belong to. */
   problems: ReadonlyArray<{ field: string; text: string }>;
   notices: readonly string[];
+  /** What Varco may refuse later though the settings are valid (a feedback host that usually resolves to a private address). */
+  warnings?: readonly string[];
   updatedAt: Date;
   csrf: string;
   /** The stored method is legacy, and when its risks were acknowledged (null: not yet, e.g. an upgraded install). */
@@ -249,6 +251,7 @@ ${pspidLine(locale, t, view)}
 ${active ? '' : html`<p class="notice" role="status">${t.envInactive}</p>`}
 ${view.env === 'prod' && !view.shaInSet ? html`<p class="error" role="alert" data-prod-sha-in>${t.prodNeedsShaIn}</p>` : ''}
 ${view.notices.map((n) => html`<p class="notice" role="status">${n}</p>`)}
+${(view.warnings ?? []).map((w) => html`<p class="warning" role="alert" data-warning>${w}</p>`)}
 ${view.problems.length ? html`<div class="error" role="alert"><p>${t.problems}</p><ul>${view.problems.map((pr) => html`<li><a href="#f-${pr.field}">${pr.text}</a></li>`)}</ul></div>` : ''}
 <form method="post" action="/portal/merchants/${m.id}/settings/${view.env}" accept-charset="UTF-8">${csrfField(view.csrf)}
 ${securityGroups(locale, t, view.values, view)}

@@ -65,6 +65,8 @@ const en = {
   save: 'Save',
   saved: 'Settings saved.',
   nothingChanged: 'Nothing changed.',
+  privateHost:
+    '{field}: the host {host} usually resolves to a private address. Varco resolves it at each delivery and connects only to public addresses (unless the operator allows the range with VARCO_OUTBOUND_ALLOW_CIDRS): if it resolves to a private one, every delivery fails; the order page shows why.',
   problems: 'Some settings are not valid; nothing was saved:',
   replaced:
     'A test passphrase was the same as a production passphrase. Varco replaced the test one with a random passphrase and e-mailed your referents: choose a new test passphrase.',
@@ -93,12 +95,13 @@ const en = {
   order: 'Sort order',
   shasignMissing: 'The request had no SHASIGN.',
   shasignGiven: 'The request carried a SHASIGN.',
+  shasignAlgorithm: 'The SHASIGN has {digits} hex digits ({received}); this account hashes with {account}.',
   duplicate: 'Sent twice',
   noPassphrase: 'No SHA-IN passphrase is set for this environment.',
   page: 'Page',
   referrer: 'Referrer',
   problem: 'Problem',
-  valuesInString: 'Values are in the string below.',
+  valuesInString: 'their values are in the string below',
   shaIntro:
     'Type or paste the parameters, one NAME=value per line, choose the algorithm and type the passphrase: you see the string that is hashed (passphrase masked) and the digest. The passphrase is not stored.',
   params: 'Parameters (NAME=value, one per line)',
@@ -194,6 +197,8 @@ const it: MerchantStrings = {
   save: 'Salva',
   saved: 'Impostazioni salvate.',
   nothingChanged: 'Nessuna modifica.',
+  privateHost:
+    '{field}: l’host {host} di solito corrisponde a un indirizzo privato. Varco lo risolve a ogni invio e si collega solo a indirizzi pubblici (salvo che il gestore ne consenta l’intervallo con VARCO_OUTBOUND_ALLOW_CIDRS): se corrisponde a un indirizzo privato, ogni invio fallisce; la pagina dell’ordine mostra perché.',
   problems: 'Alcune impostazioni non sono valide; non è stato salvato nulla:',
   replaced:
     'Una passphrase di collaudo era uguale a una di produzione. Varco ha sostituito quella di collaudo con una casuale e ha avvisato i referenti via e-mail: scegli una nuova passphrase di collaudo.',
@@ -223,12 +228,13 @@ const it: MerchantStrings = {
   order: 'Ordinamento',
   shasignMissing: 'La richiesta non aveva SHASIGN.',
   shasignGiven: 'La richiesta conteneva uno SHASIGN.',
+  shasignAlgorithm: 'Lo SHASIGN ha {digits} cifre esadecimali ({received}); questo account calcola l’hash con {account}.',
   duplicate: 'Inviato due volte',
   noPassphrase: 'Nessuna passphrase SHA-IN è impostata per questo ambiente.',
   page: 'Pagina',
   referrer: 'Referrer',
   problem: 'Problema',
-  valuesInString: 'I valori sono nella stringa qui sotto.',
+  valuesInString: 'i valori sono nella stringa qui sotto',
   shaIntro:
     "Scrivi o incolla i parametri, un NOME=valore per riga, scegli l'algoritmo e scrivi la passphrase: vedi la stringa sottoposta a hash (passphrase mascherata) e il digest. La passphrase non viene conservata.",
   params: 'Parametri (NOME=valore, uno per riga)',
@@ -300,6 +306,8 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     not_http: 'must start with http:// or https://',
     https_required: 'production sends server-to-server feedback over https:// only (http:// is accepted in test)',
     host_required: 'must name a host, not an IP address',
+    destination_forbidden:
+      'Varco would refuse every delivery to it: localhost is a loopback address, and Varco connects only to public addresses unless the operator allows the range with VARCO_OUTBOUND_ALLOW_CIDRS',
     too_long: 'too long',
     too_many: 'too many entries',
     contains_space: 'must not contain spaces',
@@ -329,6 +337,8 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     not_http: 'deve iniziare con http:// o https://',
     https_required: "in produzione l'esito server-to-server si invia solo su https:// (http:// è accettato in test)",
     host_required: 'deve indicare un nome host, non un indirizzo IP',
+    destination_forbidden:
+      'Varco rifiuterebbe ogni invio: localhost è un indirizzo di loopback, e Varco si collega solo a indirizzi pubblici, salvo che il gestore ne consenta l’intervallo con VARCO_OUTBOUND_ALLOW_CIDRS',
     too_long: 'troppo lungo',
     too_many: 'troppe voci',
     contains_space: 'non deve contenere spazi',

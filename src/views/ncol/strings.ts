@@ -161,7 +161,7 @@ const it_IT: PayStrings = {
   catalog: 'Continua gli acquisti',
   ncErrors: {
     [E.PAYMENT_REFUSED]: 'Pagamento rifiutato dall\u2019acquirer.',
-    [E.AUTHORISATION_DECLINED]: 'Autorizzazione negata.',
+    [E.AUTHORISATION_DECLINED]: 'Autorizzazione rifiutata.',
     [E.TECHNICAL_PROBLEM]: 'Si è verificato un problema tecnico, riprova.',
     [E.AUTHENTICATION_FAILED]: 'Autenticazione non riuscita, riprova o annulla.',
     [E.UNKNOWN_STATUS]:

@@ -45,8 +45,8 @@ const en = {
   back: 'All orders',
   ok: 'delivered',
   failed: 'failed',
-  test: 'test',
-  prod: 'production',
+  test: 'Test',
+  prod: 'Production',
 };
 type Strings = typeof en;
 const it: Strings = {
@@ -89,8 +89,8 @@ const it: Strings = {
   back: 'Tutti gli ordini',
   ok: 'consegnata',
   failed: 'fallita',
-  test: 'collaudo',
-  prod: 'produzione',
+  test: 'Collaudo',
+  prod: 'Produzione',
 };
 export const orderStrings = (locale: Locale): Strings => (locale === 'it' ? it : en);
 const envText = (locale: Locale, env: string): string => (env === 'prod' ? orderStrings(locale).prod : env === 'test' ? orderStrings(locale).test : env);
@@ -267,8 +267,15 @@ export interface OrderFilterValues {
   status: string;
 }
 
-/** The STATUS values a shop sees on its orders, for the filter. */
-const FILTER_STATUSES = [0, 1, 2, 5, 6, 7, 8, 9, 51, 52, 92, 93] as const;
+/**
+ * The STATUS values an order can have, for the filter: the payment's (0, 1, 2, 5, 9, 46 during 3-D
+ * Secure, 52 and 92 when the acquirer's answer was lost, 93, 99 while an attempt runs) and those a
+ * capture, refund, cancellation, deletion or renewal leaves on it when done or uncertain (5–9, 52,
+ * 62, 72, 82, 92), and 51, kept from before. The other statuses of an operation, pending (61, 71,
+ * 81, 91) or refused (63, 73, 83), stay on the operation's row of the order page: the order keeps its
+ * own, so filtering orders by them would find none.
+ */
+export const FILTER_STATUSES = [0, 1, 2, 5, 6, 7, 8, 9, 46, 51, 52, 62, 72, 82, 92, 93, 99] as const;
 
 export function ordersSearchPage(
   locale: Locale,
