@@ -11,7 +11,8 @@ import { configuredMailer, devServerCertificate } from '../app/container.ts';
 import { readMasterKey } from '../app/master-key.ts';
 import { recordedMasterKeyId } from '../modules/platform/index.ts';
 import { EXPIRY_WARNING_DAYS } from '../modules/stations/index.ts';
-import { databaseHint, type CliContext } from './context.ts';
+import { databaseHint } from '../db/unreachable.ts';
+import type { CliContext } from './context.ts';
 
 // `varco doctor`: what an operator checks before and after a start, one ✔/✘ line each with the fix.
 // Read-only: it migrates nothing and generates no master key. The checks that need the services

@@ -36,6 +36,26 @@ async function ensurePassword(file: string): Promise<string> {
   return password;
 }
 
+/** The data directory's cluster is another process's: a running Varco server, or a PostgreSQL that did not stop. */
+export class DataDirInUseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataDirInUseError';
+  }
+}
+
+/** The embedded PostgreSQL did not start; the message ends with its last log lines (`lines`). */
+export class EmbeddedStartError extends Error {
+  readonly port: number;
+  readonly lines: string[];
+  constructor(port: number, lines: string[], cause: unknown) {
+    super(`The embedded PostgreSQL did not start on port ${port}: ${lines.join(' ').trim() || String(cause)}`, { cause });
+    this.name = 'EmbeddedStartError';
+    this.port = port;
+    this.lines = lines;
+  }
+}
+
 interface RunningPostmaster {
   pid: number;
   port: number;
@@ -71,7 +91,7 @@ async function postmasterGone(pid: number, pgDir: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
     if (!alive(pid)) return;
   }
-  throw new Error(`An earlier PostgreSQL (pid ${pid}) still holds ${pgDir}; stop it and start again.`);
+  throw new DataDirInUseError(`An earlier PostgreSQL (pid ${pid}) still holds ${pgDir}: stop it and start again, or start with another VARCO_DATA_DIR.`);
 }
 
 async function ownerPid(file: string): Promise<number | undefined> {
@@ -113,7 +133,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   if (running && mode === 'share') return withAppRole(running.port, async () => undefined);
   if (running) {
     const owner = await ownerPid(ownerFile);
-    if (owner !== undefined) throw new Error(`Another Varco server (pid ${owner}) is running on ${options.dataDir}.`);
+    if (owner !== undefined)
+      throw new DataDirInUseError(
+        `Another Varco server (pid ${owner}) is running on ${options.dataDir}: stop it, or start this one with another VARCO_DATA_DIR.`,
+      );
     await stopPostmaster(running.pid, pgDir);
   }
   const recent: string[] = [];
@@ -140,7 +163,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   try {
     await server.start();
   } catch (error) {
-    throw new Error(`The embedded PostgreSQL did not start on port ${options.port}: ${recent.slice(-8).join(' ').trim() || String(error)}`, { cause: error });
+    throw new EmbeddedStartError(options.port, recent.slice(-8), error);
   }
   if (mode === 'own') await writeFile(ownerFile, `${process.pid}\n`);
   const child = (server as unknown as { process?: { kill(signal: string): boolean; exitCode: number | null } }).process;

@@ -1,13 +1,41 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError, loadConfig, type Config } from '../config/index.ts';
-import { auditRoleProblems, createPool, currentRole, grantAppRole, migrate, openDatabase, type DatabaseHandle, type MigrateResult } from '../db/index.ts';
-import type { Logger } from '../app/logger.ts';
+import {
+  auditRoleProblems,
+  createPool,
+  currentRole,
+  grantAppRole,
+  migrate,
+  NoPrimaryError,
+  openDatabase,
+  type DatabaseHandle,
+  type MigrateResult,
+} from '../db/index.ts';
+import { DataDirInUseError, EmbeddedStartError } from '../db/embedded.ts';
+import { flushThenExit, type Logger } from '../app/logger.ts';
 import { devServerCertificate } from '../app/container.ts';
+import { isDatabaseUnavailable } from '../kernel/database-unavailable.ts';
+import { databaseHint, unreachable } from '../db/unreachable.ts';
 import type { PlatformPki } from '../modules/platform/index.ts';
 
 // Start-up steps shared by the server and the CLI.
+
+/** How the server and the worker exit when they cannot start: each cause an operator can fix has its own code (README, "Configuration"). */
+export const EXIT_CODES = { unexpected: 1, configuration: 2, address: 3, dataDir: 4, database: 5 } as const;
+
+/** A start-up failure with a known cause: its message says what is wrong and what to change, and it has no stack worth showing. */
+export class StartupError extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number, message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'StartupError';
+    this.exitCode = exitCode;
+  }
+}
 
 export function loadConfigOrExit(): Config {
   try {
@@ -15,10 +43,76 @@ export function loadConfigOrExit(): Config {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      process.exit(2);
+      process.exit(EXIT_CODES.configuration);
     }
     throw error;
   }
+}
+
+/**
+ * The end of a server or worker that could not start (what had started is stopped by then). A known
+ * cause (ConfigError, StartupError) is one line on stderr, its exit code, and a log line without a
+ * stack; anything else is a bug: its stack goes to the log, exit code 1.
+ */
+export function exitNotStarted(logger: Logger, error: unknown, message: string): void {
+  const code = error instanceof StartupError ? error.exitCode : error instanceof ConfigError ? EXIT_CODES.configuration : EXIT_CODES.unexpected;
+  if (code === EXIT_CODES.unexpected) logger.fatal({ err: error }, message);
+  else {
+    process.stderr.write(`${(error as Error).message}\n`);
+    logger.fatal({ reason: (error as Error).message, exitCode: code }, message);
+  }
+  process.exitCode = code;
+  flushThenExit(logger, code);
+}
+
+const errnoOf = (error: unknown): { code?: unknown; syscall?: unknown } => (typeof error === 'object' && error !== null ? error : {});
+
+/** A failed `listen` said with the setting to change (VARCO_PORT, VARCO_HOST); any other error as it is. */
+export function listenFailure(config: Config, error: unknown): unknown {
+  const where = `${config.host}:${config.port}`;
+  switch (errnoOf(error).code) {
+    case 'EADDRINUSE':
+      return new StartupError(
+        EXIT_CODES.address,
+        `Cannot listen on ${where}, which is already in use (by another Varco server or another program): stop it, or set VARCO_PORT (or VARCO_HOST) to a free address.`,
+        error,
+      );
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError(
+        EXIT_CODES.address,
+        `Cannot listen on ${where}, as ${config.host} is not an address of this machine: set VARCO_HOST to one of its addresses, or to 0.0.0.0 for all of them.`,
+        error,
+      );
+    case 'EACCES':
+      return new StartupError(
+        EXIT_CODES.address,
+        `Cannot listen on ${where}, as ports below 1024 need privileges this process does not have: set VARCO_PORT to 1024 or above.`,
+        error,
+      );
+    default:
+      return error;
+  }
+}
+
+/** Opening the database failed: another process's data directory, an embedded cluster that did not start, a PostgreSQL out of reach; any other error as it is (a refused migration says itself what is wrong). */
+export function databaseFailure(config: Config, error: unknown): unknown {
+  if (error instanceof DataDirInUseError) return new StartupError(EXIT_CODES.dataDir, error.message, error);
+  if (error instanceof EmbeddedStartError) {
+    const inUse = error.lines.some((line) => /could not bind .*Address already in use/.test(line));
+    const why = inUse
+      ? `, as port ${error.port} is in use by another program: set VARCO_EMBEDDED_PG_PORT to a free port`
+      : ` (${error.lines.findLast((line) => /FATAL|PANIC|ERROR/.test(line))?.trim() ?? String(error.cause)}): check ${config.dataDir} (VARCO_DATA_DIR)`;
+    return new StartupError(EXIT_CODES.database, `The embedded PostgreSQL did not start${why}, or use an external PostgreSQL with DATABASE_URL.`, error);
+  }
+  // A file the embedded cluster needs (mkdir, open) is not the database being out of reach.
+  const { syscall } = errnoOf(error);
+  if (syscall !== undefined && syscall !== 'connect' && syscall !== 'getaddrinfo') return error;
+  if (error instanceof NoPrimaryError || unreachable(config, error) !== undefined || isDatabaseUnavailable(error)) {
+    return new StartupError(EXIT_CODES.database, `Cannot connect to the database (${(error as Error).message}): ${databaseHint(config, error)}.`, error);
+  }
+  return error;
 }
 
 /**
@@ -62,19 +156,65 @@ export async function openMigratedDatabase(
   return handle;
 }
 
+export interface ServerTls {
+  cert: string;
+  key: string;
+  /** The certificate's file, for the banner. */
+  source: string;
+}
+
 /**
- * Certificate files from configuration, or this instance's development certificate, issued by the
- * shared test platform CA (`platform`, ensured first so every instance is issued by the same one).
+ * VARCO_TLS_CERT and VARCO_TLS_KEY, read and checked before anything starts: a PEM certificate (chain),
+ * a PEM private key, the key of that certificate, a pair node:tls accepts. Undefined without them.
+ * A ConfigError names the setting otherwise.
  */
-export async function serverTls(config: Config, platform: PlatformPki): Promise<{ cert: string; key: string; source: string }> {
-  if (config.tls) {
-    const [cert, key] = await Promise.all([readFile(config.tls.certFile, 'utf8'), readFile(config.tls.keyFile, 'utf8')]).catch(
-      (error: NodeJS.ErrnoException) => {
-        throw new ConfigError('VARCO_TLS_CERT', `or VARCO_TLS_KEY cannot be read: ${error.message}`);
-      },
-    );
-    return { cert, key, source: config.tls.certFile };
+export async function readTlsFiles(config: Config): Promise<ServerTls | undefined> {
+  if (!config.tls) return undefined;
+  const { certFile, keyFile } = config.tls;
+  const read = (setting: string, file: string): Promise<string> =>
+    readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError(setting, `cannot be read (${error.code ?? 'error'}: ${file})`);
+    });
+  const cert = await read('VARCO_TLS_CERT', certFile);
+  const key = await read('VARCO_TLS_KEY', keyFile);
+  const swapped = 'are VARCO_TLS_CERT and VARCO_TLS_KEY swapped?';
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(cert);
+  } catch {
+    throw new ConfigError('VARCO_TLS_CERT', `(${certFile}) holds no PEM certificate${/PRIVATE KEY-----/.test(cert) ? ` but a private key: ${swapped}` : ''}`);
   }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (error) {
+    const what = /-----BEGIN CERTIFICATE-----/.test(key)
+      ? `holds no PEM private key but a certificate: ${swapped}`
+      : /ENCRYPTED/.test(key)
+        ? 'holds an encrypted private key: Varco has no passphrase setting; give it the key unencrypted, in a file only Varco may read'
+        : /PRIVATE KEY-----/.test(key)
+          ? `holds a PEM private key that cannot be used: ${(error as Error).message}`
+          : 'holds no PEM private key';
+    throw new ConfigError('VARCO_TLS_KEY', `(${keyFile}) ${what}`);
+  }
+  if (!leaf.checkPrivateKey(privateKey)) {
+    throw new ConfigError('VARCO_TLS_KEY', `(${keyFile}) is not the private key of the certificate in VARCO_TLS_CERT (${certFile})`);
+  }
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new ConfigError('VARCO_TLS_CERT', `(${certFile}) and VARCO_TLS_KEY (${keyFile}) are refused by TLS: ${(error as Error).message}`);
+  }
+  return { cert, key, source: certFile };
+}
+
+/**
+ * The certificate files from configuration (`files`, read by readTlsFiles), or this instance's
+ * development certificate, issued by the shared test platform CA (`platform`, ensured first so every
+ * instance is issued by the same one).
+ */
+export async function serverTls(config: Config, platform: PlatformPki, files: ServerTls | undefined): Promise<ServerTls> {
+  if (files) return files;
   const server = await devServerCertificate(config, platform);
   return { cert: server.chainPem, key: server.keyPem, source: server.paths.cert };
 }

@@ -3,8 +3,18 @@ import { createLogger, flushThenExit } from '../app/logger.ts';
 import { buildApp } from '../app/build.ts';
 import { createContainer, pkiDirOf, type Container } from '../app/container.ts';
 import { systemClock } from '../kernel/clock.ts';
-import { ConfigError } from '../config/index.ts';
-import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, serverTls, stopSignals } from './bootstrap.ts';
+import {
+  collectStartupGarbage,
+  databaseFailure,
+  exitNotStarted,
+  listenFailure,
+  loadConfigOrExit,
+  openMigratedDatabase,
+  readTlsFiles,
+  serverTls,
+  stopSignals,
+  type ServerTls,
+} from './bootstrap.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog } from '../modules/audit/index.ts';
 
@@ -17,11 +27,16 @@ const logger = createLogger(config.logLevel);
 const signals = stopSignals(logger);
 
 async function main(): Promise<void> {
+  // VARCO_TLS_CERT and VARCO_TLS_KEY first: a pair that cannot serve stops the start before anything starts.
+  const tlsFiles = await readTlsFiles(config);
   // Tracing before anything makes a span; loaded only when on (the SDK is not imported otherwise).
   const tracing = config.otel ? (await import('../app/tracing.ts')).startTracing(config.otel) : undefined;
-  const database = await openMigratedDatabase(config, logger, 'own', { warnAboutRole: true });
-  let tls: Awaited<ReturnType<typeof serverTls>>;
-  let container: Container;
+  const database = await openMigratedDatabase(config, logger, 'own', { warnAboutRole: true }).catch((error: unknown) => {
+    throw databaseFailure(config, error);
+  });
+  let tls: ServerTls;
+  let container: Container | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     const masterKey = await loadMasterKey(config);
     await checkMasterKey(database.db, masterKey);
@@ -39,14 +54,19 @@ async function main(): Promise<void> {
           'the private keys there are no longer read: delete them once every instance runs this version (docs/security.md, "Platform PKI")',
       );
     }
-    tls = await serverTls(config, platform);
+    tls = await serverTls(config, platform, tlsFiles);
+    app = await buildApp(container, { tls });
+    await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+      throw listenFailure(config, error);
+    });
   } catch (error) {
+    // What started stops, the embedded PostgreSQL included (an exit leaves it to the exit hook, which does not wait for it).
+    await app?.close();
+    await container?.close();
     await database.close();
     throw error;
   }
   const { services } = container;
-  const app = await buildApp(container, { tls });
-  await app.listen({ host: config.host, port: config.port });
   // Outbox workers (e-mail, feedback, receipts) in this process unless they run apart (VARCO_WORKERS=false).
   const workers = config.workers ? container.workers() : undefined;
   await workers?.start();
@@ -111,10 +131,4 @@ async function main(): Promise<void> {
   collectStartupGarbage();
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else logger.fatal({ err: error }, 'Varco failed to start');
-  process.exitCode = 1;
-  // The embedded cluster's exit hook stops PostgreSQL on the way out.
-  setTimeout(() => process.exit(1), 100).unref();
-});
+main().catch((error: unknown) => exitNotStarted(logger, error, 'Varco failed to start'));

@@ -1,8 +1,7 @@
 import { createLogger, flushThenExit } from '../app/logger.ts';
 import { createContainer } from '../app/container.ts';
 import { systemClock } from '../kernel/clock.ts';
-import { ConfigError } from '../config/index.ts';
-import { collectStartupGarbage, loadConfigOrExit, openMigratedDatabase, stopSignals } from './bootstrap.ts';
+import { collectStartupGarbage, databaseFailure, exitNotStarted, loadConfigOrExit, openMigratedDatabase, stopSignals } from './bootstrap.ts';
 import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
 import { createAuditLog } from '../modules/audit/index.ts';
 
@@ -19,7 +18,9 @@ async function main(): Promise<void> {
   // 'share': with the embedded database, use the cluster a running server owns.
   // Tracing before anything makes a span; loaded only when on (the SDK is not imported otherwise).
   const tracing = config.otel ? (await import('../app/tracing.ts')).startTracing(config.otel) : undefined;
-  const database = await openMigratedDatabase(config, logger, 'share', { warnAboutRole: true });
+  const database = await openMigratedDatabase(config, logger, 'share', { warnAboutRole: true }).catch((error: unknown) => {
+    throw databaseFailure(config, error);
+  });
   let masterKey: Buffer;
   try {
     // The workers append audit rows (station re-verification): the same key as the servers, or none.
@@ -66,9 +67,4 @@ async function main(): Promise<void> {
   signals.started((signal) => void stop(signal));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else logger.fatal({ err: error }, 'Varco worker failed to start');
-  process.exitCode = 1;
-  setTimeout(() => process.exit(1), 100).unref();
-});
+main().catch((error: unknown) => exitNotStarted(logger, error, 'Varco worker failed to start'));

@@ -15,7 +15,8 @@ import { SECURITY_HEADERS } from '../../src/http/plugins/security.ts';
 // the 503 of a stopping instance were written by Node or Fastify without them.
 
 const pki = await tempDevPki();
-const { app, services, database } = await buildTestApp({ tls: { cert: pki.server.chainPem, key: pki.server.keyPem } });
+const testApp = await buildTestApp({ tls: { cert: pki.server.chainPem, key: pki.server.keyPem } });
+const { app, services, database } = testApp;
 const org = await createOrganisation(database.db);
 const keys = await issueKeys(services, org);
 
@@ -136,4 +137,10 @@ test('a request arriving while the instance stops gets 503 unavailable, with the
   assert.match(last, /^HTTP\/1\.1 503 /, connection.received());
   assert.match(last, /"code":"unavailable"/);
   assertSecurityHeaders('503 while closing', headersOf(last));
+  // A 503 the instance chose to answer is not a failure: logged as a refusal, without a stack.
+  const logged = testApp.logs.filter((line) => line.code === 'unavailable');
+  assert.deepEqual(
+    logged.map((line) => [line.level, line.msg, line.status, line.err]),
+    [[30, 'request refused', 503, undefined]],
+  );
 });

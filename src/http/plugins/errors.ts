@@ -155,7 +155,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const varcoError = toVarcoError(error);
     // The database away is the operator's to see once (its own warnings say why), not a stack per request.
     if (varcoError.code === 'database_unavailable') request.log.warn({ code: varcoError.code, cause: error.message }, 'request refused: database unavailable');
-    else if (varcoError.status >= 500) request.log.error({ err: error, code: varcoError.code }, 'request failed');
+    else if (varcoError.status >= 500 && varcoError.code !== 'unavailable') request.log.error({ err: error, code: varcoError.code }, 'request failed');
     else request.log.info({ code: varcoError.code, status: varcoError.status }, 'request refused');
     return sendError(request, reply, varcoError);
   });
