@@ -57,9 +57,9 @@ export function sendErrorPage(reply: FastifyReply, status: number, language: str
   return privatePage(reply.code(status), PLAIN_CSP).send(errorPage(language, env));
 }
 
-/** 4xx for what the client sent, 503 while the database is away, 500 only for our own bugs. */
+/** 4xx for what the client sent, 503 while the database is away or the instance is stopping, 500 only for our own bugs. */
 export function statusOfError(error: FastifyError): number {
-  if (isDatabaseUnavailable(error)) return 503;
+  if (isDatabaseUnavailable(error) || (isVarcoError(error) && error.status === 503)) return 503;
   // A refusal from a root hook (say, the NUL check on `/ncol?%00`) carries its status as `status`.
   const status = isVarcoError(error) ? error.status : error.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return status;

@@ -43,7 +43,9 @@ function registerHandlers(app: FastifyInstance, options: NodoContextOptions): vo
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const caller = request.nodoCaller;
     const refusal = refusalOf(error);
-    if (refusal.kind === 'unexpected') request.log.error({ err: error }, 'pagoPA endpoint request failed');
+    // The instance stopping (or its database away) before the gateway let the request through is not a bug.
+    const unavailable = caller === undefined && isVarcoError(error) && error.status === 503;
+    if (refusal.kind === 'unexpected' && !unavailable) request.log.error({ err: error }, 'pagoPA endpoint request failed');
     else request.log.info({ code: error.code }, 'pagoPA endpoint request refused');
     if (caller === undefined) {
       // Before the gateway let the request through (the key's check failed, or the instance is stopping).
