@@ -76,5 +76,24 @@ export function portalNav(locale: Locale): Array<{ href: string; label: string }
   return PORTAL[locale].map(([href, label]) => ({ href, label }));
 }
 
+/** The pagoPA node's pages: stations, the registry, its messages and receipts, the simulator, the client certificates. */
+const NODE_PAGES = new Set([
+  '/portal/stations',
+  '/portal/pagopa',
+  '/portal/pagopa/exchanges',
+  '/portal/pagopa/receipts',
+  '/portal/pagopa/simulator',
+  '/portal/certificates',
+]);
+
+/**
+ * The portal menu for an organisation of `type`: a merchant is not a party to the pagoPA node (its
+ * registry takes PSPs, their partners and creditor institutions), so its menu leaves those pages out
+ * (they still answer, saying so); every other type may use both products.
+ */
+export function portalNavFor<T extends { href: string }>(nav: readonly T[], type: string | null): readonly T[] {
+  return type === 'merchant' ? nav.filter((item) => !NODE_PAGES.has(item.href)) : nav;
+}
+
 /** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
 export const NAV_TABLES = { admin: ADMIN, portal: PORTAL };

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Surface } from '../../modules/identity/index.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { page, type LanguageSwitch } from '../../views/layout.ts';
+import { portalNavFor } from '../../views/nav.ts';
 import { languageSwitch } from './language.ts';
 import { anonymousCsrfToken } from './session.ts';
 
@@ -47,7 +48,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, input: Pa
         locale: request.locale,
         title: input.title,
         body: input.body,
-        nav: input.nav,
+        nav: input.surface === 'portal' ? portalNavFor(input.nav, session?.organisationType ?? null) : input.nav,
         signOut: session ? { action: `/${input.surface}/sign-out`, csrfToken: session.csrfToken } : undefined,
         language: languageFor(request, reply, input.surface),
       }),
