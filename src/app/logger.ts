@@ -50,9 +50,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         req: requestSummary,
         // pino's error object has its own prototype, which censorSecrets leaves alone: copy it first,
         // so a secret-named property of an error (say, a client's `authorization`) is censored too.
-        // Only an Error is serialized so: pino hands anything else back unchanged, and a string spread
-        // into an object would become one key per character (`err: 'timeout'` → {"0":"t",…}).
-        err: (error: unknown) => (error instanceof Error ? censorSecrets({ ...pino.stdSerializers.err(error) }) : censorSecrets(error)),
+        // A string is logged as it is: spread into an object it would become one key per character
+        // (`err: 'timeout'` → {"0":"t",…}). Anything else is copied into a plain object (pino leaves a
+        // value that is not error-like unchanged), so the censor walks it whatever its prototype.
+        err: (error: unknown) => (typeof error === 'string' ? error : censorSecrets({ ...pino.stdSerializers.err(error as Error) })),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
     },

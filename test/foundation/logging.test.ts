@@ -297,3 +297,19 @@ test('err is an Error’s message and stack; a string or an object given as err 
   assert.equal((error?.err as { message: string }).message, 'boom');
   assert.match((error?.err as { stack: string }).stack, /Error: boom/);
 });
+
+test('an error of another realm or a class instance given as err is still censored, with its message', async () => {
+  const { runInNewContext } = await import('node:vm');
+  const { logger, text, lines } = capture();
+  const foreign = runInNewContext(`const e = new Error('from a vm'); e.authorization = 'Bearer ${SECRETS.password}'; e`) as Error;
+  class Failure {
+    readonly message = 'a class';
+    readonly password = SECRETS.nestedPassword;
+  }
+  logger.warn({ err: foreign }, 'foreign');
+  logger.warn({ err: new Failure() }, 'instance');
+  assert.ok(!text().includes(SECRETS.password) && !text().includes(SECRETS.nestedPassword), text());
+  const [a, b] = lines();
+  assert.equal((a?.err as { message: string }).message, 'from a vm');
+  assert.equal((b?.err as { password: string }).password, '[redacted]');
+});
