@@ -136,6 +136,32 @@ test('the database out of reach is a 503 with Retry-After and no detail; the log
       'the cause reaches the log, as a warning without a stack',
     );
 
+    // The payment page and DirectLink alike: 503 with Retry-After, a warning without a stack.
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const entry = await call(broken, {
+      method: 'POST',
+      url: '/ncol/test/orderstandard_utf8.asp',
+      headers: form,
+      payload: 'PSPID=x&ORDERID=1&AMOUNT=100&CURRENCY=EUR&SHASIGN=ab',
+    });
+    const direct = await call(broken, {
+      method: 'POST',
+      url: '/ncol/test/querydirect_utf8.asp',
+      headers: form,
+      payload: 'PSPID=x&USERID=u&PSWD=p&ORDERID=1&SHASIGN=ab',
+    });
+    assert.deepEqual([entry.statusCode, entry.headers['retry-after'], direct.statusCode, direct.headers['retry-after']], [503, '5', 503, '5']);
+    assert.match(direct.body, /NCERROR="20001001"/);
+    const severe = lines
+      .flatMap((l) => l.split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown });
+    assert.deepEqual(
+      severe.filter((l) => l.level >= 50 || l.err !== undefined).map((l) => l.msg),
+      [],
+      'no error with a stack for the database being away',
+    );
+
     const ready = await call(broken, { method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 503);
     assert.equal(ready.json<{ status: string }>().status, 'not ready');

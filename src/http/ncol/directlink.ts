@@ -16,8 +16,11 @@ import { statusOfError } from './responses.ts';
 /** Nothing is read from the query string; what a client puts there is dropped before the handler. */
 const NoParameters = Type.Object({});
 
-const answer = (reply: FastifyReply, charset: PageCharset, status: number, body: NcResponse): FastifyReply =>
-  reply.code(status).type(ncResponseContentType(charset)).header('cache-control', 'no-store').send(writeNcResponse(body));
+const answer = (reply: FastifyReply, charset: PageCharset, status: number, body: NcResponse): FastifyReply => {
+  // 503: the database away or the instance stopping; the caller may retry after querying the order.
+  if (status === 503) reply.header('retry-after', '5');
+  return reply.code(status).type(ncResponseContentType(charset)).header('cache-control', 'no-store').send(writeNcResponse(body));
+};
 
 const refusal = (ncError: string, text: string): NcResponse => ({
   orderId: '',
@@ -72,7 +75,8 @@ export function registerDirectLinkRoutes(app: FastifyInstance, directlink: Direc
         } catch (error) {
           // Our failure, or the database away: the outcome of a payment or an operation is not known to the caller.
           const status = statusOfError(error as FastifyError);
-          request.log.error({ err: error, status, call }, 'DirectLink request failed');
+          if (status === 503) request.log.warn({ status, call, cause: (error as Error).message }, 'DirectLink request refused: unavailable');
+          else request.log.error({ err: error, status, call }, 'DirectLink request failed');
           return answer(
             reply,
             charset,
