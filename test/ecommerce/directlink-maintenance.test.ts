@@ -201,6 +201,9 @@ test('an acquirer that declines gives the amount back (93); one that does not an
   const payId = await authorise('mt-9');
   faults.maintain = 'refuse';
   assert.deepEqual(brief(await maintain(payId, 'SAL', '1000')), { sub: '1', status: '93', ncError: '30001001', amount: '10' });
+  // The order is still authorised (5): the declined operation's PAYIDSUB is not paired with that STATUS.
+  assert.deepEqual(brief(await query(payId)), { sub: undefined, status: '5', ncError: '0', amount: '15' }, 'no PAYIDSUB beside a STATUS not its own');
+  assert.deepEqual(brief(await query(payId, '1')), { sub: '1', status: '93', ncError: '30001001', amount: '10' });
   faults.maintain = 'throw';
   const unknown = await maintain(payId, 'SAL', '1000');
   assert.deepEqual(brief(unknown), { sub: '2', status: '92', ncError: '20001001', amount: '10' });

@@ -50,13 +50,23 @@ export function createDirectLinkService(options: DirectLinkServiceOptions) {
   const notFound = (caller: Caller): NcResponse =>
     refusalAnswer({ orderId: (caller.values.get('ORDERID') ?? '').slice(0, 100), currency: '', ncError: NC_ERROR.ORIGINAL_ORDER, text: 'unknown order' });
 
+  /**
+   * The order as it is now carries the PAYIDSUB of its latest maintenance operation when the order's
+   * STATUS is that operation's (done, or uncertain); not while the operation waits for the acquirer nor
+   * after the acquirer declined it, which leave the order's STATUS as it was: a PAYIDSUB beside a STATUS
+   * that is not its own would mislead. That operation is queried with its PAYIDSUB.
+   */
+  async function latestPayIdSub(order: OrderRecord, env: EcommerceEnv): Promise<{ payIdSub?: string }> {
+    if (order.lastPayIdSub <= 0) return {};
+    const found = await options.operations.operation({ orderId: order.id, merchantId: order.merchantId, env }, order.lastPayIdSub);
+    return found?.operation?.status === order.status ? { payIdSub: String(order.lastPayIdSub) } : {};
+  }
+
   async function query(caller: Caller, env: EcommerceEnv): Promise<NcResponse> {
     const order = await orderOf(caller, env);
     if (!order) return notFound(caller);
     const sub = caller.values.get('PAYIDSUB')?.trim() ?? '';
-    // The order as it is now, with the PAYIDSUB of its latest maintenance operation (whose STATUS it shows).
-    if (sub === '' || sub === '0')
-      return { ...orderAnswer(order, { cardNo: true }), ...(order.lastPayIdSub > 0 ? { payIdSub: String(order.lastPayIdSub) } : {}) };
+    if (sub === '' || sub === '0') return { ...orderAnswer(order, { cardNo: true }), ...(await latestPayIdSub(order, env)) };
     const payIdSub = /^[0-9]{1,7}$/.test(sub) ? Number(sub) : Number.NaN;
     const found =
       payIdSub > 0 && payIdSub <= MAX_PAY_ID_SUB
