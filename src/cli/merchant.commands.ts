@@ -10,7 +10,6 @@ import {
 import { hostedNcErrorText } from '../protocols/ogone/hosted-errors.ts';
 import { problemText } from '../views/merchant/strings.ts';
 import { output, parse, required, UsageError } from './args.ts';
-import type { CliContext } from './context.ts';
 import type { Command } from './core.commands.ts';
 import { readSecret, readSecretFile } from './prompt.ts';
 
@@ -167,10 +166,13 @@ const configure: Command = async (args, ctx) => {
   const pspid = required(values, 'pspid');
   const env = envOf(required(values, 'env'));
   const input = await settingsInput(values);
-  const merchants = await merchantsService(ctx);
+  const { services } = await ctx.container();
+  const merchants = services.merchants;
   const { merchant, created } = await accountFor(merchants, organisationId, pspid, env);
   const name = merchant.pspids[env] ?? merchant.pspid;
-  const outcome = await merchants.updateSettings(merchant.id, env, input, CLI_ACTOR);
+  // As the portal page: a server-to-server URL every delivery to which the sender would refuse is refused.
+  const feedbackHostRefused = (url: URL): boolean => services.hostedPage.feedback.judgeHost(url.hostname)?.kind === 'refused';
+  const outcome = await merchants.updateSettings(merchant.id, env, input, CLI_ACTOR, { feedbackHostRefused });
   if (!outcome.ok) {
     const texts = outcome.problems.map((p) => problemText('en', p));
     if (json) output(ctx, true, { ok: false, problems: outcome.problems.map((p, i) => ({ ...p, text: texts[i] })) }, '');
@@ -208,10 +210,6 @@ const configure: Command = async (args, ctx) => {
   );
   return 0;
 };
-
-async function merchantsService(ctx: CliContext) {
-  return (await ctx.container()).services.merchants;
-}
 
 /** The entry with the platform's text of its NCERROR (`SHA Mismatch`), as the portal's and back office's error logs show it. */
 function errorJson(e: ErrorLogEntry): Record<string, unknown> {

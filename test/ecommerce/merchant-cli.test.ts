@@ -170,6 +170,19 @@ test('merchant configure validates like the page: nothing saved, every problem n
     assert.ok(run.stderr.includes(text), `${text} in ${run.stderr}`);
   }
   assert.equal((await services.merchants.settings((await services.merchants.findByPspid('Emporio'))!.id, 'prod')).hashAlgorithm, 'sha512');
+  // As the page: without a loopback range allowed, a feedback URL on localhost would be refused at every delivery.
+  const loopback = await runCliInProcess(
+    ['merchant', 'configure', '--org', org, '--pspid', 'Emporio', '--env', 'test', '--s2s-url-accepted', 'https://localhost/s2s'],
+    {
+      DATABASE_URL: database.url,
+      VARCO_DATA_DIR: dir,
+      VARCO_LOG_LEVEL: 'warn',
+      VARCO_MASTER_KEY: masterKey.toString('base64'),
+      VARCO_OUTBOUND_ALLOW_CIDRS: '',
+    },
+  );
+  assert.equal(loopback.code, 64, loopback.stderr);
+  assert.match(loopback.stderr, /VARCO_OUTBOUND_ALLOW_CIDRS/);
   const other = await varco(['merchant', 'configure', '--org', org, '--pspid', 'Another', '--env', 'test']);
   assert.equal(other.code, 64);
   assert.match(other.stderr, /already has the merchant account Emporio/);
