@@ -45,14 +45,17 @@ export async function loadMasterKey(config: Config): Promise<Buffer> {
 
 export async function checkMasterKey(db: Kysely<Database>, key: Buffer): Promise<void> {
   const kid = secretboxKeyId(key);
-  const recorded = await claimMasterKeyId(db, kid);
+  let recorded: string;
+  try {
+    recorded = await claimMasterKeyId(db, kid);
+  } catch (error) {
+    // The claim itself failed (the database away): a key made just now is not kept either.
+    await forgetGenerated(key);
+    throw error;
+  }
   if (recorded === kid) return;
-  const file = generated.get(key);
+  const file = await forgetGenerated(key);
   if (file !== undefined) {
-    // A key made just now for a database that already has one (a second instance's data directory, a
-    // restored backup): it could never open the database's secrets, so it is not left behind to be
-    // taken for the right one at the next start.
-    await rm(file, { force: true });
     throw new ConfigError(
       'VARCO_MASTER_KEY',
       `is unset and ${dirname(file)} had no master.key, but this database was set up with key id ${recorded}: copy the master.key of an instance that uses this database (or the one kept apart from the backup) into ${dirname(file)}, or set VARCO_MASTER_KEY to it`,
@@ -62,4 +65,19 @@ export async function checkMasterKey(db: Kysely<Database>, key: Buffer): Promise
     'VARCO_MASTER_KEY',
     `does not match the key this database was set up with (key id ${recorded}); give every instance the same VARCO_MASTER_KEY`,
   );
+}
+
+/**
+ * A key made just now for a database that already has one (a second instance's data directory, a
+ * restored backup) could never open the database's secrets: its file is removed, so it is not taken for
+ * the right key at the next start, but only while it still holds that key (another process may have
+ * replaced it). The file's path when the key was generated here; undefined otherwise.
+ */
+async function forgetGenerated(key: Buffer): Promise<string | undefined> {
+  const file = generated.get(key);
+  if (file === undefined) return undefined;
+  generated.delete(key);
+  const now = await readFile(file, 'utf8').catch(() => '');
+  if (now.trim() === key.toString('base64')) await rm(file, { force: true });
+  return file;
 }
