@@ -58,6 +58,12 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
     anonymousForms: ['/invitation'],
     publicPaths: ['/invitation'],
   });
+  // The organisation's type decides the menu (src/views/nav.ts, portalNavFor): asked of its owner, the organisations module.
+  app.decorateRequest('organisationType', null);
+  app.addHook('preHandler', async (request) => {
+    const organisationId = request.session?.organisationId;
+    if (organisationId) request.organisationType = (await options.organisations.find(organisationId))?.type ?? null;
+  });
   registerSignInRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes, passwordResets: options.passwordResets });
   registerPasswordRoutes(app, { surface: 'portal', identity: options.identity, ttlMinutes: options.sessionTtlMinutes, nav: portalNav });
   registerInvitationRoutes(app, options);

@@ -48,7 +48,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, input: Pa
         locale: request.locale,
         title: input.title,
         body: input.body,
-        nav: input.surface === 'portal' ? portalNavFor(input.nav, session?.organisationType ?? null) : input.nav,
+        nav: input.surface === 'portal' ? portalNavFor(input.nav, request.organisationType) : input.nav,
         signOut: session ? { action: `/${input.surface}/sign-out`, csrfToken: session.csrfToken } : undefined,
         language: languageFor(request, reply, input.surface),
       }),

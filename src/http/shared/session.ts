@@ -15,6 +15,8 @@ declare module 'fastify' {
     locale: Locale;
     /** Why the page speaks `locale` (see language.ts). */
     localeSource: LocaleSource;
+    /** The signed-in referent's organisation type, for the portal menu (set by the portal context); null otherwise. */
+    organisationType: string | null;
   }
 }
 

@@ -19,8 +19,6 @@ export interface SessionView {
   lastName: string | null;
   /** The referent's organisation (null for administrators): every portal query is scoped by it. */
   organisationId: string | null;
-  /** Its type (`merchant`, `psp`, …): what the portal's menu offers; null for administrators. */
-  organisationType: string | null;
 }
 
 // Refresh last_seen/expiry at most once a minute, so reading pages does not write on every request.
@@ -83,7 +81,6 @@ export async function readSession(
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .leftJoin('organisations', 'organisations.id', 'users.organisation_id')
     .select([
       'sessions.id',
       'sessions.user_id',
@@ -99,7 +96,6 @@ export async function readSession(
       'users.first_name',
       'users.last_name',
       'users.organisation_id',
-      'organisations.type as organisation_type',
     ])
     .where('sessions.token_hash', '=', sha256Hex(token))
     .where('sessions.surface', '=', surface)
@@ -126,7 +122,6 @@ export async function readSession(
     firstName: row.first_name,
     lastName: row.last_name,
     organisationId: row.organisation_id,
-    organisationType: row.organisation_type,
   };
 }
 
