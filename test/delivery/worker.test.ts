@@ -351,3 +351,35 @@ test('a message no longer needed (moot) is given up and logged as information, a
   assert.deepEqual([about('nothing to send')?.level, about('nothing to send')?.msg], [30, 'outbox message not needed any more']);
   assert.deepEqual([about('mailbox')?.level, about('mailbox')?.msg], [50, 'outbox message given up']);
 });
+
+test('a delivered e-mail is logged at info with its id, not its address', async () => {
+  await clearOutbox();
+  const lines: Array<{ level: number; msg: string; messageId?: string; channel?: string }> = [];
+  const recording = createLogger(
+    'info',
+    new Writable({
+      write(chunk: Buffer, _e, cb) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
+        cb();
+      },
+    }),
+  );
+  const id = await enqueue(email('logged'));
+  const ok: DeliveryHandler = async () => ({ ok: true });
+  const worker = createOutboxWorker({
+    db,
+    clock: fixedClock(new Date(Date.now() + 1000)),
+    logger: recording,
+    workerId: 'w-info',
+    handlers: { email: ok, http: ok },
+  });
+  await worker.runOnce();
+  recording.flush();
+  await until(async () => lines.some((l) => l.msg === 'outbox message delivered'), 'the delivered line');
+  const delivered = lines.filter((l) => l.msg === 'outbox message delivered');
+  assert.deepEqual(
+    delivered.map((l) => [l.level, l.messageId, l.channel]),
+    [[30, id, 'email']],
+  );
+  assert.ok(!JSON.stringify(delivered).includes('userlogged@bank.test'), 'no address in the line');
+});

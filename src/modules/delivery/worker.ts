@@ -243,11 +243,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     span.setAttribute('varco.outbox.state', verdict.state);
     if (!outcome.ok) spanFailed(span, verdict.state);
     // Ids and outcomes only: payloads can carry links with single-use tokens. A delivery that went
-    // through is logged at debug level only: its attempt row records it (the back office's deliveries
-    // page), and at info a busy outbox wrote a line per message for nothing (issue 15).
+    // through is logged at debug level: its attempt row records it (the back office's deliveries page),
+    // and at info a busy outbox wrote a line per message for nothing (issue 15); e-mail excepted, below.
     const fields = { messageId: msg.id, channel: msg.channel, attempt: msg.attempt, durationMs: Math.round(durationMs) };
     if (!held) logger.warn({ ...fields, ok: outcome.ok }, 'outbox lease was taken over before the outcome was recorded');
-    else if (verdict.state === 'delivered') logger.debug(fields, 'outbox message delivered');
+    // E-mail at info: few messages, and "did the mail go out?" is an operator's first question.
+    else if (verdict.state === 'delivered') logger[msg.channel === 'email' ? 'info' : 'debug'](fields, 'outbox message delivered');
     else if (verdict.state === 'pending') logger.warn({ ...fields, error, retryInMs: verdict.delayMs }, 'outbox delivery failed; will retry');
     else if (!outcome.ok && outcome.moot === true && verdict.state === 'dead') logger.info({ ...fields, reason: error }, 'outbox message not needed any more');
     else
