@@ -171,8 +171,7 @@ const configure: Command = async (args, ctx) => {
   const { merchant, created } = await accountFor(merchants, organisationId, pspid, env);
   const name = merchant.pspids[env] ?? merchant.pspid;
   // As the portal page: a server-to-server URL every delivery to which the sender would refuse is refused.
-  const feedbackHostRefused = (url: URL): boolean => services.hostedPage.feedback.judgeHost(url.hostname)?.kind === 'refused';
-  const outcome = await merchants.updateSettings(merchant.id, env, input, CLI_ACTOR, { feedbackHostRefused });
+  const outcome = await merchants.updateSettings(merchant.id, env, input, CLI_ACTOR, { feedbackHostRefused: services.hostedPage.feedback.refusesHost });
   if (!outcome.ok) {
     const texts = outcome.problems.map((p) => problemText('en', p));
     if (json) output(ctx, true, { ok: false, problems: outcome.problems.map((p, i) => ({ ...p, text: texts[i] })) }, '');

@@ -169,8 +169,6 @@ function hostOf(text: string): string {
 export function registerPortalMerchantRoutes(app: FastifyInstance, options: PortalMerchantRoutesOptions): void {
   const { merchants } = options;
   const { feedback } = options.hostedPage;
-  // Refused on save: a host every delivery to which the sender would refuse (localhost without a loopback range allowed).
-  const feedbackHostRefused = (url: URL): boolean => feedback.judgeHost(url.hostname)?.kind === 'refused';
   /** Server-to-server URLs whose host usually resolves to a private address: valid, but likely refused at delivery. */
   const feedbackWarnings = (locale: Locale, values: SettingsValues): string[] =>
     (['s2sUrlAccepted', 's2sUrlDeclined'] as const).flatMap((name) => {
@@ -265,7 +263,8 @@ export function registerPortalMerchantRoutes(app: FastifyInstance, options: Port
     const body = request.body;
     const outcome = await merchants.updateSettings(m.id, env, settingsInputFromForm(body), who.actor, {
       organisationId: who.organisationId,
-      feedbackHostRefused,
+      // Refused on save: a host every delivery to which the sender would refuse (localhost without a loopback range allowed).
+      feedbackHostRefused: feedback.refusesHost,
     });
     const t = strings(request.locale);
     if (!outcome.ok) {

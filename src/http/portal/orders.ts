@@ -30,7 +30,7 @@ import { orderOperationsSection, registerPortalOrderOperationRoutes } from './or
 export interface PortalHostedPage {
   orders: OrdersService;
   operations: OperationsService;
-  feedback: Pick<FeedbackSender, 'judgeHost'>;
+  feedback: Pick<FeedbackSender, 'judgeHost' | 'refusesHost'>;
 }
 
 export interface PortalOrderRoutesOptions {

@@ -33,6 +33,8 @@ import { createTrustCache, type TrustService } from '../stations/index.ts';
 export interface FeedbackSender {
   /** What can be said of a feedback URL's host when the settings are saved (feedbackHostVerdict with this sender's policy). */
   judgeHost(hostname: string): FeedbackHostVerdict | undefined;
+  /** True when every delivery to this URL's host would be refused: the settings refuse such a URL on save. */
+  refusesHost(url: URL): boolean;
   /** The worker's handler: 5-second connect and response timeouts. */
   deliver: DeliveryHandler;
   /** One attempt before the customer is redirected ("online" timing): shorter timeouts. */
@@ -170,6 +172,7 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
 
   return {
     judgeHost: (hostname) => feedbackHostVerdict(hostname, deps.destinations),
+    refusesHost: (url) => feedbackHostVerdict(url.hostname, deps.destinations)?.kind === 'refused',
     deliver: (message, signal) => send(message, DEFERRED, 'feedback', signal),
     online: (message) => send(message, ONLINE, 'feedback-online'),
     close: () => client.close(),
