@@ -318,10 +318,10 @@ test('stop() lets deliveries in flight finish and record their outcome', async (
   assert.equal(receiver.messages.length, 3);
 });
 
-test('a message no longer needed (moot) is given up and logged as information, a permanent failure as an error', async () => {
-  await clearOutbox();
-  const lines: Array<{ level: number; msg: string; reason?: string; error?: string }> = [];
-  const recording = createLogger(
+/** A logger at info whose lines are kept, parsed, for a test to read. */
+function recordingLogger() {
+  const lines: Array<{ level: number; msg: string; reason?: string; error?: string; messageId?: string; channel?: string }> = [];
+  const logger = createLogger(
     'info',
     new Writable({
       write(chunk: Buffer, _e, cb) {
@@ -330,6 +330,12 @@ test('a message no longer needed (moot) is given up and logged as information, a
       },
     }),
   );
+  return { logger, lines };
+}
+
+test('a message no longer needed (moot) is given up and logged as information, a permanent failure as an error', async () => {
+  await clearOutbox();
+  const { logger: recording, lines } = recordingLogger();
   const moot = await enqueue(email('moot'));
   const broken = await enqueue(email('broken'));
   const handler: DeliveryHandler = async (message) =>
@@ -354,16 +360,7 @@ test('a message no longer needed (moot) is given up and logged as information, a
 
 test('a delivered e-mail is logged at info with its id, not its address', async () => {
   await clearOutbox();
-  const lines: Array<{ level: number; msg: string; messageId?: string; channel?: string }> = [];
-  const recording = createLogger(
-    'info',
-    new Writable({
-      write(chunk: Buffer, _e, cb) {
-        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
-        cb();
-      },
-    }),
-  );
+  const { logger: recording, lines } = recordingLogger();
   const id = await enqueue(email('logged'));
   const ok: DeliveryHandler = async () => ({ ok: true });
   const worker = createOutboxWorker({
