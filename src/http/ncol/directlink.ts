@@ -5,7 +5,7 @@ import { DIRECTLINK_PAGES, NC_ERROR, ncResponseContentType, writeNcResponse, typ
 import { typed } from '../shared/schemas.ts';
 import { requestBytes } from './entry.ts';
 import type { EntryLimitHooks, LimitRefusal } from './limits.ts';
-import { statusOfError } from './responses.ts';
+import { logFailure, statusOfError } from './responses.ts';
 
 // DirectLink's pages (`/ncol/<env>/orderdirect.asp`, `querydirect.asp`, `maintenancedirect.asp`, and
 // their `_utf8` twins): a form POSTed by the shop's server, answered with one `<ncresponse/>` element,
@@ -75,8 +75,7 @@ export function registerDirectLinkRoutes(app: FastifyInstance, directlink: Direc
         } catch (error) {
           // Our failure, or the database away: the outcome of a payment or an operation is not known to the caller.
           const status = statusOfError(error as FastifyError);
-          if (status === 503) request.log.warn({ status, call, cause: (error as Error).message }, 'DirectLink request refused: unavailable');
-          else request.log.error({ err: error, status, call }, 'DirectLink request failed');
+          logFailure(request.log, error, status, 'DirectLink request', { call });
           return answer(
             reply,
             charset,

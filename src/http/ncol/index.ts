@@ -5,7 +5,7 @@ import { registerEntryRoutes, requestBytes } from './entry.ts';
 import { entryLimitHooks, limitHooks, type EntryLimits } from './limits.ts';
 import { directLinkLimitRefusal, registerDirectLinkRoutes, sendDirectLinkFailure } from './directlink.ts';
 import { registerPayRoutes } from './pay.ts';
-import { sendErrorPage, statusOfError } from './responses.ts';
+import { logFailure, sendErrorPage, statusOfError } from './responses.ts';
 
 export interface NcolContextOptions {
   entry: EntryService;
@@ -34,9 +34,7 @@ export async function ncolContext(app: FastifyInstance, options: NcolContextOpti
   // Every failure is the generic page, never a stack or a detail; bad input is a 4xx, never a 500.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = statusOfError(error);
-    // 503 (the database away, the instance stopping) is not a bug: a warning without a stack.
-    if (status === 503) request.log.warn({ status, cause: error.message }, 'hosted page request refused: unavailable');
-    else if (status >= 500) request.log.error({ err: error, status }, 'hosted page request failed');
+    if (status >= 500) logFailure(request.log, error, status, 'hosted page request');
     else request.log.info({ code: error.code, status }, 'hosted page request refused');
     return sendDirectLinkFailure(request, reply, status) ?? sendErrorPage(reply, status, 'en_US', request.url.startsWith('/ncol/prod/') ? 'prod' : 'test');
   });

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply } from 'fastify';
 import { isDatabaseUnavailable } from '../../kernel/database-unavailable.ts';
 import { isVarcoError } from '../../kernel/errors.ts';
 import { errorPage } from '../../views/ncol/pages.ts';
@@ -55,6 +55,12 @@ export function privatePage(reply: FastifyReply, csp: string): FastifyReply {
 export function sendErrorPage(reply: FastifyReply, status: number, language: string, env: 'test' | 'prod'): FastifyReply {
   if (status === 503) reply.header('retry-after', '5');
   return privatePage(reply.code(status), PLAIN_CSP).send(errorPage(language, env));
+}
+
+/** A failure in the log: a 503 (the database away, the instance stopping) is a warning without a stack, anything else an error with it. */
+export function logFailure(log: FastifyBaseLogger, error: unknown, status: number, what: string, fields: Record<string, unknown> = {}): void {
+  if (status === 503) log.warn({ ...fields, status, cause: (error as Error).message }, `${what} refused: unavailable`);
+  else log.error({ ...fields, err: error, status }, `${what} failed`);
 }
 
 /** 4xx for what the client sent, 503 while the database is away or the instance is stopping, 500 only for our own bugs. */
