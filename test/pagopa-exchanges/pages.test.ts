@@ -205,3 +205,37 @@ test('the search downloads as CSV: the same rows and scope as the list, spreadsh
   assert.ok(all.body.includes(strangers));
   assert.equal((await portalPsp.get('/portal/pagopa/exchanges.csv?env=staging')).statusCode, 400);
 });
+
+test('a failed call to a station names its host and address to the station\u2019s operators only, never to the PSP it served', async () => {
+  const partner = await createOrganisation(db, 'Partner Tecnologico');
+  const portalPartner = await new Browser(app, 'portal').signIn((await createReferent(db, partner, ['node'])).email);
+  const address = 'ec-station.example at 203.0.113.7:9443';
+  const refused = await log.record({
+    ...getPaymentExchange({ ...parties, stationOwner: partner }, { n: 4, at: ago(1) }),
+    response: undefined,
+    outcome: null,
+    httpStatus: null,
+    faultCode: 'PPT_STAZIONE_INT_PA_IRRAGGIUNGIBILE',
+    error: `The connection to ${address} was refused (ECONNREFUSED).`,
+  });
+  const pspPage = await portalPsp.get(`/portal/pagopa/exchanges/${refused}`);
+  assert.equal(pspPage.statusCode, 200, 'the PSP still sees the exchange it caused');
+  assert.ok(!pspPage.body.includes('203.0.113.7') && !pspPage.body.includes('ec-station.example'), 'no host or address');
+  assert.match(pspPage.body, /PPT_STAZIONE_INT_PA_IRRAGGIUNGIBILE/);
+  assert.match(pspPage.body, /shown to the institution only/);
+  const pspCsv = await portalPsp.get('/portal/pagopa/exchanges.csv');
+  assert.ok(pspCsv.body.includes(refused) && !pspCsv.body.includes('203.0.113.7'), 'nor in the download');
+  assert.ok(!(await portalPsp.get(`/portal/pagopa/exchanges/${timedOut}`)).body.includes('8000 ms'), 'a timeout\u2019s text either');
+  // The EC, the station's owner (a partner here) and the back office read it whole.
+  for (const [who, browser] of [
+    ['EC', portalEc],
+    ['station owner', portalPartner],
+    ['back office', backOffice],
+  ] as const) {
+    const surface = browser === backOffice ? 'admin' : 'portal';
+    const page = await browser.get(`/${surface}/pagopa/exchanges/${refused}`);
+    assert.ok(page.body.includes(address), who);
+    assert.ok((await browser.get(`/${surface}/pagopa/exchanges.csv`)).body.includes(address), `${who}: CSV`);
+  }
+  assert.match((await portalEc.get(`/portal/pagopa/exchanges/${refused}`)).body, /was refused/);
+});

@@ -93,10 +93,24 @@ test('the PSP reads the receipt but cannot re-send it to the institution\u2019s 
   const page = await portalPsp.get(`/portal/pagopa/receipts/${homeCopy}`);
   assert.equal(page.statusCode, 200);
   assert.ok(!page.body.includes('/resend"'), 'no Resend form');
+  const asked = await portalPsp.get(`/portal/pagopa/receipts/${homeCopy}/resend`);
+  assert.equal(asked.statusCode, 403, 'no confirmation page for a resend it may not make');
+  assert.match(asked.body, /Only the institution receiving this copy/);
   const refused = await portalPsp.post(`/portal/pagopa/receipts/${homeCopy}/resend`);
   assert.equal(refused.statusCode, 403);
   assert.match(refused.body, /Only the institution receiving this copy/);
   assert.deepEqual(await resendAudits(homeCopy), []);
+});
+
+test('a failed delivery\u2019s text (the station\u2019s host, address, answers) is for the station\u2019s operators; the PSP sees that one failed', async () => {
+  const stationText = 'the station answered HTTP 503';
+  const psps = await portalPsp.get(`/portal/pagopa/receipts/${homeCopy}`);
+  assert.ok(!psps.body.includes(stationText), 'not on the PSP\u2019s page');
+  assert.match(psps.body, /Delivery to the institution\u2019s station failed; the details \(host, address\) are shown to the institution only\./);
+  assert.equal([...psps.body.matchAll(/data-attempt="(\w+)"/g)].length, 2, 'both attempts are still listed');
+  // The institution receiving it and the back office read the text.
+  assert.ok((await portalHome.get(`/portal/pagopa/receipts/${homeCopy}`)).body.includes(stationText));
+  assert.ok((await backOffice.get(`/admin/pagopa/receipts/${homeCopy}`)).body.includes(stationText));
 });
 
 test('the receiving institution re-sends from the portal: audited, through the outbox again, the station gets it again', async () => {

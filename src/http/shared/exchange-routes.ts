@@ -128,7 +128,7 @@ async function detailView(locale: Locale, options: ExchangeRoutesOptions, base: 
     row: rowView(locale, d),
     parties,
     httpStatus: d.httpStatus,
-    error: d.error ?? '',
+    error: d.errorWithheld ? exchangeStrings(locale).errorWithheld : (d.error ?? ''),
     request: messageView(d.request, d.requestBytes, d.requestTruncated, `${href}/request.xml`),
     response: d.response === null ? null : messageView(d.response, d.responseBytes ?? 0, d.responseTruncated, `${href}/response.xml`),
   };
@@ -186,6 +186,7 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
     const viewer = options.viewerOf(request);
     const { filter, problem } = parseExchangeQuery(request.query, request.locale);
     if (problem) throw new VarcoError('validation_failed', problem);
+    const withheld = exchangeStrings(request.locale).errorWithheld;
     const rows: ExchangeRow[] = [];
     let before = filter.before;
     while (rows.length < CSV_MAX_ROWS) {
@@ -226,7 +227,7 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
           r.httpStatus,
           r.durationMs,
           r.stationCode,
-          r.error,
+          r.errorWithheld ? withheld : r.error,
           r.id,
         ]),
     );

@@ -87,7 +87,7 @@ function rowView(locale: Locale, r: ReceiptSummary, names?: Map<string, string>)
     state: r.state,
     attempts: r.attempts,
     lastAttempt: iso(locale, r.lastAttemptAt),
-    lastError: r.lastError ?? '',
+    lastError: r.lastErrorWithheld ? receiptStrings(locale).errorWithheld : (r.lastError ?? ''),
     ...(names ? { parties: names.get(r.pspOrganisationId) ?? r.pspOrganisationId } : {}),
   };
 }
@@ -103,7 +103,7 @@ function attemptRow(locale: Locale, a: ReceiptAttempt, surface: 'portal' | 'admi
     result: a.result,
     http: a.httpStatus === null ? '' : String(a.httpStatus),
     answer: [a.ecOutcome, a.faultCode].filter(Boolean).join(' '),
-    error: a.error ?? '',
+    error: a.errorWithheld ? receiptStrings(locale).errorWithheld : (a.error ?? ''),
     exchangeHref: a.exchangeId ? `/${surface}/pagopa/exchanges/${a.exchangeId}` : null,
   };
 }
@@ -180,9 +180,11 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
   // Asked first (issue 14): the resend button leads here.
   routes.get('/pagopa/receipts/:id/resend', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
     const { csrf } = options.viewerOf(request);
-    // Another organisation's receipt is a 404 here as on its page.
-    await found(request, request.params.id);
-    const c = confirmStrings(request.locale).resend;
+    // Another organisation's receipt is a 404 here as on its page; a reader who may not resend it is
+    // told so here, not after confirming.
+    const receipt = await found(request, request.params.id);
+    if (!receipt.mayResend) return detailPage(request, reply, receipt.id, { error: receiptStrings(request.locale).forbidden }, 403);
+    const c = confirmStrings(request.locale).resendReceipt;
     const body = confirmPage(request.locale, {
       consequences: c.consequences,
       action: `${base}/${request.params.id}/resend`,

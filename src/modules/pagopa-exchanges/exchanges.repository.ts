@@ -138,6 +138,7 @@ function rowOf(r: ListRow): ExchangeRow {
     httpStatus: r.http_status,
     durationMs: r.duration_ms,
     error: r.error,
+    errorWithheld: false,
     requestBytes: r.request_bytes,
     requestTruncated: r.request_truncated,
     responseBytes: r.response_bytes,

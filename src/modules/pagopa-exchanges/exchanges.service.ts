@@ -79,6 +79,21 @@ export function exchangeRow(id: string, entry: ExchangeEntry, now: Date, maxMess
 const GROUP_ROWS = 50;
 const GROUP_BYTES = 2 * 1024 * 1024;
 
+/**
+ * Whether the viewer operates the station side of this exchange: an outbound call's failure names the
+ * station's host and address (a refused connection, a certificate, a timeout), which the PSP it served
+ * must not learn. An inbound message's failure is about the caller's own request.
+ */
+function readsStationDetails(viewer: ExchangeViewer, row: Pick<ExchangeRow, 'direction' | 'ecOrganisationId' | 'stationOrganisationId'>): boolean {
+  if ('admin' in viewer || row.direction === 'in') return true;
+  return viewer.organisationId === row.ecOrganisationId || viewer.organisationId === row.stationOrganisationId;
+}
+
+function asSeenBy<R extends ExchangeRow>(viewer: ExchangeViewer, row: R): R {
+  if (row.error === null || readsStationDetails(viewer, row)) return row;
+  return { ...row, error: null, errorWithheld: true };
+}
+
 export function createExchangeLog(options: ExchangeLogOptions): ExchangeLog {
   const { db, clock } = options;
   const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
@@ -107,11 +122,12 @@ export function createExchangeLog(options: ExchangeLogOptions): ExchangeLog {
       const before = filter.before ? parseCursor(filter.before) : undefined;
       if (filter.before && !before) throw new VarcoError('validation_failed', 'The page cursor is not valid; start again from the first page.');
       const limit = clampInt(filter.limit, 1, MAX_LIMIT, DEFAULT_LIMIT) ?? DEFAULT_LIMIT;
-      return searchExchanges(db, viewer, filter, before, limit);
+      return (await searchExchanges(db, viewer, filter, before, limit)).map((row) => asSeenBy(viewer, row));
     },
 
     async get(viewer, id) {
-      return isId(id, 'msg') ? findExchange(db, viewer, id) : undefined;
+      const detail = isId(id, 'msg') ? await findExchange(db, viewer, id) : undefined;
+      return detail && asSeenBy(viewer, detail);
     },
   };
 }

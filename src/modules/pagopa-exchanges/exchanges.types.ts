@@ -76,7 +76,14 @@ export interface ExchangeRow {
   faultCode: string | null;
   httpStatus: number | null;
   durationMs: number;
+  /** Failure below SOAP in the node's words; null when there was none or it is withheld from this viewer. */
   error: string | null;
+  /**
+   * The failure of a call to a station names the station's host and address: only the station's
+   * operators (the EC, the station's owner) and administrators read it. The PSP the call served sees
+   * that there was one (docs/pagopa.md: the station's address is never shown to a PSP).
+   */
+  errorWithheld: boolean;
   requestBytes: number;
   requestTruncated: boolean;
   /** null: no response (timeout, unreachable, or none yet). */

@@ -113,11 +113,22 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
     return ids;
   }
 
+  /** A delivery failure names the station's host and address: withheld from readers who do not operate the station (mayResend). */
+  function asSeenBy(operates: boolean, r: ReceiptSummary): ReceiptSummary {
+    return operates || r.lastError === null ? r : { ...r, lastError: null, lastErrorWithheld: true };
+  }
+
   async function get(viewer: ReceiptViewer, id: string): Promise<ReceiptDetail | undefined> {
     if (!isId(id, 'rct')) return undefined;
     const row = await repo.findReceipt(db, id);
     if (!row || !mayRead(viewer, partiesOf(row))) return undefined;
-    return { ...receiptView(row), attemptLog: (await repo.attemptsOf(db, id)).map(attemptView), mayResend: mayResend(viewer, partiesOf(row)) };
+    const operates = mayResend(viewer, partiesOf(row));
+    const attempts = (await repo.attemptsOf(db, id)).map(attemptView);
+    return {
+      ...asSeenBy(operates, receiptView(row)),
+      attemptLog: operates ? attempts : attempts.map((a) => (a.error === null ? a : { ...a, error: null, errorWithheld: true })),
+      mayResend: operates,
+    };
   }
 
   async function resend(viewer: ReceiptViewer, id: string, actor: ReceiptActor): Promise<ResendOutcome> {
@@ -162,7 +173,7 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
     list: async (viewer, filter = {}) => {
       const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), MAX_PAGE);
       const before = filter.before !== undefined && isId(filter.before, 'rct') ? filter.before : undefined;
-      return (await repo.listReceipts(db, viewer, { ...filter, before, limit })).map(receiptView);
+      return (await repo.listReceipts(db, viewer, { ...filter, before, limit })).map((row) => asSeenBy(mayResend(viewer, partiesOf(row)), receiptView(row)));
     },
     get,
     resend,

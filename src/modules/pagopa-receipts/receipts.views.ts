@@ -38,7 +38,14 @@ export interface ReceiptSummary {
   stationCode: string | null;
   primitiveVersion: 1 | 2 | null;
   lastAttemptAt: Date | null;
+  /** The last failure in the node's words; null when there was none or it is withheld from this viewer. */
   lastError: string | null;
+  /**
+   * A delivery failure names the station's host and address: only the station's operators (the
+   * receiving institution, the station's owner) and administrators read it; the PSP and the notice's
+   * EC (for another institution's copy) see that there was one (ReceiptsService.list and get).
+   */
+  lastErrorWithheld: boolean;
   firstDeliveredAt: Date | null;
   deliveredAt: Date | null;
   createdAt: Date;
@@ -56,7 +63,9 @@ export interface ReceiptAttempt {
   httpStatus: number | null;
   ecOutcome: 'OK' | 'KO' | null;
   faultCode: string | null;
+  /** Null when there was none or it is withheld from this viewer (as ReceiptSummary.lastError). */
   error: string | null;
+  errorWithheld: boolean;
   /** The exchange-log message with both SOAP messages (msg_…), when it was recorded. */
   exchangeId: string | null;
 }
@@ -94,6 +103,7 @@ export function receiptView(r: ReceiptRow): ReceiptSummary {
     primitiveVersion: version(r.primitive_version),
     lastAttemptAt: r.last_attempt_at,
     lastError: r.last_error,
+    lastErrorWithheld: false,
     firstDeliveredAt: r.first_delivered_at,
     deliveredAt: r.delivered_at,
     createdAt: r.created_at,
@@ -114,6 +124,7 @@ export function attemptView(a: AttemptRow): ReceiptAttempt {
     ecOutcome: a.ec_outcome,
     faultCode: a.fault_code,
     error: a.error,
+    errorWithheld: false,
     exchangeId: a.exchange_id,
   };
 }
