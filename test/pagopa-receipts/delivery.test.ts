@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
 import { buildTestApp, startTestWorkers } from '../support/app.ts';
 import { validateEnvelopes } from '../support/pagopa-xsd.ts';
-import { scenario, startEcStation } from '../support/ec-station.ts';
+import { connectEcStation, scenario, startEcStation } from '../support/ec-station.ts';
 import { CLI, createOrganisation } from '../support/subscriptions.ts';
+import { formatNoticeNumber } from '../../src/protocols/pagopa/index.ts';
 import { createEc, scenarioForm } from '../pagopa-simulator/support.ts';
 import { ecWithStation, noticeNumber, paidPayment, schedule, until, type EcWithStation } from './support.ts';
 
@@ -215,4 +216,39 @@ test('a receipt goes only to the receiving EC\u2019s reviewed station: an edit a
   );
   const everywhere = [ecV1, ecV2, ec].flatMap((e) => receiptsAt(e, paid.token)).filter((c) => c.call?.value.idPA === unlinked.fiscalCode);
   assert.deepEqual(everywhere, [], 'no other station received the unlinked EC\u2019s copy');
+});
+
+test('the notice\u2019s EC gets its receipt on the station its notice routes to (where paGetPayment went), in that link\u2019s version; another EC of the transfers on its first link', async () => {
+  const ec = await ecWithStation(services, db, { version: 2, name: 'Comune a Due Stazioni' });
+  // A second station of the same EC, for segregation code 12, speaking version 1: the first link (code 11) is not it.
+  const platform = await services.platformCertificates.downloads('test');
+  const second = await startEcStation({ ecs: ec, clientCas: [platform.caPem], primitiveVersion: 1 });
+  after(() => second.stop());
+  const secondCode = `${ec.fiscalCode}_02`;
+  await connectEcStation(services, { organisationId: ec.id, station: second, code: secondCode });
+  const linked = await services.pagopaRegistry.ecs.link(
+    { organisationId: ec.id, env: 'test', stationCode: secondCode, auxDigit: '3', segregationCode: '12', version: '1' },
+    CLI,
+  );
+  assert.ok(linked.ok, JSON.stringify(linked));
+
+  const notice = formatNoticeNumber({ auxDigit: 3, segregationCode: '12', iuvBase: '4242424242424' });
+  const paid = paidPayment({
+    version: 1,
+    fiscalCode: ec.fiscalCode,
+    ecOrganisationId: ec.id,
+    pspOrganisationId: psp,
+    other: ecV2.fiscalCode,
+    noticeNumber: notice,
+  });
+  const [own = '', copy = ''] = await schedule(services, db, paid);
+  const receipt = await delivered(own, 'the notice\u2019s EC\u2019s receipt');
+  assert.deepEqual([receipt.stationCode, receipt.primitiveVersion], [secondCode, 1]);
+  const calls = second.calls().filter((c) => c.call?.operation === 'paSendRT' && c.call.value.receipt.receiptId === paid.token);
+  assert.equal(calls.length, 1, 'delivered once, to the segregation code\u2019s station, as paSendRT');
+  assert.equal(calls[0]?.call?.value.idStation, secondCode);
+  assert.deepEqual(receiptsAt(ec, paid.token), [], 'the EC\u2019s first link got nothing');
+  // The other institution of the transfer list: its own first link, in its version.
+  const other = await delivered(copy, 'the other EC\u2019s copy');
+  assert.deepEqual([other.stationCode, other.primitiveVersion], [ecV2.code, 2]);
 });

@@ -216,6 +216,21 @@ test('receiptRoute: the first enabled link by aux digit then code; isEc tells wh
   assert.equal(next.route.linkId, aux2);
   assert.ok(await registry.ecs.setLinkEnabled(app07, true, CLI));
 
+  // The notice's own EC: its receipt goes where the notice routes (the station paGetPayment went to),
+  // with that link's version; when that link is disabled or matches nothing, the first enabled one.
+  const receiptLinkOf = async (noticeNumber: string): Promise<string> => {
+    const r = await registry.receiptRoute({ env: 'test', fiscalCode: ec.taxCode, noticeNumber });
+    return r.ok ? `${r.route.linkId} v${r.route.primitiveVersion}` : r.faultCode;
+  };
+  assert.equal(await receiptLinkOf(notice.seg02), `${seg02} v2`, 'the segregation code\u2019s station, not the first link');
+  assert.equal(await receiptLinkOf(notice.seg01), `${seg01} v1`);
+  assert.equal(await receiptLinkOf(notice.aux2), `${aux2} v1`);
+  assert.ok(await registry.ecs.setLinkEnabled(seg02, false, CLI));
+  assert.equal(await receiptLinkOf(notice.seg02), `${app07} v1`, 'its link disabled since: the first enabled one');
+  assert.ok(await registry.ecs.setLinkEnabled(seg02, true, CLI));
+  assert.equal(await receiptLinkOf(notice.seg09), `${app07} v1`, 'a code no link serves: the first enabled one');
+  assert.equal(await receiptLinkOf('123'), `${app07} v1`, 'a number that is not a notice: the first enabled one');
+
   assert.ok((await registry.ecs.addEc(otherEc.id, 'test', CLI)).ok);
   const none = await registry.receiptRoute({ env: 'test', fiscalCode: otherEc.taxCode });
   assert.ok(!none.ok);

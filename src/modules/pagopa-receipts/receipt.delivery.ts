@@ -63,7 +63,8 @@ interface Attempt {
 export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): DeliveryHandler {
   const { db, clock, directory, simulator, stationCaller, exchanges } = deps;
 
-  async function destinationOf(env: 'test' | 'prod', fiscalCode: string): Promise<Destination> {
+  /** `noticeNumber` for the notice's own EC: its receipt goes to the station the notice routes to (directory.receiptRoute). */
+  async function destinationOf(env: 'test' | 'prod', fiscalCode: string, noticeNumber?: string): Promise<Destination> {
     const ec = await directory.isEc(env, fiscalCode);
     const simulated = ec?.enabled ? await simulator.isEnabled(env, ec.organisationId) : undefined;
     if (ec && simulated) {
@@ -74,7 +75,7 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
         header: { idPA: fiscalCode, idBrokerPA: fiscalCode, idStation: simulatedStationCode(fiscalCode) },
       };
     }
-    const routed = await directory.receiptRoute({ env, fiscalCode });
+    const routed = await directory.receiptRoute({ env, fiscalCode, ...(noticeNumber === undefined ? {} : { noticeNumber }) });
     if (!routed.ok) return { kind: 'none', ecOrganisationId: ec?.organisationId ?? null, verdict: refused(routed.faultCode, routed.description) };
     const { route } = routed;
     return { kind: 'station', route, header: { idPA: fiscalCode, idBrokerPA: route.brokerFiscalCode, idStation: route.stationCode } };
@@ -129,7 +130,8 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
   }
 
   async function attempt(a: Attempt): Promise<{ verdict: AttemptVerdict; to: Destination; exchangeId: string | null; version: 1 | 2 | null }> {
-    const to = await destinationOf(a.row.environment, a.row.recipient_fiscal_code);
+    const own = a.row.recipient_fiscal_code === a.row.fiscal_code;
+    const to = await destinationOf(a.row.environment, a.row.recipient_fiscal_code, own ? a.row.notice_number : undefined);
     if (to.kind === 'none') return { verdict: to.verdict, to, exchangeId: null, version: null };
     const version = to.kind === 'simulator' ? to.version : to.route.primitiveVersion;
     let built: { operation: 'paSendRT' | 'paSendRTV2'; body: string };

@@ -103,10 +103,14 @@ export function createDirectory(options: DirectoryOptions): PagopaDirectory {
     return { ok: true, route: toRoute(found.ec, verdict.link) };
   }
 
-  async function receiptRoute(input: { env: Environment; fiscalCode: string }): Promise<RouteOutcome> {
+  async function receiptRoute(input: { env: Environment; fiscalCode: string; noticeNumber?: string }): Promise<RouteOutcome> {
     const found = await ecOf(input.env, input.fiscalCode);
     if (!found.ok) return found;
-    const verdict = receiptLink((await lookups.routeLinks(input.env, found.ec.organisation_id)).map(asRoutable));
+    const links = (await lookups.routeLinks(input.env, found.ec.organisation_id)).map(asRoutable);
+    const notice = input.noticeNumber === undefined ? undefined : parseNoticeNumber(input.noticeNumber);
+    const noticeLink = notice ? selectLink(links, notice) : undefined;
+    if (noticeLink?.ok) return { ok: true, route: toRoute(found.ec, noticeLink.link) };
+    const verdict = receiptLink(links);
     if (!verdict.ok) return stationRefusal(verdict, input.fiscalCode, { it: 'le ricevute', en: 'receipts' });
     return { ok: true, route: toRoute(found.ec, verdict.link) };
   }

@@ -60,8 +60,12 @@ export interface AuthorisePspInput {
 export interface PagopaDirectory {
   authorisePsp(input: AuthorisePspInput): Promise<PspAuthorisation>;
   routeNotice(input: { env: Environment; fiscalCode: string; noticeNumber: string }): Promise<RouteOutcome>;
-  /** The station an EC receives receipts on: its first enabled link by aux digit, then code. */
-  receiptRoute(input: { env: Environment; fiscalCode: string }): Promise<RouteOutcome>;
+  /**
+   * The station an EC receives a receipt on. With the notice number (the notice's own EC): the link the
+   * notice routes to, the station paGetPayment went to. Without it (another EC of the transfer list),
+   * or when the notice's link is gone or disabled since: the EC's first enabled link by aux digit, then code.
+   */
+  receiptRoute(input: { env: Environment; fiscalCode: string; noticeNumber?: string }): Promise<RouteOutcome>;
   isEc(env: Environment, fiscalCode: string): Promise<EcRecord | undefined>;
 }
 
