@@ -1,5 +1,6 @@
 import type { OutboundResult } from '../outbound/index.ts';
 import type { StationCallRefusal } from '../stations/index.ts';
+import { englishOf, italianOf } from './decode-words.ts';
 import {
   decodeEcResponse,
   ecErrorFault,
@@ -110,10 +111,10 @@ export function judgeEcResult<O extends EcOperation>(op: O, result: OutboundResu
       return { kind: 'fault', fault: described, logFaultCode: code, ecOutcome: 'KO' };
     }
     case 'malformed': {
-      const what = answer.problem.description;
+      const what = englishOf(answer.problem);
       return fault(
         'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE',
-        `La risposta della stazione ${s} a ${op} non è valida: ${what}.`,
+        `La risposta della stazione ${s} a ${op} non è valida. ${italianOf(answer.problem)}`,
         `Station ${s}'s answer to ${op} is not valid: ${what}.`,
         `malformed answer: ${what}`,
       );

@@ -13,7 +13,7 @@ import {
 import { activate } from './activate.usecase.ts';
 import type { NodeAnswer, NodeCaller, NodeRequest, PagopaNodeOptions, TransportRefusal } from './node.types.ts';
 import { sendOutcome } from './outcome.usecase.ts';
-import { isPspOperation, koReply, refusalReply, systemError, type Context, type Reply, type Trace } from './reply.ts';
+import { inBothLanguages, isPspOperation, koReply, refusalReply, systemError, type Context, type Reply, type Trace } from './reply.ts';
 import { verify } from './verify.usecase.ts';
 
 // The node's entry point for one PSP request (POST /nodo/node-for-psp/v1, after the API key): decode
@@ -111,7 +111,7 @@ export function createPagopaNode(deps: PagopaNodeOptions): PagopaNode {
   async function answer(request: NodeRequest): Promise<{ operation: string; reply: Reply; trace: Trace }> {
     const decoded = decodePspRequest(request.body, request.soapAction);
     if (!decoded.ok) {
-      const problem = withBodyOperation(decoded.problem, request.body);
+      const problem = inBothLanguages(withBodyOperation(decoded.problem, request.body));
       return { operation: problem.operation ?? '', reply: refusalReply(problem), trace: {} };
     }
     const ctx: Context = { deps, caller: request.caller, trace: traceOf(decoded) };

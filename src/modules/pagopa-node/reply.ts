@@ -12,6 +12,7 @@ import {
 } from '../../protocols/pagopa/index.ts';
 import type { NodeCaller, PagopaNodeOptions } from './node.types.ts';
 import type { EcTarget } from './ec-gateway.ts';
+export { inBothLanguages } from './decode-words.ts';
 
 // What every use case shares: its context (dependencies, the caller, a trace of what the exchange log
 // should name) and the encoded answer it returns.
