@@ -94,6 +94,25 @@ test('an outcome replayed with its idempotencyKey is answered OK again and sched
   assert.equal(scheduledFor(token), 1);
 });
 
+test('one idempotencyKey, one outcome: the key of a recorded outcome sent with another token is PPT_ERRORE_IDEMPOTENZA and records nothing, also when both are sent at once', async () => {
+  const key = newKey();
+  const first = await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT);
+  const second = await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT);
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(first, { idempotencyKey: key }))).value), 'OK');
+  const reused = await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(second, { idempotencyKey: key }));
+  assert.equal(faultOf(reused.value), 'PPT_ERRORE_IDEMPOTENZA');
+  assert.match(reused.body, /already used for another token/);
+  assert.equal(scheduledFor(second), 0, 'no receipt for the refused outcome');
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(second, { idempotencyKey: newKey() }))).value), 'OK', 'a key of its own');
+
+  // Two outcomes racing with one new key for two tokens: exactly one is recorded.
+  const [a, b] = [await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT), await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT)];
+  const raced = newKey();
+  const answers = await Promise.all([a, b].map((token) => soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token, { idempotencyKey: raced }))));
+  assert.deepEqual(answers.map((r) => faultOf(r.value)).sort(), ['OK', 'PPT_ERRORE_IDEMPOTENZA']);
+  assert.equal(scheduledFor(a) + scheduledFor(b), 1);
+});
+
 test('expired token, notice not activated since: outcome KO is PPT_TOKEN_SCADUTO_KO, outcome OK is still accepted (the money moved)', async () => {
   const notice = noticeNumber();
   const token = await activateOk(t.app, psp, ec, notice, AMOUNT, { expirationTime: 60_000 });

@@ -26,8 +26,8 @@ const TEXT: Partial<Record<PptFaultCode, (token: string) => string>> = {
   PPT_TOKEN_SCADUTO_KO: (t) => `Il token ${t} è scaduto: l’esito KO non ha nulla da annullare. / Token ${t} has expired: the KO outcome has nothing to cancel.`,
 };
 
-function refusalFault(op: OutcomeOperation, code: PptFaultCode, token: string, index: number): FaultBean {
-  const fault = nodeFault(code, TEXT[code]?.(token));
+function refusalFault(op: OutcomeOperation, code: PptFaultCode, token: string, index: number, description?: string): FaultBean {
+  const fault = nodeFault(code, description ?? TEXT[code]?.(token));
   // In a cart, serial names the token's position (1-based), as pagoPA does for list elements.
   return op === 'sendPaymentOutcomeV2' ? { ...fault, serial: index + 1 } : fault;
 }
@@ -52,7 +52,11 @@ function paidPayment(ctx: Context, row: repo.PaymentRow, value: OutcomeRequest, 
   };
 }
 
-type Decision = { kind: 'done' } | { kind: 'refused'; code: PptFaultCode; token: string; index: number };
+type Decision = { kind: 'done' } | { kind: 'refused'; code: PptFaultCode; token: string; index: number; description?: string };
+
+/** The key names another token's outcome: one key, one outcome (primitives: another request with it → PPT_ERRORE_IDEMPOTENZA). */
+const keyTakenText = (key: string): string =>
+  `La idempotencyKey ${key} è già stata usata per l’esito di un altro token. / The idempotencyKey ${key} was already used for another token\u2019s outcome.`;
 
 async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOperation, value: OutcomeRequest, tokens: readonly string[]): Promise<Decision> {
   const now = ctx.deps.clock.now();
@@ -80,6 +84,12 @@ async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOp
   if (refused >= 0) {
     const verdict = verdicts[refused] as Extract<OutcomeVerdict, { kind: 'refuse' }>;
     return { kind: 'refused', code: verdict.faultCode, token: tokens[refused] ?? '', index: refused };
+  }
+  const key = value.idempotencyKey;
+  if (key !== undefined && verdicts.some((v) => v.kind === 'accept')) {
+    if (await repo.outcomeKeyTakenElsewhere(trx, { env: ctx.caller.env, idPsp: value.idPSP, key }, tokens)) {
+      return { kind: 'refused', code: 'PPT_ERRORE_IDEMPOTENZA', token: tokens[0] ?? '', index: 0, description: keyTakenText(key) };
+    }
   }
   for (const [i, token] of tokens.entries()) {
     const row = rows.get(token);
@@ -117,6 +127,6 @@ export async function sendOutcome(ctx: Context, op: OutcomeOperation, value: Out
   const tokens = 'paymentTokens' in value ? value.paymentTokens.paymentToken : [value.paymentToken];
   ctx.trace.token = tokens[0];
   const decision = await ctx.deps.db.transaction().execute((trx) => decideAndApply(ctx, trx, op, value, tokens));
-  if (decision.kind === 'refused') return koReply(op, refusalFault(op, decision.code, decision.token, decision.index));
+  if (decision.kind === 'refused') return koReply(op, refusalFault(op, decision.code, decision.token, decision.index, decision.description));
   return okReply(op, { outcome: 'OK' });
 }

@@ -213,6 +213,25 @@ export async function lockTokens(trx: Db, env: Environment, tokens: readonly str
     .execute();
 }
 
+/**
+ * Whether another token's outcome of this PSP recorded the key (PPT_ERRORE_IDEMPOTENZA). Outcomes with
+ * the same key wait for each other (a transaction-scoped advisory lock on the key), so two outcomes
+ * sent at once for different tokens with one key cannot both be accepted.
+ */
+export async function outcomeKeyTakenElsewhere(trx: Db, k: IdempotencyKey, tokens: readonly string[]): Promise<boolean> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`pagopa-outcome:${k.env}:${k.idPsp}:${k.key}`}, 0))`.execute(trx);
+  const other = await trx
+    .selectFrom('pagopa_payments')
+    .select('token')
+    .where('environment', '=', k.env)
+    .where('id_psp', '=', k.idPsp)
+    .where('outcome_idempotency_key', '=', k.key)
+    .where('token', 'not in', [...tokens])
+    .limit(1)
+    .executeTakeFirst();
+  return other !== undefined;
+}
+
 export async function recordOutcome(
   trx: Db,
   token: string,
