@@ -1,4 +1,5 @@
-// `npm test`: browser check, then every test file against a real PostgreSQL, with the type check,
+// `npm test`: browser check, then every test file against a real PostgreSQL (integration files in a few
+// long-lived processes, scripts/test-host.ts; unit files in one), with the type check,
 // lint and format check running beside them (scripts/test-checks.ts); a failing check stops the
 // tests at once. One embedded cluster serves the run; each test file clones its own database from a
 // migrated template (scripts/test-cluster.ts). Where the time goes and why the run is shaped this
@@ -23,6 +24,9 @@ const quick = args.includes('--quick'); // skip type check, lint and format chec
 const concurrency = Number(args.find((a) => a.startsWith('--concurrency='))?.slice('--concurrency='.length) ?? 3);
 // Caches that only make a repeated run cheaper; a fresh clone (CI) gets the same verdicts without them.
 const cache = join(root, '.test-data', 'cache');
+// Every integration file in a process of its own instead of the long-lived hosts (scripts/test-host.ts):
+// to rule out one file's effect on the next.
+const processPerFile = args.includes('--process-per-file');
 
 function step(name: string, command: string, commandArgs: string[], env: NodeJS.ProcessEnv = process.env): void {
   process.stdout.write(`\n▶ ${name}\n`);
@@ -70,7 +74,7 @@ function reporterArgs(summaryFile: string, reporter: 'spec' | 'dot'): string[] {
   ];
 }
 
-/** The integration test files, `concurrency` at a time, each in its own process; `started` receives the runner to stop it. */
+/** With `--process-per-file`: the integration test files, `concurrency` at a time, each in its own process; `started` receives the runner to stop it. */
 async function runTests(cluster: TestCluster, files: string[], summaryFile: string, started: (child: ChildProcess) => void): Promise<number> {
   await rm(summaryFile, { force: true });
   if (files.length === 0) return 0;
@@ -88,6 +92,54 @@ async function runTests(cluster: TestCluster, files: string[], summaryFile: stri
     started(child);
     child.on('exit', (status) => done(status ?? 1));
   });
+}
+
+// Each host's totals: the run prints its own for all of them.
+const hostTotals = /^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) \S+\n/gmu;
+// A file's block in a host's report ends with the file's own line at the left margin.
+const fileDone = /^[✔✖﹣] .*\n/gmu;
+
+/**
+ * The integration test files in `concurrency` long-lived hosts (scripts/test-host.ts), each asking for
+ * the next file (slowest first) when it has finished the last. Each host's report is printed a file at
+ * a time, so the hosts' lines do not interleave. Resolves with each host's exit status.
+ */
+async function runHosted(cluster: TestCluster, files: string[], summaryFiles: string[], started: (child: ChildProcess) => void): Promise<number[]> {
+  const queue = [...files];
+  if (summaryFiles.length > 0) process.stdout.write(`\n▶ tests (${files.length} files in ${summaryFiles.length} long-lived processes, slowest first)\n`);
+  const host = async (summaryFile: string): Promise<number> => {
+    await rm(summaryFile, { force: true });
+    const child = spawn(process.execPath, ['--test-timeout=180000', ...reporterArgs(summaryFile, 'spec'), join(root, 'scripts', 'test-host.ts')], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: testEnv(cluster),
+    });
+    started(child);
+    let current: string | null = null;
+    child.on('message', () => {
+      current = queue.shift() ?? null;
+      child.send({ file: current });
+    });
+    let pending = '';
+    const print = (text: string): void => void process.stdout.write(text.replace(hostTotals, ''));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const last = [...pending.matchAll(fileDone)].at(-1);
+      if (last === undefined) return;
+      print(pending.slice(0, last.index + last[0].length));
+      pending = pending.slice(last.index + last[0].length);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    return new Promise<number>((done) => {
+      child.on('exit', (status, signal) => {
+        print(pending);
+        if (status !== 0 && current !== null)
+          process.stdout.write(`\n✖ a test process stopped (${signal ?? `exit code ${status}`}) while running ${current}\n`);
+        done(status ?? 1);
+      });
+    });
+  };
+  return Promise.all(summaryFiles.map(host));
 }
 
 /**
@@ -115,8 +167,13 @@ async function runUnitTests(cluster: TestCluster, files: string[], summaryFile: 
   });
 }
 
+/** A process that stopped before its reporter wrote the totals counts as one failure (its report says which). */
 async function readSummary(file: string): Promise<Summary> {
-  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Summary) : { passed: 0, failed: 1, skipped: 0 };
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Summary;
+  } catch {
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
 }
 
 async function main(): Promise<number> {
@@ -147,12 +204,18 @@ async function main(): Promise<number> {
     const integrationFiles = files.filter((f) => !f.startsWith('src/'));
     const summaryFiles = { integration: join(cluster.dataDir, 'summary.json'), unit: join(cluster.dataDir, 'summary-unit.json') };
     const started = (child: ChildProcess): void => void running.push(child);
+    const hosted = processPerFile ? [] : integrationFiles;
+    const alone = processPerFile ? integrationFiles : [];
+    const hostSummaries = Array.from({ length: Math.min(concurrency, hosted.length) }, (_, i) => join(cluster.dataDir, `summary-host-${i}.json`));
     const codes = failedCheck
       ? [1]
-      : await Promise.all([
-          runTests(cluster, integrationFiles, summaryFiles.integration, started),
-          runUnitTests(cluster, unitFiles, summaryFiles.unit, started),
-        ]);
+      : (
+          await Promise.all([
+            runHosted(cluster, hosted, hostSummaries, started),
+            runTests(cluster, alone, summaryFiles.integration, started),
+            runUnitTests(cluster, unitFiles, summaryFiles.unit, started),
+          ])
+        ).flat();
     const code = codes.every((c) => c === 0) ? 0 : 1;
     for (const result of await Promise.all(checks)) process.stdout.write(`\n▶ ${result.name}: ${result.ok ? 'ok' : 'FAILED'}`);
     if (failedCheck) {
@@ -160,7 +223,8 @@ async function main(): Promise<number> {
       return 1;
     }
     const parts = await Promise.all([
-      ...(integrationFiles.length ? [readSummary(summaryFiles.integration)] : []),
+      ...hostSummaries.map(readSummary),
+      ...(alone.length ? [readSummary(summaryFiles.integration)] : []),
       ...(unitFiles.length ? [readSummary(summaryFiles.unit)] : []),
     ]);
     const summary: Summary = {

@@ -1,0 +1,45 @@
+// A long-lived test process (docs/testing.md, "How the runner works"): it asks `npm test` for one
+// integration test file at a time over IPC and imports it inside a test named after the file, so the
+// file's tests and its top-level hooks (`before`, `after`) belong to that test and finish before the
+// next file starts. The application's module graph is loaded once per host instead of once per file
+// (~1 s of CPU each). A file whose process state cannot be shared runs in a process of its own instead
+// (scripts/test.ts, `ownProcess`).
+import { test } from 'node:test';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+type Ask = { want: 'file' };
+type Answer = { file: string | null };
+
+function nextFile(): Promise<string | null> {
+  return new Promise((done) => {
+    const answer = (message: Answer): void => {
+      process.off('message', answer);
+      done(message.file);
+    };
+    process.on('message', answer);
+    process.send?.({ want: 'file' } satisfies Ask);
+  });
+}
+
+if (!process.send) throw new Error('scripts/test-host.ts is started by scripts/test.ts, with an IPC channel');
+
+const root = resolve(import.meta.dirname, '..');
+const environment = { ...process.env };
+
+for (let file = await nextFile(); file !== null; file = await nextFile()) {
+  const url = pathToFileURL(resolve(root, file)).href;
+  await test(file, { timeout: Number.POSITIVE_INFINITY }, async () => {
+    await import(url);
+  });
+  // A file that changed the environment does not hand the change on to the next one.
+  for (const name of Object.keys(process.env)) if (!(name in environment)) Reflect.deleteProperty(process.env, name);
+  Object.assign(process.env, environment);
+}
+process.disconnect();
+// Every file has ended. Something a file left open (a server, a timer) would keep this process, and
+// the run, waiting for ever: say so and leave.
+setTimeout(() => {
+  process.stderr.write('test host: the event loop is still busy 10 s after the last file (a handle left open); exiting\n');
+  process.exit(1);
+}, 10_000).unref();
