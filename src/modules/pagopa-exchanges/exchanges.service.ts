@@ -64,6 +64,7 @@ export function exchangeRow(id: string, entry: ExchangeEntry, now: Date, maxMess
     outcome: outcomeOf(entry.outcome),
     fault_code: cleanField(entry.faultCode, FIELD_MAX.code),
     http_status: clampInt(entry.httpStatus, 0, 999, null),
+    endpoint: entry.endpoint === 'primary' || entry.endpoint === 'secondary' ? entry.endpoint : null,
     duration_ms: clampInt(entry.durationMs, 0, INT_MAX, 0) ?? 0,
     error: cleanField(entry.error, FIELD_MAX.error),
     request: request.text,

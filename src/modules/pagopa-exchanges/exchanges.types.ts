@@ -36,6 +36,8 @@ export interface ExchangeEntry {
   httpStatus?: number | null;
   /** Failure below SOAP (timeout, TLS, unreachable, malformed answer), in the node's words. */
   error?: string | null;
+  /** Outbound: the station's endpoint that answered, or failed last (`secondary`: its disaster-recovery site took over). */
+  endpoint?: 'primary' | 'secondary' | null;
   /** The message as on the wire: text, or the raw bytes (invalid UTF-8 is kept as U+FFFD). */
   request: MessageInput;
   response?: MessageInput;
@@ -75,6 +77,8 @@ export interface ExchangeRow {
   outcome: 'OK' | 'KO' | null;
   faultCode: string | null;
   httpStatus: number | null;
+  /** Outbound rows: the station's endpoint that answered or failed last; null inbound and before migration 0037. */
+  endpoint: 'primary' | 'secondary' | null;
   durationMs: number;
   /** Failure below SOAP in the node's words; null when there was none or it is withheld from this viewer. */
   error: string | null;

@@ -144,6 +144,8 @@ async function recordOut(
       fiscalCode: target.ecFiscalCode,
       ...(call.token ? { token: call.token } : {}),
       request: sent.body,
+      // Which of the station's sites answered (the simulator has one, named by no endpoint).
+      ...(target.via === 'station' ? { endpoint: result.endpoint } : {}),
       ...response,
       ...judged,
     })

@@ -121,6 +121,8 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
         error: verdict.result === 'retry' && verdict.ecOutcome === null ? verdict.error : null,
         request: built.body,
         ...(typeof result !== 'string' && result.kind === 'response' ? { response: result.body } : {}),
+        // Which of the station's sites answered or failed last (the simulator has one).
+        ...(typeof result !== 'string' && to.kind === 'station' ? { endpoint: result.endpoint } : {}),
       })
       .catch((error: unknown) => {
         deps.logger?.warn({ receiptId: a.row.id, err: (error as Error).message }, 'the exchange log did not record a receipt delivery');

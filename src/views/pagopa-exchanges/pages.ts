@@ -56,6 +56,8 @@ export interface ExchangeDetailView {
   row: ExchangeRowView;
   parties: ReadonlyArray<{ label: keyof ExchangeStrings; value: string }>;
   httpStatus: number | null;
+  /** Outbound: which of the station's sites answered ('' when not recorded). */
+  endpoint: string;
   error: string;
   request: MessageView;
   response: MessageView | null;
@@ -115,7 +117,7 @@ export function exchangeDetailPage(locale: Locale, v: ExchangeDetailView): SafeH
     value === null || value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`;
   return html`<p><a href="${v.base}">${t.back}</a></p>
 <table><tbody>${line(t.id, r.id)}${line(t.at, r.at)}${line(t.environment, r.env)}${line(t.direction, r.direction === 'in' ? t.in : t.out)}
-${line(t.operation, r.operation)}${line(t.outcome, outcomeText(r))}${line(t.duration, `${r.durationMs} ms`)}${line(t.httpStatus, v.httpStatus)}
+${line(t.operation, r.operation)}${line(t.outcome, outcomeText(r))}${line(t.duration, `${r.durationMs} ms`)}${line(t.httpStatus, v.httpStatus)}${line(t.endpoint, v.endpoint)}
 ${line(t.noticeNumber, r.noticeNumber)}${line(t.token, r.token)}${line(t.error, v.error)}</tbody></table>
 <h2>${t.parties}</h2>
 <table><tbody>${v.parties.map((p) => line(t[p.label], p.value))}</tbody></table>
