@@ -4,7 +4,7 @@ import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
 import { buildTestApp, startTestWorkers } from '../support/app.ts';
 import { validateEnvelopes } from '../support/pagopa-xsd.ts';
 import { connectEcStation, scenario, startEcStation } from '../support/ec-station.ts';
-import { CLI, createOrganisation } from '../support/subscriptions.ts';
+import { Browser, CLI, createAdmin, createOrganisation } from '../support/subscriptions.ts';
 import { formatNoticeNumber } from '../../src/protocols/pagopa/index.ts';
 import { createEc, scenarioForm } from '../pagopa-simulator/support.ts';
 import { ecWithStation, noticeNumber, paidPayment, schedule, until, type EcWithStation } from './support.ts';
@@ -214,6 +214,14 @@ test('a receipt goes only to the receiving EC\u2019s reviewed station: an edit a
     [copy?.state, copy?.attemptLog[0]?.faultCode, copy?.attemptLog[0]?.destination, copy?.stationCode],
     ['pending', 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', null, null],
   );
+  // A pending receipt says when it is tried next, on its page too; a delivered one does not.
+  const next = (await services.receipts.get(admin, theirs ?? ''))?.nextAttemptAt;
+  assert.ok(next instanceof Date, 'the pending copy has a next attempt');
+  assert.equal((await services.receipts.get(admin, mine ?? ''))?.nextAttemptAt, null);
+  const backOffice = await new Browser(t.app, 'admin').signIn((await createAdmin(services)).email);
+  const page = await backOffice.get(`/admin/pagopa/receipts/${theirs ?? ''}`);
+  assert.match(page.body, /<th>Next attempt \(UTC\)<\/th><td>[^<]*\d\d:\d\d:\d\d[^<]*<\/td>/);
+  assert.doesNotMatch((await backOffice.get(`/admin/pagopa/receipts/${mine ?? ''}`)).body, /Next attempt/);
   const everywhere = [ecV1, ecV2, ec].flatMap((e) => receiptsAt(e, paid.token)).filter((c) => c.call?.value.idPA === unlinked.fiscalCode);
   assert.deepEqual(everywhere, [], 'no other station received the unlinked EC\u2019s copy');
 });

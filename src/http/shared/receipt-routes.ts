@@ -133,6 +133,7 @@ export function registerReceiptRoutes(app: FastifyInstance, options: ReceiptRout
       version: d.primitiveVersion === null ? '' : String(d.primitiveVersion),
       firstDelivered: iso(request.locale, d.firstDeliveredAt),
       deliveredAt: iso(request.locale, d.deliveredAt),
+      nextAttempt: iso(request.locale, d.nextAttemptAt),
       attempts: d.attemptLog.map((a) => attemptRow(request.locale, a, surface, t.simulated)),
       ...(d.mayResend ? { csrf } : {}),
       ...extra,

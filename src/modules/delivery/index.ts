@@ -6,7 +6,7 @@ export { MAIL_TEMPLATE_PARAMS, MAIL_TEMPLATE_NAMES, SEND_TIME_PARAMS, emailPaylo
 export type { MailTemplateName, MailLocale, EmailPayload } from './mail.templates.ts';
 export { enqueueHttpMessage, httpAnswerOutcome, httpMessagesFor, isHttpMessage, recordHeldAttempt, resendHttpMessage } from './http.outbox.ts';
 export type { HttpMessage, HttpMessageInput, HttpMessageView } from './http.outbox.ts';
-export { enqueueOutboxMessage, newOutboxMessageId, retryOutboxMessageNow } from './outbox.messages.ts';
+export { enqueueOutboxMessage, newOutboxMessageId, nextAttemptOf, retryOutboxMessageNow } from './outbox.messages.ts';
 export type { OutboxMessageInput, OutboxMessageState } from './outbox.messages.ts';
 export { createOutboxWorker } from './worker.ts';
 export type { OutboxWorker, OutboxWorkerOptions, OutboxMessage, DeliveryOutcome, DeliveryHandler, WorkerLogger } from './worker.ts';

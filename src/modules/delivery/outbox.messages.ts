@@ -39,6 +39,12 @@ export async function enqueueOutboxMessage(trx: Kysely<Database>, input: OutboxM
 
 export type OutboxMessageState = 'pending' | 'leased' | 'held' | 'delivered' | 'dead' | 'exhausted' | 'missing';
 
+/** When a pending message is tried next; null once it is delivered or given up (or unknown). A worker may hold it now. */
+export async function nextAttemptOf(db: Kysely<Database>, id: string): Promise<Date | null> {
+  const row = await db.selectFrom('outbox').select(['state', 'next_attempt_at']).where('id', '=', id).executeTakeFirst();
+  return row?.state === 'pending' ? row.next_attempt_at : null;
+}
+
 /**
  * Makes a pending message due now (an operator's "send now" instead of waiting for the back-off),
  * unless a worker holds it at this moment. Returns the message's state as seen: `pending` when it

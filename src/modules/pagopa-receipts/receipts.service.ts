@@ -3,7 +3,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import type { AuditLog } from '../audit/index.ts';
-import { enqueueOutboxMessage, newOutboxMessageId, retryOutboxMessageNow } from '../delivery/index.ts';
+import { enqueueOutboxMessage, newOutboxMessageId, nextAttemptOf, retryOutboxMessageNow } from '../delivery/index.ts';
 import type { PagopaDirectory } from '../pagopa-registry/index.ts';
 import { recipientsOf, snapshotOf } from './receipt.build.ts';
 import { mayRead, mayResend, type ReceiptParties, type ReceiptViewer } from './receipts.policy.ts';
@@ -128,6 +128,7 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
       ...asSeenBy(operates, receiptView(row)),
       attemptLog: operates ? attempts : attempts.map((a) => (a.error === null ? a : { ...a, error: null, errorWithheld: true })),
       mayResend: operates,
+      nextAttemptAt: row.state === 'pending' ? await nextAttemptOf(db, row.outbox_message_id) : null,
     };
   }
 

@@ -74,6 +74,8 @@ export interface ReceiptDetail extends ReceiptSummary {
   attemptLog: ReceiptAttempt[];
   /** Whether this viewer may press Resend (the receiving institution, its station's owner, administrators). */
   mayResend: boolean;
+  /** A pending receipt: when the workers try it next (a delivery may be under way now); null otherwise. */
+  nextAttemptAt: Date | null;
 }
 
 export type ResendOutcome =

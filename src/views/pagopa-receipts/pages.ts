@@ -65,6 +65,8 @@ export interface ReceiptDetailView {
   version: string;
   firstDelivered: string;
   deliveredAt: string;
+  /** A pending receipt's next try ('' otherwise). */
+  nextAttempt: string;
   attempts: readonly AttemptRowView[];
   /** Set when the viewer may resend: the form's CSRF token. */
   csrf?: string;
@@ -137,7 +139,7 @@ export function receiptDetailPage(locale: Locale, v: ReceiptDetailView): SafeHtm
 ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
 <table><tbody>${line(t.state, stateText(t, r.state))}${line(t.receiptId, r.token)}${line(t.noticeNumber, r.noticeNumber)}${line(t.environment, r.env)}
 ${line(t.amount, r.amount)}${line(t.noticeEc, v.noticeEc)}${line(t.recipientEc, `${v.recipientEc} (${fill(t.copy, { n: r.position + 1 })})`)}${line(t.psp, v.psp)}
-${line(t.station, v.station)}${line(t.version, v.version)}${line(t.created, r.created)}${line(t.firstDelivered, v.firstDelivered)}${line(t.deliveredAt, v.deliveredAt)}
+${line(t.station, v.station)}${line(t.version, v.version)}${line(t.created, r.created)}${line(t.firstDelivered, v.firstDelivered)}${line(t.deliveredAt, v.deliveredAt)}${line(t.nextAttempt, v.nextAttempt)}
 ${line(t.attempts, r.attempts)}${line(t.lastError, r.lastError)}${line(t.id, r.id)}</tbody></table>
 ${resendForm(t, v)}
 <h2>${t.attemptLog}</h2>
