@@ -324,7 +324,7 @@ export function createContainer(deps: ContainerDeps): Container {
   };
   const platform = once('platformPki', () => createPlatformPki({ db, clock, masterKey: deps.masterKey, legacyDir: pkiDirOf(config) }));
   const subscriptionGroup = once('subscriptionServices', (): SubscriptionServices =>
-    createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl, hooks: merchantSubscriptionHooks }),
+    createSubscriptionServices({ db, clock, audit, publicUrl: config.publicUrl, databaseUrl, hooks: merchantSubscriptionHooks, fourEyes: config.fourEyes }),
   );
   const stationGroup = once('stationServices', (): StationServices => {
     const pki = platform();

@@ -146,7 +146,7 @@ export const SETTINGS = [
     kind: 'bool',
     default: 'true',
     meaning:
-      'Four-eyes in production (docs/adr/0034-four-eyes.md): approving a production subscription or station, regenerating a production key, adding a production trusted CA and rotating the production platform client certificate become proposals a second administrator approves. `false` only for single-administrator installations (the back office home warns).',
+      'Four-eyes in production (docs/adr/0034-four-eyes.md): approving a production subscription or station, regenerating a production key, adding a production trusted CA and rotating the production platform client certificate become proposals a second administrator approves; every production subscription waits for that approval, whatever its product says, and the CLI creates no active production subscription. `false` only for single-administrator installations (the back office home warns).',
   },
   {
     env: 'VARCO_PROPOSAL_TTL_HOURS',

@@ -18,6 +18,14 @@ const emailB = (await createAdmin(services)).email;
 const a = await new Browser(app, 'admin').signIn(emailA);
 const b = await new Browser(app, 'admin').signIn(emailB);
 const org = await createOrganisation(db, 'Banca Pagine');
+// The CLI's environment: this app's database, data directory and master key, four-eyes on.
+const cliEnv = {
+  DATABASE_URL: database.url,
+  VARCO_DATA_DIR: config.dataDir,
+  VARCO_FOUR_EYES: 'true',
+  VARCO_MASTER_KEY: masterKey.toString('base64'),
+  VARCO_LOG_LEVEL: 'warn',
+};
 const proposalOf = (location: unknown): string => /\/admin\/proposals\/(prp_[0-9a-z]+)/.exec(String(location))?.[1] ?? '';
 
 test('the subscription Approve button proposes in production; B approves from the list; CSRF and the proposer are refused', async () => {
@@ -77,13 +85,7 @@ test('a referent regenerating a production key: a proposal, its state in the por
 });
 
 test('the CLI acts as a named administrator: proposes with --as, refuses unknown ones and the proposer, approves as another', async () => {
-  const env = {
-    DATABASE_URL: database.url,
-    VARCO_DATA_DIR: config.dataDir,
-    VARCO_FOUR_EYES: 'true',
-    VARCO_MASTER_KEY: masterKey.toString('base64'),
-    VARCO_LOG_LEVEL: 'warn',
-  };
+  const env = cliEnv;
   const sub = await subscriptionToApprove(services, db, org, 'prod');
   const without = await runCliInProcess(['subscription', 'approve', sub], env);
   assert.equal(without.code, 64, without.stdout);
@@ -119,4 +121,42 @@ test('with VARCO_FOUR_EYES=false the back office home warns and production appro
   assert.equal((await admin.post(`/admin/subscriptions/${sub}/approve`)).headers.location, `/admin/subscriptions/${sub}?done=approve`);
   assert.equal((await single.services.subscriptions.get(sub))?.state, 'active');
   assert.equal((await single.services.proposals.list()).length, 0);
+});
+
+test('one administrator cannot turn four-eyes off for a product: with the production approval box unticked a production subscription still waits; the CLI creates no live production keys', async () => {
+  const product = await db.selectFrom('products').select(['id', 'code', 'name']).where('code', '=', 'ecommerce').executeTakeFirstOrThrow();
+  const saved = await a.post(`/admin/products/${product.id}`, {
+    code: product.code,
+    name: product.name,
+    description: '',
+    routeGroups: 'orders',
+    approvalTest: '1',
+    rateLimitPerMinute: '600',
+  });
+  assert.equal(saved.statusCode, 303, saved.body);
+  assert.equal(
+    (await db.selectFrom('products').select('approval_required_prod').where('id', '=', product.id).executeTakeFirstOrThrow()).approval_required_prod,
+    false,
+  );
+  const catalogue = await a.get('/admin/products');
+  assert.match(catalogue.body, /yes \(four-eyes\)/);
+  assert.match(catalogue.body, /production subscriptions wait for the approval of two administrators/);
+
+  const referent = await createReferent(db, org, ['ecommerce']);
+  const portal = await new Browser(app, 'portal').signIn(referent.email);
+  assert.match((await portal.get('/portal/products')).body, /Production: Needs approval/);
+  const subscribed = await services.subscriptions.subscribe(
+    { productId: product.id, environment: 'prod', name: 'Senza doppio controllo?' },
+    { type: 'referent', id: referent.id, ip: null },
+  );
+  assert.ok(subscribed.ok);
+  assert.equal(subscribed.value.state, 'submitted', 'it waits for approval, which is a proposal');
+
+  const env = cliEnv;
+  const cli = await runCliInProcess(['subscription', 'create', '--org', org, '--product', 'ecommerce', '--env', 'prod', '--approve'], env);
+  assert.equal(cli.code, 64, cli.stdout);
+  assert.match(cli.stderr, /four-eyes is on/);
+  assert.doesNotMatch(cli.stdout, /vk_prod_/);
+  const created = await runCliInProcess(['subscription', 'create', '--org', org, '--product', 'ecommerce', '--env', 'test', '--approve', '--json'], env);
+  assert.equal(created.code, 0, created.stderr);
 });

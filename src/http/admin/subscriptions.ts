@@ -202,7 +202,14 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
       request,
       reply,
       strings(request.locale).catalogue,
-      productsCataloguePage(request.locale, { products: rows, groups: ROUTE_GROUPS, csrf, ...(message ? { message } : {}), ...(form ? { form } : {}) }),
+      productsCataloguePage(request.locale, {
+        products: rows,
+        groups: ROUTE_GROUPS,
+        csrf,
+        fourEyes: options.proposals.enabled(),
+        ...(message ? { message } : {}),
+        ...(form ? { form } : {}),
+      }),
       message?.kind === 'error' ? 400 : 200,
     );
   };

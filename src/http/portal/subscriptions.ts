@@ -115,7 +115,8 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
       name: p.name,
       description: p.description,
       approvalTest: p.approval_required_test,
-      approvalProd: p.approval_required_prod,
+      // Four-eyes makes every production subscription wait for approval (subscriptions.service.ts).
+      approvalProd: p.approval_required_prod || options.proposals.enabled(),
     }));
     return send(
       request,

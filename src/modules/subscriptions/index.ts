@@ -51,6 +51,8 @@ export interface SubscriptionServicesOptions {
   logger?: VerifierLogger;
   /** Other modules' reactions inside this module's transactions (composition root). */
   hooks: SubscriptionHooks;
+  /** VARCO_FOUR_EYES: every production subscription waits for approval, whatever its product says (ADR 0034). */
+  fourEyes?: boolean;
 }
 
 /** The module's services wired together: a change made here drops this instance's cached verdicts at once. */
@@ -58,7 +60,7 @@ export function createSubscriptionServices(options: SubscriptionServicesOptions)
   const { db, clock, audit, publicUrl, hooks } = options;
   // Called only after a commit, by which time the verifier below exists.
   const onKeysChanged = (id: string): void => keyVerifier.invalidate(id);
-  const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl, onKeysChanged, hooks });
+  const subscriptions = createSubscriptionsService({ db, clock, audit, publicUrl, onKeysChanged, hooks, fourEyes: options.fourEyes === true });
   const keyVerifier = createKeyVerifier({
     db,
     clock,

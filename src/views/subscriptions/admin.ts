@@ -64,7 +64,7 @@ export interface ProductRowView {
   rateLimitPerMinute: number;
 }
 
-function productForm(locale: Locale, csrf: string, groups: readonly string[], p: Partial<ProductRowView> & { id?: string }): SafeHtml {
+function productForm(locale: Locale, csrf: string, groups: readonly string[], p: Partial<ProductRowView> & { id?: string }, fourEyes: boolean): SafeHtml {
   const t = strings(locale);
   const key = p.id ?? 'new';
   const checked = (on: boolean | undefined) => (on ? ' checked' : '');
@@ -75,13 +75,14 @@ function productForm(locale: Locale, csrf: string, groups: readonly string[], p:
 <fieldset><legend>${t.routeGroups}</legend>${groups.map((g) => html`<label><input type="checkbox" name="routeGroups" value="${g}"${checked(p.routeGroups?.includes(g))}> <code>${g}</code></label>`)}</fieldset>
 <label><input type="checkbox" name="approvalTest" value="1"${checked(p.approvalTest ?? true)}> ${t.approvalTest}</label>
 <label><input type="checkbox" name="approvalProd" value="1"${checked(p.approvalProd ?? true)}> ${t.approvalProd}</label>
+${fourEyes ? html`<p class="hint">${t.fourEyesProd}</p>` : ''}
 <label for="rate-${key}">${t.rateLimit} (${t.perMinute})</label><input id="rate-${key}" name="rateLimitPerMinute" type="number" min="1" max="1000000" required value="${String(p.rateLimitPerMinute ?? 600)}">
 <button type="submit">${p.id ? t.save : t.createProduct}</button></form>`;
 }
 
 export function productsCataloguePage(
   locale: Locale,
-  view: { products: ProductRowView[]; groups: readonly string[]; csrf: string; message?: Message; form?: Partial<ProductRowView> },
+  view: { products: ProductRowView[]; groups: readonly string[]; csrf: string; message?: Message; form?: Partial<ProductRowView>; fourEyes: boolean },
 ): SafeHtml {
   const t = strings(locale);
   return html`${box(view.message)}
@@ -90,10 +91,10 @@ ${view.products.map(
   (
     p,
   ) => html`<tr><td><code>${p.code}</code></td><td>${productText(locale, p.name)}</td><td>${p.routeGroups.map((g, i) => html`${i > 0 ? ', ' : ''}<code>${g}</code>`)}</td><td>${p.approvalTest ? t.yes : t.no}</td>
-<td>${p.approvalProd ? t.yes : t.no}</td><td>${String(p.rateLimitPerMinute)} ${t.perMinute}</td></tr>`,
+<td>${p.approvalProd ? t.yes : view.fourEyes ? t.yesFourEyes : t.no}</td><td>${String(p.rateLimitPerMinute)} ${t.perMinute}</td></tr>`,
 )}
 </tbody></table>
-${view.products.map((p) => html`<details><summary>${productText(locale, p.name)} (<code>${p.code}</code>)</summary>${productForm(locale, view.csrf, view.groups, view.form?.id === p.id ? { ...p, ...view.form } : p)}</details>`)}
+${view.products.map((p) => html`<details><summary>${productText(locale, p.name)} (<code>${p.code}</code>)</summary>${productForm(locale, view.csrf, view.groups, view.form?.id === p.id ? { ...p, ...view.form } : p, view.fourEyes)}</details>`)}
 <h2>${t.newProduct}</h2>
-${productForm(locale, view.csrf, view.groups, view.form?.id ? {} : (view.form ?? {}))}`;
+${productForm(locale, view.csrf, view.groups, view.form?.id ? {} : (view.form ?? {}), view.fourEyes)}`;
 }

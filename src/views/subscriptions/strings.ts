@@ -65,6 +65,9 @@ const en = {
   description: 'Description',
   approvalTest: 'Approval required in test',
   approvalProd: 'Approval required in production',
+  fourEyesProd:
+    'Four-eyes is on (VARCO_FOUR_EYES): production subscriptions wait for the approval of two administrators whatever this box says; it matters only if four-eyes is turned off.',
+  yesFourEyes: 'yes (four-eyes)',
   save: 'Save',
   newProduct: 'New product',
   createProduct: 'Create product',
@@ -139,6 +142,9 @@ const it: SubscriptionStrings = {
   description: 'Descrizione',
   approvalTest: 'Approvazione richiesta in collaudo',
   approvalProd: 'Approvazione richiesta in produzione',
+  fourEyesProd:
+    'Il doppio controllo è attivo (VARCO_FOUR_EYES): le sottoscrizioni di produzione attendono l\u2019approvazione di due amministratori, qualunque cosa dica questa casella; conta solo se il doppio controllo viene disattivato.',
+  yesFourEyes: 'sì (doppio controllo)',
   save: 'Salva',
   newProduct: 'Nuovo prodotto',
   createProduct: 'Crea prodotto',
