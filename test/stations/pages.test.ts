@@ -74,6 +74,13 @@ test('an administrator asks for changes with a note, the referent fixes, the adm
   const toCheck = await backOffice.get('/admin/stations?filter=to_check');
   assert.match(toCheck.body, /data-station="PAGES_01"/);
   assert.match(toCheck.body, /Banca Pagine/);
+  // The current filter is marked for screen readers, as an attribute, not as text.
+  assert.match(toCheck.body, /<a href="\/admin\/stations\?filter=to_check" aria-current="page">/);
+  assert.doesNotMatch(toCheck.body, /&quot;page&quot;/);
+  // An error page in the back office leads back to the back office.
+  const missing = await backOffice.get('/admin/stations/sta_nonsense');
+  assert.equal(missing.statusCode, 404);
+  assert.match(missing.body, /<a href="\/admin">Back to the start<\/a>/);
   const noNote = await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'request_changes', note: '' });
   assert.equal(noNote.statusCode, 400);
   assert.match(noNote.body, /Say what must be changed/);

@@ -84,8 +84,15 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: V
   const locale = errorPageLocale(request);
   const body = html`<p class="error">${errorMessage(locale, error)}</p>
 <p>${translate(locale, 'error.reference')}: <code>${error.code}</code> · <code>${request.id}</code></p>
-<p><a href="/">${translate(locale, 'error.back')}</a></p>`;
+<p><a href="${homeOf(request.url)}">${translate(locale, 'error.back')}</a></p>`;
   return reply.type('text/html; charset=utf-8').send(page({ locale, title: translate(locale, 'error.title'), body, language: languageLinks(request) }));
+}
+
+/** "Back to the start" leads to the start of the surface the request was on, not out of the back office. */
+function homeOf(url: string): string {
+  if (url === '/admin' || url.startsWith('/admin/') || url.startsWith('/admin?')) return '/admin';
+  if (url === '/portal' || url.startsWith('/portal/') || url.startsWith('/portal?')) return '/portal';
+  return '/';
 }
 
 /** The surfaces decide the locale (the user's choice); elsewhere ?lang=, the switch's cookie, or Accept-Language. */

@@ -101,7 +101,7 @@ ${ecs.map(
 export function adminRegistryPage(locale: Locale, view: AdminRegistryView): SafeHtml {
   const t = registryStrings(locale);
   const ctx: Ctx = { locale, base: '/admin/pagopa', csrf: view.csrf, admin: true, form: view.form };
-  const tab = (env: Env) => html`<a href="/admin/pagopa?env=${env}"${env === view.env ? ' aria-current="page"' : ''}>${envLabel(locale, env)}</a>`;
+  const tab = (env: Env) => html`<a href="/admin/pagopa?env=${env}"${env === view.env ? html` aria-current="page"` : ''}>${envLabel(locale, env)}</a>`;
   return html`${notice(view.notice)}<p>${tab('test')} · ${tab('prod')}</p>
 <section id="env-${view.env}" data-env="${view.env}">
 <h2>${t.brokers}</h2>${brokerTable(ctx, view.env, view.brokers)}

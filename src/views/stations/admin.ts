@@ -13,7 +13,7 @@ export type AdminStationFilter = 'all' | 'to_check' | 'failing';
 export function adminStationsPage(locale: Locale, rows: StationRowView[], filter: AdminStationFilter): SafeHtml {
   const t = stationStrings(locale);
   const q = queueStrings(locale);
-  const current = (f: AdminStationFilter) => (filter === f ? ' aria-current="page"' : '');
+  const current = (f: AdminStationFilter) => (filter === f ? html` aria-current="page"` : '');
   const none = filter === 'to_check' ? t.noneToCheck : filter === 'failing' ? q.noneFailing : '';
   return html`<p><a href="/admin/stations?filter=to_check"${current('to_check')}>${t.toCheck}</a> · <a href="/admin/stations?filter=failing"${current('failing')}>${q.names.stationsFailing}</a> · <a href="/admin/stations"${current('all')}>${t.all}</a></p>
 ${filter !== 'all' && rows.length === 0 ? html`<p>${none}</p>` : stationTable(locale, rows, '/admin/stations', true)}`;
