@@ -7,6 +7,7 @@ import { helpFor, unknownCommand } from '../cli/help.ts';
 import { coreCommands, type Command } from '../cli/core.commands.ts';
 import { organisationCommands } from '../cli/organisation.commands.ts';
 import { passwordResetCommands } from '../cli/password-reset.commands.ts';
+import { userCommands } from '../cli/user.commands.ts';
 import { subscriptionCommands } from '../cli/subscription.commands.ts';
 import { stationCommands } from '../cli/station.commands.ts';
 import { pkiCommands } from '../cli/pki.commands.ts';
@@ -25,6 +26,7 @@ const commands: Record<string, { summary: string; options?: string[]; run: Comma
   ...coreCommands,
   ...organisationCommands,
   ...passwordResetCommands,
+  ...userCommands,
   ...subscriptionCommands,
   ...stationCommands,
   ...pkiCommands,

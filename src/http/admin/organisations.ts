@@ -1,4 +1,5 @@
 import type { DeliveryService } from '../../modules/delivery/index.ts';
+import type { IdentityService } from '../../modules/identity/index.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId } from '../../kernel/ids.ts';
@@ -10,7 +11,7 @@ import {
   type Actor,
 } from '../../modules/organisations/index.ts';
 import { adminNav } from '../../views/nav.ts';
-import { invitedNotice, organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
+import { accessNotice, invitedNotice, organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
 import { problemIn } from '../../views/problems.ts';
 import { translate } from '../../views/i18n.ts';
 import type { SafeHtml } from '../../views/html.ts';
@@ -27,6 +28,8 @@ export interface OrganisationRoutesOptions {
   productCatalog: ProductCatalog;
   /** Whether e-mails are sent (SMTP configured): without it an invitation only waits on the Mail page. */
   delivery: DeliveryService;
+  /** Disabling and enabling a referent's account (identity's use case). */
+  identity: Pick<IdentityService, 'setAccountDisabled'>;
   /** Sections other modules add to an organisation's page (e.g. its subscriptions). */
   organisationSections?: (organisationId: string, request: FastifyRequest) => Promise<SafeHtml[]>;
 }
@@ -75,6 +78,8 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
       state: invitationState(i, now),
     }));
     const referents = (await organisations.referents(id)).map((r) => ({
+      id: r.id,
+      disabledAt: r.disabled_at,
       email: r.email,
       firstName: r.first_name,
       lastName: r.last_name,
@@ -126,11 +131,38 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
     },
   );
 
-  routes.get('/organisations/:id', { schema: { params: IdParams, querystring: query({ invited: Text }) } }, (request, reply) =>
-    detailPage(request, reply, request.params.id, {
-      ...(request.query.invited === '1' ? { notice: invitedNotice(request.locale, options.delivery.sending) } : {}),
-    }),
+  routes.get(
+    '/organisations/:id',
+    { schema: { params: IdParams, querystring: query({ invited: Text, disabled: Text, enabled: Text }) } },
+    async (request, reply) => {
+      const { invited, disabled, enabled } = request.query;
+      // After a referent's account changed: named from the organisation's own referents, never from the URL.
+      const changed = disabled ?? enabled;
+      const referent = changed === undefined ? undefined : (await organisations.referents(request.params.id)).find((r) => r.id === changed);
+      const notice =
+        invited === '1'
+          ? invitedNotice(request.locale, options.delivery.sending)
+          : referent
+            ? accessNotice(request.locale, disabled !== undefined ? 'disable' : 'enable', referent.email)
+            : undefined;
+      return detailPage(request, reply, request.params.id, notice === undefined ? {} : { notice });
+    },
   );
+
+  // A referent's account disabled or enabled again from their organisation's page.
+  for (const action of ['disable', 'enable'] as const) {
+    routes.post(`/users/:id/${action}`, { schema: { params: IdParams, querystring: NoQuery, body: form({}) } }, async (request, reply) => {
+      const result = await options.identity.setAccountDisabled({
+        user: { id: request.params.id },
+        disabled: action === 'disable',
+        actor: adminActor(request),
+        only: 'referent',
+      });
+      // Only referents from this page (administrators: npx varco user disable).
+      if (!result.ok || result.value.organisationId === null) throw new VarcoError('not_found', 'No such referent.');
+      return reply.redirect(`/admin/organisations/${result.value.organisationId}?${action}d=${result.value.userId}`, 303);
+    });
+  }
 
   routes.post(
     '/organisations/:id/invitations',

@@ -10,6 +10,7 @@ import { createPasswordAttempts } from './password-attempts.ts';
 import { createPasswordChange } from './password-change.ts';
 import * as repo from './identity.repository.ts';
 import { createSession, deleteSession, readSession, type SessionLifetime, type SessionView } from './sessions.ts';
+import { setAccountDisabled } from './account-access.ts';
 
 export interface IdentityOptions {
   db: Kysely<Database>;
@@ -182,6 +183,8 @@ export function createIdentityService(options: IdentityOptions) {
     isSetupTokenUsable,
     completeSetup,
     countAdmins: () => repo.countAdmins(db),
+    /** Disables (or enables again) a referent's or an administrator's account: account-access.ts. */
+    setAccountDisabled: (input: Parameters<typeof setAccountDisabled>[1]) => setAccountDisabled({ db, clock, audit }, input),
   };
 }
 

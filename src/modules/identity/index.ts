@@ -1,6 +1,7 @@
 export { createIdentityService, isEmail } from './identity.service.ts';
 export type { IdentityService, SignInOutcome } from './identity.service.ts';
 export type { SessionView } from './sessions.ts';
+export type { AccessActor, AccessChanged, AccessProblem } from './account-access.ts';
 export { deleteExpiredSessions } from './sessions.ts';
 export { checkPassword, hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './password.ts';
 export type { PasswordProblem } from './password.ts';

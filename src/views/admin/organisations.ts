@@ -14,7 +14,10 @@ export interface OrganisationRow {
   createdAt: Date;
 }
 export interface ReferentRow {
+  id: string;
   email: string;
+  /** When the account was disabled (it signs in nowhere); null while enabled. */
+  disabledAt: Date | null;
   firstName: string | null;
   lastName: string | null;
   createdAt: Date;
@@ -58,6 +61,13 @@ const T = {
     created: 'Created',
     expires: 'Expires',
     noReferents: 'No referents yet.',
+    disabledSince: 'disabled since {date}: cannot sign in',
+    disable: 'Disable',
+    enable: 'Enable again',
+    disableHelp:
+      'Disabling ends the referent\u2019s sessions at once; they can no longer sign in or reset their password, and get no e-mails for the organisation. Enable again to restore access.',
+    disabledNotice: '{email} is disabled: their sessions have ended and they cannot sign in.',
+    enabledNotice: '{email} is enabled again: they sign in with their password.',
     noInvitations: 'No invitations.',
     invited: 'Invitation sent.',
     invitedQueued:
@@ -89,6 +99,13 @@ const T = {
     created: 'Creato',
     expires: 'Scade',
     noReferents: 'Nessun referente.',
+    disabledSince: 'disattivato dal {date}: non può accedere',
+    disable: 'Disattiva',
+    enable: 'Riattiva',
+    disableHelp:
+      'La disattivazione chiude subito le sessioni del referente; non può più accedere né reimpostare la password, e non riceve e-mail per l\u2019organizzazione. Riattivalo per ridargli l\u2019accesso.',
+    disabledNotice: '{email} è disattivato: le sue sessioni sono chiuse e non può accedere.',
+    enabledNotice: '{email} è di nuovo attivo: accede con la sua password.',
     noInvitations: 'Nessun invito.',
     invited: 'Invito inviato.',
     invitedQueued:
@@ -103,6 +120,10 @@ const typeLabel = (locale: Locale, type: string): string => T[locale].types[type
 const stateLabel = (locale: Locale, state: string): string => T[locale].invitationStates[state as keyof (typeof T)['en']['invitationStates']] ?? state;
 
 /** After an invitation: sent, or (no SMTP) waiting on the Mail page for its link to be made. */
+/** What the organisation's page says after a referent's account was disabled or enabled again. */
+export const accessNotice = (locale: Locale, action: 'disable' | 'enable', email: string): string =>
+  (action === 'disable' ? T[locale].disabledNotice : T[locale].enabledNotice).replace('{email}', email);
+
 export const invitedNotice = (locale: Locale, sending: boolean): string => (sending ? T[locale].invited : T[locale].invitedQueued);
 
 const errorBox = (error?: string): SafeHtml | string => (error ? html`<p class="error" role="alert">${error}</p>` : '');
@@ -150,10 +171,17 @@ export function organisationPage(
   const t = T[locale];
   const o = view.organisation;
   const date = (d: Date): string => formatDateTime(locale, d);
+  const referentItem = (r: ReferentRow): SafeHtml => {
+    const action = r.disabledAt === null ? 'disable' : 'enable';
+    return html`<li data-referent="${r.email}">${r.firstName} ${r.lastName} &lt;${r.email}&gt; · ${date(r.createdAt)}${
+      r.disabledAt === null ? '' : html` · <strong>${t.disabledSince.replace('{date}', date(r.disabledAt))}</strong>`
+    }
+<form method="post" action="/admin/users/${r.id}/${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t[action]}</button></form></li>`;
+  };
   return html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${errorBox(error)}
 <p>${t.taxCode}: <strong>${o.taxCode}</strong> · ${t.type}: ${typeLabel(locale, o.type)} · ${t.email}: ${o.contactEmail} · <code>${o.id}</code></p>
 <h2>${t.referents}</h2>
-${view.referents.length === 0 ? html`<p>${t.noReferents}</p>` : html`<ul>${view.referents.map((r) => html`<li>${r.firstName} ${r.lastName} &lt;${r.email}&gt; · ${date(r.createdAt)}</li>`)}</ul>`}
+${view.referents.length === 0 ? html`<p>${t.noReferents}</p>` : html`<p>${t.disableHelp}</p><ul>${view.referents.map((r) => referentItem(r))}</ul>`}
 <h2>${t.invitations}</h2>
 ${
   view.invitations.length === 0

@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp } from '../support/app.ts';
+import { runCliInProcess } from '../support/cli.ts';
+import { Browser, createAdmin, createOrganisation, createReferent, PASSWORD } from '../support/subscriptions.ts';
+import { csrfFrom } from '../support/cookies.ts';
+
+// A referent who left, an administrator who must no longer act: the back office disables a referent
+// from their organisation's page, the CLI disables anyone by e-mail. Disabled, the account's sessions
+// end at once and it signs in nowhere; enabled again, its password works. Audited with who did it; the
+// last enabled administrator cannot be disabled; the back office route touches referents only.
+
+const { app, services, database, config, masterKey } = await buildTestApp();
+const db = database.db;
+const idOf = async (email: string): Promise<string> => (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+const admin = await createAdmin(services);
+const adminId = await idOf(admin.email);
+const backOffice = await new Browser(app, 'admin').signIn(admin.email);
+const org = await createOrganisation(db, 'Banca Uscente');
+const referent = await createReferent(db, org, ['node'], 'it');
+const cliEnv = { DATABASE_URL: database.url, VARCO_DATA_DIR: config.dataDir, VARCO_MASTER_KEY: masterKey.toString('base64'), VARCO_LOG_LEVEL: 'warn' };
+
+async function signInStatus(surface: 'portal' | 'admin', email: string): Promise<number> {
+  const browser = new Browser(app, surface);
+  const form = await browser.get(`/${surface}/sign-in`);
+  const res = await app.inject({
+    method: 'POST',
+    url: `/${surface}/sign-in`,
+    headers: { cookie: browser.jar.header() },
+    payload: { email, password: PASSWORD, _csrf: csrfFrom(form.body) },
+  });
+  return res.statusCode;
+}
+
+const audits = (userId: string) =>
+  db
+    .selectFrom('audit_log')
+    .select(['action', 'actor_type', 'actor_id'])
+    .where('subject_id', '=', userId)
+    .where('action', 'in', ['user.disabled', 'user.enabled'])
+    .orderBy('seq')
+    .execute();
+
+test('the back office disables a referent: their open session ends at once, they cannot sign in; enabled again, they can', async () => {
+  const portal = await new Browser(app, 'portal').signIn(referent.email);
+  assert.equal((await portal.get('/portal')).statusCode, 200);
+  const page = await backOffice.get(`/admin/organisations/${org}`);
+  assert.match(page.body, new RegExp(`<form method="post" action="/admin/users/${referent.id}/disable"`));
+
+  const disabled = await backOffice.post(`/admin/users/${referent.id}/disable`);
+  assert.equal(disabled.statusCode, 303);
+  const after = await backOffice.get(String(disabled.headers.location));
+  assert.match(after.body, new RegExp(`${referent.email} is disabled`));
+  assert.match(after.body, /disabled since .*: cannot sign in/);
+  assert.match(after.body, new RegExp(`action="/admin/users/${referent.id}/enable"`));
+  assert.notEqual((await portal.get('/portal')).statusCode, 200, 'the open session ended');
+  assert.notEqual(await signInStatus('portal', referent.email), 303, 'no new sign-in');
+
+  assert.equal((await backOffice.post(`/admin/users/${referent.id}/enable`)).statusCode, 303);
+  assert.equal(await signInStatus('portal', referent.email), 303, 'the password works again');
+  assert.deepEqual(
+    (await audits(referent.id)).map((r) => [r.action, r.actor_type, r.actor_id]),
+    [
+      ['user.disabled', 'admin', adminId],
+      ['user.enabled', 'admin', adminId],
+    ],
+  );
+});
+
+test('the back office route changes referents only: an administrator\u2019s id is a 404 and nothing changes; a URL names no one', async () => {
+  const other = await createAdmin(services);
+  const otherId = await idOf(other.email);
+  assert.equal((await backOffice.post(`/admin/users/${otherId}/disable`)).statusCode, 404);
+  assert.equal(await signInStatus('admin', other.email), 303, 'still enabled');
+  assert.equal((await backOffice.post('/admin/users/usr_00000000000000000000000000/disable')).statusCode, 404);
+  // The notice comes from the organisation's own referents: another id in the URL shows nothing.
+  assert.doesNotMatch((await backOffice.get(`/admin/organisations/${org}?disabled=${otherId}`)).body, /is disabled/);
+});
+
+test('the CLI disables and enables by e-mail, administrators too, but never the last enabled administrator', async () => {
+  const second = await createAdmin(services);
+  const off = await runCliInProcess(['user', 'disable', second.email], cliEnv);
+  assert.equal(off.code, 0, off.stderr);
+  assert.match(off.stdout, /\(admin\) is disabled/);
+  assert.notEqual(await signInStatus('admin', second.email), 303);
+  assert.match((await runCliInProcess(['user', 'disable', second.email], cliEnv)).stdout, /was already disabled/);
+  assert.equal((await runCliInProcess(['user', 'enable', second.email], cliEnv)).code, 0);
+  assert.equal(await signInStatus('admin', second.email), 303);
+  assert.deepEqual(
+    (await audits(await idOf(second.email))).map((r) => [r.action, r.actor_type]),
+    [
+      ['user.disabled', 'cli'],
+      ['user.enabled', 'cli'],
+    ],
+  );
+
+  // Every administrator but one disabled: that one cannot be.
+  const admins = await db.selectFrom('users').select(['id', 'email']).where('kind', '=', 'admin').where('disabled_at', 'is', null).execute();
+  const [keep, ...rest] = admins;
+  assert.ok(keep);
+  for (const a of rest) assert.equal((await runCliInProcess(['user', 'disable', a.email], cliEnv)).code, 0);
+  const last = await runCliInProcess(['user', 'disable', keep.email], cliEnv);
+  assert.equal(last.code, 64);
+  assert.match(last.stderr, /last enabled administrator/);
+  assert.equal((await runCliInProcess(['user', 'disable', 'nobody@varco.test'], cliEnv)).code, 64);
+  for (const a of rest) await runCliInProcess(['user', 'enable', a.email], cliEnv);
+});
