@@ -461,6 +461,7 @@ export function createContainer(deps: ContainerDeps): Container {
           stations: services.stations,
           trust: services.trust,
           platformCertificates: services.platformCertificates,
+          organisationName: async (id) => (await services.organisations.find(id))?.name,
         }),
       }),
     pagopaRegistry: once('pagopaRegistry', () => {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { fail, ok, type Result } from '../kernel/errors.ts';
-import type { ActionHandlers, Decider } from '../modules/proposals/index.ts';
+import type { ActionHandlers, Decider, SubjectDescription } from '../modules/proposals/index.ts';
 import { TRUST_PROBLEM_TEXT, type PlatformCertificates, type StationsService, type TrustService } from '../modules/stations/index.ts';
 import { allowedActions, keysManageable, type KeysService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
 
@@ -15,9 +15,22 @@ export interface ProposalActionDeps {
   stations: StationsService;
   trust: TrustService;
   platformCertificates: PlatformCertificates;
+  /** An organisation's name (a CA trusted for one organisation names it). */
+  organisationName: (id: string) => Promise<string | undefined>;
 }
 
 const actorOf = (d: Decider) => ({ type: d.type, id: d.id, ip: d.ip });
+
+async function describeSubscription(deps: ProposalActionDeps, subscriptionId: string): Promise<SubjectDescription> {
+  const s = await deps.subscriptions.get(subscriptionId);
+  if (!s) return {};
+  return {
+    organisation: s.organisation_name,
+    name: s.name,
+    href: `/admin/subscriptions/${s.id}`,
+    facts: [{ label: 'product', value: `${s.product_name} (${s.product_code})` }],
+  };
+}
 const problem = (reason: string, message?: string): Result<string, string> => fail(reason, message);
 
 export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
@@ -39,6 +52,7 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
         const result = await deps.subscriptions.change(subscriptionId, 'approve', actorOf(decider), { comment });
         return result.ok ? ok(`subscription ${subscriptionId} is ${result.value.state}`) : problem(result.reason);
       },
+      describe: async ({ subscriptionId }) => describeSubscription(deps, subscriptionId),
     },
     'station.approve': {
       resolve: async ({ stationId }) => {
@@ -56,6 +70,17 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
       execute: async ({ stationId, note }, decider) => {
         const result = await deps.stations.reviewStation(stationId, 'approve', note, actorOf(decider));
         return result.ok ? ok(`station ${stationId} approved`) : problem(result.reason);
+      },
+      describe: async ({ stationId }) => {
+        const detail = await deps.stations.detail(stationId);
+        if (!detail) return {};
+        const version = detail.pending ?? detail.approved;
+        return {
+          organisation: detail.organisationName,
+          name: detail.station.code,
+          href: `/admin/stations/${stationId}`,
+          facts: version ? [{ label: 'endpoint', value: `${version.primary_url} (${version.primary_ip}:${String(version.primary_port)})` }] : [],
+        };
       },
     },
     'api_key.regenerate': {
@@ -77,6 +102,7 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
         if (!result.ok) return problem(result.reason);
         return ok(`${slot} key ${result.value.keyId} waits to be revealed by the referent`);
       },
+      describe: async ({ subscriptionId }) => describeSubscription(deps, subscriptionId),
     },
     'trust.add': {
       resolve: async ({ environment, pem, scope }) => {
@@ -96,6 +122,23 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
         return result.ok
           ? ok(`CA ${result.value.subject} (SHA-256 ${result.value.fingerprint}) trusted`)
           : problem(result.reason, TRUST_PROBLEM_TEXT[result.reason]);
+      },
+      // The certificate itself, read from the proposal's PEM: the approver sees what they would trust.
+      describe: async ({ pem, scope }) => {
+        const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
+        const cert = first === undefined ? undefined : new X509Certificate(first);
+        const organisation = 'organisationId' in scope ? await deps.organisationName(scope.organisationId) : undefined;
+        return {
+          ...(organisation === undefined ? {} : { organisation }),
+          facts: cert
+            ? [
+                { label: 'subject', value: cert.subject.replace(/\n/g, ', ') },
+                { label: 'issuer', value: cert.issuer.replace(/\n/g, ', ') },
+                { label: 'fingerprint', value: cert.fingerprint256 },
+                { label: 'validUntil', value: new Date(cert.validTo).toISOString().slice(0, 10) },
+              ]
+            : [],
+        };
       },
     },
     'pki.rotate_client': {

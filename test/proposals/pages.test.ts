@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { X509Certificate } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, issueKeys, shownKey } from '../support/subscriptions.ts';
@@ -43,10 +44,21 @@ test('the subscription Approve button proposes in production; B approves from th
   assert.equal((await a.post(`/admin/proposals/${id}/approve`)).statusCode, 403, 'the proposer cannot approve');
   const noToken = await app.inject({ method: 'POST', url: `/admin/proposals/${id}/approve`, headers: { cookie: b.jar.header() }, payload: {} });
   assert.equal(noToken.statusCode, 403);
+  // What B approves: the organisation and the subscription by name, linked, with its product.
+  const pending = await b.get(`/admin/proposals/${id}`);
+  const subscription = await services.subscriptions.get(sub);
+  assert.match(pending.body, /<dt>Organisation<\/dt><dd>Banca Pagine<\/dd>/);
+  assert.match(pending.body, new RegExp(`<dt>Name</dt><dd><a href="/admin/subscriptions/${sub}">${subscription?.name ?? '?'}</a></dd>`));
+  assert.match(pending.body, /<dt>Product<\/dt><dd><code>[^<]+\(ecommerce\)<\/code><\/dd>/);
   assert.equal((await b.post(`/admin/proposals/${id}/approve`)).statusCode, 303);
   assert.equal((await services.subscriptions.get(sub))?.state, 'active');
   const it = await b.get(`/admin/proposals/${id}?lang=it`);
   assert.match(it.body, /eseguita/);
+  // The history names each administrator by e-mail, the executing one too, in the page's language.
+  const history = /<ul id="proposal-history">([\s\S]*?)<\/ul>/.exec(it.body)?.[1] ?? '';
+  assert.match(history, new RegExp(`proposta · ${emailA.replace('.', '\\.')}`));
+  assert.match(history, new RegExp(`eseguita · ${emailB.replace('.', '\\.')}`));
+  assert.doesNotMatch(history, /usr_|proposal\./);
   assert.equal((await b.get('/admin/proposals/prp_00000000000000000000000000')).statusCode, 404);
 });
 
@@ -58,6 +70,12 @@ test('a production CA from the Trusted CAs form is a proposal; a bad one is refu
   assert.equal(res.statusCode, 303);
   assert.ok(proposalOf(res.headers.location));
   assert.equal((await services.trust.list('prod')).length, 0);
+  // The second administrator sees the certificate they are asked to trust before approving it.
+  const page = await b.get(String(res.headers.location));
+  const fingerprint = new X509Certificate(ca.certPem).fingerprint256;
+  assert.match(page.body, /<dt>Organisation<\/dt><dd>Banca Pagine<\/dd>/);
+  assert.match(page.body, /<dt>Certificate subject<\/dt><dd><code>[^<]*Pagine Root[^<]*<\/code>/);
+  assert.ok(page.body.includes(fingerprint), 'its SHA-256 fingerprint');
   const testCa = await makeCa({ name: 'Pagine Test Root' });
   assert.equal((await a.post('/admin/trust', { environment: 'test', scope: org, pem: testCa.certPem })).headers.location, '/admin/trust?saved=1');
 });

@@ -72,12 +72,17 @@ export function registerAdminProposalRoutes(app: FastifyInstance, options: Admin
     const me = decider(request);
     const found = await proposals.get(id);
     if (!found) throw new VarcoError('not_found', 'No such proposal.');
+    const t = proposalStrings(request.locale);
+    // Each step names its administrator by e-mail: the proposer's and decider's are on the proposal.
+    const emailOf = (actorId: string | null): string | undefined =>
+      actorId === found.proposer.id ? found.proposer.email : actorId === found.decider?.id ? found.decider.email : undefined;
     const history = (await proposals.history(id)).map((h) => ({
       at: h.at,
-      action: h.action,
-      actor: String(h.details.deciderEmail ?? h.details.proposerEmail ?? (h.actorId === null ? h.actorType : `${h.actorType} ${h.actorId}`)),
+      action: t.historyActions[h.action] ?? h.action,
+      actor: String(
+        h.details.deciderEmail ?? h.details.proposerEmail ?? emailOf(h.actorId) ?? (h.actorId === null ? h.actorType : `${h.actorType} ${h.actorId}`),
+      ),
     }));
-    const t = proposalStrings(request.locale);
     const body = proposalPage(
       request.locale,
       {
@@ -89,6 +94,7 @@ export function registerAdminProposalRoutes(app: FastifyInstance, options: Admin
         own: found.proposer.id === me.id,
         csrf: requireAdmin(request).csrfToken,
         history,
+        about: await proposals.describe(found),
       },
       message,
     );

@@ -20,6 +20,7 @@ export type {
   ProposalView,
   ProposedAction,
   Proposer,
+  SubjectDescription,
 } from './proposals.types.ts';
 
 export const PROPOSAL_EXPIRY_JOB = 'proposals.expire';

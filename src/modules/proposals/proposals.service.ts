@@ -6,7 +6,17 @@ import { newId } from '../../kernel/ids.ts';
 import { auditTrail, type AuditEntry, type AuditLog, type TrailRow } from '../audit/index.ts';
 import { effectiveState, expiryOf, fourEyesApplies } from './proposals.policy.ts';
 import * as repo from './proposals.repository.ts';
-import type { ActionHandler, ActionHandlers, Decider, DecideProblem, ProposalKind, ProposalView, ProposedAction, Proposer } from './proposals.types.ts';
+import type {
+  ActionHandler,
+  ActionHandlers,
+  Decider,
+  DecideProblem,
+  ProposalKind,
+  ProposalView,
+  ProposedAction,
+  Proposer,
+  SubjectDescription,
+} from './proposals.types.ts';
 
 // Four-eyes (docs/adr/0034-four-eyes.md): in production an action that moves money or trust is stored
 // as a proposal; another administrator approves (the action then runs once, through its owner's use
@@ -156,6 +166,11 @@ export function createProposalsService(options: ProposalsOptions) {
     },
     list: async (filter: repo.ListFilter = {}): Promise<ProposalView[]> => (await repo.listProposals(db, filter)).map(view),
     countPending: () => repo.countPending(db),
+    /** What the proposal is about, described by the subject's owner (for the approver's page); {} when it says nothing. */
+    describe: async (p: ProposalView): Promise<SubjectDescription> => {
+      const handler = handlerOf(handlers, p.kind);
+      return (await handler.describe?.(p.params).catch(() => undefined)) ?? {};
+    },
     /** The proposal's audit rows, oldest first (proposed, approved or rejected, executed or failed, expired). */
     history: (id: string): Promise<TrailRow[]> => auditTrail(db, 'proposal', id),
   };

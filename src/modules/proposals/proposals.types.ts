@@ -54,6 +54,20 @@ export interface ActionHandler<K extends ProposalKind> {
   resolve(params: ProposalParams[K]): Promise<ProposalSubject | undefined>;
   /** Runs the use case as the approving administrator; the value is a short outcome without secrets. */
   execute(params: ProposalParams[K], actor: Decider): Promise<Result<string, string>>;
+  /** What the approver must see to decide: the subject's names and facts, read from its owner now. */
+  describe?(params: ProposalParams[K]): Promise<SubjectDescription>;
+}
+
+/** The subject of a proposal as its owner describes it (values, not sentences: the page labels them). */
+export interface SubjectDescription {
+  /** The organisation's name, when the subject belongs to one. */
+  organisation?: string;
+  /** The subject's own name: a subscription's name and product, a station's code. */
+  name?: string;
+  /** Its page in the back office. */
+  href?: string;
+  /** Technical facts, shown as they are (a CA's subject, SHA-256 fingerprint, validity). */
+  facts?: ReadonlyArray<{ label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint'; value: string }>;
 }
 
 export type ActionHandlers = { [K in ProposalKind]: ActionHandler<K> };

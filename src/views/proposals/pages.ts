@@ -2,6 +2,8 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { proposalStrings } from './strings.ts';
 
+type ProposalStrings = ReturnType<typeof proposalStrings>;
+
 // Back office pages of four-eyes proposals: the list (pending first) and one proposal with Approve and
 // Reject. The proposer sees the same page without the buttons, told that another administrator decides.
 
@@ -29,6 +31,16 @@ export interface ProposalDetailView extends ProposalRowView {
   own: boolean;
   csrf: string;
   history: Array<{ at: Date; action: string; actor: string }>;
+  /** What the proposal is about, as its owner describes it now. */
+  about: AboutView;
+}
+
+/** The subject's organisation, name (linked to its page) and facts to check, as plain values. */
+export interface AboutView {
+  organisation?: string;
+  name?: string;
+  href?: string;
+  facts?: ReadonlyArray<{ label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint'; value: string }>;
 }
 
 const when = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
@@ -56,6 +68,16 @@ export function proposalsListPage(locale: Locale, rows: ProposalRowView[], now: 
 
 const field = (label: string, value: string | SafeHtml): SafeHtml => html`<dt>${label}</dt><dd>${value}</dd>`;
 
+/** The subject in the owner's words: who, which one (linked to its page), and the facts to check. */
+function aboutSection(t: ProposalStrings, about: AboutView): SafeHtml {
+  const facts = about.facts ?? [];
+  if (about.organisation === undefined && about.name === undefined && facts.length === 0) return html``;
+  const name = about.name === undefined ? '' : about.href === undefined ? about.name : html`<a href="${about.href}">${about.name}</a>`;
+  return html`<h2>${t.about}</h2><dl id="proposal-about">${about.organisation === undefined ? '' : field(t.organisation, about.organisation)}${
+    about.name === undefined ? '' : field(t.subjectName, name)
+  }${facts.map((f) => field(t.facts[f.label], html`<code>${f.value}</code>`))}</dl>`;
+}
+
 export function proposalPage(locale: Locale, p: ProposalDetailView, message?: { kind: 'notice' | 'error'; text: string }): SafeHtml {
   const t = proposalStrings(locale);
   const decide =
@@ -72,6 +94,7 @@ export function proposalPage(locale: Locale, p: ProposalDetailView, message?: { 
 ${field(t.proposer, p.proposerEmail)}${field(t.created, when(p.createdAt))}${field(t.expires, when(p.expiresAt))}
 ${p.deciderEmail ? field(t.decider, html`<span id="proposal-decider">${p.deciderEmail}</span>`) : ''}${p.comment ? field(t.comment, p.comment) : ''}
 ${p.outcome ? field(t.outcome, p.outcome) : ''}</dl>
+${aboutSection(t, p.about)}
 ${decide}
 <h2>${t.history}</h2><ul id="proposal-history">${history}</ul>`;
 }
