@@ -111,6 +111,11 @@ test('an administrator asks for changes with a note, the referent fixes, the adm
 test('Verify in the portal shows every step for the primary and the secondary, and the inbound step', async () => {
   const before = await portalA.get(`/portal/stations/${stationId}`);
   assert.match(before.body, /No successful ping yet/);
+  assert.match(
+    before.body,
+    /class="inbound-check" data-ok="false">\n<h3>[^<]*<span class="verdict verdict-skipped" data-status="skipped">/,
+    'not yet done, not failed',
+  );
   // The development certificate (no VARCO_TLS_CERT): the ping example trusts its CA, as the key page's does; never -k.
   const ca = join(config.dataDir, 'pki', 'server-ca.crt');
   const withCa = `<code>curl --cacert ${ca} -H "Ocp-Apim-Subscription-Key: &lt;key&gt;" ${config.publicUrl}/api/v1/ping</code>`;

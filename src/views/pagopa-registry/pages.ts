@@ -106,7 +106,7 @@ export function adminRegistryPage(locale: Locale, view: AdminRegistryView): Safe
 <section id="env-${view.env}" data-env="${view.env}">
 <h2>${t.brokers}</h2>${brokerTable(ctx, view.env, view.brokers)}
 <h2>${t.psps}</h2>${pspTable(ctx, view.psps)}${addPspForm(ctx, view.env, view.pspOrganisations)}
-<h2>${t.ecs}</h2>${ecTable(ctx, view.env, view.ecs)}${addEcForm(ctx, view.env, view.ecOrganisations)}
+<h2>${t.adminEcs}</h2>${ecTable(ctx, view.env, view.ecs)}${addEcForm(ctx, view.env, view.ecOrganisations)}
 <h2>${t.links}</h2>${linkTable(ctx, view.links)}${addLinkForm(ctx, view.env, { organisations: view.ecOrganisations })}
 </section>`;
 }

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html.ts';
+import { formatDateTime } from '../format.ts';
 import type { Locale } from '../i18n.ts';
 import { proposalStrings } from './strings.ts';
 
@@ -43,8 +44,6 @@ export interface AboutView {
   facts?: ReadonlyArray<{ label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint'; value: string }>;
 }
 
-const when = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-
 function age(from: Date, now: Date): string {
   const minutes = Math.max(0, Math.floor((now.getTime() - from.getTime()) / 60_000));
   return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h`;
@@ -59,7 +58,7 @@ export function proposalsListPage(locale: Locale, rows: ProposalRowView[], now: 
   if (rows.length === 0) return html`<p>${t.intro}</p><p>${t.none}</p>`;
   const body = rows.map(
     (p) => html`<tr data-state="${p.state}"><td><a href="/admin/proposals/${p.id}">${actionInWords(locale, p)}</a></td>
-<td>${t.states[p.state]}</td><td>${p.proposerEmail}</td><td>${age(p.createdAt, now)}</td><td>${when(p.expiresAt)}</td></tr>`,
+<td>${t.states[p.state]}</td><td>${p.proposerEmail}</td><td>${age(p.createdAt, now)}</td><td>${formatDateTime(locale, p.expiresAt)}</td></tr>`,
   );
   return html`<p>${t.intro}</p>
 <table><thead><tr><th>${t.action}</th><th>${t.state}</th><th>${t.proposer}</th><th>${t.age}</th><th>${t.expires}</th></tr></thead>
@@ -88,10 +87,10 @@ export function proposalPage(locale: Locale, p: ProposalDetailView, message?: { 
         : html`<form method="post" action="/admin/proposals/${p.id}/approve"><input type="hidden" name="_csrf" value="${p.csrf}"><button type="submit">${t.approve}</button></form>
 <form method="post" action="/admin/proposals/${p.id}/reject"><input type="hidden" name="_csrf" value="${p.csrf}">
 <label for="comment">${t.rejectComment}</label><textarea id="comment" name="comment" maxlength="1000"></textarea><button type="submit">${t.reject}</button></form>`;
-  const history = p.history.map((h) => html`<li>${when(h.at)} · ${h.action} · ${h.actor}</li>`);
+  const history = p.history.map((h) => html`<li>${formatDateTime(locale, h.at)} · ${h.action} · ${h.actor}</li>`);
   return html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
 <dl>${field(t.action, actionInWords(locale, p))}${field(t.state, html`<span id="proposal-state">${t.states[p.state]}</span>`)}
-${field(t.proposer, p.proposerEmail)}${field(t.created, when(p.createdAt))}${field(t.expires, when(p.expiresAt))}
+${field(t.proposer, p.proposerEmail)}${field(t.created, formatDateTime(locale, p.createdAt))}${field(t.expires, formatDateTime(locale, p.expiresAt))}
 ${p.deciderEmail ? field(t.decider, html`<span id="proposal-decider">${p.deciderEmail}</span>`) : ''}${p.comment ? field(t.comment, p.comment) : ''}
 ${p.outcome ? field(t.outcome, p.outcome) : ''}</dl>
 ${aboutSection(t, p.about)}

@@ -77,7 +77,7 @@ const en = {
   keyRevealNotice: 'The regeneration of this key is a proposal: a Varco administrator must approve it. Once approved, show the new key here (once).',
   fourEyesOff:
     'Four-eyes is off (VARCO_FOUR_EYES=false): production changes that move money or trust take effect on one administrator’s click. Turn it on as soon as there is a second administrator.',
-  pendingCount: (n: number) => `${n} proposal(s) waiting for a second administrator.`,
+  pendingCount: (n: number) => (n === 1 ? '1 proposal waiting for a second administrator.' : `${n} proposals waiting for a second administrator.`),
 };
 
 type Strings = typeof en;
@@ -157,7 +157,7 @@ const it: Strings = {
     'La rigenerazione di questa chiave è una proposta: deve approvarla un amministratore di Varco. Dopo l’approvazione, mostra qui la nuova chiave (una volta).',
   fourEyesOff:
     'Il doppio controllo è disattivato (VARCO_FOUR_EYES=false): le modifiche di produzione che muovono denaro o fiducia avvengono con il clic di un solo amministratore. Riattivalo appena c’è un secondo amministratore.',
-  pendingCount: (n: number) => `${n} proposta/e in attesa di un secondo amministratore.`,
+  pendingCount: (n: number) => (n === 1 ? '1 proposta in attesa di un secondo amministratore.' : `${n} proposte in attesa di un secondo amministratore.`),
 };
 
 export function proposalStrings(locale: Locale): Strings {

@@ -22,7 +22,7 @@ const en = {
   regenerate: {
     title: (slot: 'primary' | 'secondary') => `Regenerate the ${slot} key?`,
     consequences: [
-      'A new key is made and shown once, on the next page: copy it then.',
+      'A new key is made and shown once, on the next page: copy it then. In production a Varco administrator approves the regeneration first; then you show the key once on the subscription\u2019s page.',
       'The current key keeps working for the hours you choose below (0 stops it at once), then stops for good.',
       'Change the key in every client that uses it before the overlap ends.',
     ],
@@ -40,7 +40,7 @@ const en = {
   },
   approveFailing: {
     title: 'Approve a station whose last check failed?',
-    warning: 'The last verification of this station failed: Varco could not complete the mutual TLS exchange with it.',
+    warning: 'The last verification of this station failed (its page says at which step and what to fix): calls to it would likely fail the same way.',
     consequences: [
       'Approving makes this version the one Varco calls; calls to it are likely to fail until the station is fixed.',
       'The organisation is told that the station is approved.',
@@ -85,7 +85,7 @@ const it: typeof en = {
   regenerate: {
     title: (slot: 'primary' | 'secondary') => `Rigenerare la chiave ${slot === 'primary' ? 'primaria' : 'secondaria'}?`,
     consequences: [
-      'Viene creata una nuova chiave, mostrata una sola volta nella pagina successiva: copiala allora.',
+      'Viene creata una nuova chiave, mostrata una sola volta nella pagina successiva: copiala allora. In produzione un amministratore di Varco approva prima la rigenerazione; poi mostri la chiave una volta nella pagina della sottoscrizione.',
       'La chiave attuale continua a funzionare per le ore che scegli qui sotto (0 la ferma subito), poi smette per sempre.',
       'Cambia la chiave in ogni client che la usa prima che finisca la sovrapposizione.',
     ],
@@ -103,7 +103,8 @@ const it: typeof en = {
   },
   approveFailing: {
     title: 'Approvare una stazione la cui ultima verifica è fallita?',
-    warning: 'L’ultima verifica di questa stazione è fallita: Varco non è riuscito a completare lo scambio TLS mutuo.',
+    warning:
+      'L’ultima verifica di questa stazione è fallita (la sua pagina dice a quale passo e cosa correggere): le chiamate fallirebbero probabilmente allo stesso modo.',
     consequences: [
       'Approvando, questa versione diventa quella che Varco chiama; le chiamate probabilmente falliranno finché la stazione non viene sistemata.',
       'L’organizzazione viene avvisata che la stazione è approvata.',

@@ -76,7 +76,8 @@ export interface PingHint {
 
 export function inboundSection(locale: Locale, inbound: { ok: boolean; lastPingAt: string | null }, ping: PingHint): SafeHtml {
   const t = stationStrings(locale);
-  const status: StepStatus = inbound.ok ? 'passed' : 'failed';
+  // No ping yet is a step not taken, not a failure.
+  const status: StepStatus = inbound.ok ? 'passed' : inbound.lastPingAt === null ? 'skipped' : 'failed';
   return html`<section class="inbound-check" data-ok="${inbound.ok ? 'true' : 'false'}">
 <h3>${t.inbound} ${verdict(locale, status)}</h3>
 <p>${inbound.ok && inbound.lastPingAt ? t.inboundOk.replace('{at}', when(locale, inbound.lastPingAt)) : t.inboundMissing}</p>
