@@ -54,7 +54,14 @@ test('registering and editing in the portal connects to nothing: the submitted a
   // The administrator may check the version under review before approving it.
   const backOffice = await new Browser(app, 'admin').signIn(admin.email);
   assert.match((await backOffice.get(`/admin/stations/${id}`)).body, /id="verify-pending"/);
-  assert.equal((await backOffice.post(`/admin/stations/${id}/verify?version=pending`)).statusCode, 303);
+  const checked = await backOffice.post(`/admin/stations/${id}/verify?version=pending`);
+  assert.equal(checked.statusCode, 303);
+  assert.match(String(checked.headers.location), /#pending-check$/);
+  // The reviewer sees every step of the version under review, not only its verdict.
+  const reviewed = await backOffice.get(String(checked.headers.location).replace(/#.*$/, ''));
+  const pendingCheck = /<div id="pending-check"[\s\S]*?<\/div>/.exec(reviewed.body)?.[0] ?? '';
+  assert.match(pendingCheck, /data-role="primary"/);
+  assert.match(pendingCheck, /data-step="tls_version" data-status="\w+"/);
   assert.deepEqual(
     (await checksOf(id)).map((c) => c.trigger),
     ['admin'],

@@ -196,7 +196,7 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
       if (outcome.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
       throw new VarcoError('invalid_state_transition', stationStrings(request.locale).notApproved);
     }
-    return reply.redirect(`/admin/stations/${id}?verified=1#check`, 303);
+    return reply.redirect(`/admin/stations/${id}?verified=1#${which === 'pending' ? 'pending-check' : 'check'}`, 303);
   });
 
   registerTrustRoutes(app, options, send);

@@ -95,10 +95,16 @@ ${inboundSection(locale, check.inbound, ping)}
 </div>`;
 }
 
-/** One line for the check of a version under review, apart from the approved version's state. */
+/**
+ * The check of a version under review, apart from the approved version's state: its verdict and every
+ * step of its endpoints with what to fix, which is what the reviewer decides on.
+ */
 export function pendingCheckLine(locale: Locale, check: CheckView): SafeHtml {
   const t = stationStrings(locale);
-  return html`<p data-pending-check="${check.id}">${t.pendingCheck}: ${when(locale, check.startedAt)} · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>`;
+  return html`<div id="pending-check" class="check" data-pending-check="${check.id}">
+<p>${t.pendingCheck}: ${when(locale, check.startedAt)} · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>
+${check.endpoints.map((endpoint) => endpointTable(locale, endpoint))}
+</div>`;
 }
 
 export function checkHistory(locale: Locale, checks: CheckView[]): SafeHtml {
