@@ -44,6 +44,8 @@ test('the subscription Approve button proposes in production; B approves from th
   assert.equal((await a.post(`/admin/proposals/${id}/approve`)).statusCode, 403, 'the proposer cannot approve');
   const noToken = await app.inject({ method: 'POST', url: `/admin/proposals/${id}/approve`, headers: { cookie: b.jar.header() }, payload: {} });
   assert.equal(noToken.statusCode, 403);
+  // The subscription's own page says a proposal waits, with its link.
+  assert.match((await b.get(`/admin/subscriptions/${sub}`)).body, new RegExp(`id="proposal-waiting">[^<]*<a href="/admin/proposals/${id}">`));
   // What B approves: the organisation and the subscription by name, linked, with its product.
   const pending = await b.get(`/admin/proposals/${id}`);
   const subscription = await services.subscriptions.get(sub);
@@ -52,6 +54,7 @@ test('the subscription Approve button proposes in production; B approves from th
   assert.match(pending.body, /<dt>Product<\/dt><dd><code>[^<]+\(ecommerce\)<\/code><\/dd>/);
   assert.equal((await b.post(`/admin/proposals/${id}/approve`)).statusCode, 303);
   assert.equal((await services.subscriptions.get(sub))?.state, 'active');
+  assert.doesNotMatch((await b.get(`/admin/subscriptions/${sub}`)).body, /proposal-waiting/, 'decided: nothing waits');
   const it = await b.get(`/admin/proposals/${id}?lang=it`);
   assert.match(it.body, /eseguita/);
   // The history names each administrator by e-mail, the executing one too, in the page's language.
