@@ -91,7 +91,7 @@ export function exchangeListPage(locale: Locale, v: ExchangeListView): SafeHtml 
 <tbody>${v.rows.map(
           (
             r,
-          ) => html`<tr data-exchange="${r.id}"><td><a href="${v.base}/${r.id}">${r.at}</a></td><td>${r.env}</td><td>${r.direction === 'in' ? t.in : t.out}</td>
+          ) => html`<tr data-exchange="${r.id}"><td><a href="${v.base}/${r.id}">${r.at}</a></td><td>${r.env === 'prod' ? t.prod : t.test}</td><td>${r.direction === 'in' ? t.in : t.out}</td>
 <td>${r.operation}</td><td>${r.noticeNumber}</td><td><code>${r.token}</code></td><td>${outcomeText(r)}</td><td>${r.durationMs} ms</td>${admin ? html`<td>${r.parties ?? ''}</td>` : ''}</tr>`,
         )}</tbody></table></div>`;
   return html`<p>${v.intro}</p>
@@ -116,7 +116,7 @@ export function exchangeDetailPage(locale: Locale, v: ExchangeDetailView): SafeH
   const line = (label: string, value: string | number | null): SafeHtml =>
     value === null || value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`;
   return html`<p><a href="${v.base}">${t.back}</a></p>
-<table><tbody>${line(t.id, r.id)}${line(t.at, r.at)}${line(t.environment, r.env)}${line(t.direction, r.direction === 'in' ? t.in : t.out)}
+<table><tbody>${line(t.id, r.id)}${line(t.at, r.at)}${line(t.environment, r.env === 'prod' ? t.prod : t.test)}${line(t.direction, r.direction === 'in' ? t.in : t.out)}
 ${line(t.operation, r.operation)}${line(t.outcome, outcomeText(r))}${line(t.duration, `${r.durationMs} ms`)}${line(t.httpStatus, v.httpStatus)}${line(t.endpoint, v.endpoint)}
 ${line(t.noticeNumber, r.noticeNumber)}${line(t.token, r.token)}${line(t.error, v.error)}</tbody></table>
 <h2>${t.parties}</h2>

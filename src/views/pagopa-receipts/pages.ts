@@ -102,7 +102,7 @@ export function receiptListPage(locale: Locale, v: ReceiptListView): SafeHtml {
 <tbody>${v.rows.map(
           (
             r,
-          ) => html`<tr data-receipt="${r.id}" data-state="${r.state}"><td><a href="${v.base}/${r.id}">${r.created}</a></td><td>${r.env}</td><td>${r.noticeNumber}</td>
+          ) => html`<tr data-receipt="${r.id}" data-state="${r.state}"><td><a href="${v.base}/${r.id}">${r.created}</a></td><td>${r.env === 'prod' ? t.prod : t.test}</td><td>${r.noticeNumber}</td>
 <td><code>${r.token}</code></td><td>${r.amount}</td><td>${r.recipientFiscalCode} (${fill(t.copy, { n: r.position + 1 })})</td><td>${stateText(t, r.state)}</td><td>${r.attempts}</td>
 <td>${r.lastError}</td>${admin ? html`<td>${r.parties ?? ''}</td>` : ''}</tr>`,
         )}</tbody></table></div>`;
@@ -137,7 +137,7 @@ export function receiptDetailPage(locale: Locale, v: ReceiptDetailView): SafeHtm
   const line = (label: string, value: string | number): SafeHtml => (value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`);
   return html`<p><a href="${v.base}">${t.back}</a></p>
 ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
-<table><tbody>${line(t.state, stateText(t, r.state))}${line(t.receiptId, r.token)}${line(t.noticeNumber, r.noticeNumber)}${line(t.environment, r.env)}
+<table><tbody>${line(t.state, stateText(t, r.state))}${line(t.receiptId, r.token)}${line(t.noticeNumber, r.noticeNumber)}${line(t.environment, r.env === 'prod' ? t.prod : t.test)}
 ${line(t.amount, r.amount)}${line(t.noticeEc, v.noticeEc)}${line(t.recipientEc, `${v.recipientEc} (${fill(t.copy, { n: r.position + 1 })})`)}${line(t.psp, v.psp)}
 ${line(t.station, v.station)}${line(t.version, v.version)}${line(t.created, r.created)}${line(t.firstDelivered, v.firstDelivered)}${line(t.deliveredAt, v.deliveredAt)}${line(t.nextAttempt, v.nextAttempt)}
 ${line(t.attempts, r.attempts)}${line(t.lastError, r.lastError)}${line(t.id, r.id)}</tbody></table>
