@@ -57,7 +57,7 @@ test('a referent lists its organisation\u2019s messages newest first, in its lan
   assert.match(it.body, /<h1>Log dei messaggi pagoPA<\/h1>/);
   assert.match(it.body, /Numero avviso/);
   assert.match(it.body, /Varco \u2192 stazione/);
-  assert.match(it.body, /<td>Collaudo<\/td>/, 'the environment in the page\u2019s language');
+  assert.match(it.body, /data-label="Ambiente">Collaudo<\/td>/, 'the environment in the page\u2019s language');
   assert.equal([...it.body.matchAll(/data-exchange=/g)].length, 4, 'the EC (and station owner) sees the same four, once each');
   assert.match((await portalPsp.get('/portal/pagopa/exchanges?lang=it')).body, /Log dei messaggi pagoPA/);
 });
