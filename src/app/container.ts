@@ -39,6 +39,7 @@ import {
   createSmtpMailer,
   type Mailer,
   feedbackExhaustionMail,
+  enqueueEmailToAdmins,
   type Channel,
   type DeliveryHandler,
   type DeliveryService,
@@ -463,6 +464,27 @@ export function createContainer(deps: ContainerDeps): Container {
           platformCertificates: services.platformCertificates,
           organisationName: async (id) => (await services.organisations.find(id))?.name,
         }),
+        // The other administrators hear of a proposal at once: unseen, it would expire after VARCO_PROPOSAL_TTL_HOURS.
+        onProposed: async (trx, p) => {
+          await enqueueEmailToAdmins(
+            trx,
+            {
+              template: 'proposal_waiting',
+              organisationId: p.organisationId,
+              subjectType: 'proposal',
+              subjectId: p.id,
+              params: {
+                kind: p.kind,
+                environment: p.environment,
+                subject: p.subjectId,
+                proposerEmail: p.proposer.email,
+                expiresAt: p.expiresAt.toISOString(),
+                link: `${config.publicUrl}/admin/proposals/${p.id}`,
+              },
+            },
+            { except: p.proposer.email },
+          );
+        },
       }),
     pagopaRegistry: once('pagopaRegistry', () => {
       const made = createPagopaRegistry({ db, clock, audit, nodeActive: nodeActiveFrom(services.subscriptions), databaseUrl, logger });

@@ -44,6 +44,14 @@ test('the subscription Approve button proposes in production; B approves from th
   assert.equal((await a.post(`/admin/proposals/${id}/approve`)).statusCode, 403, 'the proposer cannot approve');
   const noToken = await app.inject({ method: 'POST', url: `/admin/proposals/${id}/approve`, headers: { cookie: b.jar.header() }, payload: {} });
   assert.equal(noToken.statusCode, 403);
+  // Every other administrator is e-mailed at once (in their language), the proposer is not.
+  const mails = (await services.delivery.listEmails({ limit: 500 })).filter(
+    (m) => m.email?.template === 'proposal_waiting' && m.email.params.link?.endsWith(id),
+  );
+  const recipients = mails.map((m) => m.email?.to);
+  assert.ok(recipients.includes(emailB), `B is told: ${recipients.join(', ')}`);
+  assert.ok(!recipients.includes(emailA), 'not the proposer');
+  assert.equal(mails.find((m) => m.email?.to === emailB)?.email?.params.proposerEmail, emailA);
   // The subscription's own page says a proposal waits, with its link.
   assert.match((await b.get(`/admin/subscriptions/${sub}`)).body, new RegExp(`id="proposal-waiting">[^<]*<a href="/admin/proposals/${id}">`));
   // What B approves: the organisation and the subscription by name, linked, with its product.

@@ -28,10 +28,16 @@ export async function enqueueEmail(trx: Kysely<Database>, input: EmailInput): Pr
 }
 
 /** One message per enabled administrator, each in that administrator's locale. */
-export async function enqueueEmailToAdmins(trx: Kysely<Database>, input: Omit<EmailInput, 'to' | 'locale'>): Promise<string[]> {
+export async function enqueueEmailToAdmins(
+  trx: Kysely<Database>,
+  input: Omit<EmailInput, 'to' | 'locale'>,
+  options: { except?: string } = {},
+): Promise<string[]> {
   if (!trx.isTransaction) throw new Error('enqueueEmailToAdmins must run inside the transaction of the change that causes the e-mail');
   const ids: string[] = [];
   for (const admin of await adminRecipients(trx)) {
+    // The administrator who caused it (`except`, an e-mail) needs no e-mail about it.
+    if (options.except !== undefined && admin.email === options.except.toLowerCase()) continue;
     ids.push(await enqueueEmail(trx, { ...input, to: admin.email, locale: admin.locale }));
   }
   return ids;

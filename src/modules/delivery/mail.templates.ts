@@ -20,7 +20,8 @@ export type MailTemplateName =
   | 'merchant_passphrase_replaced'
   | 'pagopa_receipt_undelivered'
   | 'feedback_undelivered'
-  | 'password_reset';
+  | 'password_reset'
+  | 'proposal_waiting';
 
 export type MailLocale = 'en' | 'it';
 
@@ -73,6 +74,8 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
   ],
   // The link is made at send time (SEND_TIME_PARAMS): the outbox names the request, never a usable link.
   password_reset: ['firstName', 'resetId', 'expiresAt'],
+  // A four-eyes proposal waiting for a second administrator (ADR 0034): what, where, by whom, until when.
+  proposal_waiting: ['kind', 'environment', 'subject', 'proposerEmail', 'expiresAt', 'link'],
 };
 
 export const MAIL_TEMPLATE_NAMES = Object.keys(MAIL_TEMPLATE_PARAMS) as MailTemplateName[];

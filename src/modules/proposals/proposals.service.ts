@@ -32,6 +32,8 @@ export interface ProposalsOptions {
   ttlHours: number;
   /** Each kind run through its owning module (given by the composition root). */
   handlers: ActionHandlers;
+  /** Runs in the transaction that stores a new proposal: the composition root e-mails the other administrators. */
+  onProposed?: (trx: Kysely<Database>, proposal: ProposalView) => Promise<void>;
 }
 
 export type GateOutcome = { proposed: false } | { proposed: true; proposal: ProposalView; created: boolean };
@@ -89,6 +91,7 @@ export function createProposalsService(options: ProposalsOptions) {
         return { proposed: true as const, proposal: repo.toView(other), created: false };
       }
       await audit.append(trx, entry(row, 'proposal.proposed', proposer, { proposerEmail: proposer.email }));
+      await options.onProposed?.(trx, repo.toView(row));
       return { proposed: true as const, proposal: repo.toView(row), created: true };
     });
   }
