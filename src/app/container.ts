@@ -359,6 +359,10 @@ export function createContainer(deps: ContainerDeps): Container {
         sessionAbsoluteHours: config.sessionAbsoluteHours,
         signInMaxFailures: config.signInMaxFailures,
         signInLockMinutes: config.signInLockMinutes,
+        // A disabled administrator's pending four-eyes proposals end with the account (docs/security.md 43).
+        onAdminDisabled: async (trx, userId) => {
+          await services.proposals.withdrawPendingOf(trx, userId);
+        },
       }),
     queues: () => createBackOfficeQueues({ db, clock }),
     onboardingChecklist: () => createOnboardingChecklist({ db }),

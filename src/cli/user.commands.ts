@@ -8,16 +8,24 @@ import type { Command } from './core.commands.ts';
 
 const PROBLEM_TEXT = {
   not_found: 'no referent or administrator with this e-mail',
+  ambiguous: 'an administrator and a referent share this e-mail: say which with --kind admin or --kind referent',
   own_account: 'an administrator cannot disable their own account',
   last_admin: 'this is the last enabled administrator: create or enable another one first (npx varco admin create)',
 } as const;
 
 async function setDisabled(args: string[], ctx: CliContext, disabled: boolean): Promise<number> {
-  const { values, positionals } = parse(args, {});
+  const { values, positionals } = parse(args, { kind: { type: 'string' } });
+  const kind = values.kind;
+  if (kind !== undefined && kind !== 'admin' && kind !== 'referent') throw new UsageError('--kind must be admin or referent');
   const email = positionals[0];
   if (email === undefined || email.trim() === '') throw new UsageError(`give the account's e-mail: npx varco user ${disabled ? 'disable' : 'enable'} EMAIL`);
   const { services } = await ctx.container();
-  const result = await services.identity.setAccountDisabled({ user: { email }, disabled, actor: { type: 'cli', id: null, ip: null } });
+  const result = await services.identity.setAccountDisabled({
+    user: { email },
+    disabled,
+    actor: { type: 'cli', id: null, ip: null },
+    ...(kind === undefined ? {} : { only: kind }),
+  });
   if (!result.ok) throw new UsageError(`${email}: ${PROBLEM_TEXT[result.reason]}`);
   const r = result.value;
   const state = disabled ? 'disabled' : 'enabled';
@@ -32,11 +40,12 @@ async function setDisabled(args: string[], ctx: CliContext, disabled: boolean): 
 
 export const userCommands: Record<string, { summary: string; run: Command }> = {
   'user disable': {
-    summary: 'disable a referent\u2019s or an administrator\u2019s account (EMAIL): no sign-in, its sessions end at once, no e-mails for its organisation',
+    summary:
+      'disable a referent\u2019s or an administrator\u2019s account (EMAIL [--kind admin|referent]): no sign-in, its sessions end at once, no e-mails for its organisation; an administrator\u2019s pending proposals are withdrawn',
     run: (args, ctx) => setDisabled(args, ctx, true),
   },
   'user enable': {
-    summary: 'enable a disabled account again (EMAIL): it signs in with its password as before',
+    summary: 'enable a disabled account again (EMAIL [--kind admin|referent]): it signs in with its password as before',
     run: (args, ctx) => setDisabled(args, ctx, false),
   },
 };

@@ -4,13 +4,16 @@ import { buildTestApp } from '../support/app.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, PASSWORD } from '../support/subscriptions.ts';
 import { csrfFrom } from '../support/cookies.ts';
+import { hashPassword } from '../../src/modules/identity/index.ts';
+import { newId } from '../../src/kernel/ids.ts';
+import { namedAdmin, subscriptionToApprove } from '../proposals/support.ts';
 
 // A referent who left, an administrator who must no longer act: the back office disables a referent
 // from their organisation's page, the CLI disables anyone by e-mail. Disabled, the account's sessions
 // end at once and it signs in nowhere; enabled again, its password works. Audited with who did it; the
 // last enabled administrator cannot be disabled; the back office route touches referents only.
 
-const { app, services, database, config, masterKey } = await buildTestApp();
+const { app, services, database, config, masterKey } = await buildTestApp({ env: { VARCO_FOUR_EYES: 'true' } });
 const db = database.db;
 const idOf = async (email: string): Promise<string> => (await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 const admin = await createAdmin(services);
@@ -104,4 +107,54 @@ test('the CLI disables and enables by e-mail, administrators too, but never the 
   assert.match(last.stderr, /last enabled administrator/);
   assert.equal((await runCliInProcess(['user', 'disable', 'nobody@varco.test'], cliEnv)).code, 64);
   for (const a of rest) await runCliInProcess(['user', 'enable', a.email], cliEnv);
+});
+
+test('e-mails match whatever their case; an address shared by an administrator and a referent needs --kind', async () => {
+  const email = `Mixed.Case-${Date.now()}@Example.TEST`;
+  const id = newId('usr');
+  await db
+    .insertInto('users')
+    .values({ id, kind: 'admin', email, password_hash: await hashPassword(PASSWORD), locale: 'en' })
+    .execute();
+  const off = await runCliInProcess(['user', 'disable', email.toLowerCase(), '--json'], cliEnv);
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal((JSON.parse(off.stdout) as { userId: string }).userId, id);
+  assert.equal((await runCliInProcess(['user', 'enable', email.toUpperCase()], cliEnv)).code, 0);
+
+  const shared = `shared-${Date.now()}@example.test`;
+  await db
+    .insertInto('users')
+    .values({ id: newId('usr'), kind: 'admin', email: shared, password_hash: await hashPassword(PASSWORD), locale: 'en' })
+    .execute();
+  const sharedReferent = newId('usr');
+  await db
+    .insertInto('users')
+    .values({ id: sharedReferent, kind: 'referent', email: shared, password_hash: await hashPassword(PASSWORD), locale: 'en', organisation_id: org })
+    .execute();
+  const ambiguous = await runCliInProcess(['user', 'disable', shared], cliEnv);
+  assert.equal(ambiguous.code, 64);
+  assert.match(ambiguous.stderr, /--kind/);
+  const referentOff = await runCliInProcess(['user', 'disable', shared, '--kind', 'referent', '--json'], cliEnv);
+  assert.equal(referentOff.code, 0, referentOff.stderr);
+  assert.equal((JSON.parse(referentOff.stdout) as { userId: string }).userId, sharedReferent, 'the referent, not the administrator');
+  assert.equal(await signInStatus('admin', shared), 303, 'the administrator with that address still signs in');
+});
+
+test('a disabled administrator\u2019s pending proposals end with the account: nobody can approve them afterwards', async () => {
+  const proposer = await namedAdmin(services, db);
+  const approver = await namedAdmin(services, db);
+  const sub = await subscriptionToApprove(services, db, org, 'prod');
+  const gated = await services.proposals.gate({ kind: 'subscription.approve', params: { subscriptionId: sub, comment: '' } }, proposer);
+  assert.ok(gated.proposed);
+  assert.equal((await runCliInProcess(['user', 'disable', proposer.email], { ...cliEnv, VARCO_FOUR_EYES: 'true' })).code, 0);
+  assert.equal((await services.proposals.get(gated.proposal.id))?.state, 'expired');
+  const approved = await services.proposals.approve(gated.proposal.id, approver);
+  assert.ok(!approved.ok, 'refused');
+  assert.equal((await services.subscriptions.get(sub))?.state, 'submitted', 'nothing approved');
+  const trail = await db.selectFrom('audit_log').select(['action', 'details']).where('subject_id', '=', gated.proposal.id).orderBy('seq').execute();
+  assert.deepEqual(
+    trail.map((r) => r.action),
+    ['proposal.proposed', 'proposal.expired'],
+  );
+  assert.equal((trail[1]?.details as { reason?: string }).reason, 'proposer_disabled');
 });

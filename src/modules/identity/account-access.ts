@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
@@ -17,7 +17,8 @@ export interface AccessActor {
   ip: string | null;
 }
 
-export type AccessProblem = 'not_found' | 'own_account' | 'last_admin';
+/** `ambiguous`: an administrator and a referent share the e-mail; the caller names which (`only`). */
+export type AccessProblem = 'not_found' | 'ambiguous' | 'own_account' | 'last_admin';
 
 export interface AccessChanged {
   userId: string;
@@ -31,21 +32,31 @@ export interface AccessChanged {
 }
 
 export async function setAccountDisabled(
-  deps: { db: Kysely<Database>; clock: Clock; audit: AuditLog },
-  input: { user: { id: string } | { email: string }; disabled: boolean; actor: AccessActor; only?: 'referent' },
+  deps: {
+    db: Kysely<Database>;
+    clock: Clock;
+    audit: AuditLog;
+    /** In the same transaction, after an administrator is disabled: other modules end what the account left waiting (its proposals). */
+    onAdminDisabled?: ((trx: Kysely<Database>, userId: string) => Promise<void>) | undefined;
+  },
+  input: { user: { id: string } | { email: string }; disabled: boolean; actor: AccessActor; only?: 'admin' | 'referent' },
 ): Promise<Result<AccessChanged, AccessProblem>> {
   const { db, clock, audit } = deps;
   return db.transaction().execute(async (trx): Promise<Result<AccessChanged, AccessProblem>> => {
-    // Administrators are serialised on one lock, so two disabling each other at once cannot leave none.
-    await trx.selectFrom('users').select('id').where('kind', '=', 'admin').orderBy('id').forUpdate().execute();
-    let query = trx.selectFrom('users').select(['id', 'email', 'kind', 'organisation_id', 'disabled_at']);
-    query = 'id' in input.user ? query.where('id', '=', input.user.id) : query.where('email', '=', input.user.email.trim().toLowerCase());
-    const user = await query.forUpdate().executeTakeFirst();
-    if (!user || (user.kind !== 'admin' && user.kind !== 'referent') || (input.only !== undefined && user.kind !== input.only)) return fail('not_found');
+    let query = trx.selectFrom('users').select(['id', 'email', 'kind', 'organisation_id', 'disabled_at']).where('kind', 'in', ['admin', 'referent']);
+    if (input.only !== undefined) query = query.where('kind', '=', input.only);
+    // E-mails are unique per kind whatever their case (the index is on lower(email)), as typed or stored.
+    query = 'id' in input.user ? query.where('id', '=', input.user.id) : query.where(sql`lower(email)`, '=', input.user.email.trim().toLowerCase());
+    const found = await query.forUpdate().execute();
+    if (found.length > 1) return fail('ambiguous');
+    const user = found[0];
+    if (user === undefined || (user.kind !== 'admin' && user.kind !== 'referent')) return fail('not_found');
     const base = { userId: user.id, email: user.email, kind: user.kind, organisationId: user.organisation_id };
     if ((user.disabled_at !== null) === input.disabled) return ok({ ...base, sessionsEnded: 0, changed: false });
     if (input.disabled && user.id === input.actor.id) return fail('own_account');
     if (input.disabled && user.kind === 'admin') {
+      // Disabling administrators is serialised, so two disabling each other at once cannot leave none.
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended('varco:disable-admin', 0))`.execute(trx);
       const enabled = await trx
         .selectFrom('users')
         .select(({ fn }) => fn.countAll<string>().as('n'))
@@ -61,6 +72,7 @@ export async function setAccountDisabled(
       .where('id', '=', user.id)
       .execute();
     const sessionsEnded = input.disabled ? await deleteUserSessions(trx, user.id) : 0;
+    if (input.disabled && user.kind === 'admin') await deps.onAdminDisabled?.(trx, user.id);
     await audit.append(trx, {
       actorType: input.actor.type,
       actorId: input.actor.id,

@@ -21,6 +21,8 @@ export interface IdentityOptions {
   sessionAbsoluteHours: number;
   signInMaxFailures: number;
   signInLockMinutes: number;
+  /** When an administrator is disabled, in its transaction (the composition root withdraws their proposals). */
+  onAdminDisabled?: (trx: Kysely<Database>, userId: string) => Promise<void>;
 }
 
 export interface SignInInput {
@@ -184,7 +186,8 @@ export function createIdentityService(options: IdentityOptions) {
     completeSetup,
     countAdmins: () => repo.countAdmins(db),
     /** Disables (or enables again) a referent's or an administrator's account: account-access.ts. */
-    setAccountDisabled: (input: Parameters<typeof setAccountDisabled>[1]) => setAccountDisabled({ db, clock, audit }, input),
+    setAccountDisabled: (input: Parameters<typeof setAccountDisabled>[1]) =>
+      setAccountDisabled({ db, clock, audit, onAdminDisabled: options.onAdminDisabled }, input),
   };
 }
 

@@ -113,15 +113,14 @@ export function finish(trx: Kysely<Database>, f: { id: string; to: 'executed' | 
     .executeTakeFirst();
 }
 
-/** pending past expiry → expired; returns the rows so each gets its audit row in the same transaction. */
-export function expireDue(trx: Kysely<Database>, now: Date): Promise<Row[]> {
-  return trx
-    .updateTable('proposals')
-    .set({ state: 'expired', finished_at: now })
-    .where('state', '=', 'pending')
-    .where('expires_at', '<=', now)
-    .returningAll()
-    .execute();
+/**
+ * pending → expired, each row returned for its audit row in the same transaction: those past their expiry
+ * (`{ due: now }`), or a disabled administrator's (`{ proposerId }`: nobody may approve what a possibly
+ * stolen account proposed).
+ */
+export function expirePending(trx: Kysely<Database>, now: Date, which: { due: true } | { proposerId: string }): Promise<Row[]> {
+  const pending = trx.updateTable('proposals').set({ state: 'expired', finished_at: now }).where('state', '=', 'pending');
+  return ('due' in which ? pending.where('expires_at', '<=', now) : pending.where('proposer_id', '=', which.proposerId)).returningAll().execute();
 }
 
 export function countPending(db: Kysely<Database>): Promise<number> {

@@ -140,8 +140,23 @@ export function createProposalsService(options: ProposalsOptions) {
   }
 
   async function expireRows(trx: Kysely<Database>, now: Date): Promise<number> {
-    const rows = await repo.expireDue(trx, now);
+    const rows = await repo.expirePending(trx, now, { due: true });
     for (const row of rows) await audit.append(trx, entry(row, 'proposal.expired', { type: 'system', id: null, ip: null }, { expiredAt: now.toISOString() }));
+    return rows.length;
+  }
+
+  /**
+   * In the transaction that disables an administrator (identity's account-access.ts, through the
+   * composition root): their pending proposals end, each audited, so none can be approved afterwards.
+   */
+  async function withdrawPendingOf(trx: Kysely<Database>, proposerId: string): Promise<number> {
+    const now = clock.now();
+    const rows = await repo.expirePending(trx, now, { proposerId });
+    for (const row of rows)
+      await audit.append(
+        trx,
+        entry(row, 'proposal.expired', { type: 'system', id: null, ip: null }, { expiredAt: now.toISOString(), reason: 'proposer_disabled' }),
+      );
     return rows.length;
   }
 
@@ -160,6 +175,7 @@ export function createProposalsService(options: ProposalsOptions) {
     approve,
     reject,
     expire,
+    withdrawPendingOf,
     /** Whether four-eyes is on at all (VARCO_FOUR_EYES): the back office home warns when it is off. */
     enabled: (): boolean => options.enabled,
     applies: (environment: 'test' | 'prod'): boolean => fourEyesApplies(options.enabled, environment),
