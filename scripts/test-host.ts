@@ -2,8 +2,7 @@
 // integration test file at a time over IPC and imports it inside a test named after the file, so the
 // file's tests and its top-level hooks (`before`, `after`) belong to that test and finish before the
 // next file starts. The application's module graph is loaded once per host instead of once per file
-// (~1 s of CPU each). A file whose process state cannot be shared runs in a process of its own instead
-// (scripts/test.ts, `ownProcess`).
+// (~1 s of CPU each). `npm test -- --process-per-file` runs every file in a process of its own instead.
 import { test } from 'node:test';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,6 +39,10 @@ process.disconnect();
 // Every file has ended. Something a file left open (a server, a timer) would keep this process, and
 // the run, waiting for ever: say so and leave.
 setTimeout(() => {
-  process.stderr.write('test host: the event loop is still busy 10 s after the last file (a handle left open); exiting\n');
+  const open = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+  process.stderr.write(
+    `test host: something a test file left open keeps this process alive 10 s after its last file (${open.join(', ')}); ` +
+      'its results above stand, its totals are lost: find the file with npm test -- --process-per-file\n',
+  );
   process.exit(1);
 }, 10_000).unref();

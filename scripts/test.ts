@@ -22,6 +22,10 @@ const quick = args.includes('--quick'); // skip type check, lint and format chec
 // Files in flight at once. Many files wait on timers, sockets and child processes rather than compute,
 // so a few more than the cores keep the CPU busy (measured: docs/testing.md).
 const concurrency = Number(args.find((a) => a.startsWith('--concurrency='))?.slice('--concurrency='.length) ?? 3);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  process.stderr.write('--concurrency=N takes a whole number of test processes, 1 or more\n');
+  process.exit(2);
+}
 // Caches that only make a repeated run cheaper; a fresh clone (CI) gets the same verdicts without them.
 const cache = join(root, '.test-data', 'cache');
 // Every integration file in a process of its own instead of the long-lived hosts (scripts/test-host.ts):
@@ -118,8 +122,10 @@ async function runHosted(cluster: TestCluster, files: string[], summaryFiles: st
     let current: string | null = null;
     child.on('message', () => {
       current = queue.shift() ?? null;
-      child.send({ file: current });
+      if (child.connected) child.send({ file: current });
     });
+    // A host that died between asking and receiving: its exit reports it; the parent must not crash.
+    child.on('error', (error) => process.stderr.write(`test process: ${error.message}\n`));
     let pending = '';
     const print = (text: string): void => void process.stdout.write(text.replace(hostTotals, ''));
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -131,7 +137,8 @@ async function runHosted(cluster: TestCluster, files: string[], summaryFiles: st
     });
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     return new Promise<number>((done) => {
-      child.on('exit', (status, signal) => {
+      // 'close', not 'exit': the host's last output (its failures' summary) may still be in the pipe at 'exit'.
+      child.on('close', (status, signal) => {
         print(pending);
         if (status !== 0 && current !== null)
           process.stdout.write(`\n✖ a test process stopped (${signal ?? `exit code ${status}`}) while running ${current}\n`);
@@ -160,7 +167,7 @@ async function runUnitTests(cluster: TestCluster, files: string[], summaryFile: 
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     started(child);
-    child.on('exit', (status) => {
+    child.on('close', (status) => {
       process.stdout.write(`\n▶ unit tests (${files.length} files in one process)\n${Buffer.concat(output).toString('utf8')}\n`);
       done(status ?? 1);
     });

@@ -37,7 +37,7 @@ export async function enqueueEmailToAdmins(
   const ids: string[] = [];
   for (const admin of await adminRecipients(trx)) {
     // The administrator who caused it (`except`, an e-mail) needs no e-mail about it.
-    if (options.except !== undefined && admin.email === options.except.toLowerCase()) continue;
+    if (options.except !== undefined && admin.email.toLowerCase() === options.except.toLowerCase()) continue;
     ids.push(await enqueueEmail(trx, { ...input, to: admin.email, locale: admin.locale }));
   }
   return ids;
