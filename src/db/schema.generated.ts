@@ -302,7 +302,7 @@ export interface PagopaExchanges {
   direction: "in" | "out";
   duration_ms: number;
   ec_organisation_id: string | null;
-  endpoint: "primary" | "secondary" | null;
+  endpoint: string | null;
   environment: "test" | "prod";
   error: string | null;
   fault_code: string | null;

@@ -91,7 +91,7 @@ function assertKo(res: Answer, op: PspOperation, code: PptFaultCode): FaultBean 
   assert.ok((fault.description ?? '').length > 10, `a description in words: ${res.body}`);
   assert.doesNotMatch(fault.description ?? '', /undefined|\[object/);
   // Italian, then English, as docs/errors.md promises for every fault; one full stop at the end.
-  assert.match(fault.description ?? '', /^\S.* \/ \S.*[^.]\.?$/su, `Italian / English: ${fault.description}`);
+  assert.match(fault.description ?? '', /^\S.* \/ \S.*[^.]\.$/su, `Italian / English: ${fault.description}`);
   assert.doesNotMatch(fault.description ?? '', /\.\./, 'one full stop');
   return fault;
 }
