@@ -58,7 +58,7 @@ const en = {
   resendReceipt: {
     title: 'Send this receipt again?',
     consequences: [
-      'The receipt goes to the institution\u2019s station again with paSendRT, now (or as soon as a delivery under way ends), then on the usual retry schedule until the station answers OK.',
+      'The receipt goes to the institution\u2019s station again (paSendRT or paSendRTV2, as its link says), now (or as soon as a delivery under way ends), then on the usual retry schedule until the station answers OK.',
       'The institution may get a receipt it already has: it recognises it by its receiptId (the payment token) and may answer PAA_RECEIPT_DUPLICATA, which counts as delivered.',
     ],
     confirm: 'Send it again',
@@ -122,7 +122,7 @@ const it: typeof en = {
   resendReceipt: {
     title: 'Inviare di nuovo questa ricevuta?',
     consequences: [
-      'La ricevuta viene inviata di nuovo alla stazione dell\u2019ente con paSendRT, ora (o appena termina una consegna in corso), poi secondo i consueti tentativi finché la stazione risponde OK.',
+      'La ricevuta viene inviata di nuovo alla stazione dell\u2019ente (paSendRT o paSendRTV2, secondo il collegamento), ora (o appena termina una consegna in corso), poi secondo i consueti tentativi finché la stazione risponde OK.',
       'L\u2019ente potrebbe ricevere una ricevuta che ha già: la riconosce dal receiptId (il token di pagamento) e può rispondere PAA_RECEIPT_DUPLICATA, che vale come consegnata.',
     ],
     confirm: 'Inviala di nuovo',
