@@ -239,4 +239,23 @@ test('a failed call to a station names its host and address to the station\u2019
     assert.ok((await browser.get(`/${surface}/pagopa/exchanges.csv`)).body.includes(address), `${who}: CSV`);
   }
   assert.match((await portalEc.get(`/portal/pagopa/exchanges/${refused}`)).body, /was refused/);
+
+  // A web server's error page instead of SOAP may name the server: the EC reads it, the PSP does not.
+  const page = '<html><body><h1>503 Service Unavailable</h1><address>Apache Server at ec-internal.example Port 443</address></body></html>';
+  const notSoap = await log.record({
+    ...getPaymentExchange({ ...parties, stationOwner: partner }, { n: 5, at: ago(1) }),
+    response: page,
+    outcome: null,
+    httpStatus: 503,
+    faultCode: 'PPT_STAZIONE_INT_PA_ERRORE_RESPONSE',
+    error: 'the station answered HTTP 503',
+  });
+  const pspView = await portalPsp.get(`/portal/pagopa/exchanges/${notSoap}`);
+  assert.equal(pspView.statusCode, 200);
+  assert.ok(!pspView.body.includes('ec-internal.example'), 'not on the PSP\u2019s page');
+  assert.match(pspView.body, /answered, but not in SOAP/);
+  assert.equal((await portalPsp.get(`/portal/pagopa/exchanges/${notSoap}/response.xml`)).statusCode, 404, 'nor as a download');
+  assert.ok((await portalEc.get(`/portal/pagopa/exchanges/${notSoap}/response.xml`)).body.includes('ec-internal.example'));
+  // A SOAP answer stays visible to the PSP, as the request does.
+  assert.equal((await portalPsp.get(`/portal/pagopa/exchanges/${fetched}/response.xml`)).statusCode, 200);
 });

@@ -132,6 +132,7 @@ async function detailView(locale: Locale, options: ExchangeRoutesOptions, base: 
     error: d.errorWithheld ? exchangeStrings(locale).errorWithheld : (d.error ?? ''),
     request: messageView(d.request, d.requestBytes, d.requestTruncated, `${href}/request.xml`),
     response: d.response === null ? null : messageView(d.response, d.responseBytes ?? 0, d.responseTruncated, `${href}/response.xml`),
+    responseWithheld: d.responseWithheld,
   };
 }
 

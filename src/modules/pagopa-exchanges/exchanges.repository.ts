@@ -99,7 +99,7 @@ export async function findExchange(db: Kysely<Database>, viewer: ExchangeViewer,
     query = query.where((eb) => eb.or(PARTY_COLUMNS.map((column) => eb(column, '=', org))));
   }
   const row = await query.executeTakeFirst();
-  return row ? { ...rowOf(row), request: row.request, response: row.response } : undefined;
+  return row ? { ...rowOf(row), request: row.request, response: row.response, responseWithheld: false } : undefined;
 }
 
 /** Retention: deletes rows whose exchange started before `before`, in batches; returns how many. */

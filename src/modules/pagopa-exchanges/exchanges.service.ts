@@ -128,7 +128,11 @@ export function createExchangeLog(options: ExchangeLogOptions): ExchangeLog {
 
     async get(viewer, id) {
       const detail = isId(id, 'msg') ? await findExchange(db, viewer, id) : undefined;
-      return detail && asSeenBy(viewer, detail);
+      if (!detail) return undefined;
+      const seen = asSeenBy(viewer, detail);
+      // No SOAP outcome read from a station's answer: it was not SOAP, and may name the server.
+      const notSoap = seen.direction === 'out' && seen.outcome === null && seen.response !== null;
+      return notSoap && !readsStationDetails(viewer, seen) ? { ...seen, response: null, responseWithheld: true } : seen;
     },
   };
 }

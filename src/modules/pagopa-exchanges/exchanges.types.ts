@@ -98,5 +98,11 @@ export interface ExchangeRow {
 export interface ExchangeDetail extends ExchangeRow {
   /** Stored text: passwords masked, at most MAX_MESSAGE_BYTES. */
   request: string;
+  /** Null when there was none, or when it is withheld from this viewer (responseWithheld). */
   response: string | null;
+  /**
+   * A station's answer that is not SOAP (a web server's error page, garbled bytes) may name the server:
+   * like the failure text, only the station's operators and administrators read it.
+   */
+  responseWithheld: boolean;
 }

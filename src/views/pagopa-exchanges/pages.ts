@@ -61,6 +61,8 @@ export interface ExchangeDetailView {
   error: string;
   request: MessageView;
   response: MessageView | null;
+  /** The station's non-SOAP answer is withheld from this viewer (it may name the server). */
+  responseWithheld: boolean;
 }
 
 const size = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`);
@@ -102,8 +104,8 @@ ${table}
 ${v.csvHref && v.rows.length > 0 ? html`<p><a href="${v.csvHref}" download>${t.csv}</a></p>` : ''}`;
 }
 
-function messageBlock(t: ExchangeStrings, title: string, m: MessageView | null): SafeHtml {
-  if (!m) return html`<h2>${title}</h2><p>${t.noResponse}</p>`;
+function messageBlock(t: ExchangeStrings, title: string, m: MessageView | null, withheld = false): SafeHtml {
+  if (!m) return html`<h2>${title}</h2><p>${withheld ? t.responseWithheld : t.noResponse}</p>`;
   return html`<h2>${title}</h2>
 <p>${t.size}: ${size(m.bytes)} · <a href="${m.downloadHref}" download>${t.download}</a></p>
 ${m.truncated ? html`<p class="notice">${fill(t.truncated, { kept: size(m.keptBytes), size: size(m.bytes) })}</p>` : ''}
@@ -122,5 +124,5 @@ ${line(t.noticeNumber, r.noticeNumber)}${line(t.token, r.token)}${line(t.error, 
 <h2>${t.parties}</h2>
 <table><tbody>${v.parties.map((p) => line(t[p.label], p.value))}</tbody></table>
 ${messageBlock(t, t.request, v.request)}
-${messageBlock(t, t.response, v.response)}`;
+${messageBlock(t, t.response, v.response, v.responseWithheld)}`;
 }
