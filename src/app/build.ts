@@ -121,6 +121,7 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
   await app.register(adminContext, {
     prefix: '/admin',
     ...services,
+    clock: deps.clock,
     sessionTtlMinutes: deps.config.sessionTtlMinutes,
     serverCaFile,
     publicUrl: deps.config.publicUrl,

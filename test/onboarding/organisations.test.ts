@@ -110,6 +110,7 @@ test('invitation: e-mailed single-use link, password rules, sign-in to the porta
   const after = await app.inject({ method: 'GET', url: String(invite.headers.location), headers: { cookie: admin.header() } });
   assert.doesNotMatch(after.body, /Invitation sent\./);
   assert.match(after.body, /Invitation queued\. No mail server is configured \(VARCO_SMTP_URL\)[^<]*Mail page[^<]*Create link/);
+  assert.match(after.body, /data-state="waiting">not sent \(no mail server\): create its link on the Mail page</, 'the invitation is not called sent');
   const link = await lastInvitationLink('anna@ente.test');
   assert.match(link, /\/portal\/invitation\?token=[A-Za-z0-9_-]{43}$/);
   const token = new URL(link).searchParams.get('token') ?? '';

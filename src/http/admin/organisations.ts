@@ -28,6 +28,8 @@ export interface OrganisationRoutesOptions {
   productCatalog: ProductCatalog;
   /** Whether e-mails are sent (SMTP configured): without it an invitation only waits on the Mail page. */
   delivery: DeliveryService;
+  /** What "now" is when judging an invitation expired (the application's clock). */
+  clock?: { now(): Date };
   /** Disabling and enabling a referent's account (identity's use case). */
   identity: Pick<IdentityService, 'setAccountDisabled'>;
   /** Sections other modules add to an organisation's page (e.g. its subscriptions). */
@@ -40,8 +42,12 @@ export function adminActor(request: FastifyRequest): Actor {
 
 const send = surfacePages('admin', adminNav);
 
-function invitationState(i: { accepted_at: Date | null; superseded_at: Date | null; expires_at: Date }, now: Date): string {
-  return i.accepted_at ? 'accepted' : i.superseded_at ? 'superseded' : i.expires_at.getTime() <= now.getTime() ? 'expired' : 'sent';
+/** Without a mail server nothing is sent: an open invitation waits for its link to be made on the Mail page. */
+function invitationState(i: { accepted_at: Date | null; superseded_at: Date | null; expires_at: Date }, now: Date, sending: boolean): string {
+  if (i.accepted_at) return 'accepted';
+  if (i.superseded_at) return 'superseded';
+  if (i.expires_at.getTime() <= now.getTime()) return 'expired';
+  return sending ? 'sent' : 'waiting';
 }
 
 export function registerOrganisationRoutes(app: FastifyInstance, options: OrganisationRoutesOptions): void {
@@ -68,14 +74,14 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
   ) => {
     const organisation = isId(id, 'org') ? await organisations.find(id) : undefined;
     if (!organisation) throw new VarcoError('not_found', 'No such organisation.');
-    const now = new Date();
+    const now = options.clock?.now() ?? new Date();
     const invitationRows: InvitationRow[] = (await organisations.invitations(id)).map((i) => ({
       id: i.id,
       email: i.email,
       name: `${i.first_name} ${i.last_name}`,
       createdAt: i.created_at,
       expiresAt: i.expires_at,
-      state: invitationState(i, now),
+      state: invitationState(i, now, options.delivery.sending),
     }));
     const referents = (await organisations.referents(id)).map((r) => ({
       id: r.id,

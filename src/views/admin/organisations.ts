@@ -73,7 +73,13 @@ const T = {
     invitedQueued:
       'Invitation queued. No mail server is configured (VARCO_SMTP_URL), so it is not sent: open it on the Mail page and press Create link to get its link.',
     types: { creditor_institution: 'Creditor institution', psp: 'PSP', merchant: 'Merchant', technology_partner: 'Technology partner' },
-    invitationStates: { sent: 'sent', accepted: 'accepted', superseded: 'replaced by a newer link', expired: 'expired' },
+    invitationStates: {
+      sent: 'sent',
+      waiting: 'not sent (no mail server): create its link on the Mail page',
+      accepted: 'accepted',
+      superseded: 'replaced by a newer link',
+      expired: 'expired',
+    },
   },
   it: {
     name: 'Nome',
@@ -111,7 +117,13 @@ const T = {
     invitedQueued:
       'Invito in coda. Nessun server di posta è configurato (VARCO_SMTP_URL), quindi non viene spedito: aprilo nella pagina Posta e premi Crea link per ottenerne il link.',
     types: { creditor_institution: 'Ente creditore', psp: 'PSP', merchant: 'Esercente', technology_partner: 'Partner tecnologico' },
-    invitationStates: { sent: 'inviato', accepted: 'accettato', superseded: 'sostituito da un link più recente', expired: 'scaduto' },
+    invitationStates: {
+      sent: 'inviato',
+      waiting: 'non inviato (nessun server di posta): crea il link nella pagina Posta',
+      accepted: 'accettato',
+      superseded: 'sostituito da un link più recente',
+      expired: 'scaduto',
+    },
   },
 } as const;
 
@@ -191,7 +203,7 @@ ${view.invitations.map(
   (
     i,
   ) => html`<tr><td>${i.name} &lt;${i.email}&gt;</td><td data-state="${i.state}">${stateLabel(locale, i.state)}</td><td>${date(i.createdAt)}</td><td>${date(i.expiresAt)}</td><td>
-${i.state === 'sent' || i.state === 'expired' ? html`<form method="post" action="/admin/invitations/${i.id}/resend"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t.resend}</button></form>` : ''}</td></tr>`,
+${i.state === 'sent' || i.state === 'waiting' || i.state === 'expired' ? html`<form method="post" action="/admin/invitations/${i.id}/resend"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t.resend}</button></form>` : ''}</td></tr>`,
 )}
 </tbody></table>`
 }
