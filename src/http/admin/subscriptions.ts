@@ -26,7 +26,7 @@ import {
 import type { Message, SubscriptionRowView } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
 import { requireAdmin } from '../shared/session.ts';
-import { effectiveState, type ProposalsService } from '../../modules/proposals/index.ts';
+import type { ProposalsService } from '../../modules/proposals/index.ts';
 import { proposalStrings } from '../../views/proposals/strings.ts';
 import { adminProposer, proposedRedirect } from './proposals.ts';
 import { surfacePages } from '../shared/page.ts';
@@ -114,7 +114,7 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
       current: k.current,
     }));
     // A decision already proposed (four-eyes) waits for a second administrator: say so, with its link.
-    const waiting = (await options.proposals.list({ subjectId: id })).find((p) => effectiveState(p, new Date()) === 'pending');
+    const waiting = (await options.proposals.list({ subjectId: id })).find((p) => p.state === 'pending');
     const waitingNotice = waiting
       ? html`<p class="notice" role="status" id="proposal-waiting">${proposalStrings(request.locale).waitingForSecond} <a href="/admin/proposals/${waiting.id}">${waiting.id}</a></p>`
       : '';

@@ -5,6 +5,7 @@ import {
   allowedActions,
   maskKey,
   SUBSCRIBE_PROBLEM_TEXT,
+  approvalRequired,
   type KeysService,
   type KeyView,
   type ProductsService,
@@ -114,9 +115,8 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
       code: p.code,
       name: p.name,
       description: p.description,
-      approvalTest: p.approval_required_test,
-      // Four-eyes makes every production subscription wait for approval (subscriptions.service.ts).
-      approvalProd: p.approval_required_prod || options.proposals.enabled(),
+      approvalTest: approvalRequired(p, 'test', options.proposals.enabled()),
+      approvalProd: approvalRequired(p, 'prod', options.proposals.enabled()),
     }));
     return send(
       request,

@@ -3,6 +3,7 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
+import { countAdmins } from './identity.repository.ts';
 import { deleteUserSessions } from './sessions.ts';
 
 // Disabling a person's account (a referent who left, an administrator who must no longer act) and
@@ -57,13 +58,7 @@ export async function setAccountDisabled(
     if (input.disabled && user.kind === 'admin') {
       // Disabling administrators is serialised, so two disabling each other at once cannot leave none.
       await sql`SELECT pg_advisory_xact_lock(hashtextextended('varco:disable-admin', 0))`.execute(trx);
-      const enabled = await trx
-        .selectFrom('users')
-        .select(({ fn }) => fn.countAll<string>().as('n'))
-        .where('kind', '=', 'admin')
-        .where('disabled_at', 'is', null)
-        .executeTakeFirstOrThrow();
-      if (Number(enabled.n) <= 1) return fail('last_admin');
+      if ((await countAdmins(trx, { enabledOnly: true })) <= 1) return fail('last_admin');
     }
     const now = clock.now();
     await trx

@@ -40,11 +40,12 @@ export async function replacePassword(trx: Kysely<Database>, id: string, verifie
   return Number(result.numUpdatedRows) === 1;
 }
 
-export function countAdmins(db: Kysely<Database>): Promise<number> {
-  return db
+/** Administrators, disabled ones too unless `enabledOnly` (whether the first one exists counts them all). */
+export function countAdmins(db: Kysely<Database>, options: { enabledOnly?: boolean } = {}): Promise<number> {
+  let query = db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('kind', '=', 'admin')
-    .executeTakeFirstOrThrow()
-    .then((r) => Number(r.n));
+    .where('kind', '=', 'admin');
+  if (options.enabledOnly === true) query = query.where('disabled_at', 'is', null);
+  return query.executeTakeFirstOrThrow().then((r) => Number(r.n));
 }

@@ -90,9 +90,9 @@ function readsStationDetails(viewer: ExchangeViewer, row: Pick<ExchangeRow, 'dir
   return viewer.organisationId === row.ecOrganisationId || viewer.organisationId === row.stationOrganisationId;
 }
 
-function asSeenBy<R extends ExchangeRow>(viewer: ExchangeViewer, row: R): R {
-  if (row.error === null || readsStationDetails(viewer, row)) return row;
-  return { ...row, error: null, errorWithheld: true };
+/** The row without its failure text, for a viewer who does not operate the station (readsStationDetails). */
+function withoutError<R extends ExchangeRow>(row: R): R {
+  return row.error === null ? row : { ...row, error: null, errorWithheld: true };
 }
 
 export function createExchangeLog(options: ExchangeLogOptions): ExchangeLog {
@@ -123,16 +123,15 @@ export function createExchangeLog(options: ExchangeLogOptions): ExchangeLog {
       const before = filter.before ? parseCursor(filter.before) : undefined;
       if (filter.before && !before) throw new VarcoError('validation_failed', 'The page cursor is not valid; start again from the first page.');
       const limit = clampInt(filter.limit, 1, MAX_LIMIT, DEFAULT_LIMIT) ?? DEFAULT_LIMIT;
-      return (await searchExchanges(db, viewer, filter, before, limit)).map((row) => asSeenBy(viewer, row));
+      return (await searchExchanges(db, viewer, filter, before, limit)).map((row) => (readsStationDetails(viewer, row) ? row : withoutError(row)));
     },
 
     async get(viewer, id) {
       const detail = isId(id, 'msg') ? await findExchange(db, viewer, id) : undefined;
-      if (!detail) return undefined;
-      const seen = asSeenBy(viewer, detail);
+      if (!detail || readsStationDetails(viewer, detail)) return detail;
+      const seen = withoutError(detail);
       // No SOAP outcome read from a station's answer: it was not SOAP, and may name the server.
-      const notSoap = seen.direction === 'out' && seen.outcome === null && seen.response !== null;
-      return notSoap && !readsStationDetails(viewer, seen) ? { ...seen, response: null, responseWithheld: true } : seen;
+      return seen.outcome === null && seen.response !== null ? { ...seen, response: null, responseWithheld: true } : seen;
     },
   };
 }

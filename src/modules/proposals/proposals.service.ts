@@ -139,9 +139,11 @@ export function createProposalsService(options: ProposalsOptions) {
     return row ? ok(repo.toView(row)) : fail(await whyNot(id, decider));
   }
 
-  async function expireRows(trx: Kysely<Database>, now: Date): Promise<number> {
-    const rows = await repo.expirePending(trx, now, { due: true });
-    for (const row of rows) await audit.append(trx, entry(row, 'proposal.expired', { type: 'system', id: null, ip: null }, { expiredAt: now.toISOString() }));
+  /** Pending proposals past their expiry, or a disabled proposer's (`reason`), become expired, each audited. */
+  async function expireRows(trx: Kysely<Database>, now: Date, which: { due: true } | { proposerId: string } = { due: true }, reason?: string): Promise<number> {
+    const rows = await repo.expirePending(trx, now, which);
+    const details = { expiredAt: now.toISOString(), ...(reason === undefined ? {} : { reason }) };
+    for (const row of rows) await audit.append(trx, entry(row, 'proposal.expired', { type: 'system', id: null, ip: null }, details));
     return rows.length;
   }
 
@@ -149,15 +151,8 @@ export function createProposalsService(options: ProposalsOptions) {
    * In the transaction that disables an administrator (identity's account-access.ts, through the
    * composition root): their pending proposals end, each audited, so none can be approved afterwards.
    */
-  async function withdrawPendingOf(trx: Kysely<Database>, proposerId: string): Promise<number> {
-    const now = clock.now();
-    const rows = await repo.expirePending(trx, now, { proposerId });
-    for (const row of rows)
-      await audit.append(
-        trx,
-        entry(row, 'proposal.expired', { type: 'system', id: null, ip: null }, { expiredAt: now.toISOString(), reason: 'proposer_disabled' }),
-      );
-    return rows.length;
+  function withdrawPendingOf(trx: Kysely<Database>, proposerId: string): Promise<number> {
+    return expireRows(trx, clock.now(), { proposerId }, 'proposer_disabled');
   }
 
   /** The periodic job's work (src/app/container.ts): pending proposals past their expiry become expired, each audited. */

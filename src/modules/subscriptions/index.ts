@@ -20,7 +20,7 @@ export type { ProductsService, ProductInput, ProductProblem, RouteGroup } from '
 export { createKeyVerifier } from './key-verifier.ts';
 export type { KeyVerifier, KeyCheck, VerifierLogger } from './key-verifier.ts';
 export type { AuthContext } from './key-cache.ts';
-export { decideTransition, allowedActions, keysManageable, SUBSCRIPTION_STATES } from './subscription.policy.ts';
+export { decideTransition, allowedActions, approvalRequired, keysManageable, SUBSCRIPTION_STATES } from './subscription.policy.ts';
 export type { SubscriptionAction, PolicyActor } from './subscription.policy.ts';
 export { checkKeyFormat, generateKey, hashKey, maskKey, KEY_LENGTH } from './keys.ts';
 export type { RateVerdict } from './rate-limit.policy.ts';

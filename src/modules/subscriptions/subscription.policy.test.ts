@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   allowedActions,
+  approvalRequired,
   decideTransition,
   keysWork,
   POLICY_ACTORS,
@@ -59,4 +60,14 @@ test('a referent cannot approve or reactivate, an administrator cannot cancel fo
 
 test('only an active subscription has working keys', () => {
   assert.deepEqual(SUBSCRIPTION_STATES.filter(keysWork), ['active']);
+});
+
+test('approvalRequired: the product decides per environment; four-eyes makes every production subscription wait, never a test one', () => {
+  const open = { approval_required_test: false, approval_required_prod: false };
+  const strict = { approval_required_test: true, approval_required_prod: true };
+  assert.equal(approvalRequired(open, 'prod', false), false);
+  assert.equal(approvalRequired(open, 'prod', true), true, 'the unticked box does not turn four-eyes off');
+  assert.equal(approvalRequired(open, 'test', true), false, 'test stays as the product says');
+  assert.equal(approvalRequired(strict, 'test', false), true);
+  assert.equal(approvalRequired(strict, 'prod', false), true);
 });

@@ -50,3 +50,16 @@ export function keysWork(state: SubscriptionState): boolean {
 export function keysManageable(state: SubscriptionState): boolean {
   return state === 'active' || state === 'suspended';
 }
+
+/**
+ * Whether a new subscription waits for an administrator's approval: as its product says for that
+ * environment, except that under four-eyes (VARCO_FOUR_EYES) every production one waits, whatever the
+ * product says: one administrator unticking the box must not turn four-eyes off for a product (ADR 0034).
+ */
+export function approvalRequired(
+  product: { approval_required_test: boolean; approval_required_prod: boolean },
+  environment: 'test' | 'prod',
+  fourEyes: boolean,
+): boolean {
+  return environment === 'test' ? product.approval_required_test : product.approval_required_prod || fourEyes;
+}

@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/index.ts';
 import { keyPrefix } from './keys.ts';
 import { mailAdminsSubmitted, mailReferents } from './subscription.mail.ts';
 import { runChangeHooks, type SubscriptionHooks } from './subscription.hooks.ts';
-import { decideTransition, type PolicyActor, type SubscriptionAction } from './subscription.policy.ts';
+import { approvalRequired, decideTransition, type PolicyActor, type SubscriptionAction } from './subscription.policy.ts';
 import { findEnabledReferent } from '../identity/index.ts';
 import * as repo from './subscriptions.repository.ts';
 
@@ -30,11 +30,7 @@ export interface SubscriptionsOptions {
   onKeysChanged?: (subscriptionId: string) => void;
   /** Other modules' reactions inside the transaction of every creation and state change (composition root). */
   hooks: SubscriptionHooks;
-  /**
-   * VARCO_FOUR_EYES: a production subscription always waits for approval (which then needs a second
-   * administrator), whatever its product's flag says: one administrator unticking the flag must not
-   * turn four-eyes off for a product (ADR 0034).
-   */
+  /** VARCO_FOUR_EYES: every production subscription waits for approval (subscription.policy.ts, approvalRequired). */
   fourEyes?: boolean;
 }
 
@@ -106,7 +102,7 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
     const organisationId = referent.organisation_id;
     const allowed = (await repo.productsOfUser(db, actor.id)).find((p) => p.id === input.productId);
     if (!allowed) return fail('product_not_allowed');
-    const approval = environment === 'test' ? allowed.approval_required_test : allowed.approval_required_prod || options.fourEyes === true;
+    const approval = approvalRequired(allowed, environment, options.fourEyes === true);
     const state: SubscriptionState = approval ? 'submitted' : 'active';
     const id = newId('sub');
     await db.transaction().execute(async (trx) => {

@@ -99,7 +99,7 @@ ${inboundSection(locale, check.inbound, ping)}
  * The check of a version under review, apart from the approved version's state: its verdict and every
  * step of its endpoints with what to fix, which is what the reviewer decides on.
  */
-export function pendingCheckLine(locale: Locale, check: CheckView): SafeHtml {
+export function pendingCheckSection(locale: Locale, check: CheckView): SafeHtml {
   const t = stationStrings(locale);
   return html`<div id="pending-check" class="check" data-pending-check="${check.id}">
 <p>${t.pendingCheck}: ${when(locale, check.startedAt)} · ${t.result}: ${verdict(locale, check.ok ? 'passed' : 'failed')}</p>

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { copyButton } from '../shared/copy.ts';
 import type { Locale } from '../i18n.ts';
-import { checkDetail, checkHistory, inboundSection, pendingCheckLine, when, type CheckView, type PingHint } from './checks.ts';
+import { checkDetail, checkHistory, inboundSection, pendingCheckSection, when, type CheckView, type PingHint } from './checks.ts';
 import { problemText, stationStrings } from './strings.ts';
 
 // Station pages shared by the developer portal and the back office: the list, the register and
@@ -199,7 +199,7 @@ ${
   s.pending
     ? html`<h2>${t.pendingVersion}</h2><p>${t.primary}: ${endpointText(s.pending.primary, '')}<br>${t.secondary.replace(/,.*$/, '')}: ${endpointText(s.pending.secondary, t.secondaryNone)}</p>
 ${s.pending.reviewNote ? html`<p class="error review-note">${t.note}: ${s.pending.reviewNote}</p>` : ''}
-${pendingCheck ? pendingCheckLine(locale, pendingCheck) : ''}
+${pendingCheck ? pendingCheckSection(locale, pendingCheck) : ''}
 ${options.verifyPending ? html`<form method="post" action="${options.base}/verify?version=pending"><input type="hidden" name="_csrf" value="${options.csrf}"><p>${t.verifyPendingHint}</p><button type="submit" id="verify-pending">${t.verifyPending}</button></form>` : ''}`
     : ''
 }
