@@ -76,6 +76,11 @@ test('the back office route changes referents only: an administrator\u2019s id i
   assert.equal((await backOffice.post(`/admin/users/${otherId}/disable`)).statusCode, 404);
   assert.equal(await signInStatus('admin', other.email), 303, 'still enabled');
   assert.equal((await backOffice.post('/admin/users/usr_00000000000000000000000000/disable')).statusCode, 404);
+  // Malformed and oversized ids are refused as input, never a 500.
+  for (const bad of ['not-an-id', `usr_${'x'.repeat(500)}`, '%00']) {
+    const status = (await backOffice.post(`/admin/users/${bad}/disable`)).statusCode;
+    assert.ok(status === 400 || status === 404, `${bad.slice(0, 20)}: ${status}`);
+  }
   // The notice comes from the organisation's own referents: another id in the URL shows nothing.
   assert.doesNotMatch((await backOffice.get(`/admin/organisations/${org}?disabled=${otherId}`)).body, /is disabled/);
 });
