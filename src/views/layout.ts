@@ -38,6 +38,28 @@ export interface PageOptions {
   /** Links of the surface's menu, shown when signed in. */
   nav?: ReadonlyArray<{ href: string; label: string }> | undefined;
   language?: LanguageSwitch | undefined;
+  /** The page's path (no query): the menu marks the item it belongs to with aria-current. */
+  path?: string | undefined;
+}
+
+/**
+ * The menu item a path belongs to: the longest href equal to it or a parent of it (`/admin/pagopa/exchanges/…`
+ * is "pagoPA messages", not "pagoPA registry"); the surface's home only for itself.
+ */
+export function currentMenuItem(nav: ReadonlyArray<{ href: string }>, path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let best: string | undefined;
+  for (const { href } of nav) {
+    const home = href.split('/').length === 2;
+    const inside = path === href || (!home && path.startsWith(`${href}/`));
+    if (inside && (best === undefined || href.length > best.length)) best = href;
+  }
+  return best;
+}
+
+function menu(nav: ReadonlyArray<{ href: string; label: string }>, path: string | undefined): SafeHtml {
+  const current = currentMenuItem(nav, path);
+  return html`<nav aria-label="Menu">${nav.map((item) => html`<a href="${item.href}"${item.href === current ? html` aria-current="page"` : ''}>${item.label}</a> `)}</nav>`;
 }
 
 /**
@@ -50,7 +72,7 @@ export const FAVICON =
 export const STYLESHEET = `body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
 header{background:#12355b;color:#fff;padding:.75rem 1.5rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;justify-content:space-between;align-items:center}
 header nav{display:flex;flex-wrap:wrap;gap:.25rem 0}
-header a{color:#fff;margin-right:1rem}main{max-width:60rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px}
+header a{color:#fff;margin-right:1rem}header nav a[aria-current=page]{font-weight:bold;text-decoration-thickness:3px}main{max-width:60rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px}
 label{display:block;margin:.75rem 0 .25rem}input,select,textarea{display:block;font:inherit;padding:.4rem;width:100%;max-width:28rem;box-sizing:border-box}
 button{font:inherit;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .error{color:#a4161a;background:#fde8e8;padding:.5rem 1rem;border-radius:4px}.notice{background:#e8f4fd;padding:.5rem 1rem;border-radius:4px}
@@ -66,6 +88,7 @@ div.scroll{overflow-x:auto;max-width:100%}td code,td small,table:not(:has(>thead
 a.button{display:inline-block;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border-radius:4px;text-decoration:none}
 button.danger{background:#a4161a}.warning{color:#7a4b00;background:#fff4d6;padding:.5rem 1rem;border-radius:4px}
 ol.timeline,ol.checklist{padding-left:1.25rem}ol.timeline li,ol.checklist li{margin:.35rem 0}li[data-state=done]{color:#1b7a3a}
+dl.details{margin:0;display:grid;grid-template-columns:auto 1fr;gap:0 .5rem;font-size:.85rem}dl.details dt{font-weight:bold}dl.details dd{margin:0;overflow-wrap:anywhere}
 @media (max-width:600px){main{margin:0;padding:1rem;border-radius:0}header{padding:.75rem 1rem}table:has(>thead) thead{display:none}table:has(>thead) tr{display:block;border-bottom:1px solid #ddd;padding:.4rem 0}
 table:has(>thead) td,table:has(>thead) tbody th{display:block;border:0;padding:.15rem 0}table:has(>thead) td[data-label]::before{content:attr(data-label) ": ";font-weight:bold}
 main{overflow-wrap:anywhere}main pre{white-space:pre-wrap}}
@@ -81,7 +104,7 @@ export function page(options: PageOptions): string {
 <body>
 <header><strong>${translate(locale, 'app.name')}</strong>
 ${languageSwitch(locale, language)}
-${nav && nav.length ? html`<nav aria-label="Menu">${nav.map((item) => html`<a href="${item.href}">${item.label}</a> `)}</nav>` : ''}
+${nav && nav.length ? menu(nav, options.path) : ''}
 ${signOut ? html`<form method="post" action="${signOut.action}"><input type="hidden" name="_csrf" value="${signOut.csrfToken}"><button type="submit">${translate(locale, 'signout.submit')}</button></form>` : ''}
 </header>
 <main>

@@ -28,7 +28,7 @@ for (const surface of ['admin', 'portal'] as const) {
     assert.match((await browser.get(`/${surface}`)).body, new RegExp(`<a href="/${surface}/password">Change password</a>`));
     const italian = await browser.get(`/${surface}/password?lang=it`);
     assert.equal(italian.statusCode, 200);
-    assert.match(italian.body, new RegExp(`<a href="/${surface}/password">Cambia password</a>`));
+    assert.match(italian.body, new RegExp(`<a href="/${surface}/password" aria-current="page">Cambia password</a>`), 'the menu marks the page');
     assert.match(italian.body, /Password attuale/);
     const page = await browser.get(`/${surface}/password`);
     assert.match(page.body, new RegExp(`<form method="post" action="/${surface}/password">\\s*<input type="hidden" name="_csrf"`));

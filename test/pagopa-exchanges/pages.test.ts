@@ -47,7 +47,7 @@ test('a referent lists its organisation\u2019s messages newest first, in its lan
   assert.equal(en.headers['cache-control'], 'no-store');
   assert.match(en.body, /<h1>pagoPA exchange log<\/h1>/);
   assert.match(en.body, /messages are kept 30 days/);
-  assert.match(en.body, /href="\/portal\/pagopa\/exchanges">pagoPA messages</, 'in the menu');
+  assert.match(en.body, /href="\/portal\/pagopa\/exchanges" aria-current="page">pagoPA messages</, 'in the menu, marked current');
   const order = [...en.body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1]);
   assert.deepEqual(order, [hostile, timedOut, fetched, activated]);
   assert.match(en.body, /PSP \u2192 Varco/);
@@ -131,7 +131,8 @@ test('the back office sees every organisation\u2019s messages, with their partie
   assert.equal(list.statusCode, 200);
   assert.equal([...list.body.matchAll(/data-exchange=/g)].length, 5);
   assert.match(list.body, /Banca Pagatrice, Comune di Prova/);
-  assert.match(list.body, /href="\/admin\/pagopa\/exchanges">pagoPA messages</);
+  assert.match(list.body, /href="\/admin\/pagopa\/exchanges" aria-current="page">pagoPA messages</);
+  assert.match(list.body, /href="\/admin\/pagopa">pagoPA registry</, 'the registry, a parent path, is not current');
   assert.equal((await backOffice.get(`/admin/pagopa/exchanges/${strangers}`)).statusCode, 200);
   assert.equal((await backOffice.get(`/admin/pagopa/exchanges/${activated}/response.xml`)).statusCode, 200);
   const it = await backOffice.get('/admin/pagopa/exchanges?lang=it&fault=ppt_stazione_int_pa_timeout');

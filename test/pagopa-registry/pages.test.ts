@@ -44,7 +44,7 @@ const idIn = (body: string, kind: string): string => new RegExp(`/portal/pagopa/
 test('the menu leads to the registry; without a node subscription a PSP may look but not register', async () => {
   const page = await portalA.get('/portal/pagopa');
   assert.equal(page.statusCode, 200);
-  assert.match(page.body, /<a href="\/portal\/pagopa">pagoPA registry<\/a>/);
+  assert.match(page.body, /<a href="\/portal\/pagopa" aria-current="page">pagoPA registry<\/a>/);
   assert.equal(page.headers['cache-control'], 'no-store');
   for (const env of ['test', 'prod'] as const) assert.match(section(page.body, env), /data-needs-node/);
   assert.doesNotMatch(page.body, /class="psp-form"/);
@@ -223,7 +223,7 @@ test('a creditor institution without a station registers itself as an EC from th
 test('the back office links a partner\u2019s station only when the box is ticked; names and typed values are escaped', async () => {
   const page = await backOffice.get('/admin/pagopa');
   assert.equal(page.statusCode, 200);
-  assert.match(page.body, /<a href="\/admin\/pagopa">pagoPA registry<\/a>/);
+  assert.match(page.body, /<a href="\/admin\/pagopa" aria-current="page">pagoPA registry<\/a>/);
   assert.match(page.body, /Banca Pagine &lt;A&gt;/);
   assert.doesNotMatch(page.body, /Banca Pagine <A>/);
   const link = { organisationId: ec.id, environment: 'test', stationCode: partnerStation, auxDigit: '3', segregationCode: '07', version: '1' };

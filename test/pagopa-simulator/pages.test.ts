@@ -159,7 +159,7 @@ test('the back office lists the institutions\u2019 simulated stations and shows 
   const list = await backOffice.get('/admin/pagopa/simulators');
   assert.equal(list.statusCode, 200);
   assert.match(list.body, new RegExp(`data-organisation="${ecA.id}"`));
-  assert.match(list.body, /href="\/admin\/pagopa\/simulators">EC simulators</);
+  assert.match(list.body, /href="\/admin\/pagopa\/simulators" aria-current="page">EC simulators</);
   const detail = await backOffice.get(`/admin/pagopa/simulators/${ecA.id}`);
   assert.equal(detail.statusCode, 200);
   assert.deepEqual(patterns(detail.body), patterns((await portalA.get(PAGE)).body));

@@ -51,6 +51,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, input: Pa
         nav: input.surface === 'portal' ? portalNavFor(input.nav, request.organisationType) : input.nav,
         signOut: session ? { action: `/${input.surface}/sign-out`, csrfToken: session.csrfToken } : undefined,
         language: languageFor(request, reply, input.surface),
+        path: request.url.split('?')[0],
       }),
     );
 }
