@@ -86,6 +86,8 @@ import { createJobRunner, type PeriodicJob } from './jobs.ts';
 import { createBackOfficeQueues } from './queues.ts';
 import { createOnboardingChecklist } from './onboarding-checklist.ts';
 import { createTimelines } from './timelines.ts';
+import { createAuditViewer } from './audit-viewer.ts';
+import type { AuditViewer } from '../kernel/audit-viewer.ts';
 import type { BackOfficeQueues, OnboardingChecklist, Timelines } from '../kernel/home.ts';
 import { proposalActions } from './proposal-actions.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
@@ -153,6 +155,8 @@ export interface Services extends SubscriptionServices, StationServices {
   onboardingChecklist: OnboardingChecklist;
   /** What happened to a subscription, station or order, from the audit log (issue 14). */
   timelines: Timelines;
+  /** The back office's audit-log viewer: search, pages, CSV and the chain's check. */
+  auditViewer: AuditViewer;
   /** Deliveries given up: the back office list and bulk resend (issue 14), as `varco outbox resend` does. */
   givenUpDeliveries: GivenUpDeliveries;
 }
@@ -367,6 +371,7 @@ export function createContainer(deps: ContainerDeps): Container {
     queues: () => createBackOfficeQueues({ db, clock }),
     onboardingChecklist: () => createOnboardingChecklist({ db }),
     timelines: () => createTimelines({ db }),
+    auditViewer: () => createAuditViewer({ db, organisations: services.organisations, masterKey: deps.masterKey }),
     givenUpDeliveries: () => createGivenUpDeliveries({ db, audit, clock }),
     passwordResets: () =>
       createPasswordResets({

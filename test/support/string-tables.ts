@@ -16,6 +16,7 @@ import { CONFIRM_TABLES } from '../../src/views/shared/confirm-strings.ts';
 import { ERROR_LOG_TABLES } from '../../src/views/merchant/error-log.ts';
 import { COPY_TABLES } from '../../src/views/shared/copy.ts';
 import { CONNECTION_TABLES } from '../../src/views/portal/connections.ts';
+import { AUDIT_TABLES } from '../../src/views/admin/audit.ts';
 
 // Every it/en string table of the pages, by surface, flattened to `surface.table.key.sub…` → text,
 // for the test that compares the languages and for the walk's untranslated-text check.
@@ -43,6 +44,7 @@ export const SURFACE_TABLES: Record<string, Record<string, { en: Tree; it: Tree 
   errorLog: ERROR_LOG_TABLES,
   copy: COPY_TABLES,
   connections: CONNECTION_TABLES,
+  audit: AUDIT_TABLES,
 };
 
 export function flatten(tree: Tree, prefix = '', into: Flat = new Map()): Flat {

@@ -21,6 +21,7 @@ import { registerAdminReceiptRoutes, type AdminReceiptRoutesOptions } from './pa
 import { registerAdminProposalRoutes, type AdminProposalRoutesOptions } from './proposals.ts';
 import { registerAdminDeliveryRoutes, type AdminDeliveryRoutesOptions } from './deliveries.ts';
 import { registerAdminErrorLogRoutes, type AdminErrorLogRoutesOptions } from './error-log.ts';
+import { registerAdminAuditRoutes, type AdminAuditRoutesOptions } from './audit.ts';
 import type { BackOfficeQueues } from '../../kernel/home.ts';
 import { queuesSection } from '../../views/admin/queues.ts';
 import { proposalStrings } from '../../views/proposals/strings.ts';
@@ -37,7 +38,8 @@ export interface AdminContextOptions
     AdminReceiptRoutesOptions,
     AdminProposalRoutesOptions,
     AdminDeliveryRoutesOptions,
-    AdminErrorLogRoutesOptions {
+    AdminErrorLogRoutesOptions,
+    AdminAuditRoutesOptions {
   identity: IdentityService;
   passwordResets: PasswordResets;
   queues: BackOfficeQueues;
@@ -73,6 +75,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerAdminProposalRoutes(app, options);
   registerAdminDeliveryRoutes(app, options);
   registerAdminErrorLogRoutes(app, options);
+  registerAdminAuditRoutes(app, options);
 
   const routes = typed(app);
   routes.get('/', { schema: { querystring: NoQuery } }, async (request, reply) => {

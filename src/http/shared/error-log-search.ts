@@ -5,7 +5,7 @@ import { errorLogPage, type ErrorFilterValues } from '../../views/merchant/error
 import type { MerchantHeaderView } from '../../views/merchant/settings.ts';
 import type { SafeHtml } from '../../views/html.ts';
 import { CSV_MAX_ROWS, sendCsv, toCsv } from './csv.ts';
-import { cursorPage, fetchLimit, queryText, searchHref } from './pagination.ts';
+import { cursorPage, DAY_MS, fetchLimit, queryDay as day, queryText, searchHref } from './pagination.ts';
 import { query, Text } from './schemas.ts';
 
 // The error log's search, page and CSV (issue 14), shared by the portal (one merchant's rows) and
@@ -17,15 +17,6 @@ export const ErrorLogQuery = query({ env: Text, code: Text, q: Text, from: Text,
 type Query = { [K in 'env' | 'code' | 'q' | 'from' | 'to' | 'before']?: string | undefined };
 
 export const ERROR_LOG_PAGE_SIZE = 50;
-const DAY_MS = 86_400_000;
-
-function day(text: string, field: string): Date | undefined {
-  if (text === '') return undefined;
-  const at = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== text) throw new VarcoError('validation_failed', `${field} must be a date (YYYY-MM-DD).`);
-  return at;
-}
-
 /** The form's values and the search they ask for (the `to` day included: before the next day starts). */
 export function errorLogSearchOf(q: Query): { values: ErrorFilterValues; filter: Omit<ErrorLogSearch, 'limit'> } {
   const values: ErrorFilterValues = {

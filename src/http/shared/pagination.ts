@@ -1,3 +1,4 @@
+import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 
 // The searchable logs of the portal and the back office (pagoPA exchanges, receipts) page the same
@@ -9,6 +10,16 @@ import type { OrganisationsService } from '../../modules/organisations/index.ts'
 export function queryText(query: Record<string, unknown>, name: string): string {
   const value = query[name];
   return typeof value === 'string' ? value.trim() : '';
+}
+
+export const DAY_MS = 86_400_000;
+
+/** A search form's date (`YYYY-MM-DD`, a UTC day) as its midnight; undefined when empty; anything else is a validation error naming `field`. */
+export function queryDay(text: string, field: string): Date | undefined {
+  if (text === '') return undefined;
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(Number.NaN);
+  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== text) throw new VarcoError('validation_failed', `${field} must be a date (YYYY-MM-DD).`);
+  return at;
 }
 
 /** A search form's values by name (the view's filter type: an interface, so no index signature). */

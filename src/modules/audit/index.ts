@@ -6,3 +6,5 @@ export { auditKeys, rowHash, GENESIS } from './chain.ts';
 export type { AuditRowForHash, AuditScheme } from './chain.ts';
 export { auditTrail } from './trail.ts';
 export type { TrailRow } from './trail.ts';
+export { searchAudit } from './search.ts';
+export type { AuditRow, AuditSearch } from './search.ts';

@@ -112,3 +112,16 @@ export async function userLabels(
     .execute();
   return new Map(rows.map((r) => [r.id, { email: r.email, kind: r.kind, organisationId: r.organisation_id }]));
 }
+
+/** Ids of the accounts whose e-mail contains `fragment` (case-insensitive), at most `limit`: the audit viewer's "who" search. */
+export async function userIdsByEmail(db: Kysely<Database>, fragment: string, limit = 200): Promise<string[]> {
+  const pattern = `%${fragment.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), 'like', pattern))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

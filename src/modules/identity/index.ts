@@ -11,6 +11,7 @@ export type { ChangePasswordOutcome } from './password-change.ts';
 export {
   adminRecipients,
   userLabels,
+  userIdsByEmail,
   createReferent,
   enabledReferentsOf,
   findEnabledAdmin,

@@ -64,6 +64,7 @@ const T = {
     disabledSince: 'disabled since {date}: cannot sign in',
     disable: 'Disable',
     enable: 'Enable again',
+    auditLink: 'Everything recorded about this organisation (audit log)',
     disableHelp:
       'Disabling ends the referent\u2019s sessions at once; they can no longer sign in or reset their password, and get no e-mails for the organisation. Enable again to restore access.',
     disabledNotice: '{email} is disabled: their sessions have ended and they cannot sign in.',
@@ -108,6 +109,7 @@ const T = {
     disabledSince: 'disattivato dal {date}: non può accedere',
     disable: 'Disattiva',
     enable: 'Riattiva',
+    auditLink: 'Tutto ciò che è registrato su questa organizzazione (registro di audit)',
     disableHelp:
       'La disattivazione chiude subito le sessioni del referente; non può più accedere né reimpostare la password, e non riceve e-mail per l\u2019organizzazione. Riattivalo per ridargli l\u2019accesso.',
     disabledNotice: '{email} è disattivato: le sue sessioni sono chiuse e non può accedere.',
@@ -192,6 +194,7 @@ export function organisationPage(
   };
   return html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${errorBox(error)}
 <p>${t.taxCode}: <strong>${o.taxCode}</strong> · ${t.type}: ${typeLabel(locale, o.type)} · ${t.email}: ${o.contactEmail} · <code>${o.id}</code></p>
+<p><a href="/admin/audit?org=${o.id}">${t.auditLink}</a></p>
 <h2>${t.referents}</h2>
 ${view.referents.length === 0 ? html`<p>${t.noReferents}</p>` : html`<p>${t.disableHelp}</p><ul>${view.referents.map((r) => referentItem(r))}</ul>`}
 <h2>${t.invitations}</h2>

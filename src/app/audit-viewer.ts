@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.ts';
+import { searchAudit, verifyAuditChain } from '../modules/audit/index.ts';
+import { userIdsByEmail, userLabels } from '../modules/identity/index.ts';
+import type { OrganisationsService } from '../modules/organisations/index.ts';
+import type { AuditLine, AuditViewer } from '../kernel/audit-viewer.ts';
+
+// The audit-log viewer of the back office: the audit module searches its rows; identity names the
+// accounts (and finds them by e-mail), organisations names the organisations (docs/adr/0011: each
+// module reads its own tables). Administrators only: the http layer checks the session.
+
+export function createAuditViewer(deps: { db: Kysely<Database>; organisations: OrganisationsService; masterKey: Buffer | undefined }): AuditViewer {
+  const { db, organisations } = deps;
+  return {
+    search: async (search) => {
+      const { email, ...rest } = search;
+      const actorIds = email === undefined ? undefined : await userIdsByEmail(db, email);
+      const rows = await searchAudit(db, { ...rest, ...(actorIds ? { actorIds } : {}) });
+      const people = await userLabels(
+        db,
+        rows.flatMap((r) => (r.actorId ? [r.actorId] : [])),
+      );
+      const orgIds = [...new Set(rows.flatMap((r) => (r.organisationId ? [r.organisationId] : [])))];
+      const names = new Map(await Promise.all(orgIds.map(async (id) => [id, (await organisations.find(id))?.name ?? null] as const)));
+      return rows.map((r): AuditLine => ({
+        ...r,
+        email: (r.actorId && people.get(r.actorId)?.email) ?? null,
+        organisationName: (r.organisationId && names.get(r.organisationId)) ?? null,
+      }));
+    },
+    verify: async () => {
+      if (!deps.masterKey) throw new Error('The audit log is verified with the master key, which this process was not given');
+      const verdict = await verifyAuditChain(db, deps.masterKey);
+      return verdict.ok
+        ? { ok: true, checked: verdict.checked, checkpointAt: verdict.checkpoint.at, signed: verdict.checkpoint.signed }
+        : { ok: false, kind: verdict.kind, checked: verdict.checked, seq: verdict.seq, id: verdict.id, problem: verdict.problem };
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { FastifyInstance } from 'fastify';
+import { VarcoError } from '../../kernel/errors.ts';
+import type { AuditLine, AuditViewer, AuditViewerSearch } from '../../kernel/audit-viewer.ts';
+import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import { ACTOR_TYPES, auditCheckPage, auditCheckTitle, auditPage, auditPageTitle, type AuditFilterValues } from '../../views/admin/audit.ts';
+import { adminNav } from '../../views/nav.ts';
+import { CSV_MAX_ROWS, sendCsv, toCsv } from '../shared/csv.ts';
+import { surfacePages } from '../shared/page.ts';
+import { cursorPage, DAY_MS, fetchLimit, queryDay, queryText, searchHref } from '../shared/pagination.ts';
+import { requireAdmin } from '../shared/session.ts';
+import { NoQuery, query, Text, typed } from '../shared/schemas.ts';
+
+// The back office's audit log: its search (organisation, action, who, subject, dates), pages by the
+// chain's `seq` (newest first, 50 a page), the search as CSV, and the chain's check. Administrators
+// only; bad input is a validation error page, never a 500.
+
+export interface AdminAuditRoutesOptions {
+  auditViewer: AuditViewer;
+  organisations: OrganisationsService;
+}
+
+const AuditQuery = query({ org: Text, action: Text, kind: Text, who: Text, subject: Text, from: Text, to: Text, before: Text });
+type Query = { [K in keyof AuditFilterValues | 'before']?: string | undefined };
+
+const PAGE_SIZE = 50;
+
+/** The form's values as typed and the search they ask for; anything malformed is refused with its reason. */
+export function auditSearchOf(q: Query): { values: AuditFilterValues; search: Omit<AuditViewerSearch, 'limit'> } {
+  const values: AuditFilterValues = {
+    org: queryText(q, 'org'),
+    action: queryText(q, 'action'),
+    kind: queryText(q, 'kind'),
+    who: queryText(q, 'who'),
+    subject: queryText(q, 'subject'),
+    from: queryText(q, 'from'),
+    to: queryText(q, 'to'),
+  };
+  const refuse = (reason: string): never => {
+    throw new VarcoError('validation_failed', reason);
+  };
+  if (values.org !== '' && !/^org_[0-9a-z]{26}$/.test(values.org)) refuse('org must be an organisation id (org_…).');
+  if (values.action.length > 80 || !/^[A-Za-z0-9_.]*$/.test(values.action))
+    refuse('action must be an action code or its start: letters, digits, _ and . only.');
+  if (values.kind !== '' && !(ACTOR_TYPES as readonly string[]).includes(values.kind)) refuse(`kind must be one of ${ACTOR_TYPES.join(', ')}.`);
+  if (values.who.length > 100) refuse('who must be at most 100 characters.');
+  if (values.subject.length > 64 || !/^[A-Za-z0-9_.:-]*$/.test(values.subject)) refuse('subject must be an id: letters, digits, _ . : and - only.');
+  const from = queryDay(values.from, 'from');
+  const to = queryDay(values.to, 'to');
+  if (q.before !== undefined && !/^[1-9]\d{0,15}$/.test(q.before)) refuse('The page link is not valid.');
+  const search: Omit<AuditViewerSearch, 'limit'> = {
+    ...(values.org ? { organisationId: values.org } : {}),
+    ...(values.action ? { actionPrefix: values.action } : {}),
+    ...(values.kind ? { actorType: values.kind } : {}),
+    ...(values.who ? { email: values.who } : {}),
+    ...(values.subject ? { subjectId: values.subject } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { until: new Date(to.getTime() + DAY_MS) } : {}),
+    ...(q.before !== undefined ? { beforeSeq: Number(q.before) } : {}),
+  };
+  return { values, search };
+}
+
+export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAuditRoutesOptions): void {
+  const send = surfacePages('admin', adminNav);
+  const routes = typed(app);
+  routes.get('/audit', { schema: { querystring: AuditQuery } }, async (request, reply) => {
+    requireAdmin(request);
+    const { values, search } = auditSearchOf(request.query);
+    const [fetched, organisations] = await Promise.all([options.auditViewer.search({ ...search, limit: fetchLimit(PAGE_SIZE) }), options.organisations.list()]);
+    const page = cursorPage({
+      fetched,
+      pageSize: PAGE_SIZE,
+      cursorOf: (r: AuditLine) => String(r.seq),
+      base: '/admin/audit',
+      values,
+      before: request.query.before,
+    });
+    const body = auditPage(request.locale, {
+      filter: values,
+      organisations: organisations.map((o) => ({ id: o.id, name: o.name })).sort((a, b) => a.name.localeCompare(b.name, request.locale)),
+      rows: page.rows,
+      olderHref: page.olderHref,
+      newestHref: page.newestHref,
+      csvHref: searchHref('/admin/audit.csv', values),
+    });
+    return send(request, reply, auditPageTitle(request.locale), body);
+  });
+  routes.get('/audit.csv', { schema: { querystring: AuditQuery } }, async (request, reply) => {
+    requireAdmin(request);
+    const { search } = auditSearchOf(request.query);
+    const rows = await options.auditViewer.search({ ...search, limit: CSV_MAX_ROWS });
+    const csv = toCsv(
+      ['seq', 'at', 'action', 'actor_type', 'actor_id', 'actor_email', 'ip', 'organisation_id', 'organisation', 'subject_type', 'subject_id', 'details', 'id'],
+      rows.map((r) => [
+        r.seq,
+        r.at,
+        r.action,
+        r.actorType,
+        r.actorId,
+        r.email,
+        r.ip,
+        r.organisationId,
+        r.organisationName,
+        r.subjectType,
+        r.subjectId,
+        JSON.stringify(r.details),
+        r.id,
+      ]),
+    );
+    return sendCsv(reply, 'varco-audit-log.csv', csv);
+  });
+  routes.get('/audit/verify', { schema: { querystring: NoQuery } }, async (request, reply) => {
+    requireAdmin(request);
+    const check = await options.auditViewer.verify();
+    return send(request, reply, auditCheckTitle(request.locale), auditCheckPage(request.locale, check));
+  });
+}
