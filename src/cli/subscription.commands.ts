@@ -31,10 +31,19 @@ function decision(action: Extract<SubscriptionAction, 'approve' | 'reject' | 'su
   return {
     summary: `${action} a subscription (ID${extra})`,
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, action === 'reject' ? { comment: { type: 'string' } } : { as: { type: 'string' } });
+      const { values, positionals } = parse(
+        args,
+        action === 'reject'
+          ? { comment: { type: 'string' } }
+          : action === 'suspend'
+            ? { comment: { type: 'string' }, as: { type: 'string' } }
+            : { as: { type: 'string' } },
+      );
       const id = positionals[0];
       if (!id) throw new UsageError('the subscription id is required');
-      const comment = action === 'reject' ? required(values, 'comment') : undefined;
+      // A suspension's reason is optional here (an operator's emergency stop); the back office asks for one.
+      const comment =
+        action === 'reject' ? required(values, 'comment') : action === 'suspend' && typeof values.comment === 'string' ? values.comment : undefined;
       const { subscriptions } = await services(ctx);
       try {
         // Four-eyes: approving a production subscription is proposed by the --as administrator.
@@ -76,7 +85,7 @@ export const subscriptionCommands: Record<string, { summary: string; run: Comman
   },
   'subscription approve': decision('approve'),
   'subscription reject': decision('reject', ' --comment C'),
-  'subscription suspend': decision('suspend'),
+  'subscription suspend': decision('suspend', ' [--comment REASON]'),
   'subscription reactivate': decision('reactivate'),
   'subscription create': {
     summary: 'create an active subscription and print its key pair once (--org ID --product CODE --env test|prod [--name N] --approve)',

@@ -2,7 +2,9 @@
 // posts the form only when confirmed; another organisation's ids answer 404 there too.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { buildTestApp } from '../support/app.ts';
+import { renderEmail } from '../../src/app/mail.ts';
 import { registerStation } from '../stations/support.ts';
 import { makeCa } from '../support/tls-peers.ts';
 import { Browser, createAdmin, createOrganisation, createReferent, issueKeys } from '../support/subscriptions.ts';
@@ -56,8 +58,26 @@ test('cancelling a subscription and suspending one are asked first, in words; th
   assert.ok(form.consequences.some((c) => /refused \(401\)/.test(c)));
   assert.equal((await db.selectFrom('subscriptions').select('state').where('id', '=', subscriptionId).executeTakeFirstOrThrow()).state, 'active');
   assert.match((await admin.get(`/admin/subscriptions/${subscriptionId}`)).body, new RegExp(`href="/admin/subscriptions/${subscriptionId}/suspend"`));
-  assert.equal((await admin.post(form.action, { comment: '' })).statusCode, 303);
+  assert.match(ask.body, /<textarea id="comment" name="comment" required maxlength="1000">/, 'the reason is asked');
+  // Without a reason the page comes back saying so, the field marked; nothing changes.
+  const refused = await admin.post(form.action, { comment: '  ' });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /<p class="error" id="comment-error" role="alert">Say why the subscription is suspended: the referents read it\.<\/p>/);
+  assert.match(refused.body, /aria-invalid="true" aria-describedby="comment-error" autofocus/);
+  assert.equal((await db.selectFrom('subscriptions').select('state').where('id', '=', subscriptionId).executeTakeFirstOrThrow()).state, 'active');
+  assert.equal((await admin.post(form.action, { comment: 'Chiamate anomale <dal> vostro server' })).statusCode, 303);
   assert.equal((await db.selectFrom('subscriptions').select('state').where('id', '=', subscriptionId).executeTakeFirstOrThrow()).state, 'suspended');
+  // The referents read the reason: in the e-mail and on the subscription's page (escaped).
+  const mail = await db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('subject_id', '=', subscriptionId)
+    .where(sql<boolean>`payload->>'template' = 'subscription_suspended'`)
+    .executeTakeFirstOrThrow();
+  assert.equal((mail.payload as { params: Record<string, string> }).params.comment, 'Chiamate anomale <dal> vostro server');
+  const rendered = renderEmail(mail.payload as Parameters<typeof renderEmail>[0]);
+  assert.match(rendered.text, /Reason given by the administrator: Chiamate anomale <dal> vostro server/);
+  assert.match((await referent.get(`/portal/subscriptions/${subscriptionId}`)).body, /Note: Chiamate anomale &lt;dal&gt; vostro server/);
 
   const cancel = await referent.get(`/portal/subscriptions/${subscriptionId}/cancel`);
   assert.equal(cancel.statusCode, 200);

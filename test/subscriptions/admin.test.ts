@@ -37,7 +37,7 @@ test('a rejection needs a comment, which the referent reads on the page and in t
 
 test('suspend and reactivate from the back office; the pending list and the state filter', async () => {
   const keys = await issueKeys(services, org);
-  assert.equal((await admin.post(`/admin/subscriptions/${keys.id}/suspend`)).statusCode, 303);
+  assert.equal((await admin.post(`/admin/subscriptions/${keys.id}/suspend`, { comment: 'Test' })).statusCode, 303);
   assert.equal((await ping(keys.primary)).statusCode, 401);
   const suspended = await admin.get('/admin/subscriptions?state=suspended');
   assert.match(suspended.body, new RegExp(keys.id));

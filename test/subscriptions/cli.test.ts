@@ -67,9 +67,11 @@ test('subscription create --approve prints a working key pair once; only hashes 
 });
 
 test('subscription suspend from the shell reaches the running instance within a second; list filters by state', async () => {
-  const run = await varco(['subscription', 'suspend', created.id, '--json']);
+  const run = await varco(['subscription', 'suspend', created.id, '--comment', 'Traffico anomalo', '--json']);
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stdout), { id: created.id, state: 'suspended' });
+  const row = await db.selectFrom('subscriptions').select('state_comment').where('id', '=', created.id).executeTakeFirstOrThrow();
+  assert.equal(row.state_comment, 'Traffico anomalo', 'the reason is kept for the referents');
   const start = performance.now();
   while ((await ping(created.primaryKey)).statusCode !== 401) {
     assert.ok(performance.now() - start < 1000, 'still accepted after one second');

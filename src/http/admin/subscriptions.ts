@@ -152,22 +152,27 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
     return detail(request, reply, request.params.id, done ? { kind: 'notice', text: strings(request.locale).changed } : undefined);
   });
 
-  // Suspending is asked first (issue 14): the button leads here.
-  routes.get('/subscriptions/:id/suspend', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {
+  // Suspending is asked first (issue 14): the button leads here, and says why (the referents read the
+  // reason in their e-mail and on the subscription's page; a suspension without one reads as arbitrary).
+  const suspendPage = async (request: FastifyRequest, reply: FastifyReply, id: string, error?: string) => {
     const { csrf } = admin(request);
-    const id = request.params.id;
     const found = isId(id, 'sub') ? await subscriptions.get(id) : undefined;
     if (!found) throw new VarcoError('not_found', 'No such subscription.');
     const c = confirmStrings(request.locale).suspend;
+    const t = strings(request.locale);
     const body = confirmPage(request.locale, {
       consequences: [`${found.organisation_name} — ${found.name} (${found.environment})`, ...c.consequences],
       action: `/admin/subscriptions/${id}/suspend`,
-      fields: { _csrf: csrf, comment: '' },
+      fields: { _csrf: csrf },
+      inputs: html`<label for="comment">${t.suspendReason}</label><textarea id="comment" name="comment" required maxlength="1000"${error ? html` aria-invalid="true" aria-describedby="comment-error" autofocus` : ''}></textarea>${error ? html`<p class="error" id="comment-error" role="alert">${error}</p>` : ''}`,
       confirmLabel: c.confirm,
       cancelHref: `/admin/subscriptions/${id}`,
     });
-    return send(request, reply, c.title, body);
-  });
+    return send(request, reply, c.title, body, error ? 400 : 200);
+  };
+  routes.get('/subscriptions/:id/suspend', { schema: { params: IdParams, querystring: NoQuery } }, (request, reply) =>
+    suspendPage(request, reply, request.params.id),
+  );
 
   for (const action of ['approve', 'reject', 'suspend', 'reactivate'] as const) {
     routes.post(
@@ -184,6 +189,9 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
             adminProposer(request),
           );
           if (gated.proposed) return proposedRedirect(reply, gated);
+        }
+        if (action === 'suspend' && (request.body.comment ?? '').trim() === '') {
+          return suspendPage(request, reply, id, strings(request.locale).suspendReasonRequired);
         }
         const result = await subscriptions.change(id, action, actor, { comment: request.body.comment ?? '' });
         if (!result.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);

@@ -34,7 +34,7 @@ export const MAIL_TEMPLATE_PARAMS: Readonly<Record<MailTemplateName, readonly st
   subscription_submitted: ['organisationName', 'productName', 'environment', 'subscriptionName', 'link'],
   subscription_approved: SUBSCRIPTION,
   subscription_rejected: [...SUBSCRIPTION, 'comment'],
-  subscription_suspended: SUBSCRIPTION,
+  subscription_suspended: [...SUBSCRIPTION, 'comment'],
   subscription_reactivated: SUBSCRIPTION,
   subscription_cancelled: SUBSCRIPTION,
   station_submitted: ['organisationName', 'stationCode', 'environment', 'link'],

@@ -82,6 +82,7 @@ export const ONBOARDING_WORDING = {
   subscription_suspended: subscriptionNotice(
     { subject: 'Subscription suspended', outcome: 'has been suspended: its keys do not work until it is reactivated.' },
     { subject: 'Sottoscrizione sospesa', outcome: 'è stata sospesa: le sue chiavi non funzionano finché non viene riattivata.' },
+    (locale, params) => optionalLine(params.comment, locale === 'it' ? 'Motivo indicato dall’amministratore' : 'Reason given by the administrator'),
   ),
   subscription_reactivated: subscriptionNotice(
     { subject: 'Subscription reactivated', outcome: 'has been reactivated: its keys work again.' },
