@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAIL_TEMPLATE_NAMES, MAIL_TEMPLATE_PARAMS, SEND_TIME_PARAMS } from '../../src/modules/delivery/index.ts';
+import { MAIL_TEMPLATE_NAMES, MAIL_TEMPLATE_PARAMS, parseEmailPayload, SEND_TIME_PARAMS } from '../../src/modules/delivery/index.ts';
 import { MAIL_WORDING, renderMail } from '../../src/views/mail/index.ts';
 import { linkify } from '../../src/views/admin/mail.ts';
 
@@ -61,4 +61,19 @@ test('the Mail page makes web addresses in a text clickable and escapes the rest
     out,
     'Open <a href="https://varco.test/a?x=1&amp;y=2" rel="noopener noreferrer">https://varco.test/a?x=1&amp;y=2</a>. Or &lt;b&gt;not&lt;/b&gt; javascript:alert(1)',
   );
+});
+
+test('an e-mail queued before its template gained a parameter is still read (the parameter empty), not lost', () => {
+  const stored = {
+    to: 'rita@org.test',
+    template: 'subscription_suspended',
+    locale: 'it',
+    params: { firstName: 'Rita', organisationName: 'Banca', productName: 'Node', environment: 'prod', subscriptionName: 'node-prod', link: 'https://v/x' },
+  };
+  const read = parseEmailPayload(stored);
+  assert.equal(read.params.comment, '');
+  assert.doesNotMatch(renderMail(read.template, read.locale, read.params).text, /Motivo/);
+  assert.equal(parseEmailPayload({ ...stored, params: { ...stored.params, comment: 'Frode' } }).params.comment, 'Frode');
+  // A parameter that is not new is still required.
+  assert.throws(() => parseEmailPayload({ ...stored, params: { ...stored.params, firstName: undefined } }), /needs the parameter "firstName"/);
 });

@@ -157,8 +157,8 @@ test('a recipient the SMTP server refuses for good is given up at once; other me
   const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false });
   const worker = createOutboxWorker({ db, clock, logger, workerId: 'w-refused', handlers: { email: createEmailHandler(mailer, {}) } });
   try {
-    const bad = await enqueue({ to: 'nobody@bank.test', template: 'subscription_suspended', locale: 'en', params: SUBSCRIPTION });
-    const good = await enqueue({ to: 'john@pay.test', template: 'subscription_suspended', locale: 'en', params: SUBSCRIPTION });
+    const bad = await enqueue({ to: 'nobody@bank.test', template: 'subscription_reactivated', locale: 'en', params: SUBSCRIPTION });
+    const good = await enqueue({ to: 'john@pay.test', template: 'subscription_reactivated', locale: 'en', params: SUBSCRIPTION });
     assert.equal(await worker.runOnce(), 2);
     const rows = new Map((await db.selectFrom('outbox').selectAll().where('id', 'in', [bad, good]).execute()).map((r) => [r.id, r]));
     assert.equal(rows.get(bad)!.state, 'dead');

@@ -122,10 +122,21 @@ export function emailPayload(input: { to: string; template: MailTemplateName; lo
   return { to, template: input.template, locale: input.locale, params };
 }
 
+/**
+ * Parameters a template gained after e-mails of it may already wait in the outbox: such a stored e-mail
+ * is read with the parameter empty (the template says nothing for it) instead of failing after an upgrade.
+ */
+const ADDED_LATER: Readonly<Partial<Record<MailTemplateName, readonly string[]>>> = {
+  subscription_suspended: ['comment'],
+};
+
 /** Reads a stored payload back; throws when the row was not written by emailPayload (never expected). */
 export function parseEmailPayload(value: unknown): EmailPayload {
   if (typeof value !== 'object' || value === null) throw new Error('E-mail payload is not an object');
   const v = value as Record<string, unknown>;
-  const params = typeof v.params === 'object' && v.params !== null ? (v.params as Record<string, string>) : {};
-  return emailPayload({ to: String(v.to ?? ''), template: v.template as MailTemplateName, locale: v.locale as MailLocale, params });
+  const stored = typeof v.params === 'object' && v.params !== null ? (v.params as Record<string, string>) : {};
+  const template = v.template as MailTemplateName;
+  const later = Object.hasOwn(ADDED_LATER, template) ? (ADDED_LATER[template] ?? []) : [];
+  const params = { ...Object.fromEntries(later.map((name) => [name, ''])), ...stored };
+  return emailPayload({ to: String(v.to ?? ''), template, locale: v.locale as MailLocale, params });
 }

@@ -35,7 +35,7 @@ export async function mailReferents(trx: Kysely<Database>, s: SubscriptionRow, t
   const recipients = creator && creator.organisation_id === s.organisation_id ? [creator] : await enabledReferentsOf(trx, s.organisation_id);
   for (const r of recipients) {
     const params: Record<string, string> = { ...common(s), firstName: r.first_name ?? '', link: `${publicUrl}/portal/subscriptions/${s.id}` };
-    if ((template === 'subscription_rejected' || template === 'subscription_suspended') && comment) params.comment = comment;
+    if (template === 'subscription_rejected' || template === 'subscription_suspended') params.comment = comment ?? '';
     await enqueueEmail(trx, {
       to: r.email,
       template,
