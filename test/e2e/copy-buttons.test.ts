@@ -94,3 +94,44 @@ test('copy buttons copy the key shown once, the PSPID, a URL and a fingerprint, 
   assert.deepEqual(problems.console, []);
   await page.close();
 });
+
+// Refused forms (the back office walk): the message takes the focus when the page comes back, so a
+// keyboard or screen-reader user lands on what went wrong; the field it is about is marked invalid and
+// points at it, and Tab leads on into the form. Same browser, another page.
+test('a refused form puts the focus on its message and marks the field it is about', { timeout: 60_000 }, async () => {
+  await browser.clearCookies(); // signed out: the test above left a portal session
+  const page = await browser.newPage();
+  await screenshotOnFailure(page, 'refused-forms', async () => {
+    await page.goto(url('/portal/sign-in'));
+    await page.locator('#email').fill(walk.referents.en.email);
+    await page.locator('#password').fill('not the password');
+    await page.locator('main button[type=submit]').click();
+    await page.waitForLoadState('load');
+    const focused = await page.evaluate<{ tag?: string; role?: string | null; text?: string | null }>(
+      '({ tag: document.activeElement?.tagName, role: document.activeElement?.getAttribute("role"), text: document.activeElement?.textContent })',
+    );
+    assert.equal(focused.tag, 'P');
+    assert.equal(focused.role, 'alert');
+    assert.match(focused.text ?? '', /\S/);
+    await page.keyboard.press('Tab');
+    assert.notEqual(await page.evaluate<string | undefined>('document.activeElement?.tagName'), 'BODY', 'Tab leads on from the message');
+
+    await page.goto(url('/admin/sign-in'));
+    await page.locator('#email').fill(walk.admins.en.email);
+    await page.locator('#password').fill(walk.admins.en.password);
+    await page.locator('main button[type=submit]').click();
+    await page.waitForURL(url('/admin'));
+    await page.goto(url('/admin/organisations'));
+    await page.locator('#name').fill('Banca Refusa');
+    await page.locator('#taxCode').fill('12345678901');
+    await page.locator('#contactEmail').fill('it@refusa.test');
+    await page.locator('main form[action="/admin/organisations"] button[type=submit]').click();
+    await page.waitForLoadState('load');
+    assert.equal(await page.evaluate<string | undefined>('document.activeElement?.id'), 'form-error');
+    assert.equal(await page.locator('#taxCode').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#taxCode').getAttribute('aria-describedby'), 'form-error');
+    assert.equal(await page.locator('#name').getAttribute('aria-invalid'), null, 'only the field at fault');
+    assert.equal(await page.locator('#name').inputValue(), 'Banca Refusa', 'what was typed is kept');
+  });
+  await page.close();
+});

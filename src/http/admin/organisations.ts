@@ -54,7 +54,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
   const { organisations, invitations, productCatalog } = options;
   const title = (request: FastifyRequest): string => translate(request.locale, 'organisations.title');
 
-  const listPage = async (request: FastifyRequest, reply: FastifyReply, form?: Record<string, string>, error?: string) => {
+  const listPage = async (request: FastifyRequest, reply: FastifyReply, form?: Record<string, string>, error?: string, problem?: string) => {
     const rows = (await organisations.list()).map((o) => ({
       id: o.id,
       name: o.name,
@@ -63,14 +63,20 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
       contactEmail: o.contact_email,
       createdAt: o.created_at,
     }));
-    return send(request, reply, title(request), organisationsPage(request.locale, rows, request.session?.csrfToken ?? '', form, error), error ? 400 : 200);
+    return send(
+      request,
+      reply,
+      title(request),
+      organisationsPage(request.locale, rows, request.session?.csrfToken ?? '', form, error, problem),
+      error ? 400 : 200,
+    );
   };
 
   const detailPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    extra: { form?: Record<string, string>; error?: string; notice?: string } = {},
+    extra: { form?: Record<string, string>; error?: string; notice?: string; problem?: string } = {},
   ) => {
     const organisation = isId(id, 'org') ? await organisations.find(id) : undefined;
     if (!organisation) throw new VarcoError('not_found', 'No such organisation.');
@@ -112,6 +118,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
       extra.form,
       extra.error,
       extra.notice,
+      extra.problem,
     );
     return send(request, reply, organisation.name, body, extra.error ? 400 : 200);
   };
@@ -132,7 +139,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
         contactEmail: body.contactEmail ?? '',
       };
       const result = await organisations.create({ ...form, taxCodeKind: form.taxCodeKind === 'other' ? 'other' : 'it' }, adminActor(request));
-      if (!result.ok) return listPage(request, reply, form, problemIn(request.locale, 'organisation', result.reason, ORGANISATION_PROBLEM_TEXT));
+      if (!result.ok) return listPage(request, reply, form, problemIn(request.locale, 'organisation', result.reason, ORGANISATION_PROBLEM_TEXT), result.reason);
       return reply.redirect(`/admin/organisations/${result.value.id}`, 303);
     },
   );
@@ -183,7 +190,11 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
       );
       if (!result.ok) {
         if (result.reason === 'organisation_not_found') throw new VarcoError('not_found', 'No such organisation.');
-        return detailPage(request, reply, request.params.id, { form, error: problemIn(request.locale, 'invite', result.reason, INVITE_PROBLEM_TEXT) });
+        return detailPage(request, reply, request.params.id, {
+          form,
+          error: problemIn(request.locale, 'invite', result.reason, INVITE_PROBLEM_TEXT),
+          problem: result.reason,
+        });
       }
       return reply.redirect(`/admin/organisations/${request.params.id}?invited=1`, 303);
     },

@@ -5,6 +5,7 @@ import { translate, type Locale, type MessageKey } from '../../views/i18n.ts';
 import { requireSession, setSessionCookie } from './session.ts';
 import { sendPage } from './page.ts';
 import { form, query, Text, typed } from './schemas.ts';
+import { messageBox } from '../../views/shared/message.ts';
 
 // "Change password" on both signed-in surfaces. The session plugin already requires a session and
 // checks the form's CSRF token; on success the browser gets the new session the service created.
@@ -23,7 +24,7 @@ interface Message {
 
 function passwordForm(locale: Locale, surface: Surface, csrf: string, message?: Message) {
   const t = (key: MessageKey) => translate(locale, key);
-  return html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
+  return html`${messageBox(message)}
 <p>${t('password.intro')}</p>
 <form method="post" action="/${surface}/password">
 <input type="hidden" name="_csrf" value="${csrf}">

@@ -8,6 +8,7 @@ import { anonymousCsrfToken, clearSessionCookie, returnPath, setSessionCookie } 
 import { adoptLocaleAtSignIn, registerLanguageRoute } from './language.ts';
 import { sendAnonymousPage } from './page.ts';
 import { form, NoQuery, query, Text, typed } from './schemas.ts';
+import { messageBox } from '../../views/shared/message.ts';
 
 // Sign-in and sign-out, shared by the back office (administrators) and the portal (referents), with
 // the password reset by e-mail and the return to the page the person was sent to (`next`).
@@ -23,7 +24,7 @@ export interface SignInRoutesOptions {
 const SignInForm = form({ email: Text, password: Text, next: Text });
 
 function signInForm(locale: Locale, surface: Surface, csrf: string, message?: { kind: 'error' | 'notice'; text: string }, email = '', next = ''): SafeHtml {
-  return html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
+  return html`${messageBox(message)}
 <form method="post" action="/${surface}/sign-in">
 <input type="hidden" name="_csrf" value="${csrf}">
 ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}

@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { translate, type Locale } from '../i18n.ts';
 import { page } from '../layout.ts';
+import { messageBox } from '../shared/message.ts';
 
 // The password reset pages (issue 14), shown before sign-in on the back office and the portal.
 
@@ -50,8 +51,7 @@ export interface ResetMessage {
   text: string;
 }
 
-const notice = (message?: ResetMessage): SafeHtml | string =>
-  message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : '';
+const notice = (message?: ResetMessage): SafeHtml | string => messageBox(message);
 
 export function resetRequestPage(locale: Locale, surface: Surface, csrf: string, message?: ResetMessage): string {
   const s = RESET_STRINGS[locale];

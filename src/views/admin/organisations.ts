@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { productText } from '../subscriptions/strings.ts';
+import { refusal } from '../shared/message.ts';
 
 // Back office pages for organisations, their referents and invitations. Plain view models in.
 
@@ -140,10 +141,37 @@ export const accessNotice = (locale: Locale, action: 'disable' | 'enable', email
 
 export const invitedNotice = (locale: Locale, sending: boolean): string => (sending ? T[locale].invited : T[locale].invitedQueued);
 
-const errorBox = (error?: string): SafeHtml | string => (error ? html`<p class="error" role="alert">${error}</p>` : '');
+const errorBox = (error?: string): SafeHtml | string => (error ? refusal(error, 'form-error') : '');
 
-export function organisationsPage(locale: Locale, rows: OrganisationRow[], csrf: string, form: Record<string, string> = {}, error?: string): SafeHtml {
+/** The field a refusal is about (its problem code, from the organisations module), marked invalid and pointed at the message. */
+const PROBLEM_FIELDS: Readonly<Record<string, string>> = {
+  name_required: 'name',
+  invalid_type: 'type',
+  invalid_email: 'contactEmail',
+  italian_format: 'taxCode',
+  italian_check_digit: 'taxCode',
+  other_format: 'taxCode',
+  tax_code_taken: 'taxCode',
+};
+const INVITE_FIELDS: Readonly<Record<string, string>> = {
+  name_required: 'names',
+  invalid_email: 'email',
+  already_referent: 'email',
+  no_products: 'products',
+  unknown_product: 'products',
+};
+const invalidIf = (wrong: boolean): SafeHtml | '' => (wrong ? html` aria-invalid="true" aria-describedby="form-error"` : '');
+
+export function organisationsPage(
+  locale: Locale,
+  rows: OrganisationRow[],
+  csrf: string,
+  form: Record<string, string> = {},
+  error?: string,
+  problem?: string,
+): SafeHtml {
   const t = T[locale];
+  const bad = (field: string) => invalidIf(problem !== undefined && PROBLEM_FIELDS[problem] === field);
   return html`${errorBox(error)}
 ${
   rows.length === 0
@@ -155,12 +183,12 @@ ${rows.map((o) => html`<tr><td><a href="/admin/organisations/${o.id}">${o.name}<
 <h2>${t.create}</h2>
 <form method="post" action="/admin/organisations">
 <input type="hidden" name="_csrf" value="${csrf}">
-<label for="name">${t.name}</label><input id="name" name="name" required maxlength="200" value="${form.name ?? ''}">
+<label for="name">${t.name}</label><input id="name" name="name" required maxlength="200" value="${form.name ?? ''}"${bad('name')}>
 <label for="taxCodeKind">${t.kind}</label><select id="taxCodeKind" name="taxCodeKind">
 <option value="it"${form.taxCodeKind === 'other' ? '' : ' selected'}>${t.it}</option><option value="other"${form.taxCodeKind === 'other' ? ' selected' : ''}>${t.other}</option></select>
-<label for="taxCode">${t.taxCode}</label><input id="taxCode" name="taxCode" required maxlength="40" value="${form.taxCode ?? ''}">
-<label for="type">${t.type}</label><select id="type" name="type">${TYPES.map((value) => html`<option value="${value}"${form.type === value ? ' selected' : ''}>${typeLabel(locale, value)}</option>`)}</select>
-<label for="contactEmail">${t.email}</label><input id="contactEmail" name="contactEmail" type="email" required value="${form.contactEmail ?? ''}">
+<label for="taxCode">${t.taxCode}</label><input id="taxCode" name="taxCode" required maxlength="40" value="${form.taxCode ?? ''}"${bad('taxCode')}>
+<label for="type">${t.type}</label><select id="type" name="type"${bad('type')}>${TYPES.map((value) => html`<option value="${value}"${form.type === value ? ' selected' : ''}>${typeLabel(locale, value)}</option>`)}</select>
+<label for="contactEmail">${t.email}</label><input id="contactEmail" name="contactEmail" type="email" required value="${form.contactEmail ?? ''}"${bad('contactEmail')}>
 <button type="submit">${t.create}</button>
 </form>`;
 }
@@ -181,8 +209,10 @@ export function organisationPage(
   form: Record<string, string> = {},
   error?: string,
   notice?: string,
+  problem?: string,
 ): SafeHtml {
   const t = T[locale];
+  const bad = (field: string) => invalidIf(problem !== undefined && INVITE_FIELDS[problem] === field);
   const o = view.organisation;
   const date = (d: Date): string => formatDateTime(locale, d);
   const referentItem = (r: ReferentRow): SafeHtml => {
@@ -213,11 +243,11 @@ ${i.state === 'sent' || i.state === 'waiting' || i.state === 'expired' ? html`<f
 <h2>${t.invite}</h2>
 <form method="post" action="/admin/organisations/${o.id}/invitations">
 <input type="hidden" name="_csrf" value="${csrf}">
-<label for="firstName">${t.firstName}</label><input id="firstName" name="firstName" required maxlength="100" value="${form.firstName ?? ''}">
-<label for="lastName">${t.lastName}</label><input id="lastName" name="lastName" required maxlength="100" value="${form.lastName ?? ''}">
-<label for="email">${t.refEmail}</label><input id="email" name="email" type="email" required value="${form.email ?? ''}">
+<label for="firstName">${t.firstName}</label><input id="firstName" name="firstName" required maxlength="100" value="${form.firstName ?? ''}"${bad('names')}>
+<label for="lastName">${t.lastName}</label><input id="lastName" name="lastName" required maxlength="100" value="${form.lastName ?? ''}"${bad('names')}>
+<label for="email">${t.refEmail}</label><input id="email" name="email" type="email" required value="${form.email ?? ''}"${bad('email')}>
 <label for="locale">${t.language}</label><select id="locale" name="locale"><option value="en" lang="en">English</option><option value="it" lang="it"${form.locale === 'it' ? ' selected' : ''}>Italiano</option></select>
-<fieldset><legend>${t.products}</legend>
+<fieldset${bad('products')}><legend>${t.products}</legend>
 ${view.products.map((p) => html`<label class="check"><input type="checkbox" name="products" value="${p.id}"> ${productText(locale, p.name)} (<code>${p.code}</code>)</label>`)}
 </fieldset>
 <button type="submit">${t.send}</button>

@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { envTabs, type MerchantHeaderView } from './settings.ts';
+import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
 // The merchant's *API users* page: the USERIDs DirectLink accepts, per environment, the form that
 // creates one (or gives an existing one a new password) and the button that removes one. Passwords
@@ -103,7 +104,7 @@ function addForm(t: ApiUserStrings, view: ApiUsersPageView, envs: ReadonlyArray<
   if (envs.length === 0) return html`<p class="notice">${t.noPspid}</p>`;
   const invalid = view.problem === undefined ? '' : html` aria-invalid="true" aria-describedby="api-user-problem"`;
   return html`<h2>${t.add}</h2><p>${t.addHelp}</p>
-${view.problem ? html`<p class="error" role="alert" id="api-user-problem">${t.problems[view.problem] ?? view.problem}</p>` : ''}
+${view.problem ? html`<p class="error"${REFUSAL_ATTRIBUTES} id="api-user-problem">${t.problems[view.problem] ?? view.problem}</p>` : ''}
 <form method="post" action="/portal/merchants/${view.merchant.id}/api-users" accept-charset="UTF-8"><input type="hidden" name="_csrf" value="${view.csrf}">
 <label for="f-env">${t.env}</label><select id="f-env" name="env">${envs.map((e) => html`<option value="${e}"${view.values?.env === e ? html` selected` : ''}>${e === 'test' ? t.test : t.prod}</option>`)}</select>
 <label for="f-userid">${t.userid}</label><input id="f-userid" name="userid" required minlength="2" maxlength="50" autocomplete="off" value="${view.values?.userid ?? ''}"${invalid}>

@@ -4,6 +4,7 @@ import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { fill, strings, type MerchantStrings } from './strings.ts';
 import { copyStrings } from './copy.ts';
+import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
 // The *Technical information* pages: opening a merchant account (PSPID), one page per environment
 // with Ingenico's groups, and the answer to *Copy test to production* that shows a passphrase once.
@@ -80,7 +81,7 @@ export function createMerchantPage(locale: Locale, view: { eligible: boolean; cs
   const t = strings(locale);
   if (!view.eligible)
     return html`<p class="notice" role="status">${t.notEligible}</p><p><a href="/portal/products">${locale === 'it' ? 'Prodotti' : 'Products'}</a></p>`;
-  return html`${view.problem ? html`<p class="error" role="alert">${view.problem}</p>` : ''}
+  return html`${view.problem ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${view.problem}</p>` : ''}
 <p>${t.createIntro}</p>
 <form method="post" action="/portal/merchant">${csrfField(view.csrf)}
 <label for="pspid">${t.pspid}</label>${pspidInput('pspid', view.pspid ?? '', view.problem !== undefined, 'pspid-help')}
@@ -235,7 +236,7 @@ function pspidLine(locale: Locale, t: MerchantStrings, view: SettingsPageView): 
   if (held !== undefined) return html`<p>${t.pspid}: <strong data-pspid>${held}</strong>${copyButton(locale, t.pspid)} · ${head}</p>`;
   if (!m.activeEnvironments.includes(view.env))
     return html`<p>${t.pspid}: <strong data-pspid>${m.pspid}</strong> · ${head}</p><p class="notice">${t.pspidPending}</p>`;
-  return html`<p>${head}</p>${view.claim ? html`<p class="error" role="alert">${view.claim.problem}</p>` : ''}
+  return html`<p>${head}</p>${view.claim ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${view.claim.problem}</p>` : ''}
 <form method="post" action="/portal/merchants/${m.id}/pspid/${view.env}" data-claim>${csrfField(view.csrf)}
 <p>${fill(t.pspidTakenHere, { pspid: m.pspid })}</p>
 <label for="claim-pspid">${t.pspid}</label>${pspidInput('claim-pspid', view.claim?.pspid ?? '', view.claim !== undefined)}
@@ -252,7 +253,7 @@ ${active ? '' : html`<p class="notice" role="status">${t.envInactive}</p>`}
 ${view.env === 'prod' && !view.shaInSet ? html`<p class="error" role="alert" data-prod-sha-in>${t.prodNeedsShaIn}</p>` : ''}
 ${view.notices.map((n) => html`<p class="notice" role="status">${n}</p>`)}
 ${(view.warnings ?? []).map((w) => html`<p class="warning" role="alert" data-warning>${w}</p>`)}
-${view.problems.length ? html`<div class="error" role="alert"><p>${t.problems}</p><ul>${view.problems.map((pr) => html`<li><a href="#f-${pr.field}">${pr.text}</a></li>`)}</ul></div>` : ''}
+${view.problems.length ? html`<div class="error"${REFUSAL_ATTRIBUTES}><p>${t.problems}</p><ul>${view.problems.map((pr) => html`<li><a href="#f-${pr.field}">${pr.text}</a></li>`)}</ul></div>` : ''}
 <form method="post" action="/portal/merchants/${m.id}/settings/${view.env}" accept-charset="UTF-8">${csrfField(view.csrf)}
 ${securityGroups(locale, t, view.values, view)}
 ${feedbackGroup(t, view.values, view)}

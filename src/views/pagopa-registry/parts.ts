@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { registryProblemText, registryStrings } from './strings.ts';
+import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
 // Small pieces the registry pages share: the view models, the CSRF field, enable/disable buttons,
 // problem lists, and the dates shown.
@@ -97,7 +98,7 @@ export function switchForm(ctx: Ctx, action: string, enabled: boolean, fields: R
 export function problemsOf(ctx: Ctx, form: FormState['form'], environment: string, target?: string): SafeHtml | string {
   const f = ctx.form;
   if (!f || f.form !== form || f.environment !== environment || (target !== undefined && f.target !== target)) return '';
-  return html`<ul class="error" role="alert">${f.problems.map((p) => html`<li data-problem="${p}">${registryProblemText(ctx.locale, p)}</li>`)}</ul>`;
+  return html`<ul class="error"${REFUSAL_ATTRIBUTES}>${f.problems.map((p) => html`<li data-problem="${p}">${registryProblemText(ctx.locale, p)}</li>`)}</ul>`;
 }
 
 /** What was typed into the refused form, to show it again. */

@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime } from '../format.ts';
 import type { Locale } from '../i18n.ts';
 import { proposalStrings } from './strings.ts';
+import { messageBox } from '../shared/message.ts';
 
 type ProposalStrings = ReturnType<typeof proposalStrings>;
 
@@ -88,7 +89,7 @@ export function proposalPage(locale: Locale, p: ProposalDetailView, message?: { 
 <form method="post" action="/admin/proposals/${p.id}/reject"><input type="hidden" name="_csrf" value="${p.csrf}">
 <label for="comment">${t.rejectComment}</label><textarea id="comment" name="comment" maxlength="1000"></textarea><button type="submit">${t.reject}</button></form>`;
   const history = p.history.map((h) => html`<li>${formatDateTime(locale, h.at)} · ${h.action} · ${h.actor}</li>`);
-  return html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
+  return html`${messageBox(message)}
 <dl>${field(t.action, actionInWords(locale, p))}${field(t.state, html`<span id="proposal-state">${t.states[p.state]}</span>`)}
 ${field(t.proposer, p.proposerEmail)}${field(t.created, formatDateTime(locale, p.createdAt))}${field(t.expires, formatDateTime(locale, p.expiresAt))}
 ${p.deciderEmail ? field(t.decider, html`<span id="proposal-decider">${p.deciderEmail}</span>`) : ''}${p.comment ? field(t.comment, p.comment) : ''}

@@ -2,10 +2,11 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { keysTable, subscriptionSummary, subscriptionTable, type KeyRowView, type Message, type SubscriptionRowView } from './portal.ts';
 import { productText, stateLabel, strings } from './strings.ts';
+import { messageBox } from '../shared/message.ts';
 
 // Back-office pages: pending requests and decisions, and the product catalogue.
 
-const box = (m?: Message): SafeHtml | string => (m ? html`<p class="${m.kind}" role="${m.kind === 'error' ? 'alert' : 'status'}">${m.text}</p>` : '');
+const box = (m?: Message): SafeHtml | string => messageBox(m);
 const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 const STATES = ['submitted', 'active', 'rejected', 'suspended', 'cancelled', 'expired'];
 

@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { copyButton } from '../shared/copy.ts';
 import type { Locale } from '../i18n.ts';
 import { productText, stateLabel, strings, when } from './strings.ts';
+import { messageBox } from '../shared/message.ts';
 
 // Developer portal pages: products the referent may subscribe to, their subscriptions, and keys.
 
@@ -37,7 +38,7 @@ export interface Message {
   text: string;
 }
 
-const box = (m?: Message): SafeHtml | string => (m ? html`<p class="${m.kind}" role="${m.kind === 'error' ? 'alert' : 'status'}">${m.text}</p>` : '');
+const box = (m?: Message): SafeHtml | string => messageBox(m);
 const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 
 export function productsPage(
