@@ -125,7 +125,7 @@ test('a refused form puts the focus on its message and marks the field it is abo
     await page.locator('#name').fill('Banca Refusa');
     await page.locator('#taxCode').fill('12345678901');
     await page.locator('#contactEmail').fill('it@refusa.test');
-    await page.locator('main form[action="/admin/organisations"] button[type=submit]').click();
+    await page.locator('main form[method=post][action="/admin/organisations"] button[type=submit]').click();
     await page.waitForLoadState('load');
     assert.equal(await page.evaluate<string | undefined>('document.activeElement?.id'), 'form-error');
     assert.equal(await page.locator('#taxCode').getAttribute('aria-invalid'), 'true');

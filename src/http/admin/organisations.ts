@@ -9,7 +9,10 @@ import {
   type OrganisationsService,
   type InvitationsService,
   type Actor,
+  ORGANISATION_TYPES,
+  type OrganisationSearch,
 } from '../../modules/organisations/index.ts';
+import { queryText } from '../shared/pagination.ts';
 import { adminNav } from '../../views/nav.ts';
 import { accessNotice, invitedNotice, organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
 import { problemIn } from '../../views/problems.ts';
@@ -50,12 +53,47 @@ function invitationState(i: { accepted_at: Date | null; superseded_at: Date | nu
   return sending ? 'sent' : 'waiting';
 }
 
+const ORGANISATIONS_PAGE = 50;
+const ListQuerySchema = query({ q: Text, type: Text, after: Text });
+type ListQuery = { q?: string; type?: string; after?: string };
+
+/** The list's search from the query; a malformed one is refused with its reason (400), never a 500. */
+export function organisationSearchOf(q: ListQuery): { values: { q: string; type: string }; search: Omit<OrganisationSearch, 'limit'> } {
+  const values = { q: queryText(q, 'q'), type: queryText(q, 'type') };
+  if (values.q.length > 100) throw new VarcoError('validation_failed', 'q must be at most 100 characters.');
+  const type = ORGANISATION_TYPES.find((t) => t === values.type);
+  if (values.type !== '' && type === undefined) throw new VarcoError('validation_failed', `type must be one of ${ORGANISATION_TYPES.join(', ')}.`);
+  if (q.after !== undefined && !isId(q.after, 'org')) throw new VarcoError('validation_failed', 'The page link is not valid.');
+  return {
+    values,
+    search: { ...(values.q ? { text: values.q } : {}), ...(type ? { type } : {}), ...(q.after !== undefined ? { afterId: q.after } : {}) },
+  };
+}
+
+/** `/admin/organisations?q=…&type=…&after=…`, without the empty fields. */
+function pageHref(values: { q: string; type: string }, after?: string): string {
+  const params = new URLSearchParams();
+  if (values.q) params.set('q', values.q);
+  if (values.type) params.set('type', values.type);
+  if (after) params.set('after', after);
+  const text = params.toString();
+  return text ? `/admin/organisations?${text}` : '/admin/organisations';
+}
+
 export function registerOrganisationRoutes(app: FastifyInstance, options: OrganisationRoutesOptions): void {
   const { organisations, invitations, productCatalog } = options;
   const title = (request: FastifyRequest): string => translate(request.locale, 'organisations.title');
 
-  const listPage = async (request: FastifyRequest, reply: FastifyReply, form?: Record<string, string>, error?: string, problem?: string) => {
-    const rows = (await organisations.list()).map((o) => ({
+  /** The list, by name, 50 a page, narrowed by the search (a GET's query); after a refused creation, the first page. */
+  const listPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    asked: { query: ListQuery; refused?: never } | { refused: { form: Record<string, string>; error: string; problem: string } },
+  ) => {
+    const refused = asked.refused;
+    const { values, search } = refused ? { values: { q: '', type: '' }, search: {} } : organisationSearchOf(asked.query);
+    const fetched = await organisations.search({ ...search, limit: ORGANISATIONS_PAGE + 1 });
+    const rows = fetched.slice(0, ORGANISATIONS_PAGE).map((o) => ({
       id: o.id,
       name: o.name,
       taxCode: o.tax_code,
@@ -63,13 +101,16 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
       contactEmail: o.contact_email,
       createdAt: o.created_at,
     }));
-    return send(
-      request,
-      reply,
-      title(request),
-      organisationsPage(request.locale, rows, request.session?.csrfToken ?? '', form, error, problem),
-      error ? 400 : 200,
-    );
+    const last = rows.at(-1);
+    const body = organisationsPage(request.locale, {
+      rows,
+      csrf: request.session?.csrfToken ?? '',
+      filter: values,
+      nextHref: fetched.length > ORGANISATIONS_PAGE && last ? pageHref(values, last.id) : null,
+      firstHref: search.afterId !== undefined ? pageHref(values) : null,
+      ...(refused ?? {}),
+    });
+    return send(request, reply, title(request), body, refused ? 400 : 200);
   };
 
   const detailPage = async (
@@ -124,7 +165,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
   };
 
   const routes = typed(app);
-  routes.get('/organisations', { schema: { querystring: NoQuery } }, (request, reply) => listPage(request, reply));
+  routes.get('/organisations', { schema: { querystring: ListQuerySchema } }, (request, reply) => listPage(request, reply, { query: request.query }));
 
   routes.post(
     '/organisations',
@@ -139,7 +180,10 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
         contactEmail: body.contactEmail ?? '',
       };
       const result = await organisations.create({ ...form, taxCodeKind: form.taxCodeKind === 'other' ? 'other' : 'it' }, adminActor(request));
-      if (!result.ok) return listPage(request, reply, form, problemIn(request.locale, 'organisation', result.reason, ORGANISATION_PROBLEM_TEXT), result.reason);
+      if (!result.ok)
+        return listPage(request, reply, {
+          refused: { form, error: problemIn(request.locale, 'organisation', result.reason, ORGANISATION_PROBLEM_TEXT), problem: result.reason },
+        });
       return reply.redirect(`/admin/organisations/${result.value.id}`, 303);
     },
   );

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
+import { likePrefix } from '../../kernel/like.ts';
 
 // The back office's audit-log viewer (its search, pages and CSV): the newest rows first, narrowed by
 // organisation, action, who and subject, a page at a time by `seq` (the chain's own order, so a page
@@ -35,16 +36,13 @@ export interface AuditRow {
   details: Record<string, unknown>;
 }
 
-/** `%`, `_` and `\` taken literally in a LIKE pattern. */
-const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export async function searchAudit(db: Kysely<Database>, search: AuditSearch): Promise<AuditRow[]> {
   if (search.actorIds?.length === 0) return [];
   let q = db
     .selectFrom('audit_log')
     .select(['seq', 'id', 'at', 'actor_type', 'actor_id', 'action', 'subject_type', 'subject_id', 'organisation_id', 'ip', 'details']);
   if (search.organisationId !== undefined) q = q.where('organisation_id', '=', search.organisationId);
-  if (search.actionPrefix !== undefined) q = q.where(sql<boolean>`action LIKE ${`${likeLiteral(search.actionPrefix)}%`}`);
+  if (search.actionPrefix !== undefined) q = q.where(sql<boolean>`action LIKE ${likePrefix(search.actionPrefix)}`);
   if (search.actorType !== undefined) q = q.where('actor_type', '=', search.actorType);
   if (search.actorIds !== undefined) q = q.where('actor_id', 'in', [...search.actorIds]);
   if (search.subjectId !== undefined) q = q.where('subject_id', '=', search.subjectId);

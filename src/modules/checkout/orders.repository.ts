@@ -4,6 +4,7 @@ import { OGONE_STATUS, type PageCharset } from '../../protocols/ogone/index.ts';
 import type { CardBrand, CardSummary } from './card.ts';
 import { merchantOwner, type EcommerceEnv } from '../merchants/index.ts';
 import type { OrderRequest } from './order-request.ts';
+import { likeContains } from '../../kernel/like.ts';
 
 // SQL of orders and payment attempts. Every state change of an order is one guarded UPDATE (the
 // status it may leave is in the WHERE clause), so a double-clicked button, two tabs or two
@@ -182,7 +183,7 @@ export interface OrderSearch {
 export async function listOrders(db: Kysely<Database>, organisationId: string, options: OrderSearch): Promise<OrderRecord[]> {
   let query = withMerchant(db).where(merchant.belongsTo(organisationId));
   if (options.env !== undefined) query = query.where('orders.environment', '=', options.env);
-  if (options.ref) query = query.where('orders.order_ref', 'ilike', `%${options.ref.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (options.ref) query = query.where('orders.order_ref', 'ilike', likeContains(options.ref));
   if (options.status !== undefined) query = query.where('orders.status', '=', options.status);
   const before = options.before;
   if (before)

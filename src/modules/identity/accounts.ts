@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
+import { likeContains } from '../../kernel/like.ts';
 
 // What other modules need of the `users` table (docs/adr/0011). Each function takes the caller's
 // Kysely instance, a transaction when the answer must hold for the rest of it (recipients chosen in
@@ -115,7 +116,7 @@ export async function userLabels(
 
 /** Ids of the accounts whose e-mail contains `fragment` (case-insensitive), at most `limit`: the audit viewer's "who" search. */
 export async function userIdsByEmail(db: Kysely<Database>, fragment: string, limit = 200): Promise<string[]> {
-  const pattern = `%${fragment.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = likeContains(fragment.toLowerCase());
   const rows = await db
     .selectFrom('users')
     .select('id')

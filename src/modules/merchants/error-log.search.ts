@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { entryOf, type ErrorLogEntry } from './error-log.debug.ts';
 import type { EcommerceEnv } from './merchant.types.ts';
+import { likeContains } from '../../kernel/like.ts';
 
 // Search of the hosted page's error log (issue 14): by environment, NCERROR code, a piece of the
 // PSPID or ORDERID, and a date range, newest first, a page at a time (a cursor naming the last row
@@ -52,8 +53,6 @@ function ownedBy(eb: Eb, merchant: ErrorLogMerchant) {
   ]);
 }
 
-const likeEscaped = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /** `scope` 'all' is the back office's: every merchant's rows and those of unknown PSPIDs. */
 export async function searchErrorLog(db: Kysely<Database>, scope: ErrorLogMerchant | 'all', filter: ErrorLogSearch): Promise<ErrorLogEntry[]> {
   let query = db.selectFrom('ecommerce_errors').selectAll();
@@ -61,7 +60,7 @@ export async function searchErrorLog(db: Kysely<Database>, scope: ErrorLogMercha
   if (filter.env) query = query.where('environment', '=', filter.env);
   if (filter.code) query = query.where('code', '=', filter.code);
   const text = filter.text;
-  if (text) query = query.where((eb) => eb.or([eb('pspid', 'ilike', likeEscaped(text)), eb('order_ref', 'ilike', likeEscaped(text))]));
+  if (text) query = query.where((eb) => eb.or([eb('pspid', 'ilike', likeContains(text)), eb('order_ref', 'ilike', likeContains(text))]));
   if (filter.from) query = query.where('created_at', '>=', filter.from);
   if (filter.until) query = query.where('created_at', '<', filter.until);
   const before = filter.before;

@@ -1,5 +1,6 @@
-import { expressionBuilder, type Expression, type Kysely } from 'kysely';
+import { expressionBuilder, sql, type Expression, type Kysely } from 'kysely';
 import type { Database, OrganisationType } from '../../db/index.ts';
+import { likeContains } from '../../kernel/like.ts';
 
 export function findOrganisation(db: Kysely<Database>, id: string) {
   return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
@@ -15,6 +16,37 @@ export function findByTaxCode(db: Kysely<Database>, taxCode: string) {
 
 export function listOrganisations(db: Kysely<Database>) {
   return db.selectFrom('organisations').selectAll().orderBy('name').execute();
+}
+
+export interface OrganisationSearch {
+  /** Part of the name, tax code or contact e-mail (case-insensitive, taken literally). */
+  text?: string;
+  type?: OrganisationType;
+  /** The page after this organisation, in (name, id) order. */
+  afterId?: string;
+  limit: number;
+}
+
+/** The back office's list: by name, a page at a time, narrowed by text and type. */
+export function searchOrganisations(db: Kysely<Database>, search: OrganisationSearch) {
+  let q = db.selectFrom('organisations').selectAll();
+  if (search.text !== undefined) {
+    const pattern = likeContains(search.text.toLowerCase());
+    q = q.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['name']), 'like', pattern),
+        eb(eb.fn('lower', ['tax_code']), 'like', pattern),
+        eb(eb.fn('lower', ['contact_email']), 'like', pattern),
+      ]),
+    );
+  }
+  if (search.type !== undefined) q = q.where('type', '=', search.type);
+  if (search.afterId !== undefined) {
+    const afterId = search.afterId;
+    // Names repeat: the id breaks ties, so a page starts exactly after the last row of the previous one.
+    q = q.where(sql<boolean>`(name, id) > (SELECT a.name, a.id FROM organisations a WHERE a.id = ${afterId})`);
+  }
+  return q.orderBy('name').orderBy('id').limit(search.limit).execute();
 }
 
 export function listInvitations(db: Kysely<Database>, organisationId: string) {

@@ -97,6 +97,7 @@ export function createOrganisationsService(options: OrganisationsOptions) {
     get,
     find: (id: string) => repo.findOrganisation(db, id),
     list: () => repo.listOrganisations(db),
+    search: (search: repo.OrganisationSearch) => repo.searchOrganisations(db, search),
     referents: (organisationId: string) => referentsOf(db, organisationId),
     invitations: (organisationId: string) => repo.listInvitations(db, organisationId),
   };

@@ -48,6 +48,13 @@ const T = {
     email: 'Contact e-mail',
     create: 'Create organisation',
     none: 'No organisations yet.',
+    search: 'Search',
+    searchText: 'Name, tax code or e-mail contains',
+    showOnly: 'Show only',
+    anyType: 'All organisations',
+    noMatch: 'No organisation matches the search.',
+    nextPage: 'Next organisations',
+    firstPage: 'First organisations',
     referents: 'Referents',
     invitations: 'Invitations',
     invite: 'Invite a referent',
@@ -93,6 +100,13 @@ const T = {
     email: 'E-mail di contatto',
     create: 'Crea organizzazione',
     none: 'Nessuna organizzazione.',
+    search: 'Cerca',
+    searchText: 'Nome, codice fiscale o e-mail contiene',
+    showOnly: 'Mostra solo',
+    anyType: 'Tutte le organizzazioni',
+    noMatch: 'Nessuna organizzazione corrisponde alla ricerca.',
+    nextPage: 'Organizzazioni successive',
+    firstPage: 'Prime organizzazioni',
     referents: 'Referenti',
     invitations: 'Inviti',
     invite: 'Invita un referente',
@@ -162,24 +176,40 @@ const INVITE_FIELDS: Readonly<Record<string, string>> = {
 };
 const invalidIf = (wrong: boolean): SafeHtml | '' => (wrong ? html` aria-invalid="true" aria-describedby="form-error"` : '');
 
-export function organisationsPage(
-  locale: Locale,
-  rows: OrganisationRow[],
-  csrf: string,
-  form: Record<string, string> = {},
-  error?: string,
-  problem?: string,
-): SafeHtml {
+export interface OrganisationsListView {
+  rows: OrganisationRow[];
+  csrf: string;
+  /** The search form's values as typed. */
+  filter: { q: string; type: string };
+  /** The next page (by name), when there is one; the first page, when this is not it. */
+  nextHref: string | null;
+  firstHref: string | null;
+  /** A refused creation: what was typed, the message and its problem code (the field at fault). */
+  form?: Record<string, string>;
+  error?: string;
+  problem?: string;
+}
+
+export function organisationsPage(locale: Locale, view: OrganisationsListView): SafeHtml {
   const t = T[locale];
+  const { rows, csrf, form = {}, error, problem, filter } = view;
   const bad = (field: string) => invalidIf(problem !== undefined && PROBLEM_FIELDS[problem] === field);
+  const filtered = filter.q !== '' || filter.type !== '';
   return html`${errorBox(error)}
+<form method="get" action="/admin/organisations" class="search" aria-label="${t.search}">
+<label for="o-q">${t.searchText}</label><input id="o-q" name="q" maxlength="100" value="${filter.q}">
+<label for="o-type">${t.showOnly}</label><select id="o-type" name="type"><option value="">${t.anyType}</option>${TYPES.map(
+    (value) => html`<option value="${value}"${filter.type === value ? ' selected' : ''}>${typeLabel(locale, value)}</option>`,
+  )}</select>
+<button type="submit">${t.search}</button></form>
 ${
   rows.length === 0
-    ? html`<p>${t.none}</p>`
+    ? html`<p>${filtered ? t.noMatch : t.none}</p>`
     : html`<table><thead><tr><th>${t.name}</th><th>${t.taxCode}</th><th>${t.type}</th><th>${t.email}</th></tr></thead><tbody>
-${rows.map((o) => html`<tr><td><a href="/admin/organisations/${o.id}">${o.name}</a></td><td>${o.taxCode}</td><td>${typeLabel(locale, o.type)}</td><td>${o.contactEmail}</td></tr>`)}
+${rows.map((o) => html`<tr data-organisation="${o.id}"><td><a href="/admin/organisations/${o.id}">${o.name}</a></td><td>${o.taxCode}</td><td>${typeLabel(locale, o.type)}</td><td>${o.contactEmail}</td></tr>`)}
 </tbody></table>`
 }
+<p>${view.firstHref ? html`<a href="${view.firstHref}" rel="first">${t.firstPage}</a> ` : ''}${view.nextHref ? html`<a href="${view.nextHref}" rel="next">${t.nextPage}</a>` : ''}</p>
 <h2>${t.create}</h2>
 <form method="post" action="/admin/organisations">
 <input type="hidden" name="_csrf" value="${csrf}">
