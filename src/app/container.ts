@@ -68,7 +68,7 @@ import {
   type OutboundClientOptions,
 } from '../modules/outbound/index.ts';
 import { createExchangeLog, type ExchangeLog } from '../modules/pagopa-exchanges/index.ts';
-import { createPagopaNode, type PagopaNode } from '../modules/pagopa-node/index.ts';
+import { createPagopaNode, createPaymentsReader, type PagopaNode, type PaymentsReader } from '../modules/pagopa-node/index.ts';
 import { createReceiptDeliveryHandler, createReceiptsService, type ReceiptsService } from '../modules/pagopa-receipts/index.ts';
 import { createPagopaRegistry, type Environment, type PagopaRegistry } from '../modules/pagopa-registry/index.ts';
 import { createPagopaSimulator, type PagopaSimulator } from '../modules/pagopa-simulator/index.ts';
@@ -145,6 +145,8 @@ export interface Services extends SubscriptionServices, StationServices {
   pagopaSimulator: PagopaSimulator;
   /** pagoPA: the node behind POST /nodo/node-for-psp/v1 (verify, activate, outcome). */
   pagopaNode: PagopaNode;
+  /** pagoPA: the node's tokens as the portal and the back office read them (state, expiry, the EC's data, the outcome). */
+  pagopaPayments: PaymentsReader;
   /** pagoPA receipts: scheduled by the node in the outcome's transaction, delivered by the workers, read and re-sent by the pages. */
   receipts: ReceiptsService;
   /** Four-eyes: production changes that move money or trust wait for a second administrator (docs/adr/0034-four-eyes.md). */
@@ -391,6 +393,7 @@ export function createContainer(deps: ContainerDeps): Container {
     apiUsers: () => createApiUsersService({ db, clock, audit }),
     errorLog: () => createErrorLogService({ db, clock, maxRowsPerPspid: config.errorLogMaxRows }),
     exchanges: () => createExchangeLog({ db, clock }),
+    pagopaPayments: () => createPaymentsReader({ db, clock }),
     // The simulated station keeps its rows in the station memory: one listener for what any station call reads.
     pagopaSimulator: () => createPagopaSimulator({ db, clock, audit, memo: services.stationMemo }),
     subscriptions: () => subscriptionGroup().subscriptions,

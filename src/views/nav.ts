@@ -9,6 +9,7 @@ const ADMIN = {
     ['/admin/stations', 'Stations'],
     ['/admin/proposals', 'Proposals'],
     ['/admin/pagopa', 'pagoPA registry'],
+    ['/admin/pagopa/payments', 'pagoPA payments'],
     ['/admin/pagopa/exchanges', 'pagoPA messages'],
     ['/admin/pagopa/receipts', 'pagoPA receipts'],
     ['/admin/pagopa/simulators', 'EC simulators'],
@@ -25,6 +26,7 @@ const ADMIN = {
     ['/admin/stations', 'Stazioni'],
     ['/admin/proposals', 'Proposte'],
     ['/admin/pagopa', 'Anagrafica pagoPA'],
+    ['/admin/pagopa/payments', 'Pagamenti pagoPA'],
     ['/admin/pagopa/exchanges', 'Messaggi pagoPA'],
     ['/admin/pagopa/receipts', 'Ricevute pagoPA'],
     ['/admin/pagopa/simulators', 'Simulatori EC'],
@@ -42,6 +44,7 @@ const PORTAL = {
     ['/portal/subscriptions', 'Subscriptions'],
     ['/portal/stations', 'Stations'],
     ['/portal/pagopa', 'pagoPA registry'],
+    ['/portal/pagopa/payments', 'pagoPA payments'],
     ['/portal/pagopa/exchanges', 'pagoPA messages'],
     ['/portal/pagopa/receipts', 'pagoPA receipts'],
     ['/portal/pagopa/simulator', 'Test EC scenarios'],
@@ -58,6 +61,7 @@ const PORTAL = {
     ['/portal/subscriptions', 'Sottoscrizioni'],
     ['/portal/stations', 'Stazioni'],
     ['/portal/pagopa', 'Anagrafica pagoPA'],
+    ['/portal/pagopa/payments', 'Pagamenti pagoPA'],
     ['/portal/pagopa/exchanges', 'Messaggi pagoPA'],
     ['/portal/pagopa/receipts', 'Ricevute pagoPA'],
     ['/portal/pagopa/simulator', 'Scenari EC di test'],
@@ -78,10 +82,11 @@ export function portalNav(locale: Locale): Array<{ href: string; label: string }
   return PORTAL[locale].map(([href, label]) => ({ href, label }));
 }
 
-/** The pagoPA node's pages: stations, the registry, its messages and receipts, the simulator, the client certificates. */
+/** The pagoPA node's pages: stations, the registry, its payments, messages and receipts, the simulator, the client certificates. */
 const NODE_PAGES = new Set([
   '/portal/stations',
   '/portal/pagopa',
+  '/portal/pagopa/payments',
   '/portal/pagopa/exchanges',
   '/portal/pagopa/receipts',
   '/portal/pagopa/simulator',

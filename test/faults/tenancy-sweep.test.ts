@@ -25,6 +25,7 @@ const OWNED = [
   walk.ids.order,
   walk.ids.exchange,
   walk.ids.receipt,
+  walk.ids.payment,
   walk.ids.scenario,
   // Its EC links (the portal's pagoPA page lists them, each with forms of its own).
   ...(await db.selectFrom('pagopa_ec_links').select('id').where('organisation_id', '=', walk.ids.organisation).execute()).map((r) => r.id),

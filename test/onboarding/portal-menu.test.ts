@@ -5,7 +5,7 @@ import { Browser, createReferent } from '../support/subscriptions.ts';
 import { organisation } from '../pagopa-registry/support.ts';
 
 // The portal's menu offers what the organisation can use: a merchant is no party to the pagoPA node,
-// so its menu leaves out the stations, the registry, its messages, receipts and simulator, and the
+// so its menu leaves out the stations, the registry, its payments, messages, receipts and simulator, and the
 // client certificates; a PSP (or an EC, a partner) sees both products.
 
 const { app, database } = await buildTestApp();
@@ -13,6 +13,7 @@ const db = database.db;
 const NODE_PAGES = [
   '/portal/stations',
   '/portal/pagopa',
+  '/portal/pagopa/payments',
   '/portal/pagopa/exchanges',
   '/portal/pagopa/receipts',
   '/portal/pagopa/simulator',

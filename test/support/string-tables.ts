@@ -3,6 +3,7 @@ import { NAV_TABLES } from '../../src/views/nav.ts';
 import { MERCHANT_TABLES } from '../../src/views/merchant/strings.ts';
 import { EXCHANGE_TABLES } from '../../src/views/pagopa-exchanges/strings.ts';
 import { RECEIPT_TABLES } from '../../src/views/pagopa-receipts/strings.ts';
+import { PAYMENT_TABLES } from '../../src/views/pagopa-payments/strings.ts';
 import { REGISTRY_TABLES } from '../../src/views/pagopa-registry/strings.ts';
 import { SIMULATOR_TABLES } from '../../src/views/pagopa-simulator/strings.ts';
 import { STATION_TABLES } from '../../src/views/stations/strings.ts';
@@ -31,6 +32,7 @@ export const SURFACE_TABLES: Record<string, Record<string, { en: Tree; it: Tree 
   merchant: MERCHANT_TABLES,
   exchanges: EXCHANGE_TABLES,
   receipts: RECEIPT_TABLES,
+  payments: PAYMENT_TABLES,
   registry: REGISTRY_TABLES,
   simulator: SIMULATOR_TABLES,
   stations: STATION_TABLES,

@@ -4,7 +4,7 @@ import { buildTestApp, type TestApp } from './app.ts';
 import { tempDevPki } from './tls.ts';
 import { PASSWORD, createAdmin, createReferent, issueKeys } from './subscriptions.ts';
 import { SHA_IN, signedOrder, postEntry, payLocation, postCard } from './ecommerce.ts';
-import { createEcOrganisation, payable, registerPsp, stationEc } from './pagopa-node.ts';
+import { activateOk, createEcOrganisation, noticeNumber, payable, registerPsp, stationEc } from './pagopa-node.ts';
 import { startEcStation } from './ec-station.ts';
 import { activateExchange, getPaymentExchange } from '../pagopa-exchanges/support.ts';
 import { paidPayment, schedule } from '../pagopa-receipts/support.ts';
@@ -12,7 +12,8 @@ import { paidPayment, schedule } from '../pagopa-receipts/support.ts';
 // One Varco with something on every page, for the walk through the portal and the back office
 // (test/e2e/walk.test.ts): a creditor institution with its real EC station (verified: the check
 // history shows every step), subscriptions, a merchant with a paid order and an error, the pagoPA
-// registry, messages and receipts, a simulator scenario, an invitation and the mails they queued.
+// registry, a token of the node (activated at the simulated station), messages and receipts, a
+// simulator scenario, an invitation and the mails they queued.
 
 const CLI = { type: 'cli', id: null, ip: null } as const;
 
@@ -36,6 +37,7 @@ export interface Walk {
     order: string;
     exchange: string;
     receipt: string;
+    payment: string;
     scenario: string;
     mail: string;
     invitationToken: string;
@@ -88,6 +90,9 @@ export async function seedWalk(): Promise<Walk> {
   const scenario = await services.pagopaSimulator.settings.addScenario(ec.organisationId, payable('3*', ec.fiscalCode), undefined, CLI);
   assert.ok(scenario.ok, JSON.stringify(scenario));
 
+  // A token the PSP holds on one of the EC's notices (the scenario's 120.00 €).
+  const payment = await activateOk(t.app, psp, ec, noticeNumber(), 12_000);
+
   const shop = await merchantWithOrders(t, ec.organisationId);
   const parties = { psp: psp.organisationId, ec: ec.organisationId, stationOwner: ec.organisationId, stationId };
   const ago = (minutes: number): Date => new Date(Date.now() - minutes * 60_000);
@@ -123,6 +128,7 @@ export async function seedWalk(): Promise<Walk> {
       order: shop.order,
       exchange,
       receipt,
+      payment,
       scenario: scenario.value.id,
       mail,
       invitationToken: new URL(link.value.link).searchParams.get('token') ?? '',
@@ -146,6 +152,8 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       '/admin/errors',
       '/admin/trust',
       '/admin/pagopa',
+      '/admin/pagopa/payments',
+      `/admin/pagopa/payments/${ids.payment}`,
       '/admin/pagopa/exchanges',
       `/admin/pagopa/exchanges/${ids.exchange}`,
       '/admin/pagopa/receipts',
@@ -174,6 +182,8 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       `/portal/stations/${ids.station}/edit`,
       '/portal/certificates',
       '/portal/pagopa',
+      '/portal/pagopa/payments',
+      `/portal/pagopa/payments/${ids.payment}`,
       '/portal/pagopa/exchanges',
       `/portal/pagopa/exchanges/${ids.exchange}`,
       '/portal/pagopa/receipts',

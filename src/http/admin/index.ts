@@ -18,6 +18,7 @@ import { registerAdminExchangeRoutes, type AdminExchangeRoutesOptions } from './
 import { registerAdminRegistryRoutes, type AdminRegistryRoutesOptions } from './pagopa-registry.ts';
 import { organisationSimulator, registerAdminSimulatorRoutes, type AdminSimulatorRoutesOptions } from './pagopa-simulator.ts';
 import { registerAdminReceiptRoutes, type AdminReceiptRoutesOptions } from './pagopa-receipts.ts';
+import { registerAdminPaymentRoutes, type AdminPaymentRoutesOptions } from './pagopa-payments.ts';
 import { registerAdminProposalRoutes, type AdminProposalRoutesOptions } from './proposals.ts';
 import { registerAdminDeliveryRoutes, type AdminDeliveryRoutesOptions } from './deliveries.ts';
 import { registerAdminErrorLogRoutes, type AdminErrorLogRoutesOptions } from './error-log.ts';
@@ -37,6 +38,7 @@ export interface AdminContextOptions
     AdminRegistryRoutesOptions,
     AdminSimulatorRoutesOptions,
     AdminReceiptRoutesOptions,
+    AdminPaymentRoutesOptions,
     AdminProposalRoutesOptions,
     AdminDeliveryRoutesOptions,
     AdminErrorLogRoutesOptions,
@@ -73,6 +75,7 @@ export async function adminContext(app: FastifyInstance, options: AdminContextOp
   registerMailRoutes(app, options);
   registerAdminExchangeRoutes(app, options);
   registerAdminReceiptRoutes(app, options);
+  registerAdminPaymentRoutes(app, options);
   registerAdminProposalRoutes(app, options);
   registerAdminDeliveryRoutes(app, options);
   registerAdminErrorLogRoutes(app, options);

@@ -22,6 +22,7 @@ import { registerPortalExchangeRoutes, type PortalExchangeRoutesOptions } from '
 import { registerPortalRegistryRoutes, type PortalRegistryRoutesOptions } from './pagopa-registry.ts';
 import { registerPortalSimulatorRoutes, type PortalSimulatorRoutesOptions } from './pagopa-simulator.ts';
 import { registerPortalReceiptRoutes, type PortalReceiptRoutesOptions } from './pagopa-receipts.ts';
+import { registerPortalPaymentRoutes, type PortalPaymentRoutesOptions } from './pagopa-payments.ts';
 import type { OnboardingChecklist } from '../../kernel/home.ts';
 import { checklistSection } from '../../views/portal/checklist.ts';
 import { connectionsSection } from '../../views/portal/connections.ts';
@@ -39,7 +40,8 @@ export interface PortalContextOptions
     PortalExchangeRoutesOptions,
     PortalRegistryRoutesOptions,
     PortalSimulatorRoutesOptions,
-    PortalReceiptRoutesOptions {
+    PortalReceiptRoutesOptions,
+    PortalPaymentRoutesOptions {
   identity: IdentityService;
   passwordResets: PasswordResets;
   organisations: OrganisationsService;
@@ -77,6 +79,7 @@ export async function portalContext(app: FastifyInstance, options: PortalContext
   registerPortalRegistryRoutes(app, options);
   registerPortalSimulatorRoutes(app, options);
   registerPortalReceiptRoutes(app, options);
+  registerPortalPaymentRoutes(app, options);
   typed(app).get('/', { schema: { querystring: NoQuery } }, async (request, reply) => {
     const session = request.session;
     if (!session) return reply.redirect('/portal/sign-in', 303);

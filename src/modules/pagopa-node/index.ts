@@ -2,7 +2,8 @@
 // POST /nodo/node-for-psp/v1 — verifyPaymentNotice, activatePaymentNotice[V2], sendPaymentOutcome[V2] —
 // with their state in PostgreSQL (tokens, outcomes, idempotency). The HTTP context hands it the
 // verified caller and the raw body; it answers a SOAP envelope. Receipts are scheduled through the
-// receipts module's `schedule(trx, paid)` inside the outcome's transaction.
+// receipts module's `schedule(trx, paid)` inside the outcome's transaction. The portal and the back
+// office read the tokens (state, expiry, the EC's data, the outcome) through `createPaymentsReader`.
 export { createPagopaNode, soapActionOperation, type PagopaNode } from './node.service.ts';
 export type {
   Environment,
@@ -24,3 +25,16 @@ export { judgeEcResult, refusalVerdict } from './fault.policy.ts';
 export type { EcParty, EcVerdict } from './fault.policy.ts';
 export { SIMULATOR_STATION_SUFFIX } from './ec-gateway.ts';
 export { pruneIdempotency } from './payments.repository.ts';
+export { createPaymentsReader, PAYMENTS_MAX_PAGE_SIZE, PAYMENTS_PAGE_SIZE } from './payments.read.ts';
+export type { PaymentsReader, PaymentsReaderOptions } from './payments.read.ts';
+export { isPaymentCursor, isPaymentToken, standingOf } from './payments.views.ts';
+export type {
+  EcPaymentView,
+  EcTransferView,
+  OutcomeDetailsView,
+  PaymentDetail,
+  PaymentFilter,
+  PaymentStanding,
+  PaymentSummary,
+  PaymentViewer,
+} from './payments.views.ts';
