@@ -11,6 +11,7 @@ import {
   type ProductInput,
   type ProductsService,
   type SubscriptionActor,
+  type SubscriptionFilter,
   type SubscriptionRow,
   type SubscriptionsService,
 } from '../../modules/subscriptions/index.ts';
@@ -22,6 +23,7 @@ import {
   organisationSubscriptionsSection,
   productsCataloguePage,
   type ProductRowView,
+  type SubscriptionListFilter,
 } from '../../views/subscriptions/admin.ts';
 import type { Message, SubscriptionRowView } from '../../views/subscriptions/portal.ts';
 import { strings } from '../../views/subscriptions/strings.ts';
@@ -32,6 +34,7 @@ import { adminProposer, proposedRedirect } from './proposals.ts';
 import { surfacePages } from '../shared/page.ts';
 import { problemIn } from '../../views/problems.ts';
 import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
+import { queryText, searchHref } from '../shared/pagination.ts';
 import type { Static } from 'typebox';
 import type { Timelines } from '../../kernel/home.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
@@ -98,6 +101,28 @@ export function organisationSubscriptions(subscriptions: SubscriptionsService) {
   ];
 }
 
+const SUBSCRIPTIONS_PAGE = 50;
+const ListQuery = query({ state: Text, env: Text, q: Text, before: Text });
+
+/** The list's search from the query; a malformed one is refused with its reason (400), never a 500. */
+export function subscriptionSearchOf(q: Static<typeof ListQuery>): { values: SubscriptionListFilter; filter: SubscriptionFilter } {
+  const values: SubscriptionListFilter = { state: queryText(q, 'state'), env: queryText(q, 'env'), q: queryText(q, 'q') };
+  const state = SUBSCRIPTION_STATES.find((s) => s === values.state);
+  if (values.state !== '' && state === undefined) throw new VarcoError('validation_failed', `state must be one of ${SUBSCRIPTION_STATES.join(', ')}.`);
+  if (values.env !== '' && values.env !== 'test' && values.env !== 'prod') throw new VarcoError('validation_failed', 'env must be test or prod.');
+  if (values.q.length > 100) throw new VarcoError('validation_failed', 'q must be at most 100 characters.');
+  if (q.before !== undefined && !isId(q.before, 'sub')) throw new VarcoError('validation_failed', 'The page link is not valid.');
+  return {
+    values,
+    filter: {
+      ...(state ? { state } : {}),
+      ...(values.env === 'test' || values.env === 'prod' ? { environment: values.env } : {}),
+      ...(values.q ? { text: values.q } : {}),
+      ...(q.before !== undefined ? { beforeId: q.before } : {}),
+    },
+  };
+}
+
 export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: AdminSubscriptionRoutesOptions): void {
   const { subscriptions, apiKeys, products } = options;
 
@@ -134,16 +159,26 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
   };
 
   const routes = typed(app);
-  routes.get('/subscriptions', { schema: { querystring: query({ state: Text }) } }, async (request, reply) => {
+  routes.get('/subscriptions', { schema: { querystring: ListQuery } }, async (request, reply) => {
     admin(request);
-    const requested = request.query.state;
-    const state = SUBSCRIPTION_STATES.find((s) => s === requested);
-    const [pending, rows] = await Promise.all([subscriptions.list({ state: 'submitted' }), subscriptions.list(state ? { state } : {})]);
+    const { values, filter } = subscriptionSearchOf(request.query);
+    const [pending, fetched] = await Promise.all([
+      subscriptions.list({ state: 'submitted' }),
+      subscriptions.list({ ...filter, limit: SUBSCRIPTIONS_PAGE + 1 }),
+    ]);
+    const rows = fetched.slice(0, SUBSCRIPTIONS_PAGE);
+    const last = rows.at(-1);
     return send(
       request,
       reply,
       strings(request.locale).subscriptions,
-      adminSubscriptionsPage(request.locale, { pending: pending.map(view), rows: rows.map(view), state }),
+      adminSubscriptionsPage(request.locale, {
+        pending: pending.map(view),
+        rows: rows.map(view),
+        filter: values,
+        olderHref: fetched.length > SUBSCRIPTIONS_PAGE && last ? searchHref('/admin/subscriptions', values, last.id) : null,
+        newestHref: filter.beforeId !== undefined ? searchHref('/admin/subscriptions', values) : null,
+      }),
     );
   });
 

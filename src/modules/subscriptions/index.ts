@@ -24,7 +24,7 @@ export { decideTransition, allowedActions, approvalRequired, keysManageable, SUB
 export type { SubscriptionAction, PolicyActor } from './subscription.policy.ts';
 export { checkKeyFormat, generateKey, hashKey, maskKey, KEY_LENGTH } from './keys.ts';
 export type { RateVerdict } from './rate-limit.policy.ts';
-export type { SubscriptionRow } from './subscriptions.repository.ts';
+export type { SubscriptionFilter, SubscriptionRow } from './subscriptions.repository.ts';
 export { KEYS_CHANNEL } from './subscriptions.repository.ts';
 // For other modules: whether a subscription is active, as an expression for their own query or a
 // list (docs/adr/0011), and the hooks they register at wiring to act inside this module's transactions.

@@ -2,6 +2,7 @@ import { expressionBuilder, sql, type AliasableExpression, type Expression, type
 import type { Database, Environment, SubscriptionState } from '../../db/schema.ts';
 import { organisationFields } from '../organisations/index.ts';
 import { queueCount, type QueueCount } from '../../kernel/home.ts';
+import { likeContains } from '../../kernel/like.ts';
 
 // SQL of products, subscriptions and their keys. Every change that can alter what a key authorises
 // also sends a NOTIFY on KEYS_CHANNEL inside its transaction: PostgreSQL delivers it at commit (and
@@ -48,12 +49,35 @@ export function findSubscription(db: Kysely<Database>, id: string, organisationI
   return query.executeTakeFirst();
 }
 
-export function listSubscriptions(db: Kysely<Database>, filter: { organisationId?: string; state?: SubscriptionState; limit?: number }) {
+export interface SubscriptionFilter {
+  organisationId?: string;
+  state?: SubscriptionState;
+  environment?: 'test' | 'prod';
+  /** Part of the subscription's name or id (case-insensitive, taken literally). */
+  text?: string;
+  /** Older than this subscription, in (created_at, id) order: the back office's next page. */
+  beforeId?: string;
+  limit?: number;
+}
+
+export function listSubscriptions(db: Kysely<Database>, filter: SubscriptionFilter) {
   let query = subscriptionQuery(db);
   if (filter.organisationId !== undefined) query = query.where('subscriptions.organisation_id', '=', filter.organisationId);
   if (filter.state !== undefined) query = query.where('subscriptions.state', '=', filter.state);
+  if (filter.environment !== undefined) query = query.where('subscriptions.environment', '=', filter.environment);
+  if (filter.text !== undefined) {
+    const pattern = likeContains(filter.text.toLowerCase());
+    query = query.where((eb) => eb.or([eb(eb.fn('lower', ['subscriptions.name']), 'like', pattern), eb('subscriptions.id', 'like', pattern)]));
+  }
+  if (filter.beforeId !== undefined) {
+    // Created in the same millisecond: the id breaks the tie, so a page starts exactly after the previous one.
+    query = query.where(
+      sql<boolean>`(subscriptions.created_at, subscriptions.id) < (SELECT b.created_at, b.id FROM subscriptions b WHERE b.id = ${filter.beforeId})`,
+    );
+  }
   return query
     .orderBy('subscriptions.created_at', 'desc')
+    .orderBy('subscriptions.id', 'desc')
     .limit(filter.limit ?? 500)
     .execute();
 }

@@ -196,7 +196,7 @@ export function createSubscriptionsService(options: SubscriptionsOptions) {
     change,
     expireDue,
     get: (id: string, organisationId?: string) => repo.findSubscription(db, id, organisationId),
-    list: (filter: { organisationId?: string; state?: SubscriptionState } = {}) => repo.listSubscriptions(db, filter),
+    list: (filter: repo.SubscriptionFilter = {}) => repo.listSubscriptions(db, filter),
   };
 }
 

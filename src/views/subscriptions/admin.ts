@@ -10,17 +10,39 @@ const box = (m?: Message): SafeHtml | string => messageBox(m);
 const csrfField = (csrf: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${csrf}">`;
 const STATES = ['submitted', 'active', 'rejected', 'suspended', 'cancelled', 'expired'];
 
+/** The list's search form as typed (empty when not set). */
+export interface SubscriptionListFilter {
+  state: string;
+  env: string;
+  q: string;
+}
+
 export function adminSubscriptionsPage(
   locale: Locale,
-  view: { pending: SubscriptionRowView[]; rows: SubscriptionRowView[]; state: string | undefined },
+  view: {
+    pending: SubscriptionRowView[];
+    rows: SubscriptionRowView[];
+    filter: SubscriptionListFilter;
+    olderHref: string | null;
+    newestHref: string | null;
+  },
 ): SafeHtml {
   const t = strings(locale);
+  const f = view.filter;
+  const filtered = f.state !== '' || f.env !== '' || f.q !== '';
   return html`<h2>${t.pending}</h2>
 ${view.pending.length ? subscriptionTable(locale, view.pending, '/admin', true) : html`<p>${t.noPending}</p>`}
 <h2>${t.all}</h2>
-<form method="get" action="/admin/subscriptions"><label for="state">${t.filter}</label><select id="state" name="state"><option value="">${t.any}</option>
-${STATES.map((s) => html`<option value="${s}"${view.state === s ? ' selected' : ''}>${stateLabel(locale, s)}</option>`)}</select><button type="submit">${t.filter}</button></form>
-${subscriptionTable(locale, view.rows, '/admin', true)}`;
+<form method="get" action="/admin/subscriptions" class="search" aria-label="${t.search}">
+<label for="s-q">${t.searchText}</label><input id="s-q" name="q" maxlength="100" value="${f.q}">
+<label for="state">${t.filter}</label><select id="state" name="state"><option value="">${t.any}</option>
+${STATES.map((s) => html`<option value="${s}"${f.state === s ? ' selected' : ''}>${stateLabel(locale, s)}</option>`)}</select>
+<label for="s-env">${t.environment}</label><select id="s-env" name="env"><option value="">${t.anyEnvironment}</option>${(['test', 'prod'] as const).map(
+    (e) => html`<option value="${e}"${f.env === e ? ' selected' : ''}>${e === 'test' ? t.test : t.prod}</option>`,
+  )}</select>
+<button type="submit">${t.search}</button></form>
+${view.rows.length ? subscriptionTable(locale, view.rows, '/admin', true) : html`<p>${filtered ? t.noMatch : t.noSubscriptions}</p>`}
+<p>${view.newestHref ? html`<a href="${view.newestHref}" rel="first">${t.newest}</a> ` : ''}${view.olderHref ? html`<a href="${view.olderHref}" rel="next">${t.older}</a>` : ''}</p>`;
 }
 
 export function adminSubscriptionPage(
