@@ -260,3 +260,43 @@ test('an unknown or malformed e-mail id is a 404', async () => {
     assert.equal(res.statusCode, 404, url);
   }
 });
+
+test('the Mail page finds an e-mail by part of its recipient (any case, literally) and by state, 50 a page, each once', async () => {
+  const jar = await signIn();
+  const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie: jar.header() } });
+  const idsOf = (body: string): string[] => [...body.matchAll(/href="\/admin\/mail\/(msg_[0-9a-z]+)"/g)].map((m) => m[1] ?? '');
+  const sent: string[] = [];
+  for (let i = 0; i < 55; i++) {
+    sent.push(
+      await database.db.transaction().execute((trx) =>
+        enqueueEmail(trx, {
+          to: `bulk${String(i).padStart(2, '0')}${i === 9 ? '_50%' : ''}@many.test`,
+          template: 'subscription_approved',
+          locale: 'it',
+          params: { firstName: 'B', organisationName: 'O', productName: 'P', environment: 'test', subscriptionName: 's', link: 'https://v/x' },
+        }),
+      ),
+    );
+  }
+  const first = await get('/admin/mail?to=MANY.TEST');
+  assert.equal(first.statusCode, 200);
+  assert.equal(idsOf(first.body).length, 50);
+  const older = /<a href="([^"]+)" rel="next">Older e-mails<\/a>/.exec(first.body)?.[1]?.replaceAll('&amp;', '&');
+  assert.match(older ?? '', /^\/admin\/mail\?to=MANY\.TEST&before=msg_/, 'the search stays in the link');
+  const second = await get(older ?? '');
+  assert.equal(idsOf(second.body).length, 5);
+  assert.deepEqual(new Set([...idsOf(first.body), ...idsOf(second.body)]), new Set(sent));
+  assert.deepEqual(idsOf((await get(`/admin/mail?to=${encodeURIComponent('_50%')}`)).body), [sent[9]], '% and _ are no wildcards');
+  assert.deepEqual(idsOf((await get('/admin/mail?to=anna%40bank&state=pending')).body), [id]);
+  assert.deepEqual(idsOf((await get('/admin/mail?to=anna%40bank&state=delivered')).body), []);
+  assert.match((await get('/admin/mail?to=nobody-here&lang=it')).body, /Nessuna e-mail corrisponde alla ricerca\./);
+  for (const [query, reason] of [
+    ['state=lost', /state must be one of/],
+    ['before=garbage', /The page link is not valid/],
+    [`to=${'x'.repeat(255)}`, /to must be at most 254 characters/],
+  ] as const) {
+    const res = await get(`/admin/mail?${query}`);
+    assert.equal(res.statusCode, 400, query);
+    assert.match(res.body, reason, query);
+  }
+});

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VarcoError, type Result } from '../../kernel/errors.ts';
-import { SEND_TIME_PARAMS, type DeliveryService, type EmailView } from '../../modules/delivery/index.ts';
+import { SEND_TIME_PARAMS, type DeliveryService, type EmailSearch, type EmailView } from '../../modules/delivery/index.ts';
 import type { PasswordResets } from '../../modules/identity/index.ts';
 import type { Actor, InvitationsService } from '../../modules/organisations/index.ts';
 import { adminNav } from '../../views/nav.ts';
@@ -15,10 +15,14 @@ import {
   type LinkKind,
   type LinkSection,
   type LinkState,
+  type MailFilterValues,
   type MailRow,
 } from '../../views/admin/mail.ts';
 import { adminActor } from './organisations.ts';
-import { form, IdParams, NoQuery, typed } from '../shared/schemas.ts';
+import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
+import { cursorPage, queryText } from '../shared/pagination.ts';
+import { isId } from '../../kernel/ids.ts';
+import type { Static } from 'typebox';
 import { surfacePages } from '../shared/page.ts';
 
 // The back office Mail page: the latest e-mails and each one rendered as it is (or would be) sent.
@@ -73,6 +77,23 @@ function linkOf(view: EmailView, makers: Record<LinkKind, LinkMaker>): { kind: L
   return id === undefined ? undefined : { kind, maker: makers[kind], id };
 }
 
+const MAIL_PAGE = 50;
+const MAIL_STATES = ['pending', 'held', 'delivered', 'dead', 'exhausted'] as const;
+const MailQuery = query({ to: Text, state: Text, before: Text });
+
+/** The list's search from the query; a malformed one is refused with its reason (400), never a 500. */
+function mailSearchOf(q: Static<typeof MailQuery>): { values: MailFilterValues; search: Omit<EmailSearch, 'limit'> } {
+  const values: MailFilterValues = { to: queryText(q, 'to'), state: queryText(q, 'state') };
+  if (values.to.length > 254) throw new VarcoError('validation_failed', 'to must be at most 254 characters.');
+  const state = MAIL_STATES.find((s) => s === values.state);
+  if (values.state !== '' && state === undefined) throw new VarcoError('validation_failed', `state must be one of ${MAIL_STATES.join(', ')}.`);
+  if (q.before !== undefined && !isId(q.before, 'msg')) throw new VarcoError('validation_failed', 'The page link is not valid.');
+  return {
+    values,
+    search: { ...(values.to ? { to: values.to } : {}), ...(state ? { state } : {}), ...(q.before !== undefined ? { beforeId: q.before } : {}) },
+  };
+}
+
 export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOptions): void {
   const { delivery, invitations, passwordResets } = options;
   const makers: Record<LinkKind, LinkMaker> = {
@@ -82,10 +103,18 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
   const title = (request: FastifyRequest): string => mailTitles(request.locale).list;
 
   const routes = typed(app);
-  routes.get('/mail', { schema: { querystring: NoQuery } }, async (request, reply) => {
+  routes.get('/mail', { schema: { querystring: MailQuery } }, async (request, reply) => {
     if (!request.session) return reply.redirect('/admin/sign-in', 303);
-    const rows = (await delivery.listEmails({ limit: 200 })).map((view) => row(view, rendered(view.email).subject));
-    return send(request, reply, title(request), mailListPage(request.locale, rows, delivery.sending));
+    const { values, search } = mailSearchOf(request.query);
+    const fetched = await delivery.listEmails({ ...search, limit: MAIL_PAGE + 1 });
+    const page = cursorPage({ fetched, pageSize: MAIL_PAGE, cursorOf: (m: EmailView) => m.id, base: '/admin/mail', values, before: request.query.before });
+    const rows = page.rows.map((view) => row(view, rendered(view.email).subject));
+    return send(
+      request,
+      reply,
+      title(request),
+      mailListPage(request.locale, { rows, sending: delivery.sending, filter: values, olderHref: page.olderHref, newestHref: page.newestHref }),
+    );
   });
 
   routes.get('/mail/:id', { schema: { params: IdParams, querystring: NoQuery } }, async (request, reply) => {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { isId } from '../../kernel/ids.ts';
 import { parseEmailPayload, type EmailPayload } from './mail.templates.ts';
-import { selectEmail, selectEmails, type AttemptRow, type EmailListRow } from './outbox.repository.ts';
+import { selectEmail, selectEmails, type AttemptRow, type EmailListRow, type EmailSearch } from './outbox.repository.ts';
 
 // Read side of the outbox for the back office's Mail page: without SMTP configured it is where an
 // administrator reads what Varco would have sent (for instance a first invitation link).
@@ -15,7 +15,8 @@ export interface EmailView extends Omit<EmailListRow, 'payload'> {
 export interface DeliveryService {
   /** Whether an SMTP server is configured; when not, e-mails stay pending here. */
   readonly sending: boolean;
-  listEmails(options?: { limit?: number }): Promise<EmailView[]>;
+  /** Newest first; `search` narrows by recipient and state and pages with `beforeId`. */
+  listEmails(options?: { limit?: number } & EmailSearch): Promise<EmailView[]>;
   getEmail(id: string): Promise<(EmailView & { attemptLog: AttemptRow[] }) | undefined>;
 }
 
@@ -30,9 +31,10 @@ function view<T extends EmailListRow>(row: T): Omit<T, 'payload'> & { email: Ema
   return { ...rest, email };
 }
 
-export function listEmails(db: Kysely<Database>, options: { limit?: number } = {}): Promise<EmailView[]> {
-  const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
-  return selectEmails(db, limit).then((rows) => rows.map(view));
+export function listEmails(db: Kysely<Database>, options: { limit?: number } & EmailSearch = {}): Promise<EmailView[]> {
+  const { limit: asked, ...search } = options;
+  const limit = Math.min(Math.max(asked ?? 100, 1), 500);
+  return selectEmails(db, limit, search).then((rows) => rows.map(view));
 }
 
 export async function getEmail(db: Kysely<Database>, id: string): Promise<(EmailView & { attemptLog: AttemptRow[] }) | undefined> {

@@ -15,7 +15,7 @@ export type { RetrySchedule } from './retry.policy.ts';
 export { feedbackExhaustionMail } from './exhaustion.mail.ts';
 export type { OwnersLookup } from './exhaustion.mail.ts';
 export { OUTBOX_CHANNEL } from './outbox.repository.ts';
-export type { Channel } from './outbox.repository.ts';
+export type { Channel, EmailSearch } from './outbox.repository.ts';
 export { createSmtpMailer, mailDomain } from './smtp.mailer.ts';
 export type { Mailer, MailMessage, SendResult, SmtpMailerOptions } from './smtp.mailer.ts';
 export { createDeliveryService, listEmails, getEmail } from './delivery.service.ts';

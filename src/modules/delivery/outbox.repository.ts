@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { arrayLiteral, type ArrayElement, type Database } from '../../db/index.ts';
 import type { OutboxTable } from '../../db/schema.ts';
+import { likeContains } from '../../kernel/like.ts';
 
 // SQL of the outbox and its attempts. Leasing is one statement: the due rows are locked with
 // FOR UPDATE SKIP LOCKED inside the UPDATE that stamps the lease, so two workers (in one process or
@@ -167,15 +168,25 @@ const toListRow = (
   payload: r.payload,
 });
 
-export async function selectEmails(db: Kysely<Database>, limit: number): Promise<EmailListRow[]> {
-  const rows = await db
+export interface EmailSearch {
+  /** Part of the recipient's address (case-insensitive, taken literally). */
+  to?: string;
+  state?: OutboxRow['state'];
+  /** Older than this message, in (created_at, id) order: the next page. */
+  beforeId?: string;
+}
+
+export async function selectEmails(db: Kysely<Database>, limit: number, search: EmailSearch = {}): Promise<EmailListRow[]> {
+  let query = db
     .selectFrom('outbox')
     .select(['id', 'state', 'attempts', 'created_at', 'delivered_at', 'next_attempt_at', 'last_error', 'payload'])
-    .where('channel', '=', 'email')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+    .where('channel', '=', 'email');
+  if (search.to !== undefined) query = query.where(sql<boolean>`lower(payload->>'to') LIKE ${likeContains(search.to.toLowerCase())}`);
+  if (search.state !== undefined) query = query.where('state', '=', search.state);
+  if (search.beforeId !== undefined) {
+    query = query.where(sql<boolean>`(created_at, id) < (SELECT b.created_at, b.id FROM outbox b WHERE b.id = ${search.beforeId})`);
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map(toListRow);
 }
 

@@ -63,6 +63,12 @@ const T = {
     created: 'Created',
     lastError: 'Last error',
     none: 'No e-mails yet.',
+    search: 'Search',
+    toContains: 'Recipient contains',
+    anyState: 'any state',
+    noMatch: 'No e-mail matches the search.',
+    older: 'Older e-mails',
+    newest: 'Newest e-mails',
     notSending:
       'No SMTP server is configured (VARCO_SMTP_URL), so e-mails are not sent: they wait here. Open one to read it; for an invitation or a password reset, press "Create link" there and pass the link on.',
     sending: 'E-mails are sent over SMTP; the latest are listed here.',
@@ -124,6 +130,12 @@ const T = {
     created: 'Creato',
     lastError: 'Ultimo errore',
     none: 'Nessuna e-mail.',
+    search: 'Cerca',
+    toContains: 'Il destinatario contiene',
+    anyState: 'qualsiasi stato',
+    noMatch: 'Nessuna e-mail corrisponde alla ricerca.',
+    older: 'E-mail precedenti',
+    newest: 'E-mail più recenti',
     notSending:
       'Nessun server SMTP configurato (VARCO_SMTP_URL): le e-mail non vengono inviate e restano qui. Aprine una per leggerla; per un invito o un ripristino della password premi lì "Crea link" e inoltra il link.',
     sending: 'Le e-mail vengono inviate via SMTP; qui ci sono le più recenti.',
@@ -202,17 +214,42 @@ export function linkify(text: string): SafeHtml {
   return html`${parts}`;
 }
 
-export function mailListPage(locale: Locale, rows: MailRow[], sending: boolean): SafeHtml {
+const MAIL_STATES = ['pending', 'held', 'delivered', 'dead', 'exhausted'] as const;
+
+/** The list's search form as typed (empty when not set). */
+export interface MailFilterValues {
+  to: string;
+  state: string;
+}
+
+export interface MailListView {
+  rows: MailRow[];
+  sending: boolean;
+  filter: MailFilterValues;
+  olderHref: string | null;
+  newestHref: string | null;
+}
+
+export function mailListPage(locale: Locale, view: MailListView): SafeHtml {
   const t = T[locale];
   const date = (d: Date): string => formatDateTime(locale, d, { seconds: true });
-  return html`<p class="notice" role="status">${sending ? t.sending : t.notSending}</p>
+  const { rows, filter: f } = view;
+  const filtered = f.to !== '' || f.state !== '';
+  return html`<p class="notice" role="status">${view.sending ? t.sending : t.notSending}</p>
+<form method="get" action="/admin/mail" class="search" aria-label="${t.search}">
+<label for="m-to">${t.toContains}</label><input id="m-to" name="to" maxlength="254" value="${f.to}">
+<label for="m-state">${t.state}</label><select id="m-state" name="state"><option value="">${t.anyState}</option>${MAIL_STATES.map(
+    (s) => html`<option value="${s}"${f.state === s ? ' selected' : ''}>${t.states[s]}</option>`,
+  )}</select>
+<button type="submit">${t.search}</button></form>
 ${
   rows.length === 0
-    ? html`<p>${t.none}</p>`
+    ? html`<p>${filtered ? t.noMatch : t.none}</p>`
     : html`<table><thead><tr><th>${t.to}</th><th>${t.subject}</th><th>${t.state}</th><th>${t.attempts}</th><th>${t.created}</th><th>${t.lastError}</th></tr></thead><tbody>
 ${rows.map((m) => html`<tr><td>${m.to}</td><td><a href="/admin/mail/${m.id}"${m.subject ? html` lang="${m.mailLocale}"` : ''}>${m.subject || t.unreadable}</a></td><td>${t.states[m.state]}</td><td>${m.attempts}</td><td>${date(m.createdAt)}</td><td>${m.lastError ?? ''}</td></tr>\n`)}
 </tbody></table>`
-}`;
+}
+<p>${view.newestHref ? html`<a href="${view.newestHref}" rel="first">${t.newest}</a> ` : ''}${view.olderHref ? html`<a href="${view.olderHref}" rel="next">${t.older}</a>` : ''}</p>`;
 }
 
 export function mailDetailPage(locale: Locale, m: MailDetail): SafeHtml {
