@@ -54,6 +54,30 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
       },
       describe: async ({ subscriptionId }) => describeSubscription(deps, subscriptionId),
     },
+    // Undoing a suspension (fraud, a leaked key) takes a second administrator, like granting production access.
+    'subscription.reactivate': {
+      resolve: async ({ subscriptionId }) => {
+        const s = await deps.subscriptions.get(subscriptionId);
+        if (!s) return undefined;
+        const ready = allowedActions(s.state, 'admin').includes('reactivate');
+        return {
+          environment: s.environment,
+          subjectType: 'subscription',
+          subjectId: s.id,
+          organisationId: s.organisation_id,
+          ...(ready ? {} : { problem: `The subscription is ${s.state}: it is not suspended.` }),
+        };
+      },
+      execute: async ({ subscriptionId, comment }, decider) => {
+        const result = await deps.subscriptions.change(subscriptionId, 'reactivate', actorOf(decider), { comment });
+        return result.ok ? ok(`subscription ${subscriptionId} is ${result.value.state}`) : problem(result.reason);
+      },
+      describe: async ({ subscriptionId }) => {
+        const described = await describeSubscription(deps, subscriptionId);
+        const reason = (await deps.subscriptions.get(subscriptionId))?.state_comment;
+        return reason ? { ...described, facts: [...(described.facts ?? []), { label: 'suspendedBecause', value: reason }] } : described;
+      },
+    },
     'station.approve': {
       resolve: async ({ stationId }) => {
         const detail = await deps.stations.detail(stationId);

@@ -46,8 +46,12 @@ function decision(action: Extract<SubscriptionAction, 'approve' | 'reject' | 'su
         action === 'reject' ? required(values, 'comment') : action === 'suspend' && typeof values.comment === 'string' ? values.comment : undefined;
       const { subscriptions } = await services(ctx);
       try {
-        // Four-eyes: approving a production subscription is proposed by the --as administrator.
-        if (action === 'approve' && !(await cliGate(ctx, values, { kind: 'subscription.approve', params: { subscriptionId: id, comment: '' } }))) return 0;
+        // Four-eyes: approving a production subscription, or reactivating a suspended one, is proposed by the --as administrator.
+        if (
+          (action === 'approve' || action === 'reactivate') &&
+          !(await cliGate(ctx, values, { kind: `subscription.${action}`, params: { subscriptionId: id, comment: '' } }))
+        )
+          return 0;
         const result = await subscriptions.change(id, action, CLI_ACTOR, comment === undefined ? {} : { comment });
         if (!result.ok) throw new UsageError('a rejection needs --comment');
         output(ctx, values.json === true, { id, state: result.value.state }, `Subscription ${id} is now ${result.value.state}.`);

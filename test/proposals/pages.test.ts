@@ -189,3 +189,26 @@ test('one administrator cannot turn four-eyes off for a product: with the produc
   const created = await runCliInProcess(['subscription', 'create', '--org', org, '--product', 'ecommerce', '--env', 'test', '--approve', '--json'], env);
   assert.equal(created.code, 0, created.stderr);
 });
+
+test('the Reactivate button proposes for a suspended production subscription; the approver reads why it was suspended; the CLI needs --as', async () => {
+  const keys = await issueKeys(services, org, 'node', 'prod');
+  assert.equal((await a.post(`/admin/subscriptions/${keys.id}/suspend`, { comment: 'Key <leaked> on a forum' })).statusCode, 303);
+  const res = await a.post(`/admin/subscriptions/${keys.id}/reactivate`);
+  assert.equal(res.statusCode, 303);
+  const id = proposalOf(res.headers.location);
+  assert.ok(id, String(res.headers.location));
+  assert.equal((await services.subscriptions.get(keys.id))?.state, 'suspended', 'not reactivated by one administrator');
+  const page = await b.get(`/admin/proposals/${id}`);
+  assert.match(page.body, /Reactivate a suspended subscription/);
+  assert.match(page.body, /Suspended because/);
+  assert.match(page.body, /Key &lt;leaked&gt; on a forum/);
+  assert.match((await a.get(`/admin/subscriptions/${keys.id}`)).body, /id="proposal-waiting"/, 'the subscription says a proposal waits');
+  assert.equal((await b.post(`/admin/proposals/${id}/approve`)).statusCode, 303);
+  assert.equal((await services.subscriptions.get(keys.id))?.state, 'active');
+
+  assert.ok((await services.subscriptions.change(keys.id, 'suspend', { type: 'cli', id: null, ip: null }, { comment: 'again' })).ok);
+  const without = await runCliInProcess(['subscription', 'reactivate', keys.id], cliEnv);
+  assert.equal(without.code, 64, without.stdout);
+  assert.match(without.stderr, /--as EMAIL/);
+  assert.equal((await services.subscriptions.get(keys.id))?.state, 'suspended');
+});

@@ -180,3 +180,34 @@ test('a state the action does not allow is refused when proposing, not after app
     code: 'invalid_state_transition',
   });
 });
+
+test('reactivating a suspended production subscription waits for a second administrator, who sees why it was suspended; test is immediate', async () => {
+  const prod = await issueKeys(services, org, 'node', 'prod');
+  assert.ok(
+    (await services.subscriptions.change(prod.id, 'suspend', { type: 'admin', id: alice.id, ip: null }, { comment: 'Chiave pubblicata per errore' })).ok,
+  );
+  const gated = await proposals.gate({ kind: 'subscription.reactivate', params: { subscriptionId: prod.id, comment: '' } }, alice);
+  assert.ok(gated.proposed && gated.created);
+  assert.equal((await services.subscriptions.get(prod.id))?.state, 'suspended', 'still suspended');
+  const about = await proposals.describe(gated.proposal);
+  assert.ok(
+    about.facts?.some((f) => f.label === 'suspendedBecause' && f.value === 'Chiave pubblicata per errore'),
+    JSON.stringify(about),
+  );
+  assert.deepEqual(await proposals.approve(gated.proposal.id, alice), { ok: false, reason: 'own_proposal' });
+  const approved = await proposals.approve(gated.proposal.id, bob);
+  assert.ok(approved.ok && approved.value.state === 'executed');
+  assert.equal((await services.subscriptions.get(prod.id))?.state, 'active');
+  assert.ok(
+    (await auditOf(db, prod.id)).some((r) => r.action === 'subscription.reactivated' && r.actor_id === bob.id),
+    'reactivated as the approver',
+  );
+  // Proposing it for an active subscription is refused at once.
+  await assert.rejects(proposals.gate({ kind: 'subscription.reactivate', params: { subscriptionId: prod.id, comment: '' } }, alice), {
+    code: 'invalid_state_transition',
+  });
+
+  const testKeys = await issueKeys(services, org, 'node', 'test');
+  assert.ok((await services.subscriptions.change(testKeys.id, 'suspend', { type: 'admin', id: alice.id, ip: null }, { comment: 'x' })).ok);
+  assert.deepEqual(await proposals.gate({ kind: 'subscription.reactivate', params: { subscriptionId: testKeys.id, comment: '' } }, alice), { proposed: false });
+});

@@ -217,10 +217,10 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
         const { actor } = admin(request);
         const id = request.params.id;
         if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
-        // Four-eyes: approving a production subscription becomes a proposal (docs/adr/0034-four-eyes.md).
-        if (action === 'approve') {
+        // Four-eyes: approving a production subscription, or undoing its suspension, becomes a proposal (docs/adr/0034-four-eyes.md).
+        if (action === 'approve' || action === 'reactivate') {
           const gated = await options.proposals.gate(
-            { kind: 'subscription.approve', params: { subscriptionId: id, comment: request.body.comment ?? '' } },
+            { kind: `subscription.${action}`, params: { subscriptionId: id, comment: request.body.comment ?? '' } },
             adminProposer(request),
           );
           if (gated.proposed) return proposedRedirect(reply, gated);

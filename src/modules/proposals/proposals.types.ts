@@ -5,7 +5,14 @@ import type { Result } from '../../kernel/errors.ts';
 
 export type Environment = 'test' | 'prod';
 
-export const PROPOSAL_KINDS = ['subscription.approve', 'station.approve', 'api_key.regenerate', 'trust.add', 'pki.rotate_client'] as const;
+export const PROPOSAL_KINDS = [
+  'subscription.approve',
+  'subscription.reactivate',
+  'station.approve',
+  'api_key.regenerate',
+  'trust.add',
+  'pki.rotate_client',
+] as const;
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 
 export const PROPOSAL_STATES = ['pending', 'approved', 'rejected', 'expired', 'executed', 'failed'] as const;
@@ -14,6 +21,7 @@ export type ProposalState = (typeof PROPOSAL_STATES)[number];
 /** The input of each action's use case, as stored in the proposal row. */
 export interface ProposalParams {
   'subscription.approve': { subscriptionId: string; comment: string };
+  'subscription.reactivate': { subscriptionId: string; comment: string };
   'station.approve': { stationId: string; note: string };
   'api_key.regenerate': { subscriptionId: string; organisationId: string; slot: 'primary' | 'secondary'; overlapHours: number };
   'trust.add': { environment: Environment; pem: string; scope: { organisationId: string } | { allOrganisations: true } };
@@ -67,7 +75,10 @@ export interface SubjectDescription {
   /** Its page in the back office. */
   href?: string;
   /** Technical facts, shown as they are (a CA's subject, SHA-256 fingerprint, validity). */
-  facts?: ReadonlyArray<{ label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint'; value: string }>;
+  facts?: ReadonlyArray<{
+    label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint' | 'suspendedBecause';
+    value: string;
+  }>;
 }
 
 export type ActionHandlers = { [K in ProposalKind]: ActionHandler<K> };

@@ -9,7 +9,8 @@ type ProposalStrings = ReturnType<typeof proposalStrings>;
 // Back office pages of four-eyes proposals: the list (pending first) and one proposal with Approve and
 // Reject. The proposer sees the same page without the buttons, told that another administrator decides.
 
-export type ProposalKindView = 'subscription.approve' | 'station.approve' | 'api_key.regenerate' | 'trust.add' | 'pki.rotate_client';
+export type ProposalKindView =
+  'subscription.approve' | 'subscription.reactivate' | 'station.approve' | 'api_key.regenerate' | 'trust.add' | 'pki.rotate_client';
 export type ProposalStateView = 'pending' | 'approved' | 'rejected' | 'expired' | 'executed' | 'failed';
 
 export interface ProposalRowView {
@@ -42,7 +43,10 @@ export interface AboutView {
   organisation?: string;
   name?: string;
   href?: string;
-  facts?: ReadonlyArray<{ label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint'; value: string }>;
+  facts?: ReadonlyArray<{
+    label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint' | 'suspendedBecause';
+    value: string;
+  }>;
 }
 
 function age(from: Date, now: Date): string {

@@ -44,6 +44,7 @@ const en = {
     issuer: 'Issuer',
     fingerprint: 'SHA-256 fingerprint',
     validUntil: 'Valid until',
+    suspendedBecause: 'Suspended because',
     product: 'Product',
     environment: 'Environment',
     endpoint: 'Primary endpoint (IP:port)',
@@ -66,6 +67,7 @@ const en = {
   },
   kinds: {
     'subscription.approve': 'Approve subscription',
+    'subscription.reactivate': 'Reactivate a suspended subscription',
     'station.approve': 'Approve station',
     'api_key.regenerate': 'Regenerate key',
     'trust.add': 'Trust a CA',
@@ -124,6 +126,7 @@ const it: Strings = {
     issuer: 'Emittente',
     fingerprint: 'Impronta SHA-256',
     validUntil: 'Valido fino al',
+    suspendedBecause: 'Sospesa perché',
     product: 'Prodotto',
     environment: 'Ambiente',
     endpoint: 'Endpoint primario (IP:porta)',
@@ -146,6 +149,7 @@ const it: Strings = {
   },
   kinds: {
     'subscription.approve': 'Approva sottoscrizione',
+    'subscription.reactivate': 'Riattiva una sottoscrizione sospesa',
     'station.approve': 'Approva stazione',
     'api_key.regenerate': 'Rigenera chiave',
     'trust.add': 'Rendi attendibile una CA',
