@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
-import { searchAudit, verifyAuditChain } from '../modules/audit/index.ts';
-import { userIdsByEmail, userLabels } from '../modules/identity/index.ts';
+import { searchAudit, tryVerifyAuditChain } from '../modules/audit/index.ts';
+import { accountsWithEmailContaining, userLabels } from '../modules/identity/index.ts';
 import type { OrganisationsService } from '../modules/organisations/index.ts';
 import type { AuditLine, AuditViewer } from '../kernel/audit-viewer.ts';
 
@@ -14,14 +14,12 @@ export function createAuditViewer(deps: { db: Kysely<Database>; organisations: O
   return {
     search: async (search) => {
       const { email, ...rest } = search;
-      const actorIds = email === undefined ? undefined : await userIdsByEmail(db, email);
-      const rows = await searchAudit(db, { ...rest, ...(actorIds ? { actorIds } : {}) });
+      const rows = await searchAudit(db, { ...rest, ...(email === undefined ? {} : { actorIdsIn: accountsWithEmailContaining(email) }) });
       const people = await userLabels(
         db,
         rows.flatMap((r) => (r.actorId ? [r.actorId] : [])),
       );
-      const orgIds = [...new Set(rows.flatMap((r) => (r.organisationId ? [r.organisationId] : [])))];
-      const names = new Map(await Promise.all(orgIds.map(async (id) => [id, (await organisations.find(id))?.name ?? null] as const)));
+      const names = await organisations.names(rows.flatMap((r) => (r.organisationId ? [r.organisationId] : [])));
       return rows.map((r): AuditLine => ({
         ...r,
         email: (r.actorId && people.get(r.actorId)?.email) ?? null,
@@ -30,7 +28,8 @@ export function createAuditViewer(deps: { db: Kysely<Database>; organisations: O
     },
     verify: async () => {
       if (!deps.masterKey) throw new Error('The audit log is verified with the master key, which this process was not given');
-      const verdict = await verifyAuditChain(db, deps.masterKey);
+      const verdict = await tryVerifyAuditChain(db, deps.masterKey);
+      if (verdict === 'busy') return 'busy';
       return verdict.ok
         ? { ok: true, checked: verdict.checked, checkpointAt: verdict.checkpoint.at, signed: verdict.checkpoint.signed }
         : { ok: false, kind: verdict.kind, checked: verdict.checked, seq: verdict.seq, id: verdict.id, problem: verdict.problem };

@@ -41,6 +41,6 @@ export type AuditCheck =
 
 export interface AuditViewer {
   search(search: AuditViewerSearch): Promise<AuditLine[]>;
-  /** The whole chain checked against the signed checkpoint, as `varco audit verify` does. */
-  verify(): Promise<AuditCheck>;
+  /** The whole chain checked against the signed checkpoint, as `varco audit verify` does; 'busy' while another check runs. */
+  verify(): Promise<AuditCheck | 'busy'>;
 }

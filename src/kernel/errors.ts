@@ -33,6 +33,8 @@ export interface VarcoErrorOptions {
   details?: Record<string, unknown>;
   cause?: unknown;
   headers?: Record<string, string>;
+  /** The same sentence in Italian, for an Italian page (the message itself is English, for logs and APIs). */
+  it?: string;
 }
 
 export class VarcoError extends Error {
@@ -41,6 +43,7 @@ export class VarcoError extends Error {
   readonly retryable: boolean;
   readonly details: Record<string, unknown> | undefined;
   readonly headers: Record<string, string> | undefined;
+  readonly it: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: VarcoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -50,6 +53,7 @@ export class VarcoError extends Error {
     this.retryable = ERROR_CODES[code].retryable;
     this.details = options.details;
     this.headers = options.headers;
+    this.it = options.it;
   }
 }
 

@@ -84,6 +84,7 @@ test('malformed searches are refused with their reason, never a 500', async () =
   for (const [query, reason] of [
     ['type=bank', /type must be one of/],
     ['after=garbage', /The page link is not valid/],
+    ['after=org_00000000000000000000000000', /The page link is not valid/],
     [`q=${'x'.repeat(101)}`, /q must be at most 100 characters/],
   ] as const) {
     const res = await backOffice.get(`/admin/organisations?${query}`);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
 import { tamper } from '../support/db.ts';
 import { Browser, createAdmin, createOrganisation, createReferent } from '../support/subscriptions.ts';
+import { newId } from '../../src/kernel/ids.ts';
 
 // The back office's audit log (docs/security.md 44): an administrator reads who did what, to what,
 // when and from where, newest first, searches it by organisation, action, who, subject and dates,
@@ -81,6 +82,17 @@ test('the search narrows by organisation, action, who, subject and dates', async
   assert.deepEqual(actionsOf(byWho.body), ['user.enabled', 'user.disabled'], 'e-mail contains, any case');
   assert.deepEqual(actionsOf((await backOffice.get('/admin/audit?who=nobody-like-this')).body), []);
   assert.match((await backOffice.get('/admin/audit?who=nobody-like-this')).body, /No row matches the search\./);
+  // However many accounts match, every one's rows are searched (not the first few hundred).
+  const many = Array.from({ length: 260 }, (_, i) => ({
+    id: newId('usr'),
+    kind: 'referent' as const,
+    email: `bulk${String(i).padStart(3, '0')}@many.test`,
+    organisation_id: banca,
+  }));
+  await db.insertInto('users').values(many).execute();
+  const last = many.at(-1)?.id ?? '';
+  await db.transaction().execute((trx) => audit.append(trx, { actorType: 'referent', actorId: last, action: 'test.by_bulk', organisationId: banca }));
+  assert.deepEqual(actionsOf((await backOffice.get('/admin/audit?who=%40many.test')).body), ['test.by_bulk']);
 
   const byKind = await backOffice.get('/admin/audit?kind=system&action=station.');
   assert.deepEqual(actionsOf(byKind.body), ['station.flagged']);
@@ -148,8 +160,20 @@ test('malformed searches are refused as input with their reason, never a 500', a
     const res = await backOffice.get(`/admin/audit?${query}`);
     assert.equal(res.statusCode, 400, query);
     assert.match(res.body, reason, query);
+    assert.match(res.body, /<form method="get" action="\/admin\/audit"/, `${query}: the form comes back with the reason`);
+    assert.doesNotMatch(res.body, /data-audit=/, `${query}: no rows`);
     assert.equal((await backOffice.get(`/admin/audit.csv?${query}`)).statusCode, 400, `${query} (CSV)`);
   }
+});
+
+test('a refused search says why in Italian too, above the form, focused', async () => {
+  const res = await backOffice.get('/admin/audit?lang=it&kind=root&action=user.');
+  assert.equal(res.statusCode, 400);
+  assert.match(
+    res.body,
+    /<p class="error" role="alert" tabindex="-1" autofocus>kind deve essere uno tra admin, referent, cli, system, anonymous, subscription\.<\/p>/,
+  );
+  assert.match(res.body, /<input id="a-action" name="action" maxlength="80" list="a-actions" value="user\."/, 'what was typed is kept');
 });
 
 test('referents and anonymous visitors never read the audit log', async () => {
@@ -163,8 +187,12 @@ test('referents and anonymous visitors never read the audit log', async () => {
   }
 });
 
-test('the chain check says intact, then names the row edited behind Varco\u2019s back', async () => {
-  const ok = await backOffice.get('/admin/audit/verify');
+test('the chain check runs from its button (not a GET), one at a time, says intact, then names the row edited behind Varco\u2019s back', async () => {
+  const offered = await backOffice.get('/admin/audit/verify');
+  assert.equal(offered.statusCode, 200);
+  assert.doesNotMatch(offered.body, /data-audit-check=/, 'a GET only offers the check');
+  assert.match(offered.body, /<form method="post" action="\/admin\/audit\/verify">/);
+  const ok = await backOffice.post('/admin/audit/verify');
   assert.equal(ok.statusCode, 200);
   assert.match(ok.body, /data-audit-check="ok"/);
   const count = Number(
@@ -177,9 +205,23 @@ test('the chain check says intact, then names the row edited behind Varco\u2019s
   );
   assert.match(ok.body, new RegExp(`The chain is intact: ${count} rows checked`));
 
+  // While another check holds the lock (another administrator, another instance), the button says so.
+  const holder = await database.owner.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query("SELECT pg_advisory_xact_lock(hashtext('varco.audit.verify'))");
+    const busy = await backOffice.post('/admin/audit/verify');
+    assert.equal(busy.statusCode, 409);
+    assert.match(busy.body, /data-audit-check="busy"/);
+    assert.match(busy.body, /Another check of the chain is running/);
+  } finally {
+    await holder.query('ROLLBACK');
+    holder.release();
+  }
+
   const target = await db.selectFrom('audit_log').select('seq').where('action', '=', 'user.disabled').executeTakeFirstOrThrow();
   await tamper(database.owner, [[`UPDATE audit_log SET details = jsonb_set(details, '{note}', '"rewritten"') WHERE seq = $1`, [target.seq]]]);
-  const broken = await backOffice.get('/admin/audit/verify?lang=it');
+  const broken = await backOffice.post('/admin/audit/verify?lang=it');
   assert.equal(broken.statusCode, 200);
   assert.match(broken.body, /data-audit-check="row"/);
   assert.match(broken.body, new RegExp(`Una riga non corrisponde alla catena \\(seq ${target.seq}\\)`));

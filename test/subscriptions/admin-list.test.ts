@@ -72,8 +72,9 @@ test('the search narrows by name or id (literally), state and environment, and i
 test('malformed searches are refused with their reason, never a 500', async () => {
   for (const [query, reason] of [
     ['state=paused', /state must be one of/],
-    ['env=staging', /env must be test or prod/],
+    ['env=staging', /env must be one of test, prod/],
     ['before=garbage', /The page link is not valid/],
+    ['before=sub_00000000000000000000000000', /The page link is not valid/],
     [`q=${'x'.repeat(101)}`, /q must be at most 100 characters/],
   ] as const) {
     const res = await backOffice.get(`/admin/subscriptions?${query}`);

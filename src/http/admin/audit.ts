@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { VarcoError } from '../../kernel/errors.ts';
 import type { AuditLine, AuditViewer, AuditViewerSearch } from '../../kernel/audit-viewer.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import { ACTOR_TYPES, auditCheckPage, auditCheckTitle, auditPage, auditPageTitle, type AuditFilterValues } from '../../views/admin/audit.ts';
 import { adminNav } from '../../views/nav.ts';
 import { CSV_MAX_ROWS, sendCsv, toCsv } from '../shared/csv.ts';
 import { surfacePages } from '../shared/page.ts';
-import { cursorPage, DAY_MS, fetchLimit, queryDay, queryText, searchHref } from '../shared/pagination.ts';
+import { cursorPage, DAY_MS, fetchLimit, queryDay, queryText, refuseSearch, searchHref, searchProblem, searchRefusals } from '../shared/pagination.ts';
 import { requireAdmin } from '../shared/session.ts';
-import { NoQuery, query, Text, typed } from '../shared/schemas.ts';
+import { form, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 
 // The back office's audit log: its search (organisation, action, who, subject, dates), pages by the
 // chain's `seq` (newest first, 50 a page), the search as CSV, and the chain's check. Administrators
@@ -25,28 +24,34 @@ type Query = { [K in keyof AuditFilterValues | 'before']?: string | undefined };
 const PAGE_SIZE = 50;
 
 /** The form's values as typed and the search they ask for; anything malformed is refused with its reason. */
+/** The search form's values as typed. */
+const auditValuesOf = (q: Query): AuditFilterValues => ({
+  org: queryText(q, 'org'),
+  action: queryText(q, 'action'),
+  kind: queryText(q, 'kind'),
+  who: queryText(q, 'who'),
+  subject: queryText(q, 'subject'),
+  from: queryText(q, 'from'),
+  to: queryText(q, 'to'),
+});
+
+/** The form's values and the search they ask for; anything malformed is refused with its reason. */
 export function auditSearchOf(q: Query): { values: AuditFilterValues; search: Omit<AuditViewerSearch, 'limit'> } {
-  const values: AuditFilterValues = {
-    org: queryText(q, 'org'),
-    action: queryText(q, 'action'),
-    kind: queryText(q, 'kind'),
-    who: queryText(q, 'who'),
-    subject: queryText(q, 'subject'),
-    from: queryText(q, 'from'),
-    to: queryText(q, 'to'),
-  };
-  const refuse = (reason: string): never => {
-    throw new VarcoError('validation_failed', reason);
-  };
-  if (values.org !== '' && !/^org_[0-9a-z]{26}$/.test(values.org)) refuse('org must be an organisation id (org_…).');
+  const values = auditValuesOf(q);
+  if (values.org !== '' && !/^org_[0-9a-z]{26}$/.test(values.org))
+    refuseSearch('org must be an organisation id (org_…).', 'org deve essere l’id di un’organizzazione (org_…).');
   if (values.action.length > 80 || !/^[A-Za-z0-9_.]*$/.test(values.action))
-    refuse('action must be an action code or its start: letters, digits, _ and . only.');
-  if (values.kind !== '' && !(ACTOR_TYPES as readonly string[]).includes(values.kind)) refuse(`kind must be one of ${ACTOR_TYPES.join(', ')}.`);
-  if (values.who.length > 100) refuse('who must be at most 100 characters.');
-  if (values.subject.length > 64 || !/^[A-Za-z0-9_.:-]*$/.test(values.subject)) refuse('subject must be an id: letters, digits, _ . : and - only.');
+    refuseSearch(
+      'action must be an action code or its start: letters, digits, _ and . only.',
+      'action deve essere il codice di un’azione o il suo inizio: solo lettere, cifre, _ e .',
+    );
+  if (values.kind !== '' && !(ACTOR_TYPES as readonly string[]).includes(values.kind)) searchRefusals.oneOf('kind', ACTOR_TYPES);
+  if (values.who.length > 100) searchRefusals.tooLong('who', 100);
+  if (values.subject.length > 64 || !/^[A-Za-z0-9_.:-]*$/.test(values.subject))
+    refuseSearch('subject must be an id: letters, digits, _ . : and - only.', 'subject deve essere un id: solo lettere, cifre, _ . : e -.');
   const from = queryDay(values.from, 'from');
   const to = queryDay(values.to, 'to');
-  if (q.before !== undefined && !/^[1-9]\d{0,15}$/.test(q.before)) refuse('The page link is not valid.');
+  if (q.before !== undefined && !/^[1-9]\d{0,15}$/.test(q.before)) searchRefusals.pageLink();
   const search: Omit<AuditViewerSearch, 'limit'> = {
     ...(values.org ? { organisationId: values.org } : {}),
     ...(values.action ? { actionPrefix: values.action } : {}),
@@ -65,8 +70,15 @@ export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAud
   const routes = typed(app);
   routes.get('/audit', { schema: { querystring: AuditQuery } }, async (request, reply) => {
     requireAdmin(request);
-    const { values, search } = auditSearchOf(request.query);
-    const [fetched, organisations] = await Promise.all([options.auditViewer.search({ ...search, limit: fetchLimit(PAGE_SIZE) }), options.organisations.list()]);
+    const values = auditValuesOf(request.query);
+    let search: Omit<AuditViewerSearch, 'limit'> = {};
+    const problem = await searchProblem(request.locale, () => {
+      search = auditSearchOf(request.query).search;
+    });
+    const [fetched, organisations] = await Promise.all([
+      problem ? [] : options.auditViewer.search({ ...search, limit: fetchLimit(PAGE_SIZE) }),
+      options.organisations.list(),
+    ]);
     const page = cursorPage({
       fetched,
       pageSize: PAGE_SIZE,
@@ -76,6 +88,7 @@ export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAud
       before: request.query.before,
     });
     const body = auditPage(request.locale, {
+      ...(problem ? { problem } : {}),
       filter: values,
       organisations: organisations.map((o) => ({ id: o.id, name: o.name })).sort((a, b) => a.name.localeCompare(b.name, request.locale)),
       rows: page.rows,
@@ -83,7 +96,7 @@ export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAud
       newestHref: page.newestHref,
       csvHref: searchHref('/admin/audit.csv', values),
     });
-    return send(request, reply, auditPageTitle(request.locale), body);
+    return send(request, reply, auditPageTitle(request.locale), body, problem ? 400 : 200);
   });
   routes.get('/audit.csv', { schema: { querystring: AuditQuery } }, async (request, reply) => {
     requireAdmin(request);
@@ -109,9 +122,21 @@ export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAud
     );
     return sendCsv(reply, 'varco-audit-log.csv', csv);
   });
-  routes.get('/audit/verify', { schema: { querystring: NoQuery } }, async (request, reply) => {
-    requireAdmin(request);
+  // The check walks the whole log: a button (POST, with the session's form token) runs it, one at a
+  // time across instances; the page a GET shows only offers it, so a reload or a link runs nothing.
+  routes.get('/audit/verify', { schema: { querystring: NoQuery } }, (request, reply) => {
+    const session = requireAdmin(request);
+    return send(request, reply, auditCheckTitle(request.locale), auditCheckPage(request.locale, { csrf: session.csrfToken }));
+  });
+  routes.post('/audit/verify', { schema: { querystring: NoQuery, body: form({}) } }, async (request, reply) => {
+    const session = requireAdmin(request);
     const check = await options.auditViewer.verify();
-    return send(request, reply, auditCheckTitle(request.locale), auditCheckPage(request.locale, check));
+    return send(
+      request,
+      reply,
+      auditCheckTitle(request.locale),
+      auditCheckPage(request.locale, { csrf: session.csrfToken, check }),
+      check === 'busy' ? 409 : 200,
+    );
   });
 }

@@ -20,7 +20,7 @@ import {
 } from '../../views/admin/mail.ts';
 import { adminActor } from './organisations.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
-import { cursorPage, queryText } from '../shared/pagination.ts';
+import { cursorPage, queryText, searchProblem, searchRefusals } from '../shared/pagination.ts';
 import { isId } from '../../kernel/ids.ts';
 import type { Static } from 'typebox';
 import { surfacePages } from '../shared/page.ts';
@@ -84,10 +84,10 @@ const MailQuery = query({ to: Text, state: Text, before: Text });
 /** The list's search from the query; a malformed one is refused with its reason (400), never a 500. */
 function mailSearchOf(q: Static<typeof MailQuery>): { values: MailFilterValues; search: Omit<EmailSearch, 'limit'> } {
   const values: MailFilterValues = { to: queryText(q, 'to'), state: queryText(q, 'state') };
-  if (values.to.length > 254) throw new VarcoError('validation_failed', 'to must be at most 254 characters.');
+  if (values.to.length > 254) searchRefusals.tooLong('to', 254);
   const state = MAIL_STATES.find((s) => s === values.state);
-  if (values.state !== '' && state === undefined) throw new VarcoError('validation_failed', `state must be one of ${MAIL_STATES.join(', ')}.`);
-  if (q.before !== undefined && !isId(q.before, 'msg')) throw new VarcoError('validation_failed', 'The page link is not valid.');
+  if (values.state !== '' && state === undefined) searchRefusals.oneOf('state', MAIL_STATES);
+  if (q.before !== undefined && !isId(q.before, 'msg')) searchRefusals.pageLink();
   return {
     values,
     search: { ...(values.to ? { to: values.to } : {}), ...(state ? { state } : {}), ...(q.before !== undefined ? { beforeId: q.before } : {}) },
@@ -105,15 +105,29 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
   const routes = typed(app);
   routes.get('/mail', { schema: { querystring: MailQuery } }, async (request, reply) => {
     if (!request.session) return reply.redirect('/admin/sign-in', 303);
-    const { values, search } = mailSearchOf(request.query);
-    const fetched = await delivery.listEmails({ ...search, limit: MAIL_PAGE + 1 });
+    const values: MailFilterValues = { to: queryText(request.query, 'to'), state: queryText(request.query, 'state') };
+    let search: Omit<EmailSearch, 'limit'> = {};
+    const problem = await searchProblem(request.locale, async () => {
+      search = mailSearchOf(request.query).search;
+      // A page link naming an e-mail that does not exist would read as an empty outbox.
+      if (search.beforeId !== undefined && !(await delivery.getEmail(search.beforeId))) searchRefusals.pageLink();
+    });
+    const fetched = problem ? [] : await delivery.listEmails({ ...search, limit: MAIL_PAGE + 1 });
     const page = cursorPage({ fetched, pageSize: MAIL_PAGE, cursorOf: (m: EmailView) => m.id, base: '/admin/mail', values, before: request.query.before });
     const rows = page.rows.map((view) => row(view, rendered(view.email).subject));
     return send(
       request,
       reply,
       title(request),
-      mailListPage(request.locale, { rows, sending: delivery.sending, filter: values, olderHref: page.olderHref, newestHref: page.newestHref }),
+      mailListPage(request.locale, {
+        ...(problem ? { problem } : {}),
+        rows,
+        sending: delivery.sending,
+        filter: values,
+        olderHref: page.olderHref,
+        newestHref: page.newestHref,
+      }),
+      problem ? 400 : 200,
     );
   });
 

@@ -12,7 +12,7 @@ import {
   ORGANISATION_TYPES,
   type OrganisationSearch,
 } from '../../modules/organisations/index.ts';
-import { queryText } from '../shared/pagination.ts';
+import { queryText, searchProblem, searchRefusals } from '../shared/pagination.ts';
 import { adminNav } from '../../views/nav.ts';
 import { accessNotice, invitedNotice, organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
 import { problemIn } from '../../views/problems.ts';
@@ -60,10 +60,10 @@ type ListQuery = { q?: string; type?: string; after?: string };
 /** The list's search from the query; a malformed one is refused with its reason (400), never a 500. */
 export function organisationSearchOf(q: ListQuery): { values: { q: string; type: string }; search: Omit<OrganisationSearch, 'limit'> } {
   const values = { q: queryText(q, 'q'), type: queryText(q, 'type') };
-  if (values.q.length > 100) throw new VarcoError('validation_failed', 'q must be at most 100 characters.');
+  if (values.q.length > 100) searchRefusals.tooLong('q', 100);
   const type = ORGANISATION_TYPES.find((t) => t === values.type);
-  if (values.type !== '' && type === undefined) throw new VarcoError('validation_failed', `type must be one of ${ORGANISATION_TYPES.join(', ')}.`);
-  if (q.after !== undefined && !isId(q.after, 'org')) throw new VarcoError('validation_failed', 'The page link is not valid.');
+  if (values.type !== '' && type === undefined) searchRefusals.oneOf('type', ORGANISATION_TYPES);
+  if (q.after !== undefined && !isId(q.after, 'org')) searchRefusals.pageLink();
   return {
     values,
     search: { ...(values.q ? { text: values.q } : {}), ...(type ? { type } : {}), ...(q.after !== undefined ? { afterId: q.after } : {}) },
@@ -91,8 +91,16 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
     asked: { query: ListQuery; refused?: never } | { refused: { form: Record<string, string>; error: string; problem: string } },
   ) => {
     const refused = asked.refused;
-    const { values, search } = refused ? { values: { q: '', type: '' }, search: {} } : organisationSearchOf(asked.query);
-    const fetched = await organisations.search({ ...search, limit: ORGANISATIONS_PAGE + 1 });
+    const values = refused ? { q: '', type: '' } : { q: queryText(asked.query, 'q'), type: queryText(asked.query, 'type') };
+    let search: Omit<OrganisationSearch, 'limit'> = {};
+    const problem = refused
+      ? undefined
+      : await searchProblem(request.locale, async () => {
+          search = organisationSearchOf(asked.query).search;
+          // A page link naming an organisation that does not exist would read as "No organisations yet".
+          if (search.afterId !== undefined && !(await organisations.find(search.afterId))) searchRefusals.pageLink();
+        });
+    const fetched = problem ? [] : await organisations.search({ ...search, limit: ORGANISATIONS_PAGE + 1 });
     const rows = fetched.slice(0, ORGANISATIONS_PAGE).map((o) => ({
       id: o.id,
       name: o.name,
@@ -109,8 +117,9 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
       nextHref: fetched.length > ORGANISATIONS_PAGE && last ? pageHref(values, last.id) : null,
       firstHref: search.afterId !== undefined ? pageHref(values) : null,
       ...(refused ?? {}),
+      ...(problem ? { searchProblem: problem } : {}),
     });
-    return send(request, reply, title(request), body, refused ? 400 : 200);
+    return send(request, reply, title(request), body, refused || problem ? 400 : 200);
   };
 
   const detailPage = async (

@@ -34,7 +34,7 @@ import { adminProposer, proposedRedirect } from './proposals.ts';
 import { surfacePages } from '../shared/page.ts';
 import { problemIn } from '../../views/problems.ts';
 import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
-import { queryText, searchHref } from '../shared/pagination.ts';
+import { queryText, searchHref, searchProblem, searchRefusals } from '../shared/pagination.ts';
 import type { Static } from 'typebox';
 import type { Timelines } from '../../kernel/home.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
@@ -108,10 +108,10 @@ const ListQuery = query({ state: Text, env: Text, q: Text, before: Text });
 export function subscriptionSearchOf(q: Static<typeof ListQuery>): { values: SubscriptionListFilter; filter: SubscriptionFilter } {
   const values: SubscriptionListFilter = { state: queryText(q, 'state'), env: queryText(q, 'env'), q: queryText(q, 'q') };
   const state = SUBSCRIPTION_STATES.find((s) => s === values.state);
-  if (values.state !== '' && state === undefined) throw new VarcoError('validation_failed', `state must be one of ${SUBSCRIPTION_STATES.join(', ')}.`);
-  if (values.env !== '' && values.env !== 'test' && values.env !== 'prod') throw new VarcoError('validation_failed', 'env must be test or prod.');
-  if (values.q.length > 100) throw new VarcoError('validation_failed', 'q must be at most 100 characters.');
-  if (q.before !== undefined && !isId(q.before, 'sub')) throw new VarcoError('validation_failed', 'The page link is not valid.');
+  if (values.state !== '' && state === undefined) searchRefusals.oneOf('state', SUBSCRIPTION_STATES);
+  if (values.env !== '' && values.env !== 'test' && values.env !== 'prod') searchRefusals.oneOf('env', ['test', 'prod']);
+  if (values.q.length > 100) searchRefusals.tooLong('q', 100);
+  if (q.before !== undefined && !isId(q.before, 'sub')) searchRefusals.pageLink();
   return {
     values,
     filter: {
@@ -161,10 +161,16 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
   const routes = typed(app);
   routes.get('/subscriptions', { schema: { querystring: ListQuery } }, async (request, reply) => {
     admin(request);
-    const { values, filter } = subscriptionSearchOf(request.query);
+    const values: SubscriptionListFilter = { state: queryText(request.query, 'state'), env: queryText(request.query, 'env'), q: queryText(request.query, 'q') };
+    let filter: SubscriptionFilter = {};
+    const problem = await searchProblem(request.locale, async () => {
+      filter = subscriptionSearchOf(request.query).filter;
+      // A page link naming a subscription that does not exist would read as "No subscriptions yet".
+      if (filter.beforeId !== undefined && !(await subscriptions.get(filter.beforeId))) searchRefusals.pageLink();
+    });
     const [pending, fetched] = await Promise.all([
       subscriptions.list({ state: 'submitted' }),
-      subscriptions.list({ ...filter, limit: SUBSCRIPTIONS_PAGE + 1 }),
+      problem ? [] : subscriptions.list({ ...filter, limit: SUBSCRIPTIONS_PAGE + 1 }),
     ]);
     const rows = fetched.slice(0, SUBSCRIPTIONS_PAGE);
     const last = rows.at(-1);
@@ -173,12 +179,14 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
       reply,
       strings(request.locale).subscriptions,
       adminSubscriptionsPage(request.locale, {
+        ...(problem ? { problem } : {}),
         pending: pending.map(view),
         rows: rows.map(view),
         filter: values,
         olderHref: fetched.length > SUBSCRIPTIONS_PAGE && last ? searchHref('/admin/subscriptions', values, last.id) : null,
         newestHref: filter.beforeId !== undefined ? searchHref('/admin/subscriptions', values) : null,
       }),
+      problem ? 400 : 200,
     );
   });
 

@@ -104,7 +104,7 @@ function errorPageLocale(request: FastifyRequest): Locale {
   return cookieLocale(request) ?? acceptedLocale(request.headers['accept-language']);
 }
 
-/** What went wrong, in the page's language: English pages keep the error's own sentence, Italian ones say it by code. */
+/** What went wrong, in the page's language: English pages keep the error's own sentence, Italian ones its Italian one or say it by code. */
 function errorMessage(locale: Locale, error: VarcoError): string {
   if (error.status === 404) return translate(locale, 'error.notFound');
   if (error.code === 'csrf_invalid') return translate(locale, 'csrf.invalid');
@@ -112,6 +112,7 @@ function errorMessage(locale: Locale, error: VarcoError): string {
   const refusal = schemaRefusal(locale, error);
   if (refusal !== undefined) return refusal;
   if (locale === 'en') return error.message;
+  if (error.it !== undefined) return error.it;
   const key = `error.code.${error.code}`;
   return isMessageKey(key) ? translate(locale, key) : translate(locale, 'error.generic');
 }

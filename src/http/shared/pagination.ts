@@ -14,11 +14,40 @@ export function queryText(query: Record<string, unknown>, name: string): string 
 
 export const DAY_MS = 86_400_000;
 
+/** A search refused as input (400): its reason in English (logs, the API) and in Italian (an Italian page). */
+export function refuseSearch(en: string, it: string): never {
+  throw new VarcoError('validation_failed', en, { it });
+}
+
+/** The reasons the back office's searches give, in both languages; `field` is the query parameter's name. */
+export const searchRefusals = {
+  tooLong: (field: string, max: number): never =>
+    refuseSearch(`${field} must be at most ${max} characters.`, `${field} deve avere al massimo ${max} caratteri.`),
+  oneOf: (field: string, values: readonly string[]): never =>
+    refuseSearch(`${field} must be one of ${values.join(', ')}.`, `${field} deve essere uno tra ${values.join(', ')}.`),
+  pageLink: (): never => refuseSearch('The page link is not valid.', 'Il link alla pagina non è valido.'),
+};
+
+/**
+ * Runs a search's checks; a refusal becomes its reason in the page's language, for the list page to show
+ * above its form again (status 400) instead of an error page without the form. Other errors pass through.
+ */
+export async function searchProblem(locale: 'en' | 'it', check: () => void | Promise<void>): Promise<string | undefined> {
+  try {
+    await check();
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof VarcoError) || error.code !== 'validation_failed') throw error;
+    return locale === 'it' && error.it !== undefined ? error.it : error.message;
+  }
+}
+
 /** A search form's date (`YYYY-MM-DD`, a UTC day) as its midnight; undefined when empty; anything else is a validation error naming `field`. */
 export function queryDay(text: string, field: string): Date | undefined {
   if (text === '') return undefined;
   const at = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== text) throw new VarcoError('validation_failed', `${field} must be a date (YYYY-MM-DD).`);
+  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== text)
+    refuseSearch(`${field} must be a date (YYYY-MM-DD).`, `${field} deve essere una data (AAAA-MM-GG).`);
   return at;
 }
 
@@ -72,5 +101,7 @@ export function cursorPage<T, V extends FormValues<V>>(input: CursorPageInput<T,
 /** Organisation names by id, for the administrator's lists of rows several organisations are party to. */
 export async function organisationNames(organisations: OrganisationsService, ids: ReadonlyArray<string | null>): Promise<Map<string, string>> {
   const distinct = [...new Set(ids.filter((id): id is string => id !== null))];
-  return new Map(await Promise.all(distinct.map(async (id) => [id, (await organisations.find(id))?.name ?? id] as const)));
+  const names = await organisations.names(distinct);
+  // An organisation that no longer exists is named by its id.
+  return new Map(distinct.map((id) => [id, names.get(id) ?? id]));
 }

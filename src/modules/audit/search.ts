@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { likePrefix } from '../../kernel/like.ts';
 
@@ -11,8 +11,8 @@ export interface AuditSearch {
   /** An action code or its start: `subscription.` finds every subscription event. */
   actionPrefix?: string;
   actorType?: string;
-  /** The rows of these actors only (the users whose e-mail matched); an empty list finds nothing. */
-  actorIds?: readonly string[];
+  /** The rows of these actors only: a subquery of account ids (identity's accountsWithEmailContaining). */
+  actorIdsIn?: Expression<string> | SelectQueryBuilder<never, never, { id: string }>;
   /** A subject's id (`sub_…`, `sta_…`), whatever its type. */
   subjectId?: string;
   from?: Date;
@@ -37,14 +37,13 @@ export interface AuditRow {
 }
 
 export async function searchAudit(db: Kysely<Database>, search: AuditSearch): Promise<AuditRow[]> {
-  if (search.actorIds?.length === 0) return [];
   let q = db
     .selectFrom('audit_log')
     .select(['seq', 'id', 'at', 'actor_type', 'actor_id', 'action', 'subject_type', 'subject_id', 'organisation_id', 'ip', 'details']);
   if (search.organisationId !== undefined) q = q.where('organisation_id', '=', search.organisationId);
   if (search.actionPrefix !== undefined) q = q.where(sql<boolean>`action LIKE ${likePrefix(search.actionPrefix)}`);
   if (search.actorType !== undefined) q = q.where('actor_type', '=', search.actorType);
-  if (search.actorIds !== undefined) q = q.where('actor_id', 'in', [...search.actorIds]);
+  if (search.actorIdsIn !== undefined) q = q.where('actor_id', 'in', search.actorIdsIn);
   if (search.subjectId !== undefined) q = q.where('subject_id', '=', search.subjectId);
   if (search.from !== undefined) q = q.where('at', '>=', search.from);
   if (search.until !== undefined) q = q.where('at', '<', search.until);

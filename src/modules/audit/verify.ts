@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { safeEqual } from '../../kernel/crypto.ts';
 import { auditKeys, checkpointMac, GENESIS, rowHash, type AuditKeys } from './chain.ts';
@@ -97,15 +97,34 @@ async function compareWithCheckpoint(db: Kysely<Database>, keys: AuditKeys, walk
   };
 }
 
-/** Verifies the whole log in one consistent snapshot (appends commit a row and its checkpoint together). */
-export async function verifyAuditChain(db: Kysely<Database>, masterKey: Buffer): Promise<AuditVerdict> {
+/** The whole log in one consistent snapshot (appends commit a row and its checkpoint together). */
+function verifyIn(db: Kysely<Database>, masterKey: Buffer, exclusive: boolean): Promise<AuditVerdict | 'busy'> {
   const keys = auditKeys(masterKey);
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
+      if (exclusive) {
+        const { rows } = await sql<{ got: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext('varco.audit.verify')) AS got`.execute(trx);
+        if (rows[0]?.got !== true) return 'busy';
+      }
       const walked = await walkChain(trx, keys);
       return 'ok' in walked ? walked : compareWithCheckpoint(trx, keys, walked);
     });
+}
+
+/** Verifies the whole log (`varco audit verify`): always runs. */
+export async function verifyAuditChain(db: Kysely<Database>, masterKey: Buffer): Promise<AuditVerdict> {
+  const verdict = await verifyIn(db, masterKey, false);
+  if (verdict === 'busy') throw new Error('unreachable: a non-exclusive check never reports busy');
+  return verdict;
+}
+
+/**
+ * The back office's check: 'busy' while another one runs on any instance, so a walk of the whole log per
+ * click (reloads, several administrators) cannot pile up on the database.
+ */
+export function tryVerifyAuditChain(db: Kysely<Database>, masterKey: Buffer): Promise<AuditVerdict | 'busy'> {
+  return verifyIn(db, masterKey, true);
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { expressionBuilder, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { likeContains } from '../../kernel/like.ts';
 
@@ -114,15 +114,15 @@ export async function userLabels(
   return new Map(rows.map((r) => [r.id, { email: r.email, kind: r.kind, organisationId: r.organisation_id }]));
 }
 
-/** Ids of the accounts whose e-mail contains `fragment` (case-insensitive), at most `limit`: the audit viewer's "who" search. */
-export async function userIdsByEmail(db: Kysely<Database>, fragment: string, limit = 200): Promise<string[]> {
-  const pattern = likeContains(fragment.toLowerCase());
-  const rows = await db
+/**
+ * The ids of the accounts whose e-mail contains `fragment` (case-insensitive, literally), as a subquery
+ * for `actor_id IN (…)` in another module's query (the audit viewer's "who"): every match, however many,
+ * and only this module names its table (docs/adr/0011).
+ */
+export function accountsWithEmailContaining(fragment: string) {
+  const eb = expressionBuilder<Database, never>();
+  return eb
     .selectFrom('users')
-    .select('id')
-    .where((eb) => eb(eb.fn('lower', ['email']), 'like', pattern))
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
+    .select('users.id')
+    .where((inner) => inner(inner.fn('lower', ['users.email']), 'like', likeContains(fragment.toLowerCase())));
 }

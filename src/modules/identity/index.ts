@@ -11,7 +11,7 @@ export type { ChangePasswordOutcome } from './password-change.ts';
 export {
   adminRecipients,
   userLabels,
-  userIdsByEmail,
+  accountsWithEmailContaining,
   createReferent,
   enabledReferentsOf,
   findEnabledAdmin,

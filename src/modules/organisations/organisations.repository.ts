@@ -49,6 +49,14 @@ export function searchOrganisations(db: Kysely<Database>, search: OrganisationSe
   return q.orderBy('name').orderBy('id').limit(search.limit).execute();
 }
 
+/** Names by id, in one query (the lists that name several organisations per page). */
+export async function organisationNamesById(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {
+  const distinct = [...new Set(ids)];
+  if (distinct.length === 0) return new Map();
+  const rows = await db.selectFrom('organisations').select(['id', 'name']).where('id', 'in', distinct).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 export function listInvitations(db: Kysely<Database>, organisationId: string) {
   return db
     .selectFrom('invitations')

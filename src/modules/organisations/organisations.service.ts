@@ -98,6 +98,8 @@ export function createOrganisationsService(options: OrganisationsOptions) {
     find: (id: string) => repo.findOrganisation(db, id),
     list: () => repo.listOrganisations(db),
     search: (search: repo.OrganisationSearch) => repo.searchOrganisations(db, search),
+    /** Names by id in one query; an id that names no organisation is absent. */
+    names: (ids: readonly string[]) => repo.organisationNamesById(db, ids),
     referents: (organisationId: string) => referentsOf(db, organisationId),
     invitations: (organisationId: string) => repo.listInvitations(db, organisationId),
   };

@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { actionWords, WORDED_ACTIONS } from '../shared/timeline.ts';
+import { refusal } from '../shared/message.ts';
 
 // The back office's audit log: who did what, to what, when and from where, newest first, a page at a
 // time; searchable by organisation, action, who and subject, downloadable as CSV; and the chain's
@@ -38,6 +39,8 @@ const EN = {
   verify: 'Check the chain',
   verifyIntro: 'Checks every row’s keyed hash and the signed checkpoint, as npx varco audit verify does. On a long log this takes a while.',
   verifyTitle: 'Audit log check',
+  verifyAgain: 'Check again',
+  busy: 'Another check of the chain is running (started by an administrator on this or another instance). Try again when it has finished.',
   verified: (n: number) => `The chain is intact: ${n} rows checked, up to the newest checkpoint.`,
   checkpoint: (at: string, signed: boolean) => `Newest checkpoint: ${at}${signed ? ', signed with the master key' : ', unsigned (written before keyed rows)'}.`,
   broken: {
@@ -80,6 +83,8 @@ const IT: typeof EN = {
   verify: 'Verifica la catena',
   verifyIntro: 'Controlla l’hash con chiave di ogni riga e il checkpoint firmato, come npx varco audit verify. Su un registro lungo richiede un po’ di tempo.',
   verifyTitle: 'Verifica del registro di audit',
+  verifyAgain: 'Verifica di nuovo',
+  busy: 'È già in corso un’altra verifica della catena (avviata da un amministratore su questa o un’altra istanza). Riprova quando è terminata.',
   verified: (n: number) => `La catena è integra: ${n} righe controllate, fino al checkpoint più recente.`,
   checkpoint: (at: string, signed: boolean) =>
     `Checkpoint più recente: ${at}${signed ? ', firmato con la chiave master' : ', non firmato (scritto prima delle righe con chiave)'}.`,
@@ -131,6 +136,8 @@ export interface AuditLineView {
 }
 
 export interface AuditPageView {
+  /** Why the search was refused (in the page's language): shown above the form, focused; no rows. */
+  problem?: string;
   filter: AuditFilterValues;
   organisations: ReadonlyArray<{ id: string; name: string }>;
   rows: readonly AuditLineView[];
@@ -224,9 +231,9 @@ export function auditPage(locale: Locale, view: AuditPageView): SafeHtml {
   const t = words(locale);
   const filtered = Object.values(view.filter).some((v) => v !== '');
   return html`<p>${t.intro}</p>
-<p><a href="/admin/audit/verify">${t.verify}</a> — <small>${t.verifyIntro}</small></p>
-${searchForm(locale, view)}
-${view.rows.length === 0 ? html`<p>${filtered ? t.noMatch : t.empty}</p>` : table(locale, view.rows)}
+<p><a href="/admin/audit/verify">${t.verify}</a></p>
+${view.problem ? refusal(view.problem) : ''}${searchForm(locale, view)}
+${view.problem ? '' : view.rows.length === 0 ? html`<p>${filtered ? t.noMatch : t.empty}</p>` : table(locale, view.rows)}
 <p>${view.newestHref ? html`<a href="${view.newestHref}" rel="first">${t.newest}</a> ` : ''}${view.olderHref ? html`<a href="${view.olderHref}" rel="next">${t.older}</a>` : ''}</p>
 ${view.rows.length > 0 ? html`<p><a href="${view.csvHref}" download>${t.csv}</a></p>` : ''}`;
 }
@@ -239,12 +246,21 @@ export function auditCheckTitle(locale: Locale): string {
   return words(locale).verifyTitle;
 }
 
-export function auditCheckPage(locale: Locale, check: AuditCheckView): SafeHtml {
+/** The check's page: its button, and once run its verdict ('busy': another check is running). */
+export function auditCheckPage(locale: Locale, view: { csrf: string; check?: AuditCheckView | 'busy' }): SafeHtml {
   const t = words(locale);
-  const body = check.ok
-    ? html`<p class="notice" role="status" data-audit-check="ok">✔ ${t.verified(check.checked)}</p>
+  const { check } = view;
+  const verdict =
+    check === undefined
+      ? ''
+      : check === 'busy'
+        ? html`<p class="warning" role="status" data-audit-check="busy">${t.busy}</p>`
+        : check.ok
+          ? html`<p class="notice" role="status" data-audit-check="ok">✔ ${t.verified(check.checked)}</p>
 <p>${t.checkpoint(formatDateTime(locale, check.checkpointAt, { seconds: true }), check.signed)}</p>`
-    : html`<div class="error" role="alert" data-audit-check="${check.kind}"><p>✘ ${t.broken[check.kind](check.seq)}</p><p>${t.checked(check.checked)}</p>
+          : html`<div class="error" role="alert" data-audit-check="${check.kind}"><p>✘ ${t.broken[check.kind](check.seq)}</p><p>${t.checked(check.checked)}</p>
 <p>${t.problem}: <code>${check.problem}</code></p><p>${t.report}</p></div>`;
-  return html`${body}<p><a href="/admin/audit">${t.back}</a></p>`;
+  return html`${verdict}<p>${t.verifyIntro}</p>
+<form method="post" action="/admin/audit/verify"><input type="hidden" name="_csrf" value="${view.csrf}"><button type="submit">${check === undefined ? t.verify : t.verifyAgain}</button></form>
+<p><a href="/admin/audit">${t.back}</a></p>`;
 }

@@ -1,7 +1,7 @@
 import { html, raw, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal, REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
 // The back office Mail page: what Varco sent or would send. Links in the text part are clickable;
 // the HTML part is shown as escaped source, never rendered: its parameters come from outside.
@@ -223,6 +223,8 @@ export interface MailFilterValues {
 }
 
 export interface MailListView {
+  /** Why the search was refused (in the page's language): shown above the search form, focused; no rows. */
+  problem?: string;
   rows: MailRow[];
   sending: boolean;
   filter: MailFilterValues;
@@ -236,16 +238,18 @@ export function mailListPage(locale: Locale, view: MailListView): SafeHtml {
   const { rows, filter: f } = view;
   const filtered = f.to !== '' || f.state !== '';
   return html`<p class="notice" role="status">${view.sending ? t.sending : t.notSending}</p>
-<form method="get" action="/admin/mail" class="search" aria-label="${t.search}">
+${view.problem ? refusal(view.problem) : ''}<form method="get" action="/admin/mail" class="search" aria-label="${t.search}">
 <label for="m-to">${t.toContains}</label><input id="m-to" name="to" maxlength="254" value="${f.to}">
 <label for="m-state">${t.state}</label><select id="m-state" name="state"><option value="">${t.anyState}</option>${MAIL_STATES.map(
     (s) => html`<option value="${s}"${f.state === s ? ' selected' : ''}>${t.states[s]}</option>`,
   )}</select>
 <button type="submit">${t.search}</button></form>
 ${
-  rows.length === 0
-    ? html`<p>${filtered ? t.noMatch : t.none}</p>`
-    : html`<table><thead><tr><th>${t.to}</th><th>${t.subject}</th><th>${t.state}</th><th>${t.attempts}</th><th>${t.created}</th><th>${t.lastError}</th></tr></thead><tbody>
+  view.problem
+    ? ''
+    : rows.length === 0
+      ? html`<p>${filtered ? t.noMatch : t.none}</p>`
+      : html`<table><thead><tr><th>${t.to}</th><th>${t.subject}</th><th>${t.state}</th><th>${t.attempts}</th><th>${t.created}</th><th>${t.lastError}</th></tr></thead><tbody>
 ${rows.map((m) => html`<tr><td>${m.to}</td><td><a href="/admin/mail/${m.id}"${m.subject ? html` lang="${m.mailLocale}"` : ''}>${m.subject || t.unreadable}</a></td><td>${t.states[m.state]}</td><td>${m.attempts}</td><td>${date(m.createdAt)}</td><td>${m.lastError ?? ''}</td></tr>\n`)}
 </tbody></table>`
 }

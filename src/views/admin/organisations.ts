@@ -188,6 +188,8 @@ export interface OrganisationsListView {
   form?: Record<string, string>;
   error?: string;
   problem?: string;
+  /** Why the search was refused (in the page's language): shown above the search form, focused; no rows. */
+  searchProblem?: string;
 }
 
 export function organisationsPage(locale: Locale, view: OrganisationsListView): SafeHtml {
@@ -195,7 +197,7 @@ export function organisationsPage(locale: Locale, view: OrganisationsListView): 
   const { rows, csrf, form = {}, error, problem, filter } = view;
   const bad = (field: string) => invalidIf(problem !== undefined && PROBLEM_FIELDS[problem] === field);
   const filtered = filter.q !== '' || filter.type !== '';
-  return html`${errorBox(error)}
+  return html`${view.searchProblem ? refusal(view.searchProblem) : ''}
 <form method="get" action="/admin/organisations" class="search" aria-label="${t.search}">
 <label for="o-q">${t.searchText}</label><input id="o-q" name="q" maxlength="100" value="${filter.q}">
 <label for="o-type">${t.showOnly}</label><select id="o-type" name="type"><option value="">${t.anyType}</option>${TYPES.map(
@@ -203,14 +205,17 @@ export function organisationsPage(locale: Locale, view: OrganisationsListView): 
   )}</select>
 <button type="submit">${t.search}</button></form>
 ${
-  rows.length === 0
-    ? html`<p>${filtered ? t.noMatch : t.none}</p>`
-    : html`<table><thead><tr><th>${t.name}</th><th>${t.taxCode}</th><th>${t.type}</th><th>${t.email}</th></tr></thead><tbody>
+  view.searchProblem
+    ? ''
+    : rows.length === 0
+      ? html`<p>${filtered ? t.noMatch : t.none}</p>`
+      : html`<table><thead><tr><th>${t.name}</th><th>${t.taxCode}</th><th>${t.type}</th><th>${t.email}</th></tr></thead><tbody>
 ${rows.map((o) => html`<tr data-organisation="${o.id}"><td><a href="/admin/organisations/${o.id}">${o.name}</a></td><td>${o.taxCode}</td><td>${typeLabel(locale, o.type)}</td><td>${o.contactEmail}</td></tr>`)}
 </tbody></table>`
 }
 <p>${view.firstHref ? html`<a href="${view.firstHref}" rel="first">${t.firstPage}</a> ` : ''}${view.nextHref ? html`<a href="${view.nextHref}" rel="next">${t.nextPage}</a>` : ''}</p>
 <h2>${t.create}</h2>
+${errorBox(error)}
 <form method="post" action="/admin/organisations">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="name">${t.name}</label><input id="name" name="name" required maxlength="200" value="${form.name ?? ''}"${bad('name')}>

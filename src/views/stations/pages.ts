@@ -61,10 +61,15 @@ export interface FormProblem {
   problem: string;
 }
 
-const errorList = (locale: Locale, problems: FormProblem[], field?: string): SafeHtml | string => {
-  const shown = problems.filter((p) => field === undefined || p.field === field);
-  return shown.length === 0 ? '' : html`<ul class="error"${REFUSAL_ATTRIBUTES}>${shown.map((p) => html`<li>${problemText(locale, p.problem)}</li>`)}</ul>`;
+/** A field's problems beside it (the summary at the top announces them and takes the focus). */
+const errorList = (locale: Locale, problems: FormProblem[], field: string): SafeHtml | string => {
+  const shown = problems.filter((p) => p.field === field);
+  return shown.length === 0 ? '' : html`<ul class="error">${shown.map((p) => html`<li>${problemText(locale, p.problem)}</li>`)}</ul>`;
 };
+
+/** Every problem of a refused form once, at its top: announced and focused (one per page). */
+const errorSummary = (locale: Locale, problems: FormProblem[]): SafeHtml | string =>
+  problems.length === 0 ? '' : html`<ul class="error"${REFUSAL_ATTRIBUTES}>${problems.map((p) => html`<li>${problemText(locale, p.problem)}</li>`)}</ul>`;
 
 export function envLabel(locale: Locale, env: string): string {
   const t = stationStrings(locale);
@@ -137,7 +142,7 @@ function endpointFields(locale: Locale, role: 'primary' | 'secondary', form: Sta
 export function stationFormPage(locale: Locale, input: { action: string; csrf: string; form: StationForm; problems: FormProblem[]; isNew: boolean }): SafeHtml {
   const t = stationStrings(locale);
   const { form, problems } = input;
-  return html`${errorList(locale, problems, 'station')}
+  return html`${errorSummary(locale, problems)}
 <form method="post" action="${input.action}" class="station-form">
 <input type="hidden" name="_csrf" value="${input.csrf}">
 ${

@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { keysTable, subscriptionSummary, subscriptionTable, type KeyRowView, type Message, type SubscriptionRowView } from './portal.ts';
 import { productText, stateLabel, strings } from './strings.ts';
+import { refusal } from '../shared/message.ts';
 import { messageBox } from '../shared/message.ts';
 
 // Back-office pages: pending requests and decisions, and the product catalogue.
@@ -20,6 +21,8 @@ export interface SubscriptionListFilter {
 export function adminSubscriptionsPage(
   locale: Locale,
   view: {
+    /** Why the search was refused (in the page's language): shown above the search form, focused; no rows. */
+    problem?: string;
     pending: SubscriptionRowView[];
     rows: SubscriptionRowView[];
     filter: SubscriptionListFilter;
@@ -33,7 +36,7 @@ export function adminSubscriptionsPage(
   return html`<h2>${t.pending}</h2>
 ${view.pending.length ? subscriptionTable(locale, view.pending, '/admin', true) : html`<p>${t.noPending}</p>`}
 <h2>${t.all}</h2>
-<form method="get" action="/admin/subscriptions" class="search" aria-label="${t.search}">
+${view.problem ? refusal(view.problem) : ''}<form method="get" action="/admin/subscriptions" class="search" aria-label="${t.search}">
 <label for="s-q">${t.searchText}</label><input id="s-q" name="q" maxlength="100" value="${f.q}">
 <label for="state">${t.filter}</label><select id="state" name="state"><option value="">${t.any}</option>
 ${STATES.map((s) => html`<option value="${s}"${f.state === s ? ' selected' : ''}>${stateLabel(locale, s)}</option>`)}</select>
@@ -41,7 +44,7 @@ ${STATES.map((s) => html`<option value="${s}"${f.state === s ? ' selected' : ''}
     (e) => html`<option value="${e}"${f.env === e ? ' selected' : ''}>${e === 'test' ? t.test : t.prod}</option>`,
   )}</select>
 <button type="submit">${t.search}</button></form>
-${view.rows.length ? subscriptionTable(locale, view.rows, '/admin', true) : html`<p>${filtered ? t.noMatch : t.noSubscriptions}</p>`}
+${view.problem ? '' : view.rows.length ? subscriptionTable(locale, view.rows, '/admin', true) : html`<p>${filtered ? t.noMatch : t.noSubscriptions}</p>`}
 <p>${view.newestHref ? html`<a href="${view.newestHref}" rel="first">${t.newest}</a> ` : ''}${view.olderHref ? html`<a href="${view.olderHref}" rel="next">${t.older}</a>` : ''}</p>`;
 }
 
