@@ -75,7 +75,7 @@ header nav{display:flex;flex-wrap:wrap;gap:.25rem 0}
 header a{color:#fff;margin-right:1rem}header nav a[aria-current=page]{font-weight:bold;text-decoration-thickness:3px}main{max-width:60rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px}
 label{display:block;margin:.75rem 0 .25rem}input,select,textarea{display:block;font:inherit;padding:.4rem;width:100%;max-width:28rem;box-sizing:border-box}
 button{font:inherit;padding:.5rem 1rem;margin-top:1rem;background:#12355b;color:#fff;border:0;border-radius:4px;cursor:pointer}
-.error{color:#a4161a;background:#fde8e8;padding:.5rem 1rem;border-radius:4px}.notice{background:#e8f4fd;padding:.5rem 1rem;border-radius:4px}
+.error{color:#a4161a;background:#fde8e8;padding:.5rem 1rem;border-radius:4px}input[aria-invalid=true],select[aria-invalid=true],textarea[aria-invalid=true]{border:2px solid #a4161a}.notice{background:#e8f4fd;padding:.5rem 1rem;border-radius:4px}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
 input[type=checkbox],input[type=radio]{display:inline-block;width:auto}code.key{font-size:1.1rem;word-break:break-all}
 .verdict{font-weight:bold}.verdict-passed{color:#1b7a3a}.verdict-warning{color:#9a6700}.verdict-failed{color:#a4161a}.verdict-skipped{color:#5b6472}

@@ -77,7 +77,7 @@ test('cancelling a subscription and suspending one are asked first, in words; th
   assert.equal((mail.payload as { params: Record<string, string> }).params.comment, 'Chiamate anomale <dal> vostro server');
   const rendered = renderEmail(mail.payload as Parameters<typeof renderEmail>[0]);
   assert.match(rendered.text, /Reason given by the administrator: Chiamate anomale <dal> vostro server/);
-  assert.match((await referent.get(`/portal/subscriptions/${subscriptionId}`)).body, /Note: Chiamate anomale &lt;dal&gt; vostro server/);
+  assert.match((await referent.get(`/portal/subscriptions/${subscriptionId}`)).body, /Reason for the suspension: Chiamate anomale &lt;dal&gt; vostro server/);
 
   const cancel = await referent.get(`/portal/subscriptions/${subscriptionId}/cancel`);
   assert.equal(cancel.statusCode, 200);

@@ -82,3 +82,10 @@ test('malformed searches are refused with their reason, never a 500', async () =
     assert.match(res.body, reason, query);
   }
 });
+
+test('the search finds a subscription by its organisation\u2019s name', async () => {
+  const other = await createOrganisation(db, 'Comune di Altrove');
+  const created = await services.apiKeys.createActive({ organisationId: other, productCode: 'node', environment: 'test' }, CLI);
+  assert.ok(created.ok);
+  assert.deepEqual(idsOf(allSection((await backOffice.get('/admin/subscriptions?q=altrove')).body)), [created.value.id]);
+});

@@ -204,7 +204,7 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
     const c = confirmStrings(request.locale).suspend;
     const t = strings(request.locale);
     const body = confirmPage(request.locale, {
-      consequences: [`${found.organisation_name} — ${found.name} (${found.environment})`, ...c.consequences],
+      consequences: [`${found.organisation_name} — ${found.name} (${found.environment === 'prod' ? t.prod : t.test})`, ...c.consequences],
       action: `/admin/subscriptions/${id}/suspend`,
       fields: { _csrf: csrf },
       inputs: html`<label for="comment">${t.suspendReason}</label><textarea id="comment" name="comment" required maxlength="1000"${error ? html` aria-invalid="true" aria-describedby="comment-error" autofocus` : ''}></textarea>${error ? html`<p class="error" id="comment-error" role="alert">${error}</p>` : ''}`,

@@ -22,12 +22,12 @@ export interface OrganisationSearch {
   /** Part of the name, tax code or contact e-mail (case-insensitive, taken literally). */
   text?: string;
   type?: OrganisationType;
-  /** The page after this organisation, in (name, id) order. */
+  /** The page after this organisation, in (lower(name), id) order. */
   afterId?: string;
   limit: number;
 }
 
-/** The back office's list: by name, a page at a time, narrowed by text and type. */
+/** The back office's list: by name (any case), a page at a time, narrowed by text and type. */
 export function searchOrganisations(db: Kysely<Database>, search: OrganisationSearch) {
   let q = db.selectFrom('organisations').selectAll();
   if (search.text !== undefined) {
@@ -44,9 +44,14 @@ export function searchOrganisations(db: Kysely<Database>, search: OrganisationSe
   if (search.afterId !== undefined) {
     const afterId = search.afterId;
     // Names repeat: the id breaks ties, so a page starts exactly after the last row of the previous one.
-    q = q.where(sql<boolean>`(name, id) > (SELECT a.name, a.id FROM organisations a WHERE a.id = ${afterId})`);
+    q = q.where(sql<boolean>`(lower(name), id) > (SELECT lower(a.name), a.id FROM organisations a WHERE a.id = ${afterId})`);
   }
-  return q.orderBy('name').orderBy('id').limit(search.limit).execute();
+  // By name whatever its capitals ("Comune di …" beside "Comune Esempio"), as people read a list.
+  return q
+    .orderBy(sql`lower(name)`)
+    .orderBy('id')
+    .limit(search.limit)
+    .execute();
 }
 
 /** Names by id, in one query (the lists that name several organisations per page). */

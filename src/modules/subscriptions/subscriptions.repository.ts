@@ -53,7 +53,7 @@ export interface SubscriptionFilter {
   organisationId?: string;
   state?: SubscriptionState;
   environment?: 'test' | 'prod';
-  /** Part of the subscription's name or id (case-insensitive, taken literally). */
+  /** Part of the subscription's name or id, or of its organisation's name (case-insensitive, taken literally). */
   text?: string;
   /** Older than this subscription, in (created_at, id) order: the back office's next page. */
   beforeId?: string;
@@ -67,7 +67,13 @@ export function listSubscriptions(db: Kysely<Database>, filter: SubscriptionFilt
   if (filter.environment !== undefined) query = query.where('subscriptions.environment', '=', filter.environment);
   if (filter.text !== undefined) {
     const pattern = likeContains(filter.text.toLowerCase());
-    query = query.where((eb) => eb.or([eb(eb.fn('lower', ['subscriptions.name']), 'like', pattern), eb('subscriptions.id', 'like', pattern)]));
+    query = query.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['subscriptions.name']), 'like', pattern),
+        eb('subscriptions.id', 'like', pattern),
+        eb(eb.fn('lower', [organisation.name]), 'like', pattern),
+      ]),
+    );
   }
   if (filter.beforeId !== undefined) {
     // Created in the same millisecond: the id breaks the tie, so a page starts exactly after the previous one.

@@ -282,8 +282,8 @@ ${i.state === 'sent' || i.state === 'waiting' || i.state === 'expired' ? html`<f
 <label for="lastName">${t.lastName}</label><input id="lastName" name="lastName" required maxlength="100" value="${form.lastName ?? ''}"${bad('names')}>
 <label for="email">${t.refEmail}</label><input id="email" name="email" type="email" required value="${form.email ?? ''}"${bad('email')}>
 <label for="locale">${t.language}</label><select id="locale" name="locale"><option value="en" lang="en">English</option><option value="it" lang="it"${form.locale === 'it' ? ' selected' : ''}>Italiano</option></select>
-<fieldset${bad('products')}><legend>${t.products}</legend>
-${view.products.map((p) => html`<label class="check"><input type="checkbox" name="products" value="${p.id}"> ${productText(locale, p.name)} (<code>${p.code}</code>)</label>`)}
+<fieldset><legend>${t.products}</legend>
+${view.products.map((p) => html`<label class="check"><input type="checkbox" name="products" value="${p.id}"${bad('products')}> ${productText(locale, p.name)} (<code>${p.code}</code>)</label>`)}
 </fieldset>
 <button type="submit">${t.send}</button>
 </form>

@@ -77,7 +77,7 @@ ${rows.map(
 export function subscriptionSummary(locale: Locale, s: SubscriptionRowView): SafeHtml {
   const t = strings(locale);
   return html`<p><code>${s.id}</code> · ${t.product}: <strong>${productText(locale, s.productName)}</strong> · ${t.environment}: ${s.environment === 'test' ? t.test : t.prod}
- · ${t.state}: <strong data-state="${s.state}">${stateLabel(locale, s.state)}</strong>${s.stateComment ? html` · ${t.stateComment}: ${s.stateComment}` : ''}</p>
+ · ${t.state}: <strong data-state="${s.state}">${stateLabel(locale, s.state)}</strong>${s.stateComment ? html` · ${s.state === 'suspended' ? t.suspendedBecause : s.state === 'rejected' ? t.rejectedBecause : t.stateComment}: ${s.stateComment}` : ''}</p>
 <p>${t.organisation}: ${s.organisationName} · ${t.created}: ${when(locale, s.createdAt)} · ${t.lastPing}: <span id="last-ping">${when(locale, s.inboundVerifiedAt, true)}</span></p>`;
 }
 
