@@ -143,7 +143,7 @@ test('a PSP lists the tokens it activated, newest first, each as the node stands
   assert.match(it.body, /<a href="\/portal\/pagopa\/payments" aria-current="page">Pagamenti pagoPA<\/a>/, 'the menu entry, marked current');
   assert.deepEqual(listed(it.body), ALFA);
   assert.deepEqual(standings(it.body), ['active', 'expired', 'lapsed', 'ko', 'paid']);
-  assert.match(it.body, /scaduto alle [^<]+, non ancora sostituito/, 'an active token past its expiry reads expired, not yet taken over');
+  assert.match(it.body, /scaduto il [^<]+, non ancora sostituito/, 'an active token past its expiry reads expired, not yet taken over');
   assert.match(it.body, /scaduto: un’attivazione successiva ha preso l’avviso/);
   assert.match(it.body, /<td[^>]*>Collaudo<\/td>/);
   assert.ok(it.body.includes(`${uno.ec.fiscalCode} ${n1}`), 'the notice: fiscal code and number');
@@ -167,7 +167,9 @@ test('the search: state, notice (as printed, in groups), EC fiscal code, token, 
   assert.deepEqual(await search(''), UNO, 'the notice\u2019s EC sees every PSP\u2019s tokens of its notices');
   assert.deepEqual(await search('state=paid'), [paid]);
   assert.deepEqual(await search('state=failed'), [failed]);
-  assert.deepEqual(await search('state=active'), [n6again, lapsed], 'the stored state: a token past its expiry is still active to the node');
+  assert.deepEqual(await search('state=active'), [n6again], 'active: before its expiry');
+  assert.deepEqual(await search('state=lapsed'), [lapsed], 'a token past its expiry is found as the list shows it');
+  assert.deepEqual(await search('state=stalled'), []);
   assert.deepEqual(await search(`notice=${encodeURIComponent(`${n1.slice(0, 2)} ${n1.slice(2, 6)} ${n1.slice(6, 10)} ${n1.slice(10)}`)}`), [paid]);
   assert.deepEqual(await search(`notice=${n6}`), [n6again, expired], 'every token the notice had');
   assert.deepEqual(await search(`ec=${uno.ec.fiscalCode}`), UNO);
@@ -354,7 +356,7 @@ test('bad search input is a 400 page saying what is wrong, in the page\u2019s la
   const cases: Array<[string, RegExp]> = [
     ['env=staging', /The environment must be test or production/],
     ['state=lost', /Choose a state from the list/],
-    ['state=lapsed', /Choose a state from the list/],
+    ['state=taken', /Choose a state from the list/],
     ['notice=12345', /A notice number has 18 digits/],
     [`notice=${'9'.repeat(65)}`, /at most 64 characters/],
     ['ec=ABC', /An EC fiscal code has 11 digits/],

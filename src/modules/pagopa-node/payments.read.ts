@@ -9,6 +9,7 @@ import {
   SUMMARY_COLUMNS,
   type PaymentDetail,
   type PaymentFilter,
+  type PaymentStanding,
   type PaymentSummary,
   type PaymentViewer,
   type SummaryRow,
@@ -40,10 +41,26 @@ export interface PaymentsReaderOptions {
 type Db = Kysely<Database>;
 type ListQuery = SelectQueryBuilder<Database, 'pagopa_payments', SummaryRow>;
 
-function applyFilter(query: ListQuery, f: PaymentFilter, limit: number): ListQuery {
+/** The stored state and which side of its expiry (`now`, as standingOf judges it) a standing means. */
+function standingCondition(q: ListQuery, standing: PaymentStanding, now: Date): ListQuery {
+  switch (standing) {
+    case 'active':
+      return q.where('state', '=', 'active').where('expires_at', '>', now);
+    case 'lapsed':
+      return q.where('state', '=', 'active').where('expires_at', '<=', now);
+    case 'activating':
+      return q.where('state', '=', 'activating').where('expires_at', '>', now);
+    case 'stalled':
+      return q.where('state', '=', 'activating').where('expires_at', '<=', now);
+    default:
+      return q.where('state', '=', standing);
+  }
+}
+
+function applyFilter(query: ListQuery, f: PaymentFilter, limit: number, now: Date): ListQuery {
   let q = query;
   if (f.env) q = q.where('environment', '=', f.env);
-  if (f.state) q = q.where('state', '=', f.state);
+  if (f.state) q = standingCondition(q, f.state, now);
   if (f.noticeNumber) q = q.where('notice_number', '=', f.noticeNumber);
   if (f.fiscalCode) q = q.where('fiscal_code', '=', f.fiscalCode);
   if (f.token) q = q.where('token', '=', f.token);
@@ -54,15 +71,20 @@ function applyFilter(query: ListQuery, f: PaymentFilter, limit: number): ListQue
   return q.orderBy('activated_at', 'desc').orderBy('token', 'desc').limit(limit);
 }
 
-async function searchPayments(db: Db, viewer: PaymentViewer, filter: PaymentFilter, limit: number): Promise<SummaryRow[]> {
+async function searchPayments(db: Db, viewer: PaymentViewer, filter: PaymentFilter, limit: number, now: Date): Promise<SummaryRow[]> {
   const base = (): ListQuery => db.selectFrom('pagopa_payments').select(SUMMARY_COLUMNS);
-  if ('admin' in viewer) return applyFilter(base(), filter, limit).execute();
+  if ('admin' in viewer) return applyFilter(base(), filter, limit, now).execute();
   const org = viewer.organisationId;
-  const psp = applyFilter(base().where('psp_organisation_id', '=', org), filter, limit);
-  const ec = applyFilter(base().where('ec_organisation_id', '=', org), filter, limit);
+  const psp = applyFilter(base().where('psp_organisation_id', '=', org), filter, limit, now);
+  const ec = applyFilter(base().where('ec_organisation_id', '=', org), filter, limit, now);
   // The owner of a station it does not run for itself (a partner's): when the owner is the EC, the EC's
   // branch has the row already, and the index pagopa_payments_station_org holds only the others.
-  const owner = applyFilter(base().where('station_organisation_id', '=', org).whereRef('station_organisation_id', '<>', 'ec_organisation_id'), filter, limit);
+  const owner = applyFilter(
+    base().where('station_organisation_id', '=', org).whereRef('station_organisation_id', '<>', 'ec_organisation_id'),
+    filter,
+    limit,
+    now,
+  );
   // UNION (not ALL): an organisation party twice (the PSP paying its own notice) gets the row once.
   const merged = await sql<SummaryRow>`${psp} UNION ${ec} UNION ${owner} ORDER BY activated_at DESC, token DESC LIMIT ${limit}`.execute(db);
   return merged.rows;
@@ -82,8 +104,8 @@ export function createPaymentsReader(options: PaymentsReaderOptions): PaymentsRe
   return {
     async list(viewer, filter = {}) {
       const limit = Math.min(Math.max(Math.trunc(filter.limit ?? PAYMENTS_PAGE_SIZE), 1), PAYMENTS_MAX_PAGE_SIZE);
-      const rows = await searchPayments(db, viewer, filter, limit);
       const now = clock.now();
+      const rows = await searchPayments(db, viewer, filter, limit, now);
       return rows.map((row) => paymentSummary(row, now));
     },
     async get(viewer, token) {

@@ -59,7 +59,7 @@ const DEBTOR = {
   email: 'mario.rossi@example.it',
 };
 
-test('the EC\u2019s payment is shown without the debtor and the metadata; a stamp by its type and province, not its hash', () => {
+test('the EC\u2019s payment is shown without the debtor and the metadata; a stamp by its type only (not the debtor\u2019s province, not its hash)', () => {
   const stored = {
     version: 2,
     data: {
@@ -103,7 +103,7 @@ test('the EC\u2019s payment is shown without the debtor and the metadata; a stam
       'TARI 2026',
       [
         ['IT60X0542811101000000123456', null, null],
-        [null, { type: '01', province: 'RM' }, 'Comune di Prova'],
+        [null, { type: '01' }, 'Comune di Prova'],
       ],
     ],
   );

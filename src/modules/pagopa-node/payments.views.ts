@@ -31,8 +31,8 @@ export function standingOf(state: PaymentState, expiresAt: Date, now: Date): Pay
 
 export interface PaymentFilter {
   env?: 'test' | 'prod' | undefined;
-  /** The stored state: an active token past its expiry is `active` here, `lapsed` in `standing`. */
-  state?: PaymentState | undefined;
+  /** Where the token stands now, as the list shows it: `active` is before its expiry, `lapsed` after (stored `active` both). */
+  state?: PaymentStanding | undefined;
   noticeNumber?: string | undefined;
   /** The notice's creditor institution (11 digits). */
   fiscalCode?: string | undefined;
@@ -85,8 +85,8 @@ export interface EcTransferView {
   companyName: string | null;
   amountCents: number;
   iban: string | null;
-  /** A digital stamp asked instead of an IBAN (V2): its type and the payer's province, not the document's hash. */
-  stamp: { type: string; province: string } | null;
+  /** A digital stamp asked instead of an IBAN (V2): its type only (its province is the debtor's residence; the document's hash is not shown). */
+  stamp: { type: string } | null;
   remittanceInformation: string;
   category: string | null;
 }
@@ -213,7 +213,7 @@ function transferView(t: Transfer): EcTransferView {
     companyName: 'companyName' in t ? (t.companyName ?? null) : null,
     amountCents: t.transferAmount,
     iban: t.IBAN ?? null,
-    stamp: stamp ? { type: stamp.tipoBollo, province: stamp.provinciaResidenza } : null,
+    stamp: stamp ? { type: stamp.tipoBollo } : null,
     remittanceInformation: t.remittanceInformation,
     category: t.transferCategory ?? null,
   };

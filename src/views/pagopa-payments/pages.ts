@@ -19,11 +19,14 @@ export interface PaymentFilterValues {
   to: string;
 }
 
-/** The stored states, in the order the search form offers them. */
-export const PAYMENT_STATES = ['activating', 'active', 'failed', 'paid', 'ko', 'expired'] as const;
-export type PaymentStateView = (typeof PAYMENT_STATES)[number];
+/**
+ * What the search form offers, in its order: where a token stands now, as the list shows it — an active
+ * token past its expiry is `lapsed`, not `active`; an activation past its hold is `stalled`.
+ */
+export const PAYMENT_STATES = ['activating', 'stalled', 'active', 'lapsed', 'failed', 'paid', 'ko', 'expired'] as const;
 /** Where the token stands now: a stored state, or `lapsed` / `stalled` (past its expiry, not yet swept). */
-export type StandingView = PaymentStateView | 'lapsed' | 'stalled';
+export type StandingView = (typeof PAYMENT_STATES)[number];
+export type PaymentStateView = Exclude<StandingView, 'lapsed' | 'stalled'>;
 
 export interface PaymentRowView {
   token: string;
