@@ -55,7 +55,7 @@ test('the page lists the newest rows first, naming the administrator, the organi
   assert.match(disabledRow, new RegExp(`<a href="/admin/organisations/${banca}">Banca Alfa</a>`));
   assert.match(disabledRow, new RegExp(`<code>${referent.id}</code>`));
   assert.match(page.body, /<a href="\/admin\/stations\/sta_beta"><code>sta_beta<\/code><\/a>/, 'a station subject links to its page');
-  assert.match(page.body, /<dt>failures<\/dt><dd>3<\/dd>/, 'details shown');
+  assert.match(page.body, /<dt><code>failures<\/code><\/dt><dd><code>3<\/code><\/dd>/, 'details shown');
   assert.match(page.body, /<a href="\/admin\/audit" aria-current="page">Audit log<\/a>/, 'in the menu, current');
 
   const italian = await backOffice.get('/admin/audit?lang=it');
@@ -124,7 +124,7 @@ test('pages follow the chain\u2019s order: every row once, none lost while rows 
   assert.match(second.body, /rel="first">Newest rows<\/a>/);
   const all = [...rowsOf(first.body), ...rowsOf(second.body)].map(Number);
   assert.equal(new Set(all).size, 60);
-  const ns = [...(first.body + second.body).matchAll(/<dt>n<\/dt><dd>(\d+)<\/dd>/g)].map((m) => Number(m[1]));
+  const ns = [...(first.body + second.body).matchAll(/<dt><code>n<\/code><\/dt><dd><code>(\d+)<\/code><\/dd>/g)].map((m) => Number(m[1]));
   assert.deepEqual(
     ns,
     Array.from({ length: 60 }, (_, i) => 59 - i),

@@ -150,6 +150,8 @@ export function walkPages(ids: Walk['ids']): Record<'admin' | 'portal', string[]
       '/admin/stations',
       `/admin/stations/${ids.station}`,
       '/admin/errors',
+      '/admin/audit',
+      '/admin/audit/verify',
       '/admin/trust',
       '/admin/pagopa',
       '/admin/pagopa/payments',

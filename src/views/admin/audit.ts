@@ -170,7 +170,8 @@ function detailText(value: unknown): string {
 function detailsCell(details: Record<string, unknown>): SafeHtml | '' {
   const entries = Object.entries(details);
   if (entries.length === 0) return '';
-  return html`<dl class="details">${entries.map(([name, value]) => html`<dt>${name}</dt><dd>${detailText(value)}</dd>`)}</dl>`;
+  // Recorded data, not words of the page: as code (the language check and screen readers read it as such).
+  return html`<dl class="details">${entries.map(([name, value]) => html`<dt><code>${name}</code></dt><dd><code>${detailText(value)}</code></dd>`)}</dl>`;
 }
 
 function who(locale: Locale, r: AuditLineView): SafeHtml {
