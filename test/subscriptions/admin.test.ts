@@ -44,7 +44,10 @@ test('suspend and reactivate from the back office; the pending list and the stat
   assert.doesNotMatch((await admin.get('/admin/subscriptions?state=active')).body, new RegExp(`/admin/subscriptions/${keys.id}"`));
   assert.equal((await admin.post(`/admin/subscriptions/${keys.id}/reactivate`)).statusCode, 303);
   assert.equal((await ping(keys.primary)).statusCode, 200);
-  assert.equal((await admin.post(`/admin/subscriptions/${keys.id}/reactivate`)).statusCode, 409);
+  const stale = await admin.post(`/admin/subscriptions/${keys.id}/reactivate`);
+  assert.equal(stale.statusCode, 409, 'decided meanwhile (a stale tab)');
+  assert.match(stale.body, /Nothing was done: the subscription had already changed/);
+  assert.match(stale.body, /data-state="active"/, 'its page as it is now');
   assert.equal((await admin.get('/admin/subscriptions/sub_00000000000000000000000000')).statusCode, 404);
   // Referents cannot reach the back office at all.
   assert.equal((await app.inject({ method: 'GET', url: '/admin/subscriptions', headers: { cookie: portal.jar.header() } })).statusCode, 303);

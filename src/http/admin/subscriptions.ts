@@ -236,7 +236,12 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
         if (action === 'suspend' && (request.body.comment ?? '').trim() === '') {
           return suspendPage(request, reply, id, strings(request.locale).suspendReasonRequired);
         }
-        const result = await subscriptions.change(id, action, actor, { comment: request.body.comment ?? '' });
+        const result = await subscriptions.change(id, action, actor, { comment: request.body.comment ?? '' }).catch((error: unknown) => {
+          // Decided meanwhile (another tab, another administrator): its page as it is now, saying so.
+          if (error instanceof VarcoError && error.code === 'invalid_state_transition') return 'changed' as const;
+          throw error;
+        });
+        if (result === 'changed') return detail(request, reply, id, { kind: 'error', text: strings(request.locale).changedMeanwhile }, 409);
         if (!result.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);
         return reply.redirect(`/admin/subscriptions/${id}?done=${action}`, 303);
       },
