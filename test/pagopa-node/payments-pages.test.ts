@@ -147,6 +147,7 @@ test('a PSP lists the tokens it activated, newest first, each as the node stands
   assert.match(it.body, /scaduto: un’attivazione successiva ha preso l’avviso/);
   assert.match(it.body, /<td[^>]*>Collaudo<\/td>/);
   assert.ok(it.body.includes(`${uno.ec.fiscalCode} ${n1}`), 'the notice: fiscal code and number');
+  assert.match(it.body, /<td[^>]*>Comune Uno<\/td>/, 'the creditor institution by name, for the PSP too');
   assert.ok(it.body.includes('100,00\u00a0€'), 'the amount, as Italian writes it');
   assert.ok(it.body.includes(`Banca Alfa (${alfa.head.idPSP})`));
   assert.ok(it.body.includes(`href="/portal/pagopa/payments/${paid}"`), 'each token links to its page');
@@ -272,6 +273,20 @@ test('a paid token\u2019s page: the PSP, the station, the EC\u2019s payment and 
   ])
     assert.ok(page.body.includes(text), text);
   assert.match(page.body, /<tr><th>Station owner<\/th><td>Comune Uno<\/td><\/tr>/);
+  // Where the receipt is, beside the state: its recipient, its delivery state, linked to its page.
+  const receipt = await db
+    .selectFrom('pagopa_receipts')
+    .select(['id', 'recipient_fiscal_code'])
+    .where('token', '=', paid)
+    .orderBy('position')
+    .executeTakeFirstOrThrow();
+  assert.match(
+    page.body,
+    new RegExp(
+      `<tr><th>Receipt</th><td><a href="/portal/pagopa/receipts/${receipt.id}">to ${receipt.recipient_fiscal_code}</a>: (being delivered|delivered) \\(\\d+ attempt\\(s\\)\\)`,
+    ),
+  );
+  assert.match(page.body, new RegExp(`<title>pagoPA payment ${uno.ec.fiscalCode} · ${n1}`));
   assert.match(page.body, /<tr><th>Outcome<\/th><td>OK<\/td><\/tr>/);
   for (const secret of ['Mario Rossi', 'RSSMRA80A01H501U', 'mario.rossi@example.it', 'Debitore di prova', 'ANONIMO'])
     assert.ok(!page.body.includes(secret), `${secret} is not shown`);

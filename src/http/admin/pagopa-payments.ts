@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { PaymentsReader } from '../../modules/pagopa-node/index.ts';
+import type { ReceiptsService } from '../../modules/pagopa-receipts/index.ts';
 import { adminNav } from '../../views/nav.ts';
 import { registerPaymentRoutes } from '../shared/payment-routes.ts';
 import { requireAdmin } from '../shared/session.ts';
@@ -10,12 +11,14 @@ import { requireAdmin } from '../shared/session.ts';
 export interface AdminPaymentRoutesOptions {
   pagopaPayments: PaymentsReader;
   organisations: OrganisationsService;
+  receipts: ReceiptsService;
 }
 
 export function registerAdminPaymentRoutes(app: FastifyInstance, options: AdminPaymentRoutesOptions): void {
   registerPaymentRoutes(app, {
     surface: 'admin',
     payments: options.pagopaPayments,
+    receipts: options.receipts,
     organisations: options.organisations,
     nav: adminNav,
     viewerOf: (request) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
 import type { PaymentsReader } from '../../modules/pagopa-node/index.ts';
+import type { ReceiptsService } from '../../modules/pagopa-receipts/index.ts';
 import { portalNav } from '../../views/nav.ts';
 import { registerPaymentRoutes } from '../shared/payment-routes.ts';
 import { requireReferent } from '../shared/session.ts';
@@ -12,12 +13,14 @@ import { requireReferent } from '../shared/session.ts';
 export interface PortalPaymentRoutesOptions {
   pagopaPayments: PaymentsReader;
   organisations: OrganisationsService;
+  receipts: ReceiptsService;
 }
 
 export function registerPortalPaymentRoutes(app: FastifyInstance, options: PortalPaymentRoutesOptions): void {
   registerPaymentRoutes(app, {
     surface: 'portal',
     payments: options.pagopaPayments,
+    receipts: options.receipts,
     organisations: options.organisations,
     nav: portalNav,
     viewerOf: (request) => ({ organisationId: requireReferent(request).organisationId }),

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import type { ReceiptsService } from '../../modules/pagopa-receipts/index.ts';
 import {
   isPaymentCursor,
   isPaymentToken,
@@ -16,7 +17,8 @@ import {
   type PaymentViewer,
 } from '../../modules/pagopa-node/index.ts';
 import type { Locale } from '../../views/i18n.ts';
-import { formatDateTime, formatMoney, minorToDecimal } from '../../views/format.ts';
+import { formatDate, formatDateTime, formatMoney, minorToDecimal } from '../../views/format.ts';
+import { receiptStrings } from '../../views/pagopa-receipts/strings.ts';
 import {
   PAYMENT_STATES,
   paymentDetailPage,
@@ -42,6 +44,8 @@ import { IdSegment, NoQuery, query, Text, typed } from './schemas.ts';
 export interface PaymentRoutesOptions {
   surface: 'portal' | 'admin';
   payments: PaymentsReader;
+  /** The token's receipts, shown on its page (each a link to its own page, which scopes it again). */
+  receipts: Pick<ReceiptsService, 'list'>;
   organisations: OrganisationsService;
   /** Throws when the session may not read payments (the surface's own check). */
   viewerOf(request: FastifyRequest): PaymentViewer;
@@ -129,6 +133,13 @@ function rowView(locale: Locale, p: PaymentSummary, names?: Map<string, string>)
   return { ...view, parties: `${ec}${via}` };
 }
 
+/** A calendar day of the protocol (`YYYY-MM-DD`) as the pages write dates; anything else as it came. */
+function calendarDay(locale: Locale, day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+  const at = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(at.getTime()) ? day : formatDate(locale, at);
+}
+
 function ecPaymentDisplay(locale: Locale, p: EcPaymentView | null): EcPaymentDisplay | null {
   if (!p) return null;
   const t = paymentStrings(locale);
@@ -138,7 +149,7 @@ function ecPaymentDisplay(locale: Locale, p: EcPaymentView | null): EcPaymentDis
     company: p.companyName ?? '',
     office: p.officeName ?? '',
     amount: money(locale, p.amountCents),
-    dueDate: p.dueDate,
+    dueDate: calendarDay(locale, p.dueDate),
     transfers: p.transfers.map((x) => ({
       idTransfer: x.idTransfer,
       institution: x.companyName ? `${x.companyName} (${x.fiscalCodePA})` : x.fiscalCodePA,
@@ -159,8 +170,8 @@ function outcomeDisplay(locale: Locale, d: OutcomeDetailsView | null): OutcomeDe
     primaryCiIncurredFee: money(locale, d.primaryCiIncurredFeeCents),
     idBundle: d.idBundle ?? '',
     idCiBundle: d.idCiBundle ?? '',
-    applicationDate: d.applicationDate,
-    transferDate: d.transferDate,
+    applicationDate: calendarDay(locale, d.applicationDate),
+    transferDate: calendarDay(locale, d.transferDate),
     stamps: d.stamps,
   };
 }
@@ -285,13 +296,11 @@ export function registerPaymentRoutes(app: FastifyInstance, options: PaymentRout
       values,
       before: filter.before,
     });
-    const names =
-      'admin' in viewer
-        ? await organisationNames(
-            options.organisations,
-            rows.flatMap((p) => [p.ecOrganisationId, p.stationOrganisationId]),
-          )
-        : undefined;
+    // The creditor institution by name for every reader (a PSP's desk knows institutions by name, as pagoPA's registry shows them).
+    const names = await organisationNames(
+      options.organisations,
+      rows.flatMap((p) => [p.ecOrganisationId, p.stationOrganisationId]),
+    );
     const body = paymentListPage(request.locale, {
       base,
       intro: 'admin' in viewer ? t.adminIntro : t.intro,
@@ -322,9 +331,21 @@ export function registerPaymentRoutes(app: FastifyInstance, options: PaymentRout
     const viewer = options.viewerOf(request);
     const p = await payments.get(viewer, request.params.token);
     if (!p) throw new VarcoError('not_found', 'No such payment.');
-    const names = await organisationNames(options.organisations, [p.ecOrganisationId, p.stationOrganisationId]);
-    const body = paymentDetailPage(request.locale, detailView(request.locale, surface, p, names));
+    const [names, receipts] = await Promise.all([
+      organisationNames(options.organisations, [p.ecOrganisationId, p.stationOrganisationId]),
+      p.state === 'paid' ? options.receipts.list(viewer, { env: p.env, token: p.token }) : Promise.resolve([]),
+    ]);
+    const rt = receiptStrings(request.locale);
+    const body = paymentDetailPage(request.locale, {
+      ...detailView(request.locale, surface, p, names),
+      receipts: receipts.map((r) => ({
+        href: `/${surface}/pagopa/receipts/${r.id}`,
+        recipient: r.recipientFiscalCode,
+        state: rt[r.state],
+        attempts: r.attempts,
+      })),
+    });
     const t = paymentStrings(request.locale);
-    return sendPage(request, reply, { surface, title: `${t.payment} ${p.noticeNumber}`, body, nav: options.nav(request.locale) });
+    return sendPage(request, reply, { surface, title: `${t.payment} ${p.fiscalCode} · ${p.noticeNumber}`, body, nav: options.nav(request.locale) });
   });
 }

@@ -110,6 +110,8 @@ export interface PaymentDetailView {
   outcomeDetails: OutcomeDetailsDisplay | null;
   /** The receipts' page searched by this token (paid tokens only), and the exchange log by token and by notice. */
   links: { receipts: string | null; exchangesToken: string; exchangesNotice: string };
+  /** The token's receipts (once paid): to whom, in what state, after how many attempts. */
+  receipts?: ReadonlyArray<{ href: string; recipient: string; state: string; attempts: number }>;
 }
 
 const STANDING: Record<StandingView, { text: keyof PaymentStrings; explain: keyof PaymentStrings }> = {
@@ -189,12 +191,21 @@ ${line(t.idBundle, d.idBundle)}${line(t.idCiBundle, d.idCiBundle)}${line(t.appli
 <p>${t.payerHidden}</p>`;
 }
 
+/** Where the receipt is, beside the state: each copy's recipient and delivery state, linked to its page. */
+function receiptsLine(t: PaymentStrings, receipts: NonNullable<PaymentDetailView['receipts']>): SafeHtml {
+  if (receipts.length === 0) return html``;
+  return html`<tr><th>${t.receiptsState}</th><td>${receipts.map(
+    (r, i) =>
+      html`${i > 0 ? html`<br>` : ''}<a href="${r.href}">${fill(t.receiptTo, { recipient: r.recipient })}</a>: ${r.state} (${fill(t.receiptAttempts, { n: r.attempts })})`,
+  )}</td></tr>`;
+}
+
 export function paymentDetailPage(locale: Locale, v: PaymentDetailView): SafeHtml {
   const t = paymentStrings(locale);
   const r = v.row;
   const held = r.standing === 'activating' || r.standing === 'stalled';
   return html`<p><a href="${v.base}">${t.back}</a></p>
-<table><tbody>${line(t.state, standingText(t, r))}${line(t.token, r.token)}${line(t.environment, envText(t, r.env))}${line(t.noticeNumber, r.noticeNumber)}
+<table><tbody>${line(t.state, standingText(t, r))}${receiptsLine(t, v.receipts ?? [])}${line(t.token, r.token)}${line(t.environment, envText(t, r.env))}${line(t.noticeNumber, r.noticeNumber)}
 ${line(t.fiscalCode, r.fiscalCode)}${line(t.ec, v.ec)}${line(t.amountActivated, r.amount)}${line(t.operation, v.operation)}${line(t.version, v.version)}
 ${line(t.activated, r.activated)}${line(held ? t.heldUntil : t.expires, r.until)}${line(t.outcome, v.outcome)}${line(t.outcomeAt, v.outcomeAt)}${line(t.faultCode, v.faultCode)}
 ${line(t.updated, v.updated)}${line(t.idempotencyKey, v.idempotencyKey)}${line(t.outcomeIdempotencyKey, v.outcomeIdempotencyKey)}
