@@ -26,6 +26,7 @@ const EN = {
   to: 'To (date, included)',
   dateHint: 'Dates are UTC days.',
   search: 'Search',
+  clearSearch: 'Clear',
   when: 'When',
   what: 'What',
   who: 'Who',
@@ -70,6 +71,7 @@ const IT: typeof EN = {
   to: 'Al (data, inclusa)',
   dateHint: 'Le date sono giorni UTC.',
   search: 'Cerca',
+  clearSearch: 'Azzera',
   when: 'Quando',
   what: 'Cosa',
   who: 'Chi',
@@ -211,7 +213,7 @@ function searchForm(locale: Locale, view: AuditPageView): SafeHtml {
 <label for="a-from">${t.from}</label><input id="a-from" name="from" type="date" value="${f.from}" aria-describedby="a-dates">
 <label for="a-to">${t.to}</label><input id="a-to" name="to" type="date" value="${f.to}" aria-describedby="a-dates">
 <p id="a-dates"><small>${t.dateHint}</small></p>
-<button type="submit">${t.search}</button></form>`;
+<button type="submit">${t.search}</button> <a href="/admin/audit">${t.clearSearch}</a></form>`;
 }
 
 function table(locale: Locale, rows: readonly AuditLineView[]): SafeHtml {

@@ -64,6 +64,7 @@ const T = {
     lastError: 'Last error',
     none: 'No e-mails yet.',
     search: 'Search',
+    clearSearch: 'Clear',
     toContains: 'Recipient contains',
     anyState: 'any state',
     noMatch: 'No e-mail matches the search.',
@@ -131,6 +132,7 @@ const T = {
     lastError: 'Ultimo errore',
     none: 'Nessuna e-mail.',
     search: 'Cerca',
+    clearSearch: 'Azzera',
     toContains: 'Il destinatario contiene',
     anyState: 'qualsiasi stato',
     noMatch: 'Nessuna e-mail corrisponde alla ricerca.',
@@ -243,7 +245,7 @@ ${view.problem ? refusal(view.problem) : ''}<form method="get" action="/admin/ma
 <label for="m-state">${t.state}</label><select id="m-state" name="state"><option value="">${t.anyState}</option>${MAIL_STATES.map(
     (s) => html`<option value="${s}"${f.state === s ? ' selected' : ''}>${t.states[s]}</option>`,
   )}</select>
-<button type="submit">${t.search}</button></form>
+<button type="submit">${t.search}</button> <a href="/admin/mail">${t.clearSearch}</a></form>
 ${
   view.problem
     ? ''

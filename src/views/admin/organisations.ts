@@ -49,6 +49,7 @@ const T = {
     create: 'Create organisation',
     none: 'No organisations yet.',
     search: 'Search',
+    clearSearch: 'Clear',
     searchText: 'Name, tax code or e-mail contains',
     showOnly: 'Show only',
     anyType: 'All organisations',
@@ -101,6 +102,7 @@ const T = {
     create: 'Crea organizzazione',
     none: 'Nessuna organizzazione.',
     search: 'Cerca',
+    clearSearch: 'Azzera',
     searchText: 'Nome, codice fiscale o e-mail contiene',
     showOnly: 'Mostra solo',
     anyType: 'Tutte le organizzazioni',
@@ -203,7 +205,7 @@ export function organisationsPage(locale: Locale, view: OrganisationsListView): 
 <label for="o-type">${t.showOnly}</label><select id="o-type" name="type"><option value="">${t.anyType}</option>${TYPES.map(
     (value) => html`<option value="${value}"${filter.type === value ? ' selected' : ''}>${typeLabel(locale, value)}</option>`,
   )}</select>
-<button type="submit">${t.search}</button></form>
+<button type="submit">${t.search}</button> <a href="/admin/organisations">${t.clearSearch}</a></form>
 ${
   view.searchProblem
     ? ''

@@ -43,7 +43,7 @@ ${STATES.map((s) => html`<option value="${s}"${f.state === s ? ' selected' : ''}
 <label for="s-env">${t.environment}</label><select id="s-env" name="env"><option value="">${t.anyEnvironment}</option>${(['test', 'prod'] as const).map(
     (e) => html`<option value="${e}"${f.env === e ? ' selected' : ''}>${e === 'test' ? t.test : t.prod}</option>`,
   )}</select>
-<button type="submit">${t.search}</button></form>
+<button type="submit">${t.search}</button> <a href="/admin/subscriptions">${t.clearSearch}</a></form>
 ${view.problem ? '' : view.rows.length ? subscriptionTable(locale, view.rows, '/admin', true) : html`<p>${filtered ? t.noMatch : t.noSubscriptions}</p>`}
 <p>${view.newestHref ? html`<a href="${view.newestHref}" rel="first">${t.newest}</a> ` : ''}${view.olderHref ? html`<a href="${view.olderHref}" rel="next">${t.older}</a>` : ''}</p>`;
 }
