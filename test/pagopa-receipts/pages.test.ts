@@ -110,7 +110,11 @@ test('a failed delivery\u2019s text (the station\u2019s host, address, answers) 
   assert.match(psps.body, /Delivery to the institution\u2019s station failed; the details \(host, address\) are shown to the institution only\./);
   assert.equal([...psps.body.matchAll(/data-attempt="(\w+)"/g)].length, 2, 'both attempts are still listed');
   // The institution receiving it and the back office read the text.
-  assert.ok((await portalHome.get(`/portal/pagopa/receipts/${homeCopy}`)).body.includes(stationText));
+  assert.ok(
+    (await portalHome.get(`/portal/pagopa/receipts/${homeCopy}`)).body.includes('la stazione ha risposto HTTP 503'),
+    'in Italian for the Italian referent',
+  );
+  assert.ok((await portalHome.get(`/portal/pagopa/receipts/${homeCopy}?lang=en`)).body.includes(stationText));
   assert.ok((await backOffice.get(`/admin/pagopa/receipts/${homeCopy}`)).body.includes(stationText));
 });
 

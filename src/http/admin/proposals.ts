@@ -9,6 +9,7 @@ import { proposalStrings } from '../../views/proposals/strings.ts';
 import { sendPage } from '../shared/page.ts';
 import { requireAdmin } from '../shared/session.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
+import { proposalOutcomeText } from '../../views/shared/node-texts.ts';
 
 // Back office pages of four-eyes proposals (docs/adr/0034-four-eyes.md): the list, one proposal, and
 // the decision. The service refuses the proposer and a second decision; these routes only show why.
@@ -90,7 +91,7 @@ export function registerAdminProposalRoutes(app: FastifyInstance, options: Admin
         deciderEmail: found.decider?.email ?? null,
         decidedAt: found.decidedAt,
         comment: found.comment,
-        outcome: found.outcome,
+        outcome: found.outcome === null ? null : proposalOutcomeText(request.locale, found.outcome),
         own: found.proposer.id === me.id,
         csrf: requireAdmin(request).csrfToken,
         history,

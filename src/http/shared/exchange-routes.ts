@@ -28,6 +28,7 @@ import { CSV_MAX_ROWS, sendCsv, toCsv } from './csv.ts';
 import { sendPage } from './page.ts';
 import { cursorPage, fetchLimit, organisationNames, queryText, searchHref } from './pagination.ts';
 import { IdParams, NoQuery, query, Text, typed } from './schemas.ts';
+import { failureText } from '../../views/shared/node-texts.ts';
 
 // The exchange log's pages, the same for the portal and the back office: only the viewer differs
 // (a referent's organisation, which sees the rows it is party to, or an administrator). Another
@@ -129,7 +130,7 @@ async function detailView(locale: Locale, options: ExchangeRoutesOptions, base: 
     parties,
     httpStatus: d.httpStatus,
     endpoint: d.endpoint === null ? '' : exchangeStrings(locale)[d.endpoint],
-    error: d.errorWithheld ? exchangeStrings(locale).errorWithheld : (d.error ?? ''),
+    error: d.errorWithheld ? exchangeStrings(locale).errorWithheld : failureText(locale, d.error ?? ''),
     request: messageView(d.request, d.requestBytes, d.requestTruncated, `${href}/request.xml`),
     response: d.response === null ? null : messageView(d.response, d.responseBytes ?? 0, d.responseTruncated, `${href}/response.xml`),
     responseWithheld: d.responseWithheld,

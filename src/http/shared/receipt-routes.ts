@@ -16,6 +16,7 @@ import { formatDateTime, formatMoney } from '../../views/format.ts';
 import { receiptDetailPage, receiptListPage, type AttemptRowView, type ReceiptFilterValues, type ReceiptRowView } from '../../views/pagopa-receipts/pages.ts';
 import { fill, receiptStrings } from '../../views/pagopa-receipts/strings.ts';
 import { confirmPage } from '../../views/shared/confirm.ts';
+import { failureText } from '../../views/shared/node-texts.ts';
 import { confirmStrings } from '../../views/shared/confirm-strings.ts';
 import { sendPage } from './page.ts';
 import { cursorPage, fetchLimit, organisationNames, queryText } from './pagination.ts';
@@ -87,7 +88,7 @@ function rowView(locale: Locale, r: ReceiptSummary, names?: Map<string, string>)
     state: r.state,
     attempts: r.attempts,
     lastAttempt: iso(locale, r.lastAttemptAt),
-    lastError: r.lastErrorWithheld ? receiptStrings(locale).errorWithheld : (r.lastError ?? ''),
+    lastError: r.lastErrorWithheld ? receiptStrings(locale).errorWithheld : failureText(locale, r.lastError ?? ''),
     ...(names ? { parties: names.get(r.pspOrganisationId) ?? r.pspOrganisationId } : {}),
   };
 }
@@ -103,7 +104,7 @@ function attemptRow(locale: Locale, a: ReceiptAttempt, surface: 'portal' | 'admi
     result: a.result,
     http: a.httpStatus === null ? '' : String(a.httpStatus),
     answer: [a.ecOutcome, a.faultCode].filter(Boolean).join(' '),
-    error: a.errorWithheld ? receiptStrings(locale).errorWithheld : (a.error ?? ''),
+    error: a.errorWithheld ? receiptStrings(locale).errorWithheld : failureText(locale, a.error ?? ''),
     exchangeHref: a.exchangeId ? `/${surface}/pagopa/exchanges/${a.exchangeId}` : null,
   };
 }

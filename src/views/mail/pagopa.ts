@@ -1,5 +1,6 @@
 import { env, formatInstant, greetingFor, p, type Wording } from './helpers.ts';
 import type { Locale } from '../i18n.ts';
+import { failureText } from '../shared/node-texts.ts';
 
 // pagoPA e-mails: a creditor institution's referents are told when Varco gave up delivering a
 // receipt to their station (paSendRT / paSendRTV2), so they fix the station and re-send it.
@@ -21,7 +22,7 @@ export const PAGOPA_WORDING = {
       ...greetingFor('it', params),
       paragraphs: [
         `Varco non è riuscito a consegnare la ricevuta ${p(params, 'receiptId')} dell’avviso ${p(params, 'noticeNumber')} a ${p(params, 'organisationName')} (${env('it', params.environment)}), inviata a ${p(params, 'destination')}.`,
-        `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant('it', p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${p(params, 'lastError')}.`,
+        `Ha tentato ${p(params, 'attempts')} volte dal ${formatInstant('it', p(params, 'firstAttemptAt'))} e ha smesso. L’ultimo errore: ${failureText('it', p(params, 'lastError'))}.`,
         'Il pagamento è avvenuto: quando la stazione risponde di nuovo a paSendRT, apri la ricevuta e premi Invia di nuovo. La stazione deve rispondere OK, oppure PAA_RECEIPT_DUPLICATA se ha già la ricevuta.',
       ],
       action: 'Apri la ricevuta',
