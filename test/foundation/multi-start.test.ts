@@ -34,7 +34,15 @@ async function ownerQuery<T extends pg.QueryResultRow>(text: string): Promise<T[
 
 test('five instances started together on a fresh database: migrated exactly once, all ready', async () => {
   const dataDirs = await Promise.all(Array.from({ length: 5 }, () => makeDataDir()));
-  const servers: ServerProcess[] = await Promise.all(dataDirs.map((dataDir) => startServer({ dataDir, env, readyTimeoutMs: 120_000 })));
+  // allSettled: when one instance fails to start, the others are stopped before the test fails, so no
+  // process outlives the file (it would keep the test host alive and lose its report).
+  const started = await Promise.allSettled(dataDirs.map((dataDir) => startServer({ dataDir, env, readyTimeoutMs: 120_000 })));
+  const servers: ServerProcess[] = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw failed.reason;
+  }
   try {
     const applied = await ownerQuery<{ version: number; n: number }>(
       'SELECT version, count(*)::int AS n FROM varco_migrations GROUP BY version ORDER BY version',
