@@ -72,10 +72,11 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
         const result = await deps.subscriptions.change(subscriptionId, 'reactivate', actorOf(decider), { comment });
         return result.ok ? ok(`subscription ${subscriptionId} is ${result.value.state}`) : problem(result.reason);
       },
-      describe: async ({ subscriptionId }) => {
+      // The reason as it was when proposed (stored in the proposal): reactivating clears it, and a later
+      // suspension must not rewrite what this approval was about.
+      describe: async ({ subscriptionId, suspendedBecause }) => {
         const described = await describeSubscription(deps, subscriptionId);
-        const reason = (await deps.subscriptions.get(subscriptionId))?.state_comment;
-        return reason ? { ...described, facts: [...(described.facts ?? []), { label: 'suspendedBecause', value: reason }] } : described;
+        return suspendedBecause ? { ...described, facts: [...(described.facts ?? []), { label: 'suspendedBecause', value: suspendedBecause }] } : described;
       },
     },
     'station.approve': {

@@ -69,6 +69,12 @@ test('the search finds part of a name, tax code or e-mail, any case, literally; 
     ['Sconto 50%_pieno'],
     '% and _ are no wildcards',
   );
+  // Folded by PostgreSQL on both sides: an accented capital is found by its lower case.
+  await db
+    .insertInto('organisations')
+    .values({ id: newId('org'), name: 'CITTÀ DI PROVA', tax_code: 'TC-LIST-ACC', tax_code_kind: 'other', type: 'merchant', contact_email: 'it@citta.test' })
+    .execute();
+  assert.deepEqual(namesOf((await backOffice.get(`/admin/organisations?q=${encodeURIComponent('città')}`)).body), ['CITTÀ DI PROVA']);
   const none = await backOffice.get('/admin/organisations?q=nessuno-come-questo');
   assert.match(none.body, /No organisation matches the search\./);
 

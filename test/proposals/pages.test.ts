@@ -205,6 +205,10 @@ test('the Reactivate button proposes for a suspended production subscription; th
   assert.match((await a.get(`/admin/subscriptions/${keys.id}`)).body, /id="proposal-waiting"/, 'the subscription says a proposal waits');
   assert.equal((await b.post(`/admin/proposals/${id}/approve`)).statusCode, 303);
   assert.equal((await services.subscriptions.get(keys.id))?.state, 'active');
+  // A stale tab pressing Reactivate again: the subscription's page as it is now, nothing proposed.
+  const stale = await a.post(`/admin/subscriptions/${keys.id}/reactivate`);
+  assert.equal(stale.statusCode, 409);
+  assert.match(stale.body, /Nothing was done: the subscription had already changed/);
 
   assert.ok((await services.subscriptions.change(keys.id, 'suspend', { type: 'cli', id: null, ip: null }, { comment: 'again' })).ok);
   const without = await runCliInProcess(['subscription', 'reactivate', keys.id], cliEnv);

@@ -186,7 +186,10 @@ test('reactivating a suspended production subscription waits for a second admini
   assert.ok(
     (await services.subscriptions.change(prod.id, 'suspend', { type: 'admin', id: alice.id, ip: null }, { comment: 'Chiave pubblicata per errore' })).ok,
   );
-  const gated = await proposals.gate({ kind: 'subscription.reactivate', params: { subscriptionId: prod.id, comment: '' } }, alice);
+  const gated = await proposals.gate(
+    { kind: 'subscription.reactivate', params: { subscriptionId: prod.id, comment: '', suspendedBecause: 'Chiave pubblicata per errore' } },
+    alice,
+  );
   assert.ok(gated.proposed && gated.created);
   assert.equal((await services.subscriptions.get(prod.id))?.state, 'suspended', 'still suspended');
   const about = await proposals.describe(gated.proposal);
@@ -202,6 +205,11 @@ test('reactivating a suspended production subscription waits for a second admini
     (await auditOf(db, prod.id)).some((r) => r.action === 'subscription.reactivated' && r.actor_id === bob.id),
     'reactivated as the approver',
   );
+  // A later suspension for another reason does not rewrite what this approval was about.
+  assert.ok((await services.subscriptions.change(prod.id, 'suspend', { type: 'admin', id: alice.id, ip: null }, { comment: 'Altro motivo' })).ok);
+  const after = await proposals.describe((await proposals.get(gated.proposal.id)) ?? gated.proposal);
+  assert.equal(after.facts?.find((f) => f.label === 'suspendedBecause')?.value, 'Chiave pubblicata per errore');
+  assert.ok((await services.subscriptions.change(prod.id, 'reactivate', { type: 'admin', id: alice.id, ip: null })).ok);
   // Proposing it for an active subscription is refused at once.
   await assert.rejects(proposals.gate({ kind: 'subscription.reactivate', params: { subscriptionId: prod.id, comment: '' } }, alice), {
     code: 'invalid_state_transition',

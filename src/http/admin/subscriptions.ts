@@ -225,24 +225,31 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
         const { actor } = admin(request);
         const id = request.params.id;
         if (!isId(id, 'sub')) throw new VarcoError('not_found', 'No such subscription.');
-        // Four-eyes: approving a production subscription, or undoing its suspension, becomes a proposal (docs/adr/0034-four-eyes.md).
-        if (action === 'approve' || action === 'reactivate') {
-          const gated = await options.proposals.gate(
-            { kind: `subscription.${action}`, params: { subscriptionId: id, comment: request.body.comment ?? '' } },
-            adminProposer(request),
-          );
-          if (gated.proposed) return proposedRedirect(reply, gated);
-        }
         if (action === 'suspend' && (request.body.comment ?? '').trim() === '') {
           return suspendPage(request, reply, id, strings(request.locale).suspendReasonRequired);
         }
-        const result = await subscriptions.change(id, action, actor, { comment: request.body.comment ?? '' }).catch((error: unknown) => {
+        const comment = request.body.comment ?? '';
+        const decided = await (async () => {
+          // Four-eyes: approving a production subscription, or undoing its suspension, becomes a proposal (docs/adr/0034-four-eyes.md).
+          if (action === 'approve' || action === 'reactivate') {
+            const suspendedBecause = action === 'reactivate' ? ((await subscriptions.get(id))?.state_comment ?? undefined) : undefined;
+            const gated = await options.proposals.gate(
+              action === 'approve'
+                ? { kind: 'subscription.approve', params: { subscriptionId: id, comment } }
+                : { kind: 'subscription.reactivate', params: { subscriptionId: id, comment, ...(suspendedBecause ? { suspendedBecause } : {}) } },
+              adminProposer(request),
+            );
+            if (gated.proposed) return gated;
+          }
+          return subscriptions.change(id, action, actor, { comment });
+        })().catch((error: unknown) => {
           // Decided meanwhile (another tab, another administrator): its page as it is now, saying so.
           if (error instanceof VarcoError && error.code === 'invalid_state_transition') return 'changed' as const;
           throw error;
         });
-        if (result === 'changed') return detail(request, reply, id, { kind: 'error', text: strings(request.locale).changedMeanwhile }, 409);
-        if (!result.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);
+        if (decided === 'changed') return detail(request, reply, id, { kind: 'error', text: strings(request.locale).changedMeanwhile }, 409);
+        if ('proposed' in decided) return proposedRedirect(reply, decided);
+        if (!decided.ok) return detail(request, reply, id, { kind: 'error', text: strings(request.locale).commentRequired }, 400);
         return reply.redirect(`/admin/subscriptions/${id}?done=${action}`, 303);
       },
     );

@@ -181,7 +181,7 @@ export async function selectEmails(db: Kysely<Database>, limit: number, search: 
     .selectFrom('outbox')
     .select(['id', 'state', 'attempts', 'created_at', 'delivered_at', 'next_attempt_at', 'last_error', 'payload'])
     .where('channel', '=', 'email');
-  if (search.to !== undefined) query = query.where(sql<boolean>`lower(payload->>'to') LIKE ${likeContains(search.to.toLowerCase())}`);
+  if (search.to !== undefined) query = query.where(sql<boolean>`lower(payload->>'to') LIKE lower(${likeContains(search.to)})`);
   if (search.state !== undefined) query = query.where('state', '=', search.state);
   if (search.beforeId !== undefined) {
     query = query.where(sql<boolean>`(created_at, id) < (SELECT b.created_at, b.id FROM outbox b WHERE b.id = ${search.beforeId})`);

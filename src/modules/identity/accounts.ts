@@ -124,5 +124,5 @@ export function accountsWithEmailContaining(fragment: string) {
   return eb
     .selectFrom('users')
     .select('users.id')
-    .where((inner) => inner(inner.fn('lower', ['users.email']), 'like', likeContains(fragment.toLowerCase())));
+    .where((inner) => inner(inner.fn('lower', ['users.email']), 'like', inner.fn('lower', [inner.val(likeContains(fragment))])));
 }

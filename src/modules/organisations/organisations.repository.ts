@@ -31,14 +31,16 @@ export interface OrganisationSearch {
 export function searchOrganisations(db: Kysely<Database>, search: OrganisationSearch) {
   let q = db.selectFrom('organisations').selectAll();
   if (search.text !== undefined) {
-    const pattern = likeContains(search.text.toLowerCase());
-    q = q.where((eb) =>
-      eb.or([
+    const text = search.text;
+    // Both sides folded by PostgreSQL, so they fold alike.
+    q = q.where((eb) => {
+      const pattern = eb.fn<string>('lower', [eb.val(likeContains(text))]);
+      return eb.or([
         eb(eb.fn('lower', ['name']), 'like', pattern),
         eb(eb.fn('lower', ['tax_code']), 'like', pattern),
         eb(eb.fn('lower', ['contact_email']), 'like', pattern),
-      ]),
-    );
+      ]);
+    });
   }
   if (search.type !== undefined) q = q.where('type', '=', search.type);
   if (search.afterId !== undefined) {

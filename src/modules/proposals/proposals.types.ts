@@ -21,7 +21,8 @@ export type ProposalState = (typeof PROPOSAL_STATES)[number];
 /** The input of each action's use case, as stored in the proposal row. */
 export interface ProposalParams {
   'subscription.approve': { subscriptionId: string; comment: string };
-  'subscription.reactivate': { subscriptionId: string; comment: string };
+  /** `suspendedBecause`: the suspension's reason when proposed, kept so the proposal shows what the approver read. */
+  'subscription.reactivate': { subscriptionId: string; comment: string; suspendedBecause?: string };
   'station.approve': { stationId: string; note: string };
   'api_key.regenerate': { subscriptionId: string; organisationId: string; slot: 'primary' | 'secondary'; overlapHours: number };
   'trust.add': { environment: Environment; pem: string; scope: { organisationId: string } | { allOrganisations: true } };

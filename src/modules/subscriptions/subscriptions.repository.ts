@@ -66,14 +66,16 @@ export function listSubscriptions(db: Kysely<Database>, filter: SubscriptionFilt
   if (filter.state !== undefined) query = query.where('subscriptions.state', '=', filter.state);
   if (filter.environment !== undefined) query = query.where('subscriptions.environment', '=', filter.environment);
   if (filter.text !== undefined) {
-    const pattern = likeContains(filter.text.toLowerCase());
-    query = query.where((eb) =>
-      eb.or([
+    const text = filter.text;
+    // Both sides folded by PostgreSQL, so they fold alike.
+    query = query.where((eb) => {
+      const pattern = eb.fn<string>('lower', [eb.val(likeContains(text))]);
+      return eb.or([
         eb(eb.fn('lower', ['subscriptions.name']), 'like', pattern),
-        eb('subscriptions.id', 'like', pattern),
+        eb(eb.fn('lower', ['subscriptions.id']), 'like', pattern),
         eb(eb.fn('lower', [organisation.name]), 'like', pattern),
-      ]),
-    );
+      ]);
+    });
   }
   if (filter.beforeId !== undefined) {
     // Created in the same millisecond: the id breaks the tie, so a page starts exactly after the previous one.
