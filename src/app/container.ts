@@ -475,6 +475,7 @@ export function createContainer(deps: ContainerDeps): Container {
           trust: services.trust,
           platformCertificates: services.platformCertificates,
           organisationName: async (id) => (await services.organisations.find(id))?.name,
+          ecs: services.pagopaRegistry.ecs,
         }),
         // The other administrators hear of a proposal at once: unseen, it would expire after VARCO_PROPOSAL_TTL_HOURS.
         onProposed: async (trx, p) => {

@@ -3,6 +3,7 @@ import { fail, ok, type Result } from '../kernel/errors.ts';
 import type { ActionHandlers, Decider, SubjectDescription } from '../modules/proposals/index.ts';
 import { TRUST_PROBLEM_TEXT, type PlatformCertificates, type StationsService, type TrustService } from '../modules/stations/index.ts';
 import { allowedActions, keysManageable, type KeysService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
+import { checkLinkKey, REGISTRY_PROBLEM_TEXT, type EcsService } from '../modules/pagopa-registry/index.ts';
 
 // The four-eyes actions (docs/adr/0034-four-eyes.md), each run through its owning module's existing
 // use case: read the subject when proposed (environment, organisation, whether it can be done now),
@@ -17,6 +18,8 @@ export interface ProposalActionDeps {
   platformCertificates: PlatformCertificates;
   /** An organisation's name (a CA trusted for one organisation names it). */
   organisationName: (id: string) => Promise<string | undefined>;
+  /** The pagoPA registry's EC links (a link to another organisation's station). */
+  ecs: Pick<EcsService, 'link'>;
 }
 
 const actorOf = (d: Decider) => ({ type: d.type, id: d.id, ip: d.ip });
@@ -164,6 +167,39 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
               ]
             : [],
         };
+      },
+    },
+    // An EC's notices routed to another organisation's station (its technology partner): that station gets
+    // the EC's paGetPayment calls and receipts. The registry checks the link again when it runs.
+    'pagopa.partner_link': {
+      resolve: async (p) => {
+        // A routing key the registry would refuse is refused when proposing, not after the approval.
+        const key = checkLinkKey(p);
+        return {
+          environment: p.env,
+          subjectType: 'pagopa_ec_link',
+          subjectId: `${p.organisationId}:${p.env}:${p.stationCode}:${p.auxDigit}:${p.segregationCode}:${p.applicationCode}`,
+          organisationId: p.organisationId,
+          ...(key.ok ? {} : { problem: key.problems.map((r) => REGISTRY_PROBLEM_TEXT[r]).join(' ') }),
+        };
+      },
+      execute: async (p, decider) => {
+        const result = await deps.ecs.link(p, actorOf(decider), { otherOrganisationStation: true });
+        if (result.ok) return ok(`EC linked to station ${p.stationCode}`);
+        const reasons = result.problems.length > 0 ? result.problems : [result.problem];
+        return problem(reasons.join(', '), reasons.map((r) => REGISTRY_PROBLEM_TEXT[r]).join(' '));
+      },
+      describe: async (p) => {
+        const organisation = await deps.organisationName(p.organisationId);
+        const routing = [
+          `aux digit ${p.auxDigit}`,
+          p.segregationCode ? `segregation code ${p.segregationCode}` : '',
+          p.applicationCode ? `application code ${p.applicationCode}` : '',
+          `version ${p.version || '1'}`,
+        ]
+          .filter((x) => x !== '')
+          .join(', ');
+        return { ...(organisation === undefined ? {} : { organisation }), name: p.stationCode, facts: [{ label: 'endpoint', value: routing }] };
       },
     },
     'pki.rotate_client': {

@@ -1,6 +1,8 @@
 import { REGISTRY_PROBLEM_TEXT, type Environment, type PagopaRegistry, type RegistryActor, type RegistryOutcome } from '../modules/pagopa-registry/index.ts';
 import { output, parse, required, UsageError, type Options } from './args.ts';
 import type { CliContext } from './context.ts';
+import { cliGate } from './proposal.commands.ts';
+import type { ProposalParams } from '../modules/proposals/index.ts';
 import type { Command } from './core.commands.ts';
 import { readSecretFile } from './prompt.ts';
 import { envOption } from './station.commands.ts';
@@ -175,7 +177,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
   },
   'ec link': {
     summary:
-      'link an EC to a station for an aux digit and code (--org ID --env E --station CODE --aux-digit 0|1|2|3 [--segregation-code NN | --application-code NN] [--version 1|2] [--partner-station])',
+      'link an EC to a station for an aux digit and code (--org ID --env E --station CODE --aux-digit 0|1|2|3 [--segregation-code NN | --application-code NN] [--version 1|2] [--partner-station [--as EMAIL]]); a production link to another organisation\u2019s station is a four-eyes proposal',
     run: ecLink,
   },
   'ec unlink': {
@@ -259,6 +261,7 @@ async function ecLink(args: string[], ctx: CliContext): Promise<number> {
     'application-code': { type: 'string' },
     version: { type: 'string' },
     'partner-station': { type: 'boolean' },
+    as: { type: 'string' },
   });
   const input = {
     organisationId: required(values, 'org'),
@@ -269,8 +272,21 @@ async function ecLink(args: string[], ctx: CliContext): Promise<number> {
     applicationCode: text(values, 'application-code'),
     version: text(values, 'version'),
   };
+  const partner = values['partner-station'] === true;
+  // Four-eyes: a production EC routed to another organisation's station is proposed by the --as administrator.
+  const env = input.env;
+  if (partner && (env === 'test' || env === 'prod')) {
+    const params: ProposalParams['pagopa.partner_link'] = {
+      ...input,
+      env,
+      segregationCode: input.segregationCode ?? '',
+      applicationCode: input.applicationCode ?? '',
+      version: input.version ?? '',
+    };
+    if (!(await cliGate(ctx, values, { kind: 'pagopa.partner_link', params }))) return 0;
+  }
   const linked = accepted(
-    await (await wired(ctx)).ecs.link(input, CLI_ACTOR, { otherOrganisationStation: values['partner-station'] === true }),
+    await (await wired(ctx)).ecs.link(input, CLI_ACTOR, { otherOrganisationStation: partner }),
     'station not linked (--partner-station links a station of another organisation, e.g. the EC\u2019s technology partner)',
   );
   output(

@@ -546,7 +546,7 @@ export interface Proposals {
   expires_at: Timestamp;
   finished_at: Timestamp | null;
   id: string;
-  kind: "subscription.approve" | "subscription.reactivate" | "station.approve" | "api_key.regenerate" | "trust.add" | "pki.rotate_client";
+  kind: "subscription.approve" | "subscription.reactivate" | "station.approve" | "api_key.regenerate" | "trust.add" | "pki.rotate_client" | "pagopa.partner_link";
   organisation_id: string | null;
   outcome: string | null;
   params: ColumnType<unknown, string, string>;

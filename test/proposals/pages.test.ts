@@ -6,6 +6,7 @@ import { Browser, createAdmin, createOrganisation, createReferent, issueKeys, sh
 import { makeCa } from '../support/tls-peers.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { subscriptionToApprove } from './support.ts';
+import { organisation as registryOrganisation, station as registryStation } from '../pagopa-registry/support.ts';
 
 // The back office and portal with four-eyes on: the existing buttons of production actions propose
 // and say so; the list shows pending first; decisions need the form token; the referent who asked for
@@ -215,4 +216,48 @@ test('the Reactivate button proposes for a suspended production subscription; th
   assert.equal(without.code, 64, without.stdout);
   assert.match(without.stderr, /--as EMAIL/);
   assert.equal((await services.subscriptions.get(keys.id))?.state, 'suspended');
+});
+
+test('linking a production EC to another organisation\u2019s station proposes; a second administrator approves and the link exists; test stays immediate', async () => {
+  const ec = await registryOrganisation(db, 'creditor_institution', { name: 'Comune Quattrocchi' });
+  const partner = await registryOrganisation(db, 'technology_partner', { name: 'Partner Quattrocchi' });
+  const code = `${partner.taxCode}_07`;
+  await registryStation(services, partner.id, code, { env: 'prod' });
+  const link = {
+    organisationId: ec.id,
+    environment: 'prod',
+    stationCode: code,
+    auxDigit: '3',
+    segregationCode: '07',
+    version: '2',
+    otherOrganisationStation: '1',
+  };
+  const links = () => db.selectFrom('pagopa_ec_links').select('id').where('organisation_id', '=', ec.id).execute();
+  const res = await a.post('/admin/pagopa/links', link);
+  assert.equal(res.statusCode, 303);
+  const id = proposalOf(res.headers.location);
+  assert.ok(id, String(res.headers.location));
+  assert.equal((await links()).length, 0, 'nothing linked by one administrator');
+  const page = await b.get(`/admin/proposals/${id}`);
+  assert.match(page.body, /Link an EC’s notices to another organisation’s station/);
+  assert.match(page.body, /Comune Quattrocchi/);
+  assert.ok(page.body.includes(code));
+  assert.equal((await b.post(`/admin/proposals/${id}/approve`)).statusCode, 303);
+  assert.equal((await links()).length, 1, 'linked once approved');
+  assert.ok(
+    (await db.selectFrom('audit_log').select('actor_id').where('action', '=', 'pagopa.ec_link.added').where('organisation_id', '=', ec.id).execute()).length ===
+      1,
+  );
+
+  // The CLI proposes too (--as); in test the link is immediate.
+  const cli = await runCliInProcess(
+    ['ec', 'link', '--org', ec.id, '--env', 'prod', '--station', code, '--aux-digit', '3', '--segregation-code', '08', '--partner-station'],
+    cliEnv,
+  );
+  assert.equal(cli.code, 64, cli.stdout);
+  assert.match(cli.stderr, /--as EMAIL/);
+  await registryStation(services, partner.id, `${partner.taxCode}_08`);
+  const testLink = await a.post('/admin/pagopa/links', { ...link, environment: 'test', stationCode: `${partner.taxCode}_08` });
+  assert.equal(testLink.statusCode, 303);
+  assert.doesNotMatch(String(testLink.headers.location), /proposals/);
 });

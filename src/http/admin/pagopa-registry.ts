@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
+import type { ProposalParams, ProposalsService } from '../../modules/proposals/index.ts';
+import { adminProposer, proposedRedirect } from './proposals.ts';
 import type { PagopaRegistry, RegistryActor } from '../../modules/pagopa-registry/index.ts';
 import { adminNav } from '../../views/nav.ts';
 import { adminRegistryPage, type FormState } from '../../views/pagopa-registry/pages.ts';
@@ -18,6 +20,7 @@ import { query, Text, typed } from '../shared/schemas.ts';
 export interface AdminRegistryRoutesOptions {
   pagopaRegistry: PagopaRegistry;
   organisations: OrganisationsService;
+  proposals: ProposalsService;
 }
 
 function admin(request: FastifyRequest): { actor: RegistryActor; csrf: string } {
@@ -69,5 +72,21 @@ export function registerAdminRegistryRoutes(app: FastifyInstance, options: Admin
     registry,
     who: (request) => ({ actor: admin(request).actor, organisationId: undefined }),
     render: (request, reply, state) => render(request, reply, state),
+    // Four-eyes: a production EC routed to another organisation's station waits for a second administrator.
+    gatePartnerLink: async (request, reply, input) => {
+      const env = input.env;
+      if (env !== 'test' && env !== 'prod') return undefined;
+      const params: ProposalParams['pagopa.partner_link'] = {
+        env,
+        organisationId: input.organisationId,
+        stationCode: input.stationCode,
+        auxDigit: input.auxDigit,
+        segregationCode: input.segregationCode ?? '',
+        applicationCode: input.applicationCode ?? '',
+        version: input.version ?? '',
+      };
+      const gated = await options.proposals.gate({ kind: 'pagopa.partner_link', params }, adminProposer(request));
+      return gated.proposed ? proposedRedirect(reply, gated) : undefined;
+    },
   });
 }

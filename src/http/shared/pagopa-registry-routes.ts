@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VarcoError } from '../../kernel/errors.ts';
 import { isId, type IdPrefix } from '../../kernel/ids.ts';
-import type { PagopaRegistry, RegistryActor, RegistryOutcome } from '../../modules/pagopa-registry/index.ts';
+import type { LinkInput, PagopaRegistry, RegistryActor, RegistryOutcome } from '../../modules/pagopa-registry/index.ts';
 import type { FormState } from '../../views/pagopa-registry/pages.ts';
 import { form, IdParams, NoQuery, Text, typed } from './schemas.ts';
 
@@ -26,6 +26,8 @@ export interface RegistrySurface {
   who(request: FastifyRequest): { actor: RegistryActor; organisationId: string | undefined };
   /** The page again, with a refused form's problems (400). */
   render(request: FastifyRequest, reply: FastifyReply, state: { form: FormState; env: 'test' | 'prod' }): Promise<FastifyReply>;
+  /** The back office's four-eyes on a link to another organisation's station: the answer when it became a proposal. */
+  gatePartnerLink?(request: FastifyRequest, reply: FastifyReply, input: LinkInput): Promise<FastifyReply | undefined>;
 }
 
 const envOf = (body: Body): 'test' | 'prod' => (body.environment === 'prod' ? 'prod' : 'test');
@@ -170,7 +172,12 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
       };
       // Only an administrator's tick links another organisation's station; a referent's is ignored (the service refuses it anyway).
       const otherOrganisationStation = actor.type === 'admin' && b.otherOrganisationStation === '1';
-      const outcome = await registry.ecs.link({ ...values, env: b.environment ?? '' }, actor, { otherOrganisationStation });
+      const input = { ...values, env: b.environment ?? '' };
+      if (otherOrganisationStation && surface.gatePartnerLink) {
+        const proposed = await surface.gatePartnerLink(request, reply, input);
+        if (proposed) return proposed;
+      }
+      const outcome = await registry.ecs.link(input, actor, { otherOrganisationStation });
       return answer(request, reply, b, outcome, { form: 'link', values });
     },
   );

@@ -12,6 +12,7 @@ export const PROPOSAL_KINDS = [
   'api_key.regenerate',
   'trust.add',
   'pki.rotate_client',
+  'pagopa.partner_link',
 ] as const;
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 
@@ -27,6 +28,16 @@ export interface ProposalParams {
   'api_key.regenerate': { subscriptionId: string; organisationId: string; slot: 'primary' | 'secondary'; overlapHours: number };
   'trust.add': { environment: Environment; pem: string; scope: { organisationId: string } | { allOrganisations: true } };
   'pki.rotate_client': { environment: Environment };
+  /** An EC's link to another organisation's station (the registry's LinkInput, production). */
+  'pagopa.partner_link': {
+    env: Environment;
+    organisationId: string;
+    stationCode: string;
+    auxDigit: string;
+    segregationCode: string;
+    applicationCode: string;
+    version: string;
+  };
 }
 
 export type ProposedAction = { [K in ProposalKind]: { kind: K; params: ProposalParams[K] } }[ProposalKind];

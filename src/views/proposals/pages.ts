@@ -10,7 +10,7 @@ type ProposalStrings = ReturnType<typeof proposalStrings>;
 // Reject. The proposer sees the same page without the buttons, told that another administrator decides.
 
 export type ProposalKindView =
-  'subscription.approve' | 'subscription.reactivate' | 'station.approve' | 'api_key.regenerate' | 'trust.add' | 'pki.rotate_client';
+  'subscription.approve' | 'subscription.reactivate' | 'station.approve' | 'api_key.regenerate' | 'trust.add' | 'pki.rotate_client' | 'pagopa.partner_link';
 export type ProposalStateView = 'pending' | 'approved' | 'rejected' | 'expired' | 'executed' | 'failed';
 
 export interface ProposalRowView {
