@@ -26,7 +26,7 @@ import { registerAdminAuditRoutes, type AdminAuditRoutesOptions } from './audit.
 import type { BackOfficeQueues } from '../../kernel/home.ts';
 import { queuesSection } from '../../views/admin/queues.ts';
 import { proposalStrings } from '../../views/proposals/strings.ts';
-import { REFUSAL_ATTRIBUTES } from '../../views/shared/message.ts';
+import { refusal } from '../../views/shared/message.ts';
 
 export interface AdminContextOptions
   extends
@@ -100,7 +100,7 @@ ${queuesSection(locale, queues, new Date())}`;
   const setupPage = (request: FastifyRequest, reply: FastifyReply, token: string, status: number, error?: string, email = '') => {
     const locale = request.locale;
     const body = html`<p>${translate(locale, 'setup.intro')}</p>
-${error ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${error}</p>` : ''}
+${error ? refusal(error) : ''}
 <form method="post" action="/admin/setup">
 <input type="hidden" name="_csrf" value="${anonymousCsrfToken(request, reply)}"><input type="hidden" name="token" value="${token}">
 <label for="email">${translate(locale, 'signin.email')}</label><input id="email" name="email" type="email" autocomplete="username" required value="${email}">

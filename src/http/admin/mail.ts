@@ -81,9 +81,12 @@ const MAIL_PAGE = 50;
 const MAIL_STATES = ['pending', 'held', 'delivered', 'dead', 'exhausted'] as const;
 const MailQuery = query({ to: Text, state: Text, before: Text });
 
+/** The search form's values as typed. */
+const mailValuesOf = (q: Static<typeof MailQuery>): MailFilterValues => ({ to: queryText(q, 'to'), state: queryText(q, 'state') });
+
 /** The list's search from the query; a malformed one is refused with its reason (400), never a 500. */
 function mailSearchOf(q: Static<typeof MailQuery>): { values: MailFilterValues; search: Omit<EmailSearch, 'limit'> } {
-  const values: MailFilterValues = { to: queryText(q, 'to'), state: queryText(q, 'state') };
+  const values = mailValuesOf(q);
   if (values.to.length > 254) searchRefusals.tooLong('to', 254);
   const state = MAIL_STATES.find((s) => s === values.state);
   if (values.state !== '' && state === undefined) searchRefusals.oneOf('state', MAIL_STATES);
@@ -105,7 +108,7 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
   const routes = typed(app);
   routes.get('/mail', { schema: { querystring: MailQuery } }, async (request, reply) => {
     if (!request.session) return reply.redirect('/admin/sign-in', 303);
-    const values: MailFilterValues = { to: queryText(request.query, 'to'), state: queryText(request.query, 'state') };
+    const values = mailValuesOf(request.query);
     let search: Omit<EmailSearch, 'limit'> = {};
     const problem = await searchProblem(request.locale, async () => {
       search = mailSearchOf(request.query).search;

@@ -57,9 +57,12 @@ const ORGANISATIONS_PAGE = 50;
 const ListQuerySchema = query({ q: Text, type: Text, after: Text });
 type ListQuery = { q?: string; type?: string; after?: string };
 
+/** The search form's values as typed. */
+const organisationValuesOf = (q: ListQuery): { q: string; type: string } => ({ q: queryText(q, 'q'), type: queryText(q, 'type') });
+
 /** The list's search from the query; a malformed one is refused with its reason (400), never a 500. */
 export function organisationSearchOf(q: ListQuery): { values: { q: string; type: string }; search: Omit<OrganisationSearch, 'limit'> } {
-  const values = { q: queryText(q, 'q'), type: queryText(q, 'type') };
+  const values = organisationValuesOf(q);
   if (values.q.length > 100) searchRefusals.tooLong('q', 100);
   const type = ORGANISATION_TYPES.find((t) => t === values.type);
   if (values.type !== '' && type === undefined) searchRefusals.oneOf('type', ORGANISATION_TYPES);
@@ -91,7 +94,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
     asked: { query: ListQuery; refused?: never } | { refused: { form: Record<string, string>; error: string; problem: string } },
   ) => {
     const refused = asked.refused;
-    const values = refused ? { q: '', type: '' } : { q: queryText(asked.query, 'q'), type: queryText(asked.query, 'type') };
+    const values = refused ? { q: '', type: '' } : organisationValuesOf(asked.query);
     let search: Omit<OrganisationSearch, 'limit'> = {};
     const problem = refused
       ? undefined

@@ -104,9 +104,16 @@ export function organisationSubscriptions(subscriptions: SubscriptionsService) {
 const SUBSCRIPTIONS_PAGE = 50;
 const ListQuery = query({ state: Text, env: Text, q: Text, before: Text });
 
+/** The search form's values as typed. */
+const subscriptionValuesOf = (q: Static<typeof ListQuery>): SubscriptionListFilter => ({
+  state: queryText(q, 'state'),
+  env: queryText(q, 'env'),
+  q: queryText(q, 'q'),
+});
+
 /** The list's search from the query; a malformed one is refused with its reason (400), never a 500. */
 export function subscriptionSearchOf(q: Static<typeof ListQuery>): { values: SubscriptionListFilter; filter: SubscriptionFilter } {
-  const values: SubscriptionListFilter = { state: queryText(q, 'state'), env: queryText(q, 'env'), q: queryText(q, 'q') };
+  const values = subscriptionValuesOf(q);
   const state = SUBSCRIPTION_STATES.find((s) => s === values.state);
   if (values.state !== '' && state === undefined) searchRefusals.oneOf('state', SUBSCRIPTION_STATES);
   if (values.env !== '' && values.env !== 'test' && values.env !== 'prod') searchRefusals.oneOf('env', ['test', 'prod']);
@@ -161,7 +168,7 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
   const routes = typed(app);
   routes.get('/subscriptions', { schema: { querystring: ListQuery } }, async (request, reply) => {
     admin(request);
-    const values: SubscriptionListFilter = { state: queryText(request.query, 'state'), env: queryText(request.query, 'env'), q: queryText(request.query, 'q') };
+    const values = subscriptionValuesOf(request.query);
     let filter: SubscriptionFilter = {};
     const problem = await searchProblem(request.locale, async () => {
       filter = subscriptionSearchOf(request.query).filter;

@@ -3,6 +3,7 @@ import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { actionWords, WORDED_ACTIONS } from '../shared/timeline.ts';
 import { refusal } from '../shared/message.ts';
+import type { AuditCheck } from '../../kernel/audit-viewer.ts';
 
 // The back office's audit log: who did what, to what, when and from where, newest first, a page at a
 // time; searchable by organisation, action, who and subject, downloadable as CSV; and the chain's
@@ -241,16 +242,12 @@ ${view.problem ? '' : view.rows.length === 0 ? html`<p>${filtered ? t.noMatch : 
 ${view.rows.length > 0 ? html`<p><a href="${view.csvHref}" download>${t.csv}</a></p>` : ''}`;
 }
 
-export type AuditCheckView =
-  | { ok: true; checked: number; checkpointAt: string; signed: boolean }
-  | { ok: false; kind: 'row' | 'missing' | 'checkpoint'; checked: number; seq: number; problem: string };
-
 export function auditCheckTitle(locale: Locale): string {
   return words(locale).verifyTitle;
 }
 
 /** The check's page: its button, and once run its verdict ('busy': another check is running). */
-export function auditCheckPage(locale: Locale, view: { csrf: string; check?: AuditCheckView | 'busy' }): SafeHtml {
+export function auditCheckPage(locale: Locale, view: { csrf: string; check?: AuditCheck | 'busy' }): SafeHtml {
   const t = words(locale);
   const { check } = view;
   const verdict =

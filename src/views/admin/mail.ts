@@ -1,7 +1,7 @@
 import { html, raw, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
-import { refusal, REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal } from '../shared/message.ts';
 
 // The back office Mail page: what Varco sent or would send. Links in the text part are clickable;
 // the HTML part is shown as escaped source, never rendered: its parameters come from outside.
@@ -317,7 +317,7 @@ export function linkCreatedPage(locale: Locale, view: { kind: LinkKind; mailId: 
 
 export function linkRefusedPage(locale: Locale, view: { kind: LinkKind; mailId: string; state: Exclude<LinkState, 'valid'> }): SafeHtml {
   const t = T[locale];
-  return html`<p class="error"${REFUSAL_ATTRIBUTES}>${t.links[view.kind].refused[view.state]}</p>
+  return html`${refusal(t.links[view.kind].refused[view.state])}
 <p><a href="/admin/mail/${view.mailId}">${t.back}</a></p>`;
 }
 

@@ -4,7 +4,7 @@ import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { fill, strings, type MerchantStrings } from './strings.ts';
 import { copyStrings } from './copy.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal, REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
 // The *Technical information* pages: opening a merchant account (PSPID), one page per environment
 // with Ingenico's groups, and the answer to *Copy test to production* that shows a passphrase once.
@@ -81,7 +81,7 @@ export function createMerchantPage(locale: Locale, view: { eligible: boolean; cs
   const t = strings(locale);
   if (!view.eligible)
     return html`<p class="notice" role="status">${t.notEligible}</p><p><a href="/portal/products">${locale === 'it' ? 'Prodotti' : 'Products'}</a></p>`;
-  return html`${view.problem ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${view.problem}</p>` : ''}
+  return html`${view.problem ? refusal(view.problem) : ''}
 <p>${t.createIntro}</p>
 <form method="post" action="/portal/merchant">${csrfField(view.csrf)}
 <label for="pspid">${t.pspid}</label>${pspidInput('pspid', view.pspid ?? '', view.problem !== undefined, 'pspid-help')}
@@ -236,7 +236,7 @@ function pspidLine(locale: Locale, t: MerchantStrings, view: SettingsPageView): 
   if (held !== undefined) return html`<p>${t.pspid}: <strong data-pspid>${held}</strong>${copyButton(locale, t.pspid)} · ${head}</p>`;
   if (!m.activeEnvironments.includes(view.env))
     return html`<p>${t.pspid}: <strong data-pspid>${m.pspid}</strong> · ${head}</p><p class="notice">${t.pspidPending}</p>`;
-  return html`<p>${head}</p>${view.claim ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${view.claim.problem}</p>` : ''}
+  return html`<p>${head}</p>${view.claim ? refusal(view.claim.problem) : ''}
 <form method="post" action="/portal/merchants/${m.id}/pspid/${view.env}" data-claim>${csrfField(view.csrf)}
 <p>${fill(t.pspidTakenHere, { pspid: m.pspid })}</p>
 <label for="claim-pspid">${t.pspid}</label>${pspidInput('claim-pspid', view.claim?.pspid ?? '', view.claim !== undefined)}

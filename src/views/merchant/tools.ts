@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { strings } from './strings.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal } from '../shared/message.ts';
 
 // Tools for merchants: the SHASIGN page (compute a digest, then post a signed test transaction);
 // the *Error logs* page is in error-log.ts. Plain HTML: the CSP forbids
@@ -35,7 +35,7 @@ export function shasignPage(locale: Locale, view: { values: ShasignFormValues; c
   // The test page of the same encoding, so the bytes posted are the bytes that were hashed.
   const action = v.encoding === 'latin1' ? '/ncol/test/orderstandard.asp' : '/ncol/test/orderstandard_utf8.asp';
   return html`<p>${t.shaIntro}</p>
-${view.problem ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${view.problem}</p>` : ''}
+${view.problem ? refusal(view.problem) : ''}
 <form method="post" action="/portal/shasign" accept-charset="UTF-8">${html`<input type="hidden" name="_csrf" value="${view.csrf}">`}
 <label for="s-params">${t.params}</label><textarea id="s-params" name="params" rows="10" spellcheck="false" autocomplete="off">${v.params}</textarea>
 ${select('list', t.signature, v.list, [

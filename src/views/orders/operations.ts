@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal } from '../shared/message.ts';
 
 // The order page's capture / refund / cancel section (issue 13) and what each action does, in words,
 // for its confirmation page: the amounts are the order's, formatted in the page's language. Plain
@@ -222,6 +222,6 @@ export function operationConfirmText(
 
 /** A refusal, on its own page with the way back. */
 export function operationRefusedPage(locale: Locale, orderId: string, reason: string): SafeHtml {
-  return html`<p class="error"${REFUSAL_ATTRIBUTES}>${reason}</p>
+  return html`${refusal(reason)}
 <p><a href="/portal/orders/${orderId}">${operationStrings(locale).back}</a></p>`;
 }

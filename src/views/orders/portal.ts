@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { OPERATION_TABLES } from './operations.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal } from '../shared/message.ts';
 
 // Portal pages of the hosted page's orders: the list, and one order with every payment attempt and
 // every server-to-server delivery attempt, with *resend*. Plain view models; English and Italian.
@@ -291,7 +291,7 @@ export function ordersSearchPage(
 <button type="submit">${t.search}</button></form>`;
   const filtered = v.filter.env !== '' || v.filter.ref !== '' || v.filter.status !== '';
   return html`${form}
-${v.problem ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${v.problem}</p>` : ''}
+${v.problem ? refusal(v.problem) : ''}
 ${v.rows.length === 0 && filtered ? html`<p>${t.noMatch}</p>` : ordersListPage(locale, v.rows)}
 <p>${v.newestHref ? html`<a href="${v.newestHref}" rel="first">${t.newest}</a> ` : ''}${v.olderHref ? html`<a href="${v.olderHref}" rel="next">${t.older}</a>` : ''}</p>
 ${v.rows.length > 0 ? html`<p><a href="${v.csvHref}" download>${t.csv}</a></p>` : ''}`;

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { exchangeStrings, fill, type ExchangeStrings } from './strings.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal } from '../shared/message.ts';
 
 // Pages of the pagoPA exchange log, shared by the portal and the back office (`base` is the surface's
 // path): the list with its search form (GET, nothing changes, so no CSRF token) and cursor links, and
@@ -98,7 +98,7 @@ export function exchangeListPage(locale: Locale, v: ExchangeListView): SafeHtml 
 <td>${r.operation}</td><td>${r.noticeNumber}</td><td><code>${r.token}</code></td><td>${outcomeText(r)}</td><td>${r.durationMs} ms</td>${admin ? html`<td>${r.parties ?? ''}</td>` : ''}</tr>`,
         )}</tbody></table></div>`;
   return html`<p>${v.intro}</p>
-${v.problem ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${v.problem}</p>` : ''}
+${v.problem ? refusal(v.problem) : ''}
 ${filterForm(t, v)}
 ${table}
 <p>${v.newestHref ? html`<a href="${v.newestHref}" rel="first">${t.newest}</a> ` : ''}${v.olderHref ? html`<a href="${v.olderHref}" rel="next">${t.older}</a>` : ''}</p>

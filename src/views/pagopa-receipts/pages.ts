@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { fill, receiptStrings, type ReceiptStrings } from './strings.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal } from '../shared/message.ts';
 
 // Pages of the pagoPA receipts, shared by the portal and the back office (`base` is the surface's
 // path): the list with its search form (GET, no CSRF token) and cursor links, and one receipt with
@@ -108,7 +108,7 @@ export function receiptListPage(locale: Locale, v: ReceiptListView): SafeHtml {
 <td>${r.lastError}</td>${admin ? html`<td>${r.parties ?? ''}</td>` : ''}</tr>`,
         )}</tbody></table></div>`;
   return html`<p>${v.intro}</p>
-${v.problem ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${v.problem}</p>` : ''}
+${v.problem ? refusal(v.problem) : ''}
 ${filterForm(t, v)}
 ${table}
 <p>${v.newestHref ? html`<a href="${v.newestHref}" rel="first">${t.newest}</a> ` : ''}${v.olderHref ? html`<a href="${v.olderHref}" rel="next">${t.older}</a>` : ''}</p>`;
@@ -137,7 +137,7 @@ export function receiptDetailPage(locale: Locale, v: ReceiptDetailView): SafeHtm
   const r = v.row;
   const line = (label: string, value: string | number): SafeHtml => (value === '' ? html`` : html`<tr><th>${label}</th><td>${value}</td></tr>`);
   return html`<p><a href="${v.base}">${t.back}</a></p>
-${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}${v.error ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${v.error}</p>` : ''}
+${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}${v.error ? refusal(v.error) : ''}
 <table><tbody>${line(t.state, stateText(t, r.state))}${line(t.receiptId, r.token)}${line(t.noticeNumber, r.noticeNumber)}${line(t.environment, r.env === 'prod' ? t.prod : t.test)}
 ${line(t.amount, r.amount)}${line(t.noticeEc, v.noticeEc)}${line(t.recipientEc, `${v.recipientEc} (${fill(t.copy, { n: r.position + 1 })})`)}${line(t.psp, v.psp)}
 ${line(t.station, v.station)}${line(t.version, v.version)}${line(t.created, r.created)}${line(t.firstDelivered, v.firstDelivered)}${line(t.deliveredAt, v.deliveredAt)}${line(t.nextAttempt, v.nextAttempt)}

@@ -2,7 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
 import { formatDateTime } from '../format.ts';
 import { fill, simulatorStrings, type SimulatorStrings } from './strings.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal, REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
 // The test EC scenarios pages: the simulated station's settings and its ordered scenarios (portal,
 // with forms; back office, read-only when no CSRF token is given), and the scenario form.
@@ -51,7 +51,7 @@ const hidden = (csrf: string, version: number): SafeHtml =>
   html`<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${version}">`;
 
 function alerts(view: { notice?: string | undefined; error?: string | undefined }): SafeHtml {
-  return html`${view.error ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${view.error}</p>` : ''}${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ''}`;
+  return html`${view.error ? refusal(view.error) : ''}${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ''}`;
 }
 
 function summary(t: SimulatorStrings, s: ScenarioRowView): string {
@@ -173,7 +173,7 @@ export function scenarioFormPage(locale: Locale, view: ScenarioFormView): SafeHt
   const v = view.values;
   const p = view.problems;
   const option = (value: string, text: string, current: string) => html`<option value="${value}"${value === current ? html` selected` : ''}>${text}</option>`;
-  return html`${view.error ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${view.error}</p>` : ''}${p.length ? html`<div class="error"${REFUSAL_ATTRIBUTES}><p>${t.problems}</p><ul>${p.map((x) => html`<li><a href="#f-${x.field}">${x.text}</a></li>`)}</ul></div>` : ''}
+  return html`${view.error ? refusal(view.error) : ''}${p.length ? html`<div class="error"${REFUSAL_ATTRIBUTES}><p>${t.problems}</p><ul>${p.map((x) => html`<li><a href="#f-${x.field}">${x.text}</a></li>`)}</ul></div>` : ''}
 <form method="post" action="${view.action}">${hidden(view.csrf, view.version)}
 ${input('pattern', t.pattern, v.pattern, p, html` required maxlength="40" aria-describedby="pattern-help"`)}<p id="pattern-help"><small>${t.patternHelp}</small></p>
 <label for="f-answer">${t.answer}</label><select id="f-answer" name="answer"${invalid(p, 'answer')}>${ANSWER_KEYS.map((a) => option(a, label(t, `answers_${a}`), v.answer))}</select>${fieldError(p, 'answer')}

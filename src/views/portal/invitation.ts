@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal } from '../shared/message.ts';
 
 const T = {
   en: {
@@ -41,7 +41,7 @@ export function invitationForm(
 ): SafeHtml {
   const t = T[locale];
   return html`<p>${t.intro.replace('{org}', view.organisationName)}</p>
-${view.error ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${view.error}</p>` : ''}
+${view.error ? refusal(view.error) : ''}
 <form method="post" action="/portal/invitation">
 <input type="hidden" name="_csrf" value="${view.csrf}"><input type="hidden" name="token" value="${view.token}">
 <label for="email">${t.email}</label><input id="email" name="email" type="email" autocomplete="username" value="${view.email}" readonly>

@@ -4,7 +4,7 @@ import { when } from './checks.ts';
 import { envLabel, stationTable, type StationRowView } from './pages.ts';
 import { problemText, stationStrings } from './strings.ts';
 import { queueStrings } from '../admin/queues.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal } from '../shared/message.ts';
 
 // Back office parts of the station pages: the list with its "to check" filter, the review,
 // settings and host-sharing forms of a station, and the trusted CAs per environment and organisation.
@@ -37,7 +37,7 @@ export function adminStationForms(locale: Locale, f: AdminStationForms): SafeHtm
   return html`${
     f.reviewable
       ? html`<h2>${t.review}</h2>
-${f.reviewProblem ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${problemText(locale, f.reviewProblem)}</p>` : ''}
+${f.reviewProblem ? refusal(problemText(locale, f.reviewProblem)) : ''}
 <form method="post" action="/admin/stations/${f.stationId}/review" class="review-form">
 <input type="hidden" name="_csrf" value="${f.csrf}">
 <label for="note">${t.reviewNote}</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
@@ -110,7 +110,7 @@ ${rows.map(
   return html`${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ''}<p>${t.trustedIntro}</p>
 ${section('test')}${section('prod')}
 <h2>${t.addCa}</h2>
-${input.problem ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${problemText(locale, input.problem)}</p>` : ''}
+${input.problem ? refusal(problemText(locale, input.problem)) : ''}
 <form method="post" action="/admin/trust">
 <input type="hidden" name="_csrf" value="${input.csrf}">
 <label for="environment">${t.environment}</label><select id="environment" name="environment">

@@ -3,7 +3,7 @@ import { copyButton } from '../shared/copy.ts';
 import type { Locale } from '../i18n.ts';
 import { checkDetail, checkHistory, inboundSection, pendingCheckSection, when, type CheckView, type PingHint } from './checks.ts';
 import { problemText, stationStrings } from './strings.ts';
-import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
+import { refusal, REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
 // Station pages shared by the developer portal and the back office: the list, the register and
 // edit forms, and the detail page (versions, review notes, Verify, the latest check, history).
@@ -196,7 +196,7 @@ export function stationDetailPage(locale: Locale, s: StationView, options: Detai
   const ofPending = (c: CheckView): boolean => s.pending !== undefined && c.versionId === s.pending.id;
   const latest = s.checks.find((c) => !ofPending(c));
   const pendingCheck = s.checks.find(ofPending);
-  return html`${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}${options.error ? html`<p class="error"${REFUSAL_ATTRIBUTES}>${options.error}</p>` : ''}
+  return html`${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}${options.error ? refusal(options.error) : ''}
 <p>${t.organisation}: <strong>${s.organisationName}</strong> · ${t.environment}: ${envLabel(locale, s.environment)} · ${t.review}: <span data-review>${reviewLabel(locale, { pendingState: s.pending?.state ?? null, approved: s.approved !== undefined })}</span>
  · ${t.connection}: <strong data-connection="${s.connectionState}">${connectionLabel(locale, s.connectionState, s.flaggedAt)}</strong></p>
 <h2>${t.approvedServing}</h2>
