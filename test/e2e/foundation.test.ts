@@ -151,7 +151,7 @@ test('SIGTERM finishes the request in flight, stops PostgreSQL and exits 0', asy
   await sleep(200);
   // One signal only, so the log shows a single shutdown.
   const signalled = Date.now();
-  const stopped = s.stop('SIGTERM', 15_000);
+  const stopped = s.stop('SIGTERM', 30_000);
   await s.waitForOutput(/shutting down/);
   await sleep(300);
   // write, not end: a client half-close (FIN) makes Node abort the request, as a real client never does.
@@ -162,7 +162,12 @@ test('SIGTERM finishes the request in flight, stops PostgreSQL and exits 0', asy
   // period. Timed from the answer: the sign-in's argon2 check before it, and PostgreSQL's stop after
   // it, take seconds on a busy machine.
   assert.ok(answeredAt > 0 && closedAt - answeredAt < 3000, `closed ${closedAt - answeredAt} ms after the answer`);
-  assert.ok(Date.now() - signalled < 14_000, `stopped after ${Date.now() - signalled} ms`);
+  // Nothing waited for the grace period. The whole stop is bounded by stop()'s 30 s only: PostgreSQL's
+  // shutdown checkpoint, last, is fsync-bound and took seconds on a machine whose disk the rest of the
+  // suite keeps busy (the "stopped" line times each step).
+  const steps = s.logs().find((l) => l.msg === 'stopped')?.ms as Record<string, number> | undefined;
+  assert.ok(steps?.http !== undefined && steps.http < 10_000, `stopped after ${Date.now() - signalled} ms, steps ${JSON.stringify(steps)}`);
+  assert.equal(s.logs().filter((l) => String(l.msg).includes('after the grace period')).length, 0);
   assert.match(response, /^HTTP\/1\.1 303 /, `the request in flight got its answer:\n${response}`);
   assert.match(response, /\r\nlocation: \/admin\r\n/i);
   assert.match(response, /set-cookie: varco_admin=/i);

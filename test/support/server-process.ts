@@ -132,7 +132,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
       check();
     });
 
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<number | null> => {
     if (running()) child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((done) => {
