@@ -24,7 +24,9 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
     const sql = await readFile(`${dir}/${file}`, 'utf8');
     const version = Number(match[1]);
     if (version !== migrations.length + 1) throw new Error(`Migrations must be numbered without gaps; found ${file}`);
-    migrations.push({ version, name: match[2] ?? '', sql, checksum: sha256Hex(sql) });
+    const migration = { version, name: match[2] ?? '', sql, checksum: sha256Hex(sql) };
+    if (isConcurrent(migration)) concurrentStatements(migration); // refused on load, not half-way through
+    migrations.push(migration);
   }
   return migrations;
 }
@@ -35,15 +37,16 @@ export interface MigrateResult {
 }
 
 /**
- * Applies pending migrations up to `target` (default: all), each in its own transaction, under an
- * advisory lock so several Varco instances starting together apply each migration once.
+ * Applies pending migrations up to `target` (default: all), each in its own transaction (a concurrent
+ * one statement by statement, below), under an advisory lock so several Varco instances starting
+ * together apply each migration once.
  */
 export async function migrate(pool: pg.Pool, options: { target?: number; dir?: string } = {}): Promise<MigrateResult> {
   const migrations = await loadMigrations(options.dir);
   const target = options.target ?? migrations.length;
   const client = await pool.connect();
   try {
-    await client.query("SELECT pg_advisory_lock(hashtext('varco.migrations'))");
+    await takeMigrationLock(client);
     // Only when missing: a role without CREATE on the schema (the application role, when DATABASE_URL
     // alone is configured against a database its owner migrated) can still check and find nothing to do.
     const table = await client.query<{ found: string | null }>("SELECT to_regclass('varco_migrations')::text AS found");
@@ -60,6 +63,11 @@ export async function migrate(pool: pg.Pool, options: { target?: number; dir?: s
     }
     const applied: Migration[] = [];
     for (const m of migrations.slice(done.rows.length, target)) {
+      if (isConcurrent(m)) {
+        await applyConcurrently(client, m);
+        applied.push(m);
+        continue;
+      }
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
@@ -75,5 +83,72 @@ export async function migrate(pool: pg.Pool, options: { target?: number; dir?: s
   } finally {
     await client.query("SELECT pg_advisory_unlock(hashtext('varco.migrations'))").catch(() => undefined);
     client.release();
+  }
+}
+
+/**
+ * Waits for the migration lock by trying it every 100 ms rather than blocking in pg_advisory_lock: a
+ * statement waiting for a lock keeps a snapshot open, and a concurrent index build (below) waits for
+ * every older snapshot of its database, so an instance blocked on the lock and the instance building
+ * the index under it would each wait for the other (PostgreSQL ends that as a deadlock, failing one).
+ */
+async function takeMigrationLock(client: pg.PoolClient): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('varco.migrations')) AS locked");
+    if (rows[0]?.locked) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+/**
+ * A migration whose first line is `-- varco:concurrently` builds indexes without blocking writes
+ * (docs/adr/0037-concurrent-index-migrations.md): it may hold only `CREATE [UNIQUE] INDEX CONCURRENTLY
+ * IF NOT EXISTS name ON …;` statements, run one at a time outside a transaction (PostgreSQL builds an
+ * index concurrently only there). A build that failed or was interrupted leaves its index invalid: it is
+ * dropped and built again when the migration runs next. The migration is recorded once every index is built.
+ */
+const CONCURRENT_MARKER = '-- varco:concurrently';
+const CONCURRENT_STATEMENT = /^CREATE (?:UNIQUE )?INDEX CONCURRENTLY IF NOT EXISTS ([a-z_][a-z0-9_]*) ON [^;]+$/i;
+
+function isConcurrent(m: Migration): boolean {
+  return m.sql.startsWith(`${CONCURRENT_MARKER}\n`);
+}
+
+/** The statements of a concurrent migration, each with the index it builds; anything else is refused. */
+export function concurrentStatements(m: Pick<Migration, 'version' | 'name' | 'sql'>): Array<{ index: string; sql: string }> {
+  const code = m.sql
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n');
+  const statements = code
+    .split(';')
+    .map((s) => s.replace(/\s+/g, ' ').trim())
+    .filter((s) => s !== '');
+  return statements.map((sql) => {
+    const match = CONCURRENT_STATEMENT.exec(sql);
+    if (!match?.[1])
+      throw new Error(
+        `Migration ${m.version} (${m.name}) is marked ${CONCURRENT_MARKER}: only CREATE INDEX CONCURRENTLY IF NOT EXISTS statements may follow, found: ${sql.slice(0, 80)}`,
+      );
+    return { index: match[1].toLowerCase(), sql };
+  });
+}
+
+async function applyConcurrently(client: pg.PoolClient, m: Migration): Promise<void> {
+  const statements = concurrentStatements(m);
+  try {
+    for (const { index, sql } of statements) {
+      // Left invalid by an earlier build that failed or was interrupted: IF NOT EXISTS would keep it.
+      const invalid = await client.query<{ valid: boolean }>(
+        `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`,
+        [index],
+      );
+      if (invalid.rows[0]?.valid === false) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
+      await client.query(sql);
+    }
+    await client.query('INSERT INTO varco_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+  } catch (error) {
+    throw new Error(`Migration ${m.version} (${m.name}) failed: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -43,7 +43,8 @@ const migrations = await loadMigrations();
 
 test('there is at least one migration and each starts with a comment saying why', () => {
   assert.ok(migrations.length >= 1);
-  for (const m of migrations) assert.match(m.sql, /^--\s*Why/i, `${m.version}_${m.name} does not start with a "why" comment`);
+  // After the marker line of a migration that builds its indexes concurrently.
+  for (const m of migrations) assert.match(m.sql, /^(-- varco:concurrently\n)?--\s*Why/i, `${m.version}_${m.name} does not start with a "why" comment`);
 });
 
 test('an install migrated in one go and one upgraded step by step end with the same schema', async () => {
@@ -117,4 +118,62 @@ test('a database with a migration this Varco does not know is refused', async ()
   const first = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort()[0]!;
   await cp(join(MIGRATIONS_DIR, first), join(dir, first));
   if (migrations.length > 1) await assert.rejects(migrate(pool, { dir }), /does not know/);
+});
+
+/** A directory of migration files, removed after the test. */
+async function migrationsDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'varco-migrations-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
+  return dir;
+}
+
+const indexValidity = (pool: pg.Pool, name: string) =>
+  pool.query<{ valid: boolean }>('SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1', [name]);
+
+test('a concurrent migration builds its indexes outside a transaction; one left invalid by a failed build is built again on the next run', async () => {
+  const dir = await migrationsDir({
+    '0001_table.sql': '-- Why: a table with a duplicate.\nCREATE TABLE t (k int NOT NULL, v int NOT NULL);\nINSERT INTO t VALUES (1, 1), (1, 2);\n',
+    '0002_indexes.sql':
+      '-- varco:concurrently\n-- Why: two indexes; the unique one fails while k repeats.\n' +
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS t_v ON t (v);\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_k ON t (k);\n',
+  });
+  const pool = await emptyPool();
+  await assert.rejects(migrate(pool, { dir }), /Migration 2 \(indexes\) failed: could not create unique index "t_k"/);
+  // PostgreSQL leaves the failed concurrent build behind, invalid; the migration is not recorded.
+  assert.deepEqual((await indexValidity(pool, 't_k')).rows, [{ valid: false }]);
+  assert.deepEqual((await pool.query('SELECT version FROM varco_migrations ORDER BY version')).rows, [{ version: 1 }]);
+
+  await pool.query('DELETE FROM t WHERE v = 2');
+  const again = await migrate(pool, { dir });
+  assert.deepEqual(
+    again.applied.map((m) => m.version),
+    [2],
+  );
+  assert.deepEqual((await indexValidity(pool, 't_k')).rows, [{ valid: true }]);
+  assert.deepEqual((await indexValidity(pool, 't_v')).rows, [{ valid: true }]);
+  await assert.rejects(pool.query('INSERT INTO t VALUES (1, 3)'), /duplicate key value violates unique constraint "t_k"/);
+});
+
+test('a concurrent migration holding anything but CREATE INDEX CONCURRENTLY IF NOT EXISTS is refused when loaded', async () => {
+  for (const statement of ['CREATE INDEX t_v ON t (v);', 'ALTER TABLE t ADD COLUMN w int;', 'CREATE INDEX CONCURRENTLY t_v ON t (v);']) {
+    const dir = await migrationsDir({ '0001_bad.sql': `-- varco:concurrently\n-- Why: a mistake.\n${statement}\n` });
+    await assert.rejects(loadMigrations(dir), /Migration 1 \(bad\) is marked -- varco:concurrently: only CREATE INDEX CONCURRENTLY IF NOT EXISTS/, statement);
+  }
+});
+
+test('instances migrating together, one building an index concurrently: both finish, each migration applied once', async () => {
+  const dir = await migrationsDir({
+    '0001_table.sql': '-- Why: a table.\nCREATE TABLE t (k int NOT NULL);\nINSERT INTO t SELECT g FROM generate_series(1, 50000) AS g;\n',
+    '0002_index.sql':
+      '-- varco:concurrently\n-- Why: an index built while the other instance waits for the lock.\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_k ON t (k);\n',
+  });
+  const { url } = await createEmptyDatabase();
+  const pools = [createPool(url, 1), createPool(url, 1), createPool(url, 1)];
+  after(() => Promise.all(pools.map((p) => p.end())));
+  // A backend waiting for the lock inside a statement holds a snapshot the index build waits for; the
+  // build's backend holds the lock: PostgreSQL would end the cycle as a deadlock after deadlock_timeout.
+  const results = await Promise.all(pools.map((pool) => migrate(pool, { dir })));
+  assert.deepEqual(results.flatMap((r) => r.applied.map((m) => m.version)).sort(), [1, 2]);
+  assert.deepEqual((await indexValidity(pools[0]!, 't_k')).rows, [{ valid: true }]);
 });
