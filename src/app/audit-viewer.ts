@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { searchAudit, tryVerifyAuditChain } from '../modules/audit/index.ts';
 import { accountsWithEmailContaining, userLabels } from '../modules/identity/index.ts';
-import type { OrganisationsService } from '../modules/organisations/index.ts';
+import { organisationsMatching, type OrganisationsService } from '../modules/organisations/index.ts';
 import type { AuditLine, AuditViewer } from '../kernel/audit-viewer.ts';
 
 // The audit-log viewer of the back office: the audit module searches its rows; identity names the
@@ -13,8 +13,12 @@ export function createAuditViewer(deps: { db: Kysely<Database>; organisations: O
   const { db, organisations } = deps;
   return {
     search: async (search) => {
-      const { email, ...rest } = search;
-      const rows = await searchAudit(db, { ...rest, ...(email === undefined ? {} : { actorIdsIn: accountsWithEmailContaining(email) }) });
+      const { email, organisation, ...rest } = search;
+      const rows = await searchAudit(db, {
+        ...rest,
+        ...(email === undefined ? {} : { actorIdsIn: accountsWithEmailContaining(email) }),
+        ...(organisation === undefined ? {} : { organisationIdsIn: organisationsMatching(organisation) }),
+      });
       const people = await userLabels(
         db,
         rows.flatMap((r) => (r.actorId ? [r.actorId] : [])),

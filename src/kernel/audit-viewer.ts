@@ -3,6 +3,8 @@
 
 export interface AuditViewerSearch {
   organisationId?: string;
+  /** Part of the organisation's name or tax code (case-insensitive). */
+  organisation?: string;
   /** An action code or its start (`subscription.`). */
   actionPrefix?: string;
   /** admin, referent, cli, system, anonymous, subscription… */

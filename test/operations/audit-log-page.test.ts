@@ -70,7 +70,17 @@ test('the page lists the newest rows first, naming the administrator, the organi
 test('the search narrows by organisation, action, who, subject and dates', async () => {
   const byOrg = await backOffice.get(`/admin/audit?org=${comune}`);
   assert.deepEqual(actionsOf(byOrg.body), ['station.flagged']);
-  assert.match(byOrg.body, new RegExp(`<option value="${comune}" selected>Comune di Beta</option>`), 'the form keeps the choice');
+  assert.match(byOrg.body, new RegExp(`<input id="a-org" name="org" maxlength="100" value="${comune}"`), 'the form keeps the id');
+  assert.match(byOrg.body, /<p id="a-org-hint"><small>The organisation Comune di Beta\.<\/small><\/p>/, 'and names it');
+  // Or part of a name or tax code, any case, taken literally; the page never lists every organisation.
+  assert.deepEqual(actionsOf((await backOffice.get('/admin/audit?org=DI%20BETA')).body), ['station.flagged']);
+  assert.deepEqual(actionsOf((await backOffice.get('/admin/audit?org=alfa&action=user.')).body), ['user.enabled', 'user.disabled']);
+  assert.deepEqual(actionsOf((await backOffice.get('/admin/audit?org=Banca_Alfa')).body), [], '_ is no wildcard');
+  const taxCode = (await db.selectFrom('organisations').select('tax_code').where('id', '=', comune).executeTakeFirstOrThrow()).tax_code;
+  assert.deepEqual(actionsOf((await backOffice.get(`/admin/audit?org=${taxCode.slice(2).toUpperCase()}`)).body), ['station.flagged']);
+  const byText = await backOffice.get('/admin/audit?org=beta');
+  assert.match(byText.body, /<p id="a-org-hint"><small>Part of its name or tax code\.<\/small><\/p>/);
+  assert.doesNotMatch(byText.body, /<option value="org_/);
 
   const byAction = await backOffice.get('/admin/audit?action=user.');
   assert.deepEqual(actionsOf(byAction.body), ['user.enabled', 'user.disabled']);
@@ -148,7 +158,7 @@ test('the search downloads as CSV with the same filter, one line per row', async
 
 test('malformed searches are refused as input with their reason, never a 500', async () => {
   for (const [query, reason] of [
-    ['org=banca', /org must be an organisation id/],
+    [`org=${'x'.repeat(101)}`, /org must be at most 100 characters/],
     ['kind=root', /kind must be one of/],
     ['action=%25', /action must be an action code/],
     ['subject=%3Cscript%3E', /subject must be an id/],

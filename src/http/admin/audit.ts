@@ -22,6 +22,7 @@ const AuditQuery = query({ org: Text, action: Text, kind: Text, who: Text, subje
 type Query = { [K in keyof AuditFilterValues | 'before']?: string | undefined };
 
 const PAGE_SIZE = 50;
+const ORGANISATION_ID = /^org_[0-9a-z]{26}$/;
 
 /** The form's values as typed and the search they ask for; anything malformed is refused with its reason. */
 /** The search form's values as typed. */
@@ -38,8 +39,7 @@ const auditValuesOf = (q: Query): AuditFilterValues => ({
 /** The form's values and the search they ask for; anything malformed is refused with its reason. */
 export function auditSearchOf(q: Query): { values: AuditFilterValues; search: Omit<AuditViewerSearch, 'limit'> } {
   const values = auditValuesOf(q);
-  if (values.org !== '' && !/^org_[0-9a-z]{26}$/.test(values.org))
-    refuseSearch('org must be an organisation id (org_…).', 'org deve essere l’id di un’organizzazione (org_…).');
+  if (values.org.length > 100) searchRefusals.tooLong('org', 100);
   if (values.action.length > 80 || !/^[A-Za-z0-9_.]*$/.test(values.action))
     refuseSearch(
       'action must be an action code or its start: letters, digits, _ and . only.',
@@ -53,7 +53,8 @@ export function auditSearchOf(q: Query): { values: AuditFilterValues; search: Om
   const to = queryDay(values.to, 'to');
   if (q.before !== undefined && !/^[1-9]\d{0,15}$/.test(q.before)) searchRefusals.pageLink();
   const search: Omit<AuditViewerSearch, 'limit'> = {
-    ...(values.org ? { organisationId: values.org } : {}),
+    // An id (the organisation pages link so) is that organisation; other text, part of a name or tax code.
+    ...(ORGANISATION_ID.test(values.org) ? { organisationId: values.org } : values.org ? { organisation: values.org } : {}),
     ...(values.action ? { actionPrefix: values.action } : {}),
     ...(values.kind ? { actorType: values.kind } : {}),
     ...(values.who ? { email: values.who } : {}),
@@ -75,9 +76,9 @@ export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAud
     const problem = await searchProblem(request.locale, () => {
       search = auditSearchOf(request.query).search;
     });
-    const [fetched, organisations] = await Promise.all([
+    const [fetched, named] = await Promise.all([
       problem ? [] : options.auditViewer.search({ ...search, limit: fetchLimit(PAGE_SIZE) }),
-      options.organisations.list(),
+      ORGANISATION_ID.test(values.org) ? options.organisations.names([values.org]) : undefined,
     ]);
     const page = cursorPage({
       fetched,
@@ -90,7 +91,7 @@ export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAud
     const body = auditPage(request.locale, {
       ...(problem ? { problem } : {}),
       filter: values,
-      organisations: organisations.map((o) => ({ id: o.id, name: o.name })).sort((a, b) => a.name.localeCompare(b.name, request.locale)),
+      ...(named?.get(values.org) ? { organisationName: named.get(values.org) } : {}),
       rows: page.rows,
       olderHref: page.olderHref,
       newestHref: page.newestHref,

@@ -8,6 +8,8 @@ import { likePrefix } from '../../kernel/like.ts';
 
 export interface AuditSearch {
   organisationId?: string;
+  /** The rows of these organisations only: a subquery of ids (organisations' organisationsMatching). */
+  organisationIdsIn?: SelectQueryBuilder<never, never, { id: string }>;
   /** An action code or its start: `subscription.` finds every subscription event. */
   actionPrefix?: string;
   actorType?: string;
@@ -41,6 +43,7 @@ export async function searchAudit(db: Kysely<Database>, search: AuditSearch): Pr
     .selectFrom('audit_log')
     .select(['seq', 'id', 'at', 'actor_type', 'actor_id', 'action', 'subject_type', 'subject_id', 'organisation_id', 'ip', 'details']);
   if (search.organisationId !== undefined) q = q.where('organisation_id', '=', search.organisationId);
+  if (search.organisationIdsIn !== undefined) q = q.where('organisation_id', 'in', search.organisationIdsIn);
   if (search.actionPrefix !== undefined) q = q.where(sql<boolean>`action LIKE ${likePrefix(search.actionPrefix)}`);
   if (search.actorType !== undefined) q = q.where('actor_type', '=', search.actorType);
   if (search.actorIdsIn !== undefined) q = q.where('actor_id', 'in', search.actorIdsIn);

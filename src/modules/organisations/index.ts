@@ -6,7 +6,7 @@ export { checkTaxCode, checkItalianTaxCode, ORGANISATION_TYPES } from './organis
 export type { OrganisationType } from './organisation.policy.ts';
 export { findOrganisation as getOrganisation } from './organisations.repository.ts';
 // For other modules' queries: an organisation's fields as expressions, still one query (docs/adr/0011).
-export { organisationFields, organisationWithTaxCode } from './organisations.repository.ts';
+export { organisationFields, organisationsMatching, organisationWithTaxCode } from './organisations.repository.ts';
 export type { OrganisationSearch } from './organisations.repository.ts';
 // The referents live in identity's users table; kept here for the callers that ask organisations.
 export { referentsOf as listReferents } from '../identity/index.ts';

@@ -56,6 +56,22 @@ export function searchOrganisations(db: Kysely<Database>, search: OrganisationSe
     .execute();
 }
 
+/**
+ * The ids of the organisations whose name or tax code contains `fragment` (any case, taken literally),
+ * as a subquery for another module's search (the audit log's): only this module names its table
+ * (docs/adr/0011).
+ */
+export function organisationsMatching(fragment: string) {
+  const eb = expressionBuilder<Database, never>();
+  const pattern = eb.fn<string>('lower', [eb.val(likeContains(fragment))]);
+  return eb
+    .selectFrom('organisations')
+    .select('organisations.id')
+    .where((inner) =>
+      inner.or([inner(inner.fn('lower', ['organisations.name']), 'like', pattern), inner(inner.fn('lower', ['organisations.tax_code']), 'like', pattern)]),
+    );
+}
+
 /** Names by id, in one query (the lists that name several organisations per page). */
 export async function organisationNamesById(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {
   const distinct = [...new Set(ids)];

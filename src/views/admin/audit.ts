@@ -16,7 +16,8 @@ const EN = {
   intro:
     'Every change Varco records — by administrators, referents, the CLI and Varco itself — in one append-only chain. Rows cannot be edited or deleted; the check below proves it with the master key.',
   organisation: 'Organisation',
-  anyOrganisation: 'Any organisation',
+  organisationHint: 'Part of its name or tax code.',
+  organisationNamed: (name: string) => `The organisation ${name}.`,
   action: 'Action (code or its start)',
   actionHint: 'For example subscription. for every subscription event, or sign_in.failed.',
   kind: 'Done by',
@@ -61,7 +62,8 @@ const IT: typeof EN = {
   intro:
     'Ogni modifica registrata da Varco — di amministratori, referenti, della CLI e di Varco stesso — in un’unica catena in sola aggiunta. Le righe non possono essere modificate né cancellate; la verifica qui sotto lo dimostra con la chiave master.',
   organisation: 'Organizzazione',
-  anyOrganisation: 'Qualsiasi organizzazione',
+  organisationHint: 'Parte del nome o del codice fiscale.',
+  organisationNamed: (name: string) => `L’organizzazione ${name}.`,
   action: 'Azione (codice o il suo inizio)',
   actionHint: 'Per esempio subscription. per ogni evento delle sottoscrizioni, oppure sign_in.failed.',
   kind: 'Eseguita da',
@@ -142,7 +144,8 @@ export interface AuditPageView {
   /** Why the search was refused (in the page's language): shown above the form, focused; no rows. */
   problem?: string;
   filter: AuditFilterValues;
-  organisations: ReadonlyArray<{ id: string; name: string }>;
+  /** The organisation's name when the search names one by id (the link from its page). */
+  organisationName?: string;
   rows: readonly AuditLineView[];
   olderHref: string | null;
   newestHref: string | null;
@@ -200,9 +203,8 @@ function searchForm(locale: Locale, view: AuditPageView): SafeHtml {
   const f = view.filter;
   const selected = (a: string, b: string) => (a === b ? ' selected' : '');
   return html`<form method="get" action="/admin/audit" class="search" aria-label="${t.search}">
-<label for="a-org">${t.organisation}</label><select id="a-org" name="org"><option value="">${t.anyOrganisation}</option>${view.organisations.map(
-    (o) => html`<option value="${o.id}"${selected(f.org, o.id)}>${o.name}</option>`,
-  )}</select>
+<label for="a-org">${t.organisation}</label><input id="a-org" name="org" maxlength="100" value="${f.org}" aria-describedby="a-org-hint">
+<p id="a-org-hint"><small>${view.organisationName === undefined ? t.organisationHint : t.organisationNamed(view.organisationName)}</small></p>
 <label for="a-action">${t.action}</label><input id="a-action" name="action" maxlength="80" list="a-actions" value="${f.action}" aria-describedby="a-action-hint" autocomplete="off">
 <datalist id="a-actions">${WORDED_ACTIONS.map((a) => html`<option value="${a}">${actionWords(locale, a)}</option>`)}</datalist>
 <p id="a-action-hint"><small>${t.actionHint}</small></p>
