@@ -32,7 +32,10 @@ const environment = { ...process.env };
 // next one. What the file left running then keeps the host alive past its last file, which the check
 // at the end reports: a hang costs the run minutes, not CI's 90-minute limit.
 // VARCO_TEST_FILE_TIMEOUT_S changes it (to see the limit work: a file that never ends, a few seconds).
-const FILE_TIMEOUT_MS = Number(process.env.VARCO_TEST_FILE_TIMEOUT_S ?? 600) * 1000;
+const fileTimeoutSeconds = Number(process.env.VARCO_TEST_FILE_TIMEOUT_S ?? 600);
+if (!Number.isFinite(fileTimeoutSeconds) || fileTimeoutSeconds <= 0)
+  throw new Error(`VARCO_TEST_FILE_TIMEOUT_S must be a number of seconds above 0, not "${process.env.VARCO_TEST_FILE_TIMEOUT_S}"`);
+const FILE_TIMEOUT_MS = fileTimeoutSeconds * 1000;
 
 for (let file = await nextFile(); file !== null; file = await nextFile()) {
   const url = pathToFileURL(resolve(root, file)).href;

@@ -25,7 +25,9 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
     const version = Number(match[1]);
     if (version !== migrations.length + 1) throw new Error(`Migrations must be numbered without gaps; found ${file}`);
     const migration = { version, name: match[2] ?? '', sql, checksum: sha256Hex(sql) };
-    if (isConcurrent(migration)) concurrentStatements(migration); // refused on load, not half-way through
+    // Refused on load, not half-way through an upgrade.
+    if (isConcurrent(migration)) concurrentStatements(migration);
+    else refuseConcurrentInTransaction(migration);
     migrations.push(migration);
   }
   return migrations;
@@ -110,28 +112,42 @@ async function takeMigrationLock(client: pg.PoolClient): Promise<void> {
 const CONCURRENT_MARKER = '-- varco:concurrently';
 const CONCURRENT_STATEMENT = /^CREATE (?:UNIQUE )?INDEX CONCURRENTLY IF NOT EXISTS ([a-z_][a-z0-9_]*) ON [^;]+$/i;
 
-function isConcurrent(m: Migration): boolean {
-  return m.sql.startsWith(`${CONCURRENT_MARKER}\n`);
+function isConcurrent(m: Pick<Migration, 'sql'>): boolean {
+  return /^-- varco:concurrently\r?\n/.test(m.sql);
 }
+
+/** The SQL without its lines that are comments (a migration's "why", the marker). */
+const withoutCommentLines = (sql: string): string =>
+  sql
+    .split(/\r?\n/)
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n');
 
 /** The statements of a concurrent migration, each with the index it builds; anything else is refused. */
 export function concurrentStatements(m: Pick<Migration, 'version' | 'name' | 'sql'>): Array<{ index: string; sql: string }> {
-  const code = m.sql
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('--'))
-    .join('\n');
-  const statements = code
+  const refuse = (why: string, sql: string): never => {
+    throw new Error(`Migration ${m.version} (${m.name}) is marked ${CONCURRENT_MARKER}: ${why}, found: ${sql.replace(/\s+/g, ' ').slice(0, 80)}`);
+  };
+  return withoutCommentLines(m.sql)
     .split(';')
-    .map((s) => s.replace(/\s+/g, ' ').trim())
-    .filter((s) => s !== '');
-  return statements.map((sql) => {
-    const match = CONCURRENT_STATEMENT.exec(sql);
-    if (!match?.[1])
-      throw new Error(
-        `Migration ${m.version} (${m.name}) is marked ${CONCURRENT_MARKER}: only CREATE INDEX CONCURRENTLY IF NOT EXISTS statements may follow, found: ${sql.slice(0, 80)}`,
-      );
-    return { index: match[1].toLowerCase(), sql };
-  });
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((sql) => {
+      // Comments only on lines of their own: one after code would be run as part of the statement,
+      // and whitespace is checked loosely below but the statement runs exactly as written.
+      if (sql.includes('--') || sql.includes('/*')) refuse('comments go on lines of their own', sql);
+      const match = CONCURRENT_STATEMENT.exec(sql.replace(/\s+/g, ' '));
+      if (!match?.[1]) return refuse('only CREATE INDEX CONCURRENTLY IF NOT EXISTS statements may follow', sql);
+      return { index: match[1].toLowerCase(), sql };
+    });
+}
+
+/** A migration that is not marked runs in a transaction, where PostgreSQL refuses a concurrent build: said on load. */
+function refuseConcurrentInTransaction(m: Pick<Migration, 'version' | 'name' | 'sql'>): void {
+  if (/\bINDEX\s+CONCURRENTLY\b/i.test(withoutCommentLines(m.sql)))
+    throw new Error(
+      `Migration ${m.version} (${m.name}) builds or drops an index CONCURRENTLY: its first line must be ${CONCURRENT_MARKER} (docs/adr/0037-concurrent-index-migrations.md)`,
+    );
 }
 
 async function applyConcurrently(client: pg.PoolClient, m: Migration): Promise<void> {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { createPool, loadMigrations, migrate, MIGRATIONS_DIR } from '../../src/db/index.ts';
+import { concurrentStatements } from '../../src/db/migrate.ts';
 import { createEmptyDatabase } from '../support/db.ts';
 
 // Forward-only migrations: an install migrated in one go and one upgraded a step at a time must end
@@ -160,6 +161,24 @@ test('a concurrent migration holding anything but CREATE INDEX CONCURRENTLY IF N
     const dir = await migrationsDir({ '0001_bad.sql': `-- varco:concurrently\n-- Why: a mistake.\n${statement}\n` });
     await assert.rejects(loadMigrations(dir), /Migration 1 \(bad\) is marked -- varco:concurrently: only CREATE INDEX CONCURRENTLY IF NOT EXISTS/, statement);
   }
+  // A comment after code would run as part of the statement (here: a partial index built whole).
+  for (const statement of [
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS t_v ON t (v) -- open ones only\n  WHERE v > 0;',
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS t_v ON t /* the value */ (v);',
+  ]) {
+    const dir = await migrationsDir({ '0001_bad.sql': `-- varco:concurrently\n-- Why: a mistake.\n${statement}\n` });
+    await assert.rejects(loadMigrations(dir), /is marked -- varco:concurrently: comments go on lines of their own/, statement);
+  }
+  // Unmarked, it would run in a transaction, where PostgreSQL refuses it: said on load too.
+  const unmarked = await migrationsDir({ '0001_bad.sql': '-- Why: a mistake.\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_v ON t (v);\n' });
+  await assert.rejects(loadMigrations(unmarked), /Migration 1 \(bad\) builds or drops an index CONCURRENTLY: its first line must be -- varco:concurrently/);
+  // Saved with Windows line ends, the marker still counts; the statement runs as written (its line ends as \n).
+  const crlf = await migrationsDir({
+    '0001_ok.sql': "-- varco:concurrently\r\n-- Why: line ends.\r\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_v\r\n  ON t (v) WHERE note = 'a  b';\r\n",
+  });
+  assert.deepEqual(concurrentStatements((await loadMigrations(crlf))[0]!), [
+    { index: 't_v', sql: "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_v\n  ON t (v) WHERE note = 'a  b'" },
+  ]);
 });
 
 test('instances migrating together, one building an index concurrently: both finish, each migration applied once', async () => {
