@@ -79,7 +79,10 @@ test('the search narrows by organisation, action, who, subject and dates', async
   const taxCode = (await db.selectFrom('organisations').select('tax_code').where('id', '=', comune).executeTakeFirstOrThrow()).tax_code;
   assert.deepEqual(actionsOf((await backOffice.get(`/admin/audit?org=${taxCode.slice(2).toUpperCase()}`)).body), ['station.flagged']);
   const byText = await backOffice.get('/admin/audit?org=beta');
-  assert.match(byText.body, /<p id="a-org-hint"><small>Part of its name or tax code\.<\/small><\/p>/);
+  assert.match(byText.body, /<p id="a-org-hint"><small>Part of its name or tax code, or its id \(org_…\)\.<\/small><\/p>/);
+  const unknown = await backOffice.get(`/admin/audit?org=org_${'0'.repeat(26)}&lang=it`);
+  assert.deepEqual(actionsOf(unknown.body), []);
+  assert.match(unknown.body, /<p id="a-org-hint"><small>Nessuna organizzazione ha questo id\.<\/small><\/p>/);
   assert.doesNotMatch(byText.body, /<option value="org_/);
 
   const byAction = await backOffice.get('/admin/audit?action=user.');

@@ -91,7 +91,7 @@ export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAud
     const body = auditPage(request.locale, {
       ...(problem ? { problem } : {}),
       filter: values,
-      ...(named?.get(values.org) ? { organisationName: named.get(values.org) } : {}),
+      ...(named ? { organisationName: named.get(values.org) ?? null } : {}),
       rows: page.rows,
       olderHref: page.olderHref,
       newestHref: page.newestHref,

@@ -16,8 +16,9 @@ const EN = {
   intro:
     'Every change Varco records — by administrators, referents, the CLI and Varco itself — in one append-only chain. Rows cannot be edited or deleted; the check below proves it with the master key.',
   organisation: 'Organisation',
-  organisationHint: 'Part of its name or tax code.',
+  organisationHint: 'Part of its name or tax code, or its id (org_…).',
   organisationNamed: (name: string) => `The organisation ${name}.`,
+  organisationUnknown: 'No organisation has this id.',
   action: 'Action (code or its start)',
   actionHint: 'For example subscription. for every subscription event, or sign_in.failed.',
   kind: 'Done by',
@@ -62,8 +63,9 @@ const IT: typeof EN = {
   intro:
     'Ogni modifica registrata da Varco — di amministratori, referenti, della CLI e di Varco stesso — in un’unica catena in sola aggiunta. Le righe non possono essere modificate né cancellate; la verifica qui sotto lo dimostra con la chiave master.',
   organisation: 'Organizzazione',
-  organisationHint: 'Parte del nome o del codice fiscale.',
+  organisationHint: 'Parte del nome o del codice fiscale, oppure il suo id (org_…).',
   organisationNamed: (name: string) => `L’organizzazione ${name}.`,
+  organisationUnknown: 'Nessuna organizzazione ha questo id.',
   action: 'Azione (codice o il suo inizio)',
   actionHint: 'Per esempio subscription. per ogni evento delle sottoscrizioni, oppure sign_in.failed.',
   kind: 'Eseguita da',
@@ -144,8 +146,8 @@ export interface AuditPageView {
   /** Why the search was refused (in the page's language): shown above the form, focused; no rows. */
   problem?: string;
   filter: AuditFilterValues;
-  /** The organisation's name when the search names one by id (the link from its page). */
-  organisationName?: string;
+  /** The organisation's name when the search names one by id (the link from its page); null: no organisation has that id. */
+  organisationName?: string | null;
   rows: readonly AuditLineView[];
   olderHref: string | null;
   newestHref: string | null;
@@ -204,7 +206,7 @@ function searchForm(locale: Locale, view: AuditPageView): SafeHtml {
   const selected = (a: string, b: string) => (a === b ? ' selected' : '');
   return html`<form method="get" action="/admin/audit" class="search" aria-label="${t.search}">
 <label for="a-org">${t.organisation}</label><input id="a-org" name="org" maxlength="100" value="${f.org}" aria-describedby="a-org-hint">
-<p id="a-org-hint"><small>${view.organisationName === undefined ? t.organisationHint : t.organisationNamed(view.organisationName)}</small></p>
+<p id="a-org-hint"><small>${view.organisationName === undefined ? t.organisationHint : view.organisationName === null ? t.organisationUnknown : t.organisationNamed(view.organisationName)}</small></p>
 <label for="a-action">${t.action}</label><input id="a-action" name="action" maxlength="80" list="a-actions" value="${f.action}" aria-describedby="a-action-hint" autocomplete="off">
 <datalist id="a-actions">${WORDED_ACTIONS.map((a) => html`<option value="${a}">${actionWords(locale, a)}</option>`)}</datalist>
 <p id="a-action-hint"><small>${t.actionHint}</small></p>
