@@ -105,10 +105,31 @@ test('one idempotencyKey, one outcome: the key of a recorded outcome sent with a
   assert.equal(scheduledFor(second), 0, 'no receipt for the refused outcome');
   assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(second, { idempotencyKey: newKey() }))).value), 'OK', 'a key of its own');
 
-  // Two outcomes racing with one new key for two tokens: exactly one is recorded.
+  // Two outcomes racing with one new key for two tokens: exactly one is recorded. The race is made
+  // sure of: the key's lock (the one outcomeKeyTakenElsewhere takes) is held here until both requests,
+  // each holding its own token's row, wait for it; then both go on at once.
   const [a, b] = [await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT), await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT)];
   const raced = newKey();
-  const answers = await Promise.all([a, b].map((token) => soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token, { idempotencyKey: raced }))));
+  const holder = await t.database.pool.connect();
+  const lockName = `pagopa-outcome:test:${psp.head.idPSP}:${raced}`;
+  await holder.query('BEGIN');
+  await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockName]);
+  const racing = Promise.all([a, b].map((token) => soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token, { idempotencyKey: raced }))));
+  const waiting = async (): Promise<number> =>
+    Number(
+      (
+        await holder.query<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+      ).rows[0]?.n,
+    );
+  for (let i = 0; (await waiting()) < 2; i++) {
+    assert.ok(i < 500, 'both outcomes reach the key check while the other is in flight');
+    await new Promise((done) => setTimeout(done, 10));
+  }
+  await holder.query('COMMIT');
+  holder.release();
+  const answers = await racing;
   assert.deepEqual(answers.map((r) => faultOf(r.value)).sort(), ['OK', 'PPT_ERRORE_IDEMPOTENZA']);
   assert.equal(scheduledFor(a) + scheduledFor(b), 1);
 });
