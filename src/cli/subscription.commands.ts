@@ -105,13 +105,6 @@ export const subscriptionCommands: Record<string, { summary: string; run: Comman
       });
       // Creating without approval would leave a subscription whose keys nobody can ever see from here.
       if (values.approve !== true) throw new UsageError('--approve is required: the operator creates the subscription already approved and gets its keys');
-      // Four-eyes: a production subscription is approved by two administrators, and its keys are
-      // revealed by the referent; one operator at a shell must not get live production keys alone.
-      if (values.env === 'prod' && (await ctx.container()).services.proposals.enabled()) {
-        throw new UsageError(
-          'four-eyes is on (VARCO_FOUR_EYES): a production subscription is not created already approved. The referent subscribes in the portal; then `npx varco subscription approve ID --as EMAIL` proposes it and a second administrator approves.',
-        );
-      }
       const { keys } = await services(ctx);
       const result = await keys.createActive(
         {
@@ -128,6 +121,9 @@ export const subscriptionCommands: Record<string, { summary: string; run: Comman
           product_not_found: 'no product with this code',
           invalid_environment: '--env must be test or prod',
           name_required: '--name must have 1–100 characters',
+          // Refused by the service: one operator at a shell must not get live production keys alone.
+          four_eyes:
+            'four-eyes is on (VARCO_FOUR_EYES): a production subscription is not created already approved. The referent subscribes in the portal; then `npx varco subscription approve ID --as EMAIL` proposes it and a second administrator approves.',
         }[result.reason];
         throw new UsageError(text);
       }

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import { X509Certificate } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
-import { Browser, createAdmin, createOrganisation, createReferent, issueKeys, shownKey } from '../support/subscriptions.ts';
+import { Browser, CLI, createAdmin, createOrganisation, createReferent, shownKey } from '../support/subscriptions.ts';
 import { makeCa } from '../support/tls-peers.ts';
 import { runCliInProcess } from '../support/cli.ts';
-import { subscriptionToApprove } from './support.ts';
+import { approvedProd, subscriptionToApprove } from './support.ts';
 import { organisation as registryOrganisation, station as registryStation } from '../pagopa-registry/support.ts';
 
 // The back office and portal with four-eyes on: the existing buttons of production actions propose
@@ -95,7 +95,7 @@ test('a production CA from the Trusted CAs form is a proposal; a bad one is refu
 test('a referent regenerating a production key: a proposal, its state in the portal, then the key revealed once', async () => {
   const referent = await createReferent(db, org, ['node']);
   const portal = await new Browser(app, 'portal').signIn(referent.email);
-  const keys = await issueKeys(services, org, 'node', 'prod');
+  const keys = await approvedProd(services, db, org);
   const res = await portal.post(`/portal/subscriptions/${keys.id}/keys/primary/regenerate`, { overlapHours: '1' });
   assert.equal(res.statusCode, 303);
   const page = await portal.get(String(res.headers.location));
@@ -187,12 +187,19 @@ test('one administrator cannot turn four-eyes off for a product: with the produc
   assert.equal(cli.code, 64, cli.stdout);
   assert.match(cli.stderr, /four-eyes is on/);
   assert.doesNotMatch(cli.stdout, /vk_prod_/);
+  // Refused by the keys service itself, whoever calls it; nothing is created.
+  const before = await db.selectFrom('subscriptions').select('id').where('organisation_id', '=', org).execute();
+  assert.deepEqual(await services.apiKeys.createActive({ organisationId: org, productCode: 'ecommerce', environment: 'prod' }, CLI), {
+    ok: false,
+    reason: 'four_eyes',
+  });
+  assert.equal((await db.selectFrom('subscriptions').select('id').where('organisation_id', '=', org).execute()).length, before.length);
   const created = await runCliInProcess(['subscription', 'create', '--org', org, '--product', 'ecommerce', '--env', 'test', '--approve', '--json'], env);
   assert.equal(created.code, 0, created.stderr);
 });
 
 test('the Reactivate button proposes for a suspended production subscription; the approver reads why it was suspended; the CLI needs --as', async () => {
-  const keys = await issueKeys(services, org, 'node', 'prod');
+  const keys = await approvedProd(services, db, org);
   assert.equal((await a.post(`/admin/subscriptions/${keys.id}/suspend`, { comment: 'Key <leaked> on a forum' })).statusCode, 303);
   const res = await a.post(`/admin/subscriptions/${keys.id}/reactivate`);
   assert.equal(res.statusCode, 303);

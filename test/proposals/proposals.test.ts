@@ -4,7 +4,7 @@ import { buildTestApp } from '../support/app.ts';
 import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
 import { makeCa } from '../support/tls-peers.ts';
 import { fixedClock } from '../../src/kernel/clock.ts';
-import { auditOf, namedAdmin, stationToReview, subscriptionToApprove } from './support.ts';
+import { approvedProd, auditOf, namedAdmin, stationToReview, subscriptionToApprove } from './support.ts';
 
 // Four-eyes through the proposals service on a real database (docs/adr/0034-four-eyes.md): each kind
 // of production action waits for a second administrator and then runs once through its owner's use
@@ -67,7 +67,7 @@ test('approving a production subscription waits; the test environment is immedia
 });
 
 test('regenerating a production key: the approver never sees the key; the referent reveals it once', async () => {
-  const keys = await issueKeys(services, org, 'node', 'prod');
+  const keys = await approvedProd(services, db, org);
   const referent = { type: 'referent' as const, id: 'usr_referent', email: 'rita@org.test', ip: null };
   const gated = await proposals.gate(
     { kind: 'api_key.regenerate', params: { subscriptionId: keys.id, organisationId: org, slot: 'primary', overlapHours: 2 } },
@@ -175,14 +175,14 @@ test('a proposal expires after VARCO_PROPOSAL_TTL_HOURS: approval is refused at 
 });
 
 test('a state the action does not allow is refused when proposing, not after approval', async () => {
-  const keys = await issueKeys(services, org, 'node', 'prod');
+  const keys = await approvedProd(services, db, org);
   await assert.rejects(proposals.gate({ kind: 'subscription.approve', params: { subscriptionId: keys.id, comment: '' } }, alice), {
     code: 'invalid_state_transition',
   });
 });
 
 test('reactivating a suspended production subscription waits for a second administrator, who sees why it was suspended; test is immediate', async () => {
-  const prod = await issueKeys(services, org, 'node', 'prod');
+  const prod = await approvedProd(services, db, org);
   assert.ok(
     (await services.subscriptions.change(prod.id, 'suspend', { type: 'admin', id: alice.id, ip: null }, { comment: 'Chiave pubblicata per errore' })).ok,
   );

@@ -48,3 +48,27 @@ export async function subscriptionToApprove(services: Services, db: Kysely<Datab
 export async function auditOf(db: Kysely<Database>, subjectId: string): Promise<Array<{ action: string; actor_id: string | null }>> {
   return db.selectFrom('audit_log').select(['action', 'actor_id']).where('subject_id', '=', subjectId).orderBy('seq').execute();
 }
+
+/**
+ * An active production subscription with its keys, the way four-eyes lets one come about: a referent
+ * subscribes (submitted), the approval the proposal layer applies once a second administrator agrees
+ * is applied here directly, and the referent reveals both keys. (`varco subscription create --approve`
+ * is refused in production under four-eyes, by the keys service itself.)
+ */
+export async function approvedProd(services: Services, db: Kysely<Database>, organisationId: string, productCode = 'node') {
+  const referent = await createReferent(db, organisationId, [productCode]);
+  const subscribed = await services.subscriptions.subscribe(
+    { productId: await productId(db, productCode), environment: 'prod', name: `Live ${Math.random().toString(36).slice(2, 8)}` },
+    { type: 'referent', id: referent.id, ip: null },
+  );
+  assert.ok(subscribed.ok, JSON.stringify(subscribed));
+  const { id } = subscribed.value;
+  const admin = await namedAdmin(services, db);
+  if (subscribed.value.state === 'submitted') assert.ok((await services.subscriptions.change(id, 'approve', admin)).ok);
+  const reveal = async (slot: 'primary' | 'secondary'): Promise<string> => {
+    const shown = await services.apiKeys.reveal(id, slot, { type: 'referent', id: referent.id, ip: null }, organisationId);
+    assert.ok(shown.ok, JSON.stringify(shown));
+    return shown.value.key;
+  };
+  return { id, primary: await reveal('primary'), secondary: await reveal('secondary') };
+}

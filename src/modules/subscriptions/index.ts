@@ -70,7 +70,7 @@ export function createSubscriptionServices(options: SubscriptionServicesOptions)
   });
   return {
     subscriptions,
-    apiKeys: createKeysService({ db, clock, audit, publicUrl, onKeysChanged, hooks }),
+    apiKeys: createKeysService({ db, clock, audit, publicUrl, onKeysChanged, hooks, fourEyes: options.fourEyes === true }),
     products: createProductsService({ db, clock, audit, hooks }),
     keyVerifier,
   };

@@ -30,6 +30,8 @@ export interface KeysOptions {
   onKeysChanged?: (subscriptionId: string) => void;
   /** Other modules' reactions inside the transaction of createActive (composition root). */
   hooks: SubscriptionHooks;
+  /** VARCO_FOUR_EYES: no production subscription is created already approved (ADR 0034). */
+  fourEyes?: boolean;
 }
 
 export interface KeyView {
@@ -205,16 +207,21 @@ export function createKeysService(options: KeysOptions) {
 
   /**
    * For operators (CLI): an active subscription with both keys generated now and returned once. The
-   * organisation's referents are told it is active.
+   * organisation's referents are told it is active. Under four-eyes not in production: one operator
+   * must not get live production keys alone (the referent subscribes, two administrators approve).
    */
   async function createActive(
     input: { organisationId: string; productCode: string; environment: string; name?: string },
     actor: SubscriptionActor,
   ): Promise<
-    Result<{ id: string; primary: string; secondary: string }, 'organisation_not_found' | 'product_not_found' | 'invalid_environment' | 'name_required'>
+    Result<
+      { id: string; primary: string; secondary: string },
+      'organisation_not_found' | 'product_not_found' | 'invalid_environment' | 'name_required' | 'four_eyes'
+    >
   > {
     if (!isEnvironment(input.environment)) return fail('invalid_environment');
     const environment: Environment = input.environment;
+    if (environment === 'prod' && options.fourEyes === true) return fail('four_eyes');
     const name = (input.name ?? `${input.productCode}-${environment}`).trim();
     if (name === '' || name.length > 100) return fail('name_required');
     const organisation = await getOrganisation(db, input.organisationId);
