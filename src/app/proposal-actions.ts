@@ -69,6 +69,8 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
           subjectId: s.id,
           organisationId: s.organisation_id,
           ...(ready ? {} : { problem: `The subscription is ${s.state}: it is not suspended.` }),
+          // Why it was suspended, kept in the proposal: whoever proposes (back office or CLI) need not read it.
+          ...(s.state_comment ? { keep: { suspendedBecause: s.state_comment } } : {}),
         };
       },
       execute: async ({ subscriptionId, comment }, decider) => {

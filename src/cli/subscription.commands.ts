@@ -47,12 +47,9 @@ function decision(action: Extract<SubscriptionAction, 'approve' | 'reject' | 'su
       const { subscriptions } = await services(ctx);
       try {
         // Four-eyes: approving a production subscription, or reactivating a suspended one, is proposed by the --as administrator.
-        if (action === 'approve' && !(await cliGate(ctx, values, { kind: 'subscription.approve', params: { subscriptionId: id, comment: '' } }))) return 0;
-        if (action === 'reactivate') {
-          // The suspension's reason as it is now, kept in the proposal for the approver.
-          const suspendedBecause = (await subscriptions.get(id))?.state_comment ?? undefined;
-          const params = { subscriptionId: id, comment: '', ...(suspendedBecause ? { suspendedBecause } : {}) };
-          if (!(await cliGate(ctx, values, { kind: 'subscription.reactivate', params }))) return 0;
+        if (action === 'approve' || action === 'reactivate') {
+          const kind = action === 'approve' ? 'subscription.approve' : 'subscription.reactivate';
+          if (!(await cliGate(ctx, values, { kind, params: { subscriptionId: id, comment: '' } }))) return 0;
         }
         const result = await subscriptions.change(id, action, CLI_ACTOR, comment === undefined ? {} : { comment });
         if (!result.ok) throw new UsageError('a rejection needs --comment');

@@ -187,7 +187,8 @@ test('reactivating a suspended production subscription waits for a second admini
     (await services.subscriptions.change(prod.id, 'suspend', { type: 'admin', id: alice.id, ip: null }, { comment: 'Chiave pubblicata per errore' })).ok,
   );
   const gated = await proposals.gate(
-    { kind: 'subscription.reactivate', params: { subscriptionId: prod.id, comment: '', suspendedBecause: 'Chiave pubblicata per errore' } },
+    // The proposer names only the subscription: the suspension's reason is kept by the action itself.
+    { kind: 'subscription.reactivate', params: { subscriptionId: prod.id, comment: '' } },
     alice,
   );
   assert.ok(gated.proposed && gated.created);

@@ -239,11 +239,8 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
         const decided = await (async () => {
           // Four-eyes: approving a production subscription, or undoing its suspension, becomes a proposal (docs/adr/0034-four-eyes.md).
           if (action === 'approve' || action === 'reactivate') {
-            const suspendedBecause = action === 'reactivate' ? ((await subscriptions.get(id))?.state_comment ?? undefined) : undefined;
             const gated = await options.proposals.gate(
-              action === 'approve'
-                ? { kind: 'subscription.approve', params: { subscriptionId: id, comment } }
-                : { kind: 'subscription.reactivate', params: { subscriptionId: id, comment, ...(suspendedBecause ? { suspendedBecause } : {}) } },
+              { kind: action === 'approve' ? 'subscription.approve' : 'subscription.reactivate', params: { subscriptionId: id, comment } },
               adminProposer(request),
             );
             if (gated.proposed) return gated;

@@ -79,7 +79,7 @@ export function createProposalsService(options: ProposalsOptions) {
       const row = await repo.insertProposal(trx, {
         id: newId('prp'),
         kind: action.kind,
-        params: action.params,
+        params: { ...action.params, ...subject.keep },
         subject,
         proposer,
         now,

@@ -70,8 +70,12 @@ export interface ProposalSubject {
 
 /** How the composition root runs one kind of action through its owning module's existing use case. */
 export interface ActionHandler<K extends ProposalKind> {
-  /** The subject of the action; undefined when it does not exist (the caller's immediate path reports that). */
-  resolve(params: ProposalParams[K]): Promise<ProposalSubject | undefined>;
+  /**
+   * The subject of the action; undefined when it does not exist (the caller's immediate path reports that).
+   * `keep`: what the proposal stores beside the caller's params, read from the subject as it is now (the
+   * approver reads it as it was when proposed).
+   */
+  resolve(params: ProposalParams[K]): Promise<(ProposalSubject & { keep?: Partial<ProposalParams[K]> }) | undefined>;
   /** Runs the use case as the approving administrator; the value is a short outcome without secrets. */
   execute(params: ProposalParams[K], actor: Decider): Promise<Result<string, string>>;
   /** What the approver must see to decide: the subject's names and facts, read from its owner now. */
