@@ -12,7 +12,7 @@ import {
   ORGANISATION_TYPES,
   type OrganisationSearch,
 } from '../../modules/organisations/index.ts';
-import { queryText, searchProblem, searchRefusals } from '../shared/pagination.ts';
+import { queryText, searchHref, searchProblem, searchRefusals } from '../shared/pagination.ts';
 import { adminNav } from '../../views/nav.ts';
 import { accessNotice, invitedNotice, organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
 import { problemIn } from '../../views/problems.ts';
@@ -73,15 +73,8 @@ export function organisationSearchOf(q: ListQuery): { values: { q: string; type:
   };
 }
 
-/** `/admin/organisations?q=…&type=…&after=…`, without the empty fields. */
-function pageHref(values: { q: string; type: string }, after?: string): string {
-  const params = new URLSearchParams();
-  if (values.q) params.set('q', values.q);
-  if (values.type) params.set('type', values.type);
-  if (after) params.set('after', after);
-  const text = params.toString();
-  return text ? `/admin/organisations?${text}` : '/admin/organisations';
-}
+/** `/admin/organisations?q=…&type=…&after=…`, without the empty fields (ascending by name: the cursor is `after`). */
+const pageHref = (values: { q: string; type: string }, after?: string): string => searchHref('/admin/organisations', after ? { ...values, after } : values);
 
 export function registerOrganisationRoutes(app: FastifyInstance, options: OrganisationRoutesOptions): void {
   const { organisations, invitations, productCatalog } = options;
