@@ -5,7 +5,7 @@ import { ACTOR_TYPES, auditCheckPage, auditCheckTitle, auditPage, auditPageTitle
 import { adminNav } from '../../views/nav.ts';
 import { CSV_MAX_ROWS, sendCsv, toCsv } from '../shared/csv.ts';
 import { surfacePages } from '../shared/page.ts';
-import { cursorPage, DAY_MS, fetchLimit, queryDay, queryText, refuseSearch, searchHref, searchProblem, searchRefusals } from '../shared/pagination.ts';
+import { cursorPage, DAY_MS, fetchLimit, queryDay, queryText, refuseSearch, searchHref, searchOrProblem, searchRefusals } from '../shared/pagination.ts';
 import { requireAdmin } from '../shared/session.ts';
 import { form, NoQuery, query, Text, typed } from '../shared/schemas.ts';
 
@@ -72,12 +72,9 @@ export function registerAdminAuditRoutes(app: FastifyInstance, options: AdminAud
   routes.get('/audit', { schema: { querystring: AuditQuery } }, async (request, reply) => {
     requireAdmin(request);
     const values = auditValuesOf(request.query);
-    let search: Omit<AuditViewerSearch, 'limit'> = {};
-    const problem = await searchProblem(request.locale, () => {
-      search = auditSearchOf(request.query).search;
-    });
+    const { search, problem } = await searchOrProblem(request.locale, () => auditSearchOf(request.query).search);
     const [fetched, named] = await Promise.all([
-      problem ? [] : options.auditViewer.search({ ...search, limit: fetchLimit(PAGE_SIZE) }),
+      search ? options.auditViewer.search({ ...search, limit: fetchLimit(PAGE_SIZE) }) : [],
       ORGANISATION_ID.test(values.org) ? options.organisations.names([values.org]) : undefined,
     ]);
     const page = cursorPage({

@@ -20,7 +20,7 @@ import {
 } from '../../views/admin/mail.ts';
 import { adminActor } from './organisations.ts';
 import { form, IdParams, NoQuery, query, Text, typed } from '../shared/schemas.ts';
-import { cursorPage, queryText, searchProblem, searchRefusals } from '../shared/pagination.ts';
+import { cursorPage, queryText, searchOrProblem, searchRefusals } from '../shared/pagination.ts';
 import { isId } from '../../kernel/ids.ts';
 import type { Static } from 'typebox';
 import { surfacePages } from '../shared/page.ts';
@@ -109,13 +109,13 @@ export function registerMailRoutes(app: FastifyInstance, options: MailRoutesOpti
   routes.get('/mail', { schema: { querystring: MailQuery } }, async (request, reply) => {
     if (!request.session) return reply.redirect('/admin/sign-in', 303);
     const values = mailValuesOf(request.query);
-    let search: Omit<EmailSearch, 'limit'> = {};
-    const problem = await searchProblem(request.locale, async () => {
-      search = mailSearchOf(request.query).search;
+    const { search, problem } = await searchOrProblem(request.locale, async () => {
+      const { search } = mailSearchOf(request.query);
       // A page link naming an e-mail that does not exist would read as an empty outbox.
       if (search.beforeId !== undefined && !(await delivery.getEmail(search.beforeId))) searchRefusals.pageLink();
+      return search;
     });
-    const fetched = problem ? [] : await delivery.listEmails({ ...search, limit: MAIL_PAGE + 1 });
+    const fetched = search ? await delivery.listEmails({ ...search, limit: MAIL_PAGE + 1 }) : [];
     const page = cursorPage({ fetched, pageSize: MAIL_PAGE, cursorOf: (m: EmailView) => m.id, base: '/admin/mail', values, before: request.query.before });
     const rows = page.rows.map((view) => row(view, rendered(view.email).subject));
     return send(

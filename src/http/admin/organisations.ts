@@ -12,7 +12,7 @@ import {
   ORGANISATION_TYPES,
   type OrganisationSearch,
 } from '../../modules/organisations/index.ts';
-import { queryText, searchHref, searchProblem, searchRefusals } from '../shared/pagination.ts';
+import { queryText, searchHref, searchOrProblem, searchRefusals } from '../shared/pagination.ts';
 import { adminNav } from '../../views/nav.ts';
 import { accessNotice, invitedNotice, organisationPage, organisationsPage, type InvitationRow } from '../../views/admin/organisations.ts';
 import { problemIn } from '../../views/problems.ts';
@@ -88,15 +88,15 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
   ) => {
     const refused = asked.refused;
     const values = refused ? { q: '', type: '' } : organisationValuesOf(asked.query);
-    let search: Omit<OrganisationSearch, 'limit'> = {};
-    const problem = refused
-      ? undefined
-      : await searchProblem(request.locale, async () => {
-          search = organisationSearchOf(asked.query).search;
+    const { search, problem } = refused
+      ? { search: {} as Omit<OrganisationSearch, 'limit'> }
+      : await searchOrProblem(request.locale, async () => {
+          const { search } = organisationSearchOf(asked.query);
           // A page link naming an organisation that does not exist would read as "No organisations yet".
           if (search.afterId !== undefined && !(await organisations.find(search.afterId))) searchRefusals.pageLink();
+          return search;
         });
-    const fetched = problem ? [] : await organisations.search({ ...search, limit: ORGANISATIONS_PAGE + 1 });
+    const fetched = search ? await organisations.search({ ...search, limit: ORGANISATIONS_PAGE + 1 }) : [];
     const rows = fetched.slice(0, ORGANISATIONS_PAGE).map((o) => ({
       id: o.id,
       name: o.name,
@@ -111,7 +111,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, options: Organi
       csrf: request.session?.csrfToken ?? '',
       filter: values,
       nextHref: fetched.length > ORGANISATIONS_PAGE && last ? pageHref(values, last.id) : null,
-      firstHref: search.afterId !== undefined ? pageHref(values) : null,
+      firstHref: search?.afterId !== undefined ? pageHref(values) : null,
       ...(refused ?? {}),
       ...(problem ? { searchProblem: problem } : {}),
     });

@@ -34,7 +34,7 @@ import { adminProposer, proposedRedirect } from './proposals.ts';
 import { surfacePages } from '../shared/page.ts';
 import { problemIn } from '../../views/problems.ts';
 import { form, IdParams, NoQuery, query, Text, TextList, typed } from '../shared/schemas.ts';
-import { queryText, searchHref, searchProblem, searchRefusals } from '../shared/pagination.ts';
+import { queryText, searchHref, searchOrProblem, searchRefusals } from '../shared/pagination.ts';
 import type { Static } from 'typebox';
 import type { Timelines } from '../../kernel/home.ts';
 import { timelineSection } from '../../views/shared/timeline.ts';
@@ -169,15 +169,15 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
   routes.get('/subscriptions', { schema: { querystring: ListQuery } }, async (request, reply) => {
     admin(request);
     const values = subscriptionValuesOf(request.query);
-    let filter: SubscriptionFilter = {};
-    const problem = await searchProblem(request.locale, async () => {
-      filter = subscriptionSearchOf(request.query).filter;
+    const { search: filter, problem } = await searchOrProblem(request.locale, async () => {
+      const { filter } = subscriptionSearchOf(request.query);
       // A page link naming a subscription that does not exist would read as "No subscriptions yet".
       if (filter.beforeId !== undefined && !(await subscriptions.get(filter.beforeId))) searchRefusals.pageLink();
+      return filter;
     });
     const [pending, fetched] = await Promise.all([
       subscriptions.list({ state: 'submitted' }),
-      problem ? [] : subscriptions.list({ ...filter, limit: SUBSCRIPTIONS_PAGE + 1 }),
+      filter ? subscriptions.list({ ...filter, limit: SUBSCRIPTIONS_PAGE + 1 }) : [],
     ]);
     const rows = fetched.slice(0, SUBSCRIPTIONS_PAGE);
     const last = rows.at(-1);
@@ -191,7 +191,7 @@ export function registerAdminSubscriptionRoutes(app: FastifyInstance, options: A
         rows: rows.map(view),
         filter: values,
         olderHref: fetched.length > SUBSCRIPTIONS_PAGE && last ? searchHref('/admin/subscriptions', values, last.id) : null,
-        newestHref: filter.beforeId !== undefined ? searchHref('/admin/subscriptions', values) : null,
+        newestHref: filter?.beforeId !== undefined ? searchHref('/admin/subscriptions', values) : null,
       }),
       problem ? 400 : 200,
     );

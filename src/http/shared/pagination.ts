@@ -29,16 +29,19 @@ export const searchRefusals = {
 };
 
 /**
- * Runs a search's checks; a refusal becomes its reason in the page's language, for the list page to show
- * above its form again (status 400) instead of an error page without the form. Other errors pass through.
+ * Parses and checks a search: the search it asks for, or, refused, its reason in the page's language, for
+ * the list page to show above its form again (status 400) instead of an error page without the form.
+ * Other errors pass through.
  */
-export async function searchProblem(locale: 'en' | 'it', check: () => void | Promise<void>): Promise<string | undefined> {
+export async function searchOrProblem<S>(
+  locale: 'en' | 'it',
+  parse: () => S | Promise<S>,
+): Promise<{ search: S; problem?: undefined } | { search?: undefined; problem: string }> {
   try {
-    await check();
-    return undefined;
+    return { search: await parse() };
   } catch (error) {
     if (!(error instanceof VarcoError) || error.code !== 'validation_failed') throw error;
-    return locale === 'it' && error.it !== undefined ? error.it : error.message;
+    return { problem: locale === 'it' && error.it !== undefined ? error.it : error.message };
   }
 }
 
