@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
 import { createMerchant, queryPairs, SHA_OUT, verifyFeedback } from '../support/ecommerce.ts';
 import { createApiUser, ncAnswer, postDirect, signedDirect } from '../support/directlink.ts';
-import { createTestAcquirer, type TestAcquirerFaults } from '../../src/modules/checkout/index.ts';
+import { createTestAcquirer, type Acquirer, type TestAcquirerFaults } from '../../src/modules/checkout/index.ts';
 
 // maintenancedirect: partial and final captures, refunds, cancellations and renewals of an
 // authorised payment, each a PAYIDSUB with its own status and server-to-server feedback; amounts
@@ -11,7 +11,38 @@ import { createTestAcquirer, type TestAcquirerFaults } from '../../src/modules/c
 // NCERROR for each refusal; an acquirer that declines or does not answer.
 
 const faults: TestAcquirerFaults = {};
-const t = await buildTestApp({ acquirers: { test: createTestAcquirer({ faults }) } });
+const twin = createTestAcquirer({ faults });
+// A capture can be held at the acquirer until the test lets it answer (`release`), as a slow processor would.
+let held: { reached: () => void; release: Promise<void> } | undefined;
+const acquirer: Acquirer = {
+  name: twin.name,
+  authorise: (r) => twin.authorise(r),
+  completeChallenge: (r) => twin.completeChallenge(r),
+  status: (ref) => twin.status(ref),
+  maintain: async (r) => {
+    const hold = r.kind === 'capture' ? held : undefined;
+    if (hold) {
+      hold.reached();
+      await hold.release;
+    }
+    return twin.maintain(r);
+  },
+};
+/** Holds the next captures; resolves `atAcquirer` once one is waiting there; `release()` lets them answer. */
+function holdCaptures(): { atAcquirer: Promise<void>; release: () => void } {
+  let reached = (): void => undefined;
+  let release = (): void => undefined;
+  const atAcquirer = new Promise<void>((done) => (reached = done));
+  held = { reached: () => reached(), release: new Promise<void>((done) => (release = done)) };
+  return {
+    atAcquirer,
+    release: () => {
+      held = undefined;
+      release();
+    },
+  };
+}
+const t = await buildTestApp({ acquirers: { test: acquirer } });
 const { app } = t;
 const db = t.database.db;
 const m = await createMerchant(t, {
@@ -210,4 +241,39 @@ test('an acquirer that declines gives the amount back (93); one that does not an
   delete faults.maintain;
   assert.equal((await maintain(payId, 'SAL', '501')).get('NCERROR'), '50001126', 'the uncertain capture keeps its amount reserved');
   assert.deepEqual(brief(await maintain(payId, 'SAL', '500')), { sub: '3', status: '9', ncError: '0', amount: '5' });
+});
+
+test('money whose capture is still at the acquirer, or of unknown outcome, is neither refunded nor deleted; a declined capture then leaves the ledger whole', async () => {
+  // RES 15.00, SAL 10.00 held at the acquirer: a refund of it meanwhile is refused (50001127), not counted.
+  const payId = await authorise('mt-unsettled');
+  const hold = holdCaptures();
+  const capture = maintain(payId, 'SAL', '1000');
+  await hold.atAcquirer;
+  const early = await maintain(payId, 'RFD', '1000');
+  assert.deepEqual([early.get('STATUS'), early.get('NCERROR')], ['0', '50001127'], 'refused while the capture is pending');
+  assert.match(early.get('NCERRORPLUS') ?? '', /still being processed or its outcome is unknown/);
+  faults.maintain = 'refuse';
+  hold.release();
+  assert.deepEqual(brief(await capture), { sub: '1', status: '93', ncError: '30001001', amount: '10' }, 'the declined capture answers, no 500');
+  delete faults.maintain;
+  const order = await db.selectFrom('orders').select(['captured', 'refunded']).where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow();
+  assert.deepEqual([Number(order.captured), Number(order.refunded)], [0, 0]);
+
+  // SAS 15.00 held, then DEL (which would delete the captured payment): refused; once confirmed, it deletes.
+  const hold2 = holdCaptures();
+  const last = maintain(payId, 'SAS');
+  await hold2.atAcquirer;
+  assert.equal((await maintain(payId, 'DEL')).get('NCERROR'), '50001127', 'no deletion of a capture not confirmed');
+  hold2.release();
+  assert.equal((await last).get('STATUS'), '9');
+  assert.equal((await maintain(payId, 'DEL')).get('STATUS'), '7', 'confirmed: the payment can be deleted');
+
+  // A capture of unknown outcome (92) keeps its amount out of reach of refunds; the confirmed part stays refundable.
+  const other = await authorise('mt-uncertain');
+  assert.equal((await maintain(other, 'SAL', '500')).get('STATUS'), '9');
+  faults.maintain = 'throw';
+  assert.equal((await maintain(other, 'SAL', '1000')).get('STATUS'), '92');
+  delete faults.maintain;
+  assert.equal((await maintain(other, 'RFD', '600')).get('NCERROR'), '50001127', 'more than the confirmed 5.00');
+  assert.deepEqual(brief(await maintain(other, 'RFD')), { sub: '3', status: '8', ncError: '0', amount: '5' }, 'RFD without AMOUNT takes the confirmed part');
 });

@@ -13,6 +13,11 @@
  *
  * SAS and a cancellation close captures; RFS and DES close refunds. An AMOUNT left out means
  * everything the operation may take (the remainder, or what is left to refund).
+ *
+ * A capture counts in `captured` from the moment it is asked (so two captures cannot overdraw the
+ * authorisation), but only a confirmed one can be refunded or deleted: while a capture waits for the
+ * acquirer (91) or its outcome is unknown (92), refunding or deleting it would give back money that
+ * may never have been taken, and a declined capture would then leave more refunded than captured.
  */
 import { NC_ERROR } from '../../protocols/ogone/index.ts';
 import type { MaintenanceOperation } from '../../protocols/ogone/index.ts';
@@ -28,6 +33,8 @@ export interface OrderLedger {
   readonly refunded: number;
   readonly captureClosed: boolean;
   readonly refundClosed: boolean;
+  /** Of `captured`, what captures still waiting for the acquirer (91) or of unknown outcome (92) hold. */
+  readonly capturesUnsettled: number;
 }
 
 export interface OperationStatuses {
@@ -80,11 +87,15 @@ function capture(o: OrderLedger, last: boolean, requested: number | undefined): 
   return accept('capture', amount, { captured: amount, closeCapture: last });
 }
 
+const UNSETTLED = 'a capture of this payment is still being processed or its outcome is unknown: it can be refunded once the acquirer has confirmed it';
+
 function refund(o: OrderLedger, last: boolean, requested: number | undefined): OperationVerdict {
   if (o.refundClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'refunds are closed (last refund made, or the payment was deleted)');
   const refundable = capturedOf(o) - o.refunded;
-  const amount = requested ?? refundable;
+  const confirmed = refundable - o.capturesUnsettled;
+  const amount = requested ?? confirmed;
   if (refundable <= 0 || amount > refundable) return refuse(NC_ERROR.REFUND_OVERFLOW, `at most ${Math.max(0, refundable)} may still be refunded`);
+  if (amount <= 0 || amount > confirmed) return refuse(NC_ERROR.ORIGINAL_STATUS, UNSETTLED);
   return accept('refund', amount, { refunded: amount, closeRefund: last });
 }
 
@@ -98,6 +109,7 @@ function cancel(o: OrderLedger, close: boolean, requested: number | undefined): 
   }
   const captured = capturedOf(o);
   if (captured === 0 || o.refunded > 0 || o.refundClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'nothing is left to cancel: refund instead');
+  if (o.capturesUnsettled > 0) return refuse(NC_ERROR.ORIGINAL_STATUS, UNSETTLED.replace('refunded', 'deleted'));
   if (requested !== undefined && requested !== captured) return refuse(NC_ERROR.DATA_VALIDATION, `deleting the payment takes its whole amount (${captured})`);
   return accept('delete', captured, { refunded: captured, closeCapture: true, closeRefund: true });
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { MaintenanceOperation } from '../../protocols/ogone/index.ts';
-import type { LedgerChange, OrderLedger } from './operations.policy.ts';
+import { OPERATION_STATUSES, type LedgerChange, type OrderLedger } from './operations.policy.ts';
 
 // SQL of maintenance operations (one row per PAYIDSUB) and of the order's running totals. Every
 // change happens under the order's row lock (lockLedger), so two operations on one order are decided
@@ -19,6 +19,14 @@ export async function lockLedger(trx: Kysely<Database>, orderId: string): Promis
     .forUpdate()
     .executeTakeFirst();
   if (!row) return undefined;
+  // Under the order's lock: no operation of this order is added or settled meanwhile.
+  const unsettled = await trx
+    .selectFrom('payment_operations')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('amount'))
+    .where('order_id', '=', orderId)
+    .where('operation', 'in', ['SAL', 'SAS'])
+    .where('status', 'in', [OPERATION_STATUSES.capture.pending, OPERATION_STATUSES.capture.uncertain])
+    .executeTakeFirstOrThrow();
   return {
     operation: row.operation,
     authorised: row.paid_at !== null,
@@ -27,6 +35,7 @@ export async function lockLedger(trx: Kysely<Database>, orderId: string): Promis
     refunded: Number(row.refunded),
     captureClosed: row.capture_closed,
     refundClosed: row.refund_closed,
+    capturesUnsettled: Number(unsettled.amount),
     lastPayIdSub: row.last_pay_id_sub,
   };
 }
