@@ -231,7 +231,9 @@ test('the database refuses a total beyond the authorisation even if the code abo
 test('an acquirer that declines gives the amount back (93); one that does not answer leaves the operation uncertain (92)', async () => {
   const payId = await authorise('mt-9');
   faults.maintain = 'refuse';
-  assert.deepEqual(brief(await maintain(payId, 'SAL', '1000')), { sub: '1', status: '93', ncError: '30001001', amount: '10' });
+  const declined = await maintain(payId, 'SAL', '1000');
+  assert.deepEqual(brief(declined), { sub: '1', status: '93', ncError: '30001001', amount: '10' });
+  assert.equal(declined.get('NCERRORPLUS'), 'Payment refused by the acquirer', 'the platform’s text, which plugins show');
   // The order is still authorised (5): the declined operation's PAYIDSUB is not paired with that STATUS.
   assert.deepEqual(brief(await query(payId)), { sub: undefined, status: '5', ncError: '0', amount: '15' }, 'no PAYIDSUB beside a STATUS not its own');
   assert.deepEqual(brief(await query(payId, '1')), { sub: '1', status: '93', ncError: '30001001', amount: '10' });

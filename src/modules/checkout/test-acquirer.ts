@@ -7,6 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { setBounded } from '../../kernel/bounded-map.ts';
+import { NC_ERROR } from '../../protocols/ogone/index.ts';
 import type {
   Acquirer,
   AcquirerResult,
@@ -140,7 +141,7 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
   async function maintain(request: MaintenanceRequest): Promise<MaintenanceResult> {
     if (faults.maintain === 'throw') throw new TestAcquirerFault('maintain');
     if (faults.maintain === 'hang') return never();
-    if (faults.maintain === 'refuse') return { outcome: 'refused', ncError: '30001001' };
+    if (faults.maintain === 'refuse') return { outcome: 'refused', ncError: NC_ERROR.ACQUIRER_REFUSED };
     return { outcome: 'done', reference: `${request.kind}-${request.operationRef}` };
   }
 

@@ -10,6 +10,8 @@ export const NC_ERROR = Object.freeze({
   /** The acquirer's result is unknown: query the status later. */
   STATUS_UNKNOWN: '20001001',
   ACQUIRER_DECLINED: '30051001',
+  /** An acquirer declined a maintenance operation (capture, refund…). */
+  ACQUIRER_REFUSED: '30001001',
   TECHNICAL_RETRY: '30001998',
   CANCELLED_BY_BUYER: '30171001',
   AUTHENTICATION_FAILED: '40001134',
@@ -47,6 +49,7 @@ export const NC_ERROR_TEXT: Readonly<Record<NcError, string>> = Object.freeze({
   '20001001':
     'We received an unknown status for the transaction. We will contact your acquirer and update the status of the transaction within one working day. Please check the status later.',
   '30051001': 'Authorization declined',
+  '30001001': 'Payment refused by the acquirer',
   '30001998': 'A technical problem occurred, please try again.',
   '30171001': 'Payment method cancelled by the buyer',
   '40001134': 'Authentication failed, please retry or cancel.',
