@@ -363,6 +363,7 @@ export interface PagopaPayments {
   station_code: string;
   station_id: string | null;
   station_organisation_id: string | null;
+  superseded_by: string | null;
   token: string;
   updated_at: Timestamp;
 }

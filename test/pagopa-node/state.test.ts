@@ -181,3 +181,28 @@ test('an outcome KO in time frees the notice at once: the next activation gets a
   const states = Object.fromEntries((await rowsOf(notice)).map((r) => [r.token, r.state]));
   assert.deepEqual(states, { [first]: 'ko', [second]: 'active' });
 });
+
+test('another PSP’s activation that fails gives the expired token back: its late OK outcome is still accepted, its receipt scheduled', async () => {
+  const other = await registerPsp(t.services, t, 'Banca Altra');
+  const notice = noticeNumber();
+  const token = await activateOk(t.app, psp, ec, notice, AMOUNT, { expirationTime: 60_000 });
+  clock.advance(61_000);
+  // The other PSP activates the notice with an amount the EC does not ask: refused after the EC's answer.
+  const refused = await soap(t.app, other.key, 'activatePaymentNoticeV2', { ...other.head, qrCode: qr(ec, notice), amount: AMOUNT + 1 });
+  assert.notEqual(faultOf(refused.value), 'OK');
+  assert.deepEqual(
+    (await rowsOf(notice)).map((r) => r.state),
+    ['active', 'failed'],
+    'the swept token is given back: nobody activated the notice since',
+  );
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token))).value), 'OK', 'the money moved: the late OK is accepted');
+  assert.equal(scheduledFor(token), 1);
+
+  // A successful activation by the other PSP does supersede it: then the late OK is PPT_TOKEN_SCADUTO.
+  const second = noticeNumber();
+  const late = await activateOk(t.app, psp, ec, second, AMOUNT, { expirationTime: 60_000 });
+  clock.advance(61_000);
+  await activateOk(t.app, other, ec, second, AMOUNT);
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(late))).value), 'PPT_TOKEN_SCADUTO');
+  assert.equal(scheduledFor(late), 0);
+});

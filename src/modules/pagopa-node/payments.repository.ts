@@ -95,7 +95,7 @@ export async function startActivation(
   const { rows } = await sql<{ inserted: number }>`
     WITH ${claimPart}
     stale AS (
-      UPDATE pagopa_payments SET state = 'expired', updated_at = ${now}
+      UPDATE pagopa_payments SET state = 'expired', superseded_by = ${payment.token}, updated_at = ${now}
       WHERE environment = ${environment} AND fiscal_code = ${fiscal_code} AND notice_number = ${notice_number}
         AND state IN ('activating', 'active') AND expires_at < ${now} AND ${claimed}
       RETURNING token
@@ -145,13 +145,33 @@ export async function markActiveWithAnswer(db: Db, a: { token: string; payment: 
 }
 
 /** activating → failed: the notice is free again. */
+/**
+ * activating → failed, and the token this activation swept (held past its expiry) given back: nobody
+ * activated the notice since, so its late OK outcome is still accepted. Only a token that had been
+ * active is given back (one swept while activating never answered its PSP). Nothing when the
+ * activation was swept itself meanwhile: the one that swept it decides.
+ */
 export async function markFailed(db: Db, token: string, faultCode: string, now: Date): Promise<void> {
-  await db
-    .updateTable('pagopa_payments')
-    .set({ state: 'failed', failure_fault_code: faultCode, updated_at: now })
-    .where('token', '=', token)
-    .where('state', '=', 'activating')
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    const failed = await trx
+      .updateTable('pagopa_payments')
+      .set({ state: 'failed', failure_fault_code: faultCode, updated_at: now })
+      .where('token', '=', token)
+      .where('state', '=', 'activating')
+      .returning(['environment', 'fiscal_code', 'notice_number'])
+      .executeTakeFirst();
+    if (!failed) return;
+    await trx
+      .updateTable('pagopa_payments')
+      .set({ state: 'active', superseded_by: null, updated_at: now })
+      .where('environment', '=', failed.environment)
+      .where('fiscal_code', '=', failed.fiscal_code)
+      .where('notice_number', '=', failed.notice_number)
+      .where('superseded_by', '=', token)
+      .where('state', '=', 'expired')
+      .where('payment', 'is not', null)
+      .execute();
+  });
 }
 
 // ---- idempotency ----
