@@ -206,3 +206,41 @@ test('another PSP’s activation that fails gives the expired token back: its la
   assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(late))).value), 'PPT_TOKEN_SCADUTO');
   assert.equal(scheduledFor(late), 0);
 });
+
+test('an OK outcome for a payment that asks for a digital stamp must deliver it: without its MBDAttachment it is PPT_SEMANTICA, nothing recorded', async () => {
+  const token = await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT);
+  // The EC's payment as stored, with a second transfer asking for a stamp (as an EC's paGetPaymentV2 may).
+  const row = await t.database.db.selectFrom('pagopa_payments').select('payment').where('token', '=', token).executeTakeFirstOrThrow();
+  const payment = row.payment as { data: { transferList: { transfer: Array<Record<string, unknown>> } } };
+  const [first] = payment.data.transferList.transfer;
+  payment.data.transferList.transfer.push({
+    ...first,
+    idTransfer: 2,
+    IBAN: undefined,
+    richiestaMarcaDaBollo: { hashDocumento: 'aGFzaGRlbGRvY3VtZW50bw==', tipoBollo: '01', provinciaResidenza: 'RM' },
+  });
+  await t.database.db
+    .updateTable('pagopa_payments')
+    .set({ payment: JSON.stringify(payment) })
+    .where('token', '=', token)
+    .execute();
+
+  const v1 = await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token));
+  assert.equal(faultOf(v1.value), 'PPT_SEMANTICA', 'version 1 cannot carry the stamp');
+  assert.match(v1.body, /asks for a digital stamp for transfer 2/);
+  const v2 = (details: Record<string, unknown>) =>
+    soap(t.app, psp.key, 'sendPaymentOutcomeV2', {
+      ...psp.head,
+      paymentTokens: { paymentToken: [token] },
+      outcome: 'OK',
+      details: { ...OK_DETAILS, ...details },
+    });
+  assert.equal(faultOf((await v2({})).value), 'PPT_SEMANTICA', 'no marcheDaBollo');
+  const elsewhere = { marcheDaBollo: { marcaDaBollo: [{ paymentToken: token, idTransfer: 1, MBDAttachment: 'PG1hcmNhPjwvbWFyY2E+' }] } };
+  assert.equal(faultOf((await v2(elsewhere)).value), 'PPT_SEMANTICA', 'a stamp for another transfer');
+  assert.equal(scheduledFor(token), 0);
+  assert.deepEqual((await t.database.db.selectFrom('pagopa_payments').select('state').where('token', '=', token).executeTakeFirstOrThrow()).state, 'active');
+  const delivered = { marcheDaBollo: { marcaDaBollo: [{ paymentToken: token, idTransfer: 2, MBDAttachment: 'PG1hcmNhPjwvbWFyY2E+' }] } };
+  assert.equal(faultOf((await v2(delivered)).value), 'OK');
+  assert.equal(scheduledFor(token), 1);
+});

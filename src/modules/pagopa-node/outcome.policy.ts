@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PptFaultCode, RequestOf } from '../../protocols/pagopa/index.ts';
+import type { EcPayment } from './activate.policy.ts';
 
 // The late-outcome rules of sendPaymentOutcome[V2], pure: one token's row (as locked in the outcome's
 // transaction) + the PSP's outcome + the time → accept, replay, or the fault code.
@@ -69,4 +70,18 @@ export function outcomeDigest(op: 'sendPaymentOutcome' | 'sendPaymentOutcomeV2',
   const tokens = 'paymentTokens' in value ? value.paymentTokens.paymentToken : [value.paymentToken];
   const canonical = [op, value.idPSP, value.idBrokerPSP, value.idChannel, tokens, value.outcome, value.details ?? null];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/**
+ * The transfers of a token's payment that ask for a digital stamp (richiestaMarcaDaBollo) which the
+ * PSP's OK outcome does not deliver (marcheDaBollo: its MBDAttachment for that token and transfer).
+ * The EC's receipt needs each stamp, so an OK without one is refused (PPT_SEMANTICA) instead of being
+ * accepted with a receipt that can never be built. sendPaymentOutcome (version 1) carries no stamps.
+ */
+export function stampsMissing(payment: EcPayment | null, token: string, value: OutcomeRequest): number[] {
+  const transfers: ReadonlyArray<{ idTransfer: number; richiestaMarcaDaBollo?: unknown }> = payment?.data.transferList.transfer ?? [];
+  const stamps = ('paymentTokens' in value ? value.details?.marcheDaBollo?.marcaDaBollo : undefined) ?? [];
+  return transfers
+    .filter((t) => t.richiestaMarcaDaBollo !== undefined && !stamps.some((m) => m.paymentToken === token && m.idTransfer === t.idTransfer))
+    .map((t) => t.idTransfer);
 }

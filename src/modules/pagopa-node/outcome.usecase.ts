@@ -3,7 +3,7 @@ import type { Database } from '../../db/index.ts';
 import { nodeFault, type FaultBean, type PptFaultCode, type RequestOf } from '../../protocols/pagopa/index.ts';
 import type { EcPayment } from './activate.policy.ts';
 import type { PaidPayment } from './node.types.ts';
-import { outcomeDigest, outcomeVerdict, type OutcomeVerdict } from './outcome.policy.ts';
+import { outcomeDigest, outcomeVerdict, stampsMissing, type OutcomeVerdict } from './outcome.policy.ts';
 import * as repo from './payments.repository.ts';
 import { authorise, koReply, okReply, type Context, type Reply } from './reply.ts';
 
@@ -58,6 +58,11 @@ type Decision = { kind: 'done' } | { kind: 'refused'; code: PptFaultCode; token:
 const keyTakenText = (key: string): string =>
   `La idempotencyKey ${key} è già stata usata per l’esito di un altro token. / The idempotencyKey ${key} was already used for another token\u2019s outcome.`;
 
+const stampsMissingText = (token: string, transfers: readonly number[]): string =>
+  `Il pagamento del token ${token} chiede la marca da bollo digitale per ${transfers.length === 1 ? 'il trasferimento' : 'i trasferimenti'} ${transfers.join(', ')}: ` +
+  `l’esito OK deve portarla (sendPaymentOutcomeV2, marcheDaBollo). / The payment of token ${token} asks for a digital stamp for transfer ${transfers.join(', ')}: ` +
+  `the OK outcome must deliver it (sendPaymentOutcomeV2, marcheDaBollo).`;
+
 async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOperation, value: OutcomeRequest, tokens: readonly string[]): Promise<Decision> {
   const now = ctx.deps.clock.now();
   const digest = outcomeDigest(op, value);
@@ -84,6 +89,15 @@ async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOp
   if (refused >= 0) {
     const verdict = verdicts[refused] as Extract<OutcomeVerdict, { kind: 'refuse' }>;
     return { kind: 'refused', code: verdict.faultCode, token: tokens[refused] ?? '', index: refused };
+  }
+  // An OK whose receipt could never be built (a digital stamp asked, none delivered) is refused now, not lost later.
+  if (value.outcome === 'OK') {
+    for (const [i, token] of tokens.entries()) {
+      const row = rows.get(token);
+      if (verdicts[i]?.kind !== 'accept' || row === undefined) continue;
+      const missing = stampsMissing(row.payment as EcPayment | null, token, value);
+      if (missing.length > 0) return { kind: 'refused', code: 'PPT_SEMANTICA', token, index: i, description: stampsMissingText(token, missing) };
+    }
   }
   const key = value.idempotencyKey;
   if (key !== undefined && verdicts.some((v) => v.kind === 'accept')) {
