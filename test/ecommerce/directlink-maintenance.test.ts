@@ -176,6 +176,15 @@ test('capture after cancel is 50001127; DEL releases the rest of the authorisati
   assert.equal(capture.get('NCERRORPLUS'), 'the authorisation is closed (cancelled, or its last capture was made)');
   assert.equal((await maintain(payId, 'DES')).get('NCERROR'), '50001127');
   assert.equal((await maintain(payId, 'REN')).get('NCERROR'), '50001127');
+
+  // After a partial capture, DEL releases the rest; the order stays paid (9) for what was captured.
+  const part = await authorise('mt-3b');
+  assert.equal((await maintain(part, 'SAL', '500')).get('STATUS'), '9');
+  assert.deepEqual(brief(await maintain(part, 'DEL')), { sub: '2', status: '6', ncError: '0', amount: '10' }, 'the operation: the remaining 10.00 released');
+  const order = await query(part);
+  assert.equal(order.get('STATUS'), '9', 'the order: 5.00 captured, not cancelled');
+  assert.equal(order.get('PAYIDSUB'), undefined, 'no PAYIDSUB beside a STATUS not its own');
+  assert.deepEqual(brief(await query(part, '2')), { sub: '2', status: '6', ncError: '0', amount: '10' });
 });
 
 test('a sale is refunded, not captured; DES deletes a sale never refunded (STATUS 7); REN renews an authorisation (STATUS 5)', async () => {

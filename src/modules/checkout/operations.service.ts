@@ -140,12 +140,15 @@ export function createOperationsService(options: OperationsServiceOptions) {
   /** Step 3: the final status, the reservation given back on a refusal, the feedback. */
   async function settle(order: OrderRecord, config: MerchantConfig, r: Reserved, answer: MaintenanceResult | typeof INTERRUPTED): Promise<void> {
     await db.transaction().execute(async (trx) => {
-      await ops.lockLedger(trx, order.id);
+      const ledger = await ops.lockLedger(trx, order.id);
       const now = clock.now();
       const status = answer === INTERRUPTED ? r.statuses.uncertain : answer.outcome === 'done' ? r.statuses.done : r.statuses.refused;
       const ncError = answer === INTERRUPTED ? NC_ERROR.STATUS_UNKNOWN : answer.outcome === 'done' ? NC_ERROR.OK : answer.ncError;
+      // Releasing the rest of an authorisation part of which was captured leaves the order paid: it keeps
+      // the status of its captures and refunds (a plugin reading 6 would mark a paid order cancelled).
+      const keepsPaidStatus = r.kind === 'cancel' && (ledger?.captured ?? 0) > 0;
       if (answer !== INTERRUPTED && answer.outcome === 'refused') await ops.applyChange(trx, order.id, r.change, -1, now);
-      else await ops.setOrderStatus(trx, order.id, status, ncError, now);
+      else if (!keepsPaidStatus) await ops.setOrderStatus(trx, order.id, status, ncError, now);
       const payment = { status, ncError, payId: String(order.payId), payIdSub: String(r.payIdSub), date: now, ...(order.card ? { card: order.card } : {}) };
       const messageId = await enqueueOperationFeedback(trx, order, config, payment, r.amount);
       const acquirerRef = answer !== INTERRUPTED && answer.outcome === 'done' ? answer.reference : null;
