@@ -268,6 +268,7 @@ export function reconciliationJob(deps: {
   acquirers: Partial<Record<EcommerceEnv, Acquirer>>;
   logger?: ReconciliationOptions['logger'];
   tuning?: Pick<ReconciliationOptions, 'graceMs' | 'maxAgeMs' | 'queryTimeoutMs' | 'batch'>;
+  operations?: ReconciliationOptions['operations'];
 }): PeriodicJob {
   const reconciliation = createReconciliation({
     db: deps.db,
@@ -275,6 +276,7 @@ export function reconciliationJob(deps: {
     merchants: deps.merchants,
     acquirers: deps.acquirers,
     ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.operations ? { operations: deps.operations } : {}),
     ...deps.tuning,
   });
   return { name: RECONCILIATION_JOB, everyMs: RECONCILE_EVERY_MS, run: async (now) => ({ ...(await reconciliation.run(now)) }) };
@@ -575,6 +577,7 @@ export function createContainer(deps: ContainerDeps): Container {
       clock,
       merchants: services.merchants,
       acquirers: services.hostedPage.acquirers,
+      operations: services.hostedPage.operations,
       logger: logger.child({ component: 'reconciliation' }),
     });
     const stations = stationJobs({

@@ -165,7 +165,7 @@ describe('the reconciliation job', () => {
 
     clock.advance(RECONCILE_GRACE_MS);
     const outcome = await runJob();
-    assert.deepEqual(outcome.report, { settled: 1, uncertain: 0, waiting: 0, skipped: 0 });
+    assert.deepEqual(outcome.report, { settled: 1, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0 });
     const row = await order(pay.orderId);
     assert.equal(row.status, OGONE_STATUS.PAYMENT_REQUESTED);
     assert.equal(row.acceptance, TEST_ACCEPTANCE);
@@ -223,10 +223,10 @@ describe('the reconciliation job', () => {
     faults.status = 'throw';
     try {
       clock.advance(RECONCILE_GRACE_MS);
-      assert.deepEqual((await runJob()).report, { settled: 0, uncertain: 0, waiting: 1, skipped: 0 });
+      assert.deepEqual((await runJob()).report, { settled: 0, uncertain: 0, waiting: 1, skipped: 0, operationsUncertain: 0 });
       assert.equal((await order(pay.orderId)).status, OGONE_STATUS.BEING_PROCESSED);
       clock.advance(RECONCILE_MAX_AGE_MS - RECONCILE_GRACE_MS);
-      assert.deepEqual((await runJob()).report, { settled: 0, uncertain: 1, waiting: 0, skipped: 0 });
+      assert.deepEqual((await runJob()).report, { settled: 0, uncertain: 1, waiting: 0, skipped: 0, operationsUncertain: 0 });
     } finally {
       delete faults.status;
     }

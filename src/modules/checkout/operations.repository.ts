@@ -109,3 +109,26 @@ export function findOperation(db: Kysely<Database>, orderId: string, payIdSub: n
 export function listOperations(db: Kysely<Database>, orderId: string) {
   return db.selectFrom('payment_operations').selectAll().where('order_id', '=', orderId).orderBy('pay_id_sub').execute();
 }
+
+/** The statuses of an operation still waiting for the acquirer's answer (91, 81, 61, 71, 51). */
+const PENDING = Object.values(OPERATION_STATUSES).map((s) => s.pending);
+
+/**
+ * Operations still waiting for the acquirer's answer since before `before`: their call ended long ago (it
+ * is bounded), so the process that made it stopped before recording the answer. Oldest first.
+ */
+export function listStrandedOperations(db: Kysely<Database>, before: Date, limit: number) {
+  return db
+    .selectFrom('payment_operations')
+    .selectAll()
+    .where('status', 'in', PENDING)
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
+/** An operation's status, read under its order's lock (lockLedger). */
+export async function operationStatus(trx: Kysely<Database>, id: string): Promise<number | undefined> {
+  return (await trx.selectFrom('payment_operations').select('status').where('id', '=', id).executeTakeFirst())?.status;
+}

@@ -20,7 +20,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
 import type { Acquirer, MaintenanceKind, MaintenanceResult } from './acquirer.ts';
 import { INTERRUPTED, withDeadline, type CallLogger } from './acquirer.call.ts';
-import { decideOperation, type LedgerChange, type OperationStatuses } from './operations.policy.ts';
+import { decideOperation, OPERATION_STATUSES, type LedgerChange, type OperationStatuses } from './operations.policy.ts';
 import { enqueueOperationFeedback } from './operations.feedback.ts';
 import * as ops from './operations.repository.ts';
 import { findOrder, type OrderRecord } from './orders.repository.ts';
@@ -137,10 +137,12 @@ export function createOperationsService(options: OperationsServiceOptions) {
     });
   }
 
-  /** Step 3: the final status, the reservation given back on a refusal, the feedback. */
-  async function settle(order: OrderRecord, config: MerchantConfig, r: Reserved, answer: MaintenanceResult | typeof INTERRUPTED): Promise<void> {
-    await db.transaction().execute(async (trx) => {
+  /** Step 3: the final status, the reservation given back on a refusal, the feedback. False when it was settled already. */
+  async function settle(order: OrderRecord, config: MerchantConfig, r: Reserved, answer: MaintenanceResult | typeof INTERRUPTED): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
       const ledger = await ops.lockLedger(trx, order.id);
+      // Settled once: by its own call, or (that process gone) by settleStranded, whichever locks first.
+      if ((await ops.operationStatus(trx, r.id)) !== r.statuses.pending) return false;
       const now = clock.now();
       const status = answer === INTERRUPTED ? r.statuses.uncertain : answer.outcome === 'done' ? r.statuses.done : r.statuses.refused;
       const ncError = answer === INTERRUPTED ? NC_ERROR.STATUS_UNKNOWN : answer.outcome === 'done' ? NC_ERROR.OK : answer.ncError;
@@ -153,7 +155,37 @@ export function createOperationsService(options: OperationsServiceOptions) {
       const messageId = await enqueueOperationFeedback(trx, order, config, payment, r.amount);
       const acquirerRef = answer !== INTERRUPTED && answer.outcome === 'done' ? answer.reference : null;
       await ops.finishOperation(trx, { id: r.id, status, ncError, acquirerRef, feedbackMessageId: messageId, now });
+      return true;
     });
+  }
+
+  /**
+   * Operations left waiting for the acquirer (91, 81, 61, 71, 51) since before `before` — the process that
+   * called it stopped before recording the answer — become uncertain (92, 82, 62, 72, 52, NCERROR 20001001),
+   * as an unanswered call does, and the merchant gets their feedback: the money may have moved, so nothing
+   * is given back (docs/adr/0022-order-reconciliation.md). Returns how many.
+   */
+  async function settleStranded(before: Date, limit = 100): Promise<number> {
+    let settled = 0;
+    for (const row of await ops.listStrandedOperations(db, before, limit)) {
+      const kind = (Object.keys(OPERATION_STATUSES) as MaintenanceKind[]).find((k) => OPERATION_STATUSES[k].pending === row.status);
+      const order = await findOrder(db, row.order_id);
+      const config = order && (await options.merchants.configFor(order.stored.order.pspid, order.env));
+      if (!kind || !order || !config || config.merchantId !== order.merchantId) {
+        options.logger?.warn({ orderId: row.order_id, payIdSub: row.pay_id_sub }, 'stranded operation has no active merchant settings; it stays pending');
+        continue;
+      }
+      const reserved: Reserved = {
+        id: row.id,
+        payIdSub: row.pay_id_sub,
+        amount: Number(row.amount),
+        kind,
+        statuses: OPERATION_STATUSES[kind],
+        change: { captured: 0, refunded: 0, closeCapture: false, closeRefund: false },
+      };
+      if (await settle(order, config, reserved, INTERRUPTED)) settled += 1;
+    }
+    return settled;
   }
 
   async function maintain(target: OrderTarget, op: MaintenanceOperation, amount: number | undefined, actor: OperationActor): Promise<MaintainResult> {
@@ -191,7 +223,7 @@ export function createOperationsService(options: OperationsServiceOptions) {
     return order ? (await ops.listOperations(db, order.id)).map(viewOf) : undefined;
   }
 
-  return { maintain, operation, list };
+  return { maintain, operation, list, settleStranded };
 }
 
 export type OperationsService = ReturnType<typeof createOperationsService>;

@@ -38,6 +38,8 @@ export interface ReconciliationOptions {
   queryTimeoutMs?: number;
   batch?: number;
   logger?: { warn(obj: object, msg?: string): void };
+  /** Maintenance operations (capture, refund…) left waiting for the acquirer by a process that stopped. */
+  operations?: { settleStranded(before: Date, limit?: number): Promise<number> };
 }
 
 export interface ReconciliationReport {
@@ -49,9 +51,11 @@ export interface ReconciliationReport {
   waiting: number;
   /** Settled by someone else (the page, another run) between the listing and the lock. */
   skipped: number;
+  /** Maintenance operations left waiting for the acquirer past the grace period, now uncertain. */
+  operationsUncertain: number;
 }
 
-type Settlement = keyof ReconciliationReport;
+type Settlement = 'settled' | 'uncertain' | 'waiting' | 'skipped';
 
 export function createReconciliation(options: ReconciliationOptions) {
   const { db, clock } = options;
@@ -98,9 +102,12 @@ export function createReconciliation(options: ReconciliationOptions) {
 
   /** One pass over the orders at 99 claimed before `now - grace`. */
   async function run(now: Date): Promise<ReconciliationReport> {
-    const report: ReconciliationReport = { settled: 0, uncertain: 0, waiting: 0, skipped: 0 };
-    const stranded = await listStranded(db, new Date(now.getTime() - graceMs), options.batch ?? RECONCILE_BATCH);
+    const report: ReconciliationReport = { settled: 0, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0 };
+    const before = new Date(now.getTime() - graceMs);
+    const stranded = await listStranded(db, before, options.batch ?? RECONCILE_BATCH);
     for (const order of stranded) report[await reconcile(order, now)] += 1;
+    // An operation's call is bounded (30 s): one still pending past the grace period lost its process.
+    report.operationsUncertain = (await options.operations?.settleStranded(before, options.batch ?? RECONCILE_BATCH)) ?? 0;
     return report;
   }
 
