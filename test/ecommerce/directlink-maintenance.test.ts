@@ -289,15 +289,13 @@ test('money whose capture is still at the acquirer, or of unknown outcome, is ne
   assert.deepEqual(brief(await maintain(other, 'RFD')), { sub: '3', status: '8', ncError: '0', amount: '5' }, 'RFD without AMOUNT takes the confirmed part');
 });
 
-test('a capture left waiting for the acquirer by a process that stopped becomes uncertain (92) once, with its feedback; its amount stays out of refunds', async () => {
-  const payId = await authorise('mt-stranded');
+/** What a capture's reservation leaves when its process dies during the acquirer's call: the row at 91, the amount counted. */
+async function strandedCapture(payId: string, id: string, at: Date): Promise<string> {
   const order = await db.selectFrom('orders').select(['id']).where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow();
-  // What a capture's reservation leaves when its process dies during the acquirer's call: the row at 91, the amount counted.
-  const long = new Date(Date.now() - 10 * 60_000);
   await db
     .insertInto('payment_operations')
     .values({
-      id: 'pop_stranded',
+      id,
       order_id: order.id,
       pay_id_sub: 1,
       operation: 'SAL',
@@ -305,40 +303,31 @@ test('a capture left waiting for the acquirer by a process that stopped becomes 
       status: 91,
       nc_error: '0',
       actor_type: 'api_user',
-      created_at: long,
-      updated_at: long,
+      created_at: at,
+      updated_at: at,
     })
     .execute();
   await db.updateTable('orders').set({ captured: 600, last_pay_id_sub: 1 }).where('id', '=', order.id).execute();
+  return order.id;
+}
+
+test('a capture left waiting for the acquirer by a process that stopped becomes uncertain (92) once, with its feedback; its amount stays out of refunds', async () => {
+  const payId = await authorise('mt-stranded');
+  const orderId = await strandedCapture(payId, 'pop_stranded', new Date(Date.now() - 10 * 60_000));
   assert.equal((await maintain(payId, 'RFD', '100')).get('NCERROR'), '50001127', 'pending: not refundable');
 
   const operations = t.services.hostedPage.operations;
   assert.equal(await operations.settleStranded(new Date(Date.now() - 60_000)), 1);
   assert.equal(await operations.settleStranded(new Date(Date.now() - 60_000)), 0, 'once');
   assert.deepEqual(brief(await query(payId, '1')), { sub: '1', status: '92', ncError: '20001001', amount: '6' });
-  const feedback = await db.selectFrom('outbox').select('payload').where('subject_id', '=', order.id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+  const feedback = await db.selectFrom('outbox').select('payload').where('subject_id', '=', orderId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
   const told = verifyFeedback(queryPairs((feedback.payload as { body: string }).body, 'latin1'), SHA_OUT, 'sha512', 'latin1');
   assert.deepEqual([told.get('PAYIDSUB'), told.get('STATUS')], ['1', '92'], 'the merchant is told the result is unknown');
   assert.equal((await maintain(payId, 'RFD', '100')).get('NCERROR'), '50001127', 'uncertain: still not refundable');
   assert.deepEqual(brief(await maintain(payId, 'SAL', '900')), { sub: '2', status: '9', ncError: '0', amount: '9' }, 'the rest can still be captured');
+
   // A recent pending operation (its call may still be running) is left alone.
-  const fresh = await authorise('mt-fresh');
-  const freshOrder = await db.selectFrom('orders').select(['id']).where('pay_id', '=', Number(fresh)).executeTakeFirstOrThrow();
-  await db
-    .insertInto('payment_operations')
-    .values({
-      id: 'pop_fresh',
-      order_id: freshOrder.id,
-      pay_id_sub: 1,
-      operation: 'SAL',
-      amount: 600,
-      status: 91,
-      nc_error: '0',
-      actor_type: 'api_user',
-      created_at: new Date(),
-      updated_at: new Date(),
-    })
-    .execute();
+  await strandedCapture(await authorise('mt-fresh'), 'pop_fresh', new Date());
   assert.equal(await operations.settleStranded(new Date(Date.now() - 60_000)), 0);
   assert.equal((await db.selectFrom('payment_operations').select('status').where('id', '=', 'pop_fresh').executeTakeFirstOrThrow()).status, 91);
 });
