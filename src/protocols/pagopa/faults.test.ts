@@ -85,4 +85,10 @@ describe('fault catalogue', () => {
       originalFaultString: PAA_FAULTS.PAA_PAGAMENTO_SCONOSCIUTO.faultString,
     });
   });
+
+  it('an EC KO naming an element (serial) keeps it when relayed', () => {
+    const relayed = ecErrorFault({ ...ecFault('PAA_SEMANTICA', '77777777777', 'transfer 2'), serial: 2 }, '77777777777');
+    assert.equal(relayed.serial, 2);
+    assert.equal(relayed.originalDescription, 'transfer 2');
+  });
 });

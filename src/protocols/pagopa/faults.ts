@@ -259,6 +259,8 @@ export function ecErrorFault(ecFault: FaultBean, ecFiscalCode: string): FaultBea
     faultString: PPT_FAULTS.PPT_ERRORE_EMESSO_DA_PAA.faultString,
     id: ecFiscalCode,
     ...(ecFault.description === undefined ? {} : { description: ecFault.description }),
+    // Which element of the EC's request the fault is about, as the EC said.
+    ...(ecFault.serial === undefined ? {} : { serial: ecFault.serial }),
     originalFaultCode: ecFault.faultCode,
     originalFaultString: ecFault.faultString,
     ...(ecFault.description === undefined ? {} : { originalDescription: ecFault.description }),
