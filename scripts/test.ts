@@ -232,8 +232,9 @@ async function main(): Promise<number> {
     }
     const parts = await Promise.all([
       // A host whose first ask found no file left (fewer files than hosts, or the others were quicker) ran
-      // nothing and wrote no summary: not a failure. A host that died says so, and fails the run, by its exit code.
-      ...hostSummaries.map((file) => readSummary(file, { passed: 0, failed: 0, skipped: 0 })),
+      // nothing and wrote no summary, and exited 0: not a failure. One that exited otherwise (it died, or
+      // something a file left open kept it alive) lost its totals: one failure, as before.
+      ...hostSummaries.map((file, i) => readSummary(file, { passed: 0, failed: codes[i] === 0 ? 0 : 1, skipped: 0 })),
       ...(alone.length ? [readSummary(summaryFiles.integration)] : []),
       ...(unitFiles.length ? [readSummary(summaryFiles.unit)] : []),
     ]);

@@ -331,3 +331,26 @@ test('a capture left waiting for the acquirer by a process that stopped becomes 
   assert.equal(await operations.settleStranded(new Date(Date.now() - 60_000)), 0);
   assert.equal((await db.selectFrom('payment_operations').select('status').where('id', '=', 'pop_fresh').executeTakeFirstOrThrow()).status, 91);
 });
+
+test('DEL while the only capture is still at the acquirer: the order reads cancelled (6) and stays so when the capture is declined; paid (9) when it goes through', async () => {
+  for (const [declined, expected] of [
+    [true, '6'],
+    [false, '9'],
+  ] as const) {
+    const payId = await authorise(`mt-del-held-${expected}`);
+    const hold = holdCaptures();
+    const capture = maintain(payId, 'SAL', '500');
+    await hold.atAcquirer;
+    try {
+      assert.deepEqual(brief(await maintain(payId, 'DEL')), { sub: '2', status: '6', ncError: '0', amount: '10' });
+      assert.equal((await query(payId)).get('STATUS'), '6', 'nothing confirmed captured: the order reads cancelled');
+      if (declined) faults.maintain = 'refuse';
+    } finally {
+      // Released whatever happened: a capture held for ever would keep the test process alive.
+      hold.release();
+      await capture;
+      delete faults.maintain;
+    }
+    assert.equal((await query(payId)).get('STATUS'), expected);
+  }
+});

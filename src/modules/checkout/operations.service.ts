@@ -148,7 +148,8 @@ export function createOperationsService(options: OperationsServiceOptions) {
       const ncError = answer === INTERRUPTED ? NC_ERROR.STATUS_UNKNOWN : answer.outcome === 'done' ? NC_ERROR.OK : answer.ncError;
       // Releasing the rest of an authorisation part of which was captured leaves the order paid: it keeps
       // the status of its captures and refunds (a plugin reading 6 would mark a paid order cancelled).
-      const keepsPaidStatus = r.kind === 'cancel' && (ledger?.captured ?? 0) > 0;
+      // Confirmed captures only: one still at the acquirer may yet be declined, leaving nothing paid.
+      const keepsPaidStatus = r.kind === 'cancel' && ledger !== undefined && ledger.captured - ledger.capturesUnsettled > 0;
       if (answer !== INTERRUPTED && answer.outcome === 'refused') await ops.applyChange(trx, order.id, r.change, -1, now);
       else if (!keepsPaidStatus) await ops.setOrderStatus(trx, order.id, status, ncError, now);
       const payment = { status, ncError, payId: String(order.payId), payIdSub: String(r.payIdSub), date: now, ...(order.card ? { card: order.card } : {}) };
@@ -183,7 +184,15 @@ export function createOperationsService(options: OperationsServiceOptions) {
         statuses: OPERATION_STATUSES[kind],
         change: { captured: 0, refunded: 0, closeCapture: false, closeRefund: false },
       };
-      if (await settle(order, config, reserved, INTERRUPTED)) settled += 1;
+      // One operation that cannot be settled (its feedback not enqueued, say) must not stop the others.
+      try {
+        if (await settle(order, config, reserved, INTERRUPTED)) settled += 1;
+      } catch (error) {
+        options.logger?.warn(
+          { orderId: row.order_id, payIdSub: row.pay_id_sub, err: String(error).slice(0, 300) },
+          'stranded operation not settled; trying again at the next run',
+        );
+      }
     }
     return settled;
   }
