@@ -3,6 +3,7 @@
 // file's tests and its top-level hooks (`before`, `after`) belong to that test and finish before the
 // next file starts. The application's module graph is loaded once per host instead of once per file
 // (~1 s of CPU each). `npm test -- --process-per-file` runs every file in a process of its own instead.
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,6 +48,29 @@ for (let file = await nextFile(); file !== null; file = await nextFile()) {
   Object.assign(process.env, environment);
 }
 process.disconnect();
+// Every file has ended: a child process still running (a server a failing test never stopped) would keep
+// this process alive, and the report's failures and totals, printed only when it ends, would be lost. Stop
+// them and say so; the run still fails on the test that left it.
+const leftChildren = (() => {
+  try {
+    return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number)
+      .filter((pid) => pid > 0);
+  } catch {
+    return [];
+  }
+})();
+for (const pid of leftChildren) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone meanwhile.
+  }
+}
+if (leftChildren.length > 0)
+  process.stderr.write(`test host: stopped ${leftChildren.length} child process(es) a test file left running (pids ${leftChildren.join(', ')})\n`);
 // Every file has ended. Something a file left open (a server, a timer) would keep this process, and
 // the run, waiting for ever: say so and leave.
 setTimeout(() => {
