@@ -52,7 +52,9 @@ test('five instances started together on a fresh database: migrated exactly once
       known.map((m) => m.version),
     );
     assert.ok(applied.every((r) => r.n === 1));
-    // Exactly one process applied them; the other four found the schema up to date.
+    // Exactly one process applied them; the other four found the schema up to date. Log lines reach stdout in
+    // batches (up to 20 ms, longer on a busy machine): wait for the line before counting who printed it.
+    await Promise.any(servers.map((s) => s.waitForOutput(/"msg":"migrations applied"/)));
     const appliers = servers.filter((s) => s.logs().some((line) => line.msg === 'migrations applied'));
     assert.equal(appliers.length, 1, servers.map((s) => s.stderr().slice(-500)).join('\n'));
     const appliedByOne = appliers[0]?.logs().find((line) => line.msg === 'migrations applied')?.applied as string[];

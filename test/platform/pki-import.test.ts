@@ -134,6 +134,8 @@ test('a server process started on an upgraded data directory imports it, says so
   after(() => server.stop());
   assert.equal(server.ca, legacy.envs.test.ca.certPem, 'the HTTPS certificate is issued by the CA browsers were told to trust');
   assert.equal((await httpsRequest(server.port, legacy.envs.test.ca.certPem, '/healthz')).status, 200);
+  // Log lines reach stdout in batches (up to 20 ms, longer on a busy machine): wait for the line, not for readiness.
+  await server.waitForOutput(/imported from the data directory/);
   const imported = server.logs().find((line) => typeof line.msg === 'string' && line.msg.includes('imported from the data directory'));
   assert.deepEqual(imported?.environments, ['test', 'prod']);
   const cas = await database.db.selectFrom('platform_cas').select(['environment', 'cert_pem', 'origin']).orderBy('environment').execute();
