@@ -2,7 +2,7 @@ import { REGISTRY_PROBLEM_TEXT, type Environment, type PagopaRegistry, type Regi
 import { output, parse, required, UsageError, type Options } from './args.ts';
 import type { CliContext } from './context.ts';
 import { cliGate } from './proposal.commands.ts';
-import type { ProposalParams } from '../modules/proposals/index.ts';
+import { partnerLinkParams } from '../modules/proposals/index.ts';
 import type { Command } from './core.commands.ts';
 import { readSecretFile } from './prompt.ts';
 import { envOption } from './station.commands.ts';
@@ -274,17 +274,8 @@ async function ecLink(args: string[], ctx: CliContext): Promise<number> {
   };
   const partner = values['partner-station'] === true;
   // Four-eyes: a production EC routed to another organisation's station is proposed by the --as administrator.
-  const env = input.env;
-  if (partner && (env === 'test' || env === 'prod')) {
-    const params: ProposalParams['pagopa.partner_link'] = {
-      ...input,
-      env,
-      segregationCode: input.segregationCode ?? '',
-      applicationCode: input.applicationCode ?? '',
-      version: input.version ?? '',
-    };
-    if (!(await cliGate(ctx, values, { kind: 'pagopa.partner_link', params }))) return 0;
-  }
+  const params = partner ? partnerLinkParams(input) : undefined;
+  if (params && !(await cliGate(ctx, values, { kind: 'pagopa.partner_link', params }))) return 0;
   const linked = accepted(
     await (await wired(ctx)).ecs.link(input, CLI_ACTOR, { otherOrganisationStation: partner }),
     'station not linked (--partner-station links a station of another organisation, e.g. the EC\u2019s technology partner)',

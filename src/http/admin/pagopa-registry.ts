@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OrganisationsService } from '../../modules/organisations/index.ts';
-import type { ProposalParams, ProposalsService } from '../../modules/proposals/index.ts';
+import { partnerLinkParams, type ProposalsService } from '../../modules/proposals/index.ts';
 import { adminProposer, proposedRedirect } from './proposals.ts';
 import type { PagopaRegistry, RegistryActor } from '../../modules/pagopa-registry/index.ts';
 import { adminNav } from '../../views/nav.ts';
@@ -74,17 +74,8 @@ export function registerAdminRegistryRoutes(app: FastifyInstance, options: Admin
     render: (request, reply, state) => render(request, reply, state),
     // Four-eyes: a production EC routed to another organisation's station waits for a second administrator.
     gatePartnerLink: async (request, reply, input) => {
-      const env = input.env;
-      if (env !== 'test' && env !== 'prod') return undefined;
-      const params: ProposalParams['pagopa.partner_link'] = {
-        env,
-        organisationId: input.organisationId,
-        stationCode: input.stationCode,
-        auxDigit: input.auxDigit,
-        segregationCode: input.segregationCode ?? '',
-        applicationCode: input.applicationCode ?? '',
-        version: input.version ?? '',
-      };
+      const params = partnerLinkParams(input);
+      if (!params) return undefined;
       const gated = await options.proposals.gate({ kind: 'pagopa.partner_link', params }, adminProposer(request));
       return gated.proposed ? proposedRedirect(reply, gated) : undefined;
     },

@@ -6,7 +6,7 @@ import { createProposalsService, type ProposalsService } from './proposals.servi
 
 export { createProposalsService };
 export type { ProposalsService, ProposalsOptions, GateOutcome } from './proposals.service.ts';
-export { effectiveState, fourEyesApplies } from './proposals.policy.ts';
+export { effectiveState, fourEyesApplies, partnerLinkParams } from './proposals.policy.ts';
 export { PROPOSAL_KINDS, PROPOSAL_STATES } from './proposals.types.ts';
 export type {
   ActionHandler,

@@ -1,4 +1,4 @@
-import type { Environment, ProposalState, ProposalView } from './proposals.types.ts';
+import type { Environment, ProposalParams, ProposalState, ProposalView } from './proposals.types.ts';
 
 // Pure decisions of four-eyes: when an action becomes a proposal, and what state a reader sees.
 
@@ -14,4 +14,31 @@ export function effectiveState(p: Pick<ProposalView, 'state' | 'expiresAt'>, now
 
 export function expiryOf(createdAt: Date, ttlHours: number): Date {
   return new Date(createdAt.getTime() + ttlHours * 3_600_000);
+}
+
+/**
+ * A link to another organisation's station as a proposal stores it, from the registry's link input (the
+ * back office's form, `varco ec link`): absent codes as ''. Undefined for an environment that is neither
+ * test nor prod, which the registry refuses itself.
+ */
+export function partnerLinkParams(input: {
+  env: string;
+  organisationId: string;
+  stationCode: string;
+  auxDigit: string;
+  segregationCode?: string | undefined;
+  applicationCode?: string | undefined;
+  version?: string | undefined;
+}): ProposalParams['pagopa.partner_link'] | undefined {
+  const { env } = input;
+  if (env !== 'test' && env !== 'prod') return undefined;
+  return {
+    env,
+    organisationId: input.organisationId,
+    stationCode: input.stationCode,
+    auxDigit: input.auxDigit,
+    segregationCode: input.segregationCode ?? '',
+    applicationCode: input.applicationCode ?? '',
+    version: input.version ?? '',
+  };
 }
