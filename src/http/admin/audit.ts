@@ -24,7 +24,6 @@ type Query = { [K in keyof AuditFilterValues | 'before']?: string | undefined };
 const PAGE_SIZE = 50;
 const ORGANISATION_ID = /^org_[0-9a-z]{26}$/;
 
-/** The form's values as typed and the search they ask for; anything malformed is refused with its reason. */
 /** The search form's values as typed. */
 const auditValuesOf = (q: Query): AuditFilterValues => ({
   org: queryText(q, 'org'),

@@ -87,7 +87,8 @@ function capture(o: OrderLedger, last: boolean, requested: number | undefined): 
   return accept('capture', amount, { captured: amount, closeCapture: last });
 }
 
-const UNSETTLED = 'a capture of this payment is still being processed or its outcome is unknown: it can be refunded once the acquirer has confirmed it';
+const unsettled = (done: 'refunded' | 'deleted'): string =>
+  `a capture of this payment is still being processed or its outcome is unknown: it can be ${done} once the acquirer has confirmed it`;
 
 function refund(o: OrderLedger, last: boolean, requested: number | undefined): OperationVerdict {
   if (o.refundClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'refunds are closed (last refund made, or the payment was deleted)');
@@ -95,7 +96,7 @@ function refund(o: OrderLedger, last: boolean, requested: number | undefined): O
   const confirmed = refundable - o.capturesUnsettled;
   const amount = requested ?? confirmed;
   if (refundable <= 0 || amount > refundable) return refuse(NC_ERROR.REFUND_OVERFLOW, `at most ${Math.max(0, refundable)} may still be refunded`);
-  if (amount <= 0 || amount > confirmed) return refuse(NC_ERROR.ORIGINAL_STATUS, UNSETTLED);
+  if (amount <= 0 || amount > confirmed) return refuse(NC_ERROR.ORIGINAL_STATUS, unsettled('refunded'));
   return accept('refund', amount, { refunded: amount, closeRefund: last });
 }
 
@@ -109,7 +110,7 @@ function cancel(o: OrderLedger, close: boolean, requested: number | undefined): 
   }
   const captured = capturedOf(o);
   if (captured === 0 || o.refunded > 0 || o.refundClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'nothing is left to cancel: refund instead');
-  if (o.capturesUnsettled > 0) return refuse(NC_ERROR.ORIGINAL_STATUS, UNSETTLED.replace('refunded', 'deleted'));
+  if (o.capturesUnsettled > 0) return refuse(NC_ERROR.ORIGINAL_STATUS, unsettled('deleted'));
   if (requested !== undefined && requested !== captured) return refuse(NC_ERROR.DATA_VALIDATION, `deleting the payment takes its whole amount (${captured})`);
   return accept('delete', captured, { refunded: captured, closeCapture: true, closeRefund: true });
 }

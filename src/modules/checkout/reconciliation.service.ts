@@ -104,10 +104,10 @@ export function createReconciliation(options: ReconciliationOptions) {
   async function run(now: Date): Promise<ReconciliationReport> {
     const report: ReconciliationReport = { settled: 0, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0 };
     const before = new Date(now.getTime() - graceMs);
-    const stranded = await listStranded(db, before, options.batch ?? RECONCILE_BATCH);
-    for (const order of stranded) report[await reconcile(order, now)] += 1;
+    const batch = options.batch ?? RECONCILE_BATCH;
+    for (const order of await listStranded(db, before, batch)) report[await reconcile(order, now)] += 1;
     // An operation's call is bounded (30 s): one still pending past the grace period lost its process.
-    report.operationsUncertain = (await options.operations?.settleStranded(before, options.batch ?? RECONCILE_BATCH)) ?? 0;
+    report.operationsUncertain = (await options.operations?.settleStranded(before, batch)) ?? 0;
     return report;
   }
 

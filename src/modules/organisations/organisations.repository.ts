@@ -1,4 +1,4 @@
-import { expressionBuilder, sql, type Expression, type Kysely } from 'kysely';
+import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database, OrganisationType } from '../../db/index.ts';
 import { likeContains } from '../../kernel/like.ts';
 
@@ -27,20 +27,22 @@ export interface OrganisationSearch {
   limit: number;
 }
 
+/** One of `columns` contains `text`, whatever the case (both sides folded by PostgreSQL, so they fold alike), taken literally. */
+function containsAnyCase(
+  eb: ExpressionBuilder<Database, 'organisations'>,
+  text: string,
+  columns: ReadonlyArray<'name' | 'tax_code' | 'contact_email'>,
+): Expression<SqlBool> {
+  const pattern = eb.fn<string>('lower', [eb.val(likeContains(text))]);
+  return eb.or(columns.map((column) => eb(eb.fn('lower', [column]), 'like', pattern)));
+}
+
 /** The back office's list: by name (any case), a page at a time, narrowed by text and type. */
 export function searchOrganisations(db: Kysely<Database>, search: OrganisationSearch) {
   let q = db.selectFrom('organisations').selectAll();
   if (search.text !== undefined) {
     const text = search.text;
-    // Both sides folded by PostgreSQL, so they fold alike.
-    q = q.where((eb) => {
-      const pattern = eb.fn<string>('lower', [eb.val(likeContains(text))]);
-      return eb.or([
-        eb(eb.fn('lower', ['name']), 'like', pattern),
-        eb(eb.fn('lower', ['tax_code']), 'like', pattern),
-        eb(eb.fn('lower', ['contact_email']), 'like', pattern),
-      ]);
-    });
+    q = q.where((eb) => containsAnyCase(eb, text, ['name', 'tax_code', 'contact_email']));
   }
   if (search.type !== undefined) q = q.where('type', '=', search.type);
   if (search.afterId !== undefined) {
@@ -62,14 +64,10 @@ export function searchOrganisations(db: Kysely<Database>, search: OrganisationSe
  * (docs/adr/0011).
  */
 export function organisationsMatching(fragment: string) {
-  const eb = expressionBuilder<Database, never>();
-  const pattern = eb.fn<string>('lower', [eb.val(likeContains(fragment))]);
-  return eb
+  return expressionBuilder<Database, never>()
     .selectFrom('organisations')
     .select('organisations.id')
-    .where((inner) =>
-      inner.or([inner(inner.fn('lower', ['organisations.name']), 'like', pattern), inner(inner.fn('lower', ['organisations.tax_code']), 'like', pattern)]),
-    );
+    .where((eb) => containsAnyCase(eb, fragment, ['name', 'tax_code']));
 }
 
 /** Names by id, in one query (the lists that name several organisations per page). */

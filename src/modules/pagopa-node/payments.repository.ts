@@ -144,7 +144,6 @@ export async function markActiveWithAnswer(db: Db, a: { token: string; payment: 
   return Number(row?.n ?? 0) === 1;
 }
 
-/** activating → failed: the notice is free again. */
 /**
  * activating → failed, and the token this activation swept (held past its expiry) given back: nobody
  * activated the notice since, so its late OK outcome is still accepted. Only a token that had been
