@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
 import { createMerchant, queryPairs, SHA_OUT, verifyFeedback } from '../support/ecommerce.ts';
+import { CLI } from '../support/subscriptions.ts';
 import { createApiUser, ncAnswer, postDirect, signedDirect } from '../support/directlink.ts';
 import { createTestAcquirer, type Acquirer, type TestAcquirerFaults } from '../../src/modules/checkout/index.ts';
 
@@ -54,7 +55,7 @@ const otherUser = await createApiUser(t, other);
 
 type Attrs = Map<string, string>;
 
-async function authorise(id: string, operation: 'RES' | 'SAL' = 'RES', amount = '1500'): Promise<string> {
+async function authorise(id: string, operation: 'RES' | 'SAL' = 'RES', amount = '1500', as = { m, user }): Promise<string> {
   const fields: Array<[string, string]> = [
     ['ORDERID', id],
     ['AMOUNT', amount],
@@ -64,7 +65,7 @@ async function authorise(id: string, operation: 'RES' | 'SAL' = 'RES', amount = 
     ['CVC', '913'],
     ['OPERATION', operation],
   ];
-  const a = ncAnswer(await postDirect(app, 'orderdirect.asp', signedDirect(m, user, fields))).attributes;
+  const a = ncAnswer(await postDirect(app, 'orderdirect.asp', signedDirect(as.m, as.user, fields))).attributes;
   assert.equal(a.get('STATUS'), operation === 'RES' ? '5' : '9');
   return a.get('PAYID')!;
 }
@@ -330,6 +331,36 @@ test('a capture left waiting for the acquirer by a process that stopped becomes 
   await strandedCapture(await authorise('mt-fresh'), 'pop_fresh', new Date());
   assert.equal(await operations.settleStranded(new Date(Date.now() - 60_000)), 0);
   assert.equal((await db.selectFrom('payment_operations').select('status').where('id', '=', 'pop_fresh').executeTakeFirstOrThrow()).status, 91);
+});
+
+test('stranded operations that must stay pending (their merchant no longer active) do not hide the ones behind them', async () => {
+  const idle = await createMerchant(t);
+  const idleUser = await createApiUser(t, idle);
+  const long = Date.now() - 30 * 60_000;
+  for (const [i, ref] of ['mt-idle-1', 'mt-idle-2', 'mt-idle-3'].entries())
+    await strandedCapture(await authorise(ref, 'RES', '1500', { m: idle, user: idleUser }), `pop_idle_${i}`, new Date(long + i * 1000));
+  const subscription = await db.selectFrom('subscriptions').select('id').where('organisation_id', '=', idle.organisationId).executeTakeFirstOrThrow();
+  assert.ok((await t.services.subscriptions.change(subscription.id, 'suspend', CLI)).ok);
+  t.services.hostedPage.configs.invalidate();
+  await strandedCapture(await authorise('mt-behind'), 'pop_behind', new Date(long + 60_000));
+
+  // Pages of two: the first holds only the idle merchant's operations, which stay at 91.
+  assert.equal(await t.services.hostedPage.operations.settleStranded(new Date(Date.now() - 60_000), 2), 1);
+  const statuses = await db
+    .selectFrom('payment_operations')
+    .select(['id', 'status'])
+    .where('id', 'in', ['pop_idle_0', 'pop_idle_1', 'pop_idle_2', 'pop_behind'])
+    .orderBy('id')
+    .execute();
+  assert.deepEqual(
+    statuses.map((r) => [r.id, r.status]),
+    [
+      ['pop_behind', 92],
+      ['pop_idle_0', 91],
+      ['pop_idle_1', 91],
+      ['pop_idle_2', 91],
+    ],
+  );
 });
 
 test('DEL while the only capture is still at the acquirer: the order reads cancelled (6) and stays so when the capture is declined; paid (9) when it goes through', async () => {

@@ -21,6 +21,7 @@ import {
 } from '../../src/modules/checkout/index.ts';
 import { OGONE_STATUS } from '../../src/protocols/ogone/index.ts';
 import { buildTestApp } from '../support/app.ts';
+import { CLI } from '../support/subscriptions.ts';
 import {
   CARD,
   SHA_OUT,
@@ -288,4 +289,34 @@ it('the workers of a process run the reconciliation job with the server\u2019s a
   }
   assert.equal((await order(pay.orderId)).status, OGONE_STATUS.PAYMENT_REQUESTED);
   assert.ok((await listJobLeases(db)).some((l) => l.name === RECONCILIATION_JOB && l.last_finished_at !== null));
+});
+
+it('orders that must wait (their merchant no longer active) do not hide the orders behind them, and the acquirer is not asked about them', async () => {
+  clock.advance(RECONCILE_MAX_AGE_MS);
+  await runJob();
+  const idle = await merchant();
+  const waiting: string[] = [];
+  for (const ref of ['rc-idle-1', 'rc-idle-2', 'rc-idle-3']) {
+    waiting.push((await interruptedPayment(idle, ref, 'lose_answer')).orderId);
+    clock.advance(1000);
+  }
+  const subscription = await db.selectFrom('subscriptions').select('id').where('organisation_id', '=', idle.organisationId).executeTakeFirstOrThrow();
+  assert.ok((await services.subscriptions.change(subscription.id, 'suspend', CLI)).ok);
+  services.hostedPage.configs.invalidate();
+  const behind = await interruptedPayment(await merchant(), 'rc-behind', 'lose_answer');
+
+  clock.advance(RECONCILE_GRACE_MS);
+  const asked: string[] = [];
+  const counting = { ...acquirer, status: (orderId: string) => (asked.push(orderId), acquirer.status(orderId)) };
+  // Pages of two: the first holds only the idle merchant's orders, which stay at 99.
+  const report = await createReconciliation({ db, clock, merchants: services.hostedPage.configs, acquirers: { test: counting }, batch: 2 }).run(clock.now());
+  assert.deepEqual(report, { settled: 1, uncertain: 0, waiting: 3, skipped: 0, operationsUncertain: 0 });
+  assert.equal((await order(behind.orderId)).status, OGONE_STATUS.PAYMENT_REQUESTED);
+  for (const id of waiting) assert.equal((await order(id)).status, OGONE_STATUS.BEING_PROCESSED);
+  assert.deepEqual(asked, [behind.orderId]);
+
+  assert.ok((await services.subscriptions.change(subscription.id, 'reactivate', CLI)).ok, 'back for the next tests');
+  services.hostedPage.configs.invalidate();
+  clock.advance(RECONCILE_MAX_AGE_MS);
+  await runJob();
 });

@@ -115,17 +115,13 @@ const PENDING = Object.values(OPERATION_STATUSES).map((s) => s.pending);
 
 /**
  * Operations still waiting for the acquirer's answer since before `before`: their call ended long ago (it
- * is bounded), so the process that made it stopped before recording the answer. Oldest first.
+ * is bounded), so the process that made it stopped before recording the answer. Oldest first; with
+ * `after` (the last row of the previous page), those past it.
  */
-export function listStrandedOperations(db: Kysely<Database>, before: Date, limit: number) {
-  return db
-    .selectFrom('payment_operations')
-    .selectAll()
-    .where('status', 'in', PENDING)
-    .where('updated_at', '<', before)
-    .orderBy('updated_at')
-    .limit(limit)
-    .execute();
+export function listStrandedOperations(db: Kysely<Database>, before: Date, limit: number, after?: { updatedAt: Date; id: string }) {
+  let stranded = db.selectFrom('payment_operations').selectAll().where('status', 'in', PENDING).where('updated_at', '<', before);
+  if (after) stranded = stranded.where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(after.updatedAt, after.id)));
+  return stranded.orderBy('updated_at').orderBy('id').limit(limit).execute();
 }
 
 /** An operation's status, read under its order's lock (lockLedger). */

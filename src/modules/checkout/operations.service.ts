@@ -22,6 +22,7 @@ import type { Acquirer, MaintenanceKind, MaintenanceResult } from './acquirer.ts
 import { INTERRUPTED, withDeadline, type CallLogger } from './acquirer.call.ts';
 import { decideOperation, OPERATION_STATUSES, type LedgerChange, type OperationStatuses } from './operations.policy.ts';
 import { enqueueOperationFeedback } from './operations.feedback.ts';
+import { visitPages } from '../../kernel/pages.ts';
 import * as ops from './operations.repository.ts';
 import { findOrder, type OrderRecord } from './orders.repository.ts';
 
@@ -166,15 +167,18 @@ export function createOperationsService(options: OperationsServiceOptions) {
    * as an unanswered call does, and the merchant gets their feedback: the money may have moved, so nothing
    * is given back (docs/adr/0022-order-reconciliation.md). Returns how many.
    */
-  async function settleStranded(before: Date, limit = 100): Promise<number> {
+  async function settleStranded(before: Date, pageSize = 100): Promise<number> {
     let settled = 0;
-    for (const row of await ops.listStrandedOperations(db, before, limit)) {
+    // Page after page: operations left pending (no active settings, an error) do not hide the ones behind them.
+    const page = (after: { updated_at: Date; id: string } | undefined) =>
+      ops.listStrandedOperations(db, before, pageSize, after && { updatedAt: after.updated_at, id: after.id });
+    await visitPages(page, pageSize, async (row) => {
       const kind = (Object.keys(OPERATION_STATUSES) as MaintenanceKind[]).find((k) => OPERATION_STATUSES[k].pending === row.status);
       const order = await findOrder(db, row.order_id);
       const config = order && (await options.merchants.configFor(order.stored.order.pspid, order.env));
       if (!kind || !order || !config || config.merchantId !== order.merchantId) {
         options.logger?.warn({ orderId: row.order_id, payIdSub: row.pay_id_sub }, 'stranded operation has no active merchant settings; it stays pending');
-        continue;
+        return;
       }
       const reserved: Reserved = {
         id: row.id,
@@ -193,7 +197,7 @@ export function createOperationsService(options: OperationsServiceOptions) {
           'stranded operation not settled; trying again at the next run',
         );
       }
-    }
+    });
     return settled;
   }
 

@@ -346,15 +346,20 @@ export async function lockProcessingOrder(trx: Kysely<Database>, id: string): Pr
   return row !== undefined;
 }
 
-/** Orders at 99 claimed at or before `before`: interrupted attempts (or a process that died mid-attempt), oldest first. */
-export async function listStranded(db: Kysely<Database>, before: Date, limit: number): Promise<OrderRecord[]> {
-  const rows = await withMerchant(db)
-    .where('orders.status', '=', STATUS_PROCESSING)
-    .where('orders.updated_at', '<=', before)
-    .orderBy('orders.updated_at')
-    .orderBy('orders.id')
-    .limit(limit)
-    .execute();
+/** Where a listing of stranded rows left off: the last row's (updated_at, id). */
+export interface StrandedCursor {
+  updatedAt: Date;
+  id: string;
+}
+
+/**
+ * Orders at 99 claimed at or before `before`: interrupted attempts (or a process that died mid-attempt),
+ * oldest first; with `after`, those past that row, so a run can page beyond orders it has to leave waiting.
+ */
+export async function listStranded(db: Kysely<Database>, before: Date, limit: number, after?: StrandedCursor): Promise<OrderRecord[]> {
+  let stranded = withMerchant(db).where('orders.status', '=', STATUS_PROCESSING).where('orders.updated_at', '<=', before);
+  if (after) stranded = stranded.where((eb) => eb(eb.refTuple('orders.updated_at', 'orders.id'), '>', eb.tuple(after.updatedAt, after.id)));
+  const rows = await stranded.orderBy('orders.updated_at').orderBy('orders.id').limit(limit).execute();
   return rows.map(toRecord);
 }
 

@@ -13,6 +13,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Acquirer, AcquirerStatus } from './acquirer.ts';
 import type { EcommerceEnv, MerchantDirectory } from '../merchants/index.ts';
 import { DEFAULT_NC_ERROR } from './outcome.ts';
+import { visitPages } from '../../kernel/pages.ts';
 import { listStranded, type OrderRecord } from './orders.repository.ts';
 import { createFeedbackDispatch } from './payment.dispatch.ts';
 import { settleAttempt, type Final } from './payment.settle.ts';
@@ -25,8 +26,10 @@ export const RECONCILE_MAX_AGE_MS = 30 * 60_000;
 export const RECONCILE_EVERY_MS = 60_000;
 /** Bound on one status query; a query that does not answer counts as unanswered. */
 export const RECONCILE_QUERY_TIMEOUT_MS = 10_000;
-/** Orders per run, oldest first; the rest wait for the next run. */
+/** Orders per page, oldest first. */
 export const RECONCILE_BATCH = 100;
+/** A run reads another page only within this time (real time) from its start; the rest wait for the next run. */
+export const RECONCILE_RUN_BUDGET_MS = RECONCILE_EVERY_MS;
 
 export interface ReconciliationOptions {
   db: Kysely<Database>;
@@ -39,7 +42,7 @@ export interface ReconciliationOptions {
   batch?: number;
   logger?: { warn(obj: object, msg?: string): void };
   /** Maintenance operations (capture, refund…) left waiting for the acquirer by a process that stopped. */
-  operations?: { settleStranded(before: Date, limit?: number): Promise<number> };
+  operations?: { settleStranded(before: Date, pageSize?: number): Promise<number> };
 }
 
 export interface ReconciliationReport {
@@ -86,26 +89,38 @@ export function createReconciliation(options: ReconciliationOptions) {
   /** One stranded order: settled, waiting, or skipped. */
   async function reconcile(order: OrderRecord, now: Date): Promise<Settlement> {
     const config = await options.merchants.configFor(order.stored.order.pspid, order.env);
+    if (!config || config.merchantId !== order.merchantId) {
+      // The merchant is gone or disabled: nobody to tell; the order waits (and is logged) until it is back,
+      // without asking the acquirer about a payment that cannot be settled yet.
+      options.logger?.warn({ orderId: order.id }, 'interrupted order has no active merchant settings; it stays at 99');
+      return 'waiting';
+    }
     const answer = await ask(order);
     const old = now.getTime() - order.updatedAt.getTime() >= maxAgeMs;
     const final = finalOf(answer, old, order.attempts);
     if (final === undefined) return 'waiting';
-    if (!config || config.merchantId !== order.merchantId) {
-      // The merchant is gone or disabled: nobody to tell; the order waits (and is logged) until it is back.
-      options.logger?.warn({ orderId: order.id }, 'interrupted order has no active merchant settings; it stays at 99');
-      return 'waiting';
-    }
     const settled = await settleAttempt({ db, clock, enqueue: dispatch.enqueue }, order, config, final);
     if (!settled) return 'skipped';
     return final.outcome === 'uncertain' ? 'uncertain' : 'settled';
   }
 
-  /** One pass over the orders at 99 claimed before `now - grace`. */
+  /**
+   * One pass over the orders at 99 claimed before `now - grace`, page after page (orders left waiting do
+   * not hide the ones behind them) while the run's time budget lasts.
+   */
   async function run(now: Date): Promise<ReconciliationReport> {
     const report: ReconciliationReport = { settled: 0, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0 };
     const before = new Date(now.getTime() - graceMs);
     const batch = options.batch ?? RECONCILE_BATCH;
-    for (const order of await listStranded(db, before, batch)) report[await reconcile(order, now)] += 1;
+    const started = performance.now();
+    await visitPages<OrderRecord>(
+      (after) => listStranded(db, before, batch, after),
+      batch,
+      async (order) => {
+        report[await reconcile(order, now)] += 1;
+      },
+      () => performance.now() - started < RECONCILE_RUN_BUDGET_MS,
+    );
     // An operation's call is bounded (30 s): one still pending past the grace period lost its process.
     report.operationsUncertain = (await options.operations?.settleStranded(before, batch)) ?? 0;
     return report;
