@@ -207,6 +207,30 @@ test('another PSP’s activation that fails gives the expired token back: its la
   assert.equal(scheduledFor(late), 0);
 });
 
+test('a failed activation gives back a token swept by an activation it swept in turn (stalled at the EC past its hold): the first PSP’s late OK is accepted', async () => {
+  const stalled = await registerPsp(t.services, t, 'Banca Lenta');
+  const failing = await registerPsp(t.services, t, 'Banca Errata');
+  const notice = noticeNumber();
+  const token = await activateOk(t.app, psp, ec, notice, AMOUNT, { expirationTime: 60_000 });
+  clock.advance(61_000);
+  // The second PSP's activation sweeps the token, then waits at the EC...
+  station.inject({ kind: 'slow', delayMs: 1500 }, 1);
+  const waiting = soap(t.app, stalled.key, 'activatePaymentNoticeV2', { ...stalled.head, qrCode: qr(ec, notice), amount: AMOUNT });
+  while ((await rowsOf(notice)).length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+  // ...past its hold (the test clock), so a third PSP's activation sweeps it, and fails (wrong amount).
+  clock.advance(10 * 60_000);
+  const refused = await soap(t.app, failing.key, 'activatePaymentNoticeV2', { ...failing.head, qrCode: qr(ec, notice), amount: AMOUNT + 1 });
+  assert.notEqual(faultOf(refused.value), 'OK');
+  assert.notEqual(faultOf((await waiting).value), 'OK', 'the stalled activation was swept: its late EC answer activates nothing');
+  assert.deepEqual(
+    (await rowsOf(notice)).map((r) => r.state),
+    ['active', 'expired', 'failed'],
+    'nobody activated the notice since the first token: it is given back',
+  );
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token))).value), 'OK', 'the money moved: the late OK is accepted');
+  assert.equal(scheduledFor(token), 1);
+});
+
 test('an OK outcome for a payment that asks for a digital stamp must deliver it: without its MBDAttachment it is PPT_SEMANTICA, nothing recorded', async () => {
   const token = await activateOk(t.app, psp, ec, noticeNumber(), AMOUNT);
   // The EC's payment as stored, with a second transfer asking for a stamp (as an EC's paGetPaymentV2 may).

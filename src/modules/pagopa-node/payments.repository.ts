@@ -98,7 +98,14 @@ export async function startActivation(
       UPDATE pagopa_payments SET state = 'expired', superseded_by = ${payment.token}, updated_at = ${now}
       WHERE environment = ${environment} AND fiscal_code = ${fiscal_code} AND notice_number = ${notice_number}
         AND state IN ('activating', 'active') AND expires_at < ${now} AND ${claimed}
-      RETURNING token
+      RETURNING token, payment IS NULL AS never_active
+    ),
+    -- A token swept by an activation this one sweeps before it ever became active: its claim to be given
+    -- back (markFailed) passes to this activation, as nobody activated the notice since that token.
+    passed AS (
+      UPDATE pagopa_payments SET superseded_by = ${payment.token}
+      WHERE environment = ${environment} AND fiscal_code = ${fiscal_code} AND notice_number = ${notice_number}
+        AND state = 'expired' AND superseded_by IN (SELECT token FROM stale WHERE never_active)
     ),
     inserted AS (
       INSERT INTO pagopa_payments (${columns})
@@ -147,7 +154,8 @@ export async function markActiveWithAnswer(db: Db, a: { token: string; payment: 
 /**
  * activating → failed, and the token this activation swept (held past its expiry) given back: nobody
  * activated the notice since, so its late OK outcome is still accepted. Only a token that had been
- * active is given back (one swept while activating never answered its PSP). Nothing when the
+ * active is given back (one swept while activating never answered its PSP; what that one had swept was
+ * passed on to this activation by startActivation, so it is given back instead). Nothing when the
  * activation was swept itself meanwhile: the one that swept it decides.
  */
 export async function markFailed(db: Db, token: string, faultCode: string, now: Date): Promise<void> {
