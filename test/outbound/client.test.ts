@@ -92,6 +92,21 @@ describe('outbound client', () => {
     assert.equal(peer.requests.length, 1);
   });
 
+  it('refuses a certificate naming the FQDN only through a partial or multi-label wildcard, as Verify does, sending nothing', async () => {
+    for (const name of ['stat*.hosting.test', '*.test']) {
+      const leaf = await makeLeaf({ issuer: world.orgIntermediate, commonName: name, altNames: [name] });
+      const peer = await goodPeer(world, { leaf });
+      // Node's own check accepts `stat*` for station.hosting.test; the station's name rules do not.
+      assertFailure(await send({ ...endpointOf(peer), url: `https://station.hosting.test:${peer.port}/service` }), 'certificate', 'certificate_name_mismatch');
+      assert.equal(peer.requests.length, 0, name);
+    }
+    const whole = await goodPeer(world, {
+      leaf: await makeLeaf({ issuer: world.orgIntermediate, commonName: '*.hosting.test', altNames: ['*.hosting.test'] }),
+    });
+    const answered = await send({ ...endpointOf(whole), url: `https://station.hosting.test:${whole.port}/service` });
+    assert.equal(answered.kind === 'response' && answered.status, 200, 'a wildcard for the whole left-most label names it');
+  });
+
   it('classifies an answer that never comes as a response timeout', async () => {
     const peer = await goodPeer(world, { reply: () => undefined });
     const result = assertFailure(await send(endpointOf(peer, { responseTimeoutMs: 300 })), 'timeout', 'response_timeout');

@@ -3,6 +3,7 @@
 // that the server serves the full chain (pagoPA integrators' most common outage, connectivity.md §7.4).
 // Each check answers in a sentence saying what was seen, and what to change when it failed.
 import type { X509Certificate } from 'node:crypto';
+import { NAME_RULES } from './tls-connect.ts';
 import { buildPath, issuerNameOf, nameOf, parseCertificates, parseRoots, type CertificateInput, type CertificatePath } from './chain.ts';
 
 export type CertificateCheckName = 'chain' | 'name' | 'validity' | 'key_strength' | 'full_chain';
@@ -136,9 +137,8 @@ function chainCheck(leaf: X509Certificate, path: CertificatePath): CertificateCh
 }
 
 function nameCheck(leaf: X509Certificate, fqdn: string): CertificateCheck {
-  // subject 'default': the CN counts only when the SAN has no DNS names (SAN wins, RFC 6125);
-  // wildcards cover exactly one left-most label.
-  const matched = leaf.checkHost(fqdn, { subject: 'default', wildcards: true, partialWildcards: false, multiLabelWildcards: false });
+  // The connection's own rules (tls-connect.ts): what Verify reports is what every call enforces.
+  const matched = leaf.checkHost(fqdn, NAME_RULES);
   const dnsNames = (leaf.subjectAltName ?? '')
     .split(', ')
     .filter((entry) => entry.startsWith('DNS:'))

@@ -3,8 +3,9 @@
 // certificate" — many servers (node's among them) refuse a certificate by closing the connection,
 // without an alert. The phase at which an error happened is attached to the error object so the
 // classification (failure.ts) can say which it was.
+import { X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Target } from './connection.ts';
 
 export type ConnectPhase =
@@ -38,6 +39,22 @@ export interface OpenedTls {
   phase(): ConnectPhase;
 }
 
+/**
+ * The names a certificate covers (RFC 6125): the subject alternative names' DNS names, the CN only when
+ * there are none; a wildcard stands for exactly one whole left-most label. Verify's name check
+ * (certificates.ts) and every connection judge a station's certificate by these same rules.
+ */
+export const NAME_RULES = { subject: 'default', wildcards: true, partialWildcards: false, multiLabelWildcards: false } as const;
+
+/** Node's check, then the name rules, which are stricter: Node accepts a partial wildcard (`stat*.example.org`). */
+function checkStationIdentity(host: string, cert: PeerCertificate): Error | undefined {
+  const refused = checkServerIdentity(host, cert);
+  if (refused !== undefined) return refused;
+  if (new X509Certificate(cert.raw).checkHost(host, NAME_RULES) !== undefined) return undefined;
+  const reason = `Host: ${host}. is named by the certificate only through a wildcard for part of a label or for several labels`;
+  return Object.assign(new Error(`Hostname/IP does not match certificate's altnames: ${reason}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason, host });
+}
+
 export function openTls(target: Target, context: SecureContext, verify: boolean, session?: Buffer): OpenedTls {
   // Callers report a refused destination as an outcome before getting here; reaching this line
   // with one is a programming error, and nothing is opened.
@@ -48,6 +65,7 @@ export function openTls(target: Target, context: SecureContext, verify: boolean,
     servername: target.fqdn,
     secureContext: context,
     rejectUnauthorized: verify,
+    checkServerIdentity: checkStationIdentity,
     ALPNProtocols: ['http/1.1'],
     ...(session === undefined ? {} : { session }),
   });
