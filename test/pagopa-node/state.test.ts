@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import type { RequestOf } from '../../src/protocols/pagopa/index.ts';
 import { CLI } from '../support/subscriptions.ts';
+import { sendRtRequest, snapshotOf } from '../../src/modules/pagopa-receipts/index.ts';
 import { activateOk, ecWithStation, faultOf, nodeTestApp, noticeNumber, OK_DETAILS, qr, registerPsp, soap } from '../support/pagopa-node.ts';
 
 // The node's state rules against PostgreSQL and a real mutual-TLS EC station, on an injected clock:
@@ -229,6 +230,17 @@ test('a failed activation gives back a token swept by an activation it swept in 
   );
   assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token))).value), 'OK', 'the money moved: the late OK is accepted');
   assert.equal(scheduledFor(token), 1);
+});
+
+test('the PSP’s paymentNote from its activation reaches the V2 receipt (ctReceiptV2 carries it; ctReceipt has no such field)', async () => {
+  const notice = noticeNumber();
+  const token = await activateOk(t.app, psp, ec, notice, AMOUNT, { paymentNote: 'Rata 2 di 3' });
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(token))).value), 'OK');
+  const paid = t.receipts.scheduled.find((s) => s.paid.token === token)?.paid;
+  assert.ok(paid);
+  const head = { idPA: ec.fiscalCode, idBrokerPA: ec.fiscalCode, idStation: `${ec.fiscalCode}_01` };
+  assert.match(sendRtRequest(snapshotOf(paid, ec.name), 2, head).body, /<paymentNote>Rata 2 di 3<\/paymentNote>/);
+  assert.doesNotMatch(sendRtRequest(snapshotOf(paid, ec.name), 1, head).body, /paymentNote/);
 });
 
 test('an OK outcome for a payment that asks for a digital stamp must deliver it: without its MBDAttachment it is PPT_SEMANTICA, nothing recorded', async () => {

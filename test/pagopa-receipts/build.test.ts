@@ -44,6 +44,12 @@ cases.push({
   version: 1,
 });
 cases.push({ name: 'payment V1 minimal, paSendRTV2', paid: paidPayment({ ...base, version: 1, fiscalCode: A, minimal: true }), version: 2 });
+const noted = paidPayment({ ...base, version: 2, fiscalCode: A });
+cases.push({
+  name: 'payment V2 with the PSP\u2019s paymentNote, paSendRTV2',
+  paid: { ...noted, payment: { ...noted.payment, paymentNote: 'Rata 2 di 3' } },
+  version: 2,
+});
 
 function decoded(body: string): Receipt | ReceiptV2 {
   const read = decodeEcRequest(body, undefined);
@@ -56,7 +62,7 @@ test('every receipt, each copy, validates against the official XSD (paSendRT and
   const messages = cases.flatMap((c) =>
     recipientsOf(c.paid).map((to) => ({ name: `${c.name} → ${to}`, xml: sendRtRequest(snapshotOf(c.paid, 'Comune di Prova'), c.version, header(to)).body })),
   );
-  assert.equal(messages.length, 11, 'one copy per institution of each case');
+  assert.equal(messages.length, 12, 'one copy per institution of each case');
   const errors = await validateEnvelopes(messages);
   for (const [name, problems] of errors) assert.deepEqual(problems, [], name);
 });

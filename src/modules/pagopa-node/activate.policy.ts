@@ -16,7 +16,8 @@ import {
 
 export type ActivateOperation = 'activatePaymentNotice' | 'activatePaymentNoticeV2';
 export type ActivateRequest = RequestOf<'activatePaymentNotice'> | RequestOf<'activatePaymentNoticeV2'>;
-export type EcPayment = { version: 1; data: PaymentPA } | { version: 2; data: PaymentPAV2 };
+/** The EC's paGetPayment[V2] answer, and the PSP's paymentNote from the activation (ctReceiptV2 carries it). */
+export type EcPayment = ({ version: 1; data: PaymentPA } | { version: 2; data: PaymentPAV2 }) & { paymentNote?: string };
 
 /** How long a row stays held while paGetPayment is in flight, beyond the call's own timeout. */
 export const ACTIVATING_MARGIN_MS = 5_000;

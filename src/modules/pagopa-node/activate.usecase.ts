@@ -145,7 +145,11 @@ async function finish(ctx: Context, op: ActivateOperation, value: ActivateReques
     if (verdict.kind === 'fault') refused = verdict.fault;
     else {
       // The codec's rules guarantee an OK paGetPayment carries its data.
-      payment = { version: target.primitiveVersion, data: verdict.value.data } as EcPayment;
+      payment = {
+        version: target.primitiveVersion,
+        data: verdict.value.data,
+        ...(value.paymentNote === undefined ? {} : { paymentNote: value.paymentNote }),
+      } as EcPayment;
       const answer = activationAnswer(op, payment, token, value);
       if (answer.ok) reply = okReply(op, answer.value);
       else refused = answer.fault;

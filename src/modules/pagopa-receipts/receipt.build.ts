@@ -167,6 +167,7 @@ export function buildReceiptV2(s: ReceiptSnapshot): ReceiptV2 {
   return {
     ...commonPart(s),
     transferList: { transfer: s.payment.data.transferList.transfer.map((t) => transferV2(s, t)) },
+    ...(s.payment.paymentNote !== undefined ? { paymentNote: s.payment.paymentNote } : {}),
     ...(extras?.primaryCiIncurredFee !== undefined ? { primaryCiIncurredFee: extras.primaryCiIncurredFee } : {}),
     ...(extras?.idBundle !== undefined ? { idBundle: extras.idBundle } : {}),
     ...(extras?.idCiBundle !== undefined ? { idCiBundle: extras.idCiBundle } : {}),

@@ -11,8 +11,8 @@ export interface PaidPayment {
   /** The notice's creditor institution (qrCode/fiscalCode) and its organisation. */
   fiscalCode: string;
   ecOrganisationId: string;
-  /** The EC's answer to paGetPayment[V2], as the codec decoded it. */
-  payment: { version: 1; data: PaymentPA } | { version: 2; data: PaymentPAV2 };
+  /** The EC's answer to paGetPayment[V2], as the codec decoded it, and the PSP's paymentNote from its activation. */
+  payment: ({ version: 1; data: PaymentPA } | { version: 2; data: PaymentPAV2 }) & { paymentNote?: string };
   psp: { organisationId: string; idPSP: string; idBrokerPSP: string; idChannel: string; companyName: string };
   /** The PSP's sendPaymentOutcome[V2] details, as decoded (absent when the PSP sent none). */
   details?: NonNullable<SendPaymentOutcomeReq['details']> | NonNullable<SendPaymentOutcomeV2Request['details']>;
