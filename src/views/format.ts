@@ -1,3 +1,4 @@
+import { currency } from '../protocols/ogone/index.ts';
 import type { Locale } from './i18n.ts';
 
 // Dates and money as each language writes them, through Intl, for every page and e-mail: one place,
@@ -51,16 +52,17 @@ export function formatDate(locale: Locale, value: Date | null | undefined): stri
   return cached(`d:${locale}`, () => new Intl.DateTimeFormat(TAG[locale], { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })).format(value);
 }
 
-/** Decimal digits of a currency as Intl knows it (ISO 4217 minor unit for the currencies Varco handles). */
-export function currencyDigits(currency: string): number | undefined {
-  try {
-    return cached(`cur:${currency}`, () => new Intl.NumberFormat('en', { style: 'currency', currency })).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return undefined;
-  }
+/**
+ * Decimal digits of a currency: its ISO 4217 exponent from the currency table orders are stored and
+ * the API reads them by (src/protocols/ogone/currencies.ts), never Intl's (CLDR gives 0 for HUF, IDR,
+ * COP, IQD… where ISO gives 2 or 3, which showed amounts 100 or 1000 times too large); undefined for
+ * a code the table does not know.
+ */
+export function currencyDigits(code: string): number | undefined {
+  return currency(code)?.exponent;
 }
 
-/** An amount in minor units as the plain decimal of its currency (`1250` EUR → `12.50`, `1500` JPY → `1500`), exact, for files and money formatting. */
+/** An amount in minor units as the plain decimal of its currency (`1250` EUR → `12.50`, `1500` JPY → `1500`, `1250` HUF → `12.50`), exact, for files and money formatting. */
 export function minorToDecimal(minor: number | bigint, currency: string, exponent?: number): string {
   const digits = exponent ?? currencyDigits(currency) ?? 2;
   const negative = minor < 0;
@@ -70,8 +72,9 @@ export function minorToDecimal(minor: number | bigint, currency: string, exponen
 
 /**
  * An amount in minor units as money: `12,50 €` / `€12.50`. Exact for any size: the decimal string
- * goes to Intl, never a float. `exponent` defaults to the currency's own; an unknown currency code is
- * shown after the plain decimal amount.
+ * goes to Intl, never a float. `exponent` defaults to the currency's ISO 4217 one (Intl only lays out
+ * grouping and symbol, its digits forced to that exponent); an unknown currency code is shown after the
+ * plain decimal amount.
  */
 export function formatMoney(locale: Locale, minor: number | bigint, currency: string, exponent?: number): string {
   const digits = exponent ?? currencyDigits(currency) ?? 2;

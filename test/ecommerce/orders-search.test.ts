@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTestApp } from '../support/app.ts';
 import { createMerchant, payLocation, postCard, postEntry, signedOrder } from '../support/ecommerce.ts';
-import { Browser, createReferent } from '../support/subscriptions.ts';
+import { Browser, createReferent, issueKeys } from '../support/subscriptions.ts';
 import { OPERATION_STATUSES } from '../../src/modules/checkout/operations.policy.ts';
 
 const t = await buildTestApp();
 const { app } = t;
 const db = t.database.db;
-const shop = await createMerchant(t, { settings: { enabledCurrencies: ['EUR', 'JPY'] } });
+const shop = await createMerchant(t, { settings: { enabledCurrencies: ['EUR', 'JPY', 'HUF', 'IQD'] } });
 const other = await createMerchant(t);
 const portal = await new Browser(app, 'portal').signIn((await createReferent(db, shop.organisationId, ['ecommerce'])).email);
 
@@ -75,6 +75,41 @@ test('the search downloads as CSV, spreadsheet-safe and scoped', async () => {
     .trimEnd()
     .split('\r\n');
   assert.match(yen[1] ?? '', /,yen-1,\d+,\d+,1500,JPY,/);
+});
+
+test('an amount is the same money on the list, the order page, the CSV and the JSON API, by the ISO 4217 exponent (HUF 2 digits, IQD 3)', async () => {
+  // Intl (CLDR) writes HUF and IQD with no decimals: formatted by it, 12.50 HUF showed as 1,250 and
+  // 12.500 IQD as 12,500, a hundred and a thousand times the API's amountDecimal.
+  const key = (await issueKeys(t.services, shop.organisationId, 'ecommerce', 'test')).primary;
+  const cases = [
+    { ref: 'huf-1', currency: 'HUF', wire: '1250', minor: 1250, api: '12.5', csv: '12.50', shown: 'HUF 12.50' },
+    { ref: 'iqd-1', currency: 'IQD', wire: '1250', minor: 12500, api: '12.5', csv: '12.500', shown: 'IQD 12.500' },
+  ];
+  for (const c of cases) {
+    const entry = await postEntry(
+      app,
+      signedOrder(shop, c.ref, [
+        ['CURRENCY', c.currency],
+        ['AMOUNT', c.wire],
+      ]),
+    );
+    assert.equal(entry.statusCode, 303);
+    const api = await app.inject({ method: 'GET', url: `/api/v1/orders/${c.ref}`, headers: { 'ocp-apim-subscription-key': key } });
+    assert.equal(api.statusCode, 200, api.body);
+    assert.deepEqual([api.json<{ amount: number }>().amount, api.json<{ amountDecimal: string }>().amountDecimal], [c.minor, c.api]);
+    const csv = (await portal.get(`/portal/orders.csv?ref=${c.ref}`)).body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    assert.deepEqual(csv[1]?.split(',').slice(5, 7), [c.csv, c.currency], `CSV amount and currency: ${csv[1]}`);
+    const list = await portal.get(`/portal/orders?ref=${c.ref}`);
+    assert.deepEqual(refs(list.body), [c.ref]);
+    const plain = (body: string): string => body.replace(/\u00a0/g, ' ');
+    assert.ok(plain(list.body).includes(c.shown), `the list shows ${c.shown}`);
+    const id = /<a href="\/portal\/orders\/(ord_[0-9a-z]+)">/.exec(list.body)?.[1];
+    assert.ok(id);
+    assert.ok(plain((await portal.get(`/portal/orders/${id}`)).body).includes(c.shown), `the order page shows ${c.shown}`);
+  }
 });
 
 test('the STATUS filter offers every status an order can have, 46 included, and finds the order by it', async () => {

@@ -13,19 +13,22 @@ import { confirmPage } from '../../src/views/shared/confirm.ts';
 const t = await buildTestApp();
 const { app } = t;
 const db = t.database.db;
-const m = await createMerchant(t, { settings: { acceptUrl: 'https://shop.example/ok', s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/status' } });
+const m = await createMerchant(t, {
+  settings: { enabledCurrencies: ['EUR', 'HUF'], acceptUrl: 'https://shop.example/ok', s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/status' },
+});
 const user = await createApiUser(t, m);
 const referent = await createReferent(db, m.organisationId, ['ecommerce']);
 const browser = await new Browser(app, 'portal').signIn(referent.email);
 const italian = await new Browser(app, 'portal').signIn((await createReferent(db, m.organisationId, ['ecommerce'], 'it')).email);
 
-async function authorised(orderRef: string, amount = '2000', operation = 'RES'): Promise<{ id: string; payId: string }> {
+async function authorised(orderRef: string, amount = '2000', operation = 'RES', currency = 'EUR'): Promise<{ id: string; payId: string }> {
   const pay = payLocation(
     await postEntry(
       app,
       signedOrder(m, orderRef, [
         ['AMOUNT', amount],
         ['OPERATION', operation],
+        ['CURRENCY', currency],
       ]),
     ),
   );
@@ -148,6 +151,28 @@ describe('portal: capture, refund, cancel', () => {
     const forced = await browser.post(`/portal/orders/${o.id}/capture`, { amount: '100' });
     assert.equal(forced.statusCode, 409);
     assert.equal((await ops(o.id)).length, 1);
+  });
+
+  it('a HUF order (ISO exponent 2, none in Intl) is confirmed and recorded in the money typed: 12.50 of 20.00, not 1,250 of 2,000', async () => {
+    const o = await authorised('po-huf', '2000', 'RES', 'HUF');
+    const confirm = await browser.get(`/portal/orders/${o.id}/capture?amount=12.50`);
+    assert.equal(confirm.statusCode, 200, confirm.body.slice(0, 400));
+    const plain = confirm.body.replace(/\u00a0/g, ' ');
+    assert.match(plain, /HUF 12\.50 of the HUF 20\.00 authorised is captured/);
+    assert.match(plain, /The remaining HUF 7\.50 stays authorised/);
+    const f = confirmForm(confirm.body);
+    assert.equal(f.fields.amount, '1250');
+    assert.equal((await browser.post(f.action, { amount: f.fields.amount!, final: f.fields.final! })).statusCode, 303);
+    assert.deepEqual(
+      (await ops(o.id)).map((x) => [x.operation, x.amount]),
+      [['SAL', 1250]],
+    );
+    const page = (await italian.get(`/portal/orders/${o.id}`)).body.replace(/\u00a0/g, ' ');
+    assert.match(page, /12,50 HUF/);
+    assert.doesNotMatch(page, /1\.250 HUF|2\.000 HUF/);
+    const over = await browser.get(`/portal/orders/${o.id}/capture?amount=7.51`);
+    assert.equal(over.statusCode, 409);
+    assert.match(over.body.replace(/\u00a0/g, ' '), /At most HUF 7\.50 can still be captured\./);
   });
 
   it('refusals: an amount that is not one, beyond what is left, a cancellation whose rest changed since it was confirmed', async () => {
