@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isId, newId } from './ids.ts';
+import { idCursor, isId, newId, parseIdCursor } from './ids.ts';
 
 test('ids are prefixed, well-formed and unique', () => {
   const ids = Array.from({ length: 5000 }, () => newId('ord'));
@@ -28,4 +28,24 @@ test('an id is its millisecond and its 80 random bits in Crockford base32, 5 bit
   // Every character of the alphabet turns up in the random part (the 10-bit pairs cover all 32).
   const seen = new Set(Array.from({ length: 400 }, (_, i) => newId('req', t + 1 + i).slice(14)).join(''));
   assert.equal(seen.size, 32);
+});
+
+test('a keyset cursor is the time and id it was made of, and nothing else parses as one', () => {
+  const at = new Date('2026-12-07T10:00:00.123Z');
+  const id = newId('als', at.getTime());
+  assert.equal(idCursor(at, id), `${at.getTime()}.${id}`);
+  assert.deepEqual(parseIdCursor(idCursor(at, id), 'als'), { at, id });
+  for (const bad of [
+    id,
+    `${at.getTime()}`,
+    `x.${id}`,
+    `${at.getTime()}.${id}x`,
+    `-1.${id}`,
+    `99999999999999999.${id}`,
+    `9999999999999999.${id}`,
+    ` ${at.getTime()}.${id}`,
+  ])
+    assert.equal(parseIdCursor(bad, 'als'), undefined, bad);
+  assert.equal(parseIdCursor(idCursor(at, id), 'msg'), undefined, 'another kind of id');
+  assert.equal(parseIdCursor(`1.als_${'i'.repeat(26)}`, 'als'), undefined, 'not Crockford base32');
 });

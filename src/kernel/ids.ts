@@ -108,3 +108,19 @@ const ID_PATTERN = /^[a-z]{3}_[0-9a-hjkmnp-tv-z]{26}$/;
 export function isId(value: string, prefix: IdPrefix): boolean {
   return value.startsWith(`${prefix}_`) && ID_PATTERN.test(value);
 }
+
+/**
+ * The keyset cursor of a list read newest first by (time, id): `<milliseconds>.<id>`, e.g.
+ * `1765000000000.als_01k…`. Clients pass it back as it came (opaque to them); the next page starts
+ * after that (time, id) without reading the row again, so it holds when the row is gone. Times are
+ * the clock's milliseconds, as stored.
+ */
+export const idCursor = (at: Date, id: string): string => `${at.getTime()}.${id}`;
+
+/** The (at, id) of a cursor `idCursor` made for ids of `prefix`, or undefined when it is not one. */
+export function parseIdCursor(cursor: string, prefix: IdPrefix): { at: Date; id: string } | undefined {
+  const match = /^(\d{1,16})\.([a-z]{3}_[0-9a-z]{26})$/.exec(cursor);
+  if (!match?.[1] || !match[2] || !isId(match[2], prefix)) return undefined;
+  const at = new Date(Number(match[1]));
+  return Number.isNaN(at.getTime()) ? undefined : { at, id: match[2] };
+}

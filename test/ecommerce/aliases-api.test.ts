@@ -35,6 +35,31 @@ async function store(orderId: string, alias: string, cardNo = '4111111111111111'
 
 const call = (method: 'GET' | 'DELETE', url: string, key = keys.primary) => app.inject({ method, url, headers: { 'ocp-apim-subscription-key': key } });
 
+/** An alias row of `merchantId` as the paging tests insert it (its id tagged): two share each second of 2026-01-01, the id breaks the tie. */
+const aliasRow = (merchantId: string, i: number, tag: string) => ({
+  id: `als_${tag}${String(i).padStart(26 - tag.length, '0')}`,
+  merchant_id: merchantId,
+  environment: 'test' as const,
+  alias: `P-${String(i).padStart(3, '0')}`,
+  pan_sealed: 'sb1.placeholder',
+  card_brand: 'VISA',
+  card_masked: 'XXXXXXXXXXXX1111',
+  card_expiry: '1234',
+  created_at: new Date(Date.parse('2026-01-01T00:00:00Z') + Math.floor(i / 2) * 1000),
+  updated_at: new Date(Date.parse('2026-01-01T00:00:00Z')),
+});
+
+/** A new organisation with `count` aliases P-000… (P-000 the oldest) and its test key. */
+async function pagedAliases(count: number, tag: string): Promise<{ key: string; merchantId: string }> {
+  const paged = await createMerchant(t);
+  const key = (await issueKeys(services, paged.organisationId, 'ecommerce', 'test')).primary;
+  await db
+    .insertInto('card_aliases')
+    .values(Array.from({ length: count }, (_, i) => aliasRow(paged.merchantId, i, tag)))
+    .execute();
+  return { key, merchantId: paged.merchantId };
+}
+
 describe('GET /api/v1/aliases', () => {
   apiSecuritySuite({ app, services, db, method: 'GET', url: '/api/v1/aliases', group: 'orders', productCode: 'ecommerce' });
 });
@@ -109,32 +134,13 @@ describe('the aliases of the key’s organisation and environment', () => {
     assert.deepEqual([again.get('NCERROR'), again.get('NCERRORPLUS')], ['50001111', 'unknown alias']);
   });
 
-  it('come in pages of 100, newest first: `next` names the last of a page and starts the next', async () => {
-    const paged = await createMerchant(t);
-    const key = (await issueKeys(services, paged.organisationId, 'ecommerce', 'test')).primary;
-    const at = Date.parse('2026-01-01T00:00:00Z');
-    await db
-      .insertInto('card_aliases')
-      .values(
-        Array.from({ length: 101 }, (_, i) => ({
-          id: `als_page${String(i).padStart(22, '0')}`,
-          merchant_id: paged.merchantId,
-          environment: 'test' as const,
-          alias: `P-${String(i).padStart(3, '0')}`,
-          pan_sealed: 'sb1.placeholder',
-          card_brand: 'VISA',
-          card_masked: 'XXXXXXXXXXXX1111',
-          card_expiry: '1234',
-          // Two aliases share each second: the id breaks the tie.
-          created_at: new Date(at + Math.floor(i / 2) * 1000),
-          updated_at: new Date(at),
-        })),
-      )
-      .execute();
+  it('come in pages of 100, newest first: `next` is a cursor after the last of a page and starts the next', async () => {
+    const { key } = await pagedAliases(101, 'page');
     const first = (await call('GET', '/api/v1/aliases', key)).json<{ aliases: Array<{ alias: string }>; next: string | null }>();
     assert.equal(first.aliases.length, 100);
     assert.equal(first.aliases[0]?.alias, 'P-100');
-    assert.equal(first.next, 'P-001');
+    assert.equal(first.aliases.at(-1)?.alias, 'P-001');
+    assert.equal(first.next, `${Date.parse('2026-01-01T00:00:00Z')}.als_page${'1'.padStart(22, '0')}`, 'the last one’s time and id, not its name');
     const second = (await call('GET', `/api/v1/aliases?after=${first.next}`, key)).json<{ aliases: Array<{ alias: string }>; next: string | null }>();
     assert.deepEqual(
       second.aliases.map((a) => a.alias),
@@ -143,9 +149,53 @@ describe('the aliases of the key’s organisation and environment', () => {
     assert.equal(second.next, null);
   });
 
-  it('refuse a malformed name before any lookup (400), and an unknown `after` (404)', async () => {
+  it('page on when the aliases read are deleted meanwhile (the clean-up loop), or one is made again under the same name', async () => {
+    const { key, merchantId } = await pagedAliases(102, 'swept');
+    const first = (await call('GET', '/api/v1/aliases', key)).json<{ aliases: Array<{ alias: string }>; next: string | null }>();
+    assert.ok(first.next);
+    // The client deletes every alias it has just read, the last of the page (the cursor's) included.
+    for (const a of first.aliases) assert.equal((await call('DELETE', `/api/v1/aliases/${a.alias}`, key)).statusCode, 204);
+    const second = await call('GET', `/api/v1/aliases?after=${first.next}`, key);
+    assert.equal(second.statusCode, 200, second.body);
+    assert.deepEqual(
+      second.json<{ aliases: Array<{ alias: string }> }>().aliases.map((a) => a.alias),
+      ['P-001', 'P-000'],
+    );
+    // The cursor's alias made again (a new card under the same name) is newer: it does not restart the list.
+    await db
+      .insertInto('card_aliases')
+      .values({ ...aliasRow(merchantId, 2, 'swept'), id: `als_newer${'0'.repeat(21)}`, created_at: new Date(Date.parse('2027-01-01T00:00:00Z')) })
+      .execute();
+    assert.deepEqual(
+      (await call('GET', `/api/v1/aliases?after=${first.next}`, key)).json<{ aliases: Array<{ alias: string }> }>().aliases.map((a) => a.alias),
+      ['P-001', 'P-000'],
+    );
+  });
+
+  it('refuse a malformed name before any lookup (400), and an `after` that is not a cursor of the list (400, saying so)', async () => {
     assert.equal((await call('GET', `/api/v1/aliases/${encodeURIComponent('two words')}`)).statusCode, 400);
     assert.equal((await call('GET', `/api/v1/aliases/${'a'.repeat(51)}`)).statusCode, 400);
-    assert.equal((await call('GET', '/api/v1/aliases?after=NOPE')).statusCode, 404);
+    const id = `als_page${'1'.padStart(22, '0')}`;
+    // An alias name (what `next` was before), an edited cursor, another kind of id, an impossible time, an overlong value.
+    for (const after of [
+      'NOPE',
+      'P-001',
+      `x.${id}`,
+      `1.${id}x`,
+      `1.ord_${'0'.repeat(26)}`,
+      `99999999999999999.${id}`,
+      `1.als_${'I'.repeat(26)}`,
+      'a'.repeat(61),
+    ]) {
+      const answer = await call('GET', `/api/v1/aliases?after=${encodeURIComponent(after)}`);
+      assert.equal(answer.statusCode, 400, after);
+      const error = answer.json<{ error: { code: string; message: string } }>().error;
+      assert.equal(error.code, 'validation_failed', after);
+      if (after.length <= 60) assert.match(error.message, /after is not a cursor of this list: pass the `next` of the previous page as it came/, after);
+    }
+    // A well-formed cursor of no alias of the key's is a position, not a lookup: an empty page, not 404.
+    const nowhere = await call('GET', `/api/v1/aliases?after=1.${id}`);
+    assert.equal(nowhere.statusCode, 200);
+    assert.deepEqual(nowhere.json<{ aliases: unknown[]; next: null }>(), { aliases: [], next: null });
   });
 });

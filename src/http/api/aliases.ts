@@ -20,6 +20,13 @@ const AliasName = Type.String({
   description: 'The ALIAS, as the shop sent it (or as Varco made it for ALIASOPERATION=BYPSP).',
 });
 
+const PageCursor = Type.String({
+  minLength: 1,
+  maxLength: 60,
+  description:
+    'The `next` of the previous page, as it came. Anything else (an alias name, as before the nineteenth session, or an edited cursor) is 400 `validation_failed`.',
+});
+
 const KeyQuery = { 'subscription-key': Type.Optional(Type.String({ description: 'Alternative to the header, for compatibility.' })) };
 
 const Alias = Type.Object({
@@ -40,7 +47,10 @@ const Alias = Type.Object({
 
 const AliasList = Type.Object({
   aliases: Type.Array(Alias, { description: `Newest first, at most ${API_ALIAS_PAGE}.` }),
-  next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `after` for the next page; null on the last.' }),
+  next: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Pass as `after` for the next page, as it came (an opaque cursor, not an alias name); null on the last. It holds when aliases already read are deleted meanwhile.',
+  }),
 });
 
 export function registerAliases(app: FastifyInstance, aliases: Pick<AliasesService, 'list' | 'get' | 'remove'>): void {
@@ -53,8 +63,8 @@ export function registerAliases(app: FastifyInstance, aliases: Pick<AliasesServi
         summary: 'The stored cards (aliases) of the organisation',
         description: `Aliases of the key\u2019s organisation in the key\u2019s environment, newest first, ${API_ALIAS_PAGE} a page.`,
         tags: ['aliases'],
-        querystring: Type.Object({ ...KeyQuery, after: Type.Optional(AliasName) }),
-        response: { 200: AliasList, 404: ErrorResponse, ...AUTH_ERRORS },
+        querystring: Type.Object({ ...KeyQuery, after: Type.Optional(PageCursor) }),
+        response: { 200: AliasList, 400: ErrorResponse, ...AUTH_ERRORS },
       },
     },
     async (request) => {

@@ -94,7 +94,7 @@ const owner = merchantOwner(sql.ref<string>('card_aliases.merchant_id'));
 
 export interface AliasPage {
   limit: number;
-  /** The `id` of the last alias of the previous page. */
+  /** The (created_at, id) of the last alias of the previous page: the page starts after it, whether or not it still exists. */
   after?: { createdAt: Date; id: string };
 }
 

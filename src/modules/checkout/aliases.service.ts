@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { newId } from '../../kernel/ids.ts';
+import { idCursor, newId, parseIdCursor } from '../../kernel/ids.ts';
 import { maskPans } from '../../kernel/card-data.ts';
 import { open, seal } from '../../kernel/secretbox.ts';
 import { VarcoError } from '../../kernel/errors.ts';
@@ -68,6 +68,8 @@ export function viewOf(row: AliasRow): AliasView {
 }
 
 export const API_ALIAS_PAGE = 100;
+
+const INVALID_CURSOR = 'after is not a cursor of this list: pass the `next` of the previous page as it came.';
 
 export function createAliasesService(options: AliasesServiceOptions) {
   const { db, clock } = options;
@@ -136,16 +138,24 @@ export function createAliasesService(options: AliasesServiceOptions) {
 
   // The JSON API: the key's organisation and environment only; any other alias is "not found".
 
+  /**
+   * A page of the key's aliases, newest first. `after` is the previous page's `next`: the (created_at,
+   * id) of its last alias, so the page goes on where that one ended even when the alias was deleted
+   * (the clean-up loop of a client paging through its cards) or made again under the same name.
+   */
   async function list(organisationId: string, env: EcommerceEnv, after?: string): Promise<{ aliases: AliasView[]; next: string | null }> {
-    const cursor = after === undefined ? undefined : await findAliasOf(db, organisationId, env, after);
+    const cursor = after === undefined ? undefined : parseIdCursor(after, 'als');
     if (after !== undefined && !cursor)
-      throw new VarcoError('not_found', 'No alias with this name for your organisation in this environment: it cannot start a page.');
+      throw new VarcoError('validation_failed', INVALID_CURSOR, {
+        details: { issues: [{ in: 'querystring', path: '/after', field: 'after', message: INVALID_CURSOR }] },
+      });
     const rows = await listAliases(db, organisationId, env, {
       limit: API_ALIAS_PAGE + 1,
-      ...(cursor ? { after: { createdAt: cursor.created_at, id: cursor.id } } : {}),
+      ...(cursor ? { after: { createdAt: cursor.at, id: cursor.id } } : {}),
     });
     const page = rows.slice(0, API_ALIAS_PAGE);
-    return { aliases: page.map(viewOf), next: rows.length > API_ALIAS_PAGE ? (page.at(-1)?.alias ?? null) : null };
+    const last = page.at(-1);
+    return { aliases: page.map(viewOf), next: rows.length > API_ALIAS_PAGE && last ? idCursor(last.created_at, last.id) : null };
   }
 
   async function get(organisationId: string, env: EcommerceEnv, alias: string): Promise<AliasView | undefined> {

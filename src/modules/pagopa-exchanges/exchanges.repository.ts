@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { PagopaExchangesTable } from '../../db/schema.ts';
+import { idCursor, parseIdCursor } from '../../kernel/ids.ts';
 import type { ExchangeDetail, ExchangeFilter, ExchangeRow, ExchangeViewer } from './exchanges.types.ts';
 
 // SQL of the exchange log (table pagopa_exchanges, migration 0014). Writes are one INSERT; reads are
@@ -42,20 +43,13 @@ const LIST_COLUMNS = [
 ] as const;
 const PARTY_COLUMNS = ['psp_organisation_id', 'ec_organisation_id', 'station_organisation_id'] as const;
 
-const CURSOR = /^(\d{1,16})\.(msg_[0-9a-hjkmnp-tv-z]{26})$/;
-
 /** True when `cursor` is one `search` can continue from. */
 export const isExchangeCursor = (cursor: string): boolean => parseCursor(cursor) !== undefined;
 
-export const cursorOf = (row: { at: Date; id: string }): string => `${row.at.getTime()}.${row.id}`;
+export const cursorOf = (row: { at: Date; id: string }): string => idCursor(row.at, row.id);
 
 /** The (at, id) a cursor names, or undefined when it is not one of ours. */
-export function parseCursor(cursor: string): { at: Date; id: string } | undefined {
-  const match = CURSOR.exec(cursor);
-  if (!match?.[1] || !match[2]) return undefined;
-  const at = new Date(Number(match[1]));
-  return Number.isNaN(at.getTime()) ? undefined : { at, id: match[2] };
-}
+export const parseCursor = (cursor: string): { at: Date; id: string } | undefined => parseIdCursor(cursor, 'msg');
 
 export async function insertExchanges(db: Kysely<Database>, rows: readonly ExchangeInsert[]): Promise<void> {
   await db
