@@ -53,10 +53,14 @@ export function requestOptions() {
   };
 }
 
+/** Where the JSON API is mounted. */
+const API_PREFIX = '/api';
+
 /** Builds the Fastify app production runs, without listening. Contexts are registered in a fixed order. */
 export async function buildApp(container: Container, http: HttpOptions = {}): Promise<FastifyInstance> {
   const { deps, services } = container;
-  const schemas = lazySchemaCompilers();
+  // JSON API bodies are refused when they hold an undeclared or mistyped field, never trimmed (ADR 0026).
+  const schemas = lazySchemaCompilers({ strictBodies: [`${API_PREFIX}/`] });
   const app = Fastify({
     ...loggingOptions(deps.logger),
     ...requestOptions(),
@@ -100,7 +104,7 @@ export async function buildApp(container: Container, http: HttpOptions = {}): Pr
   await services.keyVerifier.start(deps.logger);
   app.addHook('onClose', () => services.keyVerifier.stop());
   await app.register(apiContext, {
-    prefix: '/api',
+    prefix: API_PREFIX,
     keyVerifier: services.keyVerifier,
     orders: services.hostedPage.orders,
     operations: services.hostedPage.operations,

@@ -13,6 +13,13 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 // Fastify treats a factory-built compiler as custom and then leaves header schemas as written instead
 // of lowercasing their names; Varco declares no header schemas, and one with an uppercase name is
 // refused at registration, where it would otherwise never match.
+//
+// Request bodies of the routes under `strictBodies` (the JSON API: build.ts) are validated by a second
+// Ajv of Fastify's, with `removeAdditional` and `coerceTypes` off: a field the schema does not declare,
+// or a value of the wrong type ("Amount", `"amount": true`), is refused (400 validation_failed) instead
+// of being dropped or converted, which made a misspelt amount an operation on the whole amount
+// (docs/adr/0026-route-schemas.md, docs/security.md 35). Forms, query strings and path parameters keep
+// Fastify's defaults: an undeclared form field is dropped, and URL text is converted to the types declared.
 
 // Fastify's own default compilers, resolved from Fastify itself: the very versions it would use.
 const fastifyRequire = createRequire(import.meta.resolve('fastify'));
@@ -37,6 +44,14 @@ export interface SchemaCompileFailure {
 
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 
+export interface LazySchemaOptions {
+  /** URL prefixes (e.g. `/api/`) whose request bodies are refused, not trimmed or converted, when they do not match. */
+  strictBodies?: readonly string[];
+}
+
+/** Ajv options of the strict body validator, over Fastify's (which turn both on). */
+const STRICT_BODY_AJV = { removeAdditional: false, coerceTypes: false } as const;
+
 export interface LazySchemaCompilers {
   /** For Fastify's `schemaController.compilersFactory`. */
   factory: CompilersFactory;
@@ -57,7 +72,13 @@ function headerNamesInLowercase(part: RouteSchemaPart): void {
   if (upper !== undefined) throw new Error(`header schema of ${describe(part)}: write "${upper}" in lowercase, as Node.js delivers header names`);
 }
 
-export function lazySchemaCompilers(): LazySchemaCompilers {
+function strictBody(part: RouteSchemaPart, prefixes: readonly string[]): boolean {
+  const url = part.url;
+  return part.httpPart === 'body' && url !== undefined && prefixes.some((prefix) => url.startsWith(prefix));
+}
+
+export function lazySchemaCompilers(options: LazySchemaOptions = {}): LazySchemaCompilers {
+  const strictPrefixes = options.strictBodies ?? [];
   const pending = new Map<() => Compiled, RouteSchemaPart>();
   const failures: SchemaCompileFailure[] = [];
   let compiledCount = 0;
@@ -90,15 +111,18 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
   return {
     // Fastify's types for these are unions over ajv's and JTD's compilers; these are its default ones.
     factory: {
-      buildValidator: (externalSchemas: unknown, options: unknown) => {
-        const compile = buildAjvValidator(externalSchemas, options);
+      buildValidator: (externalSchemas: unknown, ajvOptions: unknown) => {
+        const compile = buildAjvValidator(externalSchemas, ajvOptions);
+        // Fastify's options with the two defaults turned off; another Ajv instance (the pool is keyed by options).
+        const given = ajvOptions as { customOptions?: Record<string, unknown> };
+        const compileStrict = buildAjvValidator(externalSchemas, { ...given, customOptions: { ...given.customOptions, ...STRICT_BODY_AJV } });
         return (part: RouteSchemaPart) => {
           headerNamesInLowercase(part);
-          return lazily(compile, part, true);
+          return lazily(strictBody(part, strictPrefixes) ? compileStrict : compile, part, true);
         };
       },
-      buildSerializer: (externalSchemas: unknown, options: unknown) => {
-        const compile = buildStringifier(externalSchemas, options);
+      buildSerializer: (externalSchemas: unknown, serializerOptions: unknown) => {
+        const compile = buildStringifier(externalSchemas, serializerOptions);
         return (part: RouteSchemaPart) => lazily(compile, part, false);
       },
     } as unknown as CompilersFactory,

@@ -166,6 +166,39 @@ describe('capture, refund and cancel in JSON', () => {
     assert.deepEqual(await ledger('api-op/5'), { captured: 0, refunded: 0, last_pay_id_sub: 0 });
   });
 
+  it('a misspelt or mistyped field is refused on every route, never dropped or converted; nothing is recorded', async () => {
+    // Before: {"Amount":100} lost its field and captured (or refunded) the whole amount; true ran as 1.
+    await paidOrder(m, 'api-op/7');
+    const unknown: [Json, string][] = [
+      [{ Amount: 100 }, 'Amount'],
+      [{ amount_minor: 100 }, 'amount_minor'],
+      [{ amount: 100, finale: true }, 'finale'],
+    ];
+    const mistyped: [Json, string][] = [
+      [{ amount: true }, 'amount'],
+      [{ amount: '100' }, 'amount'],
+      [{ final: 'true' }, 'final'],
+      [{ final: 1 }, 'final'],
+    ];
+    for (const action of ['captures', 'refunds', 'cancellation']) {
+      for (const [body, field] of [...unknown, ...mistyped]) {
+        const res = await call(`api-op/7/${action}`, body);
+        const issues = (res.json.error as { details?: { issues?: { in: string; field: string }[] } } | undefined)?.details?.issues;
+        const what = `${action} ${JSON.stringify(body)}`;
+        assert.deepEqual([res.status, res.json.error?.code], [400, 'validation_failed'], what);
+        assert.deepEqual(
+          issues?.map((i) => [i.in, i.field]),
+          [['body', field]],
+          what,
+        );
+      }
+    }
+    assert.deepEqual(await ledger('api-op/7'), { captured: 0, refunded: 0, last_pay_id_sub: 0 });
+    // The bodies clients send keep working.
+    assert.deepEqual(op(await call('api-op/7/captures', { amount: 400, final: false })), { payIdSub: 1, operation: 'SAL', status: 9, amount: 400 });
+    assert.deepEqual(op(await call('api-op/7/refunds', { amount: 100 })), { payIdSub: 2, operation: 'RFD', status: 8, amount: 100 });
+  });
+
   it('another organisation\u2019s key gets 404 for this organisation\u2019s ORDERID and ord_ id, on every route; nothing is captured', async () => {
     const id = await paidOrder(m, 'api-op/6');
     for (const path of ['api-op/6/captures', `${id}/captures`, `${id}/refunds`, `${id}/cancellation`]) {

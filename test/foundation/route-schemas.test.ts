@@ -208,6 +208,28 @@ test('lazy compilers: validation and serialization as Fastify does them, a broke
   assert.match(failures[0]?.message ?? '', /no-such-type|properties\/a\/type/);
   await small.close();
 
+  // Bodies under a strict prefix (the JSON API) are refused with an undeclared or mistyped field;
+  // elsewhere (forms) the undeclared field is dropped and text converted, as Fastify does by default.
+  const strict = Fastify({ schemaController: { compilersFactory: lazySchemaCompilers({ strictBodies: ['/api/'] }).factory } });
+  const bodySchema = { type: 'object', properties: { n: { type: 'integer' }, done: { type: 'boolean' } }, additionalProperties: false };
+  for (const url of ['/api/things', '/things']) {
+    strict.post(url, { schema: { body: bodySchema, querystring: { type: 'object', properties: { page: { type: 'integer' } } } } }, async (request) => ({
+      body: request.body,
+      query: request.query,
+    }));
+  }
+  await strict.ready();
+  const send = (url: string, payload: object) => strict.inject({ method: 'POST', url, payload });
+  const extra = await send('/api/things', { n: 1, N: 2 });
+  assert.equal(extra.statusCode, 400);
+  assert.match(extra.json<{ message: string }>().message, /must NOT have additional properties/);
+  assert.equal((await send('/api/things', { n: true })).statusCode, 400, 'a boolean is not converted to 1');
+  assert.equal((await send('/api/things', { done: 'true' })).statusCode, 400, 'a string is not converted to a boolean');
+  const fine = await strict.inject({ method: 'POST', url: '/api/things?page=2', payload: { n: 1, done: false } });
+  assert.deepEqual(fine.json(), { body: { n: 1, done: false }, query: { page: 2 } }, 'a query string is still converted');
+  assert.deepEqual((await send('/things', { n: '1', N: 2 })).json(), { body: { n: 1 }, query: {} }, 'outside the prefix: dropped and converted');
+  await strict.close();
+
   const headers = Fastify({ schemaController: { compilersFactory: lazySchemaCompilers().factory } });
   headers.get('/h', { schema: { headers: { type: 'object', properties: { 'X-Thing': { type: 'string' } } } } }, async () => 'x');
   await assert.rejects(async () => {

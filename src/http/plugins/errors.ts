@@ -49,12 +49,13 @@ export function toVarcoError(error: FastifyError | Error): VarcoError {
 
 /** The request value a schema refused, named as the form or URL names it (`token`, `id`). */
 function fieldOf(issue: { instancePath: string; params: Record<string, unknown> }): string {
-  const missing = issue.params.missingProperty;
+  // A property missing, or one the schema does not allow (a misspelt JSON field), is named by Ajv's params.
+  const named = issue.params.missingProperty ?? issue.params.additionalProperty;
   const path = issue.instancePath
     .split('/')
     .filter((part) => part !== '' && !/^\d+$/.test(part))
     .join('.');
-  return path || (typeof missing === 'string' ? missing : '');
+  return path || (typeof named === 'string' ? named : '');
 }
 
 /** A schema's refusal on a page: what the user can do, in their language; the field name is the only detail. */
