@@ -3,7 +3,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { pruneFinishedMessages } from '../modules/delivery/index.ts';
 import { pruneErrorLog } from '../modules/merchants/index.ts';
-import { deleteExpiredSessions, prunePasswordResets } from '../modules/identity/index.ts';
+import { deleteExpiredSessions, prunePasswordResets, pruneThrottles } from '../modules/identity/index.ts';
 import { pruneExchanges } from '../modules/pagopa-exchanges/index.ts';
 import { pruneIdempotency } from '../modules/pagopa-node/index.ts';
 import { pruneChecks } from '../modules/stations/index.ts';
@@ -37,6 +37,8 @@ export function retentionJobs(options: { db: Kysely<Database>; retention: Config
     job('sessions', (now) => deleteExpiredSessions(db, { now: () => now })),
     // Password reset requests a week after their link expired (issue 14).
     job('password_resets', (now) => prunePasswordResets(db, now)),
+    // Sign-in and reset-request counters a day after their window, unless they still lock: one per address or typed account.
+    job('throttles', (now) => pruneThrottles(db, now)),
     // pagoPA SOAP messages (issue 11): kept for the parties to debug their integration, then gone.
     job('pagopa_exchanges', (now) => pruneExchanges(db, daysBefore(now, retention.exchangesDays))),
     // pagoPA activation idempotency records whose token's life is over: they can answer nothing any more.

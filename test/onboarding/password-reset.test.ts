@@ -151,6 +151,26 @@ test('rate limits: a person gets at most three links an hour, an address may ask
   assert.ok(Number(refused.headers['retry-after']) > 0);
 });
 
+test('the address limit counts every request, whatever address it names: its 429 does not tell which addresses have accounts', async () => {
+  // Before, only requests naming an existing account counted, so a 429 after one request for a
+  // candidate address told that it had an account (docs/security.md 29).
+  const org = await createOrganisation(db);
+  const known = await createReferent(db, org, ['ecommerce'], 'en');
+  const eleventhAfter = async (candidate: string, ip: string): Promise<number> => {
+    for (let i = 0; i < RESETS_PER_IP_PER_HOUR - 1; i++) assert.equal((await askLink('portal', `nobody-${i}@bank.example`, ip)).statusCode, 200);
+    assert.equal((await askLink('portal', candidate, ip)).statusCode, 200, 'the tenth request');
+    return (await askLink('portal', 'whoever@nowhere.example', ip)).statusCode;
+  };
+  assert.equal(await eleventhAfter(known.email, '198.51.100.31'), 429, 'ten requests, the last naming an account');
+  assert.equal(await eleventhAfter('no-account@bank.example', '198.51.100.32'), 429, 'ten requests naming no account');
+  // Ten requests for unknown addresses on the back office form use up the address's hour too.
+  for (let i = 0; i < RESETS_PER_IP_PER_HOUR; i++) assert.equal((await askLink('admin', `ghost-${i}@bank.example`, '198.51.100.33')).statusCode, 200);
+  const refused = await askLink('admin', 'ghost-last@bank.example', '198.51.100.33');
+  assert.equal(refused.statusCode, 429);
+  const retryAfter = Number(refused.headers['retry-after']);
+  assert.ok(retryAfter > 3500 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
+});
+
 test('an administrator resets too; an expired link says so and offers a new one', async () => {
   const admin = await createAdmin(t.services);
   await askLink('admin', admin.email);

@@ -123,6 +123,18 @@ async function seed(): Promise<void> {
       .values({ id, user_id: user, surface: 'admin', requested_at: ago(days), expires_at: ago(days), ip: null })
       .execute();
   }
+  // Sign-in and reset-request counters go a day after their window started, unless they still lock.
+  for (const [key, windowDays, lockedUntil] of [
+    ['ip:admin:old', 1.1, null],
+    ['reset:old-lock-over', 1.1, ago(1)],
+    ['account:admin:old-still-locked', 2, new Date(NOW.getTime() + 60_000)],
+    ['reset:recent', 0.9, null],
+  ] as const) {
+    await db
+      .insertInto('signin_throttle')
+      .values({ key, failures: 1, window_started_at: ago(windowDays), locked_until: lockedUntil })
+      .execute();
+  }
   const exchanges = createExchangeLog({ db, clock: fixedClock(NOW) });
   for (const days of [8, 6.9]) {
     await exchanges.record({ env: 'test', direction: 'in', operation: 'verifyPaymentNotice', at: ago(days), durationMs: 3, request: `<old days="${days}"/>` });
@@ -143,6 +155,7 @@ test('each retention rule deletes what is older than its setting, and nothing el
       ['retention.station_checks', true, 2],
       ['retention.sessions', true, 1],
       ['retention.password_resets', true, 1],
+      ['retention.throttles', true, 2],
       ['retention.pagopa_exchanges', true, 1],
       ['retention.pagopa_idempotency', true, 0],
     ],
@@ -162,6 +175,10 @@ test('each retention rule deletes what is older than its setting, and nothing el
     ['live'],
   );
   assert.deepEqual(await ids('password_resets'), ['pwr_recent']);
+  assert.deepEqual(
+    (await db.selectFrom('signin_throttle').select('key').orderBy('key').execute()).map((r) => r.key),
+    ['account:admin:old-still-locked', 'reset:recent'],
+  );
   assert.deepEqual(
     (await db.selectFrom('pagopa_exchanges').select('request').execute()).map((e) => e.request),
     ['<old days="6.9"/>'],
@@ -287,7 +304,8 @@ test('the workers of a process run the retention jobs', async () => {
   try {
     for (let i = 0; i < 100; i++) {
       const done = (await listJobLeases(db)).filter((l) => l.name.startsWith('retention.') && l.last_finished_at !== null);
-      if (done.length === 6) break;
+      // Every retention job (the wait used to stop at 6 of them, so the names below could race).
+      if (done.length === retentionJobs({ db, retention: RETENTION }).length) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
@@ -305,6 +323,7 @@ test('the workers of a process run the retention jobs', async () => {
       'retention.password_resets',
       'retention.sessions',
       'retention.station_checks',
+      'retention.throttles',
     ],
   );
 });

@@ -8,6 +8,8 @@ import type { AuditLog } from '../audit/index.ts';
 import { checkPassword, hashPassword, type PasswordProblem } from './password.ts';
 import * as repo from './identity.repository.ts';
 import { deleteUserSessions } from './sessions.ts';
+import { addressBucket, type ThrottleLimits } from './throttle.policy.ts';
+import { takeSlots } from './throttle.repository.ts';
 
 // Password reset by e-mail (issue 14) for administrators and referents. A request stores a row and
 // queues an e-mail naming the row; the link's token is made when the e-mail is sent (mintLink), or
@@ -15,11 +17,20 @@ import { deleteUserSessions } from './sessions.ts';
 // outbox never holds a usable link, and only its hash is kept; each new token replaces the previous one. A link works once, for 30 minutes,
 // and only the newest request of a person counts. The answer to a request is the same whether the
 // address has an account or not; a person gets at most three e-mails an hour, an address (IP) may
-// ask ten times an hour. A reset ends every session of the person.
+// ask ten times an hour, every request counted whatever address it names. A reset ends every session
+// of the person.
 
 export const RESET_TTL_MS = 30 * 60_000;
 export const RESETS_PER_PERSON_PER_HOUR = 3;
 export const RESETS_PER_IP_PER_HOUR = 10;
+const HOUR_MS = 3600_000;
+/**
+ * An address's requests, counted in signin_throttle like sign-in attempts (one guarded upsert, so
+ * concurrent requests on any instance are counted one by one): ten in an hour, the tenth locks it for an hour.
+ */
+const RESET_ADDRESS_LIMITS: ThrottleLimits = { maxFailures: RESETS_PER_IP_PER_HOUR, windowMs: HOUR_MS, lockMs: HOUR_MS };
+/** Across surfaces, as before; an IPv6 client counted by its /64, as for sign-in. */
+const resetAddressKey = (ip: string): string => `reset:${addressBucket(ip)}`;
 
 /** What the e-mail needs; the container wires it to the delivery module (identity does not import it). */
 export type ResetMailer = (
@@ -59,13 +70,10 @@ export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock;
 
   async function request(input: { surface: repo.Surface; email: string; ip: string | null }): Promise<ResetRequestOutcome> {
     if (input.ip !== null) {
-      const fromIp = await db
-        .selectFrom('password_resets')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('ip', '=', input.ip)
-        .where('requested_at', '>', hourAgo())
-        .executeTakeFirstOrThrow();
-      if (Number(fromIp.n) >= RESETS_PER_IP_PER_HOUR) return { ...fail('rate_limited'), retryAfterSeconds: 3600 };
+      // Every request takes a slot of its address before the account is looked up, whatever address
+      // it names: counting the rows of existing accounts (as before) let a 429 tell which have one.
+      const slot = await takeSlots(db, [{ key: resetAddressKey(input.ip), limits: RESET_ADDRESS_LIMITS }], clock.now());
+      if (!slot.taken) return { ...fail('rate_limited'), retryAfterSeconds: Math.max(1, Math.ceil(slot.retryAfterMs / 1000)) };
     }
     const user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], input.email.trim().toLowerCase());
     if (!user || user.disabled_at !== null) return ok({ mailed: false });

@@ -82,3 +82,20 @@ export async function giveBackSlot(db: Kysely<Database>, key: string, slotWindow
 export async function clearThrottle(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('signin_throttle').where('key', '=', key).execute();
 }
+
+/** Windows are an hour at most (sign-in 15 minutes, reset requests an hour): a day-old row whose lock has ended counts nothing. */
+const THROTTLE_KEPT_MS = 24 * 3600_000;
+
+/**
+ * Retention: rows whose window started more than a day ago and that lock nothing (a missing row and
+ * such a row are the same to takeSlot: the next attempt starts a new window). Every sign-in address,
+ * typed account and reset-asking address makes one, so they must not stay for ever.
+ */
+export async function pruneThrottles(db: Kysely<Database>, now: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('signin_throttle')
+    .where('window_started_at', '<', new Date(now.getTime() - THROTTLE_KEPT_MS))
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
