@@ -93,7 +93,7 @@ async function challenge(id: string): Promise<{ action: string; token: string; p
 }
 
 /** The customer's answer to the challenge: where he is sent (origin and path), and the feedback there, its SHA-OUT checked. */
-async function answer(id: string, decision: string): Promise<{ to: string; location: URL; feedback: Map<string, string> }> {
+async function answer(id: string, decision: string): Promise<{ to: string; location: URL; feedback: Map<string, string>; action: string; token: string }> {
   const { action, token } = await challenge(id);
   const done = await post(action, new URLSearchParams({ token, decision }).toString());
   assert.equal(done.status, 303, done.body.slice(0, 300));
@@ -101,7 +101,7 @@ async function answer(id: string, decision: string): Promise<{ to: string; locat
   const feedback = verifyFeedback(queryPairs(location.search.slice(1), 'latin1'), SHA_OUT, 'sha512', 'latin1');
   const again = await post(action, new URLSearchParams({ token, decision: 'approve' }).toString());
   assert.notEqual(again.status, 303, 'the challenge cannot be answered twice');
-  return { to: `${location.origin}${location.pathname}`, location, feedback };
+  return { to: `${location.origin}${location.pathname}`, location, feedback, action, token };
 }
 
 const query = async (id: string) => (await direct('querydirect.asp', [['ORDERID', id]])).attributes;
@@ -132,13 +132,20 @@ test('authenticated: STATUS 9, the customer goes to ACCEPTURL with the feedback 
 });
 
 test('failed authentication: STATUS 2 (40001134) at once, to DECLINEURL, whatever retries the hosted page would allow', async () => {
-  const { to, feedback } = await answer('3ds-3', 'decline');
+  const { to, feedback, action, token } = await answer('3ds-3', 'decline');
   assert.equal(to, 'https://shop.example/ko');
   assert.deepEqual([feedback.get('STATUS'), feedback.get('NCERROR')], ['2', '40001134']);
   const q = await query('3ds-3');
   assert.deepEqual([q.get('STATUS'), q.get('NCERROR')], ['2', '40001134']);
   const row = await db.selectFrom('orders').select('id').where('order_ref', '=', '3ds-3').executeTakeFirstOrThrow();
   assert.equal((await db.selectFrom('outbox').select('id').where('subject_id', '=', row.id).execute()).length, 1, 'the shop is told');
+  // Back to the challenge page and its Cancel: the refusal stays, nothing more is sent.
+  const cancel = await post(action.replace(/\/3ds$/, '/cancel'), new URLSearchParams({ token }).toString());
+  assert.equal(cancel.status, 200, `no redirect: ${String(cancel.headers.location ?? '')}`);
+  assert.deepEqual(
+    [(await query('3ds-3')).get('STATUS'), (await db.selectFrom('outbox').select('id').where('subject_id', '=', row.id).execute()).length],
+    ['2', 1],
+  );
 });
 
 test('without FLAG3D=Y the same card is authorised without authentication: no HTML_ANSWER', async () => {

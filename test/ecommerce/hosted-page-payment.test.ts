@@ -254,6 +254,33 @@ describe('payment outcome and redirect', () => {
     payLocation(await postEntry(app, signedOrder(m, 'cancel-1')));
   });
 
+  it('a final refusal stays final: Cancel on the stale page (Back, same token) changes nothing and tells the merchant nothing more', async () => {
+    const s2s = { s2sTiming: 'deferred' as const, s2sUrlAccepted: `${SHOP}/feedback` };
+    const m = await createMerchant(t, { settings: { ...withShaOut, ...s2s, paymentRetries: '1' } });
+    const pay = payLocation(await postEntry(app, signedOrder(m, 'final-cancel-1')));
+    const { url, pairs } = landing(await postCard(app, pay, { number: '4000000000000010' }));
+    assert.equal(url.pathname, '/ko');
+    assert.equal(verifyFeedback(pairs).get('STATUS'), '2');
+    const refused = await order(pay.orderId);
+    const cancel = await postForm(app, `/ncol/test/pay/${pay.orderId}/cancel`, { token: pay.token });
+    assert.equal(cancel.statusCode, 200, `no redirect to CANCELURL: ${String(cancel.headers.location ?? '')}`);
+    assert.match(cancel.body, /The transaction has been denied\./, 'the order\u2019s result page');
+    const after = await order(pay.orderId);
+    assert.deepEqual([after.status, after.nc_error, after.feedback_message_id], [2, refused.nc_error, refused.feedback_message_id]);
+    assert.equal((await db.selectFrom('outbox').select('id').where('subject_id', '=', pay.orderId).execute()).length, 1, 'one outcome told');
+    assert.deepEqual(
+      (await attempts(pay.orderId)).map((a) => a.outcome),
+      ['refused'],
+    );
+    // While a retry remains, Cancel still works from the refused page.
+    const m2 = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '2' } });
+    const pay2 = payLocation(await postEntry(app, signedOrder(m2, 'final-cancel-2')));
+    assert.equal((await postCard(app, pay2, { number: '4000000000000010' })).statusCode, 200);
+    const c = landing(await postForm(app, `/ncol/test/pay/${pay2.orderId}/cancel`, { token: pay2.token }));
+    assert.equal(c.url.pathname, '/cancelled');
+    assert.equal(verifyFeedback(c.pairs).get('STATUS'), '1');
+  });
+
   it('without any URL the customer sees Varco\u2019s own result page', async () => {
     const m = await createMerchant(t);
     const pay = payLocation(await postEntry(app, signedOrder(m, 'nourl-1', [['LANGUAGE', 'it_IT']])));

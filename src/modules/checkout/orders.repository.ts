@@ -231,12 +231,13 @@ export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ 
 
 /**
  * Claims the order for one step (a card attempt, a challenge answer, a cancel): status → 99 from
- * one of `from`, only with the right token. `countAttempt` adds one to the acquirer attempts and
- * refuses once the payment retry limit is reached.
+ * one of `from`, only with the right token. `countAttempt` adds one to the acquirer attempts;
+ * `maxAttempts`, when given, refuses once the payment retry limit is reached (a card attempt, and a
+ * cancel of a payment form: an order refused on its last attempt is final, its merchant told).
  */
 export async function claimOrder(
   db: Kysely<Database>,
-  c: { id: string; tokenHash: string; from: readonly number[]; countAttempt: boolean; maxAttempts: number; now: Date },
+  c: { id: string; tokenHash: string; from: readonly number[]; countAttempt: boolean; maxAttempts?: number; now: Date },
 ): Promise<{ attempts: number } | undefined> {
   let query = db
     .updateTable('orders')
@@ -244,7 +245,7 @@ export async function claimOrder(
     .where('id', '=', c.id)
     .where('page_token_hash', '=', c.tokenHash)
     .where('status', 'in', [...c.from]);
-  if (c.countAttempt) query = query.where('attempts', '<', c.maxAttempts);
+  if (c.maxAttempts !== undefined) query = query.where('attempts', '<', c.maxAttempts);
   return query.returning('attempts').executeTakeFirst();
 }
 

@@ -186,7 +186,6 @@ export function createPaymentService(options: PaymentServiceOptions) {
       tokenHash: ctx.tokenHash,
       from: [STATUS_WAITING_AUTHENTICATION],
       countAttempt: false,
-      maxAttempts: 0,
       now: clock.now(),
     });
     if (!claim) return reload(ctx);
@@ -216,12 +215,19 @@ export function createPaymentService(options: PaymentServiceOptions) {
   async function cancel(env: EcommerceEnv, orderId: string, token: string, clientIp: string): Promise<StepResult> {
     const ctx = await open(env, orderId, token);
     if (!ctx) return { kind: 'page', state: { kind: 'not_found' } };
+    // Only a page that offers Cancel can cancel: a payment form or a challenge. An order refused on its
+    // last allowed attempt (its merchant already told STATUS 2 or 93), a DirectLink order outside its
+    // challenge, or one being processed stays as it is, and the customer sees its result (a stale tab's
+    // Cancel must not send the merchant a second, contradicting outcome).
+    const state = stateOf(ctx);
+    if (state.kind !== 'pay' && state.kind !== 'challenge') return { kind: 'page', state };
     const claim = await claimOrder(db, {
       id: orderId,
       tokenHash: ctx.tokenHash,
-      from: [...PAYABLE, STATUS_WAITING_AUTHENTICATION],
+      from: state.kind === 'challenge' ? [STATUS_WAITING_AUTHENTICATION] : PAYABLE,
       countAttempt: false,
-      maxAttempts: 0,
+      // The same limit as the form's: a refusal recorded meanwhile on the last attempt is final.
+      ...(state.kind === 'pay' ? { maxAttempts: ctx.config.paymentRetries } : {}),
       now: clock.now(),
     });
     if (!claim) return reload(ctx);
