@@ -210,6 +210,27 @@ describe('payment outcome and redirect', () => {
     );
   });
 
+  it('a challenge abandoned on the last allowed attempt: the shop sends the customer back to the same order, and he can pay', async () => {
+    const m = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '1' } });
+    const first = payLocation(await postEntry(app, signedOrder(m, 'abandoned-3ds-1')));
+    assert.equal((await postCard(app, first, { number: '4000000000000002' })).statusCode, 303);
+    assert.equal((await order(first.orderId)).status, 46);
+    // The customer closes the challenge; the shop sends him back with the same ORDERID.
+    const again = payLocation(await postEntry(app, signedOrder(m, 'abandoned-3ds-1')));
+    assert.equal(again.orderId, first.orderId);
+    assert.deepEqual([(await order(again.orderId)).status, (await order(again.orderId)).attempts], [0, 0], 'the unanswered attempt is given back');
+    const page = await app.inject({ url: again.path });
+    assert.match(page.body, /<input id="card-number"/);
+    const { url, pairs } = landing(await postCard(app, again));
+    assert.equal(url.pathname, '/ok');
+    assert.equal(verifyFeedback(pairs.slice(1)).get('STATUS'), '9');
+    assert.deepEqual(
+      (await attempts(again.orderId)).map((a) => `${a.outcome}:${a.status}`),
+      ['challenge_required:46', 'authorised:9'],
+    );
+    assert.equal((await order(again.orderId)).attempts, 1);
+  });
+
   it('failed authentication and refusals stay on the page while retries remain, then DECLINEURL', async () => {
     const m = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '2' } });
     const pay = payLocation(await postEntry(app, signedOrder(m, 'retry-1')));

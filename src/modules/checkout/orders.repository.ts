@@ -212,7 +212,9 @@ export interface NewOrder {
  * Creates the order, or takes over the one with the same ORDERID when nothing was paid on it (the
  * shop sends the customer back, maybe with a changed basket): one statement, so concurrent
  * duplicates cannot both create a row. The new token replaces the old one, so a stale tab stops
- * working. Returns undefined when the ORDERID exists and was paid (or is being paid).
+ * working. An attempt that ended in a challenge nobody answered (46) is given back: it had no
+ * outcome, and on the last allowed attempt the order would stay at 0 with no card form and its
+ * merchant never told. Returns undefined when the ORDERID exists and was paid (or is being paid).
  */
 export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ id: string; created: boolean } | undefined> {
   const { order } = o;
@@ -223,6 +225,7 @@ export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ 
     ON CONFLICT (merchant_id, environment, order_ref) DO UPDATE SET
       amount = excluded.amount, currency = excluded.currency, language = excluded.language, operation = excluded.operation, channel = excluded.channel,
       request = excluded.request, page_token_hash = excluded.page_token_hash, status = ${OGONE_STATUS.INCOMPLETE}, challenge = NULL,
+      attempts = CASE WHEN orders.status = ${OGONE_STATUS.WAITING_AUTHENTICATION} THEN greatest(orders.attempts - 1, 0) ELSE orders.attempts END,
       card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, card_bin = NULL, updated_at = excluded.updated_at
     WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[]) OR (orders.status = ANY(${sql.val([...RETRYABLE_STATUSES])}::int[]) AND orders.attempts < ${o.maxAttempts})
     RETURNING id, (xmax = 0) AS created`.execute(db);
