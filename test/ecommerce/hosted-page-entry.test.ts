@@ -357,6 +357,41 @@ describe('orders: reuse, already paid, prod', () => {
     assert.equal((await errorRows(t, m.merchantId))[0]?.message, 'This order has already been processed');
   });
 
+  it('an ORDERID finally declined, or whose result is being verified, is never called paid: each page says what happened, in English and Italian', async () => {
+    const m = await createMerchant(t, {
+      settings: { declineUrl: 'https://shop.example/ko', exceptionUrl: 'https://shop.example/unsure', paymentRetries: '1' },
+    });
+    const PAID = /already (been )?paid|già (stato )?pagato/i;
+    const enter = (ref: string, language: string) => postEntry(app, signedOrder(m, ref, [['LANGUAGE', language]]));
+    // 2 on the last allowed attempt: final.
+    const declined = payLocation(await postEntry(app, signedOrder(m, 'final-2')));
+    assert.equal(new URL(String((await postCard(app, declined, { number: '4000000000000010' })).headers.location)).pathname, '/ko');
+    const en = await enter('final-2', 'en_US');
+    assert.equal(en.statusCode, 200);
+    assert.doesNotMatch(en.body, PAID);
+    assert.match(en.body, /<h1>This order has already been processed<\/h1>/);
+    assert.match(en.body, /The transaction has been denied\./);
+    assert.match(en.body, /data-order-ref>final-2</);
+    const italian = await enter('final-2', 'it_IT');
+    assert.doesNotMatch(italian.body, PAID);
+    assert.match(italian.body, /La transazione è stata rifiutata\./);
+    // 92: the acquirer's answer was lost; the customer must not pay again.
+    const unsure = payLocation(await postEntry(app, signedOrder(m, 'unsure-2')));
+    assert.equal(new URL(String((await postCard(app, unsure, { number: '4000000000000028' })).headers.location)).pathname, '/unsure');
+    const u = await enter('unsure-2', 'en_US');
+    assert.doesNotMatch(u.body, PAID);
+    assert.match(u.body, /<h1>The payment of this order is being processed<\/h1>/);
+    assert.match(u.body, /Please do not pay this order again/);
+    assert.match((await enter('unsure-2', 'it_IT')).body, /<h1>Il pagamento di questo ordine è in corso<\/h1>[\s\S]*Non pagare di nuovo questo ordine/);
+    // 99: an attempt under way (or interrupted, waiting for the reconciliation).
+    const busy = payLocation(await postEntry(app, signedOrder(m, 'busy-2')));
+    await t.database.db.updateTable('orders').set({ status: 99 }).where('id', '=', busy.orderId).execute();
+    const b = await enter('busy-2', 'en_US');
+    assert.doesNotMatch(b.body, PAID);
+    assert.match(b.body, /being processed/);
+    assert.equal((await errorRows(t, m.merchantId))[0]?.message, 'This order has already been processed');
+  });
+
   it('prod is refused with a clear error in the log and a generic page', async () => {
     const m = await createMerchant(t, { prod: true });
     const prodPassphrase = 'Prod-passphrase-2026!x';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EntryService } from '../../modules/checkout/index.ts';
 import { queryBytes, type PageCharset } from '../../protocols/ogone/index.ts';
 import type { EntryLimitHooks } from './limits.ts';
-import { alreadyPaidPage } from '../../views/ncol/pages.ts';
+import { processedOrderPage } from '../../views/ncol/pages.ts';
 import { PLAIN_CSP, privatePage, sendErrorPage } from './responses.ts';
 
 // The Ogone-compatible entry pages: form POST or GET on `orderstandard.asp` (bytes read as
@@ -44,8 +44,7 @@ export function registerEntryRoutes(app: FastifyInstance, entry: EntryService, l
           clientIp: request.ip,
         });
         // 200 like the platform's own error page: shop plugins and browsers only show it.
-        if (!result.ok && result.alreadyPaid)
-          return privatePage(reply, PLAIN_CSP).send(alreadyPaidPage(result.language, env, result.alreadyPaid.orderRef, result.alreadyPaid.shopUrl));
+        if (!result.ok && result.processed) return privatePage(reply, PLAIN_CSP).send(processedOrderPage(result.language, env, result.processed));
         if (!result.ok) return sendErrorPage(reply, 200, result.language, env);
         return reply.header('cache-control', 'no-store').redirect(`/ncol/${env}/pay/${result.orderId}?token=${result.token}`, 303);
       };

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENTRY_ERROR_TEXT, entryDecision } from './entry.policy.ts';
+import { ENTRY_ERROR_TEXT, entryDecision, processedKind } from './entry.policy.ts';
 import type { EntryDecision, EntryInput } from './entry.policy.ts';
 import { checkReferrer, signShaIn, verifyShaIn, type ShaParams, type ShaVerifyResult } from '../../protocols/ogone/index.ts';
 
@@ -93,5 +93,15 @@ describe('entryDecision', () => {
     const d = entryDecision({ sha: SHA.correct ?? null, referrer: REFERRER.allowed });
     assert.deepEqual(d, { ok: true, shaOrder: 'ascii', referrerTolerated: false });
     assert.deepEqual(entryDecision({ sha: null, referrer: REFERRER.allowed }), { ok: true, shaOrder: null, referrerTolerated: false });
+  });
+});
+
+describe('processedKind: what an ORDERID sent again after it was processed is called', () => {
+  it('paid only for accepted statuses; being processed for 99, 52, 92; declined for 2, 93; closed otherwise', () => {
+    const kinds = (statuses: number[]) => statuses.map((s) => processedKind(s));
+    assert.deepEqual(kinds([4, 5, 9, 41, 51, 91]), Array(6).fill('paid'));
+    assert.deepEqual(kinds([99, 52, 92]), ['pending', 'pending', 'pending']);
+    assert.deepEqual(kinds([2, 93]), ['declined', 'declined']);
+    assert.deepEqual(kinds([6, 7, 8]), ['closed', 'closed', 'closed']);
   });
 });

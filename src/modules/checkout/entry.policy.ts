@@ -21,6 +21,7 @@
  * In production the referrer alone is not enough either (issue 10): a Referer header is whatever
  * the sender writes, so production requests must be signed with a SHA-IN passphrase.
  */
+import { ACCEPTED_STATUSES, DECLINED_STATUSES, OGONE_STATUS, UNCERTAIN_STATUSES } from '../../protocols/ogone/index.ts';
 import type { ShaVerifyResult, SortOrder, ReferrerCheck } from '../../protocols/ogone/index.ts';
 
 export type EntryRejection = 'sha_missing' | 'sha_mismatch' | 'referrer_not_allowed' | 'referrer_missing' | 'unprotected' | 'sha_required';
@@ -82,4 +83,20 @@ export function entryDecision(input: EntryInput): EntryDecision {
   }
   if (!signed && !referrer.enforced) return reject('unprotected');
   return { ok: true, shaOrder: signed ? sha.order : null, referrerTolerated: false };
+}
+
+/**
+ * What the customer is told when the shop sends again an ORDERID that cannot be taken over
+ * (50001113): `paid` for an accepted status (authorised, paid, or the acquirer's own pending ones);
+ * `pending` while an attempt is under way or its result is being verified (99, 52, 92), so he does
+ * not pay twice; `declined` for a final refusal (2 or 93 with the retries used up: a refusal with
+ * retries left is taken over); `closed` for what maintenance left (cancelled, deleted, refunded…).
+ */
+export type ProcessedKind = 'paid' | 'pending' | 'declined' | 'closed';
+
+export function processedKind(status: number): ProcessedKind {
+  if (ACCEPTED_STATUSES.has(status)) return 'paid';
+  if (status === OGONE_STATUS.BEING_PROCESSED || UNCERTAIN_STATUSES.has(status)) return 'pending';
+  if (DECLINED_STATUSES.has(status)) return 'declined';
+  return 'closed';
 }

@@ -11,7 +11,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { safePairs, scrubRecord, scrubText } from '../../kernel/card-data.ts';
 import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { newId } from '../../kernel/ids.ts';
-import { entryDecision } from './entry.policy.ts';
+import { entryDecision, processedKind, type ProcessedKind } from './entry.policy.ts';
 import { signatureDebug, type SignatureDebug } from './entry.debug.ts';
 import {
   decodeForm,
@@ -25,7 +25,7 @@ import {
   isOgoneLanguage,
 } from '../../protocols/ogone/index.ts';
 import { validateOrderRequest, type OrderRequest } from './order-request.ts';
-import { upsertOrder, type StoredRequest } from './orders.repository.ts';
+import { findOrderByRefIn, upsertOrder, type StoredRequest } from './orders.repository.ts';
 
 export interface EntryRequest {
   env: EcommerceEnv;
@@ -40,10 +40,14 @@ export interface EntryRequest {
 export type EntryResult =
   | { ok: true; orderId: string; token: string; language: string }
   /** `language`: the request's LANGUAGE when it could be read (the error page speaks it). */
-  | { ok: false; language: string; alreadyPaid?: AlreadyPaid };
+  | { ok: false; language: string; processed?: ProcessedOrder };
 
-/** A signed request for an order that was paid already: the page says so and links back to the shop. */
-export interface AlreadyPaid {
+/**
+ * A signed request for an ORDERID that cannot be paid again: the page says why (paid, being
+ * processed or verified, finally declined, closed) and links back to the shop.
+ */
+export interface ProcessedOrder {
+  kind: ProcessedKind;
   orderRef: string;
   /** HOMEURL, else CATALOGURL, of the request (absent or NONE: no link). */
   shopUrl?: string;
@@ -201,7 +205,10 @@ export function createEntryService(options: EntryServiceOptions) {
       await reject('50001113', 'This order has already been processed', sha);
       const { home, catalog } = validated.order.urls;
       const shopUrl = [home, catalog].find((u) => u !== undefined && u !== '' && u !== 'NONE');
-      return { ok: false, language, alreadyPaid: { orderRef: validated.order.orderId, ...(shopUrl ? { shopUrl } : {}) } };
+      // The order as it is now: the customer is told it was paid only when it was.
+      const existing = await findOrderByRefIn(db, config.merchantId, req.env, validated.order.orderId);
+      const kind = existing ? processedKind(existing.status) : 'closed';
+      return { ok: false, language, processed: { kind, orderRef: validated.order.orderId, ...(shopUrl ? { shopUrl } : {}) } };
     }
     return { ok: true, orderId: created.id, token: created.token, language: validated.order.language };
   }

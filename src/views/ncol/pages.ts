@@ -54,17 +54,33 @@ export function errorPage(language: string, env: 'test' | 'prod'): string {
   });
 }
 
-/** An order entered again after it was paid: says so, with its reference and the way back to the shop. */
-export function alreadyPaidPage(language: string, env: 'test' | 'prod', orderRef: string, shopUrl: string | undefined): string {
+export interface ProcessedOrderView {
+  /** paid; being processed or verified (99, 52, 92); finally declined (2, 93); closed by a later operation. */
+  kind: 'paid' | 'pending' | 'declined' | 'closed';
+  orderRef: string;
+  shopUrl?: string;
+}
+
+/**
+ * An ORDERID entered again that cannot be paid again: says why (paid, being processed or verified,
+ * declined, processed), with its reference and the way back to the shop. "Already paid" only when it was.
+ */
+export function processedOrderPage(language: string, env: 'test' | 'prod', v: ProcessedOrderView): string {
   const t = payStrings(language);
+  const { title, paragraphs } = {
+    paid: { title: t.alreadyPaidTitle, paragraphs: [t.alreadyPaidBody] },
+    pending: { title: t.pendingTitle, paragraphs: [t.pendingBody] },
+    declined: { title: t.processedTitle, paragraphs: [t.denied, t.processedBody] },
+    closed: { title: t.processedTitle, paragraphs: [t.processedBody] },
+  }[v.kind];
   return frame({
     language,
     env,
-    title: t.alreadyPaidTitle,
-    body: html`<h1>${t.alreadyPaidTitle}</h1>
-<p>${t.alreadyPaidBody}</p>
-<p>${t.reference}: <strong data-order-ref>${orderRef}</strong></p>
-${shopUrl ? html`<p><a href="${shopUrl}">${t.home}</a></p>` : ''}`,
+    title,
+    body: html`<h1>${title}</h1>
+${paragraphs.map((p) => html`<p>${p}</p>`)}
+<p>${t.reference}: <strong data-order-ref>${v.orderRef}</strong></p>
+${v.shopUrl ? html`<p><a href="${v.shopUrl}">${t.home}</a></p>` : ''}`,
   });
 }
 

@@ -59,6 +59,12 @@ export interface PayStrings {
   errorCode: string;
   alreadyPaidTitle: string;
   alreadyPaidBody: string;
+  /** An ORDERID sent again while its payment is being processed or its result verified (99, 52, 92). */
+  pendingTitle: string;
+  pendingBody: string;
+  /** An ORDERID sent again after a final refusal, or closed by a later operation (the platform's 50001113). */
+  processedTitle: string;
+  processedBody: string;
   reference: string;
   /** The order's ALIAS names a card the shop keeps: the page offers it, masked. */
   storedTitle: string;
@@ -115,6 +121,10 @@ const en_US: PayStrings = {
   errorCode: 'error code {code}',
   alreadyPaidTitle: 'This order is already paid',
   alreadyPaidBody: 'This order has already been paid (or its payment is in progress): it cannot be paid again. Nothing more was charged.',
+  pendingTitle: 'The payment of this order is being processed',
+  pendingBody: 'Its result is being verified. Please do not pay this order again: the shop will be told the outcome.',
+  processedTitle: 'This order has already been processed',
+  processedBody: 'It cannot be paid again with the same order reference. To buy, please go back to the shop.',
   reference: 'Order reference',
   storedTitle: 'Your saved card',
   payStored: 'Pay with this card',
@@ -171,6 +181,10 @@ const it_IT: PayStrings = {
   errorCode: 'codice di errore {code}',
   alreadyPaidTitle: 'Questo ordine è già pagato',
   alreadyPaidBody: 'Questo ordine è già stato pagato (o il suo pagamento è in corso): non può essere pagato di nuovo. Non è stato addebitato altro.',
+  pendingTitle: 'Il pagamento di questo ordine è in corso',
+  pendingBody: 'Il suo esito è in verifica. Non pagare di nuovo questo ordine: il negozio riceverà l\u2019esito.',
+  processedTitle: 'Questo ordine è già stato elaborato',
+  processedBody: 'Non può essere pagato di nuovo con lo stesso riferimento. Per acquistare, torna al negozio.',
   reference: 'Riferimento dell\u2019ordine',
   storedTitle: 'La tua carta salvata',
   payStored: 'Paga con questa carta',
@@ -227,6 +241,10 @@ const fr_FR: PayStrings = {
   errorCode: 'code d\u2019erreur {code}',
   alreadyPaidTitle: 'Cette commande est déjà payée',
   alreadyPaidBody: 'Cette commande a déjà été payée (ou son paiement est en cours) : elle ne peut pas être payée à nouveau. Rien de plus n\u2019a été débité.',
+  pendingTitle: 'Le paiement de cette commande est en cours de traitement',
+  pendingBody: 'Son résultat est en cours de vérification. Ne payez pas cette commande une seconde fois : le commerçant sera informé du résultat.',
+  processedTitle: 'Cette commande a déjà été traitée',
+  processedBody: 'Elle ne peut pas être payée à nouveau avec la même référence. Pour acheter, retournez à la boutique.',
   reference: 'Référence de la commande',
   storedTitle: 'Votre carte enregistrée',
   payStored: 'Payer avec cette carte',
@@ -283,6 +301,10 @@ const de_DE: PayStrings = {
   errorCode: 'Fehlercode {code}',
   alreadyPaidTitle: 'Diese Bestellung ist bereits bezahlt',
   alreadyPaidBody: 'Diese Bestellung wurde bereits bezahlt (oder ihre Zahlung läuft): Sie kann nicht erneut bezahlt werden. Es wurde nichts weiter belastet.',
+  pendingTitle: 'Die Zahlung dieser Bestellung wird bearbeitet',
+  pendingBody: 'Ihr Ergebnis wird geprüft. Bitte bezahlen Sie diese Bestellung nicht erneut: Der Händler erhält das Ergebnis.',
+  processedTitle: 'Diese Bestellung wurde bereits bearbeitet',
+  processedBody: 'Sie kann mit derselben Bestellreferenz nicht erneut bezahlt werden. Um einzukaufen, kehren Sie bitte zum Shop zurück.',
   reference: 'Bestellnummer',
   storedTitle: 'Ihre gespeicherte Karte',
   payStored: 'Mit dieser Karte bezahlen',
@@ -339,6 +361,10 @@ const nl_NL: PayStrings = {
   errorCode: 'foutcode {code}',
   alreadyPaidTitle: 'Deze bestelling is al betaald',
   alreadyPaidBody: 'Deze bestelling is al betaald (of de betaling loopt): ze kan niet opnieuw worden betaald. Er is niets extra afgeschreven.',
+  pendingTitle: 'De betaling van deze bestelling wordt verwerkt',
+  pendingBody: 'Het resultaat wordt gecontroleerd. Betaal deze bestelling niet opnieuw: de winkel krijgt de uitkomst te horen.',
+  processedTitle: 'Deze bestelling is al verwerkt',
+  processedBody: 'Ze kan niet opnieuw worden betaald met dezelfde bestelreferentie. Ga terug naar de winkel om te kopen.',
   reference: 'Bestelreferentie',
   storedTitle: 'Uw opgeslagen kaart',
   payStored: 'Betalen met deze kaart',
