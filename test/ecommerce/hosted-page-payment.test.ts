@@ -90,6 +90,20 @@ describe('the payment page', () => {
     assert.doesNotMatch(look.body, /x:y/, 'an unsafe colour is dropped');
   });
 
+  it('an order entered with a PSPID sent with spaces around it (signed as sent) opens and can be paid; the order keeps the merchant\u2019s PSPID', async () => {
+    const m = await createMerchant(t, { settings: withShaOut });
+    const pay = payLocation(await postEntry(app, signedOrder(m, 'space-1', [['PSPID', ` ${m.pspid} `]])));
+    assert.equal(((await order(pay.orderId)).request as { order: { pspid: string } }).order.pspid, m.pspid);
+    assert.equal((await app.inject({ url: pay.path })).statusCode, 200);
+    const { url, pairs } = landing(await postCard(app, pay));
+    assert.equal(url.pathname, '/ok');
+    assert.equal(verifyFeedback(pairs.slice(1)).get('STATUS'), '9');
+    // An order stored before, with the spaces as sent, opens too.
+    const old = payLocation(await postEntry(app, signedOrder(m, 'space-2')));
+    await sql`UPDATE orders SET request = jsonb_set(request, '{order,pspid}', to_jsonb(${`${m.pspid} `}::text)) WHERE id = ${old.orderId}`.execute(db);
+    assert.equal((await app.inject({ url: old.path })).statusCode, 200);
+  });
+
   it('a wrong token, another environment or an unknown order answer 404 with the generic page', async () => {
     const m = await createMerchant(t);
     const pay = payLocation(await postEntry(app, signedOrder(m, 'page-2')));

@@ -107,7 +107,10 @@ export function orderToStore(order: OrderRequest, config: MerchantConfig): Order
   // TP is not signed either with legacy hashing: anyone could wrap the page in a page of his choice.
   // Nor is ALIAS: a customer could name another customer's stored card and be offered it.
   const { template: _t, alias: _al, aliasUsage: _au, ...signedOnly } = order;
-  return scrubRecord({ ...(legacy ? signedOnly : order), urls }, KEPT_AS_SENT);
+  // The merchant's own PSPID, not the value as sent: the entry and DirectLink find the merchant by the
+  // trimmed value (SHA-IN is over the raw one), and the payment page, the reconciliation and the
+  // maintenance operations find it again by the stored one, which the PSPID pattern checks.
+  return scrubRecord({ ...(legacy ? signedOnly : order), pspid: config.pspid, urls }, KEPT_AS_SENT);
 }
 
 function languageOf(values: ReadonlyMap<string, string> | undefined): string {

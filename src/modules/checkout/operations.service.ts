@@ -24,7 +24,7 @@ import { decideOperation, OPERATION_STATUSES, type LedgerChange, type OperationS
 import { enqueueOperationFeedback } from './operations.feedback.ts';
 import { visitPages } from '../../kernel/pages.ts';
 import * as ops from './operations.repository.ts';
-import { findOrder, type OrderRecord } from './orders.repository.ts';
+import { findOrder, type OrderRecord, pspidOf } from './orders.repository.ts';
 
 /** Who asks: an API user (DirectLink), a referent or an administrator (pages), the CLI, the system. */
 export interface OperationActor {
@@ -175,7 +175,7 @@ export function createOperationsService(options: OperationsServiceOptions) {
     await visitPages(page, pageSize, async (row) => {
       const kind = (Object.keys(OPERATION_STATUSES) as MaintenanceKind[]).find((k) => OPERATION_STATUSES[k].pending === row.status);
       const order = await findOrder(db, row.order_id);
-      const config = order && (await options.merchants.configFor(order.stored.order.pspid, order.env));
+      const config = order && (await options.merchants.configFor(pspidOf(order), order.env));
       if (!kind || !order || !config || config.merchantId !== order.merchantId) {
         options.logger?.warn({ orderId: row.order_id, payIdSub: row.pay_id_sub }, 'stranded operation has no active merchant settings; it stays pending');
         return;
@@ -204,7 +204,7 @@ export function createOperationsService(options: OperationsServiceOptions) {
   async function maintain(target: OrderTarget, op: MaintenanceOperation, amount: number | undefined, actor: OperationActor): Promise<MaintainResult> {
     const order = await orderFor(target);
     if (!order) return { ok: false, reason: 'not_found' };
-    const config = await options.merchants.configFor(order.stored.order.pspid, order.env);
+    const config = await options.merchants.configFor(pspidOf(order), order.env);
     const acquirer = options.acquirers[order.env];
     if (!config || config.merchantId !== order.merchantId || !acquirer)
       return { ok: false, reason: 'refused', order, ncError: NC_ERROR.ORIGINAL_STATUS, text: 'the merchant account or its payment processor is not active' };

@@ -77,6 +77,15 @@ export interface OrderRecord {
   alias: string | null;
 }
 
+/**
+ * The PSPID to look the order's merchant up by. Orders are stored with the merchant's own spelling
+ * (the entry and DirectLink look the PSPID up trimmed); one stored before that may keep the spaces a
+ * shop sent around it, which the PSPID pattern refuses.
+ */
+export function pspidOf(order: OrderRecord): string {
+  return order.stored.order.pspid.trim();
+}
+
 type OrderRow = Selectable<OrdersTable> & { organisation_id: string; merchant_name: string };
 
 /** `MMYY` (the feedback's ED) back to month and year. */

@@ -24,6 +24,7 @@ import {
   STATUS_PROCESSING,
   STATUS_WAITING_AUTHENTICATION,
   type OrderRecord,
+  pspidOf,
 } from './orders.repository.ts';
 import { customerRedirect, redirectOrigins } from './payment.feedback.ts';
 import { createFeedbackDispatch, type FeedbackDispatchOptions } from './payment.dispatch.ts';
@@ -99,7 +100,7 @@ export function createPaymentService(options: PaymentServiceOptions) {
     const order = await findOrder(db, orderId);
     const tokenHash = sha256Hex(token);
     if (!order || order.env !== env || order.tokenHash === null || !safeEqual(tokenHash, order.tokenHash)) return undefined;
-    const config = await merchants.configFor(order.stored.order.pspid, env);
+    const config = await merchants.configFor(pspidOf(order), env);
     if (!config || config.merchantId !== order.merchantId) return undefined;
     return { order, config, tokenHash };
   }

@@ -14,7 +14,7 @@ import type { Acquirer, AcquirerStatus } from './acquirer.ts';
 import type { EcommerceEnv, MerchantDirectory } from '../merchants/index.ts';
 import { DEFAULT_NC_ERROR } from './outcome.ts';
 import { visitPages } from '../../kernel/pages.ts';
-import { listStranded, type OrderRecord } from './orders.repository.ts';
+import { listStranded, type OrderRecord, pspidOf } from './orders.repository.ts';
 import { createFeedbackDispatch } from './payment.dispatch.ts';
 import { settleAttempt, type Final } from './payment.settle.ts';
 
@@ -88,7 +88,7 @@ export function createReconciliation(options: ReconciliationOptions) {
 
   /** One stranded order: settled, waiting, or skipped. */
   async function reconcile(order: OrderRecord, now: Date): Promise<Settlement> {
-    const config = await options.merchants.configFor(order.stored.order.pspid, order.env);
+    const config = await options.merchants.configFor(pspidOf(order), order.env);
     if (!config || config.merchantId !== order.merchantId) {
       // The merchant is gone or disabled: nobody to tell; the order waits (and is logged) until it is back,
       // without asking the acquirer about a payment that cannot be settled yet.
