@@ -1,7 +1,15 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { fail, ok, type Result } from '../kernel/errors.ts';
 import type { ActionHandlers, Decider, SubjectDescription } from '../modules/proposals/index.ts';
-import { TRUST_PROBLEM_TEXT, type PlatformCertificates, type StationsService, type TrustService } from '../modules/stations/index.ts';
+import {
+  ENDPOINT_PROBLEM_TEXT,
+  STATION_PROBLEM_TEXT,
+  TRUST_PROBLEM_TEXT,
+  type PlatformCertificates,
+  type StationProblem,
+  type StationsService,
+  type TrustService,
+} from '../modules/stations/index.ts';
 import { allowedActions, keysManageable, type KeysService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
 import { checkLinkKey, REGISTRY_PROBLEM_TEXT, type EcsService } from '../modules/pagopa-registry/index.ts';
 
@@ -35,6 +43,7 @@ async function describeSubscription(deps: ProposalActionDeps, subscriptionId: st
   };
 }
 const problem = (reason: string, message?: string): Result<string, string> => fail(reason, message);
+const stationProblemText = (reason: StationProblem): string => ({ ...ENDPOINT_PROBLEM_TEXT, ...STATION_PROBLEM_TEXT })[reason];
 
 export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
   return {
@@ -84,32 +93,50 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
         return suspendedBecause ? { ...described, facts: [...(described.facts ?? []), { label: 'suspendedBecause', value: suspendedBecause }] } : described;
       },
     },
+    // The proposal approves one version: the one the proposer saw (the back office form names it) or,
+    // when they named none (the CLI), the one waiting when proposed. An edit after the proposal
+    // supersedes it, and the approval then fails instead of approving a version nobody proposed.
     'station.approve': {
-      resolve: async ({ stationId }) => {
+      resolve: async ({ stationId, versionId }) => {
         const detail = await deps.stations.detail(stationId);
         if (!detail) return undefined;
-        const ready = detail.pending?.state === 'to_check';
+        const pinned = versionId ?? detail.pending?.id;
+        const ready = pinned !== undefined && detail.pending?.id === pinned && detail.pending.state === 'to_check';
         return {
           environment: detail.station.environment,
           subjectType: 'station',
-          subjectId: stationId,
+          // One pending proposal per version: a stale one (its version superseded) does not hold back the next.
+          subjectId: `${stationId}:${pinned ?? ''}`,
           organisationId: detail.station.organisation_id,
-          ...(ready ? {} : { problem: 'No version of this station is waiting for a review.' }),
+          ...(ready ? {} : { problem: STATION_PROBLEM_TEXT[versionId === undefined ? 'nothing_to_review' : 'invalid_state_transition'] }),
+          ...(pinned === undefined ? {} : { keep: { versionId: pinned } }),
         };
       },
-      execute: async ({ stationId, note }, decider) => {
-        const result = await deps.stations.reviewStation(stationId, 'approve', note, actorOf(decider));
-        return result.ok ? ok(`station ${stationId} approved`) : problem(result.reason);
+      execute: async ({ stationId, versionId, note }, decider) => {
+        // Proposed before versions were pinned: which version the proposer saw is unknown.
+        if (versionId === undefined) return problem('invalid_state_transition', 'The proposal names no version of the station: propose it again.');
+        const result = await deps.stations.review(stationId, versionId, 'approve', note, actorOf(decider));
+        return result.ok ? ok(`station ${stationId} version ${versionId} approved`) : problem(result.reason, stationProblemText(result.reason));
       },
-      describe: async ({ stationId }) => {
+      // The proposed version, as the approver must check it (both endpoints), and whether it still waits.
+      describe: async ({ stationId, versionId }) => {
         const detail = await deps.stations.detail(stationId);
         if (!detail) return {};
-        const version = detail.pending ?? detail.approved;
+        const version = versionId === undefined ? (detail.pending ?? detail.approved) : detail.versions.find((v) => v.id === versionId);
+        const endpoint = (url: string, ip: string, port: number) => `${url} (${ip}:${String(port)})`;
         return {
           organisation: detail.organisationName,
           name: detail.station.code,
           href: `/admin/stations/${stationId}`,
-          facts: version ? [{ label: 'endpoint', value: `${version.primary_url} (${version.primary_ip}:${String(version.primary_port)})` }] : [],
+          facts: version
+            ? [
+                { label: 'version', value: `${String(version.version)} (${version.state})` },
+                { label: 'endpoint', value: endpoint(version.primary_url, version.primary_ip, version.primary_port) },
+                ...(version.secondary_url !== null && version.secondary_ip !== null && version.secondary_port !== null
+                  ? [{ label: 'secondaryEndpoint' as const, value: endpoint(version.secondary_url, version.secondary_ip, version.secondary_port) }]
+                  : []),
+              ]
+            : [],
         };
       },
     },

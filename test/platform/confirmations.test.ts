@@ -112,13 +112,14 @@ test('approving a station whose last check failed asks again with the warning; t
   const actor = { type: 'referent' as const, id: referentUser.id, ip: null, organisationId: org };
   const stationId = await registerStation(services, org, { code: 'CONFIRM_01', host: 'pa.confirm.example', ip: '93.184.215.60' }, actor);
   await db.updateTable('stations').set({ connection_state: 'failing', last_check_at: new Date() }).where('id', '=', stationId).execute();
-  const ask = await admin.post(`/admin/stations/${stationId}/review`, { action: 'approve', note: 'ok' });
+  const versionId = (await services.stations.detail(stationId))?.pending?.id ?? '';
+  const ask = await admin.post(`/admin/stations/${stationId}/review`, { action: 'approve', note: 'ok', versionId });
   assert.equal(ask.statusCode, 200);
   assert.match(ask.body, /class="warning" role="alert">The last verification of this station failed/);
   const form = confirmation(ask.body);
-  assert.deepEqual([form.fields.action, form.fields.note, form.fields.confirmed], ['approve', 'ok', '1']);
+  assert.deepEqual([form.fields.action, form.fields.note, form.fields.confirmed, form.fields.versionId], ['approve', 'ok', '1', versionId]);
   assert.equal((await services.stations.detail(stationId))?.approved, undefined, 'not approved yet');
-  const done = await admin.post(form.action, { action: 'approve', note: 'ok', confirmed: '1' });
+  const done = await admin.post(form.action, { action: 'approve', note: 'ok', confirmed: '1', versionId });
   assert.equal(done.statusCode, 303);
   assert.ok((await services.stations.detail(stationId))?.approved);
 });

@@ -5,6 +5,7 @@ import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
 import { makeCa } from '../support/tls-peers.ts';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import { approvedProd, auditOf, namedAdmin, stationToReview, subscriptionToApprove } from './support.ts';
+import { endpoint } from '../stations/support.ts';
 
 // Four-eyes through the proposals service on a real database (docs/adr/0034-four-eyes.md): each kind
 // of production action waits for a second administrator and then runs once through its owner's use
@@ -47,6 +48,38 @@ test('approving a production station is a proposal: the proposer cannot approve 
     (await auditOf(db, stationId)).some((r) => r.action === 'station.approved' && r.actor_id === bob.id),
     'the station use case ran as the approver',
   );
+});
+
+test('a station proposal approves the version proposed: an edit after it makes the approval fail, and the new version is proposed afresh', async () => {
+  const stationId = await stationToReview(services, db, org, 'prod');
+  const proposedVersion = (await services.stations.detail(stationId))?.pending?.id;
+  const gated = await proposals.gate({ kind: 'station.approve', params: { stationId, note: '' } }, alice);
+  assert.ok(gated.proposed && gated.created);
+  // The referent swaps the address after the proposal: the version Alice proposed is superseded.
+  const referent = { type: 'referent' as const, id: null, ip: null, organisationId: org };
+  const edited = await services.stations.edit(
+    stationId,
+    { primary: endpoint('https://swapped-after-proposal.example/node', '93.184.216.251', 8443) },
+    referent,
+  );
+  assert.ok(edited.ok);
+  const failed = await proposals.approve(gated.proposal.id, bob);
+  assert.ok(failed.ok);
+  assert.equal(failed.value.state, 'failed');
+  assert.match(failed.value.outcome ?? '', /invalid_state_transition/);
+  const after = await services.stations.detail(stationId);
+  assert.equal(after?.station.approved_version_id, null, 'neither the proposed version nor the later one is approved');
+  assert.equal(after?.pending?.id, edited.value.versionId);
+  assert.equal(after?.pending?.state, 'to_check', 'the new version still waits for its own review');
+  // Proposing the version waiting now is a new proposal (the stale one does not stand for it), and it approves that version.
+  await assert.rejects(proposals.gate({ kind: 'station.approve', params: { stationId, versionId: proposedVersion ?? '', note: '' } }, alice), {
+    code: 'invalid_state_transition',
+  });
+  const fresh = await proposals.gate({ kind: 'station.approve', params: { stationId, versionId: edited.value.versionId, note: '' } }, alice);
+  assert.ok(fresh.proposed && fresh.created);
+  const done = await proposals.approve(fresh.proposal.id, bob);
+  assert.ok(done.ok && done.value.state === 'executed', JSON.stringify(done));
+  assert.equal((await services.stations.detail(stationId))?.station.approved_version_id, edited.value.versionId);
 });
 
 test('approving a production subscription waits; the test environment is immediate (no proposal)', async () => {

@@ -70,6 +70,10 @@ test('another organisation\u2019s station answers 404 on every portal route', as
   assert.equal((await portalA.get('/portal/stations/sta_nonsense')).statusCode, 404);
 });
 
+/** The version the back office's review form names (the one the administrator sees). */
+const reviewedVersion = async (id: string): Promise<string> =>
+  /name="versionId" value="([^"]+)"/.exec((await backOffice.get(`/admin/stations/${id}`)).body)?.[1] ?? '';
+
 test('an administrator asks for changes with a note, the referent fixes, the administrator approves', async () => {
   const toCheck = await backOffice.get('/admin/stations?filter=to_check');
   assert.match(toCheck.body, /data-station="PAGES_01"/);
@@ -81,10 +85,14 @@ test('an administrator asks for changes with a note, the referent fixes, the adm
   const missing = await backOffice.get('/admin/stations/sta_nonsense');
   assert.equal(missing.statusCode, 404);
   assert.match(missing.body, /<a href="\/admin">Back to the start<\/a>/);
-  const noNote = await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'request_changes', note: '' });
+  const versionId = await reviewedVersion(stationId);
+  const noNote = await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'request_changes', note: '', versionId });
   assert.equal(noNote.statusCode, 400);
   assert.match(noNote.body, /Say what must be changed/);
-  assert.equal((await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'request_changes', note: 'Use the DR site too.' })).statusCode, 303);
+  assert.equal(
+    (await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'request_changes', note: 'Use the DR site too.', versionId })).statusCode,
+    303,
+  );
   const seen = await portalA.get(`/portal/stations/${stationId}`);
   assert.match(seen.body, /To fix/);
   assert.match(seen.body, /Use the DR site too\./);
@@ -101,11 +109,55 @@ test('an administrator asks for changes with a note, the referent fixes, the adm
     ).statusCode,
     303,
   );
-  assert.equal((await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'approve', note: '' })).statusCode, 303);
+  const fixedVersion = await reviewedVersion(stationId);
+  assert.equal((await backOffice.post(`/admin/stations/${stationId}/review`, { action: 'approve', note: '', versionId: fixedVersion })).statusCode, 303);
   const approved = await backOffice.get(`/admin/stations/${stationId}`);
   assert.match(approved.body, /data-review>Approved</);
   assert.doesNotMatch(approved.body, /id="approve"/, 'nothing left to review');
   assert.doesNotMatch((await backOffice.get('/admin/stations?filter=to_check')).body, /PAGES_01/);
+});
+
+test('the review form decides the version the administrator saw: an edit after the page was loaded is refused with a message, approving and asking for changes alike', async () => {
+  const referent = { type: 'referent' as const, id: refA.id, ip: null, organisationId: orgA };
+  const made = await services.stations.register(
+    orgA,
+    'test',
+    { code: 'PAGES_SEEN', primary: { url: 'https://seen.pagine.example/node', ip: '93.184.215.6', port: 443 } },
+    referent,
+  );
+  assert.ok(made.ok);
+  const seen = await reviewedVersion(made.value.id);
+  assert.equal(seen, made.value.versionId, 'the form names the version shown');
+  // The referent swaps the address while the administrator reads the page.
+  const edited = await services.stations.edit(
+    made.value.id,
+    { primary: { url: 'https://seen.pagine.example/node', ip: '93.184.215.7', port: 8443 } },
+    referent,
+  );
+  assert.ok(edited.ok);
+  for (const decision of [
+    { action: 'approve', note: '' },
+    { action: 'request_changes', note: 'Fix the port.' },
+  ]) {
+    const stale = await backOffice.post(`/admin/stations/${made.value.id}/review`, { ...decision, versionId: seen });
+    assert.equal(stale.statusCode, 409, decision.action);
+    assert.match(stale.body, /The version you reviewed is no longer waiting for a review/, decision.action);
+    assert.match(stale.body, new RegExp(`name="versionId" value="${edited.value.versionId}"`), 'the form now names the version waiting');
+  }
+  const after = await services.stations.detail(made.value.id);
+  assert.equal(after?.station.approved_version_id, null, 'the version nobody saw is not approved');
+  assert.equal(after?.pending?.id, edited.value.versionId);
+  assert.equal(after?.pending?.state, 'to_check');
+  // A form naming no version (or another station's) is refused, never a 500.
+  assert.equal((await backOffice.post(`/admin/stations/${made.value.id}/review`, { action: 'approve', note: '' })).statusCode, 400);
+  assert.equal((await backOffice.post(`/admin/stations/${made.value.id}/review`, { action: 'approve', note: '', versionId: 'ver_nonsense' })).statusCode, 400);
+  const otherStations = (await services.stations.detail(stationId))?.versions[0]?.id ?? '';
+  assert.equal((await backOffice.post(`/admin/stations/${made.value.id}/review`, { action: 'approve', note: '', versionId: otherStations })).statusCode, 404);
+  assert.equal(
+    (await backOffice.post(`/admin/stations/${made.value.id}/review`, { action: 'approve', note: '', versionId: edited.value.versionId })).statusCode,
+    303,
+  );
+  assert.equal((await services.stations.detail(made.value.id))?.station.approved_version_id, edited.value.versionId);
 });
 
 test('Verify in the portal shows every step for the primary and the secondary, and the inbound step', async () => {

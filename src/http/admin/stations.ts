@@ -88,7 +88,7 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
     const forms = adminStationForms(request.locale, {
       csrf,
       stationId: id,
-      reviewable: detail.pending?.state === 'to_check',
+      reviewVersionId: detail.pending?.state === 'to_check' ? detail.pending.id : undefined,
       connectTimeoutMs: s.connect_timeout_ms,
       responseTimeoutMs: s.response_timeout_ms,
       sharedHostAllowed: s.shared_host_allowed,
@@ -122,13 +122,16 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
 
   routes.post(
     '/stations/:id/review',
-    { schema: { params: IdParams, querystring: NoQuery, body: form({ action: Text, note: Text, confirmed: Text }) } },
+    { schema: { params: IdParams, querystring: NoQuery, body: form({ action: Text, note: Text, confirmed: Text, versionId: Text }) } },
     async (request, reply) => {
       const { actor, csrf } = admin(request);
       const id = stationIdOf(request.params.id);
       const body = request.body;
       const action = body.action ?? '';
       if (action !== 'approve' && action !== 'request_changes') throw new VarcoError('bad_request', 'Choose approve or request changes.');
+      // The version the administrator saw: an edit after the page was loaded must not be what gets decided.
+      const versionId = body.versionId ?? '';
+      if (!isId(versionId, 'ver')) throw new VarcoError('bad_request', 'The form names no version of the station: reload the page.');
       // Approving a station whose latest check failed is asked first, with the reason (issue 14).
       if (action === 'approve' && body.confirmed !== '1') {
         const detail = await stations.detail(id);
@@ -139,7 +142,7 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
             warning: c.warning,
             consequences: c.consequences,
             action: `/admin/stations/${id}/review`,
-            fields: { _csrf: csrf, action: 'approve', note: body.note ?? '', confirmed: '1' },
+            fields: { _csrf: csrf, action: 'approve', note: body.note ?? '', confirmed: '1', versionId },
             confirmLabel: c.confirm,
             cancelHref: `/admin/stations/${id}`,
           });
@@ -148,10 +151,17 @@ export function registerAdminStationRoutes(app: FastifyInstance, options: AdminS
       }
       // Four-eyes: approving a production station becomes a proposal (docs/adr/0034-four-eyes.md).
       if (action === 'approve') {
-        const gated = await options.proposals.gate({ kind: 'station.approve', params: { stationId: id, note: body.note ?? '' } }, adminProposer(request));
+        const gated = await options.proposals
+          .gate({ kind: 'station.approve', params: { stationId: id, versionId, note: body.note ?? '' } }, adminProposer(request))
+          .catch((error: unknown) => {
+            // The version is no longer waiting (the station was edited since the page was loaded): said beside the form.
+            if (error instanceof VarcoError && error.code === 'invalid_state_transition') return undefined;
+            throw error;
+          });
+        if (gated === undefined) return detailPage(request, reply, id, { reviewProblem: 'invalid_state_transition', status: 409 });
         if (gated.proposed) return proposedRedirect(reply, gated);
       }
-      const result = await stations.reviewStation(id, action, body.note ?? '', actor);
+      const result = await stations.review(id, versionId, action, body.note ?? '', actor);
       if (!result.ok) {
         if (result.reason === 'not_found') throw new VarcoError('not_found', 'No such station.');
         return detailPage(request, reply, id, { reviewProblem: result.reason, status: result.reason === 'note_required' ? 400 : 409 });

@@ -24,7 +24,8 @@ export interface ProposalParams {
   'subscription.approve': { subscriptionId: string; comment: string };
   /** `suspendedBecause`: the suspension's reason when proposed, kept so the proposal shows what the approver read. */
   'subscription.reactivate': { subscriptionId: string; comment: string; suspendedBecause?: string };
-  'station.approve': { stationId: string; note: string };
+  /** `versionId`: the version proposed (the one the proposer saw, or the one waiting when proposed); only it is approved. */
+  'station.approve': { stationId: string; note: string; versionId?: string };
   'api_key.regenerate': { subscriptionId: string; organisationId: string; slot: 'primary' | 'secondary'; overlapHours: number };
   'trust.add': { environment: Environment; pem: string; scope: { organisationId: string } | { allOrganisations: true } };
   'pki.rotate_client': { environment: Environment };
@@ -92,7 +93,7 @@ export interface SubjectDescription {
   href?: string;
   /** Technical facts, shown as they are (a CA's subject, SHA-256 fingerprint, validity). */
   facts?: ReadonlyArray<{
-    label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint' | 'suspendedBecause';
+    label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'version' | 'endpoint' | 'secondaryEndpoint' | 'suspendedBecause';
     value: string;
   }>;
 }

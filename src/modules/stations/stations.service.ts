@@ -56,7 +56,7 @@ export const STATION_PROBLEM_TEXT: Record<Exclude<StationProblem, EndpointProble
   host_taken:
     'Another organisation has registered a station at this host in this environment. Two organisations may share a host only when a Varco administrator allows it.',
   not_found: 'No such station.',
-  invalid_state_transition: 'This version is not waiting for a review.',
+  invalid_state_transition: 'This version is no longer waiting for a review: the station was changed or reviewed since. Check the version waiting now.',
   note_required: 'Say what must be changed.',
   nothing_to_review: 'No version of this station is waiting for a review.',
 };
@@ -290,7 +290,13 @@ export function createStationsService(options: StationsOptions) {
     });
   }
 
+  /**
+   * Reviews one version of a station: the one the administrator saw (the back office form carries it,
+   * a four-eyes proposal stores it). Refused (`invalid_state_transition`) once it no longer waits for a
+   * check — an edit superseded it, or another review came first — so nobody approves a version unseen.
+   */
   async function review(
+    stationId: string,
     versionId: string,
     action: 'approve' | 'request_changes',
     note: string,
@@ -300,7 +306,7 @@ export function createStationsService(options: StationsOptions) {
     if (action === 'request_changes' && text === '') return fail('note_required');
     return changing(async (trx) => {
       const version = await repo.findVersion(trx, versionId);
-      if (!version) return fail('not_found' as const);
+      if (version?.station_id !== stationId) return fail('not_found' as const);
       const next = reviewTransition(version.state, action);
       if (!next) return fail('invalid_state_transition' as const);
       const updated = await trx
@@ -341,7 +347,7 @@ export function createStationsService(options: StationsOptions) {
     });
   }
 
-  /** Reviews the version of a station that waits for a check (back office and CLI act on stations, not versions). */
+  /** Reviews the version of a station that waits for a check now (the CLI and tests; the back office names the version). */
   async function reviewStation(
     stationId: string,
     action: 'approve' | 'request_changes',
@@ -350,7 +356,7 @@ export function createStationsService(options: StationsOptions) {
   ): Promise<Result<{ stationId: string }, StationProblem>> {
     const pending = await repo.findPendingVersion(db, stationId);
     if (!pending) return (await repo.findStation(db, stationId)) ? fail('nothing_to_review') : fail('not_found');
-    return review(pending.id, action, note, actor);
+    return review(stationId, pending.id, action, note, actor);
   }
 
   async function configure(stationId: string, settings: { connectTimeoutMs?: number; responseTimeoutMs?: number }, actor: StationActor): Promise<void> {

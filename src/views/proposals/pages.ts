@@ -44,7 +44,7 @@ export interface AboutView {
   name?: string;
   href?: string;
   facts?: ReadonlyArray<{
-    label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'endpoint' | 'suspendedBecause';
+    label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'version' | 'endpoint' | 'secondaryEndpoint' | 'suspendedBecause';
     value: string;
   }>;
 }

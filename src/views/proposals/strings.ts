@@ -47,7 +47,9 @@ const en = {
     suspendedBecause: 'Suspended because',
     product: 'Product',
     environment: 'Environment',
+    version: 'Station version (state)',
     endpoint: 'Primary endpoint (IP:port)',
+    secondaryEndpoint: 'Secondary (disaster recovery) endpoint (IP:port)',
   },
   hours: (h: number) => `${h} h`,
   problems: {
@@ -130,7 +132,9 @@ const it: Strings = {
     suspendedBecause: 'Sospesa perché',
     product: 'Prodotto',
     environment: 'Ambiente',
+    version: 'Versione della stazione (stato)',
     endpoint: 'Endpoint primario (IP:porta)',
+    secondaryEndpoint: 'Endpoint secondario (disaster recovery) (IP:porta)',
   },
   hours: (h: number) => `${h} h`,
   problems: {

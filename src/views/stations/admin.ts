@@ -23,8 +23,8 @@ ${filter !== 'all' && rows.length === 0 ? html`<p>${none}</p>` : stationTable(lo
 export interface AdminStationForms {
   csrf: string;
   stationId: string;
-  /** A version waits for a review. */
-  reviewable: boolean;
+  /** The version waiting for a review, when one does: the review form names it, so only it is decided. */
+  reviewVersionId: string | undefined;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
   /** An administrator allowed other organisations' stations to share this station's hosts. */
@@ -35,15 +35,19 @@ export interface AdminStationForms {
 export function adminStationForms(locale: Locale, f: AdminStationForms): SafeHtml {
   const t = stationStrings(locale);
   return html`${
-    f.reviewable
+    f.reviewVersionId !== undefined || f.reviewProblem
       ? html`<h2>${t.review}</h2>
 ${f.reviewProblem ? refusal(problemText(locale, f.reviewProblem)) : ''}
-<form method="post" action="/admin/stations/${f.stationId}/review" class="review-form">
-<input type="hidden" name="_csrf" value="${f.csrf}">
+${
+  f.reviewVersionId === undefined
+    ? ''
+    : html`<form method="post" action="/admin/stations/${f.stationId}/review" class="review-form">
+<input type="hidden" name="_csrf" value="${f.csrf}"><input type="hidden" name="versionId" value="${f.reviewVersionId}">
 <label for="note">${t.reviewNote}</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
 <button type="submit" name="action" value="approve" id="approve">${t.approve}</button>
 <button type="submit" name="action" value="request_changes" id="request-changes">${t.requestChanges}</button>
 </form>`
+}`
       : ''
   }
 <h2>${t.settings}</h2>

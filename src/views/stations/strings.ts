@@ -317,7 +317,8 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     organisation_not_found: 'No such organisation.',
     environment_invalid: 'Choose the test or the production environment.',
     note_required: 'Say what must be changed.',
-    invalid_state_transition: 'This version is not waiting for a review.',
+    invalid_state_transition:
+      'The version you reviewed is no longer waiting for a review: the station was changed or reviewed after this page was opened. Check the version shown now and decide again.',
     nothing_to_review: 'No version of this station is waiting for a review.',
     not_a_certificate: 'The text is not one PEM certificate.',
     not_a_ca: 'The certificate is not a CA certificate (basicConstraints CA:TRUE is missing).',
@@ -345,7 +346,8 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     organisation_not_found: 'Organizzazione inesistente.',
     environment_invalid: 'Scegli l\u2019ambiente di collaudo o di produzione.',
     note_required: 'Indica cosa va modificato.',
-    invalid_state_transition: 'Questa versione non è in attesa di revisione.',
+    invalid_state_transition:
+      'La versione che hai esaminato non è più in attesa di revisione: la stazione è stata modificata o revisionata dopo l\u2019apertura di questa pagina. Controlla la versione mostrata ora e decidi di nuovo.',
     nothing_to_review: 'Nessuna versione di questa stazione è in attesa di revisione.',
     not_a_certificate: 'Il testo non è un certificato PEM.',
     not_a_ca: 'Il certificato non è di una CA (manca basicConstraints CA:TRUE).',
