@@ -168,6 +168,39 @@ test('the approved version keeps serving while an edit is under review, until th
   assert.equal(detail?.station.connection_state, 'unverified', 'a newly approved endpoint is not verified yet');
 });
 
+test('two edits of one station at the same moment, naming different hosts: each is saved, one after the other, never a 500', async () => {
+  const created = await stations.register(
+    orgA,
+    'test',
+    { code: 'ALFA_TWICE', primary: endpoint('https://one.twice.alfa.example/node', '93.184.215.30', 443) },
+    asA,
+  );
+  assert.ok(created.ok, JSON.stringify(created));
+  for (let round = 0; round < 10; round++) {
+    // Different hosts take different host locks: only the station's own lock serialises the two.
+    const edits: Array<PromiseSettledResult<Awaited<ReturnType<typeof stations.edit>>>> = await Promise.allSettled([
+      stations.edit(created.value.id, { primary: endpoint(`https://a${round}.twice.alfa.example/node`, '93.184.215.31', 443) }, asA),
+      stations.edit(created.value.id, { primary: endpoint(`https://b${round}.twice.alfa.example/node`, '93.184.215.32', 443) }, asA),
+    ]);
+    assert.deepEqual(
+      edits.map((e) => (e.status === 'fulfilled' ? e.value.ok : String((e.reason as Error).message).slice(0, 120))),
+      [true, true],
+      `round ${round}`,
+    );
+  }
+  const versions = await db.selectFrom('station_versions').select(['version', 'state']).where('station_id', '=', created.value.id).orderBy('version').execute();
+  assert.deepEqual(
+    versions.map((v) => v.version),
+    Array.from({ length: 21 }, (_, i) => i + 1),
+    'numbered one after the other',
+  );
+  assert.deepEqual(
+    versions.filter((v) => v.state === 'to_check').map((v) => v.version),
+    [21],
+    'one version waits: the last edit superseded the others',
+  );
+});
+
 test('another organisation\u2019s station is not found', async () => {
   const created = await stations.register(orgA, 'test', { code: 'ALFA_X1', primary: PRIMARY }, asA);
   assert.ok(created.ok);

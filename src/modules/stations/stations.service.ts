@@ -116,6 +116,15 @@ async function hostProblems(
   ];
 }
 
+/**
+ * Holds the station's row until the transaction ends: edits and reviews of one station run one after
+ * the other. FOR NO KEY UPDATE: it serialises them as FOR UPDATE would, without holding up the rows
+ * that merely reference the station (its checks).
+ */
+async function lockStation(trx: Kysely<Database>, stationId: string): Promise<void> {
+  await trx.selectFrom('stations').select('id').where('id', '=', stationId).forNoKeyUpdate().execute();
+}
+
 export function createStationsService(options: StationsOptions) {
   const { db, clock, publicUrl, audit, destinations } = options;
   /** A transaction that may change what a station call reads: this instance forgets its memory when it ends. */
@@ -239,6 +248,10 @@ export function createStationsService(options: StationsOptions) {
     if (checked.value === undefined) return refused(checked.problems);
     const endpoints = checked.value;
     const saved: Saved = await changing(async (trx): Promise<Saved> => {
+      // Edits of one station (two referents, two tabs) one after the other: each reads the versions the
+      // previous one left, so it supersedes the waiting one and numbers its own after it. The host locks
+      // alone do not serialise them (different hosts); the row lock does, before them, as in `review`.
+      await lockStation(trx, stationId);
       const conflicts = await hostProblems(trx, {
         env: station.environment,
         organisationId: station.organisation_id,
@@ -305,6 +318,8 @@ export function createStationsService(options: StationsOptions) {
     const text = note.trim().slice(0, 2000);
     if (action === 'request_changes' && text === '') return fail('note_required');
     return changing(async (trx) => {
+      // The station first, then its versions, as an edit does: the two never wait on each other crosswise.
+      await lockStation(trx, stationId);
       const version = await repo.findVersion(trx, versionId);
       if (version?.station_id !== stationId) return fail('not_found' as const);
       const next = reviewTransition(version.state, action);
