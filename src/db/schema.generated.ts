@@ -84,6 +84,7 @@ export interface CardAliases {
 export interface CertificateWarnings {
   days_before: number;
   fingerprint_sha256: string;
+  organisation_id: Generated<string>;
   sent_at: Generated<Timestamp>;
 }
 

@@ -103,6 +103,44 @@ test('a server certificate seen by the last check gets its expiry warning once, 
   assert.deepEqual(await certificateExpiry.run(), { sent: [] }, 'sent once');
 });
 
+test("a certificate two organisations' stations serve (one hosting provider) warns each organisation, once each", async () => {
+  const hostingRoot = await makeCa({ name: 'Hosting Root' });
+  const leaf = await makeLeaf({ issuer: hostingRoot, commonName: 'a.hosting.test', altNames: ['a.hosting.test', 'b.hosting.test'], notAfter: daysFromNow(10) });
+  const peer = await startPeer({ leaf, clientCas: [varcoClientCa] });
+  const told: string[] = [];
+  for (const [name, host] of [
+    ['Comune A', 'a.hosting.test'],
+    ['Comune B', 'b.hosting.test'],
+  ] as const) {
+    const hosted = await createOrganisation(db, `${name} Orario`);
+    told.push((await createReferent(db, hosted, ['node'], 'en')).email);
+    assert.ok((await trust.add('test', hostingRoot.certPem, { organisationId: hosted }, CLI)).ok);
+    const created = await stations.register(
+      hosted,
+      'test',
+      { code: `HOST_${name.slice(-1)}`, primary: endpoint(`https://${host}:${peer.port}/node`, peer.host, peer.port) },
+      CLI,
+    );
+    assert.ok(created.ok, JSON.stringify(created));
+    assert.ok((await stations.reviewStation(created.value.id, 'approve', '', CLI)).ok);
+    assert.ok((await verification.verify(created.value.id, 'cli')).ok);
+  }
+  const fingerprint = leaf.fingerprint256;
+  const run = await certificateExpiry.run();
+  assert.deepEqual(
+    run.sent.filter((s) => s.includes(fingerprint)),
+    [`server:${fingerprint}:14`, `server:${fingerprint}:14`],
+    'one warning per organisation',
+  );
+  const counts = await Promise.all(told.map(async (email) => (await mailsTo(db, { template: 'certificate_expiring', to: email })).length));
+  assert.deepEqual(counts, [1, 1], 'each organisation\u2019s referent is told');
+  assert.deepEqual(
+    (await certificateExpiry.run()).sent.filter((s) => s.includes(fingerprint)),
+    [],
+    'sent once to each',
+  );
+});
+
 test('platform client certificates: administrators are warned 30 days before they expire', async () => {
   const platform = await platformCertificates.expiring();
   const notAfter = platform[0]?.info.notAfter ?? new Date();

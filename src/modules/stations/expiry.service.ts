@@ -8,11 +8,12 @@ import * as repo from './stations.repository.ts';
 import { expiryWarningDue } from './verification.policy.ts';
 import { parseCheckResult } from './verification.types.ts';
 
-// Expiry warnings 30, 14 and 7 days before a certificate expires, each sent once per certificate
-// (certificate_warnings, claimed in the transaction that queues the e-mail, so two instances
-// cannot both send it): organisations' server certificates as seen by the last check of each
-// approved station, told to the organisation's referents; Varco's platform client certificates,
-// told to the administrators, who rotate them.
+// Expiry warnings 30, 14 and 7 days before a certificate expires, each sent once per certificate to
+// each audience (certificate_warnings, claimed in the transaction that queues the e-mail, so two
+// instances cannot both send it): organisations' server certificates as seen by the last check of
+// each approved station, told to each organisation whose stations serve it (one certificate may
+// cover two organisations' hosts at one provider); Varco's platform client certificates, told to
+// the administrators, who rotate them.
 
 export interface ExpiryOptions {
   db: Kysely<Database>;
@@ -34,8 +35,8 @@ function commonNameOf(subject: string): string {
 export function createExpiryWarnings(options: ExpiryOptions) {
   const { db, clock, publicUrl } = options;
 
-  async function due(fingerprint: string, notAfter: Date) {
-    const sent = (await repo.sentWarnings(db, fingerprint)).map((r) => r.days_before);
+  async function due(organisationId: string, fingerprint: string, notAfter: Date) {
+    const sent = (await repo.sentWarnings(db, fingerprint, organisationId)).map((r) => r.days_before);
     return expiryWarningDue(notAfter, clock.now(), sent);
   }
 
@@ -45,13 +46,15 @@ export function createExpiryWarnings(options: ExpiryOptions) {
       const result = parseCheckResult(row.result);
       for (const endpoint of result?.outbound.endpoints ?? []) {
         const cert = endpoint.serverCertificate;
-        // One certificate served by both endpoints (or several stations) is one warning.
-        if (cert === undefined || seen.has(cert.fingerprintSha256)) continue;
-        seen.add(cert.fingerprintSha256);
-        const warning = await due(cert.fingerprintSha256, new Date(cert.notAfter));
+        // One certificate served by both endpoints (or several stations of the organisation) is one
+        // warning to the organisation; another organisation's stations serving it get their own.
+        if (cert === undefined || seen.has(`${row.organisation_id}:${cert.fingerprintSha256}`)) continue;
+        seen.add(`${row.organisation_id}:${cert.fingerprintSha256}`);
+        const warning = await due(row.organisation_id, cert.fingerprintSha256, new Date(cert.notAfter));
         if (warning === undefined) continue;
         const queued = await db.transaction().execute(async (trx) => {
-          if (!(await repo.claimWarning(trx, cert.fingerprintSha256, warning.daysBefore, clock.now()))) return false;
+          const claim = { organisationId: row.organisation_id, fingerprint: cert.fingerprintSha256, daysBefore: warning.daysBefore };
+          if (!(await repo.claimWarning(trx, claim, clock.now()))) return false;
           await mailReferents(trx, {
             template: 'certificate_expiring',
             organisationId: row.organisation_id,
@@ -76,10 +79,11 @@ export function createExpiryWarnings(options: ExpiryOptions) {
 
   async function platform(out: string[]): Promise<void> {
     for (const { env, info } of await options.platformCertificates()) {
-      const warning = await due(info.fingerprintSha256, info.notAfter);
+      const warning = await due(repo.ADMINISTRATORS_WARNED, info.fingerprintSha256, info.notAfter);
       if (warning === undefined) continue;
       const queued = await db.transaction().execute(async (trx) => {
-        if (!(await repo.claimWarning(trx, info.fingerprintSha256, warning.daysBefore, clock.now()))) return false;
+        const claim = { organisationId: repo.ADMINISTRATORS_WARNED, fingerprint: info.fingerprintSha256, daysBefore: warning.daysBefore };
+        if (!(await repo.claimWarning(trx, claim, clock.now()))) return false;
         await enqueueEmailToAdmins(trx, {
           template: 'certificate_expiring',
           subjectType: 'platform_certificate',

@@ -202,15 +202,27 @@ export function latestChecks(db: Kysely<Database>) {
     .execute();
 }
 
-export function sentWarnings(db: Kysely<Database>, fingerprint: string) {
-  return db.selectFrom('certificate_warnings').select('days_before').where('fingerprint_sha256', '=', fingerprint).execute();
+/** Whom an expiry warning is for: an organisation's referents (its id), or the administrators (''). */
+export const ADMINISTRATORS_WARNED = '';
+
+export function sentWarnings(db: Kysely<Database>, fingerprint: string, organisationId: string) {
+  return db
+    .selectFrom('certificate_warnings')
+    .select('days_before')
+    .where('organisation_id', '=', organisationId)
+    .where('fingerprint_sha256', '=', fingerprint)
+    .execute();
 }
 
-/** Records a warning as sent; false when another instance (or an earlier run) sent it already. */
-export async function claimWarning(trx: Kysely<Database>, fingerprint: string, daysBefore: number, now: Date): Promise<boolean> {
+/** Records a warning to `organisationId` as sent; false when another instance (or an earlier run) sent it already. */
+export async function claimWarning(
+  trx: Kysely<Database>,
+  warning: { organisationId: string; fingerprint: string; daysBefore: number },
+  now: Date,
+): Promise<boolean> {
   const inserted = await trx
     .insertInto('certificate_warnings')
-    .values({ fingerprint_sha256: fingerprint, days_before: daysBefore, sent_at: now })
+    .values({ organisation_id: warning.organisationId, fingerprint_sha256: warning.fingerprint, days_before: warning.daysBefore, sent_at: now })
     .onConflict((oc) => oc.doNothing())
     .returning('days_before')
     .executeTakeFirst();
