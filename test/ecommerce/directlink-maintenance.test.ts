@@ -20,6 +20,7 @@ const acquirer: Acquirer = {
   authorise: (r) => twin.authorise(r),
   completeChallenge: (r) => twin.completeChallenge(r),
   status: (ref) => twin.status(ref),
+  operationStatus: (ref) => twin.operationStatus(ref),
   maintain: async (r) => {
     const hold = r.kind === 'capture' ? held : undefined;
     if (hold) {
@@ -360,6 +361,44 @@ test('stranded operations that must stay pending (their merchant no longer activ
       ['pop_idle_1', 91],
       ['pop_idle_2', 91],
     ],
+  );
+});
+
+test('the acquirer\u2019s operation status settles an operation of unknown outcome: processed → 9 with its feedback, then refundable; never received → 93, the reservation and the order\u2019s status given back', async () => {
+  const operations = t.services.hostedPage.operations;
+  // Only this test's operations: earlier tests leave others uncertain.
+  const since = new Date();
+  const window = () => ({ since, before: new Date(Date.now() + 1000) });
+
+  const payId = await authorise('mt-late-done');
+  faults.maintain = 'lose_answer_done';
+  assert.equal((await maintain(payId, 'SAL', '600')).get('STATUS'), '92');
+  delete faults.maintain;
+  faults.operationStatus = 'unknown';
+  assert.equal(await operations.settleUncertain(window()), 0, 'while the acquirer cannot tell, it waits');
+  delete faults.operationStatus;
+  assert.equal(await operations.settleUncertain(window()), 1);
+  assert.equal(await operations.settleUncertain(window()), 0, 'settled once');
+  assert.deepEqual(brief(await query(payId, '1')), { sub: '1', status: '9', ncError: '0', amount: '6' });
+  assert.equal((await query(payId)).get('STATUS'), '9');
+  const orderId = (await db.selectFrom('orders').select('id').where('pay_id', '=', Number(payId)).executeTakeFirstOrThrow()).id;
+  const feedback = await db.selectFrom('outbox').select('payload').where('subject_id', '=', orderId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+  const told = verifyFeedback(queryPairs((feedback.payload as { body: string }).body, 'latin1'), SHA_OUT, 'sha512', 'latin1');
+  assert.deepEqual([told.get('PAYIDSUB'), told.get('STATUS')], ['1', '9'], 'the merchant is told the capture went through');
+  assert.deepEqual(brief(await maintain(payId, 'RFD', '600')), { sub: '2', status: '8', ncError: '0', amount: '6' }, 'confirmed: refundable');
+
+  const other = await authorise('mt-late-none');
+  faults.maintain = 'throw';
+  assert.equal((await maintain(other, 'SAS', '600')).get('STATUS'), '92');
+  delete faults.maintain;
+  assert.equal((await query(other)).get('STATUS'), '92');
+  assert.equal(await operations.settleUncertain(window()), 1);
+  assert.deepEqual(brief(await query(other, '1')), { sub: '1', status: '93', ncError: '30001998', amount: '6' });
+  assert.equal((await query(other)).get('STATUS'), '5', 'the order reads its authorisation again');
+  assert.deepEqual(
+    brief(await maintain(other, 'SAS')),
+    { sub: '2', status: '9', ncError: '0', amount: '15' },
+    'the last capture (SAS) closed nothing: all of it can be captured',
   );
 });
 

@@ -166,7 +166,7 @@ describe('the reconciliation job', () => {
 
     clock.advance(RECONCILE_GRACE_MS);
     const outcome = await runJob();
-    assert.deepEqual(outcome.report, { settled: 1, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0 });
+    assert.deepEqual(outcome.report, { settled: 1, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0, operationsSettled: 0 });
     const row = await order(pay.orderId);
     assert.equal(row.status, OGONE_STATUS.PAYMENT_REQUESTED);
     assert.equal(row.acceptance, TEST_ACCEPTANCE);
@@ -224,10 +224,10 @@ describe('the reconciliation job', () => {
     faults.status = 'throw';
     try {
       clock.advance(RECONCILE_GRACE_MS);
-      assert.deepEqual((await runJob()).report, { settled: 0, uncertain: 0, waiting: 1, skipped: 0, operationsUncertain: 0 });
+      assert.deepEqual((await runJob()).report, { settled: 0, uncertain: 0, waiting: 1, skipped: 0, operationsUncertain: 0, operationsSettled: 0 });
       assert.equal((await order(pay.orderId)).status, OGONE_STATUS.BEING_PROCESSED);
       clock.advance(RECONCILE_MAX_AGE_MS - RECONCILE_GRACE_MS);
-      assert.deepEqual((await runJob()).report, { settled: 0, uncertain: 1, waiting: 0, skipped: 0, operationsUncertain: 0 });
+      assert.deepEqual((await runJob()).report, { settled: 0, uncertain: 1, waiting: 0, skipped: 0, operationsUncertain: 0, operationsSettled: 0 });
     } finally {
       delete faults.status;
     }
@@ -310,7 +310,7 @@ it('orders that must wait (their merchant no longer active) do not hide the orde
   const counting = { ...acquirer, status: (orderId: string) => (asked.push(orderId), acquirer.status(orderId)) };
   // Pages of two: the first holds only the idle merchant's orders, which stay at 99.
   const report = await createReconciliation({ db, clock, merchants: services.hostedPage.configs, acquirers: { test: counting }, batch: 2 }).run(clock.now());
-  assert.deepEqual(report, { settled: 1, uncertain: 0, waiting: 3, skipped: 0, operationsUncertain: 0 });
+  assert.deepEqual(report, { settled: 1, uncertain: 0, waiting: 3, skipped: 0, operationsUncertain: 0, operationsSettled: 0 });
   assert.equal((await order(behind.orderId)).status, OGONE_STATUS.PAYMENT_REQUESTED);
   for (const id of waiting) assert.equal((await order(id)).status, OGONE_STATUS.BEING_PROCESSED);
   assert.deepEqual(asked, [behind.orderId]);

@@ -86,6 +86,17 @@ export interface MaintenanceRequest {
 /** `done`: processed; `refused`: the acquirer declined it (nothing moved). A lost answer is a throw or a timeout. */
 export type MaintenanceResult = { readonly outcome: 'done'; readonly reference: string } | { readonly outcome: 'refused'; readonly ncError: string };
 
+/**
+ * What the acquirer knows of a maintenance operation, by Varco's reference of it
+ * (MaintenanceRequest.operationRef): processed, declined, never received (nothing moved), or not yet
+ * known (ask again later). A query that cannot be answered at all throws.
+ */
+export type OperationStatus =
+  | { readonly state: 'done'; readonly reference: string }
+  | { readonly state: 'refused'; readonly ncError: string }
+  | { readonly state: 'not_found' }
+  | { readonly state: 'unknown' };
+
 export interface Acquirer {
   /** For logs and the order record, e.g. `test`. */
   readonly name: string;
@@ -96,4 +107,6 @@ export interface Acquirer {
   completeChallenge(request: CompleteChallengeRequest): Promise<AcquirerResult>;
   /** The status query, by Varco's reference of the order; used to settle interrupted payments. */
   status(orderRef: string): Promise<AcquirerStatus>;
+  /** The operation status query; used to settle operations whose answer was lost (uncertain). */
+  operationStatus(operationRef: string): Promise<OperationStatus>;
 }

@@ -69,56 +69,77 @@ export function capturedOf(o: OrderLedger): number {
   return o.operation === 'SAL' ? (o.authorised ? o.amount : 0) : o.captured;
 }
 
+/**
+ * What an accepted operation reserves on the order's totals: a function of its kind, OPERATION and
+ * amount only, so an operation settled long after it was asked (an unknown outcome the acquirer later
+ * reports declined) gives back exactly what it took.
+ */
+export function reservationOf(kind: MaintenanceKind, op: MaintenanceOperation, amount: number): LedgerChange {
+  const none = { captured: 0, refunded: 0, closeCapture: false, closeRefund: false };
+  switch (kind) {
+    case 'capture':
+      return { ...none, captured: amount, closeCapture: op === 'SAS' };
+    case 'refund':
+      return { ...none, refunded: amount, closeRefund: op === 'RFS' };
+    case 'cancel':
+      return { ...none, closeCapture: true, closeRefund: op === 'DES' };
+    case 'delete':
+      return { captured: 0, refunded: amount, closeCapture: true, closeRefund: true };
+    case 'renew':
+      return none;
+  }
+}
+
 const refuse = (ncError: string, reason: string): OperationVerdict => ({ ok: false, ncError, reason });
-const accept = (kind: MaintenanceKind, amount: number, change: Partial<LedgerChange> = {}): OperationVerdict => ({
+const accept = (kind: MaintenanceKind, op: MaintenanceOperation, amount: number): OperationVerdict => ({
   ok: true,
   kind,
   amount,
   statuses: OPERATION_STATUSES[kind],
-  change: { captured: 0, refunded: 0, closeCapture: false, closeRefund: false, ...change },
+  change: reservationOf(kind, op, amount),
 });
 
-function capture(o: OrderLedger, last: boolean, requested: number | undefined): OperationVerdict {
+function capture(o: OrderLedger, op: MaintenanceOperation, requested: number | undefined): OperationVerdict {
   if (o.operation === 'SAL') return refuse(NC_ERROR.ORIGINAL_STATUS, 'the payment is a sale (SAL): it is captured already');
   if (o.captureClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'the authorisation is closed (cancelled, or its last capture was made)');
   const remaining = o.amount - o.captured;
   const amount = requested ?? remaining;
   if (remaining <= 0 || amount > remaining) return refuse(NC_ERROR.CAPTURE_OVERFLOW, `at most ${remaining} may still be captured`);
-  return accept('capture', amount, { captured: amount, closeCapture: last });
+  return accept('capture', op, amount);
 }
 
 const unsettled = (done: 'refunded' | 'deleted'): string =>
   `a capture of this payment is still being processed or its outcome is unknown: it can be ${done} once the acquirer has confirmed it`;
 
-function refund(o: OrderLedger, last: boolean, requested: number | undefined): OperationVerdict {
+function refund(o: OrderLedger, op: MaintenanceOperation, requested: number | undefined): OperationVerdict {
   if (o.refundClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'refunds are closed (last refund made, or the payment was deleted)');
   const refundable = capturedOf(o) - o.refunded;
   const confirmed = refundable - o.capturesUnsettled;
   const amount = requested ?? confirmed;
   if (refundable <= 0 || amount > refundable) return refuse(NC_ERROR.REFUND_OVERFLOW, `at most ${Math.max(0, refundable)} may still be refunded`);
   if (amount <= 0 || amount > confirmed) return refuse(NC_ERROR.ORIGINAL_STATUS, unsettled('refunded'));
-  return accept('refund', amount, { refunded: amount, closeRefund: last });
+  return accept('refund', op, amount);
 }
 
 /** DEL/DES: the uncaptured remainder is released; with nothing left, a payment never refunded is deleted. */
-function cancel(o: OrderLedger, close: boolean, requested: number | undefined): OperationVerdict {
+function cancel(o: OrderLedger, op: MaintenanceOperation, requested: number | undefined): OperationVerdict {
   const remaining = o.operation === 'RES' && !o.captureClosed ? o.amount - o.captured : 0;
   if (remaining > 0) {
     if (requested !== undefined && requested !== remaining)
       return refuse(NC_ERROR.DATA_VALIDATION, `a cancellation releases the whole remaining authorisation (${remaining})`);
-    return accept('cancel', remaining, { closeCapture: true, closeRefund: close });
+    return accept('cancel', op, remaining);
   }
   const captured = capturedOf(o);
   if (captured === 0 || o.refunded > 0 || o.refundClosed) return refuse(NC_ERROR.ORIGINAL_STATUS, 'nothing is left to cancel: refund instead');
   if (o.capturesUnsettled > 0) return refuse(NC_ERROR.ORIGINAL_STATUS, unsettled('deleted'));
   if (requested !== undefined && requested !== captured) return refuse(NC_ERROR.DATA_VALIDATION, `deleting the payment takes its whole amount (${captured})`);
-  return accept('delete', captured, { refunded: captured, closeCapture: true, closeRefund: true });
+  return accept('delete', op, captured);
 }
 
-function renew(o: OrderLedger): OperationVerdict {
+function renew(o: OrderLedger, op: MaintenanceOperation): OperationVerdict {
   const remaining = o.operation === 'RES' && !o.captureClosed ? o.amount - o.captured : 0;
   if (remaining <= 0) return refuse(NC_ERROR.ORIGINAL_STATUS, 'no open authorisation to renew');
-  return accept('renew', remaining);
+  return accept('renew', op, remaining);
 }
 
 /** The verdict for `op` with AMOUNT `requested` (minor units; undefined when not sent). */
@@ -128,14 +149,14 @@ export function decideOperation(o: OrderLedger, op: MaintenanceOperation, reques
   switch (op) {
     case 'SAL':
     case 'SAS':
-      return capture(o, op === 'SAS', requested);
+      return capture(o, op, requested);
     case 'RFD':
     case 'RFS':
-      return refund(o, op === 'RFS', requested);
+      return refund(o, op, requested);
     case 'DEL':
     case 'DES':
-      return cancel(o, op === 'DES', requested);
+      return cancel(o, op, requested);
     case 'REN':
-      return renew(o);
+      return renew(o, op);
   }
 }

@@ -11,10 +11,13 @@ export type OperationRow = Selectable<Database['payment_operations']>;
 export type ActorType = 'api_user' | 'subscription' | 'referent' | 'admin' | 'cli' | 'system';
 
 /** The order's totals, locked for the rest of the transaction; undefined when there is no such order. */
-export async function lockLedger(trx: Kysely<Database>, orderId: string): Promise<(OrderLedger & { lastPayIdSub: number }) | undefined> {
+export async function lockLedger(
+  trx: Kysely<Database>,
+  orderId: string,
+): Promise<(OrderLedger & { lastPayIdSub: number; status: number; ncError: string | null }) | undefined> {
   const row = await trx
     .selectFrom('orders')
-    .select(['operation', 'paid_at', 'amount', 'captured', 'refunded', 'capture_closed', 'refund_closed', 'last_pay_id_sub'])
+    .select(['operation', 'paid_at', 'amount', 'captured', 'refunded', 'capture_closed', 'refund_closed', 'last_pay_id_sub', 'status', 'nc_error'])
     .where('id', '=', orderId)
     .forUpdate()
     .executeTakeFirst();
@@ -37,6 +40,8 @@ export async function lockLedger(trx: Kysely<Database>, orderId: string): Promis
     refundClosed: row.refund_closed,
     capturesUnsettled: Number(unsettled.amount),
     lastPayIdSub: row.last_pay_id_sub,
+    status: row.status,
+    ncError: row.nc_error,
   };
 }
 
@@ -56,7 +61,7 @@ export async function applyChange(trx: Kysely<Database>, orderId: string, change
     .execute();
 }
 
-export async function setOrderStatus(trx: Kysely<Database>, orderId: string, status: number, ncError: string, now: Date): Promise<void> {
+export async function setOrderStatus(trx: Kysely<Database>, orderId: string, status: number, ncError: string | null, now: Date): Promise<void> {
   await trx.updateTable('orders').set({ status, nc_error: ncError, updated_at: now }).where('id', '=', orderId).execute();
 }
 
@@ -69,6 +74,8 @@ export interface NewOperation {
   status: number;
   actorType: ActorType;
   actorId: string | null;
+  /** The order's status and NCERROR when it was asked: what the order reads again if it is declined after being uncertain. */
+  orderBefore: { status: number; ncError: string | null };
   now: Date;
 }
 
@@ -85,6 +92,8 @@ export async function insertOperation(trx: Kysely<Database>, o: NewOperation): P
       nc_error: '0',
       actor_type: o.actorType,
       actor_id: o.actorId,
+      order_status_before: o.orderBefore.status,
+      order_nc_error_before: o.orderBefore.ncError,
       created_at: o.now,
       updated_at: o.now,
     })
@@ -113,16 +122,32 @@ export function listOperations(db: Kysely<Database>, orderId: string) {
 /** The statuses of an operation still waiting for the acquirer's answer (91, 81, 61, 71, 51). */
 const PENDING = Object.values(OPERATION_STATUSES).map((s) => s.pending);
 
+/** The statuses of an operation of unknown outcome (92, 82, 62, 72, 52). */
+const UNCERTAIN = Object.values(OPERATION_STATUSES).map((s) => s.uncertain);
+
+type Cursor = { updatedAt: Date; id: string };
+
+/** Operations in `statuses` last changed in [since, before), oldest first; with `after`, those past that row. */
+function listIn(db: Kysely<Database>, statuses: number[], window: { since?: Date; before: Date }, limit: number, after?: Cursor) {
+  let rows = db.selectFrom('payment_operations').selectAll().where('status', 'in', statuses).where('updated_at', '<', window.before);
+  if (window.since) rows = rows.where('updated_at', '>=', window.since);
+  if (after) rows = rows.where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(after.updatedAt, after.id)));
+  return rows.orderBy('updated_at').orderBy('id').limit(limit).execute();
+}
+
 /**
  * Operations still waiting for the acquirer's answer since before `before`: their call ended long ago (it
  * is bounded), so the process that made it stopped before recording the answer. Oldest first; with
  * `after` (the last row of the previous page), those past it.
  */
-export function listStrandedOperations(db: Kysely<Database>, before: Date, limit: number, after?: { updatedAt: Date; id: string }) {
-  let stranded = db.selectFrom('payment_operations').selectAll().where('status', 'in', PENDING).where('updated_at', '<', before);
-  if (after) stranded = stranded.where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(after.updatedAt, after.id)));
-  return stranded.orderBy('updated_at').orderBy('id').limit(limit).execute();
-}
+export const listStrandedOperations = (db: Kysely<Database>, before: Date, limit: number, after?: Cursor) => listIn(db, PENDING, { before }, limit, after);
+
+/**
+ * Operations of unknown outcome that became so between `since` and `before` (an unanswered status query
+ * does not touch the row), oldest first. Older ones are left to the merchant and the acquirer (docs/adr/0022).
+ */
+export const listUncertainOperations = (db: Kysely<Database>, since: Date, before: Date, limit: number, after?: Cursor) =>
+  listIn(db, UNCERTAIN, { since, before }, limit, after);
 
 /** An operation's status, read under its order's lock (lockLedger). */
 export async function operationStatus(trx: Kysely<Database>, id: string): Promise<number | undefined> {

@@ -20,7 +20,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
 import type { Acquirer, MaintenanceKind, MaintenanceResult } from './acquirer.ts';
 import { INTERRUPTED, withDeadline, type CallLogger } from './acquirer.call.ts';
-import { decideOperation, OPERATION_STATUSES, type LedgerChange, type OperationStatuses } from './operations.policy.ts';
+import { decideOperation, OPERATION_STATUSES, reservationOf, type LedgerChange, type OperationStatuses } from './operations.policy.ts';
 import { enqueueOperationFeedback } from './operations.feedback.ts';
 import { visitPages } from '../../kernel/pages.ts';
 import * as ops from './operations.repository.ts';
@@ -120,6 +120,7 @@ export function createOperationsService(options: OperationsServiceOptions) {
         status: verdict.statuses.pending,
         actorType: actor.type,
         actorId: actor.id,
+        orderBefore: { status: ledger.status, ncError: ledger.ncError },
         now,
       });
       if (options.audit && (actor.type === 'referent' || actor.type === 'admin' || actor.type === 'cli')) {
@@ -138,12 +139,23 @@ export function createOperationsService(options: OperationsServiceOptions) {
     });
   }
 
-  /** Step 3: the final status, the reservation given back on a refusal, the feedback. False when it was settled already. */
-  async function settle(order: OrderRecord, config: MerchantConfig, r: Reserved, answer: MaintenanceResult | typeof INTERRUPTED): Promise<boolean> {
+  /**
+   * Step 3: the final status, the reservation given back on a refusal, the feedback. False when the
+   * operation is no longer at `from`'s status (settled already). `from` is `uncertain` when the acquirer's
+   * operation status query answers long after the call: a refusal then also puts back the order's
+   * status from before the operation (`orderBefore`), unless a later operation has changed it since.
+   */
+  async function settle(
+    order: OrderRecord,
+    config: MerchantConfig,
+    r: Reserved,
+    answer: MaintenanceResult | typeof INTERRUPTED,
+    from: { status: 'pending' } | { status: 'uncertain'; orderBefore: { status: number; ncError: string | null } | null } = { status: 'pending' },
+  ): Promise<boolean> {
     return db.transaction().execute(async (trx) => {
       const ledger = await ops.lockLedger(trx, order.id);
       // Settled once: by its own call, or (that process gone) by settleStranded, whichever locks first.
-      if ((await ops.operationStatus(trx, r.id)) !== r.statuses.pending) return false;
+      if ((await ops.operationStatus(trx, r.id)) !== r.statuses[from.status]) return false;
       const now = clock.now();
       const status = answer === INTERRUPTED ? r.statuses.uncertain : answer.outcome === 'done' ? r.statuses.done : r.statuses.refused;
       const ncError = answer === INTERRUPTED ? NC_ERROR.STATUS_UNKNOWN : answer.outcome === 'done' ? NC_ERROR.OK : answer.ncError;
@@ -151,8 +163,11 @@ export function createOperationsService(options: OperationsServiceOptions) {
       // the status of its captures and refunds (a plugin reading 6 would mark a paid order cancelled).
       // Confirmed captures only: one still at the acquirer may yet be declined, leaving nothing paid.
       const keepsPaidStatus = r.kind === 'cancel' && ledger !== undefined && ledger.captured - ledger.capturesUnsettled > 0;
-      if (answer !== INTERRUPTED && answer.outcome === 'refused') await ops.applyChange(trx, order.id, r.change, -1, now);
-      else if (!keepsPaidStatus) await ops.setOrderStatus(trx, order.id, status, ncError, now);
+      if (answer !== INTERRUPTED && answer.outcome === 'refused') {
+        await ops.applyChange(trx, order.id, r.change, -1, now);
+        const before = from.status === 'uncertain' ? from.orderBefore : null;
+        if (before && ledger?.status === r.statuses.uncertain) await ops.setOrderStatus(trx, order.id, before.status, before.ncError, now);
+      } else if (!keepsPaidStatus) await ops.setOrderStatus(trx, order.id, status, ncError, now);
       const payment = { status, ncError, payId: String(order.payId), payIdSub: String(r.payIdSub), date: now, ...(order.card ? { card: order.card } : {}) };
       const messageId = await enqueueOperationFeedback(trx, order, config, payment, r.amount);
       const acquirerRef = answer !== INTERRUPTED && answer.outcome === 'done' ? answer.reference : null;
@@ -160,6 +175,42 @@ export function createOperationsService(options: OperationsServiceOptions) {
       return true;
     });
   }
+
+  /** A stored operation with its order and the merchant's active settings; undefined (logged) when those are gone. */
+  async function reload(row: ops.OperationRow, phase: 'pending' | 'uncertain') {
+    const kind = (Object.keys(OPERATION_STATUSES) as MaintenanceKind[]).find((k) => OPERATION_STATUSES[k][phase] === row.status);
+    const order = await findOrder(db, row.order_id);
+    const config = order && (await options.merchants.configFor(pspidOf(order), order.env));
+    if (!kind || !order || !config || config.merchantId !== order.merchantId) {
+      options.logger?.warn({ orderId: row.order_id, payIdSub: row.pay_id_sub }, `${phase} operation has no active merchant settings; it stays ${phase}`);
+      return undefined;
+    }
+    const amount = Number(row.amount);
+    const reserved: Reserved = {
+      id: row.id,
+      payIdSub: row.pay_id_sub,
+      amount,
+      kind,
+      statuses: OPERATION_STATUSES[kind],
+      change: reservationOf(kind, row.operation, amount),
+    };
+    return { order, config, reserved };
+  }
+
+  /** Settles one operation; one that cannot be settled (its feedback not enqueued, say) must not stop the others. */
+  async function settleLogged(row: ops.OperationRow, ...args: Parameters<typeof settle>): Promise<boolean> {
+    try {
+      return await settle(...args);
+    } catch (error) {
+      options.logger?.warn(
+        { orderId: row.order_id, payIdSub: row.pay_id_sub, err: String(error).slice(0, 300) },
+        'operation not settled; trying again at the next run',
+      );
+      return false;
+    }
+  }
+
+  const cursorOf = (after: ops.OperationRow | undefined) => after && { updatedAt: after.updated_at, id: after.id };
 
   /**
    * Operations left waiting for the acquirer (91, 81, 61, 71, 51) since before `before` — the process that
@@ -170,34 +221,67 @@ export function createOperationsService(options: OperationsServiceOptions) {
   async function settleStranded(before: Date, pageSize = 100): Promise<number> {
     let settled = 0;
     // Page after page: operations left pending (no active settings, an error) do not hide the ones behind them.
-    const page = (after: { updated_at: Date; id: string } | undefined) =>
-      ops.listStrandedOperations(db, before, pageSize, after && { updatedAt: after.updated_at, id: after.id });
-    await visitPages(page, pageSize, async (row) => {
-      const kind = (Object.keys(OPERATION_STATUSES) as MaintenanceKind[]).find((k) => OPERATION_STATUSES[k].pending === row.status);
-      const order = await findOrder(db, row.order_id);
-      const config = order && (await options.merchants.configFor(pspidOf(order), order.env));
-      if (!kind || !order || !config || config.merchantId !== order.merchantId) {
-        options.logger?.warn({ orderId: row.order_id, payIdSub: row.pay_id_sub }, 'stranded operation has no active merchant settings; it stays pending');
-        return;
-      }
-      const reserved: Reserved = {
-        id: row.id,
-        payIdSub: row.pay_id_sub,
-        amount: Number(row.amount),
-        kind,
-        statuses: OPERATION_STATUSES[kind],
-        change: { captured: 0, refunded: 0, closeCapture: false, closeRefund: false },
-      };
-      // One operation that cannot be settled (its feedback not enqueued, say) must not stop the others.
-      try {
-        if (await settle(order, config, reserved, INTERRUPTED)) settled += 1;
-      } catch (error) {
-        options.logger?.warn(
-          { orderId: row.order_id, payIdSub: row.pay_id_sub, err: String(error).slice(0, 300) },
-          'stranded operation not settled; trying again at the next run',
-        );
-      }
+    await visitPages(
+      (after: ops.OperationRow | undefined) => ops.listStrandedOperations(db, before, pageSize, cursorOf(after)),
+      pageSize,
+      async (row) => {
+        const found = await reload(row, 'pending');
+        if (found && (await settleLogged(row, found.order, found.config, found.reserved, INTERRUPTED))) settled += 1;
+      },
+    );
+    return settled;
+  }
+
+  /** The acquirer's word on an operation as a call's answer; undefined when it cannot tell yet (ask again later). */
+  async function askOperation(order: OrderRecord, operationRef: string, queryTimeoutMs: number): Promise<MaintenanceResult | undefined> {
+    const acquirer = options.acquirers[order.env];
+    if (!acquirer) return undefined;
+    const answer = await withDeadline(() => acquirer.operationStatus(operationRef), queryTimeoutMs, {
+      logger: options.logger,
+      context: { orderId: order.id, operationRef },
+      what: 'asking again at the next run',
     });
+    if (answer === INTERRUPTED) return undefined;
+    switch (answer.state) {
+      case 'done':
+        return { outcome: 'done', reference: answer.reference };
+      case 'refused':
+        return { outcome: 'refused', ncError: answer.ncError || NC_ERROR.ACQUIRER_REFUSED };
+      // The acquirer never received it: nothing moved, as a call refused for a technical reason.
+      case 'not_found':
+        return { outcome: 'refused', ncError: NC_ERROR.TECHNICAL_RETRY };
+      case 'unknown':
+        return undefined;
+    }
+  }
+
+  /**
+   * Operations of unknown outcome (92, 82, 62, 72, 52) that became so between `since` and `before`: the
+   * acquirer's operation status query settles them — processed (9, 8, 6, 7, 5) or declined / never received
+   * (93, 83, 63, 73, 2: the reservation given back, the order's earlier status put back) — with the
+   * merchant's feedback. While it cannot tell, they wait; past `since` they stay uncertain. Returns how many.
+   */
+  async function settleUncertain(
+    window: { since: Date; before: Date },
+    o: { pageSize?: number; queryTimeoutMs?: number; more?: () => boolean } = {},
+  ): Promise<number> {
+    const pageSize = o.pageSize ?? 100;
+    let settled = 0;
+    await visitPages(
+      (after: ops.OperationRow | undefined) => ops.listUncertainOperations(db, window.since, window.before, pageSize, cursorOf(after)),
+      pageSize,
+      async (row) => {
+        const found = await reload(row, 'uncertain');
+        const answer = found && (await askOperation(found.order, row.id, o.queryTimeoutMs ?? 10_000));
+        if (!found || !answer) return;
+        const from = {
+          status: 'uncertain' as const,
+          orderBefore: row.order_status_before === null ? null : { status: row.order_status_before, ncError: row.order_nc_error_before },
+        };
+        if (await settleLogged(row, found.order, found.config, found.reserved, answer, from)) settled += 1;
+      },
+      o.more,
+    );
     return settled;
   }
 
@@ -236,7 +320,7 @@ export function createOperationsService(options: OperationsServiceOptions) {
     return order ? (await ops.listOperations(db, order.id)).map(viewOf) : undefined;
   }
 
-  return { maintain, operation, list, settleStranded };
+  return { maintain, operation, list, settleStranded, settleUncertain };
 }
 
 export type OperationsService = ReturnType<typeof createOperationsService>;

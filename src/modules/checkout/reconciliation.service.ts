@@ -30,6 +30,8 @@ export const RECONCILE_QUERY_TIMEOUT_MS = 10_000;
 export const RECONCILE_BATCH = 100;
 /** A run reads another page only within this time (real time) from its start; the rest wait for the next run. */
 export const RECONCILE_RUN_BUDGET_MS = RECONCILE_EVERY_MS;
+/** How long after becoming uncertain an operation's outcome is still asked of the acquirer; then it is the merchant's to settle. */
+export const RECONCILE_OPERATION_MAX_AGE_MS = 24 * 60 * 60_000;
 
 export interface ReconciliationOptions {
   db: Kysely<Database>;
@@ -42,7 +44,10 @@ export interface ReconciliationOptions {
   batch?: number;
   logger?: { warn(obj: object, msg?: string): void };
   /** Maintenance operations (capture, refund…) left waiting for the acquirer by a process that stopped. */
-  operations?: { settleStranded(before: Date, pageSize?: number): Promise<number> };
+  operations?: {
+    settleStranded(before: Date, pageSize?: number): Promise<number>;
+    settleUncertain(window: { since: Date; before: Date }, o?: { pageSize?: number; queryTimeoutMs?: number; more?: () => boolean }): Promise<number>;
+  };
 }
 
 export interface ReconciliationReport {
@@ -56,6 +61,8 @@ export interface ReconciliationReport {
   skipped: number;
   /** Maintenance operations left waiting for the acquirer past the grace period, now uncertain. */
   operationsUncertain: number;
+  /** Maintenance operations of unknown outcome the acquirer's operation status query settled (done or declined). */
+  operationsSettled: number;
 }
 
 type Settlement = 'settled' | 'uncertain' | 'waiting' | 'skipped';
@@ -109,20 +116,25 @@ export function createReconciliation(options: ReconciliationOptions) {
    * not hide the ones behind them) while the run's time budget lasts.
    */
   async function run(now: Date): Promise<ReconciliationReport> {
-    const report: ReconciliationReport = { settled: 0, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0 };
+    const report: ReconciliationReport = { settled: 0, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0, operationsSettled: 0 };
     const before = new Date(now.getTime() - graceMs);
     const batch = options.batch ?? RECONCILE_BATCH;
     const started = performance.now();
+    const inBudget = (): boolean => performance.now() - started < RECONCILE_RUN_BUDGET_MS;
     await visitPages<OrderRecord>(
       (after) => listStranded(db, before, batch, after),
       batch,
       async (order) => {
         report[await reconcile(order, now)] += 1;
       },
-      () => performance.now() - started < RECONCILE_RUN_BUDGET_MS,
+      inBudget,
     );
     // An operation's call is bounded (30 s): one still pending past the grace period lost its process.
     report.operationsUncertain = (await options.operations?.settleStranded(before, batch)) ?? 0;
+    // Those of unknown outcome (the call's answer lost, or stranded just above at an earlier run): the
+    // acquirer's operation status query settles them, for a day.
+    const since = new Date(now.getTime() - RECONCILE_OPERATION_MAX_AGE_MS);
+    report.operationsSettled = (await options.operations?.settleUncertain({ since, before }, { pageSize: batch, queryTimeoutMs, more: inBudget })) ?? 0;
     return report;
   }
 

@@ -16,6 +16,7 @@ import type {
   CompleteChallengeRequest,
   MaintenanceRequest,
   MaintenanceResult,
+  OperationStatus,
 } from './acquirer.ts';
 import type { CardBrand } from './card.ts';
 
@@ -68,8 +69,12 @@ export interface TestAcquirerFaults {
   authorise?: 'throw' | 'lose_answer' | 'hang';
   completeChallenge?: 'throw' | 'lose_answer' | 'hang';
   status?: 'throw' | 'hang';
-  /** Maintenance: fail, never answer, or decline (NCERROR 30001001). */
-  maintain?: 'throw' | 'hang' | 'refuse';
+  /**
+   * Maintenance: fail before registering it, never answer, decline (NCERROR 30001001), or process it
+   * (`lose_answer_done`) or decline it (`lose_answer_refused`) and then fail as if the answer were lost.
+   */
+  maintain?: 'throw' | 'hang' | 'refuse' | 'lose_answer_done' | 'lose_answer_refused';
+  operationStatus?: 'throw' | 'unknown';
 }
 
 export interface TestAcquirerOptions {
@@ -115,6 +120,7 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
   const nextPayId = options.payIds ?? randomPayId;
   const faults = options.faults ?? {};
   const ledger = new Map<string, AcquirerStatus>();
+  const operations = new Map<string, MaintenanceResult>();
 
   function remember(orderRef: string, result: AcquirerResult): void {
     setBounded(ledger, orderRef, statusOf(result), TEST_LEDGER_SIZE);
@@ -139,10 +145,24 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
 
   /** Every maintenance is processed at once, as the platform's test environment settles them. */
   async function maintain(request: MaintenanceRequest): Promise<MaintenanceResult> {
-    if (faults.maintain === 'throw') throw new TestAcquirerFault('maintain');
-    if (faults.maintain === 'hang') return never();
-    if (faults.maintain === 'refuse') return { outcome: 'refused', ncError: NC_ERROR.ACQUIRER_REFUSED };
-    return { outcome: 'done', reference: `${request.kind}-${request.operationRef}` };
+    const fault = faults.maintain;
+    if (fault === 'throw') throw new TestAcquirerFault('maintain');
+    if (fault === 'hang') return never();
+    const result: MaintenanceResult =
+      fault === 'refuse' || fault === 'lose_answer_refused'
+        ? { outcome: 'refused', ncError: NC_ERROR.ACQUIRER_REFUSED }
+        : { outcome: 'done', reference: `${request.kind}-${request.operationRef}` };
+    setBounded(operations, request.operationRef, result, TEST_LEDGER_SIZE);
+    if (fault === 'lose_answer_done' || fault === 'lose_answer_refused') throw new TestAcquirerFault('maintain');
+    return result;
+  }
+
+  async function operationStatus(operationRef: string): Promise<OperationStatus> {
+    if (faults.operationStatus === 'throw') throw new TestAcquirerFault('operationStatus');
+    if (faults.operationStatus === 'unknown') return { state: 'unknown' };
+    const result = operations.get(operationRef);
+    if (!result) return { state: 'not_found' };
+    return result.outcome === 'done' ? { state: 'done', reference: result.reference } : { state: 'refused', ncError: result.ncError };
   }
 
   return {
@@ -151,6 +171,7 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
     authorise: (request) => faulty('authorise', request.orderRef, () => answerCard(request, nextPayId())),
     completeChallenge: (request) => faulty('completeChallenge', request.orderRef, () => completeChallenge(request)),
     status,
+    operationStatus,
   };
 }
 
