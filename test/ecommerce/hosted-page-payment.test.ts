@@ -245,6 +245,26 @@ describe('payment outcome and redirect', () => {
     assert.equal((await order(again.orderId)).attempts, 1);
   });
 
+  it('an order sent again starts clean: the previous attempt\u2019s NCERROR, acceptance and ALIAS are not reported for it', async () => {
+    const m = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '3' } });
+    const first = payLocation(await postEntry(app, signedOrder(m, 'clean-again', [['ALIAS', 'CLEAN-AGAIN-1']])));
+    assert.equal((await postCard(app, first, { number: '4000000000000002' })).statusCode, 303, 'a challenge');
+    assert.equal((await order(first.orderId)).alias, 'CLEAN-AGAIN-1', 'the card is kept under the alias');
+    // The customer leaves the challenge; the shop sends the order again, without ALIAS, and the card is refused.
+    const second = payLocation(await postEntry(app, signedOrder(m, 'clean-again')));
+    assert.equal((await order(second.orderId)).alias, null, 'the new request names no alias');
+    assert.equal((await postCard(app, second, { number: '4000000000000010' })).statusCode, 200);
+    assert.equal((await order(second.orderId)).status, 2);
+    assert.notEqual((await order(second.orderId)).nc_error, null);
+    const third = payLocation(await postEntry(app, signedOrder(m, 'clean-again')));
+    const fresh = await order(third.orderId);
+    assert.deepEqual([fresh.status, fresh.nc_error, fresh.acceptance, fresh.alias], [0, null, null, null], 'as a new order');
+    const { pairs } = landing(await postCard(app, third));
+    const told = verifyFeedback(pairs.slice(1));
+    assert.equal(told.get('STATUS'), '9');
+    assert.equal(told.has('ALIAS'), false, 'the paid attempt used no alias');
+  });
+
   it('failed authentication and refusals stay on the page while retries remain, then DECLINEURL', async () => {
     const m = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '2' } });
     const pay = payLocation(await postEntry(app, signedOrder(m, 'retry-1')));

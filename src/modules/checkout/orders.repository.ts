@@ -223,7 +223,9 @@ export interface NewOrder {
  * duplicates cannot both create a row. The new token replaces the old one, so a stale tab stops
  * working. An attempt that ended in a challenge nobody answered (46) is given back: it had no
  * outcome, and on the last allowed attempt the order would stay at 0 with no card form and its
- * merchant never told. Returns undefined when the ORDERID exists and was paid (or is being paid).
+ * merchant never told. What the earlier attempt left (card, NCERROR, acceptance, the alias its card was
+ * kept under) is cleared as on a new order: the new request decides whether an alias is used.
+ * Returns undefined when the ORDERID exists and was paid (or is being paid).
  */
 export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ id: string; created: boolean } | undefined> {
   const { order } = o;
@@ -235,7 +237,8 @@ export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ 
       amount = excluded.amount, currency = excluded.currency, language = excluded.language, operation = excluded.operation, channel = excluded.channel,
       request = excluded.request, page_token_hash = excluded.page_token_hash, status = ${OGONE_STATUS.INCOMPLETE}, challenge = NULL,
       attempts = CASE WHEN orders.status = ${OGONE_STATUS.WAITING_AUTHENTICATION} THEN greatest(orders.attempts - 1, 0) ELSE orders.attempts END,
-      card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, card_bin = NULL, updated_at = excluded.updated_at
+      card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, card_bin = NULL,
+      nc_error = NULL, acceptance = NULL, alias = NULL, updated_at = excluded.updated_at
     WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[]) OR (orders.status = ANY(${sql.val([...RETRYABLE_STATUSES])}::int[]) AND orders.attempts < ${o.maxAttempts})
     RETURNING id, (xmax = 0) AS created`.execute(db);
   return result.rows[0];
