@@ -55,3 +55,17 @@ test('a stored value that is not an argon2 hash verifies nothing', async () => {
   const cache = createPasswordCache({ verify: verifyPassword });
   assert.equal(await cache.check({ id: 'chn_two', passwordHash: 'not-a-hash' }, 'pwdpwdpwd'), false);
 });
+
+test('a verification that fails (argon2 out of memory, say) refuses this request only: no verdict is kept', async () => {
+  let failing = true;
+  const cache = createPasswordCache({
+    verify: async (hash, password) => {
+      if (failing) throw new Error('argon2: cannot allocate memory');
+      return verifyPassword(hash, password);
+    },
+  });
+  assert.equal(await cache.check(channel, 'pwdpwdpwd'), false);
+  failing = false;
+  assert.equal(await cache.check(channel, 'pwdpwdpwd'), true, 'the right password is verified again, not answered "wrong" from the cache');
+  assert.deepEqual(cache.size, { right: 1, wrong: 0 });
+});

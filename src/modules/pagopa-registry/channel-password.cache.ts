@@ -74,9 +74,11 @@ export function createPasswordCache(options: PasswordCacheOptions) {
     if (pending) return pending;
     const run = (async () => {
       verifications++;
-      const ok = await options.verify(channel.passwordHash, password).catch(() => false);
-      (ok ? right : wrong).add(key, channel.id);
-      return ok;
+      // A verification that throws (argon2 short of memory, say) refuses this request only: keeping it as
+      // "wrong" would refuse the right password on this instance until the entry aged out.
+      const ok = await options.verify(channel.passwordHash, password).catch(() => undefined);
+      if (ok !== undefined) (ok ? right : wrong).add(key, channel.id);
+      return ok === true;
     })().finally(() => running.delete(key));
     running.set(key, run);
     return run;
