@@ -2,7 +2,7 @@
 // try at once. Real CLI dispatcher, real workers of the container, a real HTTPS receiver, real PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { enqueueHttpMessage } from '../../src/modules/delivery/index.ts';
+import { enqueueHttpMessage, resendGivenUp } from '../../src/modules/delivery/index.ts';
 import { buildTestApp, testContainer } from '../support/app.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
@@ -110,4 +110,29 @@ test('--state dead revives dead messages, --since leaves older ones alone', asyn
   assert.equal(run.code, 0, run.stderr);
   assert.notEqual(await stateOf(recent), 'dead');
   assert.equal(await stateOf(old), 'dead');
+});
+
+test('one run revives each message once even when the receiver keeps failing (messages given up again during the run)', async () => {
+  const org = await createOrganisation(db);
+  const ids = [await givenUp(org), await givenUp(org), await givenUp(org)];
+  const noAudit = { append: async () => undefined } as never;
+  let revived = 0;
+  const total = await resendGivenUp(
+    db,
+    noAudit,
+    { state: 'exhausted', organisationId: org },
+    { type: 'cli', id: null },
+    {
+      now: () => new Date(),
+      batchSize: 2,
+      onBatch: async (n) => {
+        revived += n;
+        if (revived > 10) throw new Error(`the run keeps going: ${revived} revivals for ${ids.length} messages`);
+        // What the workers do with a receiver still down: the revived messages are given up again at once.
+        await db.updateTable('outbox').set({ state: 'exhausted' }).where('organisation_id', '=', org).where('state', '=', 'pending').execute();
+      },
+    },
+  );
+  assert.equal(total, 3);
+  assert.equal(revived, 3);
 });

@@ -6,9 +6,12 @@ import { queueCount, type QueueCount } from '../../kernel/home.ts';
 
 // Bulk resend (issue 17): after a receiver's outage, an operator gives every message that was given up
 // one more try at once. The message itself goes back to `pending`, due now, so its history (attempts,
-// the receipt or order that points at it) stays one story and running the command twice resends
-// nothing twice: a revived message is no longer in the state selected. A revived message that fails
-// again is given up again at once (its retries ran out before), and its owner is told again.
+// the receipt or order that points at it) stays one story. One run revives each message at most once:
+// it pages through the selection by id (keyset), so a revived message that fails again and is given up
+// again during the run (its retries ran out before, and its owner is told again) lies behind the
+// cursor and is not picked again; before, a receiver still failing kept the run going round, sending
+// to it and telling the owners each round (nineteenth session). A second run gives what is given up at
+// that moment one more try: nothing the first one revived and that has not failed again since.
 
 export const RESENDABLE_STATES = ['exhausted', 'dead'] as const;
 export type ResendableState = (typeof RESENDABLE_STATES)[number];
@@ -52,16 +55,22 @@ export async function resendGivenUp(
   audit: AuditLog,
   filter: ResendFilter,
   actor: ResendActor,
-  options: { now: () => Date; batchSize?: number; onBatch?: (revived: number) => void },
+  options: { now: () => Date; batchSize?: number; onBatch?: (revived: number) => void | Promise<void> },
 ): Promise<number> {
   const batchSize = options.batchSize ?? 500;
   let total = 0;
+  // The last id looked at: each batch reads only beyond it, so no message is revived twice in one run.
+  let after: string | null = null;
   for (;;) {
-    const ids = await db.transaction().execute(async (trx) => {
+    const batch: { ids: { id: string }[]; last: string | null } = await db.transaction().execute(async (trx) => {
       const now = options.now();
-      // SKIP LOCKED: a message a worker or another resend is touching is left to the next batch's look.
-      const chosen = await selected(trx, filter).select('id').orderBy('id').limit(batchSize).forUpdate().skipLocked().execute();
-      if (chosen.length === 0) return [];
+      // SKIP LOCKED: a message another transaction holds (another resend's batch, a resend from the portal)
+      // is left to it.
+      let query = selected(trx, filter).select('id');
+      if (after !== null) query = query.where('id', '>', after);
+      const chosen = await query.orderBy('id').limit(batchSize).forUpdate().skipLocked().execute();
+      const last = chosen.at(-1)?.id ?? null;
+      if (last === null) return { ids: [], last };
       const revived = await trx
         .updateTable('outbox')
         .set({ state: 'pending', next_attempt_at: now, lease_owner: null, lease_expires_at: null })
@@ -88,11 +97,12 @@ export async function resendGivenUp(
         },
       });
       await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, 'now')`.execute(trx);
-      return revived;
+      return { ids: revived, last };
     });
-    if (ids.length === 0) return total;
-    total += ids.length;
-    options.onBatch?.(ids.length);
+    if (batch.last === null) return total;
+    after = batch.last;
+    total += batch.ids.length;
+    await options.onBatch?.(batch.ids.length);
   }
 }
 
