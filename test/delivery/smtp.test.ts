@@ -170,3 +170,26 @@ test('a recipient the SMTP server refuses for good is given up at once; other me
     mailer.close();
   }
 });
+
+test('a sender the relay refuses at MAIL FROM with a 5xx (its configuration) is retried, not given up', async () => {
+  for (const [code, text] of [
+    [530, '5.7.0 Authentication required'],
+    [550, '5.7.1 Sender address rejected: not owned by user'],
+    [553, '5.7.1 Sender not allowed to relay'],
+  ] as const) {
+    const receiver = await startSmtpReceiver({ refuseSender: { code, text } });
+    const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false });
+    const worker = createOutboxWorker({ db, clock: systemClock, logger, workerId: `w-sender-${code}`, handlers: { email: createEmailHandler(mailer, {}) } });
+    try {
+      const id = await enqueue({ to: 'john@pay.test', template: 'subscription_reactivated', locale: 'en', params: SUBSCRIPTION });
+      assert.equal(await worker.runOnce(), 1);
+      const row = await db.selectFrom('outbox').select(['state', 'attempts', 'last_error']).where('id', '=', id).executeTakeFirstOrThrow();
+      assert.equal(row.state, 'pending', `${code} at MAIL FROM`);
+      assert.equal(row.attempts, 1);
+      assert.match(row.last_error ?? '', new RegExp(String(code)));
+    } finally {
+      mailer.close();
+      await receiver.stop();
+    }
+  }
+});

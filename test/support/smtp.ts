@@ -126,6 +126,8 @@ export interface SmtpReceiverOptions {
   delayMs?: number;
   /** Recipients refused with 550 at RCPT TO. */
   refuse?: (address: string) => boolean;
+  /** Every sender refused at MAIL FROM with this reply (a relay's misconfiguration: 530 authentication required, 553 not allowed to relay). */
+  refuseSender?: { code: number; text: string };
   /** Offer AUTH (any user and password is accepted and recorded in authAttempts), even without TLS. */
   auth?: boolean;
   /** Offer STARTTLS with this certificate (or, with `implicitTls`, speak TLS from the first byte). */
@@ -158,6 +160,10 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
         onAuth(auth, session, callback) {
           authAttempts.push({ username: auth.username ?? '', secure: session.secure === true });
           callback(null, { user: auth.username });
+        },
+        onMailFrom(_address, _session, callback) {
+          if (options.refuseSender) return callback(Object.assign(new Error(options.refuseSender.text), { responseCode: options.refuseSender.code }));
+          callback();
         },
         onRcptTo(address, _session, callback) {
           if (options.refuse?.(address.address)) {

@@ -137,9 +137,11 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
         return { ok: true };
       } catch (error) {
         const e = error as SmtpError;
-        // Only a recipient refused with a 5xx reply is final; a 5xx elsewhere (say, failed authentication)
-        // is a configuration problem an operator can fix, so those messages keep being retried.
-        const permanent = e.code === 'EENVELOPE' && typeof e.responseCode === 'number' && e.responseCode >= 500;
+        // Only a recipient refused with a 5xx reply at RCPT TO is final (each message has one recipient). A
+        // 5xx elsewhere — failed authentication, or the sender refused at MAIL FROM (530, 550, 553) or DATA
+        // refused, which nodemailer also reports as EENVELOPE (e.command says where) — is the relay's
+        // configuration an operator can fix, so those messages keep being retried (nineteenth session).
+        const permanent = e.code === 'EENVELOPE' && e.command === 'RCPT TO' && typeof e.responseCode === 'number' && e.responseCode >= 500;
         const detail = (tlsRefusal(e, connection) ?? `${e.code ? `${e.code}: ` : ''}${e.message}`).replace(/\s+/g, ' ').slice(0, 500);
         return { ok: false, error: detail, permanent, ...(typeof e.responseCode === 'number' ? { statusCode: e.responseCode } : {}) };
       }
