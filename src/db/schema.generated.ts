@@ -242,6 +242,7 @@ export interface Outbox {
   state: Generated<"pending" | "held" | "delivered" | "dead" | "exhausted">;
   subject_id: string | null;
   subject_type: string | null;
+  superseded_by: string | null;
 }
 
 export interface OutboxAttempts {

@@ -2,7 +2,7 @@
 // try at once. Real CLI dispatcher, real workers of the container, a real HTTPS receiver, real PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { enqueueHttpMessage, resendGivenUp } from '../../src/modules/delivery/index.ts';
+import { countResendable, enqueueHttpMessage, resendGivenUp, resendHttpMessage } from '../../src/modules/delivery/index.ts';
 import { buildTestApp, testContainer } from '../support/app.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
@@ -135,4 +135,17 @@ test('one run revives each message once even when the receiver keeps failing (me
   );
   assert.equal(total, 3);
   assert.equal(revived, 3);
+});
+
+test('a message resent from the portal is superseded: no longer given up, and resend all leaves it alone', async () => {
+  const org = await createOrganisation(db);
+  const old = await givenUp(org);
+  const again = await resendHttpMessage(db, old, { type: 'order', id: 'ord_resend' });
+  assert.ok(again);
+  const row = await db.selectFrom('outbox').select(['state', 'superseded_by']).where('id', '=', old).executeTakeFirstOrThrow();
+  assert.deepEqual(row, { state: 'exhausted', superseded_by: again }, 'its history stays, naming its replacement');
+  assert.equal(await countResendable(db, { state: 'exhausted', organisationId: org }), 0, 'not counted as given up');
+  const noAudit = { append: async () => undefined } as never;
+  assert.equal(await resendGivenUp(db, noAudit, { state: 'exhausted', organisationId: org }, { type: 'cli', id: null }, { now: () => new Date() }), 0);
+  assert.equal(await stateOf(old), 'exhausted', 'its event goes once more only through its replacement');
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { countResendable } from '../../src/modules/delivery/index.ts';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
 import { buildTestApp, startTestWorkers } from '../support/app.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
@@ -79,6 +80,12 @@ test('exhausted deliveries: the receipt is marked not delivered and each enabled
   const after = await services.receipts.get({ admin: true }, id ?? '');
   assert.equal(after?.attemptLog.at(-1)?.result, 'delivered');
   assert.notEqual(after?.attemptLog.at(-1)?.outboxMessageId, receipt.attemptLog[0]?.outboxMessageId, 'a new delivery, with its own schedule');
+  // The given-up message is superseded: not in the back office's given-up queue, and "resend all" does not
+  // send paSendRT of this delivered receipt again.
+  const oldMessage = receipt.attemptLog[0]?.outboxMessageId ?? '';
+  const superseded = await db.selectFrom('outbox').select(['state', 'superseded_by']).where('id', '=', oldMessage).executeTakeFirstOrThrow();
+  assert.deepEqual(superseded, { state: 'exhausted', superseded_by: after?.attemptLog.at(-1)?.outboxMessageId });
+  assert.equal(await countResendable(db, { state: 'exhausted', channel: 'soap' }), 0);
 });
 
 test('an institution Varco does not know (no organisation, no station): administrators are told instead', async () => {

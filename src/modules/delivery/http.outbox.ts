@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import { OUTBOX_CHANNEL, recordAttempt } from './outbox.repository.ts';
+import { markSuperseded } from './outbox.messages.ts';
 import { decideRetry } from './retry.policy.ts';
 import type { DeliveryOutcome } from './worker.ts';
 
@@ -197,7 +198,8 @@ export async function httpMessagesFor(db: Kysely<Database>, subjectType: string,
 
 /**
  * Sends a message about a subject again: a new message (its own attempts and retry schedule)
- * with the same payload and event id. Undefined when no such message exists for that subject.
+ * with the same payload and event id; the old one, if given up, is marked superseded (markSuperseded).
+ * Undefined when no such message exists for that subject.
  */
 export async function resendHttpMessage(db: Kysely<Database>, messageId: string, subject: { type: string; id: string }): Promise<string | undefined> {
   if (!isId(messageId, 'msg')) return undefined;
@@ -213,6 +215,7 @@ export async function resendHttpMessage(db: Kysely<Database>, messageId: string,
     if (!row || !isHttpMessage(row.payload)) return undefined;
     const id = newId('msg');
     await insertHttp(trx, id, row.payload, { organisationId: row.organisation_id, subjectType: subject.type, subjectId: subject.id });
+    await markSuperseded(trx, messageId, id);
     return id;
   });
 }

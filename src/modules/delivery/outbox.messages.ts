@@ -16,6 +16,8 @@ export interface OutboxMessageInput {
   subjectId: string;
   /** The message's id when the caller recorded it before enqueueing (from newOutboxMessageId); a new one otherwise. */
   id?: string;
+  /** A resend: the given-up message this one replaces (markSuperseded). */
+  supersedes?: string;
 }
 
 /** An id for a message the caller enqueues later in the same transaction (enqueueOutboxMessage's `id`). */
@@ -34,7 +36,17 @@ export async function enqueueOutboxMessage(trx: Kysely<Database>, input: OutboxM
     subjectType: input.subjectType,
     subjectId: input.subjectId,
   });
+  if (input.supersedes !== undefined) await markSuperseded(trx, input.supersedes, id);
   return id;
+}
+
+/**
+ * A given-up message (`exhausted` or `dead`) replaced by a resend names its replacement: it keeps its
+ * final state and history, but the back office's given-up queue and the bulk resend (outbox.resend.ts)
+ * skip it, so the same event (or receipt) is not delivered again by "resend all" (nineteenth session).
+ */
+export async function markSuperseded(trx: Kysely<Database>, id: string, by: string): Promise<void> {
+  await trx.updateTable('outbox').set({ superseded_by: by }).where('id', '=', id).where('state', 'in', ['exhausted', 'dead']).execute();
 }
 
 export type OutboxMessageState = 'pending' | 'leased' | 'held' | 'delivered' | 'dead' | 'exhausted' | 'missing';

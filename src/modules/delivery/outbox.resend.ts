@@ -39,7 +39,8 @@ export async function countResendable(db: Kysely<Database>, filter: ResendFilter
 }
 
 function selected(db: Kysely<Database>, filter: ResendFilter) {
-  let query = db.selectFrom('outbox').where('state', '=', filter.state);
+  // A message replaced by a resend from the portal or the receipts page is not given up any more.
+  let query = db.selectFrom('outbox').where('state', '=', filter.state).where('superseded_by', 'is', null);
   if (filter.channel) query = query.where('channel', '=', filter.channel);
   if (filter.organisationId) query = query.where('organisation_id', '=', filter.organisationId);
   if (filter.since) query = query.where('created_at', '>=', filter.since);

@@ -152,6 +152,7 @@ export function createReceiptsService(options: ReceiptsServiceOptions): Receipts
           organisationId: row.recipient_organisation_id,
           subjectType: 'pagopa_receipt',
           subjectId: id,
+          supersedes: row.outbox_message_id,
         });
         await repo.restart(trx, id, outboxMessageId);
       }
