@@ -180,16 +180,31 @@ function checkValue(spec: SettingSpec, value: string): void {
 }
 
 /**
+ * The only query parameters an SMTP URL may carry: a private CA (its PEM file) and the name the relay's
+ * certificate must carry. Nothing that weakens the check: the certificate is always verified, with TLS
+ * 1.2 or later (tls.rejectUnauthorized=false or tls.minVersion=TLSv1 were accepted before the
+ * nineteenth session; docs/security.md 16).
+ */
+export const SMTP_URL_PARAMETERS: readonly string[] = ['tls.ca', 'tls.servername'];
+
+/** Why a query parameter of an SMTP URL is refused (the mailer and the configuration say the same). */
+export function smtpParameterRefusal(name: string): string | undefined {
+  if (SMTP_URL_PARAMETERS.includes(name)) return undefined;
+  return `has the parameter "${name}"; only tls.ca (a private CA's PEM file) and tls.servername are supported: the SMTP server's certificate is always verified, with TLS 1.2 or later`;
+}
+
+/**
  * VARCO_SMTP_URL against VARCO_SMTP_REQUIRE_TLS. Credentials over smtp:// with the requirement off
  * is refused at start rather than quietly overridden: the mailer sends credentials only over TLS
  * whatever the setting says (src/modules/delivery/smtp.mailer.ts), so `false` there would be a
- * promise Varco does not keep. Only tls.* query parameters are understood (the mailer refuses others).
+ * promise Varco does not keep. Only tls.ca and tls.servername are understood (the mailer refuses others).
  */
 function checkSmtp(url: string | undefined, requireTls: boolean): void {
   if (url === undefined) return;
   const parsed = new URL(url);
   for (const name of parsed.searchParams.keys()) {
-    if (!name.startsWith('tls.')) throw new ConfigError('VARCO_SMTP_URL', `has the parameter "${name}"; only tls.* parameters are supported`);
+    const refusal = smtpParameterRefusal(name);
+    if (refusal !== undefined) throw new ConfigError('VARCO_SMTP_URL', refusal);
   }
   const ca = parsed.searchParams.get('tls.ca');
   if (ca !== null && !ca.startsWith('-----BEGIN')) {

@@ -124,7 +124,7 @@ export const SETTINGS = [
     default: undefined,
     protocols: ['smtp:', 'smtps:'],
     meaning:
-      "SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…:465`). Only `tls.*` parameters are accepted, e.g. `?tls.ca=/etc/varco/mail-ca.pem` (a private CA's PEM file) or `?tls.servername=mail.example.org`. Unset: nothing is sent; e-mails wait in the outbox and administrators read them on the back office Mail page.",
+      "SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…:465`). Only two parameters are accepted: `?tls.ca=/etc/varco/mail-ca.pem` (a private CA's PEM file) and `?tls.servername=mail.example.org`; the certificate is always verified, TLS 1.2 or later. Unset: nothing is sent; e-mails wait in the outbox and administrators read them on the back office Mail page.",
   },
   {
     env: 'VARCO_SMTP_REQUIRE_TLS',

@@ -118,5 +118,24 @@ test('the URL cannot turn TLS off, and credentials with VARCO_SMTP_REQUIRE_TLS=f
   // Over smtps:// the connection is TLS anyway: nothing contradicts.
   assert.equal(load({ VARCO_SMTP_URL: 'smtps://user:pass@mail.test:465', VARCO_SMTP_REQUIRE_TLS: 'false' }).smtpRequireTls, false);
   assert.equal(load({ VARCO_SMTP_URL: 'smtp://mail.test:25', VARCO_SMTP_REQUIRE_TLS: 'false' }).smtpRequireTls, false);
-  assert.throws(() => createSmtpMailer({ url: 'smtp://mail.test?secure=false', from: FROM, requireTls: true }), /not supported/);
+  assert.throws(() => createSmtpMailer({ url: 'smtp://mail.test?secure=false', from: FROM, requireTls: true }), /has the parameter "secure"/);
+});
+
+test('the URL cannot turn the certificate check off nor lower the TLS version: only tls.ca and tls.servername', () => {
+  const load = (env: Record<string, string>) => loadConfig({ VARCO_DATA_DIR: '/tmp/varco-config-test', ...env });
+  for (const parameter of ['tls.rejectUnauthorized=false', 'tls.minVersion=TLSv1', 'tls.ciphers=NULL', 'tls.checkServerIdentity=x']) {
+    const name = parameter.split('=')[0] ?? '';
+    assert.throws(
+      () => load({ VARCO_SMTP_URL: `smtps://user:pass@mail.test:465?${parameter}` }),
+      new RegExp(
+        `VARCO_SMTP_URL has the parameter "${name}"; only tls.ca \\(a private CA's PEM file\\) and tls.servername are supported: the SMTP server's certificate is always verified, with TLS 1.2 or later`,
+      ),
+      parameter,
+    );
+    assert.throws(() => createSmtpMailer({ url: `smtps://mail.test:465?${parameter}`, from: FROM, requireTls: true }), new RegExp(`"${name}"`), parameter);
+  }
+  assert.equal(
+    load({ VARCO_SMTP_URL: 'smtps://user:pass@10.0.0.5:465?tls.servername=mail.example.org' }).smtpUrl,
+    'smtps://user:pass@10.0.0.5:465?tls.servername=mail.example.org',
+  );
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
+import { smtpParameterRefusal } from '../../config/config.ts';
 
 // The one SMTP client (nodemailer over VARCO_SMTP_URL). Pooled, so a burst of notices reuses a few
 // connections; timeouts well under the outbox lease, so a hung server fails the attempt instead of
@@ -25,7 +26,7 @@ export interface Mailer {
 }
 
 export interface SmtpMailerOptions {
-  /** smtp:// or smtps:// URL, with optional credentials and `tls.*` parameters (e.g. ?tls.servername=mail.example.org). */
+  /** smtp:// or smtps:// URL, with optional credentials and `tls.ca` / `tls.servername` parameters (e.g. ?tls.servername=mail.example.org). */
   url: string;
   from: string;
   /**
@@ -59,13 +60,14 @@ export interface SmtpConnection {
   requireTLS: boolean;
   ignoreTLS: false;
   auth?: { user: string; pass: string };
-  tls: Record<string, string | boolean>;
+  tls: Record<string, string>;
 }
 
 /**
  * The connection options of an SMTP URL, parsed here rather than by nodemailer: nodemailer lets the
  * URL's query override any option (`?ignoreTLS=true`, `?secure=false`), which would let the URL undo
- * the TLS rule. Only `tls.*` parameters (certificate checks) are taken from the query.
+ * the TLS rule. Only `tls.ca` and `tls.servername` are taken from the query: nothing that turns the
+ * certificate check off or lowers the TLS version (nineteenth session).
  * TLS is required when VARCO_SMTP_REQUIRE_TLS says so and, in any case, when there are credentials:
  * nodemailer would otherwise send AUTH in clear to a server that does not offer STARTTLS.
  */
@@ -74,13 +76,14 @@ export function smtpConnection(url: string, requireTls: boolean): SmtpConnection
   if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new Error(`SMTP URL must use smtp: or smtps:, not ${parsed.protocol}`);
   const secure = parsed.protocol === 'smtps:';
   const auth = parsed.username === '' ? undefined : { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) };
-  const tls: Record<string, string | boolean> = { minVersion: 'TLSv1.2' };
+  const tls: Record<string, string> = { minVersion: 'TLSv1.2' };
   for (const [name, value] of parsed.searchParams) {
-    if (!name.startsWith('tls.')) throw new Error(`SMTP URL parameter "${name}" is not supported (only tls.* parameters are)`);
-    tls[name.slice(4)] = value === 'true' ? true : value === 'false' ? false : value;
+    const refusal = smtpParameterRefusal(name);
+    if (refusal !== undefined) throw new Error(`SMTP URL ${refusal}`);
+    tls[name.slice(4)] = value;
   }
   // `tls.ca` names the PEM file of a private CA (the relay's own); PEM text itself is taken as it is.
-  if (typeof tls.ca === 'string' && !tls.ca.startsWith('-----BEGIN')) tls.ca = readFileSync(tls.ca, 'utf8');
+  if (tls.ca !== undefined && !tls.ca.startsWith('-----BEGIN')) tls.ca = readFileSync(tls.ca, 'utf8');
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: Number(parsed.port || (secure ? 465 : 587)),
