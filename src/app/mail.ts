@@ -86,7 +86,7 @@ async function completeParams(email: EmailPayload, sendTime: SendTimeParams): Pr
 
 /** The outbox handler of the 'email' channel: render, then send over SMTP with the outbox id as Message-ID. */
 export function createEmailHandler(mailer: Mailer, sendTime: SendTimeParams): DeliveryHandler {
-  return async (message) => {
+  return async (message, signal) => {
     let email: EmailPayload;
     try {
       email = parseEmailPayload(message.payload);
@@ -104,7 +104,8 @@ export function createEmailHandler(mailer: Mailer, sendTime: SendTimeParams): De
     } catch (error) {
       return { ok: false, permanent: true, error: `cannot render: ${(error as Error).message}` };
     }
-    const result = await mailer.send({ messageId: message.id, to: email.to, ...rendered });
+    // The worker's cut-off signal: an e-mail still waiting for a pool connection then never goes out.
+    const result = await mailer.send({ messageId: message.id, to: email.to, ...rendered }, signal);
     return result.ok
       ? { ok: true }
       : { ok: false, error: result.error, permanent: result.permanent, ...(result.statusCode ? { statusCode: result.statusCode } : {}) };

@@ -193,3 +193,38 @@ test('a sender the relay refuses at MAIL FROM with a 5xx (its configuration) is 
     }
   }
 });
+
+test('e-mails still waiting for a pool connection at the cut-off are never sent (no second copy after the retry)', async () => {
+  // Five pool connections held by a slow relay (1.5 s per message) and a 500 ms lease (cut-off at 400 ms):
+  // the three e-mails queued behind them are cut off and must not reach the relay afterwards.
+  const receiver = await startSmtpReceiver({ delayMs: 1500 });
+  const mailer = createSmtpMailer({ url: receiver.url, from: 'Varco <no-reply@varco.localhost>', requireTls: false });
+  const worker = createOutboxWorker({
+    db,
+    clock: systemClock,
+    logger,
+    workerId: 'w-queued',
+    leaseMs: 500,
+    handlers: { email: createEmailHandler(mailer, {}) },
+  });
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++)
+      ids.push(await enqueue({ to: `queued${i}@bank.test`, template: 'subscription_reactivated', locale: 'en', params: SUBSCRIPTION }));
+    assert.equal(await worker.runOnce(), 8);
+    const attempts = await db.selectFrom('outbox_attempts').select(['ok', 'error']).where('message_id', 'in', ids).execute();
+    assert.equal(attempts.length, 8);
+    assert.ok(
+      attempts.every((a) => !a.ok),
+      'none answered within the cut-off',
+    );
+    assert.ok(attempts.filter((a) => /cut off/.test(a.error ?? '')).length >= 3, 'the queued ones at least cut off at 400 ms');
+    // Long enough for the held connections to be answered and the queue to go out, were it still there.
+    await new Promise((done) => setTimeout(done, 2000));
+    const arrived = receiver.messages.filter((m) => ids.includes(m.varcoId));
+    assert.ok(arrived.length <= 5, `${arrived.length} e-mails reached the relay after their attempt was recorded failed, beyond the 5 under way`);
+  } finally {
+    mailer.close();
+    await receiver.stop();
+  }
+});

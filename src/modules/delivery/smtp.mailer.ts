@@ -19,7 +19,12 @@ export interface MailMessage {
 export type SendResult = { ok: true } | { ok: false; error: string; permanent: boolean; statusCode?: number };
 
 export interface Mailer {
-  send(message: MailMessage): Promise<SendResult>;
+  /**
+   * `signal` (the worker's cut-off): a send still waiting for one of the pool's connections is dropped
+   * and never reaches the server; one under way has its connection closed. Without it, e-mails queued
+   * behind a slow relay were sent after their attempt was recorded failed, then again by the retry.
+   */
+  send(message: MailMessage, signal?: AbortSignal): Promise<SendResult>;
   /** Connects, greets and (when required) starts TLS and authenticates, without sending: `varco doctor`. Resolves to an error text, or undefined when fine. */
   verify(): Promise<string | undefined>;
   close(): void;
@@ -124,11 +129,14 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   };
   const domain = mailDomain(options.from);
   return {
-    send: async (message) => {
+    send: async (message, signal) => {
       try {
         if (closed) throw new Error('the mailer is closed');
         const transporter = await connect();
+        // nodemailer's pool takes the signal (supportsAbortSignal): aborted, a queued send is taken out of
+        // its queue, an assigned one has its connection closed (nineteenth session).
         await transporter.sendMail({
+          ...(signal ? { signal } : {}),
           from: options.from,
           to: message.to,
           subject: message.subject,
