@@ -12,9 +12,11 @@ import { SHA_OUT, createMerchant, payLocation, postCard, postEntry, queryPairs, 
 import { CLI } from '../support/subscriptions.ts';
 import { testDestinations } from '../support/outbound.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import { createOutboxWorker } from '../../src/modules/delivery/index.ts';
+import { createOutboxWorker, enqueueHttpMessage } from '../../src/modules/delivery/index.ts';
 import { createDestinationPolicy, createOutboundClient, type DestinationPolicy } from '../../src/modules/outbound/index.ts';
 import { createFeedbackSender } from '../../src/modules/checkout/index.ts';
+import { createFeedbackDispatch } from '../../src/modules/checkout/payment.dispatch.ts';
+import { createOrganisation } from '../support/subscriptions.ts';
 import type { SettingsInput } from '../../src/modules/merchants/index.ts';
 
 const t = await buildTestApp();
@@ -174,4 +176,60 @@ describe('prod: http:// is refused in the settings and by the sender', () => {
     const test = await sender.deliver(message('test', receiver.url('/feedback')));
     assert.equal(test.ok, true, 'the same message in test is delivered');
   });
+});
+
+it('online attempts cut off at their limit are aborted: a request still waiting for a connection is never sent', async () => {
+  // A slow shop (1 s per answer) and twelve customers paying at once: ten requests take the endpoint's
+  // ten connections, two wait for one. The online limit (here 300 ms) records all twelve failed.
+  const arrivals: Array<{ eventId: string; at: number }> = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      arrivals.push({ eventId: String(req.headers['varco-event-id']), at: performance.now() });
+      setTimeout(() => res.end('OK'), 1000);
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const url = `http://localhost:${(server.address() as AddressInfo).port}/feedback`;
+  const organisationId = await createOrganisation(db);
+  const dispatch = createFeedbackDispatch({ db, clock: { now: () => new Date() }, sendNow: services.hostedPage.feedback.online, onlineTimeoutMs: 300 });
+  const queued = [];
+  for (let i = 0; i < 12; i++) {
+    const owner = `online:cut${i}`;
+    const { id, message } = await db.transaction().execute((trx) =>
+      enqueueHttpMessage(trx, {
+        env: 'test',
+        method: 'POST',
+        url,
+        body: `orderID=cut${i}`,
+        organisationId,
+        subjectType: 'order',
+        subjectId: `ord_cut${i}`,
+        hold: { owner, until: new Date(Date.now() + 60_000) },
+      }),
+    );
+    queued.push({ id, message, organisationId, orderId: `ord_cut${i}`, owner });
+  }
+  await Promise.all(queued.map((q) => dispatch.deliverOnline(q)));
+  const recordedAt = performance.now();
+  const ids = queued.map((q) => q.id);
+  const rows = await db.selectFrom('outbox').select(['state', 'last_error']).where('id', 'in', ids).execute();
+  assert.ok(
+    rows.every((r) => r.state === 'pending' && /no answer within 300 ms/.test(r.last_error ?? '')),
+    'every attempt recorded failed, retried by the outbox',
+  );
+  // Long enough for the first answers to free connections, were the waiting requests still there.
+  await new Promise((done) => setTimeout(done, 1500));
+  const late = arrivals.filter((a) => a.at > recordedAt);
+  assert.deepEqual(late, [], 'no request reached the shop after its attempt was recorded failed');
+  assert.ok(arrivals.length <= 10);
 });

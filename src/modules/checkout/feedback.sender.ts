@@ -174,7 +174,7 @@ export function createFeedbackSender(deps: FeedbackSenderDeps): FeedbackSender {
     judgeHost: (hostname) => feedbackHostVerdict(hostname, deps.destinations),
     refusesHost: (url) => feedbackHostVerdict(url.hostname, deps.destinations)?.kind === 'refused',
     deliver: (message, signal) => send(message, DEFERRED, 'feedback', signal),
-    online: (message) => send(message, ONLINE, 'feedback-online'),
+    online: (message, signal) => send(message, ONLINE, 'feedback-online', signal),
     close: () => client.close(),
   };
 }

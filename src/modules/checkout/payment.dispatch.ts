@@ -21,8 +21,8 @@ import { serverFeedback } from './payment.feedback.ts';
 export interface FeedbackDispatchOptions {
   db: Kysely<Database>;
   clock: Clock;
-  /** One delivery attempt now (the `http` channel's handler), for the online timings. */
-  sendNow?: (message: OutboxMessage) => Promise<DeliveryOutcome>;
+  /** One delivery attempt now (the `http` channel's handler), for the online timings; `signal` fires at the limit. */
+  sendNow?: (message: OutboxMessage, signal?: AbortSignal) => Promise<DeliveryOutcome>;
   /** Bound on the online attempt, whatever the handler's own timeouts. Default 6 s. */
   onlineTimeoutMs?: number;
   logger?: { warn(obj: object, msg?: string): void };
@@ -76,11 +76,22 @@ export function createFeedbackDispatch(options: FeedbackDispatchOptions) {
       subjectType: 'order',
       subjectId: queued.orderId,
     };
+    // At the limit the attempt is a failure and its request is aborted (ADR 0025, docs/security.md 24): a
+    // request still waiting for one of the endpoint's connections is never sent, one under way has its
+    // connection closed. Before (nineteenth session) the attempt only stopped waiting, so a queued request
+    // reached the merchant after the attempt was recorded failed, and the outbox's retry sent it again.
+    const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<DeliveryOutcome>((done) => {
-      timer = setTimeout(() => done({ ok: false, error: `no answer within ${onlineTimeoutMs} ms (online)` }), onlineTimeoutMs);
+      timer = setTimeout(() => {
+        done({ ok: false, error: `no answer within ${onlineTimeoutMs} ms (online)` });
+        abort.abort(new Error(`online attempt cut off after ${onlineTimeoutMs} ms`));
+      }, onlineTimeoutMs);
     });
-    const outcome = await Promise.race([options.sendNow(message).catch((error: unknown): DeliveryOutcome => ({ ok: false, error: String(error) })), limit]);
+    const outcome = await Promise.race([
+      options.sendNow(message, abort.signal).catch((error: unknown): DeliveryOutcome => ({ ok: false, error: String(error) })),
+      limit,
+    ]);
     clearTimeout(timer);
     try {
       await recordHeldAttempt(db, {
