@@ -248,11 +248,17 @@ export function nodeActiveFrom(subscriptions: Pick<SubscriptionsService, 'list'>
 }
 
 /**
- * The station's answer timeout for a receipt, kept well inside the outbox lease: the worker abandons a
- * delivery at 80 % of the lease, and an attempt cut that way would not be recorded with the receipt.
+ * A receipt call's timeouts, kept well inside the outbox lease: the worker abandons a delivery at 80 % of
+ * the lease, and an attempt cut that way would not be recorded with the receipt. A station with a DR site
+ * is tried twice (primary, then secondary), each with both timeouts: connecting at most a tenth of the
+ * lease (and the stations' default 7 s), the answer at most a quarter (VARCO_PAGOPA_RT_TIMEOUT_MS below
+ * that), so both attempts end within 70 % of it.
  */
-export function receiptTimeoutMs(config: Pick<Config, 'pagopaRtTimeoutMs' | 'outboxLeaseMs'>): number {
-  return Math.max(1000, Math.min(config.pagopaRtTimeoutMs, Math.floor(config.outboxLeaseMs * 0.6)));
+export function receiptTimeouts(config: Pick<Config, 'pagopaRtTimeoutMs' | 'outboxLeaseMs'>): { connectTimeoutMs: number; responseTimeoutMs: number } {
+  return {
+    connectTimeoutMs: Math.min(7000, Math.floor(config.outboxLeaseMs * 0.1)),
+    responseTimeoutMs: Math.max(1000, Math.min(config.pagopaRtTimeoutMs, Math.floor(config.outboxLeaseMs * 0.25))),
+  };
 }
 
 export const RECONCILIATION_JOB = 'orders.reconcile';
@@ -547,7 +553,7 @@ export function createContainer(deps: ContainerDeps): Container {
       simulator: services.pagopaSimulator,
       stationCaller: services.stationCaller,
       exchanges: services.exchanges,
-      responseTimeoutMs: receiptTimeoutMs(config),
+      ...receiptTimeouts(config),
       schedule: config.pagopaRtRetry,
       publicUrl: config.publicUrl,
       logger: logger.child({ component: 'receipts' }),

@@ -234,7 +234,7 @@ export const SETTINGS = [
     min: 1000,
     max: 120000,
     meaning:
-      'How long Varco waits for a creditor institution\u2019s station to answer paSendRT / paSendRTV2 (a receipt delivery); no answer in time is a failed attempt, retried.',
+      'How long Varco waits for a creditor institution\u2019s station to answer paSendRT / paSendRTV2 (a receipt delivery), at most a quarter of the outbox lease; no answer in time is a failed attempt, retried.',
   },
   {
     env: 'VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS',

@@ -1,5 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { receiptTimeouts } from '../../src/app/container.ts';
 import type { ReceiptDetail } from '../../src/modules/pagopa-receipts/index.ts';
 import { buildTestApp, startTestWorkers } from '../support/app.ts';
 import { validateEnvelopes } from '../support/pagopa-xsd.ts';
@@ -259,4 +261,22 @@ test('the notice\u2019s EC gets its receipt on the station its notice routes to 
   // The other institution of the transfer list: its own first link, in its version.
   const other = await delivered(copy, 'the other EC\u2019s copy');
   assert.deepEqual([other.stationCode, other.primitiveVersion], [ecV2.code, 2]);
+});
+
+test('a receipt attempt, primary then DR site, each connecting and waiting its longest, ends before the worker would abandon it (80 % of the lease)', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 5, max: 3600 }), fc.integer({ min: 1000, max: 120_000 }), (leaseSeconds, pagopaRtTimeoutMs) => {
+      const outboxLeaseMs = leaseSeconds * 1000;
+      const t = receiptTimeouts({ outboxLeaseMs, pagopaRtTimeoutMs });
+      assert.ok(2 * (t.connectTimeoutMs + t.responseTimeoutMs) <= 0.8 * outboxLeaseMs, JSON.stringify(t));
+      assert.ok(t.responseTimeoutMs <= pagopaRtTimeoutMs || t.responseTimeoutMs === 1000, 'never longer than the setting');
+      // What the station caller accepts as a call's timeouts.
+      assert.ok(t.connectTimeoutMs >= 100 && t.connectTimeoutMs <= 60_000 && t.responseTimeoutMs >= 100 && t.responseTimeoutMs <= 120_000);
+    }),
+  );
+  assert.deepEqual(
+    receiptTimeouts({ outboxLeaseMs: 60_000, pagopaRtTimeoutMs: 15_000 }),
+    { connectTimeoutMs: 6000, responseTimeoutMs: 15_000 },
+    'the defaults',
+  );
 });

@@ -28,8 +28,9 @@ export interface ReceiptDeliveryDeps {
   simulator: Pick<SimulatedStation, 'isEnabled' | 'send'>;
   stationCaller: Pick<StationCaller, 'send'>;
   exchanges: Pick<ExchangeLog, 'record'>;
-  /** How long the station may take to answer (VARCO_PAGOPA_RT_TIMEOUT_MS, kept below the outbox lease). */
+  /** How long the station may take to answer (VARCO_PAGOPA_RT_TIMEOUT_MS), and to connect: both kept inside the outbox lease (receiptTimeouts). */
   responseTimeoutMs: number;
+  connectTimeoutMs?: number;
   /** The channel's retry schedule (the worker's): its last attempt is when the referents are told. */
   schedule: RetrySchedule;
   /** For the link in the e-mail. */
@@ -84,7 +85,8 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
   async function send(env: 'test' | 'prod', to: Exclude<Destination, { kind: 'none' }>, request: OutboundRequest): Promise<OutboundResult | string> {
     const responseTimeoutMs = deps.responseTimeoutMs;
     if (to.kind === 'simulator') return simulator.send({ env, ecOrganisationId: to.ecOrganisationId, responseTimeoutMs }, request);
-    const sent = await stationCaller.send({ organisationId: to.route.stationOrganisationId, env, stationId: to.route.stationId, responseTimeoutMs }, request);
+    const timeouts = { responseTimeoutMs, ...(deps.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: deps.connectTimeoutMs }) };
+    const sent = await stationCaller.send({ organisationId: to.route.stationOrganisationId, env, stationId: to.route.stationId, ...timeouts }, request);
     return sent.ok ? sent.value : `station ${to.route.stationCode} cannot be called (${sent.reason})`;
   }
 
