@@ -45,6 +45,31 @@ for (const [surface, email] of [
   });
 }
 
+test('a renewal sends the session cookie again, with a Max-Age of what the server now keeps the session (never past the absolute end)', async () => {
+  clock.set(new Date('2026-11-20T08:00:00Z'));
+  const browser = await new Browser(app, 'admin').signIn(admin.email);
+  const signedInAt = clock.now().getTime();
+  const sessionCookie = (res: { headers: Record<string, unknown> }) =>
+    [res.headers['set-cookie'] ?? []].flat().find((c): c is string => typeof c === 'string' && c.startsWith('varco_admin='));
+  clock.set(new Date(signedInAt + 50 * 60_000));
+  const renewed = sessionCookie(await browser.get('/admin'));
+  assert.match(renewed ?? 'none', /; Max-Age=3600;.*HttpOnly.*Secure.*SameSite=Lax/, 'renewed for the 60-minute idle lifetime, same attributes');
+  assert.match(renewed ?? '', /; Path=\/admin;/);
+  clock.advance(30_000);
+  assert.equal(sessionCookie(await browser.get('/admin')), undefined, 'not renewed within the minute, so no cookie either');
+  // Used every 50 minutes: the renewal at 11 h 40 min leaves the 20 minutes until the absolute end.
+  for (let minutes = 100; minutes <= 700; minutes += 50) {
+    clock.set(new Date(signedInAt + minutes * 60_000));
+    const res = await browser.get('/admin');
+    assert.equal(res.statusCode, 200, `still signed in after ${minutes} minutes`);
+    if (minutes === 700) assert.match(sessionCookie(res) ?? 'none', /; Max-Age=1200;/);
+  }
+  clock.set(new Date(signedInAt + 12 * 3600_000));
+  assert.equal(browser.jar.cookies.has('varco_admin'), true);
+  browser.jar.header();
+  assert.equal(browser.jar.cookies.has('varco_admin'), false, 'the browser drops the cookie when the server ends the session');
+});
+
 test('the idle lifetime still applies: 61 minutes without a request end the session', async () => {
   clock.set(new Date('2026-11-24T08:00:00Z'));
   const browser = await new Browser(app, 'admin').signIn(admin.email);

@@ -16,6 +16,7 @@ import type { Acquirer } from '../../src/modules/checkout/index.ts';
 import type { EcommerceEnv } from '../../src/modules/merchants/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { TEST_OUTBOUND_ENV, TEST_FOUR_EYES_ENV } from './outbound.ts';
+import { recordAppClock } from './cookies.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -129,6 +130,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const { services } = container;
   options.customise?.(services, container.deps);
   const app = await buildApp(container, { ...(options.tls ? { tls: options.tls } : {}), ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}) });
+  recordAppClock(app, () => clock.now().getTime());
   after(async () => {
     await app.close();
     await container.close();

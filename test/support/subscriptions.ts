@@ -6,7 +6,7 @@ import type { Database } from '../../src/db/index.ts';
 import type { Services } from '../../src/app/container.ts';
 import { hashPassword } from '../../src/modules/identity/index.ts';
 import { newId } from '../../src/kernel/ids.ts';
-import { CookieJar, csrfFrom } from './cookies.ts';
+import { appClock, CookieJar, csrfFrom } from './cookies.ts';
 
 // Factories for subscription tests: organisations, referents, administrators, keys, signed-in browsers.
 
@@ -77,12 +77,13 @@ export function mistypedKey(key: string): string {
 
 /** A signed-in browser on one surface: GET pages, POST forms with the page's CSRF token. */
 export class Browser {
-  readonly jar = new CookieJar();
+  readonly jar: CookieJar;
   readonly app: FastifyInstance;
   readonly surface: 'admin' | 'portal';
   csrf = '';
 
   constructor(app: FastifyInstance, surface: 'admin' | 'portal') {
+    this.jar = new CookieJar(appClock(app));
     this.app = app;
     this.surface = surface;
   }

@@ -80,7 +80,7 @@ export function registerPasswordRoutes(app: FastifyInstance, options: PasswordRo
       userAgent: request.headers['user-agent'] ?? null,
     });
     if (outcome.ok) {
-      setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes);
+      setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes * 60);
       return reply.redirect(`/${surface}/password?changed=1`, 303);
     }
     if (outcome.reason === 'locked') {

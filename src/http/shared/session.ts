@@ -65,6 +65,9 @@ export function registerSessionLoading(app: FastifyInstance, options: SessionPlu
   app.addHook('preValidation', async (request, reply) => {
     const token = request.cookies[sessionCookieName(options.surface)];
     request.session = token ? await options.identity.session(token, options.surface) : undefined;
+    // Activity renewed the session: the cookie is sent again to last as long (docs/security.md 14), or
+    // a browser would drop it at sign-in + the idle lifetime however active.
+    if (token && request.session?.renewedForSeconds !== undefined) setSessionCookie(reply, options.surface, token, request.session.renewedForSeconds);
     const decided = decideLocale(request, request.session);
     request.locale = decided.locale;
     request.localeSource = decided.source;
@@ -86,8 +89,9 @@ export function registerSessionLoading(app: FastifyInstance, options: SessionPlu
   });
 }
 
-export function setSessionCookie(reply: FastifyReply, surface: Surface, token: string, ttlMinutes: number): void {
-  reply.setCookie(sessionCookieName(surface), token, { path: `/${surface}`, httpOnly: true, secure: true, sameSite: 'lax', maxAge: ttlMinutes * 60 });
+/** The session cookie, kept by the browser `maxAgeSeconds` (the session's idle lifetime, or what a renewal left of it). */
+export function setSessionCookie(reply: FastifyReply, surface: Surface, token: string, maxAgeSeconds: number): void {
+  reply.setCookie(sessionCookieName(surface), token, { path: `/${surface}`, httpOnly: true, secure: true, sameSite: 'lax', maxAge: maxAgeSeconds });
 }
 
 export function clearSessionCookie(reply: FastifyReply, surface: Surface): void {

@@ -79,7 +79,7 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRoutes
     const keepNext = wanted === `/${surface}` ? '' : wanted;
     const outcome = await identity.signIn({ surface, email, password, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
     if (outcome.ok) {
-      setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes);
+      setSessionCookie(reply, surface, outcome.value.token, options.ttlMinutes * 60);
       await adoptLocaleAtSignIn(request, reply, surface, identity, outcome.value.userId);
       return reply.redirect(wanted, 303);
     }

@@ -19,6 +19,11 @@ export interface SessionView {
   lastName: string | null;
   /** The referent's organisation (null for administrators): every portal query is scoped by it. */
   organisationId: string | null;
+  /**
+   * Set when this read renewed the idle expiry: the seconds until the new expiry, the Max-Age the
+   * cookie is sent again with, so the browser keeps it exactly as long as the server keeps the session.
+   */
+  renewedForSeconds?: number;
 }
 
 // Refresh last_seen/expiry at most once a minute, so reading pages does not write on every request.
@@ -104,12 +109,11 @@ export async function readSession(
   // The absolute end is computed from created_at with today's setting, so lowering it applies to existing sessions.
   const absoluteEnd = row.created_at.getTime() + lifetime.absoluteHours * 3600_000;
   if (Math.min(row.expires_at.getTime(), absoluteEnd) <= now.getTime()) return undefined;
+  let renewedForSeconds: number | undefined;
   if (now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
-    await db
-      .updateTable('sessions')
-      .set({ last_seen_at: now, expires_at: sessionExpiry(row.created_at, now, lifetime) })
-      .where('id', '=', row.id)
-      .execute();
+    const expiresAt = sessionExpiry(row.created_at, now, lifetime);
+    await db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id', '=', row.id).execute();
+    renewedForSeconds = Math.ceil((expiresAt.getTime() - now.getTime()) / 1000);
   }
   return {
     id: row.id,
@@ -122,6 +126,7 @@ export async function readSession(
     firstName: row.first_name,
     lastName: row.last_name,
     organisationId: row.organisation_id,
+    ...(renewedForSeconds === undefined ? {} : { renewedForSeconds }),
   };
 }
 
