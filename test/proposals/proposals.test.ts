@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
-import { createOrganisation, issueKeys } from '../support/subscriptions.ts';
+import { createOrganisation, createReferent, issueKeys, PASSWORD } from '../support/subscriptions.ts';
 import { makeCa } from '../support/tls-peers.ts';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import { approvedProd, auditOf, namedAdmin, stationToReview, subscriptionToApprove } from './support.ts';
@@ -80,6 +80,25 @@ test('a station proposal approves the version proposed: an edit after it makes t
   const done = await proposals.approve(fresh.proposal.id, bob);
   assert.ok(done.ok && done.value.state === 'executed', JSON.stringify(done));
   assert.equal((await services.stations.detail(stationId))?.station.approved_version_id, edited.value.versionId);
+});
+
+test('one person under two accounts (a referent and an administrator of one address) cannot decide their own proposal', async () => {
+  const keys = await approvedProd(services, db, org);
+  const referent = await createReferent(db, org, ['node']);
+  // The same mailbox as an administrator, its case changed (addresses are one whatever their case: docs/security.md 43).
+  const created = await services.identity.createAdmin({ email: referent.email.toUpperCase(), password: PASSWORD, actor: 'cli' });
+  assert.ok(created.ok);
+  const self = { type: 'admin' as const, id: created.value.id, email: referent.email.toUpperCase(), ip: null };
+  const gated = await proposals.gate(
+    { kind: 'api_key.regenerate', params: { subscriptionId: keys.id, organisationId: org, slot: 'primary', overlapHours: 0 } },
+    { type: 'referent', id: referent.id, email: referent.email, ip: null },
+  );
+  assert.ok(gated.proposed && gated.created);
+  assert.deepEqual(await proposals.approve(gated.proposal.id, self), { ok: false, reason: 'own_proposal' });
+  assert.deepEqual(await proposals.reject(gated.proposal.id, self, 'not me'), { ok: false, reason: 'own_proposal' });
+  assert.equal((await proposals.get(gated.proposal.id))?.state, 'pending', 'still waiting for another person');
+  const approved = await proposals.approve(gated.proposal.id, bob);
+  assert.ok(approved.ok && approved.value.state === 'executed', JSON.stringify(approved));
 });
 
 test('approving a production subscription waits; the test environment is immediate (no proposal)', async () => {

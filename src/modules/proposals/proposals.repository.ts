@@ -86,7 +86,11 @@ export function listProposals(db: Kysely<Database>, filter: ListFilter = {}): Pr
     .execute();
 }
 
-/** pending → approved or rejected, never by the proposer, never past expiry; undefined when someone else decided first. */
+/**
+ * pending → approved or rejected, never by the proposer, never past expiry; undefined when someone else
+ * decided first. The proposer is the account and the person: an address may hold an administrator and
+ * a referent (docs/security.md 43), so the decider's e-mail must differ from the one the proposal stored.
+ */
 export function decide(
   trx: Kysely<Database>,
   d: { id: string; to: 'approved' | 'rejected'; decider: Decider; comment: string | null; now: Date },
@@ -98,6 +102,7 @@ export function decide(
     .where('state', '=', 'pending')
     .where('expires_at', '>', d.now)
     .where('proposer_id', '<>', d.decider.id)
+    .where((eb) => eb(eb.fn('lower', ['proposer_email']), '<>', eb.fn('lower', [eb.val(d.decider.email)])))
     .returningAll()
     .executeTakeFirst();
 }

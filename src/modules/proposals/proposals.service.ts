@@ -40,6 +40,9 @@ export type GateOutcome = { proposed: false } | { proposed: true; proposal: Prop
 
 type Row = NonNullable<Awaited<ReturnType<typeof repo.findProposal>>>;
 
+/** One person under two accounts (administrator and referent) has one address, whatever its case. */
+const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
 function handlerOf(handlers: ActionHandlers, kind: ProposalKind): ActionHandler<ProposalKind> {
   // The union of handlers, each typed by its kind; the stored kind and params always go together.
   return handlers[kind] as unknown as ActionHandler<ProposalKind>;
@@ -99,7 +102,7 @@ export function createProposalsService(options: ProposalsOptions) {
   async function whyNot(id: string, decider: Decider): Promise<DecideProblem> {
     const row = await repo.findProposal(db, id);
     if (!row) return 'not_found';
-    if (row.proposer_id === decider.id) return 'own_proposal';
+    if (row.proposer_id === decider.id || sameAddress(row.proposer_email, decider.email)) return 'own_proposal';
     if (row.state === 'pending' && row.expires_at.getTime() <= clock.now().getTime()) return 'expired';
     return 'already_decided';
   }
