@@ -373,8 +373,8 @@ export function createContainer(deps: ContainerDeps): Container {
         sessionAbsoluteHours: config.sessionAbsoluteHours,
         signInMaxFailures: config.signInMaxFailures,
         signInLockMinutes: config.signInLockMinutes,
-        // A disabled administrator's pending four-eyes proposals end with the account (docs/security.md 43).
-        onAdminDisabled: async (trx, userId) => {
+        // A disabled account's pending four-eyes proposals end with it, an administrator's or a referent's (docs/security.md 43).
+        onAccountDisabled: async (trx, userId) => {
           await services.proposals.withdrawPendingOf(trx, userId);
         },
       }),

@@ -6,7 +6,7 @@ import { Browser, createAdmin, createOrganisation, createReferent, PASSWORD } fr
 import { csrfFrom } from '../support/cookies.ts';
 import { hashPassword } from '../../src/modules/identity/index.ts';
 import { newId } from '../../src/kernel/ids.ts';
-import { namedAdmin, subscriptionToApprove } from '../proposals/support.ts';
+import { approvedProd, namedAdmin, subscriptionToApprove } from '../proposals/support.ts';
 
 // A referent who left, an administrator who must no longer act: the back office disables a referent
 // from their organisation's page, the CLI disables anyone by e-mail. Disabled, the account's sessions
@@ -162,4 +162,28 @@ test('a disabled administrator\u2019s pending proposals end with the account: no
     ['proposal.proposed', 'proposal.expired'],
   );
   assert.equal((trail[1]?.details as { reason?: string }).reason, 'proposer_disabled');
+});
+
+test('a disabled referent\u2019s pending key regeneration ends with the account, like an administrator\u2019s proposals', async () => {
+  const keys = await approvedProd(services, db, org);
+  const leaver = await createReferent(db, org, ['node']);
+  const gated = await services.proposals.gate(
+    { kind: 'api_key.regenerate', params: { subscriptionId: keys.id, organisationId: org, slot: 'primary', overlapHours: 0 } },
+    { type: 'referent', id: leaver.id, email: leaver.email, ip: null },
+  );
+  assert.ok(gated.proposed && gated.created);
+  // A browser of its own: an earlier test disables (and enables) every administrator but one, ending their sessions.
+  const off = await (await new Browser(app, 'admin').signIn((await createAdmin(services)).email)).post(`/admin/users/${leaver.id}/disable`);
+  assert.equal(off.statusCode, 303, off.body.slice(0, 2000));
+  assert.equal((await services.proposals.get(gated.proposal.id))?.state, 'expired');
+  const approved = await services.proposals.approve(gated.proposal.id, await namedAdmin(services, db));
+  assert.deepEqual(approved, { ok: false, reason: 'expired' }, 'nobody approves it afterwards');
+  const trail = await db.selectFrom('audit_log').select(['action', 'details']).where('subject_id', '=', gated.proposal.id).orderBy('seq').execute();
+  assert.deepEqual(
+    trail.map((r) => [r.action, (r.details as { reason?: string }).reason]),
+    [
+      ['proposal.proposed', undefined],
+      ['proposal.expired', 'proposer_disabled'],
+    ],
+  );
 });

@@ -9,7 +9,8 @@ import { deleteUserSessions } from './sessions.ts';
 // Disabling a person's account (a referent who left, an administrator who must no longer act) and
 // enabling it again. A disabled account signs in nowhere, its sessions end at once (every request
 // reads the account: sessions.ts), it gets no e-mail for its organisation, resets no password, and a
-// disabled administrator can neither propose nor approve (four-eyes counts enabled ones only). The
+// disabled administrator can neither propose nor approve (four-eyes counts enabled ones only), and the
+// pending proposals of any disabled account end with it. The
 // account and everything it did stay: the audit log names it.
 
 export interface AccessActor {
@@ -37,8 +38,8 @@ export async function setAccountDisabled(
     db: Kysely<Database>;
     clock: Clock;
     audit: AuditLog;
-    /** In the same transaction, after an administrator is disabled: other modules end what the account left waiting (its proposals). */
-    onAdminDisabled?: ((trx: Kysely<Database>, userId: string) => Promise<void>) | undefined;
+    /** In the same transaction, after an account (administrator or referent) is disabled: other modules end what it left waiting (its proposals). */
+    onAccountDisabled?: ((trx: Kysely<Database>, userId: string) => Promise<void>) | undefined;
   },
   input: { user: { id: string } | { email: string }; disabled: boolean; actor: AccessActor; only?: 'admin' | 'referent' },
 ): Promise<Result<AccessChanged, AccessProblem>> {
@@ -67,7 +68,8 @@ export async function setAccountDisabled(
       .where('id', '=', user.id)
       .execute();
     const sessionsEnded = input.disabled ? await deleteUserSessions(trx, user.id) : 0;
-    if (input.disabled && user.kind === 'admin') await deps.onAdminDisabled?.(trx, user.id);
+    // A referent's too: their pending key regeneration must not be approved once they have left.
+    if (input.disabled) await deps.onAccountDisabled?.(trx, user.id);
     await audit.append(trx, {
       actorType: input.actor.type,
       actorId: input.actor.id,

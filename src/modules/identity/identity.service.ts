@@ -21,8 +21,8 @@ export interface IdentityOptions {
   sessionAbsoluteHours: number;
   signInMaxFailures: number;
   signInLockMinutes: number;
-  /** When an administrator is disabled, in its transaction (the composition root withdraws their proposals). */
-  onAdminDisabled?: (trx: Kysely<Database>, userId: string) => Promise<void>;
+  /** When an account (administrator or referent) is disabled, in its transaction (the composition root withdraws their proposals). */
+  onAccountDisabled?: (trx: Kysely<Database>, userId: string) => Promise<void>;
 }
 
 export interface SignInInput {
@@ -187,7 +187,7 @@ export function createIdentityService(options: IdentityOptions) {
     countAdmins: () => repo.countAdmins(db),
     /** Disables (or enables again) a referent's or an administrator's account: account-access.ts. */
     setAccountDisabled: (input: Parameters<typeof setAccountDisabled>[1]) =>
-      setAccountDisabled({ db, clock, audit, onAdminDisabled: options.onAdminDisabled }, input),
+      setAccountDisabled({ db, clock, audit, onAccountDisabled: options.onAccountDisabled }, input),
   };
 }
 

@@ -120,7 +120,7 @@ export function finish(trx: Kysely<Database>, f: { id: string; to: 'executed' | 
 
 /**
  * pending → expired, each row returned for its audit row in the same transaction: those past their expiry
- * (`{ due: now }`), or a disabled administrator's (`{ proposerId }`: nobody may approve what a possibly
+ * (`{ due: now }`), or a disabled account's (`{ proposerId }`: nobody may approve what a possibly
  * stolen account proposed).
  */
 export function expirePending(trx: Kysely<Database>, now: Date, which: { due: true } | { proposerId: string }): Promise<Row[]> {

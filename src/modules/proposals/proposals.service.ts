@@ -103,7 +103,8 @@ export function createProposalsService(options: ProposalsOptions) {
     const row = await repo.findProposal(db, id);
     if (!row) return 'not_found';
     if (row.proposer_id === decider.id || sameAddress(row.proposer_email, decider.email)) return 'own_proposal';
-    if (row.state === 'pending' && row.expires_at.getTime() <= clock.now().getTime()) return 'expired';
+    // Expired by time, or withdrawn with its proposer's disabled account (stored as expired): not "someone decided first".
+    if (row.state === 'expired' || (row.state === 'pending' && row.expires_at.getTime() <= clock.now().getTime())) return 'expired';
     return 'already_decided';
   }
 
@@ -151,7 +152,7 @@ export function createProposalsService(options: ProposalsOptions) {
   }
 
   /**
-   * In the transaction that disables an administrator (identity's account-access.ts, through the
+   * In the transaction that disables an account, administrator or referent (identity's account-access.ts, through the
    * composition root): their pending proposals end, each audited, so none can be approved afterwards.
    */
   function withdrawPendingOf(trx: Kysely<Database>, proposerId: string): Promise<number> {
