@@ -10,7 +10,14 @@ import {
   type StationsService,
   type TrustService,
 } from '../modules/stations/index.ts';
-import { allowedActions, keysManageable, type KeysService, type SubscriptionsService } from '../modules/subscriptions/index.ts';
+import {
+  allowedActions,
+  keysManageable,
+  MAX_OVERLAP_HOURS,
+  overlapAllowed,
+  type KeysService,
+  type SubscriptionsService,
+} from '../modules/subscriptions/index.ts';
 import { checkLinkKey, REGISTRY_PROBLEM_TEXT, type EcsService } from '../modules/pagopa-registry/index.ts';
 
 // The four-eyes actions (docs/adr/0034-four-eyes.md), each run through its owning module's existing
@@ -141,16 +148,22 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
       },
     },
     'api_key.regenerate': {
-      resolve: async ({ subscriptionId, organisationId, slot }) => {
+      resolve: async ({ subscriptionId, organisationId, slot, overlapHours }) => {
         const s = await deps.subscriptions.get(subscriptionId, organisationId);
         if (!s) return undefined;
+        // Refused now, not after approval: a proposal bound to fail would hold the slot's one pending place.
+        const problem = !keysManageable(s.state)
+          ? `The subscription is ${s.state}: its keys cannot be regenerated.`
+          : overlapAllowed(overlapHours)
+            ? undefined
+            : `The overlap must be a whole number of hours from 0 to ${String(MAX_OVERLAP_HOURS)}.`;
         return {
           environment: s.environment,
           subjectType: 'api_key_slot',
           // One pending regeneration per slot.
           subjectId: `${s.id}:${slot}`,
           organisationId: s.organisation_id,
-          ...(keysManageable(s.state) ? {} : { problem: `The subscription is ${s.state}: its keys cannot be regenerated.` }),
+          ...(problem === undefined ? {} : { problem }),
         };
       },
       // The key is made at the referent's Reveal, never here: the approver does not see it.

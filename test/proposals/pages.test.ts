@@ -114,6 +114,32 @@ test('a referent regenerating a production key: a proposal, its state in the por
   assert.equal((await portal.post(`/portal/subscriptions/${keys.id}/keys/primary/reveal`)).statusCode, 409, 'shown once');
 });
 
+test('a production key regeneration with an overlap the keys service refuses (over 72 h) is a form error when proposed, not a proposal that fails after approval', async () => {
+  const overlapOrg = await createOrganisation(db, 'Banca Sovrapposta');
+  const keys = await approvedProd(services, db, overlapOrg);
+  const english = await new Browser(app, 'portal').signIn((await createReferent(db, overlapOrg, ['node'])).email);
+  const italian = await new Browser(app, 'portal').signIn((await createReferent(db, overlapOrg, ['node'], 'it')).email);
+  const regenerate = (browser: Browser, hours: string) => browser.post(`/portal/subscriptions/${keys.id}/keys/primary/regenerate`, { overlapHours: hours });
+  const refused = await regenerate(english, '99');
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /The overlap must be a whole number of hours from 0 to 72\./);
+  const rifiutata = await regenerate(italian, '73');
+  assert.equal(rifiutata.statusCode, 400);
+  assert.match(rifiutata.body, /La sovrapposizione deve essere un numero intero di ore da 0 a 72\./);
+  const regenerations = async () => (await services.proposals.list({ organisationId: overlapOrg })).filter((p) => p.kind === 'api_key.regenerate');
+  assert.deepEqual(await regenerations(), [], 'no proposal stored, no administrator e-mailed, the slot free');
+  // Any other way of proposing is refused up front too.
+  await assert.rejects(
+    services.proposals.gate(
+      { kind: 'api_key.regenerate', params: { subscriptionId: keys.id, organisationId: overlapOrg, slot: 'primary', overlapHours: 73 } },
+      { type: 'referent', id: 'usr_x', email: 'x@org.test', ip: null },
+    ),
+    { code: 'invalid_state_transition', message: /overlap must be a whole number of hours from 0 to 72/ },
+  );
+  assert.equal((await regenerate(english, '72')).statusCode, 303, 'the corrected request proposes');
+  assert.equal((await regenerations()).length, 1);
+});
+
 test('the CLI acts as a named administrator: proposes with --as, refuses unknown ones and the proposer, approves as another', async () => {
   const env = cliEnv;
   const sub = await subscriptionToApprove(services, db, org, 'prod');

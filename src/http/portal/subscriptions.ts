@@ -4,6 +4,7 @@ import { isId } from '../../kernel/ids.ts';
 import {
   allowedActions,
   maskKey,
+  overlapAllowed,
   SUBSCRIBE_PROBLEM_TEXT,
   approvalRequired,
   type KeysService,
@@ -206,17 +207,17 @@ export function registerPortalSubscriptionRoutes(app: FastifyInstance, options: 
       const slot = slotOf(request.params.slot);
       const raw = (request.body.overlapHours ?? '').trim();
       const hours = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
-      // Four-eyes: a production key is regenerated after an administrator approves; the referent then reveals it once.
-      if (Number.isInteger(hours)) {
-        const session = requireReferent(request);
-        const gated = await options.proposals.gate(
-          { kind: 'api_key.regenerate', params: { subscriptionId: id, organisationId: who.organisationId, slot, overlapHours: hours } },
-          { type: 'referent', id: who.actor.id, email: session.email, ip: request.ip },
-        );
-        if (gated.proposed) return reply.redirect(`/portal/subscriptions/${id}`, 303);
-      }
-      const result = await apiKeys.regenerate(id, slot, hours, who.actor, who.organisationId);
       const t = strings(request.locale);
+      // Refused before any proposal: one the keys service would refuse after approval would hold the slot meanwhile.
+      if (!overlapAllowed(hours)) return detail(request, reply, id, { kind: 'error', text: t.invalidOverlap }, 400);
+      // Four-eyes: a production key is regenerated after an administrator approves; the referent then reveals it once.
+      const session = requireReferent(request);
+      const gated = await options.proposals.gate(
+        { kind: 'api_key.regenerate', params: { subscriptionId: id, organisationId: who.organisationId, slot, overlapHours: hours } },
+        { type: 'referent', id: who.actor.id, email: session.email, ip: request.ip },
+      );
+      if (gated.proposed) return reply.redirect(`/portal/subscriptions/${id}`, 303);
+      const result = await apiKeys.regenerate(id, slot, hours, who.actor, who.organisationId);
       if (!result.ok)
         return detail(
           request,

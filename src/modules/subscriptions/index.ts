@@ -13,7 +13,7 @@ import { createSubscriptionsService, type SubscriptionsService } from './subscri
 
 export { createSubscriptionsService, SUBSCRIBE_PROBLEM_TEXT, policyRole } from './subscriptions.service.ts';
 export type { SubscriptionsService, SubscriptionActor, SubscribeProblem } from './subscriptions.service.ts';
-export { createKeysService, MAX_OVERLAP_HOURS } from './keys.service.ts';
+export { createKeysService, MAX_OVERLAP_HOURS, overlapAllowed } from './keys.service.ts';
 export type { KeysService, KeyView, Slot, RevealProblem, RegenerateProblem } from './keys.service.ts';
 export { createProductsService, ROUTE_GROUPS, PRODUCT_PROBLEM_TEXT } from './products.service.ts';
 export type { ProductsService, ProductInput, ProductProblem, RouteGroup } from './products.service.ts';

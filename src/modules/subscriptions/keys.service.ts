@@ -18,6 +18,8 @@ import { isEnvironment, type SubscriptionActor } from './subscriptions.service.t
 
 export type Slot = 'primary' | 'secondary';
 export const MAX_OVERLAP_HOURS = 72;
+/** How long the previous key may keep working after a regeneration: whole hours, 0 to MAX_OVERLAP_HOURS. */
+export const overlapAllowed = (hours: number): boolean => Number.isInteger(hours) && hours >= 0 && hours <= MAX_OVERLAP_HOURS;
 
 export type RevealProblem = 'not_active' | 'already_revealed';
 export type RegenerateProblem = 'not_manageable' | 'invalid_overlap';
@@ -106,7 +108,7 @@ export function createKeysService(options: KeysOptions) {
     /** 'reveal-later' (a four-eyes approval, docs/adr/0034-four-eyes.md): the new key is made when the referent first reveals it, so the approver never sees it. */
     show: 'now' | 'reveal-later',
   ): Promise<Result<{ key: string | null; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>> {
-    if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > MAX_OVERLAP_HOURS) return fail('invalid_overlap');
+    if (!overlapAllowed(overlapHours)) return fail('invalid_overlap');
     let result: Result<{ key: string | null; keyId: string; previousValidUntil: Date | null }, RegenerateProblem>;
     try {
       result = await db.transaction().execute(async (trx) => {
