@@ -215,3 +215,33 @@ test('after sign-in, the person lands on the page they were sent to; never on an
     assert.equal((await signIn(evil)).headers.location, '/portal', evil);
   }
 });
+
+test('a return path with a character past ASCII (a decoded ?next= or back=) is kept percent-encoded, never a 500; a control character returns home', async () => {
+  const referent = await createReferent(db, await createOrganisation(db), ['node'], 'en');
+  const euro = '/portal/subscriptions?q=€';
+  const encoded = '/portal/subscriptions?q=%E2%82%AC';
+  const browser = new Browser(app, 'portal');
+  const form = await browser.get(`/portal/sign-in?next=${encodeURIComponent(euro)}`);
+  const signIn = (next: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/portal/sign-in',
+      headers: { cookie: browser.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ email: referent.email, password: PASSWORD, _csrf: csrfFrom(form.body), next }).toString(),
+    });
+  const landed = await signIn(euro);
+  assert.equal(landed.statusCode, 303, landed.body.slice(0, 300));
+  assert.equal(landed.headers.location, encoded);
+  const control = await signIn('/portal/subscriptions?q=\u0007');
+  assert.equal(control.statusCode, 303, control.body.slice(0, 300));
+  assert.equal(control.headers.location, '/portal');
+  // Signed in already, the sign-in page sends the person on at once.
+  const signedIn = await new Browser(app, 'portal').signIn(referent.email);
+  const onward = await signedIn.get(`/portal/sign-in?next=${encodeURIComponent(euro)}`);
+  assert.equal(onward.statusCode, 303, onward.body.slice(0, 300));
+  assert.equal(onward.headers.location, encoded);
+  // The language switch returns to such a page too.
+  const switched = await signedIn.post('/portal/language', { locale: 'it', back: euro });
+  assert.equal(switched.statusCode, 303, switched.body.slice(0, 300));
+  assert.equal(switched.headers.location, encoded);
+});

@@ -47,6 +47,17 @@ export function setLanguageCookie(reply: FastifyReply, surface: Surface, locale:
 }
 
 /**
+ * `path` as a Location header can carry it: every character past ASCII percent-encoded as UTF-8, as a
+ * browser sends it (a decoded ?next= or back= brings it back decoded, e.g. `?q=€`); undefined when it
+ * holds a control character or a lone surrogate, which no page's address has. Node refuses a header
+ * with anything past Latin-1 (ERR_INVALID_CHAR), which was a 500.
+ */
+export function headerSafePath(path: string): string | undefined {
+  if (!path.isWellFormed() || [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return undefined;
+  return path.replace(/[^\x20-\x7e]/gu, (c) => encodeURIComponent(c));
+}
+
+/**
  * Where the switch returns to: a page of the same surface only (no open redirect). A page shown by
  * a GET returns to itself; one shown after a POST (a form with an error) to the page that had the
  * form, which the same-origin Referer names, or else the surface's home.
@@ -55,9 +66,9 @@ export function safeBack(surface: Surface, candidate: string | undefined): strin
   if (candidate === undefined || candidate.length > 2000) return undefined;
   const home = `/${surface}`;
   if (candidate !== home && !candidate.startsWith(`${home}/`) && !candidate.startsWith(`${home}?`)) return undefined;
-  // No scheme-relative URL, no backslash (browsers read it as a slash), no control characters.
-  if (/[\\\s]|\/\//.test(candidate) || [...candidate].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return undefined;
-  return candidate;
+  // No scheme-relative URL, no backslash (browsers read it as a slash), no control characters; past ASCII encoded.
+  if (/[\\\s]|\/\//.test(candidate)) return undefined;
+  return headerSafePath(candidate);
 }
 
 function withoutLang(url: string): string {

@@ -3,7 +3,7 @@ import { VarcoError } from '../../kernel/errors.ts';
 import { randomToken, safeEqual } from '../../kernel/crypto.ts';
 import type { IdentityService, SessionView, Surface } from '../../modules/identity/index.ts';
 import type { Locale } from '../../views/i18n.ts';
-import { decideLocale, type LocaleSource } from './language.ts';
+import { decideLocale, headerSafePath, type LocaleSource } from './language.ts';
 import { rawText } from './schemas.ts';
 
 // Sessions and CSRF for the two signed-in surfaces. The session cookie is scoped to its surface's
@@ -42,14 +42,15 @@ export const PASSWORD_RESET_PATHS = ['/password-reset', '/password-reset/new'];
 /**
  * Where to go after sign-in: a page of this surface the person was sent to (a link in an e-mail),
  * else the surface's home. Only a path of the same surface: never another host (`//evil`, `/\evil`),
- * never the sign-in page itself.
+ * never the sign-in page itself, nothing a Location header cannot carry.
  */
 export function returnPath(surface: Surface, next: string | undefined): string {
   const home = `/${surface}`;
   if (!next || next.length > 2000) return home;
   if (!(next === home || next.startsWith(`${home}/`) || next.startsWith(`${home}?`))) return home;
   if (/[\\\s]|\/\/|\.\.|%2e|%2f|%5c/i.test(next) || next.startsWith(`${home}/sign-in`)) return home;
-  return next;
+  // A character past ASCII ('€' in a decoded ?next=) percent-encoded: Node refuses it in Location (a 500).
+  return headerSafePath(next) ?? home;
 }
 
 /**
