@@ -194,6 +194,44 @@ test('expired and superseded links get a clear page; the administrator can re-se
   assert.equal(unknown.statusCode, 404);
 });
 
+test('an invitation refused because its address is already a referent\u2019s stays open and says why, instead of \u201calready used\u201d', async () => {
+  const cli = { type: 'cli' as const, id: null, ip: null };
+  const email = 'carla@twice.test';
+  const invitationFor = async (orgId: string) => {
+    const invited = await services.invitations.invite(
+      { organisationId: orgId, firstName: 'Carla', lastName: 'C', email, locale: 'en', productIds: [node.id] },
+      cli,
+    );
+    assert.ok(invited.ok);
+    const minted = await services.invitations.mintLink(invited.value.id);
+    assert.ok(minted.ok);
+    return { id: invited.value.id, token: new URL(minted.value.link).searchParams.get('token') ?? '' };
+  };
+  const first = await invitationFor(await createOrg('01234567897', 'Ente Primo'));
+  const second = await invitationFor(await createOrg('12345678903', 'Ente Secondo'));
+  assert.ok((await services.invitations.accept(first.token, 'Carla-chooses-a-long-one', 'Carla-chooses-a-long-one', null)).ok);
+  const form = await app.inject({ method: 'GET', url: `/portal/invitation?token=${second.token}` });
+  assert.equal(form.statusCode, 200);
+  const jar = new CookieJar();
+  jar.store(form);
+  const submit = () =>
+    app.inject({
+      method: 'POST',
+      url: '/portal/invitation',
+      headers: { cookie: jar.header() },
+      payload: { token: second.token, password: 'Carla-chooses-another', passwordConfirm: 'Carla-chooses-another', _csrf: csrfFrom(form.body) },
+    });
+  const refused = await submit();
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /A referent with this e-mail already exists\./);
+  // Tried again, it says the same; the invitation is not marked accepted by nobody.
+  assert.match((await submit()).body, /A referent with this e-mail already exists\./);
+  assert.equal((await app.inject({ method: 'GET', url: `/portal/invitation?token=${second.token}` })).statusCode, 200, 'the link is not used up');
+  const row = await database.db.selectFrom('invitations').select(['accepted_at', 'user_id']).where('id', '=', second.id).executeTakeFirstOrThrow();
+  assert.deepEqual(row, { accepted_at: null, user_id: null });
+  assert.equal((await database.db.selectFrom('users').select('id').where('email', '=', email).execute()).length, 1, 'one account');
+});
+
 test('ids of organisations that do not exist answer 404, not 500', async () => {
   for (const url of ['/admin/organisations/org_00000000000000000000000000', '/admin/organisations/garbage']) {
     const res = await app.inject({ method: 'GET', url, headers: { cookie: admin.header() } });

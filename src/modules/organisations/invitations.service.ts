@@ -241,41 +241,49 @@ export function createInvitationsService(options: InvitationsOptions) {
     const invitation = found.invitation;
     const passwordHash = await hashPassword(password);
     const userId = newId('usr');
-    return db.transaction().execute(async (trx) => {
-      // Guarded: two tabs submitting the same link create one account.
-      const claimed = await trx
-        .updateTable('invitations')
-        .set({ accepted_at: clock.now() })
-        .where('id', '=', invitation.id)
-        .where('accepted_at', 'is', null)
-        .where('superseded_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) return fail('used' as const);
-      if (await referentEmailTaken(trx, invitation.email)) return fail('already_referent' as const);
-      await createReferent(trx, {
-        id: userId,
-        email: invitation.email,
-        passwordHash,
-        firstName: invitation.first_name,
-        lastName: invitation.last_name,
-        locale: invitation.locale,
-        organisationId: invitation.organisation_id,
-        now: clock.now(),
+    // A refusal after the claim rolls it back: the link stays open and its page says why, not "already used".
+    const refused = new Error('already_referent');
+    try {
+      return await db.transaction().execute(async (trx) => {
+        // Guarded: two tabs submitting the same link create one account.
+        const claimed = await trx
+          .updateTable('invitations')
+          .set({ accepted_at: clock.now() })
+          .where('id', '=', invitation.id)
+          .where('accepted_at', 'is', null)
+          .where('superseded_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1) return fail('used' as const);
+        if (await referentEmailTaken(trx, invitation.email)) throw refused;
+        await createReferent(trx, {
+          id: userId,
+          email: invitation.email,
+          passwordHash,
+          firstName: invitation.first_name,
+          lastName: invitation.last_name,
+          locale: invitation.locale,
+          organisationId: invitation.organisation_id,
+          now: clock.now(),
+        });
+        await trx.updateTable('invitations').set({ user_id: userId }).where('id', '=', invitation.id).execute();
+        await products.grant(trx, userId, invitation.product_ids);
+        await audit.append(trx, {
+          actorType: 'referent',
+          actorId: userId,
+          ip,
+          action: 'invitation.accepted',
+          subjectType: 'invitation',
+          subjectId: invitation.id,
+          organisationId: invitation.organisation_id,
+          details: { email: invitation.email },
+        });
+        return ok({ userId, email: invitation.email });
       });
-      await trx.updateTable('invitations').set({ user_id: userId }).where('id', '=', invitation.id).execute();
-      await products.grant(trx, userId, invitation.product_ids);
-      await audit.append(trx, {
-        actorType: 'referent',
-        actorId: userId,
-        ip,
-        action: 'invitation.accepted',
-        subjectType: 'invitation',
-        subjectId: invitation.id,
-        organisationId: invitation.organisation_id,
-        details: { email: invitation.email },
-      });
-      return ok({ userId, email: invitation.email });
-    });
+    } catch (error) {
+      // Another invitation of the address accepted at the same moment: the users index (kind, lower(email)) refused this one.
+      if (error === refused || (error as { constraint?: string }).constraint === 'users_kind_email') return fail('already_referent');
+      throw error;
+    }
   }
 
   const byId = (id: string) => db.selectFrom('invitations').select(['id', 'organisation_id']).where('id', '=', id).executeTakeFirst();
