@@ -149,3 +149,18 @@ test('password-reset link prints a new link for an open request, by its e-mail, 
     assert.equal(refused.code, 64, argv.join(' '));
   }
 });
+
+test('password-reset link --email finds the open request of an address stored with capitals, typed in any case', async () => {
+  const resets = createPasswordResets({ db: database.db, clock: systemClock, audit: testAudit(), publicUrl: 'https://varco.test', mail: passwordResetMail });
+  const person = await createReferent(database.db, await createOrganisation(database.db), ['node'], 'en');
+  // Stored as the administrator typed it when inviting (capitals kept).
+  const stored = `Ops.Lead-${person.id.slice(-6)}@Example.test`;
+  await database.db.updateTable('users').set({ email: stored }).where('id', '=', person.id).execute();
+  assert.ok((await resets.request({ surface: 'portal', email: stored.toLowerCase(), ip: null })).ok);
+  const request = await database.db.selectFrom('password_resets').select('id').where('user_id', '=', person.id).executeTakeFirstOrThrow();
+  for (const typed of [stored, stored.toLowerCase(), stored.toUpperCase()]) {
+    const printed = await runCliInProcess(['password-reset', 'link', '--email', typed, '--json'], env);
+    assert.equal(printed.code, 0, `${typed}: ${printed.stderr}`);
+    assert.deepEqual((JSON.parse(printed.stdout) as { id: string; email: string }).id, request.id);
+  }
+});

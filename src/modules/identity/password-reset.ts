@@ -166,7 +166,8 @@ export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock;
       .selectFrom('password_resets')
       .innerJoin('users', 'users.id', 'password_resets.user_id')
       .select('password_resets.id')
-      .where('users.email', '=', email.trim().toLowerCase())
+      // Stored as typed at creation (capitals kept): compared whatever its case, as sign-in does.
+      .where((eb) => eb.fn('lower', ['users.email']), '=', email.trim().toLowerCase())
       .where('password_resets.used_at', 'is', null)
       .where('password_resets.superseded_at', 'is', null)
       .where('password_resets.expires_at', '>', clock.now())
