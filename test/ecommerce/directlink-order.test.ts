@@ -141,6 +141,20 @@ test('the UTF-8 pages read and sign UTF-8; the answer stays ASCII with character
   assert.equal(ncAnswer(res).attributes.get('orderID'), 'dl-ü');
 });
 
+test('PARAMVAR is scrubbed of card data as on the hosted page: masked in orders.request and in the queued feedback URL', async () => {
+  const pv = await createMerchant(t, { settings: { s2sTiming: 'deferred', s2sUrlAccepted: 'https://shop.example/feedback?v=<PARAMVAR>' } });
+  const pvUser = await createApiUser(t, pv);
+  const a = ncAnswer(await postDirect(app, 'orderdirect.asp', signedDirect(pv, pvUser, order('dl-pv', [['PARAMVAR', 'x-5555555555554444 cvc 777']]))));
+  assert.equal(a.attributes.get('STATUS'), '9');
+  const row = await db.selectFrom('orders').select(['id', 'request']).where('order_ref', '=', 'dl-pv').executeTakeFirstOrThrow();
+  assert.equal((row.request as { paramvar?: string }).paramvar, 'x-555555XXXXXX4444 cvc ');
+  const queued = await db.selectFrom('outbox').select('payload').where('subject_id', '=', row.id).execute();
+  assert.equal(queued.length, 1);
+  const payload = JSON.stringify(queued[0]?.payload);
+  assert.ok(payload.includes('x-555555XXXXXX4444'), payload);
+  assert.ok(!payload.includes('5555555555554444') && !payload.includes('777'), payload);
+});
+
 test('no card number or CVC in any table or log line', async () => {
   const dump = await sql<{ t: string }>`SELECT string_agg(row_to_json(x)::text, ' ') AS t FROM (SELECT * FROM orders) x`.execute(db);
   const attempts = await sql<{ t: string }>`SELECT string_agg(row_to_json(x)::text, ' ') AS t FROM (SELECT * FROM payment_attempts) x`.execute(db);

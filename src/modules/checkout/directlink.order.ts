@@ -21,7 +21,7 @@ import type { PaymentCard } from './card.ts';
 import { orderAnswer, refusalAnswer } from './directlink.answers.ts';
 import type { Caller } from './directlink.auth.ts';
 import { readDirectCard } from './directlink.card.ts';
-import { orderToStore } from './entry.service.ts';
+import { requestToStore } from './entry.service.ts';
 import { validateOrderRequest, type OrderRequest } from './order-request.ts';
 import { claimOrder, findOrder, markInterrupted, PAYABLE_STATUSES, upsertOrder, type OrderRecord, type StoredRequest } from './orders.repository.ts';
 import { createFeedbackDispatch } from './payment.dispatch.ts';
@@ -73,13 +73,8 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
 
   async function createOrder(caller: Caller, env: EcommerceEnv, order: OrderRequest, charset: StoredRequest['page']) {
     const token = randomToken(32);
-    const paramvar = caller.values.get('PARAMVAR');
-    const stored: StoredRequest = {
-      version: 1,
-      page: charset,
-      order: orderToStore(order, caller.config),
-      ...(paramvar ? { paramvar: paramvar.slice(0, 100) } : {}),
-    };
+    // As the hosted page stores it: PARAMVAR scrubbed of card data too (docs/security.md 6).
+    const stored = requestToStore(order, caller.config, charset, caller.values.get('PARAMVAR'));
     const row = await upsertOrder(db, {
       id: newId('ord'),
       merchantId: caller.config.merchantId,

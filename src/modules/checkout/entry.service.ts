@@ -113,6 +113,20 @@ export function orderToStore(order: OrderRequest, config: MerchantConfig): Order
   return scrubRecord({ ...(legacy ? signedOnly : order), pspid: config.pspid, urls }, KEPT_AS_SENT);
 }
 
+/**
+ * The request an order stores (orders.request): the order as orderToStore keeps it and PARAMVAR,
+ * cut to 100 characters and scrubbed of card data like every free field (docs/security.md 6). The
+ * hosted page's entry and DirectLink's orderdirect both store through it, so they cannot diverge.
+ */
+export function requestToStore(order: OrderRequest, config: MerchantConfig, page: PageCharset, paramvar: string | undefined): StoredRequest {
+  return {
+    version: 1,
+    page,
+    order: orderToStore(order, config),
+    ...(paramvar !== undefined && paramvar !== '' ? { paramvar: scrubText(paramvar.slice(0, 100)) } : {}),
+  };
+}
+
 function languageOf(values: ReadonlyMap<string, string> | undefined): string {
   const lang = values?.get('LANGUAGE');
   return lang !== undefined && isOgoneLanguage(lang) ? lang : DEFAULT_LANGUAGE;
@@ -219,18 +233,12 @@ export function createEntryService(options: EntryServiceOptions) {
   async function createOrder(config: MerchantConfig, req: EntryRequest, order: OrderRequest, paramvar: string | undefined) {
     // The token opens the payment page; only its hash is stored, so the table cannot open pages.
     const token = randomToken(32);
-    const kept = orderToStore(order, config);
-    const stored: StoredRequest = {
-      version: 1,
-      page: req.page,
-      order: kept,
-      ...(paramvar !== undefined && paramvar !== '' ? { paramvar: scrubText(paramvar.slice(0, 100)) } : {}),
-    };
+    const stored = requestToStore(order, config, req.page, paramvar);
     const row = await upsertOrder(db, {
       id: newId('ord'),
       merchantId: config.merchantId,
       env: req.env,
-      order: kept,
+      order: stored.order,
       stored,
       tokenHash: sha256Hex(token),
       maxAttempts: config.paymentRetries,
