@@ -14,7 +14,7 @@ import { isoTime } from '../kernel/clock.ts';
 // every field of every line through them — about a tenth of the CPU of a busy API (issue 6
 // benchmark, docs/benchmarks.md).
 const SECRET_KEY =
-  /pass(word|phrase)|secret|token$|api_?key$|subscription-?key$|private_?key$|key_?pem$|^(primary|secondary)?key$|cookie|authorization|^card_?(number|no)$|^cvc$|^cvv$/i;
+  /pass(word|phrase)|pswd|secret|token$|api_?key$|subscription-?key$|private_?key$|key_?pem$|^(primary|secondary)?key$|cookie|authorization|^card_?(number|no)$|^cvc$|^cvv$/i;
 const CENSOR = '[redacted]';
 
 /** A copy of plain objects and arrays with secret-named fields censored; other values (errors, requests) are left to their serializers. */
@@ -217,6 +217,13 @@ export function flushThenExit(logger: Logger, code: number): void {
 }
 
 /**
+ * Query parameters whose value is a secret, by name in any case: keys and tokens (`subscription-key`,
+ * a password reset's `token`, the payment page's `t`), passwords, DirectLink's PSWD (an API user's
+ * password; a shop may send it in the URL), SHASIGN, card fields. USERID is not a secret and is kept.
+ */
+const SECRET_QUERY_NAME = /key|token|pass|pswd|^shasign$|^t$|card|cvc/i;
+
+/**
  * The query string can carry `subscription-key`, and a hosted-page link (GET entry) any parameter a
  * shop sends, card data included: log the path with sensitive parameters censored, card
  * verification fields dropped and card numbers masked (first six / last four) wherever they are.
@@ -228,7 +235,7 @@ export function redactUrl(url: string): string {
   const out = new URLSearchParams();
   for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
     if (isVerificationName(name)) continue;
-    out.append(maskPans(name), /key|token|pass|^shasign$|^t$|card|cvc/i.test(name) ? '[redacted]' : scrubText(value));
+    out.append(maskPans(name), SECRET_QUERY_NAME.test(name) ? '[redacted]' : scrubText(value));
   }
   return `${path}?${out.toString()}`;
 }

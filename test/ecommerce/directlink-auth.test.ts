@@ -121,4 +121,21 @@ test('refusals are in the merchant’s error log, without the password or the ca
   for (const secret of ['Typo-password-2026!', API_PASSWORD_FRAGMENT, '4111111111111111', 'CVC=913']) assert.ok(!text.includes(secret), secret);
 });
 
+test('PSWD sent in the query string is censored in the access log; USERID is kept', async () => {
+  const secret = 'Qz-Secret-Pw-8841';
+  await app.inject({ method: 'GET', url: `/ncol/test/orderdirect.asp?PSPID=${m.pspid}&USERID=api-user&PSWD=${secret}` });
+  await app.inject({
+    method: 'POST',
+    url: `/ncol/test/querydirect.asp?PSPID=${m.pspid}&USERID=api-user&pswd=${secret}`,
+    payload: 'ORDERID=x',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  // The access log writes its lines in batches, a few milliseconds after the request.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const logs = t.rawLogs();
+  assert.ok(!logs.includes(secret), 'the API user password is in a log line');
+  assert.match(logs, /orderdirect\.asp\?PSPID=[^"]*&USERID=api-user&PSWD=%5Bredacted%5D/);
+  assert.match(logs, /querydirect\.asp\?PSPID=[^"]*&USERID=api-user&pswd=%5Bredacted%5D/);
+});
+
 const API_PASSWORD_FRAGMENT = 'Api-user-password';

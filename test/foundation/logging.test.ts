@@ -101,6 +101,7 @@ test('secrets nested deeper, in arrays, or under capitalised header names are ce
   );
   logger.info({ a: { b: { c: { password: 'S3CRET-deep-4', cardNumber: '4000000000000002' } } } }, 'deep');
   logger.info({ items: [{ apiKey: 'S3CRET-deep-5' }, { clientSecret: 'S3CRET-deep-6', privateKey: 'S3CRET-deep-7' }] }, 'array');
+  logger.info({ directlink: { USERID: 'api-user', PSWD: 'S3CRET-deep-8' } }, 'DirectLink');
   const output = text();
   for (const secret of [
     'S3CRET-deep-1',
@@ -111,15 +112,17 @@ test('secrets nested deeper, in arrays, or under capitalised header names are ce
     'S3CRET-deep-5',
     'S3CRET-deep-6',
     'S3CRET-deep-7',
+    'S3CRET-deep-8',
   ]) {
     assert.equal(output.includes(secret), false, `${secret} leaked into the log`);
   }
 });
 
 test('sensitive query parameters are censored in logged URLs', () => {
-  const url = redactUrl('/api/v1/x?subscription-key=S3CRET-q1&SHASIGN=S3CRET-q2&CARDNO=4111111111111111&token=S3CRET-q3&orderID=42');
-  for (const secret of ['S3CRET-q1', 'S3CRET-q2', '4111111111111111', 'S3CRET-q3']) assert.equal(url.includes(secret), false, secret);
+  const url = redactUrl('/api/v1/x?subscription-key=S3CRET-q1&SHASIGN=S3CRET-q2&CARDNO=4111111111111111&token=S3CRET-q3&orderID=42&USERID=u1&PSWD=S3CRET-q4');
+  for (const secret of ['S3CRET-q1', 'S3CRET-q2', '4111111111111111', 'S3CRET-q3', 'S3CRET-q4']) assert.equal(url.includes(secret), false, secret);
   assert.match(url, /orderID=42/);
+  assert.match(url, /USERID=u1&PSWD=%5Bredacted%5D/);
   assert.equal(redactUrl('/plain/path'), '/plain/path');
 });
 
