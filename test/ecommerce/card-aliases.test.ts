@@ -85,6 +85,12 @@ test('orderdirect with ALIAS and a card keeps the card under the alias: PAN seal
   assert.equal(order.alias, 'CUST-42');
 });
 
+test('orderdirect keeps ALIASUSAGE scrubbed of card data, as the hosted page does: no verification code, no card number', async () => {
+  const a = await direct(m, user, 'al-usage', [['ALIAS', 'CUST-U'], ['ALIASUSAGE', 'Monthly box CVC=913, card 5555 5555 5555 4444'], ...CARD]);
+  assert.equal(a.get('STATUS'), '9');
+  assert.equal((await aliasRow(m.merchantId, 'CUST-U'))?.usage, 'Monthly box CVC=, card 5555 55XX XXXX 4444');
+});
+
 test('orderdirect with ALIAS alone pays with the stored card; the feedback carries ALIAS, signed', async () => {
   await direct(m, user, 'al-2a', [['ALIAS', 'CUST-7'], ...CARD.map(([n, v]): [string, string] => (n === 'CARDNO' ? [n, '5399999999999999'] : [n, v]))]);
   seen.length = 0;

@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { idCursor, newId, parseIdCursor } from '../../kernel/ids.ts';
-import { maskPans } from '../../kernel/card-data.ts';
+import { maskPans, scrubText } from '../../kernel/card-data.ts';
 import { open, seal } from '../../kernel/secretbox.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
@@ -89,7 +89,9 @@ export function createAliasesService(options: AliasesServiceOptions) {
       await upsertAlias(trx, {
         ...key,
         id: newId('als'),
-        usage: usage === undefined ? null : maskPans(usage).slice(0, ALIAS_USAGE_MAX),
+        // Free text, scrubbed as the stored request's free fields are (docs/security.md 6): a verification
+        // code dropped, card numbers masked; DirectLink passes ALIASUSAGE as sent.
+        usage: usage === undefined ? null : scrubText(usage).slice(0, ALIAS_USAGE_MAX),
         panSealed: seal(masterKey(), card.number, aadOf(key)),
         brand: s.brand,
         masked: s.masked,
