@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { buildTestApp } from '../support/app.ts';
 import { tempDevPki } from '../support/tls.ts';
 import { httpsRequest } from '../support/server-process.ts';
-import { SHA_OUT, createMerchant, formBytes, queryPairs, verifyFeedback } from '../support/ecommerce.ts';
-import { createApiUser, readNcResponse, signedDirect } from '../support/directlink.ts';
+import { SHA_OUT, configure, createMerchant, formBytes, queryPairs, verifyFeedback, type TestMerchant } from '../support/ecommerce.ts';
+import { createApiUser, readNcResponse, signedDirect, type DirectLinkUser } from '../support/directlink.ts';
 import { DEFAULT_FEEDBACK_FIELDS } from '../../src/protocols/ogone/feedback-fields.ts';
 
 // 3-D Secure through DirectLink (issue 13), over real HTTPS: with FLAG3D=Y the test card
@@ -43,8 +43,22 @@ const form = (body: string) => ({
 });
 const post = (path: string, body: string): Promise<Res> => httpsRequest(port, ca, path, form(body));
 
-async function direct(page: string, fields: Pairs): Promise<{ attributes: Map<string, string>; htmlAnswer: string | undefined }> {
-  const res = await post(`/ncol/test/${page}`, formBytes(signedDirect(m, user, fields), 'latin1').toString('ascii'));
+/** Who calls DirectLink: the merchant, its API user and the SHA-IN algorithm of its settings. */
+interface Caller {
+  merchant: TestMerchant;
+  user: DirectLinkUser;
+  alg?: 'sha1' | 'sha512';
+}
+
+async function direct(
+  page: string,
+  fields: Pairs,
+  caller: Caller = { merchant: m, user },
+): Promise<{ attributes: Map<string, string>; htmlAnswer: string | undefined }> {
+  const res = await post(
+    `/ncol/test/${page}`,
+    formBytes(signedDirect(caller.merchant, caller.user, fields, { alg: caller.alg ?? 'sha512' }), 'latin1').toString('ascii'),
+  );
   assert.equal(res.status, 200, res.body);
   return readNcResponse(res.body);
 }
@@ -71,8 +85,8 @@ const THREE_DS: Pairs = [
 ];
 
 /** STATUS 46, then the page HTML_ANSWER opens, as the customer's browser would: the challenge's form action and token. */
-async function challenge(id: string): Promise<{ action: string; token: string; page: Res }> {
-  const answer = await direct('orderdirect.asp', order(id, THREE_DS));
+async function challenge(id: string, caller?: Caller): Promise<{ action: string; token: string; page: Res }> {
+  const answer = await direct('orderdirect.asp', order(id, THREE_DS), caller);
   assert.deepEqual([answer.attributes.get('STATUS'), answer.attributes.get('NCERROR')], ['46', '0']);
   assert.ok(answer.htmlAnswer, 'HTML_ANSWER');
   const bytes = Buffer.from(answer.htmlAnswer, 'base64');
@@ -151,4 +165,22 @@ test('failed authentication: STATUS 2 (40001134) at once, to DECLINEURL, whateve
 test('without FLAG3D=Y the same card is authorised without authentication: no HTML_ANSWER', async () => {
   const answer = await direct('orderdirect.asp', order('3ds-4', []));
   assert.deepEqual([answer.attributes.get('STATUS'), answer.htmlAnswer], ['9', undefined]);
+});
+
+test('a merchant on legacy hosted-page hashing: DirectLink signed ACCEPTURL and DECLINEURL, so the customer goes there', async () => {
+  const legacy = await createMerchant(t);
+  const caller: Caller = { merchant: legacy, user: await createApiUser(t, legacy), alg: 'sha1' };
+  await configure(t, legacy, { hashingMethod: 'main-parameters', hashAlgorithm: 'sha1', acceptLegacyHashing: true });
+  for (const [id, decision, status, to] of [
+    ['3ds-leg-1', 'approve', 9, 'https://shop.example/ok'],
+    ['3ds-leg-2', 'decline', 2, 'https://shop.example/ko'],
+  ] as const) {
+    const { action, token } = await challenge(id, caller);
+    const done = await post(action, new URLSearchParams({ token, decision }).toString());
+    const row = await db.selectFrom('orders').select('status').where('order_ref', '=', id).executeTakeFirstOrThrow();
+    assert.equal(row.status, status);
+    assert.equal(done.status, 303, `Varco's own result page instead of the signed URL: ${done.body.slice(0, 200)}`);
+    const location = new URL(String(done.headers.location));
+    assert.equal(`${location.origin}${location.pathname}`, to);
+  }
 });

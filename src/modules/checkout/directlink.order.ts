@@ -73,8 +73,10 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
 
   async function createOrder(caller: Caller, env: EcommerceEnv, order: OrderRequest, charset: StoredRequest['page']) {
     const token = randomToken(32);
-    // As the hosted page stores it: PARAMVAR scrubbed of card data too (docs/security.md 6).
-    const stored = requestToStore(order, caller.config, charset, caller.values.get('PARAMVAR'));
+    // As the hosted page stores it: PARAMVAR scrubbed of card data too (docs/security.md 6). DirectLink's
+    // SHA-IN covers every parameter whatever the merchant's hosted-page hashing, so ACCEPTURL and
+    // DECLINEURL are signed and kept, legacy hashing or not (docs/reference/ogone/directlink.md, 3-D Secure).
+    const stored = requestToStore(order, caller.config, charset, caller.values.get('PARAMVAR'), { signedInFull: true });
     const row = await upsertOrder(db, {
       id: newId('ord'),
       merchantId: caller.config.merchantId,

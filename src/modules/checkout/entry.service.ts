@@ -97,12 +97,13 @@ const KEPT_AS_SENT: ReadonlySet<string> = new Set(['pspid', 'orderId', 'currency
 /**
  * The order as it will be stored. With legacy hashing the request's redirect URLs were not signed
  * (a customer could send himself, with a valid SHA-OUT, anywhere), so they are dropped and the
- * settings' ones apply; card data is scrubbed from every free field.
+ * settings' ones apply; card data is scrubbed from every free field. `signedInFull`: SHA-IN covered
+ * every parameter whatever the merchant's hashing (DirectLink), so nothing is dropped.
  */
-export function orderToStore(order: OrderRequest, config: MerchantConfig): OrderRequest {
+export function orderToStore(order: OrderRequest, config: MerchantConfig, signedInFull = false): OrderRequest {
   // ACCEPTURL, DECLINEURL, EXCEPTIONURL and CANCELURL go; BACKURL, HOMEURL and CATALOGURL are links without feedback.
   const { accept: _a, decline: _d, exception: _e, cancel: _c, ...unsigned } = order.urls;
-  const legacy = config.hashingMethod === 'main-parameters';
+  const legacy = config.hashingMethod === 'main-parameters' && !signedInFull;
   const urls = legacy ? unsigned : order.urls;
   // TP is not signed either with legacy hashing: anyone could wrap the page in a page of his choice.
   // Nor is ALIAS: a customer could name another customer's stored card and be offered it.
@@ -117,13 +118,23 @@ export function orderToStore(order: OrderRequest, config: MerchantConfig): Order
  * The request an order stores (orders.request): the order as orderToStore keeps it and PARAMVAR,
  * cut to 100 characters and scrubbed of card data like every free field (docs/security.md 6). The
  * hosted page's entry and DirectLink's orderdirect both store through it, so they cannot diverge.
+ * `signedInFull` (DirectLink): SHA-IN signed every parameter, so the request's URLs count whatever
+ * the merchant's hosted-page hashing; the stored request says so for the redirect (orderUrls).
  */
-export function requestToStore(order: OrderRequest, config: MerchantConfig, page: PageCharset, paramvar: string | undefined): StoredRequest {
+export function requestToStore(
+  order: OrderRequest,
+  config: MerchantConfig,
+  page: PageCharset,
+  paramvar: string | undefined,
+  options: { signedInFull?: boolean } = {},
+): StoredRequest {
+  const signedInFull = options.signedInFull === true;
   return {
     version: 1,
     page,
-    order: orderToStore(order, config),
+    order: orderToStore(order, config, signedInFull),
     ...(paramvar !== undefined && paramvar !== '' ? { paramvar: scrubText(paramvar.slice(0, 100)) } : {}),
+    ...(signedInFull ? { signedInFull: true as const } : {}),
   };
 }
 

@@ -17,6 +17,12 @@ export interface StoredRequest {
   readonly order: OrderRequest;
   /** PARAMVAR, substituted into the server-to-server URL's `<PARAMVAR>`. */
   readonly paramvar?: string;
+  /**
+   * SHA-IN signed every parameter of the request (DirectLink always hashes each parameter), whatever
+   * the merchant's hosted-page hashing: its redirect URLs, TP and ALIAS count even with legacy
+   * hashing. Absent on the hosted page, where the merchant's method decides.
+   */
+  readonly signedInFull?: true;
 }
 
 /** A 3-D Secure challenge waiting for the customer: acquirer references only. */
@@ -66,7 +72,7 @@ export interface OrderRecord {
   stored: StoredRequest;
   /** How the order came: the hosted page, or DirectLink's orderdirect (never payable on a page). */
   channel: 'hosted' | 'directlink';
-  /** Maintenance totals (docs/adr/0030-directlink.md): captured by SAL/SAS (a sale counts as captured), refunded by RFD/RFS. */
+  /** Maintenance totals (docs/reference/ogone/directlink.md, `maintenancedirect.asp`): captured by SAL/SAS (a sale counts as captured), refunded by RFD/RFS. */
   captured: number;
   refunded: number;
   captureClosed: boolean;

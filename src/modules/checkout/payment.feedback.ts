@@ -34,11 +34,13 @@ export function settingsUrls(config: MerchantConfig): OrderUrls {
 /**
  * The request's URLs over the settings' ones. With legacy hashing the request's redirect URLs were
  * not signed, so only the settings count (the entry does not store them either; this also covers
- * an order entered before the merchant switched to legacy hashing).
+ * an order entered before the merchant switched to legacy hashing). A request SHA-IN signed in full
+ * (DirectLink, `signedInFull`) keeps its URLs whatever the merchant's hosted-page hashing.
  */
 export function orderUrls(order: OrderRecord, config: MerchantConfig): OrderUrls {
   const { accept: _a, decline: _d, exception: _e, cancel: _c, ...links } = order.stored.order.urls;
-  return effectiveUrls(config.hashingMethod === 'main-parameters' ? links : order.stored.order.urls, settingsUrls(config));
+  const legacy = config.hashingMethod === 'main-parameters' && order.stored.signedInFull !== true;
+  return effectiveUrls(legacy ? links : order.stored.order.urls, settingsUrls(config));
 }
 
 /**
