@@ -104,6 +104,29 @@ test('orderdirect with ALIAS alone pays with the stored card; the feedback carri
   assert.equal(verifyFeedback(queryPairs(body, 'latin1'), SHA_OUT, 'sha512', 'latin1').get('ALIAS'), 'CUST-7');
 });
 
+test('BRAND restricts the stored card of an ALIAS as it restricts a typed one: 50001054, nothing is paid', async () => {
+  assert.equal((await direct(m, user, 'al-br-1', [['ALIAS', 'CUST-BR'], ...CARD])).get('STATUS'), '9');
+  const typed = await direct(m, user, 'al-br-2', [['BRAND', 'MasterCard'], ...CARD]);
+  assert.equal(typed.get('NCERROR'), '50001054', 'a typed VISA under BRAND=MasterCard');
+  seen.length = 0;
+  const stored = await direct(m, user, 'al-br-3', [
+    ['BRAND', 'MasterCard'],
+    ['ALIAS', 'CUST-BR'],
+  ]);
+  assert.deepEqual([stored.get('STATUS'), stored.get('NCERROR'), stored.get('NCERRORPLUS')], ['0', '50001054', 'Card number incorrect or incompatible']);
+  assert.deepEqual(seen, [], 'the stored VISA did not reach the acquirer');
+  assert.equal(
+    (
+      await direct(m, user, 'al-br-4', [
+        ['BRAND', 'VISA'],
+        ['ALIAS', 'CUST-BR'],
+      ])
+    ).get('STATUS'),
+    '9',
+    'its own brand is paid',
+  );
+});
+
 test('another merchant’s alias, or one never made, is "unknown alias" (50001111); nothing is paid', async () => {
   for (const [who, as, alias] of [
     [other, otherUser, 'CUST-42'],

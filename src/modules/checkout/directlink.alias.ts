@@ -1,7 +1,8 @@
 /**
  * orderdirect's card when the request names an ALIAS (the Alias Manager): with CARDNO the typed card
  * is paid and then kept under the alias (created, or its card replaced); without CARDNO the stored
- * card is paid, with the CVC and CN of the request when sent. An alias the merchant does not hold
+ * card is paid, with the CVC and CN of the request when sent, if it is of the request's BRAND (else
+ * `50001054`, as a typed card of another brand). An alias the merchant does not hold
  * in this environment — another merchant's included — is unknown: `50001111` "unknown alias". The
  * card is kept only once the acquirer took it (authorised, or asked for 3-D Secure), never the CVC.
  */
@@ -28,6 +29,11 @@ export function aliasCardSource(aliases: Pick<AliasesService, 'remember' | 'used
     const cvc = (caller.values.get('CVC') ?? '').trim();
     const card = await aliases.cardFor(key, { cvc, holder: caller.values.get('CN') ?? '' });
     if (!card) return { ok: false, ncError: NC_ERROR.DATA_VALIDATION, text: UNKNOWN_ALIAS_TEXT };
+    // BRAND restricts the stored card as it restricts a typed one (and the hosted page's stored card):
+    // a number problem, reported first as the platform does.
+    if (order.brand !== undefined && order.brand !== card.summary.brand) {
+      return { ok: false, ncError: NC_ERROR.CARD_NUMBER, text: NC_ERROR_TEXT[NC_ERROR.CARD_NUMBER] };
+    }
     const { month, year } = card.summary.expiry;
     if (!parseExpiry(`${month}/${year}`, now).ok) return { ok: false, ncError: NC_ERROR.EXPIRY_PAST, text: NC_ERROR_TEXT[NC_ERROR.EXPIRY_PAST] };
     if (cvc !== '' && !cvcValid(cvc, card.summary.brand)) return { ok: false, ncError: NC_ERROR.CVC_FORMAT, text: NC_ERROR_TEXT[NC_ERROR.CVC_FORMAT] };
