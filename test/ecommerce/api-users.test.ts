@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { buildTestApp } from '../support/app.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { createMerchant } from '../support/ecommerce.ts';
-import { Browser, createReferent } from '../support/subscriptions.ts';
+import { Browser, createReferent, CLI } from '../support/subscriptions.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
+import { verifyPassword } from '../../src/modules/identity/index.ts';
+import { createApiUsersService } from '../../src/modules/merchants/index.ts';
 
 // API users (DirectLink's USERID + PSWD), as a referent and an operator manage them: created per
 // PSPID and environment in the portal (it/en, CSRF, the organisation's own merchant only) and with
@@ -140,4 +143,26 @@ test('removing an API user refuses it at once; every change is audited by USERID
     assert.ok(!t.rawLogs().includes(secret), 'no password in the logs');
   }
   assert.match(text, /"userid":"shop-api"/);
+});
+
+test('an unknown USERID is answered from the verdict cache when tried again, as a known USERID’s wrong password is: no timing tells which exist', async () => {
+  // The argon2 runs counted, not milliseconds: a cached verdict runs none.
+  let runs = 0;
+  const counting = (hash: string | null, password: string) => (runs++, verifyPassword(hash, password));
+  const service = createApiUsersService({ db, clock: systemClock, audit: t.audit, verifyPassword: counting });
+  assert.ok((await service.save({ merchantId: m.merchantId, env: 'test', userid: 'timing-api', password: PASSWORD }, CLI)).ok);
+  const attempt = async (userid: string, password: string) => {
+    const before = runs;
+    const user = await service.authenticate(m.merchantId, 'test', userid, password);
+    return { user: user?.userid, runs: runs - before };
+  };
+  const WRONG = 'Wrong-password-2026!';
+  assert.deepEqual(await attempt('timing-api', WRONG), { user: undefined, runs: 1 }, 'a known USERID, a wrong password: one argon2 run');
+  assert.deepEqual(await attempt('timing-api', WRONG), { user: undefined, runs: 0 }, '…then its verdict');
+  assert.deepEqual(await attempt('no-such-api', WRONG), { user: undefined, runs: 1 }, 'an unknown USERID: one argon2 run too');
+  assert.deepEqual(await attempt('NO-SUCH-API', WRONG), { user: undefined, runs: 0 }, '…then its verdict, in any case, as a known one');
+  assert.deepEqual(await attempt('no-such-api', 'Another-guess-2026!'), { user: undefined, runs: 1 }, 'another password is another run');
+  // The USERID created since: its own hash decides, the remembered refusal does not answer for it.
+  assert.ok((await service.save({ merchantId: m.merchantId, env: 'test', userid: 'no-such-api', password: WRONG }, CLI)).ok);
+  assert.deepEqual(await attempt('no-such-api', WRONG), { user: 'no-such-api', runs: 1 });
 });

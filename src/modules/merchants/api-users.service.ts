@@ -12,11 +12,13 @@ import * as repo from './merchants.repository.ts';
 import type { EcommerceEnv } from './merchant.types.ts';
 import type { MerchantActor } from './merchants.service.ts';
 
-// API users of a merchant (docs/adr/0030-directlink.md): what DirectLink's USERID and PSWD name, one
+// API users of a merchant (docs/reference/ogone/directlink.md, "Authentication"): what DirectLink's USERID and PSWD name, one
 // set per PSPID and environment. Passwords follow the sign-in rules (identity's checkPassword) and
 // are stored as argon2id hashes only; they are never returned, logged or audited (audit rows name
 // the USERID and the environment). `authenticate` is on every DirectLink call: argon2 (~20 ms) runs
-// once per password and stored hash, then the verdict is remembered (see VerdictCache).
+// once per password and stored hash, then the verdict is remembered (see verdictCache); an unknown
+// USERID's refusal is remembered alike, so a repeated guess answers as fast for a USERID that does
+// not exist as for one that does (docs/security.md 33).
 
 export interface ApiUserView {
   id: string;
@@ -36,8 +38,10 @@ export interface ApiUsersOptions {
   db: Kysely<Database>;
   clock: Clock;
   audit: AuditLog;
-  /** Verdicts kept for right and for wrong passwords, each (default 10 000). */
+  /** Verdicts kept for right passwords, wrong ones and unknown USERIDs, each (default 10 000). */
   cacheEntries?: number;
+  /** The argon2 check (identity's verifyPassword; tests count its runs). */
+  verifyPassword?: (passwordHash: string | null, password: string) => Promise<boolean>;
 }
 
 const viewOf = (row: users.ApiUserRow): ApiUserView => ({
@@ -53,24 +57,42 @@ const viewOf = (row: users.ApiUserRow): ApiUserView => ({
  * the user's id, its STORED HASH and the password typed: a changed password is a new hash, so an old
  * verdict can never answer for it, in any instance, without a notification. Right and wrong verdicts
  * are kept apart so a stream of wrong passwords cannot push the right ones out.
+ *
+ * `unknown`: the refusal of a USERID the merchant does not have, keyed by merchant, environment,
+ * USERID and password, after one argon2 run against a dummy hash. A known USERID's wrong password is
+ * answered from the cache when tried before, so an unknown one must be too, or the time of a repeated
+ * guess would tell which USERIDs exist. Consulted only while no such live user exists: once it is
+ * created, the user's own row and hash decide. Kept apart too, so guesses cannot push verdicts out.
  */
-function verdictCache(maxEntries: number) {
+function verdictCache(maxEntries: number, check: (passwordHash: string | null, password: string) => Promise<boolean>) {
   const secret = randomBytes(32);
   const right = new Map<string, true>();
   const wrong = new Map<string, true>();
-  return async (user: { id: string; password_hash: string }, password: string): Promise<boolean> => {
-    const key = createHmac('sha256', secret).update(`${user.id}\0${user.password_hash}\0`).update(password, 'utf8').digest('base64url');
-    if (right.has(key)) return true;
-    if (wrong.has(key)) return false;
-    const verdict = await verifyPassword(user.password_hash, password);
-    setBounded(verdict ? right : wrong, key, true, maxEntries);
-    return verdict;
+  const unknown = new Map<string, true>();
+  const keyOf = (prefix: string, password: string): string => createHmac('sha256', secret).update(prefix).update(password, 'utf8').digest('base64url');
+  return {
+    async known(user: { id: string; password_hash: string }, password: string): Promise<boolean> {
+      const key = keyOf(`${user.id}\0${user.password_hash}\0`, password);
+      if (right.has(key)) return true;
+      if (wrong.has(key)) return false;
+      const verdict = await check(user.password_hash, password);
+      setBounded(verdict ? right : wrong, key, true, maxEntries);
+      return verdict;
+    },
+    async unknown(merchantId: string, env: EcommerceEnv, userid: string, password: string): Promise<false> {
+      // The USERID upper-cased, as the lookup compares it.
+      const key = keyOf(`unknown\0${merchantId}\0${env}\0${userid.toUpperCase()}\0`, password);
+      if (unknown.has(key)) return false;
+      await check(null, password);
+      setBounded(unknown, key, true, maxEntries);
+      return false;
+    },
   };
 }
 
 export function createApiUsersService(options: ApiUsersOptions) {
   const { db, clock, audit } = options;
-  const verify = verdictCache(options.cacheEntries ?? 10_000);
+  const verify = verdictCache(options.cacheEntries ?? 10_000, options.verifyPassword ?? verifyPassword);
 
   async function merchantOf(merchantId: string, organisationId?: string): Promise<repo.MerchantRow> {
     const m = isId(merchantId, 'mer') ? await repo.findMerchant(db, merchantId, organisationId) : undefined;
@@ -139,15 +161,16 @@ export function createApiUsersService(options: ApiUsersOptions) {
 
   /**
    * DirectLink's USERID + PSWD for a merchant and environment. An unknown USERID costs an argon2
-   * run too, so the answer's timing does not tell which USERIDs exist.
+   * run too the first time, and is answered from the cache after, as a known USERID's wrong password
+   * is, so the answer's timing does not tell which USERIDs exist.
    */
   async function authenticate(merchantId: string, env: EcommerceEnv, userid: string, password: string): Promise<{ id: string; userid: string } | undefined> {
     const row = USERID_PATTERN.test(userid) ? await users.findLiveUser(db, merchantId, env, userid) : undefined;
     if (!row) {
-      await verifyPassword(null, password);
+      await verify.unknown(merchantId, env, userid, password);
       return undefined;
     }
-    return (await verify(row, password)) ? { id: row.id, userid: row.userid } : undefined;
+    return (await verify.known(row, password)) ? { id: row.id, userid: row.userid } : undefined;
   }
 
   return { list, save, disable, authenticate };
