@@ -69,7 +69,7 @@ export type AcquirerStatus =
   | { readonly state: 'not_found' }
   | { readonly state: 'unknown' };
 
-/** What a maintenance operation asks of the acquirer (docs/adr/0030-directlink.md). */
+/** What a maintenance operation asks of the acquirer (docs/reference/ogone/directlink.md, `maintenancedirect.asp`). */
 export type MaintenanceKind = 'capture' | 'refund' | 'cancel' | 'delete' | 'renew';
 
 export interface MaintenanceRequest {

@@ -1,5 +1,5 @@
 /**
- * Who is calling DirectLink (docs/adr/0030-directlink.md, "Authentication"), in this order, each
+ * Who is calling DirectLink (docs/reference/ogone/directlink.md, "Authentication"), in this order, each
  * step cheaper than the next: the form decodes (ISO-8859-1 or UTF-8 by page, as the hosted page);
  * PSPID names an active merchant in the environment called; SHASIGN matches SHA-IN over the
  * DirectLink parameters (the SHA-IN list, which holds USERID, PSWD, CARDNO, CVC…) with the

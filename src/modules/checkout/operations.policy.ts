@@ -1,6 +1,6 @@
 /**
  * Whether a maintenance operation may run on an order, for how much, and the statuses it goes
- * through (docs/adr/0030-directlink.md, "Maintenance"). Pure: the caller applies the verdict under
+ * through (docs/reference/ogone/directlink.md, `maintenancedirect.asp`). Pure: the caller applies the verdict under
  * the order's row lock, and the table's CHECK constraints refuse whatever this would get wrong.
  *
  * | OPERATION | kind    | needs                                   | pending / done / refused / uncertain |

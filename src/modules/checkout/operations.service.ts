@@ -1,5 +1,5 @@
 /**
- * Maintenance of authorised payments (docs/adr/0030-directlink.md): capture, refund, cancel and
+ * Maintenance of authorised payments (docs/reference/ogone/directlink.md, `maintenancedirect.asp`): capture, refund, cancel and
  * renew, in parts, each a PAYIDSUB of the order with its own status and server-to-server feedback.
  * One use case for every caller — DirectLink's maintenancedirect today, the portal's buttons and the
  * JSON API later: `maintain(target, operation, amount, actor)`.
