@@ -138,9 +138,14 @@ export function safeText(text: string, max: number): string {
 
 export type Pairs = ReadonlyArray<readonly [name: string, value: string]>;
 
-/** Request parameters safe to keep: verification fields dropped, names and values scrubbed and cut. */
+/** A password sent as a parameter (DirectLink's PSWD, signed by SHA-IN): kept masked, as the passphrase is. */
+const PASSWORD_NAME = /^(?:PSWD|PASSWORD)$/i;
+
+/** Request parameters safe to keep: verification fields dropped, passwords masked, names and values scrubbed and cut. */
 export function safePairs(pairs: Pairs, limits: { maxName: number; maxValue: number } = { maxName: 100, maxValue: 4000 }): Array<[string, string]> {
-  return pairs.filter(([name]) => !isVerificationName(name)).map(([name, value]) => [safeText(name, limits.maxName), safeText(value, limits.maxValue)]);
+  return pairs
+    .filter(([name]) => !isVerificationName(name))
+    .map(([name, value]) => [safeText(name, limits.maxName), PASSWORD_NAME.test(name) ? '********' : safeText(value, limits.maxValue)]);
 }
 
 export interface JsonBounds {

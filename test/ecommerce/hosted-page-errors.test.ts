@@ -96,4 +96,13 @@ describe('the merchant\u2019s error log', () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<code>50001184<\/code><br><small>SHA Mismatch<\/small><\/td><td[^>]*>unknown order\/1\/s\/<\/td>/);
   });
+  it('keeps no API user password: PSWD posted to the hosted page is masked in the signature debugger, as the passphrase', async () => {
+    const m = await createMerchant(t);
+    const secret = 'Pswd-Not-For-The-Log-77';
+    const forged = [...signedOrder(m, 'why-pswd'), ['PSWD', secret]] as Array<[string, string]>;
+    assert.equal((await postEntry(app, forged)).statusCode, 200, 'rejected: PSWD is signed and was added after signing');
+    const rows = await t.database.db.selectFrom('ecommerce_errors').selectAll().where('order_ref', '=', 'why-pswd').execute();
+    assert.equal(rows.length, 1);
+    assert.ok(!JSON.stringify(rows).includes(secret), JSON.stringify(rows[0]?.debug).slice(0, 400));
+  });
 });
