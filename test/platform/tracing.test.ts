@@ -6,6 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { encodeRequest } from '../../src/protocols/pagopa/index.ts';
 import { startTracing } from '../../src/app/tracing.ts';
 import { enqueueEmail } from '../../src/modules/delivery/index.ts';
+import { createOutboundClient } from '../../src/modules/outbound/index.ts';
+import { createFeedbackSender } from '../../src/modules/checkout/index.ts';
+import { testDestinations } from '../support/outbound.ts';
 import { ecWithStation, nodeTestApp, noticeNumber, registerPsp } from '../support/pagopa-node.ts';
 import { startSmtpReceiver } from '../support/smtp.ts';
 
@@ -134,4 +137,38 @@ test('an outbox delivery is a span of its own, with the message id and its outco
   assert.ok(span, 'the delivery span reached the collector');
   assert.equal(attribute(span, 'varco.outbox.state'), 'delivered');
   assert.equal(attribute(span, 'varco.attempt'), '1');
+});
+
+// docs/security.md 26: a merchant whose server-to-server feedback uses GET receives its parameters in the
+// query string (SHASIGN, cardholder name, masked card number, amount); the span records the path only.
+test('a GET server-to-server feedback: its span records the path, never the query string', async () => {
+  const shop = createServer((_request, response) => response.writeHead(200).end('OK'));
+  await new Promise<void>((done) => shop.listen(0, '127.0.0.1', done));
+  after(() => shop.close());
+  const sender = createFeedbackSender({
+    trust: { rootsFor: async () => [] } as never,
+    destinations: testDestinations(),
+    client: createOutboundClient({ mode: { kind: 'plain' }, destinations: testDestinations() }),
+  });
+  after(() => sender.close());
+  const url = `http://localhost:${(shop.address() as AddressInfo).port}/s2s/feedback?orderID=42&amount=99.90&CN=Mario+Rossi&CARDNO=XXXXXXXXXXXX1111&SHASIGN=DEADBEEFCAFE0123`;
+  const outcome = await sender.deliver({
+    id: 'msg_tracing_get',
+    channel: 'http',
+    attempt: 1,
+    createdAt: new Date(),
+    organisationId: null,
+    subjectType: 'order',
+    subjectId: 'ord_tracing_get',
+    payload: { version: 1, env: 'test', method: 'GET', url, headers: {}, eventId: 'msg_tracing_get' },
+  } as never);
+  assert.ok(outcome.ok, JSON.stringify(outcome));
+  let span: OtlpSpan | undefined;
+  for (let i = 0; i < 100 && !span; i++) {
+    span = spans.find((s) => s.name === 'outbound GET' && attribute(s, 'url.path')?.startsWith('/s2s/feedback'));
+    if (!span) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.ok(span, 'the outbound span reached the collector');
+  assert.equal(attribute(span, 'url.path'), '/s2s/feedback');
+  assert.doesNotMatch(JSON.stringify(span.attributes), /SHASIGN|Mario|CARDNO|99\.90/);
 });

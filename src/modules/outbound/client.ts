@@ -134,11 +134,12 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
       const { primary, secondary } = target.endpoints;
       if (mode.kind === 'mutual' && [primary, secondary].some((e) => e !== undefined && !e.url.startsWith('https:')))
         return Promise.reject(new Error('a mutual-TLS client calls https endpoints only'));
-      // A CLIENT span per call (tracing on), whose W3C traceparent the station receives.
+      // A CLIENT span per call (tracing on), whose W3C traceparent the station receives. The path only:
+      // a query (a GET feedback's SHASIGN, cardholder name, amount) never goes in a span (docs/security.md 26).
       return inSpan(
         `outbound ${plain.method}`,
         SpanKind.CLIENT,
-        { 'varco.outbound.mode': mode.kind, 'varco.environment': target.env, 'url.path': plain.path ?? pathOf(target.endpoints.primary) },
+        { 'varco.outbound.mode': mode.kind, 'varco.environment': target.env, 'url.path': pathnameOf(plain.path ?? pathOf(target.endpoints.primary)) },
         async (span) => {
           const result = await sendTraced(target, { ...plain, headers: withTraceHeaders(plain.headers ?? {}) });
           span.setAttribute('varco.outbound.endpoint', result.endpoint);
@@ -187,6 +188,12 @@ function probeFor(entry: PoolEntry): () => Promise<boolean> {
 function pathOf(endpoint: Endpoint): string {
   const url = new URL(endpoint.url);
   return `${url.pathname}${url.search}`;
+}
+
+/** A request path without its query string (and fragment), for span attributes. */
+function pathnameOf(path: string): string {
+  const cut = path.search(/[?#]/);
+  return cut === -1 ? path : path.slice(0, cut);
 }
 
 function secondaryEndpoint(endpoints: EndpointSet): Endpoint {
