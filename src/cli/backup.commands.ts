@@ -7,11 +7,14 @@ import {
   currentRole,
   grantAppRole,
   loadBackup,
+  loadMigrations,
   migrate,
   openDatabase,
   RestoreRefused,
   writeBackup,
 } from '../db/index.ts';
+import type pg from 'pg';
+import { unreachable } from '../db/unreachable.ts';
 import { readMasterKey } from '../app/master-key.ts';
 import { secretboxKeyId } from '../kernel/secretbox.ts';
 import { output, parse, required, UsageError } from './args.ts';
@@ -26,16 +29,49 @@ async function backup(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(args, { file: { type: 'string' } });
   const file = resolve(required(values, 'file'));
   if (existsSync(file)) throw new UsageError(`${file} exists; give a new file name (a backup never overwrites one).`);
-  const { pool } = await ctx.database();
-  const summary = await writeBackup(pool, file, createProgress(ctx.stderr, 'rows'));
-  output(
-    ctx,
-    values.json === true,
-    { file, ...summary },
-    `Backup written to ${file} (mode 0600): ${summary.rows} rows of ${summary.tables} tables, schema version ${summary.schemaVersion}. ` +
-      'The master key is not in it: keep VARCO_MASTER_KEY (or master.key) apart from the backups, and restore with it.',
-  );
-  return 0;
+  // Opened without migrating, as restore does: a backup taken before an upgrade (docs/operations, "Upgrading")
+  // is of the database as the running instances use it, never first upgraded under them by this CLI.
+  const handle = await openDatabase(ctx.config, { mode: 'share' }).catch((error: unknown) => {
+    throw unreachable(ctx.config, error) ?? error;
+  });
+  try {
+    const known = (await loadMigrations()).length;
+    const version = await schemaVersion(handle.pool);
+    if (version === undefined) {
+      ctx.stderr.write('varco backup: the database has no Varco schema yet (no varco_migrations table): there is nothing to back up.\n');
+      return 1;
+    }
+    if (version > known) {
+      ctx.stderr.write(
+        `varco backup: the database is at schema version ${version}, newer than this Varco (which knows ${known}): ` +
+          'take the backup with the Varco version that migrated it.\n',
+      );
+      return 1;
+    }
+    const summary = await writeBackup(handle.pool, file, createProgress(ctx.stderr, 'rows'));
+    const behind =
+      summary.schemaVersion < known
+        ? ` The database is at schema version ${summary.schemaVersion}, behind this Varco's ${known}: it was backed up as it is, not migrated ` +
+          '(restore it with the Varco version the instances run, or a newer one).'
+        : '';
+    output(
+      ctx,
+      values.json === true,
+      { file, ...summary, knownSchemaVersion: known },
+      `Backup written to ${file} (mode 0600): ${summary.rows} rows of ${summary.tables} tables, schema version ${summary.schemaVersion}.${behind} ` +
+        'The master key is not in it: keep VARCO_MASTER_KEY (or master.key) apart from the backups, and restore with it.',
+    );
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The newest migration the database has applied; undefined when it has no Varco schema at all. */
+async function schemaVersion(pool: pg.Pool): Promise<number | undefined> {
+  const table = await pool.query<{ found: string | null }>("SELECT to_regclass('varco_migrations')::text AS found");
+  if (!table.rows[0]?.found) return undefined;
+  return (await pool.query<{ v: number | null }>('SELECT max(version)::int AS v FROM varco_migrations')).rows[0]?.v ?? 0;
 }
 
 async function restore(args: string[], ctx: CliContext): Promise<number> {

@@ -10,6 +10,8 @@ import { SHA_IN, postEntry, signedOrder } from '../support/ecommerce.ts';
 import { freePort, httpsRequest, makeDataDir, runCli, startServer } from '../support/server-process.ts';
 import { CLI, createOrganisation, issueKeys } from '../support/subscriptions.ts';
 import { secretboxKeyId } from '../../src/kernel/secretbox.ts';
+import { createPool, loadMigrations, migrate } from '../../src/db/index.ts';
+import { checkBackup } from '../../src/db/restore.ts';
 
 // Issue 16, backups: `varco backup` of a database with keys, orders and audit rows; `varco restore`
 // into a fresh data directory; a real server on it with the same master key serves the same key and
@@ -82,4 +84,36 @@ test('restore refuses a database that is not empty, and a backup of a schema ver
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /schema version 999; this Varco knows \d+/);
   assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+});
+
+// docs/operations "Upgrading": `varco backup` before the upgrade is what a rollback restores, so the new
+// CLI must not migrate the live database (under the old instances) before backing it up.
+test('backup of a database behind this Varco leaves it as it is and records its version; one ahead is refused', async () => {
+  const { url } = await createEmptyDatabase();
+  const known = (await loadMigrations()).length;
+  const owner = createPool(url, 2);
+  const dir = await makeDataDir();
+  const version = async (): Promise<number | undefined> => (await owner.query<{ v: number }>('SELECT max(version)::int AS v FROM varco_migrations')).rows[0]?.v;
+  try {
+    await migrate(owner, { target: known - 1 });
+    const before = join(dir, 'before-upgrade.vbk');
+    const behind = await runCliInProcess(['backup', '--file', before], { DATABASE_URL: url });
+    assert.equal(behind.code, 0, behind.stderr);
+    assert.match(
+      behind.stdout,
+      new RegExp(
+        `schema version ${known - 1}\\. The database is at schema version ${known - 1}, behind this Varco's ${known}: it was backed up as it is, not migrated`,
+      ),
+    );
+    assert.deepEqual({ database: await version(), backup: (await checkBackup(before)).schemaVersion }, { database: known - 1, backup: known - 1 });
+
+    await migrate(owner);
+    await owner.query('INSERT INTO varco_migrations (version, name, checksum) VALUES ($1, $2, $3)', [known + 1, 'from_a_newer_varco', 'x']);
+    const ahead = await runCliInProcess(['backup', '--file', join(dir, 'newer.vbk')], { DATABASE_URL: url });
+    assert.equal(ahead.code, 1);
+    assert.match(ahead.stderr, new RegExp(`schema version ${known + 1}, newer than this Varco \\(which knows ${known}\\)`));
+    assert.doesNotMatch(ahead.stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    await owner.end();
+  }
 });
