@@ -2,7 +2,7 @@ import type { Config } from '../config/index.ts';
 import { unreachable } from '../db/unreachable.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
-import { checkMasterKey, loadMasterKey } from '../app/master-key.ts';
+import { checkMasterKey, loadMasterKey, readMasterKey } from '../app/master-key.ts';
 import { createAuditLog, type AuditLog } from '../modules/audit/index.ts';
 import { createContainer, type Container } from '../app/container.ts';
 import type { Logger } from '../app/logger.ts';
@@ -25,6 +25,11 @@ export interface CliContext extends CliStreams {
   audit(): Promise<AuditLog>;
   /** The process's composition root (src/app/container.ts), made on first use with the database, the checked master key and the audit log. */
   container(): Promise<Container>;
+  /**
+   * The composition root for read-only checks (`varco doctor`): with the configured master key as it
+   * is, neither generated nor recorded in the database (the caller compared it with the record first).
+   */
+  readOnlyContainer(): Promise<Container>;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,7 @@ export function createCliContext(config: Config, open: (config: Config) => Promi
   let key: Promise<Buffer> | undefined;
   let auditLog: Promise<AuditLog> | undefined;
   let container: Promise<Container> | undefined;
+  let readOnly: Promise<Container> | undefined;
   const database = (): Promise<DatabaseHandle> =>
     (handle ??= open(config).catch((error: unknown) => {
       throw unreachable(config, error) ?? error;
@@ -62,10 +68,19 @@ export function createCliContext(config: Config, open: (config: Config) => Promi
         const { db, url } = await database();
         return createContainer({ config, db, databaseUrl: url, logger, clock: systemClock, masterKey: await masterKey(), audit: await audit() });
       })()),
+    readOnlyContainer: () =>
+      (readOnly ??= (async () => {
+        const key = await readMasterKey(config);
+        if (key === undefined) throw new Error('no master key: VARCO_MASTER_KEY is unset and the data directory has no master.key');
+        const { db, url } = await database();
+        const log = createAuditLog({ clock: systemClock, masterKey: key });
+        return createContainer({ config, db, databaseUrl: url, logger, clock: systemClock, masterKey: key, audit: log });
+      })()),
     close: async () => {
       // The container's outbound clients (a station verified from the CLI) first, then the database.
       // What failed to open has nothing to close: its error was the command's, and is reported once.
       await (await container?.catch(() => undefined))?.close();
+      await (await readOnly?.catch(() => undefined))?.close();
       await (await handle?.catch(() => undefined))?.close();
     },
   };

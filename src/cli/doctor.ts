@@ -7,17 +7,20 @@ import type { Config } from '../config/index.ts';
 import { auditRoleProblems, loadMigrations, openDatabase, type DatabaseHandle } from '../db/index.ts';
 import { secretboxKeyId } from '../kernel/secretbox.ts';
 import { describeCertificate, splitPemChain, PKI_ENVIRONMENTS } from '../pki/index.ts';
-import { configuredMailer, devServerCertificate } from '../app/container.ts';
+import { configuredMailer, pkiDirOf } from '../app/container.ts';
 import { readMasterKey } from '../app/master-key.ts';
-import { recordedMasterKeyId } from '../modules/platform/index.ts';
+import { platformPkiCreated, recordedMasterKeyId, serverCertificatePaths } from '../modules/platform/index.ts';
 import { EXPIRY_WARNING_DAYS } from '../modules/stations/index.ts';
 import { databaseHint } from '../db/unreachable.ts';
 import type { CliContext } from './context.ts';
 
 // `varco doctor`: what an operator checks before and after a start, one ✔/✘ line each with the fix.
-// Read-only: it migrates nothing and generates no master key. The checks that need the services
-// (platform certificates, stations) run only when the database is reachable, migrated and opened by
-// the right master key; otherwise they are reported as skipped, never guessed. The certificate files
+// Read-only: it migrates nothing, generates no master key, records none in the database and creates no
+// certificate (the services it uses get the key as configured, never claimed). The checks that need the
+// services (platform certificates, stations) run only when the database is reachable, migrated and
+// opened by the right master key; otherwise they are reported as skipped, never guessed. What the
+// first start creates (the master key's record, the platform PKI, the development HTTPS certificate)
+// and no start made yet is a warning, "not created yet", never created here. The certificate files
 // and SMTP need no database and are always checked. A check that throws is its own ✘, never the end
 // of the report.
 
@@ -29,6 +32,8 @@ export interface DoctorCheck {
   detail: string;
   /** What to do about a ✘. */
   fix?: string;
+  /** Passed, with something to know (what the first start creates is not there yet): not a failure. */
+  warning?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -36,6 +41,7 @@ const MAX_SKEW_MS = 2_000;
 const WARN_DAYS = Math.max(...EXPIRY_WARNING_DAYS);
 
 const pass = (name: string, detail: string): DoctorCheck => ({ name, ok: true, detail });
+const notCreatedYet = (name: string): DoctorCheck => ({ name, ok: true, warning: true, detail: 'not created yet: the first start creates it' });
 const fail = (name: string, detail: string, fix: string): DoctorCheck => ({ name, ok: false, detail, fix });
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
 
@@ -48,22 +54,25 @@ export async function runDoctor(ctx: CliContext, options: DoctorOptions = {}): P
   const timeoutMs = options.timeoutMs ?? 3_000;
   const { config } = ctx;
   const checks: DoctorCheck[] = [configurationCheck(config)];
-  const blocked = await databaseChecks(config, checks);
+  const { blocked, pkiCreated } = await databaseChecks(config, checks);
   const tls = config.tls;
   if (tls) checks.push(...(await guard('server certificate', () => certificateFilesCheck(tls, Date.now()))));
   if (blocked) checks.push(...skipped([...(tls ? [] : ['server certificate']), 'certificates', 'stations'], blocked));
   else
     checks.push(
-      ...(tls ? [] : await guard('server certificate', () => developmentCertificateCheck(ctx))),
-      ...(await guard('certificates', () => certificateChecks(ctx))),
+      ...(tls ? [] : await guard('server certificate', () => developmentCertificateCheck(config))),
+      ...(pkiCreated ? await guard('certificates', () => certificateChecks(ctx)) : [notCreatedYet('certificates')]),
       ...(await guard('stations', () => stationChecks(ctx, timeoutMs))),
     );
   checks.push(...(await guard('smtp', () => smtpCheck(config))));
   return checks;
 }
 
-/** The database's checks, added to `checks`; what the checks that need the services are skipped for, if anything. */
-async function databaseChecks(config: Config, checks: DoctorCheck[]): Promise<string | undefined> {
+/**
+ * The database's checks, added to `checks`; what the checks that need the services are skipped for, if
+ * anything, and whether the platform PKI exists (with the master key recorded) to be checked.
+ */
+async function databaseChecks(config: Config, checks: DoctorCheck[]): Promise<{ blocked?: string; pkiCreated: boolean }> {
   let opened: DatabaseHandle | undefined;
   try {
     opened = await openDatabase(config, { mode: 'share' });
@@ -73,7 +82,7 @@ async function databaseChecks(config: Config, checks: DoctorCheck[]): Promise<st
     checks.push(fail('database', `not reachable: ${messageOf(error)}`, `${databaseHint(config, error)}; then run varco doctor again`));
     await opened?.close().catch(() => undefined);
     checks.push(...skipped(['database role', 'clock', 'migrations', 'master key'], 'the database is not reachable'));
-    return 'the database is not reachable';
+    return { blocked: 'the database is not reachable', pkiCreated: false };
   }
   const handle = opened;
   try {
@@ -85,7 +94,9 @@ async function databaseChecks(config: Config, checks: DoctorCheck[]): Promise<st
       ...(await guard('master key', () => masterKeyCheck(config, handle))),
     );
     const needed = checks.slice(start).filter((c) => !c.ok && (c.name === 'migrations' || c.name === 'master key'));
-    return needed.length ? `needs ${needed.map((c) => `the ${c.name}`).join(' and ')} fixed first (✘ above)` : undefined;
+    if (needed.length) return { blocked: `needs ${needed.map((c) => `the ${c.name}`).join(' and ')} fixed first (✘ above)`, pkiCreated: false };
+    // Made by the first start (which records its master key first): checking them before would create them.
+    return { pkiCreated: (await recordedMasterKeyId(handle.db)) !== undefined && (await platformPkiCreated(handle.db)) };
   } finally {
     await handle.close();
   }
@@ -208,15 +219,19 @@ async function certificateFilesCheck(tls: { certFile: string; keyFile: string },
   return expiryCheck(name, leafPem, now, 'renew the HTTPS certificate (VARCO_TLS_CERT / VARCO_TLS_KEY)');
 }
 
-/** This instance's development server certificate (issued by the shared test platform CA). */
-async function developmentCertificateCheck(ctx: CliContext): Promise<DoctorCheck> {
-  const { certPem } = await devServerCertificate(ctx.config, (await ctx.container()).platform());
+/** This instance's development server certificate (issued by the shared test platform CA) as on disk: never made here. */
+async function developmentCertificateCheck(config: Config): Promise<DoctorCheck> {
+  const certPem = await readFile(serverCertificatePaths(pkiDirOf(config)).cert, 'utf8').catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (certPem === undefined) return notCreatedYet('server certificate');
   return expiryCheck('server certificate', splitPemChain(certPem)[0] ?? certPem, Date.now(), 'renew the HTTPS certificate (VARCO_TLS_CERT / VARCO_TLS_KEY)');
 }
 
 async function certificateChecks(ctx: CliContext): Promise<DoctorCheck[]> {
   const now = Date.now();
-  const container = await ctx.container();
+  const container = await ctx.readOnlyContainer();
   const platform = container.platform();
   const checks: DoctorCheck[] = [];
   for (const env of PKI_ENVIRONMENTS) {
@@ -237,7 +252,7 @@ async function certificateChecks(ctx: CliContext): Promise<DoctorCheck[]> {
 
 /** Every approved station's endpoints: DNS still gives the reviewed address, the policy allows it, a TCP connection opens. */
 async function stationChecks(ctx: CliContext, timeoutMs: number): Promise<DoctorCheck[]> {
-  const container = await ctx.container();
+  const container = await ctx.readOnlyContainer();
   const { stations } = container.services;
   const destinations = container.destinations();
   const approved = (await stations.list()).filter((s) => s.approved_version_id !== null);
@@ -330,9 +345,12 @@ async function smtpCheck(config: Config): Promise<DoctorCheck> {
 
 /** The report as a terminal shows it: one line per check, the fix under each ✘. */
 export function doctorText(checks: DoctorCheck[]): string {
-  const lines = checks.map((c) => `${c.ok ? '✔' : c.skipped ? '–' : '✘'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`);
+  const lines = checks.map(
+    (c) => `${c.warning ? '!' : c.ok ? '✔' : c.skipped ? '–' : '✘'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`,
+  );
   const failed = checks.filter((c) => !c.ok && !c.skipped).length;
   const skippedCount = checks.filter((c) => c.skipped).length;
-  if (failed === 0 && skippedCount === 0) return `${lines.join('\n')}\nAll checks passed.`;
+  const warnings = checks.filter((c) => c.warning).length;
+  if (failed === 0 && skippedCount === 0) return `${lines.join('\n')}\nAll checks passed${warnings ? ` (${warnings} with a warning: !)` : ''}.`;
   return `${lines.join('\n')}\n${failed} check(s) failed${skippedCount ? `, ${skippedCount} skipped` : ''}.`;
 }

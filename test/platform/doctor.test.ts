@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { createOrganisation } from '../support/subscriptions.ts';
 import { makeCa, makeLeaf, startPeer } from '../support/tls-peers.ts';
 import { freePort } from '../support/processes.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
+import { checkMasterKey } from '../../src/app/master-key.ts';
+import { devServerCertificate } from '../../src/app/container.ts';
 import { createTestDatabase, tamper } from '../support/db.ts';
 import type { StationActor } from '../../src/modules/stations/index.ts';
 
@@ -23,7 +26,10 @@ interface Report {
   checks: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string; fix?: string }>;
 }
 
-const { services, database, config, masterKey } = await buildTestApp();
+const { services, database, config, masterKey, container } = await buildTestApp();
+// As the first start does (doctor records nothing): the master key id, then the development HTTPS certificate.
+await checkMasterKey(database.db, masterKey);
+await devServerCertificate(config, container.platform());
 const smtp = await startSmtpReceiver();
 const CLI: StationActor = { type: 'cli', id: null, ip: null };
 const org = await createOrganisation(database.db, 'Banca Dottore');
@@ -201,4 +207,27 @@ test('wording: the role line says "the application role" once; no STARTTLS: noth
   assert.match(smtpCheck?.detail ?? '', /no usable STARTTLS/);
   assert.doesNotMatch(smtpCheck?.detail ?? '', /sent/);
   assert.match(smtpCheck?.fix ?? '', /plain relay without credentials, .*VARCO_SMTP_REQUIRE_TLS=false/);
+});
+
+// README: doctor is read-only. On a database no instance has started on, its certificate checks would
+// record the (maybe mistyped) master key id and create the platform PKI (instead of the first start's
+// import of a legacy data/pki): they say what the first start creates, and create nothing.
+test('on a migrated database no instance has started on: nothing recorded or created, the certificates "not created yet" as a warning', async () => {
+  const fresh = await createTestDatabase(1);
+  const dataDir = await mkdtemp(join(tmpdir(), 'varco-doctor-fresh-'));
+  const env = { DATABASE_URL: fresh.url, VARCO_DATA_DIR: dataDir, VARCO_MASTER_KEY: generateSecretboxKey().toString('base64') };
+  const { code, report } = await doctor(env);
+  const settings = await sql<{ name: string }>`SELECT name FROM platform_settings WHERE name = 'master_key_id'`.execute(fresh.db);
+  const cas = await sql<{ n: number }>`SELECT count(*)::int AS n FROM platform_cas`.execute(fresh.db);
+  assert.deepEqual(
+    { settings: settings.rows, cas: cas.rows[0]?.n, serverKey: existsSync(join(dataDir, 'pki', 'server.key')) },
+    { settings: [], cas: 0, serverKey: false },
+  );
+  for (const name of ['server certificate', 'certificates'])
+    assert.deepEqual(check(report, name), { name, ok: true, warning: true, detail: 'not created yet: the first start creates it' });
+  assert.equal(check(report, 'master key')?.ok, true);
+  assert.equal(code, 0, JSON.stringify(report.checks.filter((c) => !c.ok)));
+  const text = await runCliInProcess(['doctor'], { ...baseEnv, ...env });
+  assert.match(text.stdout, /\n! certificates: not created yet: the first start creates it\n/);
+  assert.match(text.stdout, /All checks passed \(2 with a warning: !\)\.\n$/);
 });

@@ -4,7 +4,7 @@
 // certificate, issued by the shared test CA (docs/adr/0024-platform-module.md).
 
 export { claimMasterKeyId, recordedMasterKeyId } from './settings.repository.ts';
-export { createPlatformPki } from './pki.service.ts';
+export { createPlatformPki, platformPkiCreated } from './pki.service.ts';
 export type { InTransaction, PlatformIdentity, PlatformMaterial, PlatformPki, PlatformPkiOptions } from './pki.service.ts';
 export type { EnsureReport } from './pki.bootstrap.ts';
 export { ensureServerCertificate, serverCertificatePaths } from './server-certificate.ts';

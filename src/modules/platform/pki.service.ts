@@ -65,6 +65,14 @@ interface Snapshot {
   envs: Map<PkiEnvironment, Entry>;
 }
 
+/**
+ * Whether the platform PKI exists (a CA for every environment), read without creating or importing
+ * anything: `varco doctor` checks the certificates only then; the first start makes (or imports) them.
+ */
+export async function platformPkiCreated(db: Kysely<Database>): Promise<boolean> {
+  return (await listCas(db)).length === PKI_ENVIRONMENTS.length;
+}
+
 export function createPlatformPki(options: PlatformPkiOptions) {
   const { db, clock } = options;
   const ttl = options.cacheTtlMs ?? DEFAULT_TTL_MS;
