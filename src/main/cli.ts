@@ -52,11 +52,19 @@ export function cliContext(config: Config, streams: CliStreams, logLevel: string
   return createCliContext(config, (c) => openMigratedDatabase(c, logger, 'share'), streams, logger);
 }
 
+/**
+ * The CLI's log level: VARCO_LOG_LEVEL, or 'warn' (not the server's 'info') when unset or empty, as
+ * loadConfig takes an empty setting (a compose file's `${LOG_LEVEL:-}`); loadConfig has checked the value.
+ */
+export function cliLogLevel(env: Record<string, string | undefined>): string {
+  return env.VARCO_LOG_LEVEL || 'warn';
+}
+
 const processIo: CliIo = {
   stdout: process.stdout,
   stderr: process.stderr,
-  // A configuration error is main's to report (exit code 2).
-  context: () => cliContext(loadConfig(), process, process.env.VARCO_LOG_LEVEL ?? 'warn'),
+  // A configuration error is main's to report (exit code 2); loadConfig runs first, so a bad level is one.
+  context: () => cliContext(loadConfig(), process, cliLogLevel(process.env)),
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -180,6 +180,16 @@ test('smoke (real process): an invalid setting exits 2 with the message the in-p
   assert.deepEqual(await varco(['audit', 'verify'], { VARCO_PORT: 'x' }), run);
 });
 
+// An empty setting is unset (README, "Configuration"); deploy/compose.yaml passes ${LOG_LEVEL:-}, which is ''.
+test('smoke (real process): an empty VARCO_LOG_LEVEL is unset, no pino stack trace; an invalid one is a setting error', async () => {
+  const empty = await runCli(['config', 'table'], settings({ VARCO_LOG_LEVEL: '' }));
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.doesNotMatch(empty.stderr, /\n\s+at /);
+  const invalid = await varco(['config', 'table'], { VARCO_LOG_LEVEL: 'loud' });
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.stderr, /VARCO_LOG_LEVEL must be one of/);
+});
+
 test('an unknown command prints the usage and exits 64; a missing option is a usage error too', async () => {
   const run = await varco(['frobnicate', 'now']);
   assert.equal(run.code, 64);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.ts';
-import { cliContext, main, type CliIo } from '../../src/main/cli.ts';
+import { cliContext, cliLogLevel, main, type CliIo } from '../../src/main/cli.ts';
 import { TEST_OUTBOUND_ENV, TEST_FOUR_EYES_ENV } from './outbound.ts';
 import type { CliResult } from './server-process.ts';
 
@@ -41,7 +41,7 @@ export async function runCliInProcess(args: string[], env: Record<string, string
     stdout: streams.stdout,
     stderr: streams.stderr,
     // The same working directory runCli gives the child, for relative paths in the settings.
-    context: () => cliContext(loadConfig(settings, root), streams, settings.VARCO_LOG_LEVEL ?? 'warn'),
+    context: () => cliContext(loadConfig(settings, root), streams, cliLogLevel(settings)),
   };
   result.code = await main(args, io);
   return result;
