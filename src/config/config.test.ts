@@ -15,6 +15,14 @@ test('defaults give a runnable embedded configuration', () => {
   assert.equal(config.tls, undefined);
 });
 
+test('the default public URL is the first host name with the port, an IPv6 address in brackets', () => {
+  assert.equal(loadConfig({ VARCO_HOSTNAMES: 'varco.example.org,localhost', VARCO_PORT: '9443' }, '/tmp').publicUrl, 'https://varco.example.org:9443');
+  assert.equal(loadConfig({ VARCO_HOSTNAMES: '127.0.0.1' }, '/tmp').publicUrl, 'https://127.0.0.1:8443');
+  const v6 = loadConfig({ VARCO_HOSTNAMES: '::1,localhost', VARCO_PORT: '8443' }, '/tmp').publicUrl;
+  assert.equal(v6, 'https://[::1]:8443');
+  assert.equal(new URL(`${v6}/admin/setup`).hostname, '[::1]');
+});
+
 test('an invalid value stops with a message naming the setting', () => {
   const cases: Array<[Record<string, string>, string]> = [
     [{ VARCO_PORT: 'eighty' }, 'VARCO_PORT'],

@@ -261,7 +261,9 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
   const rtRetryMax = Number(must('VARCO_PAGOPA_RT_RETRY_MAX_SECONDS'));
   if (rtRetryFirst > rtRetryMax)
     throw new ConfigError('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS', `(${rtRetryFirst}) must not exceed VARCO_PAGOPA_RT_RETRY_MAX_SECONDS (${rtRetryMax})`);
-  const publicUrl = (get('VARCO_PUBLIC_URL') ?? `https://${hostNames[0]}:${port}`).replace(/\/+$/, '');
+  // The first host name, an IPv6 literal in brackets (https://[::1]:8443, not https://::1:8443).
+  const firstHost = hostNames[0] ?? 'localhost';
+  const publicUrl = (get('VARCO_PUBLIC_URL') ?? `https://${isIP(firstHost) === 6 ? `[${firstHost}]` : firstHost}:${port}`).replace(/\/+$/, '');
   return {
     dataDir: resolve(cwd, must('VARCO_DATA_DIR')),
     host: must('VARCO_HOST'),

@@ -34,7 +34,8 @@ export const SETTINGS = [
     kind: 'url',
     default: undefined,
     protocols: ['https:'],
-    meaning: 'Base URL used in e-mails and printed links; default `https://localhost:<VARCO_PORT>`.',
+    meaning:
+      'Base URL used in e-mails and printed links; default `https://<first of VARCO_HOSTNAMES>:<VARCO_PORT>` (an IPv6 address in brackets), `https://localhost:8443` with the defaults.',
   },
   { env: 'VARCO_HOSTNAMES', kind: 'list', default: 'localhost', meaning: 'Comma-separated host names (or IPs) put in the development server certificate.' },
   {
