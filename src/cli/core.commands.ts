@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { exportFiles, listCertificates, PKI_ENVIRONMENTS, type PkiEnvironment } from '../pki/index.ts';
+import { exportFiles, listCertificates, PKI_ENVIRONMENTS, splitPemChain, type PkiEnvironment } from '../pki/index.ts';
 import { migrateAsOwner } from '../main/bootstrap.ts';
 import { devServerCertificate } from '../app/container.ts';
 import type { PlatformPki } from '../modules/platform/index.ts';
@@ -12,6 +12,24 @@ import { readSecret } from './prompt.ts';
 import type { CliContext } from './context.ts';
 
 export type Command = (args: string[], ctx: CliContext) => Promise<number>;
+
+/**
+ * The certificate this instance serves: with VARCO_TLS_CERT its leaf, read as it is (no development
+ * certificate or key is made: docs/security.md 25), or why it cannot be read here (the file may be the
+ * server's only); otherwise the development one, made if missing.
+ */
+async function servedCertificate(ctx: CliContext, platform: PlatformPki): Promise<{ pem: string } | { problem: string }> {
+  const tls = ctx.config.tls;
+  if (tls === undefined) return { pem: (await devServerCertificate(ctx.config, platform)).certPem };
+  let pem: string;
+  try {
+    pem = await readFile(tls.certFile, 'utf8');
+  } catch (error) {
+    return { problem: `VARCO_TLS_CERT (${tls.certFile}) cannot be read here: ${(error as Error).message}` };
+  }
+  const leaf = splitPemChain(pem)[0];
+  return leaf === undefined ? { problem: `VARCO_TLS_CERT (${tls.certFile}) holds no PEM certificate` } : { pem: leaf };
+}
 
 /** The platform PKI in the database (created or imported on first use, which needs the master key). */
 async function platformPki(ctx: CliContext): Promise<PlatformPki> {
@@ -85,31 +103,38 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
     },
   },
   'pki show': {
-    summary: 'print subject, fingerprint and expiry of the platform CAs and client certificates and of the development server certificate',
+    summary:
+      'print subject, fingerprint and expiry of the platform CAs and client certificates and of the server certificate (VARCO_TLS_CERT, or the development one)',
     run: async (args, ctx) => {
       const { values } = parse(args, {});
       const platform = await platformPki(ctx);
-      const certs = listCertificates((await devServerCertificate(ctx.config, platform)).certPem, {
+      const served = await servedCertificate(ctx, platform);
+      const certs = listCertificates('pem' in served ? served.pem : undefined, {
         test: await publicEnvironment(platform, 'test'),
         prod: await publicEnvironment(platform, 'prod'),
       });
-      const text = certs
-        .map(
+      const unread = 'problem' in served ? [{ name: 'server', problem: served.problem }] : [];
+      const text = [
+        ...unread.map(({ name, problem }) => `${name.padEnd(12)} ${problem}`),
+        ...certs.map(
           ({ name, info }) =>
             `${name.padEnd(12)} ${info.subject}\n${''.padEnd(12)} SHA-256 ${info.fingerprintSha256}\n${''.padEnd(12)} expires ${info.notAfter.toISOString()}`,
-        )
-        .join('\n');
+        ),
+      ].join('\n');
       output(
         ctx,
         values.json === true,
-        certs.map(({ name, info }) => ({
-          name,
-          subject: info.subject,
-          issuer: info.issuer,
-          fingerprintSha256: info.fingerprintSha256,
-          notBefore: info.notBefore.toISOString(),
-          notAfter: info.notAfter.toISOString(),
-        })),
+        [
+          ...unread,
+          ...certs.map(({ name, info }) => ({
+            name,
+            subject: info.subject,
+            issuer: info.issuer,
+            fingerprintSha256: info.fingerprintSha256,
+            notBefore: info.notBefore.toISOString(),
+            notAfter: info.notAfter.toISOString(),
+          })),
+        ],
         text,
       );
       return 0;

@@ -29,11 +29,11 @@ export function exportFiles(material: PublicEnvironment, env: PkiEnvironment): A
   ];
 }
 
-/** The server certificate and each environment's CA and current client certificate, described. */
-export function listCertificates(serverCertPem: string, envs: Record<PkiEnvironment, PublicEnvironment>): ListedCertificate[] {
+/** The server certificate (when there is one to show) and each environment's CA and current client certificate, described. */
+export function listCertificates(serverCertPem: string | undefined, envs: Record<PkiEnvironment, PublicEnvironment>): ListedCertificate[] {
   const leaf = (chain: string): string => splitPemChain(chain)[0] ?? chain;
   return [
-    { name: 'server', info: describeCertificate(serverCertPem) },
+    ...(serverCertPem === undefined ? [] : [{ name: 'server' as const, info: describeCertificate(serverCertPem) }]),
     { name: 'test-ca', info: describeCertificate(envs.test.caCertPem) },
     { name: 'test-client', info: describeCertificate(leaf(envs.test.clientChainPem)) },
     { name: 'prod-ca', info: describeCertificate(envs.prod.caCertPem) },

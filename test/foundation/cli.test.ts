@@ -8,6 +8,7 @@ import { createIdentityService } from '../../src/modules/identity/index.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
 import { createTestDatabase, tamper } from '../support/db.ts';
+import { makeCa, makeLeaf } from '../support/tls-peers.ts';
 import { testAudit } from '../support/app.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { freePort, runCli, type CliResult } from '../support/server-process.ts';
@@ -106,6 +107,26 @@ test('pki show --json lists five certificates with SHA-256 fingerprints matching
   assert.equal(new Set(certs.map((c) => c.fingerprintSha256)).size, 5);
   const onDisk = new X509Certificate(await readFile(join(dataDir, 'pki', 'server.crt'), 'utf8'));
   assert.equal(certs.find((c) => c.name === 'server')?.fingerprintSha256, onDisk.fingerprint256.toUpperCase());
+});
+
+// docs/security.md 25: the development HTTPS key exists only as it must to serve; with VARCO_TLS_CERT set it never must.
+test('pki show with VARCO_TLS_CERT/KEY lists that certificate as the server one and writes no development key', async () => {
+  const leaf = await makeLeaf({ issuer: await makeCa({ name: 'Operator CA' }), commonName: 'varco.example.org' });
+  const own = await mkdtemp(join(tmpdir(), 'varco-cli-tls-'));
+  after(() => rm(own, { recursive: true, force: true }));
+  const tls = { VARCO_TLS_CERT: join(own, 'fullchain.pem'), VARCO_TLS_KEY: join(own, 'privkey.pem') };
+  await Promise.all([writeFile(tls.VARCO_TLS_CERT, leaf.certPem), writeFile(tls.VARCO_TLS_KEY, leaf.keyPem)]);
+  const run = await varco(['pki', 'show', '--json'], { ...tls, VARCO_DATA_DIR: join(own, 'data') });
+  assert.equal(run.code, 0, run.stderr);
+  const server = (JSON.parse(run.stdout) as Array<{ name: string; fingerprintSha256: string }>).find((c) => c.name === 'server');
+  assert.equal(server?.fingerprintSha256, new X509Certificate(leaf.certPem).fingerprint256.toUpperCase());
+  assert.deepEqual(await readdir(own), ['fullchain.pem', 'privkey.pem'], 'no data/pki/server.key (or anything else) written');
+  const missing = await varco(['pki', 'show'], { VARCO_TLS_CERT: join(own, 'none.pem'), VARCO_TLS_KEY: tls.VARCO_TLS_KEY, VARCO_DATA_DIR: join(own, 'data') });
+  // The file may be the server's only: the platform's certificates are still listed, the server's problem said.
+  assert.equal(missing.code, 0, missing.stderr);
+  assert.match(missing.stdout, /^server {7}VARCO_TLS_CERT \(.*none\.pem\) cannot be read here: ENOENT/);
+  assert.match(missing.stdout, /\ntest-ca {6}CN=/);
+  assert.deepEqual(await readdir(own), ['fullchain.pem', 'privkey.pem']);
 });
 
 test('pki export --env test writes the CA and the client chain as PEM, with no private key', async () => {
