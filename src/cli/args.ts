@@ -11,16 +11,32 @@ export class UsageError extends Error {
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** parseArgs with a usage error instead of a stack trace on unknown or malformed options. */
-export function parse(args: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+/**
+ * parseArgs with a usage error instead of a stack trace on unknown or malformed options, and on an
+ * argument the command does not take: a command takes `positionals` of them (none unless it says so;
+ * 'any' for a list), so a stray word (`outbox resend dry-run`, the `--` forgotten) is refused, never ignored.
+ */
+export function parse(
+  args: string[],
+  options: Options,
+  takes: { positionals: number | 'any' } = { positionals: 0 },
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const all: Options = { json: { type: 'boolean' }, ...options };
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, ...options }, allowPositionals: true, strict: true });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    const { values, positionals } = parseArgs({ args, options: all, allowPositionals: true, strict: true });
+    parsed = { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
     // Node's wording ("Unknown option '--x'. To specify a positional argument …") shortened to what was wrong.
     const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)?.[1];
     throw new UsageError(unknown ? `unknown option ${unknown}` : (error as Error).message, { help: true });
   }
+  const stray = takes.positionals === 'any' ? undefined : parsed.positionals[takes.positionals];
+  if (stray !== undefined) {
+    const meant = Object.hasOwn(all, stray) ? ` (did you mean --${stray}?)` : '';
+    throw new UsageError(`unexpected argument '${stray}'${meant}; nothing was done`, { help: true });
+  }
+  return parsed;
 }
 
 export function required(values: Record<string, string | boolean | undefined>, name: string): string {

@@ -168,7 +168,8 @@ export const coreCommands: Record<string, { summary: string; run: Command }> = {
   },
   'config table': {
     summary: 'print the configuration settings as a Markdown table',
-    run: async (_args, ctx) => {
+    run: async (args, ctx) => {
+      parse(args, {});
       ctx.stdout.write(`${configurationTable()}\n`);
       return 0;
     },

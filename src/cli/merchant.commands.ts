@@ -237,13 +237,17 @@ const errorsList: Command = async (args, ctx) => {
 };
 
 const shasign: Command = async (args, ctx) => {
-  const { values, positionals } = parse(args, {
-    alg: { type: 'string' },
-    'passphrase-file': { type: 'string' },
-    method: { type: 'string' },
-    encoding: { type: 'string' },
-    list: { type: 'string' },
-  });
+  const { values, positionals } = parse(
+    args,
+    {
+      alg: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      method: { type: 'string' },
+      encoding: { type: 'string' },
+      list: { type: 'string' },
+    },
+    { positionals: 'any' },
+  );
   const alg = ALG(str(values, 'alg') ?? 'sha512');
   if (alg !== 'sha1' && alg !== 'sha256' && alg !== 'sha512') throw new UsageError('--alg must be sha1, sha256 or sha512');
   const method = str(values, 'method') ?? 'each-parameter';

@@ -91,7 +91,7 @@ export const organisationCommands: Record<string, { summary: string; run: Comman
   'invite link': {
     summary: 'print a new link for a pending invitation (ID); it replaces the previous link and is shown only now',
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, {});
+      const { values, positionals } = parse(args, {}, { positionals: 1 });
       const id = positionals[0];
       if (!id) throw new UsageError('give the invitation id (inv_…)');
       const service = (await ctx.container()).services.invitations;

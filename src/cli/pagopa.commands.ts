@@ -183,7 +183,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
   'ec unlink': {
     summary: 'remove an EC link (ID): its notices are no longer routed',
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, {});
+      const { values, positionals } = parse(args, {}, { positionals: 1 });
       const id = positionals[0];
       if (!id) throw new UsageError('the link id (ecl_…) is required');
       if (!(await (await wired(ctx)).ecs.removeLink(id, CLI_ACTOR))) throw new UsageError(`no EC link ${id}`);

@@ -34,7 +34,7 @@ export const passwordResetCommands: Record<string, { summary: string; run: Comma
     summary:
       'print a new link for an open password reset request (its e-mail MSG_ID, its request PWR_ID, or --email E: the newest); it replaces the previous link and is shown only now',
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, { email: { type: 'string' } });
+      const { values, positionals } = parse(args, { email: { type: 'string' } }, { positionals: 1 });
       const id = await requestId(ctx, positionals[0], typeof values.email === 'string' ? values.email : undefined);
       const minted = await (await ctx.container()).services.passwordResets.mintLink(id, { type: 'cli', id: null, ip: null });
       if (!minted.ok) throw new UsageError(`password reset ${id}: ${STATE_TEXT[minted.reason]}`);

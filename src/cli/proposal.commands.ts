@@ -62,7 +62,7 @@ const describe = (p: ProposalView) => ({
 
 function decide(kind: 'approve' | 'reject'): Command {
   return async (args, ctx) => {
-    const { values, positionals } = parse(args, { as: { type: 'string' }, ...(kind === 'reject' ? { comment: { type: 'string' } } : {}) });
+    const { values, positionals } = parse(args, { as: { type: 'string' }, ...(kind === 'reject' ? { comment: { type: 'string' } } : {}) }, { positionals: 1 });
     const id = positionals[0];
     if (!id) throw new UsageError('the proposal id is required');
     const comment = kind === 'reject' ? required(values, 'comment') : '';

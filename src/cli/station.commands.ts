@@ -131,7 +131,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
   'trust remove': {
     summary: 'remove an authorised CA (ID)',
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, {});
+      const { values, positionals } = parse(args, {}, { positionals: 1 });
       const id = positionals[0];
       if (!id) throw new UsageError('the trusted CA id is required');
       if (!(await (await wired(ctx)).trust.remove(id, CLI_ACTOR))) throw new UsageError(`no trusted CA ${id}`);
@@ -213,7 +213,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
   'station share-host': {
     summary: "allow (or with --revoke, stop allowing) a station to share its hosts with other organisations' stations (CODE --env E [--revoke])",
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, { env: { type: 'string' }, revoke: { type: 'boolean' } });
+      const { values, positionals } = parse(args, { env: { type: 'string' }, revoke: { type: 'boolean' } }, { positionals: 1 });
       const services = await wired(ctx);
       const station = await stationByCode(services, envOption(values), positionals[0]);
       const allowed = values.revoke !== true;
@@ -234,7 +234,7 @@ export const stationCommands: Record<string, { summary: string; run: Command }> 
   'station verify': {
     summary: 'verify a station now and print each step for primary and secondary (CODE --env E); exit 1 when not connection verified',
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, { env: { type: 'string' } });
+      const { values, positionals } = parse(args, { env: { type: 'string' } }, { positionals: 1 });
       const services = await wired(ctx);
       const station = await stationByCode(services, envOption(values), positionals[0]);
       const outcome = await services.verification.verify(station.id, 'cli');
@@ -264,7 +264,7 @@ function reviewCommand(action: 'approve' | 'request_changes'): { summary: string
         ? 'approve the version of a station waiting for review (CODE --env E [--note N])'
         : 'send the version of a station waiting for review back with a note (CODE --env E --note N)',
     run: async (args, ctx) => {
-      const { values, positionals } = parse(args, { env: { type: 'string' }, note: { type: 'string' }, as: { type: 'string' } });
+      const { values, positionals } = parse(args, { env: { type: 'string' }, note: { type: 'string' }, as: { type: 'string' } }, { positionals: 1 });
       const services = await wired(ctx);
       const station = await stationByCode(services, envOption(values), positionals[0]);
       const note = action === 'request_changes' ? required(values, 'note') : typeof values.note === 'string' ? values.note : '';

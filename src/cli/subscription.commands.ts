@@ -38,6 +38,7 @@ function decision(action: Extract<SubscriptionAction, 'approve' | 'reject' | 'su
           : action === 'suspend'
             ? { comment: { type: 'string' }, as: { type: 'string' } }
             : { as: { type: 'string' } },
+        { positionals: 1 },
       );
       const id = positionals[0];
       if (!id) throw new UsageError('the subscription id is required');

@@ -14,7 +14,7 @@ const PROBLEM_TEXT = {
 } as const;
 
 async function setDisabled(args: string[], ctx: CliContext, disabled: boolean): Promise<number> {
-  const { values, positionals } = parse(args, { kind: { type: 'string' } });
+  const { values, positionals } = parse(args, { kind: { type: 'string' } }, { positionals: 1 });
   const kind = values.kind;
   if (kind !== undefined && kind !== 'admin' && kind !== 'referent') throw new UsageError('--kind must be admin or referent');
   const email = positionals[0];

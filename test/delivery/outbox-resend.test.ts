@@ -58,6 +58,17 @@ test('bad options are refused with the reason, not a stack trace', async () => {
   }
 });
 
+test('a stray word (dry-run without its --) is refused, naming it, and nothing is resent', async () => {
+  const org = await createOrganisation(db);
+  const id = await givenUp(org);
+  const result = await runCliInProcess(['outbox', 'resend', '--org', org, 'dry-run'], env);
+  assert.deepEqual([result.code, result.stdout], [64, '']);
+  assert.match(result.stderr, /^varco outbox resend: unexpected argument 'dry-run' \(did you mean --dry-run\?\); nothing was done/);
+  assert.equal(await stateOf(id), 'exhausted');
+  // Out of the way of the runs below, which resend everything of their filters.
+  await db.updateTable('outbox').set({ state: 'delivered' }).where('id', '=', id).execute();
+});
+
 test('resend narrows by organisation and state, counts first with --dry-run, audits, never resends twice, and the workers deliver', async () => {
   const mine = [await givenUp(shop), await givenUp(shop)];
   const dead = await givenUp(shop, 'dead');
