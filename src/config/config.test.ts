@@ -34,6 +34,8 @@ test('an invalid value stops with a message naming the setting', () => {
     [{ VARCO_OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,10.0.0.0/33' }, 'VARCO_OUTBOUND_ALLOW_CIDRS'],
     [{ VARCO_TRUSTED_PROXIES: 'proxy.example' }, 'VARCO_TRUSTED_PROXIES'],
     [{ VARCO_METRICS_TOKEN: 'short' }, 'VARCO_METRICS_TOKEN'],
+    // Alone it was ignored: the embedded cluster started instead of the operator's PostgreSQL.
+    [{ VARCO_DATABASE_OWNER_URL: 'postgres://owner@db.example/varco' }, 'VARCO_DATABASE_OWNER_URL'],
   ];
   for (const [env, setting] of cases) {
     assert.throws(

@@ -257,6 +257,10 @@ export function loadConfig(env: Raw = process.env, cwd: string = process.cwd()):
   }
   const smtpRequireTls = ['true', '1'].includes(must('VARCO_SMTP_REQUIRE_TLS'));
   checkSmtp(get('VARCO_SMTP_URL'), smtpRequireTls);
+  // The owner's URL means something only beside DATABASE_URL: alone it would be ignored and the embedded
+  // cluster started instead, the operator believing the server uses their PostgreSQL.
+  if (get('VARCO_DATABASE_OWNER_URL') !== undefined && get('DATABASE_URL') === undefined)
+    throw new ConfigError('VARCO_DATABASE_OWNER_URL', 'is set without DATABASE_URL: set both for an external PostgreSQL, or neither for the embedded one');
   const rtRetryFirst = Number(must('VARCO_PAGOPA_RT_RETRY_FIRST_SECONDS'));
   const rtRetryMax = Number(must('VARCO_PAGOPA_RT_RETRY_MAX_SECONDS'));
   if (rtRetryFirst > rtRetryMax)
