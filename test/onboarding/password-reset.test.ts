@@ -171,6 +171,28 @@ test('the address limit counts every request, whatever address it names: its 429
   assert.ok(retryAfter > 3500 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
 });
 
+test('a password reset frees an account locked by failed sign-ins: the person signs in at once with the new password', async () => {
+  const org = await createOrganisation(db);
+  const locked = await createReferent(db, org, ['ecommerce']);
+  const attempt = async (password: string) => {
+    const browser = new Browser(app, 'portal');
+    const form = await browser.get('/portal/sign-in');
+    return app.inject({
+      method: 'POST',
+      url: '/portal/sign-in',
+      headers: { cookie: browser.jar.header() },
+      payload: { email: locked.email, password, _csrf: csrfFrom(form.body) },
+    });
+  };
+  for (let i = 0; i < t.config.signInMaxFailures; i++) assert.notEqual((await attempt('not-the-password-at-all')).statusCode, 303);
+  assert.equal((await attempt(PASSWORD)).statusCode, 429, 'locked: even the right password waits');
+  await askLink('portal', locked.email);
+  const [mail] = await smtp.waitFor(1, (m) => m.envelopeTo.includes(locked.email));
+  assert.ok(mail);
+  assert.equal((await choose('portal', linkIn(mail), NEW_PASSWORD)).statusCode, 303);
+  assert.equal((await attempt(NEW_PASSWORD)).statusCode, 303, 'the reset proved the mailbox: the lock is lifted');
+});
+
 test('an administrator resets too; an expired link says so and offers a new one', async () => {
   const admin = await createAdmin(t.services);
   await askLink('admin', admin.email);

@@ -27,13 +27,16 @@ export type AttemptOutcome =
   /** settle runs in the transaction that records the success: it frees the account and gives the address its slot back. */
   | { kind: 'right'; settle: (trx: Kysely<Database>) => Promise<void> };
 
+/** The throttle key of an account's sign-in failures on a surface (e-mail in lower case, as accounts compare). */
+export const accountThrottleKey = (surface: Surface, email: string): string => `account:${surface}:${email.trim().toLowerCase()}`;
+
 export function createPasswordAttempts(options: { db: Kysely<Database>; clock: Clock; maxFailures: number; lockMinutes: number }) {
   const account: ThrottleLimits = { maxFailures: options.maxFailures, windowMs: WINDOW_MS, lockMs: options.lockMinutes * 60_000 };
   const address: ThrottleLimits = { ...account, maxFailures: options.maxFailures * ADDRESS_FACTOR };
 
   /** Takes the slots, then runs `verify` (the argon2 check) only if they were granted. */
   async function check(attempt: Attempt, verify: () => Promise<boolean>): Promise<AttemptOutcome> {
-    const accountKey = `account:${attempt.surface}:${attempt.email.trim().toLowerCase()}`;
+    const accountKey = accountThrottleKey(attempt.surface, attempt.email);
     const addressKey = `ip:${attempt.surface}:${addressBucket(attempt.ip)}`;
     const slots = await takeSlots(
       options.db,

@@ -9,7 +9,8 @@ import { checkPassword, hashPassword, type PasswordProblem } from './password.ts
 import * as repo from './identity.repository.ts';
 import { deleteUserSessions } from './sessions.ts';
 import { addressBucket, type ThrottleLimits } from './throttle.policy.ts';
-import { takeSlots } from './throttle.repository.ts';
+import { clearThrottle, takeSlots } from './throttle.repository.ts';
+import { accountThrottleKey } from './password-attempts.ts';
 
 // Password reset by e-mail (issue 14) for administrators and referents. A request stores a row and
 // queues an e-mail naming the row; the link's token is made when the e-mail is sent (mintLink), or
@@ -199,6 +200,9 @@ export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock;
       if (!user || user.disabled_at !== null) return fail('expired');
       await trx.updateTable('password_resets').set({ used_at: clock.now(), token_hash: null }).where('id', '=', row.id).execute();
       await trx.updateTable('users').set({ password_hash: newHash }).where('id', '=', user.id).execute();
+      // The link proved the mailbox: a lock left by failed sign-ins (the person's own, or a guesser's, whose
+      // password is now worthless) no longer keeps them out.
+      await clearThrottle(trx, accountThrottleKey(input.surface, user.email));
       const sessionsEnded = await deleteUserSessions(trx, user.id);
       await audit.append(trx, {
         actorType: user.kind,
