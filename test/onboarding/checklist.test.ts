@@ -100,3 +100,28 @@ test('a PSP: a first call with the key instead of a station; another organisatio
   assert.equal(seen.states.subscription, 'next');
   assert.match(seen.body, /href="\/api\/docs"/, 'the portal links the API documentation');
 });
+
+test('a technology partner: its first message is one that reached a station it owns, for whichever EC', async () => {
+  const partner = await createOrganisation(db);
+  await setKind(partner, 'technology_partner');
+  const browser = await new Browser(app, 'portal').signIn((await createReferent(db, partner, ['node'])).email);
+  assert.notEqual((await checklist(browser)).states.first, 'done');
+  const ec = await createOrganisation(db);
+  await db
+    .insertInto('pagopa_exchanges')
+    .values({
+      id: 'msg_01kaaaaaaaaaaaaaaaaaaaaaaa',
+      environment: 'test',
+      at: new Date(),
+      direction: 'out',
+      operation: 'paVerifyPaymentNotice',
+      ec_organisation_id: ec,
+      station_organisation_id: partner,
+      duration_ms: 12,
+      request: '<soap/>',
+      request_bytes: 7,
+      request_truncated: false,
+    })
+    .execute();
+  assert.equal((await checklist(browser)).states.first, 'done');
+});

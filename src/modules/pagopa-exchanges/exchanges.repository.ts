@@ -142,12 +142,15 @@ function rowOf(r: ListRow): ExchangeRow {
   };
 }
 
-/** Onboarding checklist (issue 14): whether a pagoPA message of the organisation (as PSP or EC) passed through Varco. */
+/**
+ * Onboarding checklist (issue 14): whether a pagoPA message of the organisation passed through Varco, as
+ * PSP, EC or owner of the station it reached (a technology partner is only ever the last).
+ */
 export async function hasExchanges(db: Kysely<Database>, organisationId: string): Promise<boolean> {
   const row = await db
     .selectFrom('pagopa_exchanges')
     .select('id')
-    .where((eb) => eb.or([eb('psp_organisation_id', '=', organisationId), eb('ec_organisation_id', '=', organisationId)]))
+    .where((eb) => eb.or(PARTY_COLUMNS.map((column) => eb(column, '=', organisationId))))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
