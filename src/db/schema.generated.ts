@@ -495,8 +495,6 @@ export interface PaymentOperations {
   nc_error: string;
   operation: "SAL" | "SAS" | "RFD" | "RFS" | "DEL" | "DES" | "REN";
   order_id: string;
-  order_nc_error_before: string | null;
-  order_status_before: number | null;
   pay_id_sub: number;
   status: number;
   updated_at: Timestamp;

@@ -44,7 +44,8 @@ function holdCaptures(): { atAcquirer: Promise<void>; release: () => void } {
     },
   };
 }
-const t = await buildTestApp({ acquirers: { test: acquirer } });
+// Many shops' worth of calls from one address within a minute: above the per-address limit (120), which has tests of its own.
+const t = await buildTestApp({ acquirers: { test: acquirer }, env: { VARCO_NCOL_RATE_LIMIT_PER_IP: '1000' } });
 const { app } = t;
 const db = t.database.db;
 const m = await createMerchant(t, {
@@ -400,6 +401,51 @@ test('the acquirer\u2019s operation status settles an operation of unknown outco
     { sub: '2', status: '9', ncError: '0', amount: '15' },
     'the last capture (SAS) closed nothing: all of it can be captured',
   );
+});
+
+test('operations of unknown outcome settled later leave the order reading its standing operations: never a 92 with nothing uncertain, never a 5 while a capture still is', async () => {
+  const operations = t.services.hostedPage.operations;
+  const since = new Date();
+  const window = () => ({ since, before: new Date(Date.now() + 1000) });
+  // A confirmed capture, then a capture and a refund of unknown outcome, both declined later (never received).
+  const payId = await authorise('mt-standing-1');
+  assert.equal((await maintain(payId, 'SAL', '500')).get('STATUS'), '9');
+  faults.maintain = 'throw';
+  assert.equal((await maintain(payId, 'SAL', '400')).get('STATUS'), '92');
+  assert.equal((await maintain(payId, 'RFD', '300')).get('STATUS'), '82');
+  delete faults.maintain;
+  assert.equal(await operations.settleUncertain(window()), 2);
+  assert.deepEqual([(await query(payId, '2')).get('STATUS'), (await query(payId, '3')).get('STATUS')], ['93', '83']);
+  assert.equal((await query(payId)).get('STATUS'), '9', 'the confirmed capture stands');
+
+  // Two captures of unknown outcome; the older one declined first: the newer one is still unknown.
+  const other = await authorise('mt-standing-2');
+  faults.maintain = 'throw';
+  assert.equal((await maintain(other, 'SAL', '400')).get('STATUS'), '92');
+  faults.maintain = 'lose_answer_done';
+  assert.equal((await maintain(other, 'SAL', '300')).get('STATUS'), '92');
+  delete faults.maintain;
+  faults.operationStatus = 'unknown';
+  assert.equal(await operations.settleUncertain(window()), 0);
+  delete faults.operationStatus;
+  const newer = (
+    await db
+      .selectFrom('payment_operations')
+      .select('id')
+      .where('pay_id_sub', '=', 2)
+      .where('order_id', 'in', (eb) => eb.selectFrom('orders').select('id').where('pay_id', '=', Number(other)))
+      .executeTakeFirstOrThrow()
+  ).id;
+  await db
+    .updateTable('payment_operations')
+    .set({ updated_at: new Date(Date.now() + 60_000) })
+    .where('id', '=', newer)
+    .execute();
+  assert.equal(await operations.settleUncertain(window()), 1, 'only the older one is in the window');
+  assert.equal((await query(other, '1')).get('STATUS'), '93');
+  assert.equal((await query(other)).get('STATUS'), '92', 'a capture is still of unknown outcome');
+  assert.equal(await operations.settleUncertain({ since, before: new Date(Date.now() + 120_000) }), 1);
+  assert.deepEqual([(await query(other, '2')).get('STATUS'), (await query(other)).get('STATUS')], ['9', '9']);
 });
 
 test('DEL while the only capture is still at the acquirer: the order reads cancelled (6) and stays so when the capture is declined; paid (9) when it goes through', async () => {

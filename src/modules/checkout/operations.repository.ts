@@ -11,13 +11,10 @@ export type OperationRow = Selectable<Database['payment_operations']>;
 export type ActorType = 'api_user' | 'subscription' | 'referent' | 'admin' | 'cli' | 'system';
 
 /** The order's totals, locked for the rest of the transaction; undefined when there is no such order. */
-export async function lockLedger(
-  trx: Kysely<Database>,
-  orderId: string,
-): Promise<(OrderLedger & { lastPayIdSub: number; status: number; ncError: string | null }) | undefined> {
+export async function lockLedger(trx: Kysely<Database>, orderId: string): Promise<(OrderLedger & { lastPayIdSub: number }) | undefined> {
   const row = await trx
     .selectFrom('orders')
-    .select(['operation', 'paid_at', 'amount', 'captured', 'refunded', 'capture_closed', 'refund_closed', 'last_pay_id_sub', 'status', 'nc_error'])
+    .select(['operation', 'paid_at', 'amount', 'captured', 'refunded', 'capture_closed', 'refund_closed', 'last_pay_id_sub'])
     .where('id', '=', orderId)
     .forUpdate()
     .executeTakeFirst();
@@ -40,8 +37,6 @@ export async function lockLedger(
     refundClosed: row.refund_closed,
     capturesUnsettled: Number(unsettled.amount),
     lastPayIdSub: row.last_pay_id_sub,
-    status: row.status,
-    ncError: row.nc_error,
   };
 }
 
@@ -74,8 +69,6 @@ export interface NewOperation {
   status: number;
   actorType: ActorType;
   actorId: string | null;
-  /** The order's status and NCERROR when it was asked: what the order reads again if it is declined after being uncertain. */
-  orderBefore: { status: number; ncError: string | null };
   now: Date;
 }
 
@@ -92,8 +85,6 @@ export async function insertOperation(trx: Kysely<Database>, o: NewOperation): P
       nc_error: '0',
       actor_type: o.actorType,
       actor_id: o.actorId,
-      order_status_before: o.orderBefore.status,
-      order_nc_error_before: o.orderBefore.ncError,
       created_at: o.now,
       updated_at: o.now,
     })
@@ -148,6 +139,18 @@ export const listStrandedOperations = (db: Kysely<Database>, before: Date, limit
  */
 export const listUncertainOperations = (db: Kysely<Database>, since: Date, before: Date, limit: number, after?: Cursor) =>
   listIn(db, UNCERTAIN, { since, before }, limit, after);
+
+/** The order's operations that set its status — confirmed or of unknown outcome — newest first (under the order's lock). */
+export function standingOperations(trx: Kysely<Database>, orderId: string) {
+  const statuses = Object.values(OPERATION_STATUSES).flatMap((s) => [s.done, s.uncertain]);
+  return trx
+    .selectFrom('payment_operations')
+    .select(['pay_id_sub', 'status', 'nc_error'])
+    .where('order_id', '=', orderId)
+    .where('status', 'in', statuses)
+    .orderBy('pay_id_sub', 'desc')
+    .execute();
+}
 
 /** An operation's status, read under its order's lock (lockLedger). */
 export async function operationStatus(trx: Kysely<Database>, id: string): Promise<number | undefined> {

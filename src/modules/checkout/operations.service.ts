@@ -15,7 +15,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { isId, newId } from '../../kernel/ids.ts';
-import { NC_ERROR, type MaintenanceOperation } from '../../protocols/ogone/index.ts';
+import { NC_ERROR, OGONE_STATUS, type MaintenanceOperation } from '../../protocols/ogone/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { EcommerceEnv, MerchantConfig, MerchantDirectory } from '../merchants/index.ts';
 import type { Acquirer, MaintenanceKind, MaintenanceResult } from './acquirer.ts';
@@ -85,6 +85,10 @@ export const viewOf = (row: ops.OperationRow): OperationView => ({
 
 type Reserved = { id: string; payIdSub: number; amount: number; kind: MaintenanceKind; statuses: OperationStatuses; change: LedgerChange };
 
+/** Confirmed captures remain: one still at the acquirer (91) or of unknown outcome (92) may yet be declined, leaving nothing paid. */
+const hasConfirmedCaptures = (ledger: { captured: number; capturesUnsettled: number } | undefined): boolean =>
+  ledger !== undefined && ledger.captured - ledger.capturesUnsettled > 0;
+
 export function createOperationsService(options: OperationsServiceOptions) {
   const { db, clock } = options;
   const timeoutMs = options.acquirerTimeoutMs ?? 30_000;
@@ -120,7 +124,6 @@ export function createOperationsService(options: OperationsServiceOptions) {
         status: verdict.statuses.pending,
         actorType: actor.type,
         actorId: actor.id,
-        orderBefore: { status: ledger.status, ncError: ledger.ncError },
         now,
       });
       if (options.audit && (actor.type === 'referent' || actor.type === 'admin' || actor.type === 'cli')) {
@@ -142,38 +145,54 @@ export function createOperationsService(options: OperationsServiceOptions) {
   /**
    * Step 3: the final status, the reservation given back on a refusal, the feedback. False when the
    * operation is no longer at `from`'s status (settled already). `from` is `uncertain` when the acquirer's
-   * operation status query answers long after the call: a refusal then also puts back the order's
-   * status from before the operation (`orderBefore`), unless a later operation has changed it since.
+   * operation status query answers long after the call: other operations may have been asked and settled
+   * since, so the order's status is then worked out from all of its operations (standingStatus).
    */
   async function settle(
     order: OrderRecord,
     config: MerchantConfig,
     r: Reserved,
     answer: MaintenanceResult | typeof INTERRUPTED,
-    from: { status: 'pending' } | { status: 'uncertain'; orderBefore: { status: number; ncError: string | null } | null } = { status: 'pending' },
+    from: 'pending' | 'uncertain' = 'pending',
   ): Promise<boolean> {
     return db.transaction().execute(async (trx) => {
       const ledger = await ops.lockLedger(trx, order.id);
       // Settled once: by its own call, or (that process gone) by settleStranded, whichever locks first.
-      if ((await ops.operationStatus(trx, r.id)) !== r.statuses[from.status]) return false;
+      if ((await ops.operationStatus(trx, r.id)) !== r.statuses[from]) return false;
       const now = clock.now();
       const status = answer === INTERRUPTED ? r.statuses.uncertain : answer.outcome === 'done' ? r.statuses.done : r.statuses.refused;
       const ncError = answer === INTERRUPTED ? NC_ERROR.STATUS_UNKNOWN : answer.outcome === 'done' ? NC_ERROR.OK : answer.ncError;
-      // Releasing the rest of an authorisation part of which was captured leaves the order paid: it keeps
-      // the status of its captures and refunds (a plugin reading 6 would mark a paid order cancelled).
-      // Confirmed captures only: one still at the acquirer may yet be declined, leaving nothing paid.
-      const keepsPaidStatus = r.kind === 'cancel' && ledger !== undefined && ledger.captured - ledger.capturesUnsettled > 0;
-      if (answer !== INTERRUPTED && answer.outcome === 'refused') {
-        await ops.applyChange(trx, order.id, r.change, -1, now);
-        const before = from.status === 'uncertain' ? from.orderBefore : null;
-        if (before && ledger?.status === r.statuses.uncertain) await ops.setOrderStatus(trx, order.id, before.status, before.ncError, now);
-      } else if (!keepsPaidStatus) await ops.setOrderStatus(trx, order.id, status, ncError, now);
+      const refused = answer !== INTERRUPTED && answer.outcome === 'refused';
+      if (refused) await ops.applyChange(trx, order.id, r.change, -1, now);
       const payment = { status, ncError, payId: String(order.payId), payIdSub: String(r.payIdSub), date: now, ...(order.card ? { card: order.card } : {}) };
       const messageId = await enqueueOperationFeedback(trx, order, config, payment, r.amount);
       const acquirerRef = answer !== INTERRUPTED && answer.outcome === 'done' ? answer.reference : null;
       await ops.finishOperation(trx, { id: r.id, status, ncError, acquirerRef, feedbackMessageId: messageId, now });
+      if (from === 'uncertain') {
+        const standing = await standingStatus(trx, order);
+        await ops.setOrderStatus(trx, order.id, standing.status, standing.ncError, now);
+      } else if (!refused && !(r.kind === 'cancel' && hasConfirmedCaptures(ledger))) {
+        // Releasing the rest of an authorisation part of which was captured leaves the order paid: it keeps
+        // the status of its captures and refunds (a plugin reading 6 would mark a paid order cancelled).
+        await ops.setOrderStatus(trx, order.id, status, ncError, now);
+      }
       return true;
     });
+  }
+
+  /**
+   * The order's status from its operations, under its lock (read after this settlement): the newest one
+   * confirmed or of unknown outcome (a declined one changed nothing, a pending one has not changed it yet),
+   * passing over a release of the rest of an authorisation while confirmed captures remain (the order stays
+   * paid); without any, the authorisation's own status.
+   */
+  async function standingStatus(trx: Kysely<Database>, order: OrderRecord): Promise<{ status: number; ncError: string | null }> {
+    const ledger = await ops.lockLedger(trx, order.id);
+    for (const op of await ops.standingOperations(trx, order.id)) {
+      if (op.status === OPERATION_STATUSES.cancel.done && hasConfirmedCaptures(ledger)) continue;
+      return { status: op.status, ncError: op.nc_error };
+    }
+    return { status: order.stored.order.operation === 'SAL' ? OGONE_STATUS.PAYMENT_REQUESTED : OGONE_STATUS.AUTHORISED, ncError: NC_ERROR.OK };
   }
 
   /** A stored operation with its order and the merchant's active settings; undefined (logged) when those are gone. */
@@ -274,11 +293,7 @@ export function createOperationsService(options: OperationsServiceOptions) {
         const found = await reload(row, 'uncertain');
         const answer = found && (await askOperation(found.order, row.id, o.queryTimeoutMs ?? 10_000));
         if (!found || !answer) return;
-        const from = {
-          status: 'uncertain' as const,
-          orderBefore: row.order_status_before === null ? null : { status: row.order_status_before, ncError: row.order_nc_error_before },
-        };
-        if (await settleLogged(row, found.order, found.config, found.reserved, answer, from)) settled += 1;
+        if (await settleLogged(row, found.order, found.config, found.reserved, answer, 'uncertain')) settled += 1;
       },
       o.more,
     );
