@@ -49,6 +49,14 @@ async function describeSubscription(deps: ProposalActionDeps, subscriptionId: st
     facts: [{ label: 'product', value: `${s.product_name} (${s.product_code})` }],
   };
 }
+/**
+ * The comment the execution will record for the organisation to read (the subscription's state comment, the
+ * station review's note): shown to the approver, who must see everything their approval publishes.
+ */
+function withComment(described: SubjectDescription, comment: string | undefined): SubjectDescription {
+  const text = comment?.trim() ?? '';
+  return text === '' ? described : { ...described, facts: [...(described.facts ?? []), { label: 'comment', value: text }] };
+}
 const problem = (reason: string, message?: string): Result<string, string> => fail(reason, message);
 const stationProblemText = (reason: StationProblem): string => ({ ...ENDPOINT_PROBLEM_TEXT, ...STATION_PROBLEM_TEXT })[reason];
 
@@ -71,7 +79,7 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
         const result = await deps.subscriptions.change(subscriptionId, 'approve', actorOf(decider), { comment });
         return result.ok ? ok(`subscription ${subscriptionId} is ${result.value.state}`) : problem(result.reason);
       },
-      describe: async ({ subscriptionId }) => describeSubscription(deps, subscriptionId),
+      describe: async ({ subscriptionId, comment }) => withComment(await describeSubscription(deps, subscriptionId), comment),
     },
     // Undoing a suspension (fraud, a leaked key) takes a second administrator, like granting production access.
     'subscription.reactivate': {
@@ -95,9 +103,12 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
       },
       // The reason as it was when proposed (stored in the proposal): reactivating clears it, and a later
       // suspension must not rewrite what this approval was about.
-      describe: async ({ subscriptionId, suspendedBecause }) => {
+      describe: async ({ subscriptionId, suspendedBecause, comment }) => {
         const described = await describeSubscription(deps, subscriptionId);
-        return suspendedBecause ? { ...described, facts: [...(described.facts ?? []), { label: 'suspendedBecause', value: suspendedBecause }] } : described;
+        const why = suspendedBecause
+          ? { ...described, facts: [...(described.facts ?? []), { label: 'suspendedBecause' as const, value: suspendedBecause }] }
+          : described;
+        return withComment(why, comment);
       },
     },
     // The proposal approves one version: the one the proposer saw (the back office form names it) or,
@@ -126,25 +137,28 @@ export function proposalActions(deps: ProposalActionDeps): ActionHandlers {
         return result.ok ? ok(`station ${stationId} version ${versionId} approved`) : problem(result.reason, stationProblemText(result.reason));
       },
       // The proposed version, as the approver must check it (both endpoints), and whether it still waits.
-      describe: async ({ stationId, versionId }) => {
+      describe: async ({ stationId, versionId, note }) => {
         const detail = await deps.stations.detail(stationId);
         if (!detail) return {};
         const version = versionId === undefined ? (detail.pending ?? detail.approved) : detail.versions.find((v) => v.id === versionId);
         const endpoint = (url: string, ip: string, port: number) => `${url} (${ip}:${String(port)})`;
-        return {
-          organisation: detail.organisationName,
-          name: detail.station.code,
-          href: `/admin/stations/${stationId}`,
-          facts: version
-            ? [
-                { label: 'version', value: `${String(version.version)} (${version.state})` },
-                { label: 'endpoint', value: endpoint(version.primary_url, version.primary_ip, version.primary_port) },
-                ...(version.secondary_url !== null && version.secondary_ip !== null && version.secondary_port !== null
-                  ? [{ label: 'secondaryEndpoint' as const, value: endpoint(version.secondary_url, version.secondary_ip, version.secondary_port) }]
-                  : []),
-              ]
-            : [],
-        };
+        return withComment(
+          {
+            organisation: detail.organisationName,
+            name: detail.station.code,
+            href: `/admin/stations/${stationId}`,
+            facts: version
+              ? [
+                  { label: 'version', value: `${String(version.version)} (${version.state})` },
+                  { label: 'endpoint', value: endpoint(version.primary_url, version.primary_ip, version.primary_port) },
+                  ...(version.secondary_url !== null && version.secondary_ip !== null && version.secondary_port !== null
+                    ? [{ label: 'secondaryEndpoint' as const, value: endpoint(version.secondary_url, version.secondary_ip, version.secondary_port) }]
+                    : []),
+                ]
+              : [],
+          },
+          note,
+        );
       },
     },
     'api_key.regenerate': {

@@ -74,6 +74,19 @@ test('the subscription Approve button proposes in production; B approves from th
   assert.equal((await b.get('/admin/proposals/prp_00000000000000000000000000')).statusCode, 404);
 });
 
+test('a comment sent with an approval the form does not show is shown to the approver, since the organisation will read it', async () => {
+  const sub = await subscriptionToApprove(services, db, org, 'prod');
+  const res = await a.post(`/admin/subscriptions/${sub}/approve`, { comment: 'Call +39 000 0000 to activate <now>' });
+  const id = proposalOf(res.headers.location);
+  assert.ok(id);
+  const pending = await b.get(`/admin/proposals/${id}`);
+  assert.match(pending.body, /<dt>Comment the organisation will read<\/dt><dd><code>Call \+39 000 0000 to activate &lt;now&gt;<\/code><\/dd>/);
+  assert.match((await b.get(`/admin/proposals/${id}?lang=it`)).body, /Commento che l’organizzazione leggerà/);
+  // Without a comment there is nothing to show.
+  const plain = proposalOf((await a.post(`/admin/subscriptions/${await subscriptionToApprove(services, db, org, 'prod')}/approve`)).headers.location);
+  assert.doesNotMatch((await b.get(`/admin/proposals/${plain}`)).body, /Comment the organisation will read/);
+});
+
 test('a production CA from the Trusted CAs form is a proposal; a bad one is refused on the form', async () => {
   const bad = await a.post('/admin/trust', { environment: 'prod', scope: org, pem: 'not a pem' });
   assert.equal(bad.statusCode, 400);

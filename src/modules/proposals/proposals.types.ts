@@ -93,7 +93,18 @@ export interface SubjectDescription {
   href?: string;
   /** Technical facts, shown as they are (a CA's subject, SHA-256 fingerprint, validity). */
   facts?: ReadonlyArray<{
-    label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'version' | 'endpoint' | 'secondaryEndpoint' | 'suspendedBecause';
+    label:
+      | 'subject'
+      | 'issuer'
+      | 'fingerprint'
+      | 'validUntil'
+      | 'product'
+      | 'environment'
+      | 'version'
+      | 'endpoint'
+      | 'secondaryEndpoint'
+      | 'suspendedBecause'
+      | 'comment';
     value: string;
   }>;
 }

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { formatDateTime } from '../format.ts';
 import type { Locale } from '../i18n.ts';
-import { proposalStrings } from './strings.ts';
+import { proposalStrings, type FactLabel } from './strings.ts';
 import { messageBox } from '../shared/message.ts';
 
 type ProposalStrings = ReturnType<typeof proposalStrings>;
@@ -43,10 +43,7 @@ export interface AboutView {
   organisation?: string;
   name?: string;
   href?: string;
-  facts?: ReadonlyArray<{
-    label: 'subject' | 'issuer' | 'fingerprint' | 'validUntil' | 'product' | 'environment' | 'version' | 'endpoint' | 'secondaryEndpoint' | 'suspendedBecause';
-    value: string;
-  }>;
+  facts?: ReadonlyArray<{ label: FactLabel; value: string }>;
 }
 
 function age(from: Date, now: Date): string {

@@ -45,6 +45,7 @@ const en = {
     fingerprint: 'SHA-256 fingerprint',
     validUntil: 'Valid until',
     suspendedBecause: 'Suspended because',
+    comment: 'Comment the organisation will read',
     product: 'Product',
     environment: 'Environment',
     version: 'Station version (state)',
@@ -87,6 +88,8 @@ const en = {
 };
 
 type Strings = typeof en;
+/** The facts a proposal page can show, by label: whatever the table has a text for. */
+export type FactLabel = keyof Strings['facts'];
 
 const it: Strings = {
   proposals: 'Proposte',
@@ -130,6 +133,7 @@ const it: Strings = {
     fingerprint: 'Impronta SHA-256',
     validUntil: 'Valido fino al',
     suspendedBecause: 'Sospesa perché',
+    comment: 'Commento che l’organizzazione leggerà',
     product: 'Prodotto',
     environment: 'Ambiente',
     version: 'Versione della stazione (stato)',
