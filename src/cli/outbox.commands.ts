@@ -24,13 +24,17 @@ function filterFrom(values: Record<string, string | boolean | undefined>): Resen
   if (values.channel !== undefined && !channel) throw new UsageError(`--channel must be one of ${OUTBOX_CHANNELS.join(', ')}`);
   const org = typeof values.org === 'string' ? values.org : undefined;
   if (org !== undefined && !isId(org, 'org')) throw new UsageError('--org must be an organisation id (org_…)');
-  let since: Date | undefined;
-  if (typeof values.since === 'string') {
-    since = new Date(values.since);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(values.since) || Number.isNaN(since.getTime()))
-      throw new UsageError('--since must be an ISO 8601 date or time, e.g. 2026-12-04T08:00Z');
-  }
+  const since = typeof values.since === 'string' ? sinceOf(values.since) : undefined;
   return { state, channel, organisationId: org, since };
+}
+
+/** `--since`: an ISO 8601 date or time; one without a zone is UTC, as a date alone is (JavaScript reads it in the machine's zone). */
+export function sinceOf(text: string): Date {
+  const zoned = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text;
+  const since = new Date(zoned);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(since.getTime()))
+    throw new UsageError('--since must be an ISO 8601 date or time, e.g. 2026-12-04T08:00Z');
+  return since;
 }
 
 export const outboxCommands: Record<string, { summary: string; run: Command }> = {
