@@ -154,3 +154,21 @@ test('the upgrade takes the links out of invitation e-mails already queued or se
     await pool.end();
   }
 });
+
+test('a link replaced by "Create link" while its acceptance hashes the password is refused; the new link then works', async () => {
+  const { invitationId } = await invite('dario@ente.test');
+  const first = await services.invitations.mintLink(invitationId, CLI);
+  assert.ok(first.ok);
+  const oldToken = new URL(first.value.link).searchParams.get('token') ?? '';
+  // The acceptance checks the link, then hashes the password (argon2id, tens of milliseconds): the new link is made meanwhile.
+  const accepting = services.invitations.accept(oldToken, 'Dario-chooses-a-long-one', 'Dario-chooses-a-long-one', null);
+  const second = await services.invitations.mintLink(invitationId, CLI);
+  assert.ok(second.ok);
+  const outcome = await accepting;
+  assert.deepEqual(outcome, { ok: false, reason: 'unknown' }, 'the replaced link no longer names the invitation');
+  const row = await db.selectFrom('invitations').select(['accepted_at', 'user_id']).where('id', '=', invitationId).executeTakeFirstOrThrow();
+  assert.deepEqual(row, { accepted_at: null, user_id: null });
+  const newToken = new URL(second.value.link).searchParams.get('token') ?? '';
+  const accepted = await services.invitations.accept(newToken, 'Dario-chooses-a-long-one', 'Dario-chooses-a-long-one', null);
+  assert.ok(accepted.ok, JSON.stringify(accepted));
+});

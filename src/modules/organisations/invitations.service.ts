@@ -245,15 +245,23 @@ export function createInvitationsService(options: InvitationsOptions) {
     const refused = new Error('already_referent');
     try {
       return await db.transaction().execute(async (trx) => {
-        // Guarded: two tabs submitting the same link create one account.
+        // Guarded: two tabs submitting the same link create one account; and the link must still be the
+        // invitation's and unexpired now, not only when it was checked before the password was hashed (a
+        // "Create link" meanwhile replaces it, and the old link must stop working at once).
+        const now = clock.now();
         const claimed = await trx
           .updateTable('invitations')
-          .set({ accepted_at: clock.now() })
+          .set({ accepted_at: now })
           .where('id', '=', invitation.id)
+          .where('token_hash', '=', sha256Hex(token))
+          .where('expires_at', '>', now)
           .where('accepted_at', 'is', null)
           .where('superseded_at', 'is', null)
           .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) !== 1) return fail('used' as const);
+        if (Number(claimed.numUpdatedRows) !== 1) {
+          const state = (await lookup(token)).state;
+          return fail(state === 'valid' ? ('used' as const) : state);
+        }
         if (await referentEmailTaken(trx, invitation.email)) throw refused;
         await createReferent(trx, {
           id: userId,
