@@ -140,3 +140,16 @@ test('an unused link stops working once an administrator exists another way', as
   assert.ok(created.ok);
   assert.equal(await other.identity.isSetupTokenUsable(unused), false);
 });
+
+test('two setup links (two starts before anyone set up) used at the same moment make one first administrator', async () => {
+  const { services: fresh, database: freshDb } = await buildTestApp();
+  const [a, b] = [await fresh.identity.issueSetupToken(), await fresh.identity.issueSetupToken()];
+  assert.ok(a && b && a !== b);
+  const outcomes = await Promise.all([
+    fresh.identity.completeSetup(a, { email: 'one@example.org', password: PASSWORD, ip: null }),
+    fresh.identity.completeSetup(b, { email: 'two@example.org', password: PASSWORD, ip: null }),
+  ]);
+  assert.deepEqual(outcomes.map((o) => o.ok).sort(), [false, true], JSON.stringify(outcomes));
+  const admins = await freshDb.db.selectFrom('users').select('email').where('kind', '=', 'admin').execute();
+  assert.equal(admins.length, 1);
+});

@@ -147,18 +147,23 @@ export function createIdentityService(options: IdentityOptions) {
 
   async function completeSetup(token: string, input: { email: string; password: string; ip: string | null }) {
     if (!(await isSetupTokenUsable(token))) return fail('link_invalid' as const);
-    // Mark used first, guarded, so two concurrent submissions cannot both create an administrator.
+    // Every open link is used up at once, in one statement guarded by this one being open, so two links
+    // (two starts before anyone set up) submitted at the same moment cannot both create an administrator:
+    // the second statement waits for the first's row locks, then finds no link open.
+    const hash = sha256Hex(token);
     const claimed = await db
       .updateTable('setup_tokens')
       .set({ used_at: clock.now() })
-      .where('token_hash', '=', sha256Hex(token))
       .where('used_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) return fail('link_invalid' as const);
+      .where((eb) =>
+        eb.exists(eb.selectFrom('setup_tokens as mine').select('mine.token_hash').where('mine.token_hash', '=', hash).where('mine.used_at', 'is', null)),
+      )
+      .returning('token_hash')
+      .execute();
+    const hashes = claimed.map((row) => row.token_hash);
+    if (!hashes.includes(hash)) return fail('link_invalid' as const);
     const created = await createAdmin({ email: input.email, password: input.password, actor: 'anonymous', ip: input.ip });
-    if (!created.ok) {
-      await db.updateTable('setup_tokens').set({ used_at: null }).where('token_hash', '=', sha256Hex(token)).execute();
-    }
+    if (!created.ok) await db.updateTable('setup_tokens').set({ used_at: null }).where('token_hash', 'in', hashes).execute();
     return created;
   }
 
