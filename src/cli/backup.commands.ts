@@ -114,9 +114,12 @@ async function restore(args: string[], ctx: CliContext): Promise<number> {
 /** What the first start needs: the master key the backup's secrets are sealed with, before it makes one of its own. */
 async function keyAdvice(ctx: CliContext, keyId: string | undefined): Promise<string> {
   if (keyId === undefined) return 'The backup records no master key: the first start makes one.';
-  const present = await readMasterKey(ctx.config);
-  if (present !== undefined && secretboxKeyId(present) === keyId) return `The master key in place is the backup's (key id ${keyId}).`;
   const where = `set VARCO_MASTER_KEY to it, or copy its master.key into ${ctx.config.dataDir}`;
+  // The restore is committed: a key that cannot be read is advice like any other, not the command's failure.
+  const present = await readMasterKey(ctx.config).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  if (present instanceof Error)
+    return `The master key in place cannot be read (${present.message}); before the first start put the backup's (key id ${keyId}) in place: ${where}.`;
+  if (present !== undefined && secretboxKeyId(present) === keyId) return `The master key in place is the backup's (key id ${keyId}).`;
   return present === undefined
     ? `Before the first start, put the master key the backup was taken with (key id ${keyId}) in place: ${where}.`
     : `The master key in place (key id ${secretboxKeyId(present)}) is not the backup's (key id ${keyId}): Varco will not start with it; ${where}.`;

@@ -117,3 +117,13 @@ test('backup of a database behind this Varco leaves it as it is and records its 
     await owner.end();
   }
 });
+
+test('a restore that loaded its rows says so and exits 0 even when the master key in place cannot be read, saying what to do', async () => {
+  const empty = await createEmptyDatabase();
+  const dataDir = await makeDataDir();
+  writeFileSync(join(dataDir, 'master.key'), 'not a key\n');
+  const run = await runCliInProcess(['restore', '--file', file], { DATABASE_URL: empty.url, VARCO_DATA_DIR: dataDir });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Restored \d+ rows/);
+  assert.match(run.stdout, new RegExp(`cannot be read .*key id ${secretboxKeyId(t.masterKey)}`));
+});
