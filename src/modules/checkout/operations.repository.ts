@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { MaintenanceOperation } from '../../protocols/ogone/index.ts';
 import { OPERATION_STATUSES, type LedgerChange, type OrderLedger } from './operations.policy.ts';
+import type { StrandedCursor } from './orders.repository.ts';
 
 // SQL of maintenance operations (one row per PAYIDSUB) and of the order's running totals. Every
 // change happens under the order's row lock (lockLedger), so two operations on one order are decided
@@ -116,10 +117,8 @@ const PENDING = Object.values(OPERATION_STATUSES).map((s) => s.pending);
 /** The statuses of an operation of unknown outcome (92, 82, 62, 72, 52). */
 const UNCERTAIN = Object.values(OPERATION_STATUSES).map((s) => s.uncertain);
 
-type Cursor = { updatedAt: Date; id: string };
-
 /** Operations in `statuses` last changed in [since, before), oldest first; with `after`, those past that row. */
-function listIn(db: Kysely<Database>, statuses: number[], window: { since?: Date; before: Date }, limit: number, after?: Cursor) {
+function listIn(db: Kysely<Database>, statuses: number[], window: { since?: Date; before: Date }, limit: number, after?: StrandedCursor) {
   let rows = db.selectFrom('payment_operations').selectAll().where('status', 'in', statuses).where('updated_at', '<', window.before);
   if (window.since) rows = rows.where('updated_at', '>=', window.since);
   if (after) rows = rows.where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(after.updatedAt, after.id)));
@@ -131,13 +130,14 @@ function listIn(db: Kysely<Database>, statuses: number[], window: { since?: Date
  * is bounded), so the process that made it stopped before recording the answer. Oldest first; with
  * `after` (the last row of the previous page), those past it.
  */
-export const listStrandedOperations = (db: Kysely<Database>, before: Date, limit: number, after?: Cursor) => listIn(db, PENDING, { before }, limit, after);
+export const listStrandedOperations = (db: Kysely<Database>, before: Date, limit: number, after?: StrandedCursor) =>
+  listIn(db, PENDING, { before }, limit, after);
 
 /**
  * Operations of unknown outcome that became so between `since` and `before` (an unanswered status query
  * does not touch the row), oldest first. Older ones are left to the merchant and the acquirer (docs/adr/0022).
  */
-export const listUncertainOperations = (db: Kysely<Database>, since: Date, before: Date, limit: number, after?: Cursor) =>
+export const listUncertainOperations = (db: Kysely<Database>, since: Date, before: Date, limit: number, after?: StrandedCursor) =>
   listIn(db, UNCERTAIN, { since, before }, limit, after);
 
 /** The order's operations that set its status — confirmed or of unknown outcome — newest first (under the order's lock). */

@@ -277,8 +277,8 @@ export function createOperationsService(options: OperationsServiceOptions) {
   /**
    * Operations of unknown outcome (92, 82, 62, 72, 52) that became so between `since` and `before`: the
    * acquirer's operation status query settles them — processed (9, 8, 6, 7, 5) or declined / never received
-   * (93, 83, 63, 73, 2: the reservation given back, the order's earlier status put back) — with the
-   * merchant's feedback. While it cannot tell, they wait; past `since` they stay uncertain. Returns how many.
+   * (93, 83, 63, 73, 2: the reservation given back) — with the merchant's feedback, and the order's status
+   * worked out again from its operations (standingStatus). While it cannot tell, they wait; past `since` they stay uncertain. Returns how many.
    */
   async function settleUncertain(
     window: { since: Date; before: Date },

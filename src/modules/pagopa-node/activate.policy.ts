@@ -9,6 +9,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../protocols/pagopa/index.ts';
+import type { PaidPayment } from './node.types.ts';
 
 // Pure decisions of an activation (activatePaymentNotice[V2]): the idempotency digest, the request
 // to the EC, the token's life, and the answer built from the EC's payment — including the one case
@@ -17,7 +18,7 @@ import {
 export type ActivateOperation = 'activatePaymentNotice' | 'activatePaymentNoticeV2';
 export type ActivateRequest = RequestOf<'activatePaymentNotice'> | RequestOf<'activatePaymentNoticeV2'>;
 /** The EC's paGetPayment[V2] answer, and the PSP's paymentNote from the activation (ctReceiptV2 carries it). */
-export type EcPayment = ({ version: 1; data: PaymentPA } | { version: 2; data: PaymentPAV2 }) & { paymentNote?: string };
+export type EcPayment = PaidPayment['payment'];
 
 /** How long a row stays held while paGetPayment is in flight, beyond the call's own timeout. */
 export const ACTIVATING_MARGIN_MS = 5_000;
