@@ -14,6 +14,7 @@ import type { Acquirer, AcquirerStatus } from './acquirer.ts';
 import type { EcommerceEnv, MerchantDirectory } from '../merchants/index.ts';
 import { DEFAULT_NC_ERROR } from './outcome.ts';
 import { visitPages } from '../../kernel/pages.ts';
+import { INTERRUPTED, withDeadline } from './acquirer.call.ts';
 import { listStranded, type OrderRecord, pspidOf } from './orders.repository.ts';
 import { createFeedbackDispatch } from './payment.dispatch.ts';
 import { settleAttempt, type Final } from './payment.settle.ts';
@@ -75,22 +76,16 @@ export function createReconciliation(options: ReconciliationOptions) {
   // No online attempt: nobody is waiting on a page, so the outbox delivers it (with its retries).
   const dispatch = createFeedbackDispatch({ db, clock });
 
-  /** The acquirer's answer, or undefined when it cannot be asked, throws or does not answer in time. */
+  /** The acquirer's answer, or undefined when it cannot be asked, throws or does not answer in time (the same bound as every acquirer call). */
   async function ask(order: OrderRecord): Promise<AcquirerStatus | undefined> {
     const acquirer = options.acquirers[order.env];
     if (!acquirer) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<undefined>((done) => {
-      timer = setTimeout(() => done(undefined), queryTimeoutMs);
+    const answer = await withDeadline(() => acquirer.status(order.id), queryTimeoutMs, {
+      logger: options.logger,
+      context: { orderId: order.id },
+      what: 'asking again at the next run',
     });
-    try {
-      return await Promise.race([acquirer.status(order.id), limit]);
-    } catch (error) {
-      options.logger?.warn({ orderId: order.id, err: String(error).slice(0, 300) }, 'acquirer status query failed; asking again at the next run');
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+    return answer === INTERRUPTED ? undefined : answer;
   }
 
   /** One stranded order: settled, waiting, or skipped. */
