@@ -422,7 +422,8 @@ export function createContainer(deps: ContainerDeps): Container {
       const feedback = createFeedbackSender({ trust: services.trust, destinations: destinations(), client: plain, resolve: createHostResolver() });
       built.push(feedback);
       const configs = createConfigCache({ directory: services.merchants, databaseUrl });
-      const acquirers = deps.acquirers ?? { test: createTestAcquirer() };
+      // The twin keeps what it answered in the database: every instance's reconciliation job gets the same answers.
+      const acquirers = deps.acquirers ?? { test: createTestAcquirer({ db, clock }) };
       const errorLog = services.errorLog;
       const recordError = async (error: Parameters<ErrorLogService['recordEntryError']>[0]): Promise<void> => {
         await errorLog.recordEntryError(error);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
+import { TEST_LEDGER_RETENTION_DAYS, pruneTestAcquirerLedger } from '../modules/checkout/index.ts';
 import { pruneFinishedMessages } from '../modules/delivery/index.ts';
 import { pruneErrorLog } from '../modules/merchants/index.ts';
 import { deleteExpiredSessions, prunePasswordResets, pruneThrottles } from '../modules/identity/index.ts';
@@ -43,5 +44,7 @@ export function retentionJobs(options: { db: Kysely<Database>; retention: Config
     job('pagopa_exchanges', (now) => pruneExchanges(db, daysBefore(now, retention.exchangesDays))),
     // pagoPA activation idempotency records whose token's life is over: they can answer nothing any more.
     job('pagopa_idempotency', (now) => pruneIdempotency(db, now)),
+    // The test acquirer's answers, once no reconciliation will ask about them (a fixed week: protocol, not a setting).
+    job('test_acquirer', (now) => pruneTestAcquirerLedger(db, daysBefore(now, TEST_LEDGER_RETENTION_DAYS))),
   ];
 }

@@ -658,6 +658,23 @@ export interface Subscriptions {
   state_comment: string | null;
 }
 
+export interface TestAcquirerOperations {
+  nc_error: string | null;
+  operation_ref: string;
+  outcome: "done" | "refused";
+  reference: string | null;
+  updated_at: Timestamp;
+}
+
+export interface TestAcquirerTransactions {
+  acceptance: string | null;
+  nc_error: string | null;
+  order_ref: string;
+  pay_id: string | null;
+  state: "authorised" | "refused" | "unknown" | "not_found";
+  updated_at: Timestamp;
+}
+
 export interface TrustedCas {
   added_at: Generated<Timestamp>;
   added_by: string | null;
@@ -736,6 +753,8 @@ export interface DB {
   station_versions: StationVersions;
   stations: Stations;
   subscriptions: Subscriptions;
+  test_acquirer_operations: TestAcquirerOperations;
+  test_acquirer_transactions: TestAcquirerTransactions;
   trusted_cas: TrustedCas;
   user_products: UserProducts;
   users: Users;

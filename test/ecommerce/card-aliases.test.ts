@@ -20,9 +20,11 @@ const pki = await tempDevPki();
 const ca = pki.envs.test.caCertPem;
 /** Card numbers the acquirer was asked to authorise: the stored card must reach it in full. */
 const seen: string[] = [];
-const base = createTestAcquirer();
-const recording: Acquirer = { ...base, authorise: (request) => (seen.push(request.card.number), base.authorise(request)) };
-const t = await buildTestApp({ tls: { cert: pki.server.chainPem, key: pki.server.keyPem }, acquirers: { test: recording } });
+const recording = (base: Acquirer): Acquirer => ({ ...base, authorise: (request) => (seen.push(request.card.number), base.authorise(request)) });
+const t = await buildTestApp({
+  tls: { cert: pki.server.chainPem, key: pki.server.keyPem },
+  acquirers: (deps) => ({ test: recording(createTestAcquirer(deps)) }),
+});
 await t.app.listen({ host: '127.0.0.1', port: 0 });
 const port = (t.app.server.address() as AddressInfo).port;
 after(() => t.app.close());

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, testContainer } from '../support/app.ts';
 import { createMerchant, queryPairs, SHA_OUT, verifyFeedback } from '../support/ecommerce.ts';
 import { CLI } from '../support/subscriptions.ts';
 import { createApiUser, ncAnswer, postDirect, signedDirect } from '../support/directlink.ts';
@@ -12,24 +12,26 @@ import { createTestAcquirer, type Acquirer, type TestAcquirerFaults } from '../.
 // NCERROR for each refusal; an acquirer that declines or does not answer.
 
 const faults: TestAcquirerFaults = {};
-const twin = createTestAcquirer({ faults });
 // A capture can be held at the acquirer until the test lets it answer (`release`), as a slow processor would.
 let held: { reached: () => void; release: Promise<void> } | undefined;
-const acquirer: Acquirer = {
-  name: twin.name,
-  authorise: (r) => twin.authorise(r),
-  completeChallenge: (r) => twin.completeChallenge(r),
-  status: (ref) => twin.status(ref),
-  operationStatus: (ref) => twin.operationStatus(ref),
-  maintain: async (r) => {
-    const hold = r.kind === 'capture' ? held : undefined;
-    if (hold) {
-      hold.reached();
-      await hold.release;
-    }
-    return twin.maintain(r);
-  },
-};
+/** The twin, its captures held while `held` is set. */
+function holding(twin: Acquirer): Acquirer {
+  return {
+    name: twin.name,
+    authorise: (r) => twin.authorise(r),
+    completeChallenge: (r) => twin.completeChallenge(r),
+    status: (ref) => twin.status(ref),
+    operationStatus: (ref) => twin.operationStatus(ref),
+    maintain: async (r) => {
+      const hold = r.kind === 'capture' ? held : undefined;
+      if (hold) {
+        hold.reached();
+        await hold.release;
+      }
+      return twin.maintain(r);
+    },
+  };
+}
 /** Holds the next captures; resolves `atAcquirer` once one is waiting there; `release()` lets them answer. */
 function holdCaptures(): { atAcquirer: Promise<void>; release: () => void } {
   let reached = (): void => undefined;
@@ -45,7 +47,10 @@ function holdCaptures(): { atAcquirer: Promise<void>; release: () => void } {
   };
 }
 // Many shops' worth of calls from one address within a minute: above the per-address limit (120), which has tests of its own.
-const t = await buildTestApp({ acquirers: { test: acquirer }, env: { VARCO_NCOL_RATE_LIMIT_PER_IP: '1000' } });
+const t = await buildTestApp({
+  acquirers: ({ db, clock }) => ({ test: holding(createTestAcquirer({ db, clock, faults })) }),
+  env: { VARCO_NCOL_RATE_LIMIT_PER_IP: '1000' },
+});
 const { app } = t;
 const db = t.database.db;
 const m = await createMerchant(t, {
@@ -401,6 +406,30 @@ test('the acquirer\u2019s operation status settles an operation of unknown outco
     { sub: '2', status: '9', ncError: '0', amount: '15' },
     'the last capture (SAS) closed nothing: all of it can be captured',
   );
+});
+
+test('another instance\u2019s reconciliation asks its own twin, which knows what this one processed: the capture is confirmed (9), not given back', async () => {
+  // A worker process on the same database (its own container, its own test acquirer), as `varco worker` runs.
+  const worker = testContainer(t).services.hostedPage.operations;
+  const since = new Date();
+  const window = () => ({ since, before: new Date(Date.now() + 1000) });
+  const payId = await authorise('mt-other-instance');
+  faults.maintain = 'lose_answer_done';
+  assert.equal((await maintain(payId, 'SAL', '700')).get('STATUS'), '92');
+  faults.maintain = 'lose_answer_refused';
+  assert.equal((await maintain(payId, 'SAL', '300')).get('STATUS'), '92');
+  delete faults.maintain;
+  assert.equal(await worker.settleUncertain(window()), 2);
+  assert.deepEqual(
+    [brief(await query(payId, '1')), brief(await query(payId, '2'))],
+    [
+      { sub: '1', status: '9', ncError: '0', amount: '7' },
+      { sub: '2', status: '93', ncError: '30001001', amount: '3' },
+    ],
+    'processed: confirmed; declined: given back with the acquirer\u2019s own NCERROR, not the never-received 30001998',
+  );
+  assert.equal((await query(payId)).get('STATUS'), '9');
+  assert.equal((await maintain(payId, 'SAL', '801')).get('NCERROR'), '50001126', 'the confirmed 7.00 stays captured');
 });
 
 test('operations of unknown outcome settled later leave the order reading its standing operations: never a 92 with nothing uncertain, never a 5 while a capture still is', async () => {

@@ -20,7 +20,7 @@ import {
   type TestAcquirerFaults,
 } from '../../src/modules/checkout/index.ts';
 import { OGONE_STATUS } from '../../src/protocols/ogone/index.ts';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, testContainer } from '../support/app.ts';
 import { CLI } from '../support/subscriptions.ts';
 import {
   CARD,
@@ -37,10 +37,10 @@ import {
 
 const clock = fixedClock(new Date('2026-11-23T10:00:00Z'));
 const faults: TestAcquirerFaults = {};
-const acquirer = createTestAcquirer({ faults });
-const t = await buildTestApp({ clock, acquirers: { test: acquirer } });
+const t = await buildTestApp({ clock, acquirers: (deps) => ({ test: createTestAcquirer({ ...deps, faults }) }) });
 const { app, services } = t;
 const db = t.database.db;
+const acquirer = services.hostedPage.acquirers.test!;
 
 const PROCESSING_TEXT = /Your payment is being processed\. Please do not pay again\./;
 const MINUTE = 60_000;
@@ -132,7 +132,7 @@ describe('an acquirer call that fails', () => {
   it('a call that does not answer in time is interrupted the same way', async () => {
     const m = await merchant();
     const pay = payLocation(await postEntry(app, signedOrder(m, 'rc-hang')));
-    const hanging = createTestAcquirer({ faults: { authorise: 'hang' } });
+    const hanging = createTestAcquirer({ db, clock, faults: { authorise: 'hang' } });
     const payment = createPaymentService({ db, clock, merchants: services.hostedPage.configs, acquirers: { test: hanging }, acquirerTimeoutMs: 100 });
     const result = await payment.pay(
       'test',
@@ -289,6 +289,27 @@ it('the workers of a process run the reconciliation job with the server\u2019s a
   }
   assert.equal((await order(pay.orderId)).status, OGONE_STATUS.PAYMENT_REQUESTED);
   assert.ok((await listJobLeases(db)).some((l) => l.name === RECONCILIATION_JOB && l.last_finished_at !== null));
+});
+
+it('a separate worker process (its own container and test acquirer) settles a payment the server\u2019s twin authorised as paid, not refused', async () => {
+  clock.advance(RECONCILE_MAX_AGE_MS);
+  await runJob();
+  const m = await merchant();
+  const pay = await interruptedPayment(m, 'rc-other-process', 'lose_answer');
+  clock.advance(RECONCILE_GRACE_MS);
+  const worker = testContainer(t, { clock });
+  const report = await createReconciliation({ db, clock, merchants: services.hostedPage.configs, acquirers: worker.services.hostedPage.acquirers }).run(
+    clock.now(),
+  );
+  assert.deepEqual(report, { settled: 1, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0, operationsSettled: 0 });
+  assert.equal((await order(pay.orderId)).status, OGONE_STATUS.PAYMENT_REQUESTED);
+  assert.deepEqual(
+    (await attempts(pay.orderId)).map((a) => [a.outcome, a.status]),
+    [
+      ['interrupted', 99],
+      ['authorised', 9],
+    ],
+  );
 });
 
 it('orders that must wait (their merchant no longer active) do not hide the orders behind them, and the acquirer is not asked about them', async () => {

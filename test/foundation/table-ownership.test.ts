@@ -21,7 +21,7 @@ const OWNERS: Record<string, readonly string[]> = {
   stations: ['stations', 'station_versions', 'station_checks', 'certificate_warnings', 'trusted_cas'],
   delivery: ['outbox', 'outbox_attempts'],
   merchants: ['merchants', 'merchant_settings', 'pspid_claims', 'ecommerce_errors', 'ecommerce_error_counters', 'merchant_api_users'],
-  checkout: ['orders', 'payment_attempts', 'page_templates', 'payment_operations', 'card_aliases'],
+  checkout: ['orders', 'payment_attempts', 'page_templates', 'payment_operations', 'card_aliases', 'test_acquirer_transactions', 'test_acquirer_operations'],
   platform: ['platform_settings', 'platform_cas', 'platform_client_certificates'],
   'pagopa-registry': ['pagopa_psp_brokers', 'pagopa_psps', 'pagopa_channels', 'pagopa_ecs', 'pagopa_ec_links'],
   'pagopa-exchanges': ['pagopa_exchanges'],

@@ -139,6 +139,20 @@ async function seed(): Promise<void> {
   for (const days of [8, 6.9]) {
     await exchanges.record({ env: 'test', direction: 'in', operation: 'verifyPaymentNotice', at: ago(days), durationMs: 3, request: `<old days="${days}"/>` });
   }
+  // The test acquirer's answers go a week after they were given (TEST_LEDGER_RETENTION_DAYS).
+  for (const [ref, days] of [
+    ['old', 7.1],
+    ['recent', 6.9],
+  ] as const) {
+    await db
+      .insertInto('test_acquirer_transactions')
+      .values({ order_ref: `ord_${ref}`, state: 'unknown', updated_at: ago(days) })
+      .execute();
+    await db
+      .insertInto('test_acquirer_operations')
+      .values({ operation_ref: `pop_${ref}`, outcome: 'done', reference: `capture-pop_${ref}`, updated_at: ago(days) })
+      .execute();
+  }
 }
 
 await seed();
@@ -158,6 +172,7 @@ test('each retention rule deletes what is older than its setting, and nothing el
       ['retention.throttles', true, 2],
       ['retention.pagopa_exchanges', true, 1],
       ['retention.pagopa_idempotency', true, 0],
+      ['retention.test_acquirer', true, 2],
     ],
   );
   assert.deepEqual(await ids('ecommerce_errors'), ['err_edge', 'err_new']);
@@ -183,6 +198,14 @@ test('each retention rule deletes what is older than its setting, and nothing el
     (await db.selectFrom('pagopa_exchanges').select('request').execute()).map((e) => e.request),
     ['<old days="6.9"/>'],
     'exchanges older than 7 days went',
+  );
+  assert.deepEqual(
+    [
+      (await db.selectFrom('test_acquirer_transactions').select('order_ref').execute()).map((r) => r.order_ref),
+      (await db.selectFrom('test_acquirer_operations').select('operation_ref').execute()).map((r) => r.operation_ref),
+    ],
+    [['ord_recent'], ['pop_recent']],
+    'the test acquirer forgets answers older than a week',
   );
   const leases = await listJobLeases(db);
   assert.ok(leases.every((l) => l.owner === null && l.last_error === null && l.next_run_at.getTime() === NOW.getTime() + RETENTION_EVERY_MS));
@@ -323,6 +346,7 @@ test('the workers of a process run the retention jobs', async () => {
       'retention.password_resets',
       'retention.sessions',
       'retention.station_checks',
+      'retention.test_acquirer',
       'retention.throttles',
     ],
   );

@@ -4,10 +4,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { buildApp } from '../../src/app/build.ts';
 import { createContainer, type Container, type ContainerDeps, type Services } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
+import type { Database } from '../../src/db/index.ts';
 import type { HttpLimits } from '../../src/app/http-server.ts';
 import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
@@ -45,14 +47,19 @@ export function testAudit(masterKey: Buffer = generateSecretboxKey(), clock: Clo
 }
 
 /** The production app on a fresh migrated database, for inject() tests; closed after the file. */
+type TestAcquirers = Partial<Record<EcommerceEnv, Acquirer>>;
+
 export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: Clock;
   tls?: { cert: string; key: string };
   masterKey?: Buffer;
   httpLimits?: HttpLimits;
-  /** The hosted page's acquirers (a test twin made to fail); default the built-in test acquirer. */
-  acquirers?: Partial<Record<EcommerceEnv, Acquirer>>;
+  /**
+   * The hosted page's acquirers (a test twin made to fail); default the built-in test acquirer. A function
+   * receives the app's database and clock, which a twin (createTestAcquirer) keeps its ledger with.
+   */
+  acquirers?: TestAcquirers | ((deps: { db: Kysely<Database>; clock: Clock }) => TestAcquirers);
   /**
    * Replaces services before the app is built (e.g. the pagoPA node with a test receipts scheduler).
    * Services are built on first read: one assigned here is what every service built afterwards receives.
@@ -125,7 +132,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     masterKey,
     audit,
-    ...(options.acquirers ? { acquirers: options.acquirers } : {}),
+    ...(options.acquirers ? { acquirers: typeof options.acquirers === 'function' ? options.acquirers({ db: database.db, clock }) : options.acquirers } : {}),
   });
   const { services } = container;
   options.customise?.(services, container.deps);

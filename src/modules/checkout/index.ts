@@ -34,7 +34,9 @@ export type { TemplateFetcher, TemplateFetcherOptions, TemplateResult } from './
 // Acquirers: the interface a payment processor implements, and the test acquirer.
 export type { Acquirer } from './acquirer.ts';
 export { TEST_ACCEPTANCE, createTestAcquirer } from './test-acquirer.ts';
-export type { TestAcquirerFaults } from './test-acquirer.ts';
+export type { TestAcquirerFaults, TestAcquirerOptions } from './test-acquirer.ts';
+// Its ledger (shared by every instance), pruned by a retention job.
+export { TEST_LEDGER_RETENTION_DAYS, pruneTestAcquirerLedger } from './test-acquirer.ledger.ts';
 
 // Interrupted payments (STATUS 99) settled by a periodic job (docs/adr/0022-order-reconciliation.md).
 export { RECONCILE_EVERY_MS, RECONCILE_GRACE_MS, RECONCILE_MAX_AGE_MS, createReconciliation } from './reconciliation.service.ts';

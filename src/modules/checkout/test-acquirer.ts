@@ -1,12 +1,16 @@
 /**
  * The built-in TEST acquirer: a twin that answers by card number and never contacts anyone (the
  * challenge outcome comes back through `completeChallenge`). The table is documented for merchants
- * in docs/test-cards.md; a test keeps the two in step. For the status query it remembers, in this
- * process's memory only, the latest answer per order reference (bounded); a reference it does not
- * know (another process, a restart) is `not_found`. Tests can make it fail (`faults`).
+ * in docs/test-cards.md; a test keeps the two in step. What it answered — the latest answer per order
+ * reference (the status query's) and every maintenance operation it processed or declined (the
+ * operation status query's) — is in PostgreSQL (test-acquirer.ledger.ts), as a real acquirer's
+ * records outlive any one of Varco's processes: every instance's twin, and a twin made again after a
+ * restart, answers alike (docs/adr/0022). Only the test switches (`faults`) are per twin, in memory.
  */
 import { randomInt } from 'node:crypto';
-import { setBounded } from '../../kernel/bounded-map.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import { systemClock, type Clock } from '../../kernel/clock.ts';
 import { NC_ERROR } from '../../protocols/ogone/index.ts';
 import type {
   Acquirer,
@@ -19,6 +23,7 @@ import type {
   OperationStatus,
 } from './acquirer.ts';
 import type { CardBrand } from './card.ts';
+import { findOperation, findTransaction, recordOperation, recordTransaction } from './test-acquirer.ledger.ts';
 
 export type TestCardBehaviour = 'authorised' | 'challenge' | 'refused' | 'uncertain' | 'technical_error';
 
@@ -78,13 +83,14 @@ export interface TestAcquirerFaults {
 }
 
 export interface TestAcquirerOptions {
+  /** Where the twin keeps what it answered (shared by every instance on the database). */
+  readonly db: Kysely<Database>;
+  /** Stamps the ledger's rows (their retention counts from it). */
+  readonly clock?: Clock;
   /** PAYID-like numeric references; random 10 digits by default, fixed in tests. */
   readonly payIds?: () => string;
   readonly faults?: TestAcquirerFaults;
 }
-
-/** How many references the status query remembers; the oldest is forgotten first. */
-export const TEST_LEDGER_SIZE = 10_000;
 
 export class TestAcquirerFault extends Error {
   constructor(call: string) {
@@ -116,15 +122,11 @@ function randomPayId(): string {
   return String(randomInt(1_000_000_000, 10_000_000_000));
 }
 
-export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer {
+export function createTestAcquirer(options: TestAcquirerOptions): Acquirer {
+  const { db } = options;
+  const clock = options.clock ?? systemClock;
   const nextPayId = options.payIds ?? randomPayId;
   const faults = options.faults ?? {};
-  const ledger = new Map<string, AcquirerStatus>();
-  const operations = new Map<string, MaintenanceResult>();
-
-  function remember(orderRef: string, result: AcquirerResult): void {
-    setBounded(ledger, orderRef, statusOf(result), TEST_LEDGER_SIZE);
-  }
 
   /** Runs one call under its fault setting; `answer` registers the transaction. */
   async function faulty(call: 'authorise' | 'completeChallenge', orderRef: string, answer: () => AcquirerResult): Promise<AcquirerResult> {
@@ -132,7 +134,7 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
     if (fault === 'throw') throw new TestAcquirerFault(call);
     if (fault === 'hang') return never();
     const result = answer();
-    remember(orderRef, result);
+    await recordTransaction(db, orderRef, statusOf(result), clock.now());
     if (fault === 'lose_answer') throw new TestAcquirerFault(call);
     return result;
   }
@@ -140,7 +142,7 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
   async function status(orderRef: string): Promise<AcquirerStatus> {
     if (faults.status === 'throw') throw new TestAcquirerFault('status');
     if (faults.status === 'hang') return never();
-    return ledger.get(orderRef) ?? { state: 'not_found' };
+    return findTransaction(db, orderRef);
   }
 
   /** Every maintenance is processed at once, as the platform's test environment settles them. */
@@ -152,7 +154,7 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
       fault === 'refuse' || fault === 'lose_answer_refused'
         ? { outcome: 'refused', ncError: NC_ERROR.ACQUIRER_REFUSED }
         : { outcome: 'done', reference: `${request.kind}-${request.operationRef}` };
-    setBounded(operations, request.operationRef, result, TEST_LEDGER_SIZE);
+    await recordOperation(db, request.operationRef, result, clock.now());
     if (fault === 'lose_answer_done' || fault === 'lose_answer_refused') throw new TestAcquirerFault('maintain');
     return result;
   }
@@ -160,9 +162,7 @@ export function createTestAcquirer(options: TestAcquirerOptions = {}): Acquirer 
   async function operationStatus(operationRef: string): Promise<OperationStatus> {
     if (faults.operationStatus === 'throw') throw new TestAcquirerFault('operationStatus');
     if (faults.operationStatus === 'unknown') return { state: 'unknown' };
-    const result = operations.get(operationRef);
-    if (!result) return { state: 'not_found' };
-    return result.outcome === 'done' ? { state: 'done', reference: result.reference } : { state: 'refused', ncError: result.ncError };
+    return findOperation(db, operationRef);
   }
 
   return {
