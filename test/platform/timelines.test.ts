@@ -129,3 +129,38 @@ test('a DirectLink order: its payment and capture by the shop’s server, a refu
   );
   assert.match(timeline((await portal.get(`/portal/orders/${order.id}?lang=it`)).body)[2]?.[1] ?? '', /Incasso · il server del negozio \(DirectLink\)/);
 });
+
+test('a long timeline shows its newest events: a station that changed state hundreds of times still shows its latest approval', async () => {
+  const org = await createOrganisation(db);
+  const referent = await createReferent(db, org, ['node']);
+  const asReferent = { type: 'referent' as const, id: referent.id, ip: null, organisationId: org };
+  const stationId = await registerStation(services, org, { code: 'TIME_02', host: 'pa.time2.example', ip: '93.184.215.51' }, asReferent);
+  // A station whose checks flapped for months: 250 state changes, as the verification service records them.
+  await db.transaction().execute(async (trx) => {
+    for (let n = 0; n < 250; n++) {
+      const to = n % 2 === 0 ? 'failing' : 'verified';
+      await t.audit.append(trx, {
+        actorType: 'system',
+        action: `station.connection_${to}`,
+        subjectType: 'station',
+        subjectId: stationId,
+        organisationId: org,
+        details: { from: n % 2 === 0 ? 'verified' : 'failing', to, trigger: 'scheduled' },
+      });
+    }
+  });
+  const adminRow = await db.selectFrom('users').select('id').where('email', '=', adminEmail).executeTakeFirstOrThrow();
+  assert.ok((await services.stations.reviewStation(stationId, 'approve', 'approved at last', { type: 'admin', id: adminRow.id, ip: null })).ok);
+
+  const portal = await new Browser(app, 'portal').signIn(referent.email);
+  for (const lines of [timeline((await portal.get(`/portal/stations/${stationId}`)).body), timeline((await admin.get(`/admin/stations/${stationId}`)).body)]) {
+    assert.equal(lines.length, 200, 'at most 200 events');
+    assert.equal(lines.at(-1)?.[0], 'station.approved', 'the newest event is shown, last (oldest first)');
+    assert.match(lines.at(-1)?.[1] ?? '', /approved at last/);
+    assert.deepEqual(
+      lines.slice(-3, -1).map(([action]) => action),
+      ['station.connection_failing', 'station.connection_verified'],
+      'in order',
+    );
+  }
+});

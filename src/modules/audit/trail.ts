@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 
 // Reading the audit log for one subject, oldest first: a page shows what happened to it (the four-eyes
-// proposal page shows who proposed and who decided). Read only; the log stays append-only.
+// proposal page shows who proposed and who decided). A subject with more rows than `limit` (a station
+// whose checks flapped for months) shows its newest ones, so the latest change is never cut off.
+// Read only; the log stays append-only.
 
 export interface TrailRow {
   at: Date;
@@ -12,16 +14,17 @@ export interface TrailRow {
   details: Record<string, unknown>;
 }
 
+/** The subject's newest `limit` rows, oldest first. */
 export async function auditTrail(db: Kysely<Database>, subjectType: string, subjectId: string, limit = 100): Promise<TrailRow[]> {
   const rows = await db
     .selectFrom('audit_log')
     .select(['at', 'action', 'actor_type', 'actor_id', 'details'])
     .where('subject_type', '=', subjectType)
     .where('subject_id', '=', subjectId)
-    .orderBy('seq')
+    .orderBy('seq', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
+  return rows.reverse().map((r) => ({
     at: r.at,
     action: r.action,
     actorType: r.actor_type,
