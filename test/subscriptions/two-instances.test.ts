@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -19,9 +20,17 @@ import { systemClock } from '../../src/kernel/clock.ts';
 const a = await buildTestApp();
 const db = a.database.db;
 
-async function secondInstance(): Promise<{ app: FastifyInstance; services: Services }> {
+/** Another instance; `listenUrl` routes its LISTEN connections elsewhere (its pool stays on the database). */
+async function secondInstance(listenUrl?: string): Promise<{ app: FastifyInstance; services: Services }> {
   const pool = createPool(a.database.url, 3);
-  const deps = { config: a.config, db: createKysely(pool), logger: createLogger('silent'), clock: systemClock, audit: a.audit };
+  const deps = {
+    config: a.config,
+    db: createKysely(pool),
+    logger: createLogger('silent'),
+    clock: systemClock,
+    audit: a.audit,
+    ...(listenUrl ? { databaseUrl: listenUrl } : {}),
+  };
   const container = createContainer(deps);
   const { services } = container;
   const app = await buildApp(container);
@@ -44,6 +53,47 @@ async function timeUntil(app: FastifyInstance, key: string, status: number, sinc
     assert.ok(elapsed < limitMs, `still ${got} after ${Math.round(elapsed)} ms, expected ${status}`);
     await sleep(5);
   }
+}
+
+/**
+ * A TCP relay to the database that can go silent: once frozen it passes nothing either way and closes
+ * nothing, as a NAT or firewall that dropped an idle connection does (no error, no reset: the client's
+ * socket looks open). Connections made while frozen are accepted and left unanswered.
+ */
+async function silentRelay(to: string): Promise<{ url: string; freeze(): void; close(): Promise<void> }> {
+  const target = new URL(to);
+  const sockets = new Set<Socket>();
+  let frozen = false;
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('error', () => undefined);
+    if (frozen) return;
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  const url = new URL(to);
+  url.host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url: url.toString(),
+    freeze: () => {
+      frozen = true;
+      for (const socket of sockets) {
+        socket.unpipe();
+        socket.pause();
+      }
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((done) => server.close(done));
+    },
+  };
 }
 
 async function waitListening(services: Services): Promise<void> {
@@ -130,14 +180,37 @@ test('the cache is trusted while listening; when the listener drops it is emptie
   // which shows that a cached key costs no database round trip.
   await db.updateTable('subscriptions').set({ state: 'suspended' }).where('id', '=', keys.id).execute();
   assert.equal((await ping(b.app, keys.primary)).statusCode, 200);
-  // Cut every LISTEN connection of this database (both instances' listeners).
+  // Cut every key listener connection of this database (both instances'; by name, as its last
+  // statement may be its heartbeat's rather than its LISTEN).
   const { rows } = await sql<{ done: boolean }>`SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
-    WHERE datname = ${a.database.name} AND query LIKE 'LISTEN%'`.execute(db);
+    WHERE datname = ${a.database.name} AND application_name = 'varco-key-cache'`.execute(db);
   assert.ok(rows.length >= 2, `terminated ${rows.length} listener connections`);
   // While it reconnects it checks keys against the database, and it starts again from an empty cache.
   assert.ok((await timeUntil(b.app, keys.primary, 401, performance.now(), 3000)) < 3000);
   await waitListening(b.services);
   assert.equal((await ping(b.app, keys.primary)).statusCode, 401);
+});
+
+test('a listener connection gone silent (dropped by a NAT or firewall, no error, no close) stops the cache being trusted: a suspension applies within a second', async () => {
+  const relay = await silentRelay(a.database.url);
+  const c = await secondInstance(relay.url);
+  try {
+    await waitListening(c.services);
+    const keys = await issueKeys(a.services, await createOrganisation(db));
+    // Let the creation's own notification reach c first, so it does not drop what c caches next.
+    await sleep(200);
+    assert.equal((await ping(c.app, keys.primary)).statusCode, 200);
+    relay.freeze();
+    const start = performance.now();
+    assert.ok((await a.services.subscriptions.change(keys.id, 'suspend', CLI)).ok);
+    const elapsed = await timeUntil(c.app, keys.primary, 401, start, 1000);
+    assert.ok(elapsed < 1000, `${elapsed} ms`);
+    // Refused for good, not by chance: the silent connection's notification never arrives.
+    await sleep(300);
+    assert.equal((await ping(c.app, keys.primary)).statusCode, 401);
+  } finally {
+    await relay.close();
+  }
 });
 
 test('the rate limit is shared: once counts are synced, an instance refuses what the other has used up', async () => {

@@ -13,8 +13,13 @@ import { findAuthByHash, KEYS_CHANNEL, writeUsage } from './subscriptions.reposi
 // Verifies /api keys without a database round trip per request (docs/adr/0005-api-keys.md):
 // format and checksum first (a typo never reaches the database), then SHA-256, then the cache. The
 // cache is trusted only while this instance LISTENs for changes; every change NOTIFYs the subscription
-// id, and a lost listener connection empties the cache and bypasses it until listening again.
+// id, and a lost listener connection empties the cache and bypasses it until listening again. A
+// connection that died silently (dropped by a NAT or firewall) is caught by the listener's heartbeat:
+// the cache is bypassed once no round trip sent in the last 750 ms came back (src/db/listen.ts).
 // `last used`, `inbound verified` and rate counters are written in batches, about once a second.
+
+/** The key listener's round trip: its cache is trusted only while one sent in the last 3 × this came back. */
+const LISTENER_HEARTBEAT_MS = 250;
 
 export type KeyCheck = { ok: true; context: AuthContext } | { ok: false; reason: 'missing' | 'invalid' };
 
@@ -216,6 +221,8 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
           url: options.databaseUrl,
           channel: KEYS_CHANNEL,
           applicationName: 'varco-key-cache',
+          // A suspension must apply everywhere within a second, even over a connection gone silent.
+          heartbeatMs: LISTENER_HEARTBEAT_MS,
           hooks: {
             onNotify: (payload) => (payload.startsWith('sub_') ? invalidate(payload) : clearAll()),
             onUp: clearAll,
