@@ -453,6 +453,9 @@ export function createContainer(deps: ContainerDeps): Container {
           processors: new Set(['test']),
           toolPage: `${config.publicUrl}/portal/shasign`,
           recordError,
+          // The feedback of an order the entry ends (a challenge left unanswered on its last attempt), as the page sends it.
+          sendNow: feedback.online,
+          logger: logger.child({ component: 'hosted-page' }),
         }),
         payment: createPaymentService({
           db,

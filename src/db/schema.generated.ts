@@ -195,6 +195,7 @@ export interface Orders {
   card_holder: string | null;
   card_masked: string | null;
   challenge: ColumnType<unknown | null, string | null | undefined, string | null>;
+  challenges_given_back: Generated<number>;
   channel: Generated<"hosted" | "directlink">;
   created_at: Generated<Timestamp>;
   currency: string;

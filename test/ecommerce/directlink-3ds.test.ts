@@ -162,6 +162,29 @@ test('failed authentication: STATUS 2 (40001134) at once, to DECLINEURL, whateve
   );
 });
 
+test('an ORDERID sent again after each unanswered challenge: three attempts given back, then each costs one; on the last the order is refused (2, 40001134) and the shop told', async () => {
+  const statuses: string[] = [];
+  // The payment retry setting (3) and the three given back: six challenges, none answered.
+  for (let round = 1; round <= 6; round += 1) statuses.push((await direct('orderdirect.asp', order('3ds-replay', THREE_DS))).attributes.get('STATUS') ?? '');
+  assert.deepEqual(statuses, ['46', '46', '46', '46', '46', '46']);
+  const seventh = await direct('orderdirect.asp', order('3ds-replay', THREE_DS));
+  assert.deepEqual([seventh.attributes.get('NCERROR'), seventh.htmlAnswer], ['50001113', undefined], 'no seventh card reaches the acquirer');
+  const row = await db.selectFrom('orders').select(['id', 'attempts', 'challenges_given_back']).where('order_ref', '=', '3ds-replay').executeTakeFirstOrThrow();
+  assert.deepEqual([row.attempts, row.challenges_given_back], [3, 3]);
+  const q = await query('3ds-replay');
+  assert.deepEqual([q.get('STATUS'), q.get('NCERROR')], ['2', '40001134']);
+  const outbox = await db.selectFrom('outbox').select('payload').where('subject_id', '=', row.id).execute();
+  assert.equal(outbox.length, 1, 'the shop is told');
+  assert.match((outbox[0]?.payload as { body: string }).body, /(^|&)STATUS=2(&|$)/);
+  const attempts = await db.selectFrom('payment_attempts').select('outcome').where('order_id', '=', row.id).orderBy('attempt').execute();
+  assert.deepEqual(
+    attempts.map((a) => a.outcome),
+    [...Array<string>(6).fill('challenge_required'), 'refused'],
+  );
+  assert.equal((await direct('orderdirect.asp', order('3ds-replay', THREE_DS))).attributes.get('NCERROR'), '50001113');
+  assert.equal((await db.selectFrom('outbox').select('id').where('subject_id', '=', row.id).execute()).length, 1, 'told once');
+});
+
 test('without FLAG3D=Y the same card is authorised without authentication: no HTML_ANSWER', async () => {
   const answer = await direct('orderdirect.asp', order('3ds-4', []));
   assert.deepEqual([answer.attributes.get('STATUS'), answer.htmlAnswer], ['9', undefined]);

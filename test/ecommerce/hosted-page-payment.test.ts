@@ -245,6 +245,110 @@ describe('payment outcome and redirect', () => {
     assert.equal((await order(again.orderId)).attempts, 1);
   });
 
+  it('a challenge left three times on the last allowed attempt, the shop sending the customer back each time: he can still pay', async () => {
+    const m = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '1' } });
+    let pay = payLocation(await postEntry(app, signedOrder(m, 'abandoned-3ds-3')));
+    for (let round = 1; round <= 3; round += 1) {
+      assert.equal((await postCard(app, pay, { number: '4000000000000002' })).statusCode, 303, `challenge ${round}`);
+      pay = payLocation(await postEntry(app, signedOrder(m, 'abandoned-3ds-3')));
+      const row = await order(pay.orderId);
+      assert.deepEqual([row.status, row.attempts, row.challenges_given_back], [0, 0, round], `round ${round}: the attempt is given back`);
+    }
+    const { url, pairs } = landing(await postCard(app, pay));
+    assert.equal(url.pathname, '/ok');
+    assert.equal(verifyFeedback(pairs.slice(1)).get('STATUS'), '9');
+  });
+
+  it('one captured entry request replayed after each unanswered challenge: three attempts given back, then each costs one; on the last the order is declined (2, 40001134), DECLINEURL, and the merchant told once', async () => {
+    const s2s = { s2sTiming: 'deferred' as const, s2sUrlAccepted: `${SHOP}/feedback` };
+    const m = await createMerchant(t, { settings: { ...withShaOut, ...s2s, paymentRetries: '2' } });
+    // The shop's signed form, captured once and sent again as it is: a new card behind each challenge.
+    const captured = signedOrder(m, 'replay-3ds-1');
+    const entries: Array<{ attempts: number; givenBack: number }> = [];
+    let orderId = '';
+    for (let round = 1; round <= 5; round += 1) {
+      const pay = payLocation(await postEntry(app, captured));
+      orderId = pay.orderId;
+      const row = await order(pay.orderId);
+      entries.push({ attempts: row.attempts, givenBack: row.challenges_given_back });
+      assert.equal((await postCard(app, pay, { number: '4000000000000002' })).statusCode, 303, `challenge ${round}`);
+    }
+    // The sixth entry: the fifth challenge, unanswered, was the last allowed attempt.
+    const sixth = await postEntry(app, captured);
+    assert.doesNotMatch(String(sixth.headers.location), /^\/ncol\/test\/pay\//, 'no sixth card form');
+    const { url, pairs } = landing(sixth);
+    assert.equal(`${url.origin}${url.pathname}`, `${SHOP}/ko`);
+    assert.deepEqual(
+      entries.map((e) => `${e.attempts}/${e.givenBack}`),
+      ['0/0', '0/1', '0/2', '0/3', '1/3'],
+      'attempts/given back at each entry: three given back, then the unanswered challenge counts',
+    );
+    const told = verifyFeedback(pairs);
+    assert.deepEqual([told.get('orderID'), told.get('STATUS'), told.get('NCERROR'), told.get('CARDNO')], ['replay-3ds-1', '2', '40001134', 'XXXXXXXXXXXX0002']);
+    const row = await order(orderId);
+    assert.deepEqual([row.status, row.nc_error, row.attempts, row.challenges_given_back], [2, '40001134', 2, 3]);
+    assert.deepEqual(
+      (await attempts(orderId)).map((a) => `${a.outcome}:${a.status}`),
+      [...Array<string>(5).fill('challenge_required:46'), 'refused:2'],
+      'five cards reached the acquirer: the payment retries (2) and the three given back',
+    );
+    const outbox = await db.selectFrom('outbox').select('payload').where('subject_id', '=', orderId).execute();
+    assert.equal(outbox.length, 1, 'the server-to-server feedback is queued');
+    assert.match((outbox[0]?.payload as { body: string }).body, /(^|&)STATUS=2(&|$)/);
+    assert.match((outbox[0]?.payload as { body: string }).body, /(^|&)NCERROR=40001134(&|$)/);
+    const logged = await db.selectFrom('ecommerce_errors').select(['code', 'message']).where('merchant_id', '=', m.merchantId).execute();
+    assert.deepEqual(
+      logged.map((e) => e.code),
+      ['50001113'],
+    );
+    assert.match(logged[0]?.message ?? '', /3-D Secure challenge was left unanswered/);
+    // Replayed again: the order is final, as after a refusal on the last attempt; nothing more is told.
+    const again = await postEntry(app, captured);
+    assert.equal(again.statusCode, 200);
+    assert.match(again.body, /The transaction has been denied\./);
+    assert.equal((await db.selectFrom('outbox').select('id').where('subject_id', '=', orderId).execute()).length, 1);
+    assert.equal((await attempts(orderId)).length, 6);
+  });
+
+  it('concurrent re-entries give back no more than the bound, and end the order once: one refusal, one feedback', async () => {
+    const s2s = { s2sTiming: 'deferred' as const, s2sUrlAccepted: `${SHOP}/feedback` };
+    const m = await createMerchant(t, { settings: { ...withShaOut, ...s2s, paymentRetries: '1' } });
+    const captured = signedOrder(m, 'replay-3ds-2');
+    let pay = payLocation(await postEntry(app, captured));
+    for (let round = 1; round <= 2; round += 1) {
+      assert.equal((await postCard(app, pay, { number: '4000000000000002' })).statusCode, 303);
+      pay = payLocation(await postEntry(app, captured));
+    }
+    assert.equal((await postCard(app, pay, { number: '4000000000000002' })).statusCode, 303);
+    assert.equal((await order(pay.orderId)).status, 46, 'a third challenge; one give-back left');
+    // Three re-entries at once: one takes the last give-back, the others take the order over as it then is.
+    const taken = await Promise.all([postEntry(app, captured), postEntry(app, captured), postEntry(app, captured)]);
+    assert.deepEqual(
+      taken.map((r) => r.statusCode),
+      [303, 303, 303],
+    );
+    let row = await order(pay.orderId);
+    assert.deepEqual([row.status, row.attempts], [0, 0], 'given back once');
+    const current = taken.map((r) => payLocation(r)).find((p) => createHash('sha256').update(p.token).digest('hex') === row.page_token_hash);
+    assert.ok(current, 'one of them holds the page');
+    assert.equal((await postCard(app, current, { number: '4000000000000002' })).statusCode, 303);
+    // Three more at once on the last attempt, nothing left to give back: one ends the order.
+    const ended = await Promise.all([postEntry(app, captured), postEntry(app, captured), postEntry(app, captured)]);
+    const declined = ended.filter((r) => r.statusCode === 303);
+    assert.equal(declined.length, 1, ended.map((r) => `${r.statusCode} ${String(r.headers.location ?? '')}`).join(', '));
+    assert.equal(new URL(String(declined[0]?.headers.location)).pathname, '/ko');
+    // The others: the page of an order that cannot be paid again (being processed, or declined, as they found it).
+    for (const other of ended.filter((r) => r.statusCode !== 303))
+      assert.deepEqual([other.statusCode, /data-order-ref>replay-3ds-2</.test(other.body)], [200, true]);
+    row = await order(pay.orderId);
+    assert.deepEqual([row.status, row.nc_error, row.attempts, row.challenges_given_back], [2, '40001134', 1, 3]);
+    assert.equal((await db.selectFrom('outbox').select('id').where('subject_id', '=', pay.orderId).execute()).length, 1, 'the merchant is told once');
+    assert.deepEqual(
+      (await attempts(pay.orderId)).map((a) => a.outcome),
+      ['challenge_required', 'challenge_required', 'challenge_required', 'challenge_required', 'refused'],
+    );
+  });
+
   it('an order sent again starts clean: the previous attempt\u2019s NCERROR, acceptance and ALIAS are not reported for it', async () => {
     const m = await createMerchant(t, { settings: { ...withShaOut, paymentRetries: '3' } });
     const first = payLocation(await postEntry(app, signedOrder(m, 'clean-again', [['ALIAS', 'CLEAN-AGAIN-1']])));

@@ -3,12 +3,13 @@ import type { EntryService } from '../../modules/checkout/index.ts';
 import { queryBytes, type PageCharset } from '../../protocols/ogone/index.ts';
 import type { EntryLimitHooks } from './limits.ts';
 import { processedOrderPage } from '../../views/ncol/pages.ts';
-import { PLAIN_CSP, privatePage, sendErrorPage } from './responses.ts';
+import { PLAIN_CSP, asciiLocation, privatePage, sendErrorPage } from './responses.ts';
 
 // The Ogone-compatible entry pages: form POST or GET on `orderstandard.asp` (bytes read as
 // ISO-8859-1) and `orderstandard_utf8.asp` (UTF-8), in `test` and `prod`. A valid request goes on
 // to its payment page (303); any rejection is the generic page in the request's LANGUAGE, with
-// the detail in the merchant's error log. Nothing here ever answers 500 for what a client sent.
+// the detail in the merchant's error log, except a request that ended its order, which goes on to
+// DECLINEURL as from the page. Nothing here ever answers 500 for what a client sent.
 
 const PAGES: ReadonlyArray<readonly [string, PageCharset]> = [
   ['orderstandard.asp', 'latin1'],
@@ -43,6 +44,8 @@ export function registerEntryRoutes(app: FastifyInstance, entry: EntryService, l
           referrer: typeof referer === 'string' ? referer : undefined,
           clientIp: request.ip,
         });
+        // The request ended its order (an unanswered challenge on its last attempt): DECLINEURL, as from the page.
+        if (!result.ok && 'declined' in result) return reply.header('cache-control', 'no-store').redirect(asciiLocation(result.declined), 303);
         // 200 like the platform's own error page: shop plugins and browsers only show it.
         if (!result.ok && result.processed) return privatePage(reply, PLAIN_CSP).send(processedOrderPage(result.language, env, result.processed));
         if (!result.ok) return sendErrorPage(reply, 200, result.language, env);

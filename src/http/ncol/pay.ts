@@ -5,7 +5,7 @@ import { lookStylesheet } from '../../views/ncol/look.ts';
 import { challengePage, payPage, resultPage, type CardFieldName, type OrderSummaryView } from '../../views/ncol/pages.ts';
 import { pageLanguage } from '../../views/ncol/strings.ts';
 import { inTemplate } from '../../views/ncol/template.ts';
-import { PLAIN_CSP, payPageCsp, privatePage, sendErrorPage } from './responses.ts';
+import { PLAIN_CSP, asciiLocation, payPageCsp, privatePage, sendErrorPage } from './responses.ts';
 import { EnvSegment, IdSegment, typed } from '../shared/schemas.ts';
 import { Type } from 'typebox';
 
@@ -111,20 +111,6 @@ async function render(reply: FastifyReply, templates: TemplateFetcher, env: Env,
       ncError: order.ncError,
     }),
   );
-}
-
-/**
- * A Location header must be ASCII. A merchant URL with other characters (an accented path, an
- * IDN host) is sent the way a browser would request it: punycode host, UTF-8 percent-escapes.
- * ASCII URLs are sent exactly as configured, the merchant's query string byte for byte.
- */
-function asciiLocation(url: string): string {
-  if (/^[\x21-\x7e]*$/.test(url)) return url;
-  try {
-    return new URL(url).href;
-  } catch {
-    return url.replace(/[^\x21-\x7e]/gu, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
-  }
 }
 
 async function respond(reply: FastifyReply, templates: TemplateFetcher, env: Env, orderId: string, token: string, result: StepResult): Promise<FastifyReply> {

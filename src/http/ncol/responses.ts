@@ -71,3 +71,17 @@ export function statusOfError(error: FastifyError): number {
   if (typeof status === 'number' && status >= 400 && status < 500) return status;
   return 500;
 }
+
+/**
+ * A Location header must be ASCII. A merchant URL with other characters (an accented path, an
+ * IDN host) is sent the way a browser would request it: punycode host, UTF-8 percent-escapes.
+ * ASCII URLs are sent exactly as configured, the merchant's query string byte for byte.
+ */
+export function asciiLocation(url: string): string {
+  if (/^[\x21-\x7e]*$/.test(url)) return url;
+  try {
+    return new URL(url).href;
+  } catch {
+    return url.replace(/[^\x21-\x7e]/gu, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  }
+}

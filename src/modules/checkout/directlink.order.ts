@@ -23,9 +23,18 @@ import type { Caller } from './directlink.auth.ts';
 import { readDirectCard } from './directlink.card.ts';
 import { requestToStore } from './entry.service.ts';
 import { validateOrderRequest, type OrderRequest } from './order-request.ts';
-import { claimOrder, findOrder, markInterrupted, PAYABLE_STATUSES, upsertOrder, type OrderRecord, type StoredRequest } from './orders.repository.ts';
+import {
+  claimOrder,
+  findOrder,
+  findOrderByRefIn,
+  markInterrupted,
+  PAYABLE_STATUSES,
+  upsertOrder,
+  type OrderRecord,
+  type StoredRequest,
+} from './orders.repository.ts';
 import { createFeedbackDispatch } from './payment.dispatch.ts';
-import { finalOf, recordChallenge, settleAttempt } from './payment.settle.ts';
+import { finalOf, recordChallenge, settleAttempt, settleUnanswered } from './payment.settle.ts';
 
 export interface DirectOrderOptions {
   db: Kysely<Database>;
@@ -91,6 +100,17 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
     return row === undefined ? undefined : { id: row.id, token };
   }
 
+  /**
+   * An ORDERID at 46 that upsertOrder no longer takes over (its challenge left unanswered on its last
+   * attempt, nothing left to give back) ends as refused, STATUS 2 and 40001134, the shop told by the
+   * server-to-server feedback as for the hosted page's (settleUnanswered, docs/security.md 46); this
+   * request, which made no attempt, is answered 50001113 like any ORDERID that cannot be paid again.
+   */
+  async function endUnanswered(caller: Caller, env: EcommerceEnv, orderRef: string): Promise<void> {
+    const existing = await findOrderByRefIn(db, caller.config.merchantId, env, orderRef);
+    if (existing) await settleUnanswered({ db, clock, enqueue: dispatch.enqueue }, existing, caller.config);
+  }
+
   /** The acquirer's answer recorded on the claimed order; the order as it is now. */
   async function record(
     caller: Caller,
@@ -140,6 +160,7 @@ export function createDirectOrder(options: DirectOrderOptions, cardOf: CardSourc
     const acquirer = options.acquirers[env];
     if (!acquirer) return refusalAnswer({ ...echo, ncError: NC_ERROR.DATA_VALIDATION, text: `No payment processor is configured for the ${env} environment.` });
     const created = await createOrder(caller, env, validated.order, charset);
+    if (!created) await endUnanswered(caller, env, validated.order.orderId);
     const claim = created
       ? await claimOrder(db, {
           id: created.id,

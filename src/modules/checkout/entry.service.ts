@@ -25,7 +25,10 @@ import {
   isOgoneLanguage,
 } from '../../protocols/ogone/index.ts';
 import { validateOrderRequest, type OrderRequest } from './order-request.ts';
-import { findOrderByRefIn, upsertOrder, type StoredRequest } from './orders.repository.ts';
+import { findOrderByRefIn, upsertOrder, type OrderRecord, type StoredRequest } from './orders.repository.ts';
+import { createFeedbackDispatch, type FeedbackDispatchOptions } from './payment.dispatch.ts';
+import { customerRedirect } from './payment.feedback.ts';
+import { settleUnanswered } from './payment.settle.ts';
 
 export interface EntryRequest {
   env: EcommerceEnv;
@@ -40,7 +43,12 @@ export interface EntryRequest {
 export type EntryResult =
   | { ok: true; orderId: string; token: string; language: string }
   /** `language`: the request's LANGUAGE when it could be read (the error page speaks it). */
-  | { ok: false; language: string; processed?: ProcessedOrder };
+  | { ok: false; language: string; processed?: ProcessedOrder }
+  /**
+   * The request ended its order (a 3-D Secure challenge left unanswered on its last attempt, nothing left
+   * to give back): the customer goes to DECLINEURL, with the feedback, as after a refusal on the page.
+   */
+  | { ok: false; language: string; declined: string };
 
 /**
  * A signed request for an ORDERID that cannot be paid again: the page says why (paid, being
@@ -59,7 +67,8 @@ export interface ProcessedOrder {
  */
 export type EntryError = EntryErrorInput & { clientIp: string; debug: SignatureDebug | Record<string, unknown> };
 
-export interface EntryServiceOptions {
+/** `sendNow`: the online feedback of an order the entry ends (settleUnanswered), as the payment page sends it. */
+export interface EntryServiceOptions extends Pick<FeedbackDispatchOptions, 'sendNow' | 'onlineTimeoutMs' | 'logger'> {
   db: Kysely<Database>;
   clock: Clock;
   merchants: MerchantDirectory;
@@ -83,6 +92,10 @@ const FORM_PROBLEM_TEXT: Record<FormProblem['code'], string> = {
   nul_character: 'NUL character in a parameter',
   duplicate: 'parameter sent more than once',
 };
+
+/** The error log's line for a request that ended its order (settleUnanswered). */
+const UNANSWERED_TEXT =
+  'This order has already been processed: its 3-D Secure challenge was left unanswered on its last attempt, with no attempt left to give back; the order is declined (STATUS 2, NCERROR 40001134)';
 
 /** Shown in the log for values we cut: enough to recognise, never megabytes (the error log bounds and scrubs them again). */
 const clip = (value: string | undefined, max = 100): string | null => (value === undefined || value === '' ? null : value.slice(0, max));
@@ -157,6 +170,7 @@ function fromToolPage(toolPage: string | undefined, referrer: string | undefined
 
 export function createEntryService(options: EntryServiceOptions) {
   const { db, clock, merchants } = options;
+  const dispatch = createFeedbackDispatch(options);
 
   async function enter(req: EntryRequest): Promise<EntryResult> {
     const base = { env: req.env, clientIp: req.clientIp, referrer: clip(req.referrer, 2000) };
@@ -230,15 +244,29 @@ export function createEntryService(options: EntryServiceOptions) {
     }
     const created = await createOrder(config, req, validated.order, values.get('PARAMVAR'));
     if (created === undefined) {
-      await reject('50001113', 'This order has already been processed', sha);
-      const { home, catalog } = validated.order.urls;
-      const shopUrl = [home, catalog].find((u) => u !== undefined && u !== '' && u !== 'NONE');
       // The order as it is now: the customer is told it was paid only when it was.
       const existing = await findOrderByRefIn(db, config.merchantId, req.env, validated.order.orderId);
-      const kind = existing ? processedKind(existing.status) : 'closed';
+      const ended = existing ? await endUnanswered(existing, config, req.clientIp) : undefined;
+      await reject('50001113', ended === undefined ? 'This order has already been processed' : UNANSWERED_TEXT, sha);
+      if (typeof ended === 'string') return { ok: false, language, declined: ended };
+      const { home, catalog } = validated.order.urls;
+      const shopUrl = [home, catalog].find((u) => u !== undefined && u !== '' && u !== 'NONE');
+      const kind = ended === null ? 'declined' : existing ? processedKind(existing.status) : 'closed';
       return { ok: false, language, processed: { kind, orderRef: validated.order.orderId, ...(shopUrl ? { shopUrl } : {}) } };
     }
     return { ok: true, orderId: created.id, token: created.token, language: validated.order.language };
+  }
+
+  /**
+   * An order at 46 that may not be taken over again ends here as refused, its merchant told as after a
+   * refusal on the page's last attempt (docs/security.md 46): the URL the customer goes to (DECLINEURL),
+   * null when none applies, undefined when the order was not ended by this request.
+   */
+  async function endUnanswered(order: OrderRecord, config: MerchantConfig, clientIp: string): Promise<string | null | undefined> {
+    const settled = await settleUnanswered({ db, clock, enqueue: dispatch.enqueue }, order, config, clientIp);
+    if (!settled) return undefined;
+    if (settled.queued) await dispatch.deliverOnline(settled.queued);
+    return customerRedirect(settled.order, config, settled.payment);
   }
 
   async function createOrder(config: MerchantConfig, req: EntryRequest, order: OrderRequest, paramvar: string | undefined) {

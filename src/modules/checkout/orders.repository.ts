@@ -32,12 +32,18 @@ export interface StoredChallenge {
   readonly kind: 'simulated-3ds';
 }
 
-/** Statuses from which an order may be entered again with the same ORDERID (nothing was paid). */
-export const REUSABLE_STATUSES: readonly number[] = Object.freeze([
-  OGONE_STATUS.INCOMPLETE,
-  OGONE_STATUS.CANCELLED_BY_CUSTOMER,
-  OGONE_STATUS.WAITING_AUTHENTICATION,
-]);
+/**
+ * Statuses from which an order may be entered again with the same ORDERID (nothing was paid). A
+ * challenge nobody answered (46) too, unless it is spent (`challengeSpent`).
+ */
+export const REUSABLE_STATUSES: readonly number[] = Object.freeze([OGONE_STATUS.INCOMPLETE, OGONE_STATUS.CANCELLED_BY_CUSTOMER]);
+/**
+ * How many times an order's attempt is given back for a 3-D Secure challenge nobody answered (upsertOrder).
+ * Three: a customer who leaves the challenge and is sent back by the shop once or twice can still pay, with
+ * one round to spare; one captured entry request, replayed, reaches the acquirer with at most three cards
+ * more than the *payment retry* setting allows, instead of without end (docs/security.md 46).
+ */
+export const CHALLENGE_GIVE_BACKS = 3;
 /** A fresh order, or one refused while retries remain (a sale's technical refusal is 93, not 2): an attempt may start. */
 export const PAYABLE_STATUSES = [OGONE_STATUS.INCOMPLETE, OGONE_STATUS.AUTHORISATION_REFUSED, OGONE_STATUS.PAYMENT_REFUSED_TECHNICAL] as const;
 /** Refusals after which the customer may try again while the *payment retry* setting allows. */
@@ -223,15 +229,30 @@ export interface NewOrder {
   channel?: 'hosted' | 'directlink';
 }
 
+/** An attempt ended in a challenge nobody answered, and the order still has one to give back. */
+const giveBack = sql<boolean>`(orders.status = ${OGONE_STATUS.WAITING_AUTHENTICATION} AND orders.attempts > 0 AND orders.challenges_given_back < ${CHALLENGE_GIVE_BACKS})`;
+
+/**
+ * An order at 46 whose unanswered challenge ends it: nothing left to give back, and it was the last
+ * allowed attempt. upsertOrder does not take it over; claimUnanswered claims it for its final refusal.
+ */
+const challengeSpent = (maxAttempts: number) => sql<boolean>`(orders.challenges_given_back >= ${CHALLENGE_GIVE_BACKS} AND orders.attempts >= ${maxAttempts})`;
+
 /**
  * Creates the order, or takes over the one with the same ORDERID when nothing was paid on it (the
  * shop sends the customer back, maybe with a changed basket): one statement, so concurrent
  * duplicates cannot both create a row. The new token replaces the old one, so a stale tab stops
  * working. An attempt that ended in a challenge nobody answered (46) is given back: it had no
  * outcome, and on the last allowed attempt the order would stay at 0 with no card form and its
- * merchant never told. What the earlier attempt left (card, NCERROR, acceptance, the alias its card was
- * kept under) is cleared as on a new order: the new request decides whether an alias is used.
- * Returns undefined when the ORDERID exists and was paid (or is being paid).
+ * merchant never told. Only CHALLENGE_GIVE_BACKS times per order (`challenges_given_back`, counted in
+ * this statement, so concurrent re-entries cannot give back more): the same signed request, captured and
+ * sent again and again, would otherwise let anyone try card after card, each ending in a challenge left
+ * unanswered, past the *payment retry* limit. Past the bound an unanswered challenge costs its attempt
+ * like a refusal: the order is taken over while attempts remain, and on its last one it is not (undefined;
+ * the caller ends it with settleUnanswered, payment.settle.ts). What the earlier attempt left (card,
+ * NCERROR, acceptance, the alias its card was kept under) is cleared as on a new order: the new request
+ * decides whether an alias is used. Returns undefined when the ORDERID exists and was paid (or is being
+ * paid, or finally refused).
  */
 export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ id: string; created: boolean } | undefined> {
   const { order } = o;
@@ -242,12 +263,32 @@ export async function upsertOrder(db: Kysely<Database>, o: NewOrder): Promise<{ 
     ON CONFLICT (merchant_id, environment, order_ref) DO UPDATE SET
       amount = excluded.amount, currency = excluded.currency, language = excluded.language, operation = excluded.operation, channel = excluded.channel,
       request = excluded.request, page_token_hash = excluded.page_token_hash, status = ${OGONE_STATUS.INCOMPLETE}, challenge = NULL,
-      attempts = CASE WHEN orders.status = ${OGONE_STATUS.WAITING_AUTHENTICATION} THEN greatest(orders.attempts - 1, 0) ELSE orders.attempts END,
+      attempts = CASE WHEN ${giveBack} THEN orders.attempts - 1 ELSE orders.attempts END,
+      challenges_given_back = CASE WHEN ${giveBack} THEN orders.challenges_given_back + 1 ELSE orders.challenges_given_back END,
       card_brand = NULL, card_masked = NULL, card_expiry = NULL, card_holder = NULL, card_bin = NULL,
       nc_error = NULL, acceptance = NULL, alias = NULL, updated_at = excluded.updated_at
-    WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[]) OR (orders.status = ANY(${sql.val([...RETRYABLE_STATUSES])}::int[]) AND orders.attempts < ${o.maxAttempts})
+    WHERE orders.status = ANY(${sql.val([...REUSABLE_STATUSES])}::int[])
+      OR (orders.status = ${OGONE_STATUS.WAITING_AUTHENTICATION} AND NOT ${challengeSpent(o.maxAttempts)})
+      OR (orders.status = ANY(${sql.val([...RETRYABLE_STATUSES])}::int[]) AND orders.attempts < ${o.maxAttempts})
     RETURNING id, (xmax = 0) AS created`.execute(db);
   return result.rows[0];
+}
+
+/**
+ * Claims, for its final refusal, an order whose challenge nobody answered and which upsertOrder no
+ * longer takes over (`challengeSpent`): 46 → 99. No page token: the merchant's signed request for the
+ * ORDERID, sent again, is what ends it. Undefined when the order is no longer such (its challenge was
+ * answered meanwhile, or a concurrent re-entry claimed it first).
+ */
+export async function claimUnanswered(db: Kysely<Database>, c: { id: string; maxAttempts: number; now: Date }): Promise<{ attempts: number } | undefined> {
+  return db
+    .updateTable('orders')
+    .set({ status: STATUS_PROCESSING, updated_at: c.now })
+    .where('id', '=', c.id)
+    .where('status', '=', STATUS_WAITING_AUTHENTICATION)
+    .where(challengeSpent(c.maxAttempts))
+    .returning('attempts')
+    .executeTakeFirst();
 }
 
 /**

@@ -10,10 +10,11 @@ import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { CardSummary } from './card.ts';
-import type { FeedbackPayment } from '../../protocols/ogone/index.ts';
+import { NC_ERROR, type FeedbackPayment } from '../../protocols/ogone/index.ts';
 import type { MerchantConfig } from '../merchants/index.ts';
 import { DEFAULT_NC_ERROR, mayRetry, paymentStatus, type FinalOutcome } from './outcome.ts';
 import {
+  claimUnanswered,
   insertAttempt,
   lockProcessingOrder,
   recordOutcome,
@@ -116,6 +117,29 @@ export async function settleAttempt(
     queued,
     order: { ...order, status, ncError: final.ncError, acceptance: final.acceptance ?? null, attempts: final.attempts, ...(card ? { card } : {}) },
   };
+}
+
+/**
+ * The end of an order whose 3-D Secure challenge nobody answered, when its ORDERID comes again and
+ * upsertOrder no longer takes it over (its give-backs used, and this was its last allowed attempt): a
+ * refusal on the last attempt, an authentication never completed being a failed one (STATUS 2, NCERROR
+ * 40001134, what the test acquirer's status query answers for it too), recorded and told the merchant through
+ * settleAttempt like any. The hosted page's entry and DirectLink share it. Undefined when the order is
+ * not such an order, or no longer (its challenge answered meanwhile, or a concurrent re-entry ended it).
+ */
+export async function settleUnanswered(deps: SettleDeps, order: OrderRecord, config: MerchantConfig, clientIp?: string): Promise<Settled | undefined> {
+  if (order.status !== STATUS_WAITING_AUTHENTICATION) return undefined;
+  const claim = await claimUnanswered(deps.db, { id: order.id, maxAttempts: config.paymentRetries, now: deps.clock.now() });
+  if (!claim) return undefined;
+  const final: Final = {
+    outcome: 'refused',
+    ncError: NC_ERROR.AUTHENTICATION_FAILED,
+    ...(order.challenge ? { acquirerRef: order.challenge.acquirerRef } : {}),
+    ...(order.card ? { card: order.card } : {}),
+    attempts: claim.attempts,
+    last: true,
+  };
+  return settleAttempt(deps, order, config, final, clientIp);
 }
 
 /** The Final of an acquirer's answer that is not a challenge. */
