@@ -172,6 +172,23 @@ test('expired token, the notice activated again since: outcome OK is PPT_TOKEN_S
   );
 });
 
+test('at the very instant its token expires, the notice is free: a KO is PPT_TOKEN_SCADUTO_KO and a new activation takes the notice (not PPT_PAGAMENTO_IN_CORSO)', async () => {
+  const notice = noticeNumber();
+  const old = await activateOk(t.app, psp, ec, notice, AMOUNT, { expirationTime: 60_000 });
+  clock.advance(60_000);
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(old, { outcome: 'KO', details: undefined }))).value), 'PPT_TOKEN_SCADUTO_KO');
+  const fresh = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice));
+  assert.equal(faultOf(fresh.value), 'OK', 'the token the outcome judged expired no longer holds the notice');
+  assert.equal(faultOf((await soap(t.app, psp.key, 'sendPaymentOutcome', outcome(old))).value), 'PPT_TOKEN_SCADUTO');
+  assert.deepEqual(
+    (await rowsOf(notice)).map((r) => [r.token, r.state]),
+    [
+      [old, 'expired'],
+      [fresh.value.paymentToken, 'active'],
+    ],
+  );
+});
+
 test('an outcome KO in time frees the notice at once: the next activation gets a new token', async () => {
   const notice = noticeNumber();
   const first = await activateOk(t.app, psp, ec, notice, AMOUNT);

@@ -97,7 +97,7 @@ export async function startActivation(
     stale AS (
       UPDATE pagopa_payments SET state = 'expired', superseded_by = ${payment.token}, updated_at = ${now}
       WHERE environment = ${environment} AND fiscal_code = ${fiscal_code} AND notice_number = ${notice_number}
-        AND state IN ('activating', 'active') AND expires_at < ${now} AND ${claimed}
+        AND state IN ('activating', 'active') AND expires_at <= ${now} AND ${claimed}
       RETURNING token, payment IS NULL AS never_active
     ),
     -- A token swept by an activation this one sweeps before it ever became active: its claim to be given
