@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { buildTestApp, testContainer, testServices } from '../support/app.ts';
 import { CLI, createOrganisation } from '../support/subscriptions.ts';
 import { makeCa, makeLeaf, startPeer } from '../support/tls-peers.ts';
+import { silentRelay } from '../support/silent-relay.ts';
 import { buildApp } from '../../src/app/build.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import type { Services } from '../../src/app/container.ts';
@@ -64,5 +65,26 @@ describe('trusted CAs reach every running instance at once', () => {
     // Another process's removal arrives by NOTIFY at its commit: a delivery already under way in that
     // instant may still go out, so the bound is time (a second, as for a suspended key), not a count.
     for (const services of [a.services, second.services]) assert.ok((await deliverUntil(services, url, organisationId, false)) < 1_000);
+  });
+
+  it('an instance whose LISTEN connection went silent (dropped by a NAT or firewall: no error, no close) stops trusting its cached roots within seconds', async () => {
+    const relay = await silentRelay(a.database.url);
+    after(() => relay.close());
+    // Its pool on the database, its LISTEN connections through the relay.
+    const third = testContainer(a, { databaseUrl: relay.url });
+    await third.services.trust.changes.start();
+    after(() => third.services.trust.changes.stop());
+    const privateCa = await makeCa({ name: 'Merchant Silent CA' });
+    const peer = await startPeer({ leaf: await makeLeaf({ issuer: privateCa, commonName: 'localhost', altNames: ['localhost'] }), requestCert: false });
+    const url = peer.url('/feedback');
+    const organisationId = await createOrganisation(db);
+    const added = await cli.trust.add('test', privateCa.certPem, { organisationId }, CLI);
+    assert.ok(added.ok);
+    assert.ok((await deliverUntil(third.services, url, organisationId, true)) < 5_000);
+    relay.freeze();
+    assert.ok(await cli.trust.remove(added.value.id, CLI));
+    // The removal's notification never arrives; the listener's heartbeat goes unanswered, so the roots
+    // are read again at every call (3 heartbeats of a second) instead of trusted until a restart.
+    assert.ok((await deliverUntil(third.services, url, organisationId, false)) < 4_500);
   });
 });

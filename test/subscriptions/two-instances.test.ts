@@ -1,9 +1,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { silentRelay } from '../support/silent-relay.ts';
 import { buildTestApp } from '../support/app.ts';
 import { CLI, createOrganisation, issueKeys } from '../support/subscriptions.ts';
 import { buildApp } from '../../src/app/build.ts';
@@ -53,47 +53,6 @@ async function timeUntil(app: FastifyInstance, key: string, status: number, sinc
     assert.ok(elapsed < limitMs, `still ${got} after ${Math.round(elapsed)} ms, expected ${status}`);
     await sleep(5);
   }
-}
-
-/**
- * A TCP relay to the database that can go silent: once frozen it passes nothing either way and closes
- * nothing, as a NAT or firewall that dropped an idle connection does (no error, no reset: the client's
- * socket looks open). Connections made while frozen are accepted and left unanswered.
- */
-async function silentRelay(to: string): Promise<{ url: string; freeze(): void; close(): Promise<void> }> {
-  const target = new URL(to);
-  const sockets = new Set<Socket>();
-  let frozen = false;
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.on('error', () => undefined);
-    if (frozen) return;
-    const upstream = connect(Number(target.port), target.hostname);
-    sockets.add(upstream);
-    upstream.on('error', () => client.destroy());
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  const url = new URL(to);
-  url.host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return {
-    url: url.toString(),
-    freeze: () => {
-      frozen = true;
-      for (const socket of sockets) {
-        socket.unpipe();
-        socket.pause();
-      }
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((done) => server.close(done));
-    },
-  };
 }
 
 async function waitListening(services: Services): Promise<void> {

@@ -8,11 +8,15 @@
  * generation they read them under is current. As with the merchant configuration cache: while the
  * LISTEN connection is down (or was never started) there is no generation, so caches re-read every
  * time (slower, never stale); the process that made a change moves on at once (`changed()`), without
- * waiting for its own notification.
+ * waiting for its own notification. A connection that died silently is caught by the listener's
+ * heartbeat, as for the key cache.
  */
 import { createListener, type Listener } from '../../db/index.ts';
 
 export const TRUSTED_CAS_CHANNEL = 'varco_trusted_cas';
+
+/** The listener's round trip (src/db/listen.ts): the generation holds while one sent in the last 3 × this came back. */
+const TRUST_HEARTBEAT_MS = 1_000;
 
 export interface TrustChanges {
   /** The current generation while listening; undefined while not: nothing cached may be trusted. */
@@ -39,6 +43,9 @@ export function createTrustChanges(options: { databaseUrl: string | undefined; l
         url: options.databaseUrl,
         channel: TRUSTED_CAS_CHANNEL,
         applicationName: 'varco-trusted-cas',
+        // A connection dropped without a word (a NAT or firewall) would otherwise leave a removed CA
+        // trusted until the caches' minute: unanswered round trips end the generation within 3 s.
+        heartbeatMs: TRUST_HEARTBEAT_MS,
         hooks: {
           onNotify: changed,
           onUp: changed,
