@@ -27,6 +27,14 @@ const TEMPLATE = `<!doctype html><html><head><title>Shop checkout</title>
 <img src="/logo.png" onerror="steal()"><a href="javascript:steal()">home</a><iframe src="https://evil.example/"></iframe>
 <section>$$$PAYMENT ZONE$$$</section><footer>Shop footer</footer></body></html>`;
 
+// Each forbidden element hidden by an attribute the neutraliser removes: taking it out joins `<me` and `ta` again.
+const SPLICED = `<!doctype html><html><head><title>Shop</title>
+<me onx="1"ta http-equiv="refresh" content="0;url=https://evil.example/">
+<scr onx="1"ipt src="/ncol/assets/pay.js?evil"></script>
+<ba onx="1"se href="https://evil.example/">
+</head><body><header>Shop header</header><img/onerror=steal() src=x><svg/onload=steal()></svg>
+<section>$$$PAYMENT ZONE$$$</section></body></html>`;
+
 const BIG = `<html><body>$$$PAYMENT ZONE$$$${'x'.repeat(300 * 1024)}</body></html>`;
 
 function templates(request: PeerRequest) {
@@ -34,6 +42,7 @@ function templates(request: PeerRequest) {
   if (path === '/template.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: TEMPLATE };
   if (path === '/big.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: BIG };
   if (path === '/no-marker.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>no zone</body></html>' };
+  if (path === '/spliced.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: SPLICED };
   if (path === '/slow.html') return undefined;
   return { status: 404 };
 }
@@ -73,6 +82,17 @@ describe('dynamic template', () => {
     assert.match(csp, /script-src 'self';/, 'scripts: Varco\u2019s only');
     assert.ok(csp.includes(`style-src 'self' ${origin}`) && csp.includes(`img-src 'self' ${origin}`), csp);
     assert.doesNotMatch(csp, /unsafe-inline/);
+  });
+
+  it('an element the neutraliser removes cannot be rebuilt from the pieces left around a removed attribute', async () => {
+    const res = await pageWith(peer.url('/spliced.html'));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<header>Shop header<\/header>/);
+    // A <meta http-equiv="refresh"> would take the customer to another site: CSP does not stop it.
+    assert.doesNotMatch(res.body, /<meta\b[^>]*(http-equiv|refresh)/i);
+    assert.doesNotMatch(res.body, /<base\b/i);
+    assert.equal((res.body.match(/<script\b/gi) ?? []).length, 1, 'Varco\u2019s script only');
+    assert.doesNotMatch(res.body, /[\s/]on(error|load)\s*=/i);
   });
 
   it('is kept in PostgreSQL: a second page with the same template fetches nothing', async () => {

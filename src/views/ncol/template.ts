@@ -9,14 +9,36 @@ export const PAYMENT_ZONE_MARKER = '$$$PAYMENT ZONE$$$';
 
 const ATTRIBUTE_VALUE = String.raw`(?:"[^"]*"|'[^']*'|[^\s>]+)`;
 
-/** The template without anything that could run or load code, or redirect the page. */
-export function neutraliseTemplate(template: string): string {
+/** Passes before a template that keeps changing is given up (each pass removes what the one before joined). */
+const MAX_PASSES = 8;
+
+/**
+ * One pass over the template. Removing an attribute (or an element) joins the text on either side,
+ * so one pass can build what it removes (`<me onx="1"ta http-equiv=refresh …>` leaves a `<meta>`):
+ * see neutraliseTemplate.
+ */
+function neutralisePass(template: string): string {
   return template
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<(script|iframe|object|embed|frameset|applet|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<\/?(script|iframe|object|embed|frame|frameset|applet|noscript|template|base|meta)\b[^>]*>/gi, '')
-    .replace(new RegExp(String.raw`\s(on[a-z]+|srcdoc|formaction)\s*=\s*${ATTRIBUTE_VALUE}`, 'gi'), '')
+    .replace(new RegExp(String.raw`[\s/](on[a-z]+|srcdoc|formaction)\s*=\s*${ATTRIBUTE_VALUE}`, 'gi'), ' ')
     .replace(/\b(href|src|action|xlink:href)\s*=\s*(["']?)\s*(javascript|vbscript|data):/gi, '$1=$2about:blank#');
+}
+
+/**
+ * The template without anything that could run or load code, or redirect the page: passes until
+ * one changes nothing. A template still changing after MAX_PASSES is no template (''): it has no
+ * marker, so the standard page is served.
+ */
+export function neutraliseTemplate(template: string): string {
+  let current = template;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const next = neutralisePass(current);
+    if (next === current) return current;
+    current = next;
+  }
+  return '';
 }
 
 /**
