@@ -35,6 +35,9 @@ const SPLICED = `<!doctype html><html><head><title>Shop</title>
 </head><body><header>Shop header</header><img/onerror=steal() src=x><svg/onload=steal()></svg>
 <section>$$$PAYMENT ZONE$$$</section></body></html>`;
 
+// Openings without an end (a comment, a script, a tag's '>'): within the size limit, and each used to cost a scan to the end.
+const UNENDED = `<html><body>$$$PAYMENT ZONE$$$${'<!--'.repeat(12_000)}${'<script '.repeat(24_000)}</body></html>`;
+
 const BIG = `<html><body>$$$PAYMENT ZONE$$$${'x'.repeat(300 * 1024)}</body></html>`;
 
 function templates(request: PeerRequest) {
@@ -43,6 +46,7 @@ function templates(request: PeerRequest) {
   if (path === '/big.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: BIG };
   if (path === '/no-marker.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>no zone</body></html>' };
   if (path === '/spliced.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: SPLICED };
+  if (path === '/unended.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: UNENDED };
   if (path === '/slow.html') return undefined;
   return { status: 404 };
 }
@@ -93,6 +97,18 @@ describe('dynamic template', () => {
     assert.doesNotMatch(res.body, /<base\b/i);
     assert.equal((res.body.match(/<script\b/gi) ?? []).length, 1, 'Varco\u2019s script only');
     assert.doesNotMatch(res.body, /[\s/]on(error|load)\s*=/i);
+  });
+
+  it('a template full of openings without an end is served in linear time: the event loop is not held', async () => {
+    assert.ok(Buffer.byteLength(UNENDED) < 256 * 1024);
+    await pageWith(peer.url('/unended.html'));
+    // Kept now: the second page view is the neutraliser's work alone (it runs at every view).
+    const started = performance.now();
+    const res = await pageWith(peer.url('/unended.html'));
+    const took = performance.now() - started;
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /name="number"/);
+    assert.ok(took < 1500, `${Math.round(took)} ms for one page view`);
   });
 
   it('is kept in PostgreSQL: a second page with the same template fetches nothing', async () => {
