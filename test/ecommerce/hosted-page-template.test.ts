@@ -35,6 +35,11 @@ const SPLICED = `<!doctype html><html><head><title>Shop</title>
 </head><body><header>Shop header</header><img/onerror=steal() src=x><svg/onload=steal()></svg>
 <section>$$$PAYMENT ZONE$$$</section></body></html>`;
 
+// A page wrapped in one form, as ASP.NET WebForms pages are: Varco's card form would be nested in it.
+const WRAPPED = `<!doctype html><html><head><title>Shop</title></head><body>
+<form method="post" action="https://shop.example/collect" id="aspnetForm"><header>Shop header</header>
+<section>$$$PAYMENT ZONE$$$</section><input type="hidden" name="__VIEWSTATE" value="x"></form></body></html>`;
+
 // Openings without an end (a comment, a script, a tag's '>'): within the size limit, and each used to cost a scan to the end.
 const UNENDED = `<html><body>$$$PAYMENT ZONE$$$${'<!--'.repeat(12_000)}${'<script '.repeat(24_000)}</body></html>`;
 
@@ -46,6 +51,7 @@ function templates(request: PeerRequest) {
   if (path === '/big.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: BIG };
   if (path === '/no-marker.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>no zone</body></html>' };
   if (path === '/spliced.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: SPLICED };
+  if (path === '/wrapped.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: WRAPPED };
   if (path === '/unended.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: UNENDED };
   if (path === '/slow.html') return undefined;
   return { status: 404 };
@@ -97,6 +103,18 @@ describe('dynamic template', () => {
     assert.doesNotMatch(res.body, /<base\b/i);
     assert.equal((res.body.match(/<script\b/gi) ?? []).length, 1, 'Varco\u2019s script only');
     assert.doesNotMatch(res.body, /[\s/]on(error|load)\s*=/i);
+  });
+
+  it('a template wrapped in its own form does not capture the card form: the template\u2019s form tags are removed', async () => {
+    const res = await pageWith(peer.url('/wrapped.html'));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<header>Shop header<\/header>/);
+    // Browsers ignore a <form> inside another: the card number would be posted to the template's action.
+    assert.doesNotMatch(res.body, /shop\.example\/collect|aspnetForm/);
+    const forms = res.body.match(/<form\b[^>]*>/g) ?? [];
+    assert.ok(forms.length > 0);
+    for (const tag of forms) assert.match(tag, /action="\/ncol\//, tag);
+    assert.equal((res.body.match(/<\/form\s*>/g) ?? []).length, forms.length, 'only Varco\u2019s forms are closed');
   });
 
   it('a template full of openings without an end is served in linear time: the event loop is not held', async () => {

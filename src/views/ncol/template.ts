@@ -3,7 +3,9 @@
 // inline script or event handler), which is what keeps its scripts from running. Removing them
 // here as well is belt and braces: a script element, an event-handler attribute or a javascript:
 // URL never reaches the browser, nor elements that could load other documents or change where
-// relative URLs and forms point (iframe, object, embed, base, meta refresh).
+// relative URLs and forms point (iframe, object, embed, base, meta refresh). The template's own form
+// tags go too: a browser ignores a <form> inside another, so a template form around the payment
+// zone (every ASP.NET WebForms page is one) would take in Varco's card fields and post them to its action.
 
 export const PAYMENT_ZONE_MARKER = '$$$PAYMENT ZONE$$$';
 
@@ -14,7 +16,7 @@ const MAX_PASSES = 8;
 
 /** Elements removed with their content, and (opening or closing) tags removed alone. */
 const WITH_CONTENT = String.raw`<(script|iframe|object|embed|frameset|applet|noscript|template)\b`;
-const TAG_ALONE = String.raw`<\/?(script|iframe|object|embed|frame|frameset|applet|noscript|template|base|meta)\b`;
+const TAG_ALONE = String.raw`<\/?(script|iframe|object|embed|frame|frameset|applet|noscript|template|base|meta|form)\b`;
 
 /**
  * Each step is linear in the template's length. The regular expressions they replace
