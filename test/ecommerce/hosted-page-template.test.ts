@@ -52,6 +52,8 @@ function templates(request: PeerRequest) {
   if (path === '/no-marker.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>no zone</body></html>' };
   if (path === '/spliced.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: SPLICED };
   if (path === '/wrapped.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: WRAPPED };
+  if (path === '/template.json') return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ page: TEMPLATE }) };
+  if (path === '/untyped') return { status: 200, body: TEMPLATE };
   if (path === '/unended.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: UNENDED };
   if (path === '/slow.html') return undefined;
   return { status: 404 };
@@ -127,6 +129,17 @@ describe('dynamic template', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /name="number"/);
     assert.ok(took < 1500, `${Math.round(took)} ms for one page view`);
+  });
+
+  it('an answer that is not HTML (another content type, or none) is not a template: the standard page, the reason kept', async () => {
+    for (const path of ['/template.json', '/untyped']) {
+      const res = await pageWith(peer.url(path));
+      assert.equal(res.statusCode, 200);
+      assert.ok(isStandardPage(res.body), path);
+      const row = await db.selectFrom('page_templates').selectAll().where('url', '=', peer.url(path)).executeTakeFirstOrThrow();
+      assert.equal(row.html, null, path);
+      assert.match(row.problem ?? '', /not text\/html/, path);
+    }
   });
 
   it('is kept in PostgreSQL: a second page with the same template fetches nothing', async () => {

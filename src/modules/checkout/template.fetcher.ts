@@ -4,7 +4,7 @@
  * sent: https only, the host resolved and each address judged by the outbound destination policy,
  * the connection pinned to the judged address, the server certificate checked against the host and
  * the organisation's roots. Bounded: 5 s to connect and 5 s for the answer (the platform's
- * HTTPTimeOut), the whole fetch cut at 5.5 s; 256 KiB.
+ * HTTPTimeOut), the whole fetch cut at 5.5 s; 256 KiB; served as HTML (text/html or XHTML).
  *
  * Kept in PostgreSQL (`page_templates`) per merchant and URL: a good template for 10 minutes, a
  * failure for one (with its reason), so neither the customer nor the merchant's server pays a fetch
@@ -39,6 +39,15 @@ export interface TemplateFetcherOptions {
   /** Connection and answer, each; the whole fetch is cut 500 ms later. Default 5000 ms. */
   timeoutMs?: number;
   maxBytes?: number;
+}
+
+/** What a template is served as: HTML, as a browser would render it (a JSON or text answer is no page). */
+const HTML_TYPES: readonly string[] = ['text/html', 'application/xhtml+xml'];
+
+/** `text/html` of `text/HTML; charset=utf-8`; '' without the header. */
+function mediaType(header: string | string[] | undefined): string {
+  const text = Array.isArray(header) ? (header[0] ?? '') : (header ?? '');
+  return (text.split(';')[0] ?? '').trim().toLowerCase();
 }
 
 const GOOD_MS = 10 * 60_000;
@@ -92,6 +101,9 @@ export function createTemplateFetcher(options: TemplateFetcherOptions): Template
     if (result.kind === 'failure' && deadline.aborted) return { ok: false, problem: `timeout/deadline: no whole answer within ${timeoutMs + 500} ms` };
     if (result.kind === 'failure') return { ok: false, problem: `${result.category}/${result.code}: ${result.message}` };
     if (result.status !== 200) return { ok: false, problem: `the template server answered HTTP ${result.status}` };
+    const type = mediaType(result.headers['content-type']);
+    if (!HTML_TYPES.includes(type))
+      return { ok: false, problem: `the template server answered ${type === '' ? 'without a content type' : type.slice(0, 100)}, not text/html` };
     if (result.bodyTruncated || Buffer.byteLength(result.body, 'utf8') > maxBytes)
       return { ok: false, problem: `the template is larger than ${maxBytes} bytes` };
     if (!result.body.includes(PAYMENT_ZONE)) return { ok: false, problem: `the template has no ${PAYMENT_ZONE}` };
