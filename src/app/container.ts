@@ -92,7 +92,7 @@ import type { BackOfficeQueues, OnboardingChecklist, Timelines } from '../kernel
 import { proposalActions } from './proposal-actions.ts';
 import type { ProductCatalog } from '../http/admin/organisations.ts';
 import type { Logger } from './logger.ts';
-import { createEmailHandler, invitationLinks, passwordResetLinks, passwordResetMail } from './mail.ts';
+import { createEmailHandler, invitationLinks, passwordResetLinks, passwordResetMail, passwordResetQueue, passwordResetRequests } from './mail.ts';
 import { retentionJobs } from './retention.ts';
 
 // The composition root (docs/adr/0027-composition-root.md): the only place where services are
@@ -390,6 +390,7 @@ export function createContainer(deps: ContainerDeps): Container {
         audit,
         publicUrl: config.publicUrl,
         mail: passwordResetMail,
+        queue: passwordResetQueue,
       }),
     organisations: () => createOrganisationsService({ db, clock, audit }),
     // The products an invitation names and grants are the subscriptions module's (organisations does not import it).
@@ -547,6 +548,8 @@ export function createContainer(deps: ContainerDeps): Container {
     if (smtp) {
       handlers.email = createEmailHandler(smtp, { ...invitationLinks(services.invitations), ...passwordResetLinks(services.passwordResets) });
     }
+    // Password reset requests, carried out after the page answered (with or without SMTP: the e-mail they make waits for it).
+    handlers.reset = passwordResetRequests(services.passwordResets);
     // Server-to-server feedback of the hosted page: plain HTTPS through the outbound client (never a client certificate).
     handlers.http = services.hostedPage.feedback.deliver;
     // pagoPA receipts (paSendRT[V2]) to the creditor institutions' stations (the one station caller), or their simulated stations.

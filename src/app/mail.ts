@@ -1,5 +1,6 @@
 import {
   enqueueEmail,
+  enqueueOutboxMessage,
   parseEmailPayload,
   SEND_TIME_PARAMS,
   type DeliveryHandler,
@@ -7,7 +8,7 @@ import {
   type Mailer,
   type MailTemplateName,
 } from '../modules/delivery/index.ts';
-import type { PasswordResets, ResetMailer } from '../modules/identity/index.ts';
+import { parseResetRequest, type PasswordResets, type ResetMailer, type ResetQueue } from '../modules/identity/index.ts';
 import type { InvitationsService } from '../modules/organisations/index.ts';
 import { renderMail, type MailTemplate, type RenderedMail } from '../views/mail/index.ts';
 
@@ -65,6 +66,28 @@ export const passwordResetMail: ResetMailer = async (trx, m) => {
     subjectId: m.userId,
   });
 };
+
+/**
+ * A password reset request, recorded by the page the same way whatever address it names: a message on the
+ * outbox's `reset` channel, in the caller's transaction. Its subject is the request (the row's id if the
+ * address has an account), never a user: which one the address names is the worker's to find out.
+ */
+export const passwordResetQueue: ResetQueue = async (trx, request) => {
+  await enqueueOutboxMessage(trx, { channel: 'reset', payload: { ...request }, subjectType: 'password_reset', subjectId: request.id });
+};
+
+/**
+ * The outbox handler of the `reset` channel: the request carried out after the page answered (the account
+ * looked up, the row and its e-mail made). A database that fails throws: the outbox tries again.
+ */
+export function passwordResetRequests(resets: Pick<PasswordResets, 'fulfil'>): DeliveryHandler {
+  return async (message) => {
+    const request = parseResetRequest(message.payload);
+    if (!request) return { ok: false, permanent: true, error: 'not a password reset request' };
+    await resets.fulfil(request);
+    return { ok: true };
+  };
+}
 
 export function renderEmail(email: EmailPayload): RenderedMail {
   return renderMail(email.template, email.locale, email.params);

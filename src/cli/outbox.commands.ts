@@ -39,7 +39,7 @@ export function sinceOf(text: string): Date {
 
 export const outboxCommands: Record<string, { summary: string; run: Command }> = {
   'outbox resend': {
-    summary: 'give given-up deliveries one more try now ([--state exhausted|dead] [--channel email|http|soap] [--org ID] [--since ISO] [--dry-run])',
+    summary: 'give given-up deliveries one more try now ([--state exhausted|dead] [--channel email|http|soap|reset] [--org ID] [--since ISO] [--dry-run])',
     run: async (args, ctx: CliContext) => {
       const { values } = parse(args, OPTIONS);
       const filter = filterFrom(values);

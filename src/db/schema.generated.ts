@@ -230,7 +230,7 @@ export interface Organisations {
 
 export interface Outbox {
   attempts: Generated<number>;
-  channel: "email" | "http" | "soap";
+  channel: "email" | "http" | "soap" | "reset";
   created_at: Generated<Timestamp>;
   delivered_at: Timestamp | null;
   id: string;

@@ -4,6 +4,7 @@ import { buildTestApp } from '../support/app.ts';
 import { CookieJar, csrfFrom } from '../support/cookies.ts';
 import { Browser, createOrganisation, createReferent, productId } from '../support/subscriptions.ts';
 import { enqueueEmail } from '../../src/modules/delivery/index.ts';
+import { newId } from '../../src/kernel/ids.ts';
 
 // The back office Mail page: without SMTP it is where an administrator reads what Varco would send.
 // An invitation's or a password reset's link is not stored: the page shows the e-mail without it (a
@@ -54,9 +55,9 @@ const other = await database.db.transaction().execute((trx) =>
   }),
 );
 
-// A referent (Italian) who forgot the password asked for a reset on the portal.
+// A referent (Italian) who forgot the password asked for a reset on the portal (carried out, as the worker does).
 const rita = await createReferent(database.db, org, ['node'], 'it');
-assert.ok((await services.passwordResets.request({ surface: 'portal', email: rita.email, ip: null })).ok);
+assert.ok((await services.passwordResets.fulfil({ id: newId('pwr'), surface: 'portal', email: rita.email, ip: null })).mailed);
 const resetMail = (await database.db.selectFrom('outbox').select('id').where('subject_id', '=', rita.id).executeTakeFirstOrThrow()).id;
 
 /** POSTs "Create link" from the e-mail's page, with that page's CSRF token. */

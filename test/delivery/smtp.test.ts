@@ -52,8 +52,8 @@ test('the worker sends each e-mail to its recipient with the subject and body of
   const config = await testConfig({ DATABASE_URL: database.url, ...receiver.env, VARCO_MAIL_FROM: 'Varco Test <noreply@varco.test>' });
   const container = createContainer({ config, db, databaseUrl: database.url, logger, clock: systemClock, audit: testAudit() });
   const workers = container.workers();
-  // E-mail because SMTP is configured; http (server-to-server feedback) and soap (pagoPA receipts) are always delivered.
-  assert.deepEqual(workers.channels, ['email', 'http', 'soap']);
+  // E-mail because SMTP is configured; reset (password reset requests), http (server-to-server feedback) and soap (pagoPA receipts) are always handled.
+  assert.deepEqual(workers.channels, ['email', 'reset', 'http', 'soap']);
   await workers.start();
   try {
     const link = 'https://varco.test/portal/subscriptions/sub_1?x=1&y=2';

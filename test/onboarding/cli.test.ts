@@ -8,7 +8,8 @@ import { testAudit } from '../support/app.ts';
 import { createOrganisation, createReferent } from '../support/subscriptions.ts';
 import { systemClock } from '../../src/kernel/clock.ts';
 import { createPasswordResets } from '../../src/modules/identity/index.ts';
-import { passwordResetMail } from '../../src/app/mail.ts';
+import { passwordResetMail, passwordResetQueue } from '../../src/app/mail.ts';
+import { newId } from '../../src/kernel/ids.ts';
 
 // `npx varco org create|list`, `npx varco invite` and `npx varco password-reset link` as an operator
 // without a browser runs them.
@@ -98,13 +99,23 @@ test('org create validates, prints the id; invite queues the e-mail without a li
   assert.match(unknown.stderr, /no such invitation/);
 });
 
+/** The password resets as the container makes them, for a request carried out as the worker would. */
+const passwordResets = () =>
+  createPasswordResets({
+    db: database.db,
+    clock: systemClock,
+    audit: testAudit(),
+    publicUrl: 'https://varco.test',
+    mail: passwordResetMail,
+    queue: passwordResetQueue,
+  });
+
 test('password-reset link prints a new link for an open request, by its e-mail, its id or the address; a second replaces the first', async () => {
-  const resets = createPasswordResets({ db: database.db, clock: systemClock, audit: testAudit(), publicUrl: 'https://varco.test', mail: passwordResetMail });
   const rita = await createReferent(database.db, await createOrganisation(database.db), ['node'], 'it');
   const none = await runCliInProcess(['password-reset', 'link', '--email', rita.email], env);
   assert.equal(none.code, 64);
   assert.match(none.stderr, /no open password reset request/);
-  assert.ok((await resets.request({ surface: 'portal', email: rita.email, ip: null })).ok);
+  assert.ok((await passwordResets().fulfil({ id: newId('pwr'), surface: 'portal', email: rita.email, ip: null })).mailed);
   const request = await database.db.selectFrom('password_resets').select(['id', 'token_hash']).where('user_id', '=', rita.id).executeTakeFirstOrThrow();
   assert.equal(request.token_hash, null, 'no token exists yet');
   const mail = await database.db.selectFrom('outbox').select('id').where('subject_id', '=', rita.id).executeTakeFirstOrThrow();
@@ -151,12 +162,11 @@ test('password-reset link prints a new link for an open request, by its e-mail, 
 });
 
 test('password-reset link --email finds the open request of an address stored with capitals, typed in any case', async () => {
-  const resets = createPasswordResets({ db: database.db, clock: systemClock, audit: testAudit(), publicUrl: 'https://varco.test', mail: passwordResetMail });
   const person = await createReferent(database.db, await createOrganisation(database.db), ['node'], 'en');
   // Stored as the administrator typed it when inviting (capitals kept).
   const stored = `Ops.Lead-${person.id.slice(-6)}@Example.test`;
   await database.db.updateTable('users').set({ email: stored }).where('id', '=', person.id).execute();
-  assert.ok((await resets.request({ surface: 'portal', email: stored.toLowerCase(), ip: null })).ok);
+  assert.ok((await passwordResets().fulfil({ id: newId('pwr'), surface: 'portal', email: stored.toLowerCase(), ip: null })).mailed);
   const request = await database.db.selectFrom('password_resets').select('id').where('user_id', '=', person.id).executeTakeFirstOrThrow();
   for (const typed of [stored, stored.toLowerCase(), stored.toUpperCase()]) {
     const printed = await runCliInProcess(['password-reset', 'link', '--email', typed, '--json'], env);

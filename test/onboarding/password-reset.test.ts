@@ -2,6 +2,7 @@
 // app, real PostgreSQL, the container's workers sending through a real SMTP receiver.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { sql } from 'kysely';
 import { RESETS_PER_IP_PER_HOUR, RESETS_PER_PERSON_PER_HOUR } from '../../src/modules/identity/index.ts';
 import { buildTestApp, testContainer } from '../support/app.ts';
 import { csrfFrom } from '../support/cookies.ts';
@@ -17,6 +18,32 @@ await workers.start();
 after(() => workers.stop());
 
 const NEW_PASSWORD = 'copper-lantern-meadow-77';
+
+/** Waits until the worker has carried out every password reset request recorded so far. */
+async function requestsFulfilled(): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    const open = await db.selectFrom('outbox').select('id').where('channel', '=', 'reset').where('state', '!=', 'delivered').executeTakeFirst();
+    if (!open) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  assert.fail('password reset requests still waiting for the worker');
+}
+
+/** How many rows each table of the test's database holds. */
+async function rowCounts(): Promise<Map<string, number>> {
+  const tables = await sql<{ name: string }>`
+    SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`.execute(db);
+  const counts = new Map<string, number>();
+  for (const { name } of tables.rows) {
+    const [row] = (await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(name)}`.execute(db)).rows;
+    counts.set(name, Number(row?.n));
+  }
+  return counts;
+}
+
+/** The tables whose row count changed from `before` to `after`, and by how much. */
+const grown = (before: Map<string, number>, after: Map<string, number>): Record<string, number> =>
+  Object.fromEntries([...after].filter(([name, n]) => n !== (before.get(name) ?? 0)).map(([name, n]) => [name, n - (before.get(name) ?? 0)]));
 
 /** Asks for a link as an anonymous browser (from `ip`), returning the page's answer. */
 async function askLink(surface: 'admin' | 'portal', email: string, ip = '127.0.0.1') {
@@ -128,10 +155,51 @@ test('the answer does not tell whether an account exists; a referent cannot use 
   assert.equal((await choose('admin', linkIn(mails[1]!).replace('/portal/', '/admin/'), NEW_PASSWORD)).statusCode, 410);
 });
 
+test('a request does the same work for an address with an account and one without: it is recorded; the worker looks the account up and sends the e-mail, also after a stop', async () => {
+  // The answer's time told which addresses have accounts while the request made the row, the e-mail and
+  // the audit entry for an account, and nothing for other addresses (account enumeration).
+  const org = await createOrganisation(db);
+  const known = await createReferent(db, org, ['ecommerce'], 'en');
+  // No worker: what stays in the database is what the page's request wrote (as after a crash following the answer).
+  await workers.stop();
+  const before = smtp.messages.length;
+  try {
+    const wrote = async (email: string, ip: string) => {
+      const counted = await rowCounts();
+      assert.equal((await askLink('portal', email, ip)).statusCode, 200);
+      return grown(counted, await rowCounts());
+    };
+    const forKnown = await wrote(known.email, '198.51.100.41');
+    const forUnknown = await wrote('nobody-here@example.test', '198.51.100.42');
+    assert.deepEqual(forKnown, forUnknown, 'the same rows written for either address');
+    assert.deepEqual(forKnown, { outbox: 1, signin_throttle: 1 }, "the address's slot and the recorded request, nothing of the account");
+    const recorded = await db.selectFrom('outbox').select(['channel', 'payload', 'subject_type']).orderBy('id', 'desc').limit(2).execute();
+    assert.deepEqual(
+      recorded.map((r) => [r.channel, r.subject_type, Object.keys(r.payload as object).sort()]),
+      [
+        ['reset', 'password_reset', ['email', 'id', 'ip', 'surface']],
+        ['reset', 'password_reset', ['email', 'id', 'ip', 'surface']],
+      ],
+    );
+    assert.equal((await db.selectFrom('password_resets').select('id').where('user_id', '=', known.id).execute()).length, 0, 'no request row yet');
+  } finally {
+    await workers.start();
+  }
+
+  // The worker, started again, carries both out: the e-mail goes out for the account, nothing for the other.
+  const [mail] = await smtp.waitFor(1, (m) => m.envelopeTo.includes(known.email));
+  assert.ok(mail);
+  await requestsFulfilled();
+  await new Promise((done) => setTimeout(done, 300));
+  assert.equal(smtp.messages.length - before, 1, 'one e-mail, to the account');
+  assert.equal((await choose('portal', linkIn(mail), NEW_PASSWORD)).statusCode, 303, 'its link works');
+});
+
 test('rate limits: a person gets at most three links an hour, an address may ask ten times', async () => {
   const org = await createOrganisation(db);
   const ann = await createReferent(db, org, ['ecommerce'], 'en');
   for (let i = 0; i < RESETS_PER_PERSON_PER_HOUR + 2; i++) assert.equal((await askLink('portal', ann.email, '198.51.100.7')).statusCode, 200);
+  await requestsFulfilled();
   const requests = await db.selectFrom('password_resets').select(['superseded_at']).where('user_id', '=', ann.id).execute();
   assert.equal(requests.length, RESETS_PER_PERSON_PER_HOUR, 'requests past the limit make no link');
   assert.equal(requests.filter((r) => r.superseded_at === null).length, 1, 'only the newest one is open');

@@ -9,8 +9,11 @@ import { likeContains } from '../../kernel/like.ts';
 
 export const OUTBOX_CHANNEL = 'varco_outbox';
 
-/** email: SMTP; http: server-to-server HTTPS (hosted-page feedback); soap: pagoPA receipts (paSendRT[V2], mutual TLS). */
-export type Channel = 'email' | 'http' | 'soap';
+/**
+ * email: SMTP; http: server-to-server HTTPS (hosted-page feedback); soap: pagoPA receipts (paSendRT[V2], mutual TLS);
+ * reset: password reset requests, fulfilled by the worker after the page answered (src/app/mail.ts).
+ */
+export type Channel = 'email' | 'http' | 'soap' | 'reset';
 export type OutboxRow = Selectable<OutboxTable>;
 
 export interface NewOutboxRow {

@@ -15,7 +15,7 @@ import { queueCount, type QueueCount } from '../../kernel/home.ts';
 
 export const RESENDABLE_STATES = ['exhausted', 'dead'] as const;
 export type ResendableState = (typeof RESENDABLE_STATES)[number];
-export const OUTBOX_CHANNELS: readonly Channel[] = ['email', 'http', 'soap'];
+export const OUTBOX_CHANNELS: readonly Channel[] = ['email', 'http', 'soap', 'reset'];
 
 export interface ResendFilter {
   state: ResendableState;

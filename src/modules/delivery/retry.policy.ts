@@ -6,7 +6,8 @@ import type { Channel } from './outbox.repository.ts';
 // only lengthen the time a message is retried: e-mail for about 2 days, server-to-server messages
 // for at least 3 days (a creditor institution's weekend outage must not lose a notification), pagoPA
 // receipts as pagoPA's node retries them: first again within 30 s, then backing off to hourly, for
-// 48 h (VARCO_PAGOPA_RT_RETRY_* change it; the worker is given the configured schedule).
+// 48 h (VARCO_PAGOPA_RT_RETRY_* change it; the worker is given the configured schedule), password
+// reset requests (work in Varco's own database, failed only by an outage) from 5 s, for 2 days too.
 //
 // A receiver that says when to come back (`Retry-After` on 429 or 503) is not called earlier than
 // that, up to the schedule's cap: a header can lengthen a delay, never shorten it below the
@@ -28,6 +29,8 @@ export const RETRY_SCHEDULES: Readonly<Record<Channel, RetrySchedule>> = {
   http: { baseMs: 10_000, capMs: 30 * MINUTE, giveUpAfterMs: 72 * HOUR },
   // 20 s plus at most 25 % jitter: the first retry comes within 30 s of the first failure.
   soap: { baseMs: 20_000, capMs: HOUR, giveUpAfterMs: 48 * HOUR },
+  // Work in Varco's own database (a password reset request): only an outage fails it; retried as its e-mail would be.
+  reset: { baseMs: 5_000, capMs: 10 * MINUTE, giveUpAfterMs: 48 * HOUR },
 };
 
 const JITTER = 0.25;

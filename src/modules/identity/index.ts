@@ -20,6 +20,22 @@ export {
   referentsOf,
 } from './accounts.ts';
 export type { NewReferent, Recipient } from './accounts.ts';
-export { createPasswordResets, prunePasswordResets, RESET_TTL_MS, RESETS_PER_IP_PER_HOUR, RESETS_PER_PERSON_PER_HOUR } from './password-reset.ts';
+export {
+  createPasswordResets,
+  parseResetRequest,
+  prunePasswordResets,
+  RESET_TTL_MS,
+  RESETS_PER_IP_PER_HOUR,
+  RESETS_PER_PERSON_PER_HOUR,
+} from './password-reset.ts';
 export { pruneThrottles } from './throttle.repository.ts';
-export type { PasswordResets, ResetMailer, ResetLinkActor, ResetLinkState, ResetOutcome, ResetRequestOutcome } from './password-reset.ts';
+export type {
+  PasswordResets,
+  ResetMailer,
+  ResetQueue,
+  ResetRequest,
+  ResetLinkActor,
+  ResetLinkState,
+  ResetOutcome,
+  ResetRequestOutcome,
+} from './password-reset.ts';

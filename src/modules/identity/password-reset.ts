@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { newId } from '../../kernel/ids.ts';
+import { isId, newId } from '../../kernel/ids.ts';
 import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { fail, ok, type Result } from '../../kernel/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
@@ -12,8 +12,12 @@ import { addressBucket, type ThrottleLimits } from './throttle.policy.ts';
 import { clearThrottle, takeSlots } from './throttle.repository.ts';
 import { accountThrottleKey } from './password-attempts.ts';
 
-// Password reset by e-mail (issue 14) for administrators and referents. A request stores a row and
-// queues an e-mail naming the row; the link's token is made when the e-mail is sent (mintLink), or
+// Password reset by e-mail (issue 14) for administrators and referents. The page's request does the
+// same work whatever address it names: it takes a slot of the asking address (IP) and records the
+// request (`queue`: an outbox message), and answers. The account is looked up afterwards, by the worker
+// (`fulfil`): for an account it stores a row and queues an e-mail naming the row. Done while the page
+// waited, that work made the answer slower for an address with an account than for one without, which
+// told the one from the other (account enumeration). The link's token is made when the e-mail is sent (mintLink), or
 // when an administrator (Mail page) or the CLI asks for one (mintLink with an actor, audited), so the
 // outbox never holds a usable link, and only its hash is kept; each new token replaces the previous one. A link works once, for 30 minutes,
 // and only the newest request of a person counts. The answer to a request is the same whether the
@@ -39,7 +43,32 @@ export type ResetMailer = (
   mail: { to: string; locale: 'en' | 'it'; firstName: string; resetId: string; expiresAt: Date; userId: string; organisationId: string | null },
 ) => Promise<void>;
 
-export type ResetRequestOutcome = Result<{ mailed: boolean }, 'rate_limited'> & { retryAfterSeconds?: number };
+/** A request as recorded for the worker: the same fields for every address, with an account or without. */
+export interface ResetRequest {
+  /** pwr_…: the id its row gets if the address has an account, so a request fulfilled twice makes one row. */
+  id: string;
+  surface: repo.Surface;
+  /** As asked, trimmed and in lower case. */
+  email: string;
+  ip: string | null;
+}
+
+/**
+ * Records a request in the caller's transaction, for `fulfil` after the answer; the container wires it
+ * to the outbox (identity does not import the delivery module), whose worker calls `fulfil`.
+ */
+export type ResetQueue = (trx: Kysely<Database>, request: ResetRequest) => Promise<void>;
+
+/** A recorded request read back (the outbox payload); undefined when it is not one. */
+export function parseResetRequest(value: unknown): ResetRequest | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { id, surface, email, ip } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || !isId(id, 'pwr') || (surface !== 'admin' && surface !== 'portal') || typeof email !== 'string') return undefined;
+  if (ip !== null && typeof ip !== 'string') return undefined;
+  return { id, surface, email, ip };
+}
+
+export type ResetRequestOutcome = Result<{ id: string }, 'rate_limited'> & { retryAfterSeconds?: number };
 export type ResetLinkState = 'valid' | 'unknown' | 'used' | 'expired';
 /** Who asked for a link outside the mail sender (audited; the sender's tries are the outbox's attempts). */
 export interface ResetLinkActor {
@@ -50,7 +79,16 @@ export interface ResetLinkActor {
 export type ResetOutcome = Result<{ userId: string; sessionsEnded: number }, Exclude<ResetLinkState, 'valid'> | PasswordProblem>;
 
 export interface PasswordResets {
+  /**
+   * The page's request: its address's slot, then the request recorded (`queue`), the same work whatever
+   * address it names; nothing about the account is read here.
+   */
   request(input: { surface: repo.Surface; email: string; ip: string | null }): Promise<ResetRequestOutcome>;
+  /**
+   * A recorded request carried out (the worker): for an enabled account of its surface, within the
+   * person's hourly limit, a row and its e-mail. Done once per request id, however often it is called.
+   */
+  fulfil(request: ResetRequest): Promise<{ mailed: boolean }>;
   /**
    * A fresh link for a request still open, replacing an earlier one (whose link stops working), or why
    * not: for the e-mail sender, or for an administrator or the CLI (`actor`, audited). Shown once, never stored.
@@ -65,31 +103,46 @@ export interface PasswordResets {
   complete(input: { surface: repo.Surface; token: string; password: string; confirm: string; ip: string | null }): Promise<ResetOutcome>;
 }
 
-export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock; audit: AuditLog; publicUrl: string; mail: ResetMailer }): PasswordResets {
+export function createPasswordResets(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  audit: AuditLog;
+  publicUrl: string;
+  mail: ResetMailer;
+  queue: ResetQueue;
+}): PasswordResets {
   const { db, clock, audit } = deps;
   const hourAgo = () => new Date(clock.now().getTime() - 3600_000);
 
   async function request(input: { surface: repo.Surface; email: string; ip: string | null }): Promise<ResetRequestOutcome> {
     if (input.ip !== null) {
-      // Every request takes a slot of its address before the account is looked up, whatever address
-      // it names: counting the rows of existing accounts (as before) let a 429 tell which have one.
+      // Every request takes a slot of its address, whatever address it names: counting the rows of
+      // existing accounts (as before) let a 429 tell which have one.
       const slot = await takeSlots(db, [{ key: resetAddressKey(input.ip), limits: RESET_ADDRESS_LIMITS }], clock.now());
       if (!slot.taken) return { ...fail('rate_limited'), retryAfterSeconds: Math.max(1, Math.ceil(slot.retryAfterMs / 1000)) };
     }
-    const user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[input.surface], input.email.trim().toLowerCase());
-    if (!user || user.disabled_at !== null) return ok({ mailed: false });
+    const recorded: ResetRequest = { id: newId('pwr'), surface: input.surface, email: input.email.trim().toLowerCase(), ip: input.ip };
+    await db.transaction().execute((trx) => deps.queue(trx, recorded));
+    return ok({ id: recorded.id });
+  }
+
+  async function fulfil(recorded: ResetRequest): Promise<{ mailed: boolean }> {
+    const user = await repo.findUserByEmail(db, repo.SURFACE_USER_KIND[recorded.surface], recorded.email);
+    if (!user || user.disabled_at !== null) return { mailed: false };
     return db.transaction().execute(async (trx) => {
       // Serialises one person's requests, so the hourly count cannot be raced past.
       await trx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().executeTakeFirst();
+      // Fulfilled already (the worker delivers at least once): nothing more.
+      if (await trx.selectFrom('password_resets').select('id').where('id', '=', recorded.id).executeTakeFirst()) return { mailed: true };
       const recent = await trx
         .selectFrom('password_resets')
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('user_id', '=', user.id)
         .where('requested_at', '>', hourAgo())
         .executeTakeFirstOrThrow();
-      if (Number(recent.n) >= RESETS_PER_PERSON_PER_HOUR) return ok({ mailed: false });
+      if (Number(recent.n) >= RESETS_PER_PERSON_PER_HOUR) return { mailed: false };
       const now = clock.now();
-      const id = newId('pwr');
+      const { id } = recorded;
       const expiresAt = new Date(now.getTime() + RESET_TTL_MS);
       // Only the newest request counts: earlier open ones end here.
       await trx
@@ -101,7 +154,7 @@ export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock;
         .execute();
       await trx
         .insertInto('password_resets')
-        .values({ id, user_id: user.id, surface: input.surface, requested_at: now, expires_at: expiresAt, ip: input.ip })
+        .values({ id, user_id: user.id, surface: recorded.surface, requested_at: now, expires_at: expiresAt, ip: recorded.ip })
         .execute();
       await deps.mail(trx, {
         to: user.email,
@@ -118,10 +171,10 @@ export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock;
         subjectType: 'user',
         subjectId: user.id,
         organisationId: user.organisation_id,
-        ip: input.ip,
-        details: { surface: input.surface, resetId: id },
+        ip: recorded.ip,
+        details: { surface: recorded.surface, resetId: id },
       });
-      return ok({ mailed: true });
+      return { mailed: true };
     });
   }
 
@@ -218,7 +271,7 @@ export function createPasswordResets(deps: { db: Kysely<Database>; clock: Clock;
     });
   }
 
-  return { request, mintLink, stateById, openRequestOf, check, complete };
+  return { request, fulfil, mintLink, stateById, openRequestOf, check, complete };
 }
 
 /** Retention: requests whose link expired more than a week ago (the week keeps the hourly limits and a recent history). */
