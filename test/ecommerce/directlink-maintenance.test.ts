@@ -14,14 +14,19 @@ import { createTestAcquirer, type Acquirer, type TestAcquirerFaults } from '../.
 const faults: TestAcquirerFaults = {};
 // A capture can be held at the acquirer until the test lets it answer (`release`), as a slow processor would.
 let held: { reached: () => void; release: Promise<void> } | undefined;
-/** The twin, its captures held while `held` is set. */
+/** Operation status queries the acquirer was asked. */
+let operationQueries = 0;
+/** The twin, its captures held while `held` is set, its operation status queries counted. */
 function holding(twin: Acquirer): Acquirer {
   return {
     name: twin.name,
     authorise: (r) => twin.authorise(r),
     completeChallenge: (r) => twin.completeChallenge(r),
     status: (ref) => twin.status(ref),
-    operationStatus: (ref) => twin.operationStatus(ref),
+    operationStatus: (ref) => {
+      operationQueries += 1;
+      return twin.operationStatus(ref);
+    },
     maintain: async (r) => {
       const hold = r.kind === 'capture' ? held : undefined;
       if (hold) {
@@ -475,6 +480,27 @@ test('operations of unknown outcome settled later leave the order reading its st
   assert.equal((await query(other)).get('STATUS'), '92', 'a capture is still of unknown outcome');
   assert.equal(await operations.settleUncertain({ since, before: new Date(Date.now() + 120_000) }), 1);
   assert.deepEqual([(await query(other, '2')).get('STATUS'), (await query(other)).get('STATUS')], ['9', '9']);
+});
+
+test('an acquirer that does not answer the operation status query is asked only while a query fits in the run\u2019s budget; the rest wait for the next run', async () => {
+  // With 100 operations a page, each asked for up to 10 s, a run outlived the job's lease and another
+  // instance asked the same operations again.
+  const operations = t.services.hostedPage.operations;
+  const since = new Date();
+  const window = () => ({ since, before: new Date(Date.now() + 1000) });
+  faults.maintain = 'throw';
+  for (const id of ['mt-hang-0', 'mt-hang-1', 'mt-hang-2']) assert.equal((await maintain(await authorise(id), 'SAL', '600')).get('STATUS'), '92');
+  delete faults.maintain;
+  faults.operationStatus = 'hang';
+  const before = operationQueries;
+  try {
+    // A query's deadline of 500 ms in a budget of 900 ms: the first query fits, a second would end past it.
+    assert.equal(await operations.settleUncertain(window(), { queryTimeoutMs: 500, until: performance.now() + 900 }), 0);
+  } finally {
+    delete faults.operationStatus;
+  }
+  assert.equal(operationQueries - before, 1, 'asked once; the other two are left for the next run');
+  assert.equal(await operations.settleUncertain(window()), 3, 'the next run asks all three (never received: declined)');
 });
 
 test('DEL while the only capture is still at the acquirer: the order reads cancelled (6) and stays so when the capture is declined; paid (9) when it goes through', async () => {

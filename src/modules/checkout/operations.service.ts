@@ -278,24 +278,31 @@ export function createOperationsService(options: OperationsServiceOptions) {
    * Operations of unknown outcome (92, 82, 62, 72, 52) that became so between `since` and `before`: the
    * acquirer's operation status query settles them — processed (9, 8, 6, 7, 5) or declined / never received
    * (93, 83, 63, 73, 2: the reservation given back) — with the merchant's feedback, and the order's status
-   * worked out again from its operations (standingStatus). While it cannot tell, they wait; past `since` they stay uncertain. Returns how many.
+   * worked out again from its operations (standingStatus). While it cannot tell, they wait; past `since` they stay uncertain.
+   * `until` (a performance.now() instant, the caller's run budget): an operation is asked only if its query's
+   * deadline falls before it; the rest wait for the next run. Returns how many were settled.
    */
   async function settleUncertain(
     window: { since: Date; before: Date },
-    o: { pageSize?: number; queryTimeoutMs?: number; more?: () => boolean } = {},
+    o: { pageSize?: number; queryTimeoutMs?: number; until?: number } = {},
   ): Promise<number> {
     const pageSize = o.pageSize ?? 100;
+    const queryTimeoutMs = o.queryTimeoutMs ?? 10_000;
+    // A page of 100 asked of an acquirer that hangs took 100 deadlines (some 17 minutes), past the job's
+    // lease: another instance took the job and asked the same operations again.
+    const inBudget = (): boolean => o.until === undefined || performance.now() + queryTimeoutMs <= o.until;
     let settled = 0;
     await visitPages(
       (after: ops.OperationRow | undefined) => ops.listUncertainOperations(db, window.since, window.before, pageSize, cursorOf(after)),
       pageSize,
       async (row) => {
+        if (!inBudget()) return;
         const found = await reload(row, 'uncertain');
-        const answer = found && (await askOperation(found.order, row.id, o.queryTimeoutMs ?? 10_000));
+        const answer = found && (await askOperation(found.order, row.id, queryTimeoutMs));
         if (!found || !answer) return;
         if (await settleLogged(row, found.order, found.config, found.reserved, answer, 'uncertain')) settled += 1;
       },
-      o.more,
+      inBudget,
     );
     return settled;
   }

@@ -29,7 +29,10 @@ export const RECONCILE_EVERY_MS = 60_000;
 export const RECONCILE_QUERY_TIMEOUT_MS = 10_000;
 /** Orders per page, oldest first. */
 export const RECONCILE_BATCH = 100;
-/** A run reads another page only within this time (real time) from its start; the rest wait for the next run. */
+/**
+ * A run reads another page of orders only within this time (real time) from its start; then it asks about
+ * operations of unknown outcome only while a query would end within as much again. The rest wait for the next run.
+ */
 export const RECONCILE_RUN_BUDGET_MS = RECONCILE_EVERY_MS;
 /** How long after becoming uncertain an operation's outcome is still asked of the acquirer; then it is the merchant's to settle. */
 export const RECONCILE_OPERATION_MAX_AGE_MS = 24 * 60 * 60_000;
@@ -47,7 +50,7 @@ export interface ReconciliationOptions {
   /** Maintenance operations (capture, refund…) left waiting for the acquirer by a process that stopped. */
   operations?: {
     settleStranded(before: Date, pageSize?: number): Promise<number>;
-    settleUncertain(window: { since: Date; before: Date }, o?: { pageSize?: number; queryTimeoutMs?: number; more?: () => boolean }): Promise<number>;
+    settleUncertain(window: { since: Date; before: Date }, o?: { pageSize?: number; queryTimeoutMs?: number; until?: number }): Promise<number>;
   };
 }
 
@@ -127,9 +130,11 @@ export function createReconciliation(options: ReconciliationOptions) {
     // An operation's call is bounded (30 s): one still pending past the grace period lost its process.
     report.operationsUncertain = (await options.operations?.settleStranded(before, batch)) ?? 0;
     // Those of unknown outcome (the call's answer lost, or stranded just above at an earlier run): the
-    // acquirer's operation status query settles them, for a day.
+    // acquirer's operation status query settles them, for a day. Asked within a budget of their own, from
+    // here: the orders' minute spent to its end does not leave them unasked.
     const since = new Date(now.getTime() - RECONCILE_OPERATION_MAX_AGE_MS);
-    report.operationsSettled = (await options.operations?.settleUncertain({ since, before }, { pageSize: batch, queryTimeoutMs, more: inBudget })) ?? 0;
+    const until = performance.now() + RECONCILE_RUN_BUDGET_MS;
+    report.operationsSettled = (await options.operations?.settleUncertain({ since, before }, { pageSize: batch, queryTimeoutMs, until })) ?? 0;
     return report;
   }
 

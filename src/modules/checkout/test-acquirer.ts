@@ -79,7 +79,7 @@ export interface TestAcquirerFaults {
    * (`lose_answer_done`) or decline it (`lose_answer_refused`) and then fail as if the answer were lost.
    */
   maintain?: 'throw' | 'hang' | 'refuse' | 'lose_answer_done' | 'lose_answer_refused';
-  operationStatus?: 'throw' | 'unknown';
+  operationStatus?: 'throw' | 'unknown' | 'hang';
 }
 
 export interface TestAcquirerOptions {
@@ -162,6 +162,7 @@ export function createTestAcquirer(options: TestAcquirerOptions): Acquirer {
   async function operationStatus(operationRef: string): Promise<OperationStatus> {
     if (faults.operationStatus === 'throw') throw new TestAcquirerFault('operationStatus');
     if (faults.operationStatus === 'unknown') return { state: 'unknown' };
+    if (faults.operationStatus === 'hang') return never();
     return findOperation(db, operationRef);
   }
 
