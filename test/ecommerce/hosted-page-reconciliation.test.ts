@@ -243,6 +243,41 @@ describe('the reconciliation job', () => {
     assert.equal((await runJob()).report?.uncertain, 0, 'settled once: later runs leave it alone');
   });
 
+  it('an acquirer whose status query does not answer is asked only while a query fits in the run\u2019s budget; the other orders wait for the next run', async () => {
+    // The budget was looked at only between pages: 100 orders a page, each asked for up to 10 s, kept a run
+    // going past the job's lease, and another instance took the job and asked the same orders again.
+    const m = await merchant();
+    const stranded: string[] = [];
+    for (const ref of ['rc-budget-1', 'rc-budget-2', 'rc-budget-3']) stranded.push((await interruptedPayment(m, ref, 'lose_answer')).orderId);
+    clock.advance(RECONCILE_GRACE_MS);
+    const asked: string[] = [];
+    const counting = { ...acquirer, status: (orderId: string) => (asked.push(orderId), acquirer.status(orderId)) };
+    // A query's deadline of 500 ms in a budget of 900 ms: the first query fits, a second would end past it.
+    const reconciliation = createReconciliation({
+      db,
+      clock,
+      merchants: services.hostedPage.configs,
+      acquirers: { test: counting },
+      queryTimeoutMs: 500,
+      runBudgetMs: 900,
+    });
+    faults.status = 'hang';
+    try {
+      assert.deepEqual(await reconciliation.run(clock.now()), {
+        settled: 0,
+        uncertain: 0,
+        waiting: 1,
+        skipped: 0,
+        operationsUncertain: 0,
+        operationsSettled: 0,
+      });
+    } finally {
+      delete faults.status;
+    }
+    assert.deepEqual(asked, [stranded[0]], 'the oldest asked once; the other two left for the next run');
+    assert.equal((await reconciliation.run(clock.now())).settled, 3, 'the next run asks all three');
+  });
+
   it('two instances running the job at once settle a payment once, with one feedback', async () => {
     const m = await merchant();
     const pay = await interruptedPayment(m, 'rc-twice', 'lose_answer');

@@ -30,8 +30,10 @@ export const RECONCILE_QUERY_TIMEOUT_MS = 10_000;
 /** Orders per page, oldest first. */
 export const RECONCILE_BATCH = 100;
 /**
- * A run reads another page of orders only within this time (real time) from its start; then it asks about
- * operations of unknown outcome only while a query would end within as much again. The rest wait for the next run.
+ * A run asks about orders only while a query would end within this time (real time) from its start, then
+ * about operations of unknown outcome only while one would end within as much again; the rest wait for the
+ * next run. So a run ends well inside the job's lease (10 minutes, src/app/jobs.ts), past which another
+ * instance may take the job and ask the same again.
  */
 export const RECONCILE_RUN_BUDGET_MS = RECONCILE_EVERY_MS;
 /** How long after becoming uncertain an operation's outcome is still asked of the acquirer; then it is the merchant's to settle. */
@@ -46,6 +48,8 @@ export interface ReconciliationOptions {
   maxAgeMs?: number;
   queryTimeoutMs?: number;
   batch?: number;
+  /** RECONCILE_RUN_BUDGET_MS unless a test sets it. */
+  runBudgetMs?: number;
   logger?: { warn(obj: object, msg?: string): void };
   /** Maintenance operations (capture, refund…) left waiting for the acquirer by a process that stopped. */
   operations?: {
@@ -76,6 +80,8 @@ export function createReconciliation(options: ReconciliationOptions) {
   const graceMs = options.graceMs ?? RECONCILE_GRACE_MS;
   const maxAgeMs = options.maxAgeMs ?? RECONCILE_MAX_AGE_MS;
   const queryTimeoutMs = options.queryTimeoutMs ?? RECONCILE_QUERY_TIMEOUT_MS;
+  // At least one query's time, so a long query bound cannot leave every run asking nothing.
+  const runBudgetMs = Math.max(options.runBudgetMs ?? RECONCILE_RUN_BUDGET_MS, queryTimeoutMs);
   // No online attempt: nobody is waiting on a page, so the outbox delivers it (with its retries).
   const dispatch = createFeedbackDispatch({ db, clock });
 
@@ -111,19 +117,20 @@ export function createReconciliation(options: ReconciliationOptions) {
 
   /**
    * One pass over the orders at 99 claimed before `now - grace`, page after page (orders left waiting do
-   * not hide the ones behind them) while the run's time budget lasts.
+   * not hide the ones behind them) while the run's time budget lasts: looked at before each order, not
+   * only between pages (a page of 100 orders of an acquirer that does not answer took some 17 minutes).
    */
   async function run(now: Date): Promise<ReconciliationReport> {
     const report: ReconciliationReport = { settled: 0, uncertain: 0, waiting: 0, skipped: 0, operationsUncertain: 0, operationsSettled: 0 };
     const before = new Date(now.getTime() - graceMs);
     const batch = options.batch ?? RECONCILE_BATCH;
-    const started = performance.now();
-    const inBudget = (): boolean => performance.now() - started < RECONCILE_RUN_BUDGET_MS;
+    const until = performance.now() + runBudgetMs;
+    const inBudget = (): boolean => performance.now() + queryTimeoutMs <= until;
     await visitPages<OrderRecord>(
       (after) => listStranded(db, before, batch, after),
       batch,
       async (order) => {
-        report[await reconcile(order, now)] += 1;
+        if (inBudget()) report[await reconcile(order, now)] += 1;
       },
       inBudget,
     );
@@ -133,8 +140,8 @@ export function createReconciliation(options: ReconciliationOptions) {
     // acquirer's operation status query settles them, for a day. Asked within a budget of their own, from
     // here: the orders' minute spent to its end does not leave them unasked.
     const since = new Date(now.getTime() - RECONCILE_OPERATION_MAX_AGE_MS);
-    const until = performance.now() + RECONCILE_RUN_BUDGET_MS;
-    report.operationsSettled = (await options.operations?.settleUncertain({ since, before }, { pageSize: batch, queryTimeoutMs, until })) ?? 0;
+    report.operationsSettled =
+      (await options.operations?.settleUncertain({ since, before }, { pageSize: batch, queryTimeoutMs, until: performance.now() + runBudgetMs })) ?? 0;
     return report;
   }
 
