@@ -1,4 +1,11 @@
-import { REGISTRY_PROBLEM_TEXT, type Environment, type PagopaRegistry, type RegistryActor, type RegistryOutcome } from '../modules/pagopa-registry/index.ts';
+import {
+  REGISTRY_PROBLEM_TEXT,
+  type Environment,
+  type PagopaRegistry,
+  type RegistryActor,
+  type RegistryOutcome,
+  type Switched,
+} from '../modules/pagopa-registry/index.ts';
 import { output, parse, required, UsageError, type Options } from './args.ts';
 import type { CliContext } from './context.ts';
 import { cliGate } from './proposal.commands.ts';
@@ -37,20 +44,26 @@ function oneOf(values: Values, names: string[]): string {
   return given[0] ?? '';
 }
 
+/** A change to one record done, or a usage error: `missing` when the record is not found, every reason otherwise. */
+function changed<T>(outcome: RegistryOutcome<T> | undefined, missing: string): void {
+  if (outcome === undefined || (!outcome.ok && outcome.problem === 'not_found')) throw new UsageError(missing);
+  accepted(outcome, 'not changed');
+}
+
 async function pspSwitch(values: Values, registry: PagopaRegistry, enabled: boolean): Promise<string> {
   const env = envOption(values);
   const which = oneOf(values, ['psp-id', 'broker-id', 'channel-id']);
   const id = text(values, which) ?? '';
-  const done = async (): Promise<boolean> => {
+  const done = async (): Promise<RegistryOutcome<Switched> | undefined> => {
     if (which === 'broker-id') return registry.psps.setBrokerEnabled(env, id, enabled, CLI_ACTOR);
     if (which === 'psp-id') {
       const psp = await registry.psps.pspByCode(env, id);
-      return psp !== undefined && registry.psps.setPspEnabled(psp.id, enabled, CLI_ACTOR);
+      return psp && registry.psps.setPspEnabled(psp.id, enabled, CLI_ACTOR);
     }
     const channel = await registry.psps.channelByCode(env, id);
-    return channel !== undefined && registry.psps.setChannelEnabled(channel.id, enabled, CLI_ACTOR);
+    return channel && registry.psps.setChannelEnabled(channel.id, enabled, CLI_ACTOR);
   };
-  if (!(await done())) throw new UsageError(`no ${which.replace('-id', '')} ${id} in ${env}`);
+  changed(await done(), `no ${which.replace('-id', '')} ${id} in ${env}`);
   return `${which.replace('-id', '')} ${id} (${env}) ${enabled ? 'enabled' : 'disabled'}.`;
 }
 
@@ -58,12 +71,12 @@ async function ecSwitch(values: Values, registry: PagopaRegistry, enabled: boole
   const which = oneOf(values, ['org', 'link']);
   if (which === 'link') {
     const id = text(values, 'link') ?? '';
-    if (!(await registry.ecs.setLinkEnabled(id, enabled, CLI_ACTOR))) throw new UsageError(`no EC link ${id}`);
+    changed(await registry.ecs.setLinkEnabled(id, enabled, CLI_ACTOR), `no EC link ${id}`);
     return `Link ${id} ${enabled ? 'enabled' : 'disabled'}.`;
   }
   const env = envOption(values);
   const org = text(values, 'org') ?? '';
-  if (!(await registry.ecs.setEcEnabled(org, env, enabled, CLI_ACTOR))) throw new UsageError(`organisation ${org} is no EC in ${env}`);
+  changed(await registry.ecs.setEcEnabled(org, env, enabled, CLI_ACTOR), `organisation ${org} is no EC in ${env}`);
   return `EC ${org} (${env}) ${enabled ? 'enabled' : 'disabled'}.`;
 }
 
@@ -186,7 +199,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
       const { values, positionals } = parse(args, {}, { positionals: 1 });
       const id = positionals[0];
       if (!id) throw new UsageError('the link id (ecl_…) is required');
-      if (!(await (await wired(ctx)).ecs.removeLink(id, CLI_ACTOR))) throw new UsageError(`no EC link ${id}`);
+      changed(await (await wired(ctx)).ecs.removeLink(id, CLI_ACTOR), `no EC link ${id}`);
       output(ctx, values.json === true, { id, removed: true }, `Link ${id} removed.`);
       return 0;
     },

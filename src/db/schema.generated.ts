@@ -268,6 +268,7 @@ export interface PageTemplates {
 
 export interface PagopaChannels {
   created_at: Generated<Timestamp>;
+  disabled_by: "organisation" | "administrator" | null;
   enabled: Generated<boolean>;
   environment: "test" | "prod";
   id: string;
@@ -282,6 +283,7 @@ export interface PagopaEcLinks {
   application_code: string | null;
   aux_digit: number;
   created_at: Generated<Timestamp>;
+  disabled_by: "organisation" | "administrator" | null;
   enabled: Generated<boolean>;
   environment: "test" | "prod";
   id: string;
@@ -294,6 +296,7 @@ export interface PagopaEcLinks {
 
 export interface PagopaEcs {
   created_at: Generated<Timestamp>;
+  disabled_by: "organisation" | "administrator" | null;
   enabled: Generated<boolean>;
   environment: "test" | "prod";
   organisation_id: string;
@@ -373,6 +376,7 @@ export interface PagopaPayments {
 
 export interface PagopaPspBrokers {
   created_at: Generated<Timestamp>;
+  disabled_by: "organisation" | "administrator" | null;
   enabled: Generated<boolean>;
   environment: "test" | "prod";
   id_broker_psp: string;
@@ -382,6 +386,7 @@ export interface PagopaPspBrokers {
 
 export interface PagopaPsps {
   created_at: Generated<Timestamp>;
+  disabled_by: "organisation" | "administrator" | null;
   enabled: Generated<boolean>;
   environment: "test" | "prod";
   id: string;

@@ -40,20 +40,20 @@ const { ec, station, stationCode } = await ecWithStation(t, 'Comune Errori');
 
 // Records switched off, one per fault, each with its own PSP organisation and key.
 const pspOff = await registerPsp(t.services, t, 'Banca Disabilitata');
-assert.ok(await t.services.pagopaRegistry.psps.setPspEnabled(pspOff.pspId, false, CLI));
+assert.ok((await t.services.pagopaRegistry.psps.setPspEnabled(pspOff.pspId, false, CLI)).ok);
 const brokerOff = await registerPsp(t.services, t, 'Banca Intermediario Spento');
-assert.ok(await t.services.pagopaRegistry.psps.setBrokerEnabled('test', brokerOff.head.idBrokerPSP, false, CLI));
+assert.ok((await t.services.pagopaRegistry.psps.setBrokerEnabled('test', brokerOff.head.idBrokerPSP, false, CLI)).ok);
 const channelOff = await registerPsp(t.services, t, 'Banca Canale Spento');
-assert.ok(await t.services.pagopaRegistry.psps.setChannelEnabled(channelOff.channelId, false, CLI));
+assert.ok((await t.services.pagopaRegistry.psps.setChannelEnabled(channelOff.channelId, false, CLI)).ok);
 const ecOff = await createEcOrganisation(t, 'Comune Disabilitato');
 assert.ok((await t.services.pagopaRegistry.ecs.addEc(ecOff.organisationId, 'test', CLI)).ok);
-assert.ok(await t.services.pagopaRegistry.ecs.setEcEnabled(ecOff.organisationId, 'test', false, CLI));
+assert.ok((await t.services.pagopaRegistry.ecs.setEcEnabled(ecOff.organisationId, 'test', false, CLI)).ok);
 const linkOff = await t.services.pagopaRegistry.ecs.link(
   { organisationId: ec.organisationId, env: 'test', stationCode, auxDigit: '3', segregationCode: '05', version: '2' },
   CLI,
 );
 assert.ok(linkOff.ok);
-assert.ok(await t.services.pagopaRegistry.ecs.setLinkEnabled(linkOff.value.linkId, false, CLI));
+assert.ok((await t.services.pagopaRegistry.ecs.setLinkEnabled(linkOff.value.linkId, false, CLI)).ok);
 
 const ENDPOINT = '/nodo/node-for-psp/v1';
 const STACK = /\bat [\w.<>]+ \(|\.ts:\d+|node:internal|Error: /;

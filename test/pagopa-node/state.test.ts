@@ -61,14 +61,14 @@ test('a replay whose notice no longer routes (its EC disabled since) still gets 
   const key = newKey();
   const first = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key }));
   assert.equal(faultOf(first.value), 'OK');
-  assert.ok(await t.services.pagopaRegistry.ecs.setEcEnabled(ec.organisationId, 'test', false, CLI));
+  assert.ok((await t.services.pagopaRegistry.ecs.setEcEnabled(ec.organisationId, 'test', false, CLI)).ok);
   try {
     const again = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(notice, { idempotencyKey: key }));
     assert.equal(again.body, first.body, 'the answer the key stored');
     const fresh = await soap(t.app, psp.key, 'activatePaymentNoticeV2', activation(noticeNumber(), { idempotencyKey: newKey() }));
     assert.equal(faultOf(fresh.value), 'PPT_DOMINIO_DISABILITATO');
   } finally {
-    assert.ok(await t.services.pagopaRegistry.ecs.setEcEnabled(ec.organisationId, 'test', true, CLI));
+    assert.ok((await t.services.pagopaRegistry.ecs.setEcEnabled(ec.organisationId, 'test', true, CLI)).ok);
   }
 });
 

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp } from '../support/app.ts';
+import { createEmptyDatabase } from '../support/db.ts';
+import { createPool, loadMigrations, migrate } from '../../src/db/index.ts';
 import { CLI, createReferent, issueKeys } from '../support/subscriptions.ts';
 import type { AddPspInput, LinkInput, RegistryOutcome } from '../../src/modules/pagopa-registry/index.ts';
 import { auditRows, organisation, referentActor, station } from './support.ts';
@@ -122,15 +124,15 @@ test('tenancy: another organisation\u2019s ids cannot be taken, seen or changed'
   assert.equal(await db.selectFrom('pagopa_psps').select('id').where('id_psp', '=', 'B_PSP').executeTakeFirst(), undefined, 'a refusal leaves nothing behind');
   assert.equal(await db.selectFrom('pagopa_psp_brokers').select('id_broker_psp').where('id_broker_psp', '=', 'BRK_A_OTHER').executeTakeFirst(), undefined);
   // B's referent cannot toggle or re-password A's records: they are simply not found.
-  assert.equal(await registry.psps.setPspEnabled(a.value.pspId, false, refB), false);
-  assert.equal(await registry.psps.setChannelEnabled(a.value.channelId, false, refB), false);
-  assert.equal(await registry.psps.setBrokerEnabled('test', 'BRK_A', false, refB), false);
+  assert.deepEqual(problemsOf(await registry.psps.setPspEnabled(a.value.pspId, false, refB)), ['not_found']);
+  assert.deepEqual(problemsOf(await registry.psps.setChannelEnabled(a.value.channelId, false, refB)), ['not_found']);
+  assert.deepEqual(problemsOf(await registry.psps.setBrokerEnabled('test', 'BRK_A', false, refB)), ['not_found']);
   assert.deepEqual(problemsOf(await registry.psps.setChannelPassword(a.value.channelId, { password: 'hijacked-1' }, refB)), ['not_found']);
   assert.ok((await db.selectFrom('pagopa_psps').select('enabled').where('id', '=', a.value.pspId).executeTakeFirstOrThrow()).enabled);
   const listed = await registry.psps.listPsps({ organisationId: pspB.id });
   assert.ok(listed.psps.every((p) => p.organisation_id === pspB.id) && listed.brokers.every((b) => b.organisation_id === pspB.id));
   // A's referent can.
-  assert.equal(await registry.psps.setChannelEnabled(a.value.channelId, false, refA), true);
+  assert.equal((await registry.psps.setChannelEnabled(a.value.channelId, false, refA)).ok, true);
   assert.deepEqual(
     (await auditRows(db, a.value.channelId)).map((r) => r.action),
     ['pagopa.channel.added', 'pagopa.channel.disabled'],
@@ -304,13 +306,13 @@ test('EC and link enable flags, and removing a link, only for the EC\u2019s own 
   await issueKeys(services, ecB.id, 'node', 'test');
   const linkB = await registry.ecs.link({ organisationId: ecB.id, env: 'test', stationCode: `${ecB.taxCode}_01`, auxDigit: '2' }, refEcB);
   assert.ok(linkB.ok);
-  assert.equal(await registry.ecs.setLinkEnabled(linkB.value.linkId, false, refEcA), false);
-  assert.equal(await registry.ecs.removeLink(linkB.value.linkId, refEcA), false);
-  assert.equal(await registry.ecs.setEcEnabled(ecB.id, 'test', false, refEcA), false);
+  assert.deepEqual(problemsOf(await registry.ecs.setLinkEnabled(linkB.value.linkId, false, refEcA)), ['not_found']);
+  assert.deepEqual(problemsOf(await registry.ecs.removeLink(linkB.value.linkId, refEcA)), ['not_found']);
+  assert.deepEqual(problemsOf(await registry.ecs.setEcEnabled(ecB.id, 'test', false, refEcA)), ['not_found']);
   assert.ok((await db.selectFrom('pagopa_ec_links').select('enabled').where('id', '=', linkB.value.linkId).executeTakeFirstOrThrow()).enabled);
-  assert.equal(await registry.ecs.setLinkEnabled(linkB.value.linkId, false, refEcB), true);
-  assert.equal(await registry.ecs.setEcEnabled(ecB.id, 'test', false, refEcB), true);
-  assert.equal(await registry.ecs.removeLink(linkB.value.linkId, refEcB), true);
+  assert.equal((await registry.ecs.setLinkEnabled(linkB.value.linkId, false, refEcB)).ok, true);
+  assert.equal((await registry.ecs.setEcEnabled(ecB.id, 'test', false, refEcB)).ok, true);
+  assert.equal((await registry.ecs.removeLink(linkB.value.linkId, refEcB)).ok, true);
   assert.deepEqual(
     (await auditRows(db, linkB.value.linkId)).map((r) => r.action),
     ['pagopa.ec_link.added', 'pagopa.ec_link.disabled', 'pagopa.ec_link.removed'],
@@ -322,4 +324,92 @@ test('EC and link enable flags, and removing a link, only for the EC\u2019s own 
   const mine = await registry.ecs.listEcs({ organisationId: ecA.id });
   assert.ok(mine.links.length > 0 && mine.links.every((l) => l.organisation_id === ecA.id));
   assert.ok(mine.links.some((l) => l.station_id === ecA01) && !mine.links.some((l) => l.station_id === ecB01));
+});
+
+test('an administrator\u2019s switch-off sticks: racing the referent\u2019s switch-on, through a new channel, link or EC registration', async () => {
+  const org = await organisation(db, 'psp', { name: 'Banca Corsa' });
+  const ref = referentActor((await createReferent(db, org.id, ['node'])).id, org.id);
+  await issueKeys(services, org.id, 'node', 'test');
+  const added = await registry.psps.addPsp(pspInput({ organisationId: org.id, idPsp: 'CORSA', idBrokerPsp: 'CORSA_BRK', idChannel: 'CORSA_01' }), ref);
+  assert.ok(added.ok);
+  const pspState = () => db.selectFrom('pagopa_psps').select(['enabled', 'disabled_by']).where('id', '=', added.value.pspId).executeTakeFirstOrThrow();
+  // The referent switches it on while an administrator switches it off: whichever runs first, it ends off by the administrator.
+  for (let round = 0; round < 10; round++) {
+    assert.ok((await registry.psps.setPspEnabled(added.value.pspId, false, ref)).ok);
+    const [byReferent, byAdministrator] = await Promise.all([
+      registry.psps.setPspEnabled(added.value.pspId, true, ref),
+      registry.psps.setPspEnabled(added.value.pspId, false, CLI),
+    ]);
+    assert.ok(byAdministrator.ok);
+    assert.ok(byReferent.ok || byReferent.problem === 'disabled_by_administrator');
+    assert.deepEqual(await pspState(), { enabled: false, disabled_by: 'administrator' }, `round ${round}`);
+    assert.ok((await registry.psps.setPspEnabled(added.value.pspId, true, CLI)).ok);
+  }
+  // A channel added to a PSP the administrator switched off leaves the PSP off.
+  assert.ok((await registry.psps.setPspEnabled(added.value.pspId, false, CLI)).ok);
+  assert.ok((await registry.psps.addPsp(pspInput({ organisationId: org.id, idPsp: 'CORSA', idBrokerPsp: 'CORSA_BRK', idChannel: 'CORSA_02' }), ref)).ok);
+  assert.deepEqual(await pspState(), { enabled: false, disabled_by: 'administrator' });
+  // An EC the administrator switched off stays off when registered again or linked.
+  await issueKeys(services, ecA.id, 'node', 'test');
+  assert.ok((await registry.ecs.addEc(ecA.id, 'test', refEcA)).ok);
+  assert.ok((await registry.ecs.setEcEnabled(ecA.id, 'test', false, CLI)).ok);
+  assert.ok((await registry.ecs.addEc(ecA.id, 'test', refEcA)).ok);
+  assert.ok((await registry.ecs.link(linkInput({ segregationCode: '88' }), refEcA)).ok);
+  const ec = () => db.selectFrom('pagopa_ecs').select(['enabled', 'disabled_by']).where('organisation_id', '=', ecA.id).where('environment', '=', 'test');
+  assert.deepEqual(await ec().executeTakeFirstOrThrow(), { enabled: false, disabled_by: 'administrator' });
+  assert.deepEqual(problemsOf(await registry.ecs.setEcEnabled(ecA.id, 'test', true, refEcA)), ['disabled_by_administrator']);
+  assert.ok((await registry.ecs.setEcEnabled(ecA.id, 'test', true, CLI)).ok);
+  // The database keeps the flag and who switched it off together (the PSP is off by the administrator).
+  for (const set of [{ enabled: true }, { disabled_by: null }]) {
+    await assert.rejects(db.updateTable('pagopa_psps').set(set).where('id', '=', added.value.pspId).execute(), {
+      constraint: 'pagopa_psps_disabled_by_when_off',
+    });
+  }
+});
+
+test('upgrading: records off before the switch remembered who switched them off take the side of their last disable audit row', async () => {
+  const version = (await loadMigrations()).find((m) => m.name === 'pagopa_registry_disabled_by')?.version ?? 0;
+  const { url } = await createEmptyDatabase();
+  const pool = createPool(url, 2);
+  try {
+    await migrate(pool, { target: version - 1 });
+    const q = (text: string, values: unknown[] = []) => pool.query(text, values);
+    await q(
+      "INSERT INTO organisations (id, name, tax_code, tax_code_kind, type, contact_email) VALUES ('org_up', 'Up', '12345678903', 'it', 'psp', 'up@org.test')",
+    );
+    await q("INSERT INTO pagopa_psp_brokers (environment, id_broker_psp, organisation_id, enabled) VALUES ('test', 'UP_BRK', 'org_up', false)");
+    for (const [id, enabled] of [
+      ['psp_by_referent', false],
+      ['psp_by_admin', false],
+      ['psp_unaudited', false],
+      ['psp_on', true],
+    ] as const) {
+      await q("INSERT INTO pagopa_psps (id, organisation_id, environment, id_psp, id_broker_psp, enabled) VALUES ($1, 'org_up', 'test', $1, 'UP_BRK', $2)", [
+        id,
+        enabled,
+      ]);
+    }
+    const audited = (actor: string, action: string, subjectType: string, subjectId: string, n: number) =>
+      q(
+        "INSERT INTO audit_log (id, at, actor_type, action, subject_type, subject_id, organisation_id, prev_hash, hash, scheme) VALUES ($1, now(), $2, $3, $4, $5, 'org_up', 'x', 'x', 'sha256')",
+        [`aud_up_${n}`, actor, action, subjectType, subjectId],
+      );
+    await audited('admin', 'pagopa.psp.disabled', 'pagopa_psp', 'psp_by_referent', 1);
+    await audited('admin', 'pagopa.psp.enabled', 'pagopa_psp', 'psp_by_referent', 2);
+    await audited('referent', 'pagopa.psp.disabled', 'pagopa_psp', 'psp_by_referent', 3);
+    await audited('referent', 'pagopa.psp.disabled', 'pagopa_psp', 'psp_by_admin', 4);
+    await audited('cli', 'pagopa.psp.disabled', 'pagopa_psp', 'psp_by_admin', 5);
+    await audited('referent', 'pagopa.broker.disabled', 'pagopa_broker', 'test:UP_BRK', 6);
+    await migrate(pool);
+    const psps = await q('SELECT id, disabled_by FROM pagopa_psps ORDER BY id');
+    assert.deepEqual(psps.rows, [
+      { id: 'psp_by_admin', disabled_by: 'administrator' },
+      { id: 'psp_by_referent', disabled_by: 'organisation' },
+      { id: 'psp_on', disabled_by: null },
+      { id: 'psp_unaudited', disabled_by: 'administrator' },
+    ]);
+    assert.deepEqual((await q('SELECT disabled_by FROM pagopa_psp_brokers')).rows, [{ disabled_by: 'organisation' }]);
+  } finally {
+    await pool.end();
+  }
 });

@@ -67,15 +67,15 @@ test('a PSP or channel disabled, or a channel password replaced, on one instance
   assert.equal(await authorised(a), 'OK');
   assert.equal(await authorised(a), 'OK', 'answered from memory');
 
-  assert.ok(await b.psps.setPspEnabled(pspId, false, CLI));
+  assert.ok((await b.psps.setPspEnabled(pspId, false, CLI)).ok);
   assert.equal(await authorised(b), 'PPT_PSP_DISABILITATO', 'the instance that made the change refuses at once');
   await within1s(() => authorised(a), 'PPT_PSP_DISABILITATO', 'the PSP disabled on the other instance');
-  assert.ok(await b.psps.setPspEnabled(pspId, true, CLI));
+  assert.ok((await b.psps.setPspEnabled(pspId, true, CLI)).ok);
   await within1s(() => authorised(a), 'OK', 'the PSP enabled again');
 
-  assert.ok(await b.psps.setChannelEnabled(channelId, false, CLI));
+  assert.ok((await b.psps.setChannelEnabled(channelId, false, CLI)).ok);
   await within1s(() => authorised(a), 'PPT_CANALE_DISABILITATO', 'the channel disabled');
-  assert.ok(await b.psps.setChannelEnabled(channelId, true, CLI));
+  assert.ok((await b.psps.setChannelEnabled(channelId, true, CLI)).ok);
   await within1s(() => authorised(a), 'OK', 'the channel enabled again');
 
   assert.ok((await b.psps.setChannelPassword(channelId, { password: 'brandnew99' }, CLI)).ok);
@@ -86,20 +86,20 @@ test('a PSP or channel disabled, or a channel password replaced, on one instance
 test('routing: a link disabled or removed on one instance, or an EC disabled with plain SQL, reaches the other within a second', async () => {
   await bothListening();
   assert.equal(await routed(a), 'OK');
-  assert.ok(await b.ecs.setLinkEnabled(linkId, false, CLI));
+  assert.ok((await b.ecs.setLinkEnabled(linkId, false, CLI)).ok);
   assert.equal(await routed(b), 'PPT_STAZIONE_INT_PA_DISABILITATA');
   await within1s(() => routed(a), 'PPT_STAZIONE_INT_PA_DISABILITATA', 'the link disabled');
-  assert.ok(await b.ecs.setLinkEnabled(linkId, true, CLI));
+  assert.ok((await b.ecs.setLinkEnabled(linkId, true, CLI)).ok);
   await within1s(() => routed(a), 'OK', 'the link enabled again');
 
   // Not through any instance's services: the trigger alone tells both.
-  await db.updateTable('pagopa_ecs').set({ enabled: false }).where('organisation_id', '=', ec.id).execute();
+  await db.updateTable('pagopa_ecs').set({ enabled: false, disabled_by: 'administrator' }).where('organisation_id', '=', ec.id).execute();
   await within1s(() => routed(a), 'PPT_DOMINIO_DISABILITATO', 'instance A, EC disabled by SQL');
   await within1s(() => routed(b), 'PPT_DOMINIO_DISABILITATO', 'instance B, EC disabled by SQL');
-  await db.updateTable('pagopa_ecs').set({ enabled: true }).where('organisation_id', '=', ec.id).execute();
+  await db.updateTable('pagopa_ecs').set({ enabled: true, disabled_by: null }).where('organisation_id', '=', ec.id).execute();
   await within1s(() => routed(a), 'OK', 'the EC enabled again');
 
-  assert.ok(await b.ecs.removeLink(linkId, CLI));
+  assert.ok((await b.ecs.removeLink(linkId, CLI)).ok);
   await within1s(() => routed(a), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', 'the link removed');
 });
 

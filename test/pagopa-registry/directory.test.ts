@@ -124,17 +124,17 @@ test('authorisePsp: a wrong channel password is PPT_AUTENTICAZIONE; the descript
 });
 
 test('authorisePsp: disabled PSP, broker and channel, each in turn, and only for their owner', async () => {
-  assert.ok(await registry.psps.setPspEnabled(mine.pspId, false, CLI));
+  assert.ok((await registry.psps.setPspEnabled(mine.pspId, false, CLI)).ok);
   assert.equal(await faultOf({}), 'PPT_PSP_DISABILITATO');
   assert.equal(await faultOf({ organisationId: otherPsp.id }), 'PPT_AUTORIZZAZIONE', 'another organisation does not learn the flag');
-  assert.ok(await registry.psps.setPspEnabled(mine.pspId, true, CLI));
-  assert.ok(await registry.psps.setBrokerEnabled('test', '97735020584', false, CLI));
+  assert.ok((await registry.psps.setPspEnabled(mine.pspId, true, CLI)).ok);
+  assert.ok((await registry.psps.setBrokerEnabled('test', '97735020584', false, CLI)).ok);
   assert.equal(await faultOf({}), 'PPT_INTERMEDIARIO_PSP_DISABILITATO');
-  assert.ok(await registry.psps.setBrokerEnabled('test', '97735020584', true, CLI));
-  assert.ok(await registry.psps.setChannelEnabled(mine.channelId, false, CLI));
+  assert.ok((await registry.psps.setBrokerEnabled('test', '97735020584', true, CLI)).ok);
+  assert.ok((await registry.psps.setChannelEnabled(mine.channelId, false, CLI)).ok);
   assert.equal(await faultOf({}), 'PPT_CANALE_DISABILITATO');
   assert.equal(await faultOf({ password: 'wrongpass1' }), 'PPT_CANALE_DISABILITATO', 'a disabled channel is refused before its password is checked');
-  assert.ok(await registry.psps.setChannelEnabled(mine.channelId, true, CLI));
+  assert.ok((await registry.psps.setChannelEnabled(mine.channelId, true, CLI)).ok);
   assert.equal(await faultOf({}), 'OK');
   assert.equal(second.pspCreated, true);
   assert.equal(theirs.brokerCreated, true);
@@ -193,16 +193,16 @@ test('routeNotice: every refusal with its fault code', async () => {
   assert.equal(await routeFault(notice.seg09), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', 'no station for segregation code 09');
   assert.equal(await routeFault(notice.aux1), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', 'no station for aux digit 1');
   assert.equal(await routeFault(`9${'1'.repeat(17)}`), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA', 'aux digits 4–9 are served by no station');
-  assert.ok(await registry.ecs.setLinkEnabled(seg01, false, CLI));
+  assert.ok((await registry.ecs.setLinkEnabled(seg01, false, CLI)).ok);
   assert.equal(await routeFault(notice.seg01), 'PPT_STAZIONE_INT_PA_DISABILITATA');
   assert.equal(await routeFault(notice.seg02), `OK ${seg02}`, 'the other links still route');
-  assert.ok(await registry.ecs.setLinkEnabled(seg01, true, CLI));
-  assert.ok(await registry.ecs.setEcEnabled(ec.id, 'test', false, CLI));
+  assert.ok((await registry.ecs.setLinkEnabled(seg01, true, CLI)).ok);
+  assert.ok((await registry.ecs.setEcEnabled(ec.id, 'test', false, CLI)).ok);
   assert.equal(await routeFault(notice.seg01), 'PPT_DOMINIO_DISABILITATO');
   const described = await route(notice.seg01);
   assert.ok(!described.ok);
   assert.equal(described.description, `L’ente creditore ${ec.taxCode} è disabilitato. / Creditor institution ${ec.taxCode} is disabled.`);
-  assert.ok(await registry.ecs.setEcEnabled(ec.id, 'test', true, CLI));
+  assert.ok((await registry.ecs.setEcEnabled(ec.id, 'test', true, CLI)).ok);
   assert.equal(await routeFault(notice.seg01), `OK ${seg01}`);
 });
 
@@ -210,11 +210,11 @@ test('receiptRoute: the first enabled link by aux digit then code; isEc tells wh
   const first = await registry.receiptRoute({ env: 'test', fiscalCode: ec.taxCode });
   assert.ok(first.ok);
   assert.equal(first.route.linkId, app07, 'aux 0 comes first');
-  assert.ok(await registry.ecs.setLinkEnabled(app07, false, CLI));
+  assert.ok((await registry.ecs.setLinkEnabled(app07, false, CLI)).ok);
   const next = await registry.receiptRoute({ env: 'test', fiscalCode: ec.taxCode });
   assert.ok(next.ok);
   assert.equal(next.route.linkId, aux2);
-  assert.ok(await registry.ecs.setLinkEnabled(app07, true, CLI));
+  assert.ok((await registry.ecs.setLinkEnabled(app07, true, CLI)).ok);
 
   // The notice's own EC: its receipt goes where the notice routes (the station paGetPayment went to),
   // with that link's version; when that link is disabled or matches nothing, the first enabled one.
@@ -225,9 +225,9 @@ test('receiptRoute: the first enabled link by aux digit then code; isEc tells wh
   assert.equal(await receiptLinkOf(notice.seg02), `${seg02} v2`, 'the segregation code\u2019s station, not the first link');
   assert.equal(await receiptLinkOf(notice.seg01), `${seg01} v1`);
   assert.equal(await receiptLinkOf(notice.aux2), `${aux2} v1`);
-  assert.ok(await registry.ecs.setLinkEnabled(seg02, false, CLI));
+  assert.ok((await registry.ecs.setLinkEnabled(seg02, false, CLI)).ok);
   assert.equal(await receiptLinkOf(notice.seg02), `${app07} v1`, 'its link disabled since: the first enabled one');
-  assert.ok(await registry.ecs.setLinkEnabled(seg02, true, CLI));
+  assert.ok((await registry.ecs.setLinkEnabled(seg02, true, CLI)).ok);
   assert.equal(await receiptLinkOf(notice.seg09), `${app07} v1`, 'a code no link serves: the first enabled one');
   assert.equal(await receiptLinkOf('123'), `${app07} v1`, 'a number that is not a notice: the first enabled one');
 

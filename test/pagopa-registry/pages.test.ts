@@ -265,3 +265,142 @@ test('the back office links a partner\u2019s station only when the box is ticked
   assert.match(wrong.body, /EC records belong to a creditor institution/);
   assert.equal((await portalA.get('/admin/pagopa')).statusCode, 303, 'referents have no back office session');
 });
+
+test('what the back office switched off stays off: the referent may not switch it back on (409) nor remove it, the administrator may', async () => {
+  const psp = await organisation(db, 'psp', { name: 'Banca Sospesa' });
+  const comune = await organisation(db, 'creditor_institution', { name: 'Comune Sospeso' });
+  await issueKeys(services, psp.id, 'node', 'test');
+  await issueKeys(services, comune.id, 'node', 'test');
+  const portalPsp = await new Browser(app, 'portal').signIn((await createReferent(db, psp.id, ['node'])).email);
+  const portalComune = await new Browser(app, 'portal').signIn((await createReferent(db, comune.id, ['node'], 'it')).email);
+  const ids = { idPsp: 'SOSPESO_01', idBrokerPsp: 'SOSPESOBRK', idChannel: 'SOSPESOBRK_01' };
+  assert.equal((await portalPsp.post('/portal/pagopa/psps', pspForm(ids))).statusCode, 303);
+  const comuneStation = `${comune.taxCode}_01`;
+  await station(services, comune.id, comuneStation);
+  assert.equal(
+    (await portalComune.post('/portal/pagopa/links', { environment: 'test', stationCode: comuneStation, auxDigit: '3', segregationCode: '01' })).statusCode,
+    303,
+  );
+  const pspPage = (await portalPsp.get('/portal/pagopa')).body;
+  const [pspId, channelId, linkId] = [idIn(pspPage, 'psps'), idIn(pspPage, 'channels'), idIn((await portalComune.get('/portal/pagopa')).body, 'links')];
+  assert.ok(pspId && channelId && linkId);
+  const pspAuthorised = async () => {
+    const r = await registry.authorisePsp({
+      env: 'test',
+      organisationId: psp.id,
+      idPSP: ids.idPsp,
+      idBrokerPSP: ids.idBrokerPsp,
+      idChannel: ids.idChannel,
+      password: 'pwdpwdpwd',
+    });
+    return r.ok ? 'OK' : r.faultCode;
+  };
+  const comuneRouted = async () => {
+    const r = await registry.routeNotice({ env: 'test', fiscalCode: comune.taxCode, noticeNumber: notice });
+    return r.ok ? 'OK' : r.faultCode;
+  };
+  // Each switch: the referent's browser and form, the administrator's form, what the node answers while it is off.
+  const records = [
+    { kind: 'psp', portal: portalPsp, url: `/pagopa/psps/${pspId}/enabled`, fields: {}, admin: {}, off: 'PPT_PSP_DISABILITATO', node: pspAuthorised },
+    {
+      kind: 'broker',
+      portal: portalPsp,
+      url: '/pagopa/brokers/enabled',
+      fields: { idBrokerPsp: ids.idBrokerPsp },
+      admin: {},
+      off: 'PPT_INTERMEDIARIO_PSP_DISABILITATO',
+      node: pspAuthorised,
+    },
+    {
+      kind: 'channel',
+      portal: portalPsp,
+      url: `/pagopa/channels/${channelId}/enabled`,
+      fields: {},
+      admin: {},
+      off: 'PPT_CANALE_DISABILITATO',
+      node: pspAuthorised,
+    },
+    {
+      kind: 'ec',
+      portal: portalComune,
+      url: '/pagopa/ec/enabled',
+      fields: {},
+      admin: { organisationId: comune.id },
+      off: 'PPT_DOMINIO_DISABILITATO',
+      node: comuneRouted,
+    },
+    {
+      kind: 'ec_link',
+      portal: portalComune,
+      url: `/pagopa/links/${linkId}/enabled`,
+      fields: {},
+      admin: {},
+      off: 'PPT_STAZIONE_INT_PA_DISABILITATA',
+      node: comuneRouted,
+    },
+  ] as const;
+  for (const r of records) {
+    const switched = (browser: Browser, base: string, enabled: '0' | '1', admin = false) =>
+      browser.post(`${base}${r.url}`, { environment: 'test', enabled, ...r.fields, ...(admin ? r.admin : {}) });
+    assert.equal(await r.node(), 'OK', r.kind);
+    assert.equal((await switched(backOffice, '/admin', '0', true)).statusCode, 303, r.kind);
+    assert.equal(await r.node(), r.off, r.kind);
+    // The portal says who switched it off and offers no switch; the back office offers its own.
+    const page = section((await r.portal.get('/portal/pagopa')).body, 'test');
+    const locked = page.match(/data-disabled-by="administrator"/g) ?? [];
+    assert.equal(locked.length, 1, `${r.kind}: one record locked`);
+    assert.match(page, r.portal === portalComune ? /Disabilitato dall’amministratore della piattaforma/ : /Disabled by the platform administrator/, r.kind);
+    assert.equal((page.match(/data-locked/g) ?? []).length, 1, `${r.kind}: no switch offered`);
+    assert.equal((page.match(/name="enabled" value="1"/g) ?? []).length, 0, `${r.kind}: nothing to switch on`);
+    const refused = await switched(r.portal, '/portal', '1');
+    assert.equal(refused.statusCode, 409, `${r.kind}: ${refused.statusCode}`);
+    assert.match(refused.body, /data-problem="disabled_by_administrator"/, r.kind);
+    assert.match(
+      refused.body,
+      r.portal === portalComune ? /È stato disabilitato dall’amministratore della piattaforma/ : /This was disabled by the platform administrator/,
+      r.kind,
+    );
+    assert.equal(await r.node(), r.off, `${r.kind}: still off after the referent's attempt`);
+    // Switching it off again is harmless and does not make it the organisation's to switch back on.
+    assert.equal((await switched(r.portal, '/portal', '0')).statusCode, 303, r.kind);
+    assert.equal((await switched(r.portal, '/portal', '1')).statusCode, 409, r.kind);
+    assert.equal(await r.node(), r.off, r.kind);
+    assert.equal((await switched(backOffice, '/admin', '1', true)).statusCode, 303, r.kind);
+    assert.equal(await r.node(), 'OK', `${r.kind}: the administrator switched it back on`);
+    // What the organisation switched off itself, it switches back on; the back office sees who switched it off.
+    assert.equal((await switched(r.portal, '/portal', '0')).statusCode, 303, r.kind);
+    assert.equal(await r.node(), r.off, r.kind);
+    assert.match((await backOffice.get('/admin/pagopa?env=test')).body, /data-disabled-by="organisation">Disabled by the organisation</, r.kind);
+    assert.equal((await switched(r.portal, '/portal', '1')).statusCode, 303, r.kind);
+    assert.equal(await r.node(), 'OK', r.kind);
+  }
+  // Removing the link the administrator switched off, to link the same route again switched on, is refused too.
+  assert.equal((await backOffice.post(`/admin/pagopa/links/${linkId}/enabled`, { environment: 'test', enabled: '0' })).statusCode, 303);
+  assert.doesNotMatch((await portalComune.get('/portal/pagopa')).body, /\/remove"/, 'no removal offered');
+  const removal = await portalComune.post(`/portal/pagopa/links/${linkId}/remove`, { environment: 'test' });
+  assert.equal(removal.statusCode, 409);
+  assert.match(removal.body, /data-problem="disabled_by_administrator"/);
+  assert.equal(await comuneRouted(), 'PPT_STAZIONE_INT_PA_DISABILITATA');
+  // The audit rows say who switched it off, and whose decision an enable undid.
+  const switches = await db
+    .selectFrom('audit_log')
+    .select(['action', 'actor_type', 'details'])
+    .where('subject_id', '=', linkId)
+    .where('action', 'like', 'pagopa.ec_link.%abled')
+    .orderBy('seq')
+    .execute();
+  assert.deepEqual(
+    switches.map((a) => [a.action, a.actor_type, (a.details as { disabledBy?: string }).disabledBy ?? (a.details as { wasDisabledBy?: string }).wasDisabledBy]),
+    [
+      ['pagopa.ec_link.disabled', 'admin', 'administrator'],
+      ['pagopa.ec_link.disabled', 'referent', 'administrator'],
+      ['pagopa.ec_link.enabled', 'admin', 'administrator'],
+      ['pagopa.ec_link.disabled', 'referent', 'organisation'],
+      ['pagopa.ec_link.enabled', 'referent', 'organisation'],
+      ['pagopa.ec_link.disabled', 'admin', 'administrator'],
+    ],
+  );
+  // The administrator may still remove it.
+  assert.equal((await backOffice.post(`/admin/pagopa/links/${linkId}/remove`, { environment: 'test' })).statusCode, 303);
+  assert.equal(await comuneRouted(), 'PPT_STAZIONE_INT_PA_SCONOSCIUTA');
+});

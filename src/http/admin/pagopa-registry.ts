@@ -34,7 +34,7 @@ export function registerAdminRegistryRoutes(app: FastifyInstance, options: Admin
   async function render(
     request: FastifyRequest,
     reply: FastifyReply,
-    state: { env: 'test' | 'prod'; form?: FormState; notice?: string },
+    state: { env: 'test' | 'prod'; form?: FormState; notice?: string; status?: 400 | 409 },
   ): Promise<FastifyReply> {
     const { csrf } = admin(request);
     const { env } = state;
@@ -45,7 +45,12 @@ export function registerAdminRegistryRoutes(app: FastifyInstance, options: Admin
       env,
       form: state.form,
       notice: state.notice,
-      brokers: psps.brokers.map((b) => ({ idBrokerPsp: b.id_broker_psp, enabled: b.enabled, organisationName: b.organisation_name })),
+      brokers: psps.brokers.map((b) => ({
+        idBrokerPsp: b.id_broker_psp,
+        enabled: b.enabled,
+        disabledBy: b.disabled_by,
+        organisationName: b.organisation_name,
+      })),
       psps: pspViews(psps),
       ecs: ecViews(ecs),
       links: linkViews(ecs),
@@ -57,7 +62,7 @@ export function registerAdminRegistryRoutes(app: FastifyInstance, options: Admin
       title: registryStrings(request.locale).title,
       body,
       nav: adminNav(request.locale),
-      status: state.form ? 400 : 200,
+      status: state.status ?? 200,
     });
   }
 

@@ -29,7 +29,11 @@ function referent(request: FastifyRequest): { actor: RegistryActor; organisation
 export function registerPortalRegistryRoutes(app: FastifyInstance, options: PortalRegistryRoutesOptions): void {
   const registry = options.pagopaRegistry;
 
-  async function render(request: FastifyRequest, reply: FastifyReply, state: { form?: FormState; notice?: string } = {}): Promise<FastifyReply> {
+  async function render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: { form?: FormState; notice?: string; status?: 400 | 409 } = {},
+  ): Promise<FastifyReply> {
     const { organisationId, csrf } = referent(request);
     const organisation = await options.organisations.find(organisationId);
     const psp = organisation?.type === 'psp' || organisation?.type === 'technology_partner';
@@ -55,7 +59,7 @@ export function registerPortalRegistryRoutes(app: FastifyInstance, options: Port
       title: registryStrings(request.locale).title,
       body,
       nav: portalNav(request.locale),
-      status: state.form ? 400 : 200,
+      status: state.status ?? 200,
     });
   }
 
@@ -71,6 +75,6 @@ export function registerPortalRegistryRoutes(app: FastifyInstance, options: Port
       const { actor, organisationId } = referent(request);
       return { actor, organisationId };
     },
-    render: (request, reply, state) => render(request, reply, { form: state.form }),
+    render: (request, reply, state) => render(request, reply, { form: state.form, status: state.status }),
   });
 }

@@ -9,7 +9,8 @@ import { form, IdParams, NoQuery, Text, typed } from './schemas.ts';
 // other). The surface says who acts (a referent for their own organisation, or an administrator for
 // the organisation the form names) and how to draw the page again; the services decide the rest.
 // A record of another organisation answers 404, exactly like a missing one. Passwords are never
-// put back into a form.
+// put back into a form. A switch or a removal the services refuse (a referent switching on what an
+// administrator switched off) answers 409 with the page and the reason beside the record.
 
 /** Every registry form says which environment's section it came from (the page scrolls back to it). */
 interface Body {
@@ -24,8 +25,8 @@ export interface RegistrySurface {
   registry: PagopaRegistry;
   /** The actor, and the organisation it acts for when the surface fixes it (referents). */
   who(request: FastifyRequest): { actor: RegistryActor; organisationId: string | undefined };
-  /** The page again, with a refused form's problems (400). */
-  render(request: FastifyRequest, reply: FastifyReply, state: { form: FormState; env: 'test' | 'prod' }): Promise<FastifyReply>;
+  /** The page again, with a refused form's problems (400), or a refused switch's (409). */
+  render(request: FastifyRequest, reply: FastifyReply, state: { form: FormState; env: 'test' | 'prod'; status: 400 | 409 }): Promise<FastifyReply>;
   /** The back office's four-eyes on a link to another organisation's station: the answer when it became a proposal. */
   gatePartnerLink?(request: FastifyRequest, reply: FastifyReply, input: LinkInput): Promise<FastifyReply | undefined>;
 }
@@ -49,7 +50,10 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
     const { actor, organisationId } = surface.who(request);
     return { actor, organisationId: organisationId ?? body.organisationId ?? '' };
   };
-  /** Saved, or the page again with the form's problems and what was typed (never passwords). */
+  /**
+   * Saved, or the page again with the form's problems and what was typed (never passwords): 400, or 409
+   * for a switch or removal refused (shown beside its `target` record). A record not found answers 404.
+   */
   const answer = <T>(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -58,9 +62,13 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
     form: Omit<FormState, 'problems' | 'environment'>,
   ) => {
     if (outcome.ok) return saved(reply, body);
-    if (outcome.problem === 'not_found' && form.form === 'password') return notFound();
-    return surface.render(request, reply, { form: { ...form, environment: body.environment ?? '', problems: outcome.problems }, env: envOf(body) });
+    if (outcome.problem === 'not_found' && (form.form === 'password' || form.form === 'switch')) return notFound();
+    const status = form.form === 'switch' ? 409 : 400;
+    return surface.render(request, reply, { form: { ...form, environment: body.environment ?? '', problems: outcome.problems }, env: envOf(body), status });
   };
+  /** A switch's or a removal's answer, for the record `target` names on the page. */
+  const switched = <T>(request: FastifyRequest, reply: FastifyReply, body: Body, outcome: RegistryOutcome<T>, target: string) =>
+    answer(request, reply, body, outcome, { form: 'switch', target, values: {} });
   const flag = (body: { enabled?: string }): boolean => body.enabled === '1';
   const routes = typed(app);
   const withId = { params: IdParams, querystring: NoQuery, body: EnabledForm };
@@ -87,8 +95,8 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
 
   routes.post('/pagopa/psps/:id/enabled', { schema: withId }, async (request, reply) => {
     const b = request.body;
-    if (!(await registry.psps.setPspEnabled(idParam(request.params.id, 'psp'), flag(b), surface.who(request).actor))) notFound();
-    return saved(reply, b);
+    const id = idParam(request.params.id, 'psp');
+    return switched(request, reply, b, await registry.psps.setPspEnabled(id, flag(b), surface.who(request).actor), id);
   });
 
   routes.post(
@@ -96,15 +104,16 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
     { schema: { querystring: NoQuery, body: form({ environment: Text, enabled: Text, idBrokerPsp: Text }) } },
     async (request, reply) => {
       const b = request.body;
-      if (!(await registry.psps.setBrokerEnabled(envOf(b), b.idBrokerPsp ?? '', flag(b), surface.who(request).actor))) notFound();
-      return saved(reply, b);
+      const idBrokerPsp = b.idBrokerPsp ?? '';
+      const outcome = await registry.psps.setBrokerEnabled(envOf(b), idBrokerPsp, flag(b), surface.who(request).actor);
+      return switched(request, reply, b, outcome, `broker:${idBrokerPsp}`);
     },
   );
 
   routes.post('/pagopa/channels/:id/enabled', { schema: withId }, async (request, reply) => {
     const b = request.body;
-    if (!(await registry.psps.setChannelEnabled(idParam(request.params.id, 'chn'), flag(b), surface.who(request).actor))) notFound();
-    return saved(reply, b);
+    const id = idParam(request.params.id, 'chn');
+    return switched(request, reply, b, await registry.psps.setChannelEnabled(id, flag(b), surface.who(request).actor), id);
   });
 
   routes.post(
@@ -137,8 +146,7 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
     async (request, reply) => {
       const b = request.body;
       const { actor, organisationId } = organisationOf(request, b);
-      if (!(await registry.ecs.setEcEnabled(organisationId, envOf(b), flag(b), actor))) notFound();
-      return saved(reply, b);
+      return switched(request, reply, b, await registry.ecs.setEcEnabled(organisationId, envOf(b), flag(b), actor), `ec:${organisationId}`);
     },
   );
 
@@ -184,13 +192,13 @@ export function registerRegistryRoutes(app: FastifyInstance, surface: RegistrySu
 
   routes.post('/pagopa/links/:id/enabled', { schema: withId }, async (request, reply) => {
     const b = request.body;
-    if (!(await registry.ecs.setLinkEnabled(idParam(request.params.id, 'ecl'), flag(b), surface.who(request).actor))) notFound();
-    return saved(reply, b);
+    const id = idParam(request.params.id, 'ecl');
+    return switched(request, reply, b, await registry.ecs.setLinkEnabled(id, flag(b), surface.who(request).actor), id);
   });
 
   routes.post('/pagopa/links/:id/remove', { schema: { params: IdParams, querystring: NoQuery, body: form({ environment: Text }) } }, async (request, reply) => {
     const b = request.body;
-    if (!(await registry.ecs.removeLink(idParam(request.params.id, 'ecl'), surface.who(request).actor))) notFound();
-    return saved(reply, b);
+    const id = idParam(request.params.id, 'ecl');
+    return switched(request, reply, b, await registry.ecs.removeLink(id, surface.who(request).actor), id);
   });
 }

@@ -7,16 +7,17 @@ type PspList = Awaited<ReturnType<PspsService['listPsps']>>;
 type EcList = Awaited<ReturnType<EcsService['listEcs']>>;
 
 export function pspViews(list: PspList): PspView[] {
-  const brokerEnabled = new Map(list.brokers.map((b) => [`${b.environment}:${b.id_broker_psp}`, b.enabled]));
+  const brokers = new Map(list.brokers.map((b) => [`${b.environment}:${b.id_broker_psp}`, { enabled: b.enabled, disabledBy: b.disabled_by }]));
   return list.psps.map((p) => ({
     id: p.id,
     environment: p.environment,
     idPsp: p.id_psp,
     idBrokerPsp: p.id_broker_psp,
-    brokerEnabled: brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false,
+    broker: brokers.get(`${p.environment}:${p.id_broker_psp}`) ?? { enabled: false, disabledBy: null },
     enabled: p.enabled,
+    disabledBy: p.disabled_by,
     organisationName: p.organisation_name,
-    channels: p.channels.map((c) => ({ id: c.id, idChannel: c.id_channel, enabled: c.enabled, passwordSetAt: c.password_set_at })),
+    channels: p.channels.map((c) => ({ id: c.id, idChannel: c.id_channel, enabled: c.enabled, disabledBy: c.disabled_by, passwordSetAt: c.password_set_at })),
   }));
 }
 
@@ -27,6 +28,7 @@ export function ecViews(list: EcList): EcView[] {
     fiscalCode: e.fiscal_code,
     environment: e.environment,
     enabled: e.enabled,
+    disabledBy: e.disabled_by,
   }));
 }
 
@@ -45,5 +47,6 @@ export function linkViews(list: EcList): LinkView[] {
     applicationCode: l.application_code,
     primitiveVersion: l.primitive_version,
     enabled: l.enabled,
+    disabledBy: l.disabled_by,
   }));
 }

@@ -8,17 +8,17 @@ import {
   auditChange,
   eligibleOrganisation,
   isEnvironment,
+  Refused,
   refused,
   refusing,
   sees,
   setEnabledAudited,
-  updateAudited,
   changeRegistry,
   type AdministrationOptions,
 } from './registry.access.ts';
-import { checkLinkKey, type LinkKey } from './registry.policy.ts';
+import { checkLinkKey, mayUndo, sideOf, type LinkKey } from './registry.policy.ts';
 import * as repo from './registry.repository.ts';
-import type { Environment, RegistryActor, RegistryOutcome, RegistryProblem } from './registry.types.ts';
+import type { Environment, RegistryActor, RegistryOutcome, RegistryProblem, Switched } from './registry.types.ts';
 
 // Creditor institutions (ECs) and the stations serving their notices. An EC record is made on its
 // first link (or explicitly); a link ties (EC, aux digit, segregation/application code) to one
@@ -138,36 +138,44 @@ export function createEcsService(options: AdministrationOptions) {
     }
   }
 
-  async function removeLink(linkId: string, actor: RegistryActor): Promise<boolean> {
+  /** Removes a link; a referent may not remove one an administrator switched off (linking its route again would switch it back on). */
+  async function removeLink(linkId: string, actor: RegistryActor): Promise<RegistryOutcome<{ linkId: string }>> {
     const row = await repo.findLink(db, linkId);
-    if (!row || !sees(actor, row.organisation_id)) return false;
-    return updateAudited(options, actor, {
-      apply: async (trx) => (await trx.deleteFrom('pagopa_ec_links').where('id', '=', linkId).executeTakeFirst()).numDeletedRows,
-      audit: {
-        action: 'pagopa.ec_link.removed',
-        subjectType: 'pagopa_ec_link',
-        subjectId: linkId,
-        organisationId: row.organisation_id,
-        details: {
-          environment: row.environment,
-          stationId: row.station_id,
-          auxDigit: row.aux_digit,
-          segregationCode: row.segregation_code,
-          applicationCode: row.application_code,
-        },
-      },
-    });
+    if (!row || !sees(actor, row.organisation_id)) return refused(['not_found']);
+    return refusing(() =>
+      changeRegistry(options, async (trx) => {
+        const current = await repo.lockSwitch(trx, { kind: 'ec_link', id: linkId });
+        if (!current) throw new Refused('not_found');
+        if (!mayUndo(current.disabled_by, sideOf(actor))) throw new Refused('disabled_by_administrator');
+        await trx.deleteFrom('pagopa_ec_links').where('id', '=', linkId).execute();
+        await auditChange(options, trx, actor, {
+          action: 'pagopa.ec_link.removed',
+          subjectType: 'pagopa_ec_link',
+          subjectId: linkId,
+          organisationId: row.organisation_id,
+          details: {
+            environment: row.environment,
+            stationId: row.station_id,
+            auxDigit: row.aux_digit,
+            segregationCode: row.segregation_code,
+            applicationCode: row.application_code,
+            disabledBy: current.disabled_by,
+          },
+        });
+        return { linkId };
+      }),
+    );
   }
 
-  async function setLinkEnabled(linkId: string, enabled: boolean, actor: RegistryActor): Promise<boolean> {
+  async function setLinkEnabled(linkId: string, enabled: boolean, actor: RegistryActor): Promise<RegistryOutcome<Switched>> {
     const row = await repo.findLink(db, linkId);
-    if (!row || !sees(actor, row.organisation_id)) return false;
+    if (!row || !sees(actor, row.organisation_id)) return refused(['not_found']);
     const details = { environment: row.environment, stationId: row.station_id };
     return setEnabledAudited(options, actor, enabled, { kind: 'ec_link', id: linkId, organisationId: row.organisation_id, details });
   }
 
-  async function setEcEnabled(organisationId: string, env: Environment, enabled: boolean, actor: RegistryActor): Promise<boolean> {
-    if (!sees(actor, organisationId) || !(await repo.findEc(db, organisationId, env))) return false;
+  async function setEcEnabled(organisationId: string, env: Environment, enabled: boolean, actor: RegistryActor): Promise<RegistryOutcome<Switched>> {
+    if (!sees(actor, organisationId) || !(await repo.findEc(db, organisationId, env))) return refused(['not_found']);
     return setEnabledAudited(options, actor, enabled, { kind: 'ec', env, organisationId, details: { environment: env } });
   }
 

@@ -17,6 +17,7 @@ import type { Environment, PagopaDirectory } from './registry.types.ts';
 
 export type {
   AuthorisePspInput,
+  DisabledBy,
   EcRecord,
   EcRoute,
   Environment,
@@ -27,6 +28,7 @@ export type {
   RegistryProblem,
   RegistryRefusal,
   RouteOutcome,
+  Switched,
 } from './registry.types.ts';
 export type { AddPspInput, AddedPsp, PspsService } from './psps.service.ts';
 export type { EcsService, LinkInput, LinkOptions } from './ecs.service.ts';

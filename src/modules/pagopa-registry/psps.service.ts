@@ -17,7 +17,7 @@ import {
 } from './registry.access.ts';
 import { channelPasswordProblem, isRegistryId } from './registry.policy.ts';
 import * as repo from './registry.repository.ts';
-import type { Environment, RegistryActor, RegistryOutcome, RegistryProblem } from './registry.types.ts';
+import type { Environment, RegistryActor, RegistryOutcome, RegistryProblem, Switched } from './registry.types.ts';
 
 // PSP records, their brokers and channels. `addPsp` creates what is missing — the broker, the PSP,
 // and always a new channel — so one command onboards a PSP and the same command adds a channel to it.
@@ -172,23 +172,23 @@ export function createPspsService(options: AdministrationOptions & { passwords: 
     return done ? { ok: true, value: { channelId } } : refused(['not_found']);
   }
 
-  async function setPspEnabled(pspId: string, enabled: boolean, actor: RegistryActor): Promise<boolean> {
+  async function setPspEnabled(pspId: string, enabled: boolean, actor: RegistryActor): Promise<RegistryOutcome<Switched>> {
     const psp = await repo.findPsp(db, pspId);
-    if (!psp || !sees(actor, psp.organisation_id)) return false;
+    if (!psp || !sees(actor, psp.organisation_id)) return refused(['not_found']);
     const details = { environment: psp.environment, idPsp: psp.id_psp };
     return setEnabledAudited(options, actor, enabled, { kind: 'psp', id: pspId, organisationId: psp.organisation_id, details });
   }
 
-  async function setBrokerEnabled(env: Environment, idBrokerPsp: string, enabled: boolean, actor: RegistryActor): Promise<boolean> {
+  async function setBrokerEnabled(env: Environment, idBrokerPsp: string, enabled: boolean, actor: RegistryActor): Promise<RegistryOutcome<Switched>> {
     const broker = await repo.findBroker(db, env, idBrokerPsp);
-    if (!broker || !sees(actor, broker.organisation_id)) return false;
+    if (!broker || !sees(actor, broker.organisation_id)) return refused(['not_found']);
     const details = { environment: env, idBrokerPsp };
     return setEnabledAudited(options, actor, enabled, { kind: 'broker', env, idBrokerPsp, organisationId: broker.organisation_id, details });
   }
 
-  async function setChannelEnabled(channelId: string, enabled: boolean, actor: RegistryActor): Promise<boolean> {
+  async function setChannelEnabled(channelId: string, enabled: boolean, actor: RegistryActor): Promise<RegistryOutcome<Switched>> {
     const channel = await repo.findChannel(db, channelId);
-    if (!channel || !sees(actor, channel.organisation_id)) return false;
+    if (!channel || !sees(actor, channel.organisation_id)) return refused(['not_found']);
     const details = { environment: channel.environment, idChannel: channel.id_channel };
     return setEnabledAudited(options, actor, enabled, { kind: 'channel', id: channelId, organisationId: channel.organisation_id, details });
   }

@@ -4,11 +4,13 @@ import type { Clock } from '../../kernel/clock.ts';
 import { VarcoError } from '../../kernel/errors.ts';
 import type { AuditEntry, AuditLog } from '../audit/index.ts';
 import { getOrganisation } from '../organisations/index.ts';
-import { setEnabled, type SwitchKey } from './registry.repository.ts';
-import type { Environment, RegistryActor, RegistryOutcome, RegistryProblem } from './registry.types.ts';
+import { sideOf, switchVerdict } from './registry.policy.ts';
+import { lockSwitch, setEnabled, type SwitchKey } from './registry.repository.ts';
+import type { Environment, RegistryActor, RegistryOutcome, RegistryProblem, Switched } from './registry.types.ts';
 
 // What every change to the registry shares: who may act for which organisation, the `node` product
-// gate for referents, the refusal shape, and the audit row of each change.
+// gate for referents, the refusal shape, the audit row of each change, and the switches (who may
+// switch a record back on: registry.policy.ts).
 
 export interface AdministrationOptions {
   db: Kysely<Database>;
@@ -114,26 +116,36 @@ const SWITCH_AUDIT = {
 } as const satisfies Record<SwitchKey['kind'], { subjectType: string; on: string; off: string }>;
 
 /**
- * Switches one record on or off (its `enabled` flag and `updated_at`) with its audit row
- * (SWITCH_AUDIT) in one transaction; false (nothing audited) when the row is gone.
+ * Switches one record on or off (its `enabled` flag, who it is off by, `updated_at`) with its audit row
+ * (SWITCH_AUDIT) in one transaction, the row locked meanwhile. A referent switching on what an
+ * administrator switched off is refused (`disabled_by_administrator`, registry.policy.ts); the audit
+ * row of a disable says who it is off by now, that of an enable who it was off by. `not_found` when
+ * the row is gone.
  */
 export function setEnabledAudited(
   options: AdministrationOptions,
   actor: RegistryActor,
   enabled: boolean,
   record: SwitchKey & Required<Pick<AuditEntry, 'organisationId' | 'details'>>,
-): Promise<boolean> {
+): Promise<RegistryOutcome<Switched>> {
   const names = SWITCH_AUDIT[record.kind];
-  return updateAudited(options, actor, {
-    apply: (trx, now) => setEnabled(trx, record, enabled, now),
-    audit: {
-      action: enabled ? names.on : names.off,
-      subjectType: names.subjectType,
-      subjectId: subjectIdOf(record),
-      organisationId: record.organisationId,
-      details: record.details,
-    },
-  });
+  return refusing(() =>
+    changeRegistry(options, async (trx) => {
+      const current = await lockSwitch(trx, record);
+      if (!current) throw new Refused('not_found');
+      const verdict = switchVerdict(current.disabled_by, sideOf(actor), enabled);
+      if (!verdict.ok) throw new Refused(verdict.problem);
+      await setEnabled(trx, record, verdict.disabledBy, options.clock.now());
+      await auditChange(options, trx, actor, {
+        action: enabled ? names.on : names.off,
+        subjectType: names.subjectType,
+        subjectId: subjectIdOf(record),
+        organisationId: record.organisationId,
+        details: { ...record.details, ...(enabled ? { wasDisabledBy: current.disabled_by } : { disabledBy: verdict.disabledBy }) },
+      });
+      return { enabled, disabledBy: verdict.disabledBy };
+    }),
+  );
 }
 
 /** The audit subject id of a record: its id, or its key's parts joined as its other audit rows join them. */

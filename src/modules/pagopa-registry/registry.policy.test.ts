@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { channelPasswordProblem, checkLinkKey, isRegistryId, pspVerdict, type PspRows } from './registry.policy.ts';
+import { channelPasswordProblem, checkLinkKey, isRegistryId, pspVerdict, sideOf, switchVerdict, type PspRows } from './registry.policy.ts';
 
 test('identifiers: 1–35 characters of letters, digits, dot, dash, underscore; case is kept', () => {
   for (const ok of ['AGID_01', '97735020584', '97735020584_03', 'a', 'X'.repeat(35), 'ABI.03069-x']) assert.ok(isRegistryId(ok), ok);
@@ -64,4 +64,24 @@ test('the PSP verdict: unknown ids, then ownership and links, then enable flags;
   assert.equal(codeOf({ ...mine, psp: { ...mine.psp, organisationId: 'org_b', enabled: false } }), 'PPT_AUTORIZZAZIONE');
   const described = pspVerdict({ ...mine, channel: { ...mine.channel, enabled: false } }, claim);
   assert.match(described?.description ?? '', /^Il canale CHN_A è disabilitato\. \/ Channel CHN_A is disabled\.$/);
+});
+
+test('switches: the organisation switches on only what it switched off; what an administrator switched off stays theirs', () => {
+  assert.equal(sideOf({ type: 'referent' }), 'organisation');
+  for (const type of ['admin', 'cli', 'system'] as const) assert.equal(sideOf({ type }), 'administrator', type);
+  const organisation = (from: 'organisation' | 'administrator' | null, enabled: boolean) => switchVerdict(from, 'organisation', enabled);
+  const administrator = (from: 'organisation' | 'administrator' | null, enabled: boolean) => switchVerdict(from, 'administrator', enabled);
+  assert.deepEqual(organisation(null, false), { ok: true, disabledBy: 'organisation' });
+  assert.deepEqual(organisation('organisation', true), { ok: true, disabledBy: null });
+  assert.deepEqual(organisation('administrator', true), { ok: false, problem: 'disabled_by_administrator' });
+  assert.deepEqual(
+    organisation('administrator', false),
+    { ok: true, disabledBy: 'administrator' },
+    'switching it off again leaves it the administrator\u2019s',
+  );
+  assert.deepEqual(organisation(null, true), { ok: true, disabledBy: null });
+  assert.deepEqual(administrator(null, false), { ok: true, disabledBy: 'administrator' });
+  assert.deepEqual(administrator('organisation', false), { ok: true, disabledBy: 'administrator' }, 'an administrator makes it theirs');
+  assert.deepEqual(administrator('administrator', true), { ok: true, disabledBy: null });
+  assert.deepEqual(administrator('organisation', true), { ok: true, disabledBy: null });
 });

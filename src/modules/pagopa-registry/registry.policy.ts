@@ -1,8 +1,29 @@
 import { noticeRoutingKey, type ParsedNoticeNumber, type PptFaultCode } from '../../protocols/pagopa/index.ts';
-import type { RegistryProblem, RegistryRefusal } from './registry.types.ts';
+import type { DisabledBy, RegistryActor, RegistryProblem, RegistryRefusal } from './registry.types.ts';
 
 // Pure rules of the registry: what a valid identifier, channel password and link key are, which
-// link serves a notice, which link receives receipts, and the verdict on a PSP's identity.
+// link serves a notice, which link receives receipts, the verdict on a PSP's identity, and who may
+// switch a record back on.
+
+/** The side an actor switches records for: a referent its organisation's; the back office, the CLI and the platform the administrator's. */
+export const sideOf = (actor: Pick<RegistryActor, 'type'>): DisabledBy => (actor.type === 'referent' ? 'organisation' : 'administrator');
+
+/** Whether `side` may undo the state a record is off by (switch it on, remove it): not the organisation what an administrator switched off. */
+export const mayUndo = (disabledBy: DisabledBy | null, side: DisabledBy): boolean => !(disabledBy === 'administrator' && side === 'organisation');
+
+/**
+ * Who a switch leaves a record off by (null: on), from who it is off by now. The organisation switches off
+ * any of its records and on what it switched off itself; an administrator switches anything either way,
+ * and what an administrator switched off stays theirs: a referent switching it off again changes nothing.
+ */
+export function switchVerdict(
+  disabledBy: DisabledBy | null,
+  side: DisabledBy,
+  enabled: boolean,
+): { ok: true; disabledBy: DisabledBy | null } | { ok: false; problem: 'disabled_by_administrator' } {
+  if (!mayUndo(disabledBy, side)) return enabled ? { ok: false, problem: 'disabled_by_administrator' } : { ok: true, disabledBy };
+  return { ok: true, disabledBy: enabled ? null : side };
+}
 
 /** idPSP, idBrokerPSP, idChannel: 1–35 characters (stText35 on the wire) of a URL- and log-safe set. */
 const REGISTRY_ID = /^[A-Za-z0-9._-]{1,35}$/;

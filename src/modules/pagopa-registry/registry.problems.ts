@@ -29,5 +29,7 @@ export const REGISTRY_PROBLEM_TEXT: Record<RegistryProblem, string> = {
   code_not_allowed: 'A segregation code goes only with aux digit 3, an application code only with aux digit 0.',
   version_invalid: 'The primitive version must be 1 or 2.',
   route_taken: 'The EC already has a station for this aux digit and code (remove that link first).',
+  disabled_by_administrator:
+    'A platform administrator disabled this record: only an administrator (back office or CLI) can enable it again or remove it, not its organisation.',
   not_found: 'No such record.',
 };

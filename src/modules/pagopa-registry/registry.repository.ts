@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { organisationFields, organisationWithTaxCode } from '../organisations/index.ts';
 import { stationFields } from '../stations/index.ts';
-import type { Environment } from './registry.types.ts';
+import type { DisabledBy, Environment } from './registry.types.ts';
 
 // SQL of the registry's own tables (pagopa_psp_brokers, pagopa_psps, pagopa_channels, pagopa_ecs,
 // pagopa_ec_links). What a query needs of an organisation (an EC's fiscal code is its tax code; a
@@ -145,26 +145,37 @@ export type SwitchKey =
 
 const TABLE_BY_ID = { psp: 'pagopa_psps', channel: 'pagopa_channels', ec_link: 'pagopa_ec_links' } as const;
 
-/** Sets a record's enable flag and `updated_at`; the number of rows updated (0 when it is gone). */
-export async function setEnabled(trx: Kysely<Database>, key: SwitchKey, enabled: boolean, now: Date): Promise<bigint> {
-  const columns = { enabled, updated_at: now };
-  switch (key.kind) {
-    case 'broker':
-      return (
-        await trx
-          .updateTable('pagopa_psp_brokers')
-          .set(columns)
-          .where('environment', '=', key.env)
-          .where('id_broker_psp', '=', key.idBrokerPsp)
-          .executeTakeFirst()
-      ).numUpdatedRows;
-    case 'ec':
-      return (
-        await trx.updateTable('pagopa_ecs').set(columns).where('organisation_id', '=', key.organisationId).where('environment', '=', key.env).executeTakeFirst()
-      ).numUpdatedRows;
-    default:
-      return (await trx.updateTable(TABLE_BY_ID[key.kind]).set(columns).where('id', '=', key.id).executeTakeFirst()).numUpdatedRows;
-  }
+/** The table of a switched record and the condition naming its row. */
+function switchRow(key: SwitchKey) {
+  const columns =
+    key.kind === 'broker'
+      ? { table: 'pagopa_psp_brokers', row: { environment: key.env, id_broker_psp: key.idBrokerPsp } }
+      : key.kind === 'ec'
+        ? { table: 'pagopa_ecs', row: { organisation_id: key.organisationId, environment: key.env } }
+        : { table: TABLE_BY_ID[key.kind], row: { id: key.id } };
+  const where = sql.join(
+    Object.entries(columns.row).map(([column, value]) => sql`${sql.ref(column)} = ${value}`),
+    sql` AND `,
+  );
+  return { table: sql.table(columns.table), where };
+}
+
+export interface SwitchState {
+  enabled: boolean;
+  disabled_by: DisabledBy | null;
+}
+
+/** A record's enable flag and who switched it off, locked until the transaction ends (undefined when it is gone). */
+export async function lockSwitch(trx: Kysely<Database>, key: SwitchKey): Promise<SwitchState | undefined> {
+  const { table, where } = switchRow(key);
+  const { rows } = await sql<SwitchState>`SELECT enabled, disabled_by FROM ${table} WHERE ${where} FOR UPDATE`.execute(trx);
+  return rows[0];
+}
+
+/** Switches a record on (`disabledBy` null) or off by `disabledBy`, and sets `updated_at`. */
+export async function setEnabled(trx: Kysely<Database>, key: SwitchKey, disabledBy: DisabledBy | null, now: Date): Promise<void> {
+  const { table, where } = switchRow(key);
+  await sql`UPDATE ${table} SET enabled = ${disabledBy === null}, disabled_by = ${disabledBy}, updated_at = ${now} WHERE ${where}`.execute(trx);
 }
 
 /** Creates the EC record if missing; true when this call created it. */
@@ -208,7 +219,7 @@ export function listChannels(db: Kysely<Database>, pspIds: string[]) {
   if (pspIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('pagopa_channels')
-    .select(['id', 'psp_id', 'environment', 'id_channel', 'enabled', 'password_set_at', 'created_at'])
+    .select(['id', 'psp_id', 'environment', 'id_channel', 'enabled', 'disabled_by', 'password_set_at', 'created_at'])
     .where('psp_id', 'in', pspIds)
     .orderBy('id_channel')
     .execute();

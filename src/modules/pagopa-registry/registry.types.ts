@@ -95,6 +95,19 @@ export type RegistryProblem =
   | 'code_not_allowed'
   | 'version_invalid'
   | 'route_taken'
+  | 'disabled_by_administrator'
   | 'not_found';
+
+/**
+ * Who switched a record off: its organisation (a referent) or the platform (an administrator, in the back
+ * office or with the CLI). Null while it is on. A referent may not switch on what an administrator switched off.
+ */
+export type DisabledBy = 'organisation' | 'administrator';
+
+/** A switch done: the record's flag now, and who it is off by (null when on). */
+export interface Switched {
+  enabled: boolean;
+  disabledBy: DisabledBy | null;
+}
 
 export type RegistryOutcome<T> = { ok: true; value: T } | { ok: false; problem: RegistryProblem; problems: RegistryProblem[] };

@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import {
   csrfField,
+  lockedByAdministrator,
   organisationSelect,
   problemsOf,
   scrollRegion,
@@ -31,8 +32,8 @@ export function ecSummary(ctx: Ctx, env: Env, ec: EcView | undefined): SafeHtml 
     return html`${problemsOf(ctx, 'ec', env)}<form method="post" action="${ctx.base}/ecs" class="inline" data-ec="missing">${csrfField(ctx.csrf)}<input type="hidden" name="environment" value="${env}">
 <p>${t.ecMissingPortal} <button type="submit">${t.registerEc}</button></p></form>`;
   }
-  return html`<p data-ec="${ec.fiscalCode}">${t.ec} <strong>${ec.organisationName}</strong> · ${t.fiscalCode} <code>${ec.fiscalCode}</code> · ${stateCell(ctx.locale, ec.enabled)}
-${switchForm(ctx, `${ctx.base}/ec/enabled`, ec.enabled, { environment: env, ...(ctx.admin ? { organisationId: ec.organisationId } : {}) })}</p>`;
+  return html`<p data-ec="${ec.fiscalCode}">${t.ec} <strong>${ec.organisationName}</strong> · ${t.fiscalCode} <code>${ec.fiscalCode}</code> · ${stateCell(ctx, ec)}
+${switchForm(ctx, `${ctx.base}/ec/enabled`, ec, `ec:${ec.organisationId}`, { environment: env, ...(ctx.admin ? { organisationId: ec.organisationId } : {}) })}</p>`;
 }
 
 export function linkTable(ctx: Ctx, links: LinkView[]): SafeHtml {
@@ -42,8 +43,8 @@ export function linkTable(ctx: Ctx, links: LinkView[]): SafeHtml {
 ${links.map(
   (l) => html`<tr data-link="${l.id}">${ctx.admin ? html`<td>${l.ecName}</td>` : ''}<td>${l.auxDigit}</td><td>${codeText(ctx, l)}</td>
 <td><code>${l.stationCode}</code>${l.otherOwner ? html` <small data-other-owner>(${t.stationOwner} ${l.stationOwnerName})</small>` : ''}</td><td>${l.primitiveVersion}</td>
-<td>${stateCell(ctx.locale, l.enabled)}</td><td>${switchForm(ctx, `${ctx.base}/links/${l.id}/enabled`, l.enabled, { environment: l.environment })}
-<form method="post" action="${ctx.base}/links/${l.id}/remove" class="inline">${csrfField(ctx.csrf)}<input type="hidden" name="environment" value="${l.environment}"><button type="submit">${t.remove}</button></form></td></tr>`,
+<td>${stateCell(ctx, l)}</td><td>${switchForm(ctx, `${ctx.base}/links/${l.id}/enabled`, l, l.id, { environment: l.environment })}
+${lockedByAdministrator(ctx, l) ? '' : html`<form method="post" action="${ctx.base}/links/${l.id}/remove" class="inline">${csrfField(ctx.csrf)}<input type="hidden" name="environment" value="${l.environment}"><button type="submit">${t.remove}</button></form>`}</td></tr>`,
 )}
 </tbody></table>`;
   return scrollRegion(ctx.locale, t.links, links[0]?.environment ?? 'test', table);

@@ -13,11 +13,12 @@ import {
   type FormState,
   type LinkView,
   type PspView,
+  type SwitchState,
 } from './parts.ts';
 import { addPspForm, pspTable } from './psps.ts';
 import { registryStrings } from './strings.ts';
 
-export type { ChannelView, EcView, FormState, LinkView, PspView } from './parts.ts';
+export type { ChannelView, DisabledBy, EcView, FormState, LinkView, PspView, SwitchState } from './parts.ts';
 
 // The registry pages: the portal's (one organisation, both environments; the PSP part for PSPs and
 // technology partners, the EC part for creditor institutions) and the back office's (every
@@ -66,7 +67,7 @@ export interface AdminRegistryView {
   env: Env;
   notice?: string | undefined;
   form?: FormState | undefined;
-  brokers: Array<{ idBrokerPsp: string; enabled: boolean; organisationName: string }>;
+  brokers: Array<SwitchState & { idBrokerPsp: string; organisationName: string }>;
   psps: PspView[];
   ecs: EcView[];
   links: LinkView[];
@@ -79,10 +80,8 @@ function brokerTable(ctx: Ctx, env: Env, brokers: AdminRegistryView['brokers']):
   if (brokers.length === 0) return html`<p>${t.none}</p>`;
   const table = html`<table class="brokers"><thead><tr><th>${t.broker}</th><th>${t.organisation}</th><th>${t.state}</th><th></th></tr></thead><tbody>
 ${brokers.map(
-  (
-    b,
-  ) => html`<tr data-broker="${b.idBrokerPsp}"><td><code>${b.idBrokerPsp}</code></td><td>${b.organisationName}</td><td>${stateCell(ctx.locale, b.enabled)}</td>
-<td>${switchForm(ctx, `${ctx.base}/brokers/enabled`, b.enabled, { environment: env, idBrokerPsp: b.idBrokerPsp })}</td></tr>`,
+  (b) => html`<tr data-broker="${b.idBrokerPsp}"><td><code>${b.idBrokerPsp}</code></td><td>${b.organisationName}</td><td>${stateCell(ctx, b)}</td>
+<td>${switchForm(ctx, `${ctx.base}/brokers/enabled`, b, `broker:${b.idBrokerPsp}`, { environment: env, idBrokerPsp: b.idBrokerPsp })}</td></tr>`,
 )}</tbody></table>`;
   return scrollRegion(ctx.locale, t.brokers, env, table);
 }
@@ -92,8 +91,8 @@ function ecTable(ctx: Ctx, env: Env, ecs: EcView[]): SafeHtml {
   if (ecs.length === 0) return html`<p>${t.none}</p>`;
   const table = html`<table class="ecs"><thead><tr><th>${t.ec}</th><th>${t.fiscalCode}</th><th>${t.state}</th><th></th></tr></thead><tbody>
 ${ecs.map(
-  (e) => html`<tr data-ec="${e.fiscalCode}"><td>${e.organisationName}</td><td><code>${e.fiscalCode}</code></td><td>${stateCell(ctx.locale, e.enabled)}</td>
-<td>${switchForm(ctx, `${ctx.base}/ec/enabled`, e.enabled, { environment: env, organisationId: e.organisationId })}</td></tr>`,
+  (e) => html`<tr data-ec="${e.fiscalCode}"><td>${e.organisationName}</td><td><code>${e.fiscalCode}</code></td><td>${stateCell(ctx, e)}</td>
+<td>${switchForm(ctx, `${ctx.base}/ec/enabled`, e, `ec:${e.organisationId}`, { environment: env, organisationId: e.organisationId })}</td></tr>`,
 )}</tbody></table>`;
   return scrollRegion(ctx.locale, t.ecs, env, table);
 }

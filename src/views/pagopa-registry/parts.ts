@@ -9,30 +9,36 @@ import { REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
 export type Env = 'test' | 'prod';
 
-export interface ChannelView {
+/** Who switched a record off (null while it is on): its organisation (a referent), or the platform's administrator. */
+export type DisabledBy = 'organisation' | 'administrator';
+
+/** A record's switch: on or off, and by whom. */
+export interface SwitchState {
+  enabled: boolean;
+  disabledBy: DisabledBy | null;
+}
+
+export interface ChannelView extends SwitchState {
   id: string;
   idChannel: string;
-  enabled: boolean;
   passwordSetAt: Date;
 }
-export interface PspView {
+export interface PspView extends SwitchState {
   id: string;
   environment: Env;
   idPsp: string;
   idBrokerPsp: string;
-  brokerEnabled: boolean;
-  enabled: boolean;
+  broker: SwitchState;
   organisationName: string;
   channels: ChannelView[];
 }
-export interface EcView {
+export interface EcView extends SwitchState {
   organisationId: string;
   organisationName: string;
   fiscalCode: string;
   environment: Env;
-  enabled: boolean;
 }
-export interface LinkView {
+export interface LinkView extends SwitchState {
   id: string;
   environment: Env;
   ecOrganisationId: string;
@@ -45,12 +51,15 @@ export interface LinkView {
   segregationCode: string | null;
   applicationCode: string | null;
   primitiveVersion: number;
-  enabled: boolean;
 }
 
-/** A refused form: which form (and which record, for per-record forms), its problems, and what was typed (never passwords). */
+/**
+ * A refused form: which form (and which record, for per-record forms), its problems, and what was typed
+ * (never passwords). A refused switch or removal is `switch`, its target the record's id (a PSP's,
+ * channel's or link's), `broker:<idBrokerPSP>` or `ec:<organisation id>`.
+ */
 export interface FormState {
-  form: 'psp' | 'password' | 'link' | 'ec';
+  form: 'psp' | 'password' | 'link' | 'ec' | 'switch';
   environment: string;
   target?: string | undefined;
   problems: string[];
@@ -82,16 +91,28 @@ export function envLabel(locale: Locale, env: string): string {
   return env === 'prod' ? t.prod : t.test;
 }
 
-export function stateCell(locale: Locale, enabled: boolean): SafeHtml {
-  const t = registryStrings(locale);
-  return html`<span data-enabled="${enabled ? 'true' : 'false'}">${enabled ? t.enabled : t.disabled}</span>`;
+/** On, or off and by whom: the back office names the organisation too; the portal names only the administrator. */
+export function stateCell(ctx: Ctx, state: SwitchState): SafeHtml {
+  const t = registryStrings(ctx.locale);
+  const off =
+    state.disabledBy === 'administrator' ? t.disabledByAdministrator : ctx.admin && state.disabledBy === 'organisation' ? t.disabledByOrganisation : t.disabled;
+  return html`<span data-enabled="${state.enabled ? 'true' : 'false'}"${state.disabledBy ? html` data-disabled-by="${state.disabledBy}"` : ''}>${state.enabled ? t.enabled : off}</span>`;
 }
 
-/** A one-button form flipping an enable flag; `fields` say which record (besides the action URL). */
-export function switchForm(ctx: Ctx, action: string, enabled: boolean, fields: Record<string, string> = {}): SafeHtml {
+/** Whether the page's user may not switch the record back on or remove it: a referent, and an administrator switched it off. */
+export const lockedByAdministrator = (ctx: Ctx, state: SwitchState): boolean => !ctx.admin && !state.enabled && state.disabledBy === 'administrator';
+
+/**
+ * A one-button form flipping an enable flag, after a refusal of it (or of the record's removal) if there
+ * was one; `fields` say which record (besides the action URL), `target` names it in a refusal
+ * (FormState). A referent is offered no switch for what an administrator switched off, only why.
+ */
+export function switchForm(ctx: Ctx, action: string, state: SwitchState, target: string, fields: Record<string, string>): SafeHtml {
   const t = registryStrings(ctx.locale);
-  return html`<form method="post" action="${action}" class="inline">${csrfField(ctx.csrf)}${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
-<input type="hidden" name="enabled" value="${enabled ? '0' : '1'}"><button type="submit">${enabled ? t.disable : t.enable}</button></form>`;
+  const problems = problemsOf(ctx, 'switch', fields['environment'] ?? '', target);
+  if (lockedByAdministrator(ctx, state)) return html`${problems}<small data-locked>${t.lockedByAdministrator}</small>`;
+  return html`${problems}<form method="post" action="${action}" class="inline">${csrfField(ctx.csrf)}${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+<input type="hidden" name="enabled" value="${state.enabled ? '0' : '1'}"><button type="submit">${state.enabled ? t.disable : t.enable}</button></form>`;
 }
 
 /** The problems of the refused form `form` (for `target`, if given), or nothing. */

@@ -21,8 +21,8 @@ import { registryStrings } from './strings.ts';
 function channelRows(ctx: Ctx, psp: PspView, channels: ChannelView[]): SafeHtml {
   const t = registryStrings(ctx.locale);
   return html`${channels.map(
-    (c) => html`<tr data-channel="${c.idChannel}"><td></td><td><code>${c.idChannel}</code></td><td>${stateCell(ctx.locale, c.enabled)}</td>
-<td>${switchForm(ctx, `${ctx.base}/channels/${c.id}/enabled`, c.enabled, { environment: psp.environment })}</td>
+    (c) => html`<tr data-channel="${c.idChannel}"><td></td><td><code>${c.idChannel}</code></td><td>${stateCell(ctx, c)}</td>
+<td>${switchForm(ctx, `${ctx.base}/channels/${c.id}/enabled`, c, c.id, { environment: psp.environment })}</td>
 <td>${t.passwordSetAt}: ${when(ctx.locale, c.passwordSetAt)}
 ${problemsOf(ctx, 'password', psp.environment, c.id)}
 <form method="post" action="${ctx.base}/channels/${c.id}/password" class="password-form">${csrfField(ctx.csrf)}<input type="hidden" name="environment" value="${psp.environment}">
@@ -38,8 +38,8 @@ export function pspTable(ctx: Ctx, psps: PspView[]): SafeHtml {
   const table = html`<table class="psps"><thead><tr><th>${t.idPsp}</th><th>${t.idChannel}</th><th>${t.state}</th><th></th><th></th></tr></thead><tbody>
 ${psps.map(
   (p) => html`<tr data-psp="${p.idPsp}"><td><strong><code>${p.idPsp}</code></strong>${ctx.admin ? html`<br>${p.organisationName}` : ''}</td>
-<td>${t.broker}: <code>${p.idBrokerPsp}</code> ${stateCell(ctx.locale, p.brokerEnabled)} ${switchForm(ctx, `${ctx.base}/brokers/enabled`, p.brokerEnabled, { environment: p.environment, idBrokerPsp: p.idBrokerPsp })}</td>
-<td>${stateCell(ctx.locale, p.enabled)}</td><td>${switchForm(ctx, `${ctx.base}/psps/${p.id}/enabled`, p.enabled, { environment: p.environment })}</td><td></td></tr>
+<td>${t.broker}: <code>${p.idBrokerPsp}</code> ${stateCell(ctx, p.broker)} ${switchForm(ctx, `${ctx.base}/brokers/enabled`, p.broker, `broker:${p.idBrokerPsp}`, { environment: p.environment, idBrokerPsp: p.idBrokerPsp })}</td>
+<td>${stateCell(ctx, p)}</td><td>${switchForm(ctx, `${ctx.base}/psps/${p.id}/enabled`, p, p.id, { environment: p.environment })}</td><td></td></tr>
 ${channelRows(ctx, p, p.channels)}`,
 )}
 </tbody></table>`;

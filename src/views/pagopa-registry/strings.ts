@@ -12,6 +12,9 @@ const en = {
   organisation: 'Organisation',
   enabled: 'Enabled',
   disabled: 'Disabled',
+  disabledByAdministrator: 'Disabled by the platform administrator',
+  disabledByOrganisation: 'Disabled by the organisation',
+  lockedByAdministrator: 'Only the platform administrator can enable it again.',
   state: 'State',
   enable: 'Enable',
   disable: 'Disable',
@@ -78,6 +81,9 @@ const it: RegistryStrings = {
   organisation: 'Organizzazione',
   enabled: 'Abilitato',
   disabled: 'Disabilitato',
+  disabledByAdministrator: 'Disabilitato dall\u2019amministratore della piattaforma',
+  disabledByOrganisation: 'Disabilitato dall\u2019organizzazione',
+  lockedByAdministrator: 'Solo l\u2019amministratore della piattaforma può riabilitarlo.',
   state: 'Stato',
   enable: 'Abilita',
   disable: 'Disabilita',
@@ -163,6 +169,8 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     code_not_allowed: 'A segregation code goes only with aux digit 3, an application code only with aux digit 0.',
     version_invalid: 'The primitive version must be 1 or 2.',
     route_taken: 'A station is already linked for this aux digit and code (remove that link first).',
+    disabled_by_administrator:
+      'This was disabled by the platform administrator: only the administrator can enable it again or remove it. Ask the administrator.',
     not_found: 'No such record.',
   },
   it: {
@@ -190,6 +198,8 @@ const PROBLEMS: Record<Locale, Record<string, string>> = {
     code_not_allowed: 'Il codice di segregazione va solo con l\u2019aux digit 3, il codice applicativo solo con l\u2019aux digit 0.',
     version_invalid: 'La versione delle primitive deve essere 1 o 2.',
     route_taken: 'Per questo aux digit e codice è già collegata una stazione (rimuovi prima quel collegamento).',
+    disabled_by_administrator:
+      'È stato disabilitato dall\u2019amministratore della piattaforma: solo l\u2019amministratore può riabilitarlo o rimuoverlo. Chiedilo all\u2019amministratore.',
     not_found: 'Elemento inesistente.',
   },
 };
