@@ -1,6 +1,7 @@
 import {
   REGISTRY_PROBLEM_TEXT,
   type Environment,
+  type DisabledBy,
   type PagopaRegistry,
   type RegistryActor,
   type RegistryOutcome,
@@ -85,7 +86,8 @@ const filterOf = (values: Values): { organisationId?: string; env?: Environment 
   ...(values.env === undefined ? {} : { env: envOption(values) }),
 });
 
-const flag = (enabled: boolean): string => (enabled ? 'enabled' : 'DISABLED');
+/** A record's state in a list: who switched it off, when off (a referent may switch back on only what its organisation did). */
+const flag = (enabled: boolean, disabledBy: DisabledBy | null | undefined): string => (enabled ? 'enabled' : `DISABLED by ${disabledBy ?? 'administrator'}`);
 
 export const pagopaCommands: Record<string, { summary: string; run: Command }> = {
   'psp add': {
@@ -141,7 +143,8 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
     run: async (args, ctx) => {
       const { values } = parse(args, { org: { type: 'string' }, env: { type: 'string' } });
       const { brokers, psps } = await (await wired(ctx)).psps.listPsps(filterOf(values));
-      const brokerEnabled = new Map(brokers.map((b) => [`${b.environment}:${b.id_broker_psp}`, b.enabled]));
+      const brokerOf = new Map(brokers.map((b) => [`${b.environment}:${b.id_broker_psp}`, b]));
+      const broker = (p: (typeof psps)[number]) => brokerOf.get(`${p.environment}:${p.id_broker_psp}`);
       output(
         ctx,
         values.json === true,
@@ -153,14 +156,22 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
           organisationId: p.organisation_id,
           organisation: p.organisation_name,
           enabled: p.enabled,
-          brokerEnabled: brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false,
-          channels: p.channels.map((c) => ({ id: c.id, idChannel: c.id_channel, enabled: c.enabled, passwordSetAt: c.password_set_at.toISOString() })),
+          disabledBy: p.disabled_by,
+          brokerEnabled: broker(p)?.enabled ?? false,
+          brokerDisabledBy: broker(p)?.disabled_by ?? null,
+          channels: p.channels.map((c) => ({
+            id: c.id,
+            idChannel: c.id_channel,
+            enabled: c.enabled,
+            disabledBy: c.disabled_by,
+            passwordSetAt: c.password_set_at.toISOString(),
+          })),
         })),
         psps
           .map((p) =>
             [
-              `${p.id}  ${p.environment.padEnd(4)} ${p.id_psp.padEnd(20)} broker ${p.id_broker_psp} (${flag(brokerEnabled.get(`${p.environment}:${p.id_broker_psp}`) ?? false)})  ${flag(p.enabled)}  ${p.organisation_name}`,
-              ...p.channels.map((c) => `    channel ${c.id_channel.padEnd(24)} ${flag(c.enabled)}  ${c.id}`),
+              `${p.id}  ${p.environment.padEnd(4)} ${p.id_psp.padEnd(20)} broker ${p.id_broker_psp} (${flag(broker(p)?.enabled ?? false, broker(p)?.disabled_by)})  ${flag(p.enabled, p.disabled_by)}  ${p.organisation_name}`,
+              ...p.channels.map((c) => `    channel ${c.id_channel.padEnd(24)} ${flag(c.enabled, c.disabled_by)}  ${c.id}`),
             ].join('\n'),
           )
           .join('\n') || 'No PSPs.',
@@ -221,6 +232,7 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
           fiscalCode: e.fiscal_code,
           environment: e.environment,
           enabled: e.enabled,
+          disabledBy: e.disabled_by,
           links: linksOf(e.organisation_id, e.environment).map((l) => ({
             id: l.id,
             stationId: l.station_id,
@@ -231,15 +243,16 @@ export const pagopaCommands: Record<string, { summary: string; run: Command }> =
             applicationCode: l.application_code,
             primitiveVersion: l.primitive_version,
             enabled: l.enabled,
+            disabledBy: l.disabled_by,
           })),
         })),
         ecs
           .map((e) =>
             [
-              `${e.organisation_id}  ${e.environment.padEnd(4)} ${e.fiscal_code}  ${flag(e.enabled)}  ${e.organisation_name}`,
+              `${e.organisation_id}  ${e.environment.padEnd(4)} ${e.fiscal_code}  ${flag(e.enabled, e.disabled_by)}  ${e.organisation_name}`,
               ...linksOf(e.organisation_id, e.environment).map(
                 (l) =>
-                  `    ${l.id}  aux ${l.aux_digit} ${code(l).padEnd(15)} -> ${l.station_code} (v${l.primitive_version}, ${l.station_organisation_name})  ${flag(l.enabled)}`,
+                  `    ${l.id}  aux ${l.aux_digit} ${code(l).padEnd(15)} -> ${l.station_code} (v${l.primitive_version}, ${l.station_organisation_name})  ${flag(l.enabled, l.disabled_by)}`,
               ),
             ].join('\n'),
           )

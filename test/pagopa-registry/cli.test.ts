@@ -269,6 +269,7 @@ test('ec list, disable/enable of a link and of the EC, unlink, and ec add', asyn
     ),
     'PPT_DOMINIO_DISABILITATO',
   );
+  assert.match((await varco('ec', 'list', '--org', ec.id)).stdout, /12345678903\s+DISABLED by administrator\s+Comune Comandi/);
   assert.equal((await varco('ec', 'enable', '--org', ec.id, '--env', 'test')).code, 0);
   assert.equal((await varco('ec', 'unlink', seg)).code, 0);
   assert.equal(
