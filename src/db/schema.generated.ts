@@ -303,6 +303,12 @@ export interface PagopaEcs {
   updated_at: Generated<Timestamp>;
 }
 
+export interface PagopaExchangeParties {
+  at: Timestamp;
+  exchange_id: string;
+  organisation_id: string;
+}
+
 export interface PagopaExchanges {
   at: Timestamp;
   direction: "in" | "out";
@@ -313,6 +319,7 @@ export interface PagopaExchanges {
   error: string | null;
   fault_code: string | null;
   fiscal_code: string | null;
+  further_organisation_ids: string[] | null;
   http_status: number | null;
   id: string;
   notice_number: string | null;
@@ -734,6 +741,7 @@ export interface DB {
   pagopa_channels: PagopaChannels;
   pagopa_ec_links: PagopaEcLinks;
   pagopa_ecs: PagopaEcs;
+  pagopa_exchange_parties: PagopaExchangeParties;
   pagopa_exchanges: PagopaExchanges;
   pagopa_idempotency: PagopaIdempotency;
   pagopa_payments: PagopaPayments;

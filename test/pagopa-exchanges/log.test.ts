@@ -4,18 +4,27 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../../src/db/index.ts';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import { isVarcoError } from '../../src/kernel/errors.ts';
-import { createExchangeLog, MAX_MESSAGE_BYTES, pruneExchanges, type ExchangeRow, type ExchangeViewer } from '../../src/modules/pagopa-exchanges/index.ts';
+import {
+  createExchangeLog,
+  hasExchanges,
+  MAX_MESSAGE_BYTES,
+  pruneExchanges,
+  type ExchangeRow,
+  type ExchangeViewer,
+} from '../../src/modules/pagopa-exchanges/index.ts';
+import { createKysely, createPool, currentRole, grantAppRole, loadMigrations, migrate } from '../../src/db/index.ts';
 import { createJobRunner } from '../../src/app/jobs.ts';
 import { retentionJobs } from '../../src/app/retention.ts';
 import { testConfig } from '../support/app.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { createEmptyDatabase, createTestDatabase, testAppUrl } from '../support/db.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
 import { activateExchange, CHANNEL_PASSWORD, getPaymentExchange, noticeNumber, tokenOf } from './support.ts';
 
 // Issue 11, exchange log: what `record` stores (one INSERT; passwords masked in every column, in odd,
 // truncated and malformed messages; sizes bounded; odd bytes stored, not refused) and what `search`
 // and `get` give each viewer (only the rows its organisation is party to; filters; cursor pages), and
-// the retention job.
+// the retention job. A row's further parties (a cart's other institutions and their stations'
+// owners) read it as its named parties do.
 
 const database = await createTestDatabase();
 const { db } = database;
@@ -155,6 +164,128 @@ test('an organisation sees only the messages it is party to: by search and by id
   await db.deleteFrom('pagopa_exchanges').execute();
 });
 
+test('a cart\u2019s other institutions and their stations\u2019 owners read its row like its named parties: search, id, pages, checklist; nobody else', async () => {
+  const ec2 = await createOrganisation(db, 'Comune Quattro');
+  const partner2 = await createOrganisation(db, 'Partner Cinque');
+  const onlyHere = await createOrganisation(db, 'Comune Sei');
+  const other = { psp, ec: ec2, stationOwner: partner2, stationId: 'sta_other' };
+  // A cart outcome naming its first notice's parties, the second's as further ones (a duplicate of a
+  // column, blanks and an id repeated are dropped); around it, each institution's own single-party rows,
+  // two of them at the cart's very instant (the cursor's tie on `at`).
+  const cart = {
+    ...activateExchange(parties, { n: 40, at: minutes(39) }),
+    operation: 'sendPaymentOutcomeV2',
+    furtherOrganisationIds: [ec2, partner2, ec, '', ec2],
+  };
+  const made = [
+    await log.record(activateExchange(parties, { n: 41, at: minutes(41) })),
+    await log.record(getPaymentExchange(other, { n: 42, at: minutes(40) })),
+    await log.record(cart),
+    await log.record(activateExchange(other, { n: 43, at: minutes(39) })),
+    await log.record(getPaymentExchange(parties, { n: 44, at: minutes(39) })),
+    await log.record(getPaymentExchange(other, { n: 45, at: minutes(38) })),
+    await log.record({ ...activateExchange({ psp: stranger }, { n: 46, at: minutes(37) }), furtherOrganisationIds: [onlyHere] }),
+  ];
+  const cartId = made[2] ?? '';
+  const stored = await db.selectFrom('pagopa_exchanges').select('further_organisation_ids').where('id', '=', cartId).executeTakeFirstOrThrow();
+  assert.deepEqual(stored.further_organisation_ids, [ec2, partner2]);
+  assert.deepEqual((await log.get(ADMIN, cartId))?.furtherOrganisationIds, [ec2, partner2]);
+
+  const all = ids(await log.search(ADMIN, { limit: 200 }));
+  const expected = new Map([
+    [psp, all.filter((id) => id !== made[6])],
+    [ec, all.filter((id) => [made[0], made[2], made[4]].includes(id))],
+    [partner, all.filter((id) => [made[0], made[2], made[4]].includes(id))],
+    [ec2, all.filter((id) => [made[1], made[2], made[3], made[5]].includes(id))],
+    [partner2, all.filter((id) => [made[1], made[2], made[3], made[5]].includes(id))],
+    [onlyHere, [made[6]]],
+  ]);
+  for (const [org, rows] of expected) {
+    assert.deepEqual(ids(await log.search({ organisationId: org })), rows, org);
+    // Pages of two across the cart's row and the ties on its instant: every row once, in order.
+    const paged: string[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const rows = await log.search({ organisationId: org }, { limit: 2, before });
+      paged.push(...ids(rows));
+      if (rows.length < 2) break;
+      before = rows.at(-1)?.cursor;
+    }
+    assert.deepEqual(paged, rows, `${org}: pages`);
+    assert.equal(await hasExchanges(db, org), true, `${org}: the checklist's first message`);
+  }
+  for (const org of [ec2, partner2]) {
+    assert.equal((await log.get({ organisationId: org }, cartId))?.id, cartId);
+    assert.deepEqual(ids(await log.search({ organisationId: org }, { operation: 'sendPaymentOutcomeV2' })), [cartId]);
+  }
+  // Not party: neither the cart nor the rows around it, by search, filter or id.
+  assert.deepEqual(ids(await log.search({ organisationId: stranger })), [made[6]]);
+  assert.deepEqual(ids(await log.search({ organisationId: stranger }, { operation: 'sendPaymentOutcomeV2' })), []);
+  assert.equal(await log.get({ organisationId: stranger }, cartId), undefined);
+  assert.equal(await log.get({ organisationId: onlyHere }, cartId), undefined);
+  assert.equal(await hasExchanges(db, await createOrganisation(db, 'Comune Senza')), false);
+  await db.deleteFrom('pagopa_exchanges').execute();
+});
+
+test('an upgraded install: rows written before the parties table are read by their parties, from the same version on', async () => {
+  const partiesFrom = (await loadMigrations()).find((m) => m.name === 'pagopa_exchange_parties')?.version ?? 0;
+  const { url, name } = await createEmptyDatabase();
+  const pool = createPool(url, 2);
+  const old = createKysely(pool);
+  // The older instance writes as the application role, with the grants its own start gave it.
+  const appUrl = new URL(testAppUrl());
+  appUrl.pathname = `/${name}`;
+  const appPool = createPool(appUrl.toString(), 1);
+  try {
+    await migrate(pool, { target: partiesFrom - 1 });
+    await grantAppRole(pool, await currentRole(appPool));
+    const rows = [
+      { id: 'msg_00000000000000000000000001', at: minutes(3), psp: 'org_p', ec: 'org_e', owner: 'org_o' },
+      { id: 'msg_00000000000000000000000002', at: minutes(2), psp: 'org_p', ec: 'org_e', owner: 'org_e' },
+      { id: 'msg_00000000000000000000000003', at: minutes(1), psp: 'org_q', ec: null, owner: null },
+    ];
+    // As the older Varco writes them (no further parties).
+    const write = (writer: typeof pool, r: { id: string; at: Date; psp: string; ec: string | null; owner: string | null }) =>
+      writer.query(
+        `INSERT INTO pagopa_exchanges (id, environment, at, direction, operation, psp_organisation_id, ec_organisation_id, station_organisation_id,
+           duration_ms, request, request_bytes, request_truncated) VALUES ($1, 'test', $2, 'in', 'activatePaymentNotice', $3, $4, $5, 1, '<a/>', 4, false)`,
+        [r.id, r.at, r.psp, r.ec, r.owner],
+      );
+    for (const r of rows) await write(pool, r);
+    // An older instance still running writes on while the new one migrates, and a little after (before
+    // the new one's grants).
+    let migrating = true;
+    let written = 0;
+    const olderInstance = (async () => {
+      for (let after = 0; after < 5; written++) {
+        await write(appPool, { id: `msg_1${String(written).padStart(25, '0')}`, at: new Date(NOW.getTime() + written), psp: 'org_w', ec: null, owner: null });
+        if (!migrating) after++;
+      }
+    })();
+    await migrate(pool);
+    migrating = false;
+    await olderInstance;
+    const missing = await pool.query(`SELECT e.id FROM pagopa_exchanges e WHERE NOT EXISTS (
+      SELECT 1 FROM pagopa_exchange_parties p WHERE p.exchange_id = e.id AND p.organisation_id = e.psp_organisation_id)`);
+    assert.deepEqual(missing.rows, [], `every one of the ${written} rows written during the upgrade has its parties`);
+    const upgraded = createExchangeLog({ db: old, clock: fixedClock(NOW) });
+    const [first, second, third] = rows.map((r) => r.id);
+    assert.deepEqual(ids(await upgraded.search({ organisationId: 'org_p' })), [second, first]);
+    assert.deepEqual(ids(await upgraded.search({ organisationId: 'org_e' })), [second, first], 'once, also where the EC owns the station');
+    assert.equal((await upgraded.search({ organisationId: 'org_w' }, { limit: 200 })).length, Math.min(written, 200));
+    assert.deepEqual(ids(await upgraded.search({ organisationId: 'org_o' })), [first]);
+    assert.deepEqual(ids(await upgraded.search({ organisationId: 'org_q' })), [third]);
+    assert.equal((await upgraded.get({ organisationId: 'org_o' }, first ?? ''))?.id, first);
+    assert.equal(await upgraded.get({ organisationId: 'org_o' }, second ?? ''), undefined);
+    assert.equal(await hasExchanges(old, 'org_q'), true);
+    assert.equal(await hasExchanges(old, 'org_x'), false);
+    assert.deepEqual((await upgraded.get(ADMIN, third ?? ''))?.furtherOrganisationIds, []);
+  } finally {
+    await appPool.end();
+    await old.destroy();
+  }
+});
+
 test('search by environment, notice number, token, fault code and operation', async () => {
   const a = await log.record(activateExchange(parties, { n: 20, at: minutes(20) }));
   const b = await log.record(activateExchange(parties, { n: 21, at: minutes(19), fault: 'PPT_PAGAMENTO_IN_CORSO' }));
@@ -228,5 +359,15 @@ test('retention: the job deletes exchanges older than VARCO_RETENTION_EXCHANGES_
   for (let i = 0; i < 5; i++) await log.record(activateExchange(parties, { n: 300 + i, at: new Date(NOW.getTime() - 40 * DAY) }));
   assert.equal(await pruneExchanges(db, new Date(NOW.getTime() - 30 * DAY), 2), 5);
   assert.deepEqual(ids(await log.search(ADMIN)).sort(), [...kept].sort());
+  // Their parties went with them (a cart's further ones too); the kept rows' stay.
+  const cart = await log.record({ ...activateExchange(parties, { n: 400, at: new Date(NOW.getTime() - 40 * DAY) }), furtherOrganisationIds: [stranger] });
+  assert.equal(await pruneExchanges(db, new Date(NOW.getTime() - 30 * DAY), 2), 1);
+  const left = await db
+    .selectFrom('pagopa_exchange_parties')
+    .select('exchange_id')
+    .where('at', '<', new Date(NOW.getTime() - 30 * DAY))
+    .execute();
+  assert.deepEqual(left, [], `no party row of ${cart} or of the older rows is left`);
+  for (const org of [psp, ec, partner]) assert.deepEqual(ids(await log.search({ organisationId: org })).sort(), [...kept].sort());
   await db.deleteFrom('pagopa_exchanges').execute();
 });

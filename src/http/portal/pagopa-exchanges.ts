@@ -6,7 +6,8 @@ import { registerExchangeRoutes } from '../shared/exchange-routes.ts';
 import { requireReferent } from '../shared/session.ts';
 
 // The portal's pagoPA exchange log: a referent reads the messages its organisation is party to (as
-// PSP, as creditor institution, or as the owner of the station called), nothing else.
+// PSP, as creditor institution, or as the owner of the station called, also for another notice of a
+// cart and for another institution's copy of its notice's receipt), nothing else.
 
 export interface PortalExchangeRoutesOptions {
   exchanges: ExchangeLog;

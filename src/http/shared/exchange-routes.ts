@@ -85,6 +85,10 @@ export function parseExchangeQuery(query: Query, locale: Locale): { values: Exch
   return { values, filter };
 }
 
+/** Every organisation party to the row (the back office's list and page name them). */
+const partyIds = (r: ExchangeRow): string[] =>
+  [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId, ...r.furtherOrganisationIds].filter((id): id is string => id !== null);
+
 function rowView(locale: Locale, r: ExchangeRow, names?: Map<string, string>): ExchangeRowView {
   const view: ExchangeRowView = {
     id: r.id,
@@ -99,7 +103,7 @@ function rowView(locale: Locale, r: ExchangeRow, names?: Map<string, string>): E
     durationMs: r.durationMs,
   };
   if (!names) return view;
-  const parties = [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId].filter((id): id is string => id !== null).map((id) => names.get(id) ?? id);
+  const parties = partyIds(r).map((id) => names.get(id) ?? id);
   return { ...view, parties: [...new Set(parties)].join(', ') };
 }
 
@@ -114,14 +118,17 @@ function messageView(text: string, bytes: number, truncated: boolean, downloadHr
 }
 
 async function detailView(locale: Locale, options: ExchangeRoutesOptions, base: string, d: ExchangeDetail): Promise<ExchangeDetailView> {
-  const names = await organisationNames(options.organisations, [d.pspOrganisationId, d.ecOrganisationId, d.stationOrganisationId]);
+  const names = await organisationNames(options.organisations, partyIds(d));
   const name = (id: string | null): string => (id === null ? '' : (names.get(id) ?? id));
+  // Named on the back office's page only: a referent learns no organisation beyond those the row named before.
+  const further = options.surface === 'admin' ? d.furtherOrganisationIds.map(name).join(', ') : '';
   const parties: ExchangeDetailView['parties'] = [
     { label: 'psp', value: name(d.pspOrganisationId) },
     { label: 'ec', value: name(d.ecOrganisationId) },
     { label: 'fiscalCode', value: d.fiscalCode ?? '' },
     { label: 'station', value: d.stationCode ?? d.stationId ?? '' },
     { label: 'stationOwner', value: name(d.stationOrganisationId) },
+    { label: 'furtherParties', value: further },
   ];
   const href = `${base}/${d.id}`;
   return {
@@ -163,13 +170,7 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
       values,
       before: filter.before,
     });
-    const names =
-      'admin' in viewer
-        ? await organisationNames(
-            options.organisations,
-            rows.flatMap((r) => [r.pspOrganisationId, r.ecOrganisationId, r.stationOrganisationId]),
-          )
-        : undefined;
+    const names = 'admin' in viewer ? await organisationNames(options.organisations, rows.flatMap(partyIds)) : undefined;
     const body = exchangeListPage(request.locale, {
       base,
       intro: 'admin' in viewer ? t.adminIntro : fill(t.intro, { days: options.retentionDays }),

@@ -1,13 +1,15 @@
-import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { PagopaExchangesTable } from '../../db/schema.ts';
 import { idCursor, parseIdCursor } from '../../kernel/ids.ts';
 import type { ExchangeDetail, ExchangeFilter, ExchangeRow, ExchangeViewer } from './exchanges.types.ts';
 
 // SQL of the exchange log (table pagopa_exchanges, migration 0014). Writes are one INSERT; reads are
-// keyset-paginated on (at, id), newest first. A referent's organisation reads the rows it is party to:
-// one ordered index scan per party column (psp, ec, station owner), each limited, merged by UNION —
-// never a scan of the whole table sorted afterwards, and never a row of somebody else.
+// keyset-paginated on (at, id), newest first. Every party of a row (its PSP, EC and station owner, and
+// the further organisations a cart or a receipt concerns) has a row in pagopa_exchange_parties, which
+// the INSERT's trigger writes (migration 0050). A referent's organisation reads the rows it is party to
+// with one scan of that table's key (organisation, at, exchange), newest first and limited, each row
+// joined to the log by id — never a scan of the whole log sorted afterwards, and never a row of somebody else.
 
 export type ExchangeInsert = Insertable<PagopaExchangesTable>;
 type StoredRow = Selectable<PagopaExchangesTable>;
@@ -17,31 +19,31 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
 const LIST_COLUMNS = [
-  'id',
-  'environment',
-  'at',
-  'direction',
-  'operation',
-  'psp_organisation_id',
-  'ec_organisation_id',
-  'station_id',
-  'station_code',
-  'station_organisation_id',
-  'notice_number',
-  'fiscal_code',
-  'token',
-  'outcome',
-  'fault_code',
-  'http_status',
-  'endpoint',
-  'duration_ms',
-  'error',
-  'request_bytes',
-  'request_truncated',
-  'response_bytes',
-  'response_truncated',
+  'pagopa_exchanges.id',
+  'pagopa_exchanges.environment',
+  'pagopa_exchanges.at',
+  'pagopa_exchanges.direction',
+  'pagopa_exchanges.operation',
+  'pagopa_exchanges.psp_organisation_id',
+  'pagopa_exchanges.ec_organisation_id',
+  'pagopa_exchanges.station_id',
+  'pagopa_exchanges.station_code',
+  'pagopa_exchanges.station_organisation_id',
+  'pagopa_exchanges.further_organisation_ids',
+  'pagopa_exchanges.notice_number',
+  'pagopa_exchanges.fiscal_code',
+  'pagopa_exchanges.token',
+  'pagopa_exchanges.outcome',
+  'pagopa_exchanges.fault_code',
+  'pagopa_exchanges.http_status',
+  'pagopa_exchanges.endpoint',
+  'pagopa_exchanges.duration_ms',
+  'pagopa_exchanges.error',
+  'pagopa_exchanges.request_bytes',
+  'pagopa_exchanges.request_truncated',
+  'pagopa_exchanges.response_bytes',
+  'pagopa_exchanges.response_truncated',
 ] as const;
-const PARTY_COLUMNS = ['psp_organisation_id', 'ec_organisation_id', 'station_organisation_id'] as const;
 
 /** True when `cursor` is one `search` can continue from. */
 export const isExchangeCursor = (cursor: string): boolean => parseCursor(cursor) !== undefined;
@@ -58,17 +60,17 @@ export async function insertExchanges(db: Kysely<Database>, rows: readonly Excha
     .execute();
 }
 
-type ListQuery = SelectQueryBuilder<Database, 'pagopa_exchanges', ListRow>;
+type Eb = ExpressionBuilder<Database, 'pagopa_exchanges'>;
 
-function applyFilter(query: ListQuery, filter: ExchangeFilter, before: { at: Date; id: string } | undefined, limit: number): ListQuery {
-  let q = query;
-  if (filter.env) q = q.where('environment', '=', filter.env);
-  if (filter.noticeNumber) q = q.where('notice_number', '=', filter.noticeNumber);
-  if (filter.token) q = q.where('token', '=', filter.token);
-  if (filter.faultCode) q = q.where('fault_code', '=', filter.faultCode);
-  if (filter.operation) q = q.where('operation', '=', filter.operation);
-  if (before) q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('at', 'id'), '<', tuple(before.at, before.id)));
-  return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit);
+/** The search's conditions on the log's own columns (the same for every viewer). */
+function matches(eb: Eb, filter: ExchangeFilter): Expression<SqlBool> {
+  const conditions: Array<Expression<SqlBool>> = [];
+  if (filter.env) conditions.push(eb('environment', '=', filter.env));
+  if (filter.noticeNumber) conditions.push(eb('notice_number', '=', filter.noticeNumber));
+  if (filter.token) conditions.push(eb('token', '=', filter.token));
+  if (filter.faultCode) conditions.push(eb('fault_code', '=', filter.faultCode));
+  if (filter.operation) conditions.push(eb('operation', '=', filter.operation));
+  return eb.and(conditions);
 }
 
 export async function searchExchanges(
@@ -78,46 +80,79 @@ export async function searchExchanges(
   before: { at: Date; id: string } | undefined,
   limit: number,
 ): Promise<ExchangeRow[]> {
-  const base = (): ListQuery => db.selectFrom('pagopa_exchanges').select(LIST_COLUMNS);
-  if ('admin' in viewer) return (await applyFilter(base(), filter, before, limit).execute()).map(rowOf);
-  const [psp, ec, owner] = PARTY_COLUMNS.map((column) => applyFilter(base().where(column, '=', viewer.organisationId), filter, before, limit));
-  // UNION (not ALL): a row whose organisation is party twice (EC and station owner) comes once.
-  const merged = await sql<ListRow>`${psp} UNION ${ec} UNION ${owner} ORDER BY at DESC, id DESC LIMIT ${limit}`.execute(db);
-  return merged.rows.map(rowOf);
+  if ('admin' in viewer) {
+    let query = db
+      .selectFrom('pagopa_exchanges')
+      .select(LIST_COLUMNS)
+      .where((eb) => matches(eb, filter));
+    if (before) query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('pagopa_exchanges.at', 'pagopa_exchanges.id'), '<', tuple(before.at, before.id)));
+    return (await query.orderBy('pagopa_exchanges.at', 'desc').orderBy('pagopa_exchanges.id', 'desc').limit(limit).execute()).map(rowOf);
+  }
+  // The page is read off the parties' key (organisation, at, exchange) backwards: the keyset and the
+  // order are the party row's copy of (at, id), so the scan starts at the cursor and stops at the limit.
+  let query = db
+    .selectFrom('pagopa_exchange_parties')
+    .innerJoin('pagopa_exchanges', 'pagopa_exchanges.id', 'pagopa_exchange_parties.exchange_id')
+    .select(LIST_COLUMNS)
+    .where('pagopa_exchange_parties.organisation_id', '=', viewer.organisationId)
+    .where((eb) => matches(eb, filter));
+  if (before)
+    query = query.where(({ eb, refTuple, tuple }) =>
+      eb(refTuple('pagopa_exchange_parties.at', 'pagopa_exchange_parties.exchange_id'), '<', tuple(before.at, before.id)),
+    );
+  const rows = await query.orderBy('pagopa_exchange_parties.at', 'desc').orderBy('pagopa_exchange_parties.exchange_id', 'desc').limit(limit).execute();
+  return rows.map(rowOf);
 }
+
+/** Whether `organisationId` is party to the exchange `id`: one probe of the parties' key. */
+const partyOf = (eb: Eb, organisationId: string) =>
+  eb.exists(
+    eb
+      .selectFrom('pagopa_exchange_parties')
+      .select('pagopa_exchange_parties.exchange_id')
+      .whereRef('pagopa_exchange_parties.exchange_id', '=', 'pagopa_exchanges.id')
+      .whereRef('pagopa_exchange_parties.at', '=', 'pagopa_exchanges.at')
+      .where('pagopa_exchange_parties.organisation_id', '=', organisationId),
+  );
 
 export async function findExchange(db: Kysely<Database>, viewer: ExchangeViewer, id: string): Promise<ExchangeDetail | undefined> {
   let query = db.selectFrom('pagopa_exchanges').selectAll().where('id', '=', id);
-  if (!('admin' in viewer)) {
-    const org = viewer.organisationId;
-    query = query.where((eb) => eb.or(PARTY_COLUMNS.map((column) => eb(column, '=', org))));
-  }
+  if (!('admin' in viewer)) query = query.where((eb) => partyOf(eb, viewer.organisationId));
   const row = await query.executeTakeFirst();
   return row ? { ...rowOf(row), request: row.request, response: row.response, responseWithheld: false } : undefined;
 }
 
-/** Retention: deletes rows whose exchange started before `before`, in batches; returns how many. */
+/**
+ * Retention: deletes rows whose exchange started before `before`, oldest first, with their parties, in
+ * batches; returns how many exchanges. A batch is one statement: the rows and the party rows the
+ * trigger wrote for them (the organisations the row names, looked up by key).
+ */
 export async function pruneExchanges(db: Kysely<Database>, before: Date, batch = 2000): Promise<number> {
   let total = 0;
   for (;;) {
-    const result = await db
-      .deleteFrom('pagopa_exchanges')
-      .where('id', 'in', (eb) => eb.selectFrom('pagopa_exchanges').select('id').where('at', '<', before).limit(batch))
-      .executeTakeFirst();
-    const deleted = Number(result.numDeletedRows);
+    const result = await sql<{ deleted: string }>`
+      WITH batch AS (
+        SELECT id, at, ARRAY[psp_organisation_id, ec_organisation_id, station_organisation_id] || further_organisation_ids AS parties
+        FROM pagopa_exchanges WHERE at < ${before} ORDER BY at, id LIMIT ${batch}
+      ), parties AS (
+        DELETE FROM pagopa_exchange_parties p USING batch b
+        WHERE p.organisation_id = ANY (b.parties) AND p.at = b.at AND p.exchange_id = b.id
+      ), gone AS (
+        DELETE FROM pagopa_exchanges e USING batch b WHERE e.id = b.id RETURNING e.id
+      )
+      SELECT count(*) AS deleted FROM gone`.execute(db);
+    const deleted = Number(result.rows[0]?.deleted ?? 0);
     total += deleted;
     if (deleted < batch) return total;
   }
 }
 
 function rowOf(r: ListRow): ExchangeRow {
-  // Raw UNION results come back through pg's own parsers: timestamps are Dates, integers numbers.
-  const at = r.at instanceof Date ? r.at : new Date(r.at);
   return {
     id: r.id,
-    cursor: cursorOf({ at, id: r.id }),
+    cursor: cursorOf(r),
     env: r.environment,
-    at,
+    at: r.at,
     direction: r.direction,
     operation: r.operation,
     pspOrganisationId: r.psp_organisation_id,
@@ -125,6 +160,7 @@ function rowOf(r: ListRow): ExchangeRow {
     stationId: r.station_id,
     stationCode: r.station_code,
     stationOrganisationId: r.station_organisation_id,
+    furtherOrganisationIds: r.further_organisation_ids ?? [],
     noticeNumber: r.notice_number,
     fiscalCode: r.fiscal_code,
     token: r.token,
@@ -144,13 +180,15 @@ function rowOf(r: ListRow): ExchangeRow {
 
 /**
  * Onboarding checklist (issue 14): whether a pagoPA message of the organisation passed through Varco, as
- * PSP, EC or owner of the station it reached (a technology partner is only ever the last).
+ * PSP, EC or owner of the station it reached (a technology partner is only ever the last), or as a
+ * further party (an EC of a cart's other notice, a notice's EC of a receipt sent to another institution).
  */
 export async function hasExchanges(db: Kysely<Database>, organisationId: string): Promise<boolean> {
   const row = await db
-    .selectFrom('pagopa_exchanges')
-    .select('id')
-    .where((eb) => eb.or(PARTY_COLUMNS.map((column) => eb(column, '=', organisationId))))
+    .selectFrom('pagopa_exchange_parties')
+    .innerJoin('pagopa_exchanges', 'pagopa_exchanges.id', 'pagopa_exchange_parties.exchange_id')
+    .select('pagopa_exchange_parties.exchange_id')
+    .where('pagopa_exchange_parties.organisation_id', '=', organisationId)
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;

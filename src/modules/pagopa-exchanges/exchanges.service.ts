@@ -10,10 +10,11 @@ import { boundMessage, clampInt, cleanField, MAX_MESSAGE_BYTES } from './exchang
 import type { ExchangeDetail, ExchangeEntry, ExchangeFilter, ExchangeRow, ExchangeViewer } from './exchanges.types.ts';
 
 // The exchange log's use cases. `record` is on the node's hot path: it builds the row in memory
-// (masking, bounds) and INSERTs it — no read, no transaction of its own. Rows recorded while an
-// INSERT is in flight go together in the next one (one round trip and one commit per group instead of
-// per message, issue 15); every caller still waits until its own row is committed. `search` and `get`
-// serve the portal (a party's organisation) and the back office (every row).
+// (masking, bounds) and INSERTs it — no read, no transaction of its own (the INSERT's trigger writes
+// the row's parties for the portal's reads, migration 0050). Rows recorded while an INSERT is in
+// flight go together in the next one (one round trip and one commit per group instead of per message,
+// issue 15); every caller still waits until its own row is committed. `search` and `get` serve the
+// portal (a party's organisation) and the back office (every row).
 
 /** Bounds of the short columns (characters); pagoPA's own values are far shorter (token 35, notice 18). */
 const FIELD_MAX = { id: 64, operation: 64, code: 64, notice: 64, token: 64, fiscalCode: 64, station: 64, error: 2000 } as const;
@@ -41,23 +42,40 @@ export const EXCHANGE_OPERATIONS: readonly string[] = [...PSP_OPERATIONS, ...EC_
 
 const outcomeOf = (value: unknown): 'OK' | 'KO' | null => (value === 'OK' || value === 'KO' ? value : null);
 
+/** A cart names at most 5 notices, each an EC and a station owner; more is not a message of ours. */
+const FURTHER_MAX = 16;
+
+/** The further parties as stored: bounded ids, each once, none of the three columns'; null when none. */
+function furtherParties(entry: ExchangeEntry, named: ReadonlyArray<string | null>): string[] | null {
+  const ids = new Set<string>();
+  for (const value of entry.furtherOrganisationIds ?? []) {
+    const id = cleanField(value, FIELD_MAX.id);
+    if (id !== null && !named.includes(id) && ids.size < FURTHER_MAX) ids.add(id);
+  }
+  return ids.size === 0 ? null : [...ids];
+}
+
 /** The row `record` inserts: pure, total (odd content is stored safely, never refused). */
 export function exchangeRow(id: string, entry: ExchangeEntry, now: Date, maxMessageBytes = MAX_MESSAGE_BYTES): ExchangeInsert {
   const request = boundMessage(entry.request, maxMessageBytes);
   const hasResponse = entry.response !== undefined && entry.response !== null;
   const response = hasResponse ? boundMessage(entry.response, maxMessageBytes) : undefined;
   const at = entry.at instanceof Date && !Number.isNaN(entry.at.getTime()) ? entry.at : now;
+  const parties = {
+    psp_organisation_id: cleanField(entry.pspOrganisationId, FIELD_MAX.id),
+    ec_organisation_id: cleanField(entry.ecOrganisationId, FIELD_MAX.id),
+    station_organisation_id: cleanField(entry.stationOrganisationId, FIELD_MAX.id),
+  };
   return {
     id,
     environment: entry.env,
     at,
     direction: entry.direction,
     operation: cleanField(entry.operation, FIELD_MAX.operation) ?? '',
-    psp_organisation_id: cleanField(entry.pspOrganisationId, FIELD_MAX.id),
-    ec_organisation_id: cleanField(entry.ecOrganisationId, FIELD_MAX.id),
+    ...parties,
     station_id: cleanField(entry.stationId, FIELD_MAX.id),
     station_code: cleanField(entry.stationCode, FIELD_MAX.station),
-    station_organisation_id: cleanField(entry.stationOrganisationId, FIELD_MAX.id),
+    further_organisation_ids: furtherParties(entry, Object.values(parties)),
     notice_number: cleanField(entry.noticeNumber, FIELD_MAX.notice),
     fiscal_code: cleanField(entry.fiscalCode, FIELD_MAX.fiscalCode),
     token: cleanField(entry.token, FIELD_MAX.token),

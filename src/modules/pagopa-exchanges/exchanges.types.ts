@@ -28,6 +28,12 @@ export interface ExchangeEntry {
   stationCode?: string | null;
   /** The station's owner (EC or technology partner): the organisation the mutual-TLS call is made for. */
   stationOrganisationId?: string | null;
+  /**
+   * Further organisations the exchange concerns, who read it like the three above: the ECs and station
+   * owners of a cart's other notices (sendPaymentOutcomeV2), the notice's EC of a receipt sent to
+   * another institution of its transfers.
+   */
+  furtherOrganisationIds?: readonly string[] | null;
   noticeNumber?: string | null;
   fiscalCode?: string | null;
   token?: string | null;
@@ -43,7 +49,7 @@ export interface ExchangeEntry {
   response?: MessageInput;
 }
 
-/** Who reads: a referent's organisation (only rows it is party to), or the back office (all). */
+/** Who reads: a referent's organisation (only rows it is party to, further parties included), or the back office (all). */
 export type ExchangeViewer = { organisationId: string } | { admin: true };
 
 export interface ExchangeFilter {
@@ -71,6 +77,8 @@ export interface ExchangeRow {
   stationId: string | null;
   stationCode: string | null;
   stationOrganisationId: string | null;
+  /** Further parties (ExchangeEntry); empty for most rows and for rows before migration 0050. */
+  furtherOrganisationIds: string[];
   noticeNumber: string | null;
   fiscalCode: string | null;
   token: string | null;
