@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { issueKeys } from '../support/subscriptions.ts';
+import { connectEcStation, startEcStation } from '../support/ec-station.ts';
+import { Browser, CLI, createAdmin, createReferent, issueKeys } from '../support/subscriptions.ts';
+import { organisation } from '../pagopa-registry/support.ts';
 import {
   activateOk,
   CHANNEL_PASSWORD,
@@ -13,11 +15,13 @@ import {
   qr,
   registerPsp,
   soap,
+  type Psp,
 } from '../support/pagopa-node.ts';
 
 // Tenancy of the node: an organisation's `node` key speaks only for its own idPSP, broker and
 // channels, and touches only its own tokens; the exchange log of a flow is visible to the PSP and the
-// EC party to it and to nobody else; the channel password never reaches the log.
+// EC party to it and to nobody else (a cart's outcome to each institution of the cart and the owners
+// of their stations); the channel password never reaches the log.
 
 const t = await nodeTestApp();
 const mine = await registerPsp(t.services, t, 'Banca Mia');
@@ -25,6 +29,24 @@ const theirs = await registerPsp(t.services, t, 'Banca Altrui');
 const { ec, station } = await ecWithStation(t, 'Comune Parte');
 const stranger = await createEcOrganisation(t, 'Comune Estraneo');
 const AMOUNT = 10_000;
+
+// Comune Secondo's notices go to the station a technology partner runs for it.
+const second = await createEcOrganisation(t, 'Comune Secondo');
+const partner = await organisation(t.database.db, 'technology_partner', { name: 'Partner Terzo' });
+const platform = await t.services.platformCertificates.downloads('test');
+const partnerStation = await startEcStation({ ecs: { fiscalCode: second.fiscalCode, name: second.name }, clientCas: [platform.caPem], primitiveVersion: 2 });
+await connectEcStation(t.services, { organisationId: partner.id, station: partnerStation, code: `${partner.taxCode}_01` });
+const linked = await t.services.pagopaRegistry.ecs.link(
+  { organisationId: second.organisationId, env: 'test', stationCode: `${partner.taxCode}_01`, auxDigit: '3', segregationCode: '01', version: '2' },
+  CLI,
+  { otherOrganisationStation: true },
+);
+if (!linked.ok) throw new Error(JSON.stringify(linked));
+/** An OK outcome for a cart of the PSP's tokens. */
+const payCart = (psp: Psp, tokens: string[]) =>
+  soap(t.app, psp.key, 'sendPaymentOutcomeV2', { ...psp.head, paymentTokens: { paymentToken: tokens }, outcome: 'OK', details: OK_DETAILS });
+const portal = async (organisationId: string): Promise<Browser> =>
+  new Browser(t.app, 'portal').signIn((await createReferent(t.database.db, organisationId, ['node'])).email);
 
 test('a key cannot use another organisation\u2019s idPSP, broker or channel: PPT_AUTORIZZAZIONE, and the EC is not asked', async () => {
   const asked = station.requests.length;
@@ -91,4 +113,52 @@ test('the exchange log of a flow is seen by its PSP and its EC, not by a third o
     assert.match(detail.request, /<password>/);
     assert.ok(!detail.request.includes(CHANNEL_PASSWORD), `${row.operation}: the channel password is masked`);
   }
+});
+
+test('a cart of notices of two institutions: each, and each station\u2019s owner, reads the outcome in its portal list and page; a third organisation does not', async () => {
+  const first = await activateOk(t.app, mine, ec, noticeNumber(), AMOUNT);
+  const other = await activateOk(t.app, mine, second, noticeNumber(), AMOUNT);
+  const paid = await payCart(mine, [first, other]);
+  assert.equal(faultOf(paid.value), 'OK');
+  const [row] = await t.services.exchanges.search({ admin: true }, { operation: 'sendPaymentOutcomeV2', token: first });
+  assert.ok(row);
+  assert.equal(row.ecOrganisationId, ec.organisationId, 'the row names its first notice');
+
+  const listed = (body: string): string[] => [...body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1] ?? '');
+  for (const organisationId of [mine.organisationId, ec.organisationId, second.organisationId, partner.id]) {
+    const browser = await portal(organisationId);
+    const list = await browser.get('/portal/pagopa/exchanges?operation=sendPaymentOutcomeV2');
+    assert.equal(list.statusCode, 200);
+    assert.ok(listed(list.body).includes(row.id), `${organisationId}: in the list`);
+    assert.ok(listed((await browser.get('/portal/pagopa/exchanges')).body).includes(row.id), `${organisationId}: in the unfiltered list`);
+    const page = await browser.get(`/portal/pagopa/exchanges/${row.id}`);
+    assert.equal(page.statusCode, 200, organisationId);
+    assert.ok(page.body.includes(other), `${organisationId}: the request with the cart's tokens`);
+    assert.equal((await browser.get(`/portal/pagopa/exchanges/${row.id}/request.xml`)).statusCode, 200);
+    assert.ok(!page.body.includes('Partner Terzo'), 'the cart\u2019s other parties are named to the back office only');
+  }
+  // A third organisation: not in its list or searches, the same 404 as an unknown id by URL and download.
+  for (const organisationId of [stranger.organisationId, theirs.organisationId]) {
+    const browser = await portal(organisationId);
+    for (const query of ['', '?operation=sendPaymentOutcomeV2', `?token=${first}`]) {
+      assert.ok(!listed((await browser.get(`/portal/pagopa/exchanges${query}`)).body).includes(row.id), `${organisationId}${query}`);
+    }
+    for (const suffix of ['', '/request.xml', '/response.xml'])
+      assert.equal((await browser.get(`/portal/pagopa/exchanges/${row.id}${suffix}`)).statusCode, 404);
+  }
+  const backOffice = await new Browser(t.app, 'admin').signIn((await createAdmin(t.services)).email);
+  const detail = await backOffice.get(`/admin/pagopa/exchanges/${row.id}`);
+  assert.match(detail.body, /Other parties[^<]*<\/th><td>(Comune Secondo, Partner Terzo|Partner Terzo, Comune Secondo)<\/td>/);
+});
+
+test('another PSP\u2019s token in a cart names neither its institution nor its station\u2019s owner as a party', async () => {
+  const own = await activateOk(t.app, theirs, ec, noticeNumber(), AMOUNT);
+  const foreign = await activateOk(t.app, mine, second, noticeNumber(), AMOUNT);
+  const refused = await payCart(theirs, [own, foreign]);
+  assert.equal(faultOf(refused.value), 'PPT_TOKEN_SCONOSCIUTO');
+  const [row] = await t.services.exchanges.search({ organisationId: theirs.organisationId }, { operation: 'sendPaymentOutcomeV2', token: own });
+  assert.ok(row);
+  assert.deepEqual(row.furtherOrganisationIds, []);
+  for (const organisationId of [second.organisationId, partner.id]) assert.equal(await t.services.exchanges.get({ organisationId }, row.id), undefined);
+  assert.equal((await t.services.exchanges.get({ organisationId: ec.organisationId }, row.id))?.id, row.id, 'its own token\u2019s institution reads it');
 });

@@ -95,6 +95,7 @@ export function createPagopaNode(deps: PagopaNodeOptions): PagopaNode {
         stationId: parties?.stationId ?? null,
         stationCode: parties?.stationCode ?? null,
         stationOrganisationId: parties?.stationOrganisationId ?? null,
+        furtherOrganisationIds: trace.furtherParties ?? null,
         noticeNumber: trace.noticeNumber ?? null,
         fiscalCode: trace.fiscalCode ?? null,
         token: trace.token ?? null,

@@ -67,9 +67,13 @@ async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOp
   const now = ctx.deps.clock.now();
   const digest = outcomeDigest(op, value);
   const rows = new Map((await repo.lockTokens(trx, ctx.caller.env, tokens)).map((r) => [r.token, r]));
-  const first = rows.get(tokens[0] ?? '');
-  // Only the caller's own token names its notice and EC in the exchange log (another PSP's must not leak).
-  if (first && first.psp_organisation_id === ctx.caller.organisationId) traceRow(ctx, first);
+  // Only the caller's own tokens name their notice and EC in the exchange log (another PSP's must not
+  // leak): the first names the row's notice and EC, the others of a cart their ECs and station owners as
+  // further parties, so each institution of the cart reads the outcome of its own payment.
+  const own = tokens.map((token) => rows.get(token)).map((row) => (row?.psp_organisation_id === ctx.caller.organisationId ? row : undefined));
+  const [first, ...others] = own;
+  if (first) traceRow(ctx, first);
+  ctx.trace.furtherParties = others.flatMap((row) => (row ? [row.ec_organisation_id, row.station_organisation_id] : [])).filter((id) => id !== null);
   const verdicts: OutcomeVerdict[] = tokens.map((token) => {
     const row = rows.get(token);
     return outcomeVerdict(

@@ -26,6 +26,8 @@ export interface Trace {
   fiscalCode?: string;
   token?: string;
   parties?: Parties;
+  /** Further organisations party to the exchange: the ECs and station owners of a cart's other notices. */
+  furtherParties?: string[];
 }
 
 export interface Context {
