@@ -145,6 +145,12 @@ test('several institutions: one copy each, in the version of each one\u2019s sta
     'the same receipt: the notice\u2019s EC',
   );
   assert.equal(receiptsAt(ecV2, paid.token).length + receiptsAt(ecV1, paid.token).length, 2);
+  // The notice's EC reads the other institution's copy, and so the message that delivered it (the other
+  // institution's station is the other's business: its failures stay withheld from the notice's EC).
+  const copy = other.attemptLog[0]?.exchangeId ?? '';
+  assert.equal((await services.exchanges.get({ organisationId: ecV2.id }, copy))?.operation, 'paSendRT');
+  assert.equal((await services.exchanges.get({ organisationId: ecV1.id }, copy))?.id, copy);
+  assert.equal(await services.exchanges.get({ organisationId: await createOrganisation(db, 'Comune Estraneo') }, copy), undefined);
   // What the stations received, byte for byte, validates against the official XSD.
   const errors = await validateEnvelopes([
     { name: 'paSendRTV2', xml: toV2.body },

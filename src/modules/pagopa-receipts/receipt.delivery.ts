@@ -114,6 +114,8 @@ export function createReceiptDeliveryHandler(deps: ReceiptDeliveryDeps): Deliver
         pspOrganisationId: a.snapshot.psp.organisationId,
         ecOrganisationId: to.kind === 'station' ? to.route.ecOrganisationId : to.ecOrganisationId,
         ...station,
+        // The notice's EC reads every institution's copy of its receipt (docs/adr/0021), and so the message.
+        furtherOrganisationIds: [a.row.ec_organisation_id],
         noticeNumber: a.row.notice_number,
         fiscalCode: a.row.recipient_fiscal_code,
         token: a.row.token,
