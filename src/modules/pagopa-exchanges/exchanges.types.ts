@@ -77,7 +77,7 @@ export interface ExchangeRow {
   stationId: string | null;
   stationCode: string | null;
   stationOrganisationId: string | null;
-  /** Further parties (ExchangeEntry); empty for most rows and for rows before migration 0050. */
+  /** Further parties (ExchangeEntry); empty for most rows and for rows before migration 0053. */
   furtherOrganisationIds: string[];
   noticeNumber: string | null;
   fiscalCode: string | null;
