@@ -96,12 +96,38 @@ export function clientClassFor(url: string): typeof pg.Client {
 
 const classes = new Map<string, typeof pg.Client>();
 
+/** How long `end()` waits for the server's goodbye before it closes the socket itself. */
+const END_WITHIN_MS = 2_000;
+
+/**
+ * A client whose `end()` is bounded. node-postgres ends an idle connection by sending Terminate and
+ * waiting for the socket to close; on a connection that died without a word (a NAT or firewall dropped
+ * it: no reset, writes still "succeed") that wait lasts until TCP gives up, minutes later, and held a
+ * server's shutdown (the pool's end, a LISTEN connection's stop) for as long. After END_WITHIN_MS the
+ * socket is destroyed, which ends the client as a lost connection would.
+ */
+class BoundedEndClient extends pg.Client {
+  override end(): Promise<void>;
+  override end(callback: (error: Error) => void): void;
+  override end(callback?: (error: Error) => void): Promise<void> | void {
+    const socket = (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+    const timer = setTimeout(() => socket?.destroy(), END_WITHIN_MS);
+    timer.unref();
+    const ended = super.end().finally(() => clearTimeout(timer));
+    if (!callback) return ended;
+    ended.then(
+      () => (callback as (error?: Error) => void)(),
+      (error: Error) => callback(error),
+    );
+  }
+}
+
 function makeClientClass(url: string): typeof pg.Client {
   const split = splitDatabaseUrl(url);
-  if (!split || (split.urls.length === 1 && !split.readWrite)) return pg.Client;
+  if (!split || (split.urls.length === 1 && !split.readWrite)) return BoundedEndClient;
   const choice = new HostChoice(split.urls, split.readWrite);
   const targets = choice.targets;
-  class FailoverClient extends pg.Client {
+  class FailoverClient extends BoundedEndClient {
     constructor(config?: pg.ClientConfig) {
       // The first host's URL supplies user, password, database and options; the host is chosen at connect.
       super({ ...config, connectionString: split?.urls[0] });
