@@ -10,7 +10,17 @@ import {
   type OutboundClient,
   type OutboundResult,
 } from '../../src/modules/outbound/index.ts';
-import { daysFromNow, hasOpenSsl, makeCa, makeLeaf, refusedPort, startOpenSslPeer, startSilentPeer } from '../support/tls-peers.ts';
+import {
+  daysFromNow,
+  hasOpenSsl,
+  makeCa,
+  makeLeaf,
+  refusedPort,
+  startOpenSslPeer,
+  startSilentPeer,
+  type Peer,
+  type PeerOptions,
+} from '../support/tls-peers.ts';
 import { endpointOf, goodPeer, makeWorld, mutual, type World } from './fixtures.ts';
 import { testDestinations } from '../support/outbound.ts';
 
@@ -288,5 +298,96 @@ describe('outbound client', () => {
     const names = peer.requests.map((request) => new X509Certificate(request.clientCertificatePem!).subject.match(/CN=([^\n]+)/)?.[1]);
     assert.deepEqual(names, ['client.varco.test', 'client-2.varco.test']);
     assert.equal(rotating.stats().connectionsOpened, 2);
+  });
+});
+
+// A merchant whose feedback or template URLs name a new host per order (wildcard DNS: o123.shop.test)
+// made the client keep one pool per host name for the life of the process: memory without bound.
+describe('outbound pools are bounded', () => {
+  let world: World;
+  before(async () => {
+    world = await makeWorld();
+  });
+  const waitFor = async (done: () => boolean, what: string): Promise<void> => {
+    const deadline = performance.now() + 3000;
+    while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(done(), what);
+  };
+  /** A peer answering for every name under shop.test, as wildcard DNS and a wildcard certificate do. */
+  const wildcardPeer = async (reply?: PeerOptions['reply']) =>
+    goodPeer(world, {
+      leaf: await makeLeaf({ issuer: world.orgIntermediate, commonName: '*.shop.test', altNames: ['*.shop.test'] }),
+      ...(reply ? { reply } : {}),
+    });
+  /** Calls `https://<host>.shop.test/…` as the feedback sender and the template fetcher do: one endpoint set per host. */
+  const callHost = (client: OutboundClient, peer: Peer, host: string, delayed = false): Promise<OutboundResult> =>
+    client.send(
+      {
+        env: 'test',
+        endpoints: {
+          key: `feedback:org:${host}.shop.test:${peer.host}:${peer.port}`,
+          primary: endpointOf(peer, { url: peer.url(delayed ? '/slow' : '/', `${host}.shop.test`) }),
+        },
+        trust: world.trust,
+      },
+      { method: 'GET' },
+    );
+  const open = (peer: Peer): number => peer.secureConnections - peer.closedConnections;
+
+  it('requests to many host names leave at most the cap of pools, the least recently used closed first, a busy origin kept', async () => {
+    const client = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), maxPools: 4 });
+    after(() => client.close());
+    const peer = await wildcardPeer();
+    const busy = await goodPeer(world);
+    const busyCall = () => client.send({ env: 'test', endpoints: { key: 'busy', primary: endpointOf(busy) }, trust: world.trust }, { method: 'GET' });
+    for (let order = 1; order <= 30; order++) {
+      assert.equal((await callHost(client, peer, `o${order}`)).kind, 'response');
+      assert.equal((await busyCall()).kind, 'response');
+      assert.ok(client.stats().pools <= 4, `${client.stats().pools} pools after ${order} host names`);
+    }
+    assert.equal(peer.requests.length, 30);
+    // The pools let go closed their connections: at most the 3 kept for shop.test names remain open.
+    await waitFor(() => open(peer) <= 3, `${open(peer)} connections still open to shop.test`);
+    assert.equal(busy.secureConnections, 1, 'the origin called between every other one kept its pool and its connection');
+  });
+
+  it('closes a pool after its idle time, and a pool with a request in flight is not closed under it', async () => {
+    const client = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), poolIdleMs: 150, maxPools: 1 });
+    after(() => client.close());
+    const peer = await wildcardPeer((request) => ({ status: 200, body: request.url, ...(request.url === '/slow' ? { delayMs: 700 } : {}) }));
+    assert.equal((await callHost(client, peer, 'idle')).kind, 'response');
+    assert.equal(client.stats().pools, 1);
+    // The keep-alive timeout (10 s) is far off: the connection closes because the pool was closed.
+    await waitFor(() => client.stats().pools === 0 && open(peer) === 0, 'the idle pool and its connection were closed');
+
+    // Longer than the idle time, and displaced from the registry (cap 1) by another host meanwhile.
+    const slow = callHost(client, peer, 'slow', true);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(client.stats().pools, 1, 'a pool in use is not idle');
+    assert.equal((await callHost(client, peer, 'other')).kind, 'response');
+    const answer = await slow;
+    assert.equal(answer.kind === 'response' && answer.body, '/slow', JSON.stringify(answer));
+    await waitFor(() => client.stats().pools === 0 && open(peer) === 0, 'every pool closed once idle');
+  });
+
+  it('a secondary let go while its call still waits on the primary is not closed before the call fails over to it', async () => {
+    const client = createOutboundClient({ mode: mutual(world), destinations: testDestinations(), maxPools: 2 });
+    after(() => client.close());
+    const peer = await wildcardPeer();
+    const silent = await startSilentPeer();
+    const secondary = await goodPeer(world);
+    const endpoints = {
+      key: 'station',
+      // A primary whose TLS handshake never completes: the call fails over after 500 ms.
+      primary: { url: `https://localhost:${silent.port}/service`, ip: silent.host, port: silent.port, connectTimeoutMs: 500, responseTimeoutMs: 500 },
+      secondary: endpointOf(secondary),
+    };
+    const call = client.send({ env: 'test', endpoints, trust: world.trust }, { method: 'GET' });
+    // Meanwhile two other origins take both places (cap 2): the station's pools are let go.
+    for (const host of ['a', 'b']) assert.equal((await callHost(client, peer, host)).kind, 'response');
+    const answer = await call;
+    assert.equal(answer.kind === 'response' && answer.endpoint, 'secondary', JSON.stringify(answer));
+    assert.equal(secondary.requests.length, 1);
+    await waitFor(() => open(secondary) === 0, 'the secondary\u2019s pool closed once the call was over');
   });
 });

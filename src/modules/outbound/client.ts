@@ -48,6 +48,10 @@ export interface OutboundClientOptions {
   keepAliveTimeoutMs?: number;
   /** Longer bodies are cut (and flagged): answers to notifications are small; memory is not. */
   maxResponseBytes?: number;
+  /** Most pools kept (one per endpoint); beyond it the least recently used is closed. */
+  maxPools?: number;
+  /** A pool no call has used for this long is closed. */
+  poolIdleMs?: number;
 }
 
 export interface OutboundStats {
@@ -77,7 +81,14 @@ export interface OutboundClient {
   close(): Promise<void>;
 }
 
-const DEFAULTS = { probeIntervalMs: 5000, connectionsPerEndpoint: 10, keepAliveTimeoutMs: 10_000, maxResponseBytes: 1024 * 1024 };
+const DEFAULTS = {
+  probeIntervalMs: 5000,
+  connectionsPerEndpoint: 10,
+  keepAliveTimeoutMs: 10_000,
+  maxResponseBytes: 1024 * 1024,
+  maxPools: 512,
+  poolIdleMs: 5 * 60_000,
+};
 
 export function createOutboundClient(options: OutboundClientOptions): OutboundClient {
   const settings = { ...DEFAULTS, ...definedOnly(options) };
@@ -89,6 +100,8 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     destinations: options.destinations,
     connectionsPerEndpoint: settings.connectionsPerEndpoint,
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+    maxPools: settings.maxPools,
+    idleMs: settings.poolIdleMs,
     onConnected: () => {
       connectionsOpened++;
     },
@@ -107,22 +120,29 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     const started = performance.now();
     // The primary's slot once: its pool, its health and its recovery are looked up by it on every call.
     const primarySlot = `${env}:${endpoints.key}:primary`;
-    const primary = pools.get(primarySlot, endpoints.primary, identity, trust);
-    const secondary = endpoints.secondary === undefined ? undefined : pools.get(`${env}:${endpoints.key}:secondary`, endpoints.secondary, identity, trust);
-    if (secondary === undefined || !health.isDown(primarySlot)) {
-      const first = await attempt(primary, 'primary', endpoints.primary, request);
-      if (first.kind === 'response') {
-        health.markUp(primarySlot);
-        return first;
+    // Held until the call is over: the secondary may be used only once the primary has failed.
+    const primary = pools.acquire(primarySlot, endpoints.primary, identity, trust);
+    const secondary = endpoints.secondary === undefined ? undefined : pools.acquire(`${env}:${endpoints.key}:secondary`, endpoints.secondary, identity, trust);
+    // `return await` throughout: the pools are released once the answer is in, not when the attempt starts.
+    try {
+      if (secondary === undefined || !health.isDown(primarySlot)) {
+        const first = await attempt(primary, 'primary', endpoints.primary, request);
+        if (first.kind === 'response') {
+          health.markUp(primarySlot);
+          return first;
+        }
+        // Without a secondary there is nowhere to go; the failure is the answer.
+        if (secondary === undefined) return first;
+        health.markDown(primarySlot, summary(first), probeFor(primary));
+        failovers++;
+        const second = await attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
+        return second.kind === 'response' ? second : { ...second, previous: summary(first), durationMs: Math.round(performance.now() - started) };
       }
-      // Without a secondary there is nowhere to go; the failure is the answer.
-      if (secondary === undefined) return first;
-      health.markDown(primarySlot, summary(first), probeFor(primary));
-      failovers++;
-      const second = await attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
-      return second.kind === 'response' ? second : { ...second, previous: summary(first), durationMs: Math.round(performance.now() - started) };
+      return await attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
+    } finally {
+      pools.release(primary);
+      if (secondary !== undefined) pools.release(secondary);
     }
-    return attempt(secondary, 'secondary', secondaryEndpoint(endpoints), request);
   }
 
   return {
