@@ -45,8 +45,59 @@ const UNENDED = `<html><body>$$$PAYMENT ZONE$$$${'<!--'.repeat(12_000)}${'<scrip
 
 const BIG = `<html><body>$$$PAYMENT ZONE$$$${'x'.repeat(300 * 1024)}</body></html>`;
 
+// Older shops' templates, and a variant of the platform's own hosted page, are in ISO-8859-1 or
+// windows-1252, not UTF-8. Bytes, as such a server sends them: 0xE9 é, 0xE8 è, 0xF4 ô, 0x80 € (windows-1252).
+const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+const SHOP_TEXT = 'Caf\u00e9 Cr\u00e8me \u2014 H\u00f4tel, 12 \u20ac';
+const shopBytes = (): Buffer => Buffer.concat([latin1('Caf\u00e9 Cr\u00e8me '), Buffer.from([0x97]), latin1(' H\u00f4tel, 12 '), Buffer.from([0x80])]);
+const latinTemplate = (head: string, prologue = '<!doctype html><html>'): Buffer =>
+  Buffer.concat([
+    latin1(`${prologue}<head>${head}<title>Boutique</title></head><body><header>`),
+    shopBytes(),
+    latin1('</header><section>$$$PAYMENT ZONE$$$</section></body></html>'),
+  ]);
+const CHARSETS: Record<string, { type: string; body: Buffer }> = {
+  '/latin1-header.html': { type: 'text/html; charset=ISO-8859-1', body: latinTemplate('') },
+  '/latin1-meta.html': { type: 'text/html', body: latinTemplate('<meta charset="windows-1252">') },
+  // The template's own head is longer than the 1024 bytes a browser looks at for a declaration.
+  '/latin1-long-head.html': {
+    type: 'text/html',
+    body: latinTemplate(`<meta charset="iso-8859-1">${'<link rel="stylesheet" href="/shop.css">\n'.repeat(40)}`),
+  },
+  // XHTML: its XML declaration names the encoding (and is not served: the page is UTF-8).
+  '/latin1-xhtml.html': {
+    type: 'application/xhtml+xml',
+    body: latinTemplate('', `<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml">`),
+  },
+  '/latin1-http-equiv.html': { type: 'text/html', body: latinTemplate('<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">') },
+  // The header's charset decides over the page's own declaration.
+  '/utf8-header-latin1-meta.html': {
+    type: 'text/html; charset="utf-8"',
+    body: Buffer.from(`<!doctype html><html><head><meta charset="iso-8859-1"></head><body><header>${SHOP_TEXT}</header>$$$PAYMENT ZONE$$$</body></html>`),
+  },
+  // A label no encoding has: UTF-8, as without one.
+  '/unknown-charset.html': {
+    type: 'text/html; charset=x-no-such-charset',
+    body: Buffer.from(`<html><head><meta charset="x-no-such-charset-either"></head><body><header>${SHOP_TEXT}</header>$$$PAYMENT ZONE$$$</body></html>`),
+  },
+};
+
 function templates(request: PeerRequest) {
   const path = new URL(request.url, 'https://x').pathname;
+  if (path === '/latin1-big.html')
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=latin1' },
+      body: latin1(`<html><body>$$$PAYMENT ZONE$$$${'\u00e9'.repeat(200 * 1024)}</body></html>`),
+    };
+  if (path === '/nul.html')
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=iso-8859-1' },
+      body: latin1('<html><body><header>Caf\u00e9\0</header>$$$PAYMENT ZONE$$$</body></html>'),
+    };
+  const charset = CHARSETS[path];
+  if (charset !== undefined) return { status: 200, headers: { 'content-type': charset.type }, body: charset.body };
   if (path === '/template.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: TEMPLATE };
   if (path === '/big.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: BIG };
   if (path === '/no-marker.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>no zone</body></html>' };
@@ -129,6 +180,34 @@ describe('dynamic template', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /name="number"/);
     assert.ok(took < 1500, `${Math.round(took)} ms for one page view`);
+  });
+
+  it('a template in ISO-8859-1 or windows-1252 (by its Content-Type, or its meta charset) reads right, and the page says the charset it is served in', async () => {
+    for (const path of Object.keys(CHARSETS)) {
+      const res = await pageWith(peer.url(path));
+      assert.equal(res.statusCode, 200, path);
+      assert.ok(res.body.includes(`<header>${SHOP_TEXT}</header>`), `${path}: ${/<header>[^<]*/.exec(res.body)?.[0] ?? 'no header'}`);
+      assert.ok(!res.body.includes('\ufffd'), path);
+      // Served in UTF-8, and said so by the header and by the one declaration in the page, near its start.
+      assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', path);
+      assert.ok(res.rawPayload.includes(Buffer.from(SHOP_TEXT, 'utf8')), path);
+      const declarations = [...res.body.matchAll(/<meta\b[^>]*\bcharset\s*=\s*["']?([^"'\s;>]+)/gi)].map((m) => m[1]?.toLowerCase());
+      assert.deepEqual(declarations, ['utf-8'], path);
+      assert.ok(res.rawPayload.subarray(0, 1024).includes('<meta charset="utf-8">'), `${path}: declared within the first 1024 bytes`);
+      assert.doesNotMatch(res.body, /<\?xml/, path);
+    }
+  });
+
+  it('a template that fits in 256 KiB as latin-1 but not in UTF-8, or holds a NUL byte, is no 500', async () => {
+    const res = await pageWith(peer.url('/latin1-big.html'));
+    assert.equal(res.statusCode, 200);
+    assert.ok(isStandardPage(res.body));
+    const row = await db.selectFrom('page_templates').selectAll().where('url', '=', peer.url('/latin1-big.html')).executeTakeFirstOrThrow();
+    assert.match(row.problem ?? '', /larger than 262144 bytes in UTF-8/);
+    // PostgreSQL's text holds no NUL: a browser shows one as U+FFFD, and so is it kept.
+    const nul = await pageWith(peer.url('/nul.html'));
+    assert.equal(nul.statusCode, 200);
+    assert.ok(nul.body.includes('<header>Caf\u00e9\ufffd</header>'), /<header>[^<]*/.exec(nul.body)?.[0]);
   });
 
   it('an answer that is not HTML (another content type, or none) is not a template: the standard page, the reason kept', async () => {

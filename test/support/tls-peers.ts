@@ -28,7 +28,8 @@ export interface PeerRequest {
 export interface PeerReply {
   status: number;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text is sent as UTF-8; bytes as they are (a template in another character set). */
+  body?: string | Buffer;
   /** Announce this many bytes, send `body` only, then drop the connection: an answer broken mid-body. */
   announcedLength?: number;
   /** With announcedLength: keep the connection open instead, the rest never coming (a body that stalls). */

@@ -4,7 +4,8 @@
  * sent: https only, the host resolved and each address judged by the outbound destination policy,
  * the connection pinned to the judged address, the server certificate checked against the host and
  * the organisation's roots. Bounded: 5 s to connect and 5 s for the answer (the platform's
- * HTTPTimeOut), the whole fetch cut at 5.5 s; 256 KiB; served as HTML (text/html or XHTML).
+ * HTTPTimeOut), the whole fetch cut at 5.5 s; 256 KiB, received and once in UTF-8; served as HTML
+ * (text/html or XHTML), read in the character set it declares (template.charset.ts).
  *
  * Kept in PostgreSQL (`page_templates`) per merchant and URL: a good template for 10 minutes, a
  * failure for one (with its reason), so neither the customer nor the merchant's server pays a fetch
@@ -18,6 +19,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { describeRefusal, systemResolve, type DestinationPolicy, type OutboundClient } from '../outbound/index.ts';
 import { createTrustCache, type TrustService } from '../stations/index.ts';
 import { chooseAddress } from './feedback.sender.ts';
+import { decodeTemplate } from './template.charset.ts';
 
 export const PAYMENT_ZONE = '$$$PAYMENT ZONE$$$';
 
@@ -96,6 +98,8 @@ export function createTemplateFetcher(options: TemplateFetcherOptions): Template
         path: `${url.pathname}${url.search}`,
         headers: { accept: 'text/html', 'user-agent': 'Varco-Template/1' },
         signal: deadline,
+        // Decoded here, in the template's own character set.
+        keepBytes: true,
       },
     );
     if (result.kind === 'failure' && deadline.aborted) return { ok: false, problem: `timeout/deadline: no whole answer within ${timeoutMs + 500} ms` };
@@ -104,10 +108,13 @@ export function createTemplateFetcher(options: TemplateFetcherOptions): Template
     const type = mediaType(result.headers['content-type']);
     if (!HTML_TYPES.includes(type))
       return { ok: false, problem: `the template server answered ${type === '' ? 'without a content type' : type.slice(0, 100)}, not text/html` };
-    if (result.bodyTruncated || Buffer.byteLength(result.body, 'utf8') > maxBytes)
-      return { ok: false, problem: `the template is larger than ${maxBytes} bytes` };
-    if (!result.body.includes(PAYMENT_ZONE)) return { ok: false, problem: `the template has no ${PAYMENT_ZONE}` };
-    return { ok: true, html: result.body };
+    const bytes = result.bytes ?? Buffer.from(result.body, 'utf8');
+    if (result.bodyTruncated || bytes.length > maxBytes) return { ok: false, problem: `the template is larger than ${maxBytes} bytes` };
+    const html = decodeTemplate(bytes, result.headers['content-type']);
+    // It is kept, and served, in UTF-8: an ISO-8859-1 é takes two bytes there, a windows-1252 € three.
+    if (Buffer.byteLength(html, 'utf8') > maxBytes) return { ok: false, problem: `the template is larger than ${maxBytes} bytes in UTF-8` };
+    if (!html.includes(PAYMENT_ZONE)) return { ok: false, problem: `the template has no ${PAYMENT_ZONE}` };
+    return { ok: true, html };
   }
 
   async function store(merchantId: string, url: string, result: TemplateResult): Promise<void> {

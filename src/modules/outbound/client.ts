@@ -229,6 +229,7 @@ interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  bytes?: Buffer;
   bodyTruncated: boolean;
 }
 
@@ -267,8 +268,10 @@ function exchange(pool: Dispatcher, path: string, request: OutboundRequest, limi
     };
     const finish = (truncated: boolean): void => {
       if (!done()) return;
-      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
-      resolve({ status, headers, body: text, bodyTruncated: truncated });
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      const answer: Answer = { status, headers, body: bytes.toString('utf8'), bodyTruncated: truncated };
+      if (request.keepBytes === true) answer.bytes = bytes;
+      resolve(answer);
     };
     const fail = (error: unknown): void => {
       if (done()) reject(error);

@@ -50,6 +50,8 @@ export interface OutboundRequest {
   body?: string | Buffer;
   /** Aborts the request and closes its connection (the outbox cuts a delivery off before its lease ends). */
   signal?: AbortSignal;
+  /** Hand back the answer's bytes too (`OutboundResponse.bytes`): for a caller that decodes them itself. */
+  keepBytes?: boolean;
 }
 
 /** An application answer: whatever the status, the organisation's service responded. */
@@ -57,7 +59,10 @@ export interface OutboundResponse {
   kind: 'response';
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The body read as UTF-8. */
   body: string;
+  /** The body's bytes (as cut), when the request asked for them (`keepBytes`). */
+  bytes?: Buffer;
   /** True when the body was longer than the client's limit and was cut. */
   bodyTruncated: boolean;
   endpoint: EndpointRole;

@@ -109,14 +109,19 @@ export function neutraliseTemplate(template: string): string {
 
 /**
  * Varco's page (a whole document from pages.ts) inside the template: its head (stylesheets, script,
- * meta) before the template's `</head>`, its `<main>` at the first `$$$PAYMENT ZONE$$$`. Undefined
- * when the neutralised template has no marker left.
+ * meta) before the template's `</head>`, but its `<meta charset>` first in the template's head (the
+ * page is served in UTF-8, whatever the template was fetched in), its `<main>` at the first
+ * `$$$PAYMENT ZONE$$$`. Undefined when the neutralised template has no marker left.
  */
 export function inTemplate(template: string, page: string): string | undefined {
-  const safe = neutraliseTemplate(template);
+  // An XML declaration names the encoding the template was fetched in, not the page's (the template
+  // fetcher decoded it); the neutraliser has already removed the template's <meta> declarations.
+  const safe = neutraliseTemplate(template).replace(/^\s*<\?xml\b[^>]*>/i, '');
   const at = safe.indexOf(PAYMENT_ZONE_MARKER);
   if (at < 0) return undefined;
-  const head = (/<head>([\s\S]*?)<\/head>/.exec(page)?.[1] ?? '').replace(/<title>[\s\S]*?<\/title>/, '');
+  const pageHead = /<head>([\s\S]*?)<\/head>/.exec(page)?.[1] ?? '';
+  const charset = CHARSET_META.exec(pageHead)?.[0] ?? '';
+  const head = pageHead.replace(/<title>[\s\S]*?<\/title>/, '').replace(CHARSET_META, '');
   const main = /<main>[\s\S]*<\/main>/.exec(page)?.[0] ?? '';
   const rest = safe
     .slice(at + PAYMENT_ZONE_MARKER.length)
@@ -124,6 +129,23 @@ export function inTemplate(template: string, page: string): string | undefined {
     .join('');
   const joined = `${safe.slice(0, at)}${main}${rest}`;
   const headEnd = /<\/head\s*>/i.exec(joined);
-  if (headEnd === null) return `<!doctype html>\n<head>${head}</head>\n${joined}`;
-  return `${joined.slice(0, headEnd.index)}${head}${joined.slice(headEnd.index)}`;
+  if (headEnd === null) return `<!doctype html>\n<head>${charset}${head}</head>\n${joined}`;
+  const withHead = `${joined.slice(0, headEnd.index)}${head}${joined.slice(headEnd.index)}`;
+  const declared = declarationAt(withHead);
+  return `${withHead.slice(0, declared)}${charset}${withHead.slice(declared)}`;
+}
+
+/** Varco's page's declaration of the charset it is served in (UTF-8, as its Content-Type says). */
+const CHARSET_META = /<meta charset="[^"]*">/;
+
+/**
+ * Where the page's charset declaration goes: first in the template's head, where a browser looks for
+ * it (the first 1024 bytes), however long the template's head is; without a `<head>` tag, after the
+ * doctype; else first. Each search is one linear scan.
+ */
+function declarationAt(page: string): number {
+  const head = /<head(?=[\s/>])/i.exec(page);
+  const headEnd = head === null ? -1 : page.indexOf('>', head.index);
+  if (headEnd >= 0) return headEnd + 1;
+  return /^\s*<!doctype\b[^>]*>/i.exec(page)?.[0].length ?? 0;
 }
