@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type TransactionSettings } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from './schema.ts';
 import { clientClassFor } from './failover.ts';
@@ -34,8 +34,32 @@ export function createPool(url: string, max: number): pg.Pool {
   return pool;
 }
 
+// Every transaction Varco begins says READ COMMITTED unless it asks for another level. Code that takes
+// a lock (an advisory lock, FOR UPDATE) and then reads — the audit chain's head, the last enabled
+// administrator — relies on each statement seeing what was committed before it, including by whoever
+// held the lock. Under a default of REPEATABLE READ or SERIALIZABLE (ALTER DATABASE/ROLE … SET
+// default_transaction_isolation, or postgresql.conf) the snapshot is taken at the first statement,
+// before the lock is granted, and such a read would miss the holder's rows (two audit rows chaining to
+// one predecessor). Said in each BEGIN rather than set per session: it holds behind a pooler too.
+class ReadCommittedDriver extends PostgresDriver {
+  override beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return super.beginTransaction(connection, { ...settings, isolationLevel: settings.isolationLevel ?? 'read committed' });
+  }
+}
+
+class ReadCommittedDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ReadCommittedDriver(this.#config);
+  }
+}
+
 export function createKysely(pool: pg.Pool): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new ReadCommittedDialect({ pool }) });
 }
 
 /**

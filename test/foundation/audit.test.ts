@@ -1,9 +1,11 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuditLog, rowHash, auditKeys, verifyAuditChain, type AuditEntry, type AuditVerdict } from '../../src/modules/audit/index.ts';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import { hmacSha256Hex } from '../../src/kernel/crypto.ts';
 import { generateSecretboxKey } from '../../src/kernel/secretbox.ts';
+import { sql, type Kysely } from 'kysely';
+import { createKysely, createPool, type Database } from '../../src/db/index.ts';
 import { createTestDatabase, tamper } from '../support/db.ts';
 
 // The audit log is append-only and chained with an HMAC under a key derived from the master key:
@@ -198,4 +200,58 @@ test('a checkpoint inserted without the key is refused by its signature', async 
   assert.match(failure(await verifyAuditChain(db, masterKey)).problem, /signature is invalid/);
   await tamper(owner, [['DELETE FROM audit_checkpoints WHERE audit_seq = $1', [cp.audit_seq]]]);
   assert.equal((await verifyAuditChain(db, masterKey)).ok, true);
+});
+
+test('with repeatable read as the database default, appends from two pools still form one chain (no row chains to a head its snapshot missed)', async () => {
+  // An operator's `ALTER DATABASE … SET default_transaction_isolation`: the snapshot of a transaction
+  // would be taken at its first statement, before append waits for the lock.
+  const other = await createTestDatabase();
+  await other.owner.query(`ALTER DATABASE ${other.name} SET default_transaction_isolation = 'repeatable read'`);
+  const second = createKysely(createPool(other.url, 3));
+  after(() => second.destroy());
+  const pools = [other.db, second];
+  assert.equal((await sql<{ d: string }>`SELECT current_setting('default_transaction_isolation') AS d`.execute(second)).rows[0]?.d, 'repeatable read');
+  /** A transaction that records a change (its first statement) and then appends. */
+  const change = (pool: Kysely<Database>, n: number, between: () => Promise<void> = async () => undefined) =>
+    pool.transaction().execute(async (trx) => {
+      await trx.selectFrom('audit_log').select('seq').limit(1).execute();
+      await between();
+      return audit.append(trx, entry(n));
+    });
+
+  // In turn: the first transaction has begun when the second appends and commits.
+  let begun!: () => void;
+  let committed!: () => void;
+  const hasBegun = new Promise<void>((resolve) => (begun = resolve));
+  const hasCommitted = new Promise<void>((resolve) => (committed = resolve));
+  const slow = change(other.db, 300, async () => {
+    begun();
+    await hasCommitted;
+  });
+  await hasBegun;
+  try {
+    await change(second, 301);
+  } finally {
+    // Never leaves the first transaction open, which would hold up dropping the database.
+    committed();
+    await slow;
+  }
+  // And at once, alternating pools, each waiting for the lock after its snapshot would have been taken.
+  await Promise.all(Array.from({ length: 12 }, (_, i) => change(pools[i % 2]!, 310 + i)));
+
+  const all = await other.db.selectFrom('audit_log').select(['seq', 'prev_hash', 'hash']).orderBy('seq').execute();
+  assert.equal(new Set(all.map((r) => r.prev_hash)).size, all.length, 'two rows chain to the same predecessor');
+  const verdict = await verifyAuditChain(other.db, masterKey);
+  assert.ok(verdict.ok, JSON.stringify(verdict));
+  // A transaction that asks for another level itself is refused, and writes nothing.
+  for (const level of ['repeatable read', 'serializable'] as const) {
+    await assert.rejects(
+      other.db
+        .transaction()
+        .setIsolationLevel(level)
+        .execute((trx) => audit.append(trx, entry(330))),
+      new RegExp(`READ COMMITTED transaction, not ${level}`),
+    );
+  }
+  assert.equal((await other.db.selectFrom('audit_log').select('seq').execute()).length, all.length);
 });

@@ -39,7 +39,15 @@ export function createAuditLog(options: { clock: Clock; masterKey: Buffer }): Au
       for (const name of Object.keys(entry.details ?? {})) {
         if (SECRET_NAME.test(name)) throw new Error(`Audit detail "${name}" looks like a secret and is refused`);
       }
-      await sql`SELECT pg_advisory_xact_lock(hashtext('varco.audit'))`.execute(trx);
+      // The head is read after the lock, so it must be read with a snapshot taken after the lock: under
+      // REPEATABLE READ or SERIALIZABLE the snapshot dates from the transaction's first statement, the
+      // head could miss a row committed while this one waited, and two rows would chain to one
+      // predecessor. Varco's transactions begin READ COMMITTED (src/db/connection.ts); one that asked
+      // for another level is refused rather than forking the chain.
+      const { rows } = await sql<{ isolation: string }>`SELECT current_setting('transaction_isolation') AS isolation,
+        pg_advisory_xact_lock(hashtext('varco.audit'))`.execute(trx);
+      const isolation = rows[0]?.isolation;
+      if (isolation !== 'read committed') throw new Error(`An audit row must be appended in a READ COMMITTED transaction, not ${String(isolation)}`);
       const last = await trx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
       const counted = await trx.selectFrom('audit_checkpoints').select('row_count').orderBy('audit_seq', 'desc').limit(1).executeTakeFirst();
       const prevHash = last?.hash ?? GENESIS;
