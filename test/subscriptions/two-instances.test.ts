@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app/build.ts';
 import { createContainer, type Services } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createKysely, createPool } from '../../src/db/index.ts';
-import { systemClock } from '../../src/kernel/clock.ts';
+import { systemClock, type Clock } from '../../src/kernel/clock.ts';
 
 // Two Varco instances on one database, each with its own pool, cache and LISTEN connection: a key
 // regenerated, suspended or reactivated through one is refused (or accepted) by the other within a
@@ -20,14 +20,18 @@ import { systemClock } from '../../src/kernel/clock.ts';
 const a = await buildTestApp();
 const db = a.database.db;
 
-/** Another instance; `listenUrl` routes its LISTEN connections elsewhere (its pool stays on the database). */
-async function secondInstance(listenUrl?: string): Promise<{ app: FastifyInstance; services: Services }> {
+/**
+ * Another instance; `listenUrl` routes its LISTEN connections elsewhere (its pool stays on the
+ * database); `clock` is its own (the system's by default).
+ */
+async function secondInstance(options: { listenUrl?: string; clock?: Clock } = {}): Promise<{ app: FastifyInstance; services: Services }> {
+  const { listenUrl } = options;
   const pool = createPool(a.database.url, 3);
   const deps = {
     config: a.config,
     db: createKysely(pool),
     logger: createLogger('silent'),
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     audit: a.audit,
     ...(listenUrl ? { databaseUrl: listenUrl } : {}),
   };
@@ -74,6 +78,33 @@ test('a key regenerated on one instance is refused by the other within one secon
   assert.ok(elapsed < 1000, `${elapsed} ms`);
   assert.equal((await ping(b.app, regenerated.value.key)).statusCode, 200);
   assert.equal((await ping(b.app, keys.secondary)).statusCode, 200);
+});
+
+test('a key ended at once on one instance is refused by an instance whose clock is behind, within one second', async () => {
+  // Ten minutes behind: the old key's end, stamped by a's clock, is still in c's future.
+  const c = await secondInstance({ clock: { now: () => new Date(Date.now() - 10 * 60_000) } });
+  await waitListening(c.services);
+  const keys = await issueKeys(a.services, await createOrganisation(db));
+  await sleep(200);
+  assert.equal((await ping(c.app, keys.primary)).statusCode, 200);
+  // No overlap.
+  let start = performance.now();
+  const regenerated = await a.services.apiKeys.regenerate(keys.id, 'primary', 0, CLI);
+  assert.ok(regenerated.ok);
+  assert.ok((await timeUntil(c.app, keys.primary, 401, start)) < 1000);
+  await sleep(300);
+  assert.equal((await ping(c.app, keys.primary)).statusCode, 401, 'refused for good, not until c reads the database again');
+  assert.equal((await ping(c.app, regenerated.value.key)).statusCode, 200);
+  // An overlap cut short by the next regeneration ends at once too; the key just replaced keeps its window.
+  const next = await a.services.apiKeys.regenerate(keys.id, 'secondary', 1, CLI);
+  assert.ok(next.ok);
+  assert.equal((await ping(c.app, keys.secondary)).statusCode, 200, 'inside its window');
+  start = performance.now();
+  const third = await a.services.apiKeys.regenerate(keys.id, 'secondary', 1, CLI);
+  assert.ok(third.ok);
+  assert.ok((await timeUntil(c.app, keys.secondary, 401, start)) < 1000);
+  assert.equal((await ping(c.app, next.value.key)).statusCode, 200, 'the key just replaced, inside its window');
+  assert.equal((await ping(c.app, third.value.key)).statusCode, 200);
 });
 
 test('a subscription suspended on one instance is refused by the other within one second, and accepted again after reactivation', async () => {
@@ -152,7 +183,7 @@ test('the cache is trusted while listening; when the listener drops it is emptie
 
 test('a listener connection gone silent (dropped by a NAT or firewall, no error, no close) stops the cache being trusted: a suspension applies within a second', async () => {
   const relay = await silentRelay(a.database.url);
-  const c = await secondInstance(relay.url);
+  const c = await secondInstance({ listenUrl: relay.url });
   try {
     await waitListening(c.services);
     const keys = await issueKeys(a.services, await createOrganisation(db));

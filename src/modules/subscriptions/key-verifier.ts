@@ -21,6 +21,17 @@ import { findAuthByHash, KEYS_CHANNEL, writeUsage } from './subscriptions.reposi
 /** The key listener's round trip: its cache is trusted only while one sent in the last 3 × this came back. */
 const LISTENER_HEARTBEAT_MS = 250;
 
+/**
+ * A key retired with no window (`valid_until` at or before `retired_at`: regenerated with 0 hours'
+ * overlap, never revealed, or its window closed by a later regeneration) ended when it was retired.
+ * That is decided from the row alone: comparing `valid_until` with this instance's clock would let an
+ * instance whose clock is behind the acting one's accept it for the length of the skew.
+ */
+function endedAtRetirement(row: { retired_at: Date | null; valid_until: Date | null }): boolean {
+  if (row.retired_at === null) return false;
+  return row.valid_until === null || row.valid_until.getTime() <= row.retired_at.getTime();
+}
+
 export type KeyCheck = { ok: true; context: AuthContext } | { ok: false; reason: 'missing' | 'invalid' };
 
 export interface VerifierLogger {
@@ -72,7 +83,12 @@ export function createKeyVerifier(options: KeyVerifierOptions) {
     const stored = now.getTime();
     const ends = [row.retired_at ? row.valid_until : null, row.expires_at].filter((d): d is Date => d !== null).map((d) => d.getTime());
     const validUntil = ends.length ? Math.min(...ends) : null;
-    const usable = row.state === 'active' && row.revealed_at !== null && (validUntil === null || validUntil > stored) && safeEqual(row.key_hash, hash);
+    const usable =
+      row.state === 'active' &&
+      row.revealed_at !== null &&
+      !endedAtRetirement(row) &&
+      (validUntil === null || validUntil > stored) &&
+      safeEqual(row.key_hash, hash);
     if (!usable) return { kind: 'invalid', subscriptionId: row.subscription_id, storedAt: stored };
     return {
       kind: 'valid',

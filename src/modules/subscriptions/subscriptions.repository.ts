@@ -289,18 +289,23 @@ export async function fillUnrevealed(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Retires a slot's current key (valid until `validUntil`) and ends the overlap of any key retired before it. */
+/**
+ * Retires a slot's current key (valid until `validUntil`) and ends the overlap of any key retired
+ * before it. That end is written as `valid_until = retired_at`, a window of nothing, which every
+ * instance refuses whatever its clock (key-verifier.ts); `now` would be compared with each one's own.
+ */
 export async function retireSlot(
   trx: Kysely<Database>,
   change: { subscriptionId: string; slot: 'primary' | 'secondary'; keyId: string; now: Date; validUntil: Date },
 ): Promise<void> {
   await trx
     .updateTable('api_keys')
-    .set({ valid_until: change.now })
+    .set((eb) => ({ valid_until: eb.ref('retired_at') }))
     .where('subscription_id', '=', change.subscriptionId)
     .where('slot', '=', change.slot)
     .where('retired_at', 'is not', null)
-    .where('valid_until', '>', change.now)
+    // Not compared with `now` either: a window the acting clock thinks over may be open on another's.
+    .whereRef('valid_until', '>', 'retired_at')
     .execute();
   await trx.updateTable('api_keys').set({ retired_at: change.now, valid_until: change.validUntil }).where('id', '=', change.keyId).execute();
 }
