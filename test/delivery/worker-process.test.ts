@@ -91,7 +91,12 @@ async function enqueueMany(count: number, tag: string): Promise<string[]> {
 test('the worker process delivers, and SIGTERM lets the deliveries in flight finish before it exits 0', async () => {
   const receiver = await startSmtpReceiver({ delayMs: 100 });
   const worker = startWorker(receiver);
-  await until(() => /Varco worker running \(channels: email, http, soap\)/.test(worker.output()), `worker start\n${worker.output()}`);
+  await until(
+    () => /Varco worker running \(channels: email, reset, http, soap\)/.test(worker.output()),
+    'worker start',
+    20_000,
+    async () => worker.output(),
+  );
   const ids = await enqueueMany(30, 'term');
   await until(() => receiver.messages.length >= 3, 'first deliveries');
   worker.child.kill('SIGTERM');
@@ -115,7 +120,12 @@ test('killed with SIGKILL mid-delivery and restarted, the worker delivers every 
   const receiver = await startSmtpReceiver({ delayMs: 10 });
   const ids = await enqueueMany(120, 'kill');
   const first = startWorker(receiver);
-  await until(() => receiver.messages.length >= 15, `deliveries before the crash\n${first.output()}`);
+  await until(
+    () => receiver.messages.length >= 15,
+    'deliveries before the crash',
+    20_000,
+    async () => first.output(),
+  );
   first.child.kill('SIGKILL');
   assert.equal((await first.exited).signal, 'SIGKILL');
   const held = await db.selectFrom('outbox').select('id').where('state', '=', 'pending').where('lease_owner', 'is not', null).execute();
