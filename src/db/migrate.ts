@@ -70,7 +70,9 @@ export async function migrate(pool: pg.Pool, options: { target?: number; dir?: s
         applied.push(m);
         continue;
       }
-      await client.query('BEGIN');
+      // READ COMMITTED whatever the cluster's default: a migration that copies rows while older instances
+      // write (0053's catch-ups) must see, statement by statement, what they committed meanwhile.
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       try {
         await client.query(m.sql);
         await client.query('INSERT INTO varco_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);

@@ -31,7 +31,9 @@ export async function ensureAppRole(superuserUrl: string, role: string, password
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
-    await client.query('BEGIN');
+    // READ COMMITTED whatever the cluster's default: the role is looked up after the lock, and under
+    // REPEATABLE READ the lookup's snapshot would date from before it (a role made meanwhile unseen).
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('varco.roles'))");
     const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`;
@@ -60,7 +62,7 @@ export async function grantAppRole(owner: pg.Pool, role: string): Promise<void> 
   try {
     const who = client.escapeIdentifier(role);
     const database = (await client.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name ?? '';
-    await client.query('BEGIN');
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('varco.grants'))");
     await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${client.escapeIdentifier(database)} TO ${who}`);
     await client.query(`GRANT USAGE ON SCHEMA public TO ${who}`);

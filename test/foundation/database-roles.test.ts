@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { APP_FUNCTIONS, APP_ROLE, auditRoleProblems, createPool, grantAppRole, migrate } from '../../src/db/index.ts';
+import { APP_FUNCTIONS, APP_ROLE, auditRoleProblems, createPool, ensureAppRole, grantAppRole, migrate } from '../../src/db/index.ts';
 import { openMigratedDatabase } from '../../src/main/bootstrap.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createEmptyDatabase, createTestDatabase } from '../support/db.ts';
@@ -119,4 +119,33 @@ test('an external DATABASE_URL that is a superuser starts with a clear warning; 
   assert.match(warned, /VARCO_DATABASE_OWNER_URL/);
   const quiet = await openWith({ DATABASE_URL: database.url, VARCO_DATABASE_OWNER_URL: database.ownerUrl });
   assert.doesNotMatch(quiet, /"level":40/);
+});
+
+test('two starts making the role at once succeed even where the default isolation is repeatable read', async () => {
+  // A database whose sessions default to REPEATABLE READ (ALTER DATABASE … SET, as an operator might).
+  const { url, name } = await createEmptyDatabase();
+  const admin = createPool(url, 1);
+  await admin.query(`ALTER DATABASE ${name} SET default_transaction_isolation = 'repeatable read'`);
+  const role = `varco_rr_${name.slice(-8)}`;
+  // Both wait for the roles lock, their snapshots taken, while another session holds it.
+  const holder = createPool(url, 1);
+  const held = await holder.connect();
+  await held.query("SELECT pg_advisory_lock(hashtext('varco.roles'))");
+  try {
+    const both = Promise.allSettled([ensureAppRole(url, role, 'first-password-1'), ensureAppRole(url, role, 'second-password-2')]);
+    await new Promise((done) => setTimeout(done, 300));
+    await held.query("SELECT pg_advisory_unlock(hashtext('varco.roles'))");
+    const outcomes = await both;
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : String((o.reason as Error).message))),
+      ['ok', 'ok'],
+    );
+    const { rows } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    assert.equal(rows.length, 1);
+  } finally {
+    held.release();
+    await holder.end();
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end();
+  }
 });
