@@ -106,6 +106,15 @@ test('append outside a transaction throws and writes nothing; a detail named lik
   assert.equal((await rows()).length, before);
 });
 
+test('details stored as jsonb hash as they are read back: an undefined, NaN or a Date that slipped past the types does not break the chain', async () => {
+  const slipped = { gone: undefined, nan: Number.NaN, when: new Date('2026-11-23T09:00:00Z'), kept: 'yes' } as unknown as AuditEntry['details'];
+  await db.transaction().execute((trx) => audit.append(trx, { actorType: 'system', action: 'test.slipped', details: slipped }));
+  const verdict = await verifyAuditChain(db, masterKey);
+  assert.equal(verdict.ok, true, JSON.stringify(verdict));
+  const stored = await db.selectFrom('audit_log').select('details').where('action', '=', 'test.slipped').executeTakeFirstOrThrow();
+  assert.deepEqual(stored.details, { nan: null, when: '2026-11-23T09:00:00.000Z', kept: 'yes' });
+});
+
 test('a row edited behind the application is reported by its seq', async () => {
   const all = await rows();
   const middle = all[Math.floor(all.length / 2)]!;

@@ -61,7 +61,10 @@ export function createAuditLog(options: { clock: Clock; masterKey: Buffer }): Au
         subject_id: entry.subjectId ?? null,
         organisation_id: entry.organisationId ?? null,
         ip: entry.ip ?? null,
-        details: entry.details ?? {},
+        // Hashed as PostgreSQL will give it back to verify (jsonb keeps what JSON keeps): a value the
+        // types let slip (undefined, NaN, a Date through a cast) would otherwise hash differently from
+        // the stored row and break the chain for good.
+        details: JSON.parse(JSON.stringify(entry.details ?? {})) as Record<string, string | number | boolean | null>,
       };
       const hash = rowHash('hmac-sha256', keys, prevHash, row);
       const { seq } = await trx
