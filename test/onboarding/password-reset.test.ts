@@ -195,6 +195,14 @@ test('a request does the same work for an address with an account and one withou
   assert.equal((await choose('portal', linkIn(mail), NEW_PASSWORD)).statusCode, 303, 'its link works');
 });
 
+test('an address cut at its limit inside a character (half of an emoji) is recorded, never a 500', async () => {
+  // The form keeps the first 254 UTF-16 units: an emoji across the cut left half of it, which JSON
+  // writes as a lone \ud83d escape that PostgreSQL's jsonb refuses (the page answered 500).
+  const asked = await askLink('portal', `${'a'.repeat(253)}\u{1F600}@example.test`, '198.51.100.77');
+  assert.equal(asked.statusCode, 200, asked.body);
+  await requestsFulfilled();
+});
+
 test('rate limits: a person gets at most three links an hour, an address may ask ten times', async () => {
   const org = await createOrganisation(db);
   const ann = await createReferent(db, org, ['ecommerce'], 'en');
