@@ -196,3 +196,34 @@ test('instances migrating together, one building an index concurrently: both fin
   assert.deepEqual(results.flatMap((r) => r.applied.map((m) => m.version)).sort(), [1, 2]);
   assert.deepEqual((await indexValidity(pools[0]!, 't_k')).rows, [{ valid: true }]);
 });
+
+test('a migration reads what was committed before each of its statements, whatever the database default isolation', async () => {
+  // 0053 copies the exchange log, then catches up the rows written meanwhile: each catch-up must see
+  // rows committed after the copy began. Under a default of repeatable read every statement of the
+  // migration read the first one's snapshot, and those rows were never caught up.
+  const dir = await migrationsDir({
+    '0001_table.sql': '-- Why: a table written while the next migration runs.\nCREATE TABLE src (v int NOT NULL);\nCREATE TABLE copy (v int NOT NULL);\n',
+    '0002_copy.sql':
+      '-- Why: a copy, then a catch-up of what was committed meanwhile.\n' +
+      'INSERT INTO copy SELECT v FROM src;\nSELECT pg_sleep(0.6);\nINSERT INTO copy SELECT v FROM src WHERE v NOT IN (SELECT v FROM copy);\n',
+  });
+  const { url, name } = await createEmptyDatabase();
+  const setup = createPool(url, 1);
+  await setup.query(`ALTER DATABASE ${name} SET default_transaction_isolation = 'repeatable read'`);
+  await setup.end();
+  const pool = createPool(url, 1);
+  const writer = createPool(url, 1);
+  after(() => Promise.all([pool.end(), writer.end()]));
+  await migrate(pool, { dir, target: 1 });
+  await writer.query('INSERT INTO src VALUES (1)');
+  const migrating = migrate(pool, { dir });
+  await new Promise((done) => setTimeout(done, 250));
+  await writer.query('INSERT INTO src VALUES (2)');
+  await migrating;
+  const { rows } = await writer.query<{ v: number }>('SELECT v FROM copy ORDER BY v');
+  assert.deepEqual(
+    rows.map((r) => r.v),
+    [1, 2],
+    'the row committed during the migration is caught up',
+  );
+});
