@@ -18,6 +18,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Hourly: each run deletes about an hour's worth of rows, never a backlog of days. */
 export const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
+/** Finished `reset` outbox messages (password reset requests as typed) are kept this long. */
+const RESET_REQUEST_DAYS = 1;
+
 const daysBefore = (now: Date, days: number): Date => new Date(now.getTime() - days * DAY_MS);
 
 export function retentionJobs(options: { db: Kysely<Database>; retention: Config['retention'] }): PeriodicJob[] {
@@ -32,6 +35,9 @@ export function retentionJobs(options: { db: Kysely<Database>; retention: Config
     job('error_log', (now) => pruneErrorLog(db, daysBefore(now, retention.errorLogDays))),
     // Delivered and given-up messages, with their attempts; pending ones are kept whatever their age.
     job('outbox', (now) => pruneFinishedMessages(db, daysBefore(now, retention.outboxDays))),
+    // Password reset requests carried out (or given up): the address a visitor typed (an account's or
+    // not, a password typed in the wrong field) and their IP go a day later, as the typed-account counters do.
+    job('reset_requests', (now) => pruneFinishedMessages(db, daysBefore(now, RESET_REQUEST_DAYS), undefined, 'reset')),
     // Station verification history; each station's latest check is kept (its page and the warnings read it).
     job('station_checks', (now) => pruneChecks(db, daysBefore(now, retention.checksDays))),
     // Sessions past their expiry: useless to anyone, and each one is a row per sign-in.

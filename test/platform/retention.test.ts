@@ -50,13 +50,16 @@ async function seed(): Promise<void> {
     ['msg_dead_recent', 'dead', 40, null, 10],
     ['msg_pending_old', 'pending', 100, null],
     ['msg_held_old', 'held', 100, null],
+    // Password reset requests as typed (address, IP): a day after they were carried out.
+    ['msg_reset_old', 'delivered', 3, 1.1],
+    ['msg_reset_recent', 'delivered', 3, 0.9],
   ];
   for (const [id, state, created, delivered, lastAttempt] of messages) {
     await db
       .insertInto('outbox')
       .values({
         id,
-        channel: 'email',
+        channel: id.startsWith('msg_reset') ? 'reset' : 'email',
         payload: '{}',
         created_at: ago(created),
         next_attempt_at: ago(lastAttempt ?? created),
@@ -166,6 +169,7 @@ test('each retention rule deletes what is older than its setting, and nothing el
     [
       ['retention.error_log', true, 1],
       ['retention.outbox', true, 2],
+      ['retention.reset_requests', true, 1],
       ['retention.station_checks', true, 2],
       ['retention.sessions', true, 1],
       ['retention.password_resets', true, 1],
@@ -177,7 +181,7 @@ test('each retention rule deletes what is older than its setting, and nothing el
   );
   assert.deepEqual(await ids('ecommerce_errors'), ['err_edge', 'err_new']);
   // Finished messages go when delivered (or last tried, if given up) more than 20 days ago; pending and held ones stay.
-  assert.deepEqual(await ids('outbox'), ['msg_dead_recent', 'msg_delivered_recent', 'msg_held_old', 'msg_pending_old']);
+  assert.deepEqual(await ids('outbox'), ['msg_dead_recent', 'msg_delivered_recent', 'msg_held_old', 'msg_pending_old', 'msg_reset_recent']);
   const attempts = await db.selectFrom('outbox_attempts').select('message_id').execute();
   assert.deepEqual(
     attempts.map((a) => a.message_id),
@@ -344,6 +348,7 @@ test('the workers of a process run the retention jobs', async () => {
       'retention.pagopa_exchanges',
       'retention.pagopa_idempotency',
       'retention.password_resets',
+      'retention.reset_requests',
       'retention.sessions',
       'retention.station_checks',
       'retention.test_acquirer',
