@@ -35,6 +35,11 @@ const SPLICED = `<!doctype html><html><head><title>Shop</title>
 </head><body><header>Shop header</header><img/onerror=steal() src=x><svg/onload=steal()></svg>
 <section>$$$PAYMENT ZONE$$$</section></body></html>`;
 
+// Handlers glued to the value before them: no space, yet a browser reads a new attribute after a closing quote.
+const GLUED = `<!doctype html><html><head><title>Shop</title></head><body><header>Shop header</header>
+<img src="/logo.png"onerror="steal()"><a href='/home'onclick=steal()>home</a><svg x=""onload=steal()></svg>
+<section>$$$PAYMENT ZONE$$$</section></body></html>`;
+
 // A page wrapped in one form, as ASP.NET WebForms pages are: Varco's card form would be nested in it.
 const WRAPPED = `<!doctype html><html><head><title>Shop</title></head><body>
 <form method="post" action="https://shop.example/collect" id="aspnetForm"><header>Shop header</header>
@@ -102,6 +107,7 @@ function templates(request: PeerRequest) {
   if (path === '/big.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: BIG };
   if (path === '/no-marker.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>no zone</body></html>' };
   if (path === '/spliced.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: SPLICED };
+  if (path === '/glued.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: GLUED };
   if (path === '/wrapped.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: WRAPPED };
   if (path === '/template.json') return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ page: TEMPLATE }) };
   if (path === '/untyped') return { status: 200, body: TEMPLATE };
@@ -156,6 +162,14 @@ describe('dynamic template', () => {
     assert.doesNotMatch(res.body, /<base\b/i);
     assert.equal((res.body.match(/<script\b/gi) ?? []).length, 1, 'Varco\u2019s script only');
     assert.doesNotMatch(res.body, /[\s/]on(error|load)\s*=/i);
+  });
+
+  it('an event handler written right after a quoted value (no space between) is removed too', async () => {
+    const res = await pageWith(peer.url('/glued.html'));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<header>Shop header<\/header>/);
+    assert.doesNotMatch(res.body, /on(error|click|load)\s*=/i);
+    assert.match(res.body, /<img src="\/logo\.png" ?>/, 'the rest of the tag stays');
   });
 
   it('a template wrapped in its own form does not capture the card form: the template\u2019s form tags are removed', async () => {

@@ -87,9 +87,13 @@ function withoutTags(text: string): string {
  * see neutraliseTemplate.
  */
 function neutralisePass(template: string): string {
-  return withoutTags(withoutElements(withoutComments(template)))
-    .replace(new RegExp(String.raw`[\s/](on[a-z]+|srcdoc|formaction)\s*=\s*${ATTRIBUTE_VALUE}`, 'gi'), ' ')
-    .replace(/\b(href|src|action|xlink:href)\s*=\s*(["']?)\s*(javascript|vbscript|data):/gi, '$1=$2about:blank#');
+  return (
+    withoutTags(withoutElements(withoutComments(template)))
+      // After a space, a '/' or a quote: a browser starts a new attribute right after a quoted value
+      // (`<img src="x"onerror=…>`), space or not. The quote stays: it ends the value before.
+      .replace(new RegExp(String.raw`(?<=[\s/"'])(on[a-z]+|srcdoc|formaction)\s*=\s*${ATTRIBUTE_VALUE}`, 'gi'), ' ')
+      .replace(/\b(href|src|action|xlink:href)\s*=\s*(["']?)\s*(javascript|vbscript|data):/gi, '$1=$2about:blank#')
+  );
 }
 
 /**
