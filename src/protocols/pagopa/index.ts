@@ -45,7 +45,7 @@ export {
   type Service,
 } from './operations.ts';
 export { buildEnvelope, buildSoapFault, parseSoapAction } from './soap.ts';
-export { maskPasswords, PASSWORD_MASK } from './redact.ts';
+export { CART_MASK, maskCartText, maskCartTokens, maskPasswords, PASSWORD_MASK, type CartMask } from './redact.ts';
 export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml.ts';
 export { NS } from './xsd.common.ts';
 export {

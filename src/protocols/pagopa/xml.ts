@@ -21,6 +21,8 @@ export interface XmlText {
 }
 export type XmlNode = XmlElement | XmlText;
 export interface XmlAttribute {
+  /** As written ('' for none): what a masked copy of the message is written back with. */
+  readonly prefix: string;
   readonly local: string;
   readonly ns: string;
   readonly value: string;
@@ -141,7 +143,7 @@ function convertElement(qname: string, node: Raw, parentScope: ReadonlyMap<strin
   for (const [key, value] of rawAttrs) {
     const a = nameParts(key.slice(2));
     const isDecl = a.prefix === 'xmlns' || (a.prefix === '' && a.local === 'xmlns');
-    attributes.push({ local: a.local, ns: isDecl ? XMLNS : a.prefix === '' ? '' : lookup(scope, a.prefix), value: decodeReferences(value) });
+    attributes.push({ prefix: a.prefix, local: a.local, ns: isDecl ? XMLNS : a.prefix === '' ? '' : lookup(scope, a.prefix), value: decodeReferences(value) });
   }
   const children: XmlNode[] = [];
   for (const child of (node[qname] ?? []) as Raw[]) {
