@@ -14,12 +14,14 @@ export const APPEND_ONLY_TABLES = ['audit_log', 'audit_checkpoints'] as const;
 
 /**
  * The functions the application role runs (with its own rights): the outbox's lease and outcome
- * statements (migrations 0031, 0033; planner settings 0034). Named one by one: the schema may hold extension functions whose
+ * statements (migrations 0031, 0033; planner settings 0034), and the keys of a cart in the exchange
+ * log (migration 0054: its INSERT trigger and the retention job). Named one by one: the schema may hold extension functions whose
  * EXECUTE a DBA took away from PUBLIC on purpose (dblink_connect_u, pg_stat_statements_reset, …).
  */
 export const APP_FUNCTIONS = [
   'varco_outbox_lease(text, text[], timestamptz, timestamptz, integer)',
   'varco_outbox_record(text, text[], integer[], timestamptz[], integer[], boolean[], integer[], text[], timestamptz[], boolean[], timestamptz[])',
+  'pagopa_exchange_cart_keys_of(jsonb)',
 ] as const;
 
 /**

@@ -303,6 +303,13 @@ export interface PagopaEcs {
   updated_at: Generated<Timestamp>;
 }
 
+export interface PagopaExchangeCartKeys {
+  at: Timestamp;
+  exchange_id: string;
+  key: string;
+  kind: "token" | "notice";
+}
+
 export interface PagopaExchangeParties {
   at: Timestamp;
   exchange_id: string;
@@ -311,6 +318,7 @@ export interface PagopaExchangeParties {
 
 export interface PagopaExchanges {
   at: Timestamp;
+  cart_notices: ColumnType<unknown | null, string | null | undefined, string | null>;
   direction: "in" | "out";
   duration_ms: number;
   ec_organisation_id: string | null;
@@ -741,6 +749,7 @@ export interface DB {
   pagopa_channels: PagopaChannels;
   pagopa_ec_links: PagopaEcLinks;
   pagopa_ecs: PagopaEcs;
+  pagopa_exchange_cart_keys: PagopaExchangeCartKeys;
   pagopa_exchange_parties: PagopaExchangeParties;
   pagopa_exchanges: PagopaExchanges;
   pagopa_idempotency: PagopaIdempotency;

@@ -61,18 +61,24 @@ test('grants are idempotent and take back more than SELECT and INSERT on the aud
   await assert.rejects(app.query('DELETE FROM audit_log'), /permission denied/);
 });
 
-test('a cluster that took EXECUTE on functions away from PUBLIC: the grants give the outbox functions back to the application role, and no other function', async () => {
+test('a cluster that took EXECUTE on functions away from PUBLIC: the grants give Varco\u2019s functions (outbox, a cart\u2019s keys in the exchange log) back to the application role, and no other function', async () => {
   const lease = "SELECT count(*)::int AS n FROM varco_outbox_lease('w', '{http}', now(), now() + interval '1 minute', 1)";
   const record = "SELECT count(*)::int AS n FROM varco_outbox_record('w', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')";
+  // A cart outcome's row: the INSERT's trigger writes its keys with pagopa_exchange_cart_keys_of (migration 0054).
+  const cart = (id: string): string => `INSERT INTO pagopa_exchanges (id, environment, at, direction, operation, duration_ms, request, request_bytes,
+    request_truncated, cart_notices) VALUES ('${id}', 'test', now(), 'in', 'sendPaymentOutcomeV2', 1, '<a/>', 4, false, '[{"token": "t1"}, {"token": "t2"}]')`;
   await database.owner.query(`REVOKE EXECUTE ON FUNCTION ${APP_FUNCTIONS.join(', ')} FROM PUBLIC, ${APP_ROLE}`);
   // A function of the schema that is none of Varco's, kept from PUBLIC on purpose (as a DBA does with dblink_connect_u).
   await database.owner.query('CREATE FUNCTION dba_only() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$');
   await database.owner.query('REVOKE EXECUTE ON FUNCTION dba_only() FROM PUBLIC');
   await assert.rejects(app.query(lease), /permission denied/);
   await assert.rejects(app.query(record), /permission denied/);
+  await assert.rejects(app.query(cart('msg_00000000000000000000000001')), /permission denied/, 'no exchange is recorded');
   await grantAppRole(database.owner, APP_ROLE);
   assert.deepEqual((await app.query(lease)).rows, [{ n: 0 }]);
   assert.deepEqual((await app.query(record)).rows, [{ n: 0 }]);
+  await app.query(cart('msg_00000000000000000000000002'));
+  assert.deepEqual((await app.query('SELECT count(*)::int AS n FROM pagopa_exchange_cart_keys')).rows, [{ n: 2 }]);
   await assert.rejects(app.query('SELECT dba_only()'), /permission denied/);
 });
 

@@ -24,7 +24,7 @@ const OWNERS: Record<string, readonly string[]> = {
   checkout: ['orders', 'payment_attempts', 'page_templates', 'payment_operations', 'card_aliases', 'test_acquirer_transactions', 'test_acquirer_operations'],
   platform: ['platform_settings', 'platform_cas', 'platform_client_certificates'],
   'pagopa-registry': ['pagopa_psp_brokers', 'pagopa_psps', 'pagopa_channels', 'pagopa_ecs', 'pagopa_ec_links'],
-  'pagopa-exchanges': ['pagopa_exchanges', 'pagopa_exchange_parties'],
+  'pagopa-exchanges': ['pagopa_exchanges', 'pagopa_exchange_parties', 'pagopa_exchange_cart_keys'],
   'pagopa-node': ['pagopa_payments', 'pagopa_idempotency'],
   'pagopa-receipts': ['pagopa_receipts', 'pagopa_receipt_attempts'],
   'pagopa-simulator': ['pagopa_simulators', 'pagopa_simulator_receipts'],

@@ -16,9 +16,9 @@ import { createKysely, createPool, currentRole, grantAppRole, loadMigrations, mi
 import { createJobRunner } from '../../src/app/jobs.ts';
 import { retentionJobs } from '../../src/app/retention.ts';
 import { testConfig } from '../support/app.ts';
-import { createEmptyDatabase, createTestDatabase, testAppUrl } from '../support/db.ts';
+import { createEmptyDatabase, createTestDatabase, explainedConnection, testAppUrl } from '../support/db.ts';
 import { createOrganisation } from '../support/subscriptions.ts';
-import { activateExchange, CHANNEL_PASSWORD, getPaymentExchange, noticeNumber, tokenOf } from './support.ts';
+import { activateExchange, cartOutcomeExchange, CHANNEL_PASSWORD, getPaymentExchange, noticeNumber, tokenOf } from './support.ts';
 
 // Issue 11, exchange log: what `record` stores (one INSERT; passwords masked in every column, in odd,
 // truncated and malformed messages; sizes bounded; odd bytes stored, not refused) and what `search`
@@ -57,9 +57,18 @@ test('record runs one INSERT and no other statement', async () => {
   const writer = createExchangeLog({ db: counted, clock: fixedClock(NOW) });
   const id = await writer.record(activateExchange(parties, { n: 900, at: minutes(1) }));
   assert.match(id, /^msg_[0-9a-z]{26}$/);
-  assert.equal(statements.length, 1);
-  assert.match(statements[0] ?? '', /^insert into "pagopa_exchanges"/);
+  // A cart too: its search keys are written by the INSERT's trigger, in the same statement.
+  const cart = await writer.record(cartOutcomeExchange(psp, [{ n: 901, parties }, { n: 902 }], { at: minutes(1) }));
+  assert.equal(statements.length, 2);
+  assert.ok(statements.every((sql) => /^insert into "pagopa_exchanges"/.test(sql)));
+  const keys = await db.selectFrom('pagopa_exchange_cart_keys').select(['kind', 'key', 'exchange_id']).orderBy('kind').orderBy('key').execute();
+  assert.deepEqual(keys, [
+    { kind: 'notice', key: noticeNumber(901), exchange_id: cart },
+    { kind: 'token', key: tokenOf(901), exchange_id: cart },
+    { kind: 'token', key: tokenOf(902), exchange_id: cart },
+  ]);
   await db.deleteFrom('pagopa_exchanges').execute();
+  await db.deleteFrom('pagopa_exchange_cart_keys').execute();
 });
 
 test('records arriving together share an INSERT; each caller waits for its own row; a refused row fails only its caller', async () => {
@@ -227,6 +236,184 @@ test('a cart\u2019s other institutions and their stations\u2019 owners read its 
   await db.deleteFrom('pagopa_exchanges').execute();
 });
 
+test('a cart is found by each of its tokens and notice numbers, by that notice\u2019s parties, its PSP and the back office; each institution reads its own notice only', async () => {
+  const ec2 = await createOrganisation(db, 'Comune Sette');
+  const partner2 = await createOrganisation(db, 'Partner Otto');
+  const other = { psp, ec: ec2, stationOwner: partner2, stationId: 'sta_other' };
+  const first = { n: 60, parties, fiscalCode: '11111111111', stationCode: '11111111111_01' };
+  const second = { n: 61, parties: other, fiscalCode: '22222222222', stationCode: '22222222222_01' };
+  // Around the cart, the second notice's own flow (activation, paGetPayment) and another PSP's row with its token.
+  const activation = await log.record(activateExchange(other, { n: 61, at: minutes(52) }));
+  const getPayment = await log.record(getPaymentExchange(other, { n: 61, at: minutes(51) }));
+  // A third token of another PSP names nobody; the answer's fault names it.
+  const cart = await log.record(cartOutcomeExchange(psp, [first, second, { n: 62 }], { at: minutes(50), fault: 'PPT_TOKEN_SCONOSCIUTO' }));
+  const strangers = await log.record(activateExchange({ psp: stranger }, { n: 61, at: minutes(49) }));
+
+  const found = async (viewer: ExchangeViewer, filter: { token?: string; noticeNumber?: string }) => ids(await log.search(viewer, filter));
+  const byKey = (n: number) => [{ token: tokenOf(n) }, { noticeNumber: noticeNumber(n) }, { token: tokenOf(n), noticeNumber: noticeNumber(n) }];
+  for (const org of [ec2, partner2]) {
+    for (const filter of byKey(61))
+      assert.deepEqual(await found({ organisationId: org }, filter), [cart, getPayment, activation], `${org} ${JSON.stringify(filter)}`);
+    for (const filter of [...byKey(60), { token: tokenOf(62) }, { token: tokenOf(61), noticeNumber: noticeNumber(60) }])
+      assert.deepEqual(await found({ organisationId: org }, filter), [], `${org}: not by another notice's ${JSON.stringify(filter)}`);
+  }
+  for (const org of [ec, partner]) {
+    for (const filter of byKey(60)) assert.deepEqual(await found({ organisationId: org }, filter), [cart], `${org} ${JSON.stringify(filter)}`);
+    for (const filter of [...byKey(61), { token: tokenOf(62) }])
+      assert.deepEqual(await found({ organisationId: org }, filter), [], `${org} ${JSON.stringify(filter)}`);
+  }
+  for (const viewer of [{ organisationId: psp }, ADMIN]) {
+    for (const filter of [...byKey(60), { token: tokenOf(62) }]) assert.deepEqual(await found(viewer, filter), [cart], JSON.stringify(filter));
+    assert.deepEqual(await found(viewer, { noticeNumber: noticeNumber(61) }), [...('admin' in viewer ? [strangers] : []), cart, getPayment, activation]);
+    assert.deepEqual(await found(viewer, { token: tokenOf(61), noticeNumber: noticeNumber(60) }), [], 'token and notice of one notice');
+  }
+  assert.deepEqual(await found(ADMIN, { token: tokenOf(61) }), [strangers, cart, getPayment, activation]);
+  assert.deepEqual(await found({ organisationId: stranger }, { token: tokenOf(61) }), [strangers]);
+  for (const filter of byKey(62).slice(0, 1)) assert.deepEqual(await found({ organisationId: stranger }, filter), []);
+  // Pages of one across the cart and the key's other rows, for a party and the back office; other filters apply to both.
+  for (const viewer of [{ organisationId: ec2 }, ADMIN]) {
+    const paged: string[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < 6; page++) {
+      const rows = await log.search(viewer, { token: tokenOf(61), limit: 1, before });
+      paged.push(...ids(rows));
+      if (rows.length < 1) break;
+      before = rows.at(-1)?.cursor;
+    }
+    assert.deepEqual(paged, 'admin' in viewer ? [strangers, cart, getPayment, activation] : [cart, getPayment, activation]);
+    assert.deepEqual(ids(await log.search(viewer, { token: tokenOf(61), operation: 'sendPaymentOutcomeV2' })), [cart]);
+    assert.deepEqual(ids(await log.search(viewer, { token: tokenOf(61), env: 'prod' })), []);
+  }
+
+  // The second institution (and its station's owner) reads the row as its own notice's, and the messages masked.
+  for (const org of [ec2, partner2]) {
+    const [row] = await log.search({ organisationId: org }, { token: tokenOf(61), operation: 'sendPaymentOutcomeV2' });
+    assert.deepEqual(
+      [row?.noticeNumber, row?.token, row?.fiscalCode, row?.ecOrganisationId, row?.stationOrganisationId, row?.stationCode, row?.furtherOrganisationIds],
+      [noticeNumber(61), tokenOf(61), '22222222222', ec2, partner2, '22222222222_01', []],
+    );
+    assert.deepEqual(
+      row?.cartNotices?.map((n) => n.token),
+      [tokenOf(61)],
+    );
+    const detail = await log.get({ organisationId: org }, cart);
+    assert.equal(detail?.cartView, 'masked');
+    const both = `${detail?.request}${detail?.response}`;
+    assert.ok(both.includes(tokenOf(61)) && both.includes(Buffer.from('stamp 61').toString('base64')), 'its own token and stamp');
+    for (const secret of [tokenOf(60), tokenOf(62), noticeNumber(60), '11111111111', Buffer.from('stamp 60').toString('base64'), CHANNEL_PASSWORD])
+      assert.ok(!both.includes(secret), `${org}: ${secret}`);
+    assert.match(detail?.response ?? '', /Token \*{8} matches no activation/);
+  }
+  const first_ = await log.get({ organisationId: ec }, cart);
+  assert.equal(first_?.cartView, 'masked');
+  assert.equal(first_?.noticeNumber, noticeNumber(60));
+  assert.ok(first_?.request.includes(tokenOf(60)) && !first_.request.includes(tokenOf(61)) && !first_.request.includes(tokenOf(62)));
+  // Its PSP and the back office: the row as stored, the messages whole.
+  for (const viewer of [{ organisationId: psp }, ADMIN]) {
+    const detail = await log.get(viewer, cart);
+    assert.equal(detail?.cartView, 'whole');
+    assert.deepEqual([detail?.noticeNumber, detail?.ecOrganisationId, detail?.cartNotices?.length], [noticeNumber(60), ec, 3]);
+    for (const token of [60, 61, 62].map(tokenOf)) assert.ok(detail?.request.includes(token));
+    assert.ok(detail?.response?.includes(tokenOf(62)));
+  }
+  assert.equal(await log.get({ organisationId: stranger }, cart), undefined);
+  await db.deleteFrom('pagopa_exchanges').execute();
+  await db.deleteFrom('pagopa_exchange_cart_keys').execute();
+});
+
+test('a cart whose message cannot be read is withheld from its institutions; a cart logged before its notices were kept shows them nothing of the others', async () => {
+  const ec2 = await createOrganisation(db, 'Comune Nove');
+  const other = { psp, ec: ec2, stationOwner: ec2 };
+  const entry = cartOutcomeExchange(
+    psp,
+    [
+      { n: 70, parties },
+      { n: 71, parties: other },
+    ],
+    { at: minutes(30) },
+  );
+  // Cut short (as a message over the log's bound is kept): no parser reads it, so it cannot be masked.
+  const cut = await log.record({ ...entry, request: String(entry.request).slice(0, String(entry.request).indexOf(tokenOf(71)) + 40) });
+  const withheld = await log.get({ organisationId: ec2 }, cut);
+  assert.deepEqual([withheld?.cartView, withheld?.request, withheld?.response], ['withheld', '', null]);
+  assert.equal((await log.get({ organisationId: psp }, cut))?.cartView, 'whole');
+
+  // Written as between migrations 0053 and 0054: further parties, no notices. Only the first notice is
+  // known to be anybody's: the further party reads no token and no notice, the first EC its own.
+  const { cartNotices: _notices, ...before0054 } = entry;
+  const legacy = await log.record(before0054);
+  const further = await log.get({ organisationId: ec2 }, legacy);
+  assert.equal(further?.cartView, 'masked');
+  assert.deepEqual([further?.noticeNumber, further?.token, further?.ecOrganisationId, further?.fiscalCode], [null, null, null, null]);
+  for (const secret of [tokenOf(70), tokenOf(71)]) assert.ok(!further?.request.includes(secret), secret);
+  const firstEc = await log.get({ organisationId: ec }, legacy);
+  assert.ok(firstEc?.request.includes(tokenOf(70)) && !firstEc.request.includes(tokenOf(71)));
+  assert.ok((await log.get({ organisationId: psp }, legacy))?.request.includes(tokenOf(71)));
+  await db.deleteFrom('pagopa_exchanges').execute();
+  await db.deleteFrom('pagopa_exchange_cart_keys').execute();
+});
+
+test('a search by token or notice number reads that key\u2019s rows, not the organisation\u2019s (PostgreSQL\u2019s count)', async () => {
+  // A PSP with 40,000 messages, four per notice (a month of a small PSP). The statement before migration
+  // 0054 joined the parties to the log by id alone, so PostgreSQL read every party row of the PSP (80,000
+  // here, 2.4 s for 100,000 messages) to find the 4 rows of a token; a key's rows are a handful, each
+  // probed with its (organisation, at, id).
+  await database.owner.query(
+    `
+    INSERT INTO pagopa_exchanges (id, environment, at, direction, operation, psp_organisation_id, ec_organisation_id, station_organisation_id,
+      notice_number, token, duration_ms, request, request_bytes, request_truncated)
+    SELECT 'msg_p' || lpad(n::text, 25, '0'), 'test', now() - make_interval(secs => n), 'in', 'activatePaymentNoticeV2', $1, 'org_ec' || (n / 4 % 50),
+      'org_ec' || (n / 4 % 50), lpad((n / 4)::text, 18, '3'), md5((n / 4)::text), 1, '<a/>', 4, false
+    FROM generate_series(1, 40000) AS n`,
+    [psp],
+  );
+  await database.owner.query('ANALYZE pagopa_exchanges; ANALYZE pagopa_exchange_parties; ANALYZE pagopa_exchange_cart_keys');
+  const cart = await log.record(
+    cartOutcomeExchange(
+      psp,
+      [
+        { n: 80, parties },
+        { n: 81, parties: { psp, ec: stranger } },
+      ],
+      { at: minutes(5) },
+    ),
+  );
+  const { db: watched, notices } = await explainedConnection(database.ownerUrl);
+  try {
+    const explained = createExchangeLog({ db: watched, clock: fixedClock(NOW) });
+    const token = (await database.owner.query<{ token: string }>(`SELECT md5('2000') AS token`)).rows[0]?.token ?? '';
+    for (const [viewer, filter, expected] of [
+      [{ organisationId: psp }, { token }, 4],
+      [{ organisationId: psp }, { noticeNumber: '2000'.padStart(18, '3') }, 4],
+      [{ organisationId: 'org_ec0' }, { token }, 4],
+      [{ organisationId: psp }, { token: tokenOf(81) }, 1],
+      [{ organisationId: stranger }, { noticeNumber: noticeNumber(81) }, 1],
+      [ADMIN, { token: tokenOf(81) }, 1],
+    ] as const) {
+      notices.length = 0;
+      const rows = await explained.search(viewer, filter);
+      assert.equal(rows.length, expected, JSON.stringify(filter));
+      // Every scan's rows (returned, and removed by its filter), over its loops.
+      const plans = notices.join('\n');
+      let read = 0;
+      const lines = plans.split('\n');
+      lines.forEach((line, k) => {
+        const scan = /Scan[^\n]* on pagopa_exchange\w*.*actual time=\S+ rows=([\d.]+) loops=(\d+)/.exec(line);
+        if (!scan) return;
+        const removed = /Rows Removed by Filter: (\d+)/.exec(lines.slice(k + 1, k + 4).join('\n'));
+        read += Number(scan[1]) * Number(scan[2]) + (removed ? Number(removed[1]) : 0);
+      });
+      assert.ok(read > 0 && read <= 100, `${read} rows read for ${JSON.stringify(filter)} as ${JSON.stringify(viewer)}\n${plans}`);
+    }
+    assert.ok(ids(await explained.search({ organisationId: stranger }, { token: tokenOf(81) })).includes(cart));
+  } finally {
+    await watched.destroy();
+    await db.deleteFrom('pagopa_exchanges').execute();
+    await db.deleteFrom('pagopa_exchange_parties').execute();
+    await db.deleteFrom('pagopa_exchange_cart_keys').execute();
+  }
+});
+
 test('an upgraded install: rows written before the parties table are read by their parties, from the same version on', async () => {
   const partiesFrom = (await loadMigrations()).find((m) => m.name === 'pagopa_exchange_parties')?.version ?? 0;
   const { url, name } = await createEmptyDatabase();
@@ -359,15 +546,29 @@ test('retention: the job deletes exchanges older than VARCO_RETENTION_EXCHANGES_
   for (let i = 0; i < 5; i++) await log.record(activateExchange(parties, { n: 300 + i, at: new Date(NOW.getTime() - 40 * DAY) }));
   assert.equal(await pruneExchanges(db, new Date(NOW.getTime() - 30 * DAY), 2), 5);
   assert.deepEqual(ids(await log.search(ADMIN)).sort(), [...kept].sort());
-  // Their parties went with them (a cart's further ones too); the kept rows' stay.
+  // Their parties went with them (a cart's further ones too), and a cart's keys; the kept rows' stay.
   const cart = await log.record({ ...activateExchange(parties, { n: 400, at: new Date(NOW.getTime() - 40 * DAY) }), furtherOrganisationIds: [stranger] });
-  assert.equal(await pruneExchanges(db, new Date(NOW.getTime() - 30 * DAY), 2), 1);
+  const outcome = await log.record(
+    cartOutcomeExchange(
+      psp,
+      [
+        { n: 401, parties },
+        { n: 402, parties: { psp, ec: stranger } },
+      ],
+      { at: new Date(NOW.getTime() - 40 * DAY) },
+    ),
+  );
+  const keptCart = await log.record(cartOutcomeExchange(psp, [{ n: 403, parties }, { n: 404 }], { at: minutes(1) }));
+  kept.push(keptCart);
+  assert.equal(await pruneExchanges(db, new Date(NOW.getTime() - 30 * DAY), 2), 2);
   const left = await db
     .selectFrom('pagopa_exchange_parties')
     .select('exchange_id')
     .where('at', '<', new Date(NOW.getTime() - 30 * DAY))
     .execute();
-  assert.deepEqual(left, [], `no party row of ${cart} or of the older rows is left`);
+  assert.deepEqual(left, [], `no party row of ${cart}, ${outcome} or of the older rows is left`);
+  const keys = await db.selectFrom('pagopa_exchange_cart_keys').select('exchange_id').distinct().execute();
+  assert.deepEqual(keys, [{ exchange_id: keptCart }], 'the pruned cart\u2019s keys went with it');
   for (const org of [psp, ec, partner]) assert.deepEqual(ids(await log.search({ organisationId: org })).sort(), [...kept].sort());
   await db.deleteFrom('pagopa_exchanges').execute();
 });

@@ -87,3 +87,69 @@ export function getPaymentExchange(parties: Parties, options: { n: number; at: D
     response,
   };
 }
+
+/** A notice of a cart: `n` names its token and notice number; no parties for another PSP's token. */
+export interface CartPart {
+  n: number;
+  fiscalCode?: string;
+  parties?: Parties;
+  stationCode?: string;
+}
+
+/**
+ * A PSP's sendPaymentOutcomeV2 for a cart, as the node logs it: the row names the first notice, the
+ * others' institutions and station owners as further parties, and every token with whose it is.
+ */
+export function cartOutcomeExchange(psp: string, parts: readonly CartPart[], options: { at: Date; fault?: 'PPT_TOKEN_SCONOSCIUTO' }): ExchangeEntry {
+  const tokens = parts.map((p) => tokenOf(p.n));
+  const request = encodeRequest('sendPaymentOutcomeV2', {
+    ...sample<object>(requestSamples, 'sendPaymentOutcomeV2 OK full'),
+    password: CHANNEL_PASSWORD,
+    paymentTokens: { paymentToken: tokens },
+    details: {
+      ...sample<{ details: object }>(requestSamples, 'sendPaymentOutcomeV2 OK full').details,
+      marcheDaBollo: {
+        marcaDaBollo: parts.map((p, i) => ({ paymentToken: tokenOf(p.n), idTransfer: i + 1, MBDAttachment: Buffer.from(`stamp ${p.n}`).toString('base64') })),
+      },
+    },
+  } as never);
+  const last = tokens.at(-1) ?? '';
+  const response = options.fault
+    ? encodeResponse('sendPaymentOutcomeV2', {
+        outcome: 'KO',
+        fault: { ...nodeFault(options.fault, `Token ${last} matches no activation of this PSP.`), serial: tokens.length },
+      })
+    : encodeResponse('sendPaymentOutcomeV2', { outcome: 'OK' });
+  const [first] = parts;
+  const owners = (p: CartPart): string[] => [p.parties?.ec, p.parties?.stationOwner].filter((id): id is string => id !== undefined);
+  return {
+    env: 'test',
+    direction: 'in',
+    operation: 'sendPaymentOutcomeV2',
+    at: options.at,
+    durationMs: 25,
+    pspOrganisationId: psp,
+    ecOrganisationId: first?.parties?.ec ?? null,
+    stationId: first?.parties?.stationId ?? null,
+    stationCode: first?.parties ? (first.stationCode ?? STATION) : null,
+    stationOrganisationId: first?.parties?.stationOwner ?? null,
+    furtherOrganisationIds: parts.slice(1).flatMap(owners),
+    cartNotices: parts.map((p) => ({
+      token: tokenOf(p.n),
+      noticeNumber: p.parties ? noticeNumber(p.n) : null,
+      fiscalCode: p.parties ? (p.fiscalCode ?? EC) : null,
+      ecOrganisationId: p.parties?.ec ?? null,
+      stationId: p.parties?.stationId ?? null,
+      stationCode: p.parties ? (p.stationCode ?? STATION) : null,
+      stationOrganisationId: p.parties?.stationOwner ?? null,
+    })),
+    noticeNumber: first?.parties ? noticeNumber(first.n) : null,
+    fiscalCode: first?.parties ? (first.fiscalCode ?? EC) : null,
+    token: tokens[0] ?? null,
+    outcome: options.fault ? 'KO' : 'OK',
+    faultCode: options.fault ?? null,
+    httpStatus: 200,
+    request,
+    response,
+  };
+}

@@ -26,7 +26,7 @@ import {
 const t = await nodeTestApp();
 const mine = await registerPsp(t.services, t, 'Banca Mia');
 const theirs = await registerPsp(t.services, t, 'Banca Altrui');
-const { ec, station } = await ecWithStation(t, 'Comune Parte');
+const { ec, station, stationCode } = await ecWithStation(t, 'Comune Parte');
 const stranger = await createEcOrganisation(t, 'Comune Estraneo');
 const AMOUNT = 10_000;
 
@@ -42,6 +42,8 @@ const linked = await t.services.pagopaRegistry.ecs.link(
   { otherOrganisationStation: true },
 );
 if (!linked.ok) throw new Error(JSON.stringify(linked));
+/** The exchanges a portal list page shows. */
+const listed = (body: string): string[] => [...body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1] ?? '');
 /** An OK outcome for a cart of the PSP's tokens. */
 const payCart = (psp: Psp, tokens: string[]) =>
   soap(t.app, psp.key, 'sendPaymentOutcomeV2', { ...psp.head, paymentTokens: { paymentToken: tokens }, outcome: 'OK', details: OK_DETAILS });
@@ -124,8 +126,14 @@ test('a cart of notices of two institutions: each, and each station\u2019s owner
   assert.ok(row);
   assert.equal(row.ecOrganisationId, ec.organisationId, 'the row names its first notice');
 
-  const listed = (body: string): string[] => [...body.matchAll(/data-exchange="(msg_[0-9a-z]+)"/g)].map((m) => m[1] ?? '');
-  for (const organisationId of [mine.organisationId, ec.organisationId, second.organisationId, partner.id]) {
+  // The PSP reads both tokens; each institution and its station's owner its own (ADR 0018: the others' are masked).
+  const tokensOf = new Map([
+    [mine.organisationId, [first, other]],
+    [ec.organisationId, [first]],
+    [second.organisationId, [other]],
+    [partner.id, [other]],
+  ]);
+  for (const [organisationId, own] of tokensOf) {
     const browser = await portal(organisationId);
     const list = await browser.get('/portal/pagopa/exchanges?operation=sendPaymentOutcomeV2');
     assert.equal(list.statusCode, 200);
@@ -133,9 +141,10 @@ test('a cart of notices of two institutions: each, and each station\u2019s owner
     assert.ok(listed((await browser.get('/portal/pagopa/exchanges')).body).includes(row.id), `${organisationId}: in the unfiltered list`);
     const page = await browser.get(`/portal/pagopa/exchanges/${row.id}`);
     assert.equal(page.statusCode, 200, organisationId);
-    assert.ok(page.body.includes(other), `${organisationId}: the request with the cart's tokens`);
+    for (const token of [first, other]) assert.equal(page.body.includes(token), own.includes(token), `${organisationId}: token ${token} shown iff its own`);
     assert.equal((await browser.get(`/portal/pagopa/exchanges/${row.id}/request.xml`)).statusCode, 200);
-    assert.ok(!page.body.includes('Partner Terzo'), 'the cart\u2019s other parties are named to the back office only');
+    // Each reads the parties of its own notice; the cart's other parties are named to the back office only.
+    assert.equal(page.body.includes('Partner Terzo'), [second.organisationId, partner.id].includes(organisationId), organisationId);
   }
   // A third organisation: not in its list or searches, the same 404 as an unknown id by URL and download.
   for (const organisationId of [stranger.organisationId, theirs.organisationId]) {
@@ -149,6 +158,79 @@ test('a cart of notices of two institutions: each, and each station\u2019s owner
   const backOffice = await new Browser(t.app, 'admin').signIn((await createAdmin(t.services)).email);
   const detail = await backOffice.get(`/admin/pagopa/exchanges/${row.id}`);
   assert.match(detail.body, /Other parties[^<]*<\/th><td>(Comune Secondo, Partner Terzo|Partner Terzo, Comune Secondo)<\/td>/);
+});
+
+test('a cart\u2019s second institution finds it by its own token and notice, and reads only its own notice (page, downloads, CSV); the PSP and the back office read it whole; a third organisation gets 404', async () => {
+  const firstNotice = noticeNumber();
+  const otherNotice = noticeNumber();
+  const first = await activateOk(t.app, mine, ec, firstNotice, AMOUNT);
+  const other = await activateOk(t.app, mine, second, otherNotice, AMOUNT);
+  assert.equal(faultOf((await payCart(mine, [first, other])).value), 'OK');
+  const [row] = await t.services.exchanges.search({ admin: true }, { operation: 'sendPaymentOutcomeV2', token: first });
+  assert.ok(row);
+  // What the second institution and its station's owner must never read: the first institution's notice.
+  const firstInstitution = [first, firstNotice, ec.fiscalCode, ec.name, stationCode];
+
+  for (const organisationId of [second.organisationId, partner.id]) {
+    const browser = await portal(organisationId);
+    // By its own token and notice number (the portal's filters), newest first: the cart's outcome with
+    // its own notice; by the first institution's, nothing.
+    for (const query of [`token=${other}`, `notice=${otherNotice}`, `token=${other}&notice=${otherNotice}&operation=sendPaymentOutcomeV2`]) {
+      const list = await browser.get(`/portal/pagopa/exchanges?${query}`);
+      assert.equal(listed(list.body)[0], row.id, `${organisationId} ${query}`);
+      assert.ok(list.body.includes(otherNotice), `${organisationId} ${query}: the row shows its own notice`);
+      for (const value of firstInstitution) assert.ok(!list.body.includes(value), `${organisationId} ${query}: ${value} not in the list`);
+    }
+    for (const query of [`token=${first}`, `notice=${firstNotice}`])
+      assert.ok(!listed((await browser.get(`/portal/pagopa/exchanges?${query}`)).body).includes(row.id), `${organisationId}: not found by ${query}`);
+    const csv = await browser.get(`/portal/pagopa/exchanges.csv?token=${other}`);
+    assert.ok(csv.body.includes(row.id) && csv.body.includes(otherNotice), `${organisationId}: CSV`);
+    for (const value of firstInstitution) assert.ok(!csv.body.includes(value), `${organisationId}: ${value} not in the CSV`);
+
+    const page = await browser.get(`/portal/pagopa/exchanges/${row.id}`);
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes(other) && page.body.includes(otherNotice) && page.body.includes(second.fiscalCode), `${organisationId}: its own notice`);
+    assert.ok(
+      page.body.includes('Comune Secondo') && page.body.includes('notices of other institutions too'),
+      `${organisationId}: names its institution; says the others are masked`,
+    );
+    for (const value of firstInstitution) assert.ok(!page.body.includes(value), `${organisationId}: ${value} not on the page`);
+    for (const part of ['request', 'response']) {
+      const download = await browser.get(`/portal/pagopa/exchanges/${row.id}/${part}.xml`);
+      assert.equal(download.statusCode, 200);
+      for (const value of firstInstitution) assert.ok(!download.body.includes(value), `${organisationId}: ${value} not in the ${part}`);
+      if (part === 'request')
+        assert.match(download.body, new RegExp(`<paymentTokens><paymentToken>\\*{8}</paymentToken><paymentToken>${other}</paymentToken></paymentTokens>`));
+    }
+  }
+
+  // The payment page of the second institution's payment links to its exchanges: the cart's outcome is there.
+  const secondBrowser = await portal(second.organisationId);
+  const payment = await secondBrowser.get(`/portal/pagopa/payments/${other}`);
+  assert.equal(payment.statusCode, 200);
+  for (const href of [...payment.body.matchAll(/href="(\/portal\/pagopa\/exchanges\?[^"]+)"/g)].map((m) => (m[1] ?? '').replaceAll('&amp;', '&'))) {
+    assert.ok(listed((await secondBrowser.get(href)).body).includes(row.id), href);
+  }
+
+  // The PSP and the back office read the whole message, as it was sent.
+  const backOffice = await new Browser(t.app, 'admin').signIn((await createAdmin(t.services)).email);
+  for (const [browser, base] of [
+    [await portal(mine.organisationId), '/portal'],
+    [backOffice, '/admin'],
+  ] as const) {
+    const request = await browser.get(`${base}/pagopa/exchanges/${row.id}/request.xml`);
+    assert.match(request.body, new RegExp(`<paymentToken>${first}</paymentToken><paymentToken>${other}</paymentToken>`), base);
+    const page = await browser.get(`${base}/pagopa/exchanges/${row.id}`);
+    assert.ok(page.body.includes(first) && page.body.includes(other) && page.body.includes(firstNotice), base);
+    assert.ok(!page.body.includes('notices of other institutions too'), `${base}: nothing masked`);
+    assert.ok(listed((await browser.get(`${base}/pagopa/exchanges?token=${other}`)).body).includes(row.id), `${base}: found by the second token`);
+    assert.ok(listed((await browser.get(`${base}/pagopa/exchanges?notice=${otherNotice}`)).body).includes(row.id), `${base}: found by the second notice`);
+  }
+
+  // A third organisation: the same 404 as an unknown message, found by no key.
+  const third = await portal(stranger.organisationId);
+  for (const suffix of ['', '/request.xml', '/response.xml']) assert.equal((await third.get(`/portal/pagopa/exchanges/${row.id}${suffix}`)).statusCode, 404);
+  for (const query of [`token=${other}`, `notice=${otherNotice}`]) assert.deepEqual(listed((await third.get(`/portal/pagopa/exchanges?${query}`)).body), []);
 });
 
 test('another PSP\u2019s token in a cart names neither its institution nor its station\u2019s owner as a party', async () => {

@@ -138,9 +138,10 @@ async function detailView(locale: Locale, options: ExchangeRoutesOptions, base: 
     httpStatus: d.httpStatus,
     endpoint: d.endpoint === null ? '' : exchangeStrings(locale)[d.endpoint],
     error: d.errorWithheld ? exchangeStrings(locale).errorWithheld : failureText(locale, d.error ?? ''),
-    request: messageView(d.request, d.requestBytes, d.requestTruncated, `${href}/request.xml`),
+    request: d.cartView === 'withheld' ? null : messageView(d.request, d.requestBytes, d.requestTruncated, `${href}/request.xml`),
     response: d.response === null ? null : messageView(d.response, d.responseBytes ?? 0, d.responseTruncated, `${href}/response.xml`),
     responseWithheld: d.responseWithheld,
+    cartView: d.cartView,
   };
 }
 
@@ -251,6 +252,8 @@ export function registerExchangeRoutes(app: FastifyInstance, options: ExchangeRo
   for (const part of ['request', 'response'] as const) {
     routes.get(`/pagopa/exchanges/:id/${part}.xml`, { schema: byId }, async (request, reply) => {
       const detail = await found(request, request.params.id);
+      // A cart's message one of its institutions reads is the masked one the page shows, or none.
+      if (detail.cartView === 'withheld') throw new VarcoError('not_found', 'This message is not shown to your organisation.');
       const content = part === 'request' ? detail.request : detail.response;
       if (content === null) throw new VarcoError('not_found', 'This message has no response.');
       return reply

@@ -7,14 +7,16 @@ import { groupWriter } from '../../kernel/group-writer.ts';
 import { isId, newId } from '../../kernel/ids.ts';
 import { DEFAULT_LIMIT, findExchange, insertExchanges, MAX_LIMIT, parseCursor, searchExchanges, type ExchangeInsert } from './exchanges.repository.ts';
 import { boundMessage, clampInt, cleanField, MAX_MESSAGE_BYTES } from './exchanges.sanitize.ts';
-import type { ExchangeDetail, ExchangeEntry, ExchangeFilter, ExchangeRow, ExchangeViewer } from './exchanges.types.ts';
+import { cartDetailFor, cartRowFor } from './exchanges.cart.ts';
+import type { CartNotice, ExchangeDetail, ExchangeEntry, ExchangeFilter, ExchangeRow, ExchangeViewer } from './exchanges.types.ts';
 
 // The exchange log's use cases. `record` is on the node's hot path: it builds the row in memory
 // (masking, bounds) and INSERTs it — no read, no transaction of its own (the INSERT's trigger writes
 // the row's parties for the portal's reads, migration 0050). Rows recorded while an INSERT is in
 // flight go together in the next one (one round trip and one commit per group instead of per message,
 // issue 15); every caller still waits until its own row is committed. `search` and `get` serve the
-// portal (a party's organisation) and the back office (every row).
+// portal (a party's organisation) and the back office (every row); a cart outcome is given to each of
+// its institutions as its own notice's, the others' tokens masked (exchanges.cart.ts).
 
 /** Bounds of the short columns (characters); pagoPA's own values are far shorter (token 35, notice 18). */
 const FIELD_MAX = { id: 64, operation: 64, code: 64, notice: 64, token: 64, fiscalCode: 64, station: 64, error: 2000 } as const;
@@ -55,6 +57,28 @@ function furtherParties(entry: ExchangeEntry, named: ReadonlyArray<string | null
   return ids.size === 0 ? null : [...ids];
 }
 
+/** A cart names at most 5 tokens (the XSD); a longer list is cut, and a token left out is masked to every institution. */
+const CART_MAX = 8;
+
+/** A cart's notices as stored (JSON): bounded values, tokens only when one is given; null when none. */
+function cartNotices(entry: ExchangeEntry): string | null {
+  const notices: CartNotice[] = [];
+  for (const n of (entry.cartNotices ?? []).slice(0, CART_MAX)) {
+    const token = cleanField(n.token, FIELD_MAX.token);
+    if (token === null) continue;
+    notices.push({
+      token,
+      noticeNumber: cleanField(n.noticeNumber, FIELD_MAX.notice),
+      fiscalCode: cleanField(n.fiscalCode, FIELD_MAX.fiscalCode),
+      ecOrganisationId: cleanField(n.ecOrganisationId, FIELD_MAX.id),
+      stationId: cleanField(n.stationId, FIELD_MAX.id),
+      stationCode: cleanField(n.stationCode, FIELD_MAX.station),
+      stationOrganisationId: cleanField(n.stationOrganisationId, FIELD_MAX.id),
+    });
+  }
+  return notices.length === 0 ? null : JSON.stringify(notices);
+}
+
 /** The row `record` inserts: pure, total (odd content is stored safely, never refused). */
 export function exchangeRow(id: string, entry: ExchangeEntry, now: Date, maxMessageBytes = MAX_MESSAGE_BYTES): ExchangeInsert {
   const request = boundMessage(entry.request, maxMessageBytes);
@@ -76,6 +100,7 @@ export function exchangeRow(id: string, entry: ExchangeEntry, now: Date, maxMess
     station_id: cleanField(entry.stationId, FIELD_MAX.id),
     station_code: cleanField(entry.stationCode, FIELD_MAX.station),
     further_organisation_ids: furtherParties(entry, Object.values(parties)),
+    cart_notices: cartNotices(entry),
     notice_number: cleanField(entry.noticeNumber, FIELD_MAX.notice),
     fiscal_code: cleanField(entry.fiscalCode, FIELD_MAX.fiscalCode),
     token: cleanField(entry.token, FIELD_MAX.token),
@@ -141,11 +166,14 @@ export function createExchangeLog(options: ExchangeLogOptions): ExchangeLog {
       const before = filter.before ? parseCursor(filter.before) : undefined;
       if (filter.before && !before) throw new VarcoError('validation_failed', 'The page cursor is not valid; start again from the first page.');
       const limit = clampInt(filter.limit, 1, MAX_LIMIT, DEFAULT_LIMIT) ?? DEFAULT_LIMIT;
-      return (await searchExchanges(db, viewer, filter, before, limit)).map((row) => (readsStationDetails(viewer, row) ? row : withoutError(row)));
+      return (await searchExchanges(db, viewer, filter, before, limit))
+        .map((row) => cartRowFor(viewer, row, filter))
+        .map((row) => (readsStationDetails(viewer, row) ? row : withoutError(row)));
     },
 
     async get(viewer, id) {
-      const detail = isId(id, 'msg') ? await findExchange(db, viewer, id) : undefined;
+      const found = isId(id, 'msg') ? await findExchange(db, viewer, id) : undefined;
+      const detail = found && cartDetailFor(viewer, found);
       if (!detail || readsStationDetails(viewer, detail)) return detail;
       const seen = withoutError(detail);
       // No SOAP outcome read from a station's answer: it was not SOAP, and may name the server.

@@ -34,6 +34,14 @@ export interface ExchangeEntry {
    * another institution of its transfers.
    */
   furtherOrganisationIds?: readonly string[] | null;
+  /**
+   * A cart outcome (sendPaymentOutcomeV2 with several tokens): every token of the request in its order,
+   * with its notice and the organisations it concerns when it is the calling PSP's (another PSP's token
+   * names nothing). Its tokens and notice numbers find the row in searches, each for the organisations
+   * of its own notice, and each institution of the cart reads the cart's messages with the other
+   * institutions' tokens masked (ADR 0018).
+   */
+  cartNotices?: readonly CartNotice[] | null;
   noticeNumber?: string | null;
   fiscalCode?: string | null;
   token?: string | null;
@@ -47,6 +55,17 @@ export interface ExchangeEntry {
   /** The message as on the wire: text, or the raw bytes (invalid UTF-8 is kept as U+FFFD). */
   request: MessageInput;
   response?: MessageInput;
+}
+
+/** One notice of a cart outcome: its token, and (the calling PSP's tokens only) whose notice it is. */
+export interface CartNotice {
+  token: string;
+  noticeNumber: string | null;
+  fiscalCode: string | null;
+  ecOrganisationId: string | null;
+  stationId: string | null;
+  stationCode: string | null;
+  stationOrganisationId: string | null;
 }
 
 /** Who reads: a referent's organisation (only rows it is party to, further parties included), or the back office (all). */
@@ -79,6 +98,13 @@ export interface ExchangeRow {
   stationOrganisationId: string | null;
   /** Further parties (ExchangeEntry); empty for most rows and for rows before migration 0053. */
   furtherOrganisationIds: string[];
+  /**
+   * A cart outcome's notices the viewer may read: all of them for its PSP and the back office, for an
+   * institution of the cart (or its station's owner) its own only; null for any other row. Such a
+   * viewer gets the row as its own notice's: notice number, fiscal code, token, EC and station are
+   * those of its notice (the one searched for, else its first), and no further parties.
+   */
+  cartNotices: CartNotice[] | null;
   noticeNumber: string | null;
   fiscalCode: string | null;
   token: string | null;
@@ -113,4 +139,11 @@ export interface ExchangeDetail extends ExchangeRow {
    * like the failure text, only the station's operators and administrators read it.
    */
   responseWithheld: boolean;
+  /**
+   * How a cart outcome's messages are shown: `whole` (any other row; its PSP and the back office),
+   * `masked` (an institution of the cart or its station's owner: the other institutions' tokens, the
+   * elements of their notices and their values are masked in both messages), `withheld` (such a reader,
+   * but a message could not be read to mask it: neither is shown).
+   */
+  cartView: 'whole' | 'masked' | 'withheld';
 }

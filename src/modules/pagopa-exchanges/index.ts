@@ -3,7 +3,16 @@
 // and the back office read with `search` and `get`; the retention job prunes.
 export { createExchangeLog, exchangeRow } from './exchanges.service.ts';
 export type { ExchangeLog, ExchangeLogOptions } from './exchanges.service.ts';
-export type { ExchangeDetail, ExchangeDirection, ExchangeEntry, ExchangeEnv, ExchangeFilter, ExchangeRow, ExchangeViewer } from './exchanges.types.ts';
+export type {
+  CartNotice,
+  ExchangeDetail,
+  ExchangeDirection,
+  ExchangeEntry,
+  ExchangeEnv,
+  ExchangeFilter,
+  ExchangeRow,
+  ExchangeViewer,
+} from './exchanges.types.ts';
 export { MAX_MESSAGE_BYTES, maskSecrets } from './exchanges.sanitize.ts';
 export type { MessageInput } from './exchanges.sanitize.ts';
 export { prettyXml } from './exchanges.pretty.ts';

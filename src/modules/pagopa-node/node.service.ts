@@ -96,6 +96,7 @@ export function createPagopaNode(deps: PagopaNodeOptions): PagopaNode {
         stationCode: parties?.stationCode ?? null,
         stationOrganisationId: parties?.stationOrganisationId ?? null,
         furtherOrganisationIds: trace.furtherParties ?? null,
+        cartNotices: trace.cart ?? null,
         noticeNumber: trace.noticeNumber ?? null,
         fiscalCode: trace.fiscalCode ?? null,
         token: trace.token ?? null,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { nodeFault, type FaultBean, type PptFaultCode, type RequestOf } from '../../protocols/pagopa/index.ts';
+import type { CartNotice } from '../pagopa-exchanges/index.ts';
 import type { EcPayment } from './activate.policy.ts';
 import type { PaidPayment } from './node.types.ts';
 import { outcomeDigest, outcomeVerdict, stampsMissing, type OutcomeVerdict } from './outcome.policy.ts';
@@ -69,11 +70,14 @@ async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOp
   const rows = new Map((await repo.lockTokens(trx, ctx.caller.env, tokens)).map((r) => [r.token, r]));
   // Only the caller's own tokens name their notice and EC in the exchange log (another PSP's must not
   // leak): the first names the row's notice and EC, the others of a cart their ECs and station owners as
-  // further parties, so each institution of the cart reads the outcome of its own payment.
+  // further parties, so each institution of the cart reads the outcome of its own payment. A cart's row
+  // also lists every token with whose it is, so each institution finds it by its own token or notice and
+  // reads it with the others' tokens masked (ADR 0018).
   const own = tokens.map((token) => rows.get(token)).map((row) => (row?.psp_organisation_id === ctx.caller.organisationId ? row : undefined));
   const [first, ...others] = own;
   if (first) traceRow(ctx, first);
   ctx.trace.furtherParties = others.flatMap((row) => (row ? [row.ec_organisation_id, row.station_organisation_id] : [])).filter((id) => id !== null);
+  if (tokens.length > 1) ctx.trace.cart = tokens.map((token, i) => cartNotice(token, own[i]));
   const verdicts: OutcomeVerdict[] = tokens.map((token) => {
     const row = rows.get(token);
     return outcomeVerdict(
@@ -124,6 +128,19 @@ async function decideAndApply(ctx: Context, trx: Kysely<Database>, op: OutcomeOp
     if (value.outcome === 'OK') await ctx.deps.receipts.schedule(trx, paidPayment(ctx, row, value, now));
   }
   return { kind: 'done' };
+}
+
+/** A token of a cart as the exchange log keeps it: whose notice it is only when it is the caller's. */
+function cartNotice(token: string, row: repo.PaymentRow | undefined): CartNotice {
+  return {
+    token,
+    noticeNumber: row?.notice_number ?? null,
+    fiscalCode: row?.fiscal_code ?? null,
+    ecOrganisationId: row?.ec_organisation_id ?? null,
+    stationId: row?.station_id ?? null,
+    stationCode: row?.station_code ?? null,
+    stationOrganisationId: row?.station_organisation_id ?? null,
+  };
 }
 
 function traceRow(ctx: Context, row: repo.PaymentRow): void {

@@ -10,6 +10,7 @@ import {
   type PspOperation,
   type ResponseOf,
 } from '../../protocols/pagopa/index.ts';
+import type { CartNotice } from '../pagopa-exchanges/index.ts';
 import type { NodeCaller, PagopaNodeOptions } from './node.types.ts';
 import type { EcTarget } from './ec-gateway.ts';
 export { inBothLanguages } from './decode-words.ts';
@@ -28,6 +29,8 @@ export interface Trace {
   parties?: Parties;
   /** Further organisations party to the exchange: the ECs and station owners of a cart's other notices. */
   furtherParties?: string[];
+  /** A cart outcome's tokens in order, each with its notice and parties when it is the caller's: what each institution of the cart may read and find. */
+  cart?: CartNotice[];
 }
 
 export interface Context {

@@ -60,10 +60,13 @@ export interface ExchangeDetailView {
   /** Outbound: which of the station's sites answered ('' when not recorded). */
   endpoint: string;
   error: string;
-  request: MessageView;
+  /** Null only when withheld (cartView). */
+  request: MessageView | null;
   response: MessageView | null;
   /** The station's non-SOAP answer is withheld from this viewer (it may name the server). */
   responseWithheld: boolean;
+  /** A cart outcome read by one of its institutions: the others' tokens masked, or both messages withheld. */
+  cartView: 'whole' | 'masked' | 'withheld';
 }
 
 const size = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`);
@@ -124,6 +127,7 @@ ${line(t.operation, r.operation)}${line(t.outcome, outcomeText(r))}${line(t.dura
 ${line(t.noticeNumber, r.noticeNumber)}${line(t.token, r.token)}${line(t.error, v.error)}</tbody></table>
 <h2>${t.parties}</h2>
 <table><tbody>${v.parties.map((p) => line(t[p.label], p.value))}</tbody></table>
-${messageBlock(t, t.request, v.request)}
-${messageBlock(t, t.response, v.response, v.responseWithheld)}`;
+${v.cartView === 'whole' ? '' : html`<p class="notice">${v.cartView === 'masked' ? t.cartMasked : t.cartWithheld}</p>`}
+${v.request ? messageBlock(t, t.request, v.request) : ''}
+${v.cartView === 'withheld' ? '' : messageBlock(t, t.response, v.response, v.responseWithheld)}`;
 }

@@ -46,6 +46,10 @@ const en = {
   response: 'Response',
   noResponse: 'No response (see the error above).',
   responseWithheld: 'The station answered, but not in SOAP; its answer (which may name its server) is shown to the institution only.',
+  cartMasked:
+    'This payment outcome is for a cart with notices of other institutions too: their payment tokens and the elements of their notices are masked (********); this page names only your notice.',
+  cartWithheld:
+    'This payment outcome is for a cart with notices of other institutions too, and its messages could not be read to mask their data: they are not shown. The PSP and the administrators see them whole.',
   download: 'Download (XML)',
   truncated: 'Only the first {kept} of {size} are kept.',
   size: 'Size',
@@ -101,6 +105,10 @@ const it: Strings = {
   response: 'Risposta',
   noResponse: 'Nessuna risposta (vedi l\u2019errore sopra).',
   responseWithheld: 'La stazione ha risposto, ma non in SOAP; la sua risposta (che può nominare il suo server) è visibile solo all\u2019ente.',
+  cartMasked:
+    'Questo esito di pagamento riguarda un carrello con avvisi anche di altri enti: i loro token di pagamento e gli elementi dei loro avvisi sono mascherati (********); questa pagina indica solo il tuo avviso.',
+  cartWithheld:
+    'Questo esito di pagamento riguarda un carrello con avvisi anche di altri enti, e i suoi messaggi non si sono potuti leggere per mascherarne i dati: non sono mostrati. Il PSP e gli amministratori li vedono per intero.',
   download: 'Scarica (XML)',
   truncated: 'Sono conservati solo i primi {kept} di {size}.',
   size: 'Dimensione',
