@@ -37,7 +37,7 @@ test('an institution\u2019s referent switches the simulated station on with vers
   const page = await portalA.get(PAGE);
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /data-enabled="off"/);
-  assert.match(page.body, /Payable 100\.00 €, one transfer to your institution/);
+  assert.match(page.body, /Payable €100\.00, one transfer to your institution/);
   assert.match(page.body, /Comune di Pagina &lt;A&gt;/);
   const saved = await portalA.post(`${PAGE}/settings`, { enabled: 'on', primitiveVersion: '1', version: versionOn(page.body) });
   assert.equal(saved.statusCode, 303);
@@ -67,7 +67,7 @@ test('invalid scenarios are explained field by field in the referent\u2019s lang
     portalA,
     formFields(scenarioForm('3020*', ecA.fiscalCode, { amount: '100.00', transfers: padTransfers([transferRow('60.00', ecA.fiscalCode)]) })),
   );
-  assert.match(sum.body, /The transfers add up to 60\.00 € but the amount is 100\.00 €/);
+  assert.match(sum.body, /The transfers add up to €60\.00 but the amount is €100\.00/);
   const italian = await add(portalB, formFields(scenarioForm('*', ecB.fiscalCode, { delayMs: 'lento', refuseReceipts: '1000' })));
   assert.equal(italian.statusCode, 400);
   assert.match(italian.body, /L’attesa deve essere un numero intero di millisecondi/);
@@ -177,4 +177,28 @@ test('until the institution is registered as an EC in test, its page says the no
   assert.ok(registered.ok, JSON.stringify(registered));
   assert.doesNotMatch((await portalB.get(PAGE)).body, /data-unregistered/);
   assert.doesNotMatch((await portalPsp.get(PAGE)).body, /data-unregistered/, 'not a creditor institution: told that instead');
+});
+
+test('amounts are written as the page\u2019s language writes money: the scenarios, the default answer and the sum that does not add up', async () => {
+  const italianPage = async () => portalB.get(PAGE);
+  const wrong = await add(
+    portalB,
+    formFields(scenarioForm('4*', ecB.fiscalCode, { amount: '1234,50', transfers: padTransfers([transferRow('60', ecB.fiscalCode)]) })),
+  );
+  assert.equal(wrong.statusCode, 400);
+  assert.match(wrong.body, /La somma dei trasferimenti è 60,00\s€ ma l’importo è 1234,50\s€/);
+  const added = await add(
+    portalB,
+    formFields(scenarioForm('4*', ecB.fiscalCode, { amount: '12345,50', transfers: padTransfers([transferRow('12345.50', ecB.fiscalCode)]) })),
+  );
+  assert.equal(added.statusCode, 303);
+  const page = await italianPage();
+  assert.match(page.body, /<td data-label="Importo">12\.345,50\s€<\/td>/);
+  assert.match(page.body, /Pagabile 100,00\s€, un trasferimento al tuo ente/);
+  const english = await add(
+    portalA,
+    formFields(scenarioForm('6*', ecA.fiscalCode, { amount: '100', transfers: padTransfers([transferRow('1234.5', ecA.fiscalCode)]) })),
+  );
+  assert.match(english.body, /The transfers add up to €1,234\.50 but the amount is €100\.00/);
+  assert.match((await portalA.get(PAGE)).body, /Payable €100\.00, one transfer to your institution/);
 });

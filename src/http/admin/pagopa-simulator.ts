@@ -67,7 +67,7 @@ export function registerAdminSimulatorRoutes(app: FastifyInstance, options: Admi
       return sendPage(request, reply, {
         surface: 'admin',
         title,
-        body: simulatorPage(request.locale, simulatorPageView(view, BASE)),
+        body: simulatorPage(request.locale, simulatorPageView(request.locale, view, BASE)),
         nav: adminNav(request.locale),
       });
     },

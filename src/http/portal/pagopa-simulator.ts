@@ -139,7 +139,7 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
       request,
       reply,
       simulatorStrings(request.locale).title,
-      simulatorPage(request.locale, simulatorPageView(view, BASE, { csrf, unregistered, ...extra })),
+      simulatorPage(request.locale, simulatorPageView(request.locale, view, BASE, { csrf, unregistered, ...extra })),
       status,
     );
   };

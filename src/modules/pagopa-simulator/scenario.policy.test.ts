@@ -94,7 +94,7 @@ test('transfers must exist, be at most five and add up to the amount', () => {
   assert.ok(!six.ok && six.problems.some((p) => p.code === 'transfers_too_many'));
   const off = validateScenario(payable({ amount: '150.49' }), 'scn_x', []);
   assert.ok(!off.ok);
-  assert.deepEqual(off.problems, [{ field: 'transfers', code: 'transfers_sum', params: { sum: '150.50', amount: '150.49' } }]);
+  assert.deepEqual(off.problems, [{ field: 'transfers', code: 'transfers_sum', params: { sumCents: '15050', amountCents: '15049' } }]);
 });
 
 test('a KO answer needs no payment; the same pattern twice is refused', () => {

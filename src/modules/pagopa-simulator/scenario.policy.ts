@@ -137,7 +137,8 @@ function paymentSpec(input: ScenarioInput, problems: ScenarioProblem[]): Payment
   const sum = transfers.reduce((acc, t) => acc + t.amountCents, 0);
   const rowsOk = !problems.some((p) => p.code === 'transfer_amount_invalid' || p.code === 'amount_invalid');
   if (rowsOk && transfers.length > 0 && sum !== amountCents) {
-    problems.push({ field: 'transfers', code: 'transfers_sum', params: { sum: formatEuros(sum), amount: formatEuros(amountCents) } });
+    // In cents: the page writes them as its language writes money.
+    problems.push({ field: 'transfers', code: 'transfers_sum', params: { sumCents: String(sum), amountCents: String(amountCents) } });
   }
   return { amountCents, description, ...(companyName ? { companyName } : {}), ...(dueDate ? { dueDate } : {}), transfers };
 }

@@ -14,7 +14,7 @@ export interface ScenarioRowView {
   id: string;
   pattern: string;
   answer: string;
-  /** Payable only: `150.00`. */
+  /** Payable only, as the page's language writes money: `150,00 €`, `€150.00`. */
   amount?: string;
   transfers: number;
   delayMs: number;
@@ -34,6 +34,7 @@ export interface SimulatorPageView {
   version: number;
   updatedAt?: Date;
   scenarios: ScenarioRowView[];
+  /** As the page's language writes money. */
   defaultAmount: string;
   defaultIban: string;
   /** Where the forms post: `/portal/pagopa/simulator`. */
@@ -78,7 +79,7 @@ ${action('delete', t.remove)}</td>`;
 
 function scenarioTable(t: SimulatorStrings, view: SimulatorPageView): SafeHtml {
   if (view.scenarios.length === 0) return html`<p>${t.none}</p>`;
-  return html`<p>${t.order}</p><table><thead><tr><th>${t.position}</th><th>${t.pattern}</th><th>${t.answer}</th><th>${t.amount}</th><th>${t.behaviour}</th>${view.csrf === undefined ? '' : html`<th>${t.actions}</th>`}</tr></thead><tbody>
+  return html`<p>${t.order}</p><table><thead><tr><th>${t.position}</th><th>${t.pattern}</th><th>${t.answer}</th><th>${t.amountColumn}</th><th>${t.behaviour}</th>${view.csrf === undefined ? '' : html`<th>${t.actions}</th>`}</tr></thead><tbody>
 ${view.scenarios.map(
   (
     s,

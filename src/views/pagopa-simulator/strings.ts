@@ -1,3 +1,4 @@
+import { formatMoney } from '../format.ts';
 import type { Locale } from '../i18n.ts';
 
 // Italian and English strings of the test EC scenarios pages (portal) and their read-only view
@@ -35,13 +36,14 @@ const en = {
   add: 'Add a scenario',
   order: 'The first scenario whose pattern matches the notice number answers; reorder them with the arrows.',
   defaultTitle: 'When no scenario matches',
-  defaultText: 'Payable {amount} \u20ac, one transfer to your institution (IBAN {iban}), due 30 days after the call.',
+  defaultText: 'Payable {amount}, one transfer to your institution (IBAN {iban}), due 30 days after the call.',
   patternHelp:
     'An exact notice number (18 digits), or digits followed by * for every notice starting with them: 3020* matches 302000100000009424; * alone matches every notice. Spaces are ignored.',
   position: '#',
   pattern: 'Notice number pattern',
   answer: 'Answer',
   amount: 'Amount (\u20ac)',
+  amountColumn: 'Amount',
   behaviour: 'Also',
   actions: 'Actions',
   edit: 'Edit',
@@ -125,13 +127,14 @@ const it: SimulatorStrings = {
   add: 'Aggiungi uno scenario',
   order: 'Risponde il primo scenario il cui modello corrisponde al numero avviso; riordinali con le frecce.',
   defaultTitle: 'Quando nessuno scenario corrisponde',
-  defaultText: 'Pagabile {amount} €, un trasferimento al tuo ente (IBAN {iban}), scadenza 30 giorni dopo la chiamata.',
+  defaultText: 'Pagabile {amount}, un trasferimento al tuo ente (IBAN {iban}), scadenza 30 giorni dopo la chiamata.',
   patternHelp:
     'Un numero avviso esatto (18 cifre), oppure cifre seguite da * per tutti gli avvisi che iniziano così: 3020* corrisponde a 302000100000009424; * da solo corrisponde a ogni avviso. Gli spazi sono ignorati.',
   position: 'N.',
   pattern: 'Modello del numero avviso',
   answer: 'Risposta',
   amount: 'Importo (€)',
+  amountColumn: 'Importo',
   behaviour: 'Inoltre',
   actions: 'Azioni',
   edit: 'Modifica',
@@ -201,7 +204,7 @@ const PROBLEMS = {
     transfer_iban_invalid: 'Transfer {n}: the IBAN must be two letters, two check digits and 11 to 30 letters or digits (spaces are ignored).',
     transfer_remittance_invalid: 'Transfer {n}: the remittance information is required: 1 to 140 characters.',
     transfer_category_invalid: 'Transfer {n}: the category is required: 1 to 140 characters (e.g. 9/0101108TS/).',
-    transfers_sum: 'The transfers add up to {sum} \u20ac but the amount is {amount} \u20ac.',
+    transfers_sum: 'The transfers add up to {sum} but the amount is {amount}.',
     delay_invalid: 'The wait must be a whole number of milliseconds from 0 to {max}.',
     delay_on_required: 'Choose at least one primitive the wait applies to.',
     primitive_invalid: 'Choose among the primitives listed.',
@@ -224,7 +227,7 @@ const PROBLEMS = {
     transfer_iban_invalid: 'Trasferimento {n}: l’IBAN è formato da due lettere, due cifre di controllo e da 11 a 30 lettere o cifre (gli spazi sono ignorati).',
     transfer_remittance_invalid: 'Trasferimento {n}: la causale è obbligatoria: da 1 a 140 caratteri.',
     transfer_category_invalid: 'Trasferimento {n}: la categoria è obbligatoria: da 1 a 140 caratteri (per esempio 9/0101108TS/).',
-    transfers_sum: 'La somma dei trasferimenti è {sum} € ma l’importo è {amount} €.',
+    transfers_sum: 'La somma dei trasferimenti è {sum} ma l’importo è {amount}.',
     delay_invalid: 'L’attesa deve essere un numero intero di millisecondi da 0 a {max}.',
     delay_on_required: 'Scegli almeno una primitiva a cui applicare l’attesa.',
     primitive_invalid: 'Scegli tra le primitive elencate.',
@@ -242,7 +245,16 @@ export function fill(template: string, params: Record<string, string | number> =
 /** A validation problem in the referent's language; an unknown code falls back to a generic text. */
 export function problemText(locale: Locale, problem: { code: string; params?: Record<string, string> }): string {
   const table: Record<string, string> = PROBLEMS[locale];
-  return fill(table[problem.code] ?? (locale === 'it' ? 'Valore non valido.' : 'Invalid value.'), problem.params);
+  return fill(table[problem.code] ?? (locale === 'it' ? 'Valore non valido.' : 'Invalid value.'), moneyParams(locale, problem.params ?? {}));
+}
+
+/** `sumCents: '6000'` → `sum: '60,00 €'` (Italian) or `'€60.00'` (English): amounts as the page's language writes money. */
+function moneyParams(locale: Locale, params: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) =>
+      name.endsWith('Cents') && /^\d{1,15}$/.test(value) ? [name.slice(0, -'Cents'.length), formatMoney(locale, Number(value), 'EUR')] : [name, value],
+    ),
+  );
 }
 
 /** Every table of this file by locale, for the test that compares the languages (test/support/string-tables.ts). */
