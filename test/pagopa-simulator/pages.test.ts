@@ -202,3 +202,13 @@ test('amounts are written as the page\u2019s language writes money: the scenario
   assert.match(english.body, /The transfers add up to €1,234\.50 but the amount is €100\.00/);
   assert.match((await portalA.get(PAGE)).body, /Payable €100\.00, one transfer to your institution/);
 });
+
+test('an institution whose EC registration in test is disabled is told the node does not reach the simulated station until it is enabled again', async () => {
+  const cli = { type: 'cli', id: null, ip: null } as const;
+  assert.ok((await services.pagopaRegistry.ecs.setEcEnabled(ecB.id, 'test', false, cli)).ok);
+  const disabled = await portalB.get(PAGE);
+  assert.match(disabled.body, /<p class="error" role="alert" data-ec-disabled>La registrazione del tuo ente come EC nell’ambiente di collaudo è disabilitata/);
+  assert.doesNotMatch(disabled.body, /data-unregistered/);
+  assert.ok((await services.pagopaRegistry.ecs.setEcEnabled(ecB.id, 'test', true, cli)).ok);
+  assert.doesNotMatch((await portalB.get(PAGE)).body, /data-ec-disabled/);
+});

@@ -133,13 +133,16 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
     const { csrf } = referent(request);
     const view = await ownView(request);
     // Asked as the node asks (the directory's cached lookup): an institution it does not know gets
-    // PPT_DOMINIO_SCONOSCIUTO for every notice, so the page says where to register.
-    const unregistered = view.ec !== undefined && (await options.pagopaRegistry.isEc('test', view.ec.fiscalCode)) === undefined;
+    // PPT_DOMINIO_SCONOSCIUTO for every notice, one whose registration is disabled PPT_DOMINIO_DISABILITATO,
+    // and neither reaches the simulated station, so the page says so.
+    const registration = view.ec === undefined ? undefined : await options.pagopaRegistry.isEc('test', view.ec.fiscalCode);
+    const unregistered = view.ec !== undefined && registration === undefined;
+    const ecDisabled = registration !== undefined && !registration.enabled;
     return send(
       request,
       reply,
       simulatorStrings(request.locale).title,
-      simulatorPage(request.locale, simulatorPageView(request.locale, view, BASE, { csrf, unregistered, ...extra })),
+      simulatorPage(request.locale, simulatorPageView(request.locale, view, BASE, { csrf, unregistered, ecDisabled, ...extra })),
       status,
     );
   };

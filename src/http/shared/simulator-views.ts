@@ -30,7 +30,7 @@ export function simulatorPageView(
   locale: Locale,
   view: SimulatorView,
   base: string,
-  extra: { csrf?: string; notice?: string; error?: string; unregistered?: boolean } = {},
+  extra: { csrf?: string; notice?: string; error?: string; unregistered?: boolean; ecDisabled?: boolean } = {},
 ): SimulatorPageView {
   return {
     eligibility: view.eligibility,

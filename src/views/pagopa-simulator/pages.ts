@@ -43,6 +43,8 @@ export interface SimulatorPageView {
   csrf?: string;
   /** The institution is not registered as an EC in test: the node answers PPT_DOMINIO_SCONOSCIUTO until it is. */
   unregistered?: boolean;
+  /** Registered in test but disabled: the node answers PPT_DOMINIO_DISABILITATO until it is enabled again. */
+  ecDisabled?: boolean;
   notice?: string;
   error?: string;
 }
@@ -106,7 +108,7 @@ export function simulatorPage(locale: Locale, view: SimulatorPageView): SafeHtml
   if (view.eligibility !== 'eligible' || !view.ec) {
     return html`<p class="notice" role="status">${view.eligibility === 'no_fiscal_code' ? t.noFiscalCode : t.notEc}</p>`;
   }
-  return html`${alerts(view)}${view.unregistered ? html`<p class="error" role="alert" data-unregistered>${t.unregistered} <a href="/portal/pagopa#env-test">${t.unregisteredLink}</a></p>` : ''}${view.csrf === undefined ? html`<p>${t.readOnly}</p>` : html`<p>${t.intro}</p>`}
+  return html`${alerts(view)}${view.unregistered ? html`<p class="error" role="alert" data-unregistered>${t.unregistered} <a href="/portal/pagopa#env-test">${t.unregisteredLink}</a></p>` : ''}${view.ecDisabled ? html`<p class="error" role="alert" data-ec-disabled>${t.ecDisabled} <a href="/portal/pagopa#env-test">${t.ecDisabledLink}</a></p>` : ''}${view.csrf === undefined ? html`<p>${t.readOnly}</p>` : html`<p>${t.intro}</p>`}
 <p><small>${t.testOnly}</small></p>
 <p>${t.institution}: <strong>${view.ec.name}</strong> · ${t.fiscalCode}: <code>${view.ec.fiscalCode}</code>${view.updatedAt ? html` · ${t.updated}: ${formatDateTime(locale, view.updatedAt, { seconds: true })}` : ''}</p>
 <h2>${t.settings}</h2>${settingsBlock(t, view)}

@@ -13,6 +13,9 @@ const en = {
   unregistered:
     'Your institution is not registered as an EC in the test environment yet: until it is, the node answers every notice with PPT_DOMINIO_SCONOSCIUTO and never reaches this station.',
   unregisteredLink: 'Register it on the pagoPA registry page.',
+  ecDisabled:
+    'Your institution\u2019s EC registration in the test environment is disabled: until it is enabled again, the node answers every notice with PPT_DOMINIO_DISABILITATO and never reaches this station.',
+  ecDisabledLink: 'See it on the pagoPA registry page.',
   noFiscalCode:
     'Your organisation\u2019s tax code is not an 11-digit fiscal code, which pagoPA needs to name a creditor institution. Ask a Varco administrator to correct it.',
   testOnly: 'Test environment only: in production the node always calls your real station.',
@@ -104,6 +107,9 @@ const it: SimulatorStrings = {
   unregistered:
     'Il tuo ente non è ancora registrato come EC nell’ambiente di collaudo: finché non lo è, il nodo risponde a ogni avviso con PPT_DOMINIO_SCONOSCIUTO e non arriva mai a questa stazione.',
   unregisteredLink: 'Registralo nella pagina Anagrafica pagoPA.',
+  ecDisabled:
+    'La registrazione del tuo ente come EC nell’ambiente di collaudo è disabilitata: finché non viene riabilitata, il nodo risponde a ogni avviso con PPT_DOMINIO_DISABILITATO e non arriva mai a questa stazione.',
+  ecDisabledLink: 'Vedila nella pagina Anagrafica pagoPA.',
   noFiscalCode:
     'Il codice fiscale della tua organizzazione non è di 11 cifre, come pagoPA richiede per un ente creditore. Chiedi a un amministratore di Varco di correggerlo.',
   testOnly: 'Solo ambiente di collaudo: in produzione il nodo chiama sempre la tua stazione reale.',
