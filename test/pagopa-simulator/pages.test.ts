@@ -212,3 +212,17 @@ test('an institution whose EC registration in test is disabled is told the node 
   assert.ok((await services.pagopaRegistry.ecs.setEcEnabled(ecB.id, 'test', true, cli)).ok);
   assert.doesNotMatch((await portalB.get(PAGE)).body, /data-ec-disabled/);
 });
+
+test('a refused change changes nothing: no simulator row, no "Last change" time without an audit row behind it', async () => {
+  const ec = await createEc(db, 'Comune Rifiutato');
+  const browser = await new Browser(app, 'portal').signIn((await createReferent(db, ec.id, ['node'])).email);
+  const bad = await add(browser, formFields(scenarioForm('3020', ec.fiscalCode)));
+  assert.equal(bad.statusCode, 400);
+  const stale = await browser.post(`${PAGE}/settings`, { enabled: 'on', primitiveVersion: '2', version: '7' });
+  assert.equal(stale.statusCode, 409);
+  const rows = await db.selectFrom('pagopa_simulators').select('organisation_id').where('organisation_id', '=', ec.id).execute();
+  assert.deepEqual(rows, [], 'no row committed by a refused change');
+  assert.doesNotMatch((await browser.get(PAGE)).body, /Last change/);
+  const audited = await db.selectFrom('audit_log').select('action').where('organisation_id', '=', ec.id).execute();
+  assert.deepEqual(audited, []);
+});

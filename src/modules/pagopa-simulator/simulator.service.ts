@@ -40,6 +40,15 @@ export interface SimulatorView {
 export type ChangeRefusal = 'not_found' | 'not_eligible' | 'stale' | 'too_many' | 'invalid';
 export type Change<T> = { ok: true; value: T } | { ok: false; reason: ChangeRefusal; problems?: ScenarioProblem[] };
 
+/** Thrown inside a change's transaction to roll it back and answer the refusal. */
+class Refused extends Error {
+  readonly outcome: Extract<Change<never>, { ok: false }>;
+  constructor(outcome: Extract<Change<never>, { ok: false }>) {
+    super(outcome.reason);
+    this.outcome = outcome;
+  }
+}
+
 export type MoveDirection = 'up' | 'down' | 'top' | 'bottom';
 
 export interface SimulatorSettingsOptions {
@@ -113,6 +122,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
     if (!ec) return { ok: false, reason: 'not_found' };
     if (ec.eligibility !== 'eligible') return { ok: false, reason: 'not_eligible' };
     // This instance uses the change at once; the others when the trigger's notification arrives (migration 0035).
+    // A refusal rolls back: the row lockSimulator may have just created must not outlive it.
     return changeInTransaction(
       db,
       () => options.memo?.changed(),
@@ -121,9 +131,9 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
         const current = await repo.lockSimulator(trx, organisationId, now);
         // A row just created has version 1 while the page showed 0 (no row yet): the same state.
         const seen = expectedVersion === 0 ? 1 : expectedVersion;
-        if (seen !== undefined && seen !== current.version) return { ok: false, reason: 'stale' } as const;
+        if (seen !== undefined && seen !== current.version) throw new Refused({ ok: false, reason: 'stale' });
         const outcome = apply(current);
-        if (!outcome.ok) return outcome;
+        if (!outcome.ok) throw new Refused(outcome);
         const { row, action, subjectId, details, result } = outcome.value;
         await repo.saveSimulator(trx, { ...row, organisation_id: organisationId, version: current.version + 1 }, now);
         await audit.append(trx, {
@@ -138,7 +148,10 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
         });
         return { ok: true, value: result } as const;
       },
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof Refused) return error.outcome;
+      throw error;
+    });
   }
 
   const indexOf = (r: repo.SimulatorRow, id: string): number => r.scenarios.findIndex((s) => s.id === id);
