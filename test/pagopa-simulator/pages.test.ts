@@ -226,3 +226,22 @@ test('a refused change changes nothing: no simulator row, no "Last change" time 
   const audited = await db.selectFrom('audit_log').select('action').where('organisation_id', '=', ec.id).execute();
   assert.deepEqual(audited, []);
 });
+
+test('a primitive version other than 1 or 2 is refused with the form shown again and the field marked, never taken as 2', async () => {
+  const ec = await createEc(db, 'Comune Versione');
+  const english = await new Browser(app, 'portal').signIn((await createReferent(db, ec.id, ['node'])).email);
+  const italian = await new Browser(app, 'portal').signIn((await createReferent(db, ec.id, ['node'], 'it')).email);
+  for (const primitiveVersion of ['3', '', 'v2']) {
+    const page = await english.get(PAGE);
+    const bad = await english.post(`${PAGE}/settings`, { enabled: 'on', primitiveVersion, version: versionOn(page.body) });
+    assert.equal(bad.statusCode, 400, primitiveVersion);
+    assert.match(bad.body, /Choose version 1 or 2 of the primitives/);
+    assert.match(bad.body, /name="primitiveVersion" value="1"[^>]*aria-invalid="true"/);
+    assert.match(bad.body, /action="\/portal\/pagopa\/simulator\/settings"/, 'the form is shown again');
+  }
+  const missing = await italian.post(`${PAGE}/settings`, { enabled: 'on', version: '0' });
+  assert.equal(missing.statusCode, 400);
+  assert.match(missing.body, /Scegli la versione 1 o 2 delle primitive/);
+  assert.equal(await services.pagopaSimulator.isEnabled('test', ec.id), undefined, 'nothing switched on');
+  assert.deepEqual(await db.selectFrom('audit_log').select('action').where('organisation_id', '=', ec.id).execute(), []);
+});

@@ -129,7 +129,12 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
     return view;
   };
 
-  const mainPage = async (request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; error?: string } = {}, status = 200) => {
+  const mainPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { notice?: string; error?: string; problems?: ReadonlyArray<{ field: string; text: string }> } = {},
+    status = 200,
+  ) => {
     const { csrf } = referent(request);
     const view = await ownView(request);
     // Asked as the node asks (the directory's cached lookup): an institution it does not know gets
@@ -217,12 +222,12 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
   routes.post('/pagopa/simulator/settings', { schema: { querystring: NoQuery, body: SettingsForm } }, async (request, reply) => {
     const who = referent(request);
     const body = request.body;
-    const input = {
-      enabled: body.enabled === 'on',
-      primitiveVersion: body.primitiveVersion === '1' ? (1 as const) : (2 as const),
-      expectedVersion: versionOf(body),
-    };
+    const input = { enabled: body.enabled === 'on', primitiveVersion: body.primitiveVersion, expectedVersion: versionOf(body) };
     const outcome = await settings.updateSettings(who.organisationId, input, who.actor);
+    if (!outcome.ok && outcome.reason === 'invalid') {
+      const problems = (outcome.problems ?? []).map((p) => ({ field: p.field, text: problemText(request.locale, p) }));
+      return mainPage(request, reply, { error: problems.map((p) => p.text).join(' '), problems }, 400);
+    }
     if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(await ownView(request)), version: 0 });
     return reply.redirect(`${BASE}?saved=1`, 303);
   });

@@ -30,7 +30,14 @@ export function simulatorPageView(
   locale: Locale,
   view: SimulatorView,
   base: string,
-  extra: { csrf?: string; notice?: string; error?: string; unregistered?: boolean; ecDisabled?: boolean } = {},
+  extra: {
+    csrf?: string;
+    notice?: string;
+    error?: string;
+    unregistered?: boolean;
+    ecDisabled?: boolean;
+    problems?: ReadonlyArray<{ field: string; text: string }>;
+  } = {},
 ): SimulatorPageView {
   return {
     eligibility: view.eligibility,

@@ -62,7 +62,9 @@ export type ScenarioProblemCode =
   | 'delay_on_required'
   | 'primitive_invalid'
   | 'refusals_invalid'
-  | 'refuse_with_invalid';
+  | 'refuse_with_invalid'
+  /** Of the settings form, not of a scenario: the version is neither 1 nor 2. */
+  | 'primitive_version_invalid';
 
 export interface ScenarioProblem {
   /** The form field: `pattern`, `amount`, … and `t1Amount`, `t2Iban`, … for transfer rows. */

@@ -170,19 +170,24 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
       }));
     },
 
+    /** `primitiveVersion` as typed in a form (`'1'`, `'2'`) is read here; anything else is refused, never defaulted. */
     updateSettings(
       organisationId: string,
-      input: { enabled: boolean; primitiveVersion: 1 | 2; expectedVersion?: number },
+      input: { enabled: boolean; primitiveVersion: 1 | 2 | string | undefined; expectedVersion?: number },
       actor: SimulatorActor,
     ): Promise<Change<{ changed: boolean }>> {
+      const v = String(input.primitiveVersion ?? '').trim();
+      const primitiveVersion = v === '1' ? 1 : v === '2' ? 2 : undefined;
       return change(organisationId, input.expectedVersion, actor, (r) => {
-        const changed = r.enabled !== input.enabled || r.primitive_version !== input.primitiveVersion;
+        if (primitiveVersion === undefined)
+          return { ok: false, reason: 'invalid', problems: [{ field: 'primitiveVersion', code: 'primitive_version_invalid' }] };
+        const changed = r.enabled !== input.enabled || r.primitive_version !== primitiveVersion;
         return {
           ok: true,
           value: {
-            row: { ...repo.settingsOf(r), enabled: input.enabled, primitive_version: input.primitiveVersion },
+            row: { ...repo.settingsOf(r), enabled: input.enabled, primitive_version: primitiveVersion },
             action: 'pagopa_simulator.settings_changed',
-            details: { enabled: input.enabled, primitiveVersion: input.primitiveVersion, wasEnabled: r.enabled, wasPrimitiveVersion: r.primitive_version },
+            details: { enabled: input.enabled, primitiveVersion, wasEnabled: r.enabled, wasPrimitiveVersion: r.primitive_version },
             result: { changed },
           },
         };

@@ -47,6 +47,8 @@ export interface SimulatorPageView {
   ecDisabled?: boolean;
   notice?: string;
   error?: string;
+  /** The settings form's refused fields (`primitiveVersion`), in the page's language. */
+  problems?: ReadonlyArray<{ field: string; text: string }>;
 }
 
 const label = (t: SimulatorStrings, key: string): string => (t as Record<string, string>)[key] ?? key;
@@ -95,11 +97,12 @@ ${view.scenarios.map(
 function settingsBlock(t: SimulatorStrings, view: SimulatorPageView): SafeHtml {
   const state = html`<p>${t.status}: <strong data-enabled="${view.enabled ? 'on' : 'off'}">${view.enabled ? t.on : t.off}</strong> · ${t.version}: <strong data-version="${view.primitiveVersion}">${view.primitiveVersion}</strong></p>`;
   if (view.csrf === undefined) return state;
+  const problems = view.problems ?? [];
   const radio = (v: 1 | 2, text: string) =>
-    html`<label><input type="radio" name="primitiveVersion" value="${v}"${view.primitiveVersion === v ? html` checked` : ''}> ${text}</label>`;
+    html`<label><input type="radio" name="primitiveVersion" value="${v}"${view.primitiveVersion === v ? html` checked` : ''}${invalid(problems, 'primitiveVersion')}> ${text}</label>`;
   return html`${state}<form method="post" action="${view.base}/settings">${hidden(view.csrf, view.version)}
 <label><input type="checkbox" name="enabled" value="on"${view.enabled ? html` checked` : ''}> ${t.switchOn}</label>
-<fieldset><legend>${t.version}</legend>${radio(1, t.version1)}${radio(2, t.version2)}<p><small>${t.versionHelp}</small></p></fieldset>
+<fieldset id="f-primitiveVersion"><legend>${t.version}</legend>${radio(1, t.version1)}${radio(2, t.version2)}${fieldError(problems, 'primitiveVersion')}<p><small>${t.versionHelp}</small></p></fieldset>
 <button type="submit">${t.save}</button></form>`;
 }
 

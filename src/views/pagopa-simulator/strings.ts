@@ -216,6 +216,7 @@ const PROBLEMS = {
     primitive_invalid: 'Choose among the primitives listed.',
     refusals_invalid: 'The number of refusals must be a whole number from 0 to {max}.',
     refuse_with_invalid: 'Choose how receipts are refused.',
+    primitive_version_invalid: 'Choose version 1 or 2 of the primitives; nothing was saved.',
   },
   it: {
     pattern_invalid: 'Il modello deve essere un numero avviso di 18 cifre, oppure fino a 17 cifre seguite da * (per esempio 3020*).',
@@ -239,6 +240,7 @@ const PROBLEMS = {
     primitive_invalid: 'Scegli tra le primitive elencate.',
     refusals_invalid: 'Il numero di rifiuti deve essere un numero intero da 0 a {max}.',
     refuse_with_invalid: 'Scegli come rifiutare le ricevute.',
+    primitive_version_invalid: 'Scegli la versione 1 o 2 delle primitive; non è stato salvato nulla.',
   },
 } as const;
 
