@@ -245,3 +245,11 @@ test('a primitive version other than 1 or 2 is refused with the form shown again
   assert.equal(await services.pagopaSimulator.isEnabled('test', ec.id), undefined, 'nothing switched on');
   assert.deepEqual(await db.selectFrom('audit_log').select('action').where('organisation_id', '=', ec.id).execute(), []);
 });
+
+test('delays in the scenario list are written as the page\u2019s language writes numbers', async () => {
+  const ec = await createEc(db, 'Comune Lento');
+  const italian = await new Browser(app, 'portal').signIn((await createReferent(db, ec.id, ['node'], 'it')).email);
+  assert.equal((await add(italian, formFields(scenarioForm('5*', ec.fiscalCode, { delayMs: '120000', delayOn: ['verify'] })))).statusCode, 303);
+  assert.match((await italian.get(PAGE)).body, /lenta 120\.000 ms su paVerifyPaymentNotice/);
+  assert.match((await backOffice.get(`/admin/pagopa/simulators/${ec.id}`)).body, /slow 120,000 ms on paVerifyPaymentNotice/);
+});

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Locale } from '../i18n.ts';
-import { formatDateTime } from '../format.ts';
+import { formatDateTime, formatNumber } from '../format.ts';
 import { fill, simulatorStrings, type SimulatorStrings } from './strings.ts';
 import { refusal, REFUSAL_ATTRIBUTES } from '../shared/message.ts';
 
@@ -59,10 +59,10 @@ function alerts(view: { notice?: string | undefined; error?: string | undefined 
   return html`${view.error ? refusal(view.error) : ''}${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ''}`;
 }
 
-function summary(t: SimulatorStrings, s: ScenarioRowView): string {
+function summary(locale: Locale, t: SimulatorStrings, s: ScenarioRowView): string {
   const on = (list: readonly string[]) => list.map((p) => label(t, `prim_${p}`)).join(', ');
   return [
-    s.delayMs > 0 ? fill(t.slowSummary, { ms: s.delayMs, on: on(s.delayOn) }) : '',
+    s.delayMs > 0 ? fill(t.slowSummary, { ms: formatNumber(locale, s.delayMs), on: on(s.delayOn) }) : '',
     s.malformedOn.length > 0 ? fill(t.malformedSummary, { on: on(s.malformedOn) }) : '',
     s.refuseReceipts > 0 ? fill(t.refuseSummary, { n: s.refuseReceipts, how: label(t, `refuse_${s.refuseWith}`) }) : '',
   ]
@@ -81,7 +81,7 @@ ${index < view.scenarios.length - 1 ? action('move', `\u2193 ${t.down}`, html`<i
 ${action('delete', t.remove)}</td>`;
 }
 
-function scenarioTable(t: SimulatorStrings, view: SimulatorPageView): SafeHtml {
+function scenarioTable(locale: Locale, t: SimulatorStrings, view: SimulatorPageView): SafeHtml {
   if (view.scenarios.length === 0) return html`<p>${t.none}</p>`;
   return html`<p>${t.order}</p><table><thead><tr><th>${t.position}</th><th>${t.pattern}</th><th>${t.answer}</th><th>${t.amountColumn}</th><th>${t.behaviour}</th>${view.csrf === undefined ? '' : html`<th>${t.actions}</th>`}</tr></thead><tbody>
 ${view.scenarios.map(
@@ -89,7 +89,7 @@ ${view.scenarios.map(
     s,
     i,
   ) => html`<tr data-scenario="${s.id}"><td>${i + 1}</td><td><code data-pattern>${s.pattern}</code>${s.shadowedBy ? html` <small class="verdict-warning">(${fill(t.shadowed, { n: s.shadowedBy })})</small>` : ''}</td>
-<td>${label(t, `answers_${s.answer}`)}</td><td>${s.amount ?? ''}${s.amount && s.transfers > 1 ? ` (${s.transfers})` : ''}</td><td>${summary(t, s)}</td>${rowActions(t, view, s, i)}</tr>`,
+<td>${label(t, `answers_${s.answer}`)}</td><td>${s.amount ?? ''}${s.amount && s.transfers > 1 ? ` (${s.transfers})` : ''}</td><td>${summary(locale, t, s)}</td>${rowActions(t, view, s, i)}</tr>`,
 )}
 </tbody></table>`;
 }
@@ -115,7 +115,7 @@ export function simulatorPage(locale: Locale, view: SimulatorPageView): SafeHtml
 <p><small>${t.testOnly}</small></p>
 <p>${t.institution}: <strong>${view.ec.name}</strong> · ${t.fiscalCode}: <code>${view.ec.fiscalCode}</code>${view.updatedAt ? html` · ${t.updated}: ${formatDateTime(locale, view.updatedAt, { seconds: true })}` : ''}</p>
 <h2>${t.settings}</h2>${settingsBlock(t, view)}
-<h2>${t.scenarios}</h2>${scenarioTable(t, view)}
+<h2>${t.scenarios}</h2>${scenarioTable(locale, t, view)}
 ${view.csrf === undefined ? '' : html`<p><a href="${view.base}/scenarios/new">${t.add}</a></p>`}
 <h3>${t.defaultTitle}</h3><p data-default>${fill(t.defaultText, { amount: view.defaultAmount, iban: view.defaultIban })}</p>
 <p><small>${t.patternHelp}</small></p>`;
