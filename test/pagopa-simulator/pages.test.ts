@@ -253,3 +253,16 @@ test('delays in the scenario list are written as the page\u2019s language writes
   assert.match((await italian.get(PAGE)).body, /lenta 120\.000 ms su paVerifyPaymentNotice/);
   assert.match((await backOffice.get(`/admin/pagopa/simulators/${ec.id}`)).body, /slow 120,000 ms on paVerifyPaymentNotice/);
 });
+
+test('the back office explains, in its own words, why an organisation has no simulated station', async () => {
+  const notEc = await backOffice.get(`/admin/pagopa/simulators/${psp}`);
+  assert.equal(notEc.statusCode, 200);
+  assert.match(notEc.body, /This organisation is not a creditor institution/);
+  const ec = await createEc(db, 'Ente Senza Partita IVA');
+  await db.updateTable('organisations').set({ tax_code: 'RSSMRA80A01H501U' }).where('id', '=', ec.id).execute();
+  const noCode = await backOffice.get(`/admin/pagopa/simulators/${ec.id}?lang=it`);
+  assert.equal(noCode.statusCode, 200);
+  assert.match(noCode.body, /Il codice fiscale di questa organizzazione non è di 11 cifre/);
+  for (const body of [notEc.body, noCode.body])
+    assert.doesNotMatch(body, /Your organisation|Ask a Varco administrator|tua organizzazione|Chiedi a un amministratore/);
+});

@@ -109,7 +109,9 @@ function settingsBlock(t: SimulatorStrings, view: SimulatorPageView): SafeHtml {
 export function simulatorPage(locale: Locale, view: SimulatorPageView): SafeHtml {
   const t = simulatorStrings(locale);
   if (view.eligibility !== 'eligible' || !view.ec) {
-    return html`<p class="notice" role="status">${view.eligibility === 'no_fiscal_code' ? t.noFiscalCode : t.notEc}</p>`;
+    // The portal speaks to the organisation's referent; the back office (read-only) to an administrator.
+    const [noFiscalCode, notEc] = view.csrf === undefined ? [t.adminNoFiscalCode, t.adminNotEc] : [t.noFiscalCode, t.notEc];
+    return html`<p class="notice" role="status">${view.eligibility === 'no_fiscal_code' ? noFiscalCode : notEc}</p>`;
   }
   return html`${alerts(view)}${view.unregistered ? html`<p class="error" role="alert" data-unregistered>${t.unregistered} <a href="/portal/pagopa#env-test">${t.unregisteredLink}</a></p>` : ''}${view.ecDisabled ? html`<p class="error" role="alert" data-ec-disabled>${t.ecDisabled} <a href="/portal/pagopa#env-test">${t.ecDisabledLink}</a></p>` : ''}${view.csrf === undefined ? html`<p>${t.readOnly}</p>` : html`<p>${t.intro}</p>`}
 <p><small>${t.testOnly}</small></p>

@@ -18,6 +18,9 @@ const en = {
   ecDisabledLink: 'See it on the pagoPA registry page.',
   noFiscalCode:
     'Your organisation\u2019s tax code is not an 11-digit fiscal code, which pagoPA needs to name a creditor institution. Ask a Varco administrator to correct it.',
+  adminNotEc: 'This organisation is not a creditor institution: simulated stations are for creditor institutions only.',
+  adminNoFiscalCode:
+    'This organisation\u2019s tax code is not an 11-digit fiscal code, which pagoPA needs to name a creditor institution: it cannot have a simulated station until its tax code is corrected.',
   testOnly: 'Test environment only: in production the node always calls your real station.',
   settings: 'Simulated station',
   status: 'Status',
@@ -112,6 +115,9 @@ const it: SimulatorStrings = {
   ecDisabledLink: 'Vedila nella pagina Anagrafica pagoPA.',
   noFiscalCode:
     'Il codice fiscale della tua organizzazione non è di 11 cifre, come pagoPA richiede per un ente creditore. Chiedi a un amministratore di Varco di correggerlo.',
+  adminNotEc: 'Questa organizzazione non è un ente creditore: le stazioni simulate sono solo per gli enti creditori.',
+  adminNoFiscalCode:
+    'Il codice fiscale di questa organizzazione non è di 11 cifre, come pagoPA richiede per un ente creditore: non può avere una stazione simulata finché il codice fiscale non viene corretto.',
   testOnly: 'Solo ambiente di collaudo: in produzione il nodo chiama sempre la tua stazione reale.',
   settings: 'Stazione simulata',
   status: 'Stato',
