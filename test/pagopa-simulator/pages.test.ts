@@ -266,3 +266,15 @@ test('the back office explains, in its own words, why an organisation has no sim
   for (const body of [notEc.body, noCode.body])
     assert.doesNotMatch(body, /Your organisation|Ask a Varco administrator|tua organizzazione|Chiedi a un amministratore/);
 });
+
+test('saving the settings as they were says nothing changed', async () => {
+  const ec = await createEc(db, 'Comune Invariato');
+  const browser = await new Browser(app, 'portal').signIn((await createReferent(db, ec.id, ['node'], 'it')).email);
+  const first = await browser.post(`${PAGE}/settings`, { enabled: 'on', primitiveVersion: '2', version: versionOn((await browser.get(PAGE)).body) });
+  assert.match((await browser.get(String(first.headers.location))).body, /role="status">Salvato\.</);
+  const again = await browser.post(`${PAGE}/settings`, { enabled: 'on', primitiveVersion: '2', version: versionOn((await browser.get(PAGE)).body) });
+  assert.equal(again.statusCode, 303);
+  const page = await browser.get(String(again.headers.location));
+  assert.match(page.body, /role="status">Nessuna modifica\.</);
+  assert.doesNotMatch(page.body, /Salvato\./);
+});

@@ -216,7 +216,10 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
 
   const routes = typed(app);
   routes.get('/pagopa/simulator', { schema: { querystring: query({ saved: Text }) } }, async (request, reply) => {
-    return mainPage(request, reply, request.query.saved === '1' ? { notice: simulatorStrings(request.locale).saved } : {});
+    const t = simulatorStrings(request.locale);
+    const saved = request.query.saved;
+    const notice = saved === '1' ? t.saved : saved === 'unchanged' ? t.nothingChanged : undefined;
+    return mainPage(request, reply, notice === undefined ? {} : { notice });
   });
 
   routes.post('/pagopa/simulator/settings', { schema: { querystring: NoQuery, body: SettingsForm } }, async (request, reply) => {
@@ -229,7 +232,7 @@ export function registerPortalSimulatorRoutes(app: FastifyInstance, options: Por
       return mainPage(request, reply, { error: problems.map((p) => p.text).join(' '), problems }, 400);
     }
     if (!outcome.ok) return refused(request, reply, outcome, { action: '', title: '', values: newScenarioInput(await ownView(request)), version: 0 });
-    return reply.redirect(`${BASE}?saved=1`, 303);
+    return reply.redirect(`${BASE}?saved=${outcome.value.changed ? '1' : 'unchanged'}`, 303);
   });
 
   routes.get('/pagopa/simulator/scenarios/new', { schema: { querystring: NoQuery } }, async (request, reply) => {
