@@ -202,3 +202,18 @@ test('sign-in failures and successes are in the audit log, without any password'
     assert.equal(text.includes(secret), false, `audit_log holds a password: ${secret}`);
   }
 });
+
+test('an address cut at its limit inside a character (half of an emoji) is a failed sign-in in the audit log, never a 500', async () => {
+  // The form keeps the first 254 UTF-16 units: an emoji across the cut leaves half of it, which JSON
+  // writes as a lone \ud83d escape that the audit row's jsonb refused (the page answered 500).
+  const b = browser('10.0.0.31');
+  const failed = await b.signIn('whatever-password-1', `${'a'.repeat(253)}\u{1F600}@example.org`);
+  assert.equal(failed.statusCode, 401, failed.body);
+  const row = await database.db
+    .selectFrom('audit_log')
+    .select('details')
+    .where('action', '=', 'sign_in.failed')
+    .where('ip', '=', '10.0.0.31')
+    .executeTakeFirst();
+  assert.deepEqual(row?.details, { surface: 'admin', email: `${'a'.repeat(253)}\uFFFD` });
+});

@@ -115,6 +115,14 @@ test('details stored as jsonb hash as they are read back: an undefined, NaN or a
   assert.deepEqual(stored.details, { nan: null, when: '2026-11-23T09:00:00.000Z', kept: 'yes' });
 });
 
+test('a detail holding half of a character (text cut inside an emoji) is stored well-formed and the chain verifies, never refused by jsonb', async () => {
+  await db.transaction().execute((trx) => audit.append(trx, { actorType: 'system', action: 'test.half', details: { typed: 'ab\ud83d', whole: '\u{1F600}' } }));
+  const verdict = await verifyAuditChain(db, masterKey);
+  assert.equal(verdict.ok, true, JSON.stringify(verdict));
+  const stored = await db.selectFrom('audit_log').select('details').where('action', '=', 'test.half').executeTakeFirstOrThrow();
+  assert.deepEqual(stored.details, { typed: 'ab\uFFFD', whole: '\u{1F600}' });
+});
+
 test('a row edited behind the application is reported by its seq', async () => {
   const all = await rows();
   const middle = all[Math.floor(all.length / 2)]!;

@@ -63,8 +63,11 @@ export function createAuditLog(options: { clock: Clock; masterKey: Buffer }): Au
         ip: entry.ip ?? null,
         // Hashed as PostgreSQL will give it back to verify (jsonb keeps what JSON keeps): a value the
         // types let slip (undefined, NaN, a Date through a cast) would otherwise hash differently from
-        // the stored row and break the chain for good.
-        details: JSON.parse(JSON.stringify(entry.details ?? {})) as Record<string, string | number | boolean | null>,
+        // the stored row and break the chain for good. Texts well-formed: one cut inside a character
+        // (a typed address kept to 254 UTF-16 units) holds half a surrogate pair, which jsonb refuses.
+        details: JSON.parse(
+          JSON.stringify(entry.details ?? {}, (_name, value: unknown) => (typeof value === 'string' ? value.toWellFormed() : value)),
+        ) as Record<string, string | number | boolean | null>,
       };
       const hash = rowHash('hmac-sha256', keys, prevHash, row);
       const { seq } = await trx
