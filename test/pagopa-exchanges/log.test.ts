@@ -349,6 +349,13 @@ test('a cart whose message cannot be read is withheld from its institutions; a c
   const firstEc = await log.get({ organisationId: ec }, legacy);
   assert.ok(firstEc?.request.includes(tokenOf(70)) && !firstEc.request.includes(tokenOf(71)));
   assert.ok((await log.get({ organisationId: psp }, legacy))?.request.includes(tokenOf(71)));
+  // Found by the first notice's token and number by its parties and the PSP only: the further party
+  // searching them would learn that another institution's token or notice is in the cart.
+  for (const filter of [{ token: tokenOf(70) }, { noticeNumber: noticeNumber(70) }]) {
+    assert.deepEqual(ids(await log.search({ organisationId: ec2 }, filter)), [], `further party: ${JSON.stringify(filter)}`);
+    for (const viewer of [{ organisationId: ec }, { organisationId: psp }, ADMIN]) assert.deepEqual(ids(await log.search(viewer, filter)), [legacy, cut]);
+  }
+  assert.deepEqual(ids(await log.search({ organisationId: ec2 }, { operation: 'sendPaymentOutcomeV2' })), [legacy, cut], 'still listed to it');
   await db.deleteFrom('pagopa_exchanges').execute();
   await db.deleteFrom('pagopa_exchange_cart_keys').execute();
 });

@@ -138,7 +138,24 @@ async function searchByKey(db: Kysely<Database>, viewer: ExchangeViewer, filter:
     .select(LIST_COLUMNS)
     .where('pagopa_exchanges.cart_notices', 'is', null)
     .where((eb) => matches(eb, filter));
-  if (!('admin' in viewer)) plain = plain.where((eb) => partyOf(eb, viewer.organisationId));
+  if (!('admin' in viewer)) {
+    const id = viewer.organisationId;
+    // A cart logged before its notices were kept (migrations 0053 to 0054) names its first notice's
+    // token and number, which are that notice's parties' and the PSP's: a further party of the cart
+    // (another notice's institution) finding it by them would learn they are in the cart (exchanges.cart.ts).
+    plain = plain.where((eb) =>
+      eb.and([
+        partyOf(eb, id),
+        eb.or([
+          eb('pagopa_exchanges.operation', '!=', 'sendPaymentOutcomeV2'),
+          sql<SqlBool>`coalesce(cardinality(pagopa_exchanges.further_organisation_ids), 0) = 0`,
+          eb('pagopa_exchanges.psp_organisation_id', '=', id),
+          eb('pagopa_exchanges.ec_organisation_id', '=', id),
+          eb('pagopa_exchanges.station_organisation_id', '=', id),
+        ]),
+      ]),
+    );
+  }
   if (before) plain = plain.where(({ eb, refTuple, tuple }) => eb(refTuple('pagopa_exchanges.at', 'pagopa_exchanges.id'), '<', tuple(before.at, before.id)));
 
   const [kind, key] = filter.token ? (['token', filter.token] as const) : (['notice', filter.noticeNumber ?? ''] as const);
