@@ -40,6 +40,12 @@ const GLUED = `<!doctype html><html><head><title>Shop</title></head><body><heade
 <img src="/logo.png"onerror="steal()"><a href='/home'onclick=steal()>home</a><svg x=""onload=steal()></svg>
 <section>$$$PAYMENT ZONE$$$</section></body></html>`;
 
+// javascript: URLs as a browser reads them after decoding character references and dropping tabs.
+const ENCODED = `<!doctype html><html><head><title>Shop</title></head><body><header>Shop header</header>
+<a href="&#106;avascript:steal()">a</a><a href='java&#x09;script:steal()'>b</a><a href=javascript&colon;steal()>c</a>
+<a href="&#X6A;&#97vascript:steal()">d</a><img src=" &#0000106;avascript:steal()"><a href="/home?a=1&amp;b=2">home</a>
+<section>$$$PAYMENT ZONE$$$</section></body></html>`;
+
 // A page wrapped in one form, as ASP.NET WebForms pages are: Varco's card form would be nested in it.
 const WRAPPED = `<!doctype html><html><head><title>Shop</title></head><body>
 <form method="post" action="https://shop.example/collect" id="aspnetForm"><header>Shop header</header>
@@ -108,6 +114,7 @@ function templates(request: PeerRequest) {
   if (path === '/no-marker.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>no zone</body></html>' };
   if (path === '/spliced.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: SPLICED };
   if (path === '/glued.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: GLUED };
+  if (path === '/encoded.html') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: ENCODED };
   if (path === '/wrapped.html') return { status: 200, headers: { 'content-type': 'text/html' }, body: WRAPPED };
   if (path === '/template.json') return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ page: TEMPLATE }) };
   if (path === '/untyped') return { status: 200, body: TEMPLATE };
@@ -170,6 +177,15 @@ describe('dynamic template', () => {
     assert.match(res.body, /<header>Shop header<\/header>/);
     assert.doesNotMatch(res.body, /on(error|click|load)\s*=/i);
     assert.match(res.body, /<img src="\/logo\.png" ?>/, 'the rest of the tag stays');
+  });
+
+  it('a javascript: URL written with character references or a tab is neutralised too; other links stay', async () => {
+    const res = await pageWith(peer.url('/encoded.html'));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<header>Shop header<\/header>/);
+    assert.doesNotMatch(res.body, /steal/);
+    assert.equal((res.body.match(/(href|src)="about:blank#"/g) ?? []).length, 5);
+    assert.match(res.body, /<a href="\/home\?a=1&amp;b=2">home<\/a>/);
   });
 
   it('a template wrapped in its own form does not capture the card form: the template\u2019s form tags are removed', async () => {

@@ -92,8 +92,32 @@ function neutralisePass(template: string): string {
       // After a space, a '/' or a quote: a browser starts a new attribute right after a quoted value
       // (`<img src="x"onerror=…>`), space or not. The quote stays: it ends the value before.
       .replace(new RegExp(String.raw`(?<=[\s/"'])(on[a-z]+|srcdoc|formaction)\s*=\s*${ATTRIBUTE_VALUE}`, 'gi'), ' ')
-      .replace(/\b(href|src|action|xlink:href)\s*=\s*(["']?)\s*(javascript|vbscript|data):/gi, '$1=$2about:blank#')
+      .replace(URL_ATTRIBUTE, (whole, name: string, value: string) => (runsCode(value) ? `${name}="about:blank#"` : whole))
   );
+}
+
+/** An attribute a browser follows as a URL, with its value. */
+const URL_ATTRIBUTE = new RegExp(String.raw`\b(href|src|action|xlink:href)\s*=\s*(${ATTRIBUTE_VALUE})`, 'gi');
+const NAMED_IN_URL: Record<string, string> = { colon: ':', tab: '\t', newline: '\n' };
+
+/**
+ * Whether a URL attribute's value (as written, quotes included) is a javascript:, vbscript: or data:
+ * URL as the browser reads it: character references decoded (`&#106;avascript:`, `javascript&colon;`),
+ * then tabs, newlines, spaces and controls dropped (`java&#9;script:`), as a browser does. No other
+ * named reference gives a letter or a colon, so none can make the scheme.
+ */
+function runsCode(written: string): boolean {
+  const raw = /^["']/.test(written) ? written.slice(1, -1) : written;
+  const decoded = raw
+    .replace(/&#x([0-9a-f]+);?|&#([0-9]+);?/gi, (_ref, hex: string | undefined, dec: string | undefined) => {
+      const code = hex === undefined ? Number(dec) : parseInt(hex, 16);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\uFFFD';
+    })
+    .replace(/&(colon|tab|newline);/gi, (_ref, name: string) => NAMED_IN_URL[name.toLowerCase()] ?? '')
+    // eslint-disable-next-line no-control-regex -- the characters a browser strips from a URL are the point
+    .replace(/[\u0000-\u0020]/g, '')
+    .toLowerCase();
+  return /^(javascript|vbscript|data):/.test(decoded);
 }
 
 /**
