@@ -57,6 +57,14 @@ test('a committed e-mail is a pending outbox row carrying the template, locale a
   assert.deepEqual(row.payload, { to: 'anna@bank.test', template: 'invitation', locale: 'it', params: invitation().params });
 });
 
+test('a parameter cut inside a character (half of an emoji) is queued with the half replaced, not refused by jsonb', async () => {
+  const cut = `${'x'.repeat(9)}😀`.slice(0, 10);
+  assert.equal(cut.isWellFormed(), false);
+  const id = await db.transaction().execute((trx) => enqueueEmail(trx, { ...invitation(), params: { ...invitation().params, firstName: cut } }));
+  const row = await db.selectFrom('outbox').select('payload').where('id', '=', id).executeTakeFirstOrThrow();
+  assert.ok(JSON.stringify(row.payload).includes(`${'x'.repeat(9)}\uFFFD`), JSON.stringify(row.payload));
+});
+
 test('enqueueing outside a transaction is refused: the e-mail would not be atomic with its cause', async () => {
   await assert.rejects(enqueueEmail(db, invitation()), /inside the transaction/);
   await assert.rejects(enqueueEmailToAdmins(db, { template: 'subscription_submitted', params: {} }), /inside the transaction/);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { newId } from '../../kernel/ids.ts';
+import { jsonbText } from '../../kernel/json.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { auditKeys, checkpointMac, GENESIS, rowHash, type AuditRowForHash } from './chain.ts';
 
@@ -65,9 +66,7 @@ export function createAuditLog(options: { clock: Clock; masterKey: Buffer }): Au
         // types let slip (undefined, NaN, a Date through a cast) would otherwise hash differently from
         // the stored row and break the chain for good. Texts well-formed: one cut inside a character
         // (a typed address kept to 254 UTF-16 units) holds half a surrogate pair, which jsonb refuses.
-        details: JSON.parse(
-          JSON.stringify(entry.details ?? {}, (_name, value: unknown) => (typeof value === 'string' ? value.toWellFormed() : value)),
-        ) as Record<string, string | number | boolean | null>,
+        details: JSON.parse(jsonbText(entry.details ?? {})) as Record<string, string | number | boolean | null>,
       };
       const hash = rowHash('hmac-sha256', keys, prevHash, row);
       const { seq } = await trx

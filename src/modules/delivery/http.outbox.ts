@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { isId, newId } from '../../kernel/ids.ts';
+import { jsonbText } from '../../kernel/json.ts';
 import { OUTBOX_CHANNEL, recordAttempt } from './outbox.repository.ts';
 import { markSuperseded } from './outbox.messages.ts';
 import { decideRetry } from './retry.policy.ts';
@@ -66,7 +67,7 @@ async function insertHttp(
     .values({
       id,
       channel: 'http',
-      payload: JSON.stringify(payload),
+      payload: jsonbText(payload),
       organisation_id: input.organisationId,
       subject_type: input.subjectType,
       subject_id: input.subjectId,

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { arrayLiteral, type ArrayElement, type Database } from '../../db/index.ts';
 import type { OutboxTable } from '../../db/schema.ts';
 import { likeContains } from '../../kernel/like.ts';
+import { jsonbText } from '../../kernel/json.ts';
 
 // SQL of the outbox and its attempts. Leasing is one statement: the due rows are locked with
 // FOR UPDATE SKIP LOCKED inside the UPDATE that stamps the lease, so two workers (in one process or
@@ -35,7 +36,8 @@ export async function insertOutbox(trx: Kysely<Database>, row: NewOutboxRow): Pr
         .values({
           id: row.id,
           channel: row.channel,
-          payload: JSON.stringify(row.payload),
+          // Well-formed texts: a parameter cut inside a character would make jsonb refuse the message.
+          payload: jsonbText(row.payload),
           organisation_id: row.organisationId ?? null,
           subject_type: row.subjectType ?? null,
           subject_id: row.subjectId ?? null,

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Proposals } from '../../db/schema.generated.ts';
+import { jsonbText } from '../../kernel/json.ts';
 import type { Decider, ProposalKind, ProposalParams, ProposalState, ProposalView, Proposer, ProposalSubject } from './proposals.types.ts';
 
 // SQL of the proposals table (this module's only table). Every decision is one guarded UPDATE: of two
@@ -43,7 +44,7 @@ export async function insertProposal(
         subject_type: p.subject.subjectType,
         subject_id: p.subject.subjectId,
         organisation_id: p.subject.organisationId,
-        params: JSON.stringify(p.params),
+        params: jsonbText(p.params),
         proposer_type: p.proposer.type,
         proposer_id: p.proposer.id,
         proposer_email: p.proposer.email,
