@@ -277,4 +277,13 @@ test('saving the settings as they were says nothing changed', async () => {
   const page = await browser.get(String(again.headers.location));
   assert.match(page.body, /role="status">Nessuna modifica\.</);
   assert.doesNotMatch(page.body, /Salvato\./);
+  // Nothing written: the version the page carries and the audit trail are those of the first save.
+  assert.equal(versionOn(page.body), versionOn((await browser.get(String(first.headers.location))).body));
+  const audited = await db
+    .selectFrom('audit_log')
+    .select('id')
+    .where('action', '=', 'pagopa_simulator.settings_changed')
+    .where('organisation_id', '=', ec.id)
+    .execute();
+  assert.equal(audited.length, 1);
 });

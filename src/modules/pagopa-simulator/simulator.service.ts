@@ -49,6 +49,15 @@ class Refused extends Error {
   }
 }
 
+/** A change that changes nothing: rolled back like a refusal (no version, no audit row), answered as a success. */
+class Unchanged extends Error {
+  readonly result: unknown;
+  constructor(result: unknown) {
+    super('unchanged');
+    this.result = result;
+  }
+}
+
 export type MoveDirection = 'up' | 'down' | 'top' | 'bottom';
 
 export interface SimulatorSettingsOptions {
@@ -116,6 +125,8 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
       subjectId?: string;
       details: Record<string, string | number | boolean | null>;
       result: T;
+      /** Nothing differs from the row: nothing is written, nothing audited. */
+      unchanged?: boolean;
     }>,
   ): Promise<Change<T>> {
     const ec = await ecOf(db, organisationId);
@@ -135,6 +146,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
         const outcome = apply(current);
         if (!outcome.ok) throw new Refused(outcome);
         const { row, action, subjectId, details, result } = outcome.value;
+        if (outcome.value.unchanged === true) throw new Unchanged(result);
         await repo.saveSimulator(trx, { ...row, organisation_id: organisationId, version: current.version + 1 }, now);
         await audit.append(trx, {
           actorType: actor.type,
@@ -150,6 +162,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
       },
     ).catch((error: unknown) => {
       if (error instanceof Refused) return error.outcome;
+      if (error instanceof Unchanged) return { ok: true, value: error.result as T } as const;
       throw error;
     });
   }
@@ -189,6 +202,7 @@ export function createSimulatorSettings(options: SimulatorSettingsOptions) {
             action: 'pagopa_simulator.settings_changed',
             details: { enabled: input.enabled, primitiveVersion, wasEnabled: r.enabled, wasPrimitiveVersion: r.primitive_version },
             result: { changed },
+            unchanged: !changed,
           },
         };
       });
