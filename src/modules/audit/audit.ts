@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { newId } from '../../kernel/ids.ts';
-import { jsonbText } from '../../kernel/json.ts';
+import { jsonbText } from '../../kernel/storable.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { auditKeys, checkpointMac, GENESIS, rowHash, type AuditRowForHash } from './chain.ts';
 

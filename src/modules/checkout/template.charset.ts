@@ -1,3 +1,5 @@
+import { storableText } from '../../kernel/storable.ts';
+
 /**
  * The character set of a dynamic template (TP), and its text. Older shops' pages — and a variant of
  * the platform's own hosted page — are ISO-8859-1 or windows-1252, not UTF-8: read as UTF-8, `é`
@@ -158,6 +160,5 @@ export function templateEncoding(bytes: Uint8Array, contentType: string | string
  * as U+FFFD too, as a browser shows it: PostgreSQL's text cannot hold one, and the template is kept there.
  */
 export function decodeTemplate(bytes: Uint8Array, contentType: string | string[] | undefined): string {
-  const text = new TextDecoder(templateEncoding(bytes, contentType)).decode(bytes);
-  return text.includes('\0') ? text.replaceAll('\0', '\ufffd') : text;
+  return storableText(new TextDecoder(templateEncoding(bytes, contentType)).decode(bytes));
 }

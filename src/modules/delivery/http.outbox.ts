@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { isId, newId } from '../../kernel/ids.ts';
-import { jsonbText } from '../../kernel/json.ts';
+import { jsonbText } from '../../kernel/storable.ts';
 import { OUTBOX_CHANNEL, recordAttempt } from './outbox.repository.ts';
 import { markSuperseded } from './outbox.messages.ts';
 import { decideRetry } from './retry.policy.ts';

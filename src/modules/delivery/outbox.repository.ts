@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { arrayLiteral, type ArrayElement, type Database } from '../../db/index.ts';
 import type { OutboxTable } from '../../db/schema.ts';
 import { likeContains } from '../../kernel/like.ts';
-import { jsonbText } from '../../kernel/json.ts';
+import { jsonbText } from '../../kernel/storable.ts';
 
 // SQL of the outbox and its attempts. Leasing is one statement: the due rows are locked with
 // FOR UPDATE SKIP LOCKED inside the UPDATE that stamps the lease, so two workers (in one process or

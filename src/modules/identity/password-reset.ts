@@ -121,10 +121,9 @@ export function createPasswordResets(deps: {
       const slot = await takeSlots(db, [{ key: resetAddressKey(input.ip), limits: RESET_ADDRESS_LIMITS }], clock.now());
       if (!slot.taken) return { ...fail('rate_limited'), retryAfterSeconds: Math.max(1, Math.ceil(slot.retryAfterMs / 1000)) };
     }
-    // Well-formed: an address cut inside a character (the form keeps 254 UTF-16 units) left half a
-    // surrogate pair, which the outbox's jsonb refuses (a 500); no account's address has one anyway.
-    const email = input.email.trim().toLowerCase().toWellFormed();
-    const recorded: ResetRequest = { id: newId('pwr'), surface: input.surface, email, ip: input.ip };
+    // An address cut inside a character (the form keeps 254 UTF-16 units) is queued well-formed by the
+    // outbox (jsonbText), as every payload is.
+    const recorded: ResetRequest = { id: newId('pwr'), surface: input.surface, email: input.email.trim().toLowerCase(), ip: input.ip };
     await db.transaction().execute((trx) => deps.queue(trx, recorded));
     return ok({ id: recorded.id });
   }

@@ -7,7 +7,7 @@ import type { CartNotice, ExchangeDetail, ExchangeFilter, ExchangeRow, ExchangeV
 // SQL of the exchange log (table pagopa_exchanges, migration 0014). Writes are one INSERT; reads are
 // keyset-paginated on (at, id), newest first. Every party of a row (its PSP, EC and station owner, and
 // the further organisations a cart or a receipt concerns) has a row in pagopa_exchange_parties, which
-// the INSERT's trigger writes (migration 0050). A referent's organisation reads the rows it is party to
+// the INSERT's trigger writes (migration 0053). A referent's organisation reads the rows it is party to
 // with one scan of that table's key (organisation, at, exchange), newest first and limited, each row
 // joined to the log by id — never a scan of the whole log sorted afterwards, and never a row of somebody else.
 // A search by token or notice number is driven by that key instead (searchByKey): the log's own

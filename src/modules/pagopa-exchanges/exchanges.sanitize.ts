@@ -1,4 +1,5 @@
 import { maskPasswords, PASSWORD_MASK } from '../../protocols/pagopa/index.ts';
+import { storableText } from '../../kernel/storable.ts';
 
 // What the exchange log keeps of a message, made safe before the INSERT: bounded in size, valid text
 // PostgreSQL accepts whatever arrived (invalid UTF-8, NUL, lone surrogates), and without channel
@@ -42,11 +43,6 @@ export function maskSecrets(text: string): string {
   return maskPasswords(text).replace(ELEMENT, maskContent).replace(ESCAPED, maskContent).replace(ATTRIBUTE, maskAttribute);
 }
 
-/** Text PostgreSQL stores as given: lone surrogates and NUL (refused by `text`) become U+FFFD. */
-function storable(text: string): string {
-  return text.toWellFormed().replaceAll('\u0000', '\uFFFD');
-}
-
 /** The longest beginning of `text` that fits in `max` bytes of UTF-8, never splitting a character. */
 export function cutUtf8(text: string, max: number): string {
   // A UTF-16 unit is at least one byte: the first `max` units hold at least the first `max` bytes.
@@ -76,7 +72,7 @@ function asText(input: MessageInput, max: number): { text: string; bytes: number
  */
 export function boundMessage(input: MessageInput, max = MAX_MESSAGE_BYTES): BoundedMessage {
   const { text, bytes } = asText(input, max);
-  const masked = maskSecrets(storable(text));
+  const masked = maskSecrets(storableText(text));
   const bounded = Buffer.byteLength(masked, 'utf8') > max ? cutUtf8(masked, max) : masked;
   return { text: bounded, bytes, truncated: bytes > max || bounded.length < masked.length };
 }
@@ -86,7 +82,7 @@ export function cleanField(value: unknown, max: number): string | null {
   if (value === null || value === undefined) return null;
   const text = typeof value === 'string' ? value : String(value);
   if (text === '') return null;
-  const masked = maskSecrets(storable(text.length > 4 * max ? text.slice(0, 4 * max) : text));
+  const masked = maskSecrets(storableText(text.length > 4 * max ? text.slice(0, 4 * max) : text));
   return masked.length > max ? masked.slice(0, max).toWellFormed() : masked;
 }
 

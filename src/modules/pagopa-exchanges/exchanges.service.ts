@@ -12,7 +12,7 @@ import type { CartNotice, ExchangeDetail, ExchangeEntry, ExchangeFilter, Exchang
 
 // The exchange log's use cases. `record` is on the node's hot path: it builds the row in memory
 // (masking, bounds) and INSERTs it — no read, no transaction of its own (the INSERT's trigger writes
-// the row's parties for the portal's reads, migration 0050). Rows recorded while an INSERT is in
+// the row's parties for the portal's reads, migration 0053). Rows recorded while an INSERT is in
 // flight go together in the next one (one round trip and one commit per group instead of per message,
 // issue 15); every caller still waits until its own row is committed. `search` and `get` serve the
 // portal (a party's organisation) and the back office (every row); a cart outcome is given to each of

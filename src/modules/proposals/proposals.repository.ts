@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import type { Proposals } from '../../db/schema.generated.ts';
-import { jsonbText } from '../../kernel/json.ts';
+import { jsonbText } from '../../kernel/storable.ts';
 import type { Decider, ProposalKind, ProposalParams, ProposalState, ProposalView, Proposer, ProposalSubject } from './proposals.types.ts';
 
 // SQL of the proposals table (this module's only table). Every decision is one guarded UPDATE: of two
